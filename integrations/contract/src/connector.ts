@@ -1,0 +1,68 @@
+import { type Channel } from './channel';
+import { type InboundItem } from './inbound-item';
+
+/** An account of the inbox in a channel: a ПОС organisation, a mailbox, a bot, a community. */
+export interface ChannelAccountRef {
+  id: string;
+  channel: Channel;
+  /** Non-secret settings (base URL, mailbox, group id). */
+  settings: Record<string, unknown>;
+  /** Secrets resolved from config for this account only (tokens, passwords). */
+  secrets: Record<string, string>;
+}
+
+export interface PullPage {
+  items: InboundItem[];
+  /** Cursor to store with the page, in the same transaction as the items. */
+  nextCursor: unknown;
+  /** True when the remote side says there is more right now. */
+  hasMore: boolean;
+}
+
+export interface OutboundMessage {
+  /** Our id: the idempotency key of the send. */
+  id: string;
+  kind: 'answer' | 'status-notice' | 'registration-notice';
+  text: string;
+  subject?: string;
+  /** The reply address the connector put on the inbound item. */
+  replyAddress?: Record<string, unknown>;
+  /** Where to send when there is no reply address (an e-mail address, a phone). */
+  recipient?: { email?: string; phone?: string; name?: string };
+  attachments?: { fileName: string; contentType: string; contentBase64: string }[];
+  /** Links the receiver may use to thread the answer (registration number, the original external id). */
+  references?: { registrationNumber: string; externalId?: string };
+}
+
+export interface DeliveryReceipt {
+  /** The channel's id of what was sent (message id, comment id). */
+  remoteId?: string;
+  sentAt: string;
+}
+
+/** The raw inbound request as the HTTP layer saw it, for push channels and forms. */
+export interface InboundRequest {
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  query?: Record<string, unknown>;
+  files?: { fieldName: string; fileName: string; contentType: string; buffer: Buffer }[];
+}
+
+export type ParseResult =
+  | { kind: 'items'; items: InboundItem[] }
+  /** A protocol reply the channel expects instead of items (VK confirmation string, a ping). */
+  | { kind: 'reply'; body: string; contentType?: string };
+
+/**
+ * One class per channel. It knows the channel's protocol and nothing about appeals; it throws only
+ * ConnectorError, and the core decides to retry, back off, quarantine or mark the account failed.
+ */
+export interface Connector {
+  readonly channel: Channel;
+  readonly mode: 'pull' | 'push' | 'both';
+  check(account: ChannelAccountRef): Promise<void>;
+  pull?(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<PullPage>;
+  parseInbound?(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult>;
+  send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt>;
+  acknowledge?(account: ChannelAccountRef, externalIds: string[]): Promise<void>;
+}

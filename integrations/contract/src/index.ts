@@ -1,0 +1,4 @@
+export * from './channel';
+export * from './inbound-item';
+export * from './connector';
+export * from './connector-error';
