@@ -1,0 +1,686 @@
+/* global document, window, fetch, FormData, AbortController, navigator, setTimeout, clearTimeout */
+// Форма обращения гражданина: проверка на стороне браузера (окончательную проверку выполняет сервер),
+// отправка multipart/form-data на POST /api/v1/public/appeals и показ результата.
+// Персональные данные не сохраняются ни в localStorage/sessionStorage, ни в cookies.
+(function () {
+  'use strict';
+
+  const ENDPOINT = '/api/v1/public/appeals';
+  const TEXT_MIN = 10;
+  const TEXT_MAX = 10000;
+  const MAX_FILES = 5;
+  const MAX_FILE_SIZE = 10 * 1024 * 1024;
+  const ALLOWED_EXTENSIONS = ['jpg', 'jpeg', 'png', 'pdf', 'doc', 'docx', 'txt'];
+  const REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
+
+  // Поля формы в порядке их следования на странице (для фокуса на первом ошибочном поле).
+  // «contact» — общая ошибка группы «электронная почта или телефон».
+  const FIELD_ORDER = [
+    'surname',
+    'firstName',
+    'patronymic',
+    'contact',
+    'email',
+    'phone',
+    'postalAddress',
+    'address',
+    'text',
+    'attachments',
+    'consent',
+  ];
+  const FIELD_LABELS = {
+    surname: 'Фамилия',
+    firstName: 'Имя',
+    patronymic: 'Отчество',
+    contact: 'Контактные данные',
+    email: 'Электронная почта',
+    phone: 'Телефон',
+    postalAddress: 'Почтовый адрес',
+    address: 'Адрес места проблемы',
+    text: 'Текст обращения',
+    attachments: 'Вложения',
+    consent: 'Согласие на обработку персональных данных',
+  };
+  // Ключи ошибок сервера, которые относятся к общей группе контактов.
+  const CONTACT_KEYS = ['contact', 'contacts', 'emailOrPhone', 'emailorphone'];
+
+  const MONTHS_GENITIVE = [
+    'января',
+    'февраля',
+    'марта',
+    'апреля',
+    'мая',
+    'июня',
+    'июля',
+    'августа',
+    'сентября',
+    'октября',
+    'ноября',
+    'декабря',
+  ];
+
+  const MESSAGES = {
+    summaryTitle: 'Проверьте правильность заполнения формы',
+    surnameRequired: 'Укажите фамилию',
+    firstNameRequired: 'Укажите имя',
+    contactRequired: 'Укажите электронную почту или телефон — хотя бы одно из двух',
+    emailInvalid: 'Укажите электронную почту в формате ivanov@example.ru',
+    phoneInvalid: 'Укажите номер телефона полностью, например: +7 900 123-45-67',
+    textRequired: 'Введите текст обращения',
+    textTooShort: 'Текст обращения должен содержать не менее 10 символов',
+    textTooLong: 'Текст обращения должен содержать не более 10 000 символов',
+    consentRequired: 'Чтобы отправить обращение, подтвердите согласие на обработку персональных данных',
+    tooManyFiles: 'Можно прикрепить не более 5 файлов',
+    payloadTooLarge: 'Файлы слишком большие: не более 10 МБ каждый',
+    tooManyRequests:
+      'Слишком много обращений за короткое время. Подождите несколько минут и попробуйте снова.',
+    serverError:
+      'Не удалось отправить обращение из-за временной ошибки на сервере. Введённые данные сохранены в форме — ' +
+      'попробуйте отправить обращение ещё раз через несколько минут.',
+    networkError:
+      'Не удалось связаться с сервером. Проверьте подключение к интернету и нажмите «Отправить обращение» ещё раз — ' +
+      'введённые данные сохранены в форме.',
+    timeout:
+      'Сервер слишком долго не отвечает. Введённые данные сохранены в форме — попробуйте отправить обращение ещё раз ' +
+      'позже.',
+    badResponse:
+      'Сервер вернул неожиданный ответ, поэтому мы не можем показать номер обращения. Не отправляйте обращение ' +
+      'повторно сразу: проверьте электронную почту или дождитесь звонка. Если за три дня с вами не свяжутся, ' +
+      'отправьте обращение снова.',
+  };
+
+  const form = document.getElementById('appeal-form');
+  if (!form) return;
+
+  const alertBox = document.getElementById('form-alert');
+  const submitButton = document.getElementById('submit-button');
+  const sendingBox = document.getElementById('sending');
+  const textArea = document.getElementById('text');
+  const counterValue = document.getElementById('text-counter-value');
+  const counterNote = document.getElementById('text-counter-note');
+  const counterBox = document.getElementById('text-counter');
+  const counterLive = document.getElementById('text-counter-live');
+  const fileInput = document.getElementById('attachments');
+  const fileList = document.getElementById('file-list');
+  const fileStatus = document.getElementById('attachments-status');
+
+  /** Выбранные файлы (поле выбора файлов очищается после каждого выбора, чтобы можно было добавлять файлы). */
+  let selectedFiles = [];
+  /** Сообщения о файлах, не добавленных при выборе (не мешают отправке). */
+  let fileRejections = [];
+  /** Текущие ошибки полей: ключ — имя поля из FIELD_ORDER. */
+  let fieldErrors = {};
+  let sending = false;
+  let attemptedSubmit = false;
+  let counterState = '';
+
+  // ---------- Вспомогательные функции ----------
+
+  function value(name) {
+    const el = form.elements.namedItem(name);
+    return el && typeof el.value === 'string' ? el.value.trim() : '';
+  }
+
+  function formatNumber(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  }
+
+  function formatFileSize(bytes) {
+    if (bytes < 1024) return bytes + ' Б';
+    if (bytes < 1024 * 1024) return Math.max(1, Math.round(bytes / 1024)) + ' КБ';
+    return (bytes / (1024 * 1024)).toFixed(1).replace('.', ',') + ' МБ';
+  }
+
+  function pluralRu(n, one, few, many) {
+    const mod10 = n % 10;
+    const mod100 = n % 100;
+    if (mod10 === 1 && mod100 !== 11) return one;
+    if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
+    return many;
+  }
+
+  /** «22 декабря 2026 г.» для даты/времени ISO (в часовом поясе браузера). */
+  function formatDateTimeRu(iso) {
+    const date = new Date(iso);
+    if (!iso || Number.isNaN(date.getTime())) return iso || '—';
+    return date.getDate() + ' ' + MONTHS_GENITIVE[date.getMonth()] + ' ' + date.getFullYear() + ' г.';
+  }
+
+  /** «22 декабря 2026 г.» для календарной даты 'YYYY-MM-DD' (без сдвига часового пояса). */
+  function formatDateOnlyRu(ymd) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd || '');
+    if (!match) return ymd || '—';
+    const month = Number(match[2]);
+    if (month < 1 || month > 12) return ymd;
+    return Number(match[3]) + ' ' + MONTHS_GENITIVE[month - 1] + ' ' + match[1] + ' г.';
+  }
+
+  function fileExtension(name) {
+    const dot = name.lastIndexOf('.');
+    return dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
+  }
+
+  /** Текст сообщения сервера: строка или массив строк (ValidationPipe NestJS по умолчанию). */
+  function messageText(message) {
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('. ');
+    return '';
+  }
+
+  function errorSlot(key) {
+    const base = String(key).split(/[.[]/)[0];
+    if (CONTACT_KEYS.indexOf(base) >= 0) return 'contact';
+    if (base === 'files' || base === 'file') return 'attachments';
+    return FIELD_ORDER.indexOf(base) >= 0 ? base : null;
+  }
+
+  /** Элемент, который получает фокус для ошибки поля. */
+  function focusTarget(slot) {
+    if (slot === 'contact') return document.getElementById('email');
+    return document.getElementById(slot);
+  }
+
+  // ---------- Проверка на стороне браузера ----------
+
+  function validateField(name) {
+    switch (name) {
+      case 'surname':
+        return value('surname') ? '' : MESSAGES.surnameRequired;
+      case 'firstName':
+        return value('firstName') ? '' : MESSAGES.firstNameRequired;
+      case 'contact':
+        return value('email') || value('phone') ? '' : MESSAGES.contactRequired;
+      case 'email': {
+        const email = value('email');
+        return !email || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? '' : MESSAGES.emailInvalid;
+      }
+      case 'phone': {
+        const phone = value('phone');
+        if (!phone) return '';
+        const digits = phone.replace(/\D/g, '').length;
+        return /^[+\d\s()-]+$/.test(phone) && digits >= 10 && digits <= 15 ? '' : MESSAGES.phoneInvalid;
+      }
+      case 'text': {
+        const length = value('text').length;
+        if (length === 0) return MESSAGES.textRequired;
+        if (length < TEXT_MIN) return MESSAGES.textTooShort;
+        if (length > TEXT_MAX) return MESSAGES.textTooLong;
+        return '';
+      }
+      case 'attachments': {
+        if (selectedFiles.length > MAX_FILES) return MESSAGES.tooManyFiles;
+        const invalid = selectedFiles.map(checkFile).filter(Boolean);
+        return invalid.join(' ');
+      }
+      case 'consent':
+        return document.getElementById('consent').checked ? '' : MESSAGES.consentRequired;
+      default:
+        return '';
+    }
+  }
+
+  function validateAll() {
+    const errors = {};
+    FIELD_ORDER.forEach((name) => {
+      const message = validateField(name);
+      if (message) errors[name] = message;
+    });
+    return errors;
+  }
+
+  /** Сообщение об ошибке для одного файла или пустая строка. */
+  function checkFile(file) {
+    if (ALLOWED_EXTENSIONS.indexOf(fileExtension(file.name)) < 0) {
+      return 'Файл «' + file.name + '» не добавлен: допустимы только JPG, PNG, PDF, DOC, DOCX и TXT.';
+    }
+    if (file.size > MAX_FILE_SIZE) {
+      return 'Файл «' + file.name + '» не добавлен: размер больше 10 МБ.';
+    }
+    if (file.size === 0) {
+      return 'Файл «' + file.name + '» не добавлен: файл пустой.';
+    }
+    return '';
+  }
+
+  // ---------- Отображение ошибок ----------
+
+  function renderFieldErrors() {
+    FIELD_ORDER.forEach((slot) => {
+      const box = document.getElementById(slot + '-error');
+      if (!box) return;
+      let message = fieldErrors[slot] || '';
+      if (slot === 'attachments' && !message && fileRejections.length) message = fileRejections.join(' ');
+      box.textContent = message;
+    });
+    FIELD_ORDER.forEach((slot) => {
+      if (slot === 'contact') return;
+      const el = document.getElementById(slot);
+      if (!el) return;
+      const invalid =
+        Boolean(fieldErrors[slot]) ||
+        ((slot === 'email' || slot === 'phone') && Boolean(fieldErrors.contact));
+      if (invalid) el.setAttribute('aria-invalid', 'true');
+      else el.removeAttribute('aria-invalid');
+    });
+  }
+
+  function clearAlert() {
+    alertBox.replaceChildren();
+  }
+
+  /**
+   * Сводка ошибок вверху формы: заголовок и список ссылок на поля.
+   * extra — сообщения, которые не удалось привязать к полю.
+   */
+  function showAlert(title, slots, extra) {
+    clearAlert();
+    const heading = document.createElement('p');
+    heading.className = 'alert__title';
+    heading.textContent = title;
+    alertBox.appendChild(heading);
+
+    const items = [];
+    (slots || []).forEach((slot) => {
+      const li = document.createElement('li');
+      const link = document.createElement('a');
+      const target = focusTarget(slot);
+      link.href = '#' + (target ? target.id : slot);
+      link.textContent = FIELD_LABELS[slot] + ': ' + fieldErrors[slot];
+      link.addEventListener('click', (event) => {
+        event.preventDefault();
+        if (target) target.focus();
+      });
+      li.appendChild(link);
+      items.push(li);
+    });
+    (extra || []).forEach((text) => {
+      const li = document.createElement('li');
+      li.textContent = text;
+      items.push(li);
+    });
+    if (items.length) {
+      const ul = document.createElement('ul');
+      items.forEach((li) => ul.appendChild(li));
+      alertBox.appendChild(ul);
+    }
+  }
+
+  /** Общее сообщение без привязки к полям (ошибка сети, сервера и т. п.). */
+  function showGeneralError(text) {
+    showAlert(text, [], []);
+    alertBox.scrollIntoView({ block: 'center' });
+    alertBox.focus({ preventScroll: true });
+  }
+
+  function orderedErrorSlots() {
+    return FIELD_ORDER.filter((slot) => fieldErrors[slot]);
+  }
+
+  function focusFirstInvalid() {
+    const first = orderedErrorSlots()[0];
+    const target = first ? focusTarget(first) : null;
+    if (target) {
+      target.focus();
+      if (typeof target.scrollIntoView === 'function') target.scrollIntoView({ block: 'center' });
+    } else {
+      alertBox.focus();
+    }
+  }
+
+  /** Повторная проверка поля после исправления (только если по нему уже была показана ошибка). */
+  function revalidate(names) {
+    if (!attemptedSubmit) return;
+    let changed = false;
+    names.forEach((name) => {
+      if (!fieldErrors[name] && !(name === 'contact' && attemptedSubmit)) return;
+      const message = validateField(name);
+      if (message !== (fieldErrors[name] || '')) {
+        if (message) fieldErrors[name] = message;
+        else delete fieldErrors[name];
+        changed = true;
+      }
+    });
+    if (changed) {
+      renderFieldErrors();
+      if (!orderedErrorSlots().length) clearAlert();
+    }
+  }
+
+  // ---------- Счётчик символов ----------
+
+  function updateCounter() {
+    const length = textArea.value.length;
+    const trimmed = textArea.value.trim().length;
+    counterValue.textContent = formatNumber(length) + ' из ' + formatNumber(TEXT_MAX) + ' символов';
+
+    let state = 'ok';
+    let note = '';
+    if (trimmed < TEXT_MIN) {
+      state = trimmed === 0 ? 'empty' : 'short';
+      const left = TEXT_MIN - trimmed;
+      note = 'нужно ещё не менее ' + left + ' ' + pluralRu(left, 'символа', 'символов', 'символов');
+    } else if (trimmed > TEXT_MAX) {
+      state = 'over';
+      const over = trimmed - TEXT_MAX;
+      note = 'превышение на ' + formatNumber(over) + ' ' + pluralRu(over, 'символ', 'символа', 'символов');
+    } else if (TEXT_MAX - length <= 500) {
+      state = 'near';
+      const left = TEXT_MAX - length;
+      note = 'осталось ' + formatNumber(left) + ' ' + pluralRu(left, 'символ', 'символа', 'символов');
+    }
+    counterNote.textContent = note;
+    counterBox.classList.toggle('counter--error', state === 'over');
+
+    // Для программ чтения экрана сообщаем только о смене состояния, а не о каждом нажатии клавиши.
+    if (state !== counterState) {
+      if (counterState !== '' && state !== 'empty') {
+        if (state === 'ok') counterLive.textContent = 'Длина текста достаточна.';
+        else if (state === 'near') counterLive.textContent = 'Приближается ограничение 10 000 символов.';
+        else if (state === 'over') counterLive.textContent = 'Превышено ограничение 10 000 символов.';
+      }
+      counterState = state;
+    }
+  }
+
+  // ---------- Вложения ----------
+
+  function renderFiles() {
+    fileList.replaceChildren();
+    selectedFiles.forEach((file, index) => {
+      const li = document.createElement('li');
+      const name = document.createElement('span');
+      name.className = 'file-list__name';
+      name.textContent = file.name + ' ';
+      const size = document.createElement('span');
+      size.className = 'file-list__size';
+      size.textContent = '(' + formatFileSize(file.size) + ')';
+      name.appendChild(size);
+
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.className = 'link-button';
+      remove.textContent = 'Удалить';
+      remove.setAttribute('aria-label', 'Удалить файл ' + file.name);
+      remove.addEventListener('click', () => removeFile(index));
+
+      li.appendChild(name);
+      li.appendChild(remove);
+      fileList.appendChild(li);
+    });
+  }
+
+  function updateFileStatus(announcement) {
+    const count = selectedFiles.length;
+    const summary =
+      count === 0
+        ? 'Файлы не выбраны'
+        : 'Выбрано ' + count + ' ' + pluralRu(count, 'файл', 'файла', 'файлов') + ' из ' + MAX_FILES;
+    fileStatus.textContent = announcement ? announcement + ' ' + summary : summary;
+  }
+
+  function addFiles(list) {
+    fileRejections = [];
+    let added = 0;
+    Array.prototype.forEach.call(list, (file) => {
+      const duplicate = selectedFiles.some(
+        (f) => f.name === file.name && f.size === file.size && f.lastModified === file.lastModified,
+      );
+      if (duplicate) return;
+      const problem = checkFile(file);
+      if (problem) {
+        fileRejections.push(problem);
+        return;
+      }
+      if (selectedFiles.length >= MAX_FILES) {
+        fileRejections.push('Файл «' + file.name + '» не добавлен: можно прикрепить не более 5 файлов.');
+        return;
+      }
+      selectedFiles.push(file);
+      added += 1;
+    });
+    delete fieldErrors.attachments;
+    renderFiles();
+    renderFieldErrors();
+    const parts = [];
+    if (added) parts.push('Добавлено: ' + added + '.');
+    if (fileRejections.length) parts.push(fileRejections.join(' '));
+    updateFileStatus(parts.join(' '));
+  }
+
+  function removeFile(index) {
+    const [removed] = selectedFiles.splice(index, 1);
+    fileRejections = [];
+    delete fieldErrors.attachments;
+    renderFiles();
+    renderFieldErrors();
+    updateFileStatus(removed ? 'Файл «' + removed.name + '» удалён.' : '');
+    const buttons = fileList.querySelectorAll('button');
+    const next = buttons[Math.min(index, buttons.length - 1)];
+    (next || fileInput).focus();
+  }
+
+  // ---------- Отправка ----------
+
+  function setSending(state) {
+    sending = state;
+    submitButton.disabled = state;
+    submitButton.textContent = state ? 'Отправка…' : 'Отправить обращение';
+    sendingBox.hidden = !state;
+    form.setAttribute('aria-busy', state ? 'true' : 'false');
+  }
+
+  function warnOnLeave(event) {
+    event.preventDefault();
+    event.returnValue = '';
+  }
+
+  function buildFormData() {
+    const data = new FormData();
+    ['surname', 'firstName', 'patronymic', 'email', 'phone', 'postalAddress', 'address'].forEach((name) => {
+      const v = value(name);
+      // Необязательные пустые поля не передаём, чтобы сервер не проверял пустые строки как значения.
+      if (v) data.append(name, v);
+    });
+    data.append('text', value('text'));
+    data.append('consent', document.getElementById('consent').checked ? 'true' : 'false');
+    selectedFiles.forEach((file) => data.append('attachments', file, file.name));
+    return data;
+  }
+
+  async function readJson(response) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+
+  function handleValidationResponse(body) {
+    fieldErrors = {};
+    const extra = [];
+    const errors = body && body.errors && typeof body.errors === 'object' ? body.errors : {};
+    Object.keys(errors).forEach((key) => {
+      const text = messageText(errors[key]);
+      if (!text) return;
+      const slot = errorSlot(key);
+      if (slot && document.getElementById(slot + '-error')) {
+        fieldErrors[slot] = fieldErrors[slot] ? fieldErrors[slot] + ' ' + text : text;
+      } else {
+        extra.push(text);
+      }
+    });
+    const title = messageText(body && body.message) || MESSAGES.summaryTitle;
+    renderFieldErrors();
+    showAlert(title, orderedErrorSlots(), extra);
+    focusFirstInvalid();
+  }
+
+  async function submit() {
+    setSending(true);
+    clearAlert();
+    window.addEventListener('beforeunload', warnOnLeave);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    let response;
+    try {
+      response = await fetch(ENDPOINT, {
+        method: 'POST',
+        body: buildFormData(),
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin',
+        signal: controller.signal,
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      window.removeEventListener('beforeunload', warnOnLeave);
+      setSending(false);
+      showGeneralError(error && error.name === 'AbortError' ? MESSAGES.timeout : MESSAGES.networkError);
+      return;
+    }
+    clearTimeout(timer);
+
+    const body = response.status === 413 ? null : await readJson(response);
+    window.removeEventListener('beforeunload', warnOnLeave);
+    setSending(false);
+
+    if (response.ok) {
+      if (body && typeof body.registrationNumber === 'string' && typeof body.accessCode === 'string') {
+        showSuccess(body);
+      } else {
+        showGeneralError(MESSAGES.badResponse);
+      }
+      return;
+    }
+
+    if (response.status === 400) {
+      handleValidationResponse(body);
+      return;
+    }
+    if (response.status === 413) {
+      fieldErrors = { attachments: MESSAGES.payloadTooLarge };
+      renderFieldErrors();
+      showAlert(MESSAGES.payloadTooLarge, [], []);
+      fileInput.focus();
+      return;
+    }
+    if (response.status === 429) {
+      showGeneralError(MESSAGES.tooManyRequests);
+      return;
+    }
+    if (response.status >= 500) {
+      showGeneralError(MESSAGES.serverError);
+      return;
+    }
+    const text = messageText(body && body.message);
+    showGeneralError(
+      text || 'Не удалось отправить обращение (код ответа ' + response.status + '). Попробуйте ещё раз.',
+    );
+  }
+
+  // ---------- Успешная регистрация ----------
+
+  function showSuccess(result) {
+    document.getElementById('result-number').textContent = result.registrationNumber;
+    document.getElementById('result-code').textContent = result.accessCode;
+    document.getElementById('result-registered').textContent = formatDateTimeRu(result.registeredAt);
+    document.getElementById('result-due').textContent = 'до ' + formatDateOnlyRu(result.answerDueDate);
+    document.getElementById('result-status-link').href =
+      'status.html?number=' +
+      encodeURIComponent(result.registrationNumber) +
+      '&code=' +
+      encodeURIComponent(result.accessCode);
+
+    // Введённые данные больше не нужны на странице.
+    form.reset();
+    selectedFiles = [];
+    fileRejections = [];
+    fieldErrors = {};
+    renderFiles();
+
+    document.getElementById('appeal-section').hidden = true;
+    const section = document.getElementById('success-section');
+    section.hidden = false;
+    document.title = 'Обращение зарегистрировано — Портал обращений граждан';
+    window.scrollTo(0, 0);
+    document.getElementById('success-title').focus();
+  }
+
+  function copyText(elementId, button) {
+    const source = document.getElementById(elementId);
+    const text = source.textContent;
+    const status = document.getElementById('copy-status');
+    const label = elementId === 'result-code' ? 'Код доступа' : 'Номер обращения';
+    const done = () => {
+      status.textContent = label + ' скопирован.';
+      const original = button.textContent;
+      button.textContent = 'Скопировано';
+      setTimeout(() => {
+        button.textContent = original;
+      }, 2000);
+    };
+    const fallback = () => {
+      const range = document.createRange();
+      range.selectNodeContents(source);
+      const selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      let ok = false;
+      try {
+        ok = document.execCommand('copy');
+      } catch {
+        ok = false;
+      }
+      if (ok) done();
+      else status.textContent = label + ' выделен — скопируйте его сочетанием клавиш Ctrl+C.';
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  // ---------- Обработчики ----------
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (sending) return;
+    attemptedSubmit = true;
+    fieldErrors = validateAll();
+    renderFieldErrors();
+    const slots = orderedErrorSlots();
+    if (slots.length) {
+      showAlert(MESSAGES.summaryTitle, slots, []);
+      focusFirstInvalid();
+      return;
+    }
+    clearAlert();
+    submit();
+  });
+
+  ['surname', 'firstName', 'patronymic', 'postalAddress', 'address'].forEach((name) => {
+    const el = document.getElementById(name);
+    el.addEventListener('input', () => revalidate([name]));
+  });
+  document.getElementById('email').addEventListener('input', () => revalidate(['email', 'contact']));
+  document.getElementById('phone').addEventListener('input', () => revalidate(['phone', 'contact']));
+  document.getElementById('consent').addEventListener('change', () => revalidate(['consent']));
+  textArea.addEventListener('input', () => {
+    updateCounter();
+    revalidate(['text']);
+  });
+
+  fileInput.addEventListener('change', () => {
+    if (fileInput.files && fileInput.files.length) addFiles(fileInput.files);
+    // Очищаем поле, чтобы можно было добавить ещё файлы (в том числе тот же файл после удаления).
+    fileInput.value = '';
+  });
+
+  document.querySelectorAll('[data-copy]').forEach((button) => {
+    button.addEventListener('click', () => copyText(button.getAttribute('data-copy'), button));
+  });
+  document.getElementById('print-button').addEventListener('click', () => window.print());
+
+  updateCounter();
+  updateFileStatus('');
+})();

@@ -1,0 +1,260 @@
+/* global document, window, fetch, URLSearchParams, AbortController, setTimeout, clearTimeout */
+// Проверка статуса обращения: GET /api/v1/public/appeals/{registrationNumber}?code={code}.
+// Номер и код берутся из адресной строки (ссылка со страницы регистрации) и нигде не сохраняются.
+(function () {
+  'use strict';
+
+  const ENDPOINT = '/api/v1/public/appeals/';
+  const REQUEST_TIMEOUT_MS = 60 * 1000;
+
+  const MONTHS_GENITIVE = [
+    'января',
+    'февраля',
+    'марта',
+    'апреля',
+    'мая',
+    'июня',
+    'июля',
+    'августа',
+    'сентября',
+    'октября',
+    'ноября',
+    'декабря',
+  ];
+
+  const MESSAGES = {
+    numberRequired: 'Укажите регистрационный номер обращения',
+    codeRequired: 'Укажите код доступа',
+    summaryTitle: 'Проверьте правильность заполнения формы',
+    notFound: 'Обращение не найдено. Проверьте номер и код доступа.',
+    tooManyRequests: 'Слишком много запросов. Подождите несколько минут и попробуйте снова.',
+    serverError:
+      'Не удалось получить статус из-за временной ошибки на сервере. Попробуйте ещё раз через несколько минут.',
+    networkError: 'Не удалось связаться с сервером. Проверьте подключение к интернету и попробуйте ещё раз.',
+    timeout: 'Сервер слишком долго не отвечает. Попробуйте ещё раз позже.',
+    badResponse: 'Сервер вернул неожиданный ответ. Попробуйте ещё раз позже.',
+  };
+
+  const form = document.getElementById('status-form');
+  if (!form) return;
+
+  const numberInput = document.getElementById('number');
+  const codeInput = document.getElementById('code');
+  const alertBox = document.getElementById('status-alert');
+  const submitButton = document.getElementById('status-submit');
+  const loadingBox = document.getElementById('status-loading');
+  const resultSection = document.getElementById('status-result');
+
+  let loading = false;
+
+  // ---------- Форматирование ----------
+
+  function pad2(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
+
+  /** «22 декабря 2026 г.» (и время, если withTime) для даты/времени ISO в часовом поясе браузера. */
+  function formatDateTimeRu(iso, withTime) {
+    const date = new Date(iso);
+    if (!iso || Number.isNaN(date.getTime())) return iso || '—';
+    const day = date.getDate() + ' ' + MONTHS_GENITIVE[date.getMonth()] + ' ' + date.getFullYear() + ' г.';
+    return withTime ? day + ', ' + pad2(date.getHours()) + ':' + pad2(date.getMinutes()) : day;
+  }
+
+  /** «22 декабря 2026 г.» для календарной даты 'YYYY-MM-DD' (без сдвига часового пояса). */
+  function formatDateOnlyRu(ymd) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd || '');
+    if (!match) return ymd || '—';
+    const month = Number(match[2]);
+    if (month < 1 || month > 12) return ymd;
+    return Number(match[3]) + ' ' + MONTHS_GENITIVE[month - 1] + ' ' + match[1] + ' г.';
+  }
+
+  function messageText(message) {
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('. ');
+    return '';
+  }
+
+  // ---------- Ошибки ----------
+
+  function setFieldError(input, message) {
+    document.getElementById(input.id + '-error').textContent = message;
+    if (message) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+
+  function showAlert(text) {
+    const p = document.createElement('p');
+    p.className = 'alert__title';
+    p.textContent = text;
+    alertBox.replaceChildren(p);
+  }
+
+  function clearAlert() {
+    alertBox.replaceChildren();
+  }
+
+  function showGeneralError(text) {
+    resultSection.hidden = true;
+    showAlert(text);
+    alertBox.focus();
+  }
+
+  function validate() {
+    const numberError = numberInput.value.trim() ? '' : MESSAGES.numberRequired;
+    const codeError = codeInput.value.trim() ? '' : MESSAGES.codeRequired;
+    setFieldError(numberInput, numberError);
+    setFieldError(codeInput, codeError);
+    if (numberError || codeError) {
+      showAlert(MESSAGES.summaryTitle);
+      (numberError ? numberInput : codeInput).focus();
+      return false;
+    }
+    return true;
+  }
+
+  // ---------- Запрос ----------
+
+  function setLoading(state) {
+    loading = state;
+    submitButton.disabled = state;
+    submitButton.textContent = state ? 'Проверяем…' : 'Проверить статус';
+    loadingBox.hidden = !state;
+    form.setAttribute('aria-busy', state ? 'true' : 'false');
+  }
+
+  async function readJson(response) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+
+  async function check() {
+    const number = numberInput.value.trim();
+    const code = codeInput.value.trim();
+    const url = ENDPOINT + encodeURIComponent(number) + '?code=' + encodeURIComponent(code);
+
+    setLoading(true);
+    clearAlert();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    let response;
+    try {
+      response = await fetch(url, {
+        headers: { Accept: 'application/json' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+        signal: controller.signal,
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      setLoading(false);
+      showGeneralError(error && error.name === 'AbortError' ? MESSAGES.timeout : MESSAGES.networkError);
+      return;
+    }
+    clearTimeout(timer);
+    const body = await readJson(response);
+    setLoading(false);
+
+    if (response.ok) {
+      if (body && typeof body.registrationNumber === 'string') {
+        showResult(body);
+      } else {
+        showGeneralError(MESSAGES.badResponse);
+      }
+      return;
+    }
+    if (response.status === 404) {
+      showGeneralError(MESSAGES.notFound);
+      return;
+    }
+    if (response.status === 400) {
+      showGeneralError(messageText(body && body.message) || MESSAGES.notFound);
+      return;
+    }
+    if (response.status === 429) {
+      showGeneralError(MESSAGES.tooManyRequests);
+      return;
+    }
+    if (response.status >= 500) {
+      showGeneralError(MESSAGES.serverError);
+      return;
+    }
+    showGeneralError(
+      messageText(body && body.message) ||
+        'Не удалось получить статус (код ответа ' + response.status + '). Попробуйте ещё раз.',
+    );
+  }
+
+  // ---------- Результат ----------
+
+  function showResult(data) {
+    document.getElementById('result-number').textContent = data.registrationNumber;
+    const badge = document.getElementById('result-status');
+    badge.textContent = data.statusText || data.status || '—';
+    if (data.status) badge.setAttribute('data-status', String(data.status));
+    document.getElementById('result-registered').textContent = formatDateTimeRu(data.registeredAt, false);
+    document.getElementById('result-due').textContent = data.answerDueDate
+      ? 'до ' + formatDateOnlyRu(data.answerDueDate)
+      : '—';
+
+    const list = document.getElementById('result-history');
+    list.replaceChildren();
+    const history = Array.isArray(data.history) ? data.history : [];
+    history.forEach((entry) => {
+      if (!entry) return;
+      const li = document.createElement('li');
+      const time = document.createElement('time');
+      if (entry.at) time.setAttribute('datetime', String(entry.at));
+      time.textContent = formatDateTimeRu(entry.at, true);
+      const text = document.createElement('span');
+      text.textContent = entry.text || '';
+      li.appendChild(time);
+      li.appendChild(text);
+      list.appendChild(li);
+    });
+    list.hidden = history.length === 0;
+    document.getElementById('result-history-empty').hidden = history.length !== 0;
+
+    resultSection.hidden = false;
+    const title = document.getElementById('result-title');
+    title.focus({ preventScroll: true });
+    if (typeof resultSection.scrollIntoView === 'function') resultSection.scrollIntoView({ block: 'start' });
+  }
+
+  // ---------- Обработчики ----------
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (loading) return;
+    if (!validate()) return;
+    clearAlert();
+    check();
+  });
+
+  [numberInput, codeInput].forEach((input) => {
+    input.addEventListener('input', () => {
+      if (input.getAttribute('aria-invalid') === 'true' && input.value.trim()) setFieldError(input, '');
+    });
+  });
+
+  // Предзаполнение из адреса: status.html?number=…&code=…
+  const params = new URLSearchParams(window.location.search);
+  const presetNumber = params.get('number');
+  const presetCode = params.get('code');
+  if (presetNumber) numberInput.value = presetNumber.trim();
+  if (presetCode) codeInput.value = presetCode.trim();
+  if (presetCode && window.history && typeof window.history.replaceState === 'function') {
+    // Убираем код доступа из адресной строки, чтобы он не оставался на виду.
+    const keep = new URLSearchParams();
+    if (presetNumber) keep.set('number', presetNumber.trim());
+    const query = keep.toString();
+    window.history.replaceState(null, '', window.location.pathname + (query ? '?' + query : ''));
+  }
+  if (presetNumber && presetCode) {
+    check();
+  }
+})();

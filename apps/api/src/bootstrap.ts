@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BadRequestException, type INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type ValidationError } from 'class-validator';
+import { rootLogger } from '@inbox/common';
+import { ApiModule } from './api.module';
+
+/** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
+export async function createApiApp(): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { logger: rootLogger.child('api') });
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      transform: true,
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      exceptionFactory: (errors) =>
+        new BadRequestException({ statusCode: 400, message: 'Некорректный запрос', errors: flatten(errors) }),
+    }),
+  );
+  const publicDir = [join(__dirname, '..', 'public'), join(__dirname, '..', '..', '..', '..', 'apps', 'api', 'public')].find(
+    (dir) => existsSync(join(dir, 'index.html')),
+  );
+  if (publicDir) app.useStaticAssets(publicDir, { index: 'index.html' });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Единый центр обращений граждан — API')
+      .setDescription('Обращения, сообщения и их сроки; публичная форма; служебный API')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  app.enableShutdownHooks();
+  return app;
+}
+
+function flatten(errors: ValidationError[], prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of errors) {
+    const key = prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) out[key] = Object.values(e.constraints)[0];
+    if (e.children?.length) Object.assign(out, flatten(e.children, key));
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type Response } from 'express';
+import { DataSource } from 'typeorm';
+import { JobProducer, QueueName } from '@inbox/queue';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobProducer,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Состояние Postgres, Redis, очередей и каналов' })
+  async health(@Res({ passthrough: true }) res: Response) {
+    const postgres = await timed(() => this.dataSource.query('SELECT 1'));
+    const redis = await timed(() => this.jobs.queue(QueueName.Intake).client.ping());
+    const queues = redis.ok ? await this.jobs.backlog().catch(() => undefined) : undefined;
+    const intake = postgres.ok
+      ? ((await this.dataSource.query(
+          `SELECT status, count(*)::int AS count FROM inbound_items WHERE status <> 'processed' GROUP BY status`,
+        )) as { status: string; count: number }[])
+      : [];
+    const channels = postgres.ok
+      ? await this.dataSource.query(
+          `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
+                  last_error AS "lastError", last_error_at AS "lastErrorAt",
+                  consecutive_failures AS "consecutiveFailures", items_received::int AS "itemsReceived"
+             FROM channel_accounts ORDER BY channel, name`,
+        )
+      : [];
+    const ok = postgres.ok && redis.ok;
+    res.status(ok ? 200 : 503);
+    return {
+      status: ok ? 'ok' : 'unavailable',
+      postgres,
+      redis,
+      queues,
+      inboundItems: Object.fromEntries(intake.map((r) => [r.status, r.count])),
+      channels,
+    };
+  }
+}
+
+async function timed(probe: () => Promise<unknown>): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
+  const started = Date.now();
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+    return { ok: true, latencyMs: Date.now() - started };
+  } catch (error) {
+    return { ok: false, latencyMs: Date.now() - started, error: error instanceof Error ? error.message : 'error' };
+  }
+}

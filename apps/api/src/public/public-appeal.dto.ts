@@ -1,0 +1,39 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** Documentation of the form fields; validation lives in the website connector, with Russian messages. */
+export class PublicAppealFormDto {
+  @ApiProperty({ example: 'Иванова' }) surname!: string;
+  @ApiProperty({ example: 'Мария' }) firstName!: string;
+  @ApiPropertyOptional({ example: 'Петровна' }) patronymic?: string;
+  @ApiPropertyOptional({ example: 'maria@example.ru', description: 'e-mail или телефон обязателен' }) email?: string;
+  @ApiPropertyOptional({ example: '+7 913 123-45-67' }) phone?: string;
+  @ApiPropertyOptional() postalAddress?: string;
+  @ApiPropertyOptional({ description: 'Адрес места проблемы' }) address?: string;
+  @ApiProperty({ minLength: 10, maxLength: 10000 }) text!: string;
+  @ApiProperty({ example: 'true', description: 'Согласие на обработку персональных данных (152-ФЗ)' })
+  consent!: string;
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'binary' } }) attachments?: unknown[];
+}
+
+export class PublicAppealCreatedDto {
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'Показывается один раз, при регистрации' })
+  accessCode!: string | null;
+  @ApiProperty() registeredAt!: string;
+  @ApiProperty({ example: '2026-12-22' }) answerDueDate!: string;
+  @ApiProperty() statusUrl!: string;
+}
+
+export class PublicAppealHistoryEntryDto {
+  @ApiProperty() at!: string;
+  @ApiProperty() text!: string;
+}
+
+export class PublicAppealStatusDto {
+  @ApiProperty() registrationNumber!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty() statusText!: string;
+  @ApiProperty() registeredAt!: string;
+  @ApiProperty() answerDueDate!: string;
+  @ApiProperty({ type: [PublicAppealHistoryEntryDto] }) history!: PublicAppealHistoryEntryDto[];
+}

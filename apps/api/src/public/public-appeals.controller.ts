@@ -1,0 +1,155 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  PayloadTooLargeException,
+  Post,
+  Query,
+  Res,
+  UploadedFiles,
+  UseFilters,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type Response } from 'express';
+import { AppealQueries, AppealRegistrar, isRegistrationNumber } from '@inbox/appeals';
+import { AppConfig } from '@inbox/config';
+import { rootLogger } from '@inbox/common';
+import { InboundStore } from '@inbox/intake';
+import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { WebsiteFormConnector } from '@inbox/integrations/website';
+import { PublicAppealCreatedDto, PublicAppealFormDto, PublicAppealStatusDto } from './public-appeal.dto';
+import { UploadErrorsFilter } from './upload-errors.filter';
+
+const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
+/** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
+const UPLOAD_HARD_LIMIT = 50;
+
+@ApiTags('public')
+@Controller('api/v1/public/appeals')
+@UseFilters(UploadErrorsFilter)
+export class PublicAppealsController {
+  private readonly log = rootLogger.child('public-form');
+  private readonly connector: WebsiteFormConnector;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly store: InboundStore,
+    private readonly registrar: AppealRegistrar,
+    private readonly queries: AppealQueries,
+  ) {
+    this.connector = new WebsiteFormConnector({
+      maxFileBytes: config.attachmentMaxBytes,
+      maxFiles: config.attachmentMaxCount,
+    });
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Подать обращение через форму сайта' })
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiBody({ type: PublicAppealFormDto })
+  @ApiOkResponse({ type: PublicAppealCreatedDto, description: '201 — зарегистрировано; 200 — повторная отправка' })
+  @UseInterceptors(FilesInterceptor('attachments', UPLOAD_HARD_LIMIT))
+  async submit(
+    @Body() body: unknown,
+    @UploadedFiles() files: Express.Multer.File[] | undefined,
+    @Headers() headers: Record<string, string>,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<PublicAppealCreatedDto> {
+    let parsed;
+    try {
+      parsed = await this.connector.parseInbound(WEBSITE_ACCOUNT, {
+        headers,
+        body,
+        files: (files ?? []).map((f) => ({
+          fieldName: f.fieldname,
+          // Multer reads the multipart file name as latin1; browsers send UTF-8.
+          fileName: Buffer.from(f.originalname, 'latin1').toString('utf8'),
+          contentType: f.mimetype,
+          buffer: f.buffer,
+        })),
+      });
+    } catch (error) {
+      if (error instanceof ConnectorError && error.code === ConnectorErrorCode.InvalidPayload) {
+        const body = { message: 'Проверьте правильность заполнения формы', errors: error.details.fields ?? {} };
+        if (error.details.status === 413) throw new PayloadTooLargeException({ statusCode: 413, ...body });
+        throw new BadRequestException({ statusCode: 400, ...body });
+      }
+      throw error;
+    }
+    if (parsed.kind !== 'items') throw new BadRequestException('Неожиданный ответ обработчика формы');
+
+    const [stored] = await this.store.store(parsed.items, { enqueue: false });
+    const outcome = await this.registrar.registerInboundItem(stored.inboundItemId);
+    if (outcome.kind === 'registered') {
+      this.log.info('appeal registered from the website form', { appealId: outcome.appealId });
+      res.status(HttpStatus.CREATED);
+      return {
+        registrationNumber: outcome.registrationNumber,
+        accessCode: outcome.accessCode,
+        registeredAt: outcome.registeredAt.toISOString(),
+        answerDueDate: outcome.deadlines.answerDueDate,
+        statusUrl: this.statusUrl(outcome.registrationNumber, outcome.accessCode),
+      };
+    }
+    if (outcome.kind === 'already-processed' || outcome.kind === 'follow-up') {
+      // The same submission again (a double click, a retry): the same appeal; the code was shown the first time.
+      const card = await this.queries.card(outcome.appealId);
+      res.status(HttpStatus.OK);
+      return {
+        registrationNumber: outcome.registrationNumber,
+        accessCode: null,
+        registeredAt: card!.registeredAt.toISOString(),
+        answerDueDate: card!.answerDueDate,
+        statusUrl: this.statusUrl(outcome.registrationNumber),
+      };
+    }
+    throw new BadRequestException({ statusCode: 400, message: 'Обращение не может быть зарегистрировано', errors: {} });
+  }
+
+  @Get(':registrationNumber')
+  @ApiOperation({ summary: 'Статус обращения по номеру и коду доступа' })
+  @ApiOkResponse({ type: PublicAppealStatusDto })
+  @HttpCode(200)
+  async status(
+    @Param('registrationNumber') registrationNumber: string,
+    @Query('code') code: string | undefined,
+  ): Promise<PublicAppealStatusDto> {
+    if (!isRegistrationNumber(registrationNumber)) {
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'Номер обращения указывается в формате 2026-000123',
+        errors: { registrationNumber: 'Номер обращения указывается в формате 2026-000123' },
+      });
+    }
+    if (!code || code.trim().length < 4) {
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'Укажите код доступа, выданный при регистрации',
+        errors: { code: 'Укажите код доступа, выданный при регистрации' },
+      });
+    }
+    const status = await this.queries.publicStatus(registrationNumber, code);
+    // The same answer for "no such number" and "wrong code", so numbers cannot be probed.
+    if (!status) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
+    return {
+      ...status,
+      registeredAt: status.registeredAt.toISOString(),
+      history: status.history.map((h) => ({ at: new Date(h.at).toISOString(), text: h.text })),
+    };
+  }
+
+  private statusUrl(number: string, code?: string): string {
+    const url = new URL('/status.html', this.config.publicBaseUrl);
+    url.searchParams.set('number', number);
+    if (code) url.searchParams.set('code', code);
+    return url.toString();
+  }
+}

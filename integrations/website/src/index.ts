@@ -1,0 +1,1 @@
+export * from './website-form.connector';

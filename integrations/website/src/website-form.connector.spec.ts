@@ -1,0 +1,73 @@
+import { ConnectorError } from '@inbox/integrations/contract';
+import { normalisePhone, WebsiteFormConnector } from './website-form.connector';
+
+const account = { id: 'a', channel: 'website' as never, settings: {}, secrets: {} };
+const connector = new WebsiteFormConnector({ maxFileBytes: 1024, maxFiles: 2 });
+
+const valid = {
+  surname: 'Иванова',
+  firstName: 'Мария',
+  patronymic: 'Петровна',
+  email: 'maria@example.ru',
+  text: 'Во дворе дома по ул. Ленина, 5 третий день не убирают мусор.',
+  consent: 'true',
+};
+
+async function fieldsOf(body: Record<string, unknown>, files = [] as never[]) {
+  try {
+    await connector.parseInbound(account, { headers: {}, body, files });
+  } catch (error) {
+    if (error instanceof ConnectorError) return error.details.fields;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('WebsiteFormConnector', () => {
+  it('turns a valid form into one 59-ФЗ appeal item', async () => {
+    const result = await connector.parseInbound(account, { headers: { 'idempotency-key': 'abc-12345678' }, body: valid });
+    expect(result.kind).toBe('items');
+    if (result.kind !== 'items') return;
+    expect(result.items[0]).toMatchObject({
+      channel: 'website',
+      externalId: 'form:abc-12345678',
+      regime: 'appeal',
+      author: { surname: 'Иванова', email: 'maria@example.ru' },
+    });
+  });
+
+  it('reports every bad field in Russian', async () => {
+    const fields = await fieldsOf({ surname: '', text: 'коротко', consent: 'false' });
+    expect(fields).toEqual({
+      surname: 'Укажите фамилию',
+      firstName: 'Укажите имя',
+      email: 'Укажите электронную почту или телефон, чтобы получить ответ',
+      text: 'Текст обращения должен содержать от 10 до 10000 символов',
+      consent: 'Необходимо согласие на обработку персональных данных (152-ФЗ)',
+    });
+  });
+
+  it('refuses a malformed e-mail and phone, an executable, too many files', async () => {
+    const fields = await fieldsOf({ ...valid, email: 'nope', phone: '12' }, [
+      { fieldName: 'attachments', fileName: 'a.exe', contentType: 'x', buffer: Buffer.from('MZ') },
+      { fieldName: 'attachments', fileName: 'b.pdf', contentType: 'x', buffer: Buffer.from('%PDF') },
+      { fieldName: 'attachments', fileName: 'c.pdf', contentType: 'x', buffer: Buffer.from('%PDF') },
+    ] as never[]);
+    expect(fields?.email).toMatch(/name@example\.ru/);
+    expect(fields?.phone).toMatch(/\+7/);
+    expect(fields?.attachments).toBe('Можно приложить не более 2 файлов');
+  });
+
+  it('marks an oversized file as 413', async () => {
+    const big = { fieldName: 'attachments', fileName: 'scan.pdf', contentType: 'x', buffer: Buffer.alloc(2048, 1) };
+    await expect(connector.parseInbound(account, { headers: {}, body: valid, files: [big] })).rejects.toMatchObject({
+      details: { status: 413 },
+    });
+  });
+
+  it('normalises Russian phone numbers', () => {
+    expect(normalisePhone('8 (913) 123-45-67')).toBe('+79131234567');
+    expect(normalisePhone('9131234567')).toBe('+79131234567');
+    expect(normalisePhone('12')).toBeUndefined();
+  });
+});

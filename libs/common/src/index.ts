@@ -1,0 +1,3 @@
+export * from './logger';
+export * from './pagination';
+export * from './clock';

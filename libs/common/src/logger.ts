@@ -1,0 +1,113 @@
+import { type LoggerService } from '@nestjs/common';
+
+/**
+ * Keys whose values are personal data (152-ФЗ) or secrets. Their values never reach a log line, however
+ * deep they sit in the logged object.
+ */
+const REDACTED_KEYS = new Set(
+  [
+    'surname',
+    'firstname',
+    'patronymic',
+    'name',
+    'displayname',
+    'fullname',
+    'email',
+    'phone',
+    'postaladdress',
+    'address',
+    'text',
+    'description',
+    'subject',
+    'password',
+    'token',
+    'secret',
+    'authorization',
+    'accesscode',
+    'author',
+    'applicant',
+    'contentbase64',
+    'snils',
+  ].map((k) => k.toLowerCase()),
+);
+
+const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/g;
+const PHONE = /(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b/g;
+
+/** Masks personal data in free text too, in case a message or an error carries it. */
+export function redactText(value: string): string {
+  return value.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+}
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 6) return '[…]';
+  if (typeof value === 'string') return redactText(value);
+  if (value instanceof Error) return { error: value.name, message: redactText(value.message) };
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      out[key] = REDACTED_KEYS.has(key.toLowerCase()) ? '[redacted]' : redact(inner, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
+type Level = keyof typeof LEVELS;
+
+/** One JSON line per event on stdout; personal data redacted. Also serves as Nest's logger. */
+export class JsonLogger implements LoggerService {
+  constructor(
+    private readonly context = 'app',
+    private readonly minLevel: Level = (process.env.LOG_LEVEL as Level) in LEVELS
+      ? (process.env.LOG_LEVEL as Level)
+      : 'info',
+  ) {}
+
+  child(context: string): JsonLogger {
+    return new JsonLogger(context, this.minLevel);
+  }
+
+  write(level: Level, message: string, fields?: Record<string, unknown>): void {
+    if (LEVELS[level] < LEVELS[this.minLevel]) return;
+    const line = {
+      time: new Date().toISOString(),
+      level,
+      context: this.context,
+      msg: redactText(message),
+      ...(fields ? (redact(fields) as Record<string, unknown>) : {}),
+    };
+    process.stdout.write(JSON.stringify(line) + '\n');
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.nest('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.nest('debug', message, rest);
+  }
+  log(message: unknown, ...rest: unknown[]): void {
+    this.nest('info', message, rest);
+  }
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.write('info', message, fields);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.nest('warn', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.nest('error', message, rest);
+  }
+
+  private nest(level: Level, message: unknown, rest: unknown[]): void {
+    const last = rest[rest.length - 1];
+    const context = typeof last === 'string' ? last : undefined;
+    const fields = rest.find((r) => r && typeof r === 'object') as Record<string, unknown> | undefined;
+    const text = message instanceof Error ? `${message.name}: ${message.message}` : String(message);
+    this.write(level, text, { ...(context ? { ctx: context } : {}), ...(fields ?? {}) });
+  }
+}
+
+export const rootLogger = new JsonLogger('inbox');

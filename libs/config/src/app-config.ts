@@ -1,0 +1,122 @@
+import { type LastDayRule } from '@inbox/deadlines';
+
+/** Thrown once, at boot, with every problem in the environment listed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LAST_DAY_RULES: readonly LastDayRule[] = ['preceding-working-day', 'following-working-day', 'keep'];
+
+/**
+ * The whole configuration, read from the environment once. Defaults are inline so that a fresh clone runs
+ * with no hand-made config; secrets are marked so they never reach a log line.
+ */
+export class AppConfig {
+  readonly databaseUrl: string;
+  /** Secret: may carry a password. */
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly publicBaseUrl: string;
+  readonly runMigrationsAtBoot: boolean;
+  readonly attachmentMaxBytes: number;
+  readonly attachmentMaxCount: number;
+  readonly answerDays: number;
+  readonly fastTrackDays: number;
+  readonly lastDayRule: LastDayRule;
+  readonly managementCentreCode: string;
+  readonly workerConcurrency: number;
+  /** How long a worker may hold a job before Bull treats it as stalled and hands it to another worker. */
+  readonly queueLockMs: number;
+  readonly jobAttempts: number;
+  readonly pendingSweepMs: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+
+  constructor(env: NodeJS.ProcessEnv = process.env) {
+    const problems: string[] = [];
+    const str = (name: string, fallback: string): string => {
+      const value = env[name];
+      return value === undefined || value === '' ? fallback : value;
+    };
+    const int = (name: string, fallback: number, min: number, max: number): number => {
+      const raw = env[name];
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        problems.push(`${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+        return fallback;
+      }
+      return value;
+    };
+    const bool = (name: string, fallback: boolean): boolean => {
+      const raw = env[name];
+      if (raw === undefined || raw === '') return fallback;
+      if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+      if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+      problems.push(`${name} must be true or false, got "${raw}"`);
+      return fallback;
+    };
+    const url = (name: string, fallback: string, protocols: string[]): string => {
+      const value = str(name, fallback);
+      try {
+        const parsed = new URL(value);
+        if (!protocols.includes(parsed.protocol)) problems.push(`${name} must use ${protocols.join(' or ')}`);
+      } catch {
+        problems.push(`${name} is not a valid URL`);
+      }
+      return value;
+    };
+
+    this.databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/inbox', ['postgres:', 'postgresql:']);
+    this.redisUrl = url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+    this.queuePrefix = str('QUEUE_PREFIX', 'inbox');
+    this.httpHost = str('HTTP_HOST', '0.0.0.0');
+    this.httpPort = int('HTTP_PORT', 3000, 0, 65535);
+    this.publicBaseUrl = url('PUBLIC_BASE_URL', `http://localhost:${this.httpPort}`, ['http:', 'https:']);
+    this.runMigrationsAtBoot = bool('MIGRATIONS_RUN_AT_BOOT', true);
+    this.attachmentMaxBytes = int('ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
+    this.attachmentMaxCount = int('ATTACHMENT_MAX_COUNT', 5, 0, 100);
+    this.answerDays = int('ANSWER_DAYS', 30, 1, 365);
+    this.fastTrackDays = int('FAST_TRACK_DAYS', 10, 1, 365);
+    const rule = str('LAST_DAY_RULE', 'preceding-working-day');
+    if (!(LAST_DAY_RULES as readonly string[]).includes(rule)) {
+      problems.push(`LAST_DAY_RULE must be one of ${LAST_DAY_RULES.join(', ')}, got "${rule}"`);
+    }
+    this.lastDayRule = (LAST_DAY_RULES as readonly string[]).includes(rule)
+      ? (rule as LastDayRule)
+      : 'preceding-working-day';
+    this.managementCentreCode = str('MANAGEMENT_CENTRE_CODE', 'cur');
+    this.workerConcurrency = int('WORKER_CONCURRENCY', 16, 1, 256);
+    this.queueLockMs = int('QUEUE_LOCK_MS', 30_000, 1_000, 600_000);
+    this.jobAttempts = int('JOB_ATTEMPTS', 8, 1, 100);
+    this.pendingSweepMs = int('PENDING_SWEEP_MS', 30_000, 1_000, 3_600_000);
+    const level = str('LOG_LEVEL', 'info');
+    if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
+    this.logLevel = (['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info') as AppConfig['logLevel'];
+
+    if (problems.length > 0) throw new ConfigError(problems);
+  }
+
+  /** Connection strings with the password replaced, for start-up messages. */
+  describe(): Record<string, string> {
+    return {
+      database: redactUrl(this.databaseUrl),
+      redis: redactUrl(this.redisUrl),
+      http: `${this.httpHost}:${this.httpPort}`,
+    };
+  }
+}
+
+export function redactUrl(value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<invalid url>';
+  }
+}

@@ -1,0 +1,3 @@
+export * from './intake.entities';
+export * from './inbound-store.service';
+export * from './intake.module';

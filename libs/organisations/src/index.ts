@@ -1,0 +1,3 @@
+export * from './organisation.entity';
+export * from './organisation-directory.service';
+export * from './organisations.module';

@@ -1,0 +1,42 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable } from '@nestjs/common';
+import { type JobOptions, type Queue } from 'bull';
+import { JOB_QUEUE, JobName, type JobPayloads, QueueName } from './queues';
+
+/** The one way to put work on a queue: the job name picks the queue and types the payload. */
+@Injectable()
+export class JobProducer {
+  private readonly queues: Record<QueueName, Queue>;
+
+  constructor(
+    @InjectQueue(QueueName.Intake) intake: Queue,
+    @InjectQueue(QueueName.Deadlines) deadlines: Queue,
+  ) {
+    this.queues = { [QueueName.Intake]: intake, [QueueName.Deadlines]: deadlines };
+  }
+
+  queue(name: QueueName): Queue {
+    return this.queues[name];
+  }
+
+  async add<J extends JobName>(name: J, payload: JobPayloads[J], options: JobOptions = {}): Promise<void> {
+    await this.queues[JOB_QUEUE[name]].add(name, payload, options);
+  }
+
+  async addBulk<J extends JobName>(
+    name: J,
+    jobs: { payload: JobPayloads[J]; options?: JobOptions }[],
+  ): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.queues[JOB_QUEUE[name]].addBulk(jobs.map((j) => ({ name, data: j.payload, opts: j.options })));
+  }
+
+  /** Counts per queue, failed ones included, for the health endpoint. */
+  async backlog(): Promise<Record<string, Record<string, number>>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const [name, queue] of Object.entries(this.queues)) {
+      out[name] = (await queue.getJobCounts()) as unknown as Record<string, number>;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,38 @@
+import { BullModule } from '@nestjs/bull';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AppConfig } from '@inbox/config';
+import { QueueName } from './queues';
+import { JobProducer } from './job-producer';
+
+/**
+ * Bull over Redis. Failed jobs are kept (removeOnFail: false) so that nothing is dropped silently: they
+ * show on /health and can be retried; completed jobs are trimmed to keep Redis small.
+ */
+@Module({})
+export class QueueModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: QueueModule,
+      global: true,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [AppConfig],
+          useFactory: (config: AppConfig) => ({
+            redis: config.redisUrl,
+            prefix: config.queuePrefix,
+            settings: { lockDuration: config.queueLockMs, stalledInterval: Math.max(1000, config.queueLockMs / 2) },
+            defaultJobOptions: {
+              attempts: config.jobAttempts,
+              backoff: { type: 'exponential', delay: 1000 },
+              removeOnComplete: 1000,
+              removeOnFail: false,
+            },
+          }),
+        }),
+        BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
+      ],
+      providers: [JobProducer],
+      exports: [BullModule, JobProducer],
+    };
+  }
+}
