@@ -61,13 +61,17 @@ type Level = keyof typeof LEVELS;
 export class JsonLogger implements LoggerService {
   constructor(
     private readonly context = 'app',
-    private readonly minLevel: Level = (process.env.LOG_LEVEL as Level) in LEVELS
-      ? (process.env.LOG_LEVEL as Level)
-      : 'info',
+    private readonly fixedLevel?: Level,
   ) {}
 
+  /** Read when writing, so a level set after start-up (tests, a restart-free change) applies. */
+  private get minLevel(): Level {
+    const env = process.env.LOG_LEVEL as Level;
+    return this.fixedLevel ?? (env in LEVELS ? env : 'info');
+  }
+
   child(context: string): JsonLogger {
-    return new JsonLogger(context, this.minLevel);
+    return new JsonLogger(context, this.fixedLevel);
   }
 
   write(level: Level, message: string, fields?: Record<string, unknown>): void {

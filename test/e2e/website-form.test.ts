@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { addCalendarDays, localDateOf, ProductionCalendar } from '@inbox/deadlines';
+import { InboundStore } from '@inbox/intake';
+import { Channel } from '@inbox/integrations/contract';
+import { inboundItem } from '../factories/inbound-items';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+/** The expected due date: N calendar days on, moved back to a working day (the default last-day rule). */
+function expectedDue(registeredAt: Date, days: number, zone: string): string {
+  const calendar = ProductionCalendar.russian();
+  let date = addCalendarDays(localDateOf(registeredAt, zone), days);
+  while (!calendar.isWorkingDay(date)) date = addCalendarDays(date, -1);
+  return date;
+}
+
+function form(fields: Record<string, string>, files: { name: string; type: string; content: Buffer }[] = []) {
+  const body = new FormData();
+  for (const [k, v] of Object.entries(fields)) body.append(k, v);
+  for (const f of files) body.append('attachments', new Blob([f.content], { type: f.type }), f.name);
+  return body;
+}
+
+const validFields = {
+  surname: 'Кузнецова',
+  firstName: 'Ольга',
+  patronymic: 'Викторовна',
+  email: 'olga.k@example.ru',
+  phone: '8 913 555-12-34',
+  address: 'г. Новосибирск, ул. Ленина, 15',
+  text: 'Третий день нет горячей воды в доме по ул. Ленина, 15. Управляющая компания не отвечает на звонки.',
+  consent: 'true',
+};
+
+describe('website form → appeal (e2e)', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('registers a form appeal with a number, a private code and a 30-day deadline in the organisation zone', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+      method: 'POST',
+      body: form(validFields, [{ name: 'фото двора.png', type: 'image/png', content: png }]),
+    });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as Record<string, string>;
+    expect(created.registrationNumber).toMatch(/^\d{4}-\d{6}$/);
+    expect(created.accessCode).toMatch(/^[2-9A-Z]{8}$/);
+    const registeredAt = new Date(created.registeredAt);
+    expect(created.answerDueDate).toBe(expectedDue(registeredAt, 30, 'Asia/Novosibirsk'));
+
+    const list = await json(fetch(`${stack.baseUrl}/api/v1/appeals?channel=website`));
+    expect(list.items).toHaveLength(1);
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${list.items[0].id}`));
+    expect(card).toMatchObject({
+      registrationNumber: created.registrationNumber,
+      regime: 'appeal',
+      status: 'registered',
+      timeZone: 'Asia/Novosibirsk',
+      applicant: { surname: 'Кузнецова', email: 'olga.k@example.ru', phone: '+79135551234' },
+    });
+    expect(card.attachments).toEqual([
+      expect.objectContaining({ fileName: 'фото двора.png', contentType: 'image/png', size: png.length, status: 'stored' }),
+    ]);
+    expect(card.attachments[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(card.history.map((e: { type: string }) => e.type)).toEqual(['received', 'registered', 'routed']);
+
+    const status = await fetch(
+      `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=${created.accessCode}`,
+    );
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ status: 'registered', statusText: 'Зарегистрировано' });
+    const wrong = await fetch(`${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=ZZZZ2222`);
+    expect(wrong.status).toBe(404);
+  });
+
+  it('rejects bad input with Russian messages per field and stores nothing', async () => {
+    const before = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM inbound_items`);
+    const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+      method: 'POST',
+      body: form({ surname: 'Кузнецова', text: 'мало', email: 'не-почта' }),
+    });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.message).toBe('Проверьте правильность заполнения формы');
+    expect(body.errors).toMatchObject({
+      firstName: 'Укажите имя',
+      email: expect.stringContaining('name@example.ru'),
+      text: expect.stringContaining('от 10 до 10000'),
+      consent: expect.stringContaining('согласие'),
+    });
+    const after = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM inbound_items`);
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('answers 413 for a file over the limit and stores nothing', async () => {
+    const before = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM inbound_items`);
+    const big = Buffer.alloc(10 * 1024 * 1024 + 10, 0x25);
+    const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+      method: 'POST',
+      body: form(validFields, [{ name: 'scan.pdf', type: 'application/pdf', content: big }]),
+    });
+    expect(res.status).toBe(413);
+    const after = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM inbound_items`);
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('gives the same appeal for the same form submitted twice', async () => {
+    const key = `retry-${randomUUID()}`;
+    const send = () =>
+      fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+        method: 'POST',
+        headers: { 'Idempotency-Key': key },
+        body: form(validFields),
+      });
+    const first = await send();
+    const second = await send();
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(200);
+    const a = await json(first);
+    const b = await json(second);
+    expect(b.registrationNumber).toBe(a.registrationNumber);
+    expect(b.accessCode).toBeNull();
+  });
+
+  it('registers a fast-track item with a 10-day deadline through the worker', async () => {
+    const store = stack.api.get(InboundStore);
+    const [stored] = await store.store([inboundItem({ fastTrack: true })]);
+    const appeal = await eventually(async () => {
+      const [row] = await stack.db.dataSource.query(
+        `SELECT registered_at, to_char(answer_due_date, 'YYYY-MM-DD') AS due, fast_track FROM appeals
+          WHERE inbound_item_id = $1`,
+        [stored.inboundItemId],
+      );
+      return row;
+    });
+    expect(appeal.fast_track).toBe(true);
+    expect(appeal.due).toBe(expectedDue(appeal.registered_at, 10, 'Asia/Novosibirsk'));
+  });
+
+  it('turns the same item delivered twice into one appeal', async () => {
+    const store = stack.api.get(InboundStore);
+    const item = inboundItem();
+    const first = await store.store([item]);
+    const second = await store.store([item]);
+    expect(second[0]).toMatchObject({ duplicate: true, inboundItemId: first[0].inboundItemId });
+    await eventually(async () => {
+      const [row] = await stack.db.dataSource.query(`SELECT status FROM inbound_items WHERE id = $1`, [
+        first[0].inboundItemId,
+      ]);
+      return row.status === 'processed' ? row : undefined;
+    });
+    const appeals = await stack.db.dataSource.query(`SELECT id FROM appeals WHERE external_id = $1`, [item.externalId]);
+    expect(appeals).toHaveLength(1);
+  });
+
+  it('joins a follow-up on the same thread to the open appeal as a new event', async () => {
+    const store = stack.api.get(InboundStore);
+    const chat = `chat:${randomUUID()}`;
+    const author = { externalId: 'tg-user-1', displayName: 'Андрей' };
+    const [first] = await store.store([
+      inboundItem({ channel: Channel.Telegram, externalId: `tg-${randomUUID()}`, author, thread: { key: chat } }),
+    ]);
+    const appealId = await eventually(async () => {
+      const [row] = await stack.db.dataSource.query(`SELECT appeal_id FROM inbound_items WHERE id = $1`, [
+        first.inboundItemId,
+      ]);
+      return row?.appeal_id ?? undefined;
+    });
+    const [second] = await store.store([
+      inboundItem({
+        channel: Channel.Telegram,
+        externalId: `tg-${randomUUID()}`,
+        author,
+        thread: { key: chat },
+        text: 'Дополняю: люк так и не закрыли, фото прилагаю.',
+      }),
+    ]);
+    const joined = await eventually(async () => {
+      const [row] = await stack.db.dataSource.query(`SELECT appeal_id FROM inbound_items WHERE id = $1`, [
+        second.inboundItemId,
+      ]);
+      return row?.appeal_id ?? undefined;
+    });
+    expect(joined).toBe(appealId);
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}`));
+    const followUp = card.history.find((e: { type: string }) => e.type === 'follow-up-received');
+    expect(followUp.data.text).toContain('Дополняю');
+    const count = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM appeals WHERE channel = 'telegram'`);
+    expect(count[0].n).toBe(1);
+  });
+});
