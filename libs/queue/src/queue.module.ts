@@ -20,7 +20,12 @@ export class QueueModule {
           useFactory: (config: AppConfig) => ({
             redis: config.redisUrl,
             prefix: config.queuePrefix,
-            settings: { lockDuration: config.queueLockMs, stalledInterval: Math.max(1000, config.queueLockMs / 2) },
+            settings: {
+              lockDuration: config.queueLockMs,
+              stalledInterval: Math.max(1000, config.queueLockMs / 2),
+              // A job whose worker died is handed to another; a few deaths in a row still don't fail it.
+              maxStalledCount: 5,
+            },
             defaultJobOptions: {
               attempts: config.jobAttempts,
               backoff: { type: 'exponential', delay: 1000 },

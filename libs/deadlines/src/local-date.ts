@@ -1,0 +1,93 @@
+import { DateTime, IANAZone } from 'luxon';
+import { DeadlineRuleError } from './errors';
+
+/** A calendar date without a zone, 'YYYY-MM-DD'. */
+export type LocalDate = string;
+
+const DAY_MS = 86_400_000;
+const LOCAL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Days since 1970-01-01 for a local date; throws on malformed or impossible dates (e.g. 2025-02-30). */
+export function toEpochDay(date: LocalDate): number {
+  const m = typeof date === 'string' ? LOCAL_DATE_RE.exec(date) : null;
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const ms = Date.UTC(y, mo - 1, d);
+    const back = new Date(ms);
+    if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) {
+      return ms / DAY_MS;
+    }
+  }
+  throw new DeadlineRuleError('invalid-date', `Not a valid local date (YYYY-MM-DD): ${String(date)}`);
+}
+
+export function fromEpochDay(epochDay: number): LocalDate {
+  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function assertLocalDate(date: LocalDate): LocalDate {
+  toEpochDay(date);
+  return date;
+}
+
+/** Plain calendar arithmetic; negative `days` go backwards. */
+export function addCalendarDays(date: LocalDate, days: number): LocalDate {
+  if (!Number.isInteger(days)) {
+    throw new DeadlineRuleError('invalid-days', `Day count must be an integer, got ${days}`);
+  }
+  return fromEpochDay(toEpochDay(date) + days);
+}
+
+/** 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: LocalDate): number {
+  const jsDay = new Date(toEpochDay(date) * DAY_MS).getUTCDay();
+  return jsDay === 0 ? 7 : jsDay;
+}
+
+export function yearOf(date: LocalDate): number {
+  return Number(assertLocalDate(date).slice(0, 4));
+}
+
+export function assertTimeZone(timeZone: string): string {
+  if (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone)) {
+    throw new DeadlineRuleError('invalid-time-zone', `Unknown IANA time zone: ${String(timeZone)}`);
+  }
+  return timeZone;
+}
+
+export function assertInstant(instant: Date, name = 'instant'): Date {
+  if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
+    throw new DeadlineRuleError('invalid-instant', `${name} must be a valid Date`);
+  }
+  return instant;
+}
+
+/** The calendar date an instant falls on in the given zone. */
+export function localDateOf(instant: Date, timeZone: string): LocalDate {
+  assertInstant(instant);
+  const dt = DateTime.fromJSDate(instant, { zone: assertTimeZone(timeZone) });
+  return dt.toISODate() as string;
+}
+
+/** First instant of a local date in the zone. */
+export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
+  assertLocalDate(date);
+  return DateTime.fromISO(date, { zone: assertTimeZone(timeZone) })
+    .startOf('day')
+    .toJSDate();
+}
+
+/** Last millisecond of a local date in the zone (start of the next local day minus 1 ms). */
+export function endOfLocalDay(date: LocalDate, timeZone: string): Date {
+  return new Date(startOfLocalDay(addCalendarDays(date, 1), timeZone).getTime() - 1);
+}
+
+/** The instant of a local wall-clock time ('HH:mm') on a local date in the zone. */
+export function instantAt(date: LocalDate, time: string, timeZone: string): Date {
+  assertLocalDate(date);
+  const dt = DateTime.fromISO(`${date}T${time}`, { zone: assertTimeZone(timeZone) });
+  if (!dt.isValid) {
+    throw new DeadlineRuleError('invalid-working-hours', `Not a valid local time: ${time}`);
+  }
+  return dt.toJSDate();
+}
