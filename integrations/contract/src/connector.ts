@@ -1,4 +1,5 @@
 import { type Channel } from './channel';
+import { type FetchedFile, type InboundEvent, type StatusUpdate } from './inbound-event';
 import { type InboundItem } from './inbound-item';
 
 /** An account of the inbox in a channel: a ПОС organisation, a mailbox, a bot, a community. */
@@ -13,6 +14,8 @@ export interface ChannelAccountRef {
 
 export interface PullPage {
   items: InboundItem[];
+  /** Ratings, delivery states and the like that came with the page. */
+  events?: InboundEvent[];
   /** Cursor to store with the page, in the same transaction as the items. */
   nextCursor: unknown;
   /** True when the remote side says there is more right now. */
@@ -22,8 +25,10 @@ export interface PullPage {
 export interface OutboundMessage {
   /** Our id: the idempotency key of the send. */
   id: string;
-  kind: 'answer' | 'status-notice' | 'registration-notice';
+  kind: 'answer' | 'status-notice' | 'registration-notice' | 'rating-request' | 'bot-reply';
   text: string;
+  /** Reply buttons, in rows (Telegram inline keyboard, VK keyboard); `id` comes back as the button's value. */
+  choices?: { id: string; label: string }[][];
   subject?: string;
   /** The reply address the connector put on the inbound item. */
   replyAddress?: Record<string, unknown>;
@@ -49,7 +54,7 @@ export interface InboundRequest {
 }
 
 export type ParseResult =
-  | { kind: 'items'; items: InboundItem[] }
+  | { kind: 'items'; items: InboundItem[]; events?: InboundEvent[] }
   /** A protocol reply the channel expects instead of items (VK confirmation string, a ping). */
   | { kind: 'reply'; body: string; contentType?: string };
 
@@ -65,4 +70,8 @@ export interface Connector {
   parseInbound?(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult>;
   send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt>;
   acknowledge?(account: ChannelAccountRef, externalIds: string[]): Promise<void>;
+  /** Report a status change of an item to the channel that owns it (ПОС). */
+  pushStatus?(account: ChannelAccountRef, update: StatusUpdate): Promise<void>;
+  /** Download a file the channel only referenced (Telegram file_id, VK photo URL). */
+  fetchAttachment?(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile>;
 }

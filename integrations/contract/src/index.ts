@@ -2,3 +2,4 @@ export * from './channel';
 export * from './inbound-item';
 export * from './connector';
 export * from './connector-error';
+export * from './inbound-event';

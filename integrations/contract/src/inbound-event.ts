@@ -1,0 +1,82 @@
+import { type Channel } from './channel';
+import { type InboundAuthor } from './inbound-item';
+
+/** What a rating refers to, in the channel's terms: the original item, our number, or the conversation. */
+export interface AppealRef {
+  externalId?: string;
+  registrationNumber?: string;
+  threadKey?: string;
+}
+
+/**
+ * The applicant's rating of an answer (S4 п. 27.3: "Получен ли ответ на вопрос? да/нет" and
+ * "удовлетворён / частично / не удовлетворён"), or a channel's own scale that the core maps onto it.
+ */
+export interface RatingEvent {
+  kind: 'rating';
+  channel: Channel;
+  /** Stable id of the rating in the channel: the dedupe key. */
+  externalId: string;
+  receivedAt: string;
+  target: AppealRef;
+  answered?: boolean;
+  satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';
+  channelScore?: { value: number; max: number };
+  comment?: string;
+  author?: InboundAuthor;
+}
+
+/** News about something we sent: delivered, read, registered by the receiver (МЭДО), refused. */
+export interface DeliveryStateEvent {
+  kind: 'delivery-state';
+  channel: Channel;
+  externalId: string;
+  receivedAt: string;
+  /** Our outbound message id when the channel echoes it; else the channel's id of what we sent. */
+  outboundMessageId?: string;
+  remoteId?: string;
+  state: 'delivered' | 'read' | 'registered' | 'refused' | 'failed';
+  reason?: string;
+  /** The receiver's registration number (МЭДО «Уведомление» «Зарегистрирован»). */
+  remoteRegistrationNumber?: string;
+}
+
+/**
+ * A conversational action in a bot (start, consent, "my appeals", a button press). The core decides what
+ * it means and answers through `send`.
+ */
+export interface InteractionEvent {
+  kind: 'interaction';
+  channel: Channel;
+  externalId: string;
+  receivedAt: string;
+  author: InboundAuthor;
+  thread?: { key: string };
+  replyAddress?: Record<string, unknown>;
+  action: 'start' | 'help' | 'consent' | 'list-appeals' | 'appeal-status' | 'button';
+  /** The button's data or the command's argument. */
+  value?: string;
+  /** The channel's id of the button press, to acknowledge it (Telegram answerCallbackQuery). */
+  callbackId?: string;
+}
+
+export type InboundEvent = RatingEvent | DeliveryStateEvent | InteractionEvent;
+
+/** A status change we report back to the channel that owns the item (ПОС status events). */
+export interface StatusUpdate {
+  externalId: string;
+  status: 'taken-to-work' | 'postponed' | 'forwarded-up' | 'forwarded-down' | 'answered' | 'registered' | 'refused';
+  at: string;
+  comment?: string;
+  /** For forwards: the organisation in the channel's terms. */
+  organisationExternalId?: string;
+  /** For postponements: the new planned answer date. */
+  plannedAnswerAt?: string;
+}
+
+/** A file fetched from the channel by the reference a connector put on an InboundAttachment. */
+export interface FetchedFile {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+}
