@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { AppealsModule } from '@inbox/appeals';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
+import { IntakeModule } from '@inbox/intake';
+import { QueueModule } from '@inbox/queue';
+
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AppealsModule, IntakeModule] })
+export class CliModule {}
