@@ -1,0 +1,20 @@
+import 'reflect-metadata';
+import { benchIngest } from './ingest';
+
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest };
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  const bench = name ? BENCHES[name] : undefined;
+  if (!bench) {
+    process.stderr.write(`Usage: npm run bench -- <${Object.keys(BENCHES).join('|')}> [N]\n`);
+    process.exit(2);
+  }
+  await bench(args);
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
