@@ -42,7 +42,9 @@ async function waitFor(client: Client, sql: string, target: number, child: Child
 }
 
 function spawnWorker(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof") profiles the worker without touching its code.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 function items(n: number): InboundItem[] {
@@ -97,6 +99,9 @@ async function runPipeline(n: number): Promise<RunResult> {
     );
     return result(n, seconds, lat.rows[0]);
   } finally {
+    // SIGTERM lets the worker shut down cleanly (and write a CPU profile when NODE_OPTIONS asks for one).
+    worker.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1000));
     worker.kill('SIGKILL');
     await client.end();
     await producer.close();

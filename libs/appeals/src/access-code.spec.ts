@@ -10,3 +10,13 @@ describe('access code', () => {
     expect(accessCodeMatches('2026-000001', 'WRONG123', hash)).toBe(false);
   });
 });
+
+describe('registration number', () => {
+  it('pads to six digits and grows beyond', async () => {
+    const { formatRegistrationNumber, isRegistrationNumber } = await import('./registration-number');
+    expect(formatRegistrationNumber(2026, 123)).toBe('2026-000123');
+    expect(formatRegistrationNumber(2026, 1234567)).toBe('2026-1234567');
+    expect(isRegistrationNumber('2026-1234567')).toBe(true);
+    expect(isRegistrationNumber('26-1')).toBe(false);
+  });
+});

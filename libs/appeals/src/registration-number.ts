@@ -1,4 +1,7 @@
-/** A human-readable, per-year registration number: "2026-000123". */
+/**
+ * A human-readable, per-year registration number: "2026-000123" (at least six digits). The registrar
+ * builds the same format in SQL, in the statement that takes the number from the year's sequence.
+ */
 export function formatRegistrationNumber(year: number, sequence: number): string {
   return `${year}-${String(sequence).padStart(6, '0')}`;
 }

@@ -48,10 +48,15 @@ export function yearOf(date: LocalDate): number {
   return Number(assertLocalDate(date).slice(0, 4));
 }
 
+/** Zone validation builds an Intl formatter (~0.15 ms); zones are few, so remember the valid ones. */
+const VALID_ZONES = new Set<string>();
+
 export function assertTimeZone(timeZone: string): string {
+  if (VALID_ZONES.has(timeZone)) return timeZone;
   if (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone)) {
     throw new DeadlineRuleError('invalid-time-zone', `Unknown IANA time zone: ${String(timeZone)}`);
   }
+  VALID_ZONES.add(timeZone);
   return timeZone;
 }
 
@@ -79,8 +84,18 @@ export function startOfLocalDay(date: LocalDate, timeZone: string): Date {
 
 /** Last millisecond of a local date in the zone (start of the next local day minus 1 ms). */
 export function endOfLocalDay(date: LocalDate, timeZone: string): Date {
-  return new Date(startOfLocalDay(addCalendarDays(date, 1), timeZone).getTime() - 1);
+  // Every registration asks for a handful of day ends over the same few dates and zones: remember them.
+  const key = `${timeZone}|${date}`;
+  let end = END_OF_DAY.get(key);
+  if (end === undefined) {
+    end = startOfLocalDay(addCalendarDays(date, 1), timeZone).getTime() - 1;
+    if (END_OF_DAY.size >= 50_000) END_OF_DAY.clear();
+    END_OF_DAY.set(key, end);
+  }
+  return new Date(end);
 }
+
+const END_OF_DAY = new Map<string, number>();
 
 /** The instant of a local wall-clock time ('HH:mm') on a local date in the zone. */
 export function instantAt(date: LocalDate, time: string, timeZone: string): Date {
