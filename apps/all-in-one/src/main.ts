@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { ensurePostgres, ensureRedis, freePort, type LocalService } from './local-services';
+import { prepareDemoDatabase } from './seed-demo';
+
+const ROOT = join(__dirname, '..', '..', '..', '..');
+const DIST = join(ROOT, 'dist', 'apps');
+
+function log(line: string): void {
+  process.stdout.write(`[start] ${line}\n`);
+}
+
+/** Runs an app as its own process, as in production, with its output prefixed. */
+function startApp(name: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [join(DIST, name, 'src', 'main.js')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream! }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  return child;
+}
+
+async function waitForHealth(url: string, api: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (api.exitCode !== null) throw new Error(`the api exited with code ${api.exitCode}; see its output above`);
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the api did not become healthy within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * `npm start`: the whole system on embedded defaults. Postgres from DATABASE_URL or an embedded one, Redis
+ * from REDIS_URL or a private redis-server, migrations, demo data, then api and worker as two processes.
+ */
+async function main(): Promise<void> {
+  const services: LocalService[] = [];
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping…');
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const service of services.reverse()) await service.stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    const dataDir = join(ROOT, '.data');
+    const postgres = await ensurePostgres({ env: process.env, dataDir: join(dataDir, 'postgres'), log });
+    services.push(postgres);
+    const redis = await ensureRedis({ env: process.env, dataDir: join(dataDir, 'redis'), allowInstall: true, log });
+    services.push(redis);
+    const port = process.env.HTTP_PORT ? Number(process.env.HTTP_PORT) : await freePort(3000);
+    const baseUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DATABASE_URL: postgres.url,
+      REDIS_URL: redis.url,
+      HTTP_PORT: String(port),
+      PUBLIC_BASE_URL: baseUrl,
+    };
+    Object.assign(process.env, env);
+
+    const { appeals } = await prepareDemoDatabase(log);
+    log(`database ready: ${appeals} appeals`);
+    const api = startApp('api', env);
+    children.push(api, startApp('worker', env));
+    for (const child of children) {
+      child.on('exit', (code) => {
+        if (!stopping) {
+          log(`a process exited with code ${code}; stopping the rest`);
+          void stop(1);
+        }
+      });
+    }
+    await waitForHealth(`${baseUrl}/health`, api);
+    const lines = [
+      '',
+      'Единый центр обращений граждан запущен:',
+      `  Форма обращения:        ${baseUrl}/`,
+      `  Статус обращения:       ${baseUrl}/status.html`,
+      `  Документация API:       ${baseUrl}/api/docs`,
+      `  Обращения (API):        ${baseUrl}/api/v1/appeals`,
+      `  Состояние системы:      ${baseUrl}/health`,
+      `  Postgres:               ${postgres.description}`,
+      `  Redis:                  ${redis.description}`,
+      'Остановить: Ctrl+C',
+      '',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } catch (error) {
+    process.stderr.write(`\nЗапуск не удался: ${error instanceof Error ? error.message : String(error)}\n`);
+    await stop(1);
+  }
+}
+
+void main();
