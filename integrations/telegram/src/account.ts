@@ -1,0 +1,85 @@
+import { type ChannelAccountRef, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { Telegram } from 'telegraf';
+
+export const DEFAULT_API_ROOT = 'https://api.telegram.org';
+
+/** Settings of a Telegram bot account (`ChannelAccountRef.settings`), with their defaults. */
+export interface TelegramSettings {
+  /** Bot API root; tests point it at the local fake. */
+  apiRoot: string;
+  /** getUpdates long-poll timeout, seconds. */
+  pollTimeoutSeconds: number;
+  /** Time allowed for one ordinary API call, on top of the long-poll timeout for getUpdates. */
+  requestTimeoutMs: number;
+  /** Largest file fetchAttachment downloads (the Bot API itself serves at most 20 MB). */
+  maxFileBytes: number;
+  /** Time allowed for one file download. */
+  downloadTimeoutMs: number;
+}
+
+export const DEFAULT_SETTINGS: Omit<TelegramSettings, 'apiRoot'> = {
+  pollTimeoutSeconds: 25,
+  requestTimeoutMs: 30_000,
+  maxFileBytes: 20 * 1024 * 1024,
+  downloadTimeoutMs: 120_000,
+};
+
+function numberSetting(
+  settings: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  min: number,
+): number {
+  const raw = settings[key];
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(value) || value < min) {
+    throw new ConnectorError(ConnectorErrorCode.AuthFailed, `Telegram account setting ${key} is invalid`);
+  }
+  return value;
+}
+
+export function settingsOf(account: ChannelAccountRef): TelegramSettings {
+  const settings = account.settings ?? {};
+  const rawRoot = settings.apiRoot;
+  const apiRoot = typeof rawRoot === 'string' && rawRoot.trim() ? rawRoot.trim() : DEFAULT_API_ROOT;
+  let url: URL;
+  try {
+    url = new URL(apiRoot);
+  } catch {
+    throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'Telegram account setting apiRoot is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConnectorError(
+      ConnectorErrorCode.AuthFailed,
+      'Telegram account setting apiRoot must be http(s)',
+    );
+  }
+  return {
+    // A trailing slash so that relative method paths resolve under a root that has a path of its own.
+    apiRoot: url.href.endsWith('/') ? url.href : `${url.href}/`,
+    pollTimeoutSeconds: numberSetting(settings, 'pollTimeoutSeconds', DEFAULT_SETTINGS.pollTimeoutSeconds, 0),
+    requestTimeoutMs: numberSetting(settings, 'requestTimeoutMs', DEFAULT_SETTINGS.requestTimeoutMs, 1),
+    maxFileBytes: numberSetting(settings, 'maxFileBytes', DEFAULT_SETTINGS.maxFileBytes, 1),
+    downloadTimeoutMs: numberSetting(settings, 'downloadTimeoutMs', DEFAULT_SETTINGS.downloadTimeoutMs, 1),
+  };
+}
+
+export function tokenOf(account: ChannelAccountRef): string {
+  const token = account.secrets?.botToken;
+  if (typeof token !== 'string' || !token.trim()) {
+    throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'Telegram account has no secrets.botToken');
+  }
+  return token.trim();
+}
+
+/** A Bot API client for this account only: built per call, nothing shared between accounts. */
+export function clientFor(account: ChannelAccountRef): {
+  telegram: Telegram;
+  settings: TelegramSettings;
+  token: string;
+} {
+  const settings = settingsOf(account);
+  const token = tokenOf(account);
+  return { telegram: new Telegram(token, { apiRoot: settings.apiRoot }), settings, token };
+}

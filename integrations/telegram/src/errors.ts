@@ -1,0 +1,54 @@
+import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { TelegramError } from 'telegraf';
+
+/**
+ * 403 answers of the Bot API name the recipient, not our token: the user blocked the bot, deleted the
+ * account, never pressed Start. Retrying will not help and the token is fine, so they become NotFound
+ * (the recipient is unreachable) rather than AuthFailed, which would stop the whole account.
+ */
+const RECIPIENT_GONE =
+  /blocked by the user|user is deactivated|can't initiate conversation|bot was kicked|not a member|chat not found/i;
+
+/** A press acknowledged too late, a file id Telegram no longer knows: gone for good, not our mistake. */
+const THING_GONE = /query is too old|query id is invalid|invalid file_id|wrong file_id/i;
+
+/** Bot API and transport errors → ConnectorError. Messages carry Telegram's description, never the token. */
+export function toConnectorError(error: unknown, method: string): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  if (error instanceof TelegramError) {
+    const status = error.code;
+    const description = redactToken(String(error.description ?? ''));
+    const message = `Telegram ${method}: ${status} ${description}`.trim();
+    if (status === 429) {
+      const seconds = Number(error.parameters?.retry_after);
+      const retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000;
+      return new ConnectorError(ConnectorErrorCode.RateLimited, message, { retryAfterMs, status });
+    }
+    if (status === 401 || status === 404) {
+      // 401 Unauthorized: a revoked token; 404 Not Found: a malformed token or a wrong API root.
+      return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
+    }
+    if (RECIPIENT_GONE.test(description) && (status === 403 || status === 400)) {
+      return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });
+    }
+    if (status === 400 && THING_GONE.test(description)) {
+      return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });
+    }
+    if (status === 403) return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
+    if (status === 400) return new ConnectorError(ConnectorErrorCode.InvalidPayload, message, { status });
+    // 409: another getUpdates poller or an active webhook; 5xx; anything else: try again later.
+    return new ConnectorError(ConnectorErrorCode.Temporary, message, { status });
+  }
+  const name = error instanceof Error ? error.name : 'Error';
+  const text = error instanceof Error ? redactToken(error.message) : String(error);
+  if (name === 'AbortError' || name === 'TimeoutError') {
+    return new ConnectorError(ConnectorErrorCode.Temporary, `Telegram ${method}: timed out`);
+  }
+  // node-fetch FetchError (connection refused, reset, a body that is not JSON) and the like.
+  return new ConnectorError(ConnectorErrorCode.Temporary, `Telegram ${method}: ${name}: ${text}`);
+}
+
+/** Bot tokens look like `123456:AA…`; they must never reach an error message or a log. */
+export function redactToken(text: string): string {
+  return text.replace(/\d{3,}:[\w-]{20,}/g, '[token]').replace(/\/(bot|file\/bot)[^/\s]+/g, '/$1[token]');
+}

@@ -1,0 +1,476 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { posix } from 'node:path';
+import { JsonLogger } from '@inbox/common';
+import {
+  Channel,
+  type ChannelAccountRef,
+  type Connector,
+  ConnectorError,
+  ConnectorErrorCode,
+  type DeliveryReceipt,
+  type FetchedFile,
+  type InboundEvent,
+  type InboundItem,
+  type InboundRequest,
+  type OutboundMessage,
+  type ParseResult,
+  type PullPage,
+} from '@inbox/integrations/contract';
+import { type Telegram } from 'telegraf';
+import { clientFor } from './account';
+import { assertCallbackData } from './callback-data';
+import { redactToken, toConnectorError } from './errors';
+import { ALLOWED_UPDATES, mapUpdate, updateIdOf } from './update-mapper';
+
+export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+export const MESSAGE_MAX_CHARS = 4096;
+const CALLBACK_ANSWER_MAX_CHARS = 200;
+const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
+
+type Signal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
+
+/**
+ * A Telegram bot through the Bot API (telegraf's client): long polling with getUpdates, or a webhook
+ * guarded by the secret-token header. Private-chat messages become 'message'-regime items threaded per
+ * chat; bot commands, button presses and ratings become events. The Bot API has no idempotency key, so
+ * the core dedupes sends by outbound id; a retried send whose first part had gone out repeats that part.
+ */
+export class TelegramConnector implements Connector {
+  readonly channel = Channel.Telegram;
+  readonly mode = 'both' as const;
+
+  constructor(private readonly logger: JsonLogger = new JsonLogger('telegram-connector')) {}
+
+  async check(account: ChannelAccountRef): Promise<void> {
+    const { telegram, settings } = clientFor(account);
+    const me = await call('getMe', settings.requestTimeoutMs, (signal) =>
+      telegram.callApi('getMe', {}, { signal }),
+    );
+    if (!me || me.is_bot !== true) {
+      throw new ConnectorError(
+        ConnectorErrorCode.AuthFailed,
+        'Telegram getMe: the token does not belong to a bot',
+      );
+    }
+  }
+
+  /**
+   * One long poll. The cursor is the next `offset` (last update_id + 1); passing it confirms everything
+   * before it to Telegram. A single broken update is skipped (logged by id) so it cannot block the feed.
+   */
+  async pull(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<PullPage> {
+    const offset = parseCursor(cursor);
+    const { telegram, settings } = clientFor(account);
+    const pageSize = Math.min(100, Math.max(1, Math.floor(Number(limit) || 100)));
+    const timeout = Math.floor(settings.pollTimeoutSeconds);
+    const updates: unknown = await call('getUpdates', timeout * 1000 + settings.requestTimeoutMs, (signal) =>
+      telegram.callApi(
+        'getUpdates',
+        { offset, limit: pageSize, timeout, allowed_updates: [...ALLOWED_UPDATES] },
+        { signal },
+      ),
+    );
+    if (!Array.isArray(updates)) {
+      throw new ConnectorError(
+        ConnectorErrorCode.InvalidPayload,
+        'Telegram getUpdates: result is not a list',
+        {
+          fields: { result: 'must be an array of Update' },
+        },
+      );
+    }
+
+    const items: InboundItem[] = [];
+    const events: InboundEvent[] = [];
+    let lastId: number | undefined;
+    for (const update of updates) {
+      let updateId: number | undefined;
+      try {
+        updateId = updateIdOf(update);
+        lastId = lastId === undefined ? updateId : Math.max(lastId, updateId);
+        const mapped = mapUpdate(update);
+        items.push(...mapped.items);
+        events.push(...mapped.events);
+      } catch (error) {
+        if (!(error instanceof ConnectorError) || error.code !== ConnectorErrorCode.InvalidPayload)
+          throw error;
+        this.logger.warn('skipping a malformed Telegram update', {
+          accountId: account.id,
+          updateId,
+          fields: Object.keys(error.details.fields ?? {}),
+        });
+      }
+    }
+    return {
+      items,
+      events,
+      nextCursor: lastId !== undefined ? lastId + 1 : (offset ?? null),
+      hasMore: updates.length >= pageSize,
+    };
+  }
+
+  /** Webhook: the secret header is checked before the body is looked at. */
+  async parseInbound(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult> {
+    verifySecret(account, request.headers);
+    const mapped = mapUpdate(decodeBody(request.body));
+    return { kind: 'items', items: mapped.items, events: mapped.events };
+  }
+
+  async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
+    const { telegram, settings } = clientFor(account);
+    const address = message.replyAddress ?? {};
+    const chatId = chatIdOf(address.chatId);
+    const replyTo = messageIdOf(address.messageId);
+    const keyboard = keyboardOf(message.choices);
+    const chunks = splitText(message.text ?? '');
+    const files = (message.attachments ?? []).map((file) => ({ ...file, buffer: decodeFile(file) }));
+    if (chunks.length === 0 && files.length === 0) {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'Telegram send: nothing to send', {
+        fields: { text: 'Пустое сообщение' },
+      });
+    }
+
+    const sentIds: number[] = [];
+    const timeout = settings.requestTimeoutMs;
+    const total = chunks.length + files.length;
+    // The reply reference goes on the first part, the keyboard on the last, so the buttons sit at the bottom.
+    const replyOf = (index: number) =>
+      index === 0 && replyTo !== undefined
+        ? { message_id: replyTo, allow_sending_without_reply: true }
+        : undefined;
+    const markupOf = (index: number) => (index === total - 1 ? keyboard : undefined);
+
+    for (const [index, chunk] of chunks.entries()) {
+      const sent = await call('sendMessage', timeout, (signal) =>
+        telegram.callApi(
+          'sendMessage',
+          {
+            chat_id: chatId,
+            text: chunk,
+            reply_parameters: replyOf(index),
+            reply_markup: markupOf(index),
+            link_preview_options: { is_disabled: true },
+          },
+          { signal },
+        ),
+      );
+      sentIds.push(sent.message_id);
+    }
+    for (const [offset, file] of files.entries()) {
+      const index = chunks.length + offset;
+      const input = { source: file.buffer, filename: safeUploadName(file.fileName) };
+      // Multipart bodies: telegraf serialises only reply_markup to JSON, so the reply reference goes as text.
+      const reply = replyOf(index);
+      const extra = {
+        chat_id: chatId,
+        reply_markup: markupOf(index),
+        ...(reply ? { reply_parameters: JSON.stringify(reply) as never } : {}),
+      };
+      const asPhoto =
+        PHOTO_TYPES.has(file.contentType.toLowerCase()) && file.buffer.length <= PHOTO_MAX_BYTES;
+      const sent = asPhoto
+        ? await call('sendPhoto', timeout, (signal) =>
+            telegram.callApi('sendPhoto', { ...extra, photo: input }, { signal }),
+          )
+        : await call('sendDocument', timeout, (signal) =>
+            telegram.callApi('sendDocument', { ...extra, document: input }, { signal }),
+          );
+      sentIds.push(sent.message_id);
+    }
+    return { remoteId: String(sentIds[0]), sentAt: new Date().toISOString() };
+  }
+
+  /** getFile, then the file from `<apiRoot>/file/bot<token>/<file_path>`, no larger than `maxFileBytes`. */
+  async fetchAttachment(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile> {
+    const { telegram, settings, token } = clientFor(account);
+    if (!remoteRef) throw new ConnectorError(ConnectorErrorCode.NotFound, 'Telegram getFile: empty file id');
+    const file = await call('getFile', settings.requestTimeoutMs, (signal) =>
+      telegram.callApi('getFile', { file_id: remoteRef }, { signal }),
+    );
+    if (typeof file.file_size === 'number' && file.file_size > settings.maxFileBytes)
+      throw tooLarge(settings.maxFileBytes);
+    if (!file.file_path)
+      throw new ConnectorError(ConnectorErrorCode.NotFound, 'Telegram getFile: no file_path');
+    const path = file.file_path.split('/').map(encodeURIComponent).join('/');
+    const url = new URL(`./file/bot${token}/${path}`, settings.apiRoot);
+
+    let response: Response;
+    const signal = AbortSignal.timeout(settings.downloadTimeoutMs);
+    try {
+      response = await fetch(url, { signal });
+    } catch (error) {
+      throw toConnectorError(error, 'file download');
+    }
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw downloadError(response);
+    }
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > settings.maxFileBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge(settings.maxFileBytes);
+    }
+    const content = await readLimited(response, settings.maxFileBytes);
+    const fileName = posix.basename(file.file_path) || `file-${file.file_unique_id}`;
+    return { fileName, contentType: contentTypeOf(fileName, response.headers.get('content-type')), content };
+  }
+
+  /** answerCallbackQuery: stops the button's spinner, optionally with a short notice to the citizen. */
+  async acknowledgeInteraction(account: ChannelAccountRef, callbackId: string, text?: string): Promise<void> {
+    const { telegram, settings } = clientFor(account);
+    await call('answerCallbackQuery', settings.requestTimeoutMs, (signal) =>
+      telegram.callApi(
+        'answerCallbackQuery',
+        { callback_query_id: callbackId, text: text ? text.slice(0, CALLBACK_ANSWER_MAX_CHARS) : undefined },
+        { signal },
+      ),
+    );
+  }
+}
+
+/** Registers the webhook with the account's secret so that Telegram sends it in the secret-token header. */
+export async function setWebhook(account: ChannelAccountRef, url: string): Promise<void> {
+  const secret = account.secrets?.webhookSecret;
+  if (!secret || !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) {
+    throw new ConnectorError(
+      ConnectorErrorCode.AuthFailed,
+      'secrets.webhookSecret must be 1-256 of A-Z a-z 0-9 _ -',
+    );
+  }
+  const { telegram, settings } = clientFor(account);
+  await call('setWebhook', settings.requestTimeoutMs, (signal) =>
+    telegram.callApi(
+      'setWebhook',
+      { url, secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] },
+      { signal },
+    ),
+  );
+}
+
+/** Removes the webhook, which getUpdates requires (Telegram answers 409 to polling while one is set). */
+export async function deleteWebhook(account: ChannelAccountRef): Promise<void> {
+  const { telegram, settings } = clientFor(account);
+  await call('deleteWebhook', settings.requestTimeoutMs, (signal) =>
+    telegram.callApi('deleteWebhook', { drop_pending_updates: false }, { signal }),
+  );
+}
+
+async function call<T>(method: string, timeoutMs: number, run: (signal: Signal) => Promise<T>): Promise<T> {
+  try {
+    return await run(AbortSignal.timeout(timeoutMs) as unknown as Signal);
+  } catch (error) {
+    throw toConnectorError(error, method);
+  }
+}
+
+function parseCursor(cursor: unknown): number | undefined {
+  if (cursor === undefined || cursor === null || cursor === '') return undefined;
+  const value = typeof cursor === 'string' && /^-?\d+$/.test(cursor.trim()) ? Number(cursor) : cursor;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new ConnectorError(
+      ConnectorErrorCode.CursorInvalid,
+      'Telegram cursor must be an update offset (integer)',
+    );
+  }
+  return value;
+}
+
+function headerOf(headers: InboundRequest['headers'], name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (key.toLowerCase() !== name) continue;
+    return Array.isArray(value) ? value[0] : value;
+  }
+  return undefined;
+}
+
+function verifySecret(account: ChannelAccountRef, headers: InboundRequest['headers']): void {
+  const expected = account.secrets?.webhookSecret;
+  if (!expected) {
+    throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'Telegram webhook: no webhookSecret configured', {
+      status: 403,
+    });
+  }
+  const given = headerOf(headers, SECRET_HEADER);
+  if (!given) {
+    throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'Telegram webhook: secret header missing', {
+      status: 401,
+    });
+  }
+  // Compare fixed-length digests so neither the content nor the length of the secret leaks through timing.
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  if (!timingSafeEqual(a, b)) {
+    throw new ConnectorError(
+      ConnectorErrorCode.AuthFailed,
+      'Telegram webhook: secret header does not match',
+      {
+        status: 403,
+      },
+    );
+  }
+}
+
+function decodeBody(body: unknown): unknown {
+  if (Buffer.isBuffer(body) || body instanceof Uint8Array) body = Buffer.from(body).toString('utf8');
+  if (typeof body !== 'string') return body;
+  const text = body.replace(/^\uFEFF/, '');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'Telegram webhook: body is not JSON', {
+      fields: { body: 'must be a JSON Update' },
+    });
+  }
+}
+
+function chatIdOf(value: unknown): number | string {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && /^(-?\d+|@\w{5,})$/.test(value)) return value;
+  throw new ConnectorError(
+    ConnectorErrorCode.InvalidPayload,
+    'Telegram send: replyAddress.chatId is missing',
+    {
+      fields: { replyAddress: 'Нет чата Telegram, в который можно ответить' },
+    },
+  );
+}
+
+/** The reply address may have been through JSON storage: a numeric string is fine too. */
+function messageIdOf(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value)) return Number(value);
+  return undefined;
+}
+
+function keyboardOf(choices: OutboundMessage['choices']) {
+  const rows = (choices ?? []).filter((row) => row.length > 0);
+  if (rows.length === 0) return undefined;
+  return {
+    inline_keyboard: rows.map((row) =>
+      row.map((choice) => {
+        assertCallbackData(choice.id);
+        return { text: choice.label, callback_data: choice.id };
+      }),
+    ),
+  };
+}
+
+/**
+ * Splits text into messages of at most 4096 UTF-16 units, preferring a paragraph, line or word
+ * boundary in the last quarter of the window and never cutting a surrogate pair.
+ */
+export function splitText(text: string, max = MESSAGE_MAX_CHARS): string[] {
+  const chunks: string[] = [];
+  let rest = text.trim();
+  while (rest.length > max) {
+    let cut = -1;
+    for (const separator of ['\n\n', '\n', ' ']) {
+      const at = rest.lastIndexOf(separator, max - separator.length);
+      if (at >= max * 0.75) {
+        cut = at + separator.length;
+        break;
+      }
+    }
+    if (cut < 0) {
+      cut = max;
+      const code = rest.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+    }
+    const part = rest.slice(0, cut).trimEnd();
+    if (part) chunks.push(part);
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) chunks.push(rest);
+  return chunks;
+}
+
+function decodeFile(file: { fileName: string; contentBase64: string }): Buffer {
+  const buffer = Buffer.from(file.contentBase64 ?? '', 'base64');
+  if (buffer.length === 0) {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'Telegram send: an attachment is empty', {
+      fields: { attachments: `Файл «${file.fileName}» пуст` },
+    });
+  }
+  return buffer;
+}
+
+/** The name goes into a multipart header: no quotes, line breaks or directories. */
+function safeUploadName(name: string): string {
+  const cleaned = (posix.basename(name.replace(/\\/g, '/')) || 'file')
+    // eslint-disable-next-line no-control-regex
+    .replace(/["\r\n\u0000-\u001f]/g, '_')
+    .slice(0, 255);
+  return cleaned || 'file';
+}
+
+function tooLarge(max: number): ConnectorError {
+  return new ConnectorError(ConnectorErrorCode.InvalidPayload, `Telegram file is larger than ${max} bytes`, {
+    fields: { attachment: `Файл больше ${Math.round(max / 1048576)} МБ` },
+  });
+}
+
+function downloadError(response: Response): ConnectorError {
+  const status = response.status;
+  const message = redactToken(`Telegram file download: HTTP ${status}`);
+  if (status === 429) {
+    const seconds = Number(response.headers.get('retry-after'));
+    return new ConnectorError(ConnectorErrorCode.RateLimited, message, {
+      status,
+      retryAfterMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000,
+    });
+  }
+  if (status === 401) return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
+  if (status === 404 || status === 400)
+    return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });
+  return new ConnectorError(ConnectorErrorCode.Temporary, message, { status });
+}
+
+async function readLimited(response: Response, max: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    if (!response.body) return Buffer.alloc(0);
+    for await (const chunk of response.body) {
+      size += chunk.length;
+      if (size > max) {
+        await response.body.cancel().catch(() => undefined);
+        throw tooLarge(max);
+      }
+      parts.push(Buffer.from(chunk));
+    }
+  } catch (error) {
+    throw toConnectorError(error, 'file download');
+  }
+  return Buffer.concat(parts);
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  pdf: 'application/pdf',
+  txt: 'text/plain',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  odt: 'application/vnd.oasis.opendocument.text',
+  rtf: 'application/rtf',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  zip: 'application/zip',
+};
+
+function contentTypeOf(fileName: string, header: string | null): string {
+  const ext = posix.extname(fileName).slice(1).toLowerCase();
+  if (CONTENT_TYPES[ext]) return CONTENT_TYPES[ext];
+  const declared = header?.split(';')[0].trim().toLowerCase();
+  return declared && declared !== 'application/octet-stream' ? declared : 'application/octet-stream';
+}

@@ -1,0 +1,360 @@
+import {
+  Channel,
+  ConnectorError,
+  ConnectorErrorCode,
+  type InboundAttachment,
+  type InboundAuthor,
+  type InboundEvent,
+  type InboundItem,
+  type InteractionEvent,
+} from '@inbox/integrations/contract';
+import { parseCallbackData } from './callback-data';
+
+/** What one Telegram Update becomes. Both lists are empty for update types we do not handle. */
+export interface MappedUpdate {
+  items: InboundItem[];
+  events: InboundEvent[];
+}
+
+/** Update types the bot asks for, in getUpdates and setWebhook alike. */
+export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+
+const COMMANDS: Record<string, InteractionEvent['action']> = {
+  start: 'start',
+  help: 'help',
+  my: 'list-appeals',
+  status: 'appeal-status',
+};
+
+// `/cmd`, `/cmd@BotName`, `/cmd argument…`
+const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/u;
+
+type Json = Record<string, unknown>;
+
+function invalid(field: string, reason: string): never {
+  throw new ConnectorError(ConnectorErrorCode.InvalidPayload, `Telegram update: ${field} ${reason}`, {
+    fields: { [field]: reason },
+  });
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function obj(parent: Json, key: string, path: string): Json {
+  const value = parent[key];
+  if (!isObject(value)) invalid(path, 'must be an object');
+  return value;
+}
+
+function int(parent: Json, key: string, path: string): number {
+  const value = parent[key];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) invalid(path, 'must be an integer');
+  return value;
+}
+
+function optString(parent: Json, key: string, path: string): string | undefined {
+  const value = parent[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') invalid(path, 'must be a string');
+  return value;
+}
+
+function optNumber(parent: Json, key: string): number | undefined {
+  const value = parent[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/** The update id, or InvalidPayload when the body is not an Update at all. */
+export function updateIdOf(update: unknown): number {
+  if (!isObject(update)) invalid('update', 'must be an object');
+  return int(update, 'update_id', 'update_id');
+}
+
+/**
+ * Maps one Update. Messages from private chats become items (or interactions for bot commands);
+ * inline-button presses become ratings, consent or plain button interactions. Anything else (edits,
+ * group chats, inline queries, stickers without text) maps to nothing. A broken Update throws
+ * InvalidPayload with the offending field.
+ */
+export function mapUpdate(update: unknown, now: () => Date = () => new Date()): MappedUpdate {
+  updateIdOf(update);
+  const body = update as Json;
+  if (body.message !== undefined) return mapMessage(obj(body, 'message', 'message'));
+  if (body.callback_query !== undefined) {
+    return mapCallbackQuery(obj(body, 'callback_query', 'callback_query'), now());
+  }
+  return { items: [], events: [] };
+}
+
+function authorOf(user: Json, path: string): InboundAuthor {
+  const id = int(user, 'id', `${path}.id`);
+  const first = optString(user, 'first_name', `${path}.first_name`)?.trim();
+  const last = optString(user, 'last_name', `${path}.last_name`)?.trim();
+  const displayName = [first, last].filter(Boolean).join(' ') || undefined;
+  return { externalId: String(id), displayName };
+}
+
+function mapMessage(message: Json): MappedUpdate {
+  const messageId = int(message, 'message_id', 'message.message_id');
+  const date = int(message, 'date', 'message.date');
+  const chat = obj(message, 'chat', 'message.chat');
+  const chatId = int(chat, 'id', 'message.chat.id');
+  const chatType = optString(chat, 'type', 'message.chat.type');
+  // Appeals come from one-to-one chats only; a bot added to a group must not file the group's chatter.
+  // Telegram always sends the type; the oldest webhook examples omit it, and they are private chats.
+  if (chatType !== undefined && chatType !== 'private') return { items: [], events: [] };
+
+  // In a private chat the chat is the user; `from` is there in practice, the chat is the fallback.
+  const author = authorOf(isObject(message.from) ? message.from : chat, 'message.from');
+  const externalId = `${chatId}:${messageId}`;
+  const receivedAt = new Date(date * 1000).toISOString();
+  const thread = { key: `chat:${chatId}` };
+  const replyAddress = { chatId, messageId };
+
+  const text = optString(message, 'text', 'message.text');
+  const caption = optString(message, 'caption', 'message.caption');
+
+  const command = text === undefined ? null : COMMAND.exec(text.trim());
+  const action = command ? COMMANDS[command[1].toLowerCase()] : undefined;
+  if (command && action) {
+    const value = command[2]?.trim() || undefined;
+    const event: InteractionEvent = {
+      kind: 'interaction',
+      channel: Channel.Telegram,
+      externalId,
+      receivedAt,
+      author,
+      thread,
+      replyAddress,
+      action,
+      ...(value !== undefined ? { value } : {}),
+    };
+    return { items: [], events: [event] };
+  }
+
+  const attachments = attachmentsOf(message, messageId);
+  const features: Record<string, string> = {};
+  const lines: string[] = [];
+  let address: string | undefined;
+
+  const place = placeOf(message);
+  if (place) {
+    features.location = place.coordinates;
+    address = place.address ?? place.coordinates;
+    lines.push(
+      `Геопозиция: ${place.address ? `${place.address} (${place.coordinates})` : place.coordinates}`,
+    );
+  }
+
+  if (isObject(message.contact)) {
+    const contact = message.contact;
+    const phone = normalisePhone(optString(contact, 'phone_number', 'message.contact.phone_number') ?? '');
+    const userId = optNumber(contact, 'user_id');
+    if (phone && userId !== undefined && String(userId) === author.externalId) {
+      // The citizen shared their own number (the "share my phone" keyboard button): a contact for the answer.
+      author.phone = phone;
+      lines.push(`Телефон для связи: ${phone}`);
+    } else {
+      const name = [contact.first_name, contact.last_name]
+        .filter((v) => typeof v === 'string' && v)
+        .join(' ');
+      lines.push(`Контакт: ${[name, phone].filter(Boolean).join(', ')}`);
+    }
+  }
+
+  if (message.forward_origin !== undefined || message.forward_date !== undefined) features.forwarded = 'true';
+
+  const written = (text ?? caption ?? '').trim();
+  const body = written || lines.join('\n');
+  if (!body && attachments.length === 0) return { items: [], events: [] };
+
+  const item: InboundItem = {
+    channel: Channel.Telegram,
+    externalId,
+    receivedAt,
+    regime: 'message',
+    author,
+    text: body,
+    thread,
+    replyAddress,
+    ...(attachments.length > 0 ? { attachments } : {}),
+    ...(address !== undefined ? { address } : {}),
+    ...(Object.keys(features).length > 0 ? { features } : {}),
+  };
+  return { items: [item], events: [] };
+}
+
+function placeOf(message: Json): { coordinates: string; address?: string } | undefined {
+  const venue = isObject(message.venue) ? message.venue : undefined;
+  const location = isObject(venue?.location)
+    ? venue.location
+    : isObject(message.location)
+      ? message.location
+      : null;
+  if (!location) return undefined;
+  const lat = optNumber(location, 'latitude');
+  const lon = optNumber(location, 'longitude');
+  if (lat === undefined || lon === undefined || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+    invalid('message.location', 'must have latitude and longitude');
+  }
+  const coordinates = `${lat},${lon}`;
+  if (!venue) return { coordinates };
+  const named = [venue.title, venue.address].filter((v) => typeof v === 'string' && v.trim()).join(', ');
+  return { coordinates, address: named || undefined };
+}
+
+interface FileSpec {
+  field: string;
+  prefix: string;
+  extension: string;
+  contentType: string;
+}
+
+// `animation` is left out: Telegram sends an animation's file in `document` too.
+const FILE_FIELDS: FileSpec[] = [
+  { field: 'document', prefix: 'document', extension: '', contentType: 'application/octet-stream' },
+  { field: 'audio', prefix: 'audio', extension: '.mp3', contentType: 'audio/mpeg' },
+  { field: 'voice', prefix: 'voice', extension: '.ogg', contentType: 'audio/ogg' },
+  { field: 'video', prefix: 'video', extension: '.mp4', contentType: 'video/mp4' },
+  { field: 'video_note', prefix: 'video-note', extension: '.mp4', contentType: 'video/mp4' },
+];
+
+function attachmentsOf(message: Json, messageId: number): InboundAttachment[] {
+  const out: InboundAttachment[] = [];
+  if (message.photo !== undefined) {
+    if (!Array.isArray(message.photo) || message.photo.length === 0)
+      invalid('message.photo', 'must be a list');
+    const sizes = message.photo.map((size, i) => {
+      if (!isObject(size)) invalid(`message.photo[${i}]`, 'must be an object');
+      if (typeof size.file_id !== 'string' || !size.file_id)
+        invalid(`message.photo[${i}].file_id`, 'is missing');
+      return size;
+    });
+    // Telegram lists sizes smallest first; pick by area, then bytes, not by position.
+    const area = (s: Json) => (optNumber(s, 'width') ?? 0) * (optNumber(s, 'height') ?? 0);
+    const largest = sizes.reduce((best, s) =>
+      area(s) > area(best) ||
+      (area(s) === area(best) && (optNumber(s, 'file_size') ?? 0) > (optNumber(best, 'file_size') ?? 0))
+        ? s
+        : best,
+    );
+    out.push({
+      fileName: `photo-${safeId(largest, messageId)}.jpg`,
+      contentType: 'image/jpeg',
+      remoteRef: largest.file_id as string,
+      ...sizeOf(largest),
+    });
+  }
+  for (const spec of FILE_FIELDS) {
+    const file = message[spec.field];
+    if (file === undefined) continue;
+    if (!isObject(file)) invalid(`message.${spec.field}`, 'must be an object');
+    if (typeof file.file_id !== 'string' || !file.file_id)
+      invalid(`message.${spec.field}.file_id`, 'is missing');
+    const ownName = typeof file.file_name === 'string' ? safeFileName(file.file_name) : '';
+    const mime =
+      typeof file.mime_type === 'string' && file.mime_type.includes('/') ? file.mime_type : undefined;
+    out.push({
+      fileName: ownName || `${spec.prefix}-${safeId(file, messageId)}${spec.extension || extensionFor(mime)}`,
+      contentType: mime ?? spec.contentType,
+      remoteRef: file.file_id,
+      ...sizeOf(file),
+    });
+  }
+  return out;
+}
+
+function sizeOf(file: Json): { size?: number } {
+  const size = optNumber(file, 'file_size');
+  return size !== undefined && size >= 0 ? { size } : {};
+}
+
+function safeId(file: Json, messageId: number): string {
+  const id =
+    typeof file.file_unique_id === 'string' && file.file_unique_id ? file.file_unique_id : file.file_id;
+  const safe = typeof id === 'string' ? id.replace(/[^\w-]/g, '') : '';
+  return safe || String(messageId);
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
+/** A citizen's file name, without directories or control characters. */
+function safeFileName(name: string): string {
+  const base = name.normalize('NFC').split(/[\\/]/).pop() ?? '';
+  return base.replace(CONTROL_CHARS, '').trim().slice(0, 255);
+}
+
+const EXTENSIONS: Record<string, string> = {
+  'application/pdf': '.pdf',
+  'image/jpeg': '.jpg',
+  'image/png': '.png',
+  'text/plain': '.txt',
+  'application/msword': '.doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
+};
+
+function extensionFor(mime: string | undefined): string {
+  return (mime && EXTENSIONS[mime]) ?? '';
+}
+
+/** Telegram sends numbers in international form, with or without '+'. */
+export function normalisePhone(raw: string): string | undefined {
+  const digits = raw.replace(/\D/g, '');
+  if (digits.length < 7 || digits.length > 15) return undefined;
+  if (digits.length === 11 && digits.startsWith('8')) return `+7${digits.slice(1)}`;
+  return `+${digits}`;
+}
+
+function mapCallbackQuery(query: Json, pressedAt: Date): MappedUpdate {
+  const callbackId = optString(query, 'id', 'callback_query.id');
+  if (!callbackId) invalid('callback_query.id', 'is missing');
+  const author = authorOf(obj(query, 'from', 'callback_query.from'), 'callback_query.from');
+  const data = optString(query, 'data', 'callback_query.data');
+  // Game buttons carry no data: nothing for us.
+  if (data === undefined) return { items: [], events: [] };
+
+  // The message with the keyboard tells the chat; an inline-mode message has none, and then the private
+  // chat with the user has the user's id.
+  const message = isObject(query.message) ? query.message : undefined;
+  const chat = message && isObject(message.chat) ? message.chat : undefined;
+  const chatId = chat && typeof chat.id === 'number' ? chat.id : Number(author.externalId);
+  const messageId = message && typeof message.message_id === 'number' ? message.message_id : undefined;
+  const thread = { key: `chat:${chatId}` };
+  const replyAddress = messageId !== undefined ? { chatId, messageId } : { chatId };
+  const receivedAt = pressedAt.toISOString();
+
+  const meaning = parseCallbackData(data);
+  if (meaning.kind === 'rating') {
+    return {
+      items: [],
+      events: [
+        {
+          kind: 'rating',
+          channel: Channel.Telegram,
+          externalId: callbackId,
+          receivedAt,
+          target: { registrationNumber: meaning.registrationNumber, threadKey: thread.key },
+          ...('answered' in meaning
+            ? { answered: meaning.answered }
+            : { satisfaction: meaning.satisfaction }),
+          author,
+        },
+      ],
+    };
+  }
+  const event: InteractionEvent = {
+    kind: 'interaction',
+    channel: Channel.Telegram,
+    externalId: callbackId,
+    receivedAt,
+    author,
+    thread,
+    replyAddress,
+    action: meaning.kind === 'consent' ? 'consent' : 'button',
+    value: data,
+    callbackId,
+  };
+  return { items: [], events: [event] };
+}

@@ -1,0 +1,376 @@
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { JsonLogger } from '@inbox/common';
+import {
+  Channel,
+  type ChannelAccountRef,
+  ConnectorError,
+  ConnectorErrorCode,
+  type InboundItem,
+  type InteractionEvent,
+  type ParseResult,
+  type RatingEvent,
+} from '@inbox/integrations/contract';
+import { deleteWebhook, ratingChoices, setWebhook, TelegramConnector } from '@inbox/integrations/telegram';
+import { TelegramFake } from '../fakes/telegram/telegram-fake';
+
+const CHAT = 48151623;
+const SECRET = 'wh_Secret-2025';
+
+async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ConnectorError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConnectorError');
+}
+
+/**
+ * Stands in for the API's webhook controller: raw body in, parseInbound, 401/403 on AuthFailed, 400 on
+ * InvalidPayload, 200 otherwise; "stores" what it parsed.
+ */
+async function startWebhookReceiver(connector: TelegramConnector, account: () => ChannelAccountRef) {
+  const stored: ParseResult[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      connector
+        .parseInbound(account(), { headers: req.headers, body: Buffer.concat(chunks) })
+        .then((result) => {
+          stored.push(result);
+          res.writeHead(200).end();
+        })
+        .catch((error: ConnectorError) => {
+          const status =
+            error.code === ConnectorErrorCode.AuthFailed
+              ? (error.details.status ?? 403)
+              : error.retryable
+                ? 503
+                : 400;
+          res.writeHead(status).end(error.code);
+        });
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/telegram/tg-1`,
+    stored,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+describe('TelegramConnector against the Bot API fake', () => {
+  let fake: TelegramFake;
+  const connector = new TelegramConnector(new JsonLogger('telegram-test', 'error'));
+  const account = (settings: Record<string, unknown> = {}): ChannelAccountRef => ({
+    id: 'tg-1',
+    channel: Channel.Telegram,
+    settings: { apiRoot: fake.apiRoot, pollTimeoutSeconds: 1, requestTimeoutMs: 5000, ...settings },
+    secrets: { botToken: fake.token, webhookSecret: SECRET },
+  });
+
+  beforeAll(async () => {
+    fake = await TelegramFake.start();
+  });
+  afterAll(async () => {
+    await fake.stop();
+  });
+  beforeEach(() => fake.reset());
+
+  it('checks the token with getMe, and a wrong token is AuthFailed', async () => {
+    await connector.check(account());
+    const wrong = { ...account(), secrets: { botToken: '123456789:wrong-token-wrong-token-wrong' } };
+    const error = await failure(connector.check(wrong));
+    expect(error.code).toBe(ConnectorErrorCode.AuthFailed);
+    expect(error.message).not.toContain('wrong-token');
+  });
+
+  it('long-polls a text message and does not return it again with the new cursor', async () => {
+    const queued = fake.enqueue(fake.textUpdate(CHAT, 'На ул. Мира, 10 не горят фонари'));
+    const first = await connector.pull(account(), null, 50);
+    expect(first.items).toHaveLength(1);
+    const [item] = first.items;
+    expect(item).toMatchObject({
+      channel: 'telegram',
+      regime: 'message',
+      text: 'На ул. Мира, 10 не горят фонари',
+      author: { externalId: String(CHAT) },
+      thread: { key: `chat:${CHAT}` },
+      replyAddress: { chatId: CHAT },
+    });
+    expect(item.externalId).toMatch(new RegExp(`^${CHAT}:\\d+$`));
+    expect(first.nextCursor).toBe(queued.update_id + 1);
+    expect(first.hasMore).toBe(false);
+    expect(fake.callsOf('getUpdates')[0].params).toMatchObject({
+      timeout: 1,
+      allowed_updates: ['message', 'callback_query'],
+    });
+
+    const second = await connector.pull(account(), first.nextCursor, 50);
+    expect(second.items).toEqual([]);
+    expect(second.nextCursor).toBe(first.nextCursor);
+    expect(fake.pending).toEqual([]);
+  });
+
+  it('holds the long poll until an update arrives', async () => {
+    const started = Date.now();
+    const pulling = connector.pull(account({ pollTimeoutSeconds: 10 }), null, 50);
+    setTimeout(() => fake.enqueue(fake.textUpdate(CHAT, 'Прошу отремонтировать крыльцо')), 300);
+    const page = await pulling;
+    expect(page.items.map((i) => i.text)).toEqual(['Прошу отремонтировать крыльцо']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('reads a photo and then downloads its bytes with fetchAttachment', async () => {
+    const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => i % 251));
+    fake.enqueue(fake.photoUpdate(CHAT, bytes, 'Яма у подъезда'));
+    const page = await connector.pull(account(), null, 50);
+    const [item] = page.items;
+    expect(item.text).toBe('Яма у подъезда');
+    expect(item.attachments).toHaveLength(1);
+    const [attachment] = item.attachments!;
+    expect(attachment).toMatchObject({ contentType: 'image/jpeg', size: 3000 });
+    expect(attachment.fileName).toMatch(/^photo-AQAD[\w-]+\.jpg$/);
+
+    const file = await connector.fetchAttachment(account(), attachment.remoteRef!);
+    expect(file.content.equals(bytes)).toBe(true);
+    expect(file.contentType).toBe('image/jpeg');
+    expect(file.fileName).toMatch(/^file_\d+\.jpg$/);
+  });
+
+  it('refuses a file larger than maxFileBytes, whether getFile reports the size or not', async () => {
+    const declared = fake.registerFile(Buffer.alloc(5000, 1));
+    const first = await failure(connector.fetchAttachment(account({ maxFileBytes: 1000 }), declared.file_id));
+    expect(first.code).toBe(ConnectorErrorCode.InvalidPayload);
+
+    const silent = fake.registerFile(Buffer.alloc(5000, 2), 'documents', { reportSize: false });
+    const second = await failure(connector.fetchAttachment(account({ maxFileBytes: 1000 }), silent.file_id));
+    expect(second.code).toBe(ConnectorErrorCode.InvalidPayload);
+    expect(fake.callsOf('getFile')).toHaveLength(2);
+
+    const unknown = await failure(connector.fetchAttachment(account(), 'no-such-file'));
+    expect(unknown.code).toBe(ConnectorErrorCode.NotFound);
+  });
+
+  it('reads a location as coordinates and text', async () => {
+    fake.enqueue(fake.locationUpdate(CHAT, 55.030204, 82.92043));
+    const [item] = (await connector.pull(account(), null, 50)).items;
+    expect(item).toMatchObject({
+      text: 'Геопозиция: 55.030204,82.92043',
+      address: '55.030204,82.92043',
+      features: { location: '55.030204,82.92043' },
+    });
+  });
+
+  it('turns a rating button press into a RatingEvent and acknowledges it', async () => {
+    const [answeredRow] = ratingChoices('ОГ-2025-000321');
+    const queued = fake.enqueue(fake.callbackUpdate(CHAT, answeredRow[0].id, 7001));
+    const page = await connector.pull(account(), null, 50);
+    expect(page.items).toEqual([]);
+    const callbackId = (queued.callback_query as { id: string }).id;
+    expect(page.events).toEqual([
+      expect.objectContaining({
+        kind: 'rating',
+        externalId: callbackId,
+        target: { registrationNumber: 'ОГ-2025-000321', threadKey: `chat:${CHAT}` },
+        answered: true,
+      }),
+    ]);
+    await connector.acknowledgeInteraction(
+      account(),
+      (page.events![0] as RatingEvent).externalId,
+      'Спасибо за оценку!',
+    );
+    expect(fake.callbackAnswers).toEqual([
+      { callbackQueryId: callbackId, text: 'Спасибо за оценку!', showAlert: false },
+    ]);
+    const stale = await failure(connector.acknowledgeInteraction(account(), 'never-issued'));
+    expect(stale.code).toBe(ConnectorErrorCode.NotFound);
+  });
+
+  it('turns bot commands into interactions', async () => {
+    fake.enqueue(fake.textUpdate(CHAT, '/start'));
+    fake.enqueue(fake.textUpdate(CHAT, '/status ОГ-2025-000321'));
+    fake.enqueue(fake.textUpdate(CHAT, '/my'));
+    const page = await connector.pull(account(), null, 50);
+    expect(page.items).toEqual([]);
+    expect((page.events as InteractionEvent[]).map((e) => [e.action, e.value])).toEqual([
+      ['start', undefined],
+      ['appeal-status', 'ОГ-2025-000321'],
+      ['list-appeals', undefined],
+    ]);
+  });
+
+  it('pages with limit and reports hasMore', async () => {
+    for (let i = 0; i < 3; i += 1) fake.enqueue(fake.textUpdate(CHAT, `Сообщение номер ${i + 1}`));
+    const first = await connector.pull(account(), null, 2);
+    expect(first.items.map((i) => i.text)).toEqual(['Сообщение номер 1', 'Сообщение номер 2']);
+    expect(first.hasMore).toBe(true);
+    const second = await connector.pull(account(), first.nextCursor, 2);
+    expect(second.items.map((i) => i.text)).toEqual(['Сообщение номер 3']);
+    expect(second.hasMore).toBe(false);
+  });
+
+  it('parses a webhook push with the right secret; a wrong or missing one is refused and stores nothing', async () => {
+    const receiver = await startWebhookReceiver(connector, () => account());
+    try {
+      await setWebhook(account(), receiver.url);
+      expect(fake.webhook).toEqual({
+        url: receiver.url,
+        secretToken: SECRET,
+        allowedUpdates: ['message', 'callback_query'],
+      });
+      const good = await fake.pushToWebhook(
+        fake.textUpdate(CHAT, 'Отключили горячую воду без предупреждения'),
+      );
+      expect(good.status).toBe(200);
+      expect(receiver.stored).toHaveLength(1);
+      const result = receiver.stored[0] as { kind: 'items'; items: InboundItem[] };
+      expect(result.items[0].text).toBe('Отключили горячую воду без предупреждения');
+
+      const wrong = await fake.pushToWebhook(fake.textUpdate(CHAT, 'подделка'), { secret: 'wh_Secret-2026' });
+      expect(wrong.status).toBe(403);
+      expect(wrong.body).toBe(ConnectorErrorCode.AuthFailed);
+      const missing = await fake.pushToWebhook(fake.textUpdate(CHAT, 'подделка'), { secret: null });
+      expect(missing.status).toBe(401);
+      expect(receiver.stored).toHaveLength(1);
+
+      const edited = await fake.pushToWebhook(fake.fromSample('06_edited_message.json', CHAT));
+      expect(edited.status).toBe(200);
+      expect(receiver.stored[1]).toEqual({ kind: 'items', items: [], events: [] });
+      const broken = await fake.pushToWebhook(null, { rawBody: '{"update_id": 1, "message": ' });
+      expect(broken.status).toBe(400);
+
+      // While a webhook is set, Telegram refuses getUpdates with 409; that is worth retrying, not fatal.
+      const conflict = await failure(connector.pull(account(), null, 10));
+      expect(conflict).toMatchObject({ code: ConnectorErrorCode.Temporary, details: { status: 409 } });
+      await deleteWebhook(account());
+      expect(fake.webhook).toBeNull();
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('sends a reply with choices as an inline keyboard in the same chat', async () => {
+    const receipt = await connector.send(account(), {
+      id: 'out-1',
+      kind: 'rating-request',
+      text: 'Ответ по обращению ОГ-2025-000321 направлен. Получен ли ответ на вопрос?',
+      choices: ratingChoices('ОГ-2025-000321'),
+      replyAddress: { chatId: CHAT, messageId: 1365 },
+    });
+    const sent = fake.sentTo(CHAT);
+    expect(sent).toHaveLength(1);
+    expect(receipt.remoteId).toBe(String(sent[0].messageId));
+    expect(sent[0]).toMatchObject({ method: 'sendMessage', replyToMessageId: 1365 });
+    expect(sent[0].replyMarkup?.inline_keyboard?.map((row) => row.map((b) => b.callback_data))).toEqual([
+      ['rate:ОГ-2025-000321:answered:yes', 'rate:ОГ-2025-000321:answered:no'],
+      [
+        'rate:ОГ-2025-000321:sat:satisfied',
+        'rate:ОГ-2025-000321:sat:partially',
+        'rate:ОГ-2025-000321:sat:not-satisfied',
+      ],
+    ]);
+    expect(sent[0].replyMarkup?.inline_keyboard?.[1].map((b) => b.text)).toEqual([
+      'Удовлетворён',
+      'Частично',
+      'Не удовлетворён',
+    ]);
+  });
+
+  it('splits a long answer and uploads attachments as photo and document', async () => {
+    const photo = Buffer.from('\xff\xd8\xff\xe0 fake jpeg', 'latin1');
+    const pdf = Buffer.from('%PDF-1.4 ответ', 'utf8');
+    const text = `${'Уважаемый заявитель! '.repeat(250)}\n\n${'По существу обращения сообщаем. '.repeat(50)}`;
+    const receipt = await connector.send(account(), {
+      id: 'out-2',
+      kind: 'answer',
+      text,
+      replyAddress: { chatId: CHAT },
+      choices: [[{ id: 'consent:accept', label: 'Понятно' }]],
+      attachments: [
+        { fileName: 'схема.jpg', contentType: 'image/jpeg', contentBase64: photo.toString('base64') },
+        {
+          fileName: 'Ответ "итоговый".pdf',
+          contentType: 'application/pdf',
+          contentBase64: pdf.toString('base64'),
+        },
+      ],
+    });
+    const sent = fake.sentTo(CHAT);
+    expect(sent.map((s) => s.method)).toEqual(['sendMessage', 'sendMessage', 'sendPhoto', 'sendDocument']);
+    expect(sent.every((s) => s.text === undefined || s.text.length <= 4096)).toBe(true);
+    expect(sent[0].text!.length + sent[1].text!.length).toBeGreaterThan(4096);
+    expect(receipt.remoteId).toBe(String(sent[0].messageId));
+    expect(sent[2].file?.content.equals(photo)).toBe(true);
+    expect(sent[2].file?.fileName).toBe('схема.jpg');
+    expect(sent[3].file?.content.equals(pdf)).toBe(true);
+    expect(sent[3].file?.fileName).toBe('Ответ _итоговый_.pdf');
+    expect(fake.callsOf('sendDocument')[0].contentType).toMatch(/^multipart\/form-data; boundary=/);
+    // The keyboard sits on the last part only.
+    expect(sent.map((s) => Boolean(s.replyMarkup))).toEqual([false, false, false, true]);
+  });
+
+  it('throws RateLimited on 429 and delivers exactly once when the core retries', async () => {
+    fake.setScenario('rate-limited', { count: 1, retryAfter: 2, methods: ['sendMessage'] });
+    const message = {
+      id: 'out-3',
+      kind: 'answer' as const,
+      text: 'Ваше обращение зарегистрировано',
+      replyAddress: { chatId: CHAT },
+    };
+    const error = await failure(connector.send(account(), message));
+    expect(error).toMatchObject({ code: ConnectorErrorCode.RateLimited, details: { retryAfterMs: 2000 } });
+    expect(error.retryable).toBe(true);
+    expect(fake.sentTo(CHAT)).toHaveLength(0);
+
+    await connector.send(account(), message);
+    expect(fake.sentTo(CHAT).map((s) => s.text)).toEqual(['Ваше обращение зарегистрировано']);
+    expect(fake.callsOf('sendMessage').map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it('maps a server error to Temporary and a blocked user to NotFound', async () => {
+    const message = { id: 'out-4', kind: 'answer' as const, text: 'Ответ', replyAddress: { chatId: CHAT } };
+    fake.setScenario('server-error');
+    expect(await failure(connector.send(account(), message))).toMatchObject({
+      code: ConnectorErrorCode.Temporary,
+      details: { status: 502 },
+    });
+    expect((await failure(connector.pull(account(), null, 10))).code).toBe(ConnectorErrorCode.Temporary);
+    fake.setScenario('normal');
+    fake.blockChat(CHAT);
+    const blocked = await failure(connector.send(account(), message));
+    expect(blocked).toMatchObject({ code: ConnectorErrorCode.NotFound, details: { status: 403 } });
+    expect(blocked.retryable).toBe(false);
+  });
+
+  it('maps a call slower than requestTimeoutMs to Temporary', async () => {
+    fake.setScenario('slow', { delayMs: 1500, methods: ['getMe'] });
+    const error = await failure(connector.check(account({ requestTimeoutMs: 300 })));
+    expect(error.code).toBe(ConnectorErrorCode.Temporary);
+    fake.setScenario('slow', { delayMs: 200, methods: ['getMe'] });
+    await connector.check(account({ requestTimeoutMs: 3000 }));
+  });
+
+  it('skips a malformed update without crashing and moves the cursor past it', async () => {
+    fake.setScenario('malformed');
+    const good = fake.enqueue(fake.textUpdate(CHAT, 'Нормальное сообщение после битого'));
+    const page = await connector.pull(account(), null, 50);
+    expect(page.items.map((i) => i.text)).toEqual(['Нормальное сообщение после битого']);
+    // The broken update came right after the good one; the cursor confirms it too.
+    expect(page.nextCursor).toBe(good.update_id + 2);
+    const again = await connector.pull(account({ pollTimeoutSeconds: 0 }), page.nextCursor, 50);
+    expect(again.items).toEqual([]);
+    expect(fake.pending).toEqual([]);
+  });
+
+  it('refuses a cursor that is not an offset', async () => {
+    expect((await failure(connector.pull(account(), { ts: 5 }, 10))).code).toBe(
+      ConnectorErrorCode.CursorInvalid,
+    );
+  });
+});
