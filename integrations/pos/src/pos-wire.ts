@@ -1,0 +1,522 @@
+/**
+ * Everything the ПОС connector knows about ПОС's wire format: paths, query and form fields, JSON shapes,
+ * event codes and the meaning of HTTP statuses. Replace this one file when the operator's specification
+ * arrives; `pos.connector.ts` speaks only the neutral types declared here.
+ *
+ * Known from public client code of external systems (2022): the token endpoint and its form, the
+ * reference-data paths under /inbox-service, the single-appeal path, the message and history field
+ * names, the event codes, multipart upload returning `{ id }`, error bodies with `messages[]`.
+ * DESIGNED here (not public): the feed (`GET …/appeals` with `updatedAfter`/`afterId` paging in a
+ * Spring-style page `{ content, last }`), `updatedAt`, `regime`, `fastTrack`, `rating`, the events
+ * endpoint taking status changes and answers, the `REGISTER` event, file download by id and the
+ * `Idempotency-Key` header. Each designed item is marked DESIGNED below.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Paths and headers
+// ---------------------------------------------------------------------------------------------------
+
+export const POS_PATHS = {
+  token: '/user-service/oauth/token',
+  regions: '/inbox-service/regions/all',
+  subjects: (regionId: string) => `/inbox-service/subjects/region/${enc(regionId)}/all`,
+  subsubjects: (subjectId: string, regionId: string) =>
+    `/inbox-service/subsubjects/subject/${enc(subjectId)}/region/${enc(regionId)}`,
+  /** Known: one appeal by id. */
+  appeal: (posId: string) => `/appeal-service/external-appeal-system/appeals/${enc(posId)}`,
+  /** DESIGNED: the feed of messages addressed to our organisations, new and updated. */
+  feed: '/appeal-service/external-appeal-system/appeals',
+  /** DESIGNED: status changes and answers of one message. */
+  events: (posId: string) => `/appeal-service/external-appeal-system/appeals/${enc(posId)}/events`,
+  /** Known (multipart, field `file`, returns `{ id }`). */
+  upload: '/file-storage-service/filestorage',
+  /** DESIGNED: download by id. */
+  file: (fileId: string) => `/file-storage-service/filestorage/${enc(fileId)}`,
+} as const;
+
+/** DESIGNED: ПОС de-duplicates writes carrying the same key (answers, status events, uploads). */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+/** Known: the multipart field of an upload. */
+export const UPLOAD_FIELD = 'file';
+/** Known: the OAuth scope the public clients ask for. */
+const TOKEN_SCOPE = 'any';
+
+function enc(value: string): string {
+  return encodeURIComponent(value);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Neutral types the connector works with
+// ---------------------------------------------------------------------------------------------------
+
+export interface PosCredentials {
+  username: string;
+  password: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface PosToken {
+  accessToken: string;
+  expiresInSec: number;
+}
+
+/** Position in the feed: the last message's update instant (verbatim) and its id, for ties. */
+export interface PosCursor {
+  updatedAfter: string;
+  afterId: string;
+}
+
+export interface PosRating {
+  /** Stars, 1..max. */
+  score: number;
+  max: number;
+  ratedAt: string;
+  /** "Получен ли ответ на вопрос?" when ПОС asks it; absent otherwise. */
+  answered?: boolean;
+  satisfaction: 'satisfied' | 'partially' | 'not-satisfied';
+  comment?: string;
+}
+
+export interface PosApplicant {
+  epguId?: string;
+  surname?: string;
+  firstName?: string;
+  patronymic?: string;
+  email?: string;
+  phone?: string;
+  postalAddress?: string;
+}
+
+/** A message decoded from the feed. The applicant's СНИЛС is deliberately not carried: we do not need it. */
+export interface PosMessage {
+  posId: string;
+  text: string;
+  createdAt: string;
+  /** Where this message sits in the feed; absent when ПОС omits `updatedAt`. */
+  position?: PosCursor;
+  regime?: 'message' | 'appeal';
+  fastTrack: boolean;
+  attachmentIds: string[];
+  location?: string;
+  subject?: { id: string; name?: string };
+  subsubject?: { id: string; name?: string };
+  customFields: Record<string, string>;
+  organisation?: { id: string; name?: string };
+  status?: string;
+  statusText?: string;
+  plannedAnswerAt?: string;
+  applicant: PosApplicant;
+  rating?: PosRating;
+}
+
+export type DecodedMessage =
+  | { ok: true; message: PosMessage }
+  | { ok: false; posId?: string; reason: string; position?: PosCursor };
+
+export interface PosRubric {
+  id: string;
+  name: string;
+  deleted: boolean;
+}
+
+export interface PosSubjectRubric extends PosRubric {
+  /** The parent subject, when ПОС nests it in a subsubject. */
+  subjectId?: string;
+}
+
+/** What the connector asks ПОС to record about a message (status change or answer). */
+export interface PosEvent {
+  kind: 'take-to-work' | 'postpone' | 'forward-up' | 'forward-down' | 'register' | 'answer' | 'reject';
+  at: string;
+  comment?: string;
+  plannedAnswerAt?: string;
+  organisationId?: string;
+  attachmentIds?: string[];
+  registrationNumber?: string;
+}
+
+export interface HttpRequestSpec {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string | URLSearchParams | FormData;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Token
+// ---------------------------------------------------------------------------------------------------
+
+/** Known: OAuth2 password grant, form fields plus HTTP Basic client credentials. */
+export function tokenRequest(credentials: PosCredentials): HttpRequestSpec {
+  const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`, 'utf8').toString('base64');
+  return {
+    method: 'POST',
+    path: POS_PATHS.token,
+    headers: {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: new URLSearchParams({
+      username: credentials.username,
+      password: credentials.password,
+      scope: TOKEN_SCOPE,
+      grant_type: 'password',
+    }),
+  };
+}
+
+export function decodeToken(json: unknown): PosToken | undefined {
+  if (!isRecord(json) || typeof json.access_token !== 'string' || json.access_token === '') return undefined;
+  const expires = Number(json.expires_in);
+  return {
+    accessToken: json.access_token,
+    expiresInSec: Number.isFinite(expires) && expires > 0 ? expires : 300,
+  };
+}
+
+export function bearer(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}` };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP statuses
+// ---------------------------------------------------------------------------------------------------
+
+/** The token endpoint refuses bad user credentials with 400 invalid_grant, bad client ones with 401. */
+export function isTokenRefusal(status: number): boolean {
+  return status === 400 || status === 401 || status === 403;
+}
+
+/** A call the token no longer opens: re-authenticate once and retry. */
+export function isAuthRejection(status: number): boolean {
+  return status === 401 || status === 403;
+}
+
+/** DESIGNED: the feed answers 400 to a cursor it does not accept. */
+export function isFeedCursorRejection(status: number): boolean {
+  return status === 400;
+}
+
+/** Known: error bodies carry `messages[]` (appeal service) or `error_description` (OAuth). */
+export function decodeErrorMessage(json: unknown): string | undefined {
+  if (!isRecord(json)) return undefined;
+  if (Array.isArray(json.messages) && typeof json.messages[0] === 'string') return json.messages[0];
+  if (typeof json.error_description === 'string') return json.error_description;
+  if (typeof json.error === 'string') return json.error;
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reference data
+// ---------------------------------------------------------------------------------------------------
+
+export function decodeRubricList(json: unknown, what: string): PosSubjectRubric[] {
+  // Known: plain arrays; tolerate a Spring page too.
+  const list = Array.isArray(json)
+    ? json
+    : isRecord(json) && Array.isArray(json.content)
+      ? json.content
+      : undefined;
+  if (!list) throw new WireError(`${what}: expected an array`);
+  return list.map((raw, index) => {
+    if (!isRecord(raw)) throw new WireError(`${what}[${index}]: not an object`);
+    const id = idOf(raw.id);
+    if (id === undefined) throw new WireError(`${what}[${index}]: id missing`);
+    const parent = isRecord(raw.subject) ? idOf(raw.subject.id) : undefined;
+    return {
+      id,
+      name: typeof raw.name === 'string' ? raw.name.trim() : '',
+      deleted: raw.deleted === true,
+      ...(parent !== undefined ? { subjectId: parent } : {}),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Feed
+// ---------------------------------------------------------------------------------------------------
+
+/** DESIGNED: messages to our organisations updated after the cursor, ordered by (updatedAt, posId). */
+export function feedRequest(opaIds: string[], cursor: PosCursor | undefined, limit: number): HttpRequestSpec {
+  const query: Record<string, string> = {
+    opaIds: opaIds.join(','),
+    size: String(limit),
+    sort: 'updatedAt,posId',
+  };
+  if (cursor) {
+    query.updatedAfter = cursor.updatedAfter;
+    query.afterId = cursor.afterId;
+  }
+  return { method: 'GET', path: POS_PATHS.feed, query, headers: { accept: 'application/json' } };
+}
+
+/** DESIGNED: a Spring-style page. `last` says whether more is waiting now. */
+export function decodeFeedPage(json: unknown): { entries: unknown[]; last?: boolean } {
+  if (!isRecord(json) || !Array.isArray(json.content))
+    throw new WireError('feed page: "content" array missing');
+  return { entries: json.content, last: typeof json.last === 'boolean' ? json.last : undefined };
+}
+
+export function decodeMessage(raw: unknown): DecodedMessage {
+  if (!isRecord(raw)) return { ok: false, reason: 'message is not an object' };
+  const posId = idOf(raw.posId);
+  const createdAt = instant(raw.createdAt);
+  // The cursor keeps ПОС's own spelling of the instant, so no precision is lost on the way back.
+  const position =
+    posId !== undefined && instant(raw.updatedAt)
+      ? { updatedAfter: String(raw.updatedAt), afterId: posId }
+      : undefined;
+  const fail = (reason: string): DecodedMessage => ({ ok: false, posId, reason, position });
+
+  if (posId === undefined) return fail('posId missing');
+  if (typeof raw.description !== 'string' || raw.description.trim() === '')
+    return fail('description missing');
+  if (!createdAt) return fail('createdAt missing or not an instant');
+  if (raw.attachmentIds !== undefined && raw.attachmentIds !== null && !Array.isArray(raw.attachmentIds)) {
+    return fail('attachmentIds is not an array');
+  }
+  const attachmentIds = ((raw.attachmentIds as unknown[] | null | undefined) ?? [])
+    .map(idOf)
+    .filter((id): id is string => id !== undefined);
+
+  let rating: PosRating | undefined;
+  if (raw.rating !== undefined && raw.rating !== null) {
+    const decoded = decodeRating(raw.rating);
+    if (typeof decoded === 'string') return fail(decoded);
+    rating = decoded;
+  }
+
+  const applicant = isRecord(raw.applicant) ? raw.applicant : {};
+  const org = isRecord(raw.organizationInfo) ? raw.organizationInfo : {};
+  const opaId = idOf(raw.opaId);
+  const subjectId = idOf(raw.subjectId);
+  const subsubjectId = idOf(raw.subsubjectId);
+
+  const message: PosMessage = {
+    posId,
+    text: raw.description.trim(),
+    createdAt,
+    position,
+    regime: raw.regime === 'MESSAGE' ? 'message' : raw.regime === 'APPEAL' ? 'appeal' : undefined,
+    fastTrack: raw.fastTrack === true,
+    attachmentIds,
+    location: str(raw.location),
+    subject: subjectId !== undefined ? { id: subjectId, name: str(raw.subjectName) } : undefined,
+    subsubject: subsubjectId !== undefined ? { id: subsubjectId, name: str(raw.subsubjectName) } : undefined,
+    customFields: decodeCustomFields(raw.customFieldValues),
+    organisation: opaId !== undefined ? { id: opaId, name: str(org.name) } : undefined,
+    status: str(raw.status),
+    statusText: str(raw.statusText),
+    plannedAnswerAt: instant(raw.answerAt),
+    applicant: {
+      epguId: idOf(applicant.epguId),
+      surname: str(applicant.surname),
+      firstName: str(applicant.name),
+      patronymic: str(applicant.patronymic),
+      email: str(applicant.email),
+      phone: str(applicant.phone),
+      postalAddress: str(applicant.postAddress),
+    },
+    rating,
+  };
+  return { ok: true, message };
+}
+
+/**
+ * DESIGNED: `rating: { value: 1..5, ratedAt, answered?, comment? }`, the stars the applicant gives the
+ * answer on Gosuslugi. Mapped onto S4 п. 27.3: 4–5 satisfied, 3 partially, 1–2 not satisfied.
+ */
+function decodeRating(raw: unknown): PosRating | string {
+  if (!isRecord(raw)) return 'rating is not an object';
+  const value = Number(raw.value);
+  if (!Number.isInteger(value) || value < 1 || value > RATING_MAX)
+    return `rating.value must be 1..${RATING_MAX}`;
+  const ratedAt = instant(raw.ratedAt);
+  if (!ratedAt) return 'rating.ratedAt missing or not an instant';
+  return {
+    score: value,
+    max: RATING_MAX,
+    ratedAt,
+    answered: typeof raw.answered === 'boolean' ? raw.answered : undefined,
+    satisfaction: value >= 4 ? 'satisfied' : value === 3 ? 'partially' : 'not-satisfied',
+    comment: str(raw.comment),
+  };
+}
+const RATING_MAX = 5;
+
+/** Known name, shape guessed: `[{ id | fieldId, name?, value }]` or a plain map. Kept as strings for classification. */
+function decodeCustomFields(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(raw)) {
+    for (const entry of raw) {
+      if (!isRecord(entry)) continue;
+      const id = idOf(entry.id ?? entry.fieldId);
+      const value = entry.value;
+      if (
+        id !== undefined &&
+        (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      ) {
+        out[id] = String(value);
+      }
+    }
+  } else if (isRecord(raw)) {
+    for (const [key, value] of Object.entries(raw)) {
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+        out[key] = String(value);
+    }
+  }
+  return out;
+}
+
+/** Orders feed positions as ПОС does: by update instant, then by numeric posId. */
+export function comparePositions(a: PosCursor, b: PosCursor): number {
+  const byTime = Date.parse(a.updatedAfter) - Date.parse(b.updatedAfter);
+  if (byTime !== 0) return Math.sign(byTime);
+  if (/^\d+$/.test(a.afterId) && /^\d+$/.test(b.afterId)) {
+    const x = BigInt(a.afterId);
+    const y = BigInt(b.afterId);
+    return x === y ? 0 : x < y ? -1 : 1;
+  }
+  return a.afterId === b.afterId ? 0 : a.afterId < b.afterId ? -1 : 1;
+}
+
+/** A stored cursor as we wrote it; anything else is refused (CursorInvalid). */
+export function isCursor(value: unknown): value is PosCursor {
+  return (
+    isRecord(value) &&
+    typeof value.updatedAfter === 'string' &&
+    !Number.isNaN(Date.parse(value.updatedAfter)) &&
+    typeof value.afterId === 'string' &&
+    value.afterId.trim() !== ''
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Events: status changes and answers
+// ---------------------------------------------------------------------------------------------------
+
+/** Known event codes, plus DESIGNED `REGISTER` (our registration number reached ПОС). */
+const EVENT_CODES: Record<PosEvent['kind'], string> = {
+  'take-to-work': 'TAKE_TO_WORK',
+  postpone: 'POSTPONE',
+  'forward-up': 'FORWARD_TO_PARENT',
+  'forward-down': 'FORWARD_TO_SUBORDINATE',
+  register: 'REGISTER',
+  answer: 'SEND_RESPONSE',
+  reject: 'SEND_RESPONSE',
+};
+
+/** DESIGNED body, reusing the field names of ПОС's `history[]` entries (`answer{answerType, comment}`, `answerAt`). */
+export function eventRequest(posId: string, event: PosEvent, idempotencyKey: string): HttpRequestSpec {
+  const body: Record<string, unknown> = { eventType: EVENT_CODES[event.kind], createdAt: event.at };
+  if (event.comment !== undefined) body.comment = event.comment;
+  if (event.kind === 'postpone') body.answerAt = event.plannedAnswerAt;
+  if (event.kind === 'forward-up' || event.kind === 'forward-down') {
+    if (event.organisationId !== undefined) body.opaId = numericIfPossible(event.organisationId);
+  }
+  if (event.kind === 'register' && event.registrationNumber) body.regNumber = event.registrationNumber;
+  if (event.kind === 'answer' || event.kind === 'reject') {
+    body.answer = {
+      answerType: event.kind === 'answer' ? 'SOLVED' : 'REJECTED',
+      comment: event.comment ?? '',
+      attachmentIds: event.attachmentIds ?? [],
+    };
+    if (event.registrationNumber) body.regNumber = event.registrationNumber;
+    delete body.comment;
+  }
+  return {
+    method: 'POST',
+    path: POS_PATHS.events(posId),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      [IDEMPOTENCY_HEADER]: idempotencyKey,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+/** DESIGNED: `{ id, createdAt }` of the recorded event. */
+export function decodeEventReceipt(json: unknown): { eventId?: string; createdAt?: string } {
+  if (!isRecord(json)) return {};
+  return { eventId: idOf(json.id), createdAt: instant(json.createdAt) };
+}
+
+/** Known: multipart upload under the field `file`; DESIGNED: the idempotency key. */
+export function uploadRequest(
+  file: { fileName: string; contentType: string; content: Buffer },
+  idempotencyKey: string,
+): HttpRequestSpec {
+  const form = new FormData();
+  form.append(UPLOAD_FIELD, new Blob([file.content], { type: file.contentType }), file.fileName);
+  return {
+    method: 'POST',
+    path: POS_PATHS.upload,
+    headers: { accept: 'application/json', [IDEMPOTENCY_HEADER]: idempotencyKey },
+    body: form,
+  };
+}
+
+/** DESIGNED: the file by id, its name in Content-Disposition. */
+export function fileRequest(fileId: string): HttpRequestSpec {
+  return { method: 'GET', path: POS_PATHS.file(fileId) };
+}
+
+export function rubricRequests(regionId: string) {
+  return {
+    regions: {
+      method: 'GET',
+      path: POS_PATHS.regions,
+      headers: { accept: 'application/json' },
+    } as HttpRequestSpec,
+    subjects: {
+      method: 'GET',
+      path: POS_PATHS.subjects(regionId),
+      headers: { accept: 'application/json' },
+    } as HttpRequestSpec,
+    subsubjects: (subjectId: string): HttpRequestSpec => ({
+      method: 'GET',
+      path: POS_PATHS.subsubjects(subjectId, regionId),
+      headers: { accept: 'application/json' },
+    }),
+  };
+}
+
+/** Known: an upload answers `{ id }`. */
+export function decodeUploadedFileId(json: unknown): string | undefined {
+  return isRecord(json) ? idOf(json.id) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------------
+
+/** A payload that does not match the expected shape; the connector turns it into InvalidPayload. */
+export class WireError extends Error {}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  return undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function instant(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+}
+
+function numericIfPossible(value: string): string | number {
+  return /^\d{1,15}$/.test(value) ? Number(value) : value;
+}

@@ -1,0 +1,289 @@
+import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import {
+  fileNameFrom,
+  mergeRubricator,
+  type PosRubricator,
+  retryAfterMs,
+  toInboundItem,
+  toPosEvent,
+  toRatingEvent,
+} from './pos.connector';
+import {
+  comparePositions,
+  decodeFeedPage,
+  decodeMessage,
+  eventRequest,
+  IDEMPOTENCY_HEADER,
+  isCursor,
+} from './pos-wire';
+
+function wireMessage(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    posId: 563006508,
+    description: '  Не работает уличное освещение на ул. Ленина от дома 1 до дома 15.  ',
+    attachmentIds: ['a1', 42],
+    location: 'г. Иркутск, ул. Ленина, 1–15',
+    subjectId: 101,
+    subsubjectId: 1012,
+    customFieldValues: [{ id: 3, name: 'Район', value: 'Кировский' }, { id: 4 }],
+    opaId: 220512,
+    organizationInfo: { name: 'Администрация г. Иркутска', inn: '3808131271', oktmo: '25701000' },
+    createdAt: '2025-02-01T10:00:00+08:00',
+    updatedAt: '2025-02-03T10:00:00.123456Z',
+    status: 'TAKE_TO_WORK',
+    statusText: 'Взято в работу',
+    answerAt: '2025-03-03T10:00:00+08:00',
+    regime: 'MESSAGE',
+    fastTrack: true,
+    history: [],
+    applicant: {
+      epguId: 1000299353,
+      surname: 'Кузнецов',
+      name: 'Иван',
+      patronymic: 'Петрович',
+      email: 'kuznetsov@example.ru',
+      phone: '+79025551234',
+      postAddress: '664003, г. Иркутск, ул. Ленина, 5',
+      snils: '123-456-789 64',
+    },
+    ...overrides,
+  };
+}
+
+describe('ПОС wire decoding', () => {
+  it('decodes a message, keeping the feed position verbatim and leaving СНИЛС behind', () => {
+    const decoded = decodeMessage(wireMessage());
+    if (!decoded.ok) throw new Error(decoded.reason);
+    const m = decoded.message;
+    expect(m.posId).toBe('563006508');
+    expect(m.text).toBe('Не работает уличное освещение на ул. Ленина от дома 1 до дома 15.');
+    expect(m.createdAt).toBe('2025-02-01T02:00:00.000Z');
+    expect(m.position).toEqual({ updatedAfter: '2025-02-03T10:00:00.123456Z', afterId: '563006508' });
+    expect(m.attachmentIds).toEqual(['a1', '42']);
+    expect(m.customFields).toEqual({ '3': 'Кировский' });
+    expect(m.regime).toBe('message');
+    expect(m.fastTrack).toBe(true);
+    expect(JSON.stringify(m)).not.toContain('123-456-789 64');
+  });
+
+  it.each([
+    ['without posId', { posId: undefined }, 'posId missing'],
+    ['with a blank description', { description: '   ' }, 'description missing'],
+    ['with a createdAt that is no instant', { createdAt: 'вчера' }, 'createdAt missing or not an instant'],
+    ['with attachmentIds not a list', { attachmentIds: 'a1' }, 'attachmentIds is not an array'],
+    ['with 9 stars', { rating: { value: 9, ratedAt: '2025-02-10T00:00:00Z' } }, 'rating.value must be 1..5'],
+  ])('rejects a message %s, with a reason', (_label, override, reason) => {
+    const decoded = decodeMessage(wireMessage(override));
+    expect(decoded).toMatchObject({ ok: false, reason });
+  });
+
+  it('still positions a rejected message that has an id and an update instant, so it cannot block the feed', () => {
+    const decoded = decodeMessage(wireMessage({ description: undefined }));
+    expect(decoded).toMatchObject({ ok: false, posId: '563006508', position: { afterId: '563006508' } });
+    expect(decodeMessage(wireMessage({ posId: null }))).toMatchObject({ ok: false, position: undefined });
+  });
+
+  it('maps the regime and leaves an unknown one to the core', () => {
+    const regime = (value: unknown) => {
+      const d = decodeMessage(wireMessage({ regime: value }));
+      return d.ok ? d.message.regime : 'rejected';
+    };
+    expect(regime('APPEAL')).toBe('appeal');
+    expect(regime('MESSAGE')).toBe('message');
+    expect(regime('SOMETHING')).toBeUndefined();
+  });
+
+  it('maps 1–5 stars onto satisfied / partially / not satisfied', () => {
+    const satisfaction = (value: number) => {
+      const d = decodeMessage(wireMessage({ rating: { value, ratedAt: '2025-02-10T00:00:00Z' } }));
+      return d.ok ? d.message.rating?.satisfaction : 'rejected';
+    };
+    expect([1, 2, 3, 4, 5].map(satisfaction)).toEqual([
+      'not-satisfied',
+      'not-satisfied',
+      'partially',
+      'satisfied',
+      'satisfied',
+    ]);
+  });
+
+  it('orders positions by instant, then by numeric posId', () => {
+    const at = '2025-02-03T10:00:00Z';
+    expect(comparePositions({ updatedAfter: at, afterId: '9' }, { updatedAfter: at, afterId: '10' })).toBe(
+      -1,
+    );
+    expect(comparePositions({ updatedAfter: at, afterId: '10' }, { updatedAfter: at, afterId: '10' })).toBe(
+      0,
+    );
+    expect(
+      comparePositions(
+        { updatedAfter: '2025-02-03T10:00:01Z', afterId: '1' },
+        { updatedAfter: at, afterId: '99' },
+      ),
+    ).toBe(1);
+  });
+
+  it('accepts only cursors it wrote', () => {
+    expect(isCursor({ updatedAfter: '2025-02-03T10:00:00Z', afterId: '1' })).toBe(true);
+    expect(isCursor({ updatedAfter: 'soon', afterId: '1' })).toBe(false);
+    expect(isCursor('2025-02-03')).toBe(false);
+  });
+
+  it('refuses a feed page without content', () => {
+    expect(() => decodeFeedPage({ items: [] })).toThrow('content');
+    expect(decodeFeedPage({ content: [], last: true })).toEqual({ entries: [], last: true });
+  });
+});
+
+describe('ПОС mapping', () => {
+  const decoded = decodeMessage(wireMessage({ rating: { value: 3, ratedAt: '2025-02-10T05:00:00Z' } }));
+  if (!decoded.ok) throw new Error(decoded.reason);
+  const message = decoded.message;
+
+  it('builds the inbound item with thread key and reply address', () => {
+    const item = toInboundItem(message);
+    expect(item.externalId).toBe('563006508');
+    expect(item.thread).toEqual({ key: 'pos:563006508' });
+    expect(item.replyAddress).toEqual({ posId: '563006508' });
+    expect(item.channelCategory).toEqual({ id: '101', subcategoryId: '1012' });
+    expect(item.features).toMatchObject({ 'pos.status': 'TAKE_TO_WORK', 'pos.custom.3': 'Кировский' });
+    expect(item.attachments?.map((a) => a.remoteRef)).toEqual(['a1', '42']);
+  });
+
+  it('builds a rating event keyed by message and rating instant', () => {
+    expect(toRatingEvent(message)).toMatchObject({
+      externalId: 'rating:563006508:2025-02-10T05:00:00.000Z',
+      satisfaction: 'partially',
+      channelScore: { value: 3, max: 5 },
+      answered: undefined,
+    });
+    expect(toRatingEvent({ ...message, rating: undefined })).toBeUndefined();
+  });
+});
+
+describe('ПОС status events', () => {
+  const at = '2025-03-04T03:00:00.000Z';
+
+  it('maps our statuses onto ПОС event codes', () => {
+    const code = (status: Parameters<typeof toPosEvent>[0]) => {
+      const event = toPosEvent(status);
+      return event ? JSON.parse(String(eventRequest('1', event, 'k').body)).eventType : undefined;
+    };
+    expect(code({ externalId: '1', status: 'taken-to-work', at })).toBe('TAKE_TO_WORK');
+    expect(code({ externalId: '1', status: 'postponed', at, plannedAnswerAt: at })).toBe('POSTPONE');
+    expect(code({ externalId: '1', status: 'forwarded-up', at })).toBe('FORWARD_TO_PARENT');
+    expect(code({ externalId: '1', status: 'forwarded-down', at, organisationExternalId: '5' })).toBe(
+      'FORWARD_TO_SUBORDINATE',
+    );
+    expect(code({ externalId: '1', status: 'refused', at, comment: 'Не подлежит рассмотрению' })).toBe(
+      'SEND_RESPONSE',
+    );
+    expect(code({ externalId: '1', status: 'answered', at })).toBeUndefined();
+  });
+
+  it('refuses a postponement without a date and a forward down without an organisation', () => {
+    for (const update of [
+      { externalId: '1', status: 'postponed' as const, at },
+      { externalId: '1', status: 'forwarded-down' as const, at },
+    ]) {
+      expect(() => toPosEvent(update)).toThrow(ConnectorError);
+      try {
+        toPosEvent(update);
+      } catch (error) {
+        expect((error as ConnectorError).code).toBe(ConnectorErrorCode.InvalidPayload);
+      }
+    }
+  });
+
+  it('puts the answer, its files and the idempotency key on the wire', () => {
+    const spec = eventRequest(
+      '77',
+      { kind: 'answer', at, comment: 'Ответ', attachmentIds: ['f1'], registrationNumber: 'Н-1' },
+      'out-1',
+    );
+    expect(spec.path).toBe('/appeal-service/external-appeal-system/appeals/77/events');
+    expect(spec.headers?.[IDEMPOTENCY_HEADER]).toBe('out-1');
+    expect(JSON.parse(String(spec.body))).toEqual({
+      eventType: 'SEND_RESPONSE',
+      createdAt: at,
+      regNumber: 'Н-1',
+      answer: { answerType: 'SOLVED', comment: 'Ответ', attachmentIds: ['f1'] },
+    });
+  });
+});
+
+describe('ПОС rubricator merge', () => {
+  const previous: PosRubricator = {
+    regionId: '54',
+    regions: [{ id: '54', name: 'Новосибирская область', deleted: false }],
+    categories: [
+      {
+        id: '1',
+        name: 'Дороги',
+        deleted: false,
+        subcategories: [
+          { id: '11', name: 'Ямы', deleted: false },
+          { id: '12', name: 'Освещение', deleted: false },
+        ],
+      },
+      {
+        id: '2',
+        name: 'Транспорт',
+        deleted: false,
+        subcategories: [{ id: '21', name: 'Автобусы', deleted: false }],
+      },
+    ],
+  };
+
+  it('marks vanished categories and subcategories deleted and keeps the rest as ПОС says', () => {
+    const current: PosRubricator = {
+      regionId: '54',
+      regions: [],
+      categories: [
+        {
+          id: '1',
+          name: 'Дороги',
+          deleted: false,
+          subcategories: [{ id: '11', name: 'Ямы', deleted: false }],
+        },
+      ],
+    };
+    const merged = mergeRubricator(previous, current);
+    expect(merged.categories).toEqual([
+      {
+        id: '1',
+        name: 'Дороги',
+        deleted: false,
+        subcategories: [
+          { id: '11', name: 'Ямы', deleted: false },
+          { id: '12', name: 'Освещение', deleted: true },
+        ],
+      },
+      {
+        id: '2',
+        name: 'Транспорт',
+        deleted: true,
+        subcategories: [{ id: '21', name: 'Автобусы', deleted: true }],
+      },
+    ]);
+    expect(merged.regions).toEqual([{ id: '54', name: 'Новосибирская область', deleted: true }]);
+  });
+});
+
+describe('HTTP details', () => {
+  it('reads Retry-After in seconds or as a date', () => {
+    expect(retryAfterMs('7')).toBe(7000);
+    expect(retryAfterMs(null)).toBe(60_000);
+    const inTenSeconds = new Date(Date.now() + 10_000).toUTCString();
+    expect(retryAfterMs(inTenSeconds)).toBeGreaterThan(8000);
+    expect(retryAfterMs('garbage')).toBe(60_000);
+  });
+
+  it('reads Cyrillic file names from Content-Disposition', () => {
+    expect(
+      fileNameFrom(`attachment; filename="___.pdf"; filename*=UTF-8''${encodeURIComponent('Ответ.pdf')}`),
+    ).toBe('Ответ.pdf');
+    expect(fileNameFrom('attachment; filename="photo.jpg"')).toBe('photo.jpg');
+    expect(fileNameFrom(null)).toBeUndefined();
+  });
+});

@@ -1,0 +1,636 @@
+import { JsonLogger, redactText } from '@inbox/common';
+import {
+  Channel,
+  type ChannelAccountRef,
+  type Connector,
+  ConnectorError,
+  ConnectorErrorCode,
+  type DeliveryReceipt,
+  type FetchedFile,
+  type InboundItem,
+  type OutboundMessage,
+  type PullPage,
+  type RatingEvent,
+  type StatusUpdate,
+} from '@inbox/integrations/contract';
+import {
+  bearer,
+  comparePositions,
+  decodeErrorMessage,
+  decodeEventReceipt,
+  decodeFeedPage,
+  decodeMessage,
+  decodeRubricList,
+  decodeToken,
+  decodeUploadedFileId,
+  eventRequest,
+  feedRequest,
+  fileRequest,
+  type HttpRequestSpec,
+  isAuthRejection,
+  isCursor,
+  isFeedCursorRejection,
+  isTokenRefusal,
+  type PosCredentials,
+  type PosCursor,
+  type PosEvent,
+  type PosMessage,
+  type PosRubric,
+  rubricRequests,
+  tokenRequest,
+  uploadRequest,
+  WireError,
+} from './pos-wire';
+
+/** A remote item the connector could not turn into an InboundItem: the core quarantines it whole. */
+export interface RejectedRemoteItem {
+  externalId?: string;
+  reason: string;
+  raw: unknown;
+}
+
+/** PullPage extended structurally with the items the connector refused (to be moved into the contract). */
+export type PosPullPage = PullPage & { rejected: RejectedRemoteItem[] };
+
+export interface PosRubricatorEntry extends PosRubric {
+  subcategories: PosRubric[];
+}
+
+/** ПОС's categories ("subjects") and subcategories ("subsubjects") of the account's region, ids as strings. */
+export interface PosRubricator {
+  regionId: string;
+  regions: PosRubric[];
+  categories: PosRubricatorEntry[];
+}
+
+export interface PosConnectorOptions {
+  /** Per HTTP call, body included. */
+  timeoutMs?: number;
+  logger?: JsonLogger;
+}
+
+interface PosAccountConfig {
+  baseUrl: string;
+  regionId: string;
+  opaIds: string[];
+  credentials: PosCredentials;
+  startFrom?: string;
+  timeoutMs: number;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Headers;
+  body: Buffer;
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_AFTER_MS = 60_000;
+const MAX_PAGE = 500;
+
+/**
+ * «Госуслуги. Решаем вместе» (ПОС): pulls the feed of messages addressed to our organisations (new ones and
+ * updates, ratings included), pushes status events and answers back. The wire format lives in pos-wire.ts.
+ */
+export class PosConnector implements Connector {
+  readonly channel = Channel.Pos;
+  readonly mode = 'pull' as const;
+
+  /** Bearer tokens per account id; an instance cache, never shared between connector instances. */
+  private readonly tokens = new Map<string, CachedToken>();
+  private readonly pendingTokens = new Map<string, Promise<string>>();
+  private readonly logger: JsonLogger;
+  private readonly timeoutMs: number;
+
+  constructor(options: PosConnectorOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.logger = options.logger ?? new JsonLogger('pos-connector');
+  }
+
+  /** Probes settings and credentials with a fresh token. */
+  async check(account: ChannelAccountRef): Promise<void> {
+    const config = this.config(account);
+    this.tokens.delete(account.id);
+    await this.token(account.id, config);
+  }
+
+  async pull(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<PosPullPage> {
+    const config = this.config(account);
+    const start = this.startCursor(cursor, config);
+    const size = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
+
+    const response = await this.call(account.id, config, feedRequest(config.opaIds, start, size), 'feed', {
+      onStatus: (status) =>
+        isFeedCursorRejection(status)
+          ? new ConnectorError(ConnectorErrorCode.CursorInvalid, 'ПОС refused the feed cursor', { status })
+          : undefined,
+    });
+    let page: { entries: unknown[]; last?: boolean };
+    try {
+      page = decodeFeedPage(parseJson(response.body, 'feed'));
+    } catch (error) {
+      throw invalid('feed', error);
+    }
+
+    const items: InboundItem[] = [];
+    const events: RatingEvent[] = [];
+    const rejected: RejectedRemoteItem[] = [];
+    let next = start;
+    for (const raw of page.entries) {
+      const decoded = decodeMessage(raw);
+      const position = decoded.ok ? decoded.message.position : decoded.position;
+      // Never step back: a rejected entry still moves the cursor past itself, so it cannot block the feed.
+      if (position && (!next || comparePositions(position, next) > 0)) next = position;
+      if (!decoded.ok) {
+        rejected.push({ externalId: decoded.posId, reason: decoded.reason, raw });
+        this.logger.warn('ПОС message rejected', {
+          accountId: account.id,
+          posId: decoded.posId,
+          reason: decoded.reason,
+        });
+        continue;
+      }
+      items.push(toInboundItem(decoded.message));
+      const rating = toRatingEvent(decoded.message);
+      if (rating) events.push(rating);
+    }
+
+    return {
+      items,
+      events,
+      rejected,
+      nextCursor: next ?? null,
+      hasMore: page.last !== undefined ? !page.last : page.entries.length >= size,
+    };
+  }
+
+  /** The answer for `replyAddress.posId`: files uploaded first, then SEND_RESPONSE; idempotent on `message.id`. */
+  async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
+    const config = this.config(account);
+    if (message.kind !== 'answer') {
+      throw new ConnectorError(
+        ConnectorErrorCode.InvalidPayload,
+        `ПОС takes only answers through send, not "${message.kind}"; status changes go through pushStatus`,
+        { fields: { kind: 'ПОС принимает только ответ' } },
+      );
+    }
+    const posId = posIdOf(message.replyAddress);
+    if (!posId) {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'replyAddress.posId missing', {
+        fields: { replyAddress: 'Не указан идентификатор сообщения ПОС' },
+      });
+    }
+    if (!message.text.trim()) {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'answer text is empty', {
+        fields: { text: 'Текст ответа пуст' },
+      });
+    }
+
+    const attachmentIds: string[] = [];
+    for (const [index, file] of (message.attachments ?? []).entries()) {
+      // Keyed by message and position, so a retried send does not leave duplicate files in ПОС.
+      const spec = uploadRequest(
+        {
+          fileName: file.fileName,
+          contentType: file.contentType,
+          content: Buffer.from(file.contentBase64, 'base64'),
+        },
+        `${message.id}:file:${index}`,
+      );
+      const response = await this.call(account.id, config, spec, 'upload');
+      const id = decodeUploadedFileId(parseJson(response.body, 'upload'));
+      if (!id)
+        throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'ПОС upload answered without a file id');
+      attachmentIds.push(id);
+    }
+
+    const event: PosEvent = {
+      kind: 'answer',
+      at: new Date().toISOString(),
+      comment: message.text,
+      attachmentIds,
+      registrationNumber: message.references?.registrationNumber,
+    };
+    const response = await this.call(account.id, config, eventRequest(posId, event, message.id), 'answer');
+    const receipt = decodeEventReceipt(parseJsonOrEmpty(response.body));
+    this.logger.info('ПОС answer sent', {
+      accountId: account.id,
+      posId,
+      outboundId: message.id,
+      eventId: receipt.eventId,
+    });
+    return { remoteId: receipt.eventId, sentAt: receipt.createdAt ?? event.at };
+  }
+
+  async pushStatus(account: ChannelAccountRef, update: StatusUpdate): Promise<void> {
+    const config = this.config(account);
+    const event = toPosEvent(update);
+    // The answer itself reaches ПОС through send (SEND_RESPONSE); a second SEND_RESPONSE would duplicate it.
+    if (!event) return;
+    // Same update, same key: a retried push is recorded once.
+    const key = `status:${update.externalId}:${update.status}:${update.at}`;
+    await this.call(account.id, config, eventRequest(update.externalId, event, key), 'status');
+  }
+
+  async fetchAttachment(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile> {
+    const config = this.config(account);
+    const response = await this.call(account.id, config, fileRequest(remoteRef), 'file');
+    return {
+      fileName: fileNameFrom(response.headers.get('content-disposition')) ?? `pos-file-${remoteRef}`,
+      contentType: response.headers.get('content-type')?.split(';')[0].trim() || 'application/octet-stream',
+      content: response.body,
+    };
+  }
+
+  /**
+   * Regions, the region's categories and their subcategories. With `previous` (what the core stored), whatever
+   * vanished from ПОС comes back marked deleted, so the core can soft-delete it.
+   */
+  async syncRubricator(account: ChannelAccountRef, previous?: PosRubricator): Promise<PosRubricator> {
+    const config = this.config(account);
+    const requests = rubricRequests(config.regionId);
+    const decode = (response: RawResponse, what: string) => {
+      try {
+        return decodeRubricList(parseJson(response.body, what), what);
+      } catch (error) {
+        throw invalid(what, error);
+      }
+    };
+    const regions = decode(await this.call(account.id, config, requests.regions, 'regions'), 'regions');
+    const subjects = decode(await this.call(account.id, config, requests.subjects, 'subjects'), 'subjects');
+
+    const categories: PosRubricatorEntry[] = [];
+    for (const subject of subjects) {
+      const list = decode(
+        await this.call(account.id, config, requests.subsubjects(subject.id), 'subsubjects'),
+        'subsubjects',
+      );
+      categories.push({
+        id: subject.id,
+        name: subject.name,
+        deleted: subject.deleted,
+        subcategories: list.map((s) => ({ id: s.id, name: s.name, deleted: subject.deleted || s.deleted })),
+      });
+    }
+    const current: PosRubricator = {
+      regionId: config.regionId,
+      regions: regions.map(({ id, name, deleted }) => ({ id, name, deleted })),
+      categories,
+    };
+    return previous ? mergeRubricator(previous, current) : current;
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  private config(account: ChannelAccountRef): PosAccountConfig {
+    const s = account.settings ?? {};
+    const secrets = account.secrets ?? {};
+    const problems: Record<string, string> = {};
+    const baseUrl = typeof s.baseUrl === 'string' ? s.baseUrl.replace(/\/+$/, '') : '';
+    if (!/^https?:\/\/[^/]+/.test(baseUrl)) problems.baseUrl = 'base URL of ПОС required';
+    const regionId =
+      typeof s.regionId === 'number' || typeof s.regionId === 'string' ? String(s.regionId).trim() : '';
+    if (!regionId) problems.regionId = 'ПОС region id required';
+    const opaIds = Array.isArray(s.opaIds)
+      ? s.opaIds.filter((v) => typeof v === 'number' || typeof v === 'string').map((v) => String(v).trim())
+      : [];
+    if (opaIds.length === 0 || opaIds.some((v) => v === ''))
+      problems.opaIds = 'our organisation ids in ПОС required';
+    for (const key of ['username', 'password', 'clientId', 'clientSecret'] as const) {
+      if (!secrets[key]) problems[key] = 'secret required';
+    }
+    const startFrom =
+      typeof s.startFrom === 'string' && !Number.isNaN(Date.parse(s.startFrom)) ? s.startFrom : undefined;
+    const timeoutMs = typeof s.timeoutMs === 'number' && s.timeoutMs > 0 ? s.timeoutMs : this.timeoutMs;
+    if (Object.keys(problems).length > 0) {
+      // Nothing to retry: the account needs a person to fix its configuration.
+      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'ПОС account is not configured', {
+        fields: problems,
+      });
+    }
+    return {
+      baseUrl,
+      regionId,
+      opaIds,
+      credentials: {
+        username: secrets.username,
+        password: secrets.password,
+        clientId: secrets.clientId,
+        clientSecret: secrets.clientSecret,
+      },
+      startFrom,
+      timeoutMs,
+    };
+  }
+
+  private startCursor(cursor: unknown, config: PosAccountConfig): PosCursor | undefined {
+    if (cursor === null || cursor === undefined) {
+      return config.startFrom ? { updatedAfter: config.startFrom, afterId: '0' } : undefined;
+    }
+    if (!isCursor(cursor)) {
+      throw new ConnectorError(
+        ConnectorErrorCode.CursorInvalid,
+        'stored ПОС cursor is not { updatedAfter, afterId }',
+      );
+    }
+    return { updatedAfter: cursor.updatedAfter, afterId: cursor.afterId };
+  }
+
+  private async token(accountId: string, config: PosAccountConfig): Promise<string> {
+    const cached = this.tokens.get(accountId);
+    if (cached && cached.expiresAt > Date.now()) return cached.token;
+    // One token request per account at a time, however many calls wait for it.
+    const pending = this.pendingTokens.get(accountId);
+    if (pending) return pending;
+    const request = this.authenticate(accountId, config).finally(() => this.pendingTokens.delete(accountId));
+    this.pendingTokens.set(accountId, request);
+    return request;
+  }
+
+  private async authenticate(accountId: string, config: PosAccountConfig): Promise<string> {
+    const response = await this.http(config, tokenRequest(config.credentials), 'token');
+    if (response.status !== 200) {
+      if (isTokenRefusal(response.status)) {
+        throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'ПОС refused the account credentials', {
+          status: response.status,
+        });
+      }
+      throw httpError('token', response);
+    }
+    const token = decodeToken(parseJsonOrEmpty(response.body));
+    if (!token)
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'ПОС token answer has no access_token');
+    const lifetimeMs = token.expiresInSec * 1000;
+    // Renew a little early so a token does not expire between the check and the call.
+    this.tokens.set(accountId, {
+      token: token.accessToken,
+      expiresAt: Date.now() + lifetimeMs - Math.min(30_000, lifetimeMs / 10),
+    });
+    this.logger.debug('ПОС token obtained', { accountId });
+    return token.accessToken;
+  }
+
+  /** An authorised call: re-authenticates once on 401/403 and retries; a second refusal is AuthFailed. */
+  private async call(
+    accountId: string,
+    config: PosAccountConfig,
+    spec: HttpRequestSpec,
+    op: string,
+    options: { onStatus?: (status: number) => ConnectorError | undefined } = {},
+  ): Promise<RawResponse> {
+    let response = await this.http(config, spec, op, bearer(await this.token(accountId, config)));
+    if (isAuthRejection(response.status)) {
+      this.tokens.delete(accountId);
+      this.logger.info('ПОС token refused, re-authenticating', { accountId, op });
+      response = await this.http(config, spec, op, bearer(await this.token(accountId, config)));
+      if (isAuthRejection(response.status)) {
+        this.tokens.delete(accountId);
+        throw new ConnectorError(ConnectorErrorCode.AuthFailed, `ПОС refused a fresh token (${op})`, {
+          status: response.status,
+        });
+      }
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    throw options.onStatus?.(response.status) ?? httpError(op, response);
+  }
+
+  private async http(
+    config: PosAccountConfig,
+    spec: HttpRequestSpec,
+    op: string,
+    auth: Record<string, string> = {},
+  ): Promise<RawResponse> {
+    const url = new URL(config.baseUrl + spec.path);
+    for (const [key, value] of Object.entries(spec.query ?? {})) url.searchParams.set(key, value);
+    try {
+      const response = await fetch(url, {
+        method: spec.method,
+        headers: { ...(spec.headers ?? {}), ...auth },
+        body: spec.body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+      // The body is read inside the try: a connection cut mid-body is as temporary as a refused one.
+      const body = Buffer.from(await response.arrayBuffer());
+      return { status: response.status, headers: response.headers, body };
+    } catch (error) {
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
+      throw new ConnectorError(ConnectorErrorCode.Temporary, `ПОС ${op}: ${reason}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Mapping
+// ---------------------------------------------------------------------------------------------------
+
+export function posThreadKey(posId: string): string {
+  return `pos:${posId}`;
+}
+
+export function toInboundItem(m: PosMessage): InboundItem {
+  const features: Record<string, string> = {};
+  if (m.status) features['pos.status'] = m.status;
+  if (m.plannedAnswerAt) features['pos.answerAt'] = m.plannedAnswerAt;
+  for (const [id, value] of Object.entries(m.customFields)) features[`pos.custom.${id}`] = value;
+  const a = m.applicant;
+  return {
+    channel: Channel.Pos,
+    externalId: m.posId,
+    receivedAt: m.createdAt,
+    regime: m.regime,
+    fastTrack: m.fastTrack,
+    author: {
+      externalId: a.epguId,
+      surname: a.surname,
+      firstName: a.firstName,
+      patronymic: a.patronymic,
+      email: a.email,
+      phone: a.phone,
+      postalAddress: a.postalAddress,
+    },
+    text: m.text,
+    address: m.location,
+    attachments: m.attachmentIds.map((id) => ({
+      fileName: `pos-file-${id}`,
+      contentType: 'application/octet-stream',
+      remoteRef: id,
+    })),
+    channelCategory: m.subject
+      ? {
+          id: m.subject.id,
+          name: m.subject.name,
+          subcategoryId: m.subsubject?.id,
+          subcategoryName: m.subsubject?.name,
+        }
+      : undefined,
+    addressee: m.organisation ? { externalId: m.organisation.id, name: m.organisation.name } : undefined,
+    thread: { key: posThreadKey(m.posId) },
+    replyAddress: { posId: m.posId },
+    features: Object.keys(features).length > 0 ? features : undefined,
+  };
+}
+
+export function toRatingEvent(m: PosMessage): RatingEvent | undefined {
+  if (!m.rating) return undefined;
+  return {
+    kind: 'rating',
+    channel: Channel.Pos,
+    // One rating per instant: a re-rating is a new event, a re-pulled one dedupes.
+    externalId: `rating:${m.posId}:${m.rating.ratedAt}`,
+    receivedAt: m.rating.ratedAt,
+    target: { externalId: m.posId, threadKey: posThreadKey(m.posId) },
+    answered: m.rating.answered,
+    satisfaction: m.rating.satisfaction,
+    channelScore: { value: m.rating.score, max: m.rating.max },
+    comment: m.rating.comment,
+    author: m.applicant.epguId ? { externalId: m.applicant.epguId } : undefined,
+  };
+}
+
+export function toPosEvent(update: StatusUpdate): PosEvent | undefined {
+  const base = { at: update.at, comment: update.comment };
+  switch (update.status) {
+    case 'taken-to-work':
+      return { kind: 'take-to-work', ...base };
+    case 'postponed':
+      if (!update.plannedAnswerAt) {
+        throw new ConnectorError(
+          ConnectorErrorCode.InvalidPayload,
+          'postponement without a new planned date',
+          {
+            fields: { plannedAnswerAt: 'Укажите новый плановый срок ответа' },
+          },
+        );
+      }
+      return { kind: 'postpone', ...base, plannedAnswerAt: update.plannedAnswerAt };
+    case 'forwarded-up':
+      return { kind: 'forward-up', ...base, organisationId: update.organisationExternalId };
+    case 'forwarded-down':
+      if (!update.organisationExternalId) {
+        throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'forward down without an organisation', {
+          fields: { organisationExternalId: 'Укажите организацию в ПОС' },
+        });
+      }
+      return { kind: 'forward-down', ...base, organisationId: update.organisationExternalId };
+    case 'registered':
+      return { kind: 'register', ...base };
+    case 'refused':
+      return { kind: 'reject', ...base };
+    case 'answered':
+      return undefined;
+    default:
+      throw new ConnectorError(
+        ConnectorErrorCode.InvalidPayload,
+        `status "${String(update.status)}" unknown to ПОС`,
+      );
+  }
+}
+
+/** Marks whatever the previous sync had and ПОС no longer lists as deleted; keeps ПОС's own `deleted` flags. */
+export function mergeRubricator(previous: PosRubricator, current: PosRubricator): PosRubricator {
+  const byId = new Map(current.categories.map((c) => [c.id, c]));
+  const categories = current.categories.map((category) => {
+    const old = previous.categories.find((c) => c.id === category.id);
+    const present = new Set(category.subcategories.map((s) => s.id));
+    const vanished = (old?.subcategories ?? [])
+      .filter((s) => !present.has(s.id))
+      .map((s) => ({ ...s, deleted: true }));
+    return { ...category, subcategories: [...category.subcategories, ...vanished] };
+  });
+  for (const old of previous.categories) {
+    if (byId.has(old.id)) continue;
+    categories.push({
+      ...old,
+      deleted: true,
+      subcategories: old.subcategories.map((s) => ({ ...s, deleted: true })),
+    });
+  }
+  const regionIds = new Set(current.regions.map((r) => r.id));
+  const regions = [
+    ...current.regions,
+    ...previous.regions.filter((r) => !regionIds.has(r.id)).map((r) => ({ ...r, deleted: true })),
+  ];
+  return { regionId: current.regionId, regions, categories };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// HTTP helpers
+// ---------------------------------------------------------------------------------------------------
+
+function posIdOf(replyAddress: Record<string, unknown> | undefined): string | undefined {
+  const value = replyAddress?.posId;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.trim() !== '') return value.trim();
+  return undefined;
+}
+
+function httpError(op: string, response: RawResponse): ConnectorError {
+  const status = response.status;
+  const detail = decodeErrorMessage(parseJsonOrEmpty(response.body));
+  const message = `ПОС ${op}: HTTP ${status}${detail ? ` (${redactText(detail).slice(0, 200)})` : ''}`;
+  if (status === 429) {
+    return new ConnectorError(ConnectorErrorCode.RateLimited, message, {
+      status,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
+    });
+  }
+  if (status >= 500 || status === 408)
+    return new ConnectorError(ConnectorErrorCode.Temporary, message, { status });
+  if (status === 401 || status === 403)
+    return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
+  if (status === 404) return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });
+  return new ConnectorError(ConnectorErrorCode.InvalidPayload, message, { status });
+}
+
+/** Retry-After in seconds or as an HTTP date. */
+export function retryAfterMs(header: string | null): number {
+  if (!header) return DEFAULT_RETRY_AFTER_MS;
+  const seconds = Number(header.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - Date.now());
+}
+
+function parseJson(body: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, `ПОС ${what}: body is not JSON`);
+  }
+}
+
+function parseJsonOrEmpty(body: Buffer): unknown {
+  try {
+    return body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function invalid(what: string, error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const reason = error instanceof WireError ? error.message : 'unexpected shape';
+  return new ConnectorError(ConnectorErrorCode.InvalidPayload, `ПОС ${what}: ${reason}`);
+}
+
+/** RFC 6266: prefers `filename*=UTF-8''…` (Cyrillic names) over `filename="…"`. */
+export function fileNameFrom(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const extended = /filename\*\s*=\s*([^']*)'[^']*'([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[2].trim());
+    } catch {
+      // fall through to the plain parameter
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i.exec(header);
+  const name = plain?.[1] ?? plain?.[2]?.trim();
+  return name ? name : undefined;
+}

@@ -1,0 +1,434 @@
+import { JsonLogger } from '@inbox/common';
+import {
+  Channel,
+  type ChannelAccountRef,
+  type Connector,
+  ConnectorError,
+  ConnectorErrorCode,
+  type DeliveryReceipt,
+  type InboundItem,
+  type PullPage,
+  type Regime,
+} from '@inbox/integrations/contract';
+
+/** A remote item the connector could not turn into an InboundItem: the core quarantines it whole. */
+export interface RejectedFeedItem {
+  externalId?: string;
+  reason: string;
+  raw: unknown;
+}
+
+/** PullPage extended structurally with the items the connector refused (to be moved into the contract). */
+export type WebsiteFeedPullPage = PullPage & { rejected: RejectedFeedItem[] };
+
+/** Dot paths into one feed item. `externalId`, `text` and `createdAt` are required. */
+export interface WebsiteFeedFieldMap {
+  externalId: string;
+  text: string;
+  createdAt: string;
+  surname?: string;
+  firstName?: string;
+  patronymic?: string;
+  email?: string;
+  phone?: string;
+  /** The applicant's postal address (59-ФЗ ст. 7: where to send the answer). */
+  address?: string;
+  /** Where the problem is, when the site asks for it separately. */
+  location?: string;
+  subject?: string;
+}
+
+/** What `account.settings` of a website feed account holds. */
+export interface WebsiteFeedSettings {
+  url: string;
+  cursorField: 'id' | 'timestamp';
+  /** Dot path to the array of items in the answer ('data.items'); '' when the answer is the array. */
+  itemsPath: string;
+  fieldMap: WebsiteFeedFieldMap;
+  pageSizeParam: string;
+  cursorParam: string;
+  /** Goes into externalIds (`feed:<siteKey>:<id>`); the account id when absent. */
+  siteKey?: string;
+  /** 'appeal' (59-ФЗ, the default: a public reception's written appeal) or 'message'. */
+  regime?: Regime;
+  timeoutMs?: number;
+}
+
+/** By id: the last id taken. By timestamp: the latest instant (as the site wrote it) and every id taken at it. */
+export type WebsiteFeedCursor = { afterId: string } | { since: string; idsAtSince: string[] };
+
+export interface WebsiteFeedConnectorOptions {
+  timeoutMs?: number;
+  logger?: JsonLogger;
+}
+
+interface FeedConfig extends Required<Omit<WebsiteFeedSettings, 'timeoutMs' | 'regime'>> {
+  regime: Regime;
+  timeoutMs: number;
+  bearerToken?: string;
+}
+
+interface Decoded {
+  id?: string;
+  tsMs?: number;
+  tsRaw?: string;
+  item?: InboundItem;
+  reason?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_RETRY_AFTER_MS = 60_000;
+const MAX_PAGE = 1000;
+const TEXT_MAX = 50_000;
+
+/**
+ * A public reception site that keeps its own form and publishes what it receives as a JSON feed: the
+ * connector pulls it by id or by timestamp, maps fields through the account's field map and refuses items
+ * that lack what an appeal needs. Answers go out by e-mail, not through the site.
+ */
+export class WebsiteFeedConnector implements Connector {
+  readonly channel = Channel.Website;
+  readonly mode = 'pull' as const;
+  private readonly timeoutMs: number;
+  private readonly logger: JsonLogger;
+
+  constructor(options: WebsiteFeedConnectorOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.logger = options.logger ?? new JsonLogger('website-feed-connector');
+  }
+
+  async check(account: ChannelAccountRef): Promise<void> {
+    const config = this.config(account);
+    await this.fetchItems(config, undefined, 1);
+  }
+
+  async pull(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<WebsiteFeedPullPage> {
+    const config = this.config(account);
+    const start = parseCursor(cursor, config.cursorField);
+    const wanted = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
+
+    // With an inclusive timestamp cursor a full page of already-taken ties would repeat forever: widen it.
+    for (let size = wanted; ; size = Math.min(MAX_PAGE, size * 2)) {
+      const raws = await this.fetchItems(config, start, size);
+      const page = this.process(account, config, start, raws);
+      const full = raws.length >= size;
+      if (!full || page.progressed || size >= MAX_PAGE || config.cursorField === 'id') {
+        if (full && !page.progressed) {
+          throw new ConnectorError(
+            ConnectorErrorCode.InvalidPayload,
+            config.cursorField === 'id'
+              ? 'website feed ignores the cursor: a full page of items at or before it'
+              : `website feed: more than ${size} items share one timestamp`,
+          );
+        }
+        return {
+          items: page.items,
+          events: [],
+          rejected: page.rejected,
+          nextCursor: page.next ?? null,
+          hasMore: full,
+        };
+      }
+    }
+  }
+
+  /** Answers to feed appeals go out by e-mail (or the channel the citizen chose); the site has no return path. */
+  async send(): Promise<DeliveryReceipt> {
+    throw new ConnectorError(ConnectorErrorCode.NotFound, 'the website feed has no outbound path of its own');
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  private process(
+    account: ChannelAccountRef,
+    config: FeedConfig,
+    start: WebsiteFeedCursor | undefined,
+    raws: unknown[],
+  ): { items: InboundItem[]; rejected: RejectedFeedItem[]; next?: WebsiteFeedCursor; progressed: boolean } {
+    const items: InboundItem[] = [];
+    const rejected: RejectedFeedItem[] = [];
+    let next = start;
+    let progressed = false;
+    const seen = new Set<string>();
+
+    for (const raw of raws) {
+      const d = decodeItem(raw, config);
+      const externalId = d.id !== undefined ? `feed:${config.siteKey}:${d.id}` : undefined;
+      if (d.id !== undefined) {
+        if (seen.has(d.id) || isBehind(d, start)) continue;
+        seen.add(d.id);
+      }
+
+      // Advance over anything we can place, rejected or not, so a bad item cannot block the feed.
+      const advanced = advance(next, d, config.cursorField);
+      if (advanced !== next) {
+        next = advanced;
+        progressed = true;
+      }
+      if (d.reason !== undefined || !d.item) {
+        const reason = d.reason ?? 'unusable item';
+        rejected.push({ externalId, reason, raw });
+        this.logger.warn('website feed item rejected', { accountId: account.id, externalId, reason });
+        continue;
+      }
+      items.push(d.item);
+    }
+    return { items, rejected, next, progressed };
+  }
+
+  private async fetchItems(
+    config: FeedConfig,
+    cursor: WebsiteFeedCursor | undefined,
+    size: number,
+  ): Promise<unknown[]> {
+    const url = new URL(config.url);
+    url.searchParams.set(config.pageSizeParam, String(size));
+    if (cursor) url.searchParams.set(config.cursorParam, 'afterId' in cursor ? cursor.afterId : cursor.since);
+    let status: number;
+    let headers: Headers;
+    let body: Buffer;
+    try {
+      const response = await fetch(url, {
+        headers: {
+          accept: 'application/json',
+          ...(config.bearerToken ? { authorization: `Bearer ${config.bearerToken}` } : {}),
+        },
+        redirect: 'follow',
+        signal: AbortSignal.timeout(config.timeoutMs),
+      });
+      status = response.status;
+      headers = response.headers;
+      body = Buffer.from(await response.arrayBuffer());
+    } catch (error) {
+      const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
+      throw new ConnectorError(ConnectorErrorCode.Temporary, `website feed: ${reason}`);
+    }
+    if (status < 200 || status >= 300) throw httpError(status, headers);
+
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+    } catch {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'website feed: body is not JSON');
+    }
+    const list = config.itemsPath === '' ? json : getPath(json, config.itemsPath);
+    if (!Array.isArray(list)) {
+      throw new ConnectorError(
+        ConnectorErrorCode.InvalidPayload,
+        `website feed: no array at "${config.itemsPath}"`,
+      );
+    }
+    return list;
+  }
+
+  private config(account: ChannelAccountRef): FeedConfig {
+    const s = (account.settings ?? {}) as Partial<Record<keyof WebsiteFeedSettings, unknown>>;
+    const problems: Record<string, string> = {};
+    const url = typeof s.url === 'string' && /^https?:\/\/[^/]+/.test(s.url) ? s.url : '';
+    if (!url) problems.url = 'feed URL required';
+    const cursorField = s.cursorField === 'id' || s.cursorField === 'timestamp' ? s.cursorField : undefined;
+    if (!cursorField) problems.cursorField = "'id' or 'timestamp'";
+    const itemsPath = typeof s.itemsPath === 'string' ? s.itemsPath.replace(/^\$\.?/, '') : undefined;
+    if (itemsPath === undefined) problems.itemsPath = 'path to the item array required';
+    const fieldMap = (typeof s.fieldMap === 'object' && s.fieldMap !== null ? s.fieldMap : {}) as Record<
+      string,
+      unknown
+    >;
+    for (const key of ['externalId', 'text', 'createdAt']) {
+      if (typeof fieldMap[key] !== 'string' || fieldMap[key] === '')
+        problems[`fieldMap.${key}`] = 'path required';
+    }
+    for (const [key, value] of Object.entries(fieldMap)) {
+      if (value !== undefined && typeof value !== 'string')
+        problems[`fieldMap.${key}`] = 'must be a dot path';
+    }
+    const pageSizeParam = typeof s.pageSizeParam === 'string' && s.pageSizeParam ? s.pageSizeParam : '';
+    if (!pageSizeParam) problems.pageSizeParam = 'query parameter name required';
+    const cursorParam = typeof s.cursorParam === 'string' && s.cursorParam ? s.cursorParam : '';
+    if (!cursorParam) problems.cursorParam = 'query parameter name required';
+    const regime = s.regime === 'message' ? 'message' : 'appeal';
+    if (Object.keys(problems).length > 0) {
+      // Nothing to retry: the account needs a person to fix its configuration.
+      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'website feed account is not configured', {
+        fields: problems,
+      });
+    }
+    return {
+      url,
+      cursorField: cursorField!,
+      itemsPath: itemsPath!,
+      fieldMap: fieldMap as unknown as WebsiteFeedFieldMap,
+      pageSizeParam,
+      cursorParam,
+      siteKey: typeof s.siteKey === 'string' && s.siteKey ? s.siteKey : account.id,
+      regime,
+      timeoutMs: typeof s.timeoutMs === 'number' && s.timeoutMs > 0 ? s.timeoutMs : this.timeoutMs,
+      bearerToken: account.secrets?.bearerToken || undefined,
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Items
+// ---------------------------------------------------------------------------------------------------
+
+function decodeItem(raw: unknown, config: FeedConfig): Decoded {
+  const map = config.fieldMap;
+  const field = (path: string | undefined): string | undefined => {
+    if (!path) return undefined;
+    const value = getPath(raw, path);
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value !== 'string') return undefined;
+    const trimmed = value.normalize('NFC').trim();
+    return trimmed === '' ? undefined : trimmed;
+  };
+  if (typeof raw !== 'object' || raw === null) return { reason: 'item is not an object' };
+
+  const id = field(map.externalId);
+  const tsRawValue = getPath(raw, map.createdAt);
+  const tsMs = instantMs(tsRawValue);
+  const tsRaw = tsMs !== undefined ? String(tsRawValue) : undefined;
+  const base: Decoded = { id, tsMs, tsRaw };
+
+  const missing: string[] = [];
+  if (id === undefined) missing.push(map.externalId);
+  const text = field(map.text);
+  if (text === undefined) missing.push(map.text);
+  if (tsMs === undefined) missing.push(map.createdAt);
+  if (missing.length > 0)
+    return { ...base, reason: `required field missing or invalid: ${missing.join(', ')}` };
+  if (text!.length > TEXT_MAX) return { ...base, reason: `text longer than ${TEXT_MAX} characters` };
+
+  const email = field(map.email);
+  const phone = field(map.phone);
+  const postalAddress = field(map.address);
+  const item: InboundItem = {
+    channel: Channel.Website,
+    externalId: `feed:${config.siteKey}:${id}`,
+    receivedAt: new Date(tsMs!).toISOString(),
+    regime: config.regime,
+    author: {
+      surname: field(map.surname),
+      firstName: field(map.firstName),
+      patronymic: field(map.patronymic),
+      email,
+      phone,
+      postalAddress,
+    },
+    subject: field(map.subject),
+    text: text!,
+    address: field(map.location),
+    replyAddress: email ? { email } : phone ? { phone } : postalAddress ? { postalAddress } : undefined,
+  };
+  return { ...base, item };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Cursor
+// ---------------------------------------------------------------------------------------------------
+
+function parseCursor(cursor: unknown, mode: 'id' | 'timestamp'): WebsiteFeedCursor | undefined {
+  if (cursor === null || cursor === undefined) return undefined;
+  const c = cursor as Record<string, unknown>;
+  if (mode === 'id' && typeof c === 'object' && typeof c.afterId === 'string' && c.afterId !== '') {
+    return { afterId: c.afterId };
+  }
+  if (
+    mode === 'timestamp' &&
+    typeof c === 'object' &&
+    typeof c.since === 'string' &&
+    instantMs(c.since) !== undefined &&
+    Array.isArray(c.idsAtSince) &&
+    c.idsAtSince.every((v) => typeof v === 'string')
+  ) {
+    return { since: c.since, idsAtSince: c.idsAtSince as string[] };
+  }
+  throw new ConnectorError(
+    ConnectorErrorCode.CursorInvalid,
+    `stored website feed cursor does not fit ${mode} paging`,
+  );
+}
+
+/** Whether the item is at or before the cursor (sites often answer inclusively). */
+function isBehind(d: Decoded, cursor: WebsiteFeedCursor | undefined): boolean {
+  if (!cursor || d.id === undefined) return false;
+  if ('afterId' in cursor) return compareIds(d.id, cursor.afterId) <= 0;
+  if (d.tsMs === undefined) return false;
+  const since = instantMs(cursor.since)!;
+  return d.tsMs < since || (d.tsMs === since && cursor.idsAtSince.includes(d.id));
+}
+
+function advance(
+  cursor: WebsiteFeedCursor | undefined,
+  d: Decoded,
+  mode: 'id' | 'timestamp',
+): WebsiteFeedCursor | undefined {
+  if (d.id === undefined) return cursor;
+  if (mode === 'id') {
+    if (cursor && 'afterId' in cursor && compareIds(d.id, cursor.afterId) <= 0) return cursor;
+    return { afterId: d.id };
+  }
+  if (d.tsMs === undefined || d.tsRaw === undefined) return cursor;
+  if (!cursor || !('since' in cursor)) return { since: d.tsRaw, idsAtSince: [d.id] };
+  const since = instantMs(cursor.since)!;
+  if (d.tsMs > since) return { since: d.tsRaw, idsAtSince: [d.id] };
+  if (d.tsMs === since && !cursor.idsAtSince.includes(d.id)) {
+    return { since: cursor.since, idsAtSince: [...cursor.idsAtSince, d.id] };
+  }
+  return cursor;
+}
+
+/** Numeric ids compare as numbers (9 < 10); anything else as strings. */
+export function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const x = BigInt(a);
+    const y = BigInt(b);
+    return x === y ? 0 : x < y ? -1 : 1;
+  }
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
+/** ISO 8601 strings, or epoch seconds / milliseconds as numbers. */
+function instantMs(value: unknown): number | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
+    return value < 1e11 ? value * 1000 : value;
+  }
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+/** `a.b.0.c`: object keys and array indexes. */
+export function getPath(value: unknown, path: string): unknown {
+  let current = value;
+  for (const key of path.split('.').filter(Boolean)) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function httpError(status: number, headers: Headers): ConnectorError {
+  const message = `website feed: HTTP ${status}`;
+  if (status === 429) {
+    return new ConnectorError(ConnectorErrorCode.RateLimited, message, {
+      status,
+      retryAfterMs: retryAfterMs(headers.get('retry-after')),
+    });
+  }
+  if (status >= 500 || status === 408)
+    return new ConnectorError(ConnectorErrorCode.Temporary, message, { status });
+  if (status === 401 || status === 403)
+    return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
+  if (status === 404) return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });
+  if (status === 400) return new ConnectorError(ConnectorErrorCode.CursorInvalid, message, { status });
+  return new ConnectorError(ConnectorErrorCode.InvalidPayload, message, { status });
+}
+
+function retryAfterMs(header: string | null): number {
+  if (!header) return DEFAULT_RETRY_AFTER_MS;
+  const seconds = Number(header.trim());
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - Date.now());
+}

@@ -1,0 +1,292 @@
+import { JsonLogger } from '@inbox/common';
+import {
+  Channel,
+  type ChannelAccountRef,
+  ConnectorError,
+  ConnectorErrorCode,
+} from '@inbox/integrations/contract';
+import { WebsiteFeedConnector, type WebsiteFeedPullPage } from '@inbox/integrations/website-feed';
+import { WebsiteFeedFake } from '../fakes/website-feed/website-feed-fake';
+
+const quiet = new JsonLogger('website-feed-test', 'error');
+
+async function errorOf(promise: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ConnectorError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConnectorError, the call succeeded');
+}
+
+describe('website feed connector against a fake reception site (integration)', () => {
+  let fake: WebsiteFeedFake;
+  let connector: WebsiteFeedConnector;
+
+  beforeEach(async () => {
+    fake = new WebsiteFeedFake();
+    fake.token = 'site-feed-token';
+    await fake.start();
+    connector = new WebsiteFeedConnector({ logger: quiet, timeoutMs: 5000 });
+  });
+
+  afterEach(async () => {
+    await fake.stop();
+  });
+
+  function account(cursorField: 'id' | 'timestamp', extra: Record<string, unknown> = {}): ChannelAccountRef {
+    return {
+      id: 'feed-acc-1',
+      channel: Channel.Website,
+      settings: {
+        url: fake.url,
+        cursorField,
+        itemsPath: 'data.items',
+        fieldMap: {
+          externalId: 'id',
+          text: 'message.text',
+          createdAt: 'created',
+          surname: 'author.lastName',
+          firstName: 'author.firstName',
+          patronymic: 'author.middleName',
+          email: 'author.contacts.email',
+          phone: 'author.contacts.phone',
+          address: 'author.postal',
+          location: 'place',
+          subject: 'message.topic',
+        },
+        pageSizeParam: 'limit',
+        cursorParam: 'after',
+        siteKey: 'governor-nso',
+        ...extra,
+      },
+      secrets: { bearerToken: 'site-feed-token' },
+    };
+  }
+
+  async function drain(acc: ChannelAccountRef, cursor: unknown, limit: number) {
+    const pages: WebsiteFeedPullPage[] = [];
+    for (let i = 0; i < 100; i++) {
+      const page = await connector.pull(acc, cursor, limit);
+      pages.push(page);
+      cursor = page.nextCursor;
+      if (!page.hasMore) return { pages, cursor };
+    }
+    throw new Error('the feed never ended');
+  }
+  const ids = (pages: WebsiteFeedPullPage[]) => pages.flatMap((p) => p.items.map((i) => i.externalId));
+
+  it('maps an item through the field map, under a feed: externalId that cannot clash with the form', async () => {
+    const site = fake.addItem();
+    const page = await connector.pull(account('id'), null, 10);
+    expect(page.items).toEqual([
+      {
+        channel: Channel.Website,
+        externalId: `feed:governor-nso:${site.id}`,
+        receivedAt: new Date(Date.parse(site.created)).toISOString(),
+        regime: 'appeal',
+        author: {
+          surname: 'Иванов',
+          firstName: 'Сергей',
+          patronymic: 'Андреевич',
+          email: 's.ivanov@example.ru',
+          phone: '+7 913 555-12-34',
+          postalAddress: '630049, г. Новосибирск, Красный проспект, 157, кв. 8',
+        },
+        subject: 'Благоустройство',
+        text: 'Прошу отремонтировать тротуар у остановки «Площадь Калинина»: плитка разрушена, люди падают.',
+        address: 'г. Новосибирск, остановка «Площадь Калинина»',
+        replyAddress: { email: 's.ivanov@example.ru' },
+      },
+    ]);
+    expect(fake.requests[0].headers.authorization).toBe('Bearer site-feed-token');
+    expect(fake.requests[0].query).toEqual({ limit: '10' });
+  });
+
+  it('falls back to the account id when no site key is set', async () => {
+    const site = fake.addItem();
+    const page = await connector.pull(account('id', { siteKey: undefined }), null, 10);
+    expect(page.items[0].externalId).toBe(`feed:feed-acc-1:${site.id}`);
+  });
+
+  describe('by id', () => {
+    it('pages by the last id, every item exactly once, and a re-pull gives the same externalIds', async () => {
+      const added = Array.from({ length: 7 }, () => fake.addItem());
+      const { pages, cursor } = await drain(account('id'), null, 3);
+      expect(ids(pages)).toEqual(added.map((i) => `feed:governor-nso:${i.id}`));
+      expect(cursor).toEqual({ afterId: String(added[6].id) });
+      expect(fake.requests.map((r) => r.query.after)).toEqual([
+        undefined,
+        String(added[2].id),
+        String(added[5].id),
+      ]);
+
+      const replay = await connector.pull(account('id'), pages[0].nextCursor, 3);
+      expect(replay.items.map((i) => i.externalId)).toEqual(pages[1].items.map((i) => i.externalId));
+
+      const nothing = await connector.pull(account('id'), cursor, 3);
+      expect(nothing).toMatchObject({ items: [], nextCursor: cursor, hasMore: false });
+    });
+
+    it('after a page cut mid-way throws Temporary, and the retry yields everything once', async () => {
+      const added = Array.from({ length: 5 }, () => fake.addItem());
+      const first = await connector.pull(account('id'), null, 2);
+      fake.setScenario('cut-mid-page', { times: 1 });
+      expect((await errorOf(connector.pull(account('id'), first.nextCursor, 2))).code).toBe(
+        ConnectorErrorCode.Temporary,
+      );
+      const rest = await drain(account('id'), first.nextCursor, 2);
+      expect([...ids([first]), ...ids(rest.pages)]).toEqual(added.map((i) => `feed:governor-nso:${i.id}`));
+    });
+  });
+
+  describe('by timestamp', () => {
+    it('pages by instant and keeps the ids taken at it, so ties across pages are neither lost nor doubled', async () => {
+      // Between the first item (09:01) and the last (09:07) of the site's own clock.
+      const tie = '2025-03-03T09:03:30+07:00';
+      const added = [
+        fake.addItem(),
+        fake.addItem({ created: tie }),
+        fake.addItem({ created: tie }),
+        fake.addItem({ created: tie }),
+        fake.addItem({ created: tie }),
+        fake.addItem({ created: tie }),
+        fake.addItem(),
+      ];
+      fake.mode = 'timestamp';
+      const { pages, cursor } = await drain(account('timestamp'), null, 2);
+      const all = ids(pages);
+      expect([...all].sort()).toEqual(added.map((i) => `feed:governor-nso:${i.id}`).sort());
+      expect(new Set(all).size).toBe(all.length);
+      expect(cursor).toEqual({ since: added[6].created, idsAtSince: [String(added[6].id)] });
+      // The site was asked from the last instant on, verbatim as it wrote it.
+      expect(fake.requests.map((r) => r.query.after)).toContain(tie);
+
+      fake.addItem({ created: added[6].created });
+      const late = await connector.pull(account('timestamp'), cursor, 2);
+      expect(late.items).toHaveLength(1);
+      expect(late.nextCursor).toEqual({
+        since: added[6].created,
+        idsAtSince: [String(added[6].id), String(added[6].id + 1)],
+      });
+    });
+
+    it('widens the page when a full page holds only items already taken at the same instant', async () => {
+      const tie = '2025-03-03T12:00:00+07:00';
+      const added = Array.from({ length: 5 }, () => fake.addItem({ created: tie }));
+      fake.mode = 'timestamp';
+      const { pages } = await drain(account('timestamp'), null, 2);
+      expect([...ids(pages)].sort()).toEqual(added.map((i) => `feed:governor-nso:${i.id}`).sort());
+      expect(fake.requests.some((r) => Number(r.query.limit) > 2)).toBe(true);
+    });
+
+    it('after a page cut mid-way throws Temporary, and the retry yields everything once', async () => {
+      const added = Array.from({ length: 5 }, () => fake.addItem());
+      fake.mode = 'timestamp';
+      const first = await connector.pull(account('timestamp'), null, 2);
+      fake.setScenario('cut-mid-page', { times: 1 });
+      expect((await errorOf(connector.pull(account('timestamp'), first.nextCursor, 2))).code).toBe(
+        ConnectorErrorCode.Temporary,
+      );
+      const rest = await drain(account('timestamp'), first.nextCursor, 2);
+      expect([...ids([first]), ...ids(rest.pages)]).toEqual(added.map((i) => `feed:governor-nso:${i.id}`));
+    });
+
+    it('rejects an item without text and still moves the cursor past it', async () => {
+      const added = Array.from({ length: 3 }, () => fake.addItem());
+      fake.mode = 'timestamp';
+      fake.setScenario('malformed', { times: 1 });
+      const page = await connector.pull(account('timestamp'), null, 10);
+      expect(page.items.map((i) => i.externalId)).toEqual([
+        `feed:governor-nso:${added[0].id}`,
+        `feed:governor-nso:${added[2].id}`,
+      ]);
+      expect(page.rejected).toMatchObject([{ externalId: `feed:governor-nso:${added[1].id}` }]);
+      expect(page.nextCursor).toEqual({ since: added[2].created, idsAtSince: [String(added[2].id)] });
+    });
+
+    it('refuses a cursor written for id paging', async () => {
+      fake.mode = 'timestamp';
+      const error = await errorOf(connector.pull(account('timestamp'), { afterId: '1501' }, 10));
+      expect(error.code).toBe(ConnectorErrorCode.CursorInvalid);
+    });
+  });
+
+  describe('bad input and a bad site', () => {
+    it('rejects an item without text with a reason and returns the rest of the page', async () => {
+      const added = Array.from({ length: 3 }, () => fake.addItem());
+      fake.addItem({ created: 'когда-то' });
+      fake.setScenario('malformed', { times: 1 });
+      const page = await connector.pull(account('id'), null, 10);
+      expect(page.items.map((i) => i.externalId)).toEqual([
+        `feed:governor-nso:${added[0].id}`,
+        `feed:governor-nso:${added[1].id}`,
+      ]);
+      expect(page.rejected).toEqual([
+        {
+          externalId: `feed:governor-nso:${added[2].id}`,
+          reason: 'required field missing or invalid: message.text',
+          raw: expect.objectContaining({ id: added[2].id }),
+        },
+        {
+          externalId: `feed:governor-nso:${added[2].id + 1}`,
+          reason: 'required field missing or invalid: created',
+          raw: expect.objectContaining({ created: 'когда-то' }),
+        },
+      ]);
+      // Rejected items do not block the feed.
+      expect(page.nextCursor).toEqual({ afterId: String(added[2].id + 1) });
+    });
+
+    it('maps 429 to RateLimited with Retry-After, 502 and a timeout to Temporary, 401 to AuthFailed', async () => {
+      fake.addItem();
+      fake.setScenario('rate-limited', { times: 1 });
+      const limited = await errorOf(connector.pull(account('id'), null, 10));
+      expect(limited.code).toBe(ConnectorErrorCode.RateLimited);
+      expect(limited.details.retryAfterMs).toBe(30_000);
+
+      fake.setScenario('server-error', { times: 1 });
+      expect((await errorOf(connector.pull(account('id'), null, 10))).code).toBe(
+        ConnectorErrorCode.Temporary,
+      );
+
+      fake.slowMs = 1500;
+      fake.setScenario('slow', { times: 1 });
+      expect((await errorOf(connector.pull(account('id', { timeoutMs: 200 }), null, 10))).code).toBe(
+        ConnectorErrorCode.Temporary,
+      );
+
+      const noToken = { ...account('id'), secrets: {} };
+      expect((await errorOf(connector.pull(noToken, null, 10))).code).toBe(ConnectorErrorCode.AuthFailed);
+
+      expect((await connector.pull(account('id'), null, 10)).items).toHaveLength(1);
+    });
+
+    it('maps a body that is not JSON, or has no array at itemsPath, to InvalidPayload', async () => {
+      fake.addItem();
+      fake.setScenario('broken-json', { times: 1 });
+      const broken = await errorOf(connector.pull(account('id'), null, 10));
+      expect(broken.code).toBe(ConnectorErrorCode.InvalidPayload);
+
+      const wrongPath = await errorOf(connector.pull(account('id', { itemsPath: 'data.appeals' }), null, 10));
+      expect(wrongPath.code).toBe(ConnectorErrorCode.InvalidPayload);
+      expect(wrongPath.message).toContain('data.appeals');
+    });
+
+    it('refuses an account without a usable field map', async () => {
+      const error = await errorOf(connector.check(account('id', { fieldMap: { externalId: 'id' } })));
+      expect(error.code).toBe(ConnectorErrorCode.AuthFailed);
+      expect(error.details.fields).toMatchObject({
+        'fieldMap.text': 'path required',
+        'fieldMap.createdAt': 'path required',
+      });
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('has no outbound path of its own', async () => {
+      const error = await errorOf(connector.send());
+      expect(error.code).toBe(ConnectorErrorCode.NotFound);
+    });
+  });
+});
