@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { type AccessScope } from '@inbox/access';
 import { decodeCursor, encodeCursor } from '@inbox/common';
 import { type Channel } from '@inbox/integrations/contract';
 import { accessCodeMatches } from './access-code';
@@ -41,6 +42,10 @@ export class InvalidCursorError extends Error {
   }
 }
 
+/** An appeal is visible to an organisation that holds or held it (responsible, escalated to, returned by). */
+const SCOPE_CONDITION =
+  'EXISTS (SELECT 1 FROM appeal_organisations so WHERE so.appeal_id = a.id AND so.organisation_id = ANY(?))';
+
 const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime, a.channel, a.subject,
   left(a.text, 200) AS excerpt, a.status, a.fast_track, a.organisation_id, o.short_name AS organisation_name,
   to_char(a.answer_due_date, 'YYYY-MM-DD') AS answer_due_date, a.answer_due_at`;
@@ -50,7 +55,10 @@ const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime,
 export class AppealQueries {
   constructor(private readonly dataSource: DataSource) {}
 
-  async list(filter: AppealListFilter): Promise<{ items: AppealSummary[]; nextCursor: string | null }> {
+  async list(
+    filter: AppealListFilter,
+    scope: AccessScope,
+  ): Promise<{ items: AppealSummary[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
     const where: string[] = [];
     const params: unknown[] = [];
@@ -58,6 +66,7 @@ export class AppealQueries {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
     };
+    if (scope.organisationIds !== null) add(SCOPE_CONDITION, scope.organisationIds);
     if (filter.status?.length) add('a.status = ANY(?)', filter.status);
     if (filter.organisationId) {
       add(
@@ -98,15 +107,17 @@ export class AppealQueries {
     return { items: page, nextCursor };
   }
 
-  async card(id: string) {
+  /** The whole card, or undefined when it does not exist or lies outside the scope (the same answer). */
+  async card(id: string, scope: AccessScope) {
+    const scoped = scope.organisationIds !== null;
     const [row] = (await this.dataSource.query(
       `SELECT ${SUMMARY_COLUMNS}, a.text, a.address, a.territory_code, a.channel_category, a.external_id,
               a.received_at, a.registration_due_at, a.redirect_due_at, a.extended, a.time_zone,
               a.deadline_warnings, a.calendar_version, a.topic_id, a.subtopic_id, a.typical_need, a.assignee_id,
               p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address
          FROM appeals a JOIN organisations o ON o.id = a.organisation_id JOIN applicants p ON p.id = a.applicant_id
-        WHERE a.id = $1`,
-      [id],
+        WHERE a.id = $1 ${scoped ? `AND ${SCOPE_CONDITION.replace('?', '$2')}` : ''}`,
+      scoped ? [id, scope.organisationIds] : [id],
     )) as Record<string, unknown>[];
     if (!row) return undefined;
     const [organisations, events, attachments] = await Promise.all([

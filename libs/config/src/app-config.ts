@@ -35,6 +35,9 @@ export class AppConfig {
   readonly jobAttempts: number;
   readonly pendingSweepMs: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Secret: signs staff tokens. Unset → one generated on first use and shared through the database. */
+  readonly authTokenSecret: string | undefined;
+  readonly authTokenTtlSeconds: number;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const problems: string[] = [];
@@ -97,6 +100,10 @@ export class AppConfig {
     const level = str('LOG_LEVEL', 'info');
     if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
     this.logLevel = (['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info') as AppConfig['logLevel'];
+
+    this.authTokenSecret = env.AUTH_TOKEN_SECRET || undefined;
+    if (this.authTokenSecret && this.authTokenSecret.length < 32) problems.push('AUTH_TOKEN_SECRET must be 32+ characters');
+    this.authTokenTtlSeconds = int('AUTH_TOKEN_TTL_SECONDS', 3600, 60, 24 * 3600);
 
     if (problems.length > 0) throw new ConfigError(problems);
   }

@@ -19,6 +19,7 @@ import {
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
+import { SYSTEM_SCOPE } from '@inbox/access';
 import { AppealQueries, AppealRegistrar, isRegistrationNumber } from '@inbox/appeals';
 import { AppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
@@ -101,7 +102,7 @@ export class PublicAppealsController {
     }
     if (outcome.kind === 'already-processed' || outcome.kind === 'follow-up') {
       // The same submission again (a double click, a retry): the same appeal; the code was shown the first time.
-      const card = await this.queries.card(outcome.appealId);
+      const card = await this.queries.card(outcome.appealId, SYSTEM_SCOPE);
       res.status(HttpStatus.OK);
       return {
         registrationNumber: outcome.registrationNumber,

@@ -1,0 +1,57 @@
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type AccessScope } from './access-scope';
+import { type Role } from './roles';
+import { type StaffUser, StaffUsers } from './staff-users.service';
+
+export interface StaffContext {
+  user: StaffUser;
+  scope: AccessScope;
+}
+
+const ROLES_KEY = 'staff-roles';
+const PUBLIC_KEY = 'staff-public';
+
+/** Limits an endpoint to some roles; without it any signed-in staff member may call it. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+/** Marks an endpoint that needs no sign-in (the citizens' form, health, sign-in itself). */
+export const PublicEndpoint = () => SetMetadata(PUBLIC_KEY, true);
+
+export const Staff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffContext => {
+  const staff = ctx.switchToHttp().getRequest<{ staff?: StaffContext }>().staff;
+  if (!staff) throw new UnauthorizedException({ statusCode: 401, message: 'Требуется вход в систему' });
+  return staff;
+});
+
+/** Bearer token → the active user and their scope, on every endpoint not marked public. */
+@Injectable()
+export class StaffAuthGuard implements CanActivate {
+  constructor(
+    private readonly users: StaffUsers,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const targets = [ctx.getHandler(), ctx.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = ctx.switchToHttp().getRequest<{ headers: Record<string, string>; staff?: StaffContext }>();
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const user = token ? await this.users.authenticate(token) : undefined;
+    if (!user) throw new UnauthorizedException({ statusCode: 401, message: 'Требуется вход в систему' });
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles && !roles.includes(user.role)) {
+      throw new ForbiddenException({ statusCode: 403, message: 'Недостаточно прав для этого действия' });
+    }
+    request.staff = { user, scope: await this.users.scopeOf(user) };
+    return true;
+  }
+}
