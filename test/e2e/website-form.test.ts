@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { addCalendarDays, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { InboundStore } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
+import { Role } from '@inbox/access';
 import { inboundItem } from '../factories/inbound-items';
+import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 
 /** The expected due date: N calendar days on, moved back to a working day (the default last-day rule). */
@@ -33,8 +35,10 @@ const validFields = {
 
 describe('website form → appeal (e2e)', () => {
   let stack: TestStack;
+  let operator: SignedIn;
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
   });
   afterAll(async () => {
     await stack.close();
@@ -53,9 +57,9 @@ describe('website form → appeal (e2e)', () => {
     const registeredAt = new Date(created.registeredAt);
     expect(created.answerDueDate).toBe(expectedDue(registeredAt, 30, 'Asia/Novosibirsk'));
 
-    const list = await json(fetch(`${stack.baseUrl}/api/v1/appeals?channel=website`));
+    const list = await json(fetch(`${stack.baseUrl}/api/v1/appeals?channel=website`, { headers: operator.headers }));
     expect(list.items).toHaveLength(1);
-    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${list.items[0].id}`));
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${list.items[0].id}`, { headers: operator.headers }));
     expect(card).toMatchObject({
       registrationNumber: created.registrationNumber,
       regime: 'appeal',
@@ -187,7 +191,7 @@ describe('website form → appeal (e2e)', () => {
       return row?.appeal_id ?? undefined;
     });
     expect(joined).toBe(appealId);
-    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}`));
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}`, { headers: operator.headers }));
     const followUp = card.history.find((e: { type: string }) => e.type === 'follow-up-received');
     expect(followUp.data.text).toContain('Дополняю');
     const count = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM appeals WHERE channel = 'telegram'`);

@@ -32,6 +32,7 @@ export async function createApiApp(): Promise<INestApplication> {
       .setTitle('Единый центр обращений граждан — API')
       .setDescription('Обращения, сообщения и их сроки; публичная форма; служебный API')
       .setVersion('1')
+      .addBearerAuth()
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

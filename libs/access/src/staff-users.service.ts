@@ -90,8 +90,11 @@ export class StaffUsers {
     const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
     if (!row || !ok || !row.active) return undefined;
     const user = (await this.byId(row.id))!;
-    const { token, expiresAt } = (await this.signer()).sign(user.id, user.role, this.config.authTokenTtlSeconds);
-    return { token, expiresAt, user };
+    return { ...(await this.issue(user)), user };
+  }
+
+  async issue(user: StaffUser): Promise<{ token: string; expiresAt: Date }> {
+    return (await this.signer()).sign(user.id, user.role, this.config.authTokenTtlSeconds);
   }
 
   /** The active user behind a token, or undefined for a bad, expired or revoked one. */

@@ -2,10 +2,12 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
+import { PublicEndpoint } from '@inbox/access';
 import { JobProducer, QueueName } from '@inbox/queue';
 
 @ApiTags('health')
 @Controller('health')
+@PublicEndpoint()
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,

@@ -19,7 +19,7 @@ import {
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { SYSTEM_SCOPE } from '@inbox/access';
+import { PublicEndpoint, SYSTEM_SCOPE } from '@inbox/access';
 import { AppealQueries, AppealRegistrar, isRegistrationNumber } from '@inbox/appeals';
 import { AppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
@@ -35,6 +35,7 @@ const UPLOAD_HARD_LIMIT = 50;
 
 @ApiTags('public')
 @Controller('api/v1/public/appeals')
+@PublicEndpoint()
 @UseFilters(UploadErrorsFilter)
 export class PublicAppealsController {
   private readonly log = rootLogger.child('public-form');

@@ -1,18 +1,35 @@
 import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuditLog, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries, InvalidCursorError } from '@inbox/appeals';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 
 @ApiTags('appeals')
+@ApiBearerAuth()
 @Controller('api/v1/appeals')
 export class AppealsController {
-  constructor(private readonly queries: AppealQueries) {}
+  constructor(
+    private readonly queries: AppealQueries,
+    private readonly audit: AuditLog,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Список обращений с фильтрами и постраничным выводом по курсору' })
-  async list(@Query() query: AppealListQueryDto) {
+  async list(@Query() query: AppealListQueryDto, @Staff() staff: StaffContext) {
+    const outside =
+      query.organisationId && staff.scope.organisationIds && !staff.scope.organisationIds.includes(query.organisationId);
+    if (outside) {
+      // Asking for another organisation's inbox: nothing to show, and the attempt is on record.
+      await this.audit.record({
+        userId: staff.user.id,
+        action: 'list-appeals',
+        entityType: 'organisation',
+        entityId: query.organisationId,
+        outcome: 'denied',
+      });
+    }
     try {
-      return await this.queries.list(query);
+      return await this.queries.list(query, staff.scope);
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw new BadRequestException({ statusCode: 400, message: error.message, errors: { cursor: error.message } });
@@ -22,9 +39,18 @@ export class AppealsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Карточка обращения с историей' })
-  async card(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string) {
-    const card = await this.queries.card(id);
+  @ApiOperation({ summary: 'Карточка обращения с историей (чтение персональных данных записывается в журнал)' })
+  async card(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string, @Staff() staff: StaffContext) {
+    const card = await this.queries.card(id, staff.scope);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'read-appeal-card',
+      entityType: 'appeal',
+      entityId: id,
+      outcome: card ? 'ok' : 'denied',
+      details: card ? { personalData: ['applicant'] } : {},
+    });
+    // Out of scope and non-existent look the same: a clerk cannot probe other organisations' appeals.
     if (!card) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
     return card;
   }

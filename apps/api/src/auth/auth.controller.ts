@@ -1,0 +1,67 @@
+import { Body, Controller, Get, HttpCode, Post, UnauthorizedException } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { AuditLog, PublicEndpoint, ROLE_NAME_RU, Staff, type StaffContext, StaffUsers } from '@inbox/access';
+
+class LoginDto {
+  @ApiProperty({ example: 'operator' })
+  @IsString({ message: 'Укажите логин' })
+  @MinLength(1, { message: 'Укажите логин' })
+  @MaxLength(100, { message: 'Логин не длиннее 100 символов' })
+  login!: string;
+
+  @ApiProperty({ example: 'demo' })
+  @IsString({ message: 'Укажите пароль' })
+  @MinLength(1, { message: 'Укажите пароль' })
+  @MaxLength(200, { message: 'Пароль не длиннее 200 символов' })
+  password!: string;
+}
+
+@ApiTags('auth')
+@Controller('api/v1')
+export class AuthController {
+  constructor(
+    private readonly users: StaffUsers,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Post('auth/login')
+  @PublicEndpoint()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Вход сотрудника: выдаёт короткоживущий токен' })
+  async login(@Body() body: LoginDto) {
+    const session = await this.users.signIn(body.login, body.password);
+    if (!session) {
+      await this.audit.record({
+        userId: null,
+        action: 'sign-in',
+        entityType: 'user',
+        outcome: 'denied',
+        details: { login: body.login.slice(0, 100) },
+      });
+      throw new UnauthorizedException({ statusCode: 401, message: 'Неверный логин или пароль' });
+    }
+    await this.audit.record({ userId: session.user.id, action: 'sign-in', entityType: 'user', entityId: session.user.id });
+    return { accessToken: session.token, expiresAt: session.expiresAt.toISOString(), user: this.present(session.user) };
+  }
+
+  @Post('auth/refresh')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Продлить сеанс: новый токен взамен действующего' })
+  async refresh(@Staff() staff: StaffContext) {
+    const session = await this.users.issue(staff.user);
+    return { accessToken: session.token, expiresAt: session.expiresAt.toISOString(), user: this.present(staff.user) };
+  }
+
+  @Get('me')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Текущий сотрудник и его область видимости' })
+  me(@Staff() staff: StaffContext) {
+    return { ...this.present(staff.user), organisationIds: staff.scope.organisationIds };
+  }
+
+  private present(user: StaffContext['user']) {
+    return { ...user, roleName: ROLE_NAME_RU[user.role] };
+  }
+}
