@@ -11,8 +11,9 @@ export class JobProducer {
   constructor(
     @InjectQueue(QueueName.Intake) intake: Queue,
     @InjectQueue(QueueName.Deadlines) deadlines: Queue,
+    @InjectQueue(QueueName.Delivery) delivery: Queue,
   ) {
-    this.queues = { [QueueName.Intake]: intake, [QueueName.Deadlines]: deadlines };
+    this.queues = { [QueueName.Intake]: intake, [QueueName.Deadlines]: deadlines, [QueueName.Delivery]: delivery };
   }
 
   queue(name: QueueName): Queue {

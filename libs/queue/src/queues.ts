@@ -2,6 +2,7 @@
 export enum QueueName {
   Intake = 'intake',
   Deadlines = 'deadlines',
+  Delivery = 'delivery',
 }
 
 export enum JobName {
@@ -9,16 +10,20 @@ export enum JobName {
   NormaliseInboundItem = 'normalise-inbound-item',
   /** Re-enqueue items stored but never normalised (a crash between the insert and the enqueue). */
   SweepPendingItems = 'sweep-pending-items',
+  /** Send one outbound message through its channel. Job id = the message id. */
+  DeliverOutboundMessage = 'deliver-outbound-message',
 }
 
 export interface JobPayloads {
   [JobName.NormaliseInboundItem]: { inboundItemId: string };
   [JobName.SweepPendingItems]: { olderThanMs: number };
+  [JobName.DeliverOutboundMessage]: { outboundMessageId: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.NormaliseInboundItem]: QueueName.Intake,
   [JobName.SweepPendingItems]: QueueName.Intake,
+  [JobName.DeliverOutboundMessage]: QueueName.Delivery,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -29,6 +34,10 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
     isObject(data) && typeof data.inboundItemId === 'string' && UUID.test(data.inboundItemId)
       ? undefined
       : 'inboundItemId must be a UUID',
+  [JobName.DeliverOutboundMessage]: (data) =>
+    isObject(data) && typeof data.outboundMessageId === 'string' && UUID.test(data.outboundMessageId)
+      ? undefined
+      : 'outboundMessageId must be a UUID',
   [JobName.SweepPendingItems]: (data) =>
     isObject(data) && typeof data.olderThanMs === 'number' && data.olderThanMs >= 0
       ? undefined

@@ -1,0 +1,341 @@
+import { JsonLogger } from '@inbox/common';
+import {
+  Channel,
+  type ChannelAccountRef,
+  type Connector,
+  ConnectorError,
+  ConnectorErrorCode,
+  type DeliveryReceipt,
+  type DeliveryStateEvent,
+  type FetchedFile,
+  type OutboundMessage,
+  type PullPage,
+} from '@inbox/integrations/contract';
+import { ImapFlow } from 'imapflow';
+import { createTransport } from 'nodemailer';
+import {
+  type ImapSettings,
+  imapSettingsOf,
+  parseSettingsOf,
+  smtpSettingsOf,
+  type SmtpSettings,
+} from './account';
+import { imapError, smtpError } from './errors';
+import { buildOutboundMail } from './outbound-mail';
+import { parseAttachmentRef, parseEmail } from './parse-message';
+
+/** Where the connector stopped in one mailbox: UIDs are only meaningful within one UIDVALIDITY (RFC 3501 2.3.1.1). */
+export interface EmailCursor {
+  uidValidity: number;
+  lastUid: number;
+}
+
+export interface EmailSkipped {
+  externalId: string;
+  reason: string;
+}
+
+export interface EmailRejected {
+  externalId?: string;
+  reason: string;
+  /** The message source, base64, when it is small enough to keep for a human to look at. */
+  raw?: string;
+}
+
+/**
+ * A page of the mailbox. Besides items and delivery-state events it lists what was left out on purpose
+ * (auto-replies, unrelated bounces) and what could not be read, so that nothing vanishes silently.
+ */
+export type EmailPullPage = PullPage & {
+  nextCursor: EmailCursor;
+  events: DeliveryStateEvent[];
+  skipped: EmailSkipped[];
+  rejected: EmailRejected[];
+  /** Set when the mailbox's UIDVALIDITY changed and the page starts over from its first message. */
+  resync?: { reason: 'uidvalidity-changed'; previousUidValidity: number; uidValidity: number };
+};
+
+export interface EmailConnectorOptions {
+  logger?: JsonLogger;
+  now?: () => Date;
+  /** Rejected messages up to this size carry their raw source in the page. */
+  maxRejectedRawBytes?: number;
+}
+
+const DEFAULT_LIMIT = 50;
+
+function readCursor(cursor: unknown): EmailCursor | undefined {
+  if (cursor === undefined || cursor === null) return undefined;
+  const c = cursor as Record<string, unknown>;
+  const uidValidity = typeof c.uidValidity === 'string' ? Number(c.uidValidity) : c.uidValidity;
+  const lastUid = typeof c.lastUid === 'string' ? Number(c.lastUid) : c.lastUid;
+  if (
+    typeof cursor !== 'object' ||
+    typeof uidValidity !== 'number' ||
+    typeof lastUid !== 'number' ||
+    !Number.isInteger(uidValidity) ||
+    !Number.isInteger(lastUid) ||
+    uidValidity < 1 ||
+    lastUid < 0
+  ) {
+    throw new ConnectorError(
+      ConnectorErrorCode.CursorInvalid,
+      'E-mail cursor must be { uidValidity: positive integer, lastUid: integer >= 0 }',
+    );
+  }
+  return { uidValidity, lastUid };
+}
+
+/**
+ * A mailbox read over IMAP and answered over SMTP. Credentials and servers come with each account;
+ * every call opens its own connection and closes it, so nothing is shared between accounts.
+ */
+export class EmailConnector implements Connector {
+  readonly channel = Channel.Email;
+  readonly mode = 'pull' as const;
+
+  private readonly logger: JsonLogger;
+  private readonly now: () => Date;
+  private readonly maxRejectedRawBytes: number;
+
+  constructor(options: EmailConnectorOptions = {}) {
+    this.logger = options.logger ?? new JsonLogger('email-connector');
+    this.now = options.now ?? (() => new Date());
+    this.maxRejectedRawBytes = options.maxRejectedRawBytes ?? 1024 * 1024;
+  }
+
+  async check(account: ChannelAccountRef): Promise<void> {
+    const imap = imapSettingsOf(account);
+    await this.withImap(imap, 'check', async (client) => {
+      const status = await client.status(imap.mailbox, { uidValidity: true });
+      if (!status) throw new ConnectorError(ConnectorErrorCode.NotFound, 'IMAP check: mailbox not found');
+    });
+    const smtp = smtpSettingsOf(account);
+    const transport = this.transport(smtp);
+    try {
+      await transport.verify();
+    } catch (error) {
+      throw smtpError(error);
+    } finally {
+      transport.close();
+    }
+  }
+
+  async pull(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<EmailPullPage> {
+    const imap = imapSettingsOf(account);
+    const parsing = parseSettingsOf(account);
+    const start = readCursor(cursor);
+    const pageSize = Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : DEFAULT_LIMIT;
+
+    const fetched = await this.withImap(imap, 'pull', async (client) => {
+      const lock = await client.getMailboxLock(imap.mailbox, { readOnly: true });
+      try {
+        const mailbox = client.mailbox;
+        if (!mailbox)
+          throw new ConnectorError(ConnectorErrorCode.Temporary, 'IMAP pull: mailbox not selected');
+        const uidValidity = Number(mailbox.uidValidity);
+        let lastUid = 0;
+        let resync: EmailPullPage['resync'];
+        if (start && start.uidValidity === uidValidity) lastUid = start.lastUid;
+        else if (start) {
+          // Every UID we knew is void. Start over; the Message-ID dedupe keeps what we already have single.
+          resync = { reason: 'uidvalidity-changed', previousUidValidity: start.uidValidity, uidValidity };
+          this.logger.warn('mailbox UIDVALIDITY changed, reading it again from the start', {
+            accountId: account.id,
+            previousUidValidity: start.uidValidity,
+            uidValidity,
+          });
+        }
+        // `n:*` always matches the last message even when its UID is below n (RFC 3501 6.4.8): filter.
+        const found = mailbox.exists ? await client.search({ uid: `${lastUid + 1}:*` }, { uid: true }) : [];
+        const uids = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
+        const batch = uids.slice(0, pageSize);
+        const messages = batch.length
+          ? await client.fetchAll(
+              batch.join(','),
+              { uid: true, source: true, internalDate: true },
+              { uid: true },
+            )
+          : [];
+        return { uidValidity, lastUid, resync, batch, hasMore: uids.length > batch.length, messages };
+      } finally {
+        lock.release();
+      }
+    });
+
+    const page: EmailPullPage = {
+      items: [],
+      events: [],
+      skipped: [],
+      rejected: [],
+      nextCursor: {
+        uidValidity: fetched.uidValidity,
+        lastUid: fetched.batch.length ? fetched.batch[fetched.batch.length - 1] : fetched.lastUid,
+      },
+      hasMore: fetched.hasMore,
+      ...(fetched.resync ? { resync: fetched.resync } : {}),
+    };
+    const byUid = new Map(fetched.messages.map((m) => [m.uid, m]));
+    for (const uid of fetched.batch) {
+      const message = byUid.get(uid);
+      // Expunged between SEARCH and FETCH: gone from the mailbox, nothing to read.
+      if (!message) continue;
+      if (!message.source) {
+        page.rejected.push({
+          externalId: `uid:${fetched.uidValidity}:${uid}`,
+          reason: 'server sent no source',
+        });
+        continue;
+      }
+      const internalDate = message.internalDate ? new Date(message.internalDate) : undefined;
+      const result = await parseEmail(message.source, {
+        ...parsing,
+        mailbox: imap.mailbox,
+        uidValidity: fetched.uidValidity,
+        uid,
+        receivedAt: internalDate && !Number.isNaN(internalDate.getTime()) ? internalDate : undefined,
+        now: this.now,
+      });
+      switch (result.kind) {
+        case 'item':
+          page.items.push(result.item);
+          break;
+        case 'delivery-state':
+          page.events.push(result.event);
+          break;
+        case 'skipped':
+          page.skipped.push({ externalId: result.externalId, reason: result.reason });
+          break;
+        case 'rejected':
+          this.logger.warn('e-mail message rejected', { accountId: account.id, uid, reason: result.reason });
+          page.rejected.push({
+            externalId: result.externalId ?? `uid:${fetched.uidValidity}:${uid}`,
+            reason: result.reason,
+            ...(message.source.length <= this.maxRejectedRawBytes
+              ? { raw: message.source.toString('base64') }
+              : {}),
+          });
+          break;
+      }
+    }
+    this.logger.info('e-mail page pulled', {
+      accountId: account.id,
+      items: page.items.length,
+      events: page.events.length,
+      skipped: page.skipped.length,
+      rejected: page.rejected.length,
+      lastUid: page.nextCursor.lastUid,
+    });
+    return page;
+  }
+
+  async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
+    const smtp = smtpSettingsOf(account);
+    const mail = buildOutboundMail(smtp, message);
+    const transport = this.transport(smtp);
+    try {
+      const info = await transport.sendMail(mail.options);
+      if (info.rejected?.length) {
+        throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'SMTP: the recipient was refused', {
+          fields: { recipient: 'Почтовый сервер отклонил адрес получателя' },
+        });
+      }
+    } catch (error) {
+      const mapped = smtpError(error);
+      this.logger.warn('e-mail send failed', {
+        accountId: account.id,
+        outboundId: message.id,
+        code: mapped.code,
+      });
+      throw mapped;
+    } finally {
+      transport.close();
+    }
+    this.logger.info('e-mail sent', { accountId: account.id, outboundId: message.id });
+    return { remoteId: mail.messageId, sentAt: this.now().toISOString() };
+  }
+
+  /** An attachment that was too large to come inline: read from the message still in the mailbox. */
+  async fetchAttachment(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile> {
+    const ref = parseAttachmentRef(remoteRef);
+    if (!ref)
+      throw new ConnectorError(ConnectorErrorCode.NotFound, 'E-mail attachment reference is not valid');
+    const imap = imapSettingsOf(account);
+    return this.withImap(imap, 'fetchAttachment', async (client) => {
+      const lock = await client.getMailboxLock(ref.mailbox, { readOnly: true });
+      try {
+        if (!client.mailbox || Number(client.mailbox.uidValidity) !== ref.uidValidity) {
+          throw new ConnectorError(
+            ConnectorErrorCode.NotFound,
+            'IMAP fetchAttachment: the mailbox was rebuilt',
+          );
+        }
+        const download = await client.download(String(ref.uid), ref.partId, { uid: true });
+        if (!download.content) {
+          throw new ConnectorError(
+            ConnectorErrorCode.NotFound,
+            'IMAP fetchAttachment: no such message or part',
+          );
+        }
+        const chunks: Buffer[] = [];
+        for await (const chunk of download.content) chunks.push(Buffer.from(chunk as Buffer));
+        return {
+          fileName: download.meta.filename ?? `attachment-${ref.partId}`,
+          contentType: download.meta.contentType ?? 'application/octet-stream',
+          content: Buffer.concat(chunks),
+        };
+      } finally {
+        lock.release();
+      }
+    });
+  }
+
+  private async withImap<T>(
+    settings: ImapSettings,
+    action: string,
+    work: (client: ImapFlow) => Promise<T>,
+  ): Promise<T> {
+    const client = new ImapFlow({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      auth: { user: settings.user, pass: settings.password },
+      // imapflow would log envelopes and addresses: personal data.
+      logger: false,
+      emitLogs: false,
+      disableAutoIdle: true,
+      connectionTimeout: settings.timeoutMs,
+      greetingTimeout: settings.timeoutMs,
+      socketTimeout: settings.timeoutMs * 4,
+      tls: { rejectUnauthorized: settings.rejectUnauthorized },
+    });
+    // Errors after a command settled (a dropped socket) arrive as events; without a listener they crash.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return await work(client);
+    } catch (error) {
+      throw imapError(error, action);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+
+  private transport(settings: SmtpSettings) {
+    return createTransport({
+      host: settings.host,
+      port: settings.port,
+      secure: settings.secure,
+      requireTLS: settings.requireTls,
+      ...(settings.user ? { auth: { user: settings.user, pass: settings.password } } : {}),
+      connectionTimeout: settings.timeoutMs,
+      greetingTimeout: settings.timeoutMs,
+      socketTimeout: settings.timeoutMs * 2,
+      tls: { rejectUnauthorized: settings.rejectUnauthorized },
+      // Attachments come as base64 only: never let message data point at a file or a URL.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+      logger: false,
+    });
+  }
+}

@@ -1,0 +1,12 @@
+export * from './email.connector';
+export { NOTICE_547_RU, notice547Ru } from './notice-547';
+export {
+  emailThreadKey,
+  normaliseMessageId,
+  messageIdList,
+  outboundMessageId,
+  outboundIdOf,
+} from './message-id';
+export { parseEmail, type ParseContext, type ParsedEmail, type SkipReason } from './parse-message';
+export { buildOutboundMail, replySubject } from './outbound-mail';
+export { DEFAULT_MAX_ATTACHMENT_BYTES, type Policy547 } from './account';

@@ -1,0 +1,497 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { encode } from 'iconv-lite';
+import { outboundMessageId } from './message-id';
+import { parseEmail, type ParseContext, type ParsedEmail } from './parse-message';
+
+// Thunderbird's MIME test fixtures (mozilla/releases-comm-central, MPL-2.0), see ../shared/samples/SOURCES.md.
+const SAMPLES = resolve(__dirname, '../../../../shared/samples/email');
+
+const ctx: ParseContext = {
+  policy547: 'message-with-notice',
+  maxAttachmentBytes: 10 * 1024 * 1024,
+  fromAddress: 'obr@gov.example.ru',
+  mailbox: 'INBOX',
+  uidValidity: 1700000000,
+  uid: 7,
+  receivedAt: new Date('2025-04-01T09:00:00Z'),
+};
+
+/** A message with CRLF line ends, as it travels; headers first, then the body. */
+function eml(headers: string[], body: string | Buffer = ''): Buffer {
+  const head = Buffer.from(headers.join('\r\n') + '\r\n\r\n', 'latin1');
+  return Buffer.concat([
+    head,
+    typeof body === 'string' ? Buffer.from(body.replace(/\r?\n/g, '\r\n'), 'latin1') : body,
+  ]);
+}
+
+const b64 = (text: string, charset: BufferEncoding | 'koi8-r' | 'windows-1251' = 'utf8') =>
+  (charset === 'utf8' ? Buffer.from(text, 'utf8') : encode(text, charset)).toString('base64');
+
+/** RFC 2047 Q encoding of a string in a charset. */
+function qWord(text: string, charset: 'koi8-r' | 'windows-1251' | 'utf-8'): string {
+  const bytes = charset === 'utf-8' ? Buffer.from(text, 'utf8') : encode(text, charset);
+  const encoded = [...bytes]
+    .map((b) =>
+      b === 0x20
+        ? '_'
+        : /[A-Za-z0-9]/.test(String.fromCharCode(b))
+          ? String.fromCharCode(b)
+          : `=${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
+  return `=?${charset}?Q?${encoded}?=`;
+}
+
+/** Quoted-printable body (RFC 2045 6.7) with soft line breaks at 76 characters. */
+function quotedPrintable(bytes: Buffer): string {
+  let line = '';
+  const lines: string[] = [];
+  for (const b of bytes) {
+    const token =
+      b === 0x0a
+        ? '\n'
+        : (b >= 33 && b <= 126 && b !== 61) || b === 0x20
+          ? String.fromCharCode(b)
+          : `=${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    if (token === '\n') {
+      lines.push(line);
+      line = '';
+      continue;
+    }
+    if (line.length + token.length > 75) {
+      lines.push(line + '=');
+      line = '';
+    }
+    line += token;
+  }
+  lines.push(line);
+  return lines.join('\r\n');
+}
+
+async function itemOf(raw: Buffer, context: Partial<ParseContext> = {}) {
+  const result = await parseEmail(raw, { ...ctx, ...context });
+  if (result.kind !== 'item') throw new Error(`expected an item, got ${JSON.stringify(result)}`);
+  return result.item;
+}
+
+const plain = (extra: string[] = [], body = 'Прошу убрать снег во дворе.') =>
+  eml(
+    [
+      'From: =?UTF-8?B?' + b64('Иван Петров') + '?= <Ivan.Petrov@Mail.example>',
+      'To: obr@gov.example.ru',
+      'Subject: =?UTF-8?B?' + b64('Снег во дворе') + '?=',
+      'Date: Tue, 01 Apr 2025 12:00:00 +0300',
+      'Message-ID: <citizen-1@mail.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      ...extra,
+    ],
+    b64(body),
+  );
+
+describe('parseEmail: real samples', () => {
+  it.each([
+    ['sample04_koi8r.eml', '04.eml@mime.sample'],
+    ['sample05_windows1251.eml', '05.eml@mime.sample'],
+  ])('decodes the Cyrillic subject and body of %s', async (file, messageId) => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, file)));
+    expect(item.subject).toBe('Алфавит');
+    expect(item.text).toBe('Вопрос');
+    expect(item.externalId).toBe(messageId);
+    expect(item.author).toEqual({
+      externalId: 'new@thunderbird.bug',
+      displayName: 'Bug Reporter',
+      email: 'new@thunderbird.bug',
+    });
+    expect(item.thread).toEqual({ key: `msgid:${messageId}` });
+    expect(item.receivedAt).toBe('2025-04-01T09:00:00.000Z');
+  });
+
+  it('uses the clock when the Date header is garbage and there is no INTERNALDATE', async () => {
+    const raw = eml(['From: a@b.example', 'Message-ID: <d@b>', 'Date: the day before yesterday'], 'x');
+    const item = await itemOf(raw, { receivedAt: undefined, now: () => new Date('2025-05-05T05:05:05Z') });
+    expect(item.receivedAt).toBe('2025-05-05T05:05:05.000Z');
+  });
+
+  it('falls back to the Date header when there is no INTERNALDATE', async () => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, 'sample04_koi8r.eml')), {
+      receivedAt: undefined,
+    });
+    expect(item.receivedAt).toBe('2001-05-27T20:23:35.000Z');
+  });
+});
+
+describe('parseEmail: a citizen letter', () => {
+  it('maps author, subject, text, regime and the 547-ФЗ notice flag', async () => {
+    const item = await itemOf(plain());
+    expect(item).toMatchObject({
+      channel: 'email',
+      externalId: 'citizen-1@mail.example',
+      regime: 'message',
+      subject: 'Снег во дворе',
+      text: 'Прошу убрать снег во дворе.',
+      author: {
+        externalId: 'ivan.petrov@mail.example',
+        displayName: 'Иван Петров',
+        email: 'Ivan.Petrov@Mail.example',
+      },
+      features: { notice547: 'yes' },
+      replyAddress: {
+        to: 'Ivan.Petrov@Mail.example',
+        messageId: 'citizen-1@mail.example',
+        references: ['citizen-1@mail.example'],
+        subject: 'Снег во дворе',
+      },
+    });
+  });
+
+  it("keeps the 59-ФЗ regime and no notice under the 'appeal' policy", async () => {
+    const item = await itemOf(plain(), { policy547: 'appeal' });
+    expect(item.regime).toBe('appeal');
+    expect(item.features).toBeUndefined();
+  });
+
+  it('decodes =?UTF-8?B?…?= and =?koi8-r?Q?…?= subjects, also two charsets in one header', async () => {
+    const subjectOf = async (subject: string) =>
+      (await itemOf(eml(['From: a@b.example', 'Message-ID: <q@b.example>', `Subject: ${subject}`], 'x')))
+        .subject;
+    expect(await subjectOf('=?UTF-8?B?' + b64('Снег во дворе') + '?=')).toBe('Снег во дворе');
+    expect(await subjectOf(qWord('Уборка снега на Ленина', 'koi8-r'))).toBe('Уборка снега на Ленина');
+    expect(await subjectOf(qWord('Уборка', 'koi8-r') + '\r\n ' + '=?UTF-8?B?' + b64(' снега') + '?=')).toBe(
+      'Уборка снега',
+    );
+  });
+
+  it('decodes a quoted-printable windows-1251 body', async () => {
+    const body =
+      'Здравствуйте!\nНа ул. Советской, 12 не работает фонарь.\n' + 'Очень длинная строка '.repeat(8);
+    const raw = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <qp@b.example>',
+        'Subject: ' + qWord('Фонарь', 'windows-1251'),
+        'Content-Type: text/plain; charset=windows-1251',
+        'Content-Transfer-Encoding: quoted-printable',
+      ],
+      quotedPrintable(encode(body, 'windows-1251')),
+    );
+    const item = await itemOf(raw);
+    expect(item.subject).toBe('Фонарь');
+    expect(item.text).toBe(body.trim());
+  });
+
+  it('decodes a KOI8-R base64 body', async () => {
+    const raw = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <k@b.example>',
+        'Content-Type: text/plain; charset="KOI8-R"',
+        'Content-Transfer-Encoding: base64',
+      ],
+      b64('Яма на дороге у школы 3', 'koi8-r'),
+    );
+    expect((await itemOf(raw)).text).toBe('Яма на дороге у школы 3');
+  });
+
+  it('turns an HTML-only letter into text', async () => {
+    const raw = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <h@b.example>',
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: 8bit',
+      ],
+      Buffer.from('<html><body><p>Не вывозят <b>мусор</b></p><p>Второй абзац</p></body></html>', 'utf8'),
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toContain('Не вывозят мусор');
+    expect(item.text).toContain('Второй абзац');
+    expect(item.text).not.toContain('<');
+  });
+
+  it('carries a base64 attachment inline, with its Cyrillic RFC 2231 file name', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n% фото ямы\n%%EOF\n', 'utf8');
+    const raw = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <att@b.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b1"',
+      ],
+      [
+        '--b1',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64('Фото во вложении'),
+        '--b1',
+        'Content-Type: application/pdf',
+        "Content-Disposition: attachment; filename*=UTF-8''" + encodeURIComponent('Фото ямы.pdf'),
+        'Content-Transfer-Encoding: base64',
+        '',
+        pdf.toString('base64'),
+        '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toBe('Фото во вложении');
+    expect(item.attachments).toEqual([
+      {
+        fileName: 'Фото ямы.pdf',
+        contentType: 'application/pdf',
+        size: pdf.length,
+        contentBase64: pdf.toString('base64'),
+      },
+    ]);
+  });
+
+  it('keeps an attachment over the limit as metadata with a fetchable reference and a note', async () => {
+    const big = Buffer.alloc(3000, 7);
+    const raw = eml(
+      ['From: a@b.example', 'Message-ID: <big@b.example>', 'Content-Type: multipart/mixed; boundary="b2"'],
+      [
+        '--b2',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'see attached',
+        '--b2',
+        'Content-Type: image/jpeg; name="photo.jpg"',
+        'Content-Disposition: attachment; filename="photo.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        big.toString('base64'),
+        '--b2--',
+        '',
+      ].join('\r\n'),
+    );
+    const item = await itemOf(raw, { maxAttachmentBytes: 1000 });
+    expect(item.attachments).toEqual([
+      {
+        fileName: 'photo.jpg',
+        contentType: 'image/jpeg',
+        size: 3000,
+        remoteRef: 'imap:INBOX:1700000000:7:2',
+      },
+    ]);
+    expect(item.features).toMatchObject({ attachmentsNotInline: '1' });
+    expect(item.features!.attachmentsNote).toContain('photo.jpg');
+  });
+
+  it('threads: key from Message-ID, refersTo from In-Reply-To and References; Reply-To wins for the answer', async () => {
+    const item = await itemOf(
+      plain([
+        'In-Reply-To: <answer-1@inbox.gov.example.ru>',
+        'References: <citizen-0@mail.example>\r\n <answer-1@inbox.gov.example.ru>',
+        'Reply-To: =?UTF-8?B?' + b64('Иван') + '?= <ivan.home@mail.example>',
+      ]),
+    );
+    expect(item.thread).toEqual({
+      key: 'msgid:citizen-1@mail.example',
+      refersTo: ['msgid:answer-1@inbox.gov.example.ru', 'msgid:citizen-0@mail.example'],
+    });
+    expect(item.replyAddress).toEqual({
+      to: 'ivan.home@mail.example',
+      toName: 'Иван',
+      messageId: 'citizen-1@mail.example',
+      references: ['citizen-0@mail.example', 'answer-1@inbox.gov.example.ru', 'citizen-1@mail.example'],
+      subject: 'Снег во дворе',
+    });
+    expect(item.author.email).toBe('Ivan.Petrov@Mail.example');
+  });
+
+  it('falls back to uid:<uidValidity>:<uid> when there is no Message-ID', async () => {
+    const raw = eml(['From: a@b.example', 'Subject: hi'], 'text');
+    const item = await itemOf(raw);
+    expect(item.externalId).toBe('uid:1700000000:7');
+    expect(item.thread!.key).toBe('msgid:uid:1700000000:7');
+    expect(item.replyAddress).toEqual({ to: 'a@b.example', references: [], subject: 'hi' });
+  });
+});
+
+const ourId = outboundMessageId('out-42', ctx.fromAddress);
+
+function dsn(originalId: string, action = 'failed', status = '5.1.1'): Buffer {
+  return eml(
+    [
+      'From: MAILER-DAEMON@mx.mail.example (Mail Delivery System)',
+      'To: obr@gov.example.ru',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Message-ID: <bounce-1@mx.mail.example>',
+      'Auto-Submitted: auto-replied',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rep"',
+    ],
+    [
+      '--rep',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'I am sorry to have to inform you that your message could not be delivered.',
+      '--rep',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.mail.example',
+      'Arrival-Date: Tue,  1 Apr 2025 12:00:00 +0300 (MSK)',
+      '',
+      'Final-Recipient: rfc822; nobody@mail.example',
+      'Original-Recipient: rfc822;nobody@mail.example',
+      `Action: ${action}`,
+      `Status: ${status}`,
+      'Remote-MTA: dns; mail.example',
+      'Diagnostic-Code: smtp; 550 5.1.1 <nobody@mail.example>: Recipient address',
+      '    rejected: User unknown',
+      '',
+      '--rep',
+      'Content-Type: message/rfc822',
+      '',
+      'From: obr@gov.example.ru',
+      'To: nobody@mail.example',
+      'Subject: Re: Снег',
+      `Message-ID: <${originalId}>`,
+      '',
+      'Ответ на ваше обращение',
+      '--rep--',
+      '',
+    ].join('\r\n'),
+  );
+}
+
+describe('parseEmail: bounces and auto-replies', () => {
+  it('turns a DSN about one of our letters into a failed delivery-state event', async () => {
+    const result = await parseEmail(dsn(ourId), ctx);
+    expect(result).toEqual({
+      kind: 'delivery-state',
+      event: {
+        kind: 'delivery-state',
+        channel: 'email',
+        externalId: 'bounce-1@mx.mail.example',
+        receivedAt: '2025-04-01T09:00:00.000Z',
+        outboundMessageId: 'out-42',
+        remoteId: ourId,
+        state: 'failed',
+        reason: expect.stringContaining('5.1.1'),
+      },
+    });
+  });
+
+  it('skips a DSN about a letter that is not ours, and a delay notice', async () => {
+    expect(await parseEmail(dsn('someone@else.example'), ctx)).toMatchObject({
+      kind: 'skipped',
+      reason: 'bounce-unrelated',
+    });
+    expect(await parseEmail(dsn(ourId, 'delayed', '4.4.1'), ctx)).toMatchObject({
+      kind: 'skipped',
+      reason: 'bounce-delayed',
+    });
+  });
+
+  it('reads an old-style text bounce from the mailer daemon', async () => {
+    const raw = eml(
+      [
+        'From: Mail Delivery Subsystem <mailer-daemon@mx.example>',
+        'Subject: Delivery Status Notification (Failure)',
+        'Message-ID: <b2@mx.example>',
+      ],
+      `Delivery to the following recipient failed permanently:\n\n----- Original message -----\nMessage-ID: <${ourId}>\nSubject: Re: x\n`,
+    );
+    expect(await parseEmail(raw, ctx)).toMatchObject({
+      kind: 'delivery-state',
+      event: { state: 'failed', outboundMessageId: 'out-42' },
+    });
+  });
+
+  it.each([
+    [['Auto-Submitted: auto-replied'], 'auto-reply'],
+    [['Auto-Submitted: auto-generated'], 'auto-generated'],
+    [['X-Autoreply: yes'], 'auto-reply'],
+    [['X-Autorespond: 1'], 'auto-reply'],
+    [['Precedence: bulk'], 'bulk'],
+    [['Precedence: auto_reply'], 'auto-reply'],
+  ])('skips a message with %j', async (headers, reason) => {
+    expect(await parseEmail(plain(headers), ctx)).toEqual({
+      kind: 'skipped',
+      externalId: 'citizen-1@mail.example',
+      reason,
+      detail: expect.any(String),
+    });
+  });
+
+  it.each([
+    'Автоответ: Снег во дворе',
+    'Out of Office: Re: Снег',
+    'Automatic reply: Снег',
+    'Auto: в отпуске',
+  ])('skips a vacation reply titled %s', async (subject) => {
+    const raw = plain(['Subject: =?UTF-8?B?' + b64(subject) + '?=']);
+    expect(await parseEmail(raw, ctx)).toMatchObject({ kind: 'skipped', reason: 'auto-reply' });
+  });
+
+  it('keeps a citizen letter that only mentions an auto-reply, and Auto-Submitted: no', async () => {
+    expect(
+      (await parseEmail(plain(['Subject: =?UTF-8?B?' + b64('Ваш автоответ не работает') + '?=']), ctx)).kind,
+    ).toBe('item');
+    expect((await parseEmail(plain(['Auto-Submitted: no']), ctx)).kind).toBe('item');
+  });
+
+  it('skips our own letter coming back', async () => {
+    const raw = eml(['From: obr@gov.example.ru', `Message-ID: <${ourId}>`], 'copy');
+    expect(await parseEmail(raw, ctx)).toMatchObject({ kind: 'skipped', reason: 'own-message' });
+  });
+});
+
+describe('parseEmail: broken MIME', () => {
+  const rejected = async (raw: Buffer): Promise<Extract<ParsedEmail, { kind: 'rejected' }>> => {
+    const result = await parseEmail(raw, ctx);
+    expect(result.kind).toBe('rejected');
+    return result as Extract<ParsedEmail, { kind: 'rejected' }>;
+  };
+
+  it('rejects a header the parser refuses', async () => {
+    const result = await rejected(eml(['From: ' + 'a'.repeat(2_000_000), 'Message-ID: <x@y>'], 'x'));
+    expect(result.reason).toMatch(/MIME parse error/);
+    expect(result.externalId).toBe('uid:1700000000:7');
+  });
+
+  it('rejects multipart without a boundary, a body that does not decode, no From, and binary garbage', async () => {
+    expect(
+      (
+        await rejected(
+          eml(
+            ['From: a@b.example', 'Message-ID: <m@b>', 'Content-Type: multipart/mixed'],
+            '--x\r\n\r\nhi\r\n--x--',
+          ),
+        )
+      ).reason,
+    ).toMatch(/boundary/);
+    expect(
+      (
+        await rejected(
+          eml(
+            [
+              'From: a@b.example',
+              'Message-ID: <b@b>',
+              'Content-Type: text/plain; charset=utf-8',
+              'Content-Transfer-Encoding: base64',
+            ],
+            '!!!@@@###',
+          ),
+        )
+      ).reason,
+    ).toMatch(/decoded/);
+    expect((await rejected(eml(['Subject: no sender', 'Message-ID: <n@b>'], 'hello'))).reason).toMatch(
+      /From/,
+    );
+    expect((await rejected(Buffer.from([0, 1, 2, 255, 254, 0, 10, 13, 10, 0x80]))).externalId).toMatch(
+      /^uid:/,
+    );
+    expect((await rejected(Buffer.alloc(0))).reason).toBe('empty message');
+  });
+
+  it('accepts a message with only a subject', async () => {
+    const item = await itemOf(eml(['From: a@b.example', 'Message-ID: <s@b>', 'Subject: hi'], ''));
+    expect(item.text).toBe('');
+  });
+});

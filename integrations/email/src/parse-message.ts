@@ -1,0 +1,432 @@
+import { createHash } from 'node:crypto';
+import {
+  Channel,
+  type DeliveryStateEvent,
+  type InboundAttachment,
+  type InboundItem,
+} from '@inbox/integrations/contract';
+import {
+  type AddressObject,
+  type Attachment,
+  type HeaderValue,
+  type ParsedMail,
+  simpleParser,
+} from 'mailparser';
+import { type Policy547 } from './account';
+import {
+  emailThreadKey,
+  messageIdList,
+  normaliseMessageId,
+  outboundIdOf,
+  ownMessageIdDomain,
+} from './message-id';
+
+export interface ParseContext {
+  policy547: Policy547;
+  maxAttachmentBytes: number;
+  /** The account's From address: our own Message-IDs and our own letters are recognised by it. */
+  fromAddress: string;
+  /** Where the message sits, for the fallback external id and for attachment references. */
+  mailbox?: string;
+  uidValidity?: number;
+  uid?: number;
+  /** When the server received the message (IMAP INTERNALDATE); else the Date header is used. */
+  receivedAt?: Date;
+  /** Used when neither INTERNALDATE nor a Date header is there. */
+  now?: () => Date;
+}
+
+/** Why a message was left out of the items on purpose. */
+export type SkipReason =
+  | 'auto-reply'
+  | 'auto-generated'
+  | 'bulk'
+  | 'bounce-unrelated'
+  | 'bounce-delayed'
+  | 'own-message';
+
+export type ParsedEmail =
+  | { kind: 'item'; item: InboundItem }
+  | { kind: 'delivery-state'; event: DeliveryStateEvent }
+  | { kind: 'skipped'; externalId: string; reason: SkipReason; detail?: string }
+  | { kind: 'rejected'; externalId?: string; reason: string };
+
+/** Remote reference of an attachment left in the mailbox: `imap:<mailbox>:<uidValidity>:<uid>:<part>`. */
+export function attachmentRef(mailbox: string, uidValidity: number, uid: number, partId: string): string {
+  return `imap:${encodeURIComponent(mailbox)}:${uidValidity}:${uid}:${partId}`;
+}
+
+export function parseAttachmentRef(
+  ref: string,
+): { mailbox: string; uidValidity: number; uid: number; partId: string } | undefined {
+  const m = /^imap:([^:]+):(\d+):(\d+):(\d+(?:\.\d+)*)$/.exec(ref);
+  if (!m) return undefined;
+  try {
+    return { mailbox: decodeURIComponent(m[1]), uidValidity: Number(m[2]), uid: Number(m[3]), partId: m[4] };
+  } catch {
+    return undefined;
+  }
+}
+
+// Subjects of vacation and out-of-office replies: the prefixes Outlook, Exchange, Yandex and Mail.ru put.
+const VACATION_SUBJECT =
+  /^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|auto|out of (?:the )?office(?: reply)?|abwesenheitsnotiz|автоответ|автоматический ответ|вне офиса|нет на месте)\s*:/i;
+const OUT_OF_OFFICE_SUBJECT = /^\s*(?:out of (?:the )?office|автоответ)\b/i;
+const BOUNCE_SENDER = /^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i;
+const BOUNCE_SUBJECT =
+  /undeliver|delivery (?:status notification|failure|has failed)|returned mail|failure notice|mail delivery failed|не доставлено|недоставленное|не может быть доставлено|ошибка доставки/i;
+
+// mailparser numbers parts IMAP-style (partId); its typings do not say so.
+type MailParserAttachment = Attachment & { partId?: string | null };
+
+function headerText(headers: Map<string, HeaderValue>, key: string): string | undefined {
+  const value = headers.get(key);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? v : v.value)).join(', ');
+  if (value instanceof Date) return value.toISOString();
+  if ('value' in value && typeof value.value === 'string') return value.value;
+  if ('text' in value) return value.text;
+  return undefined;
+}
+
+function structured(
+  headers: Map<string, HeaderValue>,
+  key: string,
+): { value: string; params: Record<string, string> } {
+  const value = headers.get(key);
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    'params' in value
+  ) {
+    return { value: value.value.toLowerCase(), params: value.params };
+  }
+  if (typeof value === 'string') return { value: value.toLowerCase(), params: {} };
+  return { value: '', params: {} };
+}
+
+function firstAddress(
+  obj: AddressObject | AddressObject[] | undefined,
+): { address: string; name?: string } | undefined {
+  for (const group of Array.isArray(obj) ? obj : obj ? [obj] : []) {
+    for (const entry of group.value) {
+      const candidates = entry.address ? [entry] : (entry.group ?? []);
+      for (const c of candidates) {
+        if (c.address && /^[^\s@]+@[^\s@]+$/.test(c.address)) {
+          return { address: c.address, name: c.name?.trim() || undefined };
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Offset of the body: after the first empty line (CRLF or bare LF). */
+function bodyOffset(raw: Buffer): number {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf === -1 && lf === -1) return raw.length;
+  if (crlf === -1) return lf + 2;
+  if (lf === -1) return crlf + 4;
+  return Math.min(crlf + 4, lf + 2);
+}
+
+/** Header blocks of a message/delivery-status body (RFC 3464): per-message fields, then per recipient. */
+function dsnBlocks(content: string): Map<string, string>[] {
+  return content
+    .replace(/\r\n/g, '\n')
+    .split(/\n\s*\n/)
+    .map((block) => {
+      const fields = new Map<string, string>();
+      const unfolded = block.replace(/\n[ \t]+/g, ' ');
+      for (const line of unfolded.split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon > 0) fields.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      }
+      return fields;
+    })
+    .filter((f) => f.size > 0);
+}
+
+interface BounceInfo {
+  action: 'failed' | 'delayed' | 'delivered' | 'read';
+  reason?: string;
+  originalMessageId?: string;
+}
+
+/**
+ * A delivery report (RFC 3464 DSN, RFC 8098 MDN) or a bounce in the old free-text form. The original
+ * Message-ID comes from the returned message's headers, which follow the report's own headers.
+ */
+function bounceInfo(
+  parsed: ParsedMail,
+  raw: Buffer,
+  fromAddress: string | undefined,
+): BounceInfo | undefined {
+  const contentType = structured(parsed.headers, 'content-type');
+  const reportType = (contentType.params['report-type'] ?? '').toLowerCase();
+  const attachments = parsed.attachments as MailParserAttachment[];
+  const returnedIds = (): string | undefined => {
+    const body = raw.subarray(bodyOffset(raw)).toString('latin1');
+    const ids = [...body.matchAll(/^(?:Original-)?Message-ID:[ \t]*((?:.|\r?\n[ \t])*)/gim)]
+      .map((m) => normaliseMessageId(m[1]))
+      .filter((id): id is string => !!id);
+    return ids[0] ?? messageIdList(parsed.inReplyTo)[0] ?? messageIdList(parsed.references)[0];
+  };
+
+  if (contentType.value === 'multipart/report' && reportType === 'delivery-status') {
+    const part = attachments.find((a) => /^message\/(?:global-)?delivery-status$/i.test(a.contentType));
+    const blocks = part ? dsnBlocks(part.content.toString('utf8')) : [];
+    const recipients = blocks.filter((b) => b.has('action'));
+    const actions = recipients.map((b) => (b.get('action') ?? '').toLowerCase());
+    const failed = recipients.find((b) => (b.get('action') ?? '').toLowerCase() === 'failed');
+    const chosen = failed ?? recipients[0];
+    const action: BounceInfo['action'] = failed
+      ? 'failed'
+      : actions.some((a) => a === 'delayed')
+        ? 'delayed'
+        : actions.some((a) => a === 'delivered' || a === 'relayed' || a === 'expanded')
+          ? 'delivered'
+          : 'failed';
+    const reason = chosen
+      ? [chosen.get('status'), chosen.get('diagnostic-code')].filter(Boolean).join(' ') || undefined
+      : undefined;
+    return { action, reason, originalMessageId: returnedIds() };
+  }
+  if (contentType.value === 'multipart/report' && reportType === 'disposition-notification') {
+    const part = attachments.find((a) =>
+      /^message\/(?:global-)?disposition-notification$/i.test(a.contentType),
+    );
+    const fields = part
+      ? (dsnBlocks(part.content.toString('utf8'))[0] ?? new Map<string, string>())
+      : new Map();
+    const disposition = (fields.get('disposition') ?? '').toLowerCase();
+    const original = normaliseMessageId(fields.get('original-message-id')) ?? returnedIds();
+    return disposition.includes('displayed')
+      ? { action: 'read', originalMessageId: original }
+      : { action: 'failed', reason: disposition || undefined, originalMessageId: original };
+  }
+  // Old-style bounces: plain text from the mailer daemon, the original quoted in the body.
+  const subject = parsed.subject ?? '';
+  if (fromAddress ? BOUNCE_SENDER.test(fromAddress) : BOUNCE_SUBJECT.test(subject)) {
+    const delayed = /delay|задерж/i.test(subject) && !BOUNCE_SUBJECT.test(subject);
+    return {
+      action: delayed ? 'delayed' : 'failed',
+      reason: subject.trim() || undefined,
+      originalMessageId: returnedIds(),
+    };
+  }
+  return undefined;
+}
+
+/** RFC 3834 Auto-Submitted, the de-facto X-Autoreply family, Precedence, and vacation subjects. */
+function autoReplyReason(parsed: ParsedMail): { reason: SkipReason; detail: string } | undefined {
+  const h = parsed.headers;
+  const autoSubmitted = (headerText(h, 'auto-submitted') ?? '').trim().toLowerCase();
+  if (autoSubmitted && !autoSubmitted.startsWith('no')) {
+    return {
+      reason: autoSubmitted.startsWith('auto-replied') ? 'auto-reply' : 'auto-generated',
+      detail: `Auto-Submitted: ${autoSubmitted.split(';')[0]}`,
+    };
+  }
+  for (const key of ['x-autoreply', 'x-autorespond', 'x-autoresponder', 'x-mail-autoreply']) {
+    const value = headerText(h, key);
+    if (value !== undefined && !/^\s*(?:no|false|0)\s*$/i.test(value))
+      return { reason: 'auto-reply', detail: key };
+  }
+  const precedence = (headerText(h, 'precedence') ?? '').trim().toLowerCase();
+  if (precedence === 'auto_reply') return { reason: 'auto-reply', detail: 'Precedence: auto_reply' };
+  if (precedence === 'bulk' || precedence === 'junk')
+    return { reason: 'bulk', detail: `Precedence: ${precedence}` };
+  const subject = parsed.subject ?? '';
+  if (VACATION_SUBJECT.test(subject) || OUT_OF_OFFICE_SUBJECT.test(subject)) {
+    return { reason: 'auto-reply', detail: 'vacation subject' };
+  }
+  return undefined;
+}
+
+function extensionFor(contentType: string): string {
+  const sub = contentType.split('/')[1]?.split(/[;+]/)[0] ?? 'bin';
+  return /^[a-z0-9.-]{1,20}$/i.test(sub) ? sub : 'bin';
+}
+
+function formatMb(bytes: number): string {
+  return (bytes / 1048576).toLocaleString('ru-RU', { maximumFractionDigits: 1 });
+}
+
+/**
+ * One raw RFC 5322 message → an inbound item, a delivery-state event about something we sent, a
+ * deliberate skip (auto-reply, unrelated bounce) or a rejection (a message we cannot read reliably).
+ * Never throws: whatever happens to one message must not stop the rest of the batch.
+ */
+export async function parseEmail(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
+  try {
+    return await parse(raw, ctx);
+  } catch (error) {
+    // A bug or a parser surprise on one letter: report it, keep the batch going.
+    return {
+      kind: 'rejected',
+      reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
+    };
+  }
+}
+
+function validDate(value: Date | undefined): Date | undefined {
+  return value && !Number.isNaN(value.getTime()) ? value : undefined;
+}
+
+/** mailparser puts its own "now" in place of a Date header it cannot read; we would rather know. */
+function headerDate(parsed: ParsedMail): Date | undefined {
+  const line = parsed.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '');
+  return line && !Number.isNaN(new Date(line.trim()).getTime()) ? validDate(parsed.date) : undefined;
+}
+
+async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
+  const fallbackId =
+    ctx.uid !== undefined && ctx.uidValidity !== undefined
+      ? `uid:${ctx.uidValidity}:${ctx.uid}`
+      : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+
+  if (raw.length === 0) return { kind: 'rejected', externalId: fallbackId, reason: 'empty message' };
+
+  let parsed: ParsedMail;
+  try {
+    parsed = await simpleParser(raw, {
+      // Keep the DSN body as a part of its own, so bounces can be read field by field.
+      keepDeliveryStatus: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+    } as Parameters<typeof simpleParser>[1]);
+  } catch (error) {
+    return {
+      kind: 'rejected',
+      externalId: fallbackId,
+      reason: `MIME parse error: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+
+  const messageId = normaliseMessageId(parsed.messageId);
+  const externalId = messageId ?? fallbackId;
+  const from = firstAddress(parsed.from);
+  const receivedAt = (
+    validDate(ctx.receivedAt) ??
+    headerDate(parsed) ??
+    ctx.now?.() ??
+    new Date()
+  ).toISOString();
+  const ownDomain = ownMessageIdDomain(ctx.fromAddress);
+
+  const bounce = bounceInfo(parsed, raw, from?.address);
+  if (bounce) {
+    const original = bounce.originalMessageId;
+    const outboundId = original ? outboundIdOf(original, ctx.fromAddress) : undefined;
+    if (!original || outboundId === undefined) {
+      return { kind: 'skipped', externalId, reason: 'bounce-unrelated' };
+    }
+    if (bounce.action === 'delayed') return { kind: 'skipped', externalId, reason: 'bounce-delayed' };
+    return {
+      kind: 'delivery-state',
+      event: {
+        kind: 'delivery-state',
+        channel: Channel.Email,
+        externalId,
+        receivedAt,
+        outboundMessageId: outboundId,
+        remoteId: original,
+        state: bounce.action,
+        ...(bounce.reason ? { reason: bounce.reason.slice(0, 1000) } : {}),
+      },
+    };
+  }
+
+  const auto = autoReplyReason(parsed);
+  if (auto) return { kind: 'skipped', externalId, reason: auto.reason, detail: auto.detail };
+
+  // Our own letter coming back (a copy to ourselves, a forwarding loop) is not a citizen's message.
+  if (
+    (messageId && messageId.toLowerCase().endsWith(`@${ownDomain}`)) ||
+    (from && from.address.toLowerCase() === ctx.fromAddress.toLowerCase())
+  ) {
+    return { kind: 'skipped', externalId, reason: 'own-message' };
+  }
+
+  if (!from) return { kind: 'rejected', externalId, reason: 'no sender address in From' };
+  const contentType = structured(parsed.headers, 'content-type');
+  if (contentType.value.startsWith('multipart/') && !contentType.params.boundary) {
+    return { kind: 'rejected', externalId, reason: `${contentType.value} without a boundary` };
+  }
+
+  const text = (parsed.text ?? '').replace(/\r\n?/g, '\n').trim();
+  const attachments = parsed.attachments as MailParserAttachment[];
+  const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
+  if (!text && !parsed.html && attachments.length === 0 && !bodyIsEmpty) {
+    return { kind: 'rejected', externalId, reason: 'body could not be decoded' };
+  }
+
+  const inboundAttachments: InboundAttachment[] = [];
+  const omitted: string[] = [];
+  attachments.forEach((a, index) => {
+    const size = a.size ?? a.content.length;
+    const contentType = (a.contentType || 'application/octet-stream').toLowerCase();
+    const fileName = a.filename?.trim() || `attachment-${index + 1}.${extensionFor(contentType)}`;
+    if (size > ctx.maxAttachmentBytes) {
+      const canFetch =
+        a.partId && ctx.mailbox !== undefined && ctx.uid !== undefined && ctx.uidValidity !== undefined;
+      inboundAttachments.push({
+        fileName,
+        contentType,
+        size,
+        ...(canFetch
+          ? { remoteRef: attachmentRef(ctx.mailbox!, ctx.uidValidity!, ctx.uid!, a.partId!) }
+          : {}),
+      });
+      omitted.push(`«${fileName}» (${formatMb(size)} МБ)`);
+      return;
+    }
+    inboundAttachments.push({ fileName, contentType, size, contentBase64: a.content.toString('base64') });
+  });
+
+  const features: Record<string, string> = {};
+  if (ctx.policy547 === 'message-with-notice') features.notice547 = 'yes';
+  if (omitted.length) {
+    features.attachmentsNotInline = String(omitted.length);
+    features.attachmentsNote =
+      `Вложения больше ${formatMb(ctx.maxAttachmentBytes)} МБ не загружены в систему и остались ` +
+      `в почтовом ящике: ${omitted.join(', ')}`;
+  }
+
+  const refersTo = [...messageIdList(parsed.inReplyTo), ...messageIdList(parsed.references)]
+    .filter((id, i, all) => id !== messageId && all.indexOf(id) === i)
+    .map(emailThreadKey);
+  const replyTo = firstAddress(parsed.replyTo) ?? from;
+  const references = messageIdList(parsed.references).filter((id) => id !== messageId);
+  const subject = parsed.subject?.replace(/\s+/g, ' ').trim() || undefined;
+
+  const item: InboundItem = {
+    channel: Channel.Email,
+    externalId,
+    receivedAt,
+    regime: ctx.policy547 === 'appeal' ? 'appeal' : 'message',
+    author: {
+      externalId: from.address.toLowerCase(),
+      ...(from.name ? { displayName: from.name } : {}),
+      email: from.address,
+    },
+    ...(subject ? { subject } : {}),
+    text,
+    ...(inboundAttachments.length ? { attachments: inboundAttachments } : {}),
+    thread: { key: emailThreadKey(externalId), ...(refersTo.length ? { refersTo } : {}) },
+    replyAddress: {
+      to: replyTo.address,
+      ...(replyTo.name ? { toName: replyTo.name } : {}),
+      ...(messageId ? { messageId } : {}),
+      references: messageId ? [...references, messageId] : references,
+      ...(subject ? { subject } : {}),
+    },
+    ...(Object.keys(features).length ? { features } : {}),
+  };
+  return { kind: 'item', item };
+}

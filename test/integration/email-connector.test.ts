@@ -1,0 +1,417 @@
+import { readFileSync } from 'node:fs';
+import { JsonLogger } from '@inbox/common';
+import { resolve } from 'node:path';
+import {
+  Channel,
+  type ChannelAccountRef,
+  ConnectorErrorCode,
+  type InboundItem,
+} from '@inbox/integrations/contract';
+import { EmailConnector, type EmailCursor, outboundMessageId, parseEmail } from '@inbox/integrations/email';
+import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
+import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+
+// Thunderbird's MIME fixtures (MPL-2.0), read from ../shared at test time; see ../shared/samples/SOURCES.md.
+const SAMPLES = resolve(__dirname, '../../../shared/samples/email');
+const FROM = 'obr@gov.example.ru';
+
+let dovecot: DovecotInstance;
+let smtp: SmtpReceiver;
+// Quiet logs: the suite asserts on behaviour, not on log lines.
+const connector = new EmailConnector({ logger: new JsonLogger('email-connector', 'error') });
+
+beforeAll(async () => {
+  [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpReceiver()]);
+});
+
+afterAll(async () => {
+  await Promise.all([dovecot?.stop(), smtp?.stop()]);
+});
+
+beforeEach(() => smtp.reset());
+
+function account(mailbox = 'INBOX', overrides: Partial<Record<string, unknown>> = {}): ChannelAccountRef {
+  const user = dovecot.users[0];
+  return {
+    id: 'email-account-1',
+    channel: Channel.Email,
+    settings: {
+      imapHost: dovecot.host,
+      imapPort: dovecot.port,
+      imapSecure: false,
+      mailbox,
+      smtpHost: smtp.host,
+      smtpPort: smtp.port,
+      smtpSecure: false,
+      fromAddress: FROM,
+      fromName: 'Приёмная Правительства области',
+      timeoutMs: 5000,
+      ...overrides,
+    },
+    secrets: { imapUser: user.user, imapPassword: user.password },
+  };
+}
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+
+function citizenLetter(
+  n: number,
+  extra: string[] = [],
+  subject = `Обращение ${n}: снег во дворе`,
+  body = `Письмо ${n}. Во дворе дома по ул. Ленина, ${n} не убран снег.`,
+  sender = n,
+): string {
+  return [
+    `From: =?UTF-8?B?${b64(`Житель ${sender}`)}?= <citizen${sender}@mail.example>`,
+    `To: ${FROM}`,
+    `Subject: =?UTF-8?B?${b64(subject)}?=`,
+    'Date: Tue, 01 Apr 2025 12:00:00 +0300',
+    `Message-ID: <letter-${n}.${Date.now()}@mail.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    ...extra,
+    '',
+    b64(body),
+    '',
+  ].join('\r\n');
+}
+
+async function pullAll(acc: ChannelAccountRef, cursor: unknown, limit = 50) {
+  return connector.pull(acc, cursor, limit);
+}
+
+const ids = (items: InboundItem[]) => items.map((i) => i.externalId);
+
+describe('EmailConnector against dovecot and an SMTP receiver', () => {
+  it('checks the account: IMAP login and SMTP; a missing mailbox is NotFound', async () => {
+    await expect(connector.check(account())).resolves.toBeUndefined();
+    await expect(connector.check(account('NoSuchFolder'))).rejects.toMatchObject({
+      code: ConnectorErrorCode.NotFound,
+    });
+  });
+
+  it('pulls three letters, resumes from the cursor with nothing new, and re-reads the same ids from an old cursor', async () => {
+    await dovecot.createMailbox('obr', 'Three');
+    for (const n of [1, 2, 3]) await dovecot.deliver('obr', citizenLetter(n), 'Three');
+    const acc = account('Three');
+
+    const first = await pullAll(acc, null);
+    expect(first.items).toHaveLength(3);
+    expect(first.hasMore).toBe(false);
+    expect(first.items.map((i) => i.subject)).toEqual([
+      'Обращение 1: снег во дворе',
+      'Обращение 2: снег во дворе',
+      'Обращение 3: снег во дворе',
+    ]);
+    expect(first.items[0]).toMatchObject({
+      channel: 'email',
+      regime: 'message',
+      features: { notice547: 'yes' },
+      author: {
+        externalId: 'citizen1@mail.example',
+        displayName: 'Житель 1',
+        email: 'citizen1@mail.example',
+      },
+      text: 'Письмо 1. Во дворе дома по ул. Ленина, 1 не убран снег.',
+    });
+    const uidValidity = await dovecot.uidValidity('obr', 'Three');
+    expect(first.nextCursor).toEqual({ uidValidity, lastUid: 3 });
+
+    const resumed = await pullAll(acc, first.nextCursor);
+    expect(resumed.items).toHaveLength(0);
+    expect(resumed.nextCursor).toEqual(first.nextCursor);
+
+    // A crash before the cursor was stored: the old cursor gives the same items, so dedupe holds.
+    const again = await pullAll(acc, null);
+    expect(ids(again.items)).toEqual(ids(first.items));
+
+    // Paging by limit.
+    const page1 = await pullAll(acc, null, 2);
+    expect(page1.items).toHaveLength(2);
+    expect(page1.hasMore).toBe(true);
+    const page2 = await pullAll(acc, page1.nextCursor, 2);
+    expect(ids([...page1.items, ...page2.items])).toEqual(ids(first.items));
+    expect(page2.hasMore).toBe(false);
+  });
+
+  it('decodes the KOI8-R and windows-1251 samples as delivered through IMAP', async () => {
+    await dovecot.createMailbox('obr', 'Samples');
+    for (const file of ['sample04_koi8r.eml', 'sample05_windows1251.eml']) {
+      await dovecot.deliver('obr', readFileSync(resolve(SAMPLES, file)), 'Samples');
+    }
+    const page = await pullAll(account('Samples'), null);
+    expect(page.items.map((i) => [i.externalId, i.subject, i.text])).toEqual([
+      ['04.eml@mime.sample', 'Алфавит', 'Вопрос'],
+      ['05.eml@mime.sample', 'Алфавит', 'Вопрос'],
+    ]);
+  });
+
+  it('starts over when UIDVALIDITY changes, and says so', async () => {
+    await dovecot.createMailbox('obr', 'Rebuilt');
+    const letters = [citizenLetter(11), citizenLetter(12)];
+    for (const l of letters) await dovecot.deliver('obr', l, 'Rebuilt');
+    const acc = account('Rebuilt');
+    const before = await pullAll(acc, null);
+    expect(before.items).toHaveLength(2);
+
+    // The server rebuilt the mailbox: same letters back, one new; every UID is new.
+    await dovecot.recreateMailbox('obr', 'Rebuilt');
+    for (const l of [...letters, citizenLetter(13)]) await dovecot.deliver('obr', l, 'Rebuilt');
+    const newValidity = await dovecot.uidValidity('obr', 'Rebuilt');
+    expect(newValidity).not.toBe(before.nextCursor.uidValidity);
+
+    const after = await pullAll(acc, before.nextCursor);
+    expect(after.resync).toEqual({
+      reason: 'uidvalidity-changed',
+      previousUidValidity: before.nextCursor.uidValidity,
+      uidValidity: newValidity,
+    });
+    expect(after.items).toHaveLength(3);
+    expect(ids(after.items).slice(0, 2)).toEqual(ids(before.items));
+    expect(after.nextCursor).toEqual<EmailCursor>({ uidValidity: newValidity, lastUid: 3 });
+  });
+
+  it('answers in the thread, and the citizen’s reply to the answer joins it', async () => {
+    await dovecot.createMailbox('obr', 'Thread');
+    const acc = account('Thread');
+    await dovecot.deliver('obr', citizenLetter(21, [], 'Снег во дворе'), 'Thread');
+    const [original] = (await pullAll(acc, null)).items;
+
+    const receipt = await connector.send(acc, {
+      id: 'out-21',
+      kind: 'answer',
+      text: 'Снег будет убран до пятницы.',
+      replyAddress: original.replyAddress,
+    });
+    expect(receipt.remoteId).toBe(outboundMessageId('out-21', FROM));
+    expect(receipt.remoteId).toBe('out-21@inbox.gov.example.ru');
+
+    const [mail] = smtp.accepted();
+    expect(mail.from).toBe(FROM);
+    expect(mail.to).toEqual(['citizen21@mail.example']);
+    const headers = mail.raw.toString('latin1').split('\r\n\r\n')[0];
+    expect(headers).toMatch(new RegExp(`^In-Reply-To: <${original.externalId.replace(/\./g, '\\.')}>$`, 'm'));
+    expect(headers).toMatch(new RegExp(`^References: <${original.externalId.replace(/\./g, '\\.')}>$`, 'm'));
+    expect(headers).toMatch(/^Message-ID: <out-21@inbox\.gov\.example\.ru>$/m);
+    // Seen from the citizen's mailbox: the subject decodes to Re: <original>, threaded on the original.
+    const seen = await parseEmail(mail.raw, {
+      policy547: 'message-with-notice',
+      maxAttachmentBytes: 1e7,
+      fromAddress: 'citizen21@mail.example',
+    });
+    expect(seen.kind).toBe('item');
+    if (seen.kind !== 'item') return;
+    expect(seen.item.subject).toBe('Re: Снег во дворе');
+    expect(seen.item.text).toBe('Снег будет убран до пятницы.');
+    expect(seen.item.thread!.refersTo).toEqual([original.thread!.key]);
+
+    // The citizen answers our answer.
+    const reply = citizenLetter(
+      22,
+      [`In-Reply-To: <${receipt.remoteId}>`, `References: <${original.externalId}> <${receipt.remoteId}>`],
+      'Re: Re: Снег во дворе',
+      'Спасибо, но снег так и не убран.',
+      21,
+    );
+    await dovecot.deliver('obr', reply, 'Thread');
+    const next = await pullAll(acc, (await pullAll(acc, null, 1)).nextCursor);
+    expect(next.items).toHaveLength(1);
+    expect(next.items[0].thread!.refersTo).toContain(`msgid:${receipt.remoteId}`);
+    expect(next.items[0].thread!.refersTo).toContain(original.thread!.key);
+    expect(next.items[0].author.externalId).toBe('citizen21@mail.example');
+  });
+
+  it('sorts a mixed batch: a bounce of our letter, an auto-reply, broken MIME and a real letter', async () => {
+    await dovecot.createMailbox('obr', 'Mixed');
+    const ours = outboundMessageId('out-31', FROM);
+    const bounce = [
+      'From: MAILER-DAEMON@mx.mail.example (Mail Delivery System)',
+      `To: ${FROM}`,
+      'Subject: Undelivered Mail Returned to Sender',
+      'Message-ID: <bounce-31@mx.mail.example>',
+      'Auto-Submitted: auto-replied',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="rep"',
+      '',
+      '--rep',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--rep',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.mail.example',
+      '',
+      'Final-Recipient: rfc822; gone@mail.example',
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 User unknown',
+      '',
+      '--rep',
+      'Content-Type: text/rfc822-headers',
+      '',
+      `From: ${FROM}`,
+      `Message-ID: <${ours}>`,
+      'Subject: Re: x',
+      '',
+      '--rep--',
+      '',
+    ].join('\r\n');
+    const vacation = citizenLetter(
+      32,
+      ['Auto-Submitted: auto-replied'],
+      'Автоответ: Снег во дворе',
+      'Я в отпуске',
+    );
+    const broken = [
+      'Subject: no sender at all',
+      'Message-ID: <broken-33@mail.example>',
+      '',
+      'hello',
+      '',
+    ].join('\r\n');
+    for (const raw of [bounce, vacation, broken, citizenLetter(34)])
+      await dovecot.deliver('obr', raw, 'Mixed');
+
+    const page = await pullAll(account('Mixed'), null);
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0].author.email).toBe('citizen34@mail.example');
+    expect(page.events).toEqual([
+      expect.objectContaining({
+        kind: 'delivery-state',
+        externalId: 'bounce-31@mx.mail.example',
+        outboundMessageId: 'out-31',
+        remoteId: ours,
+        state: 'failed',
+      }),
+    ]);
+    expect(page.skipped).toEqual([
+      { externalId: expect.stringMatching(/^letter-32\./), reason: 'auto-reply' },
+    ]);
+    expect(page.rejected).toEqual([
+      {
+        externalId: 'broken-33@mail.example',
+        reason: expect.stringMatching(/From/),
+        raw: expect.any(String),
+      },
+    ]);
+    expect(Buffer.from(page.rejected[0].raw!, 'base64').toString()).toContain('no sender at all');
+    expect(page.nextCursor.lastUid).toBe(4);
+  });
+
+  it('keeps a large attachment in the mailbox and fetches it on demand', async () => {
+    await dovecot.createMailbox('obr', 'Large');
+    const photo = Buffer.alloc(64 * 1024, 0xab);
+    const raw = [
+      'From: citizen41@mail.example',
+      'Message-ID: <large-41@mail.example>',
+      'Subject: photo',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'see photo',
+      '--b',
+      'Content-Type: image/jpeg; name="yama.jpg"',
+      'Content-Disposition: attachment; filename="yama.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      photo.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--b--',
+      '',
+    ].join('\r\n');
+    await dovecot.deliver('obr', raw, 'Large');
+    const acc = account('Large', { maxAttachmentBytes: 1024 });
+    const [item] = (await pullAll(acc, null)).items;
+    expect(item.attachments).toEqual([
+      {
+        fileName: 'yama.jpg',
+        contentType: 'image/jpeg',
+        size: photo.length,
+        remoteRef: expect.stringMatching(/^imap:Large:\d+:1:2$/),
+      },
+    ]);
+    expect(item.features?.attachmentsNote).toContain('yama.jpg');
+    const file = await connector.fetchAttachment(acc, item.attachments![0].remoteRef!);
+    expect(file.fileName).toBe('yama.jpg');
+    expect(file.content.equals(photo)).toBe(true);
+  });
+
+  describe('SMTP failures', () => {
+    const answer = (id: string) => ({
+      id,
+      kind: 'answer' as const,
+      text: 'Ответ',
+      replyAddress: {
+        to: 'citizen@mail.example',
+        messageId: 'm1@mail.example',
+        references: ['m1@mail.example'],
+        subject: 'Вопрос',
+      },
+    });
+
+    it.each([
+      ['temp-451', ConnectorErrorCode.Temporary],
+      ['greeting-421', ConnectorErrorCode.Temporary],
+      ['rate-limited', ConnectorErrorCode.Temporary],
+      ['malformed', ConnectorErrorCode.Temporary],
+      ['reject-550', ConnectorErrorCode.NotFound],
+      ['server-error', ConnectorErrorCode.InvalidPayload],
+    ] as const)('%s → %s', async (scenario, code) => {
+      smtp.setScenario(scenario);
+      const error = await connector.send(account(), answer(`out-${scenario}`)).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'ConnectorError', code });
+      expect(smtp.accepted()).toHaveLength(0);
+    });
+
+    it('a slow server past the timeout is Temporary', async () => {
+      smtp.setScenario('slow', { delayMs: 1500 });
+      await expect(
+        connector.send(account('INBOX', { timeoutMs: 300 }), answer('out-slow')),
+      ).rejects.toMatchObject({
+        code: ConnectorErrorCode.Temporary,
+      });
+    });
+
+    it('a refused connection is Temporary', async () => {
+      const closed = await startSmtpReceiver();
+      const port = closed.port;
+      await closed.stop();
+      await expect(
+        connector.send(account('INBOX', { smtpPort: port }), answer('out-refused')),
+      ).rejects.toMatchObject({
+        code: ConnectorErrorCode.Temporary,
+      });
+    });
+
+    it('a retry after a lost response sends the same Message-ID', async () => {
+      smtp.setScenario('drop-after-data');
+      await expect(connector.send(account(), answer('out-lost'))).rejects.toMatchObject({
+        code: ConnectorErrorCode.Temporary,
+      });
+      smtp.setScenario('ok');
+      await connector.send(account(), answer('out-lost'));
+      const messageIds = smtp.received.map((m) => /^Message-ID: (.*)$/m.exec(m.raw.toString('latin1'))?.[1]);
+      expect(messageIds).toEqual(['<out-lost@inbox.gov.example.ru>', '<out-lost@inbox.gov.example.ru>']);
+    });
+
+    it('dot-unstuffs a body line that starts with a dot', async () => {
+      await connector.send(account(), { ...answer('out-dots'), text: '.hidden line\n..two dots\nend' });
+      const [mail] = smtp.accepted();
+      const body = mail.raw.toString('utf8').split('\r\n\r\n').slice(1).join('\r\n\r\n');
+      expect(body).toContain('.hidden line\r\n..two dots\r\nend');
+    });
+  });
+
+  // Last: after a failed login dovecot's anvil delays the next logins from the same IP by seconds.
+  it('says a wrong IMAP password is AuthFailed', async () => {
+    const wrong = account();
+    wrong.secrets = { ...wrong.secrets, imapPassword: 'wrong' };
+    await expect(connector.check(wrong)).rejects.toMatchObject({ code: ConnectorErrorCode.AuthFailed });
+    await expect(connector.pull(wrong, null, 10)).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+  });
+});
