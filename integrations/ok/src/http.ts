@@ -1,0 +1,71 @@
+import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+
+/** fetch with a deadline; a network failure or a timeout becomes Temporary (nothing was decided remotely). */
+export async function fetchWithTimeout(
+  what: string,
+  url: string | URL,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    throw transportError(what, error);
+  }
+}
+
+export function transportError(what: string, error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const name = error instanceof Error ? error.name : '';
+  const reason = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'network error';
+  return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: ${reason}`);
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(header: string | null, fallbackMs: number): number {
+  if (!header) return fallbackMs;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? fallbackMs : Math.max(0, at - Date.now());
+}
+
+/** Maps a non-2xx HTTP status; returns undefined for 2xx. */
+export function httpStatusError(what: string, response: Response): ConnectorError | undefined {
+  const { status } = response;
+  if (status >= 200 && status < 300) return undefined;
+  if (status === 429) {
+    return new ConnectorError(ConnectorErrorCode.RateLimited, `${what}: HTTP 429`, {
+      status,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after'), 1000),
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new ConnectorError(ConnectorErrorCode.AuthFailed, `${what}: HTTP ${status}`, { status });
+  }
+  return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: HTTP ${status}`, { status });
+}
+
+/**
+ * Reads a JSON body. A body that does not parse is Temporary: gateways answer failures with HTML or cut-off bodies,
+ * and the core retries with back-off.
+ */
+export async function readJson(what: string, response: Response): Promise<unknown> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw transportError(what, error);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unreadable response (not JSON)`, {
+      status: response.status,
+    });
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,104 @@
+import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { fetchWithTimeout, httpStatusError, isRecord, readJson } from './http';
+import { type OkSettings } from './ok-settings';
+
+/*
+ * The OK Graph API (Bot API part): `<apiBaseUrl>/<node>/<edge>?access_token=…`, JSON bodies with
+ * `Content-Type: application/json;charset=utf-8` as OK requires. Errors come in OK's traditional form
+ * `{ error_code, error_msg, error_data }`; the codes below are OK's general error list.
+ */
+
+export const OkErrorCode = {
+  Unknown: 1,
+  Service: 2,
+  Method: 3,
+  Request: 4,
+  ActionBlocked: 7,
+  FloodBlocked: 8,
+  IpBlocked: 9,
+  PermissionDenied: 10,
+  LimitReached: 11,
+  TotalLimitReached: 18,
+  Network: 19,
+  NetworkTimeout: 20,
+  Param: 100,
+  ParamApiKey: 101,
+  SessionExpired: 102,
+  SessionKey: 103,
+  Signature: 104,
+  ParamPermission: 200,
+  NotFound: 300,
+  System: 9999,
+} as const;
+
+/**
+ * OK error → ConnectorError. Flood and limits → RateLimited (OK gives no retry-after: the waits are ours); token
+ * problems → AuthFailed; a chat we may not write to or that is gone → NotFound (permanent for that recipient, the
+ * account is fine); a request OK refuses as malformed → InvalidPayload; service/network/system errors → Temporary.
+ */
+export function okApiError(code: number, message: string, what: string): ConnectorError {
+  const text = `OK error ${code} in ${what}: ${message.slice(0, 200)}`;
+  switch (code) {
+    case OkErrorCode.FloodBlocked:
+      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 5_000 });
+    case OkErrorCode.LimitReached:
+      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 60_000 });
+    case OkErrorCode.TotalLimitReached:
+      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 3_600_000 });
+    case OkErrorCode.ParamApiKey:
+    case OkErrorCode.SessionExpired:
+    case OkErrorCode.SessionKey:
+    case OkErrorCode.Signature:
+    case OkErrorCode.ParamPermission:
+    case OkErrorCode.IpBlocked:
+      return new ConnectorError(ConnectorErrorCode.AuthFailed, text);
+    case OkErrorCode.NotFound:
+    case OkErrorCode.PermissionDenied:
+    case OkErrorCode.ActionBlocked:
+      return new ConnectorError(ConnectorErrorCode.NotFound, text);
+    case OkErrorCode.Param:
+    case OkErrorCode.Method:
+    case OkErrorCode.Request:
+      return new ConnectorError(ConnectorErrorCode.InvalidPayload, text);
+    default:
+      return new ConnectorError(ConnectorErrorCode.Temporary, text);
+  }
+}
+
+/** One group's view of the Graph API; built per call from the account. */
+export class OkApi {
+  constructor(private readonly settings: OkSettings) {}
+
+  async request<T = Record<string, unknown>>(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    const what = `OK ${method} ${path.replace(/chat:[\w.-]+/, 'chat:…')}`;
+    const url = new URL(`${this.settings.apiBaseUrl}${path}`);
+    url.searchParams.set('access_token', this.settings.accessToken);
+    const response = await fetchWithTimeout(
+      what,
+      url,
+      method === 'POST'
+        ? {
+            method,
+            headers: { 'content-type': 'application/json;charset=utf-8' },
+            body: JSON.stringify(body ?? {}),
+          }
+        : { method },
+      this.settings.requestTimeoutMs,
+    );
+    const statusError = httpStatusError(what, response);
+    if (statusError) throw statusError;
+    const json = await readJson(what, response);
+    if (!isRecord(json))
+      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unexpected response shape`);
+    if (json.error_code !== undefined && json.error_code !== null) {
+      const code = Number(json.error_code);
+      const message = typeof json.error_msg === 'string' ? json.error_msg : 'no message';
+      throw okApiError(Number.isFinite(code) ? code : OkErrorCode.Unknown, message, what);
+    }
+    return json as T;
+  }
+}

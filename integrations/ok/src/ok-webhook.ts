@@ -1,0 +1,130 @@
+import {
+  Channel,
+  ConnectorError,
+  ConnectorErrorCode,
+  type InboundAttachment,
+  type InboundItem,
+} from '@inbox/integrations/contract';
+import { isRecord } from './http';
+
+/*
+ * OK Bot API webhook messages → inbound items. The documented plain-text message is
+ * { sender: { user_id }, recipient: { chat_id }, message: { text, seq, mid, attachments? }, timestamp (ms) }; the
+ * event type, when present, is in `webhookType` (or `type`). Pure functions, no I/O.
+ */
+
+export interface ParsedWebhook {
+  items: InboundItem[];
+  problem?: string;
+}
+
+/** Accepts the raw Buffer, a string or parsed JSON; tolerates a UTF-8 BOM and invalid UTF-8 (→ U+FFFD). */
+export function decodeJsonBody(body: unknown): unknown {
+  if (body === undefined || body === null) {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'empty body', { fields: { body: 'empty' } });
+  }
+  let text: string;
+  if (Buffer.isBuffer(body) || body instanceof Uint8Array) text = new TextDecoder('utf-8').decode(body);
+  else if (typeof body === 'string') text = body;
+  else return body;
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'body is not JSON', {
+      fields: { body: 'not JSON' },
+    });
+  }
+}
+
+/** Lone UTF-16 surrogates become U+FFFD; NUL is dropped (Postgres text refuses it). */
+export function cleanText(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  return value
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+    .replaceAll('\u0000', '')
+    .normalize('NFC');
+}
+
+/** OK ids come as `chat:<id>`; the thread key is `chat:<id>` whether or not the prefix was there. */
+export function chatThreadKey(chatId: string): string {
+  return chatId.startsWith('chat:') ? chatId : `chat:${chatId}`;
+}
+
+const TYPES: Record<string, string> = {
+  IMAGE: 'image/jpeg',
+  VIDEO: 'video/mp4',
+  AUDIO: 'audio/mpeg',
+  FILE: 'application/octet-stream',
+};
+
+/** Files by URL (fetchAttachment downloads them later). SHARE (a link), keyboards, contacts and stickers are not files. */
+export function attachmentsOf(message: Record<string, unknown>): InboundAttachment[] {
+  const list = Array.isArray(message.attachments)
+    ? message.attachments
+    : message.attachment
+      ? [message.attachment]
+      : [];
+  const out: InboundAttachment[] = [];
+  for (const [index, attachment] of list.entries()) {
+    if (!isRecord(attachment) || typeof attachment.type !== 'string' || !isRecord(attachment.payload))
+      continue;
+    const contentType = TYPES[attachment.type];
+    const url = attachment.payload.url;
+    if (!contentType || typeof url !== 'string' || url === '') continue;
+    const named = cleanText(attachment.payload.name ?? attachment.payload.title);
+    const ext =
+      attachment.type === 'IMAGE'
+        ? '.jpg'
+        : attachment.type === 'VIDEO'
+          ? '.mp4'
+          : attachment.type === 'AUDIO'
+            ? '.mp3'
+            : '';
+    const size = Number(attachment.payload.size);
+    out.push({
+      fileName: named || `${attachment.type.toLowerCase()}-${index + 1}${ext}`,
+      contentType,
+      remoteRef: url,
+      ...(Number.isSafeInteger(size) && size > 0 ? { size } : {}),
+    });
+  }
+  return out;
+}
+
+export function parseOkWebhook(body: unknown): ParsedWebhook {
+  if (!isRecord(body)) return { items: [], problem: 'webhook body is not an object' };
+  const type = body.webhookType ?? body.type;
+  // Only new messages are items; chat system events, button callbacks and unknown types yield nothing.
+  if (type !== undefined && type !== 'MESSAGE_CREATED') return { items: [] };
+  if (!isRecord(body.message)) {
+    return type === 'MESSAGE_CREATED'
+      ? { items: [], problem: 'MESSAGE_CREATED without a message' }
+      : { items: [] };
+  }
+  const message = body.message;
+  const userId = isRecord(body.sender) ? body.sender.user_id : undefined;
+  const chatId = isRecord(body.recipient) ? body.recipient.chat_id : undefined;
+  const mid = message.mid;
+  if (typeof userId !== 'string' || userId === '' || typeof chatId !== 'string' || chatId === '') {
+    return { items: [], problem: 'message without sender.user_id or recipient.chat_id' };
+  }
+  if (typeof mid !== 'string' || mid === '') return { items: [], problem: 'message without mid' };
+  const timestamp = Number(body.timestamp);
+  const name = isRecord(body.sender) ? cleanText(body.sender.name) : '';
+  const item: InboundItem = {
+    channel: Channel.Ok,
+    externalId: mid,
+    receivedAt:
+      Number.isFinite(timestamp) && timestamp > 0
+        ? new Date(timestamp).toISOString()
+        : new Date().toISOString(),
+    regime: 'message',
+    author: { externalId: userId, ...(name ? { displayName: name } : {}) },
+    text: cleanText(message.text),
+    attachments: attachmentsOf(message),
+    thread: { key: chatThreadKey(chatId) },
+    replyAddress: { chatId },
+    features: { source: 'messages' },
+  };
+  return { items: [item] };
+}

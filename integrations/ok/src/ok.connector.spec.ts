@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Channel, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { okApiError } from './ok-api';
+import { OkConnector } from './ok.connector';
+import { parseOkWebhook } from './ok-webhook';
+
+// apiok.ru Bot API samples, read from ../shared/samples/ok at test time.
+const SAMPLES = path.resolve(__dirname, '../../../../shared/samples/ok');
+const sampleText = (name: string) => readFileSync(path.join(SAMPLES, name), 'utf8');
+const textMessage = () => JSON.parse(sampleText('webhook_message_text.json')) as Record<string, unknown>;
+
+/** The attachment example is cut off in the stored copy; close it after the cut to read what is there. */
+function attachmentMessage(): Record<string, unknown> {
+  const raw = sampleText('webhook_message_with_attachment.PARTIAL.txt');
+  const json = raw.slice(raw.indexOf('{'), raw.indexOf('   <-- cut off'));
+  return JSON.parse(`${json}"\n  }\n}`) as Record<string, unknown>;
+}
+
+const account = {
+  id: 'ok-1',
+  channel: Channel.Ok,
+  settings: {},
+  secrets: { accessToken: 'tkn', webhookSecret: 'shared-secret' },
+};
+const connector = new OkConnector();
+
+describe('parseOkWebhook', () => {
+  it('turns the documented plain-text message into one item in the chat thread', () => {
+    expect(parseOkWebhook(textMessage())).toEqual({
+      items: [
+        {
+          channel: 'ok',
+          externalId: 'mid:C3ecb9d02a600.15cea67d78d2059',
+          receivedAt: new Date(1498581292941).toISOString(),
+          regime: 'message',
+          author: { externalId: 'user:123456789012' },
+          text: 'text',
+          attachments: [],
+          thread: { key: 'chat:C3ecb9d02a600' },
+          replyAddress: { chatId: 'chat:C3ecb9d02a600' },
+          features: { source: 'messages' },
+        },
+      ],
+    });
+  });
+
+  it('accepts an explicit MESSAGE_CREATED type and ignores every other type', () => {
+    expect(parseOkWebhook({ ...textMessage(), webhookType: 'MESSAGE_CREATED' }).items).toHaveLength(1);
+    expect(parseOkWebhook({ ...textMessage(), webhookType: 'MESSAGE_CALLBACK' })).toEqual({ items: [] });
+    expect(parseOkWebhook({ webhookType: 'CHAT_SYSTEM', recipient: { chat_id: 'chat:X' } })).toEqual({
+      items: [],
+    });
+  });
+
+  it('a link share is not a file; a file by URL is', () => {
+    const shared = parseOkWebhook(attachmentMessage());
+    expect(shared.items[0]).toMatchObject({ text: 'https://ya.ru/', attachments: [] });
+    const body = textMessage();
+    (body.message as Record<string, unknown>).attachments = [
+      { type: 'FILE', payload: { url: 'https://st.mycdn.me/f/1', name: 'жалоба.pdf', size: 120 } },
+    ];
+    expect(parseOkWebhook(body).items[0].attachments).toEqual([
+      {
+        fileName: 'жалоба.pdf',
+        contentType: 'application/octet-stream',
+        remoteRef: 'https://st.mycdn.me/f/1',
+        size: 120,
+      },
+    ]);
+  });
+
+  it('reports a message without sender, chat or mid as a problem', () => {
+    const body = textMessage();
+    delete body.sender;
+    expect(parseOkWebhook(body).problem).toMatch(/sender/);
+    const noMid = textMessage();
+    delete (noMid.message as Record<string, unknown>).mid;
+    expect(parseOkWebhook(noMid).problem).toMatch(/mid/);
+  });
+});
+
+describe('OkConnector.parseInbound', () => {
+  const request = (
+    query: Record<string, unknown>,
+    body: unknown = Buffer.from(`\uFEFF${sampleText('webhook_message_text.json')}`),
+  ) => ({
+    headers: {},
+    query,
+    body,
+  });
+
+  it('accepts the right secret (BOM and all)', async () => {
+    await expect(
+      connector.parseInbound(account, request({ secret: 'shared-secret' })),
+    ).resolves.toMatchObject({
+      kind: 'items',
+      items: [{ externalId: 'mid:C3ecb9d02a600.15cea67d78d2059' }],
+    });
+  });
+
+  it('refuses a missing or wrong secret, and any request when none is configured', async () => {
+    await expect(connector.parseInbound(account, request({}))).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+    await expect(connector.parseInbound(account, request({ secret: 'shared-secreT' }))).rejects.toMatchObject(
+      {
+        code: ConnectorErrorCode.AuthFailed,
+      },
+    );
+    const open = { ...account, secrets: { accessToken: 'tkn' } };
+    await expect(connector.parseInbound(open, request({ secret: '' }))).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+  });
+
+  it('refuses a body that is not JSON', async () => {
+    await expect(
+      connector.parseInbound(account, request({ secret: 'shared-secret' }, '{"sender":')),
+    ).rejects.toMatchObject({
+      code: ConnectorErrorCode.InvalidPayload,
+    });
+  });
+
+  it('adds the secret to the subscribed URL', () => {
+    expect(connector.webhookUrl(account, 'https://inbox.example.ru/webhooks/ok/ok-1')).toBe(
+      'https://inbox.example.ru/webhooks/ok/ok-1?secret=shared-secret',
+    );
+  });
+});
+
+describe('okApiError', () => {
+  it.each([
+    [8, ConnectorErrorCode.RateLimited],
+    [11, ConnectorErrorCode.RateLimited],
+    [102, ConnectorErrorCode.AuthFailed],
+    [103, ConnectorErrorCode.AuthFailed],
+    [2, ConnectorErrorCode.Temporary],
+    [9999, ConnectorErrorCode.Temporary],
+    [300, ConnectorErrorCode.NotFound],
+    [100, ConnectorErrorCode.InvalidPayload],
+  ])('error %i → %s', (code, expected) => {
+    expect(okApiError(code, 'X : y', 'OK POST /me/messages').code).toBe(expected);
+  });
+});

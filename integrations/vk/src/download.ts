@@ -1,0 +1,123 @@
+import { ConnectorError, ConnectorErrorCode, type FetchedFile } from '@inbox/integrations/contract';
+import { fetchWithTimeout, retryAfterMs, transportError } from './http';
+
+export interface DownloadLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  /** Hosts allowed, with their subdomains; anything else is refused (the URL came from a remote payload). */
+  allowedHosts: string[];
+}
+
+const MAX_REDIRECTS = 3;
+
+function hostAllowed(url: URL, hosts: string[]): boolean {
+  const host = url.hostname.toLowerCase();
+  return hosts.some((h) => host === h.toLowerCase() || host.endsWith(`.${h.toLowerCase()}`));
+}
+
+function checkUrl(raw: string, hosts: string[]): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'attachment reference is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'attachment URL must be http(s)');
+  }
+  if (!hostAllowed(url, hosts)) {
+    throw new ConnectorError(
+      ConnectorErrorCode.InvalidPayload,
+      `attachment host ${url.hostname} is not allowed`,
+    );
+  }
+  return url;
+}
+
+function fileNameOf(response: Response, url: URL): string {
+  const disposition = response.headers.get('content-disposition') ?? '';
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(disposition);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(disposition);
+  if (plain) return plain[1].trim();
+  const last = url.pathname.split('/').filter(Boolean).pop();
+  if (!last) return 'file';
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
+/** Downloads a file the channel referenced, refusing foreign hosts and anything over the size limit. */
+export async function downloadFile(
+  rawUrl: string,
+  limits: DownloadLimits,
+  what = 'attachment',
+): Promise<FetchedFile> {
+  let url = checkUrl(rawUrl, limits.allowedHosts);
+  let response: Response | undefined;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
+    // Redirects are followed by hand so that every hop passes the host check.
+    response = await fetchWithTimeout(what, url, { method: 'GET', redirect: 'manual' }, limits.timeoutMs);
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel().catch(() => undefined);
+      url = checkUrl(new URL(location, url).toString(), limits.allowedHosts);
+      continue;
+    }
+    break;
+  }
+  if (!response || (response.status >= 300 && response.status < 400)) {
+    throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: too many redirects`);
+  }
+  const { status } = response;
+  if (status === 404 || status === 410 || status === 403) {
+    await response.body?.cancel().catch(() => undefined);
+    // An expired or removed file: asking again will not bring it back.
+    throw new ConnectorError(ConnectorErrorCode.NotFound, `${what}: HTTP ${status}`, { status });
+  }
+  if (status === 429) {
+    throw new ConnectorError(ConnectorErrorCode.RateLimited, `${what}: HTTP 429`, {
+      status,
+      retryAfterMs: retryAfterMs(response.headers.get('retry-after'), 1000),
+    });
+  }
+  if (status < 200 || status >= 300) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: HTTP ${status}`, { status });
+  }
+  const tooLarge = () =>
+    new ConnectorError(ConnectorErrorCode.InvalidPayload, `${what}: larger than ${limits.maxBytes} bytes`, {
+      status: 413,
+      fields: { attachment: `Файл больше ${Math.round(limits.maxBytes / 1048576)} МБ` },
+    });
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    if (response.body) {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        // Leaving the loop by throwing cancels the stream.
+        if (size > limits.maxBytes) throw tooLarge();
+        chunks.push(Buffer.from(chunk));
+      }
+    }
+  } catch (error) {
+    throw transportError(what, error);
+  }
+  const contentType =
+    (response.headers.get('content-type') ?? '').split(';')[0].trim() || 'application/octet-stream';
+  return { fileName: fileNameOf(response, url), contentType, content: Buffer.concat(chunks) };
+}

@@ -1,0 +1,190 @@
+import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { fetchWithTimeout, httpStatusError, isRecord, readJson } from './http';
+import { type VkSettings } from './vk-settings';
+
+/*
+ * The VK HTTP API spoken directly with fetch. vk-io's API object was tried and left out at runtime, because:
+ *  - its request worker swallows error 6 ("too many requests per second") and re-queues the call forever, and
+ *    retries network failures itself after 3 s waits, so the core would never see RateLimited / Temporary;
+ *  - it ignores the HTTP status and always uses https.globalAgent, which refuses http:// base URLs (local fakes);
+ *  - its Updates long-poll loop runs on its own and cannot be driven one page at a time from a stored cursor;
+ *  - loading it starts `import('node-fetch')` at module load, which kills Jest runs (no --experimental-vm-modules).
+ * Its method parameter schemas are still used, as types only (erased at build), to check our parameter names.
+ */
+
+/** VK API error codes the connector treats specially (https://dev.vk.com/ru/reference/errors). */
+export const VkErrorCode = {
+  Unknown: 1,
+  AuthFailed: 5,
+  TooManyPerSecond: 6,
+  PermissionDenied: 7,
+  Flood: 9,
+  Internal: 10,
+  Captcha: 14,
+  AccessDenied: 15,
+  UserDeleted: 18,
+  GroupAuthFailed: 27,
+  AppAuthFailed: 28,
+  RateLimitReached: 29,
+  InvalidParam: 100,
+  InvalidUserId: 113,
+  CommentsDenied: 212,
+  NoAccessToComments: 213,
+  Blacklisted: 900,
+  NoPermissionToWrite: 901,
+  PrivacySettings: 902,
+  KeyboardFormatInvalid: 911,
+  MessageTooLong: 914,
+} as const;
+
+/**
+ * VK reports errors as HTTP 200 `{ error: { error_code, error_msg } }`. Permanent failures towards one recipient
+ * (901: the citizen has not allowed the community to write, 900/902 blacklist and privacy, 18 deleted user, comments
+ * closed) map to NotFound: "this recipient cannot be reached in VK" — the core marks the delivery failed and shows it,
+ * so a clerk answers by another route; retrying would not help and the account itself is fine.
+ */
+export function vkApiError(code: number, message: string, method: string): ConnectorError {
+  const text = `VK error ${code} in ${method}: ${message.slice(0, 200)}`;
+  switch (code) {
+    case VkErrorCode.TooManyPerSecond:
+    case VkErrorCode.Flood:
+      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 1000 });
+    case VkErrorCode.RateLimitReached:
+      // The method's daily quota: it refills over the day, not in a second.
+      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 3_600_000 });
+    case VkErrorCode.Captcha:
+      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 60_000 });
+    case VkErrorCode.AuthFailed:
+    case VkErrorCode.GroupAuthFailed:
+    case VkErrorCode.AppAuthFailed:
+    case VkErrorCode.PermissionDenied:
+      return new ConnectorError(ConnectorErrorCode.AuthFailed, text);
+    case VkErrorCode.NoPermissionToWrite:
+    case VkErrorCode.Blacklisted:
+    case VkErrorCode.PrivacySettings:
+    case VkErrorCode.UserDeleted:
+    case VkErrorCode.AccessDenied:
+    case VkErrorCode.CommentsDenied:
+    case VkErrorCode.NoAccessToComments:
+      return new ConnectorError(ConnectorErrorCode.NotFound, text);
+    case VkErrorCode.InvalidParam:
+    case VkErrorCode.InvalidUserId:
+    case VkErrorCode.KeyboardFormatInvalid:
+    case VkErrorCode.MessageTooLong:
+      return new ConnectorError(ConnectorErrorCode.InvalidPayload, text);
+    default:
+      // 1 (unknown), 10 (internal) and anything new: worth another try with back-off.
+      return new ConnectorError(ConnectorErrorCode.Temporary, text);
+  }
+}
+
+export type VkParamValue = string | number | boolean | string[] | number[] | undefined;
+
+export interface LongPollState {
+  server: string;
+  key: string;
+  ts: string;
+}
+
+export type LongPollAnswer = { failed: number; ts?: string } | { ts: string; updates: unknown[] };
+
+/** One community's view of the API; built per call from the account, so no credentials outlive a request. */
+export class VkApi {
+  constructor(private readonly settings: VkSettings) {}
+
+  async call<T = unknown>(method: string, params: Record<string, VkParamValue> = {}): Promise<T> {
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(params)) {
+      if (value === undefined) continue;
+      body.set(
+        name,
+        Array.isArray(value)
+          ? value.join(',')
+          : typeof value === 'boolean'
+            ? value
+              ? '1'
+              : '0'
+            : String(value),
+      );
+    }
+    body.set('access_token', this.settings.token);
+    body.set('v', this.settings.apiVersion);
+    const what = `VK ${method}`;
+    const response = await fetchWithTimeout(
+      what,
+      `${this.settings.apiBaseUrl}/${method}`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
+      this.settings.requestTimeoutMs,
+    );
+    const statusError = httpStatusError(what, response);
+    if (statusError) throw statusError;
+    const json = await readJson(what, response);
+    if (!isRecord(json))
+      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unexpected response shape`);
+    if (isRecord(json.error)) {
+      const code = Number(json.error.error_code);
+      const message = typeof json.error.error_msg === 'string' ? json.error.error_msg : 'no message';
+      throw vkApiError(Number.isFinite(code) ? code : VkErrorCode.Unknown, message, method);
+    }
+    if (!('response' in json))
+      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: no "response" field`);
+    return json.response as T;
+  }
+
+  /** One Bots Long Poll request: `<server>?act=a_check&key=…&ts=…&wait=…`. */
+  async longPoll(state: LongPollState): Promise<LongPollAnswer> {
+    const what = 'VK long poll';
+    let url: URL;
+    try {
+      url = new URL(/^https?:\/\//.test(state.server) ? state.server : `https://${state.server}`);
+    } catch {
+      throw new ConnectorError(ConnectorErrorCode.CursorInvalid, `${what}: the stored server is not a URL`);
+    }
+    url.searchParams.set('act', 'a_check');
+    url.searchParams.set('key', state.key);
+    url.searchParams.set('ts', state.ts);
+    url.searchParams.set('wait', String(this.settings.longPollWaitSeconds));
+    const response = await fetchWithTimeout(
+      what,
+      url,
+      { method: 'GET' },
+      this.settings.longPollWaitSeconds * 1000 + this.settings.requestTimeoutMs,
+    );
+    const statusError = httpStatusError(what, response);
+    if (statusError) throw statusError;
+    const json = await readJson(what, response);
+    if (!isRecord(json))
+      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unexpected response shape`);
+    if (json.failed !== undefined) {
+      const ts = json.ts === undefined || json.ts === null ? undefined : String(json.ts);
+      return { failed: Number(json.failed), ts };
+    }
+    if ((typeof json.ts !== 'string' && typeof json.ts !== 'number') || !Array.isArray(json.updates)) {
+      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: answer without ts or updates`);
+    }
+    return { ts: String(json.ts), updates: json.updates };
+  }
+
+  /** POSTs a file to an upload URL VK handed out (docs.get…UploadServer) and returns the opaque `file` string. */
+  async upload(uploadUrl: string, fileName: string, contentType: string, content: Buffer): Promise<string> {
+    const what = 'VK upload';
+    const form = new FormData();
+    form.append('file', new Blob([content], { type: contentType }), fileName);
+    const response = await fetchWithTimeout(
+      what,
+      uploadUrl,
+      { method: 'POST', body: form },
+      this.settings.requestTimeoutMs,
+    );
+    const statusError = httpStatusError(what, response);
+    if (statusError) throw statusError;
+    const json = await readJson(what, response);
+    if (!isRecord(json) || typeof json.file !== 'string' || json.file === '') {
+      throw new ConnectorError(
+        ConnectorErrorCode.Temporary,
+        `${what}: the upload server did not return a file`,
+      );
+    }
+    return json.file;
+  }
+}

@@ -1,0 +1,109 @@
+import { Channel, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { vkApiError } from './vk-api';
+import { splitText, VkConnector } from './vk.connector';
+
+const account = {
+  id: 'acc',
+  channel: Channel.Vk,
+  settings: { groupId: 1234, confirmationCode: 'c0de42' },
+  secrets: { groupToken: 't', callbackSecret: 'right-secret' },
+};
+const connector = new VkConnector();
+const parse = (body: unknown) => connector.parseInbound(account, { headers: {}, body });
+const messageNew = {
+  type: 'message_new',
+  group_id: 1234,
+  object: { message: { peer_id: 1, from_id: 1, id: 2, text: 'x' } },
+};
+
+describe('VkConnector.parseInbound', () => {
+  it('answers confirmation with the code, as text/plain', async () => {
+    await expect(parse({ type: 'confirmation', group_id: 1234 })).resolves.toEqual({
+      kind: 'reply',
+      body: 'c0de42',
+      contentType: 'text/plain',
+    });
+  });
+
+  it('refuses a confirmation or an event for another community', async () => {
+    await expect(parse({ type: 'confirmation', group_id: 1 })).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+    await expect(parse({ ...messageNew, group_id: 1, secret: 'right-secret' })).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+  });
+
+  it('requires the secret on every other event', async () => {
+    await expect(parse(messageNew)).rejects.toMatchObject({ code: ConnectorErrorCode.AuthFailed });
+    await expect(parse({ ...messageNew, secret: 'right-secreT' })).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+    await expect(parse({ ...messageNew, secret: 'right-secret' })).resolves.toMatchObject({ kind: 'items' });
+  });
+
+  it('refuses everything when the account has no callback secret configured', async () => {
+    const open = { ...account, secrets: { groupToken: 't' } };
+    await expect(
+      connector.parseInbound(open, { headers: {}, body: { ...messageNew, secret: '' } }),
+    ).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+  });
+
+  it('refuses a broken body and a known event without its fields as InvalidPayload', async () => {
+    await expect(parse(Buffer.from('{"type":"message_new",'))).rejects.toMatchObject({
+      code: ConnectorErrorCode.InvalidPayload,
+    });
+    await expect(
+      parse({ type: 'message_new', group_id: 1234, secret: 'right-secret', object: {} }),
+    ).rejects.toMatchObject({
+      code: ConnectorErrorCode.InvalidPayload,
+    });
+  });
+
+  it('an account without groupId or token is misconfigured (AuthFailed)', async () => {
+    const bad = { ...account, settings: {} };
+    await expect(connector.parseInbound(bad, { headers: {}, body: messageNew })).rejects.toMatchObject({
+      code: ConnectorErrorCode.AuthFailed,
+    });
+  });
+});
+
+describe('vkApiError', () => {
+  it.each([
+    [6, ConnectorErrorCode.RateLimited],
+    [9, ConnectorErrorCode.RateLimited],
+    [29, ConnectorErrorCode.RateLimited],
+    [5, ConnectorErrorCode.AuthFailed],
+    [27, ConnectorErrorCode.AuthFailed],
+    [10, ConnectorErrorCode.Temporary],
+    [1, ConnectorErrorCode.Temporary],
+    [901, ConnectorErrorCode.NotFound],
+    [902, ConnectorErrorCode.NotFound],
+    [100, ConnectorErrorCode.InvalidPayload],
+    [914, ConnectorErrorCode.InvalidPayload],
+  ])('error %i → %s', (code, expected) => {
+    expect(vkApiError(code, 'msg', 'messages.send').code).toBe(expected);
+  });
+
+  it('gives rate limits a retry-after', () => {
+    expect(vkApiError(6, 'Too many requests per second', 'messages.send').details.retryAfterMs).toBe(1000);
+  });
+});
+
+describe('splitText', () => {
+  it('keeps short texts whole and splits long ones at spaces within the limit', () => {
+    expect(splitText('коротко')).toEqual(['коротко']);
+    const parts = splitText('слово '.repeat(2000).trim(), 4096);
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.every((p) => p.length <= 4096)).toBe(true);
+    expect(parts.join(' ')).toBe('слово '.repeat(2000).trim());
+  });
+
+  it('never cuts an emoji in half', () => {
+    const parts = splitText(`${'a'.repeat(9)}😀${'b'.repeat(20)}`, 10);
+    expect(parts[0]).toBe('a'.repeat(9));
+    expect(parts.join('')).toContain('😀');
+  });
+});

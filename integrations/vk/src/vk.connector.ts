@@ -1,0 +1,363 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { JsonLogger } from '@inbox/common';
+import {
+  Channel,
+  type ChannelAccountRef,
+  type Connector,
+  ConnectorError,
+  ConnectorErrorCode,
+  type DeliveryReceipt,
+  type FetchedFile,
+  type InboundEvent,
+  type InboundItem,
+  type InboundRequest,
+  type OutboundMessage,
+  type ParseResult,
+  type PullPage,
+} from '@inbox/integrations/contract';
+import type { Params } from 'vk-io';
+import { downloadFile } from './download';
+import { isRecord } from './http';
+import { type LongPollState, VkApi } from './vk-api';
+import { decodeJsonBody, parseVkEvent } from './vk-events';
+import { keyboardJson, randomIdFor } from './vk-keyboard';
+import { type VkSettings, vkSettings } from './vk-settings';
+
+/** What the HTTP layer answers VK for every Callback API event it accepted (VK retries anything else). */
+export const VK_CALLBACK_OK = 'ok';
+
+/** messages.send refuses longer texts (error 914); longer answers go out in several messages. */
+const MAX_MESSAGE_LENGTH = 4096;
+/** Enough for failed 2 then failed 1, say; a server failing more often than that is having a bad time. */
+const MAX_LONG_POLL_ATTEMPTS = 4;
+
+export interface VkConnectorOptions {
+  logger?: JsonLogger;
+}
+
+/** Bots Long Poll cursor: what groups.getLongPollServer gave us plus the last ts we consumed. */
+export type VkCursor = LongPollState;
+
+function int(value: unknown): number | undefined {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : undefined;
+}
+
+function parseCursor(cursor: unknown): VkCursor | undefined {
+  if (cursor === undefined || cursor === null) return undefined;
+  if (
+    isRecord(cursor) &&
+    typeof cursor.server === 'string' &&
+    cursor.server !== '' &&
+    typeof cursor.key === 'string' &&
+    cursor.key !== '' &&
+    (typeof cursor.ts === 'string' || typeof cursor.ts === 'number') &&
+    String(cursor.ts) !== ''
+  ) {
+    return { server: cursor.server, key: cursor.key, ts: String(cursor.ts) };
+  }
+  throw new ConnectorError(ConnectorErrorCode.CursorInvalid, 'VK cursor must be { server, key, ts }');
+}
+
+/** Compares secrets in constant time whatever their lengths. */
+function sameSecret(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string' || given === '') return false;
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Splits a long text at a line break or a space, never inside a surrogate pair. */
+export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
+  const parts: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = Math.max(rest.lastIndexOf('\n', max), rest.lastIndexOf(' ', max));
+    if (cut < max / 2) cut = max;
+    if (/[\uD800-\uDBFF]/.test(rest[cut - 1] ?? '')) cut -= 1;
+    parts.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^[\n ]/, '');
+  }
+  parts.push(rest);
+  return parts;
+}
+
+/**
+ * VK community connector: Bots Long Poll (pull) or Callback API (push) for incoming community messages and wall
+ * posts/comments; answers by messages.send or as a comment reply (wall.createComment).
+ *
+ * Account: settings { groupId, apiBaseUrl?, apiVersion?, confirmationCode?, longPollWaitSeconds?, requestTimeoutMs?,
+ * maxAttachmentBytes?, attachmentHosts? }, secrets { groupToken, callbackSecret? }.
+ */
+export class VkConnector implements Connector {
+  readonly channel = Channel.Vk;
+  readonly mode = 'both' as const;
+  private readonly logger: JsonLogger;
+
+  constructor(options: VkConnectorOptions = {}) {
+    this.logger = options.logger ?? new JsonLogger('vk-connector');
+  }
+
+  /** groups.getById without ids answers for the token's own community: it must be the configured one. */
+  async check(account: ChannelAccountRef): Promise<void> {
+    const settings = vkSettings(account);
+    const response = await new VkApi(settings).call<unknown>(
+      'groups.getById',
+      {} satisfies Params.GroupsGetByIdParams,
+    );
+    // API ≥ 5.139 answers { groups: [...] }; older versions a bare array.
+    const groups = Array.isArray(response) ? response : isRecord(response) ? response.groups : undefined;
+    const first = Array.isArray(groups) && isRecord(groups[0]) ? groups[0] : undefined;
+    if (!first)
+      throw new ConnectorError(ConnectorErrorCode.Temporary, 'VK groups.getById: no group in the answer');
+    if (int(first.id) !== settings.groupId) {
+      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'VK token belongs to another community');
+    }
+  }
+
+  /**
+   * One Bots Long Poll request (it holds up to longPollWaitSeconds). `failed` answers are handled as VK documents
+   * them: 1 → carry on from the returned ts (some history was lost); 2 → the key expired: new server and key, same
+   * ts; 3 → key and ts lost: both anew (events in between are gone, as VK says). A long-poll answer cannot be
+   * split, so `limit` is advisory: the page holds every update VK returned.
+   */
+  async pull(account: ChannelAccountRef, cursor: unknown, _limit: number): Promise<PullPage> {
+    const settings = vkSettings(account);
+    const api = new VkApi(settings);
+    let state = parseCursor(cursor) ?? (await this.longPollServer(api, settings));
+    for (let attempt = 0; attempt < MAX_LONG_POLL_ATTEMPTS; attempt += 1) {
+      const answer = await api.longPoll(state);
+      if ('failed' in answer) {
+        this.logger.write('warn', 'vk long poll failed answer', {
+          accountId: account.id,
+          failed: answer.failed,
+        });
+        if (answer.failed === 1 && answer.ts !== undefined) {
+          state = { ...state, ts: answer.ts };
+        } else if (answer.failed === 2) {
+          const fresh = await this.longPollServer(api, settings);
+          state = { server: fresh.server, key: fresh.key, ts: state.ts };
+        } else {
+          // 3, or anything VK may add later: start over from a new key and ts.
+          state = await this.longPollServer(api, settings);
+        }
+        continue;
+      }
+      const items: InboundItem[] = [];
+      const events: InboundEvent[] = [];
+      for (const update of answer.updates) {
+        if (
+          isRecord(update) &&
+          int(update.group_id) !== undefined &&
+          int(update.group_id) !== settings.groupId
+        )
+          continue;
+        const parsed = parseVkEvent(update, { groupId: settings.groupId });
+        if (parsed.problem) {
+          // Skipped rather than thrown: the page's ts already covers it, and refusing the page would stall the
+          // account on the same broken update forever. Logged by type and id only.
+          this.logger.write('warn', 'vk update skipped', {
+            accountId: account.id,
+            type: isRecord(update) ? update.type : undefined,
+            eventId: isRecord(update) ? update.event_id : undefined,
+            reason: parsed.problem,
+          });
+          continue;
+        }
+        items.push(...parsed.items);
+        events.push(...parsed.events);
+      }
+      return { items, events, nextCursor: { ...state, ts: answer.ts } satisfies VkCursor, hasMore: false };
+    }
+    throw new ConnectorError(ConnectorErrorCode.Temporary, 'VK long poll kept answering "failed"');
+  }
+
+  private async longPollServer(api: VkApi, settings: VkSettings): Promise<VkCursor> {
+    const params: Params.GroupsGetLongPollServerParams = { group_id: settings.groupId };
+    const response = await api.call<unknown>('groups.getLongPollServer', params);
+    if (
+      !isRecord(response) ||
+      typeof response.server !== 'string' ||
+      typeof response.key !== 'string' ||
+      (typeof response.ts !== 'string' && typeof response.ts !== 'number')
+    ) {
+      throw new ConnectorError(
+        ConnectorErrorCode.Temporary,
+        'VK groups.getLongPollServer: incomplete answer',
+      );
+    }
+    return { server: response.server, key: response.key, ts: String(response.ts) };
+  }
+
+  /**
+   * Callback API. `confirmation` (with our group_id) → the confirmation code as text/plain; every other event must
+   * carry our `secret` or is refused with AuthFailed. The controller answers accepted events with
+   * {@link VK_CALLBACK_OK} ('ok', HTTP 200) — also when the result is empty (an event type we do not handle) —
+   * otherwise VK keeps re-sending. Pass the raw body (Buffer) when possible: a BOM or broken UTF-8 is tolerated here.
+   */
+  async parseInbound(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult> {
+    const settings = vkSettings(account);
+    const body = decodeJsonBody(request.body);
+    if (!isRecord(body) || typeof body.type !== 'string') {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'not a VK Callback API event', {
+        fields: { type: 'missing' },
+      });
+    }
+    if (int(body.group_id) !== settings.groupId) {
+      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'VK callback for another community');
+    }
+    if (body.type === 'confirmation') {
+      if (!settings.confirmationCode) {
+        throw new ConnectorError(
+          ConnectorErrorCode.AuthFailed,
+          'VK account has no settings.confirmationCode',
+        );
+      }
+      return { kind: 'reply', body: settings.confirmationCode, contentType: 'text/plain' };
+    }
+    if (!settings.callbackSecret) {
+      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'VK account has no secrets.callbackSecret');
+    }
+    if (!sameSecret(body.secret, settings.callbackSecret)) {
+      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'VK callback secret missing or wrong');
+    }
+    const parsed = parseVkEvent(body, { groupId: settings.groupId });
+    if (parsed.problem) {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, `VK ${body.type}: ${parsed.problem}`, {
+        fields: { object: parsed.problem },
+      });
+    }
+    return { kind: 'items', items: parsed.items, events: parsed.events };
+  }
+
+  /**
+   * replyAddress { peerId } → messages.send (random_id from our message id: VK drops a repeat, so a retried send is
+   * harmless); { ownerId, postId, commentId? } → wall.createComment as the community (guid = our message id, VK's
+   * own dedupe key for comments). Attachments are uploaded as documents first. `choices` become an inline keyboard
+   * (dialogues only: comments have no keyboards).
+   */
+  async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
+    const settings = vkSettings(account);
+    const api = new VkApi(settings);
+    const address = message.replyAddress ?? {};
+    const text = message.text ?? '';
+    if (text.trim() === '' && !message.attachments?.length) {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'VK message without text or attachments', {
+        fields: { text: 'Пустое сообщение' },
+      });
+    }
+    const peerId = int(address.peerId);
+    const ownerId = int(address.ownerId);
+    const postId = int(address.postId);
+    if (ownerId !== undefined && postId !== undefined) {
+      return this.sendComment(api, settings, message, { ownerId, postId, commentId: int(address.commentId) });
+    }
+    if (peerId !== undefined) return this.sendMessage(api, message, peerId);
+    throw new ConnectorError(
+      ConnectorErrorCode.InvalidPayload,
+      'VK reply address needs peerId or ownerId + postId',
+      {
+        fields: { replyAddress: 'missing' },
+      },
+    );
+  }
+
+  private async sendMessage(api: VkApi, message: OutboundMessage, peerId: number): Promise<DeliveryReceipt> {
+    // Everything that can fail locally fails before the first part goes out.
+    const keyboard = message.choices?.length ? keyboardJson(message.choices) : undefined;
+    const attachments = await this.uploadDocuments(api, message, 'docs.getMessagesUploadServer', {
+      type: 'doc',
+      peer_id: peerId,
+    } satisfies Params.DocsGetMessagesUploadServerParams);
+    const parts = splitText(message.text ?? '');
+    const ids: string[] = [];
+    for (const [index, part] of parts.entries()) {
+      const last = index === parts.length - 1;
+      const params: Params.MessagesSendParams = {
+        peer_id: peerId,
+        random_id: randomIdFor(message.id, index),
+        message: part,
+        attachment: last && attachments.length ? attachments.join(',') : undefined,
+        keyboard: last ? keyboard : undefined,
+      };
+      const response = await api.call<unknown>('messages.send', params);
+      const id = isRecord(response) ? (response.message_id ?? response.conversation_message_id) : response;
+      ids.push(String(id));
+    }
+    return { remoteId: ids.join(','), sentAt: new Date().toISOString() };
+  }
+
+  private async sendComment(
+    api: VkApi,
+    settings: VkSettings,
+    message: OutboundMessage,
+    target: { ownerId: number; postId: number; commentId?: number },
+  ): Promise<DeliveryReceipt> {
+    const attachments = await this.uploadDocuments(api, message, 'docs.getWallUploadServer', {
+      group_id: settings.groupId,
+    } satisfies Params.DocsGetWallUploadServerParams);
+    const params: Params.WallCreateCommentParams = {
+      owner_id: target.ownerId,
+      post_id: target.postId,
+      from_group: settings.groupId,
+      message: message.text,
+      reply_to_comment: target.commentId,
+      guid: message.id,
+      attachments: attachments.length ? attachments : undefined,
+    };
+    const response = await api.call<unknown>('wall.createComment', params);
+    const commentId = isRecord(response) ? int(response.comment_id) : undefined;
+    if (commentId === undefined) {
+      throw new ConnectorError(
+        ConnectorErrorCode.Temporary,
+        'VK wall.createComment: no comment_id in the answer',
+      );
+    }
+    return { remoteId: String(commentId), sentAt: new Date().toISOString() };
+  }
+
+  /** docs.get…UploadServer → POST the file → docs.save; returns attachment strings `doc<owner>_<id>`. */
+  private async uploadDocuments(
+    api: VkApi,
+    message: OutboundMessage,
+    serverMethod: string,
+    serverParams: Record<string, string | number>,
+  ): Promise<string[]> {
+    const out: string[] = [];
+    for (const file of message.attachments ?? []) {
+      const server = await api.call<unknown>(serverMethod, serverParams);
+      if (!isRecord(server) || typeof server.upload_url !== 'string') {
+        throw new ConnectorError(ConnectorErrorCode.Temporary, `VK ${serverMethod}: no upload_url`);
+      }
+      const uploaded = await api.upload(
+        server.upload_url,
+        file.fileName,
+        file.contentType,
+        Buffer.from(file.contentBase64, 'base64'),
+      );
+      const saveParams: Params.DocsSaveParams = { file: uploaded, title: file.fileName };
+      const saved = await api.call<unknown>('docs.save', saveParams);
+      const doc = isRecord(saved) && isRecord(saved.doc) ? saved.doc : undefined;
+      if (!doc || int(doc.id) === undefined || int(doc.owner_id) === undefined) {
+        throw new ConnectorError(ConnectorErrorCode.Temporary, 'VK docs.save: no document in the answer');
+      }
+      out.push(`doc${int(doc.owner_id)}_${int(doc.id)}`);
+    }
+    return out;
+  }
+
+  /** Downloads a photo or document by the URL put in remoteRef, from VK hosts only, within the size limit. */
+  async fetchAttachment(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile> {
+    const settings = vkSettings(account);
+    return downloadFile(
+      remoteRef,
+      {
+        maxBytes: settings.maxAttachmentBytes,
+        // Files are larger than API answers: allow them more time.
+        timeoutMs: settings.requestTimeoutMs * 4,
+        allowedHosts: settings.attachmentHosts,
+      },
+      'VK attachment',
+    );
+  }
+}

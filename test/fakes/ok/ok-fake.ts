@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import path from 'node:path';
+
+/*
+ * A local OK Bot API (Graph API): /graph/me/subscribe, /graph/me/subscriptions, /graph/me/unsubscribe,
+ * /graph/me/info, /graph/me/messages/<chat_id>, every call with ?access_token=…; files at /files/<name>; and helpers
+ * that POST webhook messages the way OK does (to a given URL or to every subscribed webhook). Payload shapes come
+ * from ../shared/samples/ok/, read at test time.
+ */
+
+export const SHARED_SAMPLES_DIR =
+  process.env.SHARED_SAMPLES_DIR ?? path.resolve(__dirname, '../../../../shared/samples');
+
+export function okSampleText(name: string): string {
+  return readFileSync(path.join(SHARED_SAMPLES_DIR, 'ok', name), 'utf8');
+}
+
+export function okSampleJson(name: string): Record<string, unknown> {
+  return JSON.parse(okSampleText(name).replace(/^\uFEFF/, '')) as Record<string, unknown>;
+}
+
+/**
+ * Named scenarios, switchable at runtime. OK reports errors as HTTP 200 `{ error_code, error_msg, error_data }`;
+ * rate-limited answers error 8 FLOOD_BLOCKED in that form by default, or HTTP 429 + Retry-After with form 'http'.
+ */
+export type OkScenario = 'normal' | 'slow' | 'rate-limited' | 'server-error' | 'malformed';
+
+export interface OkScenarioOptions {
+  times?: number;
+  /** Restrict to one endpoint: 'subscribe', 'subscriptions', 'unsubscribe', 'info', 'messages', 'files', or 'webhook'. */
+  only?: string;
+  delayMs?: number;
+  /** rate-limited / server-error: OK's error JSON (default) or a bare HTTP status (429 with Retry-After, 500). */
+  form?: 'api' | 'http';
+}
+
+export interface SentOkMessage {
+  chatId: string;
+  messageId: string;
+  body: Record<string, unknown>;
+}
+
+const JSON_TYPE = 'application/json;charset=utf-8';
+
+interface ActiveScenario extends OkScenarioOptions {
+  name: OkScenario;
+  remaining: number;
+}
+
+export class OkFake {
+  readonly token: string;
+  readonly webhookSecret: string;
+  readonly subscriptions: { url: string; time: number }[] = [];
+  readonly messages: SentOkMessage[] = [];
+  readonly calls: { method: string; endpoint: string; body?: unknown }[] = [];
+
+  private server?: Server;
+  private scenario: ActiveScenario = { name: 'normal', remaining: Infinity };
+  private readonly files = new Map<string, { content: Buffer; contentType: string }>();
+  private seq = 98211023614189660n;
+
+  constructor(options: { token?: string; webhookSecret?: string } = {}) {
+    this.token = options.token ?? `tkn1${randomBytes(12).toString('base64url')}:CQABPOJKAKEKEKEKE`;
+    this.webhookSecret = options.webhookSecret ?? randomBytes(12).toString('hex');
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  get url(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  get apiBaseUrl(): string {
+    return `${this.url}/graph`;
+  }
+
+  account(settings: Record<string, unknown> = {}): {
+    settings: Record<string, unknown>;
+    secrets: Record<string, string>;
+  } {
+    return {
+      settings: { apiBaseUrl: this.apiBaseUrl, requestTimeoutMs: 2000, ...settings },
+      secrets: { accessToken: this.token, webhookSecret: this.webhookSecret },
+    };
+  }
+
+  setScenario(name: OkScenario, options: OkScenarioOptions = {}): void {
+    this.scenario = { ...options, name, remaining: options.times ?? Infinity };
+  }
+
+  addFile(name: string, content: Buffer, contentType: string): string {
+    this.files.set(name, { content, contentType });
+    return `${this.url}/files/${encodeURIComponent(name)}`;
+  }
+
+  /** A webhook message from the sample, with a fresh mid/seq; `patch` edits it (text, chat, sender, attachments…). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  webhookMessage(patch?: (message: Record<string, any>) => void): Record<string, unknown> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const body = okSampleJson('webhook_message_text.json') as Record<string, any>;
+    this.seq += 1n;
+    const chat = String(body.recipient.chat_id).replace(/^chat:/, '');
+    body.message.seq = Number(this.seq);
+    body.message.mid = `mid:${chat}.${this.seq.toString(16)}`;
+    body.timestamp = Date.now();
+    patch?.(body);
+    return body;
+  }
+
+  /**
+   * Attachments shaped like the (cut-off) sample "Message with an attachment example": `{ type, payload: { url } }`.
+   */
+  withAttachments(
+    body: Record<string, unknown>,
+    attachments: { type: string; url: string }[],
+  ): Record<string, unknown> {
+    const message = body.message as Record<string, unknown>;
+    message.attachments = attachments.map((a) => ({ type: a.type, payload: { url: a.url } }));
+    return body;
+  }
+
+  /** POSTs a webhook message as OK does; the 'malformed' scenario (only: 'webhook') cuts the body off. */
+  async postWebhook(url: string, body: unknown): Promise<{ status: number; text: string }> {
+    const scenario = this.takeScenario('webhook');
+    const text = scenario?.name === 'malformed' ? JSON.stringify(body).slice(0, 40) : JSON.stringify(body);
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': JSON_TYPE }, body: text });
+    return { status: response.status, text: await response.text() };
+  }
+
+  /** Delivers a webhook message to every subscribed URL, as OK would. */
+  async deliver(body: unknown): Promise<{ url: string; status: number }[]> {
+    const out: { url: string; status: number }[] = [];
+    for (const { url } of this.subscriptions)
+      out.push({ url, status: (await this.postWebhook(url, body)).status });
+    return out;
+  }
+
+  // ---- HTTP ----
+
+  private takeScenario(target: string): ActiveScenario | undefined {
+    const s = this.scenario;
+    if (s.name === 'normal' || s.remaining <= 0) return undefined;
+    if (s.only ? s.only !== target : target === 'files' || target === 'webhook') return undefined;
+    s.remaining -= 1;
+    if (s.remaining <= 0) this.scenario = { name: 'normal', remaining: Infinity };
+    return s;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const raw = await readBody(req);
+    const files = url.pathname.startsWith('/files/');
+    const match = /^\/graph\/me\/(subscribe|subscriptions|unsubscribe|info|messages)(?:\/(.+))?$/.exec(
+      url.pathname,
+    );
+    if (!files && !match)
+      return send(res, 404, JSON_TYPE, JSON.stringify(error(3, 'METHOD : Method not found')));
+    const endpoint = files ? 'files' : match![1];
+
+    const scenario = this.takeScenario(endpoint);
+    if (scenario?.name === 'slow')
+      await new Promise((resolve) => setTimeout(resolve, scenario.delayMs ?? 3000));
+    else if (scenario?.name === 'rate-limited') {
+      if (scenario.form === 'http')
+        return send(res, 429, 'text/plain', 'Too Many Requests', { 'retry-after': '2' });
+      return send(res, 200, JSON_TYPE, JSON.stringify(error(8, 'FLOOD_BLOCKED : Flood blocked')));
+    } else if (scenario?.name === 'server-error') {
+      if (scenario.form === 'api')
+        return send(res, 200, JSON_TYPE, JSON.stringify(error(2, 'SERVICE : Service temporary unavailable')));
+      return send(res, 500, 'text/html', '<html><body>500 Internal Server Error</body></html>');
+    } else if (scenario?.name === 'malformed') {
+      return send(res, 200, JSON_TYPE, '{"success":tr');
+    }
+
+    if (files) {
+      const file = this.files.get(decodeURIComponent(url.pathname.slice('/files/'.length)));
+      return file
+        ? send(res, 200, file.contentType, file.content)
+        : send(res, 404, 'text/plain', 'not found');
+    }
+
+    let body: Record<string, unknown> | undefined;
+    if (req.method === 'POST') {
+      if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+        return send(
+          res,
+          200,
+          JSON_TYPE,
+          JSON.stringify(error(100, 'PARAM : Content-Type must be application/json')),
+        );
+      }
+      try {
+        body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return send(res, 200, JSON_TYPE, JSON.stringify(error(100, 'PARAM : Invalid JSON')));
+      }
+    }
+    this.calls.push({ method: req.method ?? 'GET', endpoint, body });
+    if (url.searchParams.get('access_token') !== this.token) {
+      return send(res, 200, JSON_TYPE, JSON.stringify(error(102, 'PARAM_SESSION_EXPIRED : Session expired')));
+    }
+    const ok = (answer: unknown) => send(res, 200, JSON_TYPE, JSON.stringify(answer));
+
+    switch (`${req.method} ${endpoint}`) {
+      case 'POST subscribe': {
+        if (typeof body?.url !== 'string') return ok(error(100, 'PARAM : url is required'));
+        if (!this.subscriptions.some((s) => s.url === body!.url))
+          this.subscriptions.push({ url: body.url, time: Date.now() });
+        return ok(okSampleJson('subscribe.response.json'));
+      }
+      case 'POST unsubscribe': {
+        const index = this.subscriptions.findIndex((s) => s.url === body?.url);
+        if (index >= 0) this.subscriptions.splice(index, 1);
+        return ok({ success: true });
+      }
+      case 'GET subscriptions':
+        return ok({ subscriptions: this.subscriptions });
+      case 'GET info':
+        return ok({
+          user_id: 'user:910000000001',
+          name: 'Администрация области',
+          avatar_url: `${this.url}/files/avatar.png`,
+        });
+      case 'POST messages': {
+        const chatId = decodeURIComponent(match![2] ?? '');
+        const recipient = body?.recipient as Record<string, unknown> | undefined;
+        const message = body?.message as Record<string, unknown> | undefined;
+        if (!chatId || recipient?.chat_id !== chatId)
+          return ok(error(100, 'PARAM : recipient.chat_id must match the chat'));
+        if (!message || (typeof message.text !== 'string' && !message.attachment && !message.attachments)) {
+          return ok(error(100, 'PARAM : message is empty'));
+        }
+        this.seq += 1n;
+        const messageId = `mid:${chatId.replace(/^chat:/, '')}.${this.seq.toString(16)}`;
+        this.messages.push({ chatId, messageId, body: body! });
+        return ok({ success: true, message_id: messageId });
+      }
+      default:
+        return ok(error(3, 'METHOD : Method not found'));
+    }
+  }
+}
+
+function error(code: number, message: string): Record<string, unknown> {
+  return { error_code: code, error_msg: message, error_data: null };
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': contentType, ...headers });
+  res.end(body);
+}

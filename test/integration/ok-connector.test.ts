@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import {
+  Channel,
+  type ChannelAccountRef,
+  ConnectorError,
+  ConnectorErrorCode,
+  type InboundRequest,
+  type OutboundMessage,
+  type ParseResult,
+} from '@inbox/integrations/contract';
+import { OkConnector } from '@inbox/integrations/ok';
+import { OkFake } from '../fakes/ok/ok-fake';
+
+const connector = new OkConnector();
+
+/** Stands in for the api's webhook controller: raw body and query in, parseInbound, 200 at once. */
+async function startReceiver(account: () => ChannelAccountRef) {
+  const results: (ParseResult | ConnectorError)[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const request: InboundRequest = {
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        query: Object.fromEntries(new URL(req.url ?? '/', 'http://x').searchParams),
+      };
+      connector.parseInbound(account(), request).then(
+        (result) => {
+          results.push(result);
+          res.writeHead(200).end();
+        },
+        (error: ConnectorError) => {
+          results.push(error);
+          res.writeHead(error.code === ConnectorErrorCode.AuthFailed ? 403 : 400).end();
+        },
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/webhooks/ok/acc-ok`,
+    results,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<ConnectorError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ConnectorError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConnectorError');
+}
+
+function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
+  return {
+    id: randomUUID(),
+    kind: 'answer',
+    text: 'Добрый день! По вашему сообщению приняты меры.',
+    ...overrides,
+  };
+}
+
+describe('OkConnector against the fake OK', () => {
+  let fake: OkFake;
+  let account: ChannelAccountRef;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeEach(async () => {
+    fake = await new OkFake().start();
+    account = { id: 'acc-ok', channel: Channel.Ok, ...fake.account() };
+    receiver = await startReceiver(() => account);
+  });
+  afterEach(async () => {
+    await receiver.close();
+    await fake.stop();
+  });
+
+  it('check accepts the group token and refuses a wrong one', async () => {
+    await expect(connector.check(account)).resolves.toBeUndefined();
+    const bad = { ...account, secrets: { ...account.secrets, accessToken: 'tkn1wrong' } };
+    expect((await errorOf(connector.check(bad))).code).toBe(ConnectorErrorCode.AuthFailed);
+  });
+
+  it('subscribes the webhook once, with the shared secret in the URL', async () => {
+    await connector.subscribeWebhook(account, receiver.url);
+    await connector.subscribeWebhook(account, receiver.url);
+    expect(fake.subscriptions).toHaveLength(1);
+    const subscribed = new URL(fake.subscriptions[0].url);
+    expect(subscribed.searchParams.get('secret')).toBe(fake.webhookSecret);
+    expect(await connector.listSubscriptions(account)).toEqual([fake.subscriptions[0].url]);
+  });
+
+  it('parses a webhook message and the reply lands in the same chat', async () => {
+    await connector.subscribeWebhook(account, receiver.url);
+    const message = fake.webhookMessage((m) => (m.message.text = 'Во дворе не горит фонарь'));
+    expect(await fake.deliver(message)).toEqual([expect.objectContaining({ status: 200 })]);
+
+    const result = receiver.results[0] as ParseResult;
+    expect(result.kind).toBe('items');
+    const item = result.kind === 'items' ? result.items[0] : undefined;
+    expect(item).toMatchObject({
+      channel: 'ok',
+      externalId: (message.message as { mid: string }).mid,
+      regime: 'message',
+      text: 'Во дворе не горит фонарь',
+      author: { externalId: 'user:123456789012' },
+      thread: { key: 'chat:C3ecb9d02a600' },
+      replyAddress: { chatId: 'chat:C3ecb9d02a600' },
+    });
+
+    const answer = outbound({ replyAddress: item!.replyAddress });
+    const receipt = await connector.send(account, answer);
+    expect(fake.messages).toEqual([
+      {
+        chatId: 'chat:C3ecb9d02a600',
+        messageId: receipt.remoteId,
+        body: { recipient: { chat_id: 'chat:C3ecb9d02a600' }, message: { text: answer.text } },
+      },
+    ]);
+  });
+
+  it('refuses a webhook with a wrong or missing secret (AuthFailed)', async () => {
+    const wrong = await fake.postWebhook(`${receiver.url}?secret=guess`, fake.webhookMessage());
+    const missing = await fake.postWebhook(receiver.url, fake.webhookMessage());
+    expect([wrong.status, missing.status]).toEqual([403, 403]);
+    expect(receiver.results.map((r) => (r as ConnectorError).code)).toEqual([
+      ConnectorErrorCode.AuthFailed,
+      ConnectorErrorCode.AuthFailed,
+    ]);
+  });
+
+  it('a cut-off webhook body is InvalidPayload; other event types give nothing', async () => {
+    const url = connector.webhookUrl(account, receiver.url);
+    fake.setScenario('malformed', { only: 'webhook', times: 1 });
+    expect((await fake.postWebhook(url, fake.webhookMessage())).status).toBe(400);
+    expect((receiver.results[0] as ConnectorError).code).toBe(ConnectorErrorCode.InvalidPayload);
+    expect(
+      (await fake.postWebhook(url, { webhookType: 'CHAT_SYSTEM', recipient: { chat_id: 'chat:X' } })).status,
+    ).toBe(200);
+    expect(receiver.results[1]).toEqual({ kind: 'items', items: [], events: [] });
+  });
+
+  it('an attachment arrives by URL and downloads through fetchAttachment', async () => {
+    const url = connector.webhookUrl(account, receiver.url);
+    const photo = fake.addFile('photo.jpg', Buffer.from([0xff, 0xd8, 0xff]), 'image/jpeg');
+    const body = fake.withAttachments(fake.webhookMessage(), [
+      { type: 'IMAGE', url: photo },
+      { type: 'SHARE', url: 'https://ya.ru/' },
+    ]);
+    await fake.postWebhook(url, body);
+    const result = receiver.results[0] as ParseResult;
+    const attachments = result.kind === 'items' ? result.items[0].attachments : [];
+    expect(attachments).toEqual([{ fileName: 'image-1.jpg', contentType: 'image/jpeg', remoteRef: photo }]);
+    const file = await connector.fetchAttachment(account, attachments![0].remoteRef!);
+    expect(file).toMatchObject({ contentType: 'image/jpeg', content: Buffer.from([0xff, 0xd8, 0xff]) });
+  });
+
+  it('maps rate limits, server errors, broken answers and slowness', async () => {
+    const send = () => connector.send(account, outbound({ replyAddress: { chatId: 'chat:C1' } }));
+    fake.setScenario('rate-limited', { times: 1 });
+    const flood = await errorOf(send());
+    expect(flood.code).toBe(ConnectorErrorCode.RateLimited);
+    expect(flood.details.retryAfterMs).toBeGreaterThan(0);
+    fake.setScenario('rate-limited', { form: 'http', times: 1 });
+    expect(await errorOf(send())).toMatchObject({
+      code: ConnectorErrorCode.RateLimited,
+      details: { retryAfterMs: 2000 },
+    });
+    fake.setScenario('server-error', { times: 1 });
+    expect(await errorOf(send())).toMatchObject({
+      code: ConnectorErrorCode.Temporary,
+      details: { status: 500 },
+    });
+    fake.setScenario('server-error', { form: 'api', times: 1 });
+    expect((await errorOf(send())).code).toBe(ConnectorErrorCode.Temporary);
+    fake.setScenario('malformed', { times: 1 });
+    expect((await errorOf(send())).code).toBe(ConnectorErrorCode.Temporary);
+    fake.setScenario('slow', { delayMs: 1000, times: 1 });
+    const impatient = { ...account, settings: { ...account.settings, requestTimeoutMs: 200 } };
+    expect(
+      (await errorOf(connector.send(impatient, outbound({ replyAddress: { chatId: 'chat:C1' } })))).code,
+    ).toBe(ConnectorErrorCode.Temporary);
+    expect(fake.messages).toHaveLength(0);
+    await send();
+    expect(fake.messages).toHaveLength(1);
+  });
+
+  it('refuses to send without a chat or with attachments', async () => {
+    expect((await errorOf(connector.send(account, outbound()))).code).toBe(ConnectorErrorCode.InvalidPayload);
+    const withFile = outbound({
+      replyAddress: { chatId: 'chat:C1' },
+      attachments: [{ fileName: 'a.pdf', contentType: 'application/pdf', contentBase64: 'JVBERg==' }],
+    });
+    expect((await errorOf(connector.send(account, withFile))).code).toBe(ConnectorErrorCode.InvalidPayload);
+    expect(fake.messages).toHaveLength(0);
+  });
+});
