@@ -5,3 +5,4 @@ export * from './registration-number';
 export * from './appeal-registrar.service';
 export * from './appeal-queries.service';
 export * from './appeals.module';
+export * from './workflow';

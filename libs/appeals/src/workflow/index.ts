@@ -1,0 +1,3 @@
+export * from './workflow-error';
+export * from './answer-template';
+export * from './appeal-workflow.service';
