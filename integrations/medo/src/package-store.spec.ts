@@ -1,0 +1,85 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  listPackages,
+  moveInto,
+  quarantinePackage,
+  readPackageFiles,
+  writePackageAtomically,
+} from './package-store';
+
+describe('package store', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await fs.mkdtemp(join(tmpdir(), 'medo-store-'));
+  });
+  afterEach(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('lists packages oldest first, skipping work in progress and our own folders', async () => {
+    await fs.mkdir(join(root, 'b_pkg'));
+    await fs.writeFile(join(root, 'a.zip'), 'zip');
+    await fs.mkdir(join(root, '.tmp-c'));
+    await fs.writeFile(join(root, 'd.zip.part'), '');
+    await fs.mkdir(join(root, 'processed'));
+    const old = new Date(Date.now() - 60_000);
+    await fs.utimes(join(root, 'a.zip'), old, old);
+    const list = await listPackages(root, [join(root, 'processed')]);
+    expect(list.map((p) => [p.name, p.kind])).toEqual([
+      ['a.zip', 'zip'],
+      ['b_pkg', 'folder'],
+    ]);
+  });
+
+  it('writes a package folder atomically and only once', async () => {
+    const first = await writePackageAtomically(root, 'pkg', [
+      { name: 'passport.xml', data: Buffer.from('<a/>') },
+    ]);
+    expect(first.created).toBe(true);
+    const again = await writePackageAtomically(root, 'pkg', [
+      { name: 'passport.xml', data: Buffer.from('<b/>') },
+    ]);
+    expect(again.created).toBe(false);
+    expect(await fs.readFile(join(root, 'pkg', 'passport.xml'), 'utf8')).toBe('<a/>');
+    expect(await fs.readdir(root)).toEqual(['pkg']);
+  });
+
+  it('does not create a missing outbound folder (an unmounted share)', async () => {
+    await expect(writePackageAtomically(join(root, 'gone'), 'pkg', [])).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    expect(await fs.readdir(root)).toEqual([]);
+  });
+
+  it('moves without overwriting, and quarantines with a reason file', async () => {
+    await fs.mkdir(join(root, 'in', 'p'), { recursive: true });
+    await fs.mkdir(join(root, 'done', 'p'), { recursive: true });
+    const moved = await moveInto(join(root, 'in', 'p'), join(root, 'done'));
+    expect(moved).toMatch(/done\/p\.\d+-[0-9a-f]{6}$/);
+
+    await fs.writeFile(join(root, 'in', 'q.zip'), 'x');
+    const at = await quarantinePackage(
+      { name: 'q.zip', path: join(root, 'in', 'q.zip'), kind: 'zip', newestMtimeMs: 0 },
+      join(root, 'quarantine'),
+      'Причина: тест',
+    );
+    expect(at).toBe(join(root, 'quarantine', 'q.zip'));
+    expect(await fs.readFile(join(root, 'quarantine', 'q.zip.reason.txt'), 'utf8')).toBe('Причина: тест');
+  });
+
+  it('refuses symbolic links and folders over the limits', async () => {
+    const dir = join(root, 'pkg');
+    await fs.mkdir(dir);
+    await fs.writeFile(join(dir, 'a.pdf'), Buffer.alloc(100));
+    const entry = { name: 'pkg', path: dir, kind: 'folder' as const, newestMtimeMs: 0 };
+    const limits = { maxPackageBytes: 1000, maxUnzippedBytes: 1000, maxFiles: 5, maxCompressionRatio: 100 };
+    await expect(readPackageFiles(entry, limits)).resolves.toHaveLength(1);
+    await expect(readPackageFiles(entry, { ...limits, maxPackageBytes: 50 })).rejects.toMatchObject({
+      code: 'too-large',
+    });
+    await fs.symlink('/etc/hostname', join(dir, 'b.pdf'));
+    await expect(readPackageFiles(entry, limits)).rejects.toMatchObject({ code: 'symlink' });
+  });
+});
