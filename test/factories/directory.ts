@@ -20,4 +20,29 @@ export async function seedTestDirectory(ds: DataSource): Promise<void> {
       [org.code, org.name, org.kind, org.parent, org.zone, TEST_WORKING_HOURS],
     );
   }
+  await seedTestTopics(ds);
+}
+
+/** A slice of the rubricator: two topics with subtopics, enough for escalation and routing tests. */
+export const TEST_TOPICS = [
+  { code: 'housing', name: 'ЖКХ', parent: null, org: 'minzhkh' },
+  { code: 'housing-heating', name: 'Отопление', parent: 'housing', org: 'minzhkh' },
+  { code: 'roads', name: 'Дороги и транспорт', parent: null, org: 'mintrans' },
+  { code: 'roads-potholes', name: 'Ямы на дорогах', parent: 'roads', org: 'mintrans' },
+] as const;
+
+export async function seedTestTopics(ds: DataSource): Promise<void> {
+  for (const t of TEST_TOPICS) {
+    await ds.query(
+      `INSERT INTO topics (code, name, parent_id, default_organisation_id)
+       VALUES ($1, $2, (SELECT id FROM topics WHERE code = $3), (SELECT id FROM organisations WHERE code = $4))`,
+      [t.code, t.name, t.parent, t.org],
+    );
+  }
+}
+
+export async function idOf(ds: DataSource, table: 'organisations' | 'topics', code: string): Promise<string> {
+  const [row] = (await ds.query(`SELECT id FROM ${table} WHERE code = $1`, [code])) as { id: string }[];
+  if (!row) throw new Error(`${table} ${code} is not seeded`);
+  return row.id;
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AccessModule } from '@inbox/access';
 import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
@@ -8,7 +9,7 @@ import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 import { DataSource } from 'typeorm';
 
-@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AppealsModule, IntakeModule] })
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AccessModule, AppealsModule, IntakeModule] })
 class SeedModule {}
 
 export const DEMO_APPEAL_COUNT = 400;

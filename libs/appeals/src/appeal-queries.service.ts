@@ -188,6 +188,15 @@ export class AppealQueries {
     };
   }
 
+  /** The appeal id behind a number, when the private code matches. */
+  async publicAppealId(registrationNumber: string, code: string): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT id, access_code_hash FROM appeals WHERE registration_number = $1`,
+      [registrationNumber],
+    )) as { id: string; access_code_hash: string }[];
+    return row && accessCodeMatches(registrationNumber, code, row.access_code_hash) ? row.id : undefined;
+  }
+
   /** What a citizen may see with their number and private code: status and dates, nothing personal. */
   async publicStatus(registrationNumber: string, code: string) {
     const [row] = (await this.dataSource.query(
@@ -218,6 +227,8 @@ const PUBLIC_EVENT_TEXT_RU: Record<string, string> = {
   received: 'Обращение поступило',
   registered: 'Обращение зарегистрировано',
   'follow-up-received': 'Получено дополнение к обращению',
+  escalated: 'Обращение передано в профильный орган',
+  rated: 'Получена оценка ответа',
   'status-changed': 'Статус обращения изменён',
   extended: 'Срок рассмотрения продлён',
   answered: 'Дан ответ',

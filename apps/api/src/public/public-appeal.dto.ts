@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn } from 'class-validator';
 
 /** Documentation of the form fields; validation lives in the website connector, with Russian messages. */
 export class PublicAppealFormDto {
@@ -36,4 +37,15 @@ export class PublicAppealStatusDto {
   @ApiProperty() registeredAt!: string;
   @ApiProperty() answerDueDate!: string;
   @ApiProperty({ type: [PublicAppealHistoryEntryDto] }) history!: PublicAppealHistoryEntryDto[];
+}
+
+/** S4 п. 27.3: both questions are asked together. */
+export class PublicRatingDto {
+  @ApiProperty({ description: 'Получен ли ответ на вопрос' })
+  @IsBoolean({ message: 'Ответьте, получен ли ответ на вопрос' })
+  answered!: boolean;
+
+  @ApiProperty({ enum: ['satisfied', 'partially', 'not-satisfied'] })
+  @IsIn(['satisfied', 'partially', 'not-satisfied'], { message: 'Выберите: удовлетворён, частично или не удовлетворён' })
+  satisfaction!: 'satisfied' | 'partially' | 'not-satisfied';
 }

@@ -20,13 +20,18 @@ import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { PublicEndpoint, SYSTEM_SCOPE } from '@inbox/access';
-import { AppealQueries, AppealRegistrar, isRegistrationNumber } from '@inbox/appeals';
+import { AppealQueries, AppealRegistrar, AppealWorkflow, isRegistrationNumber } from '@inbox/appeals';
 import { AppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
 import { InboundStore } from '@inbox/intake';
 import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { WebsiteFormConnector } from '@inbox/integrations/website';
-import { PublicAppealCreatedDto, PublicAppealFormDto, PublicAppealStatusDto } from './public-appeal.dto';
+import {
+  PublicAppealCreatedDto,
+  PublicAppealFormDto,
+  PublicAppealStatusDto,
+  PublicRatingDto,
+} from './public-appeal.dto';
 import { UploadErrorsFilter } from './upload-errors.filter';
 
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
@@ -46,6 +51,7 @@ export class PublicAppealsController {
     private readonly store: InboundStore,
     private readonly registrar: AppealRegistrar,
     private readonly queries: AppealQueries,
+    private readonly workflow: AppealWorkflow,
   ) {
     this.connector = new WebsiteFormConnector({
       maxFileBytes: config.attachmentMaxBytes,
@@ -146,6 +152,25 @@ export class PublicAppealsController {
       registeredAt: status.registeredAt.toISOString(),
       history: status.history.map((h) => ({ at: new Date(h.at).toISOString(), text: h.text })),
     };
+  }
+
+  @Post(':registrationNumber/rating')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им' })
+  async rate(
+    @Param('registrationNumber') registrationNumber: string,
+    @Query('code') code: string | undefined,
+    @Body() body: PublicRatingDto,
+  ) {
+    const id = isRegistrationNumber(registrationNumber) && code ? await this.queries.publicAppealId(registrationNumber, code) : undefined;
+    if (!id) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
+    const result = await this.workflow.rate(
+      id,
+      // One rating per answer from the website: a second press of the same button changes nothing.
+      { channel: 'website', externalId: `public:${registrationNumber}:${body.answered}:${body.satisfaction}`, ...body },
+      { userId: 'system', role: SYSTEM_SCOPE.role, organisationId: 'system', scope: SYSTEM_SCOPE },
+    );
+    return { accepted: !result.duplicate, message: 'Спасибо за оценку' };
   }
 
   private statusUrl(number: string, code?: string): string {

@@ -292,6 +292,10 @@ export class AppealWorkflow {
         });
         return;
       }
+      if (a.extended) {
+        const message = 'Срок уже продлевался: 59-ФЗ допускает одно продление';
+        throw new WorkflowError(409, message, { days: message });
+      }
       if (!canTransition(a.status, AppealStatus.Extended)) throw this.refused(a.status, AppealStatus.Extended);
       let extended;
       try {

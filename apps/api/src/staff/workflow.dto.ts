@@ -1,0 +1,138 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+
+export class EscalateDto {
+  @ApiProperty({ type: [String], description: 'Одна или несколько организаций 2-й линии' })
+  @IsUUID('all', { each: true, message: 'organisationIds: список UUID организаций' })
+  @ArrayMinSize(1, { message: 'Выберите хотя бы одну организацию' })
+  @ArrayMaxSize(20, { message: 'Не более 20 организаций за раз' })
+  organisationIds!: string[];
+
+  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId?: string;
+
+  @ApiPropertyOptional({ description: 'Суть вопроса' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500, { message: 'Суть вопроса — не длиннее 500 символов' })
+  subject?: string;
+}
+
+export class ReasonDto {
+  @ApiProperty()
+  @IsString({ message: 'Укажите причину' })
+  @MinLength(3, { message: 'Укажите причину' })
+  @MaxLength(2000, { message: 'Причина — не длиннее 2000 символов' })
+  reason!: string;
+}
+
+export class RedirectDto extends ReasonDto {
+  @ApiProperty({ description: 'Орган, в компетенцию которого входит вопрос' })
+  @IsString({ message: 'Укажите орган' })
+  @MinLength(3, { message: 'Укажите орган' })
+  @MaxLength(500, { message: 'Не длиннее 500 символов' })
+  body!: string;
+}
+
+export class ExtendDto extends ReasonDto {
+  @ApiProperty({ enum: ['appeal', 'line2'], description: 'appeal — срок по 59-ФЗ; line2 — срок запроса 2-й линии' })
+  @IsIn(['appeal', 'line2'], { message: 'kind: appeal или line2' })
+  kind!: 'appeal' | 'line2';
+
+  @ApiPropertyOptional({ description: 'Для kind=appeal: на сколько дней (1–30)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'days: целое число' })
+  @Min(1, { message: 'От 1 до 30 дней' })
+  @Max(30, { message: 'От 1 до 30 дней' })
+  days?: number;
+
+  @ApiPropertyOptional({ description: 'Для kind=line2: новый срок (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'until: дата и время в формате ISO 8601' })
+  until?: Date;
+}
+
+export class AssignDto {
+  @ApiProperty() @IsUUID('all', { message: 'userId: UUID сотрудника' }) userId!: string;
+}
+
+export class ClassifyDto {
+  @ApiProperty() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId!: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'subtopicId: UUID подтемы' }) subtopicId?: string;
+}
+
+export class DraftAnswerDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'templateId: UUID шаблона' }) templateId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(20000, { message: 'Ответ — не длиннее 20000 символов' })
+  text?: string;
+}
+
+export class RatingDto {
+  @ApiPropertyOptional({ description: 'Получен ли ответ на вопрос' })
+  @IsOptional()
+  @IsBoolean({ message: 'answered: true или false' })
+  answered?: boolean;
+
+  @ApiPropertyOptional({ enum: ['satisfied', 'partially', 'not-satisfied'] })
+  @IsOptional()
+  @IsIn(['satisfied', 'partially', 'not-satisfied'], { message: 'satisfied, partially или not-satisfied' })
+  satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';
+}
+
+export class OperatorAppealDto {
+  @ApiProperty({ enum: ['phone', 'reception', 'post'], description: 'Как поступило: звонок, личный приём, почта' })
+  @IsIn(['phone', 'reception', 'post'], { message: 'medium: phone, reception или post' })
+  medium!: 'phone' | 'reception' | 'post';
+
+  @ApiProperty() @IsString() @MinLength(1, { message: 'Укажите фамилию' }) @MaxLength(100) surname!: string;
+  @ApiProperty() @IsString() @MinLength(1, { message: 'Укажите имя' }) @MaxLength(100) firstName!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) patronymic?: string;
+
+  @ApiPropertyOptional({ example: '+79131234567' })
+  @IsOptional()
+  @Matches(/^\+?[\d\s()-]{10,20}$/, { message: 'Телефон в формате +7 900 000-00-00' })
+  phone?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) postalAddress?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) address?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId?: string;
+
+  @ApiProperty({ description: 'Суть вопроса' })
+  @IsString()
+  @MinLength(3, { message: 'Укажите суть вопроса' })
+  @MaxLength(500)
+  subject!: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(3, { message: 'Запишите содержание обращения' })
+  @MaxLength(10000)
+  text!: string;
+
+  @ApiPropertyOptional({ enum: ['message', 'appeal'], default: 'appeal' })
+  @IsOptional()
+  @IsIn(['message', 'appeal'])
+  regime?: 'message' | 'appeal';
+}

@@ -1,0 +1,144 @@
+import { Channel } from '@inbox/integrations/contract';
+
+/** Which adapter serves an account: the channel alone is not enough (our form and a site's feed are both "website"). */
+export type ConnectorKind = 'email' | 'telegram' | 'vk' | 'ok' | 'pos' | 'medo' | 'website-feed';
+
+export interface ConfiguredAccount {
+  kind: ConnectorKind;
+  channel: Channel;
+  name: string;
+  settings: Record<string, unknown>;
+  secrets: Record<string, string>;
+}
+
+export interface ChannelsFromEnv {
+  accounts: ConfiguredAccount[];
+  /** Channels that are off, each with the reason in words an operator understands. */
+  off: { kind: ConnectorKind; reason: string }[];
+}
+
+const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
+const bool = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : ['1', 'true', 'yes'].includes(v));
+
+/**
+ * Channel accounts from the environment: settings (stored in channel_accounts, shown on /health) apart from
+ * secrets (kept in memory only). A channel whose required variables are missing is off, with the reason.
+ */
+export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
+  const accounts: ConfiguredAccount[] = [];
+  const off: ChannelsFromEnv['off'] = [];
+  const need = (kind: ConnectorKind, names: string[]): boolean => {
+    const missing = names.filter((n) => !env[n]);
+    if (missing.length > 0) off.push({ kind, reason: `не заданы ${missing.join(', ')}` });
+    return missing.length === 0;
+  };
+
+  if (need('email', ['EMAIL_IMAP_HOST', 'EMAIL_IMAP_USER', 'EMAIL_IMAP_PASSWORD', 'EMAIL_SMTP_HOST', 'EMAIL_FROM_ADDRESS'])) {
+    accounts.push({
+      kind: 'email',
+      channel: Channel.Email,
+      name: env.EMAIL_ACCOUNT_NAME ?? env.EMAIL_FROM_ADDRESS!,
+      settings: {
+        imapHost: env.EMAIL_IMAP_HOST,
+        imapPort: num(env.EMAIL_IMAP_PORT, 993),
+        imapSecure: bool(env.EMAIL_IMAP_SECURE, true),
+        mailbox: env.EMAIL_MAILBOX ?? 'INBOX',
+        smtpHost: env.EMAIL_SMTP_HOST,
+        smtpPort: num(env.EMAIL_SMTP_PORT, 587),
+        smtpSecure: bool(env.EMAIL_SMTP_SECURE, false),
+        fromAddress: env.EMAIL_FROM_ADDRESS,
+        fromName: env.EMAIL_FROM_NAME ?? 'Единый центр обращений граждан',
+        policy547: env.EMAIL_POLICY_547 ?? 'message-with-notice',
+      },
+      secrets: {
+        imapUser: env.EMAIL_IMAP_USER!,
+        imapPassword: env.EMAIL_IMAP_PASSWORD!,
+        ...(env.EMAIL_SMTP_USER ? { smtpUser: env.EMAIL_SMTP_USER, smtpPassword: env.EMAIL_SMTP_PASSWORD ?? '' } : {}),
+      },
+    });
+  }
+  if (need('telegram', ['TELEGRAM_BOT_TOKEN'])) {
+    accounts.push({
+      kind: 'telegram',
+      channel: Channel.Telegram,
+      name: env.TELEGRAM_ACCOUNT_NAME ?? 'bot',
+      settings: {
+        apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org',
+        mode: env.TELEGRAM_WEBHOOK_SECRET && env.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'polling',
+        webhookUrl: env.TELEGRAM_WEBHOOK_URL,
+        pollTimeoutSeconds: num(env.TELEGRAM_POLL_TIMEOUT_SECONDS, 25),
+      },
+      secrets: { botToken: env.TELEGRAM_BOT_TOKEN!, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET ?? '' },
+    });
+  }
+  if (need('vk', ['VK_GROUP_ID', 'VK_GROUP_TOKEN'])) {
+    accounts.push({
+      kind: 'vk',
+      channel: Channel.Vk,
+      name: env.VK_ACCOUNT_NAME ?? `group-${env.VK_GROUP_ID}`,
+      settings: {
+        groupId: Number(env.VK_GROUP_ID),
+        apiBaseUrl: env.VK_API_BASE_URL ?? 'https://api.vk.com/method',
+        confirmationCode: env.VK_CONFIRMATION_CODE,
+        mode: env.VK_CALLBACK_SECRET ? 'callback' : 'long-poll',
+        longPollWaitSeconds: num(env.VK_LONG_POLL_WAIT_SECONDS, 25),
+      },
+      secrets: { groupToken: env.VK_GROUP_TOKEN!, callbackSecret: env.VK_CALLBACK_SECRET ?? '' },
+    });
+  }
+  if (need('ok', ['OK_ACCESS_TOKEN', 'OK_WEBHOOK_SECRET'])) {
+    accounts.push({
+      kind: 'ok',
+      channel: Channel.Ok,
+      name: env.OK_ACCOUNT_NAME ?? 'group',
+      settings: { apiBaseUrl: env.OK_API_BASE_URL ?? 'https://api.ok.ru/graph', webhookUrl: env.OK_WEBHOOK_URL },
+      secrets: { accessToken: env.OK_ACCESS_TOKEN!, webhookSecret: env.OK_WEBHOOK_SECRET! },
+    });
+  }
+  if (need('pos', ['POS_BASE_URL', 'POS_USERNAME', 'POS_PASSWORD', 'POS_CLIENT_ID', 'POS_CLIENT_SECRET', 'POS_REGION_ID', 'POS_OPA_IDS'])) {
+    accounts.push({
+      kind: 'pos',
+      channel: Channel.Pos,
+      name: env.POS_ACCOUNT_NAME ?? 'region',
+      settings: {
+        baseUrl: env.POS_BASE_URL,
+        regionId: env.POS_REGION_ID,
+        opaIds: env.POS_OPA_IDS!.split(',').map((s) => s.trim()).filter(Boolean),
+      },
+      secrets: {
+        username: env.POS_USERNAME!,
+        password: env.POS_PASSWORD!,
+        clientId: env.POS_CLIENT_ID!,
+        clientSecret: env.POS_CLIENT_SECRET!,
+      },
+    });
+  }
+  if (need('medo', ['MEDO_INBOUND_DIR', 'MEDO_OUTBOUND_DIR', 'MEDO_PARTICIPANT_UID'])) {
+    const base = env.MEDO_INBOUND_DIR!;
+    accounts.push({
+      kind: 'medo',
+      channel: Channel.Medo,
+      name: env.MEDO_ACCOUNT_NAME ?? 'gateway',
+      settings: {
+        inboundDir: base,
+        outboundDir: env.MEDO_OUTBOUND_DIR,
+        quarantineDir: env.MEDO_QUARANTINE_DIR ?? `${base}/../quarantine`,
+        processedDir: env.MEDO_PROCESSED_DIR ?? `${base}/../processed`,
+        ourParticipantUid: env.MEDO_PARTICIPANT_UID,
+        ourOrganisationName: env.MEDO_ORGANISATION_NAME ?? 'Правительство области',
+      },
+      secrets: {},
+    });
+  }
+  if (need('website-feed', ['WEBSITE_FEED_URL'])) {
+    accounts.push({
+      kind: 'website-feed',
+      channel: Channel.Website,
+      name: env.WEBSITE_FEED_NAME ?? 'site',
+      settings: JSON.parse(env.WEBSITE_FEED_SETTINGS ?? '{}') as Record<string, unknown>,
+      secrets: env.WEBSITE_FEED_TOKEN ? { bearerToken: env.WEBSITE_FEED_TOKEN } : {},
+    });
+    accounts[accounts.length - 1].settings.url = env.WEBSITE_FEED_URL;
+  }
+  return { accounts, off };
+}

@@ -1,0 +1,3 @@
+export * from './channel-accounts';
+export * from './channel-registry.service';
+export * from './channels.module';

@@ -1,0 +1,2 @@
+export * from './delivery.service';
+export * from './delivery.module';

@@ -1,0 +1,210 @@
+import { Role } from '@inbox/access';
+import { addCalendarDays, localDateOf, ProductionCalendar } from '@inbox/deadlines';
+import { idOf } from '../factories/directory';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { startSmtpReceiver, type SmtpReceiver } from '../fakes/email/smtp-receiver';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * Issue 3 end to end: line 1 escalates to two departments, one returns it as misrouted, the other answers
+ * from a template, the applicant rates "not satisfied", the appeal reopens at the superior organisation.
+ */
+describe('staff workflow (e2e)', () => {
+  let stack: TestStack;
+  let smtp: SmtpReceiver;
+  let operator: SignedIn;
+  let housingClerk: SignedIn;
+  let roadsClerk: SignedIn;
+  let housingColleague: SignedIn;
+  let supervisor: SignedIn;
+  let org: Record<string, string>;
+
+  beforeAll(async () => {
+    smtp = await startSmtpReceiver();
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        // The answer to a phone appeal goes by e-mail: a real SMTP dialogue with a local receiver.
+        EMAIL_IMAP_HOST: '127.0.0.1',
+        EMAIL_IMAP_PORT: '1',
+        EMAIL_IMAP_USER: 'inbox',
+        EMAIL_IMAP_PASSWORD: 'unused',
+        EMAIL_SMTP_HOST: smtp.host,
+        EMAIL_SMTP_PORT: String(smtp.port),
+        EMAIL_SMTP_SECURE: 'false',
+        EMAIL_FROM_ADDRESS: 'obrashcheniya@region.test',
+      },
+    });
+    const ds = stack.db.dataSource;
+    org = {
+      region: await idOf(ds, 'organisations', 'region'),
+      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
+      mintrans: await idOf(ds, 'organisations', 'mintrans'),
+      housing: await idOf(ds, 'topics', 'housing'),
+    };
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    housingColleague = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await smtp?.stop();
+  });
+
+  const post = (path: string, who: SignedIn, body: unknown = {}) =>
+    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
+  const get = (path: string, who: SignedIn) => fetch(`${stack.baseUrl}${path}`, { headers: who.headers });
+
+  async function registerByPhone(text: string) {
+    const res = await post('/api/v1/appeals', operator, {
+      medium: 'phone',
+      surname: 'Соколова',
+      firstName: 'Анна',
+      patronymic: 'Игоревна',
+      phone: '+7 913 777-66-55',
+      email: 'sokolova@example.test',
+      subject: 'Нет отопления в квартире',
+      text,
+      topicId: org.housing,
+    });
+    expect(res.status).toBe(201);
+    return json(res);
+  }
+
+  it('escalates to two departments, takes a return, answers, and re-routes a poor rating upward', async () => {
+    const created = await registerByPhone('С 20 ноября в квартире по ул. Гоголя, 3 холодные батареи, УК не реагирует.');
+
+    // S0: escalation needs the topic, the subject and the applicant's name, patronymic and phone — all present.
+    expect((await post(`/api/v1/appeals/${created.id}/escalate`, operator, { organisationIds: [org.minzhkh, org.mintrans] })).status).toBe(204);
+    let card = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
+    expect(card.status).toBe('escalated');
+    expect(card.organisations.map((o: { code: string }) => o.code).sort()).toEqual(['cur', 'minzhkh', 'mintrans'].sort());
+
+    // The roads department returns it as misrouted; the housing department still has it.
+    expect((await post(`/api/v1/appeals/${created.id}/return`, roadsClerk, { reason: 'Вопрос ЖКХ, не дорожный' })).status).toBe(204);
+    card = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
+    expect(card.status).toBe('escalated');
+    expect(card.history.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['escalated', 'returned']));
+
+    // The housing clerk answers from a template; a colleague approves; it goes out by e-mail.
+    const template = await json(
+      post('/api/v1/answer-templates', housingClerk, {
+        title: 'Отопление: проверка УК',
+        body: 'Уважаемая {{applicantName}}! По обращению № {{registrationNumber}} от {{registrationDate}} управляющей компании выдано предписание восстановить отопление.',
+        topicId: org.housing,
+      }),
+    );
+    expect(template).toEqual({ id: expect.any(String) });
+    const draft = await json(post(`/api/v1/appeals/${created.id}/answers`, housingClerk, { templateId: template.id }));
+    expect(draft).toEqual({ id: expect.any(String) });
+    expect((await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/approve`, housingClerk)).status).toBe(403);
+    expect((await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/approve`, housingColleague)).status).toBe(204);
+    expect((await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/send`, housingClerk)).status).toBe(204);
+    const mail = await eventually(async () => smtp.accepted()[0]);
+    const raw = mail.raw.toString('utf8');
+    expect(mail.to).toEqual(['sokolova@example.test']);
+    expect(raw).toMatch(/Message-ID:/i);
+    await eventually(async () => {
+      const c = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
+      return c.history.some((e: { type: string }) => e.type === 'delivered') ? c : undefined;
+    });
+
+    // The applicant: "not satisfied" → reopened at the superior organisation with a fresh 30-day term.
+    const rated = await fetch(
+      `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}/rating?code=${created.accessCode}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answered: false, satisfaction: 'not-satisfied' }),
+      },
+    );
+    expect(rated.status).toBe(200);
+    card = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
+    expect(card.status).toBe('reopened');
+    expect(card.organisationId).toBe(org.region);
+    const calendar = ProductionCalendar.russian();
+    let expectedDue = addCalendarDays(localDateOf(new Date(), 'Asia/Novosibirsk'), 30);
+    while (!calendar.isWorkingDay(expectedDue)) expectedDue = addCalendarDays(expectedDue, -1);
+    expect(card.answerDueDate).toBe(expectedDue);
+    const records = await stack.db.dataSource.query(
+      `SELECT organisation_id, topic_id, superior_organisation_id, answer_id FROM poor_rating_records WHERE appeal_id = $1`,
+      [created.id],
+    );
+    expect(records).toEqual([
+      { organisation_id: org.minzhkh, topic_id: org.housing, superior_organisation_id: org.region, answer_id: draft.id },
+    ]);
+  });
+
+  it('refuses to escalate without the fields S0 requires, naming each', async () => {
+    const res = await post('/api/v1/appeals', operator, {
+      medium: 'post',
+      surname: 'Орлов',
+      firstName: 'Пётр',
+      subject: 'Благоустройство двора',
+      text: 'Прошу установить скамейки во дворе дома 8 по ул. Мира.',
+    });
+    const created = await json(res);
+    const refused = await post(`/api/v1/appeals/${created.id}/escalate`, operator, { organisationIds: [org.minzhkh] });
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).errors).toEqual({
+      topicId: 'Укажите тему обращения',
+      'applicant.patronymic': 'В карточке нет отчества заявителя',
+      'applicant.phone': 'В карточке нет телефона заявителя',
+    });
+  });
+
+  it('hides an appeal of organisation A from a clerk of B by id, by filter and by search, and audits it', async () => {
+    const created = await registerByPhone('Протекает крыша над подъездом дома 12 по ул. Кирова, вода на лестнице.');
+    await post(`/api/v1/appeals/${created.id}/escalate`, operator, { organisationIds: [org.minzhkh] });
+
+    expect((await get(`/api/v1/appeals/${created.id}`, housingClerk)).status).toBe(200);
+    expect((await get(`/api/v1/appeals/${created.id}`, roadsClerk)).status).toBe(404);
+    const filtered = await json(get(`/api/v1/appeals?organisationId=${org.minzhkh}`, roadsClerk));
+    expect(filtered.items.map((i: { id: string }) => i.id)).not.toContain(created.id);
+    const searched = await json(get(`/api/v1/appeals?q=${encodeURIComponent('крыша подъезд')}`, roadsClerk));
+    expect(searched.items).toEqual([]);
+    const found = await json(get(`/api/v1/appeals?q=${encodeURIComponent('крыша подъезд')}`, supervisor));
+    expect(found.items.map((i: { id: string }) => i.id)).toContain(created.id);
+    expect((await get(`/api/v1/appeals/${created.id}`, supervisor)).status).toBe(200);
+    // A change is refused the same way.
+    expect((await post(`/api/v1/appeals/${created.id}/take`, roadsClerk)).status).toBe(404);
+
+    const denied = await stack.db.dataSource.query(
+      `SELECT action, entity_type, entity_id FROM audit_log WHERE user_id = $1 AND outcome = 'denied' ORDER BY id`,
+      [roadsClerk.userId],
+    );
+    expect(denied).toEqual([
+      { action: 'read-appeal-card', entity_type: 'appeal', entity_id: created.id },
+      { action: 'list-appeals', entity_type: 'organisation', entity_id: org.minzhkh },
+      { action: 'take', entity_type: 'appeal', entity_id: created.id },
+    ]);
+    const reads = await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE user_id = $1 AND action = 'read-appeal-card' AND outcome = 'ok'`,
+      [supervisor.userId],
+    );
+    expect(reads[0].n).toBeGreaterThan(0);
+    await expect(stack.db.dataSource.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+  });
+
+  it('extends a 59-ФЗ term once and refuses a second extension', async () => {
+    const created = await registerByPhone('Прошу проверить начисления за отопление за октябрь по лицевому счёту.');
+    await post(`/api/v1/appeals/${created.id}/take`, operator);
+    const first = await post(`/api/v1/appeals/${created.id}/extend`, operator, { kind: 'appeal', days: 30, reason: 'Запрошены документы в УК' });
+    expect(first.status).toBe(204);
+    const second = await post(`/api/v1/appeals/${created.id}/extend`, operator, { kind: 'appeal', days: 5, reason: 'Ещё раз' });
+    expect(second.status).toBe(409);
+    expect((await json(second)).message).toContain('одно продление');
+  });
+
+  it('refuses a sign-in with a wrong password and requests without a token', async () => {
+    const res = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: operator.login, password: 'wrong' }),
+    });
+    expect(res.status).toBe(401);
+    expect((await fetch(`${stack.baseUrl}/api/v1/appeals`)).status).toBe(401);
+  });
+});
