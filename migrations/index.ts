@@ -1,10 +1,12 @@
 import { InitialSchema1763840000000 } from './1763840000000-InitialSchema';
 import { RegistrationNumberSequences1763840000001 } from './1763840000001-RegistrationNumberSequences';
 import { StaffWorkflow1763840000002 } from './1763840000002-StaffWorkflow';
+import { ChannelSync1763840000003 } from './1763840000003-ChannelSync';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
   InitialSchema1763840000000,
   RegistrationNumberSequences1763840000001,
   StaffWorkflow1763840000002,
+  ChannelSync1763840000003,
 ];

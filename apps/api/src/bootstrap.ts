@@ -10,7 +10,11 @@ import { ApiModule } from './api.module';
 
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
 export async function createApiApp(): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(ApiModule, { logger: rootLogger.child('api') });
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
+    logger: rootLogger.child('api'),
+    // Webhook connectors verify and parse the exact bytes (a BOM, broken UTF-8).
+    rawBody: true,
+  });
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.useGlobalPipes(

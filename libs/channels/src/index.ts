@@ -1,3 +1,5 @@
 export * from './channel-accounts';
 export * from './channel-registry.service';
+export * from './inbound-events.service';
+export * from './channel-puller.service';
 export * from './channels.module';

@@ -1,0 +1,75 @@
+import {
+  BadRequestException,
+  Controller,
+  ForbiddenException,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { type Request, type Response } from 'express';
+import { PublicEndpoint } from '@inbox/access';
+import { ChannelRegistry, type ConnectorKind, InboundEvents } from '@inbox/channels';
+import { rootLogger } from '@inbox/common';
+import { InboundStore } from '@inbox/intake';
+import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+
+const PUSH_KINDS: ConnectorKind[] = ['telegram', 'vk', 'ok'];
+/** What each channel expects as the body of a successful webhook answer. */
+const OK_BODY: Partial<Record<ConnectorKind, string>> = { vk: 'ok' };
+
+/**
+ * Webhooks of push channels. The connector verifies the secret before anything is read; a forged call is
+ * refused and nothing is stored. Items are stored first and normalised by the worker, so the channel gets
+ * its 200 at once (OK retries after 5 s, VK after a while).
+ */
+@ApiExcludeController()
+@Controller('api/v1/webhooks')
+@PublicEndpoint()
+export class WebhooksController {
+  private readonly log = rootLogger.child('webhooks');
+
+  constructor(
+    private readonly registry: ChannelRegistry,
+    private readonly store: InboundStore,
+    private readonly events: InboundEvents,
+  ) {}
+
+  @Post(':kind')
+  @HttpCode(200)
+  async receive(@Param('kind') kind: string, @Req() req: Request & { rawBody?: Buffer }, @Res() res: Response) {
+    const entry = PUSH_KINDS.includes(kind as ConnectorKind) ? this.registry.get(kind as ConnectorKind) : undefined;
+    if (!entry?.connector.parseInbound) throw new NotFoundException({ statusCode: 404, message: 'Канал не настроен' });
+    let parsed;
+    try {
+      parsed = await entry.connector.parseInbound(entry.account, {
+        headers: req.headers,
+        body: req.rawBody ?? req.body,
+        query: req.query as Record<string, unknown>,
+      });
+    } catch (error) {
+      if (error instanceof ConnectorError && error.code === ConnectorErrorCode.AuthFailed) {
+        this.log.warn('webhook refused', { kind, status: error.details.status ?? 403 });
+        if (error.details.status === 401) throw new UnauthorizedException({ statusCode: 401, message: 'Нет подписи' });
+        throw new ForbiddenException({ statusCode: 403, message: 'Неверная подпись' });
+      }
+      if (error instanceof ConnectorError && error.code === ConnectorErrorCode.InvalidPayload) {
+        throw new BadRequestException({ statusCode: 400, message: 'Некорректное уведомление' });
+      }
+      throw error;
+    }
+    if (parsed.kind === 'reply') {
+      res.status(200).type(parsed.contentType ?? 'text/plain').send(parsed.body);
+      return;
+    }
+    await this.store.store(parsed.items, { accountId: entry.account.id });
+    await this.events.handle(parsed.events, entry);
+    const body = OK_BODY[kind as ConnectorKind];
+    if (body) res.status(200).type('text/plain').send(body);
+    else res.status(200).json({ ok: true });
+  }
+}

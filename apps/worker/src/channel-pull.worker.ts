@@ -1,0 +1,39 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type Queue } from 'bull';
+import { ChannelPuller, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
+import { rootLogger } from '@inbox/common';
+import { QueueName } from '@inbox/queue';
+
+const PULL = 'pull-channel';
+
+/**
+ * One repeatable pull per pull-capable account. Long polls (Telegram getUpdates, VK) block inside the pull,
+ * so a short interval keeps them near real time; the puller's lock keeps one pull per account at a time.
+ */
+@Injectable()
+export class ChannelPullWorker implements OnModuleInit {
+  private readonly log = rootLogger.child('channel-pull');
+
+  constructor(
+    @InjectQueue(QueueName.Intake) private readonly queue: Queue,
+    private readonly registry: ChannelRegistry,
+    private readonly puller: ChannelPuller,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const pullable = this.registry
+      .all()
+      .filter((e) => e.connector.pull && e.account.settings.mode !== 'webhook' && e.account.settings.mode !== 'callback');
+    void this.queue.process(PULL, Math.max(1, pullable.length), async (job) => {
+      const report = await this.puller.pull((job.data as { kind: ConnectorKind }).kind);
+      if (report.items || report.quarantined || report.error) this.log.info('pulled', { ...report });
+      return report;
+    });
+    for (const entry of pullable) {
+      const every = Number(entry.account.settings.pullEveryMs ?? (['telegram', 'vk'].includes(entry.kind) ? 1000 : 30_000));
+      await this.queue.add(PULL, { kind: entry.kind }, { repeat: { every }, jobId: `pull:${entry.kind}`, removeOnComplete: true, removeOnFail: 50 });
+    }
+    for (const off of this.registry.off()) this.log.info('channel off', { ...off });
+  }
+}
