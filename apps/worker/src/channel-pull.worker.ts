@@ -1,11 +1,12 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
-import { ChannelPuller, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
+import { AppealEventHooks, ChannelPuller, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { QueueName } from '@inbox/queue';
 
 const PULL = 'pull-channel';
+const HOOKS = 'drain-appeal-event-hooks';
 
 /**
  * One repeatable pull per pull-capable account. Long polls (Telegram getUpdates, VK) block inside the pull,
@@ -19,6 +20,7 @@ export class ChannelPullWorker implements OnModuleInit {
     @InjectQueue(QueueName.Intake) private readonly queue: Queue,
     private readonly registry: ChannelRegistry,
     private readonly puller: ChannelPuller,
+    private readonly hooks: AppealEventHooks,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -34,6 +36,9 @@ export class ChannelPullWorker implements OnModuleInit {
       const every = Number(entry.account.settings.pullEveryMs ?? (['telegram', 'vk'].includes(entry.kind) ? 1000 : 30_000));
       await this.queue.add(PULL, { kind: entry.kind }, { repeat: { every }, jobId: `pull:${entry.kind}`, removeOnComplete: true, removeOnFail: 50 });
     }
+    // Channel hooks (status notices, ПОС status pushes) follow the appeals' history every second.
+    void this.queue.process(HOOKS, 1, async () => ({ seen: await this.hooks.drain() }));
+    await this.queue.add(HOOKS, {}, { repeat: { every: 1000 }, jobId: HOOKS, removeOnComplete: true, removeOnFail: 50 });
     for (const off of this.registry.off()) this.log.info('channel off', { ...off });
   }
 }
