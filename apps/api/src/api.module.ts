@@ -3,15 +3,23 @@ import { APP_GUARD } from '@nestjs/core';
 import { AccessModule, StaffAuthGuard } from '@inbox/access';
 import { MulterModule } from '@nestjs/platform-express';
 import { AppealsModule } from '@inbox/appeals';
+import { ChannelsModule } from '@inbox/channels';
 import { AppConfig, ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { IntakeModule } from '@inbox/intake';
 import { OrganisationsModule } from '@inbox/organisations';
 import { QueueModule } from '@inbox/queue';
+import { RoutingModule } from '@inbox/routing';
 import { AuthController } from './auth/auth.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 import { HealthController } from './health/health.controller';
+import { OrganisationsController } from './organisations/organisations.controller';
 import { PublicAppealsController } from './public/public-appeals.controller';
+import { RoutingRulesController } from './routing/routing-rules.controller';
+import { RoutingSuggestController } from './routing/routing-suggest.controller';
 import { AppealsController } from './staff/appeals.controller';
+import { WorkflowController } from './staff/workflow.controller';
+import { AnswerTemplatesController } from './staff/answer-templates.controller';
 
 @Module({
   imports: [
@@ -22,13 +30,26 @@ import { AppealsController } from './staff/appeals.controller';
     OrganisationsModule,
     AppealsModule,
     IntakeModule,
+    RoutingModule,
+    ChannelsModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       // In memory: files are hashed and stored in Postgres right away; the size cap bounds the memory.
       useFactory: (config: AppConfig) => ({ limits: { fileSize: config.attachmentMaxBytes + 1, fieldSize: 64 * 1024 } }),
     }),
   ],
-  controllers: [AuthController, PublicAppealsController, AppealsController, HealthController],
+  controllers: [
+    AuthController,
+    PublicAppealsController,
+    AppealsController,
+    WorkflowController,
+    AnswerTemplatesController,
+    HealthController,
+    OrganisationsController,
+    RoutingRulesController,
+    RoutingSuggestController,
+    WebhooksController,
+  ],
   // Every endpoint needs a signed-in staff member unless marked @PublicEndpoint().
   providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }],
 })

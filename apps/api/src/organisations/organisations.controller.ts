@@ -1,0 +1,87 @@
+import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { type OrganisationNode, OrganisationTreeService } from '@inbox/routing';
+import {
+  DayHoursDto,
+  OrganisationCardDto,
+  OrganisationDto,
+  type OrganisationSummaryDto,
+  OrganisationTreeNodeDto,
+} from './organisations.dto';
+
+class OrganisationListQueryDto {
+  @ApiPropertyOptional({
+    enum: ['flat', 'tree'],
+    default: 'flat',
+    description: 'flat — список с parentId (вышестоящие раньше подчинённых); tree — вложенное дерево',
+  })
+  @IsOptional()
+  @IsIn(['flat', 'tree'], { message: 'view: flat или tree' })
+  view?: 'flat' | 'tree';
+}
+
+const NOT_FOUND = () => new NotFoundException({ statusCode: 404, message: 'Организация не найдена' });
+
+function summary(org: OrganisationNode): OrganisationSummaryDto {
+  return { id: org.id, code: org.code, shortName: org.shortName, kind: org.kind };
+}
+
+/** The organisation directory, for every signed-in staff member. */
+@ApiTags('organisations')
+@ApiBearerAuth()
+@ApiExtraModels(DayHoursDto, OrganisationDto, OrganisationTreeNodeDto)
+@Controller('api/v1/organisations')
+export class OrganisationsController {
+  constructor(@Inject(OrganisationTreeService) private readonly organisations: OrganisationTreeService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Справочник организаций: списком с parentId или деревом' })
+  @ApiOkResponse({
+    schema: {
+      oneOf: [
+        { type: 'array', items: { $ref: getSchemaPath(OrganisationDto) } },
+        { type: 'array', items: { $ref: getSchemaPath(OrganisationTreeNodeDto) } },
+      ],
+    },
+  })
+  async list(
+    @Query() query: OrganisationListQueryDto,
+  ): Promise<OrganisationDto[] | OrganisationTreeNodeDto[]> {
+    const tree = await this.organisations.tree();
+    return query.view === 'tree' ? tree.toNested() : tree.all();
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Организация: реквизиты, вышестоящая и подчинённые' })
+  @ApiOkResponse({ type: OrganisationCardDto })
+  @ApiNotFoundResponse({ description: 'Организация не найдена' })
+  async get(
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: NOT_FOUND })) id: string,
+  ): Promise<OrganisationCardDto> {
+    let tree = await this.organisations.tree();
+    if (!tree.has(id)) {
+      // Perhaps added since the tree was cached: look once more.
+      this.organisations.invalidate();
+      tree = await this.organisations.tree();
+    }
+    const org = tree.get(id);
+    if (!org) throw NOT_FOUND();
+    const superior = tree.superiorOf(id);
+    return {
+      ...org,
+      superior: superior ? summary(superior) : null,
+      children: tree.childrenOfNode(id).map(summary),
+      subordinateIds: tree.subordinatesOf(id).map((o) => o.id),
+    };
+  }
+}

@@ -1,0 +1,124 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+  UseFilters,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import { RoutingRules } from '@inbox/routing';
+import { RoutingErrorsFilter } from './routing-errors.filter';
+import { RoutingRuleDto, RoutingRuleResponseDto } from './routing.dto';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
+
+/** Declared here, beside its only user: Nest reads the query's class from the handler's metadata. */
+class RoutingRuleListQueryDto {
+  @ApiPropertyOptional({ description: 'Только активные (true) или только отключённые (false)' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'active: true или false' })
+  active?: boolean;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Правила одной темы' })
+  @IsOptional()
+  @IsUUID('all', { message: 'Тема указана неверно: нужен идентификатор темы' })
+  topicId?: string;
+}
+
+/** A malformed id names no rule: 404, like an unknown one. */
+export const RULE_ID_PIPE = new ParseUUIDPipe({
+  exceptionFactory: () =>
+    new NotFoundException({ statusCode: 404, message: 'Правило маршрутизации не найдено' }),
+});
+
+@ApiTags('routing')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
+@Controller('api/v1/routing-rules')
+@UseFilters(RoutingErrorsFilter)
+export class RoutingRulesController {
+  constructor(@Inject(RoutingRules) private readonly rules: RoutingRules) {}
+
+  @Get()
+  @Roles(Role.Admin, Role.Supervisor)
+  @ApiOperation({ summary: 'Правила маршрутизации (администратор, руководитель)' })
+  @ApiOkResponse({ type: [RoutingRuleResponseDto] })
+  list(@Query() query: RoutingRuleListQueryDto) {
+    return this.rules.list(query);
+  }
+
+  @Get(':id')
+  @Roles(Role.Admin, Role.Supervisor)
+  @ApiOperation({ summary: 'Правило маршрутизации' })
+  @ApiOkResponse({ type: RoutingRuleResponseDto })
+  @ApiNotFoundResponse({ description: 'Правило маршрутизации не найдено' })
+  get(@Param('id', RULE_ID_PIPE) id: string) {
+    return this.rules.get(id);
+  }
+
+  @Post()
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Создать правило: тема и/или территория → одна или несколько организаций' })
+  @ApiBody({ type: RoutingRuleDto })
+  @ApiCreatedResponse({ type: RoutingRuleResponseDto })
+  @ApiBadRequestResponse({ description: 'Ошибки по полям: { statusCode, message, errors }' })
+  create(@Body() body: RoutingRuleDto, @Staff() staff: StaffContext) {
+    return this.rules.create(body, { userId: staff.user.id });
+  }
+
+  @Put(':id')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Изменить правило (все поля; не указанные получают значения по умолчанию)' })
+  @ApiBody({ type: RoutingRuleDto })
+  @ApiOkResponse({ type: RoutingRuleResponseDto })
+  @ApiBadRequestResponse({ description: 'Ошибки по полям: { statusCode, message, errors }' })
+  @ApiNotFoundResponse({ description: 'Правило маршрутизации не найдено' })
+  update(@Param('id', RULE_ID_PIPE) id: string, @Body() body: RoutingRuleDto, @Staff() staff: StaffContext) {
+    return this.rules.update(id, body, { userId: staff.user.id });
+  }
+
+  @Post(':id/deactivate')
+  @Roles(Role.Admin)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Отключить правило, сохранив его' })
+  @ApiOkResponse({ type: RoutingRuleResponseDto })
+  @ApiNotFoundResponse({ description: 'Правило маршрутизации не найдено' })
+  deactivate(@Param('id', RULE_ID_PIPE) id: string, @Staff() staff: StaffContext) {
+    return this.rules.deactivate(id, { userId: staff.user.id });
+  }
+
+  @Delete(':id')
+  @Roles(Role.Admin)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Удалить правило' })
+  @ApiNoContentResponse({ description: 'Удалено' })
+  @ApiNotFoundResponse({ description: 'Правило маршрутизации не найдено' })
+  async remove(@Param('id', RULE_ID_PIPE) id: string, @Staff() staff: StaffContext): Promise<void> {
+    await this.rules.delete(id, { userId: staff.user.id });
+  }
+}

@@ -1,0 +1,390 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditLog } from '@inbox/access';
+import { RoutingRuleNotFoundError, RoutingValidationError } from './routing-errors';
+import {
+  matchRoute,
+  type RouteDecision,
+  type RouteQuery,
+  type RouteReason,
+  type RoutingRuleData,
+  type TopicData,
+} from './routing-match';
+
+export interface RoutingRule extends RoutingRuleData {
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RoutingRuleView extends RoutingRule {
+  topic: { id: string; code: string; name: string; parentId: string | null } | null;
+  organisations: { id: string; code: string; shortName: string; kind: string }[];
+}
+
+export interface RoutingRuleInput {
+  name: string;
+  /** Higher wins among rules of the same specificity; 100 when left out. */
+  priority?: number;
+  topicId?: string | null;
+  territoryCode?: string | null;
+  organisationIds: string[];
+  active?: boolean;
+}
+
+export const ROUTING_RULE_ENTITY = 'routing-rule';
+export const DEFAULT_RULE_PRIORITY = 100;
+export const MAX_RULE_PRIORITY = 10_000;
+export const MAX_RULE_ORGANISATIONS = 20;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** OKTMO: 2 digits (region), 5 (municipality), 8 (settlement) or 11 (locality); any prefix of 2–11 digits. */
+export const TERRITORY_CODE = /^\d{2,11}$/;
+
+/** Rule names are unique regardless of case, spacing and е/ё (compared here, not by the database's locale). */
+export function ruleNameKey(name: string): string {
+  return name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('ru').replace(/ё/g, 'е');
+}
+
+const RULE_COLUMNS = `r.id, r.name, r.priority, r.topic_id AS "topicId", r.territory_code AS "territoryCode",
+  r.organisation_ids::text[] AS "organisationIds", r.active, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+
+const RULE_VIEW_COLUMNS = `${RULE_COLUMNS},
+  CASE WHEN t.id IS NULL THEN NULL
+       ELSE json_build_object('id', t.id, 'code', t.code, 'name', t.name, 'parentId', t.parent_id) END AS topic,
+  COALESCE((SELECT json_agg(json_build_object('id', o.id, 'code', o.code, 'shortName', o.short_name,
+                                              'kind', o.kind) ORDER BY x.ord)
+              FROM unnest(r.organisation_ids) WITH ORDINALITY AS x(id, ord)
+              JOIN organisations o ON o.id = x.id), '[]'::json) AS organisations`;
+
+export interface RoutingSuggestion extends RouteDecision {
+  reasonText: string;
+  organisations: { id: string; code: string; name: string; shortName: string; kind: string }[];
+  matchedRules: { id: string; name: string; priority: number }[];
+}
+
+export const ROUTE_REASON_RU: Record<RouteReason, string> = {
+  rule: 'По правилу маршрутизации',
+  'topic-default': 'Организация по умолчанию для темы',
+  none: 'Правило не найдено: направление определяет ЦУР вручную',
+};
+
+interface RoutingSnapshot {
+  rules: RoutingRuleData[];
+  ruleById: Map<string, RoutingRuleData>;
+  topics: Map<string, TopicData>;
+}
+
+/**
+ * Decides where an appeal goes. Active rules and the rubricator are cached for a few seconds (rules change
+ * rarely; a change made through RoutingRules in this process applies at once, elsewhere within CACHE_MS).
+ */
+@Injectable()
+export class RoutingEngine {
+  static readonly CACHE_MS = 5_000;
+  private cached?: { snapshot: Promise<RoutingSnapshot>; at: number };
+
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async route(query: RouteQuery): Promise<RouteDecision> {
+    const { rules, topics } = await this.snapshot();
+    return matchRoute(query, rules, topics);
+  }
+
+  /** The decision with names, for a person choosing where to send an appeal; checks the query first. */
+  async suggest(raw: RouteQuery): Promise<RoutingSuggestion> {
+    const query: RouteQuery = {
+      topicId: raw.topicId?.trim().toLowerCase() || null,
+      subtopicId: raw.subtopicId?.trim().toLowerCase() || null,
+      territoryCode: raw.territoryCode?.trim() || null,
+    };
+    const snapshot = await this.snapshot();
+    const errors: Record<string, string> = {};
+    const topic = query.topicId ? snapshot.topics.get(query.topicId) : undefined;
+    const subtopic = query.subtopicId ? snapshot.topics.get(query.subtopicId) : undefined;
+    if (query.topicId && !topic) errors.topicId = 'Такой темы нет в рубрикаторе';
+    if (query.subtopicId && !subtopic) errors.subtopicId = 'Такой подтемы нет в рубрикаторе';
+    if (topic && subtopic && subtopic.parentId !== topic.id) {
+      errors.subtopicId = 'Подтема не относится к выбранной теме';
+    }
+    if (query.territoryCode && !TERRITORY_CODE.test(query.territoryCode)) {
+      errors.territoryCode = 'Код территории — от 2 до 11 цифр по ОКТМО';
+    }
+    if (Object.keys(errors).length > 0)
+      throw new RoutingValidationError(errors, 'Проверьте параметры запроса');
+    const decision = matchRoute(query, snapshot.rules, snapshot.topics);
+    const organisations = decision.organisationIds.length
+      ? ((await this.dataSource.query(
+          `SELECT o.id, o.code, o.name, o.short_name AS "shortName", o.kind
+             FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN organisations o ON o.id = x.id
+            ORDER BY x.ord`,
+          [decision.organisationIds],
+        )) as RoutingSuggestion['organisations'])
+      : [];
+    return {
+      ...decision,
+      // A rule may still name an organisation removed from the directory since: offer only real ones.
+      organisationIds: organisations.map((o) => o.id),
+      reasonText: ROUTE_REASON_RU[decision.reason],
+      organisations,
+      matchedRules: decision.matchedRuleIds.map((id) => {
+        const rule = snapshot.ruleById.get(id)!;
+        return { id, name: rule.name, priority: rule.priority };
+      }),
+    };
+  }
+
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private snapshot(): Promise<RoutingSnapshot> {
+    if (!this.cached || Date.now() - this.cached.at > RoutingEngine.CACHE_MS) {
+      const snapshot = this.load();
+      this.cached = { snapshot, at: Date.now() };
+      snapshot.catch(() => {
+        if (this.cached?.snapshot === snapshot) this.cached = undefined;
+      });
+    }
+    return this.cached.snapshot;
+  }
+
+  private async load(): Promise<RoutingSnapshot> {
+    const [rules, topics] = await Promise.all([
+      this.dataSource.query(
+        `SELECT id, name, priority, topic_id AS "topicId", territory_code AS "territoryCode",
+                organisation_ids::text[] AS "organisationIds", active
+           FROM routing_rules WHERE active`,
+      ) as Promise<RoutingRuleData[]>,
+      this.dataSource.query(
+        `SELECT id, parent_id AS "parentId", default_organisation_id AS "defaultOrganisationId" FROM topics`,
+      ) as Promise<TopicData[]>,
+    ]);
+    return {
+      rules,
+      ruleById: new Map(rules.map((r) => [r.id, r])),
+      topics: new Map(topics.map((t) => [t.id, t])),
+    };
+  }
+}
+
+interface Actor {
+  userId: string | null;
+}
+
+/**
+ * Competence rules as data an administrator edits: topic and/or territory → one or several organisations.
+ * Every change is written to the audit log (ids and field names only) in the same transaction.
+ */
+@Injectable()
+export class RoutingRules {
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(RoutingEngine) private readonly engine: RoutingEngine,
+  ) {}
+
+  async list(filter: { active?: boolean; topicId?: string } = {}): Promise<RoutingRuleView[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.active !== undefined) {
+      params.push(filter.active);
+      where.push(`r.active = $${params.length}`);
+    }
+    if (filter.topicId) {
+      params.push(filter.topicId);
+      where.push(`r.topic_id = $${params.length}`);
+    }
+    return (await this.dataSource.query(
+      `SELECT ${RULE_VIEW_COLUMNS} FROM routing_rules r LEFT JOIN topics t ON t.id = r.topic_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY r.active DESC, r.priority DESC, r.name, r.id`,
+      params,
+    )) as RoutingRuleView[];
+  }
+
+  async get(id: string, db: EntityManager = this.dataSource.manager): Promise<RoutingRuleView> {
+    if (!UUID.test(id)) throw new RoutingRuleNotFoundError(id);
+    const [row] = (await db.query(
+      `SELECT ${RULE_VIEW_COLUMNS} FROM routing_rules r LEFT JOIN topics t ON t.id = r.topic_id WHERE r.id = $1`,
+      [id],
+    )) as RoutingRuleView[];
+    if (!row) throw new RoutingRuleNotFoundError(id);
+    return row;
+  }
+
+  async create(input: RoutingRuleInput, actor: Actor): Promise<RoutingRuleView> {
+    const rule = normalise(input);
+    const view = await this.dataSource.transaction(async (tx) => {
+      await this.validate(rule, tx);
+      const [{ id }] = (await tx.query(
+        `INSERT INTO routing_rules (name, priority, topic_id, territory_code, organisation_ids, active)
+         VALUES ($1, $2, $3, $4, $5::uuid[], $6) RETURNING id`,
+        [rule.name, rule.priority, rule.topicId, rule.territoryCode, rule.organisationIds, rule.active],
+      )) as { id: string }[];
+      await this.audit.record(
+        {
+          userId: actor.userId,
+          action: 'routing-rule.create',
+          entityType: ROUTING_RULE_ENTITY,
+          entityId: id,
+          details: { topicId: rule.topicId, organisationIds: rule.organisationIds, active: rule.active },
+        },
+        tx,
+      );
+      return this.get(id, tx);
+    });
+    this.engine.invalidate();
+    return view;
+  }
+
+  /** Replaces the rule's fields (PUT semantics: a field left out takes its default). */
+  async update(id: string, input: RoutingRuleInput, actor: Actor): Promise<RoutingRuleView> {
+    const rule = normalise(input);
+    const view = await this.dataSource.transaction(async (tx) => {
+      const before = await this.lock(id, tx);
+      await this.validate(rule, tx, id);
+      const changed = (
+        ['name', 'priority', 'topicId', 'territoryCode', 'organisationIds', 'active'] as const
+      ).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(rule[field]));
+      if (changed.length > 0) {
+        await tx.query(
+          `UPDATE routing_rules SET name = $2, priority = $3, topic_id = $4, territory_code = $5,
+                  organisation_ids = $6::uuid[], active = $7, updated_at = now()
+            WHERE id = $1`,
+          [id, rule.name, rule.priority, rule.topicId, rule.territoryCode, rule.organisationIds, rule.active],
+        );
+        await this.audit.record(
+          {
+            userId: actor.userId,
+            action: 'routing-rule.update',
+            entityType: ROUTING_RULE_ENTITY,
+            entityId: id,
+            details: {
+              changed,
+              ...(changed.includes('topicId') ? { topicId: { from: before.topicId, to: rule.topicId } } : {}),
+              ...(changed.includes('organisationIds')
+                ? { organisationIds: { from: before.organisationIds, to: rule.organisationIds } }
+                : {}),
+            },
+          },
+          tx,
+        );
+      }
+      return this.get(id, tx);
+    });
+    this.engine.invalidate();
+    return view;
+  }
+
+  /** Switches the rule off but keeps it (and its history) for later; a no-op on an inactive rule. */
+  async deactivate(id: string, actor: Actor): Promise<RoutingRuleView> {
+    const view = await this.dataSource.transaction(async (tx) => {
+      const before = await this.lock(id, tx);
+      if (before.active) {
+        await tx.query(`UPDATE routing_rules SET active = false, updated_at = now() WHERE id = $1`, [id]);
+        await this.audit.record(
+          {
+            userId: actor.userId,
+            action: 'routing-rule.deactivate',
+            entityType: ROUTING_RULE_ENTITY,
+            entityId: id,
+          },
+          tx,
+        );
+      }
+      return this.get(id, tx);
+    });
+    this.engine.invalidate();
+    return view;
+  }
+
+  async delete(id: string, actor: Actor): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const before = await this.lock(id, tx);
+      await tx.query(`DELETE FROM routing_rules WHERE id = $1`, [id]);
+      await this.audit.record(
+        {
+          userId: actor.userId,
+          action: 'routing-rule.delete',
+          entityType: ROUTING_RULE_ENTITY,
+          entityId: id,
+          details: { topicId: before.topicId, organisationIds: before.organisationIds },
+        },
+        tx,
+      );
+    });
+    this.engine.invalidate();
+  }
+
+  private async lock(id: string, tx: EntityManager): Promise<RoutingRule> {
+    if (!UUID.test(id)) throw new RoutingRuleNotFoundError(id);
+    const [row] = (await tx.query(`SELECT ${RULE_COLUMNS} FROM routing_rules r WHERE r.id = $1 FOR UPDATE`, [
+      id,
+    ])) as RoutingRule[];
+    if (!row) throw new RoutingRuleNotFoundError(id);
+    return row;
+  }
+
+  /** Every problem at once, keyed by field, in Russian. */
+  private async validate(rule: NormalisedRule, tx: EntityManager, ownId?: string): Promise<void> {
+    const errors: Record<string, string> = {};
+    if (!rule.name) errors.name = 'Укажите название правила';
+    else if (rule.name.length > 200) errors.name = 'Название правила — не длиннее 200 символов';
+    else {
+      const others = (await tx.query(`SELECT id, name FROM routing_rules`)) as { id: string; name: string }[];
+      const key = ruleNameKey(rule.name);
+      if (others.some((r) => r.id !== ownId && ruleNameKey(r.name) === key)) {
+        errors.name = 'Правило с таким названием уже есть';
+      }
+    }
+    if (!Number.isInteger(rule.priority) || rule.priority < 0 || rule.priority > MAX_RULE_PRIORITY) {
+      errors.priority = `Приоритет — целое число от 0 до ${MAX_RULE_PRIORITY}`;
+    }
+    if (!rule.topicId && !rule.territoryCode) {
+      const message = 'Укажите тему, территорию или и то и другое';
+      errors.topicId = message;
+      errors.territoryCode = message;
+    }
+    if (rule.territoryCode && !TERRITORY_CODE.test(rule.territoryCode)) {
+      errors.territoryCode = 'Код территории — от 2 до 11 цифр по ОКТМО';
+    }
+    if (rule.topicId) {
+      if (!UUID.test(rule.topicId)) errors.topicId = 'Тема указана неверно';
+      else {
+        const [topic] = (await tx.query(`SELECT id FROM topics WHERE id = $1`, [rule.topicId])) as {
+          id: string;
+        }[];
+        if (!topic) errors.topicId = 'Такой темы нет в рубрикаторе';
+      }
+    }
+    if (rule.organisationIds.length === 0) errors.organisationIds = 'Укажите хотя бы одну организацию';
+    else if (rule.organisationIds.length > MAX_RULE_ORGANISATIONS) {
+      errors.organisationIds = `Не больше ${MAX_RULE_ORGANISATIONS} организаций в одном правиле`;
+    } else if (rule.organisationIds.some((id) => !UUID.test(id))) {
+      errors.organisationIds = 'Организации указаны неверно';
+    } else {
+      const found = (await tx.query(`SELECT id FROM organisations WHERE id = ANY($1::uuid[])`, [
+        rule.organisationIds,
+      ])) as { id: string }[];
+      const missing = rule.organisationIds.filter((id) => !found.some((f) => f.id === id));
+      if (missing.length > 0) errors.organisationIds = `Нет в справочнике организаций: ${missing.join(', ')}`;
+    }
+    if (Object.keys(errors).length > 0) throw new RoutingValidationError(errors);
+  }
+}
+
+type NormalisedRule = Required<Omit<RoutingRuleInput, 'topicId' | 'territoryCode'>> & {
+  topicId: string | null;
+  territoryCode: string | null;
+};
+
+function normalise(input: RoutingRuleInput): NormalisedRule {
+  return {
+    name: (input.name ?? '').trim(),
+    priority: input.priority ?? DEFAULT_RULE_PRIORITY,
+    topicId: input.topicId?.trim().toLowerCase() || null,
+    territoryCode: input.territoryCode?.trim() || null,
+    organisationIds: [...new Set((input.organisationIds ?? []).map((id) => id.trim().toLowerCase()))],
+    active: input.active ?? true,
+  };
+}
