@@ -14,7 +14,9 @@ const channelSdks = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'apps/web/dist/**', 'test-output/**'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'apps/web/dist/**', 'test-output/**'],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
@@ -26,7 +28,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { disallowTypeAnnotations: false, fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { disallowTypeAnnotations: false, fixStyle: 'inline-type-imports' },
+      ],
       'no-restricted-imports': ['error', { paths: channelSdks }],
     },
   },
@@ -40,12 +45,21 @@ export default tseslint.config(
           patterns: [
             {
               group: ['@inbox/*', '!@inbox/integrations', '@inbox/integrations/*/**', '!@inbox/common'],
-              message: 'Connectors know channels, not appeals: import only @inbox/integrations/contract and @inbox/common.',
+              message:
+                'Connectors know channels, not appeals: import only @inbox/integrations/contract and @inbox/common.',
             },
           ],
         },
       ],
     },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],

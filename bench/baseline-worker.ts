@@ -10,7 +10,10 @@ async function main(): Promise<void> {
   const queue = new Bull('baseline', process.env.REDIS_URL!, { prefix: process.env.QUEUE_PREFIX });
   const concurrency = Number(process.env.WORKER_CONCURRENCY ?? 16);
   void queue.process('noop-insert', concurrency, async (job) => {
-    await pool.query('INSERT INTO bench_baseline (n, enqueued_at) VALUES ($1, $2)', [job.data.n, job.data.at]);
+    await pool.query('INSERT INTO bench_baseline (n, enqueued_at) VALUES ($1, $2)', [
+      job.data.n,
+      job.data.at,
+    ]);
   });
 }
 

@@ -118,7 +118,13 @@ async function runBaseline(n: number): Promise<RunResult> {
     `CREATE TABLE bench_baseline (n integer PRIMARY KEY, enqueued_at timestamptz NOT NULL,
        created_at timestamptz NOT NULL DEFAULT clock_timestamp())`,
   );
-  const env = { ...process.env, DATABASE_URL: db.url, REDIS_URL, QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`, WORKER_CONCURRENCY: CONCURRENCY };
+  const env = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    WORKER_CONCURRENCY: CONCURRENCY,
+  };
   const queue = new Bull('baseline', REDIS_URL, { prefix: env.QUEUE_PREFIX });
   const worker = spawnWorker(join(__dirname, 'baseline-worker.js'), env);
   try {

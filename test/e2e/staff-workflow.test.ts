@@ -74,19 +74,34 @@ describe('staff workflow (e2e)', () => {
   }
 
   it('escalates to two departments, takes a return, answers, and re-routes a poor rating upward', async () => {
-    const created = await registerByPhone('С 20 ноября в квартире по ул. Гоголя, 3 холодные батареи, УК не реагирует.');
+    const created = await registerByPhone(
+      'С 20 ноября в квартире по ул. Гоголя, 3 холодные батареи, УК не реагирует.',
+    );
 
     // S0: escalation needs the topic, the subject and the applicant's name, patronymic and phone — all present.
-    expect((await post(`/api/v1/appeals/${created.id}/escalate`, operator, { organisationIds: [org.minzhkh, org.mintrans] })).status).toBe(204);
+    expect(
+      (
+        await post(`/api/v1/appeals/${created.id}/escalate`, operator, {
+          organisationIds: [org.minzhkh, org.mintrans],
+        })
+      ).status,
+    ).toBe(204);
     let card = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
     expect(card.status).toBe('escalated');
-    expect(card.organisations.map((o: { code: string }) => o.code).sort()).toEqual(['cur', 'minzhkh', 'mintrans'].sort());
+    expect(card.organisations.map((o: { code: string }) => o.code).sort()).toEqual(
+      ['cur', 'minzhkh', 'mintrans'].sort(),
+    );
 
     // The roads department returns it as misrouted; the housing department still has it.
-    expect((await post(`/api/v1/appeals/${created.id}/return`, roadsClerk, { reason: 'Вопрос ЖКХ, не дорожный' })).status).toBe(204);
+    expect(
+      (await post(`/api/v1/appeals/${created.id}/return`, roadsClerk, { reason: 'Вопрос ЖКХ, не дорожный' }))
+        .status,
+    ).toBe(204);
     card = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
     expect(card.status).toBe('escalated');
-    expect(card.history.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['escalated', 'returned']));
+    expect(card.history.map((e: { type: string }) => e.type)).toEqual(
+      expect.arrayContaining(['escalated', 'returned']),
+    );
 
     // The housing clerk answers from a template; a colleague approves; it goes out by e-mail.
     const template = await json(
@@ -97,11 +112,19 @@ describe('staff workflow (e2e)', () => {
       }),
     );
     expect(template).toEqual({ id: expect.any(String) });
-    const draft = await json(post(`/api/v1/appeals/${created.id}/answers`, housingClerk, { templateId: template.id }));
+    const draft = await json(
+      post(`/api/v1/appeals/${created.id}/answers`, housingClerk, { templateId: template.id }),
+    );
     expect(draft).toEqual({ id: expect.any(String) });
-    expect((await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/approve`, housingClerk)).status).toBe(403);
-    expect((await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/approve`, housingColleague)).status).toBe(204);
-    expect((await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/send`, housingClerk)).status).toBe(204);
+    expect(
+      (await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/approve`, housingClerk)).status,
+    ).toBe(403);
+    expect(
+      (await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/approve`, housingColleague)).status,
+    ).toBe(204);
+    expect((await post(`/api/v1/appeals/${created.id}/answers/${draft.id}/send`, housingClerk)).status).toBe(
+      204,
+    );
     const mail = await eventually(async () => smtp.accepted()[0]);
     const raw = mail.raw.toString('utf8');
     expect(mail.to).toEqual(['sokolova@example.test']);
@@ -133,7 +156,12 @@ describe('staff workflow (e2e)', () => {
       [created.id],
     );
     expect(records).toEqual([
-      { organisation_id: org.minzhkh, topic_id: org.housing, superior_organisation_id: org.region, answer_id: draft.id },
+      {
+        organisation_id: org.minzhkh,
+        topic_id: org.housing,
+        superior_organisation_id: org.region,
+        answer_id: draft.id,
+      },
     ]);
   });
 
@@ -146,7 +174,9 @@ describe('staff workflow (e2e)', () => {
       text: 'Прошу установить скамейки во дворе дома 8 по ул. Мира.',
     });
     const created = await json(res);
-    const refused = await post(`/api/v1/appeals/${created.id}/escalate`, operator, { organisationIds: [org.minzhkh] });
+    const refused = await post(`/api/v1/appeals/${created.id}/escalate`, operator, {
+      organisationIds: [org.minzhkh],
+    });
     expect(refused.status).toBe(400);
     expect((await json(refused)).errors).toEqual({
       topicId: 'Укажите тему обращения',
@@ -156,7 +186,9 @@ describe('staff workflow (e2e)', () => {
   });
 
   it('hides an appeal of organisation A from a clerk of B by id, by filter and by search, and audits it', async () => {
-    const created = await registerByPhone('Протекает крыша над подъездом дома 12 по ул. Кирова, вода на лестнице.');
+    const created = await registerByPhone(
+      'Протекает крыша над подъездом дома 12 по ул. Кирова, вода на лестнице.',
+    );
     await post(`/api/v1/appeals/${created.id}/escalate`, operator, { organisationIds: [org.minzhkh] });
 
     expect((await get(`/api/v1/appeals/${created.id}`, housingClerk)).status).toBe(200);
@@ -189,11 +221,21 @@ describe('staff workflow (e2e)', () => {
   });
 
   it('extends a 59-ФЗ term once and refuses a second extension', async () => {
-    const created = await registerByPhone('Прошу проверить начисления за отопление за октябрь по лицевому счёту.');
+    const created = await registerByPhone(
+      'Прошу проверить начисления за отопление за октябрь по лицевому счёту.',
+    );
     await post(`/api/v1/appeals/${created.id}/take`, operator);
-    const first = await post(`/api/v1/appeals/${created.id}/extend`, operator, { kind: 'appeal', days: 30, reason: 'Запрошены документы в УК' });
+    const first = await post(`/api/v1/appeals/${created.id}/extend`, operator, {
+      kind: 'appeal',
+      days: 30,
+      reason: 'Запрошены документы в УК',
+    });
     expect(first.status).toBe(204);
-    const second = await post(`/api/v1/appeals/${created.id}/extend`, operator, { kind: 'appeal', days: 5, reason: 'Ещё раз' });
+    const second = await post(`/api/v1/appeals/${created.id}/extend`, operator, {
+      kind: 'appeal',
+      days: 5,
+      reason: 'Ещё раз',
+    });
     expect(second.status).toBe(409);
     expect((await json(second)).message).toContain('одно продление');
   });

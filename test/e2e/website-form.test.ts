@@ -57,9 +57,13 @@ describe('website form → appeal (e2e)', () => {
     const registeredAt = new Date(created.registeredAt);
     expect(created.answerDueDate).toBe(expectedDue(registeredAt, 30, 'Asia/Novosibirsk'));
 
-    const list = await json(fetch(`${stack.baseUrl}/api/v1/appeals?channel=website`, { headers: operator.headers }));
+    const list = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals?channel=website`, { headers: operator.headers }),
+    );
     expect(list.items).toHaveLength(1);
-    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${list.items[0].id}`, { headers: operator.headers }));
+    const card = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${list.items[0].id}`, { headers: operator.headers }),
+    );
     expect(card).toMatchObject({
       registrationNumber: created.registrationNumber,
       regime: 'appeal',
@@ -68,7 +72,12 @@ describe('website form → appeal (e2e)', () => {
       applicant: { surname: 'Кузнецова', email: 'olga.k@example.ru', phone: '+79135551234' },
     });
     expect(card.attachments).toEqual([
-      expect.objectContaining({ fileName: 'фото двора.png', contentType: 'image/png', size: png.length, status: 'stored' }),
+      expect.objectContaining({
+        fileName: 'фото двора.png',
+        contentType: 'image/png',
+        size: png.length,
+        status: 'stored',
+      }),
     ]);
     expect(card.attachments[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(card.history.map((e: { type: string }) => e.type)).toEqual(['received', 'registered', 'routed']);
@@ -78,7 +87,9 @@ describe('website form → appeal (e2e)', () => {
     );
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ status: 'registered', statusText: 'Зарегистрировано' });
-    const wrong = await fetch(`${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=ZZZZ2222`);
+    const wrong = await fetch(
+      `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=ZZZZ2222`,
+    );
     expect(wrong.status).toBe(404);
   });
 
@@ -158,7 +169,9 @@ describe('website form → appeal (e2e)', () => {
       ]);
       return row.status === 'processed' ? row : undefined;
     });
-    const appeals = await stack.db.dataSource.query(`SELECT id FROM appeals WHERE external_id = $1`, [item.externalId]);
+    const appeals = await stack.db.dataSource.query(`SELECT id FROM appeals WHERE external_id = $1`, [
+      item.externalId,
+    ]);
     expect(appeals).toHaveLength(1);
   });
 
@@ -167,7 +180,12 @@ describe('website form → appeal (e2e)', () => {
     const chat = `chat:${randomUUID()}`;
     const author = { externalId: 'tg-user-1', displayName: 'Андрей' };
     const [first] = await store.store([
-      inboundItem({ channel: Channel.Telegram, externalId: `tg-${randomUUID()}`, author, thread: { key: chat } }),
+      inboundItem({
+        channel: Channel.Telegram,
+        externalId: `tg-${randomUUID()}`,
+        author,
+        thread: { key: chat },
+      }),
     ]);
     const appealId = await eventually(async () => {
       const [row] = await stack.db.dataSource.query(`SELECT appeal_id FROM inbound_items WHERE id = $1`, [
@@ -191,10 +209,14 @@ describe('website form → appeal (e2e)', () => {
       return row?.appeal_id ?? undefined;
     });
     expect(joined).toBe(appealId);
-    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}`, { headers: operator.headers }));
+    const card = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}`, { headers: operator.headers }),
+    );
     const followUp = card.history.find((e: { type: string }) => e.type === 'follow-up-received');
     expect(followUp.data.text).toContain('Дополняю');
-    const count = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM appeals WHERE channel = 'telegram'`);
+    const count = await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM appeals WHERE channel = 'telegram'`,
+    );
     expect(count[0].n).toBe(1);
   });
 });

@@ -1,15 +1,51 @@
 import { type DataSource } from 'typeorm';
 
 const WEEKDAYS = { start: '09:00', end: '18:00' };
-export const TEST_WORKING_HOURS = { 1: WEEKDAYS, 2: WEEKDAYS, 3: WEEKDAYS, 4: WEEKDAYS, 5: { start: '09:00', end: '17:00' } };
+export const TEST_WORKING_HOURS = {
+  1: WEEKDAYS,
+  2: WEEKDAYS,
+  3: WEEKDAYS,
+  4: WEEKDAYS,
+  5: { start: '09:00', end: '17:00' },
+};
 
 /** A small directory for tests: the region, its management centre in Novosibirsk, two departments. */
 export const TEST_ORGANISATIONS = [
-  { code: 'region', name: 'Правительство Северной области', kind: 'region', parent: null, zone: 'Asia/Novosibirsk' },
-  { code: 'cur', name: 'Центр управления регионом', kind: 'management-centre', parent: 'region', zone: 'Asia/Novosibirsk' },
-  { code: 'minzhkh', name: 'Министерство ЖКХ и энергетики', kind: 'department', parent: 'region', zone: 'Asia/Novosibirsk' },
-  { code: 'mintrans', name: 'Министерство транспорта', kind: 'department', parent: 'region', zone: 'Asia/Novosibirsk' },
-  { code: 'omsk-district', name: 'Администрация Западного района', kind: 'municipality', parent: 'region', zone: 'Asia/Omsk' },
+  {
+    code: 'region',
+    name: 'Правительство Северной области',
+    kind: 'region',
+    parent: null,
+    zone: 'Asia/Novosibirsk',
+  },
+  {
+    code: 'cur',
+    name: 'Центр управления регионом',
+    kind: 'management-centre',
+    parent: 'region',
+    zone: 'Asia/Novosibirsk',
+  },
+  {
+    code: 'minzhkh',
+    name: 'Министерство ЖКХ и энергетики',
+    kind: 'department',
+    parent: 'region',
+    zone: 'Asia/Novosibirsk',
+  },
+  {
+    code: 'mintrans',
+    name: 'Министерство транспорта',
+    kind: 'department',
+    parent: 'region',
+    zone: 'Asia/Novosibirsk',
+  },
+  {
+    code: 'omsk-district',
+    name: 'Администрация Западного района',
+    kind: 'municipality',
+    parent: 'region',
+    zone: 'Asia/Omsk',
+  },
 ] as const;
 
 export async function seedTestDirectory(ds: DataSource): Promise<void> {

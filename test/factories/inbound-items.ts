@@ -8,7 +8,12 @@ export function inboundItem(overrides: Partial<InboundItem> = {}): InboundItem {
     externalId: `pos-${randomUUID()}`,
     receivedAt: new Date().toISOString(),
     regime: 'message',
-    author: { externalId: `epgu-${randomUUID()}`, surname: 'Смирнов', firstName: 'Алексей', patronymic: 'Игоревич' },
+    author: {
+      externalId: `epgu-${randomUUID()}`,
+      surname: 'Смирнов',
+      firstName: 'Алексей',
+      patronymic: 'Игоревич',
+    },
     text: 'Во дворе дома по ул. Кирова, 12 открыт канализационный люк, рядом детская площадка.',
     address: 'г. Новосибирск, ул. Кирова, 12',
     ...overrides,

@@ -45,12 +45,19 @@ describe('npm run cli -- import (integration)', () => {
         line({ externalId: 'old-2', fastTrack: true, registeredAt: '2026-06-01T09:00:00+07:00' }),
         line({ externalId: 'old-3', registeredAt: 'вчера' }),
         '{ not json',
-        line({ externalId: 'old-4', organisation: 'omsk-district', registeredAt: '2026-03-02T23:30:00+03:00' }),
+        line({
+          externalId: 'old-4',
+          organisation: 'omsk-district',
+          registeredAt: '2026-03-02T23:30:00+03:00',
+        }),
       ].join('\n') + '\n',
     );
     const first = runCli(file);
     expect(first.status).toBe(1);
-    const out = first.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const out = first.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(out).toHaveLength(3);
     expect(out[0]).toMatchObject({
       line: 1,
@@ -63,12 +70,19 @@ describe('npm run cli -- import (integration)', () => {
     // Fast-track: 10 calendar days from 1 June 2026 is 11 June, a working (shortened) day.
     expect(out[1]).toMatchObject({ line: 2, answerDueDate: '2026-06-11' });
     // 23:30 in Moscow on 2 March is already 3 March in Omsk: the term counts from the local date.
-    expect(out[2]).toMatchObject({ line: 5, registeredAt: '2026-03-02T20:30:00.000Z', answerDueDate: '2026-04-02' });
+    expect(out[2]).toMatchObject({
+      line: 5,
+      registeredAt: '2026-03-02T20:30:00.000Z',
+      answerDueDate: '2026-04-02',
+    });
     expect(first.stderr).toContain('line 3: skipped: registeredAt must be an ISO 8601 instant');
     expect(first.stderr).toContain('line 4: skipped: not valid JSON');
 
     const second = runCli(file);
-    const again = second.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const again = second.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(again.map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'duplicate']);
     expect(again[0].registrationNumber).toBe(out[0].registrationNumber);
   });

@@ -27,7 +27,8 @@ describe('a worker killed mid-stream (integration)', () => {
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(WORKER)) throw new Error(`${WORKER} is missing: run "npm run build" first (npm test does)`);
+    if (!existsSync(WORKER))
+      throw new Error(`${WORKER} is missing: run "npm run build" first (npm test does)`);
     db = await createTestDatabase();
     env = {
       ...process.env,
@@ -38,7 +39,11 @@ describe('a worker killed mid-stream (integration)', () => {
       WORKER_CONCURRENCY: '16',
       LOG_LEVEL: 'error',
     };
-    Object.assign(process.env, { DATABASE_URL: env.DATABASE_URL, REDIS_URL: env.REDIS_URL, QUEUE_PREFIX: env.QUEUE_PREFIX });
+    Object.assign(process.env, {
+      DATABASE_URL: env.DATABASE_URL,
+      REDIS_URL: env.REDIS_URL,
+      QUEUE_PREFIX: env.QUEUE_PREFIX,
+    });
     producer = await NestFactory.createApplicationContext(ProducerModule, { logger: ['error'] });
   });
 
@@ -55,9 +60,8 @@ describe('a worker killed mid-stream (integration)', () => {
   }
 
   const processed = async () =>
-    (
-      await db.dataSource.query(`SELECT count(*)::int AS n FROM inbound_items WHERE status = 'processed'`)
-    )[0].n as number;
+    (await db.dataSource.query(`SELECT count(*)::int AS n FROM inbound_items WHERE status = 'processed'`))[0]
+      .n as number;
 
   it('finds every queued item as exactly one appeal after a kill -9 and a restart', async () => {
     const store = producer.get(InboundStore);

@@ -24,7 +24,11 @@ export default async function globalSetup(): Promise<void> {
     });
     socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
     socket.on('error', (e) =>
-      reject(new Error(`Integration tests need Redis at ${hostname}:${port || 6379} (set TEST_REDIS_URL): ${e.message}`)),
+      reject(
+        new Error(
+          `Integration tests need Redis at ${hostname}:${port || 6379} (set TEST_REDIS_URL): ${e.message}`,
+        ),
+      ),
     );
   });
 }

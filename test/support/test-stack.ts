@@ -19,7 +19,9 @@ export interface TestStack {
  * The real api (and optionally the real worker) in this process, on a fresh database and a private queue
  * prefix, configured only through the environment, as in production.
  */
-export async function startTestStack(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { worker?: boolean; env?: Record<string, string> } = {},
+): Promise<TestStack> {
   const db = await createTestDatabase();
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
@@ -54,7 +56,11 @@ export async function startTestStack(options: { worker?: boolean; env?: Record<s
 }
 
 /** Polls until the check returns a value, or fails with the last state after the timeout. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 20_000, stepMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  stepMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

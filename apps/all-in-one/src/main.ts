@@ -27,7 +27,8 @@ function startApp(name: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess 
 async function waitForHealth(url: string, api: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (api.exitCode !== null) throw new Error(`the api exited with code ${api.exitCode}; see its output above`);
+    if (api.exitCode !== null)
+      throw new Error(`the api exited with code ${api.exitCode}; see its output above`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -63,7 +64,12 @@ async function main(): Promise<void> {
     const dataDir = join(ROOT, '.data');
     const postgres = await ensurePostgres({ env: process.env, dataDir: join(dataDir, 'postgres'), log });
     services.push(postgres);
-    const redis = await ensureRedis({ env: process.env, dataDir: join(dataDir, 'redis'), allowInstall: true, log });
+    const redis = await ensureRedis({
+      env: process.env,
+      dataDir: join(dataDir, 'redis'),
+      allowInstall: true,
+      log,
+    });
     services.push(redis);
     const port = process.env.HTTP_PORT ? Number(process.env.HTTP_PORT) : await freePort(3000);
     const baseUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`;

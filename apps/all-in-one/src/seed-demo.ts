@@ -9,7 +9,16 @@ import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 import { DataSource } from 'typeorm';
 
-@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AccessModule, AppealsModule, IntakeModule] })
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot(),
+    QueueModule.forRoot(),
+    AccessModule,
+    AppealsModule,
+    IntakeModule,
+  ],
+})
 class SeedModule {}
 
 export const DEMO_APPEAL_COUNT = 400;

@@ -35,7 +35,9 @@ import { AnswerTemplatesController } from './staff/answer-templates.controller';
     MulterModule.registerAsync({
       inject: [AppConfig],
       // In memory: files are hashed and stored in Postgres right away; the size cap bounds the memory.
-      useFactory: (config: AppConfig) => ({ limits: { fileSize: config.attachmentMaxBytes + 1, fieldSize: 64 * 1024 } }),
+      useFactory: (config: AppConfig) => ({
+        limits: { fileSize: config.attachmentMaxBytes + 1, fieldSize: 64 * 1024 },
+      }),
     }),
   ],
   controllers: [

@@ -26,9 +26,10 @@ export async function createApiApp(): Promise<INestApplication> {
         new BadRequestException({ statusCode: 400, message: 'Некорректный запрос', errors: flatten(errors) }),
     }),
   );
-  const publicDir = [join(__dirname, '..', 'public'), join(__dirname, '..', '..', '..', '..', 'apps', 'api', 'public')].find(
-    (dir) => existsSync(join(dir, 'index.html')),
-  );
+  const publicDir = [
+    join(__dirname, '..', 'public'),
+    join(__dirname, '..', '..', '..', '..', 'apps', 'api', 'public'),
+  ].find((dir) => existsSync(join(dir, 'index.html')));
   if (publicDir) app.useStaticAssets(publicDir, { index: 'index.html' });
   const document = SwaggerModule.createDocument(
     app,

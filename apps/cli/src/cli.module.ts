@@ -6,5 +6,14 @@ import { DatabaseModule } from '@inbox/database';
 import { IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 
-@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AccessModule, AppealsModule, IntakeModule] })
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot(),
+    QueueModule.forRoot(),
+    AccessModule,
+    AppealsModule,
+    IntakeModule,
+  ],
+})
 export class CliModule {}

@@ -21,7 +21,9 @@ describe('parseImportLine', () => {
   });
 
   it('names every problem of a bad line', () => {
-    const parsed = parseImportLine(JSON.stringify({ ...good, channel: 'fax', registeredAt: '02.03.2026', text: '' }));
+    const parsed = parseImportLine(
+      JSON.stringify({ ...good, channel: 'fax', registeredAt: '02.03.2026', text: '' }),
+    );
     expect(parsed).toEqual({
       ok: false,
       reason:

@@ -38,7 +38,8 @@ export function parseImportLine(raw: string): ParsedLine {
   } catch {
     return { ok: false, reason: 'not valid JSON' };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ok: false, reason: 'not a JSON object' };
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return { ok: false, reason: 'not a JSON object' };
   const v = value as Record<string, unknown>;
   const problems: string[] = [];
   const str = (key: string, required: boolean, max = 100_000): string | undefined => {
@@ -56,17 +57,22 @@ export function parseImportLine(raw: string): ParsedLine {
   const externalId = str('externalId', true, 500);
   const registeredAt = str('registeredAt', true);
   if (registeredAt && (!ISO_INSTANT.test(registeredAt) || Number.isNaN(Date.parse(registeredAt)))) {
-    problems.push('registeredAt must be an ISO 8601 instant with a time zone, e.g. 2026-03-02T10:15:00+07:00');
+    problems.push(
+      'registeredAt must be an ISO 8601 instant with a time zone, e.g. 2026-03-02T10:15:00+07:00',
+    );
   }
   const organisation = str('organisation', true, 100);
   const regime = str('regime', true);
-  if (regime && regime !== 'message' && regime !== 'appeal') problems.push('regime must be "message" or "appeal"');
-  if (v.fastTrack !== undefined && typeof v.fastTrack !== 'boolean') problems.push('fastTrack must be true or false');
+  if (regime && regime !== 'message' && regime !== 'appeal')
+    problems.push('regime must be "message" or "appeal"');
+  if (v.fastTrack !== undefined && typeof v.fastTrack !== 'boolean')
+    problems.push('fastTrack must be true or false');
   const text = str('text', true);
   const subject = str('subject', false, 1000);
   const address = str('address', false, 1000);
   const applicant = v.applicant;
-  if (!applicant || typeof applicant !== 'object' || Array.isArray(applicant)) problems.push('applicant is required');
+  if (!applicant || typeof applicant !== 'object' || Array.isArray(applicant))
+    problems.push('applicant is required');
   const a = (applicant ?? {}) as Record<string, unknown>;
   for (const key of ['surname', 'firstName', 'patronymic', 'email', 'phone', 'postalAddress']) {
     if (a[key] !== undefined && a[key] !== null && typeof a[key] !== 'string') {

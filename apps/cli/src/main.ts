@@ -21,7 +21,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {
-    const summary = await runImport(file, { store: app.get(InboundStore), registrar: app.get(AppealRegistrar) });
+    const summary = await runImport(file, {
+      store: app.get(InboundStore),
+      registrar: app.get(AppealRegistrar),
+    });
     process.stderr.write(
       `Импорт завершён: строк ${summary.lines}, зарегистрировано ${summary.registered}, ` +
         `уже было ${summary.duplicates}, пропущено ${summary.rejected}\n`,

@@ -26,19 +26,32 @@ export class ChannelPullWorker implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const pullable = this.registry
       .all()
-      .filter((e) => e.connector.pull && e.account.settings.mode !== 'webhook' && e.account.settings.mode !== 'callback');
+      .filter(
+        (e) =>
+          e.connector.pull && e.account.settings.mode !== 'webhook' && e.account.settings.mode !== 'callback',
+      );
     void this.queue.process(PULL, Math.max(1, pullable.length), async (job) => {
       const report = await this.puller.pull((job.data as { kind: ConnectorKind }).kind);
       if (report.items || report.quarantined || report.error) this.log.info('pulled', { ...report });
       return report;
     });
     for (const entry of pullable) {
-      const every = Number(entry.account.settings.pullEveryMs ?? (['telegram', 'vk'].includes(entry.kind) ? 1000 : 30_000));
-      await this.queue.add(PULL, { kind: entry.kind }, { repeat: { every }, jobId: `pull:${entry.kind}`, removeOnComplete: true, removeOnFail: 50 });
+      const every = Number(
+        entry.account.settings.pullEveryMs ?? (['telegram', 'vk'].includes(entry.kind) ? 1000 : 30_000),
+      );
+      await this.queue.add(
+        PULL,
+        { kind: entry.kind },
+        { repeat: { every }, jobId: `pull:${entry.kind}`, removeOnComplete: true, removeOnFail: 50 },
+      );
     }
     // Channel hooks (status notices, ПОС status pushes) follow the appeals' history every second.
     void this.queue.process(HOOKS, 1, async () => ({ seen: await this.hooks.drain() }));
-    await this.queue.add(HOOKS, {}, { repeat: { every: 1000 }, jobId: HOOKS, removeOnComplete: true, removeOnFail: 50 });
+    await this.queue.add(
+      HOOKS,
+      {},
+      { repeat: { every: 1000 }, jobId: HOOKS, removeOnComplete: true, removeOnFail: 50 },
+    );
     for (const off of this.registry.off()) this.log.info('channel off', { ...off });
   }
 }

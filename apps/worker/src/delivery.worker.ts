@@ -23,16 +23,34 @@ export class DeliveryWorker implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    void this.queue.process(JobName.DeliverOutboundMessage, this.config.workerConcurrency, (job) => this.deliver(job));
+    void this.queue.process(JobName.DeliverOutboundMessage, this.config.workerConcurrency, (job) =>
+      this.deliver(job),
+    );
     void this.queue.process(SWEEP, 1, () => this.sweep());
     this.queue.on('failed', (job, error) => {
       const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.log.warn('delivery attempt failed', { jobId: job.id, attempt: job.attemptsMade, final, reason: error });
-      if (final && job.name === JobName.DeliverOutboundMessage && typeof job.data?.outboundMessageId === 'string') {
-        void this.delivery.fail(job.data.outboundMessageId, `после ${job.attemptsMade} попыток: ${error.message}`);
+      this.log.warn('delivery attempt failed', {
+        jobId: job.id,
+        attempt: job.attemptsMade,
+        final,
+        reason: error,
+      });
+      if (
+        final &&
+        job.name === JobName.DeliverOutboundMessage &&
+        typeof job.data?.outboundMessageId === 'string'
+      ) {
+        void this.delivery.fail(
+          job.data.outboundMessageId,
+          `после ${job.attemptsMade} попыток: ${error.message}`,
+        );
       }
     });
-    await this.queue.add(SWEEP, {}, { repeat: { every: this.config.pendingSweepMs }, removeOnComplete: true });
+    await this.queue.add(
+      SWEEP,
+      {},
+      { repeat: { every: this.config.pendingSweepMs }, removeOnComplete: true },
+    );
   }
 
   private async deliver(job: Job): Promise<string> {

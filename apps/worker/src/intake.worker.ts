@@ -61,7 +61,13 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
   /** After the last attempt the item is marked failed with the reason: kept and visible, never dropped. */
   private onFailed(job: Job, error: Error): void {
     const final = error instanceof InvalidJobPayloadError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    this.log.warn('job failed', { job: job.name, jobId: job.id, attempt: job.attemptsMade, final, reason: error });
+    this.log.warn('job failed', {
+      job: job.name,
+      jobId: job.id,
+      attempt: job.attemptsMade,
+      final,
+      reason: error,
+    });
     if (final && job.name === JobName.NormaliseInboundItem && typeof job.data?.inboundItemId === 'string') {
       void this.store.markFailed(job.data.inboundItemId, error.message).catch(() => undefined);
     }

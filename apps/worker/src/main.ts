@@ -6,7 +6,9 @@ import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
   const config = new AppConfig(process.env);
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: rootLogger.child('worker') });
+  const app = await NestFactory.createApplicationContext(WorkerModule, {
+    logger: rootLogger.child('worker'),
+  });
   app.enableShutdownHooks();
   rootLogger.info('worker started', { concurrency: config.workerConcurrency, ...config.describe() });
 }

@@ -65,7 +65,14 @@ export type InboundEvent = RatingEvent | DeliveryStateEvent | InteractionEvent;
 /** A status change we report back to the channel that owns the item (ПОС status events). */
 export interface StatusUpdate {
   externalId: string;
-  status: 'taken-to-work' | 'postponed' | 'forwarded-up' | 'forwarded-down' | 'answered' | 'registered' | 'refused';
+  status:
+    | 'taken-to-work'
+    | 'postponed'
+    | 'forwarded-up'
+    | 'forwarded-down'
+    | 'answered'
+    | 'registered'
+    | 'refused';
   at: string;
   comment?: string;
   /** For forwards: the organisation in the channel's terms. */

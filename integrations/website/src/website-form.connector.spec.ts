@@ -25,7 +25,10 @@ async function fieldsOf(body: Record<string, unknown>, files = [] as never[]) {
 
 describe('WebsiteFormConnector', () => {
   it('turns a valid form into one 59-ФЗ appeal item', async () => {
-    const result = await connector.parseInbound(account, { headers: { 'idempotency-key': 'abc-12345678' }, body: valid });
+    const result = await connector.parseInbound(account, {
+      headers: { 'idempotency-key': 'abc-12345678' },
+      body: valid,
+    });
     expect(result.kind).toBe('items');
     if (result.kind !== 'items') return;
     expect(result.items[0]).toMatchObject({
@@ -59,8 +62,15 @@ describe('WebsiteFormConnector', () => {
   });
 
   it('marks an oversized file as 413', async () => {
-    const big = { fieldName: 'attachments', fileName: 'scan.pdf', contentType: 'x', buffer: Buffer.alloc(2048, 1) };
-    await expect(connector.parseInbound(account, { headers: {}, body: valid, files: [big] })).rejects.toMatchObject({
+    const big = {
+      fieldName: 'attachments',
+      fileName: 'scan.pdf',
+      contentType: 'x',
+      buffer: Buffer.alloc(2048, 1),
+    };
+    await expect(
+      connector.parseInbound(account, { headers: {}, body: valid, files: [big] }),
+    ).rejects.toMatchObject({
       details: { status: 413 },
     });
   });

@@ -50,7 +50,10 @@ export class WebsiteFormConnector implements Connector {
   async check(): Promise<void> {}
 
   async parseInbound(_account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult> {
-    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+    const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<
+      string,
+      unknown
+    >;
     const errors: Record<string, string> = {};
     const field = (name: string, max: number): string | undefined => {
       const raw = body[name];
@@ -74,13 +77,16 @@ export class WebsiteFormConnector implements Connector {
     const text = field('text', TEXT_MAX + 1000);
 
     if (!surname) errors.surname ??= 'Укажите фамилию';
-    else if (!NAME_PATTERN.test(surname)) errors.surname = 'Фамилия может содержать только буквы, пробел и дефис';
+    else if (!NAME_PATTERN.test(surname))
+      errors.surname = 'Фамилия может содержать только буквы, пробел и дефис';
     if (!firstName) errors.firstName ??= 'Укажите имя';
-    else if (!NAME_PATTERN.test(firstName)) errors.firstName = 'Имя может содержать только буквы, пробел и дефис';
+    else if (!NAME_PATTERN.test(firstName))
+      errors.firstName = 'Имя может содержать только буквы, пробел и дефис';
     if (patronymic && !NAME_PATTERN.test(patronymic)) {
       errors.patronymic = 'Отчество может содержать только буквы, пробел и дефис';
     }
-    if (email && !EMAIL_PATTERN.test(email)) errors.email = 'Укажите адрес электронной почты в формате name@example.ru';
+    if (email && !EMAIL_PATTERN.test(email))
+      errors.email = 'Укажите адрес электронной почты в формате name@example.ru';
     const phone = phoneRaw ? normalisePhone(phoneRaw) : undefined;
     if (phoneRaw && !phone) errors.phone = 'Укажите телефон в формате +7 900 000-00-00';
     if (!email && !phoneRaw && !errors.email && !errors.phone) {
@@ -105,7 +111,9 @@ export class WebsiteFormConnector implements Connector {
       if (file.buffer.length > this.limits.maxFileBytes) {
         throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'attachment too large', {
           status: 413,
-          fields: { attachments: `Файл «${fileName}» больше ${Math.round(this.limits.maxFileBytes / 1048576)} МБ` },
+          fields: {
+            attachments: `Файл «${fileName}» больше ${Math.round(this.limits.maxFileBytes / 1048576)} МБ`,
+          },
         });
       }
       if (file.buffer.length === 0) errors.attachments ??= `Файл «${fileName}» пуст`;
@@ -122,7 +130,9 @@ export class WebsiteFormConnector implements Connector {
     }
 
     if (Object.keys(errors).length > 0) {
-      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'form has invalid fields', { fields: errors });
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'form has invalid fields', {
+        fields: errors,
+      });
     }
 
     const header = request.headers['idempotency-key'];

@@ -26,7 +26,9 @@ describe('tokens', () => {
   it('refuses a forged or tampered token', () => {
     const { token } = signer.sign('u1', Role.Clerk, 1800);
     const [h, , m] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ sub: 'u1', role: 'admin', iat: 0, exp: 9e9 })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ sub: 'u1', role: 'admin', iat: 0, exp: 9e9 })).toString(
+      'base64url',
+    );
     expect(signer.verify(`${h}.${forged}.${m}`)).toBeUndefined();
     expect(new TokenSigner('t'.repeat(40)).verify(token)).toBeUndefined();
     expect(signer.verify('garbage')).toBeUndefined();

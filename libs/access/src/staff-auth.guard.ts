@@ -42,7 +42,9 @@ export class StaffAuthGuard implements CanActivate {
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = ctx.switchToHttp().getRequest<{ headers: Record<string, string>; staff?: StaffContext }>();
+    const request = ctx
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string>; staff?: StaffContext }>();
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const user = token ? await this.users.authenticate(token) : undefined;

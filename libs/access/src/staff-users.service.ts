@@ -81,7 +81,10 @@ export class StaffUsers {
   }
 
   /** A token for the right login and password; undefined otherwise (no hint which one was wrong). */
-  async signIn(login: string, password: string): Promise<{ token: string; expiresAt: Date; user: StaffUser } | undefined> {
+  async signIn(
+    login: string,
+    password: string,
+  ): Promise<{ token: string; expiresAt: Date; user: StaffUser } | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT id, password_hash, active FROM users WHERE login = $1`,
       [login.trim().toLowerCase()],
@@ -109,7 +112,11 @@ export class StaffUsers {
     const base = { userId: user.id, role: user.role, organisationId: user.organisationId };
     // Line 1 works the whole inbox; admins and supervisors of the region or the management centre see it all.
     const regionWide = user.organisationKind === 'region' || user.organisationKind === 'management-centre';
-    if (user.role === Role.Operator || user.role === Role.Admin || (user.role === Role.Supervisor && regionWide)) {
+    if (
+      user.role === Role.Operator ||
+      user.role === Role.Admin ||
+      (user.role === Role.Supervisor && regionWide)
+    ) {
       return { ...base, organisationIds: null };
     }
     if (!user.seesSubordinates && user.role !== Role.Supervisor) {
@@ -136,7 +143,9 @@ export class StaffUsers {
         `INSERT INTO settings (key, value) VALUES ('auth-token-secret', $1) ON CONFLICT (key) DO NOTHING`,
         [randomBytes(48).toString('base64url')],
       );
-      const [row] = (await this.dataSource.query(`SELECT value FROM settings WHERE key = 'auth-token-secret'`)) as {
+      const [row] = (await this.dataSource.query(
+        `SELECT value FROM settings WHERE key = 'auth-token-secret'`,
+      )) as {
         value: string;
       }[];
       return new TokenSigner(row.value);

@@ -25,7 +25,10 @@ export class TokenSigner {
     const claims: TokenClaims = { sub: userId, role, iat, exp: iat + ttlSeconds };
     const head = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
     const body = b64(JSON.stringify(claims));
-    return { token: `${head}.${body}.${this.mac(`${head}.${body}`)}`, expiresAt: new Date(claims.exp * 1000) };
+    return {
+      token: `${head}.${body}.${this.mac(`${head}.${body}`)}`,
+      expiresAt: new Date(claims.exp * 1000),
+    };
   }
 
   /** The claims, or undefined for anything forged, malformed or expired. */
@@ -38,7 +41,8 @@ export class TokenSigner {
     if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
     try {
       const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
-      if (typeof claims.sub !== 'string' || !isRole(claims.role) || typeof claims.exp !== 'number') return undefined;
+      if (typeof claims.sub !== 'string' || !isRole(claims.role) || typeof claims.exp !== 'number')
+        return undefined;
       return claims.exp * 1000 > now ? claims : undefined;
     } catch {
       return undefined;

@@ -84,7 +84,12 @@ export class AppealQueries {
     const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
     if (filter.cursor) {
       const decoded = decodeCursor(filter.cursor);
-      if (!decoded || decoded.length !== 2 || typeof decoded[0] !== 'string' || typeof decoded[1] !== 'string') {
+      if (
+        !decoded ||
+        decoded.length !== 2 ||
+        typeof decoded[0] !== 'string' ||
+        typeof decoded[1] !== 'string'
+      ) {
         throw new InvalidCursorError();
       }
       params.push(new Date(decoded[0]), decoded[1]);
@@ -102,7 +107,10 @@ export class AppealQueries {
     const last = page[page.length - 1];
     const nextCursor =
       rows.length > limit && last
-        ? encodeCursor([(filter.sort === 'due' ? last.answerDueAt : last.registeredAt).toISOString(), last.id])
+        ? encodeCursor([
+            (filter.sort === 'due' ? last.answerDueAt : last.registeredAt).toISOString(),
+            last.id,
+          ])
         : null;
     return { items: page, nextCursor };
   }
@@ -204,7 +212,8 @@ export class AppealQueries {
               access_code_hash FROM appeals WHERE registration_number = $1`,
       [registrationNumber],
     )) as Record<string, unknown>[];
-    if (!row || !accessCodeMatches(registrationNumber, code, row.access_code_hash as string)) return undefined;
+    if (!row || !accessCodeMatches(registrationNumber, code, row.access_code_hash as string))
+      return undefined;
     const events = (await this.dataSource.query(
       `SELECT type, occurred_at FROM appeal_events WHERE appeal_id = $1 ORDER BY id`,
       [row.id],

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '@inbox/config';
-import { computeAppealDeadlines, localDateOf, ProductionCalendar, type AppealDeadlines } from '@inbox/deadlines';
+import {
+  computeAppealDeadlines,
+  localDateOf,
+  ProductionCalendar,
+  type AppealDeadlines,
+} from '@inbox/deadlines';
 import { type StoredInboundItem } from '@inbox/intake/entities';
 import { OrganisationDirectory, type OrganisationEntity } from '@inbox/organisations';
 import { newAccessCode } from './access-code';
@@ -65,7 +70,10 @@ export class AppealRegistrar {
     }
     // Without a thread there is nothing to join: one atomic statement registers the appeal.
     if (threadKeys(item.payload).length === 0) {
-      return (await this.registerNew(this.dataSource.manager, item, now)) ?? this.alreadyDone(await this.load(item.id))!;
+      return (
+        (await this.registerNew(this.dataSource.manager, item, now)) ??
+        this.alreadyDone(await this.load(item.id))!
+      );
     }
     const outcome = await this.dataSource.transaction(async (tx) => {
       const open = await this.findOpenThreadAppeal(tx, item);
@@ -88,7 +96,11 @@ export class AppealRegistrar {
   /** The work is already done (a duplicate job, a retry, a second worker): report it, change nothing. */
   private alreadyDone(item: ItemRow): RegistrationOutcome | undefined {
     if (item.status === 'processed' && item.appeal_id && item.registration_number) {
-      return { kind: 'already-processed', appealId: item.appeal_id, registrationNumber: item.registration_number };
+      return {
+        kind: 'already-processed',
+        appealId: item.appeal_id,
+        registrationNumber: item.registration_number,
+      };
     }
     if (item.status === 'quarantined') return { kind: 'quarantined', reason: 'already quarantined' };
     return undefined;
@@ -176,7 +188,8 @@ export class AppealRegistrar {
     const appealId = randomUUID();
     const accessCode = newAccessCode();
     const a = p.author;
-    const routedReason = organisation.code === this.config.managementCentreCode ? 'management-centre' : 'addressee';
+    const routedReason =
+      organisation.code === this.config.managementCentreCode ? 'management-centre' : 'addressee';
     const rows = (await db.query(
       `WITH claim AS (
          UPDATE inbound_items SET status = 'processed', appeal_id = $1, processed_at = now(), error = NULL,
@@ -291,7 +304,11 @@ export class AppealRegistrar {
           {
             type: 'routed',
             occurred_at: registeredAt,
-            data: { organisationId: organisation.id, organisationCode: organisation.code, reason: routedReason },
+            data: {
+              organisationId: organisation.id,
+              organisationCode: organisation.code,
+              reason: routedReason,
+            },
           },
         ]),
       ],

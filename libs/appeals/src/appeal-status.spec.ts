@@ -1,4 +1,10 @@
-import { AppealStatus, assertTransition, canTransition, InvalidTransitionError, OPEN_STATUSES } from './appeal-status';
+import {
+  AppealStatus,
+  assertTransition,
+  canTransition,
+  InvalidTransitionError,
+  OPEN_STATUSES,
+} from './appeal-status';
 
 describe('appeal status machine', () => {
   it('follows the main path registered → in work → answered → closed', () => {
@@ -14,8 +20,12 @@ describe('appeal status machine', () => {
   });
 
   it('refuses an illegal jump with a Russian message', () => {
-    expect(() => assertTransition(AppealStatus.Closed, AppealStatus.Answered)).toThrow(InvalidTransitionError);
-    expect(() => assertTransition(AppealStatus.Closed, AppealStatus.Answered)).toThrow(/Рассмотрение завершено/);
+    expect(() => assertTransition(AppealStatus.Closed, AppealStatus.Answered)).toThrow(
+      InvalidTransitionError,
+    );
+    expect(() => assertTransition(AppealStatus.Closed, AppealStatus.Answered)).toThrow(
+      /Рассмотрение завершено/,
+    );
   });
 
   it('keeps every open status able to reach an answer', () => {

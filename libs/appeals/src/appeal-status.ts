@@ -55,7 +55,9 @@ export class InvalidTransitionError extends Error {
     readonly from: AppealStatus,
     readonly to: AppealStatus,
   ) {
-    super(`Нельзя перевести обращение из статуса «${APPEAL_STATUS_TEXT_RU[from]}» в «${APPEAL_STATUS_TEXT_RU[to]}»`);
+    super(
+      `Нельзя перевести обращение из статуса «${APPEAL_STATUS_TEXT_RU[from]}» в «${APPEAL_STATUS_TEXT_RU[to]}»`,
+    );
     this.name = 'InvalidTransitionError';
   }
 }

@@ -32,7 +32,10 @@ export class AppealEntity {
   @Column('text') text!: string;
   @Column('text', { nullable: true }) address!: string | null;
   @Column('text', { name: 'territory_code', nullable: true }) territoryCode!: string | null;
-  @Column('jsonb', { name: 'channel_category', nullable: true }) channelCategory!: Record<string, unknown> | null;
+  @Column('jsonb', { name: 'channel_category', nullable: true }) channelCategory!: Record<
+    string,
+    unknown
+  > | null;
   @Column('uuid', { name: 'topic_id', nullable: true }) topicId!: string | null;
   @Column('uuid', { name: 'subtopic_id', nullable: true }) subtopicId!: string | null;
   @Column('text', { name: 'typical_need', nullable: true }) typicalNeed!: string | null;

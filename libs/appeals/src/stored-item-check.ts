@@ -10,6 +10,7 @@ export function checkStoredItem(p: StoredInboundItem): string | undefined {
   if (p.text.trim() === '' && (p.attachments ?? []).length === 0) return 'neither text nor attachments';
   if (!p.author || typeof p.author !== 'object') return 'author is missing';
   if (p.regime !== undefined && p.regime !== 'message' && p.regime !== 'appeal') return 'unknown regime';
-  if (p.registeredAt !== undefined && Number.isNaN(Date.parse(p.registeredAt))) return 'registeredAt is not a date';
+  if (p.registeredAt !== undefined && Number.isNaN(Date.parse(p.registeredAt)))
+    return 'registeredAt is not a date';
   return undefined;
 }

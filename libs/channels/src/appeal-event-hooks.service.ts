@@ -43,9 +43,10 @@ export class AppealEventHooks {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [
-        LOCK,
-      ])) as { locked: boolean }[];
+      const [{ locked }] = (await runner.query(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+        [LOCK],
+      )) as { locked: boolean }[];
       if (!locked) return 0;
       try {
         await runner.query(
@@ -53,7 +54,9 @@ export class AppealEventHooks {
            ON CONFLICT (key) DO NOTHING`,
           [CURSOR_KEY],
         );
-        const [{ value }] = (await runner.query(`SELECT value FROM settings WHERE key = $1`, [CURSOR_KEY])) as {
+        const [{ value }] = (await runner.query(`SELECT value FROM settings WHERE key = $1`, [
+          CURSOR_KEY,
+        ])) as {
           value: string;
         }[];
         const rows = (await runner.query(

@@ -18,7 +18,8 @@ export interface ChannelsFromEnv {
 }
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
-const bool = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : ['1', 'true', 'yes'].includes(v));
+const bool = (v: string | undefined, d: boolean) =>
+  v === undefined || v === '' ? d : ['1', 'true', 'yes'].includes(v);
 
 /**
  * Channel accounts from the environment: settings (stored in channel_accounts, shown on /health) apart from
@@ -33,7 +34,15 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
     return missing.length === 0;
   };
 
-  if (need('email', ['EMAIL_IMAP_HOST', 'EMAIL_IMAP_USER', 'EMAIL_IMAP_PASSWORD', 'EMAIL_SMTP_HOST', 'EMAIL_FROM_ADDRESS'])) {
+  if (
+    need('email', [
+      'EMAIL_IMAP_HOST',
+      'EMAIL_IMAP_USER',
+      'EMAIL_IMAP_PASSWORD',
+      'EMAIL_SMTP_HOST',
+      'EMAIL_FROM_ADDRESS',
+    ])
+  ) {
     accounts.push({
       kind: 'email',
       channel: Channel.Email,
@@ -53,7 +62,9 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
       secrets: {
         imapUser: env.EMAIL_IMAP_USER!,
         imapPassword: env.EMAIL_IMAP_PASSWORD!,
-        ...(env.EMAIL_SMTP_USER ? { smtpUser: env.EMAIL_SMTP_USER, smtpPassword: env.EMAIL_SMTP_PASSWORD ?? '' } : {}),
+        ...(env.EMAIL_SMTP_USER
+          ? { smtpUser: env.EMAIL_SMTP_USER, smtpPassword: env.EMAIL_SMTP_PASSWORD ?? '' }
+          : {}),
       },
     });
   }
@@ -91,11 +102,24 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
       kind: 'ok',
       channel: Channel.Ok,
       name: env.OK_ACCOUNT_NAME ?? 'group',
-      settings: { apiBaseUrl: env.OK_API_BASE_URL ?? 'https://api.ok.ru/graph', webhookUrl: env.OK_WEBHOOK_URL },
+      settings: {
+        apiBaseUrl: env.OK_API_BASE_URL ?? 'https://api.ok.ru/graph',
+        webhookUrl: env.OK_WEBHOOK_URL,
+      },
       secrets: { accessToken: env.OK_ACCESS_TOKEN!, webhookSecret: env.OK_WEBHOOK_SECRET! },
     });
   }
-  if (need('pos', ['POS_BASE_URL', 'POS_USERNAME', 'POS_PASSWORD', 'POS_CLIENT_ID', 'POS_CLIENT_SECRET', 'POS_REGION_ID', 'POS_OPA_IDS'])) {
+  if (
+    need('pos', [
+      'POS_BASE_URL',
+      'POS_USERNAME',
+      'POS_PASSWORD',
+      'POS_CLIENT_ID',
+      'POS_CLIENT_SECRET',
+      'POS_REGION_ID',
+      'POS_OPA_IDS',
+    ])
+  ) {
     accounts.push({
       kind: 'pos',
       channel: Channel.Pos,
@@ -103,7 +127,10 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
       settings: {
         baseUrl: env.POS_BASE_URL,
         regionId: env.POS_REGION_ID,
-        opaIds: env.POS_OPA_IDS!.split(',').map((s) => s.trim()).filter(Boolean),
+        opaIds: env
+          .POS_OPA_IDS!.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
       },
       secrets: {
         username: env.POS_USERNAME!,

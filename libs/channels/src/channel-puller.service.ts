@@ -42,16 +42,28 @@ export class ChannelPuller {
     private readonly events: InboundEvents,
   ) {}
 
-  async pull(kind: ConnectorKind, options: { maxPages?: number; limit?: number; now?: Date } = {}): Promise<PullReport> {
-    const report: PullReport = { kind, ran: false, pages: 0, items: 0, duplicates: 0, events: 0, quarantined: 0 };
+  async pull(
+    kind: ConnectorKind,
+    options: { maxPages?: number; limit?: number; now?: Date } = {},
+  ): Promise<PullReport> {
+    const report: PullReport = {
+      kind,
+      ran: false,
+      pages: 0,
+      items: 0,
+      duplicates: 0,
+      events: 0,
+      quarantined: 0,
+    };
     const entry = this.registry.get(kind);
     if (!entry?.connector.pull) return report;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [
-        `pull:${entry.account.id}`,
-      ])) as { locked: boolean }[];
+      const [{ locked }] = (await runner.query(
+        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
+        [`pull:${entry.account.id}`],
+      )) as { locked: boolean }[];
       if (!locked) return report;
       try {
         const [state] = (await runner.query(
@@ -68,7 +80,9 @@ export class ChannelPuller {
           [entry.account.id],
         );
       } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`pull:${entry.account.id}`]);
+        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [
+          `pull:${entry.account.id}`,
+        ]);
       }
     } catch (error) {
       report.error = error instanceof Error ? error.message : String(error);
@@ -79,13 +93,27 @@ export class ChannelPuller {
     return report;
   }
 
-  private async pages(entry: ChannelEntry, startCursor: unknown, report: PullReport, options: { maxPages?: number; limit?: number }) {
+  private async pages(
+    entry: ChannelEntry,
+    startCursor: unknown,
+    report: PullReport,
+    options: { maxPages?: number; limit?: number },
+  ) {
     let cursor = startCursor ?? null;
     for (let page = 0; page < (options.maxPages ?? 20); page++) {
-      await this.dataSource.query(`UPDATE channel_accounts SET sync_stage = 'pulling' WHERE id = $1`, [entry.account.id]);
-      const result = (await entry.connector.pull!(entry.account, cursor, options.limit ?? 100)) as ExtendedPage;
+      await this.dataSource.query(`UPDATE channel_accounts SET sync_stage = 'pulling' WHERE id = $1`, [
+        entry.account.id,
+      ]);
+      const result = (await entry.connector.pull!(
+        entry.account,
+        cursor,
+        options.limit ?? 100,
+      )) as ExtendedPage;
       report.pages++;
-      const stored = await this.store.store(result.items, { accountId: entry.account.id, cursor: result.nextCursor ?? null });
+      const stored = await this.store.store(result.items, {
+        accountId: entry.account.id,
+        cursor: result.nextCursor ?? null,
+      });
       report.items += stored.filter((s) => !s.duplicate).length;
       report.duplicates += stored.filter((s) => s.duplicate).length;
       const quarantined = [...(result.rejected ?? [])];
@@ -97,7 +125,13 @@ export class ChannelPuller {
           [
             entry.account.channel,
             entry.account.id,
-            JSON.stringify(quarantined.map((q) => ({ external_id: q.externalId ?? null, reason: q.reason, raw: q.raw ?? null }))),
+            JSON.stringify(
+              quarantined.map((q) => ({
+                external_id: q.externalId ?? null,
+                reason: q.reason,
+                raw: q.raw ?? null,
+              })),
+            ),
           ],
         );
         await this.dataSource.query(
@@ -110,8 +144,12 @@ export class ChannelPuller {
       await this.events.handle(result.events, entry);
       report.events += result.events?.length ?? 0;
       // Receipts (МЭДО moves packages) only after the items are safely stored.
-      const handled = [...result.items.map((i) => i.externalId), ...(result.events ?? []).map((e) => e.externalId)];
-      if (entry.connector.acknowledge && handled.length > 0) await entry.connector.acknowledge(entry.account, handled);
+      const handled = [
+        ...result.items.map((i) => i.externalId),
+        ...(result.events ?? []).map((e) => e.externalId),
+      ];
+      if (entry.connector.acknowledge && handled.length > 0)
+        await entry.connector.acknowledge(entry.account, handled);
       cursor = result.nextCursor ?? cursor;
       if (!result.hasMore) break;
     }

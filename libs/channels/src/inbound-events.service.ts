@@ -6,7 +6,12 @@ import { rootLogger } from '@inbox/common';
 import { type AppealRef, type InboundEvent, type InteractionEvent } from '@inbox/integrations/contract';
 import { type ChannelEntry } from './channel-registry.service';
 
-export const SYSTEM_ACTOR: Actor = { userId: 'system', role: Role.Admin, organisationId: 'system', scope: SYSTEM_SCOPE };
+export const SYSTEM_ACTOR: Actor = {
+  userId: 'system',
+  role: Role.Admin,
+  organisationId: 'system',
+  scope: SYSTEM_SCOPE,
+};
 
 /** A channel's conversational logic (the Telegram bot's dialogue): given an action, answer through the connector. */
 export type InteractionHandler = (event: InteractionEvent, entry: ChannelEntry) => Promise<void>;
@@ -35,7 +40,11 @@ export class InboundEvents {
         await this.handleOne(event, entry);
       } catch (error) {
         // One bad event must not block the page: it is logged by id and can be replayed from the channel.
-        this.log.warn('inbound event failed', { channel: event.channel, externalId: event.externalId, reason: error });
+        this.log.warn('inbound event failed', {
+          channel: event.channel,
+          externalId: event.externalId,
+          reason: error,
+        });
       }
     }
   }
@@ -95,18 +104,25 @@ export class InboundEvents {
         `UPDATE outbound_messages SET delivery_state = $3, delivery_state_at = now()
           WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR ($2::text IS NOT NULL AND remote_id = $2::text)
           RETURNING appeal_id, id`,
-        [isUuid(event.outboundMessageId) ? event.outboundMessageId : null, event.remoteId ?? null, event.state],
+        [
+          isUuid(event.outboundMessageId) ? event.outboundMessageId : null,
+          event.remoteId ?? null,
+          event.state,
+        ],
       )) as { appeal_id: string; id: string }[];
       for (const r of rows) {
-        await this.dataSource.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-state', $2)`, [
-          r.appeal_id,
-          {
-            outboundMessageId: r.id,
-            state: event.state,
-            reason: event.reason ?? null,
-            remoteRegistrationNumber: event.remoteRegistrationNumber ?? null,
-          },
-        ]);
+        await this.dataSource.query(
+          `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-state', $2)`,
+          [
+            r.appeal_id,
+            {
+              outboundMessageId: r.id,
+              state: event.state,
+              reason: event.reason ?? null,
+              remoteRegistrationNumber: event.remoteRegistrationNumber ?? null,
+            },
+          ],
+        );
       }
       outcome = rows.length ? 'handled' : 'message-not-found';
     } else {
@@ -114,11 +130,10 @@ export class InboundEvents {
       if (handler) await handler(event, entry);
       else outcome = 'no-handler';
     }
-    await this.dataSource.query(`UPDATE inbound_events SET outcome = $3 WHERE channel = $1 AND external_id = $2`, [
-      event.channel,
-      event.externalId,
-      outcome,
-    ]);
+    await this.dataSource.query(
+      `UPDATE inbound_events SET outcome = $3 WHERE channel = $1 AND external_id = $2`,
+      [event.channel, event.externalId, outcome],
+    );
   }
 }
 

@@ -7,7 +7,10 @@ import { MIGRATIONS } from '../../../migrations';
 export const ENTITIES = [...APPEAL_ENTITIES, ...INTAKE_ENTITIES, OrganisationEntity, TopicEntity];
 
 /** One definition of the connection, shared by the apps, the migration CLI and the tests. */
-export function dataSourceOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export function dataSourceOptions(
+  databaseUrl: string,
+  overrides: Partial<DataSourceOptions> = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,

@@ -65,7 +65,8 @@ export class DeliveryService {
       return 'failed-permanently';
     }
     // Our own form and letters keep no reply address: answer to the applicant's e-mail.
-    const replyAddress = m.reply_address ?? (m.email ? { to: m.email, toName: m.display ?? undefined } : undefined);
+    const replyAddress =
+      m.reply_address ?? (m.email ? { to: m.email, toName: m.display ?? undefined } : undefined);
     if (!replyAddress && !m.email) {
       await this.fail(m, 'у заявителя нет адреса для ответа в этом канале');
       return 'failed-permanently';
@@ -99,8 +100,14 @@ export class DeliveryService {
         return 'failed-permanently';
       }
       const reason = error instanceof Error ? error.message : String(error);
-      await this.dataSource.query(`UPDATE outbound_messages SET last_error = $2 WHERE id = $1`, [m.id, reason]);
-      throw new RetryableDeliveryError(reason, error instanceof ConnectorError ? error.details.retryAfterMs : undefined);
+      await this.dataSource.query(`UPDATE outbound_messages SET last_error = $2 WHERE id = $1`, [
+        m.id,
+        reason,
+      ]);
+      throw new RetryableDeliveryError(
+        reason,
+        error instanceof ConnectorError ? error.details.retryAfterMs : undefined,
+      );
     }
   }
 
@@ -108,10 +115,14 @@ export class DeliveryService {
   async fail(m: { id: string; appeal_id: string } | string, reason: string): Promise<void> {
     const row =
       typeof m === 'string'
-        ? ((await this.dataSource.query(`SELECT id, appeal_id FROM outbound_messages WHERE id = $1`, [m])) as {
-            id: string;
-            appeal_id: string;
-          }[])[0]
+        ? (
+            (await this.dataSource.query(`SELECT id, appeal_id FROM outbound_messages WHERE id = $1`, [
+              m,
+            ])) as {
+              id: string;
+              appeal_id: string;
+            }[]
+          )[0]
         : m;
     if (!row) return;
     await this.dataSource.transaction(async (tx) => {

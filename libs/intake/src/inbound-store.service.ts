@@ -51,7 +51,11 @@ export class InboundStore {
           await tx.query(
             `INSERT INTO attachment_contents (sha256, size, content)
              SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[]) ON CONFLICT DO NOTHING`,
-            [contents.map((c) => c.sha256), contents.map((c) => c.content.length), contents.map((c) => c.content)],
+            [
+              contents.map((c) => c.sha256),
+              contents.map((c) => c.content.length),
+              contents.map((c) => c.content),
+            ],
           );
         }
         const inserted = (await tx.query(
@@ -80,10 +84,21 @@ export class InboundStore {
         }
         for (const p of batch) {
           const id = fresh.get(p.stored.externalId);
-          if (id) out.push({ externalId: p.stored.externalId, inboundItemId: id, duplicate: false, status: 'pending' });
+          if (id)
+            out.push({
+              externalId: p.stored.externalId,
+              inboundItemId: id,
+              duplicate: false,
+              status: 'pending',
+            });
           else {
             const old = existing.get(p.stored.externalId)!;
-            out.push({ externalId: p.stored.externalId, inboundItemId: old.id, duplicate: true, status: old.status });
+            out.push({
+              externalId: p.stored.externalId,
+              inboundItemId: old.id,
+              duplicate: true,
+              status: old.status,
+            });
           }
         }
       }
@@ -92,7 +107,11 @@ export class InboundStore {
         await tx.query(
           `UPDATE channel_accounts SET cursor = COALESCE($2::jsonb, cursor), items_received = items_received + $3,
                   last_success_at = now(), consecutive_failures = 0 WHERE id = $1`,
-          [options.accountId, options.cursor === undefined ? null : JSON.stringify(options.cursor), freshCount],
+          [
+            options.accountId,
+            options.cursor === undefined ? null : JSON.stringify(options.cursor),
+            freshCount,
+          ],
         );
       }
       return out;
@@ -136,7 +155,10 @@ export class InboundStore {
   } {
     const contents: { sha256: string; content: Buffer }[] = [];
     const attachments: StoredAttachmentRef[] = (item.attachments ?? []).map((a, index) => {
-      const base = { fileName: a.fileName || `file-${index + 1}`, contentType: a.contentType || 'application/octet-stream' };
+      const base = {
+        fileName: a.fileName || `file-${index + 1}`,
+        contentType: a.contentType || 'application/octet-stream',
+      };
       if (a.contentBase64 === undefined) {
         return { ...base, size: a.size ?? 0, remoteRef: a.remoteRef };
       }

@@ -12,7 +12,9 @@ export class OrganisationDirectory {
   private cache = new Map<string, { org: OrganisationEntity; at: number }>();
   private static readonly TTL_MS = 30_000;
 
-  constructor(@InjectRepository(OrganisationEntity) private readonly organisations: Repository<OrganisationEntity>) {}
+  constructor(
+    @InjectRepository(OrganisationEntity) private readonly organisations: Repository<OrganisationEntity>,
+  ) {}
 
   async byCode(code: string): Promise<OrganisationEntity> {
     const hit = this.cache.get(`code:${code}`);

@@ -13,7 +13,11 @@ export class JobProducer {
     @InjectQueue(QueueName.Deadlines) deadlines: Queue,
     @InjectQueue(QueueName.Delivery) delivery: Queue,
   ) {
-    this.queues = { [QueueName.Intake]: intake, [QueueName.Deadlines]: deadlines, [QueueName.Delivery]: delivery };
+    this.queues = {
+      [QueueName.Intake]: intake,
+      [QueueName.Deadlines]: deadlines,
+      [QueueName.Delivery]: delivery,
+    };
   }
 
   queue(name: QueueName): Queue {

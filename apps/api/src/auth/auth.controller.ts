@@ -41,8 +41,17 @@ export class AuthController {
       });
       throw new UnauthorizedException({ statusCode: 401, message: 'Неверный логин или пароль' });
     }
-    await this.audit.record({ userId: session.user.id, action: 'sign-in', entityType: 'user', entityId: session.user.id });
-    return { accessToken: session.token, expiresAt: session.expiresAt.toISOString(), user: this.present(session.user) };
+    await this.audit.record({
+      userId: session.user.id,
+      action: 'sign-in',
+      entityType: 'user',
+      entityId: session.user.id,
+    });
+    return {
+      accessToken: session.token,
+      expiresAt: session.expiresAt.toISOString(),
+      user: this.present(session.user),
+    };
   }
 
   @Post('auth/refresh')
@@ -51,7 +60,11 @@ export class AuthController {
   @ApiOperation({ summary: 'Продлить сеанс: новый токен взамен действующего' })
   async refresh(@Staff() staff: StaffContext) {
     const session = await this.users.issue(staff.user);
-    return { accessToken: session.token, expiresAt: session.expiresAt.toISOString(), user: this.present(staff.user) };
+    return {
+      accessToken: session.token,
+      expiresAt: session.expiresAt.toISOString(),
+      user: this.present(staff.user),
+    };
   }
 
   @Get('me')

@@ -46,12 +46,21 @@ export class HealthController {
   }
 }
 
-async function timed(probe: () => Promise<unknown>): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
+async function timed(
+  probe: () => Promise<unknown>,
+): Promise<{ ok: boolean; latencyMs: number; error?: string }> {
   const started = Date.now();
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000))]);
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+    ]);
     return { ok: true, latencyMs: Date.now() - started };
   } catch (error) {
-    return { ok: false, latencyMs: Date.now() - started, error: error instanceof Error ? error.message : 'error' };
+    return {
+      ok: false,
+      latencyMs: Date.now() - started,
+      error: error instanceof Error ? error.message : 'error',
+    };
   }
 }

@@ -6,14 +6,16 @@ export class PublicAppealFormDto {
   @ApiProperty({ example: 'Иванова' }) surname!: string;
   @ApiProperty({ example: 'Мария' }) firstName!: string;
   @ApiPropertyOptional({ example: 'Петровна' }) patronymic?: string;
-  @ApiPropertyOptional({ example: 'maria@example.ru', description: 'e-mail или телефон обязателен' }) email?: string;
+  @ApiPropertyOptional({ example: 'maria@example.ru', description: 'e-mail или телефон обязателен' })
+  email?: string;
   @ApiPropertyOptional({ example: '+7 913 123-45-67' }) phone?: string;
   @ApiPropertyOptional() postalAddress?: string;
   @ApiPropertyOptional({ description: 'Адрес места проблемы' }) address?: string;
   @ApiProperty({ minLength: 10, maxLength: 10000 }) text!: string;
   @ApiProperty({ example: 'true', description: 'Согласие на обработку персональных данных (152-ФЗ)' })
   consent!: string;
-  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'binary' } }) attachments?: unknown[];
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', format: 'binary' } })
+  attachments?: unknown[];
 }
 
 export class PublicAppealCreatedDto {
@@ -46,6 +48,8 @@ export class PublicRatingDto {
   answered!: boolean;
 
   @ApiProperty({ enum: ['satisfied', 'partially', 'not-satisfied'] })
-  @IsIn(['satisfied', 'partially', 'not-satisfied'], { message: 'Выберите: удовлетворён, частично или не удовлетворён' })
+  @IsIn(['satisfied', 'partially', 'not-satisfied'], {
+    message: 'Выберите: удовлетворён, частично или не удовлетворён',
+  })
   satisfaction!: 'satisfied' | 'partially' | 'not-satisfied';
 }

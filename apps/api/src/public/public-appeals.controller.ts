@@ -63,7 +63,10 @@ export class PublicAppealsController {
   @ApiOperation({ summary: 'Подать обращение через форму сайта' })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ type: PublicAppealFormDto })
-  @ApiOkResponse({ type: PublicAppealCreatedDto, description: '201 — зарегистрировано; 200 — повторная отправка' })
+  @ApiOkResponse({
+    type: PublicAppealCreatedDto,
+    description: '201 — зарегистрировано; 200 — повторная отправка',
+  })
   @UseInterceptors(FilesInterceptor('attachments', UPLOAD_HARD_LIMIT))
   async submit(
     @Body() body: unknown,
@@ -86,7 +89,10 @@ export class PublicAppealsController {
       });
     } catch (error) {
       if (error instanceof ConnectorError && error.code === ConnectorErrorCode.InvalidPayload) {
-        const body = { message: 'Проверьте правильность заполнения формы', errors: error.details.fields ?? {} };
+        const body = {
+          message: 'Проверьте правильность заполнения формы',
+          errors: error.details.fields ?? {},
+        };
         if (error.details.status === 413) throw new PayloadTooLargeException({ statusCode: 413, ...body });
         throw new BadRequestException({ statusCode: 400, ...body });
       }
@@ -119,7 +125,11 @@ export class PublicAppealsController {
         statusUrl: this.statusUrl(outcome.registrationNumber),
       };
     }
-    throw new BadRequestException({ statusCode: 400, message: 'Обращение не может быть зарегистрировано', errors: {} });
+    throw new BadRequestException({
+      statusCode: 400,
+      message: 'Обращение не может быть зарегистрировано',
+      errors: {},
+    });
   }
 
   @Get(':registrationNumber')
@@ -162,12 +172,19 @@ export class PublicAppealsController {
     @Query('code') code: string | undefined,
     @Body() body: PublicRatingDto,
   ) {
-    const id = isRegistrationNumber(registrationNumber) && code ? await this.queries.publicAppealId(registrationNumber, code) : undefined;
+    const id =
+      isRegistrationNumber(registrationNumber) && code
+        ? await this.queries.publicAppealId(registrationNumber, code)
+        : undefined;
     if (!id) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
     const result = await this.workflow.rate(
       id,
       // One rating per answer from the website: a second press of the same button changes nothing.
-      { channel: 'website', externalId: `public:${registrationNumber}:${body.answered}:${body.satisfaction}`, ...body },
+      {
+        channel: 'website',
+        externalId: `public:${registrationNumber}:${body.answered}:${body.satisfaction}`,
+        ...body,
+      },
       { userId: 'system', role: SYSTEM_SCOPE.role, organisationId: 'system', scope: SYSTEM_SCOPE },
     );
     return { accepted: !result.duplicate, message: 'Спасибо за оценку' };

@@ -1,4 +1,10 @@
-import { type ArgumentsHost, BadRequestException, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  BadRequestException,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+} from '@nestjs/common';
 import { type Response } from 'express';
 
 /** Multer's own errors ("Unexpected field", "File too large") in the form's Russian shape. */
@@ -14,7 +20,9 @@ export class UploadErrorsFilter implements ExceptionFilter {
       return;
     }
     const message =
-      status === 413 ? 'Файлы слишком большие' : 'Вложения переданы некорректно: используйте поле «attachments»';
+      status === 413
+        ? 'Файлы слишком большие'
+        : 'Вложения переданы некорректно: используйте поле «attachments»';
     res.status(status).json({ statusCode: status, message, errors: { attachments: message } });
   }
 }

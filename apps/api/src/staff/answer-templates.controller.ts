@@ -5,9 +5,16 @@ import { DataSource } from 'typeorm';
 import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
 
 class CreateTemplateDto {
-  @ApiProperty() @IsString() @MinLength(3, { message: 'Название — от 3 символов' }) @MaxLength(200) title!: string;
+  @ApiProperty()
+  @IsString()
+  @MinLength(3, { message: 'Название — от 3 символов' })
+  @MaxLength(200)
+  title!: string;
 
-  @ApiProperty({ description: 'Подстановки: {{applicantName}}, {{registrationNumber}}, {{registrationDate}}, {{organisation}}, {{answerDueDate}}' })
+  @ApiProperty({
+    description:
+      'Подстановки: {{applicantName}}, {{registrationNumber}}, {{registrationDate}}, {{organisation}}, {{answerDueDate}}',
+  })
   @IsString()
   @MinLength(10, { message: 'Текст шаблона — от 10 символов' })
   @MaxLength(20000)
@@ -54,7 +61,12 @@ export class AnswerTemplatesController {
       `INSERT INTO answer_templates (organisation_id, topic_id, title, body) VALUES ($1, $2, $3, $4) RETURNING id`,
       [organisationId, body.topicId ?? null, body.title, body.body],
     )) as { id: string }[];
-    await this.audit.record({ userId: staff.user.id, action: 'create-template', entityType: 'answer-template', entityId: row.id });
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'create-template',
+      entityType: 'answer-template',
+      entityId: row.id,
+    });
     return { id: row.id };
   }
 }

@@ -1,4 +1,12 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditLog, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries, InvalidCursorError } from '@inbox/appeals';
@@ -17,7 +25,9 @@ export class AppealsController {
   @ApiOperation({ summary: 'Список обращений с фильтрами и постраничным выводом по курсору' })
   async list(@Query() query: AppealListQueryDto, @Staff() staff: StaffContext) {
     const outside =
-      query.organisationId && staff.scope.organisationIds && !staff.scope.organisationIds.includes(query.organisationId);
+      query.organisationId &&
+      staff.scope.organisationIds &&
+      !staff.scope.organisationIds.includes(query.organisationId);
     if (outside) {
       // Asking for another organisation's inbox: nothing to show, and the attempt is on record.
       await this.audit.record({
@@ -32,15 +42,24 @@ export class AppealsController {
       return await this.queries.list(query, staff.scope);
     } catch (error) {
       if (error instanceof InvalidCursorError) {
-        throw new BadRequestException({ statusCode: 400, message: error.message, errors: { cursor: error.message } });
+        throw new BadRequestException({
+          statusCode: 400,
+          message: error.message,
+          errors: { cursor: error.message },
+        });
       }
       throw error;
     }
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Карточка обращения с историей (чтение персональных данных записывается в журнал)' })
-  async card(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string, @Staff() staff: StaffContext) {
+  @ApiOperation({
+    summary: 'Карточка обращения с историей (чтение персональных данных записывается в журнал)',
+  })
+  async card(
+    @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
+    @Staff() staff: StaffContext,
+  ) {
     const card = await this.queries.card(id, staff.scope);
     await this.audit.record({
       userId: staff.user.id,

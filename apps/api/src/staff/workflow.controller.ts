@@ -31,7 +31,12 @@ import {
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 function actorOf(staff: StaffContext): Actor {
-  return { userId: staff.user.id, role: staff.user.role, organisationId: staff.user.organisationId, scope: staff.scope };
+  return {
+    userId: staff.user.id,
+    role: staff.user.role,
+    organisationId: staff.user.organisationId,
+    scope: staff.scope,
+  };
 }
 
 /** WorkflowError → the HTTP answer with its Russian message and fields. */
@@ -89,7 +94,8 @@ export class WorkflowController {
     );
     const outcome = await this.registrar.registerInboundItem(stored.inboundItemId);
     if (outcome.kind !== 'registered') throw new BadRequestException('Обращение не зарегистрировано');
-    if (body.topicId) await run(() => this.workflow.classify(outcome.appealId, actorOf(staff), body.topicId!));
+    if (body.topicId)
+      await run(() => this.workflow.classify(outcome.appealId, actorOf(staff), body.topicId!));
     return {
       id: outcome.appealId,
       registrationNumber: outcome.registrationNumber,
@@ -130,26 +136,42 @@ export class WorkflowController {
   @Post(':id/return')
   @HttpCode(204)
   @ApiOperation({ summary: 'Вернуть на 1-ю линию как направленное не по адресу' })
-  async returnMisrouted(@Param('id', uuid) id: string, @Body() body: ReasonDto, @Staff() staff: StaffContext) {
+  async returnMisrouted(
+    @Param('id', uuid) id: string,
+    @Body() body: ReasonDto,
+    @Staff() staff: StaffContext,
+  ) {
     await run(() => this.workflow.returnMisrouted(id, actorOf(staff), body.reason));
   }
 
   @Post(':id/redirect')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Направить по компетенции в другой орган (ч. 3 ст. 8 59-ФЗ) с уведомлением заявителя' })
+  @ApiOperation({
+    summary: 'Направить по компетенции в другой орган (ч. 3 ст. 8 59-ФЗ) с уведомлением заявителя',
+  })
   async redirect(@Param('id', uuid) id: string, @Body() body: RedirectDto, @Staff() staff: StaffContext) {
     await run(() => this.workflow.redirect(id, actorOf(staff), body));
   }
 
   @Post(':id/extend')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Продлить срок: по 59-ФЗ (один раз, до 30 дней) или запрос 2-й линии (до 5 рабочих дней)' })
+  @ApiOperation({
+    summary: 'Продлить срок: по 59-ФЗ (один раз, до 30 дней) или запрос 2-й линии (до 5 рабочих дней)',
+  })
   async extend(@Param('id', uuid) id: string, @Body() body: ExtendDto, @Staff() staff: StaffContext) {
     if (body.kind === 'appeal' && !body.days) {
-      throw new BadRequestException({ statusCode: 400, message: 'Укажите число дней', errors: { days: 'Укажите' } });
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'Укажите число дней',
+        errors: { days: 'Укажите' },
+      });
     }
     if (body.kind === 'line2' && !body.until) {
-      throw new BadRequestException({ statusCode: 400, message: 'Укажите новый срок', errors: { until: 'Укажите' } });
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'Укажите новый срок',
+        errors: { until: 'Укажите' },
+      });
     }
     await run(() =>
       this.workflow.extend(
@@ -171,14 +193,22 @@ export class WorkflowController {
   @Post(':id/answers/:answerId/approve')
   @HttpCode(204)
   @ApiOperation({ summary: 'Согласовать ответ' })
-  async approve(@Param('id', uuid) id: string, @Param('answerId', uuid) answerId: string, @Staff() staff: StaffContext) {
+  async approve(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Staff() staff: StaffContext,
+  ) {
     await run(() => this.workflow.approveAnswer(id, answerId, actorOf(staff)));
   }
 
   @Post(':id/answers/:answerId/send')
   @HttpCode(204)
   @ApiOperation({ summary: 'Отправить согласованный ответ по каналу поступления' })
-  async send(@Param('id', uuid) id: string, @Param('answerId', uuid) answerId: string, @Staff() staff: StaffContext) {
+  async send(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Staff() staff: StaffContext,
+  ) {
     await run(() => this.workflow.sendAnswer(id, answerId, actorOf(staff)));
   }
 
@@ -193,10 +223,18 @@ export class WorkflowController {
   @ApiOperation({ summary: 'Оценка ответа, полученная сотрудником (например, по телефону)' })
   async rate(@Param('id', uuid) id: string, @Body() body: RatingDto, @Staff() staff: StaffContext) {
     if (body.answered === undefined && body.satisfaction === undefined) {
-      throw new BadRequestException({ statusCode: 400, message: 'Укажите оценку', errors: { satisfaction: 'Укажите' } });
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'Укажите оценку',
+        errors: { satisfaction: 'Укажите' },
+      });
     }
     return run(() =>
-      this.workflow.rate(id, { channel: 'operator', externalId: `staff:${randomUUID()}`, ...body }, actorOf(staff)),
+      this.workflow.rate(
+        id,
+        { channel: 'operator', externalId: `staff:${randomUUID()}`, ...body },
+        actorOf(staff),
+      ),
     );
   }
 }

@@ -50,7 +50,10 @@ export class RedirectDto extends ReasonDto {
 }
 
 export class ExtendDto extends ReasonDto {
-  @ApiProperty({ enum: ['appeal', 'line2'], description: 'appeal — срок по 59-ФЗ; line2 — срок запроса 2-й линии' })
+  @ApiProperty({
+    enum: ['appeal', 'line2'],
+    description: 'appeal — срок по 59-ФЗ; line2 — срок запроса 2-й линии',
+  })
   @IsIn(['appeal', 'line2'], { message: 'kind: appeal или line2' })
   kind!: 'appeal' | 'line2';
 
@@ -75,11 +78,17 @@ export class AssignDto {
 
 export class ClassifyDto {
   @ApiProperty() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId!: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'subtopicId: UUID подтемы' }) subtopicId?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'subtopicId: UUID подтемы' })
+  subtopicId?: string;
 }
 
 export class DraftAnswerDto {
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'templateId: UUID шаблона' }) templateId?: string;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID('all', { message: 'templateId: UUID шаблона' })
+  templateId?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
@@ -101,7 +110,10 @@ export class RatingDto {
 }
 
 export class OperatorAppealDto {
-  @ApiProperty({ enum: ['phone', 'reception', 'post'], description: 'Как поступило: звонок, личный приём, почта' })
+  @ApiProperty({
+    enum: ['phone', 'reception', 'post'],
+    description: 'Как поступило: звонок, личный приём, почта',
+  })
   @IsIn(['phone', 'reception', 'post'], { message: 'medium: phone, reception или post' })
   medium!: 'phone' | 'reception' | 'post';
 

@@ -41,9 +41,16 @@ export class WebhooksController {
 
   @Post(':kind')
   @HttpCode(200)
-  async receive(@Param('kind') kind: string, @Req() req: Request & { rawBody?: Buffer }, @Res() res: Response) {
-    const entry = PUSH_KINDS.includes(kind as ConnectorKind) ? this.registry.get(kind as ConnectorKind) : undefined;
-    if (!entry?.connector.parseInbound) throw new NotFoundException({ statusCode: 404, message: 'Канал не настроен' });
+  async receive(
+    @Param('kind') kind: string,
+    @Req() req: Request & { rawBody?: Buffer },
+    @Res() res: Response,
+  ) {
+    const entry = PUSH_KINDS.includes(kind as ConnectorKind)
+      ? this.registry.get(kind as ConnectorKind)
+      : undefined;
+    if (!entry?.connector.parseInbound)
+      throw new NotFoundException({ statusCode: 404, message: 'Канал не настроен' });
     let parsed;
     try {
       parsed = await entry.connector.parseInbound(entry.account, {
@@ -54,7 +61,8 @@ export class WebhooksController {
     } catch (error) {
       if (error instanceof ConnectorError && error.code === ConnectorErrorCode.AuthFailed) {
         this.log.warn('webhook refused', { kind, status: error.details.status ?? 403 });
-        if (error.details.status === 401) throw new UnauthorizedException({ statusCode: 401, message: 'Нет подписи' });
+        if (error.details.status === 401)
+          throw new UnauthorizedException({ statusCode: 401, message: 'Нет подписи' });
         throw new ForbiddenException({ statusCode: 403, message: 'Неверная подпись' });
       }
       if (error instanceof ConnectorError && error.code === ConnectorErrorCode.InvalidPayload) {
@@ -63,7 +71,10 @@ export class WebhooksController {
       throw error;
     }
     if (parsed.kind === 'reply') {
-      res.status(200).type(parsed.contentType ?? 'text/plain').send(parsed.body);
+      res
+        .status(200)
+        .type(parsed.contentType ?? 'text/plain')
+        .send(parsed.body);
       return;
     }
     await this.store.store(parsed.items, { accountId: entry.account.id });

@@ -10,13 +10,15 @@ describe('answer templates', () => {
   };
 
   it('fills placeholders and leaves unknown ones visible', () => {
-    expect(renderTemplate('Уважаемая {{applicantName}}! № {{ registrationNumber }} {{unknown}}', values)).toBe(
-      'Уважаемая Ольга Викторовна! № 2026-000042 {{unknown}}',
-    );
+    expect(
+      renderTemplate('Уважаемая {{applicantName}}! № {{ registrationNumber }} {{unknown}}', values),
+    ).toBe('Уважаемая Ольга Викторовна! № 2026-000042 {{unknown}}');
   });
 
   it('addresses the applicant by name and patronymic when known', () => {
-    expect(addressName({ surname: 'Кузнецова', first_name: 'Ольга', patronymic: 'Викторовна' })).toBe('Ольга Викторовна');
+    expect(addressName({ surname: 'Кузнецова', first_name: 'Ольга', patronymic: 'Викторовна' })).toBe(
+      'Ольга Викторовна',
+    );
     expect(addressName({ display_name: 'Andrey K' })).toBe('Andrey K');
     expect(addressName({})).toBe('заявитель');
   });

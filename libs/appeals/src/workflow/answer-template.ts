@@ -29,7 +29,10 @@ export function addressName(a: {
 }
 
 export function russianDate(value: Date | string, timeZone: string): string {
-  return new Intl.DateTimeFormat('ru-RU', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone }).format(
-    new Date(value),
-  );
+  return new Intl.DateTimeFormat('ru-RU', {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    timeZone,
+  }).format(new Date(value));
 }

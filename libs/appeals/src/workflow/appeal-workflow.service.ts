@@ -12,7 +12,13 @@ import {
   type WorkingHours,
 } from '@inbox/deadlines';
 import { JobName, JobProducer } from '@inbox/queue';
-import { AppealStatus, assertTransition, canTransition, InvalidTransitionError, OPEN_STATUSES } from '../appeal-status';
+import {
+  AppealStatus,
+  assertTransition,
+  canTransition,
+  InvalidTransitionError,
+  OPEN_STATUSES,
+} from '../appeal-status';
 import { addressName, renderTemplate, russianDate } from './answer-template';
 import { notFound, WorkflowError } from './workflow-error';
 
@@ -93,14 +99,20 @@ export class AppealWorkflow {
         ? AppealStatus.InWork
         : a.status;
       if (!OPEN_STATUSES.includes(a.status)) throw this.refused(a.status, AppealStatus.InWork);
-      await tx.query(`UPDATE appeals SET assignee_id = $2, status = $3 WHERE id = $1`, [a.id, actor.userId, to]);
+      await tx.query(`UPDATE appeals SET assignee_id = $2, status = $3 WHERE id = $1`, [
+        a.id,
+        actor.userId,
+        to,
+      ]);
       await this.event(tx, a.id, actor, 'taken', { assigneeId: actor.userId, from: a.status, to });
     });
   }
 
   async assign(appealId: string, actor: Actor, userId: string): Promise<void> {
     await this.change(appealId, actor, 'assign', async (tx, a) => {
-      const [user] = (await tx.query(`SELECT id, organisation_id FROM users WHERE id = $1 AND active`, [userId])) as {
+      const [user] = (await tx.query(`SELECT id, organisation_id FROM users WHERE id = $1 AND active`, [
+        userId,
+      ])) as {
         id: string;
         organisation_id: string;
       }[];
@@ -123,8 +135,16 @@ export class AppealWorkflow {
   async classify(appealId: string, actor: Actor, topicId: string, subtopicId?: string): Promise<void> {
     await this.change(appealId, actor, 'classify', async (tx, a) => {
       await this.assertTopic(tx, topicId, subtopicId);
-      await tx.query(`UPDATE appeals SET topic_id = $2, subtopic_id = $3 WHERE id = $1`, [a.id, topicId, subtopicId ?? null]);
-      await this.event(tx, a.id, actor, 'classified', { topicId, subtopicId: subtopicId ?? null, previous: a.topic_id });
+      await tx.query(`UPDATE appeals SET topic_id = $2, subtopic_id = $3 WHERE id = $1`, [
+        a.id,
+        topicId,
+        subtopicId ?? null,
+      ]);
+      await this.event(tx, a.id, actor, 'classified', {
+        topicId,
+        subtopicId: subtopicId ?? null,
+        previous: a.topic_id,
+      });
     });
   }
 
@@ -141,7 +161,8 @@ export class AppealWorkflow {
   ): Promise<void> {
     this.requireLine1(actor);
     await this.change(appealId, actor, 'escalate', async (tx, a) => {
-      if (!canTransition(a.status, AppealStatus.Escalated)) throw this.refused(a.status, AppealStatus.Escalated);
+      if (!canTransition(a.status, AppealStatus.Escalated))
+        throw this.refused(a.status, AppealStatus.Escalated);
       if (input.topicId) await this.assertTopic(tx, input.topicId);
       const topicId = input.topicId ?? a.topic_id;
       const subject = input.subject?.trim() || a.subject;
@@ -156,7 +177,11 @@ export class AppealWorkflow {
       if (!applicant.patronymic) missing['applicant.patronymic'] = 'В карточке нет отчества заявителя';
       if (!applicant.phone) missing['applicant.phone'] = 'В карточке нет телефона заявителя';
       if (Object.keys(missing).length > 0) {
-        throw new WorkflowError(400, 'Для передачи на 2-ю линию заполните обязательные поля (соглашение, прил. 1)', missing);
+        throw new WorkflowError(
+          400,
+          'Для передачи на 2-ю линию заполните обязательные поля (соглашение, прил. 1)',
+          missing,
+        );
       }
       const orgs = await this.organisations(tx, input.organisationIds);
       const due: Record<string, string> = {};
@@ -182,7 +207,12 @@ export class AppealWorkflow {
       await this.event(tx, a.id, actor, 'escalated', {
         organisationIds: orgs.map((o) => o.id),
         dueAt: due,
-        request: { registrationNumber: a.registration_number, registeredAt: a.registered_at, topicId, subject },
+        request: {
+          registrationNumber: a.registration_number,
+          registeredAt: a.registered_at,
+          topicId,
+          subject,
+        },
         late: a.escalation_due_at ? now > new Date(a.escalation_due_at) : false,
       });
     });
@@ -223,7 +253,9 @@ export class AppealWorkflow {
       )) as { n: number }[];
       if (n === 0) {
         assertTransition(a.status, AppealStatus.Returned);
-        await tx.query(`UPDATE appeals SET status = 'returned', line = 1, assignee_id = NULL WHERE id = $1`, [a.id]);
+        await tx.query(`UPDATE appeals SET status = 'returned', line = 1, assignee_id = NULL WHERE id = $1`, [
+          a.id,
+        ]);
       }
       await this.event(tx, a.id, actor, 'returned', {
         organisationId: actor.organisationId,
@@ -238,7 +270,8 @@ export class AppealWorkflow {
   /** 59-ФЗ ст. 8 ч. 3: forwarded to the competent body within 7 days of registration, the applicant told. */
   async redirect(appealId: string, actor: Actor, input: { body: string; reason: string }, now = new Date()) {
     await this.change(appealId, actor, 'redirect', async (tx, a) => {
-      if (!canTransition(a.status, AppealStatus.Redirected)) throw this.refused(a.status, AppealStatus.Redirected);
+      if (!canTransition(a.status, AppealStatus.Redirected))
+        throw this.refused(a.status, AppealStatus.Redirected);
       const late = now > new Date(a.redirect_due_at);
       await tx.query(`UPDATE appeals SET status = 'redirected' WHERE id = $1`, [a.id]);
       if (late) {
@@ -249,9 +282,14 @@ export class AppealWorkflow {
         );
       }
       await this.event(tx, a.id, actor, 'redirected', { body: input.body, reason: input.reason, late });
-      await this.queueMessage(tx, a, 'status-notice', null,
+      await this.queueMessage(
+        tx,
+        a,
+        'status-notice',
+        null,
         `Ваше обращение № ${a.registration_number} от ${russianDate(a.registered_at, a.time_zone)} направлено ` +
-          `для рассмотрения по компетенции: ${input.body} (ч. 3 ст. 8 Федерального закона № 59-ФЗ).`);
+          `для рассмотрения по компетенции: ${input.body} (ч. 3 ст. 8 Федерального закона № 59-ФЗ).`,
+      );
     });
   }
 
@@ -273,12 +311,18 @@ export class AppealWorkflow {
         )) as { due_at: Date; extension_limit_at: Date }[];
         if (!row) throw new WorkflowError(409, 'Обращение не находится на рассмотрении вашей организации');
         if (input.until.getTime() <= new Date(row.due_at).getTime()) {
-          throw new WorkflowError(400, 'Новый срок должен быть позже текущего', { until: 'Позже текущего срока' });
+          throw new WorkflowError(400, 'Новый срок должен быть позже текущего', {
+            until: 'Позже текущего срока',
+          });
         }
         if (input.until.getTime() > new Date(row.extension_limit_at).getTime()) {
-          throw new WorkflowError(409, 'Продлить можно не более чем до 5 рабочих дней с момента поступления запроса', {
-            until: `Не позднее ${russianDate(row.extension_limit_at, a.time_zone)}`,
-          });
+          throw new WorkflowError(
+            409,
+            'Продлить можно не более чем до 5 рабочих дней с момента поступления запроса',
+            {
+              until: `Не позднее ${russianDate(row.extension_limit_at, a.time_zone)}`,
+            },
+          );
         }
         await tx.query(
           `UPDATE appeal_organisations SET extended_until = $3, extension_reason = $4
@@ -296,7 +340,8 @@ export class AppealWorkflow {
         const message = 'Срок уже продлевался: 59-ФЗ допускает одно продление';
         throw new WorkflowError(409, message, { days: message });
       }
-      if (!canTransition(a.status, AppealStatus.Extended)) throw this.refused(a.status, AppealStatus.Extended);
+      if (!canTransition(a.status, AppealStatus.Extended))
+        throw this.refused(a.status, AppealStatus.Extended);
       let extended;
       try {
         extended = extendAnswerDeadline({
@@ -326,14 +371,23 @@ export class AppealWorkflow {
         answerDueDate: extended.answerDueDate,
         answerDueAt: extended.answerDueAt,
       });
-      await this.queueMessage(tx, a, 'status-notice', null,
+      await this.queueMessage(
+        tx,
+        a,
+        'status-notice',
+        null,
         `Срок рассмотрения Вашего обращения № ${a.registration_number} продлён до ` +
-          `${russianDate(extended.answerDueAt, a.time_zone)}. Причина: ${input.reason}.`);
+          `${russianDate(extended.answerDueAt, a.time_zone)}. Причина: ${input.reason}.`,
+      );
     });
   }
 
   /** A draft answer, from a template (placeholders filled) or typed text. */
-  async draftAnswer(appealId: string, actor: Actor, input: { templateId?: string; text?: string }): Promise<string> {
+  async draftAnswer(
+    appealId: string,
+    actor: Actor,
+    input: { templateId?: string; text?: string },
+  ): Promise<string> {
     let answerId = '';
     await this.change(appealId, actor, 'draft-answer', async (tx, a) => {
       await this.assertWorksOn(tx, a, actor);
@@ -360,7 +414,8 @@ export class AppealWorkflow {
         });
         text = text ? `${rendered}\n\n${text}` : rendered;
       }
-      if (!text) throw new WorkflowError(400, 'Напишите текст ответа или выберите шаблон', { text: 'Пустой ответ' });
+      if (!text)
+        throw new WorkflowError(400, 'Напишите текст ответа или выберите шаблон', { text: 'Пустой ответ' });
       const [row] = (await tx.query(
         `INSERT INTO answers (appeal_id, organisation_id, author_id, template_id, text) VALUES ($1,$2,$3,$4,$5)
          RETURNING id`,
@@ -381,11 +436,12 @@ export class AppealWorkflow {
         actor.role === Role.Supervisor ||
         actor.role === Role.Admin ||
         (answer.organisation_id === actor.organisationId && answer.author_id !== actor.userId);
-      if (!allowed) throw new WorkflowError(403, 'Согласовать ответ может руководитель или другой сотрудник организации');
-      await tx.query(`UPDATE answers SET status = 'approved', approved_by = $2, approved_at = now() WHERE id = $1`, [
-        answerId,
-        actor.userId,
-      ]);
+      if (!allowed)
+        throw new WorkflowError(403, 'Согласовать ответ может руководитель или другой сотрудник организации');
+      await tx.query(
+        `UPDATE answers SET status = 'approved', approved_by = $2, approved_at = now() WHERE id = $1`,
+        [answerId, actor.userId],
+      );
       await this.event(tx, a.id, actor, 'answer-approved', { answerId });
     });
   }
@@ -395,7 +451,8 @@ export class AppealWorkflow {
     let messageId = '';
     await this.change(appealId, actor, 'send-answer', async (tx, a) => {
       const answer = await this.answer(tx, a.id, answerId);
-      if (answer.status !== 'approved') throw new WorkflowError(409, 'Отправить можно только согласованный ответ');
+      if (answer.status !== 'approved')
+        throw new WorkflowError(409, 'Отправить можно только согласованный ответ');
       if (a.status !== AppealStatus.Answered) assertTransitionOr409(a.status, AppealStatus.Answered);
       await tx.query(`UPDATE answers SET status = 'sent', sent_at = $2 WHERE id = $1`, [answerId, now]);
       await tx.query(`UPDATE appeals SET status = 'answered', answered_at = $2 WHERE id = $1`, [a.id, now]);
@@ -526,7 +583,9 @@ export class AppealWorkflow {
         )) as AppealRow[];
         if (!appeal) throw notFound();
         await work(tx, appeal);
-        await tx.query(`UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`, [appeal.id]);
+        await tx.query(`UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`, [
+          appeal.id,
+        ]);
         await this.audit.record(
           { userId: actor.userId, action, entityType: 'appeal', entityId: appeal.id },
           tx,
@@ -534,14 +593,26 @@ export class AppealWorkflow {
       });
     } catch (error) {
       if (error instanceof WorkflowError && error.status === 404) {
-        await this.audit.record({ userId: actor.userId, action, entityType: 'appeal', entityId: appealId, outcome: 'denied' });
+        await this.audit.record({
+          userId: actor.userId,
+          action,
+          entityType: 'appeal',
+          entityId: appealId,
+          outcome: 'denied',
+        });
       }
       if (error instanceof InvalidTransitionError) throw new WorkflowError(409, error.message);
       throw error;
     }
   }
 
-  private async event(tx: EntityManager, appealId: string, actor: Actor, type: string, data: Record<string, unknown>) {
+  private async event(
+    tx: EntityManager,
+    appealId: string,
+    actor: Actor,
+    type: string,
+    data: Record<string, unknown>,
+  ) {
     await tx.query(`INSERT INTO appeal_events (appeal_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
       appealId,
       type,
@@ -595,7 +666,9 @@ export class AppealWorkflow {
       [unique],
     )) as OrgRow[];
     if (rows.length !== unique.length) {
-      throw new WorkflowError(400, 'Организация не найдена в справочнике', { organisationIds: 'Неизвестная организация' });
+      throw new WorkflowError(400, 'Организация не найдена в справочнике', {
+        organisationIds: 'Неизвестная организация',
+      });
     }
     return rows;
   }
@@ -605,9 +678,12 @@ export class AppealWorkflow {
       [topicId, subtopicId].filter(Boolean),
     ])) as { id: string; parent_id: string | null }[];
     const topic = rows.find((r) => r.id === topicId);
-    if (!topic) throw new WorkflowError(400, 'Тема не найдена в рубрикаторе', { topicId: 'Неизвестная тема' });
+    if (!topic)
+      throw new WorkflowError(400, 'Тема не найдена в рубрикаторе', { topicId: 'Неизвестная тема' });
     if (subtopicId && rows.find((r) => r.id === subtopicId)?.parent_id !== topicId) {
-      throw new WorkflowError(400, 'Подтема не относится к выбранной теме', { subtopicId: 'Не из этой темы' });
+      throw new WorkflowError(400, 'Подтема не относится к выбранной теме', {
+        subtopicId: 'Не из этой темы',
+      });
     }
   }
 
@@ -628,7 +704,10 @@ export class AppealWorkflow {
 
   private requireLine1(actor: Actor): void {
     if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
-      throw new WorkflowError(403, 'Передавать обращения на 2-ю линию может оператор 1-й линии или руководитель');
+      throw new WorkflowError(
+        403,
+        'Передавать обращения на 2-ю линию может оператор 1-й линии или руководитель',
+      );
     }
   }
 
