@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ensurePostgres, ensureRedis, freePort, type LocalService } from './local-services';
-import { prepareDemoDatabase } from './seed-demo';
+import { channelsFromEnv } from '@inbox/channels';
+import { DEMO_PASSWORD, DEMO_USERS, prepareDemoDatabase } from './seed-demo';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const DIST = join(ROOT, 'dist', 'apps');
@@ -103,6 +104,14 @@ async function main(): Promise<void> {
       `  Документация API:       ${baseUrl}/api/docs`,
       `  Обращения (API):        ${baseUrl}/api/v1/appeals`,
       `  Состояние системы:      ${baseUrl}/health`,
+      `  Рабочее место сотрудника: ${baseUrl}/app/`,
+      '',
+      `Вход (пароль у всех «${DEMO_PASSWORD}»):`,
+      ...DEMO_USERS.map((u) => `  ${u.login.padEnd(12)} ${u.fullName}`),
+      '',
+      'Каналы:',
+      ...channelLines(),
+      '',
       `  Postgres:               ${postgres.description}`,
       `  Redis:                  ${redis.description}`,
       'Остановить: Ctrl+C',
@@ -113,6 +122,16 @@ async function main(): Promise<void> {
     process.stderr.write(`\nЗапуск не удался: ${error instanceof Error ? error.message : String(error)}\n`);
     await stop(1);
   }
+}
+
+/** Which channels run and which are off, with the reason (the variables to set). */
+function channelLines(): string[] {
+  const { accounts, off } = channelsFromEnv(process.env);
+  return [
+    '  форма на сайте          включена (встроенная)',
+    ...accounts.map((a) => `  ${a.kind.padEnd(22)}  включён (${a.name})`),
+    ...off.map((o) => `  ${o.kind.padEnd(22)}  выключен: ${o.reason}`),
+  ];
 }
 
 void main();

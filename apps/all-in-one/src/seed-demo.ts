@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AccessModule } from '@inbox/access';
-import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
+import { DataSource } from 'typeorm';
+import { AccessModule, Role, StaffUsers } from '@inbox/access';
+import { type Actor, AppealRegistrar, AppealsModule, AppealWorkflow } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
-import { DataSource } from 'typeorm';
+import { seedDemoRoutingRules } from '@inbox/routing';
 
 @Module({
   imports: [
@@ -22,25 +23,160 @@ import { DataSource } from 'typeorm';
 class SeedModule {}
 
 export const DEMO_APPEAL_COUNT = 400;
+export const DEMO_PASSWORD = 'demo';
+
+/** Demo staff: one per role, plus a clerk in every department so the demo answers come from the right place. */
+export const DEMO_USERS = [
+  { login: 'operator', fullName: 'Оператор ЦУР Иванова Е. А.', role: Role.Operator, org: 'cur' },
+  { login: 'clerk', fullName: 'Специалист Минжкх Петров С. В.', role: Role.Clerk, org: 'minjkh' },
+  { login: 'supervisor', fullName: 'Руководитель ЦУР Смирнова О. Н.', role: Role.Supervisor, org: 'gov' },
+  { login: 'admin', fullName: 'Администратор системы', role: Role.Admin, org: 'gov' },
+] as const;
 
 /**
- * Migrates, writes the demo directory, and on an empty database registers the demo appeals through the
- * same intake path as real ones (store raw, then register). Runs before api and worker start.
+ * Migrates, writes the demo directory, rules and staff, and on an empty database registers the demo
+ * appeals through the real intake path, then walks some of them through the real workflow (classified,
+ * escalated, answered, rated) so that every screen has something true to show.
  */
 export async function prepareDemoDatabase(log: (line: string) => void): Promise<{ appeals: number }> {
   const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
   try {
     const ds = app.get(DataSource);
     await seedDirectory(ds);
+    await seedDemoRoutingRules(ds);
+    const users = app.get(StaffUsers);
+    const orgId = async (code: string) =>
+      ((await ds.query(`SELECT id FROM organisations WHERE code = $1`, [code])) as { id: string }[])[0]?.id;
+    for (const u of DEMO_USERS) {
+      await users.ensure({
+        login: u.login,
+        password: DEMO_PASSWORD,
+        fullName: u.fullName,
+        role: u.role,
+        organisationId: (await orgId(u.org))!,
+      });
+    }
     const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM appeals`)) as { n: number }[];
     if (n > 0) return { appeals: n };
+
     log(`registering ${DEMO_APPEAL_COUNT} demo appeals…`);
     const store = app.get(InboundStore);
     const registrar = app.get(AppealRegistrar);
-    const stored = await store.store(demoInboundItems(DEMO_APPEAL_COUNT, new Date()), { enqueue: false });
-    for (const s of stored) await registrar.registerInboundItem(s.inboundItemId);
+    const items = demoInboundItems(DEMO_APPEAL_COUNT, new Date());
+    const stored = await store.store(items, { enqueue: false });
+    const appealIds: string[] = [];
+    for (const s of stored) {
+      const outcome = await registrar.registerInboundItem(s.inboundItemId);
+      appealIds.push(outcome.kind === 'registered' || outcome.kind === 'follow-up' ? outcome.appealId : '');
+    }
+    await walkThroughWorkflow(app.get(AppealWorkflow), ds, users, items, appealIds, log);
     return { appeals: stored.length };
   } finally {
     await app.close();
   }
+}
+
+async function walkThroughWorkflow(
+  workflow: AppealWorkflow,
+  ds: DataSource,
+  users: StaffUsers,
+  items: ReturnType<typeof demoInboundItems>,
+  appealIds: string[],
+  log: (line: string) => void,
+): Promise<void> {
+  const actorFor = async (login: string, orgCode: string, role: Role): Promise<Actor> => {
+    const [row] = (await ds.query(`SELECT u.id, u.organisation_id FROM users u WHERE u.login = $1`, [
+      login,
+    ])) as { id: string; organisation_id: string }[];
+    if (row) {
+      const user = (await users.byId(row.id))!;
+      return {
+        userId: user.id,
+        role: user.role,
+        organisationId: user.organisationId,
+        scope: await users.scopeOf(user),
+      };
+    }
+    const [org] = (await ds.query(`SELECT id FROM organisations WHERE code = $1`, [orgCode])) as {
+      id: string;
+    }[];
+    const user = await users.create({
+      login,
+      password: DEMO_PASSWORD,
+      fullName: `Специалист (${orgCode})`,
+      role,
+      organisationId: org.id,
+    });
+    return {
+      userId: user.id,
+      role: user.role,
+      organisationId: user.organisationId,
+      scope: await users.scopeOf(user),
+    };
+  };
+  const operator = await actorFor('operator', 'cur', Role.Operator);
+  const supervisor = await actorFor('supervisor', 'gov', Role.Supervisor);
+  const topics = new Map(
+    (
+      (await ds.query(`SELECT id, code, parent_id, default_organisation_id FROM topics`)) as {
+        id: string;
+        code: string;
+        parent_id: string | null;
+        default_organisation_id: string | null;
+      }[]
+    ).map((t) => [t.code, t]),
+  );
+  const orgCodes = new Map(
+    ((await ds.query(`SELECT id, code FROM organisations`)) as { id: string; code: string }[]).map((o) => [
+      o.id,
+      o.code,
+    ]),
+  );
+  let escalated = 0;
+  let answered = 0;
+  for (let i = 0; i < items.length; i++) {
+    const appealId = appealIds[i];
+    const features = items[i].features ?? {};
+    const sub = topics.get(features.demoSubtopic ?? '');
+    const top = topics.get(features.demoTopic ?? '');
+    if (!appealId || !top) continue;
+    try {
+      // Three in four are classified; the rest wait in the manual classification queue.
+      if (i % 4 === 3) continue;
+      await workflow.classify(appealId, operator, top.id, sub?.parent_id === top.id ? sub.id : undefined);
+      const target = sub?.default_organisation_id ?? top.default_organisation_id;
+      if (i % 10 >= 6 || !target) continue;
+      await workflow.escalate(
+        appealId,
+        operator,
+        { organisationIds: [target], subject: items[i].subject ?? items[i].text.slice(0, 80) },
+        new Date(items[i].receivedAt),
+      );
+      escalated++;
+      if (i % 10 >= 2) continue;
+      const clerk = await actorFor(`clerk-${orgCodes.get(target)}`, orgCodes.get(target)!, Role.Clerk);
+      const answerId = await workflow.draftAnswer(appealId, clerk, {
+        text: 'Ваше обращение рассмотрено. Поручение направлено ответственной организации, работы будут выполнены в установленный срок.',
+      });
+      await workflow.approveAnswer(appealId, answerId, supervisor);
+      await workflow.sendAnswer(appealId, answerId, clerk);
+      answered++;
+      if (i % 20 === 0) {
+        await workflow.rate(
+          appealId,
+          { channel: 'demo', externalId: `demo-rating-${i}`, answered: false, satisfaction: 'not-satisfied' },
+          supervisor,
+        );
+      } else {
+        await workflow.rate(
+          appealId,
+          { channel: 'demo', externalId: `demo-rating-${i}`, answered: true, satisfaction: 'satisfied' },
+          supervisor,
+        );
+      }
+    } catch {
+      // A demo item that the rules refuse (e.g. no patronymic for an escalation) simply stays where it is.
+    }
+  }
+  log(`demo workflow: ${escalated} escalated to line 2, ${answered} answered`);
 }

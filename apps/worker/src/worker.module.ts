@@ -1,13 +1,29 @@
 import { Module } from '@nestjs/common';
+import { AccessModule } from '@inbox/access';
 import { AppealsModule } from '@inbox/appeals';
+import { ChannelsModule } from '@inbox/channels';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
+import { DeliveryModule } from '@inbox/delivery';
 import { IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
+import { ClocksWorkerModule } from './clocks.worker';
+import { ChannelPullWorker } from './channel-pull.worker';
+import { DeliveryWorker } from './delivery.worker';
 import { IntakeWorker } from './intake.worker';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AppealsModule, IntakeModule],
-  providers: [IntakeWorker],
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot(),
+    QueueModule.forRoot(),
+    AccessModule,
+    ChannelsModule,
+    AppealsModule,
+    IntakeModule,
+    DeliveryModule,
+    ClocksWorkerModule,
+  ],
+  providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker],
 })
 export class WorkerModule {}

@@ -15,6 +15,16 @@ export interface AppealListFilter {
   dueAfter?: Date;
   /** Full-text search in Russian over subject, text and address. */
   q?: string;
+  /** 'me' = the caller. */
+  assigneeId?: string;
+  /** A topic or subtopic id, or 'none' for the manual classification queue. */
+  topicId?: string;
+  /** Open clock marks: 'overdue', or 'at-risk' and not (yet) overdue; at organisationId when given. */
+  clock?: 'at-risk' | 'overdue';
+  registeredAfter?: Date;
+  registeredBefore?: Date;
+  /** Exactly these appeals (a drill-down from a report). */
+  ids?: string[];
   sort?: 'registered' | 'due';
   limit?: number;
   cursor?: string;
@@ -79,6 +89,19 @@ export class AppealQueries {
     if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
     if (filter.q?.trim()) add(`a.search_vector @@ websearch_to_tsquery('russian', ?)`, filter.q.trim());
+    if (filter.assigneeId) add('a.assignee_id = ?', filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
+    if (filter.topicId === 'none') where.push('a.topic_id IS NULL');
+    else if (filter.topicId) add('? IN (a.topic_id, a.subtopic_id)', filter.topicId);
+    if (filter.registeredAfter) add('a.registered_at >= ?', filter.registeredAfter);
+    if (filter.registeredBefore) add('a.registered_at < ?', filter.registeredBefore);
+    if (filter.ids?.length) add('a.id = ANY(?)', filter.ids);
+    if (filter.clock) {
+      params.push(filter.organisationId ?? null);
+      const mark = (kind: string) =>
+        `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = '${kind}'
+           AND ($${params.length}::uuid IS NULL OR m.organisation_id = $${params.length}::uuid))`;
+      where.push(filter.clock === 'overdue' ? mark('overdue') : `${mark('at-risk')} AND NOT ${mark('overdue')}`);
+    }
 
     const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
     const direction = filter.sort === 'due' ? 'ASC' : 'DESC';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { rowsOf } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import {
   computeAppealDeadlines,
@@ -132,11 +133,13 @@ export class AppealRegistrar {
     appeal: { id: string; registration_number: string },
   ): Promise<RegistrationOutcome | undefined> {
     const p = item.payload;
-    const claimed = (await tx.query(
-      `UPDATE inbound_items SET status = 'processed', appeal_id = $2, processed_at = now(), error = NULL,
-              attempts = attempts + 1 WHERE id = $1 AND status = 'pending' RETURNING id`,
-      [item.id, appeal.id],
-    )) as unknown[];
+    const claimed = rowsOf(
+      await tx.query(
+        `UPDATE inbound_items SET status = 'processed', appeal_id = $2, processed_at = now(), error = NULL,
+                attempts = attempts + 1 WHERE id = $1 AND status = 'pending' RETURNING id`,
+        [item.id, appeal.id],
+      ),
+    );
     if (claimed.length === 0) return undefined;
     await this.insertAttachments(tx, appeal.id, item);
     await this.insertThreadKey(tx, item, appeal.id);

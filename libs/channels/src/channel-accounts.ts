@@ -20,6 +20,18 @@ export interface ChannelsFromEnv {
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
 const bool = (v: string | undefined, d: boolean) =>
   v === undefined || v === '' ? d : ['1', 'true', 'yes'].includes(v);
+/** An optional numeric setting: absent unless its variable is set, so the connector's default applies. */
+const optNum = (key: string, v: string | undefined): Record<string, number> =>
+  v ? { [key]: Number(v) } : {};
+const optStr = (key: string, v: string | undefined): Record<string, string> => (v ? { [key]: v } : {});
+/** `code=id,code=id` → { code: id }: our organisation codes mapped to a channel's ids. */
+const pairs = (v: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (v ?? '')
+      .split(',')
+      .map((p) => p.split('=').map((s) => s.trim()))
+      .filter(([k, id]) => k && id),
+  );
 
 /**
  * Channel accounts from the environment: settings (stored in channel_accounts, shown on /health) apart from
@@ -58,6 +70,9 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
         fromAddress: env.EMAIL_FROM_ADDRESS,
         fromName: env.EMAIL_FROM_NAME ?? 'Единый центр обращений граждан',
         policy547: env.EMAIL_POLICY_547 ?? 'message-with-notice',
+        ...optNum('timeoutMs', env.EMAIL_TIMEOUT_MS),
+        ...optNum('maxAttachmentBytes', env.EMAIL_MAX_ATTACHMENT_BYTES),
+        ...optNum('pullEveryMs', env.EMAIL_PULL_EVERY_MS),
       },
       secrets: {
         imapUser: env.EMAIL_IMAP_USER!,
@@ -131,6 +146,12 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
           .POS_OPA_IDS!.split(',')
           .map((s) => s.trim())
           .filter(Boolean),
+        // Our organisation codes → ПОС organisation ids, for "forwarded down/up" status events.
+        organisations: pairs(env.POS_ORGANISATIONS),
+        ...optStr('startFrom', env.POS_START_FROM),
+        ...optNum('timeoutMs', env.POS_TIMEOUT_MS),
+        ...optNum('pullEveryMs', env.POS_PULL_EVERY_MS),
+        ...optNum('rubricatorSyncEveryMs', env.POS_RUBRICATOR_SYNC_EVERY_MS),
       },
       secrets: {
         username: env.POS_USERNAME!,
@@ -153,19 +174,37 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
         processedDir: env.MEDO_PROCESSED_DIR ?? `${base}/../processed`,
         ourParticipantUid: env.MEDO_PARTICIPANT_UID,
         ourOrganisationName: env.MEDO_ORGANISATION_NAME ?? 'Правительство области',
+        ...optStr('timeZone', env.MEDO_TIME_ZONE),
+        ...optStr('stagingDir', env.MEDO_STAGING_DIR),
+        ...optStr('signatoryPost', env.MEDO_SIGNATORY_POST),
+        ...optNum('settleMs', env.MEDO_SETTLE_MS),
+        ...optNum('maxPackageBytes', env.MEDO_MAX_PACKAGE_BYTES),
+        ...optNum('maxUnzippedBytes', env.MEDO_MAX_UNZIPPED_BYTES),
+        ...optNum('maxFiles', env.MEDO_MAX_FILES),
+        ...optNum('pullEveryMs', env.MEDO_PULL_EVERY_MS),
       },
       secrets: {},
     });
   }
   if (need('website-feed', ['WEBSITE_FEED_URL'])) {
-    accounts.push({
-      kind: 'website-feed',
-      channel: Channel.Website,
-      name: env.WEBSITE_FEED_NAME ?? 'site',
-      settings: JSON.parse(env.WEBSITE_FEED_SETTINGS ?? '{}') as Record<string, unknown>,
-      secrets: env.WEBSITE_FEED_TOKEN ? { bearerToken: env.WEBSITE_FEED_TOKEN } : {},
-    });
-    accounts[accounts.length - 1].settings.url = env.WEBSITE_FEED_URL;
+    // A typo in the JSON turns this one channel off with the reason instead of stopping the boot.
+    let settings: unknown;
+    try {
+      settings = JSON.parse(env.WEBSITE_FEED_SETTINGS ?? '{}');
+    } catch {
+      settings = undefined;
+    }
+    if (!settings || typeof settings !== 'object' || Array.isArray(settings)) {
+      off.push({ kind: 'website-feed', reason: 'WEBSITE_FEED_SETTINGS не является JSON-объектом' });
+    } else {
+      accounts.push({
+        kind: 'website-feed',
+        channel: Channel.Website,
+        name: env.WEBSITE_FEED_NAME ?? 'site',
+        settings: { ...(settings as Record<string, unknown>), url: env.WEBSITE_FEED_URL },
+        secrets: env.WEBSITE_FEED_TOKEN ? { bearerToken: env.WEBSITE_FEED_TOKEN } : {},
+      });
+    }
   }
   return { accounts, off };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { SYSTEM_SCOPE, Role } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
-import { rootLogger } from '@inbox/common';
+import { rootLogger, rowsOf } from '@inbox/common';
 import { type AppealRef, type InboundEvent, type InteractionEvent } from '@inbox/integrations/contract';
 import { type ChannelEntry } from './channel-registry.service';
 

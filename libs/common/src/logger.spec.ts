@@ -10,3 +10,12 @@ describe('redact', () => {
     expect(redactText('write to ivanov@mail.ru or +7 (913) 123-45-67')).toBe('write to [email] or [phone]');
   });
 });
+
+describe('rowsOf', () => {
+  it('unwraps TypeORM’s [rows, count] answer to an UPDATE and leaves plain rows alone', async () => {
+    const { rowsOf } = await import('./pagination');
+    expect(rowsOf([[{ id: 1 }], 1])).toEqual([{ id: 1 }]);
+    expect(rowsOf([[], 0])).toEqual([]);
+    expect(rowsOf([{ id: 1 }, { id: 2 }])).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+});

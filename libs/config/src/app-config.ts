@@ -1,4 +1,5 @@
 import { type LastDayRule } from '@inbox/deadlines';
+import { isChannel } from '@inbox/integrations/contract';
 
 /** Thrown once, at boot, with every problem in the environment listed. */
 export class ConfigError extends Error {
@@ -34,6 +35,14 @@ export class AppConfig {
   readonly queueLockMs: number;
   readonly jobAttempts: number;
   readonly pendingSweepMs: number;
+  /** How often the deadline clocks are swept for at-risk / overdue marks. */
+  readonly clockWatchMs: number;
+  /** Lead before a due time when a clock counts as at risk, per clock. */
+  readonly atRiskAnswerHours: number;
+  readonly atRiskLine2Minutes: number;
+  readonly atRiskEscalationMinutes: number;
+  /** Channels whose appeals get the 15-minute line-1 escalation clock (S1). */
+  readonly escalationClockChannels: readonly string[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Secret: signs staff tokens. Unset → one generated on first use and shared through the database. */
   readonly authTokenSecret: string | undefined;
@@ -74,7 +83,10 @@ export class AppConfig {
       return value;
     };
 
-    this.databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/inbox', ['postgres:', 'postgresql:']);
+    this.databaseUrl = url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/inbox', [
+      'postgres:',
+      'postgresql:',
+    ]);
     this.redisUrl = url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
     this.queuePrefix = str('QUEUE_PREFIX', 'inbox');
     this.httpHost = str('HTTP_HOST', '0.0.0.0');
@@ -97,12 +109,27 @@ export class AppConfig {
     this.queueLockMs = int('QUEUE_LOCK_MS', 30_000, 1_000, 600_000);
     this.jobAttempts = int('JOB_ATTEMPTS', 8, 1, 100);
     this.pendingSweepMs = int('PENDING_SWEEP_MS', 30_000, 1_000, 3_600_000);
+    this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
+    this.atRiskAnswerHours = int('AT_RISK_ANSWER_HOURS', 72, 0, 24 * 30);
+    this.atRiskLine2Minutes = int('AT_RISK_LINE2_MINUTES', 120, 0, 24 * 60 * 5);
+    this.atRiskEscalationMinutes = int('AT_RISK_ESCALATION_MINUTES', 5, 0, 15);
+    this.escalationClockChannels = str('ESCALATION_CLOCK_CHANNELS', 'operator')
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
+    for (const c of this.escalationClockChannels.filter((c) => !isChannel(c))) {
+      problems.push(`ESCALATION_CLOCK_CHANNELS: unknown channel "${c}"`);
+    }
     const level = str('LOG_LEVEL', 'info');
-    if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push(`LOG_LEVEL must be debug, info, warn or error`);
-    this.logLevel = (['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info') as AppConfig['logLevel'];
+    if (!['debug', 'info', 'warn', 'error'].includes(level))
+      problems.push(`LOG_LEVEL must be debug, info, warn or error`);
+    this.logLevel = (
+      ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info'
+    ) as AppConfig['logLevel'];
 
     this.authTokenSecret = env.AUTH_TOKEN_SECRET || undefined;
-    if (this.authTokenSecret && this.authTokenSecret.length < 32) problems.push('AUTH_TOKEN_SECRET must be 32+ characters');
+    if (this.authTokenSecret && this.authTokenSecret.length < 32)
+      problems.push('AUTH_TOKEN_SECRET must be 32+ characters');
     this.authTokenTtlSeconds = int('AUTH_TOKEN_TTL_SECONDS', 3600, 60, 24 * 3600);
 
     if (problems.length > 0) throw new ConfigError(problems);

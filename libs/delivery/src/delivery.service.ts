@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ChannelRegistry } from '@inbox/channels';
-import { rootLogger } from '@inbox/common';
+import { rootLogger, rowsOf } from '@inbox/common';
 import { ConnectorError, type OutboundMessage } from '@inbox/integrations/contract';
 
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently';
@@ -126,10 +126,12 @@ export class DeliveryService {
         : m;
     if (!row) return;
     await this.dataSource.transaction(async (tx) => {
-      const updated = (await tx.query(
-        `UPDATE outbound_messages SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent' RETURNING id`,
-        [row.id, reason],
-      )) as unknown[];
+      const updated = rowsOf(
+        await tx.query(
+          `UPDATE outbound_messages SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent' RETURNING id`,
+          [row.id, reason],
+        ),
+      );
       if (updated.length === 0) return;
       await tx.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-failed', $2)`, [
         row.appeal_id,

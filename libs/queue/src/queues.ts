@@ -6,6 +6,8 @@ export enum QueueName {
 }
 
 export enum JobName {
+  /** Record deadline clocks that became at risk or overdue (repeatable: one schedule for all workers). */
+  WatchClocks = 'watch-clocks',
   /** Turn one stored inbound item into an appeal or a follow-up. Job id = the item id. */
   NormaliseInboundItem = 'normalise-inbound-item',
   /** Re-enqueue items stored but never normalised (a crash between the insert and the enqueue). */
@@ -15,12 +17,14 @@ export enum JobName {
 }
 
 export interface JobPayloads {
+  [JobName.WatchClocks]: Record<string, never>;
   [JobName.NormaliseInboundItem]: { inboundItemId: string };
   [JobName.SweepPendingItems]: { olderThanMs: number };
   [JobName.DeliverOutboundMessage]: { outboundMessageId: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
+  [JobName.WatchClocks]: QueueName.Deadlines,
   [JobName.NormaliseInboundItem]: QueueName.Intake,
   [JobName.SweepPendingItems]: QueueName.Intake,
   [JobName.DeliverOutboundMessage]: QueueName.Delivery,
@@ -30,6 +34,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Checks a payload as it comes off the queue: Redis is outside the process, and old jobs outlive code. */
 const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
+  [JobName.WatchClocks]: (data) =>
+    isObject(data) && !Array.isArray(data) && Object.keys(data).length === 0
+      ? undefined
+      : 'payload must be {}',
   [JobName.NormaliseInboundItem]: (data) =>
     isObject(data) && typeof data.inboundItemId === 'string' && UUID.test(data.inboundItemId)
       ? undefined

@@ -1,0 +1,702 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DateTime } from 'luxon';
+import { type DataSource } from 'typeorm';
+import { AccessModule } from '@inbox/access';
+import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
+import { ClockName, ClocksModule, ClockWatcher } from '@inbox/clocks';
+import { AppConfig, ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
+import { line2AnswerDueAt, line2ExtensionLimitAt, type OrganisationClock } from '@inbox/deadlines';
+import { InboundStore, IntakeModule } from '@inbox/intake';
+import { JobName, JobProducer, QueueModule, QueueName } from '@inbox/queue';
+import { TEST_WORKING_HOURS } from '../factories/directory';
+import { inboundItem } from '../factories/inbound-items';
+import { TEST_REDIS_URL } from '../support/services';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { eventually } from '../support/test-stack';
+
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot(),
+    QueueModule.forRoot(),
+    AccessModule,
+    AppealsModule,
+    IntakeModule,
+    ClocksModule,
+  ],
+})
+class ClocksTestModule {}
+
+const WORKER = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'main.js');
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+
+interface Harness {
+  db: TestDatabase;
+  ds: DataSource;
+  ctx: INestApplicationContext;
+  watcher: ClockWatcher;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** A throwaway database and the real services in this process, configured through the environment. */
+async function harness(extraEnv: Record<string, string> = {}): Promise<Harness> {
+  const db = await createTestDatabase();
+  const env = {
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: `clocks-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'warn',
+    ...extraEnv,
+  };
+  Object.assign(process.env, env);
+  const ctx = await NestFactory.createApplicationContext(ClocksTestModule, { logger: ['error'] });
+  return {
+    db,
+    ds: db.dataSource,
+    ctx,
+    watcher: ctx.get(ClockWatcher),
+    env,
+    async close() {
+      await ctx.close();
+      await db.drop();
+    },
+  };
+}
+
+async function orgId(ds: DataSource, code: string): Promise<string> {
+  const [row] = (await ds.query(`SELECT id FROM organisations WHERE code = $1`, [code])) as { id: string }[];
+  return row.id;
+}
+
+async function createUser(
+  ds: DataSource,
+  login: string,
+  role: string,
+  orgCode: string,
+  active = true,
+): Promise<string> {
+  const [row] = (await ds.query(
+    `INSERT INTO users (login, password_hash, full_name, role, organisation_id, active)
+     VALUES ($1, 'x', $1, $2, (SELECT id FROM organisations WHERE code = $3), $4) RETURNING id`,
+    [login, role, orgCode, active],
+  )) as { id: string }[];
+  return row.id;
+}
+
+/** Registers an appeal through the real intake path: stored item → AppealRegistrar. */
+async function registerAppeal(
+  h: Harness,
+  options: { addressee?: string; at?: Date; channel?: string } = {},
+): Promise<{ id: string; number: string }> {
+  const at = (options.at ?? new Date()).toISOString();
+  const item = inboundItem({
+    receivedAt: at,
+    registeredAt: at,
+    ...(options.addressee ? { addressee: { code: options.addressee } } : {}),
+  });
+  const [stored] = await h.ctx.get(InboundStore).store([item], { enqueue: false });
+  const outcome = await h.ctx.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+  if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
+  return { id: outcome.appealId, number: outcome.registrationNumber };
+}
+
+interface MarkRow {
+  organisation_id: string;
+  clock: string;
+  kind: string;
+  due_at: Date;
+  holder_user_id: string | null;
+}
+
+async function marksOf(ds: DataSource, appealId: string, clock?: string): Promise<MarkRow[]> {
+  return (await ds.query(
+    `SELECT organisation_id, clock, kind, due_at, holder_user_id FROM clock_marks
+      WHERE appeal_id = $1 AND ($2::text IS NULL OR clock = $2) ORDER BY id`,
+    [appealId, clock ?? null],
+  )) as MarkRow[];
+}
+
+/** Notifications per user for one appeal and kind. */
+async function notified(ds: DataSource, appealId: string, kind: string): Promise<Map<string, string[]>> {
+  const rows = (await ds.query(
+    `SELECT user_id, text FROM notifications WHERE appeal_id = $1 AND kind = $2 ORDER BY id`,
+    [appealId, kind],
+  )) as { user_id: string; text: string }[];
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.user_id, [...(out.get(r.user_id) ?? []), r.text]);
+  return out;
+}
+
+const local = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toFormat('dd.LL.yyyy HH:mm');
+
+describe('deadline clocks (integration)', () => {
+  let h: Harness;
+  let sub: string;
+  let minzhkh: string;
+  const users: Record<string, string> = {};
+
+  beforeAll(async () => {
+    h = await harness();
+    // A body subordinate to the ministry, so "supervisor of an ancestor" differs from "region-wide".
+    await h.ds.query(
+      `INSERT INTO organisations (code, name, short_name, kind, parent_id, time_zone, working_hours)
+       VALUES ('gzhi', 'Государственная жилищная инспекция', 'ГЖИ', 'subordinate',
+               (SELECT id FROM organisations WHERE code = 'minzhkh'), 'Asia/Novosibirsk', $1)`,
+      [TEST_WORKING_HOURS],
+    );
+    sub = await orgId(h.ds, 'gzhi');
+    minzhkh = await orgId(h.ds, 'minzhkh');
+    users.supRegion = await createUser(h.ds, 'sup-region', 'supervisor', 'region');
+    users.supCur = await createUser(h.ds, 'sup-cur', 'supervisor', 'cur');
+    users.supMinzhkh = await createUser(h.ds, 'sup-minzhkh', 'supervisor', 'minzhkh');
+    users.supGzhi = await createUser(h.ds, 'sup-gzhi', 'supervisor', 'gzhi');
+    users.supMintrans = await createUser(h.ds, 'sup-mintrans', 'supervisor', 'mintrans');
+    users.supRetired = await createUser(h.ds, 'sup-retired', 'supervisor', 'minzhkh', false);
+    users.clerkMinzhkh = await createUser(h.ds, 'clerk-minzhkh', 'clerk', 'minzhkh');
+    users.clerkGzhi = await createUser(h.ds, 'clerk-gzhi', 'clerk', 'gzhi');
+    users.operator = await createUser(h.ds, 'operator', 'operator', 'cur');
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('marks an answer clock at risk once inside the lead and overdue once past due, with the holder', async () => {
+    const now = new Date();
+    const appeal = await registerAppeal(h, { addressee: 'gzhi' });
+    const due = new Date(now.getTime() + HOUR);
+    await h.ds.query(`UPDATE appeals SET assignee_id = $2, answer_due_at = $3 WHERE id = $1`, [
+      appeal.id,
+      users.clerkGzhi,
+      due,
+    ]);
+
+    // 73 h before due the default 72 h lead has not started.
+    await h.watcher.sweep(new Date(due.getTime() - 73 * HOUR));
+    expect(await marksOf(h.ds, appeal.id)).toEqual([]);
+
+    const first = await h.watcher.sweep(now);
+    expect(first.byClock['answer/at-risk']).toBeGreaterThanOrEqual(1);
+    await h.watcher.sweep(now);
+    await h.watcher.sweep(new Date(now.getTime() + 30 * MINUTE));
+    const atRisk = {
+      organisation_id: sub,
+      clock: 'answer',
+      kind: 'at-risk',
+      due_at: due,
+      holder_user_id: users.clerkGzhi,
+    };
+    expect(await marksOf(h.ds, appeal.id)).toEqual([atRisk]);
+
+    // Exactly at the due time the answer is still in time.
+    await h.watcher.sweep(due);
+    expect(await marksOf(h.ds, appeal.id)).toEqual([atRisk]);
+
+    await h.watcher.sweep(new Date(due.getTime() + MINUTE));
+    await h.watcher.sweep(new Date(due.getTime() + 2 * HOUR));
+    expect(await marksOf(h.ds, appeal.id)).toEqual([atRisk, { ...atRisk, kind: 'overdue' }]);
+
+    const events = (await h.ds.query(
+      `SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type LIKE 'clock-%' ORDER BY id`,
+      [appeal.id],
+    )) as { type: string; data: unknown }[];
+    const data = {
+      clock: 'answer',
+      organisationId: sub,
+      dueAt: due.toISOString(),
+      holderUserId: users.clerkGzhi,
+    };
+    expect(events).toEqual([
+      { type: 'clock-at-risk', data },
+      { type: 'clock-overdue', data },
+    ]);
+
+    const atRiskText = `Срок ответа по обращению № ${appeal.number} (ГЖИ) истекает ${local(due, 'Asia/Novosibirsk')} (Asia/Novosibirsk)`;
+    const overdueText = `Просрочен срок ответа по обращению № ${appeal.number} (ГЖИ)`;
+    for (const [kind, text] of [
+      ['clock-at-risk', atRiskText],
+      ['clock-overdue', overdueText],
+    ]) {
+      const byUser = await notified(h.ds, appeal.id, kind);
+      // Own organisation, the parent ministry, and the region-wide region and management centre.
+      expect(new Map([...byUser].sort())).toEqual(
+        new Map(
+          [users.supGzhi, users.supMinzhkh, users.supRegion, users.supCur].sort().map((u) => [u, [text]]),
+        ),
+      );
+    }
+  });
+
+  it('runs no clock for a closed appeal or one outside the lead', async () => {
+    const now = new Date();
+    const closed = await registerAppeal(h, { addressee: 'minzhkh' });
+    const later = await registerAppeal(h, { addressee: 'minzhkh' });
+    await h.ds.query(`UPDATE appeals SET status = 'answered', answer_due_at = $2 WHERE id = $1`, [
+      closed.id,
+      new Date(now.getTime() - HOUR),
+    ]);
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [
+      later.id,
+      new Date(now.getTime() + 73 * HOUR),
+    ]);
+    await h.watcher.sweep(now);
+    expect(await marksOf(h.ds, closed.id)).toEqual([]);
+    expect(await marksOf(h.ds, later.id)).toEqual([]);
+  });
+
+  it('gives a line-2 request escalated at 16:30 before the 12 June holiday until 16:00 on Monday 15 June', async () => {
+    // Thursday 11 June 2026 is the short pre-holiday day; Friday 12 June is a holiday, then a weekend.
+    const escalatedAt = new Date('2026-06-11T09:30:00Z'); // 16:30 Asia/Novosibirsk
+    const appeal = await registerAppeal(h, { at: new Date('2026-06-11T09:20:00Z') });
+    const [o] = (await h.ds.query(`SELECT time_zone, working_hours FROM organisations WHERE id = $1`, [
+      minzhkh,
+    ])) as { time_zone: string; working_hours: OrganisationClock['workingHours'] }[];
+    const clock: OrganisationClock = { timeZone: o.time_zone, workingHours: o.working_hours };
+    const due = line2AnswerDueAt(escalatedAt, clock);
+    const limit = line2ExtensionLimitAt(escalatedAt, clock);
+    expect(due.toISOString()).toBe('2026-06-15T09:00:00.000Z'); // Mon 16:00 Novosibirsk
+    expect(limit.toISOString()).toBe('2026-06-19T09:00:00.000Z'); // 5th working day, 16:00
+    await h.ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state, due_at,
+                                         extension_limit_at)
+       VALUES ($1, $2, 'responsible', $3, 2, 'active', $4, $5)`,
+      [appeal.id, minzhkh, escalatedAt, due, limit],
+    );
+    await h.ds.query(`UPDATE appeals SET line = 2, status = 'escalated', assignee_id = $2 WHERE id = $1`, [
+      appeal.id,
+      users.clerkMinzhkh,
+    ]);
+    const [stored] = await h.ds.query(
+      `SELECT extension_limit_at FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`,
+      [appeal.id, minzhkh],
+    );
+    expect(stored.extension_limit_at).toEqual(line2ExtensionLimitAt(escalatedAt, clock));
+
+    // On the holiday a naive "next day" would already be late; the regulation clock is not.
+    await h.watcher.sweep(new Date('2026-06-12T05:00:00Z'));
+    await h.watcher.sweep(new Date('2026-06-14T10:00:00Z'));
+    expect(await marksOf(h.ds, appeal.id, 'line2-answer')).toEqual([]);
+
+    await h.watcher.sweep(new Date('2026-06-15T07:30:00Z')); // 14:30, inside the 120-minute lead
+    await h.watcher.sweep(new Date('2026-06-15T09:00:00Z')); // 16:00 sharp: still in time
+    const line2 = {
+      organisation_id: minzhkh,
+      clock: 'line2-answer',
+      due_at: due,
+      holder_user_id: users.clerkMinzhkh,
+    };
+    expect(await marksOf(h.ds, appeal.id, 'line2-answer')).toEqual([{ ...line2, kind: 'at-risk' }]);
+
+    await h.watcher.sweep(new Date('2026-06-15T09:01:00Z'));
+    await h.watcher.sweep(new Date('2026-06-15T09:30:00Z'));
+    expect(await marksOf(h.ds, appeal.id, 'line2-answer')).toEqual([
+      { ...line2, kind: 'at-risk' },
+      { ...line2, kind: 'overdue' },
+    ]);
+    const overdue = await notified(h.ds, appeal.id, 'clock-overdue');
+    const text = `Просрочен срок ответа 2-й линии по обращению № ${appeal.number} (Министерство ЖКХ и энергетики)`;
+    expect(overdue.get(users.supMinzhkh)).toEqual([text]);
+    expect(overdue.get(users.supRegion)).toEqual([text]);
+    expect(overdue.has(users.supMintrans)).toBe(false);
+    expect(overdue.has(users.supGzhi)).toBe(false); // a subordinate body does not supervise its parent
+    expect(overdue.has(users.clerkMinzhkh)).toBe(false);
+    expect(overdue.has(users.supRetired)).toBe(false);
+
+    // An extension (within the limit) moves the due time: a fresh clock with its own marks.
+    await h.ds.query(
+      `UPDATE appeal_organisations SET extended_until = $3 WHERE appeal_id = $1 AND organisation_id = $2`,
+      [appeal.id, minzhkh, limit],
+    );
+    await h.watcher.sweep(new Date('2026-06-16T03:00:00Z'));
+    expect(await marksOf(h.ds, appeal.id, 'line2-answer')).toHaveLength(2);
+    await h.watcher.sweep(new Date('2026-06-19T09:01:00Z'));
+    await h.watcher.sweep(new Date('2026-06-19T10:00:00Z'));
+    const after = await marksOf(h.ds, appeal.id, 'line2-answer');
+    expect(after.slice(2)).toEqual([{ ...line2, due_at: limit, kind: 'overdue' }]);
+
+    // Answered at line 2: the clock stops.
+    await h.ds.query(
+      `UPDATE appeal_organisations SET state = 'answered', extended_until = $3 WHERE appeal_id = $1 AND organisation_id = $2`,
+      [appeal.id, minzhkh, new Date('2026-06-19T09:30:00Z')],
+    );
+    await h.watcher.sweep(new Date('2026-06-19T12:00:00Z'));
+    expect(await marksOf(h.ds, appeal.id, 'line2-answer')).toHaveLength(3);
+  });
+
+  it('runs the 15-minute escalation clock only while line 1 holds the appeal', async () => {
+    const now = new Date();
+    const waiting = await registerAppeal(h);
+    const escalated = await registerAppeal(h);
+    const takenAtLine2 = await registerAppeal(h);
+    const cur = await orgId(h.ds, 'cur');
+    const due = new Date(now.getTime() + 3 * MINUTE);
+    await h.ds.query(`UPDATE appeals SET escalation_due_at = $2, assignee_id = $3 WHERE id = $1`, [
+      waiting.id,
+      due,
+      users.operator,
+    ]);
+    await h.ds.query(
+      `UPDATE appeals SET escalation_due_at = $2, line = 2, status = 'escalated' WHERE id = $1`,
+      [escalated.id, new Date(now.getTime() - MINUTE)],
+    );
+    await h.ds.query(
+      `UPDATE appeals SET escalation_due_at = $2, line = 2, status = 'in_work' WHERE id = $1`,
+      [takenAtLine2.id, new Date(now.getTime() - MINUTE)],
+    );
+    await h.watcher.sweep(new Date(due.getTime() - 6 * MINUTE)); // outside the 5-minute lead
+    expect(await marksOf(h.ds, waiting.id, 'escalation')).toEqual([]);
+    await h.watcher.sweep(now);
+    await h.watcher.sweep(new Date(due.getTime() + MINUTE));
+    const mark = { organisation_id: cur, clock: 'escalation', due_at: due, holder_user_id: users.operator };
+    expect(await marksOf(h.ds, waiting.id, 'escalation')).toEqual([
+      { ...mark, kind: 'at-risk' },
+      { ...mark, kind: 'overdue' },
+    ]);
+    expect(await marksOf(h.ds, escalated.id, 'escalation')).toEqual([]);
+    expect(await marksOf(h.ds, takenAtLine2.id, 'escalation')).toEqual([]);
+    const text = `Просрочен срок передачи на 2-ю линию по обращению № ${waiting.number} (Центр управления регионом)`;
+    expect((await notified(h.ds, waiting.id, 'clock-overdue')).get(users.supCur)).toEqual([text]);
+  });
+
+  it('holds a line-2 clock by the assignee only when they work at that organisation', async () => {
+    const now = new Date();
+    const byOperator = await registerAppeal(h);
+    const byGhost = await registerAppeal(h);
+    const mintrans = await orgId(h.ds, 'mintrans');
+    const due = new Date(now.getTime() - 10 * MINUTE);
+    // The operator (management centre) still holds the appeal; line 2 at the ministry has no holder.
+    await h.ds.query(`UPDATE appeals SET line = 2, status = 'escalated', assignee_id = $2 WHERE id = $1`, [
+      byOperator.id,
+      users.operator,
+    ]);
+    // An assignee id that names no user (appeals.assignee_id has no foreign key) must not break the sweep.
+    await h.ds.query(
+      `UPDATE appeals SET line = 2, status = 'escalated', assignee_id = $2, answer_due_at = $3 WHERE id = $1`,
+      [byGhost.id, '00000000-0000-4000-8000-000000000000', due],
+    );
+    for (const id of [byOperator.id, byGhost.id]) {
+      await h.ds.query(
+        `INSERT INTO appeal_organisations (appeal_id, organisation_id, line, state, due_at)
+         VALUES ($1, $2, 2, 'active', $4), ($1, $3, 2, 'returned', $4)`,
+        [id, minzhkh, mintrans, due],
+      );
+    }
+    await h.watcher.sweep(now);
+    const mark = {
+      organisation_id: minzhkh,
+      clock: 'line2-answer',
+      kind: 'overdue',
+      due_at: due,
+      holder_user_id: null,
+    };
+    expect(await marksOf(h.ds, byOperator.id, 'line2-answer')).toEqual([mark]);
+    expect(await marksOf(h.ds, byGhost.id, 'line2-answer')).toEqual([mark]);
+    expect(await marksOf(h.ds, byGhost.id, 'answer')).toEqual([
+      { ...mark, organisation_id: await orgId(h.ds, 'cur'), clock: 'answer' },
+    ]);
+  });
+
+  it('honours the configured at-risk leads, and a lead of 0 turns at-risk marks off', async () => {
+    const now = new Date();
+    const watcher = (env: Record<string, string>) =>
+      new ClockWatcher(h.ds, new AppConfig({ ...process.env, ...env }));
+    const soon = await registerAppeal(h, { addressee: 'mintrans' });
+    const later = await registerAppeal(h, { addressee: 'mintrans' });
+    const atNow = await registerAppeal(h, { addressee: 'mintrans' });
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [
+      soon.id,
+      new Date(now.getTime() + HOUR),
+    ]);
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [
+      later.id,
+      new Date(now.getTime() + 3 * HOUR),
+    ]);
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [atNow.id, now]);
+
+    await watcher({ AT_RISK_ANSWER_HOURS: '0' }).sweep(now);
+    expect(await marksOf(h.ds, atNow.id)).toEqual([]);
+    await watcher({ AT_RISK_ANSWER_HOURS: '2' }).sweep(new Date(now.getTime() - 1));
+    expect((await marksOf(h.ds, soon.id)).map((m) => m.kind)).toEqual(['at-risk']);
+    expect(await marksOf(h.ds, later.id)).toEqual([]);
+  });
+
+  it('writes at-risk times in the zone the clock is counted in', async () => {
+    const now = new Date();
+    const appeal = await registerAppeal(h, { addressee: 'omsk-district' });
+    const due = new Date(now.getTime() + 2 * HOUR);
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [appeal.id, due]);
+    await h.watcher.sweep(now);
+    const byUser = await notified(h.ds, appeal.id, 'clock-at-risk');
+    expect(byUser.get(users.supRegion)).toEqual([
+      `Срок ответа по обращению № ${appeal.number} (Администрация Западного района) истекает ${local(due, 'Asia/Omsk')} (Asia/Omsk)`,
+    ]);
+    expect(byUser.has(users.supMinzhkh)).toBe(false);
+  });
+
+  it('lists violations by scope, kind and period, and notifications per user', async () => {
+    const all = await h.watcher.violations({ organisationIds: null, limit: 1000 });
+    const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM clock_marks WHERE kind = 'overdue'`);
+    expect(all).toHaveLength(n);
+    expect(all.every((v) => v.kind === 'overdue')).toBe(true);
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < all.length; i++) expect(all[i - 1].dueAt >= all[i].dueAt).toBe(true);
+
+    const ministry = await h.watcher.violations({ organisationIds: [minzhkh, sub], limit: 100 });
+    expect(new Set(ministry.map((v) => v.organisationId))).toEqual(new Set([minzhkh, sub]));
+    expect(ministry[0]).toMatchObject({ registrationNumber: expect.stringMatching(/^\d{4}-\d{6}$/) });
+    expect(
+      // The region's own office holds no clock in these tests.
+      await h.watcher.violations({ organisationIds: [await orgId(h.ds, 'region')], limit: 100 }),
+    ).toEqual([]);
+    expect(await h.watcher.violations({ organisationIds: [], limit: 100 })).toEqual([]);
+
+    const june = await h.watcher.violations({
+      organisationIds: null,
+      clock: ClockName.Line2Answer,
+      from: new Date('2026-06-01T00:00:00Z'),
+      to: new Date('2026-06-19T00:00:00Z'),
+      limit: 100,
+    });
+    expect(june.map((v) => v.dueAt.toISOString())).toEqual(['2026-06-15T09:00:00.000Z']);
+    const atRisk = await h.watcher.violations({ organisationIds: [sub], kind: 'at-risk', limit: 1 });
+    expect(atRisk).toHaveLength(1);
+    expect(atRisk[0]).toMatchObject({ kind: 'at-risk', organisationId: sub, holderUserId: users.clerkGzhi });
+
+    const unread = await h.watcher.notificationsFor(users.supMinzhkh, { unreadOnly: true });
+    expect(unread.length).toBeGreaterThanOrEqual(3);
+    const target = unread[0];
+    expect(await h.watcher.markNotificationRead(users.supMintrans, target.id)).toBe(false);
+    expect(await h.watcher.markNotificationRead(users.supMinzhkh, 'not-an-id')).toBe(false);
+    expect(await h.watcher.markNotificationRead(users.supMinzhkh, target.id)).toBe(true);
+    const stillUnread = await h.watcher.notificationsFor(users.supMinzhkh, { unreadOnly: true });
+    expect(stillUnread.map((x) => x.id)).not.toContain(target.id);
+    expect(stillUnread).toHaveLength(unread.length - 1);
+    const everything = await h.watcher.notificationsFor(users.supMinzhkh);
+    expect(everything.find((x) => x.id === target.id)?.readAt).toBeInstanceOf(Date);
+    expect(await h.watcher.notificationsFor(users.clerkMinzhkh)).toEqual([]);
+  });
+});
+
+describe('two workers and two in-process sweeps at once (integration)', () => {
+  let h: Harness;
+  const workers: ChildProcess[] = [];
+  const workerLog: string[] = [];
+  const supervisors: Record<string, string> = {};
+
+  beforeAll(async () => {
+    if (!existsSync(WORKER))
+      throw new Error(`${WORKER} is missing: run "npm run build" first (npm test does)`);
+    h = await harness({ CLOCK_WATCH_MS: '1000' });
+    supervisors.region = await createUser(h.ds, 'sup-region', 'supervisor', 'region');
+    supervisors.minzhkh = await createUser(h.ds, 'sup-minzhkh', 'supervisor', 'minzhkh');
+    supervisors.mintrans = await createUser(h.ds, 'sup-mintrans', 'supervisor', 'mintrans');
+  });
+
+  afterAll(async () => {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.exitCode !== null || w.signalCode !== null) return resolve();
+            const kill = setTimeout(() => w.kill('SIGKILL'), 5000);
+            w.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            w.kill('SIGTERM');
+          }),
+      ),
+    );
+    const producer = h?.ctx.get(JobProducer);
+    for (const name of Object.values(QueueName)) {
+      await producer
+        ?.queue(name)
+        .obliterate({ force: true })
+        .catch(() => undefined);
+    }
+    await h?.close();
+  });
+
+  function startWorker(): void {
+    const child = spawn(process.execPath, [WORKER], {
+      env: { ...process.env, ...h.env, CLOCK_WATCH_MS: '1000', LOG_LEVEL: 'debug' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('utf8');
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      workerLog.push(...lines.filter((l) => l.includes('"context":"clocks"')));
+    });
+    workers.push(child);
+  }
+
+  /** Places one appeal's clocks relative to now: answer, line 2 and escalation, some at risk, some late. */
+  async function placeClocks(appealId: string, i: number): Promise<void> {
+    const now = Date.now();
+    const late = i % 2 === 0;
+    await h.ds.query(
+      `UPDATE appeals SET answer_due_at = $2, escalation_due_at = $3, line = 1, status = 'in_work' WHERE id = $1`,
+      [appealId, new Date(now + (late ? -HOUR : HOUR)), new Date(now + (late ? -MINUTE : 4 * MINUTE))],
+    );
+    await h.ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, line, state, due_at)
+       VALUES ($1, (SELECT id FROM organisations WHERE code = $2), 2, 'active', $3)
+       ON CONFLICT (appeal_id, organisation_id) DO UPDATE SET line = 2, state = 'active', due_at = $3`,
+      [appealId, i % 3 === 0 ? 'mintrans' : 'minzhkh', new Date(now + (late ? -10 * MINUTE : 30 * MINUTE))],
+    );
+  }
+
+  it('records every mark once and notifies each supervisor once per mark', async () => {
+    const appeals: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      appeals.push((await registerAppeal(h, { addressee: i % 2 === 0 ? 'minzhkh' : 'cur' })).id);
+    }
+    for (let i = 0; i < 8; i++) await placeClocks(appeals[i], i);
+
+    startWorker();
+    startWorker();
+    // While the workers start and tick every second, sweep twice at once from here too, clock after clock.
+    const results = [];
+    for (let i = 8; i < 20; i++) {
+      await placeClocks(appeals[i], i);
+      results.push(...(await Promise.all([h.watcher.sweep(), h.watcher.sweep()])));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(results.reduce((sum, r) => sum + r.marks, 0)).toBeGreaterThan(0);
+
+    // The last clocks are left to the workers alone: seeing them marked proves the workers sweep.
+    for (let i = 20; i < 24; i++) await placeClocks(appeals[i], i);
+    await eventually(
+      async () => {
+        const [{ n }] = await h.ds.query(
+          `SELECT count(*)::int AS n FROM clock_marks WHERE appeal_id = ANY($1)`,
+          [appeals.slice(20)],
+        );
+        return n === 4 * 3 ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+    // A few more ticks on both workers, racing one more pair of sweeps from here.
+    await Promise.all([h.watcher.sweep(), h.watcher.sweep(), new Promise((r) => setTimeout(r, 3000))]);
+
+    // Exactly one mark per (appeal, clock), of the expected kind: late clocks overdue, others at risk.
+    const marks = (await h.ds.query(
+      `SELECT appeal_id, organisation_id, clock, kind, count(*)::int AS n FROM clock_marks
+        GROUP BY appeal_id, organisation_id, clock, kind ORDER BY appeal_id, clock`,
+    )) as { appeal_id: string; organisation_id: string; clock: string; kind: string; n: number }[];
+    const expected = appeals.flatMap((id, i) =>
+      ['answer', 'escalation', 'line2-answer'].map(
+        (clock) => `${id}|${clock}|${i % 2 === 0 ? 'overdue' : 'at-risk'}|1`,
+      ),
+    );
+    expect(marks.map((m) => `${m.appeal_id}|${m.clock}|${m.kind}|${m.n}`).sort()).toEqual(expected.sort());
+
+    // One notification per mark for each supervisor whose scope covers the holder, none for others.
+    const [mintrans, minzhkh] = [await orgId(h.ds, 'mintrans'), await orgId(h.ds, 'minzhkh')];
+    const wanted = marks.flatMap((m) => {
+      const who = [supervisors.region];
+      if (m.organisation_id === minzhkh) who.push(supervisors.minzhkh);
+      if (m.organisation_id === mintrans) who.push(supervisors.mintrans);
+      return who.map((u) => `${u}|${m.appeal_id}|${m.clock}|clock-${m.kind}`);
+    });
+    const notes = (await h.ds.query(
+      `SELECT n.user_id, n.appeal_id, n.kind, n.text FROM notifications n`,
+    )) as { user_id: string; appeal_id: string; kind: string; text: string }[];
+    const clockOf = (text: string) =>
+      text.includes('2-й линии') ? 'line2-answer' : text.includes('передачи') ? 'escalation' : 'answer';
+    expect(notes.map((n) => `${n.user_id}|${n.appeal_id}|${clockOf(n.text)}|${n.kind}`).sort()).toEqual(
+      wanted.sort(),
+    );
+
+    const [events] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM appeal_events WHERE type IN ('clock-at-risk', 'clock-overdue')`,
+    );
+    expect(events.n).toBe(marks.length);
+
+    // Both workers registered the repeatable job: still one schedule.
+    const repeatable = await h.ctx.get(JobProducer).queue(QueueName.Deadlines).getRepeatableJobs();
+    expect(repeatable.filter((r) => r.name === JobName.WatchClocks).map((r) => Number(r.every))).toEqual([
+      1000,
+    ]);
+    expect(workerLog.length).toBeGreaterThanOrEqual(3);
+    expect(workers.every((w) => w.exitCode === null)).toBe(true);
+  });
+});
+
+describe('a sweep over 100k open appeals (integration)', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await harness();
+    await createUser(h.ds, 'sup-region', 'supervisor', 'region');
+    await createUser(h.ds, 'sup-minzhkh', 'supervisor', 'minzhkh');
+  });
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('is set-based: seconds for the first sweep, and a quiet sweep finds nothing new', async () => {
+    const now = new Date();
+    // Answer due times spread over -10..+50 days; every 5th appeal at line 2, every 7th with an escalation clock.
+    await h.ds.query(
+      `WITH items AS (
+         INSERT INTO inbound_items (channel, external_id, received_at, payload, status)
+         SELECT 'pos', 'bulk-' || g, $1, '{}', 'processed' FROM generate_series(1, 100000) g
+         RETURNING id, external_id
+       ), who AS (
+         INSERT INTO applicants (channel, surname) VALUES ('pos', 'X') RETURNING id
+       )
+       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
+          inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
+          redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash, escalation_due_at)
+       SELECT 'B-' || i.external_id, $1, $1, 'appeal', 'pos', i.external_id, i.id, who.id, 'x', 'in_work',
+              (SELECT id FROM organisations WHERE code = 'minzhkh'), 'Asia/Novosibirsk', $1, $1, $1::date,
+              $1::timestamptz + ((split_part(i.external_id, '-', 2)::int % 60) - 10) * interval '1 day'
+                + interval '1 hour',
+              'ru-2026.1', 'x',
+              CASE WHEN split_part(i.external_id, '-', 2)::int % 7 = 0 THEN $1::timestamptz - interval '1 minute' END
+         FROM items i, who`,
+      [now],
+    );
+    await h.ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, line, state, due_at)
+       SELECT a.id, (SELECT id FROM organisations WHERE code = 'mintrans'), 2, 'active',
+              $1::timestamptz + (random() * 4 - 2) * interval '1 day'
+         FROM appeals a WHERE split_part(a.external_id, '-', 2)::int % 5 = 0`,
+      [now],
+    );
+    await h.ds.query(`ANALYZE`);
+    const [want] = await h.ds.query(
+      `SELECT (SELECT count(*) FROM appeals WHERE answer_due_at <= $1::timestamptz + interval '72 hours')::int AS answer,
+              (SELECT count(*) FROM appeal_organisations
+                WHERE line = 2 AND due_at <= $1::timestamptz + interval '120 minutes')::int AS line2,
+              (SELECT count(*) FROM appeals WHERE escalation_due_at IS NOT NULL)::int AS escalation`,
+      [now],
+    );
+
+    const first = await h.watcher.sweep(now);
+    expect(first.marks).toBe(want.answer + want.line2 + want.escalation);
+    expect(first.events).toBe(first.marks);
+    // Region-wide supervisor for every mark, the ministry's for its own (answer and escalation clocks).
+    expect(first.notifications).toBe(2 * (want.answer + want.escalation) + want.line2);
+    expect(first.tookMs).toBeLessThan(30_000);
+    const quiet = await h.watcher.sweep(now);
+    expect(quiet.marks).toBe(0);
+    expect(quiet.tookMs).toBeLessThan(5_000);
+    process.stdout.write(
+      `clock sweep over 100k appeals: first ${first.tookMs} ms, quiet ${quiet.tookMs} ms\n`,
+    );
+  });
+});
