@@ -5,6 +5,7 @@ import { rowsOf } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import {
   computeAppealDeadlines,
+  escalationDueAt,
   localDateOf,
   ProductionCalendar,
   type AppealDeadlines,
@@ -219,10 +220,10 @@ export class AppealRegistrar {
          INSERT INTO appeals (id, registration_number, registered_at, received_at, regime, channel, external_id,
             inbound_item_id, applicant_id, subject, text, address, territory_code, channel_category, fast_track,
             status, organisation_id, time_zone, registration_due_at, redirect_due_at, answer_due_date,
-            answer_due_at, deadline_warnings, calendar_version, access_code_hash, reply_address)
+            answer_due_at, deadline_warnings, calendar_version, access_code_hash, reply_address, escalation_due_at)
          SELECT $1, n.registration_number, $13, $14, $15, $3, $16, $2, n.applicant_id, $17, $18, $19, $20, $21, $22,
                 $23, $24, $25, $26, $27, $28, $29, $30, $31,
-                encode(sha256(convert_to(n.registration_number || ':' || $32, 'UTF8')), 'hex'), $33
+                encode(sha256(convert_to(n.registration_number || ':' || $32, 'UTF8')), 'hex'), $33, $37
            FROM numbered n
          RETURNING id, registration_number
        ), responsible AS (
@@ -314,6 +315,8 @@ export class AppealRegistrar {
             },
           },
         ]),
+        // S1: line 1 escalates within 15 minutes of arrival — for the channels where that clock applies.
+        this.config.escalationClockChannels.includes(item.channel) ? escalationDueAt(registeredAt) : null,
       ],
     )) as { id: string; registration_number: string }[];
     if (rows.length === 0) return undefined;
