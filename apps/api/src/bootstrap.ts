@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { BadRequestException, type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
+import { type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type ValidationError } from 'class-validator';
 import { rootLogger } from '@inbox/common';
@@ -31,6 +32,7 @@ export async function createApiApp(): Promise<INestApplication> {
     join(__dirname, '..', '..', '..', '..', 'apps', 'api', 'public'),
   ].find((dir) => existsSync(join(dir, 'index.html')));
   if (publicDir) app.useStaticAssets(publicDir, { index: 'index.html' });
+  serveStaffWorkspace(app);
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -43,6 +45,35 @@ export async function createApiApp(): Promise<INestApplication> {
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   app.enableShutdownHooks();
   return app;
+}
+
+/**
+ * The staff workspace (apps/web, built by `npm run build:web`) at /app/: hashed assets cached for good,
+ * any other /app/* path answered with index.html so the client-side router can take it.
+ */
+function serveStaffWorkspace(app: NestExpressApplication): void {
+  const webDir = [
+    join(__dirname, '..', '..', 'web', 'dist'),
+    join(__dirname, '..', '..', '..', '..', 'apps', 'web', 'dist'),
+  ].find((dir) => existsSync(join(dir, 'index.html')));
+  if (!webDir) return;
+  const index = join(webDir, 'index.html');
+  app.useStaticAssets(webDir, {
+    prefix: '/app/',
+    index: false,
+    setHeaders: (res, path) =>
+      res.setHeader(
+        'Cache-Control',
+        path.includes(`${join('dist', 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      ),
+  });
+  app.use('/app', (req: Request, res: Response, next: NextFunction) => {
+    // A missing asset is a 404, not the page.
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path.startsWith('/assets/')) return next();
+    if (req.originalUrl === '/app') return res.redirect(301, '/app/');
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
 }
 
 function flatten(errors: ValidationError[], prefix = ''): Record<string, string> {

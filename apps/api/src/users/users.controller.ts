@@ -1,0 +1,108 @@
+import { Body, ConflictException, Controller, ForbiddenException, Get, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsEnum,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { DataSource } from 'typeorm';
+import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
+
+class CreateUserDto {
+  @ApiProperty({ example: 'ivanova' })
+  @IsString({ message: 'Укажите логин' })
+  @Matches(/^[a-z0-9._-]{2,60}$/i, { message: 'Логин — от 2 до 60 латинских букв, цифр, точек, дефисов' })
+  login!: string;
+
+  @ApiProperty()
+  @IsString({ message: 'Укажите пароль' })
+  @MinLength(8, { message: 'Пароль — не короче 8 символов' })
+  @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
+  password!: string;
+
+  @ApiProperty({ example: 'Иванова Елена Андреевна' })
+  @IsString({ message: 'Укажите ФИО' })
+  @MinLength(3, { message: 'Укажите ФИО' })
+  @MaxLength(200, { message: 'ФИО — не длиннее 200 символов' })
+  fullName!: string;
+
+  @ApiProperty({ enum: Role })
+  @IsEnum(Role, { message: 'Неизвестная роль' })
+  role!: Role;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'Выберите организацию' })
+  organisationId!: string;
+
+  @ApiPropertyOptional({ description: 'Видит обращения подведомственных организаций' })
+  @IsOptional()
+  @IsBoolean({ message: 'seesSubordinates: true или false' })
+  seesSubordinates?: boolean;
+}
+
+/** Staff accounts: the administrator keeps them; anyone may look up whom to assign an appeal to. */
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('api/v1/users')
+export class UsersController {
+  constructor(
+    private readonly users: StaffUsers,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get()
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Сотрудники и их роли (администратор)' })
+  async list() {
+    return (await this.users.list()).map((u) => ({ ...u, roleName: ROLE_NAME_RU[u.role] }));
+  }
+
+  @Post()
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Новый сотрудник (администратор)' })
+  async create(@Body() body: CreateUserDto, @Staff() staff: StaffContext) {
+    const [taken] = (await this.dataSource.query(`SELECT 1 FROM users WHERE login = $1`, [
+      body.login.trim().toLowerCase(),
+    ])) as unknown[];
+    if (taken) {
+      throw new ConflictException({
+        statusCode: 409,
+        message: 'Логин уже занят',
+        errors: { login: 'Логин уже занят' },
+      });
+    }
+    const user = await this.users.create(body);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'create-user',
+      entityType: 'user',
+      entityId: user.id,
+      details: { role: user.role, organisationId: user.organisationId },
+    });
+    return { ...user, roleName: ROLE_NAME_RU[user.role] };
+  }
+
+  @Get('assignees')
+  @ApiOperation({
+    summary: 'Кому можно назначить обращение: сотрудники организации (в моей области видимости)',
+  })
+  async assignees(@Staff() staff: StaffContext, @Query('organisationId') organisationId?: string) {
+    const orgId = organisationId && /^[0-9a-f-]{36}$/i.test(organisationId) ? organisationId : undefined;
+    const target = orgId ?? staff.user.organisationId;
+    if (staff.scope.organisationIds !== null && !staff.scope.organisationIds.includes(target)) {
+      throw new ForbiddenException({ statusCode: 403, message: 'Организация вне вашей области видимости' });
+    }
+    return this.dataSource.query(
+      `SELECT u.id, u.full_name AS "fullName", u.role, u.organisation_id AS "organisationId"
+         FROM users u WHERE u.active AND u.organisation_id = $1 AND u.role IN ('operator', 'clerk', 'supervisor')
+        ORDER BY u.full_name`,
+      [target],
+    );
+  }
+}

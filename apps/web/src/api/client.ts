@@ -1,0 +1,100 @@
+import { ENDPOINTS, type EndpointName, fillPath } from './endpoints';
+
+/** An API error with the server's Russian message and per-field messages. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+type Query = Record<string, string | number | boolean | string[] | undefined | null>;
+
+let token: string | null = null;
+let onUnauthorized: () => void = () => undefined;
+
+export function setToken(value: string | null): void {
+  token = value;
+}
+
+export function getToken(): string | null {
+  return token;
+}
+
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+export function buildUrl(
+  name: EndpointName,
+  params?: Record<string, string | number>,
+  query?: Query,
+): string {
+  const url = fillPath(ENDPOINTS[name].path, params);
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined || value === null || value === '') continue;
+    search.set(key, Array.isArray(value) ? value.join(',') : String(value));
+  }
+  const qs = search.toString();
+  return qs ? `${url}?${qs}` : url;
+}
+
+/** Calls one endpoint of ENDPOINTS: the method and path come from there, never from the caller. */
+export async function call<T>(
+  name: EndpointName,
+  options: { params?: Record<string, string | number>; query?: Query; body?: unknown } = {},
+): Promise<T> {
+  const res = await send(name, options);
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get('content-type') ?? '';
+  return (type.includes('json') ? await res.json() : await res.text()) as T;
+}
+
+/** The raw response (for binary content such as attachments). */
+export async function send(
+  name: EndpointName,
+  options: { params?: Record<string, string | number>; query?: Query; body?: unknown } = {},
+): Promise<Response> {
+  const endpoint = ENDPOINTS[name];
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  let res: Response;
+  try {
+    res = await fetch(buildUrl(name, options.params, options.query), {
+      method: endpoint.method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError(0, 'Нет связи с сервером. Проверьте подключение и повторите.');
+  }
+  if (res.ok) return res;
+  let message = `Ошибка ${res.status}`;
+  let fields: Record<string, string> = {};
+  try {
+    const body = (await res.json()) as { message?: string | string[]; errors?: Record<string, string> };
+    if (body.message) message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+    fields = body.errors ?? {};
+  } catch {
+    // not JSON: keep the status text
+  }
+  if (res.status === 401 && name !== 'login') onUnauthorized();
+  if (res.status === 403 && message.startsWith('Ошибка')) message = 'Недостаточно прав для этого действия';
+  if (res.status >= 500) message = 'Сервер временно не может выполнить запрос. Повторите позже.';
+  throw new ApiError(res.status, message, fields);
+}
+
+/** Russian text for any error thrown by the client. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    const details = Object.values(error.fields).filter((v) => v && v !== error.message);
+    return details.length ? `${error.message}: ${details.join('; ')}` : error.message;
+  }
+  return 'Непредвиденная ошибка. Обновите страницу.';
+}

@@ -1,0 +1,56 @@
+/**
+ * Every API operation the workspace calls, as the OpenAPI document names it (path templates with {param}).
+ * The web e2e test checks each against /api/docs-json, so a renamed or removed endpoint fails the build.
+ */
+export const ENDPOINTS = {
+  login: { method: 'POST', path: '/api/v1/auth/login' },
+  refresh: { method: 'POST', path: '/api/v1/auth/refresh' },
+  me: { method: 'GET', path: '/api/v1/me' },
+  appeals: { method: 'GET', path: '/api/v1/appeals' },
+  appealStream: { method: 'GET', path: '/api/v1/appeals/stream' },
+  appeal: { method: 'GET', path: '/api/v1/appeals/{id}' },
+  appealAnswers: { method: 'GET', path: '/api/v1/appeals/{id}/answers' },
+  attachment: { method: 'GET', path: '/api/v1/appeals/{id}/attachments/{attachmentId}' },
+  register: { method: 'POST', path: '/api/v1/appeals' },
+  take: { method: 'POST', path: '/api/v1/appeals/{id}/take' },
+  assign: { method: 'POST', path: '/api/v1/appeals/{id}/assign' },
+  classify: { method: 'POST', path: '/api/v1/appeals/{id}/classify' },
+  escalate: { method: 'POST', path: '/api/v1/appeals/{id}/escalate' },
+  returnMisrouted: { method: 'POST', path: '/api/v1/appeals/{id}/return' },
+  redirect: { method: 'POST', path: '/api/v1/appeals/{id}/redirect' },
+  extend: { method: 'POST', path: '/api/v1/appeals/{id}/extend' },
+  draftAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers' },
+  approveAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/approve' },
+  sendAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send' },
+  close: { method: 'POST', path: '/api/v1/appeals/{id}/close' },
+  rate: { method: 'POST', path: '/api/v1/appeals/{id}/ratings' },
+  templates: { method: 'GET', path: '/api/v1/answer-templates' },
+  createTemplate: { method: 'POST', path: '/api/v1/answer-templates' },
+  organisations: { method: 'GET', path: '/api/v1/organisations' },
+  topics: { method: 'GET', path: '/api/v1/topics' },
+  calendars: { method: 'GET', path: '/api/v1/calendars' },
+  calendarYear: { method: 'GET', path: '/api/v1/calendars/{year}' },
+  routingRules: { method: 'GET', path: '/api/v1/routing-rules' },
+  createRoutingRule: { method: 'POST', path: '/api/v1/routing-rules' },
+  updateRoutingRule: { method: 'PUT', path: '/api/v1/routing-rules/{id}' },
+  deactivateRoutingRule: { method: 'POST', path: '/api/v1/routing-rules/{id}/deactivate' },
+  deleteRoutingRule: { method: 'DELETE', path: '/api/v1/routing-rules/{id}' },
+  suggestRoute: { method: 'POST', path: '/api/v1/routing/suggest' },
+  users: { method: 'GET', path: '/api/v1/users' },
+  createUser: { method: 'POST', path: '/api/v1/users' },
+  assignees: { method: 'GET', path: '/api/v1/users/assignees' },
+  dashboard: { method: 'GET', path: '/api/v1/reports/dashboard' },
+  handled: { method: 'GET', path: '/api/v1/reports/handled' },
+  health: { method: 'GET', path: '/health' },
+} as const;
+
+export type EndpointName = keyof typeof ENDPOINTS;
+
+/** '/api/v1/appeals/{id}' + { id: 'x' } → '/api/v1/appeals/x' (each value URL-encoded). */
+export function fillPath(path: string, params: Record<string, string | number> = {}): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(String(value));
+  });
+}

@@ -1,0 +1,28 @@
+import { useQuery } from '@tanstack/react-query';
+import { call } from './client';
+import { type Organisation, type Topic } from './types';
+
+export function useOrganisations() {
+  return useQuery({
+    queryKey: ['organisations'],
+    queryFn: () => call<Organisation[]>('organisations'),
+    staleTime: 10 * 60_000,
+  });
+}
+
+export function useTopics() {
+  return useQuery({ queryKey: ['topics'], queryFn: () => call<Topic[]>('topics'), staleTime: 10 * 60_000 });
+}
+
+/** id → name maps for the directory, for labels in tables. */
+export function useNames() {
+  const orgs = useOrganisations();
+  const topics = useTopics();
+  return {
+    organisation: (id: string | null | undefined) =>
+      (id && orgs.data?.find((o) => o.id === id)?.shortName) || '—',
+    topic: (id: string | null | undefined) => (id && topics.data?.find((t) => t.id === id)?.name) || '—',
+    organisations: orgs.data ?? [],
+    topics: topics.data ?? [],
+  };
+}

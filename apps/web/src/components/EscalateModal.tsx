@@ -1,0 +1,59 @@
+import { Button, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { useNames } from '../api/hooks';
+
+/** Escalation to one or several line-2 organisations: for one appeal or a selection. */
+export function EscalateModal(props: {
+  opened: boolean;
+  onClose: () => void;
+  count?: number;
+  initial?: string[];
+  onSubmit: (organisationIds: string[]) => Promise<void>;
+}) {
+  const names = useNames();
+  const [orgIds, setOrgIds] = useState<string[]>(props.initial ?? []);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (props.opened) setOrgIds(props.initial ?? []);
+  }, [props.opened, props.initial]);
+  const targets = names.organisations.filter((o) => o.kind !== 'management-centre');
+  return (
+    <Modal
+      opened={props.opened}
+      onClose={props.onClose}
+      title={props.count ? `Передать на 2-ю линию (${props.count})` : 'Передать на 2-ю линию'}
+    >
+      <Stack>
+        <MultiSelect
+          label="Организации 2-й линии"
+          description="Одна или несколько: каждая получит запрос со своим сроком ответа"
+          searchable
+          data={targets.map((o) => ({ value: o.id, label: o.shortName }))}
+          value={orgIds}
+          onChange={setOrgIds}
+          maxDropdownHeight={280}
+          comboboxProps={{ withinPortal: true }}
+        />
+        <Text size="xs" c="dimmed">
+          Для передачи в карточке должны быть тема, суть вопроса, имя, отчество и телефон заявителя
+          (соглашение, прил. 1).
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            Отмена
+          </Button>
+          <Button
+            disabled={orgIds.length === 0}
+            loading={busy}
+            onClick={async () => {
+              setBusy(true);
+              await props.onSubmit(orgIds).finally(() => setBusy(false));
+            }}
+          >
+            Передать
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

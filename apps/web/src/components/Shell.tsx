@@ -1,0 +1,169 @@
+import {
+  AppShell,
+  Avatar,
+  Badge,
+  Burger,
+  Group,
+  Menu,
+  NavLink,
+  ScrollArea,
+  Stack,
+  Text,
+  UnstyledButton,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { type ReactNode } from 'react';
+import { Link, useLocation, useSearchParams } from 'react-router-dom';
+import { useAuth, useMe } from '../auth';
+import { ROLE_LABEL } from '../lib/labels';
+import { defaultQueue, queuesFor } from '../lib/queues';
+import { DashboardIcon, InboxIcon, LogoutIcon, ReportIcon, SettingsIcon } from './icons';
+
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter((w) => /^[А-ЯЁA-Z]/.test(w))
+    .slice(0, 2)
+    .map((w) => w[0])
+    .join('');
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const me = useMe();
+  const { signOut } = useAuth();
+  const [opened, { toggle, close }] = useDisclosure();
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const inInbox = location.pathname.startsWith('/inbox');
+  const activeQueue = params.get('queue') ?? (params.toString() ? '' : defaultQueue(me));
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 248, breakpoint: 'md', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header px="md">
+        <Group h="100%" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Меню" />
+            <Group gap={8} wrap="nowrap">
+              <Avatar color="blue" variant="filled" radius="sm" size={32} aria-hidden="true">
+                ЕЦ
+              </Avatar>
+              <div>
+                <Text fw={700} size="sm" lh={1.1}>
+                  Единый центр обращений
+                </Text>
+                <Text size="xs" c="dimmed" lh={1.1} visibleFrom="sm">
+                  Северная область · рабочее место сотрудника
+                </Text>
+              </div>
+            </Group>
+          </Group>
+          <Menu position="bottom-end" width={280}>
+            <Menu.Target>
+              <UnstyledButton aria-label="Профиль и выход">
+                <Group gap={8} wrap="nowrap">
+                  <div style={{ textAlign: 'right' }}>
+                    <Text size="sm" fw={500} lh={1.2} data-testid="current-user">
+                      {me.fullName}
+                    </Text>
+                    <Text size="xs" c="dimmed" lh={1.2} visibleFrom="sm">
+                      {me.organisationName}
+                    </Text>
+                  </div>
+                  <Avatar color="indigo" radius="xl" size={34}>
+                    {initials(me.fullName) || '?'}
+                  </Avatar>
+                </Group>
+              </UnstyledButton>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Label>{ROLE_LABEL[me.role]}</Menu.Label>
+              <Menu.Item disabled>{me.organisationName}</Menu.Item>
+              <Menu.Divider />
+              <Menu.Item leftSection={<LogoutIcon />} onClick={signOut}>
+                Выйти
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="xs" aria-label="Разделы">
+        <AppShell.Section grow component={ScrollArea}>
+          <Stack gap={2}>
+            <NavLink
+              component={Link}
+              to="/inbox"
+              label="Обращения"
+              leftSection={<InboxIcon />}
+              active={inInbox && !params.toString()}
+              onClick={close}
+              defaultOpened
+              childrenOffset={28}
+              opened
+            >
+              {queuesFor(me).map((q) => (
+                <NavLink
+                  key={q.id}
+                  component={Link}
+                  to={`/inbox?queue=${q.id}`}
+                  label={q.label}
+                  title={q.description}
+                  active={inInbox && activeQueue === q.id}
+                  onClick={close}
+                  rightSection={
+                    q.id === 'overdue' ? (
+                      <Badge size="xs" color="red" variant="light">
+                        !
+                      </Badge>
+                    ) : undefined
+                  }
+                />
+              ))}
+            </NavLink>
+            {me.role !== 'operator' && (
+              <NavLink
+                component={Link}
+                to="/dashboard"
+                label="Панель руководителя"
+                leftSection={<DashboardIcon />}
+                active={location.pathname.startsWith('/dashboard')}
+                onClick={close}
+              />
+            )}
+            {me.role !== 'operator' && (
+              <NavLink
+                component={Link}
+                to="/reports"
+                label="Отчёты"
+                leftSection={<ReportIcon />}
+                active={location.pathname.startsWith('/reports')}
+                onClick={close}
+              />
+            )}
+            {me.role === 'admin' && (
+              <NavLink
+                component={Link}
+                to="/admin"
+                label="Администрирование"
+                leftSection={<SettingsIcon />}
+                active={location.pathname.startsWith('/admin')}
+                onClick={close}
+              />
+            )}
+          </Stack>
+        </AppShell.Section>
+        <AppShell.Section>
+          <Text size="xs" c="dimmed" px="xs" pb={4}>
+            {ROLE_LABEL[me.role]}
+          </Text>
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>{children}</AppShell.Main>
+    </AppShell>
+  );
+}

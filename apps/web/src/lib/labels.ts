@@ -1,0 +1,144 @@
+import { type AppealStatus, type Role } from '../api/types';
+
+export const STATUS_LABEL: Record<AppealStatus, string> = {
+  registered: 'Зарегистрировано',
+  in_work: 'На рассмотрении',
+  escalated: 'Передано на 2-ю линию',
+  returned: 'Возвращено на 1-ю линию',
+  redirected: 'Перенаправлено по компетенции',
+  extended: 'Срок продлён',
+  answered: 'Дан ответ',
+  closed: 'Завершено',
+  reopened: 'На повторном рассмотрении',
+};
+
+export const STATUS_COLOR: Record<AppealStatus, string> = {
+  registered: 'blue',
+  in_work: 'cyan',
+  escalated: 'violet',
+  returned: 'orange',
+  redirected: 'gray',
+  extended: 'yellow',
+  answered: 'teal',
+  closed: 'gray',
+  reopened: 'red',
+};
+
+export const OPEN_STATUSES: AppealStatus[] = [
+  'registered',
+  'in_work',
+  'escalated',
+  'returned',
+  'extended',
+  'reopened',
+];
+
+export const CHANNEL_LABEL: Record<string, string> = {
+  website: 'Сайт',
+  pos: 'ПОС',
+  email: 'Эл. почта',
+  medo: 'МЭДО',
+  vk: 'ВКонтакте',
+  ok: 'Одноклассники',
+  telegram: 'Telegram',
+  operator: 'Оператор',
+  import: 'Импорт',
+};
+
+export const CHANNEL_COLOR: Record<string, string> = {
+  website: 'blue.6',
+  pos: 'indigo.6',
+  email: 'cyan.6',
+  medo: 'gray.6',
+  vk: 'violet.6',
+  ok: 'orange.6',
+  telegram: 'teal.6',
+  operator: 'grape.6',
+  import: 'yellow.6',
+};
+
+export const ROLE_LABEL: Record<Role, string> = {
+  operator: 'Оператор 1-й линии (ЦУР/ЕКЦ)',
+  clerk: 'Специалист органа власти (2-я линия)',
+  supervisor: 'Руководитель',
+  admin: 'Администратор',
+};
+
+export const ORG_KIND_LABEL: Record<string, string> = {
+  region: 'Высший орган',
+  'management-centre': 'ЦУР',
+  department: 'Орган исполнительной власти',
+  subordinate: 'Подведомственное учреждение',
+  municipality: 'Муниципальное образование',
+};
+
+export const EVENT_LABEL: Record<string, string> = {
+  received: 'Обращение поступило',
+  registered: 'Зарегистрировано',
+  'follow-up-received': 'Получено дополнение',
+  taken: 'Взято в работу',
+  assigned: 'Назначен исполнитель',
+  classified: 'Указана тема',
+  escalated: 'Передано на 2-ю линию',
+  returned: 'Возвращено как направленное не по адресу',
+  redirected: 'Направлено по компетенции',
+  extended: 'Срок рассмотрения продлён',
+  'line2-extended': 'Продлён срок ответа 2-й линии',
+  'answer-drafted': 'Подготовлен проект ответа',
+  'answer-approved': 'Ответ согласован',
+  answered: 'Ответ отправлен заявителю',
+  delivered: 'Ответ доставлен',
+  'delivery-failed': 'Не удалось доставить сообщение',
+  'delivery-state': 'Статус доставки обновлён',
+  closed: 'Рассмотрение завершено',
+  rated: 'Получена оценка ответа',
+  reopened: 'Направлено на повторное рассмотрение',
+  'status-changed': 'Статус изменён',
+  'clock-at-risk': 'Срок под угрозой',
+  'clock-overdue': 'Срок нарушен',
+};
+
+export const EVENT_COLOR: Record<string, string> = {
+  escalated: 'violet',
+  returned: 'orange',
+  answered: 'teal',
+  delivered: 'teal',
+  'clock-at-risk': 'yellow',
+  'clock-overdue': 'red',
+  'delivery-failed': 'red',
+  reopened: 'red',
+  rated: 'grape',
+  closed: 'gray',
+};
+
+export const CLOCK_LABEL: Record<string, string> = {
+  answer: 'срок ответа',
+  'line2-answer': 'срок ответа 2-й линии',
+  escalation: 'срок передачи на 2-ю линию',
+  redirect: 'срок переадресации',
+  'misrouted-return': 'срок возврата',
+};
+
+export const SATISFACTION_LABEL: Record<string, string> = {
+  satisfied: 'Удовлетворён',
+  partially: 'Частично удовлетворён',
+  'not-satisfied': 'Не удовлетворён',
+  'not-answered': 'Ответа на вопрос нет',
+  score: 'Оценка по шкале канала',
+};
+
+export const DAY_KIND_LABEL: Record<string, string> = {
+  working: 'Рабочий день',
+  short: 'Сокращённый рабочий день',
+  weekend: 'Выходной',
+  holiday: 'Нерабочий праздничный день',
+  'moved-working': 'Рабочий (перенос)',
+};
+
+export function plural(n: number, one: string, few: string, many: string): string {
+  const mod10 = n % 10;
+  const mod100 = n % 100;
+  if (mod10 === 1 && mod100 !== 11) return one;
+  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
+  return many;
+}

@@ -1,0 +1,95 @@
+import { type Me, type Role } from '../api/types';
+import { OPEN_STATUSES } from './labels';
+
+export interface Queue {
+  id: string;
+  label: string;
+  description: string;
+  roles: Role[];
+  /** API list parameters this queue stands for. */
+  filter: (me: Me) => Record<string, string>;
+}
+
+const open = OPEN_STATUSES.join(',');
+const ALL: Role[] = ['operator', 'clerk', 'supervisor', 'admin'];
+
+export const QUEUES: Queue[] = [
+  {
+    id: 'new',
+    label: 'Новые',
+    description: 'Зарегистрированы, ещё не взяты в работу',
+    roles: ['operator', 'supervisor', 'admin'],
+    filter: () => ({ status: 'registered' }),
+  },
+  {
+    id: 'organisation',
+    label: 'Моей организации',
+    description: 'Обращения на рассмотрении моей организации',
+    roles: ['clerk', 'supervisor'],
+    filter: (me) => ({ organisationId: me.organisationId, status: open }),
+  },
+  {
+    id: 'mine',
+    label: 'Мои',
+    description: 'Назначены на меня',
+    roles: ['operator', 'clerk', 'supervisor'],
+    filter: () => ({ assigneeId: 'me', status: open }),
+  },
+  {
+    id: 'unclassified',
+    label: 'Без темы',
+    description: 'Ручная классификация: тема не определена',
+    roles: ['operator', 'supervisor', 'admin'],
+    filter: () => ({ topicId: 'none', status: open }),
+  },
+  {
+    id: 'escalated',
+    label: 'На 2-й линии',
+    description: 'Переданы в органы власти, ждут ответа',
+    roles: ALL,
+    filter: () => ({ status: 'escalated' }),
+  },
+  {
+    id: 'returned',
+    label: 'Возвращённые',
+    description: 'Возвращены 2-й линией как направленные не по адресу',
+    roles: ['operator', 'supervisor', 'admin'],
+    filter: () => ({ status: 'returned' }),
+  },
+  {
+    id: 'at-risk',
+    label: 'Срок под угрозой',
+    description: 'Срок истекает, нарушения ещё нет',
+    roles: ALL,
+    filter: () => ({ clock: 'at-risk', status: open, sort: 'due' }),
+  },
+  {
+    id: 'overdue',
+    label: 'Просроченные',
+    description: 'Нарушен срок ответа или передачи',
+    roles: ALL,
+    filter: () => ({ clock: 'overdue', status: open, sort: 'due' }),
+  },
+  {
+    id: 'fast-track',
+    label: 'Ускоренные',
+    description: 'Ускоренное рассмотрение (угроза жизни, авария)',
+    roles: ALL,
+    filter: () => ({ fastTrack: 'true', status: open, sort: 'due' }),
+  },
+  {
+    id: 'all',
+    label: 'Все обращения',
+    description: 'Все обращения в моей области видимости',
+    roles: ALL,
+    filter: () => ({}),
+  },
+];
+
+export function queuesFor(me: Me): Queue[] {
+  return QUEUES.filter((q) => q.roles.includes(me.role));
+}
+
+export function defaultQueue(me: Me): string {
+  return me.role === 'clerk' ? 'organisation' : me.role === 'operator' ? 'new' : 'all';
+}

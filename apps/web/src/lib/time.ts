@@ -1,0 +1,98 @@
+import { plural } from './labels';
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string | undefined, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${timeZone ?? ''}|${withTime}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat('ru-RU', {
+      timeZone,
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+/** 21.11.2026 14:05 in the given zone (the organisation's), or the browser's when none. */
+export function formatDateTime(value: string | Date | null | undefined, timeZone?: string): string {
+  if (!value) return '—';
+  return formatter(timeZone, true).format(new Date(value)).replace(',', '');
+}
+
+export function formatDate(value: string | Date | null | undefined, timeZone?: string): string {
+  if (!value) return '—';
+  return formatter(timeZone, false).format(new Date(value));
+}
+
+/** '2026-03-07' → '07.03.2026' without any zone arithmetic. */
+export function formatLocalDate(date: string | null | undefined): string {
+  if (!date) return '—';
+  const [y, m, d] = date.split('-');
+  return `${d}.${m}.${y}`;
+}
+
+/** UTC offset label of a zone, e.g. 'Asia/Novosibirsk' → 'UTC+7'. */
+export function zoneLabel(timeZone: string): string {
+  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' })
+    .formatToParts(new Date())
+    .find((p) => p.type === 'timeZoneName');
+  const city: Record<string, string> = {
+    'Asia/Novosibirsk': 'Новосибирск',
+    'Asia/Omsk': 'Омск',
+    'Asia/Krasnoyarsk': 'Красноярск',
+    'Asia/Tomsk': 'Томск',
+    'Europe/Moscow': 'Москва',
+  };
+  const offset = (part?.value ?? 'GMT').replace('GMT', 'UTC');
+  return city[timeZone] ? `${city[timeZone]}, ${offset}` : `${timeZone}, ${offset}`;
+}
+
+export type Urgency = 'overdue' | 'critical' | 'soon' | 'ok';
+
+/** «осталось 2 дн 4 ч» / «просрочено на 3 ч», and how urgent it is. */
+export function countdown(due: string | Date, now = Date.now()): { text: string; urgency: Urgency } {
+  const ms = new Date(due).getTime() - now;
+  const abs = Math.abs(ms);
+  const minutes = Math.floor(abs / 60_000);
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  let span: string;
+  if (days >= 1) span = `${days} ${plural(days, 'день', 'дня', 'дней')} ${hours % 24} ч`;
+  else if (hours >= 1) span = `${hours} ч ${minutes % 60} мин`;
+  else span = `${minutes} мин`;
+  if (ms < 0) return { text: `просрочено на ${span}`, urgency: 'overdue' };
+  return {
+    text: `осталось ${span}`,
+    urgency: ms < 24 * 3_600_000 ? 'critical' : ms < 3 * 24 * 3_600_000 ? 'soon' : 'ok',
+  };
+}
+
+export const URGENCY_COLOR: Record<Urgency, string> = {
+  overdue: 'red',
+  critical: 'orange',
+  soon: 'yellow',
+  ok: 'green',
+};
+
+/** Local date 'YYYY-MM-DD' of an instant in the browser's zone. */
+export function isoDay(date: Date): string {
+  const y = date.getFullYear();
+  const m = String(date.getMonth() + 1).padStart(2, '0');
+  const d = String(date.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}
+
+/** The instant a local date starts in a zone: '2026-03-07' in Asia/Novosibirsk → 2026-03-06T17:00Z. */
+export function startOfDayIn(date: string, timeZone: string): Date {
+  const probe = new Date(`${date}T12:00:00Z`);
+  const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(probe)
+    .find((p) => p.type === 'timeZoneName');
+  const offset = (part?.value ?? 'GMT').replace('GMT', '') || '+00:00';
+  return new Date(`${date}T00:00:00${offset}`);
+}

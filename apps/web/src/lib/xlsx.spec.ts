@@ -1,0 +1,71 @@
+import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
+import { crc32, csv, xlsx } from './xlsx';
+
+/** Every entry of a ZIP, read back by a real unzip library (which checks the CRCs and sizes). */
+function unzip(bytes: Uint8Array): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    fromBuffer(
+      Buffer.from(bytes),
+      { lazyEntries: true, validateEntrySizes: true },
+      (error, zip?: ZipFile) => {
+        if (error || !zip) return reject(error);
+        const files = new Map<string, string>();
+        zip.on('entry', (entry: Entry) => {
+          zip.openReadStream(entry, (err, stream) => {
+            if (err || !stream) return reject(err);
+            const chunks: Buffer[] = [];
+            stream.on('data', (c: Buffer) => chunks.push(c));
+            stream.on('error', reject);
+            stream.on('end', () => {
+              files.set(entry.fileName, Buffer.concat(chunks).toString('utf8'));
+              zip.readEntry();
+            });
+          });
+        });
+        zip.on('end', () => resolve(files));
+        zip.on('error', reject);
+        zip.readEntry();
+      },
+    );
+  });
+}
+
+describe('xlsx writer', () => {
+  it('computes the standard CRC-32', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('writes a workbook that unzips into SpreadsheetML with the rows, escaped', async () => {
+    const bytes = xlsx(
+      'Просрочки',
+      ['Организация', 'Просрочено'],
+      [
+        ['Минжкх <СО> & «ЖКХ»', 3],
+        ['ГЖИ', null],
+      ],
+    );
+    const files = await unzip(bytes);
+    expect([...files.keys()].sort()).toEqual(
+      [
+        '[Content_Types].xml',
+        '_rels/.rels',
+        'xl/_rels/workbook.xml.rels',
+        'xl/styles.xml',
+        'xl/workbook.xml',
+        'xl/worksheets/sheet1.xml',
+      ].sort(),
+    );
+    expect(files.get('xl/workbook.xml')).toContain('name="Просрочки"');
+    const sheet = files.get('xl/worksheets/sheet1.xml')!;
+    expect(sheet).toContain('<t xml:space="preserve">Минжкх &lt;СО&gt; &amp; «ЖКХ»</t>');
+    expect(sheet).toContain('<c r="B2"><v>3</v></c>');
+    expect(sheet).toContain('<c r="A1" s="1" t="inlineStr">');
+    expect(sheet).toContain('<c r="B3"/>');
+  });
+
+  it('writes CSV for a Russian Excel: BOM, semicolons, quoted when needed', () => {
+    const text = csv(['Номер', 'Текст'], [['2026-000001', 'Холодно; "очень"']]);
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text).toBe('\uFEFFНомер;Текст\r\n2026-000001;"Холодно; ""очень"""\r\n');
+  });
+});

@@ -1,0 +1,556 @@
+import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Grid,
+  Group,
+  Loader,
+  Paper,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  UnstyledButton,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { type ReactNode, useMemo, useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { call, errorText } from '../api/client';
+import { useOrganisations } from '../api/hooks';
+import { type Dashboard } from '../api/types';
+import { useMe } from '../auth';
+import { Countdown, ExportButtons, PageTitle } from '../components/common';
+import { type Table as ExportTable } from '../lib/download';
+import { CHANNEL_COLOR, CHANNEL_LABEL, OPEN_STATUSES, SATISFACTION_LABEL, STATUS_LABEL } from '../lib/labels';
+import { formatDateTime, formatLocalDate, startOfDayIn } from '../lib/time';
+
+const open = OPEN_STATUSES.join(',');
+
+export function inboxLink(filter: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v);
+  return `/inbox?${params.toString()}`;
+}
+
+function clockLink(kind: 'overdue' | 'at-risk', by: { organisationId?: string; topicId?: string }): string {
+  return inboxLink({ clock: kind, status: open, sort: 'due', ...by });
+}
+
+export function DashboardPage() {
+  const me = useMe();
+  const navigate = useNavigate();
+  const orgs = useOrganisations();
+  const zone = orgs.data?.find((o) => o.id === me.organisationId)?.timeZone ?? 'Asia/Novosibirsk';
+  const dashboard = useQuery({
+    queryKey: ['dashboard'],
+    queryFn: () => call<Dashboard>('dashboard'),
+    refetchInterval: 60_000,
+  });
+  if (dashboard.isLoading) {
+    return (
+      <Group justify="center" p="xl">
+        <Loader aria-label="Загрузка панели" />
+      </Group>
+    );
+  }
+  if (dashboard.isError || !dashboard.data) {
+    return (
+      <Alert color="red" role="alert">
+        {errorText(dashboard.error)}
+      </Alert>
+    );
+  }
+  const d = dashboard.data;
+  const since24h = new Date(Date.parse(d.generatedAt) - 24 * 3_600_000).toISOString();
+
+  return (
+    <Stack gap="sm">
+      <PageTitle
+        title="Панель руководителя"
+        subtitle={`${me.organisationIds === null ? 'Вся область' : me.organisationName} · данные на ${formatDateTime(d.generatedAt)}`}
+      />
+      <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="sm">
+        <Stat label="В работе" value={d.totals.open} to={inboxLink({ status: open })} />
+        <Stat label="Ускоренные" value={d.totals.fastTrackOpen} to="/inbox?queue=fast-track" color="red" />
+        <Stat label="Срок под угрозой" value={d.totals.atRisk} to="/inbox?queue=at-risk" color="orange" />
+        <Stat
+          label="Просрочено"
+          value={d.totals.overdueMarked}
+          to="/inbox?queue=overdue"
+          color="red"
+          testId="stat-overdue"
+        />
+        <Stat label="Без темы" value={d.totals.unclassified} to="/inbox?queue=unclassified" color="grape" />
+        <Stat
+          label="Поступило за сутки"
+          value={d.totals.received24h}
+          to={inboxLink({ registeredAfter: since24h })}
+          color="blue"
+        />
+      </SimpleGrid>
+
+      <Grid gutter="sm">
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <ClockPanel
+            title="Риски и просрочки по организациям"
+            testId="overdue-by-organisation"
+            rows={d.clocks.byOrganisation.map((r) => ({
+              key: r.organisationId,
+              label: r.organisationName,
+              atRisk: r.atRisk,
+              overdue: r.overdue,
+            }))}
+            link={(key, kind) => clockLink(kind, { organisationId: key })}
+            exportName="riski-po-organizaciyam"
+            keyHeader="Организация"
+          />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <Panel
+            title="Ускоренные обращения"
+            right={
+              <ExportButtons
+                table={() => ({
+                  name: 'uskorennye',
+                  header: ['Рег. номер', 'Суть', 'Организация', 'Статус', 'Срок ответа', 'Срок 2-й линии'],
+                  rows: d.fastTrack.map((f) => [
+                    f.registrationNumber,
+                    f.subject ?? f.excerpt,
+                    f.organisationName,
+                    STATUS_LABEL[f.status],
+                    formatDateTime(f.answerDueAt, f.timeZone),
+                    f.line2DueAt ? formatDateTime(f.line2DueAt, f.timeZone) : '',
+                  ]),
+                })}
+              />
+            }
+          >
+            {d.fastTrack.length === 0 ? (
+              <Text c="dimmed" size="sm" ta="center" py="lg">
+                Ускоренных обращений в работе нет
+              </Text>
+            ) : (
+              <Table.ScrollContainer minWidth={380} mah={270}>
+                <Table fz="xs" verticalSpacing={5} aria-label="Ускоренные обращения">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Обращение</Table.Th>
+                      <Table.Th>Сроки</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {d.fastTrack.slice(0, 12).map((f) => (
+                      <Table.Tr key={f.id}>
+                        <Table.Td>
+                          <Anchor component={Link} to={`/appeals/${f.id}`} size="xs" fw={600}>
+                            № {f.registrationNumber}
+                          </Anchor>
+                          <Text size="xs" lineClamp={1} c="dimmed">
+                            {f.subject ?? f.excerpt}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                          <Text size="xs">
+                            ответ: <Countdown due={f.answerDueAt} timeZone={f.timeZone} size="xs" />
+                          </Text>
+                          {f.line2DueAt ? (
+                            <Text size="xs" style={{ whiteSpace: 'nowrap' }}>
+                              2-я линия: <Countdown due={f.line2DueAt} timeZone={f.timeZone} size="xs" />
+                            </Text>
+                          ) : f.escalationDueAt ? (
+                            <Text size="xs" style={{ whiteSpace: 'nowrap' }}>
+                              передать: <Countdown due={f.escalationDueAt} timeZone={f.timeZone} size="xs" />
+                            </Text>
+                          ) : (
+                            <Text size="xs" c="dimmed">
+                              {STATUS_LABEL[f.status]}
+                            </Text>
+                          )}
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            )}
+          </Panel>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 7 }}>
+          <VolumePanel d={d} zone={zone} onDrill={(to) => navigate(to)} />
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, lg: 5 }}>
+          <ClockPanel
+            title="Риски и просрочки по темам"
+            testId="overdue-by-topic"
+            rows={d.clocks.byTopic.map((r) => ({
+              key: r.topicId,
+              label: r.topicName,
+              atRisk: r.atRisk,
+              overdue: r.overdue,
+            }))}
+            link={(key, kind) => clockLink(kind, { topicId: key })}
+            exportName="riski-po-temam"
+            keyHeader="Тема"
+          />
+        </Grid.Col>
+        <Grid.Col span={12}>
+          <RatingsPanel d={d} />
+        </Grid.Col>
+      </Grid>
+    </Stack>
+  );
+}
+
+function Stat(props: { label: string; value: number; to: string; color?: string; testId?: string }) {
+  return (
+    <UnstyledButton
+      component={Link}
+      to={props.to}
+      data-testid={props.testId}
+      aria-label={`${props.label}: ${props.value}`}
+    >
+      <Paper
+        withBorder
+        p="sm"
+        radius="md"
+        style={{ borderLeft: `4px solid var(--mantine-color-${props.color ?? 'gray'}-6)` }}
+      >
+        <Text size="xs" c="dimmed" tt="uppercase" fw={600} lineClamp={1}>
+          {props.label}
+        </Text>
+        <Text fz={24} fw={700} lh={1.15}>
+          {props.value.toLocaleString('ru-RU')}
+        </Text>
+      </Paper>
+    </UnstyledButton>
+  );
+}
+
+function Panel({
+  title,
+  right,
+  children,
+  testId,
+}: {
+  title: string;
+  right?: ReactNode;
+  children: ReactNode;
+  testId?: string;
+}) {
+  return (
+    <Paper withBorder p="md" radius="md" h="100%" component="section" aria-label={title} data-testid={testId}>
+      <Group justify="space-between" mb="sm" wrap="nowrap">
+        <Text fw={600}>{title}</Text>
+        <Group gap={6} wrap="nowrap">
+          {right}
+        </Group>
+      </Group>
+      {children}
+    </Paper>
+  );
+}
+
+interface ClockRow {
+  key: string;
+  label: string;
+  atRisk: number;
+  overdue: number;
+}
+
+function ClockPanel(props: {
+  title: string;
+  testId: string;
+  rows: ClockRow[];
+  link: (key: string, kind: 'overdue' | 'at-risk') => string;
+  exportName: string;
+  keyHeader: string;
+}) {
+  const navigate = useNavigate();
+  const [view, setView] = useState<'chart' | 'table'>('chart');
+  const rows = props.rows.slice(0, 10);
+  const table = (): ExportTable => ({
+    name: props.exportName,
+    header: [props.keyHeader, 'Просрочено', 'Срок под угрозой'],
+    rows: props.rows.map((r) => [r.label, r.overdue, r.atRisk]),
+  });
+  return (
+    <Panel
+      title={props.title}
+      testId={props.testId}
+      right={
+        <>
+          <SegmentedControl
+            size="xs"
+            value={view}
+            onChange={(v) => setView(v as 'chart' | 'table')}
+            data={[
+              { value: 'chart', label: 'График' },
+              { value: 'table', label: 'Таблица' },
+            ]}
+            aria-label="Вид"
+          />
+          <ExportButtons table={table} disabled={props.rows.length === 0} />
+        </>
+      }
+    >
+      {props.rows.length === 0 ? (
+        <Text c="dimmed" size="sm" ta="center" py="lg">
+          Нарушений и рисков по срокам нет
+        </Text>
+      ) : view === 'chart' ? (
+        <div className="chart-clickable">
+          <BarChart
+            h={Math.max(160, rows.length * 30 + 40)}
+            data={rows}
+            dataKey="label"
+            orientation="vertical"
+            type="stacked"
+            yAxisProps={{ width: 170, tick: { fontSize: 11 } }}
+            gridAxis="none"
+            withLegend
+            legendProps={{ verticalAlign: 'bottom', height: 24 }}
+            series={[
+              { name: 'overdue', label: 'Просрочено', color: 'red.6' },
+              { name: 'atRisk', label: 'Под угрозой', color: 'orange.4' },
+            ]}
+            barProps={(series) => ({
+              onClick: (data: { payload?: ClockRow }) => {
+                if (data?.payload)
+                  navigate(props.link(data.payload.key, series.name === 'overdue' ? 'overdue' : 'at-risk'));
+              },
+            })}
+            aria-label={`${props.title}: нажмите на столбец, чтобы открыть обращения`}
+          />
+        </div>
+      ) : (
+        <Table fz="sm" verticalSpacing={4} aria-label={props.title}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{props.keyHeader}</Table.Th>
+              <Table.Th ta="right">Просрочено</Table.Th>
+              <Table.Th ta="right">Под угрозой</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {props.rows.map((r) => (
+              <Table.Tr key={r.key}>
+                <Table.Td>{r.label}</Table.Td>
+                <Table.Td ta="right">
+                  {r.overdue > 0 ? (
+                    <Anchor component={Link} to={props.link(r.key, 'overdue')} c="red" fw={600}>
+                      {r.overdue}
+                    </Anchor>
+                  ) : (
+                    0
+                  )}
+                </Table.Td>
+                <Table.Td ta="right">
+                  {r.atRisk > 0 ? (
+                    <Anchor component={Link} to={props.link(r.key, 'at-risk')} c="orange.8">
+                      {r.atRisk}
+                    </Anchor>
+                  ) : (
+                    0
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Panel>
+  );
+}
+
+function VolumePanel({ d, zone, onDrill }: { d: Dashboard; zone: string; onDrill: (to: string) => void }) {
+  const { data, channels } = useMemo(() => {
+    const channels = [...new Set(d.volume.days.map((x) => x.channel))].sort(
+      (a, b) => total(d, b) - total(d, a),
+    );
+    const byDate = new Map<string, Record<string, number | string>>();
+    for (
+      let t = Date.parse(`${d.volume.from}T00:00:00Z`);
+      t <= Date.parse(`${d.volume.to}T00:00:00Z`);
+      t += 86_400_000
+    ) {
+      const date = new Date(t).toISOString().slice(0, 10);
+      byDate.set(date, {
+        date,
+        label: formatLocalDate(date).slice(0, 5),
+        ...Object.fromEntries(channels.map((c) => [c, 0])),
+      });
+    }
+    for (const row of d.volume.days) {
+      const entry = byDate.get(row.date);
+      if (entry) entry[row.channel] = row.count;
+    }
+    return { data: [...byDate.values()], channels };
+  }, [d]);
+  const drill = (date: string | undefined, channel?: string) => {
+    if (!date) return;
+    const start = startOfDayIn(date, zone);
+    const end = new Date(start.getTime() + 86_400_000);
+    onDrill(
+      inboxLink({ registeredAfter: start.toISOString(), registeredBefore: end.toISOString(), channel }),
+    );
+  };
+  return (
+    <Panel
+      title="Поступление по каналам за 30 дней"
+      right={
+        <ExportButtons
+          table={() => ({
+            name: 'postuplenie-po-kanalam',
+            header: ['Дата', 'Канал', 'Обращений'],
+            rows: d.volume.days.map((r) => [
+              formatLocalDate(r.date),
+              CHANNEL_LABEL[r.channel] ?? r.channel,
+              r.count,
+            ]),
+          })}
+        />
+      }
+    >
+      <div className="chart-clickable">
+        <AreaChart
+          h={250}
+          data={data}
+          dataKey="label"
+          type="stacked"
+          curveType="monotone"
+          withDots={false}
+          withLegend
+          legendProps={{ verticalAlign: 'bottom', height: 40 }}
+          fillOpacity={0.5}
+          series={channels.map((c) => ({
+            name: c,
+            label: CHANNEL_LABEL[c] ?? c,
+            color: CHANNEL_COLOR[c] ?? 'gray.6',
+          }))}
+          areaChartProps={{
+            onClick: (state: { activeTooltipIndex?: number }) => {
+              const row =
+                typeof state?.activeTooltipIndex === 'number' ? data[state.activeTooltipIndex] : undefined;
+              drill(row?.date as string | undefined);
+            },
+          }}
+          aria-label="Поступление обращений по дням и каналам: нажмите на день, чтобы открыть обращения"
+        />
+      </div>
+    </Panel>
+  );
+}
+
+function total(d: Dashboard, channel: string): number {
+  return d.volume.days.filter((x) => x.channel === channel).reduce((n, x) => n + x.count, 0);
+}
+
+const RATING_COLOR: Record<string, string> = {
+  satisfied: 'teal.6',
+  partially: 'yellow.5',
+  'not-satisfied': 'red.6',
+  'not-answered': 'red.8',
+  score: 'blue.5',
+};
+
+function RatingsPanel({ d }: { d: Dashboard }) {
+  const poor = d.ratings.poorByOrganisationTopic;
+  return (
+    <Panel
+      title="Оценки ответов и повторные низкие оценки"
+      right={
+        <ExportButtons
+          table={() => ({
+            name: 'nizkie-ocenki',
+            header: ['Организация', 'Тема', 'Низких оценок', 'Последняя'],
+            rows: poor.map((p) => [p.organisationName, p.topicName, p.count, formatDateTime(p.lastAt)]),
+          })}
+        />
+      }
+    >
+      <Grid gutter="md" align="center">
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          {d.ratings.byKind.length === 0 ? (
+            <Text c="dimmed" size="sm" ta="center">
+              Оценок за 90 дней нет
+            </Text>
+          ) : (
+            <Group wrap="nowrap" gap="md">
+              <DonutChart
+                size={130}
+                thickness={22}
+                withTooltip
+                data={d.ratings.byKind.map((r) => ({
+                  name: SATISFACTION_LABEL[r.kind] ?? r.kind,
+                  value: r.count,
+                  color: RATING_COLOR[r.kind] ?? 'gray.5',
+                }))}
+                aria-label="Распределение оценок за 90 дней"
+              />
+              <Stack gap={4}>
+                {d.ratings.byKind.map((r) => (
+                  <Group key={r.kind} gap={6} wrap="nowrap">
+                    <Badge size="xs" circle color={(RATING_COLOR[r.kind] ?? 'gray.5').split('.')[0]} />
+                    <Text size="xs">
+                      {SATISFACTION_LABEL[r.kind] ?? r.kind}: <b>{r.count}</b>
+                    </Text>
+                  </Group>
+                ))}
+                <Text size="xs" c="dimmed">
+                  за 90 дней
+                </Text>
+              </Stack>
+            </Group>
+          )}
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          {poor.length === 0 ? (
+            <Text c="dimmed" size="sm" ta="center">
+              Низких оценок нет
+            </Text>
+          ) : (
+            <Table fz="sm" verticalSpacing={4} aria-label="Низкие оценки по организациям и темам">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Организация</Table.Th>
+                  <Table.Th>Тема</Table.Th>
+                  <Table.Th ta="right">Низких оценок</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {poor.slice(0, 8).map((p) => (
+                  <Table.Tr key={`${p.organisationId}-${p.topicId}`}>
+                    <Table.Td>{p.organisationName}</Table.Td>
+                    <Table.Td>{p.topicName}</Table.Td>
+                    <Table.Td ta="right">
+                      <Group gap={6} justify="flex-end" wrap="nowrap">
+                        {p.count > 1 && (
+                          <Badge size="xs" color="red" variant="light" style={{ textTransform: 'none' }}>
+                            повторно
+                          </Badge>
+                        )}
+                        <b>{p.count}</b>
+                      </Group>
+                    </Table.Td>
+                    <Table.Td ta="right">
+                      <Anchor
+                        component={Link}
+                        to={inboxLink({ ids: p.appealIds.slice(0, 200).join(',') })}
+                        size="sm"
+                      >
+                        Обращения
+                      </Anchor>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Grid.Col>
+      </Grid>
+    </Panel>
+  );
+}

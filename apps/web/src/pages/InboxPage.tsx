@@ -1,0 +1,674 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Checkbox,
+  CloseButton,
+  Group,
+  Indicator,
+  Kbd,
+  Loader,
+  Modal,
+  MultiSelect,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+} from '@mantine/core';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router-dom';
+import { buildUrl, call, errorText, getToken } from '../api/client';
+import { useNames } from '../api/hooks';
+import { type AppealPage, type AppealSummary, type StaffMember } from '../api/types';
+import { useMe } from '../auth';
+import {
+  ChannelBadge,
+  Countdown,
+  ExportButtons,
+  FastTrackBadge,
+  PageTitle,
+  StatusBadge,
+} from '../components/common';
+import { EscalateModal } from '../components/EscalateModal';
+import { SearchIcon } from '../components/icons';
+import { CHANNEL_LABEL, STATUS_LABEL, plural } from '../lib/labels';
+import { defaultQueue, QUEUES } from '../lib/queues';
+import { formatDateTime, formatLocalDate } from '../lib/time';
+
+/** URL parameters passed to the list endpoint as they are. */
+const FILTER_KEYS = [
+  'status',
+  'channel',
+  'organisationId',
+  'fastTrack',
+  'q',
+  'sort',
+  'topicId',
+  'clock',
+  'ids',
+  'assigneeId',
+  'dueBefore',
+  'dueAfter',
+  'registeredAfter',
+  'registeredBefore',
+] as const;
+
+function isTyping(target: EventTarget | null): boolean {
+  const el = target as HTMLElement | null;
+  if (!el) return false;
+  return ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || el.isContentEditable;
+}
+
+/** Live updates over server-sent events; returns whether the stream is up and a count of new items. */
+function useLiveUpdates(onChange: (newAppeals: number) => void): boolean {
+  const [connected, setConnected] = useState(false);
+  const handler = useRef(onChange);
+  handler.current = onChange;
+  useEffect(() => {
+    const token = getToken();
+    if (!token || typeof EventSource === 'undefined') return;
+    const source = new EventSource(buildUrl('appealStream', undefined, { access_token: token }));
+    source.addEventListener('ready', () => setConnected(true));
+    source.addEventListener('appeals', (e) => {
+      try {
+        const data = JSON.parse((e as MessageEvent<string>).data) as { newAppeals: number };
+        handler.current(data.newAppeals ?? 0);
+      } catch {
+        handler.current(0);
+      }
+    });
+    source.onerror = () => setConnected(false);
+    return () => source.close();
+  }, []);
+  return connected;
+}
+
+export function InboxPage() {
+  const me = useMe();
+  const names = useNames();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const explicit = FILTER_KEYS.some((k) => params.has(k));
+  const queueId = params.get('queue') ?? (explicit ? null : defaultQueue(me));
+  const queue = QUEUES.find((q) => q.id === queueId);
+
+  const filter = useMemo(() => {
+    const f: Record<string, string> = { ...(queue?.filter(me) ?? {}) };
+    for (const key of FILTER_KEYS) {
+      const v = params.get(key);
+      if (v) f[key] = v;
+    }
+    return f;
+  }, [params, queue, me]);
+
+  const list = useInfiniteQuery({
+    queryKey: ['appeals', filter],
+    queryFn: ({ pageParam }) =>
+      call<AppealPage>('appeals', { query: { ...filter, limit: 50, cursor: pageParam ?? undefined } }),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+  const items = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+
+  const [fresh, setFresh] = useState(0);
+  const live = useLiveUpdates(
+    useCallback(
+      (n: number) => {
+        if (n > 0) setFresh((x) => x + n);
+        void queryClient.invalidateQueries({ queryKey: ['appeals'] });
+      },
+      [queryClient],
+    ),
+  );
+
+  const [active, setActive] = useState(0);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  useEffect(() => setSearch(params.get('q') ?? ''), [params]);
+  useEffect(() => {
+    setActive(0);
+    setSelected(new Set());
+  }, [filter]);
+
+  const update = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(params);
+    if (!next.has('queue') && queueId && !explicit) next.set('queue', queueId);
+    for (const [k, v] of Object.entries(changes)) {
+      if (v === null || v === '') next.delete(k);
+      else next.set(k, v);
+    }
+    setParams(next);
+  };
+
+  // Keyboard: j/k or arrows move, Enter opens, x selects, / searches.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === '/' && !isTyping(e.target)) {
+        e.preventDefault();
+        searchRef.current?.focus();
+        return;
+      }
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey || items.length === 0) return;
+      if (e.key === 'j' || e.key === 'ArrowDown') {
+        e.preventDefault();
+        setActive((i) => Math.min(i + 1, items.length - 1));
+      } else if (e.key === 'k' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        setActive((i) => Math.max(i - 1, 0));
+      } else if (e.key === 'Enter') {
+        const item = items[active];
+        if (item && (e.target === document.body || (e.target as HTMLElement).tagName === 'TR')) {
+          e.preventDefault();
+          navigate(`/appeals/${item.id}`);
+        }
+      } else if (e.key === 'x') {
+        const item = items[active];
+        if (item) toggle(item.id);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+  useEffect(() => {
+    const row = rowRefs.current[active];
+    if (row && document.activeElement?.tagName === 'TR') row.focus();
+    row?.scrollIntoView({ block: 'nearest' });
+  }, [active]);
+
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const [bulk, setBulk] = useState<'assign' | 'escalate' | null>(null);
+  const [bulkResult, setBulkResult] = useState<{ ok: number; failed: string[] } | null>(null);
+
+  async function runBulk(action: (id: string) => Promise<unknown>) {
+    const ids = [...selected];
+    const results = await Promise.allSettled(ids.map(action));
+    const failed = results.flatMap((r, i) => {
+      if (r.status === 'fulfilled') return [];
+      const number = items.find((x) => x.id === ids[i])?.registrationNumber ?? ids[i];
+      return [`№ ${number}: ${errorText(r.reason)}`];
+    });
+    setBulkResult({ ok: ids.length - failed.length, failed });
+    setSelected(new Set());
+    setBulk(null);
+    await queryClient.invalidateQueries({ queryKey: ['appeals'] });
+  }
+
+  const title = queue ? queue.label : params.has('ids') ? 'Обращения из отчёта' : 'Выборка обращений';
+  const subtitle = queue ? queue.description : describe(filter, names);
+  const allSelected = items.length > 0 && items.every((i) => selected.has(i.id));
+
+  const exportTable = () => ({
+    name: `obrashcheniya-${queueId ?? 'vyborka'}`,
+    header: [
+      'Рег. номер',
+      'Зарегистрировано',
+      'Канал',
+      'Суть вопроса',
+      'Организация',
+      'Статус',
+      'Срок ответа',
+      'Ускоренное',
+    ],
+    rows: items.map((i) => [
+      i.registrationNumber,
+      formatDateTime(i.registeredAt),
+      CHANNEL_LABEL[i.channel] ?? i.channel,
+      i.subject ?? i.excerpt,
+      i.organisationName,
+      STATUS_LABEL[i.status],
+      formatLocalDate(i.answerDueDate),
+      i.fastTrack ? 'да' : '',
+    ]),
+  });
+
+  return (
+    <Stack gap="sm">
+      <PageTitle
+        title={title}
+        subtitle={subtitle}
+        right={
+          <>
+            <Tooltip label={live ? 'Новые обращения появляются сами' : 'Нет связи с потоком обновлений'}>
+              <Group gap={6} data-testid="live-status" data-live={live}>
+                <Indicator color={live ? 'teal' : 'gray'} processing={live} size={9} position="middle-center">
+                  <span style={{ display: 'inline-block', width: 9 }} />
+                </Indicator>
+                <Text size="xs" c="dimmed">
+                  {live ? 'В реальном времени' : 'Обновление вручную'}
+                </Text>
+              </Group>
+            </Tooltip>
+            <SegmentedControl
+              aria-label="Сортировка"
+              size="xs"
+              value={filter.sort ?? 'registered'}
+              onChange={(v) => update({ sort: v })}
+              data={[
+                { value: 'registered', label: 'Новые сверху' },
+                { value: 'due', label: 'По сроку' },
+              ]}
+            />
+            <ExportButtons table={exportTable} disabled={items.length === 0} />
+          </>
+        }
+      />
+
+      <Paper withBorder p="sm" radius="md">
+        <Group gap="sm" align="flex-end" wrap="wrap">
+          <form
+            role="search"
+            style={{ flex: '1 1 240px' }}
+            onSubmit={(e) => {
+              e.preventDefault();
+              update({ q: search.trim() || null });
+            }}
+          >
+            <TextInput
+              ref={searchRef}
+              label="Поиск по тексту"
+              placeholder="Например: отопление Гоголя"
+              leftSection={<SearchIcon />}
+              rightSection={
+                search ? (
+                  <CloseButton
+                    aria-label="Очистить поиск"
+                    onClick={() => {
+                      setSearch('');
+                      update({ q: null });
+                    }}
+                  />
+                ) : (
+                  <Kbd size="xs">/</Kbd>
+                )
+              }
+              value={search}
+              onChange={(e) => setSearch(e.currentTarget.value)}
+            />
+          </form>
+          <MultiSelect
+            label="Статус"
+            placeholder={params.get('status') ? undefined : 'Любой'}
+            data={Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label }))}
+            value={params.get('status')?.split(',').filter(Boolean) ?? []}
+            onChange={(v) => update({ status: v.join(',') || null })}
+            clearable
+            w={210}
+            maxDropdownHeight={300}
+          />
+          <Select
+            label="Канал"
+            placeholder="Любой"
+            data={Object.entries(CHANNEL_LABEL).map(([value, label]) => ({ value, label }))}
+            value={params.get('channel')}
+            onChange={(v) => update({ channel: v })}
+            clearable
+            w={140}
+          />
+          <Select
+            label="Организация"
+            placeholder="Любая"
+            searchable
+            data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
+            value={params.get('organisationId')}
+            onChange={(v) => update({ organisationId: v })}
+            clearable
+            w={210}
+          />
+          <Switch
+            label="Ускоренные"
+            checked={params.get('fastTrack') === 'true'}
+            onChange={(e) => update({ fastTrack: e.currentTarget.checked ? 'true' : null })}
+            mb={8}
+          />
+          {explicit && (
+            <Button variant="subtle" size="sm" onClick={() => setParams(queueId ? { queue: queueId } : {})}>
+              Сбросить фильтры
+            </Button>
+          )}
+        </Group>
+      </Paper>
+
+      {fresh > 0 && (
+        <Alert color="teal" variant="light" withCloseButton onClose={() => setFresh(0)} role="status" py={6}>
+          Поступило новых обращений: {fresh}. Список обновлён.
+        </Alert>
+      )}
+      {bulkResult && (
+        <Alert
+          color={bulkResult.failed.length ? 'orange' : 'teal'}
+          variant="light"
+          withCloseButton
+          onClose={() => setBulkResult(null)}
+          role="status"
+        >
+          Выполнено: {bulkResult.ok}
+          {bulkResult.failed.length > 0 && (
+            <>
+              , не выполнено: {bulkResult.failed.length}
+              <ul style={{ margin: '4px 0 0', paddingLeft: 18 }}>
+                {bulkResult.failed.slice(0, 5).map((f) => (
+                  <li key={f}>{f}</li>
+                ))}
+              </ul>
+            </>
+          )}
+        </Alert>
+      )}
+      {selected.size > 0 && (
+        <Paper withBorder p="xs" radius="md" bg="blue.0" role="toolbar" aria-label="Действия с выбранными">
+          <Group gap="xs">
+            <Text size="sm" fw={500}>
+              Выбрано: {selected.size}
+            </Text>
+            <Button
+              size="xs"
+              variant="white"
+              onClick={() => runBulk((id) => call('take', { params: { id } }))}
+            >
+              Взять в работу
+            </Button>
+            <Button size="xs" variant="white" onClick={() => setBulk('assign')}>
+              Назначить исполнителя…
+            </Button>
+            {me.role !== 'clerk' && (
+              <Button size="xs" variant="white" onClick={() => setBulk('escalate')}>
+                Передать на 2-ю линию…
+              </Button>
+            )}
+            <Button size="xs" variant="subtle" onClick={() => setSelected(new Set())}>
+              Снять выделение
+            </Button>
+          </Group>
+        </Paper>
+      )}
+
+      <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+        <Table.ScrollContainer minWidth={900}>
+          <Table highlightOnHover verticalSpacing={7} fz="sm" aria-label="Список обращений" stickyHeader>
+            <Table.Thead bg="gray.0">
+              <Table.Tr>
+                <Table.Th w={36}>
+                  <Checkbox
+                    aria-label="Выбрать все на странице"
+                    checked={allSelected}
+                    indeterminate={selected.size > 0 && !allSelected}
+                    onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((i) => i.id)))}
+                  />
+                </Table.Th>
+                <Table.Th w={150}>Номер, дата</Table.Th>
+                <Table.Th>Суть обращения</Table.Th>
+                <Table.Th w={190}>Организация</Table.Th>
+                <Table.Th w={170}>Статус</Table.Th>
+                <Table.Th w={170}>Срок ответа</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((item, index) => (
+                <Row
+                  key={item.id}
+                  item={item}
+                  active={index === active}
+                  selected={selected.has(item.id)}
+                  rowRef={(el) => {
+                    rowRefs.current[index] = el;
+                  }}
+                  onToggle={() => toggle(item.id)}
+                  onOpen={() => navigate(`/appeals/${item.id}`)}
+                  onFocus={() => setActive(index)}
+                />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        {list.isLoading && (
+          <Group justify="center" p="lg">
+            <Loader size="sm" aria-label="Загрузка списка" />
+          </Group>
+        )}
+        {list.isError && (
+          <Alert color="red" m="sm" role="alert">
+            {errorText(list.error)}
+          </Alert>
+        )}
+        {!list.isLoading && !list.isError && items.length === 0 && (
+          <Text ta="center" c="dimmed" p="xl">
+            Обращений нет
+          </Text>
+        )}
+      </Paper>
+      <Group justify="space-between">
+        <Text size="xs" c="dimmed">
+          <Kbd size="xs">J</Kbd>/<Kbd size="xs">K</Kbd> или стрелки — выбор строки, <Kbd size="xs">Enter</Kbd>{' '}
+          — открыть, <Kbd size="xs">X</Kbd> — отметить, <Kbd size="xs">/</Kbd> — поиск
+        </Text>
+        {list.hasNextPage && (
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => list.fetchNextPage()}
+            loading={list.isFetchingNextPage}
+          >
+            Показать ещё
+          </Button>
+        )}
+        {!list.hasNextPage && items.length > 0 && (
+          <Text size="xs" c="dimmed">
+            Показано {items.length} {plural(items.length, 'обращение', 'обращения', 'обращений')}
+          </Text>
+        )}
+      </Group>
+
+      <AssignModal
+        opened={bulk === 'assign'}
+        onClose={() => setBulk(null)}
+        count={selected.size}
+        onSubmit={(userId) => runBulk((id) => call('assign', { params: { id }, body: { userId } }))}
+      />
+      <EscalateModal
+        opened={bulk === 'escalate'}
+        onClose={() => setBulk(null)}
+        count={selected.size}
+        onSubmit={(organisationIds) =>
+          runBulk((id) => call('escalate', { params: { id }, body: { organisationIds } }))
+        }
+      />
+    </Stack>
+  );
+}
+
+function Row(props: {
+  item: AppealSummary;
+  active: boolean;
+  selected: boolean;
+  rowRef: (el: HTMLTableRowElement | null) => void;
+  onToggle: () => void;
+  onOpen: () => void;
+  onFocus: () => void;
+}) {
+  const { item } = props;
+  return (
+    <Table.Tr
+      ref={props.rowRef}
+      className="inbox-row"
+      data-active={props.active}
+      aria-selected={props.active}
+      tabIndex={props.active ? 0 : -1}
+      onClick={props.onOpen}
+      onFocus={props.onFocus}
+      data-testid="inbox-row"
+      data-number={item.registrationNumber}
+    >
+      <Table.Td onClick={(e) => e.stopPropagation()}>
+        <Checkbox
+          aria-label={`Выбрать № ${item.registrationNumber}`}
+          checked={props.selected}
+          onChange={props.onToggle}
+        />
+      </Table.Td>
+      <Table.Td>
+        <Anchor
+          href={`/app/appeals/${item.id}`}
+          onClick={(e) => {
+            e.preventDefault();
+            props.onOpen();
+          }}
+          fw={600}
+          size="sm"
+        >
+          № {item.registrationNumber}
+        </Anchor>
+        <Text size="xs" c="dimmed">
+          {formatDateTime(item.registeredAt)}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={6} wrap="nowrap" mb={2}>
+          {item.fastTrack && <FastTrackBadge />}
+          <Text size="sm" fw={500} lineClamp={1}>
+            {item.subject ?? firstWords(item.excerpt)}
+          </Text>
+        </Group>
+        <Group gap={6} wrap="nowrap">
+          <span style={{ flexShrink: 0 }}>
+            <ChannelBadge channel={item.channel} />
+          </span>
+          {item.regime === 'message' && (
+            <Badge
+              size="sm"
+              variant="light"
+              color="gray"
+              radius="sm"
+              style={{ textTransform: 'none', flexShrink: 0 }}
+            >
+              Сообщение
+            </Badge>
+          )}
+          <Text size="xs" c="dimmed" lineClamp={1}>
+            {item.excerpt}
+          </Text>
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" lineClamp={2}>
+          {item.organisationName}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        <StatusBadge status={item.status} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm">{formatLocalDate(item.answerDueDate)}</Text>
+        {['answered', 'closed', 'redirected'].includes(item.status) ? (
+          <Text size="xs" c="dimmed">
+            рассмотрено
+          </Text>
+        ) : (
+          <Countdown due={item.answerDueAt} size="xs" />
+        )}
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** A title for an appeal without a subject: its first words, cut at a word boundary. */
+function firstWords(text: string, max = 70): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : max)}…`;
+}
+
+function describe(filter: Record<string, string>, names: ReturnType<typeof useNames>): string {
+  const parts: string[] = [];
+  if (filter.clock === 'overdue') parts.push('просроченные');
+  if (filter.clock === 'at-risk') parts.push('срок под угрозой');
+  if (filter.organisationId) parts.push(names.organisation(filter.organisationId));
+  if (filter.topicId)
+    parts.push(filter.topicId === 'none' ? 'без темы' : `тема: ${names.topic(filter.topicId)}`);
+  if (filter.channel) parts.push(`канал: ${CHANNEL_LABEL[filter.channel] ?? filter.channel}`);
+  if (filter.q) parts.push(`поиск: «${filter.q}»`);
+  if (filter.registeredAfter) parts.push(`с ${formatDateTime(filter.registeredAfter).slice(0, 10)}`);
+  if (filter.ids) parts.push(`${filter.ids.split(',').length} обращ. из отчёта`);
+  return parts.join(' · ') || 'Все обращения в моей области видимости';
+}
+
+function AssignModal(props: {
+  opened: boolean;
+  onClose: () => void;
+  count: number;
+  onSubmit: (userId: string) => Promise<void>;
+}) {
+  const me = useMe();
+  const names = useNames();
+  const [orgId, setOrgId] = useState<string | null>(me.organisationId);
+  const [userId, setUserId] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const people = useQuery({
+    queryKey: ['assignees', orgId],
+    queryFn: () => call<StaffMember[]>('assignees', { query: { organisationId: orgId } }),
+    enabled: props.opened && !!orgId,
+  });
+  const orgs =
+    me.organisationIds === null
+      ? names.organisations
+      : names.organisations.filter((o) => me.organisationIds!.includes(o.id));
+  return (
+    <Modal opened={props.opened} onClose={props.onClose} title={`Назначить исполнителя (${props.count})`}>
+      <Stack>
+        <Select
+          label="Организация"
+          searchable
+          data={orgs.map((o) => ({ value: o.id, label: o.shortName }))}
+          value={orgId}
+          onChange={(v) => {
+            setOrgId(v);
+            setUserId(null);
+          }}
+        />
+        <Select
+          label="Исполнитель"
+          placeholder={people.isLoading ? 'Загрузка…' : 'Выберите сотрудника'}
+          searchable
+          data={(people.data ?? []).map((p) => ({ value: p.id, label: p.fullName }))}
+          value={userId}
+          onChange={setUserId}
+          nothingFoundMessage="Нет сотрудников"
+        />
+        <Text size="xs" c="dimmed">
+          Назначить можно сотрудника организации, у которой есть обращение.
+        </Text>
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            Отмена
+          </Button>
+          <Button
+            disabled={!userId}
+            loading={busy}
+            onClick={async () => {
+              setBusy(true);
+              await props.onSubmit(userId!).finally(() => setBusy(false));
+            }}
+          >
+            Назначить
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,233 @@
+import { BarChart } from '@mantine/charts';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { call, errorText } from '../api/client';
+import { useOrganisations } from '../api/hooks';
+import { type HandledReport } from '../api/types';
+import { useMe } from '../auth';
+import { ExportButtons, PageTitle } from '../components/common';
+import { formatLocalDate, isoDay, startOfDayIn } from '../lib/time';
+import { inboxLink } from './DashboardPage';
+
+const GROUPS = [
+  { value: 'topic', label: 'По темам' },
+  { value: 'organisation', label: 'По органам' },
+  { value: 'channel', label: 'По каналам' },
+  { value: 'line', label: 'По линиям' },
+];
+
+export function ReportsPage() {
+  const me = useMe();
+  const orgs = useOrganisations();
+  const zone = orgs.data?.find((o) => o.id === me.organisationId)?.timeZone ?? 'Asia/Novosibirsk';
+  const today = new Date();
+  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 29 * 86_400_000)));
+  const [to, setTo] = useState(isoDay(today));
+  const [groupBy, setGroupBy] = useState('topic');
+  const [applied, setApplied] = useState({ from, to });
+  const report = useQuery({
+    queryKey: ['handled', applied, groupBy],
+    queryFn: () => call<HandledReport>('handled', { query: { ...applied, groupBy } }),
+  });
+  const r = report.data;
+  const drill = (key: string) => {
+    const after = startOfDayIn(applied.from, zone).toISOString();
+    const before = new Date(startOfDayIn(applied.to, zone).getTime() + 86_400_000).toISOString();
+    const by =
+      groupBy === 'topic'
+        ? { topicId: key }
+        : groupBy === 'organisation'
+          ? { organisationId: key }
+          : groupBy === 'channel'
+            ? { channel: key }
+            : {};
+    return inboxLink({ registeredAfter: after, registeredBefore: before, ...by });
+  };
+  const share = (v: number | null) => (v === null ? '—' : `${v.toLocaleString('ru-RU')} %`);
+
+  return (
+    <Stack gap="sm">
+      <PageTitle
+        title="Отчёт о рассмотрении обращений"
+        subtitle="Поступившие за период: дано ответов в срок и с нарушением срока (соглашение, п. 2.2.6)"
+        right={
+          r && (
+            <ExportButtons
+              table={() => ({
+                name: `otchet-${groupBy}-${applied.from}-${applied.to}`,
+                header: [
+                  'Группа',
+                  'Поступило',
+                  'Дан ответ',
+                  'В срок',
+                  'С нарушением срока',
+                  'Доля в срок, %',
+                  'В работе',
+                  'Из них просрочено',
+                  'Перенаправлено',
+                ],
+                rows: [
+                  ...r.rows.map((x) => [
+                    x.label,
+                    x.received,
+                    x.answered,
+                    x.onTime,
+                    x.late,
+                    x.onTimeShare,
+                    x.inProgress,
+                    x.overdueOpen,
+                    x.redirected,
+                  ]),
+                  [
+                    'Итого',
+                    r.totals.received,
+                    r.totals.answered,
+                    r.totals.onTime,
+                    r.totals.late,
+                    r.totals.onTimeShare,
+                    r.totals.inProgress,
+                    r.totals.overdueOpen,
+                    r.totals.redirected,
+                  ],
+                ],
+              })}
+            />
+          )
+        }
+      />
+      <Paper withBorder p="sm" radius="md">
+        <Group align="flex-end" gap="sm" wrap="wrap">
+          <TextInput
+            type="date"
+            label="С даты"
+            value={from}
+            onChange={(e) => setFrom(e.currentTarget.value)}
+            w={170}
+          />
+          <TextInput
+            type="date"
+            label="По дату"
+            value={to}
+            onChange={(e) => setTo(e.currentTarget.value)}
+            w={170}
+          />
+          <Button onClick={() => setApplied({ from, to })} disabled={!from || !to || from > to}>
+            Показать
+          </Button>
+          <SegmentedControl value={groupBy} onChange={setGroupBy} data={GROUPS} aria-label="Группировка" />
+        </Group>
+      </Paper>
+      {report.isLoading && <Loader aria-label="Загрузка отчёта" />}
+      {report.isError && (
+        <Alert color="red" role="alert">
+          {errorText(report.error)}
+        </Alert>
+      )}
+      {r && (
+        <>
+          <Paper withBorder p="md" radius="md">
+            <Text fw={600} mb="xs">
+              Ответы в срок и с нарушением срока, {formatLocalDate(r.from)} — {formatLocalDate(r.to)}
+            </Text>
+            <BarChart
+              h={260}
+              data={r.rows
+                .slice(0, 12)
+                .map((x) => ({ ...x, label: x.label.length > 28 ? `${x.label.slice(0, 27)}…` : x.label }))}
+              dataKey="label"
+              type="stacked"
+              withLegend
+              legendProps={{ verticalAlign: 'bottom', height: 30 }}
+              xAxisProps={{ interval: 0, angle: -20, textAnchor: 'end', height: 70, tick: { fontSize: 10 } }}
+              series={[
+                { name: 'onTime', label: 'В срок', color: 'teal.6' },
+                { name: 'late', label: 'С нарушением срока', color: 'red.6' },
+                { name: 'inProgress', label: 'В работе', color: 'gray.4' },
+              ]}
+              aria-label="Ответы в срок и с нарушением срока по группам"
+            />
+          </Paper>
+          <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+            <Table.ScrollContainer minWidth={820}>
+              <Table striped fz="sm" verticalSpacing={6} aria-label="Отчёт о рассмотрении">
+                <Table.Thead bg="gray.0">
+                  <Table.Tr>
+                    <Table.Th>
+                      {GROUPS.find((g) => g.value === groupBy)
+                        ?.label.replace('По ', '')
+                        .replace(/^./, (c) => c.toUpperCase())}
+                    </Table.Th>
+                    <Table.Th ta="right">Поступило</Table.Th>
+                    <Table.Th ta="right">Дан ответ</Table.Th>
+                    <Table.Th ta="right">В срок</Table.Th>
+                    <Table.Th ta="right">С нарушением</Table.Th>
+                    <Table.Th ta="right">Доля в срок</Table.Th>
+                    <Table.Th ta="right">В работе</Table.Th>
+                    <Table.Th ta="right">Просрочено</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {r.rows.map((x) => (
+                    <Table.Tr key={x.key}>
+                      <Table.Td>
+                        {groupBy === 'line' ? (
+                          x.label
+                        ) : (
+                          <Anchor component={Link} to={drill(x.key)} size="sm">
+                            {x.label}
+                          </Anchor>
+                        )}
+                      </Table.Td>
+                      <Table.Td ta="right">{x.received}</Table.Td>
+                      <Table.Td ta="right">{x.answered}</Table.Td>
+                      <Table.Td ta="right">{x.onTime}</Table.Td>
+                      <Table.Td ta="right" c={x.late ? 'red' : undefined}>
+                        {x.late}
+                      </Table.Td>
+                      <Table.Td ta="right">{share(x.onTimeShare)}</Table.Td>
+                      <Table.Td ta="right">{x.inProgress}</Table.Td>
+                      <Table.Td ta="right" c={x.overdueOpen ? 'red' : undefined}>
+                        {x.overdueOpen}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+                <Table.Tfoot>
+                  <Table.Tr fw={700}>
+                    <Table.Td>Итого</Table.Td>
+                    <Table.Td ta="right">{r.totals.received}</Table.Td>
+                    <Table.Td ta="right">{r.totals.answered}</Table.Td>
+                    <Table.Td ta="right">{r.totals.onTime}</Table.Td>
+                    <Table.Td ta="right">{r.totals.late}</Table.Td>
+                    <Table.Td ta="right">{share(r.totals.onTimeShare)}</Table.Td>
+                    <Table.Td ta="right">{r.totals.inProgress}</Table.Td>
+                    <Table.Td ta="right">{r.totals.overdueOpen}</Table.Td>
+                  </Table.Tr>
+                </Table.Tfoot>
+              </Table>
+            </Table.ScrollContainer>
+            {r.rows.length === 0 && (
+              <Text c="dimmed" ta="center" p="lg">
+                За период обращений нет
+              </Text>
+            )}
+          </Paper>
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,478 @@
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type DataSource } from 'typeorm';
+import { Role, StaffUsers } from '@inbox/access';
+import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
+import { ClockWatcher } from '@inbox/clocks';
+import { DEMO_ORGANISATIONS, demoInboundItems, seedDirectory } from '@inbox/demo';
+import { InboundStore } from '@inbox/intake';
+import { seedDemoRoutingRules } from '@inbox/routing';
+import { ENDPOINTS } from '../../apps/web/src/api/endpoints';
+import { json, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * Issue 7 in a real browser: the built staff workspace served by the real api (+ worker) at /app/, signed
+ * in as each role. An operator escalates, a clerk answers from a template, a supervisor drills from the
+ * overdue chart into the appeal, a clerk of another organisation cannot open it.
+ */
+const ROOT = join(__dirname, '..', '..');
+const WEB = join(ROOT, 'apps', 'web');
+const SHOTS = join(ROOT, 'test-output', 'screenshots');
+const DOCS_SHOTS = join(ROOT, 'docs', 'screenshots');
+const VIEWPORT = { width: 1366, height: 768 };
+const PASSWORD = 'demo';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    const stat = statSync(path);
+    newest = Math.max(newest, stat.isDirectory() ? newestMtime(path) : stat.mtimeMs);
+  }
+  return newest;
+}
+
+/** `npm test` builds first; a direct jest run builds the SPA here when it is missing or stale. */
+function ensureWebBuilt(): void {
+  const index = join(WEB, 'dist', 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(WEB, 'src'))) return;
+  execFileSync(
+    process.execPath,
+    [
+      require.resolve('vite/bin/vite.js'),
+      'build',
+      '--config',
+      join(WEB, 'vite.config.ts'),
+      '--logLevel',
+      'warn',
+    ],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+describe('staff web workspace (browser e2e)', () => {
+  let stack: TestStack;
+  let browser: Browser;
+  let ds: DataSource;
+  let org: Record<string, string>;
+  let topic: Record<string, string>;
+  let escalateMe: { id: string; registrationNumber: string };
+  let overdue: { id: string; registrationNumber: string };
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    ensureWebBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    mkdirSync(DOCS_SHOTS, { recursive: true });
+    stack = await startTestStack({ worker: true });
+    ds = stack.db.dataSource;
+    await seedDemoRegion();
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--headless=new',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await stack?.close();
+  });
+
+  /** The demo region (as `npm start` has it): directory, rules, staff, appeals part-way through the workflow. */
+  async function seedDemoRegion(): Promise<void> {
+    // The generic test directory makes way for the demo one, so the screens show one coherent region.
+    await ds.query(`DELETE FROM topics`);
+    await seedDirectory(ds);
+    await ds.query(`DELETE FROM organisations WHERE code <> ALL($1)`, [
+      DEMO_ORGANISATIONS.map((o) => o.code),
+    ]);
+    await seedDemoRoutingRules(ds);
+    const ids = (table: string) =>
+      ds
+        .query(`SELECT id, code FROM ${table}`)
+        .then((rows: { id: string; code: string }[]) => Object.fromEntries(rows.map((r) => [r.code, r.id])));
+    org = await ids('organisations');
+    topic = await ids('topics');
+
+    const users = stack.api.get(StaffUsers);
+    const staff = [
+      { login: 'operator', fullName: 'Иванова Елена Андреевна', role: Role.Operator, org: 'cur' },
+      { login: 'clerk', fullName: 'Петров Сергей Владимирович', role: Role.Clerk, org: 'minjkh' },
+      { login: 'clerk-mintrans', fullName: 'Кузнецов Илья Петрович', role: Role.Clerk, org: 'mintrans' },
+      { login: 'supervisor', fullName: 'Смирнова Ольга Николаевна', role: Role.Supervisor, org: 'gov' },
+      { login: 'admin', fullName: 'Администратор системы', role: Role.Admin, org: 'gov' },
+    ];
+    for (const s of staff) {
+      await users.ensure({
+        login: s.login,
+        password: PASSWORD,
+        fullName: s.fullName,
+        role: s.role,
+        organisationId: org[s.org],
+      });
+    }
+    const actor = async (login: string): Promise<Actor> => {
+      const [{ id }] = (await ds.query(`SELECT id FROM users WHERE login = $1`, [login])) as { id: string }[];
+      const user = (await users.byId(id))!;
+      return {
+        userId: id,
+        role: user.role,
+        organisationId: user.organisationId,
+        scope: await users.scopeOf(user),
+      };
+    };
+    const operator = await actor('operator');
+    const clerk = await actor('clerk');
+    const supervisor = await actor('supervisor');
+
+    // 60 demo appeals through the real intake path, some classified, escalated, answered and rated.
+    const items = demoInboundItems(60, new Date());
+    const stored = await stack.api.get(InboundStore).store(items, { enqueue: false });
+    const registrar = stack.api.get(AppealRegistrar);
+    const workflow = stack.api.get(AppealWorkflow);
+    for (let i = 0; i < stored.length; i++) {
+      const outcome = await registrar.registerInboundItem(stored[i].inboundItemId);
+      if (outcome.kind !== 'registered') continue;
+      const top = topic[items[i].features?.demoTopic as string];
+      const sub = topic[items[i].features?.demoSubtopic as string];
+      if (!top || i % 4 === 3) continue;
+      await workflow
+        .classify(outcome.appealId, operator, top, sub)
+        .catch(() => workflow.classify(outcome.appealId, operator, top));
+      if (i % 3 !== 0) continue;
+      try {
+        await workflow.escalate(
+          outcome.appealId,
+          operator,
+          { organisationIds: [org.minjkh], subject: items[i].subject },
+          new Date(items[i].receivedAt),
+        );
+        if (i % 2 === 0) {
+          const answerId = await workflow.draftAnswer(outcome.appealId, clerk, {
+            text: 'Ваше обращение рассмотрено. Управляющей компании выдано предписание, работы будут выполнены до конца месяца.',
+          });
+          await workflow.approveAnswer(outcome.appealId, answerId, supervisor);
+          await workflow.sendAnswer(outcome.appealId, answerId, clerk);
+          await workflow.rate(
+            outcome.appealId,
+            {
+              channel: 'operator',
+              externalId: `demo-rating-${i}`,
+              ...(i % 4 === 0
+                ? { answered: false, satisfaction: 'not-satisfied' }
+                : { answered: true, satisfaction: 'satisfied' }),
+            },
+            supervisor,
+          );
+        }
+      } catch {
+        // The rules refuse some demo items (no patronymic or phone): they stay at line 1, as in real life.
+      }
+    }
+
+    // The two appeals the walk-through follows, registered by phone as line 1 does.
+    const operatorHeaders = await signInHeaders('operator');
+    const register = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${stack.baseUrl}/api/v1/appeals`, {
+        method: 'POST',
+        headers: operatorHeaders,
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(201);
+      return json(res);
+    };
+    escalateMe = await register({
+      medium: 'phone',
+      surname: 'Соколова',
+      firstName: 'Анна',
+      patronymic: 'Игоревна',
+      phone: '+7 913 777-66-55',
+      email: 'sokolova@example.test',
+      subject: 'Прорыв трубы холодного водоснабжения в подвале',
+      text: 'В подвале дома по ул. Гоголя, 3 вторые сутки течёт вода из трубы холодного водоснабжения, подвал затоплен. Управляющая компания на звонки не отвечает. Прошу принять меры.',
+      address: 'г. Северогорск, ул. Гоголя, 3',
+      topicId: topic.housing,
+    });
+    overdue = await register({
+      medium: 'phone',
+      surname: 'Васильев',
+      firstName: 'Пётр',
+      patronymic: 'Андреевич',
+      phone: '+7 913 555-44-33',
+      subject: 'Не вывозят мусор с контейнерной площадки',
+      text: 'С контейнерной площадки у дома по ул. Мира, 12 третью неделю не вывозят мусор, контейнеры переполнены.',
+      address: 'г. Северогорск, ул. Мира, 12',
+      topicId: topic.housing,
+    });
+    await workflow.escalate(overdue.id, operator, { organisationIds: [org.minjkh] });
+    // Its line-2 and answer terms passed two days ago: the clock watcher records the violations.
+    await ds.query(
+      `UPDATE appeal_organisations SET due_at = now() - interval '2 days' WHERE appeal_id = $1 AND organisation_id = $2`,
+      [overdue.id, org.minjkh],
+    );
+    await ds.query(
+      `UPDATE appeals SET answer_due_at = now() - interval '2 days', answer_due_date = (now() - interval '2 days')::date WHERE id = $1`,
+      [overdue.id],
+    );
+    const sweep = await stack.worker!.get(ClockWatcher, { strict: false }).sweep(new Date());
+    expect(sweep.byClock['line2-answer/overdue']).toBeGreaterThanOrEqual(1);
+
+    // An answer template of the clerk's organisation for the housing topic.
+    const clerkHeaders = await signInHeaders('clerk');
+    const res = await fetch(`${stack.baseUrl}/api/v1/answer-templates`, {
+      method: 'POST',
+      headers: clerkHeaders,
+      body: JSON.stringify({
+        title: 'Аварийные работы: водоснабжение',
+        body: 'Уважаемая {{applicantName}}! По Вашему обращению № {{registrationNumber}} от {{registrationDate}} сообщаем: аварийная бригада устранила течь, подвал осушен. Контроль выполнения работ оставлен за {{organisation}}.',
+        topicId: topic.housing,
+      }),
+    });
+    expect(res.status).toBe(201);
+  }
+
+  async function signInHeaders(login: string): Promise<Record<string, string>> {
+    const res = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login, password: PASSWORD }),
+    });
+    expect(res.status).toBe(200);
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+  }
+
+  async function signIn(login: string): Promise<Page> {
+    const context = await browser.newContext({
+      viewport: VIEWPORT,
+      locale: 'ru-RU',
+      timezoneId: 'Asia/Novosibirsk',
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${stack.baseUrl}/app/`);
+    await page.getByLabel('Логин').fill(login);
+    await page.getByLabel('Пароль').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByTestId('current-user').waitFor();
+    return page;
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    // Fonts and charts settle before the picture.
+    await page.waitForTimeout(400);
+    const path = join(SHOTS, `${name}.png`);
+    await page.screenshot({ path });
+    copyFileSync(path, join(DOCS_SHOTS, `${name}.png`));
+  }
+
+  it('calls only endpoints that the OpenAPI document describes', async () => {
+    const doc = (await json(fetch(`${stack.baseUrl}/api/docs-json`))) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const missing = Object.entries(ENDPOINTS)
+      .filter(([, e]) => !doc.paths[e.path]?.[e.method.toLowerCase()])
+      .map(([name, e]) => `${name}: ${e.method} ${e.path}`);
+    expect(missing).toEqual([]);
+  });
+
+  it('serves the workspace at /app/ with a fallback for client-side routes, and nothing for a missing asset', async () => {
+    const page = await fetch(`${stack.baseUrl}/app/appeals/00000000-0000-0000-0000-000000000000`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    expect((await fetch(`${stack.baseUrl}/app/assets/nope.js`)).status).toBe(404);
+    // The citizens' form is still at /.
+    expect(await (await fetch(`${stack.baseUrl}/`)).text()).toContain('form');
+  });
+
+  it('operator: the inbox updates live, keyboard opens the appeal, escalation goes to line 2', async () => {
+    const page = await signIn('operator');
+    await page.getByRole('heading', { name: 'Новые' }).waitFor();
+    await page.locator('[data-testid="live-status"][data-live="true"]').waitFor();
+    expect(await page.getByTestId('inbox-row').count()).toBeGreaterThan(5);
+
+    // A call registered elsewhere appears without a reload (server-sent events).
+    const headers = await signInHeaders('operator');
+    const live = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          medium: 'reception',
+          surname: 'Орлова',
+          firstName: 'Мария',
+          patronymic: 'Сергеевна',
+          phone: '+7 913 222-11-00',
+          subject: 'Не работает уличное освещение',
+          text: 'На ул. Школьной третью неделю не горят фонари, детям опасно ходить в школу.',
+          topicId: topic.roads,
+        }),
+      }),
+    );
+    await page
+      .locator(`[data-testid="inbox-row"][data-number="${live.registrationNumber}"]`)
+      .waitFor({ timeout: 10_000 });
+    await page.getByText('Поступило новых обращений').waitFor();
+    await screenshot(page, 'inbox');
+
+    // Full-text search, then j/k and Enter open the card.
+    await page.getByLabel('Поиск по тексту').fill('Гоголя подвал затоплен');
+    await page.getByLabel('Поиск по тексту').press('Enter');
+    await page.waitForURL(/q=/);
+    // Only the searched appeal is left (the list before the search also had it).
+    await page.waitForFunction(
+      `document.querySelectorAll('[data-testid="inbox-row"]').length === 1 &&
+       document.querySelector('[data-testid="inbox-row"]').dataset.number === '${escalateMe.registrationNumber}'`,
+    );
+    await page.locator('body').click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press('j');
+    await page.keyboard.press('k');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`/app/appeals/${escalateMe.id}`));
+    await page.getByRole('heading', { name: `Обращение № ${escalateMe.registrationNumber}` }).waitFor();
+
+    // The routing suggestion, then escalation to the department through the dialog.
+    await page.getByRole('button', { name: 'Подобрать' }).click();
+    await page.getByTestId('route-suggestion').waitFor();
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Передать на 2-ю линию' })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Организации 2-й линии').click();
+    await page
+      .getByRole('option', { name: /Минжкх|ЖКХ/ })
+      .first()
+      .click();
+    // A multi-select keeps its list open: close it as a person would, by clicking beside it.
+    await dialog.getByText('Одна или несколько').click();
+    await dialog.getByRole('button', { name: 'Передать' }).click();
+    await page.getByText('Обращение передано на 2-ю линию').waitFor();
+    await page.locator('[data-testid="history-item"][data-type="escalated"]').waitFor();
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${escalateMe.id}`, { headers }));
+    expect(card.status).toBe('escalated');
+    expect(card.organisations.map((o: { id: string }) => o.id)).toContain(org.minjkh);
+  });
+
+  it('clerk: answers the escalated appeal from a template', async () => {
+    const page = await signIn('clerk');
+    await page.getByRole('heading', { name: 'Моей организации' }).waitFor();
+    await page.locator(`[data-testid="inbox-row"][data-number="${escalateMe.registrationNumber}"]`).click();
+    await page.getByRole('heading', { name: `Обращение № ${escalateMe.registrationNumber}` }).waitFor();
+    await page.getByTestId('applicant-name').getByText('Соколова Анна Игоревна').waitFor();
+
+    await page.getByRole('textbox', { name: 'Шаблон ответа' }).click();
+    await page.getByRole('option', { name: 'Аварийные работы: водоснабжение' }).click();
+    await page.getByTestId('template-preview').waitFor();
+    await page
+      .getByLabel('Дополнение к шаблону')
+      .fill('Повторная проверка состояния подвала назначена на пятницу.');
+    await page.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    const answer = page.locator('[data-testid="answer"][data-status="draft"]');
+    await answer.waitFor();
+    // The system filled the placeholders: the applicant's name and the registration number.
+    await answer.getByText(/Уважаемая Анна Игоревна! По Вашему обращению № \d{4}-\d{6}/).waitFor();
+    await answer.getByText('Повторная проверка состояния подвала назначена на пятницу.').waitFor();
+    await page.locator('[data-testid="history-item"][data-type="answer-drafted"]').waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, 'appeal-card');
+  });
+
+  it('supervisor: drills from the overdue chart into the overdue appeal', async () => {
+    const page = await signIn('supervisor');
+    await page.getByRole('heading', { name: 'Панель руководителя' }).waitFor();
+    const panel = page.getByTestId('overdue-by-organisation');
+    await panel.locator('.recharts-bar-rectangle').first().waitFor();
+    await screenshot(page, 'dashboard');
+
+    // The bar of the department in the «Просрочено» series (the first series, rows in the API's order).
+    const dashboard = await json(
+      fetch(`${stack.baseUrl}/api/v1/reports/dashboard`, { headers: await signInHeaders('supervisor') }),
+    );
+    const row = dashboard.clocks.byOrganisation.findIndex(
+      (r: { organisationId: string }) => r.organisationId === org.minjkh,
+    );
+    expect(row).toBeGreaterThanOrEqual(0);
+    expect(dashboard.clocks.byOrganisation[row].overdue).toBeGreaterThanOrEqual(1);
+    await panel
+      .locator('.recharts-bar')
+      .first()
+      .locator('.recharts-bar-rectangle')
+      .nth(row)
+      .locator('path')
+      .click();
+    await page.waitForURL(/clock=overdue/);
+    expect(page.url()).toContain(`organisationId=${org.minjkh}`);
+    await page.locator(`[data-testid="inbox-row"][data-number="${overdue.registrationNumber}"]`).click();
+    await page.getByRole('heading', { name: `Обращение № ${overdue.registrationNumber}` }).waitFor();
+    await page.locator('[data-testid="history-item"][data-type="clock-overdue"]').first().waitFor();
+    await page.getByTestId('answer-due').waitFor();
+    await page
+      .getByText(/просрочено на/)
+      .first()
+      .waitFor();
+  });
+
+  it('a clerk of another organisation cannot open it', async () => {
+    const page = await signIn('clerk-mintrans');
+    await page.goto(`${stack.baseUrl}/app/appeals/${overdue.id}`);
+    await page.getByText('Карточка недоступна').waitFor();
+    await page.getByText('Обращение не найдено').waitFor();
+    expect(await page.getByTestId('appeal-text').count()).toBe(0);
+    // Nothing but the session token is kept in the browser.
+    const storage = await page.evaluate(
+      '({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })',
+    );
+    expect(storage).toEqual({ local: [], session: ['inbox.session'] });
+  });
+
+  it('admin: directory, staff, routing rules, calendar and channels', async () => {
+    const page = await signIn('admin');
+    await page.getByRole('heading', { name: 'Администрирование' }).waitFor();
+    await page
+      .getByRole('table', { name: 'Организации' })
+      .getByText('Министерство транспорта', { exact: false })
+      .first()
+      .waitFor();
+    await page.getByRole('tab', { name: 'Сотрудники и роли' }).click();
+    await page.getByRole('table', { name: 'Сотрудники' }).getByText('Петров Сергей Владимирович').waitFor();
+    await page.getByRole('tab', { name: 'Маршрутизация' }).click();
+    await page.getByRole('table', { name: 'Правила маршрутизации' }).locator('tbody tr').first().waitFor();
+    await page.getByRole('tab', { name: 'Производственный календарь' }).click();
+    await page.getByText(/Рабочих дней:/).waitFor();
+    await page.getByRole('tab', { name: 'Каналы' }).click();
+    await page.getByText('PostgreSQL').waitFor();
+  });
+
+  it('works on a tablet: the menu folds into a button', async () => {
+    const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, locale: 'ru-RU' });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${stack.baseUrl}/app/`);
+    await page.getByLabel('Логин').fill('operator');
+    await page.getByLabel('Пароль').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('button', { name: 'Меню' }).click();
+    await page.getByRole('link', { name: 'Просроченные' }).click();
+    await page.getByRole('heading', { name: 'Просроченные' }).waitFor();
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+  });
+});

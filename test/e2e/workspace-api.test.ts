@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { Role } from '@inbox/access';
+import { idOf } from '../factories/directory';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { json, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * The API the staff workspace needs beyond the workflow: the live stream, attachment contents, answers,
+ * inbox queues (mine, no topic, clocks, ids), reports with timeliness, users, topics and calendars — each
+ * scoped like the inbox.
+ */
+describe('workspace API (e2e)', () => {
+  let stack: TestStack;
+  let operator: SignedIn;
+  let housingClerk: SignedIn;
+  let roadsClerk: SignedIn;
+  let supervisor: SignedIn;
+  let admin: SignedIn;
+  let org: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    const ds = stack.db.dataSource;
+    org = {
+      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
+      mintrans: await idOf(ds, 'organisations', 'mintrans'),
+      housing: await idOf(ds, 'topics', 'housing'),
+    };
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+    admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const get = (path: string, who?: SignedIn) => fetch(`${stack.baseUrl}${path}`, { headers: who?.headers });
+  const post = (path: string, who: SignedIn, body: unknown = {}) =>
+    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
+
+  async function register(subject: string, topicId?: string) {
+    const res = await post('/api/v1/appeals', operator, {
+      medium: 'phone',
+      surname: 'Соколова',
+      firstName: 'Анна',
+      patronymic: 'Игоревна',
+      phone: '+7 913 777-66-55',
+      subject,
+      text: `${subject}: подробности обращения для проверки рабочего места.`,
+      topicId,
+    });
+    expect(res.status).toBe(201);
+    return json(res) as Promise<{ id: string; registrationNumber: string }>;
+  }
+
+  it('streams new appeals to a listener in scope, with the token in the query only', async () => {
+    expect((await get('/api/v1/appeals/stream')).status).toBe(401);
+    expect((await get('/api/v1/appeals/stream?access_token=forged.token.value')).status).toBe(401);
+    const token = operator.headers.authorization.slice('Bearer '.length);
+    const received: string[] = [];
+    const req = httpRequest(
+      `${stack.baseUrl}/api/v1/appeals/stream?access_token=${encodeURIComponent(token)}`,
+    );
+    const ready = new Promise<void>((resolve, reject) => {
+      req.on('response', (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toContain('text/event-stream');
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          received.push(chunk);
+          if (chunk.includes('event: ready')) resolve();
+        });
+      });
+      req.on('error', reject);
+    });
+    req.end();
+    try {
+      await ready;
+      const created = await register('Проверка потока событий');
+      const deadline = Date.now() + 10_000;
+      while (!received.join('').includes('event: appeals') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const text = received.join('');
+      expect(text).toContain('event: appeals');
+      const data = JSON.parse(text.split('event: appeals\ndata: ')[1].split('\n')[0]);
+      expect(data.appealIds).toContain(created.id);
+      expect(data.newAppeals).toBeGreaterThanOrEqual(1);
+    } finally {
+      req.destroy();
+    }
+  });
+
+  it('serves attachment contents in scope only, audited, never as active content', async () => {
+    const appeal = await register('Обращение с фотографией', org.housing);
+    await post(`/api/v1/appeals/${appeal.id}/escalate`, operator, { organisationIds: [org.minzhkh] });
+    const ds = stack.db.dataSource;
+    const add = async (fileName: string, contentType: string, content: Buffer) => {
+      const sha = createHash('sha256').update(content).digest('hex');
+      await ds.query(
+        `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [sha, content.length, content],
+      );
+      const [row] = (await ds.query(
+        `INSERT INTO attachments (appeal_id, file_name, content_type, size, sha256) VALUES ($1,$2,$3,$4,$5) RETURNING id`,
+        [appeal.id, fileName, contentType, content.length, sha],
+      )) as { id: string }[];
+      return row.id;
+    };
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    const image = await add('фото.png', 'image/png', png);
+    const page = await add('page.html', 'text/html', Buffer.from('<script>alert(1)</script>'));
+
+    const res = await get(`/api/v1/appeals/${appeal.id}/attachments/${image}`, housingClerk);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('content-disposition')).toContain(
+      "inline; filename*=UTF-8''%D1%84%D0%BE%D1%82%D0%BE.png",
+    );
+    expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
+
+    const html = await get(`/api/v1/appeals/${appeal.id}/attachments/${page}`, housingClerk);
+    expect(html.headers.get('content-type')).toBe('application/octet-stream');
+    expect(html.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(html.headers.get('x-content-type-options')).toBe('nosniff');
+
+    expect((await get(`/api/v1/appeals/${appeal.id}/attachments/${image}`, roadsClerk)).status).toBe(404);
+    const [denied] = (await ds.query(
+      `SELECT outcome FROM audit_log WHERE action = 'read-attachment' AND entity_id = $1 AND outcome = 'denied'`,
+      [appeal.id],
+    )) as { outcome: string }[];
+    expect(denied).toEqual({ outcome: 'denied' });
+
+    // Answers are listed with their state; another organisation's clerk sees nothing.
+    const draft = await json(
+      post(`/api/v1/appeals/${appeal.id}/answers`, housingClerk, { text: 'Проект ответа' }),
+    );
+    const answers = await json(get(`/api/v1/appeals/${appeal.id}/answers`, housingClerk));
+    expect(answers).toEqual([
+      expect.objectContaining({ id: draft.id, status: 'draft', text: 'Проект ответа' }),
+    ]);
+    expect((await get(`/api/v1/appeals/${appeal.id}/answers`, roadsClerk)).status).toBe(404);
+  });
+
+  it('filters the inbox by assignee, missing topic, clock marks and ids', async () => {
+    const mine = await register('Моё обращение', org.housing);
+    const untopiced = await register('Обращение без темы');
+    expect((await post(`/api/v1/appeals/${mine.id}/take`, operator)).status).toBe(204);
+    const ids = async (query: string, who: SignedIn = operator) =>
+      ((await json(get(`/api/v1/appeals?${query}`, who))).items as { id: string }[]).map((i) => i.id);
+
+    expect(await ids('assigneeId=me')).toEqual([mine.id]);
+    expect(await ids('assigneeId=me', supervisor)).toEqual([]);
+    const noTopic = await ids('topicId=none');
+    expect(noTopic).toContain(untopiced.id);
+    expect(noTopic).not.toContain(mine.id);
+    expect(await ids(`topicId=${org.housing}&ids=${mine.id},${untopiced.id}`)).toEqual([mine.id]);
+
+    const ds = stack.db.dataSource;
+    const cur = await idOf(ds, 'organisations', 'cur');
+    const mark = (appealId: string, kind: string) =>
+      ds.query(
+        `INSERT INTO clock_marks (appeal_id, organisation_id, clock, kind, due_at) VALUES ($1, $2, 'answer', $3, now())`,
+        [appealId, cur, kind],
+      );
+    await mark(mine.id, 'at-risk');
+    await mark(mine.id, 'overdue');
+    await mark(untopiced.id, 'at-risk');
+    expect(await ids('clock=overdue')).toEqual([mine.id]);
+    expect(await ids('clock=at-risk')).toEqual([untopiced.id]);
+    expect(await ids(`clock=overdue&organisationId=${org.minzhkh}`)).toEqual([]);
+    expect((await get('/api/v1/appeals?clock=late', operator)).status).toBe(400);
+    expect((await get('/api/v1/appeals?ids=not-a-uuid', operator)).status).toBe(400);
+  });
+
+  it('reports timeliness by group, scoped, for supervisors and clerks but not operators', async () => {
+    const ds = stack.db.dataSource;
+    const onTime = await register('Отвечено в срок', org.housing);
+    const late = await register('Отвечено с опозданием', org.housing);
+    await ds.query(
+      `UPDATE appeals SET answered_at = answer_due_at - interval '1 day', status = 'answered' WHERE id = $1`,
+      [onTime.id],
+    );
+    await ds.query(
+      `UPDATE appeals SET answered_at = answer_due_at + interval '1 day', status = 'answered' WHERE id = $1`,
+      [late.id],
+    );
+    expect((await get('/api/v1/reports/handled', operator)).status).toBe(403);
+
+    const report = await json(get('/api/v1/reports/handled?groupBy=topic', supervisor));
+    const housing = report.rows.find((r: { key: string }) => r.key === org.housing);
+    expect(housing).toEqual(
+      expect.objectContaining({ label: 'ЖКХ', answered: 2, onTime: 1, late: 1, onTimeShare: 50 }),
+    );
+    expect(report.totals.received).toBeGreaterThanOrEqual(housing.received);
+    const byChannel = await json(get('/api/v1/reports/handled?groupBy=channel', supervisor));
+    expect(byChannel.rows.map((r: { label: string }) => r.label)).toContain(
+      'Оператор (звонок, приём, почта)',
+    );
+    expect((await get('/api/v1/reports/handled?groupBy=weather', supervisor)).status).toBe(400);
+
+    // The roads clerk's organisation holds none of them.
+    const roads = await json(get('/api/v1/reports/handled?groupBy=topic', roadsClerk));
+    expect(roads.totals.received).toBe(0);
+
+    const dashboard = await json(get('/api/v1/reports/dashboard', supervisor));
+    expect(dashboard.totals.open).toBeGreaterThan(0);
+    expect(dashboard.volume.days.some((d: { channel: string }) => d.channel === 'operator')).toBe(true);
+    const roadsDashboard = await json(get('/api/v1/reports/dashboard', roadsClerk));
+    expect(roadsDashboard.totals.open).toBe(0);
+  });
+
+  it('lets the admin list and create staff; others may only look up assignees', async () => {
+    expect((await get('/api/v1/users', supervisor)).status).toBe(403);
+    const created = await post('/api/v1/users', admin, {
+      login: 'Novikova',
+      password: 'надёжный-пароль',
+      fullName: 'Новикова Дарья Павловна',
+      role: 'clerk',
+      organisationId: org.mintrans,
+    });
+    expect(created.status).toBe(201);
+    expect(await created.json()).toEqual(
+      expect.objectContaining({ login: 'novikova', roleName: expect.any(String) }),
+    );
+    expect(
+      (
+        await post('/api/v1/users', admin, {
+          login: 'novikova',
+          password: 'другой-пароль',
+          fullName: 'Другая',
+          role: 'clerk',
+          organisationId: org.mintrans,
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (
+        await post('/api/v1/users', admin, {
+          login: 'x y',
+          password: '1',
+          fullName: '',
+          role: 'boss',
+          organisationId: 'x',
+        })
+      ).status,
+    ).toBe(400);
+    const list = await json(get('/api/v1/users', admin));
+    expect(list.map((u: { login: string }) => u.login)).toContain('novikova');
+
+    const assignees = await json(get(`/api/v1/users/assignees?organisationId=${org.mintrans}`, roadsClerk));
+    expect(assignees.map((u: { fullName: string }) => u.fullName)).toContain('Новикова Дарья Павловна');
+    expect(assignees[0]).not.toHaveProperty('login');
+    expect((await get(`/api/v1/users/assignees?organisationId=${org.minzhkh}`, roadsClerk)).status).toBe(403);
+  });
+
+  it('serves the rubricator and the production calendar', async () => {
+    const topics = await json(get('/api/v1/topics', roadsClerk));
+    expect(topics).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'housing-heating', parentId: org.housing })]),
+    );
+    const year = await json(get('/api/v1/calendars/2026', roadsClerk));
+    expect(year.days).toHaveLength(365);
+    expect(year.days.find((d: { date: string }) => d.date === '2026-01-01').kind).toBe('holiday');
+    expect(year.summary.workingDays).toBe(247);
+    expect((await get('/api/v1/calendars/1999', roadsClerk)).status).toBe(404);
+  });
+});
