@@ -218,6 +218,12 @@ describe('staff workflow (e2e)', () => {
     );
     expect(reads[0].n).toBeGreaterThan(0);
     await expect(stack.db.dataSource.query(`DELETE FROM audit_log`)).rejects.toThrow(/append-only/);
+
+    // An administrator runs the system but never sees an applicant's personal data.
+    const admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
+    const adminCard = await json(get(`/api/v1/appeals/${created.id}`, admin));
+    expect(adminCard.registrationNumber).toBe(created.registrationNumber);
+    expect(adminCard.applicant).toBeNull();
   });
 
   it('extends a 59-ФЗ term once and refuses a second extension', async () => {

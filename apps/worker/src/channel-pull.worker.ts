@@ -3,7 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
 import { AppealEventHooks, ChannelPuller, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { QueueName } from '@inbox/queue';
+import { QueueName, processJobs } from '@inbox/queue';
 
 const PULL = 'pull-channel';
 const HOOKS = 'drain-appeal-event-hooks';
@@ -30,7 +30,7 @@ export class ChannelPullWorker implements OnModuleInit {
         (e) =>
           e.connector.pull && e.account.settings.mode !== 'webhook' && e.account.settings.mode !== 'callback',
       );
-    void this.queue.process(PULL, Math.max(1, pullable.length), async (job) => {
+    processJobs(this.queue, PULL, Math.max(1, pullable.length), async (job) => {
       const report = await this.puller.pull((job.data as { kind: ConnectorKind }).kind);
       if (report.items || report.quarantined || report.error) this.log.info('pulled', { ...report });
       return report;
@@ -46,7 +46,7 @@ export class ChannelPullWorker implements OnModuleInit {
       );
     }
     // Channel hooks (status notices, ПОС status pushes) follow the appeals' history every second.
-    void this.queue.process(HOOKS, 1, async () => ({ seen: await this.hooks.drain() }));
+    processJobs(this.queue, HOOKS, 1, async () => ({ seen: await this.hooks.drain() }));
     await this.queue.add(
       HOOKS,
       {},

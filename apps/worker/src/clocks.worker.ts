@@ -4,7 +4,7 @@ import { type Job, type Queue } from 'bull';
 import { ClocksModule, ClockWatcher, type SweepResult } from '@inbox/clocks';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { JobName, parseJobPayload, QueueName } from '@inbox/queue';
+import { JobName, parseJobPayload, QueueName, processJobs } from '@inbox/queue';
 
 /**
  * Sweeps the deadline clocks every CLOCK_WATCH_MS. Bull keys a repeatable job by name + interval, so every
@@ -23,7 +23,7 @@ export class ClocksWorker implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     // One at a time per worker: a sweep is one set-based statement, parallel ones would only contend.
-    void this.queue.process(JobName.WatchClocks, 1, (job) => this.watch(job));
+    processJobs(this.queue, JobName.WatchClocks, 1, (job) => this.watch(job));
     this.queue.on('failed', (job, error) => {
       if (job.name !== JobName.WatchClocks) return;
       this.log.warn('clock sweep failed', { jobId: job.id, attempt: job.attemptsMade, reason: error });

@@ -5,7 +5,7 @@ import { AppealRegistrar } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { InboundStore } from '@inbox/intake';
-import { InvalidJobPayloadError, JobName, parseJobPayload, QueueName } from '@inbox/queue';
+import { InvalidJobPayloadError, JobName, parseJobPayload, QueueName, processJobs } from '@inbox/queue';
 
 /**
  * Intake processors. Thin: validate the payload, call the domain service, log ids only. Concurrency comes
@@ -23,10 +23,10 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    void this.queue.process(JobName.NormaliseInboundItem, this.config.workerConcurrency, (job) =>
+    processJobs(this.queue, JobName.NormaliseInboundItem, this.config.workerConcurrency, (job) =>
       this.normalise(job),
     );
-    void this.queue.process(JobName.SweepPendingItems, 1, (job) => this.sweep(job));
+    processJobs(this.queue, JobName.SweepPendingItems, 1, (job) => this.sweep(job));
     this.queue.on('failed', (job, error) => this.onFailed(job, error));
     // A repeatable job is keyed by name + interval, so every worker adding it still makes one schedule.
     await this.queue.add(

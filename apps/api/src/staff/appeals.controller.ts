@@ -8,7 +8,7 @@ import {
   Query,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AuditLog, Staff, type StaffContext } from '@inbox/access';
+import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries, InvalidCursorError } from '@inbox/appeals';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 
@@ -61,16 +61,18 @@ export class AppealsController {
     @Staff() staff: StaffContext,
   ) {
     const card = await this.queries.card(id, staff.scope);
+    // Administrators run the system, not appeals: they never get the applicant's personal data.
+    const showsPersonalData = staff.user.role !== Role.Admin;
     await this.audit.record({
       userId: staff.user.id,
       action: 'read-appeal-card',
       entityType: 'appeal',
       entityId: id,
       outcome: card ? 'ok' : 'denied',
-      details: card ? { personalData: ['applicant'] } : {},
+      details: card && showsPersonalData ? { personalData: ['applicant'] } : {},
     });
     // Out of scope and non-existent look the same: a clerk cannot probe other organisations' appeals.
     if (!card) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
-    return card;
+    return showsPersonalData ? card : { ...card, applicant: null };
   }
 }
