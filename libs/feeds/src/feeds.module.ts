@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { EmailFeed } from './email-feed.service';
+import { FeedActionRunner } from './feed-action-runner.service';
+import { FeedActions } from './feed-actions.service';
+import { FeedsWorker } from './feeds.worker';
+import { MedoFeed } from './medo-feed.service';
+import { PosFeed } from './pos-feed.service';
+import { PosRubricatorSync } from './pos-rubricator-sync.service';
+
+/**
+ * What the pull feeds (ПОС, e-mail, МЭДО, an external site) do beyond intake: channel hooks on the appeals'
+ * history and the feed actions they record. Worker-only: the hooks are drained there. Relies on the global
+ * ChannelsModule and QueueModule.
+ */
+@Module({
+  providers: [FeedActions, FeedActionRunner, PosFeed, PosRubricatorSync, EmailFeed, MedoFeed, FeedsWorker],
+  exports: [FeedActions, FeedActionRunner, PosFeed, PosRubricatorSync, EmailFeed, MedoFeed],
+})
+export class FeedsModule {}

@@ -1,0 +1,57 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type Queue } from 'bull';
+import { ChannelRegistry } from '@inbox/channels';
+import { rootLogger } from '@inbox/common';
+import { QueueName } from '@inbox/queue';
+import { FeedActionRunner } from './feed-action-runner.service';
+import { PosRubricatorSync } from './pos-rubricator-sync.service';
+
+export const RUN_FEED_ACTIONS = 'run-feed-actions';
+export const SYNC_POS_RUBRICATOR = 'sync-pos-rubricator';
+/** Retries of backed-off actions; new ones are triggered at once by their hooks. */
+const FEED_ACTIONS_EVERY_MS = 5000;
+const RUBRICATOR_EVERY_MS = 6 * 3_600_000;
+
+/** The feeds' repeatable jobs: pending feed actions and the ПОС rubricator mirror. */
+@Injectable()
+export class FeedsWorker implements OnModuleInit {
+  private readonly log = rootLogger.child('feeds-worker');
+
+  constructor(
+    @InjectQueue(QueueName.Intake) private readonly queue: Queue,
+    private readonly registry: ChannelRegistry,
+    private readonly runner: FeedActionRunner,
+    private readonly rubricator: PosRubricatorSync,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    void this.queue.process(RUN_FEED_ACTIONS, 1, async () => this.runner.runAll());
+    await this.queue.add(
+      RUN_FEED_ACTIONS,
+      {},
+      {
+        repeat: { every: FEED_ACTIONS_EVERY_MS },
+        jobId: RUN_FEED_ACTIONS,
+        removeOnComplete: true,
+        removeOnFail: 50,
+      },
+    );
+    const pos = this.registry.get('pos');
+    if (!pos) return;
+    void this.queue.process(SYNC_POS_RUBRICATOR, 1, async () => this.rubricator.sync());
+    const every = Number(pos.account.settings.rubricatorSyncEveryMs ?? RUBRICATOR_EVERY_MS);
+    await this.queue.add(
+      SYNC_POS_RUBRICATOR,
+      {},
+      { repeat: { every }, jobId: SYNC_POS_RUBRICATOR, removeOnComplete: true, removeOnFail: 50 },
+    );
+    // A repeatable job first fires one interval from now: a fresh worker syncs once at boot as well.
+    setImmediate(
+      () =>
+        void this.rubricator
+          .sync()
+          .catch((error: unknown) => this.log.warn('rubricator sync failed', { reason: error })),
+    );
+  }
+}

@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { Role } from '@inbox/access';
+import { NOTICE_547_RU } from '@inbox/integrations/email';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
+import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { answerAppeal, expectedDueDate, feedTools, mailHeader, readMail } from './feed-helpers';
+
+const OURS = 'obrashcheniya@region.test';
+const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
+
+function letter(opts: {
+  id: string;
+  from: string;
+  subject: string;
+  body: string;
+  headers?: string[];
+  attachment?: { name: string; type: string; data: Buffer };
+}): string {
+  const head = [
+    `From: =?UTF-8?B?${b64('Кузнецова Мария')}?= <${opts.from}>`,
+    `To: ${OURS}`,
+    `Subject: =?UTF-8?B?${b64(opts.subject)}?=`,
+    'Date: Mon, 16 Nov 2026 09:30:00 +0700',
+    `Message-ID: <${opts.id}>`,
+    'MIME-Version: 1.0',
+    ...(opts.headers ?? []),
+  ];
+  if (!opts.attachment) {
+    return [
+      ...head,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64(opts.body),
+      '',
+    ].join('\r\n');
+  }
+  const a = opts.attachment;
+  return [
+    ...head,
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(opts.body),
+    '--b1',
+    `Content-Type: ${a.type}; name="=?UTF-8?B?${b64(a.name)}?="`,
+    `Content-Disposition: attachment; filename="=?UTF-8?B?${b64(a.name)}?="`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(a.data),
+    '--b1--',
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * Issue 5, e-mail end to end against a real IMAP server (a private dovecot) and a real SMTP receiver: a
+ * letter becomes a 547-ФЗ message, its sender is told once how to file an appeal, replies thread both
+ * ways, the answer goes back as a reply; broken MIME is quarantined without stopping the batch.
+ */
+describe('e-mail feed (e2e)', () => {
+  let dovecot: DovecotInstance;
+  let smtp: SmtpReceiver;
+  let stack: TestStack;
+  let tools: ReturnType<typeof feedTools>;
+  let operator: SignedIn;
+  let supervisor: SignedIn;
+  let mailbox: string;
+
+  beforeAll(async () => {
+    [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpReceiver()]);
+    const user = dovecot.users[0];
+    mailbox = user.user;
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        EMAIL_IMAP_HOST: dovecot.host,
+        EMAIL_IMAP_PORT: String(dovecot.port),
+        EMAIL_IMAP_SECURE: 'false',
+        EMAIL_IMAP_USER: user.user,
+        EMAIL_IMAP_PASSWORD: user.password,
+        EMAIL_SMTP_HOST: smtp.host,
+        EMAIL_SMTP_PORT: String(smtp.port),
+        EMAIL_SMTP_SECURE: 'false',
+        EMAIL_FROM_ADDRESS: OURS,
+        EMAIL_TIMEOUT_MS: '5000',
+        EMAIL_PULL_EVERY_MS: '3600000',
+      },
+    });
+    tools = feedTools(stack);
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await Promise.all([dovecot?.stop(), smtp?.stop()]);
+  });
+
+  const card = (id: string) =>
+    json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }));
+  const to = (address: string) => smtp.accepted().filter((m) => m.to.includes(address));
+  const notices = (address: string) => to(address).filter((m) => mailHeader(m, 'Auto-Submitted'));
+
+  it('registers a letter as a message, sends the 547-ФЗ notice once as a reply, joins a reply to it, and answers in the thread', async () => {
+    const citizen = 'kuznetsova@mail.example';
+    const citizenId = `obr-1.${Date.now()}@mail.example`;
+    const scan = Buffer.from('%PDF-1.4 квитанция за отопление');
+    await dovecot.deliver(
+      mailbox,
+      letter({
+        id: citizenId,
+        from: citizen,
+        subject: 'Перерасчёт за отопление',
+        body: 'Прошу сделать перерасчёт за отопление за октябрь: батареи были холодные.',
+        attachment: { name: 'Квитанция.pdf', type: 'application/pdf', data: scan },
+      }),
+    );
+
+    expect(await tools.pull('email')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id, registrationNumber } = await tools.appeal('email', citizenId);
+    const c = await card(id);
+    expect(c).toMatchObject({
+      regime: 'message',
+      channel: 'email',
+      subject: 'Перерасчёт за отопление',
+      applicant: { displayName: 'Кузнецова Мария', email: citizen },
+      attachments: [
+        expect.objectContaining({
+          fileName: 'Квитанция.pdf',
+          status: 'stored',
+          sha256: createHash('sha256').update(scan).digest('hex'),
+        }),
+      ],
+    });
+    expect(c.answerDueDate).toBe(expectedDueDate(c.registeredAt, 30));
+
+    // 547-ФЗ: the sender learns how to file a 59-ФЗ appeal, in reply to their letter.
+    const [notice] = await eventually(async () => (notices(citizen).length ? notices(citizen) : undefined));
+    expect(mailHeader(notice, 'In-Reply-To')).toBe(`<${citizenId}>`);
+    expect(mailHeader(notice, 'References')).toBe(`<${citizenId}>`);
+    expect(mailHeader(notice, 'Auto-Submitted')).toBe('auto-generated');
+    const read = await readMail(notice, citizen);
+    expect(read.subject).toBe('Re: Перерасчёт за отопление');
+    expect(read.text).toBe(NOTICE_547_RU);
+    const noticeId = mailHeader(notice, 'Message-ID')!.replace(/[<>]/g, '');
+    // Once delivered, our Message-ID is a thread key of the appeal.
+    await eventually(async () => {
+      const keys = await stack.db.dataSource.query(
+        `SELECT 1 FROM appeal_threads WHERE channel = 'email' AND thread_key = $1 AND appeal_id = $2`,
+        [`msgid:${noticeId}`, id],
+      );
+      return keys.length ? true : undefined;
+    });
+
+    // The citizen answers the notice; the reply names only our Message-ID, yet joins the same appeal.
+    const replyId = `obr-2.${Date.now()}@mail.example`;
+    await dovecot.deliver(
+      mailbox,
+      letter({
+        id: replyId,
+        from: citizen,
+        subject: 'Re: Перерасчёт за отопление',
+        body: 'Дополняю: лицевой счёт 4455667.',
+        headers: [`In-Reply-To: <${noticeId}>`],
+      }),
+    );
+    expect(await tools.pull('email')).toMatchObject({ items: 1 });
+    await eventually(async () =>
+      (await tools.history(id)).some((e) => e.type === 'follow-up-received' && e.data.externalId === replyId)
+        ? true
+        : undefined,
+    );
+    expect(await tools.appealCount('email', [replyId])).toBe(0);
+
+    // The answer: a reply to the citizen's letter, not an automatic notice.
+    expect(
+      (
+        await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/take`, {
+          method: 'POST',
+          headers: operator.headers,
+        })
+      ).status,
+    ).toBe(204);
+    const text = 'Перерасчёт за октябрь выполнен, сумма будет учтена в квитанции за ноябрь.';
+    await answerAppeal(stack, id, operator, supervisor, text);
+    const answer = await eventually(async () =>
+      to(citizen).find((m: ReceivedMail) => !mailHeader(m, 'Auto-Submitted')),
+    );
+    expect(mailHeader(answer, 'In-Reply-To')).toBe(`<${citizenId}>`);
+    expect(mailHeader(answer, 'References')).toBe(`<${citizenId}>`);
+    expect(await readMail(answer, citizen)).toEqual({ subject: 'Re: Перерасчёт за отопление', text });
+    expect(registrationNumber).toMatch(/^\d{4}-\d{6}$/);
+
+    // Once: the mailbox read again from the start and the whole history replayed send nothing new.
+    await tools.forgetCursor('email');
+    expect(await tools.pull('email')).toMatchObject({ items: 0, duplicates: 2 });
+    await tools.replayHooks();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(notices(citizen)).toHaveLength(1);
+    expect(to(citizen)).toHaveLength(2);
+    expect(await tools.appealCount('email', [citizenId])).toBe(1);
+  });
+
+  it('quarantines a letter with broken MIME with its reason and registers the rest of the batch', async () => {
+    const ids = [
+      `ok-a.${Date.now()}@mail.example`,
+      `broken.${Date.now()}@mail.example`,
+      `ok-b.${Date.now()}@mail.example`,
+    ];
+    await dovecot.deliver(
+      mailbox,
+      letter({ id: ids[0], from: 'a@mail.example', subject: 'Яма во дворе', body: 'Во дворе яма.' }),
+    );
+    await dovecot.deliver(
+      mailbox,
+      [
+        'From: b@mail.example',
+        `To: ${OURS}`,
+        'Subject: broken',
+        `Message-ID: <${ids[1]}>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed',
+        '',
+        'no boundary, no parts',
+        '',
+      ].join('\r\n'),
+    );
+    await dovecot.deliver(
+      mailbox,
+      letter({ id: ids[2], from: 'c@mail.example', subject: 'Нет света', body: 'В подъезде нет света.' }),
+    );
+    const before = (await tools.health('email')).itemsQuarantined as number;
+
+    expect(await tools.pull('email')).toMatchObject({ items: 2, quarantined: 1 });
+    const [q] = await stack.db.dataSource.query(
+      `SELECT external_id, reason, raw FROM quarantined_inputs WHERE channel = 'email' AND external_id = $1`,
+      [ids[1]],
+    );
+    expect(q.reason).toBe('multipart/mixed without a boundary');
+    // Kept whole for a person to look at.
+    expect(Buffer.from(q.raw, 'base64').toString('utf8')).toContain('no boundary, no parts');
+    await tools.appeal('email', ids[0]);
+    await tools.appeal('email', ids[2]);
+    expect(await tools.appealCount('email', [ids[1]])).toBe(0);
+    expect(await tools.health('email')).toMatchObject({ itemsQuarantined: before + 1 });
+  });
+});

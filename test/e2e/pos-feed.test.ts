@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { getQueueToken } from '@nestjs/bull';
+import { type Queue } from 'bull';
+import { Role } from '@inbox/access';
+import { QueueName } from '@inbox/queue';
+import { idOf } from '../factories/directory';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { PosFake } from '../fakes/pos/pos-fake';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { answerAppeal, expectedDueDate, feedTools } from './feed-helpers';
+
+const EVENTS = /^\/appeal-service\/external-appeal-system\/appeals\/(\d+)\/events$/;
+
+/**
+ * Issue 5, ПОС end to end: the feed pulled from a local ПОС into appeals (regime, 10-day fast track, ПОС
+ * category, files), every status change pushed back once, the answer sent to ПОС, a poor rating from the
+ * feed re-routing the appeal upward; the rubricator mirrored; a broken page quarantined item by item.
+ */
+describe('ПОС feed (e2e)', () => {
+  let pos: PosFake;
+  let stack: TestStack;
+  let tools: ReturnType<typeof feedTools>;
+  let operator: SignedIn;
+  let housingClerk: SignedIn;
+  let housingColleague: SignedIn;
+  let supervisor: SignedIn;
+  let org: Record<string, string>;
+
+  beforeAll(async () => {
+    pos = new PosFake();
+    await pos.start();
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        POS_BASE_URL: pos.baseUrl,
+        POS_USERNAME: pos.credentials.username,
+        POS_PASSWORD: pos.credentials.password,
+        POS_CLIENT_ID: pos.credentials.clientId,
+        POS_CLIENT_SECRET: pos.credentials.clientSecret,
+        POS_REGION_ID: String(pos.regionId),
+        POS_OPA_IDS: '220511,220512',
+        POS_ORGANISATIONS: 'minzhkh=220511,mintrans=220512',
+        POS_TIMEOUT_MS: '5000',
+        // Pulls are driven by the test; the schedule stays out of the way.
+        POS_PULL_EVERY_MS: '3600000',
+      },
+    });
+    tools = feedTools(stack);
+    const ds = stack.db.dataSource;
+    org = {
+      region: await idOf(ds, 'organisations', 'region'),
+      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
+      housing: await idOf(ds, 'topics', 'housing'),
+    };
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    housingColleague = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await pos?.stop();
+  });
+
+  const post = (path: string, who: SignedIn, body: unknown = {}) =>
+    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
+  const card = (id: string) =>
+    json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }));
+  /** Status events ПОС recorded for a message, in order. */
+  const posEvents = (posId: number) => pos.events.filter((e) => e.posId === posId).map((e) => e.body);
+  const eventCalls = (posId: number) =>
+    pos.requests.filter((r) => r.method === 'POST' && EVENTS.exec(r.path)?.[1] === String(posId)).length;
+
+  it('registers a fast-track item with its category and files, reports every step to ПОС once, and re-routes a poor rating upward', async () => {
+    const photo = Buffer.from('JFIF фото переполненной контейнерной площадки');
+    const fileId = pos.addFile('Фото площадки.jpg', 'image/jpeg', photo);
+    const message = pos.addMessage({ fastTrack: true, regime: 'APPEAL', attachmentIds: [fileId] });
+
+    const report = await tools.pull('pos');
+    expect(report).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('pos', String(message.posId));
+
+    // Regime, the 10-day fast-track term, ПОС's own category kept beside ours, the file fetched from ПОС.
+    let c = await card(id);
+    expect(c).toMatchObject({
+      regime: 'appeal',
+      channel: 'pos',
+      channelCategory: { id: '102', name: 'ЖКХ', subcategoryId: '1022', subcategoryName: 'Вывоз мусора' },
+      applicant: { surname: 'Смирнова', firstName: 'Ольга', patronymic: 'Викторовна' },
+    });
+    expect(c.answerDueDate).toBe(expectedDueDate(c.registeredAt, 10));
+    c = await eventually(async () => {
+      const now = await card(id);
+      return now.attachments[0]?.status === 'stored' ? now : undefined;
+    });
+    expect(c.attachments).toEqual([
+      expect.objectContaining({
+        fileName: 'Фото площадки.jpg',
+        contentType: 'image/jpeg',
+        size: photo.length,
+        sha256: createHash('sha256').update(photo).digest('hex'),
+      }),
+    ]);
+
+    // Taken to work, then forwarded down to the ministry (ПОС organisation 220511).
+    expect((await post(`/api/v1/appeals/${id}/take`, operator)).status).toBe(204);
+    await eventually(async () => (posEvents(message.posId).length === 1 ? true : undefined));
+    expect(
+      (
+        await post(`/api/v1/appeals/${id}/escalate`, operator, {
+          organisationIds: [org.minzhkh],
+          topicId: org.housing,
+          subject: 'Не вывозят мусор',
+        })
+      ).status,
+    ).toBe(204);
+    await eventually(async () => (posEvents(message.posId).length === 2 ? true : undefined));
+
+    // Postponed with the new planned date.
+    expect(
+      (
+        await post(`/api/v1/appeals/${id}/extend`, housingClerk, {
+          kind: 'appeal',
+          days: 5,
+          reason: 'Запрошен график вывоза у регионального оператора',
+        })
+      ).status,
+    ).toBe(204);
+    const extended = await card(id);
+    await eventually(async () => (posEvents(message.posId).length === 3 ? true : undefined));
+
+    // The answer goes to ПОС through delivery.
+    const text = 'Региональный оператор вывез отходы 21.11, площадка включена в ежедневный график.';
+    await answerAppeal(stack, id, housingClerk, housingColleague, text);
+    await eventually(async () => (posEvents(message.posId).length === 4 ? true : undefined));
+
+    expect(posEvents(message.posId)).toEqual([
+      expect.objectContaining({ eventType: 'TAKE_TO_WORK', comment: 'Обращение взято в работу' }),
+      expect.objectContaining({ eventType: 'FORWARD_TO_SUBORDINATE', opaId: 220511 }),
+      expect.objectContaining({
+        eventType: 'POSTPONE',
+        answerAt: new Date(extended.answerDueAt).toISOString(),
+        comment: expect.stringContaining('Запрошен график вывоза'),
+      }),
+      expect.objectContaining({
+        eventType: 'SEND_RESPONSE',
+        regNumber: c.registrationNumber,
+        answer: { answerType: 'SOLVED', comment: text, attachmentIds: [] },
+      }),
+    ]);
+
+    // The citizen rates the answer one star on Gosuslugi: it comes with the feed and reopens upward.
+    pos.rateMessage(message.posId, { value: 1, answered: false });
+    expect(await tools.pull('pos')).toMatchObject({ items: 0, events: 1 });
+    const reopened = await eventually(async () => {
+      const now = await card(id);
+      return now.status === 'reopened' ? now : undefined;
+    });
+    expect(reopened.organisationId).toBe(org.region);
+    await eventually(async () => (posEvents(message.posId).length === 5 ? true : undefined));
+    expect(posEvents(message.posId)[4]).toMatchObject({
+      eventType: 'FORWARD_TO_PARENT',
+      comment: expect.stringContaining('Правительство Северной области'),
+    });
+
+    // Idempotent: the feed served the message again after every status change (updatedAt moved), and a
+    // replay of the whole history through the hooks sends nothing twice.
+    const calls = eventCalls(message.posId);
+    await tools.forgetCursor('pos');
+    expect(await tools.pull('pos')).toMatchObject({ items: 0, duplicates: 1 });
+    await tools.replayHooks();
+    expect(eventCalls(message.posId)).toBe(calls);
+    expect(await tools.appealCount('pos', [String(message.posId)])).toBe(1);
+    const [{ n }] = await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM ratings WHERE appeal_id = $1`,
+      [id],
+    );
+    expect(n).toBe(1);
+  });
+
+  it('mirrors the rubricator into channel_categories and soft-deletes what vanished, keeping our mapping', async () => {
+    const queue = stack.worker!.get<Queue>(getQueueToken(QueueName.Intake));
+    expect((await queue.getRepeatableJobs()).map((j) => j.name)).toEqual(
+      expect.arrayContaining(['sync-pos-rubricator', 'run-feed-actions']),
+    );
+    const sync = async () =>
+      eventually(async () => {
+        const r = await tools.rubricator.sync();
+        return r.ran ? r : undefined;
+      });
+    const rows = async () =>
+      (await stack.db.dataSource.query(
+        `SELECT external_id, parent_external_id, name, deleted, topic_id FROM channel_categories
+          WHERE channel = 'pos' ORDER BY external_id`,
+      )) as { external_id: string; parent_external_id: string | null; name: string; deleted: boolean }[];
+
+    expect(await sync()).toMatchObject({ categories: 8, deleted: 2 });
+    expect(await rows()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          external_id: 'subject:102',
+          parent_external_id: null,
+          name: 'ЖКХ',
+          deleted: false,
+        }),
+        expect.objectContaining({
+          external_id: 'subsubject:1022',
+          parent_external_id: 'subject:102',
+          name: 'Вывоз мусора',
+          deleted: false,
+        }),
+        // ПОС itself marks «Благоустройство» deleted; its subcategory goes with it.
+        expect.objectContaining({ external_id: 'subject:103', deleted: true }),
+        expect.objectContaining({ external_id: 'subsubject:1031', deleted: true }),
+      ]),
+    );
+    await stack.db.dataSource.query(
+      `UPDATE channel_categories SET topic_id = $1 WHERE channel = 'pos' AND external_id = 'subject:102'`,
+      [org.housing],
+    );
+
+    // «Дороги» and «Вывоз мусора» disappear from ПОС; «Отопление» is renamed.
+    const { subjects, subsubjects } = pos;
+    pos.subjects = subjects.filter((s) => s.id !== 101);
+    pos.subsubjects = subsubjects
+      .filter((s) => s.subjectId !== 101 && s.id !== 1022)
+      .map((s) => (s.id === 1021 ? { ...s, name: 'Отопление и горячая вода' } : s));
+    try {
+      expect(await sync()).toMatchObject({ categories: 8, deleted: 6 });
+    } finally {
+      pos.subjects = subjects;
+      pos.subsubjects = subsubjects;
+    }
+    const after = await rows();
+    expect(after).toHaveLength(8);
+    const byId = Object.fromEntries(after.map((r) => [r.external_id, r]));
+    expect(byId['subject:101']).toMatchObject({ name: 'Дороги', deleted: true });
+    expect(byId['subsubject:1011']).toMatchObject({ deleted: true });
+    expect(byId['subsubject:1022']).toMatchObject({ name: 'Вывоз мусора', deleted: true });
+    expect(byId['subsubject:1021']).toMatchObject({ name: 'Отопление и горячая вода', deleted: false });
+    expect(byId['subject:102']).toMatchObject({ deleted: false, topic_id: org.housing });
+
+    // Back in ПОС: restored.
+    await sync();
+    expect(Object.fromEntries((await rows()).map((r) => [r.external_id, r.deleted]))).toMatchObject({
+      'subject:101': false,
+      'subsubject:1022': false,
+    });
+  });
+
+  it('quarantines a page entry without a text with its reason, registers the rest, and registers each item once however often it is pulled', async () => {
+    const messages = [0, 1, 2].map(() => pos.addMessage());
+    const ids = messages.map((m) => String(m.posId));
+    pos.setScenario('malformed', { times: 1 });
+
+    const report = await tools.pull('pos');
+    expect(report).toMatchObject({ items: 2, quarantined: 1 });
+    const [quarantined] = await stack.db.dataSource.query(
+      `SELECT external_id, reason, raw FROM quarantined_inputs WHERE channel = 'pos' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(quarantined).toMatchObject({ external_id: ids[1], reason: 'description missing' });
+    expect(quarantined.raw).toMatchObject({ posId: messages[1].posId });
+    await tools.appeal('pos', ids[0]);
+    await tools.appeal('pos', ids[2]);
+    expect(await tools.appealCount('pos', [ids[1]])).toBe(0);
+    expect(await tools.health('pos')).toMatchObject({ itemsQuarantined: 1, lastError: null });
+
+    // The same items pulled again from the start: nothing doubles; the fixed entry now registers.
+    await tools.forgetCursor('pos');
+    const again = await tools.pull('pos');
+    expect(again.items).toBe(1);
+    await tools.appeal('pos', ids[1]);
+    await tools.settled();
+    for (const externalId of ids) expect(await tools.appealCount('pos', [externalId])).toBe(1);
+    expect(await tools.pull('pos')).toMatchObject({ items: 0 });
+  });
+});
