@@ -1,0 +1,110 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs, UsageError } from './args';
+import { run } from './main';
+
+describe('classifier CLI', () => {
+  let dir: string;
+  let stdout: string[];
+  let stderr: string[];
+  let outSpy: jest.SpyInstance;
+  let errSpy: jest.SpyInstance;
+
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'classifier-cli-'));
+    const lines = ['id;created;obj;topic;body'];
+    const topics: [string, string, string][] = [
+      ['yard', 'Двор', 'мусор во дворе не вывозят'],
+      ['roof', 'Дом', 'сосульки на крыше дома'],
+      ['light', 'Улица', 'не горит фонарь на улице'],
+    ];
+    for (let i = 0; i < 150; i++) {
+      const [topic, obj, text] = topics[i % 3];
+      const day = String(1 + Math.floor(i / 5)).padStart(2, '0');
+      lines.push(`${i};2021-01-${day};${obj};${topic};"${text}; №${i}"`);
+    }
+    fs.writeFileSync(path.join(dir, 'data.csv'), lines.join('\r\n'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  beforeEach(() => {
+    stdout = [];
+    stderr = [];
+    outSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stdout.push(String(chunk));
+      return true;
+    });
+    errSpy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      stderr.push(String(chunk));
+      return true;
+    });
+  });
+  afterEach(() => {
+    outSpy.mockRestore();
+    errSpy.mockRestore();
+  });
+
+  it('trains with features and a time split, then evaluates the same split', async () => {
+    const data = path.join(dir, 'data.csv');
+    const model = path.join(dir, 'model.json');
+    const code = await run([
+      'train',
+      '--data',
+      data,
+      '--text',
+      'body',
+      '--label',
+      'topic',
+      '--features',
+      'obj',
+      '--split',
+      'time:created:0.2',
+      '--out',
+      model,
+      '--threads',
+      '1',
+    ]);
+    expect(stderr.join('')).toContain('time split on created');
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout.join(''));
+    expect(summary.rows).toBe(120);
+    expect(summary.test.rows).toBe(30);
+    expect(summary.test.accuracy).toBe(1);
+
+    stdout = [];
+    expect(await run(['eval', '--model', model, '--data', data, '--split', 'time:created:0.2'])).toBe(0);
+    const report = JSON.parse(stdout.join(''));
+    expect(report).toMatchObject({ rows: 30, accuracy: 1, macroF1: 1 });
+    expect(report.perClass.roof.support).toBe(10);
+    expect(typeof report.msPerItem).toBe('number');
+    expect(report.confidence.byCoverage).toHaveLength(5);
+  });
+
+  it('fails clearly on bad input', async () => {
+    const data = path.join(dir, 'data.csv');
+    expect(
+      await run(['train', '--data', data, '--text', 'nope', '--label', 'topic', '--out', '/tmp/x.json']),
+    ).toBe(2);
+    expect(stderr.join('')).toContain('column "nope" not found');
+    expect(await run(['eval', '--model', path.join(dir, 'missing.json'), '--data', data])).toBe(2);
+    expect(stderr.join('')).toContain('model file not found');
+    expect(await run(['train', '--data', data])).toBe(2);
+    expect(stderr.join('')).toContain('needs --text');
+  });
+});
+
+describe('parseArgs', () => {
+  const spec = { x: { options: ['a', 'b'], flags: ['f'], required: ['a'] } };
+  it('accepts --k v, --k=v and flags', () => {
+    const args = parseArgs(['x', '--a', '1', '--b=2', '--f'], spec);
+    expect(args.options.get('a')).toBe('1');
+    expect(args.options.get('b')).toBe('2');
+    expect(args.flags.has('f')).toBe(true);
+  });
+  it('rejects unknown commands and options', () => {
+    expect(() => parseArgs(['y'], spec)).toThrow(UsageError);
+    expect(() => parseArgs(['x', '--a', '1', '--zz', '2'], spec)).toThrow(/unknown option --zz/);
+    expect(() => parseArgs(['x', '--a'], spec)).toThrow(/needs a value/);
+  });
+});

@@ -1,0 +1,105 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { recencyWeights, TextClassifier } from './classifier';
+import { type LabelledExample } from './dataset';
+import { seededRandom } from './linear';
+
+const TOPICS: Record<string, string[]> = {
+  yard: ['мусор во дворе', 'не вывозят мусор', 'грязь во дворе', 'контейнеры переполнены', 'свалка у дома'],
+  roof: ['сосульки на крыше', 'течет крыша', 'снег на кровле', 'протечка кровли', 'наледь на крыше'],
+  light: ['не горит фонарь', 'нет освещения', 'темно на улице', 'сломан фонарь', 'не работает освещение'],
+};
+
+function makeExamples(n: number, seed: number): LabelledExample[] {
+  const random = seededRandom(seed);
+  const labels = Object.keys(TOPICS);
+  return Array.from({ length: n }, () => {
+    const label = labels[Math.floor(random() * labels.length)];
+    const phrases = TOPICS[label];
+    const text = `${phrases[Math.floor(random() * phrases.length)]}, ${phrases[Math.floor(random() * phrases.length)]}`;
+    return { text, label, features: { city_object: label === 'light' ? 'Улица' : 'Дом' } };
+  });
+}
+
+describe('TextClassifier', () => {
+  let dir: string;
+  let model: TextClassifier;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'classifier-spec-'));
+    model = await TextClassifier.train(makeExamples(300, 1), {
+      features: { featureColumns: ['city_object'] },
+      holdout: 0.2,
+      threads: 1,
+      log: (message) => logs.push(message),
+    });
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('learns topics and reports a calibrated confidence', () => {
+    const p = model.predict({ text: 'На крыше висят сосульки', features: { city_object: 'Дом' } });
+    expect(p.label).toBe('roof');
+    expect(p.confidence).toBeGreaterThan(0.5);
+    expect(p.top[0]).toEqual({ label: 'roof', confidence: p.confidence });
+    expect(p.top.reduce((s, t) => s + t.confidence, 0)).toBeCloseTo(1, 4);
+    expect(model.metadata.heldOut?.rows).toBe(60);
+    expect(model.metadata.heldOut?.accuracy).toBeGreaterThan(0.9);
+    expect(logs.some((l) => l.includes('held-out'))).toBe(true);
+  });
+
+  it('evaluates with per-class scores, timing and a reliability summary', () => {
+    const report = model.evaluate(makeExamples(100, 2));
+    expect(report.accuracy).toBeGreaterThan(0.9);
+    expect(Object.keys(report.perClass).sort()).toEqual(['light', 'roof', 'yard']);
+    expect(report.msPerItem).toBeLessThan(5);
+    expect(report.confidence.byCoverage.length).toBe(5);
+  });
+
+  it('round-trips through a (gzipped) model file', () => {
+    for (const name of ['model.json', 'model.json.gz']) {
+      const file = path.join(dir, name);
+      expect(model.save(file)).toBeGreaterThan(100);
+      const loaded = TextClassifier.load(file);
+      expect(loaded.labels).toEqual(model.labels);
+      expect(loaded.featureColumns).toEqual(['city_object']);
+      const input = { text: 'не горит фонарь', features: { city_object: 'Улица' } };
+      expect(loaded.predict(input)).toEqual(model.predict(input));
+    }
+  });
+
+  it('is deterministic for a given seed', async () => {
+    const again = await TextClassifier.train(makeExamples(300, 1), {
+      features: { featureColumns: ['city_object'] },
+      holdout: 0.2,
+      threads: 1,
+    });
+    expect(again.toModelFile().weights).toEqual(model.toModelFile().weights);
+  });
+
+  it('rejects missing and malformed model files', () => {
+    expect(() => TextClassifier.load(path.join(dir, 'missing.json'))).toThrow(/model file not found/);
+    const bad = path.join(dir, 'bad.json');
+    fs.writeFileSync(bad, '{"format":"other"}');
+    expect(() => TextClassifier.load(bad)).toThrow(/not a classifier model file/);
+  });
+});
+
+describe('recencyWeights', () => {
+  it('halves the weight per half-life and rejects rows without a date', () => {
+    const rows = ['2021-01-31', '2021-01-01', '2020-12-02'].map((time) => ({
+      text: '',
+      features: {},
+      label: 'x',
+      time,
+    }));
+    const w = recencyWeights(rows, 30);
+    expect(w[0]).toBe(1);
+    expect(w[1]).toBeCloseTo(0.5, 6);
+    expect(w[2]).toBeCloseTo(0.25, 6);
+    expect(() => recencyWeights([{ text: '', features: {}, label: 'x', time: 'soon' }], 30)).toThrow(
+      /needs a date/,
+    );
+  });
+});

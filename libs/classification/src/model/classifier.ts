@@ -1,0 +1,657 @@
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import {
+  applyConfidenceMap,
+  fitConfidenceMap,
+  fitTemperature,
+  softmax,
+  type TopConfidenceMap,
+} from './calibration';
+import { ClassifierInputError } from './csv';
+import { type LabelledExample } from './dataset';
+import {
+  type ClassifierInput,
+  DEFAULT_FEATURE_CONFIG,
+  type FeatureConfig,
+  Featurizer,
+  type FeaturizerState,
+  type SparseVector,
+} from './features';
+import {
+  DEFAULT_LINEAR_OPTIONS,
+  defaultThreads,
+  type LinearOptions,
+  seededRandom,
+  toCsr,
+  trainOneVsRestParallel,
+} from './linear';
+import { type EvaluationReport, evaluatePredictions, round } from './metrics';
+
+export const MODEL_FORMAT = 'inbox-text-classifier';
+export const MODEL_VERSION = 1;
+
+/** How weights are stored in the model file: int8/int16 are linearly quantised per class. */
+export type WeightEncoding = 'float32' | 'int16' | 'int8';
+
+export interface Prediction {
+  readonly label: string;
+  /** Calibrated probability-like confidence of `label`, in (0, 1]. */
+  readonly confidence: number;
+  /** The best labels, most confident first. */
+  readonly top: readonly { readonly label: string; readonly confidence: number }[];
+}
+
+export interface TrainOptions {
+  readonly features?: Partial<FeatureConfig>;
+  readonly linear?: Partial<LinearOptions>;
+  /** Share of training rows held out to fit the confidence temperature and report scores (0 disables). */
+  readonly holdout?: number;
+  /** `tail`: the last rows (pass time-ordered rows: the held-out slice is then the most recent); `random`. */
+  readonly holdoutOrder?: 'tail' | 'random';
+  /** After calibration, retrain on all rows (default true). */
+  readonly refit?: boolean;
+  /** Try these C values on the held-out slice and keep the best by macro-F1. */
+  readonly tuneC?: readonly number[];
+  readonly weightEncoding?: WeightEncoding;
+  /**
+   * Weight training rows by recency: a row `h` days older than the newest counts half as much
+   * (rows need a parsable `time`). Helps when topics drift with the seasons.
+   */
+  readonly recencyHalfLifeDays?: number;
+  /** Worker threads for training (default: available cores, at most 4; 1 = in-process). */
+  readonly threads?: number;
+  /** Free-form description stored in the metadata (column names, source file…). */
+  readonly source?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+  readonly log?: (message: string) => void;
+}
+
+export interface HeldOutScores {
+  readonly rows: number;
+  readonly accuracy: number;
+  readonly macroF1: number;
+  readonly ece: number;
+}
+
+export interface ModelMetadata {
+  readonly trainedAt: string;
+  readonly trainingMs: number;
+  readonly rows: number;
+  readonly labelCounts: Readonly<Record<string, number>>;
+  readonly heldOut?: HeldOutScores;
+  readonly features: number;
+  readonly source?: TrainOptions['source'];
+  readonly linear: LinearOptions;
+}
+
+interface WeightsFile {
+  readonly encoding: WeightEncoding;
+  /** Per-class multiplier of the stored integer values (1 for float32). */
+  readonly scales: readonly number[];
+  /** Per-class bias weight (already multiplied by the bias feature value). */
+  readonly bias: readonly number[];
+  /** Feature-major sparse rows, base64: Int32 row pointers, Uint16 class ids, values. */
+  readonly rowPtr: string;
+  readonly classIds: string;
+  readonly values: string;
+}
+
+export interface ModelFile {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: number;
+  readonly labels: readonly string[];
+  readonly temperature: number;
+  /** Platt scaling of the top-1 confidence after the temperature (absent: identity). */
+  readonly confidenceMap?: TopConfidenceMap;
+  readonly featurizer: FeaturizerState;
+  readonly weights: WeightsFile;
+  readonly metadata: ModelMetadata;
+}
+
+/** Feature-major sparse weights ready for scoring. */
+interface ScoringWeights {
+  readonly rowPtr: Int32Array;
+  readonly classIds: Uint16Array;
+  readonly values: Float32Array | Int16Array | Int8Array;
+  readonly scales: Float64Array;
+  readonly bias: Float64Array;
+}
+
+const now = (): number => performance.now();
+
+function toBase64(array: ArrayBufferView): string {
+  return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+}
+
+function fromBase64<T>(text: string, make: (buffer: ArrayBuffer) => T): T {
+  const bytes = Buffer.from(text, 'base64');
+  const copy = new ArrayBuffer(bytes.length);
+  new Uint8Array(copy).set(bytes);
+  return make(copy);
+}
+
+/**
+ * Packs dense feature-major weights (`dense[j * K + c]`, last row = bias) into quantised sparse rows,
+ * dropping entries that quantise to zero. Returns the packed weights and which features keep any entry.
+ */
+function packWeights(
+  dense: Float32Array,
+  features: number,
+  classes: number,
+  biasValue: number,
+  encoding: WeightEncoding,
+): { weights: ScoringWeights; used: Uint8Array } {
+  const scales = new Float64Array(classes).fill(1);
+  if (encoding !== 'float32') {
+    const qmax = encoding === 'int8' ? 127 : 32767;
+    const max = new Float64Array(classes);
+    for (let j = 0; j < features; j++) {
+      for (let c = 0; c < classes; c++) max[c] = Math.max(max[c], Math.abs(dense[j * classes + c]));
+    }
+    for (let c = 0; c < classes; c++) scales[c] = max[c] > 0 ? max[c] / qmax : 1;
+  }
+  const rowPtr = new Int32Array(features + 1);
+  const classIds: number[] = [];
+  const values: number[] = [];
+  const used = new Uint8Array(features);
+  for (let j = 0; j < features; j++) {
+    for (let c = 0; c < classes; c++) {
+      const w = dense[j * classes + c];
+      const q = encoding === 'float32' ? w : Math.round(w / scales[c]);
+      if (q === 0) continue;
+      classIds.push(c);
+      values.push(q);
+      used[j] = 1;
+    }
+    rowPtr[j + 1] = values.length;
+  }
+  const bias = new Float64Array(classes);
+  for (let c = 0; c < classes; c++) bias[c] = dense[features * classes + c] * biasValue;
+  const typed =
+    encoding === 'float32'
+      ? Float32Array.from(values)
+      : encoding === 'int16'
+        ? Int16Array.from(values)
+        : Int8Array.from(values);
+  return { weights: { rowPtr, classIds: Uint16Array.from(classIds), values: typed, scales, bias }, used };
+}
+
+/** Drops rows of features that were pruned from the vocabulary. */
+function compactRows(weights: ScoringWeights, remap: Int32Array, kept: number): ScoringWeights {
+  const rowPtr = new Int32Array(kept + 1);
+  const classIds: number[] = [];
+  const values: number[] = [];
+  for (let j = 0; j < remap.length; j++) {
+    const r = remap[j];
+    if (r < 0) continue;
+    for (let p = weights.rowPtr[j]; p < weights.rowPtr[j + 1]; p++) {
+      classIds.push(weights.classIds[p]);
+      values.push(weights.values[p]);
+    }
+    rowPtr[r + 1] = values.length;
+  }
+  const encoding = encodingOf(weights.values);
+  const typed =
+    encoding === 'float32'
+      ? Float32Array.from(values)
+      : encoding === 'int16'
+        ? Int16Array.from(values)
+        : Int8Array.from(values);
+  return { ...weights, rowPtr, classIds: Uint16Array.from(classIds), values: typed };
+}
+
+function encodingOf(values: ScoringWeights['values']): WeightEncoding {
+  return values instanceof Int8Array ? 'int8' : values instanceof Int16Array ? 'int16' : 'float32';
+}
+
+interface FitResult {
+  readonly featurizer: Featurizer;
+  readonly labels: string[];
+  readonly dense: Float32Array;
+  readonly alphas: (Float32Array | undefined)[];
+}
+
+/** Dual variables of an earlier fit on a subset of the rows, to warm-start the refit. */
+interface WarmStartFrom {
+  readonly result: FitResult;
+  /** For each row of the new fit, its row in the earlier fit, or -1. */
+  readonly rowMap: Int32Array;
+}
+
+/**
+ * Topic classifier over Russian free text plus optional structured inputs: TF-IDF word and character
+ * n-grams (Snowball stems), one-hot structured features, one-vs-rest linear SVM or logistic regression,
+ * softmax confidence with a temperature fitted on a held-out slice.
+ */
+export class TextClassifier {
+  private readonly index: ReadonlyMap<string, number>;
+
+  private constructor(
+    readonly labels: readonly string[],
+    private readonly featurizer: Featurizer,
+    private readonly weights: ScoringWeights,
+    readonly temperature: number,
+    readonly metadata: ModelMetadata,
+    readonly confidenceMap?: TopConfidenceMap,
+  ) {
+    this.index = new Map(labels.map((label, c) => [label, c]));
+  }
+
+  /** Structured input columns the model expects in `features`. */
+  get featureColumns(): readonly string[] {
+    return this.featurizer.config.featureColumns;
+  }
+
+  get featureConfig(): FeatureConfig {
+    return this.featurizer.config;
+  }
+
+  /** Trains a classifier in-process. Deterministic for a given input order and seed. */
+  static async train(
+    examples: readonly LabelledExample[],
+    options: TrainOptions = {},
+  ): Promise<TextClassifier> {
+    const log = options.log ?? (() => undefined);
+    const started = now();
+    const featureConfig: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...options.features };
+    let linear: LinearOptions = { ...DEFAULT_LINEAR_OPTIONS, ...options.linear };
+    const holdoutShare = options.holdout ?? 0.1;
+    const encoding = options.weightEncoding ?? 'int8';
+    const threads = options.threads ?? defaultThreads();
+    const halfLife = options.recencyHalfLifeDays;
+    if (examples.length < 2) throw new ClassifierInputError('need at least 2 labelled rows to train');
+
+    let heldOut: HeldOutScores | undefined;
+    let temperature = 1;
+    let confidenceMap: TopConfidenceMap | undefined;
+    const labelCounts: Record<string, number> = {};
+    for (const e of examples) labelCounts[e.label] = (labelCounts[e.label] ?? 0) + 1;
+
+    const holdoutRows = Math.floor(examples.length * holdoutShare);
+    let final: FitResult;
+    if (holdoutRows >= 1 && examples.length - holdoutRows >= 2) {
+      const { fit, test, fitIndex } = splitHoldout(
+        examples,
+        holdoutRows,
+        options.holdoutOrder ?? 'random',
+        linear.seed,
+      );
+      log(
+        `held-out slice: ${test.length} rows (${options.holdoutOrder ?? 'random'}), training on ${fit.length}`,
+      );
+      const tuning = options.tuneC && options.tuneC.length > 0 ? options.tuneC : [linear.C];
+      const vectors = fitFeatures(fit, featureConfig, log, started);
+      const testVectors = test.map((e) => vectors.featurizer.transform(e));
+      let best: { C: number; macroF1: number; result: FitResult } | undefined;
+      for (const C of tuning) {
+        const candidate = { ...linear, C };
+        const result = await fitLinear(vectors, candidate, threads, log, started, undefined, halfLife);
+        const scores = testVectors.map((v) => scoreDense(result, v, candidate.bias));
+        const macroF1 = evaluatePredictions(
+          test.map((e) => e.label),
+          scores.map((s) => result.labels[argmax(s)]),
+          scores.map(() => 1),
+        ).macroF1;
+        if (tuning.length > 1) log(`C=${C}: held-out macro-F1 ${macroF1}`);
+        if (!best || macroF1 > best.macroF1) best = { C, macroF1, result };
+      }
+      const chosen = best as { C: number; result: FitResult };
+      linear = { ...linear, C: chosen.C };
+      const scores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
+      const known = test.map((e) => chosen.result.labels.indexOf(e.label));
+      const calibrationRows = scores.filter((_, i) => known[i] >= 0);
+      temperature = fitTemperature(
+        calibrationRows,
+        known.filter((k) => k >= 0),
+      );
+      const probabilities = scores.map((s) => softmax(s, temperature, new Float64Array(s.length)));
+      const predictedIndex = probabilities.map((p) => argmax(p));
+      confidenceMap = fitConfidenceMap(
+        probabilities.map((p, i) => p[predictedIndex[i]]),
+        predictedIndex.map((c, i) => chosen.result.labels[c] === test[i].label),
+      );
+      const report = evaluatePredictions(
+        test.map((e) => e.label),
+        predictedIndex.map((c) => chosen.result.labels[c]),
+        probabilities.map((p, i) => applyConfidenceMap(confidenceMap, p[predictedIndex[i]])),
+      );
+      heldOut = {
+        rows: test.length,
+        accuracy: report.accuracy,
+        macroF1: report.macroF1,
+        ece: report.confidence.ece,
+      };
+      log(
+        `held-out: accuracy ${report.accuracy}, macro-F1 ${report.macroF1}, temperature ${round(temperature)}, ` +
+          `top-1 map a=${round(confidenceMap.a)} b=${round(confidenceMap.b)}, ECE ${report.confidence.ece}`,
+      );
+      if (options.refit ?? true) {
+        log(`refitting on all ${examples.length} rows (warm start)`);
+        const rowMap = new Int32Array(examples.length).fill(-1);
+        fitIndex.forEach((row, k) => (rowMap[row] = k));
+        final = await fitLinear(
+          fitFeatures(examples, featureConfig, log, started),
+          linear,
+          threads,
+          log,
+          started,
+          {
+            result: chosen.result,
+            rowMap,
+          },
+        );
+      } else {
+        final = chosen.result;
+      }
+    } else {
+      final = await fitLinear(
+        fitFeatures(examples, featureConfig, log, started),
+        linear,
+        threads,
+        log,
+        started,
+        undefined,
+        halfLife,
+      );
+    }
+
+    const { weights: packed, used } = packWeights(
+      final.dense,
+      final.featurizer.size,
+      final.labels.length,
+      linear.bias,
+      encoding,
+    );
+    const before = final.featurizer.size;
+    const remap = final.featurizer.prune((j) => used[j] === 1);
+    const weights = compactRows(packed, remap, final.featurizer.size);
+    log(`pruned features with no non-zero weight: ${before} → ${final.featurizer.size}`);
+    const metadata: ModelMetadata = {
+      trainedAt: new Date().toISOString(),
+      trainingMs: Math.round(now() - started),
+      rows: examples.length,
+      labelCounts,
+      heldOut,
+      features: final.featurizer.size,
+      source: options.source,
+      linear,
+    };
+    log(`trained in ${(metadata.trainingMs / 1000).toFixed(1)} s`);
+    return new TextClassifier(final.labels, final.featurizer, weights, temperature, metadata, confidenceMap);
+  }
+
+  /** Loads a model file written by {@link save} (`.gz` files are gunzipped). */
+  static load(path: string): TextClassifier {
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(path);
+    } catch {
+      throw new ClassifierInputError(`model file not found: ${path}`);
+    }
+    let model: ModelFile;
+    try {
+      const text = (raw[0] === 0x1f && raw[1] === 0x8b ? zlib.gunzipSync(raw) : raw).toString('utf8');
+      model = JSON.parse(text) as ModelFile;
+    } catch (error) {
+      throw new ClassifierInputError(`not a classifier model file: ${path} (${(error as Error).message})`);
+    }
+    return TextClassifier.fromModelFile(model, path);
+  }
+
+  static fromModelFile(model: ModelFile, origin = 'model'): TextClassifier {
+    if (model?.format !== MODEL_FORMAT)
+      throw new ClassifierInputError(`not a classifier model file: ${origin}`);
+    if (model.version !== MODEL_VERSION) {
+      throw new ClassifierInputError(`unsupported model version ${model.version} in ${origin}`);
+    }
+    const w = model.weights;
+    const values = fromBase64(w.values, (b) =>
+      w.encoding === 'int8'
+        ? new Int8Array(b)
+        : w.encoding === 'int16'
+          ? new Int16Array(b)
+          : new Float32Array(b),
+    );
+    const weights: ScoringWeights = {
+      rowPtr: fromBase64(w.rowPtr, (b) => new Int32Array(b)),
+      classIds: fromBase64(w.classIds, (b) => new Uint16Array(b)),
+      values,
+      scales: Float64Array.from(w.scales),
+      bias: Float64Array.from(w.bias),
+    };
+    return new TextClassifier(
+      model.labels,
+      Featurizer.fromJSON(model.featurizer),
+      weights,
+      model.temperature,
+      model.metadata,
+      model.confidenceMap,
+    );
+  }
+
+  toModelFile(): ModelFile {
+    const w = this.weights;
+    return {
+      format: MODEL_FORMAT,
+      version: MODEL_VERSION,
+      labels: this.labels,
+      temperature: this.temperature,
+      ...(this.confidenceMap ? { confidenceMap: this.confidenceMap } : {}),
+      featurizer: this.featurizer.toJSON(),
+      weights: {
+        encoding: encodingOf(w.values),
+        scales: [...w.scales],
+        bias: [...w.bias],
+        rowPtr: toBase64(w.rowPtr),
+        classIds: toBase64(w.classIds),
+        values: toBase64(w.values),
+      },
+      metadata: this.metadata,
+    };
+  }
+
+  /** Writes the model as JSON (gzipped when the path ends with `.gz`). Returns the size in bytes. */
+  save(path: string): number {
+    const json = Buffer.from(JSON.stringify(this.toModelFile()), 'utf8');
+    const data = path.endsWith('.gz') ? zlib.gzipSync(json, { level: 6 }) : json;
+    fs.writeFileSync(path, data);
+    return data.length;
+  }
+
+  /** Raw margins (one per label) before calibration. */
+  scores(input: ClassifierInput): Float64Array {
+    return this.scoreVector(this.featurizer.transform(input));
+  }
+
+  /**
+   * Best labels with calibrated confidences. The top-1 confidence goes through the fitted top-1 map;
+   * the others are rescaled to keep the distribution summing to 1 (capped at the top confidence).
+   */
+  predict(input: ClassifierInput, topK = 3): Prediction {
+    const scores = this.scores(input);
+    const probabilities = softmax(scores, this.temperature, new Float64Array(scores.length));
+    const order = [...probabilities.keys()].sort((a, b) => probabilities[b] - probabilities[a]);
+    const raw = probabilities[order[0]];
+    const calibrated = applyConfidenceMap(this.confidenceMap, raw);
+    const rest = raw < 1 ? (1 - calibrated) / (1 - raw) : 0;
+    const top = order.slice(0, Math.max(1, topK)).map((c, k) => ({
+      label: this.labels[c],
+      confidence: round(k === 0 ? calibrated : Math.min(calibrated, probabilities[c] * rest), 6),
+    }));
+    return { label: top[0].label, confidence: top[0].confidence, top };
+  }
+
+  /**
+   * Scores labelled examples. `msPerItem` is the mean wall time of `predict` (featurisation included) per
+   * item after a short warm-up, `latencyMs` its percentiles.
+   */
+  evaluate(
+    examples: readonly LabelledExample[],
+  ): EvaluationReport & { msPerItem: number; latencyMs: { p50: number; p99: number; max: number } } {
+    const predicted: string[] = [];
+    const confidence: number[] = [];
+    const times = new Float64Array(examples.length);
+    // Warm up the JIT so the timing reflects a long-running worker, not the first calls.
+    for (let i = 0; i < Math.min(200, examples.length); i++) this.predict(examples[i], 1);
+    const started = now();
+    for (let i = 0; i < examples.length; i++) {
+      const t = now();
+      const p = this.predict(examples[i], 1);
+      times[i] = now() - t;
+      predicted.push(p.label);
+      confidence.push(p.confidence);
+    }
+    const msPerItem = examples.length > 0 ? (now() - started) / examples.length : 0;
+    times.sort();
+    const at = (q: number): number =>
+      times.length > 0 ? round(times[Math.min(times.length - 1, Math.floor(q * times.length))]) : 0;
+    const report = evaluatePredictions(
+      examples.map((e) => e.label),
+      predicted,
+      confidence,
+    );
+    return { ...report, msPerItem: round(msPerItem), latencyMs: { p50: at(0.5), p99: at(0.99), max: at(1) } };
+  }
+
+  /** Index of a label, or -1. */
+  labelIndex(label: string): number {
+    return this.index.get(label) ?? -1;
+  }
+
+  private scoreVector(vector: SparseVector): Float64Array {
+    const { rowPtr, classIds, values, scales, bias } = this.weights;
+    const out = new Float64Array(this.labels.length);
+    const { indices, values: x } = vector;
+    for (let k = 0; k < indices.length; k++) {
+      const j = indices[k];
+      const v = x[k];
+      for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) out[classIds[p]] += values[p] * v;
+    }
+    for (let c = 0; c < out.length; c++) out[c] = out[c] * scales[c] + bias[c];
+    return out;
+  }
+}
+
+function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let c = 1; c < values.length; c++) if (values[c] > values[best]) best = c;
+  return best;
+}
+
+function splitHoldout(
+  examples: readonly LabelledExample[],
+  rows: number,
+  order: 'tail' | 'random',
+  seed: number,
+): { fit: LabelledExample[]; test: LabelledExample[]; fitIndex: number[] } {
+  if (order === 'tail') {
+    const fitIndex = [...examples.keys()].slice(0, examples.length - rows);
+    return { fit: examples.slice(0, -rows), test: examples.slice(-rows), fitIndex };
+  }
+  const random = seededRandom(seed ^ 0x5bd1e995);
+  const idx = [...examples.keys()];
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  const testSet = new Set(idx.slice(0, rows));
+  const fitIndex = [...examples.keys()].filter((i) => !testSet.has(i));
+  return {
+    fit: fitIndex.map((i) => examples[i]),
+    test: examples.filter((_, i) => testSet.has(i)),
+    fitIndex,
+  };
+}
+
+interface Vectors {
+  readonly featurizer: Featurizer;
+  readonly vectors: SparseVector[];
+  readonly examples: readonly LabelledExample[];
+}
+
+function fitFeatures(
+  examples: readonly LabelledExample[],
+  config: FeatureConfig,
+  log: (message: string) => void,
+  started: number,
+): Vectors {
+  const featurizer = new Featurizer(config);
+  const vectors = featurizer.fitTransform(examples);
+  let nnz = 0;
+  for (const v of vectors) nnz += v.indices.length;
+  log(
+    `features: ${featurizer.size} terms, ${examples.length} rows, ${(nnz / examples.length).toFixed(0)} non-zeros/row [${((now() - started) / 1000).toFixed(1)} s]`,
+  );
+  return { featurizer, vectors, examples };
+}
+
+async function fitLinear(
+  { featurizer, vectors, examples }: Vectors,
+  linear: LinearOptions,
+  threads: number,
+  log: (message: string) => void,
+  started: number,
+  warm?: WarmStartFrom,
+  halfLifeDays?: number,
+): Promise<FitResult> {
+  const labels = [...new Set(examples.map((e) => e.label))].sort();
+  const labelIndex = new Map(labels.map((label, c) => [label, c]));
+  const y = Int32Array.from(examples.map((e) => labelIndex.get(e.label) as number));
+  const X = toCsr(
+    vectors,
+    featurizer.size,
+    threads > 1,
+    halfLifeDays ? recencyWeights(examples, halfLifeDays) : undefined,
+  );
+  const warmStart = warm
+    ? labels.map((label) => {
+        const old = warm.result.alphas[warm.result.labels.indexOf(label)];
+        if (!old) return undefined;
+        const init = new Float64Array(examples.length);
+        for (let i = 0; i < init.length; i++) if (warm.rowMap[i] >= 0) init[i] = old[warm.rowMap[i]];
+        return init;
+      })
+    : undefined;
+  const step = Math.max(1, Math.ceil(labels.length / 10));
+  const { weights: dense, alphas } = await trainOneVsRestParallel(
+    X,
+    y,
+    labels.length,
+    linear,
+    threads,
+    ({ classIndex, classes, iterations }) => {
+      if ((classIndex + 1) % step === 0 || classIndex + 1 === classes) {
+        log(
+          `${linear.loss} C=${linear.C}: class ${classIndex + 1}/${classes} (${iterations} epochs) [${((now() - started) / 1000).toFixed(1)} s]`,
+        );
+      }
+    },
+    warmStart,
+  );
+  return { featurizer, labels, dense, alphas };
+}
+
+function scoreDense(result: FitResult, vector: SparseVector, bias: number): Float64Array {
+  const K = result.labels.length;
+  const cols = result.featurizer.size;
+  const out = new Float64Array(K);
+  for (let c = 0; c < K; c++) out[c] = result.dense[cols * K + c] * bias;
+  for (let k = 0; k < vector.indices.length; k++) {
+    const row = vector.indices[k] * K;
+    const v = vector.values[k];
+    for (let c = 0; c < K; c++) out[c] += result.dense[row + c] * v;
+  }
+  return out;
+}
+
+/** 0.5^(age / half-life), age in days relative to the newest row. */
+export function recencyWeights(examples: readonly LabelledExample[], halfLifeDays: number): Float64Array {
+  const times = examples.map((e) => Date.parse(e.time ?? ''));
+  const bad = times.findIndex((t) => Number.isNaN(t));
+  if (bad >= 0) {
+    throw new ClassifierInputError(
+      `recency weighting needs a date in every row; row ${bad + 1} has "${examples[bad].time ?? ''}"`,
+    );
+  }
+  const newest = Math.max(...times);
+  return Float64Array.from(times, (t) => 0.5 ** ((newest - t) / 86_400_000 / halfLifeDays));
+}

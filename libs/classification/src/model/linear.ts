@@ -1,0 +1,460 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type SparseVector } from './features';
+
+/**
+ * One-vs-rest linear classifiers trained by dual coordinate descent, a port of liblinear's solvers
+ * (Hsieh et al. 2008 for SVMs, Yu, Huang & Lin 2011 for logistic regression), with shrinking.
+ */
+
+/** `svm`: L2-regularised squared hinge (liblinear -s 1); `svm-l1`: plain hinge (-s 3); `logreg`: (-s 7). */
+export type LinearLoss = 'svm' | 'svm-l1' | 'logreg';
+/** `balanced`: C of class c's positives scaled by n/(K·n_c); `sqrt`: by its square root (milder). */
+export type ClassWeighting = 'none' | 'balanced' | 'sqrt';
+
+export interface LinearOptions {
+  readonly loss: LinearLoss;
+  /** Inverse regularisation strength. */
+  readonly C: number;
+  /** Stopping tolerance on the projected-gradient gap. */
+  readonly eps: number;
+  readonly maxIter: number;
+  /** Value of the constant bias feature (0 = no bias). */
+  readonly bias: number;
+  readonly classWeight: ClassWeighting;
+  readonly seed: number;
+}
+
+export const DEFAULT_LINEAR_OPTIONS: LinearOptions = {
+  loss: 'svm',
+  C: 0.5,
+  eps: 0.1,
+  maxIter: 1000,
+  bias: 1,
+  classWeight: 'sqrt',
+  seed: 42,
+};
+
+/** Compressed sparse rows. */
+export interface CsrMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly values: Float32Array;
+  /** Optional per-row weights: row i's C is multiplied by rowWeights[i] (e.g. recency weighting). */
+  readonly rowWeights?: Float32Array;
+}
+
+/** Builds a CSR matrix; `shared` puts it in SharedArrayBuffers so worker threads can read it without copies. */
+export function toCsr(
+  vectors: readonly SparseVector[],
+  cols: number,
+  shared = false,
+  rowWeights?: ArrayLike<number>,
+): CsrMatrix {
+  let nnz = 0;
+  for (const v of vectors) nnz += v.indices.length;
+  const alloc = (bytes: number): ArrayBufferLike =>
+    shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  const indptr = new Int32Array(alloc(4 * (vectors.length + 1)));
+  const indices = new Int32Array(alloc(4 * nnz));
+  const values = new Float32Array(alloc(4 * nnz));
+  let p = 0;
+  vectors.forEach((v, r) => {
+    indices.set(v.indices, p);
+    values.set(v.values, p);
+    p += v.indices.length;
+    indptr[r + 1] = p;
+  });
+  let weights: Float32Array | undefined;
+  if (rowWeights) {
+    weights = new Float32Array(alloc(4 * vectors.length));
+    for (let i = 0; i < vectors.length; i++) weights[i] = rowWeights[i];
+  }
+  return { rows: vectors.length, cols, indptr, indices, values, rowWeights: weights };
+}
+
+/** Deterministic PRNG (mulberry32). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function classWeights(labels: Int32Array, classes: number, weighting: ClassWeighting): Float64Array {
+  const counts = new Float64Array(classes);
+  for (const y of labels) counts[y]++;
+  const weights = new Float64Array(classes).fill(1);
+  if (weighting === 'none') return weights;
+  for (let c = 0; c < classes; c++) {
+    if (counts[c] === 0) continue;
+    const w = labels.length / (classes * counts[c]);
+    weights[c] = weighting === 'sqrt' ? Math.sqrt(w) : w;
+  }
+  return weights;
+}
+
+export interface BinaryResult {
+  /** cols + 1 weights; the last one multiplies the bias feature. */
+  readonly w: Float64Array;
+  readonly iterations: number;
+  /** Dual variables (SVM losses only), to warm-start a refit on a superset of the rows. */
+  readonly alpha?: Float64Array;
+}
+
+/** Trains one binary problem: rows with `positive[i]` are +1, the rest -1. */
+export function trainBinary(
+  X: CsrMatrix,
+  positive: Uint8Array,
+  Cp: number,
+  Cn: number,
+  options: LinearOptions,
+  seed: number,
+  initialAlpha?: ArrayLike<number>,
+): BinaryResult {
+  return options.loss === 'logreg'
+    ? solveLogisticDual(X, positive, Cp, Cn, options, seed)
+    : solveSvmDual(X, positive, Cp, Cn, options, seed, initialAlpha);
+}
+
+function squaredNorms(X: CsrMatrix, bias: number): Float64Array {
+  const out = new Float64Array(X.rows);
+  const { indptr, values } = X;
+  for (let i = 0; i < X.rows; i++) {
+    let s = bias * bias;
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) s += values[p] * values[p];
+    out[i] = s;
+  }
+  return out;
+}
+
+function solveSvmDual(
+  X: CsrMatrix,
+  positive: Uint8Array,
+  Cp: number,
+  Cn: number,
+  options: LinearOptions,
+  seed: number,
+  initialAlpha?: ArrayLike<number>,
+): BinaryResult {
+  const { rows: l, cols, indptr, indices, values } = X;
+  const bias = options.bias;
+  const l2 = options.loss === 'svm';
+  const w = new Float64Array(cols + 1);
+  const alpha = new Float64Array(l);
+  const QD = squaredNorms(X, bias);
+  // Per-row diagonal term (squared hinge) and upper bound (hinge) from the row's C.
+  const diag = new Float64Array(l);
+  const upper = new Float64Array(l);
+  const rw = X.rowWeights;
+  for (let i = 0; i < l; i++) {
+    const Ci = (positive[i] ? Cp : Cn) * (rw ? rw[i] : 1);
+    diag[i] = l2 ? 0.5 / Ci : 0;
+    upper[i] = l2 ? Infinity : Ci;
+  }
+  if (initialAlpha) {
+    for (let i = 0; i < l; i++) {
+      const a = Math.min(Math.max(initialAlpha[i], 0), upper[i]);
+      if (a === 0) continue;
+      alpha[i] = a;
+      const d = positive[i] ? a : -a;
+      for (let p = indptr[i]; p < indptr[i + 1]; p++) w[indices[p]] += d * values[p];
+      w[cols] += d * bias;
+    }
+  }
+  for (let i = 0; i < l; i++) QD[i] += diag[i];
+  const index = new Int32Array(l);
+  for (let i = 0; i < l; i++) index[i] = i;
+  const random = seededRandom(seed);
+  let activeSize = l;
+  let PGmaxOld = Infinity;
+  let PGminOld = -Infinity;
+  let iter = 0;
+  while (iter < options.maxIter) {
+    let PGmaxNew = -Infinity;
+    let PGminNew = Infinity;
+    for (let s = 0; s < activeSize; s++) {
+      const j = s + Math.floor(random() * (activeSize - s));
+      const t = index[s];
+      index[s] = index[j];
+      index[j] = t;
+    }
+    for (let s = 0; s < activeSize; s++) {
+      const i = index[s];
+      const yi = positive[i] ? 1 : -1;
+      const start = indptr[i];
+      const end = indptr[i + 1];
+      let dot = w[cols] * bias;
+      for (let p = start; p < end; p++) dot += w[indices[p]] * values[p];
+      const G = yi * dot - 1 + alpha[i] * diag[i];
+      const C = upper[i];
+      let PG = 0;
+      if (alpha[i] === 0) {
+        if (G > PGmaxOld) {
+          activeSize--;
+          index[s] = index[activeSize];
+          index[activeSize] = i;
+          s--;
+          continue;
+        } else if (G < 0) {
+          PG = G;
+        }
+      } else if (alpha[i] === C) {
+        if (G < PGminOld) {
+          activeSize--;
+          index[s] = index[activeSize];
+          index[activeSize] = i;
+          s--;
+          continue;
+        } else if (G > 0) {
+          PG = G;
+        }
+      } else {
+        PG = G;
+      }
+      if (PG > PGmaxNew) PGmaxNew = PG;
+      if (PG < PGminNew) PGminNew = PG;
+      if (Math.abs(PG) > 1e-12) {
+        const alphaOld = alpha[i];
+        alpha[i] = Math.min(Math.max(alpha[i] - G / QD[i], 0), C);
+        const d = (alpha[i] - alphaOld) * yi;
+        for (let p = start; p < end; p++) w[indices[p]] += d * values[p];
+        w[cols] += d * bias;
+      }
+    }
+    iter++;
+    if (PGmaxNew - PGminNew <= options.eps) {
+      if (activeSize === l) break;
+      activeSize = l;
+      PGmaxOld = Infinity;
+      PGminOld = -Infinity;
+      continue;
+    }
+    PGmaxOld = PGmaxNew;
+    PGminOld = PGminNew;
+    if (PGmaxOld <= 0) PGmaxOld = Infinity;
+    if (PGminOld >= 0) PGminOld = -Infinity;
+  }
+  return { w, iterations: iter, alpha };
+}
+
+function solveLogisticDual(
+  X: CsrMatrix,
+  positive: Uint8Array,
+  Cp: number,
+  Cn: number,
+  options: LinearOptions,
+  seed: number,
+): BinaryResult {
+  const { rows: l, cols, indptr, indices, values } = X;
+  const bias = options.bias;
+  const w = new Float64Array(cols + 1);
+  // alpha[2i] is the dual variable, alpha[2i+1] = C_i - alpha[2i].
+  const alpha = new Float64Array(2 * l);
+  const xTx = squaredNorms(X, bias);
+  const index = new Int32Array(l);
+  const innerEps = 1e-2;
+  const innerEpsMin = Math.min(1e-8, options.eps);
+  let innerEpsCurrent = innerEps;
+  const maxInner = 100;
+  const eta = 0.1;
+  for (let i = 0; i < l; i++) {
+    const C = (positive[i] ? Cp : Cn) * (X.rowWeights ? X.rowWeights[i] : 1);
+    alpha[2 * i] = Math.min(0.001 * C, 1e-8);
+    alpha[2 * i + 1] = C - alpha[2 * i];
+    const d = (positive[i] ? 1 : -1) * alpha[2 * i];
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) w[indices[p]] += d * values[p];
+    w[cols] += d * bias;
+    index[i] = i;
+  }
+  const random = seededRandom(seed);
+  let iter = 0;
+  while (iter < options.maxIter) {
+    for (let s = 0; s < l; s++) {
+      const j = s + Math.floor(random() * (l - s));
+      const t = index[s];
+      index[s] = index[j];
+      index[j] = t;
+    }
+    let newtonIter = 0;
+    let Gmax = 0;
+    for (let s = 0; s < l; s++) {
+      const i = index[s];
+      const yi = positive[i] ? 1 : -1;
+      const C = (positive[i] ? Cp : Cn) * (X.rowWeights ? X.rowWeights[i] : 1);
+      const start = indptr[i];
+      const end = indptr[i + 1];
+      let dot = w[cols] * bias;
+      for (let p = start; p < end; p++) dot += w[indices[p]] * values[p];
+      const a = xTx[i];
+      const b = yi * dot;
+      let ind1 = 2 * i;
+      let ind2 = 2 * i + 1;
+      let sign = 1;
+      if (0.5 * a * (alpha[ind2] - alpha[ind1]) + b < 0) {
+        ind1 = 2 * i + 1;
+        ind2 = 2 * i;
+        sign = -1;
+      }
+      const alphaOld = alpha[ind1];
+      let z = alphaOld;
+      if (C - z < 0.5 * C) z = 0.1 * z;
+      let gp = a * (z - alphaOld) + sign * b + Math.log(z / (C - z));
+      Gmax = Math.max(Gmax, Math.abs(gp));
+      let inner = 0;
+      while (inner <= maxInner) {
+        if (Math.abs(gp) < innerEpsCurrent) break;
+        const gpp = a + C / (C - z) / z;
+        const tmpz = z - gp / gpp;
+        if (tmpz <= 0) z *= eta;
+        else z = tmpz;
+        gp = a * (z - alphaOld) + sign * b + Math.log(z / (C - z));
+        newtonIter++;
+        inner++;
+      }
+      if (inner > 0) {
+        alpha[ind1] = z;
+        alpha[ind2] = C - z;
+        const d = sign * (z - alphaOld) * yi;
+        for (let p = start; p < end; p++) w[indices[p]] += d * values[p];
+        w[cols] += d * bias;
+      }
+    }
+    iter++;
+    if (Gmax < options.eps) break;
+    if (newtonIter <= l / 10) innerEpsCurrent = Math.max(innerEpsMin, 0.1 * innerEpsCurrent);
+  }
+  return { w, iterations: iter };
+}
+
+export interface OneVsRestProgress {
+  readonly classIndex: number;
+  readonly classes: number;
+  readonly iterations: number;
+}
+
+export interface OneVsRestResult {
+  /** Feature-major weights: `weights[j * K + c]` for feature j (j = cols is the bias feature). */
+  readonly weights: Float32Array;
+  /** Per-class dual variables (SVM losses), for warm starts. */
+  readonly alphas: (Float32Array | undefined)[];
+}
+
+/** Optional per-class initial dual variables (one per row of X). */
+export type WarmStart = readonly (ArrayLike<number> | undefined)[];
+
+/** Trains K one-vs-rest classifiers in this thread. */
+export function trainOneVsRest(
+  X: CsrMatrix,
+  labels: Int32Array,
+  classes: number,
+  options: LinearOptions,
+  onProgress?: (progress: OneVsRestProgress) => void,
+  warmStart?: WarmStart,
+): OneVsRestResult {
+  const weights = new Float32Array((X.cols + 1) * classes);
+  const alphas: (Float32Array | undefined)[] = new Array(classes).fill(undefined);
+  const perClass = classWeights(labels, classes, options.classWeight);
+  const positive = new Uint8Array(X.rows);
+  for (let c = 0; c < classes; c++) {
+    for (let i = 0; i < X.rows; i++) positive[i] = labels[i] === c ? 1 : 0;
+    const { w, iterations, alpha } = trainBinary(
+      X,
+      positive,
+      options.C * perClass[c],
+      options.C,
+      options,
+      options.seed + c,
+      warmStart?.[c],
+    );
+    for (let j = 0; j <= X.cols; j++) weights[j * classes + c] = w[j];
+    alphas[c] = alpha ? Float32Array.from(alpha) : undefined;
+    onProgress?.({ classIndex: c, classes, iterations });
+  }
+  return { weights, alphas };
+}
+
+/** The compiled worker script; absent when running from TypeScript sources (tests), then training is serial. */
+function workerScript(): string | undefined {
+  const file = path.join(__dirname, 'ovr-worker.js');
+  return fs.existsSync(file) ? file : undefined;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+/**
+ * {@link trainOneVsRest} spread over worker threads (classes handed out one at a time, largest first).
+ * Results are identical to the serial version: each class has its own seed. `X` should be built with
+ * `toCsr(…, shared = true)`, otherwise it is copied into each worker.
+ */
+export async function trainOneVsRestParallel(
+  X: CsrMatrix,
+  labels: Int32Array,
+  classes: number,
+  options: LinearOptions,
+  threads: number,
+  onProgress?: (progress: OneVsRestProgress) => void,
+  warmStart?: WarmStart,
+): Promise<OneVsRestResult> {
+  const script = workerScript();
+  const workers = Math.min(threads, classes);
+  if (!script || workers <= 1) return trainOneVsRest(X, labels, classes, options, onProgress, warmStart);
+  const weights = new Float32Array((X.cols + 1) * classes);
+  const alphas: (Float32Array | undefined)[] = new Array(classes).fill(undefined);
+  const perClass = classWeights(labels, classes, options.classWeight);
+  const perClassC = perClass.map((w) => options.C * w);
+  const counts = new Float64Array(classes);
+  for (const y of labels) counts[y]++;
+  const queue = [...counts.keys()].sort((a, b) => counts[b] - counts[a]);
+  let done = 0;
+  const pool: Worker[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      for (let t = 0; t < workers; t++) {
+        const worker = new Worker(script, { workerData: { X, labels, options, perClassC } });
+        pool.push(worker);
+        const next = (): void => {
+          const c = queue.shift();
+          if (c === undefined) return;
+          const init = warmStart?.[c];
+          worker.postMessage({ c, init: init ? Float64Array.from(init) : undefined });
+        };
+        worker.on('message', (message: WorkerReply) => {
+          if (!message.ready) {
+            const { c, weights: w } = message;
+            for (let j = 0; j <= X.cols; j++) weights[j * classes + c] = w[j];
+            alphas[c] = message.alpha;
+            onProgress?.({ classIndex: done, classes, iterations: message.iterations });
+            if (++done === classes) resolve();
+          }
+          next();
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (code !== 0 && done < classes) reject(new Error(`training worker exited with code ${code}`));
+        });
+      }
+    });
+  } finally {
+    await Promise.all(pool.map((worker) => worker.terminate()));
+  }
+  return { weights, alphas };
+}
+
+interface WorkerReply {
+  readonly ready?: boolean;
+  readonly c: number;
+  readonly iterations: number;
+  readonly weights: Float32Array;
+  readonly alpha?: Float32Array;
+}
