@@ -26,6 +26,9 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
     processJobs(this.queue, JobName.NormaliseInboundItem, this.config.workerConcurrency, (job) =>
       this.normalise(job),
     );
+    processJobs(this.queue, JobName.NormaliseInboundBatch, this.config.workerConcurrency, (job) =>
+      this.normaliseBatch(job),
+    );
     processJobs(this.queue, JobName.SweepPendingItems, 1, (job) => this.sweep(job));
     this.queue.on('failed', (job, error) => this.onFailed(job, error));
     // A repeatable job is keyed by name + interval, so every worker adding it still makes one schedule.
@@ -50,6 +53,29 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
     return { kind: outcome.kind, appealId: outcome.appealId };
   }
 
+  /**
+   * Each item of the batch on its own: one item's failure doesn't hold the others, and the batch is retried
+   * for the failed ones only in effect (the rest are found already processed).
+   */
+  private async normaliseBatch(job: Job): Promise<unknown> {
+    const { inboundItemIds } = parseJobPayload(JobName.NormaliseInboundBatch, job.data);
+    const counts: Record<string, number> = {};
+    const failures: string[] = [];
+    for (const id of inboundItemIds) {
+      try {
+        const outcome = await this.registrar.registerInboundItem(id);
+        counts[outcome.kind] = (counts[outcome.kind] ?? 0) + 1;
+        if (outcome.kind === 'quarantined')
+          this.log.warn('inbound item quarantined', { inboundItemId: id, reason: outcome.reason });
+      } catch (error) {
+        failures.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    if (failures.length > 0)
+      throw new Error(`${failures.length} of ${inboundItemIds.length} items failed: ${failures[0]}`);
+    return counts;
+  }
+
   private async sweep(job: Job): Promise<{ requeued: number }> {
     const { olderThanMs } = parseJobPayload(JobName.SweepPendingItems, job.data);
     const ids = await this.store.pendingOlderThan(olderThanMs);
@@ -68,8 +94,16 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
       final,
       reason: error,
     });
-    if (final && job.name === JobName.NormaliseInboundItem && typeof job.data?.inboundItemId === 'string') {
-      void this.store.markFailed(job.data.inboundItemId, error.message).catch(() => undefined);
+    if (!final) return;
+    const ids: unknown[] =
+      job.name === JobName.NormaliseInboundItem
+        ? [job.data?.inboundItemId]
+        : job.name === JobName.NormaliseInboundBatch && Array.isArray(job.data?.inboundItemIds)
+          ? job.data.inboundItemIds
+          : [];
+    // Only items still pending are marked: the batch's processed items stay processed.
+    for (const id of ids.filter((x): x is string => typeof x === 'string')) {
+      void this.store.markFailed(id, error.message).catch(() => undefined);
     }
   }
 }

@@ -26,6 +26,8 @@ export interface StoreOptions {
 }
 
 const BATCH = 500;
+/** Items per normalisation job: small enough that one slow item delays few others. */
+const NORMALISE_BATCH = 25;
 
 /**
  * Step one of intake: store what arrived, idempotently, before anything else happens to it. One
@@ -124,10 +126,23 @@ export class InboundStore {
     return results;
   }
 
+  /**
+   * Normalisation jobs for stored items, in batches: one queue round trip per batch instead of per item
+   * (the queue, not Postgres, is what limits a single item's cost). The job id names the batch's items, so
+   * enqueuing the same batch twice is one job; registration is idempotent per item anyway.
+   */
   async enqueue(inboundItemIds: string[]): Promise<void> {
+    const batches: string[][] = [];
+    for (let i = 0; i < inboundItemIds.length; i += NORMALISE_BATCH)
+      batches.push(inboundItemIds.slice(i, i + NORMALISE_BATCH));
     await this.jobs.addBulk(
-      JobName.NormaliseInboundItem,
-      inboundItemIds.map((id) => ({ payload: { inboundItemId: id }, options: { jobId: id } })),
+      JobName.NormaliseInboundBatch,
+      batches.map((ids) => ({
+        payload: { inboundItemIds: ids },
+        options: {
+          jobId: ids.length === 1 ? ids[0] : createHash('sha1').update(ids.join(',')).digest('hex'),
+        },
+      })),
     );
   }
 
