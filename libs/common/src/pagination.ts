@@ -17,7 +17,12 @@ export function decodeCursor(cursor: string): unknown[] | undefined {
  * instead of the rows; this unwraps that so `UPDATE … RETURNING` can be read like a SELECT.
  */
 export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
     return result[0] as T[];
   }
   return result as T[];
