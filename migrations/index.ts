@@ -2,8 +2,10 @@ import { InitialSchema1763840000000 } from './1763840000000-InitialSchema';
 import { RegistrationNumberSequences1763840000001 } from './1763840000001-RegistrationNumberSequences';
 import { StaffWorkflow1763840000002 } from './1763840000002-StaffWorkflow';
 import { ChannelSync1763840000003 } from './1763840000003-ChannelSync';
+import { MessengerDialogue1763840000004 } from './1763840000004-MessengerDialogue';
 import { Classification1763840000006 } from './1763840000006-Classification';
 import { FeedActions1763840000005 } from './1763840000005-FeedActions';
+import { ClassificationLearning1763840000007 } from './1763840000007-ClassificationLearning';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -11,6 +13,8 @@ export const MIGRATIONS = [
   RegistrationNumberSequences1763840000001,
   StaffWorkflow1763840000002,
   ChannelSync1763840000003,
+  MessengerDialogue1763840000004,
   Classification1763840000006,
   FeedActions1763840000005,
+  ClassificationLearning1763840000007,
 ];

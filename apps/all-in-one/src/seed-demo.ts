@@ -9,6 +9,7 @@ import { demoInboundItems, seedDirectory } from '@inbox/demo';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 import { seedDemoRoutingRules } from '@inbox/routing';
+import { seedDemoFastTrackRules } from '@inbox/classification';
 
 @Module({
   imports: [
@@ -44,6 +45,7 @@ export async function prepareDemoDatabase(log: (line: string) => void): Promise<
     const ds = app.get(DataSource);
     await seedDirectory(ds);
     await seedDemoRoutingRules(ds);
+    await seedDemoFastTrackRules(ds);
     const users = app.get(StaffUsers);
     const orgId = async (code: string) =>
       ((await ds.query(`SELECT id FROM organisations WHERE code = $1`, [code])) as { id: string }[])[0]?.id;

@@ -20,6 +20,17 @@ import { RoutingSuggestController } from './routing/routing-suggest.controller';
 import { AppealsController } from './staff/appeals.controller';
 import { WorkflowController } from './staff/workflow.controller';
 import { AnswerTemplatesController } from './staff/answer-templates.controller';
+import { AppealEventFeed, AppealStreamController } from './staff/appeal-stream.controller';
+import { AppealDetailsController } from './staff/appeal-details.controller';
+import { ReportsController } from './reports/reports.controller';
+import { UsersController } from './users/users.controller';
+import { DirectoryController } from './directory/directory.controller';
+import { ClassificationModule } from '@inbox/classification';
+import { AppealClassificationController } from './classification/appeal-classification.controller';
+import { ClassificationController } from './classification/classification.controller';
+import { FastTrackRulesController } from './classification/fast-track-rules.controller';
+import { IncidentsController } from './classification/incidents.controller';
+import { RubricatorController } from './classification/rubricator.controller';
 
 @Module({
   imports: [
@@ -32,6 +43,7 @@ import { AnswerTemplatesController } from './staff/answer-templates.controller';
     IntakeModule,
     RoutingModule,
     ChannelsModule,
+    ClassificationModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       // In memory: files are hashed and stored in Postgres right away; the size cap bounds the memory.
@@ -43,7 +55,10 @@ import { AnswerTemplatesController } from './staff/answer-templates.controller';
   controllers: [
     AuthController,
     PublicAppealsController,
+    // Before AppealsController: /appeals/stream must not be taken for /appeals/:id.
+    AppealStreamController,
     AppealsController,
+    AppealDetailsController,
     WorkflowController,
     AnswerTemplatesController,
     HealthController,
@@ -51,8 +66,16 @@ import { AnswerTemplatesController } from './staff/answer-templates.controller';
     RoutingRulesController,
     RoutingSuggestController,
     WebhooksController,
+    ReportsController,
+    UsersController,
+    DirectoryController,
+    RubricatorController,
+    ClassificationController,
+    FastTrackRulesController,
+    AppealClassificationController,
+    IncidentsController,
   ],
   // Every endpoint needs a signed-in staff member unless marked @PublicEndpoint().
-  providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }],
+  providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }, AppealEventFeed],
 })
 export class ApiModule {}

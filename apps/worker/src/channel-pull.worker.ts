@@ -1,20 +1,25 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
-import { AppealEventHooks, ChannelPuller, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
+import { AppealEventHooks, ChannelPuller, ChannelRegistry, type ChannelEntry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { QueueName, processJobs } from '@inbox/queue';
 
-const PULL = 'pull-channel';
 const HOOKS = 'drain-appeal-event-hooks';
 
 /**
- * One repeatable pull per pull-capable account. Long polls (Telegram getUpdates, VK) block inside the pull,
- * so a short interval keeps them near real time; the puller's lock keeps one pull per account at a time.
+ * Pulls every pull-capable account on its own timer in each worker. The puller's advisory lock keeps one
+ * pull per account at a time across all workers, so timers need no coordination; they stop with the
+ * worker and are awaited, so nothing pulls while the process shuts down. (A Bull repeatable job per account
+ * was used before: its delayed jobs left timers that touched Redis after shutdown.) Long polls (Telegram
+ * getUpdates, VK) block inside the pull, so a short interval keeps them near real time.
  */
 @Injectable()
-export class ChannelPullWorker implements OnModuleInit {
+export class ChannelPullWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly log = rootLogger.child('channel-pull');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Set<Promise<unknown>>();
+  private stopping = false;
 
   constructor(
     @InjectQueue(QueueName.Intake) private readonly queue: Queue,
@@ -30,21 +35,7 @@ export class ChannelPullWorker implements OnModuleInit {
         (e) =>
           e.connector.pull && e.account.settings.mode !== 'webhook' && e.account.settings.mode !== 'callback',
       );
-    processJobs(this.queue, PULL, Math.max(1, pullable.length), async (job) => {
-      const report = await this.puller.pull((job.data as { kind: ConnectorKind }).kind);
-      if (report.items || report.quarantined || report.error) this.log.info('pulled', { ...report });
-      return report;
-    });
-    for (const entry of pullable) {
-      const every = Number(
-        entry.account.settings.pullEveryMs ?? (['telegram', 'vk'].includes(entry.kind) ? 1000 : 30_000),
-      );
-      await this.queue.add(
-        PULL,
-        { kind: entry.kind },
-        { repeat: { every }, jobId: `pull:${entry.kind}`, removeOnComplete: true, removeOnFail: 50 },
-      );
-    }
+    for (const entry of pullable) this.schedule(entry);
     // Channel hooks (status notices, ПОС status pushes) follow the appeals' history every second.
     processJobs(this.queue, HOOKS, 1, async () => ({ seen: await this.hooks.drain() }));
     await this.queue.add(
@@ -53,5 +44,39 @@ export class ChannelPullWorker implements OnModuleInit {
       { repeat: { every: 1000 }, jobId: HOOKS, removeOnComplete: true, removeOnFail: 50 },
     );
     for (const off of this.registry.off()) this.log.info('channel off', { ...off });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    await Promise.allSettled([...this.running]);
+  }
+
+  private schedule(entry: ChannelEntry): void {
+    const every = Number(
+      entry.account.settings.pullEveryMs ?? (['telegram', 'vk'].includes(entry.kind) ? 1000 : 30_000),
+    );
+    const tick = async () => {
+      if (this.stopping) return;
+      const run = this.puller.pull(entry.kind).then(
+        (report) => {
+          if (report.items || report.quarantined || report.error) this.log.info('pulled', { ...report });
+        },
+        (error: unknown) => this.log.warn('pull failed', { kind: entry.kind, reason: error }),
+      );
+      this.running.add(run);
+      await run;
+      this.running.delete(run);
+      if (!this.stopping)
+        this.timers.set(
+          entry.kind,
+          setTimeout(() => void tick(), every),
+        );
+    };
+    // The first pull soon after start, the next ones `every` ms after the previous one ended.
+    this.timers.set(
+      entry.kind,
+      setTimeout(() => void tick(), Math.min(every, 1000)),
+    );
   }
 }

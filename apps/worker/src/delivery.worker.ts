@@ -5,11 +5,28 @@ import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { DeliveryService } from '@inbox/delivery';
-import { JobName, JobProducer, parseJobPayload, QueueName } from '@inbox/queue';
+import {
+  DELIVERY_QUEUE,
+  isRateLimitedChannel,
+  JobName,
+  JobProducer,
+  parseJobPayload,
+  processJobs,
+  QueueName,
+  type RateLimitedChannel,
+  RETRY_AFTER_BACKOFF,
+} from '@inbox/queue';
 
 const SWEEP = 'sweep-queued-messages';
 
-/** Delivers outbound messages; a message whose job got lost in a crash is picked up by the sweep. */
+type Ref = { outboundMessageId?: string; botReplyId?: string };
+
+/**
+ * Delivers outbound messages and bot replies. Everything enters the common delivery queue (e-mail, ПОС and
+ * МЭДО are sent from there); messenger sends move on to their channel's own queue, whose Bull limiter keeps
+ * the channel's published rate, and whose retries wait at least the channel's retry-after. A message whose
+ * job got lost in a crash is picked up by the sweep.
+ */
 @Injectable()
 export class DeliveryWorker implements OnModuleInit {
   private readonly log = rootLogger.child('delivery-worker');
@@ -23,29 +40,21 @@ export class DeliveryWorker implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    void this.queue.process(JobName.DeliverOutboundMessage, this.config.workerConcurrency, (job) =>
-      this.deliver(job),
-    );
-    void this.queue.process(SWEEP, 1, () => this.sweep());
-    this.queue.on('failed', (job, error) => {
-      const final = job.attemptsMade >= (job.opts.attempts ?? 1);
-      this.log.warn('delivery attempt failed', {
-        jobId: job.id,
-        attempt: job.attemptsMade,
-        final,
-        reason: error,
-      });
-      if (
-        final &&
-        job.name === JobName.DeliverOutboundMessage &&
-        typeof job.data?.outboundMessageId === 'string'
-      ) {
-        void this.delivery.fail(
-          job.data.outboundMessageId,
-          `после ${job.attemptsMade} попыток: ${error.message}`,
-        );
-      }
-    });
+    const concurrency = this.config.workerConcurrency;
+    // Each slot is a loop on the queue's blocking connection: routing bot replies and the per-channel queues
+    // (throttled by their limiters anyway) need fewer than the common queue's sends.
+    const few = Math.max(1, Math.floor(concurrency / 4));
+    const half = Math.max(1, Math.floor(concurrency / 2));
+    processJobs(this.queue, JobName.DeliverOutboundMessage, concurrency, (job) => this.route(job));
+    processJobs(this.queue, JobName.DeliverBotReply, few, (job) => this.route(job));
+    processJobs(this.queue, SWEEP, 1, () => this.sweep());
+    this.queue.on('failed', (job, error) => this.onFailed(job, error));
+    for (const channel of Object.keys(DELIVERY_QUEUE) as RateLimitedChannel[]) {
+      const queue = this.jobs.queue(DELIVERY_QUEUE[channel]);
+      processJobs(queue, JobName.DeliverOutboundMessage, half, (job) => this.send(job));
+      processJobs(queue, JobName.DeliverBotReply, half, (job) => this.send(job));
+      queue.on('failed', (job, error) => this.onFailed(job, error));
+    }
     await this.queue.add(
       SWEEP,
       {},
@@ -53,19 +62,71 @@ export class DeliveryWorker implements OnModuleInit {
     );
   }
 
-  private async deliver(job: Job): Promise<string> {
-    const { outboundMessageId } = parseJobPayload(JobName.DeliverOutboundMessage, job.data);
-    return this.delivery.deliver(outboundMessageId);
+  /** Messenger sends go on to their channel's queue (same job id: a repeat is a no-op); others are sent here. */
+  private async route(job: Job): Promise<string> {
+    const ref = refOf(job);
+    const kind = await this.delivery.connectorKindOf(ref);
+    if (kind && isRateLimitedChannel(kind)) {
+      await this.toChannelQueue(kind, job.name as JobName, ref, String(job.id));
+      return `routed to ${kind}`;
+    }
+    return this.send(job);
   }
 
+  private async send(job: Job): Promise<string> {
+    const ref = refOf(job);
+    return ref.botReplyId
+      ? this.delivery.deliverBotReply(ref.botReplyId)
+      : this.delivery.deliver(ref.outboundMessageId!);
+  }
+
+  private async toChannelQueue(kind: RateLimitedChannel, name: JobName, ref: Ref, jobId: string) {
+    await this.jobs
+      .queue(DELIVERY_QUEUE[kind])
+      .add(name, ref, { jobId, backoff: { type: RETRY_AFTER_BACKOFF } });
+  }
+
+  /** After the last attempt the message is marked failed and shown on the appeal; the job is kept. */
+  private onFailed(job: Job, error: Error): void {
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.log.warn('delivery attempt failed', {
+      queue: job.queue.name,
+      jobId: job.id,
+      attempt: job.attemptsMade,
+      final,
+      reason: error,
+    });
+    if (!final) return;
+    const reason = `после ${job.attemptsMade} попыток: ${error.message}`;
+    if (job.name === JobName.DeliverOutboundMessage && typeof job.data?.outboundMessageId === 'string') {
+      void this.delivery.fail(job.data.outboundMessageId, reason).catch(() => undefined);
+    } else if (job.name === JobName.DeliverBotReply && typeof job.data?.botReplyId === 'string') {
+      void this.delivery.failBotReply(job.data.botReplyId, reason).catch(() => undefined);
+    }
+  }
+
+  /** Straight to the right queue: a routed job may still sit completed in the common one under the same id. */
   private async sweep(): Promise<{ requeued: number }> {
     const rows = (await this.dataSource.query(
-      `SELECT id FROM outbound_messages WHERE status = 'queued' AND created_at < now() - interval '1 minute'
-        ORDER BY created_at LIMIT 1000`,
-    )) as { id: string }[];
+      `(SELECT id, 'message' AS what FROM outbound_messages
+         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
+       UNION ALL
+       (SELECT id, 'bot-reply' FROM bot_replies
+         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)`,
+    )) as { id: string; what: 'message' | 'bot-reply' }[];
     for (const r of rows) {
-      await this.jobs.add(JobName.DeliverOutboundMessage, { outboundMessageId: r.id }, { jobId: r.id });
+      const ref: Ref = r.what === 'bot-reply' ? { botReplyId: r.id } : { outboundMessageId: r.id };
+      const name = r.what === 'bot-reply' ? JobName.DeliverBotReply : JobName.DeliverOutboundMessage;
+      const kind = await this.delivery.connectorKindOf(ref);
+      if (kind && isRateLimitedChannel(kind)) await this.toChannelQueue(kind, name, ref, r.id);
+      else await this.queue.add(name, ref, { jobId: r.id });
     }
     return { requeued: rows.length };
   }
+}
+
+function refOf(job: Job): Ref {
+  return job.name === JobName.DeliverBotReply
+    ? parseJobPayload(JobName.DeliverBotReply, job.data)
+    : parseJobPayload(JobName.DeliverOutboundMessage, job.data);
 }

@@ -23,9 +23,8 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    processJobs(this.queue, JobName.NormaliseInboundItem, this.config.workerConcurrency, (job) =>
-      this.normalise(job),
-    );
+    // Single-item jobs are the exception now (released dialogue items); batches carry the volume.
+    processJobs(this.queue, JobName.NormaliseInboundItem, 2, (job) => this.normalise(job));
     processJobs(this.queue, JobName.NormaliseInboundBatch, this.config.workerConcurrency, (job) =>
       this.normaliseBatch(job),
     );

@@ -19,6 +19,8 @@ export interface AppealListFilter {
   assigneeId?: string;
   /** A topic or subtopic id, or 'none' for the manual classification queue. */
   topicId?: string;
+  /** Classification state; 'manual' = the manual classification queue (items nobody has classified yet). */
+  classification?: 'pending' | 'auto' | 'manual' | 'confirmed';
   /** Open clock marks: 'overdue', or 'at-risk' and not (yet) overdue; at organisationId when given. */
   clock?: 'at-risk' | 'overdue';
   registeredAfter?: Date;
@@ -89,9 +91,13 @@ export class AppealQueries {
     if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
     if (filter.q?.trim()) add(`a.search_vector @@ websearch_to_tsquery('russian', ?)`, filter.q.trim());
-    if (filter.assigneeId) add('a.assignee_id = ?', filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
+    if (filter.assigneeId)
+      add('a.assignee_id = ?', filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
     if (filter.topicId === 'none') where.push('a.topic_id IS NULL');
     else if (filter.topicId) add('? IN (a.topic_id, a.subtopic_id)', filter.topicId);
+    if (filter.classification === 'manual')
+      where.push(`a.classification_state = 'manual' AND a.topic_id IS NULL`);
+    else if (filter.classification) add('a.classification_state = ?', filter.classification);
     if (filter.registeredAfter) add('a.registered_at >= ?', filter.registeredAfter);
     if (filter.registeredBefore) add('a.registered_at < ?', filter.registeredBefore);
     if (filter.ids?.length) add('a.id = ANY(?)', filter.ids);
@@ -100,7 +106,9 @@ export class AppealQueries {
       const mark = (kind: string) =>
         `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = '${kind}'
            AND ($${params.length}::uuid IS NULL OR m.organisation_id = $${params.length}::uuid))`;
-      where.push(filter.clock === 'overdue' ? mark('overdue') : `${mark('at-risk')} AND NOT ${mark('overdue')}`);
+      where.push(
+        filter.clock === 'overdue' ? mark('overdue') : `${mark('at-risk')} AND NOT ${mark('overdue')}`,
+      );
     }
 
     const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
@@ -145,13 +153,15 @@ export class AppealQueries {
       `SELECT ${SUMMARY_COLUMNS}, a.text, a.address, a.territory_code, a.channel_category, a.external_id,
               a.received_at, a.registration_due_at, a.redirect_due_at, a.extended, a.time_zone,
               a.deadline_warnings, a.calendar_version, a.topic_id, a.subtopic_id, a.typical_need, a.assignee_id,
+              a.classification_state, a.classification_confidence, a.classifier_model_id,
+              a.suggested_organisation_ids::text[] AS suggested_organisation_ids, a.incident_id,
               p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address
          FROM appeals a JOIN organisations o ON o.id = a.organisation_id JOIN applicants p ON p.id = a.applicant_id
         WHERE a.id = $1 ${scoped ? `AND ${SCOPE_CONDITION.replace('?', '$2')}` : ''}`,
       scoped ? [id, scope.organisationIds] : [id],
     )) as Record<string, unknown>[];
     if (!row) return undefined;
-    const [organisations, events, attachments] = await Promise.all([
+    const [organisations, events, attachments, flags] = await Promise.all([
       this.dataSource.query(
         `SELECT ao.organisation_id AS id, o.code, o.short_name AS name, ao.role, ao.assigned_at
            FROM appeal_organisations ao JOIN organisations o ON o.id = ao.organisation_id
@@ -165,6 +175,12 @@ export class AppealQueries {
       this.dataSource.query(
         `SELECT id, file_name, content_type, size, sha256, status, rejection_reason FROM attachments
           WHERE appeal_id = $1 ORDER BY created_at`,
+        [id],
+      ),
+      // 59-ФЗ flags raised by classification, for a person to confirm or dismiss.
+      this.dataSource.query(
+        `SELECT id, flag, evidence, status, decided_by AS "decidedBy", decided_at AS "decidedAt", created_at AS "createdAt"
+           FROM appeal_flags WHERE appeal_id = $1 ORDER BY created_at, flag`,
         [id],
       ),
     ]);
@@ -190,6 +206,14 @@ export class AppealQueries {
       subtopicId: row.subtopic_id as string | null,
       typicalNeed: row.typical_need as string | null,
       assigneeId: row.assignee_id as string | null,
+      classification: {
+        state: row.classification_state as string,
+        confidence: row.classification_confidence as number | null,
+        modelId: row.classifier_model_id as string | null,
+        suggestedOrganisationIds: row.suggested_organisation_ids as string[],
+        incidentId: row.incident_id as string | null,
+      },
+      flags: flags as unknown[],
       applicant: {
         surname: row.surname,
         firstName: row.first_name,

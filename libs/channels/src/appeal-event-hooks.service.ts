@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
 
@@ -24,11 +24,23 @@ const LOCK = 'appeal-event-hooks';
  * cursor advances only past events whose hooks succeeded, so hooks must be idempotent.
  */
 @Injectable()
-export class AppealEventHooks {
+export class AppealEventHooks implements OnModuleInit {
   private readonly hooks = new Map<string, { types: Set<string>; hook: AppealEventHook; name: string }[]>();
   private readonly log = rootLogger.child('appeal-event-hooks');
 
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * The cursor starts at boot, not at the first drain: an item registered between the boot and the first
+   * drain (a second later) must not be skipped.
+   */
+  async onModuleInit(): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO settings (key, value) VALUES ($1, (SELECT coalesce(max(id), 0)::text FROM appeal_events))
+       ON CONFLICT (key) DO NOTHING`,
+      [CURSOR_KEY],
+    );
+  }
 
   /** `channel` '*' listens to every channel. */
   on(name: string, channel: string, types: string[], hook: AppealEventHook): void {

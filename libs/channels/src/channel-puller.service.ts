@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
-import { InboundStore } from '@inbox/intake';
 import { ConnectorError, ConnectorErrorCode, type PullPage } from '@inbox/integrations/contract';
 import { type ConnectorKind } from './channel-accounts';
+import { ChannelIntake } from './channel-intake.service';
 import { ChannelRegistry, type ChannelEntry } from './channel-registry.service';
 import { InboundEvents } from './inbound-events.service';
 
@@ -38,7 +38,7 @@ export class ChannelPuller {
   constructor(
     private readonly dataSource: DataSource,
     private readonly registry: ChannelRegistry,
-    private readonly store: InboundStore,
+    private readonly intake: ChannelIntake,
     private readonly events: InboundEvents,
   ) {}
 
@@ -110,10 +110,7 @@ export class ChannelPuller {
         options.limit ?? 100,
       )) as ExtendedPage;
       report.pages++;
-      const stored = await this.store.store(result.items, {
-        accountId: entry.account.id,
-        cursor: result.nextCursor ?? null,
-      });
+      const stored = await this.intake.storeItems(entry, result.items, { cursor: result.nextCursor ?? null });
       report.items += stored.filter((s) => !s.duplicate).length;
       report.duplicates += stored.filter((s) => s.duplicate).length;
       const quarantined = [...(result.rejected ?? [])];

@@ -3,7 +3,12 @@ import { DataSource } from 'typeorm';
 import { SYSTEM_SCOPE, Role } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import { rootLogger, rowsOf } from '@inbox/common';
-import { type AppealRef, type InboundEvent, type InteractionEvent } from '@inbox/integrations/contract';
+import {
+  type AppealRef,
+  type InboundEvent,
+  type InteractionEvent,
+  type RatingEvent,
+} from '@inbox/integrations/contract';
 import { type ChannelEntry } from './channel-registry.service';
 
 export const SYSTEM_ACTOR: Actor = {
@@ -16,6 +21,9 @@ export const SYSTEM_ACTOR: Actor = {
 /** A channel's conversational logic (the Telegram bot's dialogue): given an action, answer through the connector. */
 export type InteractionHandler = (event: InteractionEvent, entry: ChannelEntry) => Promise<void>;
 
+/** Told after a rating was handled, with the outcome (the bot acknowledges the button press). */
+export type RatingListener = (event: RatingEvent, entry: ChannelEntry, outcome: string) => Promise<void>;
+
 /**
  * Ratings, delivery states and bot actions that come with pulled pages and webhooks. Each event is handled
  * once per channel + external id; ratings go to the rating flow (a poor one re-routes upward).
@@ -23,6 +31,7 @@ export type InteractionHandler = (event: InteractionEvent, entry: ChannelEntry) 
 @Injectable()
 export class InboundEvents {
   private readonly handlers = new Map<string, InteractionHandler>();
+  private readonly ratingListeners = new Map<string, RatingListener>();
   private readonly log = rootLogger.child('inbound-events');
 
   constructor(
@@ -32,6 +41,10 @@ export class InboundEvents {
 
   onInteraction(channel: string, handler: InteractionHandler): void {
     this.handlers.set(channel, handler);
+  }
+
+  onRating(channel: string, listener: RatingListener): void {
+    this.ratingListeners.set(channel, listener);
   }
 
   async handle(events: InboundEvent[] | undefined, entry: ChannelEntry): Promise<void> {
@@ -99,17 +112,26 @@ export class InboundEvents {
         );
         outcome = result.poor ? 'poor' : 'ok';
       }
+      // The rating is recorded whatever the listener does: a failed acknowledgement is only logged.
+      await this.ratingListeners
+        .get(event.channel)?.(event, entry, outcome)
+        .catch((error: unknown) =>
+          this.log.warn('rating listener failed', { channel: event.channel, reason: error }),
+        );
     } else if (event.kind === 'delivery-state') {
-      const rows = (await this.dataSource.query(
-        `UPDATE outbound_messages SET delivery_state = $3, delivery_state_at = now()
-          WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR ($2::text IS NOT NULL AND remote_id = $2::text)
-          RETURNING appeal_id, id`,
-        [
-          isUuid(event.outboundMessageId) ? event.outboundMessageId : null,
-          event.remoteId ?? null,
-          event.state,
-        ],
-      )) as { appeal_id: string; id: string }[];
+      // An UPDATE … RETURNING comes back from TypeORM as [rows, count].
+      const rows = rowsOf<{ appeal_id: string; id: string }>(
+        await this.dataSource.query(
+          `UPDATE outbound_messages SET delivery_state = $3, delivery_state_at = now()
+            WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR ($2::text IS NOT NULL AND remote_id = $2::text)
+            RETURNING appeal_id, id`,
+          [
+            isUuid(event.outboundMessageId) ? event.outboundMessageId : null,
+            event.remoteId ?? null,
+            event.state,
+          ],
+        ),
+      );
       for (const r of rows) {
         await this.dataSource.query(
           `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-state', $2)`,

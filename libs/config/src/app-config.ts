@@ -44,9 +44,28 @@ export class AppConfig {
   /** Channels whose appeals get the 15-minute line-1 escalation clock (S1). */
   readonly escalationClockChannels: readonly string[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Bull's per-channel rate limiter on messenger delivery queues (Telegram, VK, OK published limits). */
+  readonly deliveryRateLimits: boolean;
   /** Secret: signs staff tokens. Unset → one generated on first use and shared through the database. */
   readonly authTokenSecret: string | undefined;
   readonly authTokenTtlSeconds: number;
+  /** Classification: below this confidence an item waits in the manual classification queue. */
+  readonly classifierMinConfidence: number;
+  /** Two topics each at least this confident → the "several topics" flag. */
+  readonly classifierMultiTopicConfidence: number;
+  /** Bull cron of the scheduled retraining; "off" disables it. */
+  readonly classifierRetrainCron: string;
+  /** With no promoted model, train one at first start from the demo appeals' labels. */
+  readonly classifierBootstrap: boolean;
+  readonly classifierMaxTrainingRows: number;
+  /** Share of labelled rows (by a stable hash) never trained on: the slice a new model must score no worse on. */
+  readonly classifierHeldBackPercent: number;
+  /** Items about one problem are grouped into an incident within this many hours. */
+  readonly incidentWindowHours: number;
+  /** Word 3-gram Jaccard similarity from which two texts count as near-identical (incidents). */
+  readonly incidentSimilarity: number;
+  /** The same for a repeated appeal with no new arguments (59-ФЗ ст. 11 ч. 5). */
+  readonly repeatedAppealSimilarity: number;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const problems: string[] = [];
@@ -127,10 +146,34 @@ export class AppConfig {
       ['debug', 'info', 'warn', 'error'].includes(level) ? level : 'info'
     ) as AppConfig['logLevel'];
 
+    this.deliveryRateLimits = bool('DELIVERY_RATE_LIMITS', true);
     this.authTokenSecret = env.AUTH_TOKEN_SECRET || undefined;
     if (this.authTokenSecret && this.authTokenSecret.length < 32)
       problems.push('AUTH_TOKEN_SECRET must be 32+ characters');
     this.authTokenTtlSeconds = int('AUTH_TOKEN_TTL_SECONDS', 3600, 60, 24 * 3600);
+
+    const fraction = (name: string, fallback: number): number => {
+      const raw = env[name];
+      if (raw === undefined || raw === '') return fallback;
+      const value = Number(raw);
+      if (!Number.isFinite(value) || value < 0 || value > 1) {
+        problems.push(`${name} must be a number between 0 and 1, got "${raw}"`);
+        return fallback;
+      }
+      return value;
+    };
+    this.classifierMinConfidence = fraction('CLASSIFIER_MIN_CONFIDENCE', 0.6);
+    this.classifierMultiTopicConfidence = fraction('CLASSIFIER_MULTI_TOPIC_CONFIDENCE', 0.3);
+    this.classifierRetrainCron = str('CLASSIFIER_RETRAIN_CRON', '0 3 * * *');
+    if (this.classifierRetrainCron !== 'off' && this.classifierRetrainCron.trim().split(/\s+/).length < 5) {
+      problems.push(`CLASSIFIER_RETRAIN_CRON must be a cron expression or "off"`);
+    }
+    this.classifierBootstrap = bool('CLASSIFIER_BOOTSTRAP', true);
+    this.classifierMaxTrainingRows = int('CLASSIFIER_MAX_TRAINING_ROWS', 100_000, 10, 5_000_000);
+    this.classifierHeldBackPercent = int('CLASSIFIER_HELD_BACK_PERCENT', 15, 1, 50);
+    this.incidentWindowHours = int('INCIDENT_WINDOW_HOURS', 24, 1, 24 * 30);
+    this.incidentSimilarity = fraction('INCIDENT_SIMILARITY', 0.6);
+    this.repeatedAppealSimilarity = fraction('REPEATED_APPEAL_SIMILARITY', 0.8);
 
     if (problems.length > 0) throw new ConfigError(problems);
   }

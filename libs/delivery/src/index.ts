@@ -1,2 +1,3 @@
 export * from './delivery.service';
 export * from './delivery.module';
+export * from './chat-pacer';

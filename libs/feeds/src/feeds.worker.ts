@@ -3,7 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
 import { ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { QueueName } from '@inbox/queue';
+import { QueueName, processJobs } from '@inbox/queue';
 import { FeedActionRunner } from './feed-action-runner.service';
 import { PosRubricatorSync } from './pos-rubricator-sync.service';
 
@@ -26,7 +26,7 @@ export class FeedsWorker implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    void this.queue.process(RUN_FEED_ACTIONS, 1, async () => this.runner.runAll());
+    processJobs(this.queue, RUN_FEED_ACTIONS, 1, async () => this.runner.runAll());
     await this.queue.add(
       RUN_FEED_ACTIONS,
       {},
@@ -39,7 +39,7 @@ export class FeedsWorker implements OnModuleInit {
     );
     const pos = this.registry.get('pos');
     if (!pos) return;
-    void this.queue.process(SYNC_POS_RUBRICATOR, 1, async () => this.rubricator.sync());
+    processJobs(this.queue, SYNC_POS_RUBRICATOR, 1, async () => this.rubricator.sync());
     const every = Number(pos.account.settings.rubricatorSyncEveryMs ?? RUBRICATOR_EVERY_MS);
     await this.queue.add(
       SYNC_POS_RUBRICATOR,

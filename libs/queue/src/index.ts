@@ -1,3 +1,5 @@
 export * from './queues';
 export * from './queue.module';
 export * from './job-producer';
+export * from './delivery-limits';
+export * from './process-jobs';

@@ -12,11 +12,21 @@ export class JobProducer {
     @InjectQueue(QueueName.Intake) intake: Queue,
     @InjectQueue(QueueName.Deadlines) deadlines: Queue,
     @InjectQueue(QueueName.Delivery) delivery: Queue,
+    @InjectQueue(QueueName.DeliveryTelegram) deliveryTelegram: Queue,
+    @InjectQueue(QueueName.DeliveryVk) deliveryVk: Queue,
+    @InjectQueue(QueueName.DeliveryOk) deliveryOk: Queue,
+    @InjectQueue(QueueName.Classification) classification: Queue,
+    @InjectQueue(QueueName.Messengers) messengers: Queue,
   ) {
     this.queues = {
       [QueueName.Intake]: intake,
       [QueueName.Deadlines]: deadlines,
       [QueueName.Delivery]: delivery,
+      [QueueName.DeliveryTelegram]: deliveryTelegram,
+      [QueueName.DeliveryVk]: deliveryVk,
+      [QueueName.DeliveryOk]: deliveryOk,
+      [QueueName.Classification]: classification,
+      [QueueName.Messengers]: messengers,
     };
   }
 

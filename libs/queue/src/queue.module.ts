@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
+import { queueLimiter, RETRY_AFTER_BACKOFF, retryAfterBackoff } from './delivery-limits';
 import { QueueName } from './queues';
 import { JobProducer } from './job-producer';
 
@@ -21,6 +22,7 @@ export class QueueModule {
             redis: config.redisUrl,
             prefix: config.queuePrefix,
             settings: {
+              backoffStrategies: { [RETRY_AFTER_BACKOFF]: retryAfterBackoff },
               lockDuration: config.queueLockMs,
               stalledInterval: Math.max(1000, config.queueLockMs / 2),
               // A job whose worker died is handed to another; a few deaths in a row still don't fail it.
@@ -34,7 +36,17 @@ export class QueueModule {
             },
           }),
         }),
-        BullModule.registerQueue(...Object.values(QueueName).map((name) => ({ name }))),
+        BullModule.registerQueueAsync(
+          ...Object.values(QueueName).map((name) => ({
+            name,
+            inject: [AppConfig],
+            // Per-channel send rates (delivery-limits.ts); switchable because Bull's limiter timers make an
+            // in-process stack's shutdown report "Connection is closed." (see README, known issues).
+            useFactory: (config: AppConfig) => ({
+              limiter: config.deliveryRateLimits ? queueLimiter(name) : undefined,
+            }),
+          })),
+        ),
       ],
       providers: [JobProducer],
       exports: [BullModule, JobProducer],

@@ -1,8 +1,18 @@
+import { type InboundEvent } from '@inbox/integrations/contract';
+
 /** Every queue and job name, in one place. Values are stored in Redis: never rename one. */
 export enum QueueName {
   Intake = 'intake',
   Deadlines = 'deadlines',
   Delivery = 'delivery',
+  /** Messenger delivery, one queue per channel so that each has its own rate limit (delivery-limits.ts). */
+  DeliveryTelegram = 'delivery-telegram',
+  DeliveryVk = 'delivery-vk',
+  DeliveryOk = 'delivery-ok',
+  /** Citizens' messengers: webhook events, the bot's look at dialogue items, media downloads. */
+  Messengers = 'messengers',
+  /** Topic prediction, fast-track rules, 59-ФЗ flags, incidents; model retraining. */
+  Classification = 'classification',
 }
 
 export enum JobName {
@@ -10,24 +20,58 @@ export enum JobName {
   WatchClocks = 'watch-clocks',
   /** Turn one stored inbound item into an appeal or a follow-up. Job id = the item id. */
   NormaliseInboundItem = 'normalise-inbound-item',
+  /** The same for a batch of items stored together: one queue round trip for many registrations. */
+  NormaliseInboundBatch = 'normalise-inbound-batch',
   /** Re-enqueue items stored but never normalised (a crash between the insert and the enqueue). */
   SweepPendingItems = 'sweep-pending-items',
   /** Send one outbound message through its channel. Job id = the message id. */
   DeliverOutboundMessage = 'deliver-outbound-message',
+  /** Send one bot reply (greeting, help, consent request) through its channel. Job id = the reply id. */
+  DeliverBotReply = 'deliver-bot-reply',
+  /** Ratings, delivery states and bot actions that came with a webhook: handled by the worker. */
+  HandleInboundEvents = 'handle-inbound-events',
+  /** Let the bot see a stored messenger item before it may be registered. Job id = admit:<item id>. */
+  AdmitDialogueItem = 'admit-dialogue-item',
+  /** Download an attachment the channel only referenced. Job id = fetch:<attachment id>. */
+  FetchAttachment = 'fetch-attachment',
+  /** Classify a registered appeal (topic, fast-track, flags, routing suggestion, incident). Job id = classify:<appeal id>. */
+  ClassifyAppeal = 'classify-appeal',
+  /** Re-enqueue appeals registered but never classified (repeatable). */
+  SweepUnclassified = 'sweep-unclassified',
+  /** Train a candidate topic model and promote it if it scores no worse (repeatable, or by an admin). */
+  RetrainClassifier = 'retrain-classifier',
 }
 
 export interface JobPayloads {
   [JobName.WatchClocks]: Record<string, never>;
   [JobName.NormaliseInboundItem]: { inboundItemId: string };
+  [JobName.NormaliseInboundBatch]: { inboundItemIds: string[] };
   [JobName.SweepPendingItems]: { olderThanMs: number };
   [JobName.DeliverOutboundMessage]: { outboundMessageId: string };
+  [JobName.DeliverBotReply]: { botReplyId: string };
+  /** Events with the author reduced to the channel id: no names or texts in Redis. */
+  [JobName.HandleInboundEvents]: { kind: string; events: InboundEvent[] };
+  [JobName.AdmitDialogueItem]: { inboundItemId: string };
+  [JobName.FetchAttachment]: { attachmentId: string };
+  [JobName.ClassifyAppeal]: { appealId: string };
+  [JobName.SweepUnclassified]: { olderThanMs: number };
+  [JobName.RetrainClassifier]: { reason: 'schedule' | 'manual' | 'bootstrap'; requestedBy?: string };
 }
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.WatchClocks]: QueueName.Deadlines,
   [JobName.NormaliseInboundItem]: QueueName.Intake,
+  [JobName.NormaliseInboundBatch]: QueueName.Intake,
   [JobName.SweepPendingItems]: QueueName.Intake,
   [JobName.DeliverOutboundMessage]: QueueName.Delivery,
+  // Enters the common delivery queue; the worker moves it to its channel's rate-limited queue.
+  [JobName.DeliverBotReply]: QueueName.Delivery,
+  [JobName.HandleInboundEvents]: QueueName.Messengers,
+  [JobName.AdmitDialogueItem]: QueueName.Messengers,
+  [JobName.FetchAttachment]: QueueName.Messengers,
+  [JobName.ClassifyAppeal]: QueueName.Classification,
+  [JobName.SweepUnclassified]: QueueName.Classification,
+  [JobName.RetrainClassifier]: QueueName.Classification,
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,6 +82,14 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
     isObject(data) && !Array.isArray(data) && Object.keys(data).length === 0
       ? undefined
       : 'payload must be {}',
+  [JobName.NormaliseInboundBatch]: (data) =>
+    isObject(data) &&
+    Array.isArray(data.inboundItemIds) &&
+    data.inboundItemIds.length > 0 &&
+    data.inboundItemIds.length <= 500 &&
+    data.inboundItemIds.every((id) => typeof id === 'string' && UUID.test(id))
+      ? undefined
+      : 'inboundItemIds must be 1–500 UUIDs',
   [JobName.NormaliseInboundItem]: (data) =>
     isObject(data) && typeof data.inboundItemId === 'string' && UUID.test(data.inboundItemId)
       ? undefined
@@ -46,10 +98,49 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
     isObject(data) && typeof data.outboundMessageId === 'string' && UUID.test(data.outboundMessageId)
       ? undefined
       : 'outboundMessageId must be a UUID',
+  [JobName.DeliverBotReply]: (data) =>
+    isObject(data) && typeof data.botReplyId === 'string' && UUID.test(data.botReplyId)
+      ? undefined
+      : 'botReplyId must be a UUID',
+  [JobName.HandleInboundEvents]: (data) =>
+    isObject(data) &&
+    typeof data.kind === 'string' &&
+    Array.isArray(data.events) &&
+    data.events.every(
+      (e) =>
+        isObject(e) &&
+        typeof e.kind === 'string' &&
+        typeof e.channel === 'string' &&
+        typeof e.externalId === 'string',
+    )
+      ? undefined
+      : 'kind must be a string and events a list of { kind, channel, externalId }',
+  [JobName.AdmitDialogueItem]: (data) =>
+    isObject(data) && typeof data.inboundItemId === 'string' && UUID.test(data.inboundItemId)
+      ? undefined
+      : 'inboundItemId must be a UUID',
+  [JobName.FetchAttachment]: (data) =>
+    isObject(data) && typeof data.attachmentId === 'string' && UUID.test(data.attachmentId)
+      ? undefined
+      : 'attachmentId must be a UUID',
   [JobName.SweepPendingItems]: (data) =>
     isObject(data) && typeof data.olderThanMs === 'number' && data.olderThanMs >= 0
       ? undefined
       : 'olderThanMs must be a non-negative number',
+  [JobName.ClassifyAppeal]: (data) =>
+    isObject(data) && typeof data.appealId === 'string' && UUID.test(data.appealId)
+      ? undefined
+      : 'appealId must be a UUID',
+  [JobName.SweepUnclassified]: (data) =>
+    isObject(data) && typeof data.olderThanMs === 'number' && data.olderThanMs >= 0
+      ? undefined
+      : 'olderThanMs must be a non-negative number',
+  [JobName.RetrainClassifier]: (data) =>
+    isObject(data) &&
+    ['schedule', 'manual', 'bootstrap'].includes(data.reason as string) &&
+    (data.requestedBy === undefined || (typeof data.requestedBy === 'string' && UUID.test(data.requestedBy)))
+      ? undefined
+      : 'reason must be schedule, manual or bootstrap; requestedBy a UUID when given',
 };
 
 export class InvalidJobPayloadError extends Error {

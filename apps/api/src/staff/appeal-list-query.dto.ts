@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsBoolean,
   IsDate,
   IsEnum,
@@ -9,6 +10,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -61,6 +63,57 @@ export class AppealListQueryDto {
   @IsString()
   @MaxLength(200, { message: 'Поисковый запрос не длиннее 200 символов' })
   q?: string;
+
+  @ApiPropertyOptional({ description: 'Исполнитель: UUID сотрудника или me — я' })
+  @IsOptional()
+  @Matches(/^(me|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    message: 'assigneeId: UUID сотрудника или me',
+  })
+  assigneeId?: string;
+
+  @ApiPropertyOptional({ description: 'Тема или подтема (UUID); none — без темы (ручная классификация)' })
+  @IsOptional()
+  @Matches(/^(none|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, {
+    message: 'topicId: UUID темы или none',
+  })
+  topicId?: string;
+
+  @ApiPropertyOptional({
+    enum: ['at-risk', 'overdue'],
+    description: 'Отметки сроков: просрочено или под угрозой (в организации organisationId, если указана)',
+  })
+  @IsOptional()
+  @IsIn(['at-risk', 'overdue'], { message: 'clock: at-risk или overdue' })
+  clock?: 'at-risk' | 'overdue';
+
+  @ApiPropertyOptional({
+    enum: ['pending', 'auto', 'manual', 'confirmed'],
+    description: 'Классификация: manual — очередь ручной классификации, auto — тема определена автоматически',
+  })
+  @IsOptional()
+  @IsIn(['pending', 'auto', 'manual', 'confirmed'], {
+    message: 'classification: pending, auto, manual или confirmed',
+  })
+  classification?: 'pending' | 'auto' | 'manual' | 'confirmed';
+
+  @ApiPropertyOptional({ description: 'Зарегистрировано не раньше (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'registeredAfter: дата в формате ISO 8601' })
+  registeredAfter?: Date;
+
+  @ApiPropertyOptional({ description: 'Зарегистрировано раньше (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'registeredBefore: дата в формате ISO 8601' })
+  registeredBefore?: Date;
+
+  @ApiPropertyOptional({ type: [String], description: 'Только эти обращения (UUID через запятую, до 200)' })
+  @IsOptional()
+  @Transform(toList)
+  @IsUUID('all', { each: true, message: 'ids: UUID обращений' })
+  @ArrayMaxSize(200, { message: 'ids: не более 200' })
+  ids?: string[];
 
   @ApiPropertyOptional({ enum: ['registered', 'due'] })
   @IsOptional()

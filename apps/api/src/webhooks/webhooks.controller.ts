@@ -13,9 +13,8 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { PublicEndpoint } from '@inbox/access';
-import { ChannelRegistry, type ConnectorKind, InboundEvents } from '@inbox/channels';
+import { ChannelIntake, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { InboundStore } from '@inbox/intake';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 
 const PUSH_KINDS: ConnectorKind[] = ['telegram', 'vk', 'ok'];
@@ -24,8 +23,9 @@ const OK_BODY: Partial<Record<ConnectorKind, string>> = { vk: 'ok' };
 
 /**
  * Webhooks of push channels. The connector verifies the secret before anything is read; a forged call is
- * refused and nothing is stored. Items are stored first and normalised by the worker, so the channel gets
- * its 200 at once (OK retries after 5 s, VK after a while).
+ * refused and nothing is stored. Items are stored first and normalised by the worker (dialogue items after the
+ * bot has seen them); events (button presses, ratings) are handled by the worker too, where the bot runs. So
+ * the channel gets its 200 at once (OK retries after 5 s, VK after a while).
  */
 @ApiExcludeController()
 @Controller('api/v1/webhooks')
@@ -35,8 +35,7 @@ export class WebhooksController {
 
   constructor(
     private readonly registry: ChannelRegistry,
-    private readonly store: InboundStore,
-    private readonly events: InboundEvents,
+    private readonly intake: ChannelIntake,
   ) {}
 
   @Post(':kind')
@@ -77,8 +76,8 @@ export class WebhooksController {
         .send(parsed.body);
       return;
     }
-    await this.store.store(parsed.items, { accountId: entry.account.id });
-    await this.events.handle(parsed.events, entry);
+    await this.intake.storeItems(entry, parsed.items);
+    await this.intake.deferEvents(entry, parsed.events);
     const body = OK_BODY[kind as ConnectorKind];
     if (body) res.status(200).type('text/plain').send(body);
     else res.status(200).json({ ok: true });

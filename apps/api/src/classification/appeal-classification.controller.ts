@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseFilters } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Staff, type StaffContext } from '@inbox/access';
+import { LegalFlags, RoutingSuggestions } from '@inbox/classification';
+import { ClassificationErrorsFilter } from './classification-errors.filter';
+import { FlagDecisionDto } from './classification.dto';
+
+const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
+@ApiTags('classification')
+@ApiBearerAuth()
+@ApiNotFoundResponse({ description: 'Обращение не найдено (или вне вашей области доступа)' })
+@Controller('api/v1/appeals')
+@UseFilters(ClassificationErrorsFilter)
+export class AppealClassificationController {
+  constructor(
+    private readonly routing: RoutingSuggestions,
+    private readonly flags: LegalFlags,
+  ) {}
+
+  @Get(':id/routing-suggestion')
+  @ApiOperation({
+    summary: 'Куда направить: по правилам (они главнее), иначе по истории ответов на эту тему и территорию',
+  })
+  routingSuggestion(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
+    return this.routing.forAppeal(id, staff.scope);
+  }
+
+  @Get(':id/flags')
+  @ApiOperation({ summary: 'Признаки по 59-ФЗ, предложенные для решения сотрудника' })
+  list(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
+    return this.flags.list(id, staff.scope);
+  }
+
+  @Post(':id/flags/:flagId/confirm')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Подтвердить признак (решение записывается в историю и журнал аудита)' })
+  confirm(
+    @Param('id', ID) id: string,
+    @Param('flagId', ID) flagId: string,
+    @Body() body: FlagDecisionDto,
+    @Staff() staff: StaffContext,
+  ) {
+    return this.flags.decide(
+      id,
+      flagId,
+      'confirmed',
+      { userId: staff.user.id, scope: staff.scope },
+      body.comment,
+    );
+  }
+
+  @Post(':id/flags/:flagId/dismiss')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Отклонить признак' })
+  dismiss(
+    @Param('id', ID) id: string,
+    @Param('flagId', ID) flagId: string,
+    @Body() body: FlagDecisionDto,
+    @Staff() staff: StaffContext,
+  ) {
+    return this.flags.decide(
+      id,
+      flagId,
+      'dismissed',
+      { userId: staff.user.id, scope: staff.scope },
+      body.comment,
+    );
+  }
+}

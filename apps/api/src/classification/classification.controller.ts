@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bull';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Res,
+  UploadedFile,
+  UseFilters,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiConsumes, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type Queue } from 'bull';
+import { type Response } from 'express';
+import { DataSource } from 'typeorm';
+import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import { ModelRegistry, TrainingExamples } from '@inbox/classification';
+import { JobName, JobProducer, QueueName } from '@inbox/queue';
+import { ClassificationErrorsFilter } from './classification-errors.filter';
+import { CsvUploadDto } from './classification.dto';
+import { uploadedCsv } from './csv-upload';
+
+const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
+@ApiTags('classification')
+@ApiBearerAuth()
+@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
+@Controller('api/v1/classification')
+@UseFilters(ClassificationErrorsFilter)
+export class ClassificationController {
+  constructor(
+    private readonly registry: ModelRegistry,
+    private readonly examples: TrainingExamples,
+    private readonly jobs: JobProducer,
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+    @InjectQueue(QueueName.Classification) private readonly queue: Queue,
+  ) {}
+
+  @Get('models')
+  @Roles(Role.Admin, Role.Supervisor)
+  @ApiOperation({ summary: 'Модели классификатора: действующая, кандидаты, отклонённые — с оценками' })
+  models() {
+    return this.registry.list();
+  }
+
+  @Get('models/:id/file')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Файл модели (.json.gz) для npm run classifier -- eval' })
+  async modelFile(@Param('id', ID) id: string, @Res() res: Response) {
+    const file = await this.registry.file(id);
+    if (!file) throw new NotFoundException({ statusCode: 404, message: 'Модель не найдена' });
+    res.setHeader('Content-Type', 'application/gzip');
+    res.setHeader('Content-Disposition', `attachment; filename="topic-model-${id}.json.gz"`);
+    res.send(file);
+  }
+
+  @Post('retrain')
+  @Roles(Role.Admin)
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Переобучить классификатор на истории и исправлениях; новая модель вводится, только если на отложенной выборке не хуже',
+  })
+  async retrain(@Staff() staff: StaffContext) {
+    const jobId = `retrain:${randomUUID()}`;
+    await this.jobs.add(
+      JobName.RetrainClassifier,
+      { reason: 'manual', requestedBy: staff.user.id },
+      { jobId, attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
+    );
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'classification.retrain',
+      entityType: 'classifier',
+      entityId: jobId,
+    });
+    return { jobId, status: 'queued' };
+  }
+
+  @Get('retrain/:jobId')
+  @Roles(Role.Admin, Role.Supervisor)
+  @ApiOperation({ summary: 'Ход переобучения: очередь, выполняется, результат' })
+  async retrainStatus(@Param('jobId') jobId: string) {
+    const job = jobId.startsWith('retrain:') ? await this.queue.getJob(jobId) : null;
+    if (!job) throw new NotFoundException({ statusCode: 404, message: 'Задание переобучения не найдено' });
+    return {
+      jobId,
+      state: await job.getState(),
+      progress: job.progress() as unknown,
+      result: (job.returnvalue as unknown) ?? null,
+      failedReason: job.failedReason ?? null,
+    };
+  }
+
+  @Post('training-data')
+  @Roles(Role.Admin)
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiConsumes('multipart/form-data', 'application/json')
+  @ApiOperation({
+    summary:
+      'Загрузить размеченную историю из CSV (text, topic_code, subtopic_code, …): годные строки сохраняются, ошибочные — по номерам',
+  })
+  importTrainingData(
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Body() body: CsvUploadDto,
+    @Staff() staff: StaffContext,
+  ) {
+    return this.examples.importCsv(uploadedCsv(file, body.csv), { userId: staff.user.id });
+  }
+
+  @Get('training-data')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Загруженные наборы обучающих данных' })
+  trainingData() {
+    return this.examples.batches();
+  }
+
+  @Delete('training-data/:batchId')
+  @Roles(Role.Admin)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Удалить набор обучающих данных' })
+  async deleteTrainingData(@Param('batchId', ID) batchId: string, @Staff() staff: StaffContext) {
+    await this.examples.deleteBatch(batchId, { userId: staff.user.id });
+  }
+
+  @Get('corrections')
+  @Roles(Role.Admin, Role.Supervisor)
+  @ApiOperation({ summary: 'Исправления сотрудников (тема, маршрут), из которых учится классификатор' })
+  corrections() {
+    return this.dataSource.query(
+      `SELECT c.id::text, c.appeal_id AS "appealId", a.registration_number AS "registrationNumber", c.kind, c.actor,
+              c.before, c.after, c.model_id AS "modelId", c.created_at AS "createdAt"
+         FROM classification_corrections c JOIN appeals a ON a.id = c.appeal_id
+        ORDER BY c.id DESC LIMIT 200`,
+    );
+  }
+}

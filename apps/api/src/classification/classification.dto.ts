@@ -1,0 +1,211 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MAX_INCIDENT_ANSWER, MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
+
+export const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
+
+export class CreateTopicDto {
+  @ApiProperty({
+    example: 'improvement-icicles',
+    description: 'Код: латинские буквы, цифры, . _ -; не меняется',
+  })
+  @IsString({ message: 'Код темы — строка' })
+  @MaxLength(64, { message: 'Код — не длиннее 64 символов' })
+  code!: string;
+
+  @ApiProperty({ example: 'Сосульки и наледь на крышах' })
+  @IsString({ message: 'Название — строка' })
+  @MaxLength(300, { message: 'Название — не длиннее 300 символов' })
+  name!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'Тема верхнего уровня; пусто — сама тема',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'Раздел указан неверно' })
+  parentId?: string | null;
+
+  @ApiPropertyOptional({ type: [String], example: ['Сосульки на крыше', 'Наледь на тротуаре'] })
+  @IsOptional()
+  @IsArray({ message: 'Типовые потребности — список строк' })
+  @ArrayMaxSize(50, { message: 'Не больше 50 типовых потребностей' })
+  @IsString({ each: true, message: 'Типовая потребность — строка' })
+  @MaxLength(300, { each: true, message: 'Типовая потребность — не длиннее 300 символов' })
+  typicalNeeds?: string[];
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'Организация указана неверно' })
+  defaultOrganisationId?: string | null;
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean({ message: 'active: true или false' })
+  active?: boolean;
+}
+
+export class UpdateTopicDto {
+  @ApiPropertyOptional({ description: 'Код не меняется; если передан, должен совпадать с текущим' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  code?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString({ message: 'Название — строка' })
+  @MaxLength(300, { message: 'Название — не длиннее 300 символов' })
+  name?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'Раздел указан неверно' })
+  parentId?: string | null;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray({ message: 'Типовые потребности — список строк' })
+  @ArrayMaxSize(50, { message: 'Не больше 50 типовых потребностей' })
+  @IsString({ each: true, message: 'Типовая потребность — строка' })
+  @MaxLength(300, { each: true, message: 'Типовая потребность — не длиннее 300 символов' })
+  typicalNeeds?: string[];
+
+  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @IsOptional()
+  @IsUUID('all', { message: 'Организация указана неверно' })
+  defaultOrganisationId?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean({ message: 'active: true или false' })
+  active?: boolean;
+}
+
+export class CsvUploadDto {
+  @ApiPropertyOptional({ description: 'CSV текстом (или файл в поле file, multipart/form-data)' })
+  @IsOptional()
+  @IsString({ message: 'csv — текст файла' })
+  csv?: string;
+
+  @ApiPropertyOptional({ description: 'Только проверить, ничего не меняя' })
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'dryRun: true или false' })
+  dryRun?: boolean;
+}
+
+export class CategoryMappingDto {
+  @ApiProperty({ format: 'uuid', nullable: true, description: 'Наша тема; null — снять сопоставление' })
+  @IsOptional()
+  @IsUUID('all', { message: 'Тема указана неверно' })
+  topicId!: string | null;
+}
+
+export class FastTrackRuleDto {
+  @ApiProperty({ example: 'Открытые люки' })
+  @IsString({ message: 'Название — строка' })
+  @MaxLength(200, { message: 'Название — не длиннее 200 символов' })
+  name!: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    nullable: true,
+    description: 'Тема или подтема (тема включает подтемы)',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'Тема указана неверно' })
+  topicId?: string | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['открытый люк', 'замерза*'],
+    description: 'Любая из фраз в тексте (по основам слов; слово* — по началу слова)',
+  })
+  @IsOptional()
+  @IsArray({ message: 'Ключевые фразы — список строк' })
+  @ArrayMaxSize(MAX_RULE_KEYWORDS, { message: `Не больше ${MAX_RULE_KEYWORDS} ключевых фраз` })
+  @IsString({ each: true, message: 'Ключевая фраза — строка' })
+  @MaxLength(MAX_KEYWORD_LENGTH, {
+    each: true,
+    message: `Ключевая фраза — не длиннее ${MAX_KEYWORD_LENGTH} символов`,
+  })
+  keywords?: string[];
+
+  @ApiPropertyOptional({ type: [String], example: ['vk', 'telegram'], description: 'Пусто — любой канал' })
+  @IsOptional()
+  @IsArray({ message: 'Каналы — список' })
+  @IsString({ each: true, message: 'Канал — строка' })
+  channels?: string[];
+
+  @ApiPropertyOptional({ type: [Number], example: [10, 11, 12, 1, 2, 3, 4], description: 'Пусто — весь год' })
+  @IsOptional()
+  @IsArray({ message: 'Месяцы — список чисел от 1 до 12' })
+  @IsInt({ each: true, message: 'Месяцы — числа от 1 до 12' })
+  @Min(1, { each: true, message: 'Месяцы — числа от 1 до 12' })
+  @Max(12, { each: true, message: 'Месяцы — числа от 1 до 12' })
+  months?: number[];
+
+  @ApiPropertyOptional({ default: true })
+  @IsOptional()
+  @IsBoolean({ message: 'active: true или false' })
+  active?: boolean;
+}
+
+export class FlagDecisionDto {
+  @ApiPropertyOptional({ description: 'Комментарий к решению' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000, { message: 'Комментарий — не длиннее 2000 символов' })
+  comment?: string;
+}
+
+export class IncidentListQueryDto {
+  @ApiPropertyOptional({ enum: ['open', 'answered', 'closed'] })
+  @IsOptional()
+  @IsIn(['open', 'answered', 'closed'], { message: 'status: open, answered или closed' })
+  status?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit: целое число' })
+  @Min(1, { message: 'limit: от 1 до 200' })
+  @Max(200, { message: 'limit: от 1 до 200' })
+  limit?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  cursor?: string;
+}
+
+export class IncidentAnswerDto {
+  @ApiProperty({ description: 'Текст ответа: уйдёт каждому заявителю по его каналу' })
+  @IsString({ message: 'Текст ответа — строка' })
+  @MaxLength(MAX_INCIDENT_ANSWER, { message: `Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов` })
+  text!: string;
+}
+
+export class ChannelQueryDto {
+  @ApiPropertyOptional({ example: 'pos' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  channel?: string;
+}

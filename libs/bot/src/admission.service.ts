@@ -1,0 +1,187 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ChannelRegistry, InboundEvents } from '@inbox/channels';
+import { rootLogger, rowsOf } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
+import { type StoredInboundItem } from '@inbox/intake/entities';
+import { Channel, type InteractionEvent, type RatingEvent } from '@inbox/integrations/contract';
+import { JobName, JobProducer } from '@inbox/queue';
+import { BotReplies } from './bot-replies.service';
+import { CitizenAppeals } from './citizen-appeals.service';
+import { isConsentReply, parseRatingReply, parseTextCommand } from './commands';
+import { Consents } from './consents.service';
+import { Dialogue } from './dialogue.service';
+import { HELD_INTRO_RU, ratingThanksRu } from './texts';
+
+export type Admission = 'not-gated' | 'command' | 'rating' | 'consent' | 'released' | 'held';
+
+/** How long after a rating request a typed «1 1» in OK still counts as the rating. */
+const RATING_WINDOW_DAYS = 14;
+/** One consent request per minute is enough for a citizen who sends several messages in a row. */
+const CONSENT_REQUEST_EVERY_MS = 60_000;
+
+/**
+ * The bot's look at a stored dialogue item before it may become an appeal (the database holds such items as
+ * 'gated', see ChannelIntake). A typed command (VK, OK) or a typed rating (OK) is answered and consumed; a
+ * typed «Согласен» records consent; anything else goes to registration if the author has consented, and is
+ * otherwise kept whole as 'awaiting-consent' — with a reply that asks for consent — until they do.
+ */
+@Injectable()
+export class DialogueAdmission {
+  private readonly log = rootLogger.child('bot-admission');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly registry: ChannelRegistry,
+    private readonly events: InboundEvents,
+    private readonly jobs: JobProducer,
+    private readonly replies: BotReplies,
+    private readonly consents: Consents,
+    private readonly appeals: CitizenAppeals,
+    private readonly dialogue: Dialogue,
+  ) {}
+
+  async admit(inboundItemId: string): Promise<Admission> {
+    const [item] = (await this.dataSource.query(
+      `SELECT id, channel, external_id, status, payload FROM inbound_items WHERE id = $1`,
+      [inboundItemId],
+    )) as { id: string; channel: string; external_id: string; status: string; payload: StoredInboundItem }[];
+    if (!item || item.status !== 'gated') return 'not-gated';
+    const p = item.payload;
+    const author = p.author?.externalId;
+    const entry = this.registry.forDelivery(item.channel);
+    const replyAddress = p.replyAddress ?? {};
+    const text = typeof p.text === 'string' ? p.text : '';
+    const plainText = (p.attachments ?? []).length === 0;
+    if (!author) {
+      // Connectors always name the author; without one there is nobody to ask, so registration decides.
+      await this.release(item.id);
+      return 'released';
+    }
+
+    // Telegram's /commands come as events; in VK and OK a command is a message of its own.
+    const command = item.channel !== Channel.Telegram && plainText ? parseTextCommand(text) : undefined;
+    if (command) {
+      if (!(await this.consume(item.id))) return 'not-gated';
+      const event: InteractionEvent = {
+        kind: 'interaction',
+        channel: item.channel as Channel,
+        externalId: `item:${item.external_id}`,
+        receivedAt: p.receivedAt,
+        author: { externalId: author },
+        replyAddress,
+        action: command.action,
+        value: command.value,
+      };
+      await this.dialogue.handle(event, entry);
+      return 'command';
+    }
+
+    // OK has no buttons: its rating request asks for two digits, which count within the rating window.
+    const rating = item.channel === Channel.Ok && plainText ? parseRatingReply(text) : undefined;
+    const rated = rating
+      ? await this.appeals.openRatingRequest(item.channel, author, RATING_WINDOW_DAYS)
+      : undefined;
+    if (rating && rated && entry) {
+      if (!(await this.consume(item.id))) return 'not-gated';
+      const event: RatingEvent = {
+        kind: 'rating',
+        channel: item.channel as Channel,
+        externalId: `typed:${item.external_id}`,
+        receivedAt: p.receivedAt,
+        target: { registrationNumber: rated },
+        answered: rating.answered,
+        satisfaction: rating.satisfaction,
+        author: { externalId: author },
+      };
+      await this.events.handle([event], entry);
+      const poor = !rating.answered || rating.satisfaction === 'not-satisfied';
+      await this.replies.send({
+        channel: item.channel,
+        source: `item:${item.id}`,
+        purpose: 'rating-thanks',
+        authorExternalId: author,
+        replyAddress,
+        text: ratingThanksRu(rated, poor),
+      });
+      return 'rating';
+    }
+
+    if (plainText && isConsentReply(text) && !(await this.consents.has(item.channel, author))) {
+      if (!(await this.consume(item.id))) return 'not-gated';
+      await this.dialogue.acceptConsent(item.channel, author, (reply) =>
+        this.replies.send({
+          channel: item.channel,
+          source: `item:${item.id}`,
+          purpose: 'dialogue',
+          authorExternalId: author,
+          replyAddress,
+          text: reply,
+        }),
+      );
+      return 'consent';
+    }
+
+    const outcome = await this.consents.admit(item.id, item.channel, author);
+    if (!outcome) return 'not-gated';
+    if (outcome === 'held') {
+      const since = new Date(Date.now() - CONSENT_REQUEST_EVERY_MS);
+      if (!(await this.replies.askedForConsentSince(item.channel, author, since))) {
+        await this.dialogue.askForConsent(item.channel, HELD_INTRO_RU, (reply, choices) =>
+          this.replies.send({
+            channel: item.channel,
+            source: `item:${item.id}`,
+            purpose: 'consent-request',
+            authorExternalId: author,
+            replyAddress,
+            text: reply,
+            choices,
+          }),
+        );
+      }
+      this.log.info('dialogue item held for consent', { inboundItemId: item.id, channel: item.channel });
+    }
+    return outcome;
+  }
+
+  /** Gated items whose admission job got lost, and held items whose author has consented meanwhile. */
+  async sweep(): Promise<{ readmitted: number; released: number }> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM inbound_items WHERE status = 'gated' AND created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT 1000`,
+      [this.config.pendingSweepMs / 1000],
+    )) as { id: string }[];
+    await this.jobs.addBulk(
+      JobName.AdmitDialogueItem,
+      rows.map((r) => ({
+        payload: { inboundItemId: r.id },
+        options: { jobId: `admit:${r.id}`, removeOnComplete: true },
+      })),
+    );
+    return { readmitted: rows.length, released: await this.consents.releaseConsented() };
+  }
+
+  /** The item was a command or a reply to the bot: consumed, never registered. False if already taken. */
+  private async consume(itemId: string): Promise<boolean> {
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `UPDATE inbound_items SET status = 'dialogue', processed_at = now() WHERE id = $1 AND status = 'gated'
+         RETURNING id`,
+        [itemId],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  private async release(itemId: string): Promise<void> {
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `UPDATE inbound_items SET status = 'pending' WHERE id = $1 AND status = 'gated' RETURNING id`,
+        [itemId],
+      ),
+    );
+    if (rows.length > 0)
+      await this.jobs.add(JobName.NormaliseInboundItem, { inboundItemId: itemId }, { jobId: itemId });
+  }
+}

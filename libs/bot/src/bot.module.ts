@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { IntakeModule } from '@inbox/intake';
+import { DialogueAdmission } from './admission.service';
+import { AttachmentFetcher } from './attachment-fetcher.service';
+import { BotReplies } from './bot-replies.service';
+import { BotWorker } from './bot.worker';
+import { ChannelStartup } from './channel-startup.service';
+import { CitizenAppeals } from './citizen-appeals.service';
+import { CitizenNotices } from './citizen-notices.service';
+import { Consents } from './consents.service';
+import { Dialogue } from './dialogue.service';
+
+/**
+ * The citizens' messengers beyond their connectors: the bot's dialogue and consent, notices, media and
+ * webhook set-up. Worker-only (the api defers webhook events to the worker); relies on the global
+ * ChannelsModule, QueueModule and ConfigModule.
+ */
+@Module({
+  imports: [IntakeModule],
+  providers: [
+    BotReplies,
+    CitizenAppeals,
+    Consents,
+    Dialogue,
+    DialogueAdmission,
+    AttachmentFetcher,
+    CitizenNotices,
+    ChannelStartup,
+    BotWorker,
+  ],
+  exports: [Dialogue, DialogueAdmission, AttachmentFetcher, Consents],
+})
+export class BotModule {}

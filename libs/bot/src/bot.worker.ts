@@ -1,0 +1,78 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type Job, type Queue } from 'bull';
+import { ChannelRegistry, type ConnectorKind, InboundEvents } from '@inbox/channels';
+import { rootLogger } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
+import { JobName, parseJobPayload, processJobs, QueueName } from '@inbox/queue';
+import { DialogueAdmission } from './admission.service';
+import { AttachmentFetcher } from './attachment-fetcher.service';
+
+export const SWEEP_DIALOGUE = 'sweep-dialogue';
+
+/**
+ * The messengers' jobs in the worker: webhook events (button presses, ratings), the bot's admission of
+ * dialogue items, media downloads, and a sweep that picks up what a crash left behind.
+ */
+@Injectable()
+export class BotWorker implements OnModuleInit {
+  private readonly log = rootLogger.child('bot-worker');
+
+  constructor(
+    @InjectQueue(QueueName.Messengers) private readonly queue: Queue,
+    private readonly config: AppConfig,
+    private readonly registry: ChannelRegistry,
+    private readonly events: InboundEvents,
+    private readonly admission: DialogueAdmission,
+    private readonly fetcher: AttachmentFetcher,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    // Every processing slot of a Bull queue is a loop on the queue's one blocking connection: keep them few.
+    const concurrency = Math.max(1, Math.floor(this.config.workerConcurrency / 2));
+    processJobs(this.queue, JobName.HandleInboundEvents, concurrency, (job) => this.handleEvents(job));
+    processJobs(this.queue, JobName.AdmitDialogueItem, concurrency, async (job) => {
+      const { inboundItemId } = parseJobPayload(JobName.AdmitDialogueItem, job.data);
+      return { admission: await this.admission.admit(inboundItemId) };
+    });
+    // Downloads are slow and large: a few at a time per worker.
+    processJobs(this.queue, JobName.FetchAttachment, Math.min(2, concurrency), async (job) => {
+      const { attachmentId } = parseJobPayload(JobName.FetchAttachment, job.data);
+      return { outcome: await this.fetcher.fetch(attachmentId) };
+    });
+    processJobs(this.queue, SWEEP_DIALOGUE, 1, async () => ({
+      ...(await this.admission.sweep()),
+      media: await this.fetcher.sweep(),
+    }));
+    this.queue.on('failed', (job, error) => this.onFailed(job, error));
+    await this.queue.add(
+      SWEEP_DIALOGUE,
+      {},
+      {
+        repeat: { every: this.config.pendingSweepMs },
+        jobId: SWEEP_DIALOGUE,
+        removeOnComplete: true,
+        removeOnFail: 50,
+      },
+    );
+  }
+
+  private async handleEvents(job: Job): Promise<{ events: number }> {
+    const { kind, events } = parseJobPayload(JobName.HandleInboundEvents, job.data);
+    const entry = this.registry.get(kind as ConnectorKind);
+    // The channel was switched off since: the events cannot be answered; keep the job failed and visible.
+    if (!entry) throw new Error(`channel ${kind} is not configured in this worker`);
+    await this.events.handle(events, entry);
+    return { events: events.length };
+  }
+
+  private onFailed(job: Job, error: Error): void {
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (final && job.name === JobName.FetchAttachment && typeof job.data?.attachmentId === 'string') {
+      void this.fetcher.giveUp(job.data.attachmentId, error.message).catch(() => undefined);
+    }
+    if (final && job.name === JobName.AdmitDialogueItem) {
+      this.log.warn('dialogue item not admitted; the sweep retries it', { jobId: job.id });
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { isConsentReply, parseRatingReply, parseTextCommand } from './commands';
+
+describe('text commands (VK and OK dialogues)', () => {
+  it('knows the commands as whole messages, in either script', () => {
+    expect(parseTextCommand('Начать')).toEqual({ action: 'start' });
+    expect(parseTextCommand(' /start ')).toEqual({ action: 'start' });
+    expect(parseTextCommand('Помощь!')).toEqual({ action: 'help' });
+    expect(parseTextCommand('Мои обращения')).toEqual({ action: 'list-appeals' });
+    expect(parseTextCommand('/status 2026-000123')).toEqual({
+      action: 'appeal-status',
+      value: '2026-000123',
+    });
+    expect(parseTextCommand('Статус обращения № 2026-000124')).toEqual({
+      action: 'appeal-status',
+      value: '2026-000124',
+    });
+    expect(parseTextCommand('статус')).toEqual({ action: 'appeal-status' });
+  });
+
+  it('leaves an appeal that merely mentions a command word alone', () => {
+    expect(parseTextCommand('Помощь нужна срочно: во дворе прорвало трубу')).toBeUndefined();
+    expect(parseTextCommand('Какой статус у ремонта дороги на ул. Ленина?')).toBeUndefined();
+    expect(parseTextCommand('')).toBeUndefined();
+  });
+
+  it('reads a typed consent, and nothing else, as consent', () => {
+    for (const yes of ['Согласен', 'согласна.', 'Да', 'Да, согласен', 'Я согласен!', 'даю согласие']) {
+      expect(isConsentReply(yes)).toBe(true);
+    }
+    for (const no of ['Не согласен', 'согласен ли я?? нет', 'Нет', 'Во дворе яма, согласен?']) {
+      expect(isConsentReply(no)).toBe(false);
+    }
+  });
+
+  it('parses a rating typed as two digits and refuses anything else', () => {
+    expect(parseRatingReply('1 1')).toEqual({ answered: true, satisfaction: 'satisfied' });
+    expect(parseRatingReply('2-3')).toEqual({ answered: false, satisfaction: 'not-satisfied' });
+    expect(parseRatingReply('1/2')).toEqual({ answered: true, satisfaction: 'partially' });
+    expect(parseRatingReply('13')).toEqual({ answered: true, satisfaction: 'not-satisfied' });
+    for (const other of ['1', '3 1', '1 4', 'ул. Ленина, 12', '12 3'])
+      expect(parseRatingReply(other)).toBeUndefined();
+  });
+});

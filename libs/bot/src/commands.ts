@@ -1,0 +1,65 @@
+import { type InteractionEvent } from '@inbox/integrations/contract';
+
+/*
+ * What a citizen's plain text means to the bot, where the channel has no bot commands of its own (VK and OK
+ * dialogues; Telegram's /commands arrive as events already). Only a whole message is a command, so an
+ * appeal that merely mentions «статус» or «помощь» stays an appeal.
+ */
+
+export interface TextCommand {
+  action: Extract<InteractionEvent['action'], 'start' | 'help' | 'list-appeals' | 'appeal-status'>;
+  value?: string;
+}
+
+function normalise(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[.!?]+$/u, '')
+    .replace(/\s+/g, ' ');
+}
+
+const WORDS: Record<string, TextCommand['action']> = {
+  '/start': 'start',
+  start: 'start',
+  начать: 'start',
+  старт: 'start',
+  '/help': 'help',
+  помощь: 'help',
+  справка: 'help',
+  '/my': 'list-appeals',
+  'мои обращения': 'list-appeals',
+};
+
+const STATUS = /^(?:\/status|статус)(?:\s+(?:обращения\s+)?(?:№\s*)?(\S+))?$/u;
+
+export function parseTextCommand(text: string): TextCommand | undefined {
+  const t = normalise(text);
+  const word = WORDS[t];
+  if (word) return { action: word };
+  const status = STATUS.exec(t);
+  if (status) return status[1] ? { action: 'appeal-status', value: status[1] } : { action: 'appeal-status' };
+  return undefined;
+}
+
+const CONSENT = /^(?:да|(?:да,? )?(?:я )?(?:согласен|согласна|согласны|даю согласие))$/u;
+
+/** A typed consent («Согласен»), for channels without buttons; asked for only while consent is missing. */
+export function isConsentReply(text: string): boolean {
+  return CONSENT.test(normalise(text).replace(/[,;:]+$/u, ''));
+}
+
+const SATISFACTION = { '1': 'satisfied', '2': 'partially', '3': 'not-satisfied' } as const;
+
+/**
+ * A rating typed as two digits (OK has no buttons): first «получен ли ответ» 1 yes / 2 no, then
+ * «удовлетворены ли» 1 satisfied / 2 partially / 3 not satisfied. «1 1», «2-3», «1/2», «13» all parse.
+ */
+export function parseRatingReply(
+  text: string,
+): { answered: boolean; satisfaction: 'satisfied' | 'partially' | 'not-satisfied' } | undefined {
+  const match = /^([12])\s*[\s,;/-]?\s*([123])$/u.exec(text.trim());
+  if (!match) return undefined;
+  return { answered: match[1] === '1', satisfaction: SATISFACTION[match[2] as '1' | '2' | '3'] };
+}

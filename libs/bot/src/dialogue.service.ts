@@ -1,0 +1,168 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type ChannelEntry, InboundEvents } from '@inbox/channels';
+import { rootLogger } from '@inbox/common';
+import {
+  Channel,
+  type InteractionEvent,
+  type OutboundMessage,
+  type RatingEvent,
+} from '@inbox/integrations/contract';
+import { CONSENT_ACCEPT, TelegramConnector } from '@inbox/integrations/telegram';
+import { BotReplies } from './bot-replies.service';
+import { CitizenAppeals } from './citizen-appeals.service';
+import { Consents } from './consents.service';
+import {
+  appealStatusRu,
+  CONSENT_ACK_RU,
+  CONSENT_ALREADY_RU,
+  CONSENT_NOTICE_RU,
+  CONSENT_THANKS_RU,
+  consentHowRu,
+  consentLabelRu,
+  GREETING_RU,
+  helpRu,
+  myAppealsRu,
+  ratingAckRu,
+  RELEASED_RU,
+  statusNotFoundRu,
+  statusUsageRu,
+  WRITE_APPEAL_RU,
+} from './texts';
+
+export const BOT_CHANNELS = [Channel.Telegram, Channel.Vk, Channel.Ok] as const;
+const MY_APPEALS_LIMIT = 10;
+
+/** Channels with buttons under a message (Telegram inline keyboard, VK inline keyboard); OK has none. */
+export function hasButtons(channel: string): boolean {
+  return channel === Channel.Telegram || channel === Channel.Vk;
+}
+
+/**
+ * The bot's conversation in Telegram, VK and OK: greeting with the personal-data notice and a consent button,
+ * consent, help, "my appeals", an appeal's status, acknowledged button presses. Replies go out as bot replies
+ * through the rate-limited delivery queues.
+ */
+@Injectable()
+export class Dialogue implements OnModuleInit {
+  private readonly log = rootLogger.child('bot-dialogue');
+
+  constructor(
+    private readonly events: InboundEvents,
+    private readonly replies: BotReplies,
+    private readonly consents: Consents,
+    private readonly appeals: CitizenAppeals,
+  ) {}
+
+  onModuleInit(): void {
+    for (const channel of BOT_CHANNELS) {
+      this.events.onInteraction(channel, (event, entry) => this.handle(event, entry));
+    }
+    this.events.onRating(Channel.Telegram, (event, entry, outcome) =>
+      this.acknowledgeRating(event, entry, outcome),
+    );
+  }
+
+  async handle(event: InteractionEvent, entry: ChannelEntry | undefined): Promise<void> {
+    const author = event.author.externalId;
+    const source = `event:${event.channel}:${event.externalId}`;
+    if (!author) {
+      this.log.warn('interaction without an author id', {
+        channel: event.channel,
+        externalId: event.externalId,
+      });
+      return;
+    }
+    // A press on our own message is answered in the chat, not as a reply to that message.
+    const { messageId, ...chat } = event.replyAddress ?? {};
+    const replyAddress = event.callbackId ? chat : { ...chat, messageId };
+    const reply = (
+      text: string,
+      choices?: OutboundMessage['choices'],
+      purpose: 'dialogue' | 'consent-request' = 'dialogue',
+    ) =>
+      this.replies.send({
+        channel: event.channel,
+        source,
+        purpose,
+        authorExternalId: author,
+        replyAddress,
+        text,
+        choices,
+      });
+    const slash = event.channel === Channel.Telegram;
+
+    if (event.action === 'consent' || (event.action === 'button' && event.value === CONSENT_ACCEPT)) {
+      await this.acknowledge(entry, event.callbackId, CONSENT_ACK_RU);
+      await this.acceptConsent(event.channel, author, (text) => reply(text));
+      return;
+    }
+    await this.acknowledge(entry, event.callbackId);
+    switch (event.action) {
+      case 'start':
+        if (await this.consents.has(event.channel, author))
+          await reply(`${GREETING_RU}\n\n${WRITE_APPEAL_RU}`);
+        else
+          await this.askForConsent(event.channel, GREETING_RU, (text, choices) =>
+            reply(text, choices, 'consent-request'),
+          );
+        return;
+      case 'help':
+        await reply(helpRu(slash));
+        return;
+      case 'list-appeals':
+        await reply(
+          myAppealsRu(await this.appeals.list(event.channel, author, MY_APPEALS_LIMIT), MY_APPEALS_LIMIT),
+        );
+        return;
+      case 'appeal-status': {
+        const number = event.value?.trim().replace(/^№\s*/u, '');
+        if (!number) {
+          await reply(statusUsageRu(slash));
+          return;
+        }
+        const appeal = await this.appeals.one(event.channel, author, number);
+        await reply(appeal ? appealStatusRu(appeal) : statusNotFoundRu(number, slash));
+        return;
+      }
+      default:
+        // Any other button: acknowledged above, nothing more to say.
+        return;
+    }
+  }
+
+  /** The notice with the consent button (or, in OK, how to consent in words). */
+  async askForConsent(
+    channel: string,
+    intro: string,
+    send: (text: string, choices?: OutboundMessage['choices']) => Promise<unknown>,
+  ): Promise<void> {
+    const label = hasButtons(channel) ? consentLabelRu(channel) : undefined;
+    await send(
+      `${intro}\n\n${CONSENT_NOTICE_RU}\n\n${consentHowRu(label)}`,
+      label ? [[{ id: CONSENT_ACCEPT, label }]] : undefined,
+    );
+  }
+
+  async acceptConsent(
+    channel: string,
+    author: string,
+    send: (text: string) => Promise<unknown>,
+  ): Promise<void> {
+    const { fresh, released } = await this.consents.accept(channel, author);
+    if (!fresh) await send(`${CONSENT_ALREADY_RU} ${WRITE_APPEAL_RU}`);
+    else await send(`${CONSENT_THANKS_RU} ${released > 0 ? RELEASED_RU : WRITE_APPEAL_RU}`);
+  }
+
+  /** Telegram shows a spinner on a pressed button until the press is answered (answerCallbackQuery). */
+  private async acknowledgeRating(event: RatingEvent, entry: ChannelEntry, outcome: string): Promise<void> {
+    await this.acknowledge(entry, event.externalId, ratingAckRu(outcome));
+  }
+
+  private async acknowledge(entry: ChannelEntry | undefined, callbackId: string | undefined, text?: string) {
+    if (!callbackId || !(entry?.connector instanceof TelegramConnector)) return;
+    // A late or repeated press is refused by Telegram ("query is too old"): nothing to do about it.
+    await entry.connector
+      .acknowledgeInteraction(entry.account, callbackId, text)
+      .catch((error: unknown) => this.log.warn('button press not acknowledged', { reason: error }));
+  }
+}

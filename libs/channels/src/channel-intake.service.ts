@@ -1,0 +1,79 @@
+import { Injectable } from '@nestjs/common';
+import { InboundStore, type StoredItemResult } from '@inbox/intake';
+import { Channel, type InboundEvent, type InboundItem } from '@inbox/integrations/contract';
+import { JobName, JobProducer } from '@inbox/queue';
+import { type ChannelEntry } from './channel-registry.service';
+
+/** The payload mark the database turns into status 'gated' (migration MessengerDialogue). */
+export const DIALOGUE_GATE = 'dialogue';
+
+/**
+ * A citizen's private message to our bot (a Telegram chat, a VK or OK dialogue). It waits for the bot, which
+ * answers commands and asks for consent to personal-data processing (152-ФЗ) before it may be registered.
+ * VK wall posts and comments are public open-source messages (8-ФЗ) and go straight to registration.
+ */
+export function isDialogueItem(item: InboundItem): boolean {
+  if (item.channel === Channel.Telegram || item.channel === Channel.Ok) return true;
+  return item.channel === Channel.Vk && item.features?.source === 'messages';
+}
+
+/** Events as they may travel through Redis: the author reduced to the channel's id, free text dropped. */
+export function withoutPersonalData(event: InboundEvent): InboundEvent {
+  if (event.kind === 'delivery-state') return event;
+  const author = event.author?.externalId ? { externalId: event.author.externalId } : undefined;
+  if (event.kind === 'rating') {
+    const { comment: _comment, author: _author, ...rest } = event;
+    return author ? { ...rest, author } : rest;
+  }
+  return { ...event, author: author ?? {} };
+}
+
+/**
+ * Where a connector's items and events enter (pulls and webhooks alike): items are stored first, dialogue
+ * items held for the bot, the rest sent to normalisation; webhook events go to the worker, which handles them.
+ */
+@Injectable()
+export class ChannelIntake {
+  constructor(
+    private readonly store: InboundStore,
+    private readonly jobs: JobProducer,
+  ) {}
+
+  async storeItems(
+    entry: ChannelEntry,
+    items: InboundItem[],
+    options: { cursor?: unknown } = {},
+  ): Promise<StoredItemResult[]> {
+    const dialogue = new Set(items.filter(isDialogueItem).map((i) => i.externalId));
+    const marked = items.map((item) =>
+      dialogue.has(item.externalId) ? ({ ...item, gate: DIALOGUE_GATE } as InboundItem) : item,
+    );
+    const stored = await this.store.store(marked, {
+      accountId: entry.account.id,
+      ...('cursor' in options ? { cursor: options.cursor } : {}),
+      enqueue: false,
+    });
+    // A fresh dialogue item is already 'gated' in the database (the store reports it as new, 'pending').
+    const admit = stored.filter((s) => (s.duplicate ? s.status === 'gated' : dialogue.has(s.externalId)));
+    const normalise = stored.filter((s) => s.status === 'pending' && !admit.includes(s));
+    await this.store.enqueue(normalise.map((s) => s.inboundItemId));
+    await this.jobs.addBulk(
+      JobName.AdmitDialogueItem,
+      admit.map((s) => ({
+        payload: { inboundItemId: s.inboundItemId },
+        // Removed when done, so that the sweep can admit again an item a crash left gated.
+        options: { jobId: `admit:${s.inboundItemId}`, removeOnComplete: true },
+      })),
+    );
+    return stored;
+  }
+
+  /** Webhook events are handled by the worker, where the bot's dialogue runs; the channel gets its 200 now. */
+  async deferEvents(entry: ChannelEntry, events: InboundEvent[] | undefined): Promise<void> {
+    if (!events?.length) return;
+    await this.jobs.add(JobName.HandleInboundEvents, {
+      kind: entry.kind,
+      events: events.map(withoutPersonalData),
+    });
+  }
+}

@@ -1,0 +1,393 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OPEN_STATUSES } from '@inbox/appeals';
+import { rootLogger, rowsOf } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
+import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
+import { matchFastTrack } from '../fast-track/fast-track-match';
+import { FastTrackRules } from '../fast-track/fast-track-rules.service';
+import { LegalFlags } from '../flags/legal-flags.service';
+import { Incidents } from '../incidents/incidents.service';
+import { RoutingSuggestions } from '../routing/routing-suggestions.service';
+import { findPhrases, stemText, type StemmedText } from '../text/phrases';
+import { wordShingles } from '../text/similarity';
+import { appealInput } from '../training/appeal-input';
+import { ModelRegistry } from '../training/model-registry.service';
+import { type Catalogue, TopicCatalogue } from './topic-catalogue.service';
+import { bestTypicalNeed, decideTopic, type TopicDecision } from './topic-decision';
+
+interface PipelineAppeal {
+  id: string;
+  registered_at: Date;
+  received_at: Date;
+  regime: string;
+  channel: string;
+  subject: string | null;
+  text: string;
+  address: string | null;
+  territory_code: string | null;
+  channel_category: { id?: string; subcategoryId?: string } | null;
+  topic_id: string | null;
+  subtopic_id: string | null;
+  fast_track: boolean;
+  status: string;
+  extended: boolean;
+  time_zone: string;
+  classification_state: 'pending' | 'auto' | 'manual' | 'confirmed';
+  incident_id: string | null;
+  suggested: string[];
+  features: Record<string, unknown> | null;
+  has_surname: boolean;
+  has_postal_address: boolean;
+  has_email: boolean;
+}
+
+export type PipelineOutcome =
+  | { kind: 'missing' }
+  /** No model yet, but one is being trained: left pending for the sweep. */
+  | { kind: 'deferred' }
+  | {
+      kind: 'done';
+      classification: 'auto' | 'manual' | 'confirmed' | 'unchanged';
+      fastTracked: boolean;
+      flags: string[];
+      incidentId?: string;
+      suggestedOrganisationIds: string[];
+    };
+
+export interface PipelineOptions {
+  /** Asked when there is no promoted model: true leaves the appeal pending (a bootstrap model is on its way). */
+  deferWithoutModel?: () => Promise<boolean>;
+}
+
+/**
+ * What happens to an appeal after registration, in one idempotent pass: its topic is predicted (auto above
+ * the confidence threshold, else the manual queue), the region's fast-track rules are applied (10-day term),
+ * the responsible organisations are suggested, 59-ФЗ flags are raised for a person to confirm, and the item
+ * joins an incident when it is one of many about the same problem. Each step writes at most once (guarded
+ * updates, unique keys), so a retried job repeats nothing; logs carry ids only.
+ */
+@Injectable()
+export class ClassificationPipeline {
+  private readonly log = rootLogger.child('classification');
+  private readonly calendar = ProductionCalendar.russian();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly registry: ModelRegistry,
+    private readonly catalogue: TopicCatalogue,
+    private readonly fastTrack: FastTrackRules,
+    private readonly flags: LegalFlags,
+    private readonly routing: RoutingSuggestions,
+    private readonly incidents: Incidents,
+  ) {}
+
+  async process(appealId: string, options: PipelineOptions = {}): Promise<PipelineOutcome> {
+    const a = await this.load(appealId);
+    if (!a) return { kind: 'missing' };
+    let catalogue = await this.catalogue.get();
+    const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
+    const stemmed = stemText(fullText);
+    let classification: 'auto' | 'manual' | 'confirmed' | 'unchanged' = 'unchanged';
+    let decision: TopicDecision | undefined;
+
+    if (a.classification_state === 'pending') {
+      if (a.topic_id) {
+        // A person chose the topic before the model got to it: that choice stands.
+        await this.dataSource.query(
+          `UPDATE appeals SET classification_state = 'confirmed' WHERE id = $1 AND classification_state = 'pending'`,
+          [a.id],
+        );
+        classification = 'confirmed';
+      } else {
+        const model = await this.registry.promoted();
+        if (!model) {
+          if (options.deferWithoutModel && (await options.deferWithoutModel())) return { kind: 'deferred' };
+          await this.queueManual(a, { reason: 'no-model', confidence: null, modelId: null, suggestions: [] });
+          classification = 'manual';
+        } else {
+          const input = appealInput({
+            subject: a.subject,
+            text: a.text,
+            channel: a.channel,
+            channelCategory: a.channel_category,
+            territoryCode: a.territory_code,
+            features: a.features,
+          });
+          const mapped = this.catalogue.mappedTopic(catalogue, a.channel, a.channel_category);
+          const started = performance.now();
+          decision = decideTopic(
+            model.classifier,
+            input,
+            catalogue,
+            this.config.classifierMinConfidence,
+            mapped,
+          );
+          if (decision.reason === 'unknown-topic' && !catalogue.byCode.has(decision.label)) {
+            // A topic added a moment ago (the model was trained after it): read the rubricator again.
+            this.catalogue.invalidate();
+            catalogue = await this.catalogue.get();
+            decision = decideTopic(
+              model.classifier,
+              input,
+              catalogue,
+              this.config.classifierMinConfidence,
+              mapped,
+            );
+          }
+          const ms = Math.round((performance.now() - started) * 100) / 100;
+          const suggestions = decision.signals.slice(0, 3).map((s) => ({
+            topicId: s.topicId,
+            subtopicId: s.subtopicId,
+            confidence: s.confidence,
+          }));
+          if (decision.accepted) {
+            const applied = await this.applyAuto(a, decision, model.id, stemmed, catalogue, ms);
+            if (applied) {
+              a.topic_id = decision.topicId;
+              a.subtopic_id = decision.subtopicId;
+              classification = 'auto';
+            }
+          } else {
+            await this.queueManual(a, {
+              reason: decision.reason,
+              confidence: decision.confidence,
+              modelId: model.id,
+              suggestions,
+            });
+            classification = 'manual';
+          }
+          this.log.debug('classified', {
+            appealId: a.id,
+            accepted: decision.accepted,
+            reason: decision.reason,
+            ms,
+          });
+        }
+      }
+    }
+
+    const fastTracked = await this.applyFastTrack(a, stemmed);
+    const suggestedOrganisationIds = await this.suggestRoute(a);
+    const raised = await this.flags.detectAndRaise(
+      {
+        appealId: a.id,
+        regime: a.regime,
+        hasSurname: a.has_surname,
+        hasPostalAddress: a.has_postal_address,
+        hasEmail: a.has_email,
+        text: stemmed,
+        shingles: wordShingles(fullText),
+        signals: decision?.signals ?? [],
+        keywordTopics: keywordTopics(stemmed, catalogue),
+      },
+      {
+        repeatedSimilarity: this.config.repeatedAppealSimilarity,
+        multiTopicConfidence: this.config.classifierMultiTopicConfidence,
+      },
+    );
+    const incident = await this.incidents.cluster({
+      id: a.id,
+      registeredAt: new Date(a.registered_at),
+      topicId: a.topic_id,
+      subject: a.subject,
+      text: a.text,
+      address: a.address,
+    });
+    return {
+      kind: 'done',
+      classification,
+      fastTracked,
+      flags: raised,
+      incidentId: incident?.incidentId,
+      suggestedOrganisationIds,
+    };
+  }
+
+  /**
+   * After a person changed the topic: the topic-dependent steps again (fast-track rules by topic, the
+   * routing suggestion, incidents by address and topic).
+   */
+  async afterReclassification(appealId: string): Promise<void> {
+    const a = await this.load(appealId);
+    if (!a) return;
+    const stemmed = stemText(a.subject ? `${a.subject}.\n${a.text}` : a.text);
+    await this.applyFastTrack(a, stemmed);
+    await this.suggestRoute(a);
+    await this.incidents.cluster({
+      id: a.id,
+      registeredAt: new Date(a.registered_at),
+      topicId: a.topic_id,
+      subject: a.subject,
+      text: a.text,
+      address: a.address,
+    });
+  }
+
+  private async load(appealId: string): Promise<PipelineAppeal | undefined> {
+    const [a] = (await this.dataSource.query(
+      `SELECT a.id, a.registered_at, a.received_at, a.regime, a.channel, a.subject, a.text, a.address, a.territory_code,
+              a.channel_category, a.topic_id, a.subtopic_id, a.fast_track, a.status, a.extended, a.time_zone,
+              a.classification_state, a.incident_id, a.suggested_organisation_ids::text[] AS suggested,
+              i.payload->'features' AS features,
+              coalesce(trim(p.surname), '') <> '' AS has_surname,
+              coalesce(trim(p.postal_address), '') <> '' AS has_postal_address,
+              coalesce(trim(p.email), '') <> '' AS has_email
+         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id
+        WHERE a.id = $1`,
+      [appealId],
+    )) as PipelineAppeal[];
+    return a;
+  }
+
+  private async applyAuto(
+    a: PipelineAppeal,
+    d: TopicDecision,
+    modelId: string,
+    stemmed: StemmedText,
+    catalogue: Catalogue,
+    ms: number,
+  ): Promise<boolean> {
+    const leaf = catalogue.byId.get(d.subtopicId ?? d.topicId!);
+    const typicalNeed = leaf ? bestTypicalNeed(stemmed, leaf.typicalNeeds) : undefined;
+    return this.dataSource.transaction(async (tx) => {
+      const updated = rowsOf(
+        await tx.query(
+          `UPDATE appeals SET topic_id = $2, subtopic_id = $3, typical_need = coalesce(typical_need, $4),
+                  classification_state = 'auto', classification_confidence = $5, classifier_model_id = $6,
+                  updated_at = now(), version = version + 1
+            WHERE id = $1 AND classification_state = 'pending' AND topic_id IS NULL RETURNING id`,
+          [a.id, d.topicId, d.subtopicId, typicalNeed ?? null, d.confidence, modelId],
+        ),
+      );
+      if (updated.length === 0) return false;
+      await tx.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'auto-classified', $2)`, [
+        a.id,
+        {
+          topicId: d.topicId,
+          subtopicId: d.subtopicId,
+          topic: catalogue.byId.get(d.topicId!)?.code ?? null,
+          subtopic: d.subtopicId ? (catalogue.byId.get(d.subtopicId)?.code ?? null) : null,
+          typicalNeed: typicalNeed ?? null,
+          confidence: d.confidence,
+          margin: d.margin,
+          model: modelId,
+          modelId,
+          source: d.reason === 'channel-category' ? 'channel-category' : 'model',
+          ms,
+        },
+      ]);
+      return true;
+    });
+  }
+
+  private async queueManual(
+    a: PipelineAppeal,
+    info: {
+      reason: string;
+      confidence: number | null;
+      modelId: string | null;
+      suggestions: { topicId: string; subtopicId: string | null; confidence: number }[];
+    },
+  ): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const updated = rowsOf(
+        await tx.query(
+          `UPDATE appeals SET classification_state = 'manual', classification_confidence = $2, classifier_model_id = $3
+            WHERE id = $1 AND classification_state = 'pending' RETURNING id`,
+          [a.id, info.confidence, info.modelId],
+        ),
+      );
+      // Without a model there is nothing to tell the clerk (no suggestions): the state says it all.
+      if (updated.length === 0 || info.reason === 'no-model') return;
+      await tx.query(
+        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'classification-queued', $2)`,
+        [a.id, info],
+      );
+    });
+  }
+
+  /** The region's rules: a match on an open, not yet fast-tracked appeal → 10 days from registration. */
+  private async applyFastTrack(a: PipelineAppeal, stemmed: StemmedText): Promise<boolean> {
+    if (a.fast_track || a.extended || !(OPEN_STATUSES as readonly string[]).includes(a.status)) return false;
+    const rules = await this.fastTrack.active();
+    if (rules.length === 0) return false;
+    const registeredAt = new Date(a.registered_at);
+    const match = matchFastTrack(rules, {
+      text: stemmed,
+      channel: a.channel,
+      topicIds: [a.topic_id, a.subtopic_id].filter((t): t is string => !!t),
+      month: Number(localDateOf(registeredAt, a.time_zone).slice(5, 7)),
+    });
+    if (!match) return false;
+    const deadlines = computeAppealDeadlines({
+      receivedAt: new Date(a.received_at),
+      registeredAt,
+      fastTrack: true,
+      timeZone: a.time_zone,
+      calendar: this.calendar,
+      lastDayRule: this.config.lastDayRule,
+      answerDays: this.config.answerDays,
+      fastTrackDays: this.config.fastTrackDays,
+    });
+    const applied = await this.dataSource.transaction(async (tx) => {
+      const updated = rowsOf(
+        await tx.query(
+          `UPDATE appeals SET fast_track = true, answer_due_date = $2, answer_due_at = $3, deadline_warnings = $4,
+                  updated_at = now(), version = version + 1
+            WHERE id = $1 AND NOT fast_track AND NOT extended RETURNING id`,
+          [a.id, deadlines.answerDueDate, deadlines.answerDueAt, JSON.stringify(deadlines.warnings)],
+        ),
+      );
+      if (updated.length === 0) return false;
+      await tx.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'fast-tracked', $2)`, [
+        a.id,
+        {
+          ruleId: match.rule.id,
+          ruleName: match.rule.name,
+          keyword: match.keyword ?? null,
+          termDays: deadlines.termDays,
+          answerDueDate: deadlines.answerDueDate,
+          answerDueAt: deadlines.answerDueAt,
+        },
+      ]);
+      return true;
+    });
+    if (applied) {
+      a.fast_track = true;
+      this.log.info('fast-tracked', { appealId: a.id, ruleId: match.rule.id });
+    }
+    return applied;
+  }
+
+  private async suggestRoute(a: PipelineAppeal): Promise<string[]> {
+    const suggestion = await this.routing.suggest({
+      topicId: a.topic_id,
+      subtopicId: a.subtopic_id,
+      territoryCode: a.territory_code,
+    });
+    const ids = suggestion.organisationIds;
+    if (JSON.stringify(ids) !== JSON.stringify(a.suggested)) {
+      await this.dataSource.query(
+        `UPDATE appeals SET suggested_organisation_ids = $2::uuid[] WHERE id = $1`,
+        [a.id, ids],
+      );
+      a.suggested = ids;
+    }
+    return ids;
+  }
+}
+
+/** Typical-need phrases of the rubricator found in the text, grouped by top-level topic. */
+function keywordTopics(text: StemmedText, catalogue: Catalogue): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const topic of catalogue.list) {
+    if (!topic.active || topic.typicalNeeds.length === 0) continue;
+    const found = findPhrases(text, topic.typicalNeeds);
+    if (found.length === 0) continue;
+    const root = topic.parentId ?? topic.id;
+    out.set(root, [...(out.get(root) ?? []), ...found]);
+  }
+  return out;
+}

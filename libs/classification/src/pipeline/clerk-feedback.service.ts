@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { rootLogger } from '@inbox/common';
+import { ClassificationPipeline } from './classification-pipeline.service';
+
+/** An appeal history event as the hooks outbox hands it over. */
+export interface FeedbackEvent {
+  id: string;
+  appealId: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+/**
+ * Learning from clerks: a person's classification confirms the topic (the appeal leaves the model's
+ * hands), and where it differs from what the model or a colleague had chosen — or the model could not
+ * decide and queued it for a person — it is recorded as a correction, which the next retraining counts
+ * double. A route changed by a person (escalated elsewhere
+ * than suggested) or refused (returned as misrouted) is recorded too; the learned routing counts it
+ * against that organisation. Idempotent: one correction per history event.
+ */
+@Injectable()
+export class ClerkFeedback {
+  private readonly log = rootLogger.child('classification-feedback');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly pipeline: ClassificationPipeline,
+  ) {}
+
+  async handle(event: FeedbackEvent): Promise<void> {
+    if (event.type === 'classified') await this.onClassified(event);
+    else if (event.type === 'escalated') await this.onEscalated(event);
+    else if (event.type === 'returned') await this.onReturned(event);
+  }
+
+  private async onClassified(event: FeedbackEvent): Promise<void> {
+    const after = { topicId: str(event.data.topicId), subtopicId: str(event.data.subtopicId) };
+    const [actorRow] = (await this.dataSource.query(`SELECT actor FROM appeal_events WHERE id = $1`, [
+      event.id,
+    ])) as {
+      actor: string;
+    }[];
+    await this.dataSource.query(
+      `UPDATE appeals SET classification_state = 'confirmed'
+        WHERE id = $1 AND classification_state <> 'confirmed' AND topic_id IS NOT DISTINCT FROM $2`,
+      [event.appealId, after.topicId],
+    );
+    const [before] = (await this.dataSource.query(
+      `SELECT type, data FROM appeal_events
+        WHERE appeal_id = $1 AND id < $2 AND type IN ('auto-classified', 'classification-queued', 'classified')
+        ORDER BY id DESC LIMIT 1`,
+      [event.appealId, event.id],
+    )) as { type: string; data: Record<string, unknown> }[];
+    const previous = before
+      ? { topicId: str(before.data.topicId), subtopicId: str(before.data.subtopicId) }
+      : str(event.data.previous)
+        ? { topicId: str(event.data.previous), subtopicId: null }
+        : undefined;
+    if (previous && (previous.topicId !== after.topicId || previous.subtopicId !== after.subtopicId)) {
+      const modelId = before?.type === 'classified' ? null : str(before?.data.modelId);
+      await this.dataSource.query(
+        `INSERT INTO classification_corrections (appeal_id, kind, source_event_id, actor, before, after, model_id)
+         VALUES ($1, 'topic', $2, $3, $4, $5, $6) ON CONFLICT (source_event_id, kind) DO NOTHING`,
+        [
+          event.appealId,
+          event.id,
+          actorRow?.actor ?? 'system',
+          {
+            ...previous,
+            by: before?.type ?? 'classified',
+            ...(before?.data.confidence != null ? { confidence: before.data.confidence } : {}),
+            ...(before?.type === 'classification-queued' ? { reason: before.data.reason } : {}),
+          },
+          after,
+          modelId,
+        ],
+      );
+      this.log.info('topic corrected by a clerk', { appealId: event.appealId, eventId: event.id });
+    }
+    await this.pipeline.afterReclassification(event.appealId);
+  }
+
+  private async onEscalated(event: FeedbackEvent): Promise<void> {
+    const chosen = Array.isArray(event.data.organisationIds)
+      ? (event.data.organisationIds as unknown[]).filter((x): x is string => typeof x === 'string')
+      : [];
+    const [a] = (await this.dataSource.query(
+      `SELECT suggested_organisation_ids::text[] AS suggested FROM appeals WHERE id = $1`,
+      [event.appealId],
+    )) as { suggested: string[] }[];
+    if (!a || a.suggested.length === 0) return;
+    const same = chosen.length === a.suggested.length && chosen.every((id) => a.suggested.includes(id));
+    if (same) return;
+    await this.record(
+      event,
+      { organisationIds: a.suggested },
+      { organisationIds: chosen, reason: 'escalated' },
+    );
+  }
+
+  private async onReturned(event: FeedbackEvent): Promise<void> {
+    const organisationId = str(event.data.organisationId);
+    if (!organisationId) return;
+    await this.record(event, { organisationId }, { reason: 'returned' });
+  }
+
+  private async record(
+    event: FeedbackEvent,
+    before: Record<string, unknown>,
+    after: Record<string, unknown>,
+  ) {
+    const [actorRow] = (await this.dataSource.query(`SELECT actor FROM appeal_events WHERE id = $1`, [
+      event.id,
+    ])) as {
+      actor: string;
+    }[];
+    await this.dataSource.query(
+      `INSERT INTO classification_corrections (appeal_id, kind, source_event_id, actor, before, after)
+       VALUES ($1, 'routing', $2, $3, $4, $5) ON CONFLICT (source_event_id, kind) DO NOTHING`,
+      [event.appealId, event.id, actorRow?.actor ?? 'system', before, after],
+    );
+    this.log.info('route corrected by a clerk', { appealId: event.appealId, eventId: event.id });
+  }
+}

@@ -1,0 +1,145 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { rootLogger } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
+import { type LabelledExample, TextClassifier } from '../model';
+import { FEATURE_COLUMNS, promotionDecision, type SliceScores, splitHeldBack } from './appeal-input';
+import { ModelRegistry } from './model-registry.service';
+import { TrainingSet } from './training-set.service';
+
+export type RetrainReason = 'schedule' | 'manual' | 'bootstrap';
+
+export type RetrainOutcome =
+  | { outcome: 'skipped'; reason: string }
+  | { outcome: 'not-enough-data'; reason: string; rows: number; labels: number }
+  | { outcome: 'promoted' | 'rejected'; modelId: string; reason: string; scores: Record<string, unknown> };
+
+/** Fewer labelled rows or labels than this and there is nothing worth training. */
+export const MIN_TRAINING_ROWS = 10;
+const LOCK = 'classifier-retrain';
+
+/**
+ * Trains a candidate topic model on the labelled history (CSV examples, appeals people classified, clerks'
+ * corrections counted double) and promotes it only when it scores no worse than the current model on the
+ * held-back slice — rows no model ever trains on. Every candidate, promoted or not, is kept with its scores.
+ * One retraining at a time across all workers (an advisory lock).
+ */
+@Injectable()
+export class Retrainer {
+  private readonly log = rootLogger.child('classifier-training');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly registry: ModelRegistry,
+    private readonly trainingSet: TrainingSet,
+  ) {}
+
+  async retrain(
+    reason: RetrainReason,
+    options: { requestedBy?: string; onProgress?: (percent: number) => void } = {},
+  ): Promise<RetrainOutcome> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+        LOCK,
+      ])) as {
+        locked: boolean;
+      }[];
+      if (!locked) return { outcome: 'skipped', reason: 'Переобучение уже идёт' };
+      try {
+        return await this.run(reason, options);
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async run(
+    reason: RetrainReason,
+    options: { requestedBy?: string; onProgress?: (percent: number) => void },
+  ): Promise<RetrainOutcome> {
+    const progress = options.onProgress ?? (() => undefined);
+    const started = Date.now();
+    this.log.info('retraining started', { reason, requestedBy: options.requestedBy ?? null });
+    const { rows, sources } = await this.trainingSet.rows(this.config.classifierMaxTrainingRows);
+    const labels = new Set(rows.map((r) => r.label)).size;
+    this.log.info('training data collected', { rows: rows.length, labels, ...sources });
+    progress(10);
+    if (rows.length < MIN_TRAINING_ROWS || labels < 2) {
+      const why = `Мало размеченных данных: ${rows.length} строк, ${labels} тем (нужно не меньше ${MIN_TRAINING_ROWS} строк и 2 тем)`;
+      this.log.info('retraining skipped: not enough data', { rows: rows.length, labels });
+      return { outcome: 'not-enough-data', reason: why, rows: rows.length, labels };
+    }
+    const { train, heldBack } = splitHeldBack(rows, this.config.classifierHeldBackPercent);
+    this.log.info('held-back slice', { train: train.length, heldBack: heldBack.length });
+    const candidate = await TextClassifier.train(train, {
+      features: { featureColumns: [...FEATURE_COLUMNS] },
+      holdout: 0.1,
+      holdoutOrder: 'random',
+      source: { trigger: reason, rows: train.length, heldBack: heldBack.length },
+      log: (message) => this.log.info(`training: ${message}`),
+    });
+    progress(70);
+    const current = await this.registry.promoted().catch((error: unknown) => {
+      this.log.warn('current model could not be loaded; comparing against none', { reason: error });
+      return undefined;
+    });
+    const candidateScores = heldBack.length > 0 ? scoreOn(candidate, heldBack) : undefined;
+    const currentScores = current && heldBack.length > 0 ? scoreOn(current.classifier, heldBack) : undefined;
+    progress(85);
+    const decision = promotionDecision(candidateScores, currentScores, !!current);
+    const latency = candidate.evaluate((heldBack.length > 0 ? heldBack : train).slice(0, 500));
+    const scores = {
+      trigger: reason,
+      requestedBy: options.requestedBy ?? null,
+      decision: decision.reason,
+      heldBack: {
+        candidate: candidateScores ?? null,
+        current: currentScores ?? null,
+        currentModelId: current?.id ?? null,
+      },
+      calibration: candidate.metadata.heldOut ?? null,
+      temperature: candidate.temperature,
+      trainingRows: train.length,
+      labels: candidate.labels.length,
+      sources,
+      msPerItem: latency.msPerItem,
+      latencyMs: latency.latencyMs,
+      trainingMs: candidate.metadata.trainingMs,
+    };
+    const modelId = await this.registry.save(candidate, {
+      status: decision.promote ? 'candidate' : 'rejected',
+      scores,
+      trainedRows: train.length,
+    });
+    if (decision.promote) await this.registry.promote(modelId);
+    progress(100);
+    this.log.info(decision.promote ? 'model promoted' : 'model rejected', {
+      modelId,
+      candidate: candidateScores ?? null,
+      current: currentScores ?? null,
+      msPerItem: latency.msPerItem,
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    });
+    return { outcome: decision.promote ? 'promoted' : 'rejected', modelId, reason: decision.reason, scores };
+  }
+
+  /** Whether there is anything to bootstrap a first model from (labelled demo appeals, CSV examples). */
+  async canBootstrap(): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM classification_examples)
+           OR EXISTS (SELECT 1 FROM inbound_items i JOIN appeals a ON a.inbound_item_id = i.id
+                       WHERE i.payload->'features' ? 'demoTopic') AS ok`,
+    )) as { ok: boolean }[];
+    return row.ok;
+  }
+}
+
+function scoreOn(model: TextClassifier, examples: readonly LabelledExample[]): SliceScores {
+  const report = model.evaluate(examples);
+  return { rows: examples.length, accuracy: report.accuracy, macroF1: report.macroF1 };
+}

@@ -1,0 +1,125 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { appealInput, type TrainingRow } from './appeal-input';
+
+interface TopicLite {
+  id: string;
+  code: string;
+  parent_id: string | null;
+  active: boolean;
+}
+
+interface AppealRow {
+  id: string;
+  subject: string | null;
+  text: string;
+  channel: string;
+  channel_category: { id?: string; subcategoryId?: string } | null;
+  territory_code: string | null;
+  features: Record<string, unknown> | null;
+  topic_id: string | null;
+  subtopic_id: string | null;
+  human: boolean;
+  corrected: boolean;
+  registered_at: Date;
+}
+
+/**
+ * What the topic model learns from, newest first up to a cap: labelled examples uploaded as CSV, appeals a
+ * person classified (a clerk's correction counts double and is never held back), and — for the demo region —
+ * the demo appeals' own labels (features.demoTopic/demoSubtopic), which bootstrap the first model.
+ * Labels are the codes of active leaves; rows whose topic was switched off are left out.
+ */
+@Injectable()
+export class TrainingSet {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async rows(maxRows: number): Promise<{ rows: TrainingRow[]; sources: Record<string, number> }> {
+    const topics = (await this.dataSource.query(
+      `SELECT id, code, parent_id, active FROM topics`,
+    )) as TopicLite[];
+    const byId = new Map(topics.map((t) => [t.id, t]));
+    const byCode = new Map(topics.map((t) => [t.code, t]));
+    const leafLabel = (topicId: string | null, subtopicId: string | null): string | undefined => {
+      const sub = subtopicId ? byId.get(subtopicId) : undefined;
+      if (sub?.active && sub.parent_id === topicId) return sub.code;
+      const topic = topicId ? byId.get(topicId) : undefined;
+      return topic?.active ? topic.code : undefined;
+    };
+    const demoLabel = (topicCode: unknown, subtopicCode: unknown): string | undefined => {
+      const sub = typeof subtopicCode === 'string' ? byCode.get(subtopicCode) : undefined;
+      const topic = typeof topicCode === 'string' ? byCode.get(topicCode) : undefined;
+      if (sub?.active && topic && sub.parent_id === topic.id) return sub.code;
+      return topic?.active ? topic.code : undefined;
+    };
+
+    const appeals = (await this.dataSource.query(
+      `SELECT a.id, a.subject, a.text, a.channel, a.channel_category, a.territory_code, i.payload->'features' AS features,
+              a.topic_id, a.subtopic_id, a.registered_at,
+              (a.topic_id IS NOT NULL AND (a.classification_state = 'confirmed' OR EXISTS (
+                 SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id AND e.type = 'classified'))) AS human,
+              EXISTS (SELECT 1 FROM classification_corrections c WHERE c.appeal_id = a.id AND c.kind = 'topic')
+                AS corrected
+         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+        WHERE (a.topic_id IS NOT NULL AND (a.classification_state = 'confirmed' OR EXISTS (
+                 SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id AND e.type = 'classified')))
+           OR i.payload->'features' ? 'demoTopic'
+        ORDER BY a.registered_at DESC, a.id DESC LIMIT $1`,
+      [maxRows],
+    )) as AppealRow[];
+    const examples = (await this.dataSource.query(
+      `SELECT id::text, text, features, label, created_at FROM classification_examples
+        ORDER BY id DESC LIMIT $1`,
+      [maxRows],
+    )) as { id: string; text: string; features: Record<string, string>; label: string; created_at: Date }[];
+
+    const sources = { appeals: 0, corrections: 0, demo: 0, csv: 0, skipped: 0 };
+    const rows: TrainingRow[] = [];
+    for (const a of appeals) {
+      const label = a.human
+        ? leafLabel(a.topic_id, a.subtopic_id)
+        : demoLabel(a.features?.demoTopic, a.features?.demoSubtopic);
+      if (!label) {
+        sources.skipped++;
+        continue;
+      }
+      if (a.human) sources.appeals++;
+      else sources.demo++;
+      if (a.corrected) sources.corrections++;
+      const input = appealInput({
+        subject: a.subject,
+        text: a.text,
+        channel: a.channel,
+        channelCategory: a.channel_category,
+        territoryCode: a.territory_code,
+        features: a.features,
+      });
+      rows.push({
+        key: `appeal:${a.id}`,
+        text: input.text,
+        features: input.features,
+        label,
+        time: new Date(a.registered_at).toISOString(),
+        corrected: a.human && a.corrected,
+      });
+    }
+    for (const e of examples) {
+      const topic = byCode.get(e.label);
+      if (!topic?.active) {
+        sources.skipped++;
+        continue;
+      }
+      sources.csv++;
+      rows.push({
+        key: `csv:${e.id}`,
+        text: e.text,
+        features: e.features ?? {},
+        label: e.label,
+        time: new Date(e.created_at).toISOString(),
+        corrected: false,
+      });
+    }
+    rows.sort((x, y) => (x.time! < y.time! ? -1 : x.time! > y.time! ? 1 : x.key.localeCompare(y.key)));
+    return { rows: rows.slice(Math.max(0, rows.length - maxRows)), sources };
+  }
+}

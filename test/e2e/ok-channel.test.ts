@@ -1,0 +1,285 @@
+import { createHash } from 'node:crypto';
+import { Role } from '@inbox/access';
+import { idOf } from '../factories/directory';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
+
+/** The history outbox starts from "now" on its first drain: wait for it before the first appeal. */
+async function hooksLive(stack: TestStack): Promise<void> {
+  await eventually(async () => {
+    const rows = await stack.db.dataSource.query(
+      `SELECT 1 FROM settings WHERE key = 'appeal-event-hooks-cursor'`,
+    );
+    return rows.length ? true : undefined;
+  });
+}
+
+/**
+ * Issue 4 end to end for an OK group, through the real api + worker and the local OK fake. OK has no buttons:
+ * consent is the word «Согласен» and the rating is two digits, typed in reply; everything else as in Telegram
+ * and VK — a photo appeal, the answer in the same chat, a poor rating reopened upward, duplicates, a 429 and a
+ * forged webhook.
+ */
+describe('OK channel (e2e)', () => {
+  let fake: OkFake;
+  let stack: TestStack;
+  let url = '';
+  let operator: SignedIn;
+  let housingClerk: SignedIn;
+  let housingColleague: SignedIn;
+  let supervisor: SignedIn;
+  let org: Record<string, string>;
+  const publicUrl = 'https://inbox.region.test/api/v1/webhooks/ok';
+  const user = 'user:580000000001';
+  const chat = 'chat:C58aa0001';
+  let appealId = '';
+  let number = '';
+
+  beforeAll(async () => {
+    fake = await new OkFake().start();
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        OK_ACCESS_TOKEN: fake.token,
+        OK_WEBHOOK_SECRET: fake.webhookSecret,
+        OK_API_BASE_URL: fake.apiBaseUrl,
+        OK_WEBHOOK_URL: publicUrl,
+      },
+    });
+    url = `${stack.baseUrl}/api/v1/webhooks/ok?secret=${encodeURIComponent(fake.webhookSecret)}`;
+    const ds = stack.db.dataSource;
+    org = {
+      region: await idOf(ds, 'organisations', 'region'),
+      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
+      housing: await idOf(ds, 'topics', 'housing'),
+    };
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    housingColleague = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+    await hooksLive(stack);
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await fake?.stop();
+  });
+
+  const post = (path: string, who: SignedIn, body: unknown = {}) =>
+    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
+  const card = (id: string) =>
+    json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }));
+  const query = (sql: string, params: unknown[] = []) => stack.db.dataSource.query(sql, params);
+  const textOf = (m: SentOkMessage) => String((m.body.message as { text?: string }).text ?? '');
+  const sent = (chatId: string, match: (text: string) => boolean): Promise<SentOkMessage> =>
+    eventually(async () => fake.messages.find((m) => m.chatId === chatId && match(textOf(m))));
+  /** A message from `userId` in `chatId`, as OK posts it to the webhook. */
+  const message = (chatId: string, userId: string, text: string) =>
+    fake.webhookMessage((body) => {
+      body.sender.user_id = userId;
+      body.sender.name = 'Мария Кузнецова';
+      body.recipient.chat_id = chatId;
+      body.message.text = text;
+    });
+  const say = async (chatId: string, userId: string, text: string) => {
+    const body = message(chatId, userId, text);
+    expect((await fake.postWebhook(url, body)).status).toBe(200);
+    return body;
+  };
+
+  it('subscribes its webhook (with the secret) at start-up', async () => {
+    const subscription = await eventually(async () => fake.subscriptions[0]);
+    const subscribed = new URL(subscription.url);
+    expect(`${subscribed.origin}${subscribed.pathname}`).toBe(publicUrl);
+    expect(subscribed.searchParams.get('secret')).toBe(fake.webhookSecret);
+  });
+
+  it('holds a photo message until the citizen types «Согласен», then registers it with the photo', async () => {
+    const photoUrl = fake.addFile('ok-photo.jpg', PHOTO, 'image/jpeg');
+    const first = fake.withAttachments(
+      message(chat, user, 'Возле школы № 7 на ул. Садовой открыт канализационный колодец.'),
+      [{ type: 'IMAGE', url: photoUrl }],
+    );
+    expect((await fake.postWebhook(url, first)).status).toBe(200);
+    const notice = await sent(chat, (t) => t.startsWith('Ваше сообщение получено и сохранено'));
+    expect(textOf(notice)).toContain('152-ФЗ');
+    expect(textOf(notice)).toContain('ответьте на это сообщение словом «Согласен»');
+    expect(await query(`SELECT status FROM inbound_items WHERE channel = 'ok'`)).toEqual([
+      { status: 'awaiting-consent' },
+    ]);
+
+    await say(chat, user, 'Согласен');
+    await sent(chat, (t) => t.startsWith('Спасибо, согласие получено. Сообщения, отправленные вами раньше'));
+    const [appeal] = await eventually(async () => {
+      const rows = await query(`SELECT id, registration_number FROM appeals WHERE channel = 'ok'`);
+      return rows.length ? rows : undefined;
+    });
+    appealId = appeal.id;
+    number = appeal.registration_number;
+    const c = await card(appealId);
+    await sent(
+      chat,
+      (t) =>
+        t ===
+        `Обращение зарегистрировано, № ${number}, срок ответа до ${c.answerDueDate.split('-').reverse().join('.')}.`,
+    );
+    expect(c).toMatchObject({
+      channel: 'ok',
+      text: expect.stringContaining('канализационный колодец'),
+      applicant: { displayName: 'Мария Кузнецова' },
+    });
+    // «Согласен» was a reply to the bot, not an appeal and not a follow-up.
+    expect(
+      await query(
+        `SELECT status, count(*)::int AS n FROM inbound_items WHERE channel = 'ok' GROUP BY status ORDER BY status`,
+      ),
+    ).toEqual([
+      { status: 'dialogue', n: 1 },
+      { status: 'processed', n: 1 },
+    ]);
+    const stored = await eventually(async () => {
+      const x = await card(appealId);
+      return x.attachments[0]?.status === 'stored' ? x.attachments : undefined;
+    });
+    expect(stored).toEqual([
+      expect.objectContaining({
+        contentType: 'image/jpeg',
+        size: PHOTO.length,
+        sha256: createHash('sha256').update(PHOTO).digest('hex'),
+      }),
+    ]);
+  });
+
+  it('answers in the same chat, takes a typed rating and reopens a poor one upward', async () => {
+    // S0 needs name, patronymic and phone to escalate; OK gives a display name only: line 1 completes the card.
+    await query(
+      `UPDATE applicants SET first_name = 'Мария', patronymic = 'Ивановна', phone = '+79130000003'
+        WHERE id = (SELECT applicant_id FROM appeals WHERE id = $1)`,
+      [appealId],
+    );
+    expect(
+      (
+        await post(`/api/v1/appeals/${appealId}/escalate`, operator, {
+          organisationIds: [org.minzhkh],
+          topicId: org.housing,
+          subject: 'Открытый колодец у школы',
+        })
+      ).status,
+    ).toBe(204);
+    const answerText = 'Колодец закрыт крышкой, подрядчику выдано предписание.';
+    const draft = await json(post(`/api/v1/appeals/${appealId}/answers`, housingClerk, { text: answerText }));
+    expect(
+      (await post(`/api/v1/appeals/${appealId}/answers/${draft.id}/approve`, housingColleague)).status,
+    ).toBe(204);
+    expect((await post(`/api/v1/appeals/${appealId}/answers/${draft.id}/send`, housingClerk)).status).toBe(
+      204,
+    );
+    await sent(chat, (t) => t === answerText);
+    const request = await sent(chat, (t) =>
+      t.startsWith(`Пожалуйста, оцените ответ на обращение № ${number}`),
+    );
+    expect(textOf(request)).toContain('Отправьте две цифры через пробел');
+    // No buttons in OK: the connector sends text only.
+    expect(Object.keys(request.body.message as object)).toEqual(['text']);
+
+    await say(chat, user, '2 3');
+    const reopened = await eventually(async () => {
+      const x = await card(appealId);
+      return x.status === 'reopened' ? x : undefined;
+    });
+    expect(reopened.organisationId).toBe(org.region);
+    expect(
+      await query(`SELECT answered, satisfaction, poor FROM ratings WHERE appeal_id = $1`, [appealId]),
+    ).toEqual([{ answered: false, satisfaction: 'not-satisfied', poor: true }]);
+    await sent(
+      chat,
+      (t) => t === `Спасибо за оценку ответа на обращение № ${number}. Мы рассмотрим его повторно.`,
+    );
+    await sent(chat, (t) => t.startsWith(`Обращение № ${number} направлено на повторное рассмотрение`));
+    // The rating window is closed now: the same digits again would be an ordinary message.
+    expect(await query(`SELECT count(*)::int AS n FROM ratings WHERE appeal_id = $1`, [appealId])).toEqual([
+      { n: 1 },
+    ]);
+  });
+
+  it('answers «Мои обращения» typed as text', async () => {
+    await say(chat, user, 'Мои обращения');
+    const list = await sent(chat, (t) => t.startsWith('Ваши обращения:'));
+    expect(textOf(list)).toContain(`№ ${number} от`);
+    expect(textOf(list)).toContain('Направлено на повторное рассмотрение');
+  });
+
+  it('makes one appeal of a webhook delivered twice, and sends once through a 429', async () => {
+    const otherChat = 'chat:C58aa0002';
+    const otherUser = 'user:580000000002';
+    await say(otherChat, otherUser, 'Согласна');
+    await sent(otherChat, (t) => t.startsWith('Спасибо, согласие получено'));
+    // OK re-sends a webhook not answered in 5 s: the same body, the same mid.
+    const body = message(otherChat, otherUser, 'На ул. Кирова, 40 второй месяц не работает лифт.');
+    expect((await fake.postWebhook(url, body)).status).toBe(200);
+    expect((await fake.postWebhook(url, body)).status).toBe(200);
+    const [appeal] = await eventually(async () => {
+      const rows = await query(
+        `SELECT a.id, a.registration_number FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+          WHERE p.channel = 'ok' AND p.external_id = $1`,
+        [otherUser],
+      );
+      return rows.length ? rows : undefined;
+    });
+    await sent(otherChat, (t) => t.startsWith(`Обращение зарегистрировано, № ${appeal.registration_number}`));
+    const mid = (body.message as { mid: string }).mid;
+    expect(
+      await query(`SELECT count(*)::int AS n FROM inbound_items WHERE channel = 'ok' AND external_id = $1`, [
+        mid,
+      ]),
+    ).toEqual([{ n: 1 }]);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(
+      await query(
+        `SELECT count(*)::int AS n FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+          WHERE p.channel = 'ok' AND p.external_id = $1`,
+        [otherUser],
+      ),
+    ).toEqual([{ n: 1 }]);
+
+    // HTTP 429 with Retry-After: 2 on the next send: one message, after the wait.
+    fake.setScenario('rate-limited', { times: 1, only: 'messages', form: 'http' });
+    expect((await post(`/api/v1/appeals/${appeal.id}/take`, operator)).status).toBe(204);
+    expect(
+      (
+        await post(`/api/v1/appeals/${appeal.id}/extend`, operator, {
+          kind: 'appeal',
+          days: 10,
+          reason: 'Запрошены сведения у управляющей компании',
+        })
+      ).status,
+    ).toBe(204);
+    const started = Date.now();
+    await sent(otherChat, (t) => t.includes('продлён'));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(fake.messages.filter((m) => m.chatId === otherChat && textOf(m).includes('продлён'))).toHaveLength(
+      1,
+    );
+    expect(
+      await query(
+        `SELECT status, attempts FROM outbound_messages WHERE appeal_id = $1 AND kind = 'status-notice'`,
+        [appeal.id],
+      ),
+    ).toEqual([{ status: 'sent', attempts: 2 }]);
+  });
+
+  it('refuses a forged webhook (wrong or missing secret) and stores nothing', async () => {
+    const count = async () => (await query(`SELECT count(*)::int AS n FROM inbound_items`))[0].n as number;
+    const before = await count();
+    const forged = message('chat:C58aa0009', 'user:580000000009', 'Поддельное сообщение');
+    const wrong = await fake.postWebhook(`${stack.baseUrl}/api/v1/webhooks/ok?secret=guess`, forged);
+    const missing = await fake.postWebhook(`${stack.baseUrl}/api/v1/webhooks/ok`, forged);
+    expect([wrong.status, missing.status]).toEqual([403, 403]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await count()).toBe(before);
+    expect(fake.messages.filter((m) => m.chatId === 'chat:C58aa0009')).toEqual([]);
+  });
+});

@@ -1,0 +1,222 @@
+import { AppealRegistrar } from '@inbox/appeals';
+import {
+  ClassificationPipeline,
+  ClerkFeedback,
+  ModelRegistry,
+  Retrainer,
+  Rubricator,
+  RoutingSuggestions,
+} from '@inbox/classification';
+import { demoInboundItems, seedDirectory } from '@inbox/demo';
+import { InboundStore } from '@inbox/intake';
+import { Channel, type InboundItem } from '@inbox/integrations/contract';
+import { inboundItem } from '../factories/inbound-items';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * The classification pipeline on the services themselves (no worker): a first model bootstrapped from the
+ * demo appeals' labels, what it does with items it has never seen, the ПОС category mapping as a fallback,
+ * deferral while a bootstrap model is on its way, idempotent re-runs, and clerks' re-routing recorded.
+ */
+describe('classification pipeline (integration)', () => {
+  let stack: TestStack;
+  let pipeline: ClassificationPipeline;
+  const NOW = new Date('2026-02-10T05:00:00Z');
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { CLASSIFIER_RETRAIN_CRON: 'off' } });
+    await seedDirectory(stack.db.dataSource);
+    pipeline = stack.api.get(ClassificationPipeline);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+    stack.db.dataSource.query(query, params) as Promise<T[]>;
+
+  async function register(items: InboundItem[]): Promise<string[]> {
+    const stored = await stack.api.get(InboundStore).store(items, { enqueue: false });
+    const ids: string[] = [];
+    for (const s of stored) {
+      const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(s.inboundItemId, NOW);
+      if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
+      ids.push(outcome.appealId);
+    }
+    return ids;
+  }
+
+  it('without a model: defers while a bootstrap model is coming, else queues for a person', async () => {
+    const [id] = await register([inboundItem({ text: 'Во дворе не горят фонари уже неделю.' })]);
+    expect(await pipeline.process(id, { deferWithoutModel: async () => true })).toEqual({ kind: 'deferred' });
+    expect((await sql(`SELECT classification_state FROM appeals WHERE id = $1`, [id]))[0]).toEqual({
+      classification_state: 'pending',
+    });
+    expect(await pipeline.process(id)).toMatchObject({ kind: 'done', classification: 'manual' });
+    // Nothing to suggest without a model: the state alone puts it in the manual queue.
+    expect((await sql(`SELECT classification_state FROM appeals WHERE id = $1`, [id]))[0]).toEqual({
+      classification_state: 'manual',
+    });
+    expect(
+      await sql(`SELECT type FROM appeal_events WHERE appeal_id = $1 AND type = 'classification-queued'`, [
+        id,
+      ]),
+    ).toEqual([]);
+  });
+
+  it('bootstraps a first model from the demo appeals and classifies unseen items it is sure about correctly', async () => {
+    await register(demoInboundItems(200, NOW));
+    const retrainer = stack.api.get(Retrainer);
+    expect(await retrainer.canBootstrap()).toBe(true);
+    const outcome = await retrainer.retrain('bootstrap');
+    expect(outcome).toMatchObject({ outcome: 'promoted', reason: 'Действующей модели нет' });
+    const [model] = await stack.api.get(ModelRegistry).list();
+    expect(model).toMatchObject({ status: 'promoted', path: `db:classifier_models/${model.id}` });
+    expect(model.scores).toMatchObject({ trigger: 'bootstrap', sources: { demo: 200, appeals: 0, csv: 0 } });
+    expect(model.sizeBytes).toBeGreaterThan(1000);
+
+    // Items it has never seen (another seed of the generator).
+    const fresh = demoInboundItems(40, NOW, 99).map((i) => ({
+      ...i,
+      externalId: `fresh-${i.externalId}`,
+      thread: i.thread ? { key: `fresh:${i.thread.key}` } : undefined,
+    }));
+    const ids = await register(fresh);
+    const topics = new Map(
+      (await sql<{ id: string; code: string }>(`SELECT id, code FROM topics`)).map((t) => [t.id, t.code]),
+    );
+    let auto = 0;
+    let correct = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const outcome = await pipeline.process(ids[i]);
+      expect(outcome.kind).toBe('done');
+      const [a] = await sql<{ classification_state: string; topic_id: string | null }>(
+        `SELECT classification_state, topic_id FROM appeals WHERE id = $1`,
+        [ids[i]],
+      );
+      expect(['auto', 'manual']).toContain(a.classification_state);
+      if (a.classification_state !== 'auto') continue;
+      auto++;
+      if (topics.get(a.topic_id!) === fresh[i].features!.demoTopic) correct++;
+    }
+    expect(auto).toBeGreaterThanOrEqual(10);
+    expect(correct / auto).toBeGreaterThanOrEqual(0.9);
+
+    // Run again: nothing is classified twice.
+    const again = await pipeline.process(ids[0]);
+    expect(again).toMatchObject({ kind: 'done', classification: 'unchanged' });
+    const [{ n }] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM appeal_events WHERE appeal_id = $1 AND type IN ('auto-classified', 'classification-queued')`,
+      [ids[0]],
+    );
+    expect(n).toBe(1);
+  });
+
+  it('falls back to the mapped ПОС category when the model is unsure, keeping the channel’s own category', async () => {
+    await sql(
+      `INSERT INTO channel_categories (channel, external_id, parent_external_id, name)
+       VALUES ('pos', 'subject:5', NULL, 'Культура'), ('pos', 'subsubject:55', 'subject:5', 'Библиотеки')`,
+    );
+    const [museums] = await sql<{ id: string; parent_id: string }>(
+      `SELECT id, parent_id FROM topics WHERE code = 'culture-institutions'`,
+    );
+    await stack.api.get(Rubricator).mapChannelCategory('pos', 'subsubject:55', museums.id, { userId: null });
+    const [id] = await register([
+      inboundItem({
+        channel: Channel.Pos,
+        text: 'Абонемент, формуляр, читательский билет: как продлить онлайн?',
+        channelCategory: { id: '5', name: 'Культура', subcategoryId: '55', subcategoryName: 'Библиотеки' },
+      }),
+    ]);
+    expect(await pipeline.process(id)).toMatchObject({ classification: 'auto' });
+    const [a] = await sql(`SELECT topic_id, subtopic_id, channel_category FROM appeals WHERE id = $1`, [id]);
+    expect(a).toEqual({
+      topic_id: museums.parent_id,
+      subtopic_id: museums.id,
+      channel_category: { id: '5', name: 'Культура', subcategoryId: '55', subcategoryName: 'Библиотеки' },
+    });
+    const [event] = await sql(
+      `SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = 'auto-classified'`,
+      [id],
+    );
+    expect(event.data).toMatchObject({ source: 'channel-category', subtopic: 'culture-institutions' });
+  });
+
+  it('records re-routing by clerks, and history counts a return against the organisation', async () => {
+    const [id] = await register([inboundItem({ text: 'Яма на дороге возле школы, машины бьют колёса.' })]);
+    const [org] = await sql<{ id: string }>(`SELECT id FROM organisations WHERE code = 'mintrans'`);
+    const [other] = await sql<{ id: string }>(`SELECT id FROM organisations WHERE code = 'minzhkh'`);
+    await sql(`UPDATE appeals SET suggested_organisation_ids = $2::uuid[] WHERE id = $1`, [id, [org.id]]);
+    const insertEvent = async (type: string, data: Record<string, unknown>) =>
+      (
+        await sql<{ id: string }>(
+          `INSERT INTO appeal_events (appeal_id, type, actor, data) VALUES ($1, $2, 'someone', $3) RETURNING id::text`,
+          [id, type, data],
+        )
+      )[0].id;
+    const feedback = stack.api.get(ClerkFeedback);
+    const escalated = await insertEvent('escalated', { organisationIds: [other.id] });
+    await feedback.handle({
+      id: escalated,
+      appealId: id,
+      type: 'escalated',
+      data: { organisationIds: [other.id] },
+    });
+    await feedback.handle({
+      id: escalated,
+      appealId: id,
+      type: 'escalated',
+      data: { organisationIds: [other.id] },
+    });
+    const returned = await insertEvent('returned', { organisationId: other.id });
+    await feedback.handle({
+      id: returned,
+      appealId: id,
+      type: 'returned',
+      data: { organisationId: other.id },
+    });
+    const corrections = await sql(
+      `SELECT kind, actor, before, after FROM classification_corrections WHERE appeal_id = $1 ORDER BY id`,
+      [id],
+    );
+    expect(corrections).toEqual([
+      {
+        kind: 'routing',
+        actor: 'someone',
+        before: { organisationIds: [org.id] },
+        after: { organisationIds: [other.id], reason: 'escalated' },
+      },
+      {
+        kind: 'routing',
+        actor: 'someone',
+        before: { organisationId: other.id },
+        after: { reason: 'returned' },
+      },
+    ]);
+
+    // Three answers by minzhkh on this topic, one return by it: history still names it, with the return counted.
+    const [roads] = await sql<{ id: string }>(`SELECT id FROM topics WHERE code = 'roads'`);
+    await sql(`UPDATE appeals SET topic_id = $2 WHERE id = $1`, [id, roads.id]);
+    const answered = await register([1, 2, 3].map((n) => inboundItem({ text: `Яма на дороге номер ${n}` })));
+    await sql(
+      `INSERT INTO users (login, password_hash, full_name, role, organisation_id) VALUES ('h', 'x', 'Сотрудник', 'clerk', $1)`,
+      [other.id],
+    );
+    for (const appealId of answered) {
+      await sql(`UPDATE appeals SET topic_id = $2 WHERE id = $1`, [appealId, roads.id]);
+      await sql(
+        `INSERT INTO answers (appeal_id, organisation_id, author_id, text, status)
+         VALUES ($1, $2, (SELECT id FROM users WHERE login = 'h'), 'Ответ', 'sent')`,
+        [appealId, other.id],
+      );
+    }
+    const suggestion = await stack.api.get(RoutingSuggestions).suggest({
+      topicId: roads.id,
+      subtopicId: null,
+      territoryCode: null,
+    });
+    expect(suggestion.history).toEqual([
+      { organisationId: other.id, score: 1, answered: 3, returned: 1, share: 1 },
+    ]);
+  });
+});
