@@ -3,3 +3,4 @@ export * from './inbound-item';
 export * from './connector';
 export * from './connector-error';
 export * from './inbound-event';
+export * from './http';

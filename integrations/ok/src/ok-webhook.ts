@@ -5,7 +5,7 @@ import {
   type InboundAttachment,
   type InboundItem,
 } from '@inbox/integrations/contract';
-import { isRecord } from './http';
+import { isRecord } from '@inbox/integrations/contract';
 
 /*
  * OK Bot API webhook messages → inbound items. The documented plain-text message is

@@ -11,8 +11,8 @@ import {
   type OutboundMessage,
   type ParseResult,
 } from '@inbox/integrations/contract';
-import { downloadFile } from './download';
-import { isRecord } from './http';
+import { downloadFile } from '@inbox/integrations/contract';
+import { isRecord } from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
 import { okSettings } from './ok-settings';
 import { decodeJsonBody, parseOkWebhook } from './ok-webhook';

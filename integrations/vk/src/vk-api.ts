@@ -1,5 +1,5 @@
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
-import { fetchWithTimeout, httpStatusError, isRecord, readJson } from './http';
+import { fetchWithTimeout, httpStatusError, isRecord, readJson } from '@inbox/integrations/contract';
 import { type VkSettings } from './vk-settings';
 
 /*

@@ -6,7 +6,7 @@ import {
   type InboundEvent,
   type InboundItem,
 } from '@inbox/integrations/contract';
-import { isRecord } from './http';
+import { isRecord } from '@inbox/integrations/contract';
 import { interpretPayload } from './vk-keyboard';
 
 /*

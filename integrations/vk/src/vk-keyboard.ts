@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConnectorError, ConnectorErrorCode, type OutboundMessage } from '@inbox/integrations/contract';
-import { isRecord } from './http';
+import { isRecord } from '@inbox/integrations/contract';
 
 type Choice = { id: string; label: string };
 

@@ -16,8 +16,8 @@ import {
   type PullPage,
 } from '@inbox/integrations/contract';
 import type { Params } from 'vk-io';
-import { downloadFile } from './download';
-import { isRecord } from './http';
+import { downloadFile } from '@inbox/integrations/contract';
+import { isRecord } from '@inbox/integrations/contract';
 import { type LongPollState, VkApi } from './vk-api';
 import { decodeJsonBody, parseVkEvent } from './vk-events';
 import { keyboardJson, randomIdFor } from './vk-keyboard';

@@ -1,4 +1,5 @@
-import { ConnectorError, ConnectorErrorCode, type FetchedFile } from '@inbox/integrations/contract';
+import { ConnectorError, ConnectorErrorCode } from '../connector-error';
+import { type FetchedFile } from '../inbound-event';
 import { fetchWithTimeout, retryAfterMs, transportError } from './http';
 
 export interface DownloadLimits {

@@ -1,4 +1,4 @@
-import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { ConnectorError, ConnectorErrorCode } from '../connector-error';
 
 /** fetch with a deadline; a network failure or a timeout becomes Temporary (nothing was decided remotely). */
 export async function fetchWithTimeout(

@@ -1,0 +1,3 @@
+/** HTTP plumbing shared by the connectors that call a remote API directly (VK, OK). */
+export * from './http';
+export * from './download';
