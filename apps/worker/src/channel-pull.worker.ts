@@ -73,10 +73,10 @@ export class ChannelPullWorker implements OnModuleInit, OnApplicationShutdown {
           setTimeout(() => void tick(), every),
         );
     };
-    // The first pull soon after start, the next ones `every` ms after the previous one ended.
+    // Every pull `every` ms after the previous one ended (the first one `every` ms after start, as Bull repeats did).
     this.timers.set(
       entry.kind,
-      setTimeout(() => void tick(), Math.min(every, 1000)),
+      setTimeout(() => void tick(), every),
     );
   }
 }
