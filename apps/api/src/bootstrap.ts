@@ -8,6 +8,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type ValidationError } from 'class-validator';
 import { rootLogger } from '@inbox/common';
 import { ApiModule } from './api.module';
+import { DomainErrorFilter } from './errors/domain-error.filter';
 
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
 export async function createApiApp(): Promise<INestApplication> {
@@ -27,6 +28,7 @@ export async function createApiApp(): Promise<INestApplication> {
         new BadRequestException({ statusCode: 400, message: 'Некорректный запрос', errors: flatten(errors) }),
     }),
   );
+  app.useGlobalFilters(new DomainErrorFilter());
   const publicDir = [
     join(__dirname, '..', 'public'),
     join(__dirname, '..', '..', '..', '..', 'apps', 'api', 'public'),

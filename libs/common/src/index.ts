@@ -1,3 +1,4 @@
 export * from './logger';
 export * from './pagination';
 export * from './clock';
+export * from './domain-error';
