@@ -27,3 +27,14 @@ export const SYSTEM_SCOPE: AccessScope = {
   organisationId: 'system',
   organisationIds: null,
 };
+
+/**
+ * The one organisation-scope predicate that every appeal query composes (list, card, search, reports, stream,
+ * flags, incidents, suggestions): an appeal is visible when an organisation in the scope holds or held it.
+ * Appends its parameter to `params` and returns the SQL to AND into the query's WHERE.
+ */
+export function appealScopeSql(scope: AccessScope, params: unknown[], appealAlias = 'a'): string {
+  if (scope.organisationIds === null) return 'TRUE';
+  params.push(scope.organisationIds);
+  return `EXISTS (SELECT 1 FROM appeal_organisations scope_ao WHERE scope_ao.appeal_id = ${appealAlias}.id AND scope_ao.organisation_id = ANY($${params.length}::uuid[]))`;
+}
