@@ -1,10 +1,10 @@
 import 'reflect-metadata';
-import { AppConfig } from '@inbox/config';
+import { loadAppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
-  const config = new AppConfig(process.env);
+  const config = loadAppConfig();
   const app = await createApiApp();
   await app.listen(config.httpPort, config.httpHost);
   rootLogger.info('api listening', { url: config.publicBaseUrl, ...config.describe() });

@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig } from '@inbox/config';
+import { loadAppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
 import { WorkerModule } from './worker.module';
 
 async function main(): Promise<void> {
-  const config = new AppConfig(process.env);
+  const config = loadAppConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule, {
     logger: rootLogger.child('worker'),
   });

@@ -19,3 +19,26 @@ describe('rowsOf', () => {
     expect(rowsOf([{ id: 1 }, { id: 2 }])).toEqual([{ id: 1 }, { id: 2 }]);
   });
 });
+
+describe('log level', () => {
+  it('writes only at or above the level set from the configuration', async () => {
+    const { JsonLogger, setLogLevel } = await import('./logger');
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const log = new JsonLogger('spec');
+      setLogLevel('warn');
+      log.info('not written');
+      log.warn('written');
+      setLogLevel('debug');
+      log.debug('written too');
+    } finally {
+      write.mockRestore();
+      setLogLevel('info');
+    }
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['written', 'written too']);
+  });
+});

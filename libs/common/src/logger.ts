@@ -55,7 +55,15 @@ export function redact(value: unknown, depth = 0): unknown {
 }
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
-type Level = keyof typeof LEVELS;
+export type LogLevel = keyof typeof LEVELS;
+type Level = LogLevel;
+
+/** The process-wide level, set from the validated configuration (AppConfig.logLevel) when an app boots. */
+let processLevel: Level = 'info';
+
+export function setLogLevel(level: LogLevel): void {
+  processLevel = level;
+}
 
 /** One JSON line per event on stdout; personal data redacted. Also serves as Nest's logger. */
 export class JsonLogger implements LoggerService {
@@ -64,10 +72,9 @@ export class JsonLogger implements LoggerService {
     private readonly fixedLevel?: Level,
   ) {}
 
-  /** Read when writing, so a level set after start-up (tests, a restart-free change) applies. */
+  /** Read when writing, so the level configured at boot applies to loggers made before it. */
   private get minLevel(): Level {
-    const env = process.env.LOG_LEVEL as Level;
-    return this.fixedLevel ?? (env in LEVELS ? env : 'info');
+    return this.fixedLevel ?? processLevel;
   }
 
   child(context: string): JsonLogger {

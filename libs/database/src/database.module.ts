@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
 import { dataSourceOptions, runMigrationsLocked } from './data-source';
+import { DatabaseHealth, Transactions } from './sql';
 
 @Module({})
 export class DatabaseModule {
@@ -14,11 +15,15 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (config: AppConfig) => dataSourceOptions(config.databaseUrl),
+          // The validated config says whether to migrate; TypeORM's own `migrationsRun` carries it to the
+          // factory below, which migrates under the advisory lock instead.
+          useFactory: (config: AppConfig) => ({
+            ...dataSourceOptions(config.databaseUrl),
+            migrationsRun: config.runMigrationsAtBoot,
+          }),
           dataSourceFactory: async (options) => {
-            const ds = await new DataSource(options!).initialize();
-            const config = new AppConfig(process.env);
-            if (config.runMigrationsAtBoot) {
+            const ds = await new DataSource({ ...options!, migrationsRun: false }).initialize();
+            if (options!.migrationsRun) {
               const log = rootLogger.child('migrations');
               await runMigrationsLocked(ds, (line) => log.info(line));
             }
@@ -26,6 +31,8 @@ export class DatabaseModule {
           },
         }),
       ],
+      providers: [Transactions, DatabaseHealth],
+      exports: [Transactions, DatabaseHealth],
     };
   }
 }

@@ -1,9 +1,9 @@
-import { AppConfig, redactUrl } from '@inbox/config';
+import { loadAppConfig, redactUrl } from '@inbox/config';
 import { openDataSource, runMigrationsLocked } from '../data-source';
 
 /** `npm run migration:run`: apply pending migrations to DATABASE_URL and say what was done. */
 async function main(): Promise<void> {
-  const config = new AppConfig(process.env);
+  const config = loadAppConfig();
   const ds = await openDataSource(config.databaseUrl);
   try {
     const applied = await runMigrationsLocked(ds, (line) => console.log(line));
