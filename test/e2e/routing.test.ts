@@ -251,6 +251,7 @@ describe('routing rules and the organisation directory (e2e)', () => {
       expect(malformed.status).toBe(400);
       expect(malformed.body).toEqual({
         statusCode: 400,
+        code: 'invalid-input',
         message: 'Некорректный запрос',
         errors: {
           name: 'Укажите название правила',

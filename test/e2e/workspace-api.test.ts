@@ -226,35 +226,49 @@ describe('workspace API (e2e)', () => {
     expect(await created.json()).toEqual(
       expect.objectContaining({ login: 'novikova', roleName: expect.any(String) }),
     );
-    expect(
-      (
-        await post('/api/v1/users', admin, {
-          login: 'novikova',
-          password: 'другой-пароль',
-          fullName: 'Другая',
-          role: 'clerk',
-          organisationId: org.mintrans,
-        })
-      ).status,
-    ).toBe(409);
-    expect(
-      (
-        await post('/api/v1/users', admin, {
-          login: 'x y',
-          password: '1',
-          fullName: '',
-          role: 'boss',
-          organisationId: 'x',
-        })
-      ).status,
-    ).toBe(400);
+    const taken = await post('/api/v1/users', admin, {
+      login: 'novikova',
+      password: 'другой-пароль',
+      fullName: 'Другая',
+      role: 'clerk',
+      organisationId: org.mintrans,
+    });
+    expect(taken.status).toBe(409);
+    expect(await taken.json()).toEqual({
+      statusCode: 409,
+      code: 'conflict',
+      message: 'Логин уже занят',
+      errors: { login: 'Логин уже занят' },
+    });
+    const invalid = await post('/api/v1/users', admin, {
+      login: 'x y',
+      password: '1',
+      fullName: '',
+      role: 'boss',
+      organisationId: 'x',
+    });
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toEqual(
+      expect.objectContaining({
+        statusCode: 400,
+        code: 'invalid-input',
+        message: 'Некорректный запрос',
+        errors: expect.objectContaining({ login: expect.any(String), role: 'Неизвестная роль' }),
+      }),
+    );
     const list = await json(get('/api/v1/users', admin));
     expect(list.map((u: { login: string }) => u.login)).toContain('novikova');
 
     const assignees = await json(get(`/api/v1/users/assignees?organisationId=${org.mintrans}`, roadsClerk));
     expect(assignees.map((u: { fullName: string }) => u.fullName)).toContain('Новикова Дарья Павловна');
     expect(assignees[0]).not.toHaveProperty('login');
-    expect((await get(`/api/v1/users/assignees?organisationId=${org.minzhkh}`, roadsClerk)).status).toBe(403);
+    const outside = await get(`/api/v1/users/assignees?organisationId=${org.minzhkh}`, roadsClerk);
+    expect(outside.status).toBe(403);
+    expect(await outside.json()).toEqual({
+      statusCode: 403,
+      code: 'forbidden',
+      message: 'Организация вне вашей области видимости',
+    });
   });
 
   it('serves the rubricator and the production calendar', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { type Role, StaffUsers } from '@inbox/access';
 
 export interface SignedIn {
@@ -17,10 +18,9 @@ export async function signInAs(
   options: { seesSubordinates?: boolean; fullName?: string } = {},
 ): Promise<SignedIn> {
   const users = app.get(StaffUsers);
-  const [{ id: organisationId }] = (await users['dataSource'].query(
-    `SELECT id FROM organisations WHERE code = $1`,
-    [organisationCode],
-  )) as { id: string }[];
+  const [{ id: organisationId }] = (await app
+    .get(DataSource)
+    .query(`SELECT id FROM organisations WHERE code = $1`, [organisationCode])) as { id: string }[];
   const login = `${role}-${organisationCode}-${randomBytes(3).toString('hex')}`;
   const password = `pw-${randomBytes(6).toString('hex')}`;
   const user = await users.create({

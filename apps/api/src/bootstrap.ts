@@ -1,17 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BadRequestException, type INestApplication, ValidationPipe } from '@nestjs/common';
+import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type NextFunction, type Request, type Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type ValidationError } from 'class-validator';
-import { rootLogger } from '@inbox/common';
+import { invalidInput, rootLogger } from '@inbox/common';
+import { loadAppConfig } from '@inbox/config';
 import { ApiModule } from './api.module';
 import { DomainErrorFilter } from './errors/domain-error.filter';
 
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
 export async function createApiApp(): Promise<INestApplication> {
+  // Validated before Nest starts, so a bad setting stops the boot and the log level holds from the first line.
+  loadAppConfig();
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
     logger: rootLogger.child('api'),
     // Webhook connectors verify and parse the exact bytes (a BOM, broken UTF-8).
@@ -24,8 +27,7 @@ export async function createApiApp(): Promise<INestApplication> {
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
-      exceptionFactory: (errors) =>
-        new BadRequestException({ statusCode: 400, message: 'Некорректный запрос', errors: flatten(errors) }),
+      exceptionFactory: (errors) => invalidInput('Некорректный запрос', flatten(errors)),
     }),
   );
   app.useGlobalFilters(new DomainErrorFilter());

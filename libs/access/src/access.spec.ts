@@ -15,22 +15,53 @@ describe('passwords', () => {
 describe('tokens', () => {
   const signer = new TokenSigner('s'.repeat(40));
 
-  it('round-trips claims until expiry', () => {
+  it('round-trips claims until expiry', async () => {
     const now = Date.UTC(2026, 10, 22, 12);
-    const { token, expiresAt } = signer.sign('u1', Role.Clerk, 1800, now);
+    const { token, expiresAt } = await signer.sign('u1', Role.Clerk, 1800, now);
     expect(expiresAt.toISOString()).toBe('2026-11-22T12:30:00.000Z');
-    expect(signer.verify(token, now + 60_000)).toMatchObject({ sub: 'u1', role: 'clerk' });
-    expect(signer.verify(token, now + 1801_000)).toBeUndefined();
+    expect(await signer.verify(token, now + 60_000)).toEqual({
+      sub: 'u1',
+      role: 'clerk',
+      iat: now / 1000,
+      exp: now / 1000 + 1800,
+    });
+    expect(await signer.verify(token, now + 1799_999)).toMatchObject({ sub: 'u1' });
+    expect(await signer.verify(token, now + 1800_000)).toBeUndefined();
   });
 
-  it('refuses a forged or tampered token', () => {
-    const { token } = signer.sign('u1', Role.Clerk, 1800);
+  it('is a standard HS256 JWT', async () => {
+    const { token } = await signer.sign('u1', Role.Admin, 60);
+    const [head, body] = token
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(head).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(Object.keys(body).sort()).toEqual(['exp', 'iat', 'role', 'sub']);
+  });
+
+  it('refuses a forged, tampered, unsigned or foreign token', async () => {
+    const { token } = await signer.sign('u1', Role.Clerk, 1800);
     const [h, , m] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ sub: 'u1', role: 'admin', iat: 0, exp: 9e9 })).toString(
-      'base64url',
-    );
-    expect(signer.verify(`${h}.${forged}.${m}`)).toBeUndefined();
-    expect(new TokenSigner('t'.repeat(40)).verify(token)).toBeUndefined();
-    expect(signer.verify('garbage')).toBeUndefined();
+    const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const forged = b64({ sub: 'u1', role: 'admin', iat: 0, exp: 9e9 });
+    expect(await signer.verify(`${h}.${forged}.${m}`)).toBeUndefined();
+    expect(await signer.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${forged}.`)).toBeUndefined();
+    expect(await new TokenSigner('t'.repeat(40)).verify(token)).toBeUndefined();
+    expect(await signer.verify('garbage')).toBeUndefined();
+  });
+
+  it('refuses a token whose role is not a staff role', async () => {
+    const { SignJWT } = await import('jose');
+    const odd = await new SignJWT({ role: 'root' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u1')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('s'.repeat(40)));
+    expect(await signer.verify(odd)).toBeUndefined();
+  });
+
+  it('wants a secret of 32 characters or more', () => {
+    expect(() => new TokenSigner('short')).toThrow();
   });
 });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type Db, SqlRepository } from '@inbox/database';
 
 export interface AuditEntry {
   userId: string | null;
@@ -11,13 +11,25 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** R10: every read of an applicant's personal data and every change, kept append-only. */
-@Injectable()
-export class AuditLog {
-  constructor(private readonly dataSource: DataSource) {}
+export interface AuditRow {
+  id: string;
+  at: Date;
+  userId: string | null;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  outcome: 'ok' | 'denied';
+  details: Record<string, unknown>;
+}
 
-  async record(entry: AuditEntry, db: EntityManager = this.dataSource.manager): Promise<void> {
-    await db.query(
+/**
+ * R10: every read of an applicant's personal data and every change, kept append-only (`audit_log`). A change
+ * passes its transaction, so the row commits or rolls back with it.
+ */
+@Injectable()
+export class AuditLog extends SqlRepository {
+  async record(entry: AuditEntry, db: Db = this.pool): Promise<void> {
+    await this.rows(
       `INSERT INTO audit_log (user_id, action, entity_type, entity_id, outcome, details) VALUES ($1,$2,$3,$4,$5,$6)`,
       [
         entry.userId && entry.userId !== 'system' ? entry.userId : null,
@@ -27,10 +39,16 @@ export class AuditLog {
         entry.outcome ?? 'ok',
         entry.details ?? {},
       ],
+      db,
     );
   }
 
-  async list(filter: { entityType?: string; entityId?: string; userId?: string; limit?: number }) {
+  async list(filter: {
+    entityType?: string;
+    entityId?: string;
+    userId?: string;
+    limit?: number;
+  }): Promise<AuditRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     for (const [column, value] of [
@@ -44,7 +62,7 @@ export class AuditLog {
       }
     }
     params.push(Math.min(filter.limit ?? 100, 1000));
-    return this.dataSource.query(
+    return this.rows<AuditRow>(
       `SELECT id, at, user_id AS "userId", action, entity_type AS "entityType", entity_id AS "entityId", outcome,
               details FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY id DESC LIMIT $${params.length}`,

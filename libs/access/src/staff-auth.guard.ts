@@ -2,12 +2,11 @@ import {
   type CanActivate,
   createParamDecorator,
   type ExecutionContext,
-  ForbiddenException,
   Injectable,
   SetMetadata,
-  UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { DomainError, forbiddenError } from '@inbox/common';
 import { type AccessScope } from './access-scope';
 import { type Role } from './roles';
 import { type StaffUser, StaffUsers } from './staff-users.service';
@@ -18,6 +17,7 @@ export interface StaffContext {
 }
 
 const ROLES_KEY = 'staff-roles';
+const signInRequired = () => new DomainError('unauthenticated', 'Требуется вход в систему');
 const PUBLIC_KEY = 'staff-public';
 
 /** Limits an endpoint to some roles; without it any signed-in staff member may call it. */
@@ -27,7 +27,7 @@ export const PublicEndpoint = () => SetMetadata(PUBLIC_KEY, true);
 
 export const Staff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffContext => {
   const staff = ctx.switchToHttp().getRequest<{ staff?: StaffContext }>().staff;
-  if (!staff) throw new UnauthorizedException({ statusCode: 401, message: 'Требуется вход в систему' });
+  if (!staff) throw signInRequired();
   return staff;
 });
 
@@ -48,10 +48,10 @@ export class StaffAuthGuard implements CanActivate {
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const user = token ? await this.users.authenticate(token) : undefined;
-    if (!user) throw new UnauthorizedException({ statusCode: 401, message: 'Требуется вход в систему' });
+    if (!user) throw signInRequired();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(user.role)) {
-      throw new ForbiddenException({ statusCode: 403, message: 'Недостаточно прав для этого действия' });
+      throw forbiddenError('Недостаточно прав для этого действия');
     }
     request.staff = { user, scope: await this.users.scopeOf(user) };
     return true;

@@ -1,27 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { conflictError, forbiddenError } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { type AccessScope } from './access-scope';
+import { Settings } from '@inbox/database';
+import { type AccessScope, canSeeOrganisation } from './access-scope';
 import { hashPassword, verifyPassword } from './passwords';
 import { Role } from './roles';
+import { type Assignee, type StaffUser, StaffUsersRepository } from './staff-users.repository';
 import { TokenSigner } from './tokens';
 
-export interface StaffUser {
-  id: string;
+export type { Assignee, StaffUser } from './staff-users.repository';
+
+export interface NewStaffUser {
   login: string;
+  password: string;
   fullName: string;
   role: Role;
   organisationId: string;
-  organisationName: string;
-  organisationKind: string;
-  seesSubordinates: boolean;
-  active: boolean;
+  seesSubordinates?: boolean;
 }
 
-const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.organisation_id AS "organisationId",
-  o.short_name AS "organisationName", o.kind AS "organisationKind", u.sees_subordinates AS "seesSubordinates",
-  u.active`;
+const LOGIN_TAKEN = 'Логин уже занят';
 
 /** Staff accounts, sign-in and the scope each account works in. */
 @Injectable()
@@ -29,55 +28,45 @@ export class StaffUsers {
   private signerPromise?: Promise<TokenSigner>;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly users: StaffUsersRepository,
+    private readonly settings: Settings,
     private readonly config: AppConfig,
   ) {}
 
-  async create(input: {
-    login: string;
-    password: string;
-    fullName: string;
-    role: Role;
-    organisationId: string;
-    seesSubordinates?: boolean;
-  }): Promise<StaffUser> {
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO users (login, password_hash, full_name, role, organisation_id, sees_subordinates)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [
-        input.login.trim().toLowerCase(),
-        await hashPassword(input.password),
-        input.fullName,
-        input.role,
-        input.organisationId,
-        input.seesSubordinates ?? false,
-      ],
-    )) as { id: string }[];
-    return (await this.byId(row.id))!;
+  /** Refuses a login already taken (`conflict`, by field). */
+  async create(input: NewStaffUser): Promise<StaffUser> {
+    const id = await this.users.insert({
+      login: loginKey(input.login),
+      passwordHash: await hashPassword(input.password),
+      fullName: input.fullName,
+      role: input.role,
+      organisationId: input.organisationId,
+      seesSubordinates: input.seesSubordinates ?? false,
+    });
+    if (!id) throw conflictError(LOGIN_TAKEN, { login: LOGIN_TAKEN });
+    return (await this.users.byId(id))!;
   }
 
   /** Creates the account only if the login is free; returns whether it did. */
-  async ensure(input: Parameters<StaffUsers['create']>[0]): Promise<boolean> {
-    const [existing] = (await this.dataSource.query(`SELECT id FROM users WHERE login = $1`, [
-      input.login.trim().toLowerCase(),
-    ])) as { id: string }[];
-    if (existing) return false;
+  async ensure(input: NewStaffUser): Promise<boolean> {
+    if (await this.users.loginTaken(loginKey(input.login))) return false;
     await this.create(input);
     return true;
   }
 
-  async byId(id: string): Promise<StaffUser | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1`,
-      [id],
-    )) as StaffUser[];
-    return row;
+  byId(id: string): Promise<StaffUser | undefined> {
+    return this.users.byId(id);
   }
 
-  async list(): Promise<StaffUser[]> {
-    return (await this.dataSource.query(
-      `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id ORDER BY u.login`,
-    )) as StaffUser[];
+  list(): Promise<StaffUser[]> {
+    return this.users.list();
+  }
+
+  /** Whom an appeal may be assigned to in an organisation of the caller's scope (`forbidden` outside it). */
+  async assignees(scope: AccessScope, organisationId: string): Promise<Assignee[]> {
+    if (!canSeeOrganisation(scope, organisationId))
+      throw forbiddenError('Организация вне вашей области видимости');
+    return this.users.assignees(organisationId);
   }
 
   /** A token for the right login and password; undefined otherwise (no hint which one was wrong). */
@@ -85,14 +74,11 @@ export class StaffUsers {
     login: string,
     password: string,
   ): Promise<{ token: string; expiresAt: Date; user: StaffUser } | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT id, password_hash, active FROM users WHERE login = $1`,
-      [login.trim().toLowerCase()],
-    )) as { id: string; password_hash: string; active: boolean }[];
+    const row = await this.users.credentials(loginKey(login));
     // Hash anyway when the login is unknown, so timing does not tell which logins exist.
-    const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+    const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
     if (!row || !ok || !row.active) return undefined;
-    const user = (await this.byId(row.id))!;
+    const user = (await this.users.byId(row.id))!;
     return { ...(await this.issue(user)), user };
   }
 
@@ -102,9 +88,9 @@ export class StaffUsers {
 
   /** The active user behind a token, or undefined for a bad, expired or revoked one. */
   async authenticate(token: string): Promise<StaffUser | undefined> {
-    const claims = (await this.signer()).verify(token);
+    const claims = await (await this.signer()).verify(token);
     if (!claims) return undefined;
-    const user = await this.byId(claims.sub);
+    const user = await this.users.byId(claims.sub);
     return user?.active ? user : undefined;
   }
 
@@ -122,14 +108,7 @@ export class StaffUsers {
     if (!user.seesSubordinates && user.role !== Role.Supervisor) {
       return { ...base, organisationIds: [user.organisationId] };
     }
-    const rows = (await this.dataSource.query(
-      `WITH RECURSIVE tree AS (
-         SELECT id FROM organisations WHERE id = $1
-         UNION ALL SELECT o.id FROM organisations o JOIN tree t ON o.parent_id = t.id
-       ) SELECT id FROM tree`,
-      [user.organisationId],
-    )) as { id: string }[];
-    return { ...base, organisationIds: rows.map((r) => r.id) };
+    return { ...base, organisationIds: await this.users.organisationSubtree(user.organisationId) };
   }
 
   /**
@@ -139,19 +118,18 @@ export class StaffUsers {
   private signer(): Promise<TokenSigner> {
     this.signerPromise ??= (async () => {
       if (this.config.authTokenSecret) return new TokenSigner(this.config.authTokenSecret);
-      await this.dataSource.query(
-        `INSERT INTO settings (key, value) VALUES ('auth-token-secret', $1) ON CONFLICT (key) DO NOTHING`,
-        [randomBytes(48).toString('base64url')],
+      const secret = await this.settings.getOrInit(
+        'auth-token-secret',
+        randomBytes(48).toString('base64url'),
       );
-      const [row] = (await this.dataSource.query(
-        `SELECT value FROM settings WHERE key = 'auth-token-secret'`,
-      )) as {
-        value: string;
-      }[];
-      return new TokenSigner(row.value);
+      return new TokenSigner(secret);
     })();
     return this.signerPromise;
   }
+}
+
+function loginKey(login: string): string {
+  return login.trim().toLowerCase();
 }
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

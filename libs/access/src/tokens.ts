@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { jwtVerify, SignJWT } from 'jose';
 import { isRole, type Role } from './roles';
 
 export interface TokenClaims {
@@ -10,50 +10,50 @@ export interface TokenClaims {
   exp: number;
 }
 
+const ALGORITHM = 'HS256';
+
 /**
- * Short-lived bearer tokens in the JWT HS256 format (readable by any JWT tool), signed with a secret all
- * api processes share. Claims stay minimal: the user is re-read on each request, so a deactivated user
- * or a changed role takes effect at once.
+ * Short-lived bearer tokens, JWT HS256 (`jose`), signed with a secret all api processes share. Claims stay
+ * minimal: the user is re-read on each request, so a deactivated user or a changed role takes effect at once.
  */
 export class TokenSigner {
-  constructor(private readonly secret: string) {
+  private readonly key: Uint8Array;
+
+  constructor(secret: string) {
     if (secret.length < 32) throw new Error('token secret must be at least 32 characters');
+    this.key = new TextEncoder().encode(secret);
   }
 
-  sign(userId: string, role: Role, ttlSeconds: number, now = Date.now()): { token: string; expiresAt: Date } {
+  async sign(
+    userId: string,
+    role: Role,
+    ttlSeconds: number,
+    now = Date.now(),
+  ): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now / 1000);
-    const claims: TokenClaims = { sub: userId, role, iat, exp: iat + ttlSeconds };
-    const head = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-    const body = b64(JSON.stringify(claims));
-    return {
-      token: `${head}.${body}.${this.mac(`${head}.${body}`)}`,
-      expiresAt: new Date(claims.exp * 1000),
-    };
+    const exp = iat + ttlSeconds;
+    const token = await new SignJWT({ role })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setSubject(userId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.key);
+    return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** The claims, or undefined for anything forged, malformed or expired. */
-  verify(token: string, now = Date.now()): TokenClaims | undefined {
-    const parts = token.split('.');
-    if (parts.length !== 3) return undefined;
-    const [head, body, mac] = parts;
-    const expected = Buffer.from(this.mac(`${head}.${body}`));
-    const actual = Buffer.from(mac);
-    if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) return undefined;
+  /** The claims, or undefined for anything forged, malformed, of another algorithm or expired. */
+  async verify(token: string, now = Date.now()): Promise<TokenClaims | undefined> {
     try {
-      const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenClaims;
-      if (typeof claims.sub !== 'string' || !isRole(claims.role) || typeof claims.exp !== 'number')
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [ALGORITHM],
+        currentDate: new Date(now),
+        requiredClaims: ['sub', 'exp'],
+      });
+      if (typeof payload.sub !== 'string' || !isRole(payload.role) || typeof payload.exp !== 'number')
         return undefined;
-      return claims.exp * 1000 > now ? claims : undefined;
+      return { sub: payload.sub, role: payload.role, iat: payload.iat ?? 0, exp: payload.exp };
     } catch {
       return undefined;
     }
   }
-
-  private mac(data: string): string {
-    return createHmac('sha256', this.secret).update(data).digest('base64url');
-  }
-}
-
-function b64(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
 }

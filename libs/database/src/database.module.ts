@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
 import { dataSourceOptions, runMigrationsLocked } from './data-source';
-import { DatabaseHealth, Transactions } from './sql';
+import { DatabaseHealth, Settings, Transactions } from './sql';
 
 @Module({})
 export class DatabaseModule {
@@ -31,8 +31,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [Transactions, DatabaseHealth],
-      exports: [Transactions, DatabaseHealth],
+      providers: [Transactions, DatabaseHealth, Settings],
+      exports: [Transactions, DatabaseHealth, Settings],
     };
   }
 }

@@ -57,3 +57,29 @@ export class DatabaseHealth {
     await this.dataSource.query('SELECT 1');
   }
 }
+
+/** The `settings` key–value table: values shared by every process (a generated secret, a sync watermark). */
+@Injectable()
+export class Settings extends SqlRepository {
+  async get(key: string, db: Db = this.pool): Promise<string | undefined> {
+    return (await this.one<{ value: string }>(`SELECT value FROM settings WHERE key = $1`, [key], db))?.value;
+  }
+
+  /** Stores the value unless the key has one; returns the value that holds afterwards (first writer wins). */
+  async getOrInit(key: string, value: string, db: Db = this.pool): Promise<string> {
+    await this.rows(
+      `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`,
+      [key, value],
+      db,
+    );
+    return (await this.get(key, db))!;
+  }
+
+  async set(key: string, value: string, db: Db = this.pool): Promise<void> {
+    await this.rows(
+      `INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [key, value],
+      db,
+    );
+  }
+}

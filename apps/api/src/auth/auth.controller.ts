@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Post, UnauthorizedException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
+import { DomainError } from '@inbox/common';
 import { AuditLog, PublicEndpoint, ROLE_NAME_RU, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 
 class LoginDto {
@@ -39,7 +40,7 @@ export class AuthController {
         outcome: 'denied',
         details: { login: body.login.slice(0, 100) },
       });
-      throw new UnauthorizedException({ statusCode: 401, message: 'Неверный логин или пароль' });
+      throw new DomainError('unauthenticated', 'Неверный логин или пароль');
     }
     await this.audit.record({
       userId: session.user.id,

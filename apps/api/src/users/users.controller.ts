@@ -1,4 +1,4 @@
-import { Body, ConflictException, Controller, ForbiddenException, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import {
   IsBoolean,
@@ -10,7 +10,6 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { DataSource } from 'typeorm';
 import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 
 class CreateUserDto {
@@ -52,7 +51,6 @@ class CreateUserDto {
 export class UsersController {
   constructor(
     private readonly users: StaffUsers,
-    private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
   ) {}
 
@@ -67,16 +65,6 @@ export class UsersController {
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Новый сотрудник (администратор)' })
   async create(@Body() body: CreateUserDto, @Staff() staff: StaffContext) {
-    const [taken] = (await this.dataSource.query(`SELECT 1 FROM users WHERE login = $1`, [
-      body.login.trim().toLowerCase(),
-    ])) as unknown[];
-    if (taken) {
-      throw new ConflictException({
-        statusCode: 409,
-        message: 'Логин уже занят',
-        errors: { login: 'Логин уже занят' },
-      });
-    }
     const user = await this.users.create(body);
     await this.audit.record({
       userId: staff.user.id,
@@ -94,15 +82,6 @@ export class UsersController {
   })
   async assignees(@Staff() staff: StaffContext, @Query('organisationId') organisationId?: string) {
     const orgId = organisationId && /^[0-9a-f-]{36}$/i.test(organisationId) ? organisationId : undefined;
-    const target = orgId ?? staff.user.organisationId;
-    if (staff.scope.organisationIds !== null && !staff.scope.organisationIds.includes(target)) {
-      throw new ForbiddenException({ statusCode: 403, message: 'Организация вне вашей области видимости' });
-    }
-    return this.dataSource.query(
-      `SELECT u.id, u.full_name AS "fullName", u.role, u.organisation_id AS "organisationId"
-         FROM users u WHERE u.active AND u.organisation_id = $1 AND u.role IN ('operator', 'clerk', 'supervisor')
-        ORDER BY u.full_name`,
-      [target],
-    );
+    return this.users.assignees(staff.scope, orgId ?? staff.user.organisationId);
   }
 }

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { SqlRepository } from '@inbox/database';
+import { type Role } from './roles';
+
+export interface StaffUser {
+  id: string;
+  login: string;
+  fullName: string;
+  role: Role;
+  organisationId: string;
+  organisationName: string;
+  organisationKind: string;
+  seesSubordinates: boolean;
+  active: boolean;
+}
+
+/** Someone an appeal may be assigned to. */
+export interface Assignee {
+  id: string;
+  fullName: string;
+  role: Role;
+  organisationId: string;
+}
+
+export interface NewStaffUserRow {
+  login: string;
+  passwordHash: string;
+  fullName: string;
+  role: Role;
+  organisationId: string;
+  seesSubordinates: boolean;
+}
+
+const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.organisation_id AS "organisationId",
+  o.short_name AS "organisationName", o.kind AS "organisationKind", u.sees_subordinates AS "seesSubordinates",
+  u.active`;
+
+/** Postgres: a unique index refused the row. */
+const UNIQUE_VIOLATION = '23505';
+
+/** The `users` table (staff accounts) and the organisation subtree a scope is built from. */
+@Injectable()
+export class StaffUsersRepository extends SqlRepository {
+  /** The new user's id, or undefined when the login is taken (also by a concurrent insert). */
+  async insert(row: NewStaffUserRow): Promise<string | undefined> {
+    try {
+      const inserted = await this.one<{ id: string }>(
+        `INSERT INTO users (login, password_hash, full_name, role, organisation_id, sees_subordinates)
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+        [row.login, row.passwordHash, row.fullName, row.role, row.organisationId, row.seesSubordinates],
+      );
+      return inserted!.id;
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      throw error;
+    }
+  }
+
+  async loginTaken(login: string): Promise<boolean> {
+    return (await this.one(`SELECT 1 FROM users WHERE login = $1`, [login])) !== undefined;
+  }
+
+  byId(id: string): Promise<StaffUser | undefined> {
+    return this.one<StaffUser>(
+      `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1`,
+      [id],
+    );
+  }
+
+  list(): Promise<StaffUser[]> {
+    return this.rows<StaffUser>(
+      `SELECT ${USER_COLUMNS} FROM users u JOIN organisations o ON o.id = u.organisation_id ORDER BY u.login`,
+    );
+  }
+
+  credentials(login: string): Promise<{ id: string; passwordHash: string; active: boolean } | undefined> {
+    return this.one(`SELECT id, password_hash AS "passwordHash", active FROM users WHERE login = $1`, [
+      login,
+    ]);
+  }
+
+  /** Active line-1/line-2 staff and supervisors of one organisation, by name. */
+  assignees(organisationId: string): Promise<Assignee[]> {
+    return this.rows<Assignee>(
+      `SELECT u.id, u.full_name AS "fullName", u.role, u.organisation_id AS "organisationId"
+         FROM users u WHERE u.active AND u.organisation_id = $1 AND u.role IN ('operator', 'clerk', 'supervisor')
+        ORDER BY u.full_name`,
+      [organisationId],
+    );
+  }
+
+  /** The organisation and every body below it. */
+  async organisationSubtree(organisationId: string): Promise<string[]> {
+    const rows = await this.rows<{ id: string }>(
+      `WITH RECURSIVE tree AS (
+         SELECT id FROM organisations WHERE id = $1
+         UNION ALL SELECT o.id FROM organisations o JOIN tree t ON o.parent_id = t.id
+       ) SELECT id FROM tree`,
+      [organisationId],
+    );
+    return rows.map((r) => r.id);
+  }
+}
