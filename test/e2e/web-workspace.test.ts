@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
@@ -41,7 +41,8 @@ function ensureWebBuilt(): void {
   execFileSync(
     process.execPath,
     [
-      require.resolve('vite/bin/vite.js'),
+      // vite's package exports do not include its bin: resolve the package, then the file beside it.
+      join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'),
       'build',
       '--config',
       join(WEB, 'vite.config.ts'),
