@@ -9,6 +9,7 @@ import { ClockWatcher } from '@inbox/clocks';
 import { DEMO_ORGANISATIONS, demoInboundItems, seedDirectory } from '@inbox/demo';
 import { InboundStore } from '@inbox/intake';
 import { seedDemoRoutingRules } from '@inbox/routing';
+import { previewOpenApiDocument } from '../../apps/api/src/openapi/openapi-document';
 import { ENDPOINTS } from '../../apps/web/src/api/endpoints';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 
@@ -292,6 +293,9 @@ describe('staff web workspace (browser e2e)', () => {
       .filter(([, e]) => !doc.paths[e.path]?.[e.method.toLowerCase()])
       .map(([name, e]) => `${name}: ${e.method} ${e.path}`);
     expect(missing).toEqual([]);
+    // The web client's types come from the document built without a database (npm run api:types): it is
+    // the very document the running server serves.
+    expect(JSON.parse(JSON.stringify(await previewOpenApiDocument()))).toEqual(doc);
   });
 
   it('serves the workspace at /app/ with a fallback for client-side routes, and nothing for a missing asset', async () => {

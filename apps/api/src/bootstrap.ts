@@ -4,12 +4,13 @@ import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type NextFunction, type Request, type Response } from 'express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { type ValidationError } from 'class-validator';
 import { invalidInput, rootLogger } from '@inbox/common';
 import { loadAppConfig } from '@inbox/config';
 import { ApiModule } from './api.module';
 import { DomainErrorFilter } from './errors/domain-error.filter';
+import { openApiDocument } from './openapi/openapi-document';
 
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
 export async function createApiApp(): Promise<INestApplication> {
@@ -37,16 +38,7 @@ export async function createApiApp(): Promise<INestApplication> {
   ].find((dir) => existsSync(join(dir, 'index.html')));
   if (publicDir) app.useStaticAssets(publicDir, { index: 'index.html' });
   serveStaffWorkspace(app);
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Единый центр обращений граждан — API')
-      .setDescription('Обращения, сообщения и их сроки; публичная форма; служебный API')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   app.enableShutdownHooks();
   return app;
 }

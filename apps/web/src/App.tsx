@@ -3,7 +3,7 @@ import { Navigate, Route, Routes } from 'react-router-dom';
 import { useAuth } from './auth';
 import { Shell } from './components/Shell';
 import { AdminPage } from './pages/admin/AdminPage';
-import { AppealPage } from './pages/AppealPage';
+import { AppealPage } from './pages/appeal/AppealPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';

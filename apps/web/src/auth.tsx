@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { call, setToken, setUnauthorizedHandler } from './api/client';
-import { type LoginResult, type Me } from './api/types';
+import { type Me } from './api/types';
 
 /**
  * The session: the token lives in memory and in sessionStorage (this tab only, gone when it closes) so a
@@ -65,7 +65,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (!signedIn || user) return;
     let cancelled = false;
     setLoading(true);
-    call<Me>('me')
+    call('me')
       .then((me) => !cancelled && setUser(me))
       .catch(() => !cancelled && signOut())
       .finally(() => !cancelled && setLoading(false));
@@ -79,7 +79,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (!session) return;
     const wait = Math.max(Date.parse(session.expiresAt) - Date.now() - 60_000, 5_000);
     const timer = setTimeout(() => {
-      call<LoginResult>('refresh')
+      call('refresh')
         .then((r) => {
           const next = { token: r.accessToken, expiresAt: r.expiresAt };
           store(next);
@@ -91,12 +91,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [session]);
 
   const signIn = useCallback(async (login: string, password: string) => {
-    const result = await call<LoginResult>('login', { body: { login, password } });
+    const result = await call('login', { body: { login, password } });
     const next = { token: result.accessToken, expiresAt: result.expiresAt };
     store(next);
     setLoading(true);
     try {
-      setUser(await call<Me>('me'));
+      setUser(await call('me'));
     } finally {
       setLoading(false);
     }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { DomainError } from '@inbox/common';
 import { AuditLog, PublicEndpoint, ROLE_NAME_RU, Staff, type StaffContext, StaffUsers } from '@inbox/access';
+import { MeDto, SessionDto } from './auth.responses';
 
 class LoginDto {
   @ApiProperty({ example: 'operator' })
@@ -30,6 +31,7 @@ export class AuthController {
   @PublicEndpoint()
   @HttpCode(200)
   @ApiOperation({ summary: 'Вход сотрудника: выдаёт короткоживущий токен' })
+  @ApiOkResponse({ type: SessionDto })
   async login(@Body() body: LoginDto) {
     const session = await this.users.signIn(body.login, body.password);
     if (!session) {
@@ -59,6 +61,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Продлить сеанс: новый токен взамен действующего' })
+  @ApiOkResponse({ type: SessionDto })
   async refresh(@Staff() staff: StaffContext) {
     const session = await this.users.issue(staff.user);
     return {
@@ -71,6 +74,7 @@ export class AuthController {
   @Get('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Текущий сотрудник и его область видимости' })
+  @ApiOkResponse({ type: MeDto })
   me(@Staff() staff: StaffContext) {
     return { ...this.present(staff.user), organisationIds: staff.scope.organisationIds };
   }

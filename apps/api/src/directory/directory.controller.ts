@@ -1,7 +1,8 @@
 import { Controller, Get, NotFoundException, Param, ParseIntPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { addCalendarDays, ProductionCalendar } from '@inbox/deadlines';
+import { CalendarListItemDto, CalendarYearDto, TopicDto } from './directory.responses';
 
 /** Reference data for the workspace: the rubricator and the production calendar. Read-only. */
 @ApiTags('directory')
@@ -14,6 +15,7 @@ export class DirectoryController {
 
   @Get('topics')
   @ApiOperation({ summary: 'Рубрикатор: темы и подтемы (parentId) с органом по умолчанию' })
+  @ApiOkResponse({ type: [TopicDto] })
   topics() {
     return this.dataSource.query(
       `SELECT t.id, t.code, t.name, t.parent_id AS "parentId", t.default_organisation_id AS "defaultOrganisationId",
@@ -25,6 +27,7 @@ export class DirectoryController {
 
   @Get('calendars')
   @ApiOperation({ summary: 'Годы, на которые есть производственный календарь' })
+  @ApiOkResponse({ type: [CalendarListItemDto] })
   calendars() {
     return this.calendar.coveredYears.map((year) => {
       const data = this.calendar.yearData(year)!;
@@ -34,6 +37,7 @@ export class DirectoryController {
 
   @Get('calendars/:year')
   @ApiOperation({ summary: 'Производственный календарь года: вид каждого дня, источник и итоги' })
+  @ApiOkResponse({ type: CalendarYearDto })
   calendarYear(@Param('year', new ParseIntPipe({ errorHttpStatusCode: 404 })) year: number) {
     const data = this.calendar.yearData(year);
     if (!data) {

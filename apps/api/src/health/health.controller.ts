@@ -1,9 +1,10 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { PublicEndpoint } from '@inbox/access';
 import { JobProducer, QueueName } from '@inbox/queue';
+import { HealthDto } from './health.responses';
 
 @ApiTags('health')
 @Controller('health')
@@ -16,6 +17,7 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Состояние Postgres, Redis, очередей и каналов' })
+  @ApiOkResponse({ type: HealthDto, description: '503 с тем же телом, когда Postgres или Redis недоступны' })
   async health(@Res({ passthrough: true }) res: Response) {
     const postgres = await timed(() => this.dataSource.query('SELECT 1'));
     const redis = await timed(() => this.jobs.queue(QueueName.Intake).client.ping());

@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { OPEN_STATUSES } from '@inbox/appeals';
+import { DashboardDto, HandledReportDto } from './reports.responses';
 
 const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
 
@@ -91,6 +92,7 @@ export class ReportsController {
     summary:
       'Панель руководителя: ускоренные обращения и их сроки, риски и просрочки по органам и темам, поток по каналам, оценки',
   })
+  @ApiOkResponse({ type: DashboardDto })
   async dashboard(@Staff() staff: StaffContext) {
     const orgs = staff.scope.organisationIds;
     const scoped = `($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM appeal_organisations so
@@ -187,6 +189,7 @@ export class ReportsController {
     summary:
       'Рассмотренные обращения за период по темам, линиям, органам или каналам: в срок и с нарушением срока (S0 п. 2.2.6)',
   })
+  @ApiOkResponse({ type: HandledReportDto })
   async handled(@Query() query: HandledQueryDto, @Staff() staff: StaffContext) {
     const groupBy = query.groupBy ?? 'topic';
     const to = query.to ?? (await this.localToday(staff));

@@ -116,19 +116,24 @@ export class RoutingRuleDto {
 }
 
 export class RouteSuggestDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Тема рубрикатора' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid', description: 'Тема рубрикатора' })
   @Transform(emptyToNull)
   @IsOptional()
   @IsUUID('all', { message: 'Тема указана неверно: нужен идентификатор темы' })
   topicId?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Подтема рубрикатора' })
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid', description: 'Подтема рубрикатора' })
   @Transform(emptyToNull)
   @IsOptional()
   @IsUUID('all', { message: 'Подтема указана неверно: нужен идентификатор подтемы' })
   subtopicId?: string | null;
 
-  @ApiPropertyOptional({ example: '51604151', description: 'Код ОКТМО места, о котором обращение' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: '51604151',
+    description: 'Код ОКТМО места, о котором обращение',
+  })
   @Transform(emptyToNull)
   @IsOptional()
   @IsString({ message: TERRITORY_MESSAGE })

@@ -1,8 +1,17 @@
 import { Body, Controller, ForbiddenException, Get, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import { AnswerTemplateDto, CreatedDto } from './appeal.responses';
 
 class CreateTemplateDto {
   @ApiProperty()
@@ -39,6 +48,7 @@ export class AnswerTemplatesController {
 
   @Get()
   @ApiOperation({ summary: 'Шаблоны ответов моей организации (и общие), по теме' })
+  @ApiOkResponse({ type: [AnswerTemplateDto] })
   async list(@Staff() staff: StaffContext, @Query('topicId') topicId?: string) {
     return this.dataSource.query(
       `SELECT id, organisation_id AS "organisationId", topic_id AS "topicId", title, body FROM answer_templates
@@ -52,6 +62,7 @@ export class AnswerTemplatesController {
   @Post()
   @Roles(Role.Clerk, Role.Supervisor, Role.Admin)
   @ApiOperation({ summary: 'Новый шаблон ответа' })
+  @ApiCreatedResponse({ type: CreatedDto })
   async create(@Body() body: CreateTemplateDto, @Staff() staff: StaffContext) {
     const organisationId = body.organisationId ?? staff.user.organisationId;
     if (staff.user.role !== Role.Admin && organisationId !== staff.user.organisationId) {

@@ -1,8 +1,9 @@
 import { Controller, Get, NotFoundException, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { type AccessScope, AuditLog, Staff, type StaffContext } from '@inbox/access';
+import { AnswerDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -69,6 +70,7 @@ export class AppealDetailsController {
 
   @Get(':id/answers')
   @ApiOperation({ summary: 'Ответы по обращению: черновики, согласованные и отправленные' })
+  @ApiOkResponse({ type: [AnswerDto] })
   async answers(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     const params: unknown[] = [id];
     if (staff.scope.organisationIds !== null) params.push(staff.scope.organisationIds);

@@ -7,10 +7,11 @@ import {
   ParseUUIDPipe,
   Query,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries, InvalidCursorError } from '@inbox/appeals';
 import { AppealListQueryDto } from './appeal-list-query.dto';
+import { AppealCardDto, AppealPageDto } from './appeal.responses';
 
 @ApiTags('appeals')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class AppealsController {
 
   @Get()
   @ApiOperation({ summary: 'Список обращений с фильтрами и постраничным выводом по курсору' })
+  @ApiOkResponse({ type: AppealPageDto })
   async list(@Query() query: AppealListQueryDto, @Staff() staff: StaffContext) {
     const outside =
       query.organisationId &&
@@ -56,6 +58,7 @@ export class AppealsController {
   @ApiOperation({
     summary: 'Карточка обращения с историей (чтение персональных данных записывается в журнал)',
   })
+  @ApiOkResponse({ type: AppealCardDto })
   async card(
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
     @Staff() staff: StaffContext,

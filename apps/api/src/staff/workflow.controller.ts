@@ -11,7 +11,7 @@ import {
   ParseUUIDPipe,
   Post,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { type Actor, AppealRegistrar, AppealWorkflow, WorkflowError } from '@inbox/appeals';
 import { InboundStore } from '@inbox/intake';
@@ -27,6 +27,7 @@ import {
   ReasonDto,
   RedirectDto,
 } from './workflow.dto';
+import { CreatedDto, RegisteredAppealDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -68,6 +69,7 @@ export class WorkflowController {
   @Post()
   @Roles(Role.Operator, Role.Supervisor, Role.Admin)
   @ApiOperation({ summary: 'Регистрация оператором: звонок, личный приём, письмо по почте (карточка S0/S4)' })
+  @ApiCreatedResponse({ type: RegisteredAppealDto })
   async registerByOperator(@Body() body: OperatorAppealDto, @Staff() staff: StaffContext) {
     const [stored] = await this.store.store(
       [
@@ -186,6 +188,7 @@ export class WorkflowController {
 
   @Post(':id/answers')
   @ApiOperation({ summary: 'Черновик ответа (из шаблона с подстановками или текстом)' })
+  @ApiCreatedResponse({ type: CreatedDto })
   async draft(@Param('id', uuid) id: string, @Body() body: DraftAnswerDto, @Staff() staff: StaffContext) {
     return { id: await run(() => this.workflow.draftAnswer(id, actorOf(staff), body)) };
   }

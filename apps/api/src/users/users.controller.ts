@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   IsBoolean,
   IsEnum,
@@ -11,6 +19,8 @@ import {
   MinLength,
 } from 'class-validator';
 import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
+import { StaffUserDto } from '../auth/auth.responses';
+import { AssigneeDto } from '../staff/appeal.responses';
 
 class CreateUserDto {
   @ApiProperty({ example: 'ivanova' })
@@ -57,6 +67,7 @@ export class UsersController {
   @Get()
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Сотрудники и их роли (администратор)' })
+  @ApiOkResponse({ type: [StaffUserDto] })
   async list() {
     return (await this.users.list()).map((u) => ({ ...u, roleName: ROLE_NAME_RU[u.role] }));
   }
@@ -64,6 +75,7 @@ export class UsersController {
   @Post()
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Новый сотрудник (администратор)' })
+  @ApiCreatedResponse({ type: StaffUserDto })
   async create(@Body() body: CreateUserDto, @Staff() staff: StaffContext) {
     const user = await this.users.create(body);
     await this.audit.record({
@@ -80,6 +92,7 @@ export class UsersController {
   @ApiOperation({
     summary: 'Кому можно назначить обращение: сотрудники организации (в моей области видимости)',
   })
+  @ApiOkResponse({ type: [AssigneeDto] })
   async assignees(@Staff() staff: StaffContext, @Query('organisationId') organisationId?: string) {
     const orgId = organisationId && /^[0-9a-f-]{36}$/i.test(organisationId) ? organisationId : undefined;
     return this.users.assignees(staff.scope, orgId ?? staff.user.organisationId);

@@ -1,4 +1,4 @@
-import { ENDPOINTS, type EndpointName, fillPath } from './endpoints';
+import { type BodyOf, ENDPOINTS, type EndpointName, fillPath, type ResponseOf } from './endpoints';
 
 /** An API error with the server's Russian message and per-field messages. */
 export class ApiError extends Error {
@@ -44,22 +44,28 @@ export function buildUrl(
   return qs ? `${url}?${qs}` : url;
 }
 
-/** Calls one endpoint of ENDPOINTS: the method and path come from there, never from the caller. */
-export async function call<T>(
-  name: EndpointName,
-  options: { params?: Record<string, string | number>; query?: Query; body?: unknown } = {},
-): Promise<T> {
+export interface CallOptions<N extends EndpointName> {
+  params?: Record<string, string | number>;
+  query?: Query;
+  body?: BodyOf<N>;
+}
+
+/**
+ * Calls one endpoint of ENDPOINTS: the method and path come from there, never from the caller; the body and
+ * the answer are typed by the server's OpenAPI document (schema.gen.ts).
+ */
+export async function call<N extends EndpointName>(
+  name: N,
+  options: CallOptions<N> = {},
+): Promise<ResponseOf<N>> {
   const res = await send(name, options);
-  if (res.status === 204) return undefined as T;
+  if (res.status === 204) return undefined as ResponseOf<N>;
   const type = res.headers.get('content-type') ?? '';
-  return (type.includes('json') ? await res.json() : await res.text()) as T;
+  return (type.includes('json') ? await res.json() : await res.text()) as ResponseOf<N>;
 }
 
 /** The raw response (for binary content such as attachments). */
-export async function send(
-  name: EndpointName,
-  options: { params?: Record<string, string | number>; query?: Query; body?: unknown } = {},
-): Promise<Response> {
+export async function send<N extends EndpointName>(name: N, options: CallOptions<N> = {}): Promise<Response> {
   const endpoint = ENDPOINTS[name];
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;

@@ -1,6 +1,11 @@
+import { type paths } from './schema.gen';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 /**
  * Every API operation the workspace calls, as the OpenAPI document names it (path templates with {param}).
- * The web e2e test checks each against /api/docs-json, so a renamed or removed endpoint fails the build.
+ * The paths are checked against the generated schema when the workspace compiles, so a renamed or removed
+ * endpoint fails the build; the web e2e test checks the live document too.
  */
 export const ENDPOINTS = {
   login: { method: 'POST', path: '/api/v1/auth/login' },
@@ -42,9 +47,39 @@ export const ENDPOINTS = {
   dashboard: { method: 'GET', path: '/api/v1/reports/dashboard' },
   handled: { method: 'GET', path: '/api/v1/reports/handled' },
   health: { method: 'GET', path: '/health' },
-} as const;
+} as const satisfies Record<string, { method: Method; path: keyof paths }>;
 
 export type EndpointName = keyof typeof ENDPOINTS;
+
+type Operation<N extends EndpointName> = paths[(typeof ENDPOINTS)[N]['path']][Lowercase<
+  (typeof ENDPOINTS)[N]['method']
+>];
+
+type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : undefined;
+
+/** What an endpoint answers (its 200 or 201 JSON body), as the server's OpenAPI document declares it. */
+export type ResponseOf<N extends EndpointName> =
+  Operation<N> extends { responses: infer R }
+    ? R extends { 200: infer Ok }
+      ? JsonOf<Ok>
+      : R extends { 201: infer Created }
+        ? JsonOf<Created>
+        : undefined
+    : never;
+
+/** The JSON body an endpoint takes, as declared by its DTO. */
+export type BodyOf<N extends EndpointName> =
+  Operation<N> extends { requestBody: infer B }
+    ? B extends { content: { 'application/json': infer J } }
+      ? J
+      : B extends { content?: { 'application/json': infer J } }
+        ? J
+        : never
+    : Operation<N> extends { requestBody?: infer B }
+      ? B extends { content: { 'application/json': infer J } }
+        ? J
+        : never
+      : never;
 
 /** '/api/v1/appeals/{id}' + { id: 'x' } → '/api/v1/appeals/x' (each value URL-encoded). */
 export function fillPath(path: string, params: Record<string, string | number> = {}): string {

@@ -1,17 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { call } from './client';
-import { type Organisation, type Topic } from './types';
 
 export function useOrganisations() {
   return useQuery({
     queryKey: ['organisations'],
-    queryFn: () => call<Organisation[]>('organisations'),
+    queryFn: () => call('organisations'),
     staleTime: 10 * 60_000,
   });
 }
 
 export function useTopics() {
-  return useQuery({ queryKey: ['topics'], queryFn: () => call<Topic[]>('topics'), staleTime: 10 * 60_000 });
+  return useQuery({ queryKey: ['topics'], queryFn: () => call('topics'), staleTime: 10 * 60_000 });
 }
 
 /** id → name maps for the directory, for labels in tables. */

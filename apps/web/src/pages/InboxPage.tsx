@@ -26,7 +26,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { buildUrl, call, errorText, getToken } from '../api/client';
 import { useNames } from '../api/hooks';
-import { type AppealPage, type AppealSummary, type StaffMember } from '../api/types';
+import { type AppealSummary } from '../api/types';
 import { useMe } from '../auth';
 import {
   ChannelBadge,
@@ -112,7 +112,7 @@ export function InboxPage() {
   const list = useInfiniteQuery({
     queryKey: ['appeals', filter],
     queryFn: ({ pageParam }) =>
-      call<AppealPage>('appeals', { query: { ...filter, limit: 50, cursor: pageParam ?? undefined } }),
+      call('appeals', { query: { ...filter, limit: 50, cursor: pageParam ?? undefined } }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -621,7 +621,7 @@ function AssignModal(props: {
   const [busy, setBusy] = useState(false);
   const people = useQuery({
     queryKey: ['assignees', orgId],
-    queryFn: () => call<StaffMember[]>('assignees', { query: { organisationId: orgId } }),
+    queryFn: () => call('assignees', { query: { organisationId: orgId } }),
     enabled: props.opened && !!orgId,
   });
   const orgs =

@@ -17,7 +17,6 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { useOrganisations } from '../api/hooks';
-import { type HandledReport } from '../api/types';
 import { useMe } from '../auth';
 import { ExportButtons, PageTitle } from '../components/common';
 import { formatLocalDate, isoDay, startOfDayIn } from '../lib/time';
@@ -41,7 +40,7 @@ export function ReportsPage() {
   const [applied, setApplied] = useState({ from, to });
   const report = useQuery({
     queryKey: ['handled', applied, groupBy],
-    queryFn: () => call<HandledReport>('handled', { query: { ...applied, groupBy } }),
+    queryFn: () => call('handled', { query: { ...applied, groupBy } }),
   });
   const r = report.data;
   const drill = (key: string) => {

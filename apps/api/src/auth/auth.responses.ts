@@ -1,0 +1,32 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Role } from '@inbox/access';
+
+/** A staff account as the API shows it (never the password hash). */
+export class StaffUserDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'ivanova' }) login!: string;
+  @ApiProperty({ example: 'Иванова Елена Андреевна' }) fullName!: string;
+  @ApiProperty({ enum: Role, enumName: 'Role' }) role!: Role;
+  @ApiProperty({ example: 'Оператор 1-й линии (ЦУР/ЕКЦ)' }) roleName!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiProperty({ example: 'department' }) organisationKind!: string;
+  @ApiProperty({ description: 'Видит обращения подведомственных организаций' }) seesSubordinates!: boolean;
+  @ApiProperty() active!: boolean;
+}
+
+export class MeDto extends StaffUserDto {
+  @ApiProperty({
+    type: [String],
+    format: 'uuid',
+    nullable: true,
+    description: 'Организации в области видимости; null — вся область',
+  })
+  organisationIds!: string[] | null;
+}
+
+export class SessionDto {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty({ type: StaffUserDto }) user!: StaffUserDto;
+}

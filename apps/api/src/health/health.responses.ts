@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** Response shape of /health (OpenAPI → apps/web types). */
+export class ProbeDto {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() latencyMs!: number;
+  @ApiPropertyOptional() error?: string;
+}
+
+export class ChannelAccountHealthDto {
+  @ApiProperty() channel!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty() syncStage!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastSuccessAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastErrorAt!: string | null;
+  @ApiProperty() consecutiveFailures!: number;
+  @ApiProperty() itemsReceived!: number;
+  @ApiProperty() itemsQuarantined!: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastPullAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextPullAt!: string | null;
+  @ApiProperty() pendingActions!: number;
+  @ApiProperty() failedActions!: number;
+}
+
+export class HealthDto {
+  @ApiProperty({ enum: ['ok', 'unavailable'] }) status!: string;
+  @ApiProperty({ type: ProbeDto }) postgres!: ProbeDto;
+  @ApiProperty({ type: ProbeDto }) redis!: ProbeDto;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'number' } },
+    description: 'Очереди: число заданий по состояниям',
+  })
+  queues?: Record<string, Record<string, number>>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
+  inboundItems!: Record<string, number>;
+  @ApiProperty({ type: [ChannelAccountHealthDto] }) channels!: ChannelAccountHealthDto[];
+}

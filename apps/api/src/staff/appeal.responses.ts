@@ -1,0 +1,160 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { AppealStatus } from '@inbox/appeals';
+
+/** Response shapes of the staff appeal endpoints, as the workspace reads them (OpenAPI → apps/web types). */
+export class AppealSummaryDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty({ format: 'date-time' }) registeredAt!: string;
+  @ApiProperty({ enum: ['appeal', 'message'] }) regime!: string;
+  @ApiProperty({ example: 'website' }) channel!: string;
+  @ApiProperty({ type: String, nullable: true }) subject!: string | null;
+  @ApiProperty({ description: 'Первые 200 символов текста' }) excerpt!: string;
+  @ApiProperty({ enum: AppealStatus, enumName: 'AppealStatus' }) status!: AppealStatus;
+  @ApiProperty() fastTrack!: boolean;
+  @ApiProperty({ format: 'uuid', description: 'Ответственная организация' }) organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiProperty({ format: 'date', example: '2026-03-07' }) answerDueDate!: string;
+  @ApiProperty({ format: 'date-time' }) answerDueAt!: string;
+}
+
+export class AppealPageDto {
+  @ApiProperty({ type: [AppealSummaryDto] }) items!: AppealSummaryDto[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+export class AppealDeadlinesDto {
+  @ApiProperty({ format: 'date-time' }) registrationDueAt!: string;
+  @ApiProperty({ format: 'date-time' }) redirectDueAt!: string;
+  @ApiProperty({ format: 'date' }) answerDueDate!: string;
+  @ApiProperty({ format: 'date-time' }) answerDueAt!: string;
+  @ApiProperty() extended!: boolean;
+  @ApiProperty({ description: 'Предупреждения расчёта сроков (например, предварительный календарь)' })
+  warnings!: unknown;
+  @ApiProperty() calendarVersion!: string;
+}
+
+export class ApplicantDto {
+  @ApiProperty({ type: String, nullable: true }) surname!: string | null;
+  @ApiProperty({ type: String, nullable: true }) firstName!: string | null;
+  @ApiProperty({ type: String, nullable: true }) patronymic!: string | null;
+  @ApiProperty({ type: String, nullable: true }) displayName!: string | null;
+  @ApiProperty({ type: String, nullable: true }) email!: string | null;
+  @ApiProperty({ type: String, nullable: true }) phone!: string | null;
+  @ApiProperty({ type: String, nullable: true }) postalAddress!: string | null;
+}
+
+export class AppealOrganisationDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() code!: string;
+  @ApiProperty({ description: 'Краткое наименование' }) name!: string;
+  @ApiProperty({ example: 'co-executor' }) role!: string;
+  @ApiProperty({ format: 'date-time' }) assigned_at!: string;
+}
+
+export class AttachmentDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() fileName!: string;
+  @ApiProperty() contentType!: string;
+  @ApiProperty() size!: number;
+  @ApiProperty() sha256!: string;
+  @ApiProperty({ enum: ['stored', 'rejected'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true }) rejectionReason!: string | null;
+}
+
+export class HistoryEventDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ example: 'escalated' }) type!: string;
+  @ApiProperty({ description: 'Идентификатор сотрудника или «system»' }) actor!: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
+}
+
+export class AppealClassificationDto {
+  @ApiProperty({ enum: ['pending', 'auto', 'manual', 'confirmed'] }) state!: string;
+  @ApiProperty({ type: Number, nullable: true }) confidence!: number | null;
+  @ApiProperty({ type: String, nullable: true }) modelId!: string | null;
+  @ApiProperty({ type: [String], nullable: true }) suggestedOrganisationIds!: string[] | null;
+  @ApiProperty({ type: String, nullable: true }) incidentId!: string | null;
+}
+
+export class AppealFlagDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'anonymous' }) flag!: string;
+  @ApiProperty() evidence!: unknown;
+  @ApiProperty({ enum: ['raised', 'confirmed', 'dismissed'] }) status!: string;
+  @ApiProperty({ type: String, nullable: true }) decidedBy!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class AppealCardDto extends AppealSummaryDto {
+  @ApiProperty() text!: string;
+  @ApiProperty({ type: String, nullable: true }) address!: string | null;
+  @ApiProperty({ type: String, nullable: true }) territoryCode!: string | null;
+  @ApiProperty() externalId!: string;
+  @ApiProperty({ format: 'date-time' }) receivedAt!: string;
+  @ApiProperty({
+    example: 'Asia/Novosibirsk',
+    description: 'Часовой пояс организации, в котором считаются сроки',
+  })
+  timeZone!: string;
+  @ApiProperty({ type: AppealDeadlinesDto }) deadlines!: AppealDeadlinesDto;
+  @ApiProperty({ type: String, nullable: true }) topicId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) subtopicId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) typicalNeed!: string | null;
+  @ApiProperty({ type: String, nullable: true }) assigneeId!: string | null;
+  @ApiProperty({ type: AppealClassificationDto }) classification!: AppealClassificationDto;
+  @ApiProperty({ type: [AppealFlagDto] }) flags!: AppealFlagDto[];
+  @ApiProperty({
+    type: ApplicantDto,
+    nullable: true,
+    description: 'null для администратора: персональные данные ему не выдаются',
+  })
+  applicant!: ApplicantDto | null;
+  @ApiProperty({ type: [AppealOrganisationDto] }) organisations!: AppealOrganisationDto[];
+  @ApiProperty({ type: [AttachmentDto] }) attachments!: AttachmentDto[];
+  @ApiProperty({ type: [HistoryEventDto] }) history!: HistoryEventDto[];
+}
+
+export class AnswerDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['draft', 'approved', 'sent'] }) status!: 'draft' | 'approved' | 'sent';
+  @ApiProperty() text!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiProperty({ format: 'uuid' }) authorId!: string;
+  @ApiProperty() authorName!: string;
+  @ApiProperty({ type: String, nullable: true }) templateId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) approvedBy!: string | null;
+  @ApiProperty({ type: String, nullable: true }) approvedByName!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) approvedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class RegisteredAppealDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty({ description: 'Код доступа заявителя к странице статуса' }) accessCode!: string;
+  @ApiProperty({ format: 'date' }) answerDueDate!: string;
+}
+
+export class CreatedDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+}
+
+export class AnswerTemplateDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) organisationId!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) topicId!: string | null;
+  @ApiProperty() title!: string;
+  @ApiProperty() body!: string;
+}
+
+export class AssigneeDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() fullName!: string;
+  @ApiProperty({ example: 'clerk' }) role!: string;
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+}

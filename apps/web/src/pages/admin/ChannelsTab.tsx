@@ -1,0 +1,101 @@
+import { Badge, Group, Loader, Paper, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { call } from '../../api/client';
+import { CHANNEL_LABEL } from '../../lib/labels';
+import { formatDateTime } from '../../lib/time';
+import { TableBox } from './TableBox';
+
+/** Health of Postgres, Redis, the intake backlog and every channel account. */
+export function ChannelsTab() {
+  const health = useQuery({
+    queryKey: ['health'],
+    queryFn: () => call('health'),
+    refetchInterval: 30_000,
+  });
+  const h = health.data;
+  return (
+    <Stack gap="sm">
+      {health.isLoading && <Loader size="sm" />}
+      {h && (
+        <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
+          <Service name="PostgreSQL" ok={h.postgres.ok} detail={`${h.postgres.latencyMs} мс`} />
+          <Service name="Redis (очереди)" ok={h.redis.ok} detail={`${h.redis.latencyMs} мс`} />
+          <Service
+            name="Входящие в обработке"
+            ok={!h.inboundItems.failed}
+            detail={
+              Object.entries(h.inboundItems)
+                .map(([k, v]) => `${k === 'pending' ? 'ожидают' : k === 'failed' ? 'ошибка' : k}: ${v}`)
+                .join(', ') || 'очередь пуста'
+            }
+          />
+        </SimpleGrid>
+      )}
+      <TableBox>
+        <Table fz="sm" verticalSpacing={5} striped aria-label="Каналы">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Канал</Table.Th>
+              <Table.Th>Учётная запись</Table.Th>
+              <Table.Th>Состояние</Table.Th>
+              <Table.Th>Последний успешный обмен</Table.Th>
+              <Table.Th ta="right">Получено</Table.Th>
+              <Table.Th>Последняя ошибка</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(h?.channels ?? []).map((c) => (
+              <Table.Tr key={`${c.channel}-${c.name}`}>
+                <Table.Td>{CHANNEL_LABEL[c.channel] ?? c.channel}</Table.Td>
+                <Table.Td>{c.name}</Table.Td>
+                <Table.Td>
+                  <Badge
+                    variant="light"
+                    color={!c.enabled ? 'gray' : c.consecutiveFailures > 0 ? 'red' : 'teal'}
+                    style={{ textTransform: 'none' }}
+                  >
+                    {!c.enabled
+                      ? 'Отключён'
+                      : c.consecutiveFailures > 0
+                        ? `Сбои: ${c.consecutiveFailures}`
+                        : 'Работает'}
+                  </Badge>
+                </Table.Td>
+                <Table.Td>{formatDateTime(c.lastSuccessAt)}</Table.Td>
+                <Table.Td ta="right">{c.itemsReceived}</Table.Td>
+                <Table.Td>
+                  <Text size="xs" c={c.lastError ? 'red' : 'dimmed'} lineClamp={2}>
+                    {c.lastError ? `${formatDateTime(c.lastErrorAt)}: ${c.lastError}` : '—'}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+        {h && h.channels.length === 0 && (
+          <Text c="dimmed" ta="center" p="md" size="sm">
+            Учётные записи каналов не настроены
+          </Text>
+        )}
+      </TableBox>
+    </Stack>
+  );
+}
+
+function Service({ name, ok, detail }: { name: string; ok: boolean; detail: string }) {
+  return (
+    <Paper withBorder p="sm" radius="md">
+      <Group justify="space-between">
+        <Text fw={600} size="sm">
+          {name}
+        </Text>
+        <Badge color={ok ? 'teal' : 'red'} variant="light" style={{ textTransform: 'none' }}>
+          {ok ? 'Доступен' : 'Недоступен'}
+        </Badge>
+      </Group>
+      <Text size="xs" c="dimmed" mt={4}>
+        {detail}
+      </Text>
+    </Paper>
+  );
+}

@@ -1,0 +1,62 @@
+import { Group, Stack, Table, Text } from '@mantine/core';
+import { useNames } from '../../api/hooks';
+import { ExportButtons } from '../../components/common';
+import { ORG_KIND_LABEL } from '../../lib/labels';
+import { TableBox } from './TableBox';
+
+/** The organisation directory as a tree, exportable. */
+export function OrganisationsTab() {
+  const names = useNames();
+  const depth = (id: string | null, n = 0): number =>
+    id ? depth(names.organisations.find((o) => o.id === id)?.parentId ?? null, n + 1) : n;
+  return (
+    <Stack gap="xs">
+      <Group justify="flex-end">
+        <ExportButtons
+          table={() => ({
+            name: 'organizacii',
+            header: ['Код', 'Краткое наименование', 'Полное наименование', 'Вид', 'Часовой пояс'],
+            rows: names.organisations.map((o) => [
+              o.code,
+              o.shortName,
+              o.name,
+              ORG_KIND_LABEL[o.kind] ?? o.kind,
+              o.timeZone,
+            ]),
+          })}
+        />
+      </Group>
+      <TableBox>
+        <Table fz="sm" verticalSpacing={5} striped aria-label="Организации">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Наименование</Table.Th>
+              <Table.Th>Вид</Table.Th>
+              <Table.Th>Код</Table.Th>
+              <Table.Th>Часовой пояс</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {names.organisations.map((o) => (
+              <Table.Tr key={o.id}>
+                <Table.Td style={{ paddingLeft: 12 + (depth(o.parentId) - 0) * 18 }}>
+                  <Text size="sm" fw={o.parentId ? 400 : 600}>
+                    {o.shortName}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {o.name}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{ORG_KIND_LABEL[o.kind] ?? o.kind}</Table.Td>
+                <Table.Td>
+                  <code>{o.code}</code>
+                </Table.Td>
+                <Table.Td>{o.timeZone}</Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableBox>
+    </Stack>
+  );
+}

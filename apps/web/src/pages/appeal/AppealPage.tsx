@@ -1,0 +1,229 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Divider,
+  Grid,
+  Group,
+  Loader,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { call, errorText } from '../../api/client';
+import { useNames } from '../../api/hooks';
+import { useMe } from '../../auth';
+import { ChannelBadge, FastTrackBadge, StatusBadge } from '../../components/common';
+import { formatDateTime } from '../../lib/time';
+import { ActionDialogs } from './ActionDialogs';
+import { AnswersSection } from './AnswersPanel';
+import { type Dialog, OPEN } from './appeal-state';
+import { ApplicantPanel } from './ApplicantPanel';
+import { Attachments } from './AttachmentsPanel';
+import { ClassificationPanel } from './ClassificationPanel';
+import { DeadlinesPanel } from './DeadlinesPanel';
+import { HistoryPanel } from './HistoryPanel';
+import { RoutingPanel } from './RoutingPanel';
+import { OrganisationsPanel } from './OrganisationsPanel';
+import { Section } from './Section';
+
+/** The appeal card: header and actions; each panel lives in its own file beside this one. */
+export function AppealPage() {
+  const { id = '' } = useParams();
+  const me = useMe();
+  const names = useNames();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const card = useQuery({
+    queryKey: ['appeal', id],
+    queryFn: () => call('appeal', { params: { id } }),
+  });
+  const [dialog, setDialog] = useState<Dialog>(null);
+  const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
+
+  const act = useMutation({
+    mutationFn: (fn: () => Promise<unknown>) => fn(),
+    onSuccess: async () => {
+      setDialog(null);
+      await queryClient.invalidateQueries({ queryKey: ['appeal', id] });
+      await queryClient.invalidateQueries({ queryKey: ['answers', id] });
+      await queryClient.invalidateQueries({ queryKey: ['appeals'] });
+    },
+    onError: (error) => setNotice({ color: 'red', text: errorText(error) }),
+  });
+  const run = (fn: () => Promise<unknown>, done: string) => {
+    setNotice(null);
+    act.mutate(fn, { onSuccess: () => setNotice({ color: 'teal', text: done }) });
+  };
+
+  if (card.isLoading) {
+    return (
+      <Group justify="center" p="xl">
+        <Loader aria-label="Загрузка карточки" />
+      </Group>
+    );
+  }
+  if (card.isError || !card.data) {
+    return (
+      <Stack>
+        <Alert color="red" title="Карточка недоступна" role="alert">
+          {errorText(card.error)}
+        </Alert>
+        <Anchor component={Link} to="/inbox">
+          ← К списку обращений
+        </Anchor>
+      </Stack>
+    );
+  }
+  const a = card.data;
+  const isOpen = OPEN.includes(a.status);
+  const line1 = me.role !== 'clerk';
+  const line2Active = a.organisations.some((o) => o.id === me.organisationId && o.role === 'co-executor');
+
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between" align="flex-start" wrap="wrap">
+        <div>
+          <Anchor size="sm" onClick={() => navigate(-1)} component="button" type="button">
+            ← Назад к списку
+          </Anchor>
+          <Group gap="xs" mt={4} wrap="wrap">
+            <Title order={1} fz={22}>
+              Обращение № {a.registrationNumber}
+            </Title>
+            <StatusBadge status={a.status} />
+            {a.fastTrack && <FastTrackBadge />}
+            <ChannelBadge channel={a.channel} />
+            {a.regime === 'message' && (
+              <Badge variant="light" color="gray" radius="sm" style={{ textTransform: 'none' }}>
+                Сообщение (не 59-ФЗ)
+              </Badge>
+            )}
+          </Group>
+          <Text size="sm" c="dimmed">
+            Зарегистрировано {formatDateTime(a.registeredAt, a.timeZone)} · {a.organisationName}
+          </Text>
+        </div>
+        <Group gap="xs" role="toolbar" aria-label="Действия с обращением">
+          {isOpen && a.assigneeId !== me.id && (
+            <Button
+              size="sm"
+              variant="light"
+              loading={act.isPending}
+              onClick={() => run(() => call('take', { params: { id } }), 'Обращение взято в работу')}
+            >
+              Взять в работу
+            </Button>
+          )}
+          {isOpen && line1 && (
+            <Button size="sm" onClick={() => setDialog('escalate')}>
+              Передать на 2-ю линию
+            </Button>
+          )}
+          {isOpen && line2Active && (
+            <Button size="sm" variant="light" color="orange" onClick={() => setDialog('return')}>
+              Вернуть как не по адресу
+            </Button>
+          )}
+          {isOpen && (
+            <Button size="sm" variant="default" onClick={() => setDialog('extend')}>
+              Продлить срок
+            </Button>
+          )}
+          {isOpen && line1 && (
+            <Button size="sm" variant="default" onClick={() => setDialog('redirect')}>
+              Направить по компетенции
+            </Button>
+          )}
+          {['answered', 'redirected'].includes(a.status) && (
+            <Button
+              size="sm"
+              variant="default"
+              onClick={() => run(() => call('close', { params: { id } }), 'Рассмотрение завершено')}
+            >
+              Завершить
+            </Button>
+          )}
+          {['answered', 'closed'].includes(a.status) && (
+            <Button size="sm" variant="default" onClick={() => setDialog('rate')}>
+              Внести оценку
+            </Button>
+          )}
+        </Group>
+      </Group>
+
+      {notice && (
+        <Alert
+          color={notice.color}
+          variant="light"
+          withCloseButton
+          onClose={() => setNotice(null)}
+          role={notice.color === 'red' ? 'alert' : 'status'}
+        >
+          {notice.text}
+        </Alert>
+      )}
+
+      <Grid gutter="sm">
+        <Grid.Col span={{ base: 12, md: 8 }}>
+          <Stack gap="sm">
+            <Section title={a.subject ?? 'Текст обращения'}>
+              <Text className="appeal-text" size="sm" data-testid="appeal-text">
+                {a.text}
+              </Text>
+              {a.address && (
+                <Text size="sm" mt="xs">
+                  <Text span c="dimmed">
+                    Адрес проблемы:{' '}
+                  </Text>
+                  {a.address}
+                </Text>
+              )}
+              {a.attachments.length > 0 && (
+                <>
+                  <Divider my="sm" label={`Вложения (${a.attachments.length})`} labelPosition="left" />
+                  <Attachments appealId={a.id} attachments={a.attachments} />
+                </>
+              )}
+            </Section>
+            <AnswersSection card={a} onDone={(text) => setNotice({ color: 'teal', text })} />
+            <Section title="История рассмотрения">
+              <HistoryPanel card={a} names={names} />
+            </Section>
+          </Stack>
+        </Grid.Col>
+        <Grid.Col span={{ base: 12, md: 4 }}>
+          <Stack gap="sm">
+            <DeadlinesPanel card={a} names={names} />
+            <ApplicantPanel card={a} />
+            <ClassificationPanel card={a} onSaved={() => run(async () => undefined, 'Тема сохранена')} />
+            {isOpen && line1 && (
+              <RoutingPanel
+                card={a}
+                onEscalate={(ids) =>
+                  run(
+                    () => call('escalate', { params: { id }, body: { organisationIds: ids } }),
+                    'Обращение передано на 2-ю линию',
+                  )
+                }
+              />
+            )}
+            <OrganisationsPanel card={a} />
+          </Stack>
+        </Grid.Col>
+      </Grid>
+
+      <ActionDialogs
+        dialog={dialog}
+        card={a}
+        busy={act.isPending}
+        onClose={() => setDialog(null)}
+        run={(fn, done) => run(fn, done)}
+      />
+    </Stack>
+  );
+}

@@ -1,0 +1,76 @@
+import { Anchor, Card, Group, Image, SimpleGrid, Text } from '@mantine/core';
+import { useEffect, useState } from 'react';
+import { send } from '../../api/client';
+import { type AppealCard } from '../../api/types';
+import { ClipIcon } from '../../components/icons';
+
+/** The appeal's attachments: images previewed, every stored file downloadable, rejected ones explained. */
+export function Attachments({
+  appealId,
+  attachments,
+}: {
+  appealId: string;
+  attachments: AppealCard['attachments'];
+}) {
+  return (
+    <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="xs">
+      {attachments.map((f) => (
+        <AttachmentTile key={f.id} appealId={appealId} file={f} />
+      ))}
+    </SimpleGrid>
+  );
+}
+
+function AttachmentTile({ appealId, file }: { appealId: string; file: AppealCard['attachments'][number] }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const image = file.status === 'stored' && file.contentType.startsWith('image/');
+  useEffect(() => {
+    if (!image) return;
+    let objectUrl: string | null = null;
+    send('attachment', { params: { id: appealId, attachmentId: file.id } })
+      .then((r) => r.blob())
+      .then((b) => {
+        objectUrl = URL.createObjectURL(b);
+        setUrl(objectUrl);
+      })
+      .catch(() => setUrl(null));
+    return () => {
+      if (objectUrl) URL.revokeObjectURL(objectUrl);
+    };
+  }, [appealId, file.id, image]);
+
+  async function download() {
+    const res = await send('attachment', { params: { id: appealId, attachmentId: file.id } });
+    const blob = await res.blob();
+    const href = URL.createObjectURL(blob);
+    const link = document.createElement('a');
+    link.href = href;
+    link.download = file.fileName;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  }
+
+  return (
+    <Card withBorder padding={6} radius="sm">
+      {image && url ? (
+        <Image src={url} alt={`Вложение: ${file.fileName}`} h={110} fit="cover" radius="sm" />
+      ) : (
+        <Group h={110} justify="center" bg="gray.0" style={{ borderRadius: 4 }}>
+          <ClipIcon />
+        </Group>
+      )}
+      <Text size="xs" mt={4} lineClamp={1} title={file.fileName}>
+        {file.fileName}
+      </Text>
+      {file.status === 'stored' ? (
+        <Anchor size="xs" component="button" type="button" onClick={download}>
+          Скачать ({Math.max(1, Math.round(file.size / 1024))} КБ)
+        </Anchor>
+      ) : (
+        <Text size="xs" c="red">
+          Не принято: {file.rejectionReason ?? 'файл отклонён'}
+        </Text>
+      )}
+    </Card>
+  );
+}

@@ -1,0 +1,84 @@
+import { Badge, Button, Group, Paper, Select, Stack, Text } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { call, errorText } from '../../api/client';
+import { useNames } from '../../api/hooks';
+import { type AppealCard } from '../../api/types';
+
+/** Topic and subtopic from the rubricator: set or corrected by a person. */
+export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSaved: () => void }) {
+  const names = useNames();
+  const queryClient = useQueryClient();
+  const [topicId, setTopicId] = useState<string | null>(card.topicId);
+  const [subtopicId, setSubtopicId] = useState<string | null>(card.subtopicId);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setTopicId(card.topicId);
+    setSubtopicId(card.subtopicId);
+  }, [card.topicId, card.subtopicId]);
+  const save = useMutation({
+    mutationFn: () =>
+      call('classify', {
+        params: { id: card.id },
+        body: { topicId: topicId ?? '', subtopicId: subtopicId ?? undefined },
+      }),
+    onSuccess: async () => {
+      setError(null);
+      await queryClient.invalidateQueries({ queryKey: ['appeal', card.id] });
+      onSaved();
+    },
+    onError: (e) => setError(errorText(e)),
+  });
+  const topics = names.topics.filter((t) => !t.parentId);
+  const subtopics = names.topics.filter((t) => t.parentId === topicId);
+  const changed = topicId !== card.topicId || subtopicId !== card.subtopicId;
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-label="Классификация">
+      <Group justify="space-between" mb="xs">
+        <Text fw={600}>Классификация</Text>
+        {!card.topicId && (
+          <Badge color="orange" variant="light" style={{ textTransform: 'none' }}>
+            Тема не определена
+          </Badge>
+        )}
+      </Group>
+      <Stack gap="xs">
+        <Select
+          label="Тема"
+          placeholder="Выберите тему"
+          searchable
+          data={topics.map((t) => ({ value: t.id, label: t.name }))}
+          value={topicId}
+          onChange={(v) => {
+            setTopicId(v);
+            setSubtopicId(null);
+          }}
+        />
+        <Select
+          label="Подтема"
+          placeholder={subtopics.length ? 'Выберите подтему' : '—'}
+          searchable
+          clearable
+          disabled={subtopics.length === 0}
+          data={subtopics.map((t) => ({ value: t.id, label: t.name }))}
+          value={subtopicId}
+          onChange={setSubtopicId}
+        />
+        {error && (
+          <Text size="xs" c="red" role="alert">
+            {error}
+          </Text>
+        )}
+        <Button
+          size="xs"
+          variant="light"
+          disabled={!topicId || !changed}
+          loading={save.isPending}
+          onClick={() => save.mutate()}
+        >
+          {card.topicId ? 'Исправить тему' : 'Сохранить тему'}
+        </Button>
+      </Stack>
+    </Paper>
+  );
+}

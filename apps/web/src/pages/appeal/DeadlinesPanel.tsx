@@ -1,0 +1,80 @@
+import { Divider, Group, Paper, Stack, Text } from '@mantine/core';
+import { useMemo } from 'react';
+import { type useNames } from '../../api/hooks';
+import { type AppealCard } from '../../api/types';
+import { Countdown } from '../../components/common';
+import { formatDateTime, formatLocalDate, zoneLabel } from '../../lib/time';
+import { OPEN } from './appeal-state';
+
+/** The appeal's clocks in its organisation's zone: the answer, each line-2 part, registration and redirect. */
+export function DeadlinesPanel({ card, names }: { card: AppealCard; names: ReturnType<typeof useNames> }) {
+  const open = OPEN.includes(card.status);
+  const line2 = useMemo(() => {
+    const due = new Map<string, string>();
+    for (const e of card.history) {
+      if (e.type === 'escalated' && e.data.dueAt && typeof e.data.dueAt === 'object') {
+        for (const [org, at] of Object.entries(e.data.dueAt as Record<string, string>)) due.set(org, at);
+      }
+      if (e.type === 'line2-extended' && typeof e.data.organisationId === 'string') {
+        due.set(e.data.organisationId, String(e.data.until));
+      }
+      if (e.type === 'returned' && typeof e.data.organisationId === 'string')
+        due.delete(e.data.organisationId);
+    }
+    return [...due.entries()];
+  }, [card.history]);
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-label="Сроки">
+      <Text fw={600} mb="xs">
+        Сроки
+      </Text>
+      <Stack gap={8}>
+        <div>
+          <Text size="xs" c="dimmed">
+            Срок ответа{card.deadlines.extended ? ' (продлён)' : ''}
+          </Text>
+          <Group justify="space-between" align="baseline" gap={4}>
+            <Text fw={600} size="lg" data-testid="answer-due">
+              {formatLocalDate(card.deadlines.answerDueDate)}
+            </Text>
+            {open ? (
+              <Countdown due={card.deadlines.answerDueAt} timeZone={card.timeZone} />
+            ) : (
+              <Text size="sm" c="dimmed">
+                рассмотрено
+              </Text>
+            )}
+          </Group>
+          <Text size="xs" c="dimmed">
+            до {formatDateTime(card.deadlines.answerDueAt, card.timeZone)} · {zoneLabel(card.timeZone)}
+          </Text>
+        </div>
+        {open &&
+          line2.map(([org, at]) => (
+            <div key={org}>
+              <Text size="xs" c="dimmed">
+                Ответ 2-й линии: {names.organisation(org)}
+              </Text>
+              <Group justify="space-between" gap={4}>
+                <Text size="sm">{formatDateTime(at, card.timeZone)}</Text>
+                <Countdown due={at} timeZone={card.timeZone} size="xs" />
+              </Group>
+            </div>
+          ))}
+        <Divider />
+        <Group justify="space-between">
+          <Text size="xs" c="dimmed">
+            Регистрация (3 дня)
+          </Text>
+          <Text size="xs">{formatDateTime(card.deadlines.registrationDueAt, card.timeZone)}</Text>
+        </Group>
+        <Group justify="space-between">
+          <Text size="xs" c="dimmed">
+            Переадресация (7 дней)
+          </Text>
+          <Text size="xs">{formatDateTime(card.deadlines.redirectDueAt, card.timeZone)}</Text>
+        </Group>
+      </Stack>
+    </Paper>
+  );
+}

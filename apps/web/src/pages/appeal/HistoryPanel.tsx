@@ -1,0 +1,80 @@
+import { Text, Timeline } from '@mantine/core';
+import { type useNames } from '../../api/hooks';
+import { type AppealCard, type HistoryEvent } from '../../api/types';
+import { useMe } from '../../auth';
+import { CLOCK_LABEL, EVENT_COLOR, EVENT_LABEL, SATISFACTION_LABEL } from '../../lib/labels';
+import { formatDateTime, formatLocalDate } from '../../lib/time';
+
+function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): string | null {
+  const d = e.data ?? {};
+  const list = (v: unknown) =>
+    Array.isArray(v) ? v.map((x) => names.organisation(String(x))).join(', ') : '';
+  switch (e.type) {
+    case 'escalated':
+      return `В: ${list(d.organisationIds)}${d.late ? ' · с нарушением срока передачи' : ''}`;
+    case 'classified':
+      return `Тема: ${names.topic(d.topicId as string)}${d.subtopicId ? ` / ${names.topic(d.subtopicId as string)}` : ''}${d.previous ? ' (исправлено)' : ''}`;
+    case 'returned':
+      return `${names.organisation(d.organisationId as string)}: ${String(d.reason ?? '')}${d.late ? ' · возврат с нарушением срока' : ''}`;
+    case 'redirected':
+      return `${String(d.body ?? '')}. ${String(d.reason ?? '')}`;
+    case 'extended':
+      return `До ${formatLocalDate(d.answerDueDate as string)}: ${String(d.reason ?? '')}`;
+    case 'line2-extended':
+      return `${names.organisation(d.organisationId as string)} до ${formatDateTime(d.until as string)}: ${String(d.reason ?? '')}`;
+    case 'rated':
+      return [
+        d.answered === false ? 'ответа на вопрос нет' : d.answered === true ? 'ответ получен' : null,
+        d.satisfaction ? SATISFACTION_LABEL[d.satisfaction as string] : null,
+        d.poor ? 'низкая оценка' : null,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'reopened':
+      return `Повторно в: ${names.organisation(d.toOrganisationId as string)}, новый срок ${formatLocalDate(d.answerDueDate as string)}`;
+    case 'clock-at-risk':
+    case 'clock-overdue':
+      return `${CLOCK_LABEL[d.clock as string] ?? d.clock}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string)}`;
+    case 'answered':
+      return `От: ${names.organisation(d.organisationId as string)}`;
+    case 'registered':
+      return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
+    case 'delivery-failed':
+      return typeof d.error === 'string' ? d.error : null;
+    default:
+      return null;
+  }
+}
+
+/** The appeal's history, newest first. */
+export function HistoryPanel({ card, names }: { card: AppealCard; names: ReturnType<typeof useNames> }) {
+  const me = useMe();
+  const events = [...card.history].reverse();
+  return (
+    <Timeline bulletSize={14} lineWidth={2} active={events.length} aria-label="История">
+      {events.map((e) => (
+        <Timeline.Item
+          key={e.id}
+          color={EVENT_COLOR[e.type] ?? 'blue'}
+          title={
+            <Text size="sm" fw={500}>
+              {EVENT_LABEL[e.type] ?? e.type}
+            </Text>
+          }
+          data-testid="history-item"
+          data-type={e.type}
+        >
+          {eventDetails(e, names) && (
+            <Text size="xs" c="dark.3">
+              {eventDetails(e, names)}
+            </Text>
+          )}
+          <Text size="xs" c="dimmed">
+            {formatDateTime(e.occurredAt, card.timeZone)} ·{' '}
+            {e.actor === 'system' ? 'система' : e.actor === me.id ? 'вы' : 'сотрудник'}
+          </Text>
+        </Timeline.Item>
+      ))}
+    </Timeline>
+  );
+}

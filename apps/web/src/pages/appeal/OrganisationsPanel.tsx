@@ -1,0 +1,28 @@
+import { Badge, Group, Stack, Text } from '@mantine/core';
+import { type AppealCard } from '../../api/types';
+import { ORG_ROLE } from './appeal-state';
+import { Section } from './Section';
+
+/** The organisations that hold or held the appeal, with their role in it. */
+export function OrganisationsPanel({ card }: { card: AppealCard }) {
+  const a = card;
+  return (
+    <Section title="Организации">
+      <Stack gap={6}>
+        {a.organisations.map((o) => (
+          <Group key={o.id} justify="space-between" wrap="nowrap" gap="xs">
+            <Text size="sm">{o.name}</Text>
+            <Badge
+              size="sm"
+              variant="light"
+              color={o.role === 'co-executor' ? 'violet' : 'gray'}
+              style={{ textTransform: 'none' }}
+            >
+              {ORG_ROLE[o.role] ?? o.role}
+            </Badge>
+          </Group>
+        ))}
+      </Stack>
+    </Section>
+  );
+}
