@@ -133,7 +133,10 @@ describe('routing rules and the organisation directory (e2e)', () => {
         'GET',
         '/api/v1/organisations/00000000-0000-4000-8000-000000000000',
       );
-      expect(missing).toEqual({ status: 404, body: { statusCode: 404, message: 'Организация не найдена' } });
+      expect(missing).toEqual({
+        status: 404,
+        body: { statusCode: 404, code: 'not-found', message: 'Организация не найдена' },
+      });
       expect((await call('clerk', 'GET', '/api/v1/organisations/not-an-id')).status).toBe(404);
     });
 
@@ -220,7 +223,7 @@ describe('routing rules and the organisation directory (e2e)', () => {
       expect(asSupervisor.body.map((r: { id: string }) => r.id)).toEqual([ruleId]);
       expect((await call('supervisor', 'GET', `/api/v1/routing-rules/${ruleId}`)).status).toBe(200);
 
-      const denied = { statusCode: 403, message: 'Недостаточно прав для этого действия' };
+      const denied = { statusCode: 403, code: 'forbidden', message: 'Недостаточно прав для этого действия' };
       const rule = { name: 'Чужое правило', topicId: ids.housing, organisationIds: [ids.minzhkh] };
       expect(await call('clerk', 'GET', '/api/v1/routing-rules')).toMatchObject({
         status: 403,
@@ -281,6 +284,7 @@ describe('routing rules and the organisation directory (e2e)', () => {
       expect(unknown.status).toBe(400);
       expect(unknown.body).toEqual({
         statusCode: 400,
+        code: 'invalid-input',
         message: 'Проверьте правильность заполнения правила',
         errors: {
           topicId: 'Такой темы нет в рубрикаторе',
@@ -309,6 +313,7 @@ describe('routing rules and the organisation directory (e2e)', () => {
       });
       expect(wrongPair.body).toEqual({
         statusCode: 400,
+        code: 'invalid-input',
         message: 'Проверьте параметры запроса',
         errors: { subtopicId: 'Подтема не относится к выбранной теме' },
       });
@@ -375,7 +380,7 @@ describe('routing rules and the organisation directory (e2e)', () => {
       );
       expect(missing).toEqual({
         status: 404,
-        body: { statusCode: 404, message: 'Правило маршрутизации не найдено' },
+        body: { statusCode: 404, code: 'not-found', message: 'Правило маршрутизации не найдено' },
       });
     });
 

@@ -280,6 +280,14 @@ describe('workspace API (e2e)', () => {
     expect(year.days).toHaveLength(365);
     expect(year.days.find((d: { date: string }) => d.date === '2026-01-01').kind).toBe('holiday');
     expect(year.summary.workingDays).toBe(247);
-    expect((await get('/api/v1/calendars/1999', roadsClerk)).status).toBe(404);
+    for (const year of ['1999', 'next']) {
+      const missing = await get(`/api/v1/calendars/${year}`, roadsClerk);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({
+        statusCode: 404,
+        code: 'not-found',
+        message: 'Производственного календаря на этот год нет',
+      });
+    }
   });
 });

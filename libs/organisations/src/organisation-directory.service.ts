@@ -1,35 +1,60 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { type Repository } from 'typeorm';
-import { OrganisationEntity } from './organisation.entity';
+import { Injectable } from '@nestjs/common';
+import { notFoundError } from '@inbox/common';
+import { type Db } from '@inbox/database';
+import { type OrganisationEntity } from './organisation.entity';
+import {
+  type OrganisationSummary,
+  OrganisationsRepository,
+  type TopicDirectoryEntry,
+} from './organisations.repository';
 
 /**
  * Read side of the organisation directory. Organisations change rarely and are read on every
- * registration, so lookups are cached for a short while per process.
+ * registration, so lookups by code are cached for a short while per process.
  */
 @Injectable()
 export class OrganisationDirectory {
   private cache = new Map<string, { org: OrganisationEntity; at: number }>();
   private static readonly TTL_MS = 30_000;
 
-  constructor(
-    @InjectRepository(OrganisationEntity) private readonly organisations: Repository<OrganisationEntity>,
-  ) {}
+  constructor(private readonly organisations: OrganisationsRepository) {}
 
+  /** `not-found` when no organisation has the code. */
   async byCode(code: string): Promise<OrganisationEntity> {
     const hit = this.cache.get(`code:${code}`);
     if (hit && Date.now() - hit.at < OrganisationDirectory.TTL_MS) return hit.org;
-    const org = await this.organisations.findOne({ where: { code } });
-    if (!org) throw new NotFoundException(`Organisation "${code}" is not in the directory`);
+    const org = await this.organisations.byCode(code);
+    if (!org) throw notFoundError(`Организации с кодом «${code}» нет в справочнике`);
     this.cache.set(`code:${code}`, { org, at: Date.now() });
     return org;
   }
 
   async byId(id: string): Promise<OrganisationEntity | null> {
-    return this.organisations.findOne({ where: { id } });
+    return (await this.organisations.byId(id)) ?? null;
   }
 
-  async all(): Promise<OrganisationEntity[]> {
-    return this.organisations.find({ order: { name: 'ASC' } });
+  all(): Promise<OrganisationEntity[]> {
+    return this.organisations.all();
+  }
+
+  /** The organisations with these ids, in the order given; ids not in the directory are left out. */
+  summariesInOrder(ids: string[]): Promise<OrganisationSummary[]> {
+    return ids.length ? this.organisations.summariesInOrder(ids) : Promise.resolve([]);
+  }
+
+  /** The ids among these that are not in the directory. */
+  async missingIds(ids: string[], db?: Db): Promise<string[]> {
+    const found = new Set(await this.organisations.existingIds(ids, db));
+    return ids.filter((id) => !found.has(id));
+  }
+
+  /** Ids of the organisations with these codes, in the order given; unknown codes are left out. */
+  idsByCodes(codes: string[], db?: Db): Promise<string[]> {
+    return this.organisations.idsByCodesInOrder(codes, db);
+  }
+
+  /** Topics with the organisation each goes to by default (reference data for the workspace). */
+  topicDirectory(): Promise<TopicDirectoryEntry[]> {
+    return this.organisations.topicDirectory();
   }
 }

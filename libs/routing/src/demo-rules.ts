@@ -1,4 +1,7 @@
 import { type DataSource } from 'typeorm';
+import { AuditLog } from '@inbox/access';
+import { OrganisationDirectory, OrganisationsRepository } from '@inbox/organisations';
+import { RoutingRulesRepository } from './routing-rules.repository';
 import { ROUTING_RULE_ENTITY, ruleNameKey } from './routing-rules.service';
 
 /** A demo competence rule in codes of the demo directory (DEMO_ORGANISATIONS, DEMO_TOPICS). */
@@ -66,47 +69,38 @@ export const DEMO_ROUTING_RULES: DemoRoutingRule[] = [
  * directory are skipped. Returns how many were created.
  */
 export async function seedDemoRoutingRules(ds: DataSource, rules: DemoRoutingRule[] = DEMO_ROUTING_RULES) {
+  const repo = new RoutingRulesRepository(ds);
+  const directory = new OrganisationDirectory(new OrganisationsRepository(ds));
+  const audit = new AuditLog(ds);
   return ds.transaction(async (tx) => {
     // Two processes seeding at once must not both insert.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('seed-demo-routing-rules'))`);
-    const existing = (await tx.query(`SELECT name FROM routing_rules`)) as { name: string }[];
-    const names = new Set(existing.map((r) => ruleNameKey(r.name)));
+    await repo.lockForSeeding(tx);
+    const names = new Set((await repo.names(tx)).map((r) => ruleNameKey(r.name)));
     let created = 0;
     for (const rule of rules) {
       if (names.has(ruleNameKey(rule.name))) continue;
-      const topic = rule.topicCode
-        ? ((await tx.query(`SELECT id FROM topics WHERE code = $1`, [rule.topicCode])) as { id: string }[])[0]
-        : undefined;
-      if (rule.topicCode && !topic) continue;
-      const organisations = (await tx.query(
-        `SELECT o.id FROM unnest($1::text[]) WITH ORDINALITY AS x(code, ord)
-           JOIN organisations o ON o.code = x.code ORDER BY x.ord`,
-        [rule.organisationCodes],
-      )) as { id: string }[];
-      if (organisations.length !== rule.organisationCodes.length) continue;
-      const [{ id }] = (await tx.query(
-        `INSERT INTO routing_rules (name, priority, topic_id, territory_code, organisation_ids)
-         VALUES ($1, $2, $3, $4, $5::uuid[]) RETURNING id`,
-        [
-          rule.name,
-          rule.priority ?? 100,
-          topic?.id ?? null,
-          rule.territoryCode ?? null,
-          organisations.map((o) => o.id),
-        ],
-      )) as { id: string }[];
-      await tx.query(
-        `INSERT INTO audit_log (user_id, action, entity_type, entity_id, details) VALUES (NULL, $1, $2, $3, $4)`,
-        [
-          'routing-rule.create',
-          ROUTING_RULE_ENTITY,
-          id,
-          {
-            source: 'demo-seed',
-            topicId: topic?.id ?? null,
-            organisationIds: organisations.map((o) => o.id),
-          },
-        ],
+      const topicId = rule.topicCode ? await repo.topicIdByCode(rule.topicCode, tx) : undefined;
+      if (rule.topicCode && !topicId) continue;
+      const organisationIds = await directory.idsByCodes(rule.organisationCodes, tx);
+      if (organisationIds.length !== rule.organisationCodes.length) continue;
+      const row = {
+        name: rule.name,
+        priority: rule.priority ?? 100,
+        topicId: topicId ?? null,
+        territoryCode: rule.territoryCode ?? null,
+        organisationIds,
+        active: true,
+      };
+      const id = await repo.insert(row, tx);
+      await audit.record(
+        {
+          userId: null,
+          action: 'routing-rule.create',
+          entityType: ROUTING_RULE_ENTITY,
+          entityId: id,
+          details: { source: 'demo-seed', topicId: row.topicId, organisationIds },
+        },
+        tx,
       );
       names.add(ruleNameKey(rule.name));
       created += 1;

@@ -1,6 +1,5 @@
 export * from './routing-match';
 export * from './routing-errors';
 export * from './routing-rules.service';
-export * from './organisation-tree';
 export * from './demo-rules';
 export * from './routing.module';

@@ -1,17 +1,19 @@
+import { DomainError } from '@inbox/common';
+
 /** A rule or a routing query that cannot be accepted; `errors` maps each field to a Russian message. */
-export class RoutingValidationError extends Error {
+export class RoutingValidationError extends DomainError {
   constructor(
-    readonly errors: Record<string, string>,
+    readonly fieldErrors: Record<string, string>,
     message = 'Проверьте правильность заполнения правила',
   ) {
-    super(message);
+    super('invalid-input', message, fieldErrors);
     this.name = 'RoutingValidationError';
   }
 }
 
-export class RoutingRuleNotFoundError extends Error {
+export class RoutingRuleNotFoundError extends DomainError {
   constructor(readonly ruleId: string) {
-    super('Правило маршрутизации не найдено');
+    super('not-found', 'Правило маршрутизации не найдено');
     this.name = 'RoutingRuleNotFoundError';
   }
 }

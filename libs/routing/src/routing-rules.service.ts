@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '@inbox/access';
+import { type Db, Transactions } from '@inbox/database';
+import { OrganisationDirectory } from '@inbox/organisations';
 import { RoutingRuleNotFoundError, RoutingValidationError } from './routing-errors';
 import {
   matchRoute,
@@ -10,16 +11,9 @@ import {
   type RoutingRuleData,
   type TopicData,
 } from './routing-match';
+import { type RoutingRule, RoutingRulesRepository, type RoutingRuleView } from './routing-rules.repository';
 
-export interface RoutingRule extends RoutingRuleData {
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface RoutingRuleView extends RoutingRule {
-  topic: { id: string; code: string; name: string; parentId: string | null } | null;
-  organisations: { id: string; code: string; shortName: string; kind: string }[];
-}
+export type { RoutingRule, RoutingRuleView } from './routing-rules.repository';
 
 export interface RoutingRuleInput {
   name: string;
@@ -44,17 +38,6 @@ export const TERRITORY_CODE = /^\d{2,11}$/;
 export function ruleNameKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('ru').replace(/ё/g, 'е');
 }
-
-const RULE_COLUMNS = `r.id, r.name, r.priority, r.topic_id AS "topicId", r.territory_code AS "territoryCode",
-  r.organisation_ids::text[] AS "organisationIds", r.active, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
-
-const RULE_VIEW_COLUMNS = `${RULE_COLUMNS},
-  CASE WHEN t.id IS NULL THEN NULL
-       ELSE json_build_object('id', t.id, 'code', t.code, 'name', t.name, 'parentId', t.parent_id) END AS topic,
-  COALESCE((SELECT json_agg(json_build_object('id', o.id, 'code', o.code, 'shortName', o.short_name,
-                                              'kind', o.kind) ORDER BY x.ord)
-              FROM unnest(r.organisation_ids) WITH ORDINALITY AS x(id, ord)
-              JOIN organisations o ON o.id = x.id), '[]'::json) AS organisations`;
 
 export interface RoutingSuggestion extends RouteDecision {
   reasonText: string;
@@ -83,7 +66,10 @@ export class RoutingEngine {
   static readonly CACHE_MS = 5_000;
   private cached?: { snapshot: Promise<RoutingSnapshot>; at: number };
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(RoutingRulesRepository) private readonly rulesRepo: RoutingRulesRepository,
+    @Inject(OrganisationDirectory) private readonly directory: OrganisationDirectory,
+  ) {}
 
   async route(query: RouteQuery): Promise<RouteDecision> {
     const { rules, topics } = await this.snapshot();
@@ -112,14 +98,7 @@ export class RoutingEngine {
     if (Object.keys(errors).length > 0)
       throw new RoutingValidationError(errors, 'Проверьте параметры запроса');
     const decision = matchRoute(query, snapshot.rules, snapshot.topics);
-    const organisations = decision.organisationIds.length
-      ? ((await this.dataSource.query(
-          `SELECT o.id, o.code, o.name, o.short_name AS "shortName", o.kind
-             FROM unnest($1::uuid[]) WITH ORDINALITY AS x(id, ord) JOIN organisations o ON o.id = x.id
-            ORDER BY x.ord`,
-          [decision.organisationIds],
-        )) as RoutingSuggestion['organisations'])
-      : [];
+    const organisations = await this.directory.summariesInOrder(decision.organisationIds);
     return {
       ...decision,
       // A rule may still name an organisation removed from the directory since: offer only real ones.
@@ -149,15 +128,9 @@ export class RoutingEngine {
   }
 
   private async load(): Promise<RoutingSnapshot> {
-    const [rules, topics] = await Promise.all([
-      this.dataSource.query(
-        `SELECT id, name, priority, topic_id AS "topicId", territory_code AS "territoryCode",
-                organisation_ids::text[] AS "organisationIds", active
-           FROM routing_rules WHERE active`,
-      ) as Promise<RoutingRuleData[]>,
-      this.dataSource.query(
-        `SELECT id, parent_id AS "parentId", default_organisation_id AS "defaultOrganisationId" FROM topics`,
-      ) as Promise<TopicData[]>,
+    const [rules, topics]: [RoutingRuleData[], TopicData[]] = await Promise.all([
+      this.rulesRepo.activeRules(),
+      this.rulesRepo.topicLinks(),
     ]);
     return {
       rules,
@@ -178,49 +151,29 @@ interface Actor {
 @Injectable()
 export class RoutingRules {
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(RoutingRulesRepository) private readonly rulesRepo: RoutingRulesRepository,
+    @Inject(OrganisationDirectory) private readonly directory: OrganisationDirectory,
+    @Inject(Transactions) private readonly transactions: Transactions,
     @Inject(AuditLog) private readonly audit: AuditLog,
     @Inject(RoutingEngine) private readonly engine: RoutingEngine,
   ) {}
 
-  async list(filter: { active?: boolean; topicId?: string } = {}): Promise<RoutingRuleView[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (filter.active !== undefined) {
-      params.push(filter.active);
-      where.push(`r.active = $${params.length}`);
-    }
-    if (filter.topicId) {
-      params.push(filter.topicId);
-      where.push(`r.topic_id = $${params.length}`);
-    }
-    return (await this.dataSource.query(
-      `SELECT ${RULE_VIEW_COLUMNS} FROM routing_rules r LEFT JOIN topics t ON t.id = r.topic_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY r.active DESC, r.priority DESC, r.name, r.id`,
-      params,
-    )) as RoutingRuleView[];
+  list(filter: { active?: boolean; topicId?: string } = {}): Promise<RoutingRuleView[]> {
+    return this.rulesRepo.list(filter);
   }
 
-  async get(id: string, db: EntityManager = this.dataSource.manager): Promise<RoutingRuleView> {
+  async get(id: string, db?: Db): Promise<RoutingRuleView> {
     if (!UUID.test(id)) throw new RoutingRuleNotFoundError(id);
-    const [row] = (await db.query(
-      `SELECT ${RULE_VIEW_COLUMNS} FROM routing_rules r LEFT JOIN topics t ON t.id = r.topic_id WHERE r.id = $1`,
-      [id],
-    )) as RoutingRuleView[];
+    const row = await this.rulesRepo.view(id, db);
     if (!row) throw new RoutingRuleNotFoundError(id);
     return row;
   }
 
   async create(input: RoutingRuleInput, actor: Actor): Promise<RoutingRuleView> {
     const rule = normalise(input);
-    const view = await this.dataSource.transaction(async (tx) => {
+    const view = await this.transactions.run(async (tx) => {
       await this.validate(rule, tx);
-      const [{ id }] = (await tx.query(
-        `INSERT INTO routing_rules (name, priority, topic_id, territory_code, organisation_ids, active)
-         VALUES ($1, $2, $3, $4, $5::uuid[], $6) RETURNING id`,
-        [rule.name, rule.priority, rule.topicId, rule.territoryCode, rule.organisationIds, rule.active],
-      )) as { id: string }[];
+      const id = await this.rulesRepo.insert(rule, tx);
       await this.audit.record(
         {
           userId: actor.userId,
@@ -240,19 +193,14 @@ export class RoutingRules {
   /** Replaces the rule's fields (PUT semantics: a field left out takes its default). */
   async update(id: string, input: RoutingRuleInput, actor: Actor): Promise<RoutingRuleView> {
     const rule = normalise(input);
-    const view = await this.dataSource.transaction(async (tx) => {
+    const view = await this.transactions.run(async (tx) => {
       const before = await this.lock(id, tx);
       await this.validate(rule, tx, id);
       const changed = (
         ['name', 'priority', 'topicId', 'territoryCode', 'organisationIds', 'active'] as const
       ).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(rule[field]));
       if (changed.length > 0) {
-        await tx.query(
-          `UPDATE routing_rules SET name = $2, priority = $3, topic_id = $4, territory_code = $5,
-                  organisation_ids = $6::uuid[], active = $7, updated_at = now()
-            WHERE id = $1`,
-          [id, rule.name, rule.priority, rule.topicId, rule.territoryCode, rule.organisationIds, rule.active],
-        );
+        await this.rulesRepo.update(id, rule, tx);
         await this.audit.record(
           {
             userId: actor.userId,
@@ -278,10 +226,10 @@ export class RoutingRules {
 
   /** Switches the rule off but keeps it (and its history) for later; a no-op on an inactive rule. */
   async deactivate(id: string, actor: Actor): Promise<RoutingRuleView> {
-    const view = await this.dataSource.transaction(async (tx) => {
+    const view = await this.transactions.run(async (tx) => {
       const before = await this.lock(id, tx);
       if (before.active) {
-        await tx.query(`UPDATE routing_rules SET active = false, updated_at = now() WHERE id = $1`, [id]);
+        await this.rulesRepo.deactivate(id, tx);
         await this.audit.record(
           {
             userId: actor.userId,
@@ -299,9 +247,9 @@ export class RoutingRules {
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const before = await this.lock(id, tx);
-      await tx.query(`DELETE FROM routing_rules WHERE id = $1`, [id]);
+      await this.rulesRepo.delete(id, tx);
       await this.audit.record(
         {
           userId: actor.userId,
@@ -316,22 +264,20 @@ export class RoutingRules {
     this.engine.invalidate();
   }
 
-  private async lock(id: string, tx: EntityManager): Promise<RoutingRule> {
+  private async lock(id: string, tx: Db): Promise<RoutingRule> {
     if (!UUID.test(id)) throw new RoutingRuleNotFoundError(id);
-    const [row] = (await tx.query(`SELECT ${RULE_COLUMNS} FROM routing_rules r WHERE r.id = $1 FOR UPDATE`, [
-      id,
-    ])) as RoutingRule[];
+    const row = await this.rulesRepo.lock(id, tx);
     if (!row) throw new RoutingRuleNotFoundError(id);
     return row;
   }
 
   /** Every problem at once, keyed by field, in Russian. */
-  private async validate(rule: NormalisedRule, tx: EntityManager, ownId?: string): Promise<void> {
+  private async validate(rule: NormalisedRule, tx: Db, ownId?: string): Promise<void> {
     const errors: Record<string, string> = {};
     if (!rule.name) errors.name = 'Укажите название правила';
     else if (rule.name.length > 200) errors.name = 'Название правила — не длиннее 200 символов';
     else {
-      const others = (await tx.query(`SELECT id, name FROM routing_rules`)) as { id: string; name: string }[];
+      const others = await this.rulesRepo.names(tx);
       const key = ruleNameKey(rule.name);
       if (others.some((r) => r.id !== ownId && ruleNameKey(r.name) === key)) {
         errors.name = 'Правило с таким названием уже есть';
@@ -351,10 +297,8 @@ export class RoutingRules {
     if (rule.topicId) {
       if (!UUID.test(rule.topicId)) errors.topicId = 'Тема указана неверно';
       else {
-        const [topic] = (await tx.query(`SELECT id FROM topics WHERE id = $1`, [rule.topicId])) as {
-          id: string;
-        }[];
-        if (!topic) errors.topicId = 'Такой темы нет в рубрикаторе';
+        if (!(await this.rulesRepo.topicExists(rule.topicId, tx)))
+          errors.topicId = 'Такой темы нет в рубрикаторе';
       }
     }
     if (rule.organisationIds.length === 0) errors.organisationIds = 'Укажите хотя бы одну организацию';
@@ -363,10 +307,7 @@ export class RoutingRules {
     } else if (rule.organisationIds.some((id) => !UUID.test(id))) {
       errors.organisationIds = 'Организации указаны неверно';
     } else {
-      const found = (await tx.query(`SELECT id FROM organisations WHERE id = ANY($1::uuid[])`, [
-        rule.organisationIds,
-      ])) as { id: string }[];
-      const missing = rule.organisationIds.filter((id) => !found.some((f) => f.id === id));
+      const missing = await this.directory.missingIds(rule.organisationIds, tx);
       if (missing.length > 0) errors.organisationIds = `Нет в справочнике организаций: ${missing.join(', ')}`;
     }
     if (Object.keys(errors).length > 0) throw new RoutingValidationError(errors);

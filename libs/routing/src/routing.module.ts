@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '@inbox/access';
-import { OrganisationTreeService } from './organisation-tree';
+import { OrganisationsModule } from '@inbox/organisations';
+import { RoutingRulesRepository } from './routing-rules.repository';
 import { RoutingEngine, RoutingRules } from './routing-rules.service';
 
 @Module({
-  imports: [AccessModule],
-  providers: [RoutingEngine, RoutingRules, OrganisationTreeService],
-  exports: [RoutingEngine, RoutingRules, OrganisationTreeService],
+  imports: [AccessModule, OrganisationsModule],
+  providers: [RoutingRulesRepository, RoutingEngine, RoutingRules],
+  exports: [RoutingEngine, RoutingRules],
 })
 export class RoutingModule {}

@@ -1,8 +1,11 @@
-import { Controller, Get, NotFoundException, Param, ParseIntPipe } from '@nestjs/common';
+import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { notFoundError } from '@inbox/common';
 import { addCalendarDays, ProductionCalendar } from '@inbox/deadlines';
+import { OrganisationDirectory } from '@inbox/organisations';
 import { CalendarListItemDto, CalendarYearDto, TopicDto } from './directory.responses';
+
+const NO_CALENDAR = () => notFoundError('Производственного календаря на этот год нет');
 
 /** Reference data for the workspace: the rubricator and the production calendar. Read-only. */
 @ApiTags('directory')
@@ -11,18 +14,13 @@ import { CalendarListItemDto, CalendarYearDto, TopicDto } from './directory.resp
 export class DirectoryController {
   private readonly calendar = ProductionCalendar.russian();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly directory: OrganisationDirectory) {}
 
   @Get('topics')
   @ApiOperation({ summary: 'Рубрикатор: темы и подтемы (parentId) с органом по умолчанию' })
   @ApiOkResponse({ type: [TopicDto] })
   topics() {
-    return this.dataSource.query(
-      `SELECT t.id, t.code, t.name, t.parent_id AS "parentId", t.default_organisation_id AS "defaultOrganisationId",
-              o.short_name AS "defaultOrganisationName", t.rubricator_version AS "rubricatorVersion"
-         FROM topics t LEFT JOIN organisations o ON o.id = t.default_organisation_id
-        ORDER BY t.parent_id NULLS FIRST, t.name`,
-    );
+    return this.directory.topicDirectory();
   }
 
   @Get('calendars')
@@ -38,14 +36,9 @@ export class DirectoryController {
   @Get('calendars/:year')
   @ApiOperation({ summary: 'Производственный календарь года: вид каждого дня, источник и итоги' })
   @ApiOkResponse({ type: CalendarYearDto })
-  calendarYear(@Param('year', new ParseIntPipe({ errorHttpStatusCode: 404 })) year: number) {
+  calendarYear(@Param('year', new ParseIntPipe({ exceptionFactory: NO_CALENDAR })) year: number) {
     const data = this.calendar.yearData(year);
-    if (!data) {
-      throw new NotFoundException({
-        statusCode: 404,
-        message: 'Производственного календаря на этот год нет',
-      });
-    }
+    if (!data) throw NO_CALENDAR();
     const first = `${year}-01-01`;
     const days: { date: string; kind: string }[] = [];
     for (let date = first; date.startsWith(String(year)); date = addCalendarDays(date, 1)) {

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
@@ -10,7 +10,8 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { type OrganisationNode, OrganisationTreeService } from '@inbox/routing';
+import { notFoundError } from '@inbox/common';
+import { type OrganisationNode, OrganisationTreeService } from '@inbox/organisations';
 import {
   DayHoursDto,
   OrganisationCardDto,
@@ -30,7 +31,7 @@ class OrganisationListQueryDto {
   view?: 'flat' | 'tree';
 }
 
-const NOT_FOUND = () => new NotFoundException({ statusCode: 404, message: 'Организация не найдена' });
+const NOT_FOUND = () => notFoundError('Организация не найдена');
 
 function summary(org: OrganisationNode): OrganisationSummaryDto {
   return { id: org.id, code: org.code, shortName: org.shortName, kind: org.kind };

@@ -5,13 +5,11 @@ import {
   Get,
   HttpCode,
   Inject,
-  NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
   Put,
   Query,
-  UseFilters,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
@@ -29,8 +27,8 @@ import {
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import { notFoundError } from '@inbox/common';
 import { RoutingRules } from '@inbox/routing';
-import { RoutingErrorsFilter } from './routing-errors.filter';
 import { RoutingRuleDto, RoutingRuleResponseDto } from './routing.dto';
 
 const toBool = ({ value }: { value: unknown }) =>
@@ -52,15 +50,13 @@ class RoutingRuleListQueryDto {
 
 /** A malformed id names no rule: 404, like an unknown one. */
 export const RULE_ID_PIPE = new ParseUUIDPipe({
-  exceptionFactory: () =>
-    new NotFoundException({ statusCode: 404, message: 'Правило маршрутизации не найдено' }),
+  exceptionFactory: () => notFoundError('Правило маршрутизации не найдено'),
 });
 
 @ApiTags('routing')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
 @Controller('api/v1/routing-rules')
-@UseFilters(RoutingErrorsFilter)
 export class RoutingRulesController {
   constructor(@Inject(RoutingRules) private readonly rules: RoutingRules) {}
 

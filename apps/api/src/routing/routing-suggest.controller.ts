@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -8,13 +8,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RoutingEngine } from '@inbox/routing';
-import { RoutingErrorsFilter } from './routing-errors.filter';
 import { RouteSuggestDto, RouteSuggestionDto } from './routing.dto';
 
 @ApiTags('routing')
 @ApiBearerAuth()
 @Controller('api/v1/routing')
-@UseFilters(RoutingErrorsFilter)
 export class RoutingSuggestController {
   constructor(@Inject(RoutingEngine) private readonly engine: RoutingEngine) {}
 

@@ -1,19 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { type OrganisationKind } from '@inbox/organisations';
-
-export interface OrganisationNode {
-  id: string;
-  code: string;
-  name: string;
-  shortName: string;
-  kind: OrganisationKind;
-  parentId: string | null;
-  timeZone: string;
-  workingHours: Record<string, { start: string; end: string } | undefined>;
-  contacts: { phone?: string; email?: string; address?: string; website?: string };
-  territoryCodes: string[];
-}
+import { type OrganisationKind } from './organisation.entity';
+import { type OrganisationNode, OrganisationsRepository } from './organisations.repository';
 
 export type OrganisationTreeNode = OrganisationNode & { children: OrganisationTreeNode[] };
 
@@ -136,7 +123,7 @@ export class OrganisationTreeService {
   static readonly TTL_MS = 30_000;
   private cached?: { tree: Promise<OrganisationTree>; at: number };
 
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(@Inject(OrganisationsRepository) private readonly organisations: OrganisationsRepository) {}
 
   tree(): Promise<OrganisationTree> {
     if (!this.cached || Date.now() - this.cached.at > OrganisationTreeService.TTL_MS) {
@@ -163,11 +150,6 @@ export class OrganisationTreeService {
   }
 
   private async load(): Promise<OrganisationTree> {
-    const rows = (await this.dataSource.query(
-      `SELECT id, code, name, short_name AS "shortName", kind, parent_id AS "parentId", time_zone AS "timeZone",
-              working_hours AS "workingHours", contacts, territory_codes AS "territoryCodes"
-         FROM organisations`,
-    )) as OrganisationNode[];
-    return new OrganisationTree(rows);
+    return new OrganisationTree(await this.organisations.nodes());
   }
 }

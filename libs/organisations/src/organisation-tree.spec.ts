@@ -1,4 +1,5 @@
-import { type OrganisationNode, OrganisationTree } from './organisation-tree';
+import { OrganisationTree } from './organisation-tree';
+import { type OrganisationNode } from './organisations.repository';
 
 function org(
   id: string,
