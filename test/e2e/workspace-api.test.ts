@@ -271,6 +271,97 @@ describe('workspace API (e2e)', () => {
     });
   });
 
+  it('lets the admin edit, deactivate, re-activate staff and set a new password; nobody else', async () => {
+    const send = (method: string, path: string, who: SignedIn, body?: unknown) =>
+      fetch(`${stack.baseUrl}${path}`, {
+        method,
+        headers: who.headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const signIn = (login: string, password: string) =>
+      fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login, password }),
+      });
+    const created = await json(
+      post('/api/v1/users', admin, {
+        login: 'orlov',
+        password: 'первый-пароль',
+        fullName: 'Орлов Игорь',
+        role: 'clerk',
+        organisationId: org.mintrans,
+      }),
+    );
+    const session = await json(signIn('orlov', 'первый-пароль'));
+    const orlov = { headers: { authorization: `Bearer ${session.accessToken}` } } as SignedIn;
+    expect((await get('/api/v1/me', orlov)).status).toBe(200);
+
+    // Only the administrator keeps accounts.
+    expect((await send('PATCH', `/api/v1/users/${created.id}`, supervisor, { fullName: 'X' })).status).toBe(
+      403,
+    );
+    expect((await post(`/api/v1/users/${created.id}/deactivate`, supervisor)).status).toBe(403);
+
+    const edited = await send('PATCH', `/api/v1/users/${created.id}`, admin, {
+      fullName: 'Орлов Игорь Семёнович',
+      role: 'supervisor',
+      organisationId: org.minzhkh,
+    });
+    expect(edited.status).toBe(200);
+    expect(await edited.json()).toEqual(
+      expect.objectContaining({
+        fullName: 'Орлов Игорь Семёнович',
+        role: 'supervisor',
+        organisationId: org.minzhkh,
+        roleName: 'Руководитель',
+      }),
+    );
+    const bad = await send('PATCH', `/api/v1/users/${created.id}`, admin, { fullName: '', role: 'boss' });
+    expect(bad.status).toBe(400);
+    expect(
+      (
+        await send('PATCH', `/api/v1/users/00000000-0000-4000-8000-000000000000`, admin, {
+          fullName: 'Никто Никто',
+          role: 'clerk',
+          organisationId: org.mintrans,
+        })
+      ).status,
+    ).toBe(404);
+
+    // Deactivated: the running session stops at once and sign-in is refused.
+    const off = await post(`/api/v1/users/${created.id}/deactivate`, admin);
+    expect(off.status).toBe(200);
+    expect((await off.json()).active).toBe(false);
+    expect((await get('/api/v1/me', orlov)).status).toBe(401);
+    expect((await signIn('orlov', 'первый-пароль')).status).toBe(401);
+    const on = await post(`/api/v1/users/${created.id}/activate`, admin);
+    expect((await on.json()).active).toBe(true);
+
+    // A new password replaces the old one.
+    expect((await post(`/api/v1/users/${created.id}/password`, admin, { password: 'short' })).status).toBe(
+      400,
+    );
+    expect(
+      (await post(`/api/v1/users/${created.id}/password`, admin, { password: 'второй-пароль' })).status,
+    ).toBe(204);
+    expect((await signIn('orlov', 'первый-пароль')).status).toBe(401);
+    expect((await signIn('orlov', 'второй-пароль')).status).toBe(200);
+
+    // The administrator cannot lock themself out.
+    const me = await json(get('/api/v1/me', admin));
+    const self = await post(`/api/v1/users/${me.id}/deactivate`, admin);
+    expect(self.status).toBe(409);
+    expect((await self.json()).message).toBe('Нельзя отключить собственную учётную запись');
+    const audit = (await stack.db.dataSource.query(
+      `SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`,
+      [created.id],
+    )) as { action: string }[];
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['update-user', 'deactivate-user', 'activate-user', 'reset-password']),
+    );
+  });
+
   it('serves the rubricator and the production calendar', async () => {
     const topics = await json(get('/api/v1/topics', roadsClerk));
     expect(topics).toEqual(

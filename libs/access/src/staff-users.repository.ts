@@ -56,6 +56,35 @@ export class StaffUsersRepository extends SqlRepository {
     }
   }
 
+  /** Changes the account's name, role, organisation and subordinates flag; false when there is no such user. */
+  async update(
+    id: string,
+    patch: { fullName: string; role: Role; organisationId: string; seesSubordinates: boolean },
+  ): Promise<boolean> {
+    const row = await this.one(
+      `UPDATE users SET full_name = $2, role = $3, organisation_id = $4, sees_subordinates = $5
+        WHERE id = $1 RETURNING id`,
+      [id, patch.fullName, patch.role, patch.organisationId, patch.seesSubordinates],
+    );
+    return row !== undefined;
+  }
+
+  /** Turns sign-in on or off; false when there is no such user. */
+  async setActive(id: string, active: boolean): Promise<boolean> {
+    return (
+      (await this.one(`UPDATE users SET active = $2 WHERE id = $1 RETURNING id`, [id, active])) !== undefined
+    );
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
+    return (
+      (await this.one(`UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING id`, [
+        id,
+        passwordHash,
+      ])) !== undefined
+    );
+  }
+
   async loginTaken(login: string): Promise<boolean> {
     return (await this.one(`SELECT 1 FROM users WHERE login = $1`, [login])) !== undefined;
   }

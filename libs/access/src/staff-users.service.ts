@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { conflictError, forbiddenError } from '@inbox/common';
+import { conflictError, forbiddenError, notFoundError } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Settings } from '@inbox/database';
 import { type AccessScope, canSeeOrganisation } from './access-scope';
@@ -21,6 +21,7 @@ export interface NewStaffUser {
 }
 
 const LOGIN_TAKEN = 'Логин уже занят';
+const USER_NOT_FOUND = 'Сотрудник не найден';
 
 /** Staff accounts, sign-in and the scope each account works in. */
 @Injectable()
@@ -45,6 +46,32 @@ export class StaffUsers {
     });
     if (!id) throw conflictError(LOGIN_TAKEN, { login: LOGIN_TAKEN });
     return (await this.users.byId(id))!;
+  }
+
+  /** Changes what an account is: name, role, organisation, whether it sees subordinate bodies. */
+  async update(
+    id: string,
+    patch: { fullName: string; role: Role; organisationId: string; seesSubordinates?: boolean },
+  ): Promise<StaffUser> {
+    const done = await this.users.update(id, { ...patch, seesSubordinates: patch.seesSubordinates ?? false });
+    if (!done) throw notFoundError(USER_NOT_FOUND);
+    return (await this.users.byId(id))!;
+  }
+
+  /**
+   * Deactivated accounts cannot sign in, and their tokens stop working at once (authenticate reads `active`).
+   * An administrator cannot lock themself out.
+   */
+  async setActive(actorId: string, id: string, active: boolean): Promise<StaffUser> {
+    if (!active && actorId === id) throw conflictError('Нельзя отключить собственную учётную запись');
+    if (!(await this.users.setActive(id, active))) throw notFoundError(USER_NOT_FOUND);
+    return (await this.users.byId(id))!;
+  }
+
+  /** A new password set by the administrator (the user is told it out of band). */
+  async resetPassword(id: string, password: string): Promise<void> {
+    if (!(await this.users.setPasswordHash(id, await hashPassword(password))))
+      throw notFoundError(USER_NOT_FOUND);
   }
 
   /** Creates the account only if the login is free; returns whether it did. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -54,6 +54,37 @@ class CreateUserDto {
   seesSubordinates?: boolean;
 }
 
+class UpdateUserDto {
+  @ApiProperty({ example: 'Иванова Елена Андреевна' })
+  @IsString({ message: 'Укажите ФИО' })
+  @MinLength(3, { message: 'Укажите ФИО' })
+  @MaxLength(200, { message: 'ФИО — не длиннее 200 символов' })
+  fullName!: string;
+
+  @ApiProperty({ enum: Role, enumName: 'Role' })
+  @IsEnum(Role, { message: 'Неизвестная роль' })
+  role!: Role;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'Выберите организацию' })
+  organisationId!: string;
+
+  @ApiPropertyOptional({ description: 'Видит обращения подведомственных организаций' })
+  @IsOptional()
+  @IsBoolean({ message: 'seesSubordinates: true или false' })
+  seesSubordinates?: boolean;
+}
+
+class PasswordDto {
+  @ApiProperty({ description: 'Новый пароль; сотрудник получает его от администратора' })
+  @IsString({ message: 'Укажите пароль' })
+  @MinLength(8, { message: 'Пароль — не короче 8 символов' })
+  @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
+  password!: string;
+}
+
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
 /** Staff accounts: the administrator keeps them; anyone may look up whom to assign an appeal to. */
 @ApiTags('users')
 @ApiBearerAuth()
@@ -84,6 +115,72 @@ export class UsersController {
       entityType: 'user',
       entityId: user.id,
       details: { role: user.role, organisationId: user.organisationId },
+    });
+    return { ...user, roleName: ROLE_NAME_RU[user.role] };
+  }
+
+  @Patch(':id')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Изменить сотрудника: ФИО, роль, организация (администратор)' })
+  @ApiOkResponse({ type: StaffUserDto })
+  async update(@Param('id', uuid) id: string, @Body() body: UpdateUserDto, @Staff() staff: StaffContext) {
+    const user = await this.users.update(id, body);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'update-user',
+      entityType: 'user',
+      entityId: id,
+      details: { role: user.role, organisationId: user.organisationId },
+    });
+    return { ...user, roleName: ROLE_NAME_RU[user.role] };
+  }
+
+  @Post(':id/deactivate')
+  @HttpCode(200)
+  @Roles(Role.Admin)
+  @ApiOperation({
+    summary: 'Отключить сотрудника: вход и действующие сеансы перестают работать (администратор)',
+  })
+  @ApiOkResponse({ type: StaffUserDto })
+  async deactivate(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    return this.setActive(id, false, staff);
+  }
+
+  @Post(':id/activate')
+  @HttpCode(200)
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Включить отключённого сотрудника (администратор)' })
+  @ApiOkResponse({ type: StaffUserDto })
+  async activate(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    return this.setActive(id, true, staff);
+  }
+
+  @Post(':id/password')
+  @HttpCode(204)
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Задать сотруднику новый пароль (администратор)' })
+  async resetPassword(
+    @Param('id', uuid) id: string,
+    @Body() body: PasswordDto,
+    @Staff() staff: StaffContext,
+  ) {
+    await this.users.resetPassword(id, body.password);
+    // The password itself never goes to the audit log.
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'reset-password',
+      entityType: 'user',
+      entityId: id,
+    });
+  }
+
+  private async setActive(id: string, active: boolean, staff: StaffContext) {
+    const user = await this.users.setActive(staff.user.id, id, active);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: active ? 'activate-user' : 'deactivate-user',
+      entityType: 'user',
+      entityId: id,
     });
     return { ...user, roleName: ROLE_NAME_RU[user.role] };
   }

@@ -4,6 +4,7 @@ import {
   Button,
   Checkbox,
   Group,
+  Menu,
   Modal,
   PasswordInput,
   Select,
@@ -16,45 +17,71 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
-import { type Role } from '../../api/types';
+import { type Role, type StaffMember } from '../../api/types';
+import { useMe } from '../../auth';
 import { ROLE_LABEL } from '../../lib/labels';
 import { TableBox } from './TableBox';
 
-/** Staff accounts and their roles. */
+interface Form {
+  login: string;
+  password: string;
+  fullName: string;
+  role: Role;
+  organisationId: string;
+  seesSubordinates: boolean;
+}
+
+const EMPTY: Form = {
+  login: '',
+  password: '',
+  fullName: '',
+  role: 'clerk',
+  organisationId: '',
+  seesSubordinates: false,
+};
+
+/** Staff accounts and their roles: add, edit, deactivate and re-activate, set a new password. */
 export function UsersTab() {
-  const names = useNames();
+  const me = useMe();
   const queryClient = useQueryClient();
   const users = useQuery({ queryKey: ['users'], queryFn: () => call('users') });
-  const [opened, setOpened] = useState(false);
-  const [form, setForm] = useState({
-    login: '',
-    password: '',
-    fullName: '',
-    role: 'clerk' as Role,
-    organisationId: '',
-    seesSubordinates: false,
-  });
-  const [error, setError] = useState<string | null>(null);
-  const create = useMutation({
-    mutationFn: () => call('createUser', { body: form }),
-    onSuccess: async () => {
-      setOpened(false);
-      setError(null);
-      await queryClient.invalidateQueries({ queryKey: ['users'] });
+  /** null: closed; an id: editing that account; '': a new one. */
+  const [editing, setEditing] = useState<string | null>(null);
+  const [password, setPassword] = useState<StaffMember | null>(null);
+  const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
+  const toggle = useMutation({
+    mutationFn: (u: StaffMember) =>
+      call(u.active ? 'deactivateUser' : 'activateUser', { params: { id: u.id } }),
+    onSuccess: async (u) => {
+      setNotice({ color: 'teal', text: `${u.fullName}: ${u.active ? 'вход включён' : 'вход отключён'}` });
+      await refresh();
     },
-    onError: (e) => setError(errorText(e)),
+    onError: (e) => setNotice({ color: 'red', text: errorText(e) }),
   });
+  const current = users.data?.find((u) => u.id === editing);
+
   return (
     <Stack gap="xs">
       <Group justify="space-between">
         <Text size="sm" c="dimmed">
           Роль определяет, что видит сотрудник: 2-я линия — только обращения своей организации.
         </Text>
-        <Button size="xs" onClick={() => setOpened(true)}>
+        <Button size="xs" onClick={() => setEditing('')}>
           Добавить сотрудника
         </Button>
       </Group>
       {users.isError && <Alert color="red">{errorText(users.error)}</Alert>}
+      {notice && (
+        <Alert
+          color={notice.color}
+          withCloseButton
+          onClose={() => setNotice(null)}
+          role={notice.color === 'red' ? 'alert' : 'status'}
+        >
+          {notice.text}
+        </Alert>
+      )}
       <TableBox>
         <Table fz="sm" verticalSpacing={5} striped aria-label="Сотрудники">
           <Table.Thead>
@@ -64,11 +91,14 @@ export function UsersTab() {
               <Table.Th>Роль</Table.Th>
               <Table.Th>Организация</Table.Th>
               <Table.Th>Статус</Table.Th>
+              <Table.Th>
+                <span className="visually-hidden">Действия</span>
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {(users.data ?? []).map((u) => (
-              <Table.Tr key={u.id}>
+              <Table.Tr key={u.id} data-testid="user-row" data-login={u.login}>
                 <Table.Td>{u.fullName}</Table.Td>
                 <Table.Td>
                   <code>{u.login}</code>
@@ -80,61 +110,192 @@ export function UsersTab() {
                     {u.active ? 'Активен' : 'Отключён'}
                   </Badge>
                 </Table.Td>
+                <Table.Td ta="right">
+                  <Menu position="bottom-end">
+                    <Menu.Target>
+                      <Button size="compact-xs" variant="subtle" aria-label={`Действия: ${u.fullName}`}>
+                        Действия
+                      </Button>
+                    </Menu.Target>
+                    <Menu.Dropdown>
+                      <Menu.Item onClick={() => setEditing(u.id)}>Изменить</Menu.Item>
+                      <Menu.Item onClick={() => setPassword(u)}>Задать новый пароль</Menu.Item>
+                      <Menu.Item
+                        color={u.active ? 'red' : undefined}
+                        disabled={u.id === me.id}
+                        onClick={() => toggle.mutate(u)}
+                      >
+                        {u.active ? 'Отключить вход' : 'Включить вход'}
+                      </Menu.Item>
+                    </Menu.Dropdown>
+                  </Menu>
+                </Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
         </Table>
       </TableBox>
-      <Modal opened={opened} onClose={() => setOpened(false)} title="Новый сотрудник">
-        <Stack>
-          <TextInput
-            label="ФИО"
-            value={form.fullName}
-            onChange={(e) => setForm({ ...form, fullName: e.currentTarget.value })}
-          />
-          <TextInput
-            label="Логин"
-            value={form.login}
-            onChange={(e) => setForm({ ...form, login: e.currentTarget.value })}
-          />
+      <UserModal
+        key={editing ?? 'closed'}
+        opened={editing !== null}
+        user={current}
+        onClose={() => setEditing(null)}
+        onSaved={async (text) => {
+          setEditing(null);
+          setNotice({ color: 'teal', text });
+          await refresh();
+        }}
+      />
+      <PasswordModal
+        key={password?.id ?? 'none'}
+        user={password}
+        onClose={() => setPassword(null)}
+        onSaved={(text) => {
+          setPassword(null);
+          setNotice({ color: 'teal', text });
+        }}
+      />
+    </Stack>
+  );
+}
+
+function UserModal(props: {
+  opened: boolean;
+  user: StaffMember | undefined;
+  onClose: () => void;
+  onSaved: (text: string) => Promise<void>;
+}) {
+  const names = useNames();
+  const u = props.user;
+  const [form, setForm] = useState<Form>(
+    u
+      ? {
+          ...EMPTY,
+          login: u.login,
+          fullName: u.fullName,
+          role: u.role,
+          organisationId: u.organisationId,
+          seesSubordinates: u.seesSubordinates,
+        }
+      : EMPTY,
+  );
+  const [error, setError] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: () =>
+      u
+        ? call('updateUser', {
+            params: { id: u.id },
+            body: {
+              fullName: form.fullName,
+              role: form.role,
+              organisationId: form.organisationId,
+              seesSubordinates: form.seesSubordinates,
+            },
+          })
+        : call('createUser', { body: form }),
+    onSuccess: (saved) =>
+      props.onSaved(u ? `Сотрудник изменён: ${saved.fullName}` : `Добавлен: ${saved.fullName}`),
+    onError: (e) => setError(errorText(e)),
+  });
+  return (
+    <Modal
+      opened={props.opened}
+      onClose={props.onClose}
+      title={u ? 'Изменить сотрудника' : 'Новый сотрудник'}
+    >
+      <Stack>
+        <TextInput
+          label="ФИО"
+          value={form.fullName}
+          onChange={(e) => setForm({ ...form, fullName: e.currentTarget.value })}
+        />
+        <TextInput
+          label="Логин"
+          value={form.login}
+          disabled={!!u}
+          description={u ? 'Логин не меняется' : undefined}
+          onChange={(e) => setForm({ ...form, login: e.currentTarget.value })}
+        />
+        {!u && (
           <PasswordInput
             label="Пароль (не короче 8 символов)"
             value={form.password}
             onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
           />
-          <Select
-            label="Роль"
-            data={Object.entries(ROLE_LABEL).map(([value, label]) => ({ value, label }))}
-            value={form.role}
-            onChange={(v) => v && setForm({ ...form, role: v as Role })}
-          />
-          <Select
-            label="Организация"
-            searchable
-            data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
-            value={form.organisationId || null}
-            onChange={(v) => setForm({ ...form, organisationId: v ?? '' })}
-          />
-          <Checkbox
-            label="Видит обращения подведомственных организаций"
-            checked={form.seesSubordinates}
-            onChange={(e) => setForm({ ...form, seesSubordinates: e.currentTarget.checked })}
-          />
-          {error && (
-            <Text c="red" size="sm" role="alert">
-              {error}
-            </Text>
-          )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setOpened(false)}>
-              Отмена
-            </Button>
-            <Button loading={create.isPending} onClick={() => create.mutate()}>
-              Создать
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
-    </Stack>
+        )}
+        <Select
+          label="Роль"
+          data={Object.entries(ROLE_LABEL).map(([value, label]) => ({ value, label }))}
+          value={form.role}
+          onChange={(v) => v && setForm({ ...form, role: v as Role })}
+          allowDeselect={false}
+        />
+        <Select
+          label="Организация"
+          searchable
+          data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
+          value={form.organisationId || null}
+          onChange={(v) => setForm({ ...form, organisationId: v ?? '' })}
+        />
+        <Checkbox
+          label="Видит обращения подведомственных организаций"
+          checked={form.seesSubordinates}
+          onChange={(e) => setForm({ ...form, seesSubordinates: e.currentTarget.checked })}
+        />
+        {error && (
+          <Text c="red.8" size="sm" role="alert">
+            {error}
+          </Text>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            Отмена
+          </Button>
+          <Button loading={save.isPending} onClick={() => save.mutate()}>
+            {u ? 'Сохранить' : 'Создать'}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function PasswordModal(props: {
+  user: StaffMember | null;
+  onClose: () => void;
+  onSaved: (text: string) => void;
+}) {
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: () => call('resetPassword', { params: { id: props.user!.id }, body: { password } }),
+    onSuccess: () => props.onSaved(`Новый пароль задан: ${props.user!.fullName}. Сообщите его сотруднику.`),
+    onError: (e) => setError(errorText(e)),
+  });
+  return (
+    <Modal opened={props.user !== null} onClose={props.onClose} title="Новый пароль">
+      <Stack>
+        <Text size="sm">{props.user?.fullName}</Text>
+        <PasswordInput
+          label="Новый пароль (не короче 8 символов)"
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          data-autofocus
+        />
+        {error && (
+          <Text c="red.8" size="sm" role="alert">
+            {error}
+          </Text>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            Отмена
+          </Button>
+          <Button loading={save.isPending} disabled={password.length < 8} onClick={() => save.mutate()}>
+            Задать пароль
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
   );
 }
