@@ -8,7 +8,7 @@ import { DateTime } from 'luxon';
 import { type DataSource } from 'typeorm';
 import { AccessModule } from '@inbox/access';
 import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
-import { ClockName, ClocksModule, ClockWatcher } from '@inbox/clocks';
+import { ClockMarksRepository, ClockName, ClocksModule, ClockWatcher } from '@inbox/clocks';
 import { AppConfig, ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { line2AnswerDueAt, line2ExtensionLimitAt, type OrganisationClock } from '@inbox/deadlines';
@@ -407,7 +407,7 @@ describe('deadline clocks (integration)', () => {
   it('honours the configured at-risk leads, and a lead of 0 turns at-risk marks off', async () => {
     const now = new Date();
     const watcher = (env: Record<string, string>) =>
-      new ClockWatcher(h.ds, new AppConfig({ ...process.env, ...env }));
+      new ClockWatcher(new ClockMarksRepository(h.ds), new AppConfig({ ...process.env, ...env }));
     const soon = await registerAppeal(h, { addressee: 'mintrans' });
     const later = await registerAppeal(h, { addressee: 'mintrans' });
     const atNow = await registerAppeal(h, { addressee: 'mintrans' });

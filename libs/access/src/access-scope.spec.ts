@@ -1,5 +1,5 @@
 import { Role } from './roles';
-import { type AccessScope, appealScopeSql, SYSTEM_SCOPE } from './access-scope';
+import { type AccessScope, appealScopeSql, organisationScopeSql, SYSTEM_SCOPE } from './access-scope';
 
 describe('appealScopeSql', () => {
   it('adds nothing for a scope that sees everything', () => {
@@ -20,5 +20,21 @@ describe('appealScopeSql', () => {
     expect(params).toEqual(['first', ['o1', 'o2']]);
     expect(sql).toContain('scope_ao.appeal_id = ap.id');
     expect(sql).toContain('ANY($2::uuid[])');
+  });
+});
+
+describe('organisationScopeSql', () => {
+  it('adds nothing for a scope that sees everything', () => {
+    const params: unknown[] = [];
+    expect(organisationScopeSql(SYSTEM_SCOPE, params, 'm.organisation_id')).toBe('TRUE');
+    expect(params).toEqual([]);
+  });
+
+  it('binds the organisations as the next parameter against the given column', () => {
+    const params: unknown[] = ['first', 'second'];
+    expect(organisationScopeSql({ organisationIds: ['o1'] }, params, 'p.organisation_id')).toBe(
+      'p.organisation_id = ANY($3::uuid[])',
+    );
+    expect(params).toEqual(['first', 'second', ['o1']]);
   });
 });

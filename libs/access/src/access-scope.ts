@@ -38,3 +38,18 @@ export function appealScopeSql(scope: AccessScope, params: unknown[], appealAlia
   params.push(scope.organisationIds);
   return `EXISTS (SELECT 1 FROM appeal_organisations scope_ao WHERE scope_ao.appeal_id = ${appealAlias}.id AND scope_ao.organisation_id = ANY($${params.length}::uuid[]))`;
 }
+
+/**
+ * The same scope for rows that belong to one organisation rather than to an appeal (a clock mark at an
+ * organisation, a poor-rating record of one): visible when that organisation is in the scope. Appends its
+ * parameter to `params` and returns the SQL to AND into the query's WHERE.
+ */
+export function organisationScopeSql(
+  scope: Pick<AccessScope, 'organisationIds'>,
+  params: unknown[],
+  organisationColumn: string,
+): string {
+  if (scope.organisationIds === null) return 'TRUE';
+  params.push(scope.organisationIds);
+  return `${organisationColumn} = ANY($${params.length}::uuid[])`;
+}

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { OPEN_STATUSES } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { CLOCK_TEXT_RU, ClockName, type ClockMarkKind } from './clock-names';
+import { CLOCK_TEXT_RU, type ClockMarkKind } from './clock-names';
+import { type ClockMark, ClockMarksRepository, type StaffNotification } from './clock-marks.repository';
+
+export type { ClockMark, StaffNotification } from './clock-marks.repository';
 
 export interface SweepResult {
   /** New marks, all clocks and kinds together. */
@@ -13,20 +14,6 @@ export interface SweepResult {
   notifications: number;
   events: number;
   tookMs: number;
-}
-
-export interface ClockMark {
-  id: string;
-  appealId: string;
-  registrationNumber: string;
-  organisationId: string;
-  organisationName: string;
-  /** A ClockName, or a clock the workflow checks at the action ('redirect', 'misrouted-return'). */
-  clock: string;
-  kind: ClockMarkKind;
-  dueAt: Date;
-  holderUserId: string | null;
-  recordedAt: Date;
 }
 
 export interface ViolationsQuery {
@@ -41,128 +28,14 @@ export interface ViolationsQuery {
   limit: number;
 }
 
-export interface StaffNotification {
-  id: string;
-  kind: string;
-  appealId: string | null;
-  text: string;
-  createdAt: Date;
-  readAt: Date | null;
-}
-
 const MAX_LIMIT = 1000;
-
-// Literals, not parameters, so the planner can use the partial index appeals_open_due_idx.
-const sqlList = (values: readonly string[]) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
-const OPEN = sqlList(OPEN_STATUSES);
-/** S1: the escalation clock runs while line 1 still holds the appeal. */
-const LINE1_HOLDING = sqlList(['registered', 'in_work']);
-
-/**
- * One statement: find crossed clocks, record each mark once, and for exactly the marks this statement
- * inserted write the notifications and the history events. Being one statement it is atomic (a crash
- * leaves all or nothing); ON CONFLICT DO NOTHING + RETURNING make a concurrent sweep skip what another
- * recorded, so nobody is notified twice. Rows are inserted in key order so two sweeps can't deadlock.
- * $1 now, $2..$4 at-risk leads (seconds) for answer / line-2 / escalation, $5 clock texts.
- */
-const SWEEP_SQL = `
-WITH RECURSIVE clocks AS (
-  -- 59-ФЗ / fast track: runs in the open statuses only; closed appeals have no clocks.
-  SELECT a.id AS appeal_id, a.organisation_id, '${ClockName.Answer}'::text AS clock, a.answer_due_at AS due_at,
-         a.assignee_id AS holder_user_id, $2::float8 AS lead_s
-    FROM appeals a
-   WHERE a.status IN (${OPEN}) AND a.answer_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
-  UNION ALL
-  -- S1: each active line-2 organisation has its own clock; an extension replaces the due time.
-  SELECT ao.appeal_id, ao.organisation_id, '${ClockName.Line2Answer}', COALESCE(ao.extended_until, ao.due_at),
-         CASE WHEN u.organisation_id = ao.organisation_id THEN a.assignee_id END, $3::float8
-    FROM appeal_organisations ao
-    JOIN appeals a ON a.id = ao.appeal_id
-    LEFT JOIN users u ON u.id = a.assignee_id
-   WHERE ao.line = 2 AND ao.state = 'active' AND a.status IN (${OPEN})
-     AND COALESCE(ao.extended_until, ao.due_at) <= $1::timestamptz + make_interval(secs => $3::float8)
-  UNION ALL
-  -- S1: 15 minutes at line 1; the workflow sets escalation_due_at only for the configured channels.
-  SELECT a.id, a.organisation_id, '${ClockName.Escalation}', a.escalation_due_at, a.assignee_id, $4::float8
-    FROM appeals a
-   WHERE a.escalation_due_at IS NOT NULL AND a.line = 1 AND a.status IN (${LINE1_HOLDING})
-     AND a.escalation_due_at <= $1::timestamptz + make_interval(secs => $4::float8)
-), crossed AS (
-  -- Past due is overdue; inside the lead is at risk. A clock first seen past due gets only the overdue mark.
-  SELECT c.appeal_id, c.organisation_id, c.clock, c.due_at,
-         CASE WHEN c.due_at < $1::timestamptz THEN 'overdue' ELSE 'at-risk' END AS kind,
-         (SELECT u.id FROM users u WHERE u.id = c.holder_user_id) AS holder_user_id
-    FROM clocks c
-   WHERE c.due_at IS NOT NULL AND (c.due_at < $1::timestamptz OR c.lead_s > 0)
-), marks AS (
-  INSERT INTO clock_marks (appeal_id, organisation_id, clock, kind, due_at, holder_user_id, recorded_at)
-  SELECT x.appeal_id, x.organisation_id, x.clock, x.kind, x.due_at, x.holder_user_id, $1::timestamptz
-    FROM crossed x
-   WHERE NOT EXISTS (
-           SELECT 1 FROM clock_marks m
-            WHERE m.appeal_id = x.appeal_id AND m.organisation_id = x.organisation_id AND m.clock = x.clock
-              AND m.kind = x.kind AND m.due_at = x.due_at)
-   ORDER BY x.appeal_id, x.organisation_id, x.clock, x.kind, x.due_at
-  ON CONFLICT DO NOTHING
-  RETURNING id, appeal_id, organisation_id, clock, kind, due_at, holder_user_id
-), lineage AS (
-  -- Every organisation with itself and its ancestors; UNION stops on a (misconfigured) parent cycle.
-  SELECT o.id AS organisation_id, o.id AS ancestor_id, o.parent_id FROM organisations o
-  UNION
-  SELECT l.organisation_id, p.id, p.parent_id FROM lineage l JOIN organisations p ON p.id = l.parent_id
-), recipients AS (
-  -- Supervisors whose scope covers the holder: of it or an ancestor, or region-wide (as StaffUsers.scopeOf).
-  SELECT m.id AS mark_id, u.id AS user_id
-    FROM marks m
-    JOIN lineage l ON l.organisation_id = m.organisation_id
-    JOIN users u ON u.organisation_id = l.ancestor_id AND u.role = 'supervisor' AND u.active
-  UNION
-  SELECT m.id, u.id
-    FROM marks m
-    CROSS JOIN users u
-    JOIN organisations uo ON uo.id = u.organisation_id AND uo.kind IN ('region', 'management-centre')
-   WHERE u.role = 'supervisor' AND u.active
-), notes AS (
-  INSERT INTO notifications (user_id, kind, appeal_id, text)
-  SELECT r.user_id, 'clock-' || m.kind, m.appeal_id,
-         CASE m.kind
-           WHEN 'overdue' THEN
-             'Просрочен срок ' || ($5::jsonb ->> m.clock) || ' по обращению № ' || a.registration_number
-             || ' (' || o.short_name || ')'
-           ELSE
-             'Срок ' || ($5::jsonb ->> m.clock) || ' по обращению № ' || a.registration_number
-             || ' (' || o.short_name || ') истекает '
-             || to_char(m.due_at AT TIME ZONE z.zone, 'DD.MM.YYYY HH24:MI') || ' (' || z.zone || ')'
-         END
-    FROM recipients r
-    JOIN marks m ON m.id = r.mark_id
-    JOIN appeals a ON a.id = m.appeal_id
-    JOIN organisations o ON o.id = m.organisation_id
-    -- The answer term is counted in the appeal's zone, the line clocks in the holder's.
-    CROSS JOIN LATERAL (
-      SELECT CASE WHEN m.clock = '${ClockName.Answer}' THEN a.time_zone ELSE o.time_zone END AS zone
-    ) z
-   ORDER BY m.id, r.user_id
-  RETURNING 1
-), events AS (
-  INSERT INTO appeal_events (appeal_id, type, occurred_at, data)
-  SELECT m.appeal_id, 'clock-' || m.kind, $1::timestamptz,
-         jsonb_build_object('clock', m.clock, 'organisationId', m.organisation_id,
-           'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           'holderUserId', m.holder_user_id)
-    FROM marks m
-   ORDER BY m.id
-  RETURNING 1
-)
-SELECT 'mark' AS what, clock || '/' || kind AS key, count(*)::int AS n FROM marks GROUP BY clock, kind
-UNION ALL SELECT 'notification', NULL, count(*)::int FROM notes
-UNION ALL SELECT 'event', NULL, count(*)::int FROM events`;
 
 /**
  * Watches the deadline clocks (answer, line-2 answer, line-1 escalation) and records when one becomes at
  * risk or overdue, exactly once per (appeal, organisation, clock, kind, due time), however many workers
- * sweep at once. Registration (59-ФЗ 3 days) and redirect (7 days) are checked by the workflow at the
- * moment of the action, not here. Also the read side for supervisors: violations and notifications.
+ * sweep at once (one statement does it: see ClockMarksRepository). Registration (59-ФЗ 3 days) and redirect
+ * (7 days) are checked by the workflow at the moment of the action, not here. Also the read side for
+ * supervisors: violations and notifications.
  */
 @Injectable()
 export class ClockWatcher {
@@ -170,19 +43,19 @@ export class ClockWatcher {
 
   // Explicit tokens: DI does not hang on decorator metadata, and the imports stay value imports.
   constructor(
-    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(ClockMarksRepository) private readonly marks: ClockMarksRepository,
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
   async sweep(now: Date = new Date()): Promise<SweepResult> {
     const started = Date.now();
-    const rows = (await this.dataSource.query(SWEEP_SQL, [
+    const rows = await this.marks.sweep({
       now,
-      this.config.atRiskAnswerHours * 3600,
-      this.config.atRiskLine2Minutes * 60,
-      this.config.atRiskEscalationMinutes * 60,
-      JSON.stringify(CLOCK_TEXT_RU),
-    ])) as { what: string; key: string | null; n: number }[];
+      answerLeadSeconds: this.config.atRiskAnswerHours * 3600,
+      line2LeadSeconds: this.config.atRiskLine2Minutes * 60,
+      escalationLeadSeconds: this.config.atRiskEscalationMinutes * 60,
+      clockTexts: CLOCK_TEXT_RU,
+    });
     const result: SweepResult = { marks: 0, byClock: {}, notifications: 0, events: 0, tookMs: 0 };
     for (const row of rows) {
       if (row.what === 'mark' && row.key) {
@@ -201,59 +74,31 @@ export class ClockWatcher {
   /** Recorded marks for supervisors and reports, newest due time first. */
   async violations(query: ViolationsQuery): Promise<ClockMark[]> {
     if (query.organisationIds !== null && query.organisationIds.length === 0) return [];
-    const limit = Math.min(Math.max(Math.trunc(query.limit) || 1, 1), MAX_LIMIT);
-    return (await this.dataSource.query(
-      `SELECT m.id::text AS id, m.appeal_id AS "appealId", a.registration_number AS "registrationNumber",
-              m.organisation_id AS "organisationId", o.short_name AS "organisationName", m.clock, m.kind,
-              m.due_at AS "dueAt", m.holder_user_id AS "holderUserId", m.recorded_at AS "recordedAt"
-         FROM clock_marks m
-         JOIN appeals a ON a.id = m.appeal_id
-         JOIN organisations o ON o.id = m.organisation_id
-        WHERE m.kind = $1
-          AND ($2::uuid[] IS NULL OR m.organisation_id = ANY($2::uuid[]))
-          AND ($3::text IS NULL OR m.clock = $3)
-          AND ($4::timestamptz IS NULL OR m.due_at >= $4)
-          AND ($5::timestamptz IS NULL OR m.due_at < $5)
-        ORDER BY m.due_at DESC, m.id DESC
-        LIMIT $6`,
-      [
-        query.kind ?? 'overdue',
-        query.organisationIds,
-        query.clock ?? null,
-        query.from ?? null,
-        query.to ?? null,
-        limit,
-      ],
-    )) as ClockMark[];
+    return this.marks.violations({
+      organisationIds: query.organisationIds,
+      kind: query.kind ?? 'overdue',
+      clock: query.clock ?? null,
+      from: query.from ?? null,
+      to: query.to ?? null,
+      limit: clampLimit(query.limit),
+    });
   }
 
   /** A user's notifications, newest first. */
-  async notificationsFor(
+  notificationsFor(
     userId: string,
     options: { unreadOnly?: boolean; limit?: number } = {},
   ): Promise<StaffNotification[]> {
-    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 100) || 1, 1), MAX_LIMIT);
-    return (await this.dataSource.query(
-      `SELECT id::text AS id, kind, appeal_id AS "appealId", text, created_at AS "createdAt", read_at AS "readAt"
-         FROM notifications
-        WHERE user_id = $1 AND (NOT $2::boolean OR read_at IS NULL)
-        ORDER BY id DESC
-        LIMIT $3`,
-      [userId, options.unreadOnly === true, limit],
-    )) as StaffNotification[];
+    return this.marks.notificationsFor(userId, options.unreadOnly === true, clampLimit(options.limit ?? 100));
   }
 
   /** Marks the user's own notification read; false when it is not theirs or does not exist. */
   async markNotificationRead(userId: string, id: string): Promise<boolean> {
     if (!/^\d{1,18}$/.test(id)) return false;
-    // Wrapped in a SELECT: TypeORM answers a bare UPDATE with [rows, count], not the rows.
-    const rows = (await this.dataSource.query(
-      `WITH read AS (
-         UPDATE notifications SET read_at = COALESCE(read_at, now())
-          WHERE id = $1::bigint AND user_id = $2 RETURNING id
-       ) SELECT id FROM read`,
-      [id, userId],
-    )) as unknown[];
-    return rows.length > 0;
+    return this.marks.markNotificationRead(userId, id);
   }
+}
+
+function clampLimit(limit: number): number {
+  return Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_LIMIT);
 }

@@ -1,0 +1,214 @@
+import { Injectable } from '@nestjs/common';
+import { organisationScopeSql } from '@inbox/access';
+import { OPEN_STATUSES } from '@inbox/appeals';
+import { SqlRepository } from '@inbox/database';
+import { ClockName, type ClockMarkKind } from './clock-names';
+
+export interface ClockMark {
+  id: string;
+  appealId: string;
+  registrationNumber: string;
+  organisationId: string;
+  organisationName: string;
+  /** A ClockName, or a clock the workflow checks at the action ('redirect', 'misrouted-return'). */
+  clock: string;
+  kind: ClockMarkKind;
+  dueAt: Date;
+  holderUserId: string | null;
+  recordedAt: Date;
+}
+
+export interface StaffNotification {
+  id: string;
+  kind: string;
+  appealId: string | null;
+  text: string;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+/** What one sweep statement recorded: marks per 'clock/kind', notifications and history events. */
+export type SweepCountRow = { what: 'mark' | 'notification' | 'event'; key: string | null; n: number };
+
+export interface SweepParams {
+  now: Date;
+  /** At-risk leads, in seconds, per clock. */
+  answerLeadSeconds: number;
+  line2LeadSeconds: number;
+  escalationLeadSeconds: number;
+  /** The clocks' Russian names for the notification texts. */
+  clockTexts: Record<string, string>;
+}
+
+// Literals, not parameters, so the planner can use the partial index appeals_open_due_idx.
+const sqlList = (values: readonly string[]) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
+const OPEN = sqlList(OPEN_STATUSES);
+/** S1: the escalation clock runs while line 1 still holds the appeal. */
+const LINE1_HOLDING = sqlList(['registered', 'in_work']);
+
+/**
+ * One statement: find crossed clocks, record each mark once, and for exactly the marks this statement
+ * inserted write the notifications and the history events. Being one statement it is atomic (a crash
+ * leaves all or nothing); ON CONFLICT DO NOTHING + RETURNING make a concurrent sweep skip what another
+ * recorded, so nobody is notified twice. Rows are inserted in key order so two sweeps can't deadlock.
+ * $1 now, $2..$4 at-risk leads (seconds) for answer / line-2 / escalation, $5 clock texts.
+ */
+const SWEEP_SQL = `
+WITH RECURSIVE clocks AS (
+  -- 59-ФЗ / fast track: runs in the open statuses only; closed appeals have no clocks.
+  SELECT a.id AS appeal_id, a.organisation_id, '${ClockName.Answer}'::text AS clock, a.answer_due_at AS due_at,
+         a.assignee_id AS holder_user_id, $2::float8 AS lead_s
+    FROM appeals a
+   WHERE a.status IN (${OPEN}) AND a.answer_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
+  UNION ALL
+  -- S1: each active line-2 organisation has its own clock; an extension replaces the due time.
+  SELECT ao.appeal_id, ao.organisation_id, '${ClockName.Line2Answer}', COALESCE(ao.extended_until, ao.due_at),
+         CASE WHEN u.organisation_id = ao.organisation_id THEN a.assignee_id END, $3::float8
+    FROM appeal_organisations ao
+    JOIN appeals a ON a.id = ao.appeal_id
+    LEFT JOIN users u ON u.id = a.assignee_id
+   WHERE ao.line = 2 AND ao.state = 'active' AND a.status IN (${OPEN})
+     AND COALESCE(ao.extended_until, ao.due_at) <= $1::timestamptz + make_interval(secs => $3::float8)
+  UNION ALL
+  -- S1: 15 minutes at line 1; the workflow sets escalation_due_at only for the configured channels.
+  SELECT a.id, a.organisation_id, '${ClockName.Escalation}', a.escalation_due_at, a.assignee_id, $4::float8
+    FROM appeals a
+   WHERE a.escalation_due_at IS NOT NULL AND a.line = 1 AND a.status IN (${LINE1_HOLDING})
+     AND a.escalation_due_at <= $1::timestamptz + make_interval(secs => $4::float8)
+), crossed AS (
+  -- Past due is overdue; inside the lead is at risk. A clock first seen past due gets only the overdue mark.
+  SELECT c.appeal_id, c.organisation_id, c.clock, c.due_at,
+         CASE WHEN c.due_at < $1::timestamptz THEN 'overdue' ELSE 'at-risk' END AS kind,
+         (SELECT u.id FROM users u WHERE u.id = c.holder_user_id) AS holder_user_id
+    FROM clocks c
+   WHERE c.due_at IS NOT NULL AND (c.due_at < $1::timestamptz OR c.lead_s > 0)
+), marks AS (
+  INSERT INTO clock_marks (appeal_id, organisation_id, clock, kind, due_at, holder_user_id, recorded_at)
+  SELECT x.appeal_id, x.organisation_id, x.clock, x.kind, x.due_at, x.holder_user_id, $1::timestamptz
+    FROM crossed x
+   WHERE NOT EXISTS (
+           SELECT 1 FROM clock_marks m
+            WHERE m.appeal_id = x.appeal_id AND m.organisation_id = x.organisation_id AND m.clock = x.clock
+              AND m.kind = x.kind AND m.due_at = x.due_at)
+   ORDER BY x.appeal_id, x.organisation_id, x.clock, x.kind, x.due_at
+  ON CONFLICT DO NOTHING
+  RETURNING id, appeal_id, organisation_id, clock, kind, due_at, holder_user_id
+), lineage AS (
+  -- Every organisation with itself and its ancestors; UNION stops on a (misconfigured) parent cycle.
+  SELECT o.id AS organisation_id, o.id AS ancestor_id, o.parent_id FROM organisations o
+  UNION
+  SELECT l.organisation_id, p.id, p.parent_id FROM lineage l JOIN organisations p ON p.id = l.parent_id
+), recipients AS (
+  -- Supervisors whose scope covers the holder: of it or an ancestor, or region-wide (as StaffUsers.scopeOf).
+  SELECT m.id AS mark_id, u.id AS user_id
+    FROM marks m
+    JOIN lineage l ON l.organisation_id = m.organisation_id
+    JOIN users u ON u.organisation_id = l.ancestor_id AND u.role = 'supervisor' AND u.active
+  UNION
+  SELECT m.id, u.id
+    FROM marks m
+    CROSS JOIN users u
+    JOIN organisations uo ON uo.id = u.organisation_id AND uo.kind IN ('region', 'management-centre')
+   WHERE u.role = 'supervisor' AND u.active
+), notes AS (
+  INSERT INTO notifications (user_id, kind, appeal_id, text)
+  SELECT r.user_id, 'clock-' || m.kind, m.appeal_id,
+         CASE m.kind
+           WHEN 'overdue' THEN
+             'Просрочен срок ' || ($5::jsonb ->> m.clock) || ' по обращению № ' || a.registration_number
+             || ' (' || o.short_name || ')'
+           ELSE
+             'Срок ' || ($5::jsonb ->> m.clock) || ' по обращению № ' || a.registration_number
+             || ' (' || o.short_name || ') истекает '
+             || to_char(m.due_at AT TIME ZONE z.zone, 'DD.MM.YYYY HH24:MI') || ' (' || z.zone || ')'
+         END
+    FROM recipients r
+    JOIN marks m ON m.id = r.mark_id
+    JOIN appeals a ON a.id = m.appeal_id
+    JOIN organisations o ON o.id = m.organisation_id
+    -- The answer term is counted in the appeal's zone, the line clocks in the holder's.
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN m.clock = '${ClockName.Answer}' THEN a.time_zone ELSE o.time_zone END AS zone
+    ) z
+   ORDER BY m.id, r.user_id
+  RETURNING 1
+), events AS (
+  INSERT INTO appeal_events (appeal_id, type, occurred_at, data)
+  SELECT m.appeal_id, 'clock-' || m.kind, $1::timestamptz,
+         jsonb_build_object('clock', m.clock, 'organisationId', m.organisation_id,
+           'dueAt', to_char(m.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+           'holderUserId', m.holder_user_id)
+    FROM marks m
+   ORDER BY m.id
+  RETURNING 1
+)
+SELECT 'mark' AS what, clock || '/' || kind AS key, count(*)::int AS n FROM marks GROUP BY clock, kind
+UNION ALL SELECT 'notification', NULL, count(*)::int FROM notes
+UNION ALL SELECT 'event', NULL, count(*)::int FROM events`;
+
+/**
+ * The clock tables: `clock_marks` (each crossed clock recorded once), the supervisors' `notifications`, and
+ * the `appeal_events` a sweep writes. Read by supervisors within their organisation scope.
+ */
+@Injectable()
+export class ClockMarksRepository extends SqlRepository {
+  sweep(p: SweepParams): Promise<SweepCountRow[]> {
+    return this.rows<SweepCountRow>(SWEEP_SQL, [
+      p.now,
+      p.answerLeadSeconds,
+      p.line2LeadSeconds,
+      p.escalationLeadSeconds,
+      JSON.stringify(p.clockTexts),
+    ]);
+  }
+
+  /** Marks of one kind at organisations in the scope, newest due time first; due range from inclusive, to exclusive. */
+  violations(q: {
+    organisationIds: string[] | null;
+    kind: ClockMarkKind;
+    clock: string | null;
+    from: Date | null;
+    to: Date | null;
+    limit: number;
+  }): Promise<ClockMark[]> {
+    const params: unknown[] = [q.kind, q.clock, q.from, q.to, q.limit];
+    const scoped = organisationScopeSql(q, params, 'm.organisation_id');
+    return this.rows<ClockMark>(
+      `SELECT m.id::text AS id, m.appeal_id AS "appealId", a.registration_number AS "registrationNumber",
+              m.organisation_id AS "organisationId", o.short_name AS "organisationName", m.clock, m.kind,
+              m.due_at AS "dueAt", m.holder_user_id AS "holderUserId", m.recorded_at AS "recordedAt"
+         FROM clock_marks m
+         JOIN appeals a ON a.id = m.appeal_id
+         JOIN organisations o ON o.id = m.organisation_id
+        WHERE m.kind = $1
+          AND ${scoped}
+          AND ($2::text IS NULL OR m.clock = $2)
+          AND ($3::timestamptz IS NULL OR m.due_at >= $3)
+          AND ($4::timestamptz IS NULL OR m.due_at < $4)
+        ORDER BY m.due_at DESC, m.id DESC
+        LIMIT $5`,
+      params,
+    );
+  }
+
+  notificationsFor(userId: string, unreadOnly: boolean, limit: number): Promise<StaffNotification[]> {
+    return this.rows<StaffNotification>(
+      `SELECT id::text AS id, kind, appeal_id AS "appealId", text, created_at AS "createdAt", read_at AS "readAt"
+         FROM notifications
+        WHERE user_id = $1 AND (NOT $2::boolean OR read_at IS NULL)
+        ORDER BY id DESC
+        LIMIT $3`,
+      [userId, unreadOnly, limit],
+    );
+  }
+
+  /** Marks the user's own notification read; false when it is not theirs or does not exist. */
+  async markNotificationRead(userId: string, id: string): Promise<boolean> {
+    const rows = await this.rows(
+      `UPDATE notifications SET read_at = COALESCE(read_at, now())
+        WHERE id = $1::bigint AND user_id = $2 RETURNING id`,
+      [id, userId],
+    );
+    return rows.length > 0;
+  }
+}
