@@ -56,10 +56,9 @@ describe('workspace API (e2e)', () => {
     return json(res) as Promise<{ id: string; registrationNumber: string }>;
   }
 
-  it('streams new appeals to a listener in scope, with the token in the query only', async () => {
-    expect((await get('/api/v1/appeals/stream')).status).toBe(401);
-    expect((await get('/api/v1/appeals/stream?access_token=forged.token.value')).status).toBe(401);
-    const token = operator.headers.authorization.slice('Bearer '.length);
+  /** Opens the live stream with a token; collects what arrives until closed. */
+  function listen(who: SignedIn) {
+    const token = who.headers.authorization.slice('Bearer '.length);
     const received: string[] = [];
     const req = httpRequest(
       `${stack.baseUrl}/api/v1/appeals/stream?access_token=${encodeURIComponent(token)}`,
@@ -71,26 +70,60 @@ describe('workspace API (e2e)', () => {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           received.push(chunk);
-          if (chunk.includes('event: ready')) resolve();
+          if (received.join('').includes('event: ready')) resolve();
         });
       });
       req.on('error', reject);
     });
     req.end();
+    /** The data of each `appeals` event so far (SSE frames: `event:`, `id:`, `data:` lines). */
+    const updates = () =>
+      received
+        .join('')
+        .split('\n\n')
+        .filter((frame) => frame.split('\n').includes('event: appeals'))
+        .map(
+          (frame) =>
+            JSON.parse(
+              frame
+                .split('\n')
+                .filter((line) => line.startsWith('data: '))
+                .map((line) => line.slice('data: '.length))
+                .join('\n'),
+            ) as { appealIds: string[]; newAppeals: number },
+        );
+    return { ready, updates, close: () => req.destroy() };
+  }
+
+  it('streams new appeals to a listener in scope, with the token in the query only', async () => {
+    expect((await get('/api/v1/appeals/stream')).status).toBe(401);
+    expect((await get('/api/v1/appeals/stream?access_token=forged.token.value')).status).toBe(401);
+    const line1 = listen(operator);
+    const roads = listen(roadsClerk);
     try {
-      await ready;
+      await Promise.all([line1.ready, roads.ready]);
       const created = await register('Проверка потока событий');
       const deadline = Date.now() + 10_000;
-      while (!received.join('').includes('event: appeals') && Date.now() < deadline) {
+      while (!line1.updates().some((u) => u.appealIds.includes(created.id)) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      const text = received.join('');
-      expect(text).toContain('event: appeals');
-      const data = JSON.parse(text.split('event: appeals\ndata: ')[1].split('\n')[0]);
-      expect(data.appealIds).toContain(created.id);
-      expect(data.newAppeals).toBeGreaterThanOrEqual(1);
+      const mine = line1.updates().find((u) => u.appealIds.includes(created.id));
+      expect(mine).toBeDefined();
+      expect(mine!.newAppeals).toBeGreaterThanOrEqual(1);
+      // The roads clerk's scope (Минтранс) does not hold that appeal, only one escalated to it later: the
+      // stream names the later one to them and never the first.
+      const theirs = await register('Яма на дороге у остановки', org.housing);
+      await post(`/api/v1/appeals/${theirs.id}/escalate`, operator, { organisationIds: [org.mintrans] });
+      const until = Date.now() + 10_000;
+      while (!roads.updates().some((u) => u.appealIds.includes(theirs.id)) && Date.now() < until) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const seen = roads.updates().flatMap((u) => u.appealIds);
+      expect(seen).toContain(theirs.id);
+      expect(seen).not.toContain(created.id);
     } finally {
-      req.destroy();
+      line1.close();
+      roads.close();
     }
   });
 

@@ -1,14 +1,29 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IntakeModule } from '@inbox/intake';
 import { OrganisationsModule } from '@inbox/organisations';
 import { APPEAL_ENTITIES } from './appeal.entities';
 import { AppealRegistrar } from './appeal-registrar.service';
 import { AppealQueries } from './appeal-queries.service';
+import { AnswerTemplates } from './answer-templates.service';
+import { APPEAL_REPOSITORIES } from './repositories';
+import { AppealChange } from './workflow/appeal-change';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
+import { WORKFLOW_COMMANDS } from './workflow/commands';
+import { WorkflowRules } from './workflow/rules';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(APPEAL_ENTITIES), OrganisationsModule],
-  providers: [AppealRegistrar, AppealQueries, AppealWorkflow],
-  exports: [AppealRegistrar, AppealQueries, AppealWorkflow],
+  imports: [TypeOrmModule.forFeature(APPEAL_ENTITIES), OrganisationsModule, IntakeModule],
+  providers: [
+    ...APPEAL_REPOSITORIES,
+    AppealChange,
+    WorkflowRules,
+    ...WORKFLOW_COMMANDS,
+    AppealRegistrar,
+    AppealQueries,
+    AppealWorkflow,
+    AnswerTemplates,
+  ],
+  exports: [...APPEAL_REPOSITORIES, AppealRegistrar, AppealQueries, AppealWorkflow, AnswerTemplates],
 })
 export class AppealsModule {}

@@ -5,4 +5,7 @@ export * from './registration-number';
 export * from './appeal-registrar.service';
 export * from './appeal-queries.service';
 export * from './appeals.module';
+export * from './repositories';
 export * from './workflow';
+export * from './appeal-event-feed.service';
+export * from './answer-templates.service';

@@ -1,15 +1,8 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Query,
-} from '@nestjs/common';
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
-import { AppealQueries, InvalidCursorError } from '@inbox/appeals';
+import { AppealQueries } from '@inbox/appeals';
+import { notFoundError } from '@inbox/common';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 import { AppealCardDto, AppealPageDto } from './appeal.responses';
 
@@ -40,18 +33,7 @@ export class AppealsController {
         outcome: 'denied',
       });
     }
-    try {
-      return await this.queries.list(query, staff.scope);
-    } catch (error) {
-      if (error instanceof InvalidCursorError) {
-        throw new BadRequestException({
-          statusCode: 400,
-          message: error.message,
-          errors: { cursor: error.message },
-        });
-      }
-      throw error;
-    }
+    return this.queries.list(query, staff.scope);
   }
 
   @Get(':id')
@@ -75,7 +57,7 @@ export class AppealsController {
       details: card && showsPersonalData ? { personalData: ['applicant'] } : {},
     });
     // Out of scope and non-existent look the same: a clerk cannot probe other organisations' appeals.
-    if (!card) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
+    if (!card) throw notFoundError('Обращение не найдено');
     return showsPersonalData ? card : { ...card, applicant: null };
   }
 }

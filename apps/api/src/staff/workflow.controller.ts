@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  ForbiddenException,
-  HttpCode,
-  HttpException,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
-import { type Actor, AppealRegistrar, AppealWorkflow, WorkflowError } from '@inbox/appeals';
-import { InboundStore } from '@inbox/intake';
-import { Channel } from '@inbox/integrations/contract';
+import { AppealWorkflow } from '@inbox/appeals';
+import { invalidInput } from '@inbox/common';
+import { actorOf } from './actor-of';
 import {
   AssignDto,
   ClassifyDto,
@@ -31,86 +20,25 @@ import { CreatedDto, RegisteredAppealDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-function actorOf(staff: StaffContext): Actor {
-  return {
-    userId: staff.user.id,
-    role: staff.user.role,
-    organisationId: staff.user.organisationId,
-    scope: staff.scope,
-  };
-}
-
-/** WorkflowError → the HTTP answer with its Russian message and fields. */
-async function run<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof WorkflowError) {
-      const body = { statusCode: error.status, message: error.message, errors: error.fields };
-      if (error.status === 404) throw new NotFoundException(body);
-      if (error.status === 403) throw new ForbiddenException(body);
-      if (error.status === 400) throw new BadRequestException(body);
-      throw new HttpException(body, error.status);
-    }
-    throw error;
-  }
-}
-
 @ApiTags('workflow')
 @ApiBearerAuth()
 @Controller('api/v1/appeals')
 export class WorkflowController {
-  constructor(
-    private readonly workflow: AppealWorkflow,
-    private readonly store: InboundStore,
-    private readonly registrar: AppealRegistrar,
-  ) {}
+  constructor(private readonly workflow: AppealWorkflow) {}
 
   @Post()
   @Roles(Role.Operator, Role.Supervisor, Role.Admin)
   @ApiOperation({ summary: 'Регистрация оператором: звонок, личный приём, письмо по почте (карточка S0/S4)' })
   @ApiCreatedResponse({ type: RegisteredAppealDto })
-  async registerByOperator(@Body() body: OperatorAppealDto, @Staff() staff: StaffContext) {
-    const [stored] = await this.store.store(
-      [
-        {
-          channel: Channel.Operator,
-          externalId: `operator:${randomUUID()}`,
-          receivedAt: new Date().toISOString(),
-          regime: body.regime ?? 'appeal',
-          author: {
-            surname: body.surname,
-            firstName: body.firstName,
-            patronymic: body.patronymic,
-            phone: body.phone?.replace(/[^\d+]/g, ''),
-            email: body.email,
-            postalAddress: body.postalAddress,
-          },
-          subject: body.subject,
-          text: body.text,
-          address: body.address,
-          features: { medium: body.medium, registeredBy: staff.user.id },
-        },
-      ],
-      { enqueue: false },
-    );
-    const outcome = await this.registrar.registerInboundItem(stored.inboundItemId);
-    if (outcome.kind !== 'registered') throw new BadRequestException('Обращение не зарегистрировано');
-    if (body.topicId)
-      await run(() => this.workflow.classify(outcome.appealId, actorOf(staff), body.topicId!));
-    return {
-      id: outcome.appealId,
-      registrationNumber: outcome.registrationNumber,
-      accessCode: outcome.accessCode,
-      answerDueDate: outcome.deadlines.answerDueDate,
-    };
+  registerByOperator(@Body() body: OperatorAppealDto, @Staff() staff: StaffContext) {
+    return this.workflow.registerByOperator(body, actorOf(staff));
   }
 
   @Post(':id/take')
   @HttpCode(204)
   @ApiOperation({ summary: 'Взять в работу' })
   async take(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    await run(() => this.workflow.take(id, actorOf(staff)));
+    await this.workflow.take(id, actorOf(staff));
   }
 
   @Post(':id/assign')
@@ -118,21 +46,21 @@ export class WorkflowController {
   @Roles(Role.Operator, Role.Supervisor, Role.Admin, Role.Clerk)
   @ApiOperation({ summary: 'Назначить исполнителя' })
   async assign(@Param('id', uuid) id: string, @Body() body: AssignDto, @Staff() staff: StaffContext) {
-    await run(() => this.workflow.assign(id, actorOf(staff), body.userId));
+    await this.workflow.assign(id, actorOf(staff), body.userId);
   }
 
   @Post(':id/classify')
   @HttpCode(204)
   @ApiOperation({ summary: 'Указать или исправить тему' })
   async classify(@Param('id', uuid) id: string, @Body() body: ClassifyDto, @Staff() staff: StaffContext) {
-    await run(() => this.workflow.classify(id, actorOf(staff), body.topicId, body.subtopicId));
+    await this.workflow.classify(id, actorOf(staff), body.topicId, body.subtopicId);
   }
 
   @Post(':id/escalate')
   @HttpCode(204)
   @ApiOperation({ summary: 'Передать на 2-ю линию в одну или несколько организаций' })
   async escalate(@Param('id', uuid) id: string, @Body() body: EscalateDto, @Staff() staff: StaffContext) {
-    await run(() => this.workflow.escalate(id, actorOf(staff), body));
+    await this.workflow.escalate(id, actorOf(staff), body);
   }
 
   @Post(':id/return')
@@ -143,7 +71,7 @@ export class WorkflowController {
     @Body() body: ReasonDto,
     @Staff() staff: StaffContext,
   ) {
-    await run(() => this.workflow.returnMisrouted(id, actorOf(staff), body.reason));
+    await this.workflow.returnMisrouted(id, actorOf(staff), body.reason);
   }
 
   @Post(':id/redirect')
@@ -152,7 +80,7 @@ export class WorkflowController {
     summary: 'Направить по компетенции в другой орган (ч. 3 ст. 8 59-ФЗ) с уведомлением заявителя',
   })
   async redirect(@Param('id', uuid) id: string, @Body() body: RedirectDto, @Staff() staff: StaffContext) {
-    await run(() => this.workflow.redirect(id, actorOf(staff), body));
+    await this.workflow.redirect(id, actorOf(staff), body);
   }
 
   @Post(':id/extend')
@@ -162,27 +90,17 @@ export class WorkflowController {
   })
   async extend(@Param('id', uuid) id: string, @Body() body: ExtendDto, @Staff() staff: StaffContext) {
     if (body.kind === 'appeal' && !body.days) {
-      throw new BadRequestException({
-        statusCode: 400,
-        message: 'Укажите число дней',
-        errors: { days: 'Укажите' },
-      });
+      throw invalidInput('Укажите число дней', { days: 'Укажите' });
     }
     if (body.kind === 'line2' && !body.until) {
-      throw new BadRequestException({
-        statusCode: 400,
-        message: 'Укажите новый срок',
-        errors: { until: 'Укажите' },
-      });
+      throw invalidInput('Укажите новый срок', { until: 'Укажите' });
     }
-    await run(() =>
-      this.workflow.extend(
-        id,
-        actorOf(staff),
-        body.kind === 'appeal'
-          ? { kind: 'appeal', days: body.days!, reason: body.reason }
-          : { kind: 'line2', until: body.until!, reason: body.reason },
-      ),
+    await this.workflow.extend(
+      id,
+      actorOf(staff),
+      body.kind === 'appeal'
+        ? { kind: 'appeal', days: body.days!, reason: body.reason }
+        : { kind: 'line2', until: body.until!, reason: body.reason },
     );
   }
 
@@ -190,7 +108,7 @@ export class WorkflowController {
   @ApiOperation({ summary: 'Черновик ответа (из шаблона с подстановками или текстом)' })
   @ApiCreatedResponse({ type: CreatedDto })
   async draft(@Param('id', uuid) id: string, @Body() body: DraftAnswerDto, @Staff() staff: StaffContext) {
-    return { id: await run(() => this.workflow.draftAnswer(id, actorOf(staff), body)) };
+    return { id: await this.workflow.draftAnswer(id, actorOf(staff), body) };
   }
 
   @Post(':id/answers/:answerId/approve')
@@ -201,7 +119,7 @@ export class WorkflowController {
     @Param('answerId', uuid) answerId: string,
     @Staff() staff: StaffContext,
   ) {
-    await run(() => this.workflow.approveAnswer(id, answerId, actorOf(staff)));
+    await this.workflow.approveAnswer(id, answerId, actorOf(staff));
   }
 
   @Post(':id/answers/:answerId/send')
@@ -212,32 +130,26 @@ export class WorkflowController {
     @Param('answerId', uuid) answerId: string,
     @Staff() staff: StaffContext,
   ) {
-    await run(() => this.workflow.sendAnswer(id, answerId, actorOf(staff)));
+    await this.workflow.sendAnswer(id, answerId, actorOf(staff));
   }
 
   @Post(':id/close')
   @HttpCode(204)
   @ApiOperation({ summary: 'Завершить рассмотрение' })
   async close(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    await run(() => this.workflow.close(id, actorOf(staff)));
+    await this.workflow.close(id, actorOf(staff));
   }
 
   @Post(':id/ratings')
   @ApiOperation({ summary: 'Оценка ответа, полученная сотрудником (например, по телефону)' })
   async rate(@Param('id', uuid) id: string, @Body() body: RatingDto, @Staff() staff: StaffContext) {
     if (body.answered === undefined && body.satisfaction === undefined) {
-      throw new BadRequestException({
-        statusCode: 400,
-        message: 'Укажите оценку',
-        errors: { satisfaction: 'Укажите' },
-      });
+      throw invalidInput('Укажите оценку', { satisfaction: 'Укажите' });
     }
-    return run(() =>
-      this.workflow.rate(
-        id,
-        { channel: 'operator', externalId: `staff:${randomUUID()}`, ...body },
-        actorOf(staff),
-      ),
+    return this.workflow.rate(
+      id,
+      { channel: 'operator', externalId: `staff:${randomUUID()}`, ...body },
+      actorOf(staff),
     );
   }
 }

@@ -1,3 +1,6 @@
 export * from './workflow-error';
 export * from './answer-template';
+export * from './actor';
+export * from './appeal-change';
+export * from './commands';
 export * from './appeal-workflow.service';

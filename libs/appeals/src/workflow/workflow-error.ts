@@ -1,13 +1,14 @@
-/** A refused workflow action, with a Russian message for the clerk and per-field reasons where useful. */
-export class WorkflowError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409,
-    message: string,
-    readonly fields: Record<string, string> = {},
-  ) {
-    super(message);
+import { DomainError, type DomainErrorCode } from '@inbox/common';
+
+/**
+ * A refused workflow action: a domain error with a code (never an HTTP status), a Russian message for the
+ * clerk and reasons by field where useful. The api's one filter maps the code to HTTP.
+ */
+export class WorkflowError extends DomainError {
+  constructor(code: DomainErrorCode, message: string, fields?: Record<string, string>) {
+    super(code, message, fields);
     this.name = 'WorkflowError';
   }
 }
 
-export const notFound = () => new WorkflowError(404, 'Обращение не найдено');
+export const notFound = () => new WorkflowError('not-found', 'Обращение не найдено');

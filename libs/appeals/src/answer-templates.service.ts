@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { AuditLog, Role } from '@inbox/access';
+import { forbiddenError } from '@inbox/common';
+import {
+  AnswerTemplatesRepository,
+  type AnswerTemplateView,
+} from './repositories/answer-templates.repository';
+import { type Actor } from './workflow/actor';
+
+const UUID = /^[0-9a-f-]{36}$/i;
+
+/** Answer templates per organisation and topic (the knowledge base grows from here). */
+@Injectable()
+export class AnswerTemplates {
+  constructor(
+    private readonly templates: AnswerTemplatesRepository,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** The actor's organisation's templates and the common ones, for a topic when a valid id is given. */
+  list(actor: Actor, topicId?: string): Promise<AnswerTemplateView[]> {
+    return this.templates.usableBy(actor.organisationId, topicId && UUID.test(topicId) ? topicId : null);
+  }
+
+  async create(
+    actor: Actor,
+    input: { title: string; body: string; topicId?: string; organisationId?: string },
+  ): Promise<{ id: string }> {
+    const organisationId = input.organisationId ?? actor.organisationId;
+    if (actor.role !== Role.Admin && organisationId !== actor.organisationId) {
+      throw forbiddenError('Шаблоны другой организации ведёт она сама');
+    }
+    const id = await this.templates.create({
+      organisationId,
+      topicId: input.topicId ?? null,
+      title: input.title,
+      body: input.body,
+    });
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'create-template',
+      entityType: 'answer-template',
+      entityId: id,
+    });
+    return { id };
+  }
+}

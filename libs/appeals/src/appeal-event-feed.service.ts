@@ -1,0 +1,111 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Observable, type Subscriber } from 'rxjs';
+import { type AccessScope } from '@inbox/access';
+import { rootLogger } from '@inbox/common';
+import { AppealHistoryRepository } from './repositories/history.repository';
+
+/** How often the one shared poller looks for new history events. */
+export const STREAM_POLL_MS = 2000;
+/** Events read per poll: a burst beyond this is reported on the next polls. */
+const BATCH = 500;
+
+/** What a listener is told after a poll: the new events of appeals in its scope, summed up. */
+export interface AppealsUpdate {
+  /** The id of the newest event reported (an SSE event id). */
+  lastEventId: string;
+  count: number;
+  newAppeals: number;
+  appealIds: string[];
+  types: string[];
+}
+
+interface Listener {
+  scope: AccessScope;
+  sink: Subscriber<AppealsUpdate | null>;
+}
+
+const scopeKey = (scope: AccessScope) =>
+  scope.organisationIds === null ? '*' : [...scope.organisationIds].sort().join(',');
+
+/**
+ * Live updates for the staff inbox. One poller per process reads the history past the last event it saw,
+ * every 2 s and only while someone listens; each listener gets the events of appeals in its scope, filtered
+ * in SQL by the one scope predicate (one query per distinct scope, not per listener).
+ */
+@Injectable()
+export class AppealEventFeed implements OnModuleDestroy {
+  private readonly log = rootLogger.child('appeal-stream');
+  private readonly listeners = new Set<Listener>();
+  private timer?: NodeJS.Timeout;
+  private lastId: string | undefined;
+  private polling = false;
+
+  constructor(private readonly history: AppealHistoryRepository) {}
+
+  /**
+   * Updates for the scope, from the moment of subscription until unsubscribed. The first value, null, says
+   * the listener is registered: nothing that happens after it is missed.
+   */
+  watch(scope: AccessScope): Observable<AppealsUpdate | null> {
+    return new Observable<AppealsUpdate | null>((sink) => {
+      const listener: Listener = { scope, sink };
+      let closed = false;
+      void (async () => {
+        if (this.lastId === undefined) this.lastId = await this.history.latestId();
+        if (closed) return;
+        this.listeners.add(listener);
+        sink.next(null);
+        this.timer ??= setInterval(() => void this.poll(), STREAM_POLL_MS);
+      })().catch((error: unknown) => sink.error(error));
+      return () => {
+        closed = true;
+        this.listeners.delete(listener);
+        if (this.listeners.size === 0 && this.timer) {
+          clearInterval(this.timer);
+          this.timer = undefined;
+          // Nobody listened meanwhile: the next listener starts from what exists then.
+          this.lastId = undefined;
+        }
+      };
+    });
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const l of this.listeners) l.sink.complete();
+    this.listeners.clear();
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling || this.lastId === undefined) return;
+    this.polling = true;
+    try {
+      const from = this.lastId;
+      const upTo = await this.history.newestAfter(from, BATCH);
+      if (!upTo) return;
+      const groups = new Map<string, Listener[]>();
+      for (const l of this.listeners) {
+        const key = scopeKey(l.scope);
+        groups.set(key, [...(groups.get(key) ?? []), l]);
+      }
+      for (const group of groups.values()) {
+        const events = await this.history.inScopeBetween(from, upTo, group[0].scope);
+        if (events.length === 0) continue;
+        const update: AppealsUpdate = {
+          lastEventId: events[events.length - 1].id,
+          count: events.length,
+          newAppeals: events.filter((e) => e.type === 'registered').length,
+          appealIds: [...new Set(events.map((e) => e.appealId))].slice(0, 100),
+          types: [...new Set(events.map((e) => e.type))],
+        };
+        for (const l of group) l.sink.next(update);
+      }
+      this.lastId = upTo;
+    } catch (error) {
+      this.log.warn('appeal stream poll failed', { error: error instanceof Error ? error.message : 'error' });
+    } finally {
+      this.polling = false;
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type Db } from './db';
+
+export interface LockedAnswer {
+  id: string;
+  status: string;
+  organisation_id: string;
+  author_id: string;
+  text: string;
+}
+
+/** An answer as the card lists it, with its state and who wrote and approved it. */
+export interface AnswerView {
+  id: string;
+  status: string;
+  text: string;
+  organisationId: string;
+  organisationName: string;
+  authorId: string;
+  authorName: string;
+  templateId: string | null;
+  approvedBy: string | null;
+  approvedByName: string | null;
+  approvedAt: Date | null;
+  sentAt: Date | null;
+  createdAt: Date;
+}
+
+/** Answers to appeals (`answers`): draft → approved → sent. */
+@Injectable()
+export class AnswersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async forAppeal(appealId: string): Promise<AnswerView[]> {
+    return (await this.dataSource.query(
+      `SELECT n.id, n.status, n.text, n.organisation_id AS "organisationId", o.short_name AS "organisationName",
+              n.author_id AS "authorId", au.full_name AS "authorName", n.template_id AS "templateId",
+              n.approved_by AS "approvedBy", ap.full_name AS "approvedByName", n.approved_at AS "approvedAt",
+              n.sent_at AS "sentAt", n.created_at AS "createdAt"
+         FROM answers n JOIN organisations o ON o.id = n.organisation_id
+         JOIN users au ON au.id = n.author_id LEFT JOIN users ap ON ap.id = n.approved_by
+        WHERE n.appeal_id = $1 ORDER BY n.created_at`,
+      [appealId],
+    )) as AnswerView[];
+  }
+
+  async insertDraft(
+    tx: Db,
+    draft: {
+      appealId: string;
+      organisationId: string;
+      authorId: string;
+      templateId: string | null;
+      text: string;
+    },
+  ): Promise<string> {
+    const [row] = (await tx.query(
+      `INSERT INTO answers (appeal_id, organisation_id, author_id, template_id, text) VALUES ($1,$2,$3,$4,$5)
+       RETURNING id`,
+      [draft.appealId, draft.organisationId, draft.authorId, draft.templateId, draft.text],
+    )) as { id: string }[];
+    return row.id;
+  }
+
+  async lock(tx: Db, appealId: string, answerId: string): Promise<LockedAnswer | undefined> {
+    const [answer] = (await tx.query(
+      `SELECT id, status, organisation_id, author_id, text FROM answers WHERE id = $1 AND appeal_id = $2 FOR UPDATE`,
+      [answerId, appealId],
+    )) as LockedAnswer[];
+    return answer;
+  }
+
+  async approve(tx: Db, answerId: string, approvedBy: string): Promise<void> {
+    await tx.query(
+      `UPDATE answers SET status = 'approved', approved_by = $2, approved_at = now() WHERE id = $1`,
+      [answerId, approvedBy],
+    );
+  }
+
+  async markSent(tx: Db, answerId: string, at: Date): Promise<void> {
+    await tx.query(`UPDATE answers SET status = 'sent', sent_at = $2 WHERE id = $1`, [answerId, at]);
+  }
+
+  /** The answer most recently sent, which a rating refers to. */
+  async lastSent(tx: Db, appealId: string): Promise<{ id: string; organisation_id: string } | undefined> {
+    const [answer] = (await tx.query(
+      `SELECT id, organisation_id FROM answers WHERE appeal_id = $1 AND status = 'sent' ORDER BY sent_at DESC LIMIT 1`,
+      [appealId],
+    )) as { id: string; organisation_id: string }[];
+    return answer;
+  }
+}

@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type WorkingHours } from '@inbox/deadlines';
+import { type Db } from './db';
+
+/** An organisation's part of an appeal as the card shows it. */
+export interface AppealPartView {
+  id: string;
+  code: string;
+  name: string;
+  role: string;
+  assigned_at: Date;
+}
+
+/** An organisation's active line-2 part with the clock inputs of that organisation. */
+export interface ActiveLine2Part {
+  assigned_at: Date;
+  due_at: Date;
+  extension_limit_at: Date;
+  time_zone: string;
+  working_hours: WorkingHours;
+}
+
+/**
+ * The organisations that hold or held an appeal (`appeal_organisations`): the responsible one and each
+ * line-2 part, with its own state and clock. The organisation scope is built on this table.
+ */
+@Injectable()
+export class AppealPartsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async forCard(appealId: string): Promise<AppealPartView[]> {
+    return (await this.dataSource.query(
+      `SELECT ao.organisation_id AS id, o.code, o.short_name AS name, ao.role, ao.assigned_at
+         FROM appeal_organisations ao JOIN organisations o ON o.id = ao.organisation_id
+        WHERE ao.appeal_id = $1 ORDER BY ao.assigned_at`,
+      [appealId],
+    )) as AppealPartView[];
+  }
+
+  /** Whether the organisation holds or held the appeal in any role. */
+  async isHeldBy(tx: Db, appealId: string, organisationId: string): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`,
+      [appealId, organisationId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Whether the organisation's part is active (it is working on the appeal now). */
+  async isActiveAt(tx: Db, appealId: string, organisationId: string): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2 AND state = 'active'`,
+      [appealId, organisationId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async activeLine2(tx: Db, appealId: string, organisationId: string): Promise<ActiveLine2Part | undefined> {
+    const [row] = (await tx.query(
+      `SELECT ao.assigned_at, ao.due_at, ao.extension_limit_at, o.time_zone, o.working_hours
+         FROM appeal_organisations ao JOIN organisations o ON o.id = ao.organisation_id
+        WHERE ao.appeal_id = $1 AND ao.organisation_id = $2 AND ao.line = 2 AND ao.state = 'active'`,
+      [appealId, organisationId],
+    )) as ActiveLine2Part[];
+    return row;
+  }
+
+  /** A line-2 part starts (or starts again) with a fresh clock. */
+  async openLine2(
+    tx: Db,
+    appealId: string,
+    organisationId: string,
+    at: Date,
+    dueAt: Date,
+    extensionLimitAt: Date,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state, due_at,
+         extension_limit_at)
+       VALUES ($1, $2, 'co-executor', $3, 2, 'active', $4, $5)
+       ON CONFLICT (appeal_id, organisation_id) DO UPDATE SET line = 2, state = 'active', assigned_at = $3,
+         due_at = $4, extension_limit_at = $5, extended_until = NULL, extension_reason = NULL,
+         returned_at = NULL, return_reason = NULL, answered_at = NULL`,
+      [appealId, organisationId, at, dueAt, extensionLimitAt],
+    );
+  }
+
+  async markReturned(tx: Db, appealId: string, organisationId: string, at: Date, reason: string) {
+    await tx.query(
+      `UPDATE appeal_organisations SET state = 'returned', returned_at = $3, return_reason = $4
+        WHERE appeal_id = $1 AND organisation_id = $2`,
+      [appealId, organisationId, at, reason],
+    );
+  }
+
+  /** Line-2 parts still in play (active or answered). */
+  async countOpenLine2(tx: Db, appealId: string): Promise<number> {
+    const [{ n }] = (await tx.query(
+      `SELECT count(*)::int AS n FROM appeal_organisations
+        WHERE appeal_id = $1 AND line = 2 AND state IN ('active', 'answered')`,
+      [appealId],
+    )) as { n: number }[];
+    return n;
+  }
+
+  async extendLine2(tx: Db, appealId: string, organisationId: string, until: Date, reason: string) {
+    await tx.query(
+      `UPDATE appeal_organisations SET extended_until = $3, extension_reason = $4
+        WHERE appeal_id = $1 AND organisation_id = $2`,
+      [appealId, organisationId, until, reason],
+    );
+  }
+
+  async markAnswered(tx: Db, appealId: string, organisationId: string, at: Date): Promise<void> {
+    await tx.query(
+      `UPDATE appeal_organisations SET state = 'answered', answered_at = $3
+        WHERE appeal_id = $1 AND organisation_id = $2 AND state = 'active'`,
+      [appealId, organisationId, at],
+    );
+  }
+
+  /** The organisation becomes responsible again (a reopened appeal), with a fresh term. */
+  async makeResponsible(tx: Db, appealId: string, organisationId: string, at: Date, dueAt: Date) {
+    await tx.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state, due_at)
+       VALUES ($1, $2, 'responsible', $3, 2, 'active', $4)
+       ON CONFLICT (appeal_id, organisation_id) DO UPDATE SET role = 'responsible', assigned_at = $3, line = 2,
+         state = 'active', due_at = $4, returned_at = NULL, answered_at = NULL`,
+      [appealId, organisationId, at, dueAt],
+    );
+  }
+}

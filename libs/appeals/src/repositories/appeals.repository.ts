@@ -1,0 +1,341 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { decodeCursor, encodeCursor, invalidInput } from '@inbox/common';
+import { type Channel } from '@inbox/integrations/contract';
+import { type AppealStatus } from '../appeal-status';
+import { type Db } from './db';
+
+export interface AppealListFilter {
+  status?: AppealStatus[];
+  organisationId?: string;
+  channel?: Channel;
+  fastTrack?: boolean;
+  dueBefore?: Date;
+  dueAfter?: Date;
+  /** Full-text search in Russian over subject, text and address. */
+  q?: string;
+  /** 'me' = the caller. */
+  assigneeId?: string;
+  /** A topic or subtopic id, or 'none' for the manual classification queue. */
+  topicId?: string;
+  /** Classification state; 'manual' = the manual classification queue (items nobody has classified yet). */
+  classification?: 'pending' | 'auto' | 'manual' | 'confirmed';
+  /** Open clock marks: 'overdue', or 'at-risk' and not (yet) overdue; at organisationId when given. */
+  clock?: 'at-risk' | 'overdue';
+  registeredAfter?: Date;
+  registeredBefore?: Date;
+  /** Exactly these appeals (a drill-down from a report). */
+  ids?: string[];
+  sort?: 'registered' | 'due';
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AppealSummary {
+  id: string;
+  registrationNumber: string;
+  registeredAt: Date;
+  regime: string;
+  channel: string;
+  subject: string | null;
+  excerpt: string;
+  status: AppealStatus;
+  fastTrack: boolean;
+  organisationId: string;
+  organisationName: string;
+  answerDueDate: string;
+  answerDueAt: Date;
+}
+
+/** An unreadable page cursor: the caller's input, so a 400 naming the field. */
+export const invalidCursor = () =>
+  invalidInput('Некорректный курсор постраничного вывода', {
+    cursor: 'Некорректный курсор постраничного вывода',
+  });
+
+/** What a workflow command reads of the appeal it changes, locked for the rest of its transaction. */
+export interface LockedAppeal {
+  id: string;
+  registration_number: string;
+  registered_at: Date;
+  status: AppealStatus;
+  channel: string;
+  organisation_id: string;
+  assignee_id: string | null;
+  topic_id: string | null;
+  subject: string | null;
+  line: number;
+  fast_track: boolean;
+  time_zone: string;
+  answer_due_date: string;
+  redirect_due_at: Date;
+  escalation_due_at: Date | null;
+  extended: boolean;
+  applicant_id: string;
+}
+
+/** Columns a workflow command may set, by their names in code. */
+export interface AppealChanges {
+  status?: AppealStatus;
+  assigneeId?: string | null;
+  topicId?: string | null;
+  subtopicId?: string | null;
+  subject?: string | null;
+  line?: number;
+  organisationId?: string;
+  timeZone?: string;
+  answerDueDate?: string;
+  answerDueAt?: Date;
+  extended?: boolean;
+  extensionReason?: string | null;
+  answeredAt?: Date | null;
+  closedAt?: Date | null;
+}
+
+const COLUMN: Record<keyof AppealChanges, string> = {
+  status: 'status',
+  assigneeId: 'assignee_id',
+  topicId: 'topic_id',
+  subtopicId: 'subtopic_id',
+  subject: 'subject',
+  line: 'line',
+  organisationId: 'organisation_id',
+  timeZone: 'time_zone',
+  answerDueDate: 'answer_due_date',
+  answerDueAt: 'answer_due_at',
+  extended: 'extended',
+  extensionReason: 'extension_reason',
+  answeredAt: 'answered_at',
+  closedAt: 'closed_at',
+};
+
+const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime, a.channel, a.subject,
+  left(a.text, 200) AS excerpt, a.status, a.fast_track, a.organisation_id, o.short_name AS organisation_name,
+  to_char(a.answer_due_date, 'YYYY-MM-DD') AS answer_due_date, a.answer_due_at`;
+
+/** The `appeals` table: every read by staff composes the organisation scope. */
+@Injectable()
+export class AppealsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(
+    filter: AppealListFilter,
+    scope: AccessScope,
+  ): Promise<{ items: AppealSummary[]; nextCursor: string | null }> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+    const params: unknown[] = [];
+    const where: string[] = [appealScopeSql(scope, params, 'a')];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.status?.length) add('a.status = ANY(?)', filter.status);
+    if (filter.organisationId) {
+      add(
+        'EXISTS (SELECT 1 FROM appeal_organisations ao WHERE ao.appeal_id = a.id AND ao.organisation_id = ?)',
+        filter.organisationId,
+      );
+    }
+    if (filter.channel) add('a.channel = ?', filter.channel);
+    if (filter.fastTrack !== undefined) add('a.fast_track = ?', filter.fastTrack);
+    if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
+    if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
+    if (filter.q?.trim()) add(`a.search_vector @@ websearch_to_tsquery('russian', ?)`, filter.q.trim());
+    if (filter.assigneeId)
+      add('a.assignee_id = ?', filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
+    if (filter.topicId === 'none') where.push('a.topic_id IS NULL');
+    else if (filter.topicId) add('? IN (a.topic_id, a.subtopic_id)', filter.topicId);
+    if (filter.classification === 'manual')
+      where.push(`a.classification_state = 'manual' AND a.topic_id IS NULL`);
+    else if (filter.classification) add('a.classification_state = ?', filter.classification);
+    if (filter.registeredAfter) add('a.registered_at >= ?', filter.registeredAfter);
+    if (filter.registeredBefore) add('a.registered_at < ?', filter.registeredBefore);
+    if (filter.ids?.length) add('a.id = ANY(?)', filter.ids);
+    if (filter.clock) {
+      params.push(filter.organisationId ?? null);
+      const mark = (kind: string) =>
+        `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = '${kind}'
+           AND ($${params.length}::uuid IS NULL OR m.organisation_id = $${params.length}::uuid))`;
+      where.push(
+        filter.clock === 'overdue' ? mark('overdue') : `${mark('at-risk')} AND NOT ${mark('overdue')}`,
+      );
+    }
+
+    const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
+    const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
+    if (filter.cursor) {
+      const decoded = decodeCursor(filter.cursor);
+      if (
+        !decoded ||
+        decoded.length !== 2 ||
+        typeof decoded[0] !== 'string' ||
+        typeof decoded[1] !== 'string'
+      ) {
+        throw invalidCursor();
+      }
+      params.push(new Date(decoded[0]), decoded[1]);
+      const op = direction === 'ASC' ? '>' : '<';
+      where.push(`(${sortColumn}, a.id) ${op} ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(limit + 1);
+    const rows = (await this.dataSource.query(
+      `SELECT ${SUMMARY_COLUMNS} FROM appeals a JOIN organisations o ON o.id = a.organisation_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY ${sortColumn} ${direction}, a.id ${direction} LIMIT $${params.length}`,
+      params,
+    )) as Record<string, unknown>[];
+    const page = rows.slice(0, limit).map(toSummary);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor([
+            (filter.sort === 'due' ? last.answerDueAt : last.registeredAt).toISOString(),
+            last.id,
+          ])
+        : null;
+    return { items: page, nextCursor };
+  }
+
+  /** The card's own row with the applicant, or undefined when it does not exist or lies outside the scope. */
+  async cardRow(id: string, scope: AccessScope): Promise<Record<string, unknown> | undefined> {
+    const params: unknown[] = [id];
+    const [row] = (await this.dataSource.query(
+      `SELECT ${SUMMARY_COLUMNS}, a.text, a.address, a.territory_code, a.channel_category, a.external_id,
+              a.received_at, a.registration_due_at, a.redirect_due_at, a.extended, a.time_zone,
+              a.deadline_warnings, a.calendar_version, a.topic_id, a.subtopic_id, a.typical_need, a.assignee_id,
+              a.classification_state, a.classification_confidence, a.classifier_model_id,
+              a.suggested_organisation_ids::text[] AS suggested_organisation_ids, a.incident_id,
+              p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address
+         FROM appeals a JOIN organisations o ON o.id = a.organisation_id JOIN applicants p ON p.id = a.applicant_id
+        WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')}`,
+      params,
+    )) as Record<string, unknown>[];
+    return row;
+  }
+
+  /** Whether the appeal exists within the scope. */
+  async existsInScope(id: string, scope: AccessScope): Promise<boolean> {
+    const params: unknown[] = [id];
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM appeals a WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')}`,
+      params,
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** 59-ФЗ flags raised by classification, for a person to confirm or dismiss. */
+  async flags(appealId: string): Promise<unknown[]> {
+    return (await this.dataSource.query(
+      `SELECT id, flag, evidence, status, decided_by AS "decidedBy", decided_at AS "decidedAt", created_at AS "createdAt"
+         FROM appeal_flags WHERE appeal_id = $1 ORDER BY created_at, flag`,
+      [appealId],
+    )) as unknown[];
+  }
+
+  /** The appeal behind a registration number, for the citizen's status page (checked by the access code). */
+  async byRegistrationNumber(registrationNumber: string): Promise<
+    | {
+        id: string;
+        registration_number: string;
+        status: AppealStatus;
+        registered_at: Date;
+        due: string;
+        access_code_hash: string;
+      }
+    | undefined
+  > {
+    const [row] = (await this.dataSource.query(
+      `SELECT id, registration_number, status, registered_at, to_char(answer_due_date, 'YYYY-MM-DD') AS due,
+              access_code_hash FROM appeals WHERE registration_number = $1`,
+      [registrationNumber],
+    )) as {
+      id: string;
+      registration_number: string;
+      status: AppealStatus;
+      registered_at: Date;
+      due: string;
+      access_code_hash: string;
+    }[];
+    return row;
+  }
+
+  /** Locks the appeal for a change within the actor's scope; undefined when absent or out of scope. */
+  async lockInScope(tx: Db, id: string, scope: AccessScope): Promise<LockedAppeal | undefined> {
+    const params: unknown[] = [id];
+    const [appeal] = (await tx.query(
+      `SELECT a.id, a.registration_number, a.registered_at, a.status, a.channel, a.organisation_id,
+              a.assignee_id, a.topic_id, a.subject, a.line, a.fast_track, a.time_zone,
+              to_char(a.answer_due_date, 'YYYY-MM-DD') AS answer_due_date, a.redirect_due_at,
+              a.escalation_due_at, a.extended, a.applicant_id
+         FROM appeals a WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')} FOR UPDATE`,
+      params,
+    )) as LockedAppeal[];
+    return appeal;
+  }
+
+  /** Sets the given columns; `reopen_count` and `version` move only through their own methods. */
+  async update(tx: Db, id: string, changes: AppealChanges): Promise<void> {
+    const keys = (Object.keys(changes) as (keyof AppealChanges)[]).filter((k) => changes[k] !== undefined);
+    if (keys.length === 0) return;
+    const params: unknown[] = [id, ...keys.map((k) => changes[k])];
+    await tx.query(
+      `UPDATE appeals SET ${keys.map((k, i) => `${COLUMN[k]} = $${i + 2}`).join(', ')} WHERE id = $1`,
+      params,
+    );
+  }
+
+  async countReopening(tx: Db, id: string): Promise<void> {
+    await tx.query(`UPDATE appeals SET reopen_count = reopen_count + 1 WHERE id = $1`, [id]);
+  }
+
+  /** Every change bumps the version (optimistic readers) and the update time. */
+  async touch(tx: Db, id: string): Promise<void> {
+    await tx.query(`UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`, [id]);
+  }
+
+  /** The applicant's fields escalation requires (S0). */
+  async applicantOf(
+    tx: Db,
+    applicantId: string,
+  ): Promise<{ first_name: string | null; patronymic: string | null; phone: string | null }> {
+    const [applicant] = (await tx.query(
+      `SELECT first_name, patronymic, phone FROM applicants WHERE id = $1`,
+      [applicantId],
+    )) as { first_name: string | null; patronymic: string | null; phone: string | null }[];
+    return applicant;
+  }
+
+  /** What an answer template fills in: the applicant's names and the answering organisation's name. */
+  async templateValues(
+    tx: Db,
+    appealId: string,
+    organisationId: string,
+  ): Promise<Record<string, string | null>> {
+    const [values] = (await tx.query(
+      `SELECT p.surname, p.first_name, p.patronymic, p.display_name, o.short_name
+         FROM appeals x JOIN applicants p ON p.id = x.applicant_id, organisations o
+        WHERE x.id = $1 AND o.id = $2`,
+      [appealId, organisationId],
+    )) as Record<string, string | null>[];
+    return values;
+  }
+}
+
+export function toSummary(r: Record<string, unknown>): AppealSummary {
+  return {
+    id: r.id as string,
+    registrationNumber: r.registration_number as string,
+    registeredAt: r.registered_at as Date,
+    regime: r.regime as string,
+    channel: r.channel as string,
+    subject: r.subject as string | null,
+    excerpt: r.excerpt as string,
+    status: r.status as AppealStatus,
+    fastTrack: r.fast_track as boolean,
+    organisationId: r.organisation_id as string,
+    organisationName: r.organisation_name as string,
+    answerDueDate: r.answer_due_date as string,
+    answerDueAt: r.answer_due_at as Date,
+  };
+}

@@ -1,0 +1,23 @@
+import { type AccessScope, type Role } from '@inbox/access';
+
+/** Who performs a workflow command, and what they may see. */
+export interface Actor {
+  userId: string;
+  role: Role;
+  organisationId: string;
+  scope: AccessScope;
+}
+
+export type RatingInput = {
+  channel: string;
+  externalId: string;
+  answered?: boolean;
+  satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';
+  channelScore?: { value: number; max: number };
+};
+
+/** A rating is poor when the question was not answered, the applicant is not satisfied, or a low score. */
+export function isPoorRating(r: Omit<RatingInput, 'channel' | 'externalId'>): boolean {
+  if (r.answered === false || r.satisfaction === 'not-satisfied') return true;
+  return !!r.channelScore && r.channelScore.max > 0 && r.channelScore.value / r.channelScore.max <= 0.4;
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditLog } from '@inbox/access';
+import { JobName, JobProducer } from '@inbox/queue';
+import { InvalidTransitionError } from '../appeal-status';
+import { AppealsRepository, type LockedAppeal } from '../repositories/appeals.repository';
+import { AppealHistoryRepository } from '../repositories/history.repository';
+import { WorkflowReferencesRepository } from '../repositories/workflow-references.repository';
+import { type Actor } from './actor';
+import { notFound, WorkflowError } from './workflow-error';
+
+/** What a command gets inside its transaction: the locked appeal and the shared history/notice helpers. */
+export interface ChangeContext {
+  tx: EntityManager;
+  appeal: LockedAppeal;
+  actor: Actor;
+  /** Appends an event to the appeal's history, by the actor. */
+  record(type: string, data: Record<string, unknown>): Promise<void>;
+  /**
+   * Queues a message to the applicant through the channel of origin. Its delivery is enqueued once the
+   * transaction has committed (so the worker never looks for a message that isn't there), unless the
+   * command enqueues it itself (`enqueue: false`). Returns the message id.
+   */
+  notifyApplicant(
+    kind: string,
+    answerId: string | null,
+    text: string,
+    options?: { enqueue?: boolean },
+  ): Promise<string>;
+}
+
+/**
+ * The one transaction / history / audit helper every workflow command runs in: lock the appeal within the
+ * actor's scope (out of scope and absent are the same 404, and the attempt is audited as denied), run the
+ * command, bump the version, append the audit record — all or nothing.
+ */
+@Injectable()
+export class AppealChange {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly appeals: AppealsRepository,
+    private readonly history: AppealHistoryRepository,
+    private readonly references: WorkflowReferencesRepository,
+    private readonly audit: AuditLog,
+    private readonly jobs: JobProducer,
+  ) {}
+
+  async run<T>(
+    appealId: string,
+    actor: Actor,
+    action: string,
+    work: (context: ChangeContext) => Promise<T>,
+  ): Promise<T> {
+    const afterCommit: string[] = [];
+    let result: T;
+    try {
+      result = await this.dataSource.transaction(async (tx) => {
+        const appeal = await this.appeals.lockInScope(tx, appealId, actor.scope);
+        if (!appeal) throw notFound();
+        const context: ChangeContext = {
+          tx,
+          appeal,
+          actor,
+          record: (type, data) => this.history.append(tx, appeal.id, type, actor.userId, data),
+          notifyApplicant: async (kind, answerId, text, options) => {
+            const id = await this.references.queueOutbound(tx, {
+              appealId: appeal.id,
+              answerId,
+              channel: appeal.channel,
+              kind,
+              text,
+              subject: `Обращение № ${appeal.registration_number}`,
+            });
+            if (options?.enqueue !== false) afterCommit.push(id);
+            return id;
+          },
+        };
+        const value = await work(context);
+        await this.appeals.touch(tx, appeal.id);
+        await this.audit.record(
+          { userId: actor.userId, action, entityType: 'appeal', entityId: appeal.id },
+          tx,
+        );
+        return value;
+      });
+    } catch (error) {
+      if (error instanceof WorkflowError && error.code === 'not-found') {
+        await this.audit.record({
+          userId: actor.userId,
+          action,
+          entityType: 'appeal',
+          entityId: appealId,
+          outcome: 'denied',
+        });
+      }
+      if (error instanceof InvalidTransitionError) throw new WorkflowError('conflict', error.message);
+      throw error;
+    }
+    for (const id of afterCommit) void this.enqueueDelivery(id).catch(() => undefined);
+    return result;
+  }
+
+  /** Hands an outbound message to the delivery worker (idempotent on the message id). */
+  async enqueueDelivery(outboundMessageId: string): Promise<void> {
+    await this.jobs.add(JobName.DeliverOutboundMessage, { outboundMessageId }, { jobId: outboundMessageId });
+  }
+}

@@ -1,0 +1,37 @@
+import { Injectable } from '@nestjs/common';
+import { Role } from '@inbox/access';
+import { AnswersRepository } from '../../repositories/answers.repository';
+import { type Actor } from '../actor';
+import { AppealChange } from '../appeal-change';
+import { WorkflowRules } from '../rules';
+import { WorkflowError } from '../workflow-error';
+
+/** Draft → approved, by a supervisor or a colleague of the same organisation (not the author). */
+@Injectable()
+export class ApproveAnswerCommand {
+  constructor(
+    private readonly change: AppealChange,
+    private readonly answers: AnswersRepository,
+    private readonly rules: WorkflowRules,
+  ) {}
+
+  async execute(appealId: string, answerId: string, actor: Actor): Promise<void> {
+    await this.change.run(appealId, actor, 'approve-answer', async ({ tx, appeal: a, record }) => {
+      const answer = await this.rules.answer(tx, a.id, answerId);
+      if (answer.status !== 'draft')
+        throw new WorkflowError('conflict', 'Ответ уже согласован или отправлен');
+      const allowed =
+        actor.role === Role.Supervisor ||
+        actor.role === Role.Admin ||
+        (answer.organisation_id === actor.organisationId && answer.author_id !== actor.userId);
+      if (!allowed) {
+        throw new WorkflowError(
+          'forbidden',
+          'Согласовать ответ может руководитель или другой сотрудник организации',
+        );
+      }
+      await this.answers.approve(tx, answerId, actor.userId);
+      await record('answer-approved', { answerId });
+    });
+  }
+}

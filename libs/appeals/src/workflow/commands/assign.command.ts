@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
+import { AppealsRepository } from '../../repositories/appeals.repository';
+import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
+import { type Actor } from '../actor';
+import { AppealChange } from '../appeal-change';
+import { WorkflowError } from '../workflow-error';
+
+/** Assignee := a staff member of an organisation that holds the appeal. */
+@Injectable()
+export class AssignCommand {
+  constructor(
+    private readonly change: AppealChange,
+    private readonly appeals: AppealsRepository,
+    private readonly parts: AppealPartsRepository,
+    private readonly references: WorkflowReferencesRepository,
+  ) {}
+
+  async execute(appealId: string, actor: Actor, userId: string): Promise<void> {
+    await this.change.run(appealId, actor, 'assign', async ({ tx, appeal: a, record }) => {
+      const user = await this.references.activeUser(tx, userId);
+      if (!user) {
+        throw new WorkflowError('invalid-input', 'Сотрудник не найден', { userId: 'Сотрудник не найден' });
+      }
+      if (!(await this.parts.isHeldBy(tx, a.id, user.organisation_id))) {
+        throw new WorkflowError(
+          'invalid-input',
+          'Сотрудник другой организации: сначала направьте обращение в неё',
+          { userId: 'Сотрудник организации, у которой нет этого обращения' },
+        );
+      }
+      await this.appeals.update(tx, a.id, { assigneeId: userId });
+      await record('assigned', { assigneeId: userId });
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { Injectable } from '@nestjs/common';
+import { AppealStatus } from '../../appeal-status';
+import { AppealsRepository } from '../../repositories/appeals.repository';
+import { type Actor } from '../actor';
+import { AppealChange } from '../appeal-change';
+import { assertTransition } from '../rules';
+
+/** Consideration is over. */
+@Injectable()
+export class CloseCommand {
+  constructor(
+    private readonly change: AppealChange,
+    private readonly appeals: AppealsRepository,
+  ) {}
+
+  async execute(appealId: string, actor: Actor, now = new Date()): Promise<void> {
+    await this.change.run(appealId, actor, 'close', async ({ tx, appeal: a, record }) => {
+      assertTransition(a.status, AppealStatus.Closed);
+      await this.appeals.update(tx, a.id, { status: AppealStatus.Closed, closedAt: now });
+      await record('closed', {});
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { line2AnswerDueAt, line2ExtensionLimitAt, ProductionCalendar } from '@inbox/deadlines';
+import { AppealStatus } from '../../appeal-status';
+import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
+import { AppealsRepository } from '../../repositories/appeals.repository';
+import { type Actor } from '../actor';
+import { AppealChange } from '../appeal-change';
+import { assertTransition, requireLine1, WorkflowRules } from '../rules';
+import { WorkflowError } from '../workflow-error';
+
+export interface EscalateInput {
+  organisationIds: string[];
+  topicId?: string;
+  subject?: string;
+}
+
+/**
+ * Line 1 → line 2, to one or several organisations at once (S0 annex 1, S1 п. 10). The request must carry
+ * number, date, topic, subject and the applicant's name, patronymic and phone (S0); each organisation's
+ * clock: 1 working day, after 16:00 → 16:00 of the next working day (S1).
+ */
+@Injectable()
+export class EscalateCommand {
+  private readonly calendar = ProductionCalendar.russian();
+
+  constructor(
+    private readonly change: AppealChange,
+    private readonly appeals: AppealsRepository,
+    private readonly parts: AppealPartsRepository,
+    private readonly rules: WorkflowRules,
+  ) {}
+
+  async execute(appealId: string, actor: Actor, input: EscalateInput, now = new Date()): Promise<void> {
+    requireLine1(actor);
+    await this.change.run(appealId, actor, 'escalate', async ({ tx, appeal: a, record }) => {
+      assertTransition(a.status, AppealStatus.Escalated);
+      if (input.topicId) await this.rules.assertTopic(tx, input.topicId);
+      const topicId = input.topicId ?? a.topic_id;
+      const subject = input.subject?.trim() || a.subject;
+      const applicant = await this.appeals.applicantOf(tx, a.applicant_id);
+      const missing: Record<string, string> = {};
+      if (!topicId) missing.topicId = 'Укажите тему обращения';
+      if (!subject) missing.subject = 'Укажите суть вопроса';
+      if (!applicant.first_name) missing['applicant.firstName'] = 'В карточке нет имени заявителя';
+      if (!applicant.patronymic) missing['applicant.patronymic'] = 'В карточке нет отчества заявителя';
+      if (!applicant.phone) missing['applicant.phone'] = 'В карточке нет телефона заявителя';
+      if (Object.keys(missing).length > 0) {
+        throw new WorkflowError(
+          'invalid-input',
+          'Для передачи на 2-ю линию заполните обязательные поля (соглашение, прил. 1)',
+          missing,
+        );
+      }
+      const orgs = await this.rules.organisations(tx, input.organisationIds);
+      const due: Record<string, string> = {};
+      for (const org of orgs) {
+        const clock = { timeZone: org.time_zone, workingHours: org.working_hours };
+        const dueAt = line2AnswerDueAt(now, clock, this.calendar);
+        due[org.id] = dueAt.toISOString();
+        await this.parts.openLine2(
+          tx,
+          a.id,
+          org.id,
+          now,
+          dueAt,
+          line2ExtensionLimitAt(now, clock, this.calendar),
+        );
+      }
+      await this.appeals.update(tx, a.id, { status: AppealStatus.Escalated, line: 2, topicId, subject });
+      await record('escalated', {
+        organisationIds: orgs.map((o) => o.id),
+        dueAt: due,
+        request: {
+          registrationNumber: a.registration_number,
+          registeredAt: a.registered_at,
+          topicId,
+          subject,
+        },
+        late: a.escalation_due_at ? now > new Date(a.escalation_due_at) : false,
+      });
+    });
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@inbox/config';
+import { extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
+import { AppealStatus } from '../../appeal-status';
+import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
+import { AppealsRepository } from '../../repositories/appeals.repository';
+import { type Actor } from '../actor';
+import { russianDate } from '../answer-template';
+import { AppealChange, type ChangeContext } from '../appeal-change';
+import { assertTransition, NOT_AT_YOUR_ORGANISATION } from '../rules';
+import { WorkflowError } from '../workflow-error';
+
+export type ExtendInput =
+  | { kind: 'appeal'; days: number; reason: string }
+  | { kind: 'line2'; until: Date; reason: string };
+
+const ONCE = 'Срок уже продлевался: 59-ФЗ допускает одно продление';
+
+/**
+ * Extension. The appeal's own term: once, by up to 30 days, with a reason and a notice to the applicant
+ * (59-ФЗ ст. 12 ч. 2). A line-2 request: to at most 5 working days from receipt (S1).
+ */
+@Injectable()
+export class ExtendCommand {
+  private readonly calendar = ProductionCalendar.russian();
+
+  constructor(
+    private readonly change: AppealChange,
+    private readonly appeals: AppealsRepository,
+    private readonly parts: AppealPartsRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  async execute(appealId: string, actor: Actor, input: ExtendInput): Promise<void> {
+    await this.change.run(appealId, actor, 'extend', (context) =>
+      input.kind === 'line2' ? this.line2(context, input) : this.appeal(context, input),
+    );
+  }
+
+  private async line2(
+    { tx, appeal: a, actor, record }: ChangeContext,
+    input: Extract<ExtendInput, { kind: 'line2' }>,
+  ): Promise<void> {
+    const part = await this.parts.activeLine2(tx, a.id, actor.organisationId);
+    if (!part) throw new WorkflowError('conflict', NOT_AT_YOUR_ORGANISATION);
+    if (input.until.getTime() <= new Date(part.due_at).getTime()) {
+      throw new WorkflowError('invalid-input', 'Новый срок должен быть позже текущего', {
+        until: 'Позже текущего срока',
+      });
+    }
+    if (input.until.getTime() > new Date(part.extension_limit_at).getTime()) {
+      throw new WorkflowError(
+        'conflict',
+        'Продлить можно не более чем до 5 рабочих дней с момента поступления запроса',
+        { until: `Не позднее ${russianDate(part.extension_limit_at, a.time_zone)}` },
+      );
+    }
+    await this.parts.extendLine2(tx, a.id, actor.organisationId, input.until, input.reason);
+    await record('line2-extended', {
+      organisationId: actor.organisationId,
+      until: input.until,
+      reason: input.reason,
+    });
+  }
+
+  private async appeal(
+    { tx, appeal: a, record, notifyApplicant }: ChangeContext,
+    input: Extract<ExtendInput, { kind: 'appeal' }>,
+  ): Promise<void> {
+    if (a.extended) throw new WorkflowError('conflict', ONCE, { days: ONCE });
+    assertTransition(a.status, AppealStatus.Extended);
+    let extended;
+    try {
+      extended = extendAnswerDeadline({
+        currentDueDate: a.answer_due_date,
+        days: input.days,
+        timeZone: a.time_zone,
+        alreadyExtended: a.extended,
+        calendar: this.calendar,
+        lastDayRule: this.config.lastDayRule,
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      const message =
+        code === 'already-extended' ? ONCE : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
+      throw new WorkflowError('conflict', message, { days: message });
+    }
+    await this.appeals.update(tx, a.id, {
+      status: AppealStatus.Extended,
+      extended: true,
+      extensionReason: input.reason,
+      answerDueDate: extended.answerDueDate,
+      answerDueAt: extended.answerDueAt,
+    });
+    await record('extended', {
+      days: input.days,
+      reason: input.reason,
+      answerDueDate: extended.answerDueDate,
+      answerDueAt: extended.answerDueAt,
+    });
+    await notifyApplicant(
+      'status-notice',
+      null,
+      `Срок рассмотрения Вашего обращения № ${a.registration_number} продлён до ` +
+        `${russianDate(extended.answerDueAt, a.time_zone)}. Причина: ${input.reason}.`,
+    );
+  }
+}

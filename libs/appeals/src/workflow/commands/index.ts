@@ -1,0 +1,51 @@
+import { ApproveAnswerCommand } from './approve-answer.command';
+import { AssignCommand } from './assign.command';
+import { ClassifyCommand } from './classify.command';
+import { CloseCommand } from './close.command';
+import { DraftAnswerCommand } from './draft-answer.command';
+import { EscalateCommand } from './escalate.command';
+import { ExtendCommand } from './extend.command';
+import { RateCommand } from './rate.command';
+import { RedirectCommand } from './redirect.command';
+import { RegisterCommand } from './register.command';
+import { ReturnCommand } from './return.command';
+import { SendAnswerCommand } from './send-answer.command';
+import { TakeCommand } from './take.command';
+
+export type { EscalateInput } from './escalate.command';
+export type { ExtendInput } from './extend.command';
+export type { RatingOutcome } from './rate.command';
+export type { OperatorAppealInput, OperatorRegistration } from './register.command';
+
+/** Every workflow command, one file each; the module provides them all. */
+export const WORKFLOW_COMMANDS = [
+  TakeCommand,
+  AssignCommand,
+  ClassifyCommand,
+  EscalateCommand,
+  ReturnCommand,
+  RedirectCommand,
+  ExtendCommand,
+  DraftAnswerCommand,
+  ApproveAnswerCommand,
+  SendAnswerCommand,
+  CloseCommand,
+  RateCommand,
+  RegisterCommand,
+];
+
+export {
+  ApproveAnswerCommand,
+  AssignCommand,
+  ClassifyCommand,
+  CloseCommand,
+  DraftAnswerCommand,
+  EscalateCommand,
+  ExtendCommand,
+  RateCommand,
+  RedirectCommand,
+  RegisterCommand,
+  ReturnCommand,
+  SendAnswerCommand,
+  TakeCommand,
+};

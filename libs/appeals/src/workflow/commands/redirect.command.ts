@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { AppealStatus } from '../../appeal-status';
+import { AppealsRepository } from '../../repositories/appeals.repository';
+import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
+import { type Actor } from '../actor';
+import { russianDate } from '../answer-template';
+import { AppealChange } from '../appeal-change';
+import { assertTransition } from '../rules';
+
+/** 59-ФЗ ст. 8 ч. 3: forwarded to the competent body within 7 days of registration, the applicant told. */
+@Injectable()
+export class RedirectCommand {
+  constructor(
+    private readonly change: AppealChange,
+    private readonly appeals: AppealsRepository,
+    private readonly references: WorkflowReferencesRepository,
+  ) {}
+
+  async execute(appealId: string, actor: Actor, input: { body: string; reason: string }, now = new Date()) {
+    await this.change.run(appealId, actor, 'redirect', async ({ tx, appeal: a, record, notifyApplicant }) => {
+      assertTransition(a.status, AppealStatus.Redirected);
+      const late = now > new Date(a.redirect_due_at);
+      await this.appeals.update(tx, a.id, { status: AppealStatus.Redirected });
+      if (late) {
+        await this.references.markOverdue(tx, {
+          appealId: a.id,
+          organisationId: a.organisation_id,
+          clock: 'redirect',
+          dueAt: a.redirect_due_at,
+          holderUserId: actor.userId,
+        });
+      }
+      await record('redirected', { body: input.body, reason: input.reason, late });
+      await notifyApplicant(
+        'status-notice',
+        null,
+        `Ваше обращение № ${a.registration_number} от ${russianDate(a.registered_at, a.time_zone)} направлено ` +
+          `для рассмотрения по компетенции: ${input.body} (ч. 3 ст. 8 Федерального закона № 59-ФЗ).`,
+      );
+    });
+  }
+}

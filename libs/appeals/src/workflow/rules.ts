@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { Role } from '@inbox/access';
+import { AppealStatus, canTransition, InvalidTransitionError, OPEN_STATUSES } from '../appeal-status';
+import { AnswersRepository, type LockedAnswer } from '../repositories/answers.repository';
+import { AppealPartsRepository } from '../repositories/appeal-parts.repository';
+import { type LockedAppeal } from '../repositories/appeals.repository';
+import { type Db } from '../repositories/db';
+import {
+  type OrganisationClock,
+  WorkflowReferencesRepository,
+} from '../repositories/workflow-references.repository';
+import { type Actor } from './actor';
+import { WorkflowError } from './workflow-error';
+
+/** A status change the status machine forbids, as a conflict for the clerk. */
+export function refused(from: AppealStatus, to: AppealStatus): WorkflowError {
+  return new WorkflowError('conflict', new InvalidTransitionError(from, to).message);
+}
+
+export function assertTransition(from: AppealStatus, to: AppealStatus): void {
+  if (!canTransition(from, to)) throw refused(from, to);
+}
+
+export function requireLine1(actor: Actor): void {
+  if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
+    throw new WorkflowError(
+      'forbidden',
+      'Передавать обращения на 2-ю линию может оператор 1-й линии или руководитель',
+    );
+  }
+}
+
+export const NOT_AT_YOUR_ORGANISATION = 'Обращение не находится на рассмотрении вашей организации';
+
+/** Checks the commands share: reference data, answers, and whether the actor's organisation works on it. */
+@Injectable()
+export class WorkflowRules {
+  constructor(
+    private readonly references: WorkflowReferencesRepository,
+    private readonly parts: AppealPartsRepository,
+    private readonly answers: AnswersRepository,
+  ) {}
+
+  async organisations(tx: Db, ids: string[]): Promise<OrganisationClock[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) {
+      throw new WorkflowError('invalid-input', 'Выберите хотя бы одну организацию', {
+        organisationIds: 'Пустой список',
+      });
+    }
+    const rows = await this.references.organisations(tx, unique);
+    if (rows.length !== unique.length) {
+      throw new WorkflowError('invalid-input', 'Организация не найдена в справочнике', {
+        organisationIds: 'Неизвестная организация',
+      });
+    }
+    return rows;
+  }
+
+  async assertTopic(tx: Db, topicId: string, subtopicId?: string): Promise<void> {
+    const rows = await this.references.topics(
+      tx,
+      [topicId, subtopicId].filter((x): x is string => !!x),
+    );
+    const topic = rows.find((r) => r.id === topicId);
+    if (!topic) {
+      throw new WorkflowError('invalid-input', 'Тема не найдена в рубрикаторе', {
+        topicId: 'Неизвестная тема',
+      });
+    }
+    if (subtopicId && rows.find((r) => r.id === subtopicId)?.parent_id !== topicId) {
+      throw new WorkflowError('invalid-input', 'Подтема не относится к выбранной теме', {
+        subtopicId: 'Не из этой темы',
+      });
+    }
+  }
+
+  /** Answering needs the appeal at the actor's organisation (line 2) or at line 1 for line-1 staff. */
+  async assertWorksOn(tx: Db, a: LockedAppeal, actor: Actor): Promise<void> {
+    if (!OPEN_STATUSES.includes(a.status) && a.status !== AppealStatus.Answered) {
+      throw new WorkflowError('conflict', 'Обращение не находится в работе');
+    }
+    if (actor.scope.organisationIds === null) return;
+    const active = await this.parts.isActiveAt(tx, a.id, actor.organisationId);
+    if (!active && a.organisation_id !== actor.organisationId) {
+      throw new WorkflowError('conflict', NOT_AT_YOUR_ORGANISATION);
+    }
+  }
+
+  async answer(tx: Db, appealId: string, answerId: string): Promise<LockedAnswer> {
+    const answer = await this.answers.lock(tx, appealId, answerId);
+    if (!answer) throw new WorkflowError('not-found', 'Ответ не найден');
+    return answer;
+  }
+}
