@@ -23,6 +23,7 @@ export interface StreamEvent {
 export class AppealHistoryRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Appends an event; without an actor it is the system's (the column's default). */
   async append(
     db: Db,
     appealId: string,
@@ -30,12 +31,10 @@ export class AppealHistoryRepository {
     actorId: string | null,
     data: Record<string, unknown>,
   ): Promise<void> {
-    await db.query(`INSERT INTO appeal_events (appeal_id, type, actor, data) VALUES ($1, $2, $3, $4)`, [
-      appealId,
-      type,
-      actorId,
-      data,
-    ]);
+    await db.query(
+      `INSERT INTO appeal_events (appeal_id, type, actor, data) VALUES ($1, $2, COALESCE($3, 'system'), $4)`,
+      [appealId, type, actorId, data],
+    );
   }
 
   async forAppeal(appealId: string): Promise<HistoryEvent[]> {
