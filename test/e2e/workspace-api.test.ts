@@ -25,6 +25,7 @@ describe('workspace API (e2e)', () => {
     org = {
       minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
       mintrans: await idOf(ds, 'organisations', 'mintrans'),
+      district: await idOf(ds, 'organisations', 'omsk-district'),
       housing: await idOf(ds, 'topics', 'housing'),
     };
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
@@ -99,9 +100,9 @@ describe('workspace API (e2e)', () => {
     expect((await get('/api/v1/appeals/stream')).status).toBe(401);
     expect((await get('/api/v1/appeals/stream?access_token=forged.token.value')).status).toBe(401);
     const line1 = listen(operator);
-    const roads = listen(roadsClerk);
+    const district = listen(await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'omsk-district'));
     try {
-      await Promise.all([line1.ready, roads.ready]);
+      await Promise.all([line1.ready, district.ready]);
       const created = await register('Проверка потока событий');
       const deadline = Date.now() + 10_000;
       while (!line1.updates().some((u) => u.appealIds.includes(created.id)) && Date.now() < deadline) {
@@ -110,20 +111,20 @@ describe('workspace API (e2e)', () => {
       const mine = line1.updates().find((u) => u.appealIds.includes(created.id));
       expect(mine).toBeDefined();
       expect(mine!.newAppeals).toBeGreaterThanOrEqual(1);
-      // The roads clerk's scope (Минтранс) does not hold that appeal, only one escalated to it later: the
-      // stream names the later one to them and never the first.
+      // The district's scope does not hold that appeal, only one escalated to it later: the stream names
+      // the later one to its clerk and never the first.
       const theirs = await register('Яма на дороге у остановки', org.housing);
-      await post(`/api/v1/appeals/${theirs.id}/escalate`, operator, { organisationIds: [org.mintrans] });
+      await post(`/api/v1/appeals/${theirs.id}/escalate`, operator, { organisationIds: [org.district] });
       const until = Date.now() + 10_000;
-      while (!roads.updates().some((u) => u.appealIds.includes(theirs.id)) && Date.now() < until) {
+      while (!district.updates().some((u) => u.appealIds.includes(theirs.id)) && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      const seen = roads.updates().flatMap((u) => u.appealIds);
+      const seen = district.updates().flatMap((u) => u.appealIds);
       expect(seen).toContain(theirs.id);
       expect(seen).not.toContain(created.id);
     } finally {
       line1.close();
-      roads.close();
+      district.close();
     }
   });
 

@@ -1,4 +1,2 @@
-import { type EntityManager } from 'typeorm';
-
-/** Where a repository method runs: the data source itself, or the caller's transaction. */
-export type Db = Pick<EntityManager, 'query'>;
+/** Where a repository method runs: the pool, or the caller's transaction (libs/database). */
+export type { Db } from '@inbox/database';
