@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AppConfig } from '@inbox/config';
+import { Transactions } from '@inbox/database';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
-import { type StoredAttachmentRef, type StoredInboundItem } from './intake.entities';
+import { type InboundItemStatus, type StoredAttachmentRef, type StoredInboundItem } from './intake.entities';
+import { type ChannelAccountHealth, IntakeRepository } from './intake.repository';
+
+export type { ChannelAccountHealth } from './intake.repository';
 
 export interface StoredItemResult {
   externalId: string;
@@ -37,51 +40,33 @@ const NORMALISE_BATCH = 25;
 @Injectable()
 export class InboundStore {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly intake: IntakeRepository,
+    private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly jobs: JobProducer,
   ) {}
 
   async store(items: InboundItem[], options: StoreOptions = {}): Promise<StoredItemResult[]> {
     const prepared = items.map((item) => this.prepare(item));
-    const results: StoredItemResult[] = await this.dataSource.transaction(async (tx) => {
+    const results: StoredItemResult[] = await this.transactions.run(async (tx) => {
       const out: StoredItemResult[] = [];
       for (let i = 0; i < prepared.length; i += BATCH) {
         const batch = prepared.slice(i, i + BATCH);
         const contents = batch.flatMap((p) => p.contents);
-        if (contents.length > 0) {
-          await tx.query(
-            `INSERT INTO attachment_contents (sha256, size, content)
-             SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[]) ON CONFLICT DO NOTHING`,
-            [
-              contents.map((c) => c.sha256),
-              contents.map((c) => c.content.length),
-              contents.map((c) => c.content),
-            ],
-          );
-        }
-        const inserted = (await tx.query(
-          `INSERT INTO inbound_items (channel, external_id, account_id, received_at, payload)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[])
-           ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, external_id`,
-          [
-            batch.map((p) => p.stored.channel),
-            batch.map((p) => p.stored.externalId),
-            batch.map(() => options.accountId ?? null),
-            batch.map((p) => p.stored.receivedAt),
-            batch.map((p) => JSON.stringify(p.stored)),
-          ],
-        )) as { id: string; external_id: string }[];
+        if (contents.length > 0) await this.intake.insertContents(contents, tx);
+        const inserted = await this.intake.insertItems(
+          batch.map((p) => p.stored),
+          options.accountId ?? null,
+          tx,
+        );
         const fresh = new Map(inserted.map((r) => [r.external_id, r.id]));
         const missing = batch.filter((p) => !fresh.has(p.stored.externalId));
         const existing = new Map<string, { id: string; status: string }>();
         if (missing.length > 0) {
-          const rows = (await tx.query(
-            `SELECT i.id, i.external_id, i.status FROM inbound_items i
-               JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id)
-                 ON i.channel = k.channel AND i.external_id = k.external_id`,
-            [missing.map((p) => p.stored.channel), missing.map((p) => p.stored.externalId)],
-          )) as { id: string; external_id: string; status: string }[];
+          const rows = await this.intake.existingItems(
+            missing.map((p) => ({ channel: p.stored.channel, externalId: p.stored.externalId })),
+            tx,
+          );
           for (const r of rows) existing.set(r.external_id, r);
         }
         for (const p of batch) {
@@ -106,15 +91,7 @@ export class InboundStore {
       }
       if (options.accountId) {
         const freshCount = out.filter((r) => !r.duplicate).length;
-        await tx.query(
-          `UPDATE channel_accounts SET cursor = COALESCE($2::jsonb, cursor), items_received = items_received + $3,
-                  last_success_at = now(), consecutive_failures = 0 WHERE id = $1`,
-          [
-            options.accountId,
-            options.cursor === undefined ? null : JSON.stringify(options.cursor),
-            freshCount,
-          ],
-        );
+        await this.intake.advanceAccount(options.accountId, options.cursor, freshCount, tx);
       }
       return out;
     });
@@ -147,20 +124,22 @@ export class InboundStore {
   }
 
   /** Items stored but not normalised for a while: re-enqueue them (a crash between commit and enqueue). */
-  async pendingOlderThan(ms: number, limit = 5000): Promise<string[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM inbound_items WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
-        ORDER BY created_at LIMIT $2`,
-      [ms / 1000, limit],
-    )) as { id: string }[];
-    return rows.map((r) => r.id);
+  pendingOlderThan(ms: number, limit = 5000): Promise<string[]> {
+    return this.intake.pendingOlderThan(ms, limit);
   }
 
   async markFailed(inboundItemId: string, reason: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE inbound_items SET status = 'failed', error = $2 WHERE id = $1 AND status = 'pending'`,
-      [inboundItemId, reason.slice(0, 1000)],
-    );
+    await this.intake.markFailed(inboundItemId, reason.slice(0, 1000));
+  }
+
+  /** Items stored but not processed, by status (for /health). */
+  async backlog(): Promise<Partial<Record<InboundItemStatus, number>>> {
+    return Object.fromEntries((await this.intake.backlogByStatus()).map((r) => [r.status, r.count]));
+  }
+
+  /** Every channel account with its sync progress and errors (for /health). */
+  channelAccounts(): Promise<ChannelAccountHealth[]> {
+    return this.intake.accountsHealth();
   }
 
   /** Moves inline attachment bytes out of the payload into content-addressed storage, enforcing limits. */

@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { INTAKE_ENTITIES } from './intake.entities';
 import { InboundStore } from './inbound-store.service';
+import { IntakeRepository } from './intake.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature(INTAKE_ENTITIES)],
-  providers: [InboundStore],
+  providers: [IntakeRepository, InboundStore],
   exports: [InboundStore],
 })
 export class IntakeModule {}

@@ -1,8 +1,9 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { DataSource } from 'typeorm';
 import { PublicEndpoint } from '@inbox/access';
+import { DatabaseHealth } from '@inbox/database';
+import { InboundStore } from '@inbox/intake';
 import { JobProducer, QueueName } from '@inbox/queue';
 import { HealthDto } from './health.responses';
 
@@ -11,7 +12,8 @@ import { HealthDto } from './health.responses';
 @PublicEndpoint()
 export class HealthController {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseHealth,
+    private readonly intake: InboundStore,
     private readonly jobs: JobProducer,
   ) {}
 
@@ -19,29 +21,11 @@ export class HealthController {
   @ApiOperation({ summary: 'Состояние Postgres, Redis, очередей и каналов' })
   @ApiOkResponse({ type: HealthDto, description: '503 с тем же телом, когда Postgres или Redis недоступны' })
   async health(@Res({ passthrough: true }) res: Response) {
-    const postgres = await timed(() => this.dataSource.query('SELECT 1'));
+    const postgres = await timed(() => this.database.ping());
     const redis = await timed(() => this.jobs.queue(QueueName.Intake).client.ping());
     const queues = redis.ok ? await this.jobs.backlog().catch(() => undefined) : undefined;
-    const intake = postgres.ok
-      ? ((await this.dataSource.query(
-          `SELECT status, count(*)::int AS count FROM inbound_items WHERE status <> 'processed' GROUP BY status`,
-        )) as { status: string; count: number }[])
-      : [];
-    const channels = postgres.ok
-      ? await this.dataSource.query(
-          `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
-                  last_error AS "lastError", last_error_at AS "lastErrorAt",
-                  consecutive_failures AS "consecutiveFailures", items_received::int AS "itemsReceived",
-                  items_quarantined::int AS "itemsQuarantined", last_pull_at AS "lastPullAt",
-                  next_pull_at AS "nextPullAt",
-                  -- Feed actions (ПОС status pushes, file fetches) waiting on or refused by the remote side.
-                  (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'pending')
-                    AS "pendingActions",
-                  (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'failed')
-                    AS "failedActions"
-             FROM channel_accounts c ORDER BY channel, name`,
-        )
-      : [];
+    const inboundItems = postgres.ok ? await this.intake.backlog() : {};
+    const channels = postgres.ok ? await this.intake.channelAccounts() : [];
     const ok = postgres.ok && redis.ok;
     res.status(ok ? 200 : 503);
     return {
@@ -49,7 +33,7 @@ export class HealthController {
       postgres,
       redis,
       queues,
-      inboundItems: Object.fromEntries(intake.map((r) => [r.status, r.count])),
+      inboundItems,
       channels,
     };
   }

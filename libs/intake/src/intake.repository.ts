@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { type Db, SqlRepository } from '@inbox/database';
+import { type InboundItemStatus, type StoredInboundItem } from './intake.entities';
+
+/** A channel account as /health shows it: sync progress, errors and the remote side's pending work. */
+export interface ChannelAccountHealth {
+  channel: string;
+  name: string;
+  enabled: boolean;
+  syncStage: string;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  consecutiveFailures: number;
+  itemsReceived: number;
+  itemsQuarantined: number;
+  lastPullAt: Date | null;
+  nextPullAt: Date | null;
+  pendingActions: number;
+  failedActions: number;
+}
+
+/**
+ * The intake tables: `inbound_items` (what arrived, as it arrived), `attachment_contents` (content-addressed
+ * bytes) and the progress columns of `channel_accounts` (cursor, counters).
+ */
+@Injectable()
+export class IntakeRepository extends SqlRepository {
+  async insertContents(contents: { sha256: string; content: Buffer }[], tx: Db): Promise<void> {
+    await this.rows(
+      `INSERT INTO attachment_contents (sha256, size, content)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::bytea[]) ON CONFLICT DO NOTHING`,
+      [contents.map((c) => c.sha256), contents.map((c) => c.content.length), contents.map((c) => c.content)],
+      tx,
+    );
+  }
+
+  /** Inserts the items not stored before (unique on channel + external id); returns the new ones' ids. */
+  insertItems(
+    items: StoredInboundItem[],
+    accountId: string | null,
+    tx: Db,
+  ): Promise<{ id: string; external_id: string }[]> {
+    return this.rows(
+      `INSERT INTO inbound_items (channel, external_id, account_id, received_at, payload)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[], $4::timestamptz[], $5::jsonb[])
+       ON CONFLICT (channel, external_id) DO NOTHING RETURNING id, external_id`,
+      [
+        items.map((i) => i.channel),
+        items.map((i) => i.externalId),
+        items.map(() => accountId),
+        items.map((i) => i.receivedAt),
+        items.map((i) => JSON.stringify(i)),
+      ],
+      tx,
+    );
+  }
+
+  /** The stored items with these channel + external id pairs. */
+  existingItems(
+    keys: { channel: string; externalId: string }[],
+    tx: Db,
+  ): Promise<{ id: string; external_id: string; status: InboundItemStatus }[]> {
+    return this.rows(
+      `SELECT i.id, i.external_id, i.status FROM inbound_items i
+         JOIN unnest($1::text[], $2::text[]) AS k(channel, external_id)
+           ON i.channel = k.channel AND i.external_id = k.external_id`,
+      [keys.map((k) => k.channel), keys.map((k) => k.externalId)],
+      tx,
+    );
+  }
+
+  /** The account's cursor (when given) and counters after a successful pull. */
+  async advanceAccount(accountId: string, cursor: unknown, fresh: number, tx: Db): Promise<void> {
+    await this.rows(
+      `UPDATE channel_accounts SET cursor = COALESCE($2::jsonb, cursor), items_received = items_received + $3,
+              last_success_at = now(), consecutive_failures = 0 WHERE id = $1`,
+      [accountId, cursor === undefined ? null : JSON.stringify(cursor), fresh],
+      tx,
+    );
+  }
+
+  async pendingOlderThan(ms: number, limit: number): Promise<string[]> {
+    const rows = await this.rows<{ id: string }>(
+      `SELECT id FROM inbound_items WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2`,
+      [ms / 1000, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async markFailed(inboundItemId: string, reason: string): Promise<void> {
+    await this.rows(
+      `UPDATE inbound_items SET status = 'failed', error = $2 WHERE id = $1 AND status = 'pending'`,
+      [inboundItemId, reason],
+    );
+  }
+
+  /** Items not (yet) processed, by status. */
+  backlogByStatus(): Promise<{ status: InboundItemStatus; count: number }[]> {
+    return this.rows(
+      `SELECT status, count(*)::int AS count FROM inbound_items WHERE status <> 'processed' GROUP BY status`,
+    );
+  }
+
+  accountsHealth(): Promise<ChannelAccountHealth[]> {
+    return this.rows<ChannelAccountHealth>(
+      `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
+              last_error AS "lastError", last_error_at AS "lastErrorAt",
+              consecutive_failures AS "consecutiveFailures", items_received::int AS "itemsReceived",
+              items_quarantined::int AS "itemsQuarantined", last_pull_at AS "lastPullAt",
+              next_pull_at AS "nextPullAt",
+              -- Feed actions (ПОС status pushes, file fetches) waiting on or refused by the remote side.
+              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'pending')
+                AS "pendingActions",
+              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'failed')
+                AS "failedActions"
+         FROM channel_accounts c ORDER BY channel, name`,
+    );
+  }
+}
