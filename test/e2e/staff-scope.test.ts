@@ -156,6 +156,8 @@ describe('organisation scope over every staff endpoint (e2e)', () => {
         if (s.format === 'date-time' || /until|At$|date/i.test(name))
           return new Date(Date.now() + 86_400_000).toISOString();
         if (s.format === 'uuid' || /Ids?$/.test(name)) return randomUUID();
+        if (/phone/i.test(name)) return '+79130000000';
+        if (/email/i.test(name)) return 'scope@example.test';
         return 'Проверка области видимости';
     }
   };

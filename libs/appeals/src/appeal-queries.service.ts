@@ -12,6 +12,7 @@ import { AnswersRepository } from './repositories/answers.repository';
 import { AppealPartsRepository } from './repositories/appeal-parts.repository';
 import { AttachmentsRepository } from './repositories/attachments.repository';
 import { AppealHistoryRepository } from './repositories/history.repository';
+import { escalationMissing } from './workflow/escalation-requirements';
 
 /** Read side of appeals: the staff list and card, and the citizen's status page. */
 @Injectable()
@@ -80,6 +81,12 @@ export class AppealQueries {
         phone: row.phone,
         postalAddress: row.postal_address,
       },
+      /** What a line-2 request still lacks, by field, with the prompt: the card asks for it before escalation. */
+      escalationRequires: escalationMissing(row.topic_id as string | null, row.subject as string | null, {
+        firstName: row.first_name as string | null,
+        patronymic: row.patronymic as string | null,
+        phone: row.phone as string | null,
+      }),
       organisations: organisations as unknown[],
       attachments,
       history,

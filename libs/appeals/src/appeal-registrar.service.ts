@@ -228,9 +228,12 @@ export class AppealRegistrar {
         },
       ],
       // S1: line 1 escalates within 15 minutes of arrival — for the channels where that clock applies.
-      escalationDueAt: this.config.escalationClockChannels.includes(item.channel)
-        ? escalationDueAt(registeredAt)
-        : null,
+      // Only items that start on line 1 (at the management centre) have an escalation clock: one imported
+      // straight to a department is already there.
+      escalationDueAt:
+        this.config.escalationClockChannels.includes(item.channel) && routedReason === 'management-centre'
+          ? escalationDueAt(registeredAt)
+          : null,
     });
     if (!registrationNumber) return undefined;
     return {

@@ -11,6 +11,7 @@ import { AppealChange } from './workflow/appeal-change';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
 import { WORKFLOW_COMMANDS } from './workflow/commands';
 import { WorkflowRules } from './workflow/rules';
+import { CardEditor } from './workflow/card-editor';
 
 @Module({
   imports: [TypeOrmModule.forFeature(APPEAL_ENTITIES), OrganisationsModule, IntakeModule],
@@ -18,6 +19,7 @@ import { WorkflowRules } from './workflow/rules';
     ...APPEAL_REPOSITORIES,
     AppealChange,
     WorkflowRules,
+    CardEditor,
     ...WORKFLOW_COMMANDS,
     AppealRegistrar,
     AppealQueries,

@@ -112,6 +112,12 @@ export class AppealCardDto extends AppealSummaryDto {
     description: 'null для администратора: персональные данные ему не выдаются',
   })
   applicant!: ApplicantDto | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Чего не хватает для передачи на 2-ю линию (поле → подсказка); пусто — можно передавать',
+  })
+  escalationRequires!: Record<string, string>;
   @ApiProperty({ type: [AppealOrganisationDto] }) organisations!: AppealOrganisationDto[];
   @ApiProperty({ type: [AttachmentDto] }) attachments!: AttachmentDto[];
   @ApiProperty({ type: [HistoryEventDto] }) history!: HistoryEventDto[];
@@ -157,4 +163,8 @@ export class AssigneeDto {
   @ApiProperty() fullName!: string;
   @ApiProperty({ example: 'clerk' }) role!: string;
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
+}
+
+export class CardUpdatedDto {
+  @ApiProperty({ type: [String], example: ['applicant.phone', 'subject'] }) fields!: string[];
 }

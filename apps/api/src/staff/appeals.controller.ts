@@ -16,7 +16,10 @@ export class AppealsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Список обращений с фильтрами и постраничным выводом по курсору' })
+  @ApiOperation({
+    summary:
+      'Список обращений с фильтрами и постраничным выводом по курсору; q — поиск по номеру (и его части), фамилии, телефону, e-mail и тексту (записывается в журнал)',
+  })
   @ApiOkResponse({ type: AppealPageDto })
   async list(@Query() query: AppealListQueryDto, @Staff() staff: StaffContext) {
     const outside =
@@ -33,7 +36,17 @@ export class AppealsController {
         outcome: 'denied',
       });
     }
-    return this.queries.list(query, staff.scope);
+    const page = await this.queries.list(query, staff.scope);
+    if (query.q?.trim()) {
+      // A search matches surnames, phones and e-mails: a read of personal data, on record with what it found.
+      await this.audit.record({
+        userId: staff.user.id,
+        action: 'search-appeals',
+        entityType: 'appeal',
+        details: { personalData: ['applicant'], found: page.items.map((i) => i.id) },
+      });
+    }
+    return page;
   }
 
   @Get(':id')

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
 import { invalidInput } from '@inbox/common';
@@ -15,8 +15,9 @@ import {
   RatingDto,
   ReasonDto,
   RedirectDto,
+  UpdateCardDto,
 } from './workflow.dto';
-import { CreatedDto, RegisteredAppealDto } from './appeal.responses';
+import { CardUpdatedDto, CreatedDto, RegisteredAppealDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -32,6 +33,16 @@ export class WorkflowController {
   @ApiCreatedResponse({ type: RegisteredAppealDto })
   registerByOperator(@Body() body: OperatorAppealDto, @Staff() staff: StaffContext) {
     return this.workflow.registerByOperator(body, actorOf(staff));
+  }
+
+  @Patch(':id/card')
+  @ApiOperation({
+    summary:
+      'Дополнить или исправить карточку: данные заявителя (ФИО, телефон, e-mail, почтовый адрес) и суть вопроса',
+  })
+  @ApiOkResponse({ type: CardUpdatedDto })
+  updateCard(@Param('id', uuid) id: string, @Body() body: UpdateCardDto, @Staff() staff: StaffContext) {
+    return this.workflow.updateCard(id, actorOf(staff), body);
   }
 
   @Post(':id/take')

@@ -15,7 +15,42 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
+
+/** The applicant's fields staff complete or correct; an empty string clears one. */
+export class ApplicantFieldsDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) surname?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) firstName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) patronymic?: string;
+
+  @ApiPropertyOptional({ example: '+79131234567' })
+  @IsOptional()
+  @Matches(/^(\+?[\d\s()-]{10,20})?$/, { message: 'Телефон в формате +7 900 000-00-00' })
+  phone?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^([^\s@]+@[^\s@]+\.[^\s@]+)?$/, { message: 'Адрес электронной почты вида name@example.ru' })
+  @MaxLength(254)
+  email?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) postalAddress?: string;
+}
+
+export class UpdateCardDto {
+  @ApiPropertyOptional({ description: 'Суть вопроса' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500, { message: 'Суть вопроса — не длиннее 500 символов' })
+  subject?: string;
+
+  @ApiPropertyOptional({ type: ApplicantFieldsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ApplicantFieldsDto)
+  applicant?: ApplicantFieldsDto;
+}
 
 export class EscalateDto {
   @ApiProperty({ type: [String], description: 'Одна или несколько организаций 2-й линии' })
@@ -31,6 +66,15 @@ export class EscalateDto {
   @IsString()
   @MaxLength(500, { message: 'Суть вопроса — не длиннее 500 символов' })
   subject?: string;
+
+  @ApiPropertyOptional({
+    type: ApplicantFieldsDto,
+    description: 'Недостающие данные заявителя, дополняемые при передаче (имя, отчество, телефон — S0)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ApplicantFieldsDto)
+  applicant?: ApplicantFieldsDto;
 }
 
 export class ReasonDto {

@@ -29,7 +29,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Список обращений с фильтрами и постраничным выводом по курсору */
+        /** Список обращений с фильтрами и постраничным выводом по курсору; q — поиск по номеру (и его части), фамилии, телефону, e-mail и тексту (записывается в журнал) */
         get: operations["AppealsController_list"];
         put?: never;
         /** Регистрация оператором: звонок, личный приём, письмо по почте (карточка S0/S4) */
@@ -141,6 +141,23 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/card": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Дополнить или исправить карточку: данные заявителя (ФИО, телефон, e-mail, почтовый адрес) и суть вопроса */
+        patch: operations["WorkflowController_updateCard"];
         trace?: never;
     };
     "/api/v1/appeals/{id}/classify": {
@@ -1156,6 +1173,10 @@ export interface components {
             channel: string;
             classification: components["schemas"]["AppealClassificationDto"];
             deadlines: components["schemas"]["AppealDeadlinesDto"];
+            /** @description Чего не хватает для передачи на 2-ю линию (поле → подсказка); пусто — можно передавать */
+            escalationRequires: {
+                [key: string]: string;
+            };
             /** @description Первые 200 символов текста */
             excerpt: string;
             externalId: string;
@@ -1284,6 +1305,15 @@ export interface components {
             postalAddress: string | null;
             surname: string | null;
         };
+        ApplicantFieldsDto: {
+            email?: string;
+            firstName?: string;
+            patronymic?: string;
+            /** @example +79131234567 */
+            phone?: string;
+            postalAddress?: string;
+            surname?: string;
+        };
         AssignDto: {
             userId: string;
         };
@@ -1340,6 +1370,15 @@ export interface components {
             summary: components["schemas"]["CalendarSummaryDto"];
             version: string;
             year: number;
+        };
+        CardUpdatedDto: {
+            /**
+             * @example [
+             *       "applicant.phone",
+             *       "subject"
+             *     ]
+             */
+            fields: string[];
         };
         CategoryMappingDto: {
             /**
@@ -1492,6 +1531,8 @@ export interface components {
             text?: string;
         };
         EscalateDto: {
+            /** @description Недостающие данные заявителя, дополняемые при передаче (имя, отчество, телефон — S0) */
+            applicant?: components["schemas"]["ApplicantFieldsDto"];
             /** @description Одна или несколько организаций 2-й линии */
             organisationIds: string[];
             /** @description Суть вопроса */
@@ -2014,6 +2055,11 @@ export interface components {
             parentId: string | null;
             rubricatorVersion: string | null;
         };
+        UpdateCardDto: {
+            applicant?: components["schemas"]["ApplicantFieldsDto"];
+            /** @description Суть вопроса */
+            subject?: string;
+        };
         UpdateTopicDto: {
             active?: boolean;
             /** @description Код не меняется; если передан, должен совпадать с текущим */
@@ -2314,6 +2360,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    WorkflowController_updateCard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCardDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CardUpdatedDto"];
+                };
             };
         };
     };

@@ -13,7 +13,7 @@ export interface AppealListFilter {
   fastTrack?: boolean;
   dueBefore?: Date;
   dueAfter?: Date;
-  /** Full-text search in Russian over subject, text and address. */
+  /** Search: Russian full text, the registration number or a fragment, the applicant's surname, phone, e-mail. */
   q?: string;
   /** 'me' = the caller. */
   assigneeId?: string;
@@ -93,6 +93,25 @@ export interface AppealChanges {
   closedAt?: Date | null;
 }
 
+/** The applicant's fields staff may complete or correct; null clears one. */
+export interface ApplicantChanges {
+  surname?: string | null;
+  firstName?: string | null;
+  patronymic?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  postalAddress?: string | null;
+}
+
+const APPLICANT_COLUMN: Record<keyof ApplicantChanges, string> = {
+  surname: 'surname',
+  firstName: 'first_name',
+  patronymic: 'patronymic',
+  phone: 'phone',
+  email: 'email',
+  postalAddress: 'postal_address',
+};
+
 const COLUMN: Record<keyof AppealChanges, string> = {
   status: 'status',
   assigneeId: 'assignee_id',
@@ -141,7 +160,7 @@ export class AppealsRepository {
     if (filter.fastTrack !== undefined) add('a.fast_track = ?', filter.fastTrack);
     if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
-    if (filter.q?.trim()) add(`a.search_vector @@ websearch_to_tsquery('russian', ?)`, filter.q.trim());
+    if (filter.q?.trim()) where.push(searchSql(filter.q.trim(), params));
     if (filter.assigneeId)
       add('a.assignee_id = ?', filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
     if (filter.topicId === 'none') where.push('a.topic_id IS NULL');
@@ -154,11 +173,16 @@ export class AppealsRepository {
     if (filter.ids?.length) add('a.id = ANY(?)', filter.ids);
     if (filter.clock) {
       params.push(filter.organisationId ?? null);
-      const mark = (kind: string) =>
-        `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = '${kind}'
-           AND ($${params.length}::uuid IS NULL OR m.organisation_id = $${params.length}::uuid))`;
+      const org = `$${params.length}::uuid`;
+      // Each clock on its own: an overdue escalation never hides the answer clock being at risk.
       where.push(
-        filter.clock === 'overdue' ? mark('overdue') : `${mark('at-risk')} AND NOT ${mark('overdue')}`,
+        filter.clock === 'overdue'
+          ? `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = 'overdue'
+               AND (${org} IS NULL OR m.organisation_id = ${org}))`
+          : `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = 'at-risk'
+               AND (${org} IS NULL OR m.organisation_id = ${org})
+               AND NOT EXISTS (SELECT 1 FROM clock_marks o WHERE o.appeal_id = m.appeal_id AND o.kind = 'overdue'
+                 AND o.clock = m.clock AND o.organisation_id = m.organisation_id))`,
       );
     }
 
@@ -285,6 +309,15 @@ export class AppealsRepository {
     );
   }
 
+  async updateApplicant(tx: Db, applicantId: string, changes: ApplicantChanges): Promise<void> {
+    const keys = (Object.keys(changes) as (keyof ApplicantChanges)[]).filter((k) => changes[k] !== undefined);
+    if (keys.length === 0) return;
+    await tx.query(
+      `UPDATE applicants SET ${keys.map((k, i) => `${APPLICANT_COLUMN[k]} = $${i + 2}`).join(', ')} WHERE id = $1`,
+      [applicantId, ...keys.map((k) => changes[k])],
+    );
+  }
+
   async countReopening(tx: Db, id: string): Promise<void> {
     await tx.query(`UPDATE appeals SET reopen_count = reopen_count + 1 WHERE id = $1`, [id]);
   }
@@ -320,6 +353,30 @@ export class AppealsRepository {
     )) as Record<string, string | null>[];
     return values;
   }
+}
+
+/** LIKE's wildcards taken literally. */
+const likeLiteral = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * "Find anything" in one box: the Russian full text of subject, text and address; the registration number,
+ * whole or a fragment; the applicant's surname, e-mail or phone (any formatting, 8… or +7…).
+ */
+export function searchSql(q: string, params: unknown[]): string {
+  params.push(q);
+  const text = `$${params.length}`;
+  params.push(`%${likeLiteral(q)}%`);
+  const fragment = `$${params.length}`;
+  const person = [`lower(p.surname) = lower(split_part(${text}, ' ', 1))`, `lower(p.email) = lower(${text})`];
+  let digits = q.replace(/\D/g, '');
+  if (digits.length === 11 && digits.startsWith('8')) digits = `7${digits.slice(1)}`;
+  if (digits.length >= 6 && /^[\d\s()+-]+$/.test(q)) {
+    params.push(`%${digits}%`);
+    person.push(`regexp_replace(coalesce(p.phone, ''), '\\D', '', 'g') LIKE $${params.length}`);
+  }
+  return `(a.search_vector @@ websearch_to_tsquery('russian', ${text})
+    OR a.registration_number LIKE ${fragment}
+    OR EXISTS (SELECT 1 FROM applicants p WHERE p.id = a.applicant_id AND (${person.join(' OR ')})))`;
 }
 
 export function toSummary(r: Record<string, unknown>): AppealSummary {

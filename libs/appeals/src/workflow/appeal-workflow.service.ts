@@ -19,7 +19,9 @@ import {
   ReturnCommand,
   SendAnswerCommand,
   TakeCommand,
+  UpdateCardCommand,
 } from './commands';
+import { type CardChanges } from './card-editor';
 
 /**
  * Everything staff do to an appeal, one command per file (./commands), each in one transaction of
@@ -43,6 +45,7 @@ export class AppealWorkflow {
     close: CloseCommand;
     rate: RateCommand;
     register: RegisterCommand;
+    updateCard: UpdateCardCommand;
   };
 
   constructor(
@@ -59,6 +62,7 @@ export class AppealWorkflow {
     close: CloseCommand,
     rate: RateCommand,
     register: RegisterCommand,
+    updateCard: UpdateCardCommand,
   ) {
     this.commands = {
       take,
@@ -74,11 +78,16 @@ export class AppealWorkflow {
       close,
       rate,
       register,
+      updateCard,
     };
   }
 
   registerByOperator(input: OperatorAppealInput, actor: Actor): Promise<OperatorRegistration> {
     return this.commands.register.execute(input, actor);
+  }
+
+  updateCard(appealId: string, actor: Actor, changes: CardChanges): Promise<{ fields: string[] }> {
+    return this.commands.updateCard.execute(appealId, actor, changes);
   }
 
   take(appealId: string, actor: Actor): Promise<void> {

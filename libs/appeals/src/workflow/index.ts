@@ -4,3 +4,5 @@ export * from './actor';
 export * from './appeal-change';
 export * from './commands';
 export * from './appeal-workflow.service';
+export * from './card-editor';
+export * from './escalation-requirements';

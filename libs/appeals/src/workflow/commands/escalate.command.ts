@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { line2AnswerDueAt, line2ExtensionLimitAt, ProductionCalendar } from '@inbox/deadlines';
 import { AppealStatus } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
-import { AppealsRepository } from '../../repositories/appeals.repository';
+import { type ApplicantChanges, AppealsRepository } from '../../repositories/appeals.repository';
+import { CardEditor } from '../card-editor';
+import { escalationMissing } from '../escalation-requirements';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
 import { assertTransition, requireLine1, WorkflowRules } from '../rules';
@@ -12,6 +14,8 @@ export interface EscalateInput {
   organisationIds: string[];
   topicId?: string;
   subject?: string;
+  /** What the card lacks, completed in the same step (S0 requires name, patronymic and phone). */
+  applicant?: ApplicantChanges;
 }
 
 /**
@@ -28,22 +32,24 @@ export class EscalateCommand {
     private readonly appeals: AppealsRepository,
     private readonly parts: AppealPartsRepository,
     private readonly rules: WorkflowRules,
+    private readonly card: CardEditor,
   ) {}
 
   async execute(appealId: string, actor: Actor, input: EscalateInput, now = new Date()): Promise<void> {
     requireLine1(actor);
-    await this.change.run(appealId, actor, 'escalate', async ({ tx, appeal: a, record }) => {
+    await this.change.run(appealId, actor, 'escalate', async (context) => {
+      const { tx, appeal: a, record } = context;
       assertTransition(a.status, AppealStatus.Escalated);
       if (input.topicId) await this.rules.assertTopic(tx, input.topicId);
       const topicId = input.topicId ?? a.topic_id;
       const subject = input.subject?.trim() || a.subject;
+      if (input.applicant) await this.card.apply(context, a, { applicant: input.applicant });
       const applicant = await this.appeals.applicantOf(tx, a.applicant_id);
-      const missing: Record<string, string> = {};
-      if (!topicId) missing.topicId = 'Укажите тему обращения';
-      if (!subject) missing.subject = 'Укажите суть вопроса';
-      if (!applicant.first_name) missing['applicant.firstName'] = 'В карточке нет имени заявителя';
-      if (!applicant.patronymic) missing['applicant.patronymic'] = 'В карточке нет отчества заявителя';
-      if (!applicant.phone) missing['applicant.phone'] = 'В карточке нет телефона заявителя';
+      const missing = escalationMissing(topicId, subject, {
+        firstName: applicant.first_name,
+        patronymic: applicant.patronymic,
+        phone: applicant.phone,
+      });
       if (Object.keys(missing).length > 0) {
         throw new WorkflowError(
           'invalid-input',

@@ -11,6 +11,7 @@ import { RegisterCommand } from './register.command';
 import { ReturnCommand } from './return.command';
 import { SendAnswerCommand } from './send-answer.command';
 import { TakeCommand } from './take.command';
+import { UpdateCardCommand } from './update-card.command';
 
 export type { EscalateInput } from './escalate.command';
 export type { ExtendInput } from './extend.command';
@@ -32,6 +33,7 @@ export const WORKFLOW_COMMANDS = [
   CloseCommand,
   RateCommand,
   RegisterCommand,
+  UpdateCardCommand,
 ];
 
 export {
@@ -48,4 +50,5 @@ export {
   ReturnCommand,
   SendAnswerCommand,
   TakeCommand,
+  UpdateCardCommand,
 };

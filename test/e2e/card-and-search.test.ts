@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { Role } from '@inbox/access';
+import { AppealRegistrar } from '@inbox/appeals';
+import { InboundStore } from '@inbox/intake';
+import { Channel } from '@inbox/integrations/contract';
+import { idOf } from '../factories/directory';
+import { inboundItem } from '../factories/inbound-items';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { json, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * Issue 12, build items 1, 6 and 8: an incomplete card is completed (not refused after the fact), search
+ * finds anything within the scope and is audited, and clocks tell the truth.
+ */
+describe('complete card, search, honest clocks (e2e)', () => {
+  let stack: TestStack;
+  let operator: SignedIn;
+  let housingClerk: SignedIn;
+  let roadsClerk: SignedIn;
+  let org: Record<string, string>;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { ESCALATION_CLOCK_CHANNELS: 'operator,telegram' } });
+    const ds = stack.db.dataSource;
+    org = {
+      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
+      housing: await idOf(ds, 'topics', 'housing'),
+    };
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const call = (method: string, path: string, who: SignedIn, body?: unknown) =>
+    fetch(`${stack.baseUrl}${path}`, {
+      method,
+      headers: who.headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  /** A Telegram message as it arrives: a display name, no patronymic, no phone, no subject. */
+  async function fromTelegram(overrides: Parameters<typeof inboundItem>[0] = {}) {
+    const [stored] = await stack.api.get(InboundStore).store(
+      [
+        inboundItem({
+          channel: Channel.Telegram,
+          externalId: `tg-${randomUUID()}`,
+          regime: 'appeal',
+          author: { externalId: `tg-user-${randomUUID()}`, displayName: 'Андрей', firstName: 'Андрей' },
+          text: 'Во дворе дома 5 по ул. Ленина третий день не вывозят мусор, контейнеры переполнены.',
+          ...overrides,
+        }),
+      ],
+      { enqueue: false },
+    );
+    const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    if (outcome.kind !== 'registered') throw new Error(outcome.kind);
+    return outcome;
+  }
+
+  it('asks for what escalation lacks, takes it on the card or with the escalation, with history and audit', async () => {
+    const appeal = await fromTelegram();
+    const card = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, operator));
+    expect(card.escalationRequires).toEqual({
+      topicId: 'Укажите тему обращения',
+      subject: 'Укажите суть вопроса',
+      'applicant.patronymic': 'В карточке нет отчества заявителя',
+      'applicant.phone': 'В карточке нет телефона заявителя',
+    });
+
+    const updated = await call('PATCH', `/api/v1/appeals/${appeal.appealId}/card`, operator, {
+      subject: 'Не вывозят мусор',
+      applicant: { surname: 'Кузнецов', patronymic: 'Петрович', phone: '8 (913) 555-44-33' },
+    });
+    expect(updated.status).toBe(200);
+    expect(await json(updated)).toEqual({
+      fields: ['applicant.surname', 'applicant.patronymic', 'applicant.phone', 'subject'],
+    });
+    const bad = await call('PATCH', `/api/v1/appeals/${appeal.appealId}/card`, operator, {
+      applicant: { phone: 'позвонить' },
+    });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).errors['applicant.phone']).toBeDefined();
+
+    const completed = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, operator));
+    expect(completed.applicant).toMatchObject({
+      surname: 'Кузнецов',
+      patronymic: 'Петрович',
+      phone: '+79135554433',
+    });
+    expect(completed.subject).toBe('Не вывозят мусор');
+    expect(completed.escalationRequires).toEqual({ topicId: 'Укажите тему обращения' });
+    const event = completed.history.find((e: { type: string }) => e.type === 'card-updated');
+    expect(event.data.fields).toContain('applicant.phone');
+    expect(JSON.stringify(event.data)).not.toContain('5554433');
+    const [audit] = (await stack.db.dataSource.query(
+      `SELECT outcome FROM audit_log WHERE user_id = $1 AND action = 'update-card' AND entity_id = $2`,
+      [operator.userId, appeal.appealId],
+    )) as { outcome: string }[];
+    expect(audit).toEqual({ outcome: 'ok' });
+
+    // The last missing piece comes with the escalation itself.
+    const other = await fromTelegram();
+    const escalated = await call('POST', `/api/v1/appeals/${other.appealId}/escalate`, operator, {
+      organisationIds: [org.minzhkh],
+      topicId: org.housing,
+      subject: 'Мусор',
+      applicant: { patronymic: 'Сергеевич', phone: '+7 913 000-11-22' },
+    });
+    expect(escalated.status).toBe(204);
+    // A clerk of another organisation cannot touch the card.
+    expect(
+      (await call('PATCH', `/api/v1/appeals/${other.appealId}/card`, roadsClerk, { subject: 'Чужое' }))
+        .status,
+    ).toBe(404);
+  });
+
+  it('finds an appeal by its number, a fragment of it, the surname, the phone and the e-mail, within the scope only', async () => {
+    const appeal = await fromTelegram({
+      author: {
+        externalId: `tg-user-${randomUUID()}`,
+        surname: 'Зарецкая',
+        firstName: 'Ольга',
+        phone: '+79137001122',
+        email: 'zaretskaya@example.test',
+      },
+    });
+    await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, operator, {
+      organisationIds: [org.minzhkh],
+      topicId: org.housing,
+      subject: 'Мусор',
+      applicant: { patronymic: 'Ивановна' },
+    });
+    const find = async (who: SignedIn, q: string) =>
+      (await json(call('GET', `/api/v1/appeals?q=${encodeURIComponent(q)}`, who))).items.map(
+        (i: { id: string }) => i.id,
+      ) as string[];
+    const fragment = appeal.registrationNumber.split('-')[1].replace(/^0+/, '');
+    for (const q of [
+      appeal.registrationNumber,
+      fragment,
+      'Зарецкая',
+      'зарецкая',
+      '8 913 700-11-22',
+      '+79137001122',
+      'ZARETSKAYA@example.test',
+    ]) {
+      expect({ q, found: (await find(housingClerk, q)).includes(appeal.appealId) }).toEqual({
+        q,
+        found: true,
+      });
+      expect({ q, found: (await find(roadsClerk, q)).includes(appeal.appealId) }).toEqual({
+        q,
+        found: false,
+      });
+    }
+    expect(await find(housingClerk, 'Незнакомова')).not.toContain(appeal.appealId);
+    const audited = (await stack.db.dataSource.query(
+      `SELECT details FROM audit_log WHERE user_id = $1 AND action = 'search-appeals' ORDER BY id`,
+      [housingClerk.userId],
+    )) as { details: { found: string[] } }[];
+    expect(audited.length).toBeGreaterThanOrEqual(7);
+    expect(audited[0].details.found).toContain(appeal.appealId);
+  });
+
+  it('starts the escalation clock only for items that begin on line 1, and keeps each clock mark visible', async () => {
+    const atCentre = await fromTelegram();
+    const atDepartment = await fromTelegram({ addressee: { code: 'minzhkh' } });
+    const rows = (await stack.db.dataSource.query(
+      `SELECT id, escalation_due_at FROM appeals WHERE id = ANY($1)`,
+      [[atCentre.appealId, atDepartment.appealId]],
+    )) as { id: string; escalation_due_at: Date | null }[];
+    const due = Object.fromEntries(rows.map((r) => [r.id, r.escalation_due_at]));
+    expect(due[atCentre.appealId]).not.toBeNull();
+    expect(due[atDepartment.appealId]).toBeNull();
+
+    // An overdue escalation does not hide the answer term being at risk.
+    await stack.db.dataSource.query(
+      `INSERT INTO clock_marks (appeal_id, organisation_id, clock, kind, due_at) VALUES
+         ($1, $2, 'escalation', 'overdue', now()), ($1, $2, 'answer', 'at-risk', now() + interval '1 day')`,
+      [atCentre.appealId, atCentre.organisationId],
+    );
+    const atRisk = await json(call('GET', `/api/v1/appeals?clock=at-risk&limit=200`, operator));
+    expect(atRisk.items.map((i: { id: string }) => i.id)).toContain(atCentre.appealId);
+    const overdue = await json(call('GET', `/api/v1/appeals?clock=overdue&limit=200`, operator));
+    expect(overdue.items.map((i: { id: string }) => i.id)).toContain(atCentre.appealId);
+  });
+});
