@@ -13,6 +13,19 @@ const channelSdks = [
   { name: 'fast-xml-parser', message: 'XML parsing belongs in integrations/medo/' },
 ];
 
+// Libraries know channels only through the contract: concrete connectors are wired in by the apps.
+const concreteConnectors = [
+  '@inbox/integrations/*',
+  '!@inbox/integrations/contract',
+  '**/integrations/*',
+  '**/integrations/*/**',
+  '!**/integrations/contract',
+  '!**/integrations/contract/**',
+];
+const concreteConnectorMessage =
+  'Libraries know channels only through @inbox/integrations/contract (a capability there); the apps wire the concrete connectors in.';
+const concreteConnectorSource = String.raw`/(^@inbox\/integrations\/(?!contract(\/|$))|(^|\/)integrations\/(?!contract(\/|$))[^/]+)/`;
+
 export default tseslint.config(
   {
     ignores: [
@@ -58,6 +71,27 @@ export default tseslint.config(
                 'Connectors know channels, not appeals: import only @inbox/integrations/contract and @inbox/common.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // Domain libraries: no concrete connector, by any import form (static, dynamic, require).
+    files: ['libs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: channelSdks, patterns: [{ group: concreteConnectors, message: concreteConnectorMessage }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `ImportExpression[source.value=${concreteConnectorSource}]`,
+          message: concreteConnectorMessage,
+        },
+        {
+          selector: `CallExpression[callee.name='require'][arguments.0.value=${concreteConnectorSource}]`,
+          message: concreteConnectorMessage,
         },
       ],
     },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Role } from '@inbox/access';
-import { NOTICE_547_RU } from '@inbox/integrations/email';
+import { NOTICE_547_RU } from '@inbox/feeds';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';

@@ -1,7 +1,7 @@
 import { AppealEventHooks, ChannelPuller, type ConnectorKind, type PullReport } from '@inbox/channels';
 import { addCalendarDays, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { parseEmail } from '@inbox/integrations/email';
-import { FeedActionRunner, PosRubricatorSync } from '../../libs/feeds/src';
+import { FeedActionRunner, PosRubricatorSync } from '@inbox/feeds';
 import { type SignedIn } from '../factories/staff';
 import { type ReceivedMail } from '../fakes/email/smtp-receiver';
 import { eventually, json, type TestStack } from '../support/test-stack';

@@ -180,15 +180,14 @@ describe('TelegramConnector against the Bot API fake', () => {
         answered: true,
       }),
     ]);
-    await connector.acknowledgeInteraction(
-      account(),
-      (page.events![0] as RatingEvent).externalId,
-      'Спасибо за оценку!',
-    );
+    await connector.acknowledgeInteraction(account(), {
+      callbackId: (page.events![0] as RatingEvent).externalId,
+      text: 'Спасибо за оценку!',
+    });
     expect(fake.callbackAnswers).toEqual([
       { callbackQueryId: callbackId, text: 'Спасибо за оценку!', showAlert: false },
     ]);
-    const stale = await failure(connector.acknowledgeInteraction(account(), 'never-issued'));
+    const stale = await failure(connector.acknowledgeInteraction(account(), { callbackId: 'never-issued' }));
     expect(stale.code).toBe(ConnectorErrorCode.NotFound);
   });
 

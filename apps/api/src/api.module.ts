@@ -4,6 +4,7 @@ import { AccessModule, StaffAuthGuard } from '@inbox/access';
 import { MulterModule } from '@nestjs/platform-express';
 import { AppealEventFeed, AppealsModule } from '@inbox/appeals';
 import { ChannelsModule } from '@inbox/channels';
+import { CONNECTORS } from '@inbox/integrations/catalog';
 import { AppConfig, ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { IntakeModule } from '@inbox/intake';
@@ -42,7 +43,7 @@ import { RubricatorController } from './classification/rubricator.controller';
     AppealsModule,
     IntakeModule,
     RoutingModule,
-    ChannelsModule,
+    ChannelsModule.forRoot(CONNECTORS),
     ClassificationModule,
     MulterModule.registerAsync({
       inject: [AppConfig],

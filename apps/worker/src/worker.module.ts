@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
 import { AccessModule } from '@inbox/access';
 import { AppealsModule } from '@inbox/appeals';
+import { BotModule } from '@inbox/bot';
 import { ChannelsModule } from '@inbox/channels';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { DeliveryModule } from '@inbox/delivery';
 import { IntakeModule } from '@inbox/intake';
+import { FeedsModule } from '@inbox/feeds';
+import { CONNECTORS } from '@inbox/integrations/catalog';
 import { QueueModule } from '@inbox/queue';
-// No @inbox/feeds path alias yet (tsconfig.json is shared): a relative import until the lead adds it.
-import { FeedsModule } from '../../../libs/feeds/src';
-// Likewise no @inbox/bot alias yet.
-import { BotModule } from '../../../libs/bot/src';
 import { ClassificationWorkerModule } from './classification.worker';
 import { ClocksWorkerModule } from './clocks.worker';
 import { ChannelPullWorker } from './channel-pull.worker';
@@ -23,7 +22,8 @@ import { IntakeWorker } from './intake.worker';
     DatabaseModule.forRoot(),
     QueueModule.forRoot(),
     AccessModule,
-    ChannelsModule,
+    // The connectors are wired here, not in the libraries: they know channels only through the contract.
+    ChannelsModule.forRoot(CONNECTORS),
     AppealsModule,
     IntakeModule,
     DeliveryModule,

@@ -18,3 +18,23 @@ export const ALL_CHANNELS: readonly Channel[] = Object.values(Channel);
 export function isChannel(value: unknown): value is Channel {
   return typeof value === 'string' && (ALL_CHANNELS as readonly string[]).includes(value);
 }
+
+/**
+ * Which adapter serves an account: the channel alone is not enough (our form and a site's feed are both
+ * "website"). The value is stored with each account: never rename one.
+ */
+export type ConnectorKind = 'email' | 'telegram' | 'vk' | 'ok' | 'pos' | 'medo' | 'website-feed';
+
+export const CONNECTOR_KINDS: readonly ConnectorKind[] = [
+  'email',
+  'telegram',
+  'vk',
+  'ok',
+  'pos',
+  'medo',
+  'website-feed',
+];
+
+export function isConnectorKind(value: unknown): value is ConnectorKind {
+  return typeof value === 'string' && (CONNECTOR_KINDS as readonly string[]).includes(value);
+}

@@ -1,4 +1,4 @@
-import { type Channel } from './channel';
+import { type Channel, type ConnectorKind } from './channel';
 import { type FetchedFile, type InboundEvent, type StatusUpdate } from './inbound-event';
 import { type InboundItem } from './inbound-item';
 
@@ -20,6 +20,10 @@ export interface PullPage {
   nextCursor: unknown;
   /** True when the remote side says there is more right now. */
   hasMore: boolean;
+  /** Inputs the connector could not read: the core quarantines each whole, with the reason. */
+  rejected?: { externalId?: string; reason: string; raw?: unknown }[];
+  /** Inputs left out on purpose (auto-replies, group chats), with the reason. */
+  skipped?: { externalId?: string; reason: string }[];
 }
 
 export interface OutboundMessage {
@@ -75,3 +79,6 @@ export interface Connector {
   /** Download a file the channel only referenced (Telegram file_id, VK photo URL). */
   fetchAttachment?(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile>;
 }
+
+/** How the apps hand the channels library its connectors: one factory per kind (integrations/catalog). */
+export type ConnectorFactories = Record<ConnectorKind, () => Connector>;

@@ -24,6 +24,10 @@ export interface RatingEvent {
   channelScore?: { value: number; max: number };
   comment?: string;
   author?: InboundAuthor;
+  /** The channel's id of the button press that carried the rating, to acknowledge it. */
+  callbackId?: string;
+  /** Where the rating was given (the dialogue), for a thank-you. */
+  replyAddress?: Record<string, unknown>;
 }
 
 /** News about something we sent: delivered, read, registered by the receiver (МЭДО), refused. */

@@ -3,4 +3,5 @@ export * from './inbound-item';
 export * from './connector';
 export * from './connector-error';
 export * from './inbound-event';
+export * from './capabilities';
 export * from './http';

@@ -10,6 +10,7 @@ import {
   type FetchedFile,
   type OutboundMessage,
   type PullPage,
+  type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import { ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
@@ -21,6 +22,7 @@ import {
   type SmtpSettings,
 } from './account';
 import { imapError, smtpError } from './errors';
+import { emailThreadKey } from './message-id';
 import { buildOutboundMail } from './outbound-mail';
 import { parseAttachmentRef, parseEmail } from './parse-message';
 
@@ -90,9 +92,14 @@ function readCursor(cursor: unknown): EmailCursor | undefined {
  * A mailbox read over IMAP and answered over SMTP. Credentials and servers come with each account;
  * every call opens its own connection and closes it, so nothing is shared between accounts.
  */
-export class EmailConnector implements Connector {
+export class EmailConnector implements Connector, ThreadsSentMessages {
   readonly channel = Channel.Email;
   readonly mode = 'pull' as const;
+
+  /** Our Message-ID (the receipt's remote id) is the thread key a reply's In-Reply-To names. */
+  threadKeyOfSent(remoteId: string): string {
+    return emailThreadKey(remoteId);
+  }
 
   private readonly logger: JsonLogger;
   private readonly now: () => Date;

@@ -1,5 +1,4 @@
 export * from './email.connector';
-export { NOTICE_547_RU, notice547Ru } from './notice-547';
 export {
   emailThreadKey,
   normaliseMessageId,

@@ -246,7 +246,9 @@ export class MedoConnector implements Connector {
     }
     // File times come from the filesystem's clock, not ours.
     const settledBefore = Date.now() - settings.settleMs;
-    const ready = entries.filter((entry) => entry.newestMtimeMs <= settledBefore);
+    // mtimes carry fractions of a millisecond and Date.now() does not: a package written this very
+    // millisecond would otherwise look as if it were written in the future.
+    const ready = entries.filter((entry) => Math.floor(entry.newestMtimeMs) <= settledBefore);
     const batch = ready.slice(0, pageSize);
 
     const items: InboundItem[] = [];

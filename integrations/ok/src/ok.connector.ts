@@ -8,6 +8,7 @@ import {
   type DeliveryReceipt,
   type FetchedFile,
   type InboundRequest,
+  type NeedsSetUp,
   type OutboundMessage,
   type ParseResult,
 } from '@inbox/integrations/contract';
@@ -46,9 +47,15 @@ function firstString(value: unknown): unknown {
  * For the core: OK re-sends a webhook not answered HTTP 200 within 5 s (and drops a webhook silent for 8 hours), so
  * the controller must store the raw item and answer at once; re-sent messages keep their `mid`, our externalId.
  */
-export class OkConnector implements Connector {
+export class OkConnector implements Connector, NeedsSetUp {
   readonly channel = Channel.Ok;
   readonly mode = 'push' as const;
+
+  /** Once per worker start: the webhook subscription, when the account names its public URL. */
+  async setUp(account: ChannelAccountRef): Promise<void> {
+    const url = account.settings?.webhookUrl;
+    if (typeof url === 'string' && url) await this.subscribeWebhook(account, url);
+  }
 
   /** GET /me/info: a valid token answers with the group's identity. */
   async check(account: ChannelAccountRef): Promise<void> {

@@ -2,6 +2,7 @@ import { JsonLogger, redactText } from '@inbox/common';
 import {
   Channel,
   type ChannelAccountRef,
+  type ChannelRubricator,
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
@@ -11,6 +12,7 @@ import {
   type OutboundMessage,
   type PullPage,
   type RatingEvent,
+  type RubricatorSource,
   type StatusUpdate,
 } from '@inbox/integrations/contract';
 import {
@@ -35,7 +37,6 @@ import {
   type PosCursor,
   type PosEvent,
   type PosMessage,
-  type PosRubric,
   rubricRequests,
   tokenRequest,
   uploadRequest,
@@ -52,16 +53,10 @@ export interface RejectedRemoteItem {
 /** PullPage extended structurally with the items the connector refused (to be moved into the contract). */
 export type PosPullPage = PullPage & { rejected: RejectedRemoteItem[] };
 
-export interface PosRubricatorEntry extends PosRubric {
-  subcategories: PosRubric[];
-}
+export type PosRubricatorEntry = ChannelRubricator['categories'][number];
 
 /** ПОС's categories ("subjects") and subcategories ("subsubjects") of the account's region, ids as strings. */
-export interface PosRubricator {
-  regionId: string;
-  regions: PosRubric[];
-  categories: PosRubricatorEntry[];
-}
+export type PosRubricator = ChannelRubricator;
 
 export interface PosConnectorOptions {
   /** Per HTTP call, body included. */
@@ -97,7 +92,7 @@ const MAX_PAGE = 500;
  * «Госуслуги. Решаем вместе» (ПОС): pulls the feed of messages addressed to our organisations (new ones and
  * updates, ratings included), pushes status events and answers back. The wire format lives in pos-wire.ts.
  */
-export class PosConnector implements Connector {
+export class PosConnector implements Connector, RubricatorSource {
   readonly channel = Channel.Pos;
   readonly mode = 'pull' as const;
 

@@ -1,4 +1,9 @@
-import { ConnectorError, ConnectorErrorCode, type OutboundMessage } from '@inbox/integrations/contract';
+import {
+  CONSENT_CHOICE_ID,
+  ConnectorError,
+  ConnectorErrorCode,
+  type OutboundMessage,
+} from '@inbox/integrations/contract';
 
 /**
  * Inline-button data our bot puts on its keyboards. Telegram limits `callback_data` to 1–64 bytes, so
@@ -8,7 +13,7 @@ import { ConnectorError, ConnectorErrorCode, type OutboundMessage } from '@inbox
  * - `rate:<registrationNumber>:sat:satisfied|partially|not-satisfied` — «Удовлетворены ли ответом?»
  * - `consent:accept` — consent to the processing of personal data (152-ФЗ)
  */
-export const CONSENT_ACCEPT = 'consent:accept';
+export const CONSENT_ACCEPT = CONSENT_CHOICE_ID;
 export const CALLBACK_DATA_MAX_BYTES = 64;
 
 export type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';

@@ -2,23 +2,28 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { JsonLogger } from '@inbox/common';
 import {
+  type AcknowledgesInteractions,
   Channel,
   type ChannelAccountRef,
+  type Choices,
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
   type DeliveryReceipt,
   type FetchedFile,
+  type HasButtons,
   type InboundEvent,
   type InboundItem,
   type InboundRequest,
+  type InteractionAck,
+  type NeedsSetUp,
   type OutboundMessage,
   type ParseResult,
   type PullPage,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
 import { clientFor } from './account';
-import { assertCallbackData } from './callback-data';
+import { assertCallbackData, ratingChoices } from './callback-data';
 import { redactToken, toConnectorError } from './errors';
 import { ALLOWED_UPDATES, mapUpdate, updateIdOf } from './update-mapper';
 
@@ -36,9 +41,11 @@ type Signal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
  * chat; bot commands, button presses and ratings become events. The Bot API has no idempotency key, so
  * the core dedupes sends by outbound id; a retried send whose first part had gone out repeats that part.
  */
-export class TelegramConnector implements Connector {
+export class TelegramConnector implements Connector, AcknowledgesInteractions, HasButtons, NeedsSetUp {
   readonly channel = Channel.Telegram;
   readonly mode = 'both' as const;
+  /** Telegram wraps long labels rather than cutting them; past this they stop being readable on a phone. */
+  readonly buttonLabelMax = 64;
 
   constructor(private readonly logger: JsonLogger = new JsonLogger('telegram-connector')) {}
 
@@ -217,15 +224,29 @@ export class TelegramConnector implements Connector {
   }
 
   /** answerCallbackQuery: stops the button's spinner, optionally with a short notice to the citizen. */
-  async acknowledgeInteraction(account: ChannelAccountRef, callbackId: string, text?: string): Promise<void> {
+  async acknowledgeInteraction(account: ChannelAccountRef, ack: InteractionAck): Promise<void> {
     const { telegram, settings } = clientFor(account);
+    const text = ack.text ? ack.text.slice(0, CALLBACK_ANSWER_MAX_CHARS) : undefined;
     await call('answerCallbackQuery', settings.requestTimeoutMs, (signal) =>
-      telegram.callApi(
-        'answerCallbackQuery',
-        { callback_query_id: callbackId, text: text ? text.slice(0, CALLBACK_ANSWER_MAX_CHARS) : undefined },
-        { signal },
-      ),
+      telegram.callApi('answerCallbackQuery', { callback_query_id: ack.callbackId, text }, { signal }),
     );
+  }
+
+  ratingChoices(registrationNumber: string): Choices {
+    return ratingChoices(registrationNumber);
+  }
+
+  /**
+   * Once per worker start: the webhook (URL + secret) when the account is in webhook mode, else no webhook
+   * at all, which getUpdates requires (Telegram answers 409 to polling while one is set).
+   */
+  async setUp(account: ChannelAccountRef): Promise<void> {
+    const url = account.settings?.webhookUrl;
+    if (account.settings?.mode === 'webhook' && typeof url === 'string' && url) {
+      await setWebhook(account, url);
+    } else {
+      await deleteWebhook(account);
+    }
   }
 }
 

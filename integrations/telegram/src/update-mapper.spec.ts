@@ -217,6 +217,9 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
         target: { registrationNumber: 'ОГ-2025/17', threadKey: 'chat:1111111' },
         answered: false,
         author: { externalId: '1111111', displayName: 'Test Firstname Test Lastname' },
+        // The press is acknowledged, and thanked for, in the chat it came from.
+        callbackId: '4382bfdwdsb323b2d9',
+        replyAddress: { chatId: 1111111, messageId: 77 },
       },
     ]);
     const partially = press(satisfactionRow[1].id).events[0] as RatingEvent;

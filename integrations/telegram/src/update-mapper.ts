@@ -340,6 +340,8 @@ function mapCallbackQuery(query: Json, pressedAt: Date): MappedUpdate {
             ? { answered: meaning.answered }
             : { satisfaction: meaning.satisfaction }),
           author,
+          callbackId,
+          replyAddress,
         },
       ],
     };

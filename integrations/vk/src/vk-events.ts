@@ -195,6 +195,7 @@ function messageNew(object: unknown): ParsedEvents {
             answered: meaning.answered,
             satisfaction: meaning.satisfaction,
             author,
+            replyAddress,
           },
         ],
       };
@@ -257,6 +258,8 @@ function messageEvent(object: unknown): ParsedEvents {
           answered: meaning.answered,
           satisfaction: meaning.satisfaction,
           author,
+          callbackId: eventId,
+          replyAddress: { peerId, userId, eventId },
         },
       ],
     };

@@ -8,7 +8,7 @@ type Choice = { id: string; label: string };
 const MAX_ROWS = 6;
 const MAX_BUTTONS = 10;
 const MAX_PER_ROW = 5;
-const MAX_LABEL = 40;
+export const MAX_LABEL = 40;
 const MAX_PAYLOAD = 255;
 
 /**

@@ -1,16 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { JsonLogger } from '@inbox/common';
 import {
+  type AcknowledgesInteractions,
   Channel,
   type ChannelAccountRef,
+  type Choices,
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
   type DeliveryReceipt,
   type FetchedFile,
+  type HasButtons,
   type InboundEvent,
   type InboundItem,
   type InboundRequest,
+  type InteractionAck,
   type OutboundMessage,
   type ParseResult,
   type PullPage,
@@ -20,7 +24,7 @@ import { downloadFile } from '@inbox/integrations/contract';
 import { isRecord } from '@inbox/integrations/contract';
 import { type LongPollState, VkApi } from './vk-api';
 import { decodeJsonBody, parseVkEvent } from './vk-events';
-import { keyboardJson, randomIdFor } from './vk-keyboard';
+import { keyboardJson, MAX_LABEL, randomIdFor, ratingChoices } from './vk-keyboard';
 import { type VkSettings, vkSettings } from './vk-settings';
 
 /** What the HTTP layer answers VK for every Callback API event it accepted (VK retries anything else). */
@@ -89,9 +93,10 @@ export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
  * Account: settings { groupId, apiBaseUrl?, apiVersion?, confirmationCode?, longPollWaitSeconds?, requestTimeoutMs?,
  * maxAttachmentBytes?, attachmentHosts? }, secrets { groupToken, callbackSecret? }.
  */
-export class VkConnector implements Connector {
+export class VkConnector implements Connector, AcknowledgesInteractions, HasButtons {
   readonly channel = Channel.Vk;
   readonly mode = 'both' as const;
+  readonly buttonLabelMax = MAX_LABEL;
   private readonly logger: JsonLogger;
 
   constructor(options: VkConnectorOptions = {}) {
@@ -344,6 +349,35 @@ export class VkConnector implements Connector {
       out.push(`doc${int(doc.owner_id)}_${int(doc.id)}`);
     }
     return out;
+  }
+
+  ratingChoices(registrationNumber: string): Choices {
+    return ratingChoices(registrationNumber);
+  }
+
+  /**
+   * A callback-button press (message_event) spins in the citizen's client until it is answered with
+   * messages.sendMessageEventAnswer; with a text, VK shows it as a snackbar. Text buttons need no answer.
+   */
+  async acknowledgeInteraction(account: ChannelAccountRef, ack: InteractionAck): Promise<void> {
+    const settings = vkSettings(account);
+    const address = ack.replyAddress ?? {};
+    const peerId = int(address.peerId);
+    const userId = int(address.userId) ?? int(ack.authorExternalId);
+    if (peerId === undefined || userId === undefined) {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'VK event answer needs peerId and userId', {
+        fields: { replyAddress: 'missing peerId or userId' },
+      });
+    }
+    const params: Params.MessagesSendMessageEventAnswerParams = {
+      event_id: ack.callbackId,
+      user_id: userId,
+      peer_id: peerId,
+      ...(ack.text
+        ? { event_data: JSON.stringify({ type: 'show_snackbar', text: ack.text.slice(0, 90) }) }
+        : {}),
+    };
+    await new VkApi(settings).call<unknown>('messages.sendMessageEventAnswer', params);
   }
 
   /** Downloads a photo or document by the URL put in remoteRef, from VK hosts only, within the size limit. */

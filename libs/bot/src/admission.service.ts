@@ -1,15 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ChannelRegistry, InboundEvents } from '@inbox/channels';
-import { rootLogger, rowsOf } from '@inbox/common';
+import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { type StoredInboundItem } from '@inbox/intake/entities';
 import { Channel, type InteractionEvent, type RatingEvent } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
 import { BotReplies } from './bot-replies.service';
-import { CitizenAppeals } from './citizen-appeals.service';
+import { CitizenAppeals } from './citizen-appeals.repository';
 import { isConsentReply, parseRatingReply, parseTextCommand } from './commands';
 import { Consents } from './consents.service';
+import { DialogueItemsRepository } from './dialogue-items.repository';
 import { Dialogue } from './dialogue.service';
 import { HELD_INTRO_RU, ratingThanksRu } from './texts';
 
@@ -31,7 +30,7 @@ export class DialogueAdmission {
   private readonly log = rootLogger.child('bot-admission');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly items: DialogueItemsRepository,
     private readonly config: AppConfig,
     private readonly registry: ChannelRegistry,
     private readonly events: InboundEvents,
@@ -43,10 +42,7 @@ export class DialogueAdmission {
   ) {}
 
   async admit(inboundItemId: string): Promise<Admission> {
-    const [item] = (await this.dataSource.query(
-      `SELECT id, channel, external_id, status, payload FROM inbound_items WHERE id = $1`,
-      [inboundItemId],
-    )) as { id: string; channel: string; external_id: string; status: string; payload: StoredInboundItem }[];
+    const item = await this.items.load(inboundItemId);
     if (!item || item.status !== 'gated') return 'not-gated';
     const p = item.payload;
     const author = p.author?.externalId;
@@ -128,7 +124,7 @@ export class DialogueAdmission {
     if (outcome === 'held') {
       const since = new Date(Date.now() - CONSENT_REQUEST_EVERY_MS);
       if (!(await this.replies.askedForConsentSince(item.channel, author, since))) {
-        await this.dialogue.askForConsent(item.channel, HELD_INTRO_RU, (reply, choices) =>
+        await this.dialogue.askForConsent(entry, HELD_INTRO_RU, (reply, choices) =>
           this.replies.send({
             channel: item.channel,
             source: `item:${item.id}`,
@@ -147,41 +143,24 @@ export class DialogueAdmission {
 
   /** Gated items whose admission job got lost, and held items whose author has consented meanwhile. */
   async sweep(): Promise<{ readmitted: number; released: number }> {
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM inbound_items WHERE status = 'gated' AND created_at < now() - make_interval(secs => $1)
-        ORDER BY created_at LIMIT 1000`,
-      [this.config.pendingSweepMs / 1000],
-    )) as { id: string }[];
+    const ids = await this.items.gatedOlderThan(this.config.pendingSweepMs);
     await this.jobs.addBulk(
       JobName.AdmitDialogueItem,
-      rows.map((r) => ({
-        payload: { inboundItemId: r.id },
-        options: { jobId: `admit:${r.id}`, removeOnComplete: true },
+      ids.map((id) => ({
+        payload: { inboundItemId: id },
+        options: { jobId: `admit:${id}`, removeOnComplete: true },
       })),
     );
-    return { readmitted: rows.length, released: await this.consents.releaseConsented() };
+    return { readmitted: ids.length, released: await this.consents.releaseConsented() };
   }
 
   /** The item was a command or a reply to the bot: consumed, never registered. False if already taken. */
-  private async consume(itemId: string): Promise<boolean> {
-    const rows = rowsOf(
-      await this.dataSource.query(
-        `UPDATE inbound_items SET status = 'dialogue', processed_at = now() WHERE id = $1 AND status = 'gated'
-         RETURNING id`,
-        [itemId],
-      ),
-    );
-    return rows.length > 0;
+  private consume(itemId: string): Promise<boolean> {
+    return this.items.consume(itemId);
   }
 
   private async release(itemId: string): Promise<void> {
-    const rows = rowsOf(
-      await this.dataSource.query(
-        `UPDATE inbound_items SET status = 'pending' WHERE id = $1 AND status = 'gated' RETURNING id`,
-        [itemId],
-      ),
-    );
-    if (rows.length > 0)
+    if (await this.items.release(itemId))
       await this.jobs.add(JobName.NormaliseInboundItem, { inboundItemId: itemId }, { jobId: itemId });
   }
 }

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ChannelRegistry } from '@inbox/channels';
-import { rootLogger, rowsOf } from '@inbox/common';
+import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { JobName, JobProducer, RETRY_AFTER_BACKOFF } from '@inbox/queue';
+import {
+  MessengerAttachmentsRepository,
+  type RemoteAttachmentRow as AttachmentRow,
+} from './messenger-attachments.repository';
 
 /** Channels whose media this fetcher downloads (ПОС files are the feeds' business). */
 const MEDIA_CHANNELS: string[] = [Channel.Telegram, Channel.Vk, Channel.Ok];
@@ -47,17 +50,6 @@ export class FetchLaterError extends Error {
   }
 }
 
-interface AttachmentRow {
-  id: string;
-  appeal_id: string;
-  inbound_item_id: string | null;
-  content_type: string;
-  size: number;
-  status: string;
-  remote_ref: string | null;
-  channel: string;
-}
-
 export type FetchOutcome = 'stored' | 'rejected' | 'not-remote';
 
 /**
@@ -71,38 +63,25 @@ export class AttachmentFetcher {
   private readonly log = rootLogger.child('attachment-fetcher');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly attachments: MessengerAttachmentsRepository,
     private readonly config: AppConfig,
     private readonly registry: ChannelRegistry,
     private readonly jobs: JobProducer,
   ) {}
 
   async enqueueForAppeal(appealId: string): Promise<void> {
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM attachments WHERE appeal_id = $1 AND status = 'remote' AND remote_ref IS NOT NULL`,
-      [appealId],
-    )) as { id: string }[];
-    await this.enqueue(rows.map((r) => r.id));
+    await this.enqueue(await this.attachments.remoteOfAppeal(appealId));
   }
 
   /** References whose job got lost (a crash between registration and the hook): fetched again. */
   async sweep(): Promise<number> {
-    const rows = (await this.dataSource.query(
-      `SELECT at.id FROM attachments at JOIN appeals a ON a.id = at.appeal_id
-        WHERE at.status = 'remote' AND at.remote_ref IS NOT NULL AND a.channel = ANY($1)
-          AND at.created_at < now() - make_interval(secs => $2) ORDER BY at.created_at LIMIT 500`,
-      [MEDIA_CHANNELS, this.config.pendingSweepMs / 1000],
-    )) as { id: string }[];
-    await this.enqueue(rows.map((r) => r.id));
-    return rows.length;
+    const ids = await this.attachments.remoteOlderThan(MEDIA_CHANNELS, this.config.pendingSweepMs);
+    await this.enqueue(ids);
+    return ids.length;
   }
 
   async fetch(attachmentId: string): Promise<FetchOutcome> {
-    const [a] = (await this.dataSource.query(
-      `SELECT at.id, at.appeal_id, at.inbound_item_id, at.content_type, at.size, at.status, at.remote_ref, ap.channel
-         FROM attachments at JOIN appeals ap ON ap.id = at.appeal_id WHERE at.id = $1`,
-      [attachmentId],
-    )) as AttachmentRow[];
+    const a = await this.attachments.one(attachmentId);
     if (!a || a.status !== 'remote' || !a.remote_ref || !MEDIA_CHANNELS.includes(a.channel))
       return 'not-remote';
     const entry = this.registry.forDelivery(a.channel);
@@ -134,30 +113,11 @@ export class AttachmentFetcher {
     if (!ALLOWED_CONTENT_TYPES.has(contentType)) return this.reject(a, 'type-not-allowed', contentType);
 
     const sha256 = createHash('sha256').update(file.content).digest('hex');
-    const outcome = await this.dataSource.transaction(async (tx) => {
-      // The count limit is per message: one message's files are counted under one lock.
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `attachments:${a.inbound_item_id ?? a.appeal_id}`,
-      ]);
-      const [{ n }] = (await tx.query(
-        `SELECT count(*)::int AS n FROM attachments WHERE status = 'stored'
-            AND (inbound_item_id = $1 OR ($1::uuid IS NULL AND appeal_id = $2))`,
-        [a.inbound_item_id, a.appeal_id],
-      )) as { n: number }[];
-      if (n >= this.config.attachmentMaxCount) return 'too-many';
-      await tx.query(
-        `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [sha256, file.content.length, file.content],
-      );
-      const updated = rowsOf(
-        await tx.query(
-          `UPDATE attachments SET status = 'stored', sha256 = $2, size = $3, content_type = $4, rejection_reason = NULL
-            WHERE id = $1 AND status = 'remote' RETURNING id`,
-          [a.id, sha256, file.content.length, contentType],
-        ),
-      );
-      return updated.length > 0 ? 'stored' : 'not-remote';
-    });
+    const outcome = await this.attachments.store(
+      a,
+      { sha256, content: file.content, contentType },
+      this.config.attachmentMaxCount,
+    );
     if (outcome === 'too-many') return this.reject(a, 'too-many');
     if (outcome === 'stored')
       this.log.info('attachment stored', { attachmentId: a.id, size: file.content.length });
@@ -166,10 +126,7 @@ export class AttachmentFetcher {
 
   /** After the last retry: the file stays a reference, marked so that staff see why it is missing. */
   async giveUp(attachmentId: string, reason: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE attachments SET status = 'rejected', rejection_reason = $2 WHERE id = $1 AND status = 'remote'`,
-      [attachmentId, `download-failed: ${reason}`.slice(0, 500)],
-    );
+    await this.attachments.reject(attachmentId, `download-failed: ${reason}`);
     this.log.warn('attachment download given up', { attachmentId, reason });
   }
 
@@ -184,11 +141,7 @@ export class AttachmentFetcher {
   }
 
   private async reject(a: AttachmentRow, reason: string, contentType?: string): Promise<'rejected'> {
-    await this.dataSource.query(
-      `UPDATE attachments SET status = 'rejected', rejection_reason = $2, content_type = COALESCE($3, content_type)
-        WHERE id = $1 AND status = 'remote'`,
-      [a.id, reason, contentType ?? null],
-    );
+    await this.attachments.reject(a.id, reason, contentType);
     this.log.info('attachment rejected', { attachmentId: a.id, reason });
     return 'rejected';
   }

@@ -1,20 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
-import { type OutboundMessage } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
+import { BotRepliesRepository, type BotReplyPurpose, type NewBotReply } from './bot-replies.repository';
 
-export type BotReplyPurpose = 'dialogue' | 'consent-request' | 'rating-thanks';
+export type { BotReplyPurpose };
 
-export interface BotReplyInput {
-  channel: string;
+export interface BotReplyInput extends NewBotReply {
   /** What the reply answers ('event:<channel>:<id>', 'item:<inbound item id>'): a replay does not answer twice. */
   source: string;
-  purpose: BotReplyPurpose;
-  authorExternalId?: string;
-  replyAddress: Record<string, unknown>;
-  text: string;
-  choices?: OutboundMessage['choices'];
 }
 
 /**
@@ -26,43 +19,23 @@ export class BotReplies {
   private readonly log = rootLogger.child('bot-replies');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: BotRepliesRepository,
     private readonly jobs: JobProducer,
   ) {}
 
   async send(input: BotReplyInput): Promise<string | undefined> {
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO bot_replies (channel, source, purpose, author_external_id, reply_address, text, choices)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING RETURNING id`,
-      [
-        input.channel,
-        input.source,
-        input.purpose,
-        input.authorExternalId ?? null,
-        input.replyAddress,
-        input.text,
-        input.choices ? JSON.stringify(input.choices) : null,
-      ],
-    )) as { id: string }[];
-    if (!row) return undefined;
+    const id = await this.repository.insertOnce(input);
+    if (!id) return undefined;
     await this.jobs
-      .add(JobName.DeliverBotReply, { botReplyId: row.id }, { jobId: row.id })
+      .add(JobName.DeliverBotReply, { botReplyId: id }, { jobId: id })
       .catch((error: unknown) =>
-        this.log.warn('bot reply not enqueued; the sweep will send it', {
-          botReplyId: row.id,
-          reason: error,
-        }),
+        this.log.warn('bot reply not enqueued; the sweep will send it', { botReplyId: id, reason: error }),
       );
-    return row.id;
+    return id;
   }
 
   /** When the bot last asked this citizen for consent: not again within a minute of that. */
-  async askedForConsentSince(channel: string, author: string, since: Date): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      `SELECT 1 FROM bot_replies WHERE channel = $1 AND author_external_id = $2 AND purpose = 'consent-request'
-          AND created_at > $3 LIMIT 1`,
-      [channel, author, since],
-    )) as unknown[];
-    return rows.length > 0;
+  askedForConsentSince(channel: string, author: string, since: Date): Promise<boolean> {
+    return this.repository.askedForConsentSince(channel, author, since);
   }
 }

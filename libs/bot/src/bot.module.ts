@@ -2,12 +2,17 @@ import { Module } from '@nestjs/common';
 import { IntakeModule } from '@inbox/intake';
 import { DialogueAdmission } from './admission.service';
 import { AttachmentFetcher } from './attachment-fetcher.service';
+import { BotRepliesRepository } from './bot-replies.repository';
 import { BotReplies } from './bot-replies.service';
 import { BotWorker } from './bot.worker';
 import { ChannelStartup } from './channel-startup.service';
-import { CitizenAppeals } from './citizen-appeals.service';
+import { CitizenAppeals } from './citizen-appeals.repository';
 import { CitizenNotices } from './citizen-notices.service';
+import { ConsentsRepository } from './consents.repository';
 import { Consents } from './consents.service';
+import { DialogueItemsRepository } from './dialogue-items.repository';
+import { MessengerAttachmentsRepository } from './messenger-attachments.repository';
+import { NoticesRepository } from './notices.repository';
 import { Dialogue } from './dialogue.service';
 
 /**
@@ -18,6 +23,11 @@ import { Dialogue } from './dialogue.service';
 @Module({
   imports: [IntakeModule],
   providers: [
+    BotRepliesRepository,
+    ConsentsRepository,
+    DialogueItemsRepository,
+    MessengerAttachmentsRepository,
+    NoticesRepository,
     BotReplies,
     CitizenAppeals,
     Consents,

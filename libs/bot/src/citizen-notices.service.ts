@@ -1,13 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { type AppealEventRecord, AppealEventHooks } from '@inbox/channels';
+import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { Channel, type OutboundMessage } from '@inbox/integrations/contract';
-import { ratingChoices as telegramRatingChoices } from '@inbox/integrations/telegram';
-import { ratingChoices as vkRatingChoices } from '@inbox/integrations/vk';
+import { Channel, hasButtons, type OutboundMessage } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
 import { AttachmentFetcher } from './attachment-fetcher.service';
 import { BOT_CHANNELS } from './dialogue.service';
+import { NoticesRepository } from './notices.repository';
 import { escalatedNoticeRu, ratingRequestRu, registeredNoticeRu, reopenedNoticeRu } from './texts';
 
 type NoticeKind = Extract<
@@ -30,8 +28,9 @@ export class CitizenNotices implements OnModuleInit {
   private readonly log = rootLogger.child('citizen-notices');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly notices: NoticesRepository,
     private readonly hooks: AppealEventHooks,
+    private readonly registry: ChannelRegistry,
     private readonly jobs: JobProducer,
     private readonly media: AttachmentFetcher,
   ) {}
@@ -46,10 +45,8 @@ export class CitizenNotices implements OnModuleInit {
   }
 
   async onEvent(event: AppealEventRecord): Promise<void> {
-    const [appeal] = (await this.dataSource.query(`SELECT reply_address FROM appeals WHERE id = $1`, [
-      event.appealId,
-    ])) as { reply_address: Record<string, unknown> | null }[];
-    const wall = event.channel === Channel.Vk && appeal?.reply_address?.postId !== undefined;
+    const replyAddress = await this.notices.replyAddressOf(event.appealId);
+    const wall = event.channel === Channel.Vk && replyAddress?.postId !== undefined;
     const number = event.registrationNumber;
     const data = event.data ?? {};
     switch (event.type) {
@@ -63,25 +60,21 @@ export class CitizenNotices implements OnModuleInit {
       case 'escalated': {
         if (wall) return;
         const ids = Array.isArray(data.organisationIds) ? data.organisationIds : [];
-        const names = await this.organisationNames(ids as string[]);
+        const names = await this.notices.organisationNames(ids as string[]);
         await this.queue(event, 'status-notice', escalatedNoticeRu(number, names));
         return;
       }
       case 'reopened': {
         if (wall) return;
-        const [name] = await this.organisationNames([String(data.toOrganisationId)]);
+        const [name] = await this.notices.organisationNames([String(data.toOrganisationId)]);
         const text = reopenedNoticeRu(number, name ?? 'вышестоящая организация', String(data.answerDueDate));
         await this.queue(event, 'status-notice', text);
         return;
       }
       case 'delivered': {
         if (data.kind !== 'answer' || wall) return;
-        const choices =
-          event.channel === Channel.Telegram
-            ? telegramRatingChoices(number)
-            : event.channel === Channel.Vk
-              ? vkRatingChoices(number)
-              : undefined;
+        const connector = this.registry.forDelivery(event.channel)?.connector;
+        const choices = hasButtons(connector) ? connector.ratingChoices(number) : undefined;
         await this.queue(event, 'rating-request', ratingRequestRu(number, choices !== undefined), choices);
         return;
       }
@@ -94,37 +87,23 @@ export class CitizenNotices implements OnModuleInit {
     text: string,
     choices?: OutboundMessage['choices'],
   ): Promise<void> {
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO outbound_messages (appeal_id, channel, kind, text, subject, choices, source_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (source_event_id, kind) WHERE source_event_id IS NOT NULL DO NOTHING RETURNING id`,
-      [
-        event.appealId,
-        event.channel,
-        kind,
-        text,
-        `Обращение № ${event.registrationNumber}`,
-        choices ? JSON.stringify(choices) : null,
-        event.id,
-      ],
-    )) as { id: string }[];
-    if (!row) return;
+    const id = await this.notices.insertOnce({
+      appealId: event.appealId,
+      channel: event.channel,
+      kind,
+      text,
+      subject: `Обращение № ${event.registrationNumber}`,
+      choices,
+      sourceEventId: event.id,
+    });
+    if (!id) return;
     await this.jobs
-      .add(JobName.DeliverOutboundMessage, { outboundMessageId: row.id }, { jobId: row.id })
+      .add(JobName.DeliverOutboundMessage, { outboundMessageId: id }, { jobId: id })
       .catch((error: unknown) =>
         this.log.warn('notice not enqueued; the sweep will send it', {
-          outboundMessageId: row.id,
+          outboundMessageId: id,
           reason: error,
         }),
       );
-  }
-
-  private async organisationNames(ids: string[]): Promise<string[]> {
-    if (ids.length === 0) return [];
-    const rows = (await this.dataSource.query(
-      `SELECT short_name FROM organisations WHERE id::text = ANY($1) ORDER BY short_name`,
-      [ids],
-    )) as { short_name: string }[];
-    return rows.map((r) => r.short_name);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
-import { rootLogger, rowsOf } from '@inbox/common';
+import { rootLogger } from '@inbox/common';
 import { InboundStore } from '@inbox/intake';
+import { ConsentsRepository } from './consents.repository';
 import { CONSENT_NOTICE_VERSION } from './texts';
 
 /**
@@ -14,36 +14,17 @@ export class Consents {
   private readonly log = rootLogger.child('consents');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: ConsentsRepository,
     private readonly store: InboundStore,
   ) {}
 
-  async has(channel: string, author: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      `SELECT 1 FROM channel_consents WHERE channel = $1 AND author_external_id = $2`,
-      [channel, author],
-    )) as unknown[];
-    return rows.length > 0;
+  has(channel: string, author: string): Promise<boolean> {
+    return this.repository.has(channel, author);
   }
 
   /** Records consent (with the notice version it answers) and sends the author's held items to registration. */
   async accept(channel: string, author: string): Promise<{ fresh: boolean; released: number }> {
-    const { fresh, released } = await this.dataSource.transaction(async (tx) => {
-      await lock(tx, channel, author);
-      const inserted = (await tx.query(
-        `INSERT INTO channel_consents (channel, author_external_id, notice_version) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [channel, author, CONSENT_NOTICE_VERSION],
-      )) as unknown[];
-      const ids = rowsOf<{ id: string }>(
-        await tx.query(
-          `UPDATE inbound_items SET status = 'pending' WHERE status = 'awaiting-consent' AND channel = $1
-              AND payload->'author'->>'externalId' = $2 RETURNING id`,
-          [channel, author],
-        ),
-      ).map((r) => r.id);
-      return { fresh: inserted.length > 0, released: ids };
-    });
+    const { fresh, released } = await this.repository.accept(channel, author, CONSENT_NOTICE_VERSION);
     await this.store.enqueue(released);
     if (fresh) this.log.info('consent recorded', { channel, released: released.length });
     return { fresh, released: released.length };
@@ -54,19 +35,9 @@ export class Consents {
    * when the item is no longer gated (another admission got there first).
    */
   async admit(itemId: string, channel: string, author: string): Promise<'released' | 'held' | undefined> {
-    const [row] = await this.dataSource.transaction(async (tx) => {
-      await lock(tx, channel, author);
-      return rowsOf<{ status: 'pending' | 'awaiting-consent' }>(
-        await tx.query(
-          `UPDATE inbound_items SET status = CASE WHEN EXISTS (SELECT 1 FROM channel_consents c
-                   WHERE c.channel = $2 AND c.author_external_id = $3) THEN 'pending' ELSE 'awaiting-consent' END
-            WHERE id = $1 AND status = 'gated' RETURNING status`,
-          [itemId, channel, author],
-        ),
-      );
-    });
-    if (!row) return undefined;
-    if (row.status === 'pending') {
+    const status = await this.repository.admit(itemId, channel, author);
+    if (!status) return undefined;
+    if (status === 'pending') {
       await this.store.enqueue([itemId]);
       return 'released';
     }
@@ -75,18 +46,8 @@ export class Consents {
 
   /** Held items whose author has consented meanwhile: released (normally the consent itself does it). */
   async releaseConsented(): Promise<number> {
-    const ids = rowsOf<{ id: string }>(
-      await this.dataSource.query(
-        `UPDATE inbound_items i SET status = 'pending' WHERE i.status = 'awaiting-consent' AND EXISTS (
-           SELECT 1 FROM channel_consents c WHERE c.channel = i.channel
-              AND c.author_external_id = i.payload->'author'->>'externalId') RETURNING i.id`,
-      ),
-    ).map((r) => r.id);
+    const ids = await this.repository.releaseConsented();
     await this.store.enqueue(ids);
     return ids.length;
   }
-}
-
-async function lock(tx: EntityManager, channel: string, author: string): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`consent:${channel}:${author}`]);
 }

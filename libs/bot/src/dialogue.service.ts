@@ -2,14 +2,16 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ChannelEntry, InboundEvents } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import {
+  acknowledgesInteractions,
   Channel,
+  CONSENT_CHOICE_ID,
+  hasButtons,
   type InteractionEvent,
   type OutboundMessage,
   type RatingEvent,
 } from '@inbox/integrations/contract';
-import { CONSENT_ACCEPT, TelegramConnector } from '@inbox/integrations/telegram';
 import { BotReplies } from './bot-replies.service';
-import { CitizenAppeals } from './citizen-appeals.service';
+import { CitizenAppeals } from './citizen-appeals.repository';
 import { Consents } from './consents.service';
 import {
   appealStatusRu,
@@ -31,11 +33,6 @@ import {
 
 export const BOT_CHANNELS = [Channel.Telegram, Channel.Vk, Channel.Ok] as const;
 const MY_APPEALS_LIMIT = 10;
-
-/** Channels with buttons under a message (Telegram inline keyboard, VK inline keyboard); OK has none. */
-export function hasButtons(channel: string): boolean {
-  return channel === Channel.Telegram || channel === Channel.Vk;
-}
 
 /**
  * The bot's conversation in Telegram, VK and OK: greeting with the personal-data notice and a consent button,
@@ -91,18 +88,18 @@ export class Dialogue implements OnModuleInit {
       });
     const slash = event.channel === Channel.Telegram;
 
-    if (event.action === 'consent' || (event.action === 'button' && event.value === CONSENT_ACCEPT)) {
-      await this.acknowledge(entry, event.callbackId, CONSENT_ACK_RU);
+    if (event.action === 'consent' || (event.action === 'button' && event.value === CONSENT_CHOICE_ID)) {
+      await this.acknowledge(entry, event, CONSENT_ACK_RU);
       await this.acceptConsent(event.channel, author, (text) => reply(text));
       return;
     }
-    await this.acknowledge(entry, event.callbackId);
+    await this.acknowledge(entry, event);
     switch (event.action) {
       case 'start':
         if (await this.consents.has(event.channel, author))
           await reply(`${GREETING_RU}\n\n${WRITE_APPEAL_RU}`);
         else
-          await this.askForConsent(event.channel, GREETING_RU, (text, choices) =>
+          await this.askForConsent(entry, GREETING_RU, (text, choices) =>
             reply(text, choices, 'consent-request'),
           );
         return;
@@ -130,16 +127,17 @@ export class Dialogue implements OnModuleInit {
     }
   }
 
-  /** The notice with the consent button (or, in OK, how to consent in words). */
+  /** The notice with the consent button where the channel has buttons (else how to consent in words). */
   async askForConsent(
-    channel: string,
+    entry: ChannelEntry | undefined,
     intro: string,
     send: (text: string, choices?: OutboundMessage['choices']) => Promise<unknown>,
   ): Promise<void> {
-    const label = hasButtons(channel) ? consentLabelRu(channel) : undefined;
+    const connector = entry?.connector;
+    const label = hasButtons(connector) ? consentLabelRu(connector.buttonLabelMax) : undefined;
     await send(
       `${intro}\n\n${CONSENT_NOTICE_RU}\n\n${consentHowRu(label)}`,
-      label ? [[{ id: CONSENT_ACCEPT, label }]] : undefined,
+      label ? [[{ id: CONSENT_CHOICE_ID, label }]] : undefined,
     );
   }
 
@@ -155,14 +153,25 @@ export class Dialogue implements OnModuleInit {
 
   /** Telegram shows a spinner on a pressed button until the press is answered (answerCallbackQuery). */
   private async acknowledgeRating(event: RatingEvent, entry: ChannelEntry, outcome: string): Promise<void> {
-    await this.acknowledge(entry, event.externalId, ratingAckRu(outcome));
+    await this.acknowledge(entry, event, ratingAckRu(outcome));
   }
 
-  private async acknowledge(entry: ChannelEntry | undefined, callbackId: string | undefined, text?: string) {
-    if (!callbackId || !(entry?.connector instanceof TelegramConnector)) return;
+  /** A pressed button spins until the channel hears back (Telegram answerCallbackQuery). */
+  private async acknowledge(
+    entry: ChannelEntry | undefined,
+    press: Pick<InteractionEvent, 'callbackId' | 'replyAddress'> & { author?: { externalId?: string } },
+    text?: string,
+  ) {
+    const connector = entry?.connector;
+    if (!press.callbackId || !connector || !acknowledgesInteractions(connector)) return;
     // A late or repeated press is refused by Telegram ("query is too old"): nothing to do about it.
-    await entry.connector
-      .acknowledgeInteraction(entry.account, callbackId, text)
+    await connector
+      .acknowledgeInteraction(entry.account, {
+        callbackId: press.callbackId,
+        text,
+        replyAddress: press.replyAddress,
+        authorExternalId: press.author?.externalId,
+      })
       .catch((error: unknown) => this.log.warn('button press not acknowledged', { reason: error }));
   }
 }

@@ -43,8 +43,8 @@ describe('bot texts', () => {
   });
 
   it('asks for consent and a rating by button where there are buttons, in words where not', () => {
-    expect(consentLabelRu('vk').length).toBeLessThanOrEqual(40);
-    expect(consentHowRu(consentLabelRu('telegram'))).toContain('«Согласен на обработку персональных данных»');
+    expect(consentLabelRu(40).length).toBeLessThanOrEqual(40);
+    expect(consentHowRu(consentLabelRu(64))).toContain('«Согласен на обработку персональных данных»');
     expect(consentHowRu(undefined)).toContain('словом «Согласен»');
     expect(ratingRequestRu('2026-000123', true)).toContain('Ответьте кнопками ниже.');
     expect(ratingRequestRu('2026-000123', false)).toContain('Например: 1 1');

@@ -22,9 +22,12 @@ export const CONSENT_NOTICE_RU = [
   'Согласие действует до достижения цели обработки; отозвать его можно, написав нам об этом.',
 ].join('\n\n');
 
-/** The consent button's label; VK cuts labels at 40 characters, so it gets the short one. */
-export function consentLabelRu(channel: string): string {
-  return channel === 'vk' ? 'Согласен на обработку данных' : 'Согласен на обработку персональных данных';
+const CONSENT_LABEL_RU = 'Согласен на обработку персональных данных';
+const CONSENT_LABEL_SHORT_RU = 'Согласен на обработку данных';
+
+/** The consent button's label; a channel that cuts labels short (VK: 40 characters) gets the short one. */
+export function consentLabelRu(maxLength: number): string {
+  return CONSENT_LABEL_RU.length <= maxLength ? CONSENT_LABEL_RU : CONSENT_LABEL_SHORT_RU;
 }
 
 /** How to consent: a button where the channel has buttons, a word where it has none (OK). */

@@ -1,16 +1,42 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type ConnectorFactories } from '@inbox/integrations/contract';
 import { AppealsModule } from '@inbox/appeals';
 import { IntakeModule } from '@inbox/intake';
+import { AdvisoryLocks } from './advisory-locks';
 import { AppealEventHooks } from './appeal-event-hooks.service';
+import { AppealEventsOutbox } from './appeal-events-outbox.repository';
+import { ChannelAccountsRepository } from './channel-accounts.repository';
 import { ChannelIntake } from './channel-intake.service';
 import { ChannelPuller } from './channel-puller.service';
-import { ChannelRegistry } from './channel-registry.service';
+import { CONNECTOR_FACTORIES, ChannelRegistry } from './channel-registry.service';
 import { InboundEvents } from './inbound-events.service';
+import { InboundEventsRepository } from './inbound-events.repository';
 
-@Global()
-@Module({
-  imports: [AppealsModule, IntakeModule],
-  providers: [ChannelRegistry, InboundEvents, ChannelIntake, ChannelPuller, AppealEventHooks],
-  exports: [ChannelRegistry, InboundEvents, ChannelIntake, ChannelPuller, AppealEventHooks],
-})
-export class ChannelsModule {}
+const SERVICES = [
+  AdvisoryLocks,
+  ChannelAccountsRepository,
+  InboundEventsRepository,
+  AppealEventsOutbox,
+  ChannelRegistry,
+  InboundEvents,
+  ChannelIntake,
+  ChannelPuller,
+  AppealEventHooks,
+];
+
+/**
+ * Channel accounts, intake from connectors, inbound events and the history outbox. Global; the app hands
+ * it the connectors it wires in (integrations/catalog), so no library here knows a concrete channel.
+ */
+@Module({})
+export class ChannelsModule {
+  static forRoot(connectors: ConnectorFactories): DynamicModule {
+    return {
+      module: ChannelsModule,
+      global: true,
+      imports: [AppealsModule, IntakeModule],
+      providers: [{ provide: CONNECTOR_FACTORIES, useValue: connectors }, ...SERVICES],
+      exports: SERVICES,
+    };
+  }
+}

@@ -1,7 +1,16 @@
-export * from './channel-accounts';
+export {
+  channelsFromEnv,
+  type ChannelsFromEnv,
+  type ConfiguredAccount,
+  type ConnectorKind,
+} from '@inbox/config';
+export * from './advisory-locks';
+export * from './channel-accounts.repository';
 export * from './channel-registry.service';
+export * from './inbound-events.repository';
 export * from './inbound-events.service';
 export * from './channel-puller.service';
 export * from './channel-intake.service';
 export * from './channels.module';
+export * from './appeal-events-outbox.repository';
 export * from './appeal-event-hooks.service';

@@ -1,5 +1,6 @@
 import { type LastDayRule } from '@inbox/deadlines';
 import { isChannel } from '@inbox/integrations/contract';
+import { type ChannelsFromEnv, channelsFromEnv } from './channel-settings';
 
 /** Thrown once, at boot, with every problem in the environment listed. */
 export class ConfigError extends Error {
@@ -66,6 +67,11 @@ export class AppConfig {
   readonly incidentSimilarity: number;
   /** The same for a repeated appeal with no new arguments (59-ФЗ ст. 11 ч. 5). */
   readonly repeatedAppealSimilarity: number;
+  /**
+   * Channel accounts configured by environment variables (one per channel kind; more are data, added by an
+   * administrator), and the channels that are off with the reason. Secrets are in `accounts[].secrets`.
+   */
+  readonly channels: ChannelsFromEnv;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const problems: string[] = [];
@@ -174,6 +180,8 @@ export class AppConfig {
     this.incidentWindowHours = int('INCIDENT_WINDOW_HOURS', 24, 1, 24 * 30);
     this.incidentSimilarity = fraction('INCIDENT_SIMILARITY', 0.6);
     this.repeatedAppealSimilarity = fraction('REPEATED_APPEAL_SIMILARITY', 0.8);
+
+    this.channels = channelsFromEnv(env, problems);
 
     if (problems.length > 0) throw new ConfigError(problems);
   }

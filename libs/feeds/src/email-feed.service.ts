@@ -1,9 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { type AppealEventRecord, AppealEventHooks } from '@inbox/channels';
-import { Channel } from '@inbox/integrations/contract';
-import { emailThreadKey, NOTICE_547_RU } from '@inbox/integrations/email';
+import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
+import { Channel, threadsSentMessages } from '@inbox/integrations/contract';
 import { FeedActions } from './feed-actions.service';
+import { FeedsRepository } from './feeds.repository';
+import { NOTICE_547_RU } from './notice-547';
 
 /**
  * E-mail after intake. 547-ФЗ: a letter to a mailbox is not a 59-ФЗ appeal, so its sender is told once how
@@ -13,8 +13,9 @@ import { FeedActions } from './feed-actions.service';
 @Injectable()
 export class EmailFeed implements OnModuleInit {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly feeds: FeedsRepository,
     private readonly hooks: AppealEventHooks,
+    private readonly registry: ChannelRegistry,
     private readonly actions: FeedActions,
   ) {}
 
@@ -24,12 +25,7 @@ export class EmailFeed implements OnModuleInit {
   }
 
   async onRegistered(event: AppealEventRecord): Promise<void> {
-    const [row] = (await this.dataSource.query(
-      `SELECT i.payload->'features'->>'notice547' AS notice FROM appeals a
-         JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
-      [event.appealId],
-    )) as { notice: string | null }[];
-    if (row?.notice !== 'yes') return;
+    if ((await this.feeds.itemFeature(event.appealId, 'notice547')) !== 'yes') return;
     // Threaded as a reply by the connector (In-Reply-To the citizen's letter, from the stored reply address).
     await this.actions.queueMessageOnce({
       kind: 'email-547-notice',
@@ -45,9 +41,8 @@ export class EmailFeed implements OnModuleInit {
   async onDelivered(event: AppealEventRecord): Promise<void> {
     const remoteId = event.data?.remoteId;
     if (event.data?.channel !== 'email' || typeof remoteId !== 'string' || !remoteId) return;
-    await this.dataSource.query(
-      `INSERT INTO appeal_threads (channel, thread_key, appeal_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [Channel.Email, emailThreadKey(remoteId), event.appealId],
-    );
+    const connector = this.registry.get('email')?.connector;
+    if (!connector || !threadsSentMessages(connector)) return;
+    await this.feeds.addThreadKey(Channel.Email, connector.threadKeyOfSent(remoteId), event.appealId);
   }
 }

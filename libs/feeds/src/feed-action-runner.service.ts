@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { AdvisoryLocks } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { ConnectorError } from '@inbox/integrations/contract';
 import { type FeedActionKind, type FeedActionRow, FeedActions } from './feed-actions.service';
@@ -35,7 +35,7 @@ export class FeedActionRunner {
   private readonly log = rootLogger.child('feed-actions');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly locks: AdvisoryLocks,
     private readonly actions: FeedActions,
   ) {}
 
@@ -66,24 +66,14 @@ export class FeedActionRunner {
     const handler = this.handlers.get(kind);
     if (!handler || this.running.has(kind)) return report;
     this.running.add(kind);
-    const runner = this.dataSource.createQueryRunner();
     try {
-      await runner.connect();
-      const [{ locked }] = (await runner.query(
-        `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`,
-        [`feed-actions:${kind}`],
-      )) as { locked: boolean }[];
-      if (!locked) return report;
-      try {
+      await this.locks.withLock(`feed-actions:${kind}`, async () => {
         for (const row of await this.actions.due(kind, BATCH, now)) {
           const stop = await this.one(row, handler, report);
           if (stop) break;
         }
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [`feed-actions:${kind}`]);
-      }
+      });
     } finally {
-      await runner.release();
       this.running.delete(kind);
       if (this.again.delete(kind)) this.trigger(kind);
     }

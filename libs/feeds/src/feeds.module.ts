@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ChannelCategoriesRepository } from './channel-categories.repository';
 import { EmailFeed } from './email-feed.service';
 import { FeedActionRunner } from './feed-action-runner.service';
 import { FeedActions } from './feed-actions.service';
+import { FeedsRepository } from './feeds.repository';
 import { FeedsWorker } from './feeds.worker';
 import { MedoFeed } from './medo-feed.service';
 import { PosFeed } from './pos-feed.service';
@@ -13,7 +15,17 @@ import { PosRubricatorSync } from './pos-rubricator-sync.service';
  * ChannelsModule and QueueModule.
  */
 @Module({
-  providers: [FeedActions, FeedActionRunner, PosFeed, PosRubricatorSync, EmailFeed, MedoFeed, FeedsWorker],
+  providers: [
+    FeedsRepository,
+    ChannelCategoriesRepository,
+    FeedActions,
+    FeedActionRunner,
+    PosFeed,
+    PosRubricatorSync,
+    EmailFeed,
+    MedoFeed,
+    FeedsWorker,
+  ],
   exports: [FeedActions, FeedActionRunner, PosFeed, PosRubricatorSync, EmailFeed, MedoFeed],
 })
 export class FeedsModule {}

@@ -8,3 +8,6 @@ export * from './pos-status';
 export * from './email-feed.service';
 export * from './medo-feed.service';
 export * from './feeds.worker';
+export * from './notice-547';
+export * from './feeds.repository';
+export * from './channel-categories.repository';

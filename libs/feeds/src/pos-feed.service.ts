@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode, type StatusUpdate } from '@inbox/integrations/contract';
 import { FeedActionRunner } from './feed-action-runner.service';
 import { type FeedActionRow, FeedActions } from './feed-actions.service';
+import { FeedsRepository } from './feeds.repository';
 import { POS_STATUS_EVENTS, posStatusUpdate } from './pos-status';
 
 /**
@@ -20,7 +20,7 @@ export class PosFeed implements OnModuleInit {
   private readonly log = rootLogger.child('pos-feed');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly feeds: FeedsRepository,
     private readonly config: AppConfig,
     private readonly registry: ChannelRegistry,
     private readonly hooks: AppealEventHooks,
@@ -36,26 +36,18 @@ export class PosFeed implements OnModuleInit {
   }
 
   async onStatusEvent(event: AppealEventRecord): Promise<void> {
-    const [appeal] = (await this.dataSource.query(
-      `SELECT external_id, time_zone FROM appeals WHERE id = $1`,
-      [event.appealId],
-    )) as { external_id: string; time_zone: string }[];
+    const appeal = await this.feeds.appealChannelFacts(event.appealId);
     if (!appeal) return;
     const d = event.data ?? {};
     const orgIds = [
       ...(Array.isArray(d.organisationIds) ? d.organisationIds : []),
       ...(typeof d.toOrganisationId === 'string' ? [d.toOrganisationId] : []),
     ].filter((id): id is string => typeof id === 'string');
-    const orgs = orgIds.length
-      ? ((await this.dataSource.query(
-          `SELECT id, code, short_name AS name FROM organisations WHERE id = ANY($1)`,
-          [orgIds],
-        )) as { id: string; code: string; name: string }[])
-      : [];
+    const orgs = await this.feeds.organisations(orgIds);
     const entry = this.registry.get('pos');
     const decision = posStatusUpdate(event, {
-      externalId: appeal.external_id,
-      timeZone: appeal.time_zone,
+      externalId: appeal.externalId,
+      timeZone: appeal.timeZone,
       organisations: new Map(orgs.map((o) => [o.id, o])),
       posIds: (entry?.account.settings.organisations ?? {}) as Record<string, string>,
     });
@@ -82,11 +74,7 @@ export class PosFeed implements OnModuleInit {
   async onReceived(event: AppealEventRecord): Promise<void> {
     const inboundItemId = event.data?.inboundItemId;
     if (typeof inboundItemId !== 'string') return;
-    const [{ n }] = (await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM attachments WHERE inbound_item_id = $1 AND status = 'remote' AND remote_ref IS NOT NULL`,
-      [inboundItemId],
-    )) as { n: number }[];
-    if (n === 0) return;
+    if ((await this.feeds.remoteFiles(inboundItemId)).length === 0) return;
     const scheduled = await this.actions.schedule({
       kind: 'pos-files',
       dedupeKey: `item:${inboundItemId}`,
@@ -118,11 +106,7 @@ export class PosFeed implements OnModuleInit {
     if (!entry?.connector.fetchAttachment) {
       throw new ConnectorError(ConnectorErrorCode.Temporary, 'ПОС is not configured in this process');
     }
-    const files = (await this.dataSource.query(
-      `SELECT id, remote_ref FROM attachments WHERE inbound_item_id = $1 AND status = 'remote' AND remote_ref IS NOT NULL
-        ORDER BY created_at, id`,
-      [row.payload.inboundItemId],
-    )) as { id: string; remote_ref: string }[];
+    const files = await this.feeds.remoteFiles(String(row.payload.inboundItemId));
     for (const file of files) {
       let fetched;
       try {
@@ -143,26 +127,17 @@ export class PosFeed implements OnModuleInit {
         continue;
       }
       const sha256 = createHash('sha256').update(fetched.content).digest('hex');
-      await this.dataSource.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          [sha256, fetched.content.length, fetched.content],
-        );
-        await tx.query(
-          `UPDATE attachments SET status = 'stored', sha256 = $2, size = $3, file_name = $4, content_type = $5
-            WHERE id = $1 AND status = 'remote'`,
-          [file.id, sha256, fetched.content.length, fetched.fileName, fetched.contentType],
-        );
+      await this.feeds.storeFile(file.id, {
+        sha256,
+        content: fetched.content,
+        fileName: fetched.fileName,
+        contentType: fetched.contentType,
       });
     }
     this.log.info('ПОС files fetched', { appealId: row.appeal_id, files: files.length });
   }
 
-  private async reject(attachmentId: string, reason: string, size?: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE attachments SET status = 'rejected', rejection_reason = $2, size = COALESCE($3, size)
-        WHERE id = $1 AND status = 'remote'`,
-      [attachmentId, reason, size ?? null],
-    );
+  private reject(attachmentId: string, reason: string, size?: number): Promise<void> {
+    return this.feeds.rejectFile(attachmentId, reason, size);
   }
 }

@@ -1,7 +1,7 @@
-import { mergeRubricator, type PosRubricator } from '@inbox/integrations/pos';
+import { type ChannelRubricator } from '@inbox/integrations/contract';
 import { rubricatorFromRows, rubricatorRows } from './pos-rubricator';
 
-const rubricator: PosRubricator = {
+const rubricator: ChannelRubricator = {
   regionId: '54',
   regions: [],
   categories: [
@@ -27,11 +27,5 @@ describe('ПОС rubricator mirror rows', () => {
       { externalId: 'subsubject:6', parentExternalId: 'subject:5', name: 'Освещение', deleted: true },
     ]);
     expect(rubricatorFromRows(rows, '54')).toEqual(rubricator);
-  });
-
-  it('gives the connector a previous result that soft-deletes what vanished', () => {
-    const previous = rubricatorFromRows(rubricatorRows(rubricator), '54');
-    const merged = mergeRubricator(previous, { regionId: '54', regions: [], categories: [] });
-    expect(rubricatorRows(merged).every((r) => r.deleted)).toBe(true);
   });
 });

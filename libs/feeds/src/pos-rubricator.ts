@@ -1,4 +1,4 @@
-import { type PosRubricator } from '@inbox/integrations/pos';
+import { type ChannelRubricator } from '@inbox/integrations/contract';
 
 /**
  * One row of channel_categories. ПОС numbers subjects and subsubjects independently, so the mirror keys
@@ -14,7 +14,7 @@ export interface CategoryRow {
 export const subjectKey = (id: string) => `subject:${id}`;
 export const subsubjectKey = (id: string) => `subsubject:${id}`;
 
-export function rubricatorRows(rubricator: PosRubricator): CategoryRow[] {
+export function rubricatorRows(rubricator: ChannelRubricator): CategoryRow[] {
   return rubricator.categories.flatMap((c) => [
     { externalId: subjectKey(c.id), parentExternalId: null, name: c.name, deleted: c.deleted },
     ...c.subcategories.map((s) => ({
@@ -27,7 +27,7 @@ export function rubricatorRows(rubricator: PosRubricator): CategoryRow[] {
 }
 
 /** The stored mirror as the connector's previous result, so whatever vanished from ПОС comes back deleted. */
-export function rubricatorFromRows(rows: CategoryRow[], regionId: string): PosRubricator {
+export function rubricatorFromRows(rows: CategoryRow[], regionId: string): ChannelRubricator {
   const idOf = (key: string) => key.slice(key.indexOf(':') + 1);
   const subjects = rows.filter((r) => r.externalId.startsWith('subject:'));
   return {

@@ -1,20 +1,9 @@
-import {
-  BadRequestException,
-  Controller,
-  ForbiddenException,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Req,
-  Res,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { PublicEndpoint } from '@inbox/access';
 import { ChannelIntake, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
-import { rootLogger } from '@inbox/common';
+import { DomainError, rootLogger } from '@inbox/common';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 
 const PUSH_KINDS: ConnectorKind[] = ['telegram', 'vk', 'ok'];
@@ -25,7 +14,8 @@ const OK_BODY: Partial<Record<ConnectorKind, string>> = { vk: 'ok' };
  * Webhooks of push channels. The connector verifies the secret before anything is read; a forged call is
  * refused and nothing is stored. Items are stored first and normalised by the worker (dialogue items after the
  * bot has seen them); events (button presses, ratings) are handled by the worker too, where the bot runs. So
- * the channel gets its 200 at once (OK retries after 5 s, VK after a while).
+ * the channel gets its 200 at once (OK retries after 5 s, VK after a while). Refusals are domain errors,
+ * mapped to HTTP by the one filter.
  */
 @ApiExcludeController()
 @Controller('api/v1/webhooks')
@@ -48,8 +38,7 @@ export class WebhooksController {
     const entry = PUSH_KINDS.includes(kind as ConnectorKind)
       ? this.registry.get(kind as ConnectorKind)
       : undefined;
-    if (!entry?.connector.parseInbound)
-      throw new NotFoundException({ statusCode: 404, message: 'Канал не настроен' });
+    if (!entry?.connector.parseInbound) throw new DomainError('not-found', 'Канал не настроен');
     let parsed;
     try {
       parsed = await entry.connector.parseInbound(entry.account, {
@@ -58,16 +47,7 @@ export class WebhooksController {
         query: req.query as Record<string, unknown>,
       });
     } catch (error) {
-      if (error instanceof ConnectorError && error.code === ConnectorErrorCode.AuthFailed) {
-        this.log.warn('webhook refused', { kind, status: error.details.status ?? 403 });
-        if (error.details.status === 401)
-          throw new UnauthorizedException({ statusCode: 401, message: 'Нет подписи' });
-        throw new ForbiddenException({ statusCode: 403, message: 'Неверная подпись' });
-      }
-      if (error instanceof ConnectorError && error.code === ConnectorErrorCode.InvalidPayload) {
-        throw new BadRequestException({ statusCode: 400, message: 'Некорректное уведомление' });
-      }
-      throw error;
+      throw this.refusal(kind, error);
     }
     if (parsed.kind === 'reply') {
       res
@@ -81,5 +61,20 @@ export class WebhooksController {
     const body = OK_BODY[kind as ConnectorKind];
     if (body) res.status(200).type('text/plain').send(body);
     else res.status(200).json({ ok: true });
+  }
+
+  /** A forged or unreadable notification: refused with nothing stored; anything else is ours to fix. */
+  private refusal(kind: string, error: unknown): unknown {
+    if (error instanceof ConnectorError && error.code === ConnectorErrorCode.AuthFailed) {
+      const status = error.details.status ?? 403;
+      this.log.warn('webhook refused', { kind, status });
+      return status === 401
+        ? new DomainError('unauthenticated', 'Нет подписи')
+        : new DomainError('forbidden', 'Неверная подпись');
+    }
+    if (error instanceof ConnectorError && error.code === ConnectorErrorCode.InvalidPayload) {
+      return new DomainError('invalid-input', 'Некорректное уведомление');
+    }
+    return error;
   }
 }

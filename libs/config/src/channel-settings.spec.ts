@@ -1,4 +1,4 @@
-import { channelsFromEnv } from '@inbox/channels';
+import { channelsFromEnv } from './channel-settings';
 
 /** The feeds' settings as channel-accounts.ts maps them from the environment. */
 describe('feed channel accounts from env', () => {

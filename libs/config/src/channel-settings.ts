@@ -1,7 +1,6 @@
-import { Channel } from '@inbox/integrations/contract';
+import { Channel, type ConnectorKind } from '@inbox/integrations/contract';
 
-/** Which adapter serves an account: the channel alone is not enough (our form and a site's feed are both "website"). */
-export type ConnectorKind = 'email' | 'telegram' | 'vk' | 'ok' | 'pos' | 'medo' | 'website-feed';
+export type { ConnectorKind };
 
 export interface ConfiguredAccount {
   kind: ConnectorKind;
@@ -17,12 +16,29 @@ export interface ChannelsFromEnv {
   off: { kind: ConnectorKind; reason: string }[];
 }
 
-const num = (v: string | undefined, d: number) => (v ? Number(v) : d);
+/** A numeric setting, or its default; a value that is no number is a boot problem, not a NaN in settings. */
+const numIn =
+  (problems: string[]) =>
+  (name: string, v: string | undefined, d: number): number => {
+    if (!v) return d;
+    const n = Number(v);
+    if (!Number.isFinite(n)) problems.push(`${name} must be a number, got "${v}"`);
+    return Number.isFinite(n) ? n : d;
+  };
 const bool = (v: string | undefined, d: boolean) =>
   v === undefined || v === '' ? d : ['1', 'true', 'yes'].includes(v);
 /** An optional numeric setting: absent unless its variable is set, so the connector's default applies. */
-const optNum = (key: string, v: string | undefined): Record<string, number> =>
-  v ? { [key]: Number(v) } : {};
+const optNumIn =
+  (problems: string[]) =>
+  (key: string, v: string | undefined, name = key): Record<string, number> => {
+    if (!v) return {};
+    const n = Number(v);
+    if (!Number.isFinite(n)) {
+      problems.push(`${name} must be a number, got "${v}"`);
+      return {};
+    }
+    return { [key]: n };
+  };
 const optStr = (key: string, v: string | undefined): Record<string, string> => (v ? { [key]: v } : {});
 /** `code=id,code=id` → { code: id }: our organisation codes mapped to a channel's ids. */
 const pairs = (v: string | undefined): Record<string, string> =>
@@ -35,11 +51,15 @@ const pairs = (v: string | undefined): Record<string, string> =>
 
 /**
  * Channel accounts from the environment: settings (stored in channel_accounts, shown on /health) apart from
- * secrets (kept in memory only). A channel whose required variables are missing is off, with the reason.
+ * secrets (kept in memory only). A channel whose required variables are missing is off, with the reason; a
+ * value that cannot be right (a number that is no number) is added to `problems`, which AppConfig reports at
+ * boot with every other problem.
  */
-export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
+export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = []): ChannelsFromEnv {
   const accounts: ConfiguredAccount[] = [];
   const off: ChannelsFromEnv['off'] = [];
+  const num = numIn(problems);
+  const optNum = optNumIn(problems);
   const need = (kind: ConnectorKind, names: string[]): boolean => {
     const missing = names.filter((n) => !env[n]);
     if (missing.length > 0) off.push({ kind, reason: `не заданы ${missing.join(', ')}` });
@@ -61,18 +81,18 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
       name: env.EMAIL_ACCOUNT_NAME ?? env.EMAIL_FROM_ADDRESS!,
       settings: {
         imapHost: env.EMAIL_IMAP_HOST,
-        imapPort: num(env.EMAIL_IMAP_PORT, 993),
+        imapPort: num('EMAIL_IMAP_PORT', env.EMAIL_IMAP_PORT, 993),
         imapSecure: bool(env.EMAIL_IMAP_SECURE, true),
         mailbox: env.EMAIL_MAILBOX ?? 'INBOX',
         smtpHost: env.EMAIL_SMTP_HOST,
-        smtpPort: num(env.EMAIL_SMTP_PORT, 587),
+        smtpPort: num('EMAIL_SMTP_PORT', env.EMAIL_SMTP_PORT, 587),
         smtpSecure: bool(env.EMAIL_SMTP_SECURE, false),
         fromAddress: env.EMAIL_FROM_ADDRESS,
         fromName: env.EMAIL_FROM_NAME ?? 'Единый центр обращений граждан',
         policy547: env.EMAIL_POLICY_547 ?? 'message-with-notice',
-        ...optNum('timeoutMs', env.EMAIL_TIMEOUT_MS),
-        ...optNum('maxAttachmentBytes', env.EMAIL_MAX_ATTACHMENT_BYTES),
-        ...optNum('pullEveryMs', env.EMAIL_PULL_EVERY_MS),
+        ...optNum('timeoutMs', env.EMAIL_TIMEOUT_MS, 'EMAIL_TIMEOUT_MS'),
+        ...optNum('maxAttachmentBytes', env.EMAIL_MAX_ATTACHMENT_BYTES, 'EMAIL_MAX_ATTACHMENT_BYTES'),
+        ...optNum('pullEveryMs', env.EMAIL_PULL_EVERY_MS, 'EMAIL_PULL_EVERY_MS'),
       },
       secrets: {
         imapUser: env.EMAIL_IMAP_USER!,
@@ -92,7 +112,7 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
         apiRoot: env.TELEGRAM_API_ROOT ?? 'https://api.telegram.org',
         mode: env.TELEGRAM_WEBHOOK_SECRET && env.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'polling',
         webhookUrl: env.TELEGRAM_WEBHOOK_URL,
-        pollTimeoutSeconds: num(env.TELEGRAM_POLL_TIMEOUT_SECONDS, 25),
+        pollTimeoutSeconds: num('TELEGRAM_POLL_TIMEOUT_SECONDS', env.TELEGRAM_POLL_TIMEOUT_SECONDS, 25),
       },
       secrets: { botToken: env.TELEGRAM_BOT_TOKEN!, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET ?? '' },
     });
@@ -103,11 +123,11 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
       channel: Channel.Vk,
       name: env.VK_ACCOUNT_NAME ?? `group-${env.VK_GROUP_ID}`,
       settings: {
-        groupId: Number(env.VK_GROUP_ID),
+        groupId: num('VK_GROUP_ID', env.VK_GROUP_ID, 0),
         apiBaseUrl: env.VK_API_BASE_URL ?? 'https://api.vk.com/method',
         confirmationCode: env.VK_CONFIRMATION_CODE,
         mode: env.VK_CALLBACK_SECRET ? 'callback' : 'long-poll',
-        longPollWaitSeconds: num(env.VK_LONG_POLL_WAIT_SECONDS, 25),
+        longPollWaitSeconds: num('VK_LONG_POLL_WAIT_SECONDS', env.VK_LONG_POLL_WAIT_SECONDS, 25),
       },
       secrets: { groupToken: env.VK_GROUP_TOKEN!, callbackSecret: env.VK_CALLBACK_SECRET ?? '' },
     });
@@ -149,9 +169,9 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
         // Our organisation codes → ПОС organisation ids, for "forwarded down/up" status events.
         organisations: pairs(env.POS_ORGANISATIONS),
         ...optStr('startFrom', env.POS_START_FROM),
-        ...optNum('timeoutMs', env.POS_TIMEOUT_MS),
-        ...optNum('pullEveryMs', env.POS_PULL_EVERY_MS),
-        ...optNum('rubricatorSyncEveryMs', env.POS_RUBRICATOR_SYNC_EVERY_MS),
+        ...optNum('timeoutMs', env.POS_TIMEOUT_MS, 'POS_TIMEOUT_MS'),
+        ...optNum('pullEveryMs', env.POS_PULL_EVERY_MS, 'POS_PULL_EVERY_MS'),
+        ...optNum('rubricatorSyncEveryMs', env.POS_RUBRICATOR_SYNC_EVERY_MS, 'POS_RUBRICATOR_SYNC_EVERY_MS'),
       },
       secrets: {
         username: env.POS_USERNAME!,
@@ -177,11 +197,11 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv): ChannelsFromEnv {
         ...optStr('timeZone', env.MEDO_TIME_ZONE),
         ...optStr('stagingDir', env.MEDO_STAGING_DIR),
         ...optStr('signatoryPost', env.MEDO_SIGNATORY_POST),
-        ...optNum('settleMs', env.MEDO_SETTLE_MS),
-        ...optNum('maxPackageBytes', env.MEDO_MAX_PACKAGE_BYTES),
-        ...optNum('maxUnzippedBytes', env.MEDO_MAX_UNZIPPED_BYTES),
-        ...optNum('maxFiles', env.MEDO_MAX_FILES),
-        ...optNum('pullEveryMs', env.MEDO_PULL_EVERY_MS),
+        ...optNum('settleMs', env.MEDO_SETTLE_MS, 'MEDO_SETTLE_MS'),
+        ...optNum('maxPackageBytes', env.MEDO_MAX_PACKAGE_BYTES, 'MEDO_MAX_PACKAGE_BYTES'),
+        ...optNum('maxUnzippedBytes', env.MEDO_MAX_UNZIPPED_BYTES, 'MEDO_MAX_UNZIPPED_BYTES'),
+        ...optNum('maxFiles', env.MEDO_MAX_FILES, 'MEDO_MAX_FILES'),
+        ...optNum('pullEveryMs', env.MEDO_PULL_EVERY_MS, 'MEDO_PULL_EVERY_MS'),
       },
       secrets: {},
     });

@@ -1,5 +1,6 @@
 /**
- * What the core sends to the author of a plain e-mail when the mailbox policy is 'message-with-notice'.
+ * What we send to the author of a plain e-mail when the mailbox policy is 'message-with-notice' (the e-mail
+ * connector marks such items `notice547`).
  * Since 30.03.2025 (Федеральный закон № 547-ФЗ, amending 59-ФЗ) an appeal in electronic form is filed
  * through the official site's form or the Gosuslugi portal, not by e-mail; the citizen must be told so.
  */

@@ -1,0 +1,84 @@
+import { type ChannelAccountRef, type Connector, type OutboundMessage } from './connector';
+
+/*
+ * What the core may ask of a channel beyond the Connector's own methods. A connector implements a
+ * capability by having its method; the core asks through the guards below and never knows the class behind
+ * them (libs import no integrations/<channel>; the apps wire the connectors in).
+ */
+
+export type Choices = NonNullable<OutboundMessage['choices']>;
+
+/** The button value the bot's consent button carries in every channel with buttons (152-ФЗ consent). */
+export const CONSENT_CHOICE_ID = 'consent:accept';
+
+/** A button press to acknowledge: Telegram answerCallbackQuery, VK messages.sendMessageEventAnswer. */
+export interface InteractionAck {
+  /** The channel's id of the press (Telegram callback_query.id, VK event_id). */
+  callbackId: string;
+  /** A short notice the channel shows the citizen (Telegram's toast, VK's snackbar). */
+  text?: string;
+  /** Where the press happened, as the connector put it on the event. */
+  replyAddress?: Record<string, unknown>;
+  /** Who pressed, in the channel's terms. */
+  authorExternalId?: string;
+}
+
+/** The channel shows a spinner on a pressed button until we answer the press. */
+export interface AcknowledgesInteractions {
+  acknowledgeInteraction(account: ChannelAccountRef, ack: InteractionAck): Promise<void>;
+}
+
+/** The channel has reply buttons under a message (Telegram inline keyboard, VK keyboard). */
+export interface HasButtons {
+  /** Longest button label the channel shows whole. */
+  readonly buttonLabelMax: number;
+  /** The two rating questions of S4 п. 27.3 as this channel's buttons, for a 'rating-request'. */
+  ratingChoices(registrationNumber: string): Choices;
+}
+
+/** A category and its subcategories, as a channel's own rubricator lists them (ids as strings). */
+export interface ChannelRubric {
+  id: string;
+  name: string;
+  deleted: boolean;
+}
+
+export interface ChannelRubricator {
+  regionId: string;
+  regions: ChannelRubric[];
+  categories: (ChannelRubric & { subcategories: ChannelRubric[] })[];
+}
+
+/** The channel keeps a rubricator of its own that the core mirrors (ПОС subjects and subsubjects). */
+export interface RubricatorSource {
+  /** With `previous` (what the core stored), whatever vanished comes back marked deleted. */
+  syncRubricator(account: ChannelAccountRef, previous?: ChannelRubricator): Promise<ChannelRubricator>;
+}
+
+/**
+ * The channel must be told where we are once per start: Telegram's webhook (or its removal before long
+ * polling), OK's webhook subscription. Safe to repeat.
+ */
+export interface NeedsSetUp {
+  setUp(account: ChannelAccountRef): Promise<void>;
+}
+
+/** What we send starts a thread replies can name (e-mail: our Message-ID becomes a thread key). */
+export interface ThreadsSentMessages {
+  threadKeyOfSent(remoteId: string): string;
+}
+
+export const acknowledgesInteractions = (c: Connector): c is Connector & AcknowledgesInteractions =>
+  typeof (c as Partial<AcknowledgesInteractions>).acknowledgeInteraction === 'function';
+
+export const hasButtons = (c: Connector | undefined): c is Connector & HasButtons =>
+  !!c && typeof (c as Partial<HasButtons>).ratingChoices === 'function';
+
+export const isRubricatorSource = (c: Connector): c is Connector & RubricatorSource =>
+  typeof (c as Partial<RubricatorSource>).syncRubricator === 'function';
+
+export const needsSetUp = (c: Connector): c is Connector & NeedsSetUp =>
+  typeof (c as Partial<NeedsSetUp>).setUp === 'function';
+
+export const threadsSentMessages = (c: Connector): c is Connector & ThreadsSentMessages =>
+  typeof (c as Partial<ThreadsSentMessages>).threadKeyOfSent === 'function';

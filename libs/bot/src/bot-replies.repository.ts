@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type OutboundMessage } from '@inbox/integrations/contract';
+
+export type BotReplyPurpose = 'dialogue' | 'consent-request' | 'rating-thanks';
+
+export interface NewBotReply {
+  channel: string;
+  source: string;
+  purpose: BotReplyPurpose;
+  authorExternalId?: string;
+  replyAddress: Record<string, unknown>;
+  text: string;
+  choices?: OutboundMessage['choices'];
+}
+
+/** bot_replies: what the bot says outside an appeal, once per source (an event, an item). */
+@Injectable()
+export class BotRepliesRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The new reply's id; undefined when this source was answered already. */
+  async insertOnce(reply: NewBotReply): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO bot_replies (channel, source, purpose, author_external_id, reply_address, text, choices)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING RETURNING id`,
+      [
+        reply.channel,
+        reply.source,
+        reply.purpose,
+        reply.authorExternalId ?? null,
+        reply.replyAddress,
+        reply.text,
+        reply.choices ? JSON.stringify(reply.choices) : null,
+      ],
+    )) as { id: string }[];
+    return row?.id;
+  }
+
+  async askedForConsentSince(channel: string, author: string, since: Date): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM bot_replies WHERE channel = $1 AND author_external_id = $2 AND purpose = 'consent-request'
+          AND created_at > $3 LIMIT 1`,
+      [channel, author, since],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { rowsOf } from '@inbox/common';
+
+export interface RemoteAttachmentRow {
+  id: string;
+  appeal_id: string;
+  inbound_item_id: string | null;
+  content_type: string;
+  size: number;
+  status: string;
+  remote_ref: string | null;
+  channel: string;
+}
+
+/** Attachments a messenger only referenced, and their content once fetched (content-addressed). */
+@Injectable()
+export class MessengerAttachmentsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async remoteOfAppeal(appealId: string): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM attachments WHERE appeal_id = $1 AND status = 'remote' AND remote_ref IS NOT NULL`,
+      [appealId],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** References of these channels' appeals still not fetched after `ms` (their job got lost). */
+  async remoteOlderThan(channels: string[], ms: number, limit = 500): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT at.id FROM attachments at JOIN appeals a ON a.id = at.appeal_id
+        WHERE at.status = 'remote' AND at.remote_ref IS NOT NULL AND a.channel = ANY($1)
+          AND at.created_at < now() - make_interval(secs => $2) ORDER BY at.created_at LIMIT $3`,
+      [channels, ms / 1000, limit],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async one(attachmentId: string): Promise<RemoteAttachmentRow | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT at.id, at.appeal_id, at.inbound_item_id, at.content_type, at.size, at.status, at.remote_ref, ap.channel
+         FROM attachments at JOIN appeals ap ON ap.id = at.appeal_id WHERE at.id = $1`,
+      [attachmentId],
+    )) as RemoteAttachmentRow[];
+    return row;
+  }
+
+  /**
+   * Stores the fetched content and marks the row stored, unless the message already has `maxCount` stored
+   * files (counted under one lock per message, so parallel downloads cannot overshoot).
+   */
+  async store(
+    a: RemoteAttachmentRow,
+    file: { sha256: string; content: Buffer; contentType: string },
+    maxCount: number,
+  ): Promise<'stored' | 'not-remote' | 'too-many'> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `attachments:${a.inbound_item_id ?? a.appeal_id}`,
+      ]);
+      const [{ n }] = (await tx.query(
+        `SELECT count(*)::int AS n FROM attachments WHERE status = 'stored'
+            AND (inbound_item_id = $1 OR ($1::uuid IS NULL AND appeal_id = $2))`,
+        [a.inbound_item_id, a.appeal_id],
+      )) as { n: number }[];
+      if (n >= maxCount) return 'too-many';
+      await tx.query(
+        `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+        [file.sha256, file.content.length, file.content],
+      );
+      const updated = rowsOf(
+        await tx.query(
+          `UPDATE attachments SET status = 'stored', sha256 = $2, size = $3, content_type = $4, rejection_reason = NULL
+            WHERE id = $1 AND status = 'remote' RETURNING id`,
+          [a.id, file.sha256, file.content.length, file.contentType],
+        ),
+      );
+      return updated.length > 0 ? 'stored' : 'not-remote';
+    });
+  }
+
+  /** Kept as a reference, with the reason staff will see. */
+  async reject(attachmentId: string, reason: string, contentType?: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE attachments SET status = 'rejected', rejection_reason = $2, content_type = COALESCE($3, content_type)
+        WHERE id = $1 AND status = 'remote'`,
+      [attachmentId, reason.slice(0, 500), contentType ?? null],
+    );
+  }
+}

@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** An account's pull state: where it stopped and when it may pull again. */
+export interface PullState {
+  cursor: unknown;
+  nextPullAt: Date | null;
+  consecutiveFailures: number;
+}
+
+export interface QuarantinedInput {
+  externalId?: string;
+  reason: string;
+  raw?: unknown;
+}
+
+/**
+ * The channel_accounts table (settings, cursor, pull health and back-off) and the quarantine of inputs a
+ * connector could not read. Secrets never reach this table.
+ */
+@Injectable()
+export class ChannelAccountsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The account row for an account configured by name; settings are refreshed, the row re-enabled. */
+  async upsert(account: {
+    channel: string;
+    name: string;
+    settings: Record<string, unknown>;
+  }): Promise<string> {
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO channel_accounts (channel, name, settings) VALUES ($1, $2, $3)
+       ON CONFLICT (channel, name) DO UPDATE SET settings = EXCLUDED.settings, enabled = true RETURNING id`,
+      [account.channel, account.name, account.settings],
+    )) as { id: string }[];
+    return row.id;
+  }
+
+  async pullState(accountId: string): Promise<PullState | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT cursor, next_pull_at, consecutive_failures FROM channel_accounts WHERE id = $1`,
+      [accountId],
+    )) as { cursor: unknown; next_pull_at: Date | null; consecutive_failures: number }[];
+    return row
+      ? { cursor: row.cursor, nextPullAt: row.next_pull_at, consecutiveFailures: row.consecutive_failures }
+      : undefined;
+  }
+
+  async markPulling(accountId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE channel_accounts SET sync_stage = 'pulling' WHERE id = $1`, [
+      accountId,
+    ]);
+  }
+
+  async markPulled(accountId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE channel_accounts SET sync_stage = 'idle', last_pull_at = now(), last_success_at = now(),
+              consecutive_failures = 0, next_pull_at = NULL WHERE id = $1`,
+      [accountId],
+    );
+  }
+
+  /** A failed pull: the error shown, the next pull backed off; an invalid cursor is dropped. */
+  async recordFailure(
+    accountId: string,
+    failure: {
+      stage: 'auth-failed' | 'backing-off';
+      error: string;
+      failures: number;
+      backoffMs: number;
+      dropCursor: boolean;
+    },
+  ): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE channel_accounts SET sync_stage = $2, last_error = $3, last_error_at = now(),
+              consecutive_failures = $4, next_pull_at = now() + make_interval(secs => $5),
+              cursor = CASE WHEN $6 THEN NULL ELSE cursor END WHERE id = $1`,
+      [
+        accountId,
+        failure.stage,
+        failure.error.slice(0, 1000),
+        failure.failures,
+        failure.backoffMs / 1000,
+        failure.dropCursor,
+      ],
+    );
+  }
+
+  /** Inputs the connector could not read, kept whole with the reason; counted on the account. */
+  async quarantine(channel: string, accountId: string, inputs: QuarantinedInput[]): Promise<void> {
+    if (inputs.length === 0) return;
+    await this.dataSource.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO quarantined_inputs (channel, account_id, external_id, reason, raw)
+         SELECT $1, $2, q.external_id, q.reason, q.raw FROM jsonb_to_recordset($3::jsonb)
+           AS q(external_id text, reason text, raw jsonb)`,
+        [
+          channel,
+          accountId,
+          JSON.stringify(
+            inputs.map((q) => ({ external_id: q.externalId ?? null, reason: q.reason, raw: q.raw ?? null })),
+          ),
+        ],
+      );
+      await tx.query(`UPDATE channel_accounts SET items_quarantined = items_quarantined + $2 WHERE id = $1`, [
+        accountId,
+        inputs.length,
+      ]);
+    });
+  }
+
+  /** Every account with its progress and errors, for /health and the administration screen. */
+  async health(): Promise<Record<string, unknown>[]> {
+    return (await this.dataSource.query(
+      `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
+              last_error AS "lastError", last_error_at AS "lastErrorAt",
+              consecutive_failures AS "consecutiveFailures", items_received::int AS "itemsReceived",
+              items_quarantined::int AS "itemsQuarantined", last_pull_at AS "lastPullAt",
+              next_pull_at AS "nextPullAt",
+              -- Feed actions (ПОС status pushes, file fetches) waiting on or refused by the remote side.
+              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'pending')
+                AS "pendingActions",
+              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'failed')
+                AS "failedActions"
+         FROM channel_accounts c ORDER BY channel, name`,
+    )) as Record<string, unknown>[];
+  }
+}

@@ -1,0 +1,96 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { rowsOf } from '@inbox/common';
+import { type AppealRef, type DeliveryStateEvent } from '@inbox/integrations/contract';
+
+/**
+ * inbound_events (each rating, delivery state and bot action handled once per channel + external id) and the
+ * look-ups an event needs: the appeal it refers to, the outbound message whose delivery it reports.
+ */
+@Injectable()
+export class InboundEventsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** True the first time this event is seen; false when it was handled (or is being handled) already. */
+  async claim(channel: string, externalId: string, kind: string): Promise<boolean> {
+    const claimed = (await this.dataSource.query(
+      `INSERT INTO inbound_events (channel, external_id, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
+      [channel, externalId, kind],
+    )) as unknown[];
+    return claimed.length > 0;
+  }
+
+  async setOutcome(channel: string, externalId: string, outcome: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE inbound_events SET outcome = $3 WHERE channel = $1 AND external_id = $2`,
+      [channel, externalId, outcome],
+    );
+  }
+
+  /** The appeal an event refers to, by our number, the original item's id, or the conversation. */
+  async appealFor(channel: string, target: AppealRef): Promise<string | undefined> {
+    if (target.registrationNumber) {
+      const [row] = (await this.dataSource.query(`SELECT id FROM appeals WHERE registration_number = $1`, [
+        target.registrationNumber,
+      ])) as { id: string }[];
+      if (row) return row.id;
+    }
+    if (target.externalId) {
+      const [row] = (await this.dataSource.query(
+        `SELECT appeal_id AS id FROM inbound_items WHERE channel = $1 AND external_id = $2 AND appeal_id IS NOT NULL`,
+        [channel, target.externalId],
+      )) as { id: string }[];
+      if (row) return row.id;
+    }
+    if (target.threadKey) {
+      const [row] = (await this.dataSource.query(
+        `SELECT t.appeal_id AS id FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
+          WHERE t.channel = $1 AND t.thread_key = $2 ORDER BY a.registered_at DESC LIMIT 1`,
+        [channel, target.threadKey],
+      )) as { id: string }[];
+      if (row) return row.id;
+    }
+    return undefined;
+  }
+
+  /**
+   * Records what the channel says about something we sent, on the message and in its appeal's history.
+   * Returns how many messages it matched (none: a receipt about a message we do not know).
+   */
+  async recordDeliveryState(event: DeliveryStateEvent): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      // An UPDATE … RETURNING comes back from TypeORM as [rows, count].
+      const rows = rowsOf<{ appeal_id: string; id: string }>(
+        await tx.query(
+          `UPDATE outbound_messages SET delivery_state = $3, delivery_state_at = now()
+            WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR ($2::text IS NOT NULL AND remote_id = $2::text)
+            RETURNING appeal_id, id`,
+          [
+            isUuid(event.outboundMessageId) ? event.outboundMessageId : null,
+            event.remoteId ?? null,
+            event.state,
+          ],
+        ),
+      );
+      for (const r of rows) {
+        await tx.query(
+          `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-state', $2)`,
+          [
+            r.appeal_id,
+            {
+              outboundMessageId: r.id,
+              state: event.state,
+              reason: event.reason ?? null,
+              remoteRegistrationNumber: event.remoteRegistrationNumber ?? null,
+            },
+          ],
+        );
+      }
+      return rows.length;
+    });
+  }
+}
+
+function isUuid(value: string | undefined): value is string {
+  return !!value && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
