@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Job, type Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { DeliveryService } from '@inbox/delivery';
@@ -35,7 +34,6 @@ export class DeliveryWorker implements OnModuleInit {
     @InjectQueue(QueueName.Delivery) private readonly queue: Queue,
     private readonly config: AppConfig,
     private readonly delivery: DeliveryService,
-    private readonly dataSource: DataSource,
     private readonly jobs: JobProducer,
   ) {}
 
@@ -107,13 +105,7 @@ export class DeliveryWorker implements OnModuleInit {
 
   /** Straight to the right queue: a routed job may still sit completed in the common one under the same id. */
   private async sweep(): Promise<{ requeued: number }> {
-    const rows = (await this.dataSource.query(
-      `(SELECT id, 'message' AS what FROM outbound_messages
-         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
-       UNION ALL
-       (SELECT id, 'bot-reply' FROM bot_replies
-         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)`,
-    )) as { id: string; what: 'message' | 'bot-reply' }[];
+    const rows = await this.delivery.stranded();
     for (const r of rows) {
       const ref: Ref = r.what === 'bot-reply' ? { botReplyId: r.id } : { outboundMessageId: r.id };
       const name = r.what === 'bot-reply' ? JobName.DeliverBotReply : JobName.DeliverOutboundMessage;

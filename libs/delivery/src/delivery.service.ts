@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
-import { rootLogger, rowsOf } from '@inbox/common';
-import { ConnectorError, type DeliveryReceipt, type OutboundMessage } from '@inbox/integrations/contract';
+import { rootLogger } from '@inbox/common';
+import { ConnectorError, type DeliveryReceipt } from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
+import { DeliveryRepository, type DeliveryRef } from './delivery.repository';
 
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently';
 
@@ -19,32 +19,6 @@ export class RetryableDeliveryError extends Error {
   }
 }
 
-interface MessageRow {
-  id: string;
-  appeal_id: string;
-  channel: string;
-  kind: OutboundMessage['kind'];
-  text: string;
-  subject: string | null;
-  status: string;
-  registration_number: string;
-  external_id: string;
-  reply_address: Record<string, unknown> | null;
-  choices: OutboundMessage['choices'] | null;
-  email: string | null;
-  phone: string | null;
-  display: string | null;
-}
-
-interface BotReplyRow {
-  id: string;
-  channel: string;
-  status: string;
-  reply_address: Record<string, unknown>;
-  text: string;
-  choices: OutboundMessage['choices'] | null;
-}
-
 /**
  * Sends one outbound message through the channel the appeal came from. Idempotent: a sent message is not
  * sent again, and the message id is the connector's idempotency key (VK random_id); the receipt (remote id,
@@ -56,34 +30,24 @@ export class DeliveryService {
   private readonly log = rootLogger.child('delivery');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly deliveries: DeliveryRepository,
     private readonly channels: ChannelRegistry,
     private readonly pacer: ChatPacer,
   ) {}
 
   /** The connector kind a message or bot reply goes out through; undefined when that channel is off. */
-  async connectorKindOf(ref: {
-    outboundMessageId?: string;
-    botReplyId?: string;
-  }): Promise<string | undefined> {
-    const [row] = (await this.dataSource.query(
-      ref.botReplyId
-        ? `SELECT channel FROM bot_replies WHERE id = $1`
-        : `SELECT channel FROM outbound_messages WHERE id = $1`,
-      [ref.botReplyId ?? ref.outboundMessageId],
-    )) as { channel: string }[];
-    return row ? this.channels.forDelivery(row.channel)?.kind : undefined;
+  async connectorKindOf(ref: DeliveryRef): Promise<string | undefined> {
+    const channel = await this.deliveries.channelOf(ref);
+    return channel ? this.channels.forDelivery(channel)?.kind : undefined;
+  }
+
+  /** Messages and bot replies whose job was lost (still queued after a minute), for the worker's sweep. */
+  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply' }[]> {
+    return this.deliveries.stranded();
   }
 
   async deliver(outboundMessageId: string): Promise<DeliveryOutcome> {
-    const [m] = (await this.dataSource.query(
-      `SELECT m.id, m.appeal_id, m.channel, m.kind, m.text, m.subject, m.status, a.registration_number,
-              a.external_id, a.reply_address, m.choices, p.email, p.phone,
-              COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display
-         FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
-        WHERE m.id = $1`,
-      [outboundMessageId],
-    )) as MessageRow[];
+    const m = await this.deliveries.message(outboundMessageId);
     if (!m) throw new Error(`outbound message ${outboundMessageId} does not exist`);
     if (m.status === 'sent') return 'already-sent';
 
@@ -100,7 +64,7 @@ export class DeliveryService {
       return 'failed-permanently';
     }
     await this.pace(entry, replyAddress);
-    await this.dataSource.query(`UPDATE outbound_messages SET attempts = attempts + 1 WHERE id = $1`, [m.id]);
+    await this.deliveries.countMessageAttempt(m.id);
     try {
       const receipt = await entry.connector.send(entry.account, {
         id: m.id,
@@ -113,16 +77,7 @@ export class DeliveryService {
         recipient: { email: m.email ?? undefined, phone: m.phone ?? undefined, name: m.display ?? undefined },
         references: { registrationNumber: m.registration_number, externalId: m.external_id },
       });
-      await this.dataSource.transaction(async (tx) => {
-        await tx.query(
-          `UPDATE outbound_messages SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL WHERE id = $1`,
-          [m.id, receipt.remoteId ?? null, receipt.sentAt],
-        );
-        await tx.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivered', $2)`, [
-          m.appeal_id,
-          { outboundMessageId: m.id, kind: m.kind, channel: entry.kind, remoteId: receipt.remoteId ?? null },
-        ]);
-      });
+      await this.deliveries.markMessageSent(m, receipt, entry.kind);
       this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind });
       return 'sent';
     } catch (error) {
@@ -131,20 +86,14 @@ export class DeliveryService {
         return 'failed-permanently';
       }
       const reason = error instanceof Error ? error.message : String(error);
-      await this.dataSource.query(`UPDATE outbound_messages SET last_error = $2 WHERE id = $1`, [
-        m.id,
-        reason,
-      ]);
+      await this.deliveries.recordMessageError(m.id, reason);
       throw retryable(error);
     }
   }
 
   /** A bot reply outside any appeal (greeting, help, consent request): the same path, kept in bot_replies. */
   async deliverBotReply(botReplyId: string): Promise<DeliveryOutcome> {
-    const [r] = (await this.dataSource.query(
-      `SELECT id, channel, status, reply_address, text, choices FROM bot_replies WHERE id = $1`,
-      [botReplyId],
-    )) as BotReplyRow[];
+    const r = await this.deliveries.botReply(botReplyId);
     if (!r) throw new Error(`bot reply ${botReplyId} does not exist`);
     if (r.status === 'sent') return 'already-sent';
     if (r.status === 'failed') return 'failed-permanently';
@@ -154,7 +103,7 @@ export class DeliveryService {
       return 'failed-permanently';
     }
     await this.pace(entry, r.reply_address);
-    await this.dataSource.query(`UPDATE bot_replies SET attempts = attempts + 1 WHERE id = $1`, [r.id]);
+    await this.deliveries.countBotReplyAttempt(r.id);
     let receipt: DeliveryReceipt;
     try {
       receipt = await entry.connector.send(entry.account, {
@@ -169,25 +118,16 @@ export class DeliveryService {
         await this.failBotReply(r.id, `${error.code}: ${error.message}`);
         return 'failed-permanently';
       }
-      await this.dataSource.query(`UPDATE bot_replies SET last_error = $2 WHERE id = $1`, [
-        r.id,
-        error instanceof Error ? error.message : String(error),
-      ]);
+      await this.deliveries.recordBotReplyError(r.id, error instanceof Error ? error.message : String(error));
       throw retryable(error);
     }
-    await this.dataSource.query(
-      `UPDATE bot_replies SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL WHERE id = $1`,
-      [r.id, receipt.remoteId ?? null, receipt.sentAt],
-    );
+    await this.deliveries.markBotReplySent(r.id, receipt);
     this.log.info('bot reply delivered', { botReplyId: r.id, kind: entry.kind });
     return 'sent';
   }
 
   async failBotReply(botReplyId: string, reason: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE bot_replies SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent'`,
-      [botReplyId, reason.slice(0, 1000)],
-    );
+    await this.deliveries.markBotReplyFailed(botReplyId, reason.slice(0, 1000));
     this.log.warn('bot reply failed', { botReplyId, reason });
   }
 
@@ -205,31 +145,9 @@ export class DeliveryService {
 
   /** After the last retry, or at once for a permanent error: visible on the appeal. */
   async fail(m: { id: string; appeal_id: string } | string, reason: string): Promise<void> {
-    const row =
-      typeof m === 'string'
-        ? (
-            (await this.dataSource.query(`SELECT id, appeal_id FROM outbound_messages WHERE id = $1`, [
-              m,
-            ])) as {
-              id: string;
-              appeal_id: string;
-            }[]
-          )[0]
-        : m;
+    const row = typeof m === 'string' ? await this.deliveries.messageRef(m) : m;
     if (!row) return;
-    await this.dataSource.transaction(async (tx) => {
-      const updated = rowsOf(
-        await tx.query(
-          `UPDATE outbound_messages SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent' RETURNING id`,
-          [row.id, reason],
-        ),
-      );
-      if (updated.length === 0) return;
-      await tx.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-failed', $2)`, [
-        row.appeal_id,
-        { outboundMessageId: row.id, reason },
-      ]);
-    });
+    await this.deliveries.markMessageFailed(row, reason);
     this.log.warn('delivery failed', { outboundMessageId: row.id, reason });
   }
 }

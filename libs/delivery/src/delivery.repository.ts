@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { SqlRepository } from '@inbox/database';
+import { type DeliveryReceipt, type OutboundMessage } from '@inbox/integrations/contract';
+
+/** An outbound message with what sending it needs: the appeal's reply address and the applicant's contacts. */
+export interface MessageRow {
+  id: string;
+  appeal_id: string;
+  channel: string;
+  kind: OutboundMessage['kind'];
+  text: string;
+  subject: string | null;
+  status: string;
+  registration_number: string;
+  external_id: string;
+  reply_address: Record<string, unknown> | null;
+  choices: OutboundMessage['choices'] | null;
+  email: string | null;
+  phone: string | null;
+  display: string | null;
+}
+
+export interface BotReplyRow {
+  id: string;
+  channel: string;
+  status: string;
+  reply_address: Record<string, unknown>;
+  text: string;
+  choices: OutboundMessage['choices'] | null;
+}
+
+export type DeliveryRef = { outboundMessageId?: string; botReplyId?: string };
+
+/**
+ * Delivery state of `outbound_messages` (answers and notices to applicants) and `bot_replies` (bot messages
+ * outside any appeal): attempts, receipts, failures, and the `delivered` / `delivery-failed` history events.
+ */
+@Injectable()
+export class DeliveryRepository extends SqlRepository {
+  async channelOf(ref: DeliveryRef): Promise<string | undefined> {
+    const row = await this.one<{ channel: string }>(
+      ref.botReplyId
+        ? `SELECT channel FROM bot_replies WHERE id = $1`
+        : `SELECT channel FROM outbound_messages WHERE id = $1`,
+      [ref.botReplyId ?? ref.outboundMessageId],
+    );
+    return row?.channel;
+  }
+
+  message(id: string): Promise<MessageRow | undefined> {
+    return this.one<MessageRow>(
+      `SELECT m.id, m.appeal_id, m.channel, m.kind, m.text, m.subject, m.status, a.registration_number,
+              a.external_id, a.reply_address, m.choices, p.email, p.phone,
+              COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display
+         FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
+        WHERE m.id = $1`,
+      [id],
+    );
+  }
+
+  messageRef(id: string): Promise<{ id: string; appeal_id: string } | undefined> {
+    return this.one(`SELECT id, appeal_id FROM outbound_messages WHERE id = $1`, [id]);
+  }
+
+  async countMessageAttempt(id: string): Promise<void> {
+    await this.rows(`UPDATE outbound_messages SET attempts = attempts + 1 WHERE id = $1`, [id]);
+  }
+
+  /** The receipt and the `delivered` event, together. */
+  async markMessageSent(
+    m: { id: string; appeal_id: string; kind: string },
+    receipt: DeliveryReceipt,
+    connectorKind: string,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      await this.rows(
+        `UPDATE outbound_messages SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL WHERE id = $1`,
+        [m.id, receipt.remoteId ?? null, receipt.sentAt],
+        tx,
+      );
+      await this.rows(
+        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivered', $2)`,
+        [
+          m.appeal_id,
+          {
+            outboundMessageId: m.id,
+            kind: m.kind,
+            channel: connectorKind,
+            remoteId: receipt.remoteId ?? null,
+          },
+        ],
+        tx,
+      );
+    });
+  }
+
+  async recordMessageError(id: string, reason: string): Promise<void> {
+    await this.rows(`UPDATE outbound_messages SET last_error = $2 WHERE id = $1`, [id, reason]);
+  }
+
+  /** Failed for good, unless already sent; the `delivery-failed` event with it. False when nothing changed. */
+  markMessageFailed(m: { id: string; appeal_id: string }, reason: string): Promise<boolean> {
+    return this.dataSource.transaction(async (tx) => {
+      const updated = await this.rows(
+        `UPDATE outbound_messages SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent' RETURNING id`,
+        [m.id, reason],
+        tx,
+      );
+      if (updated.length === 0) return false;
+      await this.rows(
+        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-failed', $2)`,
+        [m.appeal_id, { outboundMessageId: m.id, reason }],
+        tx,
+      );
+      return true;
+    });
+  }
+
+  botReply(id: string): Promise<BotReplyRow | undefined> {
+    return this.one<BotReplyRow>(
+      `SELECT id, channel, status, reply_address, text, choices FROM bot_replies WHERE id = $1`,
+      [id],
+    );
+  }
+
+  async countBotReplyAttempt(id: string): Promise<void> {
+    await this.rows(`UPDATE bot_replies SET attempts = attempts + 1 WHERE id = $1`, [id]);
+  }
+
+  async recordBotReplyError(id: string, reason: string): Promise<void> {
+    await this.rows(`UPDATE bot_replies SET last_error = $2 WHERE id = $1`, [id, reason]);
+  }
+
+  async markBotReplySent(id: string, receipt: DeliveryReceipt): Promise<void> {
+    await this.rows(
+      `UPDATE bot_replies SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL WHERE id = $1`,
+      [id, receipt.remoteId ?? null, receipt.sentAt],
+    );
+  }
+
+  async markBotReplyFailed(id: string, reason: string): Promise<void> {
+    await this.rows(
+      `UPDATE bot_replies SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent'`,
+      [id, reason],
+    );
+  }
+
+  /** Messages and bot replies still queued a minute after they were made: their job was lost. */
+  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply' }[]> {
+    return this.rows(
+      `(SELECT id, 'message' AS what FROM outbound_messages
+         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
+       UNION ALL
+       (SELECT id, 'bot-reply' FROM bot_replies
+         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)`,
+    );
+  }
+}

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AccessModule } from '@inbox/access';
+import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
+import { DeliveryRepository } from '@inbox/delivery';
+import { InboundStore, IntakeModule } from '@inbox/intake';
+import { QueueModule } from '@inbox/queue';
+import { inboundItem } from '../factories/inbound-items';
+import { TEST_REDIS_URL } from '../support/services';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot(),
+    QueueModule.forRoot(),
+    AccessModule,
+    AppealsModule,
+    IntakeModule,
+  ],
+})
+class DeliveryStateTestModule {}
+
+/**
+ * What DeliveryRepository writes for DeliveryService and the delivery worker's sweep: receipts, failures that
+ * never override a sent message, the history events beside them, and the stranded messages a lost job leaves.
+ */
+describe('delivery state (integration)', () => {
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  let repo: DeliveryRepository;
+  let appealId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    Object.assign(process.env, {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `delivery-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+    });
+    ctx = await NestFactory.createApplicationContext(DeliveryStateTestModule, { logger: ['error'] });
+    repo = new DeliveryRepository(db.dataSource);
+    const item = inboundItem({
+      author: { surname: 'Петрова', firstName: 'Ольга', email: 'petrova@example.ru' },
+    });
+    const [stored] = await ctx.get(InboundStore).store([item], { enqueue: false });
+    const outcome = await ctx.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
+    appealId = outcome.appealId;
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  const message = async (createdAgo = '0 minutes') => {
+    const [{ id }] = await db.dataSource.query(
+      `INSERT INTO outbound_messages (appeal_id, channel, kind, text, created_at)
+       VALUES ($1, 'pos', 'answer', 'Ответ по существу', now() - $2::interval) RETURNING id`,
+      [appealId, createdAgo],
+    );
+    return id as string;
+  };
+  const botReply = async (createdAgo = '0 minutes') => {
+    const [{ id }] = await db.dataSource.query(
+      `INSERT INTO bot_replies (channel, source, purpose, reply_address, text, created_at)
+       VALUES ('telegram', $1, 'greeting', '{"chatId": 1}', 'Здравствуйте', now() - $2::interval) RETURNING id`,
+      [`test-${randomBytes(4).toString('hex')}`, createdAgo],
+    );
+    return id as string;
+  };
+  const eventsOf = async (type: string) =>
+    (await db.dataSource.query(
+      `SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = $2 ORDER BY id`,
+      [appealId, type],
+    )) as { data: Record<string, unknown> }[];
+  const stateOf = async (table: 'outbound_messages' | 'bot_replies', id: string) =>
+    (
+      await db.dataSource.query(
+        `SELECT status, attempts, last_error AS "lastError", remote_id AS "remoteId" FROM ${table} WHERE id = $1`,
+        [id],
+      )
+    )[0];
+
+  it('reads a message with the applicant’s contacts and the appeal’s references', async () => {
+    const id = await message();
+    const row = await repo.message(id);
+    expect(row).toMatchObject({
+      id,
+      appeal_id: appealId,
+      channel: 'pos',
+      status: 'queued',
+      email: 'petrova@example.ru',
+      display: 'Ольга',
+      registration_number: expect.stringMatching(/^\d{4}-\d{6}$/),
+    });
+    expect(await repo.channelOf({ outboundMessageId: id })).toBe('pos');
+    expect(await repo.message('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+  });
+
+  it('records a receipt with its delivered event, and a later failure changes nothing', async () => {
+    const id = await message();
+    await repo.countMessageAttempt(id);
+    await repo.markMessageSent(
+      { id, appeal_id: appealId, kind: 'answer' },
+      { remoteId: 'r-1', sentAt: new Date().toISOString() },
+      'pos',
+    );
+    expect(await stateOf('outbound_messages', id)).toEqual({
+      status: 'sent',
+      attempts: 1,
+      lastError: null,
+      remoteId: 'r-1',
+    });
+    expect((await eventsOf('delivered')).map((e) => e.data)).toContainEqual({
+      outboundMessageId: id,
+      kind: 'answer',
+      channel: 'pos',
+      remoteId: 'r-1',
+    });
+    expect(await repo.markMessageFailed({ id, appeal_id: appealId }, 'поздно')).toBe(false);
+    expect((await stateOf('outbound_messages', id)).status).toBe('sent');
+    expect((await eventsOf('delivery-failed')).some((e) => e.data.outboundMessageId === id)).toBe(false);
+  });
+
+  it('marks a failure for good with its event, once', async () => {
+    const id = await message();
+    await repo.recordMessageError(id, 'временная ошибка');
+    expect((await stateOf('outbound_messages', id)).lastError).toBe('временная ошибка');
+    expect(await repo.markMessageFailed({ id, appeal_id: appealId }, 'адрес не существует')).toBe(true);
+    expect(await stateOf('outbound_messages', id)).toMatchObject({
+      status: 'failed',
+      lastError: 'адрес не существует',
+    });
+    expect((await eventsOf('delivery-failed')).filter((e) => e.data.outboundMessageId === id)).toEqual([
+      { data: { outboundMessageId: id, reason: 'адрес не существует' } },
+    ]);
+    expect(await repo.messageRef(id)).toEqual({ id, appeal_id: appealId });
+  });
+
+  it('keeps a sent bot reply sent and fails a queued one', async () => {
+    const sent = await botReply();
+    await repo.countBotReplyAttempt(sent);
+    await repo.markBotReplySent(sent, { remoteId: 'm-7', sentAt: new Date().toISOString() });
+    await repo.markBotReplyFailed(sent, 'поздно');
+    expect(await stateOf('bot_replies', sent)).toEqual({
+      status: 'sent',
+      attempts: 1,
+      lastError: null,
+      remoteId: 'm-7',
+    });
+    const failing = await botReply();
+    await repo.recordBotReplyError(failing, 'таймаут');
+    await repo.markBotReplyFailed(failing, 'чат недоступен');
+    expect(await stateOf('bot_replies', failing)).toMatchObject({
+      status: 'failed',
+      lastError: 'чат недоступен',
+    });
+    expect(await repo.botReply(failing)).toMatchObject({ channel: 'telegram', reply_address: { chatId: 1 } });
+    expect(await repo.channelOf({ botReplyId: failing })).toBe('telegram');
+  });
+
+  it('finds messages and bot replies still queued a minute after they were made', async () => {
+    const oldMessage = await message('2 minutes');
+    const freshMessage = await message();
+    const oldReply = await botReply('5 minutes');
+    const stranded = await repo.stranded();
+    expect(stranded).toEqual(
+      expect.arrayContaining([
+        { id: oldMessage, what: 'message' },
+        { id: oldReply, what: 'bot-reply' },
+      ]),
+    );
+    expect(stranded.map((s) => s.id)).not.toContain(freshMessage);
+  });
+});
