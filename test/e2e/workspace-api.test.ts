@@ -210,6 +210,70 @@ describe('workspace API (e2e)', () => {
     expect((await get('/api/v1/appeals?ids=not-a-uuid', operator)).status).toBe(400);
   });
 
+  it("shows in each list row the work: zone, assignee, the parts' holders, the viewer's own nearest clock; counts the whole result", async () => {
+    const waiting = await register('Ждёт на 1-й линии', org.housing);
+    const sent = await register('Передано в Минжкх', org.housing);
+    expect((await post(`/api/v1/appeals/${sent.id}/take`, operator)).status).toBe(204);
+    expect(
+      (await post(`/api/v1/appeals/${sent.id}/escalate`, operator, { organisationIds: [org.minzhkh] }))
+        .status,
+    ).toBe(204);
+    const ds = stack.db.dataSource;
+    const [part] = (await ds.query(
+      `SELECT COALESCE(extended_until, due_at) AS due FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`,
+      [sent.id, org.minzhkh],
+    )) as { due: Date }[];
+    const row = async (who: SignedIn, id: string) =>
+      ((await json(get(`/api/v1/appeals?ids=${id}`, who))).items as Record<string, unknown>[])[0];
+
+    // The department's clerk sees its own line-2 term (next working morning at the latest), not the 59-ФЗ date.
+    const clerkRow = await row(housingClerk, sent.id);
+    expect(clerkRow).toEqual(
+      expect.objectContaining({
+        nextDueKind: 'line2',
+        nextDueAt: part.due.toISOString(),
+        timeZone: expect.stringMatching(/^[A-Z][a-z]+\/[A-Za-z_]+$/),
+        parts: [
+          expect.objectContaining({
+            organisationId: org.minzhkh,
+            state: 'active',
+            dueAt: part.due.toISOString(),
+          }),
+        ],
+      }),
+    );
+    expect(clerkRow.nextDueAt).not.toBe(clerkRow.answerDueAt);
+    const operatorRow = await row(operator, sent.id);
+    expect(operatorRow).toEqual(
+      expect.objectContaining({ assigneeName: expect.any(String), assigneeId: expect.any(String) }),
+    );
+    // Not escalated: no part, the operator's clock is the escalation term when one runs, else the answer's.
+    const waitingRow = await row(operator, waiting.id);
+    expect(waitingRow.parts).toEqual([]);
+    expect(['escalation', 'answer']).toContain(waitingRow.nextDueKind);
+    expect(waitingRow.assigneeName).toBeNull();
+
+    // Counts: the whole result in scope, whatever the page size.
+    const count = async (query: string, who: SignedIn) =>
+      (await json(get(`/api/v1/appeals/count?${query}`, who))).total;
+    expect(await count(`ids=${waiting.id},${sent.id}`, operator)).toBe(2);
+    expect(await count(`ids=${waiting.id},${sent.id}`, housingClerk)).toBe(1);
+    const all = await count('', operator);
+    const page = await json(get('/api/v1/appeals?limit=1', operator));
+    expect(page.items).toHaveLength(1);
+    expect(all).toBeGreaterThan(1);
+    expect((await get('/api/v1/appeals/count?clock=late', operator)).status).toBe(400);
+
+    // History names who acted and in which role.
+    const card = await json(get(`/api/v1/appeals/${sent.id}`, operator));
+    const escalated = card.history.find((e: { type: string }) => e.type === 'escalated');
+    expect(escalated).toEqual(
+      expect.objectContaining({ actorName: expect.any(String), actorRole: 'operator' }),
+    );
+    const system = card.history.find((e: { actor: string }) => e.actor === 'system');
+    expect(system?.actorName ?? null).toBeNull();
+  });
+
   it('reports timeliness by group, scoped, for supervisors and clerks but not operators', async () => {
     const ds = stack.db.dataSource;
     const onTime = await register('Отвечено в срок', org.housing);

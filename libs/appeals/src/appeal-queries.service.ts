@@ -4,8 +4,8 @@ import { accessCodeMatches } from './access-code';
 import { APPEAL_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
 import {
   type AppealListFilter,
+  type AppealListItem,
   AppealsRepository,
-  type AppealSummary,
   toSummary,
 } from './repositories/appeals.repository';
 import { AnswersRepository } from './repositories/answers.repository';
@@ -28,8 +28,13 @@ export class AppealQueries {
   list(
     filter: AppealListFilter,
     scope: AccessScope,
-  ): Promise<{ items: AppealSummary[]; nextCursor: string | null }> {
+  ): Promise<{ items: AppealListItem[]; nextCursor: string | null }> {
     return this.appeals.list(filter, scope);
+  }
+
+  /** The number of appeals the filter selects in the scope (a queue's count, an export's total). */
+  count(filter: AppealListFilter, scope: AccessScope): Promise<number> {
+    return this.appeals.count(filter, scope);
   }
 
   /** The whole card, or undefined when it does not exist or lies outside the scope (the same answer). */

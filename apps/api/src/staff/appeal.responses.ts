@@ -18,8 +18,36 @@ export class AppealSummaryDto {
   @ApiProperty({ format: 'date-time' }) answerDueAt!: string;
 }
 
+export class AppealPartSummaryDto {
+  @ApiProperty({ format: 'uuid' }) organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiProperty({ enum: ['active', 'returned', 'answered', 'withdrawn'] }) state!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt!: string | null;
+}
+
+export class AppealListItemDto extends AppealSummaryDto {
+  @ApiProperty({ example: 'Asia/Novosibirsk', description: 'Часовой пояс организации обращения' })
+  timeZone!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) assigneeId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) assigneeName!: string | null;
+  @ApiProperty({ type: [AppealPartSummaryDto], description: 'Организации 2-й линии, у которых есть часть' })
+  parts!: AppealPartSummaryDto[];
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'Ближайший срок своей части: для 2-й линии — срок ответа организации, для 1-й — срок передачи, иначе срок по 59-ФЗ',
+  })
+  nextDueAt!: string;
+  @ApiProperty({ enum: ['escalation', 'line2', 'answer'] }) nextDueKind!: 'escalation' | 'line2' | 'answer';
+}
+
+export class AppealCountDto {
+  @ApiProperty({ description: 'Сколько обращений выбирает фильтр (весь результат, не страница)' })
+  total!: number;
+}
+
 export class AppealPageDto {
-  @ApiProperty({ type: [AppealSummaryDto] }) items!: AppealSummaryDto[];
+  @ApiProperty({ type: [AppealListItemDto] }) items!: AppealListItemDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
@@ -66,6 +94,10 @@ export class HistoryEventDto {
   @ApiProperty() id!: string;
   @ApiProperty({ example: 'escalated' }) type!: string;
   @ApiProperty({ description: 'Идентификатор сотрудника или «system»' }) actor!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'ФИО сотрудника (null — система)' })
+  actorName!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['operator', 'clerk', 'supervisor', 'admin'] })
+  actorRole!: 'operator' | 'clerk' | 'supervisor' | 'admin' | null;
   @ApiProperty({ format: 'date-time' }) occurredAt!: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) data!: Record<string, unknown>;
 }

@@ -4,7 +4,7 @@ import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
 import { notFoundError } from '@inbox/common';
 import { AppealListQueryDto } from './appeal-list-query.dto';
-import { AppealCardDto, AppealPageDto } from './appeal.responses';
+import { AppealCardDto, AppealCountDto, AppealPageDto } from './appeal.responses';
 
 @ApiTags('appeals')
 @ApiBearerAuth()
@@ -47,6 +47,23 @@ export class AppealsController {
       });
     }
     return page;
+  }
+
+  @Get('count')
+  @ApiOperation({ summary: 'Сколько обращений выбирает фильтр списка (счётчики очередей, объём выгрузки)' })
+  @ApiOkResponse({ type: AppealCountDto })
+  async count(@Query() query: AppealListQueryDto, @Staff() staff: StaffContext) {
+    const total = await this.queries.count(query, staff.scope);
+    if (query.q?.trim()) {
+      // Counting by surname or phone reads personal data as much as listing does.
+      await this.audit.record({
+        userId: staff.user.id,
+        action: 'search-appeals',
+        entityType: 'appeal',
+        details: { personalData: ['applicant'], counted: total },
+      });
+    }
+    return { total };
   }
 
   @Get(':id')

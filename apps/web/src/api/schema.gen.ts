@@ -364,6 +364,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Сколько обращений выбирает фильтр списка (счётчики очередей, объём выгрузки) */
+        get: operations["AppealsController_count"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/stream": {
         parameters: {
             query?: never;
@@ -1221,6 +1238,10 @@ export interface components {
             state: "pending" | "auto" | "manual" | "confirmed";
             suggestedOrganisationIds: string[] | null;
         };
+        AppealCountDto: {
+            /** @description Сколько обращений выбирает фильтр (весь результат, не страница) */
+            total: number;
+        };
         AppealDeadlinesDto: {
             /** Format: date-time */
             answerDueAt: string;
@@ -1249,6 +1270,53 @@ export interface components {
             /** @enum {string} */
             status: "raised" | "confirmed" | "dismissed";
         };
+        AppealListItemDto: {
+            /** Format: date-time */
+            answerDueAt: string;
+            /**
+             * Format: date
+             * @example 2026-03-07
+             */
+            answerDueDate: string;
+            /** Format: uuid */
+            assigneeId: string | null;
+            assigneeName: string | null;
+            /** @example website */
+            channel: string;
+            /** @description Первые 200 символов текста */
+            excerpt: string;
+            fastTrack: boolean;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Ближайший срок своей части: для 2-й линии — срок ответа организации, для 1-й — срок передачи, иначе срок по 59-ФЗ
+             */
+            nextDueAt: string;
+            /** @enum {string} */
+            nextDueKind: "escalation" | "line2" | "answer";
+            /**
+             * Format: uuid
+             * @description Ответственная организация
+             */
+            organisationId: string;
+            organisationName: string;
+            /** @description Организации 2-й линии, у которых есть часть */
+            parts: components["schemas"]["AppealPartSummaryDto"][];
+            /** @enum {string} */
+            regime: "appeal" | "message";
+            /** Format: date-time */
+            registeredAt: string;
+            /** @example 2026-000123 */
+            registrationNumber: string;
+            status: components["schemas"]["AppealStatus"];
+            subject: string | null;
+            /**
+             * @description Часовой пояс организации обращения
+             * @example Asia/Novosibirsk
+             */
+            timeZone: string;
+        };
         AppealOrganisationDto: {
             /** Format: date-time */
             assigned_at: string;
@@ -1261,41 +1329,20 @@ export interface components {
             role: string;
         };
         AppealPageDto: {
-            items: components["schemas"]["AppealSummaryDto"][];
+            items: components["schemas"]["AppealListItemDto"][];
             nextCursor: string | null;
         };
-        /** @enum {string} */
-        AppealStatus: "registered" | "in_work" | "escalated" | "returned" | "redirected" | "extended" | "answered" | "closed" | "reopened";
-        AppealSummaryDto: {
+        AppealPartSummaryDto: {
             /** Format: date-time */
-            answerDueAt: string;
-            /**
-             * Format: date
-             * @example 2026-03-07
-             */
-            answerDueDate: string;
-            /** @example website */
-            channel: string;
-            /** @description Первые 200 символов текста */
-            excerpt: string;
-            fastTrack: boolean;
+            dueAt: string | null;
             /** Format: uuid */
-            id: string;
-            /**
-             * Format: uuid
-             * @description Ответственная организация
-             */
             organisationId: string;
             organisationName: string;
             /** @enum {string} */
-            regime: "appeal" | "message";
-            /** Format: date-time */
-            registeredAt: string;
-            /** @example 2026-000123 */
-            registrationNumber: string;
-            status: components["schemas"]["AppealStatus"];
-            subject: string | null;
+            state: "active" | "returned" | "answered" | "withdrawn";
         };
+        /** @enum {string} */
+        AppealStatus: "registered" | "in_work" | "escalated" | "returned" | "redirected" | "extended" | "answered" | "closed" | "reopened";
         ApplicantDto: {
             displayName: string | null;
             email: string | null;
@@ -1670,6 +1717,10 @@ export interface components {
         HistoryEventDto: {
             /** @description Идентификатор сотрудника или «system» */
             actor: string;
+            /** @description ФИО сотрудника (null — система) */
+            actorName: string | null;
+            /** @enum {string|null} */
+            actorRole: "operator" | "clerk" | "supervisor" | "admin" | null;
             data: {
                 [key: string]: unknown;
             };
@@ -2675,6 +2726,54 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AppealsController_count: {
+        parameters: {
+            query?: {
+                /** @description Исполнитель: UUID сотрудника или me — я */
+                assigneeId?: string;
+                channel?: "website" | "pos" | "email" | "medo" | "vk" | "ok" | "telegram" | "operator" | "import";
+                /** @description Классификация: manual — очередь ручной классификации, auto — тема определена автоматически */
+                classification?: "pending" | "auto" | "manual" | "confirmed";
+                /** @description Отметки сроков: просрочено или под угрозой (в организации organisationId, если указана) */
+                clock?: "at-risk" | "overdue";
+                cursor?: string;
+                /** @description Срок ответа не раньше (ISO 8601) */
+                dueAfter?: string;
+                /** @description Срок ответа раньше (ISO 8601) */
+                dueBefore?: string;
+                fastTrack?: boolean;
+                /** @description Только эти обращения (UUID через запятую, до 200) */
+                ids?: string[];
+                limit?: number;
+                organisationId?: string;
+                /** @description Полнотекстовый поиск (русский язык) */
+                q?: string;
+                /** @description Зарегистрировано не раньше (ISO 8601) */
+                registeredAfter?: string;
+                /** @description Зарегистрировано раньше (ISO 8601) */
+                registeredBefore?: string;
+                sort?: "registered" | "due";
+                /** @description Через запятую */
+                status?: ("registered" | "in_work" | "escalated" | "returned" | "redirected" | "extended" | "answered" | "closed" | "reopened")[];
+                /** @description Тема или подтема (UUID); none — без темы (ручная классификация) */
+                topicId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealCountDto"];
+                };
             };
         };
     };

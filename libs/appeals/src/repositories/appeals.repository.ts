@@ -48,6 +48,29 @@ export interface AppealSummary {
   answerDueAt: Date;
 }
 
+/** An organisation holding a line-2 part of the appeal. */
+export interface AppealPartSummary {
+  organisationId: string;
+  organisationName: string;
+  state: string;
+  dueAt: Date | null;
+}
+
+/** A list row: the summary, plus what a queue shows of the work (zone, assignee, parts, the viewer's clock). */
+export interface AppealListItem extends AppealSummary {
+  timeZone: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  parts: AppealPartSummary[];
+  /**
+   * The nearest open clock of the viewer's own part: for an organisation's staff its line-2 term; for line 1
+   * the escalation term while the appeal waits at line 1, else the earliest open line-2 term; the 59-ФЗ answer
+   * term when there is no other.
+   */
+  nextDueAt: Date;
+  nextDueKind: 'escalation' | 'line2' | 'answer';
+}
+
 /** An unreadable page cursor: the caller's input, so a 400 naming the field. */
 export const invalidCursor = () =>
   invalidInput('Некорректный курсор постраничного вывода', {
@@ -138,12 +161,65 @@ const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime,
 export class AppealsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** How many appeals of the caller's scope the filter selects (the whole result, not a page). */
+  async count(filter: AppealListFilter, scope: AccessScope): Promise<number> {
+    const params: unknown[] = [];
+    const where = this.filterWhere(filter, scope, params);
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM appeals a WHERE ${where.join(' AND ')}`,
+      params,
+    )) as { count: number }[];
+    return row.count;
+  }
+
   async list(
     filter: AppealListFilter,
     scope: AccessScope,
-  ): Promise<{ items: AppealSummary[]; nextCursor: string | null }> {
+  ): Promise<{ items: AppealListItem[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
     const params: unknown[] = [];
+    const where = this.filterWhere(filter, scope, params);
+    const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
+    const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
+    if (filter.cursor) {
+      const decoded = decodeCursor(filter.cursor);
+      if (
+        !decoded ||
+        decoded.length !== 2 ||
+        typeof decoded[0] !== 'string' ||
+        typeof decoded[1] !== 'string'
+      ) {
+        throw invalidCursor();
+      }
+      params.push(new Date(decoded[0]), decoded[1]);
+      const op = direction === 'ASC' ? '>' : '<';
+      where.push(`(${sortColumn}, a.id) ${op} ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(scope.organisationIds);
+    const viewerOrgs = `$${params.length}::uuid[]`;
+    params.push(limit + 1);
+    const rows = (await this.dataSource.query(
+      `SELECT ${SUMMARY_COLUMNS}, ${listColumns(viewerOrgs)}
+         FROM appeals a JOIN organisations o ON o.id = a.organisation_id
+         LEFT JOIN users u ON u.id = a.assignee_id
+        WHERE ${where.join(' AND ')}
+        ORDER BY ${sortColumn} ${direction}, a.id ${direction} LIMIT $${params.length}`,
+      params,
+    )) as Record<string, unknown>[];
+    const page = rows.slice(0, limit).map(toListItem);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor([
+            (filter.sort === 'due' ? last.answerDueAt : last.registeredAt).toISOString(),
+            last.id,
+          ])
+        : null;
+    return { items: page, nextCursor };
+  }
+
+  /** The list's conditions: the scope first, then each filter given. */
+  private filterWhere(filter: AppealListFilter, scope: AccessScope, params: unknown[]): string[] {
     const where: string[] = [appealScopeSql(scope, params, 'a')];
     const add = (sql: string, value: unknown) => {
       params.push(value);
@@ -186,39 +262,7 @@ export class AppealsRepository {
       );
     }
 
-    const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
-    const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
-    if (filter.cursor) {
-      const decoded = decodeCursor(filter.cursor);
-      if (
-        !decoded ||
-        decoded.length !== 2 ||
-        typeof decoded[0] !== 'string' ||
-        typeof decoded[1] !== 'string'
-      ) {
-        throw invalidCursor();
-      }
-      params.push(new Date(decoded[0]), decoded[1]);
-      const op = direction === 'ASC' ? '>' : '<';
-      where.push(`(${sortColumn}, a.id) ${op} ($${params.length - 1}, $${params.length})`);
-    }
-    params.push(limit + 1);
-    const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS} FROM appeals a JOIN organisations o ON o.id = a.organisation_id
-        WHERE ${where.join(' AND ')}
-        ORDER BY ${sortColumn} ${direction}, a.id ${direction} LIMIT $${params.length}`,
-      params,
-    )) as Record<string, unknown>[];
-    const page = rows.slice(0, limit).map(toSummary);
-    const last = page[page.length - 1];
-    const nextCursor =
-      rows.length > limit && last
-        ? encodeCursor([
-            (filter.sort === 'due' ? last.answerDueAt : last.registeredAt).toISOString(),
-            last.id,
-          ])
-        : null;
-    return { items: page, nextCursor };
+    return where;
   }
 
   /** The card's own row with the applicant, or undefined when it does not exist or lies outside the scope. */
@@ -377,6 +421,41 @@ export function searchSql(q: string, params: unknown[]): string {
   return `(a.search_vector @@ websearch_to_tsquery('russian', ${text})
     OR a.registration_number LIKE ${fragment}
     OR EXISTS (SELECT 1 FROM applicants p WHERE p.id = a.applicant_id AND (${person.join(' OR ')})))`;
+}
+
+/** The list-only columns; viewerOrgs is the parameter holding the caller's organisations (null: all). */
+function listColumns(viewerOrgs: string): string {
+  const open = `ao.appeal_id = a.id AND ao.line = 2 AND ao.state = 'active'`;
+  const partDue = `COALESCE(ao.extended_until, ao.due_at)`;
+  const mine = `(SELECT min(${partDue}) FROM appeal_organisations ao
+      WHERE ${open} AND (${viewerOrgs} IS NULL OR ao.organisation_id = ANY(${viewerOrgs})))`;
+  const escalation = `CASE WHEN ${viewerOrgs} IS NULL AND a.line = 1 AND a.status IN ('registered', 'in_work', 'returned')
+      THEN a.escalation_due_at END`;
+  return `a.time_zone, a.assignee_id, u.full_name AS assignee_name,
+    COALESCE((SELECT json_agg(json_build_object('organisationId', ao.organisation_id, 'organisationName', po.short_name,
+               'state', ao.state, 'dueAt', ${partDue}) ORDER BY ao.assigned_at)
+        FROM appeal_organisations ao JOIN organisations po ON po.id = ao.organisation_id
+       WHERE ao.appeal_id = a.id AND ao.line = 2), '[]'::json) AS parts,
+    ${escalation} AS escalation_next, ${mine} AS part_next`;
+}
+
+function toListItem(r: Record<string, unknown>): AppealListItem {
+  const escalation = r.escalation_next as Date | null;
+  const part = r.part_next as Date | null;
+  const parts = (r.parts as (Omit<AppealPartSummary, 'dueAt'> & { dueAt: string | null })[]).map((p) => ({
+    ...p,
+    dueAt: p.dueAt ? new Date(p.dueAt) : null,
+  }));
+  const summary = toSummary(r);
+  return {
+    ...summary,
+    timeZone: r.time_zone as string,
+    assigneeId: r.assignee_id as string | null,
+    assigneeName: r.assignee_name as string | null,
+    parts,
+    nextDueAt: escalation ?? part ?? summary.answerDueAt,
+    nextDueKind: escalation ? 'escalation' : part ? 'line2' : 'answer',
+  };
 }
 
 export function toSummary(r: Record<string, unknown>): AppealSummary {

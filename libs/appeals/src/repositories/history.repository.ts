@@ -7,6 +7,9 @@ export interface HistoryEvent {
   id: string;
   type: string;
   actor: string | null;
+  /** The staff member behind `actor` (null for the system or an account since removed). */
+  actorName?: string | null;
+  actorRole?: string | null;
   occurredAt: Date;
   data: unknown;
 }
@@ -39,13 +42,25 @@ export class AppealHistoryRepository {
 
   async forAppeal(appealId: string): Promise<HistoryEvent[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, type, actor, occurred_at, data FROM appeal_events WHERE appeal_id = $1 ORDER BY id`,
+      `SELECT e.id, e.type, e.actor, u.full_name AS actor_name, u.role AS actor_role, e.occurred_at, e.data
+         FROM appeal_events e LEFT JOIN users u ON u.id::text = e.actor
+        WHERE e.appeal_id = $1 ORDER BY e.id`,
       [appealId],
-    )) as { id: string | number; type: string; actor: string | null; occurred_at: Date; data: unknown }[];
+    )) as {
+      id: string | number;
+      type: string;
+      actor: string | null;
+      actor_name: string | null;
+      actor_role: string | null;
+      occurred_at: Date;
+      data: unknown;
+    }[];
     return rows.map((e) => ({
       id: String(e.id),
       type: e.type,
       actor: e.actor,
+      actorName: e.actor_name,
+      actorRole: e.actor_role,
       occurredAt: e.occurred_at,
       data: e.data,
     }));
