@@ -40,6 +40,8 @@ type OpenApi = {
 const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
   'GET /api/v1/appeals': 'the list: filtered by the scope, never refused (covered by staff-workflow.test)',
   'POST /api/v1/appeals': 'registers a new appeal',
+  'GET /api/v1/appeals/count':
+    "the list's count: the same scoped filter, never refused (covered by workspace-api.test)",
   'GET /api/v1/appeals/stream': 'the live stream: filtered by the scope (covered by workspace-api.test)',
   'GET /api/v1/answer-templates': "the organisation's templates",
   'POST /api/v1/answer-templates': 'creates a template',
