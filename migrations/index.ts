@@ -6,6 +6,7 @@ import { MessengerDialogue1763840000004 } from './1763840000004-MessengerDialogu
 import { Classification1763840000006 } from './1763840000006-Classification';
 import { FeedActions1763840000005 } from './1763840000005-FeedActions';
 import { ClassificationLearning1763840000007 } from './1763840000007-ClassificationLearning';
+import { KnowledgeBase1796166087650 } from './1796166087650-KnowledgeBase';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Classification1763840000006,
   FeedActions1763840000005,
   ClassificationLearning1763840000007,
+  KnowledgeBase1796166087650,
 ];

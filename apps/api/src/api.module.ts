@@ -32,6 +32,13 @@ import { ClassificationController } from './classification/classification.contro
 import { FastTrackRulesController } from './classification/fast-track-rules.controller';
 import { IncidentsController } from './classification/incidents.controller';
 import { RubricatorController } from './classification/rubricator.controller';
+import { KnowledgeModule } from '@inbox/knowledge';
+import {
+  KnowledgeArticlesController,
+  KnowledgeRequestsController,
+  KnowledgeSectionsController,
+} from './knowledge/knowledge.controller';
+import { PublicFaqController } from './knowledge/public-faq.controller';
 
 @Module({
   imports: [
@@ -45,6 +52,7 @@ import { RubricatorController } from './classification/rubricator.controller';
     RoutingModule,
     ChannelsModule.forRoot(CONNECTORS),
     ClassificationModule,
+    KnowledgeModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       // In memory: files are hashed and stored in Postgres right away; the size cap bounds the memory.
@@ -75,6 +83,10 @@ import { RubricatorController } from './classification/rubricator.controller';
     FastTrackRulesController,
     AppealClassificationController,
     IncidentsController,
+    KnowledgeArticlesController,
+    KnowledgeRequestsController,
+    KnowledgeSectionsController,
+    PublicFaqController,
   ],
   // Every endpoint needs a signed-in staff member unless marked @PublicEndpoint().
   providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }, AppealEventFeed],

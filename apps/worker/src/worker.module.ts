@@ -12,6 +12,7 @@ import { CONNECTORS } from '@inbox/integrations/catalog';
 import { QueueModule } from '@inbox/queue';
 import { ClassificationWorkerModule } from './classification.worker';
 import { ClocksWorkerModule } from './clocks.worker';
+import { KnowledgeWorkerModule } from './knowledge.worker';
 import { ChannelPullWorker } from './channel-pull.worker';
 import { DeliveryWorker } from './delivery.worker';
 import { IntakeWorker } from './intake.worker';
@@ -31,6 +32,7 @@ import { IntakeWorker } from './intake.worker';
     FeedsModule,
     BotModule,
     ClassificationWorkerModule,
+    KnowledgeWorkerModule,
   ],
   providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker],
 })

@@ -1,0 +1,360 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import { type Response } from 'express';
+import { Staff, type StaffContext } from '@inbox/access';
+import { invalidInput } from '@inbox/common';
+import {
+  type ChangeRequestOrigin,
+  type ChangeRequestStatus,
+  KnowledgeArticles,
+  type KnowledgeActor,
+  KnowledgeGaps,
+  KnowledgeRequests,
+  KnowledgeSections,
+} from '@inbox/knowledge';
+import {
+  AnsweredOnTheSpotDto,
+  AnsweredOnTheSpotResultDto,
+  ApproveRequestDto,
+  ArticleListQuery,
+  CommentDto,
+  CreateRequestDto,
+  CreateSectionDto,
+  OptionalCommentDto,
+  RenderDto,
+  RenderedDto,
+  RepeatedQuery,
+  RequestListQuery,
+  SearchQueryDto,
+  SectionListQuery,
+  SettingsDto,
+  SuggestDto,
+  SuggestionDto,
+  SuggestionsDto,
+  UpdateRequestDto,
+  UpdateSectionDto,
+  WorthAddingDto,
+} from './knowledge.dto';
+
+const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+
+export function knowledgeActorOf(staff: StaffContext): KnowledgeActor {
+  return {
+    userId: staff.user.id,
+    role: staff.user.role,
+    organisationId: staff.user.organisationId,
+    organisationKind: staff.user.organisationKind,
+    scope: staff.scope,
+  };
+}
+
+/** Reading and using the knowledge base: browse, search, suggestions for an appeal or a call, one-click use. */
+@ApiTags('knowledge')
+@ApiBearerAuth()
+@Controller('api/v1/knowledge')
+export class KnowledgeArticlesController {
+  constructor(
+    private readonly articles: KnowledgeArticles,
+    private readonly gaps: KnowledgeGaps,
+  ) {}
+
+  @Get('articles')
+  @ApiOperation({ summary: 'Статьи базы знаний: по организации, разделу, теме, виду' })
+  browse(@Query() query: ArticleListQuery) {
+    return this.articles.browse(query);
+  }
+
+  @Get('search')
+  @ApiOperation({ summary: 'Поиск: русский полнотекстовый поиск со стеммингом и тема рубрикатора' })
+  @ApiOkResponse({ type: [SuggestionDto] })
+  search(@Query() query: SearchQueryDto) {
+    return this.articles.search({
+      q: query.q ?? '',
+      topicId: query.topicId,
+      organisationId: query.organisationId,
+      kinds: query.kind,
+      limit: query.limit,
+    });
+  }
+
+  @Post('suggestions')
+  @ApiOperation({
+    summary: 'Подсказки для экрана регистрации звонка: статьи и скрипты по свободному тексту и теме',
+    description:
+      'Вызывайте по мере ввода текста (с задержкой) и после выбора темы. Шаблоны и частые вопросы (insertable) ' +
+      'вставляются в ответ через POST /api/v1/knowledge/articles/{id}/render; ответ на месте закрывает звонок ' +
+      'через POST /api/v1/knowledge/appeals/{appealId}/answered-on-the-spot.',
+  })
+  @ApiOkResponse({ type: SuggestionsDto })
+  suggest(@Body() body: SuggestDto) {
+    return this.articles.suggest(body);
+  }
+
+  @Get('appeals/:appealId/suggestions')
+  @ApiOperation({
+    summary: 'Подсказки для карточки обращения: по теме (подтеме) и тексту, владелец темы первым',
+  })
+  @ApiOkResponse({ type: SuggestionsDto })
+  suggestForAppeal(@Param('appealId', uuid) appealId: string, @Staff() staff: StaffContext) {
+    return this.articles.suggestForAppeal(appealId, knowledgeActorOf(staff));
+  }
+
+  @Get('appeals/:appealId/uses')
+  @ApiOperation({ summary: 'Какие статьи пригодились по обращению' })
+  uses(@Param('appealId', uuid) appealId: string, @Staff() staff: StaffContext) {
+    return this.articles.usesOfAppeal(appealId, knowledgeActorOf(staff));
+  }
+
+  @Post('appeals/:appealId/answered-on-the-spot')
+  @ApiOperation({
+    summary: 'Ответ дан на месте по статье: звонок 1-й линии закрывается, статья засчитывается',
+    description:
+      'Только для звонка или личного приёма, зарегистрированного оператором и ещё не переданного на 2-ю линию.',
+  })
+  @ApiOkResponse({ type: AnsweredOnTheSpotResultDto })
+  answeredOnTheSpot(
+    @Param('appealId', uuid) appealId: string,
+    @Body() body: AnsweredOnTheSpotDto,
+    @Staff() staff: StaffContext,
+  ) {
+    return this.articles.answeredOnTheSpot(appealId, body.articleId, knowledgeActorOf(staff));
+  }
+
+  @Post('appeals/:appealId/worth-adding')
+  @ApiOperation({ summary: 'Ответ стоит добавить в базу знаний: запрос организации со ссылкой на обращение' })
+  worthAdding(
+    @Param('appealId', uuid) appealId: string,
+    @Body() body: WorthAddingDto,
+    @Staff() staff: StaffContext,
+  ) {
+    return this.gaps.worthAdding(knowledgeActorOf(staff), appealId, body);
+  }
+
+  @Get('articles/:id')
+  @ApiOperation({ summary: 'Статья: разделы, связи, вложения, сколько раз пригодилась' })
+  article(@Param('id', uuid) id: string) {
+    return this.articles.article(id);
+  }
+
+  @Get('articles/:id/versions')
+  @ApiOperation({ summary: 'Все опубликованные версии статьи' })
+  versions(@Param('id', uuid) id: string) {
+    return this.articles.versions(id);
+  }
+
+  @Post('articles/:id/render')
+  @ApiOperation({
+    summary: 'Текст шаблона или ответа на частый вопрос для проекта ответа (подстановки заполнены)',
+  })
+  @ApiOkResponse({ type: RenderedDto })
+  render(@Param('id', uuid) id: string, @Body() body: RenderDto, @Staff() staff: StaffContext) {
+    return this.articles.renderForAppeal(id, body.appealId, knowledgeActorOf(staff));
+  }
+
+  @Get('gaps/repeated')
+  @ApiOperation({ summary: 'Повторяющиеся вопросы без статьи в базе знаний (из потока обращений)' })
+  repeated(@Query() query: RepeatedQuery, @Staff() staff: StaffContext) {
+    return this.gaps.repeatedQuestions(knowledgeActorOf(staff), query);
+  }
+}
+
+/** Change requests and their approval on the agreed terms (S0 annex 2). */
+@ApiTags('knowledge')
+@ApiBearerAuth()
+@Controller('api/v1/knowledge/requests')
+export class KnowledgeRequestsController {
+  constructor(private readonly requests: KnowledgeRequests) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Запросы на изменение базы знаний в моей области видимости' })
+  list(@Query() query: RequestListQuery, @Staff() staff: StaffContext) {
+    return this.requests.list(knowledgeActorOf(staff), {
+      status: query.status as ChangeRequestStatus[] | undefined,
+      origin: query.origin as ChangeRequestOrigin | undefined,
+      organisationId: query.organisationId,
+      appealId: query.appealId,
+      limit: query.limit,
+    });
+  }
+
+  @Post()
+  @ApiOperation({
+    summary: 'Запрос на изменение: от организации или от ЦУР; сразу направляется ответственному лицу',
+    description:
+      'Сроки: направить в день формирования; согласовать за 3 рабочих дня (классификатор — 5); внести за 2 (классификатор — 5).',
+  })
+  create(@Body() body: CreateRequestDto, @Staff() staff: StaffContext) {
+    return this.requests.create(knowledgeActorOf(staff), {
+      ...body,
+      proposed: body.kind === 'topic-set' ? { topics: body.topics } : body.proposed,
+    });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Запрос: предложенный текст, сроки, история, отметки о рисках и просрочках' })
+  get(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    return this.requests.get(knowledgeActorOf(staff), id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Доработать формируемый или возвращённый запрос' })
+  update(@Param('id', uuid) id: string, @Body() body: UpdateRequestDto, @Staff() staff: StaffContext) {
+    const { topics, proposed, ...rest } = body;
+    return this.requests.update(knowledgeActorOf(staff), id, {
+      ...rest,
+      ...(topics ? { proposed: { topics } } : proposed ? { proposed } : {}),
+    });
+  }
+
+  @Post(':id/send')
+  @ApiOperation({ summary: 'Направить ответственному лицу на согласование' })
+  send(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    return this.requests.send(knowledgeActorOf(staff), id);
+  }
+
+  @Post(':id/approve')
+  @ApiOperation({ summary: 'Согласовать (ответственное лицо организации)' })
+  approve(@Param('id', uuid) id: string, @Body() body: ApproveRequestDto, @Staff() staff: StaffContext) {
+    return this.requests.approve(knowledgeActorOf(staff), id, body);
+  }
+
+  @Post(':id/return')
+  @ApiOperation({ summary: 'Вернуть на доработку с причиной' })
+  return(@Param('id', uuid) id: string, @Body() body: CommentDto, @Staff() staff: StaffContext) {
+    return this.requests.return(knowledgeActorOf(staff), id, body.comment);
+  }
+
+  @Post(':id/publish')
+  @ApiOperation({ summary: 'Внести согласованные изменения в базу знаний (ЦУР): новая версия статьи' })
+  publish(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    return this.requests.publish(knowledgeActorOf(staff), id);
+  }
+
+  @Post(':id/cancel')
+  @ApiOperation({ summary: 'Отозвать запрос' })
+  cancel(@Param('id', uuid) id: string, @Body() body: OptionalCommentDto, @Staff() staff: StaffContext) {
+    return this.requests.cancel(knowledgeActorOf(staff), id, body.comment);
+  }
+}
+
+/** Sections, their quarterly review, the organisations' settings, attachments and the dashboard figures. */
+@ApiTags('knowledge')
+@ApiBearerAuth()
+@Controller('api/v1/knowledge')
+export class KnowledgeSectionsController {
+  constructor(private readonly sections: KnowledgeSections) {}
+
+  @Get('sections')
+  @ApiOperation({ summary: 'Разделы и их актуализация (не реже раза в квартал)' })
+  list(@Query() query: SectionListQuery, @Staff() staff: StaffContext) {
+    return this.sections.list(knowledgeActorOf(staff), query);
+  }
+
+  @Post('sections')
+  @ApiOperation({ summary: 'Новый раздел своей организации' })
+  create(@Body() body: CreateSectionDto, @Staff() staff: StaffContext) {
+    return this.sections.create(knowledgeActorOf(staff), body);
+  }
+
+  @Get('sections/:id')
+  @ApiOperation({ summary: 'Раздел' })
+  get(@Param('id', uuid) id: string) {
+    return this.sections.get(id);
+  }
+
+  @Patch('sections/:id')
+  @ApiOperation({ summary: 'Изменить раздел своей организации' })
+  update(@Param('id', uuid) id: string, @Body() body: UpdateSectionDto, @Staff() staff: StaffContext) {
+    return this.sections.update(knowledgeActorOf(staff), id, body);
+  }
+
+  @Post('sections/:id/reviewed')
+  @ApiOperation({ summary: 'Раздел актуализирован: следующий срок — через квартал' })
+  reviewed(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    return this.sections.markReviewed(knowledgeActorOf(staff), id);
+  }
+
+  @Get('organisations/:id/settings')
+  @ApiOperation({ summary: 'Ответственное лицо организации и публикация частых вопросов' })
+  settings(@Param('id', uuid) id: string) {
+    return this.sections.settings(id);
+  }
+
+  @Put('organisations/:id/settings')
+  @ApiOperation({ summary: 'Назначить ответственное лицо; разрешить публикацию частых вопросов гражданам' })
+  saveSettings(@Param('id', uuid) id: string, @Body() body: SettingsDto, @Staff() staff: StaffContext) {
+    return this.sections.saveSettings(knowledgeActorOf(staff), id, body);
+  }
+
+  @Post('attachments')
+  @ApiOperation({ summary: 'Вложение для статьи (PDF, Word, Excel, RTF, текст, изображение; до 10 МБ)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: {
+        file: { type: 'string', format: 'binary' },
+        organisationId: { type: 'string', format: 'uuid' },
+      },
+      required: ['file'],
+    },
+  })
+  @UseInterceptors(FileInterceptor('file'))
+  upload(
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Body('organisationId') organisationId: string | undefined,
+    @Staff() staff: StaffContext,
+  ) {
+    if (!file) throw invalidInput('Приложите файл', { file: 'Нет файла' });
+    return this.sections.upload(knowledgeActorOf(staff), {
+      organisationId: organisationId || undefined,
+      fileName: Buffer.from(file.originalname, 'latin1').toString('utf8'),
+      contentType: file.mimetype,
+      content: file.buffer,
+    });
+  }
+
+  @Get('attachments/:id')
+  @ApiOperation({ summary: 'Содержимое вложения статьи' })
+  @ApiProduces('application/octet-stream')
+  async attachment(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
+    const file = await this.sections.attachment(id);
+    res.setHeader('Content-Type', file.contentType);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader(
+      'Content-Disposition',
+      `${file.contentType === 'application/pdf' || file.contentType.startsWith('image/') ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
+    );
+    res.send(file.content);
+  }
+
+  @Get('dashboard')
+  @ApiOperation({
+    summary: 'Панель руководителя: сроки запросов и актуализации по организациям, полезные статьи',
+  })
+  dashboard(@Staff() staff: StaffContext) {
+    return this.sections.dashboard(knowledgeActorOf(staff));
+  }
+}

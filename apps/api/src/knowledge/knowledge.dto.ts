@@ -1,0 +1,443 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { ARTICLE_KINDS, TEMPLATE_PLACEHOLDERS } from '@inbox/knowledge';
+
+const REQUEST_STATUSES = ['draft', 'sent', 'returned', 'approved', 'published', 'cancelled'];
+const ORIGINS = ['organisation', 'management-centre', 'escalation', 'worth-adding', 'appeals-stream'];
+const csv = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : value;
+const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
+export class ArticlePartDto {
+  @ApiProperty() @IsString() @MaxLength(300) heading!: string;
+  @ApiProperty() @IsString() @MaxLength(20000) text!: string;
+}
+
+/** The full content of an article version (a new article or the next version of one). */
+export class ArticleContentDto {
+  @ApiProperty({ enum: ARTICLE_KINDS })
+  @IsIn(ARTICLE_KINDS, { message: 'kind: вид материала' })
+  kind!: string;
+
+  @ApiProperty() @IsString() @MaxLength(300) title!: string;
+
+  @ApiPropertyOptional({ description: 'Вопрос (для частого вопроса)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(600)
+  question?: string;
+
+  @ApiProperty({
+    description: `Текст: ответ, шаблон, скрипт, выдержка. Подстановки шаблона: ${TEMPLATE_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`,
+  })
+  @IsString()
+  @MaxLength(20000)
+  body!: string;
+
+  @ApiPropertyOptional({ type: [ArticlePartDto], description: 'Разделы статьи' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(30)
+  @ValidateNested({ each: true })
+  @Type(() => ArticlePartDto)
+  parts?: ArticlePartDto[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(30)
+  @IsString({ each: true })
+  @MaxLength(100, { each: true })
+  keywords?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Связанные статьи (id)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(30)
+  @IsUUID('all', { each: true, message: 'links: id статей' })
+  links?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Вложения (id из POST /api/v1/knowledge/attachments)' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsUUID('all', { each: true, message: 'attachmentIds: id вложений' })
+  attachmentIds?: string[];
+
+  @ApiPropertyOptional({ description: 'Реквизиты нормативного акта или источник' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  source?: string;
+
+  @ApiPropertyOptional({ description: 'Тема рубрикатора' })
+  @IsOptional()
+  @IsUUID('all', { message: 'topicId: UUID темы' })
+  topicId?: string;
+
+  @ApiPropertyOptional({ description: 'Показывать гражданам (только частые вопросы)' })
+  @IsOptional()
+  @IsBoolean()
+  public?: boolean;
+
+  @ApiPropertyOptional({ description: 'Снять статью с публикации' })
+  @IsOptional()
+  @IsBoolean()
+  archive?: boolean;
+}
+
+export class TopicProposalDto {
+  @ApiProperty() @IsString() @MaxLength(300) name!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) parentName?: string;
+}
+
+export class CreateRequestDto {
+  @ApiPropertyOptional({ description: 'Организация-владелец (по умолчанию — из раздела или статьи)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'organisationId: UUID организации' })
+  organisationId?: string;
+
+  @ApiPropertyOptional({ description: 'Раздел (для новой статьи — обязателен)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'sectionId: UUID раздела' })
+  sectionId?: string;
+
+  @ApiPropertyOptional({ description: 'Изменяемая статья; без неё — новая статья' })
+  @IsOptional()
+  @IsUUID('all', { message: 'articleId: UUID статьи' })
+  articleId?: string;
+
+  @ApiPropertyOptional({
+    enum: ['content', 'topic-set'],
+    description: 'topic-set — классификатор (5 + 5 раб. дней)',
+  })
+  @IsOptional()
+  @IsIn(['content', 'topic-set'])
+  kind?: 'content' | 'topic-set';
+
+  @ApiProperty({ description: 'Предмет изменений' })
+  @IsString()
+  @MinLength(3, { message: 'Укажите предмет изменений' })
+  @MaxLength(1000)
+  subject!: string;
+
+  @ApiPropertyOptional({ description: 'Пояснение: что изменилось (закон, телефоны, тематика)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  details?: string;
+
+  @ApiPropertyOptional({ type: ArticleContentDto, description: 'Предлагаемый текст статьи' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ArticleContentDto)
+  proposed?: ArticleContentDto;
+
+  @ApiPropertyOptional({ type: [TopicProposalDto], description: 'Для kind=topic-set: темы классификатора' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => TopicProposalDto)
+  topics?: TopicProposalDto[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Обращения, в которых не нашлось ответа' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true })
+  appealIds?: string[];
+
+  @ApiPropertyOptional({ description: 'Предложение из потока обращений (повторяющиеся вопросы)' })
+  @IsOptional()
+  @IsBoolean()
+  fromAppealsStream?: boolean;
+
+  @ApiPropertyOptional({ description: 'Сразу направить на согласование (по умолчанию да)', default: true })
+  @IsOptional()
+  @IsBoolean()
+  send?: boolean;
+}
+
+export class UpdateRequestDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(1000) subject?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) details?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() sectionId?: string;
+
+  @ApiPropertyOptional({ type: ArticleContentDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ArticleContentDto)
+  proposed?: ArticleContentDto;
+
+  @ApiPropertyOptional({ type: [TopicProposalDto] })
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => TopicProposalDto)
+  topics?: TopicProposalDto[];
+}
+
+export class ApproveRequestDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+
+  @ApiPropertyOptional({
+    type: ArticleContentDto,
+    description: 'Окончательный текст (если правится при согласовании)',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ArticleContentDto)
+  proposed?: ArticleContentDto;
+}
+
+export class CommentDto {
+  @ApiProperty() @IsString() @MinLength(3, { message: 'Укажите причину' }) @MaxLength(2000) comment!: string;
+}
+
+export class OptionalCommentDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+}
+
+export class RequestListQuery {
+  @ApiPropertyOptional({ description: `Через запятую: ${REQUEST_STATUSES.join(', ')}` })
+  @IsOptional()
+  @Transform(csv)
+  @IsIn(REQUEST_STATUSES, { each: true })
+  status?: string[];
+
+  @ApiPropertyOptional({ enum: ORIGINS }) @IsOptional() @IsIn(ORIGINS) origin?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() appealId?: string;
+
+  @ApiPropertyOptional({ default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class ArticleListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() sectionId?: string;
+  @ApiPropertyOptional({ description: 'Тема или подтема' }) @IsOptional() @IsUUID() topicId?: string;
+  @ApiPropertyOptional({ enum: ARTICLE_KINDS }) @IsOptional() @IsIn(ARTICLE_KINDS) kind?: string;
+  @ApiPropertyOptional() @IsOptional() @Transform(bool) @IsBoolean() includeArchived?: boolean;
+
+  @ApiPropertyOptional({ default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class SearchQueryDto {
+  @ApiPropertyOptional({ description: 'Вопрос или текст обращения (русский полнотекстовый поиск)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  q?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
+
+  @ApiPropertyOptional({ description: `Виды через запятую: ${ARTICLE_KINDS.join(', ')}` })
+  @IsOptional()
+  @Transform(csv)
+  @IsIn(ARTICLE_KINDS, { each: true })
+  kind?: string[];
+
+  @ApiPropertyOptional({ default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  limit?: number;
+}
+
+export class SuggestDto {
+  @ApiProperty({ description: 'Что говорит заявитель (свободный текст, можно неполный)' })
+  @IsString()
+  @MaxLength(5000)
+  text!: string;
+
+  @ApiPropertyOptional({ description: 'Тема или подтема, когда уже выбрана' })
+  @IsOptional()
+  @IsUUID('all', { message: 'topicId: UUID темы' })
+  topicId?: string;
+
+  @ApiPropertyOptional({ default: 8 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  limit?: number;
+}
+
+export class RenderDto {
+  @ApiProperty({ description: 'Обращение, в ответ на которое вставляется текст' })
+  @IsUUID('all', { message: 'appealId: UUID обращения' })
+  appealId!: string;
+}
+
+export class AnsweredOnTheSpotDto {
+  @ApiProperty({ description: 'Статья, по которой дан ответ' })
+  @IsUUID('all', { message: 'articleId: UUID статьи' })
+  articleId!: string;
+}
+
+export class WorthAddingDto {
+  @ApiPropertyOptional({ description: 'Ответ, который стоит добавить в базу знаний' })
+  @IsOptional()
+  @IsUUID()
+  answerId?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+}
+
+export class SectionListQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+  @ApiPropertyOptional({ enum: ['overdue', 'due-soon'] })
+  @IsOptional()
+  @IsIn(['overdue', 'due-soon'])
+  review?: 'overdue' | 'due-soon';
+  @ApiPropertyOptional({ description: 'Только разделы моей организации' })
+  @IsOptional()
+  @Transform(bool)
+  @IsBoolean()
+  mine?: boolean;
+}
+
+export class CreateSectionDto {
+  @ApiProperty() @IsUUID('all', { message: 'organisationId: UUID организации' }) organisationId!: string;
+  @ApiProperty() @IsString() @MinLength(3) @MaxLength(300) title!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+  @ApiPropertyOptional({
+    description: 'Ответственный за раздел (по умолчанию — ответственное лицо организации)',
+  })
+  @IsOptional()
+  @IsUUID()
+  responsibleUserId?: string;
+}
+
+export class UpdateSectionDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(300) title?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() responsibleUserId?: string;
+}
+
+export class SettingsDto {
+  @ApiPropertyOptional({
+    description: 'Ответственное лицо организации за базу знаний (S1 п. 3.1)',
+    nullable: true,
+  })
+  @IsOptional()
+  @IsUUID()
+  responsibleUserId?: string;
+
+  @ApiPropertyOptional({ description: 'Публиковать частые вопросы для граждан' })
+  @IsOptional()
+  @IsBoolean()
+  publicFaq?: boolean;
+}
+
+export class RepeatedQuery {
+  @ApiPropertyOptional({ default: 30 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  days?: number;
+  @ApiPropertyOptional({ default: 3 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(100)
+  minAppeals?: number;
+}
+
+export class PublicFaqQuery {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+}
+
+export class PublicFaqSearchQuery {
+  @ApiProperty({ description: 'Вопрос гражданина' })
+  @IsString()
+  @MinLength(3, { message: 'Напишите вопрос' })
+  @MaxLength(1000)
+  q!: string;
+}
+
+// — responses the call-registration screen relies on (documented for its authors) —
+
+export class SuggestionDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ARTICLE_KINDS }) kind!: string;
+  @ApiProperty({ description: 'Вид по-русски' }) kindName!: string;
+  @ApiProperty() title!: string;
+  @ApiPropertyOptional({ nullable: true }) question!: string | null;
+  @ApiProperty({ description: 'Полный текст (для шаблона — с подстановками {{…}})' }) body!: string;
+  @ApiProperty({ description: 'Фрагмент с найденными словами в «…»' }) excerpt!: string;
+  @ApiProperty() organisationId!: string;
+  @ApiProperty() organisationName!: string;
+  @ApiPropertyOptional({ nullable: true }) topicId!: string | null;
+  @ApiPropertyOptional({ nullable: true }) topicName!: string | null;
+  @ApiProperty({ enum: ['exact', 'related', 'none'] }) topicMatch!: string;
+  @ApiProperty({ description: 'Оценка: тема (1 — точное совпадение) + полнотекстовый ранг' }) score!: number;
+  @ApiProperty() version!: number;
+  @ApiProperty({ description: 'Сколько раз статья пригодилась' }) uses!: number;
+  @ApiPropertyOptional({ description: 'Можно вставить в ответ одним нажатием' }) insertable?: boolean;
+}
+
+export class SuggestionsDto {
+  @ApiProperty({ type: [SuggestionDto], description: 'Статьи по теме и тексту, лучшие первыми' })
+  articles!: SuggestionDto[];
+
+  @ApiProperty({ type: [SuggestionDto], description: 'Скрипты разговора: приветствие, по теме, завершение' })
+  scripts!: SuggestionDto[];
+}
+
+export class RenderedDto {
+  @ApiProperty() articleId!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty({ enum: ARTICLE_KINDS }) kind!: string;
+  @ApiProperty({ description: 'Текст для проекта ответа, подстановки заполнены' }) text!: string;
+}
+
+export class AnsweredOnTheSpotResultDto {
+  @ApiProperty() appealId!: string;
+  @ApiProperty() articleId!: string;
+  @ApiProperty() version!: number;
+  @ApiProperty({ enum: ['closed'] }) status!: 'closed';
+}

@@ -1,0 +1,25 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PublicEndpoint } from '@inbox/access';
+import { PublicFaq } from '@inbox/knowledge';
+import { PublicFaqQuery, PublicFaqSearchQuery } from './knowledge.dto';
+
+/** The FAQ for citizens, so that one may find the answer before writing (organisations that allow it). */
+@ApiTags('public')
+@Controller('api/v1/public/faq')
+@PublicEndpoint()
+export class PublicFaqController {
+  constructor(private readonly faq: PublicFaq) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Частые вопросы и ответы (опубликованные организациями для граждан)' })
+  list(@Query() query: PublicFaqQuery) {
+    return this.faq.list(query.topicId);
+  }
+
+  @Get('search')
+  @ApiOperation({ summary: 'Поиск ответа на вопрос гражданина среди частых вопросов' })
+  search(@Query() query: PublicFaqSearchQuery) {
+    return this.faq.search(query.q, 5);
+  }
+}

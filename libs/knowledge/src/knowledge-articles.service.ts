@@ -1,0 +1,240 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditLog, Role } from '@inbox/access';
+import { type Actor, addressName, AppealWorkflow, renderTemplate, russianDate } from '@inbox/appeals';
+import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
+import { type KnowledgeActor } from './knowledge-policy';
+import { type ArticleSummary, KnowledgeRepository, type SearchHit } from './knowledge.repository';
+import { ARTICLE_KIND_RU, ArticleKind, INSERTABLE_KINDS } from './knowledge.types';
+
+export const MAX_QUERY_CHARS = 5000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface Suggestions {
+  /** Articles matching the text and topic, best first. */
+  articles: (SearchHit & { kindName: string; insertable: boolean })[];
+  /** Greeting, call and farewell scripts for the topic (shown to line 1 during a call). */
+  scripts: (SearchHit & { kindName: string })[];
+}
+
+/**
+ * Reading and using the knowledge base: browse, Russian full-text search ranked with the topic, suggestions for
+ * an appeal or a call being registered, a template filled for an appeal's answer draft, and "answered on the
+ * spot from this article" that closes a call on line 1. Every use is counted per article.
+ */
+@Injectable()
+export class KnowledgeArticles {
+  constructor(
+    @Inject(KnowledgeRepository) private readonly repo: KnowledgeRepository,
+    @Inject(AppealWorkflow) private readonly workflow: AppealWorkflow,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  async browse(filter: {
+    organisationId?: string;
+    sectionId?: string;
+    topicId?: string;
+    kind?: string;
+    includeArchived?: boolean;
+    limit?: number;
+  }): Promise<(ArticleSummary & { kindName: string })[]> {
+    const rows = await this.repo.articles({
+      ...filter,
+      limit: Math.min(Math.max(filter.limit ?? 200, 1), 500),
+    });
+    return rows.map(withKindName);
+  }
+
+  async search(query: {
+    q: string;
+    topicId?: string;
+    organisationId?: string;
+    kinds?: string[];
+    limit?: number;
+  }): Promise<(SearchHit & { kindName: string })[]> {
+    const text = query.q.trim().slice(0, MAX_QUERY_CHARS);
+    if (!text && !query.topicId)
+      throw invalidInput('Введите вопрос или выберите тему', { q: 'Пустой запрос' });
+    const rows = await this.repo.search({
+      text,
+      topicId: query.topicId ?? null,
+      organisationId: query.organisationId ?? null,
+      kinds: query.kinds,
+      limit: query.limit ?? 20,
+    });
+    return rows.map(withKindName);
+  }
+
+  /** For the call-registration screen: what the operator hears (free text) and the topic once chosen. */
+  async suggest(input: { text: string; topicId?: string | null; limit?: number }): Promise<Suggestions> {
+    const text = input.text.trim().slice(0, MAX_QUERY_CHARS);
+    let preferOrganisationId: string | null = null;
+    if (input.topicId) preferOrganisationId = await this.topicOwner(input.topicId);
+    return this.suggestions(text, input.topicId ?? null, preferOrganisationId, input.limit ?? 8);
+  }
+
+  /** For the appeal card: the appeal's subject and text with its subtopic (else topic); its owner first. */
+  async suggestForAppeal(appealId: string, actor: KnowledgeActor, limit = 8): Promise<Suggestions> {
+    const appeal = await this.repo.appeal(appealId, actor.scope);
+    if (!appeal) throw notFoundError('Обращение не найдено');
+    const text = `${appeal.subject ?? ''}\n${appeal.text}`.slice(0, MAX_QUERY_CHARS);
+    return this.suggestions(
+      text,
+      appeal.subtopicId ?? appeal.topicId,
+      appeal.topicOwnerId ?? appeal.organisationId,
+      limit,
+    );
+  }
+
+  async article(id: string) {
+    if (!UUID.test(id)) throw notFoundError('Статья не найдена');
+    const row = await this.repo.article(id);
+    if (!row) throw notFoundError('Статья не найдена');
+    return withKindName(row);
+  }
+
+  async versions(id: string) {
+    await this.article(id);
+    return this.repo.versions(id);
+  }
+
+  /**
+   * The article's text for an answer draft: a template's placeholders filled from the appeal (the applicant's
+   * name is personal data, so the read is audited), an FAQ's answer as it is. Counted as a use of the article.
+   */
+  async renderForAppeal(articleId: string, appealId: string, actor: KnowledgeActor) {
+    const article = await this.article(articleId);
+    if (article.status !== 'published') throw conflictError('Статья снята с публикации');
+    if (!INSERTABLE_KINDS.includes(article.kind)) {
+      throw invalidInput('В ответ вставляются шаблоны и ответы на частые вопросы', {
+        articleId: 'Не шаблон',
+      });
+    }
+    const appeal = await this.repo.appeal(appealId, actor.scope);
+    if (!appeal) {
+      await this.audit.record({
+        userId: actor.userId,
+        action: 'kb-insert',
+        entityType: 'appeal',
+        entityId: appealId,
+        outcome: 'denied',
+      });
+      throw notFoundError('Обращение не найдено');
+    }
+    let text = article.body;
+    if (text.includes('{{')) {
+      const applicant = await this.repo.applicantNameOf(appeal.id);
+      const organisation = await this.repo.organisation(actor.organisationId);
+      text = renderTemplate(text, {
+        applicantName: addressName(applicant ?? {}),
+        registrationNumber: appeal.registrationNumber,
+        registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
+        organisation: organisation?.shortName ?? '',
+        answerDueDate: appeal.answerDueDate.split('-').reverse().join('.'),
+      });
+      await this.audit.record({
+        userId: actor.userId,
+        action: 'read-applicant',
+        entityType: 'appeal',
+        entityId: appeal.id,
+        details: { fields: ['applicant.name'], purpose: 'kb-template', articleId },
+      });
+    }
+    await this.repo.recordUse({
+      articleId,
+      version: article.version,
+      kind: 'inserted',
+      appealId: appeal.id,
+      userId: actor.userId,
+      at: this.clock.now(),
+    });
+    return { articleId, version: article.version, kind: article.kind, text };
+  }
+
+  /**
+   * Line 1 answered the caller on the spot from this article (S1 п. 9: line 1 answers from the KB): the call is
+   * closed and the article counted. Only a call or visit registered by line 1 and still with line 1.
+   */
+  async answeredOnTheSpot(appealId: string, articleId: string, actor: KnowledgeActor) {
+    if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
+      throw forbiddenError('Ответ на месте даёт оператор 1-й линии');
+    }
+    const article = await this.article(articleId);
+    if (article.status !== 'published') throw conflictError('Статья снята с публикации');
+    const appeal = await this.repo.appeal(appealId, actor.scope);
+    if (!appeal) throw notFoundError('Обращение не найдено');
+    if (appeal.channel !== 'operator' || appeal.line !== 1) {
+      throw conflictError('На месте закрывается звонок или личный приём, который ещё на 1-й линии');
+    }
+    const now = this.clock.now();
+    const workflowActor: Actor = {
+      userId: actor.userId,
+      role: actor.role,
+      organisationId: actor.organisationId,
+      scope: actor.scope,
+    };
+    await this.workflow.close(appeal.id, workflowActor, now);
+    await this.repo.recordUse({
+      articleId,
+      version: article.version,
+      kind: 'answered-on-the-spot',
+      appealId: appeal.id,
+      userId: actor.userId,
+      at: now,
+    });
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'kb-answered-on-the-spot',
+      entityType: 'appeal',
+      entityId: appeal.id,
+      details: { articleId, version: article.version },
+    });
+    return { appealId: appeal.id, articleId, version: article.version, status: 'closed' as const };
+  }
+
+  /** Which articles served an appeal (inserted into a draft, answered on the spot). */
+  async usesOfAppeal(appealId: string, actor: KnowledgeActor) {
+    const appeal = await this.repo.appeal(appealId, actor.scope);
+    if (!appeal) throw notFoundError('Обращение не найдено');
+    return this.repo.usesOfAppeal(appeal.id);
+  }
+
+  private async suggestions(
+    text: string,
+    topicId: string | null,
+    preferOrganisationId: string | null,
+    limit: number,
+  ): Promise<Suggestions> {
+    if (!text.trim() && !topicId) return { articles: [], scripts: [] };
+    const nonScripts = ['template', 'faq', 'legal-act', 'service', 'schedule', 'contacts', 'solved-example'];
+    const [articles, topicScripts, general] = await Promise.all([
+      this.repo.search({
+        text,
+        topicId,
+        preferOrganisationId,
+        kinds: nonScripts,
+        limit: Math.min(limit, 30),
+      }),
+      this.repo.search({ text, topicId, preferOrganisationId, kinds: [ArticleKind.CallScript], limit: 3 }),
+      this.repo.generalScripts(),
+    ]);
+    // The topic's call scripts between the greeting and the farewell, as the call goes.
+    const greeting = general.filter((s) => s.kind === ArticleKind.GreetingScript);
+    const farewell = general.filter((s) => s.kind !== ArticleKind.GreetingScript);
+    const calls = topicScripts.filter((s) => !general.some((g) => g.id === s.id));
+    return {
+      articles: articles.map((a) => ({ ...withKindName(a), insertable: INSERTABLE_KINDS.includes(a.kind) })),
+      scripts: [...greeting, ...calls, ...farewell].map(withKindName),
+    };
+  }
+
+  private async topicOwner(topicId: string): Promise<string | null> {
+    const topic = UUID.test(topicId) ? await this.repo.topic(topicId) : undefined;
+    if (!topic) throw invalidInput('Неизвестная тема', { topicId: 'Неизвестная тема' });
+    return topic.defaultOrganisationId;
+  }
+}
+
+function withKindName<T extends { kind: ArticleKind }>(row: T): T & { kindName: string } {
+  return { ...row, kindName: ARTICLE_KIND_RU[row.kind] ?? row.kind };
+}

@@ -1,0 +1,244 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditLog } from '@inbox/access';
+import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
+import { canConfigure, canManageSections, canRequestChange, type KnowledgeActor } from './knowledge-policy';
+import { KB_REVIEW_AT_RISK_DAYS, reviewDueAt } from './knowledge-terms';
+import { KnowledgeRepository, type SectionRow } from './knowledge.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Attachments of articles: office documents, PDFs and images (a legal act's scan, a form to fill in). */
+export const KB_ATTACHMENT_TYPES = [
+  'application/pdf',
+  'application/msword',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/rtf',
+  'text/plain',
+  'image/jpeg',
+  'image/png',
+];
+export const KB_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
+
+export type SectionView = SectionRow & { reviewState: 'ok' | 'at-risk' | 'overdue' };
+
+/**
+ * The structure of the knowledge base: each organisation's sections (S4 п. 39), their responsible person, the
+ * quarterly review (S4 п. 41), the organisation's settings and articles' attachments. Content itself changes
+ * only through a request (knowledge-requests.service.ts).
+ */
+@Injectable()
+export class KnowledgeSections {
+  constructor(
+    @Inject(KnowledgeRepository) private readonly repo: KnowledgeRepository,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+    @Inject(Clock) private readonly clock: Clock,
+  ) {}
+
+  /** Every section (the structure is visible to all staff), or only those in the caller's scope. */
+  async list(
+    actor: KnowledgeActor,
+    filter: { organisationId?: string; topicId?: string; review?: 'overdue' | 'due-soon'; mine?: boolean },
+  ): Promise<SectionView[]> {
+    const now = this.clock.now();
+    const rows = await this.repo.sections({
+      organisationId: filter.organisationId,
+      topicId: filter.topicId,
+      reviewDueBefore:
+        filter.review === 'overdue'
+          ? now
+          : filter.review === 'due-soon'
+            ? addDays(now, KB_REVIEW_AT_RISK_DAYS)
+            : undefined,
+      scope: filter.mine ? actor.scope : undefined,
+    });
+    return rows.map((r) => withReviewState(r, now));
+  }
+
+  async get(id: string): Promise<SectionView> {
+    const row = UUID.test(id) ? await this.repo.section(id) : undefined;
+    if (!row) throw notFoundError('Раздел не найден');
+    return withReviewState(row, this.clock.now());
+  }
+
+  async create(
+    actor: KnowledgeActor,
+    input: {
+      organisationId: string;
+      title: string;
+      description?: string;
+      topicId?: string;
+      responsibleUserId?: string;
+    },
+  ): Promise<SectionView> {
+    if (!canManageSections(actor, input.organisationId)) {
+      throw forbiddenError('Разделы ведёт сама организация: предложите изменение запросом');
+    }
+    const org = UUID.test(input.organisationId)
+      ? await this.repo.organisation(input.organisationId)
+      : undefined;
+    if (!org) throw invalidInput('Организация не найдена', { organisationId: 'Организация не найдена' });
+    await this.checkRefs(input);
+    const title = input.title.trim();
+    if (title.length < 3) throw invalidInput('Название раздела — от 3 символов', { title: 'От 3 символов' });
+    if (await this.repo.sectionByTitle(org.id, title)) {
+      throw conflictError('Раздел с таким названием уже есть', { title: 'Уже есть' });
+    }
+    const now = this.clock.now();
+    const id = await this.repo.insertSection({
+      organisationId: org.id,
+      topicId: input.topicId ?? null,
+      title,
+      description: input.description?.trim() || null,
+      responsibleUserId: input.responsibleUserId ?? null,
+      createdAt: now,
+      lastReviewedAt: null,
+      reviewDueAt: reviewDueAt(now, org),
+    });
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'kb-section-create',
+      entityType: 'kb-section',
+      entityId: id,
+    });
+    return this.get(id);
+  }
+
+  async update(
+    actor: KnowledgeActor,
+    id: string,
+    input: {
+      title?: string;
+      description?: string | null;
+      topicId?: string | null;
+      responsibleUserId?: string | null;
+    },
+  ): Promise<SectionView> {
+    const section = await this.get(id);
+    if (!canManageSections(actor, section.organisationId)) throw forbiddenError('Раздел другой организации');
+    await this.checkRefs(input);
+    if (input.title !== undefined && input.title.trim().length < 3) {
+      throw invalidInput('Название раздела — от 3 символов', { title: 'От 3 символов' });
+    }
+    await this.repo.updateSection(id, { ...input, ...(input.title ? { title: input.title.trim() } : {}) });
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'kb-section-update',
+      entityType: 'kb-section',
+      entityId: id,
+    });
+    return this.get(id);
+  }
+
+  /** S4 п. 41: the section was checked against changes in law and citizens' feedback; the next review is due. */
+  async markReviewed(actor: KnowledgeActor, id: string): Promise<SectionView> {
+    const section = await this.get(id);
+    const responsible = section.responsibleUserId === actor.userId;
+    if (!responsible && !canManageSections(actor, section.organisationId)) {
+      throw forbiddenError('Актуализирует раздел ответственное лицо организации');
+    }
+    const org = (await this.repo.organisation(section.organisationId))!;
+    const now = this.clock.now();
+    await this.repo.markReviewed(id, actor.userId, now, reviewDueAt(now, org));
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'kb-section-reviewed',
+      entityType: 'kb-section',
+      entityId: id,
+      details: { wasDue: section.reviewDueAt, overdue: section.reviewState === 'overdue' },
+    });
+    return this.get(id);
+  }
+
+  async settings(organisationId: string) {
+    const row = UUID.test(organisationId) ? await this.repo.settings(organisationId) : undefined;
+    if (!row) throw notFoundError('Организация не найдена');
+    return row;
+  }
+
+  /** The responsible person (S1 п. 3.1) and consent to publish the FAQ to citizens. */
+  async saveSettings(
+    actor: KnowledgeActor,
+    organisationId: string,
+    input: { responsibleUserId?: string | null; publicFaq?: boolean },
+  ) {
+    await this.settings(organisationId);
+    if (!canConfigure(actor, organisationId))
+      throw forbiddenError('Настройки ведёт руководитель организации');
+    if (input.responsibleUserId && !(await this.repo.userExists(input.responsibleUserId))) {
+      throw invalidInput('Сотрудник не найден', { responsibleUserId: 'Сотрудник не найден' });
+    }
+    await this.repo.saveSettings(organisationId, input);
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'kb-settings',
+      entityType: 'organisation',
+      entityId: organisationId,
+      details: { fields: Object.keys(input) },
+    });
+    return this.settings(organisationId);
+  }
+
+  /** An attachment for an article, stored content-addressed; attached by a change request. */
+  async upload(
+    actor: KnowledgeActor,
+    input: { organisationId?: string; fileName: string; contentType: string; content: Buffer },
+  ) {
+    const organisationId = input.organisationId ?? actor.organisationId;
+    if (!canRequestChange(actor, organisationId)) throw forbiddenError('Вложения другой организации');
+    if (!KB_ATTACHMENT_TYPES.includes(input.contentType)) {
+      throw invalidInput('Допустимы PDF, документы Word и Excel, RTF, текст и изображения', {
+        file: 'Тип файла',
+      });
+    }
+    if (input.content.length === 0 || input.content.length > KB_ATTACHMENT_MAX_BYTES) {
+      throw invalidInput('Файл пустой или больше 10 МБ', { file: 'Размер файла' });
+    }
+    const fileName = input.fileName.replace(/[\\/\r\n]+/g, '_').slice(0, 200) || 'file';
+    const id = await this.repo.insertAttachment({
+      organisationId,
+      fileName,
+      contentType: input.contentType,
+      content: input.content,
+      sha256: createHash('sha256').update(input.content).digest('hex'),
+      uploadedBy: actor.userId,
+    });
+    return { id, fileName, contentType: input.contentType, size: input.content.length };
+  }
+
+  async attachment(id: string) {
+    const row = UUID.test(id) ? await this.repo.attachment(id) : undefined;
+    if (!row) throw notFoundError('Вложение не найдено');
+    return row;
+  }
+
+  /** The supervisor dashboard's figures: clocks of requests and reviews by organisation, useful articles. */
+  async dashboard(actor: KnowledgeActor) {
+    return this.repo.dashboard(actor.scope, this.clock.now());
+  }
+
+  private async checkRefs(input: { topicId?: string | null; responsibleUserId?: string | null }) {
+    if (input.topicId && !(UUID.test(input.topicId) && (await this.repo.topicExists(input.topicId)))) {
+      throw invalidInput('Тема не найдена в рубрикаторе', { topicId: 'Неизвестная тема' });
+    }
+    if (
+      input.responsibleUserId &&
+      !(UUID.test(input.responsibleUserId) && (await this.repo.userExists(input.responsibleUserId)))
+    ) {
+      throw invalidInput('Сотрудник не найден', { responsibleUserId: 'Сотрудник не найден' });
+    }
+  }
+}
+
+function addDays(at: Date, days: number): Date {
+  return new Date(at.getTime() + days * 86_400_000);
+}
+
+export function withReviewState(row: SectionRow, now: Date): SectionView {
+  const due = new Date(row.reviewDueAt).getTime();
+  const reviewState =
+    due < now.getTime() ? 'overdue' : due < addDays(now, KB_REVIEW_AT_RISK_DAYS).getTime() ? 'at-risk' : 'ok';
+  return { ...row, reviewState };
+}
