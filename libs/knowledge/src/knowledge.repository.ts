@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
 import { rowsOf } from '@inbox/common';
+import { type Db, SqlRepository } from '@inbox/database';
 import { type OrganisationClock, type WorkingHours } from '@inbox/deadlines';
 import { indexedBody } from './knowledge-content';
 import { organisationScopeSql } from './knowledge-policy';
@@ -15,8 +15,6 @@ import {
   type ProposedArticle,
   type ProposedTopicSet,
 } from './knowledge.types';
-
-type Db = DataSource | EntityManager;
 
 export interface OrganisationRow extends OrganisationClock {
   id: string;
@@ -192,16 +190,15 @@ function orQuerySql(textSql: string): string {
 
 /** SQL of the knowledge base: sections, articles and versions, requests, uses, clock marks, settings. */
 @Injectable()
-export class KnowledgeRepository {
-  constructor(@Inject(DataSource) readonly dataSource: DataSource) {}
-
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+export class KnowledgeRepository extends SqlRepository {
+  /** One transaction for a service's several statements (each method takes the `Db`). */
+  transaction<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
 
   // — directory —
 
-  async organisation(id: string, db: Db = this.dataSource): Promise<OrganisationRow | undefined> {
+  async organisation(id: string, db: Db = this.pool): Promise<OrganisationRow | undefined> {
     const [row] = (await db.query(
       `SELECT id, code, short_name AS "shortName", kind, parent_id AS "parentId", time_zone AS "timeZone",
               working_hours AS "workingHours" FROM organisations WHERE id = $1`,
@@ -210,14 +207,14 @@ export class KnowledgeRepository {
     return row;
   }
 
-  async organisationByCode(code: string, db: Db = this.dataSource): Promise<OrganisationRow | undefined> {
+  async organisationByCode(code: string, db: Db = this.pool): Promise<OrganisationRow | undefined> {
     const [row] = (await db.query(`SELECT id FROM organisations WHERE code = $1`, [code])) as {
       id: string;
     }[];
     return row ? this.organisation(row.id, db) : undefined;
   }
 
-  async topic(id: string, db: Db = this.dataSource) {
+  async topic(id: string, db: Db = this.pool) {
     const [row] = (await db.query(
       `SELECT id, code, name, parent_id AS "parentId", default_organisation_id AS "defaultOrganisationId"
          FROM topics WHERE id = $1`,
@@ -232,15 +229,15 @@ export class KnowledgeRepository {
     return row;
   }
 
-  async topicExists(id: string, db: Db = this.dataSource): Promise<boolean> {
+  async topicExists(id: string, db: Db = this.pool): Promise<boolean> {
     return ((await db.query(`SELECT 1 FROM topics WHERE id = $1`, [id])) as unknown[]).length > 0;
   }
 
-  async userExists(id: string, db: Db = this.dataSource): Promise<boolean> {
+  async userExists(id: string, db: Db = this.pool): Promise<boolean> {
     return ((await db.query(`SELECT 1 FROM users WHERE id = $1 AND active`, [id])) as unknown[]).length > 0;
   }
 
-  async existingArticles(ids: string[], db: Db = this.dataSource): Promise<string[]> {
+  async existingArticles(ids: string[], db: Db = this.pool): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = (await db.query(`SELECT id FROM kb_articles WHERE id = ANY($1::uuid[])`, [ids])) as {
       id: string;
@@ -248,7 +245,7 @@ export class KnowledgeRepository {
     return rows.map((r) => r.id);
   }
 
-  async existingAttachments(ids: string[], db: Db = this.dataSource): Promise<string[]> {
+  async existingAttachments(ids: string[], db: Db = this.pool): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows = (await db.query(`SELECT id FROM kb_attachments WHERE id = ANY($1::uuid[])`, [ids])) as {
       id: string;
@@ -258,7 +255,7 @@ export class KnowledgeRepository {
 
   // — settings —
 
-  async settings(organisationId: string, db: Db = this.dataSource) {
+  async settings(organisationId: string, db: Db = this.pool) {
     const [row] = (await db.query(
       `SELECT o.id AS "organisationId", o.short_name AS "organisationName", st.responsible_user_id AS "responsibleUserId",
               u.full_name AS "responsibleName", coalesce(st.public_faq, false) AS "publicFaq"
@@ -279,7 +276,7 @@ export class KnowledgeRepository {
   async saveSettings(
     organisationId: string,
     input: { responsibleUserId?: string | null; publicFaq?: boolean },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<void> {
     await db.query(
       `INSERT INTO kb_organisation_settings (organisation_id, responsible_user_id, public_faq)
@@ -311,7 +308,7 @@ export class KnowledgeRepository {
       lastReviewedBy?: string | null;
       reviewDueAt: Date;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<string> {
     const [row] = (await db.query(
       `INSERT INTO kb_sections (organisation_id, topic_id, title, description, responsible_user_id, created_at,
@@ -332,7 +329,7 @@ export class KnowledgeRepository {
     return row.id;
   }
 
-  async sectionByTitle(organisationId: string, title: string, db: Db = this.dataSource) {
+  async sectionByTitle(organisationId: string, title: string, db: Db = this.pool) {
     const [row] = (await db.query(`SELECT id FROM kb_sections WHERE organisation_id = $1 AND title = $2`, [
       organisationId,
       title,
@@ -342,7 +339,7 @@ export class KnowledgeRepository {
 
   async sections(
     filter: { organisationId?: string; topicId?: string; reviewDueBefore?: Date; scope?: AccessScope },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<SectionRow[]> {
     const params: unknown[] = [];
     const where: string[] = [];
@@ -372,7 +369,7 @@ export class KnowledgeRepository {
     )) as SectionRow[];
   }
 
-  async section(id: string, db: Db = this.dataSource): Promise<SectionRow | undefined> {
+  async section(id: string, db: Db = this.pool): Promise<SectionRow | undefined> {
     const [row] = (await db.query(
       `SELECT s.id, s.organisation_id AS "organisationId", o.short_name AS "organisationName", s.topic_id AS "topicId",
               t.name AS "topicName", s.title, s.description,
@@ -399,7 +396,7 @@ export class KnowledgeRepository {
       topicId?: string | null;
       responsibleUserId?: string | null;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<void> {
     await db.query(
       `UPDATE kb_sections SET title = coalesce($2, title),
@@ -420,7 +417,7 @@ export class KnowledgeRepository {
     );
   }
 
-  async markReviewed(id: string, userId: string, at: Date, nextDueAt: Date, db: Db = this.dataSource) {
+  async markReviewed(id: string, userId: string, at: Date, nextDueAt: Date, db: Db = this.pool) {
     await db.query(
       `UPDATE kb_sections SET last_reviewed_at = $2, last_reviewed_by = $3, review_due_at = $4 WHERE id = $1`,
       [id, at, userId, nextDueAt],
@@ -439,7 +436,7 @@ export class KnowledgeRepository {
       publishedBy: string | null;
       changeRequestId: string | null;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<string> {
     const c = input.content;
     const [row] = (await db.query(
@@ -480,7 +477,7 @@ export class KnowledgeRepository {
       changeRequestId: string | null;
       sectionId?: string;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<number> {
     const c = input.content;
     const [row] = rowsOf<{ version: number }>(
@@ -536,7 +533,7 @@ export class KnowledgeRepository {
 
   async articleContent(
     id: string,
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<
     | (ArticleContent & { organisationId: string; sectionId: string; version: number; status: string })
     | undefined
@@ -551,7 +548,7 @@ export class KnowledgeRepository {
     return row;
   }
 
-  async article(id: string, db: Db = this.dataSource): Promise<ArticleRow | undefined> {
+  async article(id: string, db: Db = this.pool): Promise<ArticleRow | undefined> {
     const [row] = (await db.query(
       `SELECT ${SUMMARY_COLUMNS}, k.body, k.parts, k.keywords, k.links::text[] AS links,
               k.attachment_ids::text[] AS "attachmentIds", k.source, s.review_due_at AS "sectionReviewDueAt",
@@ -579,7 +576,7 @@ export class KnowledgeRepository {
       includeArchived?: boolean;
       limit: number;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<ArticleSummary[]> {
     const params: unknown[] = [];
     const where: string[] = [];
@@ -604,7 +601,7 @@ export class KnowledgeRepository {
     )) as ArticleSummary[];
   }
 
-  async versions(articleId: string, db: Db = this.dataSource) {
+  async versions(articleId: string, db: Db = this.pool) {
     return (await db.query(
       `SELECT v.version, v.content, v.change_request_id AS "changeRequestId", r.number::text AS "requestNumber",
               v.published_at AS "publishedAt", u.full_name AS "publishedByName"
@@ -628,7 +625,7 @@ export class KnowledgeRepository {
    * preferred organisation and for what can go straight into an answer. Candidates are what the text matches
    * or what the topic matches, so both indexes are used.
    */
-  async search(query: SearchQuery, db: Db = this.dataSource): Promise<SearchHit[]> {
+  async search(query: SearchQuery, db: Db = this.pool): Promise<SearchHit[]> {
     const params: unknown[] = [query.text, query.topicId ?? null, query.preferOrganisationId ?? null];
     const where: string[] = [`k.status = 'published'`];
     if (query.organisationId) {
@@ -689,7 +686,7 @@ export class KnowledgeRepository {
    * Greeting and farewell scripts that belong to no topic (the management centre's first), for every call.
    * Shaped like search hits so the caller can list them together.
    */
-  async generalScripts(db: Db = this.dataSource): Promise<SearchHit[]> {
+  async generalScripts(db: Db = this.pool): Promise<SearchHit[]> {
     return (await db.query(
       `SELECT ${SUMMARY_COLUMNS}, k.body, 0::float8 AS score, 'none' AS "topicMatch", left(k.body, 240) AS excerpt
          FROM ${SUMMARY_FROM}
@@ -700,7 +697,7 @@ export class KnowledgeRepository {
   }
 
   /** Public FAQ of the organisations that allow it, by topic. */
-  async publicFaq(topicId?: string, db: Db = this.dataSource) {
+  async publicFaq(topicId?: string, db: Db = this.pool) {
     return (await db.query(
       `SELECT k.id, coalesce(k.question, k.title) AS question, k.body AS answer, o.short_name AS "organisationName",
               t.name AS "topicName", k.topic_id AS "topicId"
@@ -729,7 +726,7 @@ export class KnowledgeRepository {
       userId: string | null;
       at: Date;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<void> {
     await db.query(
       `INSERT INTO kb_article_uses (article_id, version, kind, appeal_id, user_id, used_at) VALUES ($1,$2,$3,$4,$5,$6)`,
@@ -737,7 +734,7 @@ export class KnowledgeRepository {
     );
   }
 
-  async usesOfAppeal(appealId: string, db: Db = this.dataSource) {
+  async usesOfAppeal(appealId: string, db: Db = this.pool) {
     return (await db.query(
       `SELECT u.article_id AS "articleId", k.title, k.kind, u.version, u.kind AS "use", u.used_at AS "usedAt",
               us.full_name AS "userName"
@@ -766,7 +763,7 @@ export class KnowledgeRepository {
       sha256: string;
       uploadedBy: string;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<string> {
     // Content-addressed, like appeals' attachments: one copy of the bytes whoever uploads them.
     await db.query(
@@ -788,7 +785,7 @@ export class KnowledgeRepository {
     return row.id;
   }
 
-  async attachment(id: string, db: Db = this.dataSource) {
+  async attachment(id: string, db: Db = this.pool) {
     const [row] = (await db.query(
       `SELECT f.id, f.file_name AS "fileName", f.content_type AS "contentType", f.size, c.content
          FROM kb_attachments f JOIN attachment_contents c ON c.sha256 = f.sha256 WHERE f.id = $1`,
@@ -817,7 +814,7 @@ export class KnowledgeRepository {
       approvalDueAt: Date | null;
       sourceEventId?: string | null;
     },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<string | undefined> {
     const rows = (await db.query(
       `INSERT INTO kb_change_requests (organisation_id, section_id, article_id, kind, origin, status, subject, details,
@@ -845,7 +842,7 @@ export class KnowledgeRepository {
     return rows[0]?.id;
   }
 
-  async request(id: string, db: Db = this.dataSource, forUpdate = false): Promise<RequestRow | undefined> {
+  async request(id: string, db: Db = this.pool, forUpdate = false): Promise<RequestRow | undefined> {
     if (forUpdate) await db.query(`SELECT 1 FROM kb_change_requests WHERE id = $1 FOR UPDATE`, [id]);
     const [row] = (await db.query(`SELECT ${REQUEST_COLUMNS} FROM ${REQUEST_FROM} WHERE r.id = $1`, [
       id,
@@ -853,7 +850,7 @@ export class KnowledgeRepository {
     return row;
   }
 
-  async requests(filter: RequestListFilter, db: Db = this.dataSource): Promise<RequestRow[]> {
+  async requests(filter: RequestListFilter, db: Db = this.pool): Promise<RequestRow[]> {
     const params: unknown[] = [];
     const where: string[] = [organisationScopeSql(filter.scope, params, 'r.organisation_id')];
     if (filter.status?.length) {
@@ -906,7 +903,7 @@ export class KnowledgeRepository {
       publishedVersion: number;
     }>,
     at: Date,
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<void> {
     const COLUMNS: Record<string, string> = {
       status: 'status',
@@ -936,7 +933,7 @@ export class KnowledgeRepository {
     await db.query(`UPDATE kb_change_requests SET ${sets.join(', ')} WHERE id = $1`, params);
   }
 
-  async linkAppeal(requestId: string, appealId: string, at: Date, db: Db = this.dataSource): Promise<void> {
+  async linkAppeal(requestId: string, appealId: string, at: Date, db: Db = this.pool): Promise<void> {
     await db.query(
       `INSERT INTO kb_request_appeals (request_id, appeal_id, linked_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`,
       [requestId, appealId, at],
@@ -949,7 +946,7 @@ export class KnowledgeRepository {
     actor: string | null,
     at: Date,
     data: Record<string, unknown> = {},
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<void> {
     await db.query(
       `INSERT INTO kb_request_events (request_id, type, actor, occurred_at, data) VALUES ($1,$2,$3,$4,$5)`,
@@ -957,7 +954,7 @@ export class KnowledgeRepository {
     );
   }
 
-  async requestHistory(requestId: string, db: Db = this.dataSource) {
+  async requestHistory(requestId: string, db: Db = this.pool) {
     return (await db.query(
       `SELECT e.id::text AS id, e.type, e.occurred_at AS "occurredAt", e.data, u.full_name AS "actorName"
          FROM kb_request_events e LEFT JOIN users u ON u.id = e.actor WHERE e.request_id = $1 ORDER BY e.id`,
@@ -973,11 +970,7 @@ export class KnowledgeRepository {
 
   // — appeals (read through the one scope predicate) —
 
-  async appeal(
-    id: string,
-    scope: AccessScope,
-    db: Db = this.dataSource,
-  ): Promise<AppealForKnowledge | undefined> {
+  async appeal(id: string, scope: AccessScope, db: Db = this.pool): Promise<AppealForKnowledge | undefined> {
     const params: unknown[] = [id];
     const [row] = (await db.query(
       `SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.status,
@@ -993,7 +986,7 @@ export class KnowledgeRepository {
   }
 
   /** The applicant's name parts for a template's {{applicantName}} (personal data: the caller audits it). */
-  async applicantNameOf(appealId: string, db: Db = this.dataSource) {
+  async applicantNameOf(appealId: string, db: Db = this.pool) {
     const [row] = (await db.query(
       `SELECT p.surname, p.first_name, p.patronymic, p.display_name
          FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,
@@ -1007,7 +1000,7 @@ export class KnowledgeRepository {
     return row;
   }
 
-  async answerOf(appealId: string, answerId: string, db: Db = this.dataSource) {
+  async answerOf(appealId: string, answerId: string, db: Db = this.pool) {
     const [row] = (await db.query(
       `SELECT id, organisation_id AS "organisationId", text, status FROM answers WHERE id = $1 AND appeal_id = $2`,
       [answerId, appealId],
@@ -1022,7 +1015,7 @@ export class KnowledgeRepository {
    */
   async recentAppealsWithCoverage(
     input: { scope: AccessScope; since: Date; until: Date; limit: number },
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ) {
     const params: unknown[] = [input.since, input.until];
     const scopeSql = appealScopeSql(input.scope, params, 'a');
@@ -1062,11 +1055,7 @@ export class KnowledgeRepository {
     }[];
   }
 
-  async topicArticleCount(
-    organisationId: string,
-    topicId: string,
-    db: Db = this.dataSource,
-  ): Promise<number> {
+  async topicArticleCount(organisationId: string, topicId: string, db: Db = this.pool): Promise<number> {
     const [row] = (await db.query(
       `SELECT count(*)::int AS n FROM kb_articles k LEFT JOIN topics t ON t.id = $2
         WHERE k.status = 'published' AND k.organisation_id = $1 AND (k.topic_id = $2 OR k.topic_id = t.parent_id)`,
@@ -1076,7 +1065,7 @@ export class KnowledgeRepository {
   }
 
   /** A section of the organisation for the topic (its own, else its parent's), for a gap request. */
-  async sectionForTopic(organisationId: string, topicId: string | null, db: Db = this.dataSource) {
+  async sectionForTopic(organisationId: string, topicId: string | null, db: Db = this.pool) {
     const [row] = (await db.query(
       `SELECT s.id FROM kb_sections s LEFT JOIN topics t ON t.id = $2::uuid
         WHERE s.organisation_id = $1
@@ -1100,28 +1089,28 @@ export class KnowledgeRepository {
     now: Date,
     leads: { requestSeconds: number; reviewSeconds: number },
     clockTexts: Record<string, string>,
-    db: Db = this.dataSource,
+    db: Db = this.pool,
   ): Promise<{ what: string; key: string | null; n: number }[]> {
     return (await db.query(
       `WITH RECURSIVE clocks AS (
          SELECT 'request'::text AS subject_type, r.id AS subject_id, r.organisation_id, 'kb-send'::text AS clock,
-                r.send_due_at AS due_at, r.created_by AS owner_id, 'запросу БЗ-' || r.number AS label
+                r.send_due_at AS due_at, r.created_by AS owner_id, 'по запросу БЗ-' || r.number AS label
            FROM kb_change_requests r
           WHERE r.status = 'draft' AND r.send_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
          UNION ALL
          SELECT 'request', r.id, r.organisation_id, 'kb-approval', r.approval_due_at,
-                coalesce(s.responsible_user_id, st.responsible_user_id), 'запросу БЗ-' || r.number
+                coalesce(s.responsible_user_id, st.responsible_user_id), 'по запросу БЗ-' || r.number
            FROM kb_change_requests r LEFT JOIN kb_sections s ON s.id = r.section_id
            LEFT JOIN kb_organisation_settings st ON st.organisation_id = r.organisation_id
           WHERE r.status = 'sent' AND r.approval_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
          UNION ALL
          SELECT 'request', r.id, r.organisation_id, 'kb-publication', r.publication_due_at, NULL::uuid,
-                'запросу БЗ-' || r.number
+                'по запросу БЗ-' || r.number
            FROM kb_change_requests r
           WHERE r.status = 'approved' AND r.publication_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
          UNION ALL
          SELECT 'section', s.id, s.organisation_id, 'kb-review', s.review_due_at,
-                coalesce(s.responsible_user_id, st.responsible_user_id), 'разделу «' || s.title || '»'
+                coalesce(s.responsible_user_id, st.responsible_user_id), '«' || s.title || '»'
            FROM kb_sections s LEFT JOIN kb_organisation_settings st ON st.organisation_id = s.organisation_id
           WHERE s.review_due_at <= $1::timestamptz + make_interval(secs => $3::float8)
        ), crossed AS (
@@ -1155,9 +1144,9 @@ export class KnowledgeRepository {
          INSERT INTO notifications (user_id, kind, appeal_id, text)
          SELECT r.user_id, 'kb-clock-' || m.kind, NULL,
                 CASE m.kind
-                  WHEN 'overdue' THEN 'База знаний: просрочен срок ' || ($4::jsonb ->> m.clock) || ' по ' || x.label
+                  WHEN 'overdue' THEN 'База знаний: просрочен срок ' || ($4::jsonb ->> m.clock) || ' ' || x.label
                                       || ' (' || o.short_name || ')'
-                  ELSE 'База знаний: срок ' || ($4::jsonb ->> m.clock) || ' по ' || x.label || ' (' || o.short_name
+                  ELSE 'База знаний: срок ' || ($4::jsonb ->> m.clock) || ' ' || x.label || ' (' || o.short_name
                        || ') истекает ' || to_char(m.due_at AT TIME ZONE o.time_zone, 'DD.MM.YYYY HH24:MI')
                        || ' (' || o.time_zone || ')'
                 END
@@ -1174,7 +1163,7 @@ export class KnowledgeRepository {
   }
 
   /** Recorded marks of a request or a section. */
-  async marksOf(subjectId: string, db: Db = this.dataSource) {
+  async marksOf(subjectId: string, db: Db = this.pool) {
     return (await db.query(
       `SELECT clock, kind, due_at AS "dueAt", recorded_at AS "recordedAt" FROM kb_clock_marks
         WHERE subject_id = $1 ORDER BY id`,
@@ -1184,7 +1173,7 @@ export class KnowledgeRepository {
 
   // — dashboard —
 
-  async dashboard(scope: AccessScope, now: Date, db: Db = this.dataSource) {
+  async dashboard(scope: AccessScope, now: Date, db: Db = this.pool) {
     const params: unknown[] = [now, REQUEST_AT_RISK_SECONDS, REVIEW_AT_RISK_SECONDS];
     const rScope = organisationScopeSql(scope, params, 'r.organisation_id');
     const sScope = organisationScopeSql(scope, params, 's.organisation_id');
@@ -1201,12 +1190,12 @@ export class KnowledgeRepository {
        SELECT
          (SELECT count(*)::int FROM kb_change_requests r WHERE r.status IN ('draft','sent','returned','approved') AND ${rScope})
            AS "openRequests",
-         count(*) FILTER (WHERE clock <> 'kb-review' AND due_at < $1)::int AS "requestsOverdue",
-         count(*) FILTER (WHERE clock <> 'kb-review' AND due_at >= $1
-                            AND due_at < $1 + make_interval(secs => lead_s))::int AS "requestsAtRisk",
-         count(*) FILTER (WHERE clock = 'kb-review' AND due_at < $1)::int AS "reviewsOverdue",
-         count(*) FILTER (WHERE clock = 'kb-review' AND due_at >= $1
-                            AND due_at < $1 + make_interval(secs => lead_s))::int AS "reviewsAtRisk"
+         count(*) FILTER (WHERE clock <> 'kb-review' AND due_at < $1::timestamptz)::int AS "requestsOverdue",
+         count(*) FILTER (WHERE clock <> 'kb-review' AND due_at >= $1::timestamptz
+                            AND due_at < $1::timestamptz + make_interval(secs => lead_s))::int AS "requestsAtRisk",
+         count(*) FILTER (WHERE clock = 'kb-review' AND due_at < $1::timestamptz)::int AS "reviewsOverdue",
+         count(*) FILTER (WHERE clock = 'kb-review' AND due_at >= $1::timestamptz
+                            AND due_at < $1::timestamptz + make_interval(secs => lead_s))::int AS "reviewsAtRisk"
          FROM clocks`,
       params,
     )) as Record<string, number>[];
@@ -1219,15 +1208,15 @@ export class KnowledgeRepository {
          SELECT s.organisation_id, s.review_due_at, true, $3::float8 FROM kb_sections s WHERE ${sScope}
        )
        SELECT c.organisation_id AS "organisationId", o.short_name AS "organisationName",
-              count(*) FILTER (WHERE NOT review AND due_at < $1)::int AS "requestsOverdue",
-              count(*) FILTER (WHERE NOT review AND due_at >= $1 AND due_at < $1 + make_interval(secs => lead_s))::int
+              count(*) FILTER (WHERE NOT review AND due_at < $1::timestamptz)::int AS "requestsOverdue",
+              count(*) FILTER (WHERE NOT review AND due_at >= $1::timestamptz AND due_at < $1::timestamptz + make_interval(secs => lead_s))::int
                 AS "requestsAtRisk",
-              count(*) FILTER (WHERE review AND due_at < $1)::int AS "reviewsOverdue",
-              count(*) FILTER (WHERE review AND due_at >= $1 AND due_at < $1 + make_interval(secs => lead_s))::int
+              count(*) FILTER (WHERE review AND due_at < $1::timestamptz)::int AS "reviewsOverdue",
+              count(*) FILTER (WHERE review AND due_at >= $1::timestamptz AND due_at < $1::timestamptz + make_interval(secs => lead_s))::int
                 AS "reviewsAtRisk"
          FROM clocks c JOIN organisations o ON o.id = c.organisation_id
         GROUP BY c.organisation_id, o.short_name
-       HAVING count(*) FILTER (WHERE due_at < $1 + make_interval(secs => lead_s)) > 0
+       HAVING count(*) FILTER (WHERE due_at < $1::timestamptz + make_interval(secs => lead_s)) > 0
         ORDER BY 3 DESC, 5 DESC, 2`,
       params,
     )) as {
@@ -1238,16 +1227,17 @@ export class KnowledgeRepository {
       reviewsOverdue: number;
       reviewsAtRisk: number;
     }[];
+    const markParams: unknown[] = [];
     const marks = (await db.query(
       `SELECT m.clock, m.kind, count(*)::int AS n FROM kb_clock_marks m
-        WHERE ${organisationScopeSql(scope, params, 'm.organisation_id')} GROUP BY m.clock, m.kind ORDER BY 1, 2`,
-      params,
+        WHERE ${organisationScopeSql(scope, markParams, 'm.organisation_id')} GROUP BY m.clock, m.kind ORDER BY 1, 2`,
+      markParams,
     )) as { clock: string; kind: string; n: number }[];
     const topArticles = (await db.query(
       `SELECT k.id, k.title, k.kind, o.short_name AS "organisationName", count(*)::int AS uses,
               count(*) FILTER (WHERE u.kind = 'answered-on-the-spot')::int AS "answeredOnTheSpot"
          FROM kb_article_uses u JOIN kb_articles k ON k.id = u.article_id JOIN organisations o ON o.id = k.organisation_id
-        WHERE u.used_at >= $1 - interval '30 days'
+        WHERE u.used_at >= $1::timestamptz - interval '30 days'
         GROUP BY k.id, k.title, k.kind, o.short_name ORDER BY uses DESC, k.title LIMIT 10`,
       [now],
     )) as {

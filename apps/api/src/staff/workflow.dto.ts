@@ -75,6 +75,13 @@ export class EscalateDto {
   @ValidateNested()
   @Type(() => ApplicantFieldsDto)
   applicant?: ApplicantFieldsDto;
+
+  @ApiPropertyOptional({
+    description: 'В базе знаний нет ответа (S1 п. 10): организации уйдёт запрос на пополнение базы знаний',
+  })
+  @IsOptional()
+  @IsBoolean()
+  noKnowledgeBaseAnswer?: boolean;
 }
 
 export class ReasonDto {

@@ -16,6 +16,8 @@ export interface EscalateInput {
   subject?: string;
   /** What the card lacks, completed in the same step (S0 requires name, patronymic and phone). */
   applicant?: ApplicantChanges;
+  /** S1 п. 10: line 1 escalates because the knowledge base had no answer (libs/knowledge makes it a request). */
+  noKnowledgeBaseAnswer?: boolean;
 }
 
 /**
@@ -83,6 +85,7 @@ export class EscalateCommand {
           subject,
         },
         late: a.escalation_due_at ? now > new Date(a.escalation_due_at) : false,
+        ...(input.noKnowledgeBaseAnswer ? { knowledgeBaseGap: true } : {}),
       });
     });
   }

@@ -1,0 +1,342 @@
+import { Role } from '@inbox/access';
+import { Clock } from '@inbox/common';
+import { ProductionCalendar } from '@inbox/deadlines';
+import { KnowledgeWatcher } from '@inbox/knowledge';
+import { idOf } from '../factories/directory';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+/** Local wall-clock time in Novosibirsk (UTC+7), where the test directory's organisations are. */
+const nsk = (local: string) => new Date(`${local}+07:00`);
+
+/**
+ * Issue 16 end to end: the management centre requests a change, the owner approves it on working day 3 and it is
+ * published on working day 5, with the 4 November holiday in between (S0 annex 2); a section left unreviewed for
+ * a quarter shows overdue (S4 п. 41); an escalation "no answer in the KB" becomes a request linked to the appeal.
+ * Time is driven through the `Clock` of the api and the worker.
+ */
+describe('knowledge base (e2e)', () => {
+  let stack: TestStack;
+  let now = nsk('2026-11-02T10:00:00');
+  let operator: SignedIn;
+  let responsible: SignedIn;
+  let housingClerk: SignedIn;
+  let roadsClerk: SignedIn;
+  let supervisor: SignedIn;
+  let org: Record<string, string>;
+
+  beforeAll(async () => {
+    // The worker's own schedule stays out of the way: the test sweeps the KB clocks at the instants it chooses.
+    stack = await startTestStack({ worker: true, env: { CLOCK_WATCH_MS: '3600000' } });
+    for (const app of [stack.api, stack.worker!])
+      jest.spyOn(app.get(Clock, { strict: false }), 'now').mockImplementation(() => now);
+    const ds = stack.db.dataSource;
+    org = {
+      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
+      mintrans: await idOf(ds, 'organisations', 'mintrans'),
+      housing: await idOf(ds, 'topics', 'housing'),
+      heating: await idOf(ds, 'topics', 'housing-heating'),
+    };
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    responsible = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh', {
+      fullName: 'Ответственный Минжкх',
+    });
+    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const call = (method: string, path: string, who: SignedIn, body?: unknown) =>
+    fetch(`${stack.baseUrl}${path}`, {
+      method,
+      headers: who.headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const sweep = () => stack.worker!.get(KnowledgeWatcher, { strict: false }).sweep(now);
+  let sectionId = '';
+
+  it('sets up the organisation: its responsible person and its own section, which others may not touch', async () => {
+    expect(
+      (
+        await call('PUT', `/api/v1/knowledge/organisations/${org.minzhkh}/settings`, supervisor, {
+          responsibleUserId: responsible.userId,
+          publicFaq: true,
+        })
+      ).status,
+    ).toBe(200);
+    const section = { organisationId: org.minzhkh, title: 'Отопление', topicId: org.housing };
+    expect((await call('POST', '/api/v1/knowledge/sections', roadsClerk, section)).status).toBe(403);
+    expect((await call('POST', '/api/v1/knowledge/sections', operator, section)).status).toBe(403);
+    const res = await call('POST', '/api/v1/knowledge/sections', housingClerk, section);
+    expect(res.status).toBe(201);
+    const created = await json(res);
+    expect(created).toMatchObject({
+      organisationId: org.minzhkh,
+      responsibleUserId: responsible.userId,
+      reviewState: 'ok',
+    });
+    sectionId = created.id;
+  });
+
+  let requestId = '';
+  let articleId = '';
+
+  it('takes a change from the management centre through approval on day 3 and publication on day 5', async () => {
+    // The 4 November holiday lies between: without it the terms would end a day earlier.
+    expect(ProductionCalendar.russian().dayKind('2026-11-04')).toBe('holiday');
+
+    // Day 0, Monday 2 November, 10:00: the management centre forms the request; it is sent the same day.
+    now = nsk('2026-11-02T10:00:00');
+    const created = await call('POST', '/api/v1/knowledge/requests', operator, {
+      sectionId,
+      subject: 'Сроки начала отопительного сезона',
+      details: 'Граждане спрашивают, когда включат отопление; в базе знаний ответа нет.',
+      proposed: {
+        kind: 'faq',
+        title: 'Когда начинается отопительный сезон',
+        question: 'Когда включат отопление в многоквартирных домах?',
+        body:
+          'Отопительный период начинается со дня, следующего за днём окончания пятидневного периода, в течение ' +
+          'которого среднесуточная температура наружного воздуха ниже +8 °C (Правила № 354, п. 5).',
+        keywords: ['отопление', 'батареи', 'отопительный сезон'],
+        topicId: org.heating,
+        public: true,
+      },
+    });
+    expect(created.status).toBe(201);
+    const request = await json(created);
+    requestId = request.id;
+    expect(request).toMatchObject({
+      origin: 'management-centre',
+      status: 'sent',
+      organisationId: org.minzhkh,
+      responsibleUserId: responsible.userId,
+      sentAt: nsk('2026-11-02T10:00:00').toISOString(),
+      sendDueAt: nsk('2026-11-02T23:59:59.999').toISOString(),
+      // Tue 3 (1), Wed 4 holiday, Thu 5 (2), Fri 6 (3), close of business 17:00 on a Friday.
+      approvalDueAt: nsk('2026-11-06T17:00:00').toISOString(),
+    });
+
+    // Another organisation's clerk may neither see nor approve it; the owner's other clerk may not approve it.
+    expect((await call('GET', `/api/v1/knowledge/requests/${requestId}`, roadsClerk)).status).toBe(404);
+    expect(
+      (await call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, housingClerk, {})).status,
+    ).toBe(403);
+
+    // Thursday 5 November, 18:00: within 24 hours of the approval term — at risk, not overdue.
+    now = nsk('2026-11-05T18:00:00');
+    expect((await sweep()).byClock).toEqual({ 'kb-approval/at-risk': 1 });
+
+    // Day 3, Friday 6 November, 11:00: the responsible person approves, on time.
+    now = nsk('2026-11-06T11:00:00');
+    const approved = await json(
+      call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, responsible, {
+        comment: 'Согласовано',
+      }),
+    );
+    expect(approved).toMatchObject({
+      status: 'approved',
+      decidedBy: responsible.userId,
+      // Mon 9 (1), Tue 10 (2), close of business 18:00.
+      publicationDueAt: nsk('2026-11-10T18:00:00').toISOString(),
+    });
+    expect(approved.history.find((e: { type: string }) => e.type === 'approved').data).toMatchObject({
+      late: false,
+    });
+    // Only the centre enters changes into the KB.
+    expect((await call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, responsible)).status).toBe(
+      403,
+    );
+
+    // Day 5, Tuesday 10 November, 11:00: the management centre publishes, on time.
+    now = nsk('2026-11-10T11:00:00');
+    expect((await sweep()).byClock).toEqual({ 'kb-publication/at-risk': 1 });
+    const published = await json(call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, operator));
+    expect(published).toMatchObject({
+      status: 'published',
+      publishedVersion: 1,
+      publishedAt: now.toISOString(),
+    });
+    expect(published.history.map((e: { type: string }) => e.type)).toEqual([
+      'created',
+      'sent',
+      'approved',
+      'published',
+    ]);
+    expect(published.history.at(-1).data).toMatchObject({ late: false });
+    // No clock of this request was ever overdue.
+    now = nsk('2026-11-20T12:00:00');
+    await sweep();
+    const marks = (await json(call('GET', `/api/v1/knowledge/requests/${requestId}`, supervisor))).marks;
+    expect(marks.map((m: { clock: string; kind: string }) => `${m.clock}/${m.kind}`)).toEqual([
+      'kb-approval/at-risk',
+      'kb-publication/at-risk',
+    ]);
+    articleId = published.publishedArticleId;
+
+    // Published: line 1 finds it by the citizen's words and the topic, and so do citizens.
+    const suggestions = await json(
+      call('POST', '/api/v1/knowledge/suggestions', operator, {
+        text: 'когда дадут отопление в квартире',
+        topicId: org.heating,
+      }),
+    );
+    expect(suggestions.articles[0]).toMatchObject({ id: articleId, topicMatch: 'exact', insertable: true });
+    const publicFaq = await json(
+      fetch(`${stack.baseUrl}/api/v1/public/faq/search?q=${encodeURIComponent('включат отопление')}`),
+    );
+    expect(publicFaq[0]).toMatchObject({
+      id: articleId,
+      question: 'Когда включат отопление в многоквартирных домах?',
+    });
+  });
+
+  it('keeps every version when the organisation changes its article', async () => {
+    now = nsk('2026-11-23T10:00:00');
+    const article = await json(call('GET', `/api/v1/knowledge/articles/${articleId}`, housingClerk));
+    const change = await json(
+      call('POST', '/api/v1/knowledge/requests', housingClerk, {
+        articleId,
+        subject: 'Уточнение: куда звонить, если батареи холодные',
+        proposed: {
+          ...pick(article, ['kind', 'title', 'question', 'keywords', 'topicId', 'public']),
+          body: `${article.body} Если отопление уже включено, а батареи холодные, звоните в аварийно-диспетчерскую службу управляющей компании.`,
+        },
+      }),
+    );
+    expect(change).toMatchObject({ origin: 'organisation', status: 'sent' });
+    await call('POST', `/api/v1/knowledge/requests/${change.id}/approve`, responsible, {});
+    now = nsk('2026-11-24T10:00:00');
+    expect(
+      (await json(call('POST', `/api/v1/knowledge/requests/${change.id}/publish`, operator)))
+        .publishedVersion,
+    ).toBe(2);
+    const versions = await json(
+      call('GET', `/api/v1/knowledge/articles/${articleId}/versions`, housingClerk),
+    );
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(versions[1].content.body).not.toContain('аварийно-диспетчерскую');
+    expect(versions[0].content.body).toContain('аварийно-диспетчерскую');
+  });
+
+  it('shows a section overdue for review once a quarter has passed, to the owner and the supervisor', async () => {
+    // The section was created on 2 November 2026: due by 2 February 2027 (a Tuesday), close of business.
+    now = nsk('2027-02-02T12:00:00');
+    await sweep();
+    let overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', supervisor));
+    expect(overdue.map((s: { id: string }) => s.id)).not.toContain(sectionId);
+
+    now = nsk('2027-02-03T10:00:00');
+    expect((await sweep()).byClock).toMatchObject({ 'kb-review/overdue': 1 });
+    overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', housingClerk));
+    expect(overdue).toEqual([expect.objectContaining({ id: sectionId, reviewState: 'overdue' })]);
+    const dashboard = await json(call('GET', '/api/v1/knowledge/dashboard', supervisor));
+    expect(dashboard.totals.reviewsOverdue).toBe(1);
+    expect(dashboard.byOrganisation).toEqual([
+      expect.objectContaining({ organisationId: org.minzhkh, reviewsOverdue: 1 }),
+    ]);
+    const notices = (await stack.db.dataSource.query(
+      `SELECT user_id, text FROM notifications WHERE kind = 'kb-clock-overdue' ORDER BY id`,
+    )) as { user_id: string; text: string }[];
+    expect(notices.map((n) => n.user_id)).toEqual(
+      expect.arrayContaining([responsible.userId, supervisor.userId]),
+    );
+    expect(notices[0].text).toBe(
+      'База знаний: просрочен срок актуализации раздела «Отопление» (Министерство ЖКХ и энергетики)',
+    );
+
+    // Reviewed: the next term is a quarter away — 3 May 2027 is a day off (for 1 May), so Friday 30 April, a
+    // short pre-holiday day closing at 16:00 — and the section is no longer overdue.
+    const reviewed = await json(
+      call('POST', `/api/v1/knowledge/sections/${sectionId}/reviewed`, responsible),
+    );
+    expect(reviewed).toMatchObject({
+      reviewState: 'ok',
+      reviewDueAt: nsk('2027-04-30T16:00:00').toISOString(),
+    });
+    expect(await json(call('GET', '/api/v1/knowledge/sections?review=overdue', supervisor))).toEqual([]);
+  });
+
+  it('turns an escalation "no answer in the KB" into a request for the organisation, with the appeal linked', async () => {
+    const registered = await json(
+      call('POST', '/api/v1/appeals', operator, {
+        medium: 'phone',
+        surname: 'Соколова',
+        firstName: 'Анна',
+        patronymic: 'Игоревна',
+        phone: '+7 913 777-66-55',
+        subject: 'Перерасчёт платы за отопление',
+        text: 'Всю зиму батареи еле тёплые. Положен ли перерасчёт платы за отопление и как его получить?',
+        topicId: org.housing,
+      }),
+    );
+    const res = await call('POST', `/api/v1/appeals/${registered.id}/escalate`, operator, {
+      organisationIds: [org.minzhkh],
+      noKnowledgeBaseAnswer: true,
+    });
+    expect(res.status).toBe(204);
+
+    const gap = await eventually(async () => {
+      const list = await json(
+        call('GET', `/api/v1/knowledge/requests?appealId=${registered.id}`, responsible),
+      );
+      return list.length > 0 ? list : undefined;
+    });
+    expect(gap).toEqual([
+      expect.objectContaining({
+        origin: 'escalation',
+        status: 'sent',
+        organisationId: org.minzhkh,
+        sectionId,
+        appealIds: [registered.id],
+        subject: 'Нет ответа в базе знаний (ЖКХ): Перерасчёт платы за отопление',
+      }),
+    ]);
+    // The organisation writes the answer as it approves; without one there is nothing to approve.
+    expect(
+      (await call('POST', `/api/v1/knowledge/requests/${gap[0].id}/approve`, responsible, {})).status,
+    ).toBe(400);
+
+    // An escalation without the flag asks nothing of the KB.
+    const other = await json(
+      call('POST', '/api/v1/appeals', operator, {
+        medium: 'phone',
+        surname: 'Иванов',
+        firstName: 'Пётр',
+        patronymic: 'Сергеевич',
+        phone: '+7 913 111-22-33',
+        subject: 'Яма во дворе',
+        text: 'Во дворе дома по ул. Ленина, 5 глубокая яма.',
+        topicId: org.housing,
+      }),
+    );
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${other.id}/escalate`, operator, {
+          organisationIds: [org.minzhkh],
+        })
+      ).status,
+    ).toBe(204);
+    // Wait until the hooks have followed the history past that escalation, then look.
+    await eventually(async () => {
+      const [row] = (await stack.db.dataSource.query(
+        `SELECT (value::bigint >= (SELECT max(id) FROM appeal_events WHERE appeal_id = $1)) AS seen FROM settings
+          WHERE key = 'appeal-event-hooks-cursor'`,
+        [other.id],
+      )) as { seen: boolean }[];
+      return row?.seen ? true : undefined;
+    });
+    expect(await json(call('GET', `/api/v1/knowledge/requests?appealId=${other.id}`, supervisor))).toEqual(
+      [],
+    );
+  });
+});
+
+function pick<T extends Record<string, unknown>>(row: T, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    keys.filter((k) => row[k] !== null && row[k] !== undefined).map((k) => [k, row[k]]),
+  );
+}
