@@ -7,6 +7,16 @@ import { type ArticleSummary, KnowledgeRepository, type SearchHit } from './know
 import { ARTICLE_KIND_RU, ArticleKind, INSERTABLE_KINDS } from './knowledge.types';
 
 export const MAX_QUERY_CHARS = 5000;
+/** What the suggestions list (everything but the scripts, which are listed apart). */
+export const SUGGESTION_KINDS: readonly ArticleKind[] = [
+  ArticleKind.Template,
+  ArticleKind.Faq,
+  ArticleKind.LegalAct,
+  ArticleKind.Service,
+  ArticleKind.Schedule,
+  ArticleKind.Contacts,
+  ArticleKind.SolvedExample,
+];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Suggestions {
@@ -206,13 +216,12 @@ export class KnowledgeArticles {
     limit: number,
   ): Promise<Suggestions> {
     if (!text.trim() && !topicId) return { articles: [], scripts: [] };
-    const nonScripts = ['template', 'faq', 'legal-act', 'service', 'schedule', 'contacts', 'solved-example'];
     const [articles, topicScripts, general] = await Promise.all([
       this.repo.search({
         text,
         topicId,
         preferOrganisationId,
-        kinds: nonScripts,
+        kinds: SUGGESTION_KINDS,
         limit: Math.min(limit, 30),
       }),
       this.repo.search({ text, topicId, preferOrganisationId, kinds: [ArticleKind.CallScript], limit: 3 }),
