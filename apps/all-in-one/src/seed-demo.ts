@@ -5,7 +5,7 @@ import { AccessModule, Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealRegistrar, AppealsModule, AppealWorkflow } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
-import { demoInboundItems, seedDirectory } from '@inbox/demo';
+import { demoInboundItems, seedDemoKnowledge, seedDirectory } from '@inbox/demo';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 import { seedDemoRoutingRules } from '@inbox/routing';
@@ -58,6 +58,15 @@ export async function prepareDemoDatabase(log: (line: string) => void): Promise<
         organisationId: (await orgId(u.org))!,
       });
     }
+    // The knowledge base (once): the demo clerk is Минжкх's responsible person, a change from the operator waits.
+    const login = async (name: string) =>
+      ((await ds.query(`SELECT id FROM users WHERE login = $1`, [name])) as { id: string }[])[0]?.id;
+    const kb = await seedDemoKnowledge(ds, {
+      now: new Date(),
+      responsible: { minjkh: (await login('clerk'))! },
+      requestedBy: (await login('operator')) ?? null,
+    });
+    if (kb.articles > 0) log(`knowledge base: ${kb.articles} articles in ${kb.sections} sections`);
     const [{ n }] = (await ds.query(`SELECT count(*)::int AS n FROM appeals`)) as { n: number }[];
     if (n > 0) return { appeals: n };
 
