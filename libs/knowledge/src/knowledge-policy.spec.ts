@@ -5,7 +5,6 @@ import {
   canPublish,
   canRequestChange,
   type KnowledgeActor,
-  organisationScopeSql,
   originOf,
 } from './knowledge-policy';
 
@@ -53,14 +52,5 @@ describe('knowledge base policy', () => {
     expect(canApprove(roadsSupervisor, HOUSING, null)).toBe(false);
     expect(canPublish(operator)).toBe(true);
     expect(canPublish(clerk)).toBe(false);
-  });
-
-  it('scopes KB rows by organisation in SQL, with nothing for region-wide staff', () => {
-    const params: unknown[] = ['x'];
-    expect(organisationScopeSql(clerk.scope, params, 'r.organisation_id')).toBe(
-      'r.organisation_id = ANY($2::uuid[])',
-    );
-    expect(params).toEqual(['x', [HOUSING]]);
-    expect(organisationScopeSql(operator.scope, [], 'r.organisation_id')).toBe('TRUE');
   });
 });

@@ -65,10 +65,3 @@ export function canConfigure(actor: KnowledgeActor, organisationId: string): boo
     (actor.role === Role.Supervisor && canSeeOrganisation(actor.scope, organisationId))
   );
 }
-
-/** The KB rows (sections, requests, marks) of the organisations in the scope; all of them for region-wide staff. */
-export function organisationScopeSql(scope: AccessScope, params: unknown[], column: string): string {
-  if (scope.organisationIds === null) return 'TRUE';
-  params.push(scope.organisationIds);
-  return `${column} = ANY($${params.length}::uuid[])`;
-}

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
 import { rowsOf } from '@inbox/common';
 import { type Db, SqlRepository } from '@inbox/database';
 import { type OrganisationClock, type WorkingHours } from '@inbox/deadlines';
 import { indexedBody } from './knowledge-content';
-import { organisationScopeSql } from './knowledge-policy';
 import { KB_REQUEST_AT_RISK_HOURS, KB_REVIEW_AT_RISK_DAYS } from './knowledge-terms';
 import {
   type ArticleContent,
