@@ -1,3 +1,4 @@
+import { DomainError } from '@inbox/common';
 import { computeAppealDeadlines, extendAnswerDeadline } from './appeal-deadlines';
 import { DeadlineRuleError } from './errors';
 import { addWorkingDays, applyLastDayRule } from './working-days';
@@ -11,7 +12,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (e) {
-    return e instanceof DeadlineRuleError ? e.code : 'not-a-DeadlineRuleError';
+    return e instanceof DeadlineRuleError ? e.rule : 'not-a-DeadlineRuleError';
   }
   return undefined;
 }
@@ -194,5 +195,15 @@ describe('working-day arithmetic', () => {
       ['provisional-calendar', '2027-12-31'],
       ['outside-calendar', '2028-01-01'],
     ]);
+  });
+});
+
+describe('DeadlineRuleError', () => {
+  it('is a domain error: a second extension is a conflict, a malformed input invalid', () => {
+    const twice = new DeadlineRuleError('already-extended', 'Срок ответа уже продлевался');
+    expect(twice).toBeInstanceOf(DomainError);
+    expect([twice.code, twice.rule]).toEqual(['conflict', 'already-extended']);
+    const bad = new DeadlineRuleError('invalid-date', 'Некорректная дата');
+    expect([bad.code, bad.rule]).toEqual(['invalid-input', 'invalid-date']);
   });
 });

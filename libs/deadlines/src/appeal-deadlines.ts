@@ -53,7 +53,10 @@ export interface AppealDeadlines {
 
 function positiveDays(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new DeadlineRuleError('invalid-days', `${name} must be a positive integer, got ${value}`);
+    throw new DeadlineRuleError(
+      'invalid-days',
+      `${name}: нужно целое положительное число, получено ${value}`,
+    );
   }
   return value;
 }
@@ -115,19 +118,19 @@ export function extendAnswerDeadline(input: ExtendAnswerDeadlineInput): {
   if (input.alreadyExtended) {
     throw new DeadlineRuleError(
       'already-extended',
-      'The answer term has already been extended; 59-ФЗ ст. 12 ч. 2 allows a single extension',
+      'Срок ответа уже продлевался: ч. 2 ст. 12 59-ФЗ допускает одно продление',
     );
   }
   if (!Number.isInteger(input.days) || input.days < 1) {
     throw new DeadlineRuleError(
       'invalid-days',
-      `Extension must be a positive whole number of days, got ${input.days}`,
+      `Продление — целое положительное число дней, получено ${input.days}`,
     );
   }
   if (input.days > MAX_EXTENSION_DAYS) {
     throw new DeadlineRuleError(
       'extension-too-long',
-      `Extension of ${input.days} days exceeds the ${MAX_EXTENSION_DAYS} days allowed by 59-ФЗ ст. 12 ч. 2`,
+      `Продление на ${input.days} дн. больше ${MAX_EXTENSION_DAYS} дней, допустимых ч. 2 ст. 12 59-ФЗ`,
     );
   }
   const calendar = input.calendar ?? ProductionCalendar.russian();

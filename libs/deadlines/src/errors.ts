@@ -1,3 +1,6 @@
+import { DomainError } from '@inbox/common';
+
+/** Which rule an input broke: finer than the domain code, for callers that explain it their own way. */
 export type DeadlineRuleErrorCode =
   | 'invalid-date'
   | 'invalid-instant'
@@ -9,13 +12,16 @@ export type DeadlineRuleErrorCode =
   | 'no-working-time'
   | 'invalid-calendar-data';
 
-/** Thrown when an input breaks a legal rule (e.g. a second extension) or is malformed. */
-export class DeadlineRuleError extends Error {
+/**
+ * Thrown when an input breaks a legal rule (a second extension: `conflict`) or is malformed (`invalid-input`).
+ * `rule` says which.
+ */
+export class DeadlineRuleError extends DomainError {
   constructor(
-    readonly code: DeadlineRuleErrorCode,
+    readonly rule: DeadlineRuleErrorCode,
     message: string,
   ) {
-    super(message);
+    super(rule === 'already-extended' ? 'conflict' : 'invalid-input', message);
     this.name = 'DeadlineRuleError';
   }
 }

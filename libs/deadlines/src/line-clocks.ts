@@ -126,7 +126,7 @@ export function assertLine2Extension(
   if (proposedDueAt.getTime() > limit.getTime()) {
     throw new DeadlineRuleError(
       'extension-too-long',
-      `Line-2 extension to ${proposedDueAt.toISOString()} exceeds ${LINE2_MAX_WORKING_DAYS} working days from receipt (limit ${limit.toISOString()})`,
+      `Продление на 2-й линии до ${proposedDueAt.toISOString()} больше ${LINE2_MAX_WORKING_DAYS} рабочих дней с поступления (предел ${limit.toISOString()})`,
     );
   }
   return limit;

@@ -18,7 +18,7 @@ export function toEpochDay(date: LocalDate): number {
       return ms / DAY_MS;
     }
   }
-  throw new DeadlineRuleError('invalid-date', `Not a valid local date (YYYY-MM-DD): ${String(date)}`);
+  throw new DeadlineRuleError('invalid-date', `Некорректная дата (ГГГГ-ММ-ДД): ${String(date)}`);
 }
 
 export function fromEpochDay(epochDay: number): LocalDate {
@@ -33,7 +33,7 @@ export function assertLocalDate(date: LocalDate): LocalDate {
 /** Plain calendar arithmetic; negative `days` go backwards. */
 export function addCalendarDays(date: LocalDate, days: number): LocalDate {
   if (!Number.isInteger(days)) {
-    throw new DeadlineRuleError('invalid-days', `Day count must be an integer, got ${days}`);
+    throw new DeadlineRuleError('invalid-days', `Число дней должно быть целым, получено ${days}`);
   }
   return fromEpochDay(toEpochDay(date) + days);
 }
@@ -54,7 +54,7 @@ const VALID_ZONES = new Set<string>();
 export function assertTimeZone(timeZone: string): string {
   if (VALID_ZONES.has(timeZone)) return timeZone;
   if (typeof timeZone !== 'string' || !IANAZone.isValidZone(timeZone)) {
-    throw new DeadlineRuleError('invalid-time-zone', `Unknown IANA time zone: ${String(timeZone)}`);
+    throw new DeadlineRuleError('invalid-time-zone', `Неизвестный часовой пояс IANA: ${String(timeZone)}`);
   }
   VALID_ZONES.add(timeZone);
   return timeZone;
@@ -62,7 +62,7 @@ export function assertTimeZone(timeZone: string): string {
 
 export function assertInstant(instant: Date, name = 'instant'): Date {
   if (!(instant instanceof Date) || Number.isNaN(instant.getTime())) {
-    throw new DeadlineRuleError('invalid-instant', `${name} must be a valid Date`);
+    throw new DeadlineRuleError('invalid-instant', `${name}: нужен корректный момент времени`);
   }
   return instant;
 }
@@ -102,7 +102,7 @@ export function instantAt(date: LocalDate, time: string, timeZone: string): Date
   assertLocalDate(date);
   const dt = DateTime.fromISO(`${date}T${time}`, { zone: assertTimeZone(timeZone) });
   if (!dt.isValid) {
-    throw new DeadlineRuleError('invalid-working-hours', `Not a valid local time: ${time}`);
+    throw new DeadlineRuleError('invalid-working-hours', `Некорректное местное время: ${time}`);
   }
   return dt.toJSDate();
 }

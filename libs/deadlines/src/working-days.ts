@@ -20,7 +20,7 @@ function step(date: LocalDate, direction: 1 | -1, calendar: ProductionCalendar, 
   }
   throw new DeadlineRuleError(
     'no-working-time',
-    `No working day within ${MAX_NON_WORKING_RUN} days of ${date}`,
+    `Нет рабочего дня в пределах ${MAX_NON_WORKING_RUN} дней от ${date}`,
   );
 }
 
@@ -36,7 +36,7 @@ export function addWorkingDays(
 ): LocalDate {
   assertLocalDate(date);
   if (!Number.isInteger(days)) {
-    throw new DeadlineRuleError('invalid-days', `Working-day count must be an integer, got ${days}`);
+    throw new DeadlineRuleError('invalid-days', `Число рабочих дней должно быть целым, получено ${days}`);
   }
   const direction = days < 0 ? -1 : 1;
   let current = date;
@@ -69,5 +69,5 @@ export function applyLastDayRule(
   if (rule === 'keep' || calendar.isWorkingDay(date)) return date;
   if (rule === 'preceding-working-day') return step(date, -1, calendar, warnings);
   if (rule === 'following-working-day') return step(date, 1, calendar, warnings);
-  throw new DeadlineRuleError('invalid-days', `Unknown last-day rule: ${String(rule)}`);
+  throw new DeadlineRuleError('invalid-days', `Неизвестное правило последнего дня срока: ${String(rule)}`);
 }

@@ -46,7 +46,11 @@ const TIME_RE = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
 function minutesOf(time: string): number {
   const m = TIME_RE.exec(time);
-  if (!m) throw new DeadlineRuleError('invalid-working-hours', `Working hours must be 'HH:mm', got ${time}`);
+  if (!m)
+    throw new DeadlineRuleError(
+      'invalid-working-hours',
+      `Рабочее время указывается как ЧЧ:мм, получено ${time}`,
+    );
   return Number(m[1]) * 60 + Number(m[2]);
 }
 
@@ -71,7 +75,7 @@ export function workingIntervalOn(
   if (minutesOf(hours.end) <= minutesOf(hours.start)) {
     throw new DeadlineRuleError(
       'invalid-working-hours',
-      `Working hours end before they start: ${hours.start}-${hours.end}`,
+      `Рабочий день кончается раньше, чем начинается: ${hours.start}-${hours.end}`,
     );
   }
   const start = instantAt(date, hours.start, timeZone);
@@ -97,7 +101,7 @@ export function nthWorkingIntervalAfter(
   }
   throw new DeadlineRuleError(
     'no-working-time',
-    `Organisation has no working day after ${date} (check working hours)`,
+    `У организации нет рабочего дня после ${date} (проверьте режим работы)`,
   );
 }
 
@@ -130,7 +134,7 @@ export function addWorkingMinutes(
   if (!Number.isFinite(minutes) || minutes < 0) {
     throw new DeadlineRuleError(
       'invalid-days',
-      `Working minutes must be a non-negative number, got ${minutes}`,
+      `Число рабочих минут не может быть отрицательным, получено ${minutes}`,
     );
   }
   if (minutes === 0) return new Date(instant.getTime());
@@ -150,6 +154,6 @@ export function addWorkingMinutes(
   }
   throw new DeadlineRuleError(
     'no-working-time',
-    'Organisation has no working time to count (check working hours)',
+    'У организации нет рабочего времени для отсчёта срока (проверьте режим работы)',
   );
 }

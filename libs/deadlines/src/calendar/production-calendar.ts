@@ -48,7 +48,7 @@ interface YearIndex {
 }
 
 function invalid(year: number | string, message: string): never {
-  throw new DeadlineRuleError('invalid-calendar-data', `Calendar ${year}: ${message}`);
+  throw new DeadlineRuleError('invalid-calendar-data', `Производственный календарь ${year}: ${message}`);
 }
 
 function isWeekend(date: LocalDate): boolean {
@@ -57,34 +57,38 @@ function isWeekend(date: LocalDate): boolean {
 
 function indexYear(data: CalendarYearData): YearIndex {
   const { year } = data;
-  if (!Number.isInteger(year)) invalid(String(year), 'year must be an integer');
-  if (!data.version) invalid(year, 'version is required');
-  if (!data.source) invalid(year, 'source is required');
+  if (!Number.isInteger(year)) invalid(String(year), 'год — целое число');
+  if (!data.version) invalid(year, 'не указана версия');
+  if (!data.source) invalid(year, 'не указан источник');
   const inYear = (date: LocalDate, what: string): LocalDate => {
-    if (yearOf(date) !== year) invalid(year, `${what} ${date} is outside the year`);
+    if (yearOf(date) !== year) invalid(year, `${what} ${date} вне этого года`);
     return date;
   };
-  const holidays = new Set(data.holidays.map((d) => inYear(d, 'holiday')));
+  const holidays = new Set(data.holidays.map((d) => inYear(d, 'праздник')));
   const daysOff = new Set<LocalDate>();
   for (const { date } of data.daysOff) {
-    inYear(date, 'day off');
+    inYear(date, 'выходной');
     if (isWeekend(date) || holidays.has(date))
-      invalid(year, `day off ${date} must be a weekday that is not a holiday`);
+      invalid(year, `перенесённый выходной ${date} должен быть будним днём и не праздником`);
     daysOff.add(date);
   }
   const movedWorking = new Map<LocalDate, LocalDate>();
   for (const { date, worksAs } of data.movedWorkingDays) {
-    inYear(date, 'moved working day');
+    inYear(date, 'перенесённый рабочий день');
     if (!isWeekend(date) || holidays.has(date)) {
-      invalid(year, `moved working day ${date} must be a weekend day that is not a holiday`);
+      invalid(
+        year,
+        `перенесённый рабочий день ${date} должен быть субботой или воскресеньем и не праздником`,
+      );
     }
-    if (isWeekend(worksAs)) invalid(year, `moved working day ${date} must work as a weekday, not ${worksAs}`);
+    if (isWeekend(worksAs))
+      invalid(year, `перенесённый рабочий день ${date} должен работать как будний день, а не ${worksAs}`);
     movedWorking.set(date, worksAs);
   }
-  const shortDays = new Set(data.shortDays.map((d) => inYear(d, 'short day')));
+  const shortDays = new Set(data.shortDays.map((d) => inYear(d, 'сокращённый день')));
   for (const date of shortDays) {
     const working = movedWorking.has(date) || (!isWeekend(date) && !holidays.has(date) && !daysOff.has(date));
-    if (!working) invalid(year, `short day ${date} is not a working day`);
+    if (!working) invalid(year, `сокращённый день ${date} — не рабочий день`);
   }
   return { data, holidays, daysOff, movedWorking, shortDays };
 }
@@ -122,11 +126,11 @@ export class ProductionCalendar {
 
   /** Builds a calendar from per-year data; validates it and throws DeadlineRuleError('invalid-calendar-data'). */
   static fromData(years: CalendarYearData[]): ProductionCalendar {
-    if (years.length === 0) invalid('-', 'at least one year is required');
+    if (years.length === 0) invalid('-', 'нужен хотя бы один год');
     const indexed = [...years].sort((a, b) => a.year - b.year).map(indexYear);
     for (let i = 1; i < indexed.length; i++) {
       if (indexed[i].data.year === indexed[i - 1].data.year)
-        invalid(indexed[i].data.year, 'year given twice');
+        invalid(indexed[i].data.year, 'год указан дважды');
     }
     return new ProductionCalendar(indexed);
   }
@@ -175,7 +179,7 @@ export class ProductionCalendar {
 
   /** Working days, hours norm etc. for one covered year, computed from the data. */
   summary(year: number): CalendarYearSummary {
-    if (!this.years.has(year)) invalid(year, 'year is not covered');
+    if (!this.years.has(year)) invalid(year, 'на этот год календаря нет');
     const first = `${String(year).padStart(4, '0')}-01-01`;
     const days = toEpochDay(`${String(year + 1).padStart(4, '0')}-01-01`) - toEpochDay(first);
     let workingDays = 0;

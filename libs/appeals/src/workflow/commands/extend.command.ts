@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
-import { extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
+import { DeadlineRuleError, extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
 import { AppealStatus } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
@@ -80,9 +80,8 @@ export class ExtendCommand {
         lastDayRule: this.config.lastDayRule,
       });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const message =
-        code === 'already-extended' ? ONCE : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
+      const once = error instanceof DeadlineRuleError && error.rule === 'already-extended';
+      const message = once ? ONCE : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
       throw new WorkflowError('conflict', message, { days: message });
     }
     await this.appeals.update(tx, a.id, {
