@@ -138,7 +138,7 @@ describe('Telegram channel (e2e)', () => {
         channel: 'telegram',
         status: 'registered',
         text: expect.stringContaining('прорвана труба'),
-        applicant: { displayName: 'Test Firstname Test Lastname' },
+        applicant: { displayName: 'Пётр Орлов' },
       });
       const [applicant] = await query(
         `SELECT p.external_id FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,

@@ -79,7 +79,7 @@ describe('VK channel (e2e)', () => {
       eventually(async () => fake.messages.find((m) => m.peerId === peerId && match(m.message)));
     /** A community message from a citizen, as message_new with the next conversation message id. */
     const message = (peerId: number, fields: Record<string, unknown>): VkUpdate =>
-      fake.event('MessageNewTest.json', (e) => {
+      fake.event('message-new.json', (e) => {
         localId += 1;
         Object.assign(e.object.message, {
           peer_id: peerId,
@@ -353,7 +353,7 @@ describe('VK channel (e2e)', () => {
     it('takes a dialogue through the long poll: consent button, then the held message is registered', async () => {
       let localId = 500;
       const message = (fields: Record<string, unknown>) =>
-        fake.event('MessageNewTest.json', (e) => {
+        fake.event('message-new.json', (e) => {
           localId += 1;
           Object.assign(e.object.message, {
             peer_id: peer,

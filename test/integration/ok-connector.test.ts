@@ -110,18 +110,18 @@ describe('OkConnector against the fake OK', () => {
       externalId: (message.message as { mid: string }).mid,
       regime: 'message',
       text: 'Во дворе не горит фонарь',
-      author: { externalId: 'user:123456789012' },
-      thread: { key: 'chat:C3ecb9d02a600' },
-      replyAddress: { chatId: 'chat:C3ecb9d02a600' },
+      author: { externalId: 'user:577120034411' },
+      thread: { key: 'chat:C7d31a0f5b2e1' },
+      replyAddress: { chatId: 'chat:C7d31a0f5b2e1' },
     });
 
     const answer = outbound({ replyAddress: item!.replyAddress });
     const receipt = await connector.send(account, answer);
     expect(fake.messages).toEqual([
       {
-        chatId: 'chat:C3ecb9d02a600',
+        chatId: 'chat:C7d31a0f5b2e1',
         messageId: receipt.remoteId,
-        body: { recipient: { chat_id: 'chat:C3ecb9d02a600' }, message: { text: answer.text } },
+        body: { recipient: { chat_id: 'chat:C7d31a0f5b2e1' }, message: { text: answer.text } },
       },
     ]);
   });

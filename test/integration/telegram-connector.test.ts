@@ -238,7 +238,7 @@ describe('TelegramConnector against the Bot API fake', () => {
       expect(missing.status).toBe(401);
       expect(receiver.stored).toHaveLength(1);
 
-      const edited = await fake.pushToWebhook(fake.fromSample('06_edited_message.json', CHAT));
+      const edited = await fake.pushToWebhook(fake.fromSample('edited-message.json', CHAT));
       expect(edited.status).toBe(200);
       expect(receiver.stored[1]).toEqual({ kind: 'items', items: [], events: [] });
       const broken = await fake.pushToWebhook(null, { rawBody: '{"update_id": 1, "message": ' });

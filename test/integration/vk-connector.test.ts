@@ -107,28 +107,28 @@ describe('VkConnector against the fake VK', () => {
       const start = await connector.pull(account, null, 100);
       expect(start.items).toEqual([]);
       fake.pushUpdate(
-        fake.event('MessageNewTest.json', (e) => (e.object.message.text = 'Яма на дороге у дома 5')),
+        fake.event('message-new.json', (e) => (e.object.message.text = 'Яма на дороге у дома 5')),
       );
-      fake.pushUpdate(fake.event('WallReplyNewTest.json', (e) => (e.object.text = 'Когда починят фонарь?')));
-      fake.pushUpdate(fake.event('GroupJoinTest.json'));
+      fake.pushUpdate(fake.event('wall-reply-new.json', (e) => (e.object.text = 'Когда починят фонарь?')));
+      fake.pushUpdate(fake.event('group-join.json'));
 
       const first = await connector.pull(account, start.nextCursor, 100);
-      expect(first.items.map((i) => i.externalId)).toEqual(['msg:123456789:614', 'reply:-1234_6_9']);
+      expect(first.items.map((i) => i.externalId)).toEqual(['msg:604117233:318', 'reply:-218840017_41_57']);
       expect(first.items[0]).toMatchObject({
         regime: 'message',
         text: 'Яма на дороге у дома 5',
-        author: { externalId: '123456789' },
-        thread: { key: 'peer:123456789' },
-        replyAddress: { peerId: 123456789 },
+        author: { externalId: '604117233' },
+        thread: { key: 'peer:604117233' },
+        replyAddress: { peerId: 604117233 },
       });
       expect(first.items[1]).toMatchObject({
         features: { source: 'wall' },
-        replyAddress: { ownerId: -1234, postId: 6, commentId: 9 },
+        replyAddress: { ownerId: -218840017, postId: 41, commentId: 57 },
       });
 
-      fake.pushUpdate(fake.event('WallPostNewTest.json', (e) => (e.object.text = 'Не вывозят мусор')));
+      fake.pushUpdate(fake.event('wall-post-new.json', (e) => (e.object.text = 'Не вывозят мусор')));
       const second = await connector.pull(account, first.nextCursor, 100);
-      expect(second.items.map((i) => i.externalId)).toEqual(['wall:-1234_6']);
+      expect(second.items.map((i) => i.externalId)).toEqual(['wall:-218840017_41']);
 
       // Nothing new: the long poll holds for `wait` and comes back empty, the cursor still valid.
       const third = await connector.pull(account, second.nextCursor, 100);
@@ -138,27 +138,25 @@ describe('VkConnector against the fake VK', () => {
 
     it('failed 1: carries on from the ts VK returned, without a new key', async () => {
       const start = await connector.pull(account, null, 100);
-      fake.pushUpdate(
-        fake.event('MessageNewTest.json', (e) => (e.object.message.conversation_message_id = 1)),
-      );
+      fake.pushUpdate(fake.event('message-new.json', (e) => (e.object.message.conversation_message_id = 1)));
       const kept = fake.pushUpdate(
-        fake.event('MessageNewTest.json', (e) => (e.object.message.conversation_message_id = 2)),
+        fake.event('message-new.json', (e) => (e.object.message.conversation_message_id = 2)),
       );
       fake.failLongPoll(1, { ts: kept });
 
       const page = await connector.pull(account, start.nextCursor, 100);
-      expect(page.items.map((i) => i.externalId)).toEqual(['msg:123456789:2']);
+      expect(page.items.map((i) => i.externalId)).toEqual(['msg:604117233:2']);
       expect(fake.longPollRequests.at(-1)!.ts).toBe(String(kept));
       expect(fake.calls.filter((c) => c.method === 'groups.getLongPollServer')).toHaveLength(1);
     });
 
     it('failed 2: gets a new key and keeps the ts, so nothing is lost', async () => {
       const start = await connector.pull(account, null, 100);
-      fake.pushUpdate(fake.event('MessageNewTest.json'));
+      fake.pushUpdate(fake.event('message-new.json'));
       fake.failLongPoll(2);
 
       const page = await connector.pull(account, start.nextCursor, 100);
-      expect(page.items.map((i) => i.externalId)).toEqual(['msg:123456789:614']);
+      expect(page.items.map((i) => i.externalId)).toEqual(['msg:604117233:318']);
       expect(fake.calls.filter((c) => c.method === 'groups.getLongPollServer')).toHaveLength(2);
       const before = start.nextCursor as VkCursor;
       const after = page.nextCursor as VkCursor;
@@ -168,9 +166,7 @@ describe('VkConnector against the fake VK', () => {
 
     it('failed 3: gets both key and ts anew and keeps working', async () => {
       const start = await connector.pull(account, null, 100);
-      fake.pushUpdate(
-        fake.event('MessageNewTest.json', (e) => (e.object.message.conversation_message_id = 1)),
-      );
+      fake.pushUpdate(fake.event('message-new.json', (e) => (e.object.message.conversation_message_id = 1)));
       fake.failLongPoll(3);
 
       const recovered = await connector.pull(account, start.nextCursor, 100);
@@ -178,16 +174,14 @@ describe('VkConnector against the fake VK', () => {
       expect(recovered.items).toEqual([]);
       expect((recovered.nextCursor as VkCursor).key).not.toBe((start.nextCursor as VkCursor).key);
 
-      fake.pushUpdate(
-        fake.event('MessageNewTest.json', (e) => (e.object.message.conversation_message_id = 2)),
-      );
+      fake.pushUpdate(fake.event('message-new.json', (e) => (e.object.message.conversation_message_id = 2)));
       const next = await connector.pull(account, recovered.nextCursor, 100);
-      expect(next.items.map((i) => i.externalId)).toEqual(['msg:123456789:2']);
+      expect(next.items.map((i) => i.externalId)).toEqual(['msg:604117233:2']);
     });
 
     it('a cut-off long-poll answer or an HTTP 500 is Temporary and the cursor stays usable', async () => {
       const start = await connector.pull(account, null, 100);
-      fake.pushUpdate(fake.event('MessageNewTest.json'));
+      fake.pushUpdate(fake.event('message-new.json'));
       fake.setScenario('malformed', { only: 'longpoll', times: 1 });
       expect((await errorOf(connector.pull(account, start.nextCursor, 100))).code).toBe(
         ConnectorErrorCode.Temporary,
@@ -202,10 +196,10 @@ describe('VkConnector against the fake VK', () => {
 
     it('skips a broken update inside a valid page and keeps the rest', async () => {
       const start = await connector.pull(account, null, 100);
-      fake.pushUpdate(fake.event('MessageNewTest.json'));
+      fake.pushUpdate(fake.event('message-new.json'));
       fake.setScenario('malformed', { only: 'longpoll', shape: 'update', times: 1 });
       const page = await connector.pull(account, start.nextCursor, 100);
-      expect(page.items.map((i) => i.externalId)).toEqual(['msg:123456789:614']);
+      expect(page.items.map((i) => i.externalId)).toEqual(['msg:604117233:318']);
     });
 
     it('a slow server times out as Temporary', async () => {
@@ -238,7 +232,7 @@ describe('VkConnector against the fake VK', () => {
       const pressed = keyboard.buttons[2][0].action; // «Частично удовлетворён»
       const start = await connector.pull(account, null, 100);
       fake.pushUpdate(
-        fake.event('MessageNewTest.json', (e) => {
+        fake.event('message-new.json', (e) => {
           Object.assign(e.object.message, {
             peer_id: 77,
             from_id: 77,
@@ -285,17 +279,17 @@ describe('VkConnector against the fake VK', () => {
     });
 
     it('accepts message_new with the right secret and answers "ok"', async () => {
-      const answer = await fake.postCallback(receiver.url, fake.event('MessageNewTest.json'));
+      const answer = await fake.postCallback(receiver.url, fake.event('message-new.json'));
       expect(answer).toEqual({ status: 200, text: 'ok' });
       const result = receiver.results[0] as ParseResult;
-      expect(result.kind === 'items' && result.items.map((i) => i.externalId)).toEqual(['msg:123456789:614']);
+      expect(result.kind === 'items' && result.items.map((i) => i.externalId)).toEqual(['msg:604117233:318']);
     });
 
     it('refuses a wrong or missing secret with AuthFailed', async () => {
-      const wrong = await fake.postCallback(receiver.url, fake.event('MessageNewTest.json'), {
+      const wrong = await fake.postCallback(receiver.url, fake.event('message-new.json'), {
         secret: 'guess',
       });
-      const missing = await fake.postCallback(receiver.url, fake.event('MessageNewTest.json'), {
+      const missing = await fake.postCallback(receiver.url, fake.event('message-new.json'), {
         secret: null,
       });
       expect([wrong.status, missing.status]).toEqual([403, 403]);
@@ -305,20 +299,20 @@ describe('VkConnector against the fake VK', () => {
       ]);
     });
 
-    it('tolerates the BOM and mangled emoji of a real bad payload', async () => {
-      const answer = await fake.postCallback(receiver.url, fake.event('MessageNewTemplateTest.json'), {
+    it('tolerates the BOM and mangled emoji of a bad payload', async () => {
+      const answer = await fake.postCallback(receiver.url, fake.event('message-new-template.json'), {
         bom: true,
       });
       expect(answer.status).toBe(200);
       const result = receiver.results[0] as ParseResult;
       expect(result.kind === 'items' && result.items[0]).toMatchObject({
-        externalId: 'msg:123456789:614',
-        text: 'f',
+        externalId: 'msg:604117233:340',
+        text: '??',
       });
     });
 
     it('answers "ok" with nothing to store for event types it does not handle', async () => {
-      const answer = await fake.postCallback(receiver.url, fake.event('PhotoNewTest.json'));
+      const answer = await fake.postCallback(receiver.url, fake.event('photo-new.json'));
       expect(answer).toEqual({ status: 200, text: 'ok' });
       expect(receiver.results[0]).toEqual({ kind: 'items', items: [], events: [] });
     });
@@ -326,12 +320,12 @@ describe('VkConnector against the fake VK', () => {
 
   describe('send', () => {
     it('the same outbound id twice reaches the citizen once (random_id)', async () => {
-      const message = outbound({ replyAddress: { peerId: 123456789 } });
+      const message = outbound({ replyAddress: { peerId: 604117233 } });
       const first = await connector.send(account, message);
       const second = await connector.send(account, message);
       expect(fake.sendAttempts).toHaveLength(2);
       expect(fake.messages).toHaveLength(1);
-      expect(fake.messages[0]).toMatchObject({ peerId: 123456789, message: message.text });
+      expect(fake.messages[0]).toMatchObject({ peerId: 604117233, message: message.text });
       expect(second.remoteId).toBe(first.remoteId);
     });
 
@@ -380,7 +374,7 @@ describe('VkConnector against the fake VK', () => {
 
     it('a wall answer lands as a comment reply under the right post, once', async () => {
       const start = await connector.pull(account, null, 100);
-      fake.pushUpdate(fake.event('WallReplyNewTest.json'));
+      fake.pushUpdate(fake.event('wall-reply-new.json'));
       const page = await connector.pull(account, start.nextCursor, 100);
       const item = page.items[0];
       const message = outbound({ replyAddress: item.replyAddress });
@@ -389,10 +383,10 @@ describe('VkConnector against the fake VK', () => {
       expect(fake.comments).toEqual([
         expect.objectContaining({
           commentId: Number(receipt.remoteId),
-          ownerId: -1234,
-          postId: 6,
-          replyToComment: 9,
-          fromGroup: 1234,
+          ownerId: -218840017,
+          postId: 41,
+          replyToComment: 57,
+          fromGroup: 218840017,
           message: message.text,
         }),
       ]);
@@ -420,7 +414,7 @@ describe('VkConnector against the fake VK', () => {
       ]);
       expect(fake.messages.length).toBeGreaterThan(1);
       expect(fake.messages.map((m) => m.message).join(' ')).toBe(text);
-      expect(fake.messages.at(-1)!.attachment).toBe(`doc-1234_${fake.docs[0].id}`);
+      expect(fake.messages.at(-1)!.attachment).toBe(`doc-218840017_${fake.docs[0].id}`);
       expect(receipt.remoteId!.split(',')).toHaveLength(fake.messages.length);
     });
   });

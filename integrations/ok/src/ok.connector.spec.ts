@@ -5,17 +5,12 @@ import { okApiError } from './ok-api';
 import { OkConnector } from './ok.connector';
 import { parseOkWebhook } from './ok-webhook';
 
-// apiok.ru Bot API samples, read from ../shared/samples/ok at test time.
-const SAMPLES = path.resolve(__dirname, '../../../../shared/samples/ok');
+// Our own webhook bodies in the shapes of apiok.ru's examples (test/fixtures/ok); the documented examples
+// themselves are checked by the conformance suite (test/conformance).
+const SAMPLES = path.resolve(__dirname, '../../../test/fixtures/ok');
 const sampleText = (name: string) => readFileSync(path.join(SAMPLES, name), 'utf8');
-const textMessage = () => JSON.parse(sampleText('webhook_message_text.json')) as Record<string, unknown>;
-
-/** The attachment example is cut off in the stored copy; close it after the cut to read what is there. */
-function attachmentMessage(): Record<string, unknown> {
-  const raw = sampleText('webhook_message_with_attachment.PARTIAL.txt');
-  const json = raw.slice(raw.indexOf('{'), raw.indexOf('   <-- cut off'));
-  return JSON.parse(`${json}"\n  }\n}`) as Record<string, unknown>;
-}
+const textMessage = () => JSON.parse(sampleText('webhook-message-text.json')) as Record<string, unknown>;
+const shareMessage = () => JSON.parse(sampleText('webhook-message-share.json')) as Record<string, unknown>;
 
 const account = {
   id: 'ok-1',
@@ -31,14 +26,14 @@ describe('parseOkWebhook', () => {
       items: [
         {
           channel: 'ok',
-          externalId: 'mid:C3ecb9d02a600.15cea67d78d2059',
-          receivedAt: new Date(1498581292941).toISOString(),
+          externalId: 'mid:C7d31a0f5b2e1.1a7f3e0c92b4d01',
+          receivedAt: new Date(1741605000123).toISOString(),
           regime: 'message',
-          author: { externalId: 'user:123456789012' },
-          text: 'text',
+          author: { externalId: 'user:577120034411' },
+          text: 'Добрый день! Куда жаловаться на шум от стройки по ночам?',
           attachments: [],
-          thread: { key: 'chat:C3ecb9d02a600' },
-          replyAddress: { chatId: 'chat:C3ecb9d02a600' },
+          thread: { key: 'chat:C7d31a0f5b2e1' },
+          replyAddress: { chatId: 'chat:C7d31a0f5b2e1' },
           features: { source: 'messages' },
         },
       ],
@@ -54,8 +49,11 @@ describe('parseOkWebhook', () => {
   });
 
   it('a link share is not a file; a file by URL is', () => {
-    const shared = parseOkWebhook(attachmentMessage());
-    expect(shared.items[0]).toMatchObject({ text: 'https://ya.ru/', attachments: [] });
+    const shared = parseOkWebhook(shareMessage());
+    expect(shared.items[0]).toMatchObject({
+      text: 'https://gorod.example.ru/news/remont-mosta',
+      attachments: [],
+    });
     const body = textMessage();
     (body.message as Record<string, unknown>).attachments = [
       { type: 'FILE', payload: { url: 'https://st.mycdn.me/f/1', name: 'жалоба.pdf', size: 120 } },
@@ -83,7 +81,7 @@ describe('parseOkWebhook', () => {
 describe('OkConnector.parseInbound', () => {
   const request = (
     query: Record<string, unknown>,
-    body: unknown = Buffer.from(`\uFEFF${sampleText('webhook_message_text.json')}`),
+    body: unknown = Buffer.from(`\uFEFF${sampleText('webhook-message-text.json')}`),
   ) => ({
     headers: {},
     query,
@@ -95,7 +93,7 @@ describe('OkConnector.parseInbound', () => {
       connector.parseInbound(account, request({ secret: 'shared-secret' })),
     ).resolves.toMatchObject({
       kind: 'items',
-      items: [{ externalId: 'mid:C3ecb9d02a600.15cea67d78d2059' }],
+      items: [{ externalId: 'mid:C7d31a0f5b2e1.1a7f3e0c92b4d01' }],
     });
   });
 

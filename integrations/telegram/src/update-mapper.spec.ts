@@ -9,11 +9,9 @@ import {
 import { ratingChoices } from './callback-data';
 import { mapUpdate } from './update-mapper';
 
-// Telegram's own webhook-guide examples, read from the shared folder (never copied into the repo).
-const SAMPLES = resolve(
-  process.env.SHARED_DIR ?? resolve(__dirname, '../../../../shared'),
-  'samples/telegram',
-);
+// Our own Update objects in the shapes of Telegram's (test/fixtures/telegram); the real examples are checked
+// by the conformance suite (test/conformance).
+const SAMPLES = resolve(__dirname, '../../../test/fixtures/telegram');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function sample(file: string): Record<string, any> {
   return JSON.parse(readFileSync(join(SAMPLES, file), 'utf8'));
@@ -34,52 +32,52 @@ function invalidFields(update: unknown): Record<string, string> | undefined {
 }
 
 describe('mapUpdate (Telegram Update → inbound)', () => {
-  it('turns /start of the first webhook example into a start interaction, not an appeal', () => {
-    const result = mapUpdate(sample('01_message_text_first_example.json'), now);
+  it('turns /start into a start interaction, not an appeal', () => {
+    const result = mapUpdate(sample('start.json'), now);
     expect(result.items).toEqual([]);
     expect(result.events).toEqual([
       {
         kind: 'interaction',
         channel: 'telegram',
-        externalId: '1111111:1365',
-        receivedAt: new Date(1441645532 * 1000).toISOString(),
-        author: { externalId: '1111111', displayName: 'Test Test Lastname' },
-        thread: { key: 'chat:1111111' },
-        replyAddress: { chatId: 1111111, messageId: 1365 },
+        externalId: '502003001:4821',
+        receivedAt: new Date(1741600800 * 1000).toISOString(),
+        author: { externalId: '502003001', displayName: 'Анна Соколова' },
+        thread: { key: 'chat:502003001' },
+        replyAddress: { chatId: 502003001, messageId: 4821 },
         action: 'start',
       },
     ]);
   });
 
   it('turns a private text message into a message-regime item threaded by chat', () => {
-    const update = sample('02_message_text.json');
+    const update = sample('text-message.json');
     update.message.text = '  Во дворе дома на ул. Ленина, 5 не вывозят мусор  ';
     const { items, events } = mapUpdate(update, now);
     expect(events).toEqual([]);
     expect(items).toEqual([
       {
         channel: 'telegram',
-        externalId: '1111111:1365',
-        receivedAt: '2015-09-07T17:05:32.000Z',
+        externalId: '502003002:4822',
+        receivedAt: new Date(1741601400 * 1000).toISOString(),
         regime: 'message',
-        author: { externalId: '1111111', displayName: 'Test Firstname Test Lastname' },
+        author: { externalId: '502003002', displayName: 'Пётр Орлов' },
         text: 'Во дворе дома на ул. Ленина, 5 не вывозят мусор',
-        thread: { key: 'chat:1111111' },
-        replyAddress: { chatId: 1111111, messageId: 1365 },
+        thread: { key: 'chat:502003002' },
+        replyAddress: { chatId: 502003002, messageId: 4822 },
       },
     ]);
   });
 
   it('gives a redelivered update the same externalId', () => {
-    const first = mapUpdate({ ...sample('07_message_with_entities.json'), update_id: 1 }, now);
-    const again = mapUpdate({ ...sample('07_message_with_entities.json'), update_id: 2 }, now);
+    const first = mapUpdate({ ...sample('entities-message.json'), update_id: 1 }, now);
+    const again = mapUpdate({ ...sample('entities-message.json'), update_id: 2 }, now);
     expect(first.items[0].externalId).toBe(again.items[0].externalId);
-    expect(first.items[0].text).toBe('Bold and italics');
+    expect(first.items[0].text).toBe('Срочно: прорвало трубу');
   });
 
   it('maps the commands /help, /my, /status <number> and /start@bot', () => {
     const command = (text: string) => {
-      const update = sample('02_message_text.json');
+      const update = sample('text-message.json');
       update.message.text = text;
       return mapUpdate(update, now).events[0] as InteractionEvent;
     };
@@ -95,44 +93,44 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
   });
 
   it('keeps an unknown command as ordinary text', () => {
-    const update = sample('02_message_text.json');
+    const update = sample('text-message.json');
     update.message.text = '/жалоба на дороги';
     expect(mapUpdate(update, now).items[0].text).toBe('/жалоба на дороги');
   });
 
   it('maps a document with its own name and type, and the caption as text', () => {
-    const update = sample('10_message_with_document.json');
+    const update = sample('document-message.json');
     update.message.caption = 'Копия ответа управляющей компании';
     const [item] = mapUpdate(update, now).items;
     expect(item.text).toBe('Копия ответа управляющей компании');
     expect(item.attachments).toEqual([
       {
-        fileName: 'Testfile.pdf',
+        fileName: 'Акт осмотра.pdf',
         contentType: 'application/pdf',
-        remoteRef: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX',
-        size: 536392,
+        remoteRef: 'BQACAgIAAxkBAAIBbWZoZG9jLWZpbGUtMDAz',
+        size: 204811,
       },
     ]);
   });
 
   it('keeps voice and audio messages as attachments with an empty text', () => {
-    const [voice] = mapUpdate(sample('09_voice_message.json'), now).items;
+    const [voice] = mapUpdate(sample('voice-message.json'), now).items;
     expect(voice.text).toBe('');
     expect(voice.attachments).toEqual([
       {
-        fileName: 'voice-AwADBAADbXXXXXXXXXXXGBdhD2l6_XX.ogg',
+        fileName: 'voice-AwACAgIAAxkBAAIBbGZodm9pY2UtZmlsZS0wMDI.ogg',
         contentType: 'audio/ogg',
-        remoteRef: 'AwADBAADbXXXXXXXXXXXGBdhD2l6_XX',
-        size: 23000,
+        remoteRef: 'AwACAgIAAxkBAAIBbGZodm9pY2UtZmlsZS0wMDI',
+        size: 48100,
       },
     ]);
-    const [audio] = mapUpdate(sample('08_message_with_audio.json'), now).items;
-    expect(audio.attachments?.[0]).toMatchObject({ contentType: 'audio/mpeg', size: 3897500 });
+    const [audio] = mapUpdate(sample('audio-message.json'), now).items;
+    expect(audio.attachments?.[0]).toMatchObject({ contentType: 'audio/mpeg', size: 1520400 });
     expect(audio.attachments?.[0].fileName).toMatch(/^audio-.+\.mp3$/);
   });
 
   it('picks the largest photo size, whatever its position', () => {
-    const update = sample('02_message_text.json');
+    const update = sample('text-message.json');
     delete update.message.text;
     update.message.caption = 'Яма на дороге';
     update.message.photo = [
@@ -148,7 +146,7 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
   });
 
   it('maps a location to coordinates, an address and a text line when there is no text', () => {
-    const update = sample('02_message_text.json');
+    const update = sample('text-message.json');
     delete update.message.text;
     update.message.location = { latitude: 55.03, longitude: 82.92 };
     const [item] = mapUpdate(update, now).items;
@@ -160,14 +158,14 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
   });
 
   it('takes the phone from a contact the user shared about themselves only', () => {
-    const own = sample('02_message_text.json');
+    const own = sample('text-message.json');
     delete own.message.text;
-    own.message.contact = { phone_number: '79131234567', first_name: 'Test', user_id: 1111111 };
+    own.message.contact = { phone_number: '79131234567', first_name: 'Test', user_id: 502003002 };
     const [mine] = mapUpdate(own, now).items;
     expect(mine.author.phone).toBe('+79131234567');
     expect(mine.text).toBe('Телефон для связи: +79131234567');
 
-    const other = sample('02_message_text.json');
+    const other = sample('text-message.json');
     delete other.message.text;
     other.message.contact = { phone_number: '+7 913 000-00-00', first_name: 'Соседка', user_id: 42 };
     const [theirs] = mapUpdate(other, now).items;
@@ -176,20 +174,20 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
   });
 
   it('turns a callback query into a button interaction to acknowledge', () => {
-    const { items, events } = mapUpdate(sample('13_callback_query.json'), now);
+    const { items, events } = mapUpdate(sample('callback-query.json'), now);
     expect(items).toEqual([]);
     expect(events).toEqual([
       {
         kind: 'interaction',
         channel: 'telegram',
-        externalId: '4382bfdwdsb323b2d9',
+        externalId: '2158837402916655101',
         receivedAt: PRESSED_AT.toISOString(),
-        author: { externalId: '1111111', displayName: 'Test Firstname Test Lastname' },
-        thread: { key: 'chat:1111111' },
-        replyAddress: { chatId: 1111111 },
+        author: { externalId: '502003002', displayName: 'Пётр Орлов' },
+        thread: { key: 'chat:502003002' },
+        replyAddress: { chatId: 502003002 },
         action: 'button',
-        value: 'Data from button callback',
-        callbackId: '4382bfdwdsb323b2d9',
+        value: 'menu:help',
+        callbackId: '2158837402916655101',
       },
     ]);
   });
@@ -197,12 +195,12 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
   it('turns the rating buttons into S4 27.3 rating events, and only those', () => {
     const [answeredRow, satisfactionRow] = ratingChoices('ОГ-2025/17');
     const press = (data: string) => {
-      const update = sample('13_callback_query.json');
+      const update = sample('callback-query.json');
       update.callback_query.data = data;
       update.callback_query.message = {
         message_id: 77,
         date: 1441645600,
-        chat: { id: 1111111, type: 'private' },
+        chat: { id: 502003002, type: 'private' },
       };
       return mapUpdate(update, now);
     };
@@ -212,14 +210,14 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
       {
         kind: 'rating',
         channel: 'telegram',
-        externalId: '4382bfdwdsb323b2d9',
+        externalId: '2158837402916655101',
         receivedAt: PRESSED_AT.toISOString(),
-        target: { registrationNumber: 'ОГ-2025/17', threadKey: 'chat:1111111' },
+        target: { registrationNumber: 'ОГ-2025/17', threadKey: 'chat:502003002' },
         answered: false,
-        author: { externalId: '1111111', displayName: 'Test Firstname Test Lastname' },
+        author: { externalId: '502003002', displayName: 'Пётр Орлов' },
         // The press is acknowledged, and thanked for, in the chat it came from.
-        callbackId: '4382bfdwdsb323b2d9',
-        replyAddress: { chatId: 1111111, messageId: 77 },
+        callbackId: '2158837402916655101',
+        replyAddress: { chatId: 502003002, messageId: 77 },
       },
     ]);
     const partially = press(satisfactionRow[1].id).events[0] as RatingEvent;
@@ -229,23 +227,23 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
   });
 
   it('turns the consent button into a consent interaction', () => {
-    const update = sample('13_callback_query.json');
+    const update = sample('callback-query.json');
     update.callback_query.data = 'consent:accept';
     expect(mapUpdate(update, now).events[0]).toMatchObject({
       action: 'consent',
-      callbackId: '4382bfdwdsb323b2d9',
+      callbackId: '2158837402916655101',
     });
   });
 
   it('ignores update types we do not handle and group chats', () => {
-    for (const file of ['06_edited_message.json', '11_inline_query.json', '12_chosen_inline_result.json']) {
+    for (const file of ['edited-message.json', 'inline-query.json', 'chosen-inline-result.json']) {
       expect(mapUpdate(sample(file), now)).toEqual({ items: [], events: [] });
     }
-    const group = sample('02_message_text.json');
+    const group = sample('text-message.json');
     group.message.chat = { id: -100200300, type: 'supergroup', title: 'Соседи' };
     group.message.text = 'Всем привет';
     expect(mapUpdate(group, now)).toEqual({ items: [], events: [] });
-    const sticker = sample('02_message_text.json');
+    const sticker = sample('text-message.json');
     delete sticker.message.text;
     sticker.message.sticker = {
       file_id: 'st',
@@ -266,11 +264,11 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(invalidFields({ update_id: 5, message: { message_id: 1, date: 1, chat: null } })).toEqual({
       'message.chat': 'must be an object',
     });
-    const badPhoto = sample('02_message_text.json');
+    const badPhoto = sample('text-message.json');
     delete badPhoto.message.text;
     badPhoto.message.photo = [{ width: 10 }];
     expect(invalidFields(badPhoto)).toEqual({ 'message.photo[0].file_id': 'is missing' });
-    const noId = sample('13_callback_query.json');
+    const noId = sample('callback-query.json');
     delete noId.callback_query.id;
     expect(invalidFields(noId)).toEqual({ 'callback_query.id': 'is missing' });
   });

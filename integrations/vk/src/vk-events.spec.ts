@@ -2,52 +2,53 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodeJsonBody, cleanText, parseVkEvent } from './vk-events';
 
-// Real event bodies from the vknet/vk test data (MIT), read from ../shared/samples/vk at test time.
-const SAMPLES = path.resolve(__dirname, '../../../../shared/samples/vk');
+// Our own event bodies in the shapes VK sends (test/fixtures/vk); the real ones are checked by the conformance
+// suite (test/conformance).
+const SAMPLES = path.resolve(__dirname, '../../../test/fixtures/vk');
 const raw = (name: string) => readFileSync(path.join(SAMPLES, name));
 const sample = (name: string) => decodeJsonBody(raw(name)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const ctx = { groupId: 1234 };
+const ctx = { groupId: 218840017 };
 
 describe('parseVkEvent', () => {
   it('message_new → a message item in the peer thread, answered by peerId', () => {
-    const { items, events, problem } = parseVkEvent(sample('MessageNewTest.json'), ctx);
+    const { items, events, problem } = parseVkEvent(sample('message-new.json'), ctx);
     expect(problem).toBeUndefined();
     expect(events).toEqual([]);
     expect(items).toEqual([
       {
         channel: 'vk',
-        externalId: 'msg:123456789:614',
-        receivedAt: new Date(1572809816 * 1000).toISOString(),
+        externalId: 'msg:604117233:318',
+        receivedAt: new Date(1741602000 * 1000).toISOString(),
         regime: 'message',
-        author: { externalId: '123456789' },
-        text: 'f',
+        author: { externalId: '604117233' },
+        text: 'Здравствуйте, когда включат горячую воду на ул. Мира, 3?',
         attachments: [],
-        thread: { key: 'peer:123456789' },
-        replyAddress: { peerId: 123456789 },
+        thread: { key: 'peer:604117233' },
+        replyAddress: { peerId: 604117233 },
         features: { source: 'messages' },
       },
     ]);
   });
 
   it('reads the BOM-prefixed, emoji-mangled template payload', () => {
-    const bytes = raw('MessageNewTemplateTest.json');
+    const bytes = raw('message-new-template.json');
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
     const { items } = parseVkEvent(decodeJsonBody(bytes), ctx);
-    expect(items.map((i) => i.externalId)).toEqual(['msg:123456789:614']);
+    expect(items.map((i) => i.externalId)).toEqual(['msg:604117233:340']);
   });
 
   it('keeps the older message_new shape (object is the message) working', () => {
-    const old = sample('MessageEditTest.json');
+    const old = sample('message-edit.json');
     old.type = 'message_new';
     old.object.out = 0;
     const { items } = parseVkEvent(old, ctx);
-    expect(items[0]).toMatchObject({ externalId: 'msg:123:791', text: 'test1' });
+    expect(items[0]).toMatchObject({ externalId: 'msg:604117240:2215', text: 'Исправленный ответ' });
   });
 
   it('takes the largest size of a photo attachment and a document by URL', () => {
-    const event = sample('MessageNewTest.json');
-    const photo = sample('PhotoNewTest.json').object;
+    const event = sample('message-new.json');
+    const photo = sample('photo-new.json').object;
     event.object.message.attachments = [
       { type: 'photo', photo },
       {
@@ -65,9 +66,9 @@ describe('parseVkEvent', () => {
     const { items } = parseVkEvent(event, ctx);
     expect(items[0].attachments).toEqual([
       {
-        fileName: 'photo-1234_123456.jpg',
+        fileName: 'photo-218840017_457239101.jpg',
         contentType: 'image/jpeg',
-        remoteRef: 'https://pp.userapi.com/c840134/v840134869/5a004/33LbnCgpeIc.jpg',
+        remoteRef: 'https://sun9-12.userapi.example/s/v1/ig2/Qm9hcmRQaG90bzQx_z.jpg',
       },
       {
         fileName: 'Заявление.pdf',
@@ -79,68 +80,68 @@ describe('parseVkEvent', () => {
   });
 
   it('wall_post_new → an open-source message (8-ФЗ) answered as a comment on the post', () => {
-    const { items } = parseVkEvent(sample('WallPostNewTest.json'), ctx);
+    const { items } = parseVkEvent(sample('wall-post-new.json'), ctx);
     expect(items[0]).toMatchObject({
-      externalId: 'wall:-1234_6',
+      externalId: 'wall:-218840017_41',
       regime: 'message',
       features: { source: 'wall' },
-      thread: { key: 'post:-1234_6' },
-      replyAddress: { ownerId: -1234, postId: 6 },
-      author: { externalId: '123' },
+      thread: { key: 'post:-218840017_41' },
+      replyAddress: { ownerId: -218840017, postId: 41 },
+      author: { externalId: '604117260' },
     });
   });
 
   it('skips posts by the community itself; a suggested post is answered in private messages', () => {
-    const own = sample('WallPostNewTest.json');
-    own.object.from_id = -1234;
+    const own = sample('wall-post-new.json');
+    own.object.from_id = -218840017;
     expect(parseVkEvent(own, ctx).items).toEqual([]);
-    const suggested = sample('WallPostNewTest.json');
+    const suggested = sample('wall-post-new.json');
     suggested.object.post_type = 'suggest';
-    expect(parseVkEvent(suggested, ctx).items[0].replyAddress).toEqual({ peerId: 123 });
+    expect(parseVkEvent(suggested, ctx).items[0].replyAddress).toEqual({ peerId: 604117260 });
   });
 
   it('wall_reply_new → a per-author thread under the post that refers to the post', () => {
-    const { items } = parseVkEvent(sample('WallReplyNewTest.json'), ctx);
+    const { items } = parseVkEvent(sample('wall-reply-new.json'), ctx);
     expect(items[0]).toMatchObject({
-      externalId: 'reply:-1234_6_9',
+      externalId: 'reply:-218840017_41_57',
       features: { source: 'wall' },
-      thread: { key: 'post:-1234_6/from:123', refersTo: ['post:-1234_6'] },
-      replyAddress: { ownerId: -1234, postId: 6, commentId: 9 },
+      thread: { key: 'post:-218840017_41/from:604117261', refersTo: ['post:-218840017_41'] },
+      replyAddress: { ownerId: -218840017, postId: 41, commentId: 57 },
     });
   });
 
   it('ignores our own comments, so answers do not loop back as items', () => {
-    const ours = sample('WallReplyNewTest.json');
-    ours.object.from_id = -1234;
+    const ours = sample('wall-reply-new.json');
+    ours.object.from_id = -218840017;
     expect(parseVkEvent(ours, ctx).items).toEqual([]);
   });
 
   it('message_event → a button interaction with the event id to acknowledge', () => {
-    const { items, events } = parseVkEvent(sample('MessageEventTest.json'), ctx);
+    const { items, events } = parseVkEvent(sample('message-event.json'), ctx);
     expect(items).toEqual([]);
     expect(events[0]).toMatchObject({
       kind: 'interaction',
       action: 'button',
-      externalId: 'event:feleyinek',
-      callbackId: 'feleyinek',
-      author: { externalId: '123456789' },
-      thread: { key: 'peer:123456789' },
+      externalId: 'event:3b1f9a27c0de',
+      callbackId: '3b1f9a27c0de',
+      author: { externalId: '604117233' },
+      thread: { key: 'peer:604117233' },
     });
     expect(JSON.parse((events[0] as { value: string }).value)).toEqual(
-      sample('MessageEventTest.json').object.payload,
+      sample('message-event.json').object.payload,
     );
   });
 
   it('a rating payload (text button or callback button) → RatingEvent', () => {
-    const msg = sample('MessageNewTest.json');
+    const msg = sample('message-new.json');
     msg.object.message.payload = '{"rate":"01-25/7","answered":"yes"}';
     expect(parseVkEvent(msg, ctx).events[0]).toMatchObject({
       kind: 'rating',
-      externalId: 'rate:123456789:614',
+      externalId: 'rate:604117233:318',
       answered: true,
-      target: { registrationNumber: '01-25/7', threadKey: 'peer:123456789' },
+      target: { registrationNumber: '01-25/7', threadKey: 'peer:604117233' },
     });
-    const event = sample('MessageEventTest.json');
+    const event = sample('message-event.json');
     event.object.payload = { rate: '01-25/7', sat: 'no' };
     expect(parseVkEvent(event, ctx).events[0]).toMatchObject({
       kind: 'rating',
@@ -149,21 +150,21 @@ describe('parseVkEvent', () => {
   });
 
   it('VK\'s "Начать" button is a start interaction', () => {
-    const msg = sample('MessageNewTest.json');
+    const msg = sample('message-new.json');
     msg.object.message.payload = '{"command":"start"}';
     expect(parseVkEvent(msg, ctx).events[0]).toMatchObject({ kind: 'interaction', action: 'start' });
   });
 
   it('unknown and uninteresting event types yield nothing', () => {
     for (const name of [
-      'GroupJoinTest.json',
-      'GroupLeaveTest.json',
-      'MessageReplyTest.json',
-      'MessageEditTest.json',
-      'PhotoNewTest.json',
-      'WallReplyEditTest.json',
-      'WallReplyDeleteTest.json',
-      'MessageAllowTest.json',
+      'group-join.json',
+      'group-leave.json',
+      'message-reply.json',
+      'message-edit.json',
+      'photo-new.json',
+      'wall-reply-edit.json',
+      'wall-reply-delete.json',
+      'message-allow.json',
     ]) {
       expect(parseVkEvent(sample(name), ctx)).toEqual({ items: [], events: [] });
     }

@@ -7,15 +7,14 @@ import path from 'node:path';
 /*
  * A local OK Bot API (Graph API): /graph/me/subscribe, /graph/me/subscriptions, /graph/me/unsubscribe,
  * /graph/me/info, /graph/me/messages/<chat_id>, every call with ?access_token=…; files at /files/<name>; and helpers
- * that POST webhook messages the way OK does (to a given URL or to every subscribed webhook). Payload shapes come
- * from ../shared/samples/ok/, read at test time.
+ * that POST webhook messages the way OK does (to a given URL or to every subscribed webhook). Payloads are our
+ * own, in the shapes of OK's documented examples (test/fixtures/ok).
  */
 
-export const SHARED_SAMPLES_DIR =
-  process.env.SHARED_SAMPLES_DIR ?? path.resolve(__dirname, '../../../../shared/samples');
+export const OK_FIXTURES_DIR = path.resolve(__dirname, '../../fixtures/ok');
 
 export function okSampleText(name: string): string {
-  return readFileSync(path.join(SHARED_SAMPLES_DIR, 'ok', name), 'utf8');
+  return readFileSync(path.join(OK_FIXTURES_DIR, name), 'utf8');
 }
 
 export function okSampleJson(name: string): Record<string, unknown> {
@@ -112,11 +111,11 @@ export class OkFake {
     return `${this.url}/files/${encodeURIComponent(name)}`;
   }
 
-  /** A webhook message from the sample, with a fresh mid/seq; `patch` edits it (text, chat, sender, attachments…). */
+  /** A webhook message from the fixture, with a fresh mid/seq; `patch` edits it (text, chat, sender, attachments…). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   webhookMessage(patch?: (message: Record<string, any>) => void): Record<string, unknown> {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const body = okSampleJson('webhook_message_text.json') as Record<string, any>;
+    const body = okSampleJson('webhook-message-text.json') as Record<string, any>;
     this.seq += 1n;
     const chat = String(body.recipient.chat_id).replace(/^chat:/, '');
     body.message.seq = Number(this.seq);
@@ -127,7 +126,7 @@ export class OkFake {
   }
 
   /**
-   * Attachments shaped like the (cut-off) sample "Message with an attachment example": `{ type, payload: { url } }`.
+   * Attachments shaped like OK's documented "Message with an attachment example": `{ type, payload: { url } }`.
    */
   withAttachments(
     body: Record<string, unknown>,
@@ -225,7 +224,7 @@ export class OkFake {
         if (typeof body?.url !== 'string') return ok(error(100, 'PARAM : url is required'));
         if (!this.subscriptions.some((s) => s.url === body!.url))
           this.subscriptions.push({ url: body.url, time: Date.now() });
-        return ok(okSampleJson('subscribe.response.json'));
+        return ok(okSampleJson('subscribe-response.json'));
       }
       case 'POST unsubscribe': {
         const index = this.subscriptions.findIndex((s) => s.url === body?.url);

@@ -5,11 +5,8 @@ import { type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseBody, readRaw, type UploadedPart } from './request-body';
 
-/** Real webhook-guide Update examples, read from the shared folder at test time (never copied). */
-export const TELEGRAM_SAMPLES_DIR = resolve(
-  process.env.SHARED_DIR ?? resolve(__dirname, '../../../../shared'),
-  'samples/telegram',
-);
+/** Our own Update objects in the shapes of Telegram's webhook examples (see test/fixtures/README.md). */
+export const TELEGRAM_SAMPLES_DIR = resolve(__dirname, '../../fixtures/telegram');
 
 export function readTelegramSample(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(TELEGRAM_SAMPLES_DIR, file), 'utf8')) as Record<string, unknown>;
@@ -168,7 +165,7 @@ export class TelegramFake {
   }
 
   /**
-   * A shared sample with fresh ids: a new message_id and today's date, the chat/user moved to `chatId`,
+   * A fixture with fresh ids: a new message_id and today's date, the chat/user moved to `chatId`,
    * callback ids made unique. `mutate` adjusts the copy before it is returned.
    */
   fromSample(file: string, chatId?: number, mutate?: (update: Loose) => void): Loose {
@@ -191,7 +188,7 @@ export class TelegramFake {
   }
 
   textUpdate(chatId: number, text: string): Record<string, unknown> {
-    return this.fromSample('02_message_text.json', chatId, (u) => {
+    return this.fromSample('text-message.json', chatId, (u) => {
       u.message.text = text;
     });
   }
@@ -203,7 +200,7 @@ export class TelegramFake {
       'photos',
     );
     const large = this.registerFile(content, 'photos');
-    return this.fromSample('02_message_text.json', chatId, (u) => {
+    return this.fromSample('text-message.json', chatId, (u) => {
       delete u.message.text;
       if (caption) u.message.caption = caption;
       u.message.photo = [
@@ -214,7 +211,7 @@ export class TelegramFake {
   }
 
   locationUpdate(chatId: number, latitude: number, longitude: number): Record<string, unknown> {
-    return this.fromSample('02_message_text.json', chatId, (u) => {
+    return this.fromSample('text-message.json', chatId, (u) => {
       delete u.message.text;
       u.message.location = { latitude, longitude };
     });
@@ -222,7 +219,7 @@ export class TelegramFake {
 
   /** An inline-button press on a message the bot sent in `chatId`. */
   callbackUpdate(chatId: number, data: string, messageId = 1): Record<string, unknown> {
-    return this.fromSample('13_callback_query.json', chatId, (u) => {
+    return this.fromSample('callback-query.json', chatId, (u) => {
       delete u.callback_query.inline_message_id;
       u.callback_query.data = data;
       u.callback_query.chat_instance = '-5216398254410000000';

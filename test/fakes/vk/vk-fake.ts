@@ -7,15 +7,14 @@ import path from 'node:path';
 /*
  * A local VK: the API at /method/<name> (form or query parameters, access_token, v), the Bots Long Poll server at
  * /wh<groupId>?act=a_check&key&ts&wait, document upload at /upload/<slot>, files at /files/<name>, and a helper that
- * POSTs Callback API events to a URL. Payload shapes come from ../shared/samples/vk/, read at test time.
+ * POSTs Callback API events to a URL. Payloads are our own, in VK's shapes (test/fixtures/vk).
  */
 
-export const SHARED_SAMPLES_DIR =
-  process.env.SHARED_SAMPLES_DIR ?? path.resolve(__dirname, '../../../../shared/samples');
+export const VK_FIXTURES_DIR = path.resolve(__dirname, '../../fixtures/vk');
 
-/** A VK sample as stored (BOM and all). */
+/** A VK fixture as stored (BOM and all). */
 export function vkSampleText(name: string): string {
-  return readFileSync(path.join(SHARED_SAMPLES_DIR, 'vk', name), 'utf8');
+  return readFileSync(path.join(VK_FIXTURES_DIR, name), 'utf8');
 }
 
 export function vkSampleJson(name: string): Record<string, unknown> {
@@ -115,7 +114,8 @@ export class VkFake {
   constructor(
     options: { groupId?: number; token?: string; callbackSecret?: string; confirmationCode?: string } = {},
   ) {
-    this.groupId = options.groupId ?? 1234;
+    // The community our fixtures were written for (their group_id and wall owner).
+    this.groupId = options.groupId ?? 218840017;
     this.token = options.token ?? `vk1.a.${randomBytes(16).toString('hex')}`;
     this.callbackSecret = options.callbackSecret ?? `s${randomBytes(8).toString('hex')}`;
     this.confirmationCode = options.confirmationCode ?? randomBytes(4).toString('hex');
@@ -185,7 +185,7 @@ export class VkFake {
     return this.ts;
   }
 
-  /** An event from a sample file, as this community would get it (group_id, event_id, v added). */
+  /** An event from a fixture file, as this community would get it (group_id, event_id, v added). */
   // Tests reach deep into sample events to change them; `any` keeps that readable.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   event(sample: string, patch?: (event: Record<string, any>) => void): VkUpdate {
@@ -483,18 +483,28 @@ export class VkFake {
 
     const failure = this.longPollFailures.shift();
     if (failure?.failed === 1) {
-      const sample = vkSampleJson('Failed1.json');
+      const sample = vkSampleJson('longpoll-failed-1.json');
       return send(res, 200, JSON_TYPE, JSON.stringify({ ...sample, ts: failure.ts ?? this.ts }));
     }
     if (failure) {
       // Both 2 and 3 leave the key unusable; 3 also tells the client its ts is lost.
       this.key = randomBytes(20).toString('hex');
-      return send(res, 200, JSON_TYPE, vkSampleText(failure.failed === 2 ? 'Failed2.json' : 'Failed3.json'));
+      return send(
+        res,
+        200,
+        JSON_TYPE,
+        vkSampleText(failure.failed === 2 ? 'longpoll-failed-2.json' : 'longpoll-failed-3.json'),
+      );
     }
-    if (key !== this.key) return send(res, 200, JSON_TYPE, vkSampleText('Failed2.json'));
+    if (key !== this.key) return send(res, 200, JSON_TYPE, vkSampleText('longpoll-failed-2.json'));
     const ts = Number(tsParam);
     if (!Number.isSafeInteger(ts) || ts > this.ts) {
-      return send(res, 200, JSON_TYPE, JSON.stringify({ ...vkSampleJson('Failed1.json'), ts: this.ts }));
+      return send(
+        res,
+        200,
+        JSON_TYPE,
+        JSON.stringify({ ...vkSampleJson('longpoll-failed-1.json'), ts: this.ts }),
+      );
     }
 
     const pending = () => this.history.filter((e) => e.seq >= ts).map((e) => e.update);
@@ -511,11 +521,11 @@ export class VkFake {
     }
     const updates = pending();
     if (brokenUpdate) updates.unshift({ type: 'message_new', object: {}, group_id: this.groupId });
-    // The wrapper comes from the sample template (a C# format string: {{ }} are braces, {0} the updates).
-    const body = vkSampleText('FullLongPollFormat.template.txt')
+    // The wrapper comes from the fixture template (a C# format string: {{ }} are braces, {0} the updates).
+    const body = vkSampleText('longpoll-answer.template.txt')
       .replace(/\{\{/g, '{')
       .replace(/\}\}/g, '}')
-      .replace('"713"', JSON.stringify(String(this.ts)))
+      .replace('"1208"', JSON.stringify(String(this.ts)))
       .replace('{0}', updates.map((u) => JSON.stringify(u)).join(','));
     if (!res.destroyed) send(res, 200, JSON_TYPE, body);
   }
