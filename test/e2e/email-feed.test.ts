@@ -73,7 +73,9 @@ describe('e-mail feed (e2e)', () => {
   let mailbox: string;
 
   beforeAll(async () => {
-    [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpReceiver()]);
+    // One after another: a start that fails must not leave the other running unseen by afterAll.
+    dovecot = await startDovecot();
+    smtp = await startSmtpReceiver();
     const user = dovecot.users[0];
     mailbox = user.user;
     stack = await startTestStack({

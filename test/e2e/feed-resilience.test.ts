@@ -81,11 +81,10 @@ describe('feed resilience (e2e)', () => {
     pos = new PosFake();
     site = new WebsiteFeedFake();
     imap = new FlakyLink();
-    [dovecot, smtp, medo] = await Promise.all([
-      startDovecot(),
-      startSmtpReceiver(),
-      FakeMedoGateway.create(),
-    ]);
+    // One after another: a start that fails must not leave an earlier one running unseen by afterAll.
+    dovecot = await startDovecot();
+    smtp = await startSmtpReceiver();
+    medo = await FakeMedoGateway.create();
     await Promise.all([pos.start(), site.start()]);
     const imapPort = await imap.start(dovecot.host, dovecot.port);
     const far = '3600000';

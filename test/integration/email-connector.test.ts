@@ -11,8 +11,8 @@ import { EmailConnector, type EmailCursor, outboundMessageId, parseEmail } from 
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 
-// Thunderbird's MIME fixtures (MPL-2.0), read from ../shared at test time; see ../shared/samples/SOURCES.md.
-const SAMPLES = resolve(__dirname, '../../../shared/samples/email');
+// Our own letters in the shapes of real KOI8-R / windows-1251 mail (test/fixtures/email).
+const SAMPLES = resolve(__dirname, '../fixtures/email');
 const FROM = 'obr@gov.example.ru';
 
 let dovecot: DovecotInstance;
@@ -21,7 +21,9 @@ let smtp: SmtpReceiver;
 const connector = new EmailConnector({ logger: new JsonLogger('email-connector', 'error') });
 
 beforeAll(async () => {
-  [dovecot, smtp] = await Promise.all([startDovecot(), startSmtpReceiver()]);
+  // One after another: a start that fails must not leave the other running unseen by afterAll.
+  dovecot = await startDovecot();
+  smtp = await startSmtpReceiver();
 });
 
 afterAll(async () => {
@@ -135,15 +137,15 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     expect(page2.hasMore).toBe(false);
   });
 
-  it('decodes the KOI8-R and windows-1251 samples as delivered through IMAP', async () => {
+  it('decodes KOI8-R and windows-1251 letters as delivered through IMAP', async () => {
     await dovecot.createMailbox('obr', 'Samples');
-    for (const file of ['sample04_koi8r.eml', 'sample05_windows1251.eml']) {
+    for (const file of ['koi8r.eml', 'windows1251.eml']) {
       await dovecot.deliver('obr', readFileSync(resolve(SAMPLES, file)), 'Samples');
     }
     const page = await pullAll(account('Samples'), null);
     expect(page.items.map((i) => [i.externalId, i.subject, i.text])).toEqual([
-      ['04.eml@mime.sample', 'Алфавит', 'Вопрос'],
-      ['05.eml@mime.sample', 'Алфавит', 'Вопрос'],
+      ['koi8r-7f3a@mail.example', 'Отопление', 'Холодные батареи'],
+      ['cp1251-91bd@mail.example', 'Дорога', 'Ямы на дороге'],
     ]);
   });
 
