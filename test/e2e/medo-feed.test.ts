@@ -126,7 +126,8 @@ describe('МЭДО feed (e2e)', () => {
     });
     const ack = receipts.find((p) => p.passport.includes('xdms:type="Квитанция"'))!;
     const notice = receipts.find((p) => p.passport.includes('xdms:type="Уведомление"'))!;
-    for (const p of [ack, notice]) expect(validateAgainstXsd(p.passport)).toMatchObject({ valid: true });
+    for (const p of [ack, notice])
+      expect(await validateAgainstXsd(p.passport)).toMatchObject({ valid: true });
     expect(ack.passport).toContain(`<xdms:acknowledgment xdms:uid="${spec.headerUid}">`);
     expect(notice.passport).toContain(
       `<xdms:notification xdms:type="Зарегистрирован" xdms:uid="${spec.documentUid}" xdms:mid="${spec.headerUid}">`,
@@ -147,7 +148,7 @@ describe('МЭДО feed (e2e)', () => {
     const answer = await eventually(async () =>
       (await outbound()).find((p) => p.passport.includes('xdms:type="Документ"')),
     );
-    expect(validateAgainstXsd(answer.passport)).toEqual({
+    expect(await validateAgainstXsd(answer.passport)).toEqual({
       valid: true,
       output: expect.stringContaining('validates'),
     });

@@ -1,3 +1,3 @@
 export * from './gateway';
 export * from './packages';
-export * from './xmllint';
+export * from './schema';
