@@ -10,6 +10,7 @@ import { DatabaseModule } from '@inbox/database';
 import { IntakeModule } from '@inbox/intake';
 import { OrganisationsModule } from '@inbox/organisations';
 import { QueueModule } from '@inbox/queue';
+import { ReportsModule } from '@inbox/reports';
 import { RoutingModule } from '@inbox/routing';
 import { AuthController } from './auth/auth.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
@@ -50,6 +51,7 @@ import { PublicFaqController } from './knowledge/public-faq.controller';
     AppealsModule,
     IntakeModule,
     RoutingModule,
+    ReportsModule,
     ChannelsModule.forRoot(CONNECTORS),
     ClassificationModule,
     KnowledgeModule,

@@ -1,0 +1,253 @@
+import { Injectable } from '@nestjs/common';
+import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
+import { OPEN_STATUSES } from '@inbox/appeals';
+import { SqlRepository } from '@inbox/database';
+
+// Literals, not parameters, so the planner can use the partial index on open appeals.
+const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
+
+/** Dates are local dates in each appeal's own zone, as its deadlines are. */
+const LOCAL_DAY = `(a.registered_at AT TIME ZONE a.time_zone)::date`;
+
+export const REPORT_GROUPS = ['topic', 'line', 'organisation', 'channel'] as const;
+export type ReportGroupBy = (typeof REPORT_GROUPS)[number];
+
+const GROUP_SQL: Record<ReportGroupBy, { key: string; label: string; join: string }> = {
+  topic: {
+    key: `COALESCE(a.topic_id::text, 'none')`,
+    label: `COALESCE(t.name, 'Без темы')`,
+    join: 'LEFT JOIN topics t ON t.id = a.topic_id',
+  },
+  line: {
+    key: 'a.line::text',
+    label: `CASE a.line WHEN 1 THEN '1-я линия (ЦУР)' ELSE '2-я линия (органы власти)' END`,
+    join: '',
+  },
+  organisation: {
+    key: 'a.organisation_id::text',
+    label: 'o.short_name',
+    join: 'JOIN organisations o ON o.id = a.organisation_id',
+  },
+  channel: { key: 'a.channel', label: 'a.channel', join: '' },
+};
+
+export interface DashboardTotalsRow {
+  open: number;
+  fastTrackOpen: number;
+  overdueOpen: number;
+  unclassified: number;
+  received24h: number;
+}
+
+export interface FastTrackRow {
+  id: string;
+  registrationNumber: string;
+  subject: string | null;
+  excerpt: string;
+  status: string;
+  channel: string;
+  organisationName: string;
+  timeZone: string;
+  registeredAt: Date;
+  answerDueAt: Date;
+  line2DueAt: Date | null;
+  escalationDueAt: Date | null;
+}
+
+export interface ClocksByOrganisationRow {
+  organisationId: string;
+  organisationName: string;
+  atRisk: number;
+  overdue: number;
+}
+
+export interface ClocksByTopicRow {
+  topicId: string;
+  topicName: string;
+  atRisk: number;
+  overdue: number;
+}
+
+export interface VolumeRow {
+  date: string;
+  channel: string;
+  count: number;
+}
+
+export interface RatingKindRow {
+  kind: string;
+  count: number;
+  poor: number;
+}
+
+export interface PoorRatingRow {
+  organisationId: string;
+  organisationName: string;
+  topicId: string;
+  topicName: string;
+  count: number;
+  appealIds: string[];
+  lastAt: Date;
+}
+
+export interface HandledRow {
+  key: string;
+  label: string;
+  received: number;
+  answered: number;
+  onTime: number;
+  late: number;
+  inProgress: number;
+  overdueOpen: number;
+  redirected: number;
+}
+
+/**
+ * The read model behind the supervisor dashboard and the reports: aggregates over appeals, clock marks,
+ * ratings and poor-rating records (the tables of libs/appeals and libs/clocks, read here and never written).
+ * Every query composes the one scope from libs/access: appealScopeSql for appeals, organisationScopeSql for
+ * rows that belong to one organisation (a clock mark, a poor-rating record).
+ */
+@Injectable()
+export class ReportsRepository extends SqlRepository {
+  /** Today's date in an organisation's zone (periods are counted in local dates). */
+  async localToday(organisationId: string): Promise<string | undefined> {
+    const row = await this.one<{ today: string }>(
+      `SELECT to_char((now() AT TIME ZONE o.time_zone)::date, 'YYYY-MM-DD') AS today FROM organisations o WHERE o.id = $1`,
+      [organisationId],
+    );
+    return row?.today;
+  }
+
+  async totals(scope: AccessScope): Promise<DashboardTotalsRow> {
+    const params: unknown[] = [];
+    const row = await this.one<DashboardTotalsRow>(
+      `SELECT count(*) FILTER (WHERE a.status IN (${OPEN}))::int AS open,
+              count(*) FILTER (WHERE a.status IN (${OPEN}) AND a.fast_track)::int AS "fastTrackOpen",
+              count(*) FILTER (WHERE a.status IN (${OPEN}) AND a.answer_due_at < now())::int AS "overdueOpen",
+              count(*) FILTER (WHERE a.status IN (${OPEN}) AND a.topic_id IS NULL)::int AS "unclassified",
+              count(*) FILTER (WHERE a.registered_at >= now() - interval '24 hours')::int AS "received24h"
+         FROM appeals a WHERE ${appealScopeSql(scope, params, 'a')}`,
+      params,
+    );
+    return row!;
+  }
+
+  fastTrack(scope: AccessScope): Promise<FastTrackRow[]> {
+    const params: unknown[] = [];
+    return this.rows<FastTrackRow>(
+      `SELECT a.id, a.registration_number AS "registrationNumber", a.subject, left(a.text, 160) AS excerpt,
+              a.status, a.channel, o.short_name AS "organisationName", a.time_zone AS "timeZone",
+              a.registered_at AS "registeredAt", a.answer_due_at AS "answerDueAt",
+              (SELECT min(COALESCE(ao.extended_until, ao.due_at)) FROM appeal_organisations ao
+                WHERE ao.appeal_id = a.id AND ao.line = 2 AND ao.state = 'active') AS "line2DueAt",
+              CASE WHEN a.line = 1 AND a.status IN ('registered', 'in_work') THEN a.escalation_due_at END
+                AS "escalationDueAt"
+         FROM appeals a JOIN organisations o ON o.id = a.organisation_id
+        WHERE a.fast_track AND a.status IN (${OPEN}) AND ${appealScopeSql(scope, params, 'a')}
+        ORDER BY a.answer_due_at, a.id LIMIT 100`,
+      params,
+    );
+  }
+
+  /** Open appeals' clock marks at organisations in the scope: at risk or overdue, per organisation. */
+  clocksByOrganisation(scope: AccessScope): Promise<ClocksByOrganisationRow[]> {
+    const params: unknown[] = [];
+    return this.rows<ClocksByOrganisationRow>(
+      `WITH marked AS (${markedSql(scope, params)})
+       SELECT x.organisation_id AS "organisationId", o.short_name AS "organisationName",
+              count(*) FILTER (WHERE NOT x.overdue)::int AS "atRisk", count(*) FILTER (WHERE x.overdue)::int AS overdue
+         FROM marked x JOIN organisations o ON o.id = x.organisation_id
+        GROUP BY x.organisation_id, o.short_name ORDER BY overdue DESC, "atRisk" DESC, o.short_name`,
+      params,
+    );
+  }
+
+  /** The same per topic, one row per appeal (overdue when any of its marks is). */
+  clocksByTopic(scope: AccessScope): Promise<ClocksByTopicRow[]> {
+    const params: unknown[] = [];
+    return this.rows<ClocksByTopicRow>(
+      `WITH marked AS (${markedSql(scope, params)}), per_appeal AS (
+         SELECT appeal_id, bool_or(overdue) AS overdue FROM marked GROUP BY appeal_id
+       )
+       SELECT COALESCE(t.id::text, 'none') AS "topicId", COALESCE(t.name, 'Без темы') AS "topicName",
+              count(*) FILTER (WHERE NOT x.overdue)::int AS "atRisk", count(*) FILTER (WHERE x.overdue)::int AS overdue
+         FROM per_appeal x JOIN appeals a ON a.id = x.appeal_id LEFT JOIN topics t ON t.id = a.topic_id
+        GROUP BY t.id, t.name ORDER BY overdue DESC, "atRisk" DESC, "topicName"`,
+      params,
+    );
+  }
+
+  /** Appeals registered per local day and channel, `from` and `to` inclusive. */
+  volume(scope: AccessScope, from: string, to: string): Promise<VolumeRow[]> {
+    const params: unknown[] = [from, to];
+    return this.rows<VolumeRow>(
+      `SELECT to_char(${LOCAL_DAY}, 'YYYY-MM-DD') AS date, a.channel, count(*)::int AS count
+         FROM appeals a
+        WHERE ${LOCAL_DAY} BETWEEN $1::date AND $2::date AND ${appealScopeSql(scope, params, 'a')}
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      params,
+    );
+  }
+
+  /** Ratings of the last 90 days by kind. */
+  ratingsByKind(scope: AccessScope): Promise<RatingKindRow[]> {
+    const params: unknown[] = [];
+    return this.rows<RatingKindRow>(
+      `SELECT CASE WHEN r.answered IS FALSE THEN 'not-answered' ELSE COALESCE(r.satisfaction, 'score') END AS kind,
+              count(*)::int AS count, count(*) FILTER (WHERE r.poor)::int AS poor
+         FROM ratings r JOIN appeals a ON a.id = r.appeal_id
+        WHERE r.received_at >= now() - interval '90 days' AND ${appealScopeSql(scope, params, 'a')}
+        GROUP BY 1 ORDER BY 1`,
+      params,
+    );
+  }
+
+  /** Poor-rating records of organisations in the scope, by organisation and topic. */
+  poorRatings(scope: AccessScope): Promise<PoorRatingRow[]> {
+    const params: unknown[] = [];
+    return this.rows<PoorRatingRow>(
+      `SELECT p.organisation_id AS "organisationId", o.short_name AS "organisationName",
+              COALESCE(t.id::text, 'none') AS "topicId", COALESCE(t.name, 'Без темы') AS "topicName",
+              count(*)::int AS count, array_agg(DISTINCT p.appeal_id) AS "appealIds",
+              max(p.created_at) AS "lastAt"
+         FROM poor_rating_records p JOIN organisations o ON o.id = p.organisation_id
+         LEFT JOIN topics t ON t.id = p.topic_id
+        WHERE ${organisationScopeSql(scope, params, 'p.organisation_id')}
+        GROUP BY p.organisation_id, o.short_name, t.id, t.name
+        ORDER BY count DESC, "lastAt" DESC LIMIT 100`,
+      params,
+    );
+  }
+
+  /** Appeals registered in the period (local dates, inclusive), answered on time or late, by group. */
+  handled(scope: AccessScope, groupBy: ReportGroupBy, from: string, to: string): Promise<HandledRow[]> {
+    const g = GROUP_SQL[groupBy];
+    const params: unknown[] = [from, to];
+    return this.rows<HandledRow>(
+      `SELECT ${g.key} AS key, ${g.label} AS label,
+              count(*)::int AS received,
+              count(*) FILTER (WHERE a.answered_at IS NOT NULL)::int AS answered,
+              count(*) FILTER (WHERE a.answered_at IS NOT NULL AND a.answered_at <= a.answer_due_at)::int AS "onTime",
+              count(*) FILTER (WHERE a.answered_at > a.answer_due_at)::int AS late,
+              count(*) FILTER (WHERE a.answered_at IS NULL AND a.status IN (${OPEN}))::int AS "inProgress",
+              count(*) FILTER (WHERE a.answered_at IS NULL AND a.status IN (${OPEN})
+                                 AND a.answer_due_at < now())::int AS "overdueOpen",
+              count(*) FILTER (WHERE a.status = 'redirected')::int AS redirected
+         FROM appeals a ${g.join}
+        WHERE ${LOCAL_DAY} BETWEEN $1::date AND $2::date
+          AND ${appealScopeSql(scope, params, 'a')}
+        GROUP BY 1, 2 ORDER BY received DESC, label`,
+      params,
+    );
+  }
+}
+
+/** One row per open appeal and organisation in the scope: overdue when any of its clocks there is, else at risk. */
+function markedSql(scope: AccessScope, params: unknown[]): string {
+  return `
+      SELECT m.appeal_id, m.organisation_id, bool_or(m.kind = 'overdue') AS overdue
+        FROM clock_marks m JOIN appeals a ON a.id = m.appeal_id
+       WHERE a.status IN (${OPEN}) AND ${organisationScopeSql(scope, params, 'm.organisation_id')}
+       GROUP BY m.appeal_id, m.organisation_id`;
+}

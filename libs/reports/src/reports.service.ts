@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { type AccessScope } from '@inbox/access';
+import {
+  type ClocksByOrganisationRow,
+  type ClocksByTopicRow,
+  type DashboardTotalsRow,
+  type FastTrackRow,
+  type HandledRow,
+  type PoorRatingRow,
+  type RatingKindRow,
+  type ReportGroupBy,
+  ReportsRepository,
+  type VolumeRow,
+} from './reports.repository';
+
+/** Russian names of the channels, for report rows grouped by channel. */
+export const CHANNEL_NAME_RU: Record<string, string> = {
+  website: 'Сайт (форма)',
+  pos: 'Платформа обратной связи',
+  email: 'Электронная почта',
+  medo: 'МЭДО',
+  vk: 'ВКонтакте',
+  ok: 'Одноклассники',
+  telegram: 'Telegram',
+  operator: 'Оператор (звонок, приём, почта)',
+  import: 'Импорт',
+};
+
+/** Who asks: their organisation (whose zone dates the periods) and their scope. */
+export interface ReportViewer {
+  organisationId: string;
+  scope: AccessScope;
+}
+
+export interface Dashboard {
+  generatedAt: string;
+  totals: DashboardTotalsRow & { atRisk: number; overdueMarked: number };
+  fastTrack: FastTrackRow[];
+  clocks: { byOrganisation: ClocksByOrganisationRow[]; byTopic: ClocksByTopicRow[] };
+  volume: { from: string; to: string; days: VolumeRow[] };
+  ratings: { byKind: RatingKindRow[]; poorByOrganisationTopic: PoorRatingRow[] };
+}
+
+type Counts = Omit<HandledRow, 'key' | 'label'>;
+
+export interface HandledReport {
+  from: string;
+  to: string;
+  groupBy: ReportGroupBy;
+  rows: (HandledRow & { onTimeShare: number | null })[];
+  totals: Counts & { onTimeShare: number | null };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Supervisor dashboard and reports. Everything is scoped like the inbox: regional supervisors and admins
+ * see the region, a clerk or a department supervisor their own organisation(s).
+ */
+@Injectable()
+export class Reports {
+  constructor(private readonly reports: ReportsRepository) {}
+
+  async dashboard(viewer: ReportViewer): Promise<Dashboard> {
+    const { scope } = viewer;
+    const now = new Date();
+    const totals = await this.reports.totals(scope);
+    const fastTrack = await this.reports.fastTrack(scope);
+    const clocksByOrganisation = await this.reports.clocksByOrganisation(scope);
+    const clocksByTopic = await this.reports.clocksByTopic(scope);
+    const to = await this.localToday(viewer);
+    const from = daysBefore(to, 29);
+    const volume = await this.reports.volume(scope, from, to);
+    const ratings = await this.reports.ratingsByKind(scope);
+    const poorRatings = await this.reports.poorRatings(scope);
+    return {
+      generatedAt: now.toISOString(),
+      totals: {
+        ...totals,
+        atRisk: sum(clocksByTopic, 'atRisk'),
+        overdueMarked: sum(clocksByTopic, 'overdue'),
+      },
+      fastTrack,
+      clocks: { byOrganisation: clocksByOrganisation, byTopic: clocksByTopic },
+      volume: { from, to, days: volume },
+      ratings: { byKind: ratings, poorByOrganisationTopic: poorRatings },
+    };
+  }
+
+  /** Registered in the period (default: the last 30 local days), answered on time vs late, by group. */
+  async handled(
+    query: { from?: string; to?: string; groupBy?: ReportGroupBy },
+    viewer: ReportViewer,
+  ): Promise<HandledReport> {
+    const groupBy = query.groupBy ?? 'topic';
+    const to = query.to ?? (await this.localToday(viewer));
+    const from = query.from ?? daysBefore(to, 29);
+    const rows = await this.reports.handled(viewer.scope, groupBy, from, to);
+    const withShare = rows.map((r) => ({
+      ...r,
+      label: groupBy === 'channel' ? (CHANNEL_NAME_RU[r.key] ?? r.key) : r.label,
+      onTimeShare: share(r.onTime, r.answered),
+    }));
+    const totals: Counts = {
+      received: sum(rows, 'received'),
+      answered: sum(rows, 'answered'),
+      onTime: sum(rows, 'onTime'),
+      late: sum(rows, 'late'),
+      inProgress: sum(rows, 'inProgress'),
+      overdueOpen: sum(rows, 'overdueOpen'),
+      redirected: sum(rows, 'redirected'),
+    };
+    return {
+      from,
+      to,
+      groupBy,
+      rows: withShare,
+      totals: { ...totals, onTimeShare: share(totals.onTime, totals.answered) },
+    };
+  }
+
+  /** Today's date in the viewer's organisation's zone: periods are counted in local dates. */
+  private async localToday(viewer: ReportViewer): Promise<string> {
+    return (await this.reports.localToday(viewer.organisationId)) ?? isoDate(new Date());
+  }
+}
+
+function isoDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function daysBefore(date: string, days: number): string {
+  return isoDate(new Date(Date.parse(`${date}T00:00:00Z`) - days * DAY_MS));
+}
+
+/** Per cent with one decimal; null when nothing was answered. */
+function share(part: number, whole: number): number | null {
+  return whole ? Math.round((part / whole) * 1000) / 10 : null;
+}
+
+function sum<T>(rows: T[], key: keyof T): number {
+  return rows.reduce((n, r) => n + Number(r[key] ?? 0), 0);
+}
