@@ -57,7 +57,7 @@ export interface InteractionEvent {
   author: InboundAuthor;
   thread?: { key: string };
   replyAddress?: Record<string, unknown>;
-  action: 'start' | 'help' | 'consent' | 'list-appeals' | 'appeal-status' | 'button';
+  action: 'start' | 'help' | 'consent' | 'list-appeals' | 'appeal-status' | 'faq' | 'button';
   /** The button's data or the command's argument. */
   value?: string;
   /** The channel's id of the button press, to acknowledge it (Telegram answerCallbackQuery). */

@@ -90,6 +90,10 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(command('/status')).not.toHaveProperty('value');
     expect(command('/start@appeals_bot')).toMatchObject({ action: 'start' });
     expect(command('/START')).toMatchObject({ action: 'start' });
+    expect(command('/faq когда включат отопление')).toMatchObject({
+      action: 'faq',
+      value: 'когда включат отопление',
+    });
   });
 
   it('keeps an unknown command as ordinary text', () => {

@@ -24,6 +24,7 @@ const COMMANDS: Record<string, InteractionEvent['action']> = {
   help: 'help',
   my: 'list-appeals',
   status: 'appeal-status',
+  faq: 'faq',
 };
 
 // `/cmd`, `/cmd@BotName`, `/cmd argument…`

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IntakeModule } from '@inbox/intake';
+import { KnowledgeModule } from '@inbox/knowledge';
 import { DialogueAdmission } from './admission.service';
 import { AttachmentFetcher } from './attachment-fetcher.service';
 import { BotRepliesRepository } from './bot-replies.repository';
@@ -21,7 +22,8 @@ import { Dialogue } from './dialogue.service';
  * ChannelsModule, QueueModule and ConfigModule.
  */
 @Module({
-  imports: [IntakeModule],
+  // KnowledgeModule: the public FAQ behind the /faq command.
+  imports: [IntakeModule, KnowledgeModule],
   providers: [
     BotRepliesRepository,
     ConsentsRepository,

@@ -15,11 +15,18 @@ describe('text commands (VK and OK dialogues)', () => {
       value: '2026-000124',
     });
     expect(parseTextCommand('статус')).toEqual({ action: 'appeal-status' });
+    expect(parseTextCommand('/вопрос Когда включат отопление?')).toEqual({
+      action: 'faq',
+      value: 'когда включат отопление',
+    });
+    expect(parseTextCommand('/faq')).toEqual({ action: 'faq' });
   });
 
   it('leaves an appeal that merely mentions a command word alone', () => {
     expect(parseTextCommand('Помощь нужна срочно: во дворе прорвало трубу')).toBeUndefined();
     expect(parseTextCommand('Какой статус у ремонта дороги на ул. Ленина?')).toBeUndefined();
+    // The FAQ command needs its slash: an appeal may well begin with «Вопрос».
+    expect(parseTextCommand('Вопрос: когда включат отопление в доме 5?')).toBeUndefined();
     expect(parseTextCommand('')).toBeUndefined();
   });
 

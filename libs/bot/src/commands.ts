@@ -7,7 +7,7 @@ import { type InteractionEvent } from '@inbox/integrations/contract';
  */
 
 export interface TextCommand {
-  action: Extract<InteractionEvent['action'], 'start' | 'help' | 'list-appeals' | 'appeal-status'>;
+  action: Extract<InteractionEvent['action'], 'start' | 'help' | 'list-appeals' | 'appeal-status' | 'faq'>;
   value?: string;
 }
 
@@ -33,11 +33,15 @@ const WORDS: Record<string, TextCommand['action']> = {
 };
 
 const STATUS = /^(?:\/status|статус)(?:\s+(?:обращения\s+)?(?:№\s*)?(\S+))?$/u;
+/** Only with a slash: an appeal that begins «Вопрос…» must stay an appeal. */
+const FAQ = /^\/(?:faq|вопрос)(?:\s+([\s\S]+))?$/u;
 
 export function parseTextCommand(text: string): TextCommand | undefined {
   const t = normalise(text);
   const word = WORDS[t];
   if (word) return { action: word };
+  const faq = FAQ.exec(t);
+  if (faq) return faq[1] ? { action: 'faq', value: faq[1] } : { action: 'faq' };
   const status = STATUS.exec(t);
   if (status) return status[1] ? { action: 'appeal-status', value: status[1] } : { action: 'appeal-status' };
   return undefined;

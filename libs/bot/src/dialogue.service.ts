@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ChannelEntry, InboundEvents } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
+import { PublicFaq } from '@inbox/knowledge';
 import {
   acknowledgesInteractions,
   Channel,
@@ -19,6 +20,9 @@ import {
   CONSENT_ALREADY_RU,
   CONSENT_NOTICE_RU,
   CONSENT_THANKS_RU,
+  FAQ_NOT_FOUND_RU,
+  faqAnswerRu,
+  faqUsageRu,
   consentHowRu,
   consentLabelRu,
   GREETING_RU,
@@ -48,6 +52,7 @@ export class Dialogue implements OnModuleInit {
     private readonly replies: BotReplies,
     private readonly consents: Consents,
     private readonly appeals: CitizenAppeals,
+    private readonly faq: PublicFaq,
   ) {}
 
   onModuleInit(): void {
@@ -111,6 +116,17 @@ export class Dialogue implements OnModuleInit {
           myAppealsRu(await this.appeals.list(event.channel, author, MY_APPEALS_LIMIT), MY_APPEALS_LIMIT),
         );
         return;
+      case 'faq': {
+        // The public FAQ of libs/knowledge: only what organisations published for citizens.
+        const question = event.value?.trim();
+        if (!question) {
+          await reply(faqUsageRu(slash));
+          return;
+        }
+        const found = await this.faq.answer(question);
+        await reply(found ? faqAnswerRu(found) : FAQ_NOT_FOUND_RU);
+        return;
+      }
       case 'appeal-status': {
         const number = event.value?.trim().replace(/^№\s*/u, '');
         if (!number) {

@@ -59,9 +59,30 @@ export function helpRu(slashCommands: boolean): string {
     '• напишите сообщение (можно с фото) — мы зарегистрируем обращение и сообщим его номер и срок ответа;',
     `• ${my} — ваши обращения и их статус;`,
     `• ${status} — статус обращения по номеру;`,
+    `• ${faqCommandRu(slashCommands)} — ответ из частых вопросов, если он уже есть;`,
     `• ${help} — эта справка.`,
   ].join('\n');
 }
+
+function faqCommandRu(slashCommands: boolean): string {
+  return slashCommands ? '/faq когда включат отопление' : '«/вопрос когда включат отопление»';
+}
+
+export function faqUsageRu(slashCommands: boolean): string {
+  return `Напишите вопрос после команды, например: ${faqCommandRu(slashCommands)}.`;
+}
+
+/** A published FAQ answer (libs/knowledge), with who answers and what to do if it is not the case. */
+export function faqAnswerRu(entry: { question: string; answer: string; organisationName: string }): string {
+  return (
+    `Частый вопрос: «${entry.question}»\n\n${entry.answer}\n\nОтвечает: ${entry.organisationName}.\n\n` +
+    'Если ответ не подходит к вашему случаю, напишите обращение — мы его зарегистрируем.'
+  );
+}
+
+export const FAQ_NOT_FOUND_RU =
+  'Готового ответа на такой вопрос нет. Напишите обращение: опишите проблему и адрес — мы его зарегистрируем ' +
+  'и ответим в установленный срок.';
 
 /** '2026-12-22' → '22.12.2026'. */
 export function russianDay(isoDate: string): string {

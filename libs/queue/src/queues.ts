@@ -18,8 +18,6 @@ export enum QueueName {
 export enum JobName {
   /** Record deadline clocks that became at risk or overdue (repeatable: one schedule for all workers). */
   WatchClocks = 'watch-clocks',
-  /** The same for the knowledge base's clocks: request terms and quarterly reviews (repeatable). */
-  WatchKnowledgeClocks = 'watch-knowledge-clocks',
   /** Turn one stored inbound item into an appeal or a follow-up. Job id = the item id. */
   NormaliseInboundItem = 'normalise-inbound-item',
   /** The same for a batch of items stored together: one queue round trip for many registrations. */
@@ -46,7 +44,6 @@ export enum JobName {
 
 export interface JobPayloads {
   [JobName.WatchClocks]: Record<string, never>;
-  [JobName.WatchKnowledgeClocks]: Record<string, never>;
   [JobName.NormaliseInboundItem]: { inboundItemId: string };
   [JobName.NormaliseInboundBatch]: { inboundItemIds: string[] };
   [JobName.SweepPendingItems]: { olderThanMs: number };
@@ -63,7 +60,6 @@ export interface JobPayloads {
 
 export const JOB_QUEUE: { [J in JobName]: QueueName } = {
   [JobName.WatchClocks]: QueueName.Deadlines,
-  [JobName.WatchKnowledgeClocks]: QueueName.Deadlines,
   [JobName.NormaliseInboundItem]: QueueName.Intake,
   [JobName.NormaliseInboundBatch]: QueueName.Intake,
   [JobName.SweepPendingItems]: QueueName.Intake,
@@ -83,10 +79,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Checks a payload as it comes off the queue: Redis is outside the process, and old jobs outlive code. */
 const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
   [JobName.WatchClocks]: (data) =>
-    isObject(data) && !Array.isArray(data) && Object.keys(data).length === 0
-      ? undefined
-      : 'payload must be {}',
-  [JobName.WatchKnowledgeClocks]: (data) =>
     isObject(data) && !Array.isArray(data) && Object.keys(data).length === 0
       ? undefined
       : 'payload must be {}',
