@@ -674,6 +674,445 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/knowledge/appeals/{appealId}/answered-on-the-spot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ответ дан на месте по статье: звонок 1-й линии закрывается, статья засчитывается
+         * @description Только для звонка или личного приёма, зарегистрированного оператором и ещё не переданного на 2-ю линию.
+         */
+        post: operations["KnowledgeArticlesController_answeredOnTheSpot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/appeals/{appealId}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Подсказки для карточки обращения: по теме (подтеме) и тексту, владелец темы первым */
+        get: operations["KnowledgeArticlesController_suggestForAppeal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/appeals/{appealId}/uses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Какие статьи пригодились по обращению */
+        get: operations["KnowledgeArticlesController_uses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/appeals/{appealId}/worth-adding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ответ стоит добавить в базу знаний: запрос организации со ссылкой на обращение */
+        post: operations["KnowledgeArticlesController_worthAdding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/articles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Статьи базы знаний: по организации, разделу, теме, виду */
+        get: operations["KnowledgeArticlesController_browse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/articles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Статья: разделы, связи, вложения, сколько раз пригодилась */
+        get: operations["KnowledgeArticlesController_article"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/articles/{id}/render": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Текст шаблона или ответа на частый вопрос для проекта ответа (подстановки заполнены) */
+        post: operations["KnowledgeArticlesController_render"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/articles/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Все опубликованные версии статьи */
+        get: operations["KnowledgeArticlesController_versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Вложение для статьи (PDF, Word, Excel, RTF, текст, изображение; до 10 МБ) */
+        post: operations["KnowledgeSectionsController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/attachments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Содержимое вложения статьи */
+        get: operations["KnowledgeSectionsController_attachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Панель руководителя: сроки запросов и актуализации по организациям, полезные статьи */
+        get: operations["KnowledgeSectionsController_dashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/gaps/repeated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Повторяющиеся вопросы без статьи в базе знаний (из потока обращений) */
+        get: operations["KnowledgeArticlesController_repeated"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/organisations/{id}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ответственное лицо организации и публикация частых вопросов */
+        get: operations["KnowledgeSectionsController_settings"];
+        /** Назначить ответственное лицо; разрешить публикацию частых вопросов гражданам */
+        put: operations["KnowledgeSectionsController_saveSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Запросы на изменение базы знаний в моей области видимости */
+        get: operations["KnowledgeRequestsController_list"];
+        put?: never;
+        /**
+         * Запрос на изменение: от организации или от ЦУР; сразу направляется ответственному лицу
+         * @description Сроки: направить в день формирования; согласовать за 3 рабочих дня (классификатор — 5); внести за 2 (классификатор — 5).
+         */
+        post: operations["KnowledgeRequestsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Запрос: предложенный текст, сроки, история, отметки о рисках и просрочках */
+        get: operations["KnowledgeRequestsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Доработать формируемый или возвращённый запрос */
+        patch: operations["KnowledgeRequestsController_update"];
+        trace?: never;
+    };
+    "/api/v1/knowledge/requests/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Согласовать (ответственное лицо организации) */
+        post: operations["KnowledgeRequestsController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/requests/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отозвать запрос */
+        post: operations["KnowledgeRequestsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/requests/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Внести согласованные изменения в базу знаний (ЦУР): новая версия статьи */
+        post: operations["KnowledgeRequestsController_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/requests/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Вернуть на доработку с причиной */
+        post: operations["KnowledgeRequestsController_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/requests/{id}/send": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Направить ответственному лицу на согласование */
+        post: operations["KnowledgeRequestsController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Поиск: русский полнотекстовый поиск со стеммингом и тема рубрикатора */
+        get: operations["KnowledgeArticlesController_search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/sections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Разделы и их актуализация (не реже раза в квартал) */
+        get: operations["KnowledgeSectionsController_list"];
+        put?: never;
+        /** Новый раздел своей организации */
+        post: operations["KnowledgeSectionsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/sections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Раздел */
+        get: operations["KnowledgeSectionsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Изменить раздел своей организации */
+        patch: operations["KnowledgeSectionsController_update"];
+        trace?: never;
+    };
+    "/api/v1/knowledge/sections/{id}/reviewed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Раздел актуализирован: следующий срок — через квартал */
+        post: operations["KnowledgeSectionsController_reviewed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/knowledge/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Подсказки для экрана регистрации звонка: статьи и скрипты по свободному тексту и теме
+         * @description Вызывайте по мере ввода текста (с задержкой) и после выбора темы. Шаблоны и частые вопросы (insertable) вставляются в ответ через POST /api/v1/knowledge/articles/{id}/render; ответ на месте закрывает звонок через POST /api/v1/knowledge/appeals/{appealId}/answered-on-the-spot.
+         */
+        post: operations["KnowledgeArticlesController_suggest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -770,6 +1209,40 @@ export interface paths {
         put?: never;
         /** Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им */
         post: operations["PublicAppealsController_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/faq": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Частые вопросы и ответы (опубликованные организациями для граждан) */
+        get: operations["PublicFaqController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/faq/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Поиск ответа на вопрос гражданина среди частых вопросов */
+        get: operations["PublicFaqController_search"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1163,6 +1636,17 @@ export interface components {
             templateId: string | null;
             text: string;
         };
+        AnsweredOnTheSpotDto: {
+            /** @description Статья, по которой дан ответ */
+            articleId: string;
+        };
+        AnsweredOnTheSpotResultDto: {
+            appealId: string;
+            articleId: string;
+            /** @enum {string} */
+            status: "closed";
+            version: number;
+        };
         AnswerTemplateDto: {
             body: string;
             /** Format: uuid */
@@ -1361,6 +1845,39 @@ export interface components {
             postalAddress?: string;
             surname?: string;
         };
+        ApproveRequestDto: {
+            comment?: string;
+            /** @description Окончательный текст (если правится при согласовании) */
+            proposed?: components["schemas"]["ArticleContentDto"];
+        };
+        ArticleContentDto: {
+            /** @description Снять статью с публикации */
+            archive?: boolean;
+            /** @description Вложения (id из POST /api/v1/knowledge/attachments) */
+            attachmentIds?: string[];
+            /** @description Текст: ответ, шаблон, скрипт, выдержка. Подстановки шаблона: {{applicantName}}, {{registrationNumber}}, {{registrationDate}}, {{organisation}}, {{answerDueDate}} */
+            body: string;
+            keywords?: string[];
+            /** @enum {string} */
+            kind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
+            /** @description Связанные статьи (id) */
+            links?: string[];
+            /** @description Разделы статьи */
+            parts?: components["schemas"]["ArticlePartDto"][];
+            /** @description Показывать гражданам (только частые вопросы) */
+            public?: boolean;
+            /** @description Вопрос (для частого вопроса) */
+            question?: string;
+            /** @description Реквизиты нормативного акта или источник */
+            source?: string;
+            title: string;
+            /** @description Тема рубрикатора */
+            topicId?: string;
+        };
+        ArticlePartDto: {
+            heading: string;
+            text: string;
+        };
         AssignDto: {
             userId: string;
         };
@@ -1472,6 +1989,9 @@ export interface components {
             topicId: string;
             topicName: string;
         };
+        CommentDto: {
+            comment: string;
+        };
         ContactsDto: {
             address?: string;
             email?: string;
@@ -1481,6 +2001,44 @@ export interface components {
         CreatedDto: {
             /** Format: uuid */
             id: string;
+        };
+        CreateRequestDto: {
+            /** @description Обращения, в которых не нашлось ответа */
+            appealIds?: string[];
+            /** @description Изменяемая статья; без неё — новая статья */
+            articleId?: string;
+            /** @description Пояснение: что изменилось (закон, телефоны, тематика) */
+            details?: string;
+            /** @description Предложение из потока обращений (повторяющиеся вопросы) */
+            fromAppealsStream?: boolean;
+            /**
+             * @description topic-set — классификатор (5 + 5 раб. дней)
+             * @enum {string}
+             */
+            kind?: "content" | "topic-set";
+            /** @description Организация-владелец (по умолчанию — из раздела или статьи) */
+            organisationId?: string;
+            /** @description Предлагаемый текст статьи */
+            proposed?: components["schemas"]["ArticleContentDto"];
+            /** @description Раздел (для новой статьи — обязателен) */
+            sectionId?: string;
+            /**
+             * @description Сразу направить на согласование (по умолчанию да)
+             * @default true
+             */
+            send?: boolean;
+            /** @description Предмет изменений */
+            subject: string;
+            /** @description Для kind=topic-set: темы классификатора */
+            topics?: components["schemas"]["TopicProposalDto"][];
+        };
+        CreateSectionDto: {
+            description?: string;
+            organisationId: string;
+            /** @description Ответственный за раздел (по умолчанию — ответственное лицо организации) */
+            responsibleUserId?: string;
+            title: string;
+            topicId?: string;
         };
         CreateTemplateDto: {
             /** @description Подстановки: {{applicantName}}, {{registrationNumber}}, {{registrationDate}}, {{organisation}}, {{answerDueDate}} */
@@ -1580,6 +2138,8 @@ export interface components {
         EscalateDto: {
             /** @description Недостающие данные заявителя, дополняемые при передаче (имя, отчество, телефон — S0) */
             applicant?: components["schemas"]["ApplicantFieldsDto"];
+            /** @description В базе знаний нет ответа (S1 п. 10): организации уйдёт запрос на пополнение базы знаний */
+            noKnowledgeBaseAnswer?: boolean;
             /** @description Одна или несколько организаций 2-й линии */
             organisationIds: string[];
             /** @description Суть вопроса */
@@ -1791,6 +2351,9 @@ export interface components {
             text: string;
             topicId?: string;
         };
+        OptionalCommentDto: {
+            comment?: string;
+        };
         OrganisationCardDto: {
             /** @description Непосредственно подчинённые */
             children: components["schemas"]["OrganisationSummaryDto"][];
@@ -1971,6 +2534,18 @@ export interface components {
             /** @example 2026-000123 */
             registrationNumber: string;
         };
+        RenderDto: {
+            /** @description Обращение, в ответ на которое вставляется текст */
+            appealId: string;
+        };
+        RenderedDto: {
+            articleId: string;
+            /** @enum {string} */
+            kind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
+            /** @description Текст для проекта ответа, подстановки заполнены */
+            text: string;
+            version: number;
+        };
         /** @enum {string} */
         Role: "operator" | "clerk" | "supervisor" | "admin";
         RouteSuggestDto: {
@@ -2066,6 +2641,12 @@ export interface components {
             expiresAt: string;
             user: components["schemas"]["StaffUserDto"];
         };
+        SettingsDto: {
+            /** @description Публиковать частые вопросы для граждан */
+            publicFaq?: boolean;
+            /** @description Ответственное лицо организации за базу знаний (S1 п. 3.1) */
+            responsibleUserId?: string | null;
+        };
         StaffUserDto: {
             active: boolean;
             /** @example Иванова Елена Андреевна */
@@ -2085,6 +2666,14 @@ export interface components {
             /** @description Видит обращения подведомственных организаций */
             seesSubordinates: boolean;
         };
+        SuggestDto: {
+            /** @default 8 */
+            limit?: number;
+            /** @description Что говорит заявитель (свободный текст, можно неполный) */
+            text: string;
+            /** @description Тема или подтема, когда уже выбрана */
+            topicId?: string;
+        };
         SuggestedOrganisationDto: {
             code: string;
             /** Format: uuid */
@@ -2093,6 +2682,38 @@ export interface components {
             kind: "region" | "management-centre" | "department" | "subordinate" | "municipality";
             name: string;
             shortName: string;
+        };
+        SuggestionDto: {
+            /** @description Полный текст (для шаблона — с подстановками {{…}}) */
+            body: string;
+            /** @description Фрагмент с найденными словами в «…» */
+            excerpt: string;
+            id: string;
+            /** @description Можно вставить в ответ одним нажатием */
+            insertable?: boolean;
+            /** @enum {string} */
+            kind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
+            /** @description Вид по-русски */
+            kindName: string;
+            organisationId: string;
+            organisationName: string;
+            question?: Record<string, never> | null;
+            /** @description Оценка: тема (1 — точное совпадение) + полнотекстовый ранг */
+            score: number;
+            title: string;
+            topicId?: Record<string, never> | null;
+            /** @enum {string} */
+            topicMatch: "exact" | "related" | "none";
+            topicName?: Record<string, never> | null;
+            /** @description Сколько раз статья пригодилась */
+            uses: number;
+            version: number;
+        };
+        SuggestionsDto: {
+            /** @description Статьи по теме и тексту, лучшие первыми */
+            articles: components["schemas"]["SuggestionDto"][];
+            /** @description Скрипты разговора: приветствие, по теме, завершение */
+            scripts: components["schemas"]["SuggestionDto"][];
         };
         TopicDto: {
             code: string;
@@ -2106,10 +2727,27 @@ export interface components {
             parentId: string | null;
             rubricatorVersion: string | null;
         };
+        TopicProposalDto: {
+            name: string;
+            parentName?: string;
+        };
         UpdateCardDto: {
             applicant?: components["schemas"]["ApplicantFieldsDto"];
             /** @description Суть вопроса */
             subject?: string;
+        };
+        UpdateRequestDto: {
+            details?: string;
+            proposed?: components["schemas"]["ArticleContentDto"];
+            sectionId?: string;
+            subject?: string;
+            topics?: components["schemas"]["TopicProposalDto"][];
+        };
+        UpdateSectionDto: {
+            description?: string;
+            responsibleUserId?: string;
+            title?: string;
+            topicId?: string;
         };
         UpdateTopicDto: {
             active?: boolean;
@@ -2139,6 +2777,11 @@ export interface components {
              * @description Дата регистрации в часовом поясе обращения
              */
             date: string;
+        };
+        WorthAddingDto: {
+            /** @description Ответ, который стоит добавить в базу знаний */
+            answerId?: string;
+            comment?: string;
         };
     };
     responses: never;
@@ -3300,6 +3943,655 @@ export interface operations {
             };
         };
     };
+    KnowledgeArticlesController_answeredOnTheSpot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appealId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnsweredOnTheSpotDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnsweredOnTheSpotResultDto"];
+                };
+            };
+        };
+    };
+    KnowledgeArticlesController_suggestForAppeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appealId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionsDto"];
+                };
+            };
+        };
+    };
+    KnowledgeArticlesController_uses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appealId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeArticlesController_worthAdding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appealId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorthAddingDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeArticlesController_browse: {
+        parameters: {
+            query?: {
+                includeArchived?: boolean;
+                kind?: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
+                limit?: number;
+                organisationId?: string;
+                sectionId?: string;
+                /** @description Тема или подтема */
+                topicId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeArticlesController_article: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeArticlesController_render: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenderDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenderedDto"];
+                };
+            };
+        };
+    };
+    KnowledgeArticlesController_versions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                    /** Format: uuid */
+                    organisationId?: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_attachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeArticlesController_repeated: {
+        parameters: {
+            query?: {
+                days?: number;
+                minAppeals?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_saveSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_list: {
+        parameters: {
+            query?: {
+                appealId?: string;
+                limit?: number;
+                organisationId?: string;
+                origin?: "organisation" | "management-centre" | "escalation" | "worth-adding" | "appeals-stream";
+                /** @description Через запятую: draft, sent, returned, approved, published, cancelled */
+                status?: string[];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateRequestDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveRequestDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OptionalCommentDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeRequestsController_send: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeArticlesController_search: {
+        parameters: {
+            query?: {
+                /** @description Виды через запятую: template, faq, greeting-script, farewell-script, call-script, legal-act, service, schedule, contacts, solved-example */
+                kind?: string[];
+                limit?: number;
+                organisationId?: string;
+                /** @description Вопрос или текст обращения (русский полнотекстовый поиск) */
+                q?: string;
+                topicId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionDto"][];
+                };
+            };
+        };
+    };
+    KnowledgeSectionsController_list: {
+        parameters: {
+            query?: {
+                /** @description Только разделы моей организации */
+                mine?: boolean;
+                organisationId?: string;
+                review?: "overdue" | "due-soon";
+                topicId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSectionDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateSectionDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeSectionsController_reviewed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    KnowledgeArticlesController_suggest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SuggestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SuggestionsDto"];
+                };
+            };
+        };
+    };
     AuthController_me: {
         parameters: {
             query?: never;
@@ -3429,6 +4721,45 @@ export interface operations {
                 "application/json": components["schemas"]["PublicRatingDto"];
             };
         };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PublicFaqController_list: {
+        parameters: {
+            query?: {
+                topicId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PublicFaqController_search: {
+        parameters: {
+            query: {
+                /** @description Вопрос гражданина */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
