@@ -101,6 +101,7 @@ describe('website form → appeal (e2e)', () => {
     });
     expect(res.status).toBe(400);
     const body = await json(res);
+    expect(body).toMatchObject({ statusCode: 400, code: 'invalid-input' });
     expect(body.message).toBe('Проверьте правильность заполнения формы');
     expect(body.errors).toMatchObject({
       firstName: 'Укажите имя',
@@ -120,8 +121,28 @@ describe('website form → appeal (e2e)', () => {
       body: form(validFields, [{ name: 'scan.pdf', type: 'application/pdf', content: big }]),
     });
     expect(res.status).toBe(413);
+    expect(await json(res)).toEqual({
+      statusCode: 413,
+      code: 'too-large',
+      message: 'Файлы слишком большие',
+      errors: { attachments: 'Файлы слишком большие' },
+    });
     const after = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM inbound_items`);
     expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('answers 400 for files sent under another field name', async () => {
+    const body = form(validFields);
+    body.append('scan', new Blob([Buffer.from('%PDF-1.4')], { type: 'application/pdf' }), 'scan.pdf');
+    const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body });
+    expect(res.status).toBe(400);
+    const message = 'Вложения переданы некорректно: используйте поле «attachments»';
+    expect(await json(res)).toEqual({
+      statusCode: 400,
+      code: 'invalid-input',
+      message,
+      errors: { attachments: message },
+    });
   });
 
   it('gives the same appeal for the same form submitted twice', async () => {

@@ -1,28 +1,23 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Get,
   Headers,
   HttpCode,
   HttpStatus,
-  NotFoundException,
   Param,
-  PayloadTooLargeException,
   Post,
   Query,
   Res,
   UploadedFiles,
-  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
-import { FilesInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { PublicEndpoint, SYSTEM_SCOPE } from '@inbox/access';
 import { AppealQueries, AppealRegistrar, AppealWorkflow, isRegistrationNumber } from '@inbox/appeals';
 import { AppConfig } from '@inbox/config';
-import { rootLogger } from '@inbox/common';
+import { DomainError, invalidInput, notFoundError, rootLogger } from '@inbox/common';
 import { InboundStore } from '@inbox/intake';
 import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { WebsiteFormConnector } from '@inbox/integrations/website';
@@ -32,7 +27,7 @@ import {
   PublicAppealStatusDto,
   PublicRatingDto,
 } from './public-appeal.dto';
-import { UploadErrorsFilter } from './upload-errors.filter';
+import { FormFilesInterceptor } from './form-attachments.interceptor';
 
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
 /** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
@@ -41,7 +36,6 @@ const UPLOAD_HARD_LIMIT = 50;
 @ApiTags('public')
 @Controller('api/v1/public/appeals')
 @PublicEndpoint()
-@UseFilters(UploadErrorsFilter)
 export class PublicAppealsController {
   private readonly log = rootLogger.child('public-form');
   private readonly connector: WebsiteFormConnector;
@@ -67,7 +61,7 @@ export class PublicAppealsController {
     type: PublicAppealCreatedDto,
     description: '201 — зарегистрировано; 200 — повторная отправка',
   })
-  @UseInterceptors(FilesInterceptor('attachments', UPLOAD_HARD_LIMIT))
+  @UseInterceptors(FormFilesInterceptor('attachments', UPLOAD_HARD_LIMIT))
   async submit(
     @Body() body: unknown,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
@@ -89,16 +83,12 @@ export class PublicAppealsController {
       });
     } catch (error) {
       if (error instanceof ConnectorError && error.code === ConnectorErrorCode.InvalidPayload) {
-        const body = {
-          message: 'Проверьте правильность заполнения формы',
-          errors: error.details.fields ?? {},
-        };
-        if (error.details.status === 413) throw new PayloadTooLargeException({ statusCode: 413, ...body });
-        throw new BadRequestException({ statusCode: 400, ...body });
+        const code = error.details.status === 413 ? 'too-large' : 'invalid-input';
+        throw new DomainError(code, 'Проверьте правильность заполнения формы', error.details.fields ?? {});
       }
       throw error;
     }
-    if (parsed.kind !== 'items') throw new BadRequestException('Неожиданный ответ обработчика формы');
+    if (parsed.kind !== 'items') throw invalidInput('Неожиданный ответ обработчика формы');
 
     const [stored] = await this.store.store(parsed.items, { enqueue: false });
     const outcome = await this.registrar.registerInboundItem(stored.inboundItemId);
@@ -125,11 +115,7 @@ export class PublicAppealsController {
         statusUrl: this.statusUrl(outcome.registrationNumber),
       };
     }
-    throw new BadRequestException({
-      statusCode: 400,
-      message: 'Обращение не может быть зарегистрировано',
-      errors: {},
-    });
+    throw invalidInput('Обращение не может быть зарегистрировано', {});
   }
 
   @Get(':registrationNumber')
@@ -141,22 +127,16 @@ export class PublicAppealsController {
     @Query('code') code: string | undefined,
   ): Promise<PublicAppealStatusDto> {
     if (!isRegistrationNumber(registrationNumber)) {
-      throw new BadRequestException({
-        statusCode: 400,
-        message: 'Номер обращения указывается в формате 2026-000123',
-        errors: { registrationNumber: 'Номер обращения указывается в формате 2026-000123' },
-      });
+      const message = 'Номер обращения указывается в формате 2026-000123';
+      throw invalidInput(message, { registrationNumber: message });
     }
     if (!code || code.trim().length < 4) {
-      throw new BadRequestException({
-        statusCode: 400,
-        message: 'Укажите код доступа, выданный при регистрации',
-        errors: { code: 'Укажите код доступа, выданный при регистрации' },
-      });
+      const message = 'Укажите код доступа, выданный при регистрации';
+      throw invalidInput(message, { code: message });
     }
     const status = await this.queries.publicStatus(registrationNumber, code);
     // The same answer for "no such number" and "wrong code", so numbers cannot be probed.
-    if (!status) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
+    if (!status) throw notFoundError('Обращение не найдено');
     return {
       ...status,
       registeredAt: status.registeredAt.toISOString(),
@@ -176,7 +156,7 @@ export class PublicAppealsController {
       isRegistrationNumber(registrationNumber) && code
         ? await this.queries.publicAppealId(registrationNumber, code)
         : undefined;
-    if (!id) throw new NotFoundException({ statusCode: 404, message: 'Обращение не найдено' });
+    if (!id) throw notFoundError('Обращение не найдено');
     const result = await this.workflow.rate(
       id,
       // One rating per answer from the website: a second press of the same button changes nothing.

@@ -18,6 +18,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { notFoundError } from '@inbox/common';
 import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 import { StaffUserDto } from '../auth/auth.responses';
 import { AssigneeDto } from '../staff/appeal.responses';
@@ -83,7 +84,8 @@ class PasswordDto {
   password!: string;
 }
 
-const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+/** A malformed id names nobody: 404, like an unknown one. */
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => notFoundError('Сотрудник не найден') });
 
 /** Staff accounts: the administrator keeps them; anyone may look up whom to assign an appeal to. */
 @ApiTags('users')

@@ -1,0 +1,41 @@
+import {
+  BadRequestException,
+  type CallHandler,
+  type ExecutionContext,
+  mixin,
+  type NestInterceptor,
+  PayloadTooLargeException,
+  type Type,
+} from '@nestjs/common';
+import { FilesInterceptor } from '@nestjs/platform-express';
+import { type Observable } from 'rxjs';
+import { DomainError, invalidInput } from '@inbox/common';
+
+const TOO_LARGE = 'Файлы слишком большие';
+const MISPLACED = 'Вложения переданы некорректно: используйте поле «attachments»';
+
+/** Multer's own refusals ("File too large", "Unexpected field") as the form's domain errors, by field. */
+export function uploadRefusal(error: unknown): unknown {
+  if (error instanceof PayloadTooLargeException) {
+    return new DomainError('too-large', TOO_LARGE, { attachments: TOO_LARGE });
+  }
+  if (error instanceof BadRequestException) return invalidInput(MISPLACED, { attachments: MISPLACED });
+  return error;
+}
+
+/**
+ * Nest's FilesInterceptor for the form's files, whose refusals reach the client the one way every domain
+ * error does (the api's DomainErrorFilter), not through a filter of their own.
+ */
+export function FormFilesInterceptor(fieldName: string, maxCount: number): Type<NestInterceptor> {
+  class FormFiles extends FilesInterceptor(fieldName, maxCount) {
+    override async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+      try {
+        return await super.intercept(context, next);
+      } catch (error) {
+        throw uploadRefusal(error);
+      }
+    }
+  }
+  return mixin(FormFiles);
+}
