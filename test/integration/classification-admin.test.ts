@@ -1,6 +1,6 @@
 import * as iconv from 'iconv-lite';
 import { Role } from '@inbox/access';
-import { demoFastTrackRules, seedDemoFastTrackRules } from '@inbox/classification';
+import { demoFastTrackRules, seedDemoFastTrackRules } from '@inbox/demo';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
@@ -122,6 +122,7 @@ describe('classification administration (integration)', () => {
     expect(refused.status).toBe(400);
     expect(await json(refused)).toEqual({
       statusCode: 400,
+      code: 'invalid-input',
       message: 'В файле есть ошибки: рубрикатор не изменён',
       errors: [
         { line: 4, message: 'не указан код темы' },

@@ -4,9 +4,9 @@ import {
   ClerkFeedback,
   ModelRegistry,
   Retrainer,
-  Rubricator,
   RoutingSuggestions,
 } from '@inbox/classification';
+import { Rubricator } from '@inbox/rubricator';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
 import { InboundStore } from '@inbox/intake';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';

@@ -5,11 +5,15 @@ import { AccessModule, Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealRegistrar, AppealsModule, AppealWorkflow } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
-import { demoInboundItems, seedDemoKnowledge, seedDirectory } from '@inbox/demo';
+import {
+  demoInboundItems,
+  seedDemoFastTrackRules,
+  seedDemoKnowledge,
+  seedDemoRoutingRules,
+  seedDirectory,
+} from '@inbox/demo';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
-import { seedDemoRoutingRules } from '@inbox/routing';
-import { seedDemoFastTrackRules } from '@inbox/classification';
 
 @Module({
   imports: [

@@ -13,7 +13,7 @@ import {
   TextClassifier,
   type TimeSplit,
   type WeightEncoding,
-} from '@inbox/classification';
+} from '@inbox/text-classifier';
 import {
   choiceOption,
   type CommandSpec,

@@ -1,38 +1,39 @@
 import { Module } from '@nestjs/common';
 import { AppealsModule } from '@inbox/appeals';
+import { IncidentsModule } from '@inbox/incidents';
+import { LegalFlagsModule } from '@inbox/legal-flags';
 import { RoutingModule } from '@inbox/routing';
+import { RubricatorModule } from '@inbox/rubricator';
 import { FastTrackRules } from './fast-track/fast-track-rules.service';
-import { LegalFlags } from './flags/legal-flags.service';
-import { Incidents } from './incidents/incidents.service';
 import { ClassificationPipeline } from './pipeline/classification-pipeline.service';
 import { ClerkFeedback } from './pipeline/clerk-feedback.service';
-import { TopicCatalogue } from './pipeline/topic-catalogue.service';
+import { ClassificationCorrectionsRepository } from './repositories/classification-corrections.repository';
 import { RoutingSuggestions } from './routing/routing-suggestions.service';
-import { Rubricator } from './rubricator/rubricator.service';
 import { ModelRegistry } from './training/model-registry.service';
 import { Retrainer } from './training/retrainer.service';
 import { TrainingExamples } from './training/training-examples.service';
 import { TrainingSet } from './training/training-set.service';
 
 const SERVICES = [
-  Rubricator,
-  TopicCatalogue,
+  ClassificationCorrectionsRepository,
   ModelRegistry,
   TrainingSet,
   TrainingExamples,
   Retrainer,
   FastTrackRules,
-  LegalFlags,
   RoutingSuggestions,
-  Incidents,
   ClassificationPipeline,
   ClerkFeedback,
 ];
 
-/** Classification and routing intelligence: the api uses the editing services, the worker the pipeline. */
+/**
+ * The pipeline around the text classifier: models in the database, training and retraining, fast-track
+ * rules, routing suggestions, clerks' feedback. The api uses the editing services, the worker the pipeline;
+ * the rubricator, 59-ФЗ flags and incidents are their own modules, re-exported for both.
+ */
 @Module({
-  imports: [AppealsModule, RoutingModule],
+  imports: [AppealsModule, RoutingModule, RubricatorModule, LegalFlagsModule, IncidentsModule],
   providers: SERVICES,
-  exports: SERVICES,
+  exports: [...SERVICES, RubricatorModule, LegalFlagsModule, IncidentsModule],
 })
 export class ClassificationModule {}

@@ -2,3 +2,4 @@ export * from './logger';
 export * from './pagination';
 export * from './clock';
 export * from './domain-error';
+export * from './ids';

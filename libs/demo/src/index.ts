@@ -6,3 +6,5 @@ export { APPEAL_SCENARIOS, type AppealScenario } from './demo-appeal-scenarios';
 export { mulberry32, DemoRandom } from './demo-random';
 export * from './seed';
 export * from './demo-knowledge';
+export * from './demo-routing-rules';
+export * from './demo-fast-track-rules';

@@ -1,5 +1,5 @@
 export * from './routing-match';
 export * from './routing-errors';
 export * from './routing-rules.service';
-export * from './demo-rules';
+export * from './routing-rules.repository';
 export * from './routing.module';

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Staff, type StaffContext } from '@inbox/access';
-import { LegalFlags, RoutingSuggestions } from '@inbox/classification';
-import { ClassificationErrorsFilter } from './classification-errors.filter';
+import { RoutingSuggestions } from '@inbox/classification';
+import { LegalFlags } from '@inbox/legal-flags';
 import { FlagDecisionDto } from './classification.dto';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -11,7 +11,6 @@ const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 @ApiBearerAuth()
 @ApiNotFoundResponse({ description: 'Обращение не найдено (или вне вашей области доступа)' })
 @Controller('api/v1/appeals')
-@UseFilters(ClassificationErrorsFilter)
 export class AppealClassificationController {
   constructor(
     private readonly routing: RoutingSuggestions,

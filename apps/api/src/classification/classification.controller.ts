@@ -6,24 +6,21 @@ import {
   Delete,
   Get,
   HttpCode,
-  NotFoundException,
   Param,
   ParseUUIDPipe,
   Post,
   Res,
   UploadedFile,
-  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiConsumes, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Queue } from 'bull';
 import { type Response } from 'express';
-import { DataSource } from 'typeorm';
 import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
-import { ModelRegistry, TrainingExamples } from '@inbox/classification';
+import { ClassificationCorrectionsRepository, ModelRegistry, TrainingExamples } from '@inbox/classification';
+import { notFoundError } from '@inbox/common';
 import { JobName, JobProducer, QueueName } from '@inbox/queue';
-import { ClassificationErrorsFilter } from './classification-errors.filter';
 import { CsvUploadDto } from './classification.dto';
 import { uploadedCsv } from './csv-upload';
 
@@ -33,13 +30,12 @@ const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
 @Controller('api/v1/classification')
-@UseFilters(ClassificationErrorsFilter)
 export class ClassificationController {
   constructor(
     private readonly registry: ModelRegistry,
     private readonly examples: TrainingExamples,
     private readonly jobs: JobProducer,
-    private readonly dataSource: DataSource,
+    private readonly correctionsRepository: ClassificationCorrectionsRepository,
     private readonly audit: AuditLog,
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
   ) {}
@@ -56,7 +52,7 @@ export class ClassificationController {
   @ApiOperation({ summary: 'Файл модели (.json.gz) для npm run classifier -- eval' })
   async modelFile(@Param('id', ID) id: string, @Res() res: Response) {
     const file = await this.registry.file(id);
-    if (!file) throw new NotFoundException({ statusCode: 404, message: 'Модель не найдена' });
+    if (!file) throw notFoundError('Модель не найдена');
     res.setHeader('Content-Type', 'application/gzip');
     res.setHeader('Content-Disposition', `attachment; filename="topic-model-${id}.json.gz"`);
     res.send(file);
@@ -90,7 +86,7 @@ export class ClassificationController {
   @ApiOperation({ summary: 'Ход переобучения: очередь, выполняется, результат' })
   async retrainStatus(@Param('jobId') jobId: string) {
     const job = jobId.startsWith('retrain:') ? await this.queue.getJob(jobId) : null;
-    if (!job) throw new NotFoundException({ statusCode: 404, message: 'Задание переобучения не найдено' });
+    if (!job) throw notFoundError('Задание переобучения не найдено');
     return {
       jobId,
       state: await job.getState(),
@@ -135,11 +131,6 @@ export class ClassificationController {
   @Roles(Role.Admin, Role.Supervisor)
   @ApiOperation({ summary: 'Исправления сотрудников (тема, маршрут), из которых учится классификатор' })
   corrections() {
-    return this.dataSource.query(
-      `SELECT c.id::text, c.appeal_id AS "appealId", a.registration_number AS "registrationNumber", c.kind, c.actor,
-              c.before, c.after, c.model_id AS "modelId", c.created_at AS "createdAt"
-         FROM classification_corrections c JOIN appeals a ON a.id = c.appeal_id
-        ORDER BY c.id DESC LIMIT 200`,
-    );
+    return this.correctionsRepository.recent();
   }
 }

@@ -13,7 +13,8 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { MAX_INCIDENT_ANSWER, MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
+import { MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
+import { MAX_INCIDENT_ANSWER } from '@inbox/incidents';
 
 export const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;

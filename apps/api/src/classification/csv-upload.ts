@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
 import * as iconv from 'iconv-lite';
+import { invalidInput } from '@inbox/common';
 
 /**
  * The CSV of an upload: a file in the `file` field (UTF-8, or Windows-1251 as Excel saves it in Russia), or
@@ -14,9 +14,5 @@ export function uploadedCsv(file: Express.Multer.File | undefined, csv: string |
     }
   }
   if (csv !== undefined && csv.trim() !== '') return csv;
-  throw new BadRequestException({
-    statusCode: 400,
-    message: 'Приложите CSV-файл в поле file или передайте текст в поле csv',
-    errors: { file: 'Нет файла' },
-  });
+  throw invalidInput('Приложите CSV-файл в поле file или передайте текст в поле csv', { file: 'Нет файла' });
 }

@@ -1,19 +1,7 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  UseFilters,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { FastTrackRules } from '@inbox/classification';
-import { ClassificationErrorsFilter } from './classification-errors.filter';
 import { FastTrackRuleDto } from './classification.dto';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -22,7 +10,6 @@ const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
 @Controller('api/v1/fast-track-rules')
-@UseFilters(ClassificationErrorsFilter)
 export class FastTrackRulesController {
   constructor(private readonly rules: FastTrackRules) {}
 

@@ -1,18 +1,7 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  UseFilters,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
-import { Incidents } from '@inbox/classification';
-import { ClassificationErrorsFilter } from './classification-errors.filter';
+import { Incidents } from '@inbox/incidents';
 import { IncidentAnswerDto, IncidentListQueryDto } from './classification.dto';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -21,7 +10,6 @@ const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
 @Controller('api/v1/incidents')
-@UseFilters(ClassificationErrorsFilter)
 export class IncidentsController {
   constructor(private readonly incidents: Incidents) {}
 

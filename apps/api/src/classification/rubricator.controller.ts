@@ -10,7 +10,6 @@ import {
   Put,
   Query,
   UploadedFile,
-  UseFilters,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
@@ -26,8 +25,7 @@ import {
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
-import { Rubricator } from '@inbox/classification';
-import { ClassificationErrorsFilter } from './classification-errors.filter';
+import { Rubricator } from '@inbox/rubricator';
 import {
   CategoryMappingDto,
   ChannelQueryDto,
@@ -52,7 +50,6 @@ class RubricatorQueryDto {
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
 @Controller('api/v1/rubricator')
-@UseFilters(ClassificationErrorsFilter)
 export class RubricatorController {
   constructor(private readonly rubricator: Rubricator) {}
 

@@ -1,4 +1,4 @@
-import { stemText } from '../text/phrases';
+import { stemText } from '@inbox/text-classifier';
 import { type FastTrackRuleData, matchFastTrack, matchRule } from './fast-track-match';
 
 const rule = (overrides: Partial<FastTrackRuleData>): FastTrackRuleData => ({

@@ -1,4 +1,4 @@
-import { compilePhrase, type CompiledPhrase, containsPhrase, type StemmedText } from '../text/phrases';
+import { compilePhrase, type CompiledPhrase, containsPhrase, type StemmedText } from '@inbox/text-classifier';
 
 /** A regional fast-track rule (data an administrator edits). Every condition given must hold. */
 export interface FastTrackRuleData {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '@inbox/access';
+import { invalidInput, notFoundError, UUID } from '@inbox/common';
 import { isChannel } from '@inbox/integrations/contract';
-import { ClassificationError, notFound, UUID } from '../classification-error';
 import { type FastTrackRuleData } from './fast-track-match';
 
 export interface FastTrackRule extends FastTrackRuleData {
@@ -58,12 +58,12 @@ export class FastTrackRules {
   }
 
   async get(id: string, db: EntityManager = this.dataSource.manager): Promise<FastTrackRule> {
-    if (!UUID.test(id)) throw notFound('Правило фаст-трека не найдено');
+    if (!UUID.test(id)) throw notFoundError('Правило фаст-трека не найдено');
     const [row] = (await db.query(
       `SELECT ${COLUMNS} FROM fast_track_rules r LEFT JOIN topics t ON t.id = r.topic_id WHERE r.id = $1`,
       [id],
     )) as FastTrackRule[];
-    if (!row) throw notFound('Правило фаст-трека не найдено');
+    if (!row) throw notFoundError('Правило фаст-трека не найдено');
     return row;
   }
 
@@ -138,13 +138,13 @@ export class FastTrackRules {
   }
 
   private async lock(tx: EntityManager, id: string): Promise<FastTrackRuleData> {
-    if (!UUID.test(id)) throw notFound('Правило фаст-трека не найдено');
+    if (!UUID.test(id)) throw notFoundError('Правило фаст-трека не найдено');
     const [row] = (await tx.query(
       `SELECT id, name, topic_id AS "topicId", keywords, channels, months, active FROM fast_track_rules
         WHERE id = $1 FOR UPDATE`,
       [id],
     )) as FastTrackRuleData[];
-    if (!row) throw notFound('Правило фаст-трека не найдено');
+    if (!row) throw notFoundError('Правило фаст-трека не найдено');
     return row;
   }
 
@@ -189,7 +189,7 @@ export class FastTrackRules {
       errors.topicId ??= message;
       errors.keywords ??= message;
     }
-    if (Object.keys(errors).length > 0) throw new ClassificationError(400, 'Проверьте поля правила', errors);
+    if (Object.keys(errors).length > 0) throw invalidInput('Проверьте поля правила', errors);
   }
 }
 

@@ -4,16 +4,15 @@ import { OPEN_STATUSES } from '@inbox/appeals';
 import { rootLogger, rowsOf } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
+import { Incidents } from '@inbox/incidents';
+import { LegalFlags } from '@inbox/legal-flags';
+import { type Catalogue, TopicCatalogue } from '@inbox/rubricator';
+import { findPhrases, stemText, type StemmedText, wordShingles } from '@inbox/text-classifier';
 import { matchFastTrack } from '../fast-track/fast-track-match';
 import { FastTrackRules } from '../fast-track/fast-track-rules.service';
-import { LegalFlags } from '../flags/legal-flags.service';
-import { Incidents } from '../incidents/incidents.service';
 import { RoutingSuggestions } from '../routing/routing-suggestions.service';
-import { findPhrases, stemText, type StemmedText } from '../text/phrases';
-import { wordShingles } from '../text/similarity';
 import { appealInput } from '../training/appeal-input';
 import { ModelRegistry } from '../training/model-registry.service';
-import { type Catalogue, TopicCatalogue } from './topic-catalogue.service';
 import { bestTypicalNeed, decideTopic, type TopicDecision } from './topic-decision';
 
 interface PipelineAppeal {

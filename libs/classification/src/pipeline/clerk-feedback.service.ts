@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
+import { ClassificationCorrectionsRepository } from '../repositories/classification-corrections.repository';
 import { ClassificationPipeline } from './classification-pipeline.service';
 
 /** An appeal history event as the hooks outbox hands it over. */
@@ -28,6 +29,7 @@ export class ClerkFeedback {
   constructor(
     private readonly dataSource: DataSource,
     private readonly pipeline: ClassificationPipeline,
+    private readonly corrections: ClassificationCorrectionsRepository,
   ) {}
 
   async handle(event: FeedbackEvent): Promise<void> {
@@ -61,23 +63,20 @@ export class ClerkFeedback {
         : undefined;
     if (previous && (previous.topicId !== after.topicId || previous.subtopicId !== after.subtopicId)) {
       const modelId = before?.type === 'classified' ? null : str(before?.data.modelId);
-      await this.dataSource.query(
-        `INSERT INTO classification_corrections (appeal_id, kind, source_event_id, actor, before, after, model_id)
-         VALUES ($1, 'topic', $2, $3, $4, $5, $6) ON CONFLICT (source_event_id, kind) DO NOTHING`,
-        [
-          event.appealId,
-          event.id,
-          actorRow?.actor ?? 'system',
-          {
-            ...previous,
-            by: before?.type ?? 'classified',
-            ...(before?.data.confidence != null ? { confidence: before.data.confidence } : {}),
-            ...(before?.type === 'classification-queued' ? { reason: before.data.reason } : {}),
-          },
-          after,
-          modelId,
-        ],
-      );
+      await this.corrections.record({
+        appealId: event.appealId,
+        kind: 'topic',
+        sourceEventId: event.id,
+        actor: actorRow?.actor ?? 'system',
+        before: {
+          ...previous,
+          by: before?.type ?? 'classified',
+          ...(before?.data.confidence != null ? { confidence: before.data.confidence } : {}),
+          ...(before?.type === 'classification-queued' ? { reason: before.data.reason } : {}),
+        },
+        after,
+        modelId,
+      });
       this.log.info('topic corrected by a clerk', { appealId: event.appealId, eventId: event.id });
     }
     await this.pipeline.afterReclassification(event.appealId);
@@ -117,11 +116,14 @@ export class ClerkFeedback {
     ])) as {
       actor: string;
     }[];
-    await this.dataSource.query(
-      `INSERT INTO classification_corrections (appeal_id, kind, source_event_id, actor, before, after)
-       VALUES ($1, 'routing', $2, $3, $4, $5) ON CONFLICT (source_event_id, kind) DO NOTHING`,
-      [event.appealId, event.id, actorRow?.actor ?? 'system', before, after],
-    );
+    await this.corrections.record({
+      appealId: event.appealId,
+      kind: 'routing',
+      sourceEventId: event.id,
+      actor: actorRow?.actor ?? 'system',
+      before,
+      after,
+    });
     this.log.info('route corrected by a clerk', { appealId: event.appealId, eventId: event.id });
   }
 }

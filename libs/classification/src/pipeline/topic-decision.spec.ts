@@ -1,5 +1,5 @@
-import { TextClassifier } from '../model';
-import { stemText } from '../text/phrases';
+import { TextClassifier } from '@inbox/text-classifier';
+import { stemText } from '@inbox/text-classifier';
 import { bestTypicalNeed, type CatalogueTopic, decideTopic, resolveLabel } from './topic-decision';
 
 const topic = (id: string, parentId: string | null, active = true): CatalogueTopic => ({

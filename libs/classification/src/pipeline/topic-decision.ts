@@ -1,15 +1,12 @@
-import { type TopicSignal } from '../flags/legal-flags';
-import { type ClassifierInput, type Prediction, type TextClassifier } from '../model';
-import { compilePhrase, type StemmedText } from '../text/phrases';
-
-export interface CatalogueTopic {
-  id: string;
-  code: string;
-  name: string;
-  parentId: string | null;
-  active: boolean;
-  typicalNeeds: string[];
-}
+import { type TopicSignal } from '@inbox/legal-flags';
+import { type CatalogueTopic } from '@inbox/rubricator';
+import {
+  type ClassifierInput,
+  compilePhrase,
+  type Prediction,
+  type StemmedText,
+  type TextClassifier,
+} from '@inbox/text-classifier';
 
 export type DecisionReason =
   /** The model is confident and its own one-vs-rest classifier claims the item. */
@@ -21,6 +18,8 @@ export type DecisionReason =
   | 'out-of-domain'
   /** The model's label is not an active topic of the rubricator any more. */
   | 'unknown-topic';
+
+export { type CatalogueTopic };
 
 export interface TopicDecision {
   accepted: boolean;

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope } from '@inbox/access';
+import { notFoundError, UUID } from '@inbox/common';
 import { RoutingEngine } from '@inbox/routing';
-import { notFound, UUID } from '../classification-error';
 import { learnRoute, type LearnedRoute, type OrganisationHistory } from './learned-routing';
 
 export type SuggestionSource = 'rule' | 'history' | 'topic-default' | 'none';
@@ -71,7 +71,7 @@ export class RoutingSuggestions {
 
   /** The suggestion for a stored appeal (within the caller's scope), with organisation names. */
   async forAppeal(appealId: string, scope: AccessScope) {
-    if (!UUID.test(appealId)) throw notFound('Обращение не найдено');
+    if (!UUID.test(appealId)) throw notFoundError('Обращение не найдено');
     const scoped = scope.organisationIds !== null;
     const [a] = (await this.dataSource.query(
       `SELECT a.id, a.topic_id, a.subtopic_id, a.territory_code, a.suggested_organisation_ids::text[] AS stored
@@ -84,7 +84,7 @@ export class RoutingSuggestions {
       territory_code: string | null;
       stored: string[];
     }[];
-    if (!a) throw notFound('Обращение не найдено');
+    if (!a) throw notFoundError('Обращение не найдено');
     const suggestion = await this.suggest({
       topicId: a.topic_id,
       subtopicId: a.subtopic_id,

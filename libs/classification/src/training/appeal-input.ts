@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ClassifierInput, type LabelledExample } from '../model';
+import { type ClassifierInput, type LabelledExample } from '@inbox/text-classifier';
 
 /** Structured inputs the topic model one-hot encodes, when an item has them. */
 export const FEATURE_COLUMNS = ['channel', 'channelCategory', 'objectType', 'territory'] as const;

@@ -1,7 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { type ModelFile, TextClassifier } from '../model';
+import { type ModelFile, TextClassifier } from '@inbox/text-classifier';
 import { TOPIC_TARGET } from './appeal-input';
 
 export type ModelStatus = 'candidate' | 'promoted' | 'rejected' | 'retired';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { type LabelledExample, TextClassifier } from '../model';
+import { type LabelledExample, TextClassifier } from '@inbox/text-classifier';
 import { FEATURE_COLUMNS, promotionDecision, type SliceScores, splitHeldBack } from './appeal-input';
 import { ModelRegistry } from './model-registry.service';
 import { TrainingSet } from './training-set.service';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '@inbox/access';
-import { ClassificationError, UUID } from '../classification-error';
-import { columnIndex, csvRecordsWithLines } from '../text/csv-lines';
+import { invalidInput, notFoundError, UUID } from '@inbox/common';
+import { columnIndex, csvRecordsWithLines } from '@inbox/text-classifier';
 import { appealInput } from './appeal-input';
 
 const COLUMNS = {
@@ -41,15 +41,14 @@ export class TrainingExamples {
     errorCount: number;
   }> {
     const records = csvRecordsWithLines(csv);
-    if (records.length === 0)
-      throw new ClassificationError(400, 'Файл пуст', [{ line: 1, message: 'Файл пуст' }]);
+    if (records.length === 0) throw invalidInput('Файл пуст', [{ line: 1, message: 'Файл пуст' }]);
     const [header, ...data] = records;
     const col = Object.fromEntries(
       Object.entries(COLUMNS).map(([k, names]) => [k, columnIndex(header.fields, names)]),
     ) as Record<keyof typeof COLUMNS, number>;
     const missing = (['text', 'topic'] as const).filter((k) => col[k] < 0);
     if (missing.length > 0) {
-      throw new ClassificationError(400, 'Нет обязательных столбцов text и topic_code', [
+      throw invalidInput('Нет обязательных столбцов text и topic_code', [
         {
           line: header.line,
           message: `Нет столбцов: ${missing.join(', ')} (ожидаются text, topic_code, subtopic_code)`,
@@ -101,7 +100,7 @@ export class TrainingExamples {
       rows.push({ text: input.text, features: input.features, label: subtopicCode || topicCode });
     }
     if (rows.length === 0) {
-      throw new ClassificationError(400, 'В файле нет ни одной годной строки', errors.slice(0, 200));
+      throw invalidInput('В файле нет ни одной годной строки', errors.slice(0, 200));
     }
     const batchId = randomUUID();
     const userId = actor.userId && UUID.test(actor.userId) ? actor.userId : null;
@@ -144,13 +143,13 @@ export class TrainingExamples {
   }
 
   async deleteBatch(batchId: string, actor: { userId: string | null }): Promise<number> {
-    if (!UUID.test(batchId)) throw new ClassificationError(404, 'Набор обучающих данных не найден');
+    if (!UUID.test(batchId)) throw notFoundError('Набор обучающих данных не найден');
     return this.dataSource.transaction(async (tx) => {
       const [{ n }] = (await tx.query(
         `WITH d AS (DELETE FROM classification_examples WHERE batch_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
         [batchId],
       )) as { n: number }[];
-      if (n === 0) throw new ClassificationError(404, 'Набор обучающих данных не найден');
+      if (n === 0) throw notFoundError('Набор обучающих данных не найден');
       await this.audit.record(
         {
           userId: actor.userId,

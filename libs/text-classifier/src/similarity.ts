@@ -1,4 +1,4 @@
-import { tokenize } from '../model';
+import { tokenize } from './text';
 
 /**
  * Near-duplicate detection for incidents and repeated appeals: word n-gram shingles of the normalised text,

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { DEMO_TOPICS } from '@inbox/demo';
+import { DEMO_TOPICS } from './demo-topics';
 
 /** Seasons of the demo region's urgent situations (months 1–12). */
 const HEATING_SEASON = [10, 11, 12, 1, 2, 3, 4, 5];

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '@inbox/access';
-import { ClassificationError, notFound, UUID } from '../classification-error';
-import { TopicCatalogue } from '../pipeline/topic-catalogue.service';
+import { invalidInput, notFoundError, UUID } from '@inbox/common';
+import { TopicCatalogue } from './topic-catalogue.service';
 import {
   MAX_TOPIC_NAME,
   MAX_TYPICAL_NEEDS,
@@ -103,11 +103,11 @@ export class Rubricator {
   }
 
   async get(id: string, db: EntityManager = this.dataSource.manager): Promise<TopicRow> {
-    if (!UUID.test(id)) throw notFound('Тема не найдена');
+    if (!UUID.test(id)) throw notFoundError('Тема не найдена');
     const [row] = (await db.query(`SELECT ${TOPIC_COLUMNS} FROM topics t WHERE t.id = $1`, [
       id,
     ])) as TopicRow[];
-    if (!row) throw notFound('Тема не найдена');
+    if (!row) throw notFoundError('Тема не найдена');
     return row;
   }
 
@@ -151,7 +151,7 @@ export class Rubricator {
       await lock(tx);
       const before = await this.get(id, tx);
       if (input.code !== undefined && input.code.trim() !== before.code) {
-        throw new ClassificationError(400, 'Код темы не меняется: модели классификатора знают темы по коду', {
+        throw invalidInput('Код темы не меняется: модели классификатора знают темы по коду', {
           code: 'Код темы не меняется',
         });
       }
@@ -225,7 +225,7 @@ export class Rubricator {
         organisationCodes: new Set(orgByCode.keys()),
       });
       if (errors.length > 0) {
-        throw new ClassificationError(400, 'В файле есть ошибки: рубрикатор не изменён', errors);
+        throw invalidInput('В файле есть ошибки: рубрикатор не изменён', errors);
       }
       const ordered = [...rows.filter((r) => !r.parentCode), ...rows.filter((r) => r.parentCode)];
       const created: string[] = [];
@@ -333,17 +333,14 @@ export class Rubricator {
         `SELECT topic_id FROM channel_categories WHERE channel = $1 AND external_id = $2 FOR UPDATE`,
         [channel, externalId],
       )) as { topic_id: string | null }[];
-      if (!category) throw notFound('Категория канала не найдена');
+      if (!category) throw notFoundError('Категория канала не найдена');
       if (topicId !== null) {
-        if (!UUID.test(topicId))
-          throw new ClassificationError(400, 'Тема указана неверно', { topicId: 'Нужен UUID темы' });
+        if (!UUID.test(topicId)) throw invalidInput('Тема указана неверно', { topicId: 'Нужен UUID темы' });
         const [topic] = (await tx.query(`SELECT active FROM topics WHERE id = $1`, [topicId])) as {
           active: boolean;
         }[];
-        if (!topic)
-          throw new ClassificationError(400, 'Такой темы нет в рубрикаторе', { topicId: 'Неизвестная тема' });
-        if (!topic.active)
-          throw new ClassificationError(400, 'Тема отключена', { topicId: 'Тема отключена' });
+        if (!topic) throw invalidInput('Такой темы нет в рубрикаторе', { topicId: 'Неизвестная тема' });
+        if (!topic.active) throw invalidInput('Тема отключена', { topicId: 'Тема отключена' });
       }
       await tx.query(`UPDATE channel_categories SET topic_id = $3 WHERE channel = $1 AND external_id = $2`, [
         channel,
@@ -429,7 +426,7 @@ export class Rubricator {
         errors.defaultOrganisationId = 'Такой организации нет в справочнике';
       }
     }
-    if (Object.keys(errors).length > 0) throw new ClassificationError(400, 'Проверьте поля темы', errors);
+    if (Object.keys(errors).length > 0) throw invalidInput('Проверьте поля темы', errors);
     return { code, name, parentId, typicalNeeds, defaultOrganisationId, active: input.active ?? true };
   }
 }

@@ -2,11 +2,20 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type AccessScope, AuditLog, Role } from '@inbox/access';
 import { type Actor, AppealWorkflow, WorkflowError } from '@inbox/appeals';
-import { decodeCursor, encodeCursor, rootLogger, rowsOf } from '@inbox/common';
+import {
+  conflictError,
+  decodeCursor,
+  encodeCursor,
+  forbiddenError,
+  invalidInput,
+  notFoundError,
+  rootLogger,
+  rowsOf,
+  UUID,
+} from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { ClassificationError, notFound, UUID } from '../classification-error';
-import { tokenize } from '../model';
-import { addressKey, jaccard, minHashBands, wordShingles } from '../text/similarity';
+import { tokenize } from '@inbox/text-classifier';
+import { addressKey, jaccard, minHashBands, wordShingles } from '@inbox/text-classifier';
 
 /** Texts shorter than this ("Спасибо!", "Когда?") say too little to be grouped by their words. */
 export const MIN_WORDS_FOR_TEXT_MATCH = 6;
@@ -183,7 +192,7 @@ export class Incidents {
     if (filter.cursor) {
       const c = decodeCursor(filter.cursor);
       if (!c || c.length !== 2 || typeof c[0] !== 'string' || typeof c[1] !== 'string' || !UUID.test(c[1])) {
-        throw new ClassificationError(400, 'Некорректный курсор постраничного вывода', {
+        throw invalidInput('Некорректный курсор постраничного вывода', {
           cursor: 'Некорректный курсор',
         });
       }
@@ -211,7 +220,7 @@ export class Incidents {
   }
 
   async get(id: string, scope: AccessScope) {
-    if (!UUID.test(id)) throw notFound('Инцидент не найден');
+    if (!UUID.test(id)) throw notFoundError('Инцидент не найден');
     const [incident] = (await this.dataSource.query(
       `SELECT i.id, i.title, i.topic_id AS "topicId", t.name AS "topicName", i.address_key AS "addressKey", i.status,
               i.appeals_count AS "appealsCount", i.first_at AS "firstAt", i.last_at AS "lastAt",
@@ -219,7 +228,7 @@ export class Incidents {
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id WHERE i.id = $1`,
       [id],
     )) as Record<string, unknown>[];
-    if (!incident) throw notFound('Инцидент не найден');
+    if (!incident) throw notFoundError('Инцидент не найден');
     const scoped = scope.organisationIds !== null;
     const appeals = (await this.dataSource.query(
       `SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.channel,
@@ -229,7 +238,7 @@ export class Incidents {
         ORDER BY a.registered_at, a.id`,
       scoped ? [id, scope.organisationIds] : [id],
     )) as unknown[];
-    if (scoped && appeals.length === 0) throw notFound('Инцидент не найден');
+    if (scoped && appeals.length === 0) throw notFoundError('Инцидент не найден');
     return { ...incident, appeals };
   }
 
@@ -249,16 +258,16 @@ export class Incidents {
     skipped: number;
     failed: { appealId: string; message: string }[];
   }> {
-    if (!UUID.test(id)) throw notFound('Инцидент не найден');
+    if (!UUID.test(id)) throw notFoundError('Инцидент не найден');
     const body = text?.trim() ?? '';
-    if (!body) throw new ClassificationError(400, 'Напишите текст ответа', { text: 'Пустой ответ' });
+    if (!body) throw invalidInput('Напишите текст ответа', { text: 'Пустой ответ' });
     if (body.length > MAX_INCIDENT_ANSWER) {
-      throw new ClassificationError(400, `Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов`, {
+      throw invalidInput(`Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов`, {
         text: 'Слишком длинный',
       });
     }
     if (actor.role !== Role.Supervisor && actor.role !== Role.Admin) {
-      throw new ClassificationError(403, 'Ответ сразу на весь инцидент отправляет и согласует руководитель');
+      throw forbiddenError('Ответ сразу на весь инцидент отправляет и согласует руководитель');
     }
     const claimed = rowsOf<{ id: string }>(
       await this.dataSource.query(
@@ -271,8 +280,8 @@ export class Incidents {
       const [row] = (await this.dataSource.query(`SELECT status FROM incidents WHERE id = $1`, [id])) as {
         status: string;
       }[];
-      if (!row) throw notFound('Инцидент не найден');
-      throw new ClassificationError(409, 'На инцидент уже дан ответ или он закрыт');
+      if (!row) throw notFoundError('Инцидент не найден');
+      throw conflictError('На инцидент уже дан ответ или он закрыт');
     }
     const appeals = (await this.dataSource.query(
       `SELECT id, status FROM appeals WHERE incident_id = $1 ORDER BY registered_at, id`,

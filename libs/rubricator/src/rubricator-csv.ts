@@ -1,4 +1,4 @@
-import { columnIndex, csvRecordsWithLines } from '../text/csv-lines';
+import { columnIndex, csvRecordsWithLines } from '@inbox/text-classifier';
 
 /** A topic code: Latin letters, digits, `.`, `_`, `-` (e.g. `housing-heating` or `0002.0004.0043`). */
 export const TOPIC_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

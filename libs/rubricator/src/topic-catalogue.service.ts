@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type CatalogueTopic } from './topic-decision';
+
+/** A topic of the rubricator as classification reads it. */
+export interface CatalogueTopic {
+  id: string;
+  code: string;
+  name: string;
+  parentId: string | null;
+  active: boolean;
+  typicalNeeds: string[];
+}
 
 export interface Catalogue {
   list: CatalogueTopic[];

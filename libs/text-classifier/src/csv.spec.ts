@@ -4,14 +4,14 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import {
   ClassifierInputError,
-  CsvParser,
+  csvRecordsWithLines,
   detectDelimiter,
   parseCsv,
   readCsvColumns,
   readCsvRecords,
 } from './csv';
 
-describe('CsvParser', () => {
+describe('CSV through csv-parse', () => {
   it('parses quoted fields with delimiters, doubled quotes and newlines', () => {
     const text = 'id,text\r\n1,"a, b"\r\n2,"say ""hi""\nsecond line"\n3,plain\n';
     expect(parseCsv(text)).toEqual([
@@ -35,31 +35,28 @@ describe('CsvParser', () => {
     expect(detectDelimiter('"unfinished;header', false)).toBeUndefined();
   });
 
-  it('gives the same records whatever the chunking', () => {
-    const text = 'h1,h2\r\n"x\r\ny","a""b"\r\n,\r\n"",z\r\nlast,"no newline"';
-    const whole = parseCsv(text);
-    for (let size = 1; size <= 7; size++) {
-      const parser = new CsvParser();
-      const records: string[][] = [];
-      for (let i = 0; i < text.length; i += size) records.push(...parser.push(text.slice(i, i + size)));
-      records.push(...parser.end());
-      expect(records).toEqual(whole);
-    }
-    expect(whole).toEqual([
-      ['h1', 'h2'],
-      ['x\r\ny', 'a"b'],
-      ['', ''],
-      ['', 'z'],
-      ['last', 'no newline'],
+  it('skips blank rows, keeps a stray quote inside an unquoted field', () => {
+    expect(parseCsv('a,b\n\n1,x"y\n , \n2,z')).toEqual([
+      ['a', 'b'],
+      ['1', 'x"y'],
+      ['2', 'z'],
     ]);
   });
 
-  it('skips blank lines and is lenient with stray quotes', () => {
-    expect(parseCsv('a,b\n\n1,x"y\n"q"r,2\n')).toEqual([
-      ['a', 'b'],
-      ['1', 'x"y'],
-      ['qr', '2'],
+  it('numbers records by their row as a spreadsheet shows them (a multi-line cell is one row)', () => {
+    const records = csvRecordsWithLines('h1;h2\r\n\r\n1;"two\r\nlines"\r\n2;x\r\n\r\n\r\n3;"a\nb\nc"\n4;y');
+    expect(records.map((r) => [r.line, r.fields[0]])).toEqual([
+      [1, 'h1'],
+      [3, '1'],
+      [4, '2'],
+      [7, '3'],
+      [8, '4'],
     ]);
+    expect(records[1].fields[1]).toBe('two\r\nlines');
+  });
+
+  it('reports an unclosed quote with its line', () => {
+    expect(() => parseCsv('a,b\n1,2\n3,"open\n')).toThrow(/line \d+.*Quote Not Closed/);
   });
 });
 

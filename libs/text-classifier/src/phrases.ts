@@ -1,4 +1,5 @@
-import { CachedStemmer, tokenize } from '../model';
+import { CachedStemmer } from './stemmer';
+import { tokenize } from './text';
 
 const stemmer = new CachedStemmer(50_000);
 

@@ -1,8 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { AuditLog } from '@inbox/access';
 import { OrganisationDirectory, OrganisationsRepository } from '@inbox/organisations';
-import { RoutingRulesRepository } from './routing-rules.repository';
-import { ROUTING_RULE_ENTITY, ruleNameKey } from './routing-rules.service';
+import { ROUTING_RULE_ENTITY, ruleNameKey, RoutingRulesRepository } from '@inbox/routing';
 
 /** A demo competence rule in codes of the demo directory (DEMO_ORGANISATIONS, DEMO_TOPICS). */
 export interface DemoRoutingRule {

@@ -1,5 +1,5 @@
-import { findPhrases, type StemmedText } from '../text/phrases';
-import { jaccard } from '../text/similarity';
+import { findPhrases, type StemmedText } from '@inbox/text-classifier';
+import { jaccard } from '@inbox/text-classifier';
 import WORDS from './offensive-words.json';
 
 /**

@@ -1,5 +1,5 @@
-import { stemText } from '../text/phrases';
-import { wordShingles } from '../text/similarity';
+import { stemText } from '@inbox/text-classifier';
+import { wordShingles } from '@inbox/text-classifier';
 import {
   detectAnonymous,
   detectCourtDecision,

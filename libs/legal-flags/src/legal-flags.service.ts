@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { type AccessScope, AuditLog } from '@inbox/access';
-import { ClassificationError, notFound, UUID } from '../classification-error';
-import { type StemmedText } from '../text/phrases';
-import { wordShingles } from '../text/similarity';
+import { conflictError, DomainError, notFoundError, UUID } from '@inbox/common';
+import { type StemmedText } from '@inbox/text-classifier';
+import { wordShingles } from '@inbox/text-classifier';
 import {
   detectAnonymous,
   detectCourtDecision,
@@ -140,7 +140,7 @@ export class LegalFlags {
     actor: { userId: string; scope: AccessScope },
     comment?: string,
   ): Promise<FlagView> {
-    if (!UUID.test(flagId)) throw notFound('Признак не найден');
+    if (!UUID.test(flagId)) throw notFoundError('Признак не найден');
     const action = decision === 'confirmed' ? 'legal-flag.confirm' : 'legal-flag.dismiss';
     try {
       return await this.dataSource.transaction(async (tx) => {
@@ -149,10 +149,9 @@ export class LegalFlags {
           `SELECT ${FLAG_COLUMNS} FROM appeal_flags f WHERE f.id = $1 AND f.appeal_id = $2 FOR UPDATE`,
           [flagId, appealId],
         )) as Omit<FlagView, 'title'>[];
-        if (!flag) throw notFound('Признак не найден');
+        if (!flag) throw notFoundError('Признак не найден');
         if (flag.status !== 'raised') {
-          throw new ClassificationError(
-            409,
+          throw conflictError(
             flag.status === 'confirmed' ? 'Признак уже подтверждён' : 'Признак уже отклонён',
           );
         }
@@ -185,7 +184,7 @@ export class LegalFlags {
         return withTitle(after);
       });
     } catch (error) {
-      if (error instanceof ClassificationError && error.status === 404) {
+      if (error instanceof DomainError && error.code === 'not-found') {
         await this.audit.record({
           userId: actor.userId,
           action,
@@ -200,13 +199,13 @@ export class LegalFlags {
 
   /** Out of scope and missing look the same (404). */
   private async assertVisible(db: EntityManager, appealId: string, scope: AccessScope, lock = false) {
-    if (!UUID.test(appealId)) throw notFound('Обращение не найдено');
+    if (!UUID.test(appealId)) throw notFoundError('Обращение не найдено');
     const scoped = scope.organisationIds !== null;
     const rows = (await db.query(
       `SELECT a.id FROM appeals a WHERE a.id = $1 ${scoped ? `AND ${SCOPE_CONDITION}` : ''} ${lock ? 'FOR UPDATE' : ''}`,
       scoped ? [appealId, scope.organisationIds] : [appealId],
     )) as unknown[];
-    if (rows.length === 0) throw notFound('Обращение не найдено');
+    if (rows.length === 0) throw notFoundError('Обращение не найдено');
   }
 }
 

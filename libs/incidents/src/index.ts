@@ -1,0 +1,2 @@
+export * from './incidents.service';
+export * from './incidents.module';

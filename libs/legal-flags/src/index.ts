@@ -1,0 +1,3 @@
+export * from './legal-flags';
+export * from './legal-flags.service';
+export * from './legal-flags.module';

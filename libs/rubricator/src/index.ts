@@ -1,0 +1,4 @@
+export * from './rubricator-csv';
+export * from './rubricator.service';
+export * from './topic-catalogue.service';
+export * from './rubricator.module';
