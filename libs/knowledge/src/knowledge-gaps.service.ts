@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog } from '@inbox/access';
-import { jaccard, wordShingles } from '@inbox/classification';
+import { jaccard, wordShingles } from '@inbox/text-classifier';
 import { Clock, conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { normaliseArticle } from './knowledge-content';
 import { canRequestChange, type KnowledgeActor } from './knowledge-policy';
