@@ -15,6 +15,7 @@ import { RoutingModule } from '@inbox/routing';
 import { AuthController } from './auth/auth.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { HealthController } from './health/health.controller';
+import { SystemHealth } from './health/system-health.service';
 import { OrganisationsController } from './organisations/organisations.controller';
 import { PublicAppealsController } from './public/public-appeals.controller';
 import { RoutingRulesController } from './routing/routing-rules.controller';
@@ -91,6 +92,6 @@ import { PublicFaqController } from './knowledge/public-faq.controller';
     PublicFaqController,
   ],
   // Every endpoint needs a signed-in staff member unless marked @PublicEndpoint().
-  providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }, AppealEventFeed],
+  providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }, AppealEventFeed, SystemHealth],
 })
 export class ApiModule {}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { DatabaseHealth } from '@inbox/database';
+import { type ChannelAccountHealth, InboundStore } from '@inbox/intake';
+import { JobProducer, QueueName } from '@inbox/queue';
+
+export interface Probe {
+  ok: boolean;
+  latencyMs: number;
+  error?: string;
+}
+
+export interface SystemHealthReport {
+  status: 'ok' | 'unavailable';
+  postgres: Probe;
+  redis: Probe;
+  queues: Record<string, Record<string, number>> | undefined;
+  inboundItems: Record<string, number>;
+  channels: ChannelAccountHealth[];
+}
+
+/** Postgres and Redis probed (2 s each at most), then the queues, the intake backlog and the channels. */
+@Injectable()
+export class SystemHealth {
+  constructor(
+    private readonly database: DatabaseHealth,
+    private readonly intake: InboundStore,
+    private readonly jobs: JobProducer,
+  ) {}
+
+  async report(): Promise<SystemHealthReport> {
+    const postgres = await timed(() => this.database.ping());
+    const redis = await timed(() => this.jobs.queue(QueueName.Intake).client.ping());
+    const queues = redis.ok ? await this.jobs.backlog().catch(() => undefined) : undefined;
+    const inboundItems = postgres.ok ? await this.intake.backlog() : {};
+    const channels = postgres.ok ? await this.intake.channelAccounts() : [];
+    return {
+      status: postgres.ok && redis.ok ? 'ok' : 'unavailable',
+      postgres,
+      redis,
+      queues,
+      inboundItems,
+      channels,
+    };
+  }
+}
+
+async function timed(probe: () => Promise<unknown>): Promise<Probe> {
+  const started = Date.now();
+  try {
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+    ]);
+    return { ok: true, latencyMs: Date.now() - started };
+  } catch (error) {
+    return {
+      ok: false,
+      latencyMs: Date.now() - started,
+      error: error instanceof Error ? error.message : 'error',
+    };
+  }
+}
