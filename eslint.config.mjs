@@ -112,8 +112,6 @@ export default tseslint.config(
     // The api's controllers: HTTP in, a service call, HTTP out; no DataSource, EntityManager or repository.
     // (typescript-eslint's rule, so the base rule's channel-SDK paths above still apply here.)
     files: ['apps/api/**/*.controller.ts'],
-    // Until the classifier helper's conversion of this controller lands (issue 11); then remove the line.
-    ignores: ['apps/api/src/classification/classification.controller.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', databaseInControllers] },
   },
   {
