@@ -1,6 +1,7 @@
-import { Center, Loader } from '@mantine/core';
-import { Navigate, Route, Routes } from 'react-router-dom';
+import { Alert, Button, Center, Loader, Stack, Text } from '@mantine/core';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { useAuth } from './auth';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { Shell } from './components/Shell';
 import { AdminPage } from './pages/admin/AdminPage';
 import { AppealPage } from './pages/appeal/AppealPage';
@@ -10,7 +11,26 @@ import { LoginPage } from './pages/LoginPage';
 import { ReportsPage } from './pages/ReportsPage';
 
 export function App() {
-  const { user, loading } = useAuth();
+  const { user, loading, unreachable, retry } = useAuth();
+  const location = useLocation();
+  if (unreachable && !user) {
+    // The session is kept: the server did not answer, which is not the same as "signed out".
+    return (
+      <Center h="100vh" p="md">
+        <Stack maw={460} gap="sm">
+          <Alert color="orange" variant="light" title="Нет связи с сервером" role="alert">
+            <Text size="sm">
+              Сервер не отвечает. Вход сохранён: повторяем попытку каждые 5 секунд, рабочее место откроется
+              само, как только связь восстановится.
+            </Text>
+          </Alert>
+          <Button variant="default" onClick={retry}>
+            Повторить сейчас
+          </Button>
+        </Stack>
+      </Center>
+    );
+  }
   if (loading && !user) {
     return (
       <Center h="100vh">
@@ -23,15 +43,17 @@ export function App() {
   const reports = user.role !== 'operator';
   return (
     <Shell>
-      <Routes>
-        <Route path="/" element={<Navigate to={home} replace />} />
-        <Route path="/inbox" element={<InboxPage />} />
-        <Route path="/appeals/:id" element={<AppealPage />} />
-        {reports && <Route path="/dashboard" element={<DashboardPage />} />}
-        {reports && <Route path="/reports" element={<ReportsPage />} />}
-        {user.role === 'admin' && <Route path="/admin/:section?" element={<AdminPage />} />}
-        <Route path="*" element={<Navigate to={home} replace />} />
-      </Routes>
+      <ErrorBoundary home={home} resetKey={location.pathname}>
+        <Routes>
+          <Route path="/" element={<Navigate to={home} replace />} />
+          <Route path="/inbox" element={<InboxPage />} />
+          <Route path="/appeals/:id" element={<AppealPage />} />
+          {reports && <Route path="/dashboard" element={<DashboardPage />} />}
+          {reports && <Route path="/reports" element={<ReportsPage />} />}
+          {user.role === 'admin' && <Route path="/admin/:section?" element={<AdminPage />} />}
+          <Route path="*" element={<Navigate to={home} replace />} />
+        </Routes>
+      </ErrorBoundary>
     </Shell>
   );
 }

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { call, setToken, setUnauthorizedHandler } from './api/client';
+import { call, isConnectionError, setToken, setUnauthorizedHandler } from './api/client';
 import { type Me } from './api/types';
 
 /**
@@ -16,6 +16,9 @@ interface Session {
 interface AuthState {
   user: Me | null;
   loading: boolean;
+  /** The session is kept but the server could not be reached to confirm it: retrying. */
+  unreachable: boolean;
+  retry(): void;
   signIn(login: string, password: string): Promise<void>;
   signOut(): void;
 }
@@ -50,6 +53,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   });
   const [user, setUser] = useState<Me | null>(null);
   const [loading, setLoading] = useState<boolean>(() => session !== null);
+  const [unreachable, setUnreachable] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const retry = useCallback(() => setAttempt((n) => n + 1), []);
 
   const signOut = useCallback(() => {
     store(null);
@@ -65,30 +71,48 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (!signedIn || user) return;
     let cancelled = false;
     setLoading(true);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     call('me')
-      .then((me) => !cancelled && setUser(me))
-      .catch(() => !cancelled && signOut())
+      .then((me) => {
+        if (cancelled) return;
+        setUnreachable(false);
+        setUser(me);
+      })
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        // Only the server saying "not signed in" ends the session; no answer at all is retried, not a sign-out.
+        if (isConnectionError(error)) {
+          setUnreachable(true);
+          timer = setTimeout(() => setAttempt((n) => n + 1), 5_000);
+        } else signOut();
+      })
       .finally(() => !cancelled && setLoading(false));
     return () => {
       cancelled = true;
+      if (timer) clearTimeout(timer);
     };
-  }, [signedIn, user, signOut]);
+  }, [signedIn, user, signOut, attempt]);
 
   // Renew the short-lived token a minute before it expires, while the tab is open.
+  // Without a connection the renewal is tried again every 10 s while the token lasts.
+  const [renewal, setRenewal] = useState(0);
   useEffect(() => {
     if (!session) return;
-    const wait = Math.max(Date.parse(session.expiresAt) - Date.now() - 60_000, 5_000);
+    const wait = renewal > 0 ? 10_000 : Math.max(Date.parse(session.expiresAt) - Date.now() - 60_000, 5_000);
     const timer = setTimeout(() => {
       call('refresh')
         .then((r) => {
           const next = { token: r.accessToken, expiresAt: r.expiresAt };
           store(next);
+          setRenewal(0);
           setSession(next);
         })
-        .catch(() => undefined);
+        .catch((error: unknown) => {
+          if (isConnectionError(error)) setRenewal((n) => n + 1);
+        });
     }, wait);
     return () => clearTimeout(timer);
-  }, [session]);
+  }, [session, renewal]);
 
   const signIn = useCallback(async (login: string, password: string) => {
     const result = await call('login', { body: { login, password } });
@@ -103,7 +127,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setSession(next);
   }, []);
 
-  const value = useMemo(() => ({ user, loading, signIn, signOut }), [user, loading, signIn, signOut]);
+  const value = useMemo(
+    () => ({ user, loading, unreachable, retry, signIn, signOut }),
+    [user, loading, unreachable, retry, signIn, signOut],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

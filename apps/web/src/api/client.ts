@@ -14,6 +14,34 @@ export class ApiError extends Error {
 
 type Query = Record<string, string | number | boolean | string[] | undefined | null>;
 
+/** Whether the server answered the last request at all (a lost connection is not a signed-out user). */
+type ConnectionListener = (online: boolean) => void;
+let online = true;
+const connectionListeners = new Set<ConnectionListener>();
+
+function setOnline(value: boolean): void {
+  if (online === value) return;
+  online = value;
+  for (const listener of connectionListeners) listener(value);
+}
+
+export function isOnline(): boolean {
+  return online;
+}
+
+export function onConnectionChange(listener: ConnectionListener): () => void {
+  connectionListeners.add(listener);
+  return () => connectionListeners.delete(listener);
+}
+
+/** True for an error that means "no answer from the server" rather than a refusal. */
+export function isConnectionError(error: unknown): boolean {
+  return (
+    error instanceof ApiError &&
+    (error.status === 0 || error.status === 502 || error.status === 503 || error.status === 504)
+  );
+}
+
 let token: string | null = null;
 let onUnauthorized: () => void = () => undefined;
 
@@ -78,8 +106,11 @@ export async function send<N extends EndpointName>(name: N, options: CallOptions
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
+    setOnline(false);
     throw new ApiError(0, 'Нет связи с сервером. Проверьте подключение и повторите.');
   }
+  // A gateway's "upstream down" is a lost connection too; any other answer means the server is there.
+  setOnline(![502, 503, 504].includes(res.status) || name === 'health');
   if (res.ok) return res;
   let message = `Ошибка ${res.status}`;
   let fields: Record<string, string> = {};
@@ -92,7 +123,9 @@ export async function send<N extends EndpointName>(name: N, options: CallOptions
   }
   if (res.status === 401 && name !== 'login') onUnauthorized();
   if (res.status === 403 && message.startsWith('Ошибка')) message = 'Недостаточно прав для этого действия';
-  if (res.status >= 500) message = 'Сервер временно не может выполнить запрос. Повторите позже.';
+  if ([502, 503, 504].includes(res.status) && name !== 'health')
+    message = 'Нет связи с сервером. Проверьте подключение и повторите.';
+  else if (res.status >= 500) message = 'Сервер временно не может выполнить запрос. Повторите позже.';
   throw new ApiError(res.status, message, fields);
 }
 

@@ -1,4 +1,4 @@
-import { Button, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useNames } from '../api/hooks';
 
@@ -9,6 +9,8 @@ export function EscalateModal(props: {
   count?: number;
   initial?: string[];
   onSubmit: (organisationIds: string[]) => Promise<void>;
+  /** A refusal of the last attempt, shown here where the user is looking. */
+  error?: string | null;
 }) {
   const names = useNames();
   const [orgIds, setOrgIds] = useState<string[]>(props.initial ?? []);
@@ -38,6 +40,11 @@ export function EscalateModal(props: {
           Для передачи в карточке должны быть тема, суть вопроса, имя, отчество и телефон заявителя
           (соглашение, прил. 1).
         </Text>
+        {props.error && (
+          <Alert color="red" variant="light" role="alert" data-testid="dialog-error">
+            {props.error}
+          </Alert>
+        )}
         <Group justify="flex-end">
           <Button variant="default" onClick={props.onClose}>
             Отмена

@@ -12,11 +12,14 @@ import {
   UnstyledButton,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useQuery } from '@tanstack/react-query';
 import { type ReactNode } from 'react';
+import { call } from '../api/client';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
-import { ROLE_LABEL } from '../lib/labels';
-import { defaultQueue, queuesFor } from '../lib/queues';
+import { plural, ROLE_LABEL } from '../lib/labels';
+import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
+import { ConnectionBanner } from './ConnectionBanner';
 import { DashboardIcon, InboxIcon, LogoutIcon, ReportIcon, SettingsIcon } from './icons';
 
 function initials(name: string): string {
@@ -52,7 +55,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 ЕЦ
               </Avatar>
               <div>
-                <Text fw={700} size="sm" lh={1.1}>
+                <Text fw={700} size="sm" lh={1.1} visibleFrom="xs">
                   Единый центр обращений
                 </Text>
                 <Text size="xs" c="dimmed" lh={1.1} visibleFrom="sm">
@@ -66,7 +69,14 @@ export function Shell({ children }: { children: ReactNode }) {
               <UnstyledButton aria-label="Профиль и выход">
                 <Group gap={8} wrap="nowrap">
                   <div style={{ textAlign: 'right' }}>
-                    <Text size="sm" fw={500} lh={1.2} data-testid="current-user">
+                    <Text
+                      size="sm"
+                      fw={500}
+                      lh={1.2}
+                      data-testid="current-user"
+                      lineClamp={1}
+                      maw={{ base: 190, sm: 360 }}
+                    >
                       {me.fullName}
                     </Text>
                     <Text size="xs" c="dimmed" lh={1.2} visibleFrom="sm">
@@ -114,13 +124,7 @@ export function Shell({ children }: { children: ReactNode }) {
                   title={q.description}
                   active={inInbox && activeQueue === q.id}
                   onClick={close}
-                  rightSection={
-                    q.id === 'overdue' ? (
-                      <Badge size="xs" color="red" variant="light">
-                        !
-                      </Badge>
-                    ) : undefined
-                  }
+                  rightSection={<QueueCount queue={q} />}
                 />
               ))}
             </NavLink>
@@ -163,7 +167,37 @@ export function Shell({ children }: { children: ReactNode }) {
         </AppShell.Section>
       </AppShell.Navbar>
 
-      <AppShell.Main>{children}</AppShell.Main>
+      <AppShell.Main>
+        <ConnectionBanner />
+        {children}
+      </AppShell.Main>
     </AppShell>
+  );
+}
+
+/** How many appeals a queue holds now (the whole result in the viewer's scope). */
+function QueueCount({ queue }: { queue: Queue }) {
+  const me = useMe();
+  const filter = queue.filter(me);
+  const count = useQuery({
+    queryKey: ['appeals', 'count', queue.id],
+    queryFn: () => call('appealCount', { query: filter }),
+    staleTime: 30_000,
+    refetchInterval: 60_000,
+  });
+  const total = count.data?.total;
+  if (total === undefined) return null;
+  const alarm = (queue.id === 'overdue' || queue.id === 'at-risk') && total > 0;
+  return (
+    <Badge
+      size="sm"
+      variant={alarm ? 'filled' : 'light'}
+      color={alarm ? (queue.id === 'overdue' ? 'red.8' : 'orange.9') : 'gray'}
+      aria-label={`${total} ${plural(total, 'обращение', 'обращения', 'обращений')}`}
+      data-testid={`queue-count-${queue.id}`}
+      styles={{ label: { overflow: 'visible' } }}
+    >
+      {total > 999 ? '999+' : total}
+    </Badge>
   );
 }

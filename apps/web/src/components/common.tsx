@@ -1,16 +1,19 @@
-import { Badge, Button, Group, Menu, Text, Tooltip } from '@mantine/core';
+import { Badge, Button, Group, Menu, Progress, Text, Tooltip } from '@mantine/core';
 import { type ReactNode, useEffect, useState } from 'react';
+import { errorText } from '../api/client';
 import { type AppealStatus } from '../api/types';
 import { type Table, downloadTable } from '../lib/download';
 import { CHANNEL_LABEL, STATUS_COLOR, STATUS_LABEL } from '../lib/labels';
 import { countdown, formatDateTime, URGENCY_COLOR, zoneLabel } from '../lib/time';
 
+/** A status, never cut: long labels («Передано на 2-ю линию») wrap inside the badge. */
 export function StatusBadge({ status }: { status: AppealStatus }) {
   return (
     <Badge
       color={STATUS_COLOR[status]}
       variant="light"
       radius="sm"
+      className="badge-wrap"
       style={{ textTransform: 'none', flexShrink: 0 }}
     >
       {STATUS_LABEL[status] ?? status}
@@ -20,7 +23,7 @@ export function StatusBadge({ status }: { status: AppealStatus }) {
 
 export function ChannelBadge({ channel }: { channel: string }) {
   return (
-    <Badge color="gray" variant="outline" radius="sm" style={{ textTransform: 'none', flexShrink: 0 }}>
+    <Badge color="gray.7" variant="outline" radius="sm" style={{ textTransform: 'none', flexShrink: 0 }}>
       {CHANNEL_LABEL[channel] ?? channel}
     </Badge>
   );
@@ -28,7 +31,7 @@ export function ChannelBadge({ channel }: { channel: string }) {
 
 export function FastTrackBadge() {
   return (
-    <Badge color="red" variant="filled" radius="sm" style={{ textTransform: 'none', flexShrink: 0 }}>
+    <Badge color="red.8" variant="filled" radius="sm" style={{ textTransform: 'none', flexShrink: 0 }}>
       Ускоренное
     </Badge>
   );
@@ -58,30 +61,68 @@ export function Countdown({
   const c = countdown(due, now);
   return (
     <Tooltip
-      label={`${formatDateTime(due, timeZone)}${timeZone ? ` (${zoneLabel(timeZone)})` : ''}`}
+      label={timeZone ? `${formatDateTime(due, timeZone)} (${zoneLabel(timeZone)})` : formatDateTime(due)}
       withArrow
     >
-      <Text size={size} c={URGENCY_COLOR[c.urgency]} fw={c.urgency === 'ok' ? 400 : 600} span>
+      <Text size={size} c={URGENCY_COLOR[c.urgency]} fw={c.urgency === 'ok' ? 400 : 600} span tabIndex={0}>
         {c.text}
       </Text>
     </Tooltip>
   );
 }
 
-/** «Выгрузить» → CSV or XLSX of exactly the rows behind the view. */
-export function ExportButtons({ table, disabled }: { table: () => Table; disabled?: boolean }) {
+export type Progress = (done: number, total: number) => void;
+
+/**
+ * «Выгрузить» → CSV or XLSX of the whole result behind the view. The table may be built by fetching every
+ * page (reporting its progress): a progress bar shows while it loads, an error stays beside the button.
+ */
+export function ExportButtons({
+  table,
+  disabled,
+}: {
+  table: (progress: Progress) => Table | Promise<Table>;
+  disabled?: boolean;
+}) {
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const run = async (format: 'csv' | 'xlsx') => {
+    setError(null);
+    setProgress({ done: 0, total: 0 });
+    try {
+      const t = await table((done, total) => setProgress({ done, total }));
+      downloadTable(t, format);
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setProgress(null);
+    }
+  };
   return (
-    <Menu position="bottom-end">
-      <Menu.Target>
-        <Button variant="default" size="xs" disabled={disabled}>
-          Выгрузить
-        </Button>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item onClick={() => downloadTable(table(), 'xlsx')}>Excel (XLSX)</Menu.Item>
-        <Menu.Item onClick={() => downloadTable(table(), 'csv')}>CSV (UTF-8, «;»)</Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <Group gap={6} wrap="nowrap">
+      {progress && (
+        <Group gap={6} wrap="nowrap" data-testid="export-progress" role="status" aria-live="polite">
+          <Progress value={progress.total ? (progress.done / progress.total) * 100 : 5} w={90} size="sm" />
+          <Text size="xs">{progress.total ? `${progress.done} из ${progress.total}` : 'Подготовка…'}</Text>
+        </Group>
+      )}
+      {error && (
+        <Text size="xs" c="red.8" role="alert" maw={220}>
+          {error}
+        </Text>
+      )}
+      <Menu position="bottom-end">
+        <Menu.Target>
+          <Button variant="default" size="xs" disabled={disabled || progress !== null}>
+            Выгрузить
+          </Button>
+        </Menu.Target>
+        <Menu.Dropdown>
+          <Menu.Item onClick={() => void run('xlsx')}>Excel (XLSX)</Menu.Item>
+          <Menu.Item onClick={() => void run('csv')}>CSV (UTF-8, «;»)</Menu.Item>
+        </Menu.Dropdown>
+      </Menu>
+    </Group>
   );
 }
 

@@ -57,6 +57,14 @@ export const CHANNEL_COLOR: Record<string, string> = {
   import: 'yellow.6',
 };
 
+/** Short role names for history lines. */
+export const ROLE_SHORT: Record<Role, string> = {
+  operator: 'оператор 1-й линии',
+  clerk: 'специалист 2-й линии',
+  supervisor: 'руководитель',
+  admin: 'администратор',
+};
+
 export const ROLE_LABEL: Record<Role, string> = {
   operator: 'Оператор 1-й линии (ЦУР/ЕКЦ)',
   clerk: 'Специалист органа власти (2-я линия)',
@@ -96,6 +104,30 @@ export const EVENT_LABEL: Record<string, string> = {
   'status-changed': 'Статус изменён',
   'clock-at-risk': 'Срок под угрозой',
   'clock-overdue': 'Срок нарушен',
+  'classification-queued': 'Передано на автоматическую классификацию',
+  'auto-classified': 'Тема определена автоматически',
+  routed: 'Подобраны организации по правилам маршрутизации',
+  'fast-tracked': 'Назначено ускоренное рассмотрение',
+  'incident-linked': 'Связано с инцидентом',
+  'incident-answered': 'Дан ответ по инциденту',
+  'legal-flag-raised': 'Выявлен признак по 59-ФЗ',
+  'legal-flag-confirmed': 'Признак по 59-ФЗ подтверждён',
+  'legal-flag-dismissed': 'Признак по 59-ФЗ отклонён',
+  'card-updated': 'Карточка дополнена',
+  'feed-action-failed': 'Не удалось передать статус во внешнюю систему',
+};
+
+/** A history event's type in Russian; an unknown code reads as a neutral phrase, never as the raw code. */
+export function eventLabel(type: string): string {
+  return EVENT_LABEL[type] ?? 'Служебное событие';
+}
+
+export const LEGAL_FLAG_LABEL: Record<string, string> = {
+  anonymous: 'Анонимное: нет фамилии или адреса для ответа (ч. 1 ст. 11)',
+  offensive: 'Нецензурные выражения, угрозы (ч. 3 ст. 11)',
+  'court-decision': 'Обжалуется судебное решение (ч. 2 ст. 11)',
+  repeated: 'Повторное без новых доводов (ч. 5 ст. 11)',
+  'several-topics': 'Несколько вопросов разных тем',
 };
 
 export const EVENT_COLOR: Record<string, string> = {

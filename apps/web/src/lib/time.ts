@@ -36,6 +36,52 @@ export function formatLocalDate(date: string | null | undefined): string {
   return `${d}.${m}.${y}`;
 }
 
+/** The browser's zone: what the person at the screen reads as "local". */
+export function browserZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+function offsetOf(timeZone: string, at: Date): string {
+  return (
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((p) => p.type === 'timeZoneName')?.value ?? 'GMT'
+  );
+}
+
+/** Whether a zone reads the instant like the browser does (same UTC offset then). */
+export function sameAsBrowser(timeZone: string, at: Date = new Date()): boolean {
+  return offsetOf(timeZone, at) === offsetOf(browserZone(), at);
+}
+
+/**
+ * The one rule for instants (issue 17): in the organisation's zone, and the zone named when it is not the
+ * reader's own — «01.12.2026 19:44» or «02.12.2026 02:44 (Новосибирск, UTC+7)». The same instant reads the
+ * same in the list, the card, exports and reports.
+ */
+export function formatInZone(value: string | Date | null | undefined, timeZone: string): string {
+  if (!value) return '—';
+  const at = new Date(value);
+  const text = formatDateTime(at, timeZone);
+  return sameAsBrowser(timeZone, at) ? text : `${text} (${zoneLabel(timeZone)})`;
+}
+
+/** The zone's name when it differs from the reader's, else nothing (for a column header or a caption). */
+export function zoneNote(timeZone: string): string {
+  return sameAsBrowser(timeZone) ? '' : zoneLabel(timeZone);
+}
+
+/** Today's local date 'YYYY-MM-DD' in a zone. */
+export function todayIn(timeZone: string, now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(now);
+  return parts;
+}
+
 /** UTC offset label of a zone, e.g. 'Asia/Novosibirsk' → 'UTC+7'. */
 export function zoneLabel(timeZone: string): string {
   const part = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' })
@@ -72,11 +118,12 @@ export function countdown(due: string | Date, now = Date.now()): { text: string;
   };
 }
 
+/** Text colours of a countdown, each at least 4.5:1 on white (WCAG 2.1 AA). */
 export const URGENCY_COLOR: Record<Urgency, string> = {
-  overdue: 'red',
-  critical: 'orange',
-  soon: 'yellow',
-  ok: 'green',
+  overdue: 'red.9',
+  critical: 'orange.9',
+  soon: 'yellow.9',
+  ok: 'green.9',
 };
 
 /** Local date 'YYYY-MM-DD' of an instant in the browser's zone. */

@@ -24,7 +24,7 @@ import { useMe } from '../auth';
 import { Countdown, ExportButtons, PageTitle } from '../components/common';
 import { type Table as ExportTable } from '../lib/download';
 import { CHANNEL_COLOR, CHANNEL_LABEL, OPEN_STATUSES, SATISFACTION_LABEL, STATUS_LABEL } from '../lib/labels';
-import { formatDateTime, formatLocalDate, startOfDayIn } from '../lib/time';
+import { formatDateTime, formatInZone, formatLocalDate, startOfDayIn } from '../lib/time';
 
 const open = OPEN_STATUSES.join(',');
 
@@ -69,7 +69,7 @@ export function DashboardPage() {
     <Stack gap="sm">
       <PageTitle
         title="Панель руководителя"
-        subtitle={`${me.organisationIds === null ? 'Вся область' : me.organisationName} · данные на ${formatDateTime(d.generatedAt)}`}
+        subtitle={`${me.organisationIds === null ? 'Вся область' : me.organisationName} · данные на ${formatInZone(d.generatedAt, zone)}`}
       />
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="sm">
         <Stat label="В работе" value={d.totals.open} to={inboxLink({ status: open })} />
@@ -196,7 +196,7 @@ export function DashboardPage() {
           />
         </Grid.Col>
         <Grid.Col span={12}>
-          <RatingsPanel d={d} />
+          <RatingsPanel d={d} zone={zone} />
         </Grid.Col>
       </Grid>
     </Stack>
@@ -241,11 +241,9 @@ function Panel({
 }) {
   return (
     <Paper withBorder p="md" radius="md" h="100%" component="section" aria-label={title} data-testid={testId}>
-      <Group justify="space-between" mb="sm" wrap="nowrap">
+      <Group justify="space-between" mb="sm" gap="xs">
         <Text fw={600}>{title}</Text>
-        <Group gap={6} wrap="nowrap">
-          {right}
-        </Group>
+        <Group gap={6}>{right}</Group>
       </Group>
       {children}
     </Paper>
@@ -455,7 +453,7 @@ const RATING_COLOR: Record<string, string> = {
   score: 'blue.5',
 };
 
-function RatingsPanel({ d }: { d: Dashboard }) {
+function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
   const poor = d.ratings.poorByOrganisationTopic;
   return (
     <Panel
@@ -465,7 +463,7 @@ function RatingsPanel({ d }: { d: Dashboard }) {
           table={() => ({
             name: 'nizkie-ocenki',
             header: ['Организация', 'Тема', 'Низких оценок', 'Последняя'],
-            rows: poor.map((p) => [p.organisationName, p.topicName, p.count, formatDateTime(p.lastAt)]),
+            rows: poor.map((p) => [p.organisationName, p.topicName, p.count, formatDateTime(p.lastAt, zone)]),
           })}
         />
       }

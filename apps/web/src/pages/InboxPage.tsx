@@ -3,8 +3,10 @@ import {
   Anchor,
   Badge,
   Button,
+  Card,
   Checkbox,
   CloseButton,
+  Collapse,
   Group,
   Indicator,
   Kbd,
@@ -21,18 +23,20 @@ import {
   TextInput,
   Tooltip,
 } from '@mantine/core';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { buildUrl, call, errorText, getToken } from '../api/client';
 import { useNames } from '../api/hooks';
-import { type AppealSummary } from '../api/types';
+import { type AppealPage, type AppealSummary } from '../api/types';
 import { useMe } from '../auth';
 import {
   ChannelBadge,
   Countdown,
   ExportButtons,
   FastTrackBadge,
+  type Progress,
   PageTitle,
   StatusBadge,
 } from '../components/common';
@@ -40,7 +44,7 @@ import { EscalateModal } from '../components/EscalateModal';
 import { SearchIcon } from '../components/icons';
 import { CHANNEL_LABEL, STATUS_LABEL, plural } from '../lib/labels';
 import { defaultQueue, QUEUES } from '../lib/queues';
-import { formatDateTime, formatLocalDate } from '../lib/time';
+import { formatDateTime, formatInZone, formatLocalDate, zoneLabel, zoneNote } from '../lib/time';
 
 /** URL parameters passed to the list endpoint as they are. */
 const FILTER_KEYS = [
@@ -117,6 +121,12 @@ export function InboxPage() {
     getNextPageParam: (last) => last.nextCursor,
   });
   const items = useMemo(() => list.data?.pages.flatMap((p) => p.items) ?? [], [list.data]);
+  const total = useQuery({
+    queryKey: ['appeals', 'count', filter],
+    queryFn: () => call('appealCount', { query: filter }),
+  });
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
+  const [filtersOpen, filters] = useDisclosure(false);
 
   const [fresh, setFresh] = useState(0);
   const live = useLiveUpdates(
@@ -211,32 +221,98 @@ export function InboxPage() {
   }
 
   const title = queue ? queue.label : params.has('ids') ? 'Обращения из отчёта' : 'Выборка обращений';
-  const subtitle = queue ? queue.description : describe(filter, names);
+  // One zone for all rows (the usual case): named once here instead of on every row.
+  const zones = new Set(items.map((i) => i.timeZone));
+  const commonZone = zones.size === 1 ? [...zones][0] : null;
+  const zoneText = commonZone ? zoneNote(commonZone) : '';
+  const subtitle = `${queue ? queue.description : describe(filter, names)}${zoneText ? ` · время: ${zoneText}` : ''}`;
   const allSelected = items.length > 0 && items.every((i) => selected.has(i.id));
 
-  const exportTable = () => ({
-    name: `obrashcheniya-${queueId ?? 'vyborka'}`,
-    header: [
-      'Рег. номер',
-      'Зарегистрировано',
-      'Канал',
-      'Суть вопроса',
-      'Организация',
-      'Статус',
-      'Срок ответа',
-      'Ускоренное',
-    ],
-    rows: items.map((i) => [
-      i.registrationNumber,
-      formatDateTime(i.registeredAt),
-      CHANNEL_LABEL[i.channel] ?? i.channel,
-      i.subject ?? i.excerpt,
-      i.organisationName,
-      STATUS_LABEL[i.status],
-      formatLocalDate(i.answerDueDate),
-      i.fastTrack ? 'да' : '',
-    ]),
-  });
+  /** The whole result of the filter, page by page (200 a request), not only the rows loaded on screen. */
+  const exportTable = async (progress: Progress) => {
+    const all: AppealSummary[] = [];
+    const expected = (await call('appealCount', { query: filter })).total;
+    let cursor: string | null = null;
+    do {
+      const page: AppealPage = await call('appeals', {
+        query: { ...filter, limit: 200, cursor: cursor ?? undefined },
+      });
+      all.push(...page.items);
+      cursor = page.nextCursor;
+      progress(all.length, Math.max(expected, all.length));
+    } while (cursor);
+    return {
+      name: `obrashcheniya-${queueId ?? 'vyborka'}`,
+      header: [
+        'Рег. номер',
+        'Зарегистрировано (время организации)',
+        'Часовой пояс',
+        'Канал',
+        'Суть вопроса',
+        'Ответственная организация',
+        'Организации 2-й линии',
+        'Исполнитель',
+        'Статус',
+        'Ближайший срок',
+        'Срок ответа по 59-ФЗ',
+        'Ускоренное',
+      ],
+      rows: all.map((i) => [
+        i.registrationNumber,
+        formatDateTime(i.registeredAt, i.timeZone),
+        zoneLabel(i.timeZone),
+        CHANNEL_LABEL[i.channel] ?? i.channel,
+        i.subject ?? i.excerpt,
+        i.organisationName,
+        i.parts.map((p) => p.organisationName).join(', '),
+        i.assigneeName ?? '',
+        STATUS_LABEL[i.status],
+        `${DUE_KIND_LABEL[i.nextDueKind]}: ${formatDateTime(i.nextDueAt, i.timeZone)}`,
+        formatLocalDate(i.answerDueDate),
+        i.fastTrack ? 'да' : '',
+      ]),
+    };
+  };
+
+  const filterFields = (
+    <>
+      <MultiSelect
+        label="Статус"
+        placeholder={params.get('status') ? undefined : 'Любой'}
+        data={Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label }))}
+        value={params.get('status')?.split(',').filter(Boolean) ?? []}
+        onChange={(v) => update({ status: v.join(',') || null })}
+        clearable
+        w={phone ? '100%' : 210}
+        maxDropdownHeight={300}
+      />
+      <Select
+        label="Канал"
+        placeholder="Любой"
+        data={Object.entries(CHANNEL_LABEL).map(([value, label]) => ({ value, label }))}
+        value={params.get('channel')}
+        onChange={(v) => update({ channel: v })}
+        clearable
+        w={phone ? '100%' : 140}
+      />
+      <Select
+        label="Организация"
+        placeholder="Любая"
+        searchable
+        data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
+        value={params.get('organisationId')}
+        onChange={(v) => update({ organisationId: v })}
+        clearable
+        w={phone ? '100%' : 210}
+      />
+      <Switch
+        label="Ускоренные"
+        checked={params.get('fastTrack') === 'true'}
+        onChange={(e) => update({ fastTrack: e.currentTarget.checked ? 'true' : null })}
+        mb={8}
+      />
+    </>
+  );
 
   return (
     <Stack gap="sm">
@@ -302,41 +378,12 @@ export function InboxPage() {
               onChange={(e) => setSearch(e.currentTarget.value)}
             />
           </form>
-          <MultiSelect
-            label="Статус"
-            placeholder={params.get('status') ? undefined : 'Любой'}
-            data={Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label }))}
-            value={params.get('status')?.split(',').filter(Boolean) ?? []}
-            onChange={(v) => update({ status: v.join(',') || null })}
-            clearable
-            w={210}
-            maxDropdownHeight={300}
-          />
-          <Select
-            label="Канал"
-            placeholder="Любой"
-            data={Object.entries(CHANNEL_LABEL).map(([value, label]) => ({ value, label }))}
-            value={params.get('channel')}
-            onChange={(v) => update({ channel: v })}
-            clearable
-            w={140}
-          />
-          <Select
-            label="Организация"
-            placeholder="Любая"
-            searchable
-            data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
-            value={params.get('organisationId')}
-            onChange={(v) => update({ organisationId: v })}
-            clearable
-            w={210}
-          />
-          <Switch
-            label="Ускоренные"
-            checked={params.get('fastTrack') === 'true'}
-            onChange={(e) => update({ fastTrack: e.currentTarget.checked ? 'true' : null })}
-            mb={8}
-          />
+          {phone && (
+            <Button variant="default" size="sm" onClick={filters.toggle} aria-expanded={filtersOpen}>
+              Фильтры
+            </Button>
+          )}
+          {!phone && filterFields}
           {explicit && (
             <Button variant="subtle" size="sm" onClick={() => setParams(queueId ? { queue: queueId } : {})}>
               Сбросить фильтры
@@ -344,6 +391,13 @@ export function InboxPage() {
           )}
         </Group>
       </Paper>
+      {phone && (
+        <Collapse in={filtersOpen}>
+          <Paper withBorder p="sm" radius="md">
+            <Stack gap="xs">{filterFields}</Stack>
+          </Paper>
+        </Collapse>
+      )}
 
       {fresh > 0 && (
         <Alert color="teal" variant="light" withCloseButton onClose={() => setFresh(0)} role="status" py={6}>
@@ -400,43 +454,58 @@ export function InboxPage() {
       )}
 
       <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-        <Table.ScrollContainer minWidth={900}>
-          <Table highlightOnHover verticalSpacing={7} fz="sm" aria-label="Список обращений" stickyHeader>
-            <Table.Thead bg="gray.0">
-              <Table.Tr>
-                <Table.Th w={36}>
-                  <Checkbox
-                    aria-label="Выбрать все на странице"
-                    checked={allSelected}
-                    indeterminate={selected.size > 0 && !allSelected}
-                    onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((i) => i.id)))}
+        {phone ? (
+          <Stack gap={0}>
+            {items.map((item) => (
+              <PhoneRow
+                key={item.id}
+                item={item}
+                zoneShown={commonZone !== null}
+                onOpen={() => navigate(`/appeals/${item.id}`)}
+              />
+            ))}
+          </Stack>
+        ) : (
+          <Table.ScrollContainer minWidth={900}>
+            <Table highlightOnHover verticalSpacing={7} fz="sm" aria-label="Список обращений" stickyHeader>
+              <Table.Thead bg="gray.0">
+                <Table.Tr>
+                  <Table.Th w={36}>
+                    <Checkbox
+                      aria-label="Выбрать все на странице"
+                      checked={allSelected}
+                      indeterminate={selected.size > 0 && !allSelected}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(items.map((i) => i.id)))}
+                    />
+                  </Table.Th>
+                  <Table.Th w={150}>Номер, дата</Table.Th>
+                  <Table.Th>Суть обращения</Table.Th>
+                  <Table.Th w={200}>Организации</Table.Th>
+                  <Table.Th w={150}>Исполнитель</Table.Th>
+                  <Table.Th w={150}>Статус</Table.Th>
+                  <Table.Th w={190}>Ближайший срок</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((item, index) => (
+                  <Row
+                    key={item.id}
+                    item={item}
+                    zoneShown={commonZone !== null}
+                    active={index === active}
+                    selected={selected.has(item.id)}
+                    rowRef={(el) => {
+                      rowRefs.current[index] = el;
+                    }}
+                    onToggle={() => toggle(item.id)}
+                    onOpen={() => navigate(`/appeals/${item.id}`)}
+                    onFocus={() => setActive(index)}
                   />
-                </Table.Th>
-                <Table.Th w={150}>Номер, дата</Table.Th>
-                <Table.Th>Суть обращения</Table.Th>
-                <Table.Th w={190}>Организация</Table.Th>
-                <Table.Th w={170}>Статус</Table.Th>
-                <Table.Th w={170}>Срок ответа</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {items.map((item, index) => (
-                <Row
-                  key={item.id}
-                  item={item}
-                  active={index === active}
-                  selected={selected.has(item.id)}
-                  rowRef={(el) => {
-                    rowRefs.current[index] = el;
-                  }}
-                  onToggle={() => toggle(item.id)}
-                  onOpen={() => navigate(`/appeals/${item.id}`)}
-                  onFocus={() => setActive(index)}
-                />
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
         {list.isLoading && (
           <Group justify="center" p="lg">
             <Loader size="sm" aria-label="Загрузка списка" />
@@ -454,7 +523,7 @@ export function InboxPage() {
         )}
       </Paper>
       <Group justify="space-between">
-        <Text size="xs" c="dimmed">
+        <Text size="xs" c="dimmed" visibleFrom="sm">
           <Kbd size="xs">J</Kbd>/<Kbd size="xs">K</Kbd> или стрелки — выбор строки, <Kbd size="xs">Enter</Kbd>{' '}
           — открыть, <Kbd size="xs">X</Kbd> — отметить, <Kbd size="xs">/</Kbd> — поиск
         </Text>
@@ -468,9 +537,11 @@ export function InboxPage() {
             Показать ещё
           </Button>
         )}
-        {!list.hasNextPage && items.length > 0 && (
-          <Text size="xs" c="dimmed">
-            Показано {items.length} {plural(items.length, 'обращение', 'обращения', 'обращений')}
+        {items.length > 0 && (
+          <Text size="xs" c="dimmed" data-testid="shown-count">
+            Показано {items.length}
+            {total.data ? ` из ${total.data.total}` : ''}{' '}
+            {plural(total.data?.total ?? items.length, 'обращения', 'обращений', 'обращений')}
           </Text>
         )}
       </Group>
@@ -495,6 +566,7 @@ export function InboxPage() {
 
 function Row(props: {
   item: AppealSummary;
+  zoneShown: boolean;
   active: boolean;
   selected: boolean;
   rowRef: (el: HTMLTableRowElement | null) => void;
@@ -535,7 +607,7 @@ function Row(props: {
           № {item.registrationNumber}
         </Anchor>
         <Text size="xs" c="dimmed">
-          {formatDateTime(item.registeredAt)}
+          {when(item.registeredAt, item.timeZone, props.zoneShown)}
         </Text>
       </Table.Td>
       <Table.Td>
@@ -566,24 +638,126 @@ function Row(props: {
         </Group>
       </Table.Td>
       <Table.Td>
-        <Text size="sm" lineClamp={2}>
-          {item.organisationName}
+        <Holders item={item} />
+      </Table.Td>
+      <Table.Td>
+        <Text size="sm" c={item.assigneeName ? undefined : 'dimmed'} lineClamp={2}>
+          {item.assigneeName ?? 'не назначен'}
         </Text>
       </Table.Td>
       <Table.Td>
         <StatusBadge status={item.status} />
       </Table.Td>
       <Table.Td>
-        <Text size="sm">{formatLocalDate(item.answerDueDate)}</Text>
-        {['answered', 'closed', 'redirected'].includes(item.status) ? (
-          <Text size="xs" c="dimmed">
-            рассмотрено
-          </Text>
-        ) : (
-          <Countdown due={item.answerDueAt} size="xs" />
-        )}
+        <NextDue item={item} zoneShown={props.zoneShown} />
       </Table.Td>
     </Table.Tr>
+  );
+}
+
+/** An instant in the appeal's zone; the zone named on the row unless the page names it once for all rows. */
+function when(value: string, timeZone: string, zoneShown: boolean): string {
+  return zoneShown ? formatDateTime(value, timeZone) : formatInZone(value, timeZone);
+}
+
+const DUE_KIND_LABEL: Record<AppealSummary['nextDueKind'], string> = {
+  escalation: 'передать на 2-ю линию',
+  line2: 'ответ 2-й линии',
+  answer: 'ответ по 59-ФЗ',
+};
+
+const CLOSED = ['answered', 'closed', 'redirected'];
+
+/** The viewer's own nearest clock: what it is, when (in the appeal's zone), how long is left. */
+function NextDue({ item, zoneShown }: { item: AppealSummary; zoneShown: boolean }) {
+  if (CLOSED.includes(item.status)) {
+    return (
+      <Text size="xs" c="dimmed">
+        рассмотрено
+      </Text>
+    );
+  }
+  return (
+    <div data-testid="next-due" data-kind={item.nextDueKind}>
+      <Text size="xs" c="dimmed">
+        {DUE_KIND_LABEL[item.nextDueKind]}
+      </Text>
+      <Text size="sm">{when(item.nextDueAt, item.timeZone, zoneShown)}</Text>
+      <Countdown due={item.nextDueAt} timeZone={item.timeZone} size="xs" />
+    </div>
+  );
+}
+
+const PART_STATE: Record<string, string> = {
+  returned: 'вернула',
+  answered: 'ответила',
+  withdrawn: 'отозвано',
+};
+
+/** Who holds the appeal: the organisations with an open line-2 part, else the responsible one. */
+function Holders({ item }: { item: AppealSummary }) {
+  const active = item.parts.filter((p) => p.state === 'active');
+  const other = item.parts.filter((p) => p.state !== 'active');
+  return (
+    <div data-testid="holders">
+      <Text size="sm" lineClamp={2}>
+        {active.length > 0 ? active.map((p) => p.organisationName).join(', ') : item.organisationName}
+      </Text>
+      {active.length > 0 && (
+        <Text size="xs" c="dimmed" lineClamp={1}>
+          через {item.organisationName}
+        </Text>
+      )}
+      {other.length > 0 && (
+        <Text size="xs" c="dimmed" lineClamp={1}>
+          {other.map((p) => `${p.organisationName} (${PART_STATE[p.state] ?? p.state})`).join(', ')}
+        </Text>
+      )}
+    </div>
+  );
+}
+
+/** A phone-width row: a card with the essentials; the whole card opens the appeal. */
+function PhoneRow({
+  item,
+  zoneShown,
+  onOpen,
+}: {
+  item: AppealSummary;
+  zoneShown: boolean;
+  onOpen: () => void;
+}) {
+  return (
+    <Card
+      component="a"
+      href={`/app/appeals/${item.id}`}
+      onClick={(e: MouseEvent<HTMLAnchorElement>) => {
+        e.preventDefault();
+        onOpen();
+      }}
+      radius={0}
+      padding="sm"
+      withBorder
+      data-testid="inbox-row"
+      data-number={item.registrationNumber}
+    >
+      <Group justify="space-between" gap={6} wrap="nowrap" align="flex-start">
+        <Text fw={600} size="sm" c="blue.9">
+          № {item.registrationNumber}
+        </Text>
+        <StatusBadge status={item.status} />
+      </Group>
+      <Group gap={6} wrap="nowrap" mt={2}>
+        {item.fastTrack && <FastTrackBadge />}
+        <Text size="sm" fw={500} lineClamp={2}>
+          {item.subject ?? firstWords(item.excerpt)}
+        </Text>
+      </Group>
+      <Group justify="space-between" gap={6} mt={4} align="flex-end" wrap="nowrap">
+        <Holders item={item} />
+        <NextDue item={item} zoneShown={zoneShown} />
+      </Group>
+    </Card>
   );
 }
 

@@ -13,13 +13,13 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { useOrganisations } from '../api/hooks';
 import { useMe } from '../auth';
 import { ExportButtons, PageTitle } from '../components/common';
-import { formatLocalDate, isoDay, startOfDayIn } from '../lib/time';
+import { formatLocalDate, startOfDayIn } from '../lib/time';
 import { inboxLink } from './DashboardPage';
 
 const GROUPS = [
@@ -33,19 +33,26 @@ export function ReportsPage() {
   const me = useMe();
   const orgs = useOrganisations();
   const zone = orgs.data?.find((o) => o.id === me.organisationId)?.timeZone ?? 'Asia/Novosibirsk';
-  const today = new Date();
-  const [from, setFrom] = useState(isoDay(new Date(today.getTime() - 29 * 86_400_000)));
-  const [to, setTo] = useState(isoDay(today));
+  // The default period is the last 30 days in the organisation's zone, as the server counts it: the first
+  // answer fills the date fields, so the browser's own zone never shifts the period.
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   const [groupBy, setGroupBy] = useState('topic');
-  const [applied, setApplied] = useState({ from, to });
+  const [applied, setApplied] = useState<{ from?: string; to?: string }>({});
   const report = useQuery({
     queryKey: ['handled', applied, groupBy],
     queryFn: () => call('handled', { query: { ...applied, groupBy } }),
   });
   const r = report.data;
+  useEffect(() => {
+    if (r && !from && !to) {
+      setFrom(r.from);
+      setTo(r.to);
+    }
+  }, [r, from, to]);
   const drill = (key: string) => {
-    const after = startOfDayIn(applied.from, zone).toISOString();
-    const before = new Date(startOfDayIn(applied.to, zone).getTime() + 86_400_000).toISOString();
+    const after = startOfDayIn(r?.from ?? from, zone).toISOString();
+    const before = new Date(startOfDayIn(r?.to ?? to, zone).getTime() + 86_400_000).toISOString();
     const by =
       groupBy === 'topic'
         ? { topicId: key }
@@ -67,7 +74,7 @@ export function ReportsPage() {
           r && (
             <ExportButtons
               table={() => ({
-                name: `otchet-${groupBy}-${applied.from}-${applied.to}`,
+                name: `otchet-${groupBy}-${r.from}-${r.to}`,
                 header: [
                   'Группа',
                   'Поступило',

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Button,
   Group,
   Modal,
@@ -23,6 +24,8 @@ export function ActionDialogs(props: {
   dialog: Dialog;
   card: AppealCard;
   busy: boolean;
+  /** The last action's refusal, shown inside the dialog that asked for it. */
+  error: string | null;
   onClose: () => void;
   run: (fn: () => Promise<unknown>, done: string) => void;
 }) {
@@ -40,18 +43,22 @@ export function ActionDialogs(props: {
     setBody('');
   }, [dialog]);
   const footer = (label: string, onClick: () => void, disabled = false) => (
-    <Group justify="flex-end" mt="md">
-      <Button variant="default" onClick={props.onClose}>
-        Отмена
-      </Button>
-      <Button onClick={onClick} loading={props.busy} disabled={disabled}>
-        {label}
-      </Button>
-    </Group>
+    <>
+      <DialogError error={props.error} />
+      <Group justify="flex-end" mt="md">
+        <Button variant="default" onClick={props.onClose}>
+          Отмена
+        </Button>
+        <Button onClick={onClick} loading={props.busy} disabled={disabled}>
+          {label}
+        </Button>
+      </Group>
+    </>
   );
   return (
     <>
       <EscalateModal
+        error={props.error}
         opened={dialog === 'escalate'}
         onClose={props.onClose}
         onSubmit={async (organisationIds) =>
@@ -191,5 +198,15 @@ export function ActionDialogs(props: {
         )}
       </Modal>
     </>
+  );
+}
+
+/** A refusal inside the dialog, read out by screen readers. */
+export function DialogError({ error }: { error: string | null }) {
+  if (!error) return null;
+  return (
+    <Alert color="red" variant="light" mt="md" role="alert" data-testid="dialog-error">
+      {error}
+    </Alert>
   );
 }

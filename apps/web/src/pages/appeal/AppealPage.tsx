@@ -11,14 +11,15 @@ import {
   Text,
   Title,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { useMe } from '../../auth';
 import { ChannelBadge, FastTrackBadge, StatusBadge } from '../../components/common';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, zoneNote } from '../../lib/time';
 import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
 import { type Dialog, OPEN } from './appeal-state';
@@ -42,8 +43,17 @@ export function AppealPage() {
     queryKey: ['appeal', id],
     queryFn: () => call('appeal', { params: { id } }),
   });
-  const [dialog, setDialog] = useState<Dialog>(null);
+  const narrow = useMediaQuery('(max-width: 62em)') ?? false;
+  const [dialog, setDialogState] = useState<Dialog>(null);
   const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
+  // An error belongs where the user is looking: inside the open dialog, else at the top of the card.
+  const [dialogError, setDialogError] = useState<string | null>(null);
+  const dialogOpen = useRef(false);
+  const setDialog = (next: Dialog) => {
+    dialogOpen.current = next !== null;
+    setDialogError(null);
+    setDialogState(next);
+  };
 
   const act = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
@@ -53,10 +63,14 @@ export function AppealPage() {
       await queryClient.invalidateQueries({ queryKey: ['answers', id] });
       await queryClient.invalidateQueries({ queryKey: ['appeals'] });
     },
-    onError: (error) => setNotice({ color: 'red', text: errorText(error) }),
+    onError: (error) =>
+      dialogOpen.current
+        ? setDialogError(errorText(error))
+        : setNotice({ color: 'red', text: errorText(error) }),
   });
   const run = (fn: () => Promise<unknown>, done: string) => {
     setNotice(null);
+    setDialogError(null);
     act.mutate(fn, { onSuccess: () => setNotice({ color: 'teal', text: done }) });
   };
 
@@ -106,6 +120,9 @@ export function AppealPage() {
           </Group>
           <Text size="sm" c="dimmed">
             Зарегистрировано {formatDateTime(a.registeredAt, a.timeZone)} · {a.organisationName}
+            {zoneNote(a.timeZone) && (
+              <span data-testid="card-zone"> · время организации: {zoneNote(a.timeZone)}</span>
+            )}
           </Text>
         </div>
         <Group gap="xs" role="toolbar" aria-label="Действия с обращением">
@@ -171,6 +188,8 @@ export function AppealPage() {
       <Grid gutter="sm">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="sm">
+            {/* On a phone the clocks come first: what is due is what a supervisor opens the card for. */}
+            {narrow && <DeadlinesPanel card={a} names={names} />}
             <Section title={a.subject ?? 'Текст обращения'}>
               <Text className="appeal-text" size="sm" data-testid="appeal-text">
                 {a.text}
@@ -198,7 +217,7 @@ export function AppealPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
           <Stack gap="sm">
-            <DeadlinesPanel card={a} names={names} />
+            {!narrow && <DeadlinesPanel card={a} names={names} />}
             <ApplicantPanel card={a} />
             <ClassificationPanel card={a} onSaved={() => run(async () => undefined, 'Тема сохранена')} />
             {isOpen && line1 && (
@@ -221,6 +240,7 @@ export function AppealPage() {
         dialog={dialog}
         card={a}
         busy={act.isPending}
+        error={dialogError}
         onClose={() => setDialog(null)}
         run={(fn, done) => run(fn, done)}
       />

@@ -2,7 +2,14 @@ import { Text, Timeline } from '@mantine/core';
 import { type useNames } from '../../api/hooks';
 import { type AppealCard, type HistoryEvent } from '../../api/types';
 import { useMe } from '../../auth';
-import { CLOCK_LABEL, EVENT_COLOR, EVENT_LABEL, SATISFACTION_LABEL } from '../../lib/labels';
+import {
+  CLOCK_LABEL,
+  EVENT_COLOR,
+  eventLabel,
+  LEGAL_FLAG_LABEL,
+  ROLE_SHORT,
+  SATISFACTION_LABEL,
+} from '../../lib/labels';
 import { formatDateTime, formatLocalDate } from '../../lib/time';
 
 function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): string | null {
@@ -41,9 +48,22 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
     case 'delivery-failed':
       return typeof d.error === 'string' ? d.error : null;
+    case 'legal-flag-raised':
+    case 'legal-flag-confirmed':
+    case 'legal-flag-dismissed':
+      return typeof d.flag === 'string' ? (LEGAL_FLAG_LABEL[d.flag] ?? null) : null;
+    case 'auto-classified':
+      return d.topicId ? `Тема: ${names.topic(d.topicId as string)}` : null;
     default:
       return null;
   }
+}
+
+/** Who acted: «Иванова Елена Андреевна, оператор 1-й линии (вы)», or the system. */
+function actorText(e: HistoryEvent, myId: string): string {
+  if (!e.actorName) return e.actor === 'system' || !e.actor ? 'система' : 'сотрудник';
+  const role = e.actorRole ? `, ${ROLE_SHORT[e.actorRole]}` : '';
+  return `${e.actorName}${role}${e.actor === myId ? ' (вы)' : ''}`;
 }
 
 /** The appeal's history, newest first. */
@@ -58,7 +78,7 @@ export function HistoryPanel({ card, names }: { card: AppealCard; names: ReturnT
           color={EVENT_COLOR[e.type] ?? 'blue'}
           title={
             <Text size="sm" fw={500}>
-              {EVENT_LABEL[e.type] ?? e.type}
+              {eventLabel(e.type)}
             </Text>
           }
           data-testid="history-item"
@@ -70,8 +90,7 @@ export function HistoryPanel({ card, names }: { card: AppealCard; names: ReturnT
             </Text>
           )}
           <Text size="xs" c="dimmed">
-            {formatDateTime(e.occurredAt, card.timeZone)} ·{' '}
-            {e.actor === 'system' ? 'система' : e.actor === me.id ? 'вы' : 'сотрудник'}
+            {formatDateTime(e.occurredAt, card.timeZone)} · {actorText(e, me.id)}
           </Text>
         </Timeline.Item>
       ))}
