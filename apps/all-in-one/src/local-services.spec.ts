@@ -85,7 +85,7 @@ describe('ensurePostgres with DATABASE_URL', () => {
     const lines: string[] = [];
     const failure = ensurePostgres({
       env: { DATABASE_URL: url },
-      dataDir: '/nonexistent',
+      localDir: '/nonexistent',
       log: (l) => lines.push(l),
     });
     await expect(failure).rejects.toThrow(

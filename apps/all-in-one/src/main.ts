@@ -63,7 +63,7 @@ async function main(): Promise<void> {
 
   try {
     const dataDir = join(ROOT, '.data');
-    const postgres = await ensurePostgres({ env: process.env, dataDir: join(dataDir, 'postgres'), log });
+    const postgres = await ensurePostgres({ env: process.env, localDir: dataDir, log });
     services.push(postgres);
     const redis = await ensureRedis({
       env: process.env,
