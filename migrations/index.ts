@@ -7,6 +7,7 @@ import { Classification1763840000006 } from './1763840000006-Classification';
 import { FeedActions1763840000005 } from './1763840000005-FeedActions';
 import { ClassificationLearning1763840000007 } from './1763840000007-ClassificationLearning';
 import { KnowledgeBase1796166087650 } from './1796166087650-KnowledgeBase';
+import { AppealParts1796168734368 } from './1796168734368-AppealParts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   FeedActions1763840000005,
   ClassificationLearning1763840000007,
   KnowledgeBase1796166087650,
+  AppealParts1796168734368,
 ];

@@ -102,6 +102,19 @@ describe('staff workflow (e2e)', () => {
     expect(card.history.map((e: { type: string }) => e.type)).toEqual(
       expect.arrayContaining(['escalated', 'returned']),
     );
+    // The roads department now only reads the appeal, without the applicant's data, and changes nothing.
+    const roadsView = await json(get(`/api/v1/appeals/${created.id}`, roadsClerk));
+    expect(roadsView.access).toEqual({ readOnly: true });
+    expect(roadsView.applicant).toBeNull();
+    expect((await post(`/api/v1/appeals/${created.id}/take`, roadsClerk)).status).toBe(403);
+    // Line 1 closes the returned part rather than re-routing it: the housing part alone is owed.
+    expect(
+      (
+        await post(`/api/v1/appeals/${created.id}/parts/${org.mintrans}/close`, operator, {
+          reason: 'Вопрос только ЖКХ',
+        })
+      ).status,
+    ).toBe(204);
 
     // The housing clerk answers from a template; a colleague approves; it goes out by e-mail.
     const template = await json(
@@ -204,8 +217,9 @@ describe('staff workflow (e2e)', () => {
     expect((await post(`/api/v1/appeals/${created.id}/take`, roadsClerk)).status).toBe(404);
 
     const denied = await stack.db.dataSource.query(
-      `SELECT action, entity_type, entity_id FROM audit_log WHERE user_id = $1 AND outcome = 'denied' ORDER BY id`,
-      [roadsClerk.userId],
+      `SELECT action, entity_type, entity_id FROM audit_log
+        WHERE user_id = $1 AND outcome = 'denied' AND entity_id = ANY($2) ORDER BY id`,
+      [roadsClerk.userId, [created.id, org.minzhkh]],
     );
     expect(denied).toEqual([
       { action: 'read-appeal-card', entity_type: 'appeal', entity_id: created.id },

@@ -24,6 +24,7 @@
     'phone',
     'postalAddress',
     'address',
+    'subject',
     'text',
     'attachments',
     'consent',
@@ -37,6 +38,7 @@
     phone: 'Телефон',
     postalAddress: 'Почтовый адрес',
     address: 'Адрес места проблемы',
+    subject: 'Тема',
     text: 'Текст обращения',
     attachments: 'Вложения',
     consent: 'Согласие на обработку персональных данных',
@@ -476,11 +478,13 @@
 
   function buildFormData() {
     const data = new FormData();
-    ['surname', 'firstName', 'patronymic', 'email', 'phone', 'postalAddress', 'address'].forEach((name) => {
-      const v = value(name);
-      // Необязательные пустые поля не передаём, чтобы сервер не проверял пустые строки как значения.
-      if (v) data.append(name, v);
-    });
+    ['surname', 'firstName', 'patronymic', 'email', 'phone', 'postalAddress', 'address', 'subject'].forEach(
+      (name) => {
+        const v = value(name);
+        // Необязательные пустые поля не передаём, чтобы сервер не проверял пустые строки как значения.
+        if (v) data.append(name, v);
+      },
+    );
     data.append('text', value('text'));
     data.append('consent', document.getElementById('consent').checked ? 'true' : 'false');
     selectedFiles.forEach((file) => data.append('attachments', file, file.name));

@@ -219,6 +219,25 @@
     list.hidden = history.length === 0;
     document.getElementById('result-history-empty').hidden = history.length !== 0;
 
+    const answersList = document.getElementById('result-answers');
+    answersList.replaceChildren();
+    const answers = Array.isArray(data.answers) ? data.answers : [];
+    answers.forEach((answer) => {
+      if (!answer) return;
+      const li = document.createElement('li');
+      const time = document.createElement('time');
+      if (answer.sentAt) time.setAttribute('datetime', String(answer.sentAt));
+      time.textContent =
+        formatDateTimeRu(answer.sentAt, true) + (answer.organisation ? ', ' + answer.organisation : '');
+      const text = document.createElement('p');
+      text.className = 'answer-text';
+      text.textContent = answer.text || '';
+      li.appendChild(time);
+      li.appendChild(text);
+      answersList.appendChild(li);
+    });
+    document.getElementById('result-answers-block').hidden = answers.length === 0;
+
     resultSection.hidden = false;
     const title = document.getElementById('result-title');
     title.focus({ preventScroll: true });

@@ -74,6 +74,7 @@ export class WebsiteFormConnector implements Connector {
     const phoneRaw = field('phone', 30);
     const postalAddress = field('postalAddress', 500);
     const address = field('address', 500);
+    const subject = field('subject', 500);
     const text = field('text', TEXT_MAX + 1000);
 
     if (!surname) errors.surname ??= 'Укажите фамилию';
@@ -143,6 +144,7 @@ export class WebsiteFormConnector implements Connector {
       receivedAt: new Date().toISOString(),
       regime: 'appeal',
       author: { surname, firstName, patronymic, email, phone, postalAddress },
+      ...(subject ? { subject } : {}),
       text: text!,
       address,
       attachments,

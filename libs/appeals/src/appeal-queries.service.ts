@@ -41,11 +41,12 @@ export class AppealQueries {
   async card(id: string, scope: AccessScope) {
     const row = await this.appeals.cardRow(id, scope);
     if (!row) return undefined;
-    const [organisations, history, attachments, flags] = await Promise.all([
+    const [organisations, history, attachments, flags, writable] = await Promise.all([
       this.parts.forCard(id),
       this.history.forAppeal(id),
       this.attachmentRows.forAppeal(id),
       this.appeals.flags(id),
+      this.parts.writableIn(id, scope.organisationIds),
     ]);
     return {
       ...toSummary(row),
@@ -92,7 +93,13 @@ export class AppealQueries {
         patronymic: row.patronymic as string | null,
         phone: row.phone as string | null,
       }),
-      organisations: organisations as unknown[],
+      /** Each organisation's part: its clerk, clock, state and answer time. */
+      organisations,
+      /**
+       * readOnly: the caller's organisation returned its part or had it closed: it sees the appeal without
+       * the applicant's personal data and can change nothing.
+       */
+      access: { readOnly: !writable },
       attachments,
       history,
     };
@@ -104,8 +111,9 @@ export class AppealQueries {
     return this.answerRows.forAppeal(appealId);
   }
 
-  /** An attachment's content when its appeal lies within the scope. */
-  attachmentContent(appealId: string, attachmentId: string, scope: AccessScope) {
+  /** An attachment's content when its appeal lies within the scope and the caller's part is not closed. */
+  async attachmentContent(appealId: string, attachmentId: string, scope: AccessScope) {
+    if (!(await this.parts.writableIn(appealId, scope.organisationIds))) return undefined;
     return this.attachmentRows.contentInScope(appealId, attachmentId, scope);
   }
 
@@ -119,7 +127,10 @@ export class AppealQueries {
   async publicStatus(registrationNumber: string, code: string) {
     const row = await this.appeals.byRegistrationNumber(registrationNumber);
     if (!row || !accessCodeMatches(registrationNumber, code, row.access_code_hash)) return undefined;
-    const events = await this.history.forAppeal(row.id);
+    const [events, answers] = await Promise.all([
+      this.history.forAppeal(row.id),
+      this.answerRows.sentForCitizen(row.id),
+    ]);
     return {
       registrationNumber: row.registration_number,
       status: row.status,
@@ -129,6 +140,8 @@ export class AppealQueries {
       history: events
         .map((e) => ({ at: e.occurredAt, text: PUBLIC_EVENT_TEXT_RU[e.type] }))
         .filter((e): e is { at: Date; text: string } => !!e.text),
+      /** Every answer given, each organisation's as it came: the form's applicant reads them here. */
+      answers,
     };
   }
 }

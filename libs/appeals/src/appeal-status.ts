@@ -30,11 +30,12 @@ export const APPEAL_STATUS_TEXT_RU: Record<AppealStatus, string> = {
 const S = AppealStatus;
 const TRANSITIONS: Record<AppealStatus, readonly AppealStatus[]> = {
   [S.Registered]: [S.InWork, S.Escalated, S.Redirected, S.Answered, S.Closed],
-  [S.InWork]: [S.Escalated, S.Returned, S.Redirected, S.Extended, S.Answered],
-  [S.Escalated]: [S.InWork, S.Returned, S.Extended, S.Answered],
+  [S.InWork]: [S.Escalated, S.Returned, S.Redirected, S.Extended, S.Answered, S.Reopened],
+  // An escalated appeal is reopened when one organisation's answer is rated poorly while others still work.
+  [S.Escalated]: [S.InWork, S.Returned, S.Extended, S.Answered, S.Reopened],
   [S.Returned]: [S.InWork, S.Escalated, S.Redirected, S.Answered],
   [S.Redirected]: [S.Closed, S.Reopened],
-  [S.Extended]: [S.InWork, S.Escalated, S.Returned, S.Redirected, S.Answered],
+  [S.Extended]: [S.InWork, S.Escalated, S.Returned, S.Redirected, S.Answered, S.Reopened],
   [S.Answered]: [S.Closed, S.Reopened],
   [S.Closed]: [S.Reopened],
   [S.Reopened]: [S.InWork, S.Escalated, S.Returned, S.Redirected, S.Extended, S.Answered],

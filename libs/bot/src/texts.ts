@@ -170,6 +170,9 @@ export function ratingRequestRu(registrationNumber: string, hasButtons: boolean)
 
 export function ratingAckRu(outcome: string): string {
   if (outcome === 'appeal-not-found') return 'Обращение не найдено';
+  if (outcome === 'not-applicant') return 'Оценить ответ может только автор обращения';
+  if (outcome === 'already-rated') return 'Этот ответ уже оценён';
+  if (outcome === 'no-answer') return 'Ответ ещё не дан: оценить можно после ответа';
   return outcome === 'poor' ? 'Спасибо за оценку. Мы рассмотрим обращение повторно.' : 'Спасибо за оценку!';
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SYSTEM_SCOPE, Role } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
-import { rootLogger } from '@inbox/common';
+import { DomainError, rootLogger } from '@inbox/common';
 import {
   type AppealRef,
   type InboundEvent,
@@ -74,18 +74,27 @@ export class InboundEvents {
       const appealId = await this.appealFor(event.channel, event.target);
       if (!appealId) outcome = 'appeal-not-found';
       else {
-        const result = await this.workflow.rate(
-          appealId,
-          {
-            channel: event.channel,
-            externalId: event.externalId,
-            answered: event.answered,
-            satisfaction: event.satisfaction,
-            channelScore: event.channelScore,
-          },
-          SYSTEM_ACTOR,
-        );
-        outcome = result.poor ? 'poor' : 'ok';
+        // Only the applicant rates, from their own user or chat in the channel the appeal came through.
+        try {
+          const result = await this.workflow.rate(
+            appealId,
+            {
+              channel: event.channel,
+              externalId: event.externalId,
+              via: 'channel',
+              rater: { externalId: event.author?.externalId, threadKey: event.target.threadKey },
+              answered: event.answered,
+              satisfaction: event.satisfaction,
+              channelScore: event.channelScore,
+            },
+            SYSTEM_ACTOR,
+          );
+          outcome = result.refused ?? (result.poor ? 'poor' : 'ok');
+        } catch (error) {
+          // Nothing answered yet: the citizen is told so, and the event is not retried.
+          if (!(error instanceof DomainError && error.code === 'conflict')) throw error;
+          outcome = 'no-answer';
+        }
       }
       // The rating is recorded whatever the listener does: a failed acknowledgement is only logged.
       await this.ratingListeners

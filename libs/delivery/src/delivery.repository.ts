@@ -149,7 +149,8 @@ export class DeliveryRepository extends SqlRepository {
   stranded(): Promise<{ id: string; what: 'message' | 'bot-reply' }[]> {
     return this.rows(
       `(SELECT id, 'message' AS what FROM outbound_messages
-         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
+         WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover'
+           AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
        UNION ALL
        (SELECT id, 'bot-reply' FROM bot_replies
          WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)`,

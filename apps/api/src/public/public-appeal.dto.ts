@@ -32,6 +32,12 @@ export class PublicAppealHistoryEntryDto {
   @ApiProperty() text!: string;
 }
 
+export class PublicAnswerDto {
+  @ApiProperty({ description: 'Организация, давшая ответ' }) organisation!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty() sentAt!: string;
+}
+
 export class PublicAppealStatusDto {
   @ApiProperty() registrationNumber!: string;
   @ApiProperty() status!: string;
@@ -39,6 +45,8 @@ export class PublicAppealStatusDto {
   @ApiProperty() registeredAt!: string;
   @ApiProperty() answerDueDate!: string;
   @ApiProperty({ type: [PublicAppealHistoryEntryDto] }) history!: PublicAppealHistoryEntryDto[];
+  @ApiProperty({ type: [PublicAnswerDto], description: 'Данные ответы, по одному от каждой организации' })
+  answers!: PublicAnswerDto[];
 }
 
 /** S4 п. 27.3: both questions are asked together. */

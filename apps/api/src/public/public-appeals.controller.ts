@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   Body,
   Controller,
@@ -141,6 +142,7 @@ export class PublicAppealsController {
       ...status,
       registeredAt: status.registeredAt.toISOString(),
       history: status.history.map((h) => ({ at: new Date(h.at).toISOString(), text: h.text })),
+      answers: status.answers.map((a) => ({ ...a, sentAt: new Date(a.sentAt).toISOString() })),
     };
   }
 
@@ -157,17 +159,14 @@ export class PublicAppealsController {
         ? await this.queries.publicAppealId(registrationNumber, code)
         : undefined;
     if (!id) throw notFoundError('Обращение не найдено');
+    // The access code proves the applicant; one rating per answer (a second press is told so).
     const result = await this.workflow.rate(
       id,
-      // One rating per answer from the website: a second press of the same button changes nothing.
-      {
-        channel: 'website',
-        externalId: `public:${registrationNumber}:${body.answered}:${body.satisfaction}`,
-        ...body,
-      },
+      { channel: 'website', externalId: `public:${randomUUID()}`, via: 'status-page', ...body },
       { userId: 'system', role: SYSTEM_SCOPE.role, organisationId: 'system', scope: SYSTEM_SCOPE },
     );
-    return { accepted: !result.duplicate, message: 'Спасибо за оценку' };
+    const accepted = !result.duplicate && !result.refused;
+    return { accepted, message: accepted ? 'Спасибо за оценку' : 'Этот ответ уже оценён' };
   }
 
   private statusUrl(number: string, code?: string): string {

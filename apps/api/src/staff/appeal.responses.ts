@@ -78,6 +78,26 @@ export class AppealOrganisationDto {
   @ApiProperty({ description: 'Краткое наименование' }) name!: string;
   @ApiProperty({ example: 'co-executor' }) role!: string;
   @ApiProperty({ format: 'date-time' }) assigned_at!: string;
+  @ApiProperty({ description: '1 — ответственная (1-я линия), 2 — поручение 2-й линии' }) line!: number;
+  @ApiProperty({ enum: ['active', 'answered', 'returned', 'closed', 'withdrawn'] }) state!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Исполнитель поручения' }) assigneeId!:
+    | string
+    | null;
+  @ApiProperty({ type: String, nullable: true }) assigneeName!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) extendedUntil!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) answeredAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) returnedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) returnReason!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
+}
+
+export class AppealAccessDto {
+  @ApiProperty({
+    description:
+      'Организация сотрудника вернула своё поручение или оно закрыто: только просмотр, без персональных данных',
+  })
+  readOnly!: boolean;
 }
 
 export class AttachmentDto {
@@ -150,7 +170,12 @@ export class AppealCardDto extends AppealSummaryDto {
     description: 'Чего не хватает для передачи на 2-ю линию (поле → подсказка); пусто — можно передавать',
   })
   escalationRequires!: Record<string, string>;
-  @ApiProperty({ type: [AppealOrganisationDto] }) organisations!: AppealOrganisationDto[];
+  @ApiProperty({
+    type: [AppealOrganisationDto],
+    description: 'Поручения организаций (по одному на организацию)',
+  })
+  organisations!: AppealOrganisationDto[];
+  @ApiProperty({ type: AppealAccessDto }) access!: AppealAccessDto;
   @ApiProperty({ type: [AttachmentDto] }) attachments!: AttachmentDto[];
   @ApiProperty({ type: [HistoryEventDto] }) history!: HistoryEventDto[];
 }

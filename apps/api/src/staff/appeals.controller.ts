@@ -77,7 +77,8 @@ export class AppealsController {
   ) {
     const card = await this.queries.card(id, staff.scope);
     // Administrators run the system, not appeals: they never get the applicant's personal data.
-    const showsPersonalData = staff.user.role !== Role.Admin;
+    // Nor does an organisation that returned its part or whose part was closed (it reads the appeal only).
+    const showsPersonalData = staff.user.role !== Role.Admin && !!card && !card.access.readOnly;
     await this.audit.record({
       userId: staff.user.id,
       action: 'read-appeal-card',

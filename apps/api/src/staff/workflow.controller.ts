@@ -11,6 +11,7 @@ import {
   DraftAnswerDto,
   EscalateDto,
   ExtendDto,
+  HandOverDto,
   OperatorAppealDto,
   RatingDto,
   ReasonDto,
@@ -43,6 +44,20 @@ export class WorkflowController {
   @ApiOkResponse({ type: CardUpdatedDto })
   updateCard(@Param('id', uuid) id: string, @Body() body: UpdateCardDto, @Staff() staff: StaffContext) {
     return this.workflow.updateCard(id, actorOf(staff), body);
+  }
+
+  @Post(':id/parts/:organisationId/close')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Закрыть поручение организации (1-я линия): не требуется или возвращено без переадресации',
+  })
+  async closePart(
+    @Param('id', uuid) id: string,
+    @Param('organisationId', uuid) organisationId: string,
+    @Body() body: ReasonDto,
+    @Staff() staff: StaffContext,
+  ) {
+    await this.workflow.closePart(id, actorOf(staff), organisationId, body.reason);
   }
 
   @Post(':id/take')
@@ -144,6 +159,21 @@ export class WorkflowController {
     await this.workflow.sendAnswer(id, answerId, actorOf(staff));
   }
 
+  @Post(':id/answers/:answerId/handed-over')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Ответ на звонок, личный приём или письмо передан заявителю (по телефону, лично, почтой): отметка о вручении',
+  })
+  async handedOver(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Body() body: HandOverDto,
+    @Staff() staff: StaffContext,
+  ) {
+    await this.workflow.handOverAnswer(id, answerId, actorOf(staff), body);
+  }
+
   @Post(':id/close')
   @HttpCode(204)
   @ApiOperation({ summary: 'Завершить рассмотрение' })
@@ -159,7 +189,7 @@ export class WorkflowController {
     }
     return this.workflow.rate(
       id,
-      { channel: 'operator', externalId: `staff:${randomUUID()}`, ...body },
+      { channel: 'operator', externalId: `staff:${randomUUID()}`, via: 'staff', ...body },
       actorOf(staff),
     );
   }

@@ -199,3 +199,18 @@ export class OperatorAppealDto {
   @IsIn(['message', 'appeal'])
   regime?: 'message' | 'appeal';
 }
+
+export class HandOverDto {
+  @ApiProperty({
+    enum: ['phone', 'in-person', 'post'],
+    description: 'Как ответ передан: по телефону, лично, почтой',
+  })
+  @IsIn(['phone', 'in-person', 'post'], { message: 'medium: phone, in-person или post' })
+  medium!: 'phone' | 'in-person' | 'post';
+
+  @ApiPropertyOptional({ description: 'Например, номер почтового отправления' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  note?: string;
+}

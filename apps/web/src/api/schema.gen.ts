@@ -92,6 +92,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/answers/{answerId}/handed-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ответ на звонок, личный приём или письмо передан заявителю (по телефону, лично, почтой): отметка о вручении */
+        post: operations["WorkflowController_handedOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/answers/{answerId}/send": {
         parameters: {
             query?: never;
@@ -273,6 +290,23 @@ export interface paths {
         put?: never;
         /** Отклонить признак */
         post: operations["AppealClassificationController_dismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/parts/{organisationId}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Закрыть поручение организации (1-я линия): не требуется или возвращено без переадресации */
+        post: operations["WorkflowController_closePart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1657,7 +1691,12 @@ export interface components {
             /** Format: uuid */
             topicId: string | null;
         };
+        AppealAccessDto: {
+            /** @description Организация сотрудника вернула своё поручение или оно закрыто: только просмотр, без персональных данных */
+            readOnly: boolean;
+        };
         AppealCardDto: {
+            access: components["schemas"]["AppealAccessDto"];
             address: string | null;
             /** Format: date-time */
             answerDueAt: string;
@@ -1692,6 +1731,7 @@ export interface components {
              */
             organisationId: string;
             organisationName: string;
+            /** @description Поручения организаций (по одному на организацию) */
             organisations: components["schemas"]["AppealOrganisationDto"][];
             /** Format: date-time */
             receivedAt: string;
@@ -1803,14 +1843,32 @@ export interface components {
         };
         AppealOrganisationDto: {
             /** Format: date-time */
+            answeredAt: string | null;
+            /** Format: date-time */
             assigned_at: string;
+            /** @description Исполнитель поручения */
+            assigneeId: string | null;
+            assigneeName: string | null;
+            /** Format: date-time */
+            closedAt: string | null;
             code: string;
+            /** Format: date-time */
+            dueAt: string | null;
+            /** Format: date-time */
+            extendedUntil: string | null;
             /** Format: uuid */
             id: string;
+            /** @description 1 — ответственная (1-я линия), 2 — поручение 2-й линии */
+            line: number;
             /** @description Краткое наименование */
             name: string;
+            /** Format: date-time */
+            returnedAt: string | null;
+            returnReason: string | null;
             /** @example co-executor */
             role: string;
+            /** @enum {string} */
+            state: "active" | "answered" | "returned" | "closed" | "withdrawn";
         };
         AppealPageDto: {
             items: components["schemas"]["AppealListItemDto"][];
@@ -2258,6 +2316,15 @@ export interface components {
             received: number;
             redirected: number;
         };
+        HandOverDto: {
+            /**
+             * @description Как ответ передан: по телефону, лично, почтой
+             * @enum {string}
+             */
+            medium: "phone" | "in-person" | "post";
+            /** @description Например, номер почтового отправления */
+            note?: string;
+        };
         HealthDto: {
             channels: components["schemas"]["ChannelAccountHealthDto"][];
             inboundItems: {
@@ -2451,6 +2518,12 @@ export interface components {
             latencyMs: number;
             ok: boolean;
         };
+        PublicAnswerDto: {
+            /** @description Организация, давшая ответ */
+            organisation: string;
+            sentAt: string;
+            text: string;
+        };
         PublicAppealCreatedDto: {
             /** @description Показывается один раз, при регистрации */
             accessCode: string | null;
@@ -2492,6 +2565,8 @@ export interface components {
         };
         PublicAppealStatusDto: {
             answerDueDate: string;
+            /** @description Данные ответы, по одному от каждой организации */
+            answers: components["schemas"]["PublicAnswerDto"][];
             history: components["schemas"]["PublicAppealHistoryEntryDto"][];
             registeredAt: string;
             registrationNumber: string;
@@ -2994,6 +3069,30 @@ export interface operations {
             };
         };
     };
+    WorkflowController_handedOver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandOverDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     WorkflowController_send: {
         parameters: {
             query?: never;
@@ -3251,6 +3350,30 @@ export interface operations {
             };
             /** @description Обращение не найдено (или вне вашей области доступа) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WorkflowController_closePart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                organisationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -45,6 +45,16 @@ export class AnswersRepository {
     )) as AnswerView[];
   }
 
+  /** Sent answers as the citizen reads them on the status page: who answered, when, what. */
+  async sentForCitizen(appealId: string): Promise<{ organisation: string; text: string; sentAt: Date }[]> {
+    return (await this.dataSource.query(
+      `SELECT o.short_name AS organisation, n.text, n.sent_at AS "sentAt"
+         FROM answers n JOIN organisations o ON o.id = n.organisation_id
+        WHERE n.appeal_id = $1 AND n.status = 'sent' ORDER BY n.sent_at`,
+      [appealId],
+    )) as { organisation: string; text: string; sentAt: Date }[];
+  }
+
   async insertDraft(
     tx: Db,
     draft: {

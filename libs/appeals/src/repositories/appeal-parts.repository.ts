@@ -10,6 +10,17 @@ export interface AppealPartView {
   name: string;
   role: string;
   assigned_at: Date;
+  line: number;
+  /** active, answered, returned, closed (withdrawn: an old row). */
+  state: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  dueAt: Date | null;
+  extendedUntil: Date | null;
+  answeredAt: Date | null;
+  returnedAt: Date | null;
+  returnReason: string | null;
+  closedAt: Date | null;
 }
 
 /** An organisation's active line-2 part with the clock inputs of that organisation. */
@@ -31,8 +42,12 @@ export class AppealPartsRepository {
 
   async forCard(appealId: string): Promise<AppealPartView[]> {
     return (await this.dataSource.query(
-      `SELECT ao.organisation_id AS id, o.code, o.short_name AS name, ao.role, ao.assigned_at
+      `SELECT ao.organisation_id AS id, o.code, o.short_name AS name, ao.role, ao.assigned_at, ao.line, ao.state,
+              ao.assignee_id AS "assigneeId", u.full_name AS "assigneeName", ao.due_at AS "dueAt",
+              ao.extended_until AS "extendedUntil", ao.answered_at AS "answeredAt", ao.returned_at AS "returnedAt",
+              ao.return_reason AS "returnReason", ao.closed_at AS "closedAt"
          FROM appeal_organisations ao JOIN organisations o ON o.id = ao.organisation_id
+         LEFT JOIN users u ON u.id = ao.assignee_id
         WHERE ao.appeal_id = $1 ORDER BY ao.assigned_at`,
       [appealId],
     )) as AppealPartView[];
@@ -81,7 +96,7 @@ export class AppealPartsRepository {
        VALUES ($1, $2, 'co-executor', $3, 2, 'active', $4, $5)
        ON CONFLICT (appeal_id, organisation_id) DO UPDATE SET line = 2, state = 'active', assigned_at = $3,
          due_at = $4, extension_limit_at = $5, extended_until = NULL, extension_reason = NULL,
-         returned_at = NULL, return_reason = NULL, answered_at = NULL`,
+         returned_at = NULL, return_reason = NULL, answered_at = NULL, closed_at = NULL, assignee_id = NULL`,
       [appealId, organisationId, at, dueAt, extensionLimitAt],
     );
   }
@@ -92,6 +107,63 @@ export class AppealPartsRepository {
         WHERE appeal_id = $1 AND organisation_id = $2`,
       [appealId, organisationId, at, reason],
     );
+  }
+
+  /**
+   * Whether anyone in the scope may change the appeal: an organisation of the scope is responsible for it or
+   * holds a part that is active or answered. One that returned its part, or whose part was closed, only reads.
+   */
+  async writableIn(
+    appealId: string,
+    organisationIds: string[] | null,
+    db: Db = this.dataSource.manager,
+  ): Promise<boolean> {
+    if (organisationIds === null) return true;
+    const rows = (await db.query(
+      `SELECT 1 FROM appeals a WHERE a.id = $1 AND (a.organisation_id = ANY($2::uuid[])
+         OR EXISTS (SELECT 1 FROM appeal_organisations ao WHERE ao.appeal_id = a.id
+                     AND ao.organisation_id = ANY($2::uuid[]) AND ao.state IN ('active', 'answered')))`,
+      [appealId, organisationIds],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async setAssignee(tx: Db, appealId: string, organisationId: string, userId: string | null): Promise<void> {
+    await tx.query(
+      `UPDATE appeal_organisations SET assignee_id = $3 WHERE appeal_id = $1 AND organisation_id = $2`,
+      [appealId, organisationId, userId],
+    );
+  }
+
+  /** Line-2 parts that still owe the citizen something: active, or returned and not yet re-routed. */
+  async countPendingLine2(tx: Db, appealId: string): Promise<number> {
+    const [{ n }] = (await tx.query(
+      `SELECT count(*)::int AS n FROM appeal_organisations
+        WHERE appeal_id = $1 AND line = 2 AND state IN ('active', 'returned')`,
+      [appealId],
+    )) as { n: number }[];
+    return n;
+  }
+
+  /** Returned parts are closed when line 1 routes the question on (they were re-routed). */
+  async closeReturned(tx: Db, appealId: string, at: Date): Promise<string[]> {
+    const rows = (await tx.query(
+      `UPDATE appeal_organisations SET state = 'closed', closed_at = $2
+        WHERE appeal_id = $1 AND line = 2 AND state = 'returned' RETURNING organisation_id`,
+      [appealId, at],
+    )) as { organisation_id: string }[];
+    return rows.map((r) => r.organisation_id);
+  }
+
+  /** Line 1 closes a part (no longer needed); false when the organisation holds no open part. */
+  async close(tx: Db, appealId: string, organisationId: string, at: Date): Promise<boolean> {
+    const rows = (await tx.query(
+      `UPDATE appeal_organisations SET state = 'closed', closed_at = $3
+        WHERE appeal_id = $1 AND organisation_id = $2 AND line = 2 AND state IN ('active', 'returned')
+        RETURNING 1`,
+      [appealId, organisationId, at],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   /** Line-2 parts still in play (active or answered). */
@@ -126,7 +198,7 @@ export class AppealPartsRepository {
       `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state, due_at)
        VALUES ($1, $2, 'responsible', $3, 2, 'active', $4)
        ON CONFLICT (appeal_id, organisation_id) DO UPDATE SET role = 'responsible', assigned_at = $3, line = 2,
-         state = 'active', due_at = $4, returned_at = NULL, answered_at = NULL`,
+         state = 'active', due_at = $4, returned_at = NULL, answered_at = NULL, closed_at = NULL, assignee_id = NULL`,
       [appealId, organisationId, at, dueAt],
     );
   }

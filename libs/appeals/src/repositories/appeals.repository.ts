@@ -237,8 +237,13 @@ export class AppealsRepository {
     if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
     if (filter.q?.trim()) where.push(searchSql(filter.q.trim(), params));
-    if (filter.assigneeId)
-      add('a.assignee_id = ?', filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
+    if (filter.assigneeId) {
+      // The appeal's assignee (line 1) or the assignee of one of its parts (line 2).
+      params.push(filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
+      const who = `$${params.length}::uuid`;
+      where.push(`(a.assignee_id = ${who} OR EXISTS (SELECT 1 FROM appeal_organisations pa
+        WHERE pa.appeal_id = a.id AND pa.assignee_id = ${who}))`);
+    }
     if (filter.topicId === 'none') where.push('a.topic_id IS NULL');
     else if (filter.topicId) add('? IN (a.topic_id, a.subtopic_id)', filter.topicId);
     if (filter.classification === 'manual')

@@ -36,6 +36,53 @@ export class RatingsRepository {
     return inserted[0]?.id;
   }
 
+  /**
+   * Whether the answer already has this rating: each of its questions (answered? satisfied? the channel's
+   * score) is asked once per answer; the two questions of S4 п. 27.3 may come as two presses.
+   */
+  async isAnswerRated(
+    tx: Db,
+    answerId: string,
+    asks: { answered: boolean; satisfaction: boolean; channelScore: boolean },
+  ): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM ratings WHERE answer_id = $1
+          AND (($2 AND answered IS NOT NULL) OR ($3 AND satisfaction IS NOT NULL) OR ($4 AND channel_score IS NOT NULL))
+        LIMIT 1`,
+      [answerId, asks.answered, asks.satisfaction, asks.channelScore],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async isDuplicate(tx: Db, channel: string, externalId: string): Promise<boolean> {
+    const rows = (await tx.query(`SELECT 1 FROM ratings WHERE channel = $1 AND external_id = $2`, [
+      channel,
+      externalId,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Whether a rating through a channel comes from the applicant: the appeal came through that channel, and
+   * the rater is its applicant there (same user) or writes from the appeal's own conversation (same chat).
+   */
+  async isApplicant(
+    tx: Db,
+    appealId: string,
+    channel: string,
+    rater: { externalId?: string; threadKey?: string },
+  ): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+        WHERE a.id = $1 AND a.channel = $2
+          AND (($3::text IS NOT NULL AND p.external_id = $3::text)
+            OR ($4::text IS NOT NULL AND EXISTS (SELECT 1 FROM appeal_threads t
+                  WHERE t.appeal_id = a.id AND t.channel = $2 AND t.thread_key = $4::text)))`,
+      [appealId, channel, rater.externalId ?? null, rater.threadKey ?? null],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async recordPoor(
     tx: Db,
     record: {

@@ -52,7 +52,11 @@ export class WorkflowReferencesRepository {
     );
   }
 
-  /** A message to the applicant through the channel of origin, delivered by the worker. */
+  /**
+   * A message to the applicant through the channel of origin, delivered by the worker; or, where the channel
+   * has no way back, `published` (the status page shows it) or `awaiting-handover` (staff give it by phone,
+   * in person or by post and say so).
+   */
   async queueOutbound(
     tx: Db,
     message: {
@@ -62,13 +66,50 @@ export class WorkflowReferencesRepository {
       kind: string;
       text: string;
       subject: string;
+      deliveryState?: 'published' | 'awaiting-handover';
     },
   ): Promise<string> {
+    const published = message.deliveryState === 'published';
     const [row] = (await tx.query(
-      `INSERT INTO outbound_messages (appeal_id, answer_id, channel, kind, text, subject) VALUES ($1,$2,$3,$4,$5,$6)
-       RETURNING id`,
-      [message.appealId, message.answerId, message.channel, message.kind, message.text, message.subject],
+      `INSERT INTO outbound_messages (appeal_id, answer_id, channel, kind, text, subject, status, sent_at,
+         delivery_state, delivery_state_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,CASE WHEN $9::text IS NULL THEN NULL ELSE now() END) RETURNING id`,
+      [
+        message.appealId,
+        message.answerId,
+        message.channel,
+        message.kind,
+        message.text,
+        message.subject,
+        published ? 'sent' : 'queued',
+        published ? new Date() : null,
+        message.deliveryState ?? null,
+      ],
     )) as { id: string }[];
     return row.id;
+  }
+
+  /** Where an answer can reach the applicant of a form, a call, a visit or a letter: their e-mail, if any. */
+  async applicantEmail(tx: Db, appealId: string): Promise<string | null> {
+    const [row] = (await tx.query(
+      `SELECT p.email FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,
+      [appealId],
+    )) as { email: string | null }[];
+    return row?.email ?? null;
+  }
+
+  /** Staff gave the answer by phone, in person or by post: the message is delivered, with who and how. */
+  async markHandedOver(
+    tx: Db,
+    answerId: string,
+    handover: { medium: string; by: string; at: Date },
+  ): Promise<boolean> {
+    const rows = (await tx.query(
+      `UPDATE outbound_messages SET status = 'sent', sent_at = $2, delivery_state = $3, delivery_state_at = $2,
+              remote_id = $4
+        WHERE answer_id = $1 AND delivery_state = 'awaiting-handover' RETURNING id`,
+      [answerId, handover.at, `handed-over:${handover.medium}`, `staff:${handover.by}`],
+    )) as unknown[];
+    return rows.length > 0;
   }
 }

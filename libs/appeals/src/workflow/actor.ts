@@ -11,13 +11,19 @@ export interface Actor {
 export type RatingInput = {
   channel: string;
   externalId: string;
+  /**
+   * Who rates: through a channel, the rater's user/chat there (only the applicant's own is accepted); on the
+   * status page the access code was checked; staff record a rating the applicant gave them (by phone).
+   */
+  via?: 'channel' | 'status-page' | 'staff';
+  rater?: { externalId?: string; threadKey?: string };
   answered?: boolean;
   satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';
   channelScore?: { value: number; max: number };
 };
 
 /** A rating is poor when the question was not answered, the applicant is not satisfied, or a low score. */
-export function isPoorRating(r: Omit<RatingInput, 'channel' | 'externalId'>): boolean {
+export function isPoorRating(r: Pick<RatingInput, 'answered' | 'satisfaction' | 'channelScore'>): boolean {
   if (r.answered === false || r.satisfaction === 'not-satisfied') return true;
   return !!r.channelScore && r.channelScore.max > 0 && r.channelScore.value / r.channelScore.max <= 0.4;
 }

@@ -3,11 +3,15 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '@inbox/access';
 import { JobName, JobProducer } from '@inbox/queue';
 import { InvalidTransitionError } from '../appeal-status';
+import { AppealPartsRepository } from '../repositories/appeal-parts.repository';
 import { AppealsRepository, type LockedAppeal } from '../repositories/appeals.repository';
 import { AppealHistoryRepository } from '../repositories/history.repository';
 import { WorkflowReferencesRepository } from '../repositories/workflow-references.repository';
 import { type Actor } from './actor';
 import { notFound, WorkflowError } from './workflow-error';
+
+export const READ_ONLY =
+  'Ваша организация вернула обращение или её поручение закрыто: обращение доступно только для просмотра';
 
 /** What a command gets inside its transaction: the locked appeal and the shared history/notice helpers. */
 export interface ChangeContext {
@@ -25,7 +29,7 @@ export interface ChangeContext {
     kind: string,
     answerId: string | null,
     text: string,
-    options?: { enqueue?: boolean },
+    options?: { enqueue?: boolean; deliveryState?: 'published' | 'awaiting-handover' },
   ): Promise<string>;
 }
 
@@ -39,6 +43,7 @@ export class AppealChange {
   constructor(
     private readonly dataSource: DataSource,
     private readonly appeals: AppealsRepository,
+    private readonly parts: AppealPartsRepository,
     private readonly history: AppealHistoryRepository,
     private readonly references: WorkflowReferencesRepository,
     private readonly audit: AuditLog,
@@ -57,6 +62,10 @@ export class AppealChange {
       result = await this.dataSource.transaction(async (tx) => {
         const appeal = await this.appeals.lockInScope(tx, appealId, actor.scope);
         if (!appeal) throw notFound();
+        // Access follows the part: an organisation that returned its part, or whose part was closed, reads only.
+        if (!(await this.parts.writableIn(appeal.id, actor.scope.organisationIds, tx))) {
+          throw new WorkflowError('forbidden', READ_ONLY);
+        }
         const context: ChangeContext = {
           tx,
           appeal,
@@ -70,8 +79,9 @@ export class AppealChange {
               kind,
               text,
               subject: `Обращение № ${appeal.registration_number}`,
+              deliveryState: options?.deliveryState,
             });
-            if (options?.enqueue !== false) afterCommit.push(id);
+            if (options?.enqueue !== false && !options?.deliveryState) afterCommit.push(id);
             return id;
           },
         };
@@ -84,7 +94,7 @@ export class AppealChange {
         return value;
       });
     } catch (error) {
-      if (error instanceof WorkflowError && error.code === 'not-found') {
+      if (error instanceof WorkflowError && (error.code === 'not-found' || error.message === READ_ONLY)) {
         await this.audit.record({
           userId: actor.userId,
           action,

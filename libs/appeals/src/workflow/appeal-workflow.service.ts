@@ -20,6 +20,9 @@ import {
   SendAnswerCommand,
   TakeCommand,
   UpdateCardCommand,
+  ClosePartCommand,
+  HandOverAnswerCommand,
+  type HandoverMedium,
 } from './commands';
 import { type CardChanges } from './card-editor';
 
@@ -46,6 +49,8 @@ export class AppealWorkflow {
     rate: RateCommand;
     register: RegisterCommand;
     updateCard: UpdateCardCommand;
+    closePart: ClosePartCommand;
+    handOver: HandOverAnswerCommand;
   };
 
   constructor(
@@ -63,6 +68,8 @@ export class AppealWorkflow {
     rate: RateCommand,
     register: RegisterCommand,
     updateCard: UpdateCardCommand,
+    closePart: ClosePartCommand,
+    handOver: HandOverAnswerCommand,
   ) {
     this.commands = {
       take,
@@ -79,6 +86,8 @@ export class AppealWorkflow {
       rate,
       register,
       updateCard,
+      closePart,
+      handOver,
     };
   }
 
@@ -88,6 +97,19 @@ export class AppealWorkflow {
 
   updateCard(appealId: string, actor: Actor, changes: CardChanges): Promise<{ fields: string[] }> {
     return this.commands.updateCard.execute(appealId, actor, changes);
+  }
+
+  closePart(appealId: string, actor: Actor, organisationId: string, reason: string): Promise<void> {
+    return this.commands.closePart.execute(appealId, actor, organisationId, reason);
+  }
+
+  handOverAnswer(
+    appealId: string,
+    answerId: string,
+    actor: Actor,
+    input: { medium: HandoverMedium; note?: string },
+  ): Promise<void> {
+    return this.commands.handOver.execute(appealId, answerId, actor, input);
   }
 
   take(appealId: string, actor: Actor): Promise<void> {

@@ -29,6 +29,12 @@ export class AssignCommand {
           { userId: 'Сотрудник организации, у которой нет этого обращения' },
         );
       }
+      // One assignee per part: a clerk of an organisation working on its line-2 part gets that part.
+      if (await this.parts.activeLine2(tx, a.id, user.organisation_id)) {
+        await this.parts.setAssignee(tx, a.id, user.organisation_id, userId);
+        await record('assigned', { assigneeId: userId, organisationId: user.organisation_id });
+        return;
+      }
       await this.appeals.update(tx, a.id, { assigneeId: userId });
       await record('assigned', { assigneeId: userId });
     });

@@ -41,7 +41,8 @@ export class EscalateCommand {
     requireLine1(actor);
     await this.change.run(appealId, actor, 'escalate', async (context) => {
       const { tx, appeal: a, record } = context;
-      assertTransition(a.status, AppealStatus.Escalated);
+      // Adding organisations to an escalated appeal is a re-routing (e.g. after a return), not a transition.
+      if (a.status !== AppealStatus.Escalated) assertTransition(a.status, AppealStatus.Escalated);
       if (input.topicId) await this.rules.assertTopic(tx, input.topicId);
       const topicId = input.topicId ?? a.topic_id;
       const subject = input.subject?.trim() || a.subject;
@@ -74,6 +75,10 @@ export class EscalateCommand {
           line2ExtensionLimitAt(now, clock, this.calendar),
         );
       }
+      // Parts returned as misrouted are routed on by this escalation: they are closed.
+      const rerouted = (await this.parts.closeReturned(tx, a.id, now)).filter(
+        (id) => !orgs.some((o) => o.id === id),
+      );
       await this.appeals.update(tx, a.id, { status: AppealStatus.Escalated, line: 2, topicId, subject });
       await record('escalated', {
         organisationIds: orgs.map((o) => o.id),
@@ -86,6 +91,7 @@ export class EscalateCommand {
         },
         late: a.escalation_due_at ? now > new Date(a.escalation_due_at) : false,
         ...(input.noKnowledgeBaseAnswer ? { knowledgeBaseGap: true } : {}),
+        ...(rerouted.length > 0 ? { reroutedFrom: rerouted } : {}),
       });
     });
   }

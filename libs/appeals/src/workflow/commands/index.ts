@@ -2,8 +2,10 @@ import { ApproveAnswerCommand } from './approve-answer.command';
 import { AssignCommand } from './assign.command';
 import { ClassifyCommand } from './classify.command';
 import { CloseCommand } from './close.command';
+import { ClosePartCommand } from './close-part.command';
 import { DraftAnswerCommand } from './draft-answer.command';
 import { EscalateCommand } from './escalate.command';
+import { HandOverAnswerCommand } from './hand-over-answer.command';
 import { ExtendCommand } from './extend.command';
 import { RateCommand } from './rate.command';
 import { RedirectCommand } from './redirect.command';
@@ -16,6 +18,7 @@ import { UpdateCardCommand } from './update-card.command';
 export type { EscalateInput } from './escalate.command';
 export type { ExtendInput } from './extend.command';
 export type { RatingOutcome } from './rate.command';
+export type { HandoverMedium } from './hand-over-answer.command';
 export type { OperatorAppealInput, OperatorRegistration } from './register.command';
 
 /** Every workflow command, one file each; the module provides them all. */
@@ -34,6 +37,8 @@ export const WORKFLOW_COMMANDS = [
   RateCommand,
   RegisterCommand,
   UpdateCardCommand,
+  ClosePartCommand,
+  HandOverAnswerCommand,
 ];
 
 export {
@@ -51,4 +56,6 @@ export {
   SendAnswerCommand,
   TakeCommand,
   UpdateCardCommand,
+  ClosePartCommand,
+  HandOverAnswerCommand,
 };

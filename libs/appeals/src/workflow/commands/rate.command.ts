@@ -9,17 +9,26 @@ import { RatingsRepository } from '../../repositories/ratings.repository';
 import { type Actor, isPoorRating, type RatingInput } from '../actor';
 import { AppealChange } from '../appeal-change';
 import { WorkflowRules } from '../rules';
+import { WorkflowError } from '../workflow-error';
 
 export interface RatingOutcome {
+  /** Not recorded: the same rating came again, or this answer was already rated. */
   duplicate: boolean;
   poor: boolean;
+  /** The organisation the appeal was reopened at. */
   reopenedAt?: string;
+  /** Not accepted: `not-applicant` (someone else), `already-rated` (the answer has its rating). */
+  refused?: 'not-applicant' | 'already-rated';
 }
 
+export const NOTHING_TO_RATE = 'Ответ по обращению ещё не дан: оценить можно после ответа';
+
 /**
- * A rating from any channel (S4 п. 27.3, or the channel's scale). A poor one reopens the appeal at the
- * superior organisation of the one whose answer was rated (S3), with a fresh term, and is recorded for
- * the analysis of repeated low ratings (S3 п. 3.3.4). Idempotent on channel + external id.
+ * A rating from any channel (S4 п. 27.3, or the channel's scale), of the latest answer, once per answer and
+ * only by the applicant (through the channel of origin: the same user or chat). A poor one reopens the
+ * appeal at the superior of the organisation whose answer was rated (S3) — one level further up each
+ * round — with a fresh term, and is recorded for the analysis of repeated low ratings (S3 п. 3.3.4).
+ * Refused before any answer. Idempotent on channel + external id.
  */
 @Injectable()
 export class RateCommand {
@@ -43,10 +52,27 @@ export class RateCommand {
   ): Promise<RatingOutcome> {
     return this.change.run(appealId, actor, 'rate', async ({ tx, appeal: a, record }) => {
       const poor = isPoorRating(rating);
+      if (await this.ratings.isDuplicate(tx, rating.channel, rating.externalId))
+        return { duplicate: true, poor };
+      if (
+        rating.via === 'channel' &&
+        !(await this.ratings.isApplicant(tx, a.id, rating.channel, rating.rater ?? {}))
+      ) {
+        return { duplicate: false, poor, refused: 'not-applicant' };
+      }
       const answer = await this.answers.lastSent(tx, a.id);
+      if (!answer) throw new WorkflowError('conflict', NOTHING_TO_RATE);
+      const asks = {
+        answered: rating.answered !== undefined,
+        satisfaction: rating.satisfaction !== undefined,
+        channelScore: rating.channelScore !== undefined,
+      };
+      if (await this.ratings.isAnswerRated(tx, answer.id, asks)) {
+        return { duplicate: true, poor, refused: 'already-rated' };
+      }
       const ratingId = await this.ratings.insert(tx, {
         appealId: a.id,
-        answerId: answer?.id ?? null,
+        answerId: answer.id,
         channel: rating.channel,
         externalId: rating.externalId,
         answered: rating.answered ?? null,
@@ -61,10 +87,11 @@ export class RateCommand {
         answered: rating.answered ?? null,
         satisfaction: rating.satisfaction ?? null,
         channelScore: rating.channelScore ?? null,
+        answerId: answer.id,
         poor,
       });
       if (!poor || !canTransition(a.status, AppealStatus.Reopened)) return { duplicate: false, poor };
-      const ratedOrgId = answer?.organisation_id ?? a.organisation_id;
+      const ratedOrgId = answer.organisation_id;
       const [rated] = await this.rules.organisations(tx, [ratedOrgId]);
       const superior = rated.parent_id ? (await this.rules.organisations(tx, [rated.parent_id]))[0] : rated;
       const deadlines = computeAppealDeadlines({
@@ -95,7 +122,7 @@ export class RateCommand {
       await this.ratings.recordPoor(tx, {
         appealId: a.id,
         ratingId,
-        answerId: answer?.id ?? null,
+        answerId: answer.id,
         organisationId: ratedOrgId,
         topicId: a.topic_id,
         superiorOrganisationId: superior.id,

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { AppealStatus, canTransition } from '../../appeal-status';
+import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
+import { AppealsRepository } from '../../repositories/appeals.repository';
+import { type Actor } from '../actor';
+import { AppealChange } from '../appeal-change';
+import { requireLine1 } from '../rules';
+import { WorkflowError } from '../workflow-error';
+
+/**
+ * Line 1 closes an organisation's part that is no longer needed (or was returned and will not be re-routed).
+ * When no part is owed any more and one was answered, the appeal is answered.
+ */
+@Injectable()
+export class ClosePartCommand {
+  constructor(
+    private readonly change: AppealChange,
+    private readonly appeals: AppealsRepository,
+    private readonly parts: AppealPartsRepository,
+  ) {}
+
+  async execute(appealId: string, actor: Actor, organisationId: string, reason: string, now = new Date()) {
+    requireLine1(actor);
+    await this.change.run(appealId, actor, 'close-part', async ({ tx, appeal: a, record }) => {
+      if (!(await this.parts.close(tx, a.id, organisationId, now))) {
+        throw new WorkflowError('conflict', 'У этой организации нет открытого поручения по обращению');
+      }
+      const pending = await this.parts.countPendingLine2(tx, a.id);
+      const answered = (await this.parts.forCard(a.id)).some((p) => p.state === 'answered');
+      const complete = pending === 0 && answered && canTransition(a.status, AppealStatus.Answered);
+      if (complete) await this.appeals.update(tx, a.id, { status: AppealStatus.Answered, answeredAt: now });
+      await record('part-closed', { organisationId, reason, appealAnswered: complete });
+    });
+  }
+}
