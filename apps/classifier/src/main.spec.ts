@@ -81,6 +81,34 @@ describe('classifier CLI', () => {
     expect(report.confidence.byCoverage).toHaveLength(5);
   });
 
+  it('refuses to score rows the model trained on, and uses its recorded split by default', async () => {
+    const data = path.join(dir, 'data.csv');
+    const model = path.join(dir, 'honest.json');
+    const trainArgs = ['train', '--data', data, '--text', 'body', '--label', 'topic', '--threads', '1'];
+    expect(await run([...trainArgs, '--split', 'time:created:0.2', '--out', model])).toBe(0);
+
+    // The training period: every row was trained on.
+    stdout = [];
+    stderr = [];
+    expect(await run(['eval', '--model', model, '--data', data, '--split', 'time:created:0.9'])).toBe(2);
+    expect(stderr.join('')).toMatch(/refusing to score 105 of 135 rows: the model was trained on them/);
+    expect(stdout.join('')).toBe('');
+
+    // No --split: the model's own split, so only the 30 later rows are scored.
+    stderr = [];
+    expect(await run(['eval', '--model', model, '--data', data])).toBe(0);
+    expect(stderr.join('')).toContain("using the model's recorded split time:created:0.2");
+    expect(JSON.parse(stdout.join('')).rows).toBe(30);
+
+    // A model trained on the whole file has nothing left to score in it.
+    const all = path.join(dir, 'all.json');
+    expect(await run([...trainArgs, '--out', all])).toBe(0);
+    stdout = [];
+    stderr = [];
+    expect(await run(['eval', '--model', all, '--data', data])).toBe(2);
+    expect(stderr.join('')).toMatch(/refusing to score 150 of 150 rows/);
+  });
+
   it('fails clearly on bad input', async () => {
     const data = path.join(dir, 'data.csv');
     expect(

@@ -1,5 +1,6 @@
 import {
   ClassifierInputError,
+  countTrainingRows,
   type ClassWeighting,
   type DatasetSpec,
   type FeatureConfig,
@@ -200,12 +201,14 @@ async function train(args: ParsedArgs): Promise<void> {
       ? numberOption(args, 'recency-half-life', 0, 0.01)
       : undefined,
     threads: args.options.has('threads') ? numberOption(args, 'threads', 1, 1, 64) : undefined,
+    ...(splitRaw ? { split: splitRaw } : {}),
     source: {
       data,
       textColumn: spec.textColumn,
       labelColumn: spec.labelColumn,
       keepEmptyLabels: spec.keepEmptyLabels ?? false,
       ...(splitRaw ? { split: splitRaw } : {}),
+      ...(timeColumn ? { timeColumn } : {}),
     },
     log,
   });
@@ -237,7 +240,10 @@ async function evaluate(args: ParsedArgs): Promise<void> {
   const labelColumn = args.options.get('label') ?? (source.labelColumn as string | undefined);
   if (!textColumn || !labelColumn)
     throw new UsageError('the model does not name its columns: pass --text and --label');
-  const splitRaw = args.options.get('split');
+  // Without --split, the model's own recorded split: the rows after its training period.
+  const recordedSplit = model.metadata.training?.split;
+  const splitRaw = args.options.get('split') ?? recordedSplit;
+  if (!args.options.get('split') && recordedSplit) log(`using the model's recorded split ${recordedSplit}`);
   const split = splitRaw ? parseSplit(splitRaw) : undefined;
   const loaded = await loadRows(
     args.options.get('data') as string,
@@ -245,11 +251,21 @@ async function evaluate(args: ParsedArgs): Promise<void> {
       textColumn,
       labelColumn,
       featureColumns: model.featureColumns,
+      timeColumn: source.timeColumn as string | undefined,
       keepEmptyLabels: args.flags.has('keep-empty-labels') || source.keepEmptyLabels === true,
     },
     split,
   );
   const rows = loaded.test ?? loaded.train;
+  // Honest figures only: a row the model trained on is not a test row.
+  const seen = countTrainingRows(model, rows);
+  if (seen > 0) {
+    throw new ClassifierInputError(
+      `refusing to score ${seen} of ${rows.length} rows: the model was trained on them` +
+        (model.metadata.training?.split ? ` (trained with --split ${model.metadata.training.split})` : '') +
+        '; evaluate on rows from after its training period (--split) or another file',
+    );
+  }
   log(`evaluating ${rows.length} rows`);
   const report = model.evaluate(rows);
   printJson({ ...report, temperature: Math.round(model.temperature * 1e4) / 1e4 });

@@ -44,7 +44,9 @@ describe('TextClassifier', () => {
     expect(p.confidence).toBeGreaterThan(0.5);
     expect(p.top[0]).toEqual({ label: 'roof', confidence: p.confidence });
     expect(p.top.reduce((s, t) => s + t.confidence, 0)).toBeCloseTo(1, 4);
-    expect(model.metadata.heldOut?.rows).toBe(60);
+    // The held-out 60 rows: 30 calibrate (C, temperature, top-1 map), the other 30 only report.
+    expect(model.metadata.heldOut).toMatchObject({ rows: 30, calibrationRows: 30 });
+    expect(model.metadata.training?.rows).toBe(300);
     expect(model.metadata.heldOut?.accuracy).toBeGreaterThan(0.9);
     expect(logs.some((l) => l.includes('held-out'))).toBe(true);
   });

@@ -44,7 +44,11 @@ export interface Prediction {
 export interface TrainOptions {
   readonly features?: Partial<FeatureConfig>;
   readonly linear?: Partial<LinearOptions>;
-  /** Share of training rows held out to fit the confidence temperature and report scores (0 disables). */
+  /**
+   * Share of training rows held out (0 disables): its older half (random half without a time order) is the
+   * calibration slice that chooses C and fits the confidence; its newer half is the reporting slice, only
+   * scored, so that the held-out figures are not measured on the rows that tuned them.
+   */
   readonly holdout?: number;
   /** `tail`: the last rows (pass time-ordered rows: the held-out slice is then the most recent); `random`. */
   readonly holdoutOrder?: 'tail' | 'random';
@@ -60,16 +64,35 @@ export interface TrainOptions {
   readonly recencyHalfLifeDays?: number;
   /** Worker threads for training (default: available cores, at most 4; 1 = in-process). */
   readonly threads?: number;
+  /** The time split the rows came from, recorded for `eval` (e.g. `time:created_at:0.2`). */
+  readonly split?: string;
   /** Free-form description stored in the metadata (column names, source file…). */
   readonly source?: Readonly<Record<string, string | number | boolean | readonly string[]>>;
   readonly log?: (message: string) => void;
 }
 
 export interface HeldOutScores {
+  /** Rows of the reporting slice the scores are measured on (never used to fit or calibrate). */
   readonly rows: number;
+  /** Rows of the calibration slice that chose C, the temperature and the top-1 map. */
+  readonly calibrationRows?: number;
   readonly accuracy: number;
   readonly macroF1: number;
   readonly ece: number;
+}
+
+/**
+ * Which rows the model was trained on, so that `eval` can refuse to score them: the time range and split
+ * (when there is a time column) and a hash of every training row (time, text, structured inputs, label).
+ */
+export interface TrainingRows {
+  readonly rows: number;
+  /** The time split the training rows came from (e.g. `time:created_at:0.2`): eval applies it by default. */
+  readonly split?: string;
+  readonly firstTime?: string;
+  readonly lastTime?: string;
+  /** Sorted 32-bit row hashes, base64 of a Uint32Array. */
+  readonly hashes: string;
 }
 
 export interface ModelMetadata {
@@ -81,6 +104,7 @@ export interface ModelMetadata {
   readonly features: number;
   readonly source?: TrainOptions['source'];
   readonly linear: LinearOptions;
+  readonly training?: TrainingRows;
 }
 
 interface WeightsFile {
@@ -269,14 +293,19 @@ export class TextClassifier {
     const holdoutRows = Math.floor(examples.length * holdoutShare);
     let final: FitResult;
     if (holdoutRows >= 1 && examples.length - holdoutRows >= 2) {
-      const { fit, test, fitIndex } = splitHoldout(
+      const { fit, test: heldOutRows, fitIndex } = splitHoldout(
         examples,
         holdoutRows,
         options.holdoutOrder ?? 'random',
         linear.seed,
       );
+      // The older half calibrates, the newer half reports (splitHoldout keeps time order in the tail).
+      const calibrationSize = heldOutRows.length >= 2 ? Math.ceil(heldOutRows.length / 2) : heldOutRows.length;
+      const test = heldOutRows.slice(0, calibrationSize);
+      const report = heldOutRows.slice(calibrationSize);
       log(
-        `held-out slice: ${test.length} rows (${options.holdoutOrder ?? 'random'}), training on ${fit.length}`,
+        `held-out slice: ${heldOutRows.length} rows (${options.holdoutOrder ?? 'random'}): ${test.length} calibrate, ` +
+          `${report.length} report; training on ${fit.length}`,
       );
       const tuning = options.tuneC && options.tuneC.length > 0 ? options.tuneC : [linear.C];
       const vectors = fitFeatures(fit, featureConfig, log, started);
@@ -309,20 +338,31 @@ export class TextClassifier {
         probabilities.map((p, i) => p[predictedIndex[i]]),
         predictedIndex.map((c, i) => chosen.result.labels[c] === test[i].label),
       );
-      const report = evaluatePredictions(
-        test.map((e) => e.label),
-        predictedIndex.map((c) => chosen.result.labels[c]),
-        probabilities.map((p, i) => applyConfidenceMap(confidenceMap, p[predictedIndex[i]])),
+      const scored = report.length > 0 ? report : test;
+      const reportProbabilities = scored.map((e) =>
+        softmax(
+          scoreDense(chosen.result, vectors.featurizer.transform(e), linear.bias),
+          temperature,
+          new Float64Array(chosen.result.labels.length),
+        ),
+      );
+      const reportPredicted = reportProbabilities.map((p) => argmax(p));
+      const reported = evaluatePredictions(
+        scored.map((e) => e.label),
+        reportPredicted.map((c) => chosen.result.labels[c]),
+        reportProbabilities.map((p, i) => applyConfidenceMap(confidenceMap, p[reportPredicted[i]])),
       );
       heldOut = {
-        rows: test.length,
-        accuracy: report.accuracy,
-        macroF1: report.macroF1,
-        ece: report.confidence.ece,
+        rows: scored.length,
+        calibrationRows: test.length,
+        accuracy: reported.accuracy,
+        macroF1: reported.macroF1,
+        ece: reported.confidence.ece,
       };
       log(
-        `held-out: accuracy ${report.accuracy}, macro-F1 ${report.macroF1}, temperature ${round(temperature)}, ` +
-          `top-1 map a=${round(confidenceMap.a)} b=${round(confidenceMap.b)}, ECE ${report.confidence.ece}`,
+        `held-out (reporting slice): accuracy ${reported.accuracy}, macro-F1 ${reported.macroF1}, ` +
+          `temperature ${round(temperature)}, top-1 map a=${round(confidenceMap.a)} b=${round(confidenceMap.b)}, ` +
+          `ECE ${reported.confidence.ece}`,
       );
       if (options.refit ?? true) {
         log(`refitting on all ${examples.length} rows (warm start)`);
@@ -374,6 +414,7 @@ export class TextClassifier {
       features: final.featurizer.size,
       source: options.source,
       linear,
+      training: trainingRows(examples, options.split),
     };
     log(`trained in ${(metadata.trainingMs / 1000).toFixed(1)} s`);
     return new TextClassifier(final.labels, final.featurizer, weights, temperature, metadata, confidenceMap);
@@ -654,4 +695,57 @@ export function recencyWeights(examples: readonly LabelledExample[], halfLifeDay
   }
   const newest = Math.max(...times);
   return Float64Array.from(times, (t) => 0.5 ** ((newest - t) / 86_400_000 / halfLifeDays));
+}
+
+/** A 32-bit hash of a row as `eval` sees it: time, text, structured inputs and label. */
+export function rowHash(example: LabelledExample): number {
+  const features = Object.keys(example.features)
+    .sort()
+    .map((k) => `${k}=${example.features[k]}`)
+    .join('\u0001');
+  const key = `${example.time ?? ''}\u0000${example.text}\u0000${features}\u0000${example.label}`;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
+function trainingRows(examples: readonly LabelledExample[], split: string | undefined): TrainingRows {
+  const hashes = Uint32Array.from(examples, rowHash).sort();
+  const times = examples.map((e) => e.time).filter((t): t is string => !!t);
+  return {
+    rows: examples.length,
+    ...(split ? { split } : {}),
+    ...(times.length > 0
+      ? { firstTime: times.reduce((a, b) => (b < a ? b : a)), lastTime: times.reduce((a, b) => (b > a ? b : a)) }
+      : {}),
+    hashes: Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).toString('base64'),
+  };
+}
+
+/** How many of these rows the model was trained on (by row hash; 0 when the model recorded none). */
+export function countTrainingRows(model: TextClassifier, examples: readonly LabelledExample[]): number {
+  const recorded = model.metadata.training?.hashes;
+  if (!recorded) return 0;
+  const bytes = Buffer.from(recorded, 'base64');
+  const hashes = new Uint32Array(bytes.length / 4);
+  new Uint8Array(hashes.buffer).set(bytes);
+  let overlap = 0;
+  for (const example of examples) {
+    const h = rowHash(example);
+    let lo = 0;
+    let hi = hashes.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (hashes[mid] === h) {
+        overlap++;
+        break;
+      }
+      if (hashes[mid] < h) lo = mid + 1;
+      else hi = mid - 1;
+    }
+  }
+  return overlap;
 }
