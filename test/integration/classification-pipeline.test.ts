@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppealRegistrar } from '@inbox/appeals';
 import {
   ClassificationPipeline,
   ClerkFeedback,
   ModelRegistry,
+  appealInput,
   Retrainer,
   RoutingSuggestions,
 } from '@inbox/classification';
@@ -64,7 +67,10 @@ describe('classification pipeline (integration)', () => {
     ).toEqual([]);
   });
 
-  it('bootstraps a first model from the demo appeals and classifies unseen items it is sure about correctly', async () => {
+  /** Eight topics: chance is 0.125. Measured: 28/40 = 0.70 with the bootstrap model. */
+  const TOP1_FLOOR = 0.5;
+
+  it('bootstraps a first model from the demo appeals and generalises to portal-shaped appeals it never saw, filing by itself only what it is sure of', async () => {
     await register(demoInboundItems(200, NOW));
     const retrainer = stack.api.get(Retrainer);
     expect(await retrainer.canBootstrap()).toBe(true);
@@ -75,13 +81,20 @@ describe('classification pipeline (integration)', () => {
     expect(model.scores).toMatchObject({ trigger: 'bootstrap', sources: { demo: 200, appeals: 0, csv: 0 } });
     expect(model.sizeBytes).toBeGreaterThan(1000);
 
-    // Items it has never seen (another seed of the generator).
-    const fresh = demoInboundItems(40, NOW, 99).map((i) => ({
-      ...i,
-      externalId: `fresh-${i.externalId}`,
-      thread: i.thread ? { key: `fresh:${i.thread.key}` } : undefined,
-    }));
-    const ids = await register(fresh);
+    // Items it has never seen, and not siblings of what it trained on: hand-written appeals in the shape of a
+    // city portal's (short, colloquial, typos), none produced by the demo generator.
+    const portal = (
+      JSON.parse(
+        readFileSync(join(__dirname, '../fixtures/classification/portal-shaped-appeals.json'), 'utf8'),
+      ) as {
+        appeals: { topic: string; text: string }[];
+      }
+    ).appeals;
+    const ids = await register(
+      portal.map((a, i) =>
+        inboundItem({ channel: Channel.Website, externalId: `portal-${i}`, text: a.text }),
+      ),
+    );
     const topics = new Map(
       (await sql<{ id: string; code: string }>(`SELECT id, code FROM topics`)).map((t) => [t.id, t.code]),
     );
@@ -97,10 +110,27 @@ describe('classification pipeline (integration)', () => {
       expect(['auto', 'manual']).toContain(a.classification_state);
       if (a.classification_state !== 'auto') continue;
       auto++;
-      if (topics.get(a.topic_id!) === fresh[i].features!.demoTopic) correct++;
+      if (topics.get(a.topic_id!) === portal[i].topic) correct++;
     }
-    expect(auto).toBeGreaterThanOrEqual(10);
-    expect(correct / auto).toBeGreaterThanOrEqual(0.9);
+    // What a model trained on 200 template appeals generalises to: its top-1 topic on every item (auto or
+    // not), and the precision of what it was sure enough to file by itself.
+    const parents = new Map(
+      (
+        await sql<{ code: string; parent: string | null }>(
+          `SELECT t.code, p.code AS parent FROM topics t LEFT JOIN topics p ON p.id = t.parent_id`,
+        )
+      ).map((t) => [t.code, t.parent ?? t.code]),
+    );
+    const { classifier } = (await stack.api.get(ModelRegistry).promoted())!;
+    const top1 = portal.filter(
+      (a) =>
+        parents.get(classifier.predict(appealInput({ text: a.text, channel: 'website' })).label) === a.topic,
+    ).length;
+    process.stdout.write(
+      `portal-shaped appeals: top-1 topic right ${top1}/${portal.length}; ${auto} auto-classified, ${correct} right\n`,
+    );
+    expect(top1 / portal.length).toBeGreaterThanOrEqual(TOP1_FLOOR);
+    expect(correct).toBe(auto);
 
     // Run again: nothing is classified twice.
     const again = await pipeline.process(ids[0]);

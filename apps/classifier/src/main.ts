@@ -15,6 +15,7 @@ import {
   type TimeSplit,
   type WeightEncoding,
 } from '@inbox/text-classifier';
+import { benchDataMissing, benchTable, DEFAULT_BENCH_DATA, runBench } from './bench';
 import {
   choiceOption,
   type CommandSpec,
@@ -46,6 +47,10 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
       [--text <column>] [--label <column>] [--keep-empty-labels]
 
   classifier predict --model <model> --text "..." [--feature col=value]...
+
+  classifier bench [--data <csv>] [--threads N]
+      issue 19's targets on the shared data's time split (earliest 80 % train, latest 20 % test):
+      figures, ms/item, training time and the serving thread's lag while each model trains
 
 Progress goes to stderr; results are JSON on stdout.`;
 
@@ -91,6 +96,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: ['model', 'text', 'feature'],
     flags: [],
     required: ['model', 'text'],
+  },
+  bench: {
+    options: ['data', 'threads'],
+    flags: [],
+    required: [],
   },
 };
 
@@ -285,11 +295,24 @@ function predict(args: ParsedArgs): void {
   printJson(model.predict({ text: args.options.get('text') as string, features }, 5));
 }
 
+async function bench(args: ParsedArgs): Promise<void> {
+  const data = args.options.get('data') ?? DEFAULT_BENCH_DATA;
+  const missing = benchDataMissing(data);
+  if (missing) throw missing;
+  const rows = await runBench({
+    data,
+    threads: args.options.has('threads') ? numberOption(args, 'threads', 1, 1, 64) : undefined,
+    log,
+  });
+  process.stdout.write(benchTable(rows) + '\n');
+}
+
 export async function run(argv: readonly string[]): Promise<number> {
   try {
     const args = parseArgs(argv, COMMANDS);
     if (args.command === 'train') await train(args);
     else if (args.command === 'eval') await evaluate(args);
+    else if (args.command === 'bench') await bench(args);
     else predict(args);
     return 0;
   } catch (error) {

@@ -293,14 +293,14 @@ export class TextClassifier {
     const holdoutRows = Math.floor(examples.length * holdoutShare);
     let final: FitResult;
     if (holdoutRows >= 1 && examples.length - holdoutRows >= 2) {
-      const { fit, test: heldOutRows, fitIndex } = splitHoldout(
-        examples,
-        holdoutRows,
-        options.holdoutOrder ?? 'random',
-        linear.seed,
-      );
+      const {
+        fit,
+        test: heldOutRows,
+        fitIndex,
+      } = splitHoldout(examples, holdoutRows, options.holdoutOrder ?? 'random', linear.seed);
       // The older half calibrates, the newer half reports (splitHoldout keeps time order in the tail).
-      const calibrationSize = heldOutRows.length >= 2 ? Math.ceil(heldOutRows.length / 2) : heldOutRows.length;
+      const calibrationSize =
+        heldOutRows.length >= 2 ? Math.ceil(heldOutRows.length / 2) : heldOutRows.length;
       const test = heldOutRows.slice(0, calibrationSize);
       const report = heldOutRows.slice(calibrationSize);
       log(
@@ -719,7 +719,10 @@ function trainingRows(examples: readonly LabelledExample[], split: string | unde
     rows: examples.length,
     ...(split ? { split } : {}),
     ...(times.length > 0
-      ? { firstTime: times.reduce((a, b) => (b < a ? b : a)), lastTime: times.reduce((a, b) => (b > a ? b : a)) }
+      ? {
+          firstTime: times.reduce((a, b) => (b < a ? b : a)),
+          lastTime: times.reduce((a, b) => (b > a ? b : a)),
+        }
       : {}),
     hashes: Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).toString('base64'),
   };

@@ -13,3 +13,4 @@ export { tokenize, foldCase } from './text';
 export { type LinearLoss, type ClassWeighting, type LinearOptions, DEFAULT_LINEAR_OPTIONS } from './linear';
 export * from './phrases';
 export * from './similarity';
+export * from './train-off-thread';

@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type SparseVector } from './features';
+import { workerScript } from './worker-script';
 
 /**
  * One-vs-rest linear classifiers trained by dual coordinate descent, a port of liblinear's solvers
@@ -382,12 +381,6 @@ export function trainOneVsRest(
   return { weights, alphas };
 }
 
-/** The compiled worker script; absent when running from TypeScript sources (tests), then training is serial. */
-function workerScript(): string | undefined {
-  const file = path.join(__dirname, 'ovr-worker.js');
-  return fs.existsSync(file) ? file : undefined;
-}
-
 export function defaultThreads(): number {
   return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
 }
@@ -406,7 +399,7 @@ export async function trainOneVsRestParallel(
   onProgress?: (progress: OneVsRestProgress) => void,
   warmStart?: WarmStart,
 ): Promise<OneVsRestResult> {
-  const script = workerScript();
+  const script = workerScript('ovr-worker');
   const workers = Math.min(threads, classes);
   if (!script || workers <= 1) return trainOneVsRest(X, labels, classes, options, onProgress, warmStart);
   const weights = new Float32Array((X.cols + 1) * classes);

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { type LabelledExample, TextClassifier } from '@inbox/text-classifier';
+import {
+  evaluatePredictions,
+  type LabelledExample,
+  type TextClassifier,
+  trainOffThread,
+} from '@inbox/text-classifier';
 import { FEATURE_COLUMNS, promotionDecision, type SliceScores, splitHeldBack } from './appeal-input';
 import { ModelRegistry } from './model-registry.service';
 import { TrainingSet } from './training-set.service';
@@ -76,11 +81,13 @@ export class Retrainer {
     }
     const { train, heldBack } = splitHeldBack(rows, this.config.classifierHeldBackPercent);
     this.log.info('held-back slice', { train: train.length, heldBack: heldBack.length });
-    const candidate = await TextClassifier.train(train, {
+    // Off this thread: the worker keeps serving classify jobs while the candidate trains.
+    const candidate = await trainOffThread(train, {
       features: { featureColumns: [...FEATURE_COLUMNS] },
       holdout: 0.1,
       holdoutOrder: 'random',
       source: { trigger: reason, rows: train.length, heldBack: heldBack.length },
+      threads: 1,
       log: (message) => this.log.info(`training: ${message}`),
     });
     progress(70);
@@ -88,11 +95,12 @@ export class Retrainer {
       this.log.warn('current model could not be loaded; comparing against none', { reason: error });
       return undefined;
     });
-    const candidateScores = heldBack.length > 0 ? scoreOn(candidate, heldBack) : undefined;
-    const currentScores = current && heldBack.length > 0 ? scoreOn(current.classifier, heldBack) : undefined;
+    const candidateScores = heldBack.length > 0 ? await scoreOn(candidate, heldBack) : undefined;
+    const currentScores =
+      current && heldBack.length > 0 ? await scoreOn(current.classifier, heldBack) : undefined;
     progress(85);
     const decision = promotionDecision(candidateScores, currentScores, !!current);
-    const latency = candidate.evaluate((heldBack.length > 0 ? heldBack : train).slice(0, 500));
+    const latency = candidate.evaluate((heldBack.length > 0 ? heldBack : train).slice(0, 200));
     const scores = {
       trigger: reason,
       requestedBy: options.requestedBy ?? null,
@@ -139,7 +147,17 @@ export class Retrainer {
   }
 }
 
-function scoreOn(model: TextClassifier, examples: readonly LabelledExample[]): SliceScores {
-  const report = model.evaluate(examples);
+/** Scores a slice in chunks, yielding to the event loop between them (the slice can be thousands of rows). */
+async function scoreOn(model: TextClassifier, examples: readonly LabelledExample[]): Promise<SliceScores> {
+  const predicted: string[] = [];
+  for (let i = 0; i < examples.length; i += 200) {
+    for (const example of examples.slice(i, i + 200)) predicted.push(model.predict(example, 1).label);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const report = evaluatePredictions(
+    examples.map((e) => e.label),
+    predicted,
+    predicted.map(() => 1),
+  );
   return { rows: examples.length, accuracy: report.accuracy, macroF1: report.macroF1 };
 }

@@ -1,0 +1,171 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import {
+  ClassifierInputError,
+  type LabelledExample,
+  readCsvColumns,
+  round,
+  sortByTime,
+  trainOffThread,
+} from '@inbox/text-classifier';
+
+/** The shared data set, beside the repository (never copied into it). */
+export const DEFAULT_BENCH_DATA = path.join(
+  repositoryRoot(),
+  '..',
+  'shared',
+  'data',
+  'spb-appeals',
+  'train.csv.gz',
+);
+
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
+export interface BenchTarget {
+  readonly name: string;
+  readonly label: string;
+  readonly features: readonly string[];
+  readonly metric: 'macroF1' | 'accuracy';
+  readonly goal: number;
+}
+
+/** Issue 19's targets on the time split: train on the earliest 80 % by date, test on the latest 20 %. */
+export const BENCH_TARGETS: readonly BenchTarget[] = [
+  { name: 'category macro-F1, text only', label: 'category', features: [], metric: 'macroF1', goal: 0.875 },
+  {
+    name: 'category macro-F1, text + city_object',
+    label: 'category',
+    features: ['city_object'],
+    metric: 'macroF1',
+    goal: 0.915,
+  },
+  {
+    name: 'reason (typical need) macro-F1, text + city_object',
+    label: 'reason',
+    features: ['city_object'],
+    metric: 'macroF1',
+    goal: 0.62,
+  },
+  {
+    name: 'executor organisation accuracy, text + city_object + district',
+    label: 'executor_org',
+    features: ['city_object', 'district'],
+    metric: 'accuracy',
+    goal: 0.87,
+  },
+];
+
+export interface BenchRow {
+  readonly target: BenchTarget;
+  readonly figure: number;
+  readonly met: boolean;
+  readonly trainRows: number;
+  readonly testRows: number;
+  readonly msPerItem: number;
+  readonly trainingSeconds: number;
+  /** How late a 10 ms timer fired on this (the serving) thread while the model trained in its own thread. */
+  readonly loopLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+export interface BenchOptions {
+  readonly data?: string;
+  readonly testShare?: number;
+  readonly threads?: number;
+  readonly log?: (message: string) => void;
+}
+
+/** Trains and measures each target on the time split; each model trains off the event loop. */
+export async function runBench(options: BenchOptions = {}): Promise<BenchRow[]> {
+  const data = options.data ?? DEFAULT_BENCH_DATA;
+  const log = options.log ?? (() => undefined);
+  const testShare = options.testShare ?? 0.2;
+  const columns = ['created_at', 'text', 'category', 'reason', 'executor_org', 'city_object', 'district'];
+  const table = await readCsvColumns(data, columns);
+  log(`read ${table.rows} rows from ${data}`);
+  const out: BenchRow[] = [];
+  for (const target of BENCH_TARGETS) {
+    const examples: LabelledExample[] = [];
+    for (let i = 0; i < table.rows; i++) {
+      const label = table.columns[target.label][i].trim();
+      if (label === '') continue;
+      const features: Record<string, string> = {};
+      for (const f of target.features) features[f] = table.columns[f][i];
+      examples.push({ text: table.columns.text[i], features, label, time: table.columns.created_at[i] });
+    }
+    const sorted = sortByTime(examples);
+    const boundary = sorted.length - Math.round(sorted.length * testShare);
+    const train = sorted.slice(0, boundary);
+    const test = sorted.slice(boundary);
+    log(
+      `${target.name}: ${train.length} training rows up to ${train[train.length - 1].time}, ${test.length} test rows`,
+    );
+
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
+    const started = performance.now();
+    const model = await trainOffThread(train, {
+      features: { featureColumns: target.features },
+      holdoutOrder: 'tail',
+      split: `time:created_at:${testShare}`,
+      threads: options.threads,
+      log: (message) => log(`  ${message}`),
+    });
+    const trainingSeconds = (performance.now() - started) / 1000;
+    lag.disable();
+    const report = model.evaluate(test);
+    const figure = report[target.metric];
+    out.push({
+      target,
+      figure,
+      met: figure >= target.goal,
+      trainRows: train.length,
+      testRows: test.length,
+      msPerItem: report.msPerItem,
+      trainingSeconds: round(trainingSeconds, 1),
+      loopLagMs: {
+        p50: round(Math.max(0, lag.percentile(50) / 1e6 - 10), 1),
+        p99: round(Math.max(0, lag.percentile(99) / 1e6 - 10), 1),
+        max: round(Math.max(0, lag.max / 1e6 - 10), 1),
+      },
+    });
+    log(`  ${target.metric} ${figure} (goal ${target.goal}), ${report.msPerItem} ms/item`);
+  }
+  return out;
+}
+
+export function benchTable(rows: readonly BenchRow[]): string {
+  const lines = [
+    '| target | figure | goal | met | ms/item | training s | loop lag while training p99/max ms |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.target.name} | ${r.figure.toFixed(4)} | ≥ ${r.target.goal} | ${r.met ? 'yes' : 'no'} | ` +
+        `${r.msPerItem.toFixed(3)} | ${r.trainingSeconds.toFixed(1)} | ${r.loopLagMs.p99}/${r.loopLagMs.max} |`,
+    ),
+  ];
+  const cpus = os.cpus();
+  lines.push(
+    '',
+    `${rows[0]?.trainRows ?? 0} training / ${rows[0]?.testRows ?? 0} test rows (time split, latest 20 % tested); ` +
+      `${cpus.length} × ${cpus[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+  );
+  return lines.join('\n');
+}
+
+/** Whether the shared data is there (the bench and the conformance test need it; npm test does not). */
+export function benchDataMissing(data = DEFAULT_BENCH_DATA): ClassifierInputError | undefined {
+  try {
+    fs.accessSync(data);
+    return undefined;
+  } catch {
+    return new ClassifierInputError(
+      `the bench needs the shared data set at ${data} (../shared/data/spb-appeals/train.csv.gz beside the repository); pass --data <file>`,
+    );
+  }
+}
