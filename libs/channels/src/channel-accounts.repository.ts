@@ -108,21 +108,4 @@ export class ChannelAccountsRepository {
       ]);
     });
   }
-
-  /** Every account with its progress and errors, for /health and the administration screen. */
-  async health(): Promise<Record<string, unknown>[]> {
-    return (await this.dataSource.query(
-      `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
-              last_error AS "lastError", last_error_at AS "lastErrorAt",
-              consecutive_failures AS "consecutiveFailures", items_received::int AS "itemsReceived",
-              items_quarantined::int AS "itemsQuarantined", last_pull_at AS "lastPullAt",
-              next_pull_at AS "nextPullAt",
-              -- Feed actions (ПОС status pushes, file fetches) waiting on or refused by the remote side.
-              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'pending')
-                AS "pendingActions",
-              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'failed')
-                AS "failedActions"
-         FROM channel_accounts c ORDER BY channel, name`,
-    )) as Record<string, unknown>[];
-  }
 }

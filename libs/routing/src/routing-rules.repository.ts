@@ -13,14 +13,7 @@ export interface RoutingRuleView extends RoutingRule {
 }
 
 /** A rule's fields as stored (normalised and validated by RoutingRules). */
-export interface RoutingRuleRow {
-  name: string;
-  priority: number;
-  topicId: string | null;
-  territoryCode: string | null;
-  organisationIds: string[];
-  active: boolean;
-}
+export type RoutingRuleRow = Omit<RoutingRuleData, 'id'>;
 
 const RULE_COLUMNS = `r.id, r.name, r.priority, r.topic_id AS "topicId", r.territory_code AS "territoryCode",
   r.organisation_ids::text[] AS "organisationIds", r.active, r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;

@@ -171,29 +171,22 @@ export class RoutingRules {
 
   async create(input: RoutingRuleInput, actor: Actor): Promise<RoutingRuleView> {
     const rule = normalise(input);
-    const view = await this.transactions.run(async (tx) => {
+    return this.change(async (tx) => {
       await this.validate(rule, tx);
       const id = await this.rulesRepo.insert(rule, tx);
-      await this.audit.record(
-        {
-          userId: actor.userId,
-          action: 'routing-rule.create',
-          entityType: ROUTING_RULE_ENTITY,
-          entityId: id,
-          details: { topicId: rule.topicId, organisationIds: rule.organisationIds, active: rule.active },
-        },
-        tx,
-      );
+      await this.audited(tx, actor, 'create', id, {
+        topicId: rule.topicId,
+        organisationIds: rule.organisationIds,
+        active: rule.active,
+      });
       return this.get(id, tx);
     });
-    this.engine.invalidate();
-    return view;
   }
 
   /** Replaces the rule's fields (PUT semantics: a field left out takes its default). */
   async update(id: string, input: RoutingRuleInput, actor: Actor): Promise<RoutingRuleView> {
     const rule = normalise(input);
-    const view = await this.transactions.run(async (tx) => {
+    return this.change(async (tx) => {
       const before = await this.lock(id, tx);
       await this.validate(rule, tx, id);
       const changed = (
@@ -201,67 +194,65 @@ export class RoutingRules {
       ).filter((field) => JSON.stringify(before[field]) !== JSON.stringify(rule[field]));
       if (changed.length > 0) {
         await this.rulesRepo.update(id, rule, tx);
-        await this.audit.record(
-          {
-            userId: actor.userId,
-            action: 'routing-rule.update',
-            entityType: ROUTING_RULE_ENTITY,
-            entityId: id,
-            details: {
-              changed,
-              ...(changed.includes('topicId') ? { topicId: { from: before.topicId, to: rule.topicId } } : {}),
-              ...(changed.includes('organisationIds')
-                ? { organisationIds: { from: before.organisationIds, to: rule.organisationIds } }
-                : {}),
-            },
-          },
-          tx,
-        );
+        await this.audited(tx, actor, 'update', id, {
+          changed,
+          ...(changed.includes('topicId') ? { topicId: { from: before.topicId, to: rule.topicId } } : {}),
+          ...(changed.includes('organisationIds')
+            ? { organisationIds: { from: before.organisationIds, to: rule.organisationIds } }
+            : {}),
+        });
       }
       return this.get(id, tx);
     });
-    this.engine.invalidate();
-    return view;
   }
 
   /** Switches the rule off but keeps it (and its history) for later; a no-op on an inactive rule. */
   async deactivate(id: string, actor: Actor): Promise<RoutingRuleView> {
-    const view = await this.transactions.run(async (tx) => {
+    return this.change(async (tx) => {
       const before = await this.lock(id, tx);
       if (before.active) {
         await this.rulesRepo.deactivate(id, tx);
-        await this.audit.record(
-          {
-            userId: actor.userId,
-            action: 'routing-rule.deactivate',
-            entityType: ROUTING_RULE_ENTITY,
-            entityId: id,
-          },
-          tx,
-        );
+        await this.audited(tx, actor, 'deactivate', id);
       }
       return this.get(id, tx);
     });
-    this.engine.invalidate();
-    return view;
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
-    await this.transactions.run(async (tx) => {
+    await this.change(async (tx) => {
       const before = await this.lock(id, tx);
       await this.rulesRepo.delete(id, tx);
-      await this.audit.record(
-        {
-          userId: actor.userId,
-          action: 'routing-rule.delete',
-          entityType: ROUTING_RULE_ENTITY,
-          entityId: id,
-          details: { topicId: before.topicId, organisationIds: before.organisationIds },
-        },
-        tx,
-      );
+      await this.audited(tx, actor, 'delete', id, {
+        topicId: before.topicId,
+        organisationIds: before.organisationIds,
+      });
     });
+  }
+
+  /** One transaction for a change and its audit row; the engine sees the change once it is committed. */
+  private async change<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    const result = await this.transactions.run(work);
     this.engine.invalidate();
+    return result;
+  }
+
+  private audited(
+    tx: Db,
+    actor: Actor,
+    action: 'create' | 'update' | 'deactivate' | 'delete',
+    id: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    return this.audit.record(
+      {
+        userId: actor.userId,
+        action: `routing-rule.${action}`,
+        entityType: ROUTING_RULE_ENTITY,
+        entityId: id,
+        ...(details ? { details } : {}),
+      },
+      tx,
+    );
   }
 
   private async lock(id: string, tx: Db): Promise<RoutingRule> {
