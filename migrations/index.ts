@@ -8,6 +8,7 @@ import { FeedActions1763840000005 } from './1763840000005-FeedActions';
 import { ClassificationLearning1763840000007 } from './1763840000007-ClassificationLearning';
 import { KnowledgeBase1796166087650 } from './1796166087650-KnowledgeBase';
 import { AppealParts1796168734368 } from './1796168734368-AppealParts';
+import { StaffCollaboration1796172218557 } from './1796172218557-StaffCollaboration';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ClassificationLearning1763840000007,
   KnowledgeBase1796166087650,
   AppealParts1796168734368,
+  StaffCollaboration1796172218557,
 ];

@@ -46,6 +46,8 @@ const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
   'GET /api/v1/answer-templates': "the organisation's templates",
   'POST /api/v1/answer-templates': 'creates a template',
   'GET /api/v1/me': 'the signed-in staff member',
+  'GET /api/v1/notifications': "the signed-in staff member's own notifications",
+  'POST /api/v1/notifications/{id}/read': "one of the signed-in staff member's own notifications",
   'GET /api/v1/incidents': 'incidents, filtered by the scope of their appeals (libs/classification)',
   'GET /api/v1/incidents/{id}':
     "an incident, not an appeal: its appeals are listed within the caller's scope",

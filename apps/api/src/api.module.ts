@@ -25,6 +25,7 @@ import { WorkflowController } from './staff/workflow.controller';
 import { AnswerTemplatesController } from './staff/answer-templates.controller';
 import { AppealStreamController } from './staff/appeal-stream.controller';
 import { AppealDetailsController } from './staff/appeal-details.controller';
+import { NotificationsController } from './staff/notifications.controller';
 import { ReportsController } from './reports/reports.controller';
 import { UsersController } from './users/users.controller';
 import { DirectoryController } from './directory/directory.controller';
@@ -71,6 +72,7 @@ import { PublicFaqController } from './knowledge/public-faq.controller';
     AppealStreamController,
     AppealsController,
     AppealDetailsController,
+    NotificationsController,
     WorkflowController,
     AnswerTemplatesController,
     HealthController,

@@ -4,6 +4,8 @@ export enum Role {
   Operator = 'operator',
   /** Line 2: clerk of an organisation. */
   Clerk = 'clerk',
+  /** Line 2: head of a department: approves the clerks' answers and grants the 59-ФЗ extension. */
+  Head = 'head',
   Supervisor = 'supervisor',
   Admin = 'admin',
 }
@@ -11,6 +13,7 @@ export enum Role {
 export const ROLE_NAME_RU: Record<Role, string> = {
   [Role.Operator]: 'Оператор 1-й линии (ЦУР/ЕКЦ)',
   [Role.Clerk]: 'Специалист органа власти (2-я линия)',
+  [Role.Head]: 'Руководитель подразделения (утверждает ответы и продление срока)',
   [Role.Supervisor]: 'Руководитель',
   [Role.Admin]: 'Администратор',
 };

@@ -11,6 +11,7 @@ import {
 import { AnswersRepository } from './repositories/answers.repository';
 import { AppealPartsRepository } from './repositories/appeal-parts.repository';
 import { AttachmentsRepository } from './repositories/attachments.repository';
+import { AppealNotesRepository } from './repositories/notes.repository';
 import { AppealHistoryRepository } from './repositories/history.repository';
 import { escalationMissing } from './workflow/escalation-requirements';
 
@@ -23,6 +24,7 @@ export class AppealQueries {
     private readonly history: AppealHistoryRepository,
     private readonly attachmentRows: AttachmentsRepository,
     private readonly answerRows: AnswersRepository,
+    private readonly noteRows: AppealNotesRepository,
   ) {}
 
   list(
@@ -109,6 +111,12 @@ export class AppealQueries {
   async answers(appealId: string, scope: AccessScope) {
     if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
     return this.answerRows.forAppeal(appealId);
+  }
+
+  /** Staff's internal notes on an appeal within the scope; undefined when out of scope. */
+  async notes(appealId: string, scope: AccessScope) {
+    if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
+    return this.noteRows.forAppeal(appealId);
   }
 
   /** An attachment's content when its appeal lies within the scope and the caller's part is not closed. */

@@ -6,6 +6,7 @@ import { APPEAL_ENTITIES } from './appeal.entities';
 import { AppealRegistrar } from './appeal-registrar.service';
 import { AppealQueries } from './appeal-queries.service';
 import { AnswerTemplates } from './answer-templates.service';
+import { StaffNotifications } from './staff-notifications.service';
 import { APPEAL_REPOSITORIES } from './repositories';
 import { AppealChange } from './workflow/appeal-change';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
@@ -25,7 +26,15 @@ import { CardEditor } from './workflow/card-editor';
     AppealQueries,
     AppealWorkflow,
     AnswerTemplates,
+    StaffNotifications,
   ],
-  exports: [...APPEAL_REPOSITORIES, AppealRegistrar, AppealQueries, AppealWorkflow, AnswerTemplates],
+  exports: [
+    ...APPEAL_REPOSITORIES,
+    AppealRegistrar,
+    AppealQueries,
+    AppealWorkflow,
+    AnswerTemplates,
+    StaffNotifications,
+  ],
 })
 export class AppealsModule {}

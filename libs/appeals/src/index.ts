@@ -9,3 +9,4 @@ export * from './repositories';
 export * from './workflow';
 export * from './appeal-event-feed.service';
 export * from './answer-templates.service';
+export * from './staff-notifications.service';

@@ -52,7 +52,7 @@ export class AnswerTemplatesController {
   }
 
   @Post()
-  @Roles(Role.Clerk, Role.Supervisor, Role.Admin)
+  @Roles(Role.Clerk, Role.Head, Role.Supervisor, Role.Admin)
   @ApiOperation({ summary: 'Новый шаблон ответа' })
   @ApiCreatedResponse({ type: CreatedDto })
   create(@Body() body: CreateTemplateDto, @Staff() staff: StaffContext) {

@@ -4,7 +4,7 @@ import { type Response } from 'express';
 import { AuditLog, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
 import { notFoundError } from '@inbox/common';
-import { AnswerDto } from './appeal.responses';
+import { AnswerDto, NoteViewDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -70,5 +70,23 @@ export class AppealDetailsController {
       throw notFoundError('Обращение не найдено');
     }
     return answers;
+  }
+
+  @Get(':id/notes')
+  @ApiOperation({ summary: 'Внутренние заметки по обращению' })
+  @ApiOkResponse({ type: [NoteViewDto] })
+  async notes(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    const notes = await this.queries.notes(id, staff.scope);
+    if (!notes) {
+      await this.audit.record({
+        userId: staff.user.id,
+        action: 'list-notes',
+        entityType: 'appeal',
+        entityId: id,
+        outcome: 'denied',
+      });
+      throw notFoundError('Обращение не найдено');
+    }
+    return notes;
   }
 }

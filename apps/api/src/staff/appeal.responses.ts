@@ -194,6 +194,11 @@ export class AnswerDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) approvedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt!: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) editedAt!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Кто вернул проект на доработку' })
+  sentBackBy!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentBackAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) sentBackComment!: string | null;
 }
 
 export class RegisteredAppealDto {
@@ -224,4 +229,23 @@ export class AssigneeDto {
 
 export class CardUpdatedDto {
   @ApiProperty({ type: [String], example: ['applicant.phone', 'subject'] }) fields!: string[];
+}
+
+export class NoteViewDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) authorId!: string;
+  @ApiProperty() authorName!: string;
+  @ApiProperty() text!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class NotificationDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ example: 'part-returned', description: 'clock-mark, part-returned, answer-sent-back, …' })
+  kind!: string;
+  @ApiProperty({ type: String, nullable: true }) appealId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) registrationNumber!: string | null;
+  @ApiProperty() text!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt!: string | null;
 }

@@ -9,6 +9,9 @@ import {
   AssignDto,
   ClassifyDto,
   DraftAnswerDto,
+  EditDraftDto,
+  NoteDto,
+  SendBackDto,
   EscalateDto,
   ExtendDto,
   HandOverDto,
@@ -69,7 +72,7 @@ export class WorkflowController {
 
   @Post(':id/assign')
   @HttpCode(204)
-  @Roles(Role.Operator, Role.Supervisor, Role.Admin, Role.Clerk)
+  @Roles(Role.Operator, Role.Supervisor, Role.Admin, Role.Clerk, Role.Head)
   @ApiOperation({ summary: 'Назначить исполнителя' })
   async assign(@Param('id', uuid) id: string, @Body() body: AssignDto, @Staff() staff: StaffContext) {
     await this.workflow.assign(id, actorOf(staff), body.userId);
@@ -135,6 +138,48 @@ export class WorkflowController {
   @ApiCreatedResponse({ type: CreatedDto })
   async draft(@Param('id', uuid) id: string, @Body() body: DraftAnswerDto, @Staff() staff: StaffContext) {
     return { id: await this.workflow.draftAnswer(id, actorOf(staff), body) };
+  }
+
+  @Patch(':id/answers/:answerId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Исправить проект ответа (автор или руководитель подразделения)' })
+  async editDraft(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Body() body: EditDraftDto,
+    @Staff() staff: StaffContext,
+  ) {
+    await this.workflow.editDraft(id, answerId, actorOf(staff), body.text);
+  }
+
+  @Post(':id/answers/:answerId/discard')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Отменить проект ответа' })
+  async discardDraft(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Staff() staff: StaffContext,
+  ) {
+    await this.workflow.discardDraft(id, answerId, actorOf(staff));
+  }
+
+  @Post(':id/answers/:answerId/send-back')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Вернуть проект ответа автору на доработку с комментарием' })
+  async sendBackDraft(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Body() body: SendBackDto,
+    @Staff() staff: StaffContext,
+  ) {
+    await this.workflow.sendBackDraft(id, answerId, actorOf(staff), body.comment);
+  }
+
+  @Post(':id/notes')
+  @ApiOperation({ summary: 'Внутренняя заметка по обращению (заявителю не видна)' })
+  @ApiCreatedResponse({ type: CreatedDto })
+  addNote(@Param('id', uuid) id: string, @Body() body: NoteDto, @Staff() staff: StaffContext) {
+    return this.workflow.addNote(id, actorOf(staff), body.text);
   }
 
   @Post(':id/answers/:answerId/approve')

@@ -214,3 +214,27 @@ export class HandOverDto {
   @MaxLength(500)
   note?: string;
 }
+
+export class EditDraftDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1, { message: 'Пустой ответ' })
+  @MaxLength(20000, { message: 'Ответ — не длиннее 20000 символов' })
+  text!: string;
+}
+
+export class SendBackDto {
+  @ApiProperty({ description: 'Что исправить' })
+  @IsString({ message: 'Напишите, что исправить' })
+  @MinLength(3, { message: 'Напишите, что исправить' })
+  @MaxLength(2000)
+  comment!: string;
+}
+
+export class NoteDto {
+  @ApiProperty({ description: 'Внутренняя заметка (заявителю не видна)' })
+  @IsString({ message: 'Напишите заметку' })
+  @MinLength(1, { message: 'Напишите заметку' })
+  @MaxLength(5000)
+  text!: string;
+}

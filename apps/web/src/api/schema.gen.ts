@@ -75,6 +75,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/answers/{answerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Исправить проект ответа (автор или руководитель подразделения) */
+        patch: operations["WorkflowController_editDraft"];
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/answers/{answerId}/approve": {
         parameters: {
             query?: never;
@@ -86,6 +103,23 @@ export interface paths {
         put?: never;
         /** Согласовать ответ */
         post: operations["WorkflowController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/answers/{answerId}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отменить проект ответа */
+        post: operations["WorkflowController_discardDraft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -120,6 +154,23 @@ export interface paths {
         put?: never;
         /** Отправить согласованный ответ по каналу поступления */
         post: operations["WorkflowController_send"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/answers/{answerId}/send-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Вернуть проект ответа автору на доработку с комментарием */
+        post: operations["WorkflowController_sendBackDraft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -290,6 +341,24 @@ export interface paths {
         put?: never;
         /** Отклонить признак */
         post: operations["AppealClassificationController_dismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Внутренние заметки по обращению */
+        get: operations["AppealDetailsController_notes"];
+        put?: never;
+        /** Внутренняя заметка по обращению (заявителю не видна) */
+        post: operations["WorkflowController_addNote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1164,6 +1233,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Мои уведомления (сроки, возвраты, проекты на доработку), новые — первыми */
+        get: operations["NotificationsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отметить уведомление прочитанным */
+        post: operations["NotificationsController_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations": {
         parameters: {
             query?: never;
@@ -1658,6 +1761,8 @@ export interface components {
             authorName: string;
             /** Format: date-time */
             createdAt: string;
+            /** Format: date-time */
+            editedAt: string | null;
             /** Format: uuid */
             id: string;
             /** Format: uuid */
@@ -1665,6 +1770,11 @@ export interface components {
             organisationName: string;
             /** Format: date-time */
             sentAt: string | null;
+            /** Format: date-time */
+            sentBackAt: string | null;
+            /** @description Кто вернул проект на доработку */
+            sentBackBy: string | null;
+            sentBackComment: string | null;
             /** @enum {string} */
             status: "draft" | "approved" | "sent";
             templateId: string | null;
@@ -2140,7 +2250,7 @@ export interface components {
             organisationId: string;
             password: string;
             /** @enum {string} */
-            role: "operator" | "clerk" | "supervisor" | "admin";
+            role: "operator" | "clerk" | "head" | "supervisor" | "admin";
             /** @description Видит обращения подведомственных организаций */
             seesSubordinates?: boolean;
         };
@@ -2192,6 +2302,9 @@ export interface components {
         DraftAnswerDto: {
             templateId?: string;
             text?: string;
+        };
+        EditDraftDto: {
+            text: string;
         };
         EscalateDto: {
             /** @description Недостающие данные заявителя, дополняемые при передаче (имя, отчество, телефон — S0) */
@@ -2393,6 +2506,35 @@ export interface components {
             roleName: string;
             /** @description Видит обращения подведомственных организаций */
             seesSubordinates: boolean;
+        };
+        NoteDto: {
+            /** @description Внутренняя заметка (заявителю не видна) */
+            text: string;
+        };
+        NoteViewDto: {
+            /** Format: uuid */
+            authorId: string;
+            authorName: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            text: string;
+        };
+        NotificationDto: {
+            appealId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /**
+             * @description clock-mark, part-returned, answer-sent-back, …
+             * @example part-returned
+             */
+            kind: string;
+            /** Format: date-time */
+            readAt: string | null;
+            registrationNumber: string | null;
+            text: string;
         };
         OperatorAppealDto: {
             address?: string;
@@ -2622,7 +2764,7 @@ export interface components {
             version: number;
         };
         /** @enum {string} */
-        Role: "operator" | "clerk" | "supervisor" | "admin";
+        Role: "operator" | "clerk" | "head" | "supervisor" | "admin";
         RouteSuggestDto: {
             /**
              * Format: uuid
@@ -2709,6 +2851,10 @@ export interface components {
             name: string;
             /** Format: uuid */
             parentId: string | null;
+        };
+        SendBackDto: {
+            /** @description Что исправить */
+            comment: string;
         };
         SessionDto: {
             accessToken: string;
@@ -3049,7 +3195,51 @@ export interface operations {
             };
         };
     };
+    WorkflowController_editDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EditDraftDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     WorkflowController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WorkflowController_discardDraft: {
         parameters: {
             query?: never;
             header?: never;
@@ -3104,6 +3294,30 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WorkflowController_sendBackDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendBackDto"];
+            };
+        };
         responses: {
             204: {
                 headers: {
@@ -3354,6 +3568,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AppealDetailsController_notes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteViewDto"][];
+                };
+            };
+        };
+    };
+    WorkflowController_addNote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedDto"];
+                };
             };
         };
     };
@@ -4731,6 +4991,47 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MeDto"];
                 };
+            };
+        };
+    };
+    NotificationsController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+                unread?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDto"][];
+                };
+            };
+        };
+    };
+    NotificationsController_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -61,6 +61,7 @@ export const CHANNEL_COLOR: Record<string, string> = {
 export const ROLE_SHORT: Record<Role, string> = {
   operator: 'оператор 1-й линии',
   clerk: 'специалист 2-й линии',
+  head: 'руководитель подразделения',
   supervisor: 'руководитель',
   admin: 'администратор',
 };
@@ -68,6 +69,7 @@ export const ROLE_SHORT: Record<Role, string> = {
 export const ROLE_LABEL: Record<Role, string> = {
   operator: 'Оператор 1-й линии (ЦУР/ЕКЦ)',
   clerk: 'Специалист органа власти (2-я линия)',
+  head: 'Руководитель подразделения (утверждает ответы и продление срока)',
   supervisor: 'Руководитель',
   admin: 'Администратор',
 };

@@ -25,6 +25,10 @@ export interface AnswerView {
   approvedAt: Date | null;
   sentAt: Date | null;
   createdAt: Date;
+  editedAt: Date | null;
+  sentBackBy: string | null;
+  sentBackAt: Date | null;
+  sentBackComment: string | null;
 }
 
 /** Answers to appeals (`answers`): draft → approved → sent. */
@@ -37,10 +41,11 @@ export class AnswersRepository {
       `SELECT n.id, n.status, n.text, n.organisation_id AS "organisationId", o.short_name AS "organisationName",
               n.author_id AS "authorId", au.full_name AS "authorName", n.template_id AS "templateId",
               n.approved_by AS "approvedBy", ap.full_name AS "approvedByName", n.approved_at AS "approvedAt",
-              n.sent_at AS "sentAt", n.created_at AS "createdAt"
+              n.sent_at AS "sentAt", n.created_at AS "createdAt", n.edited_at AS "editedAt",
+              n.sent_back_by AS "sentBackBy", n.sent_back_at AS "sentBackAt", n.sent_back_comment AS "sentBackComment"
          FROM answers n JOIN organisations o ON o.id = n.organisation_id
          JOIN users au ON au.id = n.author_id LEFT JOIN users ap ON ap.id = n.approved_by
-        WHERE n.appeal_id = $1 ORDER BY n.created_at`,
+        WHERE n.appeal_id = $1 AND n.status <> 'discarded' ORDER BY n.created_at`,
       [appealId],
     )) as AnswerView[];
   }
@@ -85,6 +90,21 @@ export class AnswersRepository {
     await tx.query(
       `UPDATE answers SET status = 'approved', approved_by = $2, approved_at = now() WHERE id = $1`,
       [answerId, approvedBy],
+    );
+  }
+
+  async editDraft(tx: Db, answerId: string, text: string, at: Date): Promise<void> {
+    await tx.query(`UPDATE answers SET text = $2, edited_at = $3 WHERE id = $1`, [answerId, text, at]);
+  }
+
+  async discard(tx: Db, answerId: string): Promise<void> {
+    await tx.query(`UPDATE answers SET status = 'discarded' WHERE id = $1`, [answerId]);
+  }
+
+  async sendBack(tx: Db, answerId: string, by: string, comment: string, at: Date): Promise<void> {
+    await tx.query(
+      `UPDATE answers SET sent_back_by = $2, sent_back_comment = $3, sent_back_at = $4 WHERE id = $1`,
+      [answerId, by, comment, at],
     );
   }
 

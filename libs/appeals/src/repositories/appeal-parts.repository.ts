@@ -1,3 +1,4 @@
+import { rowsOf } from '@inbox/common';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type WorkingHours } from '@inbox/deadlines';
@@ -147,22 +148,26 @@ export class AppealPartsRepository {
 
   /** Returned parts are closed when line 1 routes the question on (they were re-routed). */
   async closeReturned(tx: Db, appealId: string, at: Date): Promise<string[]> {
-    const rows = (await tx.query(
-      `UPDATE appeal_organisations SET state = 'closed', closed_at = $2
-        WHERE appeal_id = $1 AND line = 2 AND state = 'returned' RETURNING organisation_id`,
-      [appealId, at],
-    )) as { organisation_id: string }[];
+    const rows = rowsOf<{ organisation_id: string }>(
+      await tx.query(
+        `UPDATE appeal_organisations SET state = 'closed', closed_at = $2
+          WHERE appeal_id = $1 AND line = 2 AND state = 'returned' RETURNING organisation_id`,
+        [appealId, at],
+      ),
+    );
     return rows.map((r) => r.organisation_id);
   }
 
   /** Line 1 closes a part (no longer needed); false when the organisation holds no open part. */
   async close(tx: Db, appealId: string, organisationId: string, at: Date): Promise<boolean> {
-    const rows = (await tx.query(
-      `UPDATE appeal_organisations SET state = 'closed', closed_at = $3
-        WHERE appeal_id = $1 AND organisation_id = $2 AND line = 2 AND state IN ('active', 'returned')
-        RETURNING 1`,
-      [appealId, organisationId, at],
-    )) as unknown[];
+    const rows = rowsOf(
+      await tx.query(
+        `UPDATE appeal_organisations SET state = 'closed', closed_at = $3
+          WHERE appeal_id = $1 AND organisation_id = $2 AND line = 2 AND state IN ('active', 'returned')
+          RETURNING 1`,
+        [appealId, organisationId, at],
+      ),
+    );
     return rows.length > 0;
   }
 

@@ -8,6 +8,8 @@ export * from './history.repository';
 export * from './ratings.repository';
 export * from './registration.repository';
 export * from './workflow-references.repository';
+export * from './notes.repository';
+export * from './notifications.repository';
 
 import { AnswerTemplatesRepository } from './answer-templates.repository';
 import { AnswersRepository } from './answers.repository';
@@ -18,6 +20,8 @@ import { AppealHistoryRepository } from './history.repository';
 import { RatingsRepository } from './ratings.repository';
 import { RegistrationRepository } from './registration.repository';
 import { WorkflowReferencesRepository } from './workflow-references.repository';
+import { AppealNotesRepository } from './notes.repository';
+import { NotificationsRepository } from './notifications.repository';
 
 /** The repositories of the tables libs/appeals owns; SQL of appeals lives only in them. */
 export const APPEAL_REPOSITORIES = [
@@ -30,4 +34,6 @@ export const APPEAL_REPOSITORIES = [
   RatingsRepository,
   RegistrationRepository,
   WorkflowReferencesRepository,
+  AppealNotesRepository,
+  NotificationsRepository,
 ];

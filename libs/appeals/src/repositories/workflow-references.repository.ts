@@ -1,3 +1,4 @@
+import { rowsOf } from '@inbox/common';
 import { Injectable } from '@nestjs/common';
 import { type WorkingHours } from '@inbox/deadlines';
 import { type Db } from './db';
@@ -24,6 +25,15 @@ export class WorkflowReferencesRepository {
       userId,
     ])) as { id: string; organisation_id: string }[];
     return user;
+  }
+
+  /** Whether the organisation has an active department head (then answers and extensions go through them). */
+  async hasHead(tx: Db, organisationId: string): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM users WHERE organisation_id = $1 AND role = 'head' AND active LIMIT 1`,
+      [organisationId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   async topics(tx: Db, ids: string[]): Promise<{ id: string; parent_id: string | null }[]> {
@@ -104,12 +114,14 @@ export class WorkflowReferencesRepository {
     answerId: string,
     handover: { medium: string; by: string; at: Date },
   ): Promise<boolean> {
-    const rows = (await tx.query(
-      `UPDATE outbound_messages SET status = 'sent', sent_at = $2, delivery_state = $3, delivery_state_at = $2,
-              remote_id = $4
-        WHERE answer_id = $1 AND delivery_state = 'awaiting-handover' RETURNING id`,
-      [answerId, handover.at, `handed-over:${handover.medium}`, `staff:${handover.by}`],
-    )) as unknown[];
+    const rows = rowsOf(
+      await tx.query(
+        `UPDATE outbound_messages SET status = 'sent', sent_at = $2, delivery_state = $3, delivery_state_at = $2,
+                remote_id = $4
+          WHERE answer_id = $1 AND delivery_state = 'awaiting-handover' RETURNING id`,
+        [answerId, handover.at, `handed-over:${handover.medium}`, `staff:${handover.by}`],
+      ),
+    );
     return rows.length > 0;
   }
 }

@@ -23,6 +23,8 @@ import {
   ClosePartCommand,
   HandOverAnswerCommand,
   type HandoverMedium,
+  DraftReviewCommand,
+  AddNoteCommand,
 } from './commands';
 import { type CardChanges } from './card-editor';
 
@@ -51,6 +53,8 @@ export class AppealWorkflow {
     updateCard: UpdateCardCommand;
     closePart: ClosePartCommand;
     handOver: HandOverAnswerCommand;
+    drafts: DraftReviewCommand;
+    note: AddNoteCommand;
   };
 
   constructor(
@@ -70,6 +74,8 @@ export class AppealWorkflow {
     updateCard: UpdateCardCommand,
     closePart: ClosePartCommand,
     handOver: HandOverAnswerCommand,
+    drafts: DraftReviewCommand,
+    note: AddNoteCommand,
   ) {
     this.commands = {
       take,
@@ -88,6 +94,8 @@ export class AppealWorkflow {
       updateCard,
       closePart,
       handOver,
+      drafts,
+      note,
     };
   }
 
@@ -110,6 +118,22 @@ export class AppealWorkflow {
     input: { medium: HandoverMedium; note?: string },
   ): Promise<void> {
     return this.commands.handOver.execute(appealId, answerId, actor, input);
+  }
+
+  editDraft(appealId: string, answerId: string, actor: Actor, text: string): Promise<void> {
+    return this.commands.drafts.edit(appealId, answerId, actor, text);
+  }
+
+  discardDraft(appealId: string, answerId: string, actor: Actor): Promise<void> {
+    return this.commands.drafts.discard(appealId, answerId, actor);
+  }
+
+  sendBackDraft(appealId: string, answerId: string, actor: Actor, comment: string): Promise<void> {
+    return this.commands.drafts.sendBack(appealId, answerId, actor, comment);
+  }
+
+  addNote(appealId: string, actor: Actor, text: string): Promise<{ id: string }> {
+    return this.commands.note.execute(appealId, actor, text);
   }
 
   take(appealId: string, actor: Actor): Promise<void> {

@@ -87,6 +87,27 @@ export class WorkflowRules {
     }
   }
 
+  /**
+   * Who approves a draft (or sends it back): never its author, whoever they are; a supervisor or an
+   * administrator; the head of the answer's organisation — or, where the organisation has no head, a
+   * colleague of the same organisation.
+   */
+  async assertMayApprove(tx: Db, answer: LockedAnswer, actor: Actor): Promise<void> {
+    if (answer.author_id === actor.userId) {
+      throw new WorkflowError('forbidden', 'Нельзя согласовать собственный проект ответа');
+    }
+    if (actor.role === Role.Supervisor || actor.role === Role.Admin) return;
+    if (answer.organisation_id === actor.organisationId) {
+      if (actor.role === Role.Head) return;
+      if (!(await this.references.hasHead(tx, answer.organisation_id))) return;
+      throw new WorkflowError('forbidden', 'Согласовать ответ может руководитель подразделения');
+    }
+    throw new WorkflowError(
+      'forbidden',
+      'Согласовать ответ может руководитель или другой сотрудник организации',
+    );
+  }
+
   async answer(tx: Db, appealId: string, answerId: string): Promise<LockedAnswer> {
     const answer = await this.answers.lock(tx, appealId, answerId);
     if (!answer) throw new WorkflowError('not-found', 'Ответ не найден');

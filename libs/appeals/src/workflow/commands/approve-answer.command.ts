@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Role } from '@inbox/access';
 import { AnswersRepository } from '../../repositories/answers.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
 import { WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
-/** Draft → approved, by a supervisor or a colleague of the same organisation (not the author). */
+/** Draft → approved by the department head (or a supervisor; a colleague where there is no head), never the author. */
 @Injectable()
 export class ApproveAnswerCommand {
   constructor(
@@ -20,16 +19,7 @@ export class ApproveAnswerCommand {
       const answer = await this.rules.answer(tx, a.id, answerId);
       if (answer.status !== 'draft')
         throw new WorkflowError('conflict', 'Ответ уже согласован или отправлен');
-      const allowed =
-        actor.role === Role.Supervisor ||
-        actor.role === Role.Admin ||
-        (answer.organisation_id === actor.organisationId && answer.author_id !== actor.userId);
-      if (!allowed) {
-        throw new WorkflowError(
-          'forbidden',
-          'Согласовать ответ может руководитель или другой сотрудник организации',
-        );
-      }
+      await this.rules.assertMayApprove(tx, answer, actor);
       await this.answers.approve(tx, answerId, actor.userId);
       await record('answer-approved', { answerId });
     });

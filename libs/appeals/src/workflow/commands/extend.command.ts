@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { Role } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { DeadlineRuleError, extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
 import { AppealStatus } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
+import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
 import { type Actor } from '../actor';
 import { russianDate } from '../answer-template';
 import { AppealChange, type ChangeContext } from '../appeal-change';
@@ -29,6 +31,7 @@ export class ExtendCommand {
     private readonly appeals: AppealsRepository,
     private readonly parts: AppealPartsRepository,
     private readonly config: AppConfig,
+    private readonly references: WorkflowReferencesRepository,
   ) {}
 
   async execute(appealId: string, actor: Actor, input: ExtendInput): Promise<void> {
@@ -64,10 +67,20 @@ export class ExtendCommand {
   }
 
   private async appeal(
-    { tx, appeal: a, record, notifyApplicant }: ChangeContext,
+    { tx, appeal: a, actor, record, notifyApplicant }: ChangeContext,
     input: Extract<ExtendInput, { kind: 'appeal' }>,
   ): Promise<void> {
     if (a.extended) throw new WorkflowError('conflict', ONCE, { days: ONCE });
+    // The 59-ФЗ extension is the head's decision where the organisation has one.
+    if (
+      (actor.role === Role.Clerk || actor.role === Role.Operator) &&
+      (await this.references.hasHead(tx, actor.organisationId))
+    ) {
+      throw new WorkflowError(
+        'forbidden',
+        'Продление срока по 59-ФЗ предоставляет руководитель подразделения',
+      );
+    }
     assertTransition(a.status, AppealStatus.Extended);
     let extended;
     try {

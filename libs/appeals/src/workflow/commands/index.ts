@@ -1,5 +1,7 @@
 import { ApproveAnswerCommand } from './approve-answer.command';
+import { AddNoteCommand } from './add-note.command';
 import { AssignCommand } from './assign.command';
+import { DraftReviewCommand } from './draft-review.command';
 import { ClassifyCommand } from './classify.command';
 import { CloseCommand } from './close.command';
 import { ClosePartCommand } from './close-part.command';
@@ -39,6 +41,8 @@ export const WORKFLOW_COMMANDS = [
   UpdateCardCommand,
   ClosePartCommand,
   HandOverAnswerCommand,
+  DraftReviewCommand,
+  AddNoteCommand,
 ];
 
 export {
@@ -58,4 +62,6 @@ export {
   UpdateCardCommand,
   ClosePartCommand,
   HandOverAnswerCommand,
+  DraftReviewCommand,
+  AddNoteCommand,
 };

@@ -4,6 +4,7 @@ import { AppealStatus } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
+import { NotificationsRepository } from '../../repositories/notifications.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
 import { assertTransition, NOT_AT_YOUR_ORGANISATION } from '../rules';
@@ -19,6 +20,7 @@ export class ReturnCommand {
     private readonly appeals: AppealsRepository,
     private readonly parts: AppealPartsRepository,
     private readonly references: WorkflowReferencesRepository,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   async execute(appealId: string, actor: Actor, reason: string, now = new Date()): Promise<void> {
@@ -46,6 +48,11 @@ export class ReturnCommand {
         assertTransition(a.status, AppealStatus.Returned);
         await this.appeals.update(tx, a.id, { status: AppealStatus.Returned, line: 1, assigneeId: null });
       }
+      await this.notifications.notify(tx, await this.notifications.lineOneRecipients(tx, a.id), {
+        kind: 'part-returned',
+        appealId: a.id,
+        text: `Обращение № ${a.registration_number} возвращено организацией как направленное не по адресу: ${reason}`,
+      });
       await record('returned', {
         organisationId: actor.organisationId,
         reason,

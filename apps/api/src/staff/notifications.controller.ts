@@ -1,0 +1,32 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Staff, type StaffContext } from '@inbox/access';
+import { StaffNotifications } from '@inbox/appeals';
+import { NotificationDto } from './appeal.responses';
+
+/** The signed-in staff member's notifications: clock marks, returned parts, drafts sent back. */
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('api/v1/notifications')
+export class NotificationsController {
+  constructor(private readonly notifications: StaffNotifications) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Мои уведомления (сроки, возвраты, проекты на доработку), новые — первыми' })
+  @ApiQuery({ name: 'unread', required: false, type: Boolean })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiOkResponse({ type: [NotificationDto] })
+  list(@Staff() staff: StaffContext, @Query('unread') unread?: string, @Query('limit') limit?: string) {
+    return this.notifications.list(staff.user.id, {
+      unreadOnly: unread === 'true',
+      limit: limit && /^\d+$/.test(limit) ? Number(limit) : undefined,
+    });
+  }
+
+  @Post(':id/read')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Отметить уведомление прочитанным' })
+  async read(@Param('id') id: string, @Staff() staff: StaffContext) {
+    await this.notifications.markRead(staff.user.id, id);
+  }
+}

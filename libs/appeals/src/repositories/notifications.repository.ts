@@ -1,0 +1,75 @@
+import { rowsOf } from '@inbox/common';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type Db } from './db';
+
+export interface NotificationView {
+  id: string;
+  kind: string;
+  appealId: string | null;
+  registrationNumber: string | null;
+  text: string;
+  createdAt: Date;
+  readAt: Date | null;
+}
+
+/**
+ * Staff notifications (`notifications`): clock marks (written by libs/clocks), returned parts and
+ * sent-back drafts (written here, in the change's transaction), read through the API.
+ */
+@Injectable()
+export class NotificationsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async notify(
+    tx: Db,
+    userIds: string[],
+    n: { kind: string; appealId: string | null; text: string },
+  ): Promise<void> {
+    if (userIds.length === 0) return;
+    await tx.query(
+      `INSERT INTO notifications (user_id, kind, appeal_id, text) SELECT u, $2, $3, $4 FROM unnest($1::uuid[]) u`,
+      [[...new Set(userIds)], n.kind, n.appealId, n.text],
+    );
+  }
+
+  async forUser(
+    userId: string,
+    options: { unreadOnly: boolean; limit: number },
+  ): Promise<NotificationView[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT n.id::text AS id, n.kind, n.appeal_id AS "appealId", a.registration_number AS "registrationNumber",
+              n.text, n.created_at AS "createdAt", n.read_at AS "readAt"
+         FROM notifications n LEFT JOIN appeals a ON a.id = n.appeal_id
+        WHERE n.user_id = $1 AND ($2::boolean IS FALSE OR n.read_at IS NULL)
+        ORDER BY n.id DESC LIMIT $3`,
+      [userId, options.unreadOnly, options.limit],
+    )) as NotificationView[];
+    return rows;
+  }
+
+  /** Marks the user's own notification read; false when there is no such notification of theirs. */
+  async markRead(userId: string, id: string): Promise<boolean> {
+    const rows = rowsOf(
+      await this.dataSource.query(
+        `UPDATE notifications SET read_at = COALESCE(read_at, now()) WHERE id = $1::bigint AND user_id = $2
+         RETURNING id`,
+        [id, userId],
+      ),
+    );
+    return rows.length > 0;
+  }
+
+  /** Who should hear about a returned part: the appeal's line-1 assignee, else the line-1 operators. */
+  async lineOneRecipients(tx: Db, appealId: string): Promise<string[]> {
+    const rows = (await tx.query(
+      `SELECT a.assignee_id AS id FROM appeals a WHERE a.id = $1 AND a.assignee_id IS NOT NULL
+       UNION
+       SELECT u.id FROM users u, appeals a
+        WHERE a.id = $1 AND a.assignee_id IS NULL AND u.active AND u.role = 'operator'
+          AND u.organisation_id = a.organisation_id`,
+      [appealId],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+}
