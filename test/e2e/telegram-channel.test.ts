@@ -234,6 +234,17 @@ describe('Telegram channel (e2e)', () => {
       const satisfied = fake.callbackUpdate(chat, `rate:${number}:sat:not-satisfied`, request.messageId) as {
         callback_query: { id: string };
       };
+      // A stranger who knows the number presses a forged button in their own chat: refused, nothing recorded.
+      const stranger = fake.callbackUpdate(chat + 9, `rate:${number}:sat:not-satisfied`) as {
+        callback_query: { id: string };
+      };
+      fake.enqueue(stranger);
+      const refusal = await eventually(async () =>
+        fake.callbackAnswers.find((a) => a.callbackQueryId === stranger.callback_query.id),
+      );
+      expect(refusal.text).toBe('Оценить ответ может только автор обращения');
+      expect(await query(`SELECT id FROM ratings WHERE appeal_id = $1`, [appealId])).toEqual([]);
+
       fake.enqueue(answered);
       fake.enqueue(satisfied);
       const reopened = await eventually(async () => {
