@@ -8,6 +8,7 @@ import { FastTrackRules } from './fast-track/fast-track-rules.service';
 import { ClassificationPipeline } from './pipeline/classification-pipeline.service';
 import { ClerkFeedback } from './pipeline/clerk-feedback.service';
 import { ClassificationCorrectionsRepository } from './repositories/classification-corrections.repository';
+import { ClassifierModelsRepository } from './repositories/classifier-models.repository';
 import { RoutingSuggestions } from './routing/routing-suggestions.service';
 import { ModelRegistry } from './training/model-registry.service';
 import { Retrainer } from './training/retrainer.service';
@@ -16,6 +17,7 @@ import { TrainingSet } from './training/training-set.service';
 
 const SERVICES = [
   ClassificationCorrectionsRepository,
+  ClassifierModelsRepository,
   ModelRegistry,
   TrainingSet,
   TrainingExamples,

@@ -12,3 +12,4 @@ export * from './pipeline/topic-decision';
 export * from './pipeline/classification-pipeline.service';
 export * from './pipeline/clerk-feedback.service';
 export * from './repositories/classification-corrections.repository';
+export * from './repositories/classifier-models.repository';

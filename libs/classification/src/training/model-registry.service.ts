@@ -1,22 +1,15 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { type Db, Transactions } from '@inbox/database';
 import { type ModelFile, TextClassifier } from '@inbox/text-classifier';
+import {
+  ClassifierModelsRepository,
+  type ModelStatus,
+  type ModelSummary,
+} from '../repositories/classifier-models.repository';
 import { TOPIC_TARGET } from './appeal-input';
 
-export type ModelStatus = 'candidate' | 'promoted' | 'rejected' | 'retired';
-
-export interface ModelSummary {
-  id: string;
-  target: string;
-  path: string;
-  status: ModelStatus;
-  trainedRows: number;
-  scores: Record<string, unknown>;
-  sizeBytes: number | null;
-  createdAt: Date;
-  promotedAt: Date | null;
-}
+export { type ModelStatus, type ModelSummary };
 
 export interface LoadedModel {
   id: string;
@@ -33,17 +26,16 @@ export class ModelRegistry {
   static readonly CHECK_MS = 5_000;
   private current?: { id: string | null; model?: Promise<LoadedModel>; checkedAt: number };
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly models: ClassifierModelsRepository,
+    private readonly transactions: Transactions,
+  ) {}
 
   /** The promoted model, or undefined when none has been promoted yet. */
   async promoted(target = TOPIC_TARGET): Promise<LoadedModel | undefined> {
     const now = Date.now();
     if (this.current && now - this.current.checkedAt < ModelRegistry.CHECK_MS) return this.current.model;
-    const [row] = (await this.dataSource.query(
-      `SELECT id FROM classifier_models WHERE target = $1 AND status = 'promoted'`,
-      [target],
-    )) as { id: string }[];
-    const id = row?.id ?? null;
+    const id = (await this.models.promotedId(target)) ?? null;
     if (this.current && this.current.id === id) {
       this.current.checkedAt = now;
       return this.current.model;
@@ -61,74 +53,49 @@ export class ModelRegistry {
   }
 
   async load(id: string): Promise<LoadedModel> {
-    const [row] = (await this.dataSource.query(`SELECT model FROM classifier_models WHERE id = $1`, [
-      id,
-    ])) as {
-      model: Buffer | null;
-    }[];
-    if (!row?.model) throw new Error(`classifier model ${id} has no stored file`);
-    const file = JSON.parse(gunzipSync(row.model).toString('utf8')) as ModelFile;
-    return { id, classifier: TextClassifier.fromModelFile(file, `classifier_models/${id}`) };
+    const file = await this.models.file(id);
+    if (!file) throw new Error(`classifier model ${id} has no stored file`);
+    const model = JSON.parse(gunzipSync(file).toString('utf8')) as ModelFile;
+    return { id, classifier: TextClassifier.fromModelFile(model, `classifier_models/${id}`) };
   }
 
   /** Stores a trained model with its scores; returns its id. */
   async save(
     classifier: TextClassifier,
     input: { status: ModelStatus; scores: Record<string, unknown>; trainedRows: number; target?: string },
-    db: EntityManager = this.dataSource.manager,
+    db?: Db,
   ): Promise<string> {
-    const bytes = gzipSync(Buffer.from(JSON.stringify(classifier.toModelFile()), 'utf8'), { level: 6 });
-    const [{ id }] = (await db.query(
-      `INSERT INTO classifier_models (target, path, status, trained_rows, scores, model)
-       VALUES ($1, 'pending', $2, $3, $4, $5) RETURNING id`,
-      [input.target ?? TOPIC_TARGET, input.status, input.trainedRows, input.scores, bytes],
-    )) as { id: string }[];
-    await db.query(`UPDATE classifier_models SET path = $2 WHERE id = $1`, [
-      id,
-      `db:classifier_models/${id}`,
-    ]);
-    return id;
+    const file = gzipSync(Buffer.from(JSON.stringify(classifier.toModelFile()), 'utf8'), { level: 6 });
+    return this.models.insert(
+      {
+        target: input.target ?? TOPIC_TARGET,
+        status: input.status,
+        trainedRows: input.trainedRows,
+        scores: input.scores,
+        file,
+      },
+      db,
+    );
   }
 
   /** Makes the model the promoted one of its target; the previous one is retired (one transaction). */
-  async promote(id: string, db?: EntityManager): Promise<void> {
-    const work = async (tx: EntityManager) => {
-      const [row] = (await tx.query(`SELECT target FROM classifier_models WHERE id = $1 FOR UPDATE`, [
-        id,
-      ])) as {
-        target: string;
-      }[];
-      if (!row) throw new Error(`classifier model ${id} does not exist`);
-      await tx.query(
-        `UPDATE classifier_models SET status = 'retired' WHERE target = $1 AND status = 'promoted' AND id <> $2`,
-        [row.target, id],
-      );
-      await tx.query(`UPDATE classifier_models SET status = 'promoted', promoted_at = now() WHERE id = $1`, [
-        id,
-      ]);
+  async promote(id: string, db?: Db): Promise<void> {
+    const work = async (tx: Db) => {
+      const target = await this.models.lockTarget(id, tx);
+      if (!target) throw new Error(`classifier model ${id} does not exist`);
+      await this.models.promote(id, target, tx);
     };
     if (db) await work(db);
-    else await this.dataSource.transaction(work);
+    else await this.transactions.run(work);
     this.invalidate();
   }
 
-  async list(target?: string): Promise<ModelSummary[]> {
-    return (await this.dataSource.query(
-      `SELECT id, target, path, status, trained_rows AS "trainedRows", scores, octet_length(model) AS "sizeBytes",
-              created_at AS "createdAt", promoted_at AS "promotedAt"
-         FROM classifier_models ${target ? 'WHERE target = $1' : ''}
-        ORDER BY created_at DESC, id DESC LIMIT 200`,
-      target ? [target] : [],
-    )) as ModelSummary[];
+  list(target?: string): Promise<ModelSummary[]> {
+    return this.models.list(target);
   }
 
   /** The gzipped model file, as `npm run classifier -- eval --model <file.json.gz>` reads it. */
-  async file(id: string): Promise<Buffer | undefined> {
-    const [row] = (await this.dataSource.query(`SELECT model FROM classifier_models WHERE id = $1`, [
-      id,
-    ])) as {
-      model: Buffer | null;
-    }[];
-    return row?.model ?? undefined;
+  file(id: string): Promise<Buffer | undefined> {
+    return this.models.file(id);
   }
 }
