@@ -24,6 +24,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
     const ds = stack.db.dataSource;
     org = {
       minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
+      mintrans: await idOf(ds, 'organisations', 'mintrans'),
       housing: await idOf(ds, 'topics', 'housing'),
     };
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
@@ -187,5 +188,30 @@ describe('complete card, search, honest clocks (e2e)', () => {
     expect(atRisk.items.map((i: { id: string }) => i.id)).toContain(atCentre.appealId);
     const overdue = await json(call('GET', `/api/v1/appeals?clock=overdue&limit=200`, operator));
     expect(overdue.items.map((i: { id: string }) => i.id)).toContain(atCentre.appealId);
+  });
+
+  it('reports by organisation count every organisation that held a part, and refuse an impossible date', async () => {
+    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+    const appeal = await fromTelegram();
+    const escalated = await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, operator, {
+      organisationIds: [org.minzhkh, org.mintrans],
+      topicId: org.housing,
+      subject: 'Мусор',
+      applicant: { patronymic: 'Петрович', phone: '+79130001122' },
+    });
+    expect(escalated.status).toBe(204);
+    const report = await json(call('GET', '/api/v1/reports/handled?groupBy=organisation', supervisor));
+    const held = Object.fromEntries(
+      (report.rows as { key: string; received: number }[]).map((r) => [r.key, r.received]),
+    );
+    expect(held[org.minzhkh]).toBeGreaterThanOrEqual(1);
+    expect(held[org.mintrans]).toBeGreaterThanOrEqual(1);
+    // A clerk sees only their own organisation's row.
+    const roads = await json(call('GET', '/api/v1/reports/handled?groupBy=organisation', roadsClerk));
+    expect((roads.rows as { key: string }[]).map((r) => r.key)).toEqual([org.mintrans]);
+
+    const bad = await call('GET', '/api/v1/reports/handled?from=2026-02-30', supervisor);
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).errors).toEqual({ from: 'Дата в формате ГГГГ-ММ-ДД' });
   });
 });

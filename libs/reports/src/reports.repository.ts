@@ -23,10 +23,12 @@ const GROUP_SQL: Record<ReportGroupBy, { key: string; label: string; join: strin
     label: `CASE a.line WHEN 1 THEN '1-я линия (ЦУР)' ELSE '2-я линия (органы власти)' END`,
     join: '',
   },
+  // Every organisation that held a part of the appeal (the responsible one and each line-2 part), not only
+  // the one responsible now: a department that answered its part counts.
   organisation: {
-    key: 'a.organisation_id::text',
+    key: 'ao.organisation_id::text',
     label: 'o.short_name',
-    join: 'JOIN organisations o ON o.id = a.organisation_id',
+    join: 'JOIN appeal_organisations ao ON ao.appeal_id = a.id JOIN organisations o ON o.id = ao.organisation_id',
   },
   channel: { key: 'a.channel', label: 'a.channel', join: '' },
 };
@@ -237,6 +239,7 @@ export class ReportsRepository extends SqlRepository {
          FROM appeals a ${g.join}
         WHERE ${LOCAL_DAY} BETWEEN $1::date AND $2::date
           AND ${appealScopeSql(scope, params, 'a')}
+          ${groupBy === 'organisation' ? `AND ${organisationScopeSql(scope, params, 'ao.organisation_id')}` : ''}
         GROUP BY 1, 2 ORDER BY received DESC, label`,
       params,
     );

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
+import { invalidInput } from '@inbox/common';
 import {
   type ClocksByOrganisationRow,
   type ClocksByTopicRow,
@@ -93,8 +94,15 @@ export class Reports {
     viewer: ReportViewer,
   ): Promise<HandledReport> {
     const groupBy = query.groupBy ?? 'topic';
+    for (const field of ['from', 'to'] as const) {
+      const v = query[field];
+      if (v !== undefined && !isRealDate(v)) {
+        throw invalidInput('Некорректная дата периода', { [field]: 'Дата в формате ГГГГ-ММ-ДД' });
+      }
+    }
     const to = query.to ?? (await this.localToday(viewer));
     const from = query.from ?? daysBefore(to, 29);
+    if (from > to) throw invalidInput('Начало периода позже конца', { from: 'Не позже даты окончания' });
     const rows = await this.reports.handled(viewer.scope, groupBy, from, to);
     const withShare = rows.map((r) => ({
       ...r,
@@ -123,6 +131,13 @@ export class Reports {
   private async localToday(viewer: ReportViewer): Promise<string> {
     return (await this.reports.localToday(viewer.organisationId)) ?? isoDate(new Date());
   }
+}
+
+/** A real calendar date as YYYY-MM-DD (2026-02-30 is not one). */
+function isRealDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
 }
 
 function isoDate(d: Date): string {
