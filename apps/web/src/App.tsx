@@ -9,6 +9,11 @@ import { DashboardPage } from './pages/DashboardPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { ReportsPage } from './pages/ReportsPage';
+import { ArticlePage } from './pages/knowledge/ArticlePage';
+import { KnowledgePage } from './pages/knowledge/KnowledgePage';
+import { RequestPage } from './pages/knowledge/RequestPage';
+import { RequestsPage } from './pages/knowledge/RequestsPage';
+import { ReviewsPage } from './pages/knowledge/ReviewsPage';
 
 export function App() {
   const { user, loading, unreachable, retry } = useAuth();
@@ -48,6 +53,11 @@ export function App() {
           <Route path="/" element={<Navigate to={home} replace />} />
           <Route path="/inbox" element={<InboxPage />} />
           <Route path="/appeals/:id" element={<AppealPage />} />
+          <Route path="/knowledge" element={<KnowledgePage />} />
+          <Route path="/knowledge/articles/:id" element={<ArticlePage />} />
+          <Route path="/knowledge/requests" element={<RequestsPage />} />
+          <Route path="/knowledge/requests/:id" element={<RequestPage />} />
+          <Route path="/knowledge/reviews" element={<ReviewsPage />} />
           {reports && <Route path="/dashboard" element={<DashboardPage />} />}
           {reports && <Route path="/reports" element={<ReportsPage />} />}
           {user.role === 'admin' && <Route path="/admin/:section?" element={<AdminPage />} />}

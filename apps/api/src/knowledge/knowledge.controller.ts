@@ -17,6 +17,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
+  ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
@@ -35,8 +36,24 @@ import {
   KnowledgeSections,
 } from '@inbox/knowledge';
 import {
-  AnsweredOnTheSpotDto,
   AnsweredOnTheSpotResultDto,
+  ArticleDto,
+  ArticleSummaryDto,
+  ArticleUseDto,
+  ArticleVersionDto,
+  KnowledgeAttachmentDto,
+  KnowledgeDashboardDto,
+  KnowledgeRequestDetailDto,
+  KnowledgeRequestDto,
+  KnowledgeSettingsDto,
+  RenderedDto,
+  RepeatedQuestionDto,
+  SectionDto,
+  SuggestionDto,
+  SuggestionsDto,
+} from './knowledge.responses';
+import {
+  AnsweredOnTheSpotDto,
   ApproveRequestDto,
   ArticleListQuery,
   CommentDto,
@@ -44,15 +61,12 @@ import {
   CreateSectionDto,
   OptionalCommentDto,
   RenderDto,
-  RenderedDto,
   RepeatedQuery,
   RequestListQuery,
   SearchQueryDto,
   SectionListQuery,
   SettingsDto,
   SuggestDto,
-  SuggestionDto,
-  SuggestionsDto,
   UpdateRequestDto,
   UpdateSectionDto,
   WorthAddingDto,
@@ -82,6 +96,7 @@ export class KnowledgeArticlesController {
 
   @Get('articles')
   @ApiOperation({ summary: 'Статьи базы знаний: по организации, разделу, теме, виду' })
+  @ApiOkResponse({ type: [ArticleSummaryDto] })
   browse(@Query() query: ArticleListQuery) {
     return this.articles.browse(query);
   }
@@ -107,7 +122,7 @@ export class KnowledgeArticlesController {
       'вставляются в ответ через POST /api/v1/knowledge/articles/{id}/render; ответ на месте закрывает звонок ' +
       'через POST /api/v1/knowledge/appeals/{appealId}/answered-on-the-spot.',
   })
-  @ApiOkResponse({ type: SuggestionsDto })
+  @ApiCreatedResponse({ type: SuggestionsDto })
   suggest(@Body() body: SuggestDto) {
     return this.articles.suggest(body);
   }
@@ -123,6 +138,7 @@ export class KnowledgeArticlesController {
 
   @Get('appeals/:appealId/uses')
   @ApiOperation({ summary: 'Какие статьи пригодились по обращению' })
+  @ApiOkResponse({ type: [ArticleUseDto] })
   uses(@Param('appealId', uuid) appealId: string, @Staff() staff: StaffContext) {
     return this.articles.usesOfAppeal(appealId, knowledgeActorOf(staff));
   }
@@ -133,7 +149,7 @@ export class KnowledgeArticlesController {
     description:
       'Только для звонка или личного приёма, зарегистрированного оператором и ещё не переданного на 2-ю линию.',
   })
-  @ApiOkResponse({ type: AnsweredOnTheSpotResultDto })
+  @ApiCreatedResponse({ type: AnsweredOnTheSpotResultDto })
   answeredOnTheSpot(
     @Param('appealId', uuid) appealId: string,
     @Body() body: AnsweredOnTheSpotDto,
@@ -144,6 +160,7 @@ export class KnowledgeArticlesController {
 
   @Post('appeals/:appealId/worth-adding')
   @ApiOperation({ summary: 'Ответ стоит добавить в базу знаний: запрос организации со ссылкой на обращение' })
+  @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   worthAdding(
     @Param('appealId', uuid) appealId: string,
     @Body() body: WorthAddingDto,
@@ -154,12 +171,14 @@ export class KnowledgeArticlesController {
 
   @Get('articles/:id')
   @ApiOperation({ summary: 'Статья: разделы, связи, вложения, сколько раз пригодилась' })
+  @ApiOkResponse({ type: ArticleDto })
   article(@Param('id', uuid) id: string) {
     return this.articles.article(id);
   }
 
   @Get('articles/:id/versions')
   @ApiOperation({ summary: 'Все опубликованные версии статьи' })
+  @ApiOkResponse({ type: [ArticleVersionDto] })
   versions(@Param('id', uuid) id: string) {
     return this.articles.versions(id);
   }
@@ -168,13 +187,14 @@ export class KnowledgeArticlesController {
   @ApiOperation({
     summary: 'Текст шаблона или ответа на частый вопрос для проекта ответа (подстановки заполнены)',
   })
-  @ApiOkResponse({ type: RenderedDto })
+  @ApiCreatedResponse({ type: RenderedDto })
   render(@Param('id', uuid) id: string, @Body() body: RenderDto, @Staff() staff: StaffContext) {
     return this.articles.renderForAppeal(id, body.appealId, knowledgeActorOf(staff));
   }
 
   @Get('gaps/repeated')
   @ApiOperation({ summary: 'Повторяющиеся вопросы без статьи в базе знаний (из потока обращений)' })
+  @ApiOkResponse({ type: [RepeatedQuestionDto] })
   repeated(@Query() query: RepeatedQuery, @Staff() staff: StaffContext) {
     return this.gaps.repeatedQuestions(knowledgeActorOf(staff), query);
   }
@@ -189,6 +209,7 @@ export class KnowledgeRequestsController {
 
   @Get()
   @ApiOperation({ summary: 'Запросы на изменение базы знаний в моей области видимости' })
+  @ApiOkResponse({ type: [KnowledgeRequestDto] })
   list(@Query() query: RequestListQuery, @Staff() staff: StaffContext) {
     return this.requests.list(knowledgeActorOf(staff), {
       status: query.status as ChangeRequestStatus[] | undefined,
@@ -205,6 +226,7 @@ export class KnowledgeRequestsController {
     description:
       'Сроки: направить в день формирования; согласовать за 3 рабочих дня (классификатор — 5); внести за 2 (классификатор — 5).',
   })
+  @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   create(@Body() body: CreateRequestDto, @Staff() staff: StaffContext) {
     return this.requests.create(knowledgeActorOf(staff), {
       ...body,
@@ -214,12 +236,14 @@ export class KnowledgeRequestsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Запрос: предложенный текст, сроки, история, отметки о рисках и просрочках' })
+  @ApiOkResponse({ type: KnowledgeRequestDetailDto })
   get(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.requests.get(knowledgeActorOf(staff), id);
   }
 
   @Patch(':id')
   @ApiOperation({ summary: 'Доработать формируемый или возвращённый запрос' })
+  @ApiOkResponse({ type: KnowledgeRequestDetailDto })
   update(@Param('id', uuid) id: string, @Body() body: UpdateRequestDto, @Staff() staff: StaffContext) {
     const { topics, proposed, ...rest } = body;
     return this.requests.update(knowledgeActorOf(staff), id, {
@@ -230,30 +254,35 @@ export class KnowledgeRequestsController {
 
   @Post(':id/send')
   @ApiOperation({ summary: 'Направить ответственному лицу на согласование' })
+  @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   send(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.requests.send(knowledgeActorOf(staff), id);
   }
 
   @Post(':id/approve')
   @ApiOperation({ summary: 'Согласовать (ответственное лицо организации)' })
+  @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   approve(@Param('id', uuid) id: string, @Body() body: ApproveRequestDto, @Staff() staff: StaffContext) {
     return this.requests.approve(knowledgeActorOf(staff), id, body);
   }
 
   @Post(':id/return')
   @ApiOperation({ summary: 'Вернуть на доработку с причиной' })
+  @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   return(@Param('id', uuid) id: string, @Body() body: CommentDto, @Staff() staff: StaffContext) {
     return this.requests.return(knowledgeActorOf(staff), id, body.comment);
   }
 
   @Post(':id/publish')
   @ApiOperation({ summary: 'Внести согласованные изменения в базу знаний (ЦУР): новая версия статьи' })
+  @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   publish(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.requests.publish(knowledgeActorOf(staff), id);
   }
 
   @Post(':id/cancel')
   @ApiOperation({ summary: 'Отозвать запрос' })
+  @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   cancel(@Param('id', uuid) id: string, @Body() body: OptionalCommentDto, @Staff() staff: StaffContext) {
     return this.requests.cancel(knowledgeActorOf(staff), id, body.comment);
   }
@@ -268,42 +297,49 @@ export class KnowledgeSectionsController {
 
   @Get('sections')
   @ApiOperation({ summary: 'Разделы и их актуализация (не реже раза в квартал)' })
+  @ApiOkResponse({ type: [SectionDto] })
   list(@Query() query: SectionListQuery, @Staff() staff: StaffContext) {
     return this.sections.list(knowledgeActorOf(staff), query);
   }
 
   @Post('sections')
   @ApiOperation({ summary: 'Новый раздел своей организации' })
+  @ApiCreatedResponse({ type: SectionDto })
   create(@Body() body: CreateSectionDto, @Staff() staff: StaffContext) {
     return this.sections.create(knowledgeActorOf(staff), body);
   }
 
   @Get('sections/:id')
   @ApiOperation({ summary: 'Раздел' })
+  @ApiOkResponse({ type: SectionDto })
   get(@Param('id', uuid) id: string) {
     return this.sections.get(id);
   }
 
   @Patch('sections/:id')
   @ApiOperation({ summary: 'Изменить раздел своей организации' })
+  @ApiOkResponse({ type: SectionDto })
   update(@Param('id', uuid) id: string, @Body() body: UpdateSectionDto, @Staff() staff: StaffContext) {
     return this.sections.update(knowledgeActorOf(staff), id, body);
   }
 
   @Post('sections/:id/reviewed')
   @ApiOperation({ summary: 'Раздел актуализирован: следующий срок — через квартал' })
+  @ApiCreatedResponse({ type: SectionDto })
   reviewed(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.sections.markReviewed(knowledgeActorOf(staff), id);
   }
 
   @Get('organisations/:id/settings')
   @ApiOperation({ summary: 'Ответственное лицо организации и публикация частых вопросов' })
+  @ApiOkResponse({ type: KnowledgeSettingsDto })
   settings(@Param('id', uuid) id: string) {
     return this.sections.settings(id);
   }
 
   @Put('organisations/:id/settings')
   @ApiOperation({ summary: 'Назначить ответственное лицо; разрешить публикацию частых вопросов гражданам' })
+  @ApiOkResponse({ type: KnowledgeSettingsDto })
   saveSettings(@Param('id', uuid) id: string, @Body() body: SettingsDto, @Staff() staff: StaffContext) {
     return this.sections.saveSettings(knowledgeActorOf(staff), id, body);
   }
@@ -322,6 +358,7 @@ export class KnowledgeSectionsController {
     },
   })
   @UseInterceptors(FileInterceptor('file'))
+  @ApiCreatedResponse({ type: KnowledgeAttachmentDto })
   upload(
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body('organisationId') organisationId: string | undefined,
@@ -354,6 +391,7 @@ export class KnowledgeSectionsController {
   @ApiOperation({
     summary: 'Панель руководителя: сроки запросов и актуализации по организациям, полезные статьи',
   })
+  @ApiOkResponse({ type: KnowledgeDashboardDto })
   dashboard(@Staff() staff: StaffContext) {
     return this.sections.dashboard(knowledgeActorOf(staff));
   }

@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PublicEndpoint } from '@inbox/access';
 import { PublicFaq } from '@inbox/knowledge';
 import { PublicFaqQuery, PublicFaqSearchQuery } from './knowledge.dto';
+import { PublicFaqEntryDto, PublicFaqHitDto } from './knowledge.responses';
 
 /** The FAQ for citizens, so that one may find the answer before writing (organisations that allow it). */
 @ApiTags('public')
@@ -13,12 +14,14 @@ export class PublicFaqController {
 
   @Get()
   @ApiOperation({ summary: 'Частые вопросы и ответы (опубликованные организациями для граждан)' })
+  @ApiOkResponse({ type: [PublicFaqEntryDto] })
   list(@Query() query: PublicFaqQuery) {
     return this.faq.list(query.topicId);
   }
 
   @Get('search')
   @ApiOperation({ summary: 'Поиск ответа на вопрос гражданина среди частых вопросов' })
+  @ApiOkResponse({ type: [PublicFaqHitDto] })
   search(@Query() query: PublicFaqSearchQuery) {
     return this.faq.search(query.q, 5);
   }

@@ -30,3 +30,16 @@ export type HandledRow = Schemas['HandledRowDto'];
 export type HandledReport = Schemas['HandledReportDto'];
 export type CalendarYear = Schemas['CalendarYearDto'];
 export type Health = Schemas['HealthDto'];
+
+export type KbArticleSummary = Schemas['ArticleSummaryDto'];
+export type KbArticle = Schemas['ArticleDto'];
+export type KbArticleVersion = Schemas['ArticleVersionDto'];
+export type KbSuggestion = Schemas['SuggestionDto'];
+export type KbSuggestions = Schemas['SuggestionsDto'];
+export type KbRequest = Schemas['KnowledgeRequestDto'];
+export type KbRequestDetail = Schemas['KnowledgeRequestDetailDto'];
+export type KbSection = Schemas['SectionDto'];
+export type KbDashboard = Schemas['KnowledgeDashboardDto'];
+export type KbRepeatedQuestion = Schemas['RepeatedQuestionDto'];
+export type KbArticleKind = Schemas['KnowledgeArticleKind'];
+export type KbArticleContent = Schemas['ArticleContentDto'];

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useNames } from '../api/hooks';
 
@@ -8,15 +8,21 @@ export function EscalateModal(props: {
   onClose: () => void;
   count?: number;
   initial?: string[];
-  onSubmit: (organisationIds: string[]) => Promise<void>;
+  /** Offer the "no answer in the knowledge base" mark (S1 п. 10): the organisation gets a KB request. */
+  knowledgeGap?: boolean;
+  onSubmit: (organisationIds: string[], options: { noKnowledgeBaseAnswer: boolean }) => Promise<void>;
   /** A refusal of the last attempt, shown here where the user is looking. */
   error?: string | null;
 }) {
   const names = useNames();
   const [orgIds, setOrgIds] = useState<string[]>(props.initial ?? []);
   const [busy, setBusy] = useState(false);
+  const [noAnswer, setNoAnswer] = useState(false);
   useEffect(() => {
-    if (props.opened) setOrgIds(props.initial ?? []);
+    if (props.opened) {
+      setOrgIds(props.initial ?? []);
+      setNoAnswer(false);
+    }
   }, [props.opened, props.initial]);
   const targets = names.organisations.filter((o) => o.kind !== 'management-centre');
   return (
@@ -36,6 +42,13 @@ export function EscalateModal(props: {
           maxDropdownHeight={280}
           comboboxProps={{ withinPortal: true }}
         />
+        {props.knowledgeGap && (
+          <Checkbox
+            label="В базе знаний нет ответа — направить организации запрос на пополнение базы знаний"
+            checked={noAnswer}
+            onChange={(e) => setNoAnswer(e.currentTarget.checked)}
+          />
+        )}
         <Text size="xs" c="dimmed">
           Для передачи в карточке должны быть тема, суть вопроса, имя, отчество и телефон заявителя
           (соглашение, прил. 1).
@@ -54,7 +67,7 @@ export function EscalateModal(props: {
             loading={busy}
             onClick={async () => {
               setBusy(true);
-              await props.onSubmit(orgIds).finally(() => setBusy(false));
+              await props.onSubmit(orgIds, { noKnowledgeBaseAnswer: noAnswer }).finally(() => setBusy(false));
             }}
           >
             Передать

@@ -20,7 +20,7 @@ import { useAuth, useMe } from '../auth';
 import { plural, ROLE_LABEL } from '../lib/labels';
 import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
 import { ConnectionBanner } from './ConnectionBanner';
-import { DashboardIcon, InboxIcon, LogoutIcon, ReportIcon, SettingsIcon } from './icons';
+import { BookIcon, DashboardIcon, InboxIcon, LogoutIcon, ReportIcon, SettingsIcon } from './icons';
 
 function initials(name: string): string {
   return name
@@ -128,6 +128,14 @@ export function Shell({ children }: { children: ReactNode }) {
                 />
               ))}
             </NavLink>
+            <NavLink
+              component={Link}
+              to="/knowledge"
+              label="База знаний"
+              leftSection={<BookIcon />}
+              active={location.pathname.startsWith('/knowledge')}
+              onClick={close}
+            />
             {me.role !== 'operator' && (
               <NavLink
                 component={Link}

@@ -25,6 +25,7 @@ import { Countdown, ExportButtons, PageTitle } from '../components/common';
 import { type Table as ExportTable } from '../lib/download';
 import { CHANNEL_COLOR, CHANNEL_LABEL, OPEN_STATUSES, SATISFACTION_LABEL, STATUS_LABEL } from '../lib/labels';
 import { formatDateTime, formatInZone, formatLocalDate, startOfDayIn } from '../lib/time';
+import { KnowledgeDashboardPanel } from './knowledge/KnowledgeDashboardPanel';
 
 const open = OPEN_STATUSES.join(',');
 
@@ -199,6 +200,7 @@ export function DashboardPage() {
           <RatingsPanel d={d} zone={zone} />
         </Grid.Col>
       </Grid>
+      <KnowledgeDashboardPanel />
     </Stack>
   );
 }

@@ -61,9 +61,10 @@ export function ActionDialogs(props: {
         error={props.error}
         opened={dialog === 'escalate'}
         onClose={props.onClose}
-        onSubmit={async (organisationIds) =>
+        knowledgeGap
+        onSubmit={async (organisationIds, { noKnowledgeBaseAnswer }) =>
           run(
-            () => call('escalate', { params: { id }, body: { organisationIds } }),
+            () => call('escalate', { params: { id }, body: { organisationIds, noKnowledgeBaseAnswer } }),
             'Обращение передано на 2-ю линию',
           )
         }

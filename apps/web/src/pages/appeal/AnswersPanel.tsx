@@ -1,6 +1,6 @@
 import { Badge, Button, Card, Group, Paper, Select, Stack, Text, Textarea } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { useMe } from '../../auth';
@@ -8,7 +8,16 @@ import { formatDateTime } from '../../lib/time';
 import { OPEN } from './appeal-state';
 
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
-export function AnswersSection({ card, onDone }: { card: AppealCard; onDone: (text: string) => void }) {
+export function AnswersSection({
+  card,
+  onDone,
+  insertion,
+}: {
+  card: AppealCard;
+  onDone: (text: string) => void;
+  /** Text from the knowledge base to append to the draft (a new `at` each time). */
+  insertion?: { text: string; at: number } | null;
+}) {
   const me = useMe();
   const queryClient = useQueryClient();
   const answers = useQuery({
@@ -22,6 +31,9 @@ export function AnswersSection({ card, onDone }: { card: AppealCard; onDone: (te
   const [templateId, setTemplateId] = useState<string | null>(null);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (insertion) setText((t) => (t.trim() ? `${t.trimEnd()}\n\n${insertion.text}` : insertion.text));
+  }, [insertion]);
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: ['answers', card.id] });
     await queryClient.invalidateQueries({ queryKey: ['appeal', card.id] });

@@ -28,6 +28,7 @@ import { Attachments } from './AttachmentsPanel';
 import { ClassificationPanel } from './ClassificationPanel';
 import { DeadlinesPanel } from './DeadlinesPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { KnowledgePanel } from './KnowledgePanel';
 import { RoutingPanel } from './RoutingPanel';
 import { OrganisationsPanel } from './OrganisationsPanel';
 import { Section } from './Section';
@@ -54,6 +55,8 @@ export function AppealPage() {
     setDialogError(null);
     setDialogState(next);
   };
+  // A knowledge base article inserted into the answer draft (KnowledgePanel → AnswersSection).
+  const [insertion, setInsertion] = useState<{ text: string; at: number } | null>(null);
 
   const act = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
@@ -209,7 +212,16 @@ export function AppealPage() {
                 </>
               )}
             </Section>
-            <AnswersSection card={a} onDone={(text) => setNotice({ color: 'teal', text })} />
+            <KnowledgePanel
+              card={a}
+              onInsert={(text) => setInsertion({ text, at: Date.now() })}
+              onDone={(text, color = 'teal') => setNotice({ color, text })}
+            />
+            <AnswersSection
+              card={a}
+              onDone={(text) => setNotice({ color: 'teal', text })}
+              insertion={insertion}
+            />
             <Section title="История рассмотрения">
               <HistoryPanel card={a} names={names} />
             </Section>

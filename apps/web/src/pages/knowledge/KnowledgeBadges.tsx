@@ -1,0 +1,49 @@
+import { Badge, Text } from '@mantine/core';
+import { Fragment } from 'react';
+import { KIND_COLOR, KIND_LABEL, REQUEST_STATUS_COLOR } from './knowledge-labels';
+
+export function KindBadge({ kind }: { kind: string }) {
+  return (
+    <Badge
+      color={KIND_COLOR[kind] ?? 'gray'}
+      variant="light"
+      radius="sm"
+      style={{ textTransform: 'none', flexShrink: 0 }}
+      data-kind={kind}
+    >
+      {KIND_LABEL[kind] ?? kind}
+    </Badge>
+  );
+}
+
+export function RequestStatusBadge({ status, label }: { status: string; label: string }) {
+  return (
+    <Badge
+      color={REQUEST_STATUS_COLOR[status] ?? 'gray'}
+      variant="light"
+      radius="sm"
+      style={{ textTransform: 'none', flexShrink: 0 }}
+      data-status={status}
+    >
+      {label}
+    </Badge>
+  );
+}
+
+/** A search excerpt: the words found are marked «…» by the server; shown in bold. */
+export function Excerpt({ text }: { text: string }) {
+  const parts = text.split(/(«[^»]*»)/u);
+  return (
+    <Text size="sm" c="dimmed" lineClamp={3}>
+      {parts.map((p, i) =>
+        p.startsWith('«') && p.endsWith('»') ? (
+          <Text key={i} span fw={600} c="dark">
+            {p.slice(1, -1)}
+          </Text>
+        ) : (
+          <Fragment key={i}>{p}</Fragment>
+        ),
+      )}
+    </Text>
+  );
+}

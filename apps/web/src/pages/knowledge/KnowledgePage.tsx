@@ -1,0 +1,177 @@
+import {
+  Alert,
+  Anchor,
+  Button,
+  Card,
+  Group,
+  Loader,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+} from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router-dom';
+import { call, errorText } from '../../api/client';
+import { useNames } from '../../api/hooks';
+import { PageTitle } from '../../components/common';
+import { Excerpt, KindBadge } from './KnowledgeBadges';
+import { KIND_LABEL, KINDS } from './knowledge-labels';
+import { KnowledgeNav } from './KnowledgeNav';
+import { type RequestPreset, RequestModal } from './RequestModal';
+
+interface Row {
+  id: string;
+  kind: string;
+  title: string;
+  question: string | null;
+  organisationName: string;
+  topicName: string | null;
+  uses: number;
+  excerpt?: string;
+  topicMatch?: string;
+}
+
+/** The knowledge base: Russian full-text search with the topic, or browsing by organisation, topic and kind. */
+export function KnowledgePage() {
+  const names = useNames();
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const topicId = params.get('topicId') ?? undefined;
+  const organisationId = params.get('organisationId') ?? undefined;
+  const kind = params.get('kind') ?? undefined;
+  const [text, setText] = useState(q);
+  const [preset, setPreset] = useState<RequestPreset | null>(null);
+  const searching = !!q.trim();
+  const results = useQuery({
+    queryKey: ['kb-browse', q, topicId, organisationId, kind],
+    queryFn: async (): Promise<Row[]> =>
+      searching
+        ? call('kbSearch', { query: { q, topicId, organisationId, kind, limit: 30 } })
+        : call('kbArticles', { query: { topicId, organisationId, kind, limit: 300 } }),
+  });
+  const update = (patch: Record<string, string | undefined | null>) => {
+    const next = new URLSearchParams(params);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v) next.set(k, v);
+      else next.delete(k);
+    }
+    setParams(next, { replace: true });
+  };
+
+  return (
+    <Stack gap="sm">
+      <PageTitle
+        title="База знаний"
+        subtitle="Шаблоны ответов, частые вопросы, скрипты, нормативные акты, услуги, графики приёма и контакты"
+        right={
+          <Button size="sm" onClick={() => setPreset({})}>
+            Предложить статью
+          </Button>
+        }
+      />
+      <KnowledgeNav />
+      <form
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          update({ q: text.trim() || undefined });
+        }}
+      >
+        <SimpleGrid cols={{ base: 1, md: 4 }} spacing="sm">
+          <TextInput
+            label="Поиск"
+            placeholder="Вопрос заявителя своими словами"
+            value={text}
+            onChange={(e) => setText(e.currentTarget.value)}
+            aria-label="Поиск по базе знаний"
+            rightSectionWidth={80}
+            rightSection={
+              <Button size="compact-xs" type="submit">
+                Найти
+              </Button>
+            }
+          />
+          <Select
+            label="Тема"
+            placeholder="Любая"
+            data={names.topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }))}
+            value={topicId ?? null}
+            onChange={(v) => update({ topicId: v })}
+            searchable
+            clearable
+          />
+          <Select
+            label="Организация"
+            placeholder="Любая"
+            data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
+            value={organisationId ?? null}
+            onChange={(v) => update({ organisationId: v })}
+            searchable
+            clearable
+          />
+          <Select
+            label="Вид"
+            placeholder="Любой"
+            data={KINDS.map((k) => ({ value: k, label: KIND_LABEL[k] }))}
+            value={kind ?? null}
+            onChange={(v) => update({ kind: v })}
+            clearable
+          />
+        </SimpleGrid>
+      </form>
+      {results.isLoading && (
+        <Group justify="center" p="md">
+          <Loader aria-label="Загрузка статей" />
+        </Group>
+      )}
+      {results.isError && (
+        <Alert color="red" role="alert">
+          {errorText(results.error)}
+        </Alert>
+      )}
+      {results.data && (
+        <Text size="sm" c="dimmed" role="status">
+          {searching
+            ? results.data.length
+              ? `Найдено: ${results.data.length}, самые подходящие — первыми`
+              : 'Ничего не найдено. Если ответа нет, предложите статью.'
+            : `Статей: ${results.data.length}`}
+        </Text>
+      )}
+      <Stack gap={8} data-testid="kb-results">
+        {(results.data ?? []).map((a) => (
+          <Card key={a.id} withBorder padding="sm" radius="sm" data-testid="kb-article">
+            <Group justify="space-between" wrap="nowrap" align="flex-start">
+              <div style={{ minWidth: 0 }}>
+                <Group gap={6} wrap="wrap">
+                  <KindBadge kind={a.kind} />
+                  <Anchor component={Link} to={`/knowledge/articles/${a.id}`} fw={600}>
+                    {a.title}
+                  </Anchor>
+                </Group>
+                {a.question && a.question !== a.title && (
+                  <Text size="sm" mt={2}>
+                    {a.question}
+                  </Text>
+                )}
+                {a.excerpt && <Excerpt text={a.excerpt} />}
+                <Text size="xs" c="dimmed" mt={2}>
+                  {a.organisationName}
+                  {a.topicName ? ` · ${a.topicName}` : ''}
+                  {a.topicMatch === 'exact' ? ' · точно по теме' : ''}
+                </Text>
+              </div>
+              <Text size="xs" c="dimmed" style={{ flexShrink: 0 }} title="Сколько раз статья пригодилась">
+                {a.uses ? `пригодилась ${a.uses}` : ''}
+              </Text>
+            </Group>
+          </Card>
+        ))}
+      </Stack>
+      <RequestModal opened={preset !== null} onClose={() => setPreset(null)} preset={preset ?? {}} />
+    </Stack>
+  );
+}

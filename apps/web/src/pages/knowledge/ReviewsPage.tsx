@@ -1,0 +1,221 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  SegmentedControl,
+  Select,
+  Stack,
+  Switch,
+  Table,
+  Text,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { call, errorText } from '../../api/client';
+import { useOrganisations } from '../../api/hooks';
+import { useMe } from '../../auth';
+import { Countdown, PageTitle } from '../../components/common';
+import { formatDateTime } from '../../lib/time';
+import { KnowledgeNav } from './KnowledgeNav';
+
+const STATE = {
+  ok: { label: 'актуален', color: 'teal' },
+  'at-risk': { label: 'скоро срок', color: 'orange' },
+  overdue: { label: 'просрочено', color: 'red' },
+} as const;
+
+/**
+ * Sections and their quarterly review (S4 п. 41): who is responsible, when last reviewed, when due; the
+ * owner marks a section reviewed. Supervisors name the organisation's responsible person and allow its FAQ
+ * on the public pages.
+ */
+export function ReviewsPage() {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [review, setReview] = useState<'all' | 'overdue' | 'due-soon'>(
+    me.role === 'operator' ? 'overdue' : 'all',
+  );
+  const [mine, setMine] = useState(me.role !== 'operator' && me.role !== 'admin');
+  const sections = useQuery({
+    queryKey: ['kb-sections', 'reviews', review, mine],
+    queryFn: () => call('kbSections', { query: { review: review === 'all' ? undefined : review, mine } }),
+  });
+  const [error, setError] = useState<unknown>(null);
+  const reviewed = useMutation({
+    mutationFn: (id: string) => call('kbSectionReviewed', { params: { id } }),
+    onSuccess: async () => {
+      setError(null);
+      await queryClient.invalidateQueries({ queryKey: ['kb-sections'] });
+    },
+    onError: (e) => setError(e),
+  });
+
+  return (
+    <Stack gap="sm">
+      <PageTitle
+        title="База знаний"
+        subtitle="Актуализация разделов — не реже одного раза в квартал; просроченные видят ответственный и руководитель"
+      />
+      <KnowledgeNav />
+      <Group justify="space-between">
+        <SegmentedControl
+          value={review}
+          onChange={(v) => setReview(v as typeof review)}
+          data={[
+            { value: 'all', label: 'Все разделы' },
+            { value: 'due-soon', label: 'Срок в ближайшие 2 недели' },
+            { value: 'overdue', label: 'Просрочена актуализация' },
+          ]}
+        />
+        <Switch
+          label="Только моей организации"
+          checked={mine}
+          onChange={(e) => setMine(e.currentTarget.checked)}
+        />
+      </Group>
+      {(me.role === 'supervisor' || me.role === 'admin') && <SettingsCard />}
+      {error !== null && (
+        <Alert color="red" role="alert" withCloseButton onClose={() => setError(null)}>
+          {errorText(error)}
+        </Alert>
+      )}
+      {sections.isLoading && <Loader aria-label="Загрузка разделов" />}
+      {sections.data && (
+        <Paper withBorder radius="md">
+          <Table.ScrollContainer minWidth={900}>
+            <Table striped verticalSpacing="xs" data-testid="kb-sections">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Организация</Table.Th>
+                  <Table.Th>Раздел</Table.Th>
+                  <Table.Th>Статей</Table.Th>
+                  <Table.Th>Ответственный</Table.Th>
+                  <Table.Th>Актуализирован</Table.Th>
+                  <Table.Th>Срок</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {sections.data.length === 0 && (
+                  <Table.Tr>
+                    <Table.Td colSpan={7}>
+                      <Text size="sm" c="dimmed">
+                        Разделов нет
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+                {sections.data.map((s) => {
+                  const state = STATE[s.reviewState as keyof typeof STATE] ?? STATE.ok;
+                  return (
+                    <Table.Tr key={s.id} data-testid="kb-section-row" data-state={s.reviewState}>
+                      <Table.Td>{s.organisationName}</Table.Td>
+                      <Table.Td>
+                        <Text size="sm">{s.title}</Text>
+                        {s.topicName && s.topicName !== s.title && (
+                          <Text size="xs" c="dimmed">
+                            {s.topicName}
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>{s.articles}</Table.Td>
+                      <Table.Td>{s.responsibleName ?? '—'}</Table.Td>
+                      <Table.Td>
+                        {s.lastReviewedAt ? formatDateTime(s.lastReviewedAt) : 'не проводилась'}
+                        {s.lastReviewedByName ? ` · ${s.lastReviewedByName}` : ''}
+                      </Table.Td>
+                      <Table.Td>
+                        <Stack gap={2}>
+                          <Badge color={state.color} variant="light" style={{ textTransform: 'none' }}>
+                            {state.label}
+                          </Badge>
+                          <Countdown due={s.reviewDueAt} size="xs" />
+                        </Stack>
+                      </Table.Td>
+                      <Table.Td>
+                        {(me.organisationIds === null || me.organisationIds.includes(s.organisationId)) &&
+                          me.role !== 'operator' && (
+                            <Button
+                              size="xs"
+                              variant="light"
+                              loading={reviewed.isPending && reviewed.variables === s.id}
+                              onClick={() => reviewed.mutate(s.id)}
+                            >
+                              Актуализировано
+                            </Button>
+                          )}
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      )}
+    </Stack>
+  );
+}
+
+/** The organisation's responsible person for the KB and whether its FAQ is published to citizens. */
+function SettingsCard() {
+  const me = useMe();
+  const orgs = useOrganisations();
+  const queryClient = useQueryClient();
+  const [orgId, setOrgId] = useState<string>(me.organisationId);
+  const settings = useQuery({
+    queryKey: ['kb-settings', orgId],
+    queryFn: () => call('kbSettings', { params: { id: orgId } }),
+  });
+  const staff = useQuery({
+    queryKey: ['assignees', orgId],
+    queryFn: () => call('assignees', { query: { organisationId: orgId } }),
+  });
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => setError(null), [orgId]);
+  const save = useMutation({
+    mutationFn: (body: { responsibleUserId?: string; publicFaq?: boolean }) =>
+      call('kbSaveSettings', { params: { id: orgId }, body }),
+    onSuccess: async () => queryClient.invalidateQueries({ queryKey: ['kb-settings', orgId] }),
+    onError: (e) => setError(e),
+  });
+  const choices = (orgs.data ?? []).filter(
+    (o) => me.organisationIds === null || me.organisationIds.includes(o.id),
+  );
+  return (
+    <Paper withBorder p="sm" radius="md" component="section" aria-label="Настройки организации">
+      <Group align="flex-end" gap="md">
+        <Select
+          label="Организация"
+          data={choices.map((o) => ({ value: o.id, label: o.shortName }))}
+          value={orgId}
+          onChange={(v) => v && setOrgId(v)}
+          searchable
+          w={260}
+        />
+        <Select
+          label="Ответственное лицо за базу знаний"
+          placeholder="Не назначено"
+          data={(staff.data ?? []).map((u) => ({ value: u.id, label: u.fullName }))}
+          value={settings.data?.responsibleUserId ?? null}
+          onChange={(v) => v && save.mutate({ responsibleUserId: v })}
+          w={300}
+          searchable
+        />
+        <Switch
+          label="Публиковать частые вопросы для граждан"
+          checked={settings.data?.publicFaq ?? false}
+          onChange={(e) => save.mutate({ publicFaq: e.currentTarget.checked })}
+        />
+      </Group>
+      {error !== null && (
+        <Text size="xs" c="red" mt={4}>
+          {errorText(error)}
+        </Text>
+      )}
+    </Paper>
+  );
+}
