@@ -51,7 +51,10 @@ export function KnowledgePanel({
     card.channel === 'operator' &&
     card.status === 'registered' &&
     !card.organisations.some((o) => o.role === 'co-executor');
-  const ownAnswer = (answers.data ?? []).filter((a) => a.organisationId === me.organisationId).at(-1);
+  // An answer worth adding is one the organisation stands behind: approved or sent.
+  const ownAnswer = (answers.data ?? [])
+    .filter((a) => a.organisationId === me.organisationId && a.status !== 'draft')
+    .at(-1);
 
   const insert = (a: KbSuggestion) =>
     act.mutate(
