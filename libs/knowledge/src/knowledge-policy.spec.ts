@@ -50,6 +50,9 @@ describe('knowledge base policy', () => {
     expect(canApprove(clerk, HOUSING, 'someone-else')).toBe(false);
     expect(canApprove(roadsSupervisor, ROADS, 'someone-else')).toBe(true);
     expect(canApprove(roadsSupervisor, HOUSING, null)).toBe(false);
+    const housingHead = { ...clerk, userId: 'u-head', role: Role.Head };
+    expect(canApprove(housingHead, HOUSING, 'u-clerk')).toBe(true);
+    expect(canApprove(housingHead, ROADS, null)).toBe(false);
     expect(canPublish(operator)).toBe(true);
     expect(canPublish(clerk)).toBe(false);
   });

@@ -11,6 +11,14 @@ export interface KnowledgeActor {
   scope: AccessScope;
 }
 
+/** Heads of an organisation: a department head or a supervisor, within their scope. */
+function leads(actor: KnowledgeActor, organisationId: string): boolean {
+  return (
+    (actor.role === Role.Supervisor || actor.role === Role.Head) &&
+    canSeeOrganisation(actor.scope, organisationId)
+  );
+}
+
 /** The management centre (ЦУР/ЕКЦ) keeps the KB: it requests changes anywhere and enters approved ones. */
 export function isManagementCentre(actor: KnowledgeActor): boolean {
   return actor.organisationKind === 'management-centre';
@@ -22,7 +30,7 @@ export function isManagementCentre(actor: KnowledgeActor): boolean {
  */
 export function canManageSections(actor: KnowledgeActor, organisationId: string): boolean {
   if (actor.role === Role.Admin) return true;
-  if (actor.role === Role.Supervisor && canSeeOrganisation(actor.scope, organisationId)) return true;
+  if (leads(actor, organisationId)) return true;
   if (actor.scope.organisationIds !== null) return actor.scope.organisationIds.includes(organisationId);
   return actor.organisationId === organisationId;
 }
@@ -40,8 +48,8 @@ export function originOf(actor: KnowledgeActor, organisationId: string): ChangeR
 }
 
 /**
- * S1 п. 3.1, S0 п. 3.2.4: the organisation's responsible person approves; a supervisor whose scope covers the
- * organisation stands in (absence, no one named yet); an administrator may too.
+ * S1 п. 3.1, S0 п. 3.2.4: the organisation's responsible person approves; its head or a supervisor whose scope
+ * covers the organisation stands in (absence, no one named yet); an administrator may too.
  */
 export function canApprove(
   actor: KnowledgeActor,
@@ -50,7 +58,7 @@ export function canApprove(
 ): boolean {
   if (actor.role === Role.Admin) return true;
   if (responsibleUserId && actor.userId === responsibleUserId) return true;
-  return actor.role === Role.Supervisor && canSeeOrganisation(actor.scope, organisationId);
+  return leads(actor, organisationId);
 }
 
 /** S0 annex 2 п. 2.4: the management centre's KB specialist enters approved changes. */
@@ -60,8 +68,5 @@ export function canPublish(actor: KnowledgeActor): boolean {
 
 /** Who names the responsible person and allows the public FAQ: the organisation's supervisor or an admin. */
 export function canConfigure(actor: KnowledgeActor, organisationId: string): boolean {
-  return (
-    actor.role === Role.Admin ||
-    (actor.role === Role.Supervisor && canSeeOrganisation(actor.scope, organisationId))
-  );
+  return actor.role === Role.Admin || leads(actor, organisationId);
 }

@@ -1785,7 +1785,9 @@ export interface components {
             articleId: string;
         };
         AnsweredOnTheSpotResultDto: {
+            /** Format: uuid */
             appealId: string;
+            /** Format: uuid */
             articleId: string;
             /** @enum {string} */
             status: "closed";
@@ -2042,9 +2044,131 @@ export interface components {
             /** @description Тема рубрикатора */
             topicId?: string;
         };
+        ArticleContentResponseDto: {
+            /** @description Статья снята с публикации этой версией */
+            archived?: boolean;
+            attachmentIds: string[];
+            body: string;
+            keywords: string[];
+            kind: components["schemas"]["KnowledgeArticleKind"];
+            links: string[];
+            parts: components["schemas"]["ArticlePartResponseDto"][];
+            public: boolean;
+            question: string | null;
+            source: string | null;
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
+        };
+        ArticleDto: {
+            /** @description Сколько звонков закрыто ответом по статье */
+            answeredOnTheSpot: number;
+            attachmentIds: string[];
+            attachments: components["schemas"]["KnowledgeAttachmentDto"][];
+            body: string;
+            /** Format: uuid */
+            id: string;
+            keywords: string[];
+            kind: components["schemas"]["KnowledgeArticleKind"];
+            /** @description Вид по-русски */
+            kindName: string;
+            /** @description Статьи, на которые ссылается эта */
+            linked: components["schemas"]["ArticleRefDto"][];
+            /** @description Статьи, которые ссылаются на эту */
+            linkedFrom: components["schemas"]["ArticleRefDto"][];
+            links: string[];
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            parts: components["schemas"]["ArticlePartResponseDto"][];
+            /** @description Показывается гражданам (если организация разрешила) */
+            public: boolean;
+            /** Format: date-time */
+            publishedAt: string;
+            question: string | null;
+            /** Format: uuid */
+            sectionId: string;
+            /**
+             * Format: date-time
+             * @description Срок актуализации раздела
+             */
+            sectionReviewDueAt: string;
+            sectionTitle: string;
+            source: string | null;
+            /** @enum {string} */
+            status: "published" | "archived";
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
+            topicName: string | null;
+            /** @description Сколько раз статья пригодилась */
+            uses: number;
+            /** @description Текущая опубликованная версия */
+            version: number;
+        };
         ArticlePartDto: {
             heading: string;
             text: string;
+        };
+        ArticlePartResponseDto: {
+            heading: string;
+            text: string;
+        };
+        ArticleRefDto: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["KnowledgeArticleKind"];
+            title: string;
+        };
+        ArticleSummaryDto: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["KnowledgeArticleKind"];
+            /** @description Вид по-русски */
+            kindName: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            /** @description Показывается гражданам (если организация разрешила) */
+            public: boolean;
+            /** Format: date-time */
+            publishedAt: string;
+            question: string | null;
+            /** Format: uuid */
+            sectionId: string;
+            sectionTitle: string;
+            /** @enum {string} */
+            status: "published" | "archived";
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
+            topicName: string | null;
+            /** @description Сколько раз статья пригодилась */
+            uses: number;
+            /** @description Текущая опубликованная версия */
+            version: number;
+        };
+        ArticleUseDto: {
+            /** Format: uuid */
+            articleId: string;
+            kind: components["schemas"]["KnowledgeArticleKind"];
+            title: string;
+            /** @enum {string} */
+            use: "inserted" | "answered-on-the-spot";
+            /** Format: date-time */
+            usedAt: string;
+            userName: string | null;
+            version: number;
+        };
+        ArticleVersionDto: {
+            /** Format: uuid */
+            changeRequestId: string | null;
+            content: components["schemas"]["ArticleContentResponseDto"];
+            /** Format: date-time */
+            publishedAt: string;
+            publishedByName: string | null;
+            requestNumber: string | null;
+            version: number;
         };
         AssignDto: {
             userId: string;
@@ -2474,6 +2598,205 @@ export interface components {
             /** @description Текст ответа: уйдёт каждому заявителю по его каналу */
             text: string;
         };
+        /** @enum {string} */
+        KnowledgeArticleKind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
+        KnowledgeAttachmentDto: {
+            contentType: string;
+            fileName: string;
+            /** Format: uuid */
+            id: string;
+            size: number;
+        };
+        KnowledgeClockMarkDto: {
+            /** @enum {string} */
+            clock: "kb-send" | "kb-approval" | "kb-publication" | "kb-review";
+            /** Format: date-time */
+            dueAt: string;
+            /** @enum {string} */
+            kind: "at-risk" | "overdue";
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        KnowledgeDashboardDto: {
+            byOrganisation: components["schemas"]["KnowledgeDashboardOrganisationDto"][];
+            /** @description Отметки о рисках и просрочках, всего */
+            marks: components["schemas"]["KnowledgeMarkCountDto"][];
+            /** @description Полезные статьи за 30 дней */
+            topArticles: components["schemas"]["KnowledgeTopArticleDto"][];
+            totals: components["schemas"]["KnowledgeDashboardTotalsDto"];
+        };
+        KnowledgeDashboardOrganisationDto: {
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            requestsAtRisk: number;
+            requestsOverdue: number;
+            reviewsAtRisk: number;
+            reviewsOverdue: number;
+        };
+        KnowledgeDashboardTotalsDto: {
+            openRequests: number;
+            requestsAtRisk: number;
+            requestsOverdue: number;
+            reviewsAtRisk: number;
+            reviewsOverdue: number;
+        };
+        KnowledgeMarkCountDto: {
+            clock: string;
+            kind: string;
+            n: number;
+        };
+        KnowledgeRequestDetailDto: {
+            /** @description Связанные обращения */
+            appealIds: string[];
+            /**
+             * Format: date-time
+             * @description Согласовать — 3 рабочих дня (перечень тем — 5)
+             */
+            approvalDueAt: string | null;
+            /** Format: uuid */
+            articleId: string | null;
+            articleTitle: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            createdBy: string | null;
+            createdByName: string | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+            /** Format: uuid */
+            decidedBy: string | null;
+            decidedByName: string | null;
+            decisionComment: string | null;
+            details: string | null;
+            history: components["schemas"]["RequestHistoryEventDto"][];
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "content" | "topic-set";
+            /** @description Отметки о рисках и просрочках */
+            marks: components["schemas"]["KnowledgeClockMarkDto"][];
+            /** @description Номер запроса (показывается как БЗ-N) */
+            number: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            origin: components["schemas"]["KnowledgeRequestOrigin"];
+            proposed: components["schemas"]["ProposedDto"] | null;
+            /**
+             * Format: date-time
+             * @description Внести — 2 рабочих дня после согласования (перечень тем — 5)
+             */
+            publicationDueAt: string | null;
+            /** Format: uuid */
+            publishedArticleId: string | null;
+            /** Format: date-time */
+            publishedAt: string | null;
+            publishedByName: string | null;
+            publishedVersion: number | null;
+            responsibleName: string | null;
+            /** Format: uuid */
+            responsibleUserId: string | null;
+            /** Format: uuid */
+            sectionId: string | null;
+            sectionTitle: string | null;
+            /**
+             * Format: date-time
+             * @description Направить ответственному лицу — в день формирования
+             */
+            sendDueAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+            status: components["schemas"]["KnowledgeRequestStatus"];
+            statusName: string;
+            /** @description Предмет изменений */
+            subject: string;
+        };
+        KnowledgeRequestDto: {
+            /** @description Связанные обращения */
+            appealIds: string[];
+            /**
+             * Format: date-time
+             * @description Согласовать — 3 рабочих дня (перечень тем — 5)
+             */
+            approvalDueAt: string | null;
+            /** Format: uuid */
+            articleId: string | null;
+            articleTitle: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            createdBy: string | null;
+            createdByName: string | null;
+            /** Format: date-time */
+            decidedAt: string | null;
+            /** Format: uuid */
+            decidedBy: string | null;
+            decidedByName: string | null;
+            decisionComment: string | null;
+            details: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "content" | "topic-set";
+            /** @description Номер запроса (показывается как БЗ-N) */
+            number: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            origin: components["schemas"]["KnowledgeRequestOrigin"];
+            proposed: components["schemas"]["ProposedDto"] | null;
+            /**
+             * Format: date-time
+             * @description Внести — 2 рабочих дня после согласования (перечень тем — 5)
+             */
+            publicationDueAt: string | null;
+            /** Format: uuid */
+            publishedArticleId: string | null;
+            /** Format: date-time */
+            publishedAt: string | null;
+            publishedByName: string | null;
+            publishedVersion: number | null;
+            responsibleName: string | null;
+            /** Format: uuid */
+            responsibleUserId: string | null;
+            /** Format: uuid */
+            sectionId: string | null;
+            sectionTitle: string | null;
+            /**
+             * Format: date-time
+             * @description Направить ответственному лицу — в день формирования
+             */
+            sendDueAt: string;
+            /** Format: date-time */
+            sentAt: string | null;
+            status: components["schemas"]["KnowledgeRequestStatus"];
+            statusName: string;
+            /** @description Предмет изменений */
+            subject: string;
+        };
+        /** @enum {string} */
+        KnowledgeRequestOrigin: "organisation" | "management-centre" | "escalation" | "worth-adding" | "appeals-stream";
+        /** @enum {string} */
+        KnowledgeRequestStatus: "draft" | "sent" | "returned" | "approved" | "published" | "cancelled";
+        KnowledgeSettingsDto: {
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            publicFaq: boolean;
+            responsibleName: string | null;
+            /** Format: uuid */
+            responsibleUserId: string | null;
+        };
+        KnowledgeTopArticleDto: {
+            answeredOnTheSpot: number;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["KnowledgeArticleKind"];
+            organisationName: string;
+            title: string;
+            uses: number;
+        };
         LoginDto: {
             /** @example operator */
             login: string;
@@ -2660,6 +2983,26 @@ export interface components {
             latencyMs: number;
             ok: boolean;
         };
+        ProposedDto: {
+            /** @description Снять статью с публикации */
+            archive?: boolean;
+            /** @description Статья снята с публикации этой версией */
+            archived?: boolean;
+            attachmentIds: string[];
+            body: string;
+            keywords: string[];
+            kind: components["schemas"]["KnowledgeArticleKind"];
+            links: string[];
+            parts: components["schemas"]["ArticlePartResponseDto"][];
+            public: boolean;
+            question: string | null;
+            source: string | null;
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
+            /** @description Для перечня тем */
+            topics?: components["schemas"]["TopicProposalResponseDto"][];
+        };
         PublicAnswerDto: {
             /** @description Организация, давшая ответ */
             organisation: string;
@@ -2715,6 +3058,25 @@ export interface components {
             status: string;
             statusText: string;
         };
+        PublicFaqEntryDto: {
+            answer: string;
+            /** Format: uuid */
+            id: string;
+            organisationName: string;
+            question: string;
+            /** Format: uuid */
+            topicId: string | null;
+            topicName: string | null;
+        };
+        PublicFaqHitDto: {
+            answer: string;
+            /** Format: uuid */
+            id: string;
+            organisationName: string;
+            question: string;
+            score: number;
+            topicName: string | null;
+        };
         PublicRatingDto: {
             /** @description Получен ли ответ на вопрос */
             answered: boolean;
@@ -2756,12 +3118,45 @@ export interface components {
             appealId: string;
         };
         RenderedDto: {
+            /** Format: uuid */
             articleId: string;
-            /** @enum {string} */
-            kind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
+            kind: components["schemas"]["KnowledgeArticleKind"];
             /** @description Текст для проекта ответа, подстановки заполнены */
             text: string;
             version: number;
+        };
+        RepeatedQuestionDto: {
+            appealIds: string[];
+            count: number;
+            key: string;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            /** @enum {string} */
+            reason: "no-article-for-topic" | "similar-questions";
+            samples: components["schemas"]["RepeatedSampleDto"][];
+            suggestedSubject: string;
+            /** Format: uuid */
+            topicId: string;
+            topicName: string;
+        };
+        RepeatedSampleDto: {
+            /** Format: uuid */
+            id: string;
+            registrationNumber: string;
+            subject: string | null;
+        };
+        RequestHistoryEventDto: {
+            actorName: string | null;
+            /** @description late — с нарушением срока */
+            data: {
+                [key: string]: unknown;
+            };
+            id: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @enum {string} */
+            type: "created" | "updated" | "sent" | "approved" | "returned" | "published" | "cancelled";
         };
         /** @enum {string} */
         Role: "operator" | "clerk" | "head" | "supervisor" | "admin";
@@ -2852,6 +3247,37 @@ export interface components {
             /** Format: uuid */
             parentId: string | null;
         };
+        SectionDto: {
+            articles: number;
+            /** Format: date-time */
+            createdAt: string;
+            description: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastReviewedAt: string | null;
+            lastReviewedByName: string | null;
+            /** Format: uuid */
+            organisationId: string;
+            organisationName: string;
+            responsibleName: string | null;
+            /**
+             * Format: uuid
+             * @description Раздела, иначе ответственное лицо организации
+             */
+            responsibleUserId: string | null;
+            /**
+             * Format: date-time
+             * @description Срок актуализации (не реже раза в квартал)
+             */
+            reviewDueAt: string;
+            /** @enum {string} */
+            reviewState: "ok" | "at-risk" | "overdue";
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
+            topicName: string | null;
+        };
         SendBackDto: {
             /** @description Что исправить */
             comment: string;
@@ -2909,25 +3335,37 @@ export interface components {
             body: string;
             /** @description Фрагмент с найденными словами в «…» */
             excerpt: string;
+            /** Format: uuid */
             id: string;
-            /** @description Можно вставить в ответ одним нажатием */
+            /** @description Можно вставить в ответ одним нажатием (шаблон, частый вопрос) */
             insertable?: boolean;
-            /** @enum {string} */
-            kind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
+            kind: components["schemas"]["KnowledgeArticleKind"];
             /** @description Вид по-русски */
             kindName: string;
+            /** Format: uuid */
             organisationId: string;
             organisationName: string;
-            question?: Record<string, never> | null;
+            /** @description Показывается гражданам (если организация разрешила) */
+            public: boolean;
+            /** Format: date-time */
+            publishedAt: string;
+            question: string | null;
             /** @description Оценка: тема (1 — точное совпадение) + полнотекстовый ранг */
             score: number;
+            /** Format: uuid */
+            sectionId: string;
+            sectionTitle: string;
+            /** @enum {string} */
+            status: "published" | "archived";
             title: string;
-            topicId?: Record<string, never> | null;
+            /** Format: uuid */
+            topicId: string | null;
             /** @enum {string} */
             topicMatch: "exact" | "related" | "none";
-            topicName?: Record<string, never> | null;
+            topicName: string | null;
             /** @description Сколько раз статья пригодилась */
             uses: number;
+            /** @description Текущая опубликованная версия */
             version: number;
         };
         SuggestionsDto: {
@@ -2951,6 +3389,10 @@ export interface components {
         TopicProposalDto: {
             name: string;
             parentName?: string;
+        };
+        TopicProposalResponseDto: {
+            name: string;
+            parentName: string | null;
         };
         UpdateCardDto: {
             applicant?: components["schemas"]["ApplicantFieldsDto"];
@@ -4341,7 +4783,7 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4387,7 +4829,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ArticleUseDto"][];
+                };
             };
         };
     };
@@ -4410,7 +4854,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4435,7 +4881,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ArticleSummaryDto"][];
+                };
             };
         };
     };
@@ -4454,7 +4902,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ArticleDto"];
+                };
             };
         };
     };
@@ -4473,7 +4923,7 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4498,7 +4948,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ArticleVersionDto"][];
+                };
             };
         };
     };
@@ -4524,7 +4976,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeAttachmentDto"];
+                };
             };
         };
     };
@@ -4560,7 +5014,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeDashboardDto"];
+                };
             };
         };
     };
@@ -4580,7 +5036,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RepeatedQuestionDto"][];
+                };
             };
         };
     };
@@ -4599,7 +5057,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeSettingsDto"];
+                };
             };
         };
     };
@@ -4622,7 +5082,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeSettingsDto"];
+                };
             };
         };
     };
@@ -4646,7 +5108,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDto"][];
+                };
             };
         };
     };
@@ -4667,7 +5131,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4686,7 +5152,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4709,7 +5177,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4732,7 +5202,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4755,7 +5227,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4774,7 +5248,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4797,7 +5273,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4816,7 +5294,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["KnowledgeRequestDetailDto"];
+                };
             };
         };
     };
@@ -4866,7 +5346,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SectionDto"][];
+                };
             };
         };
     };
@@ -4887,7 +5369,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SectionDto"];
+                };
             };
         };
     };
@@ -4906,7 +5390,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SectionDto"];
+                };
             };
         };
     };
@@ -4929,7 +5415,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SectionDto"];
+                };
             };
         };
     };
@@ -4948,7 +5436,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SectionDto"];
+                };
             };
         };
     };
@@ -4965,7 +5455,7 @@ export interface operations {
             };
         };
         responses: {
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5169,7 +5659,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PublicFaqEntryDto"][];
+                };
             };
         };
     };
@@ -5189,7 +5681,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PublicFaqHitDto"][];
+                };
             };
         };
     };

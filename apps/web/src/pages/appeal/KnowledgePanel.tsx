@@ -43,7 +43,7 @@ export function KnowledgePanel({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
     onError: (e) => onDone(errorText(e), 'red'),
   });
-  const line1 = me.role !== 'clerk';
+  const line1 = me.role === 'operator' || me.role === 'supervisor' || me.role === 'admin';
   const canWrite = OPEN.includes(card.status) || card.status === 'answered';
   // S1 п. 9: a call or visit line 1 registered and still holds can be answered on the spot and closed.
   const callOnLine1 =

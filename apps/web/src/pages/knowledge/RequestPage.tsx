@@ -89,7 +89,8 @@ export function RequestPage() {
   const topics = r.kind === 'topic-set' ? (r.proposed?.topics ?? []) : [];
   const isCentre = me.organisationKind === 'management-centre' || me.role === 'admin';
   const mayDecide =
-    r.status === 'sent' && (r.responsibleUserId === me.id || me.role === 'supervisor' || me.role === 'admin');
+    r.status === 'sent' &&
+    (r.responsibleUserId === me.id || me.role === 'supervisor' || me.role === 'head' || me.role === 'admin');
   const late = (type: string) => r.history.some((e) => e.type === type && e.data.late === true);
   const fields = error instanceof ApiError ? error.fields : {};
 

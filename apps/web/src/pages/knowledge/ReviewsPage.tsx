@@ -76,7 +76,7 @@ export function ReviewsPage() {
           onChange={(e) => setMine(e.currentTarget.checked)}
         />
       </Group>
-      {(me.role === 'supervisor' || me.role === 'admin') && <SettingsCard />}
+      {(me.role === 'supervisor' || me.role === 'head' || me.role === 'admin') && <SettingsCard />}
       {error !== null && (
         <Alert color="red" role="alert" withCloseButton onClose={() => setError(null)}>
           {errorText(error)}
