@@ -95,7 +95,13 @@ async function main(): Promise<void> {
         }
       });
     }
-    await waitForHealth(`${baseUrl}/health`, api);
+    // Asked on the address the api listens on: PUBLIC_BASE_URL's host is for browsers, and a machine without
+    // /etc/hosts (a bare chroot or container) cannot resolve even "localhost".
+    const host =
+      !process.env.HTTP_HOST || ['0.0.0.0', '::'].includes(process.env.HTTP_HOST)
+        ? '127.0.0.1'
+        : process.env.HTTP_HOST;
+    await waitForHealth(`http://${host.includes(':') ? `[${host}]` : host}:${port}/health`, api);
     const lines = [
       '',
       'Единый центр обращений граждан запущен:',
