@@ -10,6 +10,7 @@ import { invalidInput, rootLogger } from '@inbox/common';
 import { loadAppConfig } from '@inbox/config';
 import { ApiModule } from './api.module';
 import { DomainErrorFilter } from './errors/domain-error.filter';
+import { SafeTextPipe } from './errors/safe-text.pipe';
 import { openApiDocument } from './openapi/openapi-document';
 
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
@@ -24,6 +25,7 @@ export async function createApiApp(): Promise<INestApplication> {
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.useGlobalPipes(
+    new SafeTextPipe(),
     new ValidationPipe({
       transform: true,
       whitelist: true,

@@ -14,36 +14,37 @@ describe('passwords', () => {
 
 describe('tokens', () => {
   const signer = new TokenSigner('s'.repeat(40));
+  const u1 = '0b7c6a52-5a0e-4c1e-8f43-1f6b0f2a9d11';
 
   it('round-trips claims until expiry', async () => {
     const now = Date.UTC(2026, 10, 22, 12);
-    const { token, expiresAt } = await signer.sign('u1', Role.Clerk, 1800, now);
+    const { token, expiresAt } = await signer.sign(u1, Role.Clerk, 1800, now);
     expect(expiresAt.toISOString()).toBe('2026-11-22T12:30:00.000Z');
     expect(await signer.verify(token, now + 60_000)).toEqual({
-      sub: 'u1',
+      sub: u1,
       role: 'clerk',
       iat: now / 1000,
       exp: now / 1000 + 1800,
     });
-    expect(await signer.verify(token, now + 1799_999)).toMatchObject({ sub: 'u1' });
+    expect(await signer.verify(token, now + 1799_999)).toMatchObject({ sub: u1 });
     expect(await signer.verify(token, now + 1800_000)).toBeUndefined();
   });
 
   it('is a standard HS256 JWT', async () => {
-    const { token } = await signer.sign('u1', Role.Admin, 60);
+    const { token } = await signer.sign(u1, Role.Admin, 60);
     const [head, body] = token
       .split('.')
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
-    expect(head).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(head).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^[\w-]{12}$/) });
     expect(Object.keys(body).sort()).toEqual(['exp', 'iat', 'role', 'sub']);
   });
 
   it('refuses a forged, tampered, unsigned or foreign token', async () => {
-    const { token } = await signer.sign('u1', Role.Clerk, 1800);
+    const { token } = await signer.sign(u1, Role.Clerk, 1800);
     const [h, , m] = token.split('.');
     const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-    const forged = b64({ sub: 'u1', role: 'admin', iat: 0, exp: 9e9 });
+    const forged = b64({ sub: u1, role: 'admin', iat: 0, exp: 9e9 });
     expect(await signer.verify(`${h}.${forged}.${m}`)).toBeUndefined();
     expect(await signer.verify(`${b64({ alg: 'none', typ: 'JWT' })}.${forged}.`)).toBeUndefined();
     expect(await new TokenSigner('t'.repeat(40)).verify(token)).toBeUndefined();
@@ -54,11 +55,33 @@ describe('tokens', () => {
     const { SignJWT } = await import('jose');
     const odd = await new SignJWT({ role: 'root' })
       .setProtectedHeader({ alg: 'HS256' })
-      .setSubject('u1')
+      .setSubject(u1)
       .setIssuedAt()
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('s'.repeat(40)));
     expect(await signer.verify(odd)).toBeUndefined();
+  });
+
+  it('refuses a well-signed token whose subject is not a user id', async () => {
+    const { SignJWT } = await import('jose');
+    const odd = await new SignJWT({ role: 'clerk' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject("admin' OR 1=1--")
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode('s'.repeat(40)));
+    expect(await signer.verify(odd)).toBeUndefined();
+  });
+
+  it('rotates: signs with the new secret, still accepts the previous one, refuses a retired one', async () => {
+    const old = new TokenSigner('o'.repeat(40));
+    const { token: oldToken } = await old.sign(u1, Role.Clerk, 600);
+    const rotated = new TokenSigner('n'.repeat(40), ['o'.repeat(40)]);
+    expect(await rotated.verify(oldToken)).toMatchObject({ sub: u1 });
+    const { token: newToken } = await rotated.sign(u1, Role.Clerk, 600);
+    expect(await old.verify(newToken)).toBeUndefined();
+    expect(await new TokenSigner('n'.repeat(40)).verify(newToken)).toMatchObject({ sub: u1 });
+    expect(await new TokenSigner('n'.repeat(40)).verify(oldToken)).toBeUndefined();
   });
 
   it('wants a secret of 32 characters or more', () => {

@@ -1,4 +1,6 @@
-import { jwtVerify, SignJWT } from 'jose';
+import { createHash } from 'node:crypto';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
+import { isUuid } from '@inbox/common';
 import { isRole, type Role } from './roles';
 
 export interface TokenClaims {
@@ -11,17 +13,38 @@ export interface TokenClaims {
 }
 
 const ALGORITHM = 'HS256';
+const MIN_SECRET_LENGTH = 32;
+
+interface Key {
+  id: string;
+  bytes: Uint8Array;
+}
+
+/** A key's public name in the token header: a short hash, so the secret itself is never hinted at. */
+function keyOf(secret: string): Key {
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new Error(`token secret must be at least ${MIN_SECRET_LENGTH} characters`);
+  return {
+    id: createHash('sha256').update(secret).digest('base64url').slice(0, 12),
+    bytes: new TextEncoder().encode(secret),
+  };
+}
 
 /**
  * Short-lived bearer tokens, JWT HS256 (`jose`), signed with a secret all api processes share. Claims stay
  * minimal: the user is re-read on each request, so a deactivated user or a changed role takes effect at once.
+ *
+ * Rotation: tokens are signed with the current secret and carry its key id (`kid`); tokens signed with a
+ * previous secret still verify until they expire, so a new secret can be rolled out with no one signed out
+ * (set AUTH_TOKEN_SECRET to the new one and AUTH_TOKEN_PREVIOUS_SECRETS to the old, for one token lifetime).
  */
 export class TokenSigner {
-  private readonly key: Uint8Array;
+  private readonly current: Key;
+  private readonly keys: Key[];
 
-  constructor(secret: string) {
-    if (secret.length < 32) throw new Error('token secret must be at least 32 characters');
-    this.key = new TextEncoder().encode(secret);
+  constructor(secret: string, previous: readonly string[] = []) {
+    this.current = keyOf(secret);
+    this.keys = [this.current, ...previous.map(keyOf)];
   }
 
   async sign(
@@ -33,24 +56,38 @@ export class TokenSigner {
     const iat = Math.floor(now / 1000);
     const exp = iat + ttlSeconds;
     const token = await new SignJWT({ role })
-      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+      .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: this.current.id })
       .setSubject(userId)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
-      .sign(this.key);
+      .sign(this.current.bytes);
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** The claims, or undefined for anything forged, malformed, of another algorithm or expired. */
+  /** The claims, or undefined for anything forged, malformed, of another algorithm, of no known key or expired. */
   async verify(token: string, now = Date.now()): Promise<TokenClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { kid } = decodeProtectedHeader(token);
+      const candidates = kid === undefined ? this.keys : this.keys.filter((k) => k.id === kid);
+      for (const key of candidates) {
+        const claims = await this.verifyWith(token, key, now);
+        if (claims) return claims;
+      }
+      return undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async verifyWith(token: string, key: Key, now: number): Promise<TokenClaims | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, key.bytes, {
         algorithms: [ALGORITHM],
         currentDate: new Date(now),
         requiredClaims: ['sub', 'exp'],
       });
-      if (typeof payload.sub !== 'string' || !isRole(payload.role) || typeof payload.exp !== 'number')
-        return undefined;
+      // A well-signed token naming no user id (another issuer's, an old format) names nobody.
+      if (!isUuid(payload.sub) || !isRole(payload.role) || typeof payload.exp !== 'number') return undefined;
       return { sub: payload.sub, role: payload.role, iat: payload.iat ?? 0, exp: payload.exp };
     } catch {
       return undefined;

@@ -3,3 +3,4 @@ export * from './pagination';
 export * from './clock';
 export * from './domain-error';
 export * from './ids';
+export * from './safe-text';

@@ -4,7 +4,7 @@ import { type AccessScope, AuditLog, Role } from '@inbox/access';
 import { type Actor, AppealWorkflow, WorkflowError } from '@inbox/appeals';
 import {
   conflictError,
-  decodeCursor,
+  decodeTimeIdCursor,
   encodeCursor,
   forbiddenError,
   invalidInput,
@@ -190,13 +190,8 @@ export class Incidents {
       );
     }
     if (filter.cursor) {
-      const c = decodeCursor(filter.cursor);
-      if (!c || c.length !== 2 || typeof c[0] !== 'string' || typeof c[1] !== 'string' || !UUID.test(c[1])) {
-        throw invalidInput('Некорректный курсор постраничного вывода', {
-          cursor: 'Некорректный курсор',
-        });
-      }
-      params.push(new Date(c[0]), c[1]);
+      const c = decodeTimeIdCursor(filter.cursor);
+      params.push(c.at, c.id);
       where.push(`(i.last_at, i.id) < ($${params.length - 1}, $${params.length})`);
     }
     params.push(limit + 1);

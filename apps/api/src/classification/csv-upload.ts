@@ -13,6 +13,6 @@ export function uploadedCsv(file: Express.Multer.File | undefined, csv: string |
       return iconv.decode(file.buffer, 'win1251');
     }
   }
-  if (csv !== undefined && csv.trim() !== '') return csv;
+  if (typeof csv === 'string' && csv.trim() !== '') return csv;
   throw invalidInput('Приложите CSV-файл в поле file или передайте текст в поле csv', { file: 'Нет файла' });
 }

@@ -1,6 +1,6 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { type Response } from 'express';
-import { DomainError, type DomainErrorCode } from '@inbox/common';
+import { conflictError, DomainError, type DomainErrorCode, invalidInput, rootLogger } from '@inbox/common';
 
 const STATUS: Record<DomainErrorCode, number> = {
   'invalid-input': 400,
@@ -16,18 +16,65 @@ const STATUS: Record<DomainErrorCode, number> = {
 
 export const httpStatusOf = (code: DomainErrorCode): number => STATUS[code];
 
-/** The one place a domain refusal becomes an HTTP answer: `{ statusCode, code, message, errors? }`. */
-@Catch(DomainError)
+const log = rootLogger.child('api-errors');
+
+/**
+ * Postgres refusing a value can only be about what the caller sent: a "data exception" (SQLSTATE class 22: the
+ * wrong type, out of range, an impossible date, an untranslatable character) or an integrity rule (23: an id
+ * that names nothing, a missing value, a duplicate). The edge checks first (validation, SafeTextPipe, typed
+ * cursors, services); this is the net under them, so a miss is still the caller's 4xx, not our 500.
+ */
+function fromDatabase(error: unknown): DomainError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  if (/^22[0-9A-Z]{3}$/.test(code)) return invalidInput('Некорректные данные в запросе');
+  if (code === '23505') return conflictError('Такая запись уже есть');
+  if (code === '23503') return invalidInput('Запрос ссылается на несуществующую запись');
+  if (code === '23502' || code === '23514') return invalidInput('Запрос не заполнен как требуется');
+  return undefined;
+}
+
+/**
+ * The one place an error becomes an HTTP answer: a domain refusal by its code (`{ statusCode, code, message,
+ * errors? }`, `Retry-After` with `rate-limited`), Nest's own HTTP exceptions as they are, anything else a 500
+ * whose details go to the log (by name and SQLSTATE only: messages may quote the caller's data).
+ */
+@Catch()
 export class DomainErrorFilter implements ExceptionFilter {
-  catch(error: DomainError, host: ArgumentsHost): void {
+  catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const statusCode = STATUS[error.code];
-    if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(error.retryAfterSeconds));
-    res.status(statusCode).json({
-      statusCode,
-      code: error.code,
-      message: error.message,
-      ...(error.errors ? { errors: error.errors } : {}),
+    if (res.headersSent) {
+      // A stream already under way (server-sent events): nothing more can be said on it.
+      res.end();
+      return;
+    }
+    const domain = error instanceof DomainError ? error : fromDatabase(error);
+    if (domain) {
+      const statusCode = STATUS[domain.code];
+      if (domain.retryAfterSeconds !== undefined)
+        res.setHeader('Retry-After', String(domain.retryAfterSeconds));
+      res.status(statusCode).json({
+        statusCode,
+        code: domain.code,
+        message: domain.message,
+        ...(domain.errors ? { errors: domain.errors } : {}),
+      });
+      return;
+    }
+    if (error instanceof HttpException) {
+      const body = error.getResponse();
+      res
+        .status(error.getStatus())
+        .json(typeof body === 'string' ? { statusCode: error.getStatus(), message: body } : body);
+      return;
+    }
+    const request = host.switchToHttp().getRequest<{ method?: string; route?: { path?: string } }>();
+    log.error('unhandled error', {
+      errorName: (error as Error | null)?.name,
+      sqlState: (error as { code?: unknown } | null)?.code,
+      method: request?.method,
+      route: request?.route?.path,
     });
+    res.status(500).json({ statusCode: 500, code: 'internal', message: 'Внутренняя ошибка сервера' });
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
-import { decodeCursor, encodeCursor, invalidInput } from '@inbox/common';
+import { decodeTimeIdCursor, encodeCursor } from '@inbox/common';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus } from '../appeal-status';
 import { type Db } from './db';
@@ -70,12 +70,6 @@ export interface AppealListItem extends AppealSummary {
   nextDueAt: Date;
   nextDueKind: 'escalation' | 'line2' | 'answer';
 }
-
-/** An unreadable page cursor: the caller's input, so a 400 naming the field. */
-export const invalidCursor = () =>
-  invalidInput('Некорректный курсор постраничного вывода', {
-    cursor: 'Некорректный курсор постраничного вывода',
-  });
 
 /** What a workflow command reads of the appeal it changes, locked for the rest of its transaction. */
 export interface LockedAppeal {
@@ -182,16 +176,8 @@ export class AppealsRepository {
     const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
     const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
     if (filter.cursor) {
-      const decoded = decodeCursor(filter.cursor);
-      if (
-        !decoded ||
-        decoded.length !== 2 ||
-        typeof decoded[0] !== 'string' ||
-        typeof decoded[1] !== 'string'
-      ) {
-        throw invalidCursor();
-      }
-      params.push(new Date(decoded[0]), decoded[1]);
+      const { at, id } = decodeTimeIdCursor(filter.cursor);
+      params.push(at, id);
       const op = direction === 'ASC' ? '>' : '<';
       where.push(`(${sortColumn}, a.id) ${op} ($${params.length - 1}, $${params.length})`);
     }
