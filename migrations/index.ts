@@ -9,6 +9,7 @@ import { ClassificationLearning1763840000007 } from './1763840000007-Classificat
 import { KnowledgeBase1796166087650 } from './1796166087650-KnowledgeBase';
 import { AppealParts1796168734368 } from './1796168734368-AppealParts';
 import { StaffCollaboration1796172218557 } from './1796172218557-StaffCollaboration';
+import { EventOutbox1796173451776 } from './1796173451776-EventOutbox';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   KnowledgeBase1796166087650,
   AppealParts1796168734368,
   StaffCollaboration1796172218557,
+  EventOutbox1796173451776,
 ];

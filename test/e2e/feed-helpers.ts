@@ -1,4 +1,10 @@
-import { AppealEventHooks, ChannelPuller, type ConnectorKind, type PullReport } from '@inbox/channels';
+import {
+  AppealEventHooks,
+  AppealEventsOutbox,
+  ChannelPuller,
+  type ConnectorKind,
+  type PullReport,
+} from '@inbox/channels';
 import { addCalendarDays, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { parseEmail } from '@inbox/integrations/email';
 import { FeedActionRunner, PosRubricatorSync } from '@inbox/feeds';
@@ -72,16 +78,15 @@ export function feedTools(stack: TestStack) {
       ]);
     },
 
-    /** Replays the whole history through every channel hook, as a crash before the outbox cursor moved would. */
+    /** Replays the whole history through every channel hook, as a crash before the outbox rows were deleted would. */
     async replayHooks(): Promise<void> {
-      await ds.query(`UPDATE settings SET value = '0' WHERE key = 'appeal-event-hooks-cursor'`);
+      await worker.get(AppealEventsOutbox).replay(hooks.names());
       await eventually(async () => {
         await hooks.drain();
-        const [{ done }] = (await ds.query(
-          `SELECT (SELECT value::bigint FROM settings WHERE key = 'appeal-event-hooks-cursor')
-                  >= (SELECT coalesce(max(id), 0) FROM appeal_events) AS done`,
-        )) as { done: boolean }[];
-        return done ? true : undefined;
+        const [{ n }] = (await ds.query(
+          `SELECT count(*)::int AS n FROM event_outbox WHERE state = 'pending'`,
+        )) as { n: number }[];
+        return n === 0 ? true : undefined;
       });
       await tools.runner.runAll();
     },

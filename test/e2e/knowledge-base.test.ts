@@ -320,14 +320,13 @@ describe('knowledge base (e2e)', () => {
         })
       ).status,
     ).toBe(204);
-    // Wait until the hooks have followed the history past that escalation, then look.
+    // Wait until the knowledge-gaps consumer has handled that escalation, then look.
     await eventually(async () => {
       const [row] = (await stack.db.dataSource.query(
-        `SELECT (value::bigint >= (SELECT max(id) FROM appeal_events WHERE appeal_id = $1)) AS seen FROM settings
-          WHERE key = 'appeal-event-hooks-cursor'`,
+        `SELECT count(*)::int AS n FROM event_outbox WHERE consumer = 'knowledge-gaps' AND appeal_id = $1`,
         [other.id],
-      )) as { seen: boolean }[];
-      return row?.seen ? true : undefined;
+      )) as { n: number }[];
+      return row.n === 0 ? true : undefined;
     });
     expect(await json(call('GET', `/api/v1/knowledge/requests?appealId=${other.id}`, supervisor))).toEqual(
       [],

@@ -9,11 +9,14 @@ const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex')
 
 type Keyboard = { inline: boolean; buttons: { action: { label: string; payload: string } }[][] };
 
-/** The history outbox starts from "now" on its first drain: wait for it before the first appeal. */
+/**
+ * The worker registers its history consumers at boot; from then on every event is queued for them (a fresh
+ * install does not notify about the past): wait for it, so that the first appeal's notices are not missed.
+ */
 async function hooksLive(stack: TestStack): Promise<void> {
   await eventually(async () => {
     const rows = await stack.db.dataSource.query(
-      `SELECT 1 FROM settings WHERE key = 'appeal-event-hooks-cursor'`,
+      `SELECT 1 FROM event_consumers WHERE name = 'citizen-notices:vk'`,
     );
     return rows.length ? true : undefined;
   });

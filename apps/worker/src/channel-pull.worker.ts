@@ -1,11 +1,9 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
-import { AppealEventHooks, ChannelPuller, ChannelRegistry, type ChannelEntry } from '@inbox/channels';
+import { ChannelPuller, ChannelRegistry, type ChannelEntry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { QueueName, processJobs } from '@inbox/queue';
-
-const HOOKS = 'drain-appeal-event-hooks';
+import { QueueName } from '@inbox/queue';
 
 /**
  * Pulls every pull-capable account on its own timer in each worker. The puller's advisory lock keeps one
@@ -25,7 +23,6 @@ export class ChannelPullWorker implements OnModuleInit, OnApplicationShutdown {
     @InjectQueue(QueueName.Intake) private readonly queue: Queue,
     private readonly registry: ChannelRegistry,
     private readonly puller: ChannelPuller,
-    private readonly hooks: AppealEventHooks,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -36,13 +33,6 @@ export class ChannelPullWorker implements OnModuleInit, OnApplicationShutdown {
           e.connector.pull && e.account.settings.mode !== 'webhook' && e.account.settings.mode !== 'callback',
       );
     for (const entry of pullable) this.schedule(entry);
-    // Channel hooks (status notices, ПОС status pushes) follow the appeals' history every second.
-    processJobs(this.queue, HOOKS, 1, async () => ({ seen: await this.hooks.drain() }));
-    await this.queue.add(
-      HOOKS,
-      {},
-      { repeat: { every: 1000 }, jobId: HOOKS, removeOnComplete: true, removeOnFail: 50 },
-    );
     for (const off of this.registry.off()) this.log.info('channel off', { ...off });
   }
 

@@ -15,6 +15,7 @@ import { ClocksWorkerModule } from './clocks.worker';
 import { KnowledgeWorkerModule } from './knowledge.worker';
 import { ChannelPullWorker } from './channel-pull.worker';
 import { DeliveryWorker } from './delivery.worker';
+import { EventOutboxWorker } from './event-outbox.worker';
 import { IntakeWorker } from './intake.worker';
 
 @Module({
@@ -34,6 +35,6 @@ import { IntakeWorker } from './intake.worker';
     ClassificationWorkerModule,
     KnowledgeWorkerModule,
   ],
-  providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker],
+  providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker, EventOutboxWorker],
 })
 export class WorkerModule {}

@@ -2,22 +2,13 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Observable, type Subscriber } from 'rxjs';
 import { type AccessScope } from '@inbox/access';
 import { rootLogger } from '@inbox/common';
-import { AppealHistoryRepository } from './repositories/history.repository';
+import { AppealHistoryRepository, type StreamSummary } from './repositories/history.repository';
 
 /** How often the one shared poller looks for new history events. */
 export const STREAM_POLL_MS = 2000;
-/** Events read per poll: a burst beyond this is reported on the next polls. */
-const BATCH = 500;
 
 /** What a listener is told after a poll: the new events of appeals in its scope, summed up. */
-export interface AppealsUpdate {
-  /** The id of the newest event reported (an SSE event id). */
-  lastEventId: string;
-  count: number;
-  newAppeals: number;
-  appealIds: string[];
-  types: string[];
-}
+export type AppealsUpdate = StreamSummary;
 
 interface Listener {
   scope: AccessScope;
@@ -28,16 +19,17 @@ const scopeKey = (scope: AccessScope) =>
   scope.organisationIds === null ? '*' : [...scope.organisationIds].sort().join(',');
 
 /**
- * Live updates for the staff inbox. One poller per process reads the history past the last event it saw,
- * every 2 s and only while someone listens; each listener gets the events of appeals in its scope, filtered
- * in SQL by the one scope predicate (one query per distinct scope, not per listener).
+ * Live updates for the staff inbox. One poller per process reads what of the history became visible since its
+ * last snapshot, every 2 s and only while someone listens; each listener gets the events of appeals in its
+ * scope, filtered in SQL by the one scope predicate (one query per distinct scope, not per listener). Following
+ * snapshots rather than ids, an event whose transaction took a low id and committed late is still reported.
  */
 @Injectable()
 export class AppealEventFeed implements OnModuleDestroy {
   private readonly log = rootLogger.child('appeal-stream');
   private readonly listeners = new Set<Listener>();
   private timer?: NodeJS.Timeout;
-  private lastId: string | undefined;
+  private since: string | undefined;
   private polling = false;
 
   constructor(private readonly history: AppealHistoryRepository) {}
@@ -51,7 +43,7 @@ export class AppealEventFeed implements OnModuleDestroy {
       const listener: Listener = { scope, sink };
       let closed = false;
       void (async () => {
-        if (this.lastId === undefined) this.lastId = await this.history.latestId();
+        if (this.since === undefined) this.since = await this.history.snapshot();
         if (closed) return;
         this.listeners.add(listener);
         sink.next(null);
@@ -64,7 +56,7 @@ export class AppealEventFeed implements OnModuleDestroy {
           clearInterval(this.timer);
           this.timer = undefined;
           // Nobody listened meanwhile: the next listener starts from what exists then.
-          this.lastId = undefined;
+          this.since = undefined;
         }
       };
     });
@@ -78,30 +70,24 @@ export class AppealEventFeed implements OnModuleDestroy {
   }
 
   private async poll(): Promise<void> {
-    if (this.polling || this.lastId === undefined) return;
+    if (this.polling || this.since === undefined) return;
     this.polling = true;
     try {
-      const from = this.lastId;
-      const upTo = await this.history.newestAfter(from, BATCH);
-      if (!upTo) return;
       const groups = new Map<string, Listener[]>();
       for (const l of this.listeners) {
         const key = scopeKey(l.scope);
         groups.set(key, [...(groups.get(key) ?? []), l]);
       }
-      for (const group of groups.values()) {
-        const events = await this.history.inScopeBetween(from, upTo, group[0].scope);
-        if (events.length === 0) continue;
-        const update: AppealsUpdate = {
-          lastEventId: events[events.length - 1].id,
-          count: events.length,
-          newAppeals: events.filter((e) => e.type === 'registered').length,
-          appealIds: [...new Set(events.map((e) => e.appealId))].slice(0, 100),
-          types: [...new Set(events.map((e) => e.type))],
-        };
-        for (const l of group) l.sink.next(update);
-      }
-      this.lastId = upTo;
+      const lists = [...groups.values()];
+      const { snapshot, summaries } = await this.history.visibleSince(
+        this.since,
+        lists.map((g) => g[0].scope),
+      );
+      lists.forEach((group, i) => {
+        const update = summaries[i];
+        if (update) for (const l of group) l.sink.next(update);
+      });
+      this.since = snapshot;
     } catch (error) {
       this.log.warn('appeal stream poll failed', { error: error instanceof Error ? error.message : 'error' });
     } finally {

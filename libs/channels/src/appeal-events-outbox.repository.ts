@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { type Db, SqlRepository } from '@inbox/database';
 
+/** A history event as a consumer sees it. */
 export interface AppealEventRecord {
   id: string;
   appealId: string;
@@ -11,41 +12,185 @@ export interface AppealEventRecord {
   registrationNumber: string;
 }
 
-const CURSOR_KEY = 'appeal-event-hooks-cursor';
+/** A claimed outbox row: the event and how often this consumer has tried it. */
+export interface ClaimedEvent extends AppealEventRecord {
+  attempts: number;
+}
 
-/** The outbox over the append-only appeal history: a cursor in `settings` and the events after it. */
+export interface ConsumerSubscription {
+  name: string;
+  /** Appeal channels, or ['*'] for every channel. */
+  channels: string[];
+  types: string[];
+}
+
+/** A (consumer, event) that failed for good: kept until staff retry it. */
+export interface DeadEvent {
+  consumer: string;
+  eventId: string;
+  appealId: string;
+  registrationNumber: string;
+  channel: string;
+  type: string;
+  attempts: number;
+  lastError: string | null;
+  failedAt: Date;
+}
+
+/** What is waiting per consumer (for health and the dead-letter panel). */
+export interface ConsumerBacklog {
+  consumer: string;
+  pending: number;
+  retrying: number;
+  dead: number;
+  oldestPendingAt: Date | null;
+}
+
+/**
+ * The history outbox (`event_consumers`, `event_outbox`; migration EventOutbox). A trigger on `appeal_events`
+ * writes one row per interested consumer in the appending transaction; consumers claim, delete, back off and
+ * bury their own rows here.
+ */
 @Injectable()
-export class AppealEventsOutbox {
-  constructor(private readonly dataSource: DataSource) {}
-
-  /** Starts the cursor at the newest event, once; later calls keep where it is. */
-  async startCursor(): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO settings (key, value) VALUES ($1, (SELECT coalesce(max(id), 0)::text FROM appeal_events))
-       ON CONFLICT (key) DO NOTHING`,
-      [CURSOR_KEY],
+export class AppealEventsOutbox extends SqlRepository {
+  /** Registers (or updates) what each consumer listens to: from now on the trigger writes its rows. */
+  async register(consumers: ConsumerSubscription[]): Promise<void> {
+    if (consumers.length === 0) return;
+    await this.rows(
+      `INSERT INTO event_consumers (name, channels, types)
+       SELECT c.name, ARRAY(SELECT jsonb_array_elements_text(c.channels)), ARRAY(SELECT jsonb_array_elements_text(c.types))
+         FROM jsonb_to_recordset($1::jsonb) AS c(name text, channels jsonb, types jsonb)
+       ON CONFLICT (name) DO UPDATE SET channels = EXCLUDED.channels, types = EXCLUDED.types, seen_at = now()`,
+      [JSON.stringify(consumers)],
     );
   }
 
-  async cursor(): Promise<string> {
-    await this.startCursor();
-    const [{ value }] = (await this.dataSource.query(`SELECT value FROM settings WHERE key = $1`, [
-      CURSOR_KEY,
-    ])) as { value: string }[];
-    return value;
+  /** Consumers among `names` with rows due now. */
+  async due(names: string[]): Promise<string[]> {
+    const rows = await this.rows<{ consumer: string }>(
+      `SELECT DISTINCT consumer FROM event_outbox
+        WHERE state = 'pending' AND next_attempt_at <= now() AND consumer = ANY($1)`,
+      [names],
+    );
+    return rows.map((r) => r.consumer);
   }
 
-  async after(cursor: string, batch: number): Promise<AppealEventRecord[]> {
-    return (await this.dataSource.query(
-      `SELECT e.id::text AS id, e.appeal_id AS "appealId", e.type, e.data, e.occurred_at AS "occurredAt",
-              a.channel, a.registration_number AS "registrationNumber"
+  /**
+   * Takes this consumer's turn (one drainer per consumer across all workers: a transaction-level advisory lock,
+   * so events of one appeal reach it in order). False when another worker has it now.
+   */
+  async takeTurn(tx: Db, consumer: string): Promise<boolean> {
+    const row = await this.one<{ locked: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtextextended('event-outbox:' || $1, 0)) AS locked`,
+      [consumer],
+      tx,
+    );
+    return row?.locked === true;
+  }
+
+  /**
+   * The consumer's due rows, oldest first, locked for this transaction. An event waits while an earlier event of
+   * the same appeal is backing off for this consumer (a status must not overtake the one before it).
+   */
+  claim(tx: Db, consumer: string, limit: number): Promise<ClaimedEvent[]> {
+    return this.rows<ClaimedEvent>(
+      `SELECT o.event_id::text AS id, o.attempts, e.appeal_id AS "appealId", e.type, e.data,
+              e.occurred_at AS "occurredAt", a.channel, a.registration_number AS "registrationNumber"
+         FROM event_outbox o
+         JOIN appeal_events e ON e.id = o.event_id
+         JOIN appeals a ON a.id = e.appeal_id
+        WHERE o.consumer = $1 AND o.state = 'pending' AND o.next_attempt_at <= now()
+          AND NOT EXISTS (
+                SELECT 1 FROM event_outbox p
+                 WHERE p.consumer = o.consumer AND p.appeal_id = o.appeal_id AND p.event_id < o.event_id
+                   AND p.state = 'pending' AND p.next_attempt_at > now())
+        ORDER BY o.event_id
+        LIMIT $2
+        FOR UPDATE OF o SKIP LOCKED`,
+      [consumer, limit],
+      tx,
+    );
+  }
+
+  async done(tx: Db, consumer: string, eventIds: string[]): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.rows(
+      `DELETE FROM event_outbox WHERE consumer = $1 AND event_id = ANY($2::bigint[])`,
+      [consumer, eventIds],
+      tx,
+    );
+  }
+
+  /** A failed attempt: back off, or after the last one keep the row as a dead letter. */
+  async failed(
+    tx: Db,
+    consumer: string,
+    eventId: string,
+    reason: string,
+    retryInMs: number | 'dead',
+  ): Promise<void> {
+    await this.rows(
+      `UPDATE event_outbox
+          SET attempts = attempts + 1, last_error = $3,
+              state = CASE WHEN $4::float8 IS NULL THEN 'dead' ELSE 'pending' END,
+              failed_at = CASE WHEN $4::float8 IS NULL THEN now() END,
+              next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at
+                                     ELSE now() + make_interval(secs => $4::float8 / 1000) END
+        WHERE consumer = $1 AND event_id = $2`,
+      [consumer, eventId, reason.slice(0, 1000), retryInMs === 'dead' ? null : retryInMs],
+      tx,
+    );
+  }
+
+  dead(limit: number): Promise<DeadEvent[]> {
+    return this.rows<DeadEvent>(
+      `SELECT o.consumer, o.event_id::text AS "eventId", o.appeal_id AS "appealId",
+              a.registration_number AS "registrationNumber", a.channel, e.type, o.attempts,
+              o.last_error AS "lastError", o.failed_at AS "failedAt"
+         FROM event_outbox o JOIN appeal_events e ON e.id = o.event_id JOIN appeals a ON a.id = o.appeal_id
+        WHERE o.state = 'dead' ORDER BY o.failed_at DESC, o.event_id DESC LIMIT $1`,
+      [limit],
+    );
+  }
+
+  /** Dead letters back to pending, due now, with a fresh count of attempts; returns how many. */
+  async retryDead(which?: { consumer: string; eventId: string }): Promise<number> {
+    const rows = await this.rows<{ event_id: string }>(
+      `UPDATE event_outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), failed_at = NULL
+        WHERE state = 'dead' AND ($1::text IS NULL OR (consumer = $1 AND event_id = $2::bigint))
+        RETURNING event_id`,
+      [which?.consumer ?? null, which?.eventId ?? null],
+    );
+    return rows.length;
+  }
+
+  async backlog(): Promise<ConsumerBacklog[]> {
+    return this.rows<ConsumerBacklog>(
+      `SELECT c.name AS consumer,
+              count(o.*) FILTER (WHERE o.state = 'pending')::int AS pending,
+              count(o.*) FILTER (WHERE o.state = 'pending' AND o.attempts > 0)::int AS retrying,
+              count(o.*) FILTER (WHERE o.state = 'dead')::int AS dead,
+              min(o.created_at) FILTER (WHERE o.state = 'pending') AS "oldestPendingAt"
+         FROM event_consumers c LEFT JOIN event_outbox o ON o.consumer = c.name
+        GROUP BY c.name ORDER BY c.name`,
+    );
+  }
+
+  /**
+   * Every existing event of the consumers' interest queued again for them (an administrator's replay, and tests
+   * that replay the history): hooks are idempotent, so a replay sends nothing twice.
+   */
+  async replay(consumers: string[]): Promise<number> {
+    const rows = await this.rows<{ event_id: string }>(
+      `INSERT INTO event_outbox (consumer, event_id, appeal_id)
+       SELECT c.name, e.id, e.appeal_id
          FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id
-        WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2`,
-      [cursor, batch],
-    )) as AppealEventRecord[];
-  }
-
-  async saveCursor(cursor: string): Promise<void> {
-    await this.dataSource.query(`UPDATE settings SET value = $2 WHERE key = $1`, [CURSOR_KEY, cursor]);
+         JOIN event_consumers c ON e.type = ANY (c.types) AND (a.channel = ANY (c.channels) OR '*' = ANY (c.channels))
+        WHERE c.name = ANY($1)
+       ON CONFLICT (consumer, event_id) DO UPDATE SET state = 'pending', next_attempt_at = now()
+       RETURNING event_id`,
+      [consumers],
+    );
+    return rows.length;
   }
 }

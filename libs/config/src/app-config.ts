@@ -36,6 +36,11 @@ export class AppConfig {
   readonly queueLockMs: number;
   readonly jobAttempts: number;
   readonly pendingSweepMs: number;
+  /** The history outbox: how often each worker looks for due rows, the attempts per (consumer, event) before it
+   * becomes a dead letter, and the first back-off (doubling, at most 10 minutes). */
+  readonly eventHookPollMs: number;
+  readonly eventHookAttempts: number;
+  readonly eventHookRetryMs: number;
   /** How often the deadline clocks are swept for at-risk / overdue marks. */
   readonly clockWatchMs: number;
   /** Lead before a due time when a clock counts as at risk, per clock. */
@@ -134,6 +139,9 @@ export class AppConfig {
     this.queueLockMs = int('QUEUE_LOCK_MS', 30_000, 1_000, 600_000);
     this.jobAttempts = int('JOB_ATTEMPTS', 8, 1, 100);
     this.pendingSweepMs = int('PENDING_SWEEP_MS', 30_000, 1_000, 3_600_000);
+    this.eventHookPollMs = int('EVENT_HOOK_POLL_MS', 1000, 50, 60_000);
+    this.eventHookAttempts = int('EVENT_HOOK_ATTEMPTS', 10, 1, 100);
+    this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);
     this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
     this.atRiskAnswerHours = int('AT_RISK_ANSWER_HOURS', 72, 0, 24 * 30);
     this.atRiskLine2Minutes = int('AT_RISK_LINE2_MINUTES', 120, 0, 24 * 60 * 5);

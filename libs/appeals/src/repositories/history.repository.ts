@@ -14,11 +14,14 @@ export interface HistoryEvent {
   data: unknown;
 }
 
-/** A new history event as the live stream reports it. */
-export interface StreamEvent {
-  id: string;
-  appealId: string;
-  type: string;
+/** What became visible to one scope since the stream's last snapshot, summed up. */
+export interface StreamSummary {
+  /** The id of the newest event reported (an SSE event id). */
+  lastEventId: string;
+  count: number;
+  newAppeals: number;
+  appealIds: string[];
+  types: string[];
 }
 
 /** The appeal's append-only history (`appeal_events`). */
@@ -66,32 +69,41 @@ export class AppealHistoryRepository {
     }));
   }
 
-  /** The id of the newest event (0 when there is none): where a live stream starts. */
-  async latestId(): Promise<string> {
-    const [row] = (await this.dataSource.query(
-      `SELECT COALESCE(max(id), 0)::text AS id FROM appeal_events`,
-    )) as { id: string }[];
-    return row.id;
+  /** The database's current snapshot (`pg_snapshot` text): where a live stream starts. */
+  async snapshot(): Promise<string> {
+    const [row] = (await this.dataSource.query(`SELECT pg_current_snapshot()::text AS s`)) as { s: string }[];
+    return row.s;
   }
 
-  /** The id of the newest event among the next `limit` after `afterId`, or undefined when none is new. */
-  async newestAfter(afterId: string, limit: number): Promise<string | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT max(id)::text AS id FROM (SELECT id FROM appeal_events WHERE id > $1::bigint ORDER BY id LIMIT $2) e`,
-      [afterId, limit],
-    )) as { id: string | null }[];
-    return row?.id ?? undefined;
-  }
-
-  /** Events in (afterId, upToId] of appeals within the scope, oldest first. */
-  async inScopeBetween(afterId: string, upToId: string, scope: AccessScope): Promise<StreamEvent[]> {
-    const params: unknown[] = [afterId, upToId];
-    return (await this.dataSource.query(
-      `SELECT e.id::text AS id, e.appeal_id AS "appealId", e.type
-         FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id
-        WHERE e.id > $1::bigint AND e.id <= $2::bigint AND ${appealScopeSql(scope, params, 'a')}
-        ORDER BY e.id`,
-      params,
-    )) as StreamEvent[];
+  /**
+   * For each scope, the events that became visible since the snapshot `since` (committed after it was taken,
+   * whatever their ids), summed up; and the snapshot they were read in, for the next call. All scopes read one
+   * snapshot (REPEATABLE READ), so an event is reported once to every scope that sees it, never skipped: the
+   * stream follows transaction ids (`appeal_events.tx_id`), not the id sequence, which a late commit breaks.
+   */
+  async visibleSince(
+    since: string,
+    scopes: AccessScope[],
+  ): Promise<{ snapshot: string; summaries: (StreamSummary | undefined)[] }> {
+    return this.dataSource.transaction('REPEATABLE READ', async (tx) => {
+      const [{ s: snapshot }] = (await tx.query(`SELECT pg_current_snapshot()::text AS s`)) as {
+        s: string;
+      }[];
+      const summaries: (StreamSummary | undefined)[] = [];
+      for (const scope of scopes) {
+        const params: unknown[] = [since];
+        const [row] = (await tx.query(
+          `SELECT count(*)::int AS count, count(*) FILTER (WHERE e.type = 'registered')::int AS "newAppeals",
+                  max(e.id)::text AS "lastEventId",
+                  (array_agg(DISTINCT e.appeal_id))[1:100] AS "appealIds", array_agg(DISTINCT e.type) AS types
+             FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id
+            WHERE e.tx_id >= pg_snapshot_xmin($1::pg_snapshot) AND NOT pg_visible_in_snapshot(e.tx_id, $1::pg_snapshot)
+              AND ${appealScopeSql(scope, params, 'a')}`,
+          params,
+        )) as (StreamSummary & { count: number })[];
+        summaries.push(row && row.count > 0 ? row : undefined);
+      }
+      return { snapshot, summaries };
+    });
   }
 }
