@@ -11,7 +11,7 @@ import {
   type KnowledgeActor,
   originOf,
 } from './knowledge-policy';
-import { approvalDueAt, publicationDueAt, sendDueAt } from './knowledge-terms';
+import { approvalDueAt, publicationDueAt, reviewDueAt, sendDueAt } from './knowledge-terms';
 import { KnowledgeRepository, type OrganisationRow, type RequestRow } from './knowledge.repository';
 import {
   type ArticleContent,
@@ -255,15 +255,19 @@ export class KnowledgeRequests {
       if (!proposed) {
         throw invalidInput('Для согласования нужен текст изменений', { proposed: 'Напишите текст статьи' });
       }
-      if (r.kind === 'content' && !r.articleId && !r.sectionId) {
-        throw invalidInput('Для новой статьи выберите раздел', { sectionId: 'Выберите раздел' });
-      }
+      // A new article from a gap may come without a section: the organisation's section for the topic, or a
+      // new one named after the topic (the organisation owns it and may rename or move the article later).
+      const sectionId =
+        r.kind === 'content' && !r.articleId && !r.sectionId
+          ? await this.sectionFor(tx, org, (proposed as ProposedArticle).topicId, now)
+          : r.sectionId;
       const dueAt = publicationDueAt(now, r.kind, org);
       await this.repo.updateRequest(
         id,
         {
           status: 'approved',
           proposed,
+          sectionId,
           decidedAt: now,
           decidedBy: actor.userId,
           decisionComment: input.comment?.trim() || null,
@@ -531,6 +535,34 @@ export class KnowledgeRequests {
       throw invalidInput('Вложение не найдено', { attachmentIds: 'Вложение не найдено' });
     }
     return { ...content, links };
+  }
+
+  private async sectionFor(
+    tx: EntityManager,
+    org: OrganisationRow,
+    topicId: string | null,
+    now: Date,
+  ): Promise<string> {
+    const existing = await this.repo.sectionForTopic(org.id, topicId, tx);
+    if (existing) return existing;
+    const topic = topicId ? await this.repo.topic(topicId, tx) : undefined;
+    const title = topic?.name ?? 'Общие вопросы';
+    return (
+      (await this.repo.sectionByTitle(org.id, title, tx)) ??
+      this.repo.insertSection(
+        {
+          organisationId: org.id,
+          topicId: topic?.id ?? null,
+          title,
+          description: null,
+          responsibleUserId: null,
+          createdAt: now,
+          lastReviewedAt: now,
+          reviewDueAt: reviewDueAt(now, org),
+        },
+        tx,
+      )
+    );
   }
 
   private async sectionOf(sectionId: string, organisationId: string, tx: EntityManager) {
