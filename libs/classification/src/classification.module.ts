@@ -8,6 +8,7 @@ import { FastTrackRules } from './fast-track/fast-track-rules.service';
 import { ClassificationPipeline } from './pipeline/classification-pipeline.service';
 import { ClerkFeedback } from './pipeline/clerk-feedback.service';
 import { ClassificationCorrectionsRepository } from './repositories/classification-corrections.repository';
+import { ClassificationExamplesRepository } from './repositories/classification-examples.repository';
 import { ClassifierModelsRepository } from './repositories/classifier-models.repository';
 import { RoutingSuggestions } from './routing/routing-suggestions.service';
 import { ModelRegistry } from './training/model-registry.service';
@@ -18,6 +19,7 @@ import { TrainingSet } from './training/training-set.service';
 const SERVICES = [
   ClassificationCorrectionsRepository,
   ClassifierModelsRepository,
+  ClassificationExamplesRepository,
   ModelRegistry,
   TrainingSet,
   TrainingExamples,

@@ -13,3 +13,4 @@ export * from './pipeline/classification-pipeline.service';
 export * from './pipeline/clerk-feedback.service';
 export * from './repositories/classification-corrections.repository';
 export * from './repositories/classifier-models.repository';
+export * from './repositories/classification-examples.repository';

@@ -4,6 +4,10 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '@inbox/access';
 import { invalidInput, notFoundError, UUID } from '@inbox/common';
 import { columnIndex, csvRecordsWithLines } from '@inbox/text-classifier';
+import {
+  ClassificationExamplesRepository,
+  type ExampleBatch,
+} from '../repositories/classification-examples.repository';
 import { appealInput } from './appeal-input';
 
 const COLUMNS = {
@@ -29,6 +33,7 @@ export class TrainingExamples {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
+    private readonly examples: ClassificationExamplesRepository,
   ) {}
 
   async importCsv(
@@ -105,21 +110,7 @@ export class TrainingExamples {
     const batchId = randomUUID();
     const userId = actor.userId && UUID.test(actor.userId) ? actor.userId : null;
     await this.dataSource.transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i += 500) {
-        const batch = rows.slice(i, i + 500);
-        await tx.query(
-          `INSERT INTO classification_examples (batch_id, text, features, label, created_by)
-           SELECT $1, x.text, x.features, x.label, $5
-             FROM unnest($2::text[], $3::jsonb[], $4::text[]) AS x(text, features, label)`,
-          [
-            batchId,
-            batch.map((r) => r.text),
-            batch.map((r) => JSON.stringify(r.features)),
-            batch.map((r) => r.label),
-            userId,
-          ],
-        );
-      }
+      await this.examples.insertBatch(batchId, rows, userId, tx);
       await this.audit.record(
         {
           userId,
@@ -134,21 +125,14 @@ export class TrainingExamples {
     return { batchId, stored: rows.length, errors: errors.slice(0, 200), errorCount: errors.length };
   }
 
-  async batches(): Promise<unknown[]> {
-    return this.dataSource.query(
-      `SELECT batch_id AS "batchId", count(*)::int AS rows, min(created_at) AS "createdAt",
-              count(DISTINCT label)::int AS labels
-         FROM classification_examples GROUP BY batch_id ORDER BY min(created_at) DESC`,
-    );
+  batches(): Promise<ExampleBatch[]> {
+    return this.examples.batches();
   }
 
   async deleteBatch(batchId: string, actor: { userId: string | null }): Promise<number> {
     if (!UUID.test(batchId)) throw notFoundError('Набор обучающих данных не найден');
     return this.dataSource.transaction(async (tx) => {
-      const [{ n }] = (await tx.query(
-        `WITH d AS (DELETE FROM classification_examples WHERE batch_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
-        [batchId],
-      )) as { n: number }[];
+      const n = await this.examples.deleteBatch(batchId, tx);
       if (n === 0) throw notFoundError('Набор обучающих данных не найден');
       await this.audit.record(
         {

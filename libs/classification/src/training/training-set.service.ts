@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ClassificationExamplesRepository } from '../repositories/classification-examples.repository';
 import { appealInput, type TrainingRow } from './appeal-input';
 
 interface TopicLite {
@@ -32,7 +33,10 @@ interface AppealRow {
  */
 @Injectable()
 export class TrainingSet {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly examplesRepository: ClassificationExamplesRepository,
+  ) {}
 
   async rows(maxRows: number): Promise<{ rows: TrainingRow[]; sources: Record<string, number> }> {
     const topics = (await this.dataSource.query(
@@ -67,12 +71,7 @@ export class TrainingSet {
         ORDER BY a.registered_at DESC, a.id DESC LIMIT $1`,
       [maxRows],
     )) as AppealRow[];
-    const examples = (await this.dataSource.query(
-      `SELECT id::text, text, features, label, created_at FROM classification_examples
-        ORDER BY id DESC LIMIT $1`,
-      [maxRows],
-    )) as { id: string; text: string; features: Record<string, string>; label: string; created_at: Date }[];
-
+    const examples = await this.examplesRepository.newest(maxRows);
     const sources = { appeals: 0, corrections: 0, demo: 0, csv: 0, skipped: 0 };
     const rows: TrainingRow[] = [];
     for (const a of appeals) {
@@ -115,7 +114,7 @@ export class TrainingSet {
         text: e.text,
         features: e.features ?? {},
         label: e.label,
-        time: new Date(e.created_at).toISOString(),
+        time: new Date(e.createdAt).toISOString(),
         corrected: false,
       });
     }
