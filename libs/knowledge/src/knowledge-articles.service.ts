@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog, Role } from '@inbox/access';
 import { type Actor, addressName, AppealWorkflow, renderTemplate, russianDate } from '@inbox/appeals';
 import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
+import { appealInScope } from './appeal-in-scope';
 import { type KnowledgeActor } from './knowledge-policy';
 import { type ArticleSummary, KnowledgeRepository, type SearchHit } from './knowledge.repository';
 import { ARTICLE_KIND_RU, ArticleKind, INSERTABLE_KINDS } from './knowledge.types';
@@ -39,6 +40,10 @@ export class KnowledgeArticles {
     @Inject(AuditLog) private readonly audit: AuditLog,
     @Inject(Clock) private readonly clock: Clock,
   ) {}
+
+  private get scoped() {
+    return { repo: this.repo, audit: this.audit };
+  }
 
   async browse(filter: {
     organisationId?: string;
@@ -85,8 +90,7 @@ export class KnowledgeArticles {
 
   /** For the appeal card: the appeal's subject and text with its subtopic (else topic); its owner first. */
   async suggestForAppeal(appealId: string, actor: KnowledgeActor, limit = 8): Promise<Suggestions> {
-    const appeal = await this.repo.appeal(appealId, actor.scope);
-    if (!appeal) throw notFoundError('Обращение не найдено');
+    const appeal = await appealInScope(this.scoped, appealId, actor, 'kb-suggestions');
     const text = `${appeal.subject ?? ''}\n${appeal.text}`.slice(0, MAX_QUERY_CHARS);
     return this.suggestions(
       text,
@@ -113,23 +117,13 @@ export class KnowledgeArticles {
    * name is personal data, so the read is audited), an FAQ's answer as it is. Counted as a use of the article.
    */
   async renderForAppeal(articleId: string, appealId: string, actor: KnowledgeActor) {
+    const appeal = await appealInScope(this.scoped, appealId, actor, 'kb-insert');
     const article = await this.article(articleId);
     if (article.status !== 'published') throw conflictError('Статья снята с публикации');
     if (!INSERTABLE_KINDS.includes(article.kind)) {
       throw invalidInput('В ответ вставляются шаблоны и ответы на частые вопросы', {
         articleId: 'Не шаблон',
       });
-    }
-    const appeal = await this.repo.appeal(appealId, actor.scope);
-    if (!appeal) {
-      await this.audit.record({
-        userId: actor.userId,
-        action: 'kb-insert',
-        entityType: 'appeal',
-        entityId: appealId,
-        outcome: 'denied',
-      });
-      throw notFoundError('Обращение не найдено');
     }
     let text = article.body;
     if (text.includes('{{')) {
@@ -169,10 +163,9 @@ export class KnowledgeArticles {
     if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
       throw forbiddenError('Ответ на месте даёт оператор 1-й линии');
     }
+    const appeal = await appealInScope(this.scoped, appealId, actor, 'kb-answered-on-the-spot');
     const article = await this.article(articleId);
     if (article.status !== 'published') throw conflictError('Статья снята с публикации');
-    const appeal = await this.repo.appeal(appealId, actor.scope);
-    if (!appeal) throw notFoundError('Обращение не найдено');
     if (appeal.channel !== 'operator' || appeal.line !== 1) {
       throw conflictError('На месте закрывается звонок или личный приём, который ещё на 1-й линии');
     }
@@ -204,8 +197,7 @@ export class KnowledgeArticles {
 
   /** Which articles served an appeal (inserted into a draft, answered on the spot). */
   async usesOfAppeal(appealId: string, actor: KnowledgeActor) {
-    const appeal = await this.repo.appeal(appealId, actor.scope);
-    if (!appeal) throw notFoundError('Обращение не найдено');
+    const appeal = await appealInScope(this.scoped, appealId, actor, 'kb-uses');
     return this.repo.usesOfAppeal(appeal.id);
   }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog } from '@inbox/access';
 import { jaccard, wordShingles } from '@inbox/text-classifier';
 import { Clock, conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
+import { appealInScope } from './appeal-in-scope';
 import { normaliseArticle } from './knowledge-content';
 import { canRequestChange, type KnowledgeActor } from './knowledge-policy';
 import { KnowledgeRepository } from './knowledge.repository';
@@ -102,8 +103,12 @@ export class KnowledgeGaps {
    * (the appeal's subject as the question, the answer without its salutation) and the appeal linked.
    */
   async worthAdding(actor: KnowledgeActor, appealId: string, input: { answerId?: string; comment?: string }) {
-    const appeal = UUID.test(appealId) ? await this.repo.appeal(appealId, actor.scope) : undefined;
-    if (!appeal) throw notFoundError('Обращение не найдено');
+    const appeal = await appealInScope(
+      { repo: this.repo, audit: this.audit },
+      appealId,
+      actor,
+      'kb-worth-adding',
+    );
     const answer =
       input.answerId && UUID.test(input.answerId)
         ? await this.repo.answerOf(appeal.id, input.answerId)

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
 import { AuditLog, canSeeOrganisation } from '@inbox/access';
 import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
+import { appealInScope } from './appeal-in-scope';
 import { type ArticleInput, normaliseArticle, normaliseTopicSet } from './knowledge-content';
 import {
   canApprove,
@@ -69,6 +70,11 @@ export class KnowledgeRequests {
   async create(actor: KnowledgeActor, input: CreateRequestInput): Promise<RequestView> {
     const now = this.clock.now();
     const id = await this.repo.transaction(async (tx) => {
+      // The cited appeals first: one outside the scope is refused (and audited) whatever else the request names.
+      const appealIds = [...new Set(input.appealIds ?? [])];
+      for (const appealId of appealIds) {
+        await appealInScope({ repo: this.repo, audit: this.audit }, appealId, actor, 'kb-request-create', tx);
+      }
       const target = await this.target(input, tx);
       if (!canRequestChange(actor, target.organisation.id)) {
         throw forbiddenError('Изменения в разделы другой организации вносятся по запросу ЦУР');
@@ -79,12 +85,6 @@ export class KnowledgeRequests {
         : null;
       if (kind === 'content' && proposed && !target.articleId && !target.sectionId) {
         throw invalidInput('Для новой статьи выберите раздел', { sectionId: 'Выберите раздел' });
-      }
-      const appealIds = [...new Set(input.appealIds ?? [])];
-      for (const appealId of appealIds) {
-        if (!UUID.test(appealId) || !(await this.repo.appeal(appealId, actor.scope, tx))) {
-          throw invalidInput('Обращение не найдено', { appealIds: 'Обращение не найдено' });
-        }
       }
       const origin: ChangeRequestOrigin = input.fromAppealsStream
         ? 'appeals-stream'

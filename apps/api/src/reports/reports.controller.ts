@@ -29,7 +29,7 @@ class HandledQueryDto {
 @ApiTags('reports')
 @ApiBearerAuth()
 @Controller('api/v1/reports')
-@Roles(Role.Supervisor, Role.Admin, Role.Clerk)
+@Roles(Role.Supervisor, Role.Admin, Role.Clerk, Role.Head)
 export class ReportsController {
   constructor(private readonly reports: Reports) {}
 

@@ -11,7 +11,7 @@ export interface Queue {
 }
 
 const open = OPEN_STATUSES.join(',');
-const ALL: Role[] = ['operator', 'clerk', 'supervisor', 'admin'];
+const ALL: Role[] = ['operator', 'clerk', 'head', 'supervisor', 'admin'];
 
 export const QUEUES: Queue[] = [
   {
@@ -25,14 +25,14 @@ export const QUEUES: Queue[] = [
     id: 'organisation',
     label: 'Моей организации',
     description: 'Обращения на рассмотрении моей организации',
-    roles: ['clerk', 'supervisor'],
+    roles: ['clerk', 'head', 'supervisor'],
     filter: (me) => ({ organisationId: me.organisationId, status: open }),
   },
   {
     id: 'mine',
     label: 'Мои',
     description: 'Назначены на меня',
-    roles: ['operator', 'clerk', 'supervisor'],
+    roles: ['operator', 'clerk', 'head', 'supervisor'],
     filter: () => ({ assigneeId: 'me', status: open }),
   },
   {
@@ -91,5 +91,5 @@ export function queuesFor(me: Me): Queue[] {
 }
 
 export function defaultQueue(me: Me): string {
-  return me.role === 'clerk' ? 'organisation' : me.role === 'operator' ? 'new' : 'all';
+  return me.role === 'clerk' || me.role === 'head' ? 'organisation' : me.role === 'operator' ? 'new' : 'all';
 }

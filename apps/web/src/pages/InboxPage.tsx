@@ -441,7 +441,7 @@ export function InboxPage() {
             <Button size="xs" variant="white" onClick={() => setBulk('assign')}>
               Назначить исполнителя…
             </Button>
-            {me.role !== 'clerk' && (
+            {me.role !== 'clerk' && me.role !== 'head' && (
               <Button size="xs" variant="white" onClick={() => setBulk('escalate')}>
                 Передать на 2-ю линию…
               </Button>

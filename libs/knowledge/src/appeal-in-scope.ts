@@ -1,0 +1,35 @@
+import { type AuditLog } from '@inbox/access';
+import { notFoundError } from '@inbox/common';
+import { type Db } from '@inbox/database';
+import { type KnowledgeActor } from './knowledge-policy';
+import { type AppealForKnowledge, type KnowledgeRepository } from './knowledge.repository';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The appeal a knowledge base action is about, read through the one scope — checked before anything else the
+ * request names (an article, a section), so an appeal outside the caller's scope is refused the same way
+ * whatever else is sent. Outside the scope and absent are the same 404, and the attempt is audited as denied,
+ * as the workflow's commands do (R10).
+ */
+export async function appealInScope(
+  deps: { repo: KnowledgeRepository; audit: AuditLog },
+  appealId: string,
+  actor: KnowledgeActor,
+  action: string,
+  db?: Db,
+): Promise<AppealForKnowledge> {
+  const appeal = UUID.test(appealId) ? await deps.repo.appeal(appealId, actor.scope, db) : undefined;
+  if (appeal) return appeal;
+  if (UUID.test(appealId)) {
+    // Outside any transaction of the caller: the refusal rolls that back, the record of it stays.
+    await deps.audit.record({
+      userId: actor.userId,
+      action,
+      entityType: 'appeal',
+      entityId: appealId,
+      outcome: 'denied',
+    });
+  }
+  throw notFoundError('Обращение не найдено');
+}
