@@ -395,23 +395,31 @@ const likeLiteral = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * "Find anything" in one box: the Russian full text of subject, text and address; the registration number,
- * whole or a fragment; the applicant's surname, e-mail or phone (any formatting, 8… or +7…).
+ * whole or a fragment; the applicant's surname, e-mail or phone (any formatting, 8… or +7…). Each way is its own
+ * arm of a UNION so that each can use its index (the text's GIN, the number's and the phone digits' trigram
+ * GIN, lower(surname), lower(email): migration SearchTrigramIndexes); one OR across them would scan every appeal.
  */
 export function searchSql(q: string, params: unknown[]): string {
   params.push(q);
   const text = `$${params.length}`;
   params.push(`%${likeLiteral(q)}%`);
   const fragment = `$${params.length}`;
-  const person = [`lower(p.surname) = lower(split_part(${text}, ' ', 1))`, `lower(p.email) = lower(${text})`];
+  const person = [
+    `(p.surname IS NOT NULL AND lower(p.surname) = lower(split_part(${text}, ' ', 1)))`,
+    `(p.email IS NOT NULL AND lower(p.email) = lower(${text}))`,
+  ];
   let digits = q.replace(/\D/g, '');
   if (digits.length === 11 && digits.startsWith('8')) digits = `7${digits.slice(1)}`;
   if (digits.length >= 6 && /^[\d\s()+-]+$/.test(q)) {
     params.push(`%${digits}%`);
-    person.push(`regexp_replace(coalesce(p.phone, ''), '\\D', '', 'g') LIKE $${params.length}`);
+    person.push(
+      `(p.phone IS NOT NULL AND regexp_replace(coalesce(p.phone, ''), '\\D', '', 'g') LIKE $${params.length})`,
+    );
   }
-  return `(a.search_vector @@ websearch_to_tsquery('russian', ${text})
-    OR a.registration_number LIKE ${fragment}
-    OR EXISTS (SELECT 1 FROM applicants p WHERE p.id = a.applicant_id AND (${person.join(' OR ')})))`;
+  return `a.id IN (
+      SELECT s.id FROM appeals s WHERE s.search_vector @@ websearch_to_tsquery('russian', ${text})
+      UNION SELECT s.id FROM appeals s WHERE s.registration_number LIKE ${fragment}
+      UNION SELECT s.id FROM applicants p JOIN appeals s ON s.applicant_id = p.id WHERE ${person.join(' OR ')})`;
 }
 
 /** The list-only columns; viewerOrgs is the parameter holding the caller's organisations (null: all). */

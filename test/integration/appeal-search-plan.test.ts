@@ -1,0 +1,66 @@
+import { searchSql } from '../../libs/appeals/src/repositories/appeals.repository';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/**
+ * Issue 12 "find anything" at scale: every way the inbox's search box finds an appeal can be served by an index
+ * (the text's GIN, the registration number's and the phone digits' trigram GIN, lower(surname), lower(email)).
+ * With sequential scans priced out, the plan of each kind of query must name its index and scan no table
+ * whole; a way that lost its index (or a query that stopped matching the index's expression) fails here.
+ */
+describe('inbox search uses its indexes', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // A region's worth of rows in proportion (one appeal per applicant): reading a small table whole is cheaper
+    // than any index, so an empty database would prove nothing.
+    await db.dataSource.query(
+      `WITH people AS (
+         INSERT INTO applicants (channel, surname, email, phone)
+         SELECT 'operator', 'Фамилия' || i, 'person' || i || '@mail.example', '+7913' || lpad(i::text, 7, '0')
+           FROM generate_series(1, 20000) i RETURNING id),
+       items AS (
+         INSERT INTO inbound_items (channel, external_id, received_at, payload)
+         SELECT 'operator', 'plan-' || i, now(), '{}' FROM generate_series(1, 20000) i RETURNING id),
+       pairs AS (
+         SELECT p.id AS applicant_id, i.id AS item_id, row_number() OVER () AS n
+           FROM (SELECT id, row_number() OVER () AS k FROM people) p
+           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
+       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
+              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
+              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
+       SELECT '2026-' || lpad(n::text, 6, '0'), now(), now(), 'appeal', 'operator', 'plan-' || n, item_id,
+              applicant_id, 'Во дворе дома ' || n || ' не убран снег', 'registered',
+              (SELECT id FROM organisations WHERE code = 'cur'), 'Asia/Novosibirsk', now(), now(), current_date,
+              now(), 'test', 'x'
+         FROM pairs`,
+    );
+    await db.dataSource.query('ANALYZE applicants; ANALYZE appeals');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const plan = (q: string) =>
+    db.dataSource.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const params: unknown[] = [];
+      const where = searchSql(q, params);
+      const rows = (await tx.query(`EXPLAIN SELECT a.id FROM appeals a WHERE ${where}`, params)) as {
+        'QUERY PLAN': string;
+      }[];
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+
+  it.each([
+    ['a number fragment', '000123', ['appeals_registration_number_trgm']],
+    ['a whole number', '2026-000123', ['appeals_registration_number_trgm']],
+    ['a surname', 'Кузнецова', ['applicants_surname_lower_idx', 'appeals_search_idx']],
+    ['a phone, any formatting', '8 (913) 555-12-34', ['applicants_phone_digits_trgm']],
+    ['an e-mail', 'kuznetsova@mail.example', ['applicants_email_idx']],
+  ])('%s', async (_, q, indexes) => {
+    const text = await plan(q);
+    for (const index of indexes) expect(text).toContain(index);
+    expect(text).not.toMatch(/Seq Scan/);
+  });
+});
