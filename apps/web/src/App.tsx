@@ -8,6 +8,7 @@ import { AppealPage } from './pages/appeal/AppealPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
+import { RegisterPage } from './pages/register/RegisterPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { ArticlePage } from './pages/knowledge/ArticlePage';
 import { KnowledgePage } from './pages/knowledge/KnowledgePage';
@@ -58,6 +59,7 @@ export function App() {
           <Route path="/knowledge/requests" element={<RequestsPage />} />
           <Route path="/knowledge/requests/:id" element={<RequestPage />} />
           <Route path="/knowledge/reviews" element={<ReviewsPage />} />
+          {user.role !== 'clerk' && <Route path="/register" element={<RegisterPage />} />}
           {reports && <Route path="/dashboard" element={<DashboardPage />} />}
           {reports && <Route path="/reports" element={<ReportsPage />} />}
           {user.role === 'admin' && <Route path="/admin/:section?" element={<AdminPage />} />}

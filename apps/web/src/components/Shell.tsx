@@ -20,7 +20,7 @@ import { useAuth, useMe } from '../auth';
 import { plural, ROLE_LABEL } from '../lib/labels';
 import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
 import { ConnectionBanner } from './ConnectionBanner';
-import { BookIcon, DashboardIcon, InboxIcon, LogoutIcon, ReportIcon, SettingsIcon } from './icons';
+import { BookIcon, DashboardIcon, InboxIcon, LogoutIcon, PhoneIcon, ReportIcon, SettingsIcon } from './icons';
 
 function initials(name: string): string {
   return name
@@ -136,6 +136,16 @@ export function Shell({ children }: { children: ReactNode }) {
               active={location.pathname.startsWith('/knowledge')}
               onClick={close}
             />
+            {me.role !== 'clerk' && (
+              <NavLink
+                component={Link}
+                to="/register"
+                label="Регистрация обращения"
+                leftSection={<PhoneIcon />}
+                active={location.pathname.startsWith('/register')}
+                onClick={close}
+              />
+            )}
             {me.role !== 'operator' && (
               <NavLink
                 component={Link}
