@@ -1,12 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
 import { ClockWatcher } from '@inbox/clocks';
-import { DEMO_ORGANISATIONS, demoInboundItems, seedDemoRoutingRules, seedDirectory } from '@inbox/demo';
+import {
+  DEMO_ORGANISATIONS,
+  demoInboundItems,
+  seedDemoKnowledge,
+  seedDemoRoutingRules,
+  seedDirectory,
+} from '@inbox/demo';
 import { InboundStore } from '@inbox/intake';
 import { previewOpenApiDocument } from '../../apps/api/src/openapi/openapi-document';
 import { ENDPOINTS } from '../../apps/web/src/api/endpoints';
@@ -21,7 +27,9 @@ const ROOT = join(__dirname, '..', '..');
 const WEB = join(ROOT, 'apps', 'web');
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const DOCS_SHOTS = join(ROOT, 'docs', 'screenshots');
-const VIEWPORT = { width: 1366, height: 768 };
+const VIEWPORT = { width: 1440, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'demo';
 
 function newestMtime(dir: string): number {
@@ -128,6 +136,14 @@ describe('staff web workspace (browser e2e)', () => {
         organisationId: org[s.org],
       });
     }
+    // The demo knowledge base (articles per organisation and topic), as `npm start` has it.
+    const loginId = async (name: string) =>
+      ((await ds.query(`SELECT id FROM users WHERE login = $1`, [name])) as { id: string }[])[0].id;
+    await seedDemoKnowledge(ds, {
+      now: new Date(),
+      responsible: { minjkh: await loginId('clerk') },
+      requestedBy: await loginId('operator'),
+    });
     const actor = async (login: string): Promise<Actor> => {
       const [{ id }] = (await ds.query(`SELECT id FROM users WHERE login = $1`, [login])) as { id: string }[];
       const user = (await users.byId(id))!;
@@ -259,14 +275,55 @@ describe('staff web workspace (browser e2e)', () => {
     return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
   }
 
-  async function signIn(login: string): Promise<Page> {
+  /**
+   * Every console error, uncaught page error and failed request of a page (4xx/5xx answers and network
+   * failures; a request the browser itself cancelled on navigation, net::ERR_ABORTED, is not a failure).
+   */
+  const problems = new Map<Page, string[]>();
+  function watch(page: Page): void {
+    const list: string[] = [];
+    problems.set(page, list);
+    page.on('console', (m) => {
+      if (m.type() === 'error') list.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => list.push(`page error: ${e.message}`));
+    page.on('requestfailed', (r) => {
+      if (r.failure()?.errorText !== 'net::ERR_ABORTED') list.push(`failed: ${r.method()} ${r.url()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) list.push(`${r.status()}: ${r.request().method()} ${r.url()}`);
+    });
+  }
+  function expectClean(page: Page): void {
+    expect(problems.get(page)).toEqual([]);
+  }
+
+  /** axe-core (WCAG 2.1 A/AA) on the page as it is: the serious and critical violations, by rule. */
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ content: AXE });
+    const result = (await page.evaluate(
+      `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })`,
+    )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}): ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')}`,
+      );
+  }
+
+  async function signIn(login: string, viewport = VIEWPORT): Promise<Page> {
     const context = await browser.newContext({
-      viewport: VIEWPORT,
+      viewport,
       locale: 'ru-RU',
       timezoneId: 'Asia/Novosibirsk',
     });
     contexts.push(context);
     const page = await context.newPage();
+    watch(page);
     page.setDefaultTimeout(15_000);
     await page.goto(`${stack.baseUrl}/app/`);
     await page.getByLabel('Логин').fill(login);
@@ -373,6 +430,7 @@ describe('staff web workspace (browser e2e)', () => {
     const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${escalateMe.id}`, { headers }));
     expect(card.status).toBe('escalated');
     expect(card.organisations.map((o: { id: string }) => o.id)).toContain(org.minjkh);
+    expectClean(page);
   });
 
   it('clerk: answers the escalated appeal from a template', async () => {
@@ -397,6 +455,7 @@ describe('staff web workspace (browser e2e)', () => {
     await page.locator('[data-testid="history-item"][data-type="answer-drafted"]').waitFor();
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'appeal-card');
+    expectClean(page);
   });
 
   it('supervisor: drills from the overdue chart into the overdue appeal', async () => {
@@ -432,6 +491,7 @@ describe('staff web workspace (browser e2e)', () => {
       .getByText(/просрочено на/)
       .first()
       .waitFor();
+    expectClean(page);
   });
 
   it('a clerk of another organisation cannot open it', async () => {
@@ -445,6 +505,161 @@ describe('staff web workspace (browser e2e)', () => {
       '({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })',
     );
     expect(storage).toEqual({ local: [], session: ['inbox.session'] });
+  });
+
+  async function snap(page: Page, name: string): Promise<void> {
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  }
+
+  it('operator: registers a call from a returning applicant, answers it from the knowledge base and closes it; registers a second and escalates it', async () => {
+    const page = await signIn('operator');
+    await page.getByRole('link', { name: 'Регистрация обращения' }).click();
+    await page.getByRole('heading', { name: 'Регистрация обращения' }).waitFor();
+    // Keyboard first: the phone field has the focus; typing the number finds the applicant's earlier appeal.
+    await page.keyboard.type('+7 913 777-66-55');
+    const earlier = page.locator('[data-testid="earlier-appeal"]', {
+      hasText: escalateMe.registrationNumber,
+    });
+    await earlier.waitFor();
+    await earlier.getByRole('button', { name: 'Подставить данные заявителя' }).click();
+    await page.waitForFunction(
+      `document.querySelector('input[id]') && [...document.querySelectorAll('input')].some((i) => i.value === 'Соколова')`,
+    );
+    expect(await page.getByLabel('Отчество').inputValue()).toBe('Игоревна');
+    await page.getByLabel('Суть вопроса').fill('Когда вернут горячую воду после аварии');
+    await page
+      .getByLabel('Содержание')
+      .fill(
+        'Звонит повторно: после прорыва трубы в подвале дома по ул. Гоголя, 3 нет горячей воды. Спрашивает, куда обращаться и в какие сроки устранят.',
+      );
+    const article = page.getByTestId('kb-article').first();
+    await article.waitFor();
+    const title = (await article.locator('p').first().textContent())!.trim();
+    await article.getByRole('button', { name: 'Ответить по этой статье' }).click();
+    await page.getByTestId('chosen-article').getByText(title).waitFor();
+    await snap(page, 'register-call');
+    await page.getByRole('button', { name: 'Зарегистрировать и закрыть' }).click();
+    const closed = page.getByText(/Звонок № \d{4}-\d{6} закрыт: ответ дан на месте/);
+    await closed.waitFor();
+    const closedNumber = (await closed.textContent())!.match(/\d{4}-\d{6}/)![0];
+    const headers = await signInHeaders('operator');
+    const found = await json(fetch(`${stack.baseUrl}/api/v1/appeals?q=${closedNumber}`, { headers }));
+    expect(
+      found.items.map((i: { registrationNumber: string; status: string }) => [
+        i.registrationNumber,
+        i.status,
+      ]),
+    ).toEqual([[closedNumber, 'closed']]);
+    // Counted as line 1: the article served this appeal.
+    const uses = await json(
+      fetch(`${stack.baseUrl}/api/v1/knowledge/appeals/${found.items[0].id}/uses`, { headers }),
+    );
+    expect(JSON.stringify(uses)).toContain(title);
+
+    // A second call from the same applicant, escalated to line 2 from the same screen.
+    await page.getByLabel('Телефон').fill('+7 913 777-66-55');
+    await earlier.getByRole('button', { name: 'Подставить данные заявителя' }).click();
+    await page.waitForFunction(`[...document.querySelectorAll('input')].some((i) => i.value === 'Соколова')`);
+    await page.getByRole('textbox', { name: 'Тема по рубрикатору' }).fill('Жилищно');
+    await page.getByRole('option', { name: /^Жилищно-коммунальное хозяйство$/ }).click();
+    await page.getByLabel('Суть вопроса').fill('Управляющая компания не устраняет подтопление подвала');
+    await page
+      .getByLabel('Содержание')
+      .fill('Подвал дома по ул. Гоголя, 3 снова затоплен, управляющая компания не приезжает третий день.');
+    await page.getByRole('radio', { name: 'Передать на 2-ю линию' }).check();
+    await page.getByRole('button', { name: 'Зарегистрировать и передать' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Организации 2-й линии').click();
+    await page
+      .getByRole('option', { name: /Минжкх|ЖКХ/ })
+      .first()
+      .click();
+    await dialog.getByText('Одна или несколько').click();
+    await dialog.getByRole('button', { name: 'Передать' }).click();
+    const sent = page.getByText(/Обращение № \d{4}-\d{6} зарегистрировано и передано на 2-ю линию/);
+    await sent.waitFor();
+    const sentNumber = (await sent.textContent())!.match(/\d{4}-\d{6}/)![0];
+    const escalated = await json(fetch(`${stack.baseUrl}/api/v1/appeals?q=${sentNumber}`, { headers }));
+    expect(escalated.items[0]).toEqual(
+      expect.objectContaining({
+        status: 'escalated',
+        parts: [expect.objectContaining({ organisationId: org.minjkh })],
+      }),
+    );
+    expectClean(page);
+  });
+
+  it('supervisor on a phone-sized window: dashboard, the card, approves the draft', async () => {
+    const page = await signIn('supervisor', PHONE);
+    await page.getByRole('heading', { name: 'Панель руководителя' }).waitFor();
+    await page.getByTestId('overdue-by-organisation').locator('.recharts-bar-rectangle').first().waitFor();
+    expect(
+      await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'),
+    ).toBeLessThanOrEqual(0);
+    await snap(page, 'phone-dashboard');
+    await page.goto(`${stack.baseUrl}/app/appeals/${escalateMe.id}`);
+    await page.getByRole('heading', { name: `Обращение № ${escalateMe.registrationNumber}` }).waitFor();
+    const draft = page.locator('[data-testid="answer"][data-status="draft"]');
+    await draft.waitFor();
+    expect(
+      await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'),
+    ).toBeLessThanOrEqual(0);
+    await snap(page, 'phone-card');
+    await draft.getByRole('button', { name: 'Согласовать' }).click();
+    await page.locator('[data-testid="answer"][data-status="approved"]').waitFor();
+    await page.getByText('Ответ согласован').first().waitFor();
+    await snap(page, 'phone-approved');
+    expectClean(page);
+  });
+
+  it('admin: opens an appeal card and sees no personal data, and no blank page', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/appeals/${escalateMe.id}`);
+    await page.getByRole('heading', { name: `Обращение № ${escalateMe.registrationNumber}` }).waitFor();
+    await page.getByText('Персональные данные видны только сотрудникам').waitFor();
+    await page.getByTestId('appeal-text').waitFor();
+    expect(await page.getByTestId('applicant-name').count()).toBe(0);
+    const body = (await page.locator('body').textContent()) ?? '';
+    for (const personal of ['Соколова', '777-66-55', '79137776655', 'sokolova@example.test']) {
+      expect(body).not.toContain(personal);
+    }
+    expect(await page.getByTestId('page-error').count()).toBe(0);
+    await snap(page, 'admin-card');
+    expectClean(page);
+  });
+
+  it('has no serious or critical WCAG 2.1 A/AA violations (axe-core) on login, inbox, card and dashboard', async () => {
+    const found: Record<string, string[]> = {};
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'ru-RU' });
+    contexts.push(context);
+    const login = await context.newPage();
+    watch(login);
+    await login.goto(`${stack.baseUrl}/app/`);
+    await login.getByLabel('Логин').waitFor();
+    found.login = await axeViolations(login);
+
+    const operator = await signIn('operator');
+    await operator.getByTestId('inbox-row').first().waitFor();
+    found.inbox = await axeViolations(operator);
+    await operator.goto(`${stack.baseUrl}/app/appeals/${escalateMe.id}`);
+    await operator.getByTestId('appeal-text').waitFor();
+    await operator.locator('[data-testid="history-item"]').first().waitFor();
+    found.card = await axeViolations(operator);
+
+    const supervisor = await signIn('supervisor');
+    await supervisor
+      .getByTestId('overdue-by-organisation')
+      .locator('.recharts-bar-rectangle')
+      .first()
+      .waitFor();
+    found.dashboard = await axeViolations(supervisor);
+    const phone = await signIn('supervisor', PHONE);
+    await phone.getByRole('heading', { name: 'Панель руководителя' }).waitFor();
+    found['dashboard (phone)'] = await axeViolations(phone);
+
+    expect(found).toEqual({ login: [], inbox: [], card: [], dashboard: [], 'dashboard (phone)': [] });
+    for (const page of [login, operator, supervisor, phone]) expectClean(page);
   });
 
   it('admin: directory, staff, routing rules, calendar and channels', async () => {

@@ -66,7 +66,7 @@ export function Shell({ children }: { children: ReactNode }) {
           </Group>
           <Menu position="bottom-end" width={280}>
             <Menu.Target>
-              <UnstyledButton aria-label="Профиль и выход">
+              <UnstyledButton title="Профиль и выход">
                 <Group gap={8} wrap="nowrap">
                   <div style={{ textAlign: 'right' }}>
                     <Text

@@ -107,7 +107,7 @@ export function ExportButtons({
         </Group>
       )}
       {error && (
-        <Text size="xs" c="red.8" role="alert" maw={220}>
+        <Text size="xs" c="red.9" role="alert" maw={220}>
           {error}
         </Text>
       )}

@@ -120,10 +120,10 @@ export function countdown(due: string | Date, now = Date.now()): { text: string;
 
 /** Text colours of a countdown, each at least 4.5:1 on white (WCAG 2.1 AA). */
 export const URGENCY_COLOR: Record<Urgency, string> = {
-  overdue: 'red.9',
-  critical: 'orange.9',
-  soon: 'yellow.9',
-  ok: 'green.9',
+  overdue: '#b02525',
+  critical: '#a63a00',
+  soon: '#7c5300',
+  ok: '#1f6b30',
 };
 
 /** Local date 'YYYY-MM-DD' of an instant in the browser's zone. */

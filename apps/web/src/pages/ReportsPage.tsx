@@ -201,12 +201,12 @@ export function ReportsPage() {
                       <Table.Td ta="right">{x.received}</Table.Td>
                       <Table.Td ta="right">{x.answered}</Table.Td>
                       <Table.Td ta="right">{x.onTime}</Table.Td>
-                      <Table.Td ta="right" c={x.late ? 'red' : undefined}>
+                      <Table.Td ta="right" c={x.late ? 'red.9' : undefined}>
                         {x.late}
                       </Table.Td>
                       <Table.Td ta="right">{share(x.onTimeShare)}</Table.Td>
                       <Table.Td ta="right">{x.inProgress}</Table.Td>
-                      <Table.Td ta="right" c={x.overdueOpen ? 'red' : undefined}>
+                      <Table.Td ta="right" c={x.overdueOpen ? 'red.9' : undefined}>
                         {x.overdueOpen}
                       </Table.Td>
                     </Table.Tr>

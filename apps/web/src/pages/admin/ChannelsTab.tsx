@@ -64,7 +64,7 @@ export function ChannelsTab() {
                 <Table.Td>{formatDateTime(c.lastSuccessAt)}</Table.Td>
                 <Table.Td ta="right">{c.itemsReceived}</Table.Td>
                 <Table.Td>
-                  <Text size="xs" c={c.lastError ? 'red' : 'dimmed'} lineClamp={2}>
+                  <Text size="xs" c={c.lastError ? 'red.9' : 'dimmed'} lineClamp={2}>
                     {c.lastError ? `${formatDateTime(c.lastErrorAt)}: ${c.lastError}` : '—'}
                   </Text>
                 </Table.Td>

@@ -191,7 +191,7 @@ export function RoutingRulesTab() {
               w={160}
             />
             {error && (
-              <Text c="red" size="sm" role="alert">
+              <Text c="red.9" size="sm" role="alert">
                 {error}
               </Text>
             )}

@@ -243,7 +243,7 @@ function UserModal(props: {
           onChange={(e) => setForm({ ...form, seesSubordinates: e.currentTarget.checked })}
         />
         {error && (
-          <Text c="red.8" size="sm" role="alert">
+          <Text c="red.9" size="sm" role="alert">
             {error}
           </Text>
         )}
@@ -283,7 +283,7 @@ function PasswordModal(props: {
           data-autofocus
         />
         {error && (
-          <Text c="red.8" size="sm" role="alert">
+          <Text c="red.9" size="sm" role="alert">
             {error}
           </Text>
         )}

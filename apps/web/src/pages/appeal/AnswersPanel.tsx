@@ -158,7 +158,7 @@ export function AnswersSection({
               onChange={(e) => setText(e.currentTarget.value)}
             />
             {error && (
-              <Text size="xs" c="red" role="alert">
+              <Text size="xs" c="red.9" role="alert">
                 {error}
               </Text>
             )}

@@ -67,7 +67,7 @@ function AttachmentTile({ appealId, file }: { appealId: string; file: AppealCard
           Скачать ({Math.max(1, Math.round(file.size / 1024))} КБ)
         </Anchor>
       ) : (
-        <Text size="xs" c="red">
+        <Text size="xs" c="red.9">
           Не принято: {file.rejectionReason ?? 'файл отклонён'}
         </Text>
       )}

@@ -65,7 +65,7 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
           onChange={setSubtopicId}
         />
         {error && (
-          <Text size="xs" c="red" role="alert">
+          <Text size="xs" c="red.9" role="alert">
             {error}
           </Text>
         )}

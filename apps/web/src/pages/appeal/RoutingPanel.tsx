@@ -39,7 +39,7 @@ export function RoutingPanel({
         </Text>
       )}
       {error && (
-        <Text size="xs" c="red">
+        <Text size="xs" c="red.9">
           {error}
         </Text>
       )}
