@@ -210,7 +210,7 @@ function QueueCount({ queue }: { queue: Queue }) {
     <Badge
       size="sm"
       variant={alarm ? 'filled' : 'light'}
-      color={alarm ? (queue.id === 'overdue' ? 'red.8' : 'orange.9') : 'gray'}
+      color={alarm ? (queue.id === 'overdue' ? '#b02525' : '#a63a00') : 'gray'}
       aria-label={`${total} ${plural(total, 'обращение', 'обращения', 'обращений')}`}
       data-testid={`queue-count-${queue.id}`}
       styles={{ label: { overflow: 'visible' } }}
