@@ -1,9 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type INestApplication, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { getQueueToken } from '@nestjs/bull';
-import { type Queue } from 'bull';
-import { QueueName } from '@inbox/queue';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TEST_REDIS_URL } from './services';
@@ -34,8 +31,6 @@ export async function startTestStack(
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     PENDING_SWEEP_MS: '2000',
-    // Bull's limiter leaves timers that fail an in-process shutdown; the limits themselves are data (delivery-limits.ts).
-    DELIVERY_RATE_LIMITS: 'false',
     ...options.env,
   };
   Object.assign(process.env, env);
@@ -52,10 +47,11 @@ export async function startTestStack(
     worker,
     baseUrl,
     env,
+    // The worker first: its jobs finish while the api's queues are still open. Both close as in production
+    // (QueueShutdown), with the production delivery limits on, and a failed close fails the test.
     async close() {
-      if (worker) await drainQueues(worker);
-      await closeQuietly(api);
-      if (worker) await closeQuietly(worker);
+      if (worker) await worker.close();
+      await api.close();
       await db.drop();
     },
   };
@@ -80,24 +76,4 @@ export async function eventually<T>(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function json(res: Response | Promise<Response>): Promise<any> {
   return (await res).json();
-}
-
-/**
- * Bull gives a Redis client 500 ms to QUIT, then disconnects it and rejects with "Connection is closed."
- * when the machine is busy: a shutdown artefact, not a test failure. Anything else still fails the test.
- */
-export async function closeQuietly(app: { close(): Promise<void> }): Promise<void> {
-  try {
-    await app.close();
-  } catch (error) {
-    if (!(error instanceof Error && error.message === 'Connection is closed.')) throw error;
-  }
-}
-
-/** Stops taking jobs and lets the running ones finish, so nothing talks to Redis while it closes. */
-async function drainQueues(app: INestApplicationContext): Promise<void> {
-  for (const name of Object.values(QueueName)) {
-    const queue = app.get<Queue>(getQueueToken(name), { strict: false });
-    await Promise.race([queue.pause(true).catch(() => undefined), new Promise((r) => setTimeout(r, 5000))]);
-  }
 }

@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
 import { ChannelPuller, ChannelRegistry, type ChannelEntry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
@@ -13,7 +13,7 @@ import { QueueName } from '@inbox/queue';
  * getUpdates, VK) block inside the pull, so a short interval keeps them near real time.
  */
 @Injectable()
-export class ChannelPullWorker implements OnModuleInit, OnApplicationShutdown {
+export class ChannelPullWorker implements OnModuleInit, OnModuleDestroy {
   private readonly log = rootLogger.child('channel-pull');
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Set<Promise<unknown>>();
@@ -36,7 +36,8 @@ export class ChannelPullWorker implements OnModuleInit, OnApplicationShutdown {
     for (const off of this.registry.off()) this.log.info('channel off', { ...off });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** First thing at shutdown: a pull enqueues normalisation, so it ends while the queues are open. */
+  async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     for (const t of this.timers.values()) clearTimeout(t);
     await Promise.allSettled([...this.running]);

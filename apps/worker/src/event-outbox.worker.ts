@@ -1,4 +1,4 @@
-import { Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AppealEventHooks } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
@@ -11,7 +11,7 @@ import { AppConfig } from '@inbox/config';
  * nothing touches the database after shutdown.
  */
 @Injectable()
-export class EventOutboxWorker implements OnModuleInit, OnApplicationShutdown {
+export class EventOutboxWorker implements OnModuleInit, OnModuleDestroy {
   private readonly log = rootLogger.child('event-outbox');
   private timer?: NodeJS.Timeout;
   private tick?: Promise<unknown>;
@@ -26,7 +26,8 @@ export class EventOutboxWorker implements OnModuleInit, OnApplicationShutdown {
     this.schedule();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** First thing at shutdown, while the queues its hooks enqueue into are still open. */
+  async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
     await this.tick;

@@ -3,3 +3,4 @@ export * from './queue.module';
 export * from './job-producer';
 export * from './delivery-limits';
 export * from './process-jobs';
+export * from './queue-shutdown';

@@ -4,6 +4,7 @@ import { AppConfig } from '@inbox/config';
 import { queueLimiter, RETRY_AFTER_BACKOFF, retryAfterBackoff } from './delivery-limits';
 import { QueueName } from './queues';
 import { JobProducer } from './job-producer';
+import { QueueShutdown } from './queue-shutdown';
 
 /**
  * Bull over Redis. Failed jobs are kept (removeOnFail: false) so that nothing is dropped silently: they
@@ -40,15 +41,14 @@ export class QueueModule {
           ...Object.values(QueueName).map((name) => ({
             name,
             inject: [AppConfig],
-            // Per-channel send rates (delivery-limits.ts); switchable because Bull's limiter timers make an
-            // in-process stack's shutdown report "Connection is closed." (see README, known issues).
+            // Per-channel send rates (delivery-limits.ts); on in production and in the tests alike.
             useFactory: (config: AppConfig) => ({
               limiter: config.deliveryRateLimits ? queueLimiter(name) : undefined,
             }),
           })),
         ),
       ],
-      providers: [JobProducer],
+      providers: [JobProducer, QueueShutdown],
       exports: [BullModule, JobProducer],
     };
   }
