@@ -460,6 +460,43 @@ describe('workspace API (e2e)', () => {
     );
   });
 
+  it('lets the admin make a classifier model the current one and roll back to the previous one', async () => {
+    const ds = stack.db.dataSource;
+    const insert = async (status: string) =>
+      (
+        (await ds.query(
+          `INSERT INTO classifier_models (target, path, status, trained_rows, scores, promoted_at)
+           VALUES ('topic', 'db:test', $1, 10, '{"heldBack":{"candidate":{"macroF1":0.7}}}',
+                   CASE WHEN $1 = 'promoted' THEN now() END) RETURNING id`,
+          [status],
+        )) as { id: string }[]
+      )[0].id;
+    const previous = await insert('promoted');
+    const candidate = await insert('candidate');
+    const statuses = (list: { id: string; status: string }[]) =>
+      Object.fromEntries(
+        list.filter((m) => [previous, candidate].includes(m.id)).map((m) => [m.id, m.status]),
+      );
+
+    expect((await post(`/api/v1/classification/models/${candidate}/promote`, supervisor)).status).toBe(403);
+    const promoted = await post(`/api/v1/classification/models/${candidate}/promote`, admin);
+    expect(promoted.status).toBe(200);
+    expect(statuses(await promoted.json())).toEqual({ [previous]: 'retired', [candidate]: 'promoted' });
+    // Rolling back is promoting the retired one again.
+    const back = await json(post(`/api/v1/classification/models/${previous}/promote`, admin));
+    expect(statuses(back)).toEqual({ [previous]: 'promoted', [candidate]: 'retired' });
+    expect(
+      (await post('/api/v1/classification/models/00000000-0000-4000-8000-000000000000/promote', admin))
+        .status,
+    ).toBe(404);
+    const audit = (await ds.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE action = 'promote-classifier-model'`,
+    )) as {
+      n: number;
+    }[];
+    expect(audit[0].n).toBe(2);
+  });
+
   it('serves the rubricator and the production calendar', async () => {
     const topics = await json(get('/api/v1/topics', roadsClerk));
     expect(topics).toEqual(

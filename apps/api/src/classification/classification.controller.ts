@@ -14,7 +14,14 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiConsumes, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConsumes,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type Queue } from 'bull';
 import { type Response } from 'express';
 import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
@@ -22,6 +29,7 @@ import { ClassificationCorrectionsRepository, ModelRegistry, TrainingExamples } 
 import { notFoundError } from '@inbox/common';
 import { JobName, JobProducer, QueueName } from '@inbox/queue';
 import { CsvUploadDto } from './classification.dto';
+import { ClassifierModelDto } from './classification.responses';
 import { uploadedCsv } from './csv-upload';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -43,7 +51,29 @@ export class ClassificationController {
   @Get('models')
   @Roles(Role.Admin, Role.Supervisor)
   @ApiOperation({ summary: 'Модели классификатора: действующая, кандидаты, отклонённые — с оценками' })
+  @ApiOkResponse({ type: [ClassifierModelDto] })
   models() {
+    return this.registry.list();
+  }
+
+  @Post('models/:id/promote')
+  @HttpCode(200)
+  @Roles(Role.Admin)
+  @ApiOperation({
+    summary:
+      'Сделать модель действующей (администратор): продвинуть кандидата или откатиться на прежнюю; текущая уходит в архив',
+  })
+  @ApiOkResponse({ type: [ClassifierModelDto] })
+  async promote(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
+    const models = await this.registry.list();
+    if (!models.some((m) => m.id === id)) throw notFoundError('Модель не найдена');
+    await this.registry.promote(id);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'promote-classifier-model',
+      entityType: 'classifier-model',
+      entityId: id,
+    });
     return this.registry.list();
   }
 

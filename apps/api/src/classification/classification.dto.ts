@@ -125,6 +125,7 @@ export class FastTrackRuleDto {
   name!: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'Тема или подтема (тема включает подтемы)',

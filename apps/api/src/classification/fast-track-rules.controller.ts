@@ -1,8 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { FastTrackRules } from '@inbox/classification';
 import { FastTrackRuleDto } from './classification.dto';
+import { FastTrackRuleResponseDto } from './classification.responses';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -16,6 +24,7 @@ export class FastTrackRulesController {
   @Get()
   @Roles(Role.Admin, Role.Supervisor, Role.Operator)
   @ApiOperation({ summary: 'Правила фаст-трека региона: тема, ключевые фразы, каналы, месяцы' })
+  @ApiOkResponse({ type: [FastTrackRuleResponseDto] })
   list() {
     return this.rules.list();
   }
@@ -23,6 +32,7 @@ export class FastTrackRulesController {
   @Get(':id')
   @Roles(Role.Admin, Role.Supervisor, Role.Operator)
   @ApiOperation({ summary: 'Правило фаст-трека' })
+  @ApiOkResponse({ type: FastTrackRuleResponseDto })
   get(@Param('id', ID) id: string) {
     return this.rules.get(id);
   }
@@ -30,6 +40,7 @@ export class FastTrackRulesController {
   @Post()
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Создать правило: сработавшее правило даёт обращению срок 10 дней с регистрации' })
+  @ApiCreatedResponse({ type: FastTrackRuleResponseDto })
   create(@Body() body: FastTrackRuleDto, @Staff() staff: StaffContext) {
     return this.rules.create(body, { userId: staff.user.id });
   }
@@ -37,6 +48,7 @@ export class FastTrackRulesController {
   @Put(':id')
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Изменить правило (все поля; не указанные получают значения по умолчанию)' })
+  @ApiOkResponse({ type: FastTrackRuleResponseDto })
   update(@Param('id', ID) id: string, @Body() body: FastTrackRuleDto, @Staff() staff: StaffContext) {
     return this.rules.update(id, body, { userId: staff.user.id });
   }

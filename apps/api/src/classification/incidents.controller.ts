@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { Incidents } from '@inbox/incidents';
 import { IncidentAnswerDto, IncidentListQueryDto } from './classification.dto';
+import { IncidentPageDto } from './classification.responses';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -16,6 +17,7 @@ export class IncidentsController {
   @Get()
   @Roles(Role.Operator, Role.Supervisor, Role.Admin)
   @ApiOperation({ summary: 'Инциденты: много сообщений об одной проблеме из разных каналов' })
+  @ApiOkResponse({ type: IncidentPageDto })
   list(@Query() query: IncidentListQueryDto, @Staff() staff: StaffContext) {
     return this.incidents.list(query, staff.scope);
   }

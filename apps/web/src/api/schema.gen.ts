@@ -620,6 +620,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/classification/models/{id}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Сделать модель действующей (администратор): продвинуть кандидата или откатиться на прежнюю; текущая уходит в архив */
+        post: operations["ClassificationController_promote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classification/retrain": {
         parameters: {
             query?: never;
@@ -2263,6 +2280,25 @@ export interface components {
             pendingActions: number;
             syncStage: string;
         };
+        ClassifierModelDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            path: string;
+            /** Format: date-time */
+            promotedAt: string | null;
+            /** @description Оценки: heldBack.candidate/current (macroF1, accuracy, rows), calibration, latencyMs, decision, trigger */
+            scores: {
+                [key: string]: unknown;
+            };
+            sizeBytes: number | null;
+            /** @enum {string} */
+            status: "candidate" | "promoted" | "rejected" | "retired";
+            /** @example topic */
+            target: string;
+            trainedRows: number;
+        };
         ClassifyDto: {
             subtopicId?: string;
             topicId: string;
@@ -2513,7 +2549,23 @@ export interface components {
              * Format: uuid
              * @description Тема или подтема (тема включает подтемы)
              */
-            topicId?: Record<string, never> | null;
+            topicId?: string | null;
+        };
+        FastTrackRuleResponseDto: {
+            active: boolean;
+            channels: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            keywords: string[];
+            months: number[];
+            name: string;
+            topic: components["schemas"]["RuleTopicRefDto"] | null;
+            /** Format: uuid */
+            topicId: string | null;
+            /** Format: date-time */
+            updatedAt: string;
         };
         FlagDecisionDto: {
             /** @description Комментарий к решению */
@@ -2597,6 +2649,30 @@ export interface components {
         IncidentAnswerDto: {
             /** @description Текст ответа: уйдёт каждому заявителю по его каналу */
             text: string;
+        };
+        IncidentPageDto: {
+            items: components["schemas"]["IncidentSummaryDto"][];
+            nextCursor: string | null;
+        };
+        IncidentSummaryDto: {
+            /** Format: date-time */
+            answeredAt: string | null;
+            appealsCount: number;
+            channels: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            firstAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastAt: string;
+            /** @enum {string} */
+            status: "open" | "answered" | "closed";
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
+            topicName: string | null;
         };
         /** @enum {string} */
         KnowledgeArticleKind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
@@ -3246,6 +3322,12 @@ export interface components {
             name: string;
             /** Format: uuid */
             parentId: string | null;
+        };
+        RuleTopicRefDto: {
+            code: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
         };
         SectionDto: {
             articles: number;
@@ -4384,7 +4466,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ClassifierModelDto"][];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -4411,6 +4495,34 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ClassificationController_promote: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassifierModelDto"][];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -4563,7 +4675,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FastTrackRuleResponseDto"][];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -4591,7 +4705,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FastTrackRuleResponseDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -4617,7 +4733,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FastTrackRuleResponseDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -4647,7 +4765,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FastTrackRuleResponseDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -4701,7 +4821,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentPageDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
