@@ -130,9 +130,15 @@ describe('Telegram channel (e2e)', () => {
       number = appeal.registration_number;
       const registered = await sent(chat, (t) => t.startsWith(`Обращение зарегистрировано, № ${number}`));
       const c = await card(appealId);
+      // No phone from a messenger: under the number, the one-press "share my number" button (S0 needs it).
       expect(registered.text).toBe(
-        `Обращение зарегистрировано, № ${number}, срок ответа до ${c.answerDueDate.split('-').reverse().join('.')}.`,
+        `Обращение зарегистрировано, № ${number}, срок ответа до ${c.answerDueDate.split('-').reverse().join('.')}.\n` +
+          'Чтобы специалист мог связаться с вами по обращению, нажмите «Поделиться номером телефона» внизу экрана.',
       );
+      expect(registered.replyMarkup).toMatchObject({
+        keyboard: [[{ text: 'Поделиться номером телефона', request_contact: true }]],
+        one_time_keyboard: true,
+      });
       expect(registered.replyToMessageId).toBe(photoMessageId);
       expect(c).toMatchObject({
         channel: 'telegram',
@@ -184,13 +190,27 @@ describe('Telegram channel (e2e)', () => {
     });
 
     it('answers in the same chat, asks for a rating with buttons and reopens a poor one upward', async () => {
-      // S0 needs the applicant's name, patronymic and phone to escalate, which no messenger gives: line 1
-      // completes the card after a call (no staff endpoint edits applicants yet, so SQL stands in for it).
-      await query(
-        `UPDATE applicants SET first_name = 'Андрей', patronymic = 'Петрович', phone = '+79130000001'
-          WHERE id = (SELECT applicant_id FROM appeals WHERE id = $1)`,
-        [appealId],
-      );
+      // S0 needs the applicant's name, patronymic and phone to escalate, which no messenger gives. The citizen
+      // presses the contact button (someone else's contact forwarded first changes nothing); line 1 completes
+      // the rest of the card.
+      fake.enqueue(fake.contactUpdate(chat, '+7 913 000-00-09', 42));
+      fake.enqueue(fake.contactUpdate(chat, '+7 913 000-00-01'));
+      const withPhone = await eventually(async () => {
+        const x = await card(appealId);
+        return x.applicant.phone ? x : undefined;
+      });
+      expect(withPhone.applicant.phone).toBe('+79130000001');
+      expect(Object.keys(withPhone.escalationRequires)).not.toContain('applicant.phone');
+      expect(withPhone.history.map((e: { type: string }) => e.type)).toContain('card-updated');
+      expect(
+        (
+          await fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}/card`, {
+            method: 'PATCH',
+            headers: operator.headers,
+            body: JSON.stringify({ applicant: { firstName: 'Андрей', patronymic: 'Петрович' } }),
+          })
+        ).status,
+      ).toBe(200);
       const escalated = await post(`/api/v1/appeals/${appealId}/escalate`, operator, {
         organisationIds: [org.minzhkh],
         topicId: org.housing,

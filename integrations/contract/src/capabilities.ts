@@ -11,6 +11,13 @@ export type Choices = NonNullable<OutboundMessage['choices']>;
 /** The button value the bot's consent button carries in every channel with buttons (152-ФЗ consent). */
 export const CONSENT_CHOICE_ID = 'consent:accept';
 
+/**
+ * A choice with this id asks the citizen for their phone number with one press (Telegram's `request_contact`
+ * keyboard button): what comes back is a contact the connector maps onto the item's author. Offered only to
+ * channels that can (`requestsPhone`); another would show it as an ordinary button that does nothing.
+ */
+export const PHONE_CHOICE_ID = 'contact:phone';
+
 /** A button press to acknowledge: Telegram answerCallbackQuery, VK messages.sendMessageEventAnswer. */
 export interface InteractionAck {
   /** The channel's id of the press (Telegram callback_query.id, VK event_id). */
@@ -34,6 +41,11 @@ export interface HasButtons {
   readonly buttonLabelMax: number;
   /** The two rating questions of S4 п. 27.3 as this channel's buttons, for a 'rating-request'. */
   ratingChoices(registrationNumber: string): Choices;
+}
+
+/** The channel can ask for the citizen's own phone number with one press (a choice of PHONE_CHOICE_ID). */
+export interface RequestsPhone {
+  readonly requestsPhone: true;
 }
 
 /** A category and its subcategories, as a channel's own rubricator lists them (ids as strings). */
@@ -82,3 +94,6 @@ export const needsSetUp = (c: Connector): c is Connector & NeedsSetUp =>
 
 export const threadsSentMessages = (c: Connector): c is Connector & ThreadsSentMessages =>
   typeof (c as Partial<ThreadsSentMessages>).threadKeyOfSent === 'function';
+
+export const requestsPhone = (c: Connector | undefined): c is Connector & RequestsPhone =>
+  !!c && (c as Partial<RequestsPhone>).requestsPhone === true;

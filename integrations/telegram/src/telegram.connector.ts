@@ -19,7 +19,9 @@ import {
   type NeedsSetUp,
   type OutboundMessage,
   type ParseResult,
+  PHONE_CHOICE_ID,
   type PullPage,
+  type RequestsPhone,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
 import { clientFor } from './account';
@@ -41,11 +43,14 @@ type Signal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
  * chat; bot commands, button presses and ratings become events. The Bot API has no idempotency key, so
  * the core dedupes sends by outbound id; a retried send whose first part had gone out repeats that part.
  */
-export class TelegramConnector implements Connector, AcknowledgesInteractions, HasButtons, NeedsSetUp {
+export class TelegramConnector
+  implements Connector, AcknowledgesInteractions, HasButtons, NeedsSetUp, RequestsPhone
+{
   readonly channel = Channel.Telegram;
   readonly mode = 'both' as const;
   /** Telegram wraps long labels rather than cutting them; past this they stop being readable on a phone. */
   readonly buttonLabelMax = 64;
+  readonly requestsPhone = true;
 
   constructor(private readonly logger: JsonLogger = new JsonLogger('telegram-connector')) {}
 
@@ -367,6 +372,20 @@ function messageIdOf(value: unknown): number | undefined {
 function keyboardOf(choices: OutboundMessage['choices']) {
   const rows = (choices ?? []).filter((row) => row.length > 0);
   if (rows.length === 0) return undefined;
+  // Only a reply keyboard can ask for the contact; it folds away once pressed.
+  if (rows.some((row) => row.some((choice) => choice.id === PHONE_CHOICE_ID))) {
+    return {
+      keyboard: rows.map((row) =>
+        row.map((choice) =>
+          choice.id === PHONE_CHOICE_ID
+            ? { text: choice.label, request_contact: true }
+            : { text: choice.label },
+        ),
+      ),
+      one_time_keyboard: true,
+      resize_keyboard: true,
+    };
+  }
   return {
     inline_keyboard: rows.map((row) =>
       row.map((choice) => {

@@ -21,6 +21,7 @@ import {
   RegistrationRepository,
 } from './repositories/registration.repository';
 import { checkStoredItem } from './stored-item-check';
+import { normalisePhone } from './workflow/escalation-requirements';
 
 export type RegistrationOutcome =
   | {
@@ -126,6 +127,23 @@ export class AppealRegistrar {
       text: p.text,
       attachments: (p.attachments ?? []).length,
     });
+    const author = p.author;
+    if (
+      author?.phone &&
+      author.externalId &&
+      (await this.registrations.fillApplicantPhone(
+        tx,
+        appeal.id,
+        { channel: item.channel, externalId: author.externalId },
+        normalisePhone(author.phone),
+      ))
+    ) {
+      // As a staff correction would be recorded, by the applicant instead of a member of staff.
+      await this.history.append(tx, appeal.id, 'card-updated', null, {
+        fields: ['applicant.phone'],
+        source: 'applicant',
+      });
+    }
     await this.appeals.touch(tx, appeal.id);
     return { kind: 'follow-up', appealId: appeal.id, registrationNumber: appeal.registration_number };
   }

@@ -1,12 +1,25 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { Channel, hasButtons, type OutboundMessage } from '@inbox/integrations/contract';
+import {
+  Channel,
+  hasButtons,
+  type OutboundMessage,
+  PHONE_CHOICE_ID,
+  requestsPhone,
+} from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
 import { AttachmentFetcher } from './attachment-fetcher.service';
 import { BOT_CHANNELS } from './dialogue.service';
 import { NoticesRepository } from './notices.repository';
-import { escalatedNoticeRu, ratingRequestRu, registeredNoticeRu, reopenedNoticeRu } from './texts';
+import {
+  escalatedNoticeRu,
+  PHONE_BUTTON_RU,
+  phoneRequestRu,
+  ratingRequestRu,
+  registeredNoticeRu,
+  reopenedNoticeRu,
+} from './texts';
 
 type NoticeKind = Extract<
   OutboundMessage['kind'],
@@ -50,13 +63,20 @@ export class CitizenNotices implements OnModuleInit {
     const number = event.registrationNumber;
     const data = event.data ?? {};
     switch (event.type) {
-      case 'registered':
-        await this.queue(
-          event,
-          'registration-notice',
-          registeredNoticeRu(number, String(data.answerDueDate)),
-        );
+      case 'registered': {
+        const text = registeredNoticeRu(number, String(data.answerDueDate));
+        // S0: a line-2 request carries the applicant's phone, which a messenger does not give. Where the
+        // channel can ask for it with one press, the citizen is asked right away, under the number.
+        const connector = this.registry.forDelivery(event.channel)?.connector;
+        if (!wall && requestsPhone(connector) && !(await this.notices.applicantHasPhone(event.appealId))) {
+          await this.queue(event, 'registration-notice', `${text}\n${phoneRequestRu()}`, [
+            [{ id: PHONE_CHOICE_ID, label: PHONE_BUTTON_RU }],
+          ]);
+          return;
+        }
+        await this.queue(event, 'registration-notice', text);
         return;
+      }
       case 'escalated': {
         if (wall) return;
         const ids = Array.isArray(data.organisationIds) ? data.organisationIds : [];

@@ -25,6 +25,14 @@ export class NoticesRepository {
     return appeal?.reply_address ?? null;
   }
 
+  async applicantHasPhone(appealId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1 AND p.phone IS NOT NULL`,
+      [appealId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /** The new message's id; undefined when this event already has its notice of this kind. */
   async insertOnce(notice: NewNotice): Promise<string | undefined> {
     const [row] = (await this.dataSource.query(

@@ -140,6 +140,12 @@ export function registeredNoticeRu(registrationNumber: string, answerDueDate: st
   return `Обращение зарегистрировано, № ${registrationNumber}, срок ответа до ${russianDay(answerDueDate)}.`;
 }
 
+export const PHONE_BUTTON_RU = 'Поделиться номером телефона';
+
+export function phoneRequestRu(): string {
+  return `Чтобы специалист мог связаться с вами по обращению, нажмите «${PHONE_BUTTON_RU}» внизу экрана.`;
+}
+
 export function escalatedNoticeRu(registrationNumber: string, organisations: string[]): string {
   return organisations.length > 0
     ? `Обращение № ${registrationNumber} передано на рассмотрение: ${organisations.join(', ')}.`

@@ -35,7 +35,11 @@ export interface SentRecord {
   text?: string;
   caption?: string;
   replyToMessageId?: number;
-  replyMarkup?: { inline_keyboard?: { text: string; callback_data?: string }[][] };
+  replyMarkup?: {
+    inline_keyboard?: { text: string; callback_data?: string }[][];
+    keyboard?: { text: string; request_contact?: boolean }[][];
+    one_time_keyboard?: boolean;
+  };
   file?: { fileName: string; contentType: string; content: Buffer; fileId: string };
   params: Record<string, unknown>;
 }
@@ -214,6 +218,17 @@ export class TelegramFake {
     return this.fromSample('text-message.json', chatId, (u) => {
       delete u.message.text;
       u.message.location = { latitude, longitude };
+    });
+  }
+
+  /**
+   * The reply-keyboard button `request_contact` pressed: Telegram sends the user's own contact (user_id is the
+   * sender's); `userId` makes it someone else's card forwarded instead.
+   */
+  contactUpdate(chatId: number, phone: string, userId = chatId): Record<string, unknown> {
+    return this.fromSample('text-message.json', chatId, (u) => {
+      delete u.message.text;
+      u.message.contact = { phone_number: phone, first_name: u.message.from.first_name, user_id: userId };
     });
   }
 

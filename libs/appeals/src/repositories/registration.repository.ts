@@ -127,6 +127,25 @@ export class RegistrationRepository {
     return claimed.length > 0;
   }
 
+  /**
+   * A phone the applicant sent about themselves in a follow-up (Telegram's "share my number" button) fills the
+   * card's empty phone; one already there is staff's or the applicant's earlier word and stays. True when set.
+   */
+  async fillApplicantPhone(
+    tx: Db,
+    appealId: string,
+    author: { channel: string; externalId: string },
+    phone: string,
+  ): Promise<boolean> {
+    const rows = (await tx.query(
+      `UPDATE applicants p SET phone = $4 FROM appeals a
+        WHERE a.id = $1 AND p.id = a.applicant_id AND p.channel = $2 AND p.external_id = $3 AND p.phone IS NULL
+        RETURNING p.id`,
+      [appealId, author.channel, author.externalId, phone],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async addThreadKey(tx: Db, channel: string, key: string, appealId: string): Promise<void> {
     await tx.query(
       `INSERT INTO appeal_threads (channel, thread_key, appeal_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
