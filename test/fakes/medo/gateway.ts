@@ -158,7 +158,8 @@ export class FakeMedoGateway {
 
   /** Everything the connector left for the gateway to send, as the gateway would see it. */
   async outbound(): Promise<OutboundPackage[]> {
-    const names = (await fs.readdir(this.outboundDir)).sort();
+    // A package the connector is still writing (its hidden temporary folder) is not there yet for a gateway.
+    const names = (await fs.readdir(this.outboundDir)).filter((name) => !name.startsWith('.')).sort();
     const out: OutboundPackage[] = [];
     for (const name of names) {
       const dir = join(this.outboundDir, name);
