@@ -75,6 +75,7 @@ const NOT_ABOUT_AN_APPEAL_AREAS: [RegExp, string][] = [
   [/^\/api\/v1\/classification\b/, 'classifier models and retraining'],
   [/^\/api\/v1\/reports\b/, 'aggregates over the scope (covered by workspace-api.test)'],
   [/^\/api\/v1\/knowledge\b/, 'the knowledge base: its own articles, sections and requests (libs/knowledge)'],
+  [/^\/api\/v1\/event-outbox\b/, "the history outbox's delivery state, administrators only (libs/channels)"],
 ];
 
 const APPEAL_PATH = /^\/api\/v1\/appeals\/\{id\}/;

@@ -42,6 +42,7 @@ import {
   KnowledgeSectionsController,
 } from './knowledge/knowledge.controller';
 import { PublicFaqController } from './knowledge/public-faq.controller';
+import { EventOutboxController } from './outbox/event-outbox.controller';
 
 @Module({
   imports: [
@@ -92,6 +93,7 @@ import { PublicFaqController } from './knowledge/public-faq.controller';
     KnowledgeRequestsController,
     KnowledgeSectionsController,
     PublicFaqController,
+    EventOutboxController,
   ],
   // Every endpoint needs a signed-in staff member unless marked @PublicEndpoint().
   providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }, AppealEventFeed, SystemHealth],

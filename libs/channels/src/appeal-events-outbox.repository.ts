@@ -153,13 +153,16 @@ export class AppealEventsOutbox extends SqlRepository {
     );
   }
 
-  /** Dead letters back to pending, due now, with a fresh count of attempts; returns how many. */
-  async retryDead(which?: { consumer: string; eventId: string }): Promise<number> {
+  /**
+   * Dead letters back to pending, due now, with a fresh count of attempts: one (consumer and event), every one of
+   * a consumer (consumer alone), or all (nothing); returns how many.
+   */
+  async retryDead(which: { consumer?: string; eventId?: string } = {}): Promise<number> {
     const rows = await this.rows<{ event_id: string }>(
       `UPDATE event_outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), failed_at = NULL
-        WHERE state = 'dead' AND ($1::text IS NULL OR (consumer = $1 AND event_id = $2::bigint))
+        WHERE state = 'dead' AND ($1::text IS NULL OR consumer = $1) AND ($2::bigint IS NULL OR event_id = $2::bigint)
         RETURNING event_id`,
-      [which?.consumer ?? null, which?.eventId ?? null],
+      [which.consumer ?? null, which.eventId ?? null],
     );
     return rows.length;
   }

@@ -14,3 +14,4 @@ export * from './channel-intake.service';
 export * from './channels.module';
 export * from './appeal-events-outbox.repository';
 export * from './appeal-event-hooks.service';
+export * from './event-outbox-panel.service';

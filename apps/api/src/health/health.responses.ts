@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { OutboxTotalsDto } from '../outbox/event-outbox.responses';
 
 /** Response shape of /health (OpenAPI → apps/web types). */
 export class ProbeDto {
@@ -37,4 +38,9 @@ export class HealthDto {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
   inboundItems!: Record<string, number>;
   @ApiProperty({ type: [ChannelAccountHealthDto] }) channels!: ChannelAccountHealthDto[];
+  @ApiPropertyOptional({
+    type: OutboxTotalsDto,
+    description: 'Очередь событий истории для каналов: ждут, повторяются, не доставлены',
+  })
+  outbox?: OutboxTotalsDto;
 }

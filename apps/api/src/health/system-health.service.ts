@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { EventOutboxPanel, type OutboxTotals } from '@inbox/channels';
 import { DatabaseHealth } from '@inbox/database';
 import { type ChannelAccountHealth, InboundStore } from '@inbox/intake';
 import { JobProducer, QueueName } from '@inbox/queue';
@@ -16,15 +17,21 @@ export interface SystemHealthReport {
   queues: Record<string, Record<string, number>> | undefined;
   inboundItems: Record<string, number>;
   channels: ChannelAccountHealth[];
+  /** The history outbox summed over its consumers (counts only; the dead letters are on the admin's panel). */
+  outbox: OutboxTotals | undefined;
 }
 
-/** Postgres and Redis probed (2 s each at most), then the queues, the intake backlog and the channels. */
+/**
+ * Postgres and Redis probed (2 s each at most), then the queues, the intake backlog, the channels and the history
+ * outbox's backlog.
+ */
 @Injectable()
 export class SystemHealth {
   constructor(
     private readonly database: DatabaseHealth,
     private readonly intake: InboundStore,
     private readonly jobs: JobProducer,
+    private readonly outbox: EventOutboxPanel,
   ) {}
 
   async report(): Promise<SystemHealthReport> {
@@ -33,6 +40,7 @@ export class SystemHealth {
     const queues = redis.ok ? await this.jobs.backlog().catch(() => undefined) : undefined;
     const inboundItems = postgres.ok ? await this.intake.backlog() : {};
     const channels = postgres.ok ? await this.intake.channelAccounts() : [];
+    const outbox = postgres.ok ? await this.outbox.totals().catch(() => undefined) : undefined;
     return {
       status: postgres.ok && redis.ok ? 'ok' : 'unavailable',
       postgres,
@@ -40,6 +48,7 @@ export class SystemHealth {
       queues,
       inboundItems,
       channels,
+      outbox,
     };
   }
 }

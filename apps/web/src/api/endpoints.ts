@@ -52,6 +52,8 @@ export const ENDPOINTS = {
   dashboard: { method: 'GET', path: '/api/v1/reports/dashboard' },
   handled: { method: 'GET', path: '/api/v1/reports/handled' },
   health: { method: 'GET', path: '/health' },
+  eventOutbox: { method: 'GET', path: '/api/v1/event-outbox' },
+  retryDeadEvents: { method: 'POST', path: '/api/v1/event-outbox/retry' },
   kbArticles: { method: 'GET', path: '/api/v1/knowledge/articles' },
   kbArticle: { method: 'GET', path: '/api/v1/knowledge/articles/{id}' },
   kbVersions: { method: 'GET', path: '/api/v1/knowledge/articles/{id}/versions' },

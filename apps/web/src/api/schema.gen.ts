@@ -706,6 +706,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/event-outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Очередь событий истории для каналов (уведомления, статусы ПОС, квитанции МЭДО…): что ждёт, что повторяется, что не доставлено */
+        get: operations["EventOutboxController_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event-outbox/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Повторить недоставленные события: одно (потребитель и номер события), все одного потребителя или все */
+        post: operations["EventOutboxController_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/fast-track-rules": {
         parameters: {
             query?: never;
@@ -2320,6 +2354,18 @@ export interface components {
         CommentDto: {
             comment: string;
         };
+        ConsumerBacklogDto: {
+            /** @example citizen-notices:telegram */
+            consumer: string;
+            /** @description Не доставлены после всех попыток */
+            dead: number;
+            /** Format: date-time */
+            oldestPendingAt: string | null;
+            /** @description Ждут обработки (включая повторные попытки) */
+            pending: number;
+            /** @description Из них уже не удались хотя бы раз и ждут повтора */
+            retrying: number;
+        };
         ContactsDto: {
             address?: string;
             email?: string;
@@ -2459,6 +2505,19 @@ export interface components {
             /** @example 09:00 */
             start: string;
         };
+        DeadEventDto: {
+            /** Format: uuid */
+            appealId: string;
+            attempts: number;
+            channel: string;
+            consumer: string;
+            eventId: string;
+            /** Format: date-time */
+            failedAt: string;
+            lastError: string | null;
+            registrationNumber: string;
+            type: string;
+        };
         DraftAnswerDto: {
             templateId?: string;
             text?: string;
@@ -2476,6 +2535,14 @@ export interface components {
             /** @description Суть вопроса */
             subject?: string;
             topicId?: string;
+        };
+        EventOutboxDto: {
+            /** @description Попыток до признания недоставленным (EVENT_HOOK_ATTEMPTS) */
+            attemptsBeforeDead: number;
+            consumers: components["schemas"]["ConsumerBacklogDto"][];
+            /** @description Последние 200 недоставленных */
+            dead: components["schemas"]["DeadEventDto"][];
+            totals: components["schemas"]["OutboxTotalsDto"];
         };
         ExtendDto: {
             /** @description Для kind=appeal: на сколько дней (1–30) */
@@ -2619,6 +2686,8 @@ export interface components {
             inboundItems: {
                 [key: string]: number;
             };
+            /** @description Очередь событий истории для каналов: ждут, повторяются, не доставлены */
+            outbox?: components["schemas"]["OutboxTotalsDto"];
             postgres: components["schemas"]["ProbeDto"];
             /** @description Очереди: число заданий по состояниям */
             queues?: {
@@ -3039,6 +3108,16 @@ export interface components {
                 [key: string]: components["schemas"]["DayHoursDto"];
             };
         };
+        OutboxTotalsDto: {
+            /** @description Не доставлены после всех попыток */
+            dead: number;
+            /** Format: date-time */
+            oldestPendingAt: string | null;
+            /** @description Ждут обработки (включая повторные попытки) */
+            pending: number;
+            /** @description Из них уже не удались хотя бы раз и ждут повтора */
+            retrying: number;
+        };
         PasswordDto: {
             /** @description Новый пароль; сотрудник получает его от администратора */
             password: string;
@@ -3233,6 +3312,19 @@ export interface components {
             occurredAt: string;
             /** @enum {string} */
             type: "created" | "updated" | "sent" | "approved" | "returned" | "published" | "cancelled";
+        };
+        RetriedDto: {
+            /** @description Сколько событий поставлено на повтор */
+            retried: number;
+        };
+        RetryDeadDto: {
+            /**
+             * @description Потребитель (например, citizen-notices:telegram); без него — все потребители
+             * @example citizen-notices:telegram
+             */
+            consumer?: string;
+            /** @description Номер события истории; без него — все недоставленные события */
+            eventId?: string;
         };
         /** @enum {string} */
         Role: "operator" | "clerk" | "head" | "supervisor" | "admin";
@@ -4652,6 +4744,62 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EventOutboxController_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventOutboxDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    EventOutboxController_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetryDeadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetriedDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {

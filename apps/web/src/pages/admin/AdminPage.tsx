@@ -3,6 +3,7 @@ import { useNavigate, useParams } from 'react-router-dom';
 import { PageTitle } from '../../components/common';
 import { CalendarTab } from './CalendarTab';
 import { ChannelsTab } from './ChannelsTab';
+import { EventOutboxTab } from './EventOutboxTab';
 import { OrganisationsTab } from './OrganisationsTab';
 import { RoutingRulesTab } from './RoutingRulesTab';
 import { TopicsTab } from './TopicsTab';
@@ -15,6 +16,7 @@ const SECTIONS = [
   { value: 'topics', label: 'Рубрикатор' },
   { value: 'calendar', label: 'Производственный календарь' },
   { value: 'channels', label: 'Каналы' },
+  { value: 'outbox', label: 'Уведомления и статусы' },
 ];
 
 /** Administration: one tab per section, each in its own file beside this one. */
@@ -49,6 +51,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="channels">
           <ChannelsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="outbox">
+          <EventOutboxTab />
         </Tabs.Panel>
       </Tabs>
     </Stack>
