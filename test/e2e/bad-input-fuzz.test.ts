@@ -185,7 +185,7 @@ describe('bad input over every endpoint (e2e fuzz)', () => {
     ]) {
       const res = await form({ [field]: value });
       expect(res.status).toBe(400);
-      expect((await res.json()).errors).toHaveProperty(field);
+      expect((await json(res)).errors).toHaveProperty(field);
     }
     // The same in a multipart form, as the browser sends it.
     const body = new FormData();
@@ -196,7 +196,7 @@ describe('bad input over every endpoint (e2e fuzz)', () => {
     body.set('consent', 'true');
     const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body });
     expect(res.status).toBe(400);
-    expect((await res.json()).errors).toHaveProperty('text');
+    expect((await json(res)).errors).toHaveProperty('text');
     expect(Number((await stack.db.dataSource.query(`SELECT count(*) AS n FROM appeals`))[0].n)).toBe(1);
   });
 
@@ -206,7 +206,7 @@ describe('bad input over every endpoint (e2e fuzz)', () => {
       headers: operator.headers,
     });
     expect(res.status).toBe(400);
-    expect((await res.json()).errors).toEqual({ cursor: 'Некорректный курсор' });
+    expect((await json(res)).errors).toEqual({ cursor: 'Некорректный курсор' });
   });
 
   it('refuses a well-signed token whose subject is not a user id with a 401', async () => {

@@ -1,4 +1,10 @@
-import { normaliseArticle, KnowledgeRepository, reviewDueAt, type ArticleContent } from '@inbox/knowledge';
+import {
+  ArticleKind,
+  normaliseArticle,
+  KnowledgeRepository,
+  reviewDueAt,
+  type ArticleContent,
+} from '@inbox/knowledge';
 import { idOf, TEST_WORKING_HOURS } from '../factories/directory';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
@@ -28,7 +34,7 @@ describe('knowledge base: the public FAQ (e2e)', () => {
     const now = new Date();
     const article = async (
       org: string,
-      content: Partial<ArticleContent> & { kind: string; title: string; body: string },
+      content: Partial<ArticleContent> & { kind: ArticleKind; title: string; body: string },
     ) => {
       const organisationId = await idOf(ds, 'organisations', org);
       const sectionId =
@@ -55,7 +61,7 @@ describe('knowledge base: the public FAQ (e2e)', () => {
     await repo.saveSettings(await idOf(ds, 'organisations', 'minzhkh'), { publicFaq: true });
     await repo.saveSettings(await idOf(ds, 'organisations', 'mintrans'), { publicFaq: false });
     await article('minzhkh', {
-      kind: 'faq',
+      kind: ArticleKind.Faq,
       title: 'Когда начинается отопительный сезон',
       question: 'Когда включат отопление?',
       body: 'Отопление включают после пяти дней со среднесуточной температурой ниже +8 °C.',
@@ -63,12 +69,12 @@ describe('knowledge base: the public FAQ (e2e)', () => {
       public: true,
     });
     await article('minzhkh', {
-      kind: 'call-script',
+      kind: ArticleKind.CallScript,
       title: 'Авария: отопление (для операторов)',
       body: 'Внутренний скрипт оператора: уточнить адрес, отопление, соединить с ЕДДС.',
     });
     await article('mintrans', {
-      kind: 'faq',
+      kind: ArticleKind.Faq,
       title: 'Ремонт ям на дорогах',
       question: 'Когда отремонтируют яму на дороге?',
       body: 'Ямы устраняют в сроки ГОСТ Р 50597-2017 в зависимости от категории дороги.',

@@ -392,7 +392,11 @@ describe('workspace API (e2e)', () => {
       }),
     );
     const session = await json(signIn('orlov', 'первый-пароль'));
-    const orlov = { headers: { authorization: `Bearer ${session.accessToken}` } } as SignedIn;
+    const orlov: SignedIn = {
+      userId: created.id,
+      login: 'orlov',
+      headers: { authorization: `Bearer ${session.accessToken}` },
+    };
     expect((await get('/api/v1/me', orlov)).status).toBe(200);
 
     // Only the administrator keeps accounts.
@@ -430,11 +434,11 @@ describe('workspace API (e2e)', () => {
     // Deactivated: the running session stops at once and sign-in is refused.
     const off = await post(`/api/v1/users/${created.id}/deactivate`, admin);
     expect(off.status).toBe(200);
-    expect((await off.json()).active).toBe(false);
+    expect((await json(off)).active).toBe(false);
     expect((await get('/api/v1/me', orlov)).status).toBe(401);
     expect((await signIn('orlov', 'первый-пароль')).status).toBe(401);
     const on = await post(`/api/v1/users/${created.id}/activate`, admin);
-    expect((await on.json()).active).toBe(true);
+    expect((await json(on)).active).toBe(true);
 
     // A new password replaces the old one.
     expect((await post(`/api/v1/users/${created.id}/password`, admin, { password: 'short' })).status).toBe(
@@ -450,7 +454,7 @@ describe('workspace API (e2e)', () => {
     const me = await json(get('/api/v1/me', admin));
     const self = await post(`/api/v1/users/${me.id}/deactivate`, admin);
     expect(self.status).toBe(409);
-    expect((await self.json()).message).toBe('Нельзя отключить собственную учётную запись');
+    expect((await json(self)).message).toBe('Нельзя отключить собственную учётную запись');
     const audit = (await stack.db.dataSource.query(
       `SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`,
       [created.id],
@@ -481,7 +485,7 @@ describe('workspace API (e2e)', () => {
     expect((await post(`/api/v1/classification/models/${candidate}/promote`, supervisor)).status).toBe(403);
     const promoted = await post(`/api/v1/classification/models/${candidate}/promote`, admin);
     expect(promoted.status).toBe(200);
-    expect(statuses(await promoted.json())).toEqual({ [previous]: 'retired', [candidate]: 'promoted' });
+    expect(statuses(await json(promoted))).toEqual({ [previous]: 'retired', [candidate]: 'promoted' });
     // Rolling back is promoting the retired one again.
     const back = await json(post(`/api/v1/classification/models/${previous}/promote`, admin));
     expect(statuses(back)).toEqual({ [previous]: 'promoted', [candidate]: 'retired' });
