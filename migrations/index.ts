@@ -10,6 +10,7 @@ import { KnowledgeBase1796166087650 } from './1796166087650-KnowledgeBase';
 import { AppealParts1796168734368 } from './1796168734368-AppealParts';
 import { StaffCollaboration1796172218557 } from './1796172218557-StaffCollaboration';
 import { SearchTrigramIndexes1796175715343 } from './1796175715343-SearchTrigramIndexes';
+import { IncidentAnswerDrafts1796179524990 } from './1796179524990-IncidentAnswerDrafts';
 import { EventOutbox1796173451776 } from './1796173451776-EventOutbox';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   StaffCollaboration1796172218557,
   EventOutbox1796173451776,
   SearchTrigramIndexes1796175715343,
+  IncidentAnswerDrafts1796179524990,
 ];

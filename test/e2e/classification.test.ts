@@ -14,7 +14,8 @@ import { eventually, json, startTestStack, type TestStack } from '../support/tes
  * channels deliver (confident → auto, unsure → the manual queue), clerks' corrections change the next
  * prediction after retraining, a regional rule fast-tracks an item to 10 days, 59-ФЗ flags wait for a
  * person, routing is suggested from history with rules winning, and 30 items about one burst pipe from VK,
- * Telegram and ПОС become one incident answered once for all 30 citizens.
+ * Telegram and ПОС become one incident answered once for all 30 citizens: drafted by one person, approved by
+ * another (never the author, supervisors included).
  */
 describe('classification and routing intelligence (e2e)', () => {
   let stack: TestStack;
@@ -418,7 +419,7 @@ describe('classification and routing intelligence (e2e)', () => {
     expect(ruled.history[0].organisationId).toBe(ids.omskDistrict);
   });
 
-  it('groups 30 near-identical items from VK, Telegram and ПОС into one incident and answers all 30 at once', async () => {
+  it('groups 30 near-identical items from VK, Telegram and ПОС into one incident; one drafts, another approves, all 30 are answered', async () => {
     const channels = [Channel.Vk, Channel.Telegram, Channel.Pos];
     const variants = ['', ' Срочно!', ' Помогите!', ' Уже час течёт.', ' Вода везде.'];
     const items = Array.from({ length: 30 }, (_, i) => {
@@ -448,30 +449,83 @@ describe('classification and routing intelligence (e2e)', () => {
     const details = await json(get(`/api/v1/incidents/${incident.id}`, operator));
     expect(details.appeals).toHaveLength(30);
 
-    expect(
-      (await post(`/api/v1/incidents/${incident.id}/answer`, operator, { text: 'Авария устранена.' })).status,
-    ).toBe(403);
-    const answered = await post(`/api/v1/incidents/${incident.id}/answer`, supervisor, {
-      text: 'Аварийная бригада устранила прорыв трубы на ул. Советской, водоснабжение восстановлено.',
-    });
-    expect(answered.status).toBe(200);
-    expect(await answered.json()).toMatchObject({ answered: 30, skipped: 0, failed: [] });
+    // The answer takes two people: one drafts, another — never the author — approves and sends it.
+    const approve = (who: SignedIn) => post(`/api/v1/incidents/${incident.id}/approve`, who);
+    const draft = (who: SignedIn, text: string) =>
+      post(`/api/v1/incidents/${incident.id}/draft`, who, { text });
+    expect((await approve(operator)).status).toBe(403);
+    const nothingDrafted = await approve(supervisor);
+    expect(nothingDrafted.status).toBe(409);
+    expect((await json(nothingDrafted)).message).toBe('Проект ответа на инцидент ещё не подготовлен');
 
-    const messages = await sql<{ appeal_id: string; channel: string }>(
-      `SELECT appeal_id, channel FROM outbound_messages WHERE kind = 'answer' AND appeal_id = ANY($1)`,
-      [appealIds],
+    const text = 'Аварийная бригада устранила прорыв трубы на ул. Советской, водоснабжение восстановлено.';
+    const drafted = await draft(supervisor, text);
+    expect(drafted.status).toBe(200);
+    expect(await json(drafted)).toMatchObject({ drafted: 30, skipped: 0, failed: [] });
+    // Line 1 may draft too, but not over a draft that waits for approval.
+    const second = await draft(operator, 'Другой текст');
+    expect(second.status).toBe(409);
+    expect((await json(second)).message).toBe(
+      'Проект ответа на инцидент уже подготовлен и ждёт согласования',
     );
+    expect(await json(get(`/api/v1/incidents/${incident.id}`, operator))).toMatchObject({
+      status: 'open',
+      draftText: text,
+      draftedBy: supervisor.userId,
+    });
+
+    // Nobody approves their own draft, supervisors included; nothing goes out.
+    const own = await approve(supervisor);
+    expect(own.status).toBe(403);
+    expect((await json(own)).message).toBe('Нельзя согласовать собственный проект ответа на инцидент');
+    const answerRows = () =>
+      sql<{ appeal_id: string; channel: string }>(
+        `SELECT appeal_id, channel FROM outbound_messages WHERE kind = 'answer' AND appeal_id = ANY($1)`,
+        [appealIds],
+      );
+    expect(await answerRows()).toHaveLength(0);
+
+    const head = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+    const answered = await approve(head);
+    expect(answered.status).toBe(200);
+    expect(await json(answered)).toMatchObject({ answered: 30, skipped: 0, failed: [] });
+
+    const messages = await answerRows();
     expect(messages).toHaveLength(30);
     expect(new Set(messages.map((m) => m.appeal_id)).size).toBe(30);
     expect(messages.filter((m) => m.channel === 'telegram')).toHaveLength(10);
+    const answers = await sql<{ author_id: string; approved_by: string; status: string }>(
+      `SELECT n.author_id, n.approved_by, n.status FROM incident_answers d JOIN answers n ON n.id = d.answer_id
+        WHERE d.incident_id = $1`,
+      [incident.id],
+    );
+    expect(answers).toHaveLength(30);
+    expect(
+      answers.every(
+        (a) => a.author_id === supervisor.userId && a.approved_by === head.userId && a.status === 'sent',
+      ),
+    ).toBe(true);
     const statuses = await sql<{ status: string }>(`SELECT status FROM appeals WHERE id = ANY($1)`, [
       appealIds,
     ]);
     expect(statuses.every((s) => s.status === 'answered')).toBe(true);
-    expect((await json(get(`/api/v1/incidents/${incident.id}`, operator))).status).toBe('answered');
-    expect(
-      (await post(`/api/v1/incidents/${incident.id}/answer`, supervisor, { text: 'Ещё раз' })).status,
-    ).toBe(409);
+    expect(await json(get(`/api/v1/incidents/${incident.id}`, operator))).toMatchObject({
+      status: 'answered',
+      answeredBy: head.userId,
+    });
+    const audit = await sql<{ user_id: string; action: string; outcome: string }>(
+      `SELECT user_id, action, outcome FROM audit_log WHERE entity_type = 'incident' AND entity_id = $1 ORDER BY id`,
+      [incident.id],
+    );
+    expect(audit).toEqual([
+      { user_id: supervisor.userId, action: 'incident.draft-answer', outcome: 'ok' },
+      { user_id: supervisor.userId, action: 'incident.approve-answer', outcome: 'denied' },
+      { user_id: head.userId, action: 'incident.approve-answer', outcome: 'ok' },
+    ]);
+    const again = await approve(admin);
+    expect(again.status).toBe(409);
+    expect((await json(again)).message).toBe('На инцидент уже дан ответ или он закрыт');
+    expect((await draft(operator, 'Ещё раз')).status).toBe(409);
     // The manhole item from the first test is about something else: not in the incident.
     expect(appealIds).not.toContain(manholeId);
   });

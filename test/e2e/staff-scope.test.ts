@@ -48,11 +48,13 @@ const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
   'GET /api/v1/me': 'the signed-in staff member',
   'GET /api/v1/notifications': "the signed-in staff member's own notifications",
   'POST /api/v1/notifications/{id}/read': "one of the signed-in staff member's own notifications",
-  'GET /api/v1/incidents': 'incidents, filtered by the scope of their appeals (libs/classification)',
+  'GET /api/v1/incidents': 'incidents, filtered by the scope of their appeals (libs/incidents)',
   'GET /api/v1/incidents/{id}':
     "an incident, not an appeal: its appeals are listed within the caller's scope",
-  'POST /api/v1/incidents/{id}/answer':
-    "an incident: each appeal is answered through the workflow, in the caller's scope",
+  'POST /api/v1/incidents/{id}/draft':
+    "an incident: each appeal's draft is written through the workflow, in the caller's scope",
+  'POST /api/v1/incidents/{id}/approve':
+    "an incident: each appeal's draft is approved and sent through the workflow, in the caller's scope",
 };
 
 /**

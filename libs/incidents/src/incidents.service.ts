@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { type AccessScope, AuditLog, Role } from '@inbox/access';
-import { type Actor, AppealWorkflow, WorkflowError } from '@inbox/appeals';
+import { type Actor, AppealHistoryRepository, AppealWorkflow, WorkflowError } from '@inbox/appeals';
 import {
   conflictError,
   decodeTimeIdCursor,
@@ -10,17 +9,29 @@ import {
   invalidInput,
   notFoundError,
   rootLogger,
-  rowsOf,
   UUID,
 } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { tokenize } from '@inbox/text-classifier';
-import { addressKey, jaccard, minHashBands, wordShingles } from '@inbox/text-classifier';
+import { Transactions } from '@inbox/database';
+import { addressKey, jaccard, minHashBands, tokenize, wordShingles } from '@inbox/text-classifier';
+import {
+  type IncidentAppeal,
+  type IncidentDetail,
+  IncidentsRepository,
+  type IncidentSummary,
+} from './incidents.repository';
 
 /** Texts shorter than this ("Спасибо!", "Когда?") say too little to be grouped by their words. */
 export const MIN_WORDS_FOR_TEXT_MATCH = 6;
 const CANDIDATES = 200;
 export const MAX_INCIDENT_ANSWER = 10_000;
+
+/** Appeal statuses that take no more answers. */
+const DONE = ['answered', 'closed', 'redirected'];
+/** Who approves an incident's answer (and so sends it to every citizen). */
+const APPROVERS: readonly Role[] = [Role.Head, Role.Supervisor, Role.Admin];
+const NOT_FOUND = 'Инцидент не найден';
+const ALREADY_ANSWERED = 'На инцидент уже дан ответ или он закрыт';
 
 export interface ClusterInput {
   id: string;
@@ -31,24 +42,34 @@ export interface ClusterInput {
   address: string | null;
 }
 
-type MatchBy = 'text' | 'address';
+/** What one step of answering an incident did: per appeal, done, passed over, or refused by the workflow. */
+export interface IncidentStepResult {
+  incidentId: string;
+  skipped: number;
+  failed: { appealId: string; message: string }[];
+}
 
-const SCOPED_APPEAL =
-  'EXISTS (SELECT 1 FROM appeal_organisations so WHERE so.appeal_id = a.id AND so.organisation_id = ANY(?))';
+type MatchBy = 'text' | 'address';
 
 /**
  * Incidents: many items about one problem — near-identical texts (word 3-gram Jaccard, candidates found
  * through MinHash LSH bands), or the same normalised address and topic — within a time window, whatever
  * channel they came by. Grouping is serialised (one advisory lock, a few statements per item) so that a
- * burst of items never splits one problem into several incidents. A clerk answers the incident once and
- * every citizen gets the answer through their own channel, via the ordinary workflow.
+ * burst of items never splits one problem into several incidents.
+ *
+ * An incident is answered once, by two people, through the ordinary workflow: one staff member drafts the
+ * answer (a draft per open appeal, authored by them and linked to the incident), and another — a head, a
+ * supervisor or an administrator, never the author — approves it, which approves and sends every draft,
+ * so each citizen gets it through the channel they wrote by.
  */
 @Injectable()
 export class Incidents {
   private readonly log = rootLogger.child('incidents');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: IncidentsRepository,
+    private readonly transactions: Transactions,
+    private readonly history: AppealHistoryRepository,
     private readonly config: AppConfig,
     private readonly workflow: AppealWorkflow,
     private readonly audit: AuditLog,
@@ -58,43 +79,34 @@ export class Incidents {
     const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
     const shingles = wordShingles(fullText);
     const bands = tokenize(fullText).length >= MIN_WORDS_FOR_TEXT_MATCH ? minHashBands(shingles) : [];
-    const address = addressKey(a.address);
+    const address = addressKey(a.address) ?? null;
     const windowMs = this.config.incidentWindowHours * 3_600_000;
     const from = new Date(a.registeredAt.getTime() - windowMs);
     const to = new Date(a.registeredAt.getTime() + windowMs);
-    return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('incident-clustering'))`);
-      await tx.query(
-        `INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands)
-         VALUES ($1, $2, $3, $4, $5::bigint[])
-         ON CONFLICT (appeal_id) DO UPDATE SET topic_id = EXCLUDED.topic_id, address_key = EXCLUDED.address_key,
-           bands = EXCLUDED.bands`,
-        [a.id, a.registeredAt, a.topicId, address ?? null, bands],
-      );
-      const [me] = (await tx.query(`SELECT incident_id FROM appeals WHERE id = $1 FOR UPDATE`, [a.id])) as {
-        incident_id: string | null;
-      }[];
-      if (!me || me.incident_id) return undefined;
+    return this.transactions.run(async (tx) => {
+      await this.repository.lockClustering(tx);
+      await this.repository.saveClusterKey(tx, {
+        appealId: a.id,
+        registeredAt: a.registeredAt,
+        topicId: a.topicId,
+        addressKey: address,
+        bands,
+      });
+      const me = await this.repository.lockAppealIncident(tx, a.id);
+      if (!me || me.incidentId) return undefined;
 
       const matches = new Map<
         string,
         { by: MatchBy; similarity?: number; incidentId: string | null; open: boolean }
       >();
       if (bands.length > 0) {
-        const candidates = (await tx.query(
-          `SELECT k.appeal_id AS id, x.subject, x.text, x.incident_id, i.status
-             FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
-             LEFT JOIN incidents i ON i.id = x.incident_id
-            WHERE k.bands && $1::bigint[] AND k.appeal_id <> $2 AND k.registered_at BETWEEN $3 AND $4
-            ORDER BY k.registered_at DESC LIMIT ${CANDIDATES}`,
-          [bands, a.id, from, to],
-        )) as {
-          id: string;
-          subject: string | null;
-          text: string;
-          incident_id: string | null;
-          status: string | null;
-        }[];
+        const candidates = await this.repository.textCandidates(tx, {
+          bands,
+          appealId: a.id,
+          from,
+          to,
+          limit: CANDIDATES,
+        });
         for (const c of candidates) {
           const similarity = jaccard(shingles, wordShingles(c.subject ? `${c.subject}.\n${c.text}` : c.text));
           if (similarity < this.config.incidentSimilarity) continue;
@@ -107,14 +119,14 @@ export class Incidents {
         }
       }
       if (address && a.topicId) {
-        const sameAddress = (await tx.query(
-          `SELECT k.appeal_id AS id, x.incident_id, i.status
-             FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
-             LEFT JOIN incidents i ON i.id = x.incident_id
-            WHERE k.address_key = $1 AND k.topic_id = $2 AND k.appeal_id <> $3 AND k.registered_at BETWEEN $4 AND $5
-            ORDER BY k.registered_at DESC LIMIT ${CANDIDATES}`,
-          [address, a.topicId, a.id, from, to],
-        )) as { id: string; incident_id: string | null; status: string | null }[];
+        const sameAddress = await this.repository.addressCandidates(tx, {
+          addressKey: address,
+          topicId: a.topicId,
+          appealId: a.id,
+          from,
+          to,
+          limit: CANDIDATES,
+        });
         for (const c of sameAddress) {
           if (!matches.has(c.id)) {
             matches.set(c.id, { by: 'address', incidentId: c.incident_id, open: c.status === 'open' });
@@ -124,49 +136,29 @@ export class Incidents {
       if (matches.size === 0) return undefined;
 
       const openIds = [...new Set([...matches.values()].filter((m) => m.open).map((m) => m.incidentId!))];
-      let incidentId: string;
-      let created = false;
-      if (openIds.length > 0) {
-        const [latest] = (await tx.query(
-          `SELECT id FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY last_at DESC, id LIMIT 1`,
-          [openIds],
-        )) as { id: string }[];
-        incidentId = latest.id;
-      } else {
-        const [row] = (await tx.query(
-          `INSERT INTO incidents (title, topic_id, address_key, first_at, last_at) VALUES ($1, $2, $3, $4, $4)
-           RETURNING id`,
-          [incidentTitle(a), a.topicId, address ?? null, a.registeredAt],
-        )) as { id: string }[];
-        incidentId = row.id;
-        created = true;
-      }
+      const created = openIds.length === 0;
+      const incidentId = created
+        ? await this.repository.create(tx, {
+            title: incidentTitle(a),
+            topicId: a.topicId,
+            addressKey: address,
+            at: a.registeredAt,
+          })
+        : await this.repository.latest(tx, openIds);
       // A new incident gathers the matches that belong to none; an open one is joined by this item alone.
       const joining = created
         ? [...matches.entries()].filter(([, m]) => !m.incidentId).map(([id]) => id)
         : [];
-      const linked = rowsOf<{ id: string }>(
-        await tx.query(
-          `UPDATE appeals SET incident_id = $1, updated_at = now(), version = version + 1
-            WHERE id = ANY($2::uuid[]) AND incident_id IS NULL RETURNING id`,
-          [incidentId, [a.id, ...joining]],
-        ),
-      );
-      for (const { id } of linked) {
+      const linked = await this.repository.link(tx, incidentId, [a.id, ...joining]);
+      for (const id of linked) {
         const m = id === a.id ? bestMatch(matches) : matches.get(id);
-        await tx.query(
-          `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'incident-linked', $2)`,
-          [
-            id,
-            {
-              incidentId,
-              by: m?.by ?? 'text',
-              ...(m?.similarity !== undefined ? { similarity: m.similarity } : {}),
-            },
-          ],
-        );
+        await this.history.append(tx, id, 'incident-linked', null, {
+          incidentId,
+          by: m?.by ?? 'text',
+          ...(m?.similarity !== undefined ? { similarity: m.similarity } : {}),
+        });
       }
-      await this.refreshCounts(tx, incidentId, a.topicId);
+      await this.repository.refreshCounts(tx, incidentId, a.topicId);
       return { incidentId, created };
     });
   }
@@ -174,37 +166,10 @@ export class Incidents {
   async list(
     filter: { status?: string; limit?: number; cursor?: string },
     scope: AccessScope,
-  ): Promise<{ items: unknown[]; nextCursor: string | null }> {
+  ): Promise<{ items: IncidentSummary[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
-    const params: unknown[] = [];
-    const where: string[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.status) add('i.status = ?', filter.status);
-    if (scope.organisationIds !== null) {
-      add(
-        `EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND ${SCOPED_APPEAL})`,
-        scope.organisationIds,
-      );
-    }
-    if (filter.cursor) {
-      const c = decodeTimeIdCursor(filter.cursor);
-      params.push(c.at, c.id);
-      where.push(`(i.last_at, i.id) < ($${params.length - 1}, $${params.length})`);
-    }
-    params.push(limit + 1);
-    const rows = (await this.dataSource.query(
-      `SELECT i.id, i.title, i.topic_id AS "topicId", t.name AS "topicName", i.status, i.appeals_count AS "appealsCount",
-              i.first_at AS "firstAt", i.last_at AS "lastAt", i.created_at AS "createdAt", i.answered_at AS "answeredAt",
-              (SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
-                WHERE a.incident_id = i.id) AS channels
-         FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY i.last_at DESC, i.id DESC LIMIT $${params.length}`,
-      params,
-    )) as { id: string; lastAt: Date }[];
+    const before = filter.cursor ? decodeTimeIdCursor(filter.cursor) : undefined;
+    const rows = await this.repository.list({ status: filter.status, before, limit: limit + 1 }, scope);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
@@ -214,123 +179,136 @@ export class Incidents {
     };
   }
 
-  async get(id: string, scope: AccessScope) {
-    if (!UUID.test(id)) throw notFoundError('Инцидент не найден');
-    const [incident] = (await this.dataSource.query(
-      `SELECT i.id, i.title, i.topic_id AS "topicId", t.name AS "topicName", i.address_key AS "addressKey", i.status,
-              i.appeals_count AS "appealsCount", i.first_at AS "firstAt", i.last_at AS "lastAt",
-              i.created_at AS "createdAt", i.answered_at AS "answeredAt", i.answered_by AS "answeredBy"
-         FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id WHERE i.id = $1`,
-      [id],
-    )) as Record<string, unknown>[];
-    if (!incident) throw notFoundError('Инцидент не найден');
-    const scoped = scope.organisationIds !== null;
-    const appeals = (await this.dataSource.query(
-      `SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.channel,
-              a.status, a.subject, left(a.text, 200) AS excerpt, a.fast_track AS "fastTrack",
-              to_char(a.answer_due_date, 'YYYY-MM-DD') AS "answerDueDate"
-         FROM appeals a WHERE a.incident_id = $1 ${scoped ? `AND ${SCOPED_APPEAL.replace('?', '$2')}` : ''}
-        ORDER BY a.registered_at, a.id`,
-      scoped ? [id, scope.organisationIds] : [id],
-    )) as unknown[];
-    if (scoped && appeals.length === 0) throw notFoundError('Инцидент не найден');
+  async get(id: string, scope: AccessScope): Promise<IncidentDetail & { appeals: IncidentAppeal[] }> {
+    if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
+    const incident = await this.repository.find(id);
+    if (!incident) throw notFoundError(NOT_FOUND);
+    const appeals = await this.repository.appeals(id, scope);
+    if (scope.organisationIds !== null && appeals.length === 0) throw notFoundError(NOT_FOUND);
     return { ...incident, appeals };
   }
 
   /**
-   * One answer for the whole incident: for every appeal still open, an answer is drafted, approved and sent
-   * through the ordinary workflow, so each citizen gets it through the channel they wrote by. The answer is
-   * approved by the same person, so only a supervisor or an administrator may do it. The incident is
-   * claimed first: two answers at once cannot both go out.
+   * The first step: the actor drafts one answer for the incident, which becomes a draft of theirs on every
+   * appeal still open (through the workflow: their organisation must work on it). The incident is claimed
+   * first, so two drafts at once cannot both be written; a second draft waits for this one's fate.
    */
-  async answer(
-    id: string,
-    text: string,
-    actor: Actor,
-  ): Promise<{
-    incidentId: string;
-    answered: number;
-    skipped: number;
-    failed: { appealId: string; message: string }[];
-  }> {
-    if (!UUID.test(id)) throw notFoundError('Инцидент не найден');
-    const body = text?.trim() ?? '';
-    if (!body) throw invalidInput('Напишите текст ответа', { text: 'Пустой ответ' });
-    if (body.length > MAX_INCIDENT_ANSWER) {
-      throw invalidInput(`Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов`, {
-        text: 'Слишком длинный',
-      });
+  async draft(id: string, text: string, actor: Actor): Promise<IncidentStepResult & { drafted: number }> {
+    if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
+    const body = answerText(text);
+    if (!(await this.repository.claimDraft(id, body, actor.userId))) {
+      const state = await this.repository.state(id);
+      if (!state) throw notFoundError(NOT_FOUND);
+      if (state.status !== 'open') throw conflictError(ALREADY_ANSWERED);
+      throw conflictError('Проект ответа на инцидент уже подготовлен и ждёт согласования');
     }
-    if (actor.role !== Role.Supervisor && actor.role !== Role.Admin) {
-      throw forbiddenError('Ответ сразу на весь инцидент отправляет и согласует руководитель');
-    }
-    const claimed = rowsOf<{ id: string }>(
-      await this.dataSource.query(
-        `UPDATE incidents SET status = 'answered', answered_at = now(), answered_by = $2
-          WHERE id = $1 AND status = 'open' RETURNING id`,
-        [id, actor.userId],
-      ),
-    );
-    if (claimed.length === 0) {
-      const [row] = (await this.dataSource.query(`SELECT status FROM incidents WHERE id = $1`, [id])) as {
-        status: string;
-      }[];
-      if (!row) throw notFoundError('Инцидент не найден');
-      throw conflictError('На инцидент уже дан ответ или он закрыт');
-    }
-    const appeals = (await this.dataSource.query(
-      `SELECT id, status FROM appeals WHERE incident_id = $1 ORDER BY registered_at, id`,
-      [id],
-    )) as { id: string; status: string }[];
-    let answered = 0;
+    let drafted = 0;
     let skipped = 0;
-    const failed: { appealId: string; message: string }[] = [];
-    for (const appeal of appeals) {
-      if (['answered', 'closed', 'redirected'].includes(appeal.status)) {
+    const failed: IncidentStepResult['failed'] = [];
+    for (const appeal of await this.repository.appealStatuses(id)) {
+      if (DONE.includes(appeal.status)) {
         skipped++;
         continue;
       }
       try {
         const answerId = await this.workflow.draftAnswer(appeal.id, actor, { text: body });
-        await this.workflow.approveAnswer(appeal.id, answerId, actor);
-        await this.workflow.sendAnswer(appeal.id, answerId, actor);
-        await this.dataSource.query(
-          `INSERT INTO appeal_events (appeal_id, type, actor, data) VALUES ($1, 'incident-answered', $2, $3)`,
-          [appeal.id, actor.userId, { incidentId: id, answerId }],
-        );
-        answered++;
+        await this.repository.addDraft(id, appeal.id, answerId);
+        drafted++;
       } catch (error) {
         if (!(error instanceof WorkflowError)) throw error;
         failed.push({ appealId: appeal.id, message: error.message });
       }
     }
-    if (answered === 0 && failed.length > 0) {
-      await this.dataSource.query(
-        `UPDATE incidents SET status = 'open', answered_at = NULL, answered_by = NULL WHERE id = $1`,
-        [id],
+    if (drafted === 0) {
+      await this.repository.releaseDraft(id);
+      throw conflictError(
+        failed.length > 0
+          ? `Проект не подготовлен ни по одному обращению инцидента: ${failed[0].message}`
+          : 'У инцидента нет обращений, ждущих ответа',
       );
     }
     await this.audit.record({
       userId: actor.userId,
-      action: 'incident.answer',
+      action: 'incident.draft-answer',
       entityType: 'incident',
       entityId: id,
-      details: { answered, skipped, failed: failed.length },
+      details: { drafted, skipped, failed: failed.length },
+    });
+    this.log.info('incident answer drafted', { incidentId: id, drafted, skipped, failed: failed.length });
+    return { incidentId: id, drafted, skipped, failed };
+  }
+
+  /**
+   * The second step: a head, a supervisor or an administrator other than the author approves the incident's
+   * draft, and each appeal's draft is approved and sent through the workflow (which refuses anyone their
+   * own draft as well). The incident is claimed first: two approvals at once cannot both send.
+   */
+  async approve(id: string, actor: Actor): Promise<IncidentStepResult & { answered: number }> {
+    if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
+    const state = await this.repository.state(id);
+    if (!state) throw notFoundError(NOT_FOUND);
+    if (state.status !== 'open') throw conflictError(ALREADY_ANSWERED);
+    if (!state.drafted_at) throw conflictError('Проект ответа на инцидент ещё не подготовлен');
+    if (state.drafted_by === actor.userId) {
+      await this.audit.record({
+        userId: actor.userId,
+        action: 'incident.approve-answer',
+        entityType: 'incident',
+        entityId: id,
+        outcome: 'denied',
+        details: { reason: 'own-draft' },
+      });
+      throw forbiddenError('Нельзя согласовать собственный проект ответа на инцидент');
+    }
+    if (!APPROVERS.includes(actor.role)) {
+      throw forbiddenError('Ответ на инцидент согласует руководитель');
+    }
+    if (!(await this.repository.claimAnswer(id, actor.userId))) {
+      throw conflictError(ALREADY_ANSWERED);
+    }
+    let answered = 0;
+    let skipped = 0;
+    const failed: IncidentStepResult['failed'] = [];
+    for (const d of await this.repository.drafts(id)) {
+      if (d.answerStatus !== 'draft' || DONE.includes(d.appealStatus)) {
+        skipped++;
+        continue;
+      }
+      try {
+        await this.workflow.approveAnswer(d.appealId, d.answerId, actor);
+        await this.workflow.sendAnswer(d.appealId, d.answerId, actor);
+        await this.transactions.run((tx) =>
+          this.history.append(tx, d.appealId, 'incident-answered', actor.userId, {
+            incidentId: id,
+            answerId: d.answerId,
+          }),
+        );
+        answered++;
+      } catch (error) {
+        if (!(error instanceof WorkflowError)) throw error;
+        failed.push({ appealId: d.appealId, message: error.message });
+      }
+    }
+    if (answered === 0 && failed.length > 0) await this.repository.reopen(id);
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'incident.approve-answer',
+      entityType: 'incident',
+      entityId: id,
+      details: { answered, skipped, failed: failed.length, draftedBy: state.drafted_by },
     });
     this.log.info('incident answered', { incidentId: id, answered, skipped, failed: failed.length });
     return { incidentId: id, answered, skipped, failed };
   }
+}
 
-  private async refreshCounts(tx: EntityManager, incidentId: string, topicId: string | null): Promise<void> {
-    await tx.query(
-      `UPDATE incidents i SET appeals_count = s.n, first_at = s.first_at, last_at = s.last_at,
-              topic_id = coalesce(i.topic_id, $2)
-         FROM (SELECT count(*)::int AS n, min(registered_at) AS first_at, max(registered_at) AS last_at
-                 FROM appeals WHERE incident_id = $1) s
-        WHERE i.id = $1`,
-      [incidentId, topicId],
-    );
+function answerText(text: string | undefined): string {
+  const body = text?.trim() ?? '';
+  if (!body) throw invalidInput('Напишите текст ответа', { text: 'Пустой ответ' });
+  if (body.length > MAX_INCIDENT_ANSWER) {
+    throw invalidInput(`Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов`, { text: 'Слишком длинный' });
   }
+  return body;
 }
 
 function bestMatch(matches: Map<string, { by: MatchBy; similarity?: number }>) {

@@ -1,2 +1,3 @@
+export * from './incidents.repository';
 export * from './incidents.service';
 export * from './incidents.module';

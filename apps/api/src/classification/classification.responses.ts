@@ -60,3 +60,59 @@ export class IncidentPageDto {
   @ApiProperty({ type: [IncidentSummaryDto] }) items!: IncidentSummaryDto[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
+
+export class IncidentAppealDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty({ format: 'date-time' }) registeredAt!: string;
+  @ApiProperty({ example: 'telegram' }) channel!: string;
+  @ApiProperty() status!: string;
+  @ApiProperty({ type: String, nullable: true }) subject!: string | null;
+  @ApiProperty({ description: 'Первые 200 символов текста' }) excerpt!: string;
+  @ApiProperty() fastTrack!: boolean;
+  @ApiProperty({ format: 'date' }) answerDueDate!: string;
+}
+
+export class IncidentDetailDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) topicId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) topicName!: string | null;
+  @ApiProperty({ type: String, nullable: true }) addressKey!: string | null;
+  @ApiProperty({ enum: ['open', 'answered', 'closed'] }) status!: string;
+  @ApiProperty() appealsCount!: number;
+  @ApiProperty({ format: 'date-time' }) firstAt!: string;
+  @ApiProperty({ format: 'date-time' }) lastAt!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) answeredAt!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Кто согласовал ответ' })
+  answeredBy!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Проект ответа на инцидент' })
+  draftText!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Кто подготовил проект' })
+  draftedBy!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) draftedAt!: string | null;
+  @ApiProperty({ type: [IncidentAppealDto], description: 'Обращения инцидента в пределах вашей области' })
+  appeals!: IncidentAppealDto[];
+}
+
+export class IncidentAppealFailureDto {
+  @ApiProperty({ format: 'uuid' }) appealId!: string;
+  @ApiProperty({ description: 'Почему обращение не удалось обработать' }) message!: string;
+}
+
+export class IncidentDraftResultDto {
+  @ApiProperty({ format: 'uuid' }) incidentId!: string;
+  @ApiProperty({ description: 'Сколько проектов ответа подготовлено (по одному на обращение)' })
+  drafted!: number;
+  @ApiProperty({ description: 'Обращения, уже получившие ответ или закрытые' }) skipped!: number;
+  @ApiProperty({ type: [IncidentAppealFailureDto] }) failed!: IncidentAppealFailureDto[];
+}
+
+export class IncidentAnswerResultDto {
+  @ApiProperty({ format: 'uuid' }) incidentId!: string;
+  @ApiProperty({ description: 'Сколько ответов согласовано и отправлено заявителям' }) answered!: number;
+  @ApiProperty({ description: 'Проекты, уже отправленные или отменённые, и закрытые обращения' })
+  skipped!: number;
+  @ApiProperty({ type: [IncidentAppealFailureDto] }) failed!: IncidentAppealFailureDto[];
+}

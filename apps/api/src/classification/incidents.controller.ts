@@ -1,12 +1,39 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import { type Actor } from '@inbox/appeals';
 import { Incidents } from '@inbox/incidents';
 import { IncidentAnswerDto, IncidentListQueryDto } from './classification.dto';
-import { IncidentPageDto } from './classification.responses';
+import {
+  IncidentAnswerResultDto,
+  IncidentDetailDto,
+  IncidentDraftResultDto,
+  IncidentPageDto,
+} from './classification.responses';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
+function actorOf(staff: StaffContext): Actor {
+  return {
+    userId: staff.user.id,
+    role: staff.user.role,
+    organisationId: staff.user.organisationId,
+    scope: staff.scope,
+  };
+}
+
+/**
+ * Incidents and their one answer, in two steps by two people: line 1 or a head drafts it, a head, a
+ * supervisor or an administrator other than the author approves and sends it to every citizen.
+ */
 @ApiTags('incidents')
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
@@ -15,7 +42,7 @@ export class IncidentsController {
   constructor(private readonly incidents: Incidents) {}
 
   @Get()
-  @Roles(Role.Operator, Role.Supervisor, Role.Admin)
+  @Roles(Role.Operator, Role.Head, Role.Supervisor, Role.Admin)
   @ApiOperation({ summary: 'Инциденты: много сообщений об одной проблеме из разных каналов' })
   @ApiOkResponse({ type: IncidentPageDto })
   list(@Query() query: IncidentListQueryDto, @Staff() staff: StaffContext) {
@@ -23,25 +50,42 @@ export class IncidentsController {
   }
 
   @Get(':id')
-  @Roles(Role.Operator, Role.Supervisor, Role.Admin)
-  @ApiOperation({ summary: 'Инцидент и его обращения' })
+  @Roles(Role.Operator, Role.Head, Role.Supervisor, Role.Admin)
+  @ApiOperation({ summary: 'Инцидент, его проект ответа и его обращения' })
+  @ApiOkResponse({ type: IncidentDetailDto })
+  @ApiNotFoundResponse({ description: 'Инцидент не найден' })
   get(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
     return this.incidents.get(id, staff.scope);
   }
 
-  @Post(':id/answer')
-  @Roles(Role.Supervisor, Role.Admin)
+  @Post(':id/draft')
+  @Roles(Role.Operator, Role.Head, Role.Supervisor, Role.Admin)
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Один ответ на весь инцидент: по каждому обращению ответ составляется, согласуется и отправляется по каналу заявителя',
+      'Проект одного ответа на весь инцидент: по каждому открытому обращению составляется проект от вашего имени; согласует другой сотрудник',
   })
-  answer(@Param('id', ID) id: string, @Body() body: IncidentAnswerDto, @Staff() staff: StaffContext) {
-    return this.incidents.answer(id, body.text, {
-      userId: staff.user.id,
-      role: staff.user.role,
-      organisationId: staff.user.organisationId,
-      scope: staff.scope,
-    });
+  @ApiOkResponse({ type: IncidentDraftResultDto })
+  @ApiNotFoundResponse({ description: 'Инцидент не найден' })
+  @ApiConflictResponse({
+    description: 'Проект уже подготовлен, на инцидент уже дан ответ, или отвечать некому',
+  })
+  draft(@Param('id', ID) id: string, @Body() body: IncidentAnswerDto, @Staff() staff: StaffContext) {
+    return this.incidents.draft(id, body.text, actorOf(staff));
+  }
+
+  @Post(':id/approve')
+  @Roles(Role.Head, Role.Supervisor, Role.Admin)
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Согласовать проект ответа на инцидент (не свой): каждый проект согласуется и отправляется заявителю по его каналу',
+  })
+  @ApiOkResponse({ type: IncidentAnswerResultDto })
+  @ApiForbiddenResponse({ description: 'Собственный проект согласовать нельзя' })
+  @ApiNotFoundResponse({ description: 'Инцидент не найден' })
+  @ApiConflictResponse({ description: 'Проект ещё не подготовлен, или на инцидент уже дан ответ' })
+  approve(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
+    return this.incidents.approve(id, actorOf(staff));
   }
 }

@@ -801,7 +801,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Инцидент и его обращения */
+        /** Инцидент, его проект ответа и его обращения */
         get: operations["IncidentsController_get"];
         put?: never;
         post?: never;
@@ -811,7 +811,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/incidents/{id}/answer": {
+    "/api/v1/incidents/{id}/approve": {
         parameters: {
             query?: never;
             header?: never;
@@ -820,8 +820,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Один ответ на весь инцидент: по каждому обращению ответ составляется, согласуется и отправляется по каналу заявителя */
-        post: operations["IncidentsController_answer"];
+        /** Согласовать проект ответа на инцидент (не свой): каждый проект согласуется и отправляется заявителю по его каналу */
+        post: operations["IncidentsController_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/{id}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Проект одного ответа на весь инцидент: по каждому открытому обращению составляется проект от вашего имени; согласует другой сотрудник */
+        post: operations["IncidentsController_draft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2718,6 +2735,83 @@ export interface components {
         IncidentAnswerDto: {
             /** @description Текст ответа: уйдёт каждому заявителю по его каналу */
             text: string;
+        };
+        IncidentAnswerResultDto: {
+            /** @description Сколько ответов согласовано и отправлено заявителям */
+            answered: number;
+            failed: components["schemas"]["IncidentAppealFailureDto"][];
+            /** Format: uuid */
+            incidentId: string;
+            /** @description Проекты, уже отправленные или отменённые, и закрытые обращения */
+            skipped: number;
+        };
+        IncidentAppealDto: {
+            /** Format: date */
+            answerDueDate: string;
+            /** @example telegram */
+            channel: string;
+            /** @description Первые 200 символов текста */
+            excerpt: string;
+            fastTrack: boolean;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            registeredAt: string;
+            /** @example 2026-000123 */
+            registrationNumber: string;
+            status: string;
+            subject: string | null;
+        };
+        IncidentAppealFailureDto: {
+            /** Format: uuid */
+            appealId: string;
+            /** @description Почему обращение не удалось обработать */
+            message: string;
+        };
+        IncidentDetailDto: {
+            addressKey: string | null;
+            /** Format: date-time */
+            answeredAt: string | null;
+            /**
+             * Format: uuid
+             * @description Кто согласовал ответ
+             */
+            answeredBy: string | null;
+            /** @description Обращения инцидента в пределах вашей области */
+            appeals: components["schemas"]["IncidentAppealDto"][];
+            appealsCount: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            draftedAt: string | null;
+            /**
+             * Format: uuid
+             * @description Кто подготовил проект
+             */
+            draftedBy: string | null;
+            /** @description Проект ответа на инцидент */
+            draftText: string | null;
+            /** Format: date-time */
+            firstAt: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            lastAt: string;
+            /** @enum {string} */
+            status: "open" | "answered" | "closed";
+            title: string;
+            /** Format: uuid */
+            topicId: string | null;
+            topicName: string | null;
+        };
+        IncidentDraftResultDto: {
+            /** @description Сколько проектов ответа подготовлено (по одному на обращение) */
+            drafted: number;
+            failed: components["schemas"]["IncidentAppealFailureDto"][];
+            /** Format: uuid */
+            incidentId: string;
+            /** @description Обращения, уже получившие ответ или закрытые */
+            skipped: number;
         };
         IncidentPageDto: {
             items: components["schemas"]["IncidentSummaryDto"][];
@@ -4997,7 +5091,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDetailDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -5006,9 +5102,58 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Инцидент не найден */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
-    IncidentsController_answer: {
+    IncidentsController_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncidentAnswerResultDto"];
+                };
+            };
+            /** @description Собственный проект согласовать нельзя */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Инцидент не найден */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Проект ещё не подготовлен, или на инцидент уже дан ответ */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    IncidentsController_draft: {
         parameters: {
             query?: never;
             header?: never;
@@ -5027,10 +5172,26 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["IncidentDraftResultDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Инцидент не найден */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Проект уже подготовлен, на инцидент уже дан ответ, или отвечать некому */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

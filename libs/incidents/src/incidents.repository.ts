@@ -1,0 +1,319 @@
+import { Injectable } from '@nestjs/common';
+import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { type Db, SqlRepository } from '@inbox/database';
+
+/** An item's grouping keys as stored (`appeal_cluster_keys`). */
+export interface ClusterKey {
+  appealId: string;
+  registeredAt: Date;
+  topicId: string | null;
+  addressKey: string | null;
+  bands: string[];
+}
+
+/** An item registered near another in time, with the incident it belongs to (if any) and its status. */
+export interface ClusterCandidate {
+  id: string;
+  subject: string | null;
+  text: string;
+  incident_id: string | null;
+  status: string | null;
+}
+
+export interface IncidentSummary {
+  id: string;
+  title: string;
+  topicId: string | null;
+  topicName: string | null;
+  status: string;
+  appealsCount: number;
+  firstAt: Date;
+  lastAt: Date;
+  createdAt: Date;
+  answeredAt: Date | null;
+  channels: string[];
+}
+
+export interface IncidentDetail {
+  id: string;
+  title: string;
+  topicId: string | null;
+  topicName: string | null;
+  addressKey: string | null;
+  status: string;
+  appealsCount: number;
+  firstAt: Date;
+  lastAt: Date;
+  createdAt: Date;
+  answeredAt: Date | null;
+  answeredBy: string | null;
+  draftText: string | null;
+  draftedBy: string | null;
+  draftedAt: Date | null;
+}
+
+export interface IncidentAppeal {
+  id: string;
+  registrationNumber: string;
+  registeredAt: Date;
+  channel: string;
+  status: string;
+  subject: string | null;
+  excerpt: string;
+  fastTrack: boolean;
+  answerDueDate: string;
+}
+
+/** The incident's state as the answering steps check it. */
+export interface IncidentState {
+  status: string;
+  drafted_by: string | null;
+  drafted_at: Date | null;
+}
+
+/** A draft answer written for the incident: which appeal, which answer, and where that answer stands now. */
+export interface IncidentDraft {
+  appealId: string;
+  answerId: string;
+  appealStatus: string;
+  answerStatus: string;
+}
+
+const SUMMARY_COLUMNS = `i.id, i.title, i.topic_id AS "topicId", t.name AS "topicName", i.status,
+  i.appeals_count AS "appealsCount", i.first_at AS "firstAt", i.last_at AS "lastAt", i.created_at AS "createdAt",
+  i.answered_at AS "answeredAt"`;
+
+/**
+ * The incidents lib's tables: `incidents`, `appeal_cluster_keys`, `incident_answers` (which drafts answer an
+ * incident) and the appeals' `incident_id` link.
+ */
+@Injectable()
+export class IncidentsRepository extends SqlRepository {
+  /** Grouping is serialised: one transaction at a time decides which incident an item joins. */
+  async lockClustering(tx: Db): Promise<void> {
+    await this.rows(`SELECT pg_advisory_xact_lock(hashtext('incident-clustering'))`, [], tx);
+  }
+
+  async saveClusterKey(tx: Db, key: ClusterKey): Promise<void> {
+    await this.rows(
+      `INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands)
+       VALUES ($1, $2, $3, $4, $5::bigint[])
+       ON CONFLICT (appeal_id) DO UPDATE SET topic_id = EXCLUDED.topic_id, address_key = EXCLUDED.address_key,
+         bands = EXCLUDED.bands`,
+      [key.appealId, key.registeredAt, key.topicId, key.addressKey, key.bands],
+      tx,
+    );
+  }
+
+  /** Locks the appeal's row; undefined when there is no such appeal, else the incident it is in (or null). */
+  async lockAppealIncident(tx: Db, appealId: string): Promise<{ incidentId: string | null } | undefined> {
+    return this.one<{ incidentId: string | null }>(
+      `SELECT incident_id AS "incidentId" FROM appeals WHERE id = $1 FOR UPDATE`,
+      [appealId],
+      tx,
+    );
+  }
+
+  /** Items in the window sharing a MinHash band with the new one, newest first. */
+  textCandidates(
+    tx: Db,
+    query: { bands: string[]; appealId: string; from: Date; to: Date; limit: number },
+  ): Promise<ClusterCandidate[]> {
+    return this.rows<ClusterCandidate>(
+      `SELECT k.appeal_id AS id, x.subject, x.text, x.incident_id, i.status
+         FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
+         LEFT JOIN incidents i ON i.id = x.incident_id
+        WHERE k.bands && $1::bigint[] AND k.appeal_id <> $2 AND k.registered_at BETWEEN $3 AND $4
+        ORDER BY k.registered_at DESC LIMIT $5`,
+      [query.bands, query.appealId, query.from, query.to, query.limit],
+      tx,
+    );
+  }
+
+  /** Items in the window at the same normalised address on the same topic, newest first. */
+  addressCandidates(
+    tx: Db,
+    query: { addressKey: string; topicId: string; appealId: string; from: Date; to: Date; limit: number },
+  ): Promise<Omit<ClusterCandidate, 'subject' | 'text'>[]> {
+    return this.rows(
+      `SELECT k.appeal_id AS id, x.incident_id, i.status
+         FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
+         LEFT JOIN incidents i ON i.id = x.incident_id
+        WHERE k.address_key = $1 AND k.topic_id = $2 AND k.appeal_id <> $3 AND k.registered_at BETWEEN $4 AND $5
+        ORDER BY k.registered_at DESC LIMIT $6`,
+      [query.addressKey, query.topicId, query.appealId, query.from, query.to, query.limit],
+      tx,
+    );
+  }
+
+  /** Of these incidents, the one most recently added to. */
+  async latest(tx: Db, ids: string[]): Promise<string> {
+    const row = await this.one<{ id: string }>(
+      `SELECT id FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY last_at DESC, id LIMIT 1`,
+      [ids],
+      tx,
+    );
+    return row!.id;
+  }
+
+  async create(
+    tx: Db,
+    incident: { title: string; topicId: string | null; addressKey: string | null; at: Date },
+  ): Promise<string> {
+    const row = await this.one<{ id: string }>(
+      `INSERT INTO incidents (title, topic_id, address_key, first_at, last_at) VALUES ($1, $2, $3, $4, $4)
+       RETURNING id`,
+      [incident.title, incident.topicId, incident.addressKey, incident.at],
+      tx,
+    );
+    return row!.id;
+  }
+
+  /** Links the appeals that are in no incident yet; returns those linked. */
+  async link(tx: Db, incidentId: string, appealIds: string[]): Promise<string[]> {
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE appeals SET incident_id = $1, updated_at = now(), version = version + 1
+        WHERE id = ANY($2::uuid[]) AND incident_id IS NULL RETURNING id`,
+      [incidentId, appealIds],
+      tx,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** The incident's count and time span from its appeals; its topic from the first item that had one. */
+  async refreshCounts(tx: Db, incidentId: string, topicId: string | null): Promise<void> {
+    await this.rows(
+      `UPDATE incidents i SET appeals_count = s.n, first_at = s.first_at, last_at = s.last_at,
+              topic_id = coalesce(i.topic_id, $2)
+         FROM (SELECT count(*)::int AS n, min(registered_at) AS first_at, max(registered_at) AS last_at
+                 FROM appeals WHERE incident_id = $1) s
+        WHERE i.id = $1`,
+      [incidentId, topicId],
+      tx,
+    );
+  }
+
+  /** A page of incidents, newest activity first; within a scope, those with an appeal in it. */
+  list(
+    filter: { status?: string; before?: { at: Date | string; id: string }; limit: number },
+    scope: AccessScope,
+  ): Promise<IncidentSummary[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (filter.status) {
+      params.push(filter.status);
+      where.push(`i.status = $${params.length}`);
+    }
+    if (scope.organisationIds !== null) {
+      where.push(
+        `EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`,
+      );
+    }
+    if (filter.before) {
+      params.push(filter.before.at, filter.before.id);
+      where.push(`(i.last_at, i.id) < ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(filter.limit);
+    return this.rows<IncidentSummary>(
+      `SELECT ${SUMMARY_COLUMNS},
+              (SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
+                WHERE a.incident_id = i.id) AS channels
+         FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY i.last_at DESC, i.id DESC LIMIT $${params.length}`,
+      params,
+    );
+  }
+
+  find(id: string): Promise<IncidentDetail | undefined> {
+    return this.one<IncidentDetail>(
+      `SELECT ${SUMMARY_COLUMNS}, i.address_key AS "addressKey", i.answered_by AS "answeredBy",
+              i.draft_text AS "draftText", i.drafted_by AS "draftedBy", i.drafted_at AS "draftedAt"
+         FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id WHERE i.id = $1`,
+      [id],
+    );
+  }
+
+  /** The incident's appeals within the scope, oldest first. */
+  appeals(incidentId: string, scope: AccessScope): Promise<IncidentAppeal[]> {
+    const params: unknown[] = [incidentId];
+    const scoped = appealScopeSql(scope, params);
+    return this.rows<IncidentAppeal>(
+      `SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.channel,
+              a.status, a.subject, left(a.text, 200) AS excerpt, a.fast_track AS "fastTrack",
+              to_char(a.answer_due_date, 'YYYY-MM-DD') AS "answerDueDate"
+         FROM appeals a WHERE a.incident_id = $1 AND ${scoped}
+        ORDER BY a.registered_at, a.id`,
+      params,
+    );
+  }
+
+  /** Every appeal of the incident with its status, oldest first (whoever asks: the workflow checks scope). */
+  appealStatuses(incidentId: string): Promise<{ id: string; status: string }[]> {
+    return this.rows(`SELECT id, status FROM appeals WHERE incident_id = $1 ORDER BY registered_at, id`, [
+      incidentId,
+    ]);
+  }
+
+  state(id: string): Promise<IncidentState | undefined> {
+    return this.one<IncidentState>(`SELECT status, drafted_by, drafted_at FROM incidents WHERE id = $1`, [
+      id,
+    ]);
+  }
+
+  /** Claims the open, undrafted incident for a draft; false when it is not (any more). */
+  async claimDraft(id: string, text: string, userId: string): Promise<boolean> {
+    const rows = await this.rows(
+      `UPDATE incidents SET draft_text = $2, drafted_by = $3, drafted_at = now()
+        WHERE id = $1 AND status = 'open' AND drafted_at IS NULL RETURNING id`,
+      [id, text, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Gives the draft claim back (nothing could be drafted). */
+  async releaseDraft(id: string): Promise<void> {
+    await this.rows(
+      `UPDATE incidents SET draft_text = NULL, drafted_by = NULL, drafted_at = NULL
+        WHERE id = $1 AND status = 'open'`,
+      [id],
+    );
+  }
+
+  async addDraft(incidentId: string, appealId: string, answerId: string): Promise<void> {
+    await this.rows(`INSERT INTO incident_answers (incident_id, appeal_id, answer_id) VALUES ($1, $2, $3)`, [
+      incidentId,
+      appealId,
+      answerId,
+    ]);
+  }
+
+  /** The drafts written for the incident, with where each answer and its appeal stand now. */
+  drafts(incidentId: string): Promise<IncidentDraft[]> {
+    return this.rows<IncidentDraft>(
+      `SELECT d.appeal_id AS "appealId", d.answer_id AS "answerId", a.status AS "appealStatus",
+              n.status AS "answerStatus"
+         FROM incident_answers d JOIN appeals a ON a.id = d.appeal_id JOIN answers n ON n.id = d.answer_id
+        WHERE d.incident_id = $1 ORDER BY a.registered_at, a.id`,
+      [incidentId],
+    );
+  }
+
+  /** Claims the drafted, open incident as answered by this approver; false when it is not (any more). */
+  async claimAnswer(id: string, userId: string): Promise<boolean> {
+    const rows = await this.rows(
+      `UPDATE incidents SET status = 'answered', answered_at = now(), answered_by = $2
+        WHERE id = $1 AND status = 'open' AND drafted_at IS NOT NULL RETURNING id`,
+      [id, userId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Opens the incident again (nothing went out), keeping its draft. */
+  async reopen(id: string): Promise<void> {
+    await this.rows(
+      `UPDATE incidents SET status = 'open', answered_at = NULL, answered_by = NULL WHERE id = $1`,
+      [id],
+    );
+  }
+}
