@@ -213,6 +213,47 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.text).not.toContain('<');
   });
 
+  it('reads the text of an HTML-only body beside an attachment and keeps the HTML as a file', async () => {
+    // The shape Yandex and Gmail web clients send when the citizen attaches a photo to a formatted letter:
+    // multipart/mixed with text/html and the file, no text/plain anywhere.
+    const html =
+      '<html><head><style>p{margin:0}</style></head><body><div>Здравствуйте!</div>' +
+      '<p>Во дворе дома 5 по ул. Ленина <b>третью неделю</b> не вывозят мусор.</p>' +
+      '<p>Фото&nbsp;во&nbsp;вложении.</p></body></html>';
+    const raw = eml(
+      [
+        'From: citizen@yandex.example',
+        'Message-ID: <html-mixed@yandex.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b1"',
+      ],
+      [
+        '--b1',
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(html),
+        '--b1',
+        'Content-Type: image/jpeg; name="photo.jpg"',
+        'Content-Disposition: attachment; filename="photo.jpg"',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]).toString('base64'),
+        '--b1--',
+        '',
+      ].join('\n'),
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toBe(
+      'Здравствуйте!\n\nВо дворе дома 5 по ул. Ленина третью неделю не вывозят мусор.\n\nФото во вложении.',
+    );
+    expect(item.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['photo.jpg', 'image/jpeg'],
+      ['letter.html', 'text/html'],
+    ]);
+    expect(Buffer.from(item.attachments![1].contentBase64!, 'base64').toString('utf8')).toBe(html);
+  });
+
   it('carries a base64 attachment inline, with its Cyrillic RFC 2231 file name', async () => {
     const pdf = Buffer.from('%PDF-1.4\n% фото ямы\n%%EOF\n', 'utf8');
     const raw = eml(

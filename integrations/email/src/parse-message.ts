@@ -5,6 +5,7 @@ import {
   type InboundAttachment,
   type InboundItem,
 } from '@inbox/integrations/contract';
+import { convert as htmlToText } from 'html-to-text';
 import {
   type AddressObject,
   type Attachment,
@@ -278,6 +279,28 @@ function validDate(value: Date | undefined): Date | undefined {
   return value && !Number.isNaN(value.getTime()) ? value : undefined;
 }
 
+/**
+ * The text of an HTML body as a clerk reads it: paragraphs and line breaks kept, no tags, styles, scripts or
+ * images, links as their text, no hard wrapping, non-breaking spaces as spaces.
+ */
+function textOfHtml(html: string): string {
+  return htmlToText(html, {
+    wordwrap: false,
+    selectors: [
+      { selector: 'a', options: { ignoreHref: true } },
+      { selector: 'img', format: 'skip' },
+      { selector: 'h1', options: { uppercase: false } },
+      { selector: 'h2', options: { uppercase: false } },
+      { selector: 'h3', options: { uppercase: false } },
+      { selector: 'table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
+    ],
+  })
+    .replace(/\u00a0/g, ' ')
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
 /** mailparser puts its own "now" in place of a Date header it cannot read; we would rather know. */
 function headerDate(parsed: ParsedMail): Date | undefined {
   const line = parsed.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '');
@@ -298,6 +321,9 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
       // Keep the DSN body as a part of its own, so bounces can be read field by field.
       keepDeliveryStatus: true,
       skipTextToHtml: true,
+      // mailparser turns HTML into text only when the whole letter is one HTML part; we do it for every letter
+      // whose body is HTML only (an HTML part beside attachments included), below.
+      skipHtmlToText: true,
       skipImageLinks: true,
     } as Parameters<typeof simpleParser>[1]);
   } catch (error) {
@@ -359,7 +385,11 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     return { kind: 'rejected', externalId, reason: `${contentType.value} without a boundary` };
   }
 
-  const text = (parsed.text ?? '').replace(/\r\n?/g, '\n').trim();
+  const html = typeof parsed.html === 'string' && parsed.html.trim() ? parsed.html : undefined;
+  const plainText = (parsed.text ?? '').replace(/\r\n?/g, '\n').trim();
+  // An HTML-only body: its text for the appeal, the HTML itself kept as a file beside the others.
+  const htmlOnly = !plainText && html !== undefined;
+  const text = htmlOnly ? textOfHtml(html) : plainText;
   const attachments = parsed.attachments as MailParserAttachment[];
   const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
   if (!text && !parsed.html && attachments.length === 0 && !bodyIsEmpty) {
@@ -388,6 +418,15 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     }
     inboundAttachments.push({ fileName, contentType, size, contentBase64: a.content.toString('base64') });
   });
+  if (htmlOnly) {
+    const bytes = Buffer.from(html, 'utf8');
+    inboundAttachments.push({
+      fileName: 'letter.html',
+      contentType: 'text/html',
+      size: bytes.length,
+      contentBase64: bytes.toString('base64'),
+    });
+  }
 
   const features: Record<string, string> = {};
   if (ctx.policy547 === 'message-with-notice') features.notice547 = 'yes';
