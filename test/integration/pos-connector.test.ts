@@ -172,6 +172,28 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(again.nextCursor).toEqual(cursor);
     });
 
+    it('moves the cursor over messages that carry no updatedAt: each read once, the next pull finds nothing', async () => {
+      // A ПОС that does not stamp updates sends its appeals as the public client shows them: no updatedAt.
+      const added = Array.from({ length: 5 }, () => fake.addMessage({}, { withoutUpdatedAt: true }));
+      expect(added.every((m) => m.updatedAt === undefined)).toBe(true);
+      const { pages, cursor } = await drain(null, 2);
+      expect(ids(pages).sort()).toEqual(added.map((m) => String(m.posId)).sort());
+      expect(new Set(ids(pages)).size).toBe(added.length);
+      expect(cursor).not.toBeNull();
+
+      const again = await connector.pull(account, cursor, 10);
+      expect(again.items).toEqual([]);
+      // A status event on one of them (a new history entry) brings that one back, and only it.
+      fake.tick(60_000);
+      await connector.pushStatus(account, {
+        externalId: String(added[1].posId),
+        status: 'taken-to-work',
+        at: new Date(Date.parse(added[4].createdAt!) + 60_000).toISOString(),
+      });
+      const changed = await connector.pull(account, cursor, 10);
+      expect(changed.items.map((i) => i.externalId)).toEqual([String(added[1].posId)]);
+    });
+
     it('returns an updated message again under the same externalId, so the core dedupes it', async () => {
       const m = fake.addMessage();
       const first = await connector.pull(account, null, 10);

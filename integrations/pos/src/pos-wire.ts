@@ -265,10 +265,8 @@ export function decodeMessage(raw: unknown): DecodedMessage {
   const posId = idOf(raw.posId);
   const createdAt = instant(raw.createdAt);
   // The cursor keeps ПОС's own spelling of the instant, so no precision is lost on the way back.
-  const position =
-    posId !== undefined && instant(raw.updatedAt)
-      ? { updatedAfter: String(raw.updatedAt), afterId: posId }
-      : undefined;
+  const at = feedInstantOf(raw);
+  const position = posId !== undefined && at ? { updatedAfter: at, afterId: posId } : undefined;
   const fail = (reason: string): DecodedMessage => ({ ok: false, posId, reason, position });
 
   if (posId === undefined) return fail('posId missing');
@@ -369,6 +367,23 @@ function decodeCustomFields(raw: unknown): Record<string, string> {
     }
   }
   return out;
+}
+
+/**
+ * DESIGNED: where a message sits in the feed. `updatedAt` when ПОС sends it; a message without it (as the
+ * appeal responses of the public client have none) sits at its newest `history[]` entry, else at `createdAt` —
+ * so a page of such messages still moves the cursor instead of being read again on every pull.
+ */
+function feedInstantOf(raw: Record<string, unknown>): string | undefined {
+  if (instant(raw.updatedAt)) return String(raw.updatedAt);
+  let newest: { text: string; ms: number } | undefined;
+  for (const entry of Array.isArray(raw.history) ? raw.history : []) {
+    if (!isRecord(entry) || !instant(entry.createdAt)) continue;
+    const ms = Date.parse(String(entry.createdAt));
+    if (!newest || ms > newest.ms) newest = { text: String(entry.createdAt), ms };
+  }
+  if (newest) return newest.text;
+  return instant(raw.createdAt) ? String(raw.createdAt) : undefined;
 }
 
 /** Orders feed positions as ПОС does: by update instant, then by numeric posId. */

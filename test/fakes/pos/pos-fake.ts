@@ -47,7 +47,8 @@ export interface PosWireMessage {
   opaId: number;
   organizationInfo: { name: string; address: string; inn: string; kpp: string; ogrn: string; oktmo: string };
   createdAt?: string;
-  updatedAt: string;
+  /** Absent on messages of a ПОС that does not stamp updates: their place in the feed is their last history entry. */
+  updatedAt?: string;
   status: string;
   statusText: string;
   answerAt: string;
@@ -218,8 +219,14 @@ export class PosFake {
     this.clock += ms;
   }
 
-  /** A message addressed to `opaId` (ours by default); `updatedAt` may be pinned to make ties. */
-  addMessage(input: Partial<PosWireMessage> = {}): PosWireMessage {
+  /**
+   * A message addressed to `opaId` (ours by default); `updatedAt` may be pinned to make ties, or left out as a ПОС
+   * without it sends its messages (`withoutUpdatedAt`).
+   */
+  addMessage(
+    input: Partial<PosWireMessage> = {},
+    options: { withoutUpdatedAt?: boolean } = {},
+  ): PosWireMessage {
     const posId = input.posId ?? this.nextPosId++;
     const at = this.stamp(input.updatedAt);
     const opaId = input.opaId ?? 220511;
@@ -266,6 +273,7 @@ export class PosFake {
     };
     message.posId = posId;
     message.updatedAt = at;
+    if (options.withoutUpdatedAt) delete message.updatedAt;
     this.messages.set(posId, message);
     return clone(message);
   }
@@ -472,10 +480,10 @@ export class PosFake {
     const matching = [...this.messages.values()]
       .filter((m) => opaIds.includes(m.opaId))
       .filter((m) => {
-        const t = Date.parse(m.updatedAt);
+        const t = feedInstant(m);
         return t > afterMs || (t === afterMs && m.posId > afterId);
       })
-      .sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.posId - b.posId);
+      .sort((a, b) => feedInstant(a) - feedInstant(b) || a.posId - b.posId);
     const content: unknown[] = matching.slice(0, size).map(clone);
     if (content.length > 0 && this.takes('malformed', true)) {
       delete (content[Math.floor(content.length / 2)] as Partial<PosWireMessage>).description;
@@ -558,7 +566,7 @@ export class PosFake {
         ? { answerType: String(answer.answerType), comment: String(answer.comment), rejectReason: null }
         : null,
     });
-    message.updatedAt = createdAt;
+    if (message.updatedAt !== undefined) message.updatedAt = createdAt;
     json(res, 201, { id: eventId, posId, eventType: type, createdAt });
   }
 
@@ -652,4 +660,11 @@ export function parseMultipart(body: Buffer, boundary: string): MultipartPart[] 
     start = next;
   }
   return parts;
+}
+
+/** A message's place in the feed: its update instant, else its newest history entry, else its creation. */
+function feedInstant(m: PosWireMessage): number {
+  if (m.updatedAt !== undefined) return Date.parse(m.updatedAt);
+  const history = m.history.map((h) => Date.parse(h.createdAt)).filter((t) => !Number.isNaN(t));
+  return history.length > 0 ? Math.max(...history) : Date.parse(m.createdAt ?? '');
 }
