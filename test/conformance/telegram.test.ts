@@ -58,13 +58,25 @@ describe('Telegram: the webhook-guide examples', () => {
     });
   });
 
-  it('a callback query is a button interaction; edits and inline queries are ignored', () => {
+  it('a callback query is a button interaction; an edit is a correction of its message; inline queries are ignored', () => {
     expect(mapUpdate(real('13_callback_query.json'), now).events[0]).toMatchObject({
       action: 'button',
       value: 'Data from button callback',
       callbackId: '4382bfdwdsb323b2d9',
     });
-    for (const file of ['06_edited_message.json', '11_inline_query.json', '12_chosen_inline_result.json']) {
+    expect(mapUpdate(real('06_edited_message.json'), now)).toEqual({
+      items: [
+        expect.objectContaining({
+          externalId: '1111111:1365:edit:1441646600',
+          receivedAt: new Date(1441646600 * 1000).toISOString(),
+          text: 'Edited text',
+          thread: { key: 'chat:1111111' },
+          features: { correctionOf: '1111111:1365' },
+        }),
+      ],
+      events: [],
+    });
+    for (const file of ['11_inline_query.json', '12_chosen_inline_result.json']) {
       expect(mapUpdate(real(file), now)).toEqual({ items: [], events: [] });
     }
   });

@@ -56,6 +56,12 @@ describe('VK: the SDK test events', () => {
     ]);
   });
 
+  it('the same message_new in a group chat (peer_id 2e9 + chat) is left out with the reason', () => {
+    const chat = real('MessageNewTest.json');
+    chat.object.message.peer_id = 2000000001;
+    expect(parseVkEvent(chat, ctx)).toEqual({ items: [], events: [], skipped: 'group-chat' });
+  });
+
   it('the other event types yield nothing and no problem', () => {
     for (const name of [
       'GroupJoinTest.json',
@@ -78,6 +84,7 @@ describe('VK: our fixtures have the shapes of the real events', () => {
   const vk = join(FIXTURES, 'vk');
   it.each([
     ['message-new.json', 'MessageNewTest.json', []],
+    ['message-new-chat.json', 'MessageNewTest.json', []],
     ['message-new-template.json', 'MessageNewTemplateTest.json', ['object.message.template.elements[]']],
     ['message-edit.json', 'MessageEditTest.json', []],
     ['message-reply.json', 'MessageReplyTest.json', []],

@@ -106,7 +106,7 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(first.hasMore).toBe(false);
     expect(fake.callsOf('getUpdates')[0].params).toMatchObject({
       timeout: 1,
-      allowed_updates: ['message', 'callback_query'],
+      allowed_updates: ['message', 'edited_message', 'callback_query'],
     });
 
     const second = await connector.pull(account(), first.nextCursor, 50);
@@ -221,7 +221,7 @@ describe('TelegramConnector against the Bot API fake', () => {
       expect(fake.webhook).toEqual({
         url: receiver.url,
         secretToken: SECRET,
-        allowedUpdates: ['message', 'callback_query'],
+        allowedUpdates: ['message', 'edited_message', 'callback_query'],
       });
       const good = await fake.pushToWebhook(
         fake.textUpdate(CHAT, 'Отключили горячую воду без предупреждения'),
@@ -238,11 +238,25 @@ describe('TelegramConnector against the Bot API fake', () => {
       expect(missing.status).toBe(401);
       expect(receiver.stored).toHaveLength(1);
 
+      // An edit is the citizen's correction, an item of its own that names the message it corrects.
       const edited = await fake.pushToWebhook(fake.fromSample('edited-message.json', CHAT));
       expect(edited.status).toBe(200);
-      expect(receiver.stored[1]).toEqual({ kind: 'items', items: [], events: [] });
+      const correction = (receiver.stored[1] as { items: InboundItem[] }).items;
+      expect(correction).toHaveLength(1);
+      expect(correction[0].features).toEqual({
+        correctionOf: expect.stringMatching(new RegExp(`^${CHAT}:\\d+$`)),
+      });
+      expect(correction[0].text).toBe('Во дворе дома 14 по ул. Гоголя не горят два фонаря.');
+      // An authentic body we cannot read is answered 200 (Telegram would hold back the bot's later updates
+      // re-sending it) and handed over whole to be kept for staff.
       const broken = await fake.pushToWebhook(null, { rawBody: '{"update_id": 1, "message": ' });
-      expect(broken.status).toBe(400);
+      expect(broken.status).toBe(200);
+      expect(receiver.stored[2]).toEqual({
+        kind: 'items',
+        items: [],
+        events: [],
+        rejected: [{ reason: 'Telegram webhook: body is not JSON', raw: '{"update_id": 1, "message": ' }],
+      });
 
       // While a webhook is set, Telegram refuses getUpdates with 409; that is worth retrying, not fatal.
       const conflict = await failure(connector.pull(account(), null, 10));
@@ -355,11 +369,18 @@ describe('TelegramConnector against the Bot API fake', () => {
     await connector.check(account({ requestTimeoutMs: 3000 }));
   });
 
-  it('skips a malformed update without crashing and moves the cursor past it', async () => {
+  it('keeps a malformed update for quarantine without crashing and moves the cursor past it', async () => {
     fake.setScenario('malformed');
     const good = fake.enqueue(fake.textUpdate(CHAT, 'Нормальное сообщение после битого'));
     const page = await connector.pull(account(), null, 50);
     expect(page.items.map((i) => i.text)).toEqual(['Нормальное сообщение после битого']);
+    expect(page.rejected).toEqual([
+      {
+        externalId: `update:${good.update_id + 1}`,
+        reason: expect.stringMatching(/^Telegram update: /),
+        raw: expect.objectContaining({ update_id: good.update_id + 1 }),
+      },
+    ]);
     // The broken update came right after the good one; the cursor confirms it too.
     expect(page.nextCursor).toBe(good.update_id + 2);
     const again = await connector.pull(account({ pollTimeoutSeconds: 0 }), page.nextCursor, 50);

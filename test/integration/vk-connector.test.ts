@@ -194,12 +194,27 @@ describe('VkConnector against the fake VK', () => {
       expect(page.items).toHaveLength(1);
     });
 
-    it('skips a broken update inside a valid page and keeps the rest', async () => {
+    it('keeps a broken update inside a valid page for quarantine, with its reason, and the rest as items', async () => {
       const start = await connector.pull(account, null, 100);
       fake.pushUpdate(fake.event('message-new.json'));
       fake.setScenario('malformed', { only: 'longpoll', shape: 'update', times: 1 });
       const page = await connector.pull(account, start.nextCursor, 100);
       expect(page.items.map((i) => i.externalId)).toEqual(['msg:604117233:318']);
+      expect(page.rejected).toHaveLength(1);
+      expect(page.rejected![0]).toMatchObject({
+        reason: expect.stringMatching(/^VK /),
+        raw: expect.anything(),
+      });
+    });
+
+    it('leaves a group-chat message out (no consent request, no appeal) and keeps the dialogue', async () => {
+      const start = await connector.pull(account, null, 100);
+      fake.pushUpdate(fake.event('message-new-chat.json'));
+      fake.pushUpdate(fake.event('message-new.json'));
+      const page = await connector.pull(account, start.nextCursor, 100);
+      expect(page.items.map((i) => i.externalId)).toEqual(['msg:604117233:318']);
+      expect(page.events).toEqual([]);
+      expect(page.rejected).toEqual([]);
     });
 
     it('a slow server times out as Temporary', async () => {

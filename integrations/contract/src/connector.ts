@@ -58,7 +58,16 @@ export interface InboundRequest {
 }
 
 export type ParseResult =
-  | { kind: 'items'; items: InboundItem[]; events?: InboundEvent[] }
+  | {
+      kind: 'items';
+      items: InboundItem[];
+      events?: InboundEvent[];
+      /**
+       * Authenticated inputs the connector could not read: the core keeps each whole with the reason (quarantine,
+       * shown to staff) and answers the channel as for any accepted notification, so it does not re-send forever.
+       */
+      rejected?: PullPage['rejected'];
+    }
   /** A protocol reply the channel expects instead of items (VK confirmation string, a ping). */
   | { kind: 'reply'; body: string; contentType?: string };
 

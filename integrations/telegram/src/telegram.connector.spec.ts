@@ -64,7 +64,7 @@ describe('TelegramConnector webhook', () => {
     );
   });
 
-  it('answers an unhandled update type with an empty result and a non-Update with InvalidPayload', async () => {
+  it('answers an unhandled update type with an empty result, and keeps an authentic unreadable body whole', async () => {
     const headers = { 'x-telegram-bot-api-secret-token': 'hook_Secret-1' };
     const poll = { update_id: 2, poll: { id: '1', question: '?', options: [] } };
     expect(await connector.parseInbound(account, { headers, body: poll })).toEqual({
@@ -72,12 +72,25 @@ describe('TelegramConnector webhook', () => {
       items: [],
       events: [],
     });
-    expect(await codeOf(connector.parseInbound(account, { headers, body: '{"update_id":' }))).toBe(
-      ConnectorErrorCode.InvalidPayload,
-    );
-    expect(await codeOf(connector.parseInbound(account, { headers, body: [1, 2] }))).toBe(
-      ConnectorErrorCode.InvalidPayload,
-    );
+    // Past the secret nothing is thrown away: the core quarantines what could not be read, with the reason.
+    expect(
+      await connector.parseInbound(account, { headers, body: Buffer.from('{"update_id":', 'utf8') }),
+    ).toEqual({
+      kind: 'items',
+      items: [],
+      events: [],
+      rejected: [{ reason: 'Telegram webhook: body is not JSON', raw: '{"update_id":' }],
+    });
+    expect(await connector.parseInbound(account, { headers, body: [1, 2] })).toMatchObject({
+      rejected: [{ reason: 'Telegram update: update must be an object', raw: [1, 2] }],
+    });
+    const broken = { update_id: 7, message: { message_id: 'x', date: 1, chat: { id: 9 } } };
+    expect(await connector.parseInbound(account, { headers, body: broken })).toMatchObject({
+      items: [],
+      rejected: [
+        { externalId: 'update:7', reason: expect.stringContaining('message.message_id'), raw: broken },
+      ],
+    });
   });
 });
 

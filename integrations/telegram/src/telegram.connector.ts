@@ -95,6 +95,7 @@ export class TelegramConnector
 
     const items: InboundItem[] = [];
     const events: InboundEvent[] = [];
+    const rejected: NonNullable<PullPage['rejected']> = [];
     let lastId: number | undefined;
     for (const update of updates) {
       let updateId: number | undefined;
@@ -102,21 +103,20 @@ export class TelegramConnector
         updateId = updateIdOf(update);
         lastId = lastId === undefined ? updateId : Math.max(lastId, updateId);
         const mapped = mapUpdate(update);
+        if (mapped.skipped) this.logSkipped(account, updateId, mapped.skipped);
         items.push(...mapped.items);
         events.push(...mapped.events);
       } catch (error) {
         if (!(error instanceof ConnectorError) || error.code !== ConnectorErrorCode.InvalidPayload)
           throw error;
-        this.logger.warn('skipping a malformed Telegram update', {
-          accountId: account.id,
-          updateId,
-          fields: Object.keys(error.details.fields ?? {}),
-        });
+        // Kept whole for staff, so it cannot block the feed and is not lost either.
+        rejected.push(this.rejection(account, update, updateId, error));
       }
     }
     return {
       items,
       events,
+      rejected,
       nextCursor: lastId !== undefined ? lastId + 1 : (offset ?? null),
       hasMore: updates.length >= pageSize,
     };
@@ -125,8 +125,43 @@ export class TelegramConnector
   /** Webhook: the secret header is checked before the body is looked at. */
   async parseInbound(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult> {
     verifySecret(account, request.headers);
-    const mapped = mapUpdate(decodeBody(request.body));
-    return { kind: 'items', items: mapped.items, events: mapped.events };
+    // Past the secret the update is Telegram's own: one we cannot read is kept for staff, and Telegram gets its
+    // 200 (it would otherwise re-send it, and hold back every later update of the bot meanwhile).
+    let update: unknown = request.body;
+    try {
+      update = decodeBody(request.body);
+      const mapped = mapUpdate(update);
+      if (mapped.skipped) this.logSkipped(account, updateIdOf(update), mapped.skipped);
+      return { kind: 'items', items: mapped.items, events: mapped.events };
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || error.code !== ConnectorErrorCode.InvalidPayload) throw error;
+      const id = isUpdateWithId(update) ? update.update_id : undefined;
+      return { kind: 'items', items: [], events: [], rejected: [this.rejection(account, update, id, error)] };
+    }
+  }
+
+  private rejection(
+    account: ChannelAccountRef,
+    update: unknown,
+    updateId: number | undefined,
+    error: ConnectorError,
+  ) {
+    const fields = error.details.fields ?? {};
+    this.logger.warn('Telegram update quarantined', {
+      accountId: account.id,
+      updateId,
+      fields: Object.keys(fields),
+    });
+    return {
+      ...(updateId !== undefined ? { externalId: `update:${updateId}` } : {}),
+      reason: error.message,
+      raw: Buffer.isBuffer(update) ? update.toString('utf8') : update,
+    };
+  }
+
+  /** Left out on purpose (a group chat): one log line by update id and reason, never the text or the author. */
+  private logSkipped(account: ChannelAccountRef, updateId: number, reason: string): void {
+    this.logger.info('Telegram update skipped', { accountId: account.id, updateId, reason });
   }
 
   async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
@@ -335,6 +370,14 @@ function verifySecret(account: ChannelAccountRef, headers: InboundRequest['heade
       },
     );
   }
+}
+
+function isUpdateWithId(update: unknown): update is { update_id: number } {
+  return (
+    typeof update === 'object' &&
+    update !== null &&
+    Number.isSafeInteger((update as { update_id?: unknown }).update_id)
+  );
 }
 
 function decodeBody(body: unknown): unknown {

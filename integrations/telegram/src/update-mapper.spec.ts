@@ -7,7 +7,7 @@ import {
   type RatingEvent,
 } from '@inbox/integrations/contract';
 import { ratingChoices } from './callback-data';
-import { mapUpdate } from './update-mapper';
+import { ALLOWED_UPDATES, mapUpdate } from './update-mapper';
 
 // Our own Update objects in the shapes of Telegram's (test/fixtures/telegram); the real examples are checked
 // by the conformance suite (test/conformance).
@@ -239,14 +239,40 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     });
   });
 
-  it('ignores update types we do not handle and group chats', () => {
-    for (const file of ['edited-message.json', 'inline-query.json', 'chosen-inline-result.json']) {
+  it('turns an edited message into an item of its own, marked as the correction of the original', () => {
+    const { items, events } = mapUpdate(sample('edited-message.json'), now);
+    expect(events).toEqual([]);
+    expect(items).toEqual([
+      {
+        channel: 'telegram',
+        externalId: '502003002:4822:edit:1741601700',
+        receivedAt: new Date(1741601700 * 1000).toISOString(),
+        regime: 'message',
+        author: { externalId: '502003002', displayName: 'Пётр Орлов' },
+        text: 'Во дворе дома 14 по ул. Гоголя не горят два фонаря.',
+        thread: { key: 'chat:502003002' },
+        replyAddress: { chatId: 502003002, messageId: 4822 },
+        features: { correctionOf: '502003002:4822' },
+      },
+    ]);
+    // A second edit of the same message is another correction, not a duplicate of the first.
+    const again = sample('edited-message.json');
+    again.edited_message.edit_date += 60;
+    expect(mapUpdate(again, now).items[0].externalId).toBe('502003002:4822:edit:1741601760');
+    expect(ALLOWED_UPDATES).toContain('edited_message');
+  });
+
+  it('ignores update types we do not handle, and says why it leaves group chats out', () => {
+    for (const file of ['inline-query.json', 'chosen-inline-result.json']) {
       expect(mapUpdate(sample(file), now)).toEqual({ items: [], events: [] });
     }
     const group = sample('text-message.json');
     group.message.chat = { id: -100200300, type: 'supergroup', title: 'Соседи' };
     group.message.text = 'Всем привет';
-    expect(mapUpdate(group, now)).toEqual({ items: [], events: [] });
+    expect(mapUpdate(group, now)).toEqual({ items: [], events: [], skipped: 'group-chat' });
+    const editedInGroup = sample('edited-message.json');
+    editedInGroup.edited_message.chat = { id: -100200300, type: 'supergroup', title: 'Соседи' };
+    expect(mapUpdate(editedInGroup, now)).toEqual({ items: [], events: [], skipped: 'group-chat' });
     const sticker = sample('text-message.json');
     delete sticker.message.text;
     sticker.message.sticker = {

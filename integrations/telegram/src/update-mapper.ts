@@ -14,10 +14,18 @@ import { parseCallbackData } from './callback-data';
 export interface MappedUpdate {
   items: InboundItem[];
   events: InboundEvent[];
+  /** Read and left out on purpose (a group chat): the connector logs the reason, never the content. */
+  skipped?: string;
 }
 
 /** Update types the bot asks for, in getUpdates and setWebhook alike. */
-export const ALLOWED_UPDATES = ['message', 'callback_query'] as const;
+export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+
+/**
+ * `features.correctionOf` on an item that is the citizen's edit of an earlier message: the external id of the
+ * message edited. The edit is an item of its own (a follow-up in the same chat), so the first wording stays.
+ */
+export const CORRECTION_OF = 'correctionOf';
 
 const COMMANDS: Record<string, InteractionEvent['action']> = {
   start: 'start',
@@ -82,6 +90,7 @@ export function mapUpdate(update: unknown, now: () => Date = () => new Date()): 
   updateIdOf(update);
   const body = update as Json;
   if (body.message !== undefined) return mapMessage(obj(body, 'message', 'message'));
+  if (body.edited_message !== undefined) return mapEdit(obj(body, 'edited_message', 'edited_message'));
   if (body.callback_query !== undefined) {
     return mapCallbackQuery(obj(body, 'callback_query', 'callback_query'), now());
   }
@@ -104,7 +113,8 @@ function mapMessage(message: Json): MappedUpdate {
   const chatType = optString(chat, 'type', 'message.chat.type');
   // Appeals come from one-to-one chats only; a bot added to a group must not file the group's chatter.
   // Telegram always sends the type; the oldest webhook examples omit it, and they are private chats.
-  if (chatType !== undefined && chatType !== 'private') return { items: [], events: [] };
+  if (chatType !== undefined && chatType !== 'private')
+    return { items: [], events: [], skipped: 'group-chat' };
 
   // In a private chat the chat is the user; `from` is there in practice, the chat is the fallback.
   const author = authorOf(isObject(message.from) ? message.from : chat, 'message.from');
@@ -184,6 +194,23 @@ function mapMessage(message: Json): MappedUpdate {
     ...(Object.keys(features).length > 0 ? { features } : {}),
   };
   return { items: [item], events: [] };
+}
+
+/**
+ * The citizen edited a message they had sent: the new wording is an item of its own in the same chat, marked as
+ * a correction of the original (so it joins the appeal as the citizen's correction, and the first wording
+ * stays in the history). Commands edited after the fact do nothing.
+ */
+function mapEdit(message: Json): MappedUpdate {
+  const edited = mapMessage(message);
+  const editDate = optNumber(message, 'edit_date');
+  const items = edited.items.map((item) => ({
+    ...item,
+    externalId: `${item.externalId}:edit:${editDate ?? item.receivedAt}`,
+    ...(editDate !== undefined ? { receivedAt: new Date(editDate * 1000).toISOString() } : {}),
+    features: { ...item.features, [CORRECTION_OF]: item.externalId },
+  }));
+  return { items, events: [], ...(edited.skipped ? { skipped: edited.skipped } : {}) };
 }
 
 function placeOf(message: Json): { coordinates: string; address?: string } | undefined {

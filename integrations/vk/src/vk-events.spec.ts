@@ -31,6 +31,17 @@ describe('parseVkEvent', () => {
     ]);
   });
 
+  it('leaves a group chat (peer_id from 2e9) out with the reason, messages and button presses alike', () => {
+    expect(parseVkEvent(sample('message-new-chat.json'), ctx)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'group-chat',
+    });
+    const press = sample('message-event.json');
+    press.object.peer_id = 2000000004;
+    expect(parseVkEvent(press, ctx)).toEqual({ items: [], events: [], skipped: 'group-chat' });
+  });
+
   it('reads the BOM-prefixed, emoji-mangled template payload', () => {
     const bytes = raw('message-new-template.json');
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));

@@ -19,7 +19,12 @@ export interface ParsedEvents {
   events: InboundEvent[];
   /** Set when a known event type is missing what we need; the caller decides to skip or reject. */
   problem?: string;
+  /** Set when the event is read and left out on purpose (a group chat): the caller logs it. */
+  skipped?: string;
 }
+
+/** VK numbers group chats from 2 000 000 000 (peer_id = 2e9 + chat_id); below are dialogues with one person. */
+export const VK_CHAT_PEER_BASE = 2_000_000_000;
 
 const EMPTY: ParsedEvents = { items: [], events: [] };
 
@@ -171,6 +176,8 @@ function messageNew(object: unknown): ParsedEvents {
   const localId = int(message.conversation_message_id) || int(message.id);
   if (!peerId || !fromId || !localId)
     return { ...EMPTY, problem: 'message_new without peer_id, from_id or id' };
+  // A group chat the community was added to is not a citizen's dialogue with us: no consent request, no appeal.
+  if (peerId >= VK_CHAT_PEER_BASE) return { ...EMPTY, skipped: 'group-chat' };
   // Chat service messages (someone joined, the title changed) are not citizens' words.
   if (isRecord(message.action)) return EMPTY;
   // Our own outgoing copies (out = 1) and other communities are not citizens either.
@@ -241,6 +248,7 @@ function messageEvent(object: unknown): ParsedEvents {
   const eventId = typeof object.event_id === 'string' ? object.event_id : undefined;
   if (!peerId || !userId || !eventId)
     return { ...EMPTY, problem: 'message_event without peer_id, user_id or event_id' };
+  if (peerId >= VK_CHAT_PEER_BASE) return { ...EMPTY, skipped: 'group-chat' };
   const receivedAt = new Date().toISOString();
   const author = { externalId: String(userId) };
   const thread = { key: threadKeys.peer(peerId) };

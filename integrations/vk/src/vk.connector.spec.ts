@@ -51,15 +51,41 @@ describe('VkConnector.parseInbound', () => {
     });
   });
 
-  it('refuses a broken body and a known event without its fields as InvalidPayload', async () => {
+  it('refuses a body it cannot authenticate (not JSON) as InvalidPayload', async () => {
     await expect(parse(Buffer.from('{"type":"message_new",'))).rejects.toMatchObject({
       code: ConnectorErrorCode.InvalidPayload,
     });
-    await expect(
-      parse({ type: 'message_new', group_id: 1234, secret: 'right-secret', object: {} }),
-    ).rejects.toMatchObject({
-      code: ConnectorErrorCode.InvalidPayload,
+  });
+
+  it('keeps an authentic known event without its fields whole, with the reason, for quarantine', async () => {
+    const broken = {
+      type: 'message_new',
+      group_id: 1234,
+      secret: 'right-secret',
+      event_id: 'e1',
+      object: {},
+    };
+    await expect(parse(broken)).resolves.toEqual({
+      kind: 'items',
+      items: [],
+      events: [],
+      rejected: [
+        {
+          externalId: 'event:e1',
+          reason: 'VK message_new: message_new without peer_id, from_id or id',
+          raw: broken,
+        },
+      ],
     });
+  });
+
+  it('leaves a group-chat message out: no item, no event, nothing to quarantine', async () => {
+    const chat = {
+      ...messageNew,
+      secret: 'right-secret',
+      object: { message: { peer_id: 2_000_000_004, from_id: 1, id: 2, text: 'Ок' } },
+    };
+    await expect(parse(chat)).resolves.toEqual({ kind: 'items', items: [], events: [] });
   });
 
   it('an account without groupId or token is misconfigured (AuthFailed)', async () => {

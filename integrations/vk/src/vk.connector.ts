@@ -150,6 +150,7 @@ export class VkConnector implements Connector, AcknowledgesInteractions, HasButt
       }
       const items: InboundItem[] = [];
       const events: InboundEvent[] = [];
+      const rejected: NonNullable<PullPage['rejected']> = [];
       for (const update of answer.updates) {
         if (
           isRecord(update) &&
@@ -159,20 +160,22 @@ export class VkConnector implements Connector, AcknowledgesInteractions, HasButt
           continue;
         const parsed = parseVkEvent(update, { groupId: settings.groupId });
         if (parsed.problem) {
-          // Skipped rather than thrown: the page's ts already covers it, and refusing the page would stall the
-          // account on the same broken update forever. Logged by type and id only.
-          this.logger.write('warn', 'vk update skipped', {
-            accountId: account.id,
-            type: isRecord(update) ? update.type : undefined,
-            eventId: isRecord(update) ? update.event_id : undefined,
-            reason: parsed.problem,
-          });
+          // Quarantined rather than thrown: the page's ts already covers it, and refusing the page would stall the
+          // account on the same broken update forever. Kept whole for staff; logged by type and id only.
+          rejected.push(this.rejection(account, update, parsed.problem));
           continue;
         }
+        if (parsed.skipped) this.logSkipped(account, update, parsed.skipped);
         items.push(...parsed.items);
         events.push(...parsed.events);
       }
-      return { items, events, nextCursor: { ...state, ts: answer.ts } satisfies VkCursor, hasMore: false };
+      return {
+        items,
+        events,
+        rejected,
+        nextCursor: { ...state, ts: answer.ts } satisfies VkCursor,
+        hasMore: false,
+      };
     }
     throw new ConnectorError(ConnectorErrorCode.Temporary, 'VK long poll kept answering "failed"');
   }
@@ -227,12 +230,43 @@ export class VkConnector implements Connector, AcknowledgesInteractions, HasButt
       throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'VK callback secret missing or wrong');
     }
     const parsed = parseVkEvent(body, { groupId: settings.groupId });
+    // An authentic event we cannot read is kept for staff (and VK gets its "ok", or it re-sends it for hours).
     if (parsed.problem) {
-      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, `VK ${body.type}: ${parsed.problem}`, {
-        fields: { object: parsed.problem },
-      });
+      return {
+        kind: 'items',
+        items: [],
+        events: [],
+        rejected: [this.rejection(account, body, parsed.problem)],
+      };
     }
+    if (parsed.skipped) this.logSkipped(account, body, parsed.skipped);
     return { kind: 'items', items: parsed.items, events: parsed.events };
+  }
+
+  private rejection(account: ChannelAccountRef, update: unknown, problem: string) {
+    const type = isRecord(update) ? update.type : undefined;
+    const eventId = isRecord(update) && typeof update.event_id === 'string' ? update.event_id : undefined;
+    this.logger.write('warn', 'vk update quarantined', {
+      accountId: account.id,
+      type,
+      eventId,
+      reason: problem,
+    });
+    return {
+      ...(eventId ? { externalId: `event:${eventId}` } : {}),
+      reason: `VK ${typeof type === 'string' ? type : 'event'}: ${problem}`,
+      raw: update,
+    };
+  }
+
+  /** Left out on purpose (a group chat): one log line by type, event id and reason, never the text or the author. */
+  private logSkipped(account: ChannelAccountRef, update: unknown, reason: string): void {
+    this.logger.write('info', 'vk update skipped', {
+      accountId: account.id,
+      type: isRecord(update) ? update.type : undefined,
+      eventId: isRecord(update) ? update.event_id : undefined,
+      reason,
+    });
   }
 
   /**

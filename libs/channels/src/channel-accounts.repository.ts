@@ -99,6 +99,7 @@ export class ChannelAccountsRepository {
           accountId,
           JSON.stringify(
             inputs.map((q) => ({ external_id: q.externalId ?? null, reason: q.reason, raw: q.raw ?? null })),
+            jsonbSafe,
           ),
         ],
       );
@@ -108,4 +109,27 @@ export class ChannelAccountsRepository {
       ]);
     });
   }
+}
+
+/**
+ * jsonb refuses NUL and unpaired UTF-16 surrogates, which broken payloads do carry (a half emoji): those become
+ * U+FFFD, so the one input we most need to keep is not lost to the quarantine's own insert. A Buffer is kept as text.
+ */
+function jsonbSafe(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') {
+    return value
+      .replaceAll('\u0000', '\uFFFD')
+      .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  }
+  if (isSerialisedBuffer(value)) return Buffer.from(value.data).toString('utf8');
+  return value;
+}
+
+function isSerialisedBuffer(value: unknown): value is { type: 'Buffer'; data: number[] } {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { type?: unknown }).type === 'Buffer' &&
+    Array.isArray((value as { data?: unknown }).data)
+  );
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InboundStore, type StoredItemResult } from '@inbox/intake';
 import { Channel, type InboundEvent, type InboundItem } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
+import { ChannelAccountsRepository, type QuarantinedInput } from './channel-accounts.repository';
 import { type ChannelEntry } from './channel-registry.service';
 
 /** The payload mark the database turns into status 'gated' (migration MessengerDialogue). */
@@ -37,7 +38,14 @@ export class ChannelIntake {
   constructor(
     private readonly store: InboundStore,
     private readonly jobs: JobProducer,
+    private readonly accounts: ChannelAccountsRepository,
   ) {}
+
+  /** Inputs the connector could not read, kept whole with the reason for staff (pulls and webhooks alike). */
+  async quarantine(entry: ChannelEntry, inputs: QuarantinedInput[] | undefined): Promise<void> {
+    if (!inputs?.length) return;
+    await this.accounts.quarantine(entry.account.channel, entry.account.id, inputs);
+  }
 
   async storeItems(
     entry: ChannelEntry,

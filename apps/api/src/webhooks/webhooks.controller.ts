@@ -57,6 +57,9 @@ export class WebhooksController {
       return;
     }
     await this.intake.storeItems(entry, parsed.items);
+    await this.intake.quarantine(entry, parsed.rejected);
+    if (parsed.rejected?.length)
+      this.log.warn('webhook input quarantined', { kind, count: parsed.rejected.length });
     await this.intake.deferEvents(entry, parsed.events);
     const body = OK_BODY[kind as ConnectorKind];
     if (body) res.status(200).type('text/plain').send(body);
