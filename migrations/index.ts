@@ -12,6 +12,7 @@ import { StaffCollaboration1796172218557 } from './1796172218557-StaffCollaborat
 import { SearchTrigramIndexes1796175715343 } from './1796175715343-SearchTrigramIndexes';
 import { IncidentAnswerDrafts1796179524990 } from './1796179524990-IncidentAnswerDrafts';
 import { EventOutbox1796173451776 } from './1796173451776-EventOutbox';
+import { SignInLockouts1796180000000 } from './1796180000000-SignInLockouts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   EventOutbox1796173451776,
   SearchTrigramIndexes1796175715343,
   IncidentAnswerDrafts1796179524990,
+  SignInLockouts1796180000000,
 ];

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -74,8 +75,12 @@ async function main(): Promise<void> {
     services.push(redis);
     const port = process.env.HTTP_PORT ? Number(process.env.HTTP_PORT) : await freePort(3000);
     const baseUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
+    // The embedded demo only: a signing key for this run, in memory, shared by its processes (production must
+    // set AUTH_TOKEN_SECRET; the api refuses to start without it when NODE_ENV=production).
+    const generatedSecret = !process.env.AUTH_TOKEN_SECRET;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
+      AUTH_TOKEN_SECRET: process.env.AUTH_TOKEN_SECRET || randomBytes(48).toString('base64url'),
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
       HTTP_PORT: String(port),
@@ -118,6 +123,9 @@ async function main(): Promise<void> {
       'Каналы:',
       ...channelLines(),
       '',
+      generatedSecret
+        ? '  Ключ подписи токенов:   AUTH_TOKEN_SECRET не задан — создан случайный на этот запуск (только для демонстрации; после перезапуска войдите заново)'
+        : '  Ключ подписи токенов:   из AUTH_TOKEN_SECRET',
       `  Postgres:               ${postgres.description}`,
       `  Redis:                  ${redis.description}`,
       'Остановить: Ctrl+C',

@@ -43,6 +43,7 @@ import {
 } from './knowledge/knowledge.controller';
 import { PublicFaqController } from './knowledge/public-faq.controller';
 import { EventOutboxController } from './outbox/event-outbox.controller';
+import { RateLimitGuard, RateLimitsModule, RateLimitStoreModule } from './rate-limits/rate-limits';
 
 @Module({
   imports: [
@@ -58,6 +59,8 @@ import { EventOutboxController } from './outbox/event-outbox.controller';
     ChannelsModule.forRoot(CONNECTORS),
     ClassificationModule,
     KnowledgeModule,
+    RateLimitStoreModule,
+    RateLimitsModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       // In memory: files are hashed and stored in Postgres right away; the size cap bounds the memory.
@@ -95,7 +98,13 @@ import { EventOutboxController } from './outbox/event-outbox.controller';
     PublicFaqController,
     EventOutboxController,
   ],
-  // Every endpoint needs a signed-in staff member unless marked @PublicEndpoint().
-  providers: [{ provide: APP_GUARD, useClass: StaffAuthGuard }, AppealEventFeed, SystemHealth],
+  // Anonymous endpoints marked @RateLimited are limited per address first; every endpoint needs a signed-in
+  // staff member unless marked @PublicEndpoint().
+  providers: [
+    { provide: APP_GUARD, useClass: RateLimitGuard },
+    { provide: APP_GUARD, useClass: StaffAuthGuard },
+    AppealEventFeed,
+    SystemHealth,
+  ],
 })
 export class ApiModule {}

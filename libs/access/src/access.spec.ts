@@ -1,14 +1,53 @@
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, needsRehash, OWASP_SCRYPT, verifyPassword } from './passwords';
 import { Role } from './roles';
+import { ACCOUNT_LOCKOUT, ADDRESS_LOCKOUT, lockoutSeconds } from './sign-in-lockouts';
 import { TokenSigner } from './tokens';
 
 describe('passwords', () => {
+  const cheap = { n: 2 ** 14, r: 8, p: 1 };
+
   it('verifies the right password and refuses a wrong one', async () => {
-    const stored = await hashPassword('Пароль-2026!');
+    const stored = await hashPassword('Пароль-2026!', cheap);
     expect(stored).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(await verifyPassword('Пароль-2026!', stored)).toBe(true);
     expect(await verifyPassword('пароль-2026!', stored)).toBe(false);
     expect(await verifyPassword('x', 'plain-text')).toBe(false);
+  });
+
+  it("hashes by OWASP's current scrypt guidance by default (N = 2^17, r = 8, p = 1)", async () => {
+    expect(OWASP_SCRYPT).toEqual({ n: 131072, r: 8, p: 1 });
+    const stored = await hashPassword('Пароль-2026!');
+    expect(stored).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(await verifyPassword('Пароль-2026!', stored)).toBe(true);
+    expect(needsRehash(stored)).toBe(false);
+  });
+
+  it('asks for a re-hash of anything weaker than today, and never lets a stored hash set an unbounded cost', async () => {
+    expect(needsRehash(await hashPassword('x', cheap))).toBe(true);
+    expect(needsRehash(await hashPassword('x', cheap), cheap)).toBe(false);
+    expect(needsRehash('plain-text')).toBe(true);
+    // A corrupt or hostile row asking for N = 2^30 is refused, not run.
+    expect(await verifyPassword('x', 'scrypt$1073741824$8$1$AAAA$AAAA')).toBe(false);
+  });
+});
+
+describe('sign-in lock-outs', () => {
+  it('lets an account try five times, then locks it 1, 2, 4 … minutes, up to an hour', () => {
+    expect([1, 2, 3, 4, 5].map((n) => lockoutSeconds(n, ACCOUNT_LOCKOUT))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect([6, 7, 8, 9, 12, 40].map((n) => lockoutSeconds(n, ACCOUNT_LOCKOUT))).toEqual([
+      60, 120, 240, 480, 3600, 3600,
+    ]);
+  });
+
+  it('gives an address (many people behind one NAT) twenty tries', () => {
+    expect(lockoutSeconds(20, ADDRESS_LOCKOUT)).toBeUndefined();
+    expect(lockoutSeconds(21, ADDRESS_LOCKOUT)).toBe(60);
   });
 });
 

@@ -6,3 +6,4 @@ export * from './staff-users.service';
 export * from './audit-log.service';
 export * from './staff-auth.guard';
 export * from './access.module';
+export * from './sign-in-lockouts';

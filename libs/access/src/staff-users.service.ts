@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { conflictError, forbiddenError, notFoundError } from '@inbox/common';
+import { conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { Settings } from '@inbox/database';
 import { type AccessScope, canSeeOrganisation } from './access-scope';
-import { hashPassword, verifyPassword } from './passwords';
+import { hashPassword, needsRehash, OWASP_SCRYPT, type ScryptParams, verifyPassword } from './passwords';
+import { type Lockout, SignInLockouts } from './sign-in-lockouts';
 import { Role } from './roles';
 import { type Assignee, type StaffUser, StaffUsersRepository } from './staff-users.repository';
 import { TokenSigner } from './tokens';
@@ -20,25 +20,45 @@ export interface NewStaffUser {
   seesSubordinates?: boolean;
 }
 
+/** What a sign-in attempt came to. */
+export type SignInOutcome =
+  | { kind: 'signed-in'; token: string; expiresAt: Date; user: StaffUser }
+  /** Wrong login or password (no hint which), with the lock-outs this failure started. */
+  | { kind: 'refused'; lockoutsStarted: Lockout[] }
+  /** The account or the address is locked out: the password was not even checked. */
+  | { kind: 'locked'; lockout: Lockout };
+
 const LOGIN_TAKEN = 'Логин уже занят';
 const USER_NOT_FOUND = 'Сотрудник не найден';
 
 /** Staff accounts, sign-in and the scope each account works in. */
 @Injectable()
 export class StaffUsers {
-  private signerPromise?: Promise<TokenSigner>;
+  private signerInstance?: TokenSigner;
+  private dummy?: Promise<string>;
+  private readonly log = rootLogger.child('access');
 
   constructor(
     private readonly users: StaffUsersRepository,
-    private readonly settings: Settings,
+    private readonly lockouts: SignInLockouts,
     private readonly config: AppConfig,
   ) {}
+
+  /** A hash of nothing with today's parameters: an unknown login costs what a known one does. */
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(randomBytes(16).toString('hex'), this.scrypt);
+    return this.dummy;
+  }
+
+  private get scrypt(): ScryptParams {
+    return { ...OWASP_SCRYPT, n: this.config.passwordScryptN };
+  }
 
   /** Refuses a login already taken (`conflict`, by field). */
   async create(input: NewStaffUser): Promise<StaffUser> {
     const id = await this.users.insert({
       login: loginKey(input.login),
-      passwordHash: await hashPassword(input.password),
+      passwordHash: await hashPassword(input.password, this.scrypt),
       fullName: input.fullName,
       role: input.role,
       organisationId: input.organisationId,
@@ -70,7 +90,7 @@ export class StaffUsers {
 
   /** A new password set by the administrator (the user is told it out of band). */
   async resetPassword(id: string, password: string): Promise<void> {
-    if (!(await this.users.setPasswordHash(id, await hashPassword(password))))
+    if (!(await this.users.setPasswordHash(id, await hashPassword(password, this.scrypt))))
       throw notFoundError(USER_NOT_FOUND);
   }
 
@@ -96,26 +116,46 @@ export class StaffUsers {
     return this.users.assignees(organisationId);
   }
 
-  /** A token for the right login and password; undefined otherwise (no hint which one was wrong). */
-  async signIn(
-    login: string,
-    password: string,
-  ): Promise<{ token: string; expiresAt: Date; user: StaffUser } | undefined> {
-    const row = await this.users.credentials(loginKey(login));
+  /**
+   * A token for the right login and password. Failures are counted per account and per address with a growing
+   * lock-out (sign-in-lockouts.ts); while either is locked the password is not checked at all. A hash made with
+   * weaker scrypt parameters than today's is redone with the password just proved.
+   */
+  async signIn(login: string, password: string, address: string): Promise<SignInOutcome> {
+    const key = loginKey(login);
+    const lockout = await this.lockouts.activeLock(key, address);
+    if (lockout) return { kind: 'locked', lockout };
+    const row = await this.users.credentials(key);
     // Hash anyway when the login is unknown, so timing does not tell which logins exist.
-    const ok = await verifyPassword(password, row?.passwordHash ?? DUMMY_HASH);
-    if (!row || !ok || !row.active) return undefined;
+    const ok = await verifyPassword(password, row?.passwordHash ?? (await this.dummyHash()));
+    if (!row || !ok || !row.active) {
+      return { kind: 'refused', lockoutsStarted: await this.lockouts.recordFailure(key, address) };
+    }
+    await this.lockouts.clearAccount(key);
+    if (needsRehash(row.passwordHash, this.scrypt)) {
+      await this.users.setPasswordHash(row.id, await hashPassword(password, this.scrypt));
+    }
     const user = (await this.users.byId(row.id))!;
-    return { ...(await this.issue(user)), user };
+    return { kind: 'signed-in', ...(await this.issue(user)), user };
+  }
+
+  /** Lock-outs running now (administrators see them). */
+  activeLockouts(): Promise<Lockout[]> {
+    return this.lockouts.active();
+  }
+
+  /** Lifts an account's lock-out; false when it had none. */
+  unlock(login: string): Promise<boolean> {
+    return this.lockouts.unlockAccount(loginKey(login));
   }
 
   async issue(user: StaffUser): Promise<{ token: string; expiresAt: Date }> {
-    return (await this.signer()).sign(user.id, user.role, this.config.authTokenTtlSeconds);
+    return this.signer().sign(user.id, user.role, this.config.authTokenTtlSeconds);
   }
 
   /** The active user behind a token, or undefined for a bad, expired or revoked one. */
   async authenticate(token: string): Promise<StaffUser | undefined> {
-    const claims = await (await this.signer()).verify(token);
+    const claims = await this.signer().verify(token);
     if (!claims) return undefined;
     const user = await this.users.byId(claims.sub);
     return user?.active ? user : undefined;
@@ -139,24 +179,24 @@ export class StaffUsers {
   }
 
   /**
-   * The signing secret: AUTH_TOKEN_SECRET when set, else one generated on first use and kept in the
-   * database, so every api process signs and checks with the same one.
+   * The signing secret: AUTH_TOKEN_SECRET (with AUTH_TOKEN_PREVIOUS_SECRETS still accepted), required in
+   * production. Unset elsewhere: a random one held in this process's memory only, never stored, so tokens do
+   * not outlive the process (`npm start` generates one for its api and says so).
    */
-  private signer(): Promise<TokenSigner> {
-    this.signerPromise ??= (async () => {
-      if (this.config.authTokenSecret) return new TokenSigner(this.config.authTokenSecret);
-      const secret = await this.settings.getOrInit(
-        'auth-token-secret',
-        randomBytes(48).toString('base64url'),
+  private signer(): TokenSigner {
+    if (!this.signerInstance) {
+      if (!this.config.authTokenSecret) {
+        this.log.warn('AUTH_TOKEN_SECRET is not set: staff tokens are signed with a random per-process key');
+      }
+      this.signerInstance = new TokenSigner(
+        this.config.authTokenSecret ?? randomBytes(48).toString('base64url'),
+        this.config.authTokenPreviousSecrets,
       );
-      return new TokenSigner(secret);
-    })();
-    return this.signerPromise;
+    }
+    return this.signerInstance;
   }
 }
 
 function loginKey(login: string): string {
   return login.trim().toLowerCase();
 }
-
-const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';

@@ -10,6 +10,15 @@ export class ConfigError extends Error {
   }
 }
 
+/** At most `limit` requests per `windowSeconds` from one address; null: no limit. */
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** The anonymous endpoints that are rate-limited per address (issue 14). */
+export type RateLimitName = 'form' | 'status' | 'webhook';
+
 const LAST_DAY_RULES: readonly LastDayRule[] = ['preceding-working-day', 'following-working-day', 'keep'];
 
 /**
@@ -52,9 +61,21 @@ export class AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Bull's per-channel rate limiter on messenger delivery queues (Telegram, VK, OK published limits). */
   readonly deliveryRateLimits: boolean;
-  /** Secret: signs staff tokens. Unset → one generated on first use and shared through the database. */
+  /**
+   * Secret: signs staff tokens. Required when NODE_ENV=production; elsewhere unset → a random one per process,
+   * kept in memory only (`npm start` generates one for its api and says so).
+   */
   readonly authTokenSecret: string | undefined;
+  /** Secrets: earlier signing secrets whose tokens still verify until they expire (key rotation). */
+  readonly authTokenPreviousSecrets: readonly string[];
   readonly authTokenTtlSeconds: number;
+  /** Per-address request limits of the public form, the status lookup and each channel's webhook. */
+  readonly rateLimits: Readonly<Record<RateLimitName, RateLimit | null>>;
+  /** Anonymous uploads: bytes of attachments one form may carry, and one address may send in a day. */
+  readonly anonymousUploadBytesPerRequest: number;
+  readonly anonymousUploadBytesPerDay: number;
+  /** scrypt's N for new password hashes (OWASP: 2^17); weaker stored hashes are redone at sign-in. */
+  readonly passwordScryptN: number;
   /** Classification: below this confidence an item waits in the manual classification queue. */
   readonly classifierMinConfidence: number;
   /** Two topics each at least this confident → the "several topics" flag. */
@@ -164,6 +185,46 @@ export class AppConfig {
     this.authTokenSecret = env.AUTH_TOKEN_SECRET || undefined;
     if (this.authTokenSecret && this.authTokenSecret.length < 32)
       problems.push('AUTH_TOKEN_SECRET must be 32+ characters');
+    if (!this.authTokenSecret && env.NODE_ENV === 'production')
+      problems.push(
+        'AUTH_TOKEN_SECRET must be set in production (NODE_ENV=production): 32+ random characters',
+      );
+    this.authTokenPreviousSecrets = (env.AUTH_TOKEN_PREVIOUS_SECRETS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (this.authTokenPreviousSecrets.some((s) => s.length < 32))
+      problems.push('AUTH_TOKEN_PREVIOUS_SECRETS: each secret must be 32+ characters');
+    const rate = (name: string, fallback: string): RateLimit | null => {
+      const raw = str(name, fallback).trim();
+      if (raw === 'off') return null;
+      const match = /^(\d+)\/(\d+)$/.exec(raw);
+      if (!match || Number(match[1]) < 1 || Number(match[2]) < 1) {
+        problems.push(`${name} must be "<requests>/<seconds>" or "off", got "${raw}"`);
+        return null;
+      }
+      return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
+    };
+    this.rateLimits = {
+      form: rate('RATE_LIMIT_FORM', '20/600'),
+      status: rate('RATE_LIMIT_STATUS', '60/60'),
+      webhook: rate('RATE_LIMIT_WEBHOOK', '600/60'),
+    };
+    this.anonymousUploadBytesPerRequest = int(
+      'ANONYMOUS_UPLOAD_BYTES_PER_REQUEST',
+      20 * 1024 * 1024,
+      1024,
+      1024 * 1024 * 1024,
+    );
+    this.anonymousUploadBytesPerDay = int(
+      'ANONYMOUS_UPLOAD_BYTES_PER_DAY',
+      50 * 1024 * 1024,
+      1024,
+      100 * 1024 * 1024 * 1024,
+    );
+    this.passwordScryptN = int('PASSWORD_SCRYPT_N', 2 ** 17, 2 ** 14, 2 ** 20);
+    if ((this.passwordScryptN & (this.passwordScryptN - 1)) !== 0)
+      problems.push('PASSWORD_SCRYPT_N must be a power of two');
     this.authTokenTtlSeconds = int('AUTH_TOKEN_TTL_SECONDS', 3600, 60, 24 * 3600);
 
     const fraction = (name: string, fallback: number): number => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { DomainError } from '@inbox/common';
@@ -32,18 +32,50 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Вход сотрудника: выдаёт короткоживущий токен' })
   @ApiOkResponse({ type: SessionDto })
-  async login(@Body() body: LoginDto) {
-    const session = await this.users.signIn(body.login, body.password);
-    if (!session) {
+  async login(@Body() body: LoginDto, @Ip() address: string) {
+    const login = body.login.slice(0, 100);
+    const outcome = await this.users.signIn(body.login, body.password, address);
+    if (outcome.kind === 'locked') {
+      const retryAfter = Math.max(1, Math.ceil((outcome.lockout.lockedUntil.getTime() - Date.now()) / 1000));
       await this.audit.record({
         userId: null,
         action: 'sign-in',
         entityType: 'user',
         outcome: 'denied',
-        details: { login: body.login.slice(0, 100) },
+        details: { login, reason: 'locked-out', lockedBy: outcome.lockout.kind },
       });
+      throw new DomainError(
+        'rate-limited',
+        'Слишком много неудачных попыток входа. Попробуйте позже',
+        undefined,
+        retryAfter,
+      );
+    }
+    if (outcome.kind === 'refused') {
+      await this.audit.record({
+        userId: null,
+        action: 'sign-in',
+        entityType: 'user',
+        outcome: 'denied',
+        details: { login },
+      });
+      for (const lockout of outcome.lockoutsStarted) {
+        // Administrators see lock-outs in the audit log and at GET /api/v1/users/lockouts.
+        await this.audit.record({
+          userId: null,
+          action: 'sign-in-lockout',
+          entityType: lockout.kind === 'login' ? 'user' : 'address',
+          outcome: 'denied',
+          details: {
+            [lockout.kind]: lockout.subject,
+            failures: lockout.failures,
+            lockedUntil: lockout.lockedUntil.toISOString(),
+          },
+        });
+      }
       throw new DomainError('unauthenticated', 'Неверный логин или пароль');
     }
+    const session = outcome;
     await this.audit.record({
       userId: session.user.id,
       action: 'sign-in',

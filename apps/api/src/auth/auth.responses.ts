@@ -30,3 +30,11 @@ export class SessionDto {
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ type: StaffUserDto }) user!: StaffUserDto;
 }
+
+/** A sign-in lock-out running now: of an account (by login) or of an address. */
+export class SignInLockoutDto {
+  @ApiProperty({ enum: ['login', 'address'] }) kind!: 'login' | 'address';
+  @ApiProperty({ description: 'Логин или IP-адрес' }) subject!: string;
+  @ApiProperty({ description: 'Неудачных попыток подряд' }) failures!: number;
+  @ApiProperty({ format: 'date-time' }) lockedUntil!: string;
+}

@@ -29,6 +29,7 @@ import {
   PublicRatingDto,
 } from './public-appeal.dto';
 import { FormFilesInterceptor } from './form-attachments.interceptor';
+import { RateLimited } from '../rate-limits/rate-limits';
 
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
 /** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
@@ -55,6 +56,7 @@ export class PublicAppealsController {
   }
 
   @Post()
+  @RateLimited('form')
   @ApiOperation({ summary: 'Подать обращение через форму сайта' })
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiBody({ type: PublicAppealFormDto })
@@ -120,6 +122,7 @@ export class PublicAppealsController {
   }
 
   @Get(':registrationNumber')
+  @RateLimited('status')
   @ApiOperation({ summary: 'Статус обращения по номеру и коду доступа' })
   @ApiOkResponse({ type: PublicAppealStatusDto })
   @HttpCode(200)
@@ -147,6 +150,7 @@ export class PublicAppealsController {
   }
 
   @Post(':registrationNumber/rating')
+  @RateLimited('status')
   @HttpCode(200)
   @ApiOperation({ summary: 'Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им' })
   async rate(

@@ -20,7 +20,7 @@ import {
 } from 'class-validator';
 import { notFoundError } from '@inbox/common';
 import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
-import { StaffUserDto } from '../auth/auth.responses';
+import { SignInLockoutDto, StaffUserDto } from '../auth/auth.responses';
 import { AssigneeDto } from '../staff/appeal.responses';
 
 class CreateUserDto {
@@ -103,6 +103,36 @@ export class UsersController {
   @ApiOkResponse({ type: [StaffUserDto] })
   async list() {
     return (await this.users.list()).map((u) => ({ ...u, roleName: ROLE_NAME_RU[u.role] }));
+  }
+
+  @Get('lockouts')
+  @Roles(Role.Admin)
+  @ApiOperation({
+    summary: 'Блокировки входа после неудачных попыток: учётные записи и адреса (администратор)',
+  })
+  @ApiOkResponse({ type: [SignInLockoutDto] })
+  async lockouts() {
+    return (await this.users.activeLockouts()).map((l) => ({
+      ...l,
+      lockedUntil: l.lockedUntil.toISOString(),
+    }));
+  }
+
+  @Post(':id/unlock')
+  @HttpCode(204)
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Снять блокировку входа с учётной записи (администратор)' })
+  async unlock(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    const user = await this.users.byId(id);
+    if (!user) throw notFoundError('Сотрудник не найден');
+    const lifted = await this.users.unlock(user.login);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'unlock-user',
+      entityType: 'user',
+      entityId: id,
+      details: { lifted },
+    });
   }
 
   @Post()

@@ -5,6 +5,7 @@ import { PublicEndpoint } from '@inbox/access';
 import { ChannelIntake, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
 import { DomainError, rootLogger } from '@inbox/common';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { RateLimited } from '../rate-limits/rate-limits';
 
 const PUSH_KINDS: ConnectorKind[] = ['telegram', 'vk', 'ok'];
 /** What each channel expects as the body of a successful webhook answer. */
@@ -30,6 +31,7 @@ export class WebhooksController {
 
   @Post(':kind')
   @HttpCode(200)
+  @RateLimited('webhook')
   async receive(
     @Param('kind') kind: string,
     @Req() req: Request & { rawBody?: Buffer },

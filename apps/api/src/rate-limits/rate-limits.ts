@@ -1,0 +1,106 @@
+import { createHash } from 'node:crypto';
+import { type ExecutionContext, Injectable, Module, type OnModuleDestroy, SetMetadata } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  ThrottlerModule,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { DomainError } from '@inbox/common';
+import { AppConfig, type RateLimitName } from '@inbox/config';
+
+const RATE_LIMIT_KEY = 'rate-limit';
+
+/** Limits an anonymous endpoint per address (and per channel, for webhooks) by AppConfig.rateLimits[name]. */
+export const RateLimited = (name: RateLimitName) => SetMetadata(RATE_LIMIT_KEY, name);
+
+function rateLimitOf(context: ExecutionContext): RateLimitName | undefined {
+  return (Reflect.getMetadata(RATE_LIMIT_KEY, context.getHandler()) ??
+    Reflect.getMetadata(RATE_LIMIT_KEY, context.getClass())) as RateLimitName | undefined;
+}
+
+/**
+ * The counters live in Redis, so a limit holds across every api process. One connection, closed with the app;
+ * keys carry the deployment's QUEUE_PREFIX, like its queues.
+ */
+@Injectable()
+export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
+  private readonly storage: ThrottlerStorageRedisService;
+  readonly prefix: string;
+
+  constructor(config: AppConfig) {
+    this.storage = new ThrottlerStorageRedisService(config.redisUrl, { maxRetriesPerRequest: 3 });
+    this.prefix = `${config.queuePrefix}:rate`;
+  }
+
+  increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
+    return this.storage.increment(key, ttl, limit, blockDuration, name);
+  }
+
+  /** Adds to a named budget that resets after `windowSeconds`; returns the total within the window. */
+  async spend(budget: string, amount: number, windowSeconds: number): Promise<number> {
+    const key = `${this.prefix}:budget:${createHash('sha256').update(budget).digest('hex')}`;
+    const [[, total]] = (await this.storage.redis
+      .multi()
+      .incrby(key, amount)
+      .expire(key, windowSeconds, 'NX')
+      .exec()) as [[Error | null, number]];
+    return total;
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.storage.redis.quit().catch(() => undefined);
+  }
+}
+
+/**
+ * @nestjs/throttler on the endpoints marked @RateLimited only (each named limit skips every other route).
+ * A refusal is the one domain error `rate-limited`: 429 with Retry-After, through the one filter.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    throw new DomainError(
+      'rate-limited',
+      'Слишком много запросов. Попробуйте позже',
+      undefined,
+      Math.max(1, detail.timeToBlockExpire),
+    );
+  }
+}
+
+@Module({ providers: [RateLimitStore], exports: [RateLimitStore] })
+class RateLimitStoreModule {}
+
+const ADDRESS = (req: Record<string, unknown>): string => String(req.ip ?? 'unknown');
+
+export const RateLimitsModule = ThrottlerModule.forRootAsync({
+  imports: [RateLimitStoreModule],
+  inject: [AppConfig, RateLimitStore],
+  useFactory: (config: AppConfig, store: RateLimitStore) => ({
+    storage: store,
+    setHeaders: false,
+    throttlers: (Object.keys(config.rateLimits) as RateLimitName[]).map((name) => {
+      const limit = config.rateLimits[name];
+      return {
+        name,
+        limit: limit?.limit ?? Number.MAX_SAFE_INTEGER,
+        ttl: (limit?.windowSeconds ?? 1) * 1000,
+        skipIf: (context: ExecutionContext) => !limit || rateLimitOf(context) !== name,
+        // Webhooks: per channel and address, so one noisy source does not starve another.
+        getTracker: (req: Record<string, unknown>) =>
+          name === 'webhook'
+            ? `${String((req.params as Record<string, string> | undefined)?.kind)}:${ADDRESS(req)}`
+            : ADDRESS(req),
+      };
+    }),
+    generateKey: (_context: ExecutionContext, tracker: string, name: string) =>
+      `${store.prefix}:${name}:${createHash('sha256').update(tracker).digest('hex')}`,
+  }),
+});
+
+export { RateLimitStoreModule };
