@@ -1781,6 +1781,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Снять блокировку входа с учётной записи (администратор) */
+        post: operations["UsersController_unlock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/assignees": {
         parameters: {
             query?: never;
@@ -1790,6 +1807,23 @@ export interface paths {
         };
         /** Кому можно назначить обращение: сотрудники организации (в моей области видимости) */
         get: operations["UsersController_assignees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/lockouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Блокировки входа после неудачных попыток: учётные записи и адреса (администратор) */
+        get: operations["UsersController_lockouts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3561,6 +3595,16 @@ export interface components {
             publicFaq?: boolean;
             /** @description Ответственное лицо организации за базу знаний (S1 п. 3.1) */
             responsibleUserId?: string | null;
+        };
+        SignInLockoutDto: {
+            /** @description Неудачных попыток подряд */
+            failures: number;
+            /** @enum {string} */
+            kind: "login" | "address";
+            /** Format: date-time */
+            lockedUntil: string;
+            /** @description Логин или IP-адрес */
+            subject: string;
         };
         StaffUserDto: {
             active: boolean;
@@ -6758,6 +6802,25 @@ export interface operations {
             };
         };
     };
+    UsersController_unlock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     UsersController_assignees: {
         parameters: {
             query: {
@@ -6775,6 +6838,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AssigneeDto"][];
+                };
+            };
+        };
+    };
+    UsersController_lockouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignInLockoutDto"][];
                 };
             };
         };
