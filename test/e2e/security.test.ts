@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword, Role, StaffUsers } from '@inbox/access';
+import { AppealRegistrar } from '@inbox/appeals';
+import { InboundStore } from '@inbox/intake';
+import { Channel } from '@inbox/integrations/contract';
+import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 
@@ -16,7 +20,9 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
       env: {
         // Small limits so the attack runs out in a few requests; production's defaults are larger.
         RATE_LIMIT_STATUS: '5/60',
-        RATE_LIMIT_FORM: '3/600',
+        RATE_LIMIT_FORM: '8/600',
+        ANONYMOUS_UPLOAD_BYTES_PER_REQUEST: String(2 * 1024 * 1024),
+        ANONYMOUS_UPLOAD_BYTES_PER_DAY: String(3 * 1024 * 1024),
         RATE_LIMIT_WEBHOOK: '4/60',
         PASSWORD_SCRYPT_N: String(2 ** 15),
       },
@@ -161,18 +167,114 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect(Number(retryAfter)).toBeGreaterThan(0);
   });
 
+  const validFields = {
+    surname: 'Кузнецова',
+    firstName: 'Ольга',
+    email: 'olga.k@example.ru',
+    text: 'Третий день нет горячей воды в доме по ул. Ленина, 15. Управляющая компания не отвечает.',
+    consent: 'true',
+  };
+  const submit = (files: { name: string; type: string; content: Buffer }[]) => {
+    const body = new FormData();
+    for (const [k, v] of Object.entries(validFields)) body.append(k, v);
+    for (const f of files) body.append('attachments', new Blob([f.content], { type: f.type }), f.name);
+    return fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body });
+  };
+  const exe = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), Buffer.alloc(4096)]);
+  const pdf = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(bytes - 9, 0x20)]);
+
+  it('refuses an executable named doc.pdf and a web page named page.pdf (sniffed, not by name): 415', async () => {
+    for (const file of [
+      { name: 'doc.pdf', type: 'application/pdf', content: exe },
+      {
+        name: 'page.pdf',
+        type: 'application/pdf',
+        content: Buffer.from('<html><script>alert(1)</script></html>'),
+      },
+    ]) {
+      const res = await submit([file]);
+      expect(res.status).toBe(415);
+      expect((await json(res)).errors).toHaveProperty('attachments');
+    }
+  });
+
+  it('keeps anonymous uploads within a budget per request and per address and day', async () => {
+    // Five files of 1 MiB each pass the per-file limit, but not the request's 2 MiB.
+    const five = await submit(
+      [1, 2, 3, 4, 5].map((i) => ({
+        name: `scan-${i}.pdf`,
+        type: 'application/pdf',
+        content: pdf(1024 * 1024),
+      })),
+    );
+    expect(five.status).toBe(413);
+    // 1.6 MiB is accepted; another 1.6 MiB from the same address the same day exceeds the day's 3 MiB.
+    expect((await submit([{ name: 'a.pdf', type: 'application/pdf', content: pdf(1_700_000) }])).status).toBe(
+      201,
+    );
+    const second = await submit([{ name: 'b.pdf', type: 'application/pdf', content: pdf(1_700_000) }]);
+    expect(second.status).toBe(429);
+    expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(3600);
+  });
+
+  it('serves a stored file by its sniffed type: an executable a channel called a PDF is a download', async () => {
+    const item = inboundItem({
+      channel: Channel.Email,
+      attachments: [
+        {
+          fileName: 'doc.pdf',
+          contentType: 'application/pdf',
+          contentBase64: exe.toString('base64'),
+          size: exe.length,
+        },
+        {
+          fileName: 'scan.pdf',
+          contentType: 'application/octet-stream',
+          contentBase64: pdf(2000).toString('base64'),
+          size: 2000,
+        },
+      ],
+    });
+    const [stored] = await stack.api.get(InboundStore).store([item], { enqueue: false });
+    const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
+    const files = (await stack.db.dataSource.query(
+      `SELECT id, file_name AS "fileName" FROM attachments WHERE appeal_id = $1`,
+      [outcome.appealId],
+    )) as { id: string; fileName: string }[];
+    const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    const get = (name: string) =>
+      fetch(
+        `${stack.baseUrl}/api/v1/appeals/${outcome.appealId}/attachments/${files.find((f) => f.fileName === name)!.id}`,
+        { headers: operator.headers },
+      );
+    const disguised = await get('doc.pdf');
+    expect(disguised.status).toBe(200);
+    expect(disguised.headers.get('content-type')).toBe('application/x-msdownload');
+    expect(disguised.headers.get('content-disposition')).toMatch(/^attachment;/);
+    const real = await get('scan.pdf');
+    expect(real.headers.get('content-type')).toBe('application/pdf');
+    expect(real.headers.get('content-disposition')).toMatch(/^inline;/);
+  });
+
   it('limits the public form per address', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 9; i++) {
       const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ text: 'x' }),
       });
       statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
     }
-    // Three refused as incomplete (the form is read), the fourth not even read.
-    expect(statuses).toEqual([400, 400, 400, 429]);
+    // Eight forms in ten minutes from one address (the ones above count too); then none is even read.
+    const first = statuses.indexOf(429);
+    expect(first).toBeGreaterThan(0);
+    expect(statuses.slice(first).every((s) => s === 429)).toBe(true);
+    expect(statuses.slice(0, first).every((s) => s === 400)).toBe(true);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
   });
 
   it('limits webhooks per source: a flood on one channel does not block another', async () => {

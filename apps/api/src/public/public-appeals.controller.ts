@@ -5,6 +5,7 @@ import {
   Get,
   Headers,
   HttpCode,
+  Ip,
   HttpStatus,
   Param,
   Post,
@@ -20,7 +21,7 @@ import { AppealQueries, AppealRegistrar, AppealWorkflow, isRegistrationNumber } 
 import { AppConfig } from '@inbox/config';
 import { DomainError, invalidInput, notFoundError, rootLogger } from '@inbox/common';
 import { InboundStore } from '@inbox/intake';
-import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { Channel, ConnectorError, ConnectorErrorCode, type InboundItem } from '@inbox/integrations/contract';
 import { WebsiteFormConnector } from '@inbox/integrations/website';
 import {
   PublicAppealCreatedDto,
@@ -29,7 +30,8 @@ import {
   PublicRatingDto,
 } from './public-appeal.dto';
 import { FormFilesInterceptor } from './form-attachments.interceptor';
-import { RateLimited } from '../rate-limits/rate-limits';
+import { RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
+import { allowedUpload } from '../files/content-sniffing';
 
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
 /** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
@@ -48,6 +50,7 @@ export class PublicAppealsController {
     private readonly registrar: AppealRegistrar,
     private readonly queries: AppealQueries,
     private readonly workflow: AppealWorkflow,
+    private readonly rateLimits: RateLimitStore,
   ) {
     this.connector = new WebsiteFormConnector({
       maxFileBytes: config.attachmentMaxBytes,
@@ -69,6 +72,7 @@ export class PublicAppealsController {
     @Body() body: unknown,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
     @Headers() headers: Record<string, string>,
+    @Ip() address: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PublicAppealCreatedDto> {
     let parsed;
@@ -92,6 +96,7 @@ export class PublicAppealsController {
       throw error;
     }
     if (parsed.kind !== 'items') throw invalidInput('Неожиданный ответ обработчика формы');
+    await this.checkUploads(parsed.items, address);
 
     const [stored] = await this.store.store(parsed.items, { enqueue: false });
     const outcome = await this.registrar.registerInboundItem(stored.inboundItemId);
@@ -119,6 +124,36 @@ export class PublicAppealsController {
       };
     }
     throw invalidInput('Обращение не может быть зарегистрировано', {});
+  }
+
+  /**
+   * Anonymous files are what their bytes say (sniffed against the allow-list: an executable or a web page named
+   * .pdf is refused) and within a budget: per request, and per address and day (Redis, across api processes).
+   */
+  private async checkUploads(items: InboundItem[], address: string): Promise<void> {
+    const attachments = items.flatMap((item) => item.attachments ?? []);
+    let total = 0;
+    for (const attachment of attachments) {
+      const content = Buffer.from(attachment.contentBase64 ?? '', 'base64');
+      const type = await allowedUpload(attachment.fileName, content);
+      if (!type) {
+        const message = `Файл «${attachment.fileName}» не является документом или изображением указанного типа`;
+        throw new DomainError('unsupported-media-type', message, { attachments: message });
+      }
+      attachment.contentType = type;
+      total += content.length;
+    }
+    if (total > this.config.anonymousUploadBytesPerRequest) {
+      const message = `Вложения вместе больше ${Math.round(this.config.anonymousUploadBytesPerRequest / 1048576)} МБ`;
+      throw new DomainError('too-large', message, { attachments: message });
+    }
+    if (total === 0) return;
+    const spent = await this.rateLimits.spend(`upload:${address}`, total, 24 * 3600);
+    if (spent.total > this.config.anonymousUploadBytesPerDay) {
+      const message =
+        'Превышен суточный объём вложений. Попробуйте завтра или отправьте обращение без файлов';
+      throw new DomainError('rate-limited', message, { attachments: message }, spent.resetsIn);
+    }
   }
 
   @Get(':registrationNumber')

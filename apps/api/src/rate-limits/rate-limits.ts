@@ -38,15 +38,23 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
     return this.storage.increment(key, ttl, limit, blockDuration, name);
   }
 
-  /** Adds to a named budget that resets after `windowSeconds`; returns the total within the window. */
-  async spend(budget: string, amount: number, windowSeconds: number): Promise<number> {
+  /**
+   * Adds to a named budget that resets `windowSeconds` after its first use; the total within the window and
+   * the seconds until it resets.
+   */
+  async spend(
+    budget: string,
+    amount: number,
+    windowSeconds: number,
+  ): Promise<{ total: number; resetsIn: number }> {
     const key = `${this.prefix}:budget:${createHash('sha256').update(budget).digest('hex')}`;
-    const [[, total]] = (await this.storage.redis
+    const results = (await this.storage.redis
       .multi()
       .incrby(key, amount)
       .expire(key, windowSeconds, 'NX')
-      .exec()) as [[Error | null, number]];
-    return total;
+      .ttl(key)
+      .exec()) as [Error | null, number][];
+    return { total: results[0][1], resetsIn: Math.max(1, results[2][1]) };
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -4,12 +4,10 @@ import { type Response } from 'express';
 import { AuditLog, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
 import { notFoundError } from '@inbox/common';
+import { servedAs } from '../files/content-sniffing';
 import { AnswerDto, NoteViewDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
-
-/** Types a browser may show inline; anything else is offered as a download, never rendered. */
-const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
 
 /** Parts of the appeal card loaded on demand: attachment contents and the answers with their states. */
 @ApiTags('appeals')
@@ -40,9 +38,10 @@ export class AppealDetailsController {
       details: { attachmentId },
     });
     if (!file) throw notFoundError('Вложение не найдено');
-    const type = file.contentType.toLowerCase().split(';')[0].trim();
-    const inline = INLINE_TYPES.has(type);
-    res.setHeader('Content-Type', inline ? type : 'application/octet-stream');
+    // The type its bytes sniff as, whatever the sender named or claimed: an executable named doc.pdf or a page
+    // named page.pdf is never served as a PDF; only pictures and real PDFs are shown inline.
+    const { contentType, inline } = await servedAs(file.content);
+    res.setHeader('Content-Type', contentType);
     res.setHeader(
       'Content-Disposition',
       `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,

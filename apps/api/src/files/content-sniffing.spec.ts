@@ -1,0 +1,36 @@
+import { allowedUpload, servedAs, sniffContentType } from './content-sniffing';
+
+const exe = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), Buffer.alloc(64)]);
+const html = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
+const pdf = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n');
+const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+
+describe('content sniffing', () => {
+  it('knows a file by its bytes, not its name', async () => {
+    expect(await sniffContentType(exe)).toBe('application/x-msdownload');
+    expect(await sniffContentType(pdf)).toBe('application/pdf');
+    expect(await sniffContentType(png)).toBe('image/png');
+    expect(await sniffContentType(Buffer.from('Просто текст обращения.\r\n'))).toBe('text/plain');
+    expect(await sniffContentType(Buffer.from([0x00, 0x13, 0x37, 0x01, 0x02]))).toBeUndefined();
+  });
+
+  it('accepts an upload only when its bytes are what its name says and on the allow-list', async () => {
+    expect(await allowedUpload('doc.pdf', exe)).toBeUndefined();
+    expect(await allowedUpload('page.pdf', html)).toBeUndefined();
+    expect(await allowedUpload('photo.png', pdf)).toBeUndefined();
+    expect(await allowedUpload('run.exe', exe)).toBeUndefined();
+    expect(await allowedUpload('Скан.PDF', pdf)).toBe('application/pdf');
+    expect(await allowedUpload('двор.png', png)).toBe('image/png');
+    expect(await allowedUpload('заявление.txt', Buffer.from('Текст'))).toBe('text/plain');
+  });
+
+  it('serves by the sniffed type: pictures and PDF inline, anything else as a download', async () => {
+    expect(await servedAs(pdf)).toEqual({ contentType: 'application/pdf', inline: true });
+    expect(await servedAs(exe)).toEqual({ contentType: 'application/x-msdownload', inline: false });
+    expect(await servedAs(html)).toEqual({ contentType: 'text/plain; charset=utf-8', inline: false });
+    expect(await servedAs(Buffer.from([0x00, 0x13, 0x37]))).toEqual({
+      contentType: 'application/octet-stream',
+      inline: false,
+    });
+  });
+});

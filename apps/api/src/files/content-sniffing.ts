@@ -1,0 +1,54 @@
+import { fromBuffer } from 'file-type';
+
+/**
+ * What a file is by its bytes (`file-type`'s magic numbers), never by its name or the type the sender claimed.
+ * Plain text has no magic number: it is text when it is valid UTF-8 without control characters other than
+ * tab, line feed and carriage return.
+ */
+export async function sniffContentType(content: Buffer): Promise<string | undefined> {
+  const found = await fromBuffer(content);
+  if (found) return found.mime;
+  return isPlainText(content) ? 'text/plain' : undefined;
+}
+
+function isPlainText(content: Buffer): boolean {
+  if (content.length === 0) return false;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(content.subarray(0, 64 * 1024));
+  // eslint-disable-next-line no-control-regex
+  return !text.includes('\uFFFD') && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text);
+}
+
+/**
+ * The form's allow-list: each extension a citizen may attach and the types its bytes may sniff as. A Word 97
+ * document is an OLE compound file; a .txt must be text (an HTML page renamed .txt is served as text, never
+ * rendered).
+ */
+const ALLOWED: Record<string, readonly string[]> = {
+  jpg: ['image/jpeg'],
+  jpeg: ['image/jpeg'],
+  png: ['image/png'],
+  pdf: ['application/pdf'],
+  doc: ['application/x-cfb', 'application/msword'],
+  docx: ['application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/zip'],
+  odt: ['application/vnd.oasis.opendocument.text', 'application/zip'],
+  rtf: ['application/rtf'],
+  txt: ['text/plain'],
+};
+
+/** The sniffed type when the bytes are what the name says and on the allow-list; undefined otherwise. */
+export async function allowedUpload(fileName: string, content: Buffer): Promise<string | undefined> {
+  const ext = fileName.includes('.') ? fileName.split('.').pop()!.toLowerCase() : '';
+  const sniffed = await sniffContentType(content);
+  return sniffed && ALLOWED[ext]?.includes(sniffed) ? sniffed : undefined;
+}
+
+/** Types a browser may show inline; anything else is offered as a download, never rendered. */
+const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
+
+/** How to serve stored bytes: the sniffed type, inline only for pictures and PDF. */
+export async function servedAs(content: Buffer): Promise<{ contentType: string; inline: boolean }> {
+  const sniffed = await sniffContentType(content);
+  if (sniffed && INLINE_TYPES.has(sniffed)) return { contentType: sniffed, inline: true };
+  if (sniffed === 'text/plain') return { contentType: 'text/plain; charset=utf-8', inline: false };
+  return { contentType: sniffed ?? 'application/octet-stream', inline: false };
+}
