@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
+import { AdvisoryLocks } from '@inbox/database';
 import { type ConnectorKind } from '@inbox/config';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
-import { AdvisoryLocks } from './advisory-locks';
 import { ChannelAccountsRepository } from './channel-accounts.repository';
 import { ChannelIntake } from './channel-intake.service';
 import { ChannelRegistry, type ChannelEntry } from './channel-registry.service';

@@ -2,7 +2,6 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type ConnectorFactories } from '@inbox/integrations/contract';
 import { AppealsModule } from '@inbox/appeals';
 import { IntakeModule } from '@inbox/intake';
-import { AdvisoryLocks } from './advisory-locks';
 import { AppealEventHooks } from './appeal-event-hooks.service';
 import { AppealEventsOutbox } from './appeal-events-outbox.repository';
 import { ChannelAccountsRepository } from './channel-accounts.repository';
@@ -14,7 +13,6 @@ import { InboundEvents } from './inbound-events.service';
 import { InboundEventsRepository } from './inbound-events.repository';
 
 const SERVICES = [
-  AdvisoryLocks,
   ChannelAccountsRepository,
   InboundEventsRepository,
   AppealEventsOutbox,

@@ -4,7 +4,6 @@ export {
   type ConfiguredAccount,
   type ConnectorKind,
 } from '@inbox/config';
-export * from './advisory-locks';
 export * from './channel-accounts.repository';
 export * from './channel-registry.service';
 export * from './inbound-events.repository';

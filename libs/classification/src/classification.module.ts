@@ -10,6 +10,10 @@ import { ClerkFeedback } from './pipeline/clerk-feedback.service';
 import { ClassificationCorrectionsRepository } from './repositories/classification-corrections.repository';
 import { ClassificationExamplesRepository } from './repositories/classification-examples.repository';
 import { ClassifierModelsRepository } from './repositories/classifier-models.repository';
+import { FastTrackRulesRepository } from './repositories/fast-track-rules.repository';
+import { PipelineAppealsRepository } from './repositories/pipeline-appeals.repository';
+import { RoutingHistoryRepository } from './repositories/routing-history.repository';
+import { TrainingSourcesRepository } from './repositories/training-sources.repository';
 import { RoutingSuggestions } from './routing/routing-suggestions.service';
 import { ModelRegistry } from './training/model-registry.service';
 import { Retrainer } from './training/retrainer.service';
@@ -20,6 +24,10 @@ const SERVICES = [
   ClassificationCorrectionsRepository,
   ClassifierModelsRepository,
   ClassificationExamplesRepository,
+  FastTrackRulesRepository,
+  PipelineAppealsRepository,
+  RoutingHistoryRepository,
+  TrainingSourcesRepository,
   ModelRegistry,
   TrainingSet,
   TrainingExamples,

@@ -14,3 +14,7 @@ export * from './pipeline/clerk-feedback.service';
 export * from './repositories/classification-corrections.repository';
 export * from './repositories/classifier-models.repository';
 export * from './repositories/classification-examples.repository';
+export * from './repositories/fast-track-rules.repository';
+export * from './repositories/pipeline-appeals.repository';
+export * from './repositories/routing-history.repository';
+export * from './repositories/training-sources.repository';

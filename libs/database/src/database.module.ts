@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
 import { dataSourceOptions, runMigrationsLocked } from './data-source';
+import { AdvisoryLocks } from './advisory-locks';
 import { DatabaseHealth, Settings, Transactions } from './sql';
 
 @Module({})
@@ -31,8 +32,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [Transactions, DatabaseHealth, Settings],
-      exports: [Transactions, DatabaseHealth, Settings],
+      providers: [Transactions, DatabaseHealth, Settings, AdvisoryLocks],
+      exports: [Transactions, DatabaseHealth, Settings, AdvisoryLocks],
     };
   }
 }

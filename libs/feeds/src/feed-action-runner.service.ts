@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AdvisoryLocks } from '@inbox/channels';
+import { AdvisoryLocks } from '@inbox/database';
 import { rootLogger } from '@inbox/common';
 import { ConnectorError } from '@inbox/integrations/contract';
 import { type FeedActionKind, type FeedActionRow, FeedActions } from './feed-actions.service';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AdvisoryLocks, ChannelRegistry } from '@inbox/channels';
+import { ChannelRegistry } from '@inbox/channels';
+import { AdvisoryLocks } from '@inbox/database';
 import { rootLogger } from '@inbox/common';
 import { Channel, isRubricatorSource } from '@inbox/integrations/contract';
 import { ChannelCategoriesRepository } from './channel-categories.repository';

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '@inbox/access';
 import { invalidInput, notFoundError, UUID } from '@inbox/common';
+import { type Db, Transactions } from '@inbox/database';
+import {
+  type ChannelCategoryRow,
+  type RubricatorChange,
+  RubricatorRepository,
+  type TopicRow,
+} from './rubricator.repository';
 import { TopicCatalogue } from './topic-catalogue.service';
 import {
   MAX_TOPIC_NAME,
@@ -11,17 +17,6 @@ import {
   splitTypicalNeeds,
   TOPIC_CODE,
 } from './rubricator-csv';
-
-export interface TopicRow {
-  id: string;
-  code: string;
-  name: string;
-  parentId: string | null;
-  active: boolean;
-  typicalNeeds: string[];
-  defaultOrganisationId: string | null;
-  rubricatorVersion: number;
-}
 
 export type TopicNode = TopicRow & { children: TopicRow[] };
 
@@ -34,18 +29,9 @@ export interface TopicInput {
   active?: boolean;
 }
 
-export interface RubricatorChange {
-  code: string;
-  action: 'created' | 'updated';
-  fields?: string[];
-}
-
 interface Actor {
   userId: string | null;
 }
-
-const TOPIC_COLUMNS = `t.id, t.code, t.name, t.parent_id AS "parentId", t.active, t.typical_needs AS "typicalNeeds",
-  t.default_organisation_id AS "defaultOrganisationId", t.rubricator_version AS "rubricatorVersion"`;
 
 const FIELDS = ['name', 'parentId', 'typicalNeeds', 'defaultOrganisationId', 'active'] as const;
 
@@ -57,31 +43,27 @@ const FIELDS = ['name', 'parentId', 'typicalNeeds', 'defaultOrganisationId', 'ac
 @Injectable()
 export class Rubricator {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: RubricatorRepository,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLog,
     private readonly catalogue: TopicCatalogue,
   ) {}
 
   /** Runs a change and makes this process's pipeline see it at once (others within a second). */
-  private async changing<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  private async changing<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     try {
-      return await this.dataSource.transaction(work);
+      return await this.transactions.run(work);
     } finally {
       this.catalogue.invalidate();
     }
   }
 
-  async currentVersion(db: EntityManager = this.dataSource.manager): Promise<number> {
-    const [{ v }] = (await db.query(
-      `SELECT coalesce(max(version), 0)::int AS v FROM rubricator_versions`,
-    )) as {
-      v: number;
-    }[];
-    return v;
+  currentVersion(db?: Db): Promise<number> {
+    return this.repository.currentVersion(db);
   }
 
-  async topics(db: EntityManager = this.dataSource.manager): Promise<TopicRow[]> {
-    return (await db.query(`SELECT ${TOPIC_COLUMNS} FROM topics t ORDER BY t.code`)) as TopicRow[];
+  topics(db?: Db): Promise<TopicRow[]> {
+    return this.repository.topics(db);
   }
 
   /** The tree: top-level topics with their subtopics, by name. */
@@ -95,42 +77,25 @@ export class Rubricator {
     };
   }
 
-  async versions(): Promise<unknown[]> {
-    return this.dataSource.query(
-      `SELECT version, note, created_by AS "createdBy", created_at AS "createdAt", changes
-         FROM rubricator_versions ORDER BY version DESC LIMIT 200`,
-    );
+  versions(): Promise<unknown[]> {
+    return this.repository.versions();
   }
 
-  async get(id: string, db: EntityManager = this.dataSource.manager): Promise<TopicRow> {
+  async get(id: string, db?: Db): Promise<TopicRow> {
     if (!UUID.test(id)) throw notFoundError('Тема не найдена');
-    const [row] = (await db.query(`SELECT ${TOPIC_COLUMNS} FROM topics t WHERE t.id = $1`, [
-      id,
-    ])) as TopicRow[];
+    const row = await this.repository.topic(id, db);
     if (!row) throw notFoundError('Тема не найдена');
     return row;
   }
 
   async create(input: TopicInput, actor: Actor): Promise<TopicRow> {
     return this.changing(async (tx) => {
-      await lock(tx);
+      await this.repository.lock(tx);
       const topic = await this.validate(tx, input);
-      const version = await newVersion(tx, actor, 'Добавлена тема', [
+      const version = await this.newVersion(tx, actor, 'Добавлена тема', [
         { code: topic.code, action: 'created' },
       ]);
-      const [{ id }] = (await tx.query(
-        `INSERT INTO topics (code, name, parent_id, typical_needs, default_organisation_id, active, rubricator_version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [
-          topic.code,
-          topic.name,
-          topic.parentId,
-          topic.typicalNeeds,
-          topic.defaultOrganisationId,
-          topic.active,
-          version,
-        ],
-      )) as { id: string }[];
+      const id = await this.repository.insertTopic(tx, topic.code, topic, version);
       await this.audit.record(
         {
           userId: actor.userId,
@@ -148,7 +113,7 @@ export class Rubricator {
   /** Changes the given fields (the code stays); a new version when anything changed. */
   async update(id: string, input: TopicInput, actor: Actor): Promise<TopicRow> {
     return this.changing(async (tx) => {
-      await lock(tx);
+      await this.repository.lock(tx);
       const before = await this.get(id, tx);
       if (input.code !== undefined && input.code.trim() !== before.code) {
         throw invalidInput('Код темы не меняется: модели классификатора знают темы по коду', {
@@ -159,22 +124,10 @@ export class Rubricator {
       const topic = await this.validate(tx, merged, before);
       const changed = FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(topic[f]));
       if (changed.length === 0) return before;
-      const version = await newVersion(tx, actor, 'Изменена тема', [
+      const version = await this.newVersion(tx, actor, 'Изменена тема', [
         { code: before.code, action: 'updated', fields: changed },
       ]);
-      await tx.query(
-        `UPDATE topics SET name = $2, parent_id = $3, typical_needs = $4, default_organisation_id = $5, active = $6,
-                rubricator_version = $7 WHERE id = $1`,
-        [
-          id,
-          topic.name,
-          topic.parentId,
-          topic.typicalNeeds,
-          topic.defaultOrganisationId,
-          topic.active,
-          version,
-        ],
-      );
+      await this.repository.updateTopic(tx, id, topic, version);
       await this.audit.record(
         {
           userId: actor.userId,
@@ -206,11 +159,11 @@ export class Rubricator {
     dryRun: boolean;
   }> {
     return this.changing(async (tx) => {
-      await lock(tx);
+      await this.repository.lock(tx);
       const existing = await this.topics(tx);
       const byId = new Map(existing.map((t) => [t.id, t]));
       const byCode = new Map(existing.map((t) => [t.code, t]));
-      const orgs = (await tx.query(`SELECT id, code FROM organisations`)) as { id: string; code: string }[];
+      const orgs = await this.repository.organisationCodes(tx);
       const orgByCode = new Map(orgs.map((o) => [o.code, o.id]));
       const { rows, errors } = parseRubricatorCsv(text, {
         topics: new Map(
@@ -276,7 +229,7 @@ export class Rubricator {
           dryRun: !!options.dryRun,
         };
       }
-      const version = await newVersion(tx, actor, `Импорт из CSV: ${rows.length} строк`, changes);
+      const version = await this.newVersion(tx, actor, `Импорт из CSV: ${rows.length} строк`, changes);
       for (const { row, existing: before } of plan) {
         const typicalNeeds = row.typicalNeeds ?? before?.typicalNeeds ?? [];
         const organisationId =
@@ -286,13 +239,17 @@ export class Rubricator {
               ? null
               : orgByCode.get(row.defaultOrganisationCode)!;
         const active = row.active ?? before?.active ?? true;
-        await tx.query(
-          `INSERT INTO topics (code, name, parent_id, typical_needs, default_organisation_id, active, rubricator_version)
-           VALUES ($1, $2, (SELECT id FROM topics WHERE code = $3), $4, $5, $6, $7)
-           ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, parent_id = EXCLUDED.parent_id,
-             typical_needs = EXCLUDED.typical_needs, default_organisation_id = EXCLUDED.default_organisation_id,
-             active = EXCLUDED.active, rubricator_version = EXCLUDED.rubricator_version`,
-          [row.code, row.name, row.parentCode, typicalNeeds, organisationId, active, version],
+        await this.repository.upsertByCode(
+          tx,
+          row.code,
+          {
+            name: row.name,
+            parentCode: row.parentCode,
+            typicalNeeds,
+            defaultOrganisationId: organisationId,
+            active,
+          },
+          version,
         );
       }
       await this.audit.record(
@@ -310,15 +267,8 @@ export class Rubricator {
   }
 
   /** The channels' own categories (the ПОС mirror) with the topic each is mapped onto. */
-  async channelCategories(channel?: string): Promise<unknown[]> {
-    return this.dataSource.query(
-      `SELECT c.channel, c.external_id AS "externalId", c.parent_external_id AS "parentExternalId", c.name,
-              c.deleted, c.topic_id AS "topicId", t.code AS "topicCode", t.name AS "topicName"
-         FROM channel_categories c LEFT JOIN topics t ON t.id = c.topic_id
-        ${channel ? 'WHERE c.channel = $1' : ''}
-        ORDER BY c.channel, coalesce(c.parent_external_id, c.external_id), c.parent_external_id NULLS FIRST, c.name`,
-      channel ? [channel] : [],
-    );
+  channelCategories(channel?: string): Promise<ChannelCategoryRow[]> {
+    return this.repository.channelCategories(channel);
   }
 
   /** Maps a channel category onto one of our topics (or clears the mapping with null). */
@@ -329,24 +279,15 @@ export class Rubricator {
     actor: Actor,
   ): Promise<unknown> {
     return this.changing(async (tx) => {
-      const [category] = (await tx.query(
-        `SELECT topic_id FROM channel_categories WHERE channel = $1 AND external_id = $2 FOR UPDATE`,
-        [channel, externalId],
-      )) as { topic_id: string | null }[];
+      const category = await this.repository.lockChannelCategory(tx, channel, externalId);
       if (!category) throw notFoundError('Категория канала не найдена');
       if (topicId !== null) {
         if (!UUID.test(topicId)) throw invalidInput('Тема указана неверно', { topicId: 'Нужен UUID темы' });
-        const [topic] = (await tx.query(`SELECT active FROM topics WHERE id = $1`, [topicId])) as {
-          active: boolean;
-        }[];
+        const topic = await this.repository.topicActive(tx, topicId);
         if (!topic) throw invalidInput('Такой темы нет в рубрикаторе', { topicId: 'Неизвестная тема' });
         if (!topic.active) throw invalidInput('Тема отключена', { topicId: 'Тема отключена' });
       }
-      await tx.query(`UPDATE channel_categories SET topic_id = $3 WHERE channel = $1 AND external_id = $2`, [
-        channel,
-        externalId,
-        topicId,
-      ]);
+      const row = await this.repository.mapChannelCategory(tx, channel, externalId, topicId);
       await this.audit.record(
         {
           userId: actor.userId,
@@ -357,19 +298,21 @@ export class Rubricator {
         },
         tx,
       );
-      const [row] = (await tx.query(
-        `SELECT c.channel, c.external_id AS "externalId", c.name, c.topic_id AS "topicId", t.code AS "topicCode"
-           FROM channel_categories c LEFT JOIN topics t ON t.id = c.topic_id
-          WHERE c.channel = $1 AND c.external_id = $2`,
-        [channel, externalId],
-      )) as unknown[];
       return row;
+    });
+  }
+
+  private newVersion(tx: Db, actor: Actor, note: string, changes: RubricatorChange[]): Promise<number> {
+    return this.repository.newVersion(tx, {
+      note,
+      createdBy: actor.userId && UUID.test(actor.userId) ? actor.userId : null,
+      changes,
     });
   }
 
   /** Every problem at once, by field, in Russian. */
   private async validate(
-    tx: EntityManager,
+    tx: Db,
     input: TopicInput,
     own?: TopicRow,
   ): Promise<
@@ -388,7 +331,7 @@ export class Rubricator {
       if (!code) errors.code = 'Укажите код темы';
       else if (!TOPIC_CODE.test(code))
         errors.code = 'Код: латинские буквы, цифры, точка, _ и -, до 64 символов';
-      else if (((await tx.query(`SELECT 1 FROM topics WHERE code = $1`, [code])) as unknown[]).length > 0) {
+      else if (await this.repository.codeTaken(tx, code)) {
         errors.code = 'Тема с таким кодом уже есть';
       }
     }
@@ -403,26 +346,19 @@ export class Rubricator {
       if (!UUID.test(parentId)) errors.parentId = 'Раздел указан неверно';
       else if (own && parentId === own.id) errors.parentId = 'Тема не может быть своим же разделом';
       else {
-        const [parent] = (await tx.query(`SELECT parent_id FROM topics WHERE id = $1`, [parentId])) as {
-          parent_id: string | null;
-        }[];
+        const parent = await this.repository.parentOf(tx, parentId);
         if (!parent) errors.parentId = 'Такого раздела нет в рубрикаторе';
         else if (parent.parent_id)
           errors.parentId = 'Рубрикатор двухуровневый: раздел должен быть темой верхнего уровня';
         else if (own) {
-          const children = (await tx.query(`SELECT 1 FROM topics WHERE parent_id = $1 LIMIT 1`, [
-            own.id,
-          ])) as unknown[];
-          if (children.length > 0) errors.parentId = 'У темы есть подтемы: она не может стать подтемой';
+          if (await this.repository.hasChildren(tx, own.id))
+            errors.parentId = 'У темы есть подтемы: она не может стать подтемой';
         }
       }
     }
     if (defaultOrganisationId) {
       if (!UUID.test(defaultOrganisationId)) errors.defaultOrganisationId = 'Организация указана неверно';
-      else if (
-        ((await tx.query(`SELECT 1 FROM organisations WHERE id = $1`, [defaultOrganisationId])) as unknown[])
-          .length === 0
-      ) {
+      else if (!(await this.repository.organisationExists(tx, defaultOrganisationId))) {
         errors.defaultOrganisationId = 'Такой организации нет в справочнике';
       }
     }
@@ -433,23 +369,4 @@ export class Rubricator {
 
 function stripUndefined<T extends object>(input: T): Partial<T> {
   return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Rubricator changes are serialised: versions are numbered without gaps or races. */
-async function lock(tx: EntityManager): Promise<void> {
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('rubricator'))`);
-}
-
-async function newVersion(
-  tx: EntityManager,
-  actor: Actor,
-  note: string,
-  changes: RubricatorChange[],
-): Promise<number> {
-  const [{ version }] = (await tx.query(
-    `INSERT INTO rubricator_versions (version, note, created_by, changes)
-     SELECT coalesce(max(version), 0) + 1, $1, $2, $3 FROM rubricator_versions RETURNING version`,
-    [note, actor.userId && UUID.test(actor.userId) ? actor.userId : null, JSON.stringify(changes)],
-  )) as { version: number }[];
-  return version;
 }

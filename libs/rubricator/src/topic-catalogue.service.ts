@@ -1,15 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-
-/** A topic of the rubricator as classification reads it. */
-export interface CatalogueTopic {
-  id: string;
-  code: string;
-  name: string;
-  parentId: string | null;
-  active: boolean;
-  typicalNeeds: string[];
-}
+import { type CatalogueTopic, RubricatorRepository } from './rubricator.repository';
 
 export interface Catalogue {
   list: CatalogueTopic[];
@@ -29,18 +19,12 @@ export class TopicCatalogue {
   static readonly CHECK_MS = 1_000;
   private cached?: { catalogue: Promise<Catalogue>; fingerprint: string; checkedAt: number };
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: RubricatorRepository) {}
 
   async get(): Promise<Catalogue> {
     const now = Date.now();
     if (this.cached && now - this.cached.checkedAt < TopicCatalogue.CHECK_MS) return this.cached.catalogue;
-    const [{ fingerprint }] = (await this.dataSource.query(
-      `SELECT concat_ws(':',
-         (SELECT coalesce(max(version), 0) FROM rubricator_versions),
-         (SELECT count(*) FROM topics),
-         (SELECT coalesce(sum(hashtext(channel || external_id || topic_id::text)::bigint), 0)
-            FROM channel_categories WHERE topic_id IS NOT NULL AND NOT deleted)) AS fingerprint`,
-    )) as { fingerprint: string }[];
+    const fingerprint = await this.repository.catalogueFingerprint();
     if (this.cached && this.cached.fingerprint === fingerprint) {
       this.cached.checkedAt = now;
       return this.cached.catalogue;
@@ -83,12 +67,8 @@ export class TopicCatalogue {
 
   private async load(): Promise<Catalogue> {
     const [topics, mapping] = await Promise.all([
-      this.dataSource.query(
-        `SELECT id, code, name, parent_id AS "parentId", active, typical_needs AS "typicalNeeds" FROM topics`,
-      ) as Promise<CatalogueTopic[]>,
-      this.dataSource.query(
-        `SELECT channel, external_id, topic_id FROM channel_categories WHERE topic_id IS NOT NULL AND NOT deleted`,
-      ) as Promise<{ channel: string; external_id: string; topic_id: string }[]>,
+      this.repository.catalogueTopics(),
+      this.repository.mappedCategories(),
     ]);
     return {
       list: topics,

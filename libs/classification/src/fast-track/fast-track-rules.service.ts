@@ -1,15 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
 import { AuditLog } from '@inbox/access';
 import { invalidInput, notFoundError, UUID } from '@inbox/common';
+import { type Db, Transactions } from '@inbox/database';
 import { isChannel } from '@inbox/integrations/contract';
+import { type FastTrackRule, FastTrackRulesRepository } from '../repositories/fast-track-rules.repository';
 import { type FastTrackRuleData } from './fast-track-match';
-
-export interface FastTrackRule extends FastTrackRuleData {
-  topic: { id: string; code: string; name: string } | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
 export interface FastTrackRuleInput {
   name: string;
@@ -22,10 +17,6 @@ export interface FastTrackRuleInput {
 
 export const MAX_RULE_KEYWORDS = 100;
 export const MAX_KEYWORD_LENGTH = 200;
-
-const COLUMNS = `r.id, r.name, r.topic_id AS "topicId", r.keywords, r.channels, r.months, r.active,
-  r.created_at AS "createdAt", r.updated_at AS "updatedAt",
-  CASE WHEN t.id IS NULL THEN NULL ELSE json_build_object('id', t.id, 'code', t.code, 'name', t.name) END AS topic`;
 
 const nameKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('ru').replace(/ё/g, 'е');
 
@@ -40,42 +31,32 @@ interface Actor {
 @Injectable()
 export class FastTrackRules {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: FastTrackRulesRepository,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLog,
   ) {}
 
   /** The active rules, read fresh for every item (a few rows): an edit applies to the next item everywhere. */
-  async active(): Promise<FastTrackRuleData[]> {
-    return (await this.dataSource.query(
-      `SELECT id, name, topic_id AS "topicId", keywords, channels, months, active FROM fast_track_rules WHERE active`,
-    )) as FastTrackRuleData[];
+  active(): Promise<FastTrackRuleData[]> {
+    return this.repository.active();
   }
 
-  async list(): Promise<FastTrackRule[]> {
-    return (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM fast_track_rules r LEFT JOIN topics t ON t.id = r.topic_id ORDER BY r.active DESC, r.name`,
-    )) as FastTrackRule[];
+  list(): Promise<FastTrackRule[]> {
+    return this.repository.list();
   }
 
-  async get(id: string, db: EntityManager = this.dataSource.manager): Promise<FastTrackRule> {
+  async get(id: string, db?: Db): Promise<FastTrackRule> {
     if (!UUID.test(id)) throw notFoundError('Правило фаст-трека не найдено');
-    const [row] = (await db.query(
-      `SELECT ${COLUMNS} FROM fast_track_rules r LEFT JOIN topics t ON t.id = r.topic_id WHERE r.id = $1`,
-      [id],
-    )) as FastTrackRule[];
+    const row = await this.repository.view(id, db);
     if (!row) throw notFoundError('Правило фаст-трека не найдено');
     return row;
   }
 
   async create(input: FastTrackRuleInput, actor: Actor): Promise<FastTrackRule> {
     const rule = normalise(input);
-    const view = await this.dataSource.transaction(async (tx) => {
+    const view = await this.transactions.run(async (tx) => {
       await this.validate(tx, rule);
-      const [{ id }] = (await tx.query(
-        `INSERT INTO fast_track_rules (name, topic_id, keywords, channels, months, active)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [rule.name, rule.topicId, rule.keywords, rule.channels, rule.months, rule.active],
-      )) as { id: string }[];
+      const id = await this.repository.insert(tx, rule);
       await this.audit.record(
         {
           userId: actor.userId,
@@ -93,18 +74,14 @@ export class FastTrackRules {
   /** Replaces the rule's fields (a field left out takes its default). */
   async update(id: string, input: FastTrackRuleInput, actor: Actor): Promise<FastTrackRule> {
     const rule = normalise(input);
-    const view = await this.dataSource.transaction(async (tx) => {
+    const view = await this.transactions.run(async (tx) => {
       const before = await this.lock(tx, id);
       await this.validate(tx, rule, id);
       const changed = (['name', 'topicId', 'keywords', 'channels', 'months', 'active'] as const).filter(
         (f) => JSON.stringify(before[f]) !== JSON.stringify(rule[f]),
       );
       if (changed.length > 0) {
-        await tx.query(
-          `UPDATE fast_track_rules SET name = $2, topic_id = $3, keywords = $4, channels = $5, months = $6,
-                  active = $7, updated_at = now() WHERE id = $1`,
-          [id, rule.name, rule.topicId, rule.keywords, rule.channels, rule.months, rule.active],
-        );
+        await this.repository.update(tx, id, rule);
         await this.audit.record(
           {
             userId: actor.userId,
@@ -122,9 +99,9 @@ export class FastTrackRules {
   }
 
   async delete(id: string, actor: Actor): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.lock(tx, id);
-      await tx.query(`DELETE FROM fast_track_rules WHERE id = $1`, [id]);
+      await this.repository.delete(tx, id);
       await this.audit.record(
         {
           userId: actor.userId,
@@ -137,39 +114,26 @@ export class FastTrackRules {
     });
   }
 
-  private async lock(tx: EntityManager, id: string): Promise<FastTrackRuleData> {
+  private async lock(tx: Db, id: string): Promise<FastTrackRuleData> {
     if (!UUID.test(id)) throw notFoundError('Правило фаст-трека не найдено');
-    const [row] = (await tx.query(
-      `SELECT id, name, topic_id AS "topicId", keywords, channels, months, active FROM fast_track_rules
-        WHERE id = $1 FOR UPDATE`,
-      [id],
-    )) as FastTrackRuleData[];
+    const row = await this.repository.lock(tx, id);
     if (!row) throw notFoundError('Правило фаст-трека не найдено');
     return row;
   }
 
-  private async validate(
-    tx: EntityManager,
-    rule: Omit<FastTrackRuleData, 'id'>,
-    ownId?: string,
-  ): Promise<void> {
+  private async validate(tx: Db, rule: Omit<FastTrackRuleData, 'id'>, ownId?: string): Promise<void> {
     const errors: Record<string, string> = {};
     if (!rule.name) errors.name = 'Укажите название правила';
     else if (rule.name.length > 200) errors.name = 'Название — не длиннее 200 символов';
     else {
-      const others = (await tx.query(`SELECT id, name FROM fast_track_rules`)) as {
-        id: string;
-        name: string;
-      }[];
+      const others = await this.repository.names(tx);
       if (others.some((o) => o.id !== ownId && nameKey(o.name) === nameKey(rule.name))) {
         errors.name = 'Правило с таким названием уже есть';
       }
     }
     if (rule.topicId) {
       if (!UUID.test(rule.topicId)) errors.topicId = 'Тема указана неверно';
-      else if (
-        ((await tx.query(`SELECT 1 FROM topics WHERE id = $1`, [rule.topicId])) as unknown[]).length === 0
-      ) {
+      else if (!(await this.repository.topicExists(tx, rule.topicId))) {
         errors.topicId = 'Такой темы нет в рубрикаторе';
       }
     }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { OPEN_STATUSES } from '@inbox/appeals';
-import { rootLogger, rowsOf } from '@inbox/common';
+import { AppealHistoryRepository, OPEN_STATUSES } from '@inbox/appeals';
+import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
+import { Transactions } from '@inbox/database';
 import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { Incidents } from '@inbox/incidents';
 import { LegalFlags } from '@inbox/legal-flags';
@@ -10,36 +10,11 @@ import { type Catalogue, TopicCatalogue } from '@inbox/rubricator';
 import { findPhrases, stemText, type StemmedText, wordShingles } from '@inbox/text-classifier';
 import { matchFastTrack } from '../fast-track/fast-track-match';
 import { FastTrackRules } from '../fast-track/fast-track-rules.service';
+import { type PipelineAppeal, PipelineAppealsRepository } from '../repositories/pipeline-appeals.repository';
 import { RoutingSuggestions } from '../routing/routing-suggestions.service';
 import { appealInput } from '../training/appeal-input';
 import { ModelRegistry } from '../training/model-registry.service';
 import { bestTypicalNeed, decideTopic, type TopicDecision } from './topic-decision';
-
-interface PipelineAppeal {
-  id: string;
-  registered_at: Date;
-  received_at: Date;
-  regime: string;
-  channel: string;
-  subject: string | null;
-  text: string;
-  address: string | null;
-  territory_code: string | null;
-  channel_category: { id?: string; subcategoryId?: string } | null;
-  topic_id: string | null;
-  subtopic_id: string | null;
-  fast_track: boolean;
-  status: string;
-  extended: boolean;
-  time_zone: string;
-  classification_state: 'pending' | 'auto' | 'manual' | 'confirmed';
-  incident_id: string | null;
-  suggested: string[];
-  features: Record<string, unknown> | null;
-  has_surname: boolean;
-  has_postal_address: boolean;
-  has_email: boolean;
-}
 
 export type PipelineOutcome =
   | { kind: 'missing' }
@@ -72,7 +47,9 @@ export class ClassificationPipeline {
   private readonly calendar = ProductionCalendar.russian();
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly appeals: PipelineAppealsRepository,
+    private readonly history: AppealHistoryRepository,
+    private readonly transactions: Transactions,
     private readonly config: AppConfig,
     private readonly registry: ModelRegistry,
     private readonly catalogue: TopicCatalogue,
@@ -94,10 +71,7 @@ export class ClassificationPipeline {
     if (a.classification_state === 'pending') {
       if (a.topic_id) {
         // A person chose the topic before the model got to it: that choice stands.
-        await this.dataSource.query(
-          `UPDATE appeals SET classification_state = 'confirmed' WHERE id = $1 AND classification_state = 'pending'`,
-          [a.id],
-        );
+        await this.appeals.confirmPending(a.id);
         classification = 'confirmed';
       } else {
         const model = await this.registry.promoted();
@@ -224,20 +198,8 @@ export class ClassificationPipeline {
     });
   }
 
-  private async load(appealId: string): Promise<PipelineAppeal | undefined> {
-    const [a] = (await this.dataSource.query(
-      `SELECT a.id, a.registered_at, a.received_at, a.regime, a.channel, a.subject, a.text, a.address, a.territory_code,
-              a.channel_category, a.topic_id, a.subtopic_id, a.fast_track, a.status, a.extended, a.time_zone,
-              a.classification_state, a.incident_id, a.suggested_organisation_ids::text[] AS suggested,
-              i.payload->'features' AS features,
-              coalesce(trim(p.surname), '') <> '' AS has_surname,
-              coalesce(trim(p.postal_address), '') <> '' AS has_postal_address,
-              coalesce(trim(p.email), '') <> '' AS has_email
-         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id
-        WHERE a.id = $1`,
-      [appealId],
-    )) as PipelineAppeal[];
-    return a;
+  private load(appealId: string): Promise<PipelineAppeal | undefined> {
+    return this.appeals.load(appealId);
   }
 
   private async applyAuto(
@@ -250,33 +212,28 @@ export class ClassificationPipeline {
   ): Promise<boolean> {
     const leaf = catalogue.byId.get(d.subtopicId ?? d.topicId!);
     const typicalNeed = leaf ? bestTypicalNeed(stemmed, leaf.typicalNeeds) : undefined;
-    return this.dataSource.transaction(async (tx) => {
-      const updated = rowsOf(
-        await tx.query(
-          `UPDATE appeals SET topic_id = $2, subtopic_id = $3, typical_need = coalesce(typical_need, $4),
-                  classification_state = 'auto', classification_confidence = $5, classifier_model_id = $6,
-                  updated_at = now(), version = version + 1
-            WHERE id = $1 AND classification_state = 'pending' AND topic_id IS NULL RETURNING id`,
-          [a.id, d.topicId, d.subtopicId, typicalNeed ?? null, d.confidence, modelId],
-        ),
-      );
-      if (updated.length === 0) return false;
-      await tx.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'auto-classified', $2)`, [
-        a.id,
-        {
-          topicId: d.topicId,
-          subtopicId: d.subtopicId,
-          topic: catalogue.byId.get(d.topicId!)?.code ?? null,
-          subtopic: d.subtopicId ? (catalogue.byId.get(d.subtopicId)?.code ?? null) : null,
-          typicalNeed: typicalNeed ?? null,
-          confidence: d.confidence,
-          margin: d.margin,
-          model: modelId,
-          modelId,
-          source: d.reason === 'channel-category' ? 'channel-category' : 'model',
-          ms,
-        },
-      ]);
+    return this.transactions.run(async (tx) => {
+      const applied = await this.appeals.applyAuto(tx, a.id, {
+        topicId: d.topicId,
+        subtopicId: d.subtopicId,
+        typicalNeed: typicalNeed ?? null,
+        confidence: d.confidence,
+        modelId,
+      });
+      if (!applied) return false;
+      await this.history.append(tx, a.id, 'auto-classified', null, {
+        topicId: d.topicId,
+        subtopicId: d.subtopicId,
+        topic: catalogue.byId.get(d.topicId!)?.code ?? null,
+        subtopic: d.subtopicId ? (catalogue.byId.get(d.subtopicId)?.code ?? null) : null,
+        typicalNeed: typicalNeed ?? null,
+        confidence: d.confidence,
+        margin: d.margin,
+        model: modelId,
+        modelId,
+        source: d.reason === 'channel-category' ? 'channel-category' : 'model',
+        ms,
+      });
       return true;
     });
   }
@@ -290,20 +247,11 @@ export class ClassificationPipeline {
       suggestions: { topicId: string; subtopicId: string | null; confidence: number }[];
     },
   ): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      const updated = rowsOf(
-        await tx.query(
-          `UPDATE appeals SET classification_state = 'manual', classification_confidence = $2, classifier_model_id = $3
-            WHERE id = $1 AND classification_state = 'pending' RETURNING id`,
-          [a.id, info.confidence, info.modelId],
-        ),
-      );
+    await this.transactions.run(async (tx) => {
+      const queued = await this.appeals.queueManual(tx, a.id, info);
       // Without a model there is nothing to tell the clerk (no suggestions): the state says it all.
-      if (updated.length === 0 || info.reason === 'no-model') return;
-      await tx.query(
-        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'classification-queued', $2)`,
-        [a.id, info],
-      );
+      if (!queued || info.reason === 'no-model') return;
+      await this.history.append(tx, a.id, 'classification-queued', null, info);
     });
   }
 
@@ -330,27 +278,16 @@ export class ClassificationPipeline {
       answerDays: this.config.answerDays,
       fastTrackDays: this.config.fastTrackDays,
     });
-    const applied = await this.dataSource.transaction(async (tx) => {
-      const updated = rowsOf(
-        await tx.query(
-          `UPDATE appeals SET fast_track = true, answer_due_date = $2, answer_due_at = $3, deadline_warnings = $4,
-                  updated_at = now(), version = version + 1
-            WHERE id = $1 AND NOT fast_track AND NOT extended RETURNING id`,
-          [a.id, deadlines.answerDueDate, deadlines.answerDueAt, JSON.stringify(deadlines.warnings)],
-        ),
-      );
-      if (updated.length === 0) return false;
-      await tx.query(`INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'fast-tracked', $2)`, [
-        a.id,
-        {
-          ruleId: match.rule.id,
-          ruleName: match.rule.name,
-          keyword: match.keyword ?? null,
-          termDays: deadlines.termDays,
-          answerDueDate: deadlines.answerDueDate,
-          answerDueAt: deadlines.answerDueAt,
-        },
-      ]);
+    const applied = await this.transactions.run(async (tx) => {
+      if (!(await this.appeals.fastTrack(tx, a.id, deadlines))) return false;
+      await this.history.append(tx, a.id, 'fast-tracked', null, {
+        ruleId: match.rule.id,
+        ruleName: match.rule.name,
+        keyword: match.keyword ?? null,
+        termDays: deadlines.termDays,
+        answerDueDate: deadlines.answerDueDate,
+        answerDueAt: deadlines.answerDueAt,
+      });
       return true;
     });
     if (applied) {
@@ -368,10 +305,7 @@ export class ClassificationPipeline {
     });
     const ids = suggestion.organisationIds;
     if (JSON.stringify(ids) !== JSON.stringify(a.suggested)) {
-      await this.dataSource.query(
-        `UPDATE appeals SET suggested_organisation_ids = $2::uuid[] WHERE id = $1`,
-        [a.id, ids],
-      );
+      await this.appeals.setSuggested(a.id, ids);
       a.suggested = ids;
     }
     return ids;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
 import { ClassificationCorrectionsRepository } from '../repositories/classification-corrections.repository';
+import { PipelineAppealsRepository } from '../repositories/pipeline-appeals.repository';
 import { ClassificationPipeline } from './classification-pipeline.service';
 
 /** An appeal history event as the hooks outbox hands it over. */
@@ -27,7 +27,7 @@ export class ClerkFeedback {
   private readonly log = rootLogger.child('classification-feedback');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly appeals: PipelineAppealsRepository,
     private readonly pipeline: ClassificationPipeline,
     private readonly corrections: ClassificationCorrectionsRepository,
   ) {}
@@ -40,22 +40,9 @@ export class ClerkFeedback {
 
   private async onClassified(event: FeedbackEvent): Promise<void> {
     const after = { topicId: str(event.data.topicId), subtopicId: str(event.data.subtopicId) };
-    const [actorRow] = (await this.dataSource.query(`SELECT actor FROM appeal_events WHERE id = $1`, [
-      event.id,
-    ])) as {
-      actor: string;
-    }[];
-    await this.dataSource.query(
-      `UPDATE appeals SET classification_state = 'confirmed'
-        WHERE id = $1 AND classification_state <> 'confirmed' AND topic_id IS NOT DISTINCT FROM $2`,
-      [event.appealId, after.topicId],
-    );
-    const [before] = (await this.dataSource.query(
-      `SELECT type, data FROM appeal_events
-        WHERE appeal_id = $1 AND id < $2 AND type IN ('auto-classified', 'classification-queued', 'classified')
-        ORDER BY id DESC LIMIT 1`,
-      [event.appealId, event.id],
-    )) as { type: string; data: Record<string, unknown> }[];
+    const actor = await this.appeals.eventActor(event.id);
+    await this.appeals.confirmTopic(event.appealId, after.topicId);
+    const before = await this.appeals.previousClassification(event.appealId, event.id);
     const previous = before
       ? { topicId: str(before.data.topicId), subtopicId: str(before.data.subtopicId) }
       : str(event.data.previous)
@@ -67,7 +54,7 @@ export class ClerkFeedback {
         appealId: event.appealId,
         kind: 'topic',
         sourceEventId: event.id,
-        actor: actorRow?.actor ?? 'system',
+        actor: actor ?? 'system',
         before: {
           ...previous,
           by: before?.type ?? 'classified',
@@ -86,16 +73,13 @@ export class ClerkFeedback {
     const chosen = Array.isArray(event.data.organisationIds)
       ? (event.data.organisationIds as unknown[]).filter((x): x is string => typeof x === 'string')
       : [];
-    const [a] = (await this.dataSource.query(
-      `SELECT suggested_organisation_ids::text[] AS suggested FROM appeals WHERE id = $1`,
-      [event.appealId],
-    )) as { suggested: string[] }[];
-    if (!a || a.suggested.length === 0) return;
-    const same = chosen.length === a.suggested.length && chosen.every((id) => a.suggested.includes(id));
+    const suggested = await this.appeals.suggested(event.appealId);
+    if (!suggested || suggested.length === 0) return;
+    const same = chosen.length === suggested.length && chosen.every((id) => suggested.includes(id));
     if (same) return;
     await this.record(
       event,
-      { organisationIds: a.suggested },
+      { organisationIds: suggested },
       { organisationIds: chosen, reason: 'escalated' },
     );
   }
@@ -111,16 +95,12 @@ export class ClerkFeedback {
     before: Record<string, unknown>,
     after: Record<string, unknown>,
   ) {
-    const [actorRow] = (await this.dataSource.query(`SELECT actor FROM appeal_events WHERE id = $1`, [
-      event.id,
-    ])) as {
-      actor: string;
-    }[];
+    const actor = await this.appeals.eventActor(event.id);
     await this.corrections.record({
       appealId: event.appealId,
       kind: 'routing',
       sourceEventId: event.id,
-      actor: actorRow?.actor ?? 'system',
+      actor: actor ?? 'system',
       before,
       after,
     });

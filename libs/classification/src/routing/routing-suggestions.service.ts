@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { type AccessScope } from '@inbox/access';
 import { notFoundError, UUID } from '@inbox/common';
 import { RoutingEngine } from '@inbox/routing';
+import { RoutingHistoryRepository } from '../repositories/routing-history.repository';
 import { learnRoute, type LearnedRoute, type OrganisationHistory } from './learned-routing';
 
 export type SuggestionSource = 'rule' | 'history' | 'topic-default' | 'none';
@@ -31,9 +31,6 @@ export interface RoutingSuggestion {
   historyScope: 'territory' | 'region' | null;
 }
 
-const SCOPE_CONDITION =
-  'EXISTS (SELECT 1 FROM appeal_organisations so WHERE so.appeal_id = a.id AND so.organisation_id = ANY($2))';
-
 /**
  * Where an appeal should go: explicit routing rules win where they exist; otherwise the organisations that
  * answered appeals of this topic in this territory (learned from history, returns as misrouted counting
@@ -42,7 +39,7 @@ const SCOPE_CONDITION =
 @Injectable()
 export class RoutingSuggestions {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: RoutingHistoryRepository,
     private readonly engine: RoutingEngine,
   ) {}
 
@@ -72,18 +69,7 @@ export class RoutingSuggestions {
   /** The suggestion for a stored appeal (within the caller's scope), with organisation names. */
   async forAppeal(appealId: string, scope: AccessScope) {
     if (!UUID.test(appealId)) throw notFoundError('Обращение не найдено');
-    const scoped = scope.organisationIds !== null;
-    const [a] = (await this.dataSource.query(
-      `SELECT a.id, a.topic_id, a.subtopic_id, a.territory_code, a.suggested_organisation_ids::text[] AS stored
-         FROM appeals a WHERE a.id = $1 ${scoped ? `AND ${SCOPE_CONDITION}` : ''}`,
-      scoped ? [appealId, scope.organisationIds] : [appealId],
-    )) as {
-      id: string;
-      topic_id: string | null;
-      subtopic_id: string | null;
-      territory_code: string | null;
-      stored: string[];
-    }[];
+    const a = await this.repository.appeal(appealId, scope);
     if (!a) throw notFoundError('Обращение не найдено');
     const suggestion = await this.suggest({
       topicId: a.topic_id,
@@ -93,12 +79,7 @@ export class RoutingSuggestions {
     const ids = [
       ...new Set([...suggestion.organisationIds, ...suggestion.history.map((h) => h.organisationId)]),
     ];
-    const names = ids.length
-      ? ((await this.dataSource.query(
-          `SELECT id, code, short_name AS "shortName", kind FROM organisations WHERE id = ANY($1::uuid[])`,
-          [ids],
-        )) as { id: string; code: string; shortName: string; kind: string }[])
-      : [];
+    const names = ids.length ? await this.repository.organisations(ids) : [];
     const byId = new Map(names.map((n) => [n.id, n]));
     return {
       appealId: a.id,
@@ -125,27 +106,7 @@ export class RoutingSuggestions {
     return { history: region, scope: region.length > 0 ? 'region' : null };
   }
 
-  private async counts(query: RoutingQuery, territoryPrefix: string | null): Promise<OrganisationHistory[]> {
-    const rows = (await this.dataSource.query(
-      `WITH topical AS (
-         SELECT a.id, a.subtopic_id FROM appeals a
-          WHERE a.topic_id = $1 AND ($3::text IS NULL OR a.territory_code LIKE $3 || '%')
-          ORDER BY a.registered_at DESC LIMIT 20000
-       ), answered AS (
-         SELECT ans.organisation_id AS id, count(*)::int AS answered,
-                count(*) FILTER (WHERE $2::uuid IS NOT NULL AND t.subtopic_id = $2)::int AS answered_subtopic
-           FROM answers ans JOIN topical t ON t.id = ans.appeal_id
-          WHERE ans.status = 'sent' GROUP BY ans.organisation_id
-       ), returned AS (
-         SELECT (c.before->>'organisationId')::uuid AS id, count(*)::int AS returned
-           FROM classification_corrections c JOIN topical t ON t.id = c.appeal_id
-          WHERE c.kind = 'routing' AND c.before ? 'organisationId' GROUP BY 1
-       )
-       SELECT coalesce(an.id, r.id) AS "organisationId", coalesce(an.answered, 0) AS answered,
-              coalesce(an.answered_subtopic, 0) AS "answeredSubtopic", coalesce(r.returned, 0) AS returned
-         FROM answered an FULL JOIN returned r ON r.id = an.id`,
-      [query.topicId, query.subtopicId, territoryPrefix],
-    )) as OrganisationHistory[];
-    return rows;
+  private counts(query: RoutingQuery, territoryPrefix: string | null): Promise<OrganisationHistory[]> {
+    return this.repository.counts({ topicId: query.topicId, subtopicId: query.subtopicId, territoryPrefix });
   }
 }

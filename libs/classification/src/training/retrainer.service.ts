@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
+import { AdvisoryLocks } from '@inbox/database';
 import {
   evaluatePredictions,
   type LabelledExample,
   type TextClassifier,
   trainOffThread,
 } from '@inbox/text-classifier';
+import { TrainingSourcesRepository } from '../repositories/training-sources.repository';
 import { FEATURE_COLUMNS, promotionDecision, type SliceScores, splitHeldBack } from './appeal-input';
 import { ModelRegistry } from './model-registry.service';
 import { TrainingSet } from './training-set.service';
@@ -34,7 +35,8 @@ export class Retrainer {
   private readonly log = rootLogger.child('classifier-training');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly locks: AdvisoryLocks,
+    private readonly sources: TrainingSourcesRepository,
     private readonly config: AppConfig,
     private readonly registry: ModelRegistry,
     private readonly trainingSet: TrainingSet,
@@ -44,23 +46,8 @@ export class Retrainer {
     reason: RetrainReason,
     options: { requestedBy?: string; onProgress?: (percent: number) => void } = {},
   ): Promise<RetrainOutcome> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
-        LOCK,
-      ])) as {
-        locked: boolean;
-      }[];
-      if (!locked) return { outcome: 'skipped', reason: 'Переобучение уже идёт' };
-      try {
-        return await this.run(reason, options);
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock(hashtext($1))`, [LOCK]);
-      }
-    } finally {
-      await runner.release();
-    }
+    const done = await this.locks.withLock(LOCK, () => this.run(reason, options));
+    return done ? done.value : { outcome: 'skipped', reason: 'Переобучение уже идёт' };
   }
 
   private async run(
@@ -137,13 +124,8 @@ export class Retrainer {
   }
 
   /** Whether there is anything to bootstrap a first model from (labelled demo appeals, CSV examples). */
-  async canBootstrap(): Promise<boolean> {
-    const [row] = (await this.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM classification_examples)
-           OR EXISTS (SELECT 1 FROM inbound_items i JOIN appeals a ON a.inbound_item_id = i.id
-                       WHERE i.payload->'features' ? 'demoTopic') AS ok`,
-    )) as { ok: boolean }[];
-    return row.ok;
+  canBootstrap(): Promise<boolean> {
+    return this.sources.anyLabels();
   }
 }
 

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { AuditLog } from '@inbox/access';
 import { invalidInput, notFoundError, UUID } from '@inbox/common';
+import { Transactions } from '@inbox/database';
 import { columnIndex, csvRecordsWithLines } from '@inbox/text-classifier';
 import {
   ClassificationExamplesRepository,
   type ExampleBatch,
 } from '../repositories/classification-examples.repository';
+import { TrainingSourcesRepository } from '../repositories/training-sources.repository';
 import { appealInput } from './appeal-input';
 
 const COLUMNS = {
@@ -31,7 +32,8 @@ export const MAX_EXAMPLE_TEXT = 20_000;
 @Injectable()
 export class TrainingExamples {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sources: TrainingSourcesRepository,
+    private readonly transactions: Transactions,
     private readonly audit: AuditLog,
     private readonly examples: ClassificationExamplesRepository,
   ) {}
@@ -60,12 +62,7 @@ export class TrainingExamples {
         },
       ]);
     }
-    const topics = (await this.dataSource.query(`SELECT id, code, parent_id, active FROM topics`)) as {
-      id: string;
-      code: string;
-      parent_id: string | null;
-      active: boolean;
-    }[];
+    const topics = await this.sources.topics();
     const byCode = new Map(topics.map((t) => [t.code, t]));
     const cell = (f: readonly string[], i: number) => (i >= 0 ? (f[i] ?? '').trim() : '');
     const errors: { line: number; message: string }[] = [];
@@ -109,7 +106,7 @@ export class TrainingExamples {
     }
     const batchId = randomUUID();
     const userId = actor.userId && UUID.test(actor.userId) ? actor.userId : null;
-    await this.dataSource.transaction(async (tx) => {
+    await this.transactions.run(async (tx) => {
       await this.examples.insertBatch(batchId, rows, userId, tx);
       await this.audit.record(
         {
@@ -131,7 +128,7 @@ export class TrainingExamples {
 
   async deleteBatch(batchId: string, actor: { userId: string | null }): Promise<number> {
     if (!UUID.test(batchId)) throw notFoundError('Набор обучающих данных не найден');
-    return this.dataSource.transaction(async (tx) => {
+    return this.transactions.run(async (tx) => {
       const n = await this.examples.deleteBatch(batchId, tx);
       if (n === 0) throw notFoundError('Набор обучающих данных не найден');
       await this.audit.record(

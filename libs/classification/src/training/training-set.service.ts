@@ -1,29 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { ClassificationExamplesRepository } from '../repositories/classification-examples.repository';
+import { TrainingSourcesRepository } from '../repositories/training-sources.repository';
 import { appealInput, type TrainingRow } from './appeal-input';
-
-interface TopicLite {
-  id: string;
-  code: string;
-  parent_id: string | null;
-  active: boolean;
-}
-
-interface AppealRow {
-  id: string;
-  subject: string | null;
-  text: string;
-  channel: string;
-  channel_category: { id?: string; subcategoryId?: string } | null;
-  territory_code: string | null;
-  features: Record<string, unknown> | null;
-  topic_id: string | null;
-  subtopic_id: string | null;
-  human: boolean;
-  corrected: boolean;
-  registered_at: Date;
-}
 
 /**
  * What the topic model learns from, newest first up to a cap: labelled examples uploaded as CSV, appeals a
@@ -34,14 +12,12 @@ interface AppealRow {
 @Injectable()
 export class TrainingSet {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly sources: TrainingSourcesRepository,
     private readonly examplesRepository: ClassificationExamplesRepository,
   ) {}
 
   async rows(maxRows: number): Promise<{ rows: TrainingRow[]; sources: Record<string, number> }> {
-    const topics = (await this.dataSource.query(
-      `SELECT id, code, parent_id, active FROM topics`,
-    )) as TopicLite[];
+    const topics = await this.sources.topics();
     const byId = new Map(topics.map((t) => [t.id, t]));
     const byCode = new Map(topics.map((t) => [t.code, t]));
     const leafLabel = (topicId: string | null, subtopicId: string | null): string | undefined => {
@@ -57,20 +33,7 @@ export class TrainingSet {
       return topic?.active ? topic.code : undefined;
     };
 
-    const appeals = (await this.dataSource.query(
-      `SELECT a.id, a.subject, a.text, a.channel, a.channel_category, a.territory_code, i.payload->'features' AS features,
-              a.topic_id, a.subtopic_id, a.registered_at,
-              (a.topic_id IS NOT NULL AND (a.classification_state = 'confirmed' OR EXISTS (
-                 SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id AND e.type = 'classified'))) AS human,
-              EXISTS (SELECT 1 FROM classification_corrections c WHERE c.appeal_id = a.id AND c.kind = 'topic')
-                AS corrected
-         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
-        WHERE (a.topic_id IS NOT NULL AND (a.classification_state = 'confirmed' OR EXISTS (
-                 SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id AND e.type = 'classified')))
-           OR i.payload->'features' ? 'demoTopic'
-        ORDER BY a.registered_at DESC, a.id DESC LIMIT $1`,
-      [maxRows],
-    )) as AppealRow[];
+    const appeals = await this.sources.labelledAppeals(maxRows);
     const examples = await this.examplesRepository.newest(maxRows);
     const sources = { appeals: 0, corrections: 0, demo: 0, csv: 0, skipped: 0 };
     const rows: TrainingRow[] = [];

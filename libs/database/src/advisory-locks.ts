@@ -8,7 +8,7 @@ export interface HeldLock {
 
 /**
  * Postgres advisory locks for work one worker at a time may do (a pull per account, the history outbox, a
- * rubricator sync, a kind of feed action). Session-level: held on one connection across statements and
+ * rubricator sync, a kind of feed action, a classifier retraining). Session-level: held on one connection across statements and
  * transactions, released explicitly.
  */
 @Injectable()
