@@ -7,6 +7,7 @@ import { ChannelsModule } from '@inbox/channels';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { AppConfig, ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
+import { FailedDeliveriesModule } from '@inbox/delivery';
 import { IntakeModule } from '@inbox/intake';
 import { OrganisationsModule } from '@inbox/organisations';
 import { QueueModule } from '@inbox/queue';
@@ -26,6 +27,7 @@ import { AnswerTemplatesController } from './staff/answer-templates.controller';
 import { AppealStreamController } from './staff/appeal-stream.controller';
 import { AppealDetailsController } from './staff/appeal-details.controller';
 import { NotificationsController } from './staff/notifications.controller';
+import { DeliveriesController } from './staff/deliveries.controller';
 import { ReportsController } from './reports/reports.controller';
 import { UsersController } from './users/users.controller';
 import { DirectoryController } from './directory/directory.controller';
@@ -61,6 +63,7 @@ import { RateLimitGuard, RateLimitsModule, RateLimitStoreModule } from './rate-l
     KnowledgeModule,
     RateLimitStoreModule,
     RateLimitsModule,
+    FailedDeliveriesModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
       // In memory: files are hashed and stored in Postgres right away; the size cap bounds the memory.
@@ -77,6 +80,7 @@ import { RateLimitGuard, RateLimitsModule, RateLimitStoreModule } from './rate-l
     AppealsController,
     AppealDetailsController,
     NotificationsController,
+    DeliveriesController,
     WorkflowController,
     AnswerTemplatesController,
     HealthController,

@@ -6,6 +6,7 @@ import { Shell } from './components/Shell';
 import { AdminPage } from './pages/admin/AdminPage';
 import { AppealPage } from './pages/appeal/AppealPage';
 import { DashboardPage } from './pages/DashboardPage';
+import { FailedDeliveriesPage } from './pages/FailedDeliveriesPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { RegisterPage } from './pages/register/RegisterPage';
@@ -60,6 +61,7 @@ export function App() {
           <Route path="/knowledge/requests/:id" element={<RequestPage />} />
           <Route path="/knowledge/reviews" element={<ReviewsPage />} />
           {user.role !== 'clerk' && <Route path="/register" element={<RegisterPage />} />}
+          {user.role !== 'admin' && <Route path="/deliveries" element={<FailedDeliveriesPage />} />}
           {reports && <Route path="/dashboard" element={<DashboardPage />} />}
           {reports && <Route path="/reports" element={<ReportsPage />} />}
           {user.role === 'admin' && <Route path="/admin/:section?" element={<AdminPage />} />}

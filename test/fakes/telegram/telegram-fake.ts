@@ -151,6 +151,11 @@ export class TelegramFake {
     this.blocked.add(String(chatId));
   }
 
+  /** The user unblocked the bot: sends to the chat go through again. */
+  unblockChat(chatId: number | string): void {
+    this.blocked.delete(String(chatId));
+  }
+
   // ---- updates ---------------------------------------------------------------------------------
 
   /** Queues an update for getUpdates (update_id assigned here); wakes a waiting long poll. */

@@ -30,6 +30,8 @@ export const ENDPOINTS = {
   sendAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send' },
   close: { method: 'POST', path: '/api/v1/appeals/{id}/close' },
   rate: { method: 'POST', path: '/api/v1/appeals/{id}/ratings' },
+  failedDeliveries: { method: 'GET', path: '/api/v1/deliveries/failed' },
+  retryDelivery: { method: 'POST', path: '/api/v1/appeals/{id}/deliveries/{messageId}/retry' },
   templates: { method: 'GET', path: '/api/v1/answer-templates' },
   createTemplate: { method: 'POST', path: '/api/v1/answer-templates' },
   organisations: { method: 'GET', path: '/api/v1/organisations' },

@@ -146,6 +146,16 @@ export function Shell({ children }: { children: ReactNode }) {
                 onClick={close}
               />
             )}
+            {me.role !== 'admin' && (
+              <NavLink
+                component={Link}
+                to="/deliveries"
+                label="Недоставленные"
+                leftSection={<InboxIcon />}
+                active={location.pathname.startsWith('/deliveries')}
+                onClick={close}
+              />
+            )}
             {me.role !== 'operator' && (
               <NavLink
                 component={Link}

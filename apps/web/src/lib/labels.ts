@@ -99,6 +99,7 @@ export const EVENT_LABEL: Record<string, string> = {
   answered: 'Ответ отправлен заявителю',
   delivered: 'Ответ доставлен',
   'delivery-failed': 'Не удалось доставить сообщение',
+  'delivery-retried': 'Доставка повторена',
   'delivery-state': 'Статус доставки обновлён',
   closed: 'Рассмотрение завершено',
   rated: 'Получена оценка ответа',

@@ -1,0 +1,106 @@
+import { Alert, Anchor, Button, Loader, Paper, Table, Text } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { call, errorText } from '../api/client';
+import { ChannelBadge, PageTitle } from '../components/common';
+import { formatDateTime } from '../lib/time';
+
+/** What each kind of message is, for the clerk reading the queue. */
+const KIND_LABEL: Record<string, string> = {
+  answer: 'Ответ',
+  'registration-notice': 'Уведомление о регистрации',
+  'status-notice': 'Уведомление о ходе рассмотрения',
+  'rating-request': 'Просьба оценить ответ',
+};
+
+/**
+ * Failed deliveries to citizens within the viewer's scope (issue 12): which appeal, which channel, what went
+ * wrong and how often it was tried; "Повторить" puts the message back to the delivery worker.
+ */
+export function FailedDeliveriesPage() {
+  const queryClient = useQueryClient();
+  const failed = useQuery({ queryKey: ['failed-deliveries'], queryFn: () => call('failedDeliveries') });
+  const [error, setError] = useState<unknown>(null);
+  const retry = useMutation({
+    mutationFn: (m: { appealId: string; id: string }) =>
+      call('retryDelivery', { params: { id: m.appealId, messageId: m.id } }),
+    onSuccess: async () => {
+      setError(null);
+      await queryClient.invalidateQueries({ queryKey: ['failed-deliveries'] });
+    },
+    onError: (e) => setError(e),
+  });
+
+  return (
+    <>
+      <PageTitle
+        title="Недоставленные сообщения"
+        subtitle="Ответы и уведомления, которые не удалось доставить заявителю; после устранения причины доставку можно повторить"
+      />
+      {error !== null && (
+        <Alert color="red" mb="sm" role="alert">
+          {errorText(error)}
+        </Alert>
+      )}
+      {failed.isLoading && <Loader aria-label="Загрузка" />}
+      {failed.isError && (
+        <Alert color="red" role="alert">
+          {errorText(failed.error)}
+        </Alert>
+      )}
+      {failed.data && failed.data.length === 0 && <Text c="dimmed">Недоставленных сообщений нет.</Text>}
+      {failed.data && failed.data.length > 0 && (
+        <Paper withBorder>
+          <Table.ScrollContainer minWidth={720}>
+            <Table striped aria-label="Недоставленные сообщения">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Обращение</Table.Th>
+                  <Table.Th>Канал</Table.Th>
+                  <Table.Th>Сообщение</Table.Th>
+                  <Table.Th>Причина</Table.Th>
+                  <Table.Th>Попыток</Table.Th>
+                  <Table.Th>Не доставлено</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {failed.data.map((m) => (
+                  <Table.Tr key={m.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/appeals/${m.appealId}`}>
+                        № {m.registrationNumber}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>
+                      <ChannelBadge channel={m.channel} />
+                    </Table.Td>
+                    <Table.Td>{KIND_LABEL[m.kind] ?? m.kind}</Table.Td>
+                    <Table.Td>
+                      <Text size="sm" style={{ wordBreak: 'break-word' }}>
+                        {m.lastError ?? '—'}
+                      </Text>
+                    </Table.Td>
+                    <Table.Td>{m.attempts}</Table.Td>
+                    <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        variant="light"
+                        loading={retry.isPending && retry.variables?.id === m.id}
+                        onClick={() => retry.mutate({ appealId: m.appealId, id: m.id })}
+                      >
+                        Повторить
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      )}
+    </>
+  );
+}

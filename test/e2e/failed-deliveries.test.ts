@@ -1,0 +1,109 @@
+import { Role } from '@inbox/access';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { TelegramFake } from '../fakes/telegram/telegram-fake';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * Issue 12, Build 5: failed deliveries are a queue staff can see and retry. A citizen blocked the bot, so
+ * the registration notice fails for good at the Telegram fake (403 "bot was blocked by the user"); the
+ * operator sees it in the failed-deliveries queue (a department outside the appeal does not), the citizen
+ * unblocks the bot, the operator retries, and the notice reaches the chat; the retry is in the history and
+ * the audit log; an out-of-scope retry is a 404 with a denied audit row.
+ */
+describe('failed deliveries queue (e2e)', () => {
+  let telegram: TelegramFake;
+  let stack: TestStack;
+  let operator: SignedIn;
+  let roads: SignedIn;
+  const chat = 700_200_001;
+
+  beforeAll(async () => {
+    telegram = await TelegramFake.start();
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+        // Permanent failures fail at once; two attempts keep a temporary one short.
+        JOB_ATTEMPTS: '2',
+      },
+    });
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    roads = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+    await eventually(async () => {
+      const rows = (await stack.db.dataSource.query(
+        `SELECT 1 FROM event_consumers WHERE name = 'citizen-notices:telegram'`,
+      )) as unknown[];
+      return rows.length ? true : undefined;
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await telegram?.stop();
+  });
+
+  const failed = async (who: SignedIn) =>
+    (await json(fetch(`${stack.baseUrl}/api/v1/deliveries/failed`, { headers: who.headers }))) as {
+      id: string;
+      appealId: string;
+      registrationNumber: string;
+      channel: string;
+      kind: string;
+      lastError: string;
+    }[];
+  const retry = (who: SignedIn, appealId: string, messageId: string) =>
+    fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}/deliveries/${messageId}/retry`, {
+      method: 'POST',
+      headers: who.headers,
+    });
+
+  it('lists a failed notice within scope, and a retry delivers it once the citizen unblocked the bot', async () => {
+    telegram.enqueue(telegram.callbackUpdate(chat, 'consent:accept'));
+    await eventually(async () =>
+      telegram.sentTo(chat).find((m) => m.text?.startsWith('Спасибо, согласие получено')),
+    );
+    telegram.blockChat(chat);
+    telegram.enqueue(telegram.textUpdate(chat, 'У дома 3 по ул. Мира не горят фонари уже неделю.'));
+
+    const [item] = await eventually(async () => {
+      const rows = await failed(operator);
+      return rows.length ? rows : undefined;
+    });
+    expect(item).toMatchObject({ channel: 'telegram', kind: 'registration-notice' });
+    expect(item.lastError).toContain('blocked');
+    expect(telegram.sentTo(chat).filter((m) => m.text?.startsWith('Обращение зарегистрировано'))).toEqual([]);
+    // Outside the appeal's organisations: not in the queue, and a retry is "not found", audited.
+    expect(await failed(roads)).toEqual([]);
+    expect((await retry(roads, item.appealId, item.id)).status).toBe(404);
+    const denied = (await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE user_id = $1 AND action = 'retry-delivery' AND outcome = 'denied'`,
+      [roads.userId],
+    )) as { n: number }[];
+    expect(denied[0].n).toBe(1);
+
+    telegram.unblockChat(chat);
+    expect((await retry(operator, item.appealId, item.id)).status).toBe(204);
+    await eventually(async () =>
+      telegram
+        .sentTo(chat)
+        .find((m) => m.text?.startsWith(`Обращение зарегистрировано, № ${item.registrationNumber}`)),
+    );
+    // The receipt is stored right after Telegram answered.
+    await eventually(async () => {
+      const [row] = (await stack.db.dataSource.query(`SELECT status FROM outbound_messages WHERE id = $1`, [
+        item.id,
+      ])) as { status: string }[];
+      return row.status === 'sent' ? row : undefined;
+    });
+    expect(await failed(operator)).toEqual([]);
+    const history = (await stack.db.dataSource.query(
+      `SELECT type, actor FROM appeal_events WHERE appeal_id = $1 AND type IN ('delivery-failed', 'delivery-retried', 'delivered') ORDER BY id`,
+      [item.appealId],
+    )) as { type: string; actor: string }[];
+    expect(history.map((h) => h.type)).toEqual(['delivery-failed', 'delivery-retried', 'delivered']);
+    expect(history[1].actor).toBe(operator.userId);
+    // A sent message is no longer a failed one: retrying it again is "not found", nothing is re-sent.
+    expect((await retry(operator, item.appealId, item.id)).status).toBe(404);
+  });
+});
