@@ -262,6 +262,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/deliveries/{messageId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Повторить доставку недоставленного сообщения */
+        post: operations["DeliveriesController_retry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/escalate": {
         parameters: {
             query?: never;
@@ -701,6 +718,23 @@ export interface paths {
         post?: never;
         /** Удалить набор обучающих данных */
         delete: operations["ClassificationController_deleteTrainingData"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/deliveries/failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Недоставленные сообщения заявителям в моей области видимости, новые — первыми */
+        get: operations["DeliveriesController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2610,6 +2644,24 @@ export interface components {
              */
             until?: string;
         };
+        FailedDeliveryDto: {
+            /** Format: uuid */
+            appealId: string;
+            attempts: number;
+            /** @description Канал, через который сообщение не дошло */
+            channel: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            failedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @description answer, rating-request, status-notice… */
+            kind: string;
+            /** @description Причина последней неудачи */
+            lastError: string | null;
+            registrationNumber: string;
+        };
         FastTrackItemDto: {
             /** Format: date-time */
             answerDueAt: string;
@@ -4191,6 +4243,26 @@ export interface operations {
             };
         };
     };
+    DeliveriesController_retry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     WorkflowController_escalate: {
         parameters: {
             query?: never;
@@ -4889,6 +4961,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    DeliveriesController_list: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedDeliveryDto"][];
+                };
             };
         };
     };
