@@ -1,7 +1,6 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { type Job, type Queue } from 'bull';
-import { DataSource } from 'typeorm';
 import { AppealEventHooks } from '@inbox/channels';
 import {
   ClassificationModule,
@@ -34,7 +33,6 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   constructor(
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
     private readonly config: AppConfig,
-    private readonly dataSource: DataSource,
     private readonly jobs: JobProducer,
     private readonly hooks: AppealEventHooks,
     private readonly pipeline: ClassificationPipeline,
@@ -147,14 +145,10 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   private async sweep(job: Job): Promise<{ requeued: number }> {
     const { olderThanMs } = parseJobPayload(JobName.SweepUnclassified, job.data);
     if (!(await this.registry.promoted()) && (await this.bootstrapPending())) return { requeued: 0 };
-    const rows = (await this.dataSource.query(
-      `SELECT id FROM appeals WHERE classification_state = 'pending' AND created_at < now() - $1 * interval '1 millisecond'
-        ORDER BY created_at LIMIT 1000`,
-      [olderThanMs],
-    )) as { id: string }[];
-    await this.enqueue(rows.map((r) => r.id));
-    if (rows.length > 0) this.log.info('re-enqueued unclassified appeals', { count: rows.length });
-    return { requeued: rows.length };
+    const ids = await this.pipeline.stalePending(olderThanMs);
+    await this.enqueue(ids);
+    if (ids.length > 0) this.log.info('re-enqueued unclassified appeals', { count: ids.length });
+    return { requeued: ids.length };
   }
 
   private async retrain(job: Job): Promise<unknown> {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { AdvisoryLocks } from '@inbox/database';
 import { rootLogger } from '@inbox/common';
 import { ConnectorError } from '@inbox/integrations/contract';
-import { type FeedActionKind, type FeedActionRow, FeedActions } from './feed-actions.service';
+import { type FeedActionKind, type FeedActionRow } from './feed-actions.repository';
+import { FeedActions } from './feed-actions.service';
 
 export type FeedActionHandler = (row: FeedActionRow) => Promise<void>;
 

@@ -1,36 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { rootLogger } from '@inbox/common';
+import { Transactions } from '@inbox/database';
 import { type OutboundMessage } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
-
-export type FeedActionKind = 'pos-status' | 'pos-files' | 'email-547-notice' | 'medo-receipt';
-
-export interface FeedActionRow {
-  id: string;
-  kind: FeedActionKind;
-  dedupe_key: string;
-  appeal_id: string;
-  account_id: string | null;
-  payload: Record<string, unknown>;
-  attempts: number;
-}
+import { type FeedActionKind, type FeedActionRow, FeedActionsRepository } from './feed-actions.repository';
 
 /**
- * The feed_actions table: each action an appeal's history owes a channel, recorded once (kind + dedupe
- * key), so hooks stay idempotent however often the outbox replays them.
+ * Each action an appeal's history owes a channel, recorded once (kind + dedupe key), so hooks stay
+ * idempotent however often the outbox replays them.
  */
 @Injectable()
 export class FeedActions {
   private readonly log = rootLogger.child('feed-actions');
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: FeedActionsRepository,
+    private readonly transactions: Transactions,
     private readonly jobs: JobProducer,
   ) {}
 
   /** A remote call to make later (pending), or one that cannot be made (skipped, with the reason). */
-  async schedule(input: {
+  schedule(input: {
     kind: FeedActionKind;
     dedupeKey: string;
     appealId: string;
@@ -38,21 +28,14 @@ export class FeedActions {
     payload?: Record<string, unknown>;
     skipReason?: string;
   }): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      `INSERT INTO feed_actions (kind, dedupe_key, appeal_id, account_id, payload, state, last_error, done_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6 = 'skipped' THEN now() END)
-       ON CONFLICT (kind, dedupe_key) DO NOTHING RETURNING id`,
-      [
-        input.kind,
-        input.dedupeKey,
-        input.appealId,
-        input.accountId ?? null,
-        input.payload ?? {},
-        input.skipReason ? 'skipped' : 'pending',
-        input.skipReason ?? null,
-      ],
-    )) as unknown[];
-    return rows.length > 0;
+    return this.repository.insert({
+      kind: input.kind,
+      dedupeKey: input.dedupeKey,
+      appealId: input.appealId,
+      accountId: input.accountId ?? null,
+      payload: input.payload ?? {},
+      skipReason: input.skipReason ?? null,
+    });
   }
 
   /**
@@ -68,23 +51,16 @@ export class FeedActions {
     text: string;
     subject?: string;
   }): Promise<string | undefined> {
-    const messageId = await this.dataSource.transaction(async (tx) => {
-      const [claim] = (await tx.query(
-        `INSERT INTO feed_actions (kind, dedupe_key, appeal_id, state, done_at) VALUES ($1, $2, $3, 'done', now())
-         ON CONFLICT (kind, dedupe_key) DO NOTHING RETURNING id`,
-        [input.kind, input.dedupeKey, input.appealId],
-      )) as { id: string }[];
-      if (!claim) return undefined;
-      const [message] = (await tx.query(
-        `INSERT INTO outbound_messages (appeal_id, channel, kind, text, subject) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id`,
-        [input.appealId, input.channel, input.messageKind, input.text, input.subject ?? null],
-      )) as { id: string }[];
-      await tx.query(`UPDATE feed_actions SET outbound_message_id = $2 WHERE id = $1`, [
-        claim.id,
-        message.id,
-      ]);
-      return message.id;
+    const messageId = await this.transactions.run(async (tx) => {
+      const claimId = await this.repository.claimDone(tx, input.kind, input.dedupeKey, input.appealId);
+      if (!claimId) return undefined;
+      return this.repository.insertMessage(tx, claimId, {
+        appealId: input.appealId,
+        channel: input.channel,
+        kind: input.messageKind,
+        text: input.text,
+        subject: input.subject ?? null,
+      });
     });
     if (!messageId) return undefined;
     await this.jobs
@@ -104,42 +80,20 @@ export class FeedActions {
   }
 
   /** Pending actions of a kind whose time has come, oldest first (ПОС must see statuses in order). */
-  async due(kind: FeedActionKind, limit: number, now = new Date()): Promise<FeedActionRow[]> {
-    return (await this.dataSource.query(
-      `SELECT id::text, kind, dedupe_key, appeal_id, account_id, payload, attempts FROM feed_actions
-        WHERE kind = $1 AND state = 'pending' AND next_attempt_at <= $2 ORDER BY id LIMIT $3`,
-      [kind, now, limit],
-    )) as FeedActionRow[];
+  due(kind: FeedActionKind, limit: number, now = new Date()): Promise<FeedActionRow[]> {
+    return this.repository.due(kind, limit, now);
   }
 
-  async done(id: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE feed_actions SET state = 'done', done_at = now(), attempts = attempts + 1, last_error = NULL
-        WHERE id = $1`,
-      [id],
-    );
+  done(id: string): Promise<void> {
+    return this.repository.done(id);
   }
 
-  async retryLater(id: string, reason: string, delayMs: number): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE feed_actions SET attempts = attempts + 1, last_error = $2,
-              next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
-      [id, reason.slice(0, 1000), delayMs / 1000],
-    );
+  retryLater(id: string, reason: string, delayMs: number): Promise<void> {
+    return this.repository.retryLater(id, reason.slice(0, 1000), delayMs);
   }
 
   /** Failed for good: kept with the reason and shown in the appeal's history. */
   async fail(row: FeedActionRow, reason: string): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `UPDATE feed_actions SET state = 'failed', attempts = attempts + 1, last_error = $2, done_at = now()
-          WHERE id = $1`,
-        [row.id, reason.slice(0, 1000)],
-      );
-      await tx.query(
-        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'feed-action-failed', $2)`,
-        [row.appeal_id, { feedActionId: row.id, kind: row.kind, reason: reason.slice(0, 1000) }],
-      );
-    });
+    await this.transactions.run((tx) => this.repository.fail(tx, row, reason.slice(0, 1000)));
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ChannelCategoriesRepository } from './channel-categories.repository';
 import { EmailFeed } from './email-feed.service';
 import { FeedActionRunner } from './feed-action-runner.service';
+import { FeedActionsRepository } from './feed-actions.repository';
 import { FeedActions } from './feed-actions.service';
 import { FeedsRepository } from './feeds.repository';
 import { FeedsWorker } from './feeds.worker';
@@ -18,6 +19,7 @@ import { PosRubricatorSync } from './pos-rubricator-sync.service';
   providers: [
     FeedsRepository,
     ChannelCategoriesRepository,
+    FeedActionsRepository,
     FeedActions,
     FeedActionRunner,
     PosFeed,

@@ -1,4 +1,5 @@
 export * from './feeds.module';
+export * from './feed-actions.repository';
 export * from './feed-actions.service';
 export * from './feed-action-runner.service';
 export * from './pos-feed.service';

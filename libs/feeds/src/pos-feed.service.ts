@@ -5,7 +5,8 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode, type StatusUpdate } from '@inbox/integrations/contract';
 import { FeedActionRunner } from './feed-action-runner.service';
-import { type FeedActionRow, FeedActions } from './feed-actions.service';
+import { type FeedActionRow } from './feed-actions.repository';
+import { FeedActions } from './feed-actions.service';
 import { FeedsRepository } from './feeds.repository';
 import { POS_STATUS_EVENTS, posStatusUpdate } from './pos-status';
 

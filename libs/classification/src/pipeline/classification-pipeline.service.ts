@@ -178,6 +178,11 @@ export class ClassificationPipeline {
     };
   }
 
+  /** Appeals registered over `olderThanMs` ago that the pipeline never got to (up to 1000), for the sweep. */
+  stalePending(olderThanMs: number): Promise<string[]> {
+    return this.appeals.stalePending(olderThanMs, 1000);
+  }
+
   /**
    * After a person changed the topic: the topic-dependent steps again (fast-track rules by topic, the
    * routing suggestion, incidents by address and topic).

@@ -49,6 +49,16 @@ export class PipelineAppealsRepository extends SqlRepository {
     );
   }
 
+  /** Appeals still waiting for the pipeline after this long (their job was lost), oldest first. */
+  async stalePending(olderThanMs: number, limit: number): Promise<string[]> {
+    const rows = await this.rows<{ id: string }>(
+      `SELECT id FROM appeals WHERE classification_state = 'pending' AND created_at < now() - $1 * interval '1 millisecond'
+        ORDER BY created_at LIMIT $2`,
+      [olderThanMs, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** A person chose the topic before the model got to it: that choice stands. */
   async confirmPending(appealId: string): Promise<void> {
     await this.rows(
