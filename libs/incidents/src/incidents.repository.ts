@@ -89,9 +89,31 @@ const SUMMARY_COLUMNS = `i.id, i.title, i.topic_id AS "topicId", t.name AS "topi
  */
 @Injectable()
 export class IncidentsRepository extends SqlRepository {
-  /** Grouping is serialised: one transaction at a time decides which incident an item joins. */
-  async lockClustering(tx: Db): Promise<void> {
-    await this.rows(`SELECT pg_advisory_xact_lock(hashtext('incident-clustering'))`, [], tx);
+  /**
+   * Locks an item's buckets (transaction-level advisory locks), sorted so that two items sharing several
+   * buckets take them in the same order and cannot deadlock.
+   */
+  async lockBuckets(tx: Db, buckets: string[]): Promise<void> {
+    if (buckets.length === 0) return;
+    await this.rows(
+      `SELECT pg_advisory_xact_lock(h)
+         FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k ORDER BY 1) s`,
+      [buckets],
+      tx,
+    );
+  }
+
+  /** Locks the matched appeals' rows (in id order) and reads their incidents as they are now. */
+  lockMatches(
+    tx: Db,
+    appealIds: string[],
+  ): Promise<{ id: string; incident_id: string | null; status: string | null }[]> {
+    return this.rows(
+      `SELECT x.id, x.incident_id, i.status FROM appeals x LEFT JOIN incidents i ON i.id = x.incident_id
+        WHERE x.id = ANY($1::uuid[]) ORDER BY x.id FOR UPDATE OF x`,
+      [appealIds],
+      tx,
+    );
   }
 
   async saveClusterKey(tx: Db, key: ClusterKey): Promise<void> {

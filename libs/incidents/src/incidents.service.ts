@@ -54,8 +54,11 @@ type MatchBy = 'text' | 'address';
 /**
  * Incidents: many items about one problem — near-identical texts (word 3-gram Jaccard, candidates found
  * through MinHash LSH bands), or the same normalised address and topic — within a time window, whatever
- * channel they came by. Grouping is serialised (one advisory lock, a few statements per item) so that a
- * burst of items never splits one problem into several incidents.
+ * channel they came by. There is no global lock: an item locks only its own buckets (each LSH band, and its
+ * address within its topic), so two items that could match each other — they share a band or an address
+ * bucket — are grouped one after the other, while unrelated items are grouped in parallel. The matched
+ * appeals' rows are then locked and read again, so that two items grouped at once that both match a third
+ * join one incident instead of splitting it.
  *
  * An incident is answered once, by two people, through the ordinary workflow: one staff member drafts the
  * answer (a draft per open appeal, authored by them and linked to the incident), and another — a head, a
@@ -84,7 +87,7 @@ export class Incidents {
     const from = new Date(a.registeredAt.getTime() - windowMs);
     const to = new Date(a.registeredAt.getTime() + windowMs);
     return this.transactions.run(async (tx) => {
-      await this.repository.lockClustering(tx);
+      await this.repository.lockBuckets(tx, clusterBuckets(bands, address, a.topicId));
       await this.repository.saveClusterKey(tx, {
         appealId: a.id,
         registeredAt: a.registeredAt,
@@ -134,6 +137,13 @@ export class Incidents {
         }
       }
       if (matches.size === 0) return undefined;
+      // Another item may have grouped a match a moment ago (it shares a bucket with the match, not with
+      // us): lock the matches and read their incidents again, so that we join it rather than split it.
+      for (const c of await this.repository.lockMatches(tx, [...matches.keys()])) {
+        const m = matches.get(c.id)!;
+        m.incidentId = c.incident_id;
+        m.open = c.status === 'open';
+      }
 
       const openIds = [...new Set([...matches.values()].filter((m) => m.open).map((m) => m.incidentId!))];
       const created = openIds.length === 0;
@@ -309,6 +319,13 @@ function answerText(text: string | undefined): string {
     throw invalidInput(`Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов`, { text: 'Слишком длинный' });
   }
   return body;
+}
+
+/** The buckets an item can match in: its LSH bands, and its address within its topic. */
+export function clusterBuckets(bands: string[], address: string | null, topicId: string | null): string[] {
+  const keys = bands.map((b) => `incident-band:${b}`);
+  if (address && topicId) keys.push(`incident-address:${topicId}:${address}`);
+  return keys;
 }
 
 function bestMatch(matches: Map<string, { by: MatchBy; similarity?: number }>) {
