@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { benchIngest } from './ingest';
+import { benchScale } from './scale';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, scale: benchScale };
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

@@ -13,6 +13,7 @@ import { SearchTrigramIndexes1796175715343 } from './1796175715343-SearchTrigram
 import { IncidentAnswerDrafts1796179524990 } from './1796179524990-IncidentAnswerDrafts';
 import { EventOutbox1796173451776 } from './1796173451776-EventOutbox';
 import { SignInLockouts1796180000000 } from './1796180000000-SignInLockouts';
+import { ClassifiedAt1796181000000 } from './1796181000000-ClassifiedAt';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   SearchTrigramIndexes1796175715343,
   IncidentAnswerDrafts1796179524990,
   SignInLockouts1796180000000,
+  ClassifiedAt1796181000000,
 ];

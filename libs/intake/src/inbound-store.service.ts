@@ -29,8 +29,8 @@ export interface StoreOptions {
 }
 
 const BATCH = 500;
-/** Items per normalisation job: small enough that one slow item delays few others. */
-const NORMALISE_BATCH = 25;
+/** Items per normalisation job: small enough that one slow item delays few others (the ingest bench's fair bound uses it too). */
+export const NORMALISE_BATCH = 25;
 
 /**
  * Step one of intake: store what arrived, idempotently, before anything else happens to it. One

@@ -142,7 +142,13 @@ export class ClassificationPipeline {
     }
 
     const fastTracked = await this.applyFastTrack(a, stemmed);
-    const suggestedOrganisationIds = await this.suggestRoute(a);
+    const suggestedOrganisationIds = (
+      await this.routing.suggest({
+        topicId: a.topic_id,
+        subtopicId: a.subtopic_id,
+        territoryCode: a.territory_code,
+      })
+    ).organisationIds;
     const raised = await this.flags.detectAndRaise(
       {
         appealId: a.id,
@@ -168,6 +174,12 @@ export class ClassificationPipeline {
       text: a.text,
       address: a.address,
     });
+    // The route and the end of the pass in one write (classified_at: the first pass only).
+    await this.dataSource.query(
+      `UPDATE appeals SET suggested_organisation_ids = $2::uuid[], classified_at = coalesce(classified_at, clock_timestamp())
+        WHERE id = $1`,
+      [a.id, suggestedOrganisationIds],
+    );
     return {
       kind: 'done',
       classification,

@@ -1,0 +1,298 @@
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { type INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
+import { Role, StaffUsers } from '@inbox/access';
+import { ClockWatcher } from '@inbox/clocks';
+import { generateDemoAppeals } from '@inbox/demo';
+import { createApiApp } from '../apps/api/src/bootstrap';
+import { createBenchDatabase } from './bench-database';
+import { flag, printTable, type TargetRow } from './report';
+
+/**
+ * `npm run bench -- scale N[,M…]` (issue 18): fills a throwaway database with N appeals (two years of a
+ * region's history: mostly closed, the last weeks open, some overdue; applicants, inbound items and parts as
+ * registration makes them), then measures what staff and operators wait for, through the real api over
+ * HTTP: the inbox queues, Russian search, the supervisor dashboard, the handled report, /health, and the
+ * clock sweep that finds nothing to mark. With several sizes it grows the same database and measures at
+ * each, so that cost per appeal can be compared across sizes.
+ */
+export const SCALE_TARGETS = {
+  queueP95Ms: 50,
+  searchP95Ms: 50,
+  dashboardMs: 300,
+  dashboardBytes: 100_000,
+  healthMs: 20,
+  idleSweepMs: 50,
+};
+
+const FILL_CHUNK = 50_000;
+const CHANNELS = ['website', 'pos', 'email', 'telegram', 'vk', 'ok', 'operator', 'medo'];
+const OPEN = ['registered', 'in_work', 'escalated', 'returned', 'extended', 'reopened'];
+
+/** Appends appeals g = from … to-1 in one transaction per chunk, as registration would have made them. */
+async function fill(client: Client, from: number, to: number, total: number, texts: string[]): Promise<void> {
+  await client.query('BEGIN');
+  await client.query(
+    `INSERT INTO applicants (id, channel, external_id, surname, first_name, phone, email)
+     SELECT md5('applicant' || g)::uuid, 'website', 'scale-applicant-' || g,
+            (ARRAY['Иванов','Петрова','Сидоров','Кузнецова','Смирнов','Попова','Волков','Лебедева'])[1 + g % 8],
+            (ARRAY['Иван','Мария','Пётр','Анна'])[1 + g % 4], '+7913' || lpad((g % 10000000)::text, 7, '0'),
+            'citizen' || g || '@mail.example'
+       FROM generate_series($1::int, $2::int - 1) g WHERE g % 2 = 0`,
+    [from, to],
+  );
+  await client.query(
+    `INSERT INTO inbound_items (id, channel, external_id, received_at, payload, status, appeal_id, created_at, processed_at)
+     SELECT md5('item' || g)::uuid, ($4::text[])[1 + g % 8], 'scale-' || g, r.at, '{"text": ""}'::jsonb,
+            'processed', NULL, r.at, r.at
+       FROM generate_series($1::int, $2::int - 1) g
+       CROSS JOIN LATERAL (SELECT now() - interval '730 days' * (1 - (g + 1)::float8 / $3) AS at) r`,
+    [from, to, total, CHANNELS],
+  );
+  await client.query(
+    `WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids FROM organisations WHERE kind <> 'region'),
+          tops AS (SELECT array_agg(id ORDER BY code) AS ids FROM topics WHERE parent_id IS NULL)
+     INSERT INTO appeals (id, registration_number, registered_at, received_at, regime, channel, external_id,
+            inbound_item_id, applicant_id, subject, text, address, territory_code, topic_id, fast_track, status,
+            organisation_id, time_zone, registration_due_at, redirect_due_at, answer_due_date, answer_due_at,
+            calendar_version, access_code_hash, created_at, updated_at, answered_at, closed_at,
+            classification_state, classified_at)
+     SELECT md5('appeal' || g)::uuid, 'S-' || lpad(g::text, 9, '0'), r.at, r.at, 'appeal', ($5::text[])[1 + g % 8],
+            'scale-' || g, md5('item' || g)::uuid, md5('applicant' || (g - g % 2))::uuid, NULL,
+            ($4::text[])[1 + g % cardinality($4::text[])], 'г. Новосибирск, ул. Ленина, ' || (1 + g % 300),
+            NULL, tops.ids[1 + g % cardinality(tops.ids)], g % 12 = 0, s.status,
+            orgs.ids[1 + (g * 7) % cardinality(orgs.ids)], 'Asia/Novosibirsk', r.at + interval '3 days',
+            r.at + interval '7 days', (r.at + d.term)::date, r.at + d.term, 'ru-bench', 'x', r.at, r.at,
+            CASE WHEN s.status IN ('answered', 'closed') THEN r.at + interval '20 days' END,
+            CASE WHEN s.status = 'closed' THEN r.at + interval '25 days' END, 'auto', r.at
+       FROM generate_series($1::int, $2::int - 1) g
+       CROSS JOIN orgs CROSS JOIN tops
+       CROSS JOIN LATERAL (SELECT now() - interval '730 days' * (1 - (g + 1)::float8 / $3) AS at) r
+       CROSS JOIN LATERAL (SELECT CASE WHEN g % 12 = 0 THEN interval '10 days' ELSE interval '30 days' END AS term) d
+       CROSS JOIN LATERAL (
+         SELECT CASE
+                  WHEN r.at < now() - interval '45 days' THEN CASE WHEN g % 10 = 0 THEN 'answered' ELSE 'closed' END
+                  WHEN g % 3 = 0 THEN 'answered'
+                  ELSE ($6::text[])[1 + g % 6]
+                END AS status) s`,
+    [from, to, total, texts, CHANNELS, OPEN],
+  );
+  await client.query(
+    `UPDATE inbound_items SET appeal_id = md5('appeal' || substr(external_id, 7))::uuid
+      WHERE external_id LIKE 'scale-%' AND appeal_id IS NULL`,
+  );
+  await client.query(
+    `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
+     SELECT a.id, a.organisation_id, 'responsible', a.registered_at, 1,
+            CASE WHEN a.status IN ('answered', 'closed') THEN 'answered' ELSE 'active' END
+       FROM appeals a WHERE a.id IN (SELECT md5('appeal' || g)::uuid FROM generate_series($1::int, $2::int - 1) g)`,
+    [from, to],
+  );
+  await client.query('COMMIT');
+}
+
+interface Timing {
+  p50: number;
+  p95: number;
+  bytes: number;
+}
+
+async function timed(runs: number, call: (i: number) => Promise<number>): Promise<Timing> {
+  for (let i = 0; i < 3; i++) await call(i);
+  const ms: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    bytes = await call(i);
+    ms.push(performance.now() - started);
+  }
+  ms.sort((x, y) => x - y);
+  const at = (q: number) => Math.round(ms[Math.min(ms.length - 1, Math.floor(q * ms.length))] * 10) / 10;
+  return { p50: at(0.5), p95: at(0.95), bytes };
+}
+
+async function signIn(app: INestApplication, base: string, role: Role, organisationId: string) {
+  const login = `bench-${role}-${randomBytes(3).toString('hex')}`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  await app.get(StaffUsers).create({ login, password, fullName: `Замер ${role}`, role, organisationId });
+  const res = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login, password }),
+  });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status}`);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  return { authorization: `Bearer ${accessToken}` };
+}
+
+async function getBytes(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(url, { headers });
+  const body = await res.arrayBuffer();
+  if (res.status !== 200)
+    throw new Error(`${url}: ${res.status} ${Buffer.from(body).toString().slice(0, 200)}`);
+  return body.byteLength;
+}
+
+async function nextCursor(base: string, headers: Record<string, string>): Promise<string> {
+  const res = await fetch(`${base}/api/v1/appeals?sort=due&limit=50`, { headers });
+  const { nextCursor } = (await res.json()) as { nextCursor: string | null };
+  if (!nextCursor) throw new Error('the due-sorted inbox has a single page');
+  return nextCursor;
+}
+
+export async function benchScale(args: string[]): Promise<void> {
+  const sizes = (flag(args, '--scale') ?? args.find((a) => /^\d[\d,]*$/.test(a)) ?? '100000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0)
+    .sort((a, b) => a - b);
+  const runs = Number(flag(args, '--runs') ?? 30);
+  const total = sizes[sizes.length - 1];
+  const db = await createBenchDatabase('inbox_bench_scale');
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  Object.assign(process.env, {
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'error',
+    HTTP_HOST: '127.0.0.1',
+  });
+  const texts = generateDemoAppeals({ count: 400, seed: 11, now: new Date() }).map((d) => d.text);
+  const words = ['отопление', 'мусор', 'дорога', 'освещение', 'вода', 'капремонт', 'детский сад', 'автобус'];
+  let app: INestApplication | undefined;
+  try {
+    let filled = 0;
+    for (const size of sizes) {
+      const started = Date.now();
+      for (let g = filled; g < size; g += FILL_CHUNK) {
+        await fill(client, g, Math.min(size, g + FILL_CHUNK), total, texts);
+        process.stderr.write(`  filled ${Math.min(size, g + FILL_CHUNK)}/${size}\n`);
+      }
+      filled = size;
+      await client.query('VACUUM ANALYZE');
+      const fillSeconds = Math.round((Date.now() - started) / 100) / 10;
+      if (!app) {
+        app = await createApiApp();
+        await app.listen(0, '127.0.0.1');
+      }
+      const base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+      const [{ region, busiest }] = (
+        await client.query(
+          `SELECT (SELECT id FROM organisations WHERE kind = 'region' ORDER BY code LIMIT 1) AS region,
+                  (SELECT organisation_id FROM appeals GROUP BY 1 ORDER BY count(*) DESC LIMIT 1) AS busiest`,
+        )
+      ).rows as { region: string; busiest: string }[];
+      const operator = await signIn(app, base, Role.Operator, region);
+      const supervisor = await signIn(app, base, Role.Supervisor, region);
+      const clerk = await signIn(app, base, Role.Clerk, busiest);
+      const watcher = app.get(ClockWatcher);
+      // The first sweep marks whatever is overdue or at risk in the filled history.
+      const first = await watcher.sweep(new Date());
+      const [{ open, overdue }] = (
+        await client.query(
+          `SELECT (SELECT count(*) FROM appeals WHERE status = ANY($1))::int AS open,
+                  (SELECT count(*) FROM clock_marks WHERE kind = 'overdue')::int AS overdue`,
+          [OPEN],
+        )
+      ).rows as { open: number; overdue: number }[];
+      const api = (path: string, headers?: Record<string, string>) => () =>
+        getBytes(`${base}${path}`, headers);
+      const load = loadavg().map((l) => l.toFixed(1));
+      process.stderr.write(`  measuring at ${size} appeals (load ${load.join(' ')})…\n`);
+      const m = {
+        dueSort: await timed(runs, api('/api/v1/appeals?sort=due&limit=50', operator)),
+        dueSortPage2: await timed(
+          runs,
+          api(
+            `/api/v1/appeals?sort=due&limit=50&cursor=${encodeURIComponent(await nextCursor(base, operator))}`,
+            operator,
+          ),
+        ),
+        overdueOperator: await timed(runs, api('/api/v1/appeals?clock=overdue&sort=due&limit=50', operator)),
+        overdueClerk: await timed(runs, api('/api/v1/appeals?clock=overdue&sort=due&limit=50', clerk)),
+        clerkInbox: await timed(runs, api('/api/v1/appeals?limit=50', clerk)),
+        manualQueue: await timed(runs, api('/api/v1/appeals?classification=manual&limit=50', operator)),
+        search: await timed(runs, (i) =>
+          getBytes(
+            `${base}/api/v1/appeals?limit=50&q=${encodeURIComponent(words[i % words.length])}`,
+            operator,
+          ),
+        ),
+        dashboard: await timed(Math.min(runs, 10), api('/api/v1/reports/dashboard', supervisor)),
+        handled: await timed(Math.min(runs, 10), api('/api/v1/reports/handled', supervisor)),
+        health: await timed(runs, api('/health')),
+        idleSweep: await timed(Math.min(runs, 10), async () => {
+          await watcher.sweep(new Date());
+          return 0;
+        }),
+      };
+      const loadAfter = loadavg().map((l) => l.toFixed(1));
+      console.log(
+        JSON.stringify(
+          {
+            bench: 'scale',
+            at: new Date().toISOString(),
+            appeals: size,
+            open,
+            overdueMarks: overdue,
+            fillSeconds,
+            firstSweepMs: first.tookMs,
+            loadAverage: { before: load, after: loadAfter },
+            ms: m,
+          },
+          null,
+          2,
+        ),
+      );
+      const q = (t: Timing) => `p50 ${t.p50} ms, p95 ${t.p95} ms`;
+      const queue = (figure: string, t: Timing): TargetRow => ({
+        figure,
+        measured: q(t),
+        target: `p95 < ${SCALE_TARGETS.queueP95Ms} ms`,
+        met: t.p95 < SCALE_TARGETS.queueP95Ms,
+      });
+      printTable(
+        `scale · ${size} appeals (${open} open, ${overdue} overdue marks) · ${runs} runs · load ${load.join(' ')} → ${loadAfter.join(' ')}`,
+        [
+          queue('inbox, due sort (operator)', m.dueSort),
+          queue('inbox, due sort, next page by cursor', m.dueSortPage2),
+          queue('overdue queue (operator)', m.overdueOperator),
+          queue('overdue queue (clerk)', m.overdueClerk),
+          queue('clerk inbox, own organisation', m.clerkInbox),
+          queue('manual classification queue', m.manualQueue),
+          {
+            figure: 'Russian full-text search',
+            measured: q(m.search),
+            target: `p95 < ${SCALE_TARGETS.searchP95Ms} ms`,
+            met: m.search.p95 < SCALE_TARGETS.searchP95Ms,
+          },
+          {
+            figure: 'supervisor dashboard',
+            measured: `${q(m.dashboard)}, ${Math.round(m.dashboard.bytes / 1000)} KB`,
+            target: `< ${SCALE_TARGETS.dashboardMs} ms, < ${SCALE_TARGETS.dashboardBytes / 1000} KB`,
+            met:
+              m.dashboard.p95 < SCALE_TARGETS.dashboardMs && m.dashboard.bytes < SCALE_TARGETS.dashboardBytes,
+          },
+          { figure: 'handled report, last 30 days', measured: q(m.handled), target: '—' },
+          {
+            figure: '/health',
+            measured: q(m.health),
+            target: `< ${SCALE_TARGETS.healthMs} ms`,
+            met: m.health.p95 < SCALE_TARGETS.healthMs,
+          },
+          {
+            figure: 'clock sweep, nothing to mark',
+            measured: `${q(m.idleSweep)} (first sweep ${first.tookMs} ms, ${first.marks} marks)`,
+            target: `< ${SCALE_TARGETS.idleSweepMs} ms`,
+            met: m.idleSweep.p95 < SCALE_TARGETS.idleSweepMs,
+          },
+        ],
+      );
+    }
+  } finally {
+    await app?.close();
+    await client.end();
+    await db.drop();
+  }
+}
