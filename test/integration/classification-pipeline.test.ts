@@ -52,14 +52,23 @@ describe('classification pipeline (integration)', () => {
   it('without a model: defers while a bootstrap model is coming, else queues for a person', async () => {
     const [id] = await register([inboundItem({ text: 'Во дворе не горят фонари уже неделю.' })]);
     expect(await pipeline.process(id, { deferWithoutModel: async () => true })).toEqual({ kind: 'deferred' });
-    expect((await sql(`SELECT classification_state FROM appeals WHERE id = $1`, [id]))[0]).toEqual({
-      classification_state: 'pending',
-    });
+    expect(
+      (await sql(`SELECT classification_state, classified_at FROM appeals WHERE id = $1`, [id]))[0],
+    ).toEqual({ classification_state: 'pending', classified_at: null });
     expect(await pipeline.process(id)).toMatchObject({ kind: 'done', classification: 'manual' });
     // Nothing to suggest without a model: the state alone puts it in the manual queue.
-    expect((await sql(`SELECT classification_state FROM appeals WHERE id = $1`, [id]))[0]).toEqual({
-      classification_state: 'manual',
-    });
+    const [done] = await sql<{ classification_state: string; classified_at: Date | null }>(
+      `SELECT classification_state, classified_at FROM appeals WHERE id = $1`,
+      [id],
+    );
+    expect(done.classification_state).toBe('manual');
+    // The end of the pass is recorded once (issue 18's bench measures arrival → classified_at).
+    expect(done.classified_at).toBeInstanceOf(Date);
+    await pipeline.process(id);
+    const [again] = await sql<{ classified_at: Date }>(`SELECT classified_at FROM appeals WHERE id = $1`, [
+      id,
+    ]);
+    expect(again.classified_at).toEqual(done.classified_at);
     expect(
       await sql(`SELECT type FROM appeal_events WHERE appeal_id = $1 AND type = 'classification-queued'`, [
         id,
