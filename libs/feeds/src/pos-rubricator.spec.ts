@@ -28,4 +28,47 @@ describe('ПОС rubricator mirror rows', () => {
     ]);
     expect(rubricatorFromRows(rows, '54')).toEqual(rubricator);
   });
+
+  it('keeps one row of a subsubject id that ПОС repeats under several subjects, live if any lists it live', () => {
+    const shared: ChannelRubricator = {
+      regionId: '54',
+      regions: [],
+      categories: [
+        {
+          id: '1',
+          name: 'ЖКХ',
+          deleted: false,
+          subcategories: [
+            { id: '77', name: 'Благоустройство двора', deleted: true },
+            { id: '78', name: 'Вывоз мусора', deleted: false },
+          ],
+        },
+        {
+          id: '2',
+          name: 'Городская среда',
+          deleted: false,
+          subcategories: [{ id: '77', name: 'Благоустройство двора', deleted: false }],
+        },
+        {
+          id: '1',
+          name: 'ЖКХ',
+          deleted: false,
+          subcategories: [{ id: '78', name: 'Вывоз мусора', deleted: false }],
+        },
+      ],
+    };
+    const rows = rubricatorRows(shared);
+    expect(new Set(rows.map((r) => r.externalId)).size).toBe(rows.length);
+    expect(rows).toEqual([
+      { externalId: 'subject:1', parentExternalId: null, name: 'ЖКХ', deleted: false },
+      {
+        externalId: 'subsubject:77',
+        parentExternalId: 'subject:2',
+        name: 'Благоустройство двора',
+        deleted: false,
+      },
+      { externalId: 'subsubject:78', parentExternalId: 'subject:1', name: 'Вывоз мусора', deleted: false },
+      { externalId: 'subject:2', parentExternalId: null, name: 'Городская среда', deleted: false },
+    ]);
+  });
 });

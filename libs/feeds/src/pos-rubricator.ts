@@ -14,16 +14,30 @@ export interface CategoryRow {
 export const subjectKey = (id: string) => `subject:${id}`;
 export const subsubjectKey = (id: string) => `subsubject:${id}`;
 
+/**
+ * One row per key. ПОС lists some subsubjects under several subjects with the same id (the same subsubject
+ * shared): it is one row, under the first subject that has it live, and live if any subject lists it live. Two
+ * rows of one key would make the mirror's upsert fail ("ON CONFLICT DO UPDATE command cannot affect row a
+ * second time") and the whole sync with it.
+ */
 export function rubricatorRows(rubricator: ChannelRubricator): CategoryRow[] {
-  return rubricator.categories.flatMap((c) => [
-    { externalId: subjectKey(c.id), parentExternalId: null, name: c.name, deleted: c.deleted },
-    ...c.subcategories.map((s) => ({
-      externalId: subsubjectKey(s.id),
-      parentExternalId: subjectKey(c.id),
-      name: s.name,
-      deleted: s.deleted,
-    })),
-  ]);
+  const rows = new Map<string, CategoryRow>();
+  const add = (row: CategoryRow) => {
+    const seen = rows.get(row.externalId);
+    if (!seen || (seen.deleted && !row.deleted)) rows.set(row.externalId, row);
+  };
+  for (const c of rubricator.categories) {
+    add({ externalId: subjectKey(c.id), parentExternalId: null, name: c.name, deleted: c.deleted });
+    for (const s of c.subcategories) {
+      add({
+        externalId: subsubjectKey(s.id),
+        parentExternalId: subjectKey(c.id),
+        name: s.name,
+        deleted: s.deleted,
+      });
+    }
+  }
+  return [...rows.values()];
 }
 
 /** The stored mirror as the connector's previous result, so whatever vanished from ПОС comes back deleted. */
