@@ -783,6 +783,30 @@ describe('MedoConnector against the fake МЭДО gateway (exchange folders)', (
       );
     });
 
+    it("dates the registration notice by the day of registration in the registering organisation's zone", async () => {
+      // 18:30 UTC on 1 December is 2 December, 01:30 in Novosibirsk — and still 1 December, 21:30 in Moscow.
+      const item = await receiveLetter();
+      // Sent days later, as a retried notice may be: the date is the registration's, not the sending day's.
+      const later = new MedoConnector({
+        logger: quietLogger,
+        clock: { now: () => new Date('2026-12-09T10:00:00.000Z') },
+      });
+      const receipt = await later.send(gateway.account({ timeZone: 'Europe/Moscow' }), {
+        id: randomUUID(),
+        kind: 'registration-notice',
+        text: 'Зарегистрировано',
+        replyAddress: item.replyAddress,
+        references: {
+          registrationNumber: 'ОГ-78',
+          registeredAt: '2026-12-01T18:30:00.000Z',
+          timeZone: 'Asia/Novosibirsk',
+        },
+      });
+      const notice = (await gateway.outbound()).find((p) => p.name.startsWith(receipt.remoteId!))!.passport;
+      expect(notice).toMatch(/<xdms:number>ОГ-78<\/xdms:number>\s*<xdms:date>2026-12-02<\/xdms:date>/);
+      expect((await validateAgainstXsd(notice)).valid).toBe(true);
+    });
+
     it('rejects what it cannot send with InvalidPayload and the field at fault', async () => {
       const item = await receiveLetter();
       const noNumber = await connectorError(

@@ -40,7 +40,14 @@ export interface OutboundMessage {
   recipient?: { email?: string; phone?: string; name?: string };
   attachments?: { fileName: string; contentType: string; contentBase64: string }[];
   /** Links the receiver may use to thread the answer (registration number, the original external id). */
-  references?: { registrationNumber: string; externalId?: string };
+  references?: {
+    registrationNumber: string;
+    externalId?: string;
+    /** When we registered the appeal (ISO instant): the date of the number, as a registration notice states it. */
+    registeredAt?: string;
+    /** The registering organisation's IANA zone: every date we write for this appeal is a day there. */
+    timeZone?: string;
+  };
 }
 
 export interface DeliveryReceipt {

@@ -106,6 +106,17 @@ function invalid(message: string, fields: Record<string, string>): ConnectorErro
   return new ConnectorError(ConnectorErrorCode.InvalidPayload, message, { fields });
 }
 
+/** An IANA zone the runtime knows, or undefined. */
+function zoneOf(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: value.trim() });
+    return value.trim();
+  } catch {
+    return undefined;
+  }
+}
+
 function localDate(date: Date, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD.
   return new Intl.DateTimeFormat('en-CA', {
@@ -367,15 +378,19 @@ export class MedoConnector implements Connector {
       });
     }
     const now = this.clock.now();
+    // Dates are days in the registering organisation's zone (an appeal registered on 2 December in Novosibirsk
+    // is dated 2 December, not Moscow's 1 December); the account's zone only when the core names none.
+    const zone = zoneOf(message.references?.timeZone) ?? settings.timeZone;
     if (message.kind === 'registration-notice') {
       const number = registrationNumber(
         message.references?.registrationNumber,
         'references.registrationNumber',
       );
+      const registeredAt = message.references?.registeredAt ? new Date(message.references.registeredAt) : now;
       const result = await this.acknowledgeReceipt(account, message.replyAddress, {
         registered: true,
         number,
-        date: localDate(now, settings.timeZone),
+        date: localDate(Number.isNaN(registeredAt.getTime()) ? now : registeredAt, zone),
       });
       return { remoteId: result.notificationUid, sentAt: now.toISOString() };
     }
@@ -413,7 +428,7 @@ export class MedoConnector implements Connector {
     }
 
     const uid = uuidV5(`${account.id}:${message.id}:document`);
-    const date = localDate(now, settings.timeZone);
+    const date = localDate(now, zone);
     const us: MedoParty = { uid: settings.ourParticipantUid, organisation: settings.ourOrganisationName };
     const original = reply.number
       ? `№ ${reply.number}${reply.date ? ` от ${formatRuDate(reply.date)}` : ''}`

@@ -13,6 +13,9 @@ export interface MessageRow {
   status: string;
   registration_number: string;
   external_id: string;
+  registered_at: Date;
+  /** The registering organisation's zone, kept on the appeal. */
+  time_zone: string;
   reply_address: Record<string, unknown> | null;
   choices: OutboundMessage['choices'] | null;
   email: string | null;
@@ -50,7 +53,7 @@ export class DeliveryRepository extends SqlRepository {
   message(id: string): Promise<MessageRow | undefined> {
     return this.one<MessageRow>(
       `SELECT m.id, m.appeal_id, m.channel, m.kind, m.text, m.subject, m.status, a.registration_number,
-              a.external_id, a.reply_address, m.choices, p.email, p.phone,
+              a.external_id, a.registered_at, a.time_zone, a.reply_address, m.choices, p.email, p.phone,
               COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display
          FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
         WHERE m.id = $1`,

@@ -75,7 +75,12 @@ export class DeliveryService {
         subject: m.subject ?? undefined,
         replyAddress: replyAddress as Record<string, unknown> | undefined,
         recipient: { email: m.email ?? undefined, phone: m.phone ?? undefined, name: m.display ?? undefined },
-        references: { registrationNumber: m.registration_number, externalId: m.external_id },
+        references: {
+          registrationNumber: m.registration_number,
+          externalId: m.external_id,
+          registeredAt: new Date(m.registered_at).toISOString(),
+          timeZone: m.time_zone,
+        },
       });
       await this.deliveries.markMessageSent(m, receipt, entry.kind);
       this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind });
