@@ -214,6 +214,42 @@ describe('МЭДО feed (e2e)', () => {
     expect(await gateway.inbound()).toEqual([]);
   });
 
+  it('keeps a notification about a document we do not know in the list staff see, with a reason', async () => {
+    const stranger = randomUUID();
+    await gateway.deliverFolder(`${randomUUID()}_${MINZDRAV.uid}`, [
+      {
+        name: 'passport.xml',
+        data: encodeXml(
+          notificationPassport({
+            source: MINZDRAV,
+            documentUid: stranger,
+            type: 'Зарегистрирован',
+            number: '17-4/И/2-9555',
+            date: '2026-11-24',
+          }),
+          'windows-1251',
+        ),
+      },
+    ]);
+    expect(await tools.pull('medo')).toMatchObject({ items: 0, events: 1 });
+    const listed = await json(
+      fetch(`${stack.baseUrl}/api/v1/channel-quarantine?channel=medo`, { headers: operator.headers }),
+    );
+    expect(listed.items).toContainEqual(
+      expect.objectContaining({
+        source: 'input',
+        channel: 'medo',
+        reason: 'Уведомление о документе или сообщении, которого нет в системе',
+        raw: expect.objectContaining({
+          kind: 'delivery-state',
+          state: 'registered',
+          remoteId: stranger,
+          remoteRegistrationNumber: '17-4/И/2-9555',
+        }),
+      }),
+    );
+  });
+
   it('quarantines a passport in a wrong encoding and a ZIP bomb with their reasons and registers the rest of the batch', async () => {
     const good = letterSpec();
     await gateway.deliverFolder(`${good.headerUid}_${MINZDRAV.uid}`, documentPackage(good));

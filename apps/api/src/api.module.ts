@@ -46,6 +46,7 @@ import {
 import { PublicFaqController } from './knowledge/public-faq.controller';
 import { EventOutboxController } from './outbox/event-outbox.controller';
 import { RateLimitGuard, RateLimitsModule, RateLimitStoreModule } from './rate-limits/rate-limits';
+import { ChannelQuarantineController } from './channels/channel-quarantine.controller';
 
 @Module({
   imports: [
@@ -101,6 +102,7 @@ import { RateLimitGuard, RateLimitsModule, RateLimitStoreModule } from './rate-l
     KnowledgeSectionsController,
     PublicFaqController,
     EventOutboxController,
+    ChannelQuarantineController,
   ],
   // Anonymous endpoints marked @RateLimited are limited per address first; every endpoint needs a signed-in
   // staff member unless marked @PublicEndpoint().

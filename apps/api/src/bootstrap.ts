@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
-import { type NextFunction, type Request, type Response } from 'express';
+import { type NextFunction, raw, type Request, type Response } from 'express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { type ValidationError } from 'class-validator';
 import { invalidInput, rootLogger } from '@inbox/common';
@@ -22,6 +22,9 @@ export async function createApiApp(): Promise<INestApplication> {
     // Webhook connectors verify and parse the exact bytes (a BOM, broken UTF-8).
     rawBody: true,
   });
+  // Webhooks get their bytes untouched, whatever they are: past the channel's secret, a body we cannot read is
+  // kept for staff by the connector, not refused by a JSON parser before it (issue 13).
+  app.use('/api/v1/webhooks', raw({ type: () => true, limit: '1mb' }));
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
   app.useGlobalPipes(

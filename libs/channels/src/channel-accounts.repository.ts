@@ -14,6 +14,19 @@ export interface QuarantinedInput {
   raw?: unknown;
 }
 
+/** One input kept aside, as staff see it: what came, through which account, and why it is not an appeal. */
+export interface QuarantineEntry {
+  /** 'input': the connector could not read it; 'item': read, but the core could not register it. */
+  source: 'input' | 'item';
+  id: string;
+  channel: string;
+  accountName: string | null;
+  externalId: string | null;
+  reason: string;
+  raw: unknown;
+  at: Date;
+}
+
 /**
  * The channel_accounts table (settings, cursor, pull health and back-off) and the quarantine of inputs a
  * connector could not read. Secrets never reach this table.
@@ -84,6 +97,27 @@ export class ChannelAccountsRepository {
         failure.dropCursor,
       ],
     );
+  }
+
+  /**
+   * The newest inputs kept aside, both kinds: those no connector could read (quarantined_inputs) and items read
+   * but refused by the core (inbound_items in quarantine), newest first.
+   */
+  async quarantined(filter: { channel?: string; limit: number }): Promise<QuarantineEntry[]> {
+    return (await this.dataSource.query(
+      `SELECT * FROM (
+         SELECT 'input' AS source, q.id::text AS id, q.channel, a.name AS "accountName",
+                q.external_id AS "externalId", q.reason, q.raw, q.created_at AS at
+           FROM quarantined_inputs q LEFT JOIN channel_accounts a ON a.id = q.account_id
+          WHERE $1::text IS NULL OR q.channel = $1
+         UNION ALL
+         SELECT 'item', i.id::text, i.channel, a.name, i.external_id, coalesce(i.error, ''), i.payload,
+                coalesce(i.processed_at, i.created_at)
+           FROM inbound_items i LEFT JOIN channel_accounts a ON a.id = i.account_id
+          WHERE i.status = 'quarantined' AND ($1::text IS NULL OR i.channel = $1)
+       ) kept ORDER BY at DESC, id DESC LIMIT $2`,
+      [filter.channel ?? null, filter.limit],
+    )) as QuarantineEntry[];
   }
 
   /** Inputs the connector could not read, kept whole with the reason; counted on the account. */

@@ -7,6 +7,7 @@ import { AppealEventsOutbox } from './appeal-events-outbox.repository';
 import { ChannelAccountsRepository } from './channel-accounts.repository';
 import { ChannelIntake } from './channel-intake.service';
 import { EventOutboxPanel } from './event-outbox-panel.service';
+import { QuarantinePanel } from './quarantine-panel.service';
 import { ChannelPuller } from './channel-puller.service';
 import { CONNECTOR_FACTORIES, ChannelRegistry } from './channel-registry.service';
 import { InboundEvents } from './inbound-events.service';
@@ -22,6 +23,7 @@ const SERVICES = [
   ChannelPuller,
   AppealEventHooks,
   EventOutboxPanel,
+  QuarantinePanel,
 ];
 
 /**

@@ -8,8 +8,12 @@ import {
   type InteractionEvent,
   type RatingEvent,
 } from '@inbox/integrations/contract';
+import { ChannelAccountsRepository } from './channel-accounts.repository';
 import { type ChannelEntry } from './channel-registry.service';
 import { InboundEventsRepository } from './inbound-events.repository';
+
+/** Shown to staff beside a notification about something we never sent (a МЭДО «Уведомление», a bounce). */
+export const UNKNOWN_MESSAGE_REASON_RU = 'Уведомление о документе или сообщении, которого нет в системе';
 
 export const SYSTEM_ACTOR: Actor = {
   userId: 'system',
@@ -37,6 +41,7 @@ export class InboundEvents {
   constructor(
     private readonly repository: InboundEventsRepository,
     private readonly workflow: AppealWorkflow,
+    private readonly accounts: ChannelAccountsRepository,
   ) {}
 
   onInteraction(channel: string, handler: InteractionHandler): void {
@@ -105,6 +110,17 @@ export class InboundEvents {
     } else if (event.kind === 'delivery-state') {
       const matched = await this.repository.recordDeliveryState(event);
       outcome = matched ? 'handled' : 'message-not-found';
+      if (!matched) {
+        // Not ours, or ours but lost: kept whole in the quarantine staff see, and said once in the log.
+        this.log.warn('delivery notice about an unknown message kept in quarantine', {
+          channel: event.channel,
+          externalId: event.externalId,
+          state: event.state,
+        });
+        await this.accounts.quarantine(event.channel, entry.account.id, [
+          { externalId: event.externalId, reason: UNKNOWN_MESSAGE_REASON_RU, raw: event },
+        ]);
+      }
     } else {
       const handler = this.handlers.get(event.channel);
       if (handler) await handler(event, entry);

@@ -14,3 +14,4 @@ export * from './channels.module';
 export * from './appeal-events-outbox.repository';
 export * from './appeal-event-hooks.service';
 export * from './event-outbox-panel.service';
+export * from './quarantine-panel.service';

@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+/** Response shapes of /api/v1/channel-quarantine (OpenAPI → apps/web types). */
+export class QuarantineEntryDto {
+  @ApiProperty({
+    enum: ['input', 'item'],
+    description:
+      'input — канал прислал то, что не удалось прочитать; item — прочитано, но не зарегистрировано',
+  })
+  source!: 'input' | 'item';
+  @ApiProperty() id!: string;
+  @ApiProperty({ example: 'vk' }) channel!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Учётная запись канала, через которую пришло' })
+  accountName!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Идентификатор в канале, если его удалось прочитать',
+  })
+  externalId!: string | null;
+  @ApiProperty({ description: 'Почему не стало обращением' }) reason!: string;
+  @ApiProperty({
+    description: 'Присланное каналом целиком',
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+  })
+  raw!: unknown;
+  @ApiProperty({ type: String, format: 'date-time' }) at!: string;
+}
+
+export class QuarantineListDto {
+  @ApiProperty({ type: [QuarantineEntryDto], description: 'Новые сначала' }) items!: QuarantineEntryDto[];
+}

@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { Role } from '@inbox/access';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { TelegramFake } from '../fakes/telegram/telegram-fake';
+import { VkFake } from '../fakes/vk/vk-fake';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * Issue 13 (every real message kept) through the real api + worker and the local Telegram and VK fakes:
+ * an authentic notification we cannot read is kept for staff instead of being refused and lost; a group chat
+ * is left alone; a citizen's edit of a registered message joins its appeal as their correction.
+ */
+describe('channel intake keeps every real message (e2e)', () => {
+  let telegram: TelegramFake;
+  let vk: VkFake;
+  let stack: TestStack;
+  let operator: SignedIn;
+  let supervisor: SignedIn;
+  let clerk: SignedIn;
+  let admin: SignedIn;
+  const secret = `wh_${randomBytes(12).toString('hex')}`;
+  let tgUrl = '';
+  let vkUrl = '';
+
+  beforeAll(async () => {
+    telegram = await TelegramFake.start();
+    vk = await new VkFake().start();
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        TELEGRAM_BOT_TOKEN: telegram.token,
+        TELEGRAM_API_ROOT: telegram.apiRoot,
+        TELEGRAM_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/telegram',
+        TELEGRAM_WEBHOOK_SECRET: secret,
+        VK_GROUP_ID: String(vk.groupId),
+        VK_GROUP_TOKEN: vk.token,
+        VK_API_BASE_URL: vk.apiBaseUrl,
+        VK_CALLBACK_SECRET: vk.callbackSecret,
+        VK_CONFIRMATION_CODE: vk.confirmationCode,
+      },
+    });
+    tgUrl = `${stack.baseUrl}/api/v1/webhooks/telegram`;
+    vkUrl = `${stack.baseUrl}/api/v1/webhooks/vk`;
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+    clerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await telegram?.stop();
+    await vk?.stop();
+  });
+
+  const query = (sql: string, params: unknown[] = []) => stack.db.dataSource.query(sql, params);
+  const quarantine = (who: SignedIn, qs = '') =>
+    fetch(`${stack.baseUrl}/api/v1/channel-quarantine${qs}`, { headers: who.headers });
+
+  it('keeps an authentic notification it cannot read for staff, answers the channel 200, and stores nothing else', async () => {
+    // VK: our secret, a known type, but no peer_id — and a half emoji and a NUL that jsonb would refuse.
+    const brokenVk = {
+      type: 'message_new',
+      group_id: vk.groupId,
+      event_id: 'ev-broken-1',
+      object: { message: { from_id: 310000077, text: 'Сломанный смайл \ud83d и \u0000 конец' } },
+    };
+    const vkAnswer = await vk.postCallback(vkUrl, brokenVk);
+    expect(vkAnswer).toEqual({ status: 200, text: 'ok' });
+    // Telegram: our secret header, a body cut mid-way.
+    const cut = '{"update_id": 90001, "message": {"message_id": 5, "text": "Прошу помочь';
+    const tgAnswer = await telegram.pushToWebhook(null, { url: tgUrl, secret, rawBody: cut });
+    expect(tgAnswer.status).toBe(200);
+    // A forged one is still refused and kept nowhere.
+    const forged = await telegram.pushToWebhook(null, { url: tgUrl, secret: 'wrong', rawBody: cut });
+    expect(forged.status).toBe(403);
+
+    const listed = await json(quarantine(operator));
+    expect(listed.items).toEqual([
+      {
+        source: 'input',
+        id: expect.any(String),
+        channel: 'telegram',
+        accountName: 'bot',
+        externalId: null,
+        reason: 'Telegram webhook: body is not JSON',
+        raw: cut,
+        at: expect.any(String),
+      },
+      {
+        source: 'input',
+        id: expect.any(String),
+        channel: 'vk',
+        accountName: `group-${vk.groupId}`,
+        externalId: 'event:ev-broken-1',
+        reason: 'VK message_new: message_new without peer_id, from_id or id',
+        raw: {
+          ...brokenVk,
+          secret: vk.callbackSecret,
+          object: { message: { from_id: 310000077, text: 'Сломанный смайл \uFFFD и \uFFFD конец' } },
+        },
+        at: expect.any(String),
+      },
+    ]);
+    expect(
+      (await json(quarantine(supervisor, '?channel=vk'))).items.map((i: { id: string }) => i.id),
+    ).toEqual([listed.items[1].id]);
+    // A department's clerk and the administrator (who sees no personal data) are refused.
+    expect((await quarantine(clerk)).status).toBe(403);
+    expect((await quarantine(admin)).status).toBe(403);
+    expect((await quarantine(operator, '?channel=fax')).status).toBe(400);
+    // /health counts them on the accounts.
+    const health = await json(fetch(`${stack.baseUrl}/health`));
+    expect(JSON.stringify(health)).toContain('"itemsQuarantined":1');
+    expect(await query(`SELECT id FROM inbound_items`)).toEqual([]);
+  });
+
+  it('leaves a VK group chat alone: no consent request posted into the chat, nothing stored', async () => {
+    const chatPeer = 2_000_000_004;
+    const event = vk.event('message-new-chat.json', (e) => {
+      e.object.message.peer_id = chatPeer;
+      e.object.message.date = Math.floor(Date.now() / 1000);
+    });
+    expect(await vk.postCallback(vkUrl, event)).toEqual({ status: 200, text: 'ok' });
+    // A dialogue message sent after it is answered (the consent request): by then the chat would have been too.
+    const dialoguePeer = 310_000_078;
+    const dialogue = vk.event('message-new.json', (e) => {
+      Object.assign(e.object.message, { peer_id: dialoguePeer, from_id: dialoguePeer, id: 9001 });
+      e.object.message.conversation_message_id = 9001;
+    });
+    expect((await vk.postCallback(vkUrl, dialogue)).status).toBe(200);
+    await eventually(async () => vk.messages.find((m) => m.peerId === dialoguePeer));
+    expect(vk.messages.filter((m) => m.peerId === chatPeer)).toEqual([]);
+    expect(await query(`SELECT external_id FROM inbound_items WHERE channel = 'vk'`)).toEqual([
+      { external_id: `msg:${dialoguePeer}:9001` },
+    ]);
+  });
+
+  it("joins a citizen's edit of a registered Telegram message to its appeal as their correction", async () => {
+    const chat = 700_000_031;
+    expect(
+      (await telegram.pushToWebhook(telegram.callbackUpdate(chat, 'consent:accept'), { url: tgUrl })).status,
+    ).toBe(200);
+    await eventually(async () =>
+      telegram.sentTo(chat).find((m) => m.text?.startsWith('Спасибо, согласие получено')),
+    );
+    const original = telegram.textUpdate(chat, 'Во дворе дома 14 по ул. Гоголя не горит фонарь.') as {
+      message: { message_id: number; date: number };
+    };
+    expect((await telegram.pushToWebhook(original, { url: tgUrl })).status).toBe(200);
+    await eventually(async () =>
+      telegram.sentTo(chat).find((m) => m.text?.startsWith('Обращение зарегистрировано, №')),
+    );
+    const [appeal] = await query(
+      `SELECT a.id, a.text FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+        WHERE p.channel = 'telegram' AND p.external_id = $1`,
+      [String(chat)],
+    );
+    expect(appeal.text).toBe('Во дворе дома 14 по ул. Гоголя не горит фонарь.');
+
+    const edit = telegram.fromSample('edited-message.json', chat, (u) => {
+      u.edited_message.message_id = original.message.message_id;
+      u.edited_message.date = original.message.date;
+      u.edited_message.edit_date = original.message.date + 30;
+      u.edited_message.text = 'Во дворе дома 14 по ул. Гоголя не горят два фонаря.';
+    });
+    expect((await telegram.pushToWebhook(edit, { url: tgUrl })).status).toBe(200);
+    const [correction] = await eventually(async () => {
+      const rows = await query(
+        `SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = 'follow-up-received'`,
+        [appeal.id],
+      );
+      return rows.length ? rows : undefined;
+    });
+    expect(correction.data).toMatchObject({
+      channel: 'telegram',
+      text: 'Во дворе дома 14 по ул. Гоголя не горят два фонаря.',
+      correctionOf: `${chat}:${original.message.message_id}`,
+    });
+    // The first wording stays; no second appeal.
+    const appeals = await query(
+      `SELECT a.text FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+        WHERE p.channel = 'telegram' AND p.external_id = $1`,
+      [String(chat)],
+    );
+    expect(appeals).toEqual([{ text: 'Во дворе дома 14 по ул. Гоголя не горит фонарь.' }]);
+  });
+});
