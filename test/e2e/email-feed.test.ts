@@ -206,6 +206,37 @@ describe('e-mail feed (e2e)', () => {
     expect(notices(citizen)).toHaveLength(1);
     expect(to(citizen)).toHaveLength(2);
     expect(await tools.appealCount('email', [citizenId])).toBe(1);
+
+    // Issue 13: the citizen replies to the answer itself. The appeal is answered, no longer open, yet the reply
+    // names our answer's Message-ID: it joins that appeal as a follow-up instead of opening a new one.
+    const answerId = mailHeader(answer, 'Message-ID')!.replace(/[<>]/g, '');
+    await eventually(async () => {
+      const keys = await stack.db.dataSource.query(
+        `SELECT 1 FROM appeal_threads WHERE channel = 'email' AND thread_key = $1 AND appeal_id = $2`,
+        [`msgid:${answerId}`, id],
+      );
+      return keys.length ? true : undefined;
+    });
+    const [{ status }] = await stack.db.dataSource.query(`SELECT status FROM appeals WHERE id = $1`, [id]);
+    expect(status).toBe('answered');
+    const thanksId = `obr-3.${Date.now()}@mail.example`;
+    await dovecot.deliver(
+      mailbox,
+      letter({
+        id: thanksId,
+        from: citizen,
+        subject: 'Re: Перерасчёт за отопление',
+        body: 'Спасибо, но в квитанции за ноябрь перерасчёта нет.',
+        headers: [`In-Reply-To: <${answerId}>`, `References: <${citizenId}> <${answerId}>`],
+      }),
+    );
+    expect(await tools.pull('email')).toMatchObject({ items: 1 });
+    await eventually(async () =>
+      (await tools.history(id)).some((e) => e.type === 'follow-up-received' && e.data.externalId === thanksId)
+        ? true
+        : undefined,
+    );
+    expect(await tools.appealCount('email', [thanksId])).toBe(0);
   });
 
   it('quarantines a letter with broken MIME with its reason and registers the rest of the batch', async () => {

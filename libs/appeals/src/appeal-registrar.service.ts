@@ -99,7 +99,12 @@ export class AppealRegistrar {
     return undefined;
   }
 
-  /** A follow-up from the same thread joins the open appeal; the thread is locked so two can't both open one. */
+  /**
+   * A follow-up from the same thread joins the open appeal; the thread is locked so two can't both open one.
+   * A reply that names what it answers (`refersTo`: In-Reply-To our answer, a reply to the bot's message) joins
+   * the appeal it answers whatever its status: the citizen's reply to an answer is not a new appeal. Only the
+   * conversation key alone (a chat, a dialogue) opens a new appeal once the last one there is done.
+   */
   private async findOpenThreadAppeal(
     tx: EntityManager,
     item: ItemRow,
@@ -107,7 +112,11 @@ export class AppealRegistrar {
     const keys = threadKeys(item.payload);
     if (keys.length === 0) return undefined;
     await this.registrations.lockThreads(tx, item.channel, keys);
-    return this.registrations.threadAppeal(tx, item.channel, keys, OPEN_STATUSES);
+    const open = await this.registrations.threadAppeal(tx, item.channel, keys, OPEN_STATUSES);
+    if (open) return open;
+    const answered = (item.payload.thread?.refersTo ?? []).filter((k) => !!k);
+    if (answered.length === 0) return undefined;
+    return this.registrations.threadAppeal(tx, item.channel, answered, Object.values(AppealStatus));
   }
 
   private async addFollowUp(
@@ -126,6 +135,8 @@ export class AppealRegistrar {
       receivedAt: item.received_at,
       text: p.text,
       attachments: (p.attachments ?? []).length,
+      // The citizen edited a message they had sent (Telegram): the new wording, naming the message it corrects.
+      ...(p.features?.correctionOf ? { correctionOf: p.features.correctionOf } : {}),
     });
     const author = p.author;
     if (
