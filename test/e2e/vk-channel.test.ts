@@ -244,6 +244,11 @@ describe('VK channel (e2e)', () => {
       ]);
 
       await press(peer, buttons[1]);
+      // Issue 13: the citizen is thanked in the dialogue for a rating (VK shows no toast for a text button).
+      await sent(
+        peer,
+        (t) => t === `Спасибо за оценку ответа на обращение № ${number}. Мы рассмотрим его повторно.`,
+      );
       await press(peer, buttons[4]);
       const reopened = await eventually(async () => {
         const x = await card(appealId);

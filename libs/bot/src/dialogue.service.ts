@@ -29,6 +29,7 @@ import {
   helpRu,
   myAppealsRu,
   ratingAckRu,
+  ratingThanksRu,
   RELEASED_RU,
   statusNotFoundRu,
   statusUsageRu,
@@ -62,6 +63,29 @@ export class Dialogue implements OnModuleInit {
     this.events.onRating(Channel.Telegram, (event, entry, outcome) =>
       this.acknowledgeRating(event, entry, outcome),
     );
+    this.events.onRating(Channel.Vk, (event, entry, outcome) => this.thankForRating(event, entry, outcome));
+  }
+
+  /**
+   * VK: a callback-button press is answered (sendMessageEventAnswer, else it spins), and the citizen is thanked
+   * in the dialogue, a text-button press included (VK shows no toast for those): issue 13.
+   */
+  private async thankForRating(event: RatingEvent, entry: ChannelEntry, outcome: string): Promise<void> {
+    const number = event.target.registrationNumber;
+    const counted = outcome === 'ok' || outcome === 'poor';
+    const text = counted && number ? ratingThanksRu(number, outcome === 'poor') : ratingAckRu(outcome);
+    await this.acknowledge(entry, event, ratingAckRu(outcome));
+    const author = event.author?.externalId;
+    const peerId = event.replyAddress?.peerId;
+    if (!author || peerId === undefined) return;
+    await this.replies.send({
+      channel: event.channel,
+      source: `event:${event.channel}:${event.externalId}`,
+      purpose: 'rating-thanks',
+      authorExternalId: author,
+      replyAddress: { peerId },
+      text,
+    });
   }
 
   async handle(event: InteractionEvent, entry: ChannelEntry | undefined): Promise<void> {
