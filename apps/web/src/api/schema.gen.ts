@@ -586,6 +586,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channel-quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Сообщения каналов, которые не удалось прочитать или зарегистрировать, с причиной */
+        get: operations["ChannelQuarantineController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/classification/corrections": {
         parameters: {
             query?: never;
@@ -3418,6 +3435,32 @@ export interface components {
             /** @enum {string} */
             satisfaction: "satisfied" | "partially" | "not-satisfied";
         };
+        QuarantineEntryDto: {
+            /** @description Учётная запись канала, через которую пришло */
+            accountName: string | null;
+            /** Format: date-time */
+            at: string;
+            /** @example vk */
+            channel: string;
+            /** @description Идентификатор в канале, если его удалось прочитать */
+            externalId: string | null;
+            id: string;
+            /** @description Присланное каналом целиком */
+            raw: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Почему не стало обращением */
+            reason: string;
+            /**
+             * @description input — канал прислал то, что не удалось прочитать; item — прочитано, но не зарегистрировано
+             * @enum {string}
+             */
+            source: "input" | "item";
+        };
+        QuarantineListDto: {
+            /** @description Новые сначала */
+            items: components["schemas"]["QuarantineEntryDto"][];
+        };
         RatingDto: {
             /** @description Получен ли ответ на вопрос */
             answered?: boolean;
@@ -4728,6 +4771,36 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CalendarYearDto"];
                 };
+            };
+        };
+    };
+    ChannelQuarantineController_list: {
+        parameters: {
+            query?: {
+                /** @description Только этот канал */
+                channel?: "website" | "pos" | "email" | "medo" | "vk" | "ok" | "telegram" | "operator" | "import";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarantineListDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
