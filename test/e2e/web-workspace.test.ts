@@ -14,9 +14,11 @@ import {
   seedDirectory,
 } from '@inbox/demo';
 import { InboundStore } from '@inbox/intake';
+import { Channel } from '@inbox/integrations/contract';
 import { previewOpenApiDocument } from '../../apps/api/src/openapi/openapi-document';
 import { ENDPOINTS } from '../../apps/web/src/api/endpoints';
-import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { inboundItem } from '../factories/inbound-items';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
  * Issue 7 in a real browser: the built staff workspace served by the real api (+ worker) at /app/, signed
@@ -678,6 +680,206 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByText(/Рабочих дней:/).waitFor();
     await page.getByRole('tab', { name: 'Каналы' }).click();
     await page.getByText('PostgreSQL').waitFor();
+  });
+
+  it('admin: answer templates for an organisation, fast-track rules added, switched off and removed', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/admin/templates`);
+    await page.getByRole('table', { name: 'Шаблоны ответов' }).waitFor();
+    await page.getByRole('textbox', { name: 'Организация' }).click();
+    await page.getByRole('option', { name: 'Минжкх СО' }).click();
+    // The clerk's template of the seed is there: the list is the chosen organisation's.
+    await page
+      .locator('[data-testid="template-row"][data-title="Аварийные работы: водоснабжение"]')
+      .waitFor();
+    await page.getByRole('button', { name: 'Новый шаблон' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Новый шаблон ответа' });
+    await dialog.getByLabel('Название').fill('Отключение отопления: сроки');
+    await dialog
+      .getByLabel('Текст шаблона')
+      .fill(
+        'Уважаемый(ая) {{applicantName}}! По Вашему обращению № {{registrationNumber}} сообщаем: отопление будет восстановлено в течение суток.',
+      );
+    await dialog.getByRole('button', { name: 'Сохранить шаблон' }).click();
+    await page.getByText('Шаблон добавлен: Отключение отопления: сроки').waitFor();
+    await page.locator('[data-testid="template-row"][data-title="Отключение отопления: сроки"]').waitFor();
+    // The department's clerk now finds it among the templates of their organisation.
+    const clerkTemplates = await json(
+      fetch(`${stack.baseUrl}/api/v1/answer-templates`, { headers: await signInHeaders('clerk') }),
+    );
+    expect(clerkTemplates.map((t: { title: string }) => t.title)).toContain('Отключение отопления: сроки');
+
+    await page.getByRole('tab', { name: 'Ускоренное рассмотрение' }).click();
+    await page.getByRole('table', { name: 'Правила ускоренного рассмотрения' }).waitFor();
+    await page.getByRole('button', { name: 'Новое правило' }).click();
+    const rule = page.getByRole('dialog');
+    await rule.getByLabel('Название').fill('Гололёд у остановок');
+    await rule.getByRole('textbox', { name: 'Ключевые фразы' }).fill('гололёд');
+    await rule.getByRole('textbox', { name: 'Ключевые фразы' }).press('Enter');
+    await rule.getByRole('textbox', { name: 'Ключевые фразы' }).fill('наледь*');
+    await rule.getByRole('textbox', { name: 'Ключевые фразы' }).press('Enter');
+    await rule.getByRole('button', { name: 'Сохранить правило' }).click();
+    const row = page.locator('[data-testid="fast-track-rule"][data-name="Гололёд у остановок"]');
+    await row.getByText('гололёд; наледь*').waitFor();
+    const admin = await signInHeaders('admin');
+    const saved = async () =>
+      (
+        (await json(fetch(`${stack.baseUrl}/api/v1/fast-track-rules`, { headers: admin }))) as {
+          name: string;
+          keywords: string[];
+          active: boolean;
+        }[]
+      ).find((r) => r.name === 'Гололёд у остановок');
+    expect(await saved()).toMatchObject({ keywords: ['гололёд', 'наледь*'], active: true });
+    await row.getByRole('button', { name: 'Отключить' }).click();
+    await row.getByText('отключено').waitFor();
+    expect(await saved()).toMatchObject({ active: false });
+    await row.getByRole('button', { name: 'Удалить' }).click();
+    await page.getByText('Правило удалено: Гололёд у остановок').waitFor();
+    expect(await row.count()).toBe(0);
+    expect(await saved()).toBeUndefined();
+    expectClean(page);
+  });
+
+  it('an incident from three channels: the operator sees it, the supervisor answers all three at once; 59-ФЗ flags decided on the card', async () => {
+    const burst = 'На улице Советской у дома 5 прорвало трубу, вода заливает проезжую часть и подвалы домов.';
+    const items = [Channel.Vk, Channel.Telegram, Channel.Pos].map((channel, i) =>
+      inboundItem({
+        channel,
+        externalId: `web-incident-${channel}`,
+        text: `${burst}${['', ' Срочно!', ' Помогите!'][i]}`,
+        address: undefined,
+        regime: 'message',
+        author: { externalId: `${channel}-web-${i}`, displayName: `Житель ${i}` },
+        replyAddress: { chatId: String(7000 + i) },
+      }),
+    );
+    const flagged = inboundItem({
+      channel: Channel.Website,
+      externalId: 'web-flagged',
+      regime: 'appeal',
+      address: undefined,
+      author: { displayName: 'Аноним' },
+      text: 'Вы там все идиоты! Прошу пересмотреть решение районного суда по моему делу.',
+    });
+    await stack.api.get(InboundStore).store([...items, flagged]);
+    const operatorHeaders = await signInHeaders('operator');
+    const incident = await eventually(async () => {
+      const list = await json(
+        fetch(`${stack.baseUrl}/api/v1/incidents?status=open`, { headers: operatorHeaders }),
+      );
+      return (list.items as { id: string; appealsCount: number; title: string }[]).find(
+        (i) => i.appealsCount === 3,
+      );
+    }, 30_000);
+    const flaggedId = await eventually(async () => {
+      const [row] = (await ds.query(
+        `SELECT a.id FROM appeals a WHERE a.external_id = 'web-flagged'
+            AND EXISTS (SELECT 1 FROM appeal_flags f WHERE f.appeal_id = a.id)`,
+      )) as { id: string }[];
+      return row?.id;
+    }, 30_000);
+
+    const operator = await signIn('operator');
+    await operator.getByRole('link', { name: 'Инциденты' }).click();
+    await operator.getByRole('heading', { name: 'Инциденты' }).waitFor();
+    await operator.getByTestId('incident-row').getByText(incident.title).first().click();
+    await operator.getByRole('heading', { name: `Инцидент: ${incident.title}` }).waitFor();
+    await operator.waitForFunction(
+      `document.querySelectorAll('[data-testid="incident-appeal"]').length === 3`,
+    );
+    await operator.getByText('Ответ на весь инцидент даёт руководитель.').waitFor();
+    expect(await operator.getByRole('button', { name: 'Отправить ответ всем заявителям' }).count()).toBe(0);
+
+    // The flags wait for a person on the card: one dismissed with a comment, one confirmed.
+    await operator.goto(`${stack.baseUrl}/app/appeals/${flaggedId}`);
+    const flags = operator.getByRole('region', { name: 'Признаки по 59-ФЗ' });
+    const anonymous = flags.locator('[data-testid="legal-flag"][data-flag="anonymous"]');
+    await flags.locator('[data-testid="legal-flag"][data-flag="anonymous"][data-status="raised"]').waitFor();
+    await anonymous.getByLabel('Комментарий к решению').fill('Адрес для ответа указан в тексте');
+    await anonymous.getByRole('button', { name: 'Отклонить' }).click();
+    await flags
+      .locator('[data-testid="legal-flag"][data-flag="anonymous"][data-status="dismissed"]')
+      .waitFor();
+    const offensive = flags.locator('[data-testid="legal-flag"][data-flag="offensive"]');
+    await offensive.getByRole('button', { name: 'Подтвердить' }).click();
+    await flags
+      .locator('[data-testid="legal-flag"][data-flag="offensive"][data-status="confirmed"]')
+      .waitFor();
+    await operator.locator('[data-testid="history-item"][data-type="legal-flag-dismissed"]').waitFor();
+    const card = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${flaggedId}`, { headers: operatorHeaders }),
+    );
+    const statusOf = (flag: string) =>
+      (card.flags as { flag: string; status: string }[]).find((f) => f.flag === flag)?.status;
+    expect([statusOf('anonymous'), statusOf('offensive')]).toEqual(['dismissed', 'confirmed']);
+    expectClean(operator);
+
+    const supervisor = await signIn('supervisor');
+    await supervisor.goto(`${stack.baseUrl}/app/incidents/${incident.id}`);
+    await supervisor.getByRole('heading', { name: `Инцидент: ${incident.title}` }).waitFor();
+    await supervisor
+      .getByLabel('Текст ответа')
+      .fill('Аварийная бригада устранила прорыв трубы на ул. Советской, водоснабжение восстановлено.');
+    await supervisor.getByRole('button', { name: 'Отправить ответ всем заявителям' }).click();
+    await supervisor.waitForTimeout(3000);
+    await supervisor.screenshot({ path: '/tmp/inc.png', fullPage: true });
+    console.log('DEBUG', await supervisor.locator('main').textContent(), problems.get(supervisor));
+    await supervisor
+      .getByTestId('incident-answer-result')
+      .getByText(/Ответ отправлен по 3 обращениям/)
+      .waitFor();
+    await supervisor.getByTestId('incident-answered').waitFor();
+    const after = await json(
+      fetch(`${stack.baseUrl}/api/v1/incidents/${incident.id}`, { headers: operatorHeaders }),
+    );
+    expect(after.status).toBe('answered');
+    expect(after.appeals.map((a: { status: string }) => a.status)).toEqual([
+      'answered',
+      'answered',
+      'answered',
+    ]);
+    expectClean(supervisor);
+  });
+
+  it('admin: classifier models — retrained from the screen, then another model made the current one', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/admin/models`);
+    const table = page.getByRole('table', { name: 'Модели классификатора' });
+    await table.waitFor();
+    const headers = await signInHeaders('admin');
+    const models = async () =>
+      (await json(fetch(`${stack.baseUrl}/api/v1/classification/models`, { headers }))) as {
+        id: string;
+        status: string;
+      }[];
+    const before = (await models()).length;
+    for (let i = 1; i <= 2; i++) {
+      await page.getByRole('button', { name: 'Переобучить' }).click();
+      // The new model appears in the table when the job completes (the screen follows its progress).
+      await page.waitForFunction(
+        `document.querySelectorAll('[data-testid="classifier-model"]').length === ${before + i}`,
+        undefined,
+        { timeout: 90_000 },
+      );
+      await page.getByText(/Переобучение завершено, новая модель введена|Новая модель не введена/).waitFor();
+    }
+    const list = await models();
+    expect(list.filter((m) => m.status === 'promoted')).toHaveLength(1);
+    const other = list.find((m) => m.status !== 'promoted')!;
+    const row = page.locator(`[data-testid="classifier-model"][data-id="${other.id}"]`);
+    await row.getByRole('button', { name: /Вернуть эту модель|Сделать действующей/ }).click();
+    await page
+      .getByRole('dialog', { name: 'Сменить действующую модель' })
+      .getByRole('button', { name: 'Сделать действующей' })
+      .click();
+    await page
+      .locator(`[data-testid="classifier-model"][data-id="${other.id}"][data-status="promoted"]`)
+      .waitFor();
+    const now = await models();
+    expect(now.find((m) => m.id === other.id)?.status).toBe('promoted');
+    expect(now.filter((m) => m.status === 'promoted')).toHaveLength(1);
+    expectClean(page);
   });
 
   it('works on a tablet: the menu folds into a button', async () => {

@@ -7,6 +7,7 @@ import { AdminPage } from './pages/admin/AdminPage';
 import { AppealPage } from './pages/appeal/AppealPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { FailedDeliveriesPage } from './pages/FailedDeliveriesPage';
+import { IncidentsPage } from './pages/IncidentsPage';
 import { InboxPage } from './pages/InboxPage';
 import { LoginPage } from './pages/LoginPage';
 import { RegisterPage } from './pages/register/RegisterPage';
@@ -48,6 +49,7 @@ export function App() {
   if (!user) return <LoginPage />;
   const home = user.role === 'supervisor' ? '/dashboard' : user.role === 'admin' ? '/admin' : '/inbox';
   const reports = user.role !== 'operator';
+  const incidents = user.role === 'operator' || user.role === 'supervisor' || user.role === 'admin';
   return (
     <Shell>
       <ErrorBoundary home={home} resetKey={location.pathname}>
@@ -62,6 +64,7 @@ export function App() {
           <Route path="/knowledge/reviews" element={<ReviewsPage />} />
           {user.role !== 'clerk' && <Route path="/register" element={<RegisterPage />} />}
           {user.role !== 'admin' && <Route path="/deliveries" element={<FailedDeliveriesPage />} />}
+          {incidents && <Route path="/incidents/:id?" element={<IncidentsPage />} />}
           {reports && <Route path="/dashboard" element={<DashboardPage />} />}
           {reports && <Route path="/reports" element={<ReportsPage />} />}
           {user.role === 'admin' && <Route path="/admin/:section?" element={<AdminPage />} />}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog, Role } from '@inbox/access';
-import { forbiddenError } from '@inbox/common';
+import { forbiddenError, invalidInput } from '@inbox/common';
 import {
   AnswerTemplatesRepository,
   type AnswerTemplateView,
@@ -17,9 +17,20 @@ export class AnswerTemplates {
     private readonly audit: AuditLog,
   ) {}
 
-  /** The actor's organisation's templates and the common ones, for a topic when a valid id is given. */
-  list(actor: Actor, topicId?: string): Promise<AnswerTemplateView[]> {
-    return this.templates.usableBy(actor.organisationId, topicId && UUID.test(topicId) ? topicId : null);
+  /**
+   * The actor's organisation's templates and the common ones, for a topic when a valid id is given. An
+   * administrator may look at another organisation's (the one they keep templates for).
+   */
+  list(actor: Actor, topicId?: string, organisationId?: string): Promise<AnswerTemplateView[]> {
+    if (organisationId && organisationId !== actor.organisationId) {
+      if (actor.role !== Role.Admin) throw forbiddenError('Шаблоны другой организации ведёт она сама');
+      if (!UUID.test(organisationId))
+        throw invalidInput('organisationId: UUID организации', { organisationId: 'Не UUID' });
+    }
+    return this.templates.usableBy(
+      organisationId || actor.organisationId,
+      topicId && UUID.test(topicId) ? topicId : null,
+    );
   }
 
   async create(

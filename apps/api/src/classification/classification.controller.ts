@@ -15,6 +15,7 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiConsumes,
   ApiForbiddenResponse,
@@ -29,7 +30,7 @@ import { ClassificationCorrectionsRepository, ModelRegistry, TrainingExamples } 
 import { notFoundError } from '@inbox/common';
 import { JobName, JobProducer, QueueName } from '@inbox/queue';
 import { CsvUploadDto } from './classification.dto';
-import { ClassifierModelDto } from './classification.responses';
+import { ClassifierModelDto, RetrainStartedDto, RetrainStatusDto } from './classification.responses';
 import { uploadedCsv } from './csv-upload';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -91,6 +92,7 @@ export class ClassificationController {
   @Post('retrain')
   @Roles(Role.Admin)
   @HttpCode(202)
+  @ApiAcceptedResponse({ type: RetrainStartedDto })
   @ApiOperation({
     summary:
       'Переобучить классификатор на истории и исправлениях; новая модель вводится, только если на отложенной выборке не хуже',
@@ -108,20 +110,21 @@ export class ClassificationController {
       entityType: 'classifier',
       entityId: jobId,
     });
-    return { jobId, status: 'queued' };
+    return { jobId, status: 'queued' } satisfies RetrainStartedDto;
   }
 
   @Get('retrain/:jobId')
   @Roles(Role.Admin, Role.Supervisor)
   @ApiOperation({ summary: 'Ход переобучения: очередь, выполняется, результат' })
-  async retrainStatus(@Param('jobId') jobId: string) {
+  @ApiOkResponse({ type: RetrainStatusDto })
+  async retrainStatus(@Param('jobId') jobId: string): Promise<RetrainStatusDto> {
     const job = jobId.startsWith('retrain:') ? await this.queue.getJob(jobId) : null;
     if (!job) throw notFoundError('Задание переобучения не найдено');
     return {
       jobId,
       state: await job.getState(),
-      progress: job.progress() as unknown,
-      result: (job.returnvalue as unknown) ?? null,
+      progress: typeof job.progress() === 'number' ? (job.progress() as number) : null,
+      result: (job.returnvalue as Record<string, unknown> | null | undefined) ?? null,
       failedReason: job.failedReason ?? null,
     };
   }

@@ -23,6 +23,26 @@ export class ClassifierModelDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) promotedAt!: string | null;
 }
 
+export class RetrainStartedDto {
+  @ApiProperty({ example: 'retrain:6f1c…' }) jobId!: string;
+  @ApiProperty({ enum: ['queued'] }) status!: 'queued';
+}
+
+export class RetrainStatusDto {
+  @ApiProperty() jobId!: string;
+  @ApiProperty({ enum: ['waiting', 'delayed', 'active', 'completed', 'failed', 'paused', 'stuck'] })
+  state!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Ход, %' }) progress!: number | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'Итог: outcome (promoted, rejected, not-enough-data, skipped), modelId, reason',
+  })
+  result!: Record<string, unknown> | null;
+  @ApiProperty({ type: String, nullable: true }) failedReason!: string | null;
+}
+
 export class RuleTopicRefDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() code!: string;

@@ -6,6 +6,7 @@ import {
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
+  ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
@@ -45,10 +46,24 @@ export class AnswerTemplatesController {
   constructor(private readonly templates: AnswerTemplates) {}
 
   @Get()
-  @ApiOperation({ summary: 'Шаблоны ответов моей организации (и общие), по теме' })
+  @ApiOperation({
+    summary:
+      'Шаблоны ответов моей организации (и общие), по теме; администратор может выбрать организацию (organisationId)',
+  })
+  @ApiQuery({ name: 'topicId', required: false, type: String })
+  @ApiQuery({
+    name: 'organisationId',
+    required: false,
+    type: String,
+    description: 'Только для администратора',
+  })
   @ApiOkResponse({ type: [AnswerTemplateDto] })
-  list(@Staff() staff: StaffContext, @Query('topicId') topicId?: string) {
-    return this.templates.list(actorOf(staff), topicId);
+  list(
+    @Staff() staff: StaffContext,
+    @Query('topicId') topicId?: string,
+    @Query('organisationId') organisationId?: string,
+  ) {
+    return this.templates.list(actorOf(staff), topicId, organisationId);
   }
 
   @Post()

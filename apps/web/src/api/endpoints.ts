@@ -34,6 +34,19 @@ export const ENDPOINTS = {
   retryDelivery: { method: 'POST', path: '/api/v1/appeals/{id}/deliveries/{messageId}/retry' },
   templates: { method: 'GET', path: '/api/v1/answer-templates' },
   createTemplate: { method: 'POST', path: '/api/v1/answer-templates' },
+  fastTrackRules: { method: 'GET', path: '/api/v1/fast-track-rules' },
+  createFastTrackRule: { method: 'POST', path: '/api/v1/fast-track-rules' },
+  updateFastTrackRule: { method: 'PUT', path: '/api/v1/fast-track-rules/{id}' },
+  deleteFastTrackRule: { method: 'DELETE', path: '/api/v1/fast-track-rules/{id}' },
+  classifierModels: { method: 'GET', path: '/api/v1/classification/models' },
+  promoteModel: { method: 'POST', path: '/api/v1/classification/models/{id}/promote' },
+  retrain: { method: 'POST', path: '/api/v1/classification/retrain' },
+  retrainStatus: { method: 'GET', path: '/api/v1/classification/retrain/{jobId}' },
+  incidents: { method: 'GET', path: '/api/v1/incidents' },
+  incident: { method: 'GET', path: '/api/v1/incidents/{id}' },
+  answerIncident: { method: 'POST', path: '/api/v1/incidents/{id}/answer' },
+  confirmFlag: { method: 'POST', path: '/api/v1/appeals/{id}/flags/{flagId}/confirm' },
+  dismissFlag: { method: 'POST', path: '/api/v1/appeals/{id}/flags/{flagId}/dismiss' },
   organisations: { method: 'GET', path: '/api/v1/organisations' },
   topics: { method: 'GET', path: '/api/v1/topics' },
   calendars: { method: 'GET', path: '/api/v1/calendars' },
@@ -94,14 +107,16 @@ type Operation<N extends EndpointName> = paths[(typeof ENDPOINTS)[N]['path']][Lo
 
 type JsonOf<R> = R extends { content: { 'application/json': infer J } } ? J : undefined;
 
-/** What an endpoint answers (its 200 or 201 JSON body), as the server's OpenAPI document declares it. */
+/** What an endpoint answers (its 200, 201 or 202 JSON body), as the server's OpenAPI document declares it. */
 export type ResponseOf<N extends EndpointName> =
   Operation<N> extends { responses: infer R }
     ? R extends { 200: infer Ok }
       ? JsonOf<Ok>
       : R extends { 201: infer Created }
         ? JsonOf<Created>
-        : undefined
+        : R extends { 202: infer Accepted }
+          ? JsonOf<Accepted>
+          : undefined
     : never;
 
 /** The JSON body an endpoint takes, as declared by its DTO. */

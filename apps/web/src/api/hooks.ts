@@ -1,4 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
+import { useMe } from '../auth';
 import { call } from './client';
 
 export function useOrganisations() {
@@ -24,4 +25,11 @@ export function useNames() {
     organisations: orgs.data ?? [],
     topics: topics.data ?? [],
   };
+}
+
+/** The time zone of the viewer's organisation: instants that belong to no appeal are read in it. */
+export function useOrganisationZone(): string {
+  const me = useMe();
+  const orgs = useOrganisations();
+  return orgs.data?.find((o) => o.id === me.organisationId)?.timeZone ?? 'Asia/Novosibirsk';
 }

@@ -30,6 +30,10 @@ export type HandledRow = Schemas['HandledRowDto'];
 export type HandledReport = Schemas['HandledReportDto'];
 export type CalendarYear = Schemas['CalendarYearDto'];
 export type Health = Schemas['HealthDto'];
+export type AppealFlag = Schemas['AppealFlagDto'];
+export type FastTrackRule = Schemas['FastTrackRuleResponseDto'];
+export type ClassifierModel = Schemas['ClassifierModelDto'];
+export type IncidentSummary = Schemas['IncidentSummaryDto'];
 
 export type KbArticleSummary = Schemas['ArticleSummaryDto'];
 export type KbArticle = Schemas['ArticleDto'];

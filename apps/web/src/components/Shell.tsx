@@ -20,7 +20,16 @@ import { useAuth, useMe } from '../auth';
 import { plural, ROLE_LABEL } from '../lib/labels';
 import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
 import { ConnectionBanner } from './ConnectionBanner';
-import { BookIcon, DashboardIcon, InboxIcon, LogoutIcon, PhoneIcon, ReportIcon, SettingsIcon } from './icons';
+import {
+  AlertIcon,
+  BookIcon,
+  DashboardIcon,
+  InboxIcon,
+  LogoutIcon,
+  PhoneIcon,
+  ReportIcon,
+  SettingsIcon,
+} from './icons';
 
 function initials(name: string): string {
   return name
@@ -153,6 +162,16 @@ export function Shell({ children }: { children: ReactNode }) {
                 label="Недоставленные"
                 leftSection={<InboxIcon />}
                 active={location.pathname.startsWith('/deliveries')}
+                onClick={close}
+              />
+            )}
+            {(me.role === 'operator' || me.role === 'supervisor' || me.role === 'admin') && (
+              <NavLink
+                component={Link}
+                to="/incidents"
+                label="Инциденты"
+                leftSection={<AlertIcon />}
+                active={location.pathname.startsWith('/incidents')}
                 onClick={close}
               />
             )}

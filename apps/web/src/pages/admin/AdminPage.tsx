@@ -4,8 +4,11 @@ import { PageTitle } from '../../components/common';
 import { CalendarTab } from './CalendarTab';
 import { ChannelsTab } from './ChannelsTab';
 import { EventOutboxTab } from './EventOutboxTab';
+import { FastTrackTab } from './FastTrackTab';
+import { ModelsTab } from './ModelsTab';
 import { OrganisationsTab } from './OrganisationsTab';
 import { RoutingRulesTab } from './RoutingRulesTab';
+import { TemplatesTab } from './TemplatesTab';
 import { TopicsTab } from './TopicsTab';
 import { UsersTab } from './UsersTab';
 
@@ -14,6 +17,9 @@ const SECTIONS = [
   { value: 'users', label: 'Сотрудники и роли' },
   { value: 'routing', label: 'Маршрутизация' },
   { value: 'topics', label: 'Рубрикатор' },
+  { value: 'templates', label: 'Шаблоны ответов' },
+  { value: 'fast-track', label: 'Ускоренное рассмотрение' },
+  { value: 'models', label: 'Классификатор' },
   { value: 'calendar', label: 'Производственный календарь' },
   { value: 'channels', label: 'Каналы' },
   { value: 'outbox', label: 'Уведомления и статусы' },
@@ -45,6 +51,15 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="topics">
           <TopicsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="templates">
+          <TemplatesTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="fast-track">
+          <FastTrackTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="models">
+          <ModelsTab />
         </Tabs.Panel>
         <Tabs.Panel value="calendar">
           <CalendarTab />

@@ -27,6 +27,7 @@ import { ApplicantPanel } from './ApplicantPanel';
 import { Attachments } from './AttachmentsPanel';
 import { ClassificationPanel } from './ClassificationPanel';
 import { DeadlinesPanel } from './DeadlinesPanel';
+import { FlagsPanel } from './FlagsPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { KnowledgePanel } from './KnowledgePanel';
 import { RoutingPanel } from './RoutingPanel';
@@ -231,6 +232,7 @@ export function AppealPage() {
           <Stack gap="sm">
             {!narrow && <DeadlinesPanel card={a} names={names} />}
             <ApplicantPanel card={a} />
+            <FlagsPanel card={a} onDone={(text) => setNotice({ color: 'teal', text })} />
             <ClassificationPanel card={a} onSaved={() => run(async () => undefined, 'Тема сохранена')} />
             {isOpen && line1 && (
               <RoutingPanel

@@ -1,0 +1,304 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  Textarea,
+} from '@mantine/core';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router-dom';
+import { call, errorText } from '../api/client';
+import { useOrganisationZone } from '../api/hooks';
+import { useMe } from '../auth';
+import { ChannelBadge, FastTrackBadge, PageTitle, StatusBadge } from '../components/common';
+import { type AppealStatus } from '../api/types';
+import { plural } from '../lib/labels';
+import { formatInZone, formatLocalDate } from '../lib/time';
+
+const STATUS: Record<string, { label: string; color: string }> = {
+  open: { label: 'Открыт', color: 'orange.9' },
+  answered: { label: 'Дан ответ', color: 'teal.8' },
+  closed: { label: 'Закрыт', color: 'gray.7' },
+};
+
+function IncidentStatus({ status }: { status: string }) {
+  return (
+    <Badge color={STATUS[status]?.color ?? 'gray.7'} variant="light" style={{ textTransform: 'none' }}>
+      {STATUS[status]?.label ?? status}
+    </Badge>
+  );
+}
+
+/** Incidents: many messages about one problem from different channels, answered once for all of them. */
+export function IncidentsPage() {
+  const { id } = useParams();
+  return id ? <IncidentDetail id={id} /> : <IncidentList />;
+}
+
+function IncidentList() {
+  const navigate = useNavigate();
+  const zone = useOrganisationZone();
+  const [status, setStatus] = useState<string>('open');
+  const list = useInfiniteQuery({
+    queryKey: ['incidents', status],
+    queryFn: ({ pageParam }) =>
+      call('incidents', { query: { status: status === 'all' ? undefined : status, cursor: pageParam } }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <Stack gap="sm">
+      <PageTitle
+        title="Инциденты"
+        subtitle="Много сообщений об одной проблеме из разных каналов: один ответ — каждому заявителю"
+      />
+      <SegmentedControl
+        value={status}
+        onChange={setStatus}
+        aria-label="Состояние инцидентов"
+        data={[
+          { value: 'open', label: 'Открытые' },
+          { value: 'answered', label: 'С ответом' },
+          { value: 'all', label: 'Все' },
+        ]}
+        w="fit-content"
+      />
+      {list.isError && (
+        <Alert color="red" role="alert">
+          {errorText(list.error)}
+        </Alert>
+      )}
+      {list.isLoading && <Loader aria-label="Загрузка" />}
+      {list.isSuccess && items.length === 0 && (
+        <Text size="sm" c="dimmed">
+          Инцидентов нет.
+        </Text>
+      )}
+      {items.length > 0 && (
+        <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+          <Table.ScrollContainer minWidth={640}>
+            <Table fz="sm" verticalSpacing={6} highlightOnHover aria-label="Инциденты">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Инцидент</Table.Th>
+                  <Table.Th>Тема</Table.Th>
+                  <Table.Th ta="right">Обращений</Table.Th>
+                  <Table.Th>Каналы</Table.Th>
+                  <Table.Th>Последнее</Table.Th>
+                  <Table.Th>Состояние</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((i) => (
+                  <Table.Tr
+                    key={i.id}
+                    data-testid="incident-row"
+                    style={{ cursor: 'pointer' }}
+                    onClick={() => navigate(`/incidents/${i.id}`)}
+                  >
+                    <Table.Td>
+                      <Anchor component={Link} to={`/incidents/${i.id}`} size="sm" fw={500}>
+                        {i.title}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{i.topicName ?? '—'}</Table.Td>
+                    <Table.Td ta="right">{i.appealsCount}</Table.Td>
+                    <Table.Td>
+                      <Group gap={4}>
+                        {i.channels.map((c) => (
+                          <ChannelBadge key={c} channel={c} />
+                        ))}
+                      </Group>
+                    </Table.Td>
+                    <Table.Td>{formatInZone(i.lastAt, zone)}</Table.Td>
+                    <Table.Td>
+                      <IncidentStatus status={i.status} />
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      )}
+      {list.hasNextPage && (
+        <Button
+          variant="default"
+          w="fit-content"
+          loading={list.isFetchingNextPage}
+          onClick={() => void list.fetchNextPage()}
+        >
+          Показать ещё
+        </Button>
+      )}
+    </Stack>
+  );
+}
+
+function IncidentDetail({ id }: { id: string }) {
+  const me = useMe();
+  const zone = useOrganisationZone();
+  const queryClient = useQueryClient();
+  const incident = useQuery({
+    queryKey: ['incident', id],
+    queryFn: () => call('incident', { params: { id } }),
+  });
+  const [text, setText] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const answer = useMutation({
+    mutationFn: () => call('answerIncident', { params: { id }, body: { text } }),
+    onSuccess: async () => {
+      setError(null);
+      setText('');
+      await queryClient.invalidateQueries({ queryKey: ['incident', id] });
+      await queryClient.invalidateQueries({ queryKey: ['incidents'] });
+      await queryClient.invalidateQueries({ queryKey: ['appeals'] });
+    },
+    onError: (e) => setError(errorText(e)),
+  });
+  const back = (
+    <Anchor component={Link} to="/incidents" size="sm">
+      ← К списку инцидентов
+    </Anchor>
+  );
+  if (incident.isLoading) return <Loader aria-label="Загрузка инцидента" />;
+  if (incident.isError || !incident.data) {
+    return (
+      <Stack>
+        <Alert color="red" title="Инцидент недоступен" role="alert">
+          {errorText(incident.error)}
+        </Alert>
+        {back}
+      </Stack>
+    );
+  }
+  const i = incident.data;
+  const result = answer.data;
+  const mayAnswer = me.role === 'supervisor' || me.role === 'admin';
+  return (
+    <Stack gap="sm">
+      {back}
+      <PageTitle
+        title={`Инцидент: ${i.title}`}
+        subtitle={`${i.topicName ?? 'Тема не определена'} · ${i.appealsCount} ${plural(
+          i.appealsCount,
+          'обращение',
+          'обращения',
+          'обращений',
+        )} с ${formatInZone(i.firstAt, zone)} по ${formatInZone(i.lastAt, zone)}`}
+        right={<IncidentStatus status={i.status} />}
+      />
+      {result && (
+        <Alert
+          color={result.failed.length ? 'orange' : 'teal'}
+          role="status"
+          data-testid="incident-answer-result"
+        >
+          Ответ отправлен по {result.answered}{' '}
+          {plural(result.answered, 'обращению', 'обращениям', 'обращениям')}
+          {result.skipped > 0 && `, пропущено уже отвеченных: ${result.skipped}`}
+          {result.failed.length > 0 &&
+            `; не удалось по ${result.failed.length}: ${result.failed.map((f) => f.message).join('; ')}`}
+        </Alert>
+      )}
+      <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
+        <Table.ScrollContainer minWidth={640}>
+          <Table fz="sm" verticalSpacing={6} aria-label="Обращения инцидента">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>№</Table.Th>
+                <Table.Th>Поступило</Table.Th>
+                <Table.Th>Канал</Table.Th>
+                <Table.Th>Суть</Table.Th>
+                <Table.Th>Срок ответа</Table.Th>
+                <Table.Th>Статус</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {i.appeals.map((a) => (
+                <Table.Tr key={a.id} data-testid="incident-appeal" data-number={a.registrationNumber}>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/appeals/${a.id}`} size="sm">
+                      {a.registrationNumber}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>{formatInZone(a.registeredAt, zone)}</Table.Td>
+                  <Table.Td>
+                    <ChannelBadge channel={a.channel} />
+                  </Table.Td>
+                  <Table.Td>
+                    <Group gap={4} wrap="nowrap">
+                      {a.fastTrack && <FastTrackBadge />}
+                      <Text size="sm" lineClamp={2}>
+                        {a.subject ?? a.excerpt}
+                      </Text>
+                    </Group>
+                  </Table.Td>
+                  <Table.Td>{formatLocalDate(a.answerDueDate)}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={a.status as AppealStatus} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      </Paper>
+      {i.status === 'open' && mayAnswer && (
+        <Paper withBorder p="md" radius="md" component="section" aria-label="Ответ на инцидент">
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              answer.mutate();
+            }}
+          >
+            <Stack gap="xs">
+              <Text fw={600}>Один ответ на весь инцидент</Text>
+              <Text size="sm" c="dimmed">
+                Ответ уйдёт каждому заявителю по каналу, которым он обратился; уже отвеченные обращения
+                пропускаются. Вы согласуете его сами.
+              </Text>
+              <Textarea
+                label="Текст ответа"
+                required
+                autosize
+                minRows={5}
+                value={text}
+                onChange={(e) => setText(e.currentTarget.value)}
+              />
+              {error && (
+                <Text size="sm" c="red.9" role="alert">
+                  {error}
+                </Text>
+              )}
+              <Group justify="flex-end">
+                <Button type="submit" loading={answer.isPending} disabled={!text.trim()}>
+                  Отправить ответ всем заявителям
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        </Paper>
+      )}
+      {i.status === 'open' && !mayAnswer && (
+        <Text size="sm" c="dimmed">
+          Ответ на весь инцидент даёт руководитель.
+        </Text>
+      )}
+      {i.answeredAt && (
+        <Text size="sm" data-testid="incident-answered">
+          Ответ дан {formatInZone(i.answeredAt, zone)}.
+        </Text>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,239 @@
+import { Alert, Badge, Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { call, errorText } from '../../api/client';
+import { useOrganisationZone } from '../../api/hooks';
+import { type ClassifierModel } from '../../api/types';
+import { formatInZone } from '../../lib/time';
+import { TableBox } from './TableBox';
+
+const STATUS: Record<ClassifierModel['status'], { label: string; color: string }> = {
+  promoted: { label: 'Действующая', color: 'teal.8' },
+  candidate: { label: 'Кандидат', color: 'blue.8' },
+  rejected: { label: 'Отклонена', color: 'orange.9' },
+  retired: { label: 'В архиве', color: 'gray.7' },
+};
+
+const TRIGGER: Record<string, string> = {
+  manual: 'переобучена вручную',
+  schedule: 'переобучена по расписанию',
+  bootstrap: 'первая, по размеченным обращениям',
+};
+
+interface HeldBackScore {
+  macroF1?: number;
+  accuracy?: number;
+  rows?: number;
+}
+
+/** The model's own scores, read defensively: `scores` is free-form JSON kept with the model. */
+function scoresOf(m: ClassifierModel) {
+  const s = m.scores as {
+    heldBack?: { candidate?: HeldBackScore | null; current?: HeldBackScore | null };
+    decision?: string;
+    trigger?: string;
+  };
+  return {
+    candidate: s.heldBack?.candidate ?? null,
+    current: s.heldBack?.current ?? null,
+    // The decision is written in Russian by the retrainer itself.
+    decision: typeof s.decision === 'string' ? s.decision : null,
+    trigger: typeof s.trigger === 'string' ? (TRIGGER[s.trigger] ?? null) : null,
+  };
+}
+
+function percent(value: number | undefined): string {
+  return typeof value === 'number' ? `${(value * 100).toFixed(1).replace('.', ',')} %` : '—';
+}
+
+/**
+ * Classifier models: each with its scores on the held-back slice beside the model that was current then;
+ * the administrator promotes a candidate or rolls back to an earlier model (the current one is archived).
+ */
+export function ModelsTab() {
+  const queryClient = useQueryClient();
+  const zone = useOrganisationZone();
+  const models = useQuery({ queryKey: ['classifier-models'], queryFn: () => call('classifierModels') });
+  const [confirm, setConfirm] = useState<ClassifierModel | null>(null);
+  const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
+  const [job, setJob] = useState<string | null>(null);
+  const promote = useMutation({
+    mutationFn: (m: ClassifierModel) => call('promoteModel', { params: { id: m.id } }),
+    onSuccess: (list, m) => {
+      queryClient.setQueryData(['classifier-models'], list);
+      setConfirm(null);
+      setNotice({
+        color: 'teal',
+        text: `Действующая модель — от ${formatInZone(m.createdAt, zone)}; новые обращения классифицирует она`,
+      });
+    },
+    onError: (e) => {
+      setConfirm(null);
+      setNotice({ color: 'red', text: errorText(e) });
+    },
+  });
+  const retrain = useMutation({
+    mutationFn: () => call('retrain'),
+    onSuccess: (started) => {
+      setJob(started.jobId);
+      setNotice({ color: 'blue', text: 'Переобучение поставлено в очередь' });
+    },
+    onError: (e) => setNotice({ color: 'red', text: errorText(e) }),
+  });
+  const status = useQuery({
+    queryKey: ['retrain', job],
+    queryFn: () => call('retrainStatus', { params: { jobId: job! } }),
+    enabled: job !== null,
+    refetchInterval: (q) => (['completed', 'failed'].includes(q.state.data?.state ?? '') ? false : 1_500),
+  });
+  useEffect(() => {
+    const state = status.data?.state;
+    if (state === 'completed') {
+      setJob(null);
+      const result = (status.data?.result ?? {}) as { outcome?: string; reason?: string };
+      const why = typeof result.reason === 'string' ? `: ${result.reason}` : '';
+      setNotice(
+        result.outcome === 'promoted'
+          ? { color: 'teal', text: `Переобучение завершено, новая модель введена${why}` }
+          : result.outcome === 'rejected'
+            ? { color: 'orange', text: `Новая модель не введена${why}` }
+            : { color: 'orange', text: `Модель не обучена${why}` },
+      );
+      void queryClient.invalidateQueries({ queryKey: ['classifier-models'] });
+    } else if (state === 'failed') {
+      setJob(null);
+      setNotice({ color: 'red', text: `Переобучение не удалось: ${status.data?.failedReason ?? 'ошибка'}` });
+    }
+  }, [status.data, queryClient]);
+  const current = models.data?.find((m) => m.status === 'promoted');
+
+  return (
+    <Stack gap="xs">
+      <Group justify="space-between" wrap="wrap">
+        <Text size="sm" c="dimmed" maw={760}>
+          Новая модель вводится сама, только если на отложенной выборке она не хуже действующей. Здесь можно
+          ввести кандидата или вернуть прежнюю модель: действующая уходит в архив.
+        </Text>
+        <Button
+          size="xs"
+          variant="default"
+          loading={retrain.isPending || job !== null}
+          onClick={() => retrain.mutate()}
+        >
+          Переобучить
+        </Button>
+      </Group>
+      {job && (
+        <Text size="sm" role="status" data-testid="retrain-progress">
+          Переобучение: {status.data?.state === 'active' ? 'выполняется' : 'в очереди'}
+          {typeof status.data?.progress === 'number' ? `, ${status.data.progress} %` : ''}
+        </Text>
+      )}
+      {models.isError && (
+        <Alert color="red" role="alert">
+          {errorText(models.error)}
+        </Alert>
+      )}
+      {notice && (
+        <Alert
+          color={notice.color}
+          role={notice.color === 'red' ? 'alert' : 'status'}
+          withCloseButton
+          onClose={() => setNotice(null)}
+        >
+          {notice.text}
+        </Alert>
+      )}
+      <TableBox>
+        <Table fz="sm" verticalSpacing={5} striped aria-label="Модели классификатора">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Обучена</Table.Th>
+              <Table.Th>Состояние</Table.Th>
+              <Table.Th ta="right">Строк обучения</Table.Th>
+              <Table.Th ta="right">Macro-F1</Table.Th>
+              <Table.Th ta="right">Точность</Table.Th>
+              <Table.Th ta="right">Прежняя: macro-F1</Table.Th>
+              <Table.Th>Решение</Table.Th>
+              <Table.Th>
+                <span className="visually-hidden">Действия</span>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {models.data?.length === 0 && (
+              <Table.Tr>
+                <Table.Td colSpan={8}>
+                  <Text size="sm" c="dimmed">
+                    Моделей ещё нет: обращения ждут ручной классификации. Нажмите «Переобучить».
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
+            {(models.data ?? []).map((m) => {
+              const s = scoresOf(m);
+              const older = current && new Date(m.createdAt) < new Date(current.createdAt);
+              return (
+                <Table.Tr key={m.id} data-testid="classifier-model" data-status={m.status} data-id={m.id}>
+                  <Table.Td>
+                    {formatInZone(m.createdAt, zone)}
+                    {s.trigger && (
+                      <Text size="xs" c="dimmed">
+                        {s.trigger}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge color={STATUS[m.status].color} variant="light" style={{ textTransform: 'none' }}>
+                      {STATUS[m.status].label}
+                    </Badge>
+                    {m.promotedAt && (
+                      <Text size="xs" c="dimmed">
+                        введена {formatInZone(m.promotedAt, zone)}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td ta="right">{m.trainedRows.toLocaleString('ru-RU')}</Table.Td>
+                  <Table.Td ta="right">{percent(s.candidate?.macroF1)}</Table.Td>
+                  <Table.Td ta="right">{percent(s.candidate?.accuracy)}</Table.Td>
+                  <Table.Td ta="right">{percent(s.current?.macroF1)}</Table.Td>
+                  <Table.Td>
+                    <Text size="xs" maw={320}>
+                      {s.decision ?? '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {m.status !== 'promoted' && (
+                      <Button size="compact-xs" variant="light" onClick={() => setConfirm(m)}>
+                        {older ? 'Вернуть эту модель' : 'Сделать действующей'}
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </TableBox>
+      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Сменить действующую модель">
+        {confirm && (
+          <Stack>
+            <Text size="sm">
+              Новые обращения будет классифицировать модель от {formatInZone(confirm.createdAt, zone)}{' '}
+              (macro-F1 {percent(scoresOf(confirm).candidate?.macroF1)}).
+              {current && ` Действующая модель от ${formatInZone(current.createdAt, zone)} уйдёт в архив.`}
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirm(null)}>
+                Отмена
+              </Button>
+              <Button loading={promote.isPending} onClick={() => promote.mutate(confirm)}>
+                Сделать действующей
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </Stack>
+  );
+}

@@ -1,0 +1,143 @@
+import { Badge, Button, Group, Paper, Stack, Text, TextInput } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { call, errorText } from '../../api/client';
+import { useNames } from '../../api/hooks';
+import { type AppealCard, type AppealFlag } from '../../api/types';
+import { LEGAL_FLAG_LABEL } from '../../lib/labels';
+import { formatInZone } from '../../lib/time';
+
+const STATUS: Record<string, { label: string; color: string }> = {
+  raised: { label: 'ждёт решения', color: 'orange.9' },
+  confirmed: { label: 'подтверждён', color: 'red.8' },
+  dismissed: { label: 'отклонён', color: 'gray.7' },
+};
+
+const MISSING: Record<string, string> = {
+  surname: 'фамилия',
+  postalAddressOrEmail: 'почтовый или электронный адрес',
+};
+
+/** What the detector found, in words (the evidence is its own JSON; unknown keys are left out). */
+function Evidence({ flag }: { flag: AppealFlag }) {
+  const names = useNames();
+  const e = (flag.evidence ?? {}) as Record<string, unknown>;
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x) => typeof x === 'string') : []);
+  let text: ReactNode = null;
+  if (flag.flag === 'anonymous') {
+    text = `Не указаны: ${list(e.missing)
+      .map((m) => MISSING[m] ?? m)
+      .join(', ')}`;
+  } else if (flag.flag === 'offensive') {
+    const words = [...list(e.obscene), ...list(e.insults), ...list(e.threats)];
+    text = words.length ? `Найдено: ${words.length} выраж.` : null;
+  } else if (flag.flag === 'court-decision') {
+    text = list(e.phrases).length ? `Фразы: «${list(e.phrases).join('», «')}»` : null;
+  } else if (flag.flag === 'several-topics') {
+    text = list(e.topicIds).length ? `Темы: ${list(e.topicIds).map(names.topic).join(', ')}` : null;
+  } else if (flag.flag === 'repeated' && typeof e.earlierAppealId === 'string') {
+    text = (
+      <>
+        Похоже на обращение{' '}
+        <Link to={`/appeals/${e.earlierAppealId}`}>№ {String(e.earlierRegistrationNumber ?? '')}</Link>
+        {typeof e.similarity === 'number' && ` (сходство ${Math.round(e.similarity * 100)} %)`}
+      </>
+    );
+  }
+  return text ? (
+    <Text size="xs" c="dimmed">
+      {text}
+    </Text>
+  ) : null;
+}
+
+/**
+ * 59-ФЗ flags the system raised: a person confirms or dismisses each (with a comment); nothing else about
+ * the appeal changes, the decision goes into its history.
+ */
+export function FlagsPanel({ card, onDone }: { card: AppealCard; onDone: (text: string) => void }) {
+  const queryClient = useQueryClient();
+  const [comments, setComments] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const decide = useMutation({
+    mutationFn: ({ flag, decision }: { flag: AppealFlag; decision: 'confirm' | 'dismiss' }) =>
+      call(decision === 'confirm' ? 'confirmFlag' : 'dismissFlag', {
+        params: { id: card.id, flagId: flag.id },
+        body: comments[flag.id]?.trim() ? { comment: comments[flag.id].trim() } : {},
+      }),
+    onSuccess: async (_, { decision }) => {
+      setError(null);
+      await queryClient.invalidateQueries({ queryKey: ['appeal', card.id] });
+      onDone(decision === 'confirm' ? 'Признак по 59-ФЗ подтверждён' : 'Признак по 59-ФЗ отклонён');
+    },
+    onError: (e) => setError(errorText(e)),
+  });
+  if (card.flags.length === 0) return null;
+  const canDecide = !card.access.readOnly;
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-label="Признаки по 59-ФЗ">
+      <Text fw={600} mb="xs">
+        Признаки по 59-ФЗ
+      </Text>
+      <Stack gap="sm">
+        {card.flags.map((f) => (
+          <Stack key={f.id} gap={4} data-testid="legal-flag" data-flag={f.flag} data-status={f.status}>
+            <Group gap={6} justify="space-between" wrap="nowrap" align="flex-start">
+              <Text size="sm" fw={500}>
+                {LEGAL_FLAG_LABEL[f.flag] ?? 'Признак по 59-ФЗ'}
+              </Text>
+              <Badge
+                color={STATUS[f.status]?.color ?? 'gray.7'}
+                variant="light"
+                style={{ textTransform: 'none', flexShrink: 0 }}
+              >
+                {STATUS[f.status]?.label ?? f.status}
+              </Badge>
+            </Group>
+            <Evidence flag={f} />
+            {f.status !== 'raised' && f.decidedAt && (
+              <Text size="xs" c="dimmed">
+                Решение принято {formatInZone(f.decidedAt, card.timeZone)}
+              </Text>
+            )}
+            {f.status === 'raised' && canDecide && (
+              <>
+                <TextInput
+                  size="xs"
+                  label="Комментарий к решению"
+                  value={comments[f.id] ?? ''}
+                  onChange={(e) => setComments({ ...comments, [f.id]: e.currentTarget.value })}
+                />
+                <Group gap="xs">
+                  <Button
+                    size="compact-sm"
+                    variant="light"
+                    color="red.8"
+                    loading={decide.isPending && decide.variables?.flag.id === f.id}
+                    onClick={() => decide.mutate({ flag: f, decision: 'confirm' })}
+                  >
+                    Подтвердить
+                  </Button>
+                  <Button
+                    size="compact-sm"
+                    variant="default"
+                    loading={decide.isPending && decide.variables?.flag.id === f.id}
+                    onClick={() => decide.mutate({ flag: f, decision: 'dismiss' })}
+                  >
+                    Отклонить
+                  </Button>
+                </Group>
+              </>
+            )}
+          </Stack>
+        ))}
+        {error && (
+          <Text size="xs" c="red.9" role="alert">
+            {error}
+          </Text>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
