@@ -741,7 +741,7 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
-  it('an incident from three channels: the operator sees it, the supervisor answers all three at once; 59-ФЗ flags decided on the card', async () => {
+  it('an incident from three channels: the operator drafts one answer, the supervisor approves it for all three; 59-ФЗ flags decided on the card', async () => {
     const burst = 'На улице Советской у дома 5 прорвало трубу, вода заливает проезжую часть и подвалы домов.';
     const items = [Channel.Vk, Channel.Telegram, Channel.Pos].map((channel, i) =>
       inboundItem({
@@ -788,8 +788,23 @@ describe('staff web workspace (browser e2e)', () => {
     await operator.waitForFunction(
       `document.querySelectorAll('[data-testid="incident-appeal"]').length === 3`,
     );
-    await operator.getByText('Ответ на весь инцидент даёт руководитель.').waitFor();
-    expect(await operator.getByRole('button', { name: 'Отправить ответ всем заявителям' }).count()).toBe(0);
+    // Line 1 drafts the one answer; another person approves it.
+    await operator
+      .getByLabel('Текст ответа')
+      .fill('Аварийная бригада устранила прорыв трубы на ул. Советской, водоснабжение восстановлено.');
+    await operator.getByRole('button', { name: 'Подготовить проект ответа' }).click();
+    await operator
+      .getByTestId('incident-outcome')
+      .getByText(/Проект ответа подготовлен по 3 обращениям/)
+      .waitFor();
+    await operator
+      .getByTestId('incident-draft')
+      .getByText(/водоснабжение восстановлено/)
+      .waitFor();
+    await operator.getByTestId('incident-awaits-approval').waitFor();
+    expect(
+      await operator.getByRole('button', { name: 'Согласовать и отправить всем заявителям' }).count(),
+    ).toBe(0);
 
     // The flags wait for a person on the card: one dismissed with a comment, one confirmed.
     await operator.goto(`${stack.baseUrl}/app/appeals/${flaggedId}`);
@@ -819,17 +834,15 @@ describe('staff web workspace (browser e2e)', () => {
     await supervisor.goto(`${stack.baseUrl}/app/incidents/${incident.id}`);
     await supervisor.getByRole('heading', { name: `Инцидент: ${incident.title}` }).waitFor();
     await supervisor
-      .getByLabel('Текст ответа')
-      .fill('Аварийная бригада устранила прорыв трубы на ул. Советской, водоснабжение восстановлено.');
-    await supervisor.getByRole('button', { name: 'Отправить ответ всем заявителям' }).click();
-    await supervisor.waitForTimeout(3000);
-    await supervisor.screenshot({ path: '/tmp/inc.png', fullPage: true });
-    console.log('DEBUG', await supervisor.locator('main').textContent(), problems.get(supervisor));
-    await supervisor
-      .getByTestId('incident-answer-result')
-      .getByText(/Ответ отправлен по 3 обращениям/)
+      .getByTestId('incident-draft')
+      .getByText(/водоснабжение восстановлено/)
       .waitFor();
-    await supervisor.getByTestId('incident-answered').waitFor();
+    await supervisor.getByRole('button', { name: 'Согласовать и отправить всем заявителям' }).click();
+    await supervisor
+      .getByTestId('incident-outcome')
+      .getByText(/Ответ согласован и отправлен по 3 обращениям/)
+      .waitFor();
+    await supervisor.getByText('Ответ согласован и отправлен', { exact: false }).first().waitFor();
     const after = await json(
       fetch(`${stack.baseUrl}/api/v1/incidents/${incident.id}`, { headers: operatorHeaders }),
     );

@@ -49,7 +49,7 @@ export function App() {
   if (!user) return <LoginPage />;
   const home = user.role === 'supervisor' ? '/dashboard' : user.role === 'admin' ? '/admin' : '/inbox';
   const reports = user.role !== 'operator';
-  const incidents = user.role === 'operator' || user.role === 'supervisor' || user.role === 'admin';
+  const incidents = user.role !== 'clerk';
   return (
     <Shell>
       <ErrorBoundary home={home} resetKey={location.pathname}>

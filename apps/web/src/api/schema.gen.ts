@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Шаблоны ответов моей организации (и общие), по теме */
+        /** Шаблоны ответов моей организации (и общие), по теме; администратор может выбрать организацию (organisationId) */
         get: operations["AnswerTemplatesController_list"];
         put?: never;
         /** Новый шаблон ответа */
@@ -3536,6 +3536,24 @@ export interface components {
             /** @enum {string} */
             type: "created" | "updated" | "sent" | "approved" | "returned" | "published" | "cancelled";
         };
+        RetrainStartedDto: {
+            /** @example retrain:6f1c… */
+            jobId: string;
+            /** @enum {string} */
+            status: "queued";
+        };
+        RetrainStatusDto: {
+            failedReason: string | null;
+            jobId: string;
+            /** @description Ход, % */
+            progress: number | null;
+            /** @description Итог: outcome (promoted, rejected, not-enough-data, skipped), modelId, reason */
+            result: {
+                [key: string]: unknown;
+            } | null;
+            /** @enum {string} */
+            state: "waiting" | "delayed" | "active" | "completed" | "failed" | "paused" | "stuck";
+        };
         RetriedDto: {
             /** @description Сколько событий поставлено на повтор */
             retried: number;
@@ -3864,8 +3882,10 @@ export type $defs = Record<string, never>;
 export interface operations {
     AnswerTemplatesController_list: {
         parameters: {
-            query: {
-                topicId: string;
+            query?: {
+                /** @description Только для администратора */
+                organisationId?: string;
+                topicId?: string;
             };
             header?: never;
             path?: never;
@@ -4921,7 +4941,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RetrainStartedDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -4947,7 +4969,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RetrainStatusDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {

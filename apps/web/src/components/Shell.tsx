@@ -165,7 +165,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 onClick={close}
               />
             )}
-            {(me.role === 'operator' || me.role === 'supervisor' || me.role === 'admin') && (
+                        {me.role !== 'clerk' && (
               <NavLink
                 component={Link}
                 to="/incidents"

@@ -154,14 +154,43 @@ function IncidentDetail({ id }: { id: string }) {
   });
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
-  const answer = useMutation({
-    mutationFn: () => call('answerIncident', { params: { id }, body: { text } }),
-    onSuccess: async () => {
+  const [outcome, setOutcome] = useState<{ color: string; text: string } | null>(null);
+  const refresh = async () => {
+    await queryClient.invalidateQueries({ queryKey: ['incident', id] });
+    await queryClient.invalidateQueries({ queryKey: ['incidents'] });
+    await queryClient.invalidateQueries({ queryKey: ['appeals'] });
+  };
+  const failures = (failed: { message: string }[]) =>
+    failed.length ? `; не удалось по ${failed.length}: ${failed.map((f) => f.message).join('; ')}` : '';
+  const draft = useMutation({
+    mutationFn: () => call('draftIncident', { params: { id }, body: { text } }),
+    onSuccess: async (r) => {
       setError(null);
       setText('');
-      await queryClient.invalidateQueries({ queryKey: ['incident', id] });
-      await queryClient.invalidateQueries({ queryKey: ['incidents'] });
-      await queryClient.invalidateQueries({ queryKey: ['appeals'] });
+      setOutcome({
+        color: r.failed.length ? 'orange' : 'teal',
+        text: `Проект ответа подготовлен по ${r.drafted} ${plural(r.drafted, 'обращению', 'обращениям', 'обращениям')}${
+          r.skipped ? `, пропущено уже отвеченных: ${r.skipped}` : ''
+        }${failures(r.failed)}. Согласует другой сотрудник.`,
+      });
+      await refresh();
+    },
+    onError: (e) => setError(errorText(e)),
+  });
+  const approve = useMutation({
+    mutationFn: () => call('approveIncident', { params: { id } }),
+    onSuccess: async (r) => {
+      setError(null);
+      setOutcome({
+        color: r.failed.length ? 'orange' : 'teal',
+        text: `Ответ согласован и отправлен по ${r.answered} ${plural(
+          r.answered,
+          'обращению',
+          'обращениям',
+          'обращениям',
+        )}${r.skipped ? `, пропущено: ${r.skipped}` : ''}${failures(r.failed)}`,
+      });
+      await refresh();
     },
     onError: (e) => setError(errorText(e)),
   });
@@ -182,8 +211,8 @@ function IncidentDetail({ id }: { id: string }) {
     );
   }
   const i = incident.data;
-  const result = answer.data;
-  const mayAnswer = me.role === 'supervisor' || me.role === 'admin';
+  const approver = me.role === 'head' || me.role === 'supervisor' || me.role === 'admin';
+  const ownDraft = i.draftedBy === me.id;
   return (
     <Stack gap="sm">
       {back}
@@ -197,17 +226,15 @@ function IncidentDetail({ id }: { id: string }) {
         )} с ${formatInZone(i.firstAt, zone)} по ${formatInZone(i.lastAt, zone)}`}
         right={<IncidentStatus status={i.status} />}
       />
-      {result && (
+      {outcome && (
         <Alert
-          color={result.failed.length ? 'orange' : 'teal'}
+          color={outcome.color}
           role="status"
-          data-testid="incident-answer-result"
+          data-testid="incident-outcome"
+          withCloseButton
+          onClose={() => setOutcome(null)}
         >
-          Ответ отправлен по {result.answered}{' '}
-          {plural(result.answered, 'обращению', 'обращениям', 'обращениям')}
-          {result.skipped > 0 && `, пропущено уже отвеченных: ${result.skipped}`}
-          {result.failed.length > 0 &&
-            `; не удалось по ${result.failed.length}: ${result.failed.map((f) => f.message).join('; ')}`}
+          {outcome.text}
         </Alert>
       )}
       <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
@@ -253,52 +280,76 @@ function IncidentDetail({ id }: { id: string }) {
           </Table>
         </Table.ScrollContainer>
       </Paper>
-      {i.status === 'open' && mayAnswer && (
-        <Paper withBorder p="md" radius="md" component="section" aria-label="Ответ на инцидент">
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              answer.mutate();
-            }}
-          >
-            <Stack gap="xs">
-              <Text fw={600}>Один ответ на весь инцидент</Text>
+
+      <Paper withBorder p="md" radius="md" component="section" aria-label="Ответ на инцидент">
+        <Stack gap="xs">
+          <Text fw={600}>Один ответ на весь инцидент</Text>
+          {i.draftText ? (
+            <>
               <Text size="sm" c="dimmed">
-                Ответ уйдёт каждому заявителю по каналу, которым он обратился; уже отвеченные обращения
-                пропускаются. Вы согласуете его сами.
+                {i.status === 'answered'
+                  ? `Ответ согласован и отправлен ${formatInZone(i.answeredAt, zone)}`
+                  : `Проект подготовлен ${formatInZone(i.draftedAt, zone)}${ownDraft ? ' вами' : ''}`}
               </Text>
-              <Textarea
-                label="Текст ответа"
-                required
-                autosize
-                minRows={5}
-                value={text}
-                onChange={(e) => setText(e.currentTarget.value)}
-              />
-              {error && (
-                <Text size="sm" c="red.9" role="alert">
-                  {error}
+              <Text size="sm" className="appeal-text" data-testid="incident-draft">
+                {i.draftText}
+              </Text>
+            </>
+          ) : (
+            i.status === 'answered' && (
+              <Text size="sm" data-testid="incident-answered">
+                Ответ дан {formatInZone(i.answeredAt, zone)}.
+              </Text>
+            )
+          )}
+          {i.status === 'open' && !i.draftText && (
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                draft.mutate();
+              }}
+            >
+              <Stack gap="xs">
+                <Text size="sm" c="dimmed">
+                  Проект станет ответом по каждому открытому обращению инцидента; согласует и отправит его
+                  заявителям (каждому — по его каналу) другой сотрудник: руководитель или администратор.
                 </Text>
-              )}
-              <Group justify="flex-end">
-                <Button type="submit" loading={answer.isPending} disabled={!text.trim()}>
-                  Отправить ответ всем заявителям
-                </Button>
-              </Group>
-            </Stack>
-          </form>
-        </Paper>
-      )}
-      {i.status === 'open' && !mayAnswer && (
-        <Text size="sm" c="dimmed">
-          Ответ на весь инцидент даёт руководитель.
-        </Text>
-      )}
-      {i.answeredAt && (
-        <Text size="sm" data-testid="incident-answered">
-          Ответ дан {formatInZone(i.answeredAt, zone)}.
-        </Text>
-      )}
+                <Textarea
+                  label="Текст ответа"
+                  required
+                  autosize
+                  minRows={5}
+                  value={text}
+                  onChange={(e) => setText(e.currentTarget.value)}
+                />
+                <Group justify="flex-end">
+                  <Button type="submit" loading={draft.isPending} disabled={!text.trim()}>
+                    Подготовить проект ответа
+                  </Button>
+                </Group>
+              </Stack>
+            </form>
+          )}
+          {i.status === 'open' && i.draftText && approver && !ownDraft && (
+            <Group justify="flex-end">
+              <Button loading={approve.isPending} onClick={() => approve.mutate()}>
+                Согласовать и отправить всем заявителям
+              </Button>
+            </Group>
+          )}
+          {i.status === 'open' && i.draftText && (!approver || ownDraft) && (
+            <Text size="sm" data-testid="incident-awaits-approval">
+              Проект ждёт согласования: его согласует руководитель или администратор
+              {ownDraft ? ', не автор проекта' : ''}.
+            </Text>
+          )}
+          {error && (
+            <Text size="sm" c="red.9" role="alert">
+              {error}
+            </Text>
+          )}
+        </Stack>
+      </Paper>
     </Stack>
   );
 }
