@@ -165,7 +165,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 onClick={close}
               />
             )}
-                        {me.role !== 'clerk' && (
+            {me.role !== 'clerk' && (
               <NavLink
                 component={Link}
                 to="/incidents"
