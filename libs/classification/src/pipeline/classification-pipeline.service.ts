@@ -175,11 +175,7 @@ export class ClassificationPipeline {
       address: a.address,
     });
     // The route and the end of the pass in one write (classified_at: the first pass only).
-    await this.dataSource.query(
-      `UPDATE appeals SET suggested_organisation_ids = $2::uuid[], classified_at = coalesce(classified_at, clock_timestamp())
-        WHERE id = $1`,
-      [a.id, suggestedOrganisationIds],
-    );
+    await this.appeals.finishPass(a.id, suggestedOrganisationIds);
     return {
       kind: 'done',
       classification,

@@ -121,6 +121,16 @@ export class PipelineAppealsRepository extends SqlRepository {
     return rows.length > 0;
   }
 
+  /** The route suggestion and the end of the pass in one write (classified_at: the first pass only). */
+  async finishPass(appealId: string, organisationIds: string[]): Promise<void> {
+    await this.rows(
+      `UPDATE appeals SET suggested_organisation_ids = $2::uuid[],
+              classified_at = coalesce(classified_at, clock_timestamp())
+        WHERE id = $1`,
+      [appealId, organisationIds],
+    );
+  }
+
   async setSuggested(appealId: string, organisationIds: string[]): Promise<void> {
     await this.rows(`UPDATE appeals SET suggested_organisation_ids = $2::uuid[] WHERE id = $1`, [
       appealId,
