@@ -34,18 +34,8 @@ export interface IncidentSummary {
   channels: string[];
 }
 
-export interface IncidentDetail {
-  id: string;
-  title: string;
-  topicId: string | null;
-  topicName: string | null;
+export interface IncidentDetail extends Omit<IncidentSummary, 'channels'> {
   addressKey: string | null;
-  status: string;
-  appealsCount: number;
-  firstAt: Date;
-  lastAt: Date;
-  createdAt: Date;
-  answeredAt: Date | null;
   answeredBy: string | null;
   draftText: string | null;
   draftedBy: string | null;

@@ -17,16 +17,9 @@ import {
 } from './legal-flags';
 import { type FlagRow, LegalFlagsRepository } from './legal-flags.repository';
 
-export interface FlagView {
-  id: string;
-  appealId: string;
-  flag: LegalFlag;
+/** A flag as staff see it: with its title in Russian. */
+export interface FlagView extends FlagRow {
   title: string;
-  evidence: Record<string, unknown>;
-  status: 'raised' | 'confirmed' | 'dismissed';
-  decidedBy: string | null;
-  decidedAt: Date | null;
-  createdAt: Date;
 }
 
 export interface FlagSubject {

@@ -115,15 +115,7 @@ export class RubricatorRepository extends SqlRepository {
     const row = await this.one<{ id: string }>(
       `INSERT INTO topics (code, name, parent_id, typical_needs, default_organisation_id, active, rubricator_version)
        VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [
-        code,
-        topic.name,
-        topic.parentId,
-        topic.typicalNeeds,
-        topic.defaultOrganisationId,
-        topic.active,
-        version,
-      ],
+      [code, ...topicValues(topic), version],
       tx,
     );
     return row!.id;
@@ -133,15 +125,7 @@ export class RubricatorRepository extends SqlRepository {
     await this.rows(
       `UPDATE topics SET name = $2, parent_id = $3, typical_needs = $4, default_organisation_id = $5, active = $6,
               rubricator_version = $7 WHERE id = $1`,
-      [
-        id,
-        topic.name,
-        topic.parentId,
-        topic.typicalNeeds,
-        topic.defaultOrganisationId,
-        topic.active,
-        version,
-      ],
+      [id, ...topicValues(topic), version],
       tx,
     );
   }
@@ -252,4 +236,9 @@ export class RubricatorRepository extends SqlRepository {
       `SELECT channel, external_id, topic_id FROM channel_categories WHERE topic_id IS NOT NULL AND NOT deleted`,
     );
   }
+}
+
+/** A topic's fields in the column order the statements above bind them ($2–$6). */
+function topicValues(topic: TopicFields): unknown[] {
+  return [topic.name, topic.parentId, topic.typicalNeeds, topic.defaultOrganisationId, topic.active];
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 
 /** Response shapes of the classification administration (OpenAPI → apps/web types). */
 export class ClassifierModelDto {
@@ -93,18 +93,8 @@ export class IncidentAppealDto {
   @ApiProperty({ format: 'date' }) answerDueDate!: string;
 }
 
-export class IncidentDetailDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() title!: string;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true }) topicId!: string | null;
-  @ApiProperty({ type: String, nullable: true }) topicName!: string | null;
+export class IncidentDetailDto extends OmitType(IncidentSummaryDto, ['channels'] as const) {
   @ApiProperty({ type: String, nullable: true }) addressKey!: string | null;
-  @ApiProperty({ enum: ['open', 'answered', 'closed'] }) status!: string;
-  @ApiProperty() appealsCount!: number;
-  @ApiProperty({ format: 'date-time' }) firstAt!: string;
-  @ApiProperty({ format: 'date-time' }) lastAt!: string;
-  @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) answeredAt!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Кто согласовал ответ' })
   answeredBy!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Проект ответа на инцидент' })
@@ -121,18 +111,21 @@ export class IncidentAppealFailureDto {
   @ApiProperty({ description: 'Почему обращение не удалось обработать' }) message!: string;
 }
 
-export class IncidentDraftResultDto {
+/** What a step of answering an incident did, appeal by appeal. */
+class IncidentStepResultDto {
   @ApiProperty({ format: 'uuid' }) incidentId!: string;
-  @ApiProperty({ description: 'Сколько проектов ответа подготовлено (по одному на обращение)' })
-  drafted!: number;
-  @ApiProperty({ description: 'Обращения, уже получившие ответ или закрытые' }) skipped!: number;
+  @ApiProperty({
+    description: 'Обращения, уже получившие ответ или закрытые, и проекты, уже отправленные или отменённые',
+  })
+  skipped!: number;
   @ApiProperty({ type: [IncidentAppealFailureDto] }) failed!: IncidentAppealFailureDto[];
 }
 
-export class IncidentAnswerResultDto {
-  @ApiProperty({ format: 'uuid' }) incidentId!: string;
+export class IncidentDraftResultDto extends IncidentStepResultDto {
+  @ApiProperty({ description: 'Сколько проектов ответа подготовлено (по одному на обращение)' })
+  drafted!: number;
+}
+
+export class IncidentAnswerResultDto extends IncidentStepResultDto {
   @ApiProperty({ description: 'Сколько ответов согласовано и отправлено заявителям' }) answered!: number;
-  @ApiProperty({ description: 'Проекты, уже отправленные или отменённые, и закрытые обращения' })
-  skipped!: number;
-  @ApiProperty({ type: [IncidentAppealFailureDto] }) failed!: IncidentAppealFailureDto[];
 }

@@ -2845,7 +2845,7 @@ export interface components {
             failed: components["schemas"]["IncidentAppealFailureDto"][];
             /** Format: uuid */
             incidentId: string;
-            /** @description Проекты, уже отправленные или отменённые, и закрытые обращения */
+            /** @description Обращения, уже получившие ответ или закрытые, и проекты, уже отправленные или отменённые */
             skipped: number;
         };
         IncidentAppealDto: {
@@ -2913,7 +2913,7 @@ export interface components {
             failed: components["schemas"]["IncidentAppealFailureDto"][];
             /** Format: uuid */
             incidentId: string;
-            /** @description Обращения, уже получившие ответ или закрытые */
+            /** @description Обращения, уже получившие ответ или закрытые, и проекты, уже отправленные или отменённые */
             skipped: number;
         };
         IncidentPageDto: {
