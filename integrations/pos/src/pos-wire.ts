@@ -102,12 +102,36 @@ export interface PosMessage {
   subject?: { id: string; name?: string };
   subsubject?: { id: string; name?: string };
   customFields: Record<string, string>;
-  organisation?: { id: string; name?: string };
+  /** The recipient organisation with the requisites ПОС sends (`organizationInfo`). */
+  organisation?: {
+    id: string;
+    name?: string;
+    inn?: string;
+    kpp?: string;
+    ogrn?: string;
+    oktmo?: string;
+    address?: string;
+  };
   status?: string;
   statusText?: string;
   plannedAnswerAt?: string;
+  /** ПОС's own record of what happened to the message (`history[]`), oldest first as sent. */
+  history: PosHistoryEntry[];
+  /** Known from the public client: the fact (a "факт" of the feedback platform) the message belongs to. */
+  factId?: string;
+  /** Known from the public client: ПОС's warnings about the message, as text. */
+  warnings: string[];
   applicant: PosApplicant;
   rating?: PosRating;
+}
+
+export interface PosHistoryEntry {
+  status?: string;
+  statusText?: string;
+  createdAt?: string;
+  /** Who at ПОС or at the organisation did it, as a name. */
+  createdBy?: string;
+  answer?: { answerType?: string; comment?: string; rejectReason?: string };
 }
 
 export type DecodedMessage =
@@ -305,10 +329,24 @@ export function decodeMessage(raw: unknown): DecodedMessage {
     subject: subjectId !== undefined ? { id: subjectId, name: str(raw.subjectName) } : undefined,
     subsubject: subsubjectId !== undefined ? { id: subsubjectId, name: str(raw.subsubjectName) } : undefined,
     customFields: decodeCustomFields(raw.customFieldValues),
-    organisation: opaId !== undefined ? { id: opaId, name: str(org.name) } : undefined,
+    organisation:
+      opaId !== undefined
+        ? compactStrings({
+            id: opaId,
+            name: str(org.name),
+            inn: idText(org.inn),
+            kpp: idText(org.kpp),
+            ogrn: idText(org.ogrn),
+            oktmo: idText(org.oktmo),
+            address: str(org.address),
+          })
+        : undefined,
     status: str(raw.status),
     statusText: str(raw.statusText),
     plannedAnswerAt: instant(raw.answerAt),
+    history: (Array.isArray(raw.history) ? raw.history : []).filter(isRecord).map(decodeHistoryEntry),
+    factId: idOf(raw.factId),
+    warnings: decodeWarnings(raw.warnings),
     applicant: {
       epguId: idOf(applicant.epguId),
       surname: str(applicant.surname),
@@ -520,6 +558,45 @@ function idOf(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value === 'string' && value.trim() !== '') return value.trim();
   return undefined;
+}
+
+function decodeHistoryEntry(raw: Record<string, unknown>): PosHistoryEntry {
+  const by = isRecord(raw.createdBy) ? raw.createdBy : {};
+  const name = [str(by.surname), str(by.name), str(by.patronymic)].filter(Boolean).join(' ');
+  const answer = isRecord(raw.answer) ? raw.answer : undefined;
+  return compactStrings({
+    status: str(raw.status),
+    statusText: str(raw.statusText),
+    createdAt: instant(raw.createdAt),
+    createdBy: name || undefined,
+    answer: answer
+      ? compactStrings({
+          answerType: str(answer.answerType),
+          comment: str(answer.comment),
+          rejectReason: str(answer.rejectReason),
+        })
+      : undefined,
+  });
+}
+
+/** `warnings` as ПОС may send them: strings, or objects with a message/text. */
+function decodeWarnings(raw: unknown): string[] {
+  if (raw === undefined || raw === null) return [];
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list
+    .map((w) => (isRecord(w) ? (str(w.message) ?? str(w.text) ?? JSON.stringify(w)) : str(w)))
+    .filter((w): w is string => w !== undefined);
+}
+
+/** Requisites are digit strings; ПОС may send them as numbers. */
+function idText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return str(value);
+}
+
+/** Drops the keys whose value is undefined, so stored payloads carry only what ПОС sent. */
+function compactStrings<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 function str(value: unknown): string | undefined {

@@ -150,6 +150,68 @@ describe('ПОС mapping', () => {
     expect(item.attachments?.map((a) => a.remoteRef)).toEqual(['a1', '42']);
   });
 
+  it("keeps what a real appeal response carries beyond the text: statusText, history, factId, warnings, the organisation's requisites", () => {
+    const decoded = decodeMessage(
+      wireMessage({
+        factId: 90817,
+        warnings: ['Заявитель указал неполный адрес', { message: 'Повторное обращение' }],
+        organizationInfo: {
+          name: 'Администрация г. Иркутска',
+          address: '664025, г. Иркутск, ул. Ленина, 14',
+          inn: '3808131271',
+          kpp: 380801001,
+          ogrn: '1053808211610',
+          oktmo: '25701000',
+        },
+        history: [
+          {
+            status: 'MODERATION_ACCEPT',
+            statusText: 'Принято модератором',
+            createdAt: '2025-02-01T11:00:00+08:00',
+            createdBy: null,
+            answer: null,
+          },
+          {
+            status: 'SEND_RESPONSE',
+            statusText: 'Дан ответ',
+            createdAt: '2025-02-03T10:00:00+08:00',
+            createdBy: { surname: 'Петрова', name: 'Анна', patronymic: 'Сергеевна', position: 'специалист' },
+            answer: { answerType: 'RESPONSE', comment: 'Освещение восстановлено', rejectReason: null },
+          },
+        ],
+      }),
+    );
+    if (!decoded.ok) throw new Error(decoded.reason);
+    const item = toInboundItem(decoded.message);
+    expect(item.features).toMatchObject({
+      'pos.statusText': 'Взято в работу',
+      'pos.factId': '90817',
+      'pos.organisation.inn': '3808131271',
+      'pos.organisation.kpp': '380801001',
+      'pos.organisation.ogrn': '1053808211610',
+      'pos.organisation.oktmo': '25701000',
+      'pos.organisation.address': '664025, г. Иркутск, ул. Ленина, 14',
+    });
+    expect(JSON.parse(item.features!['pos.warnings'])).toEqual([
+      'Заявитель указал неполный адрес',
+      'Повторное обращение',
+    ]);
+    expect(JSON.parse(item.features!['pos.history'])).toEqual([
+      {
+        status: 'MODERATION_ACCEPT',
+        statusText: 'Принято модератором',
+        createdAt: '2025-02-01T03:00:00.000Z',
+      },
+      {
+        status: 'SEND_RESPONSE',
+        statusText: 'Дан ответ',
+        createdAt: '2025-02-03T02:00:00.000Z',
+        createdBy: 'Петрова Анна Сергеевна',
+        answer: { answerType: 'RESPONSE', comment: 'Освещение восстановлено' },
+      },
+    ]);
+  });
+
   it('builds a rating event keyed by message and rating instant', () => {
     expect(toRatingEvent(message)).toMatchObject({
       externalId: 'rating:563006508:2025-02-10T05:00:00.000Z',

@@ -431,7 +431,16 @@ export function posThreadKey(posId: string): string {
 export function toInboundItem(m: PosMessage): InboundItem {
   const features: Record<string, string> = {};
   if (m.status) features['pos.status'] = m.status;
+  if (m.statusText) features['pos.statusText'] = m.statusText;
   if (m.plannedAnswerAt) features['pos.answerAt'] = m.plannedAnswerAt;
+  if (m.factId) features['pos.factId'] = m.factId;
+  if (m.warnings.length > 0) features['pos.warnings'] = JSON.stringify(m.warnings);
+  // ПОС's own timeline of the message, kept whole with the item (features are strings: as JSON).
+  if (m.history.length > 0) features['pos.history'] = JSON.stringify(m.history);
+  for (const key of ['inn', 'kpp', 'ogrn', 'oktmo', 'address'] as const) {
+    const value = m.organisation?.[key];
+    if (value) features[`pos.organisation.${key}`] = value;
+  }
   for (const [id, value] of Object.entries(m.customFields)) features[`pos.custom.${id}`] = value;
   const a = m.applicant;
   return {
