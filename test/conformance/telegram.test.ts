@@ -86,6 +86,7 @@ describe('Telegram: our fixtures have the shapes of the real examples', () => {
   it.each([
     ['start.json', '01_message_text_first_example.json'],
     ['text-message.json', '02_message_text.json'],
+    ['reply-message.json', '05_message_with_reply.json'],
     ['edited-message.json', '06_edited_message.json'],
     ['entities-message.json', '07_message_with_entities.json'],
     ['audio-message.json', '08_message_with_audio.json'],

@@ -4,6 +4,7 @@ import { signInAs, type SignedIn } from '../factories/staff';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { VkFake } from '../fakes/vk/vk-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { answerAppeal } from './feed-helpers';
 
 /**
  * Issue 13 (every real message kept) through the real api + worker and the local Telegram and VK fakes:
@@ -183,5 +184,70 @@ describe('channel intake keeps every real message (e2e)', () => {
       [String(chat)],
     );
     expect(appeals).toEqual([{ text: 'Во дворе дома 14 по ул. Гоголя не горит фонарь.' }]);
+  });
+
+  it("joins a reply to the bot's answer to the answered appeal, not a new one", async () => {
+    const chat = 700_000_032;
+    await telegram.pushToWebhook(telegram.callbackUpdate(chat, 'consent:accept'), { url: tgUrl });
+    await eventually(async () =>
+      telegram.sentTo(chat).find((m) => m.text?.startsWith('Спасибо, согласие получено')),
+    );
+    await telegram.pushToWebhook(
+      telegram.textUpdate(chat, 'Не работает светофор на пересечении Ленина и Гоголя.'),
+      {
+        url: tgUrl,
+      },
+    );
+    const [appeal] = await eventually(async () => {
+      const rows = await query(
+        `SELECT a.id FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+          WHERE p.channel = 'telegram' AND p.external_id = $1`,
+        [String(chat)],
+      );
+      return rows.length ? rows : undefined;
+    });
+    const text = 'Светофор отремонтирован 12 марта.';
+    const take = await fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}/take`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+    expect(take.status).toBe(204);
+    await answerAppeal(stack, appeal.id, operator, supervisor, text);
+    const answer = await eventually(async () => telegram.sentTo(chat).find((m) => m.text === text));
+    // Once delivered, the bot's answer is a thread key of the appeal.
+    await eventually(async () => {
+      const keys = await query(
+        `SELECT 1 FROM appeal_threads WHERE channel = 'telegram' AND thread_key = $1`,
+        [`sent:${chat}:${answer.messageId}`],
+      );
+      return keys.length ? true : undefined;
+    });
+    expect((await query(`SELECT status FROM appeals WHERE id = $1`, [appeal.id]))[0].status).toBe('answered');
+
+    const reply = telegram.textUpdate(chat, 'Светофор снова не работает.') as {
+      message: Record<string, unknown>;
+    };
+    reply.message.reply_to_message = {
+      message_id: answer.messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chat, type: 'private' },
+      text,
+    };
+    expect((await telegram.pushToWebhook(reply, { url: tgUrl })).status).toBe(200);
+    await eventually(async () => {
+      const rows = await query(
+        `SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = 'follow-up-received'`,
+        [appeal.id],
+      );
+      return rows.some((r: { data: { text: string } }) => r.data.text === 'Светофор снова не работает.')
+        ? true
+        : undefined;
+    });
+    const appeals = await query(
+      `SELECT a.id FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+        WHERE p.channel = 'telegram' AND p.external_id = $1`,
+      [String(chat)],
+    );
+    expect(appeals).toEqual([{ id: appeal.id }]);
   });
 });

@@ -75,9 +75,12 @@ export interface NeedsSetUp {
   setUp(account: ChannelAccountRef): Promise<void>;
 }
 
-/** What we send starts a thread replies can name (e-mail: our Message-ID becomes a thread key). */
+/**
+ * What we send starts a thread replies can name (e-mail: our Message-ID; Telegram: the bot's message in its chat)
+ * becomes a thread key of the appeal. `replyAddress` is where it was sent; undefined when there is no key.
+ */
 export interface ThreadsSentMessages {
-  threadKeyOfSent(remoteId: string): string;
+  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined;
 }
 
 export const acknowledgesInteractions = (c: Connector): c is Connector & AcknowledgesInteractions =>

@@ -22,12 +22,13 @@ import {
   PHONE_CHOICE_ID,
   type PullPage,
   type RequestsPhone,
+  type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
 import { clientFor } from './account';
 import { assertCallbackData, ratingChoices } from './callback-data';
 import { redactToken, toConnectorError } from './errors';
-import { ALLOWED_UPDATES, mapUpdate, updateIdOf } from './update-mapper';
+import { ALLOWED_UPDATES, mapUpdate, sentMessageKey, updateIdOf } from './update-mapper';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 export const MESSAGE_MAX_CHARS = 4096;
@@ -44,7 +45,7 @@ type Signal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
  * the core dedupes sends by outbound id; a retried send whose first part had gone out repeats that part.
  */
 export class TelegramConnector
-  implements Connector, AcknowledgesInteractions, HasButtons, NeedsSetUp, RequestsPhone
+  implements Connector, AcknowledgesInteractions, HasButtons, NeedsSetUp, RequestsPhone, ThreadsSentMessages
 {
   readonly channel = Channel.Telegram;
   readonly mode = 'both' as const;
@@ -120,6 +121,14 @@ export class TelegramConnector
       nextCursor: lastId !== undefined ? lastId + 1 : (offset ?? null),
       hasMore: updates.length >= pageSize,
     };
+  }
+
+  /** The bot's message in its chat (`remoteId` is the first message id of a send): a reply to it names this key. */
+  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
+    const chatId = replyAddress?.chatId;
+    if ((typeof chatId !== 'number' && typeof chatId !== 'string') || !/^\d+$/.test(remoteId))
+      return undefined;
+    return sentMessageKey(chatId, remoteId);
   }
 
   /** Webhook: the secret header is checked before the body is looked at. */

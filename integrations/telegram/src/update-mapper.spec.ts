@@ -239,6 +239,12 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     });
   });
 
+  it("names the bot's message a reply answers, so the reply joins that message's appeal", () => {
+    const [item] = mapUpdate(sample('reply-message.json'), now).items;
+    expect(item.thread).toEqual({ key: 'chat:502003002', refersTo: ['sent:502003002:4870'] });
+    expect(item.text).toBe('Фонарь так и не починили, хотя вы ответили, что работы выполнены.');
+  });
+
   it('turns an edited message into an item of its own, marked as the correction of the original', () => {
     const { items, events } = mapUpdate(sample('edited-message.json'), now);
     expect(events).toEqual([]);

@@ -120,7 +120,14 @@ function mapMessage(message: Json): MappedUpdate {
   const author = authorOf(isObject(message.from) ? message.from : chat, 'message.from');
   const externalId = `${chatId}:${messageId}`;
   const receivedAt = new Date(date * 1000).toISOString();
-  const thread = { key: `chat:${chatId}` };
+  // A reply to one of the bot's messages (an answer, a notice) names it: the reply joins that message's appeal.
+  const repliedTo = isObject(message.reply_to_message)
+    ? optNumber(message.reply_to_message, 'message_id')
+    : undefined;
+  const thread = {
+    key: `chat:${chatId}`,
+    ...(repliedTo !== undefined ? { refersTo: [sentMessageKey(chatId, repliedTo)] } : {}),
+  };
   const replyAddress = { chatId, messageId };
 
   const text = optString(message, 'text', 'message.text');
@@ -211,6 +218,11 @@ function mapEdit(message: Json): MappedUpdate {
     features: { ...item.features, [CORRECTION_OF]: item.externalId },
   }));
   return { items, events: [], ...(edited.skipped ? { skipped: edited.skipped } : {}) };
+}
+
+/** Thread key of a message in a chat (the bot's, as `threadKeyOfSent` names it once delivered). */
+export function sentMessageKey(chatId: number | string, messageId: number | string): string {
+  return `sent:${chatId}:${messageId}`;
 }
 
 function placeOf(message: Json): { coordinates: string; address?: string } | undefined {

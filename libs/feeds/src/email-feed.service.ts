@@ -38,11 +38,17 @@ export class EmailFeed implements OnModuleInit {
     });
   }
 
+  /**
+   * Every channel whose sent messages can be named by a reply (e-mail's Message-ID, a Telegram reply to the bot's
+   * message): the sent message becomes a thread key of its appeal, so the reply joins it even once answered.
+   */
   async onDelivered(event: AppealEventRecord): Promise<void> {
     const remoteId = event.data?.remoteId;
-    if (event.data?.channel !== 'email' || typeof remoteId !== 'string' || !remoteId) return;
-    const connector = this.registry.get('email')?.connector;
+    const channel = event.data?.channel;
+    if (typeof channel !== 'string' || typeof remoteId !== 'string' || !remoteId) return;
+    const connector = this.registry.forDelivery(channel)?.connector;
     if (!connector || !threadsSentMessages(connector)) return;
-    await this.feeds.addThreadKey(Channel.Email, connector.threadKeyOfSent(remoteId), event.appealId);
+    const key = connector.threadKeyOfSent(remoteId, await this.feeds.replyAddress(event.appealId));
+    if (key) await this.feeds.addThreadKey(channel, key, event.appealId);
   }
 }

@@ -17,6 +17,16 @@ export class FeedsRepository {
   }
 
   /** A further thread key of an appeal (a Message-ID we sent), so a reply naming only it still joins. */
+  /** Where the appeal's answers go in its channel (a chat id, a mailbox address), as the connector left it. */
+  async replyAddress(appealId: string): Promise<Record<string, unknown> | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT reply_address FROM appeals WHERE id = $1`, [
+      appealId,
+    ])) as {
+      reply_address: Record<string, unknown> | null;
+    }[];
+    return row?.reply_address ?? undefined;
+  }
+
   async addThreadKey(channel: string, threadKey: string, appealId: string): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO appeal_threads (channel, thread_key, appeal_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
