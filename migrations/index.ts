@@ -14,6 +14,7 @@ import { IncidentAnswerDrafts1796179524990 } from './1796179524990-IncidentAnswe
 import { EventOutbox1796173451776 } from './1796173451776-EventOutbox';
 import { SignInLockouts1796180000000 } from './1796180000000-SignInLockouts';
 import { ClassifiedAt1796181000000 } from './1796181000000-ClassifiedAt';
+import { DeliveryRetryRounds1796182500000 } from './1796182500000-DeliveryRetryRounds';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   IncidentAnswerDrafts1796179524990,
   SignInLockouts1796180000000,
   ClassifiedAt1796181000000,
+  DeliveryRetryRounds1796182500000,
 ];

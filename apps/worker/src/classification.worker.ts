@@ -11,7 +11,7 @@ import {
 } from '@inbox/classification';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { JobName, JobProducer, parseJobPayload, processJobs, QueueName } from '@inbox/queue';
+import { JobName, JobProducer, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
 
 /** The bootstrap retraining's job id: while it waits or runs, unclassified items wait for its model. */
 export const BOOTSTRAP_JOB_ID = 'classifier-bootstrap';
@@ -39,6 +39,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     private readonly feedback: ClerkFeedback,
     private readonly retrainer: Retrainer,
     private readonly registry: ModelRegistry,
+    private readonly repeatables: RepeatableJobs,
   ) {}
 
   onModuleInit(): void {
@@ -79,7 +80,8 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
         (r.name === JobName.RetrainClassifier && r.cron !== this.config.classifierRetrainCron);
       if (stale) await this.queue.removeRepeatableByKey(r.key);
     }
-    await this.queue.add(
+    this.repeatables.keep(
+      this.queue,
       JobName.SweepUnclassified,
       { olderThanMs: this.config.pendingSweepMs },
       {
@@ -90,7 +92,8 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
       },
     );
     if (this.config.classifierRetrainCron !== 'off') {
-      await this.queue.add(
+      this.repeatables.keep(
+        this.queue,
         JobName.RetrainClassifier,
         { reason: 'schedule' },
         {

@@ -13,6 +13,7 @@ import {
   processJobs,
   QueueName,
   type RateLimitedChannel,
+  RepeatableJobs,
   RETRY_AFTER_BACKOFF,
 } from '@inbox/queue';
 
@@ -35,9 +36,10 @@ export class DeliveryWorker implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly delivery: DeliveryService,
     private readonly jobs: JobProducer,
+    private readonly repeatables: RepeatableJobs,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const concurrency = this.config.workerConcurrency;
     // Each slot is a loop on the queue's blocking connection: routing bot replies and the per-channel queues
     // (throttled by their limiters anyway) need fewer than the common queue's sends.
@@ -53,7 +55,8 @@ export class DeliveryWorker implements OnModuleInit {
       processJobs(queue, JobName.DeliverBotReply, half, (job) => this.send(job));
       queue.on('failed', (job, error) => this.onFailed(job, error));
     }
-    await this.queue.add(
+    this.repeatables.keep(
+      this.queue,
       SWEEP,
       {},
       { repeat: { every: this.config.pendingSweepMs }, removeOnComplete: true },
@@ -97,23 +100,38 @@ export class DeliveryWorker implements OnModuleInit {
     if (!final) return;
     const reason = `после ${job.attemptsMade} попыток: ${error.message}`;
     if (job.name === JobName.DeliverOutboundMessage && typeof job.data?.outboundMessageId === 'string') {
-      void this.delivery.fail(job.data.outboundMessageId, reason).catch(() => undefined);
+      // Every retry failed on a temporary error: failed for now, tried again by itself later.
+      void this.delivery.fail(job.data.outboundMessageId, reason, { temporary: true }).catch(() => undefined);
     } else if (job.name === JobName.DeliverBotReply && typeof job.data?.botReplyId === 'string') {
       void this.delivery.failBotReply(job.data.botReplyId, reason).catch(() => undefined);
     }
   }
 
   /** Straight to the right queue: a routed job may still sit completed in the common one under the same id. */
-  private async sweep(): Promise<{ requeued: number }> {
+  private async sweep(): Promise<{ requeued: number; retried: number }> {
     const rows = await this.delivery.stranded();
     for (const r of rows) {
       const ref: Ref = r.what === 'bot-reply' ? { botReplyId: r.id } : { outboundMessageId: r.id };
       const name = r.what === 'bot-reply' ? JobName.DeliverBotReply : JobName.DeliverOutboundMessage;
-      const kind = await this.delivery.connectorKindOf(ref);
-      if (kind && isRateLimitedChannel(kind)) await this.toChannelQueue(kind, name, ref, r.id);
-      else await this.queue.add(name, ref, { jobId: r.id });
+      await this.enqueue(name, ref, r.round > 0 ? `${r.id}:round-${r.round}` : r.id);
     }
-    return { requeued: rows.length };
+    // A new round for messages failed on an outage: a job id of their own (the failed job keeps the message's).
+    const retried = await this.delivery.requeueDueRetries();
+    for (const r of retried) {
+      await this.enqueue(
+        JobName.DeliverOutboundMessage,
+        { outboundMessageId: r.id },
+        `${r.id}:round-${r.round}`,
+      );
+    }
+    if (retried.length > 0) this.log.info('failed deliveries queued again', { messages: retried.length });
+    return { requeued: rows.length, retried: retried.length };
+  }
+
+  private async enqueue(name: JobName, ref: Ref, jobId: string): Promise<void> {
+    const kind = await this.delivery.connectorKindOf(ref);
+    if (kind && isRateLimitedChannel(kind)) await this.toChannelQueue(kind, name, ref, jobId);
+    else await this.queue.add(name, ref, { jobId });
   }
 }
 

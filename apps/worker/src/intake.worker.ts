@@ -5,7 +5,14 @@ import { AppealRegistrar } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { InboundStore } from '@inbox/intake';
-import { InvalidJobPayloadError, JobName, parseJobPayload, QueueName, processJobs } from '@inbox/queue';
+import {
+  InvalidJobPayloadError,
+  JobName,
+  parseJobPayload,
+  QueueName,
+  processJobs,
+  RepeatableJobs,
+} from '@inbox/queue';
 
 /**
  * Intake processors. Thin: validate the payload, call the domain service, log ids only. Concurrency comes
@@ -20,6 +27,7 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
     private readonly config: AppConfig,
     private readonly registrar: AppealRegistrar,
     private readonly store: InboundStore,
+    private readonly repeatables: RepeatableJobs,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -30,8 +38,9 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
     );
     processJobs(this.queue, JobName.SweepPendingItems, 1, (job) => this.sweep(job));
     this.queue.on('failed', (job, error) => this.onFailed(job, error));
-    // A repeatable job is keyed by name + interval, so every worker adding it still makes one schedule.
-    await this.queue.add(
+    // Kept in Redis even after a flush (RepeatableJobs): the sweep re-enqueues what the flush lost.
+    this.repeatables.keep(
+      this.queue,
       JobName.SweepPendingItems,
       { olderThanMs: this.config.pendingSweepMs },
       { repeat: { every: this.config.pendingSweepMs }, removeOnComplete: true, removeOnFail: 100 },

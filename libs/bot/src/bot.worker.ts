@@ -4,7 +4,7 @@ import { type Job, type Queue } from 'bull';
 import { ChannelRegistry, type ConnectorKind, InboundEvents } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { JobName, parseJobPayload, processJobs, QueueName } from '@inbox/queue';
+import { JobName, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
 import { DialogueAdmission } from './admission.service';
 import { AttachmentFetcher } from './attachment-fetcher.service';
 
@@ -25,9 +25,10 @@ export class BotWorker implements OnModuleInit {
     private readonly events: InboundEvents,
     private readonly admission: DialogueAdmission,
     private readonly fetcher: AttachmentFetcher,
+    private readonly repeatables: RepeatableJobs,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     // Every processing slot of a Bull queue is a loop on the queue's one blocking connection: keep them few.
     const concurrency = Math.max(1, Math.floor(this.config.workerConcurrency / 2));
     processJobs(this.queue, JobName.HandleInboundEvents, concurrency, (job) => this.handleEvents(job));
@@ -45,7 +46,9 @@ export class BotWorker implements OnModuleInit {
       media: await this.fetcher.sweep(),
     }));
     this.queue.on('failed', (job, error) => this.onFailed(job, error));
-    await this.queue.add(
+    // Kept in Redis even after a flush (RepeatableJobs): the sweep admits what the flush lost.
+    this.repeatables.keep(
+      this.queue,
       SWEEP_DIALOGUE,
       {},
       {

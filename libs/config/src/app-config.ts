@@ -45,6 +45,10 @@ export class AppConfig {
   readonly queueLockMs: number;
   readonly jobAttempts: number;
   readonly pendingSweepMs: number;
+  /** A message whose every attempt failed on a temporary error is tried again by itself: first after this long,
+   * doubling each round, for this many rounds; then it stays failed for staff to retry. */
+  readonly deliveryRetryFailedMs: number;
+  readonly deliveryRetryRounds: number;
   /** The history outbox: how often each worker looks for due rows, the attempts per (consumer, event) before it
    * becomes a dead letter, and the first back-off (doubling, at most 10 minutes). */
   readonly eventHookPollMs: number;
@@ -160,6 +164,8 @@ export class AppConfig {
     this.queueLockMs = int('QUEUE_LOCK_MS', 30_000, 1_000, 600_000);
     this.jobAttempts = int('JOB_ATTEMPTS', 8, 1, 100);
     this.pendingSweepMs = int('PENDING_SWEEP_MS', 30_000, 1_000, 3_600_000);
+    this.deliveryRetryFailedMs = int('DELIVERY_RETRY_FAILED_MS', 600_000, 1_000, 86_400_000);
+    this.deliveryRetryRounds = int('DELIVERY_RETRY_ROUNDS', 6, 0, 50);
     this.eventHookPollMs = int('EVENT_HOOK_POLL_MS', 1000, 50, 60_000);
     this.eventHookAttempts = int('EVENT_HOOK_ATTEMPTS', 10, 1, 100);
     this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);

@@ -102,11 +102,22 @@ export class DeliveryRepository extends SqlRepository {
   }
 
   /** Failed for good, unless already sent; the `delivery-failed` event with it. False when nothing changed. */
-  markMessageFailed(m: { id: string; appeal_id: string }, reason: string): Promise<boolean> {
+  /**
+   * Failed, with the `delivery-failed` event. `retry` (a temporary failure): tried again by itself after
+   * `firstMs` doubled per round already made, unless `rounds` rounds have been made.
+   */
+  markMessageFailed(
+    m: { id: string; appeal_id: string },
+    reason: string,
+    retry?: { firstMs: number; rounds: number },
+  ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const updated = await this.rows(
-        `UPDATE outbound_messages SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent' RETURNING id`,
-        [m.id, reason],
+        `UPDATE outbound_messages SET status = 'failed', last_error = $2,
+                retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
+                                THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
+          WHERE id = $1 AND status <> 'sent' RETURNING id`,
+        [m.id, reason, retry?.firstMs ?? null, retry?.rounds ?? 0],
         tx,
       );
       if (updated.length === 0) return false;
@@ -148,14 +159,29 @@ export class DeliveryRepository extends SqlRepository {
     );
   }
 
-  /** Messages and bot replies still queued a minute after they were made: their job was lost. */
-  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply' }[]> {
+  /** Failed messages whose next round is due, back to queued (the round counted); their ids and round. */
+  requeueDueRetries(limit = 500): Promise<{ id: string; round: number }[]> {
     return this.rows(
-      `(SELECT id, 'message' AS what FROM outbound_messages
+      `UPDATE outbound_messages m SET status = 'queued', retry_at = NULL, retry_rounds = m.retry_rounds + 1
+         FROM (SELECT id FROM outbound_messages WHERE status = 'failed' AND retry_at <= now()
+                ORDER BY retry_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+        WHERE m.id = due.id
+        RETURNING m.id, m.retry_rounds AS round`,
+      [limit],
+    );
+  }
+
+  /**
+   * Messages and bot replies still queued a minute after they were made: their job was lost. `round`: the
+   * automatic round a message is in (its job id).
+   */
+  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
+    return this.rows(
+      `(SELECT id, 'message' AS what, retry_rounds AS round FROM outbound_messages
          WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover'
            AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
        UNION ALL
-       (SELECT id, 'bot-reply' FROM bot_replies
+       (SELECT id, 'bot-reply', 0 FROM bot_replies
          WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)`,
     );
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
 import { ConnectorError, type DeliveryReceipt } from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
@@ -33,6 +34,7 @@ export class DeliveryService {
     private readonly deliveries: DeliveryRepository,
     private readonly channels: ChannelRegistry,
     private readonly pacer: ChatPacer,
+    private readonly config: AppConfig,
   ) {}
 
   /** The connector kind a message or bot reply goes out through; undefined when that channel is off. */
@@ -42,7 +44,7 @@ export class DeliveryService {
   }
 
   /** Messages and bot replies whose job was lost (still queued after a minute), for the worker's sweep. */
-  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply' }[]> {
+  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
     return this.deliveries.stranded();
   }
 
@@ -148,12 +150,27 @@ export class DeliveryService {
     }
   }
 
-  /** After the last retry, or at once for a permanent error: visible on the appeal. */
-  async fail(m: { id: string; appeal_id: string } | string, reason: string): Promise<void> {
+  /**
+   * After the last retry, or at once for a permanent error: visible on the appeal. A temporary failure (every
+   * retry spent on a channel that is down) comes back by itself, DELIVERY_RETRY_ROUNDS times at most.
+   */
+  async fail(
+    m: { id: string; appeal_id: string } | string,
+    reason: string,
+    options: { temporary?: boolean } = {},
+  ): Promise<void> {
     const row = typeof m === 'string' ? await this.deliveries.messageRef(m) : m;
     if (!row) return;
-    await this.deliveries.markMessageFailed(row, reason);
-    this.log.warn('delivery failed', { outboundMessageId: row.id, reason });
+    const retry = options.temporary
+      ? { firstMs: this.config.deliveryRetryFailedMs, rounds: this.config.deliveryRetryRounds }
+      : undefined;
+    await this.deliveries.markMessageFailed(row, reason, retry);
+    this.log.warn('delivery failed', { outboundMessageId: row.id, reason, temporary: !!options.temporary });
+  }
+
+  /** Temporarily failed messages whose next round is due, queued again: the worker's sweep enqueues them. */
+  requeueDueRetries(): Promise<{ id: string; round: number }[]> {
+    return this.deliveries.requeueDueRetries();
   }
 }
 

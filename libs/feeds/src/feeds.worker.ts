@@ -3,7 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
 import { ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { QueueName, processJobs } from '@inbox/queue';
+import { QueueName, processJobs, RepeatableJobs } from '@inbox/queue';
 import { FeedActionRunner } from './feed-action-runner.service';
 import { PosRubricatorSync } from './pos-rubricator-sync.service';
 
@@ -23,11 +23,13 @@ export class FeedsWorker implements OnModuleInit {
     private readonly registry: ChannelRegistry,
     private readonly runner: FeedActionRunner,
     private readonly rubricator: PosRubricatorSync,
+    private readonly repeatables: RepeatableJobs,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     processJobs(this.queue, RUN_FEED_ACTIONS, 1, async () => this.runner.runAll());
-    await this.queue.add(
+    this.repeatables.keep(
+      this.queue,
       RUN_FEED_ACTIONS,
       {},
       {
@@ -41,7 +43,8 @@ export class FeedsWorker implements OnModuleInit {
     if (!pos) return;
     processJobs(this.queue, SYNC_POS_RUBRICATOR, 1, async () => this.rubricator.sync());
     const every = Number(pos.account.settings.rubricatorSyncEveryMs ?? RUBRICATOR_EVERY_MS);
-    await this.queue.add(
+    this.repeatables.keep(
+      this.queue,
       SYNC_POS_RUBRICATOR,
       {},
       { repeat: { every }, jobId: SYNC_POS_RUBRICATOR, removeOnComplete: true, removeOnFail: 50 },

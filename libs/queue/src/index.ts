@@ -4,3 +4,4 @@ export * from './job-producer';
 export * from './delivery-limits';
 export * from './process-jobs';
 export * from './queue-shutdown';
+export * from './repeatable-jobs';

@@ -5,6 +5,7 @@ import { queueLimiter, RETRY_AFTER_BACKOFF, retryAfterBackoff } from './delivery
 import { QueueName } from './queues';
 import { JobProducer } from './job-producer';
 import { QueueShutdown } from './queue-shutdown';
+import { RepeatableJobs } from './repeatable-jobs';
 
 /**
  * Bull over Redis. Failed jobs are kept (removeOnFail: false) so that nothing is dropped silently: they
@@ -48,8 +49,8 @@ export class QueueModule {
           })),
         ),
       ],
-      providers: [JobProducer, QueueShutdown],
-      exports: [BullModule, JobProducer],
+      providers: [JobProducer, QueueShutdown, RepeatableJobs],
+      exports: [BullModule, JobProducer, RepeatableJobs],
     };
   }
 }
