@@ -138,6 +138,11 @@ describe('fault suite (chaos)', () => {
       EVENT_HOOK_POLL_MS: '250',
       CLASSIFIER_RETRAIN_CRON: 'off',
       CLASSIFIER_BOOTSTRAP: 'false',
+      // Every citizen of the suite posts from 127.0.0.1; in production they come from many addresses.
+      RATE_LIMIT_FORM: 'off',
+      AUTH_TOKEN_SECRET: randomBytes(24).toString('hex'),
+      // A failed notice comes back by itself after this long (10 minutes in production).
+      DELIVERY_RETRY_FAILED_MS: '5000',
       TELEGRAM_BOT_TOKEN: telegram.token,
       TELEGRAM_API_ROOT: telegram.apiRoot,
       TELEGRAM_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/telegram',
@@ -423,7 +428,8 @@ describe('fault suite (chaos)', () => {
   });
 
   it('Telegram down for longer than all retries, then back', async () => {
-    // Three attempts a second, two and four apart: the outage below outlasts them all.
+    // Three attempts a second and two apart: the outage below outlasts them all; the failed notices then come
+    // back by themselves (DELIVERY_RETRY_FAILED_MS).
     const s = await stack({ env: { JOB_ATTEMPTS: '3' } });
     clean(
       await run('Telegram down longer than all retries, then back', s, async () => {

@@ -5,7 +5,7 @@ import { AppConfig } from '@inbox/config';
 import { ConnectorError, type DeliveryReceipt } from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
-import { DeliveryRepository, type DeliveryRef } from './delivery.repository';
+import { DeliveryRepository, type DeliveryRef, type MessageRow } from './delivery.repository';
 
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently';
 
@@ -84,10 +84,11 @@ export class DeliveryService {
           timeZone: m.time_zone,
         },
       });
-      await this.deliveries.markMessageSent(m, receipt, entry.kind);
+      await this.recordSent(m, receipt, entry.kind);
       this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind });
       return 'sent';
     } catch (error) {
+      if (error instanceof ReceiptNotStored) throw error;
       if (error instanceof ConnectorError && !error.retryable) {
         await this.fail(m, `${error.code}: ${error.message}`);
         return 'failed-permanently';
@@ -95,6 +96,29 @@ export class DeliveryService {
       const reason = error instanceof Error ? error.message : String(error);
       await this.deliveries.recordMessageError(m.id, reason);
       throw retryable(error);
+    }
+  }
+
+  /**
+   * The citizen has the message: its receipt must be stored, or a retry would send it again. A database that is
+   * restarting is waited for (for up to a job lock's time) rather than the job failed at once.
+   */
+  private async recordSent(m: MessageRow, receipt: DeliveryReceipt, kind: string): Promise<void> {
+    const deadline = Date.now() + this.config.queueLockMs;
+    for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+      try {
+        await this.deliveries.markMessageSent(m, receipt, kind);
+        return;
+      } catch (error) {
+        if (Date.now() + wait > deadline) {
+          this.log.error('sent, but the receipt could not be stored: a retry will send it again', {
+            outboundMessageId: m.id,
+            reason: error,
+          });
+          throw new ReceiptNotStored(error instanceof Error ? error.message : String(error));
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
     }
   }
 
@@ -173,6 +197,9 @@ export class DeliveryService {
     return this.deliveries.requeueDueRetries();
   }
 }
+
+/** Sent, but not recorded as sent (the database stayed away): the job fails and is retried like any other. */
+class ReceiptNotStored extends Error {}
 
 function retryable(error: unknown): RetryableDeliveryError {
   return new RetryableDeliveryError(
