@@ -171,10 +171,60 @@ describe('delivery state (integration)', () => {
     const stranded = await repo.stranded();
     expect(stranded).toEqual(
       expect.arrayContaining([
-        { id: oldMessage, what: 'message' },
-        { id: oldReply, what: 'bot-reply' },
+        { id: oldMessage, what: 'message', round: 0 },
+        { id: oldReply, what: 'bot-reply', round: 0 },
       ]),
     );
     expect(stranded.map((s) => s.id)).not.toContain(freshMessage);
+  });
+
+  it('brings a message that failed on an outage back by itself, for the configured rounds only', async () => {
+    const ref = { id: await message(), appeal_id: appealId };
+    const retryAt = async () =>
+      (
+        (await db.dataSource.query(
+          `SELECT status, retry_rounds AS rounds, retry_at IS NOT NULL AS due
+             FROM outbound_messages WHERE id = $1`,
+          [ref.id],
+        )) as { status: string; rounds: number; due: boolean }[]
+      )[0];
+    const dueNow = async () => {
+      await db.dataSource.query(
+        `UPDATE outbound_messages SET retry_at = now() WHERE id = $1 AND retry_at IS NOT NULL`,
+        [ref.id],
+      );
+      return (await repo.requeueDueRetries()).filter((r) => r.id === ref.id);
+    };
+    const outage = { firstMs: 60_000, rounds: 2 };
+
+    await repo.markMessageFailed(ref, 'после 3 попыток: 502', outage);
+    expect(await retryAt()).toMatchObject({ status: 'failed', rounds: 0, due: true });
+    // Not yet due: nothing comes back before its time.
+    expect((await repo.requeueDueRetries()).map((r) => r.id)).not.toContain(ref.id);
+    expect(await dueNow()).toEqual([{ id: ref.id, round: 1 }]);
+    expect(await retryAt()).toMatchObject({ status: 'queued', rounds: 1, due: false });
+
+    // The second round waits twice as long, and after the last round the message stays failed for staff.
+    await repo.markMessageFailed(ref, 'после 3 попыток: 502', outage);
+    const [{ seconds }] = (await db.dataSource.query(
+      `SELECT extract(epoch FROM retry_at - now())::int AS seconds FROM outbound_messages WHERE id = $1`,
+      [ref.id],
+    )) as { seconds: number }[];
+    expect(seconds).toBeGreaterThan(100);
+    expect(seconds).toBeLessThanOrEqual(120);
+    expect(await dueNow()).toEqual([{ id: ref.id, round: 2 }]);
+    await repo.markMessageFailed(ref, 'после 3 попыток: 502', outage);
+    expect(await retryAt()).toMatchObject({ status: 'failed', rounds: 2, due: false });
+    expect(await dueNow()).toEqual([]);
+    const stranded = await repo.stranded();
+    expect(stranded.map((s) => s.id)).not.toContain(ref.id);
+
+    // A permanent failure never comes back by itself.
+    const permanent = { id: await message(), appeal_id: appealId };
+    await repo.markMessageFailed(permanent, 'blocked: чат недоступен');
+    expect((await repo.requeueDueRetries()).map((r) => r.id)).not.toContain(permanent.id);
+    expect(
+      (await db.dataSource.query(`SELECT retry_at FROM outbound_messages WHERE id = $1`, [permanent.id]))[0],
+    ).toEqual({ retry_at: null });
   });
 });

@@ -1,0 +1,63 @@
+import Redis from 'ioredis';
+import { InboundStore } from '@inbox/intake';
+import { JobName, JobProducer, QueueName } from '@inbox/queue';
+import { inboundItem } from '../factories/inbound-items';
+import { TEST_REDIS_URL } from '../support/services';
+import { eventually, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * Issue 15: Redis flushed (or replaced by an empty one) under a running worker. The Bull schedules lived only in
+ * Redis; with them went the sweeps that re-enqueue what Postgres holds, so an item stored before the flush whose
+ * job went with it stayed unregistered until a worker restarted. The worker now puts its schedules back by
+ * itself (RepeatableJobs), and the sweep registers the item. Only this test's queue prefix is deleted: the
+ * shared Redis carries other runs' queues.
+ */
+describe('a Redis flushed under a running worker (integration)', () => {
+  let stack: TestStack;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ worker: true, env: { PENDING_SWEEP_MS: '1000' } });
+    redis = new Redis(TEST_REDIS_URL);
+  });
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.close();
+  });
+
+  const schedules = async (queue: QueueName) =>
+    (await stack.worker!.get(JobProducer).queue(queue).getRepeatableJobs()).map((r) => r.name);
+
+  const flushOurKeys = async () => {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${stack.env.QUEUE_PREFIX}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  };
+
+  it('gets its sweeps back and registers an item whose job the flush took', async () => {
+    await eventually(async () =>
+      (await schedules(QueueName.Intake)).includes(JobName.SweepPendingItems) ? true : undefined,
+    );
+    await flushOurKeys();
+    expect(await schedules(QueueName.Intake)).toEqual([]);
+    expect(await schedules(QueueName.Delivery)).toEqual([]);
+
+    // Stored in Postgres; its job was in the Redis that is gone.
+    const [stored] = await stack.api.get(InboundStore).store([inboundItem()], { enqueue: false });
+    const registered = await eventually(async () => {
+      const [row] = (await stack.db.dataSource.query(
+        `SELECT status, appeal_id FROM inbound_items WHERE id = $1`,
+        [stored.inboundItemId],
+      )) as { status: string; appeal_id: string | null }[];
+      return row.status === 'processed' ? row : undefined;
+    }, 30_000);
+    expect(registered.appeal_id).toEqual(expect.any(String));
+    expect(await schedules(QueueName.Intake)).toContain(JobName.SweepPendingItems);
+    expect(await schedules(QueueName.Delivery)).toContain('sweep-queued-messages');
+    expect(await schedules(QueueName.Messengers)).toContain('sweep-dialogue');
+  });
+});
