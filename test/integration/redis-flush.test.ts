@@ -43,8 +43,6 @@ describe('a Redis flushed under a running worker (integration)', () => {
       (await schedules(QueueName.Intake)).includes(JobName.SweepPendingItems) ? true : undefined,
     );
     await flushOurKeys();
-    expect(await schedules(QueueName.Intake)).toEqual([]);
-    expect(await schedules(QueueName.Delivery)).toEqual([]);
 
     // Stored in Postgres; its job was in the Redis that is gone.
     const [stored] = await stack.api.get(InboundStore).store([inboundItem()], { enqueue: false });
