@@ -152,7 +152,8 @@ describe('fault suite (chaos)', () => {
     const apiUrls: string[] = [];
     const apis: AppProcess[] = [];
     for (let i = 0; i < (options.apis ?? 1); i++) {
-      const port = await freePort(57_000 + caseNo * 10 + i);
+      // Above the kernel's ephemeral range (32768-60999): no outgoing connection takes it between restarts.
+      const port = await freePort(61_500 + caseNo * 10 + i);
       apiUrls.push(`http://127.0.0.1:${port}`);
       apis.push(new AppProcess(`api-${i + 1}`, API, { ...base, HTTP_PORT: String(port) }));
     }
@@ -322,6 +323,26 @@ describe('fault suite (chaos)', () => {
     };
   }
 
+  /** What a notice sent twice looked like in our tables: for the report, not for the verdict. */
+  async function explainDoubles(name: string, s: Stack): Promise<void> {
+    for (const input of s.inputs) {
+      if (input.chat === undefined) continue;
+      const sends = s.telegram.sentTo(input.chat).filter((m) => m.text?.startsWith(REGISTERED));
+      if (sends.length < 2) continue;
+      const messages = await pg.query(
+        s.db,
+        `SELECT m.id, m.kind, m.status, m.attempts, m.retry_rounds, m.last_error, m.created_at, m.sent_at
+           FROM outbound_messages m JOIN inbound_items i ON i.appeal_id = m.appeal_id
+          WHERE i.channel = 'telegram' AND i.external_id = $1 ORDER BY m.created_at`,
+        [input.externalId],
+      );
+      process.stdout.write(
+        `${name}: chat ${input.chat} got the registration notice ${sends.length} times; ` +
+          `outbound_messages: ${JSON.stringify(messages)}\n`,
+      );
+    }
+  }
+
   /**
    * Ingests with the fault injected once a third of the inputs is in, waits for the system to settle (nothing
    * lost, nothing left unprocessed) and records the row. `fault` resolves when the broken part is back.
@@ -356,6 +377,7 @@ describe('fault suite (chaos)', () => {
     // A moment more: a notice sent twice would show now.
     await sleep(3000);
     last = await figures(s);
+    await explainDoubles(name, s);
     const row: Row = { name, ...last, recoverySeconds };
     rows.push(row);
     if (recoverySeconds === null) {

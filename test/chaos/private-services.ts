@@ -60,7 +60,7 @@ export class PrivatePostgres {
     const plan = await planCluster(localDir, quiet);
     const password = randomBytes(12).toString('hex');
     await initCluster(plan, password, quiet);
-    const pg = new PrivatePostgres(plan, localDir, await freePort(55_432), password);
+    const pg = new PrivatePostgres(plan, localDir, await freePort(61_432), password);
     await pg.up();
     return pg;
   }
@@ -108,7 +108,7 @@ export class PrivateRedis {
 
   static async start(): Promise<PrivateRedis> {
     const dir = await mkdtemp(join(tmpdir(), 'chaos-redis-'));
-    const redis = new PrivateRedis(dir, await freePort(56_379));
+    const redis = new PrivateRedis(dir, await freePort(61_379));
     await redis.up();
     return redis;
   }
