@@ -147,6 +147,33 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect((await login({ login: victim.login, password: victim.password })).status).toBe(200);
   });
 
+  it('opens the live stream with a single-use ticket, never with the session token in the URL', async () => {
+    const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    const token = operator.headers.authorization.slice('Bearer '.length);
+    const open = async (query: string) => {
+      const abort = new AbortController();
+      const res = await fetch(`${stack.baseUrl}/api/v1/appeals/stream?${query}`, { signal: abort.signal });
+      abort.abort();
+      return res.status;
+    };
+    // The long-lived token in the URL (where proxies log it) opens nothing any more.
+    expect(await open(`access_token=${encodeURIComponent(token)}`)).toBe(401);
+    const ticketRes = await fetch(`${stack.baseUrl}/api/v1/appeals/stream/ticket`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+    expect(ticketRes.status).toBe(200);
+    const { ticket } = (await json(ticketRes)) as { ticket: string };
+    expect(ticket).not.toContain(token);
+    expect(await open(`ticket=${ticket}`)).toBe(200);
+    // Used once: a replay (from a log line, say) is refused.
+    expect(await open(`ticket=${ticket}`)).toBe(401);
+    // Only a signed-in member of staff gets one.
+    expect((await fetch(`${stack.baseUrl}/api/v1/appeals/stream/ticket`, { method: 'POST' })).status).toBe(
+      401,
+    );
+  });
+
   it('keeps no token-signing secret in the database', async () => {
     const rows = (await stack.db.dataSource.query(
       `SELECT key FROM settings WHERE key ILIKE '%secret%'`,

@@ -43,6 +43,7 @@ const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
   'GET /api/v1/appeals/count':
     "the list's count: the same scoped filter, never refused (covered by workspace-api.test)",
   'GET /api/v1/appeals/stream': 'the live stream: filtered by the scope (covered by workspace-api.test)',
+  'POST /api/v1/appeals/stream/ticket': "the live stream's single-use ticket for the caller (security.test)",
   'GET /api/v1/answer-templates': "the organisation's templates",
   'POST /api/v1/answer-templates': 'creates a template',
   'GET /api/v1/me': 'the signed-in staff member',

@@ -57,13 +57,11 @@ describe('workspace API (e2e)', () => {
     return json(res) as Promise<{ id: string; registrationNumber: string }>;
   }
 
-  /** Opens the live stream with a token; collects what arrives until closed. */
-  function listen(who: SignedIn) {
-    const token = who.headers.authorization.slice('Bearer '.length);
+  /** Opens the live stream with a single-use ticket, as the workspace does; collects what arrives until closed. */
+  async function listen(who: SignedIn) {
+    const { ticket } = (await json(post('/api/v1/appeals/stream/ticket', who))) as { ticket: string };
     const received: string[] = [];
-    const req = httpRequest(
-      `${stack.baseUrl}/api/v1/appeals/stream?access_token=${encodeURIComponent(token)}`,
-    );
+    const req = httpRequest(`${stack.baseUrl}/api/v1/appeals/stream?ticket=${encodeURIComponent(ticket)}`);
     const ready = new Promise<void>((resolve, reject) => {
       req.on('response', (res) => {
         expect(res.statusCode).toBe(200);
@@ -96,11 +94,11 @@ describe('workspace API (e2e)', () => {
     return { ready, updates, close: () => req.destroy() };
   }
 
-  it('streams new appeals to a listener in scope, with the token in the query only', async () => {
+  it('streams new appeals to a listener in scope, through a single-use ticket', async () => {
     expect((await get('/api/v1/appeals/stream')).status).toBe(401);
-    expect((await get('/api/v1/appeals/stream?access_token=forged.token.value')).status).toBe(401);
-    const line1 = listen(operator);
-    const district = listen(await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'omsk-district'));
+    expect((await get('/api/v1/appeals/stream?ticket=forged')).status).toBe(401);
+    const line1 = await listen(operator);
+    const district = await listen(await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'omsk-district'));
     try {
       await Promise.all([line1.ready, district.ready]);
       const created = await register('Проверка потока событий');
@@ -157,7 +155,8 @@ describe('workspace API (e2e)', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
 
     const html = await get(`/api/v1/appeals/${appeal.id}/attachments/${page}`, housingClerk);
-    expect(html.headers.get('content-type')).toBe('application/octet-stream');
+    // Served as what its bytes are (text), never rendered (test/e2e/security.test.ts).
+    expect(html.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(html.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(html.headers.get('x-content-type-options')).toBe('nosniff');
 

@@ -47,6 +47,7 @@ import { PublicFaqController } from './knowledge/public-faq.controller';
 import { EventOutboxController } from './outbox/event-outbox.controller';
 import { RateLimitGuard, RateLimitsModule, RateLimitStoreModule } from './rate-limits/rate-limits';
 import { ChannelQuarantineController } from './channels/channel-quarantine.controller';
+import { StreamTickets } from './staff/stream-tickets';
 
 @Module({
   imports: [
@@ -111,6 +112,7 @@ import { ChannelQuarantineController } from './channels/channel-quarantine.contr
     { provide: APP_GUARD, useClass: StaffAuthGuard },
     AppealEventFeed,
     SystemHealth,
+    StreamTickets,
   ],
 })
 export class ApiModule {}

@@ -34,6 +34,11 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
     this.prefix = `${config.queuePrefix}:rate`;
   }
 
+  /** The Redis connection, for other short-lived state of the edge (the live stream's tickets). */
+  get redis(): ThrottlerStorageRedisService['redis'] {
+    return this.storage.redis;
+  }
+
   increment(key: string, ttl: number, limit: number, blockDuration: number, name: string) {
     return this.storage.increment(key, ttl, limit, blockDuration, name);
   }

@@ -1,9 +1,23 @@
-import { Controller, type MessageEvent, Query, Sse } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Controller, HttpCode, type MessageEvent, Post, Query, Sse } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiProperty,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { interval, map, merge, type Observable } from 'rxjs';
-import { PublicEndpoint, StaffUsers } from '@inbox/access';
+import { PublicEndpoint, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 import { AppealEventFeed } from '@inbox/appeals';
 import { DomainError } from '@inbox/common';
+import { StreamTickets } from './stream-tickets';
+
+class StreamTicketDto {
+  @ApiProperty({ description: 'Одноразовый билет для GET /api/v1/appeals/stream?ticket=…' }) ticket!: string;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+}
 
 const HEARTBEAT_MS = 20_000;
 
@@ -13,20 +27,35 @@ export class AppealStreamController {
   constructor(
     private readonly users: StaffUsers,
     private readonly feed: AppealEventFeed,
+    private readonly tickets: StreamTickets,
   ) {}
 
+  @Post('stream/ticket')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Одноразовый билет на поток событий (30 секунд): токен сеанса не попадает в адрес',
+  })
+  @ApiOkResponse({ type: StreamTicketDto })
+  async ticket(@Staff() staff: StaffContext): Promise<StreamTicketDto> {
+    const { ticket, expiresAt } = await this.tickets.issue(staff.user.id);
+    return { ticket, expiresAt: expiresAt.toISOString() };
+  }
+
   @Sse('stream')
-  // EventSource cannot send an Authorization header: this endpoint alone takes the token in the query.
+  // EventSource cannot send an Authorization header, and a session token in a URL ends up in proxies' and
+  // servers' logs: the stream takes a single-use 30-second ticket instead (POST stream/ticket).
   @PublicEndpoint()
   @ApiOperation({
     summary:
-      'Поток событий (server-sent events): новые обращения и изменения в моей области видимости; токен — в access_token',
+      'Поток событий (server-sent events): новые обращения и изменения в моей области видимости; вход — одноразовый билет в ticket',
   })
-  @ApiQuery({ name: 'access_token', required: true, description: 'Токен сеанса сотрудника' })
+  @ApiQuery({ name: 'ticket', required: true, description: 'Билет из POST /api/v1/appeals/stream/ticket' })
   @ApiProduces('text/event-stream')
-  async stream(@Query('access_token') token: string | undefined): Promise<Observable<MessageEvent>> {
-    const user = typeof token === 'string' && token ? await this.users.authenticate(token) : undefined;
-    if (!user) throw new DomainError('unauthenticated', 'Требуется вход в систему');
+  async stream(@Query('ticket') ticket: string | undefined): Promise<Observable<MessageEvent>> {
+    const userId = typeof ticket === 'string' && ticket ? await this.tickets.redeem(ticket) : undefined;
+    const user = userId ? await this.users.byId(userId) : undefined;
+    if (!user?.active) throw new DomainError('unauthenticated', 'Требуется вход в систему');
     const scope = await this.users.scopeOf(user);
     return merge(
       this.feed.watch(scope).pipe(

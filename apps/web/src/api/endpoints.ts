@@ -13,6 +13,7 @@ export const ENDPOINTS = {
   me: { method: 'GET', path: '/api/v1/me' },
   appeals: { method: 'GET', path: '/api/v1/appeals' },
   appealStream: { method: 'GET', path: '/api/v1/appeals/stream' },
+  appealStreamTicket: { method: 'POST', path: '/api/v1/appeals/stream/ticket' },
   appealCount: { method: 'GET', path: '/api/v1/appeals/count' },
   appeal: { method: 'GET', path: '/api/v1/appeals/{id}' },
   appealAnswers: { method: 'GET', path: '/api/v1/appeals/{id}/answers' },

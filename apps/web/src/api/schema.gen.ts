@@ -508,10 +508,27 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Поток событий (server-sent events): новые обращения и изменения в моей области видимости; токен — в access_token */
+        /** Поток событий (server-sent events): новые обращения и изменения в моей области видимости; вход — одноразовый билет в ticket */
         get: operations["AppealStreamController_stream"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/stream/ticket": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Одноразовый билет на поток событий (30 секунд): токен сеанса не попадает в адрес */
+        post: operations["AppealStreamController_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3738,6 +3755,12 @@ export interface components {
             /** @description Видит обращения подведомственных организаций */
             seesSubordinates: boolean;
         };
+        StreamTicketDto: {
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Одноразовый билет для GET /api/v1/appeals/stream?ticket=… */
+            ticket: string;
+        };
         SuggestDto: {
             /** @default 8 */
             limit?: number;
@@ -4695,8 +4718,8 @@ export interface operations {
     AppealStreamController_stream: {
         parameters: {
             query: {
-                /** @description Токен сеанса сотрудника */
-                access_token: unknown;
+                /** @description Билет из POST /api/v1/appeals/stream/ticket */
+                ticket: unknown;
             };
             header?: never;
             path?: never;
@@ -4709,6 +4732,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    AppealStreamController_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamTicketDto"];
+                };
             };
         };
     };

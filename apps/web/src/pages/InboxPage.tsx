@@ -76,20 +76,42 @@ function useLiveUpdates(onChange: (newAppeals: number) => void): boolean {
   const handler = useRef(onChange);
   handler.current = onChange;
   useEffect(() => {
-    const token = getToken();
-    if (!token || typeof EventSource === 'undefined') return;
-    const source = new EventSource(buildUrl('appealStream', undefined, { access_token: token }));
-    source.addEventListener('ready', () => setConnected(true));
-    source.addEventListener('appeals', (e) => {
+    if (!getToken() || typeof EventSource === 'undefined') return;
+    // The session token never goes into the URL: each connection takes a single-use 30-second ticket, and a
+    // dropped connection asks for a new one (EventSource's own retry would repeat a used ticket).
+    let source: EventSource | undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const connect = async () => {
       try {
-        const data = JSON.parse((e as MessageEvent<string>).data) as { newAppeals: number };
-        handler.current(data.newAppeals ?? 0);
+        const { ticket } = await call('appealStreamTicket');
+        if (stopped) return;
+        source = new EventSource(buildUrl('appealStream', undefined, { ticket }));
       } catch {
-        handler.current(0);
+        if (!stopped) retry = setTimeout(() => void connect(), 5000);
+        return;
       }
-    });
-    source.onerror = () => setConnected(false);
-    return () => source.close();
+      source.addEventListener('ready', () => setConnected(true));
+      source.addEventListener('appeals', (e) => {
+        try {
+          const data = JSON.parse((e as MessageEvent<string>).data) as { newAppeals: number };
+          handler.current(data.newAppeals ?? 0);
+        } catch {
+          handler.current(0);
+        }
+      });
+      source.onerror = () => {
+        setConnected(false);
+        source?.close();
+        if (!stopped) retry = setTimeout(() => void connect(), 5000);
+      };
+    };
+    void connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retry);
+      source?.close();
+    };
   }, []);
   return connected;
 }
