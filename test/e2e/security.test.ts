@@ -174,6 +174,92 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     );
   });
 
+  it('shows an administrator no personal data: no applicant, phones or e-mails in the text, answers or files', async () => {
+    const item = inboundItem({
+      channel: Channel.Email,
+      text: 'Прошу перезвонить по номеру +7 913 555-12-34 или написать на arkady.p@example.ru — во дворе яма.',
+      author: {
+        externalId: `mail-${randomBytes(3).toString('hex')}`,
+        surname: 'Петров',
+        firstName: 'Аркадий',
+      },
+      attachments: [
+        {
+          fileName: 'scan.pdf',
+          contentType: 'application/pdf',
+          contentBase64: pdf(2000).toString('base64'),
+          size: 2000,
+        },
+      ],
+    });
+    const [stored] = await stack.api.get(InboundStore).store([item], { enqueue: false });
+    const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
+    const id = outcome.appealId;
+    const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    const drafted = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, {
+      method: 'POST',
+      headers: operator.headers,
+      body: JSON.stringify({ text: 'Уважаемый(ая) Аркадий Петрович! Яму заделают до пятницы.' }),
+    });
+    expect(drafted.status).toBe(201);
+
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: admin.headers }));
+    expect(card.applicant).toBeNull();
+    expect(card.address).toBeNull();
+    expect(card.attachments).toEqual([]);
+    expect(card.text).not.toContain('555-12-34');
+    expect(card.text).not.toContain('arkady.p@example.ru');
+    const answers = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, { headers: admin.headers }),
+    );
+    expect(answers).toHaveLength(1);
+    expect(JSON.stringify(answers)).not.toContain('Аркадий');
+    const [file] = (await stack.db.dataSource.query(`SELECT id FROM attachments WHERE appeal_id = $1`, [
+      id,
+    ])) as {
+      id: string;
+    }[];
+    const download = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/attachments/${file.id}`, {
+      headers: admin.headers,
+    });
+    expect(download.status).toBe(403);
+    const denied = (await stack.db.dataSource.query(
+      `SELECT action FROM audit_log WHERE user_id = $1 AND entity_id = $2 AND outcome = 'denied'`,
+      [admin.userId, id],
+    )) as { action: string }[];
+    expect(denied.map((d) => d.action)).toContain('read-attachment');
+    // The operator, whose work it is, sees it all.
+    const theirs = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, { headers: operator.headers }),
+    );
+    expect(theirs[0].text).toContain('Аркадий Петрович');
+  });
+
+  it('audits every refusal: a role refused an endpoint, ids asked for outside the scope', async () => {
+    const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    expect((await fetch(`${stack.baseUrl}/api/v1/users`, { headers: operator.headers })).status).toBe(403);
+    const [roleRow] = (await stack.db.dataSource.query(
+      `SELECT details FROM audit_log WHERE user_id = $1 AND action = 'call-endpoint' AND outcome = 'denied'`,
+      [operator.userId],
+    )) as { details: Record<string, unknown> }[];
+    expect(roleRow.details).toMatchObject({ method: 'GET', route: '/api/v1/users' });
+
+    const [{ id: outside }] = (await stack.db.dataSource.query(`SELECT id FROM appeals LIMIT 1`)) as {
+      id: string;
+    }[];
+    const clerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'omsk-district');
+    const page = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals?ids=${outside}`, { headers: clerk.headers }),
+    );
+    expect(page.items).toEqual([]);
+    const idRows = (await stack.db.dataSource.query(
+      `SELECT 1 FROM audit_log WHERE user_id = $1 AND action = 'list-appeals' AND entity_id = $2 AND outcome = 'denied'`,
+      [clerk.userId, outside],
+    )) as unknown[];
+    expect(idRows).toHaveLength(1);
+  });
+
   it('keeps no token-signing secret in the database', async () => {
     const rows = (await stack.db.dataSource.query(
       `SELECT key FROM settings WHERE key ILIKE '%secret%'`,

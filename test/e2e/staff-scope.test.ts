@@ -61,13 +61,10 @@ const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
 };
 
 /**
- * Endpoints that refuse with 404 but keep no denied audit row: reads of no personal data, owned by the
- * classifier (libs/classification); every other endpoint must audit the refusal.
+ * Endpoints that refuse with 404 but keep no denied audit row: none. (The classifier's routing suggestion and
+ * 59-ФЗ flags were exempt once; issue 14 asks every denial on every endpoint to be on record.)
  */
-const NO_DENIAL_AUDIT: Record<string, string> = {
-  'GET /api/v1/appeals/{id}/routing-suggestion': 'suggested organisations, no personal data',
-  'GET /api/v1/appeals/{id}/flags': '59-ФЗ flags of the text, no personal data',
-};
+const NO_DENIAL_AUDIT: Record<string, string> = {};
 
 /** Path prefixes outside the staff API: the citizen's, webhooks, sign-in, health, the document itself. */
 const NOT_STAFF = ['/api/v1/public/', '/api/v1/webhooks/', '/api/v1/auth/', '/health', '/api/docs'];

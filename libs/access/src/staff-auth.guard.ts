@@ -8,6 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { DomainError, forbiddenError } from '@inbox/common';
 import { type AccessScope } from './access-scope';
+import { AuditLog } from './audit-log.service';
 import { type Role } from './roles';
 import { type StaffUser, StaffUsers } from './staff-users.service';
 
@@ -37,20 +38,32 @@ export class StaffAuthGuard implements CanActivate {
   constructor(
     private readonly users: StaffUsers,
     private readonly reflector: Reflector,
+    private readonly audit: AuditLog,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
-    const request = ctx
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, string>; staff?: StaffContext }>();
+    const request = ctx.switchToHttp().getRequest<{
+      headers: Record<string, string>;
+      method?: string;
+      route?: { path?: string };
+      staff?: StaffContext;
+    }>();
     const header = request.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const user = token ? await this.users.authenticate(token) : undefined;
     if (!user) throw signInRequired();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(user.role)) {
+      // Every refusal is on record: who tried which endpoint (its route pattern, never the values in it).
+      await this.audit.record({
+        userId: user.id,
+        action: 'call-endpoint',
+        entityType: 'endpoint',
+        outcome: 'denied',
+        details: { method: request.method, route: request.route?.path, role: user.role },
+      });
       throw forbiddenError('Недостаточно прав для этого действия');
     }
     request.staff = { user, scope: await this.users.scopeOf(user) };

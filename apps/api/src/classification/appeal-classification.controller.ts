@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Staff, type StaffContext } from '@inbox/access';
+import { AuditLog, Staff, type StaffContext } from '@inbox/access';
+import { DomainError } from '@inbox/common';
 import { RoutingSuggestions } from '@inbox/classification';
 import { LegalFlags } from '@inbox/legal-flags';
 import { FlagDecisionDto } from './classification.dto';
@@ -15,20 +16,41 @@ export class AppealClassificationController {
   constructor(
     private readonly routing: RoutingSuggestions,
     private readonly flags: LegalFlags,
+    private readonly audit: AuditLog,
   ) {}
+
+  /** An appeal out of scope (or none) is a 404 like any other, and the attempt is in the audit log. */
+  private async denialAudited<T>(action: string, id: string, staff: StaffContext, work: () => Promise<T>) {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not-found') {
+        await this.audit.record({
+          userId: staff.user.id,
+          action,
+          entityType: 'appeal',
+          entityId: id,
+          outcome: 'denied',
+        });
+      }
+      throw error;
+    }
+  }
 
   @Get(':id/routing-suggestion')
   @ApiOperation({
     summary: 'Куда направить: по правилам (они главнее), иначе по истории ответов на эту тему и территорию',
   })
   routingSuggestion(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
-    return this.routing.forAppeal(id, staff.scope);
+    return this.denialAudited('read-routing-suggestion', id, staff, () =>
+      this.routing.forAppeal(id, staff.scope),
+    );
   }
 
   @Get(':id/flags')
   @ApiOperation({ summary: 'Признаки по 59-ФЗ, предложенные для решения сотрудника' })
   list(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
-    return this.flags.list(id, staff.scope);
+    return this.denialAudited('list-flags', id, staff, () => this.flags.list(id, staff.scope));
   }
 
   @Post(':id/flags/:flagId/confirm')
@@ -40,12 +62,8 @@ export class AppealClassificationController {
     @Body() body: FlagDecisionDto,
     @Staff() staff: StaffContext,
   ) {
-    return this.flags.decide(
-      id,
-      flagId,
-      'confirmed',
-      { userId: staff.user.id, scope: staff.scope },
-      body.comment,
+    return this.denialAudited('confirm-flag', id, staff, () =>
+      this.flags.decide(id, flagId, 'confirmed', { userId: staff.user.id, scope: staff.scope }, body.comment),
     );
   }
 
@@ -58,12 +76,8 @@ export class AppealClassificationController {
     @Body() body: FlagDecisionDto,
     @Staff() staff: StaffContext,
   ) {
-    return this.flags.decide(
-      id,
-      flagId,
-      'dismissed',
-      { userId: staff.user.id, scope: staff.scope },
-      body.comment,
+    return this.denialAudited('dismiss-flag', id, staff, () =>
+      this.flags.decide(id, flagId, 'dismissed', { userId: staff.user.id, scope: staff.scope }, body.comment),
     );
   }
 }

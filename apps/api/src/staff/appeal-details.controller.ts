@@ -1,13 +1,14 @@
 import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { AuditLog, Staff, type StaffContext } from '@inbox/access';
+import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
-import { notFoundError } from '@inbox/common';
+import { forbiddenError, notFoundError } from '@inbox/common';
 import { servedAs } from '../files/content-sniffing';
 import { AnswerDto, NoteViewDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+const ADMIN_HIDDEN = 'Текст скрыт: администратор не видит персональных данных';
 
 /** Parts of the appeal card loaded on demand: attachment contents and the answers with their states. */
 @ApiTags('appeals')
@@ -28,6 +29,18 @@ export class AppealDetailsController {
     @Staff() staff: StaffContext,
     @Res() res: Response,
   ): Promise<void> {
+    if (staff.user.role === Role.Admin) {
+      // Administrators run the system, not appeals: a citizen's files are personal data they never get.
+      await this.audit.record({
+        userId: staff.user.id,
+        action: 'read-attachment',
+        entityType: 'appeal',
+        entityId: id,
+        outcome: 'denied',
+        details: { attachmentId, reason: 'administrator' },
+      });
+      throw forbiddenError('Администратор не просматривает вложения обращений');
+    }
     const file = await this.queries.attachmentContent(id, attachmentId, staff.scope);
     await this.audit.record({
       userId: staff.user.id,
@@ -68,6 +81,8 @@ export class AppealDetailsController {
       });
       throw notFoundError('Обращение не найдено');
     }
+    // Answers address the applicant by name: an administrator sees that they exist and their state, not the text.
+    if (staff.user.role === Role.Admin) return answers.map((a) => ({ ...a, text: ADMIN_HIDDEN }));
     return answers;
   }
 

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
-import { notFoundError } from '@inbox/common';
+import { notFoundError, redactText } from '@inbox/common';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 import { AppealCardDto, AppealCountDto, AppealPageDto } from './appeal.responses';
 
@@ -37,13 +37,39 @@ export class AppealsController {
       });
     }
     const page = await this.queries.list(query, staff.scope);
+    if (query.ids?.length && !page.nextCursor) {
+      // Asked by id: each one not given (out of scope, or no such appeal) is a refusal on record.
+      const found = new Set(page.items.map((i) => i.id));
+      for (const id of query.ids.filter((i) => !found.has(i))) {
+        await this.audit.record({
+          userId: staff.user.id,
+          action: 'list-appeals',
+          entityType: 'appeal',
+          entityId: id,
+          outcome: 'denied',
+        });
+      }
+    }
+    if (query.topicId && !query.q?.trim()) {
+      await this.audit.record({
+        userId: staff.user.id,
+        action: 'list-appeals',
+        entityType: 'topic',
+        entityId: query.topicId === 'none' ? null : query.topicId,
+        details: { found: page.items.map((i) => i.id) },
+      });
+    }
     if (query.q?.trim()) {
       // A search matches surnames, phones and e-mails: a read of personal data, on record with what it found.
       await this.audit.record({
         userId: staff.user.id,
         action: 'search-appeals',
         entityType: 'appeal',
-        details: { personalData: ['applicant'], found: page.items.map((i) => i.id) },
+        details: {
+          personalData: ['applicant'],
+          found: page.items.map((i) => i.id),
+          ...(query.topicId ? { topicId: query.topicId } : {}),
+        },
       });
     }
     return page;
@@ -89,6 +115,9 @@ export class AppealsController {
     });
     // Out of scope and non-existent look the same: a clerk cannot probe other organisations' appeals.
     if (!card) throw notFoundError('Обращение не найдено');
-    return showsPersonalData ? card : { ...card, applicant: null };
+    if (showsPersonalData) return card;
+    if (staff.user.role !== Role.Admin) return { ...card, applicant: null };
+    // An administrator gets no applicant, no phones or e-mails typed into the text, no address, no files.
+    return { ...card, applicant: null, text: redactText(card.text), address: null, attachments: [] };
   }
 }

