@@ -1,13 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, SqlRepository } from '@inbox/database';
 
-export interface TopicRow {
-  id: string;
-  code: string;
-  name: string;
-  parentId: string | null;
-  active: boolean;
-  typicalNeeds: string[];
+/** A topic as the administrator edits it. */
+export interface TopicRow extends CatalogueTopic {
   defaultOrganisationId: string | null;
   rubricatorVersion: number;
 }

@@ -12,7 +12,7 @@ import { matchFastTrack } from '../fast-track/fast-track-match';
 import { FastTrackRules } from '../fast-track/fast-track-rules.service';
 import { type PipelineAppeal, PipelineAppealsRepository } from '../repositories/pipeline-appeals.repository';
 import { RoutingSuggestions } from '../routing/routing-suggestions.service';
-import { appealInput } from '../training/appeal-input';
+import { storedAppealInput } from '../training/appeal-input';
 import { ModelRegistry } from '../training/model-registry.service';
 import { bestTypicalNeed, decideTopic, type TopicDecision } from './topic-decision';
 
@@ -80,34 +80,17 @@ export class ClassificationPipeline {
           await this.queueManual(a, { reason: 'no-model', confidence: null, modelId: null, suggestions: [] });
           classification = 'manual';
         } else {
-          const input = appealInput({
-            subject: a.subject,
-            text: a.text,
-            channel: a.channel,
-            channelCategory: a.channel_category,
-            territoryCode: a.territory_code,
-            features: a.features,
-          });
+          const input = storedAppealInput(a);
           const mapped = this.catalogue.mappedTopic(catalogue, a.channel, a.channel_category);
           const started = performance.now();
-          decision = decideTopic(
-            model.classifier,
-            input,
-            catalogue,
-            this.config.classifierMinConfidence,
-            mapped,
-          );
+          const decide = (c: Catalogue) =>
+            decideTopic(model.classifier, input, c, this.config.classifierMinConfidence, mapped);
+          decision = decide(catalogue);
           if (decision.reason === 'unknown-topic' && !catalogue.byCode.has(decision.label)) {
             // A topic added a moment ago (the model was trained after it): read the rubricator again.
             this.catalogue.invalidate();
             catalogue = await this.catalogue.get();
-            decision = decideTopic(
-              model.classifier,
-              input,
-              catalogue,
-              this.config.classifierMinConfidence,
-              mapped,
-            );
+            decision = decide(catalogue);
           }
           const ms = Math.round((performance.now() - started) * 100) / 100;
           const suggestions = decision.signals.slice(0, 3).map((s) => ({

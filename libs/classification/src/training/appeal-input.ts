@@ -36,6 +36,25 @@ export function appealInput(src: AppealInputSource): ClassifierInput & { feature
   return { text: subject ? `${subject}.\n${src.text}` : src.text, features };
 }
 
+/** An appeal's input as stored (the appeals row and its inbound item's features). */
+export function storedAppealInput(a: {
+  subject: string | null;
+  text: string;
+  channel: string;
+  channel_category: AppealInputSource['channelCategory'];
+  territory_code: string | null;
+  features: Record<string, unknown> | null;
+}): ClassifierInput & { features: Record<string, string> } {
+  return appealInput({
+    subject: a.subject,
+    text: a.text,
+    channel: a.channel,
+    channelCategory: a.channel_category,
+    territoryCode: a.territory_code,
+    features: a.features,
+  });
+}
+
 export interface TrainingRow extends LabelledExample {
   /** Stable identity of the row (`appeal:<id>`, `csv:<id>`): decides the held-back slice. */
   readonly key: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ClassificationExamplesRepository } from '../repositories/classification-examples.repository';
 import { TrainingSourcesRepository } from '../repositories/training-sources.repository';
-import { appealInput, type TrainingRow } from './appeal-input';
+import { storedAppealInput, type TrainingRow } from './appeal-input';
 
 /**
  * What the topic model learns from, newest first up to a cap: labelled examples uploaded as CSV, appeals a
@@ -48,14 +48,7 @@ export class TrainingSet {
       if (a.human) sources.appeals++;
       else sources.demo++;
       if (a.corrected) sources.corrections++;
-      const input = appealInput({
-        subject: a.subject,
-        text: a.text,
-        channel: a.channel,
-        channelCategory: a.channel_category,
-        territoryCode: a.territory_code,
-        features: a.features,
-      });
+      const input = storedAppealInput(a);
       rows.push({
         key: `appeal:${a.id}`,
         text: input.text,
