@@ -4,7 +4,7 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Transactions } from '@inbox/database';
 import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
-import { Incidents } from '@inbox/incidents';
+import { type ClusterInput, Incidents } from '@inbox/incidents';
 import { LegalFlags } from '@inbox/legal-flags';
 import { type Catalogue, TopicCatalogue } from '@inbox/rubricator';
 import { findPhrases, stemText, type StemmedText, wordShingles } from '@inbox/text-classifier';
@@ -149,14 +149,7 @@ export class ClassificationPipeline {
         multiTopicConfidence: this.config.classifierMultiTopicConfidence,
       },
     );
-    const incident = await this.incidents.cluster({
-      id: a.id,
-      registeredAt: new Date(a.registered_at),
-      topicId: a.topic_id,
-      subject: a.subject,
-      text: a.text,
-      address: a.address,
-    });
+    const incident = await this.incidents.cluster(clusterInput(a));
     // The route and the end of the pass in one write (classified_at: the first pass only).
     await this.appeals.finishPass(a.id, suggestedOrganisationIds);
     return {
@@ -184,14 +177,7 @@ export class ClassificationPipeline {
     const stemmed = stemText(a.subject ? `${a.subject}.\n${a.text}` : a.text);
     await this.applyFastTrack(a, stemmed);
     await this.suggestRoute(a);
-    await this.incidents.cluster({
-      id: a.id,
-      registeredAt: new Date(a.registered_at),
-      topicId: a.topic_id,
-      subject: a.subject,
-      text: a.text,
-      address: a.address,
-    });
+    await this.incidents.cluster(clusterInput(a));
   }
 
   private load(appealId: string): Promise<PipelineAppeal | undefined> {
@@ -319,4 +305,16 @@ function keywordTopics(text: StemmedText, catalogue: Catalogue): Map<string, str
     out.set(root, [...(out.get(root) ?? []), ...found]);
   }
   return out;
+}
+
+/** What incident grouping reads of an appeal. */
+function clusterInput(a: PipelineAppeal): ClusterInput {
+  return {
+    id: a.id,
+    registeredAt: new Date(a.registered_at),
+    topicId: a.topic_id,
+    subject: a.subject,
+    text: a.text,
+    address: a.address,
+  };
 }
