@@ -250,4 +250,74 @@ describe('channel intake keeps every real message (e2e)', () => {
     );
     expect(appeals).toEqual([{ id: appeal.id }]);
   });
+
+  it("joins a VK reply to the community's answer to the answered appeal", async () => {
+    const peer = 310_000_091;
+    let localId = 500;
+    const message = (fields: Record<string, unknown>) =>
+      vk.event('message-new.json', (e) => {
+        localId += 1;
+        Object.assign(e.object.message, {
+          peer_id: peer,
+          from_id: peer,
+          id: localId,
+          conversation_message_id: localId,
+          date: Math.floor(Date.now() / 1000),
+          attachments: [],
+          ...fields,
+        });
+      });
+    const sent = (match: (text: string) => boolean) =>
+      eventually(async () => vk.messages.find((m) => m.peerId === peer && match(m.message)));
+    await vk.postCallback(vkUrl, message({ text: 'Начать', payload: '{"command":"start"}' }));
+    const greeting = await sent((t) => t.includes('152-ФЗ'));
+    const consent = (greeting.keyboard as { buttons: { action: { label: string; payload: string } }[][] })
+      .buttons[0][0].action;
+    await vk.postCallback(vkUrl, message({ text: consent.label, payload: consent.payload }));
+    await sent((t) => t.startsWith('Спасибо, согласие получено'));
+    await vk.postCallback(vkUrl, message({ text: 'Во дворе дома 3 по ул. Мира яма на проезде.' }));
+    const [appeal] = await eventually(async () => {
+      const rows = await query(
+        `SELECT a.id FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+          WHERE p.channel = 'vk' AND p.external_id = $1`,
+        [String(peer)],
+      );
+      return rows.length ? rows : undefined;
+    });
+    const take = await fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}/take`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+    expect(take.status).toBe(204);
+    const text = 'Яма заделана 14 марта.';
+    await answerAppeal(stack, appeal.id, operator, supervisor, text);
+    const answer = await sent((t) => t === text);
+    await eventually(async () => {
+      const keys = await query(`SELECT 1 FROM appeal_threads WHERE channel = 'vk' AND thread_key = $1`, [
+        `sent:${peer}:${answer.id}`,
+      ]);
+      return keys.length ? true : undefined;
+    });
+
+    const reply = message({
+      text: 'Яма снова появилась.',
+      reply_message: { id: answer.id, from_id: -vk.groupId, peer_id: peer, text, date: 1 },
+    });
+    expect((await vk.postCallback(vkUrl, reply)).status).toBe(200);
+    await eventually(async () => {
+      const rows = await query(
+        `SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = 'follow-up-received'`,
+        [appeal.id],
+      );
+      return rows.some((r: { data: { text: string } }) => r.data.text === 'Яма снова появилась.')
+        ? true
+        : undefined;
+    });
+    const appeals = await query(
+      `SELECT a.id, a.status FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+        WHERE p.channel = 'vk' AND p.external_id = $1`,
+      [String(peer)],
+    );
+    expect(appeals).toEqual([{ id: appeal.id, status: 'answered' }]);
+  });
 });

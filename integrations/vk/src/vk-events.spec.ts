@@ -42,6 +42,23 @@ describe('parseVkEvent', () => {
     expect(parseVkEvent(press, ctx)).toEqual({ items: [], events: [], skipped: 'group-chat' });
   });
 
+  it("names the community's message a reply answers, so the reply joins that message's appeal", () => {
+    const event = sample('message-new.json');
+    event.object.message.reply_message = {
+      date: 1741601000,
+      from_id: -218840017,
+      text: 'Ответ на обращение № 2025-000318: горячую воду включат 15 марта.',
+      attachments: [],
+      conversation_message_id: 310,
+      peer_id: 604117233,
+      id: 2199,
+    };
+    expect(parseVkEvent(event, ctx).items[0].thread).toEqual({
+      key: 'peer:604117233',
+      refersTo: ['sent:604117233:2199'],
+    });
+  });
+
   it('reads the BOM-prefixed, emoji-mangled template payload', () => {
     const bytes = raw('message-new-template.json');
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));

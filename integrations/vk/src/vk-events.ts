@@ -144,6 +144,8 @@ export const threadKeys = {
   post: (ownerId: number, postId: number) => `post:${ownerId}_${postId}`,
   /** One author's comments under one post: different citizens commenting on the same news post stay apart. */
   postAuthor: (ownerId: number, postId: number, fromId: number) => `post:${ownerId}_${postId}/from:${fromId}`,
+  /** A message the community sent in a dialogue (its message id): a citizen's reply to it names this key. */
+  sent: (peerId: number | string, messageId: number | string) => `sent:${peerId}:${messageId}`,
 };
 
 export interface EventContext {
@@ -186,6 +188,9 @@ function messageNew(object: unknown): ParsedEvents {
   const author = { externalId: String(fromId) };
   const thread = { key: threadKeys.peer(peerId) };
   const replyAddress = { peerId };
+  // A reply to one of the community's messages (an answer, a notice) names it: it joins that message's appeal.
+  const repliedTo = isRecord(message.reply_message) ? int(message.reply_message.id) : undefined;
+  const itemThread = repliedTo ? { ...thread, refersTo: [threadKeys.sent(peerId, repliedTo)] } : thread;
 
   const meaning = interpretPayload(message.payload);
   if (meaning) {
@@ -233,7 +238,7 @@ function messageNew(object: unknown): ParsedEvents {
     author,
     text: cleanText(message.text),
     attachments: attachmentsOf(message.attachments),
-    thread,
+    thread: itemThread,
     replyAddress,
     features: { source: 'messages' },
   };

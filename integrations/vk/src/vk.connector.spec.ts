@@ -133,3 +133,11 @@ describe('splitText', () => {
     expect(parts.join('')).toContain('😀');
   });
 });
+
+describe('VkConnector.threadKeyOfSent', () => {
+  it('keys a dialogue message by peer and its first part, and nothing for a wall comment', () => {
+    expect(connector.threadKeyOfSent('2199,2200', { peerId: 604117233 })).toBe('sent:604117233:2199');
+    expect(connector.threadKeyOfSent('77', { ownerId: -1234, postId: 6 })).toBeUndefined();
+    expect(connector.threadKeyOfSent('2199')).toBeUndefined();
+  });
+});

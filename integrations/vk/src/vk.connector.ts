@@ -18,12 +18,13 @@ import {
   type OutboundMessage,
   type ParseResult,
   type PullPage,
+  type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import type { Params } from 'vk-io';
 import { downloadFile } from '@inbox/integrations/contract';
 import { isRecord } from '@inbox/integrations/contract';
 import { type LongPollState, VkApi } from './vk-api';
-import { decodeJsonBody, parseVkEvent } from './vk-events';
+import { decodeJsonBody, parseVkEvent, threadKeys } from './vk-events';
 import { keyboardJson, MAX_LABEL, randomIdFor, ratingChoices } from './vk-keyboard';
 import { type VkSettings, vkSettings } from './vk-settings';
 
@@ -93,7 +94,7 @@ export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
  * Account: settings { groupId, apiBaseUrl?, apiVersion?, confirmationCode?, longPollWaitSeconds?, requestTimeoutMs?,
  * maxAttachmentBytes?, attachmentHosts? }, secrets { groupToken, callbackSecret? }.
  */
-export class VkConnector implements Connector, AcknowledgesInteractions, HasButtons {
+export class VkConnector implements Connector, AcknowledgesInteractions, HasButtons, ThreadsSentMessages {
   readonly channel = Channel.Vk;
   readonly mode = 'both' as const;
   readonly buttonLabelMax = MAX_LABEL;
@@ -195,6 +196,14 @@ export class VkConnector implements Connector, AcknowledgesInteractions, HasButt
       );
     }
     return { server: response.server, key: response.key, ts: String(response.ts) };
+  }
+
+  /** A message sent into a dialogue (the first part's id): a citizen's reply to it names this key. */
+  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
+    const peerId = int(replyAddress?.peerId);
+    const first = remoteId.split(',')[0];
+    if (peerId === undefined || replyAddress?.postId !== undefined || !/^\d+$/.test(first)) return undefined;
+    return threadKeys.sent(peerId, first);
   }
 
   /**
