@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { type INestApplication } from '@nestjs/common';
+import { type INestApplication, type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { Role, StaffUsers } from '@inbox/access';
-import { ClockWatcher } from '@inbox/clocks';
+import { ClocksModule, ClockWatcher } from '@inbox/clocks';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
 import { generateDemoAppeals } from '@inbox/demo';
 import { createApiApp } from '../apps/api/src/bootstrap';
 import { createBenchDatabase } from './bench-database';
@@ -25,6 +28,10 @@ export const SCALE_TARGETS = {
   healthMs: 20,
   idleSweepMs: 50,
 };
+
+/** The sweep runs in the worker, not the api: its own context, as the worker builds it. */
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), ClocksModule] })
+class SweepModule {}
 
 const FILL_CHUNK = 50_000;
 const CHANNELS = ['website', 'pos', 'email', 'telegram', 'vk', 'ok', 'operator', 'medo'];
@@ -161,6 +168,7 @@ export async function benchScale(args: string[]): Promise<void> {
   const texts = generateDemoAppeals({ count: 400, seed: 11, now: new Date() }).map((d) => d.text);
   const words = ['отопление', 'мусор', 'дорога', 'освещение', 'вода', 'капремонт', 'детский сад', 'автобус'];
   let app: INestApplication | undefined;
+  let sweeper: INestApplicationContext | undefined;
   try {
     let filled = 0;
     for (const size of sizes) {
@@ -186,7 +194,8 @@ export async function benchScale(args: string[]): Promise<void> {
       const operator = await signIn(app, base, Role.Operator, region);
       const supervisor = await signIn(app, base, Role.Supervisor, region);
       const clerk = await signIn(app, base, Role.Clerk, busiest);
-      const watcher = app.get(ClockWatcher);
+      sweeper ??= await NestFactory.createApplicationContext(SweepModule, { logger: ['error'] });
+      const watcher = sweeper.get(ClockWatcher);
       // The first sweep marks whatever is overdue or at risk in the filled history.
       const first = await watcher.sweep(new Date());
       const [{ open, overdue }] = (
@@ -291,6 +300,7 @@ export async function benchScale(args: string[]): Promise<void> {
       );
     }
   } finally {
+    await sweeper?.close();
     await app?.close();
     await client.end();
     await db.drop();
