@@ -15,6 +15,7 @@ import { EventOutbox1796173451776 } from './1796173451776-EventOutbox';
 import { SignInLockouts1796180000000 } from './1796180000000-SignInLockouts';
 import { ClassifiedAt1796181000000 } from './1796181000000-ClassifiedAt';
 import { DeliveryRetryRounds1796182500000 } from './1796182500000-DeliveryRetryRounds';
+import { HealthIndexes1796183000000 } from './1796183000000-HealthIndexes';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   SignInLockouts1796180000000,
   ClassifiedAt1796181000000,
   DeliveryRetryRounds1796182500000,
+  HealthIndexes1796183000000,
 ];

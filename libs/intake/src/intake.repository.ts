@@ -98,14 +98,19 @@ export class IntakeRepository extends SqlRepository {
 
   /** Items not (yet) processed, by status. */
   backlogByStatus(): Promise<{ status: InboundItemStatus; count: number }[]> {
-    return this.rows(
-      `SELECT status, count(*)::int AS count FROM inbound_items WHERE status <> 'processed' GROUP BY status`,
-    );
+    return this.rows(BACKLOG_SQL);
   }
 
   accountsHealth(): Promise<ChannelAccountHealth[]> {
-    return this.rows<ChannelAccountHealth>(
-      `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
+    return this.rows<ChannelAccountHealth>(ACCOUNTS_HEALTH_SQL);
+  }
+}
+
+/** /health's intake backlog: only items not processed, read through their partial index (issue 18). */
+export const BACKLOG_SQL = `SELECT status, count(*)::int AS count FROM inbound_items WHERE status <> 'processed' GROUP BY status`;
+
+/** /health's channel accounts with their open feed actions (counted through a partial index). */
+export const ACCOUNTS_HEALTH_SQL = `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
               last_error AS "lastError", last_error_at AS "lastErrorAt",
               consecutive_failures AS "consecutiveFailures", items_received::int AS "itemsReceived",
               items_quarantined::int AS "itemsQuarantined", last_pull_at AS "lastPullAt",
@@ -115,7 +120,4 @@ export class IntakeRepository extends SqlRepository {
                 AS "pendingActions",
               (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'failed')
                 AS "failedActions"
-         FROM channel_accounts c ORDER BY channel, name`,
-    );
-  }
-}
+         FROM channel_accounts c ORDER BY channel, name`;
