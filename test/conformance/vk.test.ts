@@ -62,12 +62,23 @@ describe('VK: the SDK test events', () => {
     expect(parseVkEvent(chat, ctx)).toEqual({ items: [], events: [], skipped: 'group-chat' });
   });
 
+  it("message_edit: the community's own edit is nothing; the same edit by a citizen is a correction", () => {
+    expect(parseVkEvent(real('MessageEditTest.json'), ctx)).toEqual({ items: [], events: [] });
+    const citizens = real('MessageEditTest.json');
+    citizens.object.out = 0;
+    citizens.object.from_id = Math.abs(citizens.object.from_id);
+    expect(parseVkEvent(citizens, ctx).items).toEqual([
+      expect.objectContaining({
+        features: { source: 'messages', correctionOf: expect.stringMatching(/^msg:/) },
+      }),
+    ]);
+  });
+
   it('the other event types yield nothing and no problem', () => {
     for (const name of [
       'GroupJoinTest.json',
       'GroupLeaveTest.json',
       'MessageReplyTest.json',
-      'MessageEditTest.json',
       'PhotoNewTest.json',
       'WallReplyEditTest.json',
       'WallReplyDeleteTest.json',

@@ -59,6 +59,26 @@ describe('parseVkEvent', () => {
     });
   });
 
+  it("turns a citizen's edit into a correction of the message it edits, and leaves the community's own edits out", () => {
+    expect(parseVkEvent(sample('message-edit.json'), ctx)).toEqual({ items: [], events: [] });
+    const citizens = sample('message-edit.json');
+    citizens.object.out = 0;
+    expect(parseVkEvent(citizens, ctx).items).toEqual([
+      {
+        channel: 'vk',
+        externalId: 'msg:604117240:2215:edit:1741602160',
+        receivedAt: new Date(1741602160 * 1000).toISOString(),
+        regime: 'message',
+        author: { externalId: '604117240' },
+        text: 'Исправленный ответ',
+        attachments: [],
+        thread: { key: 'peer:604117240' },
+        replyAddress: { peerId: 604117240 },
+        features: { source: 'messages', correctionOf: 'msg:604117240:2215' },
+      },
+    ]);
+  });
+
   it('reads the BOM-prefixed, emoji-mangled template payload', () => {
     const bytes = raw('message-new-template.json');
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));

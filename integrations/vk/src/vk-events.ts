@@ -31,6 +31,7 @@ const EMPTY: ParsedEvents = { items: [], events: [] };
 /** Event types we turn into something; every other type (message_reply, group_join, …) yields nothing. */
 export const HANDLED_EVENT_TYPES = [
   'message_new',
+  'message_edit',
   'message_event',
   'wall_post_new',
   'wall_reply_new',
@@ -158,6 +159,8 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
   switch (raw.type) {
     case 'message_new':
       return messageNew(object);
+    case 'message_edit':
+      return messageEdit(object);
     case 'message_event':
       return messageEvent(object);
     case 'wall_post_new':
@@ -241,6 +244,37 @@ function messageNew(object: unknown): ParsedEvents {
     thread: itemThread,
     replyAddress,
     features: { source: 'messages' },
+  };
+  return { items: [item], events: [] };
+}
+
+/**
+ * A message edited in a dialogue. The community's own edits (out = 1) are ours; a citizen's edit is the new
+ * wording as an item of its own, marked as the correction of the message it edits (as Telegram's edits are).
+ */
+function messageEdit(object: unknown): ParsedEvents {
+  const message = isRecord(object) ? (isRecord(object.message) ? object.message : object) : undefined;
+  if (!message) return { ...EMPTY, problem: 'message_edit without a message' };
+  const peerId = int(message.peer_id);
+  const fromId = int(message.from_id);
+  const localId = int(message.conversation_message_id) || int(message.id);
+  if (!peerId || !fromId || !localId)
+    return { ...EMPTY, problem: 'message_edit without peer_id, from_id or id' };
+  if (peerId >= VK_CHAT_PEER_BASE) return { ...EMPTY, skipped: 'group-chat' };
+  if (int(message.out) === 1 || fromId < 0) return EMPTY;
+  const editedAt = int(message.update_time);
+  const original = `msg:${peerId}:${localId}`;
+  const item: InboundItem = {
+    channel: Channel.Vk,
+    externalId: `${original}:edit:${editedAt ?? int(message.date) ?? 0}`,
+    receivedAt: isoFromUnix(editedAt ?? message.date),
+    regime: 'message',
+    author: { externalId: String(fromId) },
+    text: cleanText(message.text),
+    attachments: attachmentsOf(message.attachments),
+    thread: { key: threadKeys.peer(peerId) },
+    replyAddress: { peerId },
+    features: { source: 'messages', correctionOf: original },
   };
   return { items: [item], events: [] };
 }
