@@ -16,6 +16,7 @@ import { SignInLockouts1796180000000 } from './1796180000000-SignInLockouts';
 import { ClassifiedAt1796181000000 } from './1796181000000-ClassifiedAt';
 import { DeliveryRetryRounds1796182500000 } from './1796182500000-DeliveryRetryRounds';
 import { HealthIndexes1796183000000 } from './1796183000000-HealthIndexes';
+import { InboundPersonalDataRemoval1796184000000 } from './1796184000000-InboundPersonalDataRemoval';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   ClassifiedAt1796181000000,
   DeliveryRetryRounds1796182500000,
   HealthIndexes1796183000000,
+  InboundPersonalDataRemoval1796184000000,
 ];

@@ -260,6 +260,65 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect(idRows).toHaveLength(1);
   });
 
+  it('drops personal data from the raw payload once the item is registered, keeping what routing reads', async () => {
+    const item = inboundItem({
+      channel: Channel.Email,
+      author: {
+        externalId: `mail-${randomBytes(3).toString('hex')}`,
+        surname: 'Сидорова',
+        firstName: 'Нина',
+        email: 'nina.s@example.ru',
+        phone: '+79135550000',
+      },
+      text: 'Прошу отремонтировать подъезд, мой телефон +7 913 555-00-00.',
+      address: 'г. Омск, ул. Мира, 5, кв. 12',
+      replyAddress: { email: 'nina.s@example.ru' },
+      features: { district: 'Центральный' },
+      attachments: [
+        {
+          fileName: 'Паспорт Сидоровой.pdf',
+          contentType: 'application/pdf',
+          contentBase64: pdf(500).toString('base64'),
+        },
+      ],
+    });
+    const [stored] = await stack.api.get(InboundStore).store([item], { enqueue: false });
+    const before = (await stack.db.dataSource.query(
+      `SELECT payload::text AS p FROM inbound_items WHERE id = $1`,
+      [stored.inboundItemId],
+    )) as { p: string }[];
+    expect(before[0].p).toContain('Сидорова');
+    const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    expect(outcome.kind).toBe('registered');
+    const [{ p }] = (await stack.db.dataSource.query(
+      `SELECT payload::text AS p FROM inbound_items WHERE id = $1`,
+      [stored.inboundItemId],
+    )) as { p: string }[];
+    for (const personal of [
+      'Сидорова',
+      'Нина',
+      'nina.s@example.ru',
+      '5550000',
+      '555-00-00',
+      'ул. Мира',
+      'Паспорт',
+    ]) {
+      expect(p).not.toContain(personal);
+    }
+    const payload = JSON.parse(p) as Record<string, unknown>;
+    expect(payload).toMatchObject({
+      author: { externalId: item.author.externalId },
+      features: { district: 'Центральный' },
+      personalDataRemoved: true,
+    });
+    // The appeal itself has them, where access is scoped and every read audited.
+    const [appeal] = (await stack.db.dataSource.query(
+      `SELECT a.text, ap.surname FROM appeals a JOIN applicants ap ON ap.id = a.applicant_id WHERE a.id = $1`,
+      [(outcome as { appealId: string }).appealId],
+    )) as { text: string; surname: string }[];
+    expect(appeal).toMatchObject({ surname: 'Сидорова' });
+  });
+
   it('keeps no token-signing secret in the database', async () => {
     const rows = (await stack.db.dataSource.query(
       `SELECT key FROM settings WHERE key ILIKE '%secret%'`,
