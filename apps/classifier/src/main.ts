@@ -30,6 +30,8 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
 
   classifier train --data <csv> --text <column> --label <column> --out <model.json[.gz]>
       [--features col1,col2]          structured columns, one-hot encoded
+      [--fine-label <column>]         finer labels nested in --label (e.g. reason in category): their model
+                                      votes for the parent, its weight chosen on the calibration slice
       [--split time:<col>:<fraction|cutoff>]  train on the earlier rows, evaluate on the later ones
       [--test-data <csv>]             evaluate on another file after training
       [--time-column <col>]           sort by this column so the held-out slice is the most recent
@@ -60,6 +62,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'data',
       'text',
       'label',
+      'fine-label',
       'features',
       'out',
       'split',
@@ -160,6 +163,7 @@ async function train(args: ParsedArgs): Promise<void> {
     featureColumns,
     timeColumn,
     keepEmptyLabels: args.flags.has('keep-empty-labels'),
+    fineLabelColumn: args.options.get('fine-label'),
   };
   const cValues = listOption(args, 'c').map((v) => {
     const c = Number(v);
@@ -216,6 +220,7 @@ async function train(args: ParsedArgs): Promise<void> {
       data,
       textColumn: spec.textColumn,
       labelColumn: spec.labelColumn,
+      ...(spec.fineLabelColumn ? { fineLabelColumn: spec.fineLabelColumn } : {}),
       keepEmptyLabels: spec.keepEmptyLabels ?? false,
       ...(splitRaw ? { split: splitRaw } : {}),
       ...(timeColumn ? { timeColumn } : {}),

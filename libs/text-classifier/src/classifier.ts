@@ -62,6 +62,12 @@ export interface TrainOptions {
    * (rows need a parsable `time`). Helps when topics drift with the seasons.
    */
   readonly recencyHalfLifeDays?: number;
+  /**
+   * When rows carry a {@link LabelledExample.fineLabel}: the weights of the fine model's vote tried on the
+   * calibration slice (the best by macro-F1 is kept; 0 drops the fine model). A label's score becomes
+   * `(1 - mix) · its own margin + mix · the best margin among its fine labels`. Default 0, 0.25, 0.5, 0.75.
+   */
+  readonly hierarchyMix?: readonly number[];
   /** Worker threads for training (default: available cores, at most 4; 1 = in-process). */
   readonly threads?: number;
   /** The time split the rows came from, recorded for `eval` (e.g. `time:created_at:0.2`). */
@@ -119,6 +125,16 @@ interface WeightsFile {
   readonly values: string;
 }
 
+/** The fine-label model that votes for its parents (absent when the model has no hierarchy). */
+export interface FineModelFile {
+  /** Fine labels, `parent / fine`. */
+  readonly labels: readonly string[];
+  /** Index in the model's labels of each fine label's parent. */
+  readonly parents: readonly number[];
+  readonly mix: number;
+  readonly weights: WeightsFile;
+}
+
 export interface ModelFile {
   readonly format: typeof MODEL_FORMAT;
   readonly version: number;
@@ -128,6 +144,7 @@ export interface ModelFile {
   readonly confidenceMap?: TopConfidenceMap;
   readonly featurizer: FeaturizerState;
   readonly weights: WeightsFile;
+  readonly fine?: FineModelFile;
   readonly metadata: ModelMetadata;
 }
 
@@ -140,7 +157,37 @@ interface ScoringWeights {
   readonly bias: Float64Array;
 }
 
+/** Fine labels with their parents and the weight of their vote, ready for scoring. */
+interface FineScoring {
+  readonly labels: readonly string[];
+  readonly parents: Int32Array;
+  readonly mix: number;
+  readonly weights: ScoringWeights;
+}
+
 const now = (): number => performance.now();
+
+/** Separator of parent and fine label in the fine model's label names. */
+const FINE_SEPARATOR = ' / ';
+
+/**
+ * Mixes each label's own margin with the best margin among its fine labels (in place). Labels without
+ * fine labels keep their own margin.
+ */
+export function mixHierarchy(
+  coarse: Float64Array,
+  fine: ArrayLike<number>,
+  parents: ArrayLike<number>,
+  mix: number,
+): Float64Array {
+  if (mix === 0) return coarse;
+  const best = new Float64Array(coarse.length).fill(-Infinity);
+  for (let k = 0; k < parents.length; k++) if (fine[k] > best[parents[k]]) best[parents[k]] = fine[k];
+  for (let c = 0; c < coarse.length; c++) {
+    if (best[c] !== -Infinity) coarse[c] = (1 - mix) * coarse[c] + mix * best[c];
+  }
+  return coarse;
+}
 
 function toBase64(array: ArrayBufferView): string {
   return Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
@@ -256,6 +303,7 @@ export class TextClassifier {
     readonly temperature: number,
     readonly metadata: ModelMetadata,
     readonly confidenceMap?: TopConfidenceMap,
+    private readonly fine?: FineScoring,
   ) {
     this.index = new Map(labels.map((label, c) => [label, c]));
   }
@@ -267,6 +315,11 @@ export class TextClassifier {
 
   get featureConfig(): FeatureConfig {
     return this.featurizer.config;
+  }
+
+  /** The weight of the fine labels' vote (0 when the model has no fine-label model). */
+  get hierarchyMix(): number {
+    return this.fine?.mix ?? 0;
   }
 
   /** Trains a classifier in-process. Deterministic for a given input order and seed. */
@@ -291,7 +344,11 @@ export class TextClassifier {
     for (const e of examples) labelCounts[e.label] = (labelCounts[e.label] ?? 0) + 1;
 
     const holdoutRows = Math.floor(examples.length * holdoutShare);
+    const hierarchical = examples.some((e) => (e.fineLabel ?? '') !== '');
+    const mixes = options.hierarchyMix ?? [0, 0.25, 0.5, 0.75];
     let final: FitResult;
+    let fineFinal: FitResult | undefined;
+    let mix = 0;
     if (holdoutRows >= 1 && examples.length - holdoutRows >= 2) {
       const {
         fit,
@@ -325,7 +382,44 @@ export class TextClassifier {
       }
       const chosen = best as { C: number; result: FitResult };
       linear = { ...linear, C: chosen.C };
-      const scores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
+      let fineFit: FitResult | undefined;
+      let parents: Int32Array = new Int32Array(0);
+      if (hierarchical && mixes.some((m) => m > 0)) {
+        log(`fine labels: fitting their model to vote for their parents`);
+        fineFit = await fitLinear(
+          withFineLabels(vectors),
+          linear,
+          threads,
+          log,
+          started,
+          undefined,
+          halfLife,
+        );
+        parents = parentIndex(fineFit.labels, chosen.result.labels);
+        const coarseScores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
+        const fineScores = testVectors.map((v) => scoreDense(fineFit as FitResult, v, linear.bias));
+        let bestMix = { mix: 0, macroF1: -1 };
+        for (const m of mixes) {
+          const predicted = coarseScores.map(
+            (s, i) =>
+              chosen.result.labels[argmax(mixHierarchy(Float64Array.from(s), fineScores[i], parents, m))],
+          );
+          const macroF1 = evaluatePredictions(
+            test.map((e) => e.label),
+            predicted,
+            predicted.map(() => 1),
+          ).macroF1;
+          log(`fine-label vote ${m}: calibration macro-F1 ${macroF1}`);
+          if (macroF1 > bestMix.macroF1) bestMix = { mix: m, macroF1 };
+        }
+        mix = bestMix.mix;
+        if (mix === 0) fineFit = undefined;
+      }
+      const heldScore = (v: SparseVector): Float64Array => {
+        const s = scoreDense(chosen.result, v, linear.bias);
+        return fineFit ? mixHierarchy(s, scoreDense(fineFit, v, linear.bias), parents, mix) : s;
+      };
+      const scores = testVectors.map(heldScore);
       const known = test.map((e) => chosen.result.labels.indexOf(e.label));
       const calibrationRows = scores.filter((_, i) => known[i] >= 0);
       temperature = fitTemperature(
@@ -341,7 +435,7 @@ export class TextClassifier {
       const scored = report.length > 0 ? report : test;
       const reportProbabilities = scored.map((e) =>
         softmax(
-          scoreDense(chosen.result, vectors.featurizer.transform(e), linear.bias),
+          heldScore(vectors.featurizer.transform(e)),
           temperature,
           new Float64Array(chosen.result.labels.length),
         ),
@@ -368,30 +462,29 @@ export class TextClassifier {
         log(`refitting on all ${examples.length} rows (warm start)`);
         const rowMap = new Int32Array(examples.length).fill(-1);
         fitIndex.forEach((row, k) => (rowMap[row] = k));
-        final = await fitLinear(
-          fitFeatures(examples, featureConfig, log, started),
-          linear,
-          threads,
-          log,
-          started,
-          {
-            result: chosen.result,
+        const all = fitFeatures(examples, featureConfig, log, started);
+        final = await fitLinear(all, linear, threads, log, started, {
+          result: chosen.result,
+          rowMap,
+        });
+        if (fineFit) {
+          fineFinal = await fitLinear(withFineLabels(all), linear, threads, log, started, {
+            result: fineFit,
             rowMap,
-          },
-        );
+          });
+        }
       } else {
         final = chosen.result;
+        fineFinal = fineFit;
       }
     } else {
-      final = await fitLinear(
-        fitFeatures(examples, featureConfig, log, started),
-        linear,
-        threads,
-        log,
-        started,
-        undefined,
-        halfLife,
-      );
+      const all = fitFeatures(examples, featureConfig, log, started);
+      final = await fitLinear(all, linear, threads, log, started, undefined, halfLife);
+      // No slice to choose the fine labels' vote on: only a single given weight is used.
+      if (hierarchical && mixes.length === 1 && mixes[0] > 0) {
+        mix = mixes[0];
+        fineFinal = await fitLinear(withFineLabels(all), linear, threads, log, started, undefined, halfLife);
+      }
     }
 
     const { weights: packed, used } = packWeights(
@@ -401,9 +494,27 @@ export class TextClassifier {
       linear.bias,
       encoding,
     );
+    const finePacked = fineFinal
+      ? packWeights(
+          fineFinal.dense,
+          fineFinal.featurizer.size,
+          fineFinal.labels.length,
+          linear.bias,
+          encoding,
+        )
+      : undefined;
     const before = final.featurizer.size;
-    const remap = final.featurizer.prune((j) => used[j] === 1);
+    const remap = final.featurizer.prune((j) => used[j] === 1 || finePacked?.used[j] === 1);
     const weights = compactRows(packed, remap, final.featurizer.size);
+    const fine: FineScoring | undefined =
+      fineFinal && finePacked
+        ? {
+            labels: fineFinal.labels,
+            parents: parentIndex(fineFinal.labels, final.labels),
+            mix,
+            weights: compactRows(finePacked.weights, remap, final.featurizer.size),
+          }
+        : undefined;
     log(`pruned features with no non-zero weight: ${before} → ${final.featurizer.size}`);
     const metadata: ModelMetadata = {
       trainedAt: new Date().toISOString(),
@@ -417,7 +528,15 @@ export class TextClassifier {
       training: trainingRows(examples, options.split),
     };
     log(`trained in ${(metadata.trainingMs / 1000).toFixed(1)} s`);
-    return new TextClassifier(final.labels, final.featurizer, weights, temperature, metadata, confidenceMap);
+    return new TextClassifier(
+      final.labels,
+      final.featurizer,
+      weights,
+      temperature,
+      metadata,
+      confidenceMap,
+      fine,
+    );
   }
 
   /** Loads a model file written by {@link save} (`.gz` files are gunzipped). */
@@ -444,33 +563,26 @@ export class TextClassifier {
     if (model.version !== MODEL_VERSION) {
       throw new ClassifierInputError(`unsupported model version ${model.version} in ${origin}`);
     }
-    const w = model.weights;
-    const values = fromBase64(w.values, (b) =>
-      w.encoding === 'int8'
-        ? new Int8Array(b)
-        : w.encoding === 'int16'
-          ? new Int16Array(b)
-          : new Float32Array(b),
-    );
-    const weights: ScoringWeights = {
-      rowPtr: fromBase64(w.rowPtr, (b) => new Int32Array(b)),
-      classIds: fromBase64(w.classIds, (b) => new Uint16Array(b)),
-      values,
-      scales: Float64Array.from(w.scales),
-      bias: Float64Array.from(w.bias),
-    };
     return new TextClassifier(
       model.labels,
       Featurizer.fromJSON(model.featurizer),
-      weights,
+      decodeWeights(model.weights),
       model.temperature,
       model.metadata,
       model.confidenceMap,
+      model.fine
+        ? {
+            labels: model.fine.labels,
+            parents: Int32Array.from(model.fine.parents),
+            mix: model.fine.mix,
+            weights: decodeWeights(model.fine.weights),
+          }
+        : undefined,
     );
   }
 
   toModelFile(): ModelFile {
-    const w = this.weights;
+    const { fine } = this;
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
@@ -478,14 +590,17 @@ export class TextClassifier {
       temperature: this.temperature,
       ...(this.confidenceMap ? { confidenceMap: this.confidenceMap } : {}),
       featurizer: this.featurizer.toJSON(),
-      weights: {
-        encoding: encodingOf(w.values),
-        scales: [...w.scales],
-        bias: [...w.bias],
-        rowPtr: toBase64(w.rowPtr),
-        classIds: toBase64(w.classIds),
-        values: toBase64(w.values),
-      },
+      weights: encodeWeights(this.weights),
+      ...(fine
+        ? {
+            fine: {
+              labels: fine.labels,
+              parents: [...fine.parents],
+              mix: fine.mix,
+              weights: encodeWeights(fine.weights),
+            },
+          }
+        : {}),
       metadata: this.metadata,
     };
   }
@@ -498,9 +613,18 @@ export class TextClassifier {
     return data.length;
   }
 
-  /** Raw margins (one per label) before calibration. */
+  /** Raw margins (one per label) before calibration, the fine labels' vote mixed in. */
   scores(input: ClassifierInput): Float64Array {
-    return this.scoreVector(this.featurizer.transform(input));
+    const vector = this.featurizer.transform(input);
+    const coarse = scoreVector(this.weights, vector, this.labels.length);
+    const { fine } = this;
+    if (!fine) return coarse;
+    return mixHierarchy(
+      coarse,
+      scoreVector(fine.weights, vector, fine.labels.length),
+      fine.parents,
+      fine.mix,
+    );
   }
 
   /**
@@ -557,19 +681,62 @@ export class TextClassifier {
   labelIndex(label: string): number {
     return this.index.get(label) ?? -1;
   }
+}
 
-  private scoreVector(vector: SparseVector): Float64Array {
-    const { rowPtr, classIds, values, scales, bias } = this.weights;
-    const out = new Float64Array(this.labels.length);
-    const { indices, values: x } = vector;
-    for (let k = 0; k < indices.length; k++) {
-      const j = indices[k];
-      const v = x[k];
-      for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) out[classIds[p]] += values[p] * v;
-    }
-    for (let c = 0; c < out.length; c++) out[c] = out[c] * scales[c] + bias[c];
-    return out;
+function scoreVector(weights: ScoringWeights, vector: SparseVector, classes: number): Float64Array {
+  const { rowPtr, classIds, values, scales, bias } = weights;
+  const out = new Float64Array(classes);
+  const { indices, values: x } = vector;
+  for (let k = 0; k < indices.length; k++) {
+    const j = indices[k];
+    const v = x[k];
+    for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) out[classIds[p]] += values[p] * v;
   }
+  for (let c = 0; c < out.length; c++) out[c] = out[c] * scales[c] + bias[c];
+  return out;
+}
+
+function encodeWeights(w: ScoringWeights): WeightsFile {
+  return {
+    encoding: encodingOf(w.values),
+    scales: [...w.scales],
+    bias: [...w.bias],
+    rowPtr: toBase64(w.rowPtr),
+    classIds: toBase64(w.classIds),
+    values: toBase64(w.values),
+  };
+}
+
+function decodeWeights(w: WeightsFile): ScoringWeights {
+  return {
+    rowPtr: fromBase64(w.rowPtr, (b) => new Int32Array(b)),
+    classIds: fromBase64(w.classIds, (b) => new Uint16Array(b)),
+    values: fromBase64(w.values, (b) =>
+      w.encoding === 'int8'
+        ? new Int8Array(b)
+        : w.encoding === 'int16'
+          ? new Int16Array(b)
+          : new Float32Array(b),
+    ),
+    scales: Float64Array.from(w.scales),
+    bias: Float64Array.from(w.bias),
+  };
+}
+
+/** The same rows labelled `parent / fine` (rows without a fine label get `parent / `). */
+function withFineLabels(vectors: Vectors): Vectors {
+  return {
+    ...vectors,
+    examples: vectors.examples.map((e) => ({
+      ...e,
+      label: `${e.label}${FINE_SEPARATOR}${e.fineLabel ?? ''}`,
+    })),
+  };
+}
+
+/** For each `parent / fine` label, the index of its parent among `labels`. */
+function parentIndex(fineLabels: readonly string[], labels: readonly string[]): Int32Array {
+  return Int32Array.from(fineLabels, (f) => labels.indexOf(f.slice(0, f.indexOf(FINE_SEPARATOR))));
 }
 
 function argmax(values: ArrayLike<number>): number {

@@ -7,6 +7,11 @@ export interface LabelledExample {
   readonly label: string;
   /** Value of the time column, when one was asked for (for time-based splits). */
   readonly time?: string;
+  /**
+   * A finer label inside `label` (e.g. the typical need inside a category). When rows carry one, training
+   * also fits a model over the fine labels and lets the best fine label vote for its parent.
+   */
+  readonly fineLabel?: string;
 }
 
 export interface DatasetSpec {
@@ -16,6 +21,8 @@ export interface DatasetSpec {
   readonly timeColumn?: string;
   /** Rows with an empty label become the class {@link EMPTY_LABEL} instead of being skipped. */
   readonly keepEmptyLabels?: boolean;
+  /** A column of finer labels nested in the label column (see {@link LabelledExample.fineLabel}). */
+  readonly fineLabelColumn?: string;
 }
 
 export interface LoadedDataset {
@@ -36,6 +43,7 @@ export async function loadLabelledCsv(path: string, spec: DatasetSpec): Promise<
       spec.labelColumn,
       ...spec.featureColumns,
       ...(spec.timeColumn ? [spec.timeColumn] : []),
+      ...(spec.fineLabelColumn ? [spec.fineLabelColumn] : []),
     ]),
   ];
   const { rows, columns } = await readCsvColumns(path, wanted);
@@ -57,6 +65,7 @@ export async function loadLabelledCsv(path: string, spec: DatasetSpec): Promise<
       features,
       label,
       time: spec.timeColumn ? columns[spec.timeColumn][i] : undefined,
+      ...(spec.fineLabelColumn ? { fineLabel: columns[spec.fineLabelColumn][i].trim() } : {}),
     });
   }
   if (examples.length === 0) {
