@@ -17,6 +17,7 @@ import { ClassifiedAt1796181000000 } from './1796181000000-ClassifiedAt';
 import { DeliveryRetryRounds1796182500000 } from './1796182500000-DeliveryRetryRounds';
 import { HealthIndexes1796183000000 } from './1796183000000-HealthIndexes';
 import { InboundPersonalDataRemoval1796184000000 } from './1796184000000-InboundPersonalDataRemoval';
+import { AnswerAttachments1796190000000 } from './1796190000000-AnswerAttachments';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   DeliveryRetryRounds1796182500000,
   HealthIndexes1796183000000,
   InboundPersonalDataRemoval1796184000000,
+  AnswerAttachments1796190000000,
 ];

@@ -234,6 +234,23 @@
       text.textContent = answer.text || '';
       li.appendChild(time);
       li.appendChild(text);
+      const files = Array.isArray(answer.attachments) ? answer.attachments : [];
+      if (files.length > 0) {
+        const fileList = document.createElement('ul');
+        fileList.className = 'answer-files';
+        fileList.setAttribute('aria-label', 'Файлы к ответу');
+        files.forEach((file) => {
+          if (!file || typeof file.url !== 'string') return;
+          const item = document.createElement('li');
+          const link = document.createElement('a');
+          link.href = file.url;
+          link.textContent = String(file.fileName || 'файл');
+          link.setAttribute('download', String(file.fileName || ''));
+          item.appendChild(link);
+          fileList.appendChild(item);
+        });
+        li.appendChild(fileList);
+      }
       answersList.appendChild(li);
     });
     document.getElementById('result-answers-block').hidden = answers.length === 0;

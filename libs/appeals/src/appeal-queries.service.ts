@@ -125,6 +125,18 @@ export class AppealQueries {
     return this.attachmentRows.contentInScope(appealId, attachmentId, scope);
   }
 
+  /** An answer file's content when the appeal lies within the scope; undefined otherwise. */
+  async answerFileContent(appealId: string, answerId: string, fileId: string, scope: AccessScope) {
+    if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
+    return this.answerRows.fileContent(appealId, answerId, fileId, false);
+  }
+
+  /** A file of a sent answer, for the citizen with their number and private code. */
+  async publicAnswerFile(registrationNumber: string, code: string, answerId: string, fileId: string) {
+    const id = await this.publicAppealId(registrationNumber, code);
+    return id ? this.answerRows.fileContent(id, answerId, fileId, true) : undefined;
+  }
+
   /** The appeal id behind a number, when the private code matches. */
   async publicAppealId(registrationNumber: string, code: string): Promise<string | undefined> {
     const row = await this.appeals.byRegistrationNumber(registrationNumber);

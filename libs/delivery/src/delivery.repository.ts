@@ -6,6 +6,7 @@ import { type DeliveryReceipt, type OutboundMessage } from '@inbox/integrations/
 export interface MessageRow {
   id: string;
   appeal_id: string;
+  answer_id: string | null;
   channel: string;
   kind: OutboundMessage['kind'];
   text: string;
@@ -52,12 +53,22 @@ export class DeliveryRepository extends SqlRepository {
 
   message(id: string): Promise<MessageRow | undefined> {
     return this.one<MessageRow>(
-      `SELECT m.id, m.appeal_id, m.channel, m.kind, m.text, m.subject, m.status, a.registration_number,
+      `SELECT m.id, m.appeal_id, m.answer_id, m.channel, m.kind, m.text, m.subject, m.status, a.registration_number,
               a.external_id, a.registered_at, a.time_zone, a.reply_address, m.choices, p.email, p.phone,
               COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display
          FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
         WHERE m.id = $1`,
       [id],
+    );
+  }
+
+  /** The files of the answer a message carries, with their contents, in the order they were added. */
+  answerFiles(answerId: string): Promise<{ fileName: string; contentType: string; content: Buffer }[]> {
+    return this.rows(
+      `SELECT f.file_name AS "fileName", f.content_type AS "contentType", c.content
+         FROM answer_attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
+        WHERE f.answer_id = $1 ORDER BY f.created_at, f.id`,
+      [answerId],
     );
   }
 

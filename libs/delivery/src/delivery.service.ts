@@ -65,6 +65,8 @@ export class DeliveryService {
       await this.fail(m, 'у заявителя нет адреса для ответа в этом канале');
       return 'failed-permanently';
     }
+    // An answer goes with its files, in every channel that can carry them.
+    const files = m.kind === 'answer' && m.answer_id ? await this.deliveries.answerFiles(m.answer_id) : [];
     await this.pace(entry, replyAddress);
     await this.deliveries.countMessageAttempt(m.id);
     try {
@@ -75,6 +77,13 @@ export class DeliveryService {
         // Notices carry their buttons (rating questions, consent); the connector renders them its own way.
         choices: m.choices ?? undefined,
         subject: m.subject ?? undefined,
+        attachments: files.length
+          ? files.map((f) => ({
+              fileName: f.fileName,
+              contentType: f.contentType,
+              contentBase64: f.content.toString('base64'),
+            }))
+          : undefined,
         replyAddress: replyAddress as Record<string, unknown> | undefined,
         recipient: { email: m.email ?? undefined, phone: m.phone ?? undefined, name: m.display ?? undefined },
         references: {

@@ -32,10 +32,21 @@ export class PublicAppealHistoryEntryDto {
   @ApiProperty() text!: string;
 }
 
+export class PublicAnswerFileDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() fileName!: string;
+  @ApiProperty() contentType!: string;
+  @ApiProperty() size!: number;
+  @ApiProperty({ description: 'Адрес для скачивания (с кодом доступа)' }) url!: string;
+}
+
 export class PublicAnswerDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ description: 'Организация, давшая ответ' }) organisation!: string;
   @ApiProperty() text!: string;
   @ApiProperty() sentAt!: string;
+  @ApiProperty({ type: [PublicAnswerFileDto], description: 'Файлы, приложенные к ответу' })
+  attachments!: PublicAnswerFileDto[];
 }
 
 export class PublicAppealStatusDto {

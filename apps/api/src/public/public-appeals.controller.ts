@@ -14,7 +14,7 @@ import {
   UploadedFiles,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { PublicEndpoint, SYSTEM_SCOPE } from '@inbox/access';
 import { AppealQueries, AppealRegistrar, AppealWorkflow, isRegistrationNumber } from '@inbox/appeals';
@@ -32,7 +32,9 @@ import {
 import { FormFilesInterceptor } from './form-attachments.interceptor';
 import { RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
 import { allowedUpload } from '../files/content-sniffing';
+import { sendFile } from '../files/send-file';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
 /** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
 const UPLOAD_HARD_LIMIT = 50;
@@ -180,8 +182,42 @@ export class PublicAppealsController {
       ...status,
       registeredAt: status.registeredAt.toISOString(),
       history: status.history.map((h) => ({ at: new Date(h.at).toISOString(), text: h.text })),
-      answers: status.answers.map((a) => ({ ...a, sentAt: new Date(a.sentAt).toISOString() })),
+      answers: status.answers.map((a) => ({
+        id: a.id,
+        organisation: a.organisation,
+        text: a.text,
+        sentAt: new Date(a.sentAt).toISOString(),
+        attachments: a.attachments.map((f) => ({
+          id: f.id,
+          fileName: f.fileName,
+          contentType: f.contentType,
+          size: f.size,
+          url:
+            `/api/v1/public/appeals/${registrationNumber}/answers/${a.id}/attachments/${f.id}` +
+            `?code=${encodeURIComponent(code)}`,
+        })),
+      })),
     };
+  }
+
+  @Get(':registrationNumber/answers/:answerId/attachments/:fileId')
+  @RateLimited('status')
+  @ApiOperation({ summary: 'Файл, приложенный к ответу, по номеру и коду доступа' })
+  @ApiProduces('application/octet-stream')
+  async answerFile(
+    @Param('registrationNumber') registrationNumber: string,
+    @Param('answerId') answerId: string,
+    @Param('fileId') fileId: string,
+    @Query('code') code: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    const file =
+      isRegistrationNumber(registrationNumber) && code && UUID.test(answerId) && UUID.test(fileId)
+        ? await this.queries.publicAnswerFile(registrationNumber, code, answerId, fileId)
+        : undefined;
+    // The same answer for a wrong number, code or file, so nothing can be probed.
+    if (!file) throw notFoundError('Файл не найден');
+    await sendFile(res, file);
   }
 
   @Post(':registrationNumber/rating')

@@ -4,7 +4,7 @@ import { type Response } from 'express';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
 import { forbiddenError, notFoundError } from '@inbox/common';
-import { servedAs } from '../files/content-sniffing';
+import { sendFile } from '../files/send-file';
 import { AnswerDto, NoteViewDto } from './appeal.responses';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -51,19 +51,42 @@ export class AppealDetailsController {
       details: { attachmentId },
     });
     if (!file) throw notFoundError('Вложение не найдено');
-    // The type its bytes sniff as, whatever the sender named or claimed: an executable named doc.pdf or a page
-    // named page.pdf is never served as a PDF; only pictures and real PDFs are shown inline.
-    const { contentType, inline } = await servedAs(file.content);
-    res.setHeader('Content-Type', contentType);
-    res.setHeader(
-      'Content-Disposition',
-      `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-    );
-    res.setHeader('Content-Length', String(file.content.length));
-    res.setHeader('Cache-Control', 'private, no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Content-Security-Policy', "sandbox; default-src 'none'");
-    res.end(file.content);
+    await sendFile(res, file);
+  }
+
+  @Get(':id/answers/:answerId/attachments/:fileId')
+  @ApiOperation({ summary: 'Файл, приложенный к ответу (чтение записывается в журнал)' })
+  @ApiProduces('application/octet-stream')
+  async answerFile(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Param('fileId', uuid) fileId: string,
+    @Staff() staff: StaffContext,
+    @Res() res: Response,
+  ): Promise<void> {
+    if (staff.user.role === Role.Admin) {
+      // As with the citizen's own files: an answer's files speak of the applicant.
+      await this.audit.record({
+        userId: staff.user.id,
+        action: 'read-answer-file',
+        entityType: 'appeal',
+        entityId: id,
+        outcome: 'denied',
+        details: { answerId, fileId, reason: 'administrator' },
+      });
+      throw forbiddenError('Администратор не просматривает файлы ответов');
+    }
+    const file = await this.queries.answerFileContent(id, answerId, fileId, staff.scope);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'read-answer-file',
+      entityType: 'appeal',
+      entityId: id,
+      outcome: file ? 'ok' : 'denied',
+      details: { answerId, fileId },
+    });
+    if (!file) throw notFoundError('Файл не найден');
+    await sendFile(res, file);
   }
 
   @Get(':id/answers')

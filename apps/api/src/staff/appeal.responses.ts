@@ -180,6 +180,14 @@ export class AppealCardDto extends AppealSummaryDto {
   @ApiProperty({ type: [HistoryEventDto] }) history!: HistoryEventDto[];
 }
 
+export class AnswerFileDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) answerId!: string;
+  @ApiProperty() fileName!: string;
+  @ApiProperty() contentType!: string;
+  @ApiProperty() size!: number;
+}
+
 export class AnswerDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['draft', 'approved', 'sent'] }) status!: 'draft' | 'approved' | 'sent';
@@ -199,6 +207,8 @@ export class AnswerDto {
   sentBackBy!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentBackAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) sentBackComment!: string | null;
+  @ApiProperty({ type: [AnswerFileDto], description: 'Файлы, приложенные к ответу' })
+  attachments!: AnswerFileDto[];
 }
 
 export class RegisteredAppealDto {

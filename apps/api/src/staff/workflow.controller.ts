@@ -1,6 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
 import { invalidInput } from '@inbox/common';
@@ -150,6 +169,32 @@ export class WorkflowController {
     @Staff() staff: StaffContext,
   ) {
     await this.workflow.editDraft(id, answerId, actorOf(staff), body.text);
+  }
+
+  @Post(':id/answers/:answerId/attachments')
+  @ApiOperation({ summary: 'Приложить файл к проекту ответа (автор или руководитель подразделения)' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { file: { type: 'string', format: 'binary' } },
+      required: ['file'],
+    },
+  })
+  @UseInterceptors(FileInterceptor('file'))
+  @ApiCreatedResponse({ type: CreatedDto })
+  attachToDraft(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Staff() staff: StaffContext,
+  ) {
+    // No file is refused by the command, after the scope: an appeal out of scope is "not found" either way.
+    return this.workflow.attachToDraft(id, answerId, actorOf(staff), {
+      fileName: file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '',
+      contentType: file?.mimetype ?? 'application/octet-stream',
+      content: file?.buffer ?? Buffer.alloc(0),
+    });
   }
 
   @Post(':id/answers/:answerId/discard')

@@ -109,6 +109,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/answers/{answerId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Приложить файл к проекту ответа (автор или руководитель подразделения) */
+        post: operations["WorkflowController_attachToDraft"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/answers/{answerId}/attachments/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Файл, приложенный к ответу (чтение записывается в журнал) */
+        get: operations["AppealDetailsController_answerFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/answers/{answerId}/discard": {
         parameters: {
             query?: never;
@@ -1471,6 +1505,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/appeals/{registrationNumber}/answers/{answerId}/attachments/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Файл, приложенный к ответу, по номеру и коду доступа */
+        get: operations["PublicAppealsController_answerFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/appeals/{registrationNumber}/rating": {
         parameters: {
             query?: never;
@@ -1926,6 +1977,8 @@ export interface components {
             approvedAt: string | null;
             approvedBy: string | null;
             approvedByName: string | null;
+            /** @description Файлы, приложенные к ответу */
+            attachments: components["schemas"]["AnswerFileDto"][];
             /** Format: uuid */
             authorId: string;
             authorName: string;
@@ -1962,6 +2015,15 @@ export interface components {
             /** @enum {string} */
             status: "closed";
             version: number;
+        };
+        AnswerFileDto: {
+            /** Format: uuid */
+            answerId: string;
+            contentType: string;
+            fileName: string;
+            /** Format: uuid */
+            id: string;
+            size: number;
         };
         AnswerTemplateDto: {
             body: string;
@@ -3373,10 +3435,23 @@ export interface components {
             topics?: components["schemas"]["TopicProposalResponseDto"][];
         };
         PublicAnswerDto: {
+            /** @description Файлы, приложенные к ответу */
+            attachments: components["schemas"]["PublicAnswerFileDto"][];
+            /** Format: uuid */
+            id: string;
             /** @description Организация, давшая ответ */
             organisation: string;
             sentAt: string;
             text: string;
+        };
+        PublicAnswerFileDto: {
+            contentType: string;
+            fileName: string;
+            /** Format: uuid */
+            id: string;
+            size: number;
+            /** @description Адрес для скачивания (с кодом доступа) */
+            url: string;
         };
         PublicAppealCreatedDto: {
             /** @description Показывается один раз, при регистрации */
@@ -4124,6 +4199,56 @@ export interface operations {
         requestBody?: never;
         responses: {
             204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WorkflowController_attachToDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedDto"];
+                };
+            };
+        };
+    };
+    AppealDetailsController_answerFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                fileId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6325,6 +6450,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PublicAppealStatusDto"];
                 };
+            };
+        };
+    };
+    PublicAppealsController_answerFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                fileId: string;
+                registrationNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

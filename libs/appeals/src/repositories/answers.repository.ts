@@ -29,6 +29,16 @@ export interface AnswerView {
   sentBackBy: string | null;
   sentBackAt: Date | null;
   sentBackComment: string | null;
+  attachments: AnswerFile[];
+}
+
+/** A file of an answer, without its content. */
+export interface AnswerFile {
+  id: string;
+  answerId: string;
+  fileName: string;
+  contentType: string;
+  size: number;
 }
 
 /** Answers to appeals (`answers`): draft → approved → sent. */
@@ -37,7 +47,7 @@ export class AnswersRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async forAppeal(appealId: string): Promise<AnswerView[]> {
-    return (await this.dataSource.query(
+    const answers = (await this.dataSource.query(
       `SELECT n.id, n.status, n.text, n.organisation_id AS "organisationId", o.short_name AS "organisationName",
               n.author_id AS "authorId", au.full_name AS "authorName", n.template_id AS "templateId",
               n.approved_by AS "approvedBy", ap.full_name AS "approvedByName", n.approved_at AS "approvedAt",
@@ -47,17 +57,67 @@ export class AnswersRepository {
          JOIN users au ON au.id = n.author_id LEFT JOIN users ap ON ap.id = n.approved_by
         WHERE n.appeal_id = $1 AND n.status <> 'discarded' ORDER BY n.created_at`,
       [appealId],
-    )) as AnswerView[];
+    )) as Omit<AnswerView, 'attachments'>[];
+    const files = await this.filesOf(answers.map((a) => a.id));
+    return answers.map((a) => ({ ...a, attachments: files.filter((f) => f.answerId === a.id) }));
+  }
+
+  /** The files of these answers, oldest first. */
+  async filesOf(answerIds: string[], db: Db = this.dataSource.manager): Promise<AnswerFile[]> {
+    if (answerIds.length === 0) return [];
+    return (await db.query(
+      `SELECT id, answer_id AS "answerId", file_name AS "fileName", content_type AS "contentType", size
+         FROM answer_attachments WHERE answer_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [answerIds],
+    )) as AnswerFile[];
+  }
+
+  /** A file stored once by hash, added to a draft. */
+  async addFile(
+    tx: Db,
+    file: { answerId: string; fileName: string; contentType: string; content: Buffer; sha256: string },
+  ): Promise<string> {
+    await tx.query(
+      `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
+      [file.sha256, file.content.length, file.content],
+    );
+    const [row] = (await tx.query(
+      `INSERT INTO answer_attachments (answer_id, file_name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5)
+       RETURNING id`,
+      [file.answerId, file.fileName, file.contentType, file.content.length, file.sha256],
+    )) as { id: string }[];
+    return row.id;
+  }
+
+  /** A file's content, when it belongs to this answer of this appeal (and, with `sentOnly`, the answer was sent). */
+  async fileContent(
+    appealId: string,
+    answerId: string,
+    fileId: string,
+    sentOnly: boolean,
+  ): Promise<{ fileName: string; contentType: string; content: Buffer } | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT f.file_name AS "fileName", f.content_type AS "contentType", c.content
+         FROM answer_attachments f JOIN answers n ON n.id = f.answer_id
+         JOIN attachment_contents c ON c.sha256 = f.sha256
+        WHERE f.id = $3 AND n.id = $2 AND n.appeal_id = $1 AND (NOT $4 OR n.status = 'sent')`,
+      [appealId, answerId, fileId, sentOnly],
+    )) as { fileName: string; contentType: string; content: Buffer }[];
+    return row;
   }
 
   /** Sent answers as the citizen reads them on the status page: who answered, when, what. */
-  async sentForCitizen(appealId: string): Promise<{ organisation: string; text: string; sentAt: Date }[]> {
-    return (await this.dataSource.query(
-      `SELECT o.short_name AS organisation, n.text, n.sent_at AS "sentAt"
+  async sentForCitizen(
+    appealId: string,
+  ): Promise<{ id: string; organisation: string; text: string; sentAt: Date; attachments: AnswerFile[] }[]> {
+    const answers = (await this.dataSource.query(
+      `SELECT n.id, o.short_name AS organisation, n.text, n.sent_at AS "sentAt"
          FROM answers n JOIN organisations o ON o.id = n.organisation_id
         WHERE n.appeal_id = $1 AND n.status = 'sent' ORDER BY n.sent_at`,
       [appealId],
-    )) as { organisation: string; text: string; sentAt: Date }[];
+    )) as { id: string; organisation: string; text: string; sentAt: Date }[];
+    const files = await this.filesOf(answers.map((a) => a.id));
+    return answers.map((a) => ({ ...a, attachments: files.filter((f) => f.answerId === a.id) }));
   }
 
   async insertDraft(

@@ -124,6 +124,15 @@ export class AppealWorkflow {
     return this.commands.drafts.edit(appealId, answerId, actor, text);
   }
 
+  attachToDraft(
+    appealId: string,
+    answerId: string,
+    actor: Actor,
+    file: { fileName: string; contentType: string; content: Buffer },
+  ): Promise<{ id: string }> {
+    return this.commands.drafts.attach(appealId, answerId, actor, file);
+  }
+
   discardDraft(appealId: string, answerId: string, actor: Actor): Promise<void> {
     return this.commands.drafts.discard(appealId, answerId, actor);
   }

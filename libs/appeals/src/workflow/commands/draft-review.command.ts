@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@inbox/config';
 import { Role } from '@inbox/access';
 import { AnswersRepository, type LockedAnswer } from '../../repositories/answers.repository';
 import { NotificationsRepository } from '../../repositories/notifications.repository';
@@ -28,7 +30,47 @@ export class DraftReviewCommand {
     private readonly answers: AnswersRepository,
     private readonly notifications: NotificationsRepository,
     private readonly rules: WorkflowRules,
+    private readonly config: AppConfig,
   ) {}
+
+  /**
+   * A file added to a draft by whoever may change it: sent with the answer through the channel that can carry
+   * files, and offered on the status page with the access code. At most ATTACHMENT_MAX_COUNT per answer.
+   */
+  async attach(
+    appealId: string,
+    answerId: string,
+    actor: Actor,
+    file: { fileName: string; contentType: string; content: Buffer },
+  ): Promise<{ id: string }> {
+    return this.change.run(appealId, actor, 'attach-to-answer', async ({ tx, appeal: a, record }) => {
+      const answer = await this.rules.answer(tx, a.id, answerId);
+      draftOnly(answer);
+      if (!mayHandleDraft(answer, actor)) {
+        throw new WorkflowError(
+          'forbidden',
+          'Приложить файл может автор проекта или руководитель подразделения',
+        );
+      }
+      const fileName = file.fileName.trim();
+      if (!fileName || file.content.length === 0) {
+        throw new WorkflowError('invalid-input', 'Приложите непустой файл', { file: 'Нет файла' });
+      }
+      if ((await this.answers.filesOf([answerId], tx)).length >= this.config.attachmentMaxCount) {
+        const message = `К ответу можно приложить не больше ${this.config.attachmentMaxCount} файлов`;
+        throw new WorkflowError('invalid-input', message, { file: message });
+      }
+      const id = await this.answers.addFile(tx, {
+        answerId,
+        fileName: fileName.slice(0, 255),
+        contentType: file.contentType || 'application/octet-stream',
+        content: file.content,
+        sha256: createHash('sha256').update(file.content).digest('hex'),
+      });
+      await record('answer-file-attached', { answerId, attachmentId: id });
+      return { id };
+    });
+  }
 
   async edit(
     appealId: string,

@@ -1,0 +1,157 @@
+import { Role } from '@inbox/access';
+import { parseEmail } from '@inbox/integrations/email';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
+import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { mailHeader } from './feed-helpers';
+
+const OURS = 'obrashcheniya@region.test';
+/** A small but real PDF header: what a clerk attaches as the decision. */
+const DECISION = Buffer.from('%PDF-1.4\n% предписание № 17 управляющей компании\n%%EOF\n');
+
+/**
+ * Issue 12, Build 5: an answer carries files. A clerk attaches a file to the draft (a colleague who is not
+ * its author cannot), the answer is approved and sent; the web-form applicant finds the answer and its file on
+ * the status page with the access code (and nothing without it), and receives both by e-mail at the SMTP
+ * receiver; staff download the file from the card; a sent answer takes no more files.
+ */
+describe('answers with files (e2e)', () => {
+  let dovecot: DovecotInstance;
+  let smtp: SmtpReceiver;
+  let stack: TestStack;
+  let operator: SignedIn;
+  let colleague: SignedIn;
+  let supervisor: SignedIn;
+
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+    smtp = await startSmtpReceiver();
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        EMAIL_IMAP_HOST: dovecot.host,
+        EMAIL_IMAP_PORT: String(dovecot.port),
+        EMAIL_IMAP_SECURE: 'false',
+        EMAIL_IMAP_USER: dovecot.users[0].user,
+        EMAIL_IMAP_PASSWORD: dovecot.users[0].password,
+        EMAIL_SMTP_HOST: smtp.host,
+        EMAIL_SMTP_PORT: String(smtp.port),
+        EMAIL_SMTP_SECURE: 'false',
+        EMAIL_FROM_ADDRESS: OURS,
+        EMAIL_TIMEOUT_MS: '5000',
+        EMAIL_PULL_EVERY_MS: '3600000',
+      },
+    });
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    colleague = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await Promise.all([dovecot?.stop(), smtp?.stop()]);
+  });
+
+  const post = (path: string, who: SignedIn, body: unknown = {}) =>
+    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
+  const attach = (path: string, who: SignedIn, name: string, content: Buffer) => {
+    const body = new FormData();
+    body.append('file', new Blob([content], { type: 'application/pdf' }), name);
+    const headers: Record<string, string> = { ...who.headers };
+    delete headers['content-type'];
+    return fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers, body });
+  };
+
+  it('sends the file with the answer, shows it on the status page with the code, and by e-mail', async () => {
+    const citizen = 'olga.k@example.ru';
+    const form = new FormData();
+    for (const [k, v] of Object.entries({
+      surname: 'Кузнецова',
+      firstName: 'Ольга',
+      email: citizen,
+      text: 'Третий день нет горячей воды в доме по ул. Ленина, 15. Управляющая компания не отвечает.',
+      consent: 'true',
+    }))
+      form.append(k, v);
+    const created = (await json(
+      fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body: form }),
+    )) as { registrationNumber: string; accessCode: string };
+    const [{ id }] = await eventually(async () => {
+      const rows = (await stack.db.dataSource.query(`SELECT id FROM appeals WHERE registration_number = $1`, [
+        created.registrationNumber,
+      ])) as { id: string }[];
+      return rows.length ? rows : undefined;
+    });
+
+    expect((await post(`/api/v1/appeals/${id}/take`, operator)).status).toBe(204);
+    const text = 'Управляющей компании выдано предписание, горячая вода подана. Предписание прилагаем.';
+    const draft = await json(post(`/api/v1/appeals/${id}/answers`, operator, { text }));
+    const files = `/api/v1/appeals/${id}/answers/${draft.id}/attachments`;
+    // Someone else's draft: refused.
+    expect((await attach(files, colleague, 'Чужой.pdf', DECISION)).status).toBe(403);
+    const added = await attach(files, operator, 'Предписание № 17.pdf', DECISION);
+    expect(added.status).toBe(201);
+    const { id: fileId } = (await added.json()) as { id: string };
+    const [listed] = (await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, { headers: supervisor.headers }),
+    )) as { attachments: unknown[] }[];
+    expect(listed.attachments).toEqual([
+      expect.objectContaining({ id: fileId, fileName: 'Предписание № 17.pdf', size: DECISION.length }),
+    ]);
+    // Not sent yet: the status page offers nothing.
+    expect(
+      (
+        await fetch(
+          `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}/answers/${draft.id}/attachments/${fileId}?code=${created.accessCode}`,
+        )
+      ).status,
+    ).toBe(404);
+
+    expect((await post(`/api/v1/appeals/${id}/answers/${draft.id}/approve`, supervisor)).status).toBe(204);
+    expect((await post(`/api/v1/appeals/${id}/answers/${draft.id}/send`, operator)).status).toBe(204);
+    // A sent answer takes no more files.
+    expect((await attach(files, operator, 'Позже.pdf', DECISION)).status).toBe(409);
+
+    // The status page, with the access code: the answer and its file.
+    const status = await json(
+      fetch(
+        `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=${created.accessCode}`,
+      ),
+    );
+    expect(status.answers).toEqual([
+      expect.objectContaining({
+        text,
+        attachments: [expect.objectContaining({ fileName: 'Предписание № 17.pdf', size: DECISION.length })],
+      }),
+    ]);
+    const download = await fetch(`${stack.baseUrl}${status.answers[0].attachments[0].url}`);
+    expect(download.status).toBe(200);
+    expect(Buffer.compare(Buffer.from(await download.arrayBuffer()), DECISION)).toBe(0);
+    const wrongCode = status.answers[0].attachments[0].url.replace(/code=[^&]+/, 'code=AAAAAAAA');
+    expect((await fetch(`${stack.baseUrl}${wrongCode}`)).status).toBe(404);
+
+    // By e-mail: the answer letter carries the file.
+    const letter = await eventually(async () =>
+      smtp.accepted().find((m) => m.to.includes(citizen) && !mailHeader(m, 'Auto-Submitted')),
+    );
+    // Read as the citizen's mail client would (our own parser, the one that reads citizens' letters).
+    const parsed = await parseEmail(letter.raw, {
+      policy547: 'appeal',
+      maxAttachmentBytes: 1e7,
+      fromAddress: citizen,
+    });
+    if (parsed.kind !== 'item') throw new Error(`the answer did not read as a letter: ${parsed.kind}`);
+    expect(parsed.item.text).toContain('горячая вода подана');
+    expect(
+      (parsed.item.attachments ?? []).map((a) => [
+        a.fileName,
+        Buffer.compare(Buffer.from(a.contentBase64 ?? '', 'base64'), DECISION),
+      ]),
+    ).toEqual([['Предписание № 17.pdf', 0]]);
+
+    // Staff read it from the card (audited).
+    const staffCopy = await fetch(`${stack.baseUrl}${files}/${fileId}`, { headers: supervisor.headers });
+    expect(staffCopy.status).toBe(200);
+    expect(Buffer.compare(Buffer.from(await staffCopy.arrayBuffer()), DECISION)).toBe(0);
+  });
+});
