@@ -46,13 +46,13 @@ export class FailedDeliveriesRepository extends SqlRepository {
   }
 
   /**
-   * Back to 'queued' with its attempts reset, and a `delivery-retried` history event naming who did it. False
+   * Back to 'queued' with its attempts reset (and off the sweep's automatic retry rounds), and a `delivery-retried` history event naming who did it. False
    * when the message is not a failed one of this appeal.
    */
   requeue(appealId: string, messageId: string, userId: string): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const updated = await this.rows(
-        `UPDATE outbound_messages SET status = 'queued', attempts = 0
+        `UPDATE outbound_messages SET status = 'queued', attempts = 0, retry_at = NULL
           WHERE id = $1 AND appeal_id = $2 AND status = 'failed' RETURNING id`,
         [messageId, appealId],
         tx,
