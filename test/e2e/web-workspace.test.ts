@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
@@ -893,6 +894,135 @@ describe('staff web workspace (browser e2e)', () => {
     expect(now.find((m) => m.id === other.id)?.status).toBe('promoted');
     expect(now.filter((m) => m.status === 'promoted')).toHaveLength(1);
     expectClean(page);
+  });
+
+  it('no dead ends: a page that cannot be drawn says so and leads back; the menu stays', async () => {
+    const page = await signIn('operator');
+    await page.getByTestId('inbox-row').first().waitFor();
+    // The card's answer arrives broken (a shape the page cannot draw): the page fails, not the workspace.
+    await page.route(`**/api/v1/appeals/${escalateMe.id}`, (route) =>
+      route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ id: escalateMe.id, registrationNumber: escalateMe.registrationNumber }),
+      }),
+    );
+    await page.goto(`${stack.baseUrl}/app/appeals/${escalateMe.id}`);
+    const failure = page.getByTestId('page-error');
+    await failure.getByText('Страницу не удалось показать').waitFor();
+    await page.getByRole('navigation', { name: 'Разделы' }).waitFor();
+    await page.getByTestId('current-user').waitFor();
+    await failure.getByRole('link', { name: 'На начальную страницу' }).click();
+    await page.waitForURL(/\/app\/inbox/);
+    await page.getByTestId('inbox-row').first().waitFor();
+    expect(await page.getByTestId('page-error').count()).toBe(0);
+  });
+
+  it('a lost connection says so, keeps the session and comes back by itself', async () => {
+    const page = await signIn('operator');
+    await page.getByTestId('inbox-row').first().waitFor();
+    // The network goes away while the operator works: a banner at the top, still signed in.
+    await page.context().setOffline(true);
+    await page.getByRole('link', { name: 'Просроченные' }).click();
+    await page.getByTestId('connection-lost').waitFor();
+    await page.getByTestId('current-user').waitFor();
+    await page.context().setOffline(false);
+    await page.getByTestId('connection-lost').waitFor({ state: 'detached', timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Просроченные' }).waitFor();
+    await page.getByTestId('inbox-row').first().waitFor();
+
+    // The server stops answering (the browser is online): the same banner, and it retries on its own.
+    await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await page.getByRole('link', { name: 'Новые' }).click();
+    await page.getByTestId('connection-lost').waitFor();
+    await page.unroute('**/api/**');
+    await page.getByTestId('connection-lost').waitFor({ state: 'detached', timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Новые' }).waitFor();
+
+    // The server does not answer when the page loads: the session is kept and the workspace opens by itself.
+    await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+    await page.reload();
+    await page.getByText('Вход сохранён', { exact: false }).waitFor();
+    expect(await page.getByLabel('Пароль').count()).toBe(0);
+    await page.unroute('**/api/**');
+    await page.getByTestId('current-user').waitFor({ timeout: 20_000 });
+    await page.getByTestId('inbox-row').first().waitFor();
+  });
+
+  it('operator: the inbox export holds the whole result, not the loaded page', async () => {
+    const page = await signIn('operator');
+    await page.goto(`${stack.baseUrl}/app/inbox?queue=all`);
+    await page.getByRole('heading', { name: 'Все обращения' }).waitFor();
+    await page.getByTestId('inbox-row').first().waitFor();
+    const loaded = await page.getByTestId('inbox-row').count();
+    const { total } = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/count`, { headers: await signInHeaders('operator') }),
+    );
+    expect(total).toBeGreaterThan(loaded);
+    await page.getByRole('button', { name: 'Выгрузить' }).click();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: 'CSV (UTF-8, «;»)' }).click(),
+    ]);
+    const file = readFileSync((await download.path())!, 'utf8');
+    const rows = parse(file, { delimiter: ';', bom: true, relax_column_count: true }) as string[][];
+    expect(rows[0][0]).toBe('Рег. номер');
+    expect(rows.length - 1).toBe(total);
+    expect(rows.map((r) => r[0])).toContain(escalateMe.registrationNumber);
+    expectClean(page);
+  });
+
+  it("supervisor: the intake chart drills down to the day's appeals", async () => {
+    const page = await signIn('supervisor');
+    const chart = page.getByRole('figure', { name: /Поступление обращений по дням и каналам/ });
+    await chart.locator('.recharts-area').first().waitFor();
+    const box = (await chart.locator('.recharts-cartesian-grid').boundingBox())!;
+    // Today, the right edge of the plot: the walk registered appeals today.
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2);
+    await page.mouse.click(box.x + box.width - 2, box.y + box.height / 2);
+    await page.waitForURL(/registeredAfter=/);
+    const url = new URL(page.url());
+    const after = new Date(url.searchParams.get('registeredAfter')!);
+    const before = new Date(url.searchParams.get('registeredBefore')!);
+    expect(before.getTime() - after.getTime()).toBe(86_400_000);
+    expect(after.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(before.getTime()).toBeGreaterThan(Date.now());
+    await page.locator(`[data-testid="inbox-row"][data-number="${escalateMe.registrationNumber}"]`).waitFor();
+    expectClean(page);
+  });
+
+  it('has no serious or critical WCAG 2.1 A/AA violations on the administration tabs and incidents', async () => {
+    const found: Record<string, string[]> = {};
+    const admin = await signIn('admin');
+    for (const [tab, table] of [
+      ['templates', 'Шаблоны ответов'],
+      ['fast-track', 'Правила ускоренного рассмотрения'],
+      ['models', 'Модели классификатора'],
+      ['users', 'Сотрудники'],
+    ]) {
+      await admin.goto(`${stack.baseUrl}/app/admin/${tab}`);
+      await admin.getByRole('table', { name: table }).waitFor();
+      await admin.waitForTimeout(300);
+      found[tab] = await axeViolations(admin);
+    }
+    const operator = await signIn('operator');
+    await operator.goto(`${stack.baseUrl}/app/incidents`);
+    await operator.getByRole('heading', { name: 'Инциденты' }).waitFor();
+    await operator.getByText('Инцидентов нет.').or(operator.getByTestId('incident-row').first()).waitFor();
+    found.incidents = await axeViolations(operator);
+    await operator.goto(`${stack.baseUrl}/app/register`);
+    await operator.getByRole('heading', { name: 'Регистрация обращения' }).waitFor();
+    found.register = await axeViolations(operator);
+    expect(found).toEqual({
+      templates: [],
+      'fast-track': [],
+      models: [],
+      users: [],
+      incidents: [],
+      register: [],
+    });
+    expectClean(admin);
+    expectClean(operator);
   });
 
   it('works on a tablet: the menu folds into a button', async () => {

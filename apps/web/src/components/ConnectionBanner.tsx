@@ -9,8 +9,21 @@ import { isOnline, onConnectionChange } from '../api/client';
  */
 export function ConnectionBanner() {
   const queryClient = useQueryClient();
-  const [online, setOnline] = useState(isOnline());
-  useEffect(() => onConnectionChange(setOnline), []);
+  const [serverAnswers, setServerAnswers] = useState(isOnline());
+  useEffect(() => onConnectionChange(setServerAnswers), []);
+  // With the browser itself offline the queries wait without asking (nothing fails), so say it from here.
+  const [browserOnline, setBrowserOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const up = () => setBrowserOnline(true);
+    const down = () => setBrowserOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+    };
+  }, []);
+  const online = serverAnswers && browserOnline;
   useEffect(() => {
     if (online) {
       void queryClient.invalidateQueries();
