@@ -823,6 +823,7 @@ describe('staff web workspace (browser e2e)', () => {
       .locator('[data-testid="legal-flag"][data-flag="offensive"][data-status="confirmed"]')
       .waitFor();
     await operator.locator('[data-testid="history-item"][data-type="legal-flag-dismissed"]').waitFor();
+    expect(await axeViolations(operator)).toEqual([]);
     const card = await json(
       fetch(`${stack.baseUrl}/api/v1/appeals/${flaggedId}`, { headers: operatorHeaders }),
     );
@@ -844,6 +845,7 @@ describe('staff web workspace (browser e2e)', () => {
       .getByText(/Ответ согласован и отправлен по 3 обращениям/)
       .waitFor();
     await supervisor.getByText('Ответ согласован и отправлен', { exact: false }).first().waitFor();
+    expect(await axeViolations(supervisor)).toEqual([]);
     const after = await json(
       fetch(`${stack.baseUrl}/api/v1/incidents/${incident.id}`, { headers: operatorHeaders }),
     );

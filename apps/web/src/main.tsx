@@ -1,7 +1,7 @@
 import '@mantine/core/styles.css';
 import '@mantine/charts/styles.css';
 import './styles.css';
-import { createTheme, type CSSVariablesResolver, MantineProvider } from '@mantine/core';
+import { Alert, createTheme, type CSSVariablesResolver, MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -18,6 +18,8 @@ const theme = createTheme({
   defaultRadius: 'md',
   fontFamily: 'Inter, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif',
   headings: { fontWeight: '600' },
+  // Every closable message has a named close button (axe: button-name).
+  components: { Alert: Alert.extend({ defaultProps: { closeButtonLabel: 'Закрыть сообщение' } }) },
 });
 
 const queryClient = new QueryClient({

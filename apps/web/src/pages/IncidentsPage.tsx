@@ -24,14 +24,14 @@ import { plural } from '../lib/labels';
 import { formatInZone, formatLocalDate } from '../lib/time';
 
 const STATUS: Record<string, { label: string; color: string }> = {
-  open: { label: 'Открыт', color: 'orange.9' },
-  answered: { label: 'Дан ответ', color: 'teal.8' },
-  closed: { label: 'Закрыт', color: 'gray.7' },
+  open: { label: 'Открыт', color: 'orange' },
+  answered: { label: 'Дан ответ', color: 'teal' },
+  closed: { label: 'Закрыт', color: 'gray' },
 };
 
 function IncidentStatus({ status }: { status: string }) {
   return (
-    <Badge color={STATUS[status]?.color ?? 'gray.7'} variant="light" style={{ textTransform: 'none' }}>
+    <Badge color={STATUS[status]?.color ?? 'gray'} variant="light" style={{ textTransform: 'none' }}>
       {STATUS[status]?.label ?? status}
     </Badge>
   );

@@ -8,10 +8,10 @@ import { formatInZone } from '../../lib/time';
 import { TableBox } from './TableBox';
 
 const STATUS: Record<ClassifierModel['status'], { label: string; color: string }> = {
-  promoted: { label: 'Действующая', color: 'teal.8' },
-  candidate: { label: 'Кандидат', color: 'blue.8' },
-  rejected: { label: 'Отклонена', color: 'orange.9' },
-  retired: { label: 'В архиве', color: 'gray.7' },
+  promoted: { label: 'Действующая', color: 'teal' },
+  candidate: { label: 'Кандидат', color: 'blue' },
+  rejected: { label: 'Отклонена', color: 'orange' },
+  retired: { label: 'В архиве', color: 'gray' },
 };
 
 const TRIGGER: Record<string, string> = {

@@ -9,9 +9,9 @@ import { LEGAL_FLAG_LABEL } from '../../lib/labels';
 import { formatInZone } from '../../lib/time';
 
 const STATUS: Record<string, { label: string; color: string }> = {
-  raised: { label: 'ждёт решения', color: 'orange.9' },
-  confirmed: { label: 'подтверждён', color: 'red.8' },
-  dismissed: { label: 'отклонён', color: 'gray.7' },
+  raised: { label: 'ждёт решения', color: 'orange' },
+  confirmed: { label: 'подтверждён', color: 'red' },
+  dismissed: { label: 'отклонён', color: 'gray' },
 };
 
 const MISSING: Record<string, string> = {
@@ -88,7 +88,7 @@ export function FlagsPanel({ card, onDone }: { card: AppealCard; onDone: (text: 
                 {LEGAL_FLAG_LABEL[f.flag] ?? 'Признак по 59-ФЗ'}
               </Text>
               <Badge
-                color={STATUS[f.status]?.color ?? 'gray.7'}
+                color={STATUS[f.status]?.color ?? 'gray'}
                 variant="light"
                 style={{ textTransform: 'none', flexShrink: 0 }}
               >
@@ -113,7 +113,7 @@ export function FlagsPanel({ card, onDone }: { card: AppealCard; onDone: (text: 
                   <Button
                     size="compact-sm"
                     variant="light"
-                    color="red.8"
+                    color="red"
                     loading={decide.isPending && decide.variables?.flag.id === f.id}
                     onClick={() => decide.mutate({ flag: f, decision: 'confirm' })}
                   >
