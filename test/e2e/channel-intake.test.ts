@@ -83,6 +83,7 @@ describe('channel intake keeps every real message (e2e)', () => {
         channel: 'telegram',
         accountName: 'bot',
         externalId: null,
+        summary: 'Канал прислал сообщение, которое не удалось прочитать: содержимое сохранено целиком',
         reason: 'Telegram webhook: body is not JSON',
         raw: cut,
         at: expect.any(String),
@@ -93,6 +94,7 @@ describe('channel intake keeps every real message (e2e)', () => {
         channel: 'vk',
         accountName: `group-${vk.groupId}`,
         externalId: 'event:ev-broken-1',
+        summary: 'Канал прислал сообщение, которое не удалось прочитать: содержимое сохранено целиком',
         reason: 'VK message_new: message_new without peer_id, from_id or id',
         raw: {
           ...brokenVk,

@@ -239,6 +239,7 @@ describe('МЭДО feed (e2e)', () => {
       expect.objectContaining({
         source: 'input',
         channel: 'medo',
+        summary: 'Уведомление о документе или сообщении, которого нет в системе',
         reason: 'Уведомление о документе или сообщении, которого нет в системе',
         raw: expect.objectContaining({
           kind: 'delivery-state',

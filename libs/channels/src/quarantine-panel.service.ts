@@ -9,8 +9,19 @@ import { ChannelAccountsRepository, type QuarantineEntry } from './channel-accou
 export class QuarantinePanel {
   constructor(private readonly accounts: ChannelAccountsRepository) {}
 
-  list(filter: { channel?: string; limit?: number } = {}): Promise<QuarantineEntry[]> {
+  async list(
+    filter: { channel?: string; limit?: number } = {},
+  ): Promise<(QuarantineEntry & { summary: string })[]> {
     const limit = Math.min(500, Math.max(1, Math.floor(filter.limit ?? 100)));
-    return this.accounts.quarantined({ channel: filter.channel, limit });
+    const entries = await this.accounts.quarantined({ channel: filter.channel, limit });
+    return entries.map((e) => ({ ...e, summary: summaryRu(e) }));
   }
+}
+
+/** What a clerk reads first; the connector's own reason (technical, often English) stays beside it. */
+function summaryRu(entry: QuarantineEntry): string {
+  if (entry.source === 'item')
+    return 'Сообщение прочитано, но не зарегистрировано: нужна регистрация вручную';
+  if (/[А-Яа-яЁё]/.test(entry.reason)) return entry.reason;
+  return 'Канал прислал сообщение, которое не удалось прочитать: содержимое сохранено целиком';
 }

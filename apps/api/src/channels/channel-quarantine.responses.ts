@@ -18,7 +18,8 @@ export class QuarantineEntryDto {
     description: 'Идентификатор в канале, если его удалось прочитать',
   })
   externalId!: string | null;
-  @ApiProperty({ description: 'Почему не стало обращением' }) reason!: string;
+  @ApiProperty({ description: 'Что случилось, для сотрудника' }) summary!: string;
+  @ApiProperty({ description: 'Причина, как её назвал канал или система (техническая)' }) reason!: string;
   @ApiProperty({
     description: 'Присланное каналом целиком',
     type: 'object',

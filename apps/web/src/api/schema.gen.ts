@@ -3541,13 +3541,15 @@ export interface components {
             raw: {
                 [key: string]: unknown;
             } | null;
-            /** @description Почему не стало обращением */
+            /** @description Причина, как её назвал канал или система (техническая) */
             reason: string;
             /**
              * @description input — канал прислал то, что не удалось прочитать; item — прочитано, но не зарегистрировано
              * @enum {string}
              */
             source: "input" | "item";
+            /** @description Что случилось, для сотрудника */
+            summary: string;
         };
         QuarantineListDto: {
             /** @description Новые сначала */
