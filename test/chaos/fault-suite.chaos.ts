@@ -323,8 +323,16 @@ describe('fault suite (chaos)', () => {
     };
   }
 
-  /** What a notice sent twice looked like in our tables: for the report, not for the verdict. */
+  /** What a lost item or a notice sent twice looked like in our tables: for the report, not for the verdict. */
   async function explainDoubles(name: string, s: Stack): Promise<void> {
+    const stuck = await pg.query(
+      s.db,
+      `SELECT channel, external_id, status, received_at, error FROM inbound_items
+        WHERE status <> 'processed'`,
+    );
+    if (stuck.length) process.stdout.write(`${name}: unprocessed inbound items: ${JSON.stringify(stuck)}\n`);
+    const outbox = await pg.query(s.db, `SELECT consumer, state, attempts, last_error FROM event_outbox`);
+    if (outbox.length) process.stdout.write(`${name}: outbox rows left: ${JSON.stringify(outbox)}\n`);
     for (const input of s.inputs) {
       if (input.chat === undefined) continue;
       const sends = s.telegram.sentTo(input.chat).filter((m) => m.text?.startsWith(REGISTERED));
