@@ -25,4 +25,28 @@ describe('loadAppConfig', () => {
     }
     expect(problems).toEqual([expect.stringContaining('HTTP_PORT'), expect.stringContaining('LOG_LEVEL')]);
   });
+
+  it('refuses to start in production without AUTH_TOKEN_SECRET, and reads rotation, scrypt and rate limits', () => {
+    let problems: string[] = [];
+    try {
+      loadAppConfig({ NODE_ENV: 'production' });
+    } catch (error) {
+      problems = error instanceof ConfigError ? error.problems : [];
+    }
+    expect(problems).toEqual([expect.stringContaining('AUTH_TOKEN_SECRET must be set in production')]);
+    const config = loadAppConfig({
+      NODE_ENV: 'production',
+      AUTH_TOKEN_SECRET: 's'.repeat(40),
+      AUTH_TOKEN_PREVIOUS_SECRETS: `${'p'.repeat(32)}, ${'q'.repeat(32)}`,
+      RATE_LIMIT_STATUS: 'off',
+    });
+    expect(config.authTokenPreviousSecrets).toEqual(['p'.repeat(32), 'q'.repeat(32)]);
+    expect(config.passwordScryptN).toBe(2 ** 17);
+    expect(config.rateLimits).toEqual({
+      form: { limit: 20, windowSeconds: 600 },
+      status: null,
+      webhook: { limit: 600, windowSeconds: 60 },
+    });
+    expect(() => loadAppConfig({ PASSWORD_SCRYPT_N: '20000', RATE_LIMIT_FORM: 'lots' })).toThrow(ConfigError);
+  });
 });
