@@ -227,4 +227,49 @@ describe('delivery state (integration)', () => {
       (await db.dataSource.query(`SELECT retry_at FROM outbound_messages WHERE id = $1`, [permanent.id]))[0],
     ).toEqual({ retry_at: null });
   });
+
+  it('holds a message back while an earlier one of the same appeal and channel is still on its way', async () => {
+    const telegram = async (createdAgo: string, deliveryState: string | null = null) => {
+      const [{ id }] = await db.dataSource.query(
+        `INSERT INTO outbound_messages (appeal_id, channel, kind, text, created_at, delivery_state)
+         VALUES ($1, 'telegram', 'answer', 'Ответ', now() - $2::interval, $3) RETURNING id`,
+        [appealId, createdAgo, deliveryState],
+      );
+      return { id: id as string, appeal_id: appealId, channel: 'telegram' };
+    };
+    const first = await telegram('3 seconds');
+    const second = await telegram('2 seconds');
+    expect(await repo.earlierMessagePending(second)).toBe(true);
+    expect(await repo.earlierMessagePending(first)).toBe(false);
+    // Another channel of the same appeal does not wait for it.
+    expect(await repo.earlierMessagePending({ ...second, channel: 'vk' })).toBe(false);
+
+    await repo.markMessageSent(
+      { id: first.id, appeal_id: appealId, kind: 'answer' },
+      { remoteId: 't-1', sentAt: new Date().toISOString() },
+      'telegram',
+    );
+    expect(await repo.earlierMessagePending(second)).toBe(false);
+
+    // A failed message, or one an operator hands over by phone, holds nothing back.
+    const failed = await telegram('1 second');
+    const third = await telegram('0 seconds');
+    expect(await repo.earlierMessagePending(third)).toBe(true);
+    await repo.markMessageFailed({ id: failed.id, appeal_id: appealId }, 'чат заблокирован');
+    await repo.markMessageSent(
+      { id: second.id, appeal_id: appealId, kind: 'answer' },
+      { remoteId: 't-2', sentAt: new Date().toISOString() },
+      'telegram',
+    );
+    expect(await repo.earlierMessagePending(third)).toBe(false);
+    const handover = await telegram('0 seconds', 'awaiting-handover');
+    const later = await telegram('-1 second');
+    expect(handover.id).toBeDefined();
+    await repo.markMessageSent(
+      { id: third.id, appeal_id: appealId, kind: 'answer' },
+      { remoteId: 't-3', sentAt: new Date().toISOString() },
+      'telegram',
+    );
+    expect(await repo.earlierMessagePending(later)).toBe(false);
+  });
 });

@@ -62,6 +62,23 @@ export class DeliveryRepository extends SqlRepository {
     );
   }
 
+  /**
+   * Whether an earlier message of the same appeal, in the same channel, is still on its way (queued and meant to be
+   * sent by a connector). Messages go out in the order they were made: (created_at, id), a strict order, so two
+   * messages can never wait for each other. A failed message does not hold later ones back.
+   */
+  async earlierMessagePending(m: { id: string; appeal_id: string; channel: string }): Promise<boolean> {
+    const row = await this.one<{ pending: boolean }>(
+      `SELECT EXISTS (
+         SELECT 1 FROM outbound_messages e, outbound_messages m
+          WHERE m.id = $1 AND e.appeal_id = $2 AND e.channel = $3 AND e.id <> m.id AND e.status = 'queued'
+            AND e.delivery_state IS DISTINCT FROM 'awaiting-handover'
+            AND (e.created_at, e.id) < (m.created_at, m.id)) AS pending`,
+      [m.id, m.appeal_id, m.channel],
+    );
+    return row?.pending === true;
+  }
+
   /** The files of the answer a message carries, with their contents, in the order they were added. */
   answerFiles(answerId: string): Promise<{ fileName: string; contentType: string; content: Buffer }[]> {
     return this.rows(

@@ -7,6 +7,9 @@ import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
 import { DeliveryRepository, type DeliveryRef, type MessageRow } from './delivery.repository';
 
+/** How long a message waits for an earlier one of the same appeal before it tries again. */
+const EARLIER_FIRST_MS = 1000;
+
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently';
 
 /** A failure worth retrying; the queue backs off and tries again. */
@@ -64,6 +67,14 @@ export class DeliveryService {
     if (!replyAddress && !m.email) {
       await this.fail(m, 'у заявителя нет адреса для ответа в этом канале');
       return 'failed-permanently';
+    }
+    // The citizen reads an appeal's messages in the order they were made (a paced or retried notice must not
+    // arrive after the answer that followed it).
+    if (await this.deliveries.earlierMessagePending(m)) {
+      throw new RetryableDeliveryError(
+        'an earlier message of this appeal is still on its way',
+        EARLIER_FIRST_MS,
+      );
     }
     // An answer goes with its files, in every channel that can carry them.
     const files = m.kind === 'answer' && m.answer_id ? await this.deliveries.answerFiles(m.answer_id) : [];
