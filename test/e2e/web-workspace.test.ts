@@ -8,8 +8,10 @@ import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
 import { ClockWatcher } from '@inbox/clocks';
 import {
+  DEMO_ANSWER_TEMPLATES,
   DEMO_ORGANISATIONS,
   demoInboundItems,
+  seedDemoAnswerTemplates,
   seedDemoKnowledge,
   seedDemoRoutingRules,
   seedDirectory,
@@ -115,6 +117,9 @@ describe('staff web workspace (browser e2e)', () => {
       DEMO_ORGANISATIONS.map((o) => o.code),
     ]);
     await seedDemoRoutingRules(ds);
+    // The demo's answer templates, as `npm start` seeds them: once, however often the seed runs.
+    expect(await seedDemoAnswerTemplates(ds)).toBe(DEMO_ANSWER_TEMPLATES.length);
+    expect(await seedDemoAnswerTemplates(ds)).toBe(0);
     const ids = (table: string) =>
       ds
         .query(`SELECT id, code FROM ${table}`)
@@ -692,6 +697,14 @@ describe('staff web workspace (browser e2e)', () => {
     // The clerk's template of the seed is there: the list is the chosen organisation's.
     await page
       .locator('[data-testid="template-row"][data-title="Аварийные работы: водоснабжение"]')
+      .waitFor();
+    // The demo's own: the department's for heating, and a common one every organisation may use.
+    await page
+      .locator('[data-testid="template-row"][data-title="Отопление: проверка и перерасчёт"]')
+      .waitFor();
+    await page
+      .locator('[data-testid="template-row"][data-title="Обращение направлено по компетенции"]')
+      .getByText('общий')
       .waitFor();
     await page.getByRole('button', { name: 'Новый шаблон' }).click();
     const dialog = page.getByRole('dialog', { name: 'Новый шаблон ответа' });

@@ -7,6 +7,7 @@ import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import {
   demoInboundItems,
+  seedDemoAnswerTemplates,
   seedDemoFastTrackRules,
   seedDemoKnowledge,
   seedDemoRoutingRules,
@@ -50,6 +51,7 @@ export async function prepareDemoDatabase(log: (line: string) => void): Promise<
     await seedDirectory(ds);
     await seedDemoRoutingRules(ds);
     await seedDemoFastTrackRules(ds);
+    await seedDemoAnswerTemplates(ds);
     const users = app.get(StaffUsers);
     const orgId = async (code: string) =>
       ((await ds.query(`SELECT id FROM organisations WHERE code = $1`, [code])) as { id: string }[])[0]?.id;

@@ -8,3 +8,4 @@ export * from './seed';
 export * from './demo-knowledge';
 export * from './demo-routing-rules';
 export * from './demo-fast-track-rules';
+export * from './demo-answer-templates';
