@@ -1040,6 +1040,20 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(operator);
   });
 
+  it('supervisor on a phone: the inbox fits the width and the first appeal is on the first screen', async () => {
+    const page = await signIn('supervisor', PHONE);
+    await page.goto(`${stack.baseUrl}/app/inbox?queue=all`);
+    const first = page.getByTestId('inbox-row').first();
+    await first.waitFor();
+    expect(
+      await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth'),
+    ).toBeLessThanOrEqual(0);
+    const box = (await first.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(PHONE.height);
+    expect(box.width).toBeLessThanOrEqual(PHONE.width);
+    expectClean(page);
+  });
+
   it('works on a tablet: the menu folds into a button', async () => {
     const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, locale: 'ru-RU' });
     contexts.push(context);
