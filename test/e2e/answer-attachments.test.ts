@@ -41,6 +41,9 @@ describe('answers with files (e2e)', () => {
         EMAIL_FROM_ADDRESS: OURS,
         EMAIL_TIMEOUT_MS: '5000',
         EMAIL_PULL_EVERY_MS: '3600000',
+        // Small limits, so that the refusals below are cheap to reach.
+        ATTACHMENT_MAX_BYTES: '1024',
+        ATTACHMENT_MAX_COUNT: '2',
       },
     });
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
@@ -110,7 +113,11 @@ describe('answers with files (e2e)', () => {
     expect((await post(`/api/v1/appeals/${id}/answers/${draft.id}/approve`, supervisor)).status).toBe(204);
     expect((await post(`/api/v1/appeals/${id}/answers/${draft.id}/send`, operator)).status).toBe(204);
     // A sent answer takes no more files.
-    expect((await attach(files, operator, 'Позже.pdf', DECISION)).status).toBe(409);
+    const late = await attach(files, operator, 'Позже.pdf', DECISION);
+    expect([late.status, ((await late.json()) as { message: string }).message]).toEqual([
+      409,
+      'Ответ уже отправлен заявителю: приложить к нему файл нельзя',
+    ]);
 
     // The status page, with the access code: the answer and its file.
     const status = await json(
@@ -153,5 +160,47 @@ describe('answers with files (e2e)', () => {
     const staffCopy = await fetch(`${stack.baseUrl}${files}/${fileId}`, { headers: supervisor.headers });
     expect(staffCopy.status).toBe(200);
     expect(Buffer.compare(Buffer.from(await staffCopy.arrayBuffer()), DECISION)).toBe(0);
+  });
+  it('refuses, in Russian, a file of the wrong type, too large, one too many, and any file once approved', async () => {
+    const res = await post('/api/v1/appeals', operator, {
+      medium: 'phone',
+      surname: 'Орлова',
+      firstName: 'Мария',
+      patronymic: 'Петровна',
+      phone: '+7 913 222-11-00',
+      subject: 'Предписание управляющей компании',
+      text: 'Прошу прислать копию предписания управляющей компании по дому на ул. Мира, 7.',
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await post(`/api/v1/appeals/${id}/take`, operator)).status).toBe(204);
+    const draft = await json(post(`/api/v1/appeals/${id}/answers`, operator, { text: 'Копию прилагаем.' }));
+    const files = `/api/v1/appeals/${id}/answers/${draft.id}/attachments`;
+    const refusal = async (name: string, content: Buffer) => {
+      const r = await attach(files, operator, name, content);
+      return [r.status, ((await r.json()) as { message: string }).message];
+    };
+    const pdfOf = (bytes: number) => Buffer.concat([DECISION, Buffer.alloc(bytes - DECISION.length, 0x20)]);
+
+    // An executable named as a document: its bytes decide.
+    expect(await refusal('акт.pdf', Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00'))).toEqual([
+      415,
+      'Файл «акт.pdf» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG',
+    ]);
+    // Over ATTACHMENT_MAX_BYTES: far over (multer stops reading) and by one byte (the command's check).
+    expect(await refusal('большой.pdf', pdfOf(5000))).toEqual([413, 'Файл больше 1 КБ']);
+    expect(await refusal('чуть больше.pdf', pdfOf(1025))).toEqual([413, 'Файл больше 1 КБ']);
+    expect((await attach(files, operator, 'первый.pdf', pdfOf(1024))).status).toBe(201);
+    expect((await attach(files, operator, 'второй.pdf', DECISION)).status).toBe(201);
+    expect(await refusal('третий.pdf', DECISION)).toEqual([
+      400,
+      'К ответу можно приложить не больше 2 файлов',
+    ]);
+
+    expect((await post(`/api/v1/appeals/${id}/answers/${draft.id}/approve`, supervisor)).status).toBe(204);
+    expect(await refusal('после.pdf', DECISION)).toEqual([
+      409,
+      'Ответ уже согласован: файлы прикладывают к проекту до согласования',
+    ]);
   });
 });

@@ -466,6 +466,64 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
+  it('operator: drafts an answer, attaches files to it and sees them listed; a wrong type is refused in Russian', async () => {
+    const headers = await signInHeaders('operator');
+    const appeal = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          medium: 'phone',
+          surname: 'Орлова',
+          firstName: 'Мария',
+          patronymic: 'Петровна',
+          phone: '+7 913 222-11-00',
+          subject: 'Предписание управляющей компании',
+          text: 'Прошу прислать копию предписания управляющей компании по дому на ул. Мира, 7.',
+          topicId: topic.housing,
+        }),
+      }),
+    );
+    expect(
+      (await fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}/take`, { method: 'POST', headers })).status,
+    ).toBe(204);
+    const page = await signIn('operator');
+    await page.goto(`${stack.baseUrl}/app/appeals/${appeal.id}`);
+    await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
+    await page.getByLabel('Текст ответа').fill('Копию предписания управляющей компании прилагаем.');
+    await page.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    const draft = page.locator('[data-testid="answer"][data-status="draft"]');
+    await draft.waitFor();
+
+    const pdf = Buffer.from('%PDF-1.4\n% предписание № 17\n%%EOF\n');
+    const chooser = page.waitForEvent('filechooser');
+    await draft.getByRole('button', { name: 'Приложить файлы' }).click();
+    await (
+      await chooser
+    ).setFiles([
+      { name: 'Предписание № 17.pdf', mimeType: 'application/pdf', buffer: pdf },
+      // An executable named as a document: what its bytes are decides.
+      { name: 'акт.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ\x90\x00\x03\x00\x00\x00') },
+    ]);
+    const listed = draft.getByTestId('answer-file');
+    await listed.getByText('Предписание № 17.pdf').waitFor();
+    expect(await listed.count()).toBe(1);
+    await draft
+      .getByRole('alert')
+      .getByText(/«акт\.pdf»: Файл «акт\.pdf» не принят: приложите PDF/)
+      .waitFor();
+
+    // The link downloads the very bytes attached.
+    const download = page.waitForEvent('download');
+    await listed.getByRole('button', { name: 'Предписание № 17.pdf' }).click();
+    const saved = await (await download).path();
+    expect(Buffer.compare(readFileSync(saved), pdf)).toBe(0);
+    // The one refusal on the way was the wrong type; nothing else failed.
+    const [refusals, others] = [problems.get(page)!.filter((p) => /\b415\b/.test(p)), problems.get(page)!];
+    expect(others.filter((p) => !refusals.includes(p))).toEqual([]);
+    expect(refusals).toContainEqual(expect.stringMatching(/^415: POST .*\/attachments$/));
+  });
+
   it('supervisor: drills from the overdue chart into the overdue appeal', async () => {
     const page = await signIn('supervisor');
     await page.getByRole('heading', { name: 'Панель руководителя' }).waitFor();

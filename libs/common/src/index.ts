@@ -4,3 +4,4 @@ export * from './clock';
 export * from './domain-error';
 export * from './ids';
 export * from './safe-text';
+export * from './sizes';

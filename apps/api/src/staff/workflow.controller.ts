@@ -10,7 +10,6 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBearerAuth,
   ApiBody,
@@ -22,8 +21,10 @@ import {
 } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
-import { invalidInput } from '@inbox/common';
+import { DomainError, invalidInput } from '@inbox/common';
+import { allowedUpload } from '../files/content-sniffing';
 import { actorOf } from './actor-of';
+import { AnswerFileInterceptor } from './answer-file.interceptor';
 import {
   AssignDto,
   ClassifyDto,
@@ -181,18 +182,26 @@ export class WorkflowController {
       required: ['file'],
     },
   })
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(AnswerFileInterceptor)
   @ApiCreatedResponse({ type: CreatedDto })
-  attachToDraft(
+  async attachToDraft(
     @Param('id', uuid) id: string,
     @Param('answerId', uuid) answerId: string,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Staff() staff: StaffContext,
   ) {
-    // No file is refused by the command, after the scope: an appeal out of scope is "not found" either way.
+    // Multer reads the multipart file name as latin1; browsers send UTF-8.
+    const fileName = file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '';
+    // What the bytes are, against the form's allow-list (a citizen opens this file): an executable or a web
+    // page named .pdf is refused. No file at all is refused by the command, after the scope.
+    const sniffed = file?.buffer.length ? await allowedUpload(fileName, file.buffer) : undefined;
+    if (file?.buffer.length && !sniffed) {
+      const message = `Файл «${fileName}» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG`;
+      throw new DomainError('unsupported-media-type', message, { file: message });
+    }
     return this.workflow.attachToDraft(id, answerId, actorOf(staff), {
-      fileName: file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '',
-      contentType: file?.mimetype ?? 'application/octet-stream',
+      fileName,
+      contentType: sniffed ?? 'application/octet-stream',
       content: file?.buffer ?? Buffer.alloc(0),
     });
   }

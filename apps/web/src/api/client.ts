@@ -76,6 +76,8 @@ export interface CallOptions<N extends EndpointName> {
   params?: Record<string, string | number>;
   query?: Query;
   body?: BodyOf<N>;
+  /** A multipart body (files) instead of JSON; the browser sets its content type and boundary. */
+  form?: FormData;
 }
 
 /**
@@ -103,7 +105,7 @@ export async function send<N extends EndpointName>(name: N, options: CallOptions
     res = await fetch(buildUrl(name, options.params, options.query), {
       method: endpoint.method,
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
   } catch {
     setOnline(false);

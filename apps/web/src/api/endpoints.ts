@@ -29,6 +29,8 @@ export const ENDPOINTS = {
   draftAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers' },
   approveAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/approve' },
   sendAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send' },
+  attachToAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/attachments' },
+  answerFile: { method: 'GET', path: '/api/v1/appeals/{id}/answers/{answerId}/attachments/{fileId}' },
   close: { method: 'POST', path: '/api/v1/appeals/{id}/close' },
   rate: { method: 'POST', path: '/api/v1/appeals/{id}/ratings' },
   failedDeliveries: { method: 'GET', path: '/api/v1/deliveries/failed' },

@@ -5,6 +5,7 @@ import { call, errorText } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { useMe } from '../../auth';
 import { formatDateTime } from '../../lib/time';
+import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
 
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
@@ -116,6 +117,7 @@ export function AnswersSection({
             <Text size="sm" className="appeal-text">
               {ans.text}
             </Text>
+            <AnswerFiles appealId={card.id} answer={ans} me={me} />
             {ans.approvedByName && (
               <Text size="xs" c="dimmed" mt={4}>
                 Согласовал: {ans.approvedByName}

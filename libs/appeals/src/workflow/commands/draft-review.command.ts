@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
 import { Role } from '@inbox/access';
+import { sizeText } from '@inbox/common';
 import { AnswersRepository, type LockedAnswer } from '../../repositories/answers.repository';
 import { NotificationsRepository } from '../../repositories/notifications.repository';
 import { type Actor } from '../actor';
@@ -45,7 +46,13 @@ export class DraftReviewCommand {
   ): Promise<{ id: string }> {
     return this.change.run(appealId, actor, 'attach-to-answer', async ({ tx, appeal: a, record }) => {
       const answer = await this.rules.answer(tx, a.id, answerId);
-      draftOnly(answer);
+      if (answer.status !== 'draft') {
+        const message =
+          answer.status === 'sent'
+            ? 'Ответ уже отправлен заявителю: приложить к нему файл нельзя'
+            : 'Ответ уже согласован: файлы прикладывают к проекту до согласования';
+        throw new WorkflowError('conflict', message, { file: message });
+      }
       if (!mayHandleDraft(answer, actor)) {
         throw new WorkflowError(
           'forbidden',
@@ -55,6 +62,10 @@ export class DraftReviewCommand {
       const fileName = file.fileName.trim();
       if (!fileName || file.content.length === 0) {
         throw new WorkflowError('invalid-input', 'Приложите непустой файл', { file: 'Нет файла' });
+      }
+      if (file.content.length > this.config.attachmentMaxBytes) {
+        const message = `Файл больше ${sizeText(this.config.attachmentMaxBytes)}`;
+        throw new WorkflowError('too-large', message, { file: message });
       }
       if ((await this.answers.filesOf([answerId], tx)).length >= this.config.attachmentMaxCount) {
         const message = `К ответу можно приложить не больше ${this.config.attachmentMaxCount} файлов`;

@@ -1,0 +1,111 @@
+import { Anchor, Button, FileButton, Group, Stack, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { call, errorText, send } from '../../api/client';
+import { type Answer, type Me } from '../../api/types';
+import { ClipIcon } from '../../components/icons';
+
+/** The types the api takes for an answer (what a citizen can open): the picker offers only these. */
+const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
+
+/** Who may attach to a draft, as the api decides it: its author, a head of its organisation, a supervisor. */
+export function mayAttach(answer: Answer, me: Me): boolean {
+  return (
+    answer.status === 'draft' &&
+    (answer.authorId === me.id ||
+      me.role === 'supervisor' ||
+      (me.role === 'head' && answer.organisationId === me.organisationId))
+  );
+}
+
+function size(bytes: number): string {
+  return bytes < 1048576
+    ? `${Math.max(1, Math.round(bytes / 1024))} КБ`
+    : `${(bytes / 1048576).toFixed(1).replace('.', ',')} МБ`;
+}
+
+/** An answer's files, each downloadable; a draft takes more from whoever may change it. */
+export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer: Answer; me: Me }) {
+  const queryClient = useQueryClient();
+  const [uploading, setUploading] = useState(false);
+  const [errors, setErrors] = useState<string[]>([]);
+  const canAttach = mayAttach(answer, me);
+  if (!answer.attachments.length && !canAttach) return null;
+
+  async function download(file: Answer['attachments'][number]) {
+    try {
+      const res = await send('answerFile', {
+        params: { id: appealId, answerId: answer.id, fileId: file.id },
+      });
+      const href = URL.createObjectURL(await res.blob());
+      const link = document.createElement('a');
+      link.href = href;
+      link.download = file.fileName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(href), 10_000);
+    } catch (error) {
+      setErrors([`«${file.fileName}»: ${errorText(error)}`]);
+    }
+  }
+
+  async function attach(files: File[]) {
+    if (!files.length) return;
+    setUploading(true);
+    const failed: string[] = [];
+    // One request per file, in order: the api counts each against the limit, so the first ones still land
+    // when a later one is refused.
+    for (const file of files) {
+      const form = new FormData();
+      form.append('file', file);
+      try {
+        await call('attachToAnswer', { params: { id: appealId, answerId: answer.id }, form });
+      } catch (error) {
+        failed.push(`«${file.name}»: ${errorText(error)}`);
+      }
+    }
+    setErrors(failed);
+    setUploading(false);
+    await queryClient.invalidateQueries({ queryKey: ['answers', appealId] });
+  }
+
+  return (
+    <Stack gap={4} mt={6} data-testid="answer-files">
+      {answer.attachments.map((f) => (
+        <Group key={f.id} gap={6} wrap="nowrap" data-testid="answer-file">
+          <ClipIcon />
+          <Anchor
+            size="sm"
+            component="button"
+            type="button"
+            onClick={() => void download(f)}
+            title={`Скачать «${f.fileName}»`}
+          >
+            {f.fileName}
+          </Anchor>
+          <Text size="xs" c="dimmed">
+            {size(f.size)}
+          </Text>
+        </Group>
+      ))}
+      {canAttach && (
+        <Group gap={6}>
+          <FileButton onChange={(files) => void attach(files)} accept={ACCEPT} multiple>
+            {(props) => (
+              <Button {...props} size="xs" variant="default" loading={uploading}>
+                Приложить файлы
+              </Button>
+            )}
+          </FileButton>
+          <Text size="xs" c="dimmed">
+            PDF, DOC, DOCX, ODT, RTF, TXT, JPG, PNG
+          </Text>
+        </Group>
+      )}
+      {errors.map((e) => (
+        <Text key={e} size="xs" c="red.9" role="alert">
+          {e}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
