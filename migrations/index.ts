@@ -18,6 +18,7 @@ import { DeliveryRetryRounds1796182500000 } from './1796182500000-DeliveryRetryR
 import { HealthIndexes1796183000000 } from './1796183000000-HealthIndexes';
 import { InboundPersonalDataRemoval1796184000000 } from './1796184000000-InboundPersonalDataRemoval';
 import { AnswerAttachments1796190000000 } from './1796190000000-AnswerAttachments';
+import { PersonalDataRetention1796195000000 } from './1796195000000-PersonalDataRetention';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   HealthIndexes1796183000000,
   InboundPersonalDataRemoval1796184000000,
   AnswerAttachments1796190000000,
+  PersonalDataRetention1796195000000,
 ];

@@ -17,6 +17,7 @@ import { ChannelPullWorker } from './channel-pull.worker';
 import { DeliveryWorker } from './delivery.worker';
 import { EventOutboxWorker } from './event-outbox.worker';
 import { IntakeWorker } from './intake.worker';
+import { RetentionWorker } from './retention.worker';
 
 @Module({
   imports: [
@@ -35,6 +36,6 @@ import { IntakeWorker } from './intake.worker';
     ClassificationWorkerModule,
     KnowledgeWorkerModule,
   ],
-  providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker, EventOutboxWorker],
+  providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker, EventOutboxWorker, RetentionWorker],
 })
 export class WorkerModule {}

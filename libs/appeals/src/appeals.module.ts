@@ -7,6 +7,7 @@ import { AppealRegistrar } from './appeal-registrar.service';
 import { AppealQueries } from './appeal-queries.service';
 import { AnswerTemplates } from './answer-templates.service';
 import { StaffNotifications } from './staff-notifications.service';
+import { PersonalDataRetention } from './personal-data-retention.service';
 import { APPEAL_REPOSITORIES } from './repositories';
 import { AppealChange } from './workflow/appeal-change';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
@@ -27,6 +28,7 @@ import { CardEditor } from './workflow/card-editor';
     AppealWorkflow,
     AnswerTemplates,
     StaffNotifications,
+    PersonalDataRetention,
   ],
   exports: [
     ...APPEAL_REPOSITORIES,
@@ -35,6 +37,7 @@ import { CardEditor } from './workflow/card-editor';
     AppealWorkflow,
     AnswerTemplates,
     StaffNotifications,
+    PersonalDataRetention,
   ],
 })
 export class AppealsModule {}

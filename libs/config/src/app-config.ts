@@ -56,6 +56,11 @@ export class AppConfig {
   readonly eventHookRetryMs: number;
   /** How often the deadline clocks are swept for at-risk / overdue marks. */
   readonly clockWatchMs: number;
+  /** Days a closed appeal keeps its personal data (five years under the archive rules unless configured), how
+   * often the worker looks for appeals past it, and how many it erases per transaction. */
+  readonly personalDataRetentionDays: number;
+  readonly retentionSweepMs: number;
+  readonly retentionBatchSize: number;
   /** Lead before a due time when a clock counts as at risk, per clock. */
   readonly atRiskAnswerHours: number;
   readonly atRiskLine2Minutes: number;
@@ -170,6 +175,9 @@ export class AppConfig {
     this.eventHookAttempts = int('EVENT_HOOK_ATTEMPTS', 10, 1, 100);
     this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);
     this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
+    this.personalDataRetentionDays = int('PERSONAL_DATA_RETENTION_DAYS', 1826, 1, 36_500);
+    this.retentionSweepMs = int('RETENTION_SWEEP_MS', 3_600_000, 1_000, 86_400_000);
+    this.retentionBatchSize = int('RETENTION_BATCH_SIZE', 200, 1, 10_000);
     this.atRiskAnswerHours = int('AT_RISK_ANSWER_HOURS', 72, 0, 24 * 30);
     this.atRiskLine2Minutes = int('AT_RISK_LINE2_MINUTES', 120, 0, 24 * 60 * 5);
     this.atRiskEscalationMinutes = int('AT_RISK_ESCALATION_MINUTES', 5, 0, 15);

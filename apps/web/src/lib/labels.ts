@@ -118,6 +118,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'legal-flag-dismissed': 'Признак по 59-ФЗ отклонён',
   'card-updated': 'Карточка дополнена',
   'feed-action-failed': 'Не удалось передать статус во внешнюю систему',
+  'personal-data-erased': 'Персональные данные удалены по истечении срока хранения',
 };
 
 /** A history event's type in Russian; an unknown code reads as a neutral phrase, never as the raw code. */

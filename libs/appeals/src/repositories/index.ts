@@ -22,6 +22,7 @@ import { RegistrationRepository } from './registration.repository';
 import { WorkflowReferencesRepository } from './workflow-references.repository';
 import { AppealNotesRepository } from './notes.repository';
 import { NotificationsRepository } from './notifications.repository';
+import { RetentionRepository } from './retention.repository';
 
 /** The repositories of the tables libs/appeals owns; SQL of appeals lives only in them. */
 export const APPEAL_REPOSITORIES = [
@@ -36,4 +37,6 @@ export const APPEAL_REPOSITORIES = [
   WorkflowReferencesRepository,
   AppealNotesRepository,
   NotificationsRepository,
+  RetentionRepository,
 ];
+export * from './retention.repository';

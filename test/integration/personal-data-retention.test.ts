@@ -1,0 +1,267 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type DataSource } from 'typeorm';
+import { type AccessScope, AccessModule, Role } from '@inbox/access';
+import { AppealRegistrar, AppealsModule, PersonalDataRetention } from '@inbox/appeals';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
+import { InboundStore, IntakeModule } from '@inbox/intake';
+import { type InboundItem } from '@inbox/integrations/contract';
+import { QueueModule } from '@inbox/queue';
+import { Reports, ReportsModule } from '@inbox/reports';
+import { idOf } from '../factories/directory';
+import { inboundItem } from '../factories/inbound-items';
+import { TEST_REDIS_URL } from '../support/services';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+@Module({
+  imports: [
+    ConfigModule,
+    DatabaseModule.forRoot(),
+    QueueModule.forRoot(),
+    AccessModule,
+    AppealsModule,
+    IntakeModule,
+    ReportsModule,
+  ],
+})
+class RetentionTestModule {}
+
+const ERASED_RU = 'Персональные данные удалены по истечении срока хранения';
+
+/** Every row of every table in the database, as text: where personal data could be left. */
+async function everything(ds: DataSource): Promise<string> {
+  const tables = (await ds.query(
+    `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY tablename`,
+  )) as { tablename: string }[];
+  const parts: string[] = [];
+  for (const { tablename } of tables) {
+    const rows = (await ds.query(`SELECT t::text AS row FROM "${tablename}" t ORDER BY 1`)) as {
+      row: string;
+    }[];
+    parts.push(`${tablename}: ${rows.map((r) => r.row).join('\n')}`);
+  }
+  return parts.join('\n');
+}
+
+/**
+ * Issue 14, retention: two appeals closed six years ago lose their personal data in every table it lived in,
+ * one closed yesterday keeps it (and so does the applicant it shares with an old one), reports still count
+ * all three, and a second sweep changes nothing.
+ */
+describe('personal data retention (integration)', () => {
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  const id = { old1: '', old2: '', recent: '' };
+  const sharedAuthor = `epgu-${randomUUID()}`;
+  const fileBytes = {
+    old1: Buffer.from('%PDF-1.4 паспорт Смирнова 4500 123456'),
+    old2: Buffer.from('%PDF-1.4 справка Кузнецовой'),
+  };
+  // Strings that belong to the old appeals only and must be gone from the whole database.
+  const gone = [
+    'Кузнецова',
+    'kuznetsova@example.org',
+    '+79130000002',
+    'ул. Ленина, 5',
+    'прорвало трубу в подвале',
+    'не вывозят мусор третью неделю',
+    'паспорт-смирнова.pdf',
+    'справка-кузнецовой.pdf',
+    fileBytes.old1.toString('base64'),
+    'Уважаемый Алексей Игоревич',
+    'звонил заявитель',
+    fileBytes.old1.toString('hex'),
+    fileBytes.old2.toString('hex'),
+  ];
+  const supervisor = (organisationId: string): AccessScope => ({
+    userId: randomUUID(),
+    role: Role.Supervisor,
+    organisationId,
+    organisationIds: null,
+  });
+
+  async function register(ctx: INestApplicationContext, item: InboundItem): Promise<string> {
+    const [stored] = await ctx.get(InboundStore).store([item], { enqueue: false });
+    const outcome = await ctx.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
+    return outcome.appealId;
+  }
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    Object.assign(process.env, {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `retention-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+      PERSONAL_DATA_RETENTION_DAYS: '1826',
+      RETENTION_BATCH_SIZE: '1',
+    });
+    ctx = await NestFactory.createApplicationContext(RetentionTestModule, { logger: ['error'] });
+    const ds = db.dataSource;
+    const old1Item = inboundItem({
+      author: { externalId: sharedAuthor, surname: 'Смирнов', firstName: 'Алексей', patronymic: 'Игоревич' },
+      text: 'В доме на ул. Ленина, 5 прорвало трубу в подвале.',
+      address: 'г. Новосибирск, ул. Ленина, 5',
+      attachments: [
+        {
+          fileName: 'паспорт-смирнова.pdf',
+          contentType: 'application/pdf',
+          contentBase64: fileBytes.old1.toString('base64'),
+        },
+      ],
+    });
+    id.old1 = await register(ctx, old1Item);
+    id.old2 = await register(
+      ctx,
+      inboundItem({
+        author: {
+          externalId: `epgu-${randomUUID()}`,
+          surname: 'Кузнецова',
+          firstName: 'Мария',
+          email: 'kuznetsova@example.org',
+          phone: '+79130000002',
+        },
+        text: 'Во дворе не вывозят мусор третью неделю.',
+        address: 'г. Новосибирск, ул. Ленина, 5, кв. 7',
+        attachments: [
+          {
+            fileName: 'справка-кузнецовой.pdf',
+            contentType: 'application/pdf',
+            contentBase64: fileBytes.old2.toString('base64'),
+          },
+        ],
+      }),
+    );
+    id.recent = await register(
+      ctx,
+      inboundItem({
+        author: { externalId: sharedAuthor, surname: 'Смирнов', firstName: 'Алексей', phone: '+79130000001' },
+        text: 'Повторно: во дворе на ул. Кирова, 12 открыт люк.',
+      }),
+    );
+    // A raw payload left as the channel sent it (a follow-up that failed, or a row older than the trigger).
+    await ds.query(`UPDATE inbound_items SET payload = $2 WHERE appeal_id = $1`, [id.old1, old1Item]);
+    const [user] = (await ds.query(
+      `INSERT INTO users (login, password_hash, full_name, role, organisation_id)
+       VALUES ('retention-clerk', 'x', 'Исполнитель', 'clerk', $1) RETURNING id`,
+      [await idOf(ds, 'organisations', 'region')],
+    )) as { id: string }[];
+    for (const [appealId, greeting, note] of [
+      [id.old1, 'Уважаемый Алексей Игоревич! Трубу заменили.', 'звонил заявитель'],
+      [id.recent, 'Уважаемый Алексей! Люк закрыли.', 'люк проверен'],
+    ]) {
+      const [answer] = (await ds.query(
+        `INSERT INTO answers (appeal_id, organisation_id, author_id, text, status, sent_at)
+         SELECT id, organisation_id, $2, $3, 'sent', now() FROM appeals WHERE id = $1 RETURNING id`,
+        [appealId, user.id, greeting],
+      )) as { id: string }[];
+      await ds.query(
+        `INSERT INTO outbound_messages (appeal_id, answer_id, channel, kind, text, status)
+         VALUES ($1, $2, 'pos', 'answer', $3, 'sent')`,
+        [appealId, answer.id, greeting],
+      );
+      await ds.query(`INSERT INTO appeal_notes (appeal_id, author_id, text) VALUES ($1, $2, $3)`, [
+        appealId,
+        user.id,
+        note,
+      ]);
+    }
+    await ds.query(
+      `UPDATE appeals SET status = 'closed', answered_at = now() - interval '6 years',
+              closed_at = now() - interval '6 years' WHERE id = ANY($1)`,
+      [[id.old1, id.old2]],
+    );
+    await ds.query(
+      `UPDATE appeals SET status = 'closed', answered_at = now() - interval '1 day', closed_at = now() - interval '1 day'
+        WHERE id = $1`,
+      [id.recent],
+    );
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  it('erases the old appeals’ personal data everywhere, keeps the statistics and the recent appeal', async () => {
+    const ds = db.dataSource;
+    const reports = ctx.get(Reports);
+    const region = await idOf(ds, 'organisations', 'region');
+    const viewer = { organisationId: region, scope: supervisor(region) };
+    const countsBefore = await reports.handled({ groupBy: 'channel' }, viewer);
+    const recentBefore = (await ds.query(
+      `SELECT a.text, a.address, a.applicant_id, p.surname, p.phone FROM appeals a
+         JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,
+      [id.recent],
+    )) as unknown[];
+    const before = await everything(ds);
+    expect(gone.filter((s) => !before.includes(s))).toEqual([]);
+
+    const result = await ctx.get(PersonalDataRetention).sweep(new Date());
+    expect(result).toEqual({ erased: 2, batches: 2 });
+
+    const after = await everything(ds);
+    expect(gone.filter((s) => after.includes(s))).toEqual([]);
+
+    const erased = (await ds.query(
+      `SELECT a.id, a.text, a.subject, a.address, a.reply_address, a.personal_data_erased_at IS NOT NULL AS marked,
+              a.channel, a.topic_id IS NOT DISTINCT FROM b.topic_id AS same_topic, a.organisation_id, a.status,
+              p.external_id, p.surname, p.first_name, p.email, p.phone, p.postal_address
+         FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+         JOIN (SELECT id, topic_id FROM appeals) b ON b.id = a.id
+        WHERE a.id = ANY($1) ORDER BY a.id`,
+      [[id.old1, id.old2]],
+    )) as Record<string, unknown>[];
+    expect(erased).toHaveLength(2);
+    for (const row of erased) {
+      expect(row).toMatchObject({
+        text: ERASED_RU,
+        subject: null,
+        address: null,
+        reply_address: null,
+        marked: true,
+        channel: 'pos',
+        status: 'closed',
+        external_id: null,
+        surname: null,
+        first_name: null,
+        email: null,
+        phone: null,
+        postal_address: null,
+      });
+    }
+    const files = (await ds.query(`SELECT file_name, sha256 FROM attachments WHERE appeal_id = ANY($1)`, [
+      [id.old1, id.old2],
+    ])) as { file_name: string; sha256: string | null }[];
+    expect(files).toHaveLength(2);
+    expect(files.every((f) => f.sha256 === null)).toBe(true);
+    const history = (await ds.query(
+      `SELECT appeal_id, data FROM appeal_events WHERE type = 'personal-data-erased' ORDER BY appeal_id`,
+    )) as { appeal_id: string; data: unknown }[];
+    expect(history.map((h) => h.appeal_id).sort()).toEqual([id.old1, id.old2].sort());
+    expect(history[0].data).toEqual({ retentionDays: 1826 });
+
+    // The recent appeal and the applicant it shares with an old one are untouched.
+    expect(
+      await ds.query(
+        `SELECT a.text, a.address, a.applicant_id, p.surname, p.phone FROM appeals a
+           JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,
+        [id.recent],
+      ),
+    ).toEqual(recentBefore);
+    const recentAnswer = (await ds.query(`SELECT text FROM answers WHERE appeal_id = $1`, [id.recent])) as {
+      text: string;
+    }[];
+    expect(recentAnswer).toEqual([{ text: 'Уважаемый Алексей! Люк закрыли.' }]);
+
+    // Statistics: the reports count the same appeals as before.
+    expect(await reports.handled({ groupBy: 'channel' }, viewer)).toEqual(countsBefore);
+    expect(countsBefore.totals.received).toBe(3);
+
+    // A second sweep finds nothing and changes nothing.
+    expect(await ctx.get(PersonalDataRetention).sweep(new Date())).toEqual({ erased: 0, batches: 0 });
+    expect(await everything(ds)).toEqual(after);
+  });
+});
