@@ -19,6 +19,7 @@ import { HealthIndexes1796183000000 } from './1796183000000-HealthIndexes';
 import { InboundPersonalDataRemoval1796184000000 } from './1796184000000-InboundPersonalDataRemoval';
 import { AnswerAttachments1796190000000 } from './1796190000000-AnswerAttachments';
 import { PersonalDataRetention1796195000000 } from './1796195000000-PersonalDataRetention';
+import { HistoryPersonalDataErasure1796196000000 } from './1796196000000-HistoryPersonalDataErasure';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   InboundPersonalDataRemoval1796184000000,
   AnswerAttachments1796190000000,
   PersonalDataRetention1796195000000,
+  HistoryPersonalDataErasure1796196000000,
 ];

@@ -72,6 +72,8 @@ describe('personal data retention (integration)', () => {
     fileBytes.old1.toString('base64'),
     'Уважаемый Алексей Игоревич',
     'звонил заявитель',
+    'вода затопила кладовку',
+    'Затопило кладовку',
     fileBytes.old1.toString('hex'),
     fileBytes.old2.toString('hex'),
   ];
@@ -141,6 +143,14 @@ describe('personal data retention (integration)', () => {
         author: { externalId: sharedAuthor, surname: 'Смирнов', firstName: 'Алексей', phone: '+79130000001' },
         text: 'Повторно: во дворе на ул. Кирова, 12 открыт люк.',
       }),
+    );
+    // What the registrar records for a follow-up and the card for a corrected subject (appeal-registrar,
+    // card-editor): the citizen's words in the history.
+    await ds.query(
+      `INSERT INTO appeal_events (appeal_id, type, data) VALUES
+         ($1, 'follow-up-received', '{"channel": "pos", "text": "Дополняю: вода затопила кладовку"}'),
+         ($1, 'card-updated', '{"fields": ["subject"], "subject": {"from": null, "to": "Затопило кладовку"}}')`,
+      [id.old1],
     );
     // A raw payload left as the channel sent it (a follow-up that failed, or a row older than the trigger).
     await ds.query(`UPDATE inbound_items SET payload = $2 WHERE appeal_id = $1`, [id.old1, old1Item]);
@@ -242,6 +252,23 @@ describe('personal data retention (integration)', () => {
     )) as { appeal_id: string; data: unknown }[];
     expect(history.map((h) => h.appeal_id).sort()).toEqual([id.old1, id.old2].sort());
     expect(history[0].data).toEqual({ retentionDays: 1826 });
+    expect(
+      await ds.query(
+        `SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type IN ('follow-up-received', 'card-updated')
+          ORDER BY id`,
+        [id.old1],
+      ),
+    ).toEqual([
+      { type: 'follow-up-received', data: { channel: 'pos', personalDataRemoved: true } },
+      { type: 'card-updated', data: { fields: ['subject'], personalDataRemoved: true } },
+    ]);
+    // The history is still append-only for anything else.
+    await expect(
+      ds.query(`UPDATE appeal_events SET type = 'closed' WHERE appeal_id = $1`, [id.old1]),
+    ).rejects.toThrow(/append-only/);
+    await expect(ds.query(`DELETE FROM appeal_events WHERE appeal_id = $1`, [id.old1])).rejects.toThrow(
+      /append-only/,
+    );
 
     // The recent appeal and the applicant it shares with an old one are untouched.
     expect(

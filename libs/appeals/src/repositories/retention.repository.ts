@@ -10,7 +10,7 @@ export const RETENTION_STATUSES = ['closed', 'answered', 'redirected'] as const;
 /**
  * Erasure of personal data after the retention period (issue 14). Kept for statistics: the appeal's number,
  * channel, regime, topic, organisations and their parts, dates, deadlines and clock marks, status, ratings,
- * classification and the history (whose rows hold ids and field names). Erased: the applicant (the appeal gets
+ * classification and the history (ids, types, dates, field names). Erased: the applicant (the appeal gets
  * an anonymous applicant of its channel; the old one is deleted unless a newer appeal still uses it), the
  * text, subject, address and reply address, the answers' and outbound messages' texts, staff notes, the
  * files (names and bytes) and the raw inbound payloads of the appeal and its follow-ups.
@@ -95,6 +95,12 @@ export class RetentionRepository {
       await tx.query(
         `UPDATE inbound_items i SET payload = inbound_payload_without_personal_data(i.payload)
           WHERE i.appeal_id = ANY($1) OR i.id IN (SELECT inbound_item_id FROM appeals WHERE id = ANY($1))`,
+        [ids],
+      );
+      // The history's copies of the citizen's words (a follow-up's text, a corrected subject); the rest stays.
+      await tx.query(
+        `UPDATE appeal_events SET data = appeal_event_data_without_personal_data(data)
+          WHERE appeal_id = ANY($1) AND (data ? 'text' OR data ? 'subject')`,
         [ids],
       );
       await tx.query(
