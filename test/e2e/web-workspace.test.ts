@@ -6,6 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { type DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
+import { ChannelAccountsRepository } from '@inbox/channels';
 import { ClockWatcher } from '@inbox/clocks';
 import {
   DEMO_ANSWER_TEMPLATES,
@@ -1111,6 +1112,134 @@ describe('staff web workspace (browser e2e)', () => {
     expect(box.width).toBeLessThanOrEqual(PHONE.width);
     expectClean(page);
   });
+
+  it('channel quarantine: line 1 and a region-wide supervisor read what a channel could not deliver, the input only on demand; a clerk has no such page', async () => {
+    // What the connectors keep when they cannot read an input (ChannelIntake does the same on a rejection).
+    const accounts = stack.api.get(ChannelAccountsRepository, { strict: false });
+    const cut = '{"update_id": 90001, "message": {"message_id": 5, "text": "Прошу помочь с ямой';
+    await accounts.quarantine(
+      'telegram',
+      await accounts.upsert({ channel: 'telegram', name: 'bot', settings: {} }),
+      [{ reason: 'Telegram webhook: body is not JSON', raw: cut }],
+    );
+    await accounts.quarantine(
+      'vk',
+      await accounts.upsert({ channel: 'vk', name: 'group-77', settings: {} }),
+      [
+        {
+          externalId: 'event:ev-walk-1',
+          reason: 'VK message_new: message_new without peer_id, from_id or id',
+          raw: {
+            type: 'message_new',
+            object: { message: { from_id: 310000077, text: 'Нет света в подъезде' } },
+          },
+        },
+      ],
+    );
+
+    const operator = await signIn('operator');
+    await navLink(operator, 'Нераспознанные').click();
+    await operator.getByRole('heading', { name: 'Нераспознанные сообщения каналов' }).waitFor();
+    const rows = operator.getByTestId('quarantine-row');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(2);
+    const tg = operator.locator('[data-testid="quarantine-row"][data-channel="telegram"]');
+    await tg.getByText('Канал прислал сообщение, которое не удалось прочитать').waitFor();
+    await tg.getByText('Telegram webhook: body is not JSON').waitFor();
+    const vkRow = operator.locator('[data-testid="quarantine-row"][data-channel="vk"]');
+    await vkRow.getByText('group-77').waitFor();
+    // The input may carry personal data: it is not on the screen until asked for, one entry at a time.
+    expect(await operator.getByText('Прошу помочь с ямой').count()).toBe(0);
+    expect(await operator.getByText('Нет света в подъезде').count()).toBe(0);
+    await tg.getByRole('button', { name: 'Показать' }).click();
+    await expectText(operator.getByTestId('quarantine-raw'), cut);
+    expect(await operator.getByText('Нет света в подъезде').count()).toBe(0);
+    await vkRow.getByRole('button', { name: 'Показать' }).click();
+    expect(await operator.getByTestId('quarantine-raw').count()).toBe(1);
+    await operator
+      .getByTestId('quarantine-raw')
+      .getByText('Нет света в подъезде', { exact: false })
+      .waitFor();
+    expect(await axeViolations(operator)).toEqual([]);
+    expectClean(operator);
+
+    const supervisor = await signIn('supervisor');
+    await navLink(supervisor, 'Нераспознанные').click();
+    await supervisor.getByTestId('quarantine-row').first().waitFor();
+    expectClean(supervisor);
+
+    // A department's clerk (the API refuses them) has neither the menu entry nor the page.
+    const clerk = await signIn('clerk');
+    await clerk.getByRole('link', { name: 'База знаний' }).waitFor();
+    expect(await navLink(clerk, 'Нераспознанные').count()).toBe(0);
+    await clerk.goto(`${stack.baseUrl}/app/quarantine`);
+    await clerk.waitForURL(/\/app\/inbox/);
+    expectClean(clerk);
+  });
+
+  it("appeal card: a citizen's edit of a message reads as «Исправление сообщения» with the corrected text", async () => {
+    const chat = `tg-chat-${Date.now()}`;
+    const author = { externalId: chat, surname: 'Гаврилова', firstName: 'Нина', patronymic: 'Павловна' };
+    const first = inboundItem({
+      channel: Channel.Telegram,
+      externalId: `${chat}:11`,
+      author,
+      text: 'Во дворе дома 14 по ул. Гоголя не горит фонарь.',
+      thread: { key: `chat:${chat}` },
+    });
+    const plain = inboundItem({
+      channel: Channel.Telegram,
+      externalId: `${chat}:12`,
+      author,
+      text: 'Фонарь у второго подъезда.',
+      thread: { key: `chat:${chat}` },
+    });
+    const edit = inboundItem({
+      channel: Channel.Telegram,
+      externalId: `${chat}:11:edit`,
+      author,
+      text: 'Во дворе дома 14 по ул. Гоголя не горят два фонаря.',
+      thread: { key: `chat:${chat}` },
+      features: { correctionOf: `${chat}:11` },
+    });
+    const store = stack.api.get(InboundStore);
+    const registrar = stack.api.get(AppealRegistrar);
+    const outcomes = [];
+    for (const item of [first, plain, edit]) {
+      const [stored] = await store.store([item], { enqueue: false });
+      outcomes.push(await registrar.registerInboundItem(stored.inboundItemId));
+    }
+    expect(outcomes.map((o) => o.kind)).toEqual(['registered', 'follow-up', 'follow-up']);
+    const appealId = (outcomes[0] as { appealId: string }).appealId;
+
+    const page = await signIn('operator');
+    await page.goto(`${stack.baseUrl}/app/appeals/${appealId}`);
+    const followUps = page.locator('[data-testid="history-item"][data-type="follow-up-received"]');
+    await followUps.nth(1).waitFor();
+    const correction = page.locator('[data-testid="history-item"][data-correction="true"]');
+    expect(await correction.count()).toBe(1);
+    await correction.getByText('Исправление сообщения').waitFor();
+    await correction
+      .getByText('Исправленный текст: Во дворе дома 14 по ул. Гоголя не горят два фонаря.')
+      .waitFor();
+    // The ordinary follow-up stays an ordinary one.
+    const ordinary = page.locator(
+      '[data-testid="history-item"][data-type="follow-up-received"]:not([data-correction])',
+    );
+    expect(await ordinary.count()).toBe(1);
+    await ordinary.getByText('Получено дополнение').waitFor();
+    expect(await ordinary.getByText('Исправление сообщения').count()).toBe(0);
+    expectClean(page);
+  });
+
+  function navLink(page: Page, name: string) {
+    return page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', { name });
+  }
+
+  async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+    await locator.waitFor();
+    expect(await locator.textContent()).toBe(text);
+  }
 
   it('works on a tablet: the menu folds into a button', async () => {
     const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, locale: 'ru-RU' });

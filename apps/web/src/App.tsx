@@ -5,6 +5,7 @@ import { ErrorBoundary } from './components/ErrorBoundary';
 import { Shell } from './components/Shell';
 import { AdminPage } from './pages/admin/AdminPage';
 import { AppealPage } from './pages/appeal/AppealPage';
+import { ChannelQuarantinePage, seesChannelQuarantine } from './pages/ChannelQuarantinePage';
 import { DashboardPage } from './pages/DashboardPage';
 import { FailedDeliveriesPage } from './pages/FailedDeliveriesPage';
 import { IncidentsPage } from './pages/IncidentsPage';
@@ -64,6 +65,7 @@ export function App() {
           <Route path="/knowledge/reviews" element={<ReviewsPage />} />
           {user.role !== 'clerk' && <Route path="/register" element={<RegisterPage />} />}
           {user.role !== 'admin' && <Route path="/deliveries" element={<FailedDeliveriesPage />} />}
+          {seesChannelQuarantine(user) && <Route path="/quarantine" element={<ChannelQuarantinePage />} />}
           {incidents && <Route path="/incidents/:id?" element={<IncidentsPage />} />}
           {reports && <Route path="/dashboard" element={<DashboardPage />} />}
           {reports && <Route path="/reports" element={<ReportsPage />} />}

@@ -35,6 +35,7 @@ export const ENDPOINTS = {
   rate: { method: 'POST', path: '/api/v1/appeals/{id}/ratings' },
   failedDeliveries: { method: 'GET', path: '/api/v1/deliveries/failed' },
   retryDelivery: { method: 'POST', path: '/api/v1/appeals/{id}/deliveries/{messageId}/retry' },
+  channelQuarantine: { method: 'GET', path: '/api/v1/channel-quarantine' },
   templates: { method: 'GET', path: '/api/v1/answer-templates' },
   createTemplate: { method: 'POST', path: '/api/v1/answer-templates' },
   fastTrackRules: { method: 'GET', path: '/api/v1/fast-track-rules' },

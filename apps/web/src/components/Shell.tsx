@@ -18,6 +18,7 @@ import { call } from '../api/client';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
 import { plural, ROLE_LABEL } from '../lib/labels';
+import { seesChannelQuarantine } from '../pages/ChannelQuarantinePage';
 import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
 import { ConnectionBanner } from './ConnectionBanner';
 import {
@@ -162,6 +163,16 @@ export function Shell({ children }: { children: ReactNode }) {
                 label="Недоставленные"
                 leftSection={<InboxIcon />}
                 active={location.pathname.startsWith('/deliveries')}
+                onClick={close}
+              />
+            )}
+            {seesChannelQuarantine(me) && (
+              <NavLink
+                component={Link}
+                to="/quarantine"
+                label="Нераспознанные"
+                leftSection={<AlertIcon />}
+                active={location.pathname.startsWith('/quarantine')}
                 onClick={close}
               />
             )}

@@ -44,6 +44,9 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
       return `${CLOCK_LABEL[d.clock as string] ?? d.clock}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string)}`;
     case 'answered':
       return `От: ${names.organisation(d.organisationId as string)}`;
+    case 'follow-up-received':
+      // The citizen's edit of a message they had sent (Telegram, VK): the corrected wording as it came.
+      return isCorrection(e) && typeof d.text === 'string' ? `Исправленный текст: ${d.text}` : null;
     case 'registered':
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
     case 'delivery-failed':
@@ -57,6 +60,11 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
     default:
       return null;
   }
+}
+
+/** A follow-up that is the citizen's correction of an earlier message (it names the message it corrects). */
+function isCorrection(e: HistoryEvent): boolean {
+  return e.type === 'follow-up-received' && !!e.data?.correctionOf;
 }
 
 /** Who acted: «Иванова Елена Андреевна, оператор 1-й линии (вы)», or the system. */
@@ -78,11 +86,12 @@ export function HistoryPanel({ card, names }: { card: AppealCard; names: ReturnT
           color={EVENT_COLOR[e.type] ?? 'blue'}
           title={
             <Text size="sm" fw={500}>
-              {eventLabel(e.type)}
+              {isCorrection(e) ? 'Исправление сообщения' : eventLabel(e.type)}
             </Text>
           }
           data-testid="history-item"
           data-type={e.type}
+          data-correction={isCorrection(e) || undefined}
         >
           {eventDetails(e, names) && (
             <Text size="xs" c="dark.3">

@@ -1,0 +1,119 @@
+import { Alert, Button, Code, Loader, Paper, Stack, Table, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Fragment, useState } from 'react';
+import { call, errorText } from '../api/client';
+import { type Me } from '../api/types';
+import { ChannelBadge, PageTitle } from '../components/common';
+import { formatDateTime } from '../lib/time';
+
+/** Who the API lets read the quarantine: line 1 and supervisors who see the whole region. */
+export function seesChannelQuarantine(me: Me): boolean {
+  return me.role === 'operator' || (me.role === 'supervisor' && me.organisationIds === null);
+}
+
+/** The input as the channel sent it: JSON indented, a body that was not JSON as it came. */
+function rawText(raw: unknown): string {
+  if (raw === null || raw === undefined) return '—';
+  return typeof raw === 'string' ? raw : JSON.stringify(raw, null, 2);
+}
+
+/**
+ * What the channels sent that could not be read or registered (issue 13): channel, when, what happened in
+ * Russian and the channel's technical reason. The input itself may carry a citizen's personal data, so it is
+ * shown only when a member of staff opens it, one entry at a time.
+ */
+export function ChannelQuarantinePage() {
+  const list = useQuery({ queryKey: ['channel-quarantine'], queryFn: () => call('channelQuarantine') });
+  const [open, setOpen] = useState<string | null>(null);
+  const items = list.data?.items;
+
+  return (
+    <>
+      <PageTitle
+        title="Нераспознанные сообщения каналов"
+        subtitle="Что прислали каналы и что не удалось прочитать или зарегистрировать; обращение по такому сообщению регистрируется вручную"
+      />
+      {list.isLoading && <Loader aria-label="Загрузка" />}
+      {list.isError && (
+        <Alert color="red" role="alert">
+          {errorText(list.error)}
+        </Alert>
+      )}
+      {items && items.length === 0 && <Text c="dimmed">Нераспознанных сообщений нет.</Text>}
+      {items && items.length > 0 && (
+        <Paper withBorder>
+          <Table.ScrollContainer minWidth={720}>
+            <Table aria-label="Нераспознанные сообщения каналов">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Канал</Table.Th>
+                  <Table.Th>Получено</Table.Th>
+                  <Table.Th>Что случилось</Table.Th>
+                  <Table.Th>Техническая причина</Table.Th>
+                  <Table.Th>Присланное</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((q) => {
+                  const key = `${q.source}:${q.id}`;
+                  const shown = open === key;
+                  return (
+                    <Fragment key={key}>
+                      <Table.Tr data-testid="quarantine-row" data-channel={q.channel}>
+                        <Table.Td>
+                          <Stack gap={2}>
+                            <ChannelBadge channel={q.channel} />
+                            {q.accountName && (
+                              <Text size="xs" c="dimmed">
+                                {q.accountName}
+                              </Text>
+                            )}
+                          </Stack>
+                        </Table.Td>
+                        <Table.Td>{formatDateTime(q.at)}</Table.Td>
+                        <Table.Td>
+                          <Text size="sm">{q.summary}</Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <Text size="xs" ff="monospace" style={{ wordBreak: 'break-word' }}>
+                            {q.reason || '—'}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <Button
+                            size="xs"
+                            variant="light"
+                            aria-expanded={shown}
+                            aria-controls={`quarantine-raw-${key}`}
+                            onClick={() => setOpen(shown ? null : key)}
+                          >
+                            {shown ? 'Скрыть' : 'Показать'}
+                          </Button>
+                        </Table.Td>
+                      </Table.Tr>
+                      {shown && (
+                        <Table.Tr>
+                          <Table.Td colSpan={5}>
+                            <Code
+                              block
+                              id={`quarantine-raw-${key}`}
+                              data-testid="quarantine-raw"
+                              aria-label="Присланное каналом целиком"
+                              style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', maxHeight: 360 }}
+                            >
+                              {rawText(q.raw)}
+                            </Code>
+                          </Table.Td>
+                        </Table.Tr>
+                      )}
+                    </Fragment>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      )}
+    </>
+  );
+}
