@@ -183,6 +183,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
         surname: 'Петров',
         firstName: 'Аркадий',
       },
+      thread: { key: `mail-thread-${randomBytes(3).toString('hex')}` },
       attachments: [
         {
           fileName: 'scan.pdf',
@@ -196,6 +197,18 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
     if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
     const id = outcome.appealId;
+    // The citizen's correction of that message joins the appeal, its own words kept in the history.
+    const correction = inboundItem({
+      channel: Channel.Email,
+      author: item.author,
+      thread: item.thread,
+      text: 'Исправляю: звонить на +7 913 555-98-76, яма у второго подъезда.',
+      features: { correctionOf: item.externalId },
+    });
+    const [storedCorrection] = await stack.api.get(InboundStore).store([correction], { enqueue: false });
+    expect(
+      (await stack.api.get(AppealRegistrar).registerInboundItem(storedCorrection.inboundItemId)).kind,
+    ).toBe('follow-up');
     const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     const drafted = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, {
       method: 'POST',
@@ -210,6 +223,10 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect(card.attachments).toEqual([]);
     expect(card.text).not.toContain('555-12-34');
     expect(card.text).not.toContain('arkady.p@example.ru');
+    // Nor in the citizen's later words the history keeps (the correction stays, redacted).
+    const followUp = card.history.find((e: { type: string }) => e.type === 'follow-up-received');
+    expect(followUp.data.text).toBe('Исправляю: звонить на [phone], яма у второго подъезда.');
+    expect(JSON.stringify(card.history)).not.toContain('555-98-76');
     const answers = await json(
       fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, { headers: admin.headers }),
     );

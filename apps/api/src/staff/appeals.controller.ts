@@ -118,6 +118,18 @@ export class AppealsController {
     if (showsPersonalData) return card;
     if (staff.user.role !== Role.Admin) return { ...card, applicant: null };
     // An administrator gets no applicant, no phones or e-mails typed into the text, no address, no files.
-    return { ...card, applicant: null, text: redactText(card.text), address: null, attachments: [] };
+    // The citizen's later words kept in the history (a follow-up, a correction) are redacted as the text is.
+    const history = card.history.map((e) => {
+      const data = e.data as Record<string, unknown> | null;
+      return typeof data?.text === 'string' ? { ...e, data: { ...data, text: redactText(data.text) } } : e;
+    });
+    return {
+      ...card,
+      applicant: null,
+      text: redactText(card.text),
+      address: null,
+      attachments: [],
+      history,
+    };
   }
 }
