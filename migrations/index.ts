@@ -20,6 +20,7 @@ import { InboundPersonalDataRemoval1796184000000 } from './1796184000000-Inbound
 import { AnswerAttachments1796190000000 } from './1796190000000-AnswerAttachments';
 import { PersonalDataRetention1796195000000 } from './1796195000000-PersonalDataRetention';
 import { HistoryPersonalDataErasure1796196000000 } from './1796196000000-HistoryPersonalDataErasure';
+import { PasswordChangeRequired1796197000000 } from './1796197000000-PasswordChangeRequired';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   AnswerAttachments1796190000000,
   PersonalDataRetention1796195000000,
   HistoryPersonalDataErasure1796196000000,
+  PasswordChangeRequired1796197000000,
 ];

@@ -10,6 +10,7 @@ import { DashboardPage } from './pages/DashboardPage';
 import { FailedDeliveriesPage } from './pages/FailedDeliveriesPage';
 import { IncidentsPage } from './pages/IncidentsPage';
 import { InboxPage } from './pages/InboxPage';
+import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { LoginPage } from './pages/LoginPage';
 import { RegisterPage } from './pages/register/RegisterPage';
 import { ReportsPage } from './pages/ReportsPage';
@@ -48,6 +49,8 @@ export function App() {
     );
   }
   if (!user) return <LoginPage />;
+  // A temporary password (set by an administrator) allows nothing but replacing it.
+  if (user.mustChangePassword) return <ChangePasswordPage />;
   const home = user.role === 'supervisor' ? '/dashboard' : user.role === 'admin' ? '/admin' : '/inbox';
   const reports = user.role !== 'operator';
   const incidents = user.role !== 'clerk';

@@ -21,6 +21,8 @@ interface AuthState {
   retry(): void;
   signIn(login: string, password: string): Promise<void>;
   signOut(): void;
+  /** Reads the signed-in user again (after changing a temporary password). */
+  reloadUser(): void;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -127,9 +129,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setSession(next);
   }, []);
 
+  // Without a user the effect above reads `me` again.
+  const reloadUser = useCallback(() => {
+    setLoading(true);
+    setUser(null);
+  }, []);
+
   const value = useMemo(
-    () => ({ user, loading, unreachable, retry, signIn, signOut }),
-    [user, loading, unreachable, retry, signIn, signOut],
+    () => ({ user, loading, unreachable, retry, signIn, signOut, reloadUser }),
+    [user, loading, unreachable, retry, signIn, signOut, reloadUser],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -20,11 +20,18 @@ export interface StaffContext {
 const ROLES_KEY = 'staff-roles';
 const signInRequired = () => new DomainError('unauthenticated', 'Требуется вход в систему');
 const PUBLIC_KEY = 'staff-public';
+const TEMPORARY_PASSWORD_KEY = 'staff-temporary-password-allowed';
+export const PASSWORD_CHANGE_REQUIRED = 'Смените временный пароль, чтобы продолжить';
 
 /** Limits an endpoint to some roles; without it any signed-in staff member may call it. */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** Marks an endpoint that needs no sign-in (the citizens' form, health, sign-in itself). */
 export const PublicEndpoint = () => SetMetadata(PUBLIC_KEY, true);
+/**
+ * Marks one of the few endpoints an account with a temporary password may call (who am I, change my password).
+ * Every other endpoint refuses it with 403 until the password is changed.
+ */
+export const AllowedWithTemporaryPassword = () => SetMetadata(TEMPORARY_PASSWORD_KEY, true);
 
 export const Staff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffContext => {
   const staff = ctx.switchToHttp().getRequest<{ staff?: StaffContext }>().staff;
@@ -54,6 +61,19 @@ export class StaffAuthGuard implements CanActivate {
     const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const user = token ? await this.users.authenticate(token) : undefined;
     if (!user) throw signInRequired();
+    if (
+      user.mustChangePassword &&
+      !this.reflector.getAllAndOverride<boolean>(TEMPORARY_PASSWORD_KEY, targets)
+    ) {
+      await this.audit.record({
+        userId: user.id,
+        action: 'call-endpoint',
+        entityType: 'endpoint',
+        outcome: 'denied',
+        details: { method: request.method, route: request.route?.path, reason: 'password-change-required' },
+      });
+      throw forbiddenError(PASSWORD_CHANGE_REQUIRED);
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (roles && !roles.includes(user.role)) {
       // Every refusal is on record: who tried which endpoint (its route pattern, never the values in it).

@@ -12,6 +12,8 @@ export interface StaffUser {
   organisationKind: string;
   seesSubordinates: boolean;
   active: boolean;
+  /** The password was set by an administrator: until its owner changes it, only that is allowed. */
+  mustChangePassword: boolean;
 }
 
 /** Someone an appeal may be assigned to. */
@@ -29,11 +31,12 @@ export interface NewStaffUserRow {
   role: Role;
   organisationId: string;
   seesSubordinates: boolean;
+  mustChangePassword: boolean;
 }
 
 const USER_COLUMNS = `u.id, u.login, u.full_name AS "fullName", u.role, u.organisation_id AS "organisationId",
   o.short_name AS "organisationName", o.kind AS "organisationKind", u.sees_subordinates AS "seesSubordinates",
-  u.active`;
+  u.active, u.must_change_password AS "mustChangePassword"`;
 
 /** Postgres: a unique index refused the row. */
 const UNIQUE_VIOLATION = '23505';
@@ -45,9 +48,18 @@ export class StaffUsersRepository extends SqlRepository {
   async insert(row: NewStaffUserRow): Promise<string | undefined> {
     try {
       const inserted = await this.one<{ id: string }>(
-        `INSERT INTO users (login, password_hash, full_name, role, organisation_id, sees_subordinates)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [row.login, row.passwordHash, row.fullName, row.role, row.organisationId, row.seesSubordinates],
+        `INSERT INTO users (login, password_hash, full_name, role, organisation_id, sees_subordinates,
+                            must_change_password)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [
+          row.login,
+          row.passwordHash,
+          row.fullName,
+          row.role,
+          row.organisationId,
+          row.seesSubordinates,
+          row.mustChangePassword,
+        ],
       );
       return inserted!.id;
     } catch (error) {
@@ -76,6 +88,17 @@ export class StaffUsersRepository extends SqlRepository {
     );
   }
 
+  /** A new password: temporary (set by an administrator) or the owner's own; false when there is no such user. */
+  async setPassword(id: string, passwordHash: string, mustChangePassword: boolean): Promise<boolean> {
+    return (
+      (await this.one(
+        `UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1 RETURNING id`,
+        [id, passwordHash, mustChangePassword],
+      )) !== undefined
+    );
+  }
+
+  /** The same password hashed anew (stronger parameters): whether it is temporary does not change. */
   async setPasswordHash(id: string, passwordHash: string): Promise<boolean> {
     return (
       (await this.one(`UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING id`, [
@@ -106,6 +129,10 @@ export class StaffUsersRepository extends SqlRepository {
     return this.one(`SELECT id, password_hash AS "passwordHash", active FROM users WHERE login = $1`, [
       login,
     ]);
+  }
+
+  passwordHashOf(id: string): Promise<{ login: string; passwordHash: string } | undefined> {
+    return this.one(`SELECT login, password_hash AS "passwordHash" FROM users WHERE id = $1`, [id]);
   }
 
   /** Active line-1/line-2 staff and supervisors of one organisation, by name. */

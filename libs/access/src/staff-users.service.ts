@@ -18,7 +18,22 @@ export interface NewStaffUser {
   role: Role;
   organisationId: string;
   seesSubordinates?: boolean;
+  /**
+   * The password was chosen by someone else (an administrator): the account may do nothing but change it at
+   * its first sign-in. Demo and test accounts made in code are not marked.
+   */
+  temporaryPassword?: boolean;
 }
+
+/** What changing one's own password came to. */
+export type PasswordChangeOutcome =
+  | { kind: 'changed' }
+  /** The current password given is not the account's (counted like a failed sign-in). */
+  | { kind: 'wrong-current'; lockoutsStarted: Lockout[] }
+  /** The new password is the temporary one again. */
+  | { kind: 'unchanged' }
+  /** The account or the address is locked out after failed attempts: nothing was checked. */
+  | { kind: 'locked'; lockout: Lockout };
 
 /** What a sign-in attempt came to. */
 export type SignInOutcome =
@@ -63,6 +78,7 @@ export class StaffUsers {
       role: input.role,
       organisationId: input.organisationId,
       seesSubordinates: input.seesSubordinates ?? false,
+      mustChangePassword: input.temporaryPassword ?? false,
     });
     if (!id) throw conflictError(LOGIN_TAKEN, { login: LOGIN_TAKEN });
     return (await this.users.byId(id))!;
@@ -88,10 +104,39 @@ export class StaffUsers {
     return (await this.users.byId(id))!;
   }
 
-  /** A new password set by the administrator (the user is told it out of band). */
+  /**
+   * A new password set by the administrator (the user is told it out of band). It is temporary: the account
+   * can only change it at the next sign-in, so the administrator never knows a working password.
+   */
   async resetPassword(id: string, password: string): Promise<void> {
-    if (!(await this.users.setPasswordHash(id, await hashPassword(password, this.scrypt))))
+    if (!(await this.users.setPassword(id, await hashPassword(password, this.scrypt), true)))
       throw notFoundError(USER_NOT_FOUND);
+  }
+
+  /**
+   * The account's owner replaces their password, proving the current one (a stolen session alone cannot take
+   * the account over). Wrong guesses count towards the same lock-outs as failed sign-ins. Clears the
+   * temporary-password mark.
+   */
+  async changeOwnPassword(
+    userId: string,
+    current: string,
+    next: string,
+    address: string,
+  ): Promise<PasswordChangeOutcome> {
+    const row = await this.users.passwordHashOf(userId);
+    if (!row) throw notFoundError(USER_NOT_FOUND);
+    const lockout = await this.lockouts.activeLock(row.login, address);
+    if (lockout) return { kind: 'locked', lockout };
+    if (!(await verifyPassword(current, row.passwordHash))) {
+      return {
+        kind: 'wrong-current',
+        lockoutsStarted: await this.lockouts.recordFailure(row.login, address),
+      };
+    }
+    if (current === next) return { kind: 'unchanged' };
+    await this.users.setPassword(userId, await hashPassword(next, this.scrypt), false);
+    return { kind: 'changed' };
   }
 
   /** Creates the account only if the login is free; returns whether it did. */

@@ -1,8 +1,17 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { DomainError } from '@inbox/common';
-import { AuditLog, PublicEndpoint, ROLE_NAME_RU, Staff, type StaffContext, StaffUsers } from '@inbox/access';
+import { DomainError, invalidInput } from '@inbox/common';
+import {
+  AllowedWithTemporaryPassword,
+  AuditLog,
+  type Lockout,
+  PublicEndpoint,
+  ROLE_NAME_RU,
+  Staff,
+  type StaffContext,
+  StaffUsers,
+} from '@inbox/access';
 import { MeDto, SessionDto } from './auth.responses';
 
 class LoginDto {
@@ -18,6 +27,24 @@ class LoginDto {
   @MaxLength(200, { message: 'Пароль не длиннее 200 символов' })
   password!: string;
 }
+
+/** One's own new password: the same rules as a password the administrator sets. */
+class ChangePasswordDto {
+  @ApiProperty({ description: 'Действующий (в том числе временный) пароль' })
+  @IsString({ message: 'Укажите текущий пароль' })
+  @MinLength(1, { message: 'Укажите текущий пароль' })
+  @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
+  currentPassword!: string;
+
+  @ApiProperty({ description: 'Новый пароль; его знает только сотрудник' })
+  @IsString({ message: 'Укажите новый пароль' })
+  @MinLength(8, { message: 'Пароль — не короче 8 символов' })
+  @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
+  newPassword!: string;
+}
+
+const retryAfterOf = (lockout: Lockout) =>
+  Math.max(1, Math.ceil((lockout.lockedUntil.getTime() - Date.now()) / 1000));
 
 @ApiTags('auth')
 @Controller('api/v1')
@@ -36,7 +63,7 @@ export class AuthController {
     const login = body.login.slice(0, 100);
     const outcome = await this.users.signIn(body.login, body.password, address);
     if (outcome.kind === 'locked') {
-      const retryAfter = Math.max(1, Math.ceil((outcome.lockout.lockedUntil.getTime() - Date.now()) / 1000));
+      const retryAfter = retryAfterOf(outcome.lockout);
       await this.audit.record({
         userId: null,
         action: 'sign-in',
@@ -59,20 +86,7 @@ export class AuthController {
         outcome: 'denied',
         details: { login },
       });
-      for (const lockout of outcome.lockoutsStarted) {
-        // Administrators see lock-outs in the audit log and at GET /api/v1/users/lockouts.
-        await this.audit.record({
-          userId: null,
-          action: 'sign-in-lockout',
-          entityType: lockout.kind === 'login' ? 'user' : 'address',
-          outcome: 'denied',
-          details: {
-            [lockout.kind]: lockout.subject,
-            failures: lockout.failures,
-            lockedUntil: lockout.lockedUntil.toISOString(),
-          },
-        });
-      }
+      await this.recordLockouts(outcome.lockoutsStarted);
       throw new DomainError('unauthenticated', 'Неверный логин или пароль');
     }
     const session = outcome;
@@ -103,12 +117,89 @@ export class AuthController {
     };
   }
 
+  @Post('auth/password')
+  @HttpCode(204)
+  @AllowedWithTemporaryPassword()
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary:
+      'Сменить свой пароль (после входа с временным паролем — единственное доступное действие); ' +
+      'сеанс продолжает работать',
+  })
+  async changePassword(@Body() body: ChangePasswordDto, @Staff() staff: StaffContext, @Ip() address: string) {
+    const userId = staff.user.id;
+    const outcome = await this.users.changeOwnPassword(
+      userId,
+      body.currentPassword,
+      body.newPassword,
+      address,
+    );
+    const deny = (reason: string) =>
+      this.audit.record({
+        userId,
+        action: 'change-password',
+        entityType: 'user',
+        entityId: userId,
+        outcome: 'denied',
+        details: { reason },
+      });
+    if (outcome.kind === 'locked') {
+      await deny('locked-out');
+      throw new DomainError(
+        'rate-limited',
+        'Слишком много неудачных попыток. Попробуйте позже',
+        undefined,
+        retryAfterOf(outcome.lockout),
+      );
+    }
+    if (outcome.kind === 'wrong-current') {
+      await deny('wrong-current-password');
+      await this.recordLockouts(outcome.lockoutsStarted);
+      // 400, not 401: the session is fine, only the field is wrong.
+      throw invalidInput('Текущий пароль указан неверно', {
+        currentPassword: 'Текущий пароль указан неверно',
+      });
+    }
+    if (outcome.kind === 'unchanged') {
+      await deny('same-password');
+      throw invalidInput('Новый пароль должен отличаться от текущего', {
+        newPassword: 'Новый пароль должен отличаться от текущего',
+      });
+    }
+    // The password never goes to the audit log; that it was temporary does.
+    await this.audit.record({
+      userId,
+      action: 'change-password',
+      entityType: 'user',
+      entityId: userId,
+      details: { wasTemporary: staff.user.mustChangePassword },
+    });
+  }
+
   @Get('me')
+  @AllowedWithTemporaryPassword()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Текущий сотрудник и его область видимости' })
   @ApiOkResponse({ type: MeDto })
   me(@Staff() staff: StaffContext) {
     return { ...this.present(staff.user), organisationIds: staff.scope.organisationIds };
+  }
+
+  /** Administrators see lock-outs in the audit log and at GET /api/v1/users/lockouts. */
+  private async recordLockouts(lockouts: Lockout[]): Promise<void> {
+    for (const lockout of lockouts) {
+      await this.audit.record({
+        userId: null,
+        action: 'sign-in-lockout',
+        entityType: lockout.kind === 'login' ? 'user' : 'address',
+        outcome: 'denied',
+        details: {
+          [lockout.kind]: lockout.subject,
+          failures: lockout.failures,
+          lockedUntil: lockout.lockedUntil.toISOString(),
+        },
+      });
+    }
   }
 
   private present(user: StaffContext['user']) {

@@ -13,6 +13,11 @@ export class StaffUserDto {
   @ApiProperty({ example: 'department' }) organisationKind!: string;
   @ApiProperty({ description: 'Видит обращения подведомственных организаций' }) seesSubordinates!: boolean;
   @ApiProperty() active!: boolean;
+  @ApiProperty({
+    description:
+      'Пароль задан администратором и временный: до его смены (POST /api/v1/auth/password) другие действия недоступны',
+  })
+  mustChangePassword!: boolean;
 }
 
 export class MeDto extends StaffUserDto {

@@ -29,7 +29,7 @@ class CreateUserDto {
   @Matches(/^[a-z0-9._-]{2,60}$/i, { message: 'Логин — от 2 до 60 латинских букв, цифр, точек, дефисов' })
   login!: string;
 
-  @ApiProperty()
+  @ApiProperty({ description: 'Временный пароль: сотрудник сменит его при первом входе' })
   @IsString({ message: 'Укажите пароль' })
   @MinLength(8, { message: 'Пароль — не короче 8 символов' })
   @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
@@ -77,7 +77,9 @@ class UpdateUserDto {
 }
 
 class PasswordDto {
-  @ApiProperty({ description: 'Новый пароль; сотрудник получает его от администратора' })
+  @ApiProperty({
+    description: 'Временный пароль; сотрудник получает его от администратора и сменит при следующем входе',
+  })
   @IsString({ message: 'Укажите пароль' })
   @MinLength(8, { message: 'Пароль — не короче 8 символов' })
   @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
@@ -140,13 +142,14 @@ export class UsersController {
   @ApiOperation({ summary: 'Новый сотрудник (администратор)' })
   @ApiCreatedResponse({ type: StaffUserDto })
   async create(@Body() body: CreateUserDto, @Staff() staff: StaffContext) {
-    const user = await this.users.create(body);
+    // The administrator chose the password, so it is temporary: the new colleague replaces it at first sign-in.
+    const user = await this.users.create({ ...body, temporaryPassword: true });
     await this.audit.record({
       userId: staff.user.id,
       action: 'create-user',
       entityType: 'user',
       entityId: user.id,
-      details: { role: user.role, organisationId: user.organisationId },
+      details: { role: user.role, organisationId: user.organisationId, temporaryPassword: true },
     });
     return { ...user, roleName: ROLE_NAME_RU[user.role] };
   }
@@ -190,7 +193,9 @@ export class UsersController {
   @Post(':id/password')
   @HttpCode(204)
   @Roles(Role.Admin)
-  @ApiOperation({ summary: 'Задать сотруднику новый пароль (администратор)' })
+  @ApiOperation({
+    summary: 'Задать сотруднику временный пароль: при входе он сменит его на свой (администратор)',
+  })
   async resetPassword(
     @Param('id', uuid) id: string,
     @Body() body: PasswordDto,
@@ -203,6 +208,7 @@ export class UsersController {
       action: 'reset-password',
       entityType: 'user',
       entityId: id,
+      details: { temporaryPassword: true },
     });
   }
 

@@ -10,6 +10,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export const ENDPOINTS = {
   login: { method: 'POST', path: '/api/v1/auth/login' },
   refresh: { method: 'POST', path: '/api/v1/auth/refresh' },
+  changePassword: { method: 'POST', path: '/api/v1/auth/password' },
   me: { method: 'GET', path: '/api/v1/me' },
   appeals: { method: 'GET', path: '/api/v1/appeals' },
   appealStream: { method: 'GET', path: '/api/v1/appeals/stream' },

@@ -586,6 +586,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Сменить свой пароль (после входа с временным паролем — единственное доступное действие); сеанс продолжает работать */
+        post: operations["AuthController_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -1892,7 +1909,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Задать сотруднику новый пароль (администратор) */
+        /** Задать сотруднику временный пароль: при входе он сменит его на свой (администратор) */
         post: operations["UsersController_resetPassword"];
         delete?: never;
         options?: never;
@@ -2475,6 +2492,12 @@ export interface components {
              */
             topicId: Record<string, never> | null;
         };
+        ChangePasswordDto: {
+            /** @description Действующий (в том числе временный) пароль */
+            currentPassword: string;
+            /** @description Новый пароль; его знает только сотрудник */
+            newPassword: string;
+        };
         ChannelAccountHealthDto: {
             channel: string;
             consecutiveFailures: number;
@@ -2635,6 +2658,7 @@ export interface components {
             login: string;
             /** Format: uuid */
             organisationId: string;
+            /** @description Временный пароль: сотрудник сменит его при первом входе */
             password: string;
             /** @enum {string} */
             role: "operator" | "clerk" | "head" | "supervisor" | "admin";
@@ -3238,6 +3262,8 @@ export interface components {
             id: string;
             /** @example ivanova */
             login: string;
+            /** @description Пароль задан администратором и временный: до его смены (POST /api/v1/auth/password) другие действия недоступны */
+            mustChangePassword: boolean;
             /** Format: uuid */
             organisationId: string;
             /** @description Организации в области видимости; null — вся область */
@@ -3395,7 +3421,7 @@ export interface components {
             retrying: number;
         };
         PasswordDto: {
-            /** @description Новый пароль; сотрудник получает его от администратора */
+            /** @description Временный пароль; сотрудник получает его от администратора и сменит при следующем входе */
             password: string;
         };
         PoorRatingGroupDto: {
@@ -3821,6 +3847,8 @@ export interface components {
             id: string;
             /** @example ivanova */
             login: string;
+            /** @description Пароль задан администратором и временный: до его смены (POST /api/v1/auth/password) другие действия недоступны */
+            mustChangePassword: boolean;
             /** Format: uuid */
             organisationId: string;
             /** @example department */
@@ -4901,6 +4929,27 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SessionDto"];
                 };
+            };
+        };
+    };
+    AuthController_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
