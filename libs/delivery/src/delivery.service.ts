@@ -7,8 +7,9 @@ import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
 import { DeliveryRepository, type DeliveryRef, type MessageRow } from './delivery.repository';
 
-/** How long a message waits for an earlier one of the same appeal before it tries again. */
-const EARLIER_FIRST_MS = 1000;
+/** How long a message waits in its job for an earlier one of the same appeal, and how often it looks. */
+const EARLIER_FIRST_WAIT_MS = 10_000;
+const EARLIER_FIRST_POLL_MS = 200;
 
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently';
 
@@ -70,12 +71,7 @@ export class DeliveryService {
     }
     // The citizen reads an appeal's messages in the order they were made (a paced or retried notice must not
     // arrive after the answer that followed it).
-    if (await this.deliveries.earlierMessagePending(m)) {
-      throw new RetryableDeliveryError(
-        'an earlier message of this appeal is still on its way',
-        EARLIER_FIRST_MS,
-      );
-    }
+    await this.waitForEarlierMessages(m);
     // An answer goes with its files, in every channel that can carry them.
     const files = m.kind === 'answer' && m.answer_id ? await this.deliveries.answerFiles(m.answer_id) : [];
     await this.pace(entry, replyAddress);
@@ -180,6 +176,20 @@ export class DeliveryService {
   async failBotReply(botReplyId: string, reason: string): Promise<void> {
     await this.deliveries.markBotReplyFailed(botReplyId, reason.slice(0, 1000));
     this.log.warn('bot reply failed', { botReplyId, reason });
+  }
+
+  /**
+   * Waits here, briefly, while an earlier message of the same appeal and channel is still on its way; longer than
+   * that, the job is retried (the queue's back-off grows, so a short in-process wait keeps the usual case fast).
+   */
+  private async waitForEarlierMessages(m: MessageRow): Promise<void> {
+    const deadline = Date.now() + EARLIER_FIRST_WAIT_MS;
+    while (await this.deliveries.earlierMessagePending(m)) {
+      if (Date.now() >= deadline) {
+        throw new RetryableDeliveryError('an earlier message of this appeal is still on its way', 1000);
+      }
+      await new Promise((resolve) => setTimeout(resolve, EARLIER_FIRST_POLL_MS));
+    }
   }
 
   /** One message per chat per interval where the channel asks for it (Telegram), whichever worker sends. */
