@@ -225,7 +225,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </AppShell.Section>
       </AppShell.Navbar>
 
-      <AppShell.Main>
+      <AppShell.Main id="main-content">
         <ConnectionBanner />
         {children}
       </AppShell.Main>

@@ -201,7 +201,7 @@ export function ArticleEditor({
           </Group>
         ))}
         {errors.parts && (
-          <Text size="xs" c="red">
+          <Text size="xs" c="red.9">
             {errors.parts}
           </Text>
         )}
@@ -269,7 +269,7 @@ export function ArticleEditor({
           </Badge>
         ))}
         {uploadError && (
-          <Text size="xs" c="red">
+          <Text size="xs" c="red.9">
             {uploadError}
           </Text>
         )}

@@ -100,13 +100,13 @@ export function KnowledgeDashboardPanel() {
                 <Table.Tr key={o.organisationId} data-testid="kb-dashboard-org">
                   <Table.Td>{o.organisationName}</Table.Td>
                   <Table.Td>
-                    <Text span c={o.requestsOverdue ? 'red' : undefined} fw={o.requestsOverdue ? 600 : 400}>
+                    <Text span c={o.requestsOverdue ? 'red.9' : undefined} fw={o.requestsOverdue ? 600 : 400}>
                       {o.requestsOverdue}
                     </Text>{' '}
                     / {o.requestsAtRisk}
                   </Table.Td>
                   <Table.Td>
-                    <Text span c={o.reviewsOverdue ? 'red' : undefined} fw={o.reviewsOverdue ? 600 : 400}>
+                    <Text span c={o.reviewsOverdue ? 'red.9' : undefined} fw={o.reviewsOverdue ? 600 : 400}>
                       {o.reviewsOverdue}
                     </Text>{' '}
                     / {o.reviewsAtRisk}

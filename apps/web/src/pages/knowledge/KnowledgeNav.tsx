@@ -19,7 +19,9 @@ export function KnowledgeNav() {
     <Tabs value={current} onChange={(v) => v && navigate(v)} mb="xs">
       <Tabs.List>
         {TABS.map((t) => (
-          <Tabs.Tab key={t.value} value={t.value}>
+          // The tabs lead to pages, not panels: each controls the page's main area (the shell's <main>), not a
+          // panel id that is not there.
+          <Tabs.Tab key={t.value} value={t.value} aria-controls="main-content">
             {t.label}
           </Tabs.Tab>
         ))}

@@ -279,7 +279,7 @@ export function RequestPage() {
               {r.marks.length > 0 && (
                 <Stack gap={2} mt="sm">
                   {r.marks.map((m, i) => (
-                    <Text key={i} size="xs" c={m.kind === 'overdue' ? 'red' : 'orange'}>
+                    <Text key={i} size="xs" c={m.kind === 'overdue' ? 'red.9' : '#a63a00'}>
                       {m.kind === 'overdue' ? 'Просрочено' : 'Под угрозой'}: {CLOCK_LABEL[m.clock] ?? m.clock}{' '}
                       ({formatDateTime(m.recordedAt)})
                     </Text>
@@ -441,7 +441,7 @@ function Term({
   let state: ReactNode = '—';
   if (done) {
     state = (
-      <Text span size="sm" c={late ? 'red' : 'teal'}>
+      <Text span size="sm" c={late ? 'red.9' : 'teal.9'}>
         {late ? 'с нарушением срока' : 'в срок'}, {formatDateTime(done)}
       </Text>
     );

@@ -212,7 +212,7 @@ function SettingsCard() {
         />
       </Group>
       {error !== null && (
-        <Text size="xs" c="red" mt={4}>
+        <Text size="xs" c="red.9" mt={4}>
           {errorText(error)}
         </Text>
       )}
