@@ -15,6 +15,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode } from 'react';
 import { call } from '../api/client';
+import { type Me } from '../api/types';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
 import { plural, ROLE_LABEL } from '../lib/labels';
@@ -31,6 +32,28 @@ import {
   ReportIcon,
   SettingsIcon,
 } from './icons';
+
+/** The menu below the queues: each section and who sees it (the routes in App.tsx let in the same roles). */
+const SECTIONS: { to: string; label: string; icon: ReactNode; shownTo: (me: Me) => boolean }[] = [
+  { to: '/knowledge', label: 'База знаний', icon: <BookIcon />, shownTo: () => true },
+  {
+    to: '/register',
+    label: 'Регистрация обращения',
+    icon: <PhoneIcon />,
+    shownTo: (me) => me.role !== 'clerk',
+  },
+  { to: '/deliveries', label: 'Недоставленные', icon: <InboxIcon />, shownTo: (me) => me.role !== 'admin' },
+  { to: '/quarantine', label: 'Нераспознанные', icon: <AlertIcon />, shownTo: seesChannelQuarantine },
+  { to: '/incidents', label: 'Инциденты', icon: <AlertIcon />, shownTo: (me) => me.role !== 'clerk' },
+  {
+    to: '/dashboard',
+    label: 'Панель руководителя',
+    icon: <DashboardIcon />,
+    shownTo: (me) => me.role !== 'operator',
+  },
+  { to: '/reports', label: 'Отчёты', icon: <ReportIcon />, shownTo: (me) => me.role !== 'operator' },
+  { to: '/admin', label: 'Администрирование', icon: <SettingsIcon />, shownTo: (me) => me.role === 'admin' },
+];
 
 function initials(name: string): string {
   return name
@@ -138,84 +161,17 @@ export function Shell({ children }: { children: ReactNode }) {
                 />
               ))}
             </NavLink>
-            <NavLink
-              component={Link}
-              to="/knowledge"
-              label="База знаний"
-              leftSection={<BookIcon />}
-              active={location.pathname.startsWith('/knowledge')}
-              onClick={close}
-            />
-            {me.role !== 'clerk' && (
+            {SECTIONS.filter((section) => section.shownTo(me)).map((section) => (
               <NavLink
+                key={section.to}
                 component={Link}
-                to="/register"
-                label="Регистрация обращения"
-                leftSection={<PhoneIcon />}
-                active={location.pathname.startsWith('/register')}
+                to={section.to}
+                label={section.label}
+                leftSection={section.icon}
+                active={location.pathname.startsWith(section.to)}
                 onClick={close}
               />
-            )}
-            {me.role !== 'admin' && (
-              <NavLink
-                component={Link}
-                to="/deliveries"
-                label="Недоставленные"
-                leftSection={<InboxIcon />}
-                active={location.pathname.startsWith('/deliveries')}
-                onClick={close}
-              />
-            )}
-            {seesChannelQuarantine(me) && (
-              <NavLink
-                component={Link}
-                to="/quarantine"
-                label="Нераспознанные"
-                leftSection={<AlertIcon />}
-                active={location.pathname.startsWith('/quarantine')}
-                onClick={close}
-              />
-            )}
-            {me.role !== 'clerk' && (
-              <NavLink
-                component={Link}
-                to="/incidents"
-                label="Инциденты"
-                leftSection={<AlertIcon />}
-                active={location.pathname.startsWith('/incidents')}
-                onClick={close}
-              />
-            )}
-            {me.role !== 'operator' && (
-              <NavLink
-                component={Link}
-                to="/dashboard"
-                label="Панель руководителя"
-                leftSection={<DashboardIcon />}
-                active={location.pathname.startsWith('/dashboard')}
-                onClick={close}
-              />
-            )}
-            {me.role !== 'operator' && (
-              <NavLink
-                component={Link}
-                to="/reports"
-                label="Отчёты"
-                leftSection={<ReportIcon />}
-                active={location.pathname.startsWith('/reports')}
-                onClick={close}
-              />
-            )}
-            {me.role === 'admin' && (
-              <NavLink
-                component={Link}
-                to="/admin"
-                label="Администрирование"
-                leftSection={<SettingsIcon />}
-                active={location.pathname.startsWith('/admin')}
-                onClick={close}
-              />
-            )}
+            ))}
           </Stack>
         </AppShell.Section>
         <AppShell.Section>
