@@ -50,6 +50,21 @@ export function chatThreadKey(chatId: string): string {
   return chatId.startsWith('chat:') ? chatId : `chat:${chatId}`;
 }
 
+/** A message the group sent into a chat (its `mid`): a citizen's reply to it names this key. */
+export function sentThreadKey(chatId: string, mid: string): string {
+  return `sent:${chatThreadKey(chatId)}:${mid}`;
+}
+
+/**
+ * The message a reply answers. OK's message object names it in `reply_to` — the replied message's `mid`, as a
+ * string or as `{ mid }` (both forms are read; no public sample shows a reply yet).
+ */
+export function repliedMid(message: Record<string, unknown>): string | undefined {
+  const to = message.reply_to ?? message.replyTo;
+  const mid = isRecord(to) ? to.mid : to;
+  return typeof mid === 'string' && mid !== '' ? mid : undefined;
+}
+
 const TYPES: Record<string, string> = {
   IMAGE: 'image/jpeg',
   VIDEO: 'video/mp4',
@@ -111,6 +126,9 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
   if (typeof mid !== 'string' || mid === '') return { items: [], problem: 'message without mid' };
   const timestamp = Number(body.timestamp);
   const name = isRecord(body.sender) ? cleanText(body.sender.name) : '';
+  const thread = { key: chatThreadKey(chatId) };
+  // A reply to one of the group's messages (an answer, a notice) names it: it joins that message's appeal.
+  const repliedTo = repliedMid(message);
   const item: InboundItem = {
     channel: Channel.Ok,
     externalId: mid,
@@ -122,7 +140,7 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
     author: { externalId: userId, ...(name ? { displayName: name } : {}) },
     text: cleanText(message.text),
     attachments: attachmentsOf(message),
-    thread: { key: chatThreadKey(chatId) },
+    thread: repliedTo ? { ...thread, refersTo: [sentThreadKey(chatId, repliedTo)] } : thread,
     replyAddress: { chatId },
     features: { source: 'messages' },
   };

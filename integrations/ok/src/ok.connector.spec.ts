@@ -68,6 +68,26 @@ describe('parseOkWebhook', () => {
     ]);
   });
 
+  it("a reply to the group's message refers to that message's key, which the connector gives what it sent", () => {
+    const reply = JSON.parse(sampleText('webhook-message-reply.json')) as Record<string, unknown>;
+    const [item] = parseOkWebhook(reply).items;
+    expect(item.thread).toEqual({
+      key: 'chat:C7d31a0f5b2e1',
+      refersTo: ['sent:chat:C7d31a0f5b2e1:mid:C7d31a0f5b2e1.1a7f3e0c92b4d9a'],
+    });
+    // The same key from the answer we sent into that chat (its mid as OK returned it).
+    expect(
+      connector.threadKeyOfSent('mid:C7d31a0f5b2e1.1a7f3e0c92b4d9a', { chatId: 'chat:C7d31a0f5b2e1' }),
+    ).toBe(item.thread!.refersTo![0]);
+    // `{ mid }` is read as well; a message that replies to nothing keeps the chat key alone.
+    (reply.message as Record<string, unknown>).reply_to = { mid: 'mid:C7d31a0f5b2e1.77' };
+    expect(parseOkWebhook(reply).items[0].thread?.refersTo).toEqual([
+      'sent:chat:C7d31a0f5b2e1:mid:C7d31a0f5b2e1.77',
+    ]);
+    expect(parseOkWebhook(textMessage()).items[0].thread).toEqual({ key: 'chat:C7d31a0f5b2e1' });
+    expect(connector.threadKeyOfSent('mid:X.1', {})).toBeUndefined();
+  });
+
   it('reports a message without sender, chat or mid as a problem', () => {
     const body = textMessage();
     delete body.sender;

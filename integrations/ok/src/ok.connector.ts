@@ -11,12 +11,13 @@ import {
   type NeedsSetUp,
   type OutboundMessage,
   type ParseResult,
+  type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import { downloadFile } from '@inbox/integrations/contract';
 import { isRecord } from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
 import { okSettings } from './ok-settings';
-import { decodeJsonBody, parseOkWebhook } from './ok-webhook';
+import { decodeJsonBody, parseOkWebhook, sentThreadKey } from './ok-webhook';
 
 /** The query parameter carrying the per-account shared secret on our webhook URL. */
 export const OK_SECRET_PARAM = 'secret';
@@ -47,7 +48,7 @@ function firstString(value: unknown): unknown {
  * For the core: OK re-sends a webhook not answered HTTP 200 within 5 s (and drops a webhook silent for 8 hours), so
  * the controller must store the raw item and answer at once; re-sent messages keep their `mid`, our externalId.
  */
-export class OkConnector implements Connector, NeedsSetUp {
+export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
   readonly channel = Channel.Ok;
   readonly mode = 'push' as const;
 
@@ -55,6 +56,13 @@ export class OkConnector implements Connector, NeedsSetUp {
   async setUp(account: ChannelAccountRef): Promise<void> {
     const url = account.settings?.webhookUrl;
     if (typeof url === 'string' && url) await this.subscribeWebhook(account, url);
+  }
+
+  /** A message sent into a chat (its mid): a citizen's reply to it names this key and joins its appeal. */
+  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
+    const chatId = replyAddress?.chatId;
+    if (typeof chatId !== 'string' || chatId === '' || !remoteId) return undefined;
+    return sentThreadKey(chatId, remoteId);
   }
 
   /** GET /me/info: a valid token answers with the group's identity. */
