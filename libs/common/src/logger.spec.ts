@@ -1,4 +1,4 @@
-import { redact, redactText } from './logger';
+import { redact, redactStrings, redactText } from './logger';
 
 describe('redact', () => {
   it('hides personal data by key at any depth', () => {
@@ -8,6 +8,16 @@ describe('redact', () => {
 
   it('masks e-mails and phones inside free text', () => {
     expect(redactText('write to ivanov@mail.ru or +7 (913) 123-45-67')).toBe('write to [email] or [phone]');
+  });
+
+  it('masks them in every string of a value, keeping its shape', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    expect(
+      redactStrings({ a: ['звоните 8 913 123-45-67'], b: { c: 'x@y.ru', n: 1, at, none: null } }),
+    ).toEqual({
+      a: ['звоните [phone]'],
+      b: { c: '[email]', n: 1, at, none: null },
+    });
   });
 });
 

@@ -39,6 +39,16 @@ export function redactText(value: string): string {
   return value.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
 }
 
+/** Every string inside a value (arrays and objects, however deep) with phones and e-mails masked. */
+export function redactStrings<T>(value: T): T {
+  if (typeof value === 'string') return redactText(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => redactStrings(item)) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v)])) as T;
+  }
+  return value;
+}
+
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[…]';
   if (typeof value === 'string') return redactText(value);

@@ -124,6 +124,9 @@ export class AppealDetailsController {
       });
       throw notFoundError('Обращение не найдено');
     }
+    // Staff write down what the applicant told them (names, numbers, where they live): an administrator sees that
+    // notes exist, who wrote them and when, not the text.
+    if (staff.user.role === Role.Admin) return notes.map((n) => ({ ...n, text: ADMIN_HIDDEN }));
     return notes;
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
-import { notFoundError, redactText } from '@inbox/common';
+import { notFoundError, redactStrings } from '@inbox/common';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 import { AppealCardDto, AppealCountDto, AppealPageDto } from './appeal.responses';
 
@@ -36,7 +36,8 @@ export class AppealsController {
         outcome: 'denied',
       });
     }
-    const page = await this.queries.list(query, staff.scope);
+    const isAdmin = staff.user.role === Role.Admin;
+    const page = await this.queries.list(isAdmin ? { ...query, numberSearchOnly: true } : query, staff.scope);
     if (query.ids?.length && !page.nextCursor) {
       // Asked by id: each one not given (out of scope, or no such appeal) is a refusal on record.
       const found = new Set(page.items.map((i) => i.id));
@@ -66,27 +67,32 @@ export class AppealsController {
         action: 'search-appeals',
         entityType: 'appeal',
         details: {
-          personalData: ['applicant'],
+          ...(isAdmin ? { numberOnly: true } : { personalData: ['applicant'] }),
           found: page.items.map((i) => i.id),
           ...(query.topicId ? { topicId: query.topicId } : {}),
         },
       });
     }
-    return page;
+    // An administrator's rows (and so their exports) show the subject and text with phones and e-mails masked.
+    return isAdmin ? { ...page, items: page.items.map(redactStrings) } : page;
   }
 
   @Get('count')
   @ApiOperation({ summary: 'Сколько обращений выбирает фильтр списка (счётчики очередей, объём выгрузки)' })
   @ApiOkResponse({ type: AppealCountDto })
   async count(@Query() query: AppealListQueryDto, @Staff() staff: StaffContext) {
-    const total = await this.queries.count(query, staff.scope);
+    const isAdmin = staff.user.role === Role.Admin;
+    const total = await this.queries.count(
+      isAdmin ? { ...query, numberSearchOnly: true } : query,
+      staff.scope,
+    );
     if (query.q?.trim()) {
       // Counting by surname or phone reads personal data as much as listing does.
       await this.audit.record({
         userId: staff.user.id,
         action: 'search-appeals',
         entityType: 'appeal',
-        details: { personalData: ['applicant'], counted: total },
+        details: { ...(isAdmin ? { numberOnly: true } : { personalData: ['applicant'] }), counted: total },
       });
     }
     return { total };
@@ -117,19 +123,8 @@ export class AppealsController {
     if (!card) throw notFoundError('Обращение не найдено');
     if (showsPersonalData) return card;
     if (staff.user.role !== Role.Admin) return { ...card, applicant: null };
-    // An administrator gets no applicant, no phones or e-mails typed into the text, no address, no files.
-    // The citizen's later words kept in the history (a follow-up, a correction) are redacted as the text is.
-    const history = card.history.map((e) => {
-      const data = e.data as Record<string, unknown> | null;
-      return typeof data?.text === 'string' ? { ...e, data: { ...data, text: redactText(data.text) } } : e;
-    });
-    return {
-      ...card,
-      applicant: null,
-      text: redactText(card.text),
-      address: null,
-      attachments: [],
-      history,
-    };
+    // An administrator gets no applicant, no address, no files, and no phones or e-mails typed in anywhere: the
+    // subject, the text, the citizen's later words kept in the history (a follow-up, a correction of the subject).
+    return redactStrings({ ...card, applicant: null, address: null, attachments: [] });
   }
 }

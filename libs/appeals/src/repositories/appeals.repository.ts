@@ -15,6 +15,8 @@ export interface AppealListFilter {
   dueAfter?: Date;
   /** Search: Russian full text, the registration number or a fragment, the applicant's surname, phone, e-mail. */
   q?: string;
+  /** The search matches the registration number only (an administrator's: no text, name, phone or e-mail). */
+  numberSearchOnly?: boolean;
   /** 'me' = the caller. */
   assigneeId?: string;
   /** A topic or subtopic id, or 'none' for the manual classification queue. */
@@ -222,7 +224,9 @@ export class AppealsRepository {
     if (filter.fastTrack !== undefined) add('a.fast_track = ?', filter.fastTrack);
     if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
-    if (filter.q?.trim()) where.push(searchSql(filter.q.trim(), params));
+    if (filter.q?.trim() && filter.numberSearchOnly) {
+      add('a.registration_number LIKE ?', `%${likeLiteral(filter.q.trim())}%`);
+    } else if (filter.q?.trim()) where.push(searchSql(filter.q.trim(), params));
     if (filter.assigneeId) {
       // The appeal's assignee (line 1) or the assignee of one of its parts (line 2).
       params.push(filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
