@@ -76,6 +76,7 @@ describe('channel intake keeps every real message (e2e)', () => {
     expect(forged.status).toBe(403);
 
     const listed = await json(quarantine(operator));
+    // The list says what happened and where; what the channel sent (personal data) is not in it.
     expect(listed.items).toEqual([
       {
         source: 'input',
@@ -85,7 +86,6 @@ describe('channel intake keeps every real message (e2e)', () => {
         externalId: null,
         summary: 'Канал прислал сообщение, которое не удалось прочитать: содержимое сохранено целиком',
         reason: 'Telegram webhook: body is not JSON',
-        raw: cut,
         at: expect.any(String),
       },
       {
@@ -96,21 +96,66 @@ describe('channel intake keeps every real message (e2e)', () => {
         externalId: 'event:ev-broken-1',
         summary: 'Канал прислал сообщение, которое не удалось прочитать: содержимое сохранено целиком',
         reason: 'VK message_new: message_new without peer_id, from_id or id',
-        raw: {
-          ...brokenVk,
-          secret: vk.callbackSecret,
-          object: { message: { from_id: 310000077, text: 'Сломанный смайл \uFFFD и \uFFFD конец' } },
-        },
         at: expect.any(String),
       },
     ]);
+    // One entry at a time, with the input whole.
+    const [tgEntry, vkEntry] = listed.items as { source: string; id: string }[];
+    expect(await json(quarantine(operator, `/${tgEntry.source}/${tgEntry.id}`))).toEqual({
+      ...listed.items[0],
+      raw: cut,
+    });
+    expect(await json(quarantine(supervisor, `/${vkEntry.source}/${vkEntry.id}`))).toMatchObject({
+      id: vkEntry.id,
+      raw: {
+        ...brokenVk,
+        secret: vk.callbackSecret,
+        object: { message: { from_id: 310000077, text: 'Сломанный смайл \uFFFD и \uFFFD конец' } },
+      },
+    });
+    expect((await quarantine(operator, `/item/${vkEntry.id}`)).status).toBe(404);
+    expect((await quarantine(operator, `/input/not-a-number`)).status).toBe(404);
     expect(
       (await json(quarantine(supervisor, '?channel=vk'))).items.map((i: { id: string }) => i.id),
-    ).toEqual([listed.items[1].id]);
-    // A department's clerk and the administrator (who sees no personal data) are refused.
+    ).toEqual([vkEntry.id]);
+    // A department's clerk and the administrator (who sees no personal data) are refused, the entry as well.
     expect((await quarantine(clerk)).status).toBe(403);
     expect((await quarantine(admin)).status).toBe(403);
+    expect((await quarantine(admin, `/${tgEntry.source}/${tgEntry.id}`)).status).toBe(403);
     expect((await quarantine(operator, '?channel=fax')).status).toBe(400);
+    // Every read is in the audit log: who read the list, who opened which entry, and the refusals in scope.
+    const audit = await query(
+      `SELECT user_id AS "userId", action, entity_id AS "entityId", outcome
+         FROM audit_log WHERE entity_type = 'channel-quarantine' ORDER BY id`,
+    );
+    expect(audit).toEqual([
+      { userId: operator.userId, action: 'read-channel-quarantine', entityId: null, outcome: 'ok' },
+      {
+        userId: operator.userId,
+        action: 'read-channel-quarantine-input',
+        entityId: `input:${tgEntry.id}`,
+        outcome: 'ok',
+      },
+      {
+        userId: supervisor.userId,
+        action: 'read-channel-quarantine-input',
+        entityId: `input:${vkEntry.id}`,
+        outcome: 'ok',
+      },
+      {
+        userId: operator.userId,
+        action: 'read-channel-quarantine-input',
+        entityId: `item:${vkEntry.id}`,
+        outcome: 'denied',
+      },
+      {
+        userId: operator.userId,
+        action: 'read-channel-quarantine-input',
+        entityId: 'input:not-a-number',
+        outcome: 'denied',
+      },
+      { userId: supervisor.userId, action: 'read-channel-quarantine', entityId: null, outcome: 'ok' },
+    ]);
     // /health counts them on the accounts.
     const health = await json(fetch(`${stack.baseUrl}/health`));
     expect(JSON.stringify(health)).toContain('"itemsQuarantined":1');

@@ -23,8 +23,21 @@ export interface QuarantineEntry {
   accountName: string | null;
   externalId: string | null;
   reason: string;
-  raw: unknown;
   at: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Both kinds of kept inputs as one relation; what the channel sent only when asked for (`raw`). */
+function quarantineSql(withRaw: boolean): string {
+  return `SELECT 'input' AS source, q.id::text AS id, q.channel, a.name AS "accountName",
+                 q.external_id AS "externalId", q.reason, q.created_at AS at${withRaw ? ', q.raw' : ''}
+            FROM quarantined_inputs q LEFT JOIN channel_accounts a ON a.id = q.account_id
+          UNION ALL
+          SELECT 'item', i.id::text, i.channel, a.name, i.external_id, coalesce(i.error, ''),
+                 coalesce(i.processed_at, i.created_at)${withRaw ? ', i.payload' : ''}
+            FROM inbound_items i LEFT JOIN channel_accounts a ON a.id = i.account_id
+           WHERE i.status = 'quarantined'`;
 }
 
 /**
@@ -101,23 +114,29 @@ export class ChannelAccountsRepository {
 
   /**
    * The newest inputs kept aside, both kinds: those no connector could read (quarantined_inputs) and items read
-   * but refused by the core (inbound_items in quarantine), newest first.
+   * but refused by the core (inbound_items in quarantine), newest first. Without what the channel sent: that may
+   * carry a citizen's personal data and is read one entry at a time ({@link quarantinedInput}).
    */
   async quarantined(filter: { channel?: string; limit: number }): Promise<QuarantineEntry[]> {
     return (await this.dataSource.query(
-      `SELECT * FROM (
-         SELECT 'input' AS source, q.id::text AS id, q.channel, a.name AS "accountName",
-                q.external_id AS "externalId", q.reason, q.raw, q.created_at AS at
-           FROM quarantined_inputs q LEFT JOIN channel_accounts a ON a.id = q.account_id
-          WHERE $1::text IS NULL OR q.channel = $1
-         UNION ALL
-         SELECT 'item', i.id::text, i.channel, a.name, i.external_id, coalesce(i.error, ''), i.payload,
-                coalesce(i.processed_at, i.created_at)
-           FROM inbound_items i LEFT JOIN channel_accounts a ON a.id = i.account_id
-          WHERE i.status = 'quarantined' AND ($1::text IS NULL OR i.channel = $1)
-       ) kept ORDER BY at DESC, id DESC LIMIT $2`,
+      `SELECT * FROM (${quarantineSql(false)}) kept
+        WHERE $1::text IS NULL OR channel = $1 ORDER BY at DESC, id DESC LIMIT $2`,
       [filter.channel ?? null, filter.limit],
     )) as QuarantineEntry[];
+  }
+
+  /** One entry with what the channel sent, whole; undefined when there is no such entry. */
+  async quarantinedInput(
+    source: QuarantineEntry['source'],
+    id: string,
+  ): Promise<(QuarantineEntry & { raw: unknown }) | undefined> {
+    const valid = source === 'input' ? /^\d{1,18}$/.test(id) : UUID.test(id);
+    if (!valid) return undefined;
+    const [row] = (await this.dataSource.query(
+      `SELECT * FROM (${quarantineSql(true)}) kept WHERE source = $1 AND id = $2`,
+      [source, id],
+    )) as (QuarantineEntry & { raw: unknown })[];
+    return row;
   }
 
   /** Inputs the connector could not read, kept whole with the reason; counted on the account. */

@@ -16,6 +16,15 @@ export class QuarantinePanel {
     const entries = await this.accounts.quarantined({ channel: filter.channel, limit });
     return entries.map((e) => ({ ...e, summary: summaryRu(e) }));
   }
+
+  /** One entry with what the channel sent, whole (it may carry personal data: the caller audits the read). */
+  async entry(
+    source: QuarantineEntry['source'],
+    id: string,
+  ): Promise<(QuarantineEntry & { summary: string; raw: unknown }) | undefined> {
+    const entry = await this.accounts.quarantinedInput(source, id);
+    return entry && { ...entry, summary: summaryRu(entry) };
+  }
 }
 
 /** What a clerk reads first; the connector's own reason (technical, often English) stays beside it. */

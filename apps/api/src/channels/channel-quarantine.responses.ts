@@ -20,6 +20,11 @@ export class QuarantineEntryDto {
   externalId!: string | null;
   @ApiProperty({ description: 'Что случилось, для сотрудника' }) summary!: string;
   @ApiProperty({ description: 'Причина, как её назвал канал или система (техническая)' }) reason!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) at!: string;
+}
+
+/** One entry with what the channel sent: read one at a time, audited. */
+export class QuarantineEntryWithInputDto extends QuarantineEntryDto {
   @ApiProperty({
     description: 'Присланное каналом целиком',
     type: 'object',
@@ -27,9 +32,12 @@ export class QuarantineEntryDto {
     nullable: true,
   })
   raw!: unknown;
-  @ApiProperty({ type: String, format: 'date-time' }) at!: string;
 }
 
 export class QuarantineListDto {
-  @ApiProperty({ type: [QuarantineEntryDto], description: 'Новые сначала' }) items!: QuarantineEntryDto[];
+  @ApiProperty({
+    type: [QuarantineEntryDto],
+    description: 'Новые сначала; без присланного (оно — по одному)',
+  })
+  items!: QuarantineEntryDto[];
 }

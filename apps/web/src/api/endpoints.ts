@@ -37,6 +37,7 @@ export const ENDPOINTS = {
   failedDeliveries: { method: 'GET', path: '/api/v1/deliveries/failed' },
   retryDelivery: { method: 'POST', path: '/api/v1/appeals/{id}/deliveries/{messageId}/retry' },
   channelQuarantine: { method: 'GET', path: '/api/v1/channel-quarantine' },
+  channelQuarantineEntry: { method: 'GET', path: '/api/v1/channel-quarantine/{source}/{id}' },
   templates: { method: 'GET', path: '/api/v1/answer-templates' },
   createTemplate: { method: 'POST', path: '/api/v1/answer-templates' },
   fastTrackRules: { method: 'GET', path: '/api/v1/fast-track-rules' },

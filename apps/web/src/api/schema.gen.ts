@@ -661,8 +661,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Сообщения каналов, которые не удалось прочитать или зарегистрировать, с причиной */
+        /** Сообщения каналов, которые не удалось прочитать или зарегистрировать, с причиной (без присланного; чтение записывается в журнал) */
         get: operations["ChannelQuarantineController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channel-quarantine/{source}/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Одно нераспознанное сообщение с присланным каналом целиком (чтение записывается в журнал) */
+        get: operations["ChannelQuarantineController_entry"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3563,6 +3580,26 @@ export interface components {
             /** @description Идентификатор в канале, если его удалось прочитать */
             externalId: string | null;
             id: string;
+            /** @description Причина, как её назвал канал или система (техническая) */
+            reason: string;
+            /**
+             * @description input — канал прислал то, что не удалось прочитать; item — прочитано, но не зарегистрировано
+             * @enum {string}
+             */
+            source: "input" | "item";
+            /** @description Что случилось, для сотрудника */
+            summary: string;
+        };
+        QuarantineEntryWithInputDto: {
+            /** @description Учётная запись канала, через которую пришло */
+            accountName: string | null;
+            /** Format: date-time */
+            at: string;
+            /** @example vk */
+            channel: string;
+            /** @description Идентификатор в канале, если его удалось прочитать */
+            externalId: string | null;
+            id: string;
             /** @description Присланное каналом целиком */
             raw: {
                 [key: string]: unknown;
@@ -3578,7 +3615,7 @@ export interface components {
             summary: string;
         };
         QuarantineListDto: {
-            /** @description Новые сначала */
+            /** @description Новые сначала; без присланного (оно — по одному) */
             items: components["schemas"]["QuarantineEntryDto"][];
         };
         RatingDto: {
@@ -5035,6 +5072,42 @@ export interface operations {
             };
             /** @description Недостаточно прав для этого действия */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChannelQuarantineController_entry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                source: "input" | "item";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuarantineEntryWithInputDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Такого сообщения нет */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -17,10 +17,36 @@ function rawText(raw: unknown): string {
   return typeof raw === 'string' ? raw : JSON.stringify(raw, null, 2);
 }
 
+/** What the channel sent, fetched when a member of staff opens the entry (the read is audited by the API). */
+function QuarantineInput({ source, id, elementId }: { source: string; id: string; elementId: string }) {
+  const entry = useQuery({
+    queryKey: ['channel-quarantine', source, id],
+    queryFn: () => call('channelQuarantineEntry', { params: { source, id } }),
+  });
+  if (entry.isLoading) return <Loader size="sm" aria-label="Загрузка" />;
+  if (entry.isError)
+    return (
+      <Alert color="red" role="alert">
+        {errorText(entry.error)}
+      </Alert>
+    );
+  return (
+    <Code
+      block
+      id={elementId}
+      data-testid="quarantine-raw"
+      aria-label="Присланное каналом целиком"
+      style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', maxHeight: 360 }}
+    >
+      {rawText(entry.data?.raw)}
+    </Code>
+  );
+}
+
 /**
  * What the channels sent that could not be read or registered (issue 13): channel, when, what happened in
- * Russian and the channel's technical reason. The input itself may carry a citizen's personal data, so it is
- * shown only when a member of staff opens it, one entry at a time.
+ * Russian and the channel's technical reason. The input itself may carry a citizen's personal data, so the list
+ * has none: it is fetched (and the read recorded in the audit log) only when a member of staff opens an entry.
  */
 export function ChannelQuarantinePage() {
   const list = useQuery({ queryKey: ['channel-quarantine'], queryFn: () => call('channelQuarantine') });
@@ -94,15 +120,11 @@ export function ChannelQuarantinePage() {
                       {shown && (
                         <Table.Tr>
                           <Table.Td colSpan={5}>
-                            <Code
-                              block
-                              id={`quarantine-raw-${key}`}
-                              data-testid="quarantine-raw"
-                              aria-label="Присланное каналом целиком"
-                              style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-word', maxHeight: 360 }}
-                            >
-                              {rawText(q.raw)}
-                            </Code>
+                            <QuarantineInput
+                              source={q.source}
+                              id={q.id}
+                              elementId={`quarantine-raw-${key}`}
+                            />
                           </Table.Td>
                         </Table.Tr>
                       )}
