@@ -327,10 +327,17 @@ describe('fault suite (chaos)', () => {
   async function explainDoubles(name: string, s: Stack): Promise<void> {
     const stuck = await pg.query(
       s.db,
-      `SELECT channel, external_id, status, received_at, error FROM inbound_items
+      `SELECT id, channel, external_id, status, received_at, created_at, error FROM inbound_items
         WHERE status <> 'processed'`,
     );
     if (stuck.length) process.stdout.write(`${name}: unprocessed inbound items: ${JSON.stringify(stuck)}\n`);
+    const unsent = await pg.query(
+      s.db,
+      `SELECT id, kind, status, attempts, retry_rounds, retry_at, last_error, created_at FROM outbound_messages
+        WHERE channel = 'telegram' AND status <> 'sent'`,
+    );
+    if (unsent.length)
+      process.stdout.write(`${name}: Telegram messages not sent: ${JSON.stringify(unsent)}\n`);
     const outbox = await pg.query(s.db, `SELECT consumer, state, attempts, last_error FROM event_outbox`);
     if (outbox.length) process.stdout.write(`${name}: outbox rows left: ${JSON.stringify(outbox)}\n`);
     for (const input of s.inputs) {

@@ -58,4 +58,28 @@ describe('a Redis flushed under a running worker (integration)', () => {
     expect(await schedules(QueueName.Delivery)).toContain('sweep-queued-messages');
     expect(await schedules(QueueName.Messengers)).toContain('sweep-dialogue');
   });
+
+  it('registers an item whose job id a flush left to a husk (a job hash without name or data)', async () => {
+    const [stored] = await stack.api.get(InboundStore).store([inboundItem()], { enqueue: false });
+    const id = stored.inboundItemId;
+    const queue = stack.worker!.get(JobProducer).queue(QueueName.Intake);
+    // What Bull does when a FLUSHALL lands between taking an id off the wait list and locking it: moveToActive
+    // writes `processedOn` into the job's hash, which the flush took. Here the id is put on the wait list with no
+    // hash at all, and the worker's own Bull makes the husk, fails it (no handler for its missing name) and keeps it.
+    await redis.lpush(queue.toKey('wait'), id);
+    const husk = await eventually(async () => {
+      const job = await queue.getJob(id);
+      return job && (await job.isFailed()) ? job : undefined;
+    }, 15_000);
+    expect(husk.data).toEqual({});
+    // The sweep's job for this one item has the item's id: it must not be swallowed by the husk.
+    const registered = await eventually(async () => {
+      const [row] = (await stack.db.dataSource.query(
+        `SELECT status, appeal_id FROM inbound_items WHERE id = $1`,
+        [id],
+      )) as { status: string; appeal_id: string | null }[];
+      return row.status === 'processed' ? row : undefined;
+    }, 30_000);
+    expect(registered.appeal_id).toEqual(expect.any(String));
+  });
 });

@@ -118,8 +118,9 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     }
   }
 
-  private async enqueue(appealIds: string[]): Promise<void> {
-    await this.jobs.addBulk(
+  /** `again`: the sweep's, past a finished job or a flush's husk holding the id (JobProducer.requeue). */
+  private async enqueue(appealIds: string[], again = false): Promise<void> {
+    await this.jobs[again ? 'requeue' : 'addBulk'](
       JobName.ClassifyAppeal,
       appealIds.map((appealId) => ({
         payload: { appealId },
@@ -149,7 +150,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     const { olderThanMs } = parseJobPayload(JobName.SweepUnclassified, job.data);
     if (!(await this.registry.promoted()) && (await this.bootstrapPending())) return { requeued: 0 };
     const ids = await this.pipeline.stalePending(olderThanMs);
-    await this.enqueue(ids);
+    await this.enqueue(ids, true);
     if (ids.length > 0) this.log.info('re-enqueued unclassified appeals', { count: ids.length });
     return { requeued: ids.length };
   }

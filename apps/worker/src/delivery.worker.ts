@@ -81,10 +81,18 @@ export class DeliveryWorker implements OnModuleInit {
       : this.delivery.deliver(ref.outboundMessageId!);
   }
 
-  private async toChannelQueue(kind: RateLimitedChannel, name: JobName, ref: Ref, jobId: string) {
-    await this.jobs
-      .queue(DELIVERY_QUEUE[kind])
-      .add(name, ref, { jobId, backoff: { type: RETRY_AFTER_BACKOFF } });
+  /** `again`: the sweep's, past a finished job or a flush's husk holding the id (JobProducer.requeue). */
+  private async toChannelQueue(
+    kind: RateLimitedChannel,
+    name: JobName,
+    ref: Ref,
+    jobId: string,
+    again = false,
+  ) {
+    const queue = this.jobs.queue(DELIVERY_QUEUE[kind]);
+    const options = { jobId, backoff: { type: RETRY_AFTER_BACKOFF } };
+    if (again) await this.jobs.requeueTo(queue, name, ref, options);
+    else await queue.add(name, ref, options);
   }
 
   /** After the last attempt the message is marked failed and shown on the appeal; the job is kept. */
@@ -130,8 +138,8 @@ export class DeliveryWorker implements OnModuleInit {
 
   private async enqueue(name: JobName, ref: Ref, jobId: string): Promise<void> {
     const kind = await this.delivery.connectorKindOf(ref);
-    if (kind && isRateLimitedChannel(kind)) await this.toChannelQueue(kind, name, ref, jobId);
-    else await this.queue.add(name, ref, { jobId });
+    if (kind && isRateLimitedChannel(kind)) await this.toChannelQueue(kind, name, ref, jobId, true);
+    else await this.jobs.requeueTo(this.queue, name, ref, { jobId });
   }
 }
 

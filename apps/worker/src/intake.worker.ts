@@ -87,7 +87,7 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
   private async sweep(job: Job): Promise<{ requeued: number }> {
     const { olderThanMs } = parseJobPayload(JobName.SweepPendingItems, job.data);
     const ids = await this.store.pendingOlderThan(olderThanMs);
-    await this.store.enqueue(ids);
+    await this.store.enqueue(ids, { again: true });
     if (ids.length > 0) this.log.info('re-enqueued pending inbound items', { count: ids.length });
     return { requeued: ids.length };
   }

@@ -144,7 +144,7 @@ export class DialogueAdmission {
   /** Gated items whose admission job got lost, and held items whose author has consented meanwhile. */
   async sweep(): Promise<{ readmitted: number; released: number }> {
     const ids = await this.items.gatedOlderThan(this.config.pendingSweepMs);
-    await this.jobs.addBulk(
+    await this.jobs.requeue(
       JobName.AdmitDialogueItem,
       ids.map((id) => ({
         payload: { inboundItemId: id },

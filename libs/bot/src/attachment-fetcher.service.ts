@@ -76,7 +76,7 @@ export class AttachmentFetcher {
   /** References whose job got lost (a crash between registration and the hook): fetched again. */
   async sweep(): Promise<number> {
     const ids = await this.attachments.remoteOlderThan(MEDIA_CHANNELS, this.config.pendingSweepMs);
-    await this.enqueue(ids);
+    await this.enqueue(ids, true);
     return ids.length;
   }
 
@@ -130,8 +130,9 @@ export class AttachmentFetcher {
     this.log.warn('attachment download given up', { attachmentId, reason });
   }
 
-  private async enqueue(ids: string[]): Promise<void> {
-    await this.jobs.addBulk(
+  /** `again`: the sweep's, past a finished job or a flush's husk holding the id (JobProducer.requeue). */
+  private async enqueue(ids: string[], again = false): Promise<void> {
+    await this.jobs[again ? 'requeue' : 'addBulk'](
       JobName.FetchAttachment,
       ids.map((id) => ({
         payload: { attachmentId: id },

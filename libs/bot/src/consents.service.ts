@@ -47,7 +47,7 @@ export class Consents {
   /** Held items whose author has consented meanwhile: released (normally the consent itself does it). */
   async releaseConsented(): Promise<number> {
     const ids = await this.repository.releaseConsented();
-    await this.store.enqueue(ids);
+    await this.store.enqueue(ids, { again: true });
     return ids.length;
   }
 }

@@ -106,13 +106,14 @@ export class InboundStore {
   /**
    * Normalisation jobs for stored items, in batches: one queue round trip per batch instead of per item
    * (the queue, not Postgres, is what limits a single item's cost). The job id names the batch's items, so
-   * enqueuing the same batch twice is one job; registration is idempotent per item anyway.
+   * enqueuing the same batch twice is one job; registration is idempotent per item anyway. `again`: a sweep's
+   * items, which a finished job (or a husk left by a flush) holding the same id must not keep out of the queue.
    */
-  async enqueue(inboundItemIds: string[]): Promise<void> {
+  async enqueue(inboundItemIds: string[], options: { again?: boolean } = {}): Promise<void> {
     const batches: string[][] = [];
     for (let i = 0; i < inboundItemIds.length; i += NORMALISE_BATCH)
       batches.push(inboundItemIds.slice(i, i + NORMALISE_BATCH));
-    await this.jobs.addBulk(
+    await this.jobs[options.again ? 'requeue' : 'addBulk'](
       JobName.NormaliseInboundBatch,
       batches.map((ids) => ({
         payload: { inboundItemIds: ids },

@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { type JobOptions, type Queue } from 'bull';
+import { rootLogger } from '@inbox/common';
 import { JOB_QUEUE, JobName, type JobPayloads, QueueName } from './queues';
 
 /** The one way to put work on a queue: the job name picks the queue and types the payload. */
@@ -46,6 +47,29 @@ export class JobProducer {
     await this.queues[JOB_QUEUE[name]].addBulk(jobs.map((j) => ({ name, data: j.payload, opts: j.options })));
   }
 
+  /**
+   * What a sweep found still owed in Postgres, queued again under the same job ids. A job id still held by a job
+   * that will run (waiting, delayed, active) keeps it; one held by a finished job (completed or failed), or by a
+   * husk, would turn the add into a no-op for good, so that job is removed first. A husk is what a FLUSHALL leaves
+   * when it lands between Bull taking an id off the wait list and locking it: `moveToActive` writes `processedOn`
+   * into the job's hash the flush took, so the id names a hash without name or data, which fails at once and is
+   * kept among the failed. Every later add of that id (an inbound item, a message) was silently dropped.
+   */
+  async requeue<J extends JobName>(
+    name: J,
+    jobs: { payload: JobPayloads[J]; options?: JobOptions }[],
+  ): Promise<void> {
+    const queue = this.queues[JOB_QUEUE[name]];
+    await Promise.all(jobs.map((j) => freeJobId(queue, name, j.options?.jobId)));
+    await this.addBulk(name, jobs);
+  }
+
+  /** One job of `requeue`, on a queue of the caller's choosing (a delivery channel's own queue). */
+  async requeueTo(queue: Queue, name: string, data: object, options: JobOptions): Promise<void> {
+    await freeJobId(queue, name, options.jobId);
+    await queue.add(name, data, options);
+  }
+
   /** Counts per queue, failed ones included, for the health endpoint. */
   async backlog(): Promise<Record<string, Record<string, number>>> {
     // One round trip per queue, all at once.
@@ -56,5 +80,29 @@ export class JobProducer {
       ),
     );
     return Object.fromEntries(counts);
+  }
+}
+
+/** Removes a finished job or a husk holding `jobId` (see JobProducer.requeue); a job still to run stays. */
+async function freeJobId(queue: Queue, name: string, jobId: JobOptions['jobId']): Promise<void> {
+  if (jobId === undefined) return;
+  const job = await queue.getJob(jobId);
+  if (!job) return;
+  const state = await job.getState();
+  const husk = job.name !== name || job.timestamp === undefined || Number.isNaN(job.timestamp);
+  if (!husk && state !== 'completed' && state !== 'failed' && state !== 'stuck') return;
+  try {
+    await job.remove();
+    rootLogger.child('queue').info('finished job freed its id for a sweep', {
+      queue: queue.name,
+      jobId: String(jobId),
+      state,
+      husk,
+    });
+  } catch (error) {
+    // Locked by a worker that runs it right now: the next sweep looks again.
+    rootLogger
+      .child('queue')
+      .warn('job id not freed', { queue: queue.name, jobId: String(jobId), reason: error });
   }
 }
