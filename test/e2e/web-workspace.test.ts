@@ -809,6 +809,8 @@ describe('staff web workspace (browser e2e)', () => {
     expect(await saved()).toMatchObject({ active: false });
     await row.getByRole('button', { name: 'Удалить' }).click();
     await page.getByText('Правило удалено: Гололёд у остановок').waitFor();
+    // The notice comes as soon as the server deletes it; the list follows when it is fetched again.
+    await row.waitFor({ state: 'detached' });
     expect(await row.count()).toBe(0);
     expect(await saved()).toBeUndefined();
     expectClean(page);

@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client';
 import { CHANNEL_LABEL } from '../../lib/labels';
 import { formatDateTime } from '../../lib/time';
-import { TableBox } from './TableBox';
+import { ListTable } from '../../components/tables';
 
 /** Health of Postgres, Redis, the intake backlog and every channel account. */
 export function ChannelsTab() {
@@ -31,53 +31,45 @@ export function ChannelsTab() {
           />
         </SimpleGrid>
       )}
-      <TableBox>
-        <Table fz="sm" verticalSpacing={5} striped aria-label="Каналы">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Канал</Table.Th>
-              <Table.Th>Учётная запись</Table.Th>
-              <Table.Th>Состояние</Table.Th>
-              <Table.Th>Последний успешный обмен</Table.Th>
-              <Table.Th ta="right">Получено</Table.Th>
-              <Table.Th>Последняя ошибка</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(h?.channels ?? []).map((c) => (
-              <Table.Tr key={`${c.channel}-${c.name}`}>
-                <Table.Td>{CHANNEL_LABEL[c.channel] ?? c.channel}</Table.Td>
-                <Table.Td>{c.name}</Table.Td>
-                <Table.Td>
-                  <Badge
-                    variant="light"
-                    color={!c.enabled ? 'gray' : c.consecutiveFailures > 0 ? 'red' : 'teal'}
-                    style={{ textTransform: 'none' }}
-                  >
-                    {!c.enabled
-                      ? 'Отключён'
-                      : c.consecutiveFailures > 0
-                        ? `Сбои: ${c.consecutiveFailures}`
-                        : 'Работает'}
-                  </Badge>
-                </Table.Td>
-                <Table.Td>{formatDateTime(c.lastSuccessAt)}</Table.Td>
-                <Table.Td ta="right">{c.itemsReceived}</Table.Td>
-                <Table.Td>
-                  <Text size="xs" c={c.lastError ? 'red.9' : 'dimmed'} lineClamp={2}>
-                    {c.lastError ? `${formatDateTime(c.lastErrorAt)}: ${c.lastError}` : '—'}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-        {h && h.channels.length === 0 && (
-          <Text c="dimmed" ta="center" p="md" size="sm">
-            Учётные записи каналов не настроены
-          </Text>
-        )}
-      </TableBox>
+      <ListTable
+        label="Каналы"
+        columns={[
+          'Канал',
+          'Учётная запись',
+          'Состояние',
+          'Последний успешный обмен',
+          { label: 'Получено', right: true },
+          'Последняя ошибка',
+        ]}
+        empty={h && h.channels.length === 0 && 'Учётные записи каналов не настроены'}
+      >
+        {(h?.channels ?? []).map((c) => (
+          <Table.Tr key={`${c.channel}-${c.name}`}>
+            <Table.Td>{CHANNEL_LABEL[c.channel] ?? c.channel}</Table.Td>
+            <Table.Td>{c.name}</Table.Td>
+            <Table.Td>
+              <Badge
+                variant="light"
+                color={!c.enabled ? 'gray' : c.consecutiveFailures > 0 ? 'red' : 'teal'}
+                style={{ textTransform: 'none' }}
+              >
+                {!c.enabled
+                  ? 'Отключён'
+                  : c.consecutiveFailures > 0
+                    ? `Сбои: ${c.consecutiveFailures}`
+                    : 'Работает'}
+              </Badge>
+            </Table.Td>
+            <Table.Td>{formatDateTime(c.lastSuccessAt)}</Table.Td>
+            <Table.Td ta="right">{c.itemsReceived}</Table.Td>
+            <Table.Td>
+              <Text size="xs" c={c.lastError ? 'red.9' : 'dimmed'} lineClamp={2}>
+                {c.lastError ? `${formatDateTime(c.lastErrorAt)}: ${c.lastError}` : '—'}
+              </Text>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
     </Stack>
   );
 }

@@ -1,11 +1,11 @@
-import { Alert, Badge, Button, Group, Loader, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, Loader, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { CHANNEL_LABEL } from '../../lib/labels';
 import { formatDateTime } from '../../lib/time';
-import { TableBox } from './TableBox';
+import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
 
 /** What each consumer of the appeals' history does, in the administrator's words. */
 const CONSUMER_LABEL: Record<string, string> = {
@@ -26,8 +26,6 @@ export function consumerLabel(consumer: string): string {
   const label = CONSUMER_LABEL[name] ?? name;
   return channel ? `${label} — ${CHANNEL_LABEL[channel] ?? channel}` : label;
 }
-
-type Notice = { color: 'teal' | 'red'; text: string };
 
 /**
  * The history outbox (issue 15): each consumer's backlog (due, backing off, failed for good) and the events
@@ -62,55 +60,42 @@ export function EventOutboxTab() {
         повторят.
       </Text>
       {outbox.isLoading && <Loader size="sm" aria-label="Загрузка" />}
-      {outbox.isError && <Alert color="red">{errorText(outbox.error)}</Alert>}
-      {notice && (
-        <Alert
-          color={notice.color}
-          withCloseButton
-          onClose={() => setNotice(null)}
-          role={notice.color === 'red' ? 'alert' : 'status'}
-        >
-          {notice.text}
-        </Alert>
-      )}
+      <LoadError error={outbox.error} />
+      <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
       {o && (
-        <TableBox>
-          <Table fz="sm" verticalSpacing={5} striped aria-label="Потребители событий">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Назначение</Table.Th>
-                <Table.Th ta="right">Ждут</Table.Th>
-                <Table.Th ta="right">Повторяются</Table.Th>
-                <Table.Th ta="right">Не доставлены</Table.Th>
-                <Table.Th>Ждёт с</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {o.consumers.map((c) => (
-                <Table.Tr key={c.consumer}>
-                  <Table.Td>
-                    {consumerLabel(c.consumer)}
-                    <Text size="xs" c="dimmed">
-                      {c.consumer}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">{c.pending}</Table.Td>
-                  <Table.Td ta="right">{c.retrying}</Table.Td>
-                  <Table.Td ta="right">
-                    {c.dead > 0 ? (
-                      <Badge color="red" variant="light" style={{ textTransform: 'none' }}>
-                        {c.dead}
-                      </Badge>
-                    ) : (
-                      0
-                    )}
-                  </Table.Td>
-                  <Table.Td>{c.oldestPendingAt ? formatDateTime(c.oldestPendingAt) : '—'}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </TableBox>
+        <ListTable
+          label="Потребители событий"
+          columns={[
+            'Назначение',
+            { label: 'Ждут', right: true },
+            { label: 'Повторяются', right: true },
+            { label: 'Не доставлены', right: true },
+            'Ждёт с',
+          ]}
+        >
+          {o.consumers.map((c) => (
+            <Table.Tr key={c.consumer}>
+              <Table.Td>
+                {consumerLabel(c.consumer)}
+                <Text size="xs" c="dimmed">
+                  {c.consumer}
+                </Text>
+              </Table.Td>
+              <Table.Td ta="right">{c.pending}</Table.Td>
+              <Table.Td ta="right">{c.retrying}</Table.Td>
+              <Table.Td ta="right">
+                {c.dead > 0 ? (
+                  <Badge color="red" variant="light" style={{ textTransform: 'none' }}>
+                    {c.dead}
+                  </Badge>
+                ) : (
+                  0
+                )}
+              </Table.Td>
+              <Table.Td>{c.oldestPendingAt ? formatDateTime(c.oldestPendingAt) : '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </ListTable>
       )}
       {o && (
         <Group justify="space-between">
@@ -126,60 +111,50 @@ export function EventOutboxTab() {
         </Group>
       )}
       {o && (
-        <TableBox>
-          <Table fz="sm" verticalSpacing={5} striped aria-label="Недоставленные события">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Обращение</Table.Th>
-                <Table.Th>Назначение</Table.Th>
-                <Table.Th>Событие</Table.Th>
-                <Table.Th ta="right">Попыток</Table.Th>
-                <Table.Th>Последняя ошибка</Table.Th>
-                <Table.Th>
-                  <span className="visually-hidden">Действия</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {o.dead.map((d) => (
-                <Table.Tr key={`${d.consumer}-${d.eventId}`}>
-                  <Table.Td>
-                    <Link to={`/appeals/${d.appealId}`}>{d.registrationNumber}</Link>
-                    <Text size="xs" c="dimmed">
-                      {CHANNEL_LABEL[d.channel] ?? d.channel}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>{consumerLabel(d.consumer)}</Table.Td>
-                  <Table.Td>
-                    {d.type} № {d.eventId}
-                  </Table.Td>
-                  <Table.Td ta="right">{d.attempts}</Table.Td>
-                  <Table.Td>
-                    <Text size="xs" c="red.9" lineClamp={2}>
-                      {formatDateTime(d.failedAt)}: {d.lastError ?? '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <Button
-                      size="compact-xs"
-                      variant="light"
-                      loading={retry.isPending && retry.variables?.eventId === d.eventId}
-                      onClick={() => retry.mutate({ consumer: d.consumer, eventId: d.eventId })}
-                      aria-label={`Повторить событие ${d.eventId} для ${consumerLabel(d.consumer)}`}
-                    >
-                      Повторить
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-          {o.dead.length === 0 && (
-            <Text c="dimmed" ta="center" p="md" size="sm">
-              Недоставленных событий нет
-            </Text>
-          )}
-        </TableBox>
+        <ListTable
+          label="Недоставленные события"
+          columns={[
+            'Обращение',
+            'Назначение',
+            'Событие',
+            { label: 'Попыток', right: true },
+            'Последняя ошибка',
+            ACTIONS,
+          ]}
+          empty={o.dead.length === 0 && 'Недоставленных событий нет'}
+        >
+          {o.dead.map((d) => (
+            <Table.Tr key={`${d.consumer}-${d.eventId}`}>
+              <Table.Td>
+                <Link to={`/appeals/${d.appealId}`}>{d.registrationNumber}</Link>
+                <Text size="xs" c="dimmed">
+                  {CHANNEL_LABEL[d.channel] ?? d.channel}
+                </Text>
+              </Table.Td>
+              <Table.Td>{consumerLabel(d.consumer)}</Table.Td>
+              <Table.Td>
+                {d.type} № {d.eventId}
+              </Table.Td>
+              <Table.Td ta="right">{d.attempts}</Table.Td>
+              <Table.Td>
+                <Text size="xs" c="red.9" lineClamp={2}>
+                  {formatDateTime(d.failedAt)}: {d.lastError ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Button
+                  size="compact-xs"
+                  variant="light"
+                  loading={retry.isPending && retry.variables?.eventId === d.eventId}
+                  onClick={() => retry.mutate({ consumer: d.consumer, eventId: d.eventId })}
+                  aria-label={`Повторить событие ${d.eventId} для ${consumerLabel(d.consumer)}`}
+                >
+                  Повторить
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </ListTable>
       )}
     </Stack>
   );

@@ -1,12 +1,8 @@
 import {
-  Alert,
-  Badge,
   Button,
   Checkbox,
   Group,
-  Modal,
   MultiSelect,
-  Select,
   Stack,
   Table,
   TagsInput,
@@ -16,10 +12,11 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call, errorText } from '../../api/client';
-import { useNames } from '../../api/hooks';
 import { type FastTrackRule } from '../../api/types';
 import { CHANNEL_LABEL } from '../../lib/labels';
-import { TableBox } from './TableBox';
+import { FormModal, TopicSelect, useFormDialog } from '../../components/forms';
+import { ACTIONS, ListTable, LoadError, NoticeAlert } from '../../components/tables';
+import { OffBadge, RuleActions } from './rules';
 
 const MONTHS = [
   'январь',
@@ -57,11 +54,8 @@ function monthsText(months: number[]): string {
  * the short answer term (10 days from registration).
  */
 export function FastTrackTab() {
-  const names = useNames();
   const queryClient = useQueryClient();
   const rules = useQuery({ queryKey: ['fast-track-rules'], queryFn: () => call('fastTrackRules') });
-  const [edit, setEdit] = useState<Form | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['fast-track-rules'] });
   const bodyOf = (f: Form) => ({
@@ -72,19 +66,17 @@ export function FastTrackTab() {
     months: f.months.map(Number),
     active: f.active,
   });
-  const save = useMutation({
-    mutationFn: (f: Form) =>
+  const dialog = useFormDialog(
+    (f: Form) =>
       f.id
         ? call('updateFastTrackRule', { params: { id: f.id }, body: bodyOf(f) })
         : call('createFastTrackRule', { body: bodyOf(f) }),
-    onSuccess: async (saved) => {
-      setEdit(null);
-      setError(null);
+    async (saved) => {
       setNotice(`Правило сохранено: ${saved.name}`);
       await refresh();
     },
-    onError: (e) => setError(errorText(e)),
-  });
+  );
+  const { form: edit, setForm: setEdit, error, setError } = dialog;
   const toggle = useMutation({
     mutationFn: (r: FastTrackRule) =>
       call('updateFastTrackRule', {
@@ -116,171 +108,95 @@ export function FastTrackTab() {
           Новое правило
         </Button>
       </Group>
-      {rules.isError && (
-        <Alert color="red" role="alert">
-          {errorText(rules.error)}
-        </Alert>
-      )}
+      <LoadError error={rules.error} />
       {error && !edit && (
-        <Alert color="red" role="alert" withCloseButton onClose={() => setError(null)}>
-          {error}
-        </Alert>
+        <NoticeAlert notice={{ color: 'red', text: error }} onClose={() => setError(null)} />
       )}
-      {notice && (
-        <Alert color="teal" role="status" withCloseButton onClose={() => setNotice(null)}>
-          {notice}
-        </Alert>
-      )}
-      <TableBox>
-        <Table fz="sm" verticalSpacing={5} striped aria-label="Правила ускоренного рассмотрения">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Правило</Table.Th>
-              <Table.Th>Тема</Table.Th>
-              <Table.Th>Ключевые фразы</Table.Th>
-              <Table.Th>Каналы</Table.Th>
-              <Table.Th>Месяцы</Table.Th>
-              <Table.Th>
-                <span className="visually-hidden">Действия</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rules.data?.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={6}>
-                  <Text size="sm" c="dimmed">
-                    Правил нет: ускоренно рассматриваются только обращения, отмеченные сотрудником.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-            {(rules.data ?? []).map((r) => (
-              <Table.Tr key={r.id} data-testid="fast-track-rule" data-name={r.name}>
-                <Table.Td>
-                  {r.name}
-                  {!r.active && (
-                    <Badge
-                      ml={6}
-                      size="xs"
-                      color="gray.7"
-                      variant="outline"
-                      style={{ textTransform: 'none' }}
-                    >
-                      отключено
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>{r.topic?.name ?? 'любая'}</Table.Td>
-                <Table.Td>{r.keywords.length ? r.keywords.join('; ') : 'любые'}</Table.Td>
-                <Table.Td>
-                  {r.channels.length ? r.channels.map((c) => CHANNEL_LABEL[c] ?? c).join(', ') : 'любые'}
-                </Table.Td>
-                <Table.Td>{monthsText(r.months)}</Table.Td>
-                <Table.Td>
-                  <Group gap={4} justify="flex-end" wrap="nowrap">
-                    <Button size="compact-xs" variant="subtle" onClick={() => setEdit(formOf(r))}>
-                      Изменить
-                    </Button>
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      color="gray.8"
-                      loading={toggle.isPending && toggle.variables?.id === r.id}
-                      onClick={() => toggle.mutate(r)}
-                    >
-                      {r.active ? 'Отключить' : 'Включить'}
-                    </Button>
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      color="red.8"
-                      loading={remove.isPending && remove.variables?.id === r.id}
-                      onClick={() => remove.mutate(r)}
-                    >
-                      Удалить
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </TableBox>
-      <Modal
-        opened={edit !== null}
-        onClose={() => setEdit(null)}
+      <NoticeAlert notice={notice ? { color: 'teal', text: notice } : null} onClose={() => setNotice(null)} />
+      <ListTable
+        label="Правила ускоренного рассмотрения"
+        columns={['Правило', 'Тема', 'Ключевые фразы', 'Каналы', 'Месяцы', ACTIONS]}
+        empty={
+          rules.data?.length === 0 &&
+          'Правил нет: ускоренно рассматриваются только обращения, отмеченные сотрудником.'
+        }
+      >
+        {(rules.data ?? []).map((r) => (
+          <Table.Tr key={r.id} data-testid="fast-track-rule" data-name={r.name}>
+            <Table.Td>
+              {r.name}
+              {!r.active && <OffBadge />}
+            </Table.Td>
+            <Table.Td>{r.topic?.name ?? 'любая'}</Table.Td>
+            <Table.Td>{r.keywords.length ? r.keywords.join('; ') : 'любые'}</Table.Td>
+            <Table.Td>
+              {r.channels.length ? r.channels.map((c) => CHANNEL_LABEL[c] ?? c).join(', ') : 'любые'}
+            </Table.Td>
+            <Table.Td>{monthsText(r.months)}</Table.Td>
+            <Table.Td>
+              <RuleActions
+                active={r.active}
+                onEdit={() => setEdit(formOf(r))}
+                onToggle={() => toggle.mutate(r)}
+                toggling={toggle.isPending && toggle.variables?.id === r.id}
+                onRemove={() => remove.mutate(r)}
+                removing={remove.isPending && remove.variables?.id === r.id}
+              />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
+      <FormModal
+        {...dialog.modal}
         title={
           edit?.id ? 'Изменить правило ускоренного рассмотрения' : 'Новое правило ускоренного рассмотрения'
         }
         size="lg"
+        submitLabel="Сохранить правило"
       >
         {edit && (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              save.mutate(edit);
-            }}
-          >
-            <Stack>
-              <TextInput
-                label="Название"
-                required
-                data-autofocus
-                value={edit.name}
-                onChange={(e) => setEdit({ ...edit, name: e.currentTarget.value })}
-              />
-              <Select
-                label="Тема или подтема"
-                description="Тема включает свои подтемы; пусто — любая"
-                searchable
-                clearable
-                data={names.topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }))}
-                value={edit.topicId || null}
-                onChange={(v) => setEdit({ ...edit, topicId: v ?? '' })}
-              />
-              <TagsInput
-                label="Ключевые фразы"
-                description="Любая из фраз в тексте, по основам слов; слово* — по началу слова. Enter добавляет фразу"
-                value={edit.keywords}
-                onChange={(v) => setEdit({ ...edit, keywords: v })}
-              />
-              <MultiSelect
-                label="Каналы"
-                description="Пусто — любой канал"
-                data={Object.entries(CHANNEL_LABEL).map(([value, label]) => ({ value, label }))}
-                value={edit.channels}
-                onChange={(v) => setEdit({ ...edit, channels: v })}
-              />
-              <MultiSelect
-                label="Месяцы"
-                description="Пусто — весь год"
-                data={MONTHS.map((label, i) => ({ value: String(i + 1), label }))}
-                value={edit.months}
-                onChange={(v) => setEdit({ ...edit, months: v })}
-              />
-              <Checkbox
-                label="Правило действует"
-                checked={edit.active}
-                onChange={(e) => setEdit({ ...edit, active: e.currentTarget.checked })}
-              />
-              {error && (
-                <Text c="red.9" size="sm" role="alert">
-                  {error}
-                </Text>
-              )}
-              <Group justify="flex-end">
-                <Button variant="default" onClick={() => setEdit(null)}>
-                  Отмена
-                </Button>
-                <Button type="submit" loading={save.isPending}>
-                  Сохранить правило
-                </Button>
-              </Group>
-            </Stack>
-          </form>
+          <>
+            <TextInput
+              label="Название"
+              required
+              data-autofocus
+              value={edit.name}
+              onChange={(e) => setEdit({ ...edit, name: e.currentTarget.value })}
+            />
+            <TopicSelect
+              label="Тема или подтема"
+              description="Тема включает свои подтемы; пусто — любая"
+              value={edit.topicId}
+              onChange={(topicId) => setEdit({ ...edit, topicId })}
+            />
+            <TagsInput
+              label="Ключевые фразы"
+              description="Любая из фраз в тексте, по основам слов; слово* — по началу слова. Enter добавляет фразу"
+              value={edit.keywords}
+              onChange={(v) => setEdit({ ...edit, keywords: v })}
+            />
+            <MultiSelect
+              label="Каналы"
+              description="Пусто — любой канал"
+              data={Object.entries(CHANNEL_LABEL).map(([value, label]) => ({ value, label }))}
+              value={edit.channels}
+              onChange={(v) => setEdit({ ...edit, channels: v })}
+            />
+            <MultiSelect
+              label="Месяцы"
+              description="Пусто — весь год"
+              data={MONTHS.map((label, i) => ({ value: String(i + 1), label }))}
+              value={edit.months}
+              onChange={(v) => setEdit({ ...edit, months: v })}
+            />
+            <Checkbox
+              label="Правило действует"
+              checked={edit.active}
+              onChange={(e) => setEdit({ ...edit, active: e.currentTarget.checked })}
+            />
+          </>
         )}
-      </Modal>
+      </FormModal>
     </Stack>
   );
 }

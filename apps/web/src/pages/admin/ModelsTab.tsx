@@ -1,11 +1,12 @@
-import { Alert, Badge, Button, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { useOrganisationZone } from '../../api/hooks';
 import { type ClassifierModel } from '../../api/types';
 import { formatInZone } from '../../lib/time';
-import { TableBox } from './TableBox';
+import { FormModal } from '../../components/forms';
+import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
 
 const STATUS: Record<ClassifierModel['status'], { label: string; color: string }> = {
   promoted: { label: 'Действующая', color: 'teal' },
@@ -55,7 +56,7 @@ export function ModelsTab() {
   const zone = useOrganisationZone();
   const models = useQuery({ queryKey: ['classifier-models'], queryFn: () => call('classifierModels') });
   const [confirm, setConfirm] = useState<ClassifierModel | null>(null);
-  const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const [job, setJob] = useState<string | null>(null);
   const promote = useMutation({
     mutationFn: (m: ClassifierModel) => call('promoteModel', { params: { id: m.id } }),
@@ -129,111 +130,84 @@ export function ModelsTab() {
           {typeof status.data?.progress === 'number' ? `, ${status.data.progress} %` : ''}
         </Text>
       )}
-      {models.isError && (
-        <Alert color="red" role="alert">
-          {errorText(models.error)}
-        </Alert>
-      )}
-      {notice && (
-        <Alert
-          color={notice.color}
-          role={notice.color === 'red' ? 'alert' : 'status'}
-          withCloseButton
-          onClose={() => setNotice(null)}
-        >
-          {notice.text}
-        </Alert>
-      )}
-      <TableBox>
-        <Table fz="sm" verticalSpacing={5} striped aria-label="Модели классификатора">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Обучена</Table.Th>
-              <Table.Th>Состояние</Table.Th>
-              <Table.Th ta="right">Строк обучения</Table.Th>
-              <Table.Th ta="right">Macro-F1</Table.Th>
-              <Table.Th ta="right">Точность</Table.Th>
-              <Table.Th ta="right">Прежняя: macro-F1</Table.Th>
-              <Table.Th>Решение</Table.Th>
-              <Table.Th>
-                <span className="visually-hidden">Действия</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {models.data?.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={8}>
-                  <Text size="sm" c="dimmed">
-                    Моделей ещё нет: обращения ждут ручной классификации. Нажмите «Переобучить».
+      <LoadError error={models.error} />
+      <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
+      <ListTable
+        label="Модели классификатора"
+        columns={[
+          'Обучена',
+          'Состояние',
+          { label: 'Строк обучения', right: true },
+          { label: 'Macro-F1', right: true },
+          { label: 'Точность', right: true },
+          { label: 'Прежняя: macro-F1', right: true },
+          'Решение',
+          ACTIONS,
+        ]}
+        empty={
+          models.data?.length === 0 &&
+          'Моделей ещё нет: обращения ждут ручной классификации. Нажмите «Переобучить».'
+        }
+      >
+        {(models.data ?? []).map((m) => {
+          const s = scoresOf(m);
+          const older = current && new Date(m.createdAt) < new Date(current.createdAt);
+          return (
+            <Table.Tr key={m.id} data-testid="classifier-model" data-status={m.status} data-id={m.id}>
+              <Table.Td>
+                {formatInZone(m.createdAt, zone)}
+                {s.trigger && (
+                  <Text size="xs" c="dimmed">
+                    {s.trigger}
                   </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-            {(models.data ?? []).map((m) => {
-              const s = scoresOf(m);
-              const older = current && new Date(m.createdAt) < new Date(current.createdAt);
-              return (
-                <Table.Tr key={m.id} data-testid="classifier-model" data-status={m.status} data-id={m.id}>
-                  <Table.Td>
-                    {formatInZone(m.createdAt, zone)}
-                    {s.trigger && (
-                      <Text size="xs" c="dimmed">
-                        {s.trigger}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Badge color={STATUS[m.status].color} variant="light" style={{ textTransform: 'none' }}>
-                      {STATUS[m.status].label}
-                    </Badge>
-                    {m.promotedAt && (
-                      <Text size="xs" c="dimmed">
-                        введена {formatInZone(m.promotedAt, zone)}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td ta="right">{m.trainedRows.toLocaleString('ru-RU')}</Table.Td>
-                  <Table.Td ta="right">{percent(s.candidate?.macroF1)}</Table.Td>
-                  <Table.Td ta="right">{percent(s.candidate?.accuracy)}</Table.Td>
-                  <Table.Td ta="right">{percent(s.current?.macroF1)}</Table.Td>
-                  <Table.Td>
-                    <Text size="xs" maw={320}>
-                      {s.decision ?? '—'}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    {m.status !== 'promoted' && (
-                      <Button size="compact-xs" variant="light" onClick={() => setConfirm(m)}>
-                        {older ? 'Вернуть эту модель' : 'Сделать действующей'}
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </TableBox>
-      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Сменить действующую модель">
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge color={STATUS[m.status].color} variant="light" style={{ textTransform: 'none' }}>
+                  {STATUS[m.status].label}
+                </Badge>
+                {m.promotedAt && (
+                  <Text size="xs" c="dimmed">
+                    введена {formatInZone(m.promotedAt, zone)}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td ta="right">{m.trainedRows.toLocaleString('ru-RU')}</Table.Td>
+              <Table.Td ta="right">{percent(s.candidate?.macroF1)}</Table.Td>
+              <Table.Td ta="right">{percent(s.candidate?.accuracy)}</Table.Td>
+              <Table.Td ta="right">{percent(s.current?.macroF1)}</Table.Td>
+              <Table.Td>
+                <Text size="xs" maw={320}>
+                  {s.decision ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td ta="right">
+                {m.status !== 'promoted' && (
+                  <Button size="compact-xs" variant="light" onClick={() => setConfirm(m)}>
+                    {older ? 'Вернуть эту модель' : 'Сделать действующей'}
+                  </Button>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          );
+        })}
+      </ListTable>
+      <FormModal
+        opened={confirm !== null}
+        onClose={() => setConfirm(null)}
+        title="Сменить действующую модель"
+        onSubmit={() => confirm && promote.mutate(confirm)}
+        saving={promote.isPending}
+        submitLabel="Сделать действующей"
+      >
         {confirm && (
-          <Stack>
-            <Text size="sm">
-              Новые обращения будет классифицировать модель от {formatInZone(confirm.createdAt, zone)}{' '}
-              (macro-F1 {percent(scoresOf(confirm).candidate?.macroF1)}).
-              {current && ` Действующая модель от ${formatInZone(current.createdAt, zone)} уйдёт в архив.`}
-            </Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setConfirm(null)}>
-                Отмена
-              </Button>
-              <Button loading={promote.isPending} onClick={() => promote.mutate(confirm)}>
-                Сделать действующей
-              </Button>
-            </Group>
-          </Stack>
+          <Text size="sm">
+            Новые обращения будет классифицировать модель от {formatInZone(confirm.createdAt, zone)} (macro-F1{' '}
+            {percent(scoresOf(confirm).candidate?.macroF1)}).
+            {current && ` Действующая модель от ${formatInZone(current.createdAt, zone)} уйдёт в архив.`}
+          </Text>
         )}
-      </Modal>
+      </FormModal>
     </Stack>
   );
 }

@@ -2,7 +2,7 @@ import { Group, Stack, Table, Text } from '@mantine/core';
 import { useNames } from '../../api/hooks';
 import { ExportButtons } from '../../components/common';
 import { ORG_KIND_LABEL } from '../../lib/labels';
-import { TableBox } from './TableBox';
+import { ListTable } from '../../components/tables';
 
 /** The organisation directory as a tree, exportable. */
 export function OrganisationsTab() {
@@ -26,37 +26,25 @@ export function OrganisationsTab() {
           })}
         />
       </Group>
-      <TableBox>
-        <Table fz="sm" verticalSpacing={5} striped aria-label="Организации">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Наименование</Table.Th>
-              <Table.Th>Вид</Table.Th>
-              <Table.Th>Код</Table.Th>
-              <Table.Th>Часовой пояс</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {names.organisations.map((o) => (
-              <Table.Tr key={o.id}>
-                <Table.Td style={{ paddingLeft: 12 + (depth(o.parentId) - 0) * 18 }}>
-                  <Text size="sm" fw={o.parentId ? 400 : 600}>
-                    {o.shortName}
-                  </Text>
-                  <Text size="xs" c="dimmed">
-                    {o.name}
-                  </Text>
-                </Table.Td>
-                <Table.Td>{ORG_KIND_LABEL[o.kind] ?? o.kind}</Table.Td>
-                <Table.Td>
-                  <code>{o.code}</code>
-                </Table.Td>
-                <Table.Td>{o.timeZone}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </TableBox>
+      <ListTable label="Организации" columns={['Наименование', 'Вид', 'Код', 'Часовой пояс']}>
+        {names.organisations.map((o) => (
+          <Table.Tr key={o.id}>
+            <Table.Td style={{ paddingLeft: 12 + (depth(o.parentId) - 0) * 18 }}>
+              <Text size="sm" fw={o.parentId ? 400 : 600}>
+                {o.shortName}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {o.name}
+              </Text>
+            </Table.Td>
+            <Table.Td>{ORG_KIND_LABEL[o.kind] ?? o.kind}</Table.Td>
+            <Table.Td>
+              <code>{o.code}</code>
+            </Table.Td>
+            <Table.Td>{o.timeZone}</Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
     </Stack>
   );
 }

@@ -1,23 +1,20 @@
 import {
-  Alert,
-  Badge,
   Button,
   Group,
-  Modal,
   MultiSelect,
   NumberInput,
   SimpleGrid,
-  Select,
   Stack,
   Table,
   Text,
   TextInput,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
-import { TableBox } from './TableBox';
+import { FormModal, TopicSelect, useFormDialog } from '../../components/forms';
+import { ACTIONS, ListTable, NoticeAlert } from '../../components/tables';
+import { OffBadge, RuleActions } from './rules';
 
 /** Routing rules: topic and/or territory → organisations. */
 export function RoutingRulesTab() {
@@ -32,29 +29,20 @@ export function RoutingRulesTab() {
     territoryCode: '',
     organisationIds: [] as string[],
   };
-  const [edit, setEdit] = useState<typeof empty | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['routing-rules'] });
-  const save = useMutation({
-    mutationFn: () => {
-      const body = {
-        name: edit!.name,
-        priority: edit!.priority,
-        topicId: edit!.topicId || null,
-        territoryCode: edit!.territoryCode || null,
-        organisationIds: edit!.organisationIds,
-      };
-      return edit!.id
-        ? call('updateRoutingRule', { params: { id: edit!.id }, body })
-        : call('createRoutingRule', { body });
-    },
-    onSuccess: async () => {
-      setEdit(null);
-      setError(null);
-      await refresh();
-    },
-    onError: (e) => setError(errorText(e)),
-  });
+  const dialog = useFormDialog((f: typeof empty) => {
+    const body = {
+      name: f.name,
+      priority: f.priority,
+      topicId: f.topicId || null,
+      territoryCode: f.territoryCode || null,
+      organisationIds: f.organisationIds,
+    };
+    return f.id
+      ? call('updateRoutingRule', { params: { id: f.id }, body })
+      : call('createRoutingRule', { body });
+  }, refresh);
+  const { form: edit, setForm: setEdit, error, setError } = dialog;
   const act = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
     onSuccess: () => refresh(),
@@ -72,103 +60,64 @@ export function RoutingRulesTab() {
         </Button>
       </Group>
       {error && !edit && (
-        <Alert color="red" withCloseButton onClose={() => setError(null)}>
-          {error}
-        </Alert>
+        <NoticeAlert notice={{ color: 'red', text: error }} onClose={() => setError(null)} />
       )}
-      <TableBox>
-        <Table fz="sm" verticalSpacing={5} striped aria-label="Правила маршрутизации">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Правило</Table.Th>
-              <Table.Th>Тема</Table.Th>
-              <Table.Th>Территория</Table.Th>
-              <Table.Th>Куда</Table.Th>
-              <Table.Th ta="right">Приоритет</Table.Th>
-              <Table.Th />
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(rules.data ?? []).map((r) => (
-              <Table.Tr key={r.id} opacity={r.active ? 1 : 0.55}>
-                <Table.Td>
-                  {r.name}
-                  {!r.active && (
-                    <Badge ml={6} size="xs" color="gray" style={{ textTransform: 'none' }}>
-                      отключено
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td>{r.topic?.name ?? '—'}</Table.Td>
-                <Table.Td>{r.territoryCode ?? '—'}</Table.Td>
-                <Table.Td>{r.organisations.map((o) => o.shortName).join(', ')}</Table.Td>
-                <Table.Td ta="right">{r.priority}</Table.Td>
-                <Table.Td>
-                  <Group gap={4} justify="flex-end" wrap="nowrap">
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      onClick={() =>
-                        setEdit({
-                          id: r.id,
-                          name: r.name,
-                          priority: r.priority,
-                          topicId: r.topicId ?? '',
-                          territoryCode: r.territoryCode ?? '',
-                          organisationIds: r.organisationIds,
-                        })
-                      }
-                    >
-                      Изменить
-                    </Button>
-                    {r.active && (
-                      <Button
-                        size="compact-xs"
-                        variant="subtle"
-                        color="gray"
-                        onClick={() =>
-                          act.mutate(() => call('deactivateRoutingRule', { params: { id: r.id } }))
-                        }
-                      >
-                        Отключить
-                      </Button>
-                    )}
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => act.mutate(() => call('deleteRoutingRule', { params: { id: r.id } }))}
-                    >
-                      Удалить
-                    </Button>
-                  </Group>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </TableBox>
-      <Modal
-        opened={edit !== null}
-        onClose={() => setEdit(null)}
+      <ListTable
+        label="Правила маршрутизации"
+        columns={['Правило', 'Тема', 'Территория', 'Куда', { label: 'Приоритет', right: true }, ACTIONS]}
+      >
+        {(rules.data ?? []).map((r) => (
+          <Table.Tr key={r.id} opacity={r.active ? 1 : 0.55}>
+            <Table.Td>
+              {r.name}
+              {!r.active && <OffBadge />}
+            </Table.Td>
+            <Table.Td>{r.topic?.name ?? '—'}</Table.Td>
+            <Table.Td>{r.territoryCode ?? '—'}</Table.Td>
+            <Table.Td>{r.organisations.map((o) => o.shortName).join(', ')}</Table.Td>
+            <Table.Td ta="right">{r.priority}</Table.Td>
+            <Table.Td>
+              <RuleActions
+                active={r.active}
+                onEdit={() =>
+                  setEdit({
+                    id: r.id,
+                    name: r.name,
+                    priority: r.priority,
+                    topicId: r.topicId ?? '',
+                    territoryCode: r.territoryCode ?? '',
+                    organisationIds: r.organisationIds,
+                  })
+                }
+                onToggle={
+                  r.active
+                    ? () => act.mutate(() => call('deactivateRoutingRule', { params: { id: r.id } }))
+                    : undefined
+                }
+                onRemove={() => act.mutate(() => call('deleteRoutingRule', { params: { id: r.id } }))}
+              />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
+      <FormModal
+        {...dialog.modal}
         title={edit?.id ? 'Изменить правило' : 'Новое правило'}
         size="lg"
+        submitLabel="Сохранить"
       >
         {edit && (
-          <Stack>
+          <>
             <TextInput
               label="Название"
               value={edit.name}
               onChange={(e) => setEdit({ ...edit, name: e.currentTarget.value })}
             />
             <SimpleGrid cols={2}>
-              <Select
+              <TopicSelect
                 label="Тема"
-                searchable
-                clearable
-                data={names.topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }))}
-                value={edit.topicId || null}
-                onChange={(v) => setEdit({ ...edit, topicId: v ?? '' })}
+                value={edit.topicId}
+                onChange={(topicId) => setEdit({ ...edit, topicId })}
               />
               <TextInput
                 label="Территория (ОКТМО)"
@@ -190,22 +139,9 @@ export function RoutingRulesTab() {
               onChange={(v) => setEdit({ ...edit, priority: Number(v) || 0 })}
               w={160}
             />
-            {error && (
-              <Text c="red.9" size="sm" role="alert">
-                {error}
-              </Text>
-            )}
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setEdit(null)}>
-                Отмена
-              </Button>
-              <Button loading={save.isPending} onClick={() => save.mutate()}>
-                Сохранить
-              </Button>
-            </Group>
-          </Stack>
+          </>
         )}
-      </Modal>
+      </FormModal>
     </Stack>
   );
 }

@@ -1,10 +1,11 @@
-import { Alert, Button, Group, Modal, Select, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Group, Select, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorText } from '../../api/client';
+import { call } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { useMe } from '../../auth';
-import { TableBox } from './TableBox';
+import { FormModal, TopicSelect, useFormDialog } from '../../components/forms';
+import { ListTable, LoadError, NoticeAlert } from '../../components/tables';
 
 const PLACEHOLDERS = [
   ['{{applicantName}}', 'имя и отчество заявителя'],
@@ -33,22 +34,18 @@ export function TemplatesTab() {
     queryKey: ['templates', 'admin', organisationId],
     queryFn: () => call('templates', { query: { organisationId } }),
   });
-  const [form, setForm] = useState<Form | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const save = useMutation({
-    mutationFn: (f: Form) =>
+  const dialog = useFormDialog(
+    (f: Form) =>
       call('createTemplate', {
         body: { title: f.title.trim(), body: f.body, topicId: f.topicId || undefined, organisationId },
       }),
-    onSuccess: async (_, f) => {
-      setForm(null);
-      setError(null);
+    async (_, f) => {
       setNotice(`Шаблон добавлен: ${f.title.trim()}`);
       await queryClient.invalidateQueries({ queryKey: ['templates'] });
     },
-    onError: (e) => setError(errorText(e)),
-  });
+  );
+  const { form, setForm } = dialog;
 
   return (
     <Stack gap="xs">
@@ -67,105 +64,57 @@ export function TemplatesTab() {
           Новый шаблон
         </Button>
       </Group>
-      {templates.isError && (
-        <Alert color="red" role="alert">
-          {errorText(templates.error)}
-        </Alert>
-      )}
-      {notice && (
-        <Alert color="teal" role="status" withCloseButton onClose={() => setNotice(null)}>
-          {notice}
-        </Alert>
-      )}
-      <TableBox>
-        <Table fz="sm" verticalSpacing={5} striped aria-label="Шаблоны ответов">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Шаблон</Table.Th>
-              <Table.Th>Тема</Table.Th>
-              <Table.Th>Чей</Table.Th>
-              <Table.Th>Текст</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {templates.data?.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={4}>
-                  <Text size="sm" c="dimmed">
-                    У организации нет шаблонов ответов.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-            {(templates.data ?? []).map((t) => (
-              <Table.Tr key={t.id} data-testid="template-row" data-title={t.title}>
-                <Table.Td fw={500}>{t.title}</Table.Td>
-                <Table.Td>{t.topicId ? names.topic(t.topicId) : 'любая'}</Table.Td>
-                <Table.Td>{t.organisationId ? names.organisation(t.organisationId) : 'общий'}</Table.Td>
-                <Table.Td>
-                  <Text size="xs" lineClamp={2} maw={520}>
-                    {t.body}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </TableBox>
-      <Modal opened={form !== null} onClose={() => setForm(null)} title="Новый шаблон ответа" size="lg">
-        {form && (
-          <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              save.mutate(form);
-            }}
-          >
-            <Stack>
-              <Text size="sm">Для организации: {names.organisation(organisationId)}</Text>
-              <TextInput
-                label="Название"
-                required
-                data-autofocus
-                value={form.title}
-                onChange={(e) => setForm({ ...form, title: e.currentTarget.value })}
-              />
-              <Select
-                label="Тема"
-                description="Пусто — для любой темы"
-                searchable
-                clearable
-                data={names.topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }))}
-                value={form.topicId || null}
-                onChange={(v) => setForm({ ...form, topicId: v ?? '' })}
-              />
-              <Textarea
-                label="Текст шаблона"
-                required
-                autosize
-                minRows={6}
-                value={form.body}
-                onChange={(e) => setForm({ ...form, body: e.currentTarget.value })}
-              />
-              <Text size="xs" c="dimmed">
-                Подстановки: {PLACEHOLDERS.map(([code, what]) => `${code} — ${what}`).join('; ')}.
+      <LoadError error={templates.error} />
+      <NoticeAlert notice={notice ? { color: 'teal', text: notice } : null} onClose={() => setNotice(null)} />
+      <ListTable
+        label="Шаблоны ответов"
+        columns={['Шаблон', 'Тема', 'Чей', 'Текст']}
+        empty={templates.data?.length === 0 && 'У организации нет шаблонов ответов.'}
+      >
+        {(templates.data ?? []).map((t) => (
+          <Table.Tr key={t.id} data-testid="template-row" data-title={t.title}>
+            <Table.Td fw={500}>{t.title}</Table.Td>
+            <Table.Td>{t.topicId ? names.topic(t.topicId) : 'любая'}</Table.Td>
+            <Table.Td>{t.organisationId ? names.organisation(t.organisationId) : 'общий'}</Table.Td>
+            <Table.Td>
+              <Text size="xs" lineClamp={2} maw={520}>
+                {t.body}
               </Text>
-              {error && (
-                <Text c="red.9" size="sm" role="alert">
-                  {error}
-                </Text>
-              )}
-              <Group justify="flex-end">
-                <Button variant="default" onClick={() => setForm(null)}>
-                  Отмена
-                </Button>
-                <Button type="submit" loading={save.isPending}>
-                  Сохранить шаблон
-                </Button>
-              </Group>
-            </Stack>
-          </form>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
+      <FormModal {...dialog.modal} title="Новый шаблон ответа" size="lg" submitLabel="Сохранить шаблон">
+        {form && (
+          <>
+            <Text size="sm">Для организации: {names.organisation(organisationId)}</Text>
+            <TextInput
+              label="Название"
+              required
+              data-autofocus
+              value={form.title}
+              onChange={(e) => setForm({ ...form, title: e.currentTarget.value })}
+            />
+            <TopicSelect
+              label="Тема"
+              description="Пусто — для любой темы"
+              value={form.topicId}
+              onChange={(topicId) => setForm({ ...form, topicId })}
+            />
+            <Textarea
+              label="Текст шаблона"
+              required
+              autosize
+              minRows={6}
+              value={form.body}
+              onChange={(e) => setForm({ ...form, body: e.currentTarget.value })}
+            />
+            <Text size="xs" c="dimmed">
+              Подстановки: {PLACEHOLDERS.map(([code, what]) => `${code} — ${what}`).join('; ')}.
+            </Text>
+          </>
         )}
-      </Modal>
+      </FormModal>
     </Stack>
   );
 }

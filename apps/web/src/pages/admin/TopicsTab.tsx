@@ -1,6 +1,6 @@
 import { Table } from '@mantine/core';
 import { useNames } from '../../api/hooks';
-import { TableBox } from './TableBox';
+import { TableBox } from '../../components/tables';
 
 /** The rubricator: topics and their subtopics with the default organisation. */
 export function TopicsTab() {

@@ -1,11 +1,9 @@
 import {
-  Alert,
   Badge,
   Button,
   Checkbox,
   Group,
   Menu,
-  Modal,
   PasswordInput,
   Select,
   Stack,
@@ -20,7 +18,8 @@ import { useNames } from '../../api/hooks';
 import { type Role, type StaffMember } from '../../api/types';
 import { useMe } from '../../auth';
 import { ROLE_LABEL } from '../../lib/labels';
-import { TableBox } from './TableBox';
+import { FormModal } from '../../components/forms';
+import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
 
 interface Form {
   login: string;
@@ -48,7 +47,7 @@ export function UsersTab() {
   /** null: closed; an id: editing that account; '': a new one. */
   const [editing, setEditing] = useState<string | null>(null);
   const [password, setPassword] = useState<StaffMember | null>(null);
-  const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
   const toggle = useMutation({
     mutationFn: (u: StaffMember) =>
@@ -71,70 +70,45 @@ export function UsersTab() {
           Добавить сотрудника
         </Button>
       </Group>
-      {users.isError && <Alert color="red">{errorText(users.error)}</Alert>}
-      {notice && (
-        <Alert
-          color={notice.color}
-          withCloseButton
-          onClose={() => setNotice(null)}
-          role={notice.color === 'red' ? 'alert' : 'status'}
-        >
-          {notice.text}
-        </Alert>
-      )}
-      <TableBox>
-        <Table fz="sm" verticalSpacing={5} striped aria-label="Сотрудники">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>ФИО</Table.Th>
-              <Table.Th>Логин</Table.Th>
-              <Table.Th>Роль</Table.Th>
-              <Table.Th>Организация</Table.Th>
-              <Table.Th>Статус</Table.Th>
-              <Table.Th>
-                <span className="visually-hidden">Действия</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(users.data ?? []).map((u) => (
-              <Table.Tr key={u.id} data-testid="user-row" data-login={u.login}>
-                <Table.Td>{u.fullName}</Table.Td>
-                <Table.Td>
-                  <code>{u.login}</code>
-                </Table.Td>
-                <Table.Td>{ROLE_LABEL[u.role]}</Table.Td>
-                <Table.Td>{u.organisationName}</Table.Td>
-                <Table.Td>
-                  <Badge color={u.active ? 'teal' : 'gray'} variant="light" style={{ textTransform: 'none' }}>
-                    {u.active ? 'Активен' : 'Отключён'}
-                  </Badge>
-                </Table.Td>
-                <Table.Td ta="right">
-                  <Menu position="bottom-end">
-                    <Menu.Target>
-                      <Button size="compact-xs" variant="subtle" aria-label={`Действия: ${u.fullName}`}>
-                        Действия
-                      </Button>
-                    </Menu.Target>
-                    <Menu.Dropdown>
-                      <Menu.Item onClick={() => setEditing(u.id)}>Изменить</Menu.Item>
-                      <Menu.Item onClick={() => setPassword(u)}>Задать новый пароль</Menu.Item>
-                      <Menu.Item
-                        color={u.active ? 'red' : undefined}
-                        disabled={u.id === me.id}
-                        onClick={() => toggle.mutate(u)}
-                      >
-                        {u.active ? 'Отключить вход' : 'Включить вход'}
-                      </Menu.Item>
-                    </Menu.Dropdown>
-                  </Menu>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </TableBox>
+      <LoadError error={users.error} />
+      <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
+      <ListTable label="Сотрудники" columns={['ФИО', 'Логин', 'Роль', 'Организация', 'Статус', ACTIONS]}>
+        {(users.data ?? []).map((u) => (
+          <Table.Tr key={u.id} data-testid="user-row" data-login={u.login}>
+            <Table.Td>{u.fullName}</Table.Td>
+            <Table.Td>
+              <code>{u.login}</code>
+            </Table.Td>
+            <Table.Td>{ROLE_LABEL[u.role]}</Table.Td>
+            <Table.Td>{u.organisationName}</Table.Td>
+            <Table.Td>
+              <Badge color={u.active ? 'teal' : 'gray'} variant="light" style={{ textTransform: 'none' }}>
+                {u.active ? 'Активен' : 'Отключён'}
+              </Badge>
+            </Table.Td>
+            <Table.Td ta="right">
+              <Menu position="bottom-end">
+                <Menu.Target>
+                  <Button size="compact-xs" variant="subtle" aria-label={`Действия: ${u.fullName}`}>
+                    Действия
+                  </Button>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Item onClick={() => setEditing(u.id)}>Изменить</Menu.Item>
+                  <Menu.Item onClick={() => setPassword(u)}>Задать новый пароль</Menu.Item>
+                  <Menu.Item
+                    color={u.active ? 'red' : undefined}
+                    disabled={u.id === me.id}
+                    onClick={() => toggle.mutate(u)}
+                  >
+                    {u.active ? 'Отключить вход' : 'Включить вход'}
+                  </Menu.Item>
+                </Menu.Dropdown>
+              </Menu>
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
       <UserModal
         key={editing ?? 'closed'}
         opened={editing !== null}
@@ -198,65 +172,54 @@ function UserModal(props: {
     onError: (e) => setError(errorText(e)),
   });
   return (
-    <Modal
+    <FormModal
       opened={props.opened}
       onClose={props.onClose}
       title={u ? 'Изменить сотрудника' : 'Новый сотрудник'}
+      onSubmit={() => save.mutate()}
+      error={error}
+      saving={save.isPending}
+      submitLabel={u ? 'Сохранить' : 'Создать'}
     >
-      <Stack>
-        <TextInput
-          label="ФИО"
-          value={form.fullName}
-          onChange={(e) => setForm({ ...form, fullName: e.currentTarget.value })}
+      <TextInput
+        label="ФИО"
+        value={form.fullName}
+        onChange={(e) => setForm({ ...form, fullName: e.currentTarget.value })}
+      />
+      <TextInput
+        label="Логин"
+        value={form.login}
+        disabled={!!u}
+        description={u ? 'Логин не меняется' : undefined}
+        onChange={(e) => setForm({ ...form, login: e.currentTarget.value })}
+      />
+      {!u && (
+        <PasswordInput
+          label="Пароль (не короче 8 символов)"
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
         />
-        <TextInput
-          label="Логин"
-          value={form.login}
-          disabled={!!u}
-          description={u ? 'Логин не меняется' : undefined}
-          onChange={(e) => setForm({ ...form, login: e.currentTarget.value })}
-        />
-        {!u && (
-          <PasswordInput
-            label="Пароль (не короче 8 символов)"
-            value={form.password}
-            onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
-          />
-        )}
-        <Select
-          label="Роль"
-          data={Object.entries(ROLE_LABEL).map(([value, label]) => ({ value, label }))}
-          value={form.role}
-          onChange={(v) => v && setForm({ ...form, role: v as Role })}
-          allowDeselect={false}
-        />
-        <Select
-          label="Организация"
-          searchable
-          data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
-          value={form.organisationId || null}
-          onChange={(v) => setForm({ ...form, organisationId: v ?? '' })}
-        />
-        <Checkbox
-          label="Видит обращения подведомственных организаций"
-          checked={form.seesSubordinates}
-          onChange={(e) => setForm({ ...form, seesSubordinates: e.currentTarget.checked })}
-        />
-        {error && (
-          <Text c="red.9" size="sm" role="alert">
-            {error}
-          </Text>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            Отмена
-          </Button>
-          <Button loading={save.isPending} onClick={() => save.mutate()}>
-            {u ? 'Сохранить' : 'Создать'}
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+      )}
+      <Select
+        label="Роль"
+        data={Object.entries(ROLE_LABEL).map(([value, label]) => ({ value, label }))}
+        value={form.role}
+        onChange={(v) => v && setForm({ ...form, role: v as Role })}
+        allowDeselect={false}
+      />
+      <Select
+        label="Организация"
+        searchable
+        data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
+        value={form.organisationId || null}
+        onChange={(v) => setForm({ ...form, organisationId: v ?? '' })}
+      />
+      <Checkbox
+        label="Видит обращения подведомственных организаций"
+        checked={form.seesSubordinates}
+        onChange={(e) => setForm({ ...form, seesSubordinates: e.currentTarget.checked })}
+      />
+    </FormModal>
   );
 }
 
@@ -273,29 +236,23 @@ function PasswordModal(props: {
     onError: (e) => setError(errorText(e)),
   });
   return (
-    <Modal opened={props.user !== null} onClose={props.onClose} title="Новый пароль">
-      <Stack>
-        <Text size="sm">{props.user?.fullName}</Text>
-        <PasswordInput
-          label="Новый пароль (не короче 8 символов)"
-          value={password}
-          onChange={(e) => setPassword(e.currentTarget.value)}
-          data-autofocus
-        />
-        {error && (
-          <Text c="red.9" size="sm" role="alert">
-            {error}
-          </Text>
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            Отмена
-          </Button>
-          <Button loading={save.isPending} disabled={password.length < 8} onClick={() => save.mutate()}>
-            Задать пароль
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormModal
+      opened={props.user !== null}
+      onClose={props.onClose}
+      title="Новый пароль"
+      onSubmit={() => save.mutate()}
+      error={error}
+      saving={save.isPending}
+      submitLabel="Задать пароль"
+      submitDisabled={password.length < 8}
+    >
+      <Text size="sm">{props.user?.fullName}</Text>
+      <PasswordInput
+        label="Новый пароль (не короче 8 символов)"
+        value={password}
+        onChange={(e) => setPassword(e.currentTarget.value)}
+        data-autofocus
+      />
+    </FormModal>
   );
 }
