@@ -16,12 +16,15 @@ import { openApiDocument } from './openapi/openapi-document';
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
 export async function createApiApp(): Promise<INestApplication> {
   // Validated before Nest starts, so a bad setting stops the boot and the log level holds from the first line.
-  loadAppConfig();
+  const config = loadAppConfig();
   const app = await NestFactory.create<NestExpressApplication>(ApiModule, {
     logger: rootLogger.child('api'),
     // Webhook connectors verify and parse the exact bytes (a BOM, broken UTF-8).
     rawBody: true,
   });
+  // The client's address (sign-in lock-outs and rate limits count by it): the connection's unless TRUST_PROXY
+  // names the proxies in front of us, whose X-Forwarded-For is then believed that far and no further.
+  app.set('trust proxy', config.trustProxy);
   // Webhooks get their bytes untouched, whatever they are: past the channel's secret, a body we cannot read is
   // kept for staff by the connector, not refused by a JSON parser before it (issue 13).
   app.use('/api/v1/webhooks', raw({ type: () => true, limit: '1mb' }));

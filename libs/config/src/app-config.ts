@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { type LastDayRule } from '@inbox/deadlines';
 import { isChannel } from '@inbox/integrations/contract';
 import { type ChannelsFromEnv, channelsFromEnv } from './channel-settings';
@@ -78,6 +79,13 @@ export class AppConfig {
   /** Secrets: earlier signing secrets whose tokens still verify until they expire (key rotation). */
   readonly authTokenPreviousSecrets: readonly string[];
   readonly authTokenTtlSeconds: number;
+  /**
+   * Which proxies in front of the api to believe about the client's address (Express's `trust proxy`): false
+   * (the default) takes the connection's address and ignores X-Forwarded-For; a number trusts that many hops;
+   * a list trusts those addresses, subnets or `loopback` / `linklocal` / `uniquelocal`. Sign-in lock-outs and
+   * rate limits per address count by the address this yields.
+   */
+  readonly trustProxy: false | number | readonly string[];
   /** Per-address request limits of the public form, the status lookup and each channel's webhook. */
   readonly rateLimits: Readonly<Record<RateLimitName, RateLimit | null>>;
   /** Anonymous uploads: bytes of attachments one form may carry, and one address may send in a day. */
@@ -219,6 +227,7 @@ export class AppConfig {
       }
       return { limit: Number(match[1]), windowSeconds: Number(match[2]) };
     };
+    this.trustProxy = trustProxyOf(str('TRUST_PROXY', 'off').trim(), problems);
     this.rateLimits = {
       form: rate('RATE_LIMIT_FORM', '20/600'),
       status: rate('RATE_LIMIT_STATUS', '60/60'),
@@ -277,6 +286,36 @@ export class AppConfig {
       http: `${this.httpHost}:${this.httpPort}`,
     };
   }
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxyOf(raw: string, problems: string[]): AppConfig['trustProxy'] {
+  if (['off', 'false', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 10) problems.push(`TRUST_PROXY: at most 10 hops, got "${raw}"`);
+    return Math.min(hops, 10);
+  }
+  const list = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const isAddress = (entry: string) => {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  };
+  const bad = list.filter((entry) => !PROXY_NAMES.includes(entry) && !isAddress(entry));
+  if (list.length === 0 || bad.length > 0) {
+    problems.push(
+      `TRUST_PROXY must be "off", a number of hops or a comma-separated list of addresses, subnets, ` +
+        `loopback, linklocal, uniquelocal; got "${raw}"`,
+    );
+    return false;
+  }
+  return list;
 }
 
 export function redactUrl(value: string): string {

@@ -49,4 +49,18 @@ describe('loadAppConfig', () => {
     });
     expect(() => loadAppConfig({ PASSWORD_SCRYPT_N: '20000', RATE_LIMIT_FORM: 'lots' })).toThrow(ConfigError);
   });
+
+  it('believes no proxy by default; TRUST_PROXY takes a number of hops or a list of addresses', () => {
+    expect(loadAppConfig({}).trustProxy).toBe(false);
+    expect(loadAppConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadAppConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadAppConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,2001:db8::1' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '2001:db8::1',
+    ]);
+    for (const bad of ['everyone', '10.0.0.0/33', '11', '1.2.3.4/8/1']) {
+      expect(() => loadAppConfig({ TRUST_PROXY: bad })).toThrow(ConfigError);
+    }
+  });
 });
