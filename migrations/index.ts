@@ -21,6 +21,7 @@ import { AnswerAttachments1796190000000 } from './1796190000000-AnswerAttachment
 import { PersonalDataRetention1796195000000 } from './1796195000000-PersonalDataRetention';
 import { HistoryPersonalDataErasure1796196000000 } from './1796196000000-HistoryPersonalDataErasure';
 import { PasswordChangeRequired1796197000000 } from './1796197000000-PasswordChangeRequired';
+import { ChannelAccountsAsData1796198000000 } from './1796198000000-ChannelAccountsAsData';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   PersonalDataRetention1796195000000,
   HistoryPersonalDataErasure1796196000000,
   PasswordChangeRequired1796197000000,
+  ChannelAccountsAsData1796198000000,
 ];

@@ -38,3 +38,14 @@ export const CONNECTOR_KINDS: readonly ConnectorKind[] = [
 export function isConnectorKind(value: unknown): value is ConnectorKind {
   return typeof value === 'string' && (CONNECTOR_KINDS as readonly string[]).includes(value);
 }
+
+/** The channel each connector kind's items belong to. */
+export const KIND_CHANNEL: Record<ConnectorKind, Channel> = {
+  email: Channel.Email,
+  telegram: Channel.Telegram,
+  vk: Channel.Vk,
+  ok: Channel.Ok,
+  pos: Channel.Pos,
+  medo: Channel.Medo,
+  'website-feed': Channel.Website,
+};

@@ -46,7 +46,7 @@ export class DialogueAdmission {
     if (!item || item.status !== 'gated') return 'not-gated';
     const p = item.payload;
     const author = p.author?.externalId;
-    const entry = this.registry.forDelivery(item.channel);
+    const entry = await this.registry.deliveryAccount(item.channel, item.account_id);
     const replyAddress = p.replyAddress ?? {};
     const text = typeof p.text === 'string' ? p.text : '';
     const plainText = (p.attachments ?? []).length === 0;
@@ -95,6 +95,7 @@ export class DialogueAdmission {
       const poor = !rating.answered || rating.satisfaction === 'not-satisfied';
       await this.replies.send({
         channel: item.channel,
+        accountId: entry?.account.id,
         source: `item:${item.id}`,
         purpose: 'rating-thanks',
         authorExternalId: author,
@@ -109,6 +110,7 @@ export class DialogueAdmission {
       await this.dialogue.acceptConsent(item.channel, author, (reply) =>
         this.replies.send({
           channel: item.channel,
+          accountId: entry?.account.id,
           source: `item:${item.id}`,
           purpose: 'dialogue',
           authorExternalId: author,
@@ -127,6 +129,7 @@ export class DialogueAdmission {
         await this.dialogue.askForConsent(entry, HELD_INTRO_RU, (reply, choices) =>
           this.replies.send({
             channel: item.channel,
+            accountId: entry?.account.id,
             source: `item:${item.id}`,
             purpose: 'consent-request',
             authorExternalId: author,

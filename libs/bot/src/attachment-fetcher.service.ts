@@ -84,7 +84,7 @@ export class AttachmentFetcher {
     const a = await this.attachments.one(attachmentId);
     if (!a || a.status !== 'remote' || !a.remote_ref || !MEDIA_CHANNELS.includes(a.channel))
       return 'not-remote';
-    const entry = this.registry.forDelivery(a.channel);
+    const entry = await this.registry.deliveryAccount(a.channel, a.account_id);
     if (!entry?.connector.fetchAttachment)
       throw new FetchLaterError(`channel ${a.channel} is not configured`);
     const max = this.config.attachmentMaxBytes;

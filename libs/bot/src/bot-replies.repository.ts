@@ -6,6 +6,8 @@ export type BotReplyPurpose = 'dialogue' | 'consent-request' | 'rating-thanks';
 
 export interface NewBotReply {
   channel: string;
+  /** The account the citizen wrote to: the reply leaves through it. */
+  accountId?: string;
   source: string;
   purpose: BotReplyPurpose;
   authorExternalId?: string;
@@ -22,8 +24,8 @@ export class BotRepliesRepository {
   /** The new reply's id; undefined when this source was answered already. */
   async insertOnce(reply: NewBotReply): Promise<string | undefined> {
     const [row] = (await this.dataSource.query(
-      `INSERT INTO bot_replies (channel, source, purpose, author_external_id, reply_address, text, choices)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (source) DO NOTHING RETURNING id`,
+      `INSERT INTO bot_replies (channel, source, purpose, author_external_id, reply_address, text, choices, account_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source) DO NOTHING RETURNING id`,
       [
         reply.channel,
         reply.source,
@@ -32,6 +34,7 @@ export class BotRepliesRepository {
         reply.replyAddress,
         reply.text,
         reply.choices ? JSON.stringify(reply.choices) : null,
+        reply.accountId ?? null,
       ],
     )) as { id: string }[];
     return row?.id;

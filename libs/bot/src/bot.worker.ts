@@ -61,8 +61,10 @@ export class BotWorker implements OnModuleInit {
   }
 
   private async handleEvents(job: Job): Promise<{ events: number }> {
-    const { kind, events } = parseJobPayload(JobName.HandleInboundEvents, job.data);
-    const entry = this.registry.get(kind as ConnectorKind);
+    const { kind, accountId, events } = parseJobPayload(JobName.HandleInboundEvents, job.data);
+    // Answered through the account the events came to (an older job names none: the kind's default).
+    const entry =
+      (accountId && (await this.registry.findAccount(accountId))) || this.registry.get(kind as ConnectorKind);
     // The channel was switched off since: the events cannot be answered; keep the job failed and visible.
     if (!entry) throw new Error(`channel ${kind} is not configured in this worker`);
     await this.events.handle(events, entry);

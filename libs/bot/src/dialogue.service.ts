@@ -80,6 +80,7 @@ export class Dialogue implements OnModuleInit {
     if (!author || peerId === undefined) return;
     await this.replies.send({
       channel: event.channel,
+      accountId: entry.account.id,
       source: `event:${event.channel}:${event.externalId}`,
       purpose: 'rating-thanks',
       authorExternalId: author,
@@ -108,6 +109,7 @@ export class Dialogue implements OnModuleInit {
     ) =>
       this.replies.send({
         channel: event.channel,
+        accountId: entry?.account.id,
         source,
         purpose,
         authorExternalId: author,

@@ -11,6 +11,8 @@ export interface RemoteAttachmentRow {
   status: string;
   remote_ref: string | null;
   channel: string;
+  /** The account that received the message: its token fetches the file. */
+  account_id: string | null;
 }
 
 /** Attachments a messenger only referenced, and their content once fetched (content-addressed). */
@@ -39,8 +41,11 @@ export class MessengerAttachmentsRepository {
 
   async one(attachmentId: string): Promise<RemoteAttachmentRow | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT at.id, at.appeal_id, at.inbound_item_id, at.content_type, at.size, at.status, at.remote_ref, ap.channel
-         FROM attachments at JOIN appeals ap ON ap.id = at.appeal_id WHERE at.id = $1`,
+      `SELECT at.id, at.appeal_id, at.inbound_item_id, at.content_type, at.size, at.status, at.remote_ref, ap.channel,
+              i.account_id
+         FROM attachments at JOIN appeals ap ON ap.id = at.appeal_id
+         LEFT JOIN inbound_items i ON i.id = COALESCE(at.inbound_item_id, ap.inbound_item_id)
+        WHERE at.id = $1`,
       [attachmentId],
     )) as RemoteAttachmentRow[];
     return row;

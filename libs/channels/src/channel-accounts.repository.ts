@@ -40,26 +40,162 @@ function quarantineSql(withRaw: boolean): string {
            WHERE i.status = 'quarantined'`;
 }
 
+/** An account row as the registry and the administration read it (secrets sealed, never decrypted here). */
+export interface StoredAccount {
+  id: string;
+  kind: string;
+  channel: string;
+  name: string;
+  organisationId: string | null;
+  source: 'env' | 'admin';
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  secretsEncrypted: string | null;
+  secretEnv: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AccountHealth {
+  syncStage: string;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  consecutiveFailures: number;
+  itemsReceived: number;
+  itemsQuarantined: number;
+  lastPullAt: Date | null;
+  nextPullAt: Date | null;
+}
+
+export interface NewStoredAccount {
+  kind: string;
+  channel: string;
+  name: string;
+  organisationId: string | null;
+  settings: Record<string, unknown>;
+  secretsEncrypted: string | null;
+  secretEnv: Record<string, string>;
+  enabled: boolean;
+}
+
+const STORED_ACCOUNT_COLUMNS = `id, kind, channel, name, organisation_id AS "organisationId", source, enabled, settings,
+       secrets_encrypted AS "secretsEncrypted", secret_env AS "secretEnv", created_at AS "createdAt",
+       updated_at AS "updatedAt"`;
+const STORED_ACCOUNT_SQL = `SELECT ${STORED_ACCOUNT_COLUMNS} FROM channel_accounts`;
+
 /**
  * The channel_accounts table (settings, cursor, pull health and back-off) and the quarantine of inputs a
- * connector could not read. Secrets never reach this table.
+ * connector could not read. Secrets reach this table only sealed (SecretBox), or named by environment variable.
  */
 @Injectable()
 export class ChannelAccountsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The account row for an account configured by name; settings are refreshed, the row re-enabled. */
+  /**
+   * The row of the implicit account of a kind configured by environment variables; settings are refreshed, the row
+   * re-enabled. An administrator's account of the same channel and name is never taken over: that stops the boot.
+   */
   async upsert(account: {
+    /** The connector kind; by default the channel's own ('website' is a site's feed). */
+    kind?: string;
     channel: string;
     name: string;
     settings: Record<string, unknown>;
   }): Promise<string> {
     const [row] = (await this.dataSource.query(
-      `INSERT INTO channel_accounts (channel, name, settings) VALUES ($1, $2, $3)
-       ON CONFLICT (channel, name) DO UPDATE SET settings = EXCLUDED.settings, enabled = true RETURNING id`,
-      [account.channel, account.name, account.settings],
+      `INSERT INTO channel_accounts (kind, channel, name, settings, source) VALUES ($1, $2, $3, $4, 'env')
+       ON CONFLICT (channel, name) DO UPDATE SET settings = EXCLUDED.settings, kind = EXCLUDED.kind, enabled = true,
+          updated_at = now()
+        WHERE channel_accounts.source = 'env' RETURNING id`,
+      [
+        account.kind ?? (account.channel === 'website' ? 'website-feed' : account.channel),
+        account.channel,
+        account.name,
+        account.settings,
+      ],
     )) as { id: string }[];
+    if (!row)
+      throw new Error(
+        `channel account ${account.channel}/${account.name} from the environment has the name of an administrator's account`,
+      );
     return row.id;
+  }
+
+  /** Accounts an administrator added, with their sealed secrets, for the registry to build connectors from. */
+  adminAccounts(): Promise<StoredAccount[]> {
+    return this.dataSource.query(`${STORED_ACCOUNT_SQL} WHERE source = 'admin' ORDER BY created_at, id`);
+  }
+
+  async account(id: string): Promise<StoredAccount | undefined> {
+    const [row] = (await this.dataSource.query(`${STORED_ACCOUNT_SQL} WHERE id = $1`, [
+      id,
+    ])) as StoredAccount[];
+    return row;
+  }
+
+  /** Every account with its health, oldest first per kind (the first is the kind's default). */
+  async withHealth(): Promise<(StoredAccount & AccountHealth)[]> {
+    return (await this.dataSource.query(
+      `SELECT ${STORED_ACCOUNT_COLUMNS}, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
+              last_error AS "lastError", last_error_at AS "lastErrorAt", consecutive_failures AS "consecutiveFailures",
+              items_received::int AS "itemsReceived", items_quarantined::int AS "itemsQuarantined",
+              last_pull_at AS "lastPullAt", next_pull_at AS "nextPullAt"
+         FROM channel_accounts ORDER BY kind, source DESC, created_at, id`,
+    )) as (StoredAccount & AccountHealth)[];
+  }
+
+  async organisationExists(id: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM organisations WHERE id = $1`, [
+      id,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** A new account of an administrator's; undefined when its channel already has an account of that name. */
+  async create(account: NewStoredAccount): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO channel_accounts (kind, channel, name, organisation_id, settings, secrets_encrypted, secret_env,
+              enabled, source)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'admin') ON CONFLICT (channel, name) DO NOTHING RETURNING id`,
+      [
+        account.kind,
+        account.channel,
+        account.name,
+        account.organisationId,
+        account.settings,
+        account.secretsEncrypted,
+        account.secretEnv,
+        account.enabled,
+      ],
+    )) as { id: string }[];
+    return row?.id;
+  }
+
+  /** False when another account of the channel has that name. */
+  async update(id: string, account: Omit<NewStoredAccount, 'kind' | 'channel'>): Promise<boolean> {
+    try {
+      await this.dataSource.query(
+        `UPDATE channel_accounts SET name = $2, organisation_id = $3, settings = $4, secrets_encrypted = $5,
+                secret_env = $6, enabled = $7, updated_at = now(),
+                -- Changed credentials deserve a pull now, not after the back-off of the old ones.
+                next_pull_at = NULL, consecutive_failures = 0
+          WHERE id = $1 AND source = 'admin'`,
+        [
+          id,
+          account.name,
+          account.organisationId,
+          account.settings,
+          account.secretsEncrypted,
+          account.secretEnv,
+          account.enabled,
+        ],
+      );
+      return true;
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') return false;
+      throw error;
+    }
   }
 
   async pullState(accountId: string): Promise<PullState | undefined> {

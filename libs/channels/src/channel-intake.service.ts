@@ -81,6 +81,7 @@ export class ChannelIntake {
     if (!events?.length) return;
     await this.jobs.add(JobName.HandleInboundEvents, {
       kind: entry.kind,
+      accountId: entry.account.id,
       events: events.map(withoutPersonalData),
     });
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { AdvisoryLocks } from '@inbox/database';
 import { type ConnectorKind } from '@inbox/config';
-import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import { ConnectorError, ConnectorErrorCode, isConnectorKind } from '@inbox/integrations/contract';
 import { ChannelAccountsRepository } from './channel-accounts.repository';
 import { ChannelIntake } from './channel-intake.service';
 import { ChannelRegistry, type ChannelEntry } from './channel-registry.service';
@@ -10,6 +10,7 @@ import { InboundEvents } from './inbound-events.service';
 
 export interface PullReport {
   kind: ConnectorKind;
+  accountId?: string;
   ran: boolean;
   pages: number;
   items: number;
@@ -38,12 +39,15 @@ export class ChannelPuller {
     private readonly events: InboundEvents,
   ) {}
 
+  /** One pull of an account (by id), or of a kind's default account. */
   async pull(
-    kind: ConnectorKind,
+    target: ConnectorKind | string,
     options: { maxPages?: number; limit?: number; now?: Date } = {},
   ): Promise<PullReport> {
+    const entry = isConnectorKind(target) ? this.registry.get(target) : this.registry.byId(target);
     const report: PullReport = {
-      kind,
+      kind: entry?.kind ?? (target as ConnectorKind),
+      accountId: entry?.account.id,
       ran: false,
       pages: 0,
       items: 0,
@@ -51,7 +55,6 @@ export class ChannelPuller {
       events: 0,
       quarantined: 0,
     };
-    const entry = this.registry.get(kind);
     if (!entry?.connector.pull) return report;
     try {
       await this.locks.withLock(`pull:${entry.account.id}`, async () => {
@@ -116,6 +119,12 @@ export class ChannelPuller {
       backoffMs: backoff,
       dropCursor: code === ConnectorErrorCode.CursorInvalid,
     });
-    this.log.warn('pull failed', { kind: entry.kind, code, failures, backoffMs: backoff });
+    this.log.warn('pull failed', {
+      kind: entry.kind,
+      accountId: entry.account.id,
+      code,
+      failures,
+      backoffMs: backoff,
+    });
   }
 }

@@ -5,6 +5,7 @@ export {
   type ConnectorKind,
 } from '@inbox/config';
 export * from './channel-accounts.repository';
+export * from './channel-secrets';
 export * from './channel-registry.service';
 export * from './inbound-events.repository';
 export * from './inbound-events.service';

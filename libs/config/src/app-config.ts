@@ -115,9 +115,16 @@ export class AppConfig {
    * administrator), and the channels that are off with the reason. Secrets are in `accounts[].secrets`.
    */
   readonly channels: ChannelsFromEnv;
+  /**
+   * The key that encrypts the secrets of channel accounts an administrator adds (CHANNEL_SECRETS_KEY, 32+
+   * characters). Without it such an account's secrets can only be named by environment variable.
+   */
+  readonly channelSecretsKey: string | undefined;
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     const problems: string[] = [];
+    this.env = env;
     const str = (name: string, fallback: string): string => {
       const value = env[name];
       return value === undefined || value === '' ? fallback : value;
@@ -274,8 +281,16 @@ export class AppConfig {
     this.repeatedAppealSimilarity = fraction('REPEATED_APPEAL_SIMILARITY', 0.8);
 
     this.channels = channelsFromEnv(env, problems);
+    this.channelSecretsKey = env.CHANNEL_SECRETS_KEY || undefined;
+    if (this.channelSecretsKey && this.channelSecretsKey.length < 32)
+      problems.push('CHANNEL_SECRETS_KEY must be 32+ characters');
 
     if (problems.length > 0) throw new ConfigError(problems);
+  }
+
+  /** A secret a channel account names by environment variable (never logged, never stored). */
+  secretFromEnv(name: string): string | undefined {
+    return this.env[name] || undefined;
   }
 
   /** Connection strings with the password replaced, for start-up messages. */

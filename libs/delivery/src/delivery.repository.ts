@@ -8,6 +8,8 @@ export interface MessageRow {
   appeal_id: string;
   answer_id: string | null;
   channel: string;
+  /** The account that received the appeal's item: the answer leaves through it. */
+  account_id: string | null;
   kind: OutboundMessage['kind'];
   text: string;
   subject: string | null;
@@ -27,6 +29,7 @@ export interface MessageRow {
 export interface BotReplyRow {
   id: string;
   channel: string;
+  account_id: string | null;
   status: string;
   reply_address: Record<string, unknown>;
   text: string;
@@ -41,22 +44,25 @@ export type DeliveryRef = { outboundMessageId?: string; botReplyId?: string };
  */
 @Injectable()
 export class DeliveryRepository extends SqlRepository {
-  async channelOf(ref: DeliveryRef): Promise<string | undefined> {
-    const row = await this.one<{ channel: string }>(
+  /** The channel a message or bot reply goes out in, and the account that received what it answers. */
+  channelOf(ref: DeliveryRef): Promise<{ channel: string; accountId: string | null } | undefined> {
+    return this.one<{ channel: string; accountId: string | null }>(
       ref.botReplyId
-        ? `SELECT channel FROM bot_replies WHERE id = $1`
-        : `SELECT channel FROM outbound_messages WHERE id = $1`,
+        ? `SELECT channel, account_id AS "accountId" FROM bot_replies WHERE id = $1`
+        : `SELECT m.channel, i.account_id AS "accountId"
+             FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id
+             LEFT JOIN inbound_items i ON i.id = a.inbound_item_id WHERE m.id = $1`,
       [ref.botReplyId ?? ref.outboundMessageId],
     );
-    return row?.channel;
   }
 
   message(id: string): Promise<MessageRow | undefined> {
     return this.one<MessageRow>(
-      `SELECT m.id, m.appeal_id, m.answer_id, m.channel, m.kind, m.text, m.subject, m.status, a.registration_number,
+      `SELECT m.id, m.appeal_id, m.answer_id, m.channel, i.account_id, m.kind, m.text, m.subject, m.status, a.registration_number,
               a.external_id, a.registered_at, a.time_zone, a.reply_address, m.choices, p.email, p.phone,
               COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display
          FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
+         LEFT JOIN inbound_items i ON i.id = a.inbound_item_id
         WHERE m.id = $1`,
       [id],
     );
@@ -160,7 +166,7 @@ export class DeliveryRepository extends SqlRepository {
 
   botReply(id: string): Promise<BotReplyRow | undefined> {
     return this.one<BotReplyRow>(
-      `SELECT id, channel, status, reply_address, text, choices FROM bot_replies WHERE id = $1`,
+      `SELECT id, channel, account_id, status, reply_address, text, choices FROM bot_replies WHERE id = $1`,
       [id],
     );
   }

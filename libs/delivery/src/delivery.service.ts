@@ -43,8 +43,8 @@ export class DeliveryService {
 
   /** The connector kind a message or bot reply goes out through; undefined when that channel is off. */
   async connectorKindOf(ref: DeliveryRef): Promise<string | undefined> {
-    const channel = await this.deliveries.channelOf(ref);
-    return channel ? this.channels.forDelivery(channel)?.kind : undefined;
+    const of = await this.deliveries.channelOf(ref);
+    return of ? (await this.channels.deliveryAccount(of.channel, of.accountId))?.kind : undefined;
   }
 
   /** Messages and bot replies whose job was lost (still queued after a minute), for the worker's sweep. */
@@ -57,7 +57,8 @@ export class DeliveryService {
     if (!m) throw new Error(`outbound message ${outboundMessageId} does not exist`);
     if (m.status === 'sent') return 'already-sent';
 
-    const entry = this.channels.forDelivery(m.channel);
+    // Through the account the citizen wrote to (a department's mailbox, a municipality's community).
+    const entry = await this.channels.deliveryAccount(m.channel, m.account_id);
     if (!entry) {
       await this.fail(m, `канал доставки для «${m.channel}» не настроен`);
       return 'failed-permanently';
@@ -101,7 +102,7 @@ export class DeliveryService {
         },
       });
       await this.recordSent(m, receipt, entry.kind);
-      this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind });
+      this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind, accountId: entry.account.id });
       return 'sent';
     } catch (error) {
       if (error instanceof ReceiptNotStored) throw error;
@@ -144,7 +145,7 @@ export class DeliveryService {
     if (!r) throw new Error(`bot reply ${botReplyId} does not exist`);
     if (r.status === 'sent') return 'already-sent';
     if (r.status === 'failed') return 'failed-permanently';
-    const entry = this.channels.forDelivery(r.channel);
+    const entry = await this.channels.deliveryAccount(r.channel, r.account_id);
     if (!entry) {
       await this.failBotReply(r.id, `канал «${r.channel}» не настроен`);
       return 'failed-permanently';

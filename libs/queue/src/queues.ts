@@ -50,7 +50,7 @@ export interface JobPayloads {
   [JobName.DeliverOutboundMessage]: { outboundMessageId: string };
   [JobName.DeliverBotReply]: { botReplyId: string };
   /** Events with the author reduced to the channel id: no names or texts in Redis. */
-  [JobName.HandleInboundEvents]: { kind: string; events: InboundEvent[] };
+  [JobName.HandleInboundEvents]: { kind: string; accountId?: string; events: InboundEvent[] };
   [JobName.AdmitDialogueItem]: { inboundItemId: string };
   [JobName.FetchAttachment]: { attachmentId: string };
   [JobName.ClassifyAppeal]: { appealId: string };
@@ -105,6 +105,7 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
   [JobName.HandleInboundEvents]: (data) =>
     isObject(data) &&
     typeof data.kind === 'string' &&
+    (data.accountId === undefined || (typeof data.accountId === 'string' && UUID.test(data.accountId))) &&
     Array.isArray(data.events) &&
     data.events.every(
       (e) =>
@@ -114,7 +115,7 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
         typeof e.externalId === 'string',
     )
       ? undefined
-      : 'kind must be a string and events a list of { kind, channel, externalId }',
+      : 'kind must be a string, accountId a UUID if given, and events a list of { kind, channel, externalId }',
   [JobName.AdmitDialogueItem]: (data) =>
     isObject(data) && typeof data.inboundItemId === 'string' && UUID.test(data.inboundItemId)
       ? undefined

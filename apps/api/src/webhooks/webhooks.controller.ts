@@ -2,11 +2,12 @@ import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { PublicEndpoint } from '@inbox/access';
-import { ChannelIntake, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
+import { type ChannelEntry, ChannelIntake, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
 import { DomainError, rootLogger } from '@inbox/common';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { RateLimited } from '../rate-limits/rate-limits';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PUSH_KINDS: ConnectorKind[] = ['telegram', 'vk', 'ok'];
 /** What each channel expects as the body of a successful webhook answer. */
 const OK_BODY: Partial<Record<ConnectorKind, string>> = { vk: 'ok' };
@@ -29,6 +30,7 @@ export class WebhooksController {
     private readonly intake: ChannelIntake,
   ) {}
 
+  /** The kind's default account (the one environment variables configure). */
   @Post(':kind')
   @HttpCode(200)
   @RateLimited('webhook')
@@ -40,6 +42,32 @@ export class WebhooksController {
     const entry = PUSH_KINDS.includes(kind as ConnectorKind)
       ? this.registry.get(kind as ConnectorKind)
       : undefined;
+    await this.handle(kind, entry, req, res);
+  }
+
+  /** One account of a kind (a second community, another bot): its own confirmation and secret. */
+  @Post(':kind/:accountId')
+  @HttpCode(200)
+  @RateLimited('webhook')
+  async receiveForAccount(
+    @Param('kind') kind: string,
+    @Param('accountId') accountId: string,
+    @Req() req: Request & { rawBody?: Buffer },
+    @Res() res: Response,
+  ) {
+    const entry =
+      PUSH_KINDS.includes(kind as ConnectorKind) && UUID.test(accountId)
+        ? await this.registry.findAccount(accountId)
+        : undefined;
+    await this.handle(kind, entry?.kind === kind ? entry : undefined, req, res);
+  }
+
+  private async handle(
+    kind: string,
+    entry: ChannelEntry | undefined,
+    req: Request & { rawBody?: Buffer },
+    res: Response,
+  ): Promise<void> {
     if (!entry?.connector.parseInbound) throw new DomainError('not-found', 'Канал не настроен');
     let parsed;
     try {
@@ -61,7 +89,11 @@ export class WebhooksController {
     await this.intake.storeItems(entry, parsed.items);
     await this.intake.quarantine(entry, parsed.rejected);
     if (parsed.rejected?.length)
-      this.log.warn('webhook input quarantined', { kind, count: parsed.rejected.length });
+      this.log.warn('webhook input quarantined', {
+        kind,
+        accountId: entry.account.id,
+        count: parsed.rejected.length,
+      });
     await this.intake.deferEvents(entry, parsed.events);
     const body = OK_BODY[kind as ConnectorKind];
     if (body) res.status(200).type('text/plain').send(body);

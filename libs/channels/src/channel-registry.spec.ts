@@ -1,0 +1,92 @@
+import { AppConfig } from '@inbox/config';
+import { Channel, type Connector, type ConnectorFactories } from '@inbox/integrations/contract';
+import { type ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
+import { ChannelRegistry } from './channel-registry.service';
+import { SecretBox } from './channel-secrets';
+
+const KEY = 'test-channel-secrets-key-0123456789abcdef';
+
+function row(id: string, fields: Partial<StoredAccount>): StoredAccount {
+  return {
+    id,
+    kind: 'vk',
+    channel: Channel.Vk,
+    name: id,
+    organisationId: null,
+    source: 'admin',
+    enabled: true,
+    settings: { groupId: 1 },
+    secretsEncrypted: null,
+    secretEnv: {},
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    ...fields,
+  };
+}
+
+describe('ChannelRegistry: many accounts per kind', () => {
+  const box = new SecretBox(KEY);
+  let rows: StoredAccount[];
+  let registry: ChannelRegistry;
+
+  beforeEach(async () => {
+    rows = [
+      row('00000000-0000-4000-8000-000000000002', {
+        name: 'district',
+        secretsEncrypted: box.seal({ groupToken: 'district-token' }),
+      }),
+      row('00000000-0000-4000-8000-000000000003', {
+        name: 'by-env',
+        secretEnv: { groupToken: 'VK_THIRD_TOKEN' },
+      }),
+      row('00000000-0000-4000-8000-000000000004', {
+        name: 'missing',
+        secretEnv: { groupToken: 'VK_NOT_SET' },
+      }),
+      row('00000000-0000-4000-8000-000000000005', { name: 'off', enabled: false }),
+    ];
+    const repository = {
+      upsert: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
+      adminAccounts: () => Promise.resolve(rows),
+    } as unknown as ChannelAccountsRepository;
+    const connector = { channel: Channel.Vk, mode: 'both' } as unknown as Connector;
+    const factories = { vk: () => connector } as unknown as ConnectorFactories;
+    const config = new AppConfig({
+      VK_GROUP_ID: '1',
+      VK_GROUP_TOKEN: 'env-token',
+      CHANNEL_SECRETS_KEY: KEY,
+      VK_THIRD_TOKEN: 'third-token',
+    });
+    registry = new ChannelRegistry(config, repository, factories);
+    await registry.onModuleInit();
+  });
+
+  it('builds one connector per account, secrets opened or read from the named variable', () => {
+    expect(registry.ofKind('vk').map((e) => [e.name, e.account.secrets.groupToken])).toEqual([
+      ['group-1', 'env-token'],
+      ['district', 'district-token'],
+      ['by-env', 'third-token'],
+    ]);
+    expect(registry.off().filter((o) => o.kind === 'vk')).toEqual([
+      expect.objectContaining({ name: 'missing', reason: 'не задана переменная окружения VK_NOT_SET' }),
+    ]);
+  });
+
+  it('delivers through the receiving account, else the kind default (the environment account)', () => {
+    expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000002')?.name).toBe('district');
+    expect(registry.forDelivery('vk', null)?.name).toBe('group-1');
+    expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000005')?.name).toBe('group-1');
+    // An account of another kind never answers for this one.
+    expect(registry.forDelivery('email', '00000000-0000-4000-8000-000000000002')).toBeUndefined();
+  });
+
+  it('drops a disabled account and builds a changed one again on refresh', async () => {
+    const before = registry.byId('00000000-0000-4000-8000-000000000002');
+    rows[0] = { ...rows[0], updatedAt: new Date(1000), name: 'district-renamed' };
+    rows[1] = { ...rows[1], enabled: false };
+    await registry.refresh();
+    expect(registry.byId('00000000-0000-4000-8000-000000000002')).not.toBe(before);
+    expect(registry.byId('00000000-0000-4000-8000-000000000002')?.name).toBe('district-renamed');
+    expect(registry.byId('00000000-0000-4000-8000-000000000003')).toBeUndefined();
+  });
+});
