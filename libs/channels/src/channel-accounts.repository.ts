@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { type ChannelAccountHealth } from '@inbox/intake';
 
 /** An account's pull state: where it stopped and when it may pull again. */
 export interface PullState {
@@ -56,17 +57,11 @@ export interface StoredAccount {
   updatedAt: Date;
 }
 
-export interface AccountHealth {
-  syncStage: string;
-  lastSuccessAt: Date | null;
-  lastError: string | null;
-  lastErrorAt: Date | null;
-  consecutiveFailures: number;
-  itemsReceived: number;
-  itemsQuarantined: number;
-  lastPullAt: Date | null;
-  nextPullAt: Date | null;
-}
+/** An account's pull health, as /health shows it. */
+export type AccountHealth = Omit<
+  ChannelAccountHealth,
+  'channel' | 'name' | 'enabled' | 'pendingActions' | 'failedActions'
+>;
 
 export interface NewStoredAccount {
   kind: string;
@@ -155,19 +150,10 @@ export class ChannelAccountsRepository {
   /** A new account of an administrator's; undefined when its channel already has an account of that name. */
   async create(account: NewStoredAccount): Promise<string | undefined> {
     const [row] = (await this.dataSource.query(
-      `INSERT INTO channel_accounts (kind, channel, name, organisation_id, settings, secrets_encrypted, secret_env,
-              enabled, source)
+      `INSERT INTO channel_accounts (name, organisation_id, settings, secrets_encrypted, secret_env, enabled, kind,
+              channel, source)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'admin') ON CONFLICT (channel, name) DO NOTHING RETURNING id`,
-      [
-        account.kind,
-        account.channel,
-        account.name,
-        account.organisationId,
-        account.settings,
-        account.secretsEncrypted,
-        account.secretEnv,
-        account.enabled,
-      ],
+      [...accountValues(account), account.kind, account.channel],
     )) as { id: string }[];
     return row?.id;
   }
@@ -176,20 +162,12 @@ export class ChannelAccountsRepository {
   async update(id: string, account: Omit<NewStoredAccount, 'kind' | 'channel'>): Promise<boolean> {
     try {
       await this.dataSource.query(
-        `UPDATE channel_accounts SET name = $2, organisation_id = $3, settings = $4, secrets_encrypted = $5,
-                secret_env = $6, enabled = $7, updated_at = now(),
+        `UPDATE channel_accounts SET name = $1, organisation_id = $2, settings = $3, secrets_encrypted = $4,
+                secret_env = $5, enabled = $6, updated_at = now(),
                 -- Changed credentials deserve a pull now, not after the back-off of the old ones.
                 next_pull_at = NULL, consecutive_failures = 0
-          WHERE id = $1 AND source = 'admin'`,
-        [
-          id,
-          account.name,
-          account.organisationId,
-          account.settings,
-          account.secretsEncrypted,
-          account.secretEnv,
-          account.enabled,
-        ],
+          WHERE id = $7 AND source = 'admin'`,
+        [...accountValues(account), id],
       );
       return true;
     } catch (error) {
@@ -298,6 +276,18 @@ export class ChannelAccountsRepository {
       ]);
     });
   }
+}
+
+/** The columns an administrator sets, in the order create and update bind them. */
+function accountValues(account: Omit<NewStoredAccount, 'kind' | 'channel'>): unknown[] {
+  return [
+    account.name,
+    account.organisationId,
+    account.settings,
+    account.secretsEncrypted,
+    account.secretEnv,
+    account.enabled,
+  ];
 }
 
 /**

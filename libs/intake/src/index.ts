@@ -1,3 +1,4 @@
 export * from './intake.entities';
 export * from './inbound-store.service';
 export * from './intake.module';
+export { type ChannelAccountHealth } from './intake.repository';
