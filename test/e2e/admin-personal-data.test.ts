@@ -41,6 +41,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
   let appealId: string;
   let registrationNumber: string;
   let answerId: string;
+  let keptItemId: string;
   let doc: OpenApi;
 
   beforeAll(async () => {
@@ -87,6 +88,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
       ],
       { enqueue: false },
     );
+    keptItemId = kept.inboundItemId;
     await stack.db.dataSource.query(
       `UPDATE inbound_items SET status = 'quarantined', error = 'test' WHERE id = $1`,
       [kept.inboundItemId],
@@ -101,6 +103,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
   async function paramValue(path: string, name: string): Promise<string> {
     if (name === 'appealId' || (name === 'id' && path.startsWith('/api/v1/appeals/'))) return appealId;
     if (name === 'answerId') return answerId;
+    if (path.startsWith('/api/v1/channel-quarantine/')) return name === 'source' ? 'item' : keptItemId;
     if (name === 'registrationNumber') return registrationNumber;
     if (name === 'year') return String(new Date().getFullYear());
     if (name === 'attachmentId' || name === 'fileId' || name === 'jobId') return randomUUID();
@@ -119,10 +122,10 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
     );
     expect(JSON.stringify(operatorCard)).toContain(SURNAME);
     expect(JSON.stringify(operatorCard)).toContain('111-22-33');
-    const quarantine = await json(
-      fetch(`${stack.baseUrl}/api/v1/channel-quarantine`, { headers: operator.headers }),
+    const quarantined = await json(
+      fetch(`${stack.baseUrl}/api/v1/channel-quarantine/item/${keptItemId}`, { headers: operator.headers }),
     );
-    expect(JSON.stringify(quarantine)).toContain(SURNAME);
+    expect(JSON.stringify(quarantined)).toContain(SURNAME);
 
     const searches = [SURNAME, PHONE, '1112233', EMAIL, 'zyablikova', registrationNumber].map(
       (q) => `q=${encodeURIComponent(q)}`,
