@@ -2,11 +2,12 @@ import { Role } from '@inbox/access';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
 import { eventually, startTestStack, type TestStack } from '../support/test-stack';
-import { answerAppeal } from './feed-helpers';
+import { answerAppeal, feedTools } from './feed-helpers';
 
 /**
  * Issue 13 for OK through the real api + worker and the local OK fake: a citizen's reply to the group's answer in
- * the chat joins the answered appeal as a follow-up, as Telegram and VK replies do.
+ * the chat joins the answered appeal as a follow-up, as Telegram and VK replies do; the group's wall (R1) — a
+ * citizen's topic and a comment under the group's news — becomes appeals, answered by a comment in the thread.
  */
 describe('OK threads (e2e)', () => {
   let fake: OkFake;
@@ -23,6 +24,9 @@ describe('OK threads (e2e)', () => {
         OK_ACCESS_TOKEN: fake.token,
         OK_WEBHOOK_SECRET: fake.webhookSecret,
         OK_API_BASE_URL: fake.apiBaseUrl,
+        ...fake.wallEnv(),
+        // The test pulls the wall itself.
+        OK_WALL_PULL_EVERY_MS: '600000',
       },
     });
     url = `${stack.baseUrl}/api/v1/webhooks/ok?secret=${encodeURIComponent(fake.webhookSecret)}`;
@@ -96,5 +100,98 @@ describe('OK threads (e2e)', () => {
       [user],
     );
     expect(appeals).toEqual([{ id: appeal.id, status: 'answered' }]);
+  });
+
+  const appealOf = (externalId: string) => feedTools(stack).appeal('ok', externalId);
+
+  it("registers a citizen's comment under the group's news without a consent dialogue and answers it in the thread", async () => {
+    const news = fake.addTopic(
+      `group:${fake.groupId}`,
+      'С 17 марта начинается ремонт дорог на улицах Ленина и Гоголя. Вопросы — в комментариях.',
+    );
+    const comment = fake.addComment(news.id, {
+      authorRef: 'user:580000000017',
+      authorName: 'Пётр Иванов',
+      text: 'А тротуар у дома 12 по Гоголя тоже починят? Там яма во всю ширину.',
+    });
+    expect(await feedTools(stack).pull('ok')).toMatchObject({ items: 1, quarantined: 0 });
+    const appeal = await appealOf(`comment:${news.id}:${comment.id}`);
+    const [row] = await query(
+      `SELECT a.text, a.regime, p.external_id, p.display_name FROM appeals a
+         JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,
+      [appeal.id],
+    );
+    expect(row).toEqual({
+      text: 'А тротуар у дома 12 по Гоголя тоже починят? Там яма во всю ширину.',
+      regime: 'message',
+      external_id: 'user:580000000017',
+      display_name: 'Пётр Иванов',
+    });
+    // A public comment is no private dialogue: registered at once, no consent asked anywhere.
+    expect(
+      await query(`SELECT status FROM inbound_items WHERE channel = 'ok' AND external_id = $1`, [
+        `comment:${news.id}:${comment.id}`,
+      ]),
+    ).toEqual([{ status: 'processed' }]);
+    expect(fake.messages.filter((m) => textOf(m).includes('152-ФЗ'))).toEqual([]);
+    // The group's news itself is no appeal, and a second pull brings nothing new.
+    expect(await feedTools(stack).appealCount('ok', [`topic:${news.id}`])).toBe(0);
+    expect(await feedTools(stack).pull('ok')).toMatchObject({ items: 0 });
+
+    const take = await fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}/take`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+    expect(take.status).toBe(204);
+    const text = 'Тротуар у дома 12 по ул. Гоголя включён в ремонт, работы — до 30 апреля.';
+    await answerAppeal(stack, appeal.id, operator, supervisor, text);
+    const answer = await eventually(async () => fake.posted.find((p) => p.text === text));
+    // Under the same topic, as the group, a reply to the citizen's comment.
+    expect(answer).toEqual({
+      topicId: news.id,
+      commentId: expect.any(String),
+      text,
+      asAdmin: true,
+      replyToCommentId: comment.id,
+    });
+    // Our own comments are read back on the next pull and are not appeals.
+    expect(await feedTools(stack).pull('ok')).toMatchObject({ items: 0 });
+
+    // The citizen answers our comment: it joins the answered appeal.
+    await eventually(async () => {
+      const keys = await query(`SELECT 1 FROM appeal_threads WHERE channel = 'ok' AND thread_key = $1`, [
+        `topic:${news.id}/comment:${answer.commentId}`,
+      ]);
+      return keys.length ? true : undefined;
+    });
+    fake.addComment(news.id, {
+      authorRef: 'user:580000000017',
+      text: 'Спасибо, будем ждать.',
+      replyToCommentId: answer.commentId,
+    });
+    expect(await feedTools(stack).pull('ok')).toMatchObject({ items: 1 });
+    await eventually(async () =>
+      (await followUps(appeal.id)).includes('Спасибо, будем ждать.') ? true : undefined,
+    );
+    expect(await feedTools(stack).appealCount('ok')).toBe(2);
+  });
+
+  it("registers a citizen's own topic on the wall and answers it with a comment under it", async () => {
+    const topic = fake.addTopic('user:577120034411', 'На ул. Заводской, 5 с понедельника нет горячей воды.');
+    expect(await feedTools(stack).pull('ok')).toMatchObject({ items: 1 });
+    const appeal = await appealOf(`topic:${topic.id}`);
+    const take = await fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}/take`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+    expect(take.status).toBe(204);
+    const text = 'Горячая вода подана 14 марта после ремонта на теплотрассе.';
+    await answerAppeal(stack, appeal.id, operator, supervisor, text);
+    expect(await eventually(async () => fake.posted.find((p) => p.text === text))).toEqual({
+      topicId: topic.id,
+      commentId: expect.any(String),
+      text,
+      asAdmin: true,
+    });
   });
 });

@@ -11,17 +11,46 @@ import {
   type NeedsSetUp,
   type OutboundMessage,
   type ParseResult,
+  type PullPage,
   type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import { downloadFile } from '@inbox/integrations/contract';
 import { isRecord } from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
-import { okSettings } from './ok-settings';
+import { OkRest } from './ok-rest';
+import { type OkSettings, type OkWallSettings, okSettings } from './ok-settings';
+import { commentItem, readComments, readTopics, topicItem, wallThreadKeys } from './ok-wall';
 import { decodeJsonBody, parseOkWebhook, sentThreadKey } from './ok-webhook';
 
 /** The query parameter carrying the per-account shared secret on our webhook URL. */
 export const OK_SECRET_PARAM = 'secret';
 const CHAT_ID = /^chat:[\w.-]+$/;
+/** Wall ids: numeric topic ids, comment ids as OK gives them (base64-like). */
+const WALL_ID = /^[\w=+/-]{1,200}$/;
+/** Re-read this much before the newest thing seen: a late write is not missed, a repeat is a duplicate. */
+const WALL_OVERLAP_MS = 60_000;
+const WALL_COMMENT_PAGES = 5;
+
+/** OK gets text only: attachments are refused (not dropped), an empty text too. */
+function textOnly(message: OutboundMessage): void {
+  if (message.attachments?.length) {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'OK connector does not send attachments', {
+      fields: {
+        attachments: 'Вложения в Одноклассники не отправляются: приложите ссылку или ответьте иным способом',
+      },
+    });
+  }
+  if (!message.text || message.text.trim() === '') {
+    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'OK message without text', {
+      fields: { text: 'Пустое сообщение' },
+    });
+  }
+}
+
+function sinceOf(cursor: unknown): number | undefined {
+  const ms = isRecord(cursor) ? Number(cursor.sinceMs) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+}
 
 function sameSecret(given: unknown, expected: string): boolean {
   if (typeof given !== 'string' || given === '') return false;
@@ -35,10 +64,12 @@ function firstString(value: unknown): unknown {
 }
 
 /**
- * OK (Odnoklassniki) group messages through the Bot API: webhook in (push only), messages out.
+ * OK (Odnoklassniki) group: messages through the Bot API (webhook in, messages out), and the group's wall — citizens'
+ * topics and comments — through the REST API (pulled, answered by a comment in the thread), as VK's wall.
  *
  * Account: settings { apiBaseUrl? (default https://api.ok.ru/graph), requestTimeoutMs?, maxAttachmentBytes?,
- * attachmentHosts? }, secrets { accessToken, webhookSecret }.
+ * attachmentHosts?, and for the wall groupId, applicationKey, restUrl? (default https://api.ok.ru/fb.do),
+ * wallTopics?, wallLookbackMs? }, secrets { accessToken, webhookSecret, applicationSecretKey (wall) }.
  *
  * OK signs nothing it POSTs to a webhook. So the webhook URL we subscribe carries a per-account shared secret in
  * the query (`?secret=…`, added by subscribeWebhook) and parseInbound refuses a request without it — fail closed:
@@ -50,7 +81,7 @@ function firstString(value: unknown): unknown {
  */
 export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
   readonly channel = Channel.Ok;
-  readonly mode = 'push' as const;
+  readonly mode = 'both' as const;
 
   /** Once per worker start: the webhook subscription, when the account names its public URL. */
   async setUp(account: ChannelAccountRef): Promise<void> {
@@ -61,7 +92,10 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
   /** A message sent into a chat (its mid): a citizen's reply to it names this key and joins its appeal. */
   threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
     const chatId = replyAddress?.chatId;
-    if (typeof chatId !== 'string' || chatId === '' || !remoteId) return undefined;
+    const topicId = replyAddress?.topicId;
+    if (!remoteId) return undefined;
+    if (typeof topicId === 'string' && topicId !== '') return wallThreadKeys.comment(topicId, remoteId);
+    if (typeof chatId !== 'string' || chatId === '') return undefined;
     return sentThreadKey(chatId, remoteId);
   }
 
@@ -111,6 +145,73 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       throw new ConnectorError(ConnectorErrorCode.Temporary, 'OK /me/unsubscribe: not successful');
   }
 
+  /**
+   * The group wall (REST API): the newest `wallTopics` topics (mediatopic.getTopics) and their comments
+   * (discussions.getComments, up to 5 pages of 100 each), everything written since the cursor — citizens' topics and
+   * comments become items; the group's own topics and comments (our answers among them) are not. The cursor is the
+   * newest instant seen, a minute back (the items' ids make repeats duplicates); the first pull reads
+   * `wallLookbackMs` back. An account without the wall settings has nothing to pull.
+   */
+  async pull(account: ChannelAccountRef, cursor: unknown): Promise<PullPage> {
+    const settings = okSettings(account);
+    const wall = settings.wall;
+    if (!wall) return { items: [], nextCursor: cursor ?? null, hasMore: false };
+    const rest = new OkRest(settings, wall);
+    const since = sinceOf(cursor) ?? Date.now() - wall.lookbackMs;
+    const answer = await rest.record('mediatopic.getTopics', {
+      gid: wall.groupId,
+      count: String(wall.topics),
+      fields: 'media_topic.*,user.first_name,user.last_name',
+    });
+    const { topics, names, problems } = readTopics(answer);
+    const page: PullPage & { rejected: NonNullable<PullPage['rejected']> } = {
+      items: [],
+      nextCursor: null,
+      hasMore: false,
+      rejected: problems,
+    };
+    let newest = since;
+    for (const topic of topics) {
+      newest = Math.max(newest, topic.createdMs);
+      if (topic.authorRef.startsWith('user:') && topic.createdMs >= since)
+        page.items.push(topicItem(topic, names));
+      if (topic.commentsCount === 0) continue;
+      newest = Math.max(newest, await this.pullComments(rest, wall, topic.id, since, page));
+    }
+    page.nextCursor = { sinceMs: Math.max(since, newest - WALL_OVERLAP_MS) };
+    return page;
+  }
+
+  private async pullComments(
+    rest: OkRest,
+    wall: OkWallSettings,
+    topicId: string,
+    since: number,
+    page: PullPage & { rejected: NonNullable<PullPage['rejected']> },
+  ): Promise<number> {
+    let newest = 0;
+    let anchor: string | undefined;
+    for (let n = 0; n < WALL_COMMENT_PAGES; n++) {
+      const answer = await rest.record('discussions.getComments', {
+        discussionId: topicId,
+        discussionType: 'GROUP_TOPIC',
+        count: '100',
+        fields: 'comment.*',
+        ...(anchor ? { anchor } : {}),
+      });
+      const { comments, problems } = readComments(topicId, answer);
+      page.rejected.push(...problems);
+      for (const comment of comments) {
+        newest = Math.max(newest, comment.dateMs);
+        const ours = comment.byGroup || comment.authorId === wall.groupId;
+        if (!ours && comment.dateMs >= since) page.items.push(commentItem(topicId, comment));
+      }
+      anchor = typeof answer.anchor === 'string' && answer.anchor ? answer.anchor : undefined;
+      if (answer.has_more !== true || !anchor) break;
+    }
+    return newest;
+  }
+
   /** A webhook POST: the secret first, then MESSAGE_CREATED → one item; every other type → nothing (answer 200). */
   async parseInbound(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult> {
     const settings = okSettings(account);
@@ -136,6 +237,7 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
    */
   async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
     const settings = okSettings(account);
+    if (message.replyAddress?.topicId !== undefined) return this.sendComment(settings, message);
     const raw = message.replyAddress?.chatId;
     const chatId =
       typeof raw === 'string' && raw !== '' ? (raw.startsWith('chat:') ? raw : `chat:${raw}`) : undefined;
@@ -144,19 +246,7 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
         fields: { replyAddress: 'missing chatId' },
       });
     }
-    if (message.attachments?.length) {
-      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'OK connector does not send attachments', {
-        fields: {
-          attachments:
-            'Вложения в Одноклассники не отправляются: приложите ссылку или ответьте иным способом',
-        },
-      });
-    }
-    if (!message.text || message.text.trim() === '') {
-      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'OK message without text', {
-        fields: { text: 'Пустое сообщение' },
-      });
-    }
+    textOnly(message);
     const answer = await new OkApi(settings).request('POST', `/me/messages/${chatId}`, {
       recipient: { chat_id: chatId },
       message: { text: message.text },
@@ -168,6 +258,41 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       remoteId: typeof remoteId === 'string' || typeof remoteId === 'number' ? String(remoteId) : undefined,
       sentAt: new Date().toISOString(),
     };
+  }
+
+  /**
+   * An answer on the wall: discussions.comment under the topic as the group (`as_admin`), a reply to the citizen's
+   * comment when there is one. Text only, as in messages; no idempotency key here either.
+   */
+  private async sendComment(settings: OkSettings, message: OutboundMessage): Promise<DeliveryReceipt> {
+    const { topicId, commentId } = message.replyAddress ?? {};
+    if (typeof topicId !== 'string' || !WALL_ID.test(topicId)) {
+      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'OK wall reply address needs topicId', {
+        fields: { replyAddress: 'missing topicId' },
+      });
+    }
+    if (!settings.wall) {
+      throw new ConnectorError(
+        ConnectorErrorCode.AuthFailed,
+        'OK account has no wall settings to answer on the wall',
+      );
+    }
+    textOnly(message);
+    const answer = await new OkRest(settings, settings.wall).call('discussions.comment', {
+      discussionId: topicId,
+      discussionType: 'GROUP_TOPIC',
+      comment: message.text,
+      as_admin: 'true',
+      ...(typeof commentId === 'string' && WALL_ID.test(commentId) ? { reply_to_comment_id: commentId } : {}),
+    });
+    const id = isRecord(answer) ? (answer.comment_id ?? answer.id) : answer;
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      throw new ConnectorError(
+        ConnectorErrorCode.Temporary,
+        'OK discussions.comment: no comment id in the answer',
+      );
+    }
+    return { remoteId: String(id), sentAt: new Date().toISOString() };
   }
 
   /** Downloads an attachment by the URL put in remoteRef, from OK hosts only, within the size limit. */

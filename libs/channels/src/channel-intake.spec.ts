@@ -16,6 +16,7 @@ describe('channel intake', () => {
     expect(isDialogueItem(item(Channel.Ok, { source: 'messages' }))).toBe(true);
     expect(isDialogueItem(item(Channel.Vk, { source: 'messages' }))).toBe(true);
     expect(isDialogueItem(item(Channel.Vk, { source: 'wall' }))).toBe(false);
+    expect(isDialogueItem(item(Channel.Ok, { source: 'wall' }))).toBe(false);
     expect(isDialogueItem(item(Channel.Email))).toBe(false);
     expect(isDialogueItem(item(Channel.Website))).toBe(false);
   });

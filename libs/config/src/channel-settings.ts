@@ -140,8 +140,18 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
       settings: {
         apiBaseUrl: env.OK_API_BASE_URL ?? 'https://api.ok.ru/graph',
         webhookUrl: env.OK_WEBHOOK_URL,
+        // The group wall is read (pulled) through the REST API when the group and the application are named.
+        mode: env.OK_GROUP_ID && env.OK_APPLICATION_KEY ? 'wall' : 'webhook',
+        ...optStr('groupId', env.OK_GROUP_ID),
+        ...optStr('applicationKey', env.OK_APPLICATION_KEY),
+        ...optStr('restUrl', env.OK_REST_URL),
+        ...optNum('pullEveryMs', env.OK_WALL_PULL_EVERY_MS, 'OK_WALL_PULL_EVERY_MS'),
       },
-      secrets: { accessToken: env.OK_ACCESS_TOKEN!, webhookSecret: env.OK_WEBHOOK_SECRET! },
+      secrets: {
+        accessToken: env.OK_ACCESS_TOKEN!,
+        webhookSecret: env.OK_WEBHOOK_SECRET!,
+        ...(env.OK_APPLICATION_SECRET_KEY ? { applicationSecretKey: env.OK_APPLICATION_SECRET_KEY } : {}),
+      },
     });
   }
   if (

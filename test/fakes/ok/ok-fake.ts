@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -9,6 +9,10 @@ import path from 'node:path';
  * /graph/me/info, /graph/me/messages/<chat_id>, every call with ?access_token=…; files at /files/<name>; and helpers
  * that POST webhook messages the way OK does (to a given URL or to every subscribed webhook). Payloads are our
  * own, in the shapes of OK's documented examples (test/fixtures/ok).
+ *
+ * And the part of the REST API (/fb.do?method=…, signed: application_key, sig, access_token) that reads and answers
+ * a group's wall: mediatopic.getTopics, discussions.getComments (anchor paging), discussions.comment — with helpers
+ * that put citizens' topics and comments on the wall (answers in the shapes of test/fixtures/ok/rest-*.json).
  */
 
 export const OK_FIXTURES_DIR = path.resolve(__dirname, '../../fixtures/ok');
@@ -36,6 +40,41 @@ export interface OkScenarioOptions {
   form?: 'api' | 'http';
 }
 
+export interface WallTopic {
+  id: string;
+  createdMs: number;
+  authorRef: string;
+  text: string;
+  comments: WallComment[];
+}
+
+export interface WallComment {
+  id: string;
+  authorRef: string;
+  authorName?: string;
+  text: string;
+  dateMs: number;
+  replyToCommentId?: string;
+}
+
+/** A comment the group posted through discussions.comment. */
+export interface PostedOkComment {
+  topicId: string;
+  commentId: string;
+  text: string;
+  asAdmin: boolean;
+  replyToCommentId?: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+/** OK's `date` of a comment: Moscow time, no zone. */
+function moscowDate(ms: number): string {
+  const d = new Date(ms + 3 * 3_600_000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(
+    d.getUTCMinutes(),
+  )}:${pad(d.getUTCSeconds())}`;
+}
+
 export interface SentOkMessage {
   chatId: string;
   messageId: string;
@@ -55,6 +94,13 @@ export class OkFake {
   readonly subscriptions: { url: string; time: number }[] = [];
   readonly messages: SentOkMessage[] = [];
   readonly calls: { method: string; endpoint: string; body?: unknown }[] = [];
+  /** The wall (REST API). */
+  readonly groupId = '70000042187711';
+  readonly applicationKey = 'CBAFKEKGDIHBABABA';
+  readonly applicationSecretKey = randomBytes(12).toString('hex');
+  readonly topics: WallTopic[] = [];
+  readonly posted: PostedOkComment[] = [];
+  private wallSeq = 155612843300000;
 
   private server?: Server;
   private scenario: ActiveScenario = { name: 'normal', remaining: Infinity };
@@ -100,6 +146,42 @@ export class OkFake {
       settings: { apiBaseUrl: this.apiBaseUrl, requestTimeoutMs: 2000, ...settings },
       secrets: { accessToken: this.token, webhookSecret: this.webhookSecret },
     };
+  }
+
+  get restUrl(): string {
+    return `${this.url}/fb.do`;
+  }
+
+  /** The environment of an account that reads this group's wall too. */
+  wallEnv(): Record<string, string> {
+    return {
+      OK_GROUP_ID: this.groupId,
+      OK_APPLICATION_KEY: this.applicationKey,
+      OK_APPLICATION_SECRET_KEY: this.applicationSecretKey,
+      OK_REST_URL: this.restUrl,
+    };
+  }
+
+  /** A topic on the wall: a citizen's (`user:<id>`) or the group's own (`group:<id>`). */
+  addTopic(authorRef: string, text: string, createdMs = Date.now()): WallTopic {
+    this.wallSeq += 1;
+    const topic = { id: String(this.wallSeq), createdMs, authorRef, text, comments: [] };
+    this.topics.unshift(topic);
+    return topic;
+  }
+
+  /** A citizen's comment under a topic (or a reply to another comment). */
+  addComment(
+    topicId: string,
+    comment: { authorRef: string; authorName?: string; text: string; replyToCommentId?: string },
+    dateMs = Date.now(),
+  ): WallComment {
+    const topic = this.topics.find((t) => t.id === topicId);
+    if (!topic) throw new Error(`no topic ${topicId}`);
+    this.wallSeq += 1;
+    const added = { ...comment, id: Buffer.from(`${dateMs}:${this.wallSeq}`).toString('base64'), dateMs };
+    topic.comments.push(added);
+    return added;
   }
 
   setScenario(name: OkScenario, options: OkScenarioOptions = {}): void {
@@ -167,6 +249,7 @@ export class OkFake {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
+    if (url.pathname === '/fb.do') return this.rest(url, res);
     const files = url.pathname.startsWith('/files/');
     const match = /^\/graph\/me\/(subscribe|subscriptions|unsubscribe|info|messages)(?:\/(.+))?$/.exec(
       url.pathname,
@@ -257,7 +340,99 @@ export class OkFake {
         return ok(error(3, 'METHOD : Method not found'));
     }
   }
+
+  // ---- REST API (the wall) ----
+
+  private async rest(url: URL, res: ServerResponse): Promise<void> {
+    const q = Object.fromEntries(url.searchParams.entries());
+    const method = q.method ?? '';
+    const ok = (answer: unknown) => send(res, 200, JSON_TYPE, JSON.stringify(answer));
+    const scenario = this.takeScenario('rest');
+    if (scenario?.name === 'server-error') return ok(error(2, 'SERVICE : Service temporary unavailable'));
+    if (scenario?.name === 'rate-limited') return ok(error(8, 'FLOOD_BLOCKED : Flood blocked'));
+    this.calls.push({ method: 'GET', endpoint: `rest:${method}`, body: q });
+    if (q.application_key !== this.applicationKey) return ok(error(101, 'PARAM_API_KEY : Application key'));
+    if (q.access_token !== this.token) return ok(error(102, 'PARAM_SESSION_EXPIRED : Session expired'));
+    const signed = Object.keys(q)
+      .filter((k) => k !== 'access_token' && k !== 'sig')
+      .sort()
+      .map((k) => `${k}=${q[k]}`)
+      .join('');
+    if (q.sig !== md5(signed + md5(this.token + this.applicationSecretKey)))
+      return ok(error(104, 'PARAM_SIGNATURE : Invalid signature'));
+
+    switch (method) {
+      case 'mediatopic.getTopics': {
+        if (q.gid !== this.groupId) return ok(error(300, 'NOT_FOUND : group'));
+        const shown = this.topics.slice(0, Number(q.count ?? 20));
+        const users = [...new Set(shown.map((t) => t.authorRef).filter((r) => r.startsWith('user:')))];
+        return ok({
+          media_topics: shown.map((t) => ({
+            id: t.id,
+            created_ms: t.createdMs,
+            author_ref: t.authorRef,
+            owner_ref: `group:${this.groupId}`,
+            media: [{ type: 'text', text: t.text }],
+            discussion_summary: { comments_count: t.comments.length },
+          })),
+          entities: {
+            users: users.map((r) => ({ uid: r.slice(5), first_name: 'Анна', last_name: 'Смирнова' })),
+            groups: [{ uid: this.groupId, name: 'Администрация города' }],
+          },
+          has_more: this.topics.length > shown.length,
+        });
+      }
+      case 'discussions.getComments': {
+        const topic = this.topics.find((t) => t.id === q.discussionId);
+        if (!topic || q.discussionType !== 'GROUP_TOPIC') return ok(error(300, 'NOT_FOUND : discussion'));
+        const count = Math.min(100, Number(q.count ?? 20));
+        const from = q.anchor ? Number(Buffer.from(q.anchor, 'base64').toString('utf8')) : 0;
+        const page = topic.comments.slice(from, from + count);
+        const next = from + page.length;
+        return ok({
+          comments: page.map((c) => ({
+            id: c.id,
+            author_id: c.authorRef.replace(/^(user|group):/, ''),
+            author_ref: c.authorRef,
+            ...(c.authorName ? { author_name: c.authorName } : {}),
+            text: c.text,
+            date: moscowDate(c.dateMs),
+            date_ms: c.dateMs,
+            type: 'ACTIVE_MESSAGE',
+            ...(c.replyToCommentId ? { reply_to_comment_id: c.replyToCommentId } : {}),
+          })),
+          anchor: Buffer.from(String(next)).toString('base64'),
+          has_more: next < topic.comments.length,
+          discussionId: topic.id,
+          discussionType: 'GROUP_TOPIC',
+        });
+      }
+      case 'discussions.comment': {
+        const topic = this.topics.find((t) => t.id === q.discussionId);
+        if (!topic || q.discussionType !== 'GROUP_TOPIC') return ok(error(300, 'NOT_FOUND : discussion'));
+        if (!q.comment) return ok(error(100, 'PARAM : comment is empty'));
+        const asAdmin = q.as_admin === 'true';
+        const added = this.addComment(topic.id, {
+          authorRef: asAdmin ? `group:${this.groupId}` : 'user:910000000001',
+          text: q.comment,
+          ...(q.reply_to_comment_id ? { replyToCommentId: q.reply_to_comment_id } : {}),
+        });
+        this.posted.push({
+          topicId: topic.id,
+          commentId: added.id,
+          text: q.comment,
+          asAdmin,
+          ...(q.reply_to_comment_id ? { replyToCommentId: q.reply_to_comment_id } : {}),
+        });
+        return ok(added.id);
+      }
+      default:
+        return ok(error(3, 'METHOD : Method not found'));
+    }
+  }
 }
+
+const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
 
 function error(code: number, message: string): Record<string, unknown> {
   return { error_code: code, error_msg: message, error_data: null };

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { okSignature } from './ok-rest';
+import { commentItem, readComments, readTopics, topicItem } from './ok-wall';
+
+// Our own REST answers in the shapes of OK's (test/fixtures/ok/rest-*.json).
+const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/ok');
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(path.join(FIXTURES, name), 'utf8')) as Record<string, unknown>;
+
+describe('OK wall (REST answers → items)', () => {
+  it("reads a citizen's topic with the author's name; the group's own news is a topic, not the citizen's", () => {
+    const { topics, names, problems } = readTopics(fixture('rest-mediatopic-get-topics.json'));
+    expect(problems).toEqual([]);
+    expect(topics.map((t) => [t.id, t.authorRef, t.commentsCount])).toEqual([
+      ['155612843302741', 'user:577120034411', 0],
+      ['155612843290015', 'group:70000042187711', 1],
+    ]);
+    expect(topicItem(topics[0], names)).toEqual({
+      channel: 'ok',
+      externalId: 'topic:155612843302741',
+      receivedAt: new Date(1741860123456).toISOString(),
+      regime: 'message',
+      author: { externalId: 'user:577120034411', displayName: 'Анна Смирнова' },
+      text: 'На ул. Заводской, 5 с понедельника нет горячей воды, в управляющей компании трубку не берут.',
+      attachments: [],
+      thread: { key: 'topic:155612843302741' },
+      replyAddress: { topicId: '155612843302741' },
+      features: { source: 'wall' },
+    });
+  });
+
+  it("turns a citizen's comment under the group's news into an item answered in its thread", () => {
+    const { comments, problems } = readComments(
+      '155612843290015',
+      fixture('rest-discussions-get-comments.json'),
+    );
+    expect(problems).toEqual([]);
+    expect(comments).toHaveLength(1);
+    expect(commentItem('155612843290015', comments[0])).toEqual({
+      channel: 'ok',
+      externalId: 'comment:155612843290015:MTc0MTg2MDk5OTAwMDo1ODMwMDE=',
+      receivedAt: '2025-03-13T10:16:39.000Z',
+      regime: 'message',
+      author: { externalId: 'user:580000000017', displayName: 'Пётр Иванов' },
+      text: 'А тротуар у дома 12 по Гоголя тоже починят? Там яма во всю ширину, ходить негде.',
+      attachments: [],
+      // One thread per author under the topic, referring to the topic.
+      thread: {
+        key: 'topic:155612843290015/from:user:580000000017',
+        refersTo: ['topic:155612843290015'],
+      },
+      replyAddress: { topicId: '155612843290015', commentId: 'MTc0MTg2MDk5OTAwMDo1ODMwMDE=' },
+      features: { source: 'wall' },
+    });
+  });
+
+  it("reads `date` as Moscow time when there is no date_ms, marks the group's comments, names a replied comment", () => {
+    const answer = fixture('rest-discussions-get-comments.json');
+    const [c] = answer.comments as Record<string, unknown>[];
+    delete c.date_ms;
+    c.reply_to_comment_id = 'MTc0MTg1OTAwMDAwMDo1ODI5OTk=';
+    const [comment] = readComments('155612843290015', answer).comments;
+    expect(comment).toMatchObject({ dateMs: Date.parse('2025-03-13T10:16:39Z'), byGroup: false });
+    expect(commentItem('155612843290015', comment).thread?.refersTo).toEqual([
+      'topic:155612843290015',
+      'topic:155612843290015/comment:MTc0MTg1OTAwMDAwMDo1ODI5OTk=',
+    ]);
+    c.author_ref = 'group:70000042187711';
+    expect(readComments('155612843290015', answer).comments[0].byGroup).toBe(true);
+  });
+
+  it('reports an entry it cannot read, keeping it whole', () => {
+    const broken = { id: 'X1', text: 'без автора и даты' };
+    expect(readComments('1', { comments: [broken] })).toEqual({
+      comments: [],
+      problems: [
+        {
+          externalId: 'comment:1:X1',
+          reason: 'OK discussions.getComments: a comment without id, author_id or date',
+          raw: broken,
+        },
+      ],
+    });
+    expect(readTopics({ media_topics: [{ media: [] }] }).problems).toHaveLength(1);
+  });
+
+  it('signs REST calls as OK does: sorted name=value pairs, then md5(token + application secret)', () => {
+    const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+    const params = { method: 'mediatopic.getTopics', gid: '1', application_key: 'K', format: 'json' };
+    expect(okSignature({ ...params, access_token: 'T', sig: 'x' }, 'T', 'S')).toBe(
+      md5(`application_key=Kformat=jsongid=1method=mediatopic.getTopics${md5('TS')}`),
+    );
+  });
+});

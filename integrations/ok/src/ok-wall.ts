@@ -1,0 +1,185 @@
+import { Channel, type InboundItem } from '@inbox/integrations/contract';
+import { isRecord } from '@inbox/integrations/contract';
+import { cleanText } from './ok-webhook';
+
+/*
+ * The group's wall as the REST API shows it → inbound items. Pure functions, no I/O.
+ *
+ * mediatopic.getTopics { media_topics: [{ id, created_ms, author_ref ('user:<id>' | 'group:<id>'), owner_ref,
+ * media: [{ type: 'text', text }, …], discussion_summary: { comments_count } }], entities: { users: [{ uid,
+ * first_name, last_name }] }, anchor, has_more }.
+ * discussions.getComments { comments: [{ id, author_id, author_name, text, date ('yyyy-MM-dd HH:mm:ss', Moscow
+ * time), date_ms, reply_to_comment_id, reply_to_id }], anchor, has_more }.
+ *
+ * Thread keys (as VK's): `topic:<id>` for a topic; one author's comments under a topic are
+ * `topic:<id>/from:user:<uid>` and refer to the topic, so comments under a citizen's own topic join it, different
+ * citizens under the group's news stay apart, and a citizen's comment after our answer joins their own appeal; a
+ * reply to one of our comments also refers to that comment (`topic:<id>/comment:<id>`), a thread key of its appeal
+ * once delivered.
+ */
+
+export interface WallTopic {
+  id: string;
+  createdMs: number;
+  /** `user:<id>` for a citizen's topic; `group:<id>` for the group's own. */
+  authorRef: string;
+  text: string;
+  commentsCount?: number;
+}
+
+export interface WallComment {
+  id: string;
+  authorId: string;
+  /** Written as the group (our own answers come back this way). */
+  byGroup: boolean;
+  authorName?: string;
+  text: string;
+  dateMs: number;
+  replyToCommentId?: string;
+}
+
+export const wallThreadKeys = {
+  topic: (topicId: string) => `topic:${topicId}`,
+  topicAuthor: (topicId: string, userRef: string) => `topic:${topicId}/from:${userRef}`,
+  /** A comment under a topic (the group's answer): a citizen's reply to it names this key. */
+  comment: (topicId: string, commentId: string) => `topic:${topicId}/comment:${commentId}`,
+};
+
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+
+/** `date` without a zone is Moscow time (UTC+3, no daylight saving since 2014). */
+function commentMs(c: Record<string, unknown>): number | undefined {
+  const ms = Number(c.date_ms);
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const m = typeof c.date === 'string' ? /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(c.date) : null;
+  if (!m) return undefined;
+  const at = Date.parse(`${m[1]}T${m[2]}+03:00`);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+export function userRef(id: string): string {
+  return id.startsWith('user:') ? id : `user:${id}`;
+}
+
+/** The topics of a mediatopic.getTopics answer, with the authors' names; unreadable entries are reported. */
+export function readTopics(answer: Record<string, unknown>): {
+  topics: WallTopic[];
+  names: Map<string, string>;
+  problems: { externalId?: string; reason: string; raw: unknown }[];
+} {
+  const names = new Map<string, string>();
+  const entities = isRecord(answer.entities) ? answer.entities : {};
+  for (const u of Array.isArray(entities.users) ? entities.users : []) {
+    if (!isRecord(u)) continue;
+    const uid = str(u.uid) ?? str(u.id);
+    const name = cleanText(
+      u.name ?? [u.first_name, u.last_name].filter((x) => typeof x === 'string').join(' '),
+    ).trim();
+    if (uid && name) names.set(userRef(uid), name);
+  }
+  const topics: WallTopic[] = [];
+  const problems: { externalId?: string; reason: string; raw: unknown }[] = [];
+  for (const t of Array.isArray(answer.media_topics) ? answer.media_topics : []) {
+    const id = isRecord(t) ? str(t.id) : undefined;
+    const authorRef = isRecord(t) ? str(t.author_ref) : undefined;
+    const createdMs = isRecord(t) ? Number(t.created_ms) : NaN;
+    if (!isRecord(t) || !id || !authorRef || !Number.isFinite(createdMs)) {
+      problems.push({
+        ...(id ? { externalId: `topic:${id}` } : {}),
+        reason: 'OK mediatopic.getTopics: a topic without id, author_ref or created_ms',
+        raw: t,
+      });
+      continue;
+    }
+    const media = Array.isArray(t.media) ? t.media.filter(isRecord) : [];
+    const text = media
+      .filter((m) => m.type === 'text')
+      .map((m) => cleanText(m.text))
+      .filter((x) => x !== '')
+      .join('\n\n');
+    const summary = isRecord(t.discussion_summary) ? Number(t.discussion_summary.comments_count) : NaN;
+    topics.push({
+      id,
+      createdMs,
+      authorRef,
+      text,
+      ...(Number.isFinite(summary) ? { commentsCount: summary } : {}),
+    });
+  }
+  return { topics, names, problems };
+}
+
+/** The comments of a discussions.getComments answer; unreadable entries are reported. */
+export function readComments(
+  topicId: string,
+  answer: Record<string, unknown>,
+): { comments: WallComment[]; problems: { externalId?: string; reason: string; raw: unknown }[] } {
+  const comments: WallComment[] = [];
+  const problems: { externalId?: string; reason: string; raw: unknown }[] = [];
+  for (const c of Array.isArray(answer.comments) ? answer.comments : []) {
+    const id = isRecord(c) ? str(c.id) : undefined;
+    const authorId = isRecord(c) ? str(c.author_id) : undefined;
+    const dateMs = isRecord(c) ? commentMs(c) : undefined;
+    if (!isRecord(c) || !id || !authorId || dateMs === undefined) {
+      problems.push({
+        ...(id ? { externalId: `comment:${topicId}:${id}` } : {}),
+        reason: 'OK discussions.getComments: a comment without id, author_id or date',
+        raw: c,
+      });
+      continue;
+    }
+    const authorName = cleanText(c.author_name).trim();
+    const replyTo = str(c.reply_to_comment_id);
+    comments.push({
+      id,
+      authorId,
+      byGroup: str(c.author_ref)?.startsWith('group:') === true || c.author_type === 'GROUP',
+      text: cleanText(c.text),
+      dateMs,
+      ...(authorName ? { authorName } : {}),
+      ...(replyTo ? { replyToCommentId: replyTo } : {}),
+    });
+  }
+  return { comments, problems };
+}
+
+/** A citizen's topic on the group wall: an open-source message (8-ФЗ), answered by a comment under it. */
+export function topicItem(topic: WallTopic, names: Map<string, string>): InboundItem {
+  const name = names.get(topic.authorRef);
+  return {
+    channel: Channel.Ok,
+    externalId: `topic:${topic.id}`,
+    receivedAt: new Date(topic.createdMs).toISOString(),
+    regime: 'message',
+    author: { externalId: topic.authorRef, ...(name ? { displayName: name } : {}) },
+    text: topic.text,
+    attachments: [],
+    thread: { key: wallThreadKeys.topic(topic.id) },
+    replyAddress: { topicId: topic.id },
+    features: { source: 'wall' },
+  };
+}
+
+/** A citizen's comment under a wall topic, answered in its thread (a reply to that comment). */
+export function commentItem(topicId: string, comment: WallComment): InboundItem {
+  const author = userRef(comment.authorId);
+  return {
+    channel: Channel.Ok,
+    externalId: `comment:${topicId}:${comment.id}`,
+    receivedAt: new Date(comment.dateMs).toISOString(),
+    regime: 'message',
+    author: { externalId: author, ...(comment.authorName ? { displayName: comment.authorName } : {}) },
+    text: comment.text,
+    attachments: [],
+    thread: {
+      key: wallThreadKeys.topicAuthor(topicId, author),
+      refersTo: [
+        wallThreadKeys.topic(topicId),
+        ...(comment.replyToCommentId ? [wallThreadKeys.comment(topicId, comment.replyToCommentId)] : []),
+      ],
+    },
+    replyAddress: { topicId, commentId: comment.id },
+    features: { source: 'wall' },
+  };
+}
