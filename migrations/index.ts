@@ -22,6 +22,7 @@ import { PersonalDataRetention1796195000000 } from './1796195000000-PersonalData
 import { HistoryPersonalDataErasure1796196000000 } from './1796196000000-HistoryPersonalDataErasure';
 import { PasswordChangeRequired1796197000000 } from './1796197000000-PasswordChangeRequired';
 import { ChannelAccountsAsData1796198000000 } from './1796198000000-ChannelAccountsAsData';
+import { CombinedAnswers1796198500000 } from './1796198500000-CombinedAnswers';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   HistoryPersonalDataErasure1796196000000,
   PasswordChangeRequired1796197000000,
   ChannelAccountsAsData1796198000000,
+  CombinedAnswers1796198500000,
 ];

@@ -4,7 +4,7 @@ import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { mailHeader } from './feed-helpers';
+import { EMAIL_ENV, mailHeader } from './feed-helpers';
 
 const OURS = 'obrashcheniya@region.test';
 /** A small but real PDF header: what a clerk attaches as the decision. */
@@ -30,17 +30,7 @@ describe('answers with files (e2e)', () => {
     stack = await startTestStack({
       worker: true,
       env: {
-        EMAIL_IMAP_HOST: dovecot.host,
-        EMAIL_IMAP_PORT: String(dovecot.port),
-        EMAIL_IMAP_SECURE: 'false',
-        EMAIL_IMAP_USER: dovecot.users[0].user,
-        EMAIL_IMAP_PASSWORD: dovecot.users[0].password,
-        EMAIL_SMTP_HOST: smtp.host,
-        EMAIL_SMTP_PORT: String(smtp.port),
-        EMAIL_SMTP_SECURE: 'false',
-        EMAIL_FROM_ADDRESS: OURS,
-        EMAIL_TIMEOUT_MS: '5000',
-        EMAIL_PULL_EVERY_MS: '3600000',
+        ...EMAIL_ENV(dovecot, smtp, OURS),
         // Small limits, so that the refusals below are cheap to reach.
         ATTACHMENT_MAX_BYTES: '1024',
         ATTACHMENT_MAX_COUNT: '2',

@@ -10,7 +10,7 @@ import { PosFake } from '../fakes/pos/pos-fake';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { feedTools, mailHeader, readMail } from './feed-helpers';
+import { EMAIL_ENV, feedTools, mailHeader, readMail } from './feed-helpers';
 
 /**
  * Issue 12 "Must show", once per channel, through the real api + worker and each channel's fake at the network
@@ -115,17 +115,7 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
         MEDO_TIME_ZONE: 'Asia/Novosibirsk',
         MEDO_SETTLE_MS: '0',
         MEDO_PULL_EVERY_MS: '3600000',
-        EMAIL_IMAP_HOST: dovecot.host,
-        EMAIL_IMAP_PORT: String(dovecot.port),
-        EMAIL_IMAP_SECURE: 'false',
-        EMAIL_IMAP_USER: dovecot.users[0].user,
-        EMAIL_IMAP_PASSWORD: dovecot.users[0].password,
-        EMAIL_SMTP_HOST: smtp.host,
-        EMAIL_SMTP_PORT: String(smtp.port),
-        EMAIL_SMTP_SECURE: 'false',
-        EMAIL_FROM_ADDRESS: OURS,
-        EMAIL_TIMEOUT_MS: '5000',
-        EMAIL_PULL_EVERY_MS: '3600000',
+        ...EMAIL_ENV(dovecot, smtp, OURS),
       },
     });
     tools = feedTools(stack);

@@ -5,7 +5,7 @@ import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { answerAppeal, expectedDueDate, feedTools, mailHeader, readMail } from './feed-helpers';
+import { answerAppeal, EMAIL_ENV, expectedDueDate, feedTools, mailHeader, readMail } from './feed-helpers';
 
 const OURS = 'obrashcheniya@region.test';
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
@@ -80,19 +80,7 @@ describe('e-mail feed (e2e)', () => {
     mailbox = user.user;
     stack = await startTestStack({
       worker: true,
-      env: {
-        EMAIL_IMAP_HOST: dovecot.host,
-        EMAIL_IMAP_PORT: String(dovecot.port),
-        EMAIL_IMAP_SECURE: 'false',
-        EMAIL_IMAP_USER: user.user,
-        EMAIL_IMAP_PASSWORD: user.password,
-        EMAIL_SMTP_HOST: smtp.host,
-        EMAIL_SMTP_PORT: String(smtp.port),
-        EMAIL_SMTP_SECURE: 'false',
-        EMAIL_FROM_ADDRESS: OURS,
-        EMAIL_TIMEOUT_MS: '5000',
-        EMAIL_PULL_EVERY_MS: '3600000',
-      },
+      env: EMAIL_ENV(dovecot, smtp, OURS, user),
     });
     tools = feedTools(stack);
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');

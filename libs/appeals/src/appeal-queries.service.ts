@@ -158,12 +158,18 @@ export class AppealQueries {
       registeredAt: row.registered_at,
       answerDueDate: row.due,
       history: events
+        // An answer held for a combined answer is news only when that goes out (its own «Дан ответ»).
+        .filter((e) => !(e.type === 'answered' && isHeldAnswer(e.data)))
         .map((e) => ({ at: e.occurredAt, text: PUBLIC_EVENT_TEXT_RU[e.type] }))
         .filter((e): e is { at: Date; text: string } => !!e.text),
       /** Every answer given, each organisation's as it came: the form's applicant reads them here. */
       answers,
     };
   }
+}
+
+function isHeldAnswer(data: unknown): boolean {
+  return typeof data === 'object' && data !== null && 'heldForCombinedAnswer' in data;
 }
 
 /** Events a citizen is told about, in their words; internal ones stay internal. */
@@ -176,6 +182,7 @@ const PUBLIC_EVENT_TEXT_RU: Record<string, string> = {
   'status-changed': 'Статус обращения изменён',
   extended: 'Срок рассмотрения продлён',
   answered: 'Дан ответ',
+  'combined-answer-sent': 'Дан ответ',
   closed: 'Рассмотрение завершено',
   redirected: 'Обращение направлено по компетенции',
   reopened: 'Обращение направлено на повторное рассмотрение',

@@ -10,6 +10,7 @@ import { StaffNotifications } from './staff-notifications.service';
 import { PersonalDataRetention } from './personal-data-retention.service';
 import { APPEAL_REPOSITORIES } from './repositories';
 import { AppealChange } from './workflow/appeal-change';
+import { AnswerRelease } from './workflow/answer-release';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
 import { WORKFLOW_COMMANDS } from './workflow/commands';
 import { WorkflowRules } from './workflow/rules';
@@ -20,6 +21,7 @@ import { CardEditor } from './workflow/card-editor';
   providers: [
     ...APPEAL_REPOSITORIES,
     AppealChange,
+    AnswerRelease,
     WorkflowRules,
     CardEditor,
     ...WORKFLOW_COMMANDS,

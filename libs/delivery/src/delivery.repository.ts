@@ -85,13 +85,17 @@ export class DeliveryRepository extends SqlRepository {
     return row?.pending === true;
   }
 
-  /** The files of the answer a message carries, with their contents, in the order they were added. */
-  answerFiles(answerId: string): Promise<{ fileName: string; contentType: string; content: Buffer }[]> {
+  /**
+   * The files of every answer a message carries (one, or several in a combined answer), with their contents:
+   * answer by answer in the message's order, each answer's in the order they were added.
+   */
+  answerFiles(messageId: string): Promise<{ fileName: string; contentType: string; content: Buffer }[]> {
     return this.rows(
       `SELECT f.file_name AS "fileName", f.content_type AS "contentType", c.content
-         FROM answer_attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
-        WHERE f.answer_id = $1 ORDER BY f.created_at, f.id`,
-      [answerId],
+         FROM outbound_message_answers x JOIN answer_attachments f ON f.answer_id = x.answer_id
+         JOIN attachment_contents c ON c.sha256 = f.sha256
+        WHERE x.outbound_message_id = $1 ORDER BY x.position, f.created_at, f.id`,
+      [messageId],
     );
   }
 

@@ -73,8 +73,8 @@ export class DeliveryService {
     // The citizen reads an appeal's messages in the order they were made (a paced or retried notice must not
     // arrive after the answer that followed it).
     await this.waitForEarlierMessages(m);
-    // An answer goes with its files, in every channel that can carry them.
-    const files = m.kind === 'answer' && m.answer_id ? await this.deliveries.answerFiles(m.answer_id) : [];
+    // An answer goes with its files (a combined answer with every answer's), in every channel that can carry them.
+    const files = m.kind === 'answer' ? await this.deliveries.answerFiles(m.id) : [];
     await this.pace(entry, replyAddress);
     await this.deliveries.countMessageAttempt(m.id);
     try {

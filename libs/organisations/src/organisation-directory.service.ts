@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { notFoundError } from '@inbox/common';
 import { type Db } from '@inbox/database';
-import { type OrganisationEntity } from './organisation.entity';
+import { type AnswerDelivery, type OrganisationEntity } from './organisation.entity';
 import {
   type OrganisationSummary,
   OrganisationsRepository,
@@ -35,6 +35,17 @@ export class OrganisationDirectory {
 
   all(): Promise<OrganisationEntity[]> {
     return this.organisations.all();
+  }
+
+  /**
+   * How the citizen gets the answers to appeals the organisation is responsible for (`each` / `combined`);
+   * `not-found` when no organisation has the id.
+   */
+  async setAnswerDelivery(id: string, answerDelivery: AnswerDelivery): Promise<void> {
+    if (!(await this.organisations.setAnswerDelivery(id, answerDelivery))) {
+      throw notFoundError('Организация не найдена');
+    }
+    this.cache.clear();
   }
 
   /** The organisations with these ids, in the order given; ids not in the directory are left out. */

@@ -18,6 +18,7 @@ function org(
     workingHours: {},
     contacts: {},
     territoryCodes: [],
+    answerDelivery: 'each',
   };
 }
 

@@ -3,6 +3,13 @@ import { type WorkingHours } from '@inbox/deadlines';
 
 export type OrganisationKind = 'region' | 'management-centre' | 'department' | 'subordinate' | 'municipality';
 
+/**
+ * How the line-2 answers to an appeal this organisation is responsible for reach the citizen: each as it comes,
+ * or one combined answer once every part is answered or closed.
+ */
+export const ANSWER_DELIVERIES = ['each', 'combined'] as const;
+export type AnswerDelivery = (typeof ANSWER_DELIVERIES)[number];
+
 @Entity('organisations')
 export class OrganisationEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
@@ -15,6 +22,7 @@ export class OrganisationEntity {
   @Column('jsonb', { name: 'working_hours' }) workingHours!: WorkingHours;
   @Column('jsonb') contacts!: { phone?: string; email?: string; address?: string; website?: string };
   @Column('text', { name: 'territory_codes', array: true }) territoryCodes!: string[];
+  @Column('text', { name: 'answer_delivery', default: 'each' }) answerDelivery!: AnswerDelivery;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, SqlRepository } from '@inbox/database';
-import { type OrganisationEntity, type OrganisationKind } from './organisation.entity';
+import { type AnswerDelivery, type OrganisationEntity, type OrganisationKind } from './organisation.entity';
 
 export interface OrganisationNode {
   id: string;
@@ -13,6 +13,8 @@ export interface OrganisationNode {
   workingHours: Record<string, { start: string; end: string } | undefined>;
   contacts: { phone?: string; email?: string; address?: string; website?: string };
   territoryCodes: string[];
+  /** Whether the citizen gets each part's answer as it comes or one combined answer (as the responsible one). */
+  answerDelivery: AnswerDelivery;
 }
 
 export interface OrganisationSummary {
@@ -35,7 +37,8 @@ export interface TopicDirectoryEntry {
 }
 
 const ORGANISATION_COLUMNS = `id, code, name, short_name AS "shortName", kind, parent_id AS "parentId",
-  time_zone AS "timeZone", working_hours AS "workingHours", contacts, territory_codes AS "territoryCodes"`;
+  time_zone AS "timeZone", working_hours AS "workingHours", contacts, territory_codes AS "territoryCodes",
+  answer_delivery AS "answerDelivery"`;
 
 /** The `organisations` table (and the topics' default organisations) behind typed reads. */
 @Injectable()
@@ -72,6 +75,15 @@ export class OrganisationsRepository extends SqlRepository {
         ORDER BY x.ord`,
       [ids],
     );
+  }
+
+  /** False when no organisation has the id. */
+  async setAnswerDelivery(id: string, answerDelivery: AnswerDelivery): Promise<boolean> {
+    const rows = await this.rows(`UPDATE organisations SET answer_delivery = $2 WHERE id = $1 RETURNING id`, [
+      id,
+      answerDelivery,
+    ]);
+    return rows.length > 0;
   }
 
   /** Which of these ids are in the directory. */

@@ -1,17 +1,25 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProperty,
   ApiPropertyOptional,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { notFoundError } from '@inbox/common';
-import { type OrganisationNode, OrganisationTreeService } from '@inbox/organisations';
+import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import {
+  ANSWER_DELIVERIES,
+  type AnswerDelivery,
+  OrganisationDirectory,
+  type OrganisationNode,
+  OrganisationTreeService,
+} from '@inbox/organisations';
 import {
   DayHoursDto,
   OrganisationCardDto,
@@ -31,6 +39,18 @@ class OrganisationListQueryDto {
   view?: 'flat' | 'tree';
 }
 
+class UpdateOrganisationDto {
+  @ApiProperty({
+    enum: ANSWER_DELIVERIES,
+    description:
+      'Как заявитель получает ответы организаций 2-й линии по обращениям, за которые отвечает эта организация: ' +
+      'each — каждый ответ отдельно, как только он отправлен; combined — один общий ответ, когда ответили ' +
+      'или закрыты все поручения',
+  })
+  @IsIn(ANSWER_DELIVERIES, { message: 'answerDelivery: each или combined' })
+  answerDelivery!: AnswerDelivery;
+}
+
 const NOT_FOUND = () => notFoundError('Организация не найдена');
 
 function summary(org: OrganisationNode): OrganisationSummaryDto {
@@ -43,7 +63,11 @@ function summary(org: OrganisationNode): OrganisationSummaryDto {
 @ApiExtraModels(DayHoursDto, OrganisationDto, OrganisationTreeNodeDto)
 @Controller('api/v1/organisations')
 export class OrganisationsController {
-  constructor(@Inject(OrganisationTreeService) private readonly organisations: OrganisationTreeService) {}
+  constructor(
+    @Inject(OrganisationTreeService) private readonly organisations: OrganisationTreeService,
+    @Inject(OrganisationDirectory) private readonly directory: OrganisationDirectory,
+    @Inject(AuditLog) private readonly audit: AuditLog,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Справочник организаций: списком с parentId или деревом' })
@@ -84,5 +108,27 @@ export class OrganisationsController {
       children: tree.childrenOfNode(id).map(summary),
       subordinateIds: tree.subordinatesOf(id).map((o) => o.id),
     };
+  }
+
+  @Patch(':id')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Изменить настройки организации: как заявитель получает ответы (администратор)' })
+  @ApiOkResponse({ type: OrganisationCardDto })
+  @ApiNotFoundResponse({ description: 'Организация не найдена' })
+  async update(
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: NOT_FOUND })) id: string,
+    @Body() body: UpdateOrganisationDto,
+    @Staff() staff: StaffContext,
+  ): Promise<OrganisationCardDto> {
+    await this.directory.setAnswerDelivery(id, body.answerDelivery);
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'update-organisation',
+      entityType: 'organisation',
+      entityId: id,
+      details: { answerDelivery: body.answerDelivery },
+    });
+    this.organisations.invalidate();
+    return this.get(id);
   }
 }

@@ -30,6 +30,12 @@ export class OrganisationDto {
   @ApiProperty({ type: ContactsDto }) contacts!: ContactsDto;
   @ApiProperty({ type: [String], description: 'Коды ОКТМО территории (для муниципалитетов)' })
   territoryCodes!: string[];
+  @ApiProperty({
+    enum: ['each', 'combined'],
+    description:
+      'Ответы по обращениям, за которые отвечает организация: each — каждый ответ отдельно; combined — один общий',
+  })
+  answerDelivery!: 'each' | 'combined';
 }
 
 export class OrganisationTreeNodeDto extends OrganisationDto {

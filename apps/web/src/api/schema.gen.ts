@@ -1502,7 +1502,8 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Изменить настройки организации: как заявитель получает ответы (администратор) */
+        patch: operations["OrganisationsController_update"];
         trace?: never;
     };
     "/api/v1/public/appeals": {
@@ -3351,6 +3352,11 @@ export interface components {
             comment?: string;
         };
         OrganisationCardDto: {
+            /**
+             * @description Ответы по обращениям, за которые отвечает организация: each — каждый ответ отдельно; combined — один общий
+             * @enum {string}
+             */
+            answerDelivery: "each" | "combined";
             /** @description Непосредственно подчинённые */
             children: components["schemas"]["OrganisationSummaryDto"][];
             /** @example mintrans */
@@ -3378,6 +3384,11 @@ export interface components {
             };
         };
         OrganisationDto: {
+            /**
+             * @description Ответы по обращениям, за которые отвечает организация: each — каждый ответ отдельно; combined — один общий
+             * @enum {string}
+             */
+            answerDelivery: "each" | "combined";
             /** @example mintrans */
             code: string;
             contacts: components["schemas"]["ContactsDto"];
@@ -3406,6 +3417,11 @@ export interface components {
             shortName: string;
         };
         OrganisationTreeNodeDto: {
+            /**
+             * @description Ответы по обращениям, за которые отвечает организация: each — каждый ответ отдельно; combined — один общий
+             * @enum {string}
+             */
+            answerDelivery: "each" | "combined";
             children: components["schemas"]["OrganisationTreeNodeDto"][];
             /** @example mintrans */
             code: string;
@@ -3988,6 +4004,13 @@ export interface components {
             applicant?: components["schemas"]["ApplicantFieldsDto"];
             /** @description Суть вопроса */
             subject?: string;
+        };
+        UpdateOrganisationDto: {
+            /**
+             * @description Как заявитель получает ответы организаций 2-й линии по обращениям, за которые отвечает эта организация: each — каждый ответ отдельно, как только он отправлен; combined — один общий ответ, когда ответили или закрыты все поручения
+             * @enum {string}
+             */
+            answerDelivery: "each" | "combined";
         };
         UpdateRequestDto: {
             details?: string;
@@ -6513,6 +6536,38 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationCardDto"];
+                };
+            };
+            /** @description Организация не найдена */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OrganisationsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateOrganisationDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {

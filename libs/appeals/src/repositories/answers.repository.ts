@@ -106,14 +106,34 @@ export class AnswersRepository {
     return row;
   }
 
-  /** Sent answers as the citizen reads them on the status page: who answered, when, what. */
+  /**
+   * Sent answers no message to the citizen carries yet (held for a combined answer, or the one just sent), with
+   * the full name of the organisation that gave each, in the order they were sent.
+   */
+  async unreleased(tx: Db, appealId: string): Promise<{ id: string; organisation: string; text: string }[]> {
+    return (await tx.query(
+      `SELECT n.id, o.name AS organisation, n.text
+         FROM answers n JOIN organisations o ON o.id = n.organisation_id
+        WHERE n.appeal_id = $1 AND n.status = 'sent'
+          AND NOT EXISTS (SELECT 1 FROM outbound_message_answers x WHERE x.answer_id = n.id)
+        ORDER BY n.sent_at, n.created_at, n.id`,
+      [appealId],
+    )) as { id: string; organisation: string; text: string }[];
+  }
+
+  /**
+   * Sent answers as the citizen reads them on the status page: who answered, when, what. Only those a message
+   * has brought the citizen: one held for a combined answer shows with the others once it goes out.
+   */
   async sentForCitizen(
     appealId: string,
   ): Promise<{ id: string; organisation: string; text: string; sentAt: Date; attachments: AnswerFile[] }[]> {
     const answers = (await this.dataSource.query(
       `SELECT n.id, o.short_name AS organisation, n.text, n.sent_at AS "sentAt"
          FROM answers n JOIN organisations o ON o.id = n.organisation_id
-        WHERE n.appeal_id = $1 AND n.status = 'sent' ORDER BY n.sent_at`,
+        WHERE n.appeal_id = $1 AND n.status = 'sent'
+          AND EXISTS (SELECT 1 FROM outbound_message_answers x WHERE x.answer_id = n.id)
+        ORDER BY n.sent_at`,
       [appealId],
     )) as { id: string; organisation: string; text: string; sentAt: Date }[];
     const files = await this.filesOf(answers.map((a) => a.id));
@@ -172,10 +192,15 @@ export class AnswersRepository {
     await tx.query(`UPDATE answers SET status = 'sent', sent_at = $2 WHERE id = $1`, [answerId, at]);
   }
 
-  /** The answer most recently sent, which a rating refers to. */
+  /**
+   * The answer most recently sent, which a rating refers to; one held for a combined answer does not count
+   * (the citizen has not read it yet).
+   */
   async lastSent(tx: Db, appealId: string): Promise<{ id: string; organisation_id: string } | undefined> {
     const [answer] = (await tx.query(
-      `SELECT id, organisation_id FROM answers WHERE appeal_id = $1 AND status = 'sent' ORDER BY sent_at DESC LIMIT 1`,
+      `SELECT id, organisation_id FROM answers n WHERE appeal_id = $1 AND status = 'sent'
+          AND EXISTS (SELECT 1 FROM outbound_message_answers x WHERE x.answer_id = n.id)
+        ORDER BY sent_at DESC LIMIT 1`,
       [appealId],
     )) as { id: string; organisation_id: string }[];
     return answer;

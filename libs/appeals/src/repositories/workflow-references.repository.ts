@@ -77,6 +77,8 @@ export class WorkflowReferencesRepository {
       text: string;
       subject: string;
       deliveryState?: 'published' | 'awaiting-handover';
+      /** The answers the message brings, in order (several for a combined answer); default: `answerId`. */
+      answerIds?: string[];
     },
   ): Promise<string> {
     const published = message.deliveryState === 'published';
@@ -96,7 +98,26 @@ export class WorkflowReferencesRepository {
         message.deliveryState ?? null,
       ],
     )) as { id: string }[];
+    const answerIds = message.answerIds ?? (message.answerId ? [message.answerId] : []);
+    if (answerIds.length > 0) {
+      await tx.query(
+        `INSERT INTO outbound_message_answers (outbound_message_id, answer_id, position)
+         SELECT $1, x.id, x.ord FROM unnest($2::uuid[]) WITH ORDINALITY AS x(id, ord)`,
+        [row.id, answerIds],
+      );
+    }
     return row.id;
+  }
+
+  /**
+   * How the responsible organisation has its line-2 answers reach the citizen: `each` as it comes, or
+   * `combined` in one message once no part is owed any more.
+   */
+  async answerDelivery(tx: Db, organisationId: string): Promise<'each' | 'combined'> {
+    const [row] = (await tx.query(`SELECT answer_delivery FROM organisations WHERE id = $1`, [
+      organisationId,
+    ])) as { answer_delivery: 'each' | 'combined' }[];
+    return row?.answer_delivery ?? 'each';
   }
 
   /** Where an answer can reach the applicant of a form, a call, a visit or a letter: their e-mail, if any. */
@@ -108,7 +129,10 @@ export class WorkflowReferencesRepository {
     return row?.email ?? null;
   }
 
-  /** Staff gave the answer by phone, in person or by post: the message is delivered, with who and how. */
+  /**
+   * Staff gave the answer by phone, in person or by post: the message that carries it (alone or combined with
+   * others) is delivered, with who and how.
+   */
   async markHandedOver(
     tx: Db,
     answerId: string,
@@ -118,7 +142,8 @@ export class WorkflowReferencesRepository {
       await tx.query(
         `UPDATE outbound_messages SET status = 'sent', sent_at = $2, delivery_state = $3, delivery_state_at = $2,
                 remote_id = $4
-          WHERE answer_id = $1 AND delivery_state = 'awaiting-handover' RETURNING id`,
+          WHERE id IN (SELECT outbound_message_id FROM outbound_message_answers WHERE answer_id = $1)
+            AND delivery_state = 'awaiting-handover' RETURNING id`,
         [answerId, handover.at, `handed-over:${handover.medium}`, `staff:${handover.by}`],
       ),
     );

@@ -29,7 +29,12 @@ export interface ChangeContext {
     kind: string,
     answerId: string | null,
     text: string,
-    options?: { enqueue?: boolean; deliveryState?: 'published' | 'awaiting-handover' },
+    options?: {
+      enqueue?: boolean;
+      deliveryState?: 'published' | 'awaiting-handover';
+      /** The answers the message brings, in order, when it brings several (a combined answer). */
+      answerIds?: string[];
+    },
   ): Promise<string>;
 }
 
@@ -80,6 +85,7 @@ export class AppealChange {
               text,
               subject: `Обращение № ${appeal.registration_number}`,
               deliveryState: options?.deliveryState,
+              answerIds: options?.answerIds,
             });
             if (options?.enqueue !== false && !options?.deliveryState) afterCommit.push(id);
             return id;

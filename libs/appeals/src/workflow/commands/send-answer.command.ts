@@ -5,14 +5,17 @@ import { AppealPartsRepository } from '../../repositories/appeal-parts.repositor
 import { AppealsRepository } from '../../repositories/appeals.repository';
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
 import { type Actor } from '../actor';
+import { AnswerRelease } from '../answer-release';
 import { AppealChange } from '../appeal-change';
 import { assertTransition, WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
-/** Channels whose only way back to the applicant is an e-mail address they may have given. */
-const NO_RETURN_PATH = ['website', 'operator', 'import'];
-
-/** Approved → sent through the channel the appeal came from; the part is answered, and the appeal with its last part. */
+/**
+ * Approved → sent: the part is answered (its clock stops), and the appeal with its last part. The citizen gets
+ * the answer through the channel the appeal came from at once, unless the responsible organisation answers
+ * combined and other parts are still owed: then it is held, and goes with theirs in one message when the last
+ * part is answered or closed.
+ */
 @Injectable()
 export class SendAnswerCommand {
   constructor(
@@ -22,46 +25,40 @@ export class SendAnswerCommand {
     private readonly answers: AnswersRepository,
     private readonly rules: WorkflowRules,
     private readonly references: WorkflowReferencesRepository,
+    private readonly release: AnswerRelease,
   ) {}
 
   async execute(appealId: string, answerId: string, actor: Actor, now = new Date()): Promise<void> {
-    const messageId = await this.change.run(
-      appealId,
-      actor,
-      'send-answer',
-      async ({ tx, appeal: a, record, notifyApplicant }) => {
-        const answer = await this.rules.answer(tx, a.id, answerId);
-        if (answer.status !== 'approved') {
-          throw new WorkflowError('conflict', 'Отправить можно только согласованный ответ');
-        }
-        await this.answers.markSent(tx, answerId, now);
-        await this.parts.markAnswered(tx, a.id, answer.organisation_id, now);
-        // The appeal is answered when no part is still owed (active, or returned and not re-routed); until
-        // then each organisation's answer goes to the citizen as it comes.
-        const pending = await this.parts.countPendingLine2(tx, a.id);
-        if (pending === 0 && a.status !== AppealStatus.Answered) {
-          assertTransition(a.status, AppealStatus.Answered);
-          await this.appeals.update(tx, a.id, { status: AppealStatus.Answered, answeredAt: now });
-        }
-        await record('answered', {
-          answerId,
-          organisationId: answer.organisation_id,
-          ...(pending > 0 ? { partsPending: pending } : {}),
-        });
-        // A form, a call, a visit or a letter has no way back but the applicant's e-mail: without one, the
-        // form's answer is published on the status page, and staff give the others by phone, in person or
-        // by post (a delivery state, not a failure).
-        const withoutReturnPath =
-          NO_RETURN_PATH.includes(a.channel) && !(await this.references.applicantEmail(tx, a.id));
-        const deliveryState = withoutReturnPath
-          ? a.channel === 'website'
-            ? ('published' as const)
-            : ('awaiting-handover' as const)
-          : undefined;
-        const id = await notifyApplicant('answer', answerId, answer.text, { enqueue: false, deliveryState });
-        return deliveryState ? undefined : id;
-      },
-    );
+    const messageId = await this.change.run(appealId, actor, 'send-answer', async (context) => {
+      const { tx, appeal: a, record } = context;
+      const answer = await this.rules.answer(tx, a.id, answerId);
+      if (answer.status !== 'approved') {
+        throw new WorkflowError('conflict', 'Отправить можно только согласованный ответ');
+      }
+      await this.answers.markSent(tx, answerId, now);
+      await this.parts.markAnswered(tx, a.id, answer.organisation_id, now);
+      // The appeal is answered when no part is still owed (active, or returned and not re-routed).
+      const pending = await this.parts.countPendingLine2(tx, a.id);
+      if (pending === 0 && a.status !== AppealStatus.Answered) {
+        assertTransition(a.status, AppealStatus.Answered);
+        await this.appeals.update(tx, a.id, { status: AppealStatus.Answered, answeredAt: now });
+      }
+      // Whose choice: the organisation responsible for the appeal (line 1, which escalated it to the parts, or
+      // the superior it was reopened at). The citizen wrote to it and it owns the reply as a whole; the parts'
+      // organisations answer their share and may choose differently from one another.
+      const held =
+        pending > 0 && (await this.references.answerDelivery(tx, a.organisation_id)) === 'combined';
+      const released = held ? undefined : await this.release.release(context, answerId);
+      await record('answered', {
+        answerId,
+        organisationId: answer.organisation_id,
+        ...(pending > 0 ? { partsPending: pending } : {}),
+        ...(held ? { heldForCombinedAnswer: true } : {}),
+        // Sent together with answers held for a combined answer.
+        ...(released && released.answerIds.length > 1 ? { combinedAnswerIds: released.answerIds } : {}),
+      });
+      return released?.messageId;
+    });
     if (messageId) await this.change.enqueueDelivery(messageId);
   }
 }

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { AnswersRepository } from '../repositories/answers.repository';
+import { WorkflowReferencesRepository } from '../repositories/workflow-references.repository';
+import { type ChangeContext } from './appeal-change';
+import { answerMessageText } from './combined-answer';
+
+/** Channels whose only way back to the applicant is an e-mail address they may have given. */
+const NO_RETURN_PATH = ['website', 'operator', 'import'];
+
+/**
+ * Brings the citizen every sent answer no message has carried yet: the one just sent, or, for a responsible
+ * organisation that answers combined, all the parts' answers held until no part was owed any more — one message,
+ * each answer under its organisation's name, with all their files. Nothing is held for ever: the command that
+ * leaves no part owed (the last answer, or line 1 closing the last open part) releases what was held.
+ */
+@Injectable()
+export class AnswerRelease {
+  constructor(
+    private readonly answers: AnswersRepository,
+    private readonly references: WorkflowReferencesRepository,
+  ) {}
+
+  /**
+   * Queues the message inside the command's transaction (`justSent`: the answer the command has just sent,
+   * if any; anything else it releases was held). Returns the answers it carries, and its id when the worker
+   * must deliver it once the transaction has committed (none when nothing was released, or for a message that
+   * needs no delivery: published on the status page, or handed over by staff).
+   */
+  async release(
+    { tx, appeal: a, notifyApplicant, record }: ChangeContext,
+    justSent?: string,
+  ): Promise<{ messageId?: string; answerIds: string[] }> {
+    const answers = await this.answers.unreleased(tx, a.id);
+    if (answers.length === 0) return { answerIds: [] };
+    // A form, a call, a visit or a letter has no way back but the applicant's e-mail: without one, the
+    // form's answer is published on the status page, and staff give the others by phone, in person or
+    // by post (a delivery state, not a failure).
+    const withoutReturnPath =
+      NO_RETURN_PATH.includes(a.channel) && !(await this.references.applicantEmail(tx, a.id));
+    const deliveryState = withoutReturnPath
+      ? a.channel === 'website'
+        ? ('published' as const)
+        : ('awaiting-handover' as const)
+      : undefined;
+    const last = answers[answers.length - 1];
+    const id = await notifyApplicant('answer', last.id, answerMessageText(answers), {
+      enqueue: false,
+      deliveryState,
+      answerIds: answers.map((x) => x.id),
+    });
+    // Answers held until another command (line 1 closing the last open part) reach the citizen now: the history
+    // says so (the status page: «Дан ответ»). With an answer just sent, its own `answered` event says it.
+    if (!justSent) {
+      await record('combined-answer-sent', { answerIds: answers.map((x) => x.id), outboundMessageId: id });
+    }
+    return { messageId: deliveryState ? undefined : id, answerIds: answers.map((x) => x.id) };
+  }
+}
