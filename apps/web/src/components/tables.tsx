@@ -1,4 +1,4 @@
-import { Alert, Paper, Table, Text } from '@mantine/core';
+import { Alert, Paper, Table, type TableProps, Text } from '@mantine/core';
 import { type ReactNode } from 'react';
 import { errorText } from '../api/client';
 
@@ -9,33 +9,41 @@ export type Column = string | { label: string; right?: boolean; hidden?: boolean
 export const ACTIONS: Column = { label: 'Действия', hidden: true };
 
 /** A bordered box that scrolls a wide table sideways instead of the page. */
-export function TableBox({ children }: { children: ReactNode }) {
+export function TableBox({ children, minWidth = 700 }: { children: ReactNode; minWidth?: number }) {
   return (
     <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-      <Table.ScrollContainer minWidth={700}>{children}</Table.ScrollContainer>
+      <Table.ScrollContainer minWidth={minWidth}>{children}</Table.ScrollContainer>
     </Paper>
   );
 }
 
 /**
- * A list as a table: named for screen readers by `label`, its column headings, a row saying why it is empty
- * (`empty`, given only when it is), then the caller's rows.
+ * A list as a table in a `TableBox`: named for screen readers by `label`, its column headings, a row saying
+ * why it is empty (`empty`, given only when it is), the caller's rows and its footer. Small striped rows
+ * unless the caller's table props say otherwise.
  */
 export function ListTable({
   label,
   columns,
   empty,
+  minWidth,
+  headBg,
+  foot,
   children,
+  ...table
 }: {
   label: string;
   columns: Column[];
   empty?: ReactNode;
+  minWidth?: number;
+  headBg?: string;
+  foot?: ReactNode;
   children: ReactNode;
-}) {
+} & Omit<TableProps, 'children'>) {
   return (
-    <TableBox>
-      <Table fz="sm" verticalSpacing={5} striped aria-label={label}>
-        <Table.Thead>
+    <TableBox minWidth={minWidth}>
+      <Table fz="sm" verticalSpacing={5} striped {...table} aria-label={label}>
+        <Table.Thead bg={headBg}>
           <Table.Tr>
             {columns.map((c) => {
               const column = typeof c === 'string' ? { label: c } : c;
@@ -59,6 +67,7 @@ export function ListTable({
           )}
           {children}
         </Table.Tbody>
+        {foot && <Table.Tfoot>{foot}</Table.Tfoot>}
       </Table>
     </TableBox>
   );

@@ -1,10 +1,11 @@
-import { Alert, Button, Code, Loader, Paper, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Code, Loader, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { call, errorText } from '../api/client';
 import { type Me } from '../api/types';
 import { ChannelBadge, PageTitle } from '../components/common';
 import { formatDateTime } from '../lib/time';
+import { ListTable, LoadError } from '../components/tables';
 
 /** Who the API lets read the quarantine: line 1 and supervisors who see the whole region. */
 export function seesChannelQuarantine(me: Me): boolean {
@@ -60,81 +61,63 @@ export function ChannelQuarantinePage() {
         subtitle="Что прислали каналы и что не удалось прочитать или зарегистрировать; обращение по такому сообщению регистрируется вручную"
       />
       {list.isLoading && <Loader aria-label="Загрузка" />}
-      {list.isError && (
-        <Alert color="red" role="alert">
-          {errorText(list.error)}
-        </Alert>
-      )}
+      <LoadError error={list.error} />
       {items && items.length === 0 && <Text c="dimmed">Нераспознанных сообщений нет.</Text>}
       {items && items.length > 0 && (
-        <Paper withBorder>
-          <Table.ScrollContainer minWidth={720}>
-            <Table aria-label="Нераспознанные сообщения каналов">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Канал</Table.Th>
-                  <Table.Th>Получено</Table.Th>
-                  <Table.Th>Что случилось</Table.Th>
-                  <Table.Th>Техническая причина</Table.Th>
-                  <Table.Th>Присланное</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((q) => {
-                  const key = `${q.source}:${q.id}`;
-                  const shown = open === key;
-                  return (
-                    <Fragment key={key}>
-                      <Table.Tr data-testid="quarantine-row" data-channel={q.channel}>
-                        <Table.Td>
-                          <Stack gap={2}>
-                            <ChannelBadge channel={q.channel} />
-                            {q.accountName && (
-                              <Text size="xs" c="dimmed">
-                                {q.accountName}
-                              </Text>
-                            )}
-                          </Stack>
-                        </Table.Td>
-                        <Table.Td>{formatDateTime(q.at)}</Table.Td>
-                        <Table.Td>
-                          <Text size="sm">{q.summary}</Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="xs" ff="monospace" style={{ wordBreak: 'break-word' }}>
-                            {q.reason || '—'}
-                          </Text>
-                        </Table.Td>
-                        <Table.Td>
-                          <Button
-                            size="xs"
-                            variant="light"
-                            aria-expanded={shown}
-                            aria-controls={`quarantine-raw-${key}`}
-                            onClick={() => setOpen(shown ? null : key)}
-                          >
-                            {shown ? 'Скрыть' : 'Показать'}
-                          </Button>
-                        </Table.Td>
-                      </Table.Tr>
-                      {shown && (
-                        <Table.Tr>
-                          <Table.Td colSpan={5}>
-                            <QuarantineInput
-                              source={q.source}
-                              id={q.id}
-                              elementId={`quarantine-raw-${key}`}
-                            />
-                          </Table.Td>
-                        </Table.Tr>
+        <ListTable
+          label="Нераспознанные сообщения каналов"
+          columns={['Канал', 'Получено', 'Что случилось', 'Техническая причина', 'Присланное']}
+          minWidth={720}
+          striped={false}
+        >
+          {items.map((q) => {
+            const key = `${q.source}:${q.id}`;
+            const shown = open === key;
+            return (
+              <Fragment key={key}>
+                <Table.Tr data-testid="quarantine-row" data-channel={q.channel}>
+                  <Table.Td>
+                    <Stack gap={2}>
+                      <ChannelBadge channel={q.channel} />
+                      {q.accountName && (
+                        <Text size="xs" c="dimmed">
+                          {q.accountName}
+                        </Text>
                       )}
-                    </Fragment>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+                    </Stack>
+                  </Table.Td>
+                  <Table.Td>{formatDateTime(q.at)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{q.summary}</Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="xs" ff="monospace" style={{ wordBreak: 'break-word' }}>
+                      {q.reason || '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      aria-expanded={shown}
+                      aria-controls={`quarantine-raw-${key}`}
+                      onClick={() => setOpen(shown ? null : key)}
+                    >
+                      {shown ? 'Скрыть' : 'Показать'}
+                    </Button>
+                  </Table.Td>
+                </Table.Tr>
+                {shown && (
+                  <Table.Tr>
+                    <Table.Td colSpan={5}>
+                      <QuarantineInput source={q.source} id={q.id} elementId={`quarantine-raw-${key}`} />
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </ListTable>
       )}
     </>
   );

@@ -1,10 +1,11 @@
-import { Alert, Anchor, Button, Loader, Paper, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Loader, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { ChannelBadge, PageTitle } from '../components/common';
 import { formatDateTime } from '../lib/time';
+import { ACTIONS, ListTable, LoadError } from '../components/tables';
 
 /** What each kind of message is, for the clerk reading the queue. */
 const KIND_LABEL: Record<string, string> = {
@@ -44,62 +45,45 @@ export function FailedDeliveriesPage() {
         </Alert>
       )}
       {failed.isLoading && <Loader aria-label="Загрузка" />}
-      {failed.isError && (
-        <Alert color="red" role="alert">
-          {errorText(failed.error)}
-        </Alert>
-      )}
+      <LoadError error={failed.error} />
       {failed.data && failed.data.length === 0 && <Text c="dimmed">Недоставленных сообщений нет.</Text>}
       {failed.data && failed.data.length > 0 && (
-        <Paper withBorder>
-          <Table.ScrollContainer minWidth={720}>
-            <Table striped aria-label="Недоставленные сообщения">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Обращение</Table.Th>
-                  <Table.Th>Канал</Table.Th>
-                  <Table.Th>Сообщение</Table.Th>
-                  <Table.Th>Причина</Table.Th>
-                  <Table.Th>Попыток</Table.Th>
-                  <Table.Th>Не доставлено</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {failed.data.map((m) => (
-                  <Table.Tr key={m.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/appeals/${m.appealId}`}>
-                        № {m.registrationNumber}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>
-                      <ChannelBadge channel={m.channel} />
-                    </Table.Td>
-                    <Table.Td>{KIND_LABEL[m.kind] ?? m.kind}</Table.Td>
-                    <Table.Td>
-                      <Text size="sm" style={{ wordBreak: 'break-word' }}>
-                        {m.lastError ?? '—'}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{m.attempts}</Table.Td>
-                    <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        loading={retry.isPending && retry.variables?.id === m.id}
-                        onClick={() => retry.mutate({ appealId: m.appealId, id: m.id })}
-                      >
-                        Повторить
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+        <ListTable
+          label="Недоставленные сообщения"
+          columns={['Обращение', 'Канал', 'Сообщение', 'Причина', 'Попыток', 'Не доставлено', ACTIONS]}
+          minWidth={720}
+        >
+          {failed.data.map((m) => (
+            <Table.Tr key={m.id}>
+              <Table.Td>
+                <Anchor component={Link} to={`/appeals/${m.appealId}`}>
+                  № {m.registrationNumber}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <ChannelBadge channel={m.channel} />
+              </Table.Td>
+              <Table.Td>{KIND_LABEL[m.kind] ?? m.kind}</Table.Td>
+              <Table.Td>
+                <Text size="sm" style={{ wordBreak: 'break-word' }}>
+                  {m.lastError ?? '—'}
+                </Text>
+              </Table.Td>
+              <Table.Td>{m.attempts}</Table.Td>
+              <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>
+              <Table.Td>
+                <Button
+                  size="xs"
+                  variant="light"
+                  loading={retry.isPending && retry.variables?.id === m.id}
+                  onClick={() => retry.mutate({ appealId: m.appealId, id: m.id })}
+                >
+                  Повторить
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </ListTable>
       )}
     </>
   );

@@ -22,6 +22,7 @@ import { ChannelBadge, FastTrackBadge, PageTitle, StatusBadge } from '../compone
 import { type AppealStatus } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatInZone, formatLocalDate } from '../lib/time';
+import { ListTable, LoadError } from '../components/tables';
 
 const STATUS: Record<string, { label: string; color: string }> = {
   open: { label: 'Открыт', color: 'orange' },
@@ -72,11 +73,7 @@ function IncidentList() {
         ]}
         w="fit-content"
       />
-      {list.isError && (
-        <Alert color="red" role="alert">
-          {errorText(list.error)}
-        </Alert>
-      )}
+      <LoadError error={list.error} />
       {list.isLoading && <Loader aria-label="Загрузка" />}
       {list.isSuccess && items.length === 0 && (
         <Text size="sm" c="dimmed">
@@ -84,51 +81,49 @@ function IncidentList() {
         </Text>
       )}
       {items.length > 0 && (
-        <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-          <Table.ScrollContainer minWidth={640}>
-            <Table fz="sm" verticalSpacing={6} highlightOnHover aria-label="Инциденты">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Инцидент</Table.Th>
-                  <Table.Th>Тема</Table.Th>
-                  <Table.Th ta="right">Обращений</Table.Th>
-                  <Table.Th>Каналы</Table.Th>
-                  <Table.Th>Последнее</Table.Th>
-                  <Table.Th>Состояние</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((i) => (
-                  <Table.Tr
-                    key={i.id}
-                    data-testid="incident-row"
-                    style={{ cursor: 'pointer' }}
-                    onClick={() => navigate(`/incidents/${i.id}`)}
-                  >
-                    <Table.Td>
-                      <Anchor component={Link} to={`/incidents/${i.id}`} size="sm" fw={500}>
-                        {i.title}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{i.topicName ?? '—'}</Table.Td>
-                    <Table.Td ta="right">{i.appealsCount}</Table.Td>
-                    <Table.Td>
-                      <Group gap={4}>
-                        {i.channels.map((c) => (
-                          <ChannelBadge key={c} channel={c} />
-                        ))}
-                      </Group>
-                    </Table.Td>
-                    <Table.Td>{formatInZone(i.lastAt, zone)}</Table.Td>
-                    <Table.Td>
-                      <IncidentStatus status={i.status} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+        <ListTable
+          label="Инциденты"
+          columns={[
+            'Инцидент',
+            'Тема',
+            { label: 'Обращений', right: true },
+            'Каналы',
+            'Последнее',
+            'Состояние',
+          ]}
+          minWidth={640}
+          verticalSpacing={6}
+          highlightOnHover
+          striped={false}
+        >
+          {items.map((i) => (
+            <Table.Tr
+              key={i.id}
+              data-testid="incident-row"
+              style={{ cursor: 'pointer' }}
+              onClick={() => navigate(`/incidents/${i.id}`)}
+            >
+              <Table.Td>
+                <Anchor component={Link} to={`/incidents/${i.id}`} size="sm" fw={500}>
+                  {i.title}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{i.topicName ?? '—'}</Table.Td>
+              <Table.Td ta="right">{i.appealsCount}</Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {i.channels.map((c) => (
+                    <ChannelBadge key={c} channel={c} />
+                  ))}
+                </Group>
+              </Table.Td>
+              <Table.Td>{formatInZone(i.lastAt, zone)}</Table.Td>
+              <Table.Td>
+                <IncidentStatus status={i.status} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </ListTable>
       )}
       {list.hasNextPage && (
         <Button
@@ -237,49 +232,39 @@ function IncidentDetail({ id }: { id: string }) {
           {outcome.text}
         </Alert>
       )}
-      <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-        <Table.ScrollContainer minWidth={640}>
-          <Table fz="sm" verticalSpacing={6} aria-label="Обращения инцидента">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>№</Table.Th>
-                <Table.Th>Поступило</Table.Th>
-                <Table.Th>Канал</Table.Th>
-                <Table.Th>Суть</Table.Th>
-                <Table.Th>Срок ответа</Table.Th>
-                <Table.Th>Статус</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {i.appeals.map((a) => (
-                <Table.Tr key={a.id} data-testid="incident-appeal" data-number={a.registrationNumber}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/appeals/${a.id}`} size="sm">
-                      {a.registrationNumber}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{formatInZone(a.registeredAt, zone)}</Table.Td>
-                  <Table.Td>
-                    <ChannelBadge channel={a.channel} />
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} wrap="nowrap">
-                      {a.fastTrack && <FastTrackBadge />}
-                      <Text size="sm" lineClamp={2}>
-                        {a.subject ?? a.excerpt}
-                      </Text>
-                    </Group>
-                  </Table.Td>
-                  <Table.Td>{formatLocalDate(a.answerDueDate)}</Table.Td>
-                  <Table.Td>
-                    <StatusBadge status={a.status as AppealStatus} />
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+      <ListTable
+        label="Обращения инцидента"
+        columns={['№', 'Поступило', 'Канал', 'Суть', 'Срок ответа', 'Статус']}
+        minWidth={640}
+        verticalSpacing={6}
+        striped={false}
+      >
+        {i.appeals.map((a) => (
+          <Table.Tr key={a.id} data-testid="incident-appeal" data-number={a.registrationNumber}>
+            <Table.Td>
+              <Anchor component={Link} to={`/appeals/${a.id}`} size="sm">
+                {a.registrationNumber}
+              </Anchor>
+            </Table.Td>
+            <Table.Td>{formatInZone(a.registeredAt, zone)}</Table.Td>
+            <Table.Td>
+              <ChannelBadge channel={a.channel} />
+            </Table.Td>
+            <Table.Td>
+              <Group gap={4} wrap="nowrap">
+                {a.fastTrack && <FastTrackBadge />}
+                <Text size="sm" lineClamp={2}>
+                  {a.subject ?? a.excerpt}
+                </Text>
+              </Group>
+            </Table.Td>
+            <Table.Td>{formatLocalDate(a.answerDueDate)}</Table.Td>
+            <Table.Td>
+              <StatusBadge status={a.status as AppealStatus} />
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </ListTable>
 
       <Paper withBorder p="md" radius="md" component="section" aria-label="Ответ на инцидент">
         <Stack gap="xs">

@@ -1,6 +1,5 @@
 import { BarChart } from '@mantine/charts';
 import {
-  Alert,
   Anchor,
   Button,
   Group,
@@ -15,10 +14,11 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { call, errorText } from '../api/client';
+import { call } from '../api/client';
 import { useOrganisations } from '../api/hooks';
 import { useMe } from '../auth';
 import { ExportButtons, PageTitle } from '../components/common';
+import { ListTable, LoadError } from '../components/tables';
 import { formatLocalDate, startOfDayIn } from '../lib/time';
 import { inboxLink } from './DashboardPage';
 
@@ -28,6 +28,16 @@ const GROUPS = [
   { value: 'channel', label: 'По каналам' },
   { value: 'line', label: 'По линиям' },
 ];
+
+const RIGHT_COLUMNS = [
+  'Поступило',
+  'Дан ответ',
+  'В срок',
+  'С нарушением',
+  'Доля в срок',
+  'В работе',
+  'Просрочено',
+].map((label) => ({ label, right: true }));
 
 export function ReportsPage() {
   const me = useMe();
@@ -138,11 +148,7 @@ export function ReportsPage() {
         </Group>
       </Paper>
       {report.isLoading && <Loader aria-label="Загрузка отчёта" />}
-      {report.isError && (
-        <Alert color="red" role="alert">
-          {errorText(report.error)}
-        </Alert>
-      )}
+      <LoadError error={report.error} />
       {r && (
         <>
           <Paper withBorder p="md" radius="md">
@@ -167,71 +173,56 @@ export function ReportsPage() {
               aria-label="Ответы в срок и с нарушением срока по группам"
             />
           </Paper>
-          <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-            <Table.ScrollContainer minWidth={820}>
-              <Table striped fz="sm" verticalSpacing={6} aria-label="Отчёт о рассмотрении">
-                <Table.Thead bg="gray.0">
-                  <Table.Tr>
-                    <Table.Th>
-                      {GROUPS.find((g) => g.value === groupBy)
-                        ?.label.replace('По ', '')
-                        .replace(/^./, (c) => c.toUpperCase())}
-                    </Table.Th>
-                    <Table.Th ta="right">Поступило</Table.Th>
-                    <Table.Th ta="right">Дан ответ</Table.Th>
-                    <Table.Th ta="right">В срок</Table.Th>
-                    <Table.Th ta="right">С нарушением</Table.Th>
-                    <Table.Th ta="right">Доля в срок</Table.Th>
-                    <Table.Th ta="right">В работе</Table.Th>
-                    <Table.Th ta="right">Просрочено</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {r.rows.map((x) => (
-                    <Table.Tr key={x.key}>
-                      <Table.Td>
-                        {groupBy === 'line' ? (
-                          x.label
-                        ) : (
-                          <Anchor component={Link} to={drill(x.key)} size="sm">
-                            {x.label}
-                          </Anchor>
-                        )}
-                      </Table.Td>
-                      <Table.Td ta="right">{x.received}</Table.Td>
-                      <Table.Td ta="right">{x.answered}</Table.Td>
-                      <Table.Td ta="right">{x.onTime}</Table.Td>
-                      <Table.Td ta="right" c={x.late ? 'red.9' : undefined}>
-                        {x.late}
-                      </Table.Td>
-                      <Table.Td ta="right">{share(x.onTimeShare)}</Table.Td>
-                      <Table.Td ta="right">{x.inProgress}</Table.Td>
-                      <Table.Td ta="right" c={x.overdueOpen ? 'red.9' : undefined}>
-                        {x.overdueOpen}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-                <Table.Tfoot>
-                  <Table.Tr fw={700}>
-                    <Table.Td>Итого</Table.Td>
-                    <Table.Td ta="right">{r.totals.received}</Table.Td>
-                    <Table.Td ta="right">{r.totals.answered}</Table.Td>
-                    <Table.Td ta="right">{r.totals.onTime}</Table.Td>
-                    <Table.Td ta="right">{r.totals.late}</Table.Td>
-                    <Table.Td ta="right">{share(r.totals.onTimeShare)}</Table.Td>
-                    <Table.Td ta="right">{r.totals.inProgress}</Table.Td>
-                    <Table.Td ta="right">{r.totals.overdueOpen}</Table.Td>
-                  </Table.Tr>
-                </Table.Tfoot>
-              </Table>
-            </Table.ScrollContainer>
-            {r.rows.length === 0 && (
-              <Text c="dimmed" ta="center" p="lg">
-                За период обращений нет
-              </Text>
-            )}
-          </Paper>
+          <ListTable
+            label="Отчёт о рассмотрении"
+            columns={[
+              GROUPS.find((g) => g.value === groupBy)
+                ?.label.replace('По ', '')
+                .replace(/^./, (c) => c.toUpperCase()) ?? '',
+              ...RIGHT_COLUMNS,
+            ]}
+            minWidth={820}
+            verticalSpacing={6}
+            headBg="gray.0"
+            empty={r.rows.length === 0 && 'За период обращений нет'}
+            foot={
+              <Table.Tr fw={700}>
+                <Table.Td>Итого</Table.Td>
+                <Table.Td ta="right">{r.totals.received}</Table.Td>
+                <Table.Td ta="right">{r.totals.answered}</Table.Td>
+                <Table.Td ta="right">{r.totals.onTime}</Table.Td>
+                <Table.Td ta="right">{r.totals.late}</Table.Td>
+                <Table.Td ta="right">{share(r.totals.onTimeShare)}</Table.Td>
+                <Table.Td ta="right">{r.totals.inProgress}</Table.Td>
+                <Table.Td ta="right">{r.totals.overdueOpen}</Table.Td>
+              </Table.Tr>
+            }
+          >
+            {r.rows.map((x) => (
+              <Table.Tr key={x.key}>
+                <Table.Td>
+                  {groupBy === 'line' ? (
+                    x.label
+                  ) : (
+                    <Anchor component={Link} to={drill(x.key)} size="sm">
+                      {x.label}
+                    </Anchor>
+                  )}
+                </Table.Td>
+                <Table.Td ta="right">{x.received}</Table.Td>
+                <Table.Td ta="right">{x.answered}</Table.Td>
+                <Table.Td ta="right">{x.onTime}</Table.Td>
+                <Table.Td ta="right" c={x.late ? 'red.9' : undefined}>
+                  {x.late}
+                </Table.Td>
+                <Table.Td ta="right">{share(x.onTimeShare)}</Table.Td>
+                <Table.Td ta="right">{x.inProgress}</Table.Td>
+                <Table.Td ta="right" c={x.overdueOpen ? 'red.9' : undefined}>
+                  {x.overdueOpen}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </ListTable>
         </>
       )}
     </Stack>

@@ -1,8 +1,9 @@
-import { Alert, Group, Loader, Paper, Select, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Group, Loader, Paper, Select, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorText } from '../../api/client';
+import { call } from '../../api/client';
 import { DAY_KIND_LABEL } from '../../lib/labels';
+import { LoadError } from '../../components/tables';
 
 const MONTHS = [
   'Январь',
@@ -53,7 +54,7 @@ export function CalendarTab() {
         )}
       </Group>
       {data.isLoading && <Loader size="sm" />}
-      {data.isError && <Alert color="red">{errorText(data.error)}</Alert>}
+      <LoadError error={data.error} />
       {c && (
         <>
           <Text size="xs" c="dimmed">

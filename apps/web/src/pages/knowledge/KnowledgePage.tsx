@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Button,
   Card,
@@ -14,13 +13,14 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
-import { call, errorText } from '../../api/client';
+import { call } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { PageTitle } from '../../components/common';
 import { Excerpt, KindBadge } from './KnowledgeBadges';
 import { KIND_LABEL, KINDS } from './knowledge-labels';
 import { KnowledgeNav } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
+import { LoadError } from '../../components/tables';
 
 interface Row {
   id: string;
@@ -127,11 +127,7 @@ export function KnowledgePage() {
           <Loader aria-label="Загрузка статей" />
         </Group>
       )}
-      {results.isError && (
-        <Alert color="red" role="alert">
-          {errorText(results.error)}
-        </Alert>
-      )}
+      <LoadError error={results.error} />
       {results.data && (
         <Text size="sm" c="dimmed" role="status">
           {searching

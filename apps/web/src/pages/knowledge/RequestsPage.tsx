@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Button,
   Card,
@@ -14,13 +13,14 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { call, errorText } from '../../api/client';
+import { call } from '../../api/client';
 import { type KbRepeatedQuestion } from '../../api/types';
 import { Countdown, PageTitle } from '../../components/common';
 import { RequestStatusBadge } from './KnowledgeBadges';
 import { ORIGIN_LABEL, pendingStep, requestNumber } from './knowledge-labels';
 import { KnowledgeNav } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
+import { ListTable, LoadError } from '../../components/tables';
 
 const OPEN = 'draft,sent,returned,approved';
 
@@ -60,77 +60,63 @@ export function RequestsPage() {
         />
       </Group>
       {requests.isLoading && <Loader aria-label="Загрузка запросов" />}
-      {requests.isError && (
-        <Alert color="red" role="alert">
-          {errorText(requests.error)}
-        </Alert>
-      )}
+      <LoadError error={requests.error} />
       {requests.data && (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={900}>
-            <Table striped highlightOnHover verticalSpacing="xs" data-testid="kb-requests">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>№</Table.Th>
-                  <Table.Th>Предмет изменений</Table.Th>
-                  <Table.Th>Организация</Table.Th>
-                  <Table.Th>Откуда</Table.Th>
-                  <Table.Th>Состояние</Table.Th>
-                  <Table.Th>Следующий шаг</Table.Th>
-                  <Table.Th>Ответственное лицо</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {requests.data.length === 0 && (
-                  <Table.Tr>
-                    <Table.Td colSpan={7}>
-                      <Text size="sm" c="dimmed">
-                        Запросов нет
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                )}
-                {requests.data.map((r) => {
-                  const step = pendingStep(r);
-                  return (
-                    <Table.Tr key={r.id} data-testid="kb-request-row" data-status={r.status}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/knowledge/requests/${r.id}`}>
-                          {requestNumber(r.number)}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{r.subject}</Text>
-                        {r.articleTitle && (
-                          <Text size="xs" c="dimmed">
-                            Статья: {r.articleTitle}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{r.organisationName}</Table.Td>
-                      <Table.Td>
-                        <Text size="xs">{ORIGIN_LABEL[r.origin] ?? r.origin}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <RequestStatusBadge status={r.status} label={r.statusName} />
-                      </Table.Td>
-                      <Table.Td>
-                        {step ? (
-                          <Text size="sm">
-                            {step.label}: <Countdown due={step.due} />
-                          </Text>
-                        ) : (
-                          '—'
-                        )}
-                      </Table.Td>
-                      <Table.Td>{r.responsibleName ?? 'не назначено (руководитель)'}</Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+        <ListTable
+          label="Запросы на изменение базы знаний"
+          columns={[
+            '№',
+            'Предмет изменений',
+            'Организация',
+            'Откуда',
+            'Состояние',
+            'Следующий шаг',
+            'Ответственное лицо',
+          ]}
+          minWidth={900}
+          highlightOnHover
+          verticalSpacing="xs"
+          data-testid="kb-requests"
+          empty={requests.data.length === 0 && 'Запросов нет'}
+        >
+          {requests.data.map((r) => {
+            const step = pendingStep(r);
+            return (
+              <Table.Tr key={r.id} data-testid="kb-request-row" data-status={r.status}>
+                <Table.Td>
+                  <Anchor component={Link} to={`/knowledge/requests/${r.id}`}>
+                    {requestNumber(r.number)}
+                  </Anchor>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">{r.subject}</Text>
+                  {r.articleTitle && (
+                    <Text size="xs" c="dimmed">
+                      Статья: {r.articleTitle}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>{r.organisationName}</Table.Td>
+                <Table.Td>
+                  <Text size="xs">{ORIGIN_LABEL[r.origin] ?? r.origin}</Text>
+                </Table.Td>
+                <Table.Td>
+                  <RequestStatusBadge status={r.status} label={r.statusName} />
+                </Table.Td>
+                <Table.Td>
+                  {step ? (
+                    <Text size="sm">
+                      {step.label}: <Countdown due={step.due} />
+                    </Text>
+                  ) : (
+                    '—'
+                  )}
+                </Table.Td>
+                <Table.Td>{r.responsibleName ?? 'не назначено (руководитель)'}</Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </ListTable>
       )}
       <Paper withBorder p="md" radius="md" component="section" aria-label="Повторяющиеся вопросы без статьи">
         <Text fw={600}>Повторяющиеся вопросы без статьи</Text>

@@ -20,6 +20,7 @@ import { useMe } from '../../auth';
 import { Countdown, PageTitle } from '../../components/common';
 import { formatDateTime } from '../../lib/time';
 import { KnowledgeNav } from './KnowledgeNav';
+import { ACTIONS, ListTable } from '../../components/tables';
 
 const STATE = {
   ok: { label: 'актуален', color: 'teal' },
@@ -84,77 +85,58 @@ export function ReviewsPage() {
       )}
       {sections.isLoading && <Loader aria-label="Загрузка разделов" />}
       {sections.data && (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={900}>
-            <Table striped verticalSpacing="xs" data-testid="kb-sections">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Организация</Table.Th>
-                  <Table.Th>Раздел</Table.Th>
-                  <Table.Th>Статей</Table.Th>
-                  <Table.Th>Ответственный</Table.Th>
-                  <Table.Th>Актуализирован</Table.Th>
-                  <Table.Th>Срок</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {sections.data.length === 0 && (
-                  <Table.Tr>
-                    <Table.Td colSpan={7}>
-                      <Text size="sm" c="dimmed">
-                        Разделов нет
-                      </Text>
-                    </Table.Td>
-                  </Table.Tr>
-                )}
-                {sections.data.map((s) => {
-                  const state = STATE[s.reviewState as keyof typeof STATE] ?? STATE.ok;
-                  return (
-                    <Table.Tr key={s.id} data-testid="kb-section-row" data-state={s.reviewState}>
-                      <Table.Td>{s.organisationName}</Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{s.title}</Text>
-                        {s.topicName && s.topicName !== s.title && (
-                          <Text size="xs" c="dimmed">
-                            {s.topicName}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>{s.articles}</Table.Td>
-                      <Table.Td>{s.responsibleName ?? '—'}</Table.Td>
-                      <Table.Td>
-                        {s.lastReviewedAt ? formatDateTime(s.lastReviewedAt) : 'не проводилась'}
-                        {s.lastReviewedByName ? ` · ${s.lastReviewedByName}` : ''}
-                      </Table.Td>
-                      <Table.Td>
-                        <Stack gap={2}>
-                          <Badge color={state.color} variant="light" style={{ textTransform: 'none' }}>
-                            {state.label}
-                          </Badge>
-                          <Countdown due={s.reviewDueAt} size="xs" />
-                        </Stack>
-                      </Table.Td>
-                      <Table.Td>
-                        {(me.organisationIds === null || me.organisationIds.includes(s.organisationId)) &&
-                          me.role !== 'operator' && (
-                            <Button
-                              size="xs"
-                              variant="light"
-                              loading={reviewed.isPending && reviewed.variables === s.id}
-                              onClick={() => reviewed.mutate(s.id)}
-                            >
-                              Актуализировано
-                            </Button>
-                          )}
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+        <ListTable
+          label="Актуализация разделов"
+          columns={['Организация', 'Раздел', 'Статей', 'Ответственный', 'Актуализирован', 'Срок', ACTIONS]}
+          minWidth={900}
+          verticalSpacing="xs"
+          data-testid="kb-sections"
+          empty={sections.data.length === 0 && 'Разделов нет'}
+        >
+          {sections.data.map((s) => {
+            const state = STATE[s.reviewState as keyof typeof STATE] ?? STATE.ok;
+            return (
+              <Table.Tr key={s.id} data-testid="kb-section-row" data-state={s.reviewState}>
+                <Table.Td>{s.organisationName}</Table.Td>
+                <Table.Td>
+                  <Text size="sm">{s.title}</Text>
+                  {s.topicName && s.topicName !== s.title && (
+                    <Text size="xs" c="dimmed">
+                      {s.topicName}
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td>{s.articles}</Table.Td>
+                <Table.Td>{s.responsibleName ?? '—'}</Table.Td>
+                <Table.Td>
+                  {s.lastReviewedAt ? formatDateTime(s.lastReviewedAt) : 'не проводилась'}
+                  {s.lastReviewedByName ? ` · ${s.lastReviewedByName}` : ''}
+                </Table.Td>
+                <Table.Td>
+                  <Stack gap={2}>
+                    <Badge color={state.color} variant="light" style={{ textTransform: 'none' }}>
+                      {state.label}
+                    </Badge>
+                    <Countdown due={s.reviewDueAt} size="xs" />
+                  </Stack>
+                </Table.Td>
+                <Table.Td>
+                  {(me.organisationIds === null || me.organisationIds.includes(s.organisationId)) &&
+                    me.role !== 'operator' && (
+                      <Button
+                        size="xs"
+                        variant="light"
+                        loading={reviewed.isPending && reviewed.variables === s.id}
+                        onClick={() => reviewed.mutate(s.id)}
+                      >
+                        Актуализировано
+                      </Button>
+                    )}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </ListTable>
       )}
     </Stack>
   );
