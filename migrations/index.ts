@@ -23,6 +23,7 @@ import { HistoryPersonalDataErasure1796196000000 } from './1796196000000-History
 import { PasswordChangeRequired1796197000000 } from './1796197000000-PasswordChangeRequired';
 import { ChannelAccountsAsData1796198000000 } from './1796198000000-ChannelAccountsAsData';
 import { CombinedAnswers1796198500000 } from './1796198500000-CombinedAnswers';
+import { ClockSweepWatermark1796199000000 } from './1796199000000-ClockSweepWatermark';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   PasswordChangeRequired1796197000000,
   ChannelAccountsAsData1796198000000,
   CombinedAnswers1796198500000,
+  ClockSweepWatermark1796199000000,
 ];

@@ -14,6 +14,7 @@ import { DatabaseModule } from '@inbox/database';
 import { line2AnswerDueAt, line2ExtensionLimitAt, type OrganisationClock } from '@inbox/deadlines';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { JobName, JobProducer, QueueModule, QueueName } from '@inbox/queue';
+import { sweepSql } from '../../libs/clocks/src/clock-marks.repository';
 import { TEST_WORKING_HOURS } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { TEST_REDIS_URL } from '../support/services';
@@ -441,6 +442,51 @@ describe('deadline clocks (integration)', () => {
     expect(byUser.has(users.supMinzhkh)).toBe(false);
   });
 
+  it('after the watermark reads what crossed since, and clocks changed behind it through the queue', async () => {
+    const now = new Date();
+    const reopened = await registerAppeal(h, { addressee: 'mintrans' });
+    const ticking = await registerAppeal(h, { addressee: 'mintrans' });
+    const part = await registerAppeal(h, { addressee: 'mintrans' });
+    await h.ds.query(`UPDATE appeals SET status = 'answered', answer_due_at = $2 WHERE id = $1`, [
+      reopened.id,
+      new Date(now.getTime() - 2 * HOUR),
+    ]);
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [
+      ticking.id,
+      new Date(now.getTime() + 30 * MINUTE),
+    ]);
+    await h.ds.query(`UPDATE appeals SET line = 2, status = 'escalated' WHERE id = $1`, [part.id]);
+    await h.ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, line, state, due_at)
+       VALUES ($1, $2, 2, 'active', $3)`,
+      [part.id, minzhkh, new Date(now.getTime() + 30 * HOUR)],
+    );
+    await h.watcher.sweep(now);
+    expect(await marksOf(h.ds, reopened.id)).toEqual([]);
+    expect((await marksOf(h.ds, ticking.id)).map((m) => m.kind)).toEqual(['at-risk']);
+    expect(await marksOf(h.ds, part.id, 'line2-answer')).toEqual([]);
+    const [queued] = await h.ds.query(`SELECT count(*)::int AS n FROM clock_sweep_queue`);
+    expect(queued.n).toBe(0);
+    const [state] = await h.ds.query(`SELECT swept_until FROM clock_sweep_state`);
+    expect(state.swept_until).toEqual(now);
+
+    // Behind the watermark: reopened with its old (past) term, a line-2 term moved inside the lead. Neither
+    // line is crossed in the next window; the triggers queued both appeals.
+    await h.ds.query(`UPDATE appeals SET status = 'reopened' WHERE id = $1`, [reopened.id]);
+    await h.ds.query(`UPDATE appeal_organisations SET due_at = $2 WHERE appeal_id = $1`, [
+      part.id,
+      new Date(now.getTime() + HOUR),
+    ]);
+    const next = new Date(now.getTime() + 10_000);
+    await h.watcher.sweep(next);
+    expect((await marksOf(h.ds, reopened.id)).map((m) => m.kind)).toEqual(['overdue']);
+    expect((await marksOf(h.ds, part.id, 'line2-answer')).map((m) => m.kind)).toEqual(['at-risk']);
+
+    // An unchanged clock crossing its line later is read by the window alone.
+    await h.watcher.sweep(new Date(now.getTime() + 31 * MINUTE));
+    expect((await marksOf(h.ds, ticking.id)).map((m) => m.kind)).toEqual(['at-risk', 'overdue']);
+  });
+
   it('lists violations by scope, kind and period, and notifications per user', async () => {
     const all = await h.watcher.violations({ organisationIds: null, limit: 1000 });
     const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM clock_marks WHERE kind = 'overdue'`);
@@ -695,8 +741,27 @@ describe('a sweep over 100k open appeals (integration)', () => {
     const quiet = await h.watcher.sweep(now);
     expect(quiet.marks).toBe(0);
     expect(quiet.tookMs).toBeLessThan(5_000);
+    // Ten seconds on: only what crossed in those seconds is read, by index, never the open appeals whole.
+    const idle = await h.watcher.sweep(new Date(now.getTime() + 10_000));
+    expect(idle.marks).toBe(0);
+    const plan = (
+      (await h.ds.query(`EXPLAIN ${sweepSql('since')}`, [
+        new Date(now.getTime() + 20_000),
+        72 * 3600,
+        120 * 60,
+        5 * 60,
+        '{}',
+        new Date(now.getTime() + 10_000),
+      ])) as { 'QUERY PLAN': string }[]
+    )
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
+    expect(plan).not.toMatch(/Seq Scan on (appeals|appeal_organisations)/);
+    expect(plan).toContain('appeals_open_due_idx');
+    expect(plan).toContain('appeals_escalation_due_idx');
+    expect(plan).toContain('appeal_organisations_line2_due_idx');
     process.stdout.write(
-      `clock sweep over 100k appeals: first ${first.tookMs} ms, quiet ${quiet.tookMs} ms\n`,
+      `clock sweep over 100k appeals: first ${first.tookMs} ms, quiet ${quiet.tookMs} ms, idle ${idle.tookMs} ms\n`,
     );
   });
 });

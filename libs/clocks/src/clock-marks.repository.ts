@@ -47,19 +47,53 @@ const OPEN = sqlList(OPEN_STATUSES);
 const LINE1_HOLDING = sqlList(['registered', 'in_work']);
 
 /**
+ * Which clocks a sweep reads. `all`: every open clock inside its lead (the first sweep, other leads, or a `now`
+ * before the watermark). `since`: only the appeals in `candidates`: those whose overdue or at-risk line falls
+ * between the last sweep's `now` ($6) and this one, found by index, and those the triggers queued because their
+ * clocks changed (clock_sweep_queue, emptied by the same statement).
+ */
+export type SweepReach = 'all' | 'since';
+
+/**
  * One statement: find crossed clocks, record each mark once, and for exactly the marks this statement
  * inserted write the notifications and the history events. Being one statement it is atomic (a crash
  * leaves all or nothing); ON CONFLICT DO NOTHING + RETURNING make a concurrent sweep skip what another
  * recorded, so nobody is notified twice. Rows are inserted in key order so two sweeps can't deadlock.
- * $1 now, $2..$4 at-risk leads (seconds) for answer / line-2 / escalation, $5 clock texts.
+ * $1 now, $2..$4 at-risk leads (seconds) for answer / line-2 / escalation, $5 clock texts, $6 the watermark.
  */
-const SWEEP_SQL = `
-WITH RECURSIVE clocks AS (
+export function sweepSql(reach: SweepReach): string {
+  const lead = (n: number) => `make_interval(secs => $${n}::float8)`;
+  // The overdue line (due) or the at-risk line (due - lead) crossed in [$6, $1].
+  const crossedSince = (due: string, n: number) =>
+    `(${due} BETWEEN $6::timestamptz AND $1::timestamptz
+      OR ${due} BETWEEN $6::timestamptz + ${lead(n)} AND $1::timestamptz + ${lead(n)})`;
+  const only = (column: string) =>
+    reach === 'all' ? '' : `AND ${column} IN (SELECT appeal_id FROM candidates)`;
+  const candidates =
+    reach === 'all'
+      ? ''
+      : `
+candidates AS (
+  SELECT appeal_id FROM drained
+  UNION
+  SELECT a.id FROM appeals a WHERE a.status IN (${OPEN}) AND ${crossedSince('a.answer_due_at', 2)}
+  UNION
+  SELECT ao.appeal_id FROM appeal_organisations ao
+   WHERE ao.line = 2 AND ao.state = 'active' AND ${crossedSince('COALESCE(ao.extended_until, ao.due_at)', 3)}
+  UNION
+  SELECT a.id FROM appeals a
+   WHERE a.escalation_due_at IS NOT NULL AND a.line = 1 AND ${crossedSince('a.escalation_due_at', 4)}
+),`;
+  return `
+WITH RECURSIVE drained AS (
+  -- Appeals whose clocks changed since the last sweep (see the ClockSweepWatermark migration).
+  DELETE FROM clock_sweep_queue RETURNING appeal_id
+),${candidates} clocks AS (
   -- 59-ФЗ / fast track: runs in the open statuses only; closed appeals have no clocks.
   SELECT a.id AS appeal_id, a.organisation_id, '${ClockName.Answer}'::text AS clock, a.answer_due_at AS due_at,
          a.assignee_id AS holder_user_id, $2::float8 AS lead_s
     FROM appeals a
-   WHERE a.status IN (${OPEN}) AND a.answer_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
+   WHERE a.status IN (${OPEN}) AND a.answer_due_at <= $1::timestamptz + ${lead(2)} ${only('a.id')}
   UNION ALL
   -- S1: each active line-2 organisation has its own clock; an extension replaces the due time.
   SELECT ao.appeal_id, ao.organisation_id, '${ClockName.Line2Answer}', COALESCE(ao.extended_until, ao.due_at),
@@ -68,13 +102,13 @@ WITH RECURSIVE clocks AS (
     JOIN appeals a ON a.id = ao.appeal_id
     LEFT JOIN users u ON u.id = a.assignee_id
    WHERE ao.line = 2 AND ao.state = 'active' AND a.status IN (${OPEN})
-     AND COALESCE(ao.extended_until, ao.due_at) <= $1::timestamptz + make_interval(secs => $3::float8)
+     AND COALESCE(ao.extended_until, ao.due_at) <= $1::timestamptz + ${lead(3)} ${only('ao.appeal_id')}
   UNION ALL
   -- S1: 15 minutes at line 1; the workflow sets escalation_due_at only for the configured channels.
   SELECT a.id, a.organisation_id, '${ClockName.Escalation}', a.escalation_due_at, a.assignee_id, $4::float8
     FROM appeals a
    WHERE a.escalation_due_at IS NOT NULL AND a.line = 1 AND a.status IN (${LINE1_HOLDING})
-     AND a.escalation_due_at <= $1::timestamptz + make_interval(secs => $4::float8)
+     AND a.escalation_due_at <= $1::timestamptz + ${lead(4)} ${only('a.id')}
 ), crossed AS (
   -- Past due is overdue; inside the lead is at risk. A clock first seen past due gets only the overdue mark.
   SELECT c.appeal_id, c.organisation_id, c.clock, c.due_at,
@@ -145,6 +179,9 @@ WITH RECURSIVE clocks AS (
 SELECT 'mark' AS what, clock || '/' || kind AS key, count(*)::int AS n FROM marks GROUP BY clock, kind
 UNION ALL SELECT 'notification', NULL, count(*)::int FROM notes
 UNION ALL SELECT 'event', NULL, count(*)::int FROM events`;
+}
+
+const SWEEP_SQL: Record<SweepReach, string> = { all: sweepSql('all'), since: sweepSql('since') };
 
 /**
  * The clock tables: `clock_marks` (each crossed clock recorded once), the supervisors' `notifications`, and
@@ -152,14 +189,42 @@ UNION ALL SELECT 'event', NULL, count(*)::int FROM events`;
  */
 @Injectable()
 export class ClockMarksRepository extends SqlRepository {
+  /**
+   * Sweeps take turns on the watermark row: each reads what crossed since the last one's `now` (or everything,
+   * see SweepReach), and leaves its own `now` and leads as the new watermark in the same transaction.
+   */
   sweep(p: SweepParams): Promise<SweepCountRow[]> {
-    return this.rows<SweepCountRow>(SWEEP_SQL, [
-      p.now,
-      p.answerLeadSeconds,
-      p.line2LeadSeconds,
-      p.escalationLeadSeconds,
-      JSON.stringify(p.clockTexts),
-    ]);
+    const leads = `${p.answerLeadSeconds}/${p.line2LeadSeconds}/${p.escalationLeadSeconds}`;
+    return this.dataSource.transaction(async (tx) => {
+      // The statement is short but its plan is priced high (the queue's statistics count rows already taken):
+      // compiling it (JIT) took most of a second of a sweep that reads nothing.
+      await tx.query(`SET LOCAL jit = off`);
+      const [state] = await this.rows<{ swept_until: Date | null; leads: string | null }>(
+        `SELECT swept_until, leads FROM clock_sweep_state WHERE id = 1 FOR UPDATE`,
+        [],
+        tx,
+      );
+      const since =
+        state?.swept_until && state.leads === leads && state.swept_until <= p.now ? state.swept_until : null;
+      const params: unknown[] = [
+        p.now,
+        p.answerLeadSeconds,
+        p.line2LeadSeconds,
+        p.escalationLeadSeconds,
+        JSON.stringify(p.clockTexts),
+      ];
+      const rows = await this.rows<SweepCountRow>(
+        since ? SWEEP_SQL.since : SWEEP_SQL.all,
+        since ? [...params, since] : params,
+        tx,
+      );
+      await this.rows(
+        `UPDATE clock_sweep_state SET swept_until = $1, leads = $2 WHERE id = 1`,
+        [p.now, leads],
+        tx,
+      );
+      return rows;
+    });
   }
 
   /** Marks of one kind at organisations in the scope, newest due time first; due range from inclusive, to exclusive. */
