@@ -5,28 +5,39 @@ import { seedDirectory } from '@inbox/demo';
 
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/** A fresh, migrated database for one benchmark run, dropped afterwards. */
-export async function createBenchDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A fresh, migrated database for one benchmark run, dropped afterwards. With `reuse`, a database of that name
+ * left by an earlier run (`--keep`) is kept as it is and only brought up to the current migrations.
+ */
+export async function createBenchDatabase(
+  name: string,
+  options: { reuse?: boolean } = {},
+): Promise<{ url: string; reused: boolean; drop(): Promise<void> }> {
   const admin = async (sql: string) => {
     const client = new Client({ connectionString: ADMIN_URL });
     await client.connect();
     try {
-      await client.query(sql);
+      return (await client.query(sql)).rows as unknown[];
     } finally {
       await client.end();
     }
   };
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin(`CREATE DATABASE ${name}`);
+  const reused =
+    options.reuse === true && (await admin(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)).length > 0;
+  if (!reused) {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin(`CREATE DATABASE ${name}`);
+  }
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   const ds = new DataSource(dataSourceOptions(url.toString()));
   await ds.initialize();
   await runMigrationsLocked(ds);
-  await seedDirectory(ds);
+  if (!reused) await seedDirectory(ds);
   await ds.destroy();
   return {
     url: url.toString(),
+    reused,
     drop: async () => {
       // A connection some closed context left idle is ended by the forced drop; its client then emits an
       // 'error' nobody listens to. That one error (admin shutdown) is expected here, nothing else is.
