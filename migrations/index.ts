@@ -24,6 +24,8 @@ import { PasswordChangeRequired1796197000000 } from './1796197000000-PasswordCha
 import { ChannelAccountsAsData1796198000000 } from './1796198000000-ChannelAccountsAsData';
 import { CombinedAnswers1796198500000 } from './1796198500000-CombinedAnswers';
 import { ClockSweepWatermark1796199000000 } from './1796199000000-ClockSweepWatermark';
+import { SendClaims1796199100000 } from './1796199100000-SendClaims';
+import { BotReplyRetryRounds1796199200000 } from './1796199200000-BotReplyRetryRounds';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -53,4 +55,6 @@ export const MIGRATIONS = [
   ChannelAccountsAsData1796198000000,
   CombinedAnswers1796198500000,
   ClockSweepWatermark1796199000000,
+  SendClaims1796199100000,
+  BotReplyRetryRounds1796199200000,
 ];

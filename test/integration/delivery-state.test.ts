@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccessModule } from '@inbox/access';
@@ -104,7 +104,10 @@ describe('delivery state (integration)', () => {
 
   it('records a receipt with its delivered event, and a later failure changes nothing', async () => {
     const id = await message();
-    await repo.countMessageAttempt(id);
+    expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({
+      kind: 'claimed',
+      uncertain: false,
+    });
     await repo.markMessageSent(
       { id, appeal_id: appealId, kind: 'answer' },
       { remoteId: 'r-1', sentAt: new Date().toISOString() },
@@ -122,6 +125,14 @@ describe('delivery state (integration)', () => {
       channel: 'pos',
       remoteId: 'r-1',
     });
+    // Marked twice (a receipt stored again): one delivered event still.
+    await repo.markMessageSent(
+      { id, appeal_id: appealId, kind: 'answer' },
+      { remoteId: 'r-1', sentAt: new Date().toISOString() },
+      'pos',
+    );
+    expect((await eventsOf('delivered')).filter((e) => e.data.outboundMessageId === id)).toHaveLength(1);
+    expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({ kind: 'sent' });
     expect(await repo.markMessageFailed({ id, appeal_id: appealId }, 'поздно')).toBe(false);
     expect((await stateOf('outbound_messages', id)).status).toBe('sent');
     expect((await eventsOf('delivery-failed')).some((e) => e.data.outboundMessageId === id)).toBe(false);
@@ -144,7 +155,7 @@ describe('delivery state (integration)', () => {
 
   it('keeps a sent bot reply sent and fails a queued one', async () => {
     const sent = await botReply();
-    await repo.countBotReplyAttempt(sent);
+    await repo.claim('bot-reply', sent, randomUUID(), 30_000);
     await repo.markBotReplySent(sent, { remoteId: 'm-7', sentAt: new Date().toISOString() });
     await repo.markBotReplyFailed(sent, 'поздно');
     expect(await stateOf('bot_replies', sent)).toEqual({
@@ -162,6 +173,64 @@ describe('delivery state (integration)', () => {
     });
     expect(await repo.botReply(failing)).toMatchObject({ channel: 'telegram', reply_address: { chatId: 1 } });
     expect(await repo.channelOf({ botReplyId: failing })).toBe('telegram');
+  });
+
+  it('lets one sender at a time hold a message; a claim that ran out is an attempt of unknown outcome', async () => {
+    const id = await message();
+    const first = randomUUID();
+    expect(await repo.claim('message', id, first, 30_000)).toEqual({ kind: 'claimed', uncertain: false });
+    // A second job for the same message (a sweep's, a stalled job handed over) waits for the claim.
+    const held = await repo.claim('message', id, randomUUID(), 30_000);
+    expect(held.kind).toBe('held');
+    expect(held.kind === 'held' && held.retryAfterMs).toBeGreaterThan(25_000);
+    // A failed attempt gives its claim back; another sender's token does not.
+    await repo.recordMessageError(id, 'таймаут', randomUUID());
+    expect((await repo.claim('message', id, randomUUID(), 30_000)).kind).toBe('held');
+    await repo.recordMessageError(id, 'таймаут', first);
+    expect(await repo.claim('message', id, randomUUID(), 50)).toEqual({ kind: 'claimed', uncertain: false });
+    // Its sender died mid-send: once the claim has run out, the next sender may send, and knows it is a resend.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({
+      kind: 'claimed',
+      uncertain: true,
+    });
+    expect((await stateOf('outbound_messages', id)).attempts).toBe(3);
+
+    const reply = await botReply();
+    expect(await repo.claim('bot-reply', reply, randomUUID(), 30_000)).toEqual({
+      kind: 'claimed',
+      uncertain: false,
+    });
+    expect((await repo.claim('bot-reply', reply, randomUUID(), 30_000)).kind).toBe('held');
+    await repo.markBotReplySent(reply, { remoteId: 'm-9', sentAt: new Date().toISOString() });
+    expect(await repo.claim('bot-reply', reply, randomUUID(), 30_000)).toEqual({ kind: 'sent' });
+  });
+
+  it('brings a bot reply that failed on an outage back by itself, for the configured rounds only', async () => {
+    const id = await botReply();
+    const outage = { firstMs: 60_000, rounds: 1 };
+    const dueNow = async () => {
+      await db.dataSource.query(
+        `UPDATE bot_replies SET retry_at = now() WHERE id = $1 AND retry_at IS NOT NULL`,
+        [id],
+      );
+      return (await repo.requeueDueBotReplies()).filter((r) => r.id === id);
+    };
+    await repo.markBotReplyFailed(id, 'после 3 попыток: 502', outage);
+    expect((await repo.requeueDueBotReplies()).map((r) => r.id)).not.toContain(id);
+    expect(await dueNow()).toEqual([{ id, round: 1 }]);
+    expect((await stateOf('bot_replies', id)).status).toBe('queued');
+    await repo.markBotReplyFailed(id, 'после 3 попыток: 502', outage);
+    expect(await dueNow()).toEqual([]);
+    expect((await stateOf('bot_replies', id)).status).toBe('failed');
+    // A permanent failure (a blocked chat) never comes back by itself.
+    const blocked = await botReply();
+    await repo.markBotReplyFailed(blocked, 'blocked: бот заблокирован');
+    await db.dataSource.query(
+      `UPDATE bot_replies SET retry_at = now() WHERE id = $1 AND retry_at IS NOT NULL`,
+      [blocked],
+    );
+    expect((await repo.requeueDueBotReplies()).map((r) => r.id)).not.toContain(blocked);
   });
 
   it('finds messages and bot replies still queued a minute after they were made', async () => {

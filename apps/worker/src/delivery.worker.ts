@@ -111,7 +111,9 @@ export class DeliveryWorker implements OnModuleInit {
       // Every retry failed on a temporary error: failed for now, tried again by itself later.
       void this.delivery.fail(job.data.outboundMessageId, reason, { temporary: true }).catch(() => undefined);
     } else if (job.name === JobName.DeliverBotReply && typeof job.data?.botReplyId === 'string') {
-      void this.delivery.failBotReply(job.data.botReplyId, reason).catch(() => undefined);
+      void this.delivery
+        .failBotReply(job.data.botReplyId, reason, { temporary: true })
+        .catch(() => undefined);
     }
   }
 
@@ -132,8 +134,16 @@ export class DeliveryWorker implements OnModuleInit {
         `${r.id}:round-${r.round}`,
       );
     }
-    if (retried.length > 0) this.log.info('failed deliveries queued again', { messages: retried.length });
-    return { requeued: rows.length, retried: retried.length };
+    const replies = await this.delivery.requeueDueBotReplies();
+    for (const r of replies) {
+      await this.enqueue(JobName.DeliverBotReply, { botReplyId: r.id }, `${r.id}:round-${r.round}`);
+    }
+    if (retried.length + replies.length > 0)
+      this.log.info('failed deliveries queued again', {
+        messages: retried.length,
+        botReplies: replies.length,
+      });
+    return { requeued: rows.length, retried: retried.length + replies.length };
   }
 
   private async enqueue(name: JobName, ref: Ref, jobId: string): Promise<void> {

@@ -39,6 +39,18 @@ export interface BotReplyRow {
 export type DeliveryRef = { outboundMessageId?: string; botReplyId?: string };
 
 /**
+ * One sender's hold on a message or bot reply for one attempt (see the SendClaims migration). `uncertain`: an
+ * earlier claim ran out without a receipt — its sender died or hung mid-send, and the citizen may have it already.
+ */
+export type SendClaim =
+  | { kind: 'claimed'; uncertain: boolean }
+  | { kind: 'sent' }
+  | { kind: 'held'; retryAfterMs: number };
+
+const SENDABLE = { message: 'outbound_messages', 'bot-reply': 'bot_replies' } as const;
+export type Sendable = keyof typeof SENDABLE;
+
+/**
  * Delivery state of `outbound_messages` (answers and notices to applicants) and `bot_replies` (bot messages
  * outside any appeal): attempts, receipts, failures, and the `delivered` / `delivery-failed` history events.
  */
@@ -103,40 +115,71 @@ export class DeliveryRepository extends SqlRepository {
     return this.one(`SELECT id, appeal_id FROM outbound_messages WHERE id = $1`, [id]);
   }
 
-  async countMessageAttempt(id: string): Promise<void> {
-    await this.rows(`UPDATE outbound_messages SET attempts = attempts + 1 WHERE id = $1`, [id]);
+  /**
+   * Takes a message or bot reply not yet sent for one attempt (counted), for `holdMs`, unless another sender's
+   * claim still runs. One statement: two senders can never both hold it.
+   */
+  async claim(what: Sendable, id: string, token: string, holdMs: number): Promise<SendClaim> {
+    const table = SENDABLE[what];
+    const [taken] = await this.rows<{ uncertain: boolean }>(
+      `UPDATE ${table} t SET send_claim = $2, send_claim_until = now() + make_interval(secs => $3::float8 / 1000),
+              attempts = t.attempts + 1
+         FROM (SELECT id, send_claim AS prior, send_claim_until AS prior_until FROM ${table} WHERE id = $1 FOR UPDATE) p
+        WHERE t.id = p.id AND t.status <> 'sent' AND (p.prior IS NULL OR p.prior_until <= now())
+        RETURNING p.prior IS NOT NULL AS uncertain`,
+      [id, token, holdMs],
+    );
+    if (taken) return { kind: 'claimed', uncertain: taken.uncertain };
+    const row = await this.one<{ status: string; held_ms: number | null }>(
+      `SELECT status, ceil(extract(epoch FROM send_claim_until - now()) * 1000)::int AS held_ms FROM ${table}
+        WHERE id = $1`,
+      [id],
+    );
+    if (!row) throw new Error(`${table} ${id} does not exist`);
+    if (row.status === 'sent') return { kind: 'sent' };
+    // Ran out between the two statements: try again at once.
+    return { kind: 'held', retryAfterMs: Math.max(row.held_ms ?? 0, 100) };
   }
 
-  /** The receipt and the `delivered` event, together. */
+  /**
+   * The receipt and the `delivered` event in one statement, right as the channel answers: the shorter the time
+   * between the channel's acceptance and this, the smaller the chance that a sender dying in it leaves a message
+   * the citizen has but we do not know is sent. A second mark changes nothing.
+   */
   async markMessageSent(
     m: { id: string; appeal_id: string; kind: string },
     receipt: DeliveryReceipt,
     connectorKind: string,
   ): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      await this.rows(
-        `UPDATE outbound_messages SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL WHERE id = $1`,
-        [m.id, receipt.remoteId ?? null, receipt.sentAt],
-        tx,
-      );
-      await this.rows(
-        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivered', $2)`,
-        [
-          m.appeal_id,
-          {
-            outboundMessageId: m.id,
-            kind: m.kind,
-            channel: connectorKind,
-            remoteId: receipt.remoteId ?? null,
-          },
-        ],
-        tx,
-      );
-    });
+    await this.rows(
+      `WITH sent AS (
+         UPDATE outbound_messages SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL,
+                send_claim = NULL, send_claim_until = NULL
+          WHERE id = $1 AND status <> 'sent' RETURNING appeal_id)
+       INSERT INTO appeal_events (appeal_id, type, data) SELECT appeal_id, 'delivered', $4::jsonb FROM sent`,
+      [
+        m.id,
+        receipt.remoteId ?? null,
+        receipt.sentAt,
+        JSON.stringify({
+          outboundMessageId: m.id,
+          kind: m.kind,
+          channel: connectorKind,
+          remoteId: receipt.remoteId ?? null,
+        }),
+      ],
+    );
   }
 
-  async recordMessageError(id: string, reason: string): Promise<void> {
-    await this.rows(`UPDATE outbound_messages SET last_error = $2 WHERE id = $1`, [id, reason]);
+  /** A failed attempt: its error kept, its claim given back (only the claim it took, `token`). */
+  async recordMessageError(id: string, reason: string, token?: string): Promise<void> {
+    await this.rows(
+      `UPDATE outbound_messages SET last_error = $2,
+              send_claim = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim END,
+              send_claim_until = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim_until END
+        WHERE id = $1`,
+      [id, reason, token ?? null],
+    );
   }
 
   /** Failed for good, unless already sent; the `delivery-failed` event with it. False when nothing changed. */
@@ -151,7 +194,7 @@ export class DeliveryRepository extends SqlRepository {
   ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const updated = await this.rows(
-        `UPDATE outbound_messages SET status = 'failed', last_error = $2,
+        `UPDATE outbound_messages SET status = 'failed', last_error = $2, send_claim = NULL, send_claim_until = NULL,
                 retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
                                 THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
           WHERE id = $1 AND status <> 'sent' RETURNING id`,
@@ -175,36 +218,62 @@ export class DeliveryRepository extends SqlRepository {
     );
   }
 
-  async countBotReplyAttempt(id: string): Promise<void> {
-    await this.rows(`UPDATE bot_replies SET attempts = attempts + 1 WHERE id = $1`, [id]);
-  }
-
-  async recordBotReplyError(id: string, reason: string): Promise<void> {
-    await this.rows(`UPDATE bot_replies SET last_error = $2 WHERE id = $1`, [id, reason]);
+  /** A failed attempt: its error kept, its claim given back (only the claim it took, `token`). */
+  async recordBotReplyError(id: string, reason: string, token?: string): Promise<void> {
+    await this.rows(
+      `UPDATE bot_replies SET last_error = $2,
+              send_claim = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim END,
+              send_claim_until = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim_until END
+        WHERE id = $1`,
+      [id, reason, token ?? null],
+    );
   }
 
   async markBotReplySent(id: string, receipt: DeliveryReceipt): Promise<void> {
     await this.rows(
-      `UPDATE bot_replies SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL WHERE id = $1`,
+      `UPDATE bot_replies SET status = 'sent', remote_id = $2, sent_at = $3, last_error = NULL, send_claim = NULL,
+              send_claim_until = NULL
+        WHERE id = $1 AND status <> 'sent'`,
       [id, receipt.remoteId ?? null, receipt.sentAt],
     );
   }
 
-  async markBotReplyFailed(id: string, reason: string): Promise<void> {
+  /**
+   * Failed, unless sent. `retry` (a temporary failure): queued again by the sweep after `firstMs` doubled per round
+   * already made, unless `rounds` rounds have been made; a permanent failure (a blocked chat) stays failed.
+   */
+  async markBotReplyFailed(
+    id: string,
+    reason: string,
+    retry?: { firstMs: number; rounds: number },
+  ): Promise<void> {
     await this.rows(
-      `UPDATE bot_replies SET status = 'failed', last_error = $2 WHERE id = $1 AND status <> 'sent'`,
-      [id, reason],
+      `UPDATE bot_replies SET status = 'failed', last_error = $2, send_claim = NULL, send_claim_until = NULL,
+              retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
+                              THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
+        WHERE id = $1 AND status <> 'sent'`,
+      [id, reason, retry?.firstMs ?? null, retry?.rounds ?? 0],
     );
+  }
+
+  /** Failed bot replies whose next round is due, back to queued (the round counted); their ids and round. */
+  requeueDueBotReplies(limit = 500): Promise<{ id: string; round: number }[]> {
+    return this.requeueDue('bot-reply', limit);
   }
 
   /** Failed messages whose next round is due, back to queued (the round counted); their ids and round. */
   requeueDueRetries(limit = 500): Promise<{ id: string; round: number }[]> {
+    return this.requeueDue('message', limit);
+  }
+
+  private requeueDue(what: Sendable, limit: number): Promise<{ id: string; round: number }[]> {
+    const table = SENDABLE[what];
     return this.rows(
-      `UPDATE outbound_messages m SET status = 'queued', retry_at = NULL, retry_rounds = m.retry_rounds + 1
-         FROM (SELECT id FROM outbound_messages WHERE status = 'failed' AND retry_at <= now()
+      `UPDATE ${table} t SET status = 'queued', retry_at = NULL, retry_rounds = t.retry_rounds + 1
+         FROM (SELECT id FROM ${table} WHERE status = 'failed' AND retry_at <= now()
                 ORDER BY retry_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
-        WHERE m.id = due.id
-        RETURNING m.id, m.retry_rounds AS round`,
+        WHERE t.id = due.id
+        RETURNING t.id, t.retry_rounds AS round`,
       [limit],
     );
   }
@@ -219,7 +288,7 @@ export class DeliveryRepository extends SqlRepository {
          WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover'
            AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
        UNION ALL
-       (SELECT id, 'bot-reply', 0 FROM bot_replies
+       (SELECT id, 'bot-reply', retry_rounds FROM bot_replies
          WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)`,
     );
   }

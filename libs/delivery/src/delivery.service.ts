@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
@@ -5,7 +6,7 @@ import { AppConfig } from '@inbox/config';
 import { ConnectorError, type DeliveryReceipt } from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
-import { DeliveryRepository, type DeliveryRef, type MessageRow } from './delivery.repository';
+import { DeliveryRepository, type DeliveryRef, type MessageRow, type Sendable } from './delivery.repository';
 
 /** How long a message waits in its job for an earlier one of the same appeal, and how often it looks. */
 const EARLIER_FIRST_WAIT_MS = 10_000;
@@ -27,7 +28,9 @@ export class RetryableDeliveryError extends Error {
 /**
  * Sends one outbound message through the channel the appeal came from. Idempotent: a sent message is not
  * sent again, and the message id is the connector's idempotency key (VK random_id); the receipt (remote id,
- * time) is stored. A permanent failure is recorded on the appeal, never dropped; a temporary one goes back to
+ * time) is stored. Each attempt first claims the message (DeliveryRepository.claim), so two jobs for one message
+ * never send it side by side; only a sender that died between the channel's acceptance and the receipt leaves a
+ * message that goes out again, once its claim has run out (Telegram and OK take no idempotency key). A permanent failure is recorded on the appeal, never dropped; a temporary one goes back to
  * the queue with the channel's retry-after. Messenger chats are paced (one message per second in Telegram).
  */
 @Injectable()
@@ -76,7 +79,8 @@ export class DeliveryService {
     // An answer goes with its files (a combined answer with every answer's), in every channel that can carry them.
     const files = m.kind === 'answer' ? await this.deliveries.answerFiles(m.id) : [];
     await this.pace(entry, replyAddress);
-    await this.deliveries.countMessageAttempt(m.id);
+    const token = await this.claim('message', m.id);
+    if (!token) return 'already-sent';
     try {
       const receipt = await entry.connector.send(entry.account, {
         id: m.id,
@@ -111,7 +115,7 @@ export class DeliveryService {
         return 'failed-permanently';
       }
       const reason = error instanceof Error ? error.message : String(error);
-      await this.deliveries.recordMessageError(m.id, reason);
+      await this.deliveries.recordMessageError(m.id, reason, token);
       throw retryable(error);
     }
   }
@@ -151,7 +155,8 @@ export class DeliveryService {
       return 'failed-permanently';
     }
     await this.pace(entry, r.reply_address);
-    await this.deliveries.countBotReplyAttempt(r.id);
+    const token = await this.claim('bot-reply', r.id);
+    if (!token) return 'already-sent';
     let receipt: DeliveryReceipt;
     try {
       receipt = await entry.connector.send(entry.account, {
@@ -166,7 +171,11 @@ export class DeliveryService {
         await this.failBotReply(r.id, `${error.code}: ${error.message}`);
         return 'failed-permanently';
       }
-      await this.deliveries.recordBotReplyError(r.id, error instanceof Error ? error.message : String(error));
+      await this.deliveries.recordBotReplyError(
+        r.id,
+        error instanceof Error ? error.message : String(error),
+        token,
+      );
       throw retryable(error);
     }
     await this.deliveries.markBotReplySent(r.id, receipt);
@@ -174,9 +183,44 @@ export class DeliveryService {
     return 'sent';
   }
 
-  async failBotReply(botReplyId: string, reason: string): Promise<void> {
-    await this.deliveries.markBotReplyFailed(botReplyId, reason.slice(0, 1000));
-    this.log.warn('bot reply failed', { botReplyId, reason });
+  /**
+   * A bot reply failed: for good on a permanent error (a blocked chat); after every retry spent on a temporary one
+   * (`temporary`), failed for now and queued again by the sweep after DELIVERY_RETRY_FAILED_MS, doubling,
+   * DELIVERY_RETRY_ROUNDS times, as a citizen's message is: a consent request is not dropped for an outage.
+   */
+  async failBotReply(
+    botReplyId: string,
+    reason: string,
+    options: { temporary?: boolean } = {},
+  ): Promise<void> {
+    const retry = options.temporary
+      ? { firstMs: this.config.deliveryRetryFailedMs, rounds: this.config.deliveryRetryRounds }
+      : undefined;
+    await this.deliveries.markBotReplyFailed(botReplyId, reason.slice(0, 1000), retry);
+    this.log.warn('bot reply failed', { botReplyId, reason, temporary: !!options.temporary });
+  }
+
+  /** Failed bot replies whose next round is due, queued again: the worker's sweep enqueues them. */
+  requeueDueBotReplies(): Promise<{ id: string; round: number }[]> {
+    return this.deliveries.requeueDueBotReplies();
+  }
+
+  /**
+   * This attempt's hold on the message (its token), undefined when it is sent already. Held by another sender
+   * right now: retried once that claim runs out. A claim is twice a job lock's time: the send and the wait for its
+   * receipt (recordSent) fit in it, and a dead sender's message waits no longer than that to go out again.
+   */
+  private async claim(what: Sendable, id: string): Promise<string | undefined> {
+    const token = randomUUID();
+    const claim = await this.deliveries.claim(what, id, token, 2 * this.config.queueLockMs);
+    if (claim.kind === 'sent') return undefined;
+    if (claim.kind === 'held')
+      throw new RetryableDeliveryError('another sender holds this message right now', claim.retryAfterMs);
+    if (claim.uncertain)
+      this.log.warn('sent again after an attempt whose outcome is unknown (its sender stopped mid-send)', {
+        [what === 'message' ? 'outboundMessageId' : 'botReplyId']: id,
+      });
+    return token;
   }
 
   /**
