@@ -1,39 +1,17 @@
-import { type AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
-import { Role } from '@inbox/access';
+import { type Browser, chromium } from 'playwright-core';
+import { Role, StaffUsers } from '@inbox/access';
 import { AppealEventHooks } from '@inbox/channels';
+import { RemoteChannel } from '../fakes/remote-channel/remote-channel';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-
-/** A remote channel at the network boundary: takes POSTed events while up, answers 503 while down. */
-class RemoteChannel {
-  up = true;
-  readonly received: string[] = [];
-  private server?: Server;
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-      req.on('end', () => {
-        if (!this.up) return void res.writeHead(503).end('Service Unavailable');
-        this.received.push((JSON.parse(body) as { eventId: string }).eventId);
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/`;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
+import { ensureWebBuilt } from '../support/web-build';
 
 /**
  * Issue 15: a consumer of the history whose remote side stays down longer than every attempt ends in a dead
  * letter that an administrator sees (the panel's API, /health's figures) and retries once the remote is back;
  * the retry delivers it once, is audited, and a second retry finds nothing. Other staff may not see or retry.
+ * The same in a real browser: the administrator's «Уведомления и статусы» tab shows the failed delivery, «Повторить»
+ * sends it once the channel is back, and the list of dead letters is empty afterwards.
  */
 describe('history outbox panel (e2e)', () => {
   let stack: TestStack;
@@ -41,8 +19,11 @@ describe('history outbox panel (e2e)', () => {
   let admin: SignedIn;
   let clerk: SignedIn;
   let appealId = '';
+  let registrationNumber = '';
+  let browser: Browser;
 
   beforeAll(async () => {
+    ensureWebBuilt();
     remote = new RemoteChannel();
     const url = await remote.start();
     stack = await startTestStack({
@@ -70,14 +51,32 @@ describe('history outbox panel (e2e)', () => {
       body.append(k, v);
     const created = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body });
     expect(created.status).toBe(201);
-    const { registrationNumber } = (await created.json()) as { registrationNumber: string };
+    ({ registrationNumber } = (await created.json()) as { registrationNumber: string });
     [{ id: appealId }] = (await stack.db.dataSource.query(
       `SELECT id FROM appeals WHERE registration_number = $1`,
       [registrationNumber],
     )) as { id: string }[];
+    // The administrator who signs in to the workspace in the browser.
+    await stack.api.get(StaffUsers).create({
+      login: 'outbox-admin',
+      password: 'demo',
+      fullName: 'Администратор системы',
+      role: Role.Admin,
+      organisationId: (
+        (await stack.db.dataSource.query(`SELECT id FROM organisations WHERE code = 'region'`)) as {
+          id: string;
+        }[]
+      )[0].id,
+    });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+    });
   });
 
   afterAll(async () => {
+    await browser?.close();
     await stack?.close();
     await remote?.stop();
   });
@@ -168,5 +167,50 @@ describe('history outbox panel (e2e)', () => {
         details: { consumer: null, eventId: null, retried: 0 },
       },
     ]);
+  });
+  it('administrator in the browser: sees the failed delivery, retries it once the channel is back, and it goes', async () => {
+    remote.up = false;
+    const eventId = await ping();
+    await eventually(async () => {
+      const overview = await json(panel());
+      return overview.dead.some((d: { eventId: string }) => d.eventId === eventId) ? true : undefined;
+    });
+
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 900 },
+      locale: 'ru-RU',
+      timezoneId: 'Asia/Novosibirsk',
+    });
+    try {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${stack.baseUrl}/app/`);
+      await page.getByLabel('Логин').fill('outbox-admin');
+      await page.getByLabel('Пароль').fill('demo');
+      await page.getByRole('button', { name: 'Войти' }).click();
+      await page.getByTestId('current-user').waitFor();
+      await page.getByRole('link', { name: 'Администрирование' }).click();
+      await page.getByRole('tab', { name: 'Уведомления и статусы' }).click();
+
+      const row = page
+        .getByRole('table', { name: 'Недоставленные события' })
+        .getByRole('row')
+        .filter({ hasText: registrationNumber });
+      await row.getByText('remote answered 503').waitFor();
+      await row.getByText(`test-ping № ${eventId}`).waitFor();
+      await page.getByText('Недоставленные события: 1').waitFor();
+      expect(remote.received).not.toContain(eventId);
+
+      remote.up = true;
+      await row.getByRole('button', { name: `Повторить событие ${eventId} для test-remote` }).click();
+      await page.getByText('Поставлено на повтор: 1').waitFor();
+      await eventually(async () => (remote.received.includes(eventId) ? true : undefined));
+      await page.getByText('Недоставленных событий нет').waitFor();
+      await page.getByText('Недоставленные события: 0').waitFor();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(remote.received.filter((id) => id === eventId)).toHaveLength(1);
+    } finally {
+      await context.close();
+    }
   });
 });

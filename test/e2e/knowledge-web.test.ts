@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
 import { DEMO_ORGANISATIONS, seedDemoKnowledge, seedDirectory } from '@inbox/demo';
 import { KnowledgeWatcher } from '@inbox/knowledge';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { ensureWebBuilt } from '../support/web-build';
 
 /**
  * Issue 16 in a real browser: the knowledge base screens of the built workspace, on the demo knowledge base.
@@ -15,39 +15,10 @@ import { json, startTestStack, type TestStack } from '../support/test-stack';
  * publishes it; the supervisor sees the overdue section on the reviews page and the dashboard.
  */
 const ROOT = join(__dirname, '..', '..');
-const WEB = join(ROOT, 'apps', 'web');
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const DOCS_SHOTS = join(ROOT, 'docs', 'screenshots');
 const VIEWPORT = { width: 1366, height: 900 };
 const PASSWORD = 'demo';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    newest = Math.max(newest, stat.isDirectory() ? newestMtime(path) : stat.mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` builds first; a direct jest run builds the SPA here when it is missing or stale. */
-function ensureWebBuilt(): void {
-  const index = join(WEB, 'dist', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(WEB, 'src'))) return;
-  execFileSync(
-    process.execPath,
-    [
-      join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'),
-      'build',
-      '--config',
-      join(WEB, 'vite.config.ts'),
-      '--logLevel',
-      'warn',
-    ],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-}
 
 describe('knowledge base screens (browser e2e)', () => {
   let stack: TestStack;

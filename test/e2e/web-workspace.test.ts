@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type DataSource } from 'typeorm';
@@ -23,6 +22,7 @@ import { previewOpenApiDocument } from '../../apps/api/src/openapi/openapi-docum
 import { ENDPOINTS } from '../../apps/web/src/api/endpoints';
 import { inboundItem } from '../factories/inbound-items';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { ensureWebBuilt } from '../support/web-build';
 
 /**
  * Issue 7 in a real browser: the built staff workspace served by the real api (+ worker) at /app/, signed
@@ -30,45 +30,12 @@ import { eventually, json, startTestStack, type TestStack } from '../support/tes
  * overdue chart into the appeal, a clerk of another organisation cannot open it.
  */
 const ROOT = join(__dirname, '..', '..');
-const WEB = join(ROOT, 'apps', 'web');
 const SHOTS = join(ROOT, 'test-output', 'screenshots');
 const DOCS_SHOTS = join(ROOT, 'docs', 'screenshots');
 const VIEWPORT = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const PASSWORD = 'demo';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    newest = Math.max(newest, stat.isDirectory() ? newestMtime(path) : stat.mtimeMs);
-  }
-  return newest;
-}
-
-/** `npm test` builds first; a direct jest run builds the SPA here when it is missing or stale. */
-function ensureWebBuilt(): void {
-  const index = join(WEB, 'dist', 'index.html');
-  if (existsSync(index) && statSync(index).mtimeMs >= newestMtime(join(WEB, 'src'))) return;
-  execFileSync(
-    process.execPath,
-    [
-      // vite's package exports do not include its bin: resolve the package, then the file beside it.
-      join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js'),
-      'build',
-      '--config',
-      join(WEB, 'vite.config.ts'),
-      '--logLevel',
-      'warn',
-    ],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
-}
 
 describe('staff web workspace (browser e2e)', () => {
   let stack: TestStack;
