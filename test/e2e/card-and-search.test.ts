@@ -3,48 +3,31 @@ import { Role } from '@inbox/access';
 import { AppealRegistrar } from '@inbox/appeals';
 import { InboundStore } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
-import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
-import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { staffStack } from '../support/staff-stack';
+import { json } from '../support/test-stack';
 
 /**
  * Issue 12, build items 1, 6 and 8: an incomplete card is completed (not refused after the fact), search
  * finds anything within the scope and is audited, and clocks tell the truth.
  */
 describe('complete card, search, honest clocks (e2e)', () => {
-  let stack: TestStack;
-  let operator: SignedIn;
-  let housingClerk: SignedIn;
-  let roadsClerk: SignedIn;
-  let org: Record<string, string>;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ env: { ESCALATION_CLOCK_CHANNELS: 'operator,telegram' } });
-    const ds = stack.db.dataSource;
-    org = {
-      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
-      mintrans: await idOf(ds, 'organisations', 'mintrans'),
-      housing: await idOf(ds, 'topics', 'housing'),
-    };
-    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
-    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
-    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+  const t = staffStack({
+    env: { ESCALATION_CLOCK_CHANNELS: 'operator,telegram' },
+    organisations: { minzhkh: 'minzhkh', mintrans: 'mintrans' },
+    topics: { housing: 'housing' },
+    staff: {
+      operator: [Role.Operator, 'cur'],
+      housingClerk: [Role.Clerk, 'minzhkh'],
+      roadsClerk: [Role.Clerk, 'mintrans'],
+    },
   });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  const call = (method: string, path: string, who: SignedIn, body?: unknown) =>
-    fetch(`${stack.baseUrl}${path}`, {
-      method,
-      headers: who.headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const { ids: org, staff, call } = t;
 
   /** A Telegram message as it arrives: a display name, no patronymic, no phone, no subject. */
   async function fromTelegram(overrides: Parameters<typeof inboundItem>[0] = {}) {
-    const [stored] = await stack.api.get(InboundStore).store(
+    const [stored] = await t.stack.api.get(InboundStore).store(
       [
         inboundItem({
           channel: Channel.Telegram,
@@ -57,14 +40,14 @@ describe('complete card, search, honest clocks (e2e)', () => {
       ],
       { enqueue: false },
     );
-    const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    const outcome = await t.stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
     if (outcome.kind !== 'registered') throw new Error(outcome.kind);
     return outcome;
   }
 
   it('asks for what escalation lacks, takes it on the card or with the escalation, with history and audit', async () => {
     const appeal = await fromTelegram();
-    const card = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, operator));
+    const card = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, staff.operator));
     expect(card.escalationRequires).toEqual({
       topicId: 'Укажите тему обращения',
       subject: 'Укажите суть вопроса',
@@ -72,7 +55,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
       'applicant.phone': 'В карточке нет телефона заявителя',
     });
 
-    const updated = await call('PATCH', `/api/v1/appeals/${appeal.appealId}/card`, operator, {
+    const updated = await call('PATCH', `/api/v1/appeals/${appeal.appealId}/card`, staff.operator, {
       subject: 'Не вывозят мусор',
       applicant: { surname: 'Кузнецов', patronymic: 'Петрович', phone: '8 (913) 555-44-33' },
     });
@@ -80,13 +63,13 @@ describe('complete card, search, honest clocks (e2e)', () => {
     expect(await json(updated)).toEqual({
       fields: ['applicant.surname', 'applicant.patronymic', 'applicant.phone', 'subject'],
     });
-    const bad = await call('PATCH', `/api/v1/appeals/${appeal.appealId}/card`, operator, {
+    const bad = await call('PATCH', `/api/v1/appeals/${appeal.appealId}/card`, staff.operator, {
       applicant: { phone: 'позвонить' },
     });
     expect(bad.status).toBe(400);
     expect((await json(bad)).errors['applicant.phone']).toBeDefined();
 
-    const completed = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, operator));
+    const completed = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, staff.operator));
     expect(completed.applicant).toMatchObject({
       surname: 'Кузнецов',
       patronymic: 'Петрович',
@@ -97,15 +80,15 @@ describe('complete card, search, honest clocks (e2e)', () => {
     const event = completed.history.find((e: { type: string }) => e.type === 'card-updated');
     expect(event.data.fields).toContain('applicant.phone');
     expect(JSON.stringify(event.data)).not.toContain('5554433');
-    const [audit] = (await stack.db.dataSource.query(
+    const [audit] = (await t.stack.db.dataSource.query(
       `SELECT outcome FROM audit_log WHERE user_id = $1 AND action = 'update-card' AND entity_id = $2`,
-      [operator.userId, appeal.appealId],
+      [staff.operator.userId, appeal.appealId],
     )) as { outcome: string }[];
     expect(audit).toEqual({ outcome: 'ok' });
 
     // The last missing piece comes with the escalation itself.
     const other = await fromTelegram();
-    const escalated = await call('POST', `/api/v1/appeals/${other.appealId}/escalate`, operator, {
+    const escalated = await call('POST', `/api/v1/appeals/${other.appealId}/escalate`, staff.operator, {
       organisationIds: [org.minzhkh],
       topicId: org.housing,
       subject: 'Мусор',
@@ -114,7 +97,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
     expect(escalated.status).toBe(204);
     // A clerk of another organisation cannot touch the card.
     expect(
-      (await call('PATCH', `/api/v1/appeals/${other.appealId}/card`, roadsClerk, { subject: 'Чужое' }))
+      (await call('PATCH', `/api/v1/appeals/${other.appealId}/card`, staff.roadsClerk, { subject: 'Чужое' }))
         .status,
     ).toBe(404);
   });
@@ -129,7 +112,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
         email: 'zaretskaya@example.test',
       },
     });
-    await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, operator, {
+    await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, staff.operator, {
       organisationIds: [org.minzhkh],
       topicId: org.housing,
       subject: 'Мусор',
@@ -149,19 +132,19 @@ describe('complete card, search, honest clocks (e2e)', () => {
       '+79137001122',
       'ZARETSKAYA@example.test',
     ]) {
-      expect({ q, found: (await find(housingClerk, q)).includes(appeal.appealId) }).toEqual({
+      expect({ q, found: (await find(staff.housingClerk, q)).includes(appeal.appealId) }).toEqual({
         q,
         found: true,
       });
-      expect({ q, found: (await find(roadsClerk, q)).includes(appeal.appealId) }).toEqual({
+      expect({ q, found: (await find(staff.roadsClerk, q)).includes(appeal.appealId) }).toEqual({
         q,
         found: false,
       });
     }
-    expect(await find(housingClerk, 'Незнакомова')).not.toContain(appeal.appealId);
-    const audited = (await stack.db.dataSource.query(
+    expect(await find(staff.housingClerk, 'Незнакомова')).not.toContain(appeal.appealId);
+    const audited = (await t.stack.db.dataSource.query(
       `SELECT details FROM audit_log WHERE user_id = $1 AND action = 'search-appeals' ORDER BY id`,
-      [housingClerk.userId],
+      [staff.housingClerk.userId],
     )) as { details: { found: string[] } }[];
     expect(audited.length).toBeGreaterThanOrEqual(7);
     expect(audited[0].details.found).toContain(appeal.appealId);
@@ -170,7 +153,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
   it('starts the escalation clock only for items that begin on line 1, and keeps each clock mark visible', async () => {
     const atCentre = await fromTelegram();
     const atDepartment = await fromTelegram({ addressee: { code: 'minzhkh' } });
-    const rows = (await stack.db.dataSource.query(
+    const rows = (await t.stack.db.dataSource.query(
       `SELECT id, escalation_due_at FROM appeals WHERE id = ANY($1)`,
       [[atCentre.appealId, atDepartment.appealId]],
     )) as { id: string; escalation_due_at: Date | null }[];
@@ -179,21 +162,21 @@ describe('complete card, search, honest clocks (e2e)', () => {
     expect(due[atDepartment.appealId]).toBeNull();
 
     // An overdue escalation does not hide the answer term being at risk.
-    await stack.db.dataSource.query(
+    await t.stack.db.dataSource.query(
       `INSERT INTO clock_marks (appeal_id, organisation_id, clock, kind, due_at) VALUES
          ($1, $2, 'escalation', 'overdue', now()), ($1, $2, 'answer', 'at-risk', now() + interval '1 day')`,
       [atCentre.appealId, atCentre.organisationId],
     );
-    const atRisk = await json(call('GET', `/api/v1/appeals?clock=at-risk&limit=200`, operator));
+    const atRisk = await json(call('GET', `/api/v1/appeals?clock=at-risk&limit=200`, staff.operator));
     expect(atRisk.items.map((i: { id: string }) => i.id)).toContain(atCentre.appealId);
-    const overdue = await json(call('GET', `/api/v1/appeals?clock=overdue&limit=200`, operator));
+    const overdue = await json(call('GET', `/api/v1/appeals?clock=overdue&limit=200`, staff.operator));
     expect(overdue.items.map((i: { id: string }) => i.id)).toContain(atCentre.appealId);
   });
 
   it('reports by organisation count every organisation that held a part, and refuse an impossible date', async () => {
-    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+    const supervisor = await signInAs(t.stack.api, t.stack.baseUrl, Role.Supervisor, 'region');
     const appeal = await fromTelegram();
-    const escalated = await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, operator, {
+    const escalated = await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, staff.operator, {
       organisationIds: [org.minzhkh, org.mintrans],
       topicId: org.housing,
       subject: 'Мусор',
@@ -207,7 +190,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
     expect(held[org.minzhkh]).toBeGreaterThanOrEqual(1);
     expect(held[org.mintrans]).toBeGreaterThanOrEqual(1);
     // A clerk sees only their own organisation's row.
-    const roads = await json(call('GET', '/api/v1/reports/handled?groupBy=organisation', roadsClerk));
+    const roads = await json(call('GET', '/api/v1/reports/handled?groupBy=organisation', staff.roadsClerk));
     expect((roads.rows as { key: string }[]).map((r) => r.key)).toEqual([org.mintrans]);
 
     const bad = await call('GET', '/api/v1/reports/handled?from=2026-02-30', supervisor);

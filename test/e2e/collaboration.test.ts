@@ -1,7 +1,7 @@
 import { Role } from '@inbox/access';
-import { idOf } from '../factories/directory';
-import { signInAs, type SignedIn } from '../factories/staff';
-import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { signInAs } from '../factories/staff';
+import { staffStack } from '../support/staff-stack';
+import { json } from '../support/test-stack';
 
 /**
  * Issue 12, build item 7: one assignee per part; a department head approves answers and grants the 59-ФЗ
@@ -9,44 +9,23 @@ import { json, startTestStack, type TestStack } from '../support/test-stack';
  * with a comment; internal notes; staff notifications through the API.
  */
 describe('who does what (e2e)', () => {
-  let stack: TestStack;
-  let operator: SignedIn;
-  let clerk: SignedIn;
-  let colleague: SignedIn;
-  let head: SignedIn;
-  let supervisor: SignedIn;
-  let roadsClerk: SignedIn;
-  let org: Record<string, string>;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-    const ds = stack.db.dataSource;
-    org = {
-      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
-      mintrans: await idOf(ds, 'organisations', 'mintrans'),
-      housing: await idOf(ds, 'topics', 'housing'),
-    };
-    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
-    clerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
-    colleague = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
-    head = await signInAs(stack.api, stack.baseUrl, Role.Head, 'minzhkh');
-    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
-    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+  const t = staffStack({
+    organisations: { minzhkh: 'minzhkh', mintrans: 'mintrans' },
+    topics: { housing: 'housing' },
+    staff: {
+      operator: [Role.Operator, 'cur'],
+      clerk: [Role.Clerk, 'minzhkh'],
+      colleague: [Role.Clerk, 'minzhkh'],
+      head: [Role.Head, 'minzhkh'],
+      supervisor: [Role.Supervisor, 'region'],
+      roadsClerk: [Role.Clerk, 'mintrans'],
+    },
   });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  const call = (method: string, path: string, who: SignedIn, body?: unknown) =>
-    fetch(`${stack.baseUrl}${path}`, {
-      method,
-      headers: who.headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const { ids: org, staff, call } = t;
 
   async function escalated(): Promise<string> {
     const created = await json(
-      call('POST', '/api/v1/appeals', operator, {
+      call('POST', '/api/v1/appeals', staff.operator, {
         medium: 'phone',
         surname: 'Соколова',
         firstName: 'Анна',
@@ -59,7 +38,7 @@ describe('who does what (e2e)', () => {
     );
     expect(
       (
-        await call('POST', `/api/v1/appeals/${created.id}/escalate`, operator, {
+        await call('POST', `/api/v1/appeals/${created.id}/escalate`, staff.operator, {
           organisationIds: [org.minzhkh, org.mintrans],
         })
       ).status,
@@ -69,39 +48,53 @@ describe('who does what (e2e)', () => {
 
   it('gives each part its own clerk, and routes approval and the 59-ФЗ extension through the head', async () => {
     const id = await escalated();
-    expect((await call('POST', `/api/v1/appeals/${id}/take`, clerk)).status).toBe(204);
+    expect((await call('POST', `/api/v1/appeals/${id}/take`, staff.clerk)).status).toBe(204);
     expect(
-      (await call('POST', `/api/v1/appeals/${id}/assign`, operator, { userId: roadsClerk.userId })).status,
+      (
+        await call('POST', `/api/v1/appeals/${id}/assign`, staff.operator, {
+          userId: staff.roadsClerk.userId,
+        })
+      ).status,
     ).toBe(204);
-    const card = await json(call('GET', `/api/v1/appeals/${id}`, supervisor));
+    const card = await json(call('GET', `/api/v1/appeals/${id}`, staff.supervisor));
     const parts = Object.fromEntries(
       (card.organisations as { code: string; assigneeId: string | null }[]).map((p) => [
         p.code,
         p.assigneeId,
       ]),
     );
-    expect(parts).toMatchObject({ minzhkh: clerk.userId, mintrans: roadsClerk.userId });
-    const mine = await json(call('GET', `/api/v1/appeals?assigneeId=me`, clerk));
+    expect(parts).toMatchObject({ minzhkh: staff.clerk.userId, mintrans: staff.roadsClerk.userId });
+    const mine = await json(call('GET', `/api/v1/appeals?assigneeId=me`, staff.clerk));
     expect(mine.items.map((i: { id: string }) => i.id)).toContain(id);
 
-    const draft = await json(call('POST', `/api/v1/appeals/${id}/answers`, clerk, { text: 'Проект ответа' }));
-    // The organisation has a head: a colleague no longer approves, the author never does.
-    expect((await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/approve`, colleague)).status).toBe(
-      403,
+    const draft = await json(
+      call('POST', `/api/v1/appeals/${id}/answers`, staff.clerk, { text: 'Проект ответа' }),
     );
-    expect((await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/approve`, clerk)).status).toBe(403);
-    expect((await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/approve`, head)).status).toBe(204);
+    // The organisation has a head: a colleague no longer approves, the author never does.
+    expect(
+      (await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/approve`, staff.colleague)).status,
+    ).toBe(403);
+    expect(
+      (await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/approve`, staff.clerk)).status,
+    ).toBe(403);
+    expect((await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/approve`, staff.head)).status).toBe(
+      204,
+    );
 
     // Nobody approves their own draft, supervisors included.
     const own = await json(
-      call('POST', `/api/v1/appeals/${id}/answers`, supervisor, { text: 'Сам написал' }),
+      call('POST', `/api/v1/appeals/${id}/answers`, staff.supervisor, { text: 'Сам написал' }),
     );
-    const selfApproval = await call('POST', `/api/v1/appeals/${id}/answers/${own.id}/approve`, supervisor);
+    const selfApproval = await call(
+      'POST',
+      `/api/v1/appeals/${id}/answers/${own.id}/approve`,
+      staff.supervisor,
+    );
     expect(selfApproval.status).toBe(403);
     expect((await json(selfApproval)).message).toBe('Нельзя согласовать собственный проект ответа');
 
     // The 59-ФЗ extension: the head's decision, not a clerk's.
-    const byClerk = await call('POST', `/api/v1/appeals/${id}/extend`, clerk, {
+    const byClerk = await call('POST', `/api/v1/appeals/${id}/extend`, staff.clerk, {
       kind: 'appeal',
       days: 10,
       reason: 'Запрошены документы',
@@ -109,7 +102,7 @@ describe('who does what (e2e)', () => {
     expect(byClerk.status).toBe(403);
     expect(
       (
-        await call('POST', `/api/v1/appeals/${id}/extend`, head, {
+        await call('POST', `/api/v1/appeals/${id}/extend`, staff.head, {
           kind: 'appeal',
           days: 10,
           reason: 'Запрошены документы',
@@ -120,67 +113,85 @@ describe('who does what (e2e)', () => {
 
   it('edits, sends back with a comment (the author is notified), and discards drafts; keeps internal notes', async () => {
     const id = await escalated();
-    const draft = await json(call('POST', `/api/v1/appeals/${id}/answers`, clerk, { text: 'Черновик' }));
+    const draft = await json(
+      call('POST', `/api/v1/appeals/${id}/answers`, staff.clerk, { text: 'Черновик' }),
+    );
     expect(
       (
-        await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/send-back`, head, {
+        await call('POST', `/api/v1/appeals/${id}/answers/${draft.id}/send-back`, staff.head, {
           comment: 'Укажите срок устранения',
         })
       ).status,
     ).toBe(204);
     expect(
-      (await call('PATCH', `/api/v1/appeals/${id}/answers/${draft.id}`, colleague, { text: 'Чужая правка' }))
-        .status,
+      (
+        await call('PATCH', `/api/v1/appeals/${id}/answers/${draft.id}`, staff.colleague, {
+          text: 'Чужая правка',
+        })
+      ).status,
     ).toBe(403);
     expect(
       (
-        await call('PATCH', `/api/v1/appeals/${id}/answers/${draft.id}`, clerk, {
+        await call('PATCH', `/api/v1/appeals/${id}/answers/${draft.id}`, staff.clerk, {
           text: 'Устраним до 1 декабря',
         })
       ).status,
     ).toBe(204);
-    const answers = await json(call('GET', `/api/v1/appeals/${id}/answers`, clerk));
+    const answers = await json(call('GET', `/api/v1/appeals/${id}/answers`, staff.clerk));
     expect(answers[0]).toMatchObject({
       text: 'Устраним до 1 декабря',
       sentBackComment: 'Укажите срок устранения',
-      sentBackBy: head.userId,
+      sentBackBy: staff.head.userId,
       editedAt: expect.any(String),
     });
 
-    const notifications = await json(call('GET', '/api/v1/notifications?unread=true', clerk));
+    const notifications = await json(call('GET', '/api/v1/notifications?unread=true', staff.clerk));
     const sentBack = notifications.find((n: { kind: string }) => n.kind === 'answer-sent-back');
     expect(sentBack.text).toContain('Укажите срок устранения');
-    expect((await call('POST', `/api/v1/notifications/${sentBack.id}/read`, clerk)).status).toBe(204);
-    expect((await call('POST', `/api/v1/notifications/${sentBack.id}/read`, colleague)).status).toBe(404);
-    const unread = await json(call('GET', '/api/v1/notifications?unread=true', clerk));
+    expect((await call('POST', `/api/v1/notifications/${sentBack.id}/read`, staff.clerk)).status).toBe(204);
+    expect((await call('POST', `/api/v1/notifications/${sentBack.id}/read`, staff.colleague)).status).toBe(
+      404,
+    );
+    const unread = await json(call('GET', '/api/v1/notifications?unread=true', staff.clerk));
     expect(unread.map((n: { id: string }) => n.id)).not.toContain(sentBack.id);
 
-    const other = await json(call('POST', `/api/v1/appeals/${id}/answers`, clerk, { text: 'Лишний проект' }));
-    expect((await call('POST', `/api/v1/appeals/${id}/answers/${other.id}/discard`, clerk)).status).toBe(204);
+    const other = await json(
+      call('POST', `/api/v1/appeals/${id}/answers`, staff.clerk, { text: 'Лишний проект' }),
+    );
     expect(
-      (await json(call('GET', `/api/v1/appeals/${id}/answers`, clerk))).map((a: { id: string }) => a.id),
+      (await call('POST', `/api/v1/appeals/${id}/answers/${other.id}/discard`, staff.clerk)).status,
+    ).toBe(204);
+    expect(
+      (await json(call('GET', `/api/v1/appeals/${id}/answers`, staff.clerk))).map(
+        (a: { id: string }) => a.id,
+      ),
     ).not.toContain(other.id);
-    expect((await call('POST', `/api/v1/appeals/${id}/answers/${other.id}/approve`, head)).status).toBe(409);
+    expect((await call('POST', `/api/v1/appeals/${id}/answers/${other.id}/approve`, staff.head)).status).toBe(
+      409,
+    );
 
     expect(
-      (await call('POST', `/api/v1/appeals/${id}/notes`, clerk, { text: 'Звонила в УК, обещали к пятнице' }))
-        .status,
+      (
+        await call('POST', `/api/v1/appeals/${id}/notes`, staff.clerk, {
+          text: 'Звонила в УК, обещали к пятнице',
+        })
+      ).status,
     ).toBe(201);
-    const notes = await json(call('GET', `/api/v1/appeals/${id}/notes`, supervisor));
+    const notes = await json(call('GET', `/api/v1/appeals/${id}/notes`, staff.supervisor));
     expect(notes).toEqual([
-      expect.objectContaining({ text: 'Звонила в УК, обещали к пятнице', authorId: clerk.userId }),
+      expect.objectContaining({ text: 'Звонила в УК, обещали к пятнице', authorId: staff.clerk.userId }),
     ]);
     // Internal: the citizen's status page never has it, and another organisation's clerk cannot read it.
-    const outsider = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'omsk-district');
+    const outsider = await signInAs(t.stack.api, t.stack.baseUrl, Role.Clerk, 'omsk-district');
     expect((await call('GET', `/api/v1/appeals/${id}/notes`, outsider)).status).toBe(404);
 
     // A returned part tells line 1.
-    expect((await call('POST', `/api/v1/appeals/${id}/take`, operator)).status).toBe(204);
+    expect((await call('POST', `/api/v1/appeals/${id}/take`, staff.operator)).status).toBe(204);
     expect(
-      (await call('POST', `/api/v1/appeals/${id}/return`, roadsClerk, { reason: 'Не дорожный вопрос' }))
+      (await call('POST', `/api/v1/appeals/${id}/return`, staff.roadsClerk, { reason: 'Не дорожный вопрос' }))
         .status,
     ).toBe(204);
-    const forOperator = await json(call('GET', '/api/v1/notifications', operator));
+    const forOperator = await json(call('GET', '/api/v1/notifications', staff.operator));
     expect(forOperator).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'part-returned', appealId: id })]),
     );

@@ -2,9 +2,8 @@ import { Role } from '@inbox/access';
 import { Clock } from '@inbox/common';
 import { ProductionCalendar } from '@inbox/deadlines';
 import { KnowledgeWatcher } from '@inbox/knowledge';
-import { idOf } from '../factories/directory';
-import { signInAs, type SignedIn } from '../factories/staff';
-import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { staffStack } from '../support/staff-stack';
+import { eventually, json } from '../support/test-stack';
 
 /** Local wall-clock time in Novosibirsk (UTC+7), where the test directory's organisations are. */
 const nsk = (local: string) => new Date(`${local}+07:00`);
@@ -16,66 +15,47 @@ const nsk = (local: string) => new Date(`${local}+07:00`);
  * Time is driven through the `Clock` of the api and the worker.
  */
 describe('knowledge base (e2e)', () => {
-  let stack: TestStack;
   let now = nsk('2026-11-02T10:00:00');
-  let operator: SignedIn;
-  let responsible: SignedIn;
-  let housingClerk: SignedIn;
-  let roadsClerk: SignedIn;
-  let supervisor: SignedIn;
-  let org: Record<string, string>;
-
-  beforeAll(async () => {
+  const t = staffStack({
     // The worker's own schedule stays out of the way: the test sweeps the KB clocks at the instants it chooses.
-    stack = await startTestStack({ worker: true, env: { CLOCK_WATCH_MS: '3600000' } });
-    for (const app of [stack.api, stack.worker!])
-      jest.spyOn(app.get(Clock, { strict: false }), 'now').mockImplementation(() => now);
-    const ds = stack.db.dataSource;
-    org = {
-      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
-      mintrans: await idOf(ds, 'organisations', 'mintrans'),
-      housing: await idOf(ds, 'topics', 'housing'),
-      heating: await idOf(ds, 'topics', 'housing-heating'),
-    };
-    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
-    responsible = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh', {
-      fullName: 'Ответственный Минжкх',
-    });
-    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
-    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
-    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+    worker: true,
+    env: { CLOCK_WATCH_MS: '3600000' },
+    onStart: (stack) => {
+      for (const app of [stack.api, stack.worker!])
+        jest.spyOn(app.get(Clock, { strict: false }), 'now').mockImplementation(() => now);
+    },
+    organisations: { minzhkh: 'minzhkh', mintrans: 'mintrans' },
+    topics: { housing: 'housing', heating: 'housing-heating' },
+    staff: {
+      operator: [Role.Operator, 'cur'],
+      responsible: [Role.Clerk, 'minzhkh', { fullName: 'Ответственный Минжкх' }],
+      housingClerk: [Role.Clerk, 'minzhkh'],
+      roadsClerk: [Role.Clerk, 'mintrans'],
+      supervisor: [Role.Supervisor, 'region'],
+    },
   });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  const call = (method: string, path: string, who: SignedIn, body?: unknown) =>
-    fetch(`${stack.baseUrl}${path}`, {
-      method,
-      headers: who.headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const sweep = () => stack.worker!.get(KnowledgeWatcher, { strict: false }).sweep(now);
+  const { ids: org, staff, call } = t;
+  const sweep = () => t.stack.worker!.get(KnowledgeWatcher, { strict: false }).sweep(now);
   let sectionId = '';
 
   it('sets up the organisation: its responsible person and its own section, which others may not touch', async () => {
     expect(
       (
-        await call('PUT', `/api/v1/knowledge/organisations/${org.minzhkh}/settings`, supervisor, {
-          responsibleUserId: responsible.userId,
+        await call('PUT', `/api/v1/knowledge/organisations/${org.minzhkh}/settings`, staff.supervisor, {
+          responsibleUserId: staff.responsible.userId,
           publicFaq: true,
         })
       ).status,
     ).toBe(200);
     const section = { organisationId: org.minzhkh, title: 'Отопление', topicId: org.housing };
-    expect((await call('POST', '/api/v1/knowledge/sections', roadsClerk, section)).status).toBe(403);
-    expect((await call('POST', '/api/v1/knowledge/sections', operator, section)).status).toBe(403);
-    const res = await call('POST', '/api/v1/knowledge/sections', housingClerk, section);
+    expect((await call('POST', '/api/v1/knowledge/sections', staff.roadsClerk, section)).status).toBe(403);
+    expect((await call('POST', '/api/v1/knowledge/sections', staff.operator, section)).status).toBe(403);
+    const res = await call('POST', '/api/v1/knowledge/sections', staff.housingClerk, section);
     expect(res.status).toBe(201);
     const created = await json(res);
     expect(created).toMatchObject({
       organisationId: org.minzhkh,
-      responsibleUserId: responsible.userId,
+      responsibleUserId: staff.responsible.userId,
       reviewState: 'ok',
     });
     sectionId = created.id;
@@ -90,7 +70,7 @@ describe('knowledge base (e2e)', () => {
 
     // Day 0, Monday 2 November, 10:00: the management centre forms the request; it is sent the same day.
     now = nsk('2026-11-02T10:00:00');
-    const created = await call('POST', '/api/v1/knowledge/requests', operator, {
+    const created = await call('POST', '/api/v1/knowledge/requests', staff.operator, {
       sectionId,
       subject: 'Сроки начала отопительного сезона',
       details: 'Граждане спрашивают, когда включат отопление; в базе знаний ответа нет.',
@@ -113,7 +93,7 @@ describe('knowledge base (e2e)', () => {
       origin: 'management-centre',
       status: 'sent',
       organisationId: org.minzhkh,
-      responsibleUserId: responsible.userId,
+      responsibleUserId: staff.responsible.userId,
       sentAt: nsk('2026-11-02T10:00:00').toISOString(),
       sendDueAt: nsk('2026-11-02T23:59:59.999').toISOString(),
       // Tue 3 (1), Wed 4 holiday, Thu 5 (2), Fri 6 (3), close of business 17:00 on a Friday.
@@ -121,9 +101,9 @@ describe('knowledge base (e2e)', () => {
     });
 
     // Another organisation's clerk may neither see nor approve it; the owner's other clerk may not approve it.
-    expect((await call('GET', `/api/v1/knowledge/requests/${requestId}`, roadsClerk)).status).toBe(404);
+    expect((await call('GET', `/api/v1/knowledge/requests/${requestId}`, staff.roadsClerk)).status).toBe(404);
     expect(
-      (await call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, housingClerk, {})).status,
+      (await call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, staff.housingClerk, {})).status,
     ).toBe(403);
 
     // Thursday 5 November, 18:00: within 24 hours of the approval term — at risk, not overdue.
@@ -133,13 +113,13 @@ describe('knowledge base (e2e)', () => {
     // Day 3, Friday 6 November, 11:00: the responsible person approves, on time.
     now = nsk('2026-11-06T11:00:00');
     const approved = await json(
-      call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, responsible, {
+      call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, staff.responsible, {
         comment: 'Согласовано',
       }),
     );
     expect(approved).toMatchObject({
       status: 'approved',
-      decidedBy: responsible.userId,
+      decidedBy: staff.responsible.userId,
       // Mon 9 (1), Tue 10 (2), close of business 18:00.
       publicationDueAt: nsk('2026-11-10T18:00:00').toISOString(),
     });
@@ -147,14 +127,16 @@ describe('knowledge base (e2e)', () => {
       late: false,
     });
     // Only the centre enters changes into the KB.
-    expect((await call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, responsible)).status).toBe(
-      403,
-    );
+    expect(
+      (await call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, staff.responsible)).status,
+    ).toBe(403);
 
     // Day 5, Tuesday 10 November, 11:00: the management centre publishes, on time.
     now = nsk('2026-11-10T11:00:00');
     expect((await sweep()).byClock).toEqual({ 'kb-publication/at-risk': 1 });
-    const published = await json(call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, operator));
+    const published = await json(
+      call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, staff.operator),
+    );
     expect(published).toMatchObject({
       status: 'published',
       publishedVersion: 1,
@@ -170,7 +152,8 @@ describe('knowledge base (e2e)', () => {
     // No clock of this request was ever overdue.
     now = nsk('2026-11-20T12:00:00');
     await sweep();
-    const marks = (await json(call('GET', `/api/v1/knowledge/requests/${requestId}`, supervisor))).marks;
+    const marks = (await json(call('GET', `/api/v1/knowledge/requests/${requestId}`, staff.supervisor)))
+      .marks;
     expect(marks.map((m: { clock: string; kind: string }) => `${m.clock}/${m.kind}`)).toEqual([
       'kb-approval/at-risk',
       'kb-publication/at-risk',
@@ -179,14 +162,14 @@ describe('knowledge base (e2e)', () => {
 
     // Published: line 1 finds it by the citizen's words and the topic, and so do citizens.
     const suggestions = await json(
-      call('POST', '/api/v1/knowledge/suggestions', operator, {
+      call('POST', '/api/v1/knowledge/suggestions', staff.operator, {
         text: 'когда дадут отопление в квартире',
         topicId: org.heating,
       }),
     );
     expect(suggestions.articles[0]).toMatchObject({ id: articleId, topicMatch: 'exact', insertable: true });
     const publicFaq = await json(
-      fetch(`${stack.baseUrl}/api/v1/public/faq/search?q=${encodeURIComponent('включат отопление')}`),
+      fetch(`${t.stack.baseUrl}/api/v1/public/faq/search?q=${encodeURIComponent('включат отопление')}`),
     );
     expect(publicFaq[0]).toMatchObject({
       id: articleId,
@@ -196,9 +179,9 @@ describe('knowledge base (e2e)', () => {
 
   it('keeps every version when the organisation changes its article', async () => {
     now = nsk('2026-11-23T10:00:00');
-    const article = await json(call('GET', `/api/v1/knowledge/articles/${articleId}`, housingClerk));
+    const article = await json(call('GET', `/api/v1/knowledge/articles/${articleId}`, staff.housingClerk));
     const change = await json(
-      call('POST', '/api/v1/knowledge/requests', housingClerk, {
+      call('POST', '/api/v1/knowledge/requests', staff.housingClerk, {
         articleId,
         subject: 'Уточнение: куда звонить, если батареи холодные',
         proposed: {
@@ -208,14 +191,14 @@ describe('knowledge base (e2e)', () => {
       }),
     );
     expect(change).toMatchObject({ origin: 'organisation', status: 'sent' });
-    await call('POST', `/api/v1/knowledge/requests/${change.id}/approve`, responsible, {});
+    await call('POST', `/api/v1/knowledge/requests/${change.id}/approve`, staff.responsible, {});
     now = nsk('2026-11-24T10:00:00');
     expect(
-      (await json(call('POST', `/api/v1/knowledge/requests/${change.id}/publish`, operator)))
+      (await json(call('POST', `/api/v1/knowledge/requests/${change.id}/publish`, staff.operator)))
         .publishedVersion,
     ).toBe(2);
     const versions = await json(
-      call('GET', `/api/v1/knowledge/articles/${articleId}/versions`, housingClerk),
+      call('GET', `/api/v1/knowledge/articles/${articleId}/versions`, staff.housingClerk),
     );
     expect(versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect(versions[1].content.body).not.toContain('аварийно-диспетчерскую');
@@ -226,23 +209,23 @@ describe('knowledge base (e2e)', () => {
     // The section was created on 2 November 2026: due by 2 February 2027 (a Tuesday), close of business.
     now = nsk('2027-02-02T12:00:00');
     await sweep();
-    let overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', supervisor));
+    let overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', staff.supervisor));
     expect(overdue.map((s: { id: string }) => s.id)).not.toContain(sectionId);
 
     now = nsk('2027-02-03T10:00:00');
     expect((await sweep()).byClock).toMatchObject({ 'kb-review/overdue': 1 });
-    overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', housingClerk));
+    overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', staff.housingClerk));
     expect(overdue).toEqual([expect.objectContaining({ id: sectionId, reviewState: 'overdue' })]);
-    const dashboard = await json(call('GET', '/api/v1/knowledge/dashboard', supervisor));
+    const dashboard = await json(call('GET', '/api/v1/knowledge/dashboard', staff.supervisor));
     expect(dashboard.totals.reviewsOverdue).toBe(1);
     expect(dashboard.byOrganisation).toEqual([
       expect.objectContaining({ organisationId: org.minzhkh, reviewsOverdue: 1 }),
     ]);
-    const notices = (await stack.db.dataSource.query(
+    const notices = (await t.stack.db.dataSource.query(
       `SELECT user_id, text FROM notifications WHERE kind = 'kb-clock-overdue' ORDER BY id`,
     )) as { user_id: string; text: string }[];
     expect(notices.map((n) => n.user_id)).toEqual(
-      expect.arrayContaining([responsible.userId, supervisor.userId]),
+      expect.arrayContaining([staff.responsible.userId, staff.supervisor.userId]),
     );
     expect(notices[0].text).toBe(
       'База знаний: просрочен срок актуализации раздела «Отопление» (Министерство ЖКХ и энергетики)',
@@ -251,18 +234,20 @@ describe('knowledge base (e2e)', () => {
     // Reviewed: the next term is a quarter away — 3 May 2027 is a day off (for 1 May), so Friday 30 April, a
     // short pre-holiday day closing at 16:00 — and the section is no longer overdue.
     const reviewed = await json(
-      call('POST', `/api/v1/knowledge/sections/${sectionId}/reviewed`, responsible),
+      call('POST', `/api/v1/knowledge/sections/${sectionId}/reviewed`, staff.responsible),
     );
     expect(reviewed).toMatchObject({
       reviewState: 'ok',
       reviewDueAt: nsk('2027-04-30T16:00:00').toISOString(),
     });
-    expect(await json(call('GET', '/api/v1/knowledge/sections?review=overdue', supervisor))).toEqual([]);
+    expect(await json(call('GET', '/api/v1/knowledge/sections?review=overdue', staff.supervisor))).toEqual(
+      [],
+    );
   });
 
   it('turns an escalation "no answer in the KB" into a request for the organisation, with the appeal linked', async () => {
     const registered = await json(
-      call('POST', '/api/v1/appeals', operator, {
+      call('POST', '/api/v1/appeals', staff.operator, {
         medium: 'phone',
         surname: 'Соколова',
         firstName: 'Анна',
@@ -273,7 +258,7 @@ describe('knowledge base (e2e)', () => {
         topicId: org.housing,
       }),
     );
-    const res = await call('POST', `/api/v1/appeals/${registered.id}/escalate`, operator, {
+    const res = await call('POST', `/api/v1/appeals/${registered.id}/escalate`, staff.operator, {
       organisationIds: [org.minzhkh],
       noKnowledgeBaseAnswer: true,
     });
@@ -281,7 +266,7 @@ describe('knowledge base (e2e)', () => {
 
     const gap = await eventually(async () => {
       const list = await json(
-        call('GET', `/api/v1/knowledge/requests?appealId=${registered.id}`, responsible),
+        call('GET', `/api/v1/knowledge/requests?appealId=${registered.id}`, staff.responsible),
       );
       return list.length > 0 ? list : undefined;
     });
@@ -297,12 +282,12 @@ describe('knowledge base (e2e)', () => {
     ]);
     // The organisation writes the answer as it approves; without one there is nothing to approve.
     expect(
-      (await call('POST', `/api/v1/knowledge/requests/${gap[0].id}/approve`, responsible, {})).status,
+      (await call('POST', `/api/v1/knowledge/requests/${gap[0].id}/approve`, staff.responsible, {})).status,
     ).toBe(400);
 
     // An escalation without the flag asks nothing of the KB.
     const other = await json(
-      call('POST', '/api/v1/appeals', operator, {
+      call('POST', '/api/v1/appeals', staff.operator, {
         medium: 'phone',
         surname: 'Иванов',
         firstName: 'Пётр',
@@ -315,22 +300,22 @@ describe('knowledge base (e2e)', () => {
     );
     expect(
       (
-        await call('POST', `/api/v1/appeals/${other.id}/escalate`, operator, {
+        await call('POST', `/api/v1/appeals/${other.id}/escalate`, staff.operator, {
           organisationIds: [org.minzhkh],
         })
       ).status,
     ).toBe(204);
     // Wait until the knowledge-gaps consumer has handled that escalation, then look.
     await eventually(async () => {
-      const [row] = (await stack.db.dataSource.query(
+      const [row] = (await t.stack.db.dataSource.query(
         `SELECT count(*)::int AS n FROM event_outbox WHERE consumer = 'knowledge-gaps' AND appeal_id = $1`,
         [other.id],
       )) as { n: number }[];
       return row.n === 0 ? true : undefined;
     });
-    expect(await json(call('GET', `/api/v1/knowledge/requests?appealId=${other.id}`, supervisor))).toEqual(
-      [],
-    );
+    expect(
+      await json(call('GET', `/api/v1/knowledge/requests?appealId=${other.id}`, staff.supervisor)),
+    ).toEqual([]);
   });
 });
 

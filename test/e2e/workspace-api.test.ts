@@ -3,7 +3,8 @@ import { request as httpRequest } from 'node:http';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
-import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { staffStack } from '../support/staff-stack';
+import { json } from '../support/test-stack';
 
 /**
  * The API the staff workspace needs beyond the workflow: the live stream, attachment contents, answers,
@@ -11,39 +12,25 @@ import { json, startTestStack, type TestStack } from '../support/test-stack';
  * scoped like the inbox.
  */
 describe('workspace API (e2e)', () => {
-  let stack: TestStack;
-  let operator: SignedIn;
-  let housingClerk: SignedIn;
-  let roadsClerk: SignedIn;
-  let supervisor: SignedIn;
-  let admin: SignedIn;
-  let org: Record<string, string>;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-    const ds = stack.db.dataSource;
-    org = {
-      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
-      mintrans: await idOf(ds, 'organisations', 'mintrans'),
-      district: await idOf(ds, 'organisations', 'omsk-district'),
-      housing: await idOf(ds, 'topics', 'housing'),
-    };
-    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
-    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
-    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
-    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
-    admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
+  const t = staffStack({
+    organisations: { minzhkh: 'minzhkh', mintrans: 'mintrans', district: 'omsk-district' },
+    topics: { housing: 'housing' },
+    staff: {
+      operator: [Role.Operator, 'cur'],
+      housingClerk: [Role.Clerk, 'minzhkh'],
+      roadsClerk: [Role.Clerk, 'mintrans'],
+      supervisor: [Role.Supervisor, 'region'],
+      admin: [Role.Admin, 'region'],
+    },
   });
-  afterAll(async () => {
-    await stack?.close();
-  });
+  const { ids: org, staff } = t;
 
-  const get = (path: string, who?: SignedIn) => fetch(`${stack.baseUrl}${path}`, { headers: who?.headers });
+  const get = (path: string, who?: SignedIn) => fetch(`${t.stack.baseUrl}${path}`, { headers: who?.headers });
   const post = (path: string, who: SignedIn, body: unknown = {}) =>
-    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
+    fetch(`${t.stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
 
   async function register(subject: string, topicId?: string) {
-    const res = await post('/api/v1/appeals', operator, {
+    const res = await post('/api/v1/appeals', staff.operator, {
       medium: 'phone',
       surname: 'Соколова',
       firstName: 'Анна',
@@ -61,7 +48,7 @@ describe('workspace API (e2e)', () => {
   async function listen(who: SignedIn) {
     const { ticket } = (await json(post('/api/v1/appeals/stream/ticket', who))) as { ticket: string };
     const received: string[] = [];
-    const req = httpRequest(`${stack.baseUrl}/api/v1/appeals/stream?ticket=${encodeURIComponent(ticket)}`);
+    const req = httpRequest(`${t.stack.baseUrl}/api/v1/appeals/stream?ticket=${encodeURIComponent(ticket)}`);
     const ready = new Promise<void>((resolve, reject) => {
       req.on('response', (res) => {
         expect(res.statusCode).toBe(200);
@@ -97,8 +84,8 @@ describe('workspace API (e2e)', () => {
   it('streams new appeals to a listener in scope, through a single-use ticket', async () => {
     expect((await get('/api/v1/appeals/stream')).status).toBe(401);
     expect((await get('/api/v1/appeals/stream?ticket=forged')).status).toBe(401);
-    const line1 = await listen(operator);
-    const district = await listen(await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'omsk-district'));
+    const line1 = await listen(staff.operator);
+    const district = await listen(await signInAs(t.stack.api, t.stack.baseUrl, Role.Clerk, 'omsk-district'));
     try {
       await Promise.all([line1.ready, district.ready]);
       const created = await register('Проверка потока событий');
@@ -112,7 +99,9 @@ describe('workspace API (e2e)', () => {
       // The district's scope does not hold that appeal, only one escalated to it later: the stream names
       // the later one to its clerk and never the first.
       const theirs = await register('Яма на дороге у остановки', org.housing);
-      await post(`/api/v1/appeals/${theirs.id}/escalate`, operator, { organisationIds: [org.district] });
+      await post(`/api/v1/appeals/${theirs.id}/escalate`, staff.operator, {
+        organisationIds: [org.district],
+      });
       const until = Date.now() + 10_000;
       while (!district.updates().some((u) => u.appealIds.includes(theirs.id)) && Date.now() < until) {
         await new Promise((r) => setTimeout(r, 100));
@@ -128,8 +117,8 @@ describe('workspace API (e2e)', () => {
 
   it('serves attachment contents in scope only, audited, never as active content', async () => {
     const appeal = await register('Обращение с фотографией', org.housing);
-    await post(`/api/v1/appeals/${appeal.id}/escalate`, operator, { organisationIds: [org.minzhkh] });
-    const ds = stack.db.dataSource;
+    await post(`/api/v1/appeals/${appeal.id}/escalate`, staff.operator, { organisationIds: [org.minzhkh] });
+    const ds = t.stack.db.dataSource;
     const add = async (fileName: string, contentType: string, content: Buffer) => {
       const sha = createHash('sha256').update(content).digest('hex');
       await ds.query(
@@ -146,7 +135,7 @@ describe('workspace API (e2e)', () => {
     const image = await add('фото.png', 'image/png', png);
     const page = await add('page.html', 'text/html', Buffer.from('<script>alert(1)</script>'));
 
-    const res = await get(`/api/v1/appeals/${appeal.id}/attachments/${image}`, housingClerk);
+    const res = await get(`/api/v1/appeals/${appeal.id}/attachments/${image}`, staff.housingClerk);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('content-disposition')).toContain(
@@ -154,13 +143,15 @@ describe('workspace API (e2e)', () => {
     );
     expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
 
-    const html = await get(`/api/v1/appeals/${appeal.id}/attachments/${page}`, housingClerk);
+    const html = await get(`/api/v1/appeals/${appeal.id}/attachments/${page}`, staff.housingClerk);
     // Served as what its bytes are (text), never rendered (test/e2e/security.test.ts).
     expect(html.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(html.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(html.headers.get('x-content-type-options')).toBe('nosniff');
 
-    expect((await get(`/api/v1/appeals/${appeal.id}/attachments/${image}`, roadsClerk)).status).toBe(404);
+    expect((await get(`/api/v1/appeals/${appeal.id}/attachments/${image}`, staff.roadsClerk)).status).toBe(
+      404,
+    );
     const [denied] = (await ds.query(
       `SELECT outcome FROM audit_log WHERE action = 'read-attachment' AND entity_id = $1 AND outcome = 'denied'`,
       [appeal.id],
@@ -169,30 +160,30 @@ describe('workspace API (e2e)', () => {
 
     // Answers are listed with their state; another organisation's clerk sees nothing.
     const draft = await json(
-      post(`/api/v1/appeals/${appeal.id}/answers`, housingClerk, { text: 'Проект ответа' }),
+      post(`/api/v1/appeals/${appeal.id}/answers`, staff.housingClerk, { text: 'Проект ответа' }),
     );
-    const answers = await json(get(`/api/v1/appeals/${appeal.id}/answers`, housingClerk));
+    const answers = await json(get(`/api/v1/appeals/${appeal.id}/answers`, staff.housingClerk));
     expect(answers).toEqual([
       expect.objectContaining({ id: draft.id, status: 'draft', text: 'Проект ответа' }),
     ]);
-    expect((await get(`/api/v1/appeals/${appeal.id}/answers`, roadsClerk)).status).toBe(404);
+    expect((await get(`/api/v1/appeals/${appeal.id}/answers`, staff.roadsClerk)).status).toBe(404);
   });
 
   it('filters the inbox by assignee, missing topic, clock marks and ids', async () => {
     const mine = await register('Моё обращение', org.housing);
     const untopiced = await register('Обращение без темы');
-    expect((await post(`/api/v1/appeals/${mine.id}/take`, operator)).status).toBe(204);
-    const ids = async (query: string, who: SignedIn = operator) =>
+    expect((await post(`/api/v1/appeals/${mine.id}/take`, staff.operator)).status).toBe(204);
+    const ids = async (query: string, who: SignedIn = staff.operator) =>
       ((await json(get(`/api/v1/appeals?${query}`, who))).items as { id: string }[]).map((i) => i.id);
 
     expect(await ids('assigneeId=me')).toEqual([mine.id]);
-    expect(await ids('assigneeId=me', supervisor)).toEqual([]);
+    expect(await ids('assigneeId=me', staff.supervisor)).toEqual([]);
     const noTopic = await ids('topicId=none');
     expect(noTopic).toContain(untopiced.id);
     expect(noTopic).not.toContain(mine.id);
     expect(await ids(`topicId=${org.housing}&ids=${mine.id},${untopiced.id}`)).toEqual([mine.id]);
 
-    const ds = stack.db.dataSource;
+    const ds = t.stack.db.dataSource;
     const cur = await idOf(ds, 'organisations', 'cur');
     const mark = (appealId: string, kind: string) =>
       ds.query(
@@ -205,19 +196,19 @@ describe('workspace API (e2e)', () => {
     expect(await ids('clock=overdue')).toEqual([mine.id]);
     expect(await ids('clock=at-risk')).toEqual([untopiced.id]);
     expect(await ids(`clock=overdue&organisationId=${org.minzhkh}`)).toEqual([]);
-    expect((await get('/api/v1/appeals?clock=late', operator)).status).toBe(400);
-    expect((await get('/api/v1/appeals?ids=not-a-uuid', operator)).status).toBe(400);
+    expect((await get('/api/v1/appeals?clock=late', staff.operator)).status).toBe(400);
+    expect((await get('/api/v1/appeals?ids=not-a-uuid', staff.operator)).status).toBe(400);
   });
 
   it("shows in each list row the work: zone, assignee, the parts' holders, the viewer's own nearest clock; counts the whole result", async () => {
     const waiting = await register('Ждёт на 1-й линии', org.housing);
     const sent = await register('Передано в Минжкх', org.housing);
-    expect((await post(`/api/v1/appeals/${sent.id}/take`, operator)).status).toBe(204);
+    expect((await post(`/api/v1/appeals/${sent.id}/take`, staff.operator)).status).toBe(204);
     expect(
-      (await post(`/api/v1/appeals/${sent.id}/escalate`, operator, { organisationIds: [org.minzhkh] }))
+      (await post(`/api/v1/appeals/${sent.id}/escalate`, staff.operator, { organisationIds: [org.minzhkh] }))
         .status,
     ).toBe(204);
-    const ds = stack.db.dataSource;
+    const ds = t.stack.db.dataSource;
     const [part] = (await ds.query(
       `SELECT COALESCE(extended_until, due_at) AS due FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`,
       [sent.id, org.minzhkh],
@@ -226,7 +217,7 @@ describe('workspace API (e2e)', () => {
       ((await json(get(`/api/v1/appeals?ids=${id}`, who))).items as Record<string, unknown>[])[0];
 
     // The department's clerk sees its own line-2 term (next working morning at the latest), not the 59-ФЗ date.
-    const clerkRow = await row(housingClerk, sent.id);
+    const clerkRow = await row(staff.housingClerk, sent.id);
     expect(clerkRow).toEqual(
       expect.objectContaining({
         nextDueKind: 'line2',
@@ -242,12 +233,12 @@ describe('workspace API (e2e)', () => {
       }),
     );
     expect(clerkRow.nextDueAt).not.toBe(clerkRow.answerDueAt);
-    const operatorRow = await row(operator, sent.id);
+    const operatorRow = await row(staff.operator, sent.id);
     expect(operatorRow).toEqual(
       expect.objectContaining({ assigneeName: expect.any(String), assigneeId: expect.any(String) }),
     );
     // Not escalated: no part, the operator's clock is the escalation term when one runs, else the answer's.
-    const waitingRow = await row(operator, waiting.id);
+    const waitingRow = await row(staff.operator, waiting.id);
     expect(waitingRow.parts).toEqual([]);
     expect(['escalation', 'answer']).toContain(waitingRow.nextDueKind);
     expect(waitingRow.assigneeName).toBeNull();
@@ -255,16 +246,16 @@ describe('workspace API (e2e)', () => {
     // Counts: the whole result in scope, whatever the page size.
     const count = async (query: string, who: SignedIn) =>
       (await json(get(`/api/v1/appeals/count?${query}`, who))).total;
-    expect(await count(`ids=${waiting.id},${sent.id}`, operator)).toBe(2);
-    expect(await count(`ids=${waiting.id},${sent.id}`, housingClerk)).toBe(1);
-    const all = await count('', operator);
-    const page = await json(get('/api/v1/appeals?limit=1', operator));
+    expect(await count(`ids=${waiting.id},${sent.id}`, staff.operator)).toBe(2);
+    expect(await count(`ids=${waiting.id},${sent.id}`, staff.housingClerk)).toBe(1);
+    const all = await count('', staff.operator);
+    const page = await json(get('/api/v1/appeals?limit=1', staff.operator));
     expect(page.items).toHaveLength(1);
     expect(all).toBeGreaterThan(1);
-    expect((await get('/api/v1/appeals/count?clock=late', operator)).status).toBe(400);
+    expect((await get('/api/v1/appeals/count?clock=late', staff.operator)).status).toBe(400);
 
     // History names who acted and in which role.
-    const card = await json(get(`/api/v1/appeals/${sent.id}`, operator));
+    const card = await json(get(`/api/v1/appeals/${sent.id}`, staff.operator));
     const escalated = card.history.find((e: { type: string }) => e.type === 'escalated');
     expect(escalated).toEqual(
       expect.objectContaining({ actorName: expect.any(String), actorRole: 'operator' }),
@@ -274,7 +265,7 @@ describe('workspace API (e2e)', () => {
   });
 
   it('reports timeliness by group, scoped, for supervisors and clerks but not operators', async () => {
-    const ds = stack.db.dataSource;
+    const ds = t.stack.db.dataSource;
     const onTime = await register('Отвечено в срок', org.housing);
     const late = await register('Отвечено с опозданием', org.housing);
     await ds.query(
@@ -285,34 +276,34 @@ describe('workspace API (e2e)', () => {
       `UPDATE appeals SET answered_at = answer_due_at + interval '1 day', status = 'answered' WHERE id = $1`,
       [late.id],
     );
-    expect((await get('/api/v1/reports/handled', operator)).status).toBe(403);
+    expect((await get('/api/v1/reports/handled', staff.operator)).status).toBe(403);
 
-    const report = await json(get('/api/v1/reports/handled?groupBy=topic', supervisor));
+    const report = await json(get('/api/v1/reports/handled?groupBy=topic', staff.supervisor));
     const housing = report.rows.find((r: { key: string }) => r.key === org.housing);
     expect(housing).toEqual(
       expect.objectContaining({ label: 'ЖКХ', answered: 2, onTime: 1, late: 1, onTimeShare: 50 }),
     );
     expect(report.totals.received).toBeGreaterThanOrEqual(housing.received);
-    const byChannel = await json(get('/api/v1/reports/handled?groupBy=channel', supervisor));
+    const byChannel = await json(get('/api/v1/reports/handled?groupBy=channel', staff.supervisor));
     expect(byChannel.rows.map((r: { label: string }) => r.label)).toContain(
       'Оператор (звонок, приём, почта)',
     );
-    expect((await get('/api/v1/reports/handled?groupBy=weather', supervisor)).status).toBe(400);
+    expect((await get('/api/v1/reports/handled?groupBy=weather', staff.supervisor)).status).toBe(400);
 
     // The roads clerk's organisation holds none of them.
-    const roads = await json(get('/api/v1/reports/handled?groupBy=topic', roadsClerk));
+    const roads = await json(get('/api/v1/reports/handled?groupBy=topic', staff.roadsClerk));
     expect(roads.totals.received).toBe(0);
 
-    const dashboard = await json(get('/api/v1/reports/dashboard', supervisor));
+    const dashboard = await json(get('/api/v1/reports/dashboard', staff.supervisor));
     expect(dashboard.totals.open).toBeGreaterThan(0);
     expect(dashboard.volume.days.some((d: { channel: string }) => d.channel === 'operator')).toBe(true);
-    const roadsDashboard = await json(get('/api/v1/reports/dashboard', roadsClerk));
+    const roadsDashboard = await json(get('/api/v1/reports/dashboard', staff.roadsClerk));
     expect(roadsDashboard.totals.open).toBe(0);
   });
 
   it('lets the admin list and create staff; others may only look up assignees', async () => {
-    expect((await get('/api/v1/users', supervisor)).status).toBe(403);
-    const created = await post('/api/v1/users', admin, {
+    expect((await get('/api/v1/users', staff.supervisor)).status).toBe(403);
+    const created = await post('/api/v1/users', staff.admin, {
       login: 'Novikova',
       password: 'надёжный-пароль',
       fullName: 'Новикова Дарья Павловна',
@@ -323,7 +314,7 @@ describe('workspace API (e2e)', () => {
     expect(await created.json()).toEqual(
       expect.objectContaining({ login: 'novikova', roleName: expect.any(String) }),
     );
-    const taken = await post('/api/v1/users', admin, {
+    const taken = await post('/api/v1/users', staff.admin, {
       login: 'novikova',
       password: 'другой-пароль',
       fullName: 'Другая',
@@ -337,7 +328,7 @@ describe('workspace API (e2e)', () => {
       message: 'Логин уже занят',
       errors: { login: 'Логин уже занят' },
     });
-    const invalid = await post('/api/v1/users', admin, {
+    const invalid = await post('/api/v1/users', staff.admin, {
       login: 'x y',
       password: '1',
       fullName: '',
@@ -353,13 +344,15 @@ describe('workspace API (e2e)', () => {
         errors: expect.objectContaining({ login: expect.any(String), role: 'Неизвестная роль' }),
       }),
     );
-    const list = await json(get('/api/v1/users', admin));
+    const list = await json(get('/api/v1/users', staff.admin));
     expect(list.map((u: { login: string }) => u.login)).toContain('novikova');
 
-    const assignees = await json(get(`/api/v1/users/assignees?organisationId=${org.mintrans}`, roadsClerk));
+    const assignees = await json(
+      get(`/api/v1/users/assignees?organisationId=${org.mintrans}`, staff.roadsClerk),
+    );
     expect(assignees.map((u: { fullName: string }) => u.fullName)).toContain('Новикова Дарья Павловна');
     expect(assignees[0]).not.toHaveProperty('login');
-    const outside = await get(`/api/v1/users/assignees?organisationId=${org.minzhkh}`, roadsClerk);
+    const outside = await get(`/api/v1/users/assignees?organisationId=${org.minzhkh}`, staff.roadsClerk);
     expect(outside.status).toBe(403);
     expect(await outside.json()).toEqual({
       statusCode: 403,
@@ -370,19 +363,19 @@ describe('workspace API (e2e)', () => {
 
   it('lets the admin edit, deactivate, re-activate staff and set a new password; nobody else', async () => {
     const send = (method: string, path: string, who: SignedIn, body?: unknown) =>
-      fetch(`${stack.baseUrl}${path}`, {
+      fetch(`${t.stack.baseUrl}${path}`, {
         method,
         headers: who.headers,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     const signIn = (login: string, password: string) =>
-      fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ login, password }),
       });
     const created = await json(
-      post('/api/v1/users', admin, {
+      post('/api/v1/users', staff.admin, {
         login: 'orlov',
         password: 'первый-пароль',
         fullName: 'Орлов Игорь',
@@ -399,12 +392,12 @@ describe('workspace API (e2e)', () => {
     expect((await get('/api/v1/me', orlov)).status).toBe(200);
 
     // Only the administrator keeps accounts.
-    expect((await send('PATCH', `/api/v1/users/${created.id}`, supervisor, { fullName: 'X' })).status).toBe(
-      403,
-    );
-    expect((await post(`/api/v1/users/${created.id}/deactivate`, supervisor)).status).toBe(403);
+    expect(
+      (await send('PATCH', `/api/v1/users/${created.id}`, staff.supervisor, { fullName: 'X' })).status,
+    ).toBe(403);
+    expect((await post(`/api/v1/users/${created.id}/deactivate`, staff.supervisor)).status).toBe(403);
 
-    const edited = await send('PATCH', `/api/v1/users/${created.id}`, admin, {
+    const edited = await send('PATCH', `/api/v1/users/${created.id}`, staff.admin, {
       fullName: 'Орлов Игорь Семёнович',
       role: 'supervisor',
       organisationId: org.minzhkh,
@@ -418,11 +411,14 @@ describe('workspace API (e2e)', () => {
         roleName: 'Руководитель',
       }),
     );
-    const bad = await send('PATCH', `/api/v1/users/${created.id}`, admin, { fullName: '', role: 'boss' });
+    const bad = await send('PATCH', `/api/v1/users/${created.id}`, staff.admin, {
+      fullName: '',
+      role: 'boss',
+    });
     expect(bad.status).toBe(400);
     expect(
       (
-        await send('PATCH', `/api/v1/users/00000000-0000-4000-8000-000000000000`, admin, {
+        await send('PATCH', `/api/v1/users/00000000-0000-4000-8000-000000000000`, staff.admin, {
           fullName: 'Никто Никто',
           role: 'clerk',
           organisationId: org.mintrans,
@@ -431,30 +427,30 @@ describe('workspace API (e2e)', () => {
     ).toBe(404);
 
     // Deactivated: the running session stops at once and sign-in is refused.
-    const off = await post(`/api/v1/users/${created.id}/deactivate`, admin);
+    const off = await post(`/api/v1/users/${created.id}/deactivate`, staff.admin);
     expect(off.status).toBe(200);
     expect((await json(off)).active).toBe(false);
     expect((await get('/api/v1/me', orlov)).status).toBe(401);
     expect((await signIn('orlov', 'первый-пароль')).status).toBe(401);
-    const on = await post(`/api/v1/users/${created.id}/activate`, admin);
+    const on = await post(`/api/v1/users/${created.id}/activate`, staff.admin);
     expect((await json(on)).active).toBe(true);
 
     // A new password replaces the old one.
-    expect((await post(`/api/v1/users/${created.id}/password`, admin, { password: 'short' })).status).toBe(
-      400,
-    );
     expect(
-      (await post(`/api/v1/users/${created.id}/password`, admin, { password: 'второй-пароль' })).status,
+      (await post(`/api/v1/users/${created.id}/password`, staff.admin, { password: 'short' })).status,
+    ).toBe(400);
+    expect(
+      (await post(`/api/v1/users/${created.id}/password`, staff.admin, { password: 'второй-пароль' })).status,
     ).toBe(204);
     expect((await signIn('orlov', 'первый-пароль')).status).toBe(401);
     expect((await signIn('orlov', 'второй-пароль')).status).toBe(200);
 
     // The administrator cannot lock themself out.
-    const me = await json(get('/api/v1/me', admin));
-    const self = await post(`/api/v1/users/${me.id}/deactivate`, admin);
+    const me = await json(get('/api/v1/me', staff.admin));
+    const self = await post(`/api/v1/users/${me.id}/deactivate`, staff.admin);
     expect(self.status).toBe(409);
     expect((await json(self)).message).toBe('Нельзя отключить собственную учётную запись');
-    const audit = (await stack.db.dataSource.query(
+    const audit = (await t.stack.db.dataSource.query(
       `SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`,
       [created.id],
     )) as { action: string }[];
@@ -464,7 +460,7 @@ describe('workspace API (e2e)', () => {
   });
 
   it('lets the admin make a classifier model the current one and roll back to the previous one', async () => {
-    const ds = stack.db.dataSource;
+    const ds = t.stack.db.dataSource;
     const insert = async (status: string) =>
       (
         (await ds.query(
@@ -481,15 +477,17 @@ describe('workspace API (e2e)', () => {
         list.filter((m) => [previous, candidate].includes(m.id)).map((m) => [m.id, m.status]),
       );
 
-    expect((await post(`/api/v1/classification/models/${candidate}/promote`, supervisor)).status).toBe(403);
-    const promoted = await post(`/api/v1/classification/models/${candidate}/promote`, admin);
+    expect((await post(`/api/v1/classification/models/${candidate}/promote`, staff.supervisor)).status).toBe(
+      403,
+    );
+    const promoted = await post(`/api/v1/classification/models/${candidate}/promote`, staff.admin);
     expect(promoted.status).toBe(200);
     expect(statuses(await json(promoted))).toEqual({ [previous]: 'retired', [candidate]: 'promoted' });
     // Rolling back is promoting the retired one again.
-    const back = await json(post(`/api/v1/classification/models/${previous}/promote`, admin));
+    const back = await json(post(`/api/v1/classification/models/${previous}/promote`, staff.admin));
     expect(statuses(back)).toEqual({ [previous]: 'promoted', [candidate]: 'retired' });
     expect(
-      (await post('/api/v1/classification/models/00000000-0000-4000-8000-000000000000/promote', admin))
+      (await post('/api/v1/classification/models/00000000-0000-4000-8000-000000000000/promote', staff.admin))
         .status,
     ).toBe(404);
     const audit = (await ds.query(
@@ -501,16 +499,16 @@ describe('workspace API (e2e)', () => {
   });
 
   it('serves the rubricator and the production calendar', async () => {
-    const topics = await json(get('/api/v1/topics', roadsClerk));
+    const topics = await json(get('/api/v1/topics', staff.roadsClerk));
     expect(topics).toEqual(
       expect.arrayContaining([expect.objectContaining({ code: 'housing-heating', parentId: org.housing })]),
     );
-    const year = await json(get('/api/v1/calendars/2026', roadsClerk));
+    const year = await json(get('/api/v1/calendars/2026', staff.roadsClerk));
     expect(year.days).toHaveLength(365);
     expect(year.days.find((d: { date: string }) => d.date === '2026-01-01').kind).toBe('holiday');
     expect(year.summary.workingDays).toBe(247);
     for (const year of ['1999', 'next']) {
-      const missing = await get(`/api/v1/calendars/${year}`, roadsClerk);
+      const missing = await get(`/api/v1/calendars/${year}`, staff.roadsClerk);
       expect(missing.status).toBe(404);
       expect(await missing.json()).toEqual({
         statusCode: 404,

@@ -2,8 +2,8 @@ import * as iconv from 'iconv-lite';
 import { Role } from '@inbox/access';
 import { demoFastTrackRules, seedDemoFastTrackRules } from '@inbox/demo';
 import { idOf } from '../factories/directory';
-import { signInAs, type SignedIn } from '../factories/staff';
-import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { staffStack } from '../support/staff-stack';
+import { json } from '../support/test-stack';
 
 /**
  * What an administrator edits for classification, through the api: the versioned rubricator (by hand and
@@ -11,39 +11,23 @@ import { json, startTestStack, type TestStack } from '../support/test-stack';
  * and their demo seed, labelled training data — every change audited, every refusal in Russian.
  */
 describe('classification administration (integration)', () => {
-  let stack: TestStack;
-  let admin: SignedIn;
-  let operator: SignedIn;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-    admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
-    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
-  });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  const call = (method: string, path: string, who: SignedIn, body?: unknown) =>
-    fetch(`${stack.baseUrl}${path}`, {
-      method,
-      headers: who.headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const t = staffStack({ staff: { admin: [Role.Admin, 'region'], operator: [Role.Operator, 'cur'] } });
+  const { staff, call } = t;
   const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
-    stack.db.dataSource.query(query, params) as Promise<T[]>;
-  const version = async () => (await json(call('GET', '/api/v1/rubricator', operator))).version as number;
+    t.stack.db.dataSource.query(query, params) as Promise<T[]>;
+  const version = async () =>
+    (await json(call('GET', '/api/v1/rubricator', staff.operator))).version as number;
 
   it('edits the two-level rubricator by hand: each change is a new version that says what changed', async () => {
     const v0 = await version();
-    expect((await call('POST', '/api/v1/rubricator/topics', operator, { code: 'x', name: 'X' })).status).toBe(
-      403,
-    );
-    const created = await call('POST', '/api/v1/rubricator/topics', admin, {
+    expect(
+      (await call('POST', '/api/v1/rubricator/topics', staff.operator, { code: 'x', name: 'X' })).status,
+    ).toBe(403);
+    const created = await call('POST', '/api/v1/rubricator/topics', staff.admin, {
       code: 'ecology',
       name: 'Экология',
       typicalNeeds: ['Несанкционированная свалка', 'Несанкционированная свалка', 'Загрязнение воздуха'],
-      defaultOrganisationId: await idOf(stack.db.dataSource, 'organisations', 'minzhkh'),
+      defaultOrganisationId: await idOf(t.stack.db.dataSource, 'organisations', 'minzhkh'),
     });
     expect(created.status).toBe(201);
     const ecology = await json(created);
@@ -56,13 +40,13 @@ describe('classification administration (integration)', () => {
     });
 
     const sub = await json(
-      call('POST', '/api/v1/rubricator/topics', admin, {
+      call('POST', '/api/v1/rubricator/topics', staff.admin, {
         code: 'ecology-dumps',
         name: 'Свалки',
         parentId: ecology.id,
       }),
     );
-    const refused = await call('POST', '/api/v1/rubricator/topics', admin, {
+    const refused = await call('POST', '/api/v1/rubricator/topics', staff.admin, {
       code: 'ecology',
       name: 'Третий уровень',
       parentId: sub.id,
@@ -73,7 +57,7 @@ describe('classification administration (integration)', () => {
       parentId: 'Рубрикатор двухуровневый: раздел должен быть темой верхнего уровня',
     });
 
-    const renamed = await call('PATCH', `/api/v1/rubricator/topics/${sub.id}`, admin, {
+    const renamed = await call('PATCH', `/api/v1/rubricator/topics/${sub.id}`, staff.admin, {
       name: 'Несанкционированные свалки',
       active: false,
     });
@@ -83,24 +67,27 @@ describe('classification administration (integration)', () => {
       code: 'ecology-dumps',
     });
     expect(
-      (await call('PATCH', `/api/v1/rubricator/topics/${sub.id}`, admin, { code: 'dumps' })).status,
+      (await call('PATCH', `/api/v1/rubricator/topics/${sub.id}`, staff.admin, { code: 'dumps' })).status,
     ).toBe(400);
     expect(
-      (await call('PATCH', `/api/v1/rubricator/topics/${ecology.id}`, admin, { parentId: sub.id })).status,
+      (await call('PATCH', `/api/v1/rubricator/topics/${ecology.id}`, staff.admin, { parentId: sub.id }))
+        .status,
     ).toBe(400);
     // Nothing changed: no new version.
-    await call('PATCH', `/api/v1/rubricator/topics/${sub.id}`, admin, { name: 'Несанкционированные свалки' });
+    await call('PATCH', `/api/v1/rubricator/topics/${sub.id}`, staff.admin, {
+      name: 'Несанкционированные свалки',
+    });
     expect(await version()).toBe(v0 + 3);
-    const versions = await json(call('GET', '/api/v1/rubricator/versions', operator));
+    const versions = await json(call('GET', '/api/v1/rubricator/versions', staff.operator));
     expect(versions[0]).toMatchObject({
       version: v0 + 3,
-      createdBy: admin.userId,
+      createdBy: staff.admin.userId,
       changes: [{ code: 'ecology-dumps', action: 'updated', fields: ['name', 'active'] }],
     });
-    const tree = await json(call('GET', '/api/v1/rubricator?activeOnly=true', operator));
+    const tree = await json(call('GET', '/api/v1/rubricator?activeOnly=true', staff.operator));
     expect(tree.topics.find((t: { code: string }) => t.code === 'ecology').children).toEqual([]);
     const audit = await sql(`SELECT action FROM audit_log WHERE entity_type = 'topic' AND user_id = $1`, [
-      admin.userId,
+      staff.admin.userId,
     ]);
     expect(audit.map((a) => a.action)).toEqual([
       'rubricator.topic-create',
@@ -118,7 +105,7 @@ describe('classification administration (integration)', () => {
       ';Без кода;;',
       'culture-parks;Парки;nowhere;',
     ].join('\n');
-    const refused = await call('POST', '/api/v1/rubricator/import', admin, { csv: bad });
+    const refused = await call('POST', '/api/v1/rubricator/import', staff.admin, { csv: bad });
     expect(refused.status).toBe(400);
     expect(await json(refused)).toEqual({
       statusCode: 400,
@@ -133,7 +120,9 @@ describe('classification administration (integration)', () => {
     expect(await sql(`SELECT code FROM topics WHERE code LIKE 'culture%'`)).toEqual([]);
 
     const good = bad.replace(';Без кода;;\n', '').replace('nowhere', 'culture');
-    const dry = await json(call('POST', '/api/v1/rubricator/import', admin, { csv: good, dryRun: true }));
+    const dry = await json(
+      call('POST', '/api/v1/rubricator/import', staff.admin, { csv: good, dryRun: true }),
+    );
     expect(dry).toEqual({
       version: v0,
       created: ['culture', 'culture-museums', 'culture-parks'],
@@ -146,9 +135,9 @@ describe('classification administration (integration)', () => {
     // As Excel saves it in Russia: Windows-1251, uploaded as a file.
     const form = new FormData();
     form.append('file', new Blob([iconv.encode(good, 'win1251')], { type: 'text/csv' }), 'рубрикатор.csv');
-    const res = await fetch(`${stack.baseUrl}/api/v1/rubricator/import`, {
+    const res = await fetch(`${t.stack.baseUrl}/api/v1/rubricator/import`, {
       method: 'POST',
-      headers: { authorization: admin.headers.authorization },
+      headers: { authorization: staff.admin.headers.authorization },
       body: form,
     });
     expect(res.status).toBe(200);
@@ -165,9 +154,9 @@ describe('classification administration (integration)', () => {
       rubricator_version: v0 + 1,
     });
 
-    const again = await json(call('POST', '/api/v1/rubricator/import', admin, { csv: good }));
+    const again = await json(call('POST', '/api/v1/rubricator/import', staff.admin, { csv: good }));
     expect(again).toMatchObject({ version: v0 + 1, created: [], updated: [], unchanged: 3 });
-    expect((await call('POST', '/api/v1/rubricator/import', admin, {})).status).toBe(400);
+    expect((await call('POST', '/api/v1/rubricator/import', staff.admin, {})).status).toBe(400);
   });
 
   it('maps ПОС categories onto our topics, keeping the channel’s own category beside ours', async () => {
@@ -175,23 +164,25 @@ describe('classification administration (integration)', () => {
       `INSERT INTO channel_categories (channel, external_id, parent_external_id, name) VALUES
          ('pos', 'subject:10', NULL, 'ЖКХ'), ('pos', 'subsubject:101', 'subject:10', 'Отопление')`,
     );
-    const heating = await idOf(stack.db.dataSource, 'topics', 'housing-heating');
+    const heating = await idOf(t.stack.db.dataSource, 'topics', 'housing-heating');
     expect(
       (
-        await call('PUT', '/api/v1/rubricator/channel-categories/pos/subsubject:101', operator, {
+        await call('PUT', '/api/v1/rubricator/channel-categories/pos/subsubject:101', staff.operator, {
           topicId: heating,
         })
       ).status,
     ).toBe(403);
     const mapped = await json(
-      call('PUT', '/api/v1/rubricator/channel-categories/pos/subsubject:101', admin, { topicId: heating }),
+      call('PUT', '/api/v1/rubricator/channel-categories/pos/subsubject:101', staff.admin, {
+        topicId: heating,
+      }),
     );
     expect(mapped).toMatchObject({
       externalId: 'subsubject:101',
       topicId: heating,
       topicCode: 'housing-heating',
     });
-    const list = await json(call('GET', '/api/v1/rubricator/channel-categories?channel=pos', operator));
+    const list = await json(call('GET', '/api/v1/rubricator/channel-categories?channel=pos', staff.operator));
     expect(
       list.map((c: { externalId: string; topicCode: string | null }) => [c.externalId, c.topicCode]),
     ).toEqual([
@@ -199,7 +190,7 @@ describe('classification administration (integration)', () => {
       ['subsubject:101', 'housing-heating'],
     ]);
     expect(
-      (await call('PUT', '/api/v1/rubricator/channel-categories/pos/nope', admin, { topicId: heating }))
+      (await call('PUT', '/api/v1/rubricator/channel-categories/pos/nope', staff.admin, { topicId: heating }))
         .status,
     ).toBe(404);
     const [audit] = await sql(
@@ -209,19 +200,19 @@ describe('classification administration (integration)', () => {
   });
 
   it('keeps fast-track rules as data an administrator edits, and seeds the demo ones once', async () => {
-    const invalid = await call('POST', '/api/v1/fast-track-rules', admin, {
+    const invalid = await call('POST', '/api/v1/fast-track-rules', staff.admin, {
       name: 'Пустое правило',
       months: [13],
     });
     expect(invalid.status).toBe(400);
     expect((await json(invalid)).errors).toMatchObject({ months: 'Месяцы — числа от 1 до 12' });
-    const noCondition = await call('POST', '/api/v1/fast-track-rules', admin, { name: 'Без условий' });
+    const noCondition = await call('POST', '/api/v1/fast-track-rules', staff.admin, { name: 'Без условий' });
     expect((await json(noCondition)).errors).toMatchObject({
       keywords: 'Укажите тему, ключевые фразы или каналы',
     });
 
     const rule = await json(
-      call('POST', '/api/v1/fast-track-rules', admin, {
+      call('POST', '/api/v1/fast-track-rules', staff.admin, {
         name: 'Нет отопления зимой',
         keywords: ['Нет  отопления', 'замерза*'],
         channels: ['pos', 'vk'],
@@ -231,26 +222,27 @@ describe('classification administration (integration)', () => {
     expect(rule).toMatchObject({ keywords: ['нет отопления', 'замерза*'], months: [1, 2, 12], active: true });
     expect(
       (
-        await call('POST', '/api/v1/fast-track-rules', admin, {
+        await call('POST', '/api/v1/fast-track-rules', staff.admin, {
           name: 'нет  ОТОПЛЕНИЯ зимой',
           channels: ['vk'],
         })
       ).status,
     ).toBe(400);
     expect(
-      (await call('POST', '/api/v1/fast-track-rules', admin, { name: 'Канал', channels: ['fax'] })).status,
+      (await call('POST', '/api/v1/fast-track-rules', staff.admin, { name: 'Канал', channels: ['fax'] }))
+        .status,
     ).toBe(400);
     const updated = await json(
-      call('PUT', `/api/v1/fast-track-rules/${rule.id}`, admin, {
+      call('PUT', `/api/v1/fast-track-rules/${rule.id}`, staff.admin, {
         name: 'Нет отопления зимой',
-        topicId: await idOf(stack.db.dataSource, 'topics', 'housing-heating'),
+        topicId: await idOf(t.stack.db.dataSource, 'topics', 'housing-heating'),
         keywords: ['нет отопления'],
       }),
     );
     expect(updated).toMatchObject({ topic: { code: 'housing-heating' }, channels: [], months: [] });
-    expect((await call('DELETE', `/api/v1/fast-track-rules/${rule.id}`, operator)).status).toBe(403);
-    expect((await call('DELETE', `/api/v1/fast-track-rules/${rule.id}`, admin)).status).toBe(204);
-    expect((await call('GET', `/api/v1/fast-track-rules/${rule.id}`, admin)).status).toBe(404);
+    expect((await call('DELETE', `/api/v1/fast-track-rules/${rule.id}`, staff.operator)).status).toBe(403);
+    expect((await call('DELETE', `/api/v1/fast-track-rules/${rule.id}`, staff.admin)).status).toBe(204);
+    expect((await call('GET', `/api/v1/fast-track-rules/${rule.id}`, staff.admin)).status).toBe(404);
     const audit = await sql(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id`, [rule.id]);
     expect(audit.map((a) => a.action)).toEqual([
       'fast-track-rule.create',
@@ -262,9 +254,9 @@ describe('classification administration (integration)', () => {
     expect(demo.find((r) => r.keywords.includes('нет отопления'))?.months).toEqual(
       expect.arrayContaining([1, 10]),
     );
-    expect(await seedDemoFastTrackRules(stack.db.dataSource)).toBe(demo.length);
-    expect(await seedDemoFastTrackRules(stack.db.dataSource)).toBe(0);
-    const listed = await json(call('GET', '/api/v1/fast-track-rules', operator));
+    expect(await seedDemoFastTrackRules(t.stack.db.dataSource)).toBe(demo.length);
+    expect(await seedDemoFastTrackRules(t.stack.db.dataSource)).toBe(0);
+    const listed = await json(call('GET', '/api/v1/fast-track-rules', staff.operator));
     expect(listed).toHaveLength(demo.length);
     expect(listed.map((r: { keywords: string[] }) => r.keywords).flat()).toEqual(
       expect.arrayContaining(['открытый люк', 'аварийное дерево', 'нет отопления']),
@@ -280,7 +272,7 @@ describe('classification administration (integration)', () => {
       '"Текст",nowhere,',
       '"Яма у дома",roads,roads-potholes',
     ].join('\n');
-    const res = await json(call('POST', '/api/v1/classification/training-data', admin, { csv }));
+    const res = await json(call('POST', '/api/v1/classification/training-data', staff.admin, { csv }));
     expect(res).toMatchObject({
       stored: 2,
       errorCount: 3,
@@ -295,16 +287,20 @@ describe('classification administration (integration)', () => {
       { label: 'housing-heating', features: { channel: 'import' } },
       { label: 'roads-potholes', features: { channel: 'import' } },
     ]);
-    expect((await call('POST', '/api/v1/classification/training-data', operator, { csv })).status).toBe(403);
-    expect((await call('POST', '/api/v1/classification/retrain', operator)).status).toBe(403);
-    expect(await json(call('GET', '/api/v1/classification/models', admin))).toEqual([]);
-    const batches = await json(call('GET', '/api/v1/classification/training-data', admin));
-    expect(batches).toEqual([expect.objectContaining({ batchId: res.batchId, rows: 2, labels: 2 })]);
-    expect((await call('DELETE', `/api/v1/classification/training-data/${res.batchId}`, admin)).status).toBe(
-      204,
+    expect((await call('POST', '/api/v1/classification/training-data', staff.operator, { csv })).status).toBe(
+      403,
     );
+    expect((await call('POST', '/api/v1/classification/retrain', staff.operator)).status).toBe(403);
+    expect(await json(call('GET', '/api/v1/classification/models', staff.admin))).toEqual([]);
+    const batches = await json(call('GET', '/api/v1/classification/training-data', staff.admin));
+    expect(batches).toEqual([expect.objectContaining({ batchId: res.batchId, rows: 2, labels: 2 })]);
+    expect(
+      (await call('DELETE', `/api/v1/classification/training-data/${res.batchId}`, staff.admin)).status,
+    ).toBe(204);
     expect(await sql(`SELECT id FROM classification_examples`)).toEqual([]);
-    expect((await call('GET', '/api/v1/appeals?classification=nonsense', operator)).status).toBe(400);
-    expect((await json(call('GET', '/api/v1/appeals?classification=manual', operator))).items).toEqual([]);
+    expect((await call('GET', '/api/v1/appeals?classification=nonsense', staff.operator)).status).toBe(400);
+    expect((await json(call('GET', '/api/v1/appeals?classification=manual', staff.operator))).items).toEqual(
+      [],
+    );
   });
 });

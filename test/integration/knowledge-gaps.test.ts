@@ -1,7 +1,6 @@
 import { Role } from '@inbox/access';
-import { idOf } from '../factories/directory';
-import { signInAs, type SignedIn } from '../factories/staff';
-import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { staffStack } from '../support/staff-stack';
+import { json } from '../support/test-stack';
 
 /**
  * Gaps in the knowledge base from the appeals (R8): repeated questions that the topic owner's KB does not
@@ -9,39 +8,20 @@ import { json, startTestStack, type TestStack } from '../support/test-stack';
  * (the applicant's salutation left out) and the appeal linked; appeals outside the scope never show.
  */
 describe('knowledge base gaps', () => {
-  let stack: TestStack;
-  let operator: SignedIn;
-  let housingClerk: SignedIn;
-  let housingHead: SignedIn;
-  let roadsClerk: SignedIn;
-  let org: Record<string, string>;
-
-  beforeAll(async () => {
-    stack = await startTestStack();
-    const ds = stack.db.dataSource;
-    org = {
-      minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
-      housing: await idOf(ds, 'topics', 'housing'),
-      roads: await idOf(ds, 'topics', 'roads'),
-    };
-    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
-    housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
-    housingHead = await signInAs(stack.api, stack.baseUrl, Role.Head, 'minzhkh');
-    roadsClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+  const t = staffStack({
+    organisations: { minzhkh: 'minzhkh' },
+    topics: { housing: 'housing', roads: 'roads' },
+    staff: {
+      operator: [Role.Operator, 'cur'],
+      housingClerk: [Role.Clerk, 'minzhkh'],
+      housingHead: [Role.Head, 'minzhkh'],
+      roadsClerk: [Role.Clerk, 'mintrans'],
+    },
   });
-  afterAll(async () => {
-    await stack?.close();
-  });
-
-  const call = (method: string, path: string, who: SignedIn, body?: unknown) =>
-    fetch(`${stack.baseUrl}${path}`, {
-      method,
-      headers: who.headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+  const { ids: org, staff, call } = t;
 
   async function register(subject: string, text: string, topicId: string): Promise<string> {
-    const res = await call('POST', '/api/v1/appeals', operator, {
+    const res = await call('POST', '/api/v1/appeals', staff.operator, {
       medium: 'phone',
       surname: 'Соколова',
       firstName: 'Анна',
@@ -72,7 +52,7 @@ describe('knowledge base gaps', () => {
       org.roads,
     );
 
-    const groups = await json(call('GET', '/api/v1/knowledge/gaps/repeated', operator));
+    const groups = await json(call('GET', '/api/v1/knowledge/gaps/repeated', staff.operator));
     expect(groups).toEqual([
       expect.objectContaining({
         reason: 'no-article-for-topic',
@@ -84,11 +64,11 @@ describe('knowledge base gaps', () => {
     ]);
     expect([...groups[0].appealIds].sort()).toEqual([...ids].sort());
     // The roads clerk's scope holds none of them.
-    expect(await json(call('GET', '/api/v1/knowledge/gaps/repeated', roadsClerk))).toEqual([]);
+    expect(await json(call('GET', '/api/v1/knowledge/gaps/repeated', staff.roadsClerk))).toEqual([]);
 
     // One click: a request from the appeals stream, with the appeals linked; they are no longer suggested.
     const request = await json(
-      call('POST', '/api/v1/knowledge/requests', operator, {
+      call('POST', '/api/v1/knowledge/requests', staff.operator, {
         organisationId: org.minzhkh,
         subject: groups[0].suggestedSubject,
         appealIds: groups[0].appealIds,
@@ -96,10 +76,10 @@ describe('knowledge base gaps', () => {
       }),
     );
     expect(request).toMatchObject({ origin: 'appeals-stream', status: 'sent', organisationId: org.minzhkh });
-    expect(await json(call('GET', '/api/v1/knowledge/gaps/repeated', operator))).toEqual([]);
+    expect(await json(call('GET', '/api/v1/knowledge/gaps/repeated', staff.operator))).toEqual([]);
     // The department head may approve it in the responsible person's stead, with the text written now.
     const approved = await json(
-      call('POST', `/api/v1/knowledge/requests/${request.id}/approve`, housingHead, {
+      call('POST', `/api/v1/knowledge/requests/${request.id}/approve`, staff.housingHead, {
         proposed: {
           kind: 'faq',
           title: 'Перерасчёт за некачественное отопление',
@@ -121,22 +101,25 @@ describe('knowledge base gaps', () => {
     );
     expect(
       (
-        await call('POST', `/api/v1/appeals/${appealId}/escalate`, operator, {
+        await call('POST', `/api/v1/appeals/${appealId}/escalate`, staff.operator, {
           organisationIds: [org.minzhkh],
         })
       ).status,
     ).toBe(204);
     const { id: answerId } = await json(
-      call('POST', `/api/v1/appeals/${appealId}/answers`, housingClerk, {
+      call('POST', `/api/v1/appeals/${appealId}/answers`, staff.housingClerk, {
         text: 'Уважаемая Анна Игоревна!\nОтопительный период начинается после пяти дней со среднесуточной температурой ниже +8 °C.',
       }),
     );
     // Another organisation's clerk cannot offer this appeal's answer.
     expect(
-      (await call('POST', `/api/v1/knowledge/appeals/${appealId}/worth-adding`, roadsClerk, { answerId }))
-        .status,
+      (
+        await call('POST', `/api/v1/knowledge/appeals/${appealId}/worth-adding`, staff.roadsClerk, {
+          answerId,
+        })
+      ).status,
     ).toBe(404);
-    const res = await call('POST', `/api/v1/knowledge/appeals/${appealId}/worth-adding`, housingClerk, {
+    const res = await call('POST', `/api/v1/knowledge/appeals/${appealId}/worth-adding`, staff.housingClerk, {
       answerId,
       comment: 'Часто спрашивают осенью',
     });
@@ -156,8 +139,11 @@ describe('knowledge base gaps', () => {
     expect(request.details).toContain('Часто спрашивают осенью');
     // Once is enough while the request is open.
     expect(
-      (await call('POST', `/api/v1/knowledge/appeals/${appealId}/worth-adding`, housingClerk, { answerId }))
-        .status,
+      (
+        await call('POST', `/api/v1/knowledge/appeals/${appealId}/worth-adding`, staff.housingClerk, {
+          answerId,
+        })
+      ).status,
     ).toBe(409);
   });
 });
