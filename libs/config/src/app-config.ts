@@ -61,6 +61,9 @@ export class AppConfig {
    * often the worker looks for appeals past it, and how many it erases per transaction. */
   readonly personalDataRetentionDays: number;
   readonly retentionSweepMs: number;
+  /** Inbound items never registered (quarantined, or failed for good) and unreadable inputs keep the raw
+   * payload, personal data and all, for staff to register by hand: this many days, then it is erased. */
+  readonly quarantineRetentionDays: number;
   readonly retentionBatchSize: number;
   /** Lead before a due time when a clock counts as at risk, per clock. */
   readonly atRiskAnswerHours: number;
@@ -191,6 +194,7 @@ export class AppConfig {
     this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);
     this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
     this.personalDataRetentionDays = int('PERSONAL_DATA_RETENTION_DAYS', 1826, 1, 36_500);
+    this.quarantineRetentionDays = int('QUARANTINE_RETENTION_DAYS', 90, 1, 36_500);
     this.retentionSweepMs = int('RETENTION_SWEEP_MS', 3_600_000, 1_000, 86_400_000);
     this.retentionBatchSize = int('RETENTION_BATCH_SIZE', 200, 1, 10_000);
     this.atRiskAnswerHours = int('AT_RISK_ANSWER_HOURS', 72, 0, 24 * 30);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '@inbox/common';
 
 /** What the card shows in place of the citizen's text once the personal data is gone. */
 export const PERSONAL_DATA_ERASED_TEXT_RU = 'Персональные данные удалены по истечении срока хранения';
@@ -109,6 +110,62 @@ export class RetentionRepository {
         [ids, retentionDays],
       );
       return ids;
+    });
+  }
+
+  /**
+   * Erases the raw payloads of inbound items that never became an appeal (quarantined, or failed for good) and
+   * the inputs no connector could read, older than `before`: what stays is the channel, the external id (so a
+   * re-sent item is still known), the reason and the dates. Files only such payloads referred to go too.
+   * Returns how many items and inputs it erased.
+   */
+  async eraseStaleInbound(before: Date, limit: number): Promise<{ items: number; inputs: number }> {
+    return this.dataSource.transaction(async (tx) => {
+      // An UPDATE answers [rows, count] through TypeORM: rowsOf takes the rows.
+      const items = rowsOf<{ id: string; shas: string[] }>(
+        await tx.query(
+          `WITH stale AS (
+           SELECT id, payload FROM inbound_items
+            WHERE status IN ('quarantined', 'failed') AND appeal_id IS NULL
+              AND NOT payload ? 'personalDataRemoved' AND COALESCE(processed_at, created_at) < $1
+            ORDER BY COALESCE(processed_at, created_at), id LIMIT $2 FOR UPDATE SKIP LOCKED
+         )
+         UPDATE inbound_items i SET payload = inbound_payload_without_personal_data(i.payload)
+           FROM stale WHERE i.id = stale.id
+         RETURNING i.id, (SELECT coalesce(jsonb_agg(att->'sha256'), '[]'::jsonb)
+                            FROM jsonb_array_elements(CASE WHEN jsonb_typeof(stale.payload->'attachments') = 'array'
+                                 THEN stale.payload->'attachments' ELSE '[]'::jsonb END) att
+                           WHERE att ? 'sha256') AS shas`,
+          [before, limit],
+        ),
+      );
+      const shas = [...new Set(items.flatMap((i) => i.shas))];
+      if (shas.length > 0) {
+        // Bytes stored once by hash: kept while an appeal, an answer, the knowledge base or another item still
+        // holding its personal data refers to them.
+        await tx.query(
+          `DELETE FROM attachment_contents c WHERE c.sha256 = ANY($1)
+              AND NOT EXISTS (SELECT 1 FROM attachments x WHERE x.sha256 = c.sha256)
+              AND NOT EXISTS (SELECT 1 FROM answer_attachments x WHERE x.sha256 = c.sha256)
+              AND NOT EXISTS (SELECT 1 FROM kb_attachments x WHERE x.sha256 = c.sha256)
+              AND NOT EXISTS (SELECT 1 FROM inbound_items x WHERE NOT x.payload ? 'personalDataRemoved'
+                                AND x.payload->'attachments' @> jsonb_build_array(jsonb_build_object('sha256', c.sha256)))`,
+          [shas],
+        );
+      }
+      const inputs = rowsOf(
+        await tx.query(
+          `WITH stale AS (
+           SELECT id FROM quarantined_inputs
+            WHERE created_at < $1 AND raw IS NOT NULL AND NOT coalesce(raw ? 'personalDataRemoved', false)
+            ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+         )
+         UPDATE quarantined_inputs q SET raw = '{"personalDataRemoved": true}'::jsonb FROM stale
+          WHERE q.id = stale.id RETURNING q.id`,
+          [before, limit],
+        ),
+      );
+      return { items: items.length, inputs: inputs.length };
     });
   }
 }
