@@ -3,7 +3,7 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, AccessModule, Role } from '@inbox/access';
-import { AppealRegistrar, AppealsModule, PersonalDataRetention } from '@inbox/appeals';
+import { AppealQueries, AppealRegistrar, AppealsModule, PersonalDataRetention } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { InboundStore, IntakeModule } from '@inbox/intake';
@@ -210,7 +210,7 @@ describe('personal data retention (integration)', () => {
     expect(gone.filter((s) => !before.includes(s))).toEqual([]);
 
     const result = await ctx.get(PersonalDataRetention).sweep(new Date());
-    expect(result).toEqual({ erased: 2, batches: 2 });
+    expect(result).toEqual({ erased: 2, batches: 2, inboundErased: 0 });
 
     const after = await everything(ds);
     expect(gone.filter((s) => after.includes(s))).toEqual([]);
@@ -252,6 +252,13 @@ describe('personal data retention (integration)', () => {
     )) as { appeal_id: string; data: unknown }[];
     expect(history.map((h) => h.appeal_id).sort()).toEqual([id.old1, id.old2].sort());
     expect(history[0].data).toEqual({ retentionDays: 1826 });
+    // The card says when (the workspace shows «Персональные данные удалены …»); the recent one's is null.
+    const erasedCard = await ctx.get(AppealQueries).card(id.old1, supervisor(region));
+    expect(erasedCard?.personalDataErasedAt).toBeInstanceOf(Date);
+    expect(Date.now() - erasedCard!.personalDataErasedAt!.getTime()).toBeLessThan(60_000);
+    expect(
+      (await ctx.get(AppealQueries).card(id.recent, supervisor(region)))?.personalDataErasedAt,
+    ).toBeNull();
     expect(
       await ds.query(
         `SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type IN ('follow-up-received', 'card-updated')
@@ -288,7 +295,110 @@ describe('personal data retention (integration)', () => {
     expect(countsBefore.totals.received).toBe(3);
 
     // A second sweep finds nothing and changes nothing.
-    expect(await ctx.get(PersonalDataRetention).sweep(new Date())).toEqual({ erased: 0, batches: 0 });
+    expect(await ctx.get(PersonalDataRetention).sweep(new Date())).toEqual({
+      erased: 0,
+      batches: 0,
+      inboundErased: 0,
+    });
     expect(await everything(ds)).toEqual(after);
+  });
+
+  it('erases the raw payloads of items never registered (quarantined, failed for good) after QUARANTINE_RETENTION_DAYS', async () => {
+    const ds = db.dataSource;
+    const bytes = {
+      old: Buffer.from('%PDF-1.4 скан паспорта Овчинниковой'),
+      recent: Buffer.from('%PDF-1.4 фото'),
+    };
+    const stored = await ctx.get(InboundStore).store(
+      [
+        inboundItem({
+          text: 'Пишет Овчинникова, тел. +79130000077, про свет в подъезде',
+          author: { externalId: `tg-${randomUUID()}`, surname: 'Овчинникова', phone: '+79130000077' },
+          attachments: [
+            {
+              fileName: 'паспорт-овчинниковой.pdf',
+              contentType: 'application/pdf',
+              contentBase64: bytes.old.toString('base64'),
+            },
+          ],
+        }),
+        inboundItem({
+          text: 'Сообщение Ступиной, которое не разобрали',
+          author: { externalId: `tg-${randomUUID()}`, surname: 'Ступина', email: 'stupina@example.org' },
+        }),
+        inboundItem({
+          text: 'Свежее: Лаптева, подъезд 3',
+          author: { externalId: `tg-${randomUUID()}`, surname: 'Лаптева' },
+          attachments: [
+            {
+              fileName: 'фото.pdf',
+              contentType: 'application/pdf',
+              contentBase64: bytes.recent.toString('base64'),
+            },
+          ],
+        }),
+      ],
+      { enqueue: false },
+    );
+    const [old, failed, recent] = stored.map((s) => s.inboundItemId);
+    await ds.query(
+      `UPDATE inbound_items SET status = 'quarantined', error = 'unreadable', processed_at = now() - interval '100 days',
+              created_at = now() - interval '100 days' WHERE id = $1`,
+      [old],
+    );
+    await ds.query(
+      `UPDATE inbound_items SET status = 'failed', error = 'gave up', processed_at = now() - interval '91 days',
+              created_at = now() - interval '91 days' WHERE id = $1`,
+      [failed],
+    );
+    await ds.query(
+      `UPDATE inbound_items SET status = 'quarantined', error = 'unreadable', processed_at = now() - interval '10 days'
+        WHERE id = $1`,
+      [recent],
+    );
+    await ds.query(
+      `INSERT INTO quarantined_inputs (channel, external_id, reason, raw, created_at) VALUES
+         ('vk', 'vk-old', 'unreadable', '{"text": "Нечитаемое от Головачёвой"}', now() - interval '95 days'),
+         ('vk', 'vk-new', 'unreadable', '{"text": "Нечитаемое от Шубиной"}', now() - interval '5 days')`,
+    );
+    const gone = [
+      'Овчинникова',
+      '+79130000077',
+      'паспорт-овчинниковой',
+      'Ступина',
+      'stupina@example.org',
+      'Головачёвой',
+    ];
+    const kept = ['Лаптева', 'Шубиной', 'фото.pdf'];
+    const before = await everything(ds);
+    expect([...gone, ...kept].filter((s) => !before.includes(s))).toEqual([]);
+    expect(before).toContain(bytes.old.toString('hex'));
+
+    // Default period: 90 days.
+    expect(await ctx.get(PersonalDataRetention).sweep(new Date())).toEqual({
+      erased: 0,
+      batches: 0,
+      inboundErased: 3,
+    });
+    const after = await everything(ds);
+    expect(gone.filter((s) => after.includes(s))).toEqual([]);
+    expect(after).not.toContain(bytes.old.toString('hex'));
+    expect(kept.filter((s) => !after.includes(s))).toEqual([]);
+    expect(after).toContain(bytes.recent.toString('hex'));
+    // What stays: the channel's id (a re-sent item is still known), the state and the reason.
+    const [row] = (await ds.query(
+      `SELECT status, error, external_id, payload FROM inbound_items WHERE id = $1`,
+      [old],
+    )) as { status: string; error: string; external_id: string; payload: Record<string, unknown> }[];
+    expect(row).toMatchObject({
+      status: 'quarantined',
+      error: 'unreadable',
+      payload: { personalDataRemoved: true },
+    });
+    expect(await ctx.get(PersonalDataRetention).sweep(new Date())).toEqual({
+      erased: 0,
+      batches: 0,
+      inboundErased: 0,
+    });
   });
 });

@@ -58,6 +58,7 @@ export class AppealQueries {
       channelCategory: row.channel_category,
       externalId: row.external_id as string,
       receivedAt: row.received_at as Date,
+      personalDataErasedAt: row.personal_data_erased_at as Date | null,
       timeZone: row.time_zone as string,
       deadlines: {
         registrationDueAt: row.registration_due_at as Date,

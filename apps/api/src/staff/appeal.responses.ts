@@ -147,6 +147,14 @@ export class AppealCardDto extends AppealSummaryDto {
   @ApiProperty() externalId!: string;
   @ApiProperty({ format: 'date-time' }) receivedAt!: string;
   @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'Когда персональные данные удалены по истечении срока хранения (текст, тема, адрес, заявитель, файлы); null — хранятся',
+  })
+  personalDataErasedAt!: string | null;
+  @ApiProperty({
     example: 'Asia/Novosibirsk',
     description: 'Часовой пояс организации, в котором считаются сроки',
   })

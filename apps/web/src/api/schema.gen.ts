@@ -2112,6 +2112,11 @@ export interface components {
             organisationName: string;
             /** @description Поручения организаций (по одному на организацию) */
             organisations: components["schemas"]["AppealOrganisationDto"][];
+            /**
+             * Format: date-time
+             * @description Когда персональные данные удалены по истечении срока хранения (текст, тема, адрес, заявитель, файлы); null — хранятся
+             */
+            personalDataErasedAt: string | null;
             /** Format: date-time */
             receivedAt: string;
             /** @enum {string} */

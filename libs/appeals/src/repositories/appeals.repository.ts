@@ -269,7 +269,7 @@ export class AppealsRepository {
               a.deadline_warnings, a.calendar_version, a.topic_id, a.subtopic_id, a.typical_need, a.assignee_id,
               a.classification_state, a.classification_confidence, a.classifier_model_id,
               a.suggested_organisation_ids::text[] AS suggested_organisation_ids, a.incident_id,
-              p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address
+              a.personal_data_erased_at, p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address
          FROM appeals a JOIN organisations o ON o.id = a.organisation_id JOIN applicants p ON p.id = a.applicant_id
         WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')}`,
       params,

@@ -189,6 +189,13 @@ export function AppealPage() {
         </Alert>
       )}
 
+      {a.personalDataErasedAt && (
+        <Alert color="gray" variant="light" role="status" data-testid="personal-data-erased">
+          Персональные данные удалены {formatDateTime(a.personalDataErasedAt, a.timeZone)} по истечении срока
+          хранения: текст, тема, адрес, заявитель и файлы. Статистика и история сохранены.
+        </Alert>
+      )}
+
       <Grid gutter="sm">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="sm">
