@@ -46,6 +46,7 @@ import {
 import { PublicFaqController } from './knowledge/public-faq.controller';
 import { EventOutboxController } from './outbox/event-outbox.controller';
 import { RateLimitGuard, RateLimitsModule, RateLimitStoreModule } from './rate-limits/rate-limits';
+import { ChannelAccountsController } from './channels/channel-accounts.controller';
 import { ChannelQuarantineController } from './channels/channel-quarantine.controller';
 import { StreamTickets } from './staff/stream-tickets';
 
@@ -104,6 +105,7 @@ import { StreamTickets } from './staff/stream-tickets';
     PublicFaqController,
     EventOutboxController,
     ChannelQuarantineController,
+    ChannelAccountsController,
   ],
   // Anonymous endpoints marked @RateLimited are limited per address first; every endpoint needs a signed-in
   // staff member unless marked @PublicEndpoint().

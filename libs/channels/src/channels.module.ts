@@ -4,6 +4,7 @@ import { AppealsModule } from '@inbox/appeals';
 import { IntakeModule } from '@inbox/intake';
 import { AppealEventHooks } from './appeal-event-hooks.service';
 import { AppealEventsOutbox } from './appeal-events-outbox.repository';
+import { ChannelAccountsAdmin } from './channel-accounts-admin.service';
 import { ChannelAccountsRepository } from './channel-accounts.repository';
 import { ChannelIntake } from './channel-intake.service';
 import { EventOutboxPanel } from './event-outbox-panel.service';
@@ -15,6 +16,7 @@ import { InboundEventsRepository } from './inbound-events.repository';
 
 const SERVICES = [
   ChannelAccountsRepository,
+  ChannelAccountsAdmin,
   InboundEventsRepository,
   AppealEventsOutbox,
   ChannelRegistry,

@@ -5,6 +5,8 @@ export {
   type ConnectorKind,
 } from '@inbox/config';
 export * from './channel-accounts.repository';
+export * from './channel-accounts-admin.service';
+export * from './account-specs';
 export * from './channel-secrets';
 export * from './channel-registry.service';
 export * from './inbound-events.repository';

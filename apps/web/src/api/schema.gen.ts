@@ -654,6 +654,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/channel-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Учётные записи каналов с их состоянием (администратор) */
+        get: operations["ChannelAccountsController_list"];
+        put?: never;
+        /** Новая учётная запись канала (администратор) */
+        post: operations["ChannelAccountsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channel-accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Изменить учётную запись канала; секреты — только записать (администратор) */
+        patch: operations["ChannelAccountsController_update"];
+        trace?: never;
+    };
+    "/api/v1/channel-accounts/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отключить учётную запись канала (администратор) */
+        post: operations["ChannelAccountsController_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channel-accounts/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Включить учётную запись канала (администратор) */
+        post: operations["ChannelAccountsController_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/channel-accounts/kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Что настраивается у учётной записи каждого канала (администратор) */
+        get: operations["ChannelAccountsController_kinds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/channel-quarantine": {
         parameters: {
             query?: never;
@@ -2515,11 +2601,77 @@ export interface components {
              */
             topicId: Record<string, never> | null;
         };
+        ChangeChannelAccountDto: {
+            enabled?: boolean;
+            /** @example Администрация Советского района */
+            name?: string;
+            /**
+             * Format: uuid
+             * @description Организация, которую обслуживает
+             */
+            organisationId?: string | null;
+            /** @description Секреты из переменных окружения: { "groupToken": "VK_DISTRICT_TOKEN" }; пустая строка удаляет */
+            secretEnv?: {
+                [key: string]: string;
+            };
+            /** @description Секреты: только запись, хранятся зашифрованными; пустая строка удаляет */
+            secrets?: {
+                [key: string]: string;
+            };
+            /** @description Настройки без секретов */
+            settings?: {
+                [key: string]: unknown;
+            };
+        };
         ChangePasswordDto: {
             /** @description Действующий (в том числе временный) пароль */
             currentPassword: string;
             /** @description Новый пароль; его знает только сотрудник */
             newPassword: string;
+        };
+        ChannelAccountDto: {
+            channel: string;
+            consecutiveFailures: number;
+            enabled: boolean;
+            /** Format: uuid */
+            id: string;
+            /** @description Через неё отвечают на то, что пришло не через известную учётную запись */
+            isDefault: boolean;
+            itemsQuarantined: number;
+            itemsReceived: number;
+            /** @enum {string} */
+            kind: "email" | "telegram" | "vk" | "ok" | "pos" | "medo" | "website-feed";
+            /** @example ВКонтакте */
+            kindLabel: string;
+            lastError: string | null;
+            /** Format: date-time */
+            lastErrorAt: string | null;
+            /** Format: date-time */
+            lastPullAt: string | null;
+            /** Format: date-time */
+            lastSuccessAt: string | null;
+            name: string;
+            /** Format: date-time */
+            nextPullAt: string | null;
+            /** @description Почему не работает */
+            offReason: string | null;
+            /** Format: uuid */
+            organisationId: string | null;
+            secrets: components["schemas"]["ChannelSecretDto"][];
+            /** @description Настройки без секретов */
+            settings: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description env — задана переменными окружения (меняется там); admin — добавлена администратором
+             * @enum {string}
+             */
+            source: "env" | "admin";
+            syncStage: string;
+            /** @description Куда канал присылает уведомления (push-каналы) */
+            webhookPath: string | null;
+            /** @description Работает в этом процессе */
+            working: boolean;
         };
         ChannelAccountHealthDto: {
             channel: string;
@@ -2540,6 +2692,44 @@ export interface components {
             nextPullAt: string | null;
             pendingActions: number;
             syncStage: string;
+        };
+        ChannelKindDto: {
+            /** @enum {string} */
+            kind: "email" | "telegram" | "vk" | "ok" | "pos" | "medo" | "website-feed";
+            label: string;
+            secrets: components["schemas"]["ChannelSecretFieldDto"][];
+            settings: components["schemas"]["ChannelSettingFieldDto"][];
+        };
+        ChannelSecretDto: {
+            /** @description Имя переменной окружения, если секрет берётся из неё */
+            envName: string | null;
+            /**
+             * @description store — хранится зашифрованным; env — берётся из переменной окружения
+             * @enum {string|null}
+             */
+            from: "store" | "env" | null;
+            /** @example groupToken */
+            key: string;
+            /** @example Ключ доступа сообщества */
+            label: string;
+            required: boolean;
+            /** @description Задан ли секрет (значение не показывается никогда) */
+            set: boolean;
+        };
+        ChannelSecretFieldDto: {
+            key: string;
+            label: string;
+            required?: boolean;
+        };
+        ChannelSettingFieldDto: {
+            /** @description Значение по умолчанию */
+            default?: Record<string, never>;
+            key: string;
+            label: string;
+            options?: string[];
+            required?: boolean;
+            /** @enum {string} */
+            type: "string" | "url" | "email" | "number" | "boolean" | "string[]" | "record";
         };
         ClassifierModelDto: {
             /** Format: date-time */
@@ -2598,6 +2788,30 @@ export interface components {
             email?: string;
             phone?: string;
             website?: string;
+        };
+        CreateChannelAccountDto: {
+            enabled?: boolean;
+            /** @enum {string} */
+            kind: "email" | "telegram" | "vk" | "ok" | "pos" | "medo" | "website-feed";
+            /** @example Администрация Советского района */
+            name?: string;
+            /**
+             * Format: uuid
+             * @description Организация, которую обслуживает
+             */
+            organisationId?: string | null;
+            /** @description Секреты из переменных окружения: { "groupToken": "VK_DISTRICT_TOKEN" }; пустая строка удаляет */
+            secretEnv?: {
+                [key: string]: string;
+            };
+            /** @description Секреты: только запись, хранятся зашифрованными; пустая строка удаляет */
+            secrets?: {
+                [key: string]: string;
+            };
+            /** @description Настройки без секретов */
+            settings?: {
+                [key: string]: unknown;
+            };
         };
         CreatedDto: {
             /** Format: uuid */
@@ -5074,6 +5288,176 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CalendarYearDto"];
                 };
+            };
+        };
+    };
+    ChannelAccountsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAccountDto"][];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChannelAccountsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChannelAccountDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAccountDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChannelAccountsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeChannelAccountDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAccountDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChannelAccountsController_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAccountDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChannelAccountsController_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelAccountDto"];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChannelAccountsController_kinds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelKindDto"][];
+                };
+            };
+            /** @description Недостаточно прав для этого действия */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,0 +1,255 @@
+import { type ConnectorKind } from '@inbox/integrations/contract';
+
+type FieldType = 'string' | 'url' | 'email' | 'number' | 'boolean' | 'string[]' | 'record';
+
+/** A setting of an account: its key as the connector reads it, a label an administrator reads, and its type. */
+export interface SettingField {
+  key: string;
+  label: string;
+  type: FieldType;
+  required?: boolean;
+  default?: unknown;
+  options?: readonly string[];
+}
+
+/** A secret of an account: write-only, stored encrypted or named by environment variable. */
+export interface SecretField {
+  key: string;
+  label: string;
+  required?: boolean;
+}
+
+export interface AccountSpec {
+  kind: ConnectorKind;
+  label: string;
+  settings: readonly SettingField[];
+  secrets: readonly SecretField[];
+  /** Settings this kind takes beyond the listed ones (a site feed's field mapping). */
+  openSettings?: boolean;
+}
+
+/**
+ * What an administrator may configure per connector kind: the same settings and secrets the environment
+ * variables give the one implicit account (libs/config channel-settings.ts), with the same defaults.
+ */
+export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
+  email: {
+    kind: 'email',
+    label: 'Электронная почта',
+    settings: [
+      { key: 'imapHost', label: 'IMAP-сервер', type: 'string', required: true },
+      { key: 'imapPort', label: 'Порт IMAP', type: 'number', default: 993 },
+      { key: 'imapSecure', label: 'IMAP по TLS', type: 'boolean', default: true },
+      { key: 'mailbox', label: 'Папка', type: 'string', default: 'INBOX' },
+      { key: 'smtpHost', label: 'SMTP-сервер', type: 'string', required: true },
+      { key: 'smtpPort', label: 'Порт SMTP', type: 'number', default: 587 },
+      { key: 'smtpSecure', label: 'SMTP по TLS', type: 'boolean', default: false },
+      { key: 'fromAddress', label: 'Адрес отправителя', type: 'email', required: true },
+      {
+        key: 'fromName',
+        label: 'Имя отправителя',
+        type: 'string',
+        default: 'Единый центр обращений граждан',
+      },
+      {
+        key: 'policy547',
+        label: 'Письма по 547-ФЗ',
+        type: 'string',
+        default: 'message-with-notice',
+        options: ['message-with-notice', 'appeal'],
+      },
+      { key: 'timeoutMs', label: 'Тайм-аут, мс', type: 'number' },
+      { key: 'maxAttachmentBytes', label: 'Наибольшее вложение, байт', type: 'number' },
+      { key: 'pullEveryMs', label: 'Опрос каждые, мс', type: 'number' },
+    ],
+    secrets: [
+      { key: 'imapUser', label: 'Логин IMAP', required: true },
+      { key: 'imapPassword', label: 'Пароль IMAP', required: true },
+      { key: 'smtpUser', label: 'Логин SMTP' },
+      { key: 'smtpPassword', label: 'Пароль SMTP' },
+    ],
+  },
+  telegram: {
+    kind: 'telegram',
+    label: 'Telegram',
+    settings: [
+      { key: 'apiRoot', label: 'Адрес Bot API', type: 'url', default: 'https://api.telegram.org' },
+      { key: 'mode', label: 'Режим', type: 'string', options: ['polling', 'webhook'] },
+      { key: 'webhookUrl', label: 'Адрес вебхука', type: 'url' },
+      { key: 'pollTimeoutSeconds', label: 'Длинный опрос, с', type: 'number', default: 25 },
+    ],
+    secrets: [
+      { key: 'botToken', label: 'Токен бота', required: true },
+      { key: 'webhookSecret', label: 'Секрет вебхука' },
+    ],
+  },
+  vk: {
+    kind: 'vk',
+    label: 'ВКонтакте',
+    settings: [
+      { key: 'groupId', label: 'ID сообщества', type: 'number', required: true },
+      { key: 'apiBaseUrl', label: 'Адрес API', type: 'url', default: 'https://api.vk.com/method' },
+      { key: 'confirmationCode', label: 'Строка подтверждения Callback API', type: 'string' },
+      { key: 'mode', label: 'Режим', type: 'string', options: ['callback', 'long-poll'] },
+      { key: 'longPollWaitSeconds', label: 'Длинный опрос, с', type: 'number', default: 25 },
+    ],
+    secrets: [
+      { key: 'groupToken', label: 'Ключ доступа сообщества', required: true },
+      { key: 'callbackSecret', label: 'Секретный ключ Callback API' },
+    ],
+  },
+  ok: {
+    kind: 'ok',
+    label: 'Одноклассники',
+    settings: [
+      { key: 'apiBaseUrl', label: 'Адрес API', type: 'url', default: 'https://api.ok.ru/graph' },
+      { key: 'webhookUrl', label: 'Адрес вебхука', type: 'url' },
+    ],
+    secrets: [
+      { key: 'accessToken', label: 'Ключ доступа группы', required: true },
+      { key: 'webhookSecret', label: 'Секрет вебхука', required: true },
+    ],
+  },
+  pos: {
+    kind: 'pos',
+    label: 'ПОС',
+    settings: [
+      { key: 'baseUrl', label: 'Адрес ПОС', type: 'url', required: true },
+      { key: 'regionId', label: 'Код региона', type: 'string', required: true },
+      { key: 'opaIds', label: 'ID организаций в ПОС', type: 'string[]', required: true },
+      { key: 'organisations', label: 'Наши коды → ID в ПОС', type: 'record', default: {} },
+      { key: 'startFrom', label: 'Начать с даты', type: 'string' },
+      { key: 'timeoutMs', label: 'Тайм-аут, мс', type: 'number' },
+      { key: 'pullEveryMs', label: 'Опрос каждые, мс', type: 'number' },
+      { key: 'rubricatorSyncEveryMs', label: 'Синхронизация рубрикатора, мс', type: 'number' },
+    ],
+    secrets: [
+      { key: 'username', label: 'Логин', required: true },
+      { key: 'password', label: 'Пароль', required: true },
+      { key: 'clientId', label: 'Client ID', required: true },
+      { key: 'clientSecret', label: 'Client secret', required: true },
+    ],
+  },
+  medo: {
+    kind: 'medo',
+    label: 'МЭДО',
+    settings: [
+      { key: 'inboundDir', label: 'Входящие пакеты', type: 'string', required: true },
+      { key: 'outboundDir', label: 'Исходящие пакеты', type: 'string', required: true },
+      { key: 'quarantineDir', label: 'Карантин', type: 'string' },
+      { key: 'processedDir', label: 'Обработанные', type: 'string' },
+      { key: 'ourParticipantUid', label: 'Наш UID участника', type: 'string', required: true },
+      {
+        key: 'ourOrganisationName',
+        label: 'Наше наименование',
+        type: 'string',
+        default: 'Правительство области',
+      },
+      { key: 'timeZone', label: 'Часовой пояс', type: 'string' },
+      { key: 'pullEveryMs', label: 'Опрос каждые, мс', type: 'number' },
+    ],
+    secrets: [],
+  },
+  'website-feed': {
+    kind: 'website-feed',
+    label: 'Лента сайта',
+    settings: [{ key: 'url', label: 'Адрес ленты', type: 'url', required: true }],
+    secrets: [{ key: 'bearerToken', label: 'Токен доступа' }],
+    openSettings: true,
+  },
+};
+
+const ENV_NAME = /^[A-Z][A-Z0-9_]{1,100}$/;
+
+/** A setting that is not what its field says, in words an administrator reads; undefined when it is. */
+function settingProblem(field: SettingField, value: unknown): string | undefined {
+  const name = `«${field.label}» (${field.key})`;
+  switch (field.type) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `${name} — число`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `${name} — да или нет (true/false)`;
+    case 'string[]':
+      return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v.trim())
+        ? undefined
+        : `${name} — список строк`;
+    case 'record':
+      return value && typeof value === 'object' && !Array.isArray(value)
+        ? undefined
+        : `${name} — соответствие «код: значение»`;
+    case 'url':
+      try {
+        return typeof value === 'string' && ['http:', 'https:'].includes(new URL(value).protocol)
+          ? undefined
+          : `${name} — адрес http(s)://`;
+      } catch {
+        return `${name} — адрес http(s)://`;
+      }
+    case 'email':
+      return typeof value === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)
+        ? undefined
+        : `${name} — адрес электронной почты`;
+    default:
+      if (typeof value !== 'string' || !value.trim()) return `${name} — строка`;
+      return field.options && !field.options.includes(value)
+        ? `${name}: одно из ${field.options.join(', ')}`
+        : undefined;
+  }
+}
+
+export interface AccountInput {
+  settings: Record<string, unknown>;
+  /** Secret values to store (encrypted); an empty string removes one. */
+  secrets: Record<string, string>;
+  /** Secrets named by environment variable: { groupToken: 'VK_MUNICIPAL_TOKEN' }; '' removes one. */
+  secretEnv: Record<string, string>;
+}
+
+/**
+ * An account's settings with the kind's defaults filled in, or the problems found (Russian, one per field).
+ * `stored` is what the account already has: a secret set before need not be sent again.
+ */
+export function checkAccount(
+  kind: ConnectorKind,
+  input: AccountInput,
+  stored: { secretKeys: string[] } = { secretKeys: [] },
+): { settings: Record<string, unknown>; problems: string[] } {
+  const spec = ACCOUNT_SPECS[kind];
+  const problems: string[] = [];
+  const settings: Record<string, unknown> = {};
+  const known = new Set(spec.settings.map((f) => f.key));
+  for (const key of Object.keys(input.settings)) {
+    if (!known.has(key) && !spec.openSettings)
+      problems.push(`Неизвестная настройка «${key}» для канала «${spec.label}»`);
+    else if (!known.has(key)) settings[key] = input.settings[key];
+  }
+  for (const field of spec.settings) {
+    const value = input.settings[field.key];
+    if (value === undefined || value === null || value === '') {
+      if (field.required) problems.push(`Укажите «${field.label}» (${field.key})`);
+      else if (field.default !== undefined) settings[field.key] = field.default;
+      continue;
+    }
+    const problem = settingProblem(field, value);
+    if (problem) problems.push(problem);
+    else settings[field.key] = value;
+  }
+  const secretKeys = new Set(spec.secrets.map((s) => s.key));
+  for (const key of [...Object.keys(input.secrets), ...Object.keys(input.secretEnv)]) {
+    if (!secretKeys.has(key)) problems.push(`Неизвестный секрет «${key}» для канала «${spec.label}»`);
+  }
+  for (const [key, value] of Object.entries(input.secrets)) {
+    if (typeof value !== 'string') problems.push(`Секрет «${key}» — строка`);
+  }
+  for (const [key, name] of Object.entries(input.secretEnv)) {
+    if (typeof name !== 'string' || (name !== '' && !ENV_NAME.test(name)))
+      problems.push(`Секрет «${key}»: имя переменной окружения — заглавные латинские буквы, цифры и _`);
+  }
+  for (const field of spec.secrets.filter((s) => s.required)) {
+    const given = input.secrets[field.key] || input.secretEnv[field.key];
+    const removed = input.secrets[field.key] === '' || input.secretEnv[field.key] === '';
+    if (!given && (removed || !stored.secretKeys.includes(field.key)))
+      problems.push(`Задайте секрет «${field.label}» (${field.key})`);
+  }
+  return { settings, problems };
+}

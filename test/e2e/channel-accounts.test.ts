@@ -1,0 +1,364 @@
+import { Role } from '@inbox/access';
+import { ChannelPuller, ChannelRegistry, type PullReport } from '@inbox/channels';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
+import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { type SentVkMessage, VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { answerAppeal, mailHeader, readMail } from './feed-helpers';
+
+const KEY = 'e2e-channel-secrets-key-0123456789abcdef';
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
+type Keyboard = { buttons: { action: { label: string; payload: string } }[][] };
+
+interface Account {
+  id: string;
+  kind: string;
+  name: string;
+  enabled: boolean;
+  working: boolean;
+  isDefault: boolean;
+  webhookPath: string | null;
+  secrets: { key: string; set: boolean; from: string | null; envName: string | null }[];
+  lastError: string | null;
+}
+
+function letter(opts: { id: string; from: string; to: string; subject: string; body: string }): string {
+  return [
+    `From: ${opts.from}`,
+    `To: ${opts.to}`,
+    `Subject: =?UTF-8?B?${b64(opts.subject)}?=`,
+    'Date: Mon, 16 Nov 2026 09:30:00 +0700',
+    `Message-ID: <${opts.id}>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(opts.body),
+    '',
+  ].join('\r\n');
+}
+
+/**
+ * Issue 13, Build 1 end to end: two VK communities and two mailboxes, all four configured by an administrator over
+ * the API (secrets write-only: sealed, or named by environment variable), none by the environment. A citizen
+ * writes to each; every bot reply, notice and answer leaves through the account the item came to — asserted at
+ * the fakes: which community's token sent it, which SMTP server and From address carried it.
+ */
+describe('many accounts per channel (e2e)', () => {
+  let vkA: VkFake;
+  let vkB: VkFake;
+  let dovecot: DovecotInstance;
+  let smtpA: SmtpReceiver;
+  let smtpB: SmtpReceiver;
+  let stack: TestStack;
+  let admin: SignedIn;
+  let operator: SignedIn;
+  let supervisor: SignedIn;
+  const accounts: Record<string, Account> = {};
+  let localId = 500;
+
+  beforeAll(async () => {
+    vkA = await new VkFake({ groupId: 218840017 }).start();
+    vkB = await new VkFake({ groupId: 218840099 }).start();
+    dovecot = await startDovecot();
+    [smtpA, smtpB] = await Promise.all([startSmtpReceiver(), startSmtpReceiver()]);
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        CHANNEL_SECRETS_KEY: KEY,
+        // Named by the administrator instead of stored: the second community's token, the second mailbox's password.
+        E2E_VK_DISTRICT_TOKEN: vkB.token,
+        E2E_MAIL_DISTRICT_PASSWORD: dovecot.users[1].password,
+      },
+    });
+    admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await Promise.all([vkA?.stop(), vkB?.stop(), dovecot?.stop(), smtpA?.stop(), smtpB?.stop()]);
+  });
+
+  const api = (method: string, path: string, who: SignedIn, body?: unknown) =>
+    fetch(`${stack.baseUrl}/api/v1/channel-accounts${path}`, {
+      method,
+      headers: who.headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const query = (sql: string, params: unknown[] = []) => stack.db.dataSource.query(sql, params);
+  /** Line 1 takes the appeal and answers it, a supervisor approving. */
+  const takeAndAnswer = async (appealId: string, text: string) => {
+    const take = await fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}/take`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+    expect(take.status).toBe(204);
+    await answerAppeal(stack, appealId, operator, supervisor, text);
+  };
+  const mailSettings = (smtp: SmtpReceiver, from: string) => ({
+    imapHost: dovecot.host,
+    imapPort: dovecot.port,
+    imapSecure: false,
+    smtpHost: smtp.host,
+    smtpPort: smtp.port,
+    smtpSecure: false,
+    fromAddress: from,
+    timeoutMs: 5000,
+    pullEveryMs: 3_600_000,
+  });
+
+  it('refuses what is not an administrator, and input that cannot work, in Russian', async () => {
+    expect((await api('GET', '', operator)).status).toBe(403);
+    const refusal = async (body: unknown) => {
+      const r = await api('POST', '', admin, body);
+      return [r.status, ((await r.json()) as { message: string }).message];
+    };
+    const fax = await api('POST', '', admin, { kind: 'fax', name: 'Факс' });
+    expect([fax.status, ((await fax.json()) as { errors: Record<string, string> }).errors.kind]).toEqual([
+      400,
+      'Неизвестный канал: один из email, telegram, vk, ok, pos, medo, website-feed',
+    ]);
+    expect(await refusal({ kind: 'vk', name: 'Сообщество', settings: { groupId: 'сто' } })).toEqual([
+      400,
+      '«ID сообщества» (groupId) — число; Задайте секрет «Ключ доступа сообщества» (groupToken)',
+    ]);
+    expect(
+      await refusal({
+        kind: 'vk',
+        name: 'Сообщество',
+        settings: { groupId: 1, colour: 'red' },
+        secretEnv: { groupToken: 'not a variable' },
+      }),
+    ).toEqual([
+      400,
+      'Неизвестная настройка «colour» для канала «ВКонтакте»; Секрет «groupToken»: имя переменной окружения — заглавные латинские буквы, цифры и _',
+    ]);
+  });
+
+  it('adds two communities and two mailboxes; secrets are never shown back, only that they are set', async () => {
+    const create = async (key: string, body: Record<string, unknown>) => {
+      const res = await api('POST', '', admin, body);
+      expect(res.status).toBe(201);
+      accounts[key] = (await res.json()) as Account;
+    };
+    await create('vkA', {
+      kind: 'vk',
+      name: 'Правительство области',
+      settings: { groupId: vkA.groupId, apiBaseUrl: vkA.apiBaseUrl, confirmationCode: vkA.confirmationCode },
+      secrets: { groupToken: vkA.token, callbackSecret: vkA.callbackSecret },
+    });
+    await create('vkB', {
+      kind: 'vk',
+      name: 'Администрация района',
+      settings: { groupId: vkB.groupId, apiBaseUrl: vkB.apiBaseUrl, confirmationCode: vkB.confirmationCode },
+      secrets: { callbackSecret: vkB.callbackSecret },
+      secretEnv: { groupToken: 'E2E_VK_DISTRICT_TOKEN' },
+    });
+    await create('mailA', {
+      kind: 'email',
+      name: 'Приёмная',
+      settings: mailSettings(smtpA, 'priemnaya@region.test'),
+      secrets: { imapUser: dovecot.users[0].user, imapPassword: dovecot.users[0].password },
+    });
+    await create('mailB', {
+      kind: 'email',
+      name: 'Минстрой',
+      settings: mailSettings(smtpB, 'minstroy@region.test'),
+      secrets: { imapUser: dovecot.users[1].user },
+      secretEnv: { imapPassword: 'E2E_MAIL_DISTRICT_PASSWORD' },
+    });
+    // The same name twice in a channel: a conflict, said so.
+    const twice = await api('POST', '', admin, {
+      kind: 'email',
+      name: 'Минстрой',
+      settings: mailSettings(smtpB, 'x@region.test'),
+      secrets: { imapUser: 'x', imapPassword: 'y' },
+    });
+    expect([twice.status, ((await twice.json()) as { message: string }).message]).toEqual([
+      409,
+      'У канала «Электронная почта» уже есть учётная запись «Минстрой»',
+    ]);
+
+    const listed = await api('GET', '', admin);
+    const text = await listed.text();
+    for (const secret of [vkA.token, vkB.token, vkA.callbackSecret, dovecot.users[0].password])
+      expect(text).not.toContain(secret);
+    const all = JSON.parse(text) as Account[];
+    expect(all.map((a) => [a.kind, a.name, a.working, a.isDefault])).toEqual([
+      ['email', 'Приёмная', true, true],
+      ['email', 'Минстрой', true, false],
+      ['vk', 'Правительство области', true, true],
+      ['vk', 'Администрация района', true, false],
+    ]);
+    const vkBView = all.find((a) => a.id === accounts.vkB.id)!;
+    expect(vkBView.webhookPath).toBe(`/api/v1/webhooks/vk/${accounts.vkB.id}`);
+    expect(vkBView.secrets).toEqual([
+      expect.objectContaining({
+        key: 'groupToken',
+        set: true,
+        from: 'env',
+        envName: 'E2E_VK_DISTRICT_TOKEN',
+      }),
+      expect.objectContaining({ key: 'callbackSecret', set: true, from: 'store', envName: null }),
+    ]);
+    // In the database the stored secrets are sealed.
+    const [row] = await query(`SELECT secrets_encrypted FROM channel_accounts WHERE id = $1`, [
+      accounts.vkA.id,
+    ]);
+    expect(row.secrets_encrypted).toMatch(/^v1:/);
+    expect(row.secrets_encrypted).not.toContain(vkA.token);
+    // Audited, without a secret's value.
+    const audit = await query(
+      `SELECT action, details FROM audit_log WHERE entity_type = 'channel-account' ORDER BY id`,
+    );
+    expect(audit.map((a: { action: string }) => a.action)).toEqual(Array(4).fill('create-channel-account'));
+    expect(JSON.stringify(audit)).not.toContain(vkA.token);
+  });
+
+  it('answers each VK community through its own token, from its own webhook', async () => {
+    const urlOf = (key: string) => `${stack.baseUrl}${accounts[key].webhookPath}`;
+    // Each community confirms its own address with its own code; another's secret is refused.
+    expect(await vkA.confirm(urlOf('vkA'))).toMatchObject({ confirmed: true });
+    expect(await vkB.confirm(urlOf('vkB'))).toMatchObject({ confirmed: true });
+
+    const message = (fake: VkFake, peerId: number, fields: Record<string, unknown>): VkUpdate =>
+      fake.event('message-new.json', (e) => {
+        localId += 1;
+        Object.assign(e.object.message, {
+          peer_id: peerId,
+          from_id: peerId,
+          id: localId,
+          conversation_message_id: localId,
+          date: Math.floor(Date.now() / 1000),
+          attachments: [],
+          ...fields,
+        });
+      });
+    expect((await vkB.postCallback(urlOf('vkA'), message(vkB, 1, { text: 'x' }))).status).toBe(403);
+
+    const sent = (fake: VkFake, peerId: number, match: (t: string) => boolean): Promise<SentVkMessage> =>
+      eventually(async () => fake.messages.find((m) => m.peerId === peerId && match(m.message)));
+    const cases = [
+      {
+        key: 'vkA',
+        fake: vkA,
+        other: vkB,
+        peer: 320_000_001,
+        text: 'Во дворе дома 3 на ул. Мира не вывозят мусор.',
+      },
+      {
+        key: 'vkB',
+        fake: vkB,
+        other: vkA,
+        peer: 320_000_002,
+        text: 'На остановке у школы № 5 разбито стекло.',
+      },
+    ];
+    for (const c of cases) {
+      expect(
+        (await c.fake.postCallback(urlOf(c.key), message(c.fake, c.peer, { text: c.text }))).status,
+      ).toBe(200);
+      const greeting = await sent(c.fake, c.peer, (t) => t.includes('152-ФЗ'));
+      const consent = (greeting.keyboard as Keyboard).buttons[0][0].action;
+      await c.fake.postCallback(
+        urlOf(c.key),
+        message(c.fake, c.peer, { text: consent.label, payload: consent.payload }),
+      );
+      const [appeal] = await eventually(async () => {
+        const rows = await query(
+          `SELECT a.id, a.registration_number AS number, i.account_id FROM appeals a
+             JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.channel = 'vk' AND a.text LIKE $1`,
+          [`%${c.text.slice(0, 20)}%`],
+        );
+        return rows.length ? rows : undefined;
+      });
+      expect(appeal.account_id).toBe(accounts[c.key].id);
+      await sent(c.fake, c.peer, (t) => t.startsWith(`Обращение зарегистрировано, № ${appeal.number}`));
+      const answer = `Ответ на обращение № ${appeal.number}: меры приняты.`;
+      await takeAndAnswer(appeal.id, answer);
+      await sent(c.fake, c.peer, (t) => t === answer);
+      // Nothing to this citizen went through the other community.
+      expect(c.other.messages.filter((m) => m.peerId === c.peer)).toEqual([]);
+    }
+  });
+
+  it('answers each mailbox’s letter from that mailbox, through its own SMTP server', async () => {
+    const puller = stack.worker!.get(ChannelPuller);
+    await stack.worker!.get(ChannelRegistry).refresh();
+    const pull = async (accountId: string): Promise<PullReport> => {
+      for (let i = 0; i < 100; i++) {
+        const report = await puller.pull(accountId);
+        if (report.ran) return report;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('the pull never ran');
+    };
+    const cases = [
+      { key: 'mailA', smtp: smtpA, other: smtpB, ours: 'priemnaya@region.test', user: dovecot.users[0].user },
+      { key: 'mailB', smtp: smtpB, other: smtpA, ours: 'minstroy@region.test', user: dovecot.users[1].user },
+    ];
+    for (const [n, c] of cases.entries()) {
+      const citizen = `citizen${n}@mail.example`;
+      const id = `acc-${n}.${Date.now()}@mail.example`;
+      await dovecot.deliver(
+        c.user,
+        letter({
+          id,
+          from: citizen,
+          to: c.ours,
+          subject: `Письмо ${n}`,
+          body: `Прошу отремонтировать подъезд ${n}.`,
+        }),
+      );
+      expect(await pull(accounts[c.key].id)).toMatchObject({ items: 1, accountId: accounts[c.key].id });
+      const [appeal] = await eventually(async () => {
+        const rows = await query(
+          `SELECT a.id, i.account_id FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+            WHERE a.channel = 'email' AND a.external_id = $1`,
+          [id],
+        );
+        return rows.length ? rows : undefined;
+      });
+      expect(appeal.account_id).toBe(accounts[c.key].id);
+      const text = `Подъезд ${n} отремонтируют в декабре.`;
+      await takeAndAnswer(appeal.id, text);
+      const answer = await eventually(async () =>
+        c.smtp
+          .accepted()
+          .find((m: ReceivedMail) => m.to.includes(citizen) && !mailHeader(m, 'Auto-Submitted')),
+      );
+      expect(answer.from).toBe(c.ours);
+      expect(mailHeader(answer, 'From')).toContain(c.ours);
+      expect((await readMail(answer, citizen)).text).toBe(text);
+      // The 547-ФЗ notice too left through this mailbox; nothing to this citizen through the other one.
+      await eventually(async () =>
+        c.smtp.accepted().filter((m) => m.to.includes(citizen)).length === 2 ? true : undefined,
+      );
+      expect(c.other.received.filter((m) => m.to.includes(citizen))).toEqual([]);
+    }
+  });
+
+  it('disables an account: it stops working, and its health is listed per account', async () => {
+    const res = await api('POST', `/${accounts.vkB.id}/disable`, admin);
+    expect(res.status).toBe(200);
+    expect((await res.json()) as Account).toMatchObject({ enabled: false, working: false });
+    const message = vkB.event('message-new.json', (e) => {
+      Object.assign(e.object.message, { peer_id: 5, from_id: 5, conversation_message_id: 9999, text: 'x' });
+    });
+    expect((await vkB.postCallback(`${stack.baseUrl}${accounts.vkB.webhookPath}`, message)).status).toBe(404);
+    const listed = (await json(api('GET', '', admin))) as (Account & { itemsReceived: number })[];
+    expect(listed.find((a) => a.id === accounts.mailA.id)).toMatchObject({
+      itemsReceived: 1,
+      lastError: null,
+    });
+    // A change is checked as a new account is.
+    const change = await api('PATCH', `/${accounts.vkA.id}`, admin, { settings: { groupId: 'x' } });
+    expect([change.status, ((await change.json()) as { message: string }).message]).toEqual([
+      400,
+      '«ID сообщества» (groupId) — число',
+    ]);
+  });
+});
