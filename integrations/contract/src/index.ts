@@ -4,4 +4,5 @@ export * from './connector';
 export * from './connector-error';
 export * from './inbound-event';
 export * from './capabilities';
+export * from './account-settings';
 export * from './http';

@@ -1,5 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
-import { type ChannelAccountRef, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import {
+  type ChannelAccountRef,
+  ConnectorError,
+  ConnectorErrorCode,
+  numberSetting,
+} from '@inbox/integrations/contract';
 
 export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -65,19 +70,6 @@ function dirSetting(settings: Record<string, unknown>, key: string): string {
   return resolve(raw.trim());
 }
 
-function numberSetting(
-  settings: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  min: number,
-): number {
-  const raw = settings[key];
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const value = typeof raw === 'number' ? raw : Number(raw);
-  if (!Number.isFinite(value) || value < min) throw invalid(key, `must be a number ≥ ${min}`);
-  return value;
-}
-
 export function settingsOf(account: ChannelAccountRef): MedoSettings {
   const s = account.settings ?? {};
   const inboundDir = dirSetting(s, 'inboundDir');
@@ -109,11 +101,17 @@ export function settingsOf(account: ChannelAccountRef): MedoSettings {
     processedDir,
     ourParticipantUid: uid.toLowerCase(),
     ourOrganisationName: name,
-    maxPackageBytes: numberSetting(s, 'maxPackageBytes', DEFAULT_LIMITS.maxPackageBytes, 1),
-    maxUnzippedBytes: numberSetting(s, 'maxUnzippedBytes', DEFAULT_LIMITS.maxUnzippedBytes, 1),
-    maxFiles: numberSetting(s, 'maxFiles', DEFAULT_LIMITS.maxFiles, 1),
-    maxCompressionRatio: numberSetting(s, 'maxCompressionRatio', DEFAULT_LIMITS.maxCompressionRatio, 1),
-    settleMs: numberSetting(s, 'settleMs', DEFAULT_LIMITS.settleMs, 0),
+    maxPackageBytes: numberSetting(s, invalid, 'maxPackageBytes', DEFAULT_LIMITS.maxPackageBytes, 1),
+    maxUnzippedBytes: numberSetting(s, invalid, 'maxUnzippedBytes', DEFAULT_LIMITS.maxUnzippedBytes, 1),
+    maxFiles: numberSetting(s, invalid, 'maxFiles', DEFAULT_LIMITS.maxFiles, 1),
+    maxCompressionRatio: numberSetting(
+      s,
+      invalid,
+      'maxCompressionRatio',
+      DEFAULT_LIMITS.maxCompressionRatio,
+      1,
+    ),
+    settleMs: numberSetting(s, invalid, 'settleMs', DEFAULT_LIMITS.settleMs, 0),
     timeZone,
     stagingDir,
     signatoryPost:

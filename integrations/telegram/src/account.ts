@@ -1,4 +1,9 @@
-import { type ChannelAccountRef, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import {
+  type ChannelAccountRef,
+  ConnectorError,
+  ConnectorErrorCode,
+  numberSetting,
+} from '@inbox/integrations/contract';
 import { Telegram } from 'telegraf';
 
 export const DEFAULT_API_ROOT = 'https://api.telegram.org';
@@ -24,20 +29,8 @@ export const DEFAULT_SETTINGS: Omit<TelegramSettings, 'apiRoot'> = {
   downloadTimeoutMs: 120_000,
 };
 
-function numberSetting(
-  settings: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  min: number,
-): number {
-  const raw = settings[key];
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const value = typeof raw === 'number' ? raw : Number(raw);
-  if (!Number.isFinite(value) || value < min) {
-    throw new ConnectorError(ConnectorErrorCode.AuthFailed, `Telegram account setting ${key} is invalid`);
-  }
-  return value;
-}
+const invalid = (key: string) =>
+  new ConnectorError(ConnectorErrorCode.AuthFailed, `Telegram account setting ${key} is invalid`);
 
 export function settingsOf(account: ChannelAccountRef): TelegramSettings {
   const settings = account.settings ?? {};
@@ -58,10 +51,28 @@ export function settingsOf(account: ChannelAccountRef): TelegramSettings {
   return {
     // A trailing slash so that relative method paths resolve under a root that has a path of its own.
     apiRoot: url.href.endsWith('/') ? url.href : `${url.href}/`,
-    pollTimeoutSeconds: numberSetting(settings, 'pollTimeoutSeconds', DEFAULT_SETTINGS.pollTimeoutSeconds, 0),
-    requestTimeoutMs: numberSetting(settings, 'requestTimeoutMs', DEFAULT_SETTINGS.requestTimeoutMs, 1),
-    maxFileBytes: numberSetting(settings, 'maxFileBytes', DEFAULT_SETTINGS.maxFileBytes, 1),
-    downloadTimeoutMs: numberSetting(settings, 'downloadTimeoutMs', DEFAULT_SETTINGS.downloadTimeoutMs, 1),
+    pollTimeoutSeconds: numberSetting(
+      settings,
+      invalid,
+      'pollTimeoutSeconds',
+      DEFAULT_SETTINGS.pollTimeoutSeconds,
+      0,
+    ),
+    requestTimeoutMs: numberSetting(
+      settings,
+      invalid,
+      'requestTimeoutMs',
+      DEFAULT_SETTINGS.requestTimeoutMs,
+      1,
+    ),
+    maxFileBytes: numberSetting(settings, invalid, 'maxFileBytes', DEFAULT_SETTINGS.maxFileBytes, 1),
+    downloadTimeoutMs: numberSetting(
+      settings,
+      invalid,
+      'downloadTimeoutMs',
+      DEFAULT_SETTINGS.downloadTimeoutMs,
+      1,
+    ),
   };
 }
 

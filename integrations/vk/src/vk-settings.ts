@@ -1,4 +1,9 @@
-import { type ChannelAccountRef, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import {
+  apiEndpoint,
+  type ChannelAccountRef,
+  misconfiguredAccount,
+  positiveNumber,
+} from '@inbox/integrations/contract';
 
 export const DEFAULT_API_BASE_URL = 'https://api.vk.com/method';
 /** The API version the connector was written against (Callback API objects: message_new → { message, client_info }). */
@@ -29,14 +34,7 @@ export interface VkSettings {
   attachmentHosts: string[];
 }
 
-function misconfigured(what: string): ConnectorError {
-  return new ConnectorError(ConnectorErrorCode.AuthFailed, `VK account misconfigured: ${what}`);
-}
-
-function positiveNumber(value: unknown, fallback: number): number {
-  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback;
-}
+const misconfigured = (what: string) => misconfiguredAccount('VK', what);
 
 export function vkSettings(account: ChannelAccountRef): VkSettings {
   const s = account.settings ?? {};
@@ -45,18 +43,10 @@ export function vkSettings(account: ChannelAccountRef): VkSettings {
     throw misconfigured('settings.groupId must be a positive number');
   const token = account.secrets?.groupToken;
   if (!token) throw misconfigured('secrets.groupToken is missing');
-  const apiBaseUrl = (
-    typeof s.apiBaseUrl === 'string' && s.apiBaseUrl ? s.apiBaseUrl : DEFAULT_API_BASE_URL
-  ).replace(/\/+$/, '');
-  let apiHost: string;
-  try {
-    apiHost = new URL(apiBaseUrl).hostname;
-  } catch {
-    throw misconfigured('settings.apiBaseUrl is not a URL');
-  }
-  const extraHosts = Array.isArray(s.attachmentHosts)
-    ? s.attachmentHosts.filter((h) => typeof h === 'string')
-    : [];
+  const { apiBaseUrl, attachmentHosts } = apiEndpoint('VK', account, {
+    apiBaseUrl: DEFAULT_API_BASE_URL,
+    attachmentHosts: DEFAULT_ATTACHMENT_HOSTS,
+  });
   return {
     apiBaseUrl,
     apiVersion: typeof s.apiVersion === 'string' && s.apiVersion ? s.apiVersion : DEFAULT_API_VERSION,
@@ -68,7 +58,6 @@ export function vkSettings(account: ChannelAccountRef): VkSettings {
     requestTimeoutMs: positiveNumber(s.requestTimeoutMs, 15_000),
     longPollWaitSeconds: Math.min(90, Math.round(positiveNumber(s.longPollWaitSeconds, 25))),
     maxAttachmentBytes: positiveNumber(s.maxAttachmentBytes, 20 * 1024 * 1024),
-    // The API host is allowed so that a fake (or a proxy) serving both API and files works without a test branch.
-    attachmentHosts: [...DEFAULT_ATTACHMENT_HOSTS, apiHost, ...(extraHosts as string[])],
+    attachmentHosts,
   };
 }
