@@ -26,6 +26,7 @@ import { CombinedAnswers1796198500000 } from './1796198500000-CombinedAnswers';
 import { ClockSweepWatermark1796199000000 } from './1796199000000-ClockSweepWatermark';
 import { SendClaims1796199100000 } from './1796199100000-SendClaims';
 import { BotReplyRetryRounds1796199200000 } from './1796199200000-BotReplyRetryRounds';
+import { ClockMarksKindIndex1796199900000 } from './1796199900000-ClockMarksKindIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   ClockSweepWatermark1796199000000,
   SendClaims1796199100000,
   BotReplyRetryRounds1796199200000,
+  ClockMarksKindIndex1796199900000,
 ];

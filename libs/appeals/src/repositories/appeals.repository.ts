@@ -245,15 +245,17 @@ export class AppealsRepository {
     if (filter.clock) {
       params.push(filter.organisationId ?? null);
       const org = `$${params.length}::uuid`;
-      // Each clock on its own: an overdue escalation never hides the answer clock being at risk.
+      // Each clock on its own: an overdue escalation never hides the answer clock being at risk. The marks are
+      // read first, by index (clock_marks_kind_idx), into an array the appeals are fetched by: as an EXISTS the
+      // planner walked every appeal in due order probing marks for each, and the marked ones are the newest.
       where.push(
         filter.clock === 'overdue'
-          ? `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = 'overdue'
-               AND (${org} IS NULL OR m.organisation_id = ${org}))`
-          : `EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = a.id AND m.kind = 'at-risk'
+          ? `a.id = ANY (ARRAY(SELECT m.appeal_id FROM clock_marks m WHERE m.kind = 'overdue'
+               AND (${org} IS NULL OR m.organisation_id = ${org})))`
+          : `a.id = ANY (ARRAY(SELECT m.appeal_id FROM clock_marks m WHERE m.kind = 'at-risk'
                AND (${org} IS NULL OR m.organisation_id = ${org})
                AND NOT EXISTS (SELECT 1 FROM clock_marks o WHERE o.appeal_id = m.appeal_id AND o.kind = 'overdue'
-                 AND o.clock = m.clock AND o.organisation_id = m.organisation_id))`,
+                 AND o.clock = m.clock AND o.organisation_id = m.organisation_id)))`,
       );
     }
 
