@@ -3,6 +3,7 @@ import { APPEAL_ENTITIES } from '@inbox/appeals/entities';
 import { INTAKE_ENTITIES } from '@inbox/intake/entities';
 import { OrganisationEntity, TopicEntity } from '@inbox/organisations/entities';
 import { MIGRATIONS } from '../../../migrations';
+import { GuardedClient } from './guarded-client';
 
 export const ENTITIES = [...APPEAL_ENTITIES, ...INTAKE_ENTITIES, OrganisationEntity, TopicEntity];
 
@@ -19,8 +20,9 @@ export function dataSourceOptions(
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     logging: false,
-    extra: { max: 20, application_name: 'appeals-inbox' },
     ...overrides,
+    // Connections that a cut from the server never turns into an uncaught exception (GuardedClient).
+    extra: { max: 20, application_name: 'appeals-inbox', Client: GuardedClient, ...overrides.extra },
   } as DataSourceOptions;
 }
 
