@@ -29,29 +29,14 @@ export class AppealDetailsController {
     @Staff() staff: StaffContext,
     @Res() res: Response,
   ): Promise<void> {
-    if (staff.user.role === Role.Admin) {
-      // Administrators run the system, not appeals: a citizen's files are personal data they never get.
-      await this.audit.record({
-        userId: staff.user.id,
-        action: 'read-attachment',
-        entityType: 'appeal',
-        entityId: id,
-        outcome: 'denied',
-        details: { attachmentId, reason: 'administrator' },
-      });
-      throw forbiddenError('Администратор не просматривает вложения обращений');
-    }
-    const file = await this.queries.attachmentContent(id, attachmentId, staff.scope);
-    await this.audit.record({
-      userId: staff.user.id,
+    await this.sendAudited(res, staff, id, {
       action: 'read-attachment',
-      entityType: 'appeal',
-      entityId: id,
-      outcome: file ? 'ok' : 'denied',
       details: { attachmentId },
+      // Administrators run the system, not appeals: a citizen's files are personal data they never get.
+      adminRefusal: 'Администратор не просматривает вложения обращений',
+      missing: 'Вложение не найдено',
+      load: () => this.queries.attachmentContent(id, attachmentId, staff.scope),
     });
-    if (!file) throw notFoundError('Вложение не найдено');
-    await sendFile(res, file);
   }
 
   @Get(':id/answers/:answerId/attachments/:fileId')
@@ -64,28 +49,48 @@ export class AppealDetailsController {
     @Staff() staff: StaffContext,
     @Res() res: Response,
   ): Promise<void> {
-    if (staff.user.role === Role.Admin) {
+    await this.sendAudited(res, staff, id, {
+      action: 'read-answer-file',
+      details: { answerId, fileId },
       // As with the citizen's own files: an answer's files speak of the applicant.
-      await this.audit.record({
+      adminRefusal: 'Администратор не просматривает файлы ответов',
+      missing: 'Файл не найден',
+      load: () => this.queries.answerFileContent(id, answerId, fileId, staff.scope),
+    });
+  }
+
+  /**
+   * A file of an appeal, each read in the audit log: refused to an administrator, not found outside the
+   * caller's scope (denied), otherwise sent (ok).
+   */
+  private async sendAudited(
+    res: Response,
+    staff: StaffContext,
+    id: string,
+    read: {
+      action: string;
+      details: Record<string, string>;
+      adminRefusal: string;
+      missing: string;
+      load: () => Promise<Parameters<typeof sendFile>[1] | undefined>;
+    },
+  ): Promise<void> {
+    const record = (outcome: 'ok' | 'denied', details: Record<string, string>) =>
+      this.audit.record({
         userId: staff.user.id,
-        action: 'read-answer-file',
+        action: read.action,
         entityType: 'appeal',
         entityId: id,
-        outcome: 'denied',
-        details: { answerId, fileId, reason: 'administrator' },
+        outcome,
+        details,
       });
-      throw forbiddenError('Администратор не просматривает файлы ответов');
+    if (staff.user.role === Role.Admin) {
+      await record('denied', { ...read.details, reason: 'administrator' });
+      throw forbiddenError(read.adminRefusal);
     }
-    const file = await this.queries.answerFileContent(id, answerId, fileId, staff.scope);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'read-answer-file',
-      entityType: 'appeal',
-      entityId: id,
-      outcome: file ? 'ok' : 'denied',
-      details: { answerId, fileId },
-    });
-    if (!file) throw notFoundError('Файл не найден');
+    const file = await read.load();
+    await record(file ? 'ok' : 'denied', read.details);
+    if (!file) throw notFoundError(read.missing);
     await sendFile(res, file);
   }
 
