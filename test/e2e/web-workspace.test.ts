@@ -704,6 +704,26 @@ describe('staff web workspace (browser e2e)', () => {
       .getByText('Министерство транспорта', { exact: false })
       .first()
       .waitFor();
+    // How the citizen gets the answers to the centre's appeals: one combined answer, chosen on the screen.
+    const delivery = async () =>
+      (
+        (await ds.query(`SELECT answer_delivery FROM organisations WHERE code = 'cur'`)) as {
+          answer_delivery: string;
+        }[]
+      )[0].answer_delivery;
+    expect(await delivery()).toBe('each');
+    const select = () => page.getByRole('textbox', { name: 'Ответ заявителю: ЦУР Северной области' });
+    await select().click();
+    await page.getByRole('option', { name: 'Один общий ответ' }).click();
+    await eventually(async () => ((await delivery()) === 'combined' ? true : undefined));
+    await eventually(async () => ((await select().inputValue()) === 'Один общий ответ' ? true : undefined));
+    await select().click();
+    await page.getByRole('option', { name: 'Каждый ответ отдельно' }).click();
+    await eventually(async () => ((await delivery()) === 'each' ? true : undefined));
+    // The list is read again: the select shows what was saved.
+    await eventually(async () =>
+      (await select().inputValue()) === 'Каждый ответ отдельно' ? true : undefined,
+    );
     await page.getByRole('tab', { name: 'Сотрудники и роли' }).click();
     await page.getByRole('table', { name: 'Сотрудники' }).getByText('Петров Сергей Владимирович').waitFor();
     await page.getByRole('tab', { name: 'Маршрутизация' }).click();

@@ -55,6 +55,7 @@ export const ENDPOINTS = {
   confirmFlag: { method: 'POST', path: '/api/v1/appeals/{id}/flags/{flagId}/confirm' },
   dismissFlag: { method: 'POST', path: '/api/v1/appeals/{id}/flags/{flagId}/dismiss' },
   organisations: { method: 'GET', path: '/api/v1/organisations' },
+  updateOrganisation: { method: 'PATCH', path: '/api/v1/organisations/{id}' },
   topics: { method: 'GET', path: '/api/v1/topics' },
   calendars: { method: 'GET', path: '/api/v1/calendars' },
   calendarYear: { method: 'GET', path: '/api/v1/calendars/{year}' },

@@ -82,6 +82,12 @@ export const ORG_KIND_LABEL: Record<string, string> = {
   municipality: 'Муниципальное образование',
 };
 
+/** How the citizen gets the line-2 answers to appeals an organisation is responsible for. */
+export const ANSWER_DELIVERY_LABEL: Record<'each' | 'combined', string> = {
+  each: 'Каждый ответ отдельно',
+  combined: 'Один общий ответ',
+};
+
 export const EVENT_LABEL: Record<string, string> = {
   received: 'Обращение поступило',
   registered: 'Зарегистрировано',
@@ -97,6 +103,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'answer-drafted': 'Подготовлен проект ответа',
   'answer-approved': 'Ответ согласован',
   answered: 'Ответ отправлен заявителю',
+  'combined-answer-sent': 'Заявителю отправлен общий ответ',
   delivered: 'Ответ доставлен',
   'delivery-failed': 'Не удалось доставить сообщение',
   'delivery-retried': 'Доставка повторена',

@@ -43,7 +43,10 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
     case 'clock-overdue':
       return `${CLOCK_LABEL[d.clock as string] ?? d.clock}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string)}`;
     case 'answered':
-      return `От: ${names.organisation(d.organisationId as string)}`;
+      // Held for one combined answer: the part is answered, the citizen gets it with the others' answers.
+      return d.heldForCombinedAnswer
+        ? `От: ${names.organisation(d.organisationId as string)} · заявитель получит его в общем ответе, когда ответят все`
+        : `От: ${names.organisation(d.organisationId as string)}`;
     case 'follow-up-received':
       // The citizen's edit of a message they had sent (Telegram, VK): the corrected wording as it came.
       return isCorrection(e) && typeof d.text === 'string' ? `Исправленный текст: ${d.text}` : null;
