@@ -98,7 +98,7 @@ describe('delivery state (integration)', () => {
       display: 'Ольга',
       registration_number: expect.stringMatching(/^\d{4}-\d{6}$/),
     });
-    expect(await repo.channelOf({ outboundMessageId: id })).toBe('pos');
+    expect(await repo.channelOf({ outboundMessageId: id })).toEqual({ channel: 'pos', accountId: null });
     expect(await repo.message('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 
@@ -172,7 +172,7 @@ describe('delivery state (integration)', () => {
       lastError: 'чат недоступен',
     });
     expect(await repo.botReply(failing)).toMatchObject({ channel: 'telegram', reply_address: { chatId: 1 } });
-    expect(await repo.channelOf({ botReplyId: failing })).toBe('telegram');
+    expect(await repo.channelOf({ botReplyId: failing })).toEqual({ channel: 'telegram', accountId: null });
   });
 
   it('lets one sender at a time hold a message; a claim that ran out is an attempt of unknown outcome', async () => {
