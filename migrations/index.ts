@@ -27,6 +27,7 @@ import { ClockSweepWatermark1796199000000 } from './1796199000000-ClockSweepWate
 import { SendClaims1796199100000 } from './1796199100000-SendClaims';
 import { BotReplyRetryRounds1796199200000 } from './1796199200000-BotReplyRetryRounds';
 import { ClockMarksKindIndex1796199900000 } from './1796199900000-ClockMarksKindIndex';
+import { OrganisationRequisites1796200000000 } from './1796200000000-OrganisationRequisites';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   SendClaims1796199100000,
   BotReplyRetryRounds1796199200000,
   ClockMarksKindIndex1796199900000,
+  OrganisationRequisites1796200000000,
 ];

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { getQueueToken } from '@nestjs/bull';
 import { type Queue } from 'bull';
 import { Role } from '@inbox/access';
 import { QueueName } from '@inbox/queue';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
-import { PosFake } from '../fakes/pos/pos-fake';
+import { PosFake, type PosWireMessage } from '../fakes/pos/pos-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAppeal, expectedDueDate, feedTools } from './feed-helpers';
 
@@ -273,5 +275,76 @@ describe('ПОС feed (e2e)', () => {
     await tools.settled();
     for (const externalId of ids) expect(await tools.appealCount('pos', [externalId])).toBe(1);
     expect(await tools.pull('pos')).toMatchObject({ items: 0 });
+  });
+
+  it("puts ПОС's status and history on the appeal's timeline and the organisation's requisites in the directory", async () => {
+    // Our own ПОС appeal response in the real shape: statusText, history[] with who and the answer, factId, warnings.
+    const response = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../fixtures/pos/appeal-response.json'), 'utf8'),
+    ) as Partial<PosWireMessage>;
+    const message = pos.addMessage(response);
+    expect(await tools.pull('pos')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('pos', String(message.posId));
+    const events = await eventually(async () => {
+      const history = (await card(id)).history as { type: string; data: Record<string, unknown> }[];
+      const pos = history.filter((e) => e.type.startsWith('pos-'));
+      return pos.length === 4 ? pos : undefined;
+    });
+    expect(events.map((e) => [e.type, e.data])).toEqual([
+      [
+        'pos-status',
+        {
+          key: 'received',
+          status: 'TAKE_TO_WORK',
+          statusText: 'Взято в работу',
+          factId: '90817',
+          warnings: ['Заявитель указал неполный адрес'],
+        },
+      ],
+      [
+        'pos-history',
+        {
+          key: '0',
+          status: 'MODERATION_NEW',
+          statusText: 'Сообщение на модерации',
+          at: '2026-11-30T04:12:09.417Z',
+        },
+      ],
+      [
+        'pos-history',
+        {
+          key: '1',
+          status: 'MODERATION_ACCEPT',
+          statusText: 'Сообщение прошло модерацию',
+          at: '2026-11-30T05:40:51.002Z',
+          by: 'Кравцова Дарья Олеговна',
+        },
+      ],
+      [
+        'pos-history',
+        {
+          key: '2',
+          status: 'TAKE_TO_WORK',
+          statusText: 'Взято в работу',
+          at: '2026-11-30T06:02:17.930Z',
+          by: 'Кравцова Дарья Олеговна',
+          answer: { answerType: 'INTERMEDIATE', comment: 'Передано в управляющую компанию для проверки' },
+        },
+      ],
+    ]);
+    // ПОС organisation 220511 is our minzhkh (POS_ORGANISATIONS): its requisites are in the directory now.
+    const organisations = (await json(
+      fetch(`${stack.baseUrl}/api/v1/organisations`, { headers: supervisor.headers }),
+    )) as { code: string; requisites: Record<string, string> }[];
+    expect(organisations.find((o) => o.code === 'minzhkh')?.requisites).toEqual({
+      inn: '5406328939',
+      kpp: '540601001',
+      ogrn: '1055406226237',
+      oktmo: '50701000',
+      address: '630011, г. Новосибирск, Красный проспект, 18',
+      source: 'pos',
+      updatedAt: expect.any(String),
+    });
+    expect(organisations.find((o) => o.code === 'mintrans')?.requisites).toEqual({});
   });
 });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrganisationsModule } from '@inbox/organisations';
 import { ChannelCategoriesRepository } from './channel-categories.repository';
 import { EmailFeed } from './email-feed.service';
 import { FeedActionRunner } from './feed-action-runner.service';
@@ -16,6 +17,7 @@ import { PosRubricatorSync } from './pos-rubricator-sync.service';
  * ChannelsModule and QueueModule.
  */
 @Module({
+  imports: [OrganisationsModule],
   providers: [
     FeedsRepository,
     ChannelCategoriesRepository,

@@ -16,7 +16,44 @@ export class FeedsRepository {
     return row?.value ?? undefined;
   }
 
-  /** A further thread key of an appeal (a Message-ID we sent), so a reply naming only it still joins. */
+  /** The features and the addressee the connector put on the appeal's first item (kept after registration). */
+  async itemFacts(
+    appealId: string,
+  ): Promise<{ features: Record<string, string>; addresseeId?: string } | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT coalesce(i.payload->'features', '{}'::jsonb) AS features,
+              i.payload->'addressee'->>'externalId' AS addressee
+         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
+      [appealId],
+    )) as { features: Record<string, string>; addressee: string | null }[];
+    return row ? { features: row.features, addresseeId: row.addressee ?? undefined } : undefined;
+  }
+
+  /**
+   * Events a channel recorded of its own (ПОС's history) added to the appeal's history, each once: `key` names the
+   * event among those of its type, so a hook run again adds nothing twice.
+   */
+  async appendChannelEvents(
+    appealId: string,
+    events: { type: string; key: string; data: Record<string, unknown> }[],
+  ): Promise<number> {
+    if (events.length === 0) return 0;
+    return this.dataSource.transaction(async (tx) => {
+      let added = 0;
+      for (const e of events) {
+        const rows = (await tx.query(
+          `INSERT INTO appeal_events (appeal_id, type, data)
+           SELECT $1, $2, $3::jsonb
+            WHERE NOT EXISTS (SELECT 1 FROM appeal_events WHERE appeal_id = $1 AND type = $2 AND data->>'key' = $4)
+           RETURNING id`,
+          [appealId, e.type, JSON.stringify({ ...e.data, key: e.key }), e.key],
+        )) as unknown[];
+        added += rows.length;
+      }
+      return added;
+    });
+  }
+
   /** Where the appeal's answers go in its channel (a chat id, a mailbox address), as the connector left it. */
   async replyAddress(appealId: string): Promise<Record<string, unknown> | undefined> {
     const [row] = (await this.dataSource.query(`SELECT reply_address FROM appeals WHERE id = $1`, [

@@ -4,10 +4,12 @@ import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbo
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode, type StatusUpdate } from '@inbox/integrations/contract';
+import { OrganisationDirectory } from '@inbox/organisations';
 import { FeedActionRunner } from './feed-action-runner.service';
 import { type FeedActionRow } from './feed-actions.repository';
 import { FeedActions } from './feed-actions.service';
 import { FeedsRepository } from './feeds.repository';
+import { posChannelEvents, posRequisites } from './pos-history';
 import { POS_STATUS_EVENTS, posStatusUpdate } from './pos-status';
 
 /**
@@ -27,11 +29,13 @@ export class PosFeed implements OnModuleInit {
     private readonly hooks: AppealEventHooks,
     private readonly actions: FeedActions,
     private readonly runner: FeedActionRunner,
+    private readonly directory: OrganisationDirectory,
   ) {}
 
   onModuleInit(): void {
     this.hooks.on('pos-status', Channel.Pos, [...POS_STATUS_EVENTS], (e) => this.onStatusEvent(e));
     this.hooks.on('pos-files', Channel.Pos, ['received', 'follow-up-received'], (e) => this.onReceived(e));
+    this.hooks.on('pos-history', Channel.Pos, ['received'], (e) => this.onReceivedHistory(e));
     this.runner.register('pos-status', (row) => this.push(row));
     this.runner.register('pos-files', (row) => this.fetchFiles(row));
   }
@@ -70,6 +74,23 @@ export class PosFeed implements OnModuleInit {
       });
     }
     if (scheduled && 'update' in decision) this.runner.trigger('pos-status');
+  }
+
+  /**
+   * What ПОС itself recorded of the message, on the appeal's timeline: its current status (statusText, factId,
+   * warnings) and each entry of its history[]; and the recipient organisation's requisites into the directory,
+   * for the organisation the account maps that ПОС organisation (opaId) to.
+   */
+  async onReceivedHistory(event: AppealEventRecord): Promise<void> {
+    const facts = await this.feeds.itemFacts(event.appealId);
+    if (!facts) return;
+    await this.feeds.appendChannelEvents(event.appealId, posChannelEvents(facts.features));
+    const requisites = posRequisites(facts.features);
+    if (!facts.addresseeId || !requisites) return;
+    const posIds = (this.registry.get('pos')?.account.settings.organisations ?? {}) as Record<string, string>;
+    const code = Object.entries(posIds).find(([, posId]) => String(posId) === facts.addresseeId)?.[0];
+    const [organisationId] = code ? await this.directory.idsByCodes([code]) : [];
+    if (organisationId) await this.directory.recordRequisites(organisationId, requisites, 'pos');
   }
 
   async onReceived(event: AppealEventRecord): Promise<void> {

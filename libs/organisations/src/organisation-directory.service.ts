@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { notFoundError } from '@inbox/common';
 import { type Db } from '@inbox/database';
-import { type AnswerDelivery, type OrganisationEntity } from './organisation.entity';
+import {
+  type AnswerDelivery,
+  type OrganisationEntity,
+  type OrganisationRequisites,
+} from './organisation.entity';
 import {
   type OrganisationSummary,
   OrganisationsRepository,
@@ -62,6 +66,25 @@ export class OrganisationDirectory {
   /** Ids of the organisations with these codes, in the order given; unknown codes are left out. */
   idsByCodes(codes: string[], db?: Db): Promise<string[]> {
     return this.organisations.idsByCodesInOrder(codes, db);
+  }
+
+  /**
+   * An organisation's requisites as a channel sent them (ПОС's organizationInfo): ИНН, КПП, ОГРН, ОКТМО, address,
+   * kept in the directory with the source and the instant; fields the channel did not send stay as they were.
+   */
+  async recordRequisites(
+    id: string,
+    requisites: Omit<OrganisationRequisites, 'source' | 'updatedAt'>,
+    source: string,
+  ): Promise<boolean> {
+    const known = Object.fromEntries(
+      (['inn', 'kpp', 'ogrn', 'oktmo', 'address'] as const)
+        .filter((k) => typeof requisites[k] === 'string' && requisites[k] !== '')
+        .map((k) => [k, requisites[k]]),
+    );
+    if (Object.keys(known).length === 0) return false;
+    this.cache.clear();
+    return this.organisations.setRequisites(id, { ...known, source, updatedAt: new Date().toISOString() });
   }
 
   /** Topics with the organisation each goes to by default (reference data for the workspace). */

@@ -19,6 +19,7 @@ function org(
     contacts: {},
     territoryCodes: [],
     answerDelivery: 'each',
+    requisites: {},
   };
 }
 

@@ -1,6 +1,17 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { type WorkingHours } from '@inbox/deadlines';
 
+/** Requisites as a channel that knows them sent them (ПОС's organizationInfo), with where and when from. */
+export interface OrganisationRequisites {
+  inn?: string;
+  kpp?: string;
+  ogrn?: string;
+  oktmo?: string;
+  address?: string;
+  source?: string;
+  updatedAt?: string;
+}
+
 export type OrganisationKind = 'region' | 'management-centre' | 'department' | 'subordinate' | 'municipality';
 
 /**
@@ -23,6 +34,7 @@ export class OrganisationEntity {
   @Column('jsonb') contacts!: { phone?: string; email?: string; address?: string; website?: string };
   @Column('text', { name: 'territory_codes', array: true }) territoryCodes!: string[];
   @Column('text', { name: 'answer_delivery', default: 'each' }) answerDelivery!: AnswerDelivery;
+  @Column('jsonb') requisites!: OrganisationRequisites;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 

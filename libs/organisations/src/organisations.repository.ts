@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, SqlRepository } from '@inbox/database';
-import { type AnswerDelivery, type OrganisationEntity, type OrganisationKind } from './organisation.entity';
+import {
+  type AnswerDelivery,
+  type OrganisationEntity,
+  type OrganisationKind,
+  type OrganisationRequisites,
+} from './organisation.entity';
 
 export interface OrganisationNode {
   id: string;
@@ -15,6 +20,7 @@ export interface OrganisationNode {
   territoryCodes: string[];
   /** Whether the citizen gets each part's answer as it comes or one combined answer (as the responsible one). */
   answerDelivery: AnswerDelivery;
+  requisites: OrganisationRequisites;
 }
 
 export interface OrganisationSummary {
@@ -38,11 +44,20 @@ export interface TopicDirectoryEntry {
 
 const ORGANISATION_COLUMNS = `id, code, name, short_name AS "shortName", kind, parent_id AS "parentId",
   time_zone AS "timeZone", working_hours AS "workingHours", contacts, territory_codes AS "territoryCodes",
-  answer_delivery AS "answerDelivery"`;
+  answer_delivery AS "answerDelivery", requisites`;
 
 /** The `organisations` table (and the topics' default organisations) behind typed reads. */
 @Injectable()
 export class OrganisationsRepository extends SqlRepository {
+  /** Requisites sent by a channel replace those stored, field by field; true when the organisation exists. */
+  async setRequisites(id: string, requisites: OrganisationRequisites): Promise<boolean> {
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE organisations SET requisites = requisites || $2::jsonb WHERE id = $1 RETURNING id`,
+      [id, JSON.stringify(requisites)],
+    );
+    return rows.length > 0;
+  }
+
   byCode(code: string): Promise<OrganisationEntity | undefined> {
     return this.one<OrganisationEntity>(
       `SELECT ${ORGANISATION_COLUMNS}, created_at AS "createdAt" FROM organisations WHERE code = $1 LIMIT 1`,

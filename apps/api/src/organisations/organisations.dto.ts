@@ -12,6 +12,16 @@ export class ContactsDto {
   @ApiPropertyOptional() website?: string;
 }
 
+export class RequisitesDto {
+  @ApiPropertyOptional({ description: 'ИНН' }) inn?: string;
+  @ApiPropertyOptional({ description: 'КПП' }) kpp?: string;
+  @ApiPropertyOptional({ description: 'ОГРН' }) ogrn?: string;
+  @ApiPropertyOptional({ description: 'ОКТМО' }) oktmo?: string;
+  @ApiPropertyOptional({ description: 'Адрес' }) address?: string;
+  @ApiPropertyOptional({ description: 'Откуда получены (канал)', example: 'pos' }) source?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) updatedAt?: string;
+}
+
 export class OrganisationDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'mintrans' }) code!: string;
@@ -36,6 +46,8 @@ export class OrganisationDto {
       'Ответы по обращениям, за которые отвечает организация: each — каждый ответ отдельно; combined — один общий',
   })
   answerDelivery!: 'each' | 'combined';
+  @ApiProperty({ type: RequisitesDto, description: 'Реквизиты, как их прислал канал (ПОС)' })
+  requisites!: RequisitesDto;
 }
 
 export class OrganisationTreeNodeDto extends OrganisationDto {

@@ -3588,6 +3588,8 @@ export interface components {
             name: string;
             /** Format: uuid */
             parentId: string | null;
+            /** @description Реквизиты, как их прислал канал (ПОС) */
+            requisites: components["schemas"]["RequisitesDto"];
             shortName: string;
             /** @description Все подчинённые, на любом уровне */
             subordinateIds: string[];
@@ -3618,6 +3620,8 @@ export interface components {
             name: string;
             /** Format: uuid */
             parentId: string | null;
+            /** @description Реквизиты, как их прислал канал (ПОС) */
+            requisites: components["schemas"]["RequisitesDto"];
             shortName: string;
             /** @description Коды ОКТМО территории (для муниципалитетов) */
             territoryCodes: string[];
@@ -3652,6 +3656,8 @@ export interface components {
             name: string;
             /** Format: uuid */
             parentId: string | null;
+            /** @description Реквизиты, как их прислал канал (ПОС) */
+            requisites: components["schemas"]["RequisitesDto"];
             shortName: string;
             /** @description Коды ОКТМО территории (для муниципалитетов) */
             territoryCodes: string[];
@@ -3927,6 +3933,25 @@ export interface components {
             occurredAt: string;
             /** @enum {string} */
             type: "created" | "updated" | "sent" | "approved" | "returned" | "published" | "cancelled";
+        };
+        RequisitesDto: {
+            /** @description Адрес */
+            address?: string;
+            /** @description ИНН */
+            inn?: string;
+            /** @description КПП */
+            kpp?: string;
+            /** @description ОГРН */
+            ogrn?: string;
+            /** @description ОКТМО */
+            oktmo?: string;
+            /**
+             * @description Откуда получены (канал)
+             * @example pos
+             */
+            source?: string;
+            /** Format: date-time */
+            updatedAt?: string;
         };
         RetrainStartedDto: {
             /** @example retrain:6f1c… */

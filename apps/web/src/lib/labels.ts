@@ -126,6 +126,21 @@ export const EVENT_LABEL: Record<string, string> = {
   'card-updated': 'Карточка дополнена',
   'feed-action-failed': 'Не удалось передать статус во внешнюю систему',
   'personal-data-erased': 'Персональные данные удалены по истечении срока хранения',
+  'pos-status': 'Статус в ПОС при поступлении',
+  'pos-history': 'Событие в ПОС',
+};
+
+/** ПОС's status and event codes in Russian (its own statusText, when sent, is shown instead). */
+export const POS_STATUS_LABEL: Record<string, string> = {
+  MODERATION_NEW: 'На модерации',
+  MODERATION_ACCEPT: 'Принято модератором',
+  MODERATION_DECLINE: 'Отклонено модератором',
+  TAKE_TO_WORK: 'Взято в работу',
+  SET_EXECUTOR: 'Назначен исполнитель',
+  POSTPONE: 'Срок ответа перенесён',
+  FORWARD_TO_PARENT: 'Передано вышестоящей организации',
+  FORWARD_TO_SUBORDINATE: 'Передано подведомственной организации',
+  SEND_RESPONSE: 'Направлен ответ',
 };
 
 /** A history event's type in Russian; an unknown code reads as a neutral phrase, never as the raw code. */

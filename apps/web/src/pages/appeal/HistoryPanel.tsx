@@ -7,6 +7,7 @@ import {
   EVENT_COLOR,
   eventLabel,
   LEGAL_FLAG_LABEL,
+  POS_STATUS_LABEL,
   ROLE_SHORT,
   SATISFACTION_LABEL,
 } from '../../lib/labels';
@@ -58,11 +59,32 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
     case 'legal-flag-confirmed':
     case 'legal-flag-dismissed':
       return typeof d.flag === 'string' ? (LEGAL_FLAG_LABEL[d.flag] ?? null) : null;
+    case 'pos-status':
+    case 'pos-history':
+      return posDetails(d);
     case 'auto-classified':
       return d.topicId ? `Тема: ${names.topic(d.topicId as string)}` : null;
     default:
       return null;
   }
+}
+
+/** What ПОС recorded: its status in words, when and by whom there, the answer's text, factId and warnings. */
+function posDetails(d: Record<string, unknown>): string | null {
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
+  const status = str(d.statusText) ?? (str(d.status) ? (POS_STATUS_LABEL[d.status as string] ?? null) : null);
+  const answer = (d.answer ?? {}) as Record<string, unknown>;
+  const warnings = Array.isArray(d.warnings) ? d.warnings.filter((w) => typeof w === 'string') : [];
+  const parts = [
+    status,
+    str(d.at) ? `в ПОС ${formatDateTime(d.at as string)}` : null,
+    str(d.by),
+    str(answer.comment) ? `ответ: ${answer.comment as string}` : null,
+    str(answer.rejectReason) ? `причина отказа: ${answer.rejectReason as string}` : null,
+    str(d.factId) ? `факт № ${d.factId as string}` : null,
+    warnings.length ? `предупреждения: ${warnings.join('; ')}` : null,
+  ].filter(Boolean);
+  return parts.length ? parts.join(' · ') : null;
 }
 
 /** A follow-up that is the citizen's correction of an earlier message (it names the message it corrects). */
