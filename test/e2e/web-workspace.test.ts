@@ -734,6 +734,53 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByText('PostgreSQL').waitFor();
   });
 
+  it('admin: adds a second VK community as data, its secret named by variable, and sees its health per account', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/admin/channel-accounts`);
+    await page.getByRole('table', { name: 'Учётные записи каналов' }).waitFor();
+    await page.getByRole('button', { name: 'Добавить учётную запись' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Новая учётная запись канала' });
+    await dialog.getByRole('textbox', { name: 'Канал' }).click();
+    await page.getByRole('option', { name: 'ВКонтакте' }).click();
+    await dialog.getByLabel('Название').fill('Администрация Советского района');
+    // Without a number the server says what is wrong, in Russian.
+    await dialog.getByRole('button', { name: 'Создать' }).click();
+    await dialog.getByText('Укажите «ID сообщества» (groupId)', { exact: false }).waitFor();
+    await dialog.getByRole('textbox', { name: 'ID сообщества' }).fill('218840555');
+    await dialog
+      .getByRole('textbox', { name: 'или переменная окружения' })
+      .first()
+      .fill('WALK_VK_DISTRICT_TOKEN');
+    await dialog.getByRole('button', { name: 'Создать' }).click();
+    await page.getByText('Добавлена: Администрация Советского района').waitFor();
+    const row = page.locator(
+      '[data-testid="channel-account-row"][data-name="Администрация Советского района"]',
+    );
+    // The variable is not set on this machine: the account says why it does not work.
+    await row.getByText('Не работает: не задана переменная окружения WALK_VK_DISTRICT_TOKEN').waitFor();
+    const listed = (await json(
+      fetch(`${stack.baseUrl}/api/v1/channel-accounts`, { headers: await signInHeaders('admin') }),
+    )) as {
+      name: string;
+      settings: Record<string, unknown>;
+      secrets: { key: string; envName: string | null }[];
+    }[];
+    expect(listed.find((a) => a.name === 'Администрация Советского района')).toMatchObject({
+      settings: expect.objectContaining({ groupId: 218840555 }),
+      secrets: expect.arrayContaining([
+        expect.objectContaining({ key: 'groupToken', envName: 'WALK_VK_DISTRICT_TOKEN' }),
+      ]),
+    });
+    await row.getByRole('button', { name: 'Действия: Администрация Советского района' }).click();
+    await page.getByRole('menuitem', { name: 'Отключить' }).click();
+    await row.getByText('Отключена').waitFor();
+    // The one refusal above, and nothing else.
+    expect(problems.get(page)).toEqual([
+      `400: POST ${stack.baseUrl}/api/v1/channel-accounts`,
+      'console: Failed to load resource: the server responded with a status of 400 (Bad Request)',
+    ]);
+  });
+
   it('admin: answer templates for an organisation, fast-track rules added, switched off and removed', async () => {
     const page = await signIn('admin');
     await page.goto(`${stack.baseUrl}/app/admin/templates`);

@@ -2,6 +2,7 @@ import { Stack, Tabs } from '@mantine/core';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PageTitle } from '../../components/common';
 import { CalendarTab } from './CalendarTab';
+import { ChannelAccountsTab } from './ChannelAccountsTab';
 import { ChannelsTab } from './ChannelsTab';
 import { EventOutboxTab } from './EventOutboxTab';
 import { FastTrackTab } from './FastTrackTab';
@@ -22,6 +23,7 @@ const SECTIONS = [
   { value: 'models', label: 'Классификатор' },
   { value: 'calendar', label: 'Производственный календарь' },
   { value: 'channels', label: 'Каналы' },
+  { value: 'channel-accounts', label: 'Учётные записи каналов' },
   { value: 'outbox', label: 'Уведомления и статусы' },
 ];
 
@@ -66,6 +68,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="channels">
           <ChannelsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="channel-accounts">
+          <ChannelAccountsTab />
         </Tabs.Panel>
         <Tabs.Panel value="outbox">
           <EventOutboxTab />
