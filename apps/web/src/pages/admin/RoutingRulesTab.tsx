@@ -67,7 +67,7 @@ export function RoutingRulesTab() {
         columns={['Правило', 'Тема', 'Территория', 'Куда', { label: 'Приоритет', right: true }, ACTIONS]}
       >
         {(rules.data ?? []).map((r) => (
-          <Table.Tr key={r.id} opacity={r.active ? 1 : 0.55}>
+          <Table.Tr key={r.id} data-active={r.active}>
             <Table.Td>
               {r.name}
               {!r.active && <OffBadge />}

@@ -9,7 +9,11 @@ export function OffBadge() {
   );
 }
 
-/** A rule's buttons: change it, switch it off (or back on, where `onToggle` allows it) and delete it. */
+/**
+ * A rule's buttons: change it, switch it off (or back on, where `onToggle` allows it) and delete it. Colours
+ * without a shade: Mantine draws a subtle button's `red.8` in shade 6 (3.3:1), the bare colour in the theme's
+ * darker light-text tone (4.5:1 and more).
+ */
 export function RuleActions(props: {
   active: boolean;
   onEdit: () => void;
@@ -27,7 +31,7 @@ export function RuleActions(props: {
         <Button
           size="compact-xs"
           variant="subtle"
-          color="gray.8"
+          color="gray"
           loading={props.toggling}
           onClick={props.onToggle}
         >
@@ -37,7 +41,7 @@ export function RuleActions(props: {
       <Button
         size="compact-xs"
         variant="subtle"
-        color="red.8"
+        color="red"
         loading={props.removing}
         onClick={props.onRemove}
       >
