@@ -1104,6 +1104,94 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
+  it('supervisor: the ratings donut drills down to the appeals rated so, the risk-by-topic chart to its topic', async () => {
+    // Applicants rated three answers: two «satisfied», one «no answer to the question».
+    const rated = (await ds.query(
+      `SELECT a.id, a.registration_number AS number FROM appeals a
+        WHERE NOT EXISTS (SELECT 1 FROM ratings r WHERE r.appeal_id = a.id) ORDER BY a.registered_at LIMIT 3`,
+    )) as { id: string; number: string }[];
+    for (const [i, { id }] of rated.entries()) {
+      await ds.query(
+        `INSERT INTO ratings (appeal_id, channel, external_id, answered, satisfaction, poor)
+         VALUES ($1, 'operator', $2, $3, $4, $5)`,
+        [id, `walk-rating-${i}`, i < 2, i < 2 ? 'satisfied' : 'not-satisfied', i === 2],
+      );
+    }
+    const page = await signIn('supervisor');
+    const headers = await signInHeaders('supervisor');
+    const dashboard = await json(fetch(`${stack.baseUrl}/api/v1/reports/dashboard`, { headers }));
+    const kinds = (dashboard.ratings.byKind as { kind: string; count: number }[]).map((r) => r.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['satisfied', 'not-answered']));
+    const donut = page.getByTestId('ratings-donut');
+    await donut.locator('.recharts-pie-sector').first().waitFor();
+    // A click in the middle of the sector's ring (an arc's box may centre on the hole): the pie starts at
+    // three o'clock and runs counter-clockwise.
+    const counts = (dashboard.ratings.byKind as { count: number }[]).map((r) => r.count);
+    const at = kinds.indexOf('not-answered');
+    const before = counts.slice(0, at).reduce((a, b) => a + b, 0);
+    const angle = (2 * Math.PI * (before + counts[at] / 2)) / counts.reduce((a, b) => a + b, 0);
+    await donut.scrollIntoViewIfNeeded();
+    const box = (await donut.locator('svg.recharts-surface').boundingBox())!;
+    const ring = box.width / 2 - 11;
+    await page.mouse.click(
+      box.x + box.width / 2 + ring * Math.cos(angle),
+      box.y + box.height / 2 - ring * Math.sin(angle),
+    );
+    await page.waitForURL(/rating=not-answered/);
+    const url = new URL(page.url());
+    const ratedAfter = url.searchParams.get('ratedAfter')!;
+    expect(Date.now() - Date.parse(ratedAfter)).toBeGreaterThanOrEqual(90 * 86_400_000);
+    const expected = await json(
+      fetch(
+        `${stack.baseUrl}/api/v1/appeals?rating=not-answered&ratedAfter=${encodeURIComponent(ratedAfter)}`,
+        {
+          headers,
+        },
+      ),
+    );
+    const numbers = (expected.items as { registrationNumber: string }[]).map((i) => i.registrationNumber);
+    expect(numbers.length).toBeGreaterThan(0);
+    await page.getByText('оценка: Ответа на вопрос нет', { exact: false }).waitFor();
+    await page.waitForFunction(
+      `document.querySelectorAll('[data-testid="inbox-row"]').length === ${numbers.length}`,
+    );
+    const shown = await page
+      .getByTestId('inbox-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-number')));
+    expect(shown.sort()).toEqual([...numbers].sort());
+    // The one rated «no answer» is there, the two rated «satisfied» are not.
+    expect(shown).toContain(rated[2].number);
+    expect(shown).not.toContain(rated[0].number);
+    expect(shown).not.toContain(rated[1].number);
+
+    // The text beside the donut leads to the same list (the keyboard's and the screen reader's way).
+    await page.goBack();
+    await page.getByTestId('rating-kind').filter({ hasText: 'Удовлетворён' }).first().click();
+    await page.waitForURL(/rating=satisfied/);
+
+    // The overdue bar of the housing topic opens that topic's overdue appeals.
+    await page.goto(`${stack.baseUrl}/app/dashboard`);
+    const row = (dashboard.clocks.byTopic as { topicId: string; overdue: number }[]).findIndex(
+      (r) => r.topicId === topic.housing,
+    );
+    expect(row).toBeGreaterThanOrEqual(0);
+    expect(dashboard.clocks.byTopic[row].overdue).toBeGreaterThanOrEqual(1);
+    const panel = page.getByTestId('overdue-by-topic');
+    await panel.locator('.recharts-bar-rectangle').first().waitFor();
+    await panel
+      .locator('.recharts-bar')
+      .first()
+      .locator('.recharts-bar-rectangle')
+      .nth(row)
+      .locator('path')
+      .click();
+    await page.waitForURL(/clock=overdue/);
+    expect(new URL(page.url()).searchParams.get('topicId')).toBe(topic.housing);
+    await page.getByText(`тема: `, { exact: false }).first().waitFor();
+    await page.locator(`[data-testid="inbox-row"][data-number="${overdue.registrationNumber}"]`).waitFor();
+    expectClean(page);
+  });
+
   /** The page has drawn its data: no loader left, then a moment for charts and fonts. */
   async function settled(page: Page): Promise<void> {
     await page.waitForFunction(`!document.querySelector('.mantine-Loader-root, [data-loading]')`);

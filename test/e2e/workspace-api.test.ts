@@ -200,6 +200,59 @@ describe('workspace API (e2e)', () => {
     expect((await get('/api/v1/appeals?ids=not-a-uuid', staff.operator)).status).toBe(400);
   });
 
+  it("filters the inbox by the applicant's rating and its date, within the viewer's scope; 400 on bad values", async () => {
+    const pleased = await register('Оценка: удовлетворён', org.housing);
+    const displeased = await register('Оценка: не удовлетворён давно', org.housing);
+    const unanswered = await register('Оценка: ответа на вопрос нет', org.housing);
+    const ds = stack.db.dataSource;
+    const rate = (appealId: string, answered: boolean | null, satisfaction: string | null, daysAgo: number) =>
+      ds.query(
+        `INSERT INTO ratings (appeal_id, channel, external_id, answered, satisfaction, poor, received_at)
+         VALUES ($1, 'operator', $2, $3, $4, $5, now() - make_interval(days => $6))`,
+        [
+          appealId,
+          `rating-filter-${appealId}`,
+          answered,
+          satisfaction,
+          satisfaction !== 'satisfied',
+          daysAgo,
+        ],
+      );
+    await rate(pleased.id, true, 'satisfied', 1);
+    await rate(displeased.id, true, 'not-satisfied', 120);
+    // A rating "no answer to the question" counts as not-answered whatever its satisfaction.
+    await rate(unanswered.id, false, 'satisfied', 2);
+    const ids = async (query: string, who: SignedIn = operator) =>
+      ((await json(get(`/api/v1/appeals?${query}&limit=200`, who))).items as { id: string }[]).map(
+        (i) => i.id,
+      );
+    const ours = (list: string[]) =>
+      list.filter((id) => [pleased.id, displeased.id, unanswered.id].includes(id));
+
+    expect(ours(await ids('rating=satisfied'))).toEqual([pleased.id]);
+    expect(ours(await ids('rating=not-satisfied'))).toEqual([displeased.id]);
+    expect(ours(await ids('rating=not-answered'))).toEqual([unanswered.id]);
+    const since = new Date(Date.now() - 90 * 86_400_000).toISOString();
+    expect(ours(await ids(`rating=not-satisfied&ratedAfter=${since}`))).toEqual([]);
+    expect(ours(await ids(`ratedAfter=${since}`)).sort()).toEqual([pleased.id, unanswered.id].sort());
+    expect(
+      (await json(get(`/api/v1/appeals/count?rating=satisfied&ids=${pleased.id},${displeased.id}`, operator)))
+        .total,
+    ).toBe(1);
+    // The one organisation scope still applies: another department's clerk sees none of them.
+    expect(ours(await ids('rating=satisfied', roadsClerk))).toEqual([]);
+    expect(ours(await ids('rating=satisfied', supervisor))).toEqual([pleased.id]);
+    for (const bad of [
+      'rating=good',
+      'rating=',
+      'ratedAfter=вчера',
+      'rating=satisfied&ratedAfter=2026-13-45',
+    ]) {
+      const res = await get(`/api/v1/appeals?${bad}`, operator);
+      expect([bad, res.status]).toEqual([bad, 400]);
+    }
+  });
+
   it("shows in each list row the work: zone, assignee, the parts' holders, the viewer's own nearest clock; counts the whole result", async () => {
     const waiting = await register('Ждёт на 1-й линии', org.housing);
     const sent = await register('Передано в Минжкх', org.housing);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
-import { OPEN_STATUSES } from '@inbox/appeals';
+import { OPEN_STATUSES, ratingKindSql } from '@inbox/appeals';
 import { SqlRepository } from '@inbox/database';
 
 // Literals, not parameters, so the planner can use the partial index on open appeals.
@@ -205,7 +205,7 @@ export class ReportsRepository extends SqlRepository {
   ratingsByKind(scope: AccessScope): Promise<RatingKindRow[]> {
     const params: unknown[] = [];
     return this.rows<RatingKindRow>(
-      `SELECT CASE WHEN r.answered IS FALSE THEN 'not-answered' ELSE COALESCE(r.satisfaction, 'score') END AS kind,
+      `SELECT ${ratingKindSql('r')} AS kind,
               count(*)::int AS count, count(*) FILTER (WHERE r.poor)::int AS poor
          FROM ratings r JOIN appeals a ON a.id = r.appeal_id
         WHERE r.received_at >= now() - interval '90 days' AND ${appealScopeSql(scope, params, 'a')}

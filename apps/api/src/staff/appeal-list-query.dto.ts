@@ -15,7 +15,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { AppealStatus } from '@inbox/appeals';
+import { AppealStatus, RATING_KINDS, type RatingKind } from '@inbox/appeals';
 import { Channel } from '@inbox/integrations/contract';
 
 const toList = ({ value }: { value: unknown }) =>
@@ -114,6 +114,20 @@ export class AppealListQueryDto {
   @IsUUID('all', { each: true, message: 'ids: UUID обращений' })
   @ArrayMaxSize(200, { message: 'ids: не более 200' })
   ids?: string[];
+
+  @ApiPropertyOptional({
+    enum: RATING_KINDS,
+    description: 'Оценка заявителя: not-answered — ответа на вопрос нет, score — по шкале канала',
+  })
+  @IsOptional()
+  @IsIn(RATING_KINDS, { message: `rating: ${RATING_KINDS.join(', ')}` })
+  rating?: RatingKind;
+
+  @ApiPropertyOptional({ description: 'Оценка получена не раньше (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'ratedAfter: дата в формате ISO 8601' })
+  ratedAfter?: Date;
 
   @ApiPropertyOptional({ enum: ['registered', 'due'] })
   @IsOptional()

@@ -22,6 +22,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/answer-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Изменить шаблон ответа или отключить его (active: false): свой организации, администратор — любой и общие */
+        patch: operations["AnswerTemplatesController_update"];
+        trace?: never;
+    };
     "/api/v1/appeals": {
         parameters: {
             query?: never;
@@ -2147,6 +2164,8 @@ export interface components {
             size: number;
         };
         AnswerTemplateDto: {
+            /** @description false — отключён: больше не предлагается */
+            active: boolean;
             body: string;
             /** Format: uuid */
             id: string;
@@ -4244,6 +4263,29 @@ export interface components {
             name: string;
             parentName: string | null;
         };
+        TrainingBatchDto: {
+            /** Format: uuid */
+            batchId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Разных тем и подтем */
+            labels: number;
+            rows: number;
+        };
+        TrainingImportDto: {
+            /** Format: uuid */
+            batchId: string;
+            /** @description Всего отклонённых строк */
+            errorCount: number;
+            /** @description Отклонённые строки (до 200) */
+            errors: components["schemas"]["TrainingLineErrorDto"][];
+            /** @description Сохранено строк */
+            stored: number;
+        };
+        TrainingLineErrorDto: {
+            line: number;
+            message: string;
+        };
         UpdateCardDto: {
             applicant?: components["schemas"]["ApplicantFieldsDto"];
             /** @description Суть вопроса */
@@ -4268,6 +4310,17 @@ export interface components {
             responsibleUserId?: string;
             title?: string;
             topicId?: string;
+        };
+        UpdateTemplateDto: {
+            /** @description false — шаблон больше не предлагается (ответы по нему остаются) */
+            active?: boolean;
+            body?: string;
+            title?: string;
+            /**
+             * Format: uuid
+             * @description null — для любой темы
+             */
+            topicId?: string | null;
         };
         UpdateTopicDto: {
             active?: boolean;
@@ -4315,6 +4368,8 @@ export interface operations {
     AnswerTemplatesController_list: {
         parameters: {
             query?: {
+                /** @description true — и отключённые (для ведения шаблонов) */
+                includeInactive?: boolean;
                 /** @description Только для администратора */
                 organisationId?: string;
                 topicId?: string;
@@ -4358,6 +4413,31 @@ export interface operations {
             };
         };
     };
+    AnswerTemplatesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateTemplateDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerTemplateDto"];
+                };
+            };
+        };
+    };
     AppealsController_list: {
         parameters: {
             query?: {
@@ -4380,6 +4460,10 @@ export interface operations {
                 organisationId?: string;
                 /** @description Полнотекстовый поиск (русский язык) */
                 q?: string;
+                /** @description Оценка получена не раньше (ISO 8601) */
+                ratedAfter?: string;
+                /** @description Оценка заявителя: not-answered — ответа на вопрос нет, score — по шкале канала */
+                rating?: "satisfied" | "partially" | "not-satisfied" | "not-answered" | "score";
                 /** @description Зарегистрировано не раньше (ISO 8601) */
                 registeredAfter?: string;
                 /** @description Зарегистрировано раньше (ISO 8601) */
@@ -5148,6 +5232,10 @@ export interface operations {
                 organisationId?: string;
                 /** @description Полнотекстовый поиск (русский язык) */
                 q?: string;
+                /** @description Оценка получена не раньше (ISO 8601) */
+                ratedAfter?: string;
+                /** @description Оценка заявителя: not-answered — ответа на вопрос нет, score — по шкале канала */
+                rating?: "satisfied" | "partially" | "not-satisfied" | "not-answered" | "score";
                 /** @description Зарегистрировано не раньше (ISO 8601) */
                 registeredAfter?: string;
                 /** @description Зарегистрировано раньше (ISO 8601) */
@@ -5723,7 +5811,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TrainingBatchDto"][];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {
@@ -5752,7 +5842,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TrainingImportDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {

@@ -461,8 +461,14 @@ const RATING_COLOR: Record<string, string> = {
   score: 'blue.5',
 };
 
+/** The window the dashboard counts ratings in. */
+const RATINGS_DAYS = 90;
+
 function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
+  const navigate = useNavigate();
   const poor = d.ratings.poorByOrganisationTopic;
+  const ratedAfter = new Date(Date.parse(d.generatedAt) - RATINGS_DAYS * 86_400_000).toISOString();
+  const ratingLink = (rating: string) => inboxLink({ rating, ratedAfter });
   return (
     <Panel
       title="Оценки ответов и повторные низкие оценки"
@@ -480,17 +486,24 @@ function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
         <Grid.Col span={{ base: 12, md: 4 }}>
           {d.ratings.byKind.length === 0 ? (
             <Text c="dimmed" size="sm" ta="center">
-              Оценок за 90 дней нет
+              Оценок за {RATINGS_DAYS} дней нет
             </Text>
           ) : (
             <Group wrap="nowrap" gap="md">
-              {/* The list beside it carries the same figures as text: the picture is decoration for AT. */}
-              <div aria-hidden="true">
+              {/* The links beside it carry the same figures and lead to the same lists: the picture is
+                  decoration for assistive technology, a pointer's shortcut for the rest. */}
+              <div aria-hidden="true" className="chart-clickable" data-testid="ratings-donut">
                 <DonutChart
                   size={130}
                   thickness={22}
                   withTooltip={false}
-                  pieProps={{ rootTabIndex: -1 }}
+                  pieProps={{
+                    rootTabIndex: -1,
+                    onClick: (_: unknown, index: number) => {
+                      const kind = d.ratings.byKind[index]?.kind;
+                      if (kind) navigate(ratingLink(kind));
+                    },
+                  }}
                   data={d.ratings.byKind.map((r) => ({
                     name: SATISFACTION_LABEL[r.kind] ?? r.kind,
                     value: r.count,
@@ -502,13 +515,13 @@ function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
                 {d.ratings.byKind.map((r) => (
                   <Group key={r.kind} gap={6} wrap="nowrap">
                     <Badge size="xs" circle color={(RATING_COLOR[r.kind] ?? 'gray.5').split('.')[0]} />
-                    <Text size="xs">
+                    <Anchor component={Link} to={ratingLink(r.kind)} size="xs" data-testid="rating-kind">
                       {SATISFACTION_LABEL[r.kind] ?? r.kind}: <b>{r.count}</b>
-                    </Text>
+                    </Anchor>
                   </Group>
                 ))}
                 <Text size="xs" c="dimmed">
-                  за 90 дней
+                  за {RATINGS_DAYS} дней
                 </Text>
               </Stack>
             </Group>

@@ -42,7 +42,7 @@ import {
 } from '../components/common';
 import { EscalateModal } from '../components/EscalateModal';
 import { SearchIcon } from '../components/icons';
-import { CHANNEL_LABEL, STATUS_LABEL, plural } from '../lib/labels';
+import { CHANNEL_LABEL, SATISFACTION_LABEL, STATUS_LABEL, plural } from '../lib/labels';
 import { defaultQueue, QUEUES } from '../lib/queues';
 import { formatDateTime, formatInZone, formatLocalDate, zoneLabel, zoneNote } from '../lib/time';
 
@@ -62,6 +62,8 @@ const FILTER_KEYS = [
   'dueAfter',
   'registeredAfter',
   'registeredBefore',
+  'rating',
+  'ratedAfter',
 ] as const;
 
 function isTyping(target: EventTarget | null): boolean {
@@ -800,6 +802,8 @@ function describe(filter: Record<string, string>, names: ReturnType<typeof useNa
   if (filter.channel) parts.push(`канал: ${CHANNEL_LABEL[filter.channel] ?? filter.channel}`);
   if (filter.q) parts.push(`поиск: «${filter.q}»`);
   if (filter.registeredAfter) parts.push(`с ${formatDateTime(filter.registeredAfter).slice(0, 10)}`);
+  if (filter.rating) parts.push(`оценка: ${SATISFACTION_LABEL[filter.rating] ?? filter.rating}`);
+  if (filter.ratedAfter) parts.push(`оценены с ${formatDateTime(filter.ratedAfter).slice(0, 10)}`);
   if (filter.ids) parts.push(`${filter.ids.split(',').length} обращ. из отчёта`);
   return parts.join(' · ') || 'Все обращения в моей области видимости';
 }

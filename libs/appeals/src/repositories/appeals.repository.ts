@@ -5,6 +5,7 @@ import { decodeTimeIdCursor, encodeCursor } from '@inbox/common';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus } from '../appeal-status';
 import { type Db } from './db';
+import { type RatingKind, ratingKindSql } from './ratings.repository';
 
 export interface AppealListFilter {
   status?: AppealStatus[];
@@ -29,6 +30,9 @@ export interface AppealListFilter {
   registeredBefore?: Date;
   /** Exactly these appeals (a drill-down from a report). */
   ids?: string[];
+  /** Rated by the applicant with this kind (the dashboard's ratings), since ratedAfter when given. */
+  rating?: RatingKind;
+  ratedAfter?: Date;
   sort?: 'registered' | 'due';
   limit?: number;
   cursor?: string;
@@ -242,6 +246,12 @@ export class AppealsRepository {
     if (filter.registeredAfter) add('a.registered_at >= ?', filter.registeredAfter);
     if (filter.registeredBefore) add('a.registered_at < ?', filter.registeredBefore);
     if (filter.ids?.length) add('a.id = ANY(?)', filter.ids);
+    if (filter.rating || filter.ratedAfter) {
+      const kind = filter.rating ? (params.push(filter.rating), `$${params.length}`) : null;
+      const after = filter.ratedAfter ? (params.push(filter.ratedAfter), `$${params.length}`) : null;
+      where.push(`EXISTS (SELECT 1 FROM ratings r WHERE r.appeal_id = a.id
+        ${kind ? `AND ${ratingKindSql('r')} = ${kind}` : ''} ${after ? `AND r.received_at >= ${after}` : ''})`);
+    }
     if (filter.clock) {
       params.push(filter.organisationId ?? null);
       const org = `$${params.length}::uuid`;

@@ -13,6 +13,15 @@ export interface NewRating {
   receivedAt: Date;
 }
 
+/** A rating's kind, as the dashboard counts it and the list filters by it. */
+export const RATING_KINDS = ['satisfied', 'partially', 'not-satisfied', 'not-answered', 'score'] as const;
+export type RatingKind = (typeof RATING_KINDS)[number];
+
+/** The kind of the rating row `r` (one of RATING_KINDS): no answer to the question first, else the satisfaction. */
+export function ratingKindSql(r: string): string {
+  return `CASE WHEN ${r}.answered IS FALSE THEN 'not-answered' ELSE COALESCE(${r}.satisfaction, 'score') END`;
+}
+
 /** Applicants' ratings of answers (`ratings`) and the record of poor ones (`poor_rating_records`). */
 @Injectable()
 export class RatingsRepository {
