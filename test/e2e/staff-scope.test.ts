@@ -46,6 +46,7 @@ const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
   'POST /api/v1/appeals/stream/ticket': "the live stream's single-use ticket for the caller (security.test)",
   'GET /api/v1/answer-templates': "the organisation's templates",
   'POST /api/v1/answer-templates': 'creates a template',
+  'PATCH /api/v1/answer-templates/{id}': "edits or deactivates a template of the caller's organisation",
   'GET /api/v1/me': 'the signed-in staff member',
   'GET /api/v1/notifications': "the signed-in staff member's own notifications",
   'POST /api/v1/notifications/{id}/read': "one of the signed-in staff member's own notifications",

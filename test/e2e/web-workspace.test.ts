@@ -784,7 +784,7 @@ describe('staff web workspace (browser e2e)', () => {
     ]);
   });
 
-  it('admin: answer templates for an organisation, fast-track rules added, switched off and removed', async () => {
+  it('admin: answer templates for an organisation added, edited and switched off; fast-track rules added, switched off and removed', async () => {
     const page = await signIn('admin');
     await page.goto(`${stack.baseUrl}/app/admin/templates`);
     await page.getByRole('table', { name: 'Шаблоны ответов' }).waitFor();
@@ -818,6 +818,37 @@ describe('staff web workspace (browser e2e)', () => {
       fetch(`${stack.baseUrl}/api/v1/answer-templates`, { headers: await signInHeaders('clerk') }),
     );
     expect(clerkTemplates.map((t: { title: string }) => t.title)).toContain('Отключение отопления: сроки');
+
+    // Edited: a clearer title and the housing topic; then switched off, and the clerk is offered it no more.
+    await page
+      .locator('[data-testid="template-row"][data-title="Отключение отопления: сроки"]')
+      .getByRole('button', { name: 'Изменить' })
+      .click();
+    const edit = page.getByRole('dialog', { name: 'Изменить шаблон ответа' });
+    await edit.getByLabel('Название').fill('Отключение отопления: сроки восстановления');
+    await edit.getByRole('textbox', { name: 'Тема' }).click();
+    await page.getByRole('option', { name: /^Жилищно-коммунальное хозяйство$/ }).click();
+    await edit.getByRole('button', { name: 'Сохранить шаблон' }).click();
+    await page.getByText('Шаблон изменён: Отключение отопления: сроки восстановления').waitFor();
+    const edited = page.locator(
+      '[data-testid="template-row"][data-title="Отключение отопления: сроки восстановления"]',
+    );
+    await edited.getByText('Жилищно-коммунальное хозяйство').waitFor();
+    await edited.getByRole('button', { name: 'Отключить' }).click();
+    await page.getByText('Шаблон отключён: Отключение отопления: сроки восстановления').waitFor();
+    await edited.getByText('отключён', { exact: true }).waitFor();
+    await edited.getByRole('button', { name: 'Включить' }).waitFor();
+    const offered = (
+      (await json(
+        fetch(`${stack.baseUrl}/api/v1/answer-templates`, { headers: await signInHeaders('clerk') }),
+      )) as { title: string }[]
+    ).map((t) => t.title);
+    expect(offered).not.toContain('Отключение отопления: сроки');
+    expect(offered).not.toContain('Отключение отопления: сроки восстановления');
+    const [template] = (await ds.query(`SELECT topic_id, active FROM answer_templates WHERE title = $1`, [
+      'Отключение отопления: сроки восстановления',
+    ])) as { topic_id: string; active: boolean }[];
+    expect(template).toEqual({ topic_id: topic.housing, active: false });
 
     await page.getByRole('tab', { name: 'Ускоренное рассмотрение' }).click();
     await page.getByRole('table', { name: 'Правила ускоренного рассмотрения' }).waitFor();

@@ -253,6 +253,77 @@ describe('workspace API (e2e)', () => {
     }
   });
 
+  it('answer templates: edited and deactivated by their organisation or the administrator, nobody else', async () => {
+    const patch = (id: string, who: SignedIn, body: unknown) =>
+      fetch(`${stack.baseUrl}/api/v1/answer-templates/${id}`, {
+        method: 'PATCH',
+        headers: who.headers,
+        body: JSON.stringify(body),
+      });
+    const titles = async (who: SignedIn, query = '') =>
+      (
+        (await json(get(`/api/v1/answer-templates${query}`, who))) as { title: string; active: boolean }[]
+      ).map((t) => `${t.title}${t.active ? '' : ' (отключён)'}`);
+    const { id } = (await json(
+      post('/api/v1/answer-templates', housingClerk, {
+        title: 'Отопление: сроки',
+        body: 'По Вашему обращению № {{registrationNumber}} отопление восстановят в течение суток.',
+      }),
+    )) as { id: string };
+    const common = (await json(
+      post('/api/v1/answer-templates', admin, {
+        title: 'Общий: ответ дан по существу',
+        body: 'По Вашему обращению № {{registrationNumber}} дан ответ по существу.',
+      }),
+    )) as { id: string };
+    await stack.db.dataSource.query(`UPDATE answer_templates SET organisation_id = NULL WHERE id = $1`, [
+      common.id,
+    ]);
+
+    // Its organisation edits it: the new title and text, for the housing topic now.
+    const edited = await patch(id, housingClerk, {
+      title: 'Отопление: сроки восстановления',
+      body: 'По Вашему обращению № {{registrationNumber}} отопление восстановят до 18:00.',
+      topicId: org.housing,
+    });
+    expect(edited.status).toBe(200);
+    expect(await json(edited)).toMatchObject({
+      id,
+      title: 'Отопление: сроки восстановления',
+      topicId: org.housing,
+      active: true,
+    });
+    // Another department, a line-1 operator and the common template's non-administrator may not.
+    expect((await patch(id, roadsClerk, { active: false })).status).toBe(403);
+    expect((await patch(id, operator, { active: false })).status).toBe(403);
+    expect((await patch(common.id, housingClerk, { active: false })).status).toBe(403);
+    expect((await patch(id, housingClerk, { title: 'x' })).status).toBe(400);
+    expect((await patch(id, housingClerk, { active: 'нет' })).status).toBe(400);
+    expect((await patch(id, housingClerk, { topicId: 'housing' })).status).toBe(400);
+    expect((await patch('00000000-0000-0000-0000-000000000000', admin, { active: false })).status).toBe(404);
+
+    // Deactivated: offered no more, still listed for keeping (and switched back on by the administrator).
+    expect((await json(patch(id, housingClerk, { active: false }))).active).toBe(false);
+    expect(await titles(housingClerk)).not.toContain('Отопление: сроки восстановления');
+    expect(await titles(housingClerk, '?includeInactive=true')).toContain(
+      'Отопление: сроки восстановления (отключён)',
+    );
+    expect((await patch(id, admin, { active: true, topicId: null })).status).toBe(200);
+    expect(await titles(housingClerk)).toContain('Отопление: сроки восстановления');
+    expect((await patch(common.id, admin, { active: false })).status).toBe(200);
+    expect(await titles(housingClerk)).not.toContain('Общий: ответ дан по существу');
+    const audit = (await stack.db.dataSource.query(
+      `SELECT action FROM audit_log WHERE entity_type = 'answer-template' AND entity_id = $1 ORDER BY id`,
+      [id],
+    )) as { action: string }[];
+    expect(audit.map((a) => a.action)).toEqual([
+      'create-template',
+      'update-template',
+      'deactivate-template',
+      'activate-template',
+    ]);
+  });
+
   it("shows in each list row the work: zone, assignee, the parts' holders, the viewer's own nearest clock; counts the whole result", async () => {
     const waiting = await register('Ждёт на 1-й линии', org.housing);
     const sent = await register('Передано в Минжкх', org.housing);

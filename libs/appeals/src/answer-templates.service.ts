@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog, Role } from '@inbox/access';
-import { forbiddenError, invalidInput } from '@inbox/common';
+import { forbiddenError, invalidInput, notFoundError } from '@inbox/common';
 import {
+  type AnswerTemplateChange,
   AnswerTemplatesRepository,
   type AnswerTemplateView,
 } from './repositories/answer-templates.repository';
@@ -21,7 +22,12 @@ export class AnswerTemplates {
    * The actor's organisation's templates and the common ones, for a topic when a valid id is given. An
    * administrator may look at another organisation's (the one they keep templates for).
    */
-  list(actor: Actor, topicId?: string, organisationId?: string): Promise<AnswerTemplateView[]> {
+  list(
+    actor: Actor,
+    topicId?: string,
+    organisationId?: string,
+    includeInactive = false,
+  ): Promise<AnswerTemplateView[]> {
     if (organisationId && organisationId !== actor.organisationId) {
       if (actor.role !== Role.Admin) throw forbiddenError('Шаблоны другой организации ведёт она сама');
       if (!UUID.test(organisationId))
@@ -30,6 +36,7 @@ export class AnswerTemplates {
     return this.templates.usableBy(
       organisationId || actor.organisationId,
       topicId && UUID.test(topicId) ? topicId : null,
+      includeInactive,
     );
   }
 
@@ -54,5 +61,35 @@ export class AnswerTemplates {
       entityId: id,
     });
     return { id };
+  }
+
+  /**
+   * Edits a template or (de)activates it: an organisation keeps its own, the administrator any organisation's
+   * and the common ones. Answers already made from it keep their text.
+   */
+  async update(actor: Actor, id: string, change: AnswerTemplateChange): Promise<AnswerTemplateView> {
+    const template = UUID.test(id) ? await this.templates.byId(id) : undefined;
+    if (!template) throw notFoundError('Шаблон не найден');
+    if (actor.role !== Role.Admin && template.organisationId !== actor.organisationId) {
+      throw forbiddenError(
+        template.organisationId
+          ? 'Шаблоны другой организации ведёт она сама'
+          : 'Общие шаблоны ведёт администратор',
+      );
+    }
+    const updated = await this.templates.update(id, change);
+    await this.audit.record({
+      userId: actor.userId,
+      action:
+        change.active === false
+          ? 'deactivate-template'
+          : change.active === true && !template.active
+            ? 'activate-template'
+            : 'update-template',
+      entityType: 'answer-template',
+      entityId: id,
+      details: { fields: Object.keys(change) },
+    });
+    return updated;
   }
 }

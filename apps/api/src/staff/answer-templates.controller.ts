@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,7 +9,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AnswerTemplates } from '@inbox/appeals';
 import { actorOf } from './actor-of';
@@ -38,6 +38,32 @@ class CreateTemplateDto {
   organisationId?: string;
 }
 
+class UpdateTemplateDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(3, { message: 'Название — от 3 символов' })
+  @MaxLength(200)
+  title?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(10, { message: 'Текст шаблона — от 10 символов' })
+  @MaxLength(20000)
+  body?: string;
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'null — для любой темы' })
+  @ValidateIf((_, v) => v !== undefined && v !== null)
+  @IsUUID('all', { message: 'topicId: UUID темы' })
+  topicId?: string | null;
+
+  @ApiPropertyOptional({ description: 'false — шаблон больше не предлагается (ответы по нему остаются)' })
+  @IsOptional()
+  @IsBoolean({ message: 'active: true или false' })
+  active?: boolean;
+}
+
 /** Answer templates per organisation and topic (the knowledge base grows from here). */
 @ApiTags('answer-templates')
 @ApiBearerAuth()
@@ -57,13 +83,20 @@ export class AnswerTemplatesController {
     type: String,
     description: 'Только для администратора',
   })
+  @ApiQuery({
+    name: 'includeInactive',
+    required: false,
+    type: Boolean,
+    description: 'true — и отключённые (для ведения шаблонов)',
+  })
   @ApiOkResponse({ type: [AnswerTemplateDto] })
   list(
     @Staff() staff: StaffContext,
     @Query('topicId') topicId?: string,
     @Query('organisationId') organisationId?: string,
+    @Query('includeInactive') includeInactive?: string,
   ) {
-    return this.templates.list(actorOf(staff), topicId, organisationId);
+    return this.templates.list(actorOf(staff), topicId, organisationId, includeInactive === 'true');
   }
 
   @Post()
@@ -72,5 +105,16 @@ export class AnswerTemplatesController {
   @ApiCreatedResponse({ type: CreatedDto })
   create(@Body() body: CreateTemplateDto, @Staff() staff: StaffContext) {
     return this.templates.create(actorOf(staff), body);
+  }
+
+  @Patch(':id')
+  @Roles(Role.Clerk, Role.Head, Role.Supervisor, Role.Admin)
+  @ApiOperation({
+    summary:
+      'Изменить шаблон ответа или отключить его (active: false): свой организации, администратор — любой и общие',
+  })
+  @ApiOkResponse({ type: AnswerTemplateDto })
+  update(@Param('id') id: string, @Body() body: UpdateTemplateDto, @Staff() staff: StaffContext) {
+    return this.templates.update(actorOf(staff), id, body);
   }
 }

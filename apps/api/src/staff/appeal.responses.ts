@@ -236,6 +236,7 @@ export class AnswerTemplateDto {
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) topicId!: string | null;
   @ApiProperty() title!: string;
   @ApiProperty() body!: string;
+  @ApiProperty({ description: 'false — отключён: больше не предлагается' }) active!: boolean;
 }
 
 export class AssigneeDto {

@@ -40,6 +40,7 @@ export const ENDPOINTS = {
   channelQuarantineEntry: { method: 'GET', path: '/api/v1/channel-quarantine/{source}/{id}' },
   templates: { method: 'GET', path: '/api/v1/answer-templates' },
   createTemplate: { method: 'POST', path: '/api/v1/answer-templates' },
+  updateTemplate: { method: 'PATCH', path: '/api/v1/answer-templates/{id}' },
   fastTrackRules: { method: 'GET', path: '/api/v1/fast-track-rules' },
   createFastTrackRule: { method: 'POST', path: '/api/v1/fast-track-rules' },
   updateFastTrackRule: { method: 'PUT', path: '/api/v1/fast-track-rules/{id}' },
