@@ -1040,6 +1040,57 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
+  it('admin: uploads a labelled CSV for retraining from the models tab, follows its progress, sees the refused lines, deletes the set', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/admin/models`);
+    await page.getByRole('table', { name: 'Обучающие данные' }).waitFor();
+    const lines = ['text;topic_code'];
+    for (let i = 1; i <= 120; i++) {
+      lines.push(
+        i % 2
+          ? `"Во дворе дома ${i} по ул. Мира не вывозят мусор, контейнеры переполнены";housing`
+          : `"На ул. Ленина у дома ${i} глубокая яма на проезжей части";roads`,
+      );
+    }
+    lines.push('"Текст без темы";');
+    lines.push('"Тема, которой нет";no-such-topic');
+    const csv = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+    // The server takes its time (a large file on a slow line): the progress stays in view until it answers.
+    await page.route('**/api/v1/classification/training-data', async (route) => {
+      if (route.request().method() === 'POST') await new Promise((r) => setTimeout(r, 1_500));
+      await route.continue();
+    });
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Загрузить размеченный CSV' }).click();
+    await (await chooser).setFiles({ name: 'история-обращений.csv', mimeType: 'text/csv', buffer: csv });
+    await page.getByTestId('training-upload-progress').waitFor();
+    const result = page.getByTestId('training-upload-result');
+    await result.getByText('Сохранено 120 строк, отклонено 2 строки', { exact: false }).waitFor();
+    await result.getByText(`строка ${lines.length - 1}: не указана тема`).waitFor();
+    await result.getByText(`строка ${lines.length}: темы «no-such-topic» нет в рубрикаторе`).waitFor();
+    expect(await page.getByTestId('training-upload-progress').count()).toBe(0);
+    const batch = page.locator('[data-testid="training-batch"][data-rows="120"]');
+    await batch.waitFor();
+    const headers = await signInHeaders('admin');
+    const stored = (await json(
+      fetch(`${stack.baseUrl}/api/v1/classification/training-data`, { headers }),
+    )) as { batchId: string; rows: number; labels: number }[];
+    expect(stored.find((b) => b.rows === 120)).toMatchObject({ labels: 2 });
+    const [{ count }] = (await ds.query(
+      `SELECT count(*)::int AS count FROM classification_examples WHERE text LIKE '%ул. Мира не вывозят мусор%'`,
+    )) as { count: number }[];
+    expect(count).toBe(60);
+
+    await batch.getByRole('button', { name: 'Удалить набор' }).click();
+    await batch.waitFor({ state: 'detached' });
+    expect(
+      ((await json(fetch(`${stack.baseUrl}/api/v1/classification/training-data`, { headers }))) as unknown[])
+        .length,
+    ).toBe(stored.length - 1);
+    expect(await axeViolations(page)).toEqual([]);
+    expectClean(page);
+  });
+
   it('no dead ends: a page that cannot be drawn says so and leads back; the menu stays', async () => {
     const page = await signIn('operator');
     await page.getByTestId('inbox-row').first().waitFor();

@@ -18,6 +18,7 @@ import {
   ApiAcceptedResponse,
   ApiBearerAuth,
   ApiConsumes,
+  ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
@@ -30,7 +31,13 @@ import { ClassificationCorrectionsRepository, ModelRegistry, TrainingExamples } 
 import { notFoundError } from '@inbox/common';
 import { JobName, JobProducer, QueueName } from '@inbox/queue';
 import { CsvUploadDto } from './classification.dto';
-import { ClassifierModelDto, RetrainStartedDto, RetrainStatusDto } from './classification.responses';
+import {
+  ClassifierModelDto,
+  RetrainStartedDto,
+  RetrainStatusDto,
+  TrainingBatchDto,
+  TrainingImportDto,
+} from './classification.responses';
 import { uploadedCsv } from './csv-upload';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -137,6 +144,7 @@ export class ClassificationController {
     summary:
       'Загрузить размеченную историю из CSV (text, topic_code, subtopic_code, …): годные строки сохраняются, ошибочные — по номерам',
   })
+  @ApiCreatedResponse({ type: TrainingImportDto })
   importTrainingData(
     @UploadedFile() file: Express.Multer.File | undefined,
     @Body() body: CsvUploadDto,
@@ -148,6 +156,7 @@ export class ClassificationController {
   @Get('training-data')
   @Roles(Role.Admin)
   @ApiOperation({ summary: 'Загруженные наборы обучающих данных' })
+  @ApiOkResponse({ type: [TrainingBatchDto] })
   trainingData() {
     return this.examples.batches();
   }

@@ -28,6 +28,26 @@ export class RetrainStartedDto {
   @ApiProperty({ enum: ['queued'] }) status!: 'queued';
 }
 
+class TrainingLineErrorDto {
+  @ApiProperty() line!: number;
+  @ApiProperty() message!: string;
+}
+
+export class TrainingImportDto {
+  @ApiProperty({ format: 'uuid' }) batchId!: string;
+  @ApiProperty({ description: 'Сохранено строк' }) stored!: number;
+  @ApiProperty({ type: [TrainingLineErrorDto], description: 'Отклонённые строки (до 200)' })
+  errors!: TrainingLineErrorDto[];
+  @ApiProperty({ description: 'Всего отклонённых строк' }) errorCount!: number;
+}
+
+export class TrainingBatchDto {
+  @ApiProperty({ format: 'uuid' }) batchId!: string;
+  @ApiProperty() rows!: number;
+  @ApiProperty({ description: 'Разных тем и подтем' }) labels!: number;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
 export class RetrainStatusDto {
   @ApiProperty() jobId!: string;
   @ApiProperty({ enum: ['waiting', 'delayed', 'active', 'completed', 'failed', 'paused', 'stuck'] })

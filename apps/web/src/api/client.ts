@@ -114,21 +114,60 @@ export async function send<N extends EndpointName>(name: N, options: CallOptions
   // A gateway's "upstream down" is a lost connection too; any other answer means the server is there.
   setOnline(![502, 503, 504].includes(res.status) || name === 'health');
   if (res.ok) return res;
-  let message = `Ошибка ${res.status}`;
+  throw await refusal(name, res.status, () => res.json());
+}
+
+/** The error for an answer that is not 2xx: the server's Russian message, or one for its status. */
+async function refusal(name: EndpointName, status: number, body: () => Promise<unknown>): Promise<ApiError> {
+  let message = `Ошибка ${status}`;
   let fields: Record<string, string> = {};
   try {
-    const body = (await res.json()) as { message?: string | string[]; errors?: Record<string, string> };
-    if (body.message) message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
-    fields = body.errors ?? {};
+    const parsed = (await body()) as { message?: string | string[]; errors?: Record<string, string> };
+    if (parsed.message) message = Array.isArray(parsed.message) ? parsed.message.join('; ') : parsed.message;
+    fields = parsed.errors ?? {};
   } catch {
     // not JSON: keep the status text
   }
-  if (res.status === 401 && name !== 'login') onUnauthorized();
-  if (res.status === 403 && message.startsWith('Ошибка')) message = 'Недостаточно прав для этого действия';
-  if ([502, 503, 504].includes(res.status) && name !== 'health')
+  if (status === 401 && name !== 'login') onUnauthorized();
+  if (status === 403 && message.startsWith('Ошибка')) message = 'Недостаточно прав для этого действия';
+  if ([502, 503, 504].includes(status) && name !== 'health')
     message = 'Нет связи с сервером. Проверьте подключение и повторите.';
-  else if (res.status >= 500) message = 'Сервер временно не может выполнить запрос. Повторите позже.';
-  throw new ApiError(res.status, message, fields);
+  else if (status >= 500) message = 'Сервер временно не может выполнить запрос. Повторите позже.';
+  return new ApiError(status, message, fields);
+}
+
+/**
+ * Sends files (multipart) to one endpoint and reports how much of the upload has gone (0…1): fetch cannot
+ * tell, XMLHttpRequest can. Errors as call() has them.
+ */
+export function upload<N extends EndpointName>(
+  name: N,
+  form: FormData,
+  onProgress: (fraction: number) => void,
+  params?: Record<string, string | number>,
+): Promise<ResponseOf<N>> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(ENDPOINTS[name].method, buildUrl(name, params));
+    xhr.setRequestHeader('accept', 'application/json');
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
+    };
+    xhr.onerror = () => {
+      setOnline(false);
+      reject(new ApiError(0, 'Нет связи с сервером. Проверьте подключение и повторите.'));
+    };
+    xhr.onload = () => {
+      setOnline(![502, 503, 504].includes(xhr.status));
+      const body = async () => JSON.parse(xhr.responseText) as unknown;
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve((xhr.responseText ? JSON.parse(xhr.responseText) : undefined) as ResponseOf<N>);
+      } else void refusal(name, xhr.status, body).then(reject);
+    };
+    xhr.send(form);
+  });
 }
 
 /** Russian text for any error thrown by the client. */

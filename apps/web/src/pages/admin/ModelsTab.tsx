@@ -7,6 +7,7 @@ import { type ClassifierModel } from '../../api/types';
 import { formatInZone } from '../../lib/time';
 import { FormModal } from '../../components/forms';
 import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
+import { TrainingDataPanel } from './TrainingDataPanel';
 
 const STATUS: Record<ClassifierModel['status'], { label: string; color: string }> = {
   promoted: { label: 'Действующая', color: 'teal' },
@@ -208,6 +209,7 @@ export function ModelsTab() {
           </Text>
         )}
       </FormModal>
+      <TrainingDataPanel />
     </Stack>
   );
 }
