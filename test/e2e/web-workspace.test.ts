@@ -1144,29 +1144,6 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByTestId('inbox-row').first().waitFor();
   });
 
-  it('operator: the inbox export holds the whole result, not the loaded page', async () => {
-    const page = await signIn('operator');
-    await page.goto(`${stack.baseUrl}/app/inbox?queue=all`);
-    await page.getByRole('heading', { name: 'Все обращения' }).waitFor();
-    await page.getByTestId('inbox-row').first().waitFor();
-    const loaded = await page.getByTestId('inbox-row').count();
-    const { total } = await json(
-      fetch(`${stack.baseUrl}/api/v1/appeals/count`, { headers: await signInHeaders('operator') }),
-    );
-    expect(total).toBeGreaterThan(loaded);
-    await page.getByRole('button', { name: 'Выгрузить' }).click();
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('menuitem', { name: 'CSV (UTF-8, «;»)' }).click(),
-    ]);
-    const file = readFileSync((await download.path())!, 'utf8');
-    const rows = parse(file, { delimiter: ';', bom: true, relax_column_count: true }) as string[][];
-    expect(rows[0][0]).toBe('Рег. номер');
-    expect(rows.length - 1).toBe(total);
-    expect(rows.map((r) => r[0])).toContain(escalateMe.registrationNumber);
-    expectClean(page);
-  });
-
   it("supervisor: the intake chart drills down to the day's appeals", async () => {
     const page = await signIn('supervisor');
     const chart = page.getByRole('figure', { name: /Поступление обращений по дням и каналам/ });
@@ -1530,5 +1507,57 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByRole('heading', { name: 'Просроченные' }).waitFor();
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
+  });
+
+  // Last: the 220 appeals it adds would push the earlier walks' appeals off their first pages.
+  it('operator: exporting a large inbox result shows its progress and gives the whole result, not the loaded page', async () => {
+    // 220 more appeals from the feed: the result spans two pages of the list API (200 a request).
+    const store = stack.api.get(InboundStore);
+    const registrar = stack.api.get(AppealRegistrar);
+    const stored = await store.store(
+      Array.from({ length: 220 }, (_, i) =>
+        inboundItem({
+          externalId: `export-walk-${i}`,
+          subject: `Выгрузка: обращение ${i + 1}`,
+          text: `Обращение ${i + 1} для проверки выгрузки: во дворе дома ${i + 1} по ул. Кирова открыт люк.`,
+        }),
+      ),
+      { enqueue: false },
+    );
+    for (const item of stored) await registrar.registerInboundItem(item.inboundItemId);
+
+    const page = await signIn('operator');
+    await page.goto(`${stack.baseUrl}/app/inbox?queue=all`);
+    await page.getByRole('heading', { name: 'Все обращения' }).waitFor();
+    await page.getByTestId('inbox-row').first().waitFor();
+    const loaded = await page.getByTestId('inbox-row').count();
+    const { total } = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/count`, { headers: await signInHeaders('operator') }),
+    );
+    expect(total).toBeGreaterThan(200);
+    expect(total).toBeGreaterThan(loaded);
+    // Each page of the export takes a moment (a slow line): the progress shows between the pages.
+    const exportPage = (url: URL) =>
+      url.pathname === '/api/v1/appeals' && url.searchParams.get('limit') === '200';
+    await page.route(exportPage, async (route) => {
+      await new Promise((r) => setTimeout(r, 800));
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Выгрузить' }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('menuitem', { name: 'CSV (UTF-8, «;»)' }).click();
+    const progress = page.getByTestId('export-progress');
+    await progress.getByText(`200 из ${total}`).waitFor();
+    const file = readFileSync((await (await download).path())!, 'utf8');
+    await progress.waitFor({ state: 'detached' });
+    const rows = parse(file, { delimiter: ';', bom: true, relax_column_count: true }) as string[][];
+    expect(rows[0][0]).toBe('Рег. номер');
+    expect(rows.length - 1).toBe(total);
+    expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(total);
+    expect(rows.map((r) => r[0])).toContain(escalateMe.registrationNumber);
+    expect(rows.filter((r) => /Выгрузка: обращение|для проверки выгрузки/.test(r[4] ?? ''))).toHaveLength(
+      220,
+    );
+    expectClean(page);
   });
 });
