@@ -204,7 +204,7 @@ describe('workspace API (e2e)', () => {
     const pleased = await register('Оценка: удовлетворён', org.housing);
     const displeased = await register('Оценка: не удовлетворён давно', org.housing);
     const unanswered = await register('Оценка: ответа на вопрос нет', org.housing);
-    const ds = stack.db.dataSource;
+    const ds = t.stack.db.dataSource;
     const rate = (appealId: string, answered: boolean | null, satisfaction: string | null, daysAgo: number) =>
       ds.query(
         `INSERT INTO ratings (appeal_id, channel, external_id, answered, satisfaction, poor, received_at)
@@ -222,7 +222,7 @@ describe('workspace API (e2e)', () => {
     await rate(displeased.id, true, 'not-satisfied', 120);
     // A rating "no answer to the question" counts as not-answered whatever its satisfaction.
     await rate(unanswered.id, false, 'satisfied', 2);
-    const ids = async (query: string, who: SignedIn = operator) =>
+    const ids = async (query: string, who: SignedIn = staff.operator) =>
       ((await json(get(`/api/v1/appeals?${query}&limit=200`, who))).items as { id: string }[]).map(
         (i) => i.id,
       );
@@ -236,26 +236,29 @@ describe('workspace API (e2e)', () => {
     expect(ours(await ids(`rating=not-satisfied&ratedAfter=${since}`))).toEqual([]);
     expect(ours(await ids(`ratedAfter=${since}`)).sort()).toEqual([pleased.id, unanswered.id].sort());
     expect(
-      (await json(get(`/api/v1/appeals/count?rating=satisfied&ids=${pleased.id},${displeased.id}`, operator)))
-        .total,
+      (
+        await json(
+          get(`/api/v1/appeals/count?rating=satisfied&ids=${pleased.id},${displeased.id}`, staff.operator),
+        )
+      ).total,
     ).toBe(1);
     // The one organisation scope still applies: another department's clerk sees none of them.
-    expect(ours(await ids('rating=satisfied', roadsClerk))).toEqual([]);
-    expect(ours(await ids('rating=satisfied', supervisor))).toEqual([pleased.id]);
+    expect(ours(await ids('rating=satisfied', staff.roadsClerk))).toEqual([]);
+    expect(ours(await ids('rating=satisfied', staff.supervisor))).toEqual([pleased.id]);
     for (const bad of [
       'rating=good',
       'rating=',
       'ratedAfter=вчера',
       'rating=satisfied&ratedAfter=2026-13-45',
     ]) {
-      const res = await get(`/api/v1/appeals?${bad}`, operator);
+      const res = await get(`/api/v1/appeals?${bad}`, staff.operator);
       expect([bad, res.status]).toEqual([bad, 400]);
     }
   });
 
   it('answer templates: edited and deactivated by their organisation or the administrator, nobody else', async () => {
     const patch = (id: string, who: SignedIn, body: unknown) =>
-      fetch(`${stack.baseUrl}/api/v1/answer-templates/${id}`, {
+      fetch(`${t.stack.baseUrl}/api/v1/answer-templates/${id}`, {
         method: 'PATCH',
         headers: who.headers,
         body: JSON.stringify(body),
@@ -265,23 +268,23 @@ describe('workspace API (e2e)', () => {
         (await json(get(`/api/v1/answer-templates${query}`, who))) as { title: string; active: boolean }[]
       ).map((t) => `${t.title}${t.active ? '' : ' (отключён)'}`);
     const { id } = (await json(
-      post('/api/v1/answer-templates', housingClerk, {
+      post('/api/v1/answer-templates', staff.housingClerk, {
         title: 'Отопление: сроки',
         body: 'По Вашему обращению № {{registrationNumber}} отопление восстановят в течение суток.',
       }),
     )) as { id: string };
     const common = (await json(
-      post('/api/v1/answer-templates', admin, {
+      post('/api/v1/answer-templates', staff.admin, {
         title: 'Общий: ответ дан по существу',
         body: 'По Вашему обращению № {{registrationNumber}} дан ответ по существу.',
       }),
     )) as { id: string };
-    await stack.db.dataSource.query(`UPDATE answer_templates SET organisation_id = NULL WHERE id = $1`, [
+    await t.stack.db.dataSource.query(`UPDATE answer_templates SET organisation_id = NULL WHERE id = $1`, [
       common.id,
     ]);
 
     // Its organisation edits it: the new title and text, for the housing topic now.
-    const edited = await patch(id, housingClerk, {
+    const edited = await patch(id, staff.housingClerk, {
       title: 'Отопление: сроки восстановления',
       body: 'По Вашему обращению № {{registrationNumber}} отопление восстановят до 18:00.',
       topicId: org.housing,
@@ -294,25 +297,27 @@ describe('workspace API (e2e)', () => {
       active: true,
     });
     // Another department, a line-1 operator and the common template's non-administrator may not.
-    expect((await patch(id, roadsClerk, { active: false })).status).toBe(403);
-    expect((await patch(id, operator, { active: false })).status).toBe(403);
-    expect((await patch(common.id, housingClerk, { active: false })).status).toBe(403);
-    expect((await patch(id, housingClerk, { title: 'x' })).status).toBe(400);
-    expect((await patch(id, housingClerk, { active: 'нет' })).status).toBe(400);
-    expect((await patch(id, housingClerk, { topicId: 'housing' })).status).toBe(400);
-    expect((await patch('00000000-0000-0000-0000-000000000000', admin, { active: false })).status).toBe(404);
+    expect((await patch(id, staff.roadsClerk, { active: false })).status).toBe(403);
+    expect((await patch(id, staff.operator, { active: false })).status).toBe(403);
+    expect((await patch(common.id, staff.housingClerk, { active: false })).status).toBe(403);
+    expect((await patch(id, staff.housingClerk, { title: 'x' })).status).toBe(400);
+    expect((await patch(id, staff.housingClerk, { active: 'нет' })).status).toBe(400);
+    expect((await patch(id, staff.housingClerk, { topicId: 'housing' })).status).toBe(400);
+    expect((await patch('00000000-0000-0000-0000-000000000000', staff.admin, { active: false })).status).toBe(
+      404,
+    );
 
     // Deactivated: offered no more, still listed for keeping (and switched back on by the administrator).
-    expect((await json(patch(id, housingClerk, { active: false }))).active).toBe(false);
-    expect(await titles(housingClerk)).not.toContain('Отопление: сроки восстановления');
-    expect(await titles(housingClerk, '?includeInactive=true')).toContain(
+    expect((await json(patch(id, staff.housingClerk, { active: false }))).active).toBe(false);
+    expect(await titles(staff.housingClerk)).not.toContain('Отопление: сроки восстановления');
+    expect(await titles(staff.housingClerk, '?includeInactive=true')).toContain(
       'Отопление: сроки восстановления (отключён)',
     );
-    expect((await patch(id, admin, { active: true, topicId: null })).status).toBe(200);
-    expect(await titles(housingClerk)).toContain('Отопление: сроки восстановления');
-    expect((await patch(common.id, admin, { active: false })).status).toBe(200);
-    expect(await titles(housingClerk)).not.toContain('Общий: ответ дан по существу');
-    const audit = (await stack.db.dataSource.query(
+    expect((await patch(id, staff.admin, { active: true, topicId: null })).status).toBe(200);
+    expect(await titles(staff.housingClerk)).toContain('Отопление: сроки восстановления');
+    expect((await patch(common.id, staff.admin, { active: false })).status).toBe(200);
+    expect(await titles(staff.housingClerk)).not.toContain('Общий: ответ дан по существу');
+    const audit = (await t.stack.db.dataSource.query(
       `SELECT action FROM audit_log WHERE entity_type = 'answer-template' AND entity_id = $1 ORDER BY id`,
       [id],
     )) as { action: string }[];
