@@ -80,6 +80,10 @@ const NOT_ABOUT_AN_APPEAL_AREAS: [RegExp, string][] = [
   [/^\/api\/v1\/knowledge\b/, 'the knowledge base: its own articles, sections and requests (libs/knowledge)'],
   [/^\/api\/v1\/event-outbox\b/, "the history outbox's delivery state, administrators only (libs/channels)"],
   [
+    /^\/api\/v1\/channel-accounts\b/,
+    'channel accounts and their settings, administrators only (libs/channels)',
+  ],
+  [
     /^\/api\/v1\/channel-quarantine\b/,
     'channel inputs that reached no organisation yet, whole-region staff only',
   ],
