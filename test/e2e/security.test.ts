@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { hashPassword, Role, StaffUsers } from '@inbox/access';
 import { AppealRegistrar } from '@inbox/appeals';
 import { InboundStore } from '@inbox/intake';
@@ -406,7 +406,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(3600);
   });
 
-  it('serves a stored file by its sniffed type: an executable a channel called a PDF is a download', async () => {
+  it('keeps no channel file its bytes do not allow: an executable an e-mail called a PDF is flagged, never served', async () => {
     const item = inboundItem({
       channel: Channel.Email,
       attachments: [
@@ -428,19 +428,27 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
     if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
     const files = (await stack.db.dataSource.query(
-      `SELECT id, file_name AS "fileName" FROM attachments WHERE appeal_id = $1`,
+      `SELECT id, file_name AS "fileName", status, rejection_reason AS reason, sha256 FROM attachments
+        WHERE appeal_id = $1`,
       [outcome.appealId],
-    )) as { id: string; fileName: string }[];
+    )) as { id: string; fileName: string; status: string; reason: string | null; sha256: string | null }[];
+    // Sniffed when stored: the executable is a reference marked for staff, its bytes kept nowhere.
+    expect(files.find((f) => f.fileName === 'doc.pdf')).toMatchObject({
+      status: 'rejected',
+      reason: 'type-not-allowed',
+      sha256: null,
+    });
+    const sha = createHash('sha256').update(exe).digest('hex');
+    expect(
+      await stack.db.dataSource.query(`SELECT 1 FROM attachment_contents WHERE sha256 = $1`, [sha]),
+    ).toEqual([]);
     const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     const get = (name: string) =>
       fetch(
         `${stack.baseUrl}/api/v1/appeals/${outcome.appealId}/attachments/${files.find((f) => f.fileName === name)!.id}`,
         { headers: operator.headers },
       );
-    const disguised = await get('doc.pdf');
-    expect(disguised.status).toBe(200);
-    expect(disguised.headers.get('content-type')).toBe('application/x-msdownload');
-    expect(disguised.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect((await get('doc.pdf')).status).toBe(404);
     const real = await get('scan.pdf');
     expect(real.headers.get('content-type')).toBe('application/pdf');
     expect(real.headers.get('content-disposition')).toMatch(/^inline;/);

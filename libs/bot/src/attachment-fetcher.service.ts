@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ChannelRegistry } from '@inbox/channels';
-import { rootLogger } from '@inbox/common';
+import { allowedChannelFile, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { JobName, JobProducer, RETRY_AFTER_BACKOFF } from '@inbox/queue';
@@ -111,6 +111,8 @@ export class AttachmentFetcher {
     const fetched = file.contentType.toLowerCase();
     const contentType = fetched === 'application/octet-stream' ? a.content_type.toLowerCase() : fetched;
     if (!ALLOWED_CONTENT_TYPES.has(contentType)) return this.reject(a, 'type-not-allowed', contentType);
+    // What the bytes are, not what the channel or the app said: an executable sent as a photo is not kept.
+    if (!(await allowedChannelFile(a.file_name, file.content))) return this.reject(a, 'type-not-allowed');
 
     const sha256 = createHash('sha256').update(file.content).digest('hex');
     const outcome = await this.attachments.store(

@@ -6,6 +6,7 @@ export interface RemoteAttachmentRow {
   id: string;
   appeal_id: string;
   inbound_item_id: string | null;
+  file_name: string;
   content_type: string;
   size: number;
   status: string;
@@ -41,7 +42,7 @@ export class MessengerAttachmentsRepository {
 
   async one(attachmentId: string): Promise<RemoteAttachmentRow | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT at.id, at.appeal_id, at.inbound_item_id, at.content_type, at.size, at.status, at.remote_ref, ap.channel,
+      `SELECT at.id, at.appeal_id, at.inbound_item_id, at.file_name, at.content_type, at.size, at.status, at.remote_ref, ap.channel,
               i.account_id
          FROM attachments at JOIN appeals ap ON ap.id = at.appeal_id
          LEFT JOIN inbound_items i ON i.id = COALESCE(at.inbound_item_id, ap.inbound_item_id)

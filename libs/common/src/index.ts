@@ -5,3 +5,4 @@ export * from './domain-error';
 export * from './ids';
 export * from './safe-text';
 export * from './sizes';
+export * from './content-sniffing';

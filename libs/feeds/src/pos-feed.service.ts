@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
-import { rootLogger } from '@inbox/common';
+import { allowedChannelFile, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode, type StatusUpdate } from '@inbox/integrations/contract';
 import { OrganisationDirectory } from '@inbox/organisations';
@@ -146,6 +146,10 @@ export class PosFeed implements OnModuleInit {
       }
       if (fetched.content.length === 0) {
         await this.reject(file.id, 'empty', 0);
+        continue;
+      }
+      if (!(await allowedChannelFile(fetched.fileName, fetched.content))) {
+        await this.reject(file.id, 'type-not-allowed', fetched.content.length);
         continue;
       }
       const sha256 = createHash('sha256').update(fetched.content).digest('hex');

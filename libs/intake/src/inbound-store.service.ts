@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { allowedChannelFile } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Transactions } from '@inbox/database';
 import { type InboundItem } from '@inbox/integrations/contract';
@@ -47,7 +48,7 @@ export class InboundStore {
   ) {}
 
   async store(items: InboundItem[], options: StoreOptions = {}): Promise<StoredItemResult[]> {
-    const prepared = items.map((item) => this.prepare(item));
+    const prepared = await Promise.all(items.map((item) => this.prepare(item)));
     const results: StoredItemResult[] = await this.transactions.run(async (tx) => {
       const out: StoredItemResult[] = [];
       for (let i = 0; i < prepared.length; i += BATCH) {
@@ -143,13 +144,17 @@ export class InboundStore {
     return this.intake.accountsHealth();
   }
 
-  /** Moves inline attachment bytes out of the payload into content-addressed storage, enforcing limits. */
-  private prepare(item: InboundItem): {
+  /**
+   * Moves inline attachment bytes out of the payload into content-addressed storage, enforcing limits. A file
+   * whose bytes are not on the channels' allow-list (an executable, whatever its name) is kept as a reference
+   * marked `type-not-allowed`: its bytes are never stored, so never served.
+   */
+  private async prepare(item: InboundItem): Promise<{
     stored: StoredInboundItem;
     contents: { sha256: string; content: Buffer }[];
-  } {
+  }> {
     const contents: { sha256: string; content: Buffer }[] = [];
-    const attachments: StoredAttachmentRef[] = (item.attachments ?? []).map((a, index) => {
+    const refs = (item.attachments ?? []).map(async (a, index): Promise<StoredAttachmentRef> => {
       const base = {
         fileName: a.fileName || `file-${index + 1}`,
         contentType: a.contentType || 'application/octet-stream',
@@ -162,10 +167,14 @@ export class InboundStore {
         return { ...base, size: content.length, rejectionReason: 'too-large' };
       }
       if (content.length === 0) return { ...base, size: 0, rejectionReason: 'empty' };
+      if (!(await allowedChannelFile(base.fileName, content))) {
+        return { ...base, size: content.length, rejectionReason: 'type-not-allowed' };
+      }
       const sha256 = createHash('sha256').update(content).digest('hex');
       contents.push({ sha256, content });
       return { ...base, size: content.length, sha256 };
     });
+    const attachments = await Promise.all(refs);
     const stored: StoredInboundItem = { ...item, attachments };
     if (attachments.length === 0) delete stored.attachments;
     return { stored, contents };

@@ -1,5 +1,5 @@
 import { type Response } from 'express';
-import { servedAs } from './content-sniffing';
+import { servedAs } from '@inbox/common';
 
 /** A stored file as a download, never cached, sandboxed. */
 export async function sendFile(res: Response, file: { fileName: string; content: Buffer }): Promise<void> {

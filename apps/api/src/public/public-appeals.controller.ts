@@ -31,7 +31,7 @@ import {
 } from './public-appeal.dto';
 import { FormFilesInterceptor } from './form-attachments.interceptor';
 import { RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
-import { allowedUpload } from '../files/content-sniffing';
+import { allowedUpload } from '@inbox/common';
 import { sendFile } from '../files/send-file';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -22,7 +22,7 @@ import {
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
 import { DomainError, invalidInput } from '@inbox/common';
-import { allowedUpload } from '../files/content-sniffing';
+import { allowedUpload } from '@inbox/common';
 import { actorOf } from './actor-of';
 import { AnswerFileInterceptor } from './answer-file.interceptor';
 import {

@@ -42,6 +42,59 @@ export async function allowedUpload(fileName: string, content: Buffer): Promise<
   return sniffed && ALLOWED[ext]?.includes(sniffed) ? sniffed : undefined;
 }
 
+/**
+ * What a channel's file (Telegram, VK, OK, e-mail, ПОС, МЭДО) may be by its bytes: pictures, scans, documents,
+ * text, voice and video messages. An executable, a script or anything unknown is not kept.
+ */
+const CHANNEL_TYPES = new Set([
+  'image/jpeg',
+  'image/png',
+  'image/webp',
+  'image/gif',
+  'image/heic',
+  'image/heif',
+  'image/tiff',
+  'image/bmp',
+  'application/pdf',
+  'text/plain',
+  'application/xml',
+  'application/rtf',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'audio/ogg',
+  'audio/opus',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/x-m4a',
+  'video/mp4',
+  'video/quicktime',
+]);
+/** Containers that are a document only when the name says which (Word 97 and Excel 97 files, OOXML as zip). */
+const CONTAINER_EXTENSIONS: Record<string, readonly string[]> = {
+  'application/x-cfb': ['doc', 'xls'],
+  'application/zip': ['docx', 'xlsx', 'odt', 'ods'],
+};
+
+const SIGNATURE_EXTENSIONS = ['p7s', 'sig', 'sgn'];
+
+/**
+ * The sniffed type when a channel's file may be kept (CHANNEL_TYPES, or a container its name explains);
+ * undefined otherwise: the file is then kept as a reference marked `type-not-allowed`, its bytes never stored
+ * nor served.
+ */
+export async function allowedChannelFile(fileName: string, content: Buffer): Promise<string | undefined> {
+  const sniffed = await sniffContentType(content);
+  const ext = fileName.includes('.') ? fileName.split('.').pop()!.toLowerCase() : '';
+  // A detached signature (МЭДО's .p7s) is DER, which has no magic number: an ASN.1 SEQUENCE named as one.
+  if (!sniffed && SIGNATURE_EXTENSIONS.includes(ext) && content[0] === 0x30)
+    return 'application/pkcs7-signature';
+  if (!sniffed) return undefined;
+  if (CHANNEL_TYPES.has(sniffed)) return sniffed;
+  return CONTAINER_EXTENSIONS[sniffed]?.includes(ext) ? sniffed : undefined;
+}
+
 /** Types a browser may show inline; anything else is offered as a download, never rendered. */
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf']);
 

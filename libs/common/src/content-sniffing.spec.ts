@@ -1,4 +1,4 @@
-import { allowedUpload, servedAs, sniffContentType } from './content-sniffing';
+import { allowedChannelFile, allowedUpload, servedAs, sniffContentType } from './content-sniffing';
 
 const exe = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), Buffer.alloc(64)]);
 const html = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
@@ -22,6 +22,18 @@ describe('content sniffing', () => {
     expect(await allowedUpload('Скан.PDF', pdf)).toBe('application/pdf');
     expect(await allowedUpload('двор.png', png)).toBe('image/png');
     expect(await allowedUpload('заявление.txt', Buffer.from('Текст'))).toBe('text/plain');
+  });
+
+  it('keeps a channel’s file only when its bytes are on the channels’ allow-list', async () => {
+    expect(await allowedChannelFile('doc.pdf', exe)).toBeUndefined();
+    expect(await allowedChannelFile('file_17', Buffer.from([0x00, 0x13, 0x37, 0x01, 0x02]))).toBeUndefined();
+    expect(await allowedChannelFile('photo', png)).toBe('image/png');
+    const der = Buffer.from([0x30, 0x82, 0x01, 0x00, 0x06, 0x09]);
+    expect(await allowedChannelFile('Письмо.pdf.p7s', der)).toBe('application/pkcs7-signature');
+    expect(await allowedChannelFile('Письмо.bin', der)).toBeUndefined();
+    expect(await allowedChannelFile('scan.jpg', pdf)).toBe('application/pdf');
+    // A web page is kept as text: served as a download, never rendered.
+    expect(await allowedChannelFile('page.pdf', html)).toBe('text/plain');
   });
 
   it('serves by the sniffed type: pictures and PDF inline, anything else as a download', async () => {
