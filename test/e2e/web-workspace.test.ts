@@ -1408,11 +1408,12 @@ describe('staff web workspace (browser e2e)', () => {
     await expectText(operator.getByTestId('quarantine-raw'), cut);
     expect(await operator.getByText('Нет света в подъезде').count()).toBe(0);
     await vkRow.getByRole('button', { name: 'Показать' }).click();
-    expect(await operator.getByTestId('quarantine-raw').count()).toBe(1);
+    // The entry's input is fetched when opened: wait for it, then only one entry is open.
     await operator
       .getByTestId('quarantine-raw')
       .getByText('Нет света в подъезде', { exact: false })
       .waitFor();
+    expect(await operator.getByTestId('quarantine-raw').count()).toBe(1);
     expect(await axeViolations(operator)).toEqual([]);
     expectClean(operator);
 
