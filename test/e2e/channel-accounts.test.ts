@@ -218,29 +218,41 @@ describe('many accounts per channel (e2e)', () => {
     expect(JSON.stringify(audit)).not.toContain(vkA.token);
   });
 
+  const urlOf = (key: string) => `${stack.baseUrl}${accounts[key].webhookPath}`;
+  /** A citizen's dialogue message as the community's Callback API posts it; a fresh local id unless given. */
+  const message = (fake: VkFake, peerId: number, fields: Record<string, unknown>): VkUpdate =>
+    fake.event('message-new.json', (e) => {
+      localId += 1;
+      Object.assign(e.object.message, {
+        peer_id: peerId,
+        from_id: peerId,
+        id: localId,
+        conversation_message_id: localId,
+        date: Math.floor(Date.now() / 1000),
+        attachments: [],
+        ...fields,
+      });
+    });
+  const sent = (fake: VkFake, peerId: number, match: (t: string) => boolean): Promise<SentVkMessage> =>
+    eventually(async () => fake.messages.find((m) => m.peerId === peerId && match(m.message)));
+  /** The VK appeal whose text starts like this, with the account its item came to. */
+  const vkAppeal = (text: string) =>
+    eventually(async () => {
+      const rows = (await query(
+        `SELECT a.id, a.registration_number AS number, i.account_id FROM appeals a
+           JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.channel = 'vk' AND a.text LIKE $1`,
+        [`%${text.slice(0, 20)}%`],
+      )) as { id: string; number: string; account_id: string }[];
+      return rows.length ? rows[0] : undefined;
+    });
+
   it('answers each VK community through its own token, from its own webhook', async () => {
-    const urlOf = (key: string) => `${stack.baseUrl}${accounts[key].webhookPath}`;
     // Each community confirms its own address with its own code; another's secret is refused.
     expect(await vkA.confirm(urlOf('vkA'))).toMatchObject({ confirmed: true });
     expect(await vkB.confirm(urlOf('vkB'))).toMatchObject({ confirmed: true });
 
-    const message = (fake: VkFake, peerId: number, fields: Record<string, unknown>): VkUpdate =>
-      fake.event('message-new.json', (e) => {
-        localId += 1;
-        Object.assign(e.object.message, {
-          peer_id: peerId,
-          from_id: peerId,
-          id: localId,
-          conversation_message_id: localId,
-          date: Math.floor(Date.now() / 1000),
-          attachments: [],
-          ...fields,
-        });
-      });
     expect((await vkB.postCallback(urlOf('vkA'), message(vkB, 1, { text: 'x' }))).status).toBe(403);
 
-    const sent = (fake: VkFake, peerId: number, match: (t: string) => boolean): Promise<SentVkMessage> =>
-      eventually(async () => fake.messages.find((m) => m.peerId === peerId && match(m.message)));
     const cases = [
       {
         key: 'vkA',
@@ -267,14 +279,7 @@ describe('many accounts per channel (e2e)', () => {
         urlOf(c.key),
         message(c.fake, c.peer, { text: consent.label, payload: consent.payload }),
       );
-      const [appeal] = await eventually(async () => {
-        const rows = await query(
-          `SELECT a.id, a.registration_number AS number, i.account_id FROM appeals a
-             JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.channel = 'vk' AND a.text LIKE $1`,
-          [`%${c.text.slice(0, 20)}%`],
-        );
-        return rows.length ? rows : undefined;
-      });
+      const appeal = await vkAppeal(c.text);
       expect(appeal.account_id).toBe(accounts[c.key].id);
       await sent(c.fake, c.peer, (t) => t.startsWith(`Обращение зарегистрировано, № ${appeal.number}`));
       const answer = `Ответ на обращение № ${appeal.number}: меры приняты.`;
@@ -282,6 +287,49 @@ describe('many accounts per channel (e2e)', () => {
       await sent(c.fake, c.peer, (t) => t === answer);
       // Nothing to this citizen went through the other community.
       expect(c.other.messages.filter((m) => m.peerId === c.peer)).toEqual([]);
+    }
+  });
+
+  it('keeps the same citizen’s messages to two communities apart, though VK numbers them alike', async () => {
+    // conversation_message_id starts at 1 in every community: both messages carry the same local id.
+    const peer = 320_000_003;
+    const sameId = 7_000;
+    const toA = 'Во дворе дома 9 на ул. Ленина не горят фонари.';
+    const toB = 'У дома 9 на ул. Ленина яма на дороге.';
+    const local = { id: sameId, conversation_message_id: sameId };
+    expect((await vkA.postCallback(urlOf('vkA'), message(vkA, peer, { text: toA, ...local }))).status).toBe(
+      200,
+    );
+    const greeting = await sent(vkA, peer, (t) => t.includes('152-ФЗ'));
+    const consent = (greeting.keyboard as Keyboard).buttons[0][0].action;
+    await vkA.postCallback(
+      urlOf('vkA'),
+      message(vkA, peer, { text: consent.label, payload: consent.payload }),
+    );
+    const appealA = await vkAppeal(toA);
+    // While the first is open, the same user writes to the other community with the same local id.
+    expect((await vkB.postCallback(urlOf('vkB'), message(vkB, peer, { text: toB, ...local }))).status).toBe(
+      200,
+    );
+    const appealB = await vkAppeal(toB);
+    expect(appealB.id).not.toBe(appealA.id);
+    expect([appealA.account_id, appealB.account_id]).toEqual([accounts.vkA.id, accounts.vkB.id]);
+    // Two threads: neither community's dialogue joins the other's appeal.
+    const threads = (await query(
+      `SELECT appeal_id, thread_key FROM appeal_threads WHERE appeal_id = ANY($1) ORDER BY thread_key`,
+      [[appealA.id, appealB.id]],
+    )) as { appeal_id: string; thread_key: string }[];
+    const keysOf = (id: string) => threads.filter((t) => t.appeal_id === id).map((t) => t.thread_key);
+    expect(keysOf(appealA.id).filter((k) => keysOf(appealB.id).includes(k))).toEqual([]);
+    // Each answer through its own community.
+    for (const [appeal, fake, other] of [
+      [appealA, vkA, vkB],
+      [appealB, vkB, vkA],
+    ] as const) {
+      const answer = `Ответ на обращение № ${appeal.number}: меры приняты.`;
+      await takeAndAnswer(appeal.id, answer);
+      await sent(fake, peer, (t) => t === answer);
+      expect(other.messages.filter((m) => m.peerId === peer && m.message === answer)).toEqual([]);
     }
   });
 

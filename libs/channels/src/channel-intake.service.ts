@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InboundStore, type StoredItemResult } from '@inbox/intake';
 import { Channel, type InboundEvent, type InboundItem } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
+import { scopedItem } from './account-scope';
 import { ChannelAccountsRepository, type QuarantinedInput } from './channel-accounts.repository';
 import { type ChannelEntry } from './channel-registry.service';
 
@@ -52,6 +53,8 @@ export class ChannelIntake {
     items: InboundItem[],
     options: { cursor?: unknown } = {},
   ): Promise<StoredItemResult[]> {
+    // Named by the account: two communities' (or bots') messages with the same local id are two items.
+    items = items.map((item) => scopedItem(entry, item));
     const dialogue = new Set(items.filter(isDialogueItem).map((i) => i.externalId));
     const marked = items.map((item) =>
       dialogue.has(item.externalId) ? ({ ...item, gate: DIALOGUE_GATE } as InboundItem) : item,

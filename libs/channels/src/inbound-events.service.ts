@@ -8,6 +8,7 @@ import {
   type InteractionEvent,
   type RatingEvent,
 } from '@inbox/integrations/contract';
+import { scopedEvent } from './account-scope';
 import { ChannelAccountsRepository } from './channel-accounts.repository';
 import { type ChannelEntry } from './channel-registry.service';
 import { InboundEventsRepository } from './inbound-events.repository';
@@ -55,7 +56,8 @@ export class InboundEvents {
   async handle(events: InboundEvent[] | undefined, entry: ChannelEntry): Promise<void> {
     for (const event of events ?? []) {
       try {
-        await this.handleOne(event, entry);
+        // Named by the account, as its items are (account-scope.ts).
+        await this.handleOne(scopedEvent(entry, event), entry);
       } catch (error) {
         // One bad event must not block the page: it is logged by id and can be replayed from the channel.
         this.log.warn('inbound event failed', {

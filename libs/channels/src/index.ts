@@ -9,6 +9,7 @@ export * from './channel-accounts-admin.service';
 export * from './account-specs';
 export * from './channel-secrets';
 export * from './channel-registry.service';
+export * from './account-scope';
 export * from './inbound-events.repository';
 export * from './inbound-events.service';
 export * from './channel-puller.service';

@@ -150,6 +150,7 @@ export class DeliveryRepository extends SqlRepository {
     m: { id: string; appeal_id: string; kind: string },
     receipt: DeliveryReceipt,
     connectorKind: string,
+    accountId?: string,
   ): Promise<void> {
     await this.rows(
       `WITH sent AS (
@@ -166,6 +167,8 @@ export class DeliveryRepository extends SqlRepository {
           kind: m.kind,
           channel: connectorKind,
           remoteId: receipt.remoteId ?? null,
+          // The account it left through: a reply to it is named by that account (account-scope.ts).
+          ...(accountId ? { accountId } : {}),
         }),
       ],
     );

@@ -105,7 +105,7 @@ export class DeliveryService {
           timeZone: m.time_zone,
         },
       });
-      await this.recordSent(m, receipt, entry.kind);
+      await this.recordSent(m, receipt, entry.kind, entry.account.id);
       this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind, accountId: entry.account.id });
       return 'sent';
     } catch (error) {
@@ -124,11 +124,16 @@ export class DeliveryService {
    * The citizen has the message: its receipt must be stored, or a retry would send it again. A database that is
    * restarting is waited for (for up to a job lock's time) rather than the job failed at once.
    */
-  private async recordSent(m: MessageRow, receipt: DeliveryReceipt, kind: string): Promise<void> {
+  private async recordSent(
+    m: MessageRow,
+    receipt: DeliveryReceipt,
+    kind: string,
+    accountId: string,
+  ): Promise<void> {
     const deadline = Date.now() + this.config.queueLockMs;
     for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
       try {
-        await this.deliveries.markMessageSent(m, receipt, kind);
+        await this.deliveries.markMessageSent(m, receipt, kind, accountId);
         return;
       } catch (error) {
         if (Date.now() + wait > deadline) {

@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
+import { type AppealEventRecord, AppealEventHooks, ChannelRegistry, scopedKey } from '@inbox/channels';
 import { Channel, threadsSentMessages } from '@inbox/integrations/contract';
 import { FeedActions } from './feed-actions.service';
 import { FeedsRepository } from './feeds.repository';
@@ -46,9 +46,16 @@ export class EmailFeed implements OnModuleInit {
     const remoteId = event.data?.remoteId;
     const channel = event.data?.channel;
     if (typeof channel !== 'string' || typeof remoteId !== 'string' || !remoteId) return;
-    const connector = this.registry.forDelivery(channel)?.connector;
+    const accountId = typeof event.data?.accountId === 'string' ? event.data.accountId : undefined;
+    const entry =
+      (accountId && (await this.registry.findAccount(accountId))) || this.registry.forDelivery(channel);
+    const connector = entry?.connector;
     if (!connector || !threadsSentMessages(connector)) return;
-    const key = connector.threadKeyOfSent(remoteId, await this.feeds.replyAddress(event.appealId));
+    // Named by the account it left through, as the citizen's reply to it will be.
+    const key = scopedKey(
+      entry,
+      connector.threadKeyOfSent(remoteId, await this.feeds.replyAddress(event.appealId)),
+    );
     if (key) await this.feeds.addThreadKey(channel, key, event.appealId);
   }
 }
