@@ -1,13 +1,15 @@
+import { createHash } from 'node:crypto';
 import { Role } from '@inbox/access';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
-import { eventually, startTestStack, type TestStack } from '../support/test-stack';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAppeal, feedTools } from './feed-helpers';
 
 /**
  * Issue 13 for OK through the real api + worker and the local OK fake: a citizen's reply to the group's answer in
  * the chat joins the answered appeal as a follow-up, as Telegram and VK replies do; the group's wall (R1) — a
- * citizen's topic and a comment under the group's news — becomes appeals, answered by a comment in the thread.
+ * citizen's topic and a comment under the group's news — becomes appeals, answered by a comment in the thread, and
+ * the photos on them become the appeals' files.
  */
 describe('OK threads (e2e)', () => {
   let fake: OkFake;
@@ -193,5 +195,43 @@ describe('OK threads (e2e)', () => {
       text,
       asAdmin: true,
     });
+  });
+
+  it("keeps the photos of a citizen's topic and of a comment as the appeals' files, their bytes checked", async () => {
+    const jpeg = (tail: string) => Buffer.from(`ffd8ffe000104a4649460001010000010001${tail}ffd9`, 'hex');
+    const [pit, crack, yard] = [jpeg('0a0b'), jpeg('0c0d0e'), jpeg('0f')];
+    const topic = fake.addTopic(
+      'user:577120034412',
+      'Во дворе дома 14 по ул. Мира оставили открытую траншею.',
+      Date.now(),
+      [fake.addFile('wall-pit.jpg', pit, 'image/jpeg'), fake.addFile('wall-crack.jpg', crack, 'image/jpeg')],
+    );
+    const news = fake.addTopic(`group:${fake.groupId}`, 'Благоустройство дворов: пишите, что нужно сделать.');
+    const comment = fake.addComment(news.id, {
+      authorRef: 'user:580000000018',
+      authorName: 'Ольга Петрова',
+      text: 'Во дворе дома 3 по ул. Лесной сломаны качели, фото ниже.',
+      photoUrls: [fake.addFile('wall-yard.jpg', yard, 'image/jpeg')],
+    });
+    expect(await feedTools(stack).pull('ok')).toMatchObject({ items: 2, quarantined: 0 });
+    const files = async (externalId: string) => {
+      const appeal = await appealOf(externalId);
+      return eventually(async () => {
+        const card = (await json(
+          fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}`, { headers: supervisor.headers }),
+        )) as { attachments: { status: string; contentType: string; size: number; sha256: string }[] };
+        return card.attachments.length > 0 && card.attachments.every((a) => a.status === 'stored')
+          ? card.attachments
+          : undefined;
+      });
+    };
+    const stored = (bytes: Buffer) =>
+      expect.objectContaining({
+        contentType: 'image/jpeg',
+        size: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+      });
+    expect(await files(`topic:${topic.id}`)).toEqual([stored(pit), stored(crack)]);
+    expect(await files(`comment:${news.id}:${comment.id}`)).toEqual([stored(yard)]);
   });
 });

@@ -71,6 +71,62 @@ describe('OK wall (REST answers → items)', () => {
     expect(readComments('155612843290015', answer).comments[0].byGroup).toBe(true);
   });
 
+  it("reads a citizen's topic photos as attachments, each by the URL of its largest size", () => {
+    const { topics, names, problems } = readTopics(fixture('rest-mediatopic-get-topics-photo.json'));
+    expect(problems).toEqual([]);
+    expect(topicItem(topics[0], names)).toMatchObject({
+      externalId: 'topic:155612843355108',
+      text: 'Во дворе дома 14 по ул. Мира после ремонта теплотрассы оставили открытую траншею, фото прилагаю.',
+      attachments: [
+        {
+          fileName: 'photo-913370005521.jpg',
+          contentType: 'image/jpeg',
+          remoteRef: 'https://i.mycdn.me/i?r=AyH4iRPQ2q0otWIFepML2LxRmk2xKm3oWfr1Wq0Bz1Qyhw&fn=w_1024',
+        },
+        {
+          fileName: 'photo-913370005522.jpg',
+          contentType: 'image/jpeg',
+          remoteRef: 'https://i.mycdn.me/i?r=AyH4iRPQ2q0otWIFepML2LxRmk2xKm3oWfr1Wq0Bz1Qyhx&fn=max',
+        },
+      ],
+    });
+  });
+
+  it("reads the photo attached to a citizen's comment from the answer's entities", () => {
+    const { comments, problems } = readComments(
+      '155612843290015',
+      fixture('rest-discussions-get-comments-photo.json'),
+    );
+    expect(problems).toEqual([]);
+    expect(commentItem('155612843290015', comments[0])).toMatchObject({
+      externalId: 'comment:155612843290015:MTc0MTk0NzIwMTAwMDo1ODMxNDQ=',
+      text: 'Вот эта яма у дома 12 по Гоголя, вчера в неё провалилась коляска.',
+      attachments: [
+        {
+          fileName: 'photo-913370005607.jpg',
+          contentType: 'image/jpeg',
+          remoteRef: 'https://i.mycdn.me/i?r=AyH4iRPQ2q0otWIFepML2Lxa0Vbq7n2VzYw2bXo9rTyKqw&fn=w_640',
+        },
+      ],
+    });
+  });
+
+  it('reads a photo given inline, skips one it cannot find and takes a photo named twice once', () => {
+    const answer = fixture('rest-discussions-get-comments-photo.json');
+    const [c] = answer.comments as Record<string, unknown>[];
+    c.attachments = [
+      { type: 'PHOTO', ref: 'group_photo:913370005607' },
+      { type: 'PHOTO', photo_refs: ['group_photo:913370005607', 'group_photo:404'] },
+      { type: 'PHOTO', photo: { id: '77', pic640x480: 'https://i.mycdn.me/i?r=inline&fn=w_640' } },
+      { type: 'LINK', url: 'https://gorod.example.ru/' },
+    ];
+    const [comment] = readComments('155612843290015', answer).comments;
+    expect(commentItem('155612843290015', comment).attachments?.map((a) => a.fileName)).toEqual([
+      'photo-913370005607.jpg',
+      'photo-77.jpg',
+    ]);
+  });
+
   it('reports an entry it cannot read, keeping it whole', () => {
     const broken = { id: 'X1', text: 'без автора и даты' };
     expect(readComments('1', { comments: [broken] })).toEqual({

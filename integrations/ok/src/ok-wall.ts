@@ -1,4 +1,4 @@
-import { Channel, type InboundItem } from '@inbox/integrations/contract';
+import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
 import { isRecord } from '@inbox/integrations/contract';
 import { cleanText } from './ok-webhook';
 
@@ -16,6 +16,12 @@ import { cleanText } from './ok-webhook';
  * citizens under the group's news stay apart, and a citizen's comment after our answer joins their own appeal; a
  * reply to one of our comments also refers to that comment (`topic:<id>/comment:<id>`), a thread key of its appeal
  * once delivered.
+ *
+ * Photos (as VK's wall photos): a topic's `media` has `{ type: 'photo', photo_refs: ['group_photo:<id>', …] }`, a
+ * comment's `attachments` `{ type: 'PHOTO', ref }` (or `photo_refs`); the photos themselves, with their sizes as
+ * URLs (pic50x50 … pic1024x768, pic_max), are in the answer's `entities` (group_photos, photos…), asked for by
+ * `fields=group_photo.*`. Each becomes an attachment by the URL of its largest size (the fetcher downloads it and
+ * checks its bytes); a photo given inline with its URLs is read too.
  */
 
 export interface WallTopic {
@@ -25,6 +31,13 @@ export interface WallTopic {
   authorRef: string;
   text: string;
   commentsCount?: number;
+  photos: WallPhoto[];
+}
+
+/** A photo on the wall: its id and the URL of its largest size. */
+export interface WallPhoto {
+  id: string;
+  url: string;
 }
 
 export interface WallComment {
@@ -36,6 +49,7 @@ export interface WallComment {
   text: string;
   dateMs: number;
   replyToCommentId?: string;
+  photos: WallPhoto[];
 }
 
 export const wallThreadKeys = {
@@ -58,6 +72,66 @@ function commentMs(c: Record<string, unknown>): number | undefined {
   return Number.isNaN(at) ? undefined : at;
 }
 
+/** OK's photo size fields, the largest first. */
+const PHOTO_SIZES = [
+  'pic_max',
+  'picmax',
+  'pic1024max',
+  'pic1024x768',
+  'pic640x480',
+  'pic320min',
+  'pic240min',
+  'pic190x190',
+  'pic180min',
+  'pic128max',
+  'pic128x128',
+  'pic50x50',
+];
+
+function photoOf(value: unknown): WallPhoto | undefined {
+  if (!isRecord(value)) return undefined;
+  const id = str(value.id) ?? str(value.photo_id);
+  const url = PHOTO_SIZES.map((k) => value[k]).find((u): u is string => typeof u === 'string' && u !== '');
+  return id && url ? { id, url } : undefined;
+}
+
+/** The photos of an answer's `entities` by ref: `group_photos` → `group_photo:<id>` (or the entry's own `ref`). */
+export function photoEntities(answer: Record<string, unknown>): Map<string, WallPhoto> {
+  const byRef = new Map<string, WallPhoto>();
+  const entities = isRecord(answer.entities) ? answer.entities : {};
+  for (const [key, list] of Object.entries(entities)) {
+    if (!key.endsWith('photos') || !Array.isArray(list)) continue;
+    for (const entry of list) {
+      const photo = photoOf(entry);
+      if (!photo) continue;
+      byRef.set(`${key.slice(0, -1)}:${photo.id}`, photo);
+      const ref = isRecord(entry) ? str(entry.ref) : undefined;
+      if (ref) byRef.set(ref, photo);
+    }
+  }
+  return byRef;
+}
+
+/** The photos a topic's media part or a comment's attachment names: by ref from `entities`, or inline. */
+function photosIn(part: Record<string, unknown>, byRef: Map<string, WallPhoto>): WallPhoto[] {
+  const refs = [...(Array.isArray(part.photo_refs) ? part.photo_refs : []), part.ref, part.photo_ref].filter(
+    (r): r is string => typeof r === 'string' && r !== '',
+  );
+  const inline = [part, ...(Array.isArray(part.photos) ? part.photos : []), part.photo].map(photoOf);
+  return [...refs.map((r) => byRef.get(r)), ...inline].filter((p): p is WallPhoto => p !== undefined);
+}
+
+const isPhoto = (part: Record<string, unknown>) =>
+  typeof part.type === 'string' && part.type.toLowerCase() === 'photo';
+
+/** Photos as attachments (the largest size, by URL), each once. */
+function photoAttachments(photos: WallPhoto[]): InboundAttachment[] {
+  const seen = new Set<string>();
+  return photos
+    .filter((p) => !seen.has(p.url) && seen.add(p.url))
+    .map((p) => ({ fileName: `photo-${p.id}.jpg`, contentType: 'image/jpeg', remoteRef: p.url }));
+}
+
 export function userRef(id: string): string {
   return id.startsWith('user:') ? id : `user:${id}`;
 }
@@ -78,6 +152,7 @@ export function readTopics(answer: Record<string, unknown>): {
     ).trim();
     if (uid && name) names.set(userRef(uid), name);
   }
+  const photos = photoEntities(answer);
   const topics: WallTopic[] = [];
   const problems: { externalId?: string; reason: string; raw: unknown }[] = [];
   for (const t of Array.isArray(answer.media_topics) ? answer.media_topics : []) {
@@ -105,6 +180,7 @@ export function readTopics(answer: Record<string, unknown>): {
       authorRef,
       text,
       ...(Number.isFinite(summary) ? { commentsCount: summary } : {}),
+      photos: media.filter(isPhoto).flatMap((m) => photosIn(m, photos)),
     });
   }
   return { topics, names, problems };
@@ -115,6 +191,7 @@ export function readComments(
   topicId: string,
   answer: Record<string, unknown>,
 ): { comments: WallComment[]; problems: { externalId?: string; reason: string; raw: unknown }[] } {
+  const photos = photoEntities(answer);
   const comments: WallComment[] = [];
   const problems: { externalId?: string; reason: string; raw: unknown }[] = [];
   for (const c of Array.isArray(answer.comments) ? answer.comments : []) {
@@ -131,6 +208,7 @@ export function readComments(
     }
     const authorName = cleanText(c.author_name).trim();
     const replyTo = str(c.reply_to_comment_id);
+    const attached = Array.isArray(c.attachments) ? c.attachments.filter(isRecord) : [];
     comments.push({
       id,
       authorId,
@@ -139,6 +217,7 @@ export function readComments(
       dateMs,
       ...(authorName ? { authorName } : {}),
       ...(replyTo ? { replyToCommentId: replyTo } : {}),
+      photos: attached.filter(isPhoto).flatMap((a) => photosIn(a, photos)),
     });
   }
   return { comments, problems };
@@ -154,7 +233,7 @@ export function topicItem(topic: WallTopic, names: Map<string, string>): Inbound
     regime: 'message',
     author: { externalId: topic.authorRef, ...(name ? { displayName: name } : {}) },
     text: topic.text,
-    attachments: [],
+    attachments: photoAttachments(topic.photos),
     thread: { key: wallThreadKeys.topic(topic.id) },
     replyAddress: { topicId: topic.id },
     features: { source: 'wall' },
@@ -171,7 +250,7 @@ export function commentItem(topicId: string, comment: WallComment): InboundItem 
     regime: 'message',
     author: { externalId: author, ...(comment.authorName ? { displayName: comment.authorName } : {}) },
     text: comment.text,
-    attachments: [],
+    attachments: photoAttachments(comment.photos),
     thread: {
       key: wallThreadKeys.topicAuthor(topicId, author),
       refersTo: [

@@ -148,9 +148,9 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
   /**
    * The group wall (REST API): the newest `wallTopics` topics (mediatopic.getTopics) and their comments
    * (discussions.getComments, up to 5 pages of 100 each), everything written since the cursor — citizens' topics and
-   * comments become items; the group's own topics and comments (our answers among them) are not. The cursor is the
-   * newest instant seen, a minute back (the items' ids make repeats duplicates); the first pull reads
-   * `wallLookbackMs` back. An account without the wall settings has nothing to pull.
+   * comments become items, with their photos (downloaded by the fetcher); the group's own topics and comments (our
+   * answers among them) are not. The cursor is the newest instant seen, a minute back (the items' ids make repeats
+   * duplicates); the first pull reads `wallLookbackMs` back. An account without the wall settings has nothing to pull.
    */
   async pull(account: ChannelAccountRef, cursor: unknown): Promise<PullPage> {
     const settings = okSettings(account);
@@ -161,7 +161,7 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
     const answer = await rest.record('mediatopic.getTopics', {
       gid: wall.groupId,
       count: String(wall.topics),
-      fields: 'media_topic.*,user.first_name,user.last_name',
+      fields: 'media_topic.*,user.first_name,user.last_name,group_photo.*',
     });
     const { topics, names, problems } = readTopics(answer);
     const page: PullPage & { rejected: NonNullable<PullPage['rejected']> } = {
@@ -196,7 +196,7 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
         discussionId: topicId,
         discussionType: 'GROUP_TOPIC',
         count: '100',
-        fields: 'comment.*',
+        fields: 'comment.*,group_photo.*',
         ...(anchor ? { anchor } : {}),
       });
       const { comments, problems } = readComments(topicId, answer);

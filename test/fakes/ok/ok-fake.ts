@@ -12,7 +12,9 @@ import path from 'node:path';
  *
  * And the part of the REST API (/fb.do?method=…, signed: application_key, sig, access_token) that reads and answers
  * a group's wall: mediatopic.getTopics, discussions.getComments (anchor paging), discussions.comment — with helpers
- * that put citizens' topics and comments on the wall (answers in the shapes of test/fixtures/ok/rest-*.json).
+ * that put citizens' topics and comments on the wall (answers in the shapes of test/fixtures/ok/rest-*.json), photos
+ * among them: a topic's `{ type: 'photo', photo_refs }` media part, a comment's `{ type: 'PHOTO', ref }` attachment,
+ * the photos' size URLs in `entities.group_photos` (files served by this fake, see addFile).
  */
 
 export const OK_FIXTURES_DIR = path.resolve(__dirname, '../../fixtures/ok');
@@ -46,6 +48,13 @@ export interface WallTopic {
   authorRef: string;
   text: string;
   comments: WallComment[];
+  photos: WallPhoto[];
+}
+
+/** A photo on the wall: its id and where its bytes are (a URL from addFile). */
+export interface WallPhoto {
+  id: string;
+  url: string;
 }
 
 export interface WallComment {
@@ -55,6 +64,7 @@ export interface WallComment {
   text: string;
   dateMs: number;
   replyToCommentId?: string;
+  photos: WallPhoto[];
 }
 
 /** A comment the group posted through discussions.comment. */
@@ -101,6 +111,7 @@ export class OkFake {
   readonly topics: WallTopic[] = [];
   readonly posted: PostedOkComment[] = [];
   private wallSeq = 155612843300000;
+  private photoSeq = 913370005000;
 
   private server?: Server;
   private scenario: ActiveScenario = { name: 'normal', remaining: Infinity };
@@ -162,26 +173,52 @@ export class OkFake {
     };
   }
 
-  /** A topic on the wall: a citizen's (`user:<id>`) or the group's own (`group:<id>`). */
-  addTopic(authorRef: string, text: string, createdMs = Date.now()): WallTopic {
+  /** A topic on the wall: a citizen's (`user:<id>`) or the group's own (`group:<id>`), with photos at these URLs. */
+  addTopic(authorRef: string, text: string, createdMs = Date.now(), photoUrls: string[] = []): WallTopic {
     this.wallSeq += 1;
-    const topic = { id: String(this.wallSeq), createdMs, authorRef, text, comments: [] };
+    const topic = {
+      id: String(this.wallSeq),
+      createdMs,
+      authorRef,
+      text,
+      comments: [],
+      photos: this.photos(photoUrls),
+    };
     this.topics.unshift(topic);
     return topic;
   }
 
-  /** A citizen's comment under a topic (or a reply to another comment). */
+  /** A citizen's comment under a topic (or a reply to another comment), with photos at `photoUrls`. */
   addComment(
     topicId: string,
-    comment: { authorRef: string; authorName?: string; text: string; replyToCommentId?: string },
+    comment: {
+      authorRef: string;
+      authorName?: string;
+      text: string;
+      replyToCommentId?: string;
+      photoUrls?: string[];
+    },
     dateMs = Date.now(),
   ): WallComment {
     const topic = this.topics.find((t) => t.id === topicId);
     if (!topic) throw new Error(`no topic ${topicId}`);
     this.wallSeq += 1;
-    const added = { ...comment, id: Buffer.from(`${dateMs}:${this.wallSeq}`).toString('base64'), dateMs };
+    const { photoUrls, ...fields } = comment;
+    const added = {
+      ...fields,
+      id: Buffer.from(`${dateMs}:${this.wallSeq}`).toString('base64'),
+      dateMs,
+      photos: this.photos(photoUrls ?? []),
+    };
     topic.comments.push(added);
     return added;
+  }
+
+  private photos(urls: string[]): WallPhoto[] {
+    return urls.map((url) => {
+      this.photoSeq += 1;
+      return { id: String(this.photoSeq), url };
+    });
   }
 
   setScenario(name: OkScenario, options: OkScenarioOptions = {}): void {
@@ -372,12 +409,18 @@ export class OkFake {
             created_ms: t.createdMs,
             author_ref: t.authorRef,
             owner_ref: `group:${this.groupId}`,
-            media: [{ type: 'text', text: t.text }],
+            media: [
+              { type: 'text', text: t.text },
+              ...(t.photos.length
+                ? [{ type: 'photo', photo_refs: t.photos.map((p) => `group_photo:${p.id}`) }]
+                : []),
+            ],
             discussion_summary: { comments_count: t.comments.length },
           })),
           entities: {
             users: users.map((r) => ({ uid: r.slice(5), first_name: 'Анна', last_name: 'Смирнова' })),
             groups: [{ uid: this.groupId, name: 'Администрация города' }],
+            group_photos: shown.flatMap((t) => t.photos.map(groupPhoto)),
           },
           has_more: this.topics.length > shown.length,
         });
@@ -400,7 +443,11 @@ export class OkFake {
             date_ms: c.dateMs,
             type: 'ACTIVE_MESSAGE',
             ...(c.replyToCommentId ? { reply_to_comment_id: c.replyToCommentId } : {}),
+            ...(c.photos.length
+              ? { attachments: c.photos.map((p) => ({ type: 'PHOTO', ref: `group_photo:${p.id}` })) }
+              : {}),
           })),
+          entities: { group_photos: page.flatMap((c) => c.photos.map(groupPhoto)) },
           anchor: Buffer.from(String(next)).toString('base64'),
           has_more: next < topic.comments.length,
           discussionId: topic.id,
@@ -430,6 +477,18 @@ export class OkFake {
         return ok(error(3, 'METHOD : Method not found'));
     }
   }
+}
+
+/** A photo in `entities.group_photos`: its sizes as URLs (the fake serves the same bytes at each). */
+function groupPhoto(p: WallPhoto): Record<string, unknown> {
+  return {
+    id: p.id,
+    ref: `group_photo:${p.id}`,
+    pic128x128: `${p.url}?fn=w_128`,
+    pic640x480: p.url,
+    standard_width: 640,
+    standard_height: 480,
+  };
 }
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
