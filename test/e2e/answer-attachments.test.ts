@@ -193,4 +193,72 @@ describe('answers with files (e2e)', () => {
       'Ответ уже согласован: файлы прикладывают к проекту до согласования',
     ]);
   });
+  it('takes a file off a draft: only whoever may change the draft, only before approval, in the history and audit', async () => {
+    const res = await post('/api/v1/appeals', operator, {
+      medium: 'phone',
+      surname: 'Орлова',
+      firstName: 'Мария',
+      patronymic: 'Петровна',
+      phone: '+7 913 222-11-01',
+      subject: 'Предписание управляющей компании',
+      text: 'Прошу прислать копию предписания управляющей компании по дому на ул. Мира, 9.',
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    expect((await post(`/api/v1/appeals/${id}/take`, operator)).status).toBe(204);
+    const draft = await json(post(`/api/v1/appeals/${id}/answers`, operator, { text: 'Копию прилагаем.' }));
+    const files = `/api/v1/appeals/${id}/answers/${draft.id}/attachments`;
+    const added = async (name: string) =>
+      ((await (await attach(files, operator, name, DECISION)).json()) as { id: string }).id;
+    const wrong = await added('не тот.pdf');
+    const right = await added('предписание.pdf');
+    const remove = (fileId: string, who: SignedIn) =>
+      fetch(`${stack.baseUrl}${files}/${fileId}`, { method: 'DELETE', headers: who.headers });
+    const listed = async () =>
+      (
+        (await json(
+          fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, { headers: supervisor.headers }),
+        )) as {
+          attachments: { fileName: string }[];
+        }[]
+      )[0].attachments.map((f) => f.fileName);
+
+    // A colleague who neither wrote the draft nor heads the organisation: refused, nothing removed.
+    const foreign = await remove(wrong, colleague);
+    expect([foreign.status, ((await foreign.json()) as { message: string }).message]).toEqual([
+      403,
+      'Убрать файл может автор проекта или руководитель подразделения',
+    ]);
+    expect(await listed()).toEqual(['не тот.pdf', 'предписание.pdf']);
+    // The author removes it; a second removal finds nothing.
+    expect((await remove(wrong, operator)).status).toBe(204);
+    expect(await listed()).toEqual(['предписание.pdf']);
+    expect((await remove(wrong, operator)).status).toBe(404);
+    // A supervisor may change any draft, so may remove a file from it too (and its freed slot takes another).
+    const spare = await added('лишний.pdf');
+    expect((await remove(spare, supervisor)).status).toBe(204);
+    const history = (await stack.db.dataSource.query(
+      `SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type = 'answer-file-removed' ORDER BY id`,
+      [id],
+    )) as { type: string; data: Record<string, unknown> }[];
+    expect(history.map((h) => h.data)).toEqual([
+      { answerId: draft.id, attachmentId: wrong },
+      { answerId: draft.id, attachmentId: spare },
+    ]);
+    const audit = (await stack.db.dataSource.query(
+      `SELECT user_id AS "userId" FROM audit_log WHERE action = 'detach-from-answer' AND entity_id = $1
+          AND outcome = 'ok' ORDER BY id`,
+      [id],
+    )) as { userId: string }[];
+    expect(audit.map((a) => a.userId)).toEqual([operator.userId, supervisor.userId]);
+
+    // Approved: the draft is no longer a draft, and its files stay as approved.
+    expect((await post(`/api/v1/appeals/${id}/answers/${draft.id}/approve`, supervisor)).status).toBe(204);
+    const late = await remove(right, operator);
+    expect([late.status, ((await late.json()) as { message: string }).message]).toEqual([
+      409,
+      'Ответ уже согласован: убрать файл можно только из проекта до согласования',
+    ]);
+    expect(await listed()).toEqual(['предписание.pdf']);
+  });
 });

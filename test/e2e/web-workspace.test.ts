@@ -437,7 +437,7 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
-  it('operator: drafts an answer, attaches files to it and sees them listed; a wrong type is refused in Russian', async () => {
+  it('operator: drafts an answer, attaches files to it, sees them listed and removes one; a wrong type is refused in Russian', async () => {
     const headers = await signInHeaders('operator');
     const appeal = await json(
       fetch(`${stack.baseUrl}/api/v1/appeals`, {
@@ -486,9 +486,14 @@ describe('staff web workspace (browser e2e)', () => {
 
     // The link downloads the very bytes attached.
     const download = page.waitForEvent('download');
-    await listed.getByRole('button', { name: 'Предписание № 17.pdf' }).click();
+    await listed.getByRole('button', { name: 'Предписание № 17.pdf', exact: true }).click();
     const saved = await (await download).path();
     expect(Buffer.compare(readFileSync(saved), pdf)).toBe(0);
+
+    // Attached by mistake: the draft's author takes it off again, and the card's history says so.
+    await listed.getByRole('button', { name: 'Убрать файл «Предписание № 17.pdf» из проекта' }).click();
+    await eventually(async () => ((await listed.count()) === 0 ? true : undefined));
+    await page.getByText('Из проекта ответа убран файл').first().waitFor();
     // The one refusal on the way was the wrong type; nothing else failed.
     const [refusals, others] = [problems.get(page)!.filter((p) => /\b415\b/.test(p)), problems.get(page)!];
     expect(others.filter((p) => !refusals.includes(p))).toEqual([]);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Body,
   Controller,
+  Delete,
   HttpCode,
   Param,
   ParseUUIDPipe,
@@ -204,6 +205,18 @@ export class WorkflowController {
       contentType: sniffed ?? 'application/octet-stream',
       content: file?.buffer ?? Buffer.alloc(0),
     });
+  }
+
+  @Delete(':id/answers/:answerId/attachments/:fileId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Убрать файл из проекта ответа (автор или руководитель подразделения)' })
+  async detachFromDraft(
+    @Param('id', uuid) id: string,
+    @Param('answerId', uuid) answerId: string,
+    @Param('fileId', uuid) fileId: string,
+    @Staff() staff: StaffContext,
+  ) {
+    await this.workflow.detachFromDraft(id, answerId, fileId, actorOf(staff));
   }
 
   @Post(':id/answers/:answerId/discard')

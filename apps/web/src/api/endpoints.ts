@@ -32,6 +32,10 @@ export const ENDPOINTS = {
   sendAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send' },
   attachToAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/attachments' },
   answerFile: { method: 'GET', path: '/api/v1/appeals/{id}/answers/{answerId}/attachments/{fileId}' },
+  detachFromAnswer: {
+    method: 'DELETE',
+    path: '/api/v1/appeals/{id}/answers/{answerId}/attachments/{fileId}',
+  },
   close: { method: 'POST', path: '/api/v1/appeals/{id}/close' },
   rate: { method: 'POST', path: '/api/v1/appeals/{id}/ratings' },
   failedDeliveries: { method: 'GET', path: '/api/v1/deliveries/failed' },

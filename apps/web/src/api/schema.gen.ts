@@ -154,7 +154,8 @@ export interface paths {
         get: operations["AppealDetailsController_answerFile"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Убрать файл из проекта ответа (автор или руководитель подразделения) */
+        delete: operations["WorkflowController_detachFromDraft"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4667,6 +4668,27 @@ export interface operations {
         requestBody?: never;
         responses: {
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WorkflowController_detachFromDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                answerId: string;
+                fileId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

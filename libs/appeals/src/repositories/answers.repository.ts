@@ -89,6 +89,28 @@ export class AnswersRepository {
     return row.id;
   }
 
+  /**
+   * Takes a file off an answer: the row goes, and its bytes with it when nothing else refers to them (stored once
+   * by hash). The removed file's name, or undefined when the answer has no such file.
+   */
+  async removeFile(tx: Db, answerId: string, fileId: string): Promise<{ fileName: string } | undefined> {
+    const [row] = (await tx.query(
+      // Through a CTE: a bare DELETE … RETURNING comes back from TypeORM as [rows, count].
+      `WITH removed AS (DELETE FROM answer_attachments WHERE id = $1 AND answer_id = $2 RETURNING file_name, sha256)
+       SELECT file_name AS "fileName", sha256 FROM removed`,
+      [fileId, answerId],
+    )) as { fileName: string; sha256: string }[];
+    if (!row) return undefined;
+    await tx.query(
+      `DELETE FROM attachment_contents c WHERE c.sha256 = $1
+          AND NOT EXISTS (SELECT 1 FROM attachments x WHERE x.sha256 = c.sha256)
+          AND NOT EXISTS (SELECT 1 FROM answer_attachments x WHERE x.sha256 = c.sha256)
+          AND NOT EXISTS (SELECT 1 FROM kb_attachments x WHERE x.sha256 = c.sha256)`,
+      [row.sha256],
+    );
+    return { fileName: row.fileName };
+  }
+
   /** A file's content, when it belongs to this answer of this appeal (and, with `sentOnly`, the answer was sent). */
   async fileContent(
     appealId: string,

@@ -133,6 +133,10 @@ export class AppealWorkflow {
     return this.commands.drafts.attach(appealId, answerId, actor, file);
   }
 
+  detachFromDraft(appealId: string, answerId: string, fileId: string, actor: Actor): Promise<void> {
+    return this.commands.drafts.detach(appealId, answerId, fileId, actor);
+  }
+
   discardDraft(appealId: string, answerId: string, actor: Actor): Promise<void> {
     return this.commands.drafts.discard(appealId, answerId, actor);
   }

@@ -28,6 +28,7 @@ function size(bytes: number): string {
 export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer: Answer; me: Me }) {
   const queryClient = useQueryClient();
   const [uploading, setUploading] = useState(false);
+  const [removing, setRemoving] = useState<string | undefined>();
   const [errors, setErrors] = useState<string[]>([]);
   const canAttach = mayAttach(answer, me);
   if (!answer.attachments.length && !canAttach) return null;
@@ -46,6 +47,19 @@ export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer
     } catch (error) {
       setErrors([`«${file.fileName}»: ${errorText(error)}`]);
     }
+  }
+
+  async function detach(file: Answer['attachments'][number]) {
+    setRemoving(file.id);
+    try {
+      await call('detachFromAnswer', { params: { id: appealId, answerId: answer.id, fileId: file.id } });
+      setErrors([]);
+    } catch (error) {
+      setErrors([`«${file.fileName}»: ${errorText(error)}`]);
+    }
+    setRemoving(undefined);
+    await queryClient.invalidateQueries({ queryKey: ['answers', appealId] });
+    await queryClient.invalidateQueries({ queryKey: ['appeal', appealId] });
   }
 
   async function attach(files: File[]) {
@@ -85,6 +99,18 @@ export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer
           <Text size="xs" c="dimmed">
             {size(f.size)}
           </Text>
+          {canAttach && (
+            <Button
+              size="compact-xs"
+              variant="subtle"
+              color="red.9"
+              loading={removing === f.id}
+              onClick={() => void detach(f)}
+              aria-label={`Убрать файл «${f.fileName}» из проекта`}
+            >
+              Убрать
+            </Button>
+          )}
         </Group>
       ))}
       {canAttach && (

@@ -83,6 +83,29 @@ export class DraftReviewCommand {
     });
   }
 
+  /** A file taken off a draft by whoever may change it, before the draft is approved. */
+  async detach(appealId: string, answerId: string, fileId: string, actor: Actor): Promise<void> {
+    await this.change.run(appealId, actor, 'detach-from-answer', async ({ tx, appeal: a, record }) => {
+      const answer = await this.rules.answer(tx, a.id, answerId);
+      if (answer.status !== 'draft') {
+        const message =
+          answer.status === 'sent'
+            ? 'Ответ уже отправлен заявителю: убрать из него файл нельзя'
+            : 'Ответ уже согласован: убрать файл можно только из проекта до согласования';
+        throw new WorkflowError('conflict', message, { file: message });
+      }
+      if (!mayHandleDraft(answer, actor)) {
+        throw new WorkflowError(
+          'forbidden',
+          'Убрать файл может автор проекта или руководитель подразделения',
+        );
+      }
+      const removed = await this.answers.removeFile(tx, answerId, fileId);
+      if (!removed) throw new WorkflowError('not-found', 'Файл не найден');
+      await record('answer-file-removed', { answerId, attachmentId: fileId });
+    });
+  }
+
   async edit(
     appealId: string,
     answerId: string,
