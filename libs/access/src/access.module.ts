@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { AuditLog } from './audit-log.service';
+import { AuditLog } from './audit-log.repository';
 import { StaffAuthGuard } from './staff-auth.guard';
-import { SignInLockouts } from './sign-in-lockouts';
+import { SignInLockouts } from './sign-in-lockouts.repository';
 import { StaffUsersRepository } from './staff-users.repository';
 import { StaffUsers } from './staff-users.service';
 

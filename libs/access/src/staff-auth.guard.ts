@@ -8,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { DomainError, forbiddenError } from '@inbox/common';
 import { type AccessScope } from './access-scope';
-import { AuditLog } from './audit-log.service';
+import { AuditLog } from './audit-log.repository';
 import { type Role } from './roles';
 import { type StaffUser, StaffUsers } from './staff-users.service';
 

@@ -4,7 +4,8 @@ import { conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox
 import { AppConfig } from '@inbox/config';
 import { type AccessScope, canSeeOrganisation } from './access-scope';
 import { hashPassword, needsRehash, OWASP_SCRYPT, type ScryptParams, verifyPassword } from './passwords';
-import { type Lockout, SignInLockouts } from './sign-in-lockouts';
+import { type Lockout } from './sign-in-lockouts';
+import { SignInLockouts } from './sign-in-lockouts.repository';
 import { Role } from './roles';
 import { type Assignee, type StaffUser, StaffUsersRepository } from './staff-users.repository';
 import { TokenSigner } from './tokens';

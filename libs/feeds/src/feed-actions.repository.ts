@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, SqlRepository } from '@inbox/database';
-import { type OutboundMessage } from '@inbox/integrations/contract';
 
 export type FeedActionKind = 'pos-status' | 'pos-files' | 'email-547-notice' | 'medo-receipt';
 
@@ -15,8 +14,8 @@ export interface FeedActionRow {
 }
 
 /**
- * The `feed_actions` table (one row per kind + dedupe key), the outbound message a notice action queues,
- * and the history event of an action that failed for good.
+ * The `feed_actions` table (one row per kind + dedupe key). The message a notice action queues is written by
+ * libs/delivery, the history event of an action that failed for good by libs/appeals.
  */
 @Injectable()
 export class FeedActionsRepository extends SqlRepository {
@@ -62,30 +61,13 @@ export class FeedActionsRepository extends SqlRepository {
     return row?.id;
   }
 
-  /** The message the claimed action sends, linked to it; returns the message id. */
-  async insertMessage(
-    tx: Db,
-    actionId: string,
-    message: {
-      appealId: string;
-      channel: string;
-      kind: OutboundMessage['kind'];
-      text: string;
-      subject: string | null;
-    },
-  ): Promise<string> {
-    const row = await this.one<{ id: string }>(
-      `INSERT INTO outbound_messages (appeal_id, channel, kind, text, subject) VALUES ($1, $2, $3, $4, $5)
-       RETURNING id`,
-      [message.appealId, message.channel, message.kind, message.text, message.subject],
-      tx,
-    );
+  /** Links the claimed action to the message it queued. */
+  async linkMessage(tx: Db, actionId: string, messageId: string): Promise<void> {
     await this.rows(
       `UPDATE feed_actions SET outbound_message_id = $2 WHERE id = $1`,
-      [actionId, row!.id],
+      [actionId, messageId],
       tx,
     );
-    return row!.id;
   }
 
   due(kind: FeedActionKind, limit: number, now: Date): Promise<FeedActionRow[]> {
@@ -112,17 +94,12 @@ export class FeedActionsRepository extends SqlRepository {
     );
   }
 
-  /** Failed for good: kept with the reason, and a history event for the appeal. */
-  async fail(tx: Db, row: FeedActionRow, reason: string): Promise<void> {
+  /** Failed for good: kept with the reason. */
+  async fail(tx: Db, id: string, reason: string): Promise<void> {
     await this.rows(
       `UPDATE feed_actions SET state = 'failed', attempts = attempts + 1, last_error = $2, done_at = now()
         WHERE id = $1`,
-      [row.id, reason],
-      tx,
-    );
-    await this.rows(
-      `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'feed-action-failed', $2)`,
-      [row.appeal_id, { feedActionId: row.id, kind: row.kind, reason }],
+      [id, reason],
       tx,
     );
   }

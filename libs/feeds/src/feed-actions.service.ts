@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { AppealHistoryRepository } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { Transactions } from '@inbox/database';
+import { OutboundMessagesRepository } from '@inbox/delivery';
 import { type OutboundMessage } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
 import { type FeedActionKind, type FeedActionRow, FeedActionsRepository } from './feed-actions.repository';
@@ -16,6 +18,8 @@ export class FeedActions {
   constructor(
     private readonly repository: FeedActionsRepository,
     private readonly transactions: Transactions,
+    private readonly messages: OutboundMessagesRepository,
+    private readonly history: AppealHistoryRepository,
     private readonly jobs: JobProducer,
   ) {}
 
@@ -54,13 +58,15 @@ export class FeedActions {
     const messageId = await this.transactions.run(async (tx) => {
       const claimId = await this.repository.claimDone(tx, input.kind, input.dedupeKey, input.appealId);
       if (!claimId) return undefined;
-      return this.repository.insertMessage(tx, claimId, {
+      const id = await this.messages.queue(tx, {
         appealId: input.appealId,
         channel: input.channel,
         kind: input.messageKind,
         text: input.text,
         subject: input.subject ?? null,
       });
+      await this.repository.linkMessage(tx, claimId, id);
+      return id;
     });
     if (!messageId) return undefined;
     await this.jobs
@@ -94,6 +100,14 @@ export class FeedActions {
 
   /** Failed for good: kept with the reason and shown in the appeal's history. */
   async fail(row: FeedActionRow, reason: string): Promise<void> {
-    await this.transactions.run((tx) => this.repository.fail(tx, row, reason.slice(0, 1000)));
+    const kept = reason.slice(0, 1000);
+    await this.transactions.run(async (tx) => {
+      await this.repository.fail(tx, row.id, kept);
+      await this.history.append(tx, row.appeal_id, 'feed-action-failed', null, {
+        feedActionId: row.id,
+        kind: row.kind,
+        reason: kept,
+      });
+    });
   }
 }

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AppealsModule } from '@inbox/appeals';
+import { OutboundMessagesModule } from '@inbox/delivery';
 import { OrganisationsModule } from '@inbox/organisations';
 import { ChannelCategoriesRepository } from './channel-categories.repository';
 import { EmailFeed } from './email-feed.service';
@@ -17,7 +19,7 @@ import { PosRubricatorSync } from './pos-rubricator-sync.service';
  * ChannelsModule and QueueModule.
  */
 @Module({
-  imports: [OrganisationsModule],
+  imports: [OrganisationsModule, AppealsModule, OutboundMessagesModule],
   providers: [
     FeedsRepository,
     ChannelCategoriesRepository,

@@ -74,8 +74,8 @@ const SUMMARY_COLUMNS = `i.id, i.title, i.topic_id AS "topicId", t.name AS "topi
   i.answered_at AS "answeredAt"`;
 
 /**
- * The incidents lib's tables: `incidents`, `appeal_cluster_keys`, `incident_answers` (which drafts answer an
- * incident) and the appeals' `incident_id` link.
+ * The incidents lib's tables: `incidents`, `appeal_cluster_keys` and `incident_answers` (which drafts answer an
+ * incident); the appeals' `incident_id` link is written by libs/appeals (AppealsRepository.linkToIncident).
  */
 @Injectable()
 export class IncidentsRepository extends SqlRepository {
@@ -179,17 +179,6 @@ export class IncidentsRepository extends SqlRepository {
       tx,
     );
     return row!.id;
-  }
-
-  /** Links the appeals that are in no incident yet; returns those linked. */
-  async link(tx: Db, incidentId: string, appealIds: string[]): Promise<string[]> {
-    const rows = await this.rows<{ id: string }>(
-      `UPDATE appeals SET incident_id = $1, updated_at = now(), version = version + 1
-        WHERE id = ANY($2::uuid[]) AND incident_id IS NULL RETURNING id`,
-      [incidentId, appealIds],
-      tx,
-    );
-    return rows.map((r) => r.id);
   }
 
   /** The incident's count and time span from its appeals; its topic from the first item that had one. */

@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, AuditLog, Role } from '@inbox/access';
-import { type Actor, AppealHistoryRepository, AppealWorkflow, WorkflowError } from '@inbox/appeals';
+import {
+  type Actor,
+  AppealHistoryRepository,
+  AppealsRepository,
+  AppealWorkflow,
+  WorkflowError,
+} from '@inbox/appeals';
 import {
   conflictError,
   decodeTimeIdCursor,
@@ -73,6 +79,7 @@ export class Incidents {
     private readonly repository: IncidentsRepository,
     private readonly transactions: Transactions,
     private readonly history: AppealHistoryRepository,
+    private readonly appeals: AppealsRepository,
     private readonly config: AppConfig,
     private readonly workflow: AppealWorkflow,
     private readonly audit: AuditLog,
@@ -159,7 +166,7 @@ export class Incidents {
       const joining = created
         ? [...matches.entries()].filter(([, m]) => !m.incidentId).map(([id]) => id)
         : [];
-      const linked = await this.repository.link(tx, incidentId, [a.id, ...joining]);
+      const linked = await this.appeals.linkToIncident(tx, incidentId, [a.id, ...joining]);
       for (const id of linked) {
         const m = id === a.id ? bestMatch(matches) : matches.get(id);
         await this.history.append(tx, id, 'incident-linked', null, {

@@ -94,15 +94,6 @@ export class LegalFlagsRepository extends SqlRepository {
     );
   }
 
-  /** The appeal changed (its card shows the decision): a new version for those who cache it. */
-  async touchAppeal(tx: Db, appealId: string): Promise<void> {
-    await this.rows(
-      `UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`,
-      [appealId],
-      tx,
-    );
-  }
-
   /** Is the appeal there and within the scope (locked when asked)? */
   async appealVisible(
     appealId: string,

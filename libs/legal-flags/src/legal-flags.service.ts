@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, AuditLog } from '@inbox/access';
-import { AppealHistoryRepository } from '@inbox/appeals';
+import { AppealHistoryRepository, AppealsRepository } from '@inbox/appeals';
 import { conflictError, DomainError, notFoundError, UUID } from '@inbox/common';
 import { type Db, Transactions } from '@inbox/database';
 import { type StemmedText } from '@inbox/text-classifier';
@@ -45,6 +45,7 @@ export class LegalFlags {
     private readonly repository: LegalFlagsRepository,
     private readonly transactions: Transactions,
     private readonly history: AppealHistoryRepository,
+    private readonly appeals: AppealsRepository,
     private readonly audit: AuditLog,
   ) {}
 
@@ -126,7 +127,8 @@ export class LegalFlags {
           actor.userId,
           { flagId, flag: flag.flag, ...(comment?.trim() ? { comment: comment.trim() } : {}) },
         );
-        await this.repository.touchAppeal(tx, appealId);
+        // The appeal changed (its card shows the decision): a new version for those who cache it.
+        await this.appeals.touch(tx, appealId);
         await this.audit.record(
           {
             userId: actor.userId,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
 import { decodeTimeIdCursor, encodeCursor } from '@inbox/common';
+import { queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus } from '../appeal-status';
 import { type Db } from './db';
@@ -376,6 +377,20 @@ export class AppealsRepository {
   /** Every change bumps the version (optimistic readers) and the update time. */
   async touch(tx: Db, id: string): Promise<void> {
     await tx.query(`UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Links the appeals that are in no incident yet to the incident (libs/incidents groups them), bumping their
+   * version; returns those linked.
+   */
+  async linkToIncident(tx: Db, incidentId: string, appealIds: string[]): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `UPDATE appeals SET incident_id = $1, updated_at = now(), version = version + 1
+        WHERE id = ANY($2::uuid[]) AND incident_id IS NULL RETURNING id`,
+      [incidentId, appealIds],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** The applicant's fields escalation requires (S0). */

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { type Db, SqlRepository } from '@inbox/database';
+
+/** A message to a citizen that could not be delivered, as staff see it in the queue (no text, no contacts). */
+export interface FailedDelivery {
+  id: string;
+  appealId: string;
+  registrationNumber: string;
+  channel: string;
+  kind: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  failedAt: Date | null;
+}
+
+/** The failed messages within a scope, and putting one back in the delivery queue. */
+@Injectable()
+export class FailedDeliveriesRepository extends SqlRepository {
+  list(scope: AccessScope, limit: number): Promise<FailedDelivery[]> {
+    const params: unknown[] = [limit];
+    return this.rows<FailedDelivery>(
+      `SELECT m.id, m.appeal_id AS "appealId", a.registration_number AS "registrationNumber", m.channel, m.kind,
+              m.attempts, m.last_error AS "lastError", m.created_at AS "createdAt",
+              (SELECT max(e.occurred_at) FROM appeal_events e
+                WHERE e.appeal_id = m.appeal_id AND e.type = 'delivery-failed'
+                  AND e.data->>'outboundMessageId' = m.id::text) AS "failedAt"
+         FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id
+        WHERE m.status = 'failed' AND ${appealScopeSql(scope, params, 'a')}
+        ORDER BY m.created_at DESC, m.id LIMIT $1`,
+      params,
+    );
+  }
+
+  async appealInScope(scope: AccessScope, appealId: string): Promise<boolean> {
+    const params: unknown[] = [appealId];
+    return (
+      (await this.one(
+        `SELECT 1 FROM appeals a WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')}`,
+        params,
+      )) !== undefined
+    );
+  }
+
+  /**
+   * Back to 'queued' with its attempts reset (and off the sweep's automatic retry rounds). False when the
+   * message is not a failed one of this appeal.
+   */
+  async requeue(tx: Db, appealId: string, messageId: string): Promise<boolean> {
+    const updated = await this.rows(
+      `UPDATE outbound_messages SET status = 'queued', attempts = 0, retry_at = NULL
+        WHERE id = $1 AND appeal_id = $2 AND status = 'failed' RETURNING id`,
+      [messageId, appealId],
+      tx,
+    );
+    return updated.length > 0;
+  }
+}
