@@ -3,6 +3,7 @@ import { ChannelPuller, ChannelRegistry, type PullReport } from '@inbox/channels
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { OkFake } from '../fakes/ok/ok-fake';
 import { type SentVkMessage, VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAppeal, mailHeader, readMail } from './feed-helpers';
@@ -52,6 +53,7 @@ describe('many accounts per channel (e2e)', () => {
   let dovecot: DovecotInstance;
   let smtpA: SmtpReceiver;
   let smtpB: SmtpReceiver;
+  let ok: OkFake;
   let stack: TestStack;
   let admin: SignedIn;
   let operator: SignedIn;
@@ -64,6 +66,7 @@ describe('many accounts per channel (e2e)', () => {
     vkB = await new VkFake({ groupId: 218840099 }).start();
     dovecot = await startDovecot();
     [smtpA, smtpB] = await Promise.all([startSmtpReceiver(), startSmtpReceiver()]);
+    ok = await new OkFake().start();
     stack = await startTestStack({
       worker: true,
       env: {
@@ -79,7 +82,7 @@ describe('many accounts per channel (e2e)', () => {
   });
   afterAll(async () => {
     await stack?.close();
-    await Promise.all([vkA?.stop(), vkB?.stop(), dovecot?.stop(), smtpA?.stop(), smtpB?.stop()]);
+    await Promise.all([vkA?.stop(), vkB?.stop(), dovecot?.stop(), smtpA?.stop(), smtpB?.stop(), ok?.stop()]);
   });
 
   const api = (method: string, path: string, who: SignedIn, body?: unknown) =>
@@ -333,17 +336,19 @@ describe('many accounts per channel (e2e)', () => {
     }
   });
 
-  it('answers each mailbox’s letter from that mailbox, through its own SMTP server', async () => {
-    const puller = stack.worker!.get(ChannelPuller);
+  /** One pull of the account by the worker's puller, as its timer would (waiting while another runs). */
+  const pull = async (accountId: string): Promise<PullReport> => {
     await stack.worker!.get(ChannelRegistry).refresh();
-    const pull = async (accountId: string): Promise<PullReport> => {
-      for (let i = 0; i < 100; i++) {
-        const report = await puller.pull(accountId);
-        if (report.ran) return report;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error('the pull never ran');
-    };
+    const puller = stack.worker!.get(ChannelPuller);
+    for (let i = 0; i < 100; i++) {
+      const report = await puller.pull(accountId);
+      if (report.ran) return report;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('the pull never ran');
+  };
+
+  it('answers each mailbox’s letter from that mailbox, through its own SMTP server', async () => {
     const cases = [
       { key: 'mailA', smtp: smtpA, other: smtpB, ours: 'priemnaya@region.test', user: dovecot.users[0].user },
       { key: 'mailB', smtp: smtpB, other: smtpA, ours: 'minstroy@region.test', user: dovecot.users[1].user },
@@ -408,5 +413,50 @@ describe('many accounts per channel (e2e)', () => {
       400,
       '«ID сообщества» (groupId) — число',
     ]);
+  });
+
+  it('adds an OK group with its wall: told which wall field is missing, then the wall is read through it', async () => {
+    const body = {
+      kind: 'ok',
+      name: 'Группа в Одноклассниках',
+      settings: {
+        apiBaseUrl: ok.apiBaseUrl,
+        groupId: Number(ok.groupId),
+        restUrl: ok.restUrl,
+        pullEveryMs: 3_600_000,
+      },
+      secrets: { accessToken: ok.token, webhookSecret: ok.webhookSecret },
+    };
+    const refused = await api('POST', '', admin, body);
+    expect([refused.status, ((await refused.json()) as { message: string }).message]).toEqual([
+      400,
+      'Стена группы: укажите «Публичный ключ приложения (стена)» (applicationKey); ' +
+        'Стена группы: задайте секрет «Секретный ключ приложения (стена)» (applicationSecretKey)',
+    ]);
+    const res = await api('POST', '', admin, {
+      ...body,
+      settings: { ...body.settings, applicationKey: ok.applicationKey },
+      secrets: { ...body.secrets, applicationSecretKey: ok.applicationSecretKey },
+    });
+    expect(res.status).toBe(201);
+    const text = await res.text();
+    expect(text).not.toContain(ok.applicationSecretKey);
+    const account = JSON.parse(text) as Account;
+    expect(account).toMatchObject({ kind: 'ok', working: true });
+    expect(account.secrets.find((x) => x.key === 'applicationSecretKey')).toMatchObject({
+      set: true,
+      from: 'store',
+    });
+
+    ok.addTopic('user:577120034499', 'У дома 5 по ул. Кирова третий день не горит фонарь.');
+    expect(await pull(account.id)).toMatchObject({ items: 1, accountId: account.id });
+    const [appeal] = await eventually(async () => {
+      const rows = (await query(
+        `SELECT a.id, i.account_id FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+          WHERE a.channel = 'ok' AND a.text LIKE '%ул. Кирова%'`,
+      )) as { id: string; account_id: string }[];
+      return rows.length ? rows : undefined;
+    });
+    expect(appeal.account_id).toBe(account.id);
   });
 });

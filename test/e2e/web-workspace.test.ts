@@ -789,6 +789,25 @@ describe('staff web workspace (browser e2e)', () => {
     ]);
   });
 
+  it("admin: an OK group's form has its wall fields, said to go together", async () => {
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/admin/channel-accounts`);
+    await page.getByRole('table', { name: 'Учётные записи каналов' }).waitFor();
+    await page.getByRole('button', { name: 'Добавить учётную запись' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Новая учётная запись канала' });
+    await dialog.getByRole('textbox', { name: 'Канал' }).click();
+    await page.getByRole('option', { name: 'Одноклассники' }).click();
+    for (const label of ['ID группы (стена)', 'Публичный ключ приложения (стена)', 'Адрес REST API (стена)'])
+      await dialog.getByRole('textbox', { name: label, exact: true }).waitFor();
+    await dialog.getByLabel('Секретный ключ приложения (стена)', { exact: true }).waitFor();
+    await dialog
+      .getByText(
+        'Стена группы: «ID группы (стена)», «Публичный ключ приложения (стена)», «Секретный ключ приложения (стена)» — задаются все вместе или не задаются вовсе.',
+      )
+      .waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('admin: answer templates for an organisation added, edited and switched off; fast-track rules added, switched off and removed', async () => {
     const page = await signIn('admin');
     await page.goto(`${stack.baseUrl}/app/admin/templates`);

@@ -26,6 +26,15 @@ export interface AccountSpec {
   secrets: readonly SecretField[];
   /** Settings this kind takes beyond the listed ones (a site feed's field mapping). */
   openSettings?: boolean;
+  /** Fields that work only together (OK's wall): none of them, or every one. */
+  together?: readonly FieldGroup[];
+}
+
+/** Settings and secrets that are needed together once one of them is given. */
+export interface FieldGroup {
+  label: string;
+  settings: readonly string[];
+  secrets: readonly string[];
 }
 
 /**
@@ -104,10 +113,25 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
     settings: [
       { key: 'apiBaseUrl', label: 'Адрес API', type: 'url', default: 'https://api.ok.ru/graph' },
       { key: 'webhookUrl', label: 'Адрес вебхука', type: 'url' },
+      // The group's wall, read and answered through the REST API with the application's keys.
+      { key: 'groupId', label: 'ID группы (стена)', type: 'number' },
+      { key: 'applicationKey', label: 'Публичный ключ приложения (стена)', type: 'string' },
+      { key: 'restUrl', label: 'Адрес REST API (стена)', type: 'url', default: 'https://api.ok.ru/fb.do' },
+      { key: 'wallTopics', label: 'Тем стены за опрос', type: 'number', default: 20 },
+      { key: 'wallLookbackMs', label: 'Первый опрос стены назад, мс', type: 'number' },
+      { key: 'pullEveryMs', label: 'Опрос стены каждые, мс', type: 'number' },
     ],
     secrets: [
       { key: 'accessToken', label: 'Ключ доступа группы', required: true },
       { key: 'webhookSecret', label: 'Секрет вебхука', required: true },
+      { key: 'applicationSecretKey', label: 'Секретный ключ приложения (стена)' },
+    ],
+    together: [
+      {
+        label: 'Стена группы',
+        settings: ['groupId', 'applicationKey'],
+        secrets: ['applicationSecretKey'],
+      },
     ],
   },
   pos: {
@@ -245,11 +269,24 @@ export function checkAccount(
     if (typeof name !== 'string' || (name !== '' && !ENV_NAME.test(name)))
       problems.push(`Секрет «${key}»: имя переменной окружения — заглавные латинские буквы, цифры и _`);
   }
+  const secretSet = (key: string) =>
+    Boolean(input.secrets[key] || input.secretEnv[key]) ||
+    (input.secrets[key] !== '' && input.secretEnv[key] !== '' && stored.secretKeys.includes(key));
   for (const field of spec.secrets.filter((s) => s.required)) {
-    const given = input.secrets[field.key] || input.secretEnv[field.key];
-    const removed = input.secrets[field.key] === '' || input.secretEnv[field.key] === '';
-    if (!given && (removed || !stored.secretKeys.includes(field.key)))
-      problems.push(`Задайте секрет «${field.label}» (${field.key})`);
+    if (!secretSet(field.key)) problems.push(`Задайте секрет «${field.label}» (${field.key})`);
+  }
+  for (const group of spec.together ?? []) {
+    const settingSet = (key: string) => ![undefined, null, ''].includes(input.settings[key] as never);
+    const given = group.settings.filter(settingSet).length + group.secrets.filter(secretSet).length;
+    if (given === 0 || given === group.settings.length + group.secrets.length) continue;
+    for (const key of group.settings.filter((k) => !settingSet(k))) {
+      const field = spec.settings.find((f) => f.key === key)!;
+      problems.push(`${group.label}: укажите «${field.label}» (${key})`);
+    }
+    for (const key of group.secrets.filter((k) => !secretSet(k))) {
+      const field = spec.secrets.find((f) => f.key === key)!;
+      problems.push(`${group.label}: задайте секрет «${field.label}» (${key})`);
+    }
   }
   return { settings, problems };
 }

@@ -66,9 +66,21 @@ export class ChannelSecretFieldDto {
   @ApiProperty({ required: false }) required?: boolean;
 }
 
+export class ChannelFieldGroupDto {
+  @ApiProperty({ example: 'Стена группы' }) label!: string;
+  @ApiProperty({ type: [String], example: ['groupId', 'applicationKey'] }) settings!: string[];
+  @ApiProperty({ type: [String], example: ['applicationSecretKey'] }) secrets!: string[];
+}
+
 export class ChannelKindDto {
   @ApiProperty({ enum: CONNECTOR_KINDS }) kind!: string;
   @ApiProperty() label!: string;
   @ApiProperty({ type: [ChannelSettingFieldDto] }) settings!: ChannelSettingFieldDto[];
   @ApiProperty({ type: [ChannelSecretFieldDto] }) secrets!: ChannelSecretFieldDto[];
+  @ApiProperty({
+    type: [ChannelFieldGroupDto],
+    required: false,
+    description: 'Поля, нужные только вместе: не задано ни одно или заданы все',
+  })
+  together?: ChannelFieldGroupDto[];
 }

@@ -2713,12 +2713,31 @@ export interface components {
             pendingActions: number;
             syncStage: string;
         };
+        ChannelFieldGroupDto: {
+            /** @example Стена группы */
+            label: string;
+            /**
+             * @example [
+             *       "applicationSecretKey"
+             *     ]
+             */
+            secrets: string[];
+            /**
+             * @example [
+             *       "groupId",
+             *       "applicationKey"
+             *     ]
+             */
+            settings: string[];
+        };
         ChannelKindDto: {
             /** @enum {string} */
             kind: "email" | "telegram" | "vk" | "ok" | "pos" | "medo" | "website-feed";
             label: string;
             secrets: components["schemas"]["ChannelSecretFieldDto"][];
             settings: components["schemas"]["ChannelSettingFieldDto"][];
+            /** @description Поля, нужные только вместе: не задано ни одно или заданы все */
+            together?: components["schemas"]["ChannelFieldGroupDto"][];
         };
         ChannelSecretDto: {
             /** @description Имя переменной окружения, если секрет берётся из неё */

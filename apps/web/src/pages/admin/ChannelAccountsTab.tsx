@@ -305,6 +305,18 @@ function AccountModal(props: {
           </Group>
         );
       })}
+      {(spec.together ?? []).map((g) => (
+        <Text key={g.label} size="xs" c="dimmed" data-testid="channel-field-group">
+          {g.label}:{' '}
+          {[
+            ...g.settings.map((k) => spec.settings.find((f) => f.key === k)?.label ?? k),
+            ...g.secrets.map((k) => spec.secrets.find((f) => f.key === k)?.label ?? k),
+          ]
+            .map((label) => `«${label}»`)
+            .join(', ')}{' '}
+          — задаются все вместе или не задаются вовсе.
+        </Text>
+      ))}
       {a?.webhookPath && (
         <Text size="xs" c="dimmed">
           Адрес для уведомлений канала: <code>{a.webhookPath}</code>
