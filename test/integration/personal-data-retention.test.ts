@@ -3,13 +3,14 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, AccessModule, Role } from '@inbox/access';
-import { AppealQueries, AppealRegistrar, AppealsModule, PersonalDataRetention } from '@inbox/appeals';
+import { AppealQueries, AppealRegistrar, AppealsModule } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
+import { PersonalDataRetention, RetentionModule } from '@inbox/retention';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { TEST_REDIS_URL } from '../support/services';
@@ -24,6 +25,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
     AppealsModule,
     IntakeModule,
     ReportsModule,
+    RetentionModule,
   ],
 })
 class RetentionTestModule {}

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { PersonalDataRetention } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
+import { PersonalDataRetention } from '@inbox/retention';
 
 /**
  * Erases the personal data of appeals past the retention period every RETENTION_SWEEP_MS, on a timer in each

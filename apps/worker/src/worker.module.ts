@@ -10,6 +10,7 @@ import { IntakeModule } from '@inbox/intake';
 import { FeedsModule } from '@inbox/feeds';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { QueueModule } from '@inbox/queue';
+import { RetentionModule } from '@inbox/retention';
 import { ClassificationWorkerModule } from './classification.worker';
 import { ClocksWorkerModule } from './clocks.worker';
 import { KnowledgeWorkerModule } from './knowledge.worker';
@@ -35,6 +36,7 @@ import { RetentionWorker } from './retention.worker';
     BotModule,
     ClassificationWorkerModule,
     KnowledgeWorkerModule,
+    RetentionModule,
   ],
   providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker, EventOutboxWorker, RetentionWorker],
 })

@@ -7,7 +7,6 @@ import { AppealRegistrar } from './appeal-registrar.service';
 import { AppealQueries } from './appeal-queries.service';
 import { AnswerTemplates } from './answer-templates.service';
 import { StaffNotifications } from './staff-notifications.service';
-import { PersonalDataRetention } from './personal-data-retention.service';
 import { APPEAL_REPOSITORIES } from './repositories';
 import { AppealChange } from './workflow/appeal-change';
 import { AnswerRelease } from './workflow/answer-release';
@@ -30,7 +29,6 @@ import { CardEditor } from './workflow/card-editor';
     AppealWorkflow,
     AnswerTemplates,
     StaffNotifications,
-    PersonalDataRetention,
   ],
   exports: [
     ...APPEAL_REPOSITORIES,
@@ -39,7 +37,6 @@ import { CardEditor } from './workflow/card-editor';
     AppealWorkflow,
     AnswerTemplates,
     StaffNotifications,
-    PersonalDataRetention,
   ],
 })
 export class AppealsModule {}

@@ -10,4 +10,3 @@ export * from './workflow';
 export * from './appeal-event-feed.service';
 export * from './answer-templates.service';
 export * from './staff-notifications.service';
-export * from './personal-data-retention.service';

@@ -19,3 +19,4 @@ export * from './appeal-events-outbox.repository';
 export * from './appeal-event-hooks.service';
 export * from './event-outbox-panel.service';
 export * from './quarantine-panel.service';
+export * from './quarantined-inputs.repository';

@@ -11,7 +11,7 @@ export interface QueuedMessage {
   subject: string | null;
 }
 
-/** `outbound_messages` as other libs write it: a message queued in their transaction. */
+/** `outbound_messages` as other libs write it in their transaction: a message queued, texts erased. */
 @Injectable()
 export class OutboundMessagesRepository extends SqlRepository {
   /** Queues the message (status 'queued', the table's default); returns its id. */
@@ -23,6 +23,15 @@ export class OutboundMessagesRepository extends SqlRepository {
       tx,
     );
     return row!.id;
+  }
+
+  /** The appeals' messages lose their texts and subjects (retention): `text` stands in their place. */
+  async eraseTexts(tx: Db, appealIds: string[], text: string): Promise<void> {
+    await this.rows(
+      `UPDATE outbound_messages SET text = $2, subject = NULL WHERE appeal_id = ANY($1)`,
+      [appealIds, text],
+      tx,
+    );
   }
 }
 

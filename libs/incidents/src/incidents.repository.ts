@@ -181,6 +181,15 @@ export class IncidentsRepository extends SqlRepository {
     return row!.id;
   }
 
+  /** The appeals' normalised addresses go with their personal data (retention); their text bands stay. */
+  async forgetAddresses(tx: Db, appealIds: string[]): Promise<void> {
+    await this.rows(
+      `UPDATE appeal_cluster_keys SET address_key = NULL WHERE appeal_id = ANY($1)`,
+      [appealIds],
+      tx,
+    );
+  }
+
   /** The incident's count and time span from its appeals; its topic from the first item that had one. */
   async refreshCounts(tx: Db, incidentId: string, topicId: string | null): Promise<void> {
     await this.rows(

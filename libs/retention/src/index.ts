@@ -1,0 +1,2 @@
+export * from './personal-data-retention.service';
+export * from './retention.module';
