@@ -28,6 +28,7 @@ import { SendClaims1796199100000 } from './1796199100000-SendClaims';
 import { BotReplyRetryRounds1796199200000 } from './1796199200000-BotReplyRetryRounds';
 import { ClockMarksKindIndex1796199900000 } from './1796199900000-ClockMarksKindIndex';
 import { OrganisationRequisites1796200000000 } from './1796200000000-OrganisationRequisites';
+import { AppealDailyCounts1796200500000 } from './1796200500000-AppealDailyCounts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   BotReplyRetryRounds1796199200000,
   ClockMarksKindIndex1796199900000,
   OrganisationRequisites1796200000000,
+  AppealDailyCounts1796200500000,
 ];

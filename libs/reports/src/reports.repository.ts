@@ -6,6 +6,9 @@ import { SqlRepository } from '@inbox/database';
 // Literals, not parameters, so the planner can use the partial index on open appeals.
 const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
 
+/** The key of the daily counts compares a missing topic as this id (migration AppealDailyCounts). */
+const NO_TOPIC = '00000000-0000-0000-0000-000000000000';
+
 /** Dates are local dates in each appeal's own zone, as its deadlines are. */
 const LOCAL_DAY = `(a.registered_at AT TIME ZONE a.time_zone)::date`;
 
@@ -122,21 +125,66 @@ export class ReportsRepository extends SqlRepository {
   }
 
   /**
-   * Each figure its own count over the rows it needs: the open ones through the partial index of open appeals,
-   * the last day's by registration time. One pass with FILTERs read the whole table on every request.
+   * Moves the appeal count deltas the triggers wrote into the daily counts (migration AppealDailyCounts): one
+   * statement, its cost the changes since the last fold. One fold at a time; a caller that finds another running
+   * goes on (readers add the deltas not yet folded, so nothing is missed). Counts of open statuses that fell to
+   * zero are dropped, so the open totals read only live rows.
+   */
+  async foldCounts(): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const [{ locked }] = (await tx.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('appeal-daily-counts-fold')) AS locked`,
+      )) as { locked: boolean }[];
+      if (!locked) return 0;
+      const folded = await this.rows<{ n: number }>(
+        `WITH gone AS (DELETE FROM appeal_count_deltas RETURNING *),
+              upserted AS (
+                INSERT INTO appeal_daily_counts AS c (day, organisation_id, channel, status, topic_id, fast_track, count)
+                SELECT day, organisation_id, channel, status, topic_id, fast_track, sum(delta)::int
+                  FROM gone GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+                ON CONFLICT (day, organisation_id, channel, status, (COALESCE(topic_id, '${NO_TOPIC}'::uuid)), fast_track)
+                DO UPDATE SET count = c.count + EXCLUDED.count
+                RETURNING 1)
+         SELECT count(*)::int AS n FROM upserted`,
+        [],
+        tx,
+      );
+      await tx.query(`DELETE FROM appeal_daily_counts WHERE status IN (${OPEN}) AND count = 0`);
+      return folded[0].n;
+    });
+  }
+
+  /**
+   * Region-wide, the counts of open appeals come from the maintained daily counts (open, fast-track, without a
+   * topic); the overdue ones and the last day's depend on the time and are counted through their indexes (the
+   * open appeals' due index, the registration index). A narrower scope (an organisation or its subtree: an appeal
+   * is theirs when they hold or held any part of it) counts its rows directly.
    */
   async totals(scope: AccessScope): Promise<DashboardTotalsRow> {
     const params: unknown[] = [];
     const scoped = appealScopeSql(scope, params, 'a');
     const open = (extra: string) =>
       `(SELECT count(*)::int FROM appeals a WHERE a.status IN (${OPEN}) ${extra} AND ${scoped})`;
+    const timed = `${open('AND a.answer_due_at < now()')} AS "overdueOpen",
+              (SELECT count(*)::int FROM appeals a
+                WHERE a.registered_at >= now() - interval '24 hours' AND ${scoped}) AS "received24h"`;
+    if (scope.organisationIds === null) {
+      const row = await this.one<DashboardTotalsRow>(
+        `WITH c AS (${countsSql(`status IN (${OPEN})`)})
+         SELECT COALESCE(sum(c.n), 0)::int AS open,
+                COALESCE(sum(c.n) FILTER (WHERE c.fast_track), 0)::int AS "fastTrackOpen",
+                COALESCE(sum(c.n) FILTER (WHERE c.topic_id IS NULL), 0)::int AS unclassified,
+                ${timed}
+           FROM c`,
+        params,
+      );
+      return row!;
+    }
     const row = await this.one<DashboardTotalsRow>(
       `SELECT ${open('')} AS open,
               ${open('AND a.fast_track')} AS "fastTrackOpen",
-              ${open('AND a.answer_due_at < now()')} AS "overdueOpen",
               ${open('AND a.topic_id IS NULL')} AS "unclassified",
-              (SELECT count(*)::int FROM appeals a
-                WHERE a.registered_at >= now() - interval '24 hours' AND ${scoped}) AS "received24h"`,
+              ${timed}`,
       params,
     );
     return row!;
@@ -187,9 +235,20 @@ export class ReportsRepository extends SqlRepository {
     );
   }
 
-  /** Appeals registered per local day and channel, `from` and `to` inclusive. */
+  /**
+   * Appeals registered per local day and channel, `from` and `to` inclusive: region-wide from the daily counts,
+   * for a narrower scope from its appeals by registration time.
+   */
   volume(scope: AccessScope, from: string, to: string): Promise<VolumeRow[]> {
     const params: unknown[] = [from, to];
+    if (scope.organisationIds === null) {
+      return this.rows<VolumeRow>(
+        `SELECT to_char(c.day, 'YYYY-MM-DD') AS date, c.channel, sum(c.n)::int AS count
+           FROM (${countsSql('day BETWEEN $1::date AND $2::date')}) c
+          GROUP BY c.day, c.channel HAVING sum(c.n) <> 0 ORDER BY 1, 2`,
+        params,
+      );
+    }
     return this.rows<VolumeRow>(
       `SELECT to_char(${LOCAL_DAY}, 'YYYY-MM-DD') AS date, a.channel, count(*)::int AS count
          FROM appeals a
@@ -253,6 +312,13 @@ export class ReportsRepository extends SqlRepository {
       params,
     );
   }
+}
+
+/** The daily counts where `where` holds, with the deltas not yet folded into them (columns as the counts'; n). */
+function countsSql(where: string): string {
+  const columns = 'day, organisation_id, channel, status, topic_id, fast_track';
+  return `SELECT ${columns}, count AS n FROM appeal_daily_counts WHERE ${where}
+          UNION ALL SELECT ${columns}, delta AS n FROM appeal_count_deltas WHERE ${where}`;
 }
 
 /** One row per open appeal and organisation in the scope: overdue when any of its clocks there is, else at risk. */

@@ -65,6 +65,9 @@ export class Reports {
   async dashboard(viewer: ReportViewer): Promise<Dashboard> {
     const { scope } = viewer;
     const now = new Date();
+    // The changes since the last view join the daily counts first (a fold is as long as they are few; readers
+    // add what is not folded, so this only keeps the deltas short).
+    await this.reports.foldCounts();
     const totals = await this.reports.totals(scope);
     const fastTrack = await this.reports.fastTrack(scope);
     const clocksByOrganisation = await this.reports.clocksByOrganisation(scope);
