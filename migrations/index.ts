@@ -29,6 +29,7 @@ import { BotReplyRetryRounds1796199200000 } from './1796199200000-BotReplyRetryR
 import { ClockMarksKindIndex1796199900000 } from './1796199900000-ClockMarksKindIndex';
 import { OrganisationRequisites1796200000000 } from './1796200000000-OrganisationRequisites';
 import { AppealDailyCounts1796200500000 } from './1796200500000-AppealDailyCounts';
+import { OverdueMarkedAppeals1796200600000 } from './1796200600000-OverdueMarkedAppeals';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   ClockMarksKindIndex1796199900000,
   OrganisationRequisites1796200000000,
   AppealDailyCounts1796200500000,
+  OverdueMarkedAppeals1796200600000,
 ];
