@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Role } from '@inbox/access';
 import { NOTICE_547_RU } from '@inbox/feeds';
 import { signInAs, type SignedIn } from '../factories/staff';
@@ -9,6 +11,15 @@ import { answerAppeal, EMAIL_ENV, expectedDueDate, feedTools, mailHeader, readMa
 
 const OURS = 'obrashcheniya@region.test';
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
+
+/** Our own letter fixture (test/fixtures/email), its {{PLACEHOLDERS}} filled in. */
+function fixture(name: string, values: Record<string, string> = {}): Buffer {
+  const raw = readFileSync(join(__dirname, '../fixtures/email', name), 'utf8');
+  return Buffer.from(
+    raw.replace(/\{\{(\w+)\}\}/g, (_, key: string) => values[key]),
+    'utf8',
+  );
+}
 
 function letter(opts: {
   id: string;
@@ -210,12 +221,11 @@ describe('e-mail feed (e2e)', () => {
     const thanksId = `obr-3.${Date.now()}@mail.example`;
     await dovecot.deliver(
       mailbox,
-      letter({
-        id: thanksId,
-        from: citizen,
-        subject: 'Re: Перерасчёт за отопление',
-        body: 'Спасибо, но в квитанции за ноябрь перерасчёта нет.',
-        headers: [`In-Reply-To: <${answerId}>`, `References: <${citizenId}> <${answerId}>`],
+      fixture('reply-to-answer.template.eml', {
+        FROM_ADDRESS: citizen,
+        MESSAGE_ID: thanksId,
+        IN_REPLY_TO: answerId,
+        REFERENCES: `<${citizenId}> <${answerId}>`,
       }),
     );
     expect(await tools.pull('email')).toMatchObject({ items: 1 });
@@ -225,6 +235,21 @@ describe('e-mail feed (e2e)', () => {
         : undefined,
     );
     expect(await tools.appealCount('email', [thanksId])).toBe(0);
+  });
+
+  it('registers an HTML-only letter with a photo (Yandex web mail) with its text, the photo and the HTML kept', async () => {
+    await dovecot.deliver(mailbox, fixture('html-only-mixed.eml'));
+    expect(await tools.pull('email')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('email', '3120171763363112@mail.yandex.example');
+    const c = await card(id);
+    expect(c.text).toBe(
+      'Здравствуйте!\n\nВо дворе дома 7 по ул. Советской третью неделю не вывозят мусор, контейнеры переполнены, ' +
+        'мусор разносит по двору.\n\nФото во вложении.\n\n--\nМария Кузнецова',
+    );
+    expect(c.attachments.map((a: { fileName: string; status: string }) => [a.fileName, a.status])).toEqual([
+      ['IMG_20261117_135802.jpg', 'stored'],
+      ['letter.html', 'stored'],
+    ]);
   });
 
   it('quarantines a letter with broken MIME with its reason and registers the rest of the batch', async () => {

@@ -250,6 +250,27 @@ describe('ПОС feed (e2e)', () => {
     });
   });
 
+  it('syncs a rubricator that repeats a subcategory id under two categories: one row, no conflict', async () => {
+    // A real ПОС lists one subsubject under several subjects; one upsert statement must not touch its row twice.
+    const { subsubjects } = pos;
+    pos.subsubjects = [...subsubjects, { id: 1022, subjectId: 101, name: 'Вывоз мусора', deleted: false }];
+    try {
+      const report = await eventually(async () => {
+        const r = await tools.rubricator.sync();
+        return r.ran ? r : undefined;
+      });
+      expect(report.error).toBeUndefined();
+      expect(report).toMatchObject({ categories: 8 });
+    } finally {
+      pos.subsubjects = subsubjects;
+    }
+    expect(
+      await stack.db.dataSource.query(
+        `SELECT name, deleted FROM channel_categories WHERE channel = 'pos' AND external_id = 'subsubject:1022'`,
+      ),
+    ).toEqual([{ name: 'Вывоз мусора', deleted: false }]);
+  });
+
   it('quarantines a page entry without a text with its reason, registers the rest, and registers each item once however often it is pulled', async () => {
     const messages = [0, 1, 2].map(() => pos.addMessage());
     const ids = messages.map((m) => String(m.posId));

@@ -254,6 +254,43 @@ describe('parseEmail: a citizen letter', () => {
     expect(Buffer.from(item.attachments![1].contentBase64!, 'base64').toString('utf8')).toBe(html);
   });
 
+  it('reads our fixture of an HTML-only Yandex letter with a photo: clean text, the photo, the HTML kept', async () => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, 'html-only-mixed.eml')));
+    expect(item.text).toBe(
+      'Здравствуйте!\n\nВо дворе дома 7 по ул. Советской третью неделю не вывозят мусор, контейнеры переполнены, ' +
+        'мусор разносит по двору.\n\nФото во вложении.\n\n--\nМария Кузнецова',
+    );
+    expect(item.subject).toBe('Не вывозят мусор, ул. Советская, 7');
+    expect(item.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['IMG_20261117_135802.jpg', 'image/jpeg'],
+      ['letter.html', 'text/html'],
+    ]);
+    expect(Buffer.from(item.attachments![1].contentBase64!, 'base64').toString('utf8')).toContain(
+      '<b>третью неделю</b>',
+    );
+  });
+
+  it("reads our fixture of a citizen's Thunderbird reply to our answer as referring to the answer", async () => {
+    const answerId = outboundMessageId('answer-a1b2c3', ctx.fromAddress);
+    const values: Record<string, string> = {
+      FROM_ADDRESS: 'kuznetsova@mail.example',
+      MESSAGE_ID: 'reply-7@mail.example',
+      IN_REPLY_TO: answerId,
+      REFERENCES: `<citizen-7@mail.example> <${answerId}>`,
+    };
+    const raw = readFileSync(resolve(SAMPLES, 'reply-to-answer.template.eml'), 'utf8').replace(
+      /\{\{(\w+)\}\}/g,
+      (_, key: string) => values[key],
+    );
+    const item = await itemOf(Buffer.from(raw, 'utf8'));
+    expect(item.thread).toEqual({
+      key: 'msgid:reply-7@mail.example',
+      refersTo: [`msgid:${answerId}`, 'msgid:citizen-7@mail.example'],
+    });
+    expect(item.subject).toBe('Re: Перерасчёт за отопление');
+    expect(item.text).toContain('в квитанции за ноябрь перерасчёта нет');
+  });
+
   it('carries a base64 attachment inline, with its Cyrillic RFC 2231 file name', async () => {
     const pdf = Buffer.from('%PDF-1.4\n% фото ямы\n%%EOF\n', 'utf8');
     const raw = eml(
