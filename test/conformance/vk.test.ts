@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseVkEvent } from '@inbox/integrations/vk';
-import { decodeJsonBody } from '../../integrations/vk/src/vk-events';
+import { decodeJsonBody } from '@inbox/integrations/contract';
 import { MATERIAL } from './material';
 import { FIXTURES, readJson, readText, shapeOf } from './shape';
 

@@ -1,6 +1,6 @@
 import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
 import { isRecord } from '@inbox/integrations/contract';
-import { cleanText } from './ok-webhook';
+import { cleanText } from '@inbox/integrations/contract';
 
 /*
  * The group's wall as the REST API shows it → inbound items. Pure functions, no I/O.

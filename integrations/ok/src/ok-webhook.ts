@@ -1,11 +1,5 @@
-import {
-  Channel,
-  ConnectorError,
-  ConnectorErrorCode,
-  type InboundAttachment,
-  type InboundItem,
-} from '@inbox/integrations/contract';
-import { isRecord } from '@inbox/integrations/contract';
+import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
+import { cleanText, isRecord } from '@inbox/integrations/contract';
 
 /*
  * OK Bot API webhook messages → inbound items. The documented plain-text message is
@@ -16,33 +10,6 @@ import { isRecord } from '@inbox/integrations/contract';
 export interface ParsedWebhook {
   items: InboundItem[];
   problem?: string;
-}
-
-/** Accepts the raw Buffer, a string or parsed JSON; tolerates a UTF-8 BOM and invalid UTF-8 (→ U+FFFD). */
-export function decodeJsonBody(body: unknown): unknown {
-  if (body === undefined || body === null) {
-    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'empty body', { fields: { body: 'empty' } });
-  }
-  let text: string;
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) text = new TextDecoder('utf-8').decode(body);
-  else if (typeof body === 'string') text = body;
-  else return body;
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'body is not JSON', {
-      fields: { body: 'not JSON' },
-    });
-  }
-}
-
-/** Lone UTF-16 surrogates become U+FFFD; NUL is dropped (Postgres text refuses it). */
-export function cleanText(value: unknown): string {
-  if (typeof value !== 'string') return '';
-  return value
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-    .replaceAll('\u0000', '')
-    .normalize('NFC');
 }
 
 /** OK ids come as `chat:<id>`; the thread key is `chat:<id>` whether or not the prefix was there. */

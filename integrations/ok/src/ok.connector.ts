@@ -14,13 +14,13 @@ import {
   type PullPage,
   type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
-import { downloadFile } from '@inbox/integrations/contract';
-import { isRecord } from '@inbox/integrations/contract';
+import { downloadAttachment } from '@inbox/integrations/contract';
+import { decodeJsonBody, isRecord } from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
 import { OkRest } from './ok-rest';
 import { type OkSettings, type OkWallSettings, okSettings } from './ok-settings';
 import { commentItem, readComments, readTopics, topicItem, wallThreadKeys } from './ok-wall';
-import { decodeJsonBody, parseOkWebhook, sentThreadKey } from './ok-webhook';
+import { parseOkWebhook, sentThreadKey } from './ok-webhook';
 
 /** The query parameter carrying the per-account shared secret on our webhook URL. */
 export const OK_SECRET_PARAM = 'secret';
@@ -297,15 +297,6 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
 
   /** Downloads an attachment by the URL put in remoteRef, from OK hosts only, within the size limit. */
   async fetchAttachment(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile> {
-    const settings = okSettings(account);
-    return downloadFile(
-      remoteRef,
-      {
-        maxBytes: settings.maxAttachmentBytes,
-        timeoutMs: settings.requestTimeoutMs * 4,
-        allowedHosts: settings.attachmentHosts,
-      },
-      'OK attachment',
-    );
+    return downloadAttachment(remoteRef, okSettings(account), 'OK attachment');
   }
 }

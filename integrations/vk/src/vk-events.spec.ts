@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodeJsonBody, cleanText, parseVkEvent } from './vk-events';
+import { cleanText, decodeJsonBody } from '@inbox/integrations/contract';
+import { parseVkEvent } from './vk-events';
 
 // Our own event bodies in the shapes VK sends (test/fixtures/vk); the real ones are checked by the conformance
 // suite (test/conformance).

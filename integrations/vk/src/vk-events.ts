@@ -1,13 +1,11 @@
 import {
   Channel,
-  ConnectorError,
-  ConnectorErrorCode,
   type InboundAttachment,
   type InboundEvent,
   type InboundItem,
 } from '@inbox/integrations/contract';
-import { isRecord } from '@inbox/integrations/contract';
-import { interpretPayload } from './vk-keyboard';
+import { cleanText, isRecord } from '@inbox/integrations/contract';
+import { interpretPayload, type PayloadMeaning } from './vk-keyboard';
 
 /*
  * VK events (Callback API bodies and Bots Long Poll updates share one shape: { type, object, group_id, event_id? })
@@ -36,36 +34,6 @@ export const HANDLED_EVENT_TYPES = [
   'wall_post_new',
   'wall_reply_new',
 ] as const;
-
-/**
- * Accepts the body as the HTTP layer kept it (raw Buffer, string or parsed JSON). Tolerates a UTF-8 BOM and invalid
- * UTF-8 (replaced with U+FFFD): VK bodies with broken emoji are real.
- */
-export function decodeJsonBody(body: unknown): unknown {
-  if (body === undefined || body === null) {
-    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'empty body', { fields: { body: 'empty' } });
-  }
-  let text: string;
-  if (Buffer.isBuffer(body) || body instanceof Uint8Array) text = new TextDecoder('utf-8').decode(body);
-  else if (typeof body === 'string') text = body;
-  else return body;
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
-    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'body is not JSON', {
-      fields: { body: 'not JSON' },
-    });
-  }
-}
-
-/** Lone UTF-16 surrogates (a half emoji escaped as \ud83d) become U+FFFD; NUL is dropped (Postgres text refuses it). */
-export function cleanText(value: unknown): string {
-  if (typeof value !== 'string') return '';
-  return value
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
-    .replaceAll('\u0000', '')
-    .normalize('NFC');
-}
 
 function int(value: unknown): number | undefined {
   const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
@@ -173,79 +141,30 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
 }
 
 function messageNew(object: unknown): ParsedEvents {
-  // Since API 5.103 the object is { message, client_info }; older bodies carry the message itself.
-  const message = isRecord(object) ? (isRecord(object.message) ? object.message : object) : undefined;
-  if (!message) return { ...EMPTY, problem: 'message_new without a message' };
-  const peerId = int(message.peer_id);
-  const fromId = int(message.from_id);
-  const localId = int(message.conversation_message_id) || int(message.id);
-  if (!peerId || !fromId || !localId)
-    return { ...EMPTY, problem: 'message_new without peer_id, from_id or id' };
-  // A group chat the community was added to is not a citizen's dialogue with us: no consent request, no appeal.
-  if (peerId >= VK_CHAT_PEER_BASE) return { ...EMPTY, skipped: 'group-chat' };
+  const read = dialogueMessage(object, 'message_new');
+  if (!('message' in read)) return read;
+  const { message, peerId, fromId, localId } = read;
   // Chat service messages (someone joined, the title changed) are not citizens' words.
   if (isRecord(message.action)) return EMPTY;
-  // Our own outgoing copies (out = 1) and other communities are not citizens either.
-  if (int(message.out) === 1 || fromId < 0) return EMPTY;
   const receivedAt = isoFromUnix(message.date);
-  const author = { externalId: String(fromId) };
   const thread = { key: threadKeys.peer(peerId) };
-  const replyAddress = { peerId };
+  const meaning = interpretPayload(message.payload);
+  if (meaning) {
+    return buttonEvents(
+      meaning,
+      { receivedAt, author: { externalId: String(fromId) }, thread, replyAddress: { peerId } },
+      { rating: `rate:${peerId}:${localId}`, interaction: `btn:${peerId}:${localId}` },
+    );
+  }
   // A reply to one of the community's messages (an answer, a notice) names it: it joins that message's appeal.
   const repliedTo = isRecord(message.reply_message) ? int(message.reply_message.id) : undefined;
   const itemThread = repliedTo ? { ...thread, refersTo: [threadKeys.sent(peerId, repliedTo)] } : thread;
-
-  const meaning = interpretPayload(message.payload);
-  if (meaning) {
-    if (meaning.kind === 'rating') {
-      return {
-        items: [],
-        events: [
-          {
-            kind: 'rating',
-            channel: Channel.Vk,
-            externalId: `rate:${peerId}:${localId}`,
-            receivedAt,
-            target: { registrationNumber: meaning.registrationNumber, threadKey: thread.key },
-            answered: meaning.answered,
-            satisfaction: meaning.satisfaction,
-            author,
-            replyAddress,
-          },
-        ],
-      };
-    }
-    return {
-      items: [],
-      events: [
-        {
-          kind: 'interaction',
-          channel: Channel.Vk,
-          externalId: `btn:${peerId}:${localId}`,
-          receivedAt,
-          author,
-          thread,
-          replyAddress,
-          action: meaning.kind === 'start' ? 'start' : 'button',
-          value: meaning.kind === 'button' ? meaning.value : undefined,
-        },
-      ],
-    };
-  }
-
-  const item: InboundItem = {
-    channel: Channel.Vk,
+  return dialogueItem(read, {
     externalId: `msg:${peerId}:${localId}`,
     receivedAt,
-    regime: 'message',
-    author,
-    text: cleanText(message.text),
-    attachments: attachmentsOf(message.attachments),
     thread: itemThread,
-    replyAddress,
     features: { source: 'messages' },
-  };
-  return { items: [item], events: [] };
+  });
 }
 
 /**
@@ -253,30 +172,118 @@ function messageNew(object: unknown): ParsedEvents {
  * wording as an item of its own, marked as the correction of the message it edits (as Telegram's edits are).
  */
 function messageEdit(object: unknown): ParsedEvents {
+  const read = dialogueMessage(object, 'message_edit');
+  if (!('message' in read)) return read;
+  const { message, peerId, localId } = read;
+  const editedAt = int(message.update_time);
+  const original = `msg:${peerId}:${localId}`;
+  return dialogueItem(read, {
+    externalId: `${original}:edit:${editedAt ?? int(message.date) ?? 0}`,
+    receivedAt: isoFromUnix(editedAt ?? message.date),
+    thread: { key: threadKeys.peer(peerId) },
+    features: { source: 'messages', correctionOf: original },
+  });
+}
+
+interface DialogueMessage {
+  message: Record<string, unknown>;
+  peerId: number;
+  fromId: number;
+  localId: number;
+}
+
+/**
+ * A dialogue message's object (new or edited) and its ids; or what to return instead: a problem when the ids are
+ * missing, a group chat the community was added to (not a citizen's dialogue with us: no consent request, no
+ * appeal), nothing for our own outgoing copies (out = 1) and other communities.
+ */
+function dialogueMessage(object: unknown, type: string): DialogueMessage | ParsedEvents {
+  // Since API 5.103 the object is { message, client_info }; older bodies carry the message itself.
   const message = isRecord(object) ? (isRecord(object.message) ? object.message : object) : undefined;
-  if (!message) return { ...EMPTY, problem: 'message_edit without a message' };
+  if (!message) return { ...EMPTY, problem: `${type} without a message` };
   const peerId = int(message.peer_id);
   const fromId = int(message.from_id);
   const localId = int(message.conversation_message_id) || int(message.id);
-  if (!peerId || !fromId || !localId)
-    return { ...EMPTY, problem: 'message_edit without peer_id, from_id or id' };
+  if (!peerId || !fromId || !localId) return { ...EMPTY, problem: `${type} without peer_id, from_id or id` };
   if (peerId >= VK_CHAT_PEER_BASE) return { ...EMPTY, skipped: 'group-chat' };
   if (int(message.out) === 1 || fromId < 0) return EMPTY;
-  const editedAt = int(message.update_time);
-  const original = `msg:${peerId}:${localId}`;
-  const item: InboundItem = {
-    channel: Channel.Vk,
-    externalId: `${original}:edit:${editedAt ?? int(message.date) ?? 0}`,
-    receivedAt: isoFromUnix(editedAt ?? message.date),
-    regime: 'message',
-    author: { externalId: String(fromId) },
-    text: cleanText(message.text),
-    attachments: attachmentsOf(message.attachments),
-    thread: { key: threadKeys.peer(peerId) },
-    replyAddress: { peerId },
-    features: { source: 'messages', correctionOf: original },
+  return { message, peerId, fromId, localId };
+}
+
+/** A citizen's words in a dialogue as an item. */
+function dialogueItem(
+  { message, peerId, fromId }: DialogueMessage,
+  item: Pick<InboundItem, 'externalId' | 'receivedAt' | 'thread' | 'features'>,
+): ParsedEvents {
+  return {
+    items: [
+      {
+        channel: Channel.Vk,
+        externalId: item.externalId,
+        receivedAt: item.receivedAt,
+        regime: 'message',
+        author: { externalId: String(fromId) },
+        text: cleanText(message.text),
+        attachments: attachmentsOf(message.attachments),
+        thread: item.thread,
+        replyAddress: { peerId },
+        features: item.features,
+      },
+    ],
+    events: [],
   };
-  return { items: [item], events: [] };
+}
+
+/** A button pressed (its payload in a message, or a callback): a rating, or a start or button interaction. */
+function buttonEvents(
+  meaning: PayloadMeaning,
+  common: {
+    receivedAt: string;
+    author: { externalId: string };
+    thread: { key: string };
+    replyAddress: Record<string, unknown>;
+    callbackId?: string;
+  },
+  ids: { rating: string; interaction: string },
+): ParsedEvents {
+  const { receivedAt, author, thread, replyAddress, callbackId } = common;
+  const callback = callbackId ? { callbackId } : {};
+  if (meaning.kind === 'rating') {
+    return {
+      items: [],
+      events: [
+        {
+          kind: 'rating',
+          channel: Channel.Vk,
+          externalId: ids.rating,
+          receivedAt,
+          target: { registrationNumber: meaning.registrationNumber, threadKey: thread.key },
+          answered: meaning.answered,
+          satisfaction: meaning.satisfaction,
+          author,
+          ...callback,
+          replyAddress,
+        },
+      ],
+    };
+  }
+  return {
+    items: [],
+    events: [
+      {
+        kind: 'interaction',
+        channel: Channel.Vk,
+        externalId: ids.interaction,
+        receivedAt,
+        author,
+        thread,
+        replyAddress,
+        action: meaning.kind === 'start' ? 'start' : 'button',
+        value: meaning.kind === 'button' ? meaning.value : undefined,
+        ...callback,
+      },
+    ],
+  };
 }
 
 /** A callback-button press (buttons with type "callback"); VK expects messages.sendMessageEventAnswer for it. */
@@ -288,46 +295,17 @@ function messageEvent(object: unknown): ParsedEvents {
   if (!peerId || !userId || !eventId)
     return { ...EMPTY, problem: 'message_event without peer_id, user_id or event_id' };
   if (peerId >= VK_CHAT_PEER_BASE) return { ...EMPTY, skipped: 'group-chat' };
-  const receivedAt = new Date().toISOString();
-  const author = { externalId: String(userId) };
-  const thread = { key: threadKeys.peer(peerId) };
-  const meaning = interpretPayload(object.payload) ?? { kind: 'button' as const, value: '' };
-  if (meaning.kind === 'rating') {
-    return {
-      items: [],
-      events: [
-        {
-          kind: 'rating',
-          channel: Channel.Vk,
-          externalId: `rate:event:${eventId}`,
-          receivedAt,
-          target: { registrationNumber: meaning.registrationNumber, threadKey: thread.key },
-          answered: meaning.answered,
-          satisfaction: meaning.satisfaction,
-          author,
-          callbackId: eventId,
-          replyAddress: { peerId, userId, eventId },
-        },
-      ],
-    };
-  }
-  return {
-    items: [],
-    events: [
-      {
-        kind: 'interaction',
-        channel: Channel.Vk,
-        externalId: `event:${eventId}`,
-        receivedAt,
-        author,
-        thread,
-        replyAddress: { peerId, userId, eventId },
-        action: meaning.kind === 'start' ? 'start' : 'button',
-        value: meaning.kind === 'button' ? meaning.value : undefined,
-        callbackId: eventId,
-      },
-    ],
-  };
+  return buttonEvents(
+    interpretPayload(object.payload) ?? { kind: 'button', value: '' },
+    {
+      receivedAt: new Date().toISOString(),
+      author: { externalId: String(userId) },
+      thread: { key: threadKeys.peer(peerId) },
+      replyAddress: { peerId, userId, eventId },
+      callbackId: eventId,
+    },
+    { rating: `rate:event:${eventId}`, interaction: `event:${eventId}` },
+  );
 }
 
 /**

@@ -21,10 +21,10 @@ import {
   type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import type { Params } from 'vk-io';
-import { downloadFile } from '@inbox/integrations/contract';
-import { isRecord } from '@inbox/integrations/contract';
+import { downloadAttachment } from '@inbox/integrations/contract';
+import { decodeJsonBody, isRecord } from '@inbox/integrations/contract';
 import { type LongPollState, VkApi } from './vk-api';
-import { decodeJsonBody, parseVkEvent, threadKeys } from './vk-events';
+import { parseVkEvent, threadKeys } from './vk-events';
 import { keyboardJson, MAX_LABEL, randomIdFor, ratingChoices } from './vk-keyboard';
 import { type VkSettings, vkSettings } from './vk-settings';
 
@@ -425,16 +425,6 @@ export class VkConnector implements Connector, AcknowledgesInteractions, HasButt
 
   /** Downloads a photo or document by the URL put in remoteRef, from VK hosts only, within the size limit. */
   async fetchAttachment(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile> {
-    const settings = vkSettings(account);
-    return downloadFile(
-      remoteRef,
-      {
-        maxBytes: settings.maxAttachmentBytes,
-        // Files are larger than API answers: allow them more time.
-        timeoutMs: settings.requestTimeoutMs * 4,
-        allowedHosts: settings.attachmentHosts,
-      },
-      'VK attachment',
-    );
+    return downloadAttachment(remoteRef, vkSettings(account), 'VK attachment');
   }
 }

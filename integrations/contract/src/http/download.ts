@@ -122,3 +122,30 @@ export async function downloadFile(
     (response.headers.get('content-type') ?? '').split(';')[0].trim() || 'application/octet-stream';
   return { fileName: fileNameOf(response, url), contentType, content: Buffer.concat(chunks) };
 }
+
+/** What an account's settings say of its files: the size limit, the API's timeout and the file hosts. */
+export interface AttachmentSettings {
+  maxAttachmentBytes: number;
+  requestTimeoutMs: number;
+  attachmentHosts: string[];
+}
+
+/**
+ * Downloads a file by the URL a connector put in remoteRef, from the account's file hosts only, within its size
+ * limit. Files are larger than API answers: they are allowed four times the API's timeout.
+ */
+export function downloadAttachment(
+  remoteRef: string,
+  settings: AttachmentSettings,
+  what: string,
+): Promise<FetchedFile> {
+  return downloadFile(
+    remoteRef,
+    {
+      maxBytes: settings.maxAttachmentBytes,
+      timeoutMs: settings.requestTimeoutMs * 4,
+      allowedHosts: settings.attachmentHosts,
+    },
+    what,
+  );
+}
