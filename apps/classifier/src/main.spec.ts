@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from './args';
+import { selectBenchTargets } from './bench';
 import { run } from './main';
 
 describe('classifier CLI', () => {
@@ -109,6 +110,11 @@ describe('classifier CLI', () => {
     expect(stderr.join('')).toMatch(/refusing to score 150 of 150 rows/);
   });
 
+  it('refuses a bench target --only does not know, before reading any data', async () => {
+    expect(await run(['bench', '--data', path.join(dir, 'missing.csv'), '--only', 'category,nope'])).toBe(2);
+    expect(stderr.join('')).toContain('--only: unknown target nope (one of category, category-object');
+  });
+
   it('fails clearly on bad input', async () => {
     const data = path.join(dir, 'data.csv');
     expect(
@@ -119,6 +125,17 @@ describe('classifier CLI', () => {
     expect(stderr.join('')).toContain('model file not found');
     expect(await run(['train', '--data', data])).toBe(2);
     expect(stderr.join('')).toContain('needs --text');
+  });
+});
+
+describe('selectBenchTargets', () => {
+  it('keeps the named targets in the table order and names the unknown keys', () => {
+    const { targets, unknown } = selectBenchTargets(['executor', 'category', 'x']);
+    expect(targets.map((t) => t.name)).toEqual([
+      'category macro-F1, text only',
+      'executor organisation accuracy, text + city_object + district',
+    ]);
+    expect(unknown).toEqual(['x']);
   });
 });
 

@@ -15,7 +15,14 @@ import {
   type TimeSplit,
   type WeightEncoding,
 } from '@inbox/text-classifier';
-import { benchDataMissing, benchTable, DEFAULT_BENCH_DATA, runBench } from './bench';
+import {
+  BENCH_TARGETS,
+  benchDataMissing,
+  benchTable,
+  DEFAULT_BENCH_DATA,
+  runBench,
+  selectBenchTargets,
+} from './bench';
 import {
   choiceOption,
   type CommandSpec,
@@ -50,7 +57,7 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
 
   classifier predict --model <model> --text "..." [--feature col=value]...
 
-  classifier bench [--data <csv>] [--threads N]
+  classifier bench [--data <csv>] [--threads N] [--only category,category-object,reason,executor]
       issue 19's targets on the shared data's time split (earliest 80 % train, latest 20 % test):
       figures, ms/item, training time and the serving thread's lag while each model trains
 
@@ -101,7 +108,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     required: ['model', 'text'],
   },
   bench: {
-    options: ['data', 'threads'],
+    options: ['data', 'threads', 'only'],
     flags: [],
     required: [],
   },
@@ -302,11 +309,19 @@ function predict(args: ParsedArgs): void {
 
 async function bench(args: ParsedArgs): Promise<void> {
   const data = args.options.get('data') ?? DEFAULT_BENCH_DATA;
+  const only = listOption(args, 'only');
+  const { targets, unknown } = selectBenchTargets(only);
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `--only: unknown target ${unknown.join(', ')} (one of ${BENCH_TARGETS.map((t) => t.key).join(', ')})`,
+    );
+  }
   const missing = benchDataMissing(data);
   if (missing) throw missing;
   const rows = await runBench({
     data,
     threads: args.options.has('threads') ? numberOption(args, 'threads', 1, 1, 64) : undefined,
+    ...(only.length > 0 ? { targets } : {}),
     log,
   });
   process.stdout.write(benchTable(rows) + '\n');
