@@ -31,6 +31,7 @@ describe('queue shutdown with the production delivery limits (integration)', () 
     expect((telegram as unknown as { limiter?: unknown }).limiter).toEqual({
       max: DELIVERY_LIMITS.telegram.perSecond,
       duration: 1000,
+      groupKey: 'accountId',
     });
     const errors: string[] = [];
     const unhandled: unknown[] = [];
@@ -49,11 +50,11 @@ describe('queue shutdown with the production delivery limits (integration)', () 
       await new Promise((r) => setTimeout(r, 300));
       await pacing.client.set(`${pacing.name}:pace-test:${String(job.id)}`, '1', 'PX', 1000);
     });
-    // Twice the per-second limit: the limiter holds half of them back (delayed, with its timer running).
+    // Twice the per-second limit of one bot: the limiter holds half of them back (delayed, with its timer running).
     await telegram.addBulk(
       Array.from({ length: DELIVERY_LIMITS.telegram.perSecond * 2 }, (_, i) => ({
         name: JobName.DeliverOutboundMessage,
-        data: { outboundMessageId: `m-${i}` },
+        data: { outboundMessageId: `m-${i}`, accountId: '00000000-0000-4000-8000-000000000001' },
       })),
     );
     const deadline = Date.now() + 10_000;

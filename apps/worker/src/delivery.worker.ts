@@ -9,6 +9,7 @@ import {
   isRateLimitedChannel,
   JobName,
   JobProducer,
+  LIMITER_GROUP_KEY,
   parseJobPayload,
   processJobs,
   QueueName,
@@ -24,8 +25,8 @@ type Ref = { outboundMessageId?: string; botReplyId?: string };
 /**
  * Delivers outbound messages and bot replies. Everything enters the common delivery queue (e-mail, ПОС and
  * МЭДО are sent from there); messenger sends move on to their channel's own queue, whose Bull limiter keeps
- * the channel's published rate, and whose retries wait at least the channel's retry-after. A message whose
- * job got lost in a crash is picked up by the sweep.
+ * the channel's published rate per account (the job names it: two communities, two budgets), and whose retries
+ * wait at least the channel's retry-after. A message whose job got lost in a crash is picked up by the sweep.
  */
 @Injectable()
 export class DeliveryWorker implements OnModuleInit {
@@ -66,10 +67,10 @@ export class DeliveryWorker implements OnModuleInit {
   /** Messenger sends go on to their channel's queue (same job id: a repeat is a no-op); others are sent here. */
   private async route(job: Job): Promise<string> {
     const ref = refOf(job);
-    const kind = await this.delivery.connectorKindOf(ref);
-    if (kind && isRateLimitedChannel(kind)) {
-      await this.toChannelQueue(kind, job.name as JobName, ref, String(job.id));
-      return `routed to ${kind}`;
+    const through = await this.delivery.sendsThrough(ref);
+    if (through && isRateLimitedChannel(through.kind)) {
+      await this.toChannelQueue(through.kind, job.name as JobName, ref, through.accountId, String(job.id));
+      return `routed to ${through.kind}`;
     }
     return this.send(job);
   }
@@ -81,18 +82,23 @@ export class DeliveryWorker implements OnModuleInit {
       : this.delivery.deliver(ref.outboundMessageId!);
   }
 
-  /** `again`: the sweep's, past a finished job or a flush's husk holding the id (JobProducer.requeue). */
+  /**
+   * On the channel's queue the job names its account, the limiter's group (LIMITER_GROUP_KEY). `again`: the
+   * sweep's, past a finished job or a flush's husk holding the id (JobProducer.requeue).
+   */
   private async toChannelQueue(
     kind: RateLimitedChannel,
     name: JobName,
     ref: Ref,
+    accountId: string,
     jobId: string,
     again = false,
   ) {
     const queue = this.jobs.queue(DELIVERY_QUEUE[kind]);
+    const data = { ...ref, [LIMITER_GROUP_KEY]: accountId };
     const options = { jobId, backoff: { type: RETRY_AFTER_BACKOFF } };
-    if (again) await this.jobs.requeueTo(queue, name, ref, options);
-    else await queue.add(name, ref, options);
+    if (again) await this.jobs.requeueTo(queue, name, data, options);
+    else await queue.add(name, data, options);
   }
 
   /** After the last attempt the message is marked failed and shown on the appeal; the job is kept. */
@@ -147,8 +153,9 @@ export class DeliveryWorker implements OnModuleInit {
   }
 
   private async enqueue(name: JobName, ref: Ref, jobId: string): Promise<void> {
-    const kind = await this.delivery.connectorKindOf(ref);
-    if (kind && isRateLimitedChannel(kind)) await this.toChannelQueue(kind, name, ref, jobId, true);
+    const through = await this.delivery.sendsThrough(ref);
+    if (through && isRateLimitedChannel(through.kind))
+      await this.toChannelQueue(through.kind, name, ref, through.accountId, jobId, true);
     else await this.jobs.requeueTo(this.queue, name, ref, { jobId });
   }
 }

@@ -63,10 +63,13 @@ export class BotWorker implements OnModuleInit {
   private async handleEvents(job: Job): Promise<{ events: number }> {
     const { kind, accountId, events } = parseJobPayload(JobName.HandleInboundEvents, job.data);
     // Answered through the account the events came to (an older job names none: the kind's default).
-    const entry =
-      (accountId && (await this.registry.findAccount(accountId))) || this.registry.get(kind as ConnectorKind);
-    // The channel was switched off since: the events cannot be answered; keep the job failed and visible.
-    if (!entry) throw new Error(`channel ${kind} is not configured in this worker`);
+    const entry = await this.registry.accountOf(kind as ConnectorKind, accountId);
+    // The channel or the account was switched off since: the events cannot be answered; the job retries, then
+    // stays failed and visible.
+    if (!entry)
+      throw new Error(
+        this.registry.notWorking(accountId) ?? `channel ${kind} is not configured in this worker`,
+      );
     await this.events.handle(events, entry);
     return { events: events.length };
   }

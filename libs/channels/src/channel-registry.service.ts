@@ -1,4 +1,10 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { AppConfig, type ConfiguredAccount } from '@inbox/config';
 import {
@@ -35,6 +41,20 @@ export interface OffAccount {
   name?: string;
 }
 
+/**
+ * What a re-read of the accounts changed: entries built (a new or enabled account, or a changed one built again)
+ * and entries dropped (disabled, deleted, or replaced by the rebuilt one). Process-local: every process re-reads.
+ */
+export interface AccountsChange {
+  added: ChannelEntry[];
+  removed: ChannelEntry[];
+}
+
+/** How often each process reads the administrators' accounts again (their changes take effect within this). */
+export const ACCOUNTS_REFRESH_MS = 5000;
+
+const DISABLED_REASON = 'учётная запись отключена администратором';
+
 /** Where an answer to an appeal from each channel goes out. Our own form and imports answer by e-mail. */
 const DELIVERY_KIND: Partial<Record<Channel, ConnectorKind>> = {
   [Channel.Website]: 'email',
@@ -56,18 +76,27 @@ export function deliveryKindOf(channel: string): ConnectorKind | undefined {
 /**
  * The channel accounts and one connector per account. The environment gives at most one account per kind (its
  * row upserted at boot, settings only; a kind configured twice stops the boot); an administrator adds more as
- * data (channel_accounts, secrets sealed or named by environment variable), read at boot and again on
- * `refresh()`. A kind's default account, which answers whatever came through no known account (our form,
- * imports), is the environment's, else the oldest enabled one. The connectors themselves come from the app.
+ * data (channel_accounts, secrets sealed or named by environment variable), read at boot, again every
+ * ACCOUNTS_REFRESH_MS in every process, and at once on `refresh()` (the administration calls it after a change).
+ * Whoever must act on a change — set a new bot's webhook, start or stop an account's pull timer — listens with
+ * `onChange`. A kind's default account, which answers whatever came through no known account (our form, imports),
+ * is the environment's, else the oldest enabled one. An administrator's account that is disabled or cannot work
+ * answers nothing: what came through it waits for it (`notWorking` says why) rather than leaving through another
+ * account. The connectors themselves come from the app.
  */
 @Injectable()
-export class ChannelRegistry implements OnModuleInit {
+export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly entries = new Map<string, ChannelEntry>();
   /** The `updated_at` each administrator's account was built from. */
   private readonly versions = new Map<string, number>();
+  /** Administrators' accounts known but not working (disabled, or their secrets missing): id → why. */
+  private readonly idle = new Map<string, string>();
+  private readonly listeners = new Set<(change: AccountsChange) => void>();
   private envOff: OffAccount[] = [];
   private accountsOff: OffAccount[] = [];
   private refreshing: Promise<void> | undefined;
+  private refreshTimer?: NodeJS.Timeout;
+  private stopped = false;
   private readonly box: SecretBox | undefined;
   private readonly log = rootLogger.child('channels');
 
@@ -84,6 +113,36 @@ export class ChannelRegistry implements OnModuleInit {
     this.envOff = [...off];
     for (const account of accounts) await this.add(account);
     await this.refresh();
+  }
+
+  /** From here on the accounts are read again now and then, so an administrator's change needs no restart. */
+  onApplicationBootstrap(): void {
+    this.scheduleRefresh();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    await this.refreshing?.catch(() => undefined);
+  }
+
+  private scheduleRefresh(): void {
+    if (this.stopped) return;
+    this.refreshTimer = setTimeout(() => {
+      void this.refresh()
+        .catch((error: unknown) => this.log.warn('channel accounts not read again', { reason: error }))
+        .finally(() => this.scheduleRefresh());
+    }, ACCOUNTS_REFRESH_MS);
+    this.refreshTimer.unref();
+  }
+
+  /**
+   * Called after every re-read that built or dropped an account (not at boot: what is there then is `all()`).
+   * Returns the unsubscribe.
+   */
+  onChange(listener: (change: AccountsChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The implicit account of a kind, from the environment. */
@@ -123,18 +182,33 @@ export class ChannelRegistry implements OnModuleInit {
     const rows = await this.accounts.adminAccounts();
     const off: OffAccount[] = [];
     const live = new Set<string>();
+    const change: AccountsChange = { added: [], removed: [] };
+    const drop = (id: string) => {
+      const entry = this.entries.get(id);
+      if (!entry) return;
+      this.entries.delete(id);
+      this.versions.delete(id);
+      change.removed.push(entry);
+      this.log.info('channel account off', { kind: entry.kind, accountId: id });
+    };
+    this.idle.clear();
     for (const row of rows) {
-      if (!row.enabled || !isConnectorKind(row.kind) || !isChannel(row.channel)) continue;
+      if (!isConnectorKind(row.kind) || !isChannel(row.channel)) continue;
+      if (!row.enabled) {
+        this.idle.set(row.id, DISABLED_REASON);
+        continue;
+      }
       live.add(row.id);
       const version = new Date(row.updatedAt).getTime();
       if (this.entries.has(row.id) && this.versions.get(row.id) === version) continue;
       const secrets = this.secretsOf(row);
       if (typeof secrets === 'string') {
         off.push({ kind: row.kind, accountId: row.id, name: row.name, reason: secrets });
-        this.entries.delete(row.id);
+        drop(row.id);
         continue;
       }
-      this.build(row.kind, {
+      const previous = this.entries.get(row.id);
+      const built = this.build(row.kind, {
         id: row.id,
         channel: row.channel,
         name: row.name,
@@ -143,15 +217,12 @@ export class ChannelRegistry implements OnModuleInit {
         settings: withDerivedMode(row.kind, row.settings, secrets),
         secrets,
       });
+      if (previous) change.removed.push(previous);
+      change.added.push(built);
       this.versions.set(row.id, version);
       this.log.info('channel account ready', { kind: row.kind, accountId: row.id });
     }
-    for (const [id, entry] of this.entries)
-      if (entry.source === 'admin' && !live.has(id)) {
-        this.entries.delete(id);
-        this.versions.delete(id);
-        this.log.info('channel account off', { kind: entry.kind, accountId: id });
-      }
+    for (const [id, entry] of this.entries) if (entry.source === 'admin' && !live.has(id)) drop(id);
     // Still off: kept with their reason (not re-read when unchanged).
     const kept = this.accountsOff.filter(
       (o) =>
@@ -161,6 +232,18 @@ export class ChannelRegistry implements OnModuleInit {
         !off.some((n) => n.accountId === o.accountId),
     );
     this.accountsOff = [...kept, ...off];
+    for (const o of this.accountsOff) if (o.accountId) this.idle.set(o.accountId, o.reason);
+    if (change.added.length + change.removed.length > 0) this.emit(change);
+  }
+
+  private emit(change: AccountsChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.log.warn('channel accounts change not handled', { reason: error });
+      }
+    }
   }
 
   /** The account's secrets, or why they cannot be had. */
@@ -213,7 +296,7 @@ export class ChannelRegistry implements OnModuleInit {
 
   /** An account by id, reading the accounts again once when this process does not know it yet. */
   async findAccount(accountId: string): Promise<ChannelEntry | undefined> {
-    if (!this.entries.has(accountId)) await this.refresh();
+    if (!this.known(accountId)) await this.refresh();
     return this.entries.get(accountId);
   }
 
@@ -223,19 +306,40 @@ export class ChannelRegistry implements OnModuleInit {
 
   /**
    * The account an answer goes out through: the one that received the item (`accountId`), else the default
-   * account of the channel's delivery kind.
+   * account of the channel's delivery kind. None while the receiving account is disabled or cannot work
+   * (`notWorking`): its answers wait for it instead of leaving from another community, bot or mailbox.
    */
   forDelivery(channel: string, accountId?: string | null): ChannelEntry | undefined {
     const kind = deliveryKindOf(channel);
-    if (!kind) return undefined;
+    return kind ? this.pick(kind, accountId) : undefined;
+  }
+
+  /** As `forDelivery`, by connector kind, reading the accounts again first when this one is not known here yet. */
+  async accountOf(kind: ConnectorKind, accountId?: string | null): Promise<ChannelEntry | undefined> {
+    if (accountId && !this.known(accountId)) await this.refresh();
+    return this.pick(kind, accountId);
+  }
+
+  private pick(kind: ConnectorKind, accountId?: string | null): ChannelEntry | undefined {
+    if (accountId && this.idle.has(accountId)) return undefined;
     const own = accountId ? this.entries.get(accountId) : undefined;
     return own?.kind === kind ? own : this.get(kind);
   }
 
+  /** Why an administrator's account is not working here (disabled, its secrets missing); undefined if it is. */
+  notWorking(accountId?: string | null): string | undefined {
+    return accountId ? this.idle.get(accountId) : undefined;
+  }
+
   /** As `forDelivery`, reading the accounts again first when the receiving account is not known here yet. */
   async deliveryAccount(channel: string, accountId?: string | null): Promise<ChannelEntry | undefined> {
-    if (accountId && !this.entries.has(accountId)) await this.refresh();
+    if (accountId && !this.known(accountId)) await this.refresh();
     return this.forDelivery(channel, accountId);
+  }
+
+  /** Working or known not to (disabled, off): no need to read the accounts again for it. */
+  private known(accountId: string): boolean {
+    return this.entries.has(accountId) || this.idle.has(accountId);
   }
 
   off(): OffAccount[] {

@@ -75,12 +75,25 @@ describe('ChannelRegistry: many accounts per kind', () => {
   it('delivers through the receiving account, else the kind default (the environment account)', () => {
     expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000002')?.name).toBe('district');
     expect(registry.forDelivery('vk', null)?.name).toBe('group-1');
-    expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000005')?.name).toBe('group-1');
+    // A disabled or broken account answers nothing, and nothing of its leaves through another community.
+    expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000005')).toBeUndefined();
+    expect(registry.notWorking('00000000-0000-4000-8000-000000000005')).toBe(
+      'учётная запись отключена администратором',
+    );
+    expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000004')).toBeUndefined();
+    expect(registry.notWorking('00000000-0000-4000-8000-000000000004')).toBe(
+      'не задана переменная окружения VK_NOT_SET',
+    );
+    expect(registry.notWorking('00000000-0000-4000-8000-000000000002')).toBeUndefined();
     // An account of another kind never answers for this one.
     expect(registry.forDelivery('email', '00000000-0000-4000-8000-000000000002')).toBeUndefined();
   });
 
-  it('drops a disabled account and builds a changed one again on refresh', async () => {
+  it('drops a disabled account and builds a changed one again on refresh, telling its listeners', async () => {
+    const changes: { added: string[]; removed: string[] }[] = [];
+    registry.onChange(({ added, removed }) =>
+      changes.push({ added: added.map((e) => e.name!), removed: removed.map((e) => e.name!) }),
+    );
     const before = registry.byId('00000000-0000-4000-8000-000000000002');
     rows[0] = { ...rows[0], updatedAt: new Date(1000), name: 'district-renamed' };
     rows[1] = { ...rows[1], enabled: false };
@@ -88,5 +101,23 @@ describe('ChannelRegistry: many accounts per kind', () => {
     expect(registry.byId('00000000-0000-4000-8000-000000000002')).not.toBe(before);
     expect(registry.byId('00000000-0000-4000-8000-000000000002')?.name).toBe('district-renamed');
     expect(registry.byId('00000000-0000-4000-8000-000000000003')).toBeUndefined();
+    expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000003')).toBeUndefined();
+    expect(changes).toEqual([{ added: ['district-renamed'], removed: ['district', 'by-env'] }]);
+
+    // Enabled again: built, announced, and its answers go out through it.
+    rows[1] = { ...rows[1], enabled: true, updatedAt: new Date(2000) };
+    rows.push(
+      row('00000000-0000-4000-8000-000000000006', {
+        name: 'new',
+        secretEnv: { groupToken: 'VK_THIRD_TOKEN' },
+      }),
+    );
+    await registry.refresh();
+    expect(changes[1]).toEqual({ added: ['by-env', 'new'], removed: [] });
+    expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000003')?.name).toBe('by-env');
+    expect(registry.notWorking('00000000-0000-4000-8000-000000000003')).toBeUndefined();
+    // Nothing changed: nobody is told.
+    await registry.refresh();
+    expect(changes).toHaveLength(2);
   });
 });

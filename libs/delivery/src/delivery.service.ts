@@ -11,6 +11,8 @@ import { DeliveryRepository, type DeliveryRef, type MessageRow, type Sendable } 
 /** How long a message waits in its job for an earlier one of the same appeal, and how often it looks. */
 const EARLIER_FIRST_WAIT_MS = 10_000;
 const EARLIER_FIRST_POLL_MS = 200;
+/** The least wait between attempts for a message whose account is disabled (the queue's back-off grows). */
+const ACCOUNT_WAIT_MS = 5000;
 
 export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently';
 
@@ -44,10 +46,14 @@ export class DeliveryService {
     private readonly config: AppConfig,
   ) {}
 
-  /** The connector kind a message or bot reply goes out through; undefined when that channel is off. */
-  async connectorKindOf(ref: DeliveryRef): Promise<string | undefined> {
+  /**
+   * The connector kind and account a message or bot reply goes out through; undefined when that channel or
+   * account is off (sent from the common queue then, where it fails or waits with the reason).
+   */
+  async sendsThrough(ref: DeliveryRef): Promise<{ kind: string; accountId: string } | undefined> {
     const of = await this.deliveries.channelOf(ref);
-    return of ? (await this.channels.deliveryAccount(of.channel, of.accountId))?.kind : undefined;
+    const entry = of ? await this.channels.deliveryAccount(of.channel, of.accountId) : undefined;
+    return entry ? { kind: entry.kind, accountId: entry.account.id } : undefined;
   }
 
   /** Messages and bot replies whose job was lost (still queued after a minute), for the worker's sweep. */
@@ -63,6 +69,7 @@ export class DeliveryService {
     // Through the account the citizen wrote to (a department's mailbox, a municipality's community).
     const entry = await this.channels.deliveryAccount(m.channel, m.account_id);
     if (!entry) {
+      await this.waitForAccount('message', m.id, m.account_id);
       await this.fail(m, `канал доставки для «${m.channel}» не настроен`);
       return 'failed-permanently';
     }
@@ -156,6 +163,7 @@ export class DeliveryService {
     if (r.status === 'failed') return 'failed-permanently';
     const entry = await this.channels.deliveryAccount(r.channel, r.account_id);
     if (!entry) {
+      await this.waitForAccount('bot-reply', r.id, r.account_id);
       await this.failBotReply(r.id, `канал «${r.channel}» не настроен`);
       return 'failed-permanently';
     }
@@ -240,6 +248,20 @@ export class DeliveryService {
       }
       await new Promise((resolve) => setTimeout(resolve, EARLIER_FIRST_POLL_MS));
     }
+  }
+
+  /**
+   * The account the citizen wrote to is disabled or cannot work: the message waits for it, never leaving through
+   * another account. It is retried (the reason on its row), then failed for now and shown with the reason, and
+   * queued again by the rounds of DELIVERY_RETRY_FAILED_MS; once the account works again it goes out through it.
+   */
+  private async waitForAccount(what: Sendable, id: string, accountId: string | null): Promise<void> {
+    const idle = this.channels.notWorking(accountId);
+    if (!idle) return;
+    const reason = `учётная запись канала, через которую пришло обращение, не работает: ${idle}`;
+    if (what === 'message') await this.deliveries.recordMessageError(id, reason);
+    else await this.deliveries.recordBotReplyError(id, reason);
+    throw new RetryableDeliveryError(reason, ACCOUNT_WAIT_MS);
   }
 
   /** One message per chat per interval where the channel asks for it (Telegram), whichever worker sends. */

@@ -4,8 +4,9 @@ import { QueueName } from './queues';
 export type RateLimitedChannel = 'telegram' | 'vk' | 'ok';
 
 /**
- * Send limits, in one place. `perSecond` is the Bull limiter of the channel's delivery queue (it holds across
- * all workers); `perChatMs` spaces messages to one chat (the delivery service enforces it in Redis).
+ * Send limits, in one place. `perSecond` is the Bull limiter of the channel's delivery queue, per account (a bot,
+ * a community, a group: each has its own budget at the channel, so two communities never share one); it holds
+ * across all workers. `perChatMs` spaces messages to one chat (the delivery service enforces it in Redis).
  * - Telegram: Bot API FAQ «My bot is hitting limits, how do I avoid this?» (core.telegram.org/bots/faq) —
  *   avoid more than one message per second in a chat; broadcasts no faster than about 30 messages per second.
  * - VK: «Ограничения и рекомендации» (dev.vk.com/ru/api/api-requests) — 20 requests per second with a
@@ -29,12 +30,32 @@ export function isRateLimitedChannel(kind: string): kind is RateLimitedChannel {
   return kind in DELIVERY_LIMITS;
 }
 
-/** Bull limiter options per queue (only the per-channel delivery queues have one). */
-export function queueLimiter(name: QueueName): { max: number; duration: number } | undefined {
+/**
+ * The field of a job on a channel's delivery queue that names the account it is sent through: the limiter's
+ * group, so each account spends its own budget. Bull stores such a job as `<jobId>:<accountId>` (storedJobId).
+ */
+export const LIMITER_GROUP_KEY = 'accountId';
+
+/** Bull limiter options per queue (only the per-channel delivery queues have one, grouped by account). */
+export function queueLimiter(
+  name: QueueName,
+): { max: number; duration: number; groupKey: string } | undefined {
   const channel = (Object.keys(DELIVERY_QUEUE) as RateLimitedChannel[]).find(
     (c) => DELIVERY_QUEUE[c] === name,
   );
-  return channel ? { max: DELIVERY_LIMITS[channel].perSecond, duration: 1000 } : undefined;
+  return channel
+    ? { max: DELIVERY_LIMITS[channel].perSecond, duration: 1000, groupKey: LIMITER_GROUP_KEY }
+    : undefined;
+}
+
+/** The id a job added as `jobId` is stored under: a limiter grouped by account appends the group (Bull does). */
+export function storedJobId(
+  queue: { limiter?: { groupKey?: string } } | object,
+  jobId: string | number,
+  data: object,
+): string | number {
+  const groupKey = (queue as { limiter?: { groupKey?: string } }).limiter?.groupKey;
+  return groupKey ? `${jobId}:${String((data as Record<string, unknown>)[groupKey])}` : jobId;
 }
 
 /** Name of the Bull backoff strategy that waits at least as long as the channel asked (429 retry-after). */

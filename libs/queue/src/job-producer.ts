@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { type JobOptions, type Queue } from 'bull';
 import { rootLogger } from '@inbox/common';
+import { storedJobId } from './delivery-limits';
 import { JOB_QUEUE, JobName, type JobPayloads, QueueName } from './queues';
 
 /** The one way to put work on a queue: the job name picks the queue and types the payload. */
@@ -60,13 +61,13 @@ export class JobProducer {
     jobs: { payload: JobPayloads[J]; options?: JobOptions }[],
   ): Promise<void> {
     const queue = this.queues[JOB_QUEUE[name]];
-    await Promise.all(jobs.map((j) => freeJobId(queue, name, j.options?.jobId)));
+    await Promise.all(jobs.map((j) => freeJobId(queue, name, j.options?.jobId, j.payload)));
     await this.addBulk(name, jobs);
   }
 
   /** One job of `requeue`, on a queue of the caller's choosing (a delivery channel's own queue). */
   async requeueTo(queue: Queue, name: string, data: object, options: JobOptions): Promise<void> {
-    await freeJobId(queue, name, options.jobId);
+    await freeJobId(queue, name, options.jobId, data);
     await queue.add(name, data, options);
   }
 
@@ -84,9 +85,14 @@ export class JobProducer {
 }
 
 /** Removes a finished job or a husk holding `jobId` (see JobProducer.requeue); a job still to run stays. */
-async function freeJobId(queue: Queue, name: string, jobId: JobOptions['jobId']): Promise<void> {
+async function freeJobId(
+  queue: Queue,
+  name: string,
+  jobId: JobOptions['jobId'],
+  data: object,
+): Promise<void> {
   if (jobId === undefined) return;
-  const job = await queue.getJob(jobId);
+  const job = await queue.getJob(storedJobId(queue, jobId, data));
   if (!job) return;
   const state = await job.getState();
   const husk = job.name !== name || job.timestamp === undefined || Number.isNaN(job.timestamp);

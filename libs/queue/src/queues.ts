@@ -47,8 +47,9 @@ export interface JobPayloads {
   [JobName.NormaliseInboundItem]: { inboundItemId: string };
   [JobName.NormaliseInboundBatch]: { inboundItemIds: string[] };
   [JobName.SweepPendingItems]: { olderThanMs: number };
-  [JobName.DeliverOutboundMessage]: { outboundMessageId: string };
-  [JobName.DeliverBotReply]: { botReplyId: string };
+  /** On a channel's own queue, `accountId` names the account whose send budget it spends (LIMITER_GROUP_KEY). */
+  [JobName.DeliverOutboundMessage]: { outboundMessageId: string; accountId?: string };
+  [JobName.DeliverBotReply]: { botReplyId: string; accountId?: string };
   /** Events with the author reduced to the channel id: no names or texts in Redis. */
   [JobName.HandleInboundEvents]: { kind: string; accountId?: string; events: InboundEvent[] };
   [JobName.AdmitDialogueItem]: { inboundItemId: string };
@@ -95,17 +96,23 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
       ? undefined
       : 'inboundItemId must be a UUID',
   [JobName.DeliverOutboundMessage]: (data) =>
-    isObject(data) && typeof data.outboundMessageId === 'string' && UUID.test(data.outboundMessageId)
+    isObject(data) &&
+    typeof data.outboundMessageId === 'string' &&
+    UUID.test(data.outboundMessageId) &&
+    optionalUuid(data.accountId)
       ? undefined
-      : 'outboundMessageId must be a UUID',
+      : 'outboundMessageId must be a UUID, and accountId a UUID if given',
   [JobName.DeliverBotReply]: (data) =>
-    isObject(data) && typeof data.botReplyId === 'string' && UUID.test(data.botReplyId)
+    isObject(data) &&
+    typeof data.botReplyId === 'string' &&
+    UUID.test(data.botReplyId) &&
+    optionalUuid(data.accountId)
       ? undefined
-      : 'botReplyId must be a UUID',
+      : 'botReplyId must be a UUID, and accountId a UUID if given',
   [JobName.HandleInboundEvents]: (data) =>
     isObject(data) &&
     typeof data.kind === 'string' &&
-    (data.accountId === undefined || (typeof data.accountId === 'string' && UUID.test(data.accountId))) &&
+    optionalUuid(data.accountId) &&
     Array.isArray(data.events) &&
     data.events.every(
       (e) =>
@@ -157,6 +164,10 @@ export function parseJobPayload<J extends JobName>(name: J, data: unknown): JobP
   const problem = validator(data);
   if (problem) throw new InvalidJobPayloadError(name, problem);
   return data as JobPayloads[J];
+}
+
+function optionalUuid(value: unknown): boolean {
+  return value === undefined || (typeof value === 'string' && UUID.test(value));
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
