@@ -1,5 +1,6 @@
 import { Role } from '@inbox/access';
 import { signInAs, type SignedIn } from '../factories/staff';
+import { PosFake } from '../fakes/pos/pos-fake';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAppeal } from './feed-helpers';
@@ -18,8 +19,9 @@ interface Account {
  * without a restart. The environment gives one Telegram bot; a second (long polling) and a third (webhook) are
  * added over the API with the api and worker running. Each is set up at its own fake Bot API (deleteWebhook and
  * getUpdates, or setWebhook with its address and secret), a citizen's messages to it become an appeal, and what
- * the bot says back leaves through that bot's token only. Disabled, a bot is polled no more, and an answer to its
- * appeal waits with the reason on it — never sent through the other bot — until it is enabled again.
+ * the bot says back leaves through that bot's token only. A ПОС account added where none was configured has its
+ * rubricator mirrored at once. Disabled, a bot is polled no more, and an answer to its appeal waits with the reason
+ * on it — never sent through the other bot — until it is enabled again.
  */
 describe('channel accounts changed while the system runs (e2e)', () => {
   let envBot: TelegramFake;
@@ -154,6 +156,34 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     );
     expect(appeal.account_id).toBe(account.id);
     expect([...envBot.sentTo(chat + 1), ...districtBot.sentTo(chat + 1)]).toEqual([]);
+  });
+
+  it('mirrors the rubricator of a ПОС account added while none was configured, at once', async () => {
+    const pos = new PosFake();
+    await pos.start();
+    try {
+      const created = await api('POST', '', {
+        kind: 'pos',
+        name: 'ПОС',
+        settings: {
+          baseUrl: pos.baseUrl,
+          regionId: String(pos.regionId),
+          opaIds: ['220511'],
+          timeoutMs: 5000,
+          pullEveryMs: 3_600_000,
+        },
+        secrets: pos.credentials,
+      });
+      expect(created.status).toBe(201);
+      // Not six hours later, nor at the next restart: as soon as the worker has read the account.
+      const mirrored = await eventually(async () => {
+        const rows = await query(`SELECT external_id FROM channel_categories WHERE channel = 'pos'`);
+        return rows.length ? rows : undefined;
+      });
+      expect(mirrored).toEqual(expect.arrayContaining([{ external_id: 'subject:102' }]));
+    } finally {
+      await pos.stop();
+    }
   });
 
   it('stops a disabled bot; its answer waits, visibly, and leaves through it once it is enabled again', async () => {

@@ -19,14 +19,26 @@ export class FeedsRepository {
   /** The features and the addressee the connector put on the appeal's first item (kept after registration). */
   async itemFacts(
     appealId: string,
-  ): Promise<{ features: Record<string, string>; addresseeId?: string } | undefined> {
+  ): Promise<
+    { features: Record<string, string>; addresseeId?: string; accountId: string | null } | undefined
+  > {
     const [row] = (await this.dataSource.query(
       `SELECT coalesce(i.payload->'features', '{}'::jsonb) AS features,
-              i.payload->'addressee'->>'externalId' AS addressee
+              i.payload->'addressee'->>'externalId' AS addressee, i.account_id
          FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
       [appealId],
-    )) as { features: Record<string, string>; addressee: string | null }[];
-    return row ? { features: row.features, addresseeId: row.addressee ?? undefined } : undefined;
+    )) as { features: Record<string, string>; addressee: string | null; account_id: string | null }[];
+    return row
+      ? { features: row.features, addresseeId: row.addressee ?? undefined, accountId: row.account_id }
+      : undefined;
+  }
+
+  /** The channel account an inbound item came to (null: none known, e.g. our own form). */
+  async itemAccount(inboundItemId: string): Promise<string | null> {
+    const [row] = (await this.dataSource.query(`SELECT account_id FROM inbound_items WHERE id = $1`, [
+      inboundItemId,
+    ])) as { account_id: string | null }[];
+    return row?.account_id ?? null;
   }
 
   /**
@@ -71,11 +83,18 @@ export class FeedsRepository {
     );
   }
 
-  async appealChannelFacts(appealId: string): Promise<{ externalId: string; timeZone: string } | undefined> {
-    const [row] = (await this.dataSource.query(`SELECT external_id, time_zone FROM appeals WHERE id = $1`, [
-      appealId,
-    ])) as { external_id: string; time_zone: string }[];
-    return row ? { externalId: row.external_id, timeZone: row.time_zone } : undefined;
+  /** The appeal's id in its channel, its zone, and the channel account its item came to. */
+  async appealChannelFacts(
+    appealId: string,
+  ): Promise<{ externalId: string; timeZone: string; accountId: string | null } | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT a.external_id, a.time_zone, i.account_id
+         FROM appeals a LEFT JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
+      [appealId],
+    )) as { external_id: string; time_zone: string; account_id: string | null }[];
+    return row
+      ? { externalId: row.external_id, timeZone: row.time_zone, accountId: row.account_id }
+      : undefined;
   }
 
   async organisations(ids: string[]): Promise<{ id: string; code: string; name: string }[]> {

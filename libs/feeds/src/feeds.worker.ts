@@ -39,22 +39,29 @@ export class FeedsWorker implements OnModuleInit {
         removeOnFail: 50,
       },
     );
-    const pos = this.registry.get('pos');
-    if (!pos) return;
+    // Kept whether or not ПОС is configured now: an administrator may add a ПОС account while the worker runs.
     processJobs(this.queue, SYNC_POS_RUBRICATOR, 1, async () => this.rubricator.sync());
-    const every = Number(pos.account.settings.rubricatorSyncEveryMs ?? RUBRICATOR_EVERY_MS);
+    const every = Number(
+      this.registry.get('pos')?.account.settings.rubricatorSyncEveryMs ?? RUBRICATOR_EVERY_MS,
+    );
     this.repeatables.keep(
       this.queue,
       SYNC_POS_RUBRICATOR,
       {},
       { repeat: { every }, jobId: SYNC_POS_RUBRICATOR, removeOnComplete: true, removeOnFail: 50 },
     );
-    // A repeatable job first fires one interval from now: a fresh worker syncs once at boot as well.
-    setImmediate(
-      () =>
-        void this.rubricator
-          .sync()
-          .catch((error: unknown) => this.log.warn('rubricator sync failed', { reason: error })),
-    );
+    // A repeatable job first fires one interval from now: a fresh worker syncs once at boot as well, and again
+    // when the account it syncs from changes (a ПОС account added while none was there, the default replaced).
+    if (this.registry.get('pos')) setImmediate(() => this.syncNow());
+    this.registry.onChange(({ added }) => {
+      const pos = this.registry.get('pos');
+      if (pos && added.includes(pos)) this.syncNow();
+    });
+  }
+
+  private syncNow(): void {
+    void this.rubricator
+      .sync()
+      .catch((error: unknown) => this.log.warn('rubricator sync failed', { reason: error }));
   }
 }

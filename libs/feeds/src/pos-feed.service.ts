@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
+import {
+  type AppealEventRecord,
+  AppealEventHooks,
+  type ChannelEntry,
+  ChannelRegistry,
+} from '@inbox/channels';
 import { allowedChannelFile, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode, type StatusUpdate } from '@inbox/integrations/contract';
@@ -16,7 +21,9 @@ import { POS_STATUS_EVENTS, posStatusUpdate } from './pos-status';
  * ПОС after intake: status events pushed back from the appeal's history (taken, postponed, forwarded down
  * and up; the answer goes through delivery), and the files ПОС only referenced fetched into our storage.
  * Hooks only record the work; the remote calls run from feed_actions, so a ПОС outage backs off there
- * without holding up other channels' hooks.
+ * without holding up other channels' hooks. Everything goes through the ПОС account the appeal came from (its
+ * credentials, its map of our organisations to ПОС's): a status never reaches ПОС as another account's; while
+ * that account is disabled the work waits (backing off, its reason shown), as delivery does.
  */
 @Injectable()
 export class PosFeed implements OnModuleInit {
@@ -49,19 +56,19 @@ export class PosFeed implements OnModuleInit {
       ...(typeof d.toOrganisationId === 'string' ? [d.toOrganisationId] : []),
     ].filter((id): id is string => typeof id === 'string');
     const orgs = await this.feeds.organisations(orgIds);
-    const entry = this.registry.get('pos');
+    const entry = await this.account(appeal.accountId);
     const decision = posStatusUpdate(event, {
       externalId: appeal.externalId,
       timeZone: appeal.timeZone,
       organisations: new Map(orgs.map((o) => [o.id, o])),
-      posIds: (entry?.account.settings.organisations ?? {}) as Record<string, string>,
+      posIds: posIdsOf(entry),
     });
     if (!decision) return;
     const scheduled = await this.actions.schedule({
       kind: 'pos-status',
       dedupeKey: `event:${event.id}`,
       appealId: event.appealId,
-      accountId: entry?.account.id,
+      accountId: entry?.account.id ?? appeal.accountId ?? undefined,
       payload: 'update' in decision ? { update: decision.update } : { eventType: event.type },
       skipReason: 'skip' in decision ? decision.skip : undefined,
     });
@@ -87,7 +94,7 @@ export class PosFeed implements OnModuleInit {
     await this.feeds.appendChannelEvents(event.appealId, posChannelEvents(facts.features));
     const requisites = posRequisites(facts.features);
     if (!facts.addresseeId || !requisites) return;
-    const posIds = (this.registry.get('pos')?.account.settings.organisations ?? {}) as Record<string, string>;
+    const posIds = posIdsOf(await this.account(facts.accountId));
     const code = Object.entries(posIds).find(([, posId]) => String(posId) === facts.addresseeId)?.[0];
     const [organisationId] = code ? await this.directory.idsByCodes([code]) : [];
     if (organisationId) await this.directory.recordRequisites(organisationId, requisites, 'pos');
@@ -97,11 +104,12 @@ export class PosFeed implements OnModuleInit {
     const inboundItemId = event.data?.inboundItemId;
     if (typeof inboundItemId !== 'string') return;
     if ((await this.feeds.remoteFiles(inboundItemId)).length === 0) return;
+    const accountId = (await this.feeds.itemAccount(inboundItemId)) ?? this.registry.get('pos')?.account.id;
     const scheduled = await this.actions.schedule({
       kind: 'pos-files',
       dedupeKey: `item:${inboundItemId}`,
       appealId: event.appealId,
-      accountId: this.registry.get('pos')?.account.id,
+      accountId,
       payload: { inboundItemId },
     });
     if (scheduled) this.runner.trigger('pos-files');
@@ -109,7 +117,7 @@ export class PosFeed implements OnModuleInit {
 
   /** Idempotent on ПОС's side too: the connector keys the event by message, status and instant. */
   async push(row: FeedActionRow): Promise<void> {
-    const entry = this.registry.get('pos');
+    const entry = await this.account(row.account_id);
     if (!entry?.connector.pushStatus) {
       throw new ConnectorError(ConnectorErrorCode.Temporary, 'ПОС is not configured in this process');
     }
@@ -118,13 +126,14 @@ export class PosFeed implements OnModuleInit {
     this.log.info('ПОС status pushed', {
       appealId: row.appeal_id,
       feedActionId: row.id,
+      accountId: entry.account.id,
       status: update.status,
     });
   }
 
   /** Each remote file once: stored content-addressed, or rejected with the reason (too large, gone). */
   async fetchFiles(row: FeedActionRow): Promise<void> {
-    const entry = this.registry.get('pos');
+    const entry = await this.account(row.account_id);
     if (!entry?.connector.fetchAttachment) {
       throw new ConnectorError(ConnectorErrorCode.Temporary, 'ПОС is not configured in this process');
     }
@@ -163,7 +172,24 @@ export class PosFeed implements OnModuleInit {
     this.log.info('ПОС files fetched', { appealId: row.appeal_id, files: files.length });
   }
 
+  /**
+   * The ПОС account an appeal, item or action belongs to (one without any: the kind's default); undefined when
+   * ПОС is not configured here at all. Disabled or not working: a temporary error with the reason, so the hook or
+   * the action backs off and shows it, and goes on through that account once it works again.
+   */
+  private async account(accountId: string | null | undefined): Promise<ChannelEntry | undefined> {
+    const entry = await this.registry.deliveryAccount(Channel.Pos, accountId);
+    const idle = this.registry.notWorking(accountId);
+    if (!entry && idle) throw new ConnectorError(ConnectorErrorCode.Temporary, idle);
+    return entry;
+  }
+
   private reject(attachmentId: string, reason: string, size?: number): Promise<void> {
     return this.feeds.rejectFile(attachmentId, reason, size);
   }
+}
+
+/** The account's map of our organisation codes to ПОС's organisation ids. */
+function posIdsOf(entry: ChannelEntry | undefined): Record<string, string> {
+  return (entry?.account.settings.organisations ?? {}) as Record<string, string>;
 }

@@ -17,6 +17,13 @@ export interface RubricatorSyncReport {
  * Mirrors ПОС's categories and subcategories into channel_categories. What vanished from ПОС is kept,
  * marked deleted (appeals and mappings to our topics still point at it); the mapping to our topics
  * (topic_id) is ours and never overwritten. The outcome is kept in settings for the operator to see.
+ *
+ * With several ПОС accounts, from one: the kind's default (the environment's, else the oldest enabled), chosen
+ * again at each sync. The mirror and our mapping are one per channel, and ПОС's rubricator is its region's
+ * (subjects by regionId), the same for every account of the region — the accounts differ by the organisations
+ * they serve. Syncing each account into the one mirror would only repeat the same calls, and an account of
+ * another region would mark the first region's categories deleted on every other run. Accounts of another
+ * region are named in the log and in the recorded outcome: their categories are not mirrored.
  */
 @Injectable()
 export class PosRubricatorSync {
@@ -38,6 +45,10 @@ export class PosRubricatorSync {
       try {
         const stored = await this.categories.ofChannel(Channel.Pos);
         const regionId = String(entry.account.settings.regionId ?? '');
+        const otherRegions = this.registry
+          .ofKind('pos')
+          .filter((e) => String(e.account.settings.regionId ?? '') !== regionId)
+          .map((e) => e.account.id);
         const result = await connector.syncRubricator(
           entry.account,
           stored.length ? rubricatorFromRows(stored, regionId) : undefined,
@@ -50,8 +61,17 @@ export class PosRubricatorSync {
           ok: true,
           categories: report.categories,
           deleted: report.deleted,
+          ...(otherRegions.length ? { otherRegionAccounts: otherRegions } : {}),
         });
-        this.log.info('ПОС rubricator synced', { categories: report.categories, deleted: report.deleted });
+        this.log.info('ПОС rubricator synced', {
+          accountId: entry.account.id,
+          categories: report.categories,
+          deleted: report.deleted,
+        });
+        if (otherRegions.length)
+          this.log.warn('ПОС accounts of another region: their rubricator is not mirrored', {
+            accountIds: otherRegions,
+          });
       } catch (error) {
         report.error = error instanceof Error ? error.message : String(error);
         await this.record(entry.account.id, { ok: false, error: report.error.slice(0, 500) });
