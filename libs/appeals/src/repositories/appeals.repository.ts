@@ -157,6 +157,13 @@ const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime,
   left(a.text, 200) AS excerpt, a.status, a.fast_track, a.organisation_id, o.short_name AS organisation_name,
   to_char(a.answer_due_date, 'YYYY-MM-DD') AS answer_due_date, a.answer_due_at`;
 
+/**
+ * How far back, in days of registration time from the page's start, a newest-first search looks before it
+ * widens; the last is unbounded. Each window reads only the matches inside it (the text's GIN and the
+ * registration index together), so a common word costs a month's matches, not the table's.
+ */
+const SEARCH_WINDOWS_DAYS = [30, 180, 730, null];
+
 /** The `appeals` table: every read by staff composes the organisation scope. */
 @Injectable()
 export class AppealsRepository {
@@ -178,27 +185,53 @@ export class AppealsRepository {
     scope: AccessScope,
   ): Promise<{ items: AppealListItem[]; nextCursor: string | null }> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
-    const params: unknown[] = [];
-    const where = this.filterWhere(filter, scope, params);
+    const q = filter.numberSearchOnly ? undefined : filter.q?.trim();
     const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
     const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
-    if (filter.cursor) {
-      const { at, id } = decodeTimeIdCursor(filter.cursor);
-      params.push(at, id);
-      const op = direction === 'ASC' ? '>' : '<';
-      where.push(`(${sortColumn}, a.id) ${op} ($${params.length - 1}, $${params.length})`);
+    const order = `${sortColumn} ${direction}, a.id ${direction}`;
+    const cursor = filter.cursor ? decodeTimeIdCursor(filter.cursor) : undefined;
+    // A search newest first looks back from the page's start through widening windows of registration time and
+    // stops at the first that holds a page: any appeal outside a window is older than every one inside it.
+    const windows = q && filter.sort !== 'due' ? SEARCH_WINDOWS_DAYS : [null];
+    let rows: Record<string, unknown>[] = [];
+    for (const days of windows) {
+      const params: unknown[] = [];
+      let where = this.filterWhere(q ? { ...filter, q: undefined } : filter, scope, params);
+      if (cursor) {
+        params.push(cursor.at, cursor.id);
+        const op = direction === 'ASC' ? '>' : '<';
+        where.push(`(${sortColumn}, a.id) ${op} ($${params.length - 1}, $${params.length})`);
+      }
+      if (days !== null) {
+        params.push(cursor?.at ?? new Date(), days);
+        where.push(
+          `a.registered_at >= $${params.length - 1}::timestamptz - make_interval(days => $${params.length}::int)`,
+        );
+      }
+      params.push(limit + 1);
+      const pageSize = `$${params.length}`;
+      if (q) {
+        // A search is bounded: each way of matching takes its own first page with every other condition, in the
+        // list's order, by whichever index serves it (the text's GIN, the order's index, the registration time's);
+        // the page is the first of their union. Matching everything and sorting it grew with the table.
+        const arms = searchArms(q, params).map(
+          (arm) =>
+            `(SELECT a.id FROM appeals a WHERE ${[...where, arm].join(' AND ')} ORDER BY ${order} LIMIT ${pageSize})`,
+        );
+        where = [`a.id IN (${arms.join(' UNION ')})`];
+      }
+      params.push(scope.organisationIds);
+      const viewerOrgs = `$${params.length}::uuid[]`;
+      rows = (await this.dataSource.query(
+        `SELECT ${SUMMARY_COLUMNS}, ${listColumns(viewerOrgs)}
+           FROM appeals a JOIN organisations o ON o.id = a.organisation_id
+           LEFT JOIN users u ON u.id = a.assignee_id
+          WHERE ${where.join(' AND ')}
+          ORDER BY ${order} LIMIT ${pageSize}`,
+        params,
+      )) as Record<string, unknown>[];
+      if (rows.length > limit) break;
     }
-    params.push(scope.organisationIds);
-    const viewerOrgs = `$${params.length}::uuid[]`;
-    params.push(limit + 1);
-    const rows = (await this.dataSource.query(
-      `SELECT ${SUMMARY_COLUMNS}, ${listColumns(viewerOrgs)}
-         FROM appeals a JOIN organisations o ON o.id = a.organisation_id
-         LEFT JOIN users u ON u.id = a.assignee_id
-        WHERE ${where.join(' AND ')}
-        ORDER BY ${sortColumn} ${direction}, a.id ${direction} LIMIT $${params.length}`,
-      params,
-    )) as Record<string, unknown>[];
     const page = rows.slice(0, limit).map(toListItem);
     const last = page[page.length - 1];
     const nextCursor =
@@ -433,6 +466,28 @@ const likeLiteral = (v: string) => v.replace(/[\\%_]/g, (c) => `\\${c}`);
  * GIN, lower(surname), lower(email): migration SearchTrigramIndexes); one OR across them would scan every appeal.
  */
 export function searchSql(q: string, params: unknown[]): string {
+  const { text, fragment, person } = searchTerms(q, params);
+  return `a.id IN (
+      SELECT s.id FROM appeals s WHERE s.search_vector @@ websearch_to_tsquery('russian', ${text})
+      UNION SELECT s.id FROM appeals s WHERE s.registration_number LIKE ${fragment}
+      UNION SELECT s.id FROM applicants p JOIN appeals s ON s.applicant_id = p.id WHERE ${person})`;
+}
+
+/**
+ * The same ways as conditions on the appeal `a` itself, each to be bounded on its own (the list's page). The
+ * applicants are read first, by their indexes, into an array: as a join the planner, misled by a surname that
+ * matches nobody, walked every appeal probing its applicant.
+ */
+export function searchArms(q: string, params: unknown[]): string[] {
+  const { text, fragment, person } = searchTerms(q, params);
+  return [
+    `a.search_vector @@ websearch_to_tsquery('russian', ${text})`,
+    `a.registration_number LIKE ${fragment}`,
+    `a.applicant_id = ANY (ARRAY(SELECT p.id FROM applicants p WHERE ${person}))`,
+  ];
+}
+
+function searchTerms(q: string, params: unknown[]): { text: string; fragment: string; person: string } {
   params.push(q);
   const text = `$${params.length}`;
   params.push(`%${likeLiteral(q)}%`);
@@ -449,10 +504,7 @@ export function searchSql(q: string, params: unknown[]): string {
       `(p.phone IS NOT NULL AND regexp_replace(coalesce(p.phone, ''), '\\D', '', 'g') LIKE $${params.length})`,
     );
   }
-  return `a.id IN (
-      SELECT s.id FROM appeals s WHERE s.search_vector @@ websearch_to_tsquery('russian', ${text})
-      UNION SELECT s.id FROM appeals s WHERE s.registration_number LIKE ${fragment}
-      UNION SELECT s.id FROM applicants p JOIN appeals s ON s.applicant_id = p.id WHERE ${person.join(' OR ')})`;
+  return { text, fragment, person: person.join(' OR ') };
 }
 
 /** The list-only columns; viewerOrgs is the parameter holding the caller's organisations (null: all). */

@@ -1,0 +1,140 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type DataSource } from 'typeorm';
+import { type AccessScope, AccessModule, Role, SYSTEM_SCOPE } from '@inbox/access';
+import { type AppealListFilter, AppealQueries, AppealsModule, AppealStatus, searchSql } from '@inbox/appeals';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
+import { QueueModule } from '@inbox/queue';
+import { idOf } from '../factories/directory';
+import { TEST_REDIS_URL } from '../support/services';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+@Module({
+  imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AccessModule, AppealsModule],
+})
+class BoundedSearchModule {}
+
+/**
+ * Issue 18: the inbox search is bounded (each way of matching takes its own page, newest first through widening
+ * windows of registration time). Paging through it must give exactly what matching everything and sorting it
+ * gives: for a common word, a rare old one, a phrase, a surname, a number fragment and a phone, in both orders,
+ * with a filter and within a clerk's scope.
+ */
+describe('bounded inbox search (integration)', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let ctx: INestApplicationContext;
+  let queries: AppealQueries;
+  let clerk: AccessScope;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = db.dataSource;
+    Object.assign(process.env, {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `bounded-search-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'warn',
+    });
+    ctx = await NestFactory.createApplicationContext(BoundedSearchModule, { logger: ['error'] });
+    queries = ctx.get(AppealQueries);
+    const minzhkh = await idOf(ds, 'organisations', 'minzhkh');
+    clerk = { userId: randomUUID(), role: Role.Clerk, organisationId: minzhkh, organisationIds: [minzhkh] };
+    // 3 000 appeals over three years (registration times in whole seconds, as the cursor carries milliseconds):
+    // every third about heating, every 500th about a zoo (so the rare word is found only beyond the first
+    // windows), every seventh by a Кузнецова, every fifth held by minzhkh, every fourth closed.
+    await ds.query(
+      `WITH people AS (
+         INSERT INTO applicants (channel, surname, phone)
+         SELECT 'operator', CASE WHEN i % 7 = 0 THEN 'Кузнецова' ELSE 'Фамилия' || i END,
+                '+7913' || lpad(i::text, 7, '0')
+           FROM generate_series(1, 3000) i RETURNING id),
+       items AS (
+         INSERT INTO inbound_items (channel, external_id, received_at, payload)
+         SELECT 'operator', 'search-' || i, now(), '{}' FROM generate_series(1, 3000) i RETURNING id),
+       pairs AS (
+         SELECT p.id AS applicant_id, i.id AS item_id, p.k AS n
+           FROM (SELECT id, row_number() OVER () AS k FROM people) p
+           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
+       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
+              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
+              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
+       SELECT '2026-' || lpad(n::text, 6, '0'), r.at, r.at, 'appeal', 'operator', 'search-' || n, item_id,
+              applicant_id,
+              CASE WHEN n % 500 = 0 THEN 'Прошу открыть зоопарк в парке'
+                   WHEN n % 3 = 0 THEN 'Нет отопления в детском саду № ' || n
+                   ELSE 'Яма на дороге у дома ' || n END,
+              CASE WHEN n % 4 = 1 THEN 'closed' ELSE 'in_work' END,
+              CASE WHEN n % 5 = 0 THEN $1::uuid ELSE (SELECT id FROM organisations WHERE code = 'cur') END,
+              'Asia/Novosibirsk', r.at, r.at, r.at::date, r.at + make_interval(days => (n * 37 % 90)::int), 'test', 'x'
+         FROM pairs CROSS JOIN LATERAL (
+           SELECT date_trunc('second', now()) - make_interval(hours => (n * 9)::int) AS at) r`,
+      [minzhkh],
+    );
+    await ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
+       SELECT id, organisation_id, 'responsible', registered_at, 1, 'active' FROM appeals`,
+    );
+    await ds.query('ANALYZE appeals; ANALYZE applicants; ANALYZE appeal_organisations');
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  const paged = async (
+    q: string,
+    scope: AccessScope,
+    extra: Pick<AppealListFilter, 'sort' | 'status'> = {},
+  ): Promise<string[]> => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await queries.list({ q, limit: 40, cursor, ...extra }, scope);
+      ids.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return ids;
+  };
+  const everything = async (
+    q: string,
+    organisationIds: string[] | null,
+    extra: Pick<AppealListFilter, 'sort' | 'status'> = {},
+  ): Promise<string[]> => {
+    const params: unknown[] = [organisationIds, extra.status ?? null];
+    const order = extra.sort === 'due' ? 'a.answer_due_at, a.id' : 'a.registered_at DESC, a.id DESC';
+    const rows = (await ds.query(
+      `SELECT a.id FROM appeals a
+        WHERE ($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM appeal_organisations ao
+                                              WHERE ao.appeal_id = a.id AND ao.organisation_id = ANY($1)))
+          AND ($2::text[] IS NULL OR a.status = ANY($2)) AND ${searchSql(q, params)}
+        ORDER BY ${order}`,
+      params,
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  };
+
+  it.each([
+    ['a common word', 'отопление', 900],
+    ['a rare word found only years back', 'зоопарк', 5],
+    ['a phrase', 'детский сад', 900],
+    ['a surname', 'Кузнецова', 400],
+    ['a number fragment', '2026-0001', 90],
+    ['a phone', '913 000-12-3', 9],
+  ])('%s, newest first and by due date, pages equal matching everything', async (_, q, atLeast) => {
+    const all = await everything(q, null);
+    expect(all.length).toBeGreaterThanOrEqual(atLeast);
+    expect(await paged(q, SYSTEM_SCOPE)).toEqual(all);
+    expect(await paged(q, SYSTEM_SCOPE, { sort: 'due' })).toEqual(await everything(q, null, { sort: 'due' }));
+  });
+
+  it('keeps a filter and the clerk’s scope inside every way of matching', async () => {
+    for (const q of ['отопление', 'Кузнецова', 'зоопарк']) {
+      const mine = await everything(q, clerk.organisationIds, { status: [AppealStatus.InWork] });
+      expect(mine.length).toBeGreaterThan(0);
+      expect(await paged(q, clerk, { status: [AppealStatus.InWork] })).toEqual(mine);
+    }
+  });
+});
