@@ -47,6 +47,9 @@ export class DialogueAdmission {
     const p = item.payload;
     const author = p.author?.externalId;
     const entry = await this.registry.deliveryAccount(item.channel, item.account_id);
+    // Its account disabled since the item came: not admitted (no reply through another bot); the sweep tries again.
+    const idle = this.registry.notWorking(item.account_id);
+    if (idle) throw new Error(idle);
     const replyAddress = p.replyAddress ?? {};
     const text = typeof p.text === 'string' ? p.text : '';
     const plainText = (p.attachments ?? []).length === 0;

@@ -47,8 +47,7 @@ export class EmailFeed implements OnModuleInit {
     const channel = event.data?.channel;
     if (typeof channel !== 'string' || typeof remoteId !== 'string' || !remoteId) return;
     const accountId = typeof event.data?.accountId === 'string' ? event.data.accountId : undefined;
-    const entry =
-      (accountId && (await this.registry.findAccount(accountId))) || this.registry.forDelivery(channel);
+    const entry = await this.registry.deliveryAccount(channel, accountId);
     const connector = entry?.connector;
     if (!connector || !threadsSentMessages(connector)) return;
     // Named by the account it left through, as the citizen's reply to it will be.
