@@ -209,12 +209,31 @@ describe('classification and routing intelligence (e2e)', () => {
       ).toBe(204);
     }
     const corrections = await eventually(async () => {
-      const rows = await json(get('/api/v1/classification/corrections', admin));
-      return rows.filter((c: { kind: string }) => c.kind === 'topic').length === before.length
-        ? rows
-        : undefined;
+      const page = await json(get('/api/v1/classification/corrections?kind=topic', admin));
+      return page.total === before.length ? page.items : undefined;
     });
-    expect(corrections[0]).toMatchObject({ kind: 'topic', after: { subtopicId: icicleTopic } });
+    expect(corrections[0]).toMatchObject({
+      kind: 'topic',
+      after: { subtopicId: icicleTopic },
+      actor: operator.userId,
+      actorName: expect.any(String),
+    });
+    // Paged, newest first, and filtered by the appeal's number and by when it was made.
+    const second = await json(get('/api/v1/classification/corrections?kind=topic&limit=2&offset=1', admin));
+    expect(second).toEqual({ items: corrections.slice(1, 3), total: before.length });
+    const number = corrections[2].registrationNumber as string;
+    const byNumber = await json(get(`/api/v1/classification/corrections?number=${number}`, supervisor));
+    expect(byNumber.items.map((c: { registrationNumber: string }) => c.registrationNumber)).toEqual(
+      byNumber.items.map(() => number),
+    );
+    expect(byNumber.items.map((c: { id: string }) => c.id)).toContain(corrections[2].id);
+    const later = encodeURIComponent(new Date(Date.now() + 60_000).toISOString());
+    expect(await json(get(`/api/v1/classification/corrections?from=${later}`, admin))).toEqual({
+      items: [],
+      total: 0,
+    });
+    expect((await get('/api/v1/classification/corrections?kind=colour', admin)).status).toBe(400);
+    expect((await get('/api/v1/classification/corrections', operator)).status).toBe(403);
     await eventually(async () => {
       const [{ n }] = await sql<{ n: number }>(
         `SELECT count(*)::int AS n FROM appeals WHERE id = ANY($1) AND classification_state = 'confirmed'`,

@@ -22,6 +22,7 @@ import { previewOpenApiDocument } from '../../apps/api/src/openapi/openapi-docum
 import { ENDPOINTS } from '../../apps/web/src/api/endpoints';
 import { inboundItem } from '../factories/inbound-items';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { watchProblems } from '../support/page-problems';
 import { ensureWebBuilt } from '../support/web-build';
 
 /**
@@ -251,24 +252,10 @@ describe('staff web workspace (browser e2e)', () => {
     return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
   }
 
-  /**
-   * Every console error, uncaught page error and failed request of a page (4xx/5xx answers and network
-   * failures; a request the browser itself cancelled on navigation, net::ERR_ABORTED, is not a failure).
-   */
+  /** Every console error, uncaught page error and failed request of each page the walk opens. */
   const problems = new Map<Page, string[]>();
   function watch(page: Page): void {
-    const list: string[] = [];
-    problems.set(page, list);
-    page.on('console', (m) => {
-      if (m.type() === 'error') list.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => list.push(`page error: ${e.message}`));
-    page.on('requestfailed', (r) => {
-      if (r.failure()?.errorText !== 'net::ERR_ABORTED') list.push(`failed: ${r.method()} ${r.url()}`);
-    });
-    page.on('response', (r) => {
-      if (r.status() >= 400) list.push(`${r.status()}: ${r.request().method()} ${r.url()}`);
-    });
+    problems.set(page, watchProblems(page));
   }
   function expectClean(page: Page): void {
     expect(problems.get(page)).toEqual([]);
@@ -547,6 +534,10 @@ describe('staff web workspace (browser e2e)', () => {
       '({ local: Object.keys(localStorage), session: Object.keys(sessionStorage) })',
     );
     expect(storage).toEqual({ local: [], session: ['inbox.session'] });
+    // The one refusal is the card's own (and the browser's note of it): nothing else failed.
+    const refusals = problems.get(page)!.filter((p) => !p.includes(overdue.id) && !/status of 404/.test(p));
+    expect(refusals).toEqual([]);
+    expect(problems.get(page)).toContainEqual(`404: GET ${stack.baseUrl}/api/v1/appeals/${overdue.id}`);
   });
 
   async function snap(page: Page, name: string): Promise<void> {
@@ -740,6 +731,7 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByText(/Рабочих дней:/).waitFor();
     await page.getByRole('tab', { name: 'Каналы' }).click();
     await page.getByText('PostgreSQL').waitFor();
+    expectClean(page);
   });
 
   it('admin: adds a second VK community as data, its secret named by variable, and sees its health per account', async () => {
@@ -1115,6 +1107,79 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
+  it("operator corrects an appeal's topic on the card; the administrator finds it among the classifier's corrections and opens the appeal", async () => {
+    const headers = await signInHeaders('operator');
+    const appeal = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          medium: 'phone',
+          surname: 'Лебедев',
+          firstName: 'Антон',
+          patronymic: 'Сергеевич',
+          phone: '+7 913 444-12-12',
+          subject: 'Не горят фонари во дворе',
+          text: 'Во дворе дома по ул. Пушкина, 9 вторую неделю не горят фонари вдоль дороги, вечером темно.',
+          topicId: topic.housing,
+        }),
+      }),
+    );
+    const operator = await signIn('operator');
+    await operator.goto(`${stack.baseUrl}/app/appeals/${appeal.id}`);
+    const panel = operator.getByRole('region', { name: 'Классификация' });
+    await panel.getByRole('textbox', { name: 'Тема', exact: true }).click();
+    await operator.getByRole('option', { name: 'Дороги и транспорт' }).click();
+    await panel.getByRole('textbox', { name: 'Подтема' }).click();
+    await operator.getByRole('option', { name: 'Освещение улиц и дорог' }).click();
+    await panel.getByRole('button', { name: 'Исправить тему' }).click();
+    await operator.locator('[data-testid="history-item"][data-type="classified"]').waitFor();
+    expectClean(operator);
+    // The worker records the correction from the card's history event.
+    const admin = await signInHeaders('admin');
+    await eventually(async () => {
+      const found = await json(
+        fetch(`${stack.baseUrl}/api/v1/classification/corrections?number=${appeal.registrationNumber}`, {
+          headers: admin,
+        }),
+      );
+      return found.total > 0 ? found : undefined;
+    });
+
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/admin/models`);
+    await page.getByRole('tab', { name: 'Исправления классификатора' }).click();
+    await page.waitForURL(/\/admin\/corrections$/);
+    const table = page.getByRole('table', { name: 'Исправления классификатора' });
+    const row = table.locator(
+      `[data-testid="correction-row"][data-kind="topic"][data-number="${appeal.registrationNumber}"]`,
+    );
+    // The newest first: the walk's correction is on the first page without a filter.
+    await row.waitFor();
+    await row.getByText('Жилищно-коммунальное хозяйство', { exact: true }).waitFor();
+    await row.getByText('Дороги и транспорт → Освещение улиц и дорог').waitFor();
+    await row.getByText('Иванова Елена Андреевна').waitFor();
+    await snap(page, 'classifier-corrections');
+    expect(await axeViolations(page)).toEqual([]);
+    // Filters: a route's corrections do not list it; its number finds it alone.
+    await page.getByRole('radiogroup', { name: 'Что исправлено' }).getByText('Маршрут').click();
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-testid="correction-row"]')].every((r) => r.dataset.kind === 'routing')`,
+    );
+    expect(await row.count()).toBe(0);
+    await page.getByRole('radiogroup', { name: 'Что исправлено' }).getByText('Все').click();
+    await page.getByLabel('Рег. номер').fill(appeal.registrationNumber);
+    await page.getByRole('button', { name: 'Показать' }).click();
+    await page.waitForFunction(
+      `[...document.querySelectorAll('[data-testid="correction-row"]')].every((r) => r.dataset.number === '${appeal.registrationNumber}')`,
+    );
+    await page.getByTestId('corrections-total').getByText('1 исправление').waitFor();
+    // The row leads to the appeal's card.
+    await row.getByRole('link', { name: `№ ${appeal.registrationNumber}` }).click();
+    await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
+    expectClean(page);
+  });
+
   it('no dead ends: a page that cannot be drawn says so and leads back; the menu stays', async () => {
     const page = await signIn('operator');
     await page.getByTestId('inbox-row').first().waitFor();
@@ -1135,6 +1200,8 @@ describe('staff web workspace (browser e2e)', () => {
     await page.waitForURL(/\/app\/inbox/);
     await page.getByTestId('inbox-row').first().waitFor();
     expect(await page.getByTestId('page-error').count()).toBe(0);
+    // Only the broken card's own error is reported (React names the error it caught); no request failed.
+    expect(problems.get(page)!.filter((p) => !p.startsWith('console: '))).toEqual([]);
   });
 
   it('a lost connection says so, keeps the session and comes back by itself', async () => {
@@ -1166,6 +1233,16 @@ describe('staff web workspace (browser e2e)', () => {
     await page.unroute('**/api/**');
     await page.getByTestId('current-user').waitFor({ timeout: 20_000 });
     await page.getByTestId('inbox-row').first().waitFor();
+    // What failed is the network the walk took away, never an answer of the server nor the page itself.
+    expect(
+      problems
+        .get(page)!
+        .filter(
+          (p) =>
+            !p.startsWith('failed: ') &&
+            !/net::ERR_(INTERNET_DISCONNECTED|CONNECTION_REFUSED|FAILED)/.test(p),
+        ),
+    ).toEqual([]);
   });
 
   it("supervisor: the intake chart drills down to the day's appeals", async () => {
@@ -1301,8 +1378,10 @@ describe('staff web workspace (browser e2e)', () => {
       ['templates', table('Шаблоны ответов')],
       ['fast-track', table('Правила ускоренного рассмотрения')],
       ['models', table('Модели классификатора')],
+      ['corrections', table('Исправления классификатора')],
       ['calendar', (page) => page.getByText(/Рабочих дней:/).waitFor()],
       ['channels', (page) => page.getByText('PostgreSQL').waitFor()],
+      ['channel-accounts', table('Учётные записи каналов')],
       ['outbox', heading('Администрирование')],
     ];
     for (const [tab, ready] of tabs) {
@@ -1370,7 +1449,7 @@ describe('staff web workspace (browser e2e)', () => {
     await settled(newcomer);
     found['change password'] = await axeViolations(newcomer);
 
-    expect(Object.keys(found)).toHaveLength(24);
+    expect(Object.keys(found)).toHaveLength(26);
     expect(Object.entries(found).filter(([, v]) => v.length > 0)).toEqual([]);
     for (const page of [admin, operator, clerk, supervisor, newcomer]) expectClean(page);
     // Two dozen screens, each drawn and checked: minutes on a shared machine.
@@ -1523,6 +1602,7 @@ describe('staff web workspace (browser e2e)', () => {
     const context = await browser.newContext({ viewport: { width: 820, height: 1180 }, locale: 'ru-RU' });
     contexts.push(context);
     const page = await context.newPage();
+    watch(page);
     await page.goto(`${stack.baseUrl}/app/`);
     await page.getByLabel('Логин').fill('operator');
     await page.getByLabel('Пароль').fill(PASSWORD);
@@ -1532,6 +1612,7 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByRole('heading', { name: 'Просроченные' }).waitFor();
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
+    expectClean(page);
   });
 
   // Last: the 220 appeals it adds would push the earlier walks' appeals off their first pages.

@@ -9,6 +9,7 @@ import {
   Param,
   ParseUUIDPipe,
   Post,
+  Query,
   Res,
   UploadedFile,
   UseInterceptors,
@@ -30,9 +31,10 @@ import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { ClassificationCorrectionsRepository, ModelRegistry, TrainingExamples } from '@inbox/classification';
 import { notFoundError } from '@inbox/common';
 import { JobName, JobProducer, QueueName } from '@inbox/queue';
-import { CsvUploadDto } from './classification.dto';
+import { CorrectionListQueryDto, CsvUploadDto } from './classification.dto';
 import {
   ClassifierModelDto,
+  CorrectionPageDto,
   RetrainStartedDto,
   RetrainStatusDto,
   TrainingBatchDto,
@@ -171,8 +173,12 @@ export class ClassificationController {
 
   @Get('corrections')
   @Roles(Role.Admin, Role.Supervisor)
-  @ApiOperation({ summary: 'Исправления сотрудников (тема, маршрут), из которых учится классификатор' })
-  corrections() {
-    return this.correctionsRepository.recent();
+  @ApiOperation({
+    summary:
+      'Исправления сотрудников (тема, маршрут), из которых учится классификатор: новые первыми, по странице',
+  })
+  @ApiOkResponse({ type: CorrectionPageDto })
+  corrections(@Query() query: CorrectionListQueryDto) {
+    return this.correctionsRepository.page(query);
   }
 }

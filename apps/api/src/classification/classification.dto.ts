@@ -4,6 +4,7 @@ import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
+  IsDate,
   IsIn,
   IsInt,
   IsOptional,
@@ -210,4 +211,44 @@ export class ChannelQueryDto {
   @IsString()
   @MaxLength(40)
   channel?: string;
+}
+
+export class CorrectionListQueryDto {
+  @ApiPropertyOptional({ enum: ['topic', 'routing'], description: 'Что исправлено: тема или маршрут' })
+  @IsOptional()
+  @IsIn(['topic', 'routing'], { message: 'kind: topic или routing' })
+  kind?: 'topic' | 'routing';
+
+  @ApiPropertyOptional({ description: 'Рег. номер обращения или его часть' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40, { message: 'number: не длиннее 40 символов' })
+  number?: string;
+
+  @ApiPropertyOptional({ description: 'Исправлено не раньше (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'from: дата в формате ISO 8601' })
+  from?: Date;
+
+  @ApiPropertyOptional({ description: 'Исправлено раньше (ISO 8601)' })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'to: дата в формате ISO 8601' })
+  to?: Date;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit: целое число' })
+  @Min(1, { message: 'limit: от 1 до 200' })
+  @Max(200, { message: 'limit: от 1 до 200' })
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Сколько исправлений пропустить' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'offset: целое число' })
+  @Min(0, { message: 'offset: не меньше 0' })
+  offset?: number;
 }

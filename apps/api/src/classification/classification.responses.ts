@@ -23,6 +23,37 @@ export class ClassifierModelDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) promotedAt!: string | null;
 }
 
+export class CorrectionDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ format: 'uuid' }) appealId!: string;
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty({ enum: ['topic', 'routing'] }) kind!: 'topic' | 'routing';
+  @ApiProperty({ description: 'Кто исправил: id сотрудника или system' }) actor!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'ФИО сотрудника' }) actorName!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Что было: тема — topicId, subtopicId, by (auto-classified, classification-queued, classified), confidence, reason; маршрут — organisationIds или organisationId',
+  })
+  before!: Record<string, unknown>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'Что стало: тема — topicId, subtopicId; маршрут — organisationIds и reason (escalated) или reason returned',
+  })
+  after!: Record<string, unknown>;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Модель, чей выбор исправлен' })
+  modelId!: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+}
+
+export class CorrectionPageDto {
+  @ApiProperty({ type: [CorrectionDto] }) items!: CorrectionDto[];
+  @ApiProperty({ description: 'Всего исправлений по фильтру' }) total!: number;
+}
+
 export class RetrainStartedDto {
   @ApiProperty({ example: 'retrain:6f1c…' }) jobId!: string;
   @ApiProperty({ enum: ['queued'] }) status!: 'queued';

@@ -56,6 +56,7 @@ export const ENDPOINTS = {
   trainingData: { method: 'GET', path: '/api/v1/classification/training-data' },
   uploadTrainingData: { method: 'POST', path: '/api/v1/classification/training-data' },
   deleteTrainingData: { method: 'DELETE', path: '/api/v1/classification/training-data/{batchId}' },
+  classificationCorrections: { method: 'GET', path: '/api/v1/classification/corrections' },
   incidents: { method: 'GET', path: '/api/v1/incidents' },
   incident: { method: 'GET', path: '/api/v1/incidents/{id}' },
   draftIncident: { method: 'POST', path: '/api/v1/incidents/{id}/draft' },

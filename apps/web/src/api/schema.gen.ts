@@ -799,7 +799,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Исправления сотрудников (тема, маршрут), из которых учится классификатор */
+        /** Исправления сотрудников (тема, маршрут), из которых учится классификатор: новые первыми, по странице */
         get: operations["ClassificationController_corrections"];
         put?: never;
         post?: never;
@@ -2827,6 +2827,39 @@ export interface components {
             email?: string;
             phone?: string;
             website?: string;
+        };
+        CorrectionDto: {
+            /** @description Кто исправил: id сотрудника или system */
+            actor: string;
+            /** @description ФИО сотрудника */
+            actorName: string | null;
+            /** @description Что стало: тема — topicId, subtopicId; маршрут — organisationIds и reason (escalated) или reason returned */
+            after: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            appealId: string;
+            /** @description Что было: тема — topicId, subtopicId, by (auto-classified, classification-queued, classified), confidence, reason; маршрут — organisationIds или organisationId */
+            before: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            /** @enum {string} */
+            kind: "topic" | "routing";
+            /**
+             * Format: uuid
+             * @description Модель, чей выбор исправлен
+             */
+            modelId: string | null;
+            /** @example 2026-000123 */
+            registrationNumber: string;
+        };
+        CorrectionPageDto: {
+            items: components["schemas"]["CorrectionDto"][];
+            /** @description Всего исправлений по фильтру */
+            total: number;
         };
         CreateChannelAccountDto: {
             enabled?: boolean;
@@ -5683,7 +5716,19 @@ export interface operations {
     };
     ClassificationController_corrections: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Исправлено не раньше (ISO 8601) */
+                from?: string;
+                /** @description Что исправлено: тема или маршрут */
+                kind?: "topic" | "routing";
+                limit?: number;
+                /** @description Рег. номер обращения или его часть */
+                number?: string;
+                /** @description Сколько исправлений пропустить */
+                offset?: number;
+                /** @description Исправлено раньше (ISO 8601) */
+                to?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5694,7 +5739,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CorrectionPageDto"];
+                };
             };
             /** @description Недостаточно прав для этого действия */
             403: {

@@ -35,6 +35,7 @@ export type Health = Schemas['HealthDto'];
 export type AppealFlag = Schemas['AppealFlagDto'];
 export type FastTrackRule = Schemas['FastTrackRuleResponseDto'];
 export type ClassifierModel = Schemas['ClassifierModelDto'];
+export type Correction = Schemas['CorrectionDto'];
 export type IncidentSummary = Schemas['IncidentSummaryDto'];
 
 export type KbArticleSummary = Schemas['ArticleSummaryDto'];

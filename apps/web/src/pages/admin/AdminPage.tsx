@@ -4,6 +4,7 @@ import { PageTitle } from '../../components/common';
 import { CalendarTab } from './CalendarTab';
 import { ChannelAccountsTab } from './ChannelAccountsTab';
 import { ChannelsTab } from './ChannelsTab';
+import { CorrectionsTab } from './CorrectionsTab';
 import { EventOutboxTab } from './EventOutboxTab';
 import { FastTrackTab } from './FastTrackTab';
 import { ModelsTab } from './ModelsTab';
@@ -21,6 +22,7 @@ const SECTIONS = [
   { value: 'templates', label: 'Шаблоны ответов' },
   { value: 'fast-track', label: 'Ускоренное рассмотрение' },
   { value: 'models', label: 'Классификатор' },
+  { value: 'corrections', label: 'Исправления классификатора' },
   { value: 'calendar', label: 'Производственный календарь' },
   { value: 'channels', label: 'Каналы' },
   { value: 'channel-accounts', label: 'Учётные записи каналов' },
@@ -62,6 +64,9 @@ export function AdminPage() {
         </Tabs.Panel>
         <Tabs.Panel value="models">
           <ModelsTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="corrections">
+          <CorrectionsTab />
         </Tabs.Panel>
         <Tabs.Panel value="calendar">
           <CalendarTab />
