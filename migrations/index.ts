@@ -30,6 +30,7 @@ import { ClockMarksKindIndex1796199900000 } from './1796199900000-ClockMarksKind
 import { OrganisationRequisites1796200000000 } from './1796200000000-OrganisationRequisites';
 import { AppealDailyCounts1796200500000 } from './1796200500000-AppealDailyCounts';
 import { OverdueMarkedAppeals1796200600000 } from './1796200600000-OverdueMarkedAppeals';
+import { RatingLinks1796200700000 } from './1796200700000-RatingLinks';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   OrganisationRequisites1796200000000,
   AppealDailyCounts1796200500000,
   OverdueMarkedAppeals1796200600000,
+  RatingLinks1796200700000,
 ];

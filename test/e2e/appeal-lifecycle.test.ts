@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
@@ -10,7 +10,7 @@ import { PosFake } from '../fakes/pos/pos-fake';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { EMAIL_ENV, feedTools, mailHeader, readMail } from './feed-helpers';
+import { answerAndRatingLinks, EMAIL_ENV, feedTools, mailHeader, readMail } from './feed-helpers';
 
 /**
  * Issue 12 "Must show", once per channel, through the real api + worker and each channel's fake at the network
@@ -20,9 +20,12 @@ import { EMAIL_ENV, feedTools, mailHeader, readMail } from './feed-helpers';
  * fake, in its wire shape); the citizen rates one answer poorly twice over two rounds and the appeal climbs two
  * levels; a stranger's rating, and a rating before any answer, are refused.
  *
- * Channels without a rating path of their own (e-mail, МЭДО): the rating the citizen sends back by letter is
- * recorded by staff (POST /appeals/{id}/ratings), as for a phone call; their "stranger" is anyone without a
- * staff session. OK has no buttons: two typed digits count as a rating only after our rating request, so
+ * E-mail: each answer letter carries a personal rating link; the citizen follows the one in the latest letter
+ * (the page, then the API it calls), and a stranger has only forged or altered links, and an expired one. A
+ * link comes only with an answer, so the rating before any answer is the one the citizen writes back in a
+ * letter, which staff try to record (refused). МЭДО has no rating path of its own: the rating the sender writes
+ * back is recorded by staff (POST /appeals/{id}/ratings), as for a phone call; its "stranger" is anyone without
+ * a staff session. OK has no buttons: two typed digits count as a rating only after our rating request, so
  * before any answer, and after the rating window closed, the digits are an ordinary message — those two
  * checks do not apply to OK, and the table says so.
  */
@@ -49,6 +52,8 @@ interface ChannelDriver {
   strangerRefused(a: Arrival): Promise<boolean>;
   /** Why a rating before the answer, or a second one of the same answer, cannot even be attempted here. */
   noEarlyOrRepeatRating?: string;
+  /** The applicant's attempt to rate before any answer, where it takes another way than ratePoorly. */
+  rateEarly?(a: Arrival): Promise<RateOutcome>;
 }
 
 const FIRST = 'Ответ Минжкх: управляющей компании выдано предписание.';
@@ -222,6 +227,32 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
     return res.status === 401;
   };
 
+  /**
+   * A rating link from a letter, followed as the citizen's browser does: the page opens, its script reads what the
+   * link rates, then sends the rating (the key in the request's body). The first refusal, or the rating's answer.
+   */
+  const followRatingLink = async (
+    link: string,
+    rating: { answered: boolean; satisfaction: string },
+  ): Promise<{ status: number; body: { accepted?: boolean; message?: string } }> => {
+    const url = new URL(link);
+    expect(url.pathname).toBe('/rate.html');
+    const page = await fetch(`${stack.baseUrl}${url.pathname}${url.search}`);
+    expect([page.status, (await page.text()).includes('Оценить ответ на обращение')]).toEqual([200, true]);
+    const token = url.searchParams.get('t');
+    const post = (path: string, body: unknown) =>
+      fetch(`${stack.baseUrl}/api/v1/public/rating-links/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const read = await post('read', { token });
+    if (read.status !== 200)
+      return { status: read.status, body: (await read.json()) as { message?: string } };
+    const rated = await post('rating', { token, ...rating });
+    return { status: rated.status, body: (await rated.json()) as { accepted?: boolean; message?: string } };
+  };
+
   /** A clerk drafts, a colleague approves, the clerk sends; returns the answer's id. */
   async function answer(appealId: string, code: string, text: string): Promise<string> {
     const [clerk, colleague] = clerks[code];
@@ -339,7 +370,7 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
     strangerRefused: anonymousRefused,
   };
 
-  const email: ChannelDriver & { address: string } = {
+  const email: ChannelDriver & { address: string; links(a: Arrival): Promise<string[]> } = {
     name: 'e-mail',
     address: 'kuznetsova@mail.example',
     async arrive() {
@@ -371,8 +402,58 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
         .filter((m) => m.to.includes(this.address) && !mailHeader(m, 'Auto-Submitted'));
       return Promise.all(answers.map(async (m) => (await readMail(m, this.address)).text));
     },
-    ratePoorly: staffRating,
-    strangerRefused: anonymousRefused,
+    /** The rating link under each answer letter, in the order the letters came. */
+    async links(a) {
+      return (await this.received(a)).map((text) => {
+        const { links } = answerAndRatingLinks(text);
+        expect(links).toHaveLength(1);
+        return links[0];
+      });
+    },
+    // Before any answer there is no link: the citizen writes the rating in a letter, and staff try to record it.
+    rateEarly: staffRating,
+    async ratePoorly(a) {
+      // The link in the latest answer letter, followed as the citizen's browser does.
+      const links = await this.links(a);
+      const { status, body } = await followRatingLink(links[links.length - 1], {
+        answered: false,
+        satisfaction: 'not-satisfied',
+      });
+      expect(status).toBe(200);
+      return body.accepted ? 'recorded' : 'already-rated';
+    },
+    async strangerRefused(a) {
+      const before = await ratingCount(a.appealId);
+      const [first, second] = await this.links(a);
+      const poorly = { answered: false, satisfaction: 'not-satisfied' } as const;
+      // A link nobody made, and the citizen's own link with one character of its key changed.
+      const forged = second.replace(/t=[^&]+$/, `t=${randomBytes(32).toString('base64url')}`);
+      const token = new URL(second).searchParams.get('t')!;
+      const tampered = second.replace(
+        token,
+        token.slice(0, 20) + (token[20] === 'A' ? 'B' : 'A') + token.slice(21),
+      );
+      const invalid =
+        'Ссылка для оценки недействительна. Откройте её из письма с ответом целиком, без изменений.';
+      for (const link of [forged, tampered]) {
+        expect(await followRatingLink(link, poorly)).toEqual({
+          status: 404,
+          body: expect.objectContaining({ message: invalid }),
+        });
+      }
+      // A real link past its term (as if RATING_LINK_DAYS had gone by since the first answer).
+      const firstToken = new URL(first).searchParams.get('t')!;
+      await query(`UPDATE rating_links SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [
+        createHash('sha256').update(firstToken).digest('hex'),
+      ]);
+      expect(await followRatingLink(first, poorly)).toEqual({
+        status: 403,
+        body: expect.objectContaining({
+          message: 'Срок действия ссылки для оценки истёк: оценить ответ по ней больше нельзя.',
+        }),
+      });
+      return (await ratingCount(a.appealId)) === before;
+    },
   };
 
   const telegramChat: ChannelDriver & { chat: number } = {
@@ -634,7 +715,8 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
     const a = await channel.arrive();
 
     // A rating before any answer is refused with a clear message.
-    if (!channel.noEarlyOrRepeatRating) expect(await channel.ratePoorly(a)).toBe('no-answer');
+    if (!channel.noEarlyOrRepeatRating)
+      expect(await (channel.rateEarly ?? channel.ratePoorly).call(channel, a)).toBe('no-answer');
     expect(await ratingCount(a.appealId)).toBe(0);
 
     // The card says what escalation lacks; staff complete it.

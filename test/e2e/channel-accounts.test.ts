@@ -6,7 +6,7 @@ import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fake
 import { OkFake } from '../fakes/ok/ok-fake';
 import { type SentVkMessage, VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { answerAppeal, mailHeader, readMail } from './feed-helpers';
+import { answerAndRatingLinks, answerAppeal, mailHeader, readMail } from './feed-helpers';
 
 const KEY = 'e2e-channel-secrets-key-0123456789abcdef';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -385,7 +385,7 @@ describe('many accounts per channel (e2e)', () => {
       );
       expect(answer.from).toBe(c.ours);
       expect(mailHeader(answer, 'From')).toContain(c.ours);
-      expect((await readMail(answer, citizen)).text).toBe(text);
+      expect(answerAndRatingLinks((await readMail(answer, citizen)).text).answer).toBe(text);
       // The 547-ФЗ notice too left through this mailbox; nothing to this citizen through the other one.
       await eventually(async () =>
         c.smtp.accepted().filter((m) => m.to.includes(citizen)).length === 2 ? true : undefined,

@@ -5,7 +5,7 @@ import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { EMAIL_ENV, mailHeader } from './feed-helpers';
+import { answerAndRatingLinks, EMAIL_ENV, mailHeader } from './feed-helpers';
 
 const OURS = 'obrashcheniya@region.test';
 const pdf = (words: string) => Buffer.from(`%PDF-1.4\n% ${words}\n%%EOF\n`);
@@ -194,6 +194,12 @@ describe('one combined answer, or each answer, as the responsible organisation c
     expect(item.text).toContain('Министерство транспорта:');
     expect(item.text).toContain(ROADS);
     expect(item.text.indexOf(HOUSING)).toBeLessThan(item.text.indexOf(ROADS));
+    // Under them, a rating link for each answer, named by its organisation.
+    const request = item.text.slice(item.text.indexOf('Пожалуйста, оцените ответы'));
+    expect(answerAndRatingLinks(item.text).links).toHaveLength(2);
+    expect(request).toMatch(
+      /Ответ .+: https?:\/\/\S+\/rate\.html\?t=\S+\nОтвет .+: https?:\/\/\S+\/rate\.html\?t=/,
+    );
     expect((item.attachments ?? []).map((f) => f.fileName)).toEqual(['Предписание.pdf', 'План ремонта.pdf']);
 
     // The status page shows both answers, each with its file.

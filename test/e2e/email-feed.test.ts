@@ -7,7 +7,15 @@ import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { answerAppeal, EMAIL_ENV, expectedDueDate, feedTools, mailHeader, readMail } from './feed-helpers';
+import {
+  answerAndRatingLinks,
+  answerAppeal,
+  EMAIL_ENV,
+  expectedDueDate,
+  feedTools,
+  mailHeader,
+  readMail,
+} from './feed-helpers';
 
 const OURS = 'obrashcheniya@region.test';
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
@@ -194,7 +202,13 @@ describe('e-mail feed (e2e)', () => {
     );
     expect(mailHeader(answer, 'In-Reply-To')).toBe(`<${citizenId}>`);
     expect(mailHeader(answer, 'References')).toBe(`<${citizenId}>`);
-    expect(await readMail(answer, citizen)).toEqual({ subject: 'Re: Перерасчёт за отопление', text });
+    const mail = await readMail(answer, citizen);
+    expect(mail.subject).toBe('Re: Перерасчёт за отопление');
+    // The answer, and under it the personal link to rate it.
+    expect(answerAndRatingLinks(mail.text)).toEqual({
+      answer: text,
+      links: [expect.stringMatching(/\/rate\.html\?t=[A-Za-z0-9_-]{43}$/)],
+    });
     expect(registrationNumber).toMatch(/^\d{4}-\d{6}$/);
 
     // Once: the mailbox read again from the start and the whole history replayed send nothing new.

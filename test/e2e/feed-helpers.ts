@@ -150,6 +150,19 @@ export async function readMail(
   return { subject: seen.item.subject, text: seen.item.text };
 }
 
+/**
+ * An answer letter's text split at the rating request we put under it: the answer itself, and the personal
+ * rating links the request carries (one per answer the letter brings).
+ */
+export function answerAndRatingLinks(text: string): { answer: string; links: string[] } {
+  const at = text.indexOf('\n\n—\nПожалуйста, оцените');
+  if (at < 0) return { answer: text, links: [] };
+  const links = [...text.slice(at).matchAll(/https?:\/\/\S+\/rate\.html\?t=[A-Za-z0-9_-]+/g)].map(
+    (m) => m[0],
+  );
+  return { answer: text.slice(0, at), links };
+}
+
 /** Account settings of the fake reception site (WEBSITE_FEED_SETTINGS). */
 export const FEED_SETTINGS = (timeoutMs = 5000) => ({
   cursorField: 'id',

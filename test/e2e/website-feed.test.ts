@@ -10,6 +10,7 @@ import {
   FEED_SETTINGS,
   feedTools,
   mailHeader,
+  answerAndRatingLinks,
   readMail,
 } from './feed-helpers';
 
@@ -106,10 +107,9 @@ describe('external website feed (e2e)', () => {
       smtp.accepted().find((m) => m.to.includes('s.ivanov@example.ru')),
     );
     expect(mailHeader(mail, 'In-Reply-To')).toBeUndefined();
-    expect(await readMail(mail, 's.ivanov@example.ru')).toEqual({
-      subject: `Обращение № ${registrationNumber}`,
-      text,
-    });
+    const read = await readMail(mail, 's.ivanov@example.ru');
+    expect(read.subject).toBe(`Обращение № ${registrationNumber}`);
+    expect(answerAndRatingLinks(read.text)).toEqual({ answer: text, links: [expect.any(String)] });
     expect((await card(id)).status).toBe('answered');
   });
 

@@ -19,6 +19,7 @@ import { HealthController } from './health/health.controller';
 import { SystemHealth } from './health/system-health.service';
 import { OrganisationsController } from './organisations/organisations.controller';
 import { PublicAppealsController } from './public/public-appeals.controller';
+import { PublicRatingLinksController } from './public/public-rating-links.controller';
 import { RoutingRulesController } from './routing/routing-rules.controller';
 import { RoutingSuggestController } from './routing/routing-suggest.controller';
 import { AppealsController } from './staff/appeals.controller';
@@ -78,6 +79,7 @@ import { StreamTickets } from './staff/stream-tickets';
   controllers: [
     AuthController,
     PublicAppealsController,
+    PublicRatingLinksController,
     // Before AppealsController: /appeals/stream must not be taken for /appeals/:id.
     AppealStreamController,
     AppealsController,

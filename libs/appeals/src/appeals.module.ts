@@ -14,6 +14,7 @@ import { AppealWorkflow } from './workflow/appeal-workflow.service';
 import { WORKFLOW_COMMANDS } from './workflow/commands';
 import { WorkflowRules } from './workflow/rules';
 import { CardEditor } from './workflow/card-editor';
+import { RatingLinks } from './rating-links.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature(APPEAL_ENTITIES), OrganisationsModule, IntakeModule],
@@ -29,6 +30,7 @@ import { CardEditor } from './workflow/card-editor';
     AppealWorkflow,
     AnswerTemplates,
     StaffNotifications,
+    RatingLinks,
   ],
   exports: [
     ...APPEAL_REPOSITORIES,
@@ -37,6 +39,7 @@ import { CardEditor } from './workflow/card-editor';
     AppealWorkflow,
     AnswerTemplates,
     StaffNotifications,
+    RatingLinks,
   ],
 })
 export class AppealsModule {}

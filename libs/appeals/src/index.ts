@@ -10,3 +10,4 @@ export * from './workflow';
 export * from './appeal-event-feed.service';
 export * from './answer-templates.service';
 export * from './staff-notifications.service';
+export * from './rating-links.service';

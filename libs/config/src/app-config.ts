@@ -38,6 +38,8 @@ export class AppConfig {
   readonly attachmentMaxBytes: number;
   readonly attachmentMaxCount: number;
   readonly answerDays: number;
+  /** How many days the rating link in an answer sent by e-mail works (RATING_LINK_DAYS). */
+  readonly ratingLinkDays: number;
   readonly fastTrackDays: number;
   readonly lastDayRule: LastDayRule;
   readonly managementCentreCode: string;
@@ -174,6 +176,7 @@ export class AppConfig {
     this.attachmentMaxBytes = int('ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
     this.attachmentMaxCount = int('ATTACHMENT_MAX_COUNT', 5, 0, 100);
     this.answerDays = int('ANSWER_DAYS', 30, 1, 365);
+    this.ratingLinkDays = int('RATING_LINK_DAYS', 30, 1, 365);
     this.fastTrackDays = int('FAST_TRACK_DAYS', 10, 1, 365);
     const rule = str('LAST_DAY_RULE', 'preceding-working-day');
     if (!(LAST_DAY_RULES as readonly string[]).includes(rule)) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { RatingLinks, ratingLinksTextRu } from '@inbox/appeals';
 import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
@@ -44,6 +45,7 @@ export class DeliveryService {
     private readonly channels: ChannelRegistry,
     private readonly pacer: ChatPacer,
     private readonly config: AppConfig,
+    private readonly ratingLinks: RatingLinks,
   ) {}
 
   /**
@@ -92,7 +94,7 @@ export class DeliveryService {
       const receipt = await entry.connector.send(entry.account, {
         id: m.id,
         kind: m.kind,
-        text: m.text,
+        text: m.text + (await this.ratingRequest(m, entry)),
         // Notices carry their buttons (rating questions, consent); the connector renders them its own way.
         choices: m.choices ?? undefined,
         subject: m.subject ?? undefined,
@@ -125,6 +127,17 @@ export class DeliveryService {
       await this.deliveries.recordMessageError(m.id, reason, token);
       throw retryable(error);
     }
+  }
+
+  /**
+   * An answer that goes by e-mail asks for its rating with a personal link per answer it brings (messengers ask
+   * with their own buttons after the delivery, ПОС and МЭДО rate in their own systems). Minted for this attempt
+   * only, never stored in the message's text: only the links' hashes are kept.
+   */
+  private async ratingRequest(m: MessageRow, entry: ChannelEntry): Promise<string> {
+    if (m.kind !== 'answer' || entry.kind !== 'email') return '';
+    const links = await this.ratingLinks.mint({ id: m.id, appealId: m.appeal_id });
+    return ratingLinksTextRu(links, m.time_zone);
   }
 
   /**

@@ -1712,6 +1712,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/rating-links/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Оценка ответа по ссылке из письма: получен ли ответ и удовлетворены ли вы им */
+        post: operations["PublicRatingLinksController_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/rating-links/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Какой ответ оценивается по ссылке из письма */
+        post: operations["PublicRatingLinksController_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/dashboard": {
         parameters: {
             query?: never;
@@ -3942,6 +3976,34 @@ export interface components {
             /** @example satisfied */
             kind: string;
             poor: number;
+        };
+        RatingLinkDto: {
+            /** @description Ключ из ссылки для оценки в письме с ответом */
+            token: string;
+        };
+        RatingLinkOutcomeDto: {
+            accepted: boolean;
+            message: string;
+            /** @description Обращение направлено на повторное рассмотрение */
+            reopened: boolean;
+        };
+        RatingLinkRatingDto: {
+            /** @description Получен ли ответ на вопрос */
+            answered: boolean;
+            /** @enum {string} */
+            satisfaction: "satisfied" | "partially" | "not-satisfied";
+            /** @description Ключ из ссылки для оценки в письме с ответом */
+            token: string;
+        };
+        RatingLinkViewDto: {
+            /** @description До какого времени действует ссылка */
+            expiresAt: string;
+            /** @description Организация, давшая ответ */
+            organisation: string;
+            /** @description Ответ уже оценён */
+            rated: boolean;
+            registrationNumber: string;
+            sentAt: string;
         };
         ReasonDto: {
             reason: string;
@@ -7309,6 +7371,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicFaqHitDto"][];
+                };
+            };
+        };
+    };
+    PublicRatingLinksController_rate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingLinkRatingDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingLinkOutcomeDto"];
+                };
+            };
+        };
+    };
+    PublicRatingLinksController_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RatingLinkDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RatingLinkViewDto"];
                 };
             };
         };

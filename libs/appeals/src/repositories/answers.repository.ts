@@ -218,6 +218,20 @@ export class AnswersRepository {
    * The answer most recently sent, which a rating refers to; one held for a combined answer does not count
    * (the citizen has not read it yet).
    */
+  /** A sent answer of this appeal that has reached the citizen's way (a message carries it), by id. */
+  async sentOne(
+    tx: Db,
+    appealId: string,
+    answerId: string,
+  ): Promise<{ id: string; organisation_id: string } | undefined> {
+    const [answer] = (await tx.query(
+      `SELECT id, organisation_id FROM answers n WHERE appeal_id = $1 AND id = $2 AND status = 'sent'
+          AND EXISTS (SELECT 1 FROM outbound_message_answers x WHERE x.answer_id = n.id)`,
+      [appealId, answerId],
+    )) as { id: string; organisation_id: string }[];
+    return answer;
+  }
+
   async lastSent(tx: Db, appealId: string): Promise<{ id: string; organisation_id: string } | undefined> {
     const [answer] = (await tx.query(
       `SELECT id, organisation_id FROM answers n WHERE appeal_id = $1 AND status = 'sent'

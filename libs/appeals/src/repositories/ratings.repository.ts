@@ -22,7 +22,22 @@ export function ratingKindSql(r: string): string {
   return `CASE WHEN ${r}.answered IS FALSE THEN 'not-answered' ELSE COALESCE(${r}.satisfaction, 'score') END`;
 }
 
-/** Applicants' ratings of answers (`ratings`) and the record of poor ones (`poor_rating_records`). */
+/** A rating link as its page shows it (`rating_links`). */
+export interface RatingLinkRow {
+  appealId: string;
+  answerId: string;
+  registrationNumber: string;
+  organisation: string;
+  sentAt: Date;
+  expiresAt: Date;
+  /** The answer has its rating already (through any way). */
+  rated: boolean;
+}
+
+/**
+ * Applicants' ratings of answers (`ratings`), the record of poor ones (`poor_rating_records`) and the links that
+ * let a citizen answered by e-mail rate an answer (`rating_links`, by the SHA-256 of the token).
+ */
 @Injectable()
 export class RatingsRepository {
   /** The new rating's id, or undefined when the same channel + external id was already stored. */
@@ -115,5 +130,47 @@ export class RatingsRepository {
         record.superiorOrganisationId,
       ],
     );
+  }
+
+  /** The answers an outbound message brings, in order, with the answering organisation's short name. */
+  async answersOfMessage(db: Db, messageId: string): Promise<{ answerId: string; organisation: string }[]> {
+    return (await db.query(
+      `SELECT n.id AS "answerId", o.short_name AS organisation
+         FROM outbound_message_answers x JOIN answers n ON n.id = x.answer_id
+         JOIN organisations o ON o.id = n.organisation_id
+        WHERE x.outbound_message_id = $1 ORDER BY x.position`,
+      [messageId],
+    )) as { answerId: string; organisation: string }[];
+  }
+
+  async insertLinks(
+    db: Db,
+    links: { tokenHash: string; appealId: string; answerId: string; messageId: string; expiresAt: Date }[],
+  ): Promise<void> {
+    if (!links.length) return;
+    await db.query(
+      `INSERT INTO rating_links (token_hash, appeal_id, answer_id, outbound_message_id, expires_at)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[])`,
+      [
+        links.map((l) => l.tokenHash),
+        links.map((l) => l.appealId),
+        links.map((l) => l.answerId),
+        links.map((l) => l.messageId),
+        links.map((l) => l.expiresAt),
+      ],
+    );
+  }
+
+  async link(db: Db, tokenHash: string): Promise<RatingLinkRow | undefined> {
+    const [row] = (await db.query(
+      `SELECT l.appeal_id AS "appealId", l.answer_id AS "answerId", a.registration_number AS "registrationNumber",
+              o.short_name AS organisation, n.sent_at AS "sentAt", l.expires_at AS "expiresAt",
+              EXISTS (SELECT 1 FROM ratings r WHERE r.answer_id = l.answer_id) AS rated
+         FROM rating_links l JOIN appeals a ON a.id = l.appeal_id JOIN answers n ON n.id = l.answer_id
+         JOIN organisations o ON o.id = n.organisation_id
+        WHERE l.token_hash = $1`,
+      [tokenHash],
+    )) as RatingLinkRow[];
+    return row;
   }
 }

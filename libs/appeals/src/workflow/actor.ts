@@ -13,9 +13,12 @@ export type RatingInput = {
   externalId: string;
   /**
    * Who rates: through a channel, the rater's user/chat there (only the applicant's own is accepted); on the
-   * status page the access code was checked; staff record a rating the applicant gave them (by phone).
+   * status page the access code was checked; staff record a rating the applicant gave them (by phone); a rating
+   * link from an answer sent by e-mail was checked (its token names the answer).
    */
-  via?: 'channel' | 'status-page' | 'staff';
+  via?: 'channel' | 'status-page' | 'staff' | 'link';
+  /** The answer rated, where the way of rating names one (a rating link); else the latest answer sent. */
+  answerId?: string;
   rater?: { externalId?: string; threadKey?: string };
   answered?: boolean;
   satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';

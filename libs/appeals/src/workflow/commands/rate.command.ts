@@ -24,8 +24,8 @@ export interface RatingOutcome {
 export const NOTHING_TO_RATE = 'Ответ по обращению ещё не дан: оценить можно после ответа';
 
 /**
- * A rating from any channel (S4 п. 27.3, or the channel's scale), of the latest answer, once per answer and
- * only by the applicant (through the channel of origin: the same user or chat). A poor one reopens the
+ * A rating from any channel (S4 п. 27.3, or the channel's scale), of the latest answer (or the one a rating link
+ * names), once per answer and only by the applicant (through the channel of origin: the same user or chat). A poor one reopens the
  * appeal at the superior of the organisation whose answer was rated (S3) — one level further up each
  * round — with a fresh term, and is recorded for the analysis of repeated low ratings (S3 п. 3.3.4).
  * Refused before any answer. Idempotent on channel + external id.
@@ -60,7 +60,9 @@ export class RateCommand {
       ) {
         return { duplicate: false, poor, refused: 'not-applicant' };
       }
-      const answer = await this.answers.lastSent(tx, a.id);
+      const answer = rating.answerId
+        ? await this.answers.sentOne(tx, a.id, rating.answerId)
+        : await this.answers.lastSent(tx, a.id);
       if (!answer) throw new WorkflowError('conflict', NOTHING_TO_RATE);
       const asks = {
         answered: rating.answered !== undefined,

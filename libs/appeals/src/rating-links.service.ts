@@ -1,0 +1,166 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SYSTEM_SCOPE } from '@inbox/access';
+import { DomainError } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
+import { RatingsRepository } from './repositories/ratings.repository';
+import { type RatingInput } from './workflow/actor';
+import { AppealWorkflow } from './workflow/appeal-workflow.service';
+
+export const RATING_LINK_INVALID_RU =
+  'Ссылка для оценки недействительна. Откройте её из письма с ответом целиком, без изменений.';
+export const RATING_LINK_EXPIRED_RU =
+  'Срок действия ссылки для оценки истёк: оценить ответ по ней больше нельзя.';
+export const ALREADY_RATED_RU = 'Этот ответ уже оценён';
+
+/** A link minted for one answer of a letter: where it leads and until when. */
+export interface MintedRatingLink {
+  answerId: string;
+  organisation: string;
+  url: string;
+  expiresAt: Date;
+}
+
+/** What the rating page shows before the citizen rates: which answer, nothing personal. */
+export interface RatingLinkView {
+  registrationNumber: string;
+  organisation: string;
+  sentAt: Date;
+  expiresAt: Date;
+  rated: boolean;
+}
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+/** 32 random bytes, base64url: what a link carries. Anything else is not looked up at all. */
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * The citizen answered by e-mail rates through the letter: each answer a letter brings gets a personal link
+ * (a random token; only its SHA-256 is stored, with the answer and an expiry of RATING_LINK_DAYS) to the
+ * public rating page. Following it proves the address the answer went to, as the access code does on the
+ * status page. The rating itself is the one workflow command every way uses (once per answer, a poor one
+ * reopens the appeal at the superior of the organisation that answered).
+ */
+@Injectable()
+export class RatingLinks {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ratings: RatingsRepository,
+    private readonly workflow: AppealWorkflow,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** One link per answer the message brings; the tokens go only into the letter. */
+  async mint(message: { id: string; appealId: string }, now = new Date()): Promise<MintedRatingLink[]> {
+    const answers = await this.ratings.answersOfMessage(this.dataSource.manager, message.id);
+    const expiresAt = new Date(now.getTime() + this.config.ratingLinkDays * 86_400_000);
+    const minted = answers.map((a) => ({ ...a, token: randomBytes(32).toString('base64url') }));
+    await this.ratings.insertLinks(
+      this.dataSource.manager,
+      minted.map((m) => ({
+        tokenHash: hashOf(m.token),
+        appealId: message.appealId,
+        answerId: m.answerId,
+        messageId: message.id,
+        expiresAt,
+      })),
+    );
+    return minted.map((m) => ({
+      answerId: m.answerId,
+      organisation: m.organisation,
+      url: this.urlOf(m.token),
+      expiresAt,
+    }));
+  }
+
+  /** The answer a link rates; refused, in Russian, for a link we never made (or altered) and an expired one. */
+  async read(token: string, now = new Date()): Promise<RatingLinkView> {
+    const link = await this.valid(token, now);
+    return {
+      registrationNumber: link.registrationNumber,
+      organisation: link.organisation,
+      sentAt: link.sentAt,
+      expiresAt: link.expiresAt,
+      rated: link.rated,
+    };
+  }
+
+  /** The citizen's rating of the link's answer (both questions of S4 п. 27.3). */
+  async rate(
+    token: string,
+    input: Pick<RatingInput, 'answered' | 'satisfaction'>,
+    now = new Date(),
+  ): Promise<{ accepted: boolean; reopened: boolean; message: string }> {
+    const link = await this.valid(token, now);
+    const outcome = await this.workflow.rate(
+      link.appealId,
+      {
+        channel: 'email',
+        // One rating per link: the same link again is a duplicate, another link of the same answer is refused
+        // as the answer's second rating.
+        externalId: `link:${hashOf(token)}`,
+        via: 'link',
+        answerId: link.answerId,
+        answered: input.answered,
+        satisfaction: input.satisfaction,
+      },
+      { userId: 'system', role: SYSTEM_SCOPE.role, organisationId: 'system', scope: SYSTEM_SCOPE },
+      now,
+    );
+    if (outcome.duplicate || outcome.refused)
+      return { accepted: false, reopened: false, message: ALREADY_RATED_RU };
+    const reopened = outcome.reopenedAt !== undefined;
+    return {
+      accepted: true,
+      reopened,
+      message: reopened
+        ? 'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.'
+        : 'Спасибо за оценку',
+    };
+  }
+
+  private async valid(token: string, now: Date) {
+    const link = TOKEN.test(token)
+      ? await this.ratings.link(this.dataSource.manager, hashOf(token))
+      : undefined;
+    if (!link) throw new DomainError('not-found', RATING_LINK_INVALID_RU);
+    if (new Date(link.expiresAt).getTime() <= now.getTime())
+      throw new DomainError('forbidden', RATING_LINK_EXPIRED_RU);
+    return link;
+  }
+
+  private urlOf(token: string): string {
+    const url = new URL('/rate.html', this.config.publicBaseUrl);
+    url.searchParams.set('t', token);
+    return url.toString();
+  }
+}
+
+/**
+ * The lines under an answer sent by e-mail that ask for its rating: one link, or one per answer when the letter
+ * brings several (a combined answer), with the date the links stop working in the appeal's zone.
+ */
+export function ratingLinksTextRu(links: MintedRatingLink[], timeZone: string): string {
+  if (!links.length) return '';
+  const until = new Intl.DateTimeFormat('ru-RU', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone,
+  }).format(links[0].expiresAt);
+  const lines =
+    links.length === 1
+      ? ['Пожалуйста, оцените ответ: получен ли ответ на ваш вопрос и удовлетворены ли вы им.', links[0].url]
+      : [
+          'Пожалуйста, оцените ответы: получен ли ответ на ваш вопрос и удовлетворены ли вы им.',
+          ...links.map((l) => `Ответ ${l.organisation}: ${l.url}`),
+        ];
+  return [
+    '',
+    '',
+    '—',
+    ...lines,
+    `Ссылка личная, не пересылайте письмо. Она действует до ${until}; каждый ответ оценивается один раз.`,
+  ].join('\n');
+}
