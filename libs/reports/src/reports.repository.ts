@@ -207,32 +207,50 @@ export class ReportsRepository extends SqlRepository {
     );
   }
 
-  /** Open appeals' clock marks at organisations in the scope: at risk or overdue, per organisation. */
-  clocksByOrganisation(scope: AccessScope): Promise<ClocksByOrganisationRow[]> {
+  /**
+   * Open appeals' clock marks at organisations in the scope, at risk or overdue: per organisation (one row per
+   * appeal and organisation) and per topic (one row per appeal, overdue when any of its marks is). One read of
+   * the marks for both.
+   */
+  async clocks(
+    scope: AccessScope,
+  ): Promise<{ byOrganisation: ClocksByOrganisationRow[]; byTopic: ClocksByTopicRow[] }> {
     const params: unknown[] = [];
-    return this.rows<ClocksByOrganisationRow>(
-      `WITH marked AS (${markedSql(scope, params)})
-       SELECT x.organisation_id AS "organisationId", o.short_name AS "organisationName",
-              count(*) FILTER (WHERE NOT x.overdue)::int AS "atRisk", count(*) FILTER (WHERE x.overdue)::int AS overdue
-         FROM marked x JOIN organisations o ON o.id = x.organisation_id
-        GROUP BY x.organisation_id, o.short_name ORDER BY overdue DESC, "atRisk" DESC, o.short_name`,
-      params,
-    );
-  }
-
-  /** The same per topic, one row per appeal (overdue when any of its marks is). */
-  clocksByTopic(scope: AccessScope): Promise<ClocksByTopicRow[]> {
-    const params: unknown[] = [];
-    return this.rows<ClocksByTopicRow>(
+    const rows = await this.rows<{
+      dim: 'organisation' | 'topic';
+      id: string;
+      name: string;
+      atRisk: number;
+      overdue: number;
+    }>(
       `WITH marked AS (${markedSql(scope, params)}), per_appeal AS (
          SELECT appeal_id, bool_or(overdue) AS overdue FROM marked GROUP BY appeal_id
        )
-       SELECT COALESCE(t.id::text, 'none') AS "topicId", COALESCE(t.name, 'Без темы') AS "topicName",
+       SELECT 'organisation' AS dim, x.organisation_id::text AS id, o.short_name AS name,
               count(*) FILTER (WHERE NOT x.overdue)::int AS "atRisk", count(*) FILTER (WHERE x.overdue)::int AS overdue
+         FROM marked x JOIN organisations o ON o.id = x.organisation_id
+        GROUP BY x.organisation_id, o.short_name
+       UNION ALL
+       SELECT 'topic', COALESCE(t.id::text, 'none'), COALESCE(t.name, 'Без темы'),
+              count(*) FILTER (WHERE NOT x.overdue)::int, count(*) FILTER (WHERE x.overdue)::int
          FROM per_appeal x JOIN appeals a ON a.id = x.appeal_id LEFT JOIN topics t ON t.id = a.topic_id
-        GROUP BY t.id, t.name ORDER BY overdue DESC, "atRisk" DESC, "topicName"`,
+        GROUP BY t.id, t.name
+        ORDER BY dim, overdue DESC, "atRisk" DESC, name`,
       params,
     );
+    return {
+      byOrganisation: rows
+        .filter((r) => r.dim === 'organisation')
+        .map((r) => ({
+          organisationId: r.id,
+          organisationName: r.name,
+          atRisk: r.atRisk,
+          overdue: r.overdue,
+        })),
+      byTopic: rows
+        .filter((r) => r.dim === 'topic')
+        .map((r) => ({ topicId: r.id, topicName: r.name, atRisk: r.atRisk, overdue: r.overdue })),
+    };
   }
 
   /**

@@ -70,8 +70,7 @@ export class Reports {
     await this.reports.foldCounts();
     const totals = await this.reports.totals(scope);
     const fastTrack = await this.reports.fastTrack(scope);
-    const clocksByOrganisation = await this.reports.clocksByOrganisation(scope);
-    const clocksByTopic = await this.reports.clocksByTopic(scope);
+    const { byOrganisation: clocksByOrganisation, byTopic: clocksByTopic } = await this.reports.clocks(scope);
     const to = await this.localToday(viewer);
     const from = daysBefore(to, 29);
     const volume = await this.reports.volume(scope, from, to);
