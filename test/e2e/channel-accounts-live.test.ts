@@ -1,4 +1,5 @@
 import { Role } from '@inbox/access';
+import { type ChannelEntry, ChannelIntake, ChannelRegistry } from '@inbox/channels';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { PosFake } from '../fakes/pos/pos-fake';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
@@ -21,7 +22,8 @@ interface Account {
  * getUpdates, or setWebhook with its address and secret), a citizen's messages to it become an appeal, and what
  * the bot says back leaves through that bot's token only. A ПОС account added where none was configured has its
  * rubricator mirrored at once. Disabled, a bot is polled no more, and an answer to its appeal waits with the reason
- * on it — never sent through the other bot — until it is enabled again.
+ * on it — never sent through the other bot — until it is enabled again, and a message that came just before it was
+ * disabled is admitted (its consent request sent) only then.
  */
 describe('channel accounts changed while the system runs (e2e)', () => {
   let envBot: TelegramFake;
@@ -32,6 +34,7 @@ describe('channel accounts changed while the system runs (e2e)', () => {
   let operator: SignedIn;
   let supervisor: SignedIn;
   let district: Account;
+  let districtEntry: ChannelEntry | undefined;
   let districtAppeal = '';
   const chat = 710_000_001;
 
@@ -122,6 +125,7 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     );
     districtAppeal = appeal.id;
     expect(appeal.account_id).toBe(district.id);
+    districtEntry = stack.worker!.get(ChannelRegistry).byId(district.id);
     // Everything the citizen heard came from the bot they wrote to.
     expect(envBot.sentTo(chat)).toEqual([]);
     expect(envBot.callsOf('getUpdates').length).toBeGreaterThan(0);
@@ -195,6 +199,19 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(districtBot.callsOf('getUpdates').length).toBe(polls);
 
+    // A message that came just before the account was disabled: not admitted, so no consent request leaves through
+    // any bot while it is off.
+    const late = districtBot.textUpdate(chat + 2, 'Подскажите, куда писать о яме во дворе дома 3?');
+    districtBot.enqueue(late);
+    const pulled = await districtEntry!.connector.pull!(districtEntry!.account, null, 100);
+    await stack.worker!.get(ChannelIntake).storeItems(districtEntry!, pulled.items);
+    await new Promise((r) => setTimeout(r, 3000));
+    const [lateItem] = await query(
+      `SELECT status FROM inbound_items WHERE account_id = $1 AND payload->>'text' LIKE 'Подскажите%'`,
+      [district.id],
+    );
+    expect(lateItem.status).toBe('gated');
+
     const take = await fetch(`${stack.baseUrl}/api/v1/appeals/${districtAppeal}/take`, {
       method: 'POST',
       headers: operator.headers,
@@ -213,11 +230,18 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     expect(waiting.last_error).toContain('учётная запись отключена администратором');
     // Not sent through another bot either.
     expect([...envBot.sentTo(chat), ...hookBot.sentTo(chat)]).toEqual([]);
+    expect([
+      ...envBot.sentTo(chat + 2),
+      ...hookBot.sentTo(chat + 2),
+      ...districtBot.sentTo(chat + 2),
+    ]).toEqual([]);
     expect(districtBot.sentTo(chat).some((m) => m.text === text)).toBe(false);
 
     const enabled = await api('POST', `/${district.id}/enable`);
     expect(((await enabled.json()) as Account).working).toBe(true);
     await said(districtBot, chat, (t) => t.startsWith(text));
+    // The held message is admitted now: its consent request comes from the bot it was written to.
+    await said(districtBot, chat + 2, (t) => t.includes('152-ФЗ'));
     const [sent] = await query(
       `SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`,
       [districtAppeal],
