@@ -261,4 +261,63 @@ describe('answers with files (e2e)', () => {
     ]);
     expect(await listed()).toEqual(['предписание.pdf']);
   });
+
+  it('an operator attaches a scanned letter to the appeal: listed on the card, downloaded by staff, in the history and audit; refused in Russian', async () => {
+    const res = await post('/api/v1/appeals', operator, {
+      medium: 'post',
+      surname: 'Громова',
+      firstName: 'Вера',
+      patronymic: 'Ильинична',
+      postalAddress: 'г. Северогорск, ул. Лесная, 4, кв. 2',
+      subject: 'Письмо о ремонте крыши',
+      text: 'Прошу отремонтировать крышу дома по ул. Лесной, 4: в квартире на пятом этаже течёт потолок.',
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const files = `/api/v1/appeals/${id}/attachments`;
+    const refusal = async (who: SignedIn, name: string, content: Buffer) => {
+      const r = await attach(files, who, name, content);
+      return [r.status, ((await r.json()) as { message: string }).message];
+    };
+    const scan = Buffer.from('%PDF-1.4\n% письмо гражданки, скан\n%%EOF\n');
+
+    const added = await attach(files, operator, 'Скан письма.pdf', scan);
+    expect(added.status).toBe(201);
+    const { id: fileId } = (await added.json()) as { id: string };
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: operator.headers }));
+    expect(card.attachments).toEqual([
+      expect.objectContaining({ id: fileId, fileName: 'Скан письма.pdf', contentType: 'application/pdf' }),
+    ]);
+    const copy = await fetch(`${stack.baseUrl}${files}/${fileId}`, { headers: supervisor.headers });
+    expect(copy.status).toBe(200);
+    expect(Buffer.compare(Buffer.from(await copy.arrayBuffer()), scan)).toBe(0);
+    const [event] = (await stack.db.dataSource.query(
+      `SELECT actor, data FROM appeal_events WHERE appeal_id = $1 AND type = 'file-attached'`,
+      [id],
+    )) as { actor: string; data: Record<string, unknown> }[];
+    // The file's name may carry personal data: the history names it by id.
+    expect(event).toEqual({ actor: operator.userId, data: { attachmentId: fileId } });
+    const [audit] = (await stack.db.dataSource.query(
+      `SELECT outcome FROM audit_log WHERE action = 'attach-to-appeal' AND entity_id = $1`,
+      [id],
+    )) as { outcome: string }[];
+    expect(audit).toEqual({ outcome: 'ok' });
+
+    expect(await refusal(operator, 'скан.pdf', Buffer.from('MZ\x90\x00\x03\x00\x00\x00\x04\x00'))).toEqual([
+      415,
+      'Файл «скан.pdf» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG',
+    ]);
+    expect(await refusal(operator, 'большой.pdf', Buffer.concat([scan, Buffer.alloc(2000, 0x20)]))).toEqual([
+      413,
+      'Файл больше 1 КБ',
+    ]);
+    expect((await attach(files, operator, 'второй лист.pdf', scan)).status).toBe(201);
+    expect(await refusal(operator, 'третий лист.pdf', scan)).toEqual([
+      400,
+      'К обращению можно приложить не больше 2 файлов',
+    ]);
+    // The administrator works no appeals.
+    const admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
+    expect((await attach(files, admin, 'ещё.pdf', scan)).status).toBe(403);
+  });
 });

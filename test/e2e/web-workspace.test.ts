@@ -623,6 +623,44 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
+  it('operator: registers a letter with its scan attached; the card lists the file and downloads it', async () => {
+    const page = await signIn('operator');
+    await page.getByRole('link', { name: 'Регистрация обращения' }).click();
+    await page.getByRole('heading', { name: 'Регистрация обращения' }).waitFor();
+    await page.getByRole('radiogroup', { name: 'Как поступило' }).getByText('Письмо').click();
+    await page.getByLabel('Фамилия').fill('Громова');
+    await page.getByLabel('Имя').fill('Вера');
+    await page.getByLabel('Отчество').fill('Ильинична');
+    await page.getByLabel('Почтовый адрес для ответа').fill('г. Северогорск, ул. Лесная, 4, кв. 2');
+    await page.getByLabel('Суть вопроса').fill('Протекает крыша дома');
+    await page
+      .getByLabel('Содержание')
+      .fill('Прошу отремонтировать крышу дома по ул. Лесной, 4: в квартире на пятом этаже течёт потолок.');
+    const scan = Buffer.from('%PDF-1.4\n% письмо гражданки Громовой, скан\n%%EOF\n');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Приложить скан письма' }).click();
+    await (
+      await chooser
+    ).setFiles({ name: 'Письмо Громовой.pdf', mimeType: 'application/pdf', buffer: scan });
+    await page.getByTestId('register-file').getByText('Письмо Громовой.pdf').waitFor();
+    await page.getByRole('button', { name: 'Зарегистрировать', exact: true }).click();
+    const done = page.getByText(/Обращение № \d{4}-\d{6} зарегистрировано\..*Приложено файлов: 1\./);
+    await done.waitFor();
+    expect(await page.getByTestId('register-file').count()).toBe(0);
+    const number = (await done.textContent())!.match(/\d{4}-\d{6}/)![0];
+    await page.getByRole('link', { name: 'Открыть карточку' }).click();
+    await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    await page.getByText('Письмо Громовой.pdf').waitFor();
+    await page.locator('[data-testid="history-item"][data-type="file-attached"]').waitFor();
+    const download = page.waitForEvent('download');
+    await page
+      .getByRole('button', { name: /Скачать/ })
+      .first()
+      .click();
+    expect(Buffer.compare(readFileSync((await (await download).path())!), scan)).toBe(0);
+    expectClean(page);
+  });
+
   it('supervisor on a phone-sized window: dashboard, the card, approves the draft', async () => {
     const page = await signIn('supervisor', PHONE);
     await page.getByRole('heading', { name: 'Панель руководителя' }).waitFor();

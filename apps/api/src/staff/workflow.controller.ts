@@ -173,6 +173,41 @@ export class WorkflowController {
     await this.workflow.editDraft(id, answerId, actorOf(staff), body.text);
   }
 
+  @Post(':id/attachments')
+  @Roles(Role.Operator, Role.Clerk, Role.Head, Role.Supervisor)
+  @ApiOperation({
+    summary: 'Приложить файл к обращению (скан письма, документ с приёма): кто может работать с обращением',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      properties: { file: { type: 'string', format: 'binary' } },
+      required: ['file'],
+    },
+  })
+  @UseInterceptors(AnswerFileInterceptor)
+  @ApiCreatedResponse({ type: CreatedDto })
+  async attachToAppeal(
+    @Param('id', uuid) id: string,
+    @UploadedFile() file: Express.Multer.File | undefined,
+    @Staff() staff: StaffContext,
+  ) {
+    // Multer reads the multipart file name as latin1; browsers send UTF-8.
+    const fileName = file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '';
+    // What the bytes are, against the allow-list: an executable named .pdf is refused.
+    const sniffed = file?.buffer.length ? await allowedUpload(fileName, file.buffer) : undefined;
+    if (file?.buffer.length && !sniffed) {
+      const message = `Файл «${fileName}» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG`;
+      throw new DomainError('unsupported-media-type', message, { file: message });
+    }
+    return this.workflow.attachFile(id, actorOf(staff), {
+      fileName,
+      contentType: sniffed ?? 'application/octet-stream',
+      content: file?.buffer ?? Buffer.alloc(0),
+    });
+  }
+
   @Post(':id/answers/:answerId/attachments')
   @ApiOperation({ summary: 'Приложить файл к проекту ответа (автор или руководитель подразделения)' })
   @ApiConsumes('multipart/form-data')

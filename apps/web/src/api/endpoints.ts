@@ -19,6 +19,7 @@ export const ENDPOINTS = {
   appeal: { method: 'GET', path: '/api/v1/appeals/{id}' },
   appealAnswers: { method: 'GET', path: '/api/v1/appeals/{id}/answers' },
   attachment: { method: 'GET', path: '/api/v1/appeals/{id}/attachments/{attachmentId}' },
+  attachToAppeal: { method: 'POST', path: '/api/v1/appeals/{id}/attachments' },
   register: { method: 'POST', path: '/api/v1/appeals' },
   take: { method: 'POST', path: '/api/v1/appeals/{id}/take' },
   assign: { method: 'POST', path: '/api/v1/appeals/{id}/assign' },

@@ -105,6 +105,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'answer-edited': 'Проект ответа исправлен',
   'answer-discarded': 'Проект ответа отменён',
   'answer-sent-back': 'Проект ответа возвращён на доработку',
+  'file-attached': 'К обращению приложен файл',
   'answer-file-attached': 'К проекту ответа приложен файл',
   'answer-file-removed': 'Из проекта ответа убран файл',
   answered: 'Ответ отправлен заявителю',

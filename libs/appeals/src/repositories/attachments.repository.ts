@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { type Db } from './db';
 
 export interface AttachmentView {
   id: string;
@@ -32,6 +33,32 @@ export class AttachmentsRepository {
       status: a.status as string,
       rejectionReason: a.rejection_reason as string | null,
     }));
+  }
+
+  /** How many files staff added to the appeal (those that came with no inbound item). */
+  async addedByStaff(tx: Db, appealId: string): Promise<number> {
+    const [{ n }] = (await tx.query(
+      `SELECT count(*)::int AS n FROM attachments WHERE appeal_id = $1 AND inbound_item_id IS NULL`,
+      [appealId],
+    )) as { n: number }[];
+    return n;
+  }
+
+  /** Stores a file of the appeal (its bytes once by hash) and returns its id. */
+  async add(
+    tx: Db,
+    file: { appealId: string; fileName: string; contentType: string; content: Buffer; sha256: string },
+  ): Promise<string> {
+    await tx.query(
+      `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
+      [file.sha256, file.content.length, file.content],
+    );
+    const [row] = (await tx.query(
+      `INSERT INTO attachments (appeal_id, file_name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5)
+       RETURNING id`,
+      [file.appealId, file.fileName, file.contentType, file.content.length, file.sha256],
+    )) as { id: string }[];
+    return row.id;
   }
 
   /** A stored file's content, when its appeal lies within the scope. */

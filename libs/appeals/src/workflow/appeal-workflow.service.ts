@@ -25,6 +25,7 @@ import {
   type HandoverMedium,
   DraftReviewCommand,
   AddNoteCommand,
+  AttachFileCommand,
 } from './commands';
 import { type CardChanges } from './card-editor';
 
@@ -55,6 +56,7 @@ export class AppealWorkflow {
     handOver: HandOverAnswerCommand;
     drafts: DraftReviewCommand;
     note: AddNoteCommand;
+    attachFile: AttachFileCommand;
   };
 
   constructor(
@@ -76,6 +78,7 @@ export class AppealWorkflow {
     handOver: HandOverAnswerCommand,
     drafts: DraftReviewCommand,
     note: AddNoteCommand,
+    attachFile: AttachFileCommand,
   ) {
     this.commands = {
       take,
@@ -96,6 +99,7 @@ export class AppealWorkflow {
       handOver,
       drafts,
       note,
+      attachFile,
     };
   }
 
@@ -143,6 +147,15 @@ export class AppealWorkflow {
 
   sendBackDraft(appealId: string, answerId: string, actor: Actor, comment: string): Promise<void> {
     return this.commands.drafts.sendBack(appealId, answerId, actor, comment);
+  }
+
+  /** A file of the appeal itself (a scanned letter) added by staff who may work it. */
+  attachFile(
+    appealId: string,
+    actor: Actor,
+    file: { fileName: string; contentType: string; content: Buffer },
+  ): Promise<{ id: string }> {
+    return this.commands.attachFile.execute(appealId, actor, file);
   }
 
   addNote(appealId: string, actor: Actor, text: string): Promise<{ id: string }> {

@@ -4,6 +4,8 @@ import {
   Badge,
   Button,
   Card,
+  CloseButton,
+  FileButton,
   Grid,
   Group,
   Paper,
@@ -25,10 +27,14 @@ import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { type AppealSummary, type KbSuggestion } from '../../api/types';
 import { PageTitle, StatusBadge } from '../../components/common';
+import { ClipIcon } from '../../components/icons';
 import { EscalateModal } from '../../components/EscalateModal';
 import { formatDateTime } from '../../lib/time';
 
 type Medium = 'phone' | 'reception' | 'post';
+
+/** The types the api takes for an appeal's file (a scanned letter, a document): the picker offers only these. */
+const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
 type Outcome = 'answered' | 'escalate' | 'register';
 
 const MEDIUM_LABEL: Record<Medium, string> = {
@@ -85,6 +91,7 @@ export function RegisterPage() {
   const [form, setForm] = useState<Form>(EMPTY);
   const [outcome, setOutcome] = useState<Outcome>('answered');
   const [articleId, setArticleId] = useState<string | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<{ id: string; number: string; text: string } | null>(null);
   const [escalating, setEscalating] = useState<{ id: string; number: string } | null>(null);
@@ -158,14 +165,26 @@ export function RegisterPage() {
           text: form.text.trim(),
         },
       });
+      // The files (a scanned letter) one request each, after the appeal exists: a refused one is named in
+      // the outcome, the appeal and the other files stay.
+      const refused: string[] = [];
+      for (const file of files) {
+        const upload = new FormData();
+        upload.append('file', file);
+        try {
+          await call('attachToAppeal', { params: { id: created.id }, form: upload });
+        } catch (e) {
+          refused.push(`«${file.name}»: ${errorText(e)}`);
+        }
+      }
       const answered = medium !== 'post' && outcome === 'answered';
       if (answered && articleId) {
         await call('kbAnsweredOnTheSpot', { params: { appealId: created.id }, body: { articleId } });
       }
-      return { created, answered: answered && !!articleId };
+      return { created, answered: answered && !!articleId, attached: files.length - refused.length, refused };
     },
-    onSuccess: async ({ created, answered }) => {
-      setError(null);
+    onSuccess: async ({ created, answered, attached, refused }) => {
+      setError(refused.length ? `Не приложены файлы: ${refused.join('; ')}` : null);
       await queryClient.invalidateQueries({ queryKey: ['appeals'] });
       if (medium !== 'post' && outcome === 'escalate') {
         setEscalating({ id: created.id, number: created.registrationNumber });
@@ -176,7 +195,7 @@ export function RegisterPage() {
         number: created.registrationNumber,
         text: answered
           ? `Звонок № ${created.registrationNumber} закрыт: ответ дан на месте по статье «${chosen?.title ?? ''}» (1-я линия).`
-          : `Обращение № ${created.registrationNumber} зарегистрировано. Срок ответа — ${created.answerDueDate.split('-').reverse().join('.')}.`,
+          : `Обращение № ${created.registrationNumber} зарегистрировано. Срок ответа — ${created.answerDueDate.split('-').reverse().join('.')}.${attached ? ` Приложено файлов: ${attached}.` : ''}`,
       });
       reset();
     },
@@ -186,6 +205,7 @@ export function RegisterPage() {
   const reset = () => {
     setForm(EMPTY);
     setArticleId(null);
+    setFiles([]);
     setOutcome('answered');
     phoneRef.current?.focus();
   };
@@ -329,12 +349,35 @@ export function RegisterPage() {
                     onChange={(e) => set({ address: e.currentTarget.value })}
                     autoComplete="off"
                   />
-                  {medium === 'post' && (
-                    <Text size="xs" c="dimmed">
-                      Скан письма приложите в карточке после регистрации: загрузка вложений оператором пока не
-                      поддерживается API.
-                    </Text>
-                  )}
+                  <Stack gap={4} data-testid="register-files">
+                    <Group gap="xs">
+                      <FileButton
+                        multiple
+                        accept={ACCEPT}
+                        onChange={(chosen) => setFiles((f) => [...f, ...chosen])}
+                      >
+                        {(props) => (
+                          <Button {...props} size="xs" variant="default" leftSection={<ClipIcon />}>
+                            {medium === 'post' ? 'Приложить скан письма' : 'Приложить файлы'}
+                          </Button>
+                        )}
+                      </FileButton>
+                      <Text size="xs" c="dimmed">
+                        PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG
+                      </Text>
+                    </Group>
+                    {files.map((f, i) => (
+                      <Group key={`${f.name}-${i}`} gap={6} wrap="nowrap" data-testid="register-file">
+                        <ClipIcon />
+                        <Text size="sm">{f.name}</Text>
+                        <CloseButton
+                          size="sm"
+                          aria-label={`Убрать файл «${f.name}»`}
+                          onClick={() => setFiles((list) => list.filter((_, j) => j !== i))}
+                        />
+                      </Group>
+                    ))}
+                  </Stack>
                 </Stack>
               </Paper>
 

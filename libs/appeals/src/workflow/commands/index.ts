@@ -1,6 +1,7 @@
 import { ApproveAnswerCommand } from './approve-answer.command';
 import { AddNoteCommand } from './add-note.command';
 import { AssignCommand } from './assign.command';
+import { AttachFileCommand } from './attach-file.command';
 import { DraftReviewCommand } from './draft-review.command';
 import { ClassifyCommand } from './classify.command';
 import { CloseCommand } from './close.command';
@@ -43,6 +44,7 @@ export const WORKFLOW_COMMANDS = [
   HandOverAnswerCommand,
   DraftReviewCommand,
   AddNoteCommand,
+  AttachFileCommand,
 ];
 
 export {
@@ -64,4 +66,5 @@ export {
   HandOverAnswerCommand,
   DraftReviewCommand,
   AddNoteCommand,
+  AttachFileCommand,
 };
