@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { Role } from '@inbox/access';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
+import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { watchProblems } from '../support/page-problems';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { answerAndRatingLinks, answerAppeal, EMAIL_ENV, mailHeader, readMail } from './feed-helpers';
+
+const OURS = 'obrashcheniya@region.test';
+const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Issue 12, ratings by e-mail, in a real browser: a call registered with the caller's e-mail is answered by
+ * letter; the citizen opens the rating link from the letter, reads which answer it rates, answers both questions
+ * poorly and is told the appeal goes to the superior organisation (it is reopened there); the key leaves the
+ * address bar; the same link again says the answer is rated; an altered link says it is not valid. The page has
+ * no serious or critical WCAG 2.1 A/AA violation, no console error and no failed request but the refusal.
+ */
+describe('the rating page behind an answer letter (browser e2e)', () => {
+  let dovecot: DovecotInstance;
+  let smtp: SmtpReceiver;
+  let stack: TestStack;
+  let browser: Browser;
+  let operator: SignedIn;
+  let supervisor: SignedIn;
+
+  beforeAll(async () => {
+    dovecot = await startDovecot();
+    smtp = await startSmtpReceiver();
+    stack = await startTestStack({ worker: true, env: EMAIL_ENV(dovecot, smtp, OURS) });
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    await Promise.all([dovecot?.stop(), smtp?.stop()]);
+  });
+
+  async function axeViolations(page: Page): Promise<string[]> {
+    await page.addScriptTag({ content: AXE });
+    const result = (await page.evaluate(
+      `axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+        resultTypes: ['violations'],
+      })`,
+    )) as { violations: { id: string; impact: string }[] };
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact})`);
+  }
+
+  it('rates the answer from the letter, once, and refuses an altered link', async () => {
+    const citizen = 'orlov.p@example.ru';
+    const res = await fetch(`${stack.baseUrl}/api/v1/appeals`, {
+      method: 'POST',
+      headers: operator.headers,
+      body: JSON.stringify({
+        medium: 'phone',
+        surname: 'Орлов',
+        firstName: 'Пётр',
+        patronymic: 'Ильич',
+        phone: '+7 913 555-00-11',
+        email: citizen,
+        subject: 'Нет горячей воды',
+        text: 'Звонок: в доме по ул. Мира, 8 неделю нет горячей воды, управляющая компания не отвечает.',
+      }),
+    });
+    expect(res.status).toBe(201);
+    const appeal = (await res.json()) as { id: string; registrationNumber: string };
+    expect(
+      (
+        await fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}/take`, {
+          method: 'POST',
+          headers: operator.headers,
+        })
+      ).status,
+    ).toBe(204);
+    const text = 'Управляющей компании выдано предписание, горячая вода будет подана до пятницы.';
+    await answerAppeal(stack, appeal.id, operator, supervisor, text);
+
+    // The answer letter, and the link under it (rebased onto this stack's address).
+    const letter = await eventually(async () =>
+      smtp.accepted().find((m) => m.to.includes(citizen) && !mailHeader(m, 'Auto-Submitted')),
+    );
+    const { answer, links } = answerAndRatingLinks((await readMail(letter, citizen)).text);
+    expect(answer).toBe(text);
+    expect(links).toHaveLength(1);
+    const link = new URL(links[0]);
+    const url = `${stack.baseUrl}${link.pathname}${link.search}`;
+
+    const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Asia/Novosibirsk' });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(url);
+    await page
+      .getByText(new RegExp(`Обращение № ${appeal.registrationNumber}: ответ .+ от \\d+ \\S+ \\d{4} г\\.`))
+      .waitFor();
+    // The personal key does not stay in the address bar.
+    expect(page.url()).toBe(`${stack.baseUrl}/rate.html`);
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Both questions are asked; one alone is not enough.
+    await page.getByLabel('Нет, ответа на вопрос нет').check();
+    await page.getByRole('button', { name: 'Отправить оценку' }).click();
+    await page.getByRole('alert').getByText('Ответьте на оба вопроса').waitFor();
+    await page.getByLabel('Не удовлетворён').check();
+    await page.getByRole('button', { name: 'Отправить оценку' }).click();
+    await page
+      .getByText(
+        'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.',
+      )
+      .waitFor();
+    const card = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${appeal.id}`, { headers: supervisor.headers }),
+    );
+    expect(card.status).toBe('reopened');
+    const ratings = (await stack.db.dataSource.query(
+      `SELECT channel, answered, satisfaction, poor FROM ratings WHERE appeal_id = $1`,
+      [appeal.id],
+    )) as unknown[];
+    expect(ratings).toEqual([
+      { channel: 'email', answered: false, satisfaction: 'not-satisfied', poor: true },
+    ]);
+
+    // The same link again: the answer is rated already, nothing to send.
+    await page.goto(url);
+    await page.getByText('Этот ответ уже оценён. Спасибо!').waitFor();
+    expect(await page.getByRole('button', { name: 'Отправить оценку' }).isVisible()).toBe(false);
+    expect(problems).toEqual([]);
+
+    // An altered link: refused in Russian, the form never shown.
+    const token = link.searchParams.get('t')!;
+    const altered = url.replace(token, token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'));
+    await page.goto(altered);
+    await page
+      .getByRole('alert')
+      .getByText('Ссылка для оценки недействительна. Откройте её из письма с ответом целиком, без изменений.')
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Отправить оценку' }).isVisible()).toBe(false);
+    // The one problem on the way is that refusal (the browser logs the 404 of the lookup too).
+    expect(problems.sort()).toEqual([
+      expect.stringMatching(/^404: POST .*\/api\/v1\/public\/rating-links\/read$/),
+      'console: Failed to load resource: the server responded with a status of 404 (Not Found)',
+    ]);
+    expect((await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM ratings`))[0].n).toBe(1);
+    await context.close();
+  });
+});
