@@ -2,6 +2,7 @@ import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/com
 import { AppealEventHooks } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
+import { RepeatingTimer } from './repeating-timer';
 
 /**
  * Runs the history outbox's consumers (citizen notices, ПОС statuses, МЭДО receipts, classification…) on a timer
@@ -13,9 +14,10 @@ import { AppConfig } from '@inbox/config';
 @Injectable()
 export class EventOutboxWorker implements OnModuleInit, OnModuleDestroy {
   private readonly log = rootLogger.child('event-outbox');
-  private timer?: NodeJS.Timeout;
-  private tick?: Promise<unknown>;
-  private stopping = false;
+  private readonly timer = new RepeatingTimer(
+    () => this.hooks.startDue(),
+    (error) => this.log.warn('outbox tick failed', { reason: error }),
+  );
 
   constructor(
     private readonly hooks: AppealEventHooks,
@@ -23,24 +25,12 @@ export class EventOutboxWorker implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.schedule();
+    this.timer.start(this.config.eventHookPollMs);
   }
 
   /** First thing at shutdown, while the queues its hooks enqueue into are still open. */
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.tick;
+    await this.timer.stop();
     await this.hooks.stop();
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.tick = this.hooks
-        .startDue()
-        .catch((error: unknown) => this.log.warn('outbox tick failed', { reason: error }))
-        .finally(() => this.schedule());
-    }, this.config.eventHookPollMs);
   }
 }

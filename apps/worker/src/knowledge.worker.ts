@@ -3,6 +3,7 @@ import { AppealEventHooks } from '@inbox/channels';
 import { Clock, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { KnowledgeGaps, KnowledgeModule, KnowledgeWatcher } from '@inbox/knowledge';
+import { RepeatingTimer } from './repeating-timer';
 
 /**
  * The knowledge base in the worker. Its clocks are swept every CLOCK_WATCH_MS on a timer in each worker (as
@@ -15,9 +16,10 @@ import { KnowledgeGaps, KnowledgeModule, KnowledgeWatcher } from '@inbox/knowled
 @Injectable()
 export class KnowledgeWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly log = rootLogger.child('knowledge-worker');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopping = false;
+  private readonly timer = new RepeatingTimer(
+    () => this.watcher.sweep(this.clock.now()),
+    (error) => this.log.warn('knowledge clock sweep failed', { reason: error }),
+  );
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -31,23 +33,11 @@ export class KnowledgeWorker implements OnModuleInit, OnApplicationShutdown {
     this.hooks.on('knowledge-gaps', '*', ['escalated'], async (e) => {
       await this.gaps.onEscalated(e);
     });
-    this.schedule();
+    this.timer.start(this.config.clockWatchMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.watcher
-        .sweep(this.clock.now())
-        .catch((error: unknown) => this.log.warn('knowledge clock sweep failed', { reason: error }))
-        .finally(() => this.schedule());
-    }, this.config.clockWatchMs);
+    await this.timer.stop();
   }
 }
 

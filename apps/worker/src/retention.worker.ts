@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { PersonalDataRetention } from '@inbox/retention';
+import { RepeatingTimer } from './repeating-timer';
 
 /**
  * Erases the personal data of appeals past the retention period every RETENTION_SWEEP_MS, on a timer in each
@@ -11,9 +12,10 @@ import { PersonalDataRetention } from '@inbox/retention';
 @Injectable()
 export class RetentionWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly log = rootLogger.child('retention-worker');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopping = false;
+  private readonly timer = new RepeatingTimer(
+    () => this.retention.sweep(new Date()),
+    (error) => this.log.warn('retention sweep failed', { reason: error }),
+  );
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -21,22 +23,10 @@ export class RetentionWorker implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.schedule();
+    this.timer.start(this.config.retentionSweepMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.timer);
-    await this.running;
-  }
-
-  private schedule(): void {
-    if (this.stopping) return;
-    this.timer = setTimeout(() => {
-      this.running = this.retention
-        .sweep(new Date())
-        .catch((error: unknown) => this.log.warn('retention sweep failed', { reason: error }))
-        .finally(() => this.schedule());
-    }, this.config.retentionSweepMs);
+    await this.timer.stop();
   }
 }

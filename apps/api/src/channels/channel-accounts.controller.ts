@@ -1,13 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
-  ApiTags,
 } from '@nestjs/swagger';
 import {
   IsBoolean,
@@ -24,6 +21,8 @@ import { ACCOUNT_SPECS, type AccountView, ChannelAccountsAdmin } from '@inbox/ch
 import { notFoundError } from '@inbox/common';
 import { CONNECTOR_KINDS } from '@inbox/integrations/contract';
 import { ChannelAccountDto, ChannelKindDto } from './channel-accounts.responses';
+import { AdminAction, StaffController } from '../staff-controller';
+import { staffAction } from '../staff-action';
 
 class ChangeChannelAccountDto {
   @ApiPropertyOptional({ example: 'Администрация Советского района' })
@@ -105,10 +104,7 @@ function auditDetails(body: ChangeChannelAccountDto & { kind?: string }, account
  * organisation, cursor, health and back-off; an answer leaves through the account that received the item. The
  * administrator keeps them; secrets are write-only.
  */
-@ApiTags('channels')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/channel-accounts')
+@StaffController('api/v1/channel-accounts', 'channels', { forbidden: true })
 export class ChannelAccountsController {
   constructor(
     private readonly accounts: ChannelAccountsAdmin,
@@ -137,13 +133,15 @@ export class ChannelAccountsController {
   @ApiCreatedResponse({ type: ChannelAccountDto })
   async create(@Body() body: CreateChannelAccountDto, @Staff() staff: StaffContext) {
     const account = await this.accounts.create(body);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'create-channel-account',
-      entityType: 'channel-account',
-      entityId: account.id,
-      details: auditDetails(body, account),
-    });
+    await this.audit.record(
+      staffAction(
+        staff,
+        'create-channel-account',
+        'channel-account',
+        account.id,
+        auditDetails(body, account),
+      ),
+    );
     return account;
   }
 
@@ -157,43 +155,33 @@ export class ChannelAccountsController {
     @Staff() staff: StaffContext,
   ) {
     const account = await this.accounts.update(id, body);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'update-channel-account',
-      entityType: 'channel-account',
-      entityId: id,
-      details: auditDetails(body, account),
-    });
+    await this.audit.record(
+      staffAction(staff, 'update-channel-account', 'channel-account', id, auditDetails(body, account)),
+    );
     return account;
   }
 
-  @Post(':id/disable')
-  @HttpCode(200)
-  @Roles(Role.Admin)
-  @ApiOperation({ summary: 'Отключить учётную запись канала (администратор)' })
-  @ApiOkResponse({ type: ChannelAccountDto })
+  @AdminAction(':id/disable', 'Отключить учётную запись канала (администратор)', ChannelAccountDto)
   async disable(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.setEnabled(id, false, staff);
   }
 
-  @Post(':id/enable')
-  @HttpCode(200)
-  @Roles(Role.Admin)
-  @ApiOperation({ summary: 'Включить учётную запись канала (администратор)' })
-  @ApiOkResponse({ type: ChannelAccountDto })
+  @AdminAction(':id/enable', 'Включить учётную запись канала (администратор)', ChannelAccountDto)
   async enable(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.setEnabled(id, true, staff);
   }
 
   private async setEnabled(id: string, enabled: boolean, staff: StaffContext) {
     const account = await this.accounts.update(id, { enabled });
-    await this.audit.record({
-      userId: staff.user.id,
-      action: enabled ? 'enable-channel-account' : 'disable-channel-account',
-      entityType: 'channel-account',
-      entityId: id,
-      details: { kind: account.kind, name: account.name },
-    });
+    await this.audit.record(
+      staffAction(
+        staff,
+        enabled ? 'enable-channel-account' : 'disable-channel-account',
+        'channel-account',
+        id,
+        { kind: account.kind, name: account.name },
+      ),
+    );
     return account;
   }
 }

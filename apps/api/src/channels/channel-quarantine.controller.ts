@@ -1,13 +1,10 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Get, Param, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
   ApiOkResponse,
   ApiNotFoundResponse,
   ApiOperation,
   ApiParam,
   ApiPropertyOptional,
-  ApiTags,
 } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -16,6 +13,7 @@ import { QuarantinePanel } from '@inbox/channels';
 import { DomainError, notFoundError } from '@inbox/common';
 import { ALL_CHANNELS } from '@inbox/integrations/contract';
 import { QuarantineEntryWithInputDto, QuarantineListDto } from './channel-quarantine.responses';
+import { StaffController } from '../staff-controller';
 
 class QuarantineQuery {
   @ApiPropertyOptional({ enum: ALL_CHANNELS, description: 'Только этот канал' })
@@ -41,10 +39,7 @@ const SOURCES = ['input', 'item'] as const;
  * administrator (who sees none) gets only the count on /health. The list carries no input itself: what the
  * channel sent is read one entry at a time, and every read — of the list and of an entry — is in the audit log.
  */
-@ApiTags('channels')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/channel-quarantine')
+@StaffController('api/v1/channel-quarantine', 'channels', { forbidden: true })
 export class ChannelQuarantineController {
   constructor(
     private readonly panel: QuarantinePanel,

@@ -1,17 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOperation } from '@nestjs/swagger';
 import { AuditLog, Staff, type StaffContext } from '@inbox/access';
 import { DomainError } from '@inbox/common';
 import { RoutingSuggestions } from '@inbox/classification';
 import { LegalFlags } from '@inbox/legal-flags';
 import { FlagDecisionDto } from './classification.dto';
+import { StaffController } from '../staff-controller';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-@ApiTags('classification')
-@ApiBearerAuth()
 @ApiNotFoundResponse({ description: 'Обращение не найдено (или вне вашей области доступа)' })
-@Controller('api/v1/appeals')
+@StaffController('api/v1/appeals', 'classification')
 export class AppealClassificationController {
   constructor(
     private readonly routing: RoutingSuggestions,

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bull';
 import {
   Body,
-  Controller,
   Delete,
   Get,
   HttpCode,
@@ -17,13 +16,10 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
-  ApiBearerAuth,
   ApiConsumes,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
 } from '@nestjs/swagger';
 import { type Queue } from 'bull';
 import { type Response } from 'express';
@@ -41,13 +37,12 @@ import {
   TrainingImportDto,
 } from './classification.responses';
 import { uploadedCsv } from './csv-upload';
+import { StaffController } from '../staff-controller';
+import { staffAction } from '../staff-action';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-@ApiTags('classification')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/classification')
+@StaffController('api/v1/classification', 'classification', { forbidden: true })
 export class ClassificationController {
   constructor(
     private readonly registry: ModelRegistry,
@@ -78,12 +73,7 @@ export class ClassificationController {
     const models = await this.registry.list();
     if (!models.some((m) => m.id === id)) throw notFoundError('Модель не найдена');
     await this.registry.promote(id);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'promote-classifier-model',
-      entityType: 'classifier-model',
-      entityId: id,
-    });
+    await this.audit.record(staffAction(staff, 'promote-classifier-model', 'classifier-model', id));
     return this.registry.list();
   }
 
@@ -113,12 +103,7 @@ export class ClassificationController {
       { reason: 'manual', requestedBy: staff.user.id },
       { jobId, attempts: 1, removeOnComplete: 100, removeOnFail: 100 },
     );
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'classification.retrain',
-      entityType: 'classifier',
-      entityId: jobId,
-    });
+    await this.audit.record(staffAction(staff, 'classification.retrain', 'classifier', jobId));
     return { jobId, status: 'queued' } satisfies RetrainStartedDto;
   }
 

@@ -1,23 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { FastTrackRules } from '@inbox/classification';
 import { FastTrackRuleDto } from './classification.dto';
 import { FastTrackRuleResponseDto } from './classification.responses';
+import { StaffController } from '../staff-controller';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-@ApiTags('fast-track')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/fast-track-rules')
+@StaffController('api/v1/fast-track-rules', 'fast-track', { forbidden: true })
 export class FastTrackRulesController {
   constructor(private readonly rules: FastTrackRules) {}
 

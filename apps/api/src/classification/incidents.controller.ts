@@ -1,12 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
 } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { type Actor } from '@inbox/appeals';
@@ -18,6 +16,7 @@ import {
   IncidentDraftResultDto,
   IncidentPageDto,
 } from './classification.responses';
+import { StaffController } from '../staff-controller';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -34,10 +33,7 @@ function actorOf(staff: StaffContext): Actor {
  * Incidents and their one answer, in two steps by two people: line 1 or a head drafts it, a head, a
  * supervisor or an administrator other than the author approves and sends it to every citizen.
  */
-@ApiTags('incidents')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/incidents')
+@StaffController('api/v1/incidents', 'incidents', { forbidden: true })
 export class IncidentsController {
   constructor(private readonly incidents: Incidents) {}
 

@@ -1,6 +1,5 @@
 import {
   Body,
-  Controller,
   Get,
   HttpCode,
   Param,
@@ -13,15 +12,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConsumes,
-  ApiForbiddenResponse,
-  ApiOperation,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiConsumes, ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
@@ -35,6 +26,7 @@ import {
   UpdateTopicDto,
 } from './classification.dto';
 import { uploadedCsv } from './csv-upload';
+import { StaffController } from '../staff-controller';
 
 const TOPIC_ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -46,10 +38,7 @@ class RubricatorQueryDto {
   activeOnly?: boolean;
 }
 
-@ApiTags('rubricator')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/rubricator')
+@StaffController('api/v1/rubricator', 'rubricator', { forbidden: true })
 export class RubricatorController {
   constructor(private readonly rubricator: Rubricator) {}
 

@@ -1,16 +1,15 @@
-import { Controller, Get, Param, ParseIntPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Get, Param, ParseIntPipe } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { notFoundError } from '@inbox/common';
 import { addCalendarDays, ProductionCalendar } from '@inbox/deadlines';
 import { OrganisationDirectory } from '@inbox/organisations';
 import { CalendarListItemDto, CalendarYearDto, TopicDto } from './directory.responses';
+import { StaffController } from '../staff-controller';
 
 const NO_CALENDAR = () => notFoundError('Производственного календаря на этот год нет');
 
 /** Reference data for the workspace: the rubricator and the production calendar. Read-only. */
-@ApiTags('directory')
-@ApiBearerAuth()
-@Controller('api/v1')
+@StaffController('api/v1', 'directory')
 export class DirectoryController {
   private readonly calendar = ProductionCalendar.russian();
 

@@ -1,6 +1,5 @@
 import {
   Body,
-  Controller,
   Get,
   Param,
   ParseUUIDPipe,
@@ -14,14 +13,12 @@ import {
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import {
-  ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiTags,
 } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Staff, type StaffContext } from '@inbox/access';
@@ -71,6 +68,7 @@ import {
   UpdateSectionDto,
   WorthAddingDto,
 } from './knowledge.dto';
+import { StaffController } from '../staff-controller';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -85,9 +83,7 @@ export function knowledgeActorOf(staff: StaffContext): KnowledgeActor {
 }
 
 /** Reading and using the knowledge base: browse, search, suggestions for an appeal or a call, one-click use. */
-@ApiTags('knowledge')
-@ApiBearerAuth()
-@Controller('api/v1/knowledge')
+@StaffController('api/v1/knowledge', 'knowledge')
 export class KnowledgeArticlesController {
   constructor(
     private readonly articles: KnowledgeArticles,
@@ -201,9 +197,7 @@ export class KnowledgeArticlesController {
 }
 
 /** Change requests and their approval on the agreed terms (S0 annex 2). */
-@ApiTags('knowledge')
-@ApiBearerAuth()
-@Controller('api/v1/knowledge/requests')
+@StaffController('api/v1/knowledge/requests', 'knowledge')
 export class KnowledgeRequestsController {
   constructor(private readonly requests: KnowledgeRequests) {}
 
@@ -289,9 +283,7 @@ export class KnowledgeRequestsController {
 }
 
 /** Sections, their quarterly review, the organisations' settings, attachments and the dashboard figures. */
-@ApiTags('knowledge')
-@ApiBearerAuth()
-@Controller('api/v1/knowledge')
+@StaffController('api/v1/knowledge', 'knowledge')
 export class KnowledgeSectionsController {
   constructor(private readonly sections: KnowledgeSections) {}
 

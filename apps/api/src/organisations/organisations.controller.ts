@@ -1,13 +1,11 @@
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
+import { Body, Get, Inject, Param, ParseUUIDPipe, Patch, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiExtraModels,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
-  ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
@@ -27,6 +25,8 @@ import {
   type OrganisationSummaryDto,
   OrganisationTreeNodeDto,
 } from './organisations.dto';
+import { StaffController } from '../staff-controller';
+import { staffAction } from '../staff-action';
 
 class OrganisationListQueryDto {
   @ApiPropertyOptional({
@@ -58,10 +58,8 @@ function summary(org: OrganisationNode): OrganisationSummaryDto {
 }
 
 /** The organisation directory, for every signed-in staff member. */
-@ApiTags('organisations')
-@ApiBearerAuth()
 @ApiExtraModels(DayHoursDto, OrganisationDto, OrganisationTreeNodeDto)
-@Controller('api/v1/organisations')
+@StaffController('api/v1/organisations', 'organisations')
 export class OrganisationsController {
   constructor(
     @Inject(OrganisationTreeService) private readonly organisations: OrganisationTreeService,
@@ -121,13 +119,9 @@ export class OrganisationsController {
     @Staff() staff: StaffContext,
   ): Promise<OrganisationCardDto> {
     await this.directory.setAnswerDelivery(id, body.answerDelivery);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'update-organisation',
-      entityType: 'organisation',
-      entityId: id,
-      details: { answerDelivery: body.answerDelivery },
-    });
+    await this.audit.record(
+      staffAction(staff, 'update-organisation', 'organisation', id, { answerDelivery: body.answerDelivery }),
+    );
     this.organisations.invalidate();
     return this.get(id);
   }

@@ -1,16 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPropertyOptional,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { EventOutboxPanel } from '@inbox/channels';
 import { EventOutboxDto, RetriedDto } from './event-outbox.responses';
+import { StaffController } from '../staff-controller';
+import { staffAction } from '../staff-action';
 
 class RetryDeadDto {
   @ApiPropertyOptional({
@@ -30,10 +25,7 @@ class RetryDeadDto {
 }
 
 /** Consumers of the appeals' history that failed for good, and the administrator's retry (issue 15). */
-@ApiTags('event-outbox')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/event-outbox')
+@StaffController('api/v1/event-outbox', 'event-outbox', { forbidden: true })
 export class EventOutboxController {
   constructor(
     private readonly panel: EventOutboxPanel,
@@ -61,13 +53,13 @@ export class EventOutboxController {
   @ApiOkResponse({ type: RetriedDto })
   async retry(@Body() body: RetryDeadDto, @Staff() staff: StaffContext) {
     const retried = await this.panel.retry({ consumer: body.consumer, eventId: body.eventId });
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'retry-dead-events',
-      entityType: 'event-outbox',
-      entityId: body.eventId ?? null,
-      details: { consumer: body.consumer ?? null, eventId: body.eventId ?? null, retried },
-    });
+    await this.audit.record(
+      staffAction(staff, 'retry-dead-events', 'event-outbox', body.eventId ?? null, {
+        consumer: body.consumer ?? null,
+        eventId: body.eventId ?? null,
+        retried,
+      }),
+    );
     return { retried };
   }
 }

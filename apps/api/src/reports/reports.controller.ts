@@ -1,9 +1,10 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { REPORT_GROUPS, type ReportGroupBy, Reports } from '@inbox/reports';
 import { DashboardDto, HandledReportDto } from './reports.responses';
+import { StaffController } from '../staff-controller';
 
 class HandledQueryDto {
   @ApiPropertyOptional({ example: '2026-01-01', description: 'С даты регистрации (включительно)' })
@@ -26,9 +27,7 @@ class HandledQueryDto {
  * Supervisor dashboard and reports (libs/reports). Everything is scoped like the inbox: regional supervisors
  * and admins see the region, a clerk or a department supervisor their own organisation(s).
  */
-@ApiTags('reports')
-@ApiBearerAuth()
-@Controller('api/v1/reports')
+@StaffController('api/v1/reports', 'reports')
 @Roles(Role.Supervisor, Role.Admin, Role.Clerk, Role.Head)
 export class ReportsController {
   constructor(private readonly reports: Reports) {}

@@ -1,28 +1,13 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Put,
-  Query,
-} from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPropertyOptional,
-  ApiTags,
 } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
@@ -30,6 +15,7 @@ import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { notFoundError } from '@inbox/common';
 import { RoutingRules } from '@inbox/routing';
 import { RoutingRuleDto, RoutingRuleResponseDto } from './routing.dto';
+import { StaffController } from '../staff-controller';
 
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
@@ -53,10 +39,7 @@ export const RULE_ID_PIPE = new ParseUUIDPipe({
   exceptionFactory: () => notFoundError('Правило маршрутизации не найдено'),
 });
 
-@ApiTags('routing')
-@ApiBearerAuth()
-@ApiForbiddenResponse({ description: 'Недостаточно прав для этого действия' })
-@Controller('api/v1/routing-rules')
+@StaffController('api/v1/routing-rules', 'routing', { forbidden: true })
 export class RoutingRulesController {
   constructor(@Inject(RoutingRules) private readonly rules: RoutingRules) {}
 

@@ -1,18 +1,10 @@
-import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiBody,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { RoutingEngine } from '@inbox/routing';
 import { RouteSuggestDto, RouteSuggestionDto } from './routing.dto';
+import { StaffController } from '../staff-controller';
 
-@ApiTags('routing')
-@ApiBearerAuth()
-@Controller('api/v1/routing')
+@StaffController('api/v1/routing', 'routing')
 export class RoutingSuggestController {
   constructor(@Inject(RoutingEngine) private readonly engine: RoutingEngine) {}
 

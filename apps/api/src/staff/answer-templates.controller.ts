@@ -1,19 +1,18 @@
-import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
   ApiQuery,
-  ApiTags,
 } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AnswerTemplates } from '@inbox/appeals';
 import { actorOf } from './actor-of';
 import { AnswerTemplateDto, CreatedDto } from './appeal.responses';
+import { StaffController } from '../staff-controller';
 
 class CreateTemplateDto {
   @ApiProperty()
@@ -65,9 +64,7 @@ class UpdateTemplateDto {
 }
 
 /** Answer templates per organisation and topic (the knowledge base grows from here). */
-@ApiTags('answer-templates')
-@ApiBearerAuth()
-@Controller('api/v1/answer-templates')
+@StaffController('api/v1/answer-templates', 'answer-templates')
 export class AnswerTemplatesController {
   constructor(private readonly templates: AnswerTemplates) {}
 

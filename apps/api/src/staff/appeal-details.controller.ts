@@ -1,19 +1,18 @@
-import { Controller, Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Get, Param, ParseUUIDPipe, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
 import { forbiddenError, notFoundError } from '@inbox/common';
 import { sendFile } from '../files/send-file';
 import { AnswerDto, NoteViewDto } from './appeal.responses';
+import { StaffController } from '../staff-controller';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const ADMIN_HIDDEN = 'Текст скрыт: администратор не видит персональных данных';
 
 /** Parts of the appeal card loaded on demand: attachment contents and the answers with their states. */
-@ApiTags('appeals')
-@ApiBearerAuth()
-@Controller('api/v1/appeals')
+@StaffController('api/v1/appeals', 'appeals')
 export class AppealDetailsController {
   constructor(
     private readonly queries: AppealQueries,

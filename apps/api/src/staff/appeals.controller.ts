@@ -1,14 +1,14 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries } from '@inbox/appeals';
 import { notFoundError, redactStrings } from '@inbox/common';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 import { AppealCardDto, AppealCountDto, AppealPageDto } from './appeal.responses';
+import { StaffController } from '../staff-controller';
+import { staffAction } from '../staff-action';
 
-@ApiTags('appeals')
-@ApiBearerAuth()
-@Controller('api/v1/appeals')
+@StaffController('api/v1/appeals', 'appeals')
 export class AppealsController {
   constructor(
     private readonly queries: AppealQueries,
@@ -52,13 +52,11 @@ export class AppealsController {
       }
     }
     if (query.topicId && !query.q?.trim()) {
-      await this.audit.record({
-        userId: staff.user.id,
-        action: 'list-appeals',
-        entityType: 'topic',
-        entityId: query.topicId === 'none' ? null : query.topicId,
-        details: { found: page.items.map((i) => i.id) },
-      });
+      await this.audit.record(
+        staffAction(staff, 'list-appeals', 'topic', query.topicId === 'none' ? null : query.topicId, {
+          found: page.items.map((i) => i.id),
+        }),
+      );
     }
     if (query.q?.trim()) {
       // A search matches surnames, phones and e-mails: a read of personal data, on record with what it found.

@@ -1,7 +1,8 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiQuery } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { FailedDeliveries } from '@inbox/delivery';
+import { StaffController } from '../staff-controller';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -19,9 +20,7 @@ export class FailedDeliveryDto {
 }
 
 /** Failed deliveries to citizens: a queue staff see within their scope and retry (issue 12, Build 5). */
-@ApiTags('deliveries')
-@ApiBearerAuth()
-@Controller('api/v1')
+@StaffController('api/v1', 'deliveries')
 @Roles(Role.Operator, Role.Clerk, Role.Head, Role.Supervisor)
 export class DeliveriesController {
   constructor(private readonly failed: FailedDeliveries) {}

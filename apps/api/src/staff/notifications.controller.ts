@@ -1,13 +1,12 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { Staff, type StaffContext } from '@inbox/access';
 import { StaffNotifications } from '@inbox/appeals';
 import { NotificationDto } from './appeal.responses';
+import { StaffController } from '../staff-controller';
 
 /** The signed-in staff member's notifications: clock marks, returned parts, drafts sent back. */
-@ApiTags('notifications')
-@ApiBearerAuth()
-@Controller('api/v1/notifications')
+@StaffController('api/v1/notifications', 'notifications')
 export class NotificationsController {
   constructor(private readonly notifications: StaffNotifications) {}
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   Body,
-  Controller,
   Delete,
   HttpCode,
   Param,
@@ -11,15 +10,7 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
 import { DomainError, invalidInput } from '@inbox/common';
@@ -43,12 +34,11 @@ import {
   UpdateCardDto,
 } from './workflow.dto';
 import { CardUpdatedDto, CreatedDto, RegisteredAppealDto } from './appeal.responses';
+import { StaffController } from '../staff-controller';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
-@ApiTags('workflow')
-@ApiBearerAuth()
-@Controller('api/v1/appeals')
+@StaffController('api/v1/appeals', 'workflow')
 export class WorkflowController {
   constructor(private readonly workflow: AppealWorkflow) {}
 

@@ -1,12 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
   ApiPropertyOptional,
-  ApiTags,
 } from '@nestjs/swagger';
 import {
   IsBoolean,
@@ -22,6 +20,8 @@ import { notFoundError } from '@inbox/common';
 import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 import { SignInLockoutDto, StaffUserDto } from '../auth/auth.responses';
 import { AssigneeDto } from '../staff/appeal.responses';
+import { AdminAction, StaffController } from '../staff-controller';
+import { staffAction } from '../staff-action';
 
 class CreateUserDto {
   @ApiProperty({ example: 'ivanova' })
@@ -90,9 +90,7 @@ class PasswordDto {
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => notFoundError('Сотрудник не найден') });
 
 /** Staff accounts: the administrator keeps them; anyone may look up whom to assign an appeal to. */
-@ApiTags('users')
-@ApiBearerAuth()
-@Controller('api/v1/users')
+@StaffController('api/v1/users', 'users')
 export class UsersController {
   constructor(
     private readonly users: StaffUsers,
@@ -128,13 +126,7 @@ export class UsersController {
     const user = await this.users.byId(id);
     if (!user) throw notFoundError('Сотрудник не найден');
     const lifted = await this.users.unlock(user.login);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'unlock-user',
-      entityType: 'user',
-      entityId: id,
-      details: { lifted },
-    });
+    await this.audit.record(staffAction(staff, 'unlock-user', 'user', id, { lifted }));
   }
 
   @Post()
@@ -144,13 +136,13 @@ export class UsersController {
   async create(@Body() body: CreateUserDto, @Staff() staff: StaffContext) {
     // The administrator chose the password, so it is temporary: the new colleague replaces it at first sign-in.
     const user = await this.users.create({ ...body, temporaryPassword: true });
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'create-user',
-      entityType: 'user',
-      entityId: user.id,
-      details: { role: user.role, organisationId: user.organisationId, temporaryPassword: true },
-    });
+    await this.audit.record(
+      staffAction(staff, 'create-user', 'user', user.id, {
+        role: user.role,
+        organisationId: user.organisationId,
+        temporaryPassword: true,
+      }),
+    );
     return { ...user, roleName: ROLE_NAME_RU[user.role] };
   }
 
@@ -160,32 +152,22 @@ export class UsersController {
   @ApiOkResponse({ type: StaffUserDto })
   async update(@Param('id', uuid) id: string, @Body() body: UpdateUserDto, @Staff() staff: StaffContext) {
     const user = await this.users.update(id, body);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'update-user',
-      entityType: 'user',
-      entityId: id,
-      details: { role: user.role, organisationId: user.organisationId },
-    });
+    await this.audit.record(
+      staffAction(staff, 'update-user', 'user', id, { role: user.role, organisationId: user.organisationId }),
+    );
     return { ...user, roleName: ROLE_NAME_RU[user.role] };
   }
 
-  @Post(':id/deactivate')
-  @HttpCode(200)
-  @Roles(Role.Admin)
-  @ApiOperation({
-    summary: 'Отключить сотрудника: вход и действующие сеансы перестают работать (администратор)',
-  })
-  @ApiOkResponse({ type: StaffUserDto })
+  @AdminAction(
+    ':id/deactivate',
+    'Отключить сотрудника: вход и действующие сеансы перестают работать (администратор)',
+    StaffUserDto,
+  )
   async deactivate(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.setActive(id, false, staff);
   }
 
-  @Post(':id/activate')
-  @HttpCode(200)
-  @Roles(Role.Admin)
-  @ApiOperation({ summary: 'Включить отключённого сотрудника (администратор)' })
-  @ApiOkResponse({ type: StaffUserDto })
+  @AdminAction(':id/activate', 'Включить отключённого сотрудника (администратор)', StaffUserDto)
   async activate(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     return this.setActive(id, true, staff);
   }
@@ -203,23 +185,12 @@ export class UsersController {
   ) {
     await this.users.resetPassword(id, body.password);
     // The password itself never goes to the audit log.
-    await this.audit.record({
-      userId: staff.user.id,
-      action: 'reset-password',
-      entityType: 'user',
-      entityId: id,
-      details: { temporaryPassword: true },
-    });
+    await this.audit.record(staffAction(staff, 'reset-password', 'user', id, { temporaryPassword: true }));
   }
 
   private async setActive(id: string, active: boolean, staff: StaffContext) {
     const user = await this.users.setActive(staff.user.id, id, active);
-    await this.audit.record({
-      userId: staff.user.id,
-      action: active ? 'activate-user' : 'deactivate-user',
-      entityType: 'user',
-      entityId: id,
-    });
+    await this.audit.record(staffAction(staff, active ? 'activate-user' : 'deactivate-user', 'user', id));
     return { ...user, roleName: ROLE_NAME_RU[user.role] };
   }
 

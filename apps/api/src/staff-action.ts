@@ -1,0 +1,15 @@
+import { type AuditEntry, type StaffContext } from '@inbox/access';
+
+/**
+ * The audit log entry of a staff member's action on one thing: who, what, on which; details are ids and field
+ * names only, never personal data.
+ */
+export function staffAction(
+  staff: StaffContext,
+  action: string,
+  entityType: string,
+  entityId: string | null,
+  details?: Record<string, unknown>,
+): AuditEntry {
+  return { userId: staff.user.id, action, entityType, entityId, ...(details ? { details } : {}) };
+}
