@@ -1,10 +1,7 @@
-import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { AccessModule, Role, StaffUsers } from '@inbox/access';
-import { type Actor, AppealRegistrar, AppealsModule, AppealWorkflow } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { Role, StaffUsers } from '@inbox/access';
+import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
 import {
   demoInboundItems,
   seedDemoAnswerTemplates,
@@ -13,20 +10,9 @@ import {
   seedDemoRoutingRules,
   seedDirectory,
 } from '@inbox/demo';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { QueueModule } from '@inbox/queue';
-
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-  ],
-})
-class SeedModule {}
+import { InboundStore } from '@inbox/intake';
+// The seed runs in the CLI's context: the appeals and intake over the database and queues.
+import { CliModule } from '../../cli/src/cli.module';
 
 export const DEMO_APPEAL_COUNT = 400;
 export const DEMO_PASSWORD = 'demo';
@@ -45,7 +31,7 @@ export const DEMO_USERS = [
  * escalated, answered, rated) so that every screen has something true to show.
  */
 export async function prepareDemoDatabase(log: (line: string) => void): Promise<{ appeals: number }> {
-  const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {
     const ds = app.get(DataSource);
     await seedDirectory(ds);
