@@ -1,14 +1,18 @@
 import {
+  applyDecorators,
   type CallHandler,
   type ExecutionContext,
   Inject,
   Injectable,
   type NestInterceptor,
   PayloadTooLargeException,
+  UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBody, ApiConsumes, ApiCreatedResponse } from '@nestjs/swagger';
 import { type Observable } from 'rxjs';
-import { DomainError, sizeText } from '@inbox/common';
+import { allowedUpload, DomainError, sizeText } from '@inbox/common';
+import { CreatedDto } from './appeal.responses';
 import { AppConfig } from '@inbox/config';
 
 /**
@@ -30,4 +34,41 @@ export class AnswerFileInterceptor extends FileInterceptor('file') implements Ne
       throw error;
     }
   }
+}
+
+/** A staff upload of one file (multipart `file`, through AnswerFileInterceptor), answered 201 with its id. */
+export function FileUpload(): MethodDecorator {
+  return applyDecorators(
+    ApiConsumes('multipart/form-data'),
+    ApiBody({
+      schema: {
+        type: 'object',
+        properties: { file: { type: 'string', format: 'binary' } },
+        required: ['file'],
+      },
+    }),
+    UseInterceptors(AnswerFileInterceptor),
+    ApiCreatedResponse({ type: CreatedDto }),
+  );
+}
+
+/**
+ * The uploaded file as a command takes it. Multer reads the multipart file name as latin1; browsers send UTF-8.
+ * What the bytes are is checked against the form's allow-list (a citizen may open this file): an executable or a
+ * web page named .pdf is refused. No file at all is left to the command to refuse, after the scope.
+ */
+export async function uploadedFile(
+  file: Express.Multer.File | undefined,
+): Promise<{ fileName: string; contentType: string; content: Buffer }> {
+  const fileName = file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '';
+  const sniffed = file?.buffer.length ? await allowedUpload(fileName, file.buffer) : undefined;
+  if (file?.buffer.length && !sniffed) {
+    const message = `Файл «${fileName}» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG`;
+    throw new DomainError('unsupported-media-type', message, { file: message });
+  }
+  return {
+    fileName,
+    contentType: sniffed ?? 'application/octet-stream',
+    content: file?.buffer ?? Buffer.alloc(0),
+  };
 }

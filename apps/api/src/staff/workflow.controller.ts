@@ -1,22 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Body,
-  Delete,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  UploadedFile,
-  UseInterceptors,
-} from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { Body, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, UploadedFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
-import { DomainError, invalidInput } from '@inbox/common';
-import { allowedUpload } from '@inbox/common';
+import { invalidInput } from '@inbox/common';
 import { actorOf } from './actor-of';
-import { AnswerFileInterceptor } from './answer-file.interceptor';
+import { FileUpload, uploadedFile } from './answer-file.interceptor';
 import {
   AssignDto,
   ClassifyDto,
@@ -168,68 +157,25 @@ export class WorkflowController {
   @ApiOperation({
     summary: 'Приложить файл к обращению (скан письма, документ с приёма): кто может работать с обращением',
   })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      properties: { file: { type: 'string', format: 'binary' } },
-      required: ['file'],
-    },
-  })
-  @UseInterceptors(AnswerFileInterceptor)
-  @ApiCreatedResponse({ type: CreatedDto })
+  @FileUpload()
   async attachToAppeal(
     @Param('id', uuid) id: string,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Staff() staff: StaffContext,
   ) {
-    // Multer reads the multipart file name as latin1; browsers send UTF-8.
-    const fileName = file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '';
-    // What the bytes are, against the allow-list: an executable named .pdf is refused.
-    const sniffed = file?.buffer.length ? await allowedUpload(fileName, file.buffer) : undefined;
-    if (file?.buffer.length && !sniffed) {
-      const message = `Файл «${fileName}» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG`;
-      throw new DomainError('unsupported-media-type', message, { file: message });
-    }
-    return this.workflow.attachFile(id, actorOf(staff), {
-      fileName,
-      contentType: sniffed ?? 'application/octet-stream',
-      content: file?.buffer ?? Buffer.alloc(0),
-    });
+    return this.workflow.attachFile(id, actorOf(staff), await uploadedFile(file));
   }
 
   @Post(':id/answers/:answerId/attachments')
   @ApiOperation({ summary: 'Приложить файл к проекту ответа (автор или руководитель подразделения)' })
-  @ApiConsumes('multipart/form-data')
-  @ApiBody({
-    schema: {
-      type: 'object',
-      properties: { file: { type: 'string', format: 'binary' } },
-      required: ['file'],
-    },
-  })
-  @UseInterceptors(AnswerFileInterceptor)
-  @ApiCreatedResponse({ type: CreatedDto })
+  @FileUpload()
   async attachToDraft(
     @Param('id', uuid) id: string,
     @Param('answerId', uuid) answerId: string,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Staff() staff: StaffContext,
   ) {
-    // Multer reads the multipart file name as latin1; browsers send UTF-8.
-    const fileName = file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '';
-    // What the bytes are, against the form's allow-list (a citizen opens this file): an executable or a web
-    // page named .pdf is refused. No file at all is refused by the command, after the scope.
-    const sniffed = file?.buffer.length ? await allowedUpload(fileName, file.buffer) : undefined;
-    if (file?.buffer.length && !sniffed) {
-      const message = `Файл «${fileName}» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG`;
-      throw new DomainError('unsupported-media-type', message, { file: message });
-    }
-    return this.workflow.attachToDraft(id, answerId, actorOf(staff), {
-      fileName,
-      contentType: sniffed ?? 'application/octet-stream',
-      content: file?.buffer ?? Buffer.alloc(0),
-    });
+    return this.workflow.attachToDraft(id, answerId, actorOf(staff), await uploadedFile(file));
   }
 
   @Delete(':id/answers/:answerId/attachments/:fileId')
