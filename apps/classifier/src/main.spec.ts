@@ -110,6 +110,31 @@ describe('classifier CLI', () => {
     expect(stderr.join('')).toMatch(/refusing to score 150 of 150 rows/);
   });
 
+  it('routes the label through --pivot-label per structured input', async () => {
+    // The executor is an XOR of the need (in the text) and the district: only the route need → executor
+    // per district tells it.
+    const data = path.join(dir, 'pivot.csv');
+    const lines = ['created,need,district,executor,body'];
+    const words: Record<string, string[]> = { snow: ['снег', 'сугробы'], litter: ['мусор', 'пакеты'] };
+    for (let i = 0; i < 240; i++) {
+      const need = i % 2 === 0 ? 'snow' : 'litter';
+      const district = Math.floor(i / 2) % 2 === 0 ? 'north' : 'south';
+      const executor = (need === 'snow') === (district === 'north') ? 'roads' : 'council';
+      const day = String(1 + Math.floor(i / 10)).padStart(2, '0');
+      lines.push(
+        `2021-01-${day},${need},${district},${executor},${words[need][i % 3 === 0 ? 0 : 1]} во дворе`,
+      );
+    }
+    fs.writeFileSync(path.join(dir, 'pivot.csv'), lines.join('\n'));
+    const args = ['train', '--data', data, '--text', 'body', '--label', 'executor', '--features', 'district'];
+    const options = ['--word-ngrams', '1', '--char-ngrams', '0', '--holdout', '0.3', '--threads', '1'];
+    const split = ['--split', 'time:created:0.2', '--out', path.join(dir, 'pivot.json')];
+    expect(await run([...args, ...options, ...split, '--pivot-label', 'need'])).toBe(0);
+    const summary = JSON.parse(stdout.join(''));
+    expect(summary.pivotMix).toBeGreaterThan(0);
+    expect(summary.test.accuracy).toBe(1);
+  });
+
   it('refuses a bench target --only does not know, before reading any data', async () => {
     expect(await run(['bench', '--data', path.join(dir, 'missing.csv'), '--only', 'category,nope'])).toBe(2);
     expect(stderr.join('')).toContain('--only: unknown target nope (one of category, category-object');

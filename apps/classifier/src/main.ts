@@ -39,6 +39,9 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
       [--features col1,col2]          structured columns, one-hot encoded
       [--fine-label <column>]         finer labels nested in --label (e.g. reason in category): their model
                                       votes for the parent, its weight chosen on the calibration slice
+      [--pivot-label <column>]        an intermediate label --label follows from (e.g. reason for the
+                                      executor): its model's route through counts per --features is mixed
+                                      in, its weight chosen on the calibration slice
       [--split time:<col>:<fraction|cutoff>]  train on the earlier rows, evaluate on the later ones
       [--test-data <csv>]             evaluate on another file after training
       [--time-column <col>]           sort by this column so the held-out slice is the most recent
@@ -70,6 +73,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'text',
       'label',
       'fine-label',
+      'pivot-label',
       'features',
       'out',
       'split',
@@ -171,6 +175,7 @@ async function train(args: ParsedArgs): Promise<void> {
     timeColumn,
     keepEmptyLabels: args.flags.has('keep-empty-labels'),
     fineLabelColumn: args.options.get('fine-label'),
+    pivotLabelColumn: args.options.get('pivot-label'),
   };
   const cValues = listOption(args, 'c').map((v) => {
     const c = Number(v);
@@ -228,6 +233,7 @@ async function train(args: ParsedArgs): Promise<void> {
       textColumn: spec.textColumn,
       labelColumn: spec.labelColumn,
       ...(spec.fineLabelColumn ? { fineLabelColumn: spec.fineLabelColumn } : {}),
+      ...(spec.pivotLabelColumn ? { pivotLabelColumn: spec.pivotLabelColumn } : {}),
       keepEmptyLabels: spec.keepEmptyLabels ?? false,
       ...(splitRaw ? { split: splitRaw } : {}),
       ...(timeColumn ? { timeColumn } : {}),
@@ -246,6 +252,8 @@ async function train(args: ParsedArgs): Promise<void> {
     features: model.metadata.features,
     temperature: Math.round(model.temperature * 1e4) / 1e4,
     C: model.metadata.linear.C,
+    fineLabelVote: model.hierarchyMix,
+    pivotMix: model.pivotMix,
     heldOut: model.metadata.heldOut,
   };
   if (testRows) {

@@ -26,6 +26,7 @@ import {
   trainOneVsRestParallel,
 } from './linear';
 import { type EvaluationReport, evaluatePredictions, round } from './metrics';
+import { PivotTable, type PivotRoute, type PivotTableFile, routeThroughPivot } from './pivot';
 
 export const MODEL_FORMAT = 'inbox-text-classifier';
 export const MODEL_VERSION = 1;
@@ -68,6 +69,12 @@ export interface TrainOptions {
    * `(1 - mix) · its own margin + mix · the best margin among its fine labels`. Default 0, 0.25, 0.5, 0.75.
    */
   readonly hierarchyMix?: readonly number[];
+  /**
+   * When rows carry a {@link LabelledExample.pivotLabel}: the weights of the route through the pivot tried
+   * on the calibration slice (the best by macro-F1 is kept; 0 drops the pivot model). Needs a held-out
+   * slice (the temperatures are fitted on it). Default 0, 0.25, 0.5, 0.75.
+   */
+  readonly pivotMix?: readonly number[];
   /** Worker threads for training (default: available cores, at most 4; 1 = in-process). */
   readonly threads?: number;
   /** The time split the rows came from, recorded for `eval` (e.g. `time:created_at:0.2`). */
@@ -135,6 +142,16 @@ export interface FineModelFile {
   readonly weights: WeightsFile;
 }
 
+/** The pivot model and the route through it (absent when the model has none). */
+export interface PivotModelFile {
+  readonly labels: readonly string[];
+  readonly temperature: number;
+  readonly ownTemperature: number;
+  readonly mix: number;
+  readonly table: PivotTableFile;
+  readonly weights: WeightsFile;
+}
+
 export interface ModelFile {
   readonly format: typeof MODEL_FORMAT;
   readonly version: number;
@@ -145,6 +162,7 @@ export interface ModelFile {
   readonly featurizer: FeaturizerState;
   readonly weights: WeightsFile;
   readonly fine?: FineModelFile;
+  readonly pivot?: PivotModelFile;
   readonly metadata: ModelMetadata;
 }
 
@@ -162,6 +180,11 @@ interface FineScoring {
   readonly labels: readonly string[];
   readonly parents: Int32Array;
   readonly mix: number;
+  readonly weights: ScoringWeights;
+}
+
+/** The route through the pivot label, ready for scoring. */
+interface PivotScoring extends PivotRoute {
   readonly weights: ScoringWeights;
 }
 
@@ -304,6 +327,7 @@ export class TextClassifier {
     readonly metadata: ModelMetadata,
     readonly confidenceMap?: TopConfidenceMap,
     private readonly fine?: FineScoring,
+    private readonly pivot?: PivotScoring,
   ) {
     this.index = new Map(labels.map((label, c) => [label, c]));
   }
@@ -320,6 +344,11 @@ export class TextClassifier {
   /** The weight of the fine labels' vote (0 when the model has no fine-label model). */
   get hierarchyMix(): number {
     return this.fine?.mix ?? 0;
+  }
+
+  /** The weight of the route through the pivot label (0 when the model has no pivot model). */
+  get pivotMix(): number {
+    return this.pivot?.mix ?? 0;
   }
 
   /** Trains a classifier in-process. Deterministic for a given input order and seed. */
@@ -346,9 +375,13 @@ export class TextClassifier {
     const holdoutRows = Math.floor(examples.length * holdoutShare);
     const hierarchical = examples.some((e) => (e.fineLabel ?? '') !== '');
     const mixes = options.hierarchyMix ?? [0, 0.25, 0.5, 0.75];
+    const pivoted = examples.some((e) => (e.pivotLabel ?? '') !== '');
+    const pivotMixes = options.pivotMix ?? [0, 0.25, 0.5, 0.75];
+    const columns = featureConfig.featureColumns;
     let final: FitResult;
     let fineFinal: FitResult | undefined;
     let mix = 0;
+    let pivotFinal: { result: FitResult; route: PivotRoute } | undefined;
     if (holdoutRows >= 1 && examples.length - holdoutRows >= 2) {
       const {
         fit,
@@ -415,11 +448,64 @@ export class TextClassifier {
         mix = bestMix.mix;
         if (mix === 0) fineFit = undefined;
       }
-      const heldScore = (v: SparseVector): Float64Array => {
+      const ownScore = (v: SparseVector): Float64Array => {
         const s = scoreDense(chosen.result, v, linear.bias);
         return fineFit ? mixHierarchy(s, scoreDense(fineFit, v, linear.bias), parents, mix) : s;
       };
-      const scores = testVectors.map(heldScore);
+      let pivotFit: { result: FitResult; route: PivotRoute } | undefined;
+      if (pivoted && pivotMixes.some((m) => m > 0)) {
+        log(`pivot labels: fitting their model and counting the route pivot → label`);
+        const result = await fitLinear(
+          withPivotLabels(vectors),
+          linear,
+          threads,
+          log,
+          started,
+          undefined,
+          halfLife,
+        );
+        const table = PivotTable.count(pivotRows(fit), chosen.result.labels, columns);
+        const own = testVectors.map(ownScore);
+        const known = test.map((e) => chosen.result.labels.indexOf(e.label));
+        const ownTemperature = fitTemperature(
+          own.filter((_, i) => known[i] >= 0),
+          known.filter((k) => k >= 0),
+        );
+        const pivotMargins = testVectors.map((v) => scoreDense(result, v, linear.bias));
+        const pivotKnown = test.map((e) => result.labels.indexOf(e.pivotLabel ?? ''));
+        const temperature = fitTemperature(
+          pivotMargins.filter((_, i) => pivotKnown[i] >= 0),
+          pivotKnown.filter((k) => k >= 0),
+        );
+        let bestPivot = { mix: 0, macroF1: -1 };
+        for (const m of pivotMixes) {
+          const route: PivotRoute = { labels: result.labels, table, temperature, ownTemperature, mix: m };
+          const predicted = own.map(
+            (s, i) =>
+              chosen.result.labels[argmax(routeThroughPivot(s, pivotMargins[i], route, test[i].features))],
+          );
+          const macroF1 = evaluatePredictions(
+            test.map((e) => e.label),
+            predicted,
+            predicted.map(() => 1),
+          ).macroF1;
+          log(`route through the pivot ${m}: calibration macro-F1 ${macroF1}`);
+          if (macroF1 > bestPivot.macroF1) bestPivot = { mix: m, macroF1 };
+        }
+        if (bestPivot.mix > 0) {
+          pivotFit = {
+            result,
+            route: { labels: result.labels, table, temperature, ownTemperature, mix: bestPivot.mix },
+          };
+        }
+      }
+      const heldScore = (v: SparseVector, e: LabelledExample): Float64Array => {
+        const s = ownScore(v);
+        return pivotFit
+          ? routeThroughPivot(s, scoreDense(pivotFit.result, v, linear.bias), pivotFit.route, e.features)
+          : s;
+      };
+      const scores = testVectors.map((v, i) => heldScore(v, test[i]));
       const known = test.map((e) => chosen.result.labels.indexOf(e.label));
       const calibrationRows = scores.filter((_, i) => known[i] >= 0);
       temperature = fitTemperature(
@@ -435,7 +521,7 @@ export class TextClassifier {
       const scored = report.length > 0 ? report : test;
       const reportProbabilities = scored.map((e) =>
         softmax(
-          heldScore(vectors.featurizer.transform(e)),
+          heldScore(vectors.featurizer.transform(e), e),
           temperature,
           new Float64Array(chosen.result.labels.length),
         ),
@@ -473,9 +559,19 @@ export class TextClassifier {
             rowMap,
           });
         }
+        if (pivotFit) {
+          pivotFinal = {
+            result: await fitLinear(withPivotLabels(all), linear, threads, log, started, {
+              result: pivotFit.result,
+              rowMap,
+            }),
+            route: { ...pivotFit.route, table: PivotTable.count(pivotRows(examples), final.labels, columns) },
+          };
+        }
       } else {
         final = chosen.result;
         fineFinal = fineFit;
+        pivotFinal = pivotFit;
       }
     } else {
       const all = fitFeatures(examples, featureConfig, log, started);
@@ -503,8 +599,19 @@ export class TextClassifier {
           encoding,
         )
       : undefined;
+    const pivotPacked = pivotFinal
+      ? packWeights(
+          pivotFinal.result.dense,
+          pivotFinal.result.featurizer.size,
+          pivotFinal.result.labels.length,
+          linear.bias,
+          encoding,
+        )
+      : undefined;
     const before = final.featurizer.size;
-    const remap = final.featurizer.prune((j) => used[j] === 1 || finePacked?.used[j] === 1);
+    const remap = final.featurizer.prune(
+      (j) => used[j] === 1 || finePacked?.used[j] === 1 || pivotPacked?.used[j] === 1,
+    );
     const weights = compactRows(packed, remap, final.featurizer.size);
     const fine: FineScoring | undefined =
       fineFinal && finePacked
@@ -513,6 +620,14 @@ export class TextClassifier {
             parents: parentIndex(fineFinal.labels, final.labels),
             mix,
             weights: compactRows(finePacked.weights, remap, final.featurizer.size),
+          }
+        : undefined;
+    const pivot: PivotScoring | undefined =
+      pivotFinal && pivotPacked
+        ? {
+            ...pivotFinal.route,
+            labels: pivotFinal.result.labels,
+            weights: compactRows(pivotPacked.weights, remap, final.featurizer.size),
           }
         : undefined;
     log(`pruned features with no non-zero weight: ${before} → ${final.featurizer.size}`);
@@ -536,6 +651,7 @@ export class TextClassifier {
       metadata,
       confidenceMap,
       fine,
+      pivot,
     );
   }
 
@@ -578,11 +694,21 @@ export class TextClassifier {
             weights: decodeWeights(model.fine.weights),
           }
         : undefined,
+      model.pivot
+        ? {
+            labels: model.pivot.labels,
+            table: PivotTable.fromJSON(model.pivot.table),
+            temperature: model.pivot.temperature,
+            ownTemperature: model.pivot.ownTemperature,
+            mix: model.pivot.mix,
+            weights: decodeWeights(model.pivot.weights),
+          }
+        : undefined,
     );
   }
 
   toModelFile(): ModelFile {
-    const { fine } = this;
+    const { fine, pivot } = this;
     return {
       format: MODEL_FORMAT,
       version: MODEL_VERSION,
@@ -601,6 +727,18 @@ export class TextClassifier {
             },
           }
         : {}),
+      ...(pivot
+        ? {
+            pivot: {
+              labels: pivot.labels,
+              temperature: pivot.temperature,
+              ownTemperature: pivot.ownTemperature,
+              mix: pivot.mix,
+              table: pivot.table.toJSON(),
+              weights: encodeWeights(pivot.weights),
+            },
+          }
+        : {}),
       metadata: this.metadata,
     };
   }
@@ -613,17 +751,23 @@ export class TextClassifier {
     return data.length;
   }
 
-  /** Raw margins (one per label) before calibration, the fine labels' vote mixed in. */
+  /**
+   * Raw margins (one per label) before calibration, the fine labels' vote mixed in; with a pivot model,
+   * the mixed log-probabilities of the label model and of the route through the pivot.
+   */
   scores(input: ClassifierInput): Float64Array {
     const vector = this.featurizer.transform(input);
     const coarse = scoreVector(this.weights, vector, this.labels.length);
-    const { fine } = this;
-    if (!fine) return coarse;
-    return mixHierarchy(
-      coarse,
-      scoreVector(fine.weights, vector, fine.labels.length),
-      fine.parents,
-      fine.mix,
+    const { fine, pivot } = this;
+    const own = fine
+      ? mixHierarchy(coarse, scoreVector(fine.weights, vector, fine.labels.length), fine.parents, fine.mix)
+      : coarse;
+    if (!pivot) return own;
+    return routeThroughPivot(
+      own,
+      scoreVector(pivot.weights, vector, pivot.labels.length),
+      pivot,
+      input.features,
     );
   }
 
@@ -732,6 +876,17 @@ function withFineLabels(vectors: Vectors): Vectors {
       label: `${e.label}${FINE_SEPARATOR}${e.fineLabel ?? ''}`,
     })),
   };
+}
+
+/** The same rows labelled by their pivot label (rows without one get the empty label). */
+function withPivotLabels(vectors: Vectors): Vectors {
+  return { ...vectors, examples: vectors.examples.map((e) => ({ ...e, label: e.pivotLabel ?? '' })) };
+}
+
+function pivotRows(
+  examples: readonly LabelledExample[],
+): { label: string; pivot: string; features: LabelledExample['features'] }[] {
+  return examples.map((e) => ({ label: e.label, pivot: e.pivotLabel ?? '', features: e.features }));
 }
 
 /** For each `parent / fine` label, the index of its parent among `labels`. */

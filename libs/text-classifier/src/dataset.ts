@@ -12,6 +12,12 @@ export interface LabelledExample {
    * also fits a model over the fine labels and lets the best fine label vote for its parent.
    */
   readonly fineLabel?: string;
+  /**
+   * An intermediate label the label follows from (e.g. the typical need behind an executor). When rows carry
+   * one, training also fits a model over it and mixes in the route pivot → label counted per structured
+   * inputs (see `pivot.ts`).
+   */
+  readonly pivotLabel?: string;
 }
 
 export interface DatasetSpec {
@@ -23,6 +29,8 @@ export interface DatasetSpec {
   readonly keepEmptyLabels?: boolean;
   /** A column of finer labels nested in the label column (see {@link LabelledExample.fineLabel}). */
   readonly fineLabelColumn?: string;
+  /** A column of intermediate labels the label follows from (see {@link LabelledExample.pivotLabel}). */
+  readonly pivotLabelColumn?: string;
 }
 
 export interface LoadedDataset {
@@ -44,6 +52,7 @@ export async function loadLabelledCsv(path: string, spec: DatasetSpec): Promise<
       ...spec.featureColumns,
       ...(spec.timeColumn ? [spec.timeColumn] : []),
       ...(spec.fineLabelColumn ? [spec.fineLabelColumn] : []),
+      ...(spec.pivotLabelColumn ? [spec.pivotLabelColumn] : []),
     ]),
   ];
   const { rows, columns } = await readCsvColumns(path, wanted);
@@ -66,6 +75,7 @@ export async function loadLabelledCsv(path: string, spec: DatasetSpec): Promise<
       label,
       time: spec.timeColumn ? columns[spec.timeColumn][i] : undefined,
       ...(spec.fineLabelColumn ? { fineLabel: columns[spec.fineLabelColumn][i].trim() } : {}),
+      ...(spec.pivotLabelColumn ? { pivotLabel: columns[spec.pivotLabelColumn][i].trim() } : {}),
     });
   }
   if (examples.length === 0) {
