@@ -281,12 +281,8 @@ describe('staff web workspace (browser e2e)', () => {
       );
   }
 
-  async function signIn(login: string, viewport = VIEWPORT): Promise<Page> {
-    const context = await browser.newContext({
-      viewport,
-      locale: 'ru-RU',
-      timezoneId: 'Asia/Novosibirsk',
-    });
+  async function signIn(login: string, viewport = VIEWPORT, timezoneId = 'Asia/Novosibirsk'): Promise<Page> {
+    const context = await browser.newContext({ viewport, locale: 'ru-RU', timezoneId });
     contexts.push(context);
     const page = await context.newPage();
     watch(page);
@@ -658,6 +654,47 @@ describe('staff web workspace (browser e2e)', () => {
       .first()
       .click();
     expect(Buffer.compare(readFileSync((await (await download).path())!), scan)).toBe(0);
+    expectClean(page);
+  });
+
+  it("one time zone: a browser in Moscow reads an appeal's registration in the organisation's zone, named, the same in the list, the card and the export", async () => {
+    const headers = await signInHeaders('operator');
+    const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${escalateMe.id}`, { headers }));
+    expect(card.timeZone).toBe('Asia/Novosibirsk');
+    const expected = new Intl.DateTimeFormat('ru-RU', {
+      timeZone: 'Asia/Novosibirsk',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+      .format(new Date(card.registeredAt))
+      .replace(',', '');
+    const page = await signIn('operator', VIEWPORT, 'Europe/Moscow');
+    await page.goto(`${stack.baseUrl}/app/inbox?q=${escalateMe.registrationNumber}`);
+    const row = page.locator(`[data-testid="inbox-row"][data-number="${escalateMe.registrationNumber}"]`);
+    await row.waitFor();
+    await row.getByText(expected, { exact: false }).first().waitFor();
+    await page.getByText('время: Новосибирск, UTC+7', { exact: false }).first().waitFor();
+
+    await page.getByRole('button', { name: 'Выгрузить' }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('menuitem', { name: 'CSV (UTF-8, «;»)' }).click();
+    const rows = parse(readFileSync((await (await download).path())!, 'utf8'), {
+      delimiter: ';',
+      bom: true,
+      relax_column_count: true,
+    }) as string[][];
+    expect(rows.find((r) => r[0] === escalateMe.registrationNumber)?.slice(1, 3)).toEqual([
+      expected,
+      'Новосибирск, UTC+7',
+    ]);
+
+    await row.click();
+    await page.getByRole('heading', { name: `Обращение № ${escalateMe.registrationNumber}` }).waitFor();
+    await page.getByText(`Зарегистрировано ${expected}`, { exact: false }).waitFor();
+    expect(await page.getByTestId('card-zone').textContent()).toContain('Новосибирск, UTC+7');
     expectClean(page);
   });
 
@@ -1702,6 +1739,35 @@ describe('staff web workspace (browser e2e)', () => {
     expect(rows.filter((r) => /Выгрузка: обращение|для проверки выгрузки/.test(r[4] ?? ''))).toHaveLength(
       220,
     );
+    expectClean(page);
+  });
+
+  // After the large export: its appeals give the fast-track export more than a hundred to find.
+  it("supervisor: the dashboard's fast-track export gives every open fast-tracked appeal, not the dozen the panel shows nor the hundred the dashboard reads", async () => {
+    await ds.query(
+      `UPDATE appeals SET fast_track = true WHERE id IN (
+         SELECT id FROM appeals WHERE status IN ('registered', 'in_work', 'escalated') AND NOT fast_track
+          ORDER BY registered_at LIMIT 110)`,
+    );
+    const headers = await signInHeaders('supervisor');
+    const open = 'registered,in_work,escalated,returned,extended,reopened';
+    const { total } = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/count?fastTrack=true&status=${open}`, { headers }),
+    );
+    // More than the dashboard's own list holds (100): the export reads the list API page by page.
+    expect(total).toBeGreaterThan(100);
+    const page = await signIn('supervisor');
+    const panel = page.getByRole('region', { name: 'Ускоренные обращения' });
+    await panel.getByRole('table', { name: 'Ускоренные обращения' }).waitFor();
+    expect(await panel.locator('tbody tr').count()).toBeLessThanOrEqual(12);
+    await panel.getByRole('button', { name: 'Выгрузить' }).click();
+    const download = page.waitForEvent('download');
+    await page.getByRole('menuitem', { name: 'CSV (UTF-8, «;»)' }).click();
+    const file = readFileSync((await (await download).path())!, 'utf8');
+    const rows = parse(file, { delimiter: ';', bom: true, relax_column_count: true }) as string[][];
+    expect(rows[0][0]).toBe('Рег. номер');
+    expect(rows.length - 1).toBe(total);
+    expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(total);
     expectClean(page);
   });
 });

@@ -17,6 +17,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
+import { allAppeals } from '../api/all-appeals';
 import { call, errorText } from '../api/client';
 import { useOrganisations } from '../api/hooks';
 import { type Dashboard } from '../api/types';
@@ -113,17 +114,24 @@ export function DashboardPage() {
             title="Ускоренные обращения"
             right={
               <ExportButtons
-                table={() => ({
+                table={async (progress) => ({
                   name: 'uskorennye',
                   header: ['Рег. номер', 'Суть', 'Организация', 'Статус', 'Срок ответа', 'Срок 2-й линии'],
-                  rows: d.fastTrack.map((f) => [
-                    f.registrationNumber,
-                    f.subject ?? f.excerpt,
-                    f.organisationName,
-                    STATUS_LABEL[f.status],
-                    formatDateTime(f.answerDueAt, f.timeZone),
-                    f.line2DueAt ? formatDateTime(f.line2DueAt, f.timeZone) : '',
-                  ]),
+                  // Every open fast-tracked appeal, not only those the panel shows.
+                  rows: (await allAppeals({ fastTrack: true, status: OPEN_STATUSES }, progress)).map((f) => {
+                    const line2 = f.parts
+                      .filter((p) => p.state === 'active' && p.dueAt)
+                      .map((p) => p.dueAt!)
+                      .sort()[0];
+                    return [
+                      f.registrationNumber,
+                      f.subject ?? f.excerpt,
+                      f.organisationName,
+                      STATUS_LABEL[f.status],
+                      formatDateTime(f.answerDueAt, f.timeZone),
+                      line2 ? formatDateTime(line2, f.timeZone) : '',
+                    ];
+                  }),
                 })}
               />
             }
@@ -207,14 +215,16 @@ export function DashboardPage() {
 
 function Stat(props: { label: string; value: number; to: string; color?: string; testId?: string }) {
   return (
-    <UnstyledButton component={Link} to={props.to} data-testid={props.testId}>
+    <UnstyledButton component={Link} to={props.to} data-testid={props.testId} h="100%">
       <Paper
         withBorder
         p="sm"
         radius="md"
+        h="100%"
         style={{ borderLeft: `4px solid var(--mantine-color-${props.color ?? 'gray'}-6)` }}
       >
-        <Text size="xs" c="dimmed" tt="uppercase" fw={600} lineClamp={1}>
+        {/* Two lines on a phone: «Поступило за сутки» is read whole, not cut. */}
+        <Text size="xs" c="dimmed" tt="uppercase" fw={600} lineClamp={2}>
           {props.label}
         </Text>
         <Text fz={24} fw={700} lh={1.15}>

@@ -27,9 +27,10 @@ import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router-dom';
+import { allAppeals } from '../api/all-appeals';
 import { buildUrl, call, errorText, getToken } from '../api/client';
 import { useNames } from '../api/hooks';
-import { type AppealPage, type AppealSummary } from '../api/types';
+import { type AppealSummary } from '../api/types';
 import { useMe } from '../auth';
 import {
   ChannelBadge,
@@ -254,17 +255,7 @@ export function InboxPage() {
 
   /** The whole result of the filter, page by page (200 a request), not only the rows loaded on screen. */
   const exportTable = async (progress: Progress) => {
-    const all: AppealSummary[] = [];
-    const expected = (await call('appealCount', { query: filter })).total;
-    let cursor: string | null = null;
-    do {
-      const page: AppealPage = await call('appeals', {
-        query: { ...filter, limit: 200, cursor: cursor ?? undefined },
-      });
-      all.push(...page.items);
-      cursor = page.nextCursor;
-      progress(all.length, Math.max(expected, all.length));
-    } while (cursor);
+    const all = await allAppeals(filter, progress);
     return {
       name: `obrashcheniya-${queueId ?? 'vyborka'}`,
       header: [
