@@ -4,6 +4,7 @@ import { AppealEventHooks } from '@inbox/channels';
 import { RemoteChannel } from '../fakes/remote-channel/remote-channel';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { watchProblems } from '../support/page-problems';
 import { ensureWebBuilt } from '../support/web-build';
 
 /**
@@ -183,6 +184,7 @@ describe('history outbox panel (e2e)', () => {
     });
     try {
       const page = await context.newPage();
+      const problems = watchProblems(page);
       page.setDefaultTimeout(15_000);
       await page.goto(`${stack.baseUrl}/app/`);
       await page.getByLabel('Логин').fill('outbox-admin');
@@ -209,6 +211,7 @@ describe('history outbox panel (e2e)', () => {
       await page.getByText('Недоставленные события: 0').waitFor();
       await new Promise((r) => setTimeout(r, 500));
       expect(remote.received.filter((id) => id === eventId)).toHaveLength(1);
+      expect(problems).toEqual([]);
     } finally {
       await context.close();
     }

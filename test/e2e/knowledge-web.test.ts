@@ -6,6 +6,7 @@ import { Role, StaffUsers } from '@inbox/access';
 import { DEMO_ORGANISATIONS, seedDemoKnowledge, seedDirectory } from '@inbox/demo';
 import { KnowledgeWatcher } from '@inbox/knowledge';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { watchProblems } from '../support/page-problems';
 import { ensureWebBuilt } from '../support/web-build';
 
 /**
@@ -98,6 +99,14 @@ describe('knowledge base screens (browser e2e)', () => {
     return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
   }
 
+  /** The problems of each page a test opened: none may have a console error or a failed request. */
+  let opened: string[][] = [];
+  afterEach(() => {
+    const found = opened.flat();
+    opened = [];
+    expect(found).toEqual([]);
+  });
+
   async function signIn(login: string): Promise<Page> {
     const context = await browser.newContext({
       viewport: VIEWPORT,
@@ -106,6 +115,7 @@ describe('knowledge base screens (browser e2e)', () => {
     });
     contexts.push(context);
     const page = await context.newPage();
+    opened.push(watchProblems(page));
     page.setDefaultTimeout(15_000);
     await page.goto(`${stack.baseUrl}/app/`);
     await page.getByLabel('Логин').fill(login);

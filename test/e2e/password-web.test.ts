@@ -5,6 +5,7 @@ import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { watchProblems } from '../support/page-problems';
 import { ensureWebBuilt } from '../support/web-build';
 
 const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
@@ -57,12 +58,24 @@ describe('temporary password and erased personal data in the workspace (browser 
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ru-RU' });
     contexts.push(context);
     const page = await context.newPage();
+    problems.set(page, watchProblems(page));
     page.setDefaultTimeout(15_000);
     await page.goto(`${stack.baseUrl}/app/`);
     await page.getByLabel('Логин').fill(login);
     await page.getByLabel('Пароль').fill(password);
     await page.getByRole('button', { name: 'Войти' }).click();
     return page;
+  }
+  const problems = new Map<Page, string[]>();
+
+  /** The server's refusals the walk provokes (each with the browser's note of it), and nothing else. */
+  function expectOnly(page: Page, refusals: string[]): void {
+    const notes = refusals.map((r) => {
+      const status = r.split(':')[0];
+      const text = { '400': 'Bad Request', '401': 'Unauthorized' }[status] ?? '';
+      return `console: Failed to load resource: the server responded with a status of ${status} (${text})`;
+    });
+    expect([...problems.get(page)!].sort()).toEqual([...refusals, ...notes].sort());
   }
 
   it('temporary password → forced change → the new password works, the old one does not', async () => {
@@ -98,6 +111,9 @@ describe('temporary password and erased personal data in the workspace (browser 
     const fresh = await signIn(OWN);
     await fresh.getByTestId('current-user').waitFor();
     expect(await fresh.getByRole('heading', { name: 'Смените временный пароль' }).count()).toBe(0);
+    expectOnly(page, [`400: POST ${stack.baseUrl}/api/v1/auth/password`]);
+    expectOnly(old, [`401: POST ${stack.baseUrl}/api/v1/auth/login`]);
+    expectOnly(fresh, []);
   });
 
   it('a card whose personal data retention erased says «Персональные данные удалены …»', async () => {
@@ -126,5 +142,6 @@ describe('temporary password and erased personal data in the workspace (browser 
     await notice.waitFor();
     expect(await notice.textContent()).toMatch(/^Персональные данные удалены 01\.06\.2026/);
     await page.screenshot({ path: join(SHOTS, 'personal-data-erased.png') });
+    expectOnly(page, []);
   });
 });
