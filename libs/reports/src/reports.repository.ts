@@ -131,6 +131,10 @@ export class ReportsRepository extends SqlRepository {
    * zero are dropped, so the open totals read only live rows.
    */
   async foldCounts(): Promise<number> {
+    const pending = await this.one<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM appeal_count_deltas) AS any`,
+    );
+    if (!pending?.any) return 0;
     return this.dataSource.transaction(async (tx) => {
       const [{ locked }] = (await tx.query(
         `SELECT pg_try_advisory_xact_lock(hashtext('appeal-daily-counts-fold')) AS locked`,
