@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
 import { MAX_INCIDENT_ANSWER } from '@inbox/incidents';
+import { PageCursor, PageLimit } from '../page-query';
 
 export const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
@@ -184,17 +185,10 @@ export class IncidentListQueryDto {
   @IsIn(['open', 'answered', 'closed'], { message: 'status: open, answered или closed' })
   status?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit: целое число' })
-  @Min(1, { message: 'limit: от 1 до 200' })
-  @Max(200, { message: 'limit: от 1 до 200' })
+  @PageLimit()
   limit?: number;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
+  @PageCursor()
   cursor?: string;
 }
 
@@ -237,12 +231,7 @@ export class CorrectionListQueryDto {
   @IsDate({ message: 'to: дата в формате ISO 8601' })
   to?: Date;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit: целое число' })
-  @Min(1, { message: 'limit: от 1 до 200' })
-  @Max(200, { message: 'limit: от 1 до 200' })
+  @PageLimit()
   limit?: number;
 
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Сколько исправлений пропустить' })

@@ -6,17 +6,15 @@ import {
   IsDate,
   IsEnum,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
 } from 'class-validator';
 import { AppealStatus, RATING_KINDS, type RatingKind } from '@inbox/appeals';
 import { Channel } from '@inbox/integrations/contract';
+import { PageCursor, PageLimit } from '../page-query';
 
 const toList = ({ value }: { value: unknown }) =>
   value === undefined ? undefined : Array.isArray(value) ? value : String(value).split(',').filter(Boolean);
@@ -134,16 +132,9 @@ export class AppealListQueryDto {
   @IsIn(['registered', 'due'], { message: 'sort: registered или due' })
   sort?: 'registered' | 'due';
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit: целое число' })
-  @Min(1, { message: 'limit: от 1 до 200' })
-  @Max(200, { message: 'limit: от 1 до 200' })
+  @PageLimit()
   limit?: number;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
+  @PageCursor()
   cursor?: string;
 }
