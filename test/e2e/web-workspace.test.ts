@@ -809,6 +809,58 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
+  it('admin: adds a staff member, edits them, sets a new password, switches their sign-in off and on again', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${stack.baseUrl}/app/admin/users`);
+    await page.getByRole('table', { name: 'Сотрудники' }).waitFor();
+    await page.getByRole('button', { name: 'Добавить сотрудника' }).click();
+    const create = page.getByRole('dialog', { name: 'Новый сотрудник' });
+    await create.getByLabel('ФИО').fill('Белова Ирина Сергеевна');
+    await create.getByLabel('Логин').fill('walk-belova');
+    await create.getByLabel('Пароль (не короче 8 символов)').fill('первый-пароль-1');
+    await create.getByRole('textbox', { name: 'Организация' }).click();
+    await page.getByRole('option', { name: 'ЦУР Северной области' }).click();
+    await create.getByRole('button', { name: 'Создать' }).click();
+    await page.getByText('Добавлен: Белова Ирина Сергеевна').waitFor();
+    const row = page.locator('[data-testid="user-row"][data-login="walk-belova"]');
+    const actions = () => row.getByRole('button', { name: /^Действия: / }).click();
+
+    await actions();
+    await page.getByRole('menuitem', { name: 'Изменить' }).click();
+    const edit = page.getByRole('dialog', { name: 'Изменить сотрудника' });
+    await edit.getByLabel('ФИО').fill('Белова-Смирнова Ирина Сергеевна');
+    await edit.getByRole('button', { name: 'Сохранить' }).click();
+    await page.getByText('Сотрудник изменён: Белова-Смирнова Ирина Сергеевна').waitFor();
+    await row.getByText('Белова-Смирнова Ирина Сергеевна').waitFor();
+
+    await actions();
+    await page.getByRole('menuitem', { name: 'Задать новый пароль' }).click();
+    const reset = page.getByRole('dialog', { name: 'Новый пароль' });
+    await reset.getByLabel('Новый пароль (не короче 8 символов)').fill('второй-пароль-2');
+    await reset.getByRole('button', { name: 'Задать пароль' }).click();
+    await page.getByText('Новый пароль задан: Белова-Смирнова Ирина Сергеевна', { exact: false }).waitFor();
+    const signInStatus = async (password: string) =>
+      (
+        await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ login: 'walk-belova', password }),
+        })
+      ).status;
+    expect(await signInStatus('первый-пароль-1')).toBe(401);
+    expect(await signInStatus('второй-пароль-2')).toBe(200);
+
+    await actions();
+    await page.getByRole('menuitem', { name: 'Отключить вход' }).click();
+    await row.getByText('Отключён').waitFor();
+    expect(await signInStatus('второй-пароль-2')).not.toBe(200);
+    await actions();
+    await page.getByRole('menuitem', { name: 'Включить вход' }).click();
+    await row.getByText('Активен').waitFor();
+    expect(await signInStatus('второй-пароль-2')).toBe(200);
+    expectClean(page);
+  });
+
   it('admin: adds a second VK community as data, its secret named by variable, and sees its health per account', async () => {
     const page = await signIn('admin');
     await page.goto(`${stack.baseUrl}/app/admin/channel-accounts`);
