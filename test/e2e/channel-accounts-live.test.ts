@@ -160,6 +160,17 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     );
     expect(appeal.account_id).toBe(account.id);
     expect([...envBot.sentTo(chat + 1), ...districtBot.sentTo(chat + 1)]).toEqual([]);
+
+    // Disabled, the bot loses its webhook (issue 13): Telegram would otherwise keep retrying against our 404.
+    const deletes = hookBot.callsOf('deleteWebhook').length;
+    expect((await api('POST', `/${account.id}/disable`)).status).toBe(200);
+    await eventually(async () => (hookBot.webhook === null ? true : undefined));
+    expect(hookBot.callsOf('deleteWebhook').length).toBe(deletes + 1);
+    // Enabled again, it gets its webhook back (Telegram then delivers what waited), still not polled.
+    expect((await api('POST', `/${account.id}/enable`)).status).toBe(200);
+    await eventually(async () => (hookBot.webhook?.url === url ? true : undefined));
+    expect(hookBot.webhook?.secretToken).toBe(secret);
+    expect(hookBot.callsOf('getUpdates')).toEqual([]);
   });
 
   it('mirrors the rubricator of a ПОС account added while none was configured, at once', async () => {

@@ -97,6 +97,18 @@ describe('OkConnector against the fake OK', () => {
     expect(await connector.listSubscriptions(account)).toEqual([fake.subscriptions[0].url]);
   });
 
+  it('a torn-down account (disabled or deleted) is unsubscribed, once, and set up again when it returns', async () => {
+    const withUrl = { ...account, settings: { ...account.settings, webhookUrl: receiver.url } };
+    await connector.setUp(withUrl);
+    expect(fake.subscriptions).toHaveLength(1);
+    await connector.tearDown(withUrl);
+    expect(fake.subscriptions).toEqual([]);
+    await expect(connector.tearDown(withUrl)).resolves.toBeUndefined();
+    expect(await connector.listSubscriptions(account)).toEqual([]);
+    await connector.setUp(withUrl);
+    expect(fake.subscriptions).toHaveLength(1);
+  });
+
   it('parses a webhook message and the reply lands in the same chat', async () => {
     await connector.subscribeWebhook(account, receiver.url);
     const message = fake.webhookMessage((m) => (m.message.text = 'Во дворе не горит фонарь'));

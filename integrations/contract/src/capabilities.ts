@@ -73,6 +73,11 @@ export interface RubricatorSource {
  */
 export interface NeedsSetUp {
   setUp(account: ChannelAccountRef): Promise<void>;
+  /**
+   * The account is no longer ours to serve (disabled or deleted while running): the channel stops posting to us
+   * (Telegram's webhook removed, OK's subscription cancelled), so it does not retry against our 404. Safe to repeat.
+   */
+  tearDown?(account: ChannelAccountRef): Promise<void>;
 }
 
 /**

@@ -89,6 +89,14 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
     if (typeof url === 'string' && url) await this.subscribeWebhook(account, url);
   }
 
+  /** A disabled or deleted account: its webhook subscription is cancelled, so OK stops posting to us. */
+  async tearDown(account: ChannelAccountRef): Promise<void> {
+    const url = account.settings?.webhookUrl;
+    if (typeof url !== 'string' || !url) return;
+    if ((await this.listSubscriptions(account)).includes(this.webhookUrl(account, url)))
+      await this.unsubscribeWebhook(account, url);
+  }
+
   /** A message sent into a chat (its mid): a citizen's reply to it names this key and joins its appeal. */
   threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
     const chatId = replyAddress?.chatId;

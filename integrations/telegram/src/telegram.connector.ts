@@ -297,6 +297,14 @@ export class TelegramConnector
       await deleteWebhook(account);
     }
   }
+
+  /**
+   * A webhook bot disabled or deleted: its webhook goes, so Telegram stops posting to an address that answers 404
+   * (the updates wait at Telegram for getUpdates or a webhook set again). A polling bot has none to remove.
+   */
+  async tearDown(account: ChannelAccountRef): Promise<void> {
+    if (account.settings?.mode === 'webhook') await deleteWebhook(account);
+  }
 }
 
 /** Registers the webhook with the account's secret so that Telegram sends it in the secret-token header. */

@@ -10,7 +10,9 @@ const RETRY_MS = 30_000;
  * behind before long polling; OK gets its webhook subscription): every account once per worker start, and an
  * account an administrator adds, enables or changes as soon as the registry has read it (no restart). Runs in the
  * background and retries, so an unreachable channel never holds up the worker; until it succeeds, Telegram
- * polls back off and show on /health. An account disabled or changed meanwhile stops its retries.
+ * polls back off and show on /health. An account disabled or changed meanwhile stops its retries. An account
+ * disabled or deleted while running is torn down (`tearDown`: Telegram's webhook removed, OK's subscription
+ * cancelled), so the channel stops posting to an address that now answers 404; retried until it is enabled again.
  */
 @Injectable()
 export class ChannelStartup implements OnModuleInit, OnApplicationShutdown {
@@ -23,7 +25,11 @@ export class ChannelStartup implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     for (const entry of this.registry.all()) this.setUp(entry);
-    this.unsubscribe = this.registry.onChange(({ added }) => added.forEach((entry) => this.setUp(entry)));
+    this.unsubscribe = this.registry.onChange(({ added, removed }) => {
+      const rebuilt = new Set(added.map((entry) => entry.account.id));
+      removed.filter((entry) => !rebuilt.has(entry.account.id)).forEach((entry) => this.tearDown(entry));
+      added.forEach((entry) => this.setUp(entry));
+    });
   }
 
   onApplicationShutdown(): void {
@@ -35,7 +41,24 @@ export class ChannelStartup implements OnModuleInit, OnApplicationShutdown {
   private setUp(entry: ChannelEntry): void {
     const connector = entry.connector;
     if (!needsSetUp(connector)) return;
-    this.attempt(entry, () => connector.setUp(entry.account));
+    this.attempt(
+      entry,
+      'set-up',
+      () => connector.setUp(entry.account),
+      () => this.current(entry),
+    );
+  }
+
+  private tearDown(entry: ChannelEntry): void {
+    const connector = entry.connector;
+    if (!needsSetUp(connector) || !connector.tearDown) return;
+    const tearDown = connector.tearDown.bind(connector);
+    this.attempt(
+      entry,
+      'tear-down',
+      () => tearDown(entry.account),
+      () => !this.stopped && !this.registry.byId(entry.account.id),
+    );
   }
 
   /** Whether this entry is still the account's current one: a disabled or rebuilt account is not set up. */
@@ -43,23 +66,28 @@ export class ChannelStartup implements OnModuleInit, OnApplicationShutdown {
     return !this.stopped && this.registry.byId(entry.account.id) === entry;
   }
 
-  private attempt(entry: ChannelEntry, call: () => Promise<void>): void {
-    const what = `${entry.kind} set-up`;
+  private attempt(
+    entry: ChannelEntry,
+    step: 'set-up' | 'tear-down',
+    call: () => Promise<void>,
+    wanted: () => boolean,
+  ): void {
+    const what = `${entry.kind} ${step}`;
     const accountId = entry.account.id;
     call().then(
-      () => this.log.info('channel set up', { what, accountId }),
+      () => this.log.info(step === 'set-up' ? 'channel set up' : 'channel torn down', { what, accountId }),
       (error: unknown) => {
         // The URL (OK's carries the webhook secret) and the token never go into the log.
-        this.log.warn('channel set-up failed; will retry', {
+        this.log.warn(`channel ${step} failed; will retry`, {
           what,
           accountId,
           code: (error as { code?: string })?.code,
           retryInMs: RETRY_MS,
         });
-        if (!this.current(entry)) return;
+        if (!wanted()) return;
         const timer = setTimeout(() => {
           this.timers.delete(timer);
-          if (this.current(entry)) this.attempt(entry, call);
+          if (wanted()) this.attempt(entry, step, call, wanted);
         }, RETRY_MS);
         timer.unref();
         this.timers.add(timer);
