@@ -187,6 +187,23 @@ function orQuerySql(textSql: string): string {
             WHERE lexeme ~ '^[а-яёa-z][а-яёa-z0-9]+$' LIMIT 200) l)`;
 }
 
+/** An article's content as the parameters of its columns, in the order the insert and the update name them. */
+function contentParams(c: ArticleContent): unknown[] {
+  return [
+    c.topicId,
+    c.kind,
+    c.title,
+    c.question,
+    c.body,
+    JSON.stringify(c.parts),
+    c.keywords,
+    c.links,
+    c.attachmentIds,
+    c.source,
+    c.public,
+  ];
+}
+
 /** SQL of the knowledge base: sections, articles and versions, requests, uses, clock marks, settings. */
 @Injectable()
 export class KnowledgeRepository extends SqlRepository {
@@ -443,23 +460,7 @@ export class KnowledgeRepository extends SqlRepository {
          keywords, links, attachment_ids, source, public, published_at, created_at, search_vector)
        VALUES ($1,$2,$3,$4,1,$5,$6,$7,$8,$9,$10::uuid[],$11::uuid[],$12,$13,$14,$14, ${searchVectorSql({ title: 5, question: 6, keywords: 9, body: 15 })})
        RETURNING id`,
-      [
-        input.sectionId,
-        input.organisationId,
-        c.topicId,
-        c.kind,
-        c.title,
-        c.question,
-        c.body,
-        JSON.stringify(c.parts),
-        c.keywords,
-        c.links,
-        c.attachmentIds,
-        c.source,
-        c.public,
-        input.publishedAt,
-        indexedBody(c),
-      ],
+      [input.sectionId, input.organisationId, ...contentParams(c), input.publishedAt, indexedBody(c)],
     )) as { id: string }[];
     await this.insertVersion(row.id, 1, c, input, db);
     return row.id;
@@ -488,17 +489,7 @@ export class KnowledgeRepository extends SqlRepository {
           WHERE id = $1 RETURNING version`,
         [
           articleId,
-          c.topicId,
-          c.kind,
-          c.title,
-          c.question,
-          c.body,
-          JSON.stringify(c.parts),
-          c.keywords,
-          c.links,
-          c.attachmentIds,
-          c.source,
-          c.public,
+          ...contentParams(c),
           input.publishedAt,
           input.archive,
           input.sectionId ?? null,
