@@ -22,3 +22,26 @@ export class ConnectorError extends Error {
     return this.code === ConnectorErrorCode.Temporary || this.code === ConnectorErrorCode.RateLimited;
   }
 }
+
+/**
+ * How a remote API's own error codes map onto ours: the rate-limited ones with the wait before a retry, the
+ * account's credentials refused, a recipient that cannot be reached (permanent for it; the account is fine), a
+ * request refused as malformed. Any other code is Temporary: worth another try with back-off.
+ */
+export interface RemoteErrorCodes {
+  rateLimited: Readonly<Record<number, number>>;
+  authFailed: readonly number[];
+  notFound: readonly number[];
+  invalidPayload: readonly number[];
+}
+
+/** A remote API's error code → ConnectorError, by the API's table; `text` says which call and what it said. */
+export function remoteApiError(codes: RemoteErrorCodes, code: number, text: string): ConnectorError {
+  const wait = codes.rateLimited[code];
+  if (wait !== undefined)
+    return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: wait });
+  if (codes.authFailed.includes(code)) return new ConnectorError(ConnectorErrorCode.AuthFailed, text);
+  if (codes.notFound.includes(code)) return new ConnectorError(ConnectorErrorCode.NotFound, text);
+  if (codes.invalidPayload.includes(code)) return new ConnectorError(ConnectorErrorCode.InvalidPayload, text);
+  return new ConnectorError(ConnectorErrorCode.Temporary, text);
+}

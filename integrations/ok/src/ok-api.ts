@@ -1,4 +1,9 @@
-import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import {
+  ConnectorError,
+  ConnectorErrorCode,
+  remoteApiError,
+  type RemoteErrorCodes,
+} from '@inbox/integrations/contract';
 import { fetchWithTimeout, httpStatusError, isRecord, readJson } from '@inbox/integrations/contract';
 import { type OkSettings } from './ok-settings';
 
@@ -36,33 +41,26 @@ export const OkErrorCode = {
  * problems → AuthFailed; a chat we may not write to or that is gone → NotFound (permanent for that recipient, the
  * account is fine); a request OK refuses as malformed → InvalidPayload; service/network/system errors → Temporary.
  */
+const OK_ERROR_CODES: RemoteErrorCodes = {
+  rateLimited: {
+    [OkErrorCode.FloodBlocked]: 5_000,
+    [OkErrorCode.LimitReached]: 60_000,
+    [OkErrorCode.TotalLimitReached]: 3_600_000,
+  },
+  authFailed: [
+    OkErrorCode.ParamApiKey,
+    OkErrorCode.SessionExpired,
+    OkErrorCode.SessionKey,
+    OkErrorCode.Signature,
+    OkErrorCode.ParamPermission,
+    OkErrorCode.IpBlocked,
+  ],
+  notFound: [OkErrorCode.NotFound, OkErrorCode.PermissionDenied, OkErrorCode.ActionBlocked],
+  invalidPayload: [OkErrorCode.Param, OkErrorCode.Method, OkErrorCode.Request],
+};
+
 export function okApiError(code: number, message: string, what: string): ConnectorError {
-  const text = `OK error ${code} in ${what}: ${message.slice(0, 200)}`;
-  switch (code) {
-    case OkErrorCode.FloodBlocked:
-      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 5_000 });
-    case OkErrorCode.LimitReached:
-      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 60_000 });
-    case OkErrorCode.TotalLimitReached:
-      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 3_600_000 });
-    case OkErrorCode.ParamApiKey:
-    case OkErrorCode.SessionExpired:
-    case OkErrorCode.SessionKey:
-    case OkErrorCode.Signature:
-    case OkErrorCode.ParamPermission:
-    case OkErrorCode.IpBlocked:
-      return new ConnectorError(ConnectorErrorCode.AuthFailed, text);
-    case OkErrorCode.NotFound:
-    case OkErrorCode.PermissionDenied:
-    case OkErrorCode.ActionBlocked:
-      return new ConnectorError(ConnectorErrorCode.NotFound, text);
-    case OkErrorCode.Param:
-    case OkErrorCode.Method:
-    case OkErrorCode.Request:
-      return new ConnectorError(ConnectorErrorCode.InvalidPayload, text);
-    default:
-      return new ConnectorError(ConnectorErrorCode.Temporary, text);
-  }
+  return remoteApiError(OK_ERROR_CODES, code, `OK error ${code} in ${what}: ${message.slice(0, 200)}`);
 }
 
 /** One group's view of the Graph API; built per call from the account. */

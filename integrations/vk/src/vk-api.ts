@@ -1,4 +1,9 @@
-import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import {
+  ConnectorError,
+  ConnectorErrorCode,
+  remoteApiError,
+  type RemoteErrorCodes,
+} from '@inbox/integrations/contract';
 import { fetchWithTimeout, httpStatusError, isRecord, readJson } from '@inbox/integrations/contract';
 import { type VkSettings } from './vk-settings';
 
@@ -43,39 +48,40 @@ export const VkErrorCode = {
  * closed) map to NotFound: "this recipient cannot be reached in VK" — the core marks the delivery failed and shows it,
  * so a clerk answers by another route; retrying would not help and the account itself is fine.
  */
+const VK_ERROR_CODES: RemoteErrorCodes = {
+  rateLimited: {
+    [VkErrorCode.TooManyPerSecond]: 1000,
+    [VkErrorCode.Flood]: 1000,
+    // The method's daily quota: it refills over the day, not in a second.
+    [VkErrorCode.RateLimitReached]: 3_600_000,
+    [VkErrorCode.Captcha]: 60_000,
+  },
+  authFailed: [
+    VkErrorCode.AuthFailed,
+    VkErrorCode.GroupAuthFailed,
+    VkErrorCode.AppAuthFailed,
+    VkErrorCode.PermissionDenied,
+  ],
+  notFound: [
+    VkErrorCode.NoPermissionToWrite,
+    VkErrorCode.Blacklisted,
+    VkErrorCode.PrivacySettings,
+    VkErrorCode.UserDeleted,
+    VkErrorCode.AccessDenied,
+    VkErrorCode.CommentsDenied,
+    VkErrorCode.NoAccessToComments,
+  ],
+  invalidPayload: [
+    VkErrorCode.InvalidParam,
+    VkErrorCode.InvalidUserId,
+    VkErrorCode.KeyboardFormatInvalid,
+    VkErrorCode.MessageTooLong,
+  ],
+};
+
 export function vkApiError(code: number, message: string, method: string): ConnectorError {
-  const text = `VK error ${code} in ${method}: ${message.slice(0, 200)}`;
-  switch (code) {
-    case VkErrorCode.TooManyPerSecond:
-    case VkErrorCode.Flood:
-      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 1000 });
-    case VkErrorCode.RateLimitReached:
-      // The method's daily quota: it refills over the day, not in a second.
-      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 3_600_000 });
-    case VkErrorCode.Captcha:
-      return new ConnectorError(ConnectorErrorCode.RateLimited, text, { retryAfterMs: 60_000 });
-    case VkErrorCode.AuthFailed:
-    case VkErrorCode.GroupAuthFailed:
-    case VkErrorCode.AppAuthFailed:
-    case VkErrorCode.PermissionDenied:
-      return new ConnectorError(ConnectorErrorCode.AuthFailed, text);
-    case VkErrorCode.NoPermissionToWrite:
-    case VkErrorCode.Blacklisted:
-    case VkErrorCode.PrivacySettings:
-    case VkErrorCode.UserDeleted:
-    case VkErrorCode.AccessDenied:
-    case VkErrorCode.CommentsDenied:
-    case VkErrorCode.NoAccessToComments:
-      return new ConnectorError(ConnectorErrorCode.NotFound, text);
-    case VkErrorCode.InvalidParam:
-    case VkErrorCode.InvalidUserId:
-    case VkErrorCode.KeyboardFormatInvalid:
-    case VkErrorCode.MessageTooLong:
-      return new ConnectorError(ConnectorErrorCode.InvalidPayload, text);
-    default:
-      // 1 (unknown), 10 (internal) and anything new: worth another try with back-off.
-      return new ConnectorError(ConnectorErrorCode.Temporary, text);
-  }
+  // 1 (unknown), 10 (internal) and anything new: Temporary, worth another try with back-off.
+  return remoteApiError(VK_ERROR_CODES, code, `VK error ${code} in ${method}: ${message.slice(0, 200)}`);
 }
 
 export type VkParamValue = string | number | boolean | string[] | number[] | undefined;
