@@ -10,9 +10,11 @@ import { IntakeModule } from '@inbox/intake';
 import { FeedsModule } from '@inbox/feeds';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { QueueModule } from '@inbox/queue';
+import { ReportsModule } from '@inbox/reports';
 import { RetentionModule } from '@inbox/retention';
 import { ClassificationWorkerModule } from './classification.worker';
 import { ClocksWorkerModule } from './clocks.worker';
+import { CountsFoldWorker } from './counts-fold.worker';
 import { KnowledgeWorkerModule } from './knowledge.worker';
 import { ChannelPullWorker } from './channel-pull.worker';
 import { DeliveryWorker } from './delivery.worker';
@@ -37,7 +39,15 @@ import { RetentionWorker } from './retention.worker';
     ClassificationWorkerModule,
     KnowledgeWorkerModule,
     RetentionModule,
+    ReportsModule,
   ],
-  providers: [IntakeWorker, DeliveryWorker, ChannelPullWorker, EventOutboxWorker, RetentionWorker],
+  providers: [
+    IntakeWorker,
+    DeliveryWorker,
+    ChannelPullWorker,
+    EventOutboxWorker,
+    RetentionWorker,
+    CountsFoldWorker,
+  ],
 })
 export class WorkerModule {}
