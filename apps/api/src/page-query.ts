@@ -1,15 +1,7 @@
-import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
-
-/**
- * Decorators applied as if written one above the other on the property: the last first, so class-validator
- * reports a value's problems in the same order (the api shows the first).
- */
-function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
-  return applyDecorators(...decorators.reverse());
-}
+import { stacked } from './stacked-decorators';
 
 /** A list's page size in the query string: a whole number from 1 to 200, 50 when absent. */
 export const PageLimit = (): PropertyDecorator =>

@@ -22,6 +22,31 @@ import { SignInLockoutDto, StaffUserDto } from '../auth/auth.responses';
 import { AssigneeDto } from '../staff/appeal.responses';
 import { AdminAction, StaffController } from '../staff-controller';
 import { staffAction } from '../staff-action';
+import { stacked } from '../stacked-decorators';
+
+/** The fields of a staff account, as the administrator's forms send them. */
+const FullName = () =>
+  stacked(
+    ApiProperty({ example: 'Иванова Елена Андреевна' }),
+    IsString({ message: 'Укажите ФИО' }),
+    MinLength(3, { message: 'Укажите ФИО' }),
+    MaxLength(200, { message: 'ФИО — не длиннее 200 символов' }),
+  );
+const OrganisationId = () =>
+  stacked(ApiProperty({ format: 'uuid' }), IsUUID('all', { message: 'Выберите организацию' }));
+const SeesSubordinates = () =>
+  stacked(
+    ApiPropertyOptional({ description: 'Видит обращения подведомственных организаций' }),
+    IsOptional(),
+    IsBoolean({ message: 'seesSubordinates: true или false' }),
+  );
+const TemporaryPassword = (description: string) =>
+  stacked(
+    ApiProperty({ description }),
+    IsString({ message: 'Укажите пароль' }),
+    MinLength(8, { message: 'Пароль — не короче 8 символов' }),
+    MaxLength(200, { message: 'Пароль — не длиннее 200 символов' }),
+  );
 
 class CreateUserDto {
   @ApiProperty({ example: 'ivanova' })
@@ -29,60 +54,42 @@ class CreateUserDto {
   @Matches(/^[a-z0-9._-]{2,60}$/i, { message: 'Логин — от 2 до 60 латинских букв, цифр, точек, дефисов' })
   login!: string;
 
-  @ApiProperty({ description: 'Временный пароль: сотрудник сменит его при первом входе' })
-  @IsString({ message: 'Укажите пароль' })
-  @MinLength(8, { message: 'Пароль — не короче 8 символов' })
-  @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
+  @TemporaryPassword('Временный пароль: сотрудник сменит его при первом входе')
   password!: string;
 
-  @ApiProperty({ example: 'Иванова Елена Андреевна' })
-  @IsString({ message: 'Укажите ФИО' })
-  @MinLength(3, { message: 'Укажите ФИО' })
-  @MaxLength(200, { message: 'ФИО — не длиннее 200 символов' })
+  @FullName()
   fullName!: string;
 
   @ApiProperty({ enum: Role })
   @IsEnum(Role, { message: 'Неизвестная роль' })
   role!: Role;
 
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'Выберите организацию' })
+  @OrganisationId()
   organisationId!: string;
 
-  @ApiPropertyOptional({ description: 'Видит обращения подведомственных организаций' })
-  @IsOptional()
-  @IsBoolean({ message: 'seesSubordinates: true или false' })
+  @SeesSubordinates()
   seesSubordinates?: boolean;
 }
 
 class UpdateUserDto {
-  @ApiProperty({ example: 'Иванова Елена Андреевна' })
-  @IsString({ message: 'Укажите ФИО' })
-  @MinLength(3, { message: 'Укажите ФИО' })
-  @MaxLength(200, { message: 'ФИО — не длиннее 200 символов' })
+  @FullName()
   fullName!: string;
 
   @ApiProperty({ enum: Role, enumName: 'Role' })
   @IsEnum(Role, { message: 'Неизвестная роль' })
   role!: Role;
 
-  @ApiProperty({ format: 'uuid' })
-  @IsUUID('all', { message: 'Выберите организацию' })
+  @OrganisationId()
   organisationId!: string;
 
-  @ApiPropertyOptional({ description: 'Видит обращения подведомственных организаций' })
-  @IsOptional()
-  @IsBoolean({ message: 'seesSubordinates: true или false' })
+  @SeesSubordinates()
   seesSubordinates?: boolean;
 }
 
 class PasswordDto {
-  @ApiProperty({
-    description: 'Временный пароль; сотрудник получает его от администратора и сменит при следующем входе',
-  })
-  @IsString({ message: 'Укажите пароль' })
-  @MinLength(8, { message: 'Пароль — не короче 8 символов' })
-  @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
+  @TemporaryPassword(
+    'Временный пароль; сотрудник получает его от администратора и сменит при следующем входе',
+  )
   password!: string;
 }
 
