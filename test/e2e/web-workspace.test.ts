@@ -1331,6 +1331,59 @@ describe('staff web workspace (browser e2e)', () => {
     expect(problems.get(page)!.filter((p) => !p.startsWith('console: '))).toEqual([]);
   });
 
+  it('errors appear where the user is looking: a refused escalation is said inside the still-open dialog', async () => {
+    const headers = await signInHeaders('operator');
+    const appeal = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          medium: 'phone',
+          surname: 'Зайцева',
+          firstName: 'Нина',
+          patronymic: 'Олеговна',
+          phone: '+7 913 101-20-30',
+          subject: 'Не убран снег во дворе',
+          text: 'Во дворе дома по ул. Садовой, 8 неделю не убирают снег, машины не могут выехать.',
+          topicId: topic.housing,
+        }),
+      }),
+    );
+    const page = await signIn('operator');
+    await page.goto(`${stack.baseUrl}/app/appeals/${appeal.id}`);
+    await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
+    // Someone else changed the appeal a moment ago: the server refuses the escalation.
+    const refusal = 'Обращение уже изменено другим сотрудником: обновите карточку';
+    await page.route(`**/api/v1/appeals/${appeal.id}/escalate`, (route) =>
+      route.fulfill({
+        status: 409,
+        contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 409, message: refusal }),
+      }),
+    );
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Передать на 2-ю линию' })
+      .click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Организации 2-й линии').click();
+    await page
+      .getByRole('option', { name: /Минжкх|ЖКХ/ })
+      .first()
+      .click();
+    await dialog.getByText('Одна или несколько').click();
+    await dialog.getByRole('button', { name: 'Передать' }).click();
+    await dialog.getByTestId('dialog-error').getByText(refusal).waitFor();
+    expect(await dialog.isVisible()).toBe(true);
+    // The refusal is the only failure (and the browser's note of it).
+    expect([...problems.get(page)!].sort()).toEqual(
+      [
+        `409: POST ${stack.baseUrl}/api/v1/appeals/${appeal.id}/escalate`,
+        'console: Failed to load resource: the server responded with a status of 409 (Conflict)',
+      ].sort(),
+    );
+  });
+
   it('a lost connection says so, keeps the session and comes back by itself', async () => {
     const page = await signIn('operator');
     await page.getByTestId('inbox-row').first().waitFor();
