@@ -1,15 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { Role } from '@inbox/access';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { axeViolations, launchChromium } from '../support/browser';
 import { watchProblems } from '../support/page-problems';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAndRatingLinks, answerAppeal, EMAIL_ENV, mailHeader, readMail } from './feed-helpers';
 
 const OURS = 'obrashcheniya@region.test';
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
  * Issue 12, ratings by e-mail, in a real browser: a call registered with the caller's e-mail is answered by
@@ -32,30 +31,13 @@ describe('the rating page behind an answer letter (browser e2e)', () => {
     stack = await startTestStack({ worker: true, env: EMAIL_ENV(dovecot, smtp, OURS) });
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await stack?.close();
     await Promise.all([dovecot?.stop(), smtp?.stop()]);
   });
-
-  async function axeViolations(page: Page): Promise<string[]> {
-    await page.addScriptTag({ content: AXE });
-    const result = (await page.evaluate(
-      `axe.run(document, {
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-        resultTypes: ['violations'],
-      })`,
-    )) as { violations: { id: string; impact: string }[] };
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact})`);
-  }
 
   it('rates the answer from the letter, once, and refuses an altered link', async () => {
     const citizen = 'orlov.p@example.ru';

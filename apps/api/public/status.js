@@ -1,6 +1,7 @@
-/* global document, window, fetch, URLSearchParams, AbortController, setTimeout, clearTimeout */
+/* global document, window, fetch, URLSearchParams, AbortController, setTimeout, clearTimeout, RatingForm */
 // Проверка статуса обращения: GET /api/v1/public/appeals/{registrationNumber}?code={code}.
 // Номер и код берутся из адресной строки (ссылка со страницы регистрации) и нигде не сохраняются.
+// Каждый данный ответ можно оценить здесь же (POST …/{registrationNumber}/rating?code=…, форма из rating-form.js).
 (function () {
   'use strict';
 
@@ -46,6 +47,8 @@
   const resultSection = document.getElementById('status-result');
 
   let loading = false;
+  /** The number and code the shown status was read with: a rating is sent with them. */
+  let shown = null;
 
   // ---------- Форматирование ----------
 
@@ -161,6 +164,7 @@
 
     if (response.ok) {
       if (body && typeof body.registrationNumber === 'string') {
+        shown = { number: number, code: code };
         showResult(body);
       } else {
         showGeneralError(MESSAGES.badResponse);
@@ -251,14 +255,45 @@
         });
         li.appendChild(fileList);
       }
+      li.appendChild(ratingOf(answer));
       answersList.appendChild(li);
     });
     document.getElementById('result-answers-block').hidden = answers.length === 0;
+    document.getElementById('result-no-answer').hidden = answers.length !== 0;
 
     resultSection.hidden = false;
     const title = document.getElementById('result-title');
     title.focus({ preventScroll: true });
     if (typeof resultSection.scrollIntoView === 'function') resultSection.scrollIntoView({ block: 'start' });
+  }
+
+  /** The answer's rating: the form while it is not rated (each answer once), else that it is. */
+  function ratingOf(answer) {
+    const block = document.createElement('div');
+    block.className = 'answer-rating';
+    if (answer.rated || !window.RatingForm) {
+      const note = document.createElement('p');
+      note.className = 'muted';
+      note.textContent = answer.rated ? 'Этот ответ уже оценён. Спасибо!' : '';
+      block.appendChild(note);
+      return block;
+    }
+    const title = document.createElement('h4');
+    title.className = 'history-title';
+    title.textContent = 'Оцените ответ';
+    block.appendChild(title);
+    const target = shown;
+    const form = RatingForm.create({
+      visible: true,
+      label: 'Оценка ответа' + (answer.organisation ? ' ' + answer.organisation : ''),
+      send: (rating) =>
+        RatingForm.postJson(
+          ENDPOINT + encodeURIComponent(target.number) + '/rating?code=' + encodeURIComponent(target.code),
+          { answerId: answer.id, answered: rating.answered, satisfaction: rating.satisfaction },
+        ),
+    });
+    block.appendChild(form.element);
+    return block;
   }
 
   // ---------- Обработчики ----------

@@ -7,12 +7,27 @@ import { AppConfig } from '@inbox/config';
 import { RatingsRepository } from './repositories/ratings.repository';
 import { type RatingInput } from './workflow/actor';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
+import { type RatingOutcome } from './workflow/commands/rate.command';
 
 export const RATING_LINK_INVALID_RU =
   'Ссылка для оценки недействительна. Откройте её из письма с ответом целиком, без изменений.';
 export const RATING_LINK_EXPIRED_RU =
   'Срок действия ссылки для оценки истёк: оценить ответ по ней больше нельзя.';
 export const ALREADY_RATED_RU = 'Этот ответ уже оценён';
+export const REOPENED_BY_RATING_RU =
+  'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.';
+
+/** What the citizen is told of their rating, on the rating page and the status page alike. */
+export function ratingReplyRu(outcome: RatingOutcome): {
+  accepted: boolean;
+  reopened: boolean;
+  message: string;
+} {
+  if (outcome.duplicate || outcome.refused)
+    return { accepted: false, reopened: false, message: ALREADY_RATED_RU };
+  const reopened = outcome.reopenedAt !== undefined;
+  return { accepted: true, reopened, message: reopened ? REOPENED_BY_RATING_RU : 'Спасибо за оценку' };
+}
 
 /** A link minted for one answer of a letter: where it leads and until when. */
 export interface MintedRatingLink {
@@ -108,16 +123,7 @@ export class RatingLinks {
       { userId: 'system', role: SYSTEM_SCOPE.role, organisationId: 'system', scope: SYSTEM_SCOPE },
       now,
     );
-    if (outcome.duplicate || outcome.refused)
-      return { accepted: false, reopened: false, message: ALREADY_RATED_RU };
-    const reopened = outcome.reopenedAt !== undefined;
-    return {
-      accepted: true,
-      reopened,
-      message: reopened
-        ? 'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.'
-        : 'Спасибо за оценку',
-    };
+    return ratingReplyRu(outcome);
   }
 
   private async valid(token: string, now: Date) {

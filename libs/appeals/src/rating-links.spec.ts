@@ -1,4 +1,4 @@
-import { ratingLinksTextRu } from './rating-links.service';
+import { ratingLinksTextRu, ratingReplyRu } from './rating-links.service';
 
 describe('ratingLinksTextRu', () => {
   const expiresAt = new Date('2027-01-01T03:00:00Z');
@@ -34,5 +34,25 @@ describe('ratingLinksTextRu', () => {
 
   it('adds nothing to a letter that brings no answer', () => {
     expect(ratingLinksTextRu([], 'Europe/Moscow')).toBe('');
+  });
+});
+
+describe('ratingReplyRu', () => {
+  it('thanks, says when the appeal goes up, and that an answer is rated once', () => {
+    expect(ratingReplyRu({ duplicate: false, poor: false })).toEqual({
+      accepted: true,
+      reopened: false,
+      message: 'Спасибо за оценку',
+    });
+    expect(ratingReplyRu({ duplicate: false, poor: true, reopenedAt: 'org' })).toEqual({
+      accepted: true,
+      reopened: true,
+      message: 'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.',
+    });
+    expect(ratingReplyRu({ duplicate: true, poor: true, refused: 'already-rated' })).toEqual({
+      accepted: false,
+      reopened: false,
+      message: 'Этот ответ уже оценён',
+    });
   });
 });

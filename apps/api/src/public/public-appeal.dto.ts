@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 
 /** Documentation of the form fields; validation lives in the website connector, with Russian messages. */
 export class PublicAppealFormDto {
@@ -45,6 +45,7 @@ export class PublicAnswerDto {
   @ApiProperty({ description: 'Организация, давшая ответ' }) organisation!: string;
   @ApiProperty() text!: string;
   @ApiProperty() sentAt!: string;
+  @ApiProperty({ description: 'Ответ уже оценён (каждый ответ оценивается один раз)' }) rated!: boolean;
   @ApiProperty({ type: [PublicAnswerFileDto], description: 'Файлы, приложенные к ответу' })
   attachments!: PublicAnswerFileDto[];
 }
@@ -71,4 +72,18 @@ export class PublicRatingDto {
     message: 'Выберите: удовлетворён, частично или не удовлетворён',
   })
   satisfaction!: 'satisfied' | 'partially' | 'not-satisfied';
+}
+
+/** On the status page each answer given is rated on its own; without `answerId`, the latest answer. */
+export class PublicStatusRatingDto extends PublicRatingDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'Какой ответ оценивается (по умолчанию — последний)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'Ответ для оценки не найден' })
+  answerId?: string;
+}
+
+export class PublicRatingOutcomeDto {
+  @ApiProperty({ description: 'Оценка принята (ответ не был оценён раньше)' }) accepted!: boolean;
+  @ApiProperty({ description: 'Обращение направлено на повторное рассмотрение' }) reopened!: boolean;
+  @ApiProperty() message!: string;
 }

@@ -17,7 +17,13 @@ import {
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { PublicEndpoint, SYSTEM_SCOPE } from '@inbox/access';
-import { AppealQueries, AppealRegistrar, AppealWorkflow, isRegistrationNumber } from '@inbox/appeals';
+import {
+  AppealQueries,
+  AppealRegistrar,
+  AppealWorkflow,
+  isRegistrationNumber,
+  ratingReplyRu,
+} from '@inbox/appeals';
 import { AppConfig } from '@inbox/config';
 import { DomainError, invalidInput, notFoundError, rootLogger } from '@inbox/common';
 import { InboundStore } from '@inbox/intake';
@@ -27,7 +33,8 @@ import {
   PublicAppealCreatedDto,
   PublicAppealFormDto,
   PublicAppealStatusDto,
-  PublicRatingDto,
+  PublicRatingOutcomeDto,
+  PublicStatusRatingDto,
 } from './public-appeal.dto';
 import { FormFilesInterceptor } from './form-attachments.interceptor';
 import { RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
@@ -187,6 +194,7 @@ export class PublicAppealsController {
         organisation: a.organisation,
         text: a.text,
         sentAt: new Date(a.sentAt).toISOString(),
+        rated: a.rated,
         attachments: a.attachments.map((f) => ({
           id: f.id,
           fileName: f.fileName,
@@ -223,12 +231,18 @@ export class PublicAppealsController {
   @Post(':registrationNumber/rating')
   @RateLimited('status')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им' })
+  @ApiOperation({
+    summary: 'Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им',
+    description:
+      'Оценивается ответ answerId (по умолчанию — последний). Каждый ответ — один раз; неудовлетворительная ' +
+      'оценка направляет обращение на повторное рассмотрение в вышестоящую организацию; до ответа — 409.',
+  })
+  @ApiOkResponse({ type: PublicRatingOutcomeDto })
   async rate(
     @Param('registrationNumber') registrationNumber: string,
     @Query('code') code: string | undefined,
-    @Body() body: PublicRatingDto,
-  ) {
+    @Body() body: PublicStatusRatingDto,
+  ): Promise<PublicRatingOutcomeDto> {
     const id =
       isRegistrationNumber(registrationNumber) && code
         ? await this.queries.publicAppealId(registrationNumber, code)
@@ -240,8 +254,7 @@ export class PublicAppealsController {
       { channel: 'website', externalId: `public:${randomUUID()}`, via: 'status-page', ...body },
       { userId: 'system', role: SYSTEM_SCOPE.role, organisationId: 'system', scope: SYSTEM_SCOPE },
     );
-    const accepted = !result.duplicate && !result.refused;
-    return { accepted, message: accepted ? 'Спасибо за оценку' : 'Этот ответ уже оценён' };
+    return ratingReplyRu(result);
   }
 
   private statusUrl(number: string, code?: string): string {

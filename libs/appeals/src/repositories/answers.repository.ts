@@ -149,15 +149,26 @@ export class AnswersRepository {
    */
   async sentForCitizen(
     appealId: string,
-  ): Promise<{ id: string; organisation: string; text: string; sentAt: Date; attachments: AnswerFile[] }[]> {
+  ): Promise<
+    {
+      id: string;
+      organisation: string;
+      text: string;
+      sentAt: Date;
+      rated: boolean;
+      attachments: AnswerFile[];
+    }[]
+  > {
     const answers = (await this.dataSource.query(
-      `SELECT n.id, o.short_name AS organisation, n.text, n.sent_at AS "sentAt"
+      `SELECT n.id, o.short_name AS organisation, n.text, n.sent_at AS "sentAt",
+              EXISTS (SELECT 1 FROM ratings r WHERE r.answer_id = n.id
+                         AND (r.answered IS NOT NULL OR r.satisfaction IS NOT NULL)) AS rated
          FROM answers n JOIN organisations o ON o.id = n.organisation_id
         WHERE n.appeal_id = $1 AND n.status = 'sent'
           AND EXISTS (SELECT 1 FROM outbound_message_answers x WHERE x.answer_id = n.id)
         ORDER BY n.sent_at`,
       [appealId],
-    )) as { id: string; organisation: string; text: string; sentAt: Date }[];
+    )) as { id: string; organisation: string; text: string; sentAt: Date; rated: boolean }[];
     const files = await this.filesOf(answers.map((a) => a.id));
     return answers.map((a) => ({ ...a, attachments: files.filter((f) => f.answerId === a.id) }));
   }
