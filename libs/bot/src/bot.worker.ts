@@ -41,23 +41,12 @@ export class BotWorker implements OnModuleInit {
       const { attachmentId } = parseJobPayload(JobName.FetchAttachment, job.data);
       return { outcome: await this.fetcher.fetch(attachmentId) };
     });
-    processJobs(this.queue, SWEEP_DIALOGUE, 1, async () => ({
+    this.queue.on('failed', (job, error) => this.onFailed(job, error));
+    // Kept in Redis even after a flush (RepeatableJobs): the sweep admits what the flush lost.
+    this.repeatables.sweep(this.queue, SWEEP_DIALOGUE, this.config.pendingSweepMs, async () => ({
       ...(await this.admission.sweep()),
       media: await this.fetcher.sweep(),
     }));
-    this.queue.on('failed', (job, error) => this.onFailed(job, error));
-    // Kept in Redis even after a flush (RepeatableJobs): the sweep admits what the flush lost.
-    this.repeatables.keep(
-      this.queue,
-      SWEEP_DIALOGUE,
-      {},
-      {
-        repeat: { every: this.config.pendingSweepMs },
-        jobId: SWEEP_DIALOGUE,
-        removeOnComplete: true,
-        removeOnFail: 50,
-      },
-    );
   }
 
   private async handleEvents(job: Job): Promise<{ events: number }> {

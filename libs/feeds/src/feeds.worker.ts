@@ -3,7 +3,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Queue } from 'bull';
 import { ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { QueueName, processJobs, RepeatableJobs } from '@inbox/queue';
+import { QueueName, RepeatableJobs } from '@inbox/queue';
 import { FeedActionRunner } from './feed-action-runner.service';
 import { PosRubricatorSync } from './pos-rubricator-sync.service';
 
@@ -27,29 +27,12 @@ export class FeedsWorker implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    processJobs(this.queue, RUN_FEED_ACTIONS, 1, async () => this.runner.runAll());
-    this.repeatables.keep(
-      this.queue,
-      RUN_FEED_ACTIONS,
-      {},
-      {
-        repeat: { every: FEED_ACTIONS_EVERY_MS },
-        jobId: RUN_FEED_ACTIONS,
-        removeOnComplete: true,
-        removeOnFail: 50,
-      },
-    );
+    this.repeatables.sweep(this.queue, RUN_FEED_ACTIONS, FEED_ACTIONS_EVERY_MS, () => this.runner.runAll());
     // Kept whether or not ПОС is configured now: an administrator may add a ПОС account while the worker runs.
-    processJobs(this.queue, SYNC_POS_RUBRICATOR, 1, async () => this.rubricator.sync());
     const every = Number(
       this.registry.get('pos')?.account.settings.rubricatorSyncEveryMs ?? RUBRICATOR_EVERY_MS,
     );
-    this.repeatables.keep(
-      this.queue,
-      SYNC_POS_RUBRICATOR,
-      {},
-      { repeat: { every }, jobId: SYNC_POS_RUBRICATOR, removeOnComplete: true, removeOnFail: 50 },
-    );
+    this.repeatables.sweep(this.queue, SYNC_POS_RUBRICATOR, every, () => this.rubricator.sync());
     // A repeatable job first fires one interval from now: a fresh worker syncs once at boot as well, and again
     // when the account it syncs from changes (a ПОС account added while none was there, the default replaced).
     if (this.registry.get('pos')) setImmediate(() => this.syncNow());

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { type JobOptions, type Queue } from 'bull';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
+import { processJobs } from './process-jobs';
 
 interface Schedule {
   queue: Queue;
@@ -32,6 +33,20 @@ export class RepeatableJobs implements OnModuleDestroy {
   keep(queue: Queue, name: string, data: object, options: Schedule['options']): void {
     this.schedules.push({ queue, name, data, options });
     this.schedule(0);
+  }
+
+  /**
+   * A sweep every `everyMs`: its processor (one at a time per worker) and its schedule, kept under its name as the
+   * job id, the last 50 failures kept for a look.
+   */
+  sweep(queue: Queue, name: string, everyMs: number, work: () => Promise<unknown>): void {
+    processJobs(queue, name, 1, work);
+    this.keep(
+      queue,
+      name,
+      {},
+      { repeat: { every: everyMs }, jobId: name, removeOnComplete: true, removeOnFail: 50 },
+    );
   }
 
   /** A round waiting on an unreachable Redis is not waited for longer than a lock's time. */
