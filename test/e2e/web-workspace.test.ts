@@ -619,7 +619,7 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
-  it('operator: registers a letter with its scan attached; the card lists the file and downloads it', async () => {
+  it('operator: registers a letter with its scan attached; the card lists the file, downloads it and takes another', async () => {
     const page = await signIn('operator');
     await page.getByRole('link', { name: 'Регистрация обращения' }).click();
     await page.getByRole('heading', { name: 'Регистрация обращения' }).waitFor();
@@ -654,6 +654,12 @@ describe('staff web workspace (browser e2e)', () => {
       .first()
       .click();
     expect(Buffer.compare(readFileSync((await (await download).path())!), scan)).toBe(0);
+    // The envelope came later: attached on the card itself.
+    const later = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Приложить файл к обращению' }).click();
+    await (await later).setFiles({ name: 'Конверт.pdf', mimeType: 'application/pdf', buffer: scan });
+    await page.getByText('Конверт.pdf').waitFor();
+    await page.getByText('Вложения (2)').waitFor();
     expectClean(page);
   });
 

@@ -24,7 +24,7 @@ import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
 import { type Dialog, OPEN } from './appeal-state';
 import { ApplicantPanel } from './ApplicantPanel';
-import { Attachments } from './AttachmentsPanel';
+import { AttachToAppeal, Attachments } from './AttachmentsPanel';
 import { ClassificationPanel } from './ClassificationPanel';
 import { DeadlinesPanel } from './DeadlinesPanel';
 import { FlagsPanel } from './FlagsPanel';
@@ -219,6 +219,7 @@ export function AppealPage() {
                   <Attachments appealId={a.id} attachments={a.attachments} />
                 </>
               )}
+              {isOpen && me.role !== 'admin' && !a.personalDataErasedAt && <AttachToAppeal appealId={a.id} />}
             </Section>
             <KnowledgePanel
               card={a}

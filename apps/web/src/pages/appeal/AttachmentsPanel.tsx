@@ -1,6 +1,7 @@
-import { Anchor, Card, Group, Image, SimpleGrid, Text } from '@mantine/core';
+import { Anchor, Button, Card, FileButton, Group, Image, SimpleGrid, Stack, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { send } from '../../api/client';
+import { call, errorText, send } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { ClipIcon } from '../../components/icons';
 
@@ -72,5 +73,61 @@ function AttachmentTile({ appealId, file }: { appealId: string; file: AppealCard
         </Text>
       )}
     </Card>
+  );
+}
+
+/** The types the api takes for an appeal's file: the picker offers only these. */
+const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
+
+/**
+ * A file added to the appeal on its card (a scanned letter that came later, a document from a reception): one
+ * request per file, a refused one named beside the button, the card read again.
+ */
+export function AttachToAppeal({ appealId }: { appealId: string }) {
+  const queryClient = useQueryClient();
+  const [uploading, setUploading] = useState(false);
+  const [errors, setErrors] = useState<string[]>([]);
+
+  async function attach(files: File[]) {
+    if (!files.length) return;
+    setUploading(true);
+    const failed: string[] = [];
+    for (const file of files) {
+      const form = new FormData();
+      form.append('file', file);
+      try {
+        await call('attachToAppeal', { params: { id: appealId }, form });
+      } catch (error) {
+        failed.push(`«${file.name}»: ${errorText(error)}`);
+      }
+    }
+    setErrors(failed);
+    setUploading(false);
+    await queryClient.invalidateQueries({ queryKey: ['appeal', appealId] });
+  }
+
+  return (
+    <Stack gap={4} mt="xs">
+      <Group gap="xs">
+        <FileButton multiple accept={ACCEPT} onChange={(files) => void attach(files)}>
+          {(props) => (
+            <Button
+              {...props}
+              size="compact-sm"
+              variant="default"
+              leftSection={<ClipIcon />}
+              loading={uploading}
+            >
+              Приложить файл к обращению
+            </Button>
+          )}
+        </FileButton>
+      </Group>
+      {errors.map((e) => (
+        <Text key={e} size="xs" c="red.9" role="alert">
+          {e}
+        </Text>
+      ))}
+    </Stack>
   );
 }
