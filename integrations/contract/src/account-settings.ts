@@ -34,15 +34,16 @@ export function numberSetting(
 }
 
 /**
- * The API base URL of a messenger account (settings.apiBaseUrl, else the channel's own; no trailing slash)
- * and the hosts attachments may be downloaded from: the channel's, the API host (so that a fake or a proxy
- * serving both works without a test branch) and settings.attachmentHosts.
+ * The API base URL of a messenger account (settings.apiBaseUrl, else the channel's own; no trailing slash),
+ * the hosts attachments may be downloaded from: the channel's, the API host (so that a fake or a proxy
+ * serving both works without a test branch) and settings.attachmentHosts; and the calls' timeout and the
+ * files' size limit (settings.requestTimeoutMs, 15 s; settings.maxAttachmentBytes, 20 MiB).
  */
 export function apiEndpoint(
   channel: string,
   account: ChannelAccountRef,
   defaults: { apiBaseUrl: string; attachmentHosts: string[] },
-): { apiBaseUrl: string; attachmentHosts: string[] } {
+): { apiBaseUrl: string; attachmentHosts: string[]; requestTimeoutMs: number; maxAttachmentBytes: number } {
   const s = account.settings ?? {};
   const apiBaseUrl = (
     typeof s.apiBaseUrl === 'string' && s.apiBaseUrl ? s.apiBaseUrl : defaults.apiBaseUrl
@@ -56,5 +57,10 @@ export function apiEndpoint(
   const extraHosts = Array.isArray(s.attachmentHosts)
     ? s.attachmentHosts.filter((h): h is string => typeof h === 'string')
     : [];
-  return { apiBaseUrl, attachmentHosts: [...defaults.attachmentHosts, apiHost, ...extraHosts] };
+  return {
+    apiBaseUrl,
+    attachmentHosts: [...defaults.attachmentHosts, apiHost, ...extraHosts],
+    requestTimeoutMs: positiveNumber(s.requestTimeoutMs, 15_000),
+    maxAttachmentBytes: positiveNumber(s.maxAttachmentBytes, 20 * 1024 * 1024),
+  };
 }

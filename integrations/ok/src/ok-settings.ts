@@ -39,20 +39,15 @@ export interface OkWallSettings {
 const misconfigured = (what: string) => misconfiguredAccount('OK', what);
 
 export function okSettings(account: ChannelAccountRef): OkSettings {
-  const s = account.settings ?? {};
   const accessToken = account.secrets?.accessToken;
   if (!accessToken) throw misconfigured('secrets.accessToken is missing');
-  const { apiBaseUrl, attachmentHosts } = apiEndpoint('OK', account, {
-    apiBaseUrl: DEFAULT_API_BASE_URL,
-    attachmentHosts: DEFAULT_ATTACHMENT_HOSTS,
-  });
   return {
-    apiBaseUrl,
+    ...apiEndpoint('OK', account, {
+      apiBaseUrl: DEFAULT_API_BASE_URL,
+      attachmentHosts: DEFAULT_ATTACHMENT_HOSTS,
+    }),
     accessToken,
     webhookSecret: account.secrets?.webhookSecret || undefined,
-    requestTimeoutMs: positiveNumber(s.requestTimeoutMs, 15_000),
-    maxAttachmentBytes: positiveNumber(s.maxAttachmentBytes, 20 * 1024 * 1024),
-    attachmentHosts,
     wall: wallSettings(account),
   };
 }

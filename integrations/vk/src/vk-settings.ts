@@ -43,21 +43,17 @@ export function vkSettings(account: ChannelAccountRef): VkSettings {
     throw misconfigured('settings.groupId must be a positive number');
   const token = account.secrets?.groupToken;
   if (!token) throw misconfigured('secrets.groupToken is missing');
-  const { apiBaseUrl, attachmentHosts } = apiEndpoint('VK', account, {
-    apiBaseUrl: DEFAULT_API_BASE_URL,
-    attachmentHosts: DEFAULT_ATTACHMENT_HOSTS,
-  });
   return {
-    apiBaseUrl,
+    ...apiEndpoint('VK', account, {
+      apiBaseUrl: DEFAULT_API_BASE_URL,
+      attachmentHosts: DEFAULT_ATTACHMENT_HOSTS,
+    }),
     apiVersion: typeof s.apiVersion === 'string' && s.apiVersion ? s.apiVersion : DEFAULT_API_VERSION,
     groupId,
     token,
     callbackSecret: account.secrets?.callbackSecret || undefined,
     confirmationCode:
       typeof s.confirmationCode === 'string' && s.confirmationCode ? s.confirmationCode : undefined,
-    requestTimeoutMs: positiveNumber(s.requestTimeoutMs, 15_000),
     longPollWaitSeconds: Math.min(90, Math.round(positiveNumber(s.longPollWaitSeconds, 25))),
-    maxAttachmentBytes: positiveNumber(s.maxAttachmentBytes, 20 * 1024 * 1024),
-    attachmentHosts,
   };
 }
