@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { cursorInstantSql } from '@inbox/common';
 import { type Db, SqlRepository } from '@inbox/database';
 
 /** An item's grouping keys as stored (`appeal_cluster_keys`). */
@@ -205,9 +206,9 @@ export class IncidentsRepository extends SqlRepository {
 
   /** A page of incidents, newest activity first; within a scope, those with an appeal in it. */
   list(
-    filter: { status?: string; before?: { at: Date | string; id: string }; limit: number },
+    filter: { status?: string; before?: { atText: string; id: string }; limit: number },
     scope: AccessScope,
-  ): Promise<IncidentSummary[]> {
+  ): Promise<(IncidentSummary & { cursorAt: string })[]> {
     const params: unknown[] = [];
     const where: string[] = [];
     if (filter.status) {
@@ -220,12 +221,13 @@ export class IncidentsRepository extends SqlRepository {
       );
     }
     if (filter.before) {
-      params.push(filter.before.at, filter.before.id);
-      where.push(`(i.last_at, i.id) < ($${params.length - 1}, $${params.length})`);
+      // The instant as the database's text, microseconds included (see cursorInstantSql).
+      params.push(filter.before.atText, filter.before.id);
+      where.push(`(i.last_at, i.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(filter.limit);
-    return this.rows<IncidentSummary>(
-      `SELECT ${SUMMARY_COLUMNS},
+    return this.rows<IncidentSummary & { cursorAt: string }>(
+      `SELECT ${SUMMARY_COLUMNS}, ${cursorInstantSql('i.last_at')} AS "cursorAt",
               (SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
                 WHERE a.incident_id = i.id) AS channels
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id

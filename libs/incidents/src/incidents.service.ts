@@ -190,9 +190,8 @@ export class Incidents {
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      items: page,
-      nextCursor:
-        rows.length > limit && last ? encodeCursor([new Date(last.lastAt).toISOString(), last.id]) : null,
+      items: page.map(({ cursorAt: _cursorAt, ...item }) => item),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.cursorAt, last.id]) : null,
     };
   }
 

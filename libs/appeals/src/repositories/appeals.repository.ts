@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
-import { decodeTimeIdCursor, encodeCursor } from '@inbox/common';
+import { cursorInstantSql, decodeTimeIdCursor, encodeCursor } from '@inbox/common';
 import { queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus } from '../appeal-status';
@@ -198,9 +198,12 @@ export class AppealsRepository {
       const params: unknown[] = [];
       let where = this.filterWhere(q ? { ...filter, q: undefined } : filter, scope, params);
       if (cursor) {
-        params.push(cursor.at, cursor.id);
+        // The instant as the database's text, microseconds included: a Date would drop them (see cursorInstantSql).
+        params.push(cursor.atText, cursor.id);
         const op = direction === 'ASC' ? '>' : '<';
-        where.push(`(${sortColumn}, a.id) ${op} ($${params.length - 1}, $${params.length})`);
+        where.push(
+          `(${sortColumn}, a.id) ${op} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
+        );
       }
       if (days !== null) {
         params.push(cursor?.at ?? new Date(), days);
@@ -223,7 +226,7 @@ export class AppealsRepository {
       params.push(scope.organisationIds);
       const viewerOrgs = `$${params.length}::uuid[]`;
       rows = (await this.dataSource.query(
-        `SELECT ${SUMMARY_COLUMNS}, ${listColumns(viewerOrgs)}
+        `SELECT ${SUMMARY_COLUMNS}, ${listColumns(viewerOrgs)}, ${cursorInstantSql(sortColumn)} AS cursor_at
            FROM appeals a JOIN organisations o ON o.id = a.organisation_id
            LEFT JOIN users u ON u.id = a.assignee_id
           WHERE ${where.join(' AND ')}
@@ -233,14 +236,8 @@ export class AppealsRepository {
       if (rows.length > limit) break;
     }
     const page = rows.slice(0, limit).map(toListItem);
-    const last = page[page.length - 1];
-    const nextCursor =
-      rows.length > limit && last
-        ? encodeCursor([
-            (filter.sort === 'due' ? last.answerDueAt : last.registeredAt).toISOString(),
-            last.id,
-          ])
-        : null;
+    const last = rows[limit - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null;
     return { items: page, nextCursor };
   }
 
