@@ -13,6 +13,13 @@ const common = {
 };
 
 module.exports = {
+  // Two test files at a time, whatever the machine: the integration and e2e files mostly wait (on Postgres,
+  // Redis, Chromium, fake channel servers, booted Nest stacks), so on CI's 2 cores two of them at once take
+  // about half the time of jest's default there (cores - 1 = 1, one file after another); a third worker only
+  // adds CPU contention. Each file holds up to ~30 Postgres connections (api, worker and test pools): more
+  // workers would also come near the server's max_connections of 100. Measured in README, "Running the tests".
+  maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,integrations}/**/*.spec.ts'] },
     {
