@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { PERSONAL_DATA_ERASED_TEXT_RU, RetentionRepository } from '@inbox/appeals';
 import { QuarantinedInputsRepository } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
@@ -33,13 +33,13 @@ export class PersonalDataRetention {
   private readonly log = rootLogger.child('personal-data-retention');
 
   constructor(
-    @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(Transactions) private readonly transactions: Transactions,
-    @Inject(RetentionRepository) private readonly appeals: RetentionRepository,
-    @Inject(IncidentsRepository) private readonly incidents: IncidentsRepository,
-    @Inject(OutboundMessagesRepository) private readonly messages: OutboundMessagesRepository,
-    @Inject(InboundRetentionRepository) private readonly inbound: InboundRetentionRepository,
-    @Inject(QuarantinedInputsRepository) private readonly quarantined: QuarantinedInputsRepository,
+    private readonly config: AppConfig,
+    private readonly transactions: Transactions,
+    private readonly appeals: RetentionRepository,
+    private readonly incidents: IncidentsRepository,
+    private readonly messages: OutboundMessagesRepository,
+    private readonly inbound: InboundRetentionRepository,
+    private readonly quarantined: QuarantinedInputsRepository,
   ) {}
 
   async sweep(now: Date): Promise<RetentionSweepResult> {
