@@ -37,6 +37,8 @@ export interface BenchTarget {
   readonly fineLabel?: string;
   /** An intermediate label the target follows from, used in training only (see `pivot.ts`). */
   readonly pivotLabel?: string;
+  /** Share of the training rows held out (half calibrates, half reports); the library's 10 % by default. */
+  readonly holdout?: number;
   readonly metric: 'macroF1' | 'accuracy';
   readonly goal: number;
 }
@@ -49,6 +51,9 @@ export const BENCH_TARGETS: readonly BenchTarget[] = [
     label: 'category',
     features: [],
     fineLabel: 'reason',
+    // The fine-label vote's weight is chosen on 2 440 calibration rows instead of 1 220: in the smaller
+    // slice the smallest categories have 2–8 rows, and adjacent weights differ by less than that noise.
+    holdout: 0.2,
     metric: 'macroF1',
     goal: 0.875,
   },
@@ -58,6 +63,7 @@ export const BENCH_TARGETS: readonly BenchTarget[] = [
     label: 'category',
     features: ['city_object'],
     fineLabel: 'reason',
+    holdout: 0.2,
     metric: 'macroF1',
     goal: 0.915,
   },
@@ -146,6 +152,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRow[]> 
     const model = await trainOffThread(train, {
       features: { featureColumns: target.features },
       holdoutOrder: 'tail',
+      ...(target.holdout !== undefined ? { holdout: target.holdout } : {}),
       split: `time:created_at:${testShare}`,
       threads: options.threads,
       log: (message) => log(`  ${message}`),

@@ -162,6 +162,10 @@ describe('selectBenchTargets', () => {
     ]);
     expect(unknown).toEqual(['x']);
   });
+  it("chooses the category models' fine-label vote on a 20 % held-out slice", () => {
+    const { targets } = selectBenchTargets(['category', 'category-object', 'executor']);
+    expect(targets.map((t) => t.holdout)).toEqual([0.2, 0.2, undefined]);
+  });
 });
 
 describe('parseArgs', () => {
