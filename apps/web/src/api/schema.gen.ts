@@ -1687,7 +1687,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им */
+        /**
+         * Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им
+         * @description Оценивается ответ answerId (по умолчанию — последний). Каждый ответ — один раз; неудовлетворительная оценка направляет обращение на повторное рассмотрение в вышестоящую организацию; до ответа — 409.
+         */
         post: operations["PublicAppealsController_rate"];
         delete?: never;
         options?: never;
@@ -3848,6 +3851,8 @@ export interface components {
             id: string;
             /** @description Организация, давшая ответ */
             organisation: string;
+            /** @description Ответ уже оценён (каждый ответ оценивается один раз) */
+            rated: boolean;
             sentAt: string;
             text: string;
         };
@@ -3928,9 +3933,21 @@ export interface components {
             score: number;
             topicName: string | null;
         };
-        PublicRatingDto: {
+        PublicRatingOutcomeDto: {
+            /** @description Оценка принята (ответ не был оценён раньше) */
+            accepted: boolean;
+            message: string;
+            /** @description Обращение направлено на повторное рассмотрение */
+            reopened: boolean;
+        };
+        PublicStatusRatingDto: {
             /** @description Получен ли ответ на вопрос */
             answered: boolean;
+            /**
+             * Format: uuid
+             * @description Какой ответ оценивается (по умолчанию — последний)
+             */
+            answerId?: string;
             /** @enum {string} */
             satisfaction: "satisfied" | "partially" | "not-satisfied";
         };
@@ -7365,7 +7382,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PublicRatingDto"];
+                "application/json": components["schemas"]["PublicStatusRatingDto"];
             };
         };
         responses: {
@@ -7373,7 +7390,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PublicRatingOutcomeDto"];
+                };
             };
         };
     };
