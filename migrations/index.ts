@@ -31,6 +31,7 @@ import { OrganisationRequisites1796200000000 } from './1796200000000-Organisatio
 import { AppealDailyCounts1796200500000 } from './1796200500000-AppealDailyCounts';
 import { OverdueMarkedAppeals1796200600000 } from './1796200600000-OverdueMarkedAppeals';
 import { RatingLinks1796200700000 } from './1796200700000-RatingLinks';
+import { HealthBoundedCounts1796200850000 } from './1796200850000-HealthBoundedCounts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   AppealDailyCounts1796200500000,
   OverdueMarkedAppeals1796200600000,
   RatingLinks1796200700000,
+  HealthBoundedCounts1796200850000,
 ];

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { cappedCountSql } from '@inbox/common';
 import { type Db, SqlRepository } from '@inbox/database';
 
 /** A history event as a consumer sees it. */
@@ -180,6 +181,15 @@ export class AppealEventsOutbox extends SqlRepository {
   }
 
   /**
+   * The whole outbox's figures for /health (issue 18): each count read through its partial index and capped at
+   * HEALTH_COUNT_CAP, the oldest pending row the first entry of the pending rows' index by creation — the same
+   * cost at any size of backlog or of dead letters.
+   */
+  async healthTotals(): Promise<ConsumerBacklog[]> {
+    return this.rows<ConsumerBacklog>(OUTBOX_HEALTH_SQL);
+  }
+
+  /**
    * Every existing event of the consumers' interest queued again for them (an administrator's replay, and tests
    * that replay the history): hooks are idempotent, so a replay sends nothing twice.
    */
@@ -197,3 +207,10 @@ export class AppealEventsOutbox extends SqlRepository {
     return rows.length;
   }
 }
+
+/** /health's outbox figures (see AppealEventsOutbox.healthTotals): capped counts and one index lookup. */
+export const OUTBOX_HEALTH_SQL = `SELECT '*' AS consumer,
+              ${cappedCountSql(`FROM event_outbox WHERE state = 'pending'`)} AS pending,
+              ${cappedCountSql(`FROM event_outbox WHERE state = 'pending' AND attempts > 0`)} AS retrying,
+              ${cappedCountSql(`FROM event_outbox WHERE state = 'dead'`)} AS dead,
+              (SELECT min(created_at) FROM event_outbox WHERE state = 'pending') AS "oldestPendingAt"`;

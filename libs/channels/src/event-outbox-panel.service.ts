@@ -39,9 +39,12 @@ export class EventOutboxPanel {
     };
   }
 
-  /** Summed figures only (no appeal, no registration number): safe for the public /health. */
+  /**
+   * Summed figures only (no appeal, no registration number): safe for the public /health. Each count stops at
+   * HEALTH_COUNT_CAP (a count that reaches it means at least that many), so it costs the same at any size.
+   */
   async totals(): Promise<OutboxTotals> {
-    return totalsOf(await this.outbox.backlog());
+    return totalsOf(await this.outbox.healthTotals());
   }
 
   /**

@@ -6,3 +6,4 @@ export * from './ids';
 export * from './safe-text';
 export * from './sizes';
 export * from './content-sniffing';
+export * from './health';

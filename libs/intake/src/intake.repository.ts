@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { cappedCountSql } from '@inbox/common';
 import { type Db, SqlRepository } from '@inbox/database';
 import { type InboundItemStatus, type StoredInboundItem } from './intake.entities';
 
@@ -106,18 +107,26 @@ export class IntakeRepository extends SqlRepository {
   }
 }
 
-/** /health's intake backlog: only items not processed, read through their partial index (issue 18). */
-export const BACKLOG_SQL = `SELECT status, count(*)::int AS count FROM inbound_items WHERE status <> 'processed' GROUP BY status`;
+/**
+ * /health's intake backlog: each status not processed counted through the partial index of unprocessed items and
+ * capped at HEALTH_COUNT_CAP (issue 18), so a backlog of millions costs what one of a thousand does; statuses with
+ * nothing waiting are left out.
+ */
+export const BACKLOG_SQL = `SELECT status, count FROM (
+    SELECT 'pending' AS status, ${cappedCountSql(`FROM inbound_items WHERE status = 'pending'`)} AS count
+    UNION ALL SELECT 'quarantined', ${cappedCountSql(`FROM inbound_items WHERE status = 'quarantined'`)}
+    UNION ALL SELECT 'failed', ${cappedCountSql(`FROM inbound_items WHERE status = 'failed'`)}
+  ) s WHERE count > 0`;
 
-/** /health's channel accounts with their open feed actions (counted through a partial index). */
+/** /health's channel accounts with their open feed actions (counted through a partial index, capped). */
 export const ACCOUNTS_HEALTH_SQL = `SELECT channel, name, enabled, sync_stage AS "syncStage", last_success_at AS "lastSuccessAt",
               last_error AS "lastError", last_error_at AS "lastErrorAt",
               consecutive_failures AS "consecutiveFailures", items_received::int AS "itemsReceived",
               items_quarantined::int AS "itemsQuarantined", last_pull_at AS "lastPullAt",
               next_pull_at AS "nextPullAt",
               -- Feed actions (ПОС status pushes, file fetches) waiting on or refused by the remote side.
-              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'pending')
+              ${cappedCountSql(`FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'pending'`)}
                 AS "pendingActions",
-              (SELECT count(*)::int FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'failed')
+              ${cappedCountSql(`FROM feed_actions f WHERE f.account_id = c.id AND f.state = 'failed'`)}
                 AS "failedActions"
          FROM channel_accounts c ORDER BY channel, name`;

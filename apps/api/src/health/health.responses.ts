@@ -43,4 +43,10 @@ export class HealthDto {
     description: 'Очередь событий истории для каналов: ждут, повторяются, не доставлены',
   })
   outbox?: OutboxTotalsDto;
+  @ApiProperty({
+    example: 1000,
+    description:
+      'Счётчики очередей (входящие, действия каналов, события истории) считаются до этого числа: равное ему значит «не меньше»',
+  })
+  countsCappedAt!: number;
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventOutboxPanel, type OutboxTotals } from '@inbox/channels';
+import { HEALTH_COUNT_CAP } from '@inbox/common';
 import { DatabaseHealth } from '@inbox/database';
 import { type ChannelAccountHealth, InboundStore } from '@inbox/intake';
 import { JobProducer, QueueName } from '@inbox/queue';
@@ -19,11 +20,15 @@ export interface SystemHealthReport {
   channels: ChannelAccountHealth[];
   /** The history outbox summed over its consumers (counts only; the dead letters are on the admin's panel). */
   outbox: OutboxTotals | undefined;
+  /** Backlog counts (intake items, feed actions, the outbox) stop here: a count equal to it means at least that. */
+  countsCappedAt: number;
 }
 
 /**
- * Postgres and Redis probed (2 s each at most), then the queues, the intake backlog, the channels and the history
- * outbox's backlog.
+ * Postgres and Redis probed (2 s each at most), the queues, the intake backlog, the channels and the history
+ * outbox's backlog all at once (issue 18): /health answers in the time of its slowest probe, and each count is
+ * bounded (partial indexes, capped at HEALTH_COUNT_CAP; Bull's counts are list lengths), so that time does not
+ * grow with the tables. A count that fails or takes over 2 s is left out; the status is the two probes'.
  */
 @Injectable()
 export class SystemHealth {
@@ -35,26 +40,41 @@ export class SystemHealth {
   ) {}
 
   async report(): Promise<SystemHealthReport> {
-    // Side by side, not one after another: /health answers in the time of its slowest probe.
-    const [postgres, redis] = await Promise.all([
+    const [postgres, redis, queues, inboundItems, channels, outbox] = await Promise.all([
       timed(() => this.database.ping()),
       timed(() => this.jobs.queue(QueueName.Intake).client.ping()),
+      bounded(() => this.jobs.backlog()),
+      bounded(() => this.intake.backlog()),
+      bounded(() => this.intake.channelAccounts()),
+      bounded(() => this.outbox.totals()),
     ]);
-    const [queues, inboundItems, channels] = await Promise.all([
-      redis.ok ? this.jobs.backlog().catch(() => undefined) : undefined,
-      postgres.ok ? this.intake.backlog() : {},
-      postgres.ok ? this.intake.channelAccounts() : [],
-    ]);
-    const outbox = postgres.ok ? await this.outbox.totals().catch(() => undefined) : undefined;
     return {
       status: postgres.ok && redis.ok ? 'ok' : 'unavailable',
       postgres,
       redis,
-      queues,
-      inboundItems,
-      channels,
-      outbox,
+      queues: redis.ok ? queues : undefined,
+      inboundItems: (postgres.ok && inboundItems) || {},
+      channels: (postgres.ok && channels) || [],
+      outbox: postgres.ok ? outbox : undefined,
+      countsCappedAt: HEALTH_COUNT_CAP,
     };
+  }
+}
+
+/** What a count gives within 2 s, else undefined (never a rejection: /health always answers). */
+async function bounded<T>(count: () => Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      count(),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), 2000);
+      }),
+    ]);
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -3269,6 +3269,11 @@ export interface components {
         };
         HealthDto: {
             channels: components["schemas"]["ChannelAccountHealthDto"][];
+            /**
+             * @description Счётчики очередей (входящие, действия каналов, события истории) считаются до этого числа: равное ему значит «не меньше»
+             * @example 1000
+             */
+            countsCappedAt: number;
             inboundItems: {
                 [key: string]: number;
             };
