@@ -71,6 +71,12 @@ describe('staff web workspace (browser e2e)', () => {
     });
   });
 
+  // Each step's browsers close when it ends: open pages would go on streaming the inbox (live updates and
+  // refetches for every appeal a later step adds) and load the machine under the steps after them.
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
+  });
+
   afterAll(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
