@@ -1,6 +1,16 @@
-import { Button, Group, Modal, Select, Stack, Text } from '@mantine/core';
+import {
+  Button,
+  Group,
+  Modal,
+  MultiSelect,
+  type MultiSelectProps,
+  Select,
+  type SelectProps,
+  Stack,
+  Text,
+} from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import { type ChangeEvent, type ReactNode, useState } from 'react';
 import { errorText } from '../api/client';
 import { useNames } from '../api/hooks';
 
@@ -13,15 +23,10 @@ export function useFormDialog<F, R>(
   onSaved: (saved: R, form: F) => Promise<unknown> | void,
 ) {
   const [form, setForm] = useState<F | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const mutation = useMutation({
-    mutationFn: save,
-    onSuccess: async (saved: R, f: F) => {
-      setForm(null);
-      setError(null);
-      await onSaved(saved, f);
-    },
-    onError: (e) => setError(errorText(e)),
+  const { mutation, error, setError } = useSaving(save, async (saved: R, f: F) => {
+    setForm(null);
+    setError(null);
+    await onSaved(saved, f);
   });
   const modal = {
     opened: form !== null,
@@ -31,6 +36,50 @@ export function useFormDialog<F, R>(
     saving: mutation.isPending,
   };
   return { form, setForm, error, setError, modal };
+}
+
+/** A mutation whose failure is kept as text (`error`) for the form or panel that started it. */
+export function useSaving<V, R>(save: (v: V) => Promise<R>, onSaved: (saved: R, v: V) => unknown) {
+  const [error, setError] = useState<string | null>(null);
+  const mutation = useMutation({
+    mutationFn: save,
+    onSuccess: onSaved,
+    onError: (e) => setError(errorText(e)),
+  });
+  return { mutation, error, setError };
+}
+
+/**
+ * The save of a dialog whose form lives in the dialog itself: what `FormModal` takes (submit, last error,
+ * saving) and `onSaved` with what the server returned.
+ */
+export function useModalSave<R>(save: () => Promise<R>, onSaved: (saved: R) => unknown) {
+  const { mutation, error } = useSaving<void, R>(save, onSaved);
+  return { onSubmit: () => mutation.mutate(), error, saving: mutation.isPending };
+}
+
+type KeysOf<F, V> = { [K in keyof F]-?: F[K] extends V ? K : never }[keyof F];
+type TextChange = ChangeEvent<HTMLInputElement | HTMLTextAreaElement>;
+
+/** Props binding a text input or area to a string kept in state. */
+export function textOf(value: string, set: (value: string) => void) {
+  return { value, onChange: (e: TextChange) => set(e.currentTarget.value) };
+}
+
+/**
+ * Props binding inputs to the fields of a form kept in state: `text('name')` for a text input or area,
+ * `checked('active')` for a checkbox, `value('ids')` for inputs that hand over their value (selects, tags).
+ */
+export function fieldsOf<F extends object>(form: F, setForm: (form: F) => void) {
+  const set = <K extends keyof F>(key: K, v: F[K]) => setForm({ ...form, [key]: v });
+  return {
+    text: (key: KeysOf<F, string>) => textOf(form[key] as string, (v) => set(key, v as F[typeof key])),
+    checked: (key: KeysOf<F, boolean>) => ({
+      checked: form[key] as boolean,
+      onChange: (e: ChangeEvent<HTMLInputElement>) => set(key, e.currentTarget.checked as F[typeof key]),
+    }),
+    value: <K extends keyof F>(key: K) => ({ value: form[key], onChange: (v: F[K]) => set(key, v) }),
+  };
 }
 
 /** Why the last attempt failed, beside the form's buttons. */
@@ -115,9 +164,28 @@ export function TopicSelect({
       description={description}
       searchable
       clearable
-      data={names.topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }))}
+      data={topicOptions(names.topics)}
       value={value || null}
       onChange={(v) => onChange(v ?? '')}
     />
+  );
+}
+
+/** Topics as select options, subtopics indented with a dash. */
+export function topicOptions(topics: { id: string; name: string; parentId?: string | null }[]) {
+  return topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }));
+}
+
+/** A select of organisations by their short names; the rest as Mantine's `Select` takes it. */
+export function OrganisationSelect(props: Omit<SelectProps, 'data'>) {
+  const names = useNames();
+  return <Select {...props} data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))} />;
+}
+
+/** Several organisations by their short names; the rest as Mantine's `MultiSelect` takes it. */
+export function OrganisationsSelect(props: Omit<MultiSelectProps, 'data'>) {
+  const names = useNames();
+  return (
+    <MultiSelect {...props} data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))} />
   );
 }

@@ -1,5 +1,17 @@
-import { Alert, Paper, Table, type TableProps, Text } from '@mantine/core';
-import { type ReactNode } from 'react';
+import {
+  Alert,
+  Button,
+  Group,
+  Loader,
+  Menu,
+  Paper,
+  Stack,
+  Table,
+  type TableProps,
+  Text,
+} from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
 import { errorText } from '../api/client';
 
 /** A column heading: its text, or the text with the cell's alignment; `hidden` keeps it for screen readers only. */
@@ -99,4 +111,99 @@ export function NoticeAlert({ notice, onClose }: { notice: Notice | null; onClos
       {notice.text}
     </Alert>
   ) : null;
+}
+
+/**
+ * What a list's last change did or why it failed (`alert` shows it), the list (`queryKey`) refreshed after
+ * each change: `done(text)` says it and refreshes, `failed(error)` says why.
+ */
+export function useListNotice(queryKey: readonly unknown[]) {
+  const queryClient = useQueryClient();
+  const [notice, setNotice] = useState<Notice | null>(null);
+  return {
+    notice,
+    setNotice,
+    done: async (text: string) => {
+      setNotice({ color: 'teal', text });
+      await queryClient.invalidateQueries({ queryKey });
+    },
+    failed: (e: unknown) => setNotice({ color: 'red', text: errorText(e) }),
+    alert: <NoticeAlert notice={notice} onClose={() => setNotice(null)} />,
+  };
+}
+
+/** A change to one row of a list: what it did (`said`) or why it failed goes to the list's notice. */
+export function useRowAction<V, R>(
+  list: ReturnType<typeof useListNotice>,
+  action: (v: V) => Promise<R>,
+  said: (saved: R, v: V) => string,
+) {
+  return useMutation({
+    mutationFn: action,
+    onSuccess: (saved: R, v: V) => list.done(said(saved, v)),
+    onError: list.failed,
+  });
+}
+
+/** Above a list: what it holds (dimmed) and, at the right, its buttons. */
+export function ListHeader({ hint, children }: { hint: ReactNode; children?: ReactNode }) {
+  return (
+    <Group justify="space-between" wrap="wrap">
+      <Text size="sm" c="dimmed" maw={760}>
+        {hint}
+      </Text>
+      {children}
+    </Group>
+  );
+}
+
+/** A row's «Действия» menu (its items the children), named for screen readers by the row's `name`. */
+export function RowMenu({ name, children }: { name: string; children: ReactNode }) {
+  return (
+    <Menu position="bottom-end">
+      <Menu.Target>
+        <Button size="compact-xs" variant="subtle" aria-label={`Действия: ${name}`}>
+          Действия
+        </Button>
+      </Menu.Target>
+      <Menu.Dropdown>{children}</Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/**
+ * A page's one query before it has data: a spinner named `label` while it loads, then why it failed (under
+ * `title`, with `back`, a way out, where given).
+ */
+export function Pending({
+  query,
+  label,
+  title,
+  back,
+}: {
+  query: { isLoading: boolean; error: unknown };
+  label: string;
+  title?: string;
+  back?: ReactNode;
+}) {
+  if (query.isLoading) {
+    return (
+      <Group justify="center" p="xl">
+        <Loader aria-label={label} />
+      </Group>
+    );
+  }
+  const alert = (
+    <Alert color="red" title={title} role="alert">
+      {errorText(query.error)}
+    </Alert>
+  );
+  return back ? (
+    <Stack>
+      {alert}
+      {back}
+    </Stack>
+  ) : (
+    alert
+  );
 }

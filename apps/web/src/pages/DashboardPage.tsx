@@ -1,11 +1,9 @@
 import { AreaChart, BarChart, DonutChart } from '@mantine/charts';
 import {
-  Alert,
   Anchor,
   Badge,
   Grid,
   Group,
-  Loader,
   Paper,
   SegmentedControl,
   SimpleGrid,
@@ -18,7 +16,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { allAppeals } from '../api/all-appeals';
-import { call, errorText } from '../api/client';
+import { call } from '../api/client';
 import { useOrganisations } from '../api/hooks';
 import { type Dashboard } from '../api/types';
 import { useMe } from '../auth';
@@ -26,6 +24,7 @@ import { Countdown, ExportButtons, PageTitle } from '../components/common';
 import { type Table as ExportTable } from '../lib/download';
 import { CHANNEL_COLOR, CHANNEL_LABEL, OPEN_STATUSES, SATISFACTION_LABEL, STATUS_LABEL } from '../lib/labels';
 import { formatDateTime, formatInZone, formatLocalDate, startOfDayIn } from '../lib/time';
+import { Pending } from '../components/tables';
 import { KnowledgeDashboardPanel } from './knowledge/KnowledgeDashboardPanel';
 
 const open = OPEN_STATUSES.join(',');
@@ -50,20 +49,7 @@ export function DashboardPage() {
     queryFn: () => call('dashboard'),
     refetchInterval: 60_000,
   });
-  if (dashboard.isLoading) {
-    return (
-      <Group justify="center" p="xl">
-        <Loader aria-label="Загрузка панели" />
-      </Group>
-    );
-  }
-  if (dashboard.isError || !dashboard.data) {
-    return (
-      <Alert color="red" role="alert">
-        {errorText(dashboard.error)}
-      </Alert>
-    );
-  }
+  if (!dashboard.data) return <Pending query={dashboard} label="Загрузка панели" />;
   const d = dashboard.data;
   const since24h = new Date(Date.parse(d.generatedAt) - 24 * 3_600_000).toISOString();
 

@@ -46,6 +46,7 @@ import { SearchIcon } from '../components/icons';
 import { CHANNEL_LABEL, SATISFACTION_LABEL, STATUS_LABEL, plural } from '../lib/labels';
 import { defaultQueue, QUEUES } from '../lib/queues';
 import { formatDateTime, formatInZone, formatLocalDate, zoneLabel, zoneNote } from '../lib/time';
+import { textOf, OrganisationSelect } from '../components/forms';
 
 /** URL parameters passed to the list endpoint as they are. */
 const FILTER_KEYS = [
@@ -310,11 +311,10 @@ export function InboxPage() {
         clearable
         w={phone ? '100%' : 140}
       />
-      <Select
+      <OrganisationSelect
         label="Организация"
         placeholder="Любая"
         searchable
-        data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
         value={params.get('organisationId')}
         onChange={(v) => update({ organisationId: v })}
         clearable
@@ -389,8 +389,7 @@ export function InboxPage() {
                   <Kbd size="xs">/</Kbd>
                 )
               }
-              value={search}
-              onChange={(e) => setSearch(e.currentTarget.value)}
+              {...textOf(search, setSearch)}
             />
           </form>
           {phone && (

@@ -22,7 +22,8 @@ import { ChannelBadge, FastTrackBadge, PageTitle, StatusBadge } from '../compone
 import { type AppealStatus } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatInZone, formatLocalDate } from '../lib/time';
-import { ListTable, LoadError } from '../components/tables';
+import { ListTable, LoadError, Pending } from '../components/tables';
+import { textOf } from '../components/forms';
 
 const STATUS: Record<string, { label: string; color: string }> = {
   open: { label: 'Открыт', color: 'orange' },
@@ -194,16 +195,8 @@ function IncidentDetail({ id }: { id: string }) {
       ← К списку инцидентов
     </Anchor>
   );
-  if (incident.isLoading) return <Loader aria-label="Загрузка инцидента" />;
-  if (incident.isError || !incident.data) {
-    return (
-      <Stack>
-        <Alert color="red" title="Инцидент недоступен" role="alert">
-          {errorText(incident.error)}
-        </Alert>
-        {back}
-      </Stack>
-    );
+  if (!incident.data) {
+    return <Pending query={incident} label="Загрузка инцидента" title="Инцидент недоступен" back={back} />;
   }
   const i = incident.data;
   const approver = me.role === 'head' || me.role === 'supervisor' || me.role === 'admin';
@@ -299,14 +292,7 @@ function IncidentDetail({ id }: { id: string }) {
                   Проект станет ответом по каждому открытому обращению инцидента; согласует и отправит его
                   заявителям (каждому — по его каналу) другой сотрудник: руководитель или администратор.
                 </Text>
-                <Textarea
-                  label="Текст ответа"
-                  required
-                  autosize
-                  minRows={5}
-                  value={text}
-                  onChange={(e) => setText(e.currentTarget.value)}
-                />
+                <Textarea label="Текст ответа" required autosize minRows={5} {...textOf(text, setText)} />
                 <Group justify="flex-end">
                   <Button type="submit" loading={draft.isPending} disabled={!text.trim()}>
                     Подготовить проект ответа

@@ -21,6 +21,7 @@ import { ExportButtons, PageTitle } from '../components/common';
 import { ListTable, LoadError } from '../components/tables';
 import { formatLocalDate, startOfDayIn } from '../lib/time';
 import { inboxLink } from './DashboardPage';
+import { textOf } from '../components/forms';
 
 const GROUPS = [
   { value: 'topic', label: 'По темам' },
@@ -127,20 +128,8 @@ export function ReportsPage() {
       />
       <Paper withBorder p="sm" radius="md">
         <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput
-            type="date"
-            label="С даты"
-            value={from}
-            onChange={(e) => setFrom(e.currentTarget.value)}
-            w={170}
-          />
-          <TextInput
-            type="date"
-            label="По дату"
-            value={to}
-            onChange={(e) => setTo(e.currentTarget.value)}
-            w={170}
-          />
+          <TextInput type="date" label="С даты" {...textOf(from, setFrom)} w={170} />
+          <TextInput type="date" label="По дату" {...textOf(to, setTo)} w={170} />
           <Button onClick={() => setApplied({ from, to })} disabled={!from || !to || from > to}>
             Показать
           </Button>

@@ -11,14 +11,21 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorText } from '../../api/client';
-import { useNames } from '../../api/hooks';
+import { call } from '../../api/client';
 import { type ChannelAccount, type ChannelKind } from '../../api/types';
 import { formatDateTime } from '../../lib/time';
-import { FormModal } from '../../components/forms';
-import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
+import { FormModal, useModalSave, OrganisationSelect } from '../../components/forms';
+import {
+  ACTIONS,
+  ListHeader,
+  ListTable,
+  LoadError,
+  RowMenu,
+  useListNotice,
+  useRowAction,
+} from '../../components/tables';
 
 type Field = ChannelKind['settings'][number];
 
@@ -65,36 +72,28 @@ function state(a: ChannelAccount): { color: string; text: string } {
  * organisation and health. Secrets are write-only: the screen shows only whether each is set.
  */
 export function ChannelAccountsTab() {
-  const queryClient = useQueryClient();
   const accounts = useQuery({ queryKey: ['channel-accounts'], queryFn: () => call('channelAccounts') });
   const kinds = useQuery({ queryKey: ['channel-kinds'], queryFn: () => call('channelKinds') });
   /** null: closed; an id: editing that account; '': a new one. */
   const [editing, setEditing] = useState<string | null>(null);
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['channel-accounts'] });
-  const toggle = useMutation({
-    mutationFn: (a: ChannelAccount) =>
+  const list = useListNotice(['channel-accounts']);
+  const toggle = useRowAction(
+    list,
+    (a: ChannelAccount) =>
       call(a.enabled ? 'disableChannelAccount' : 'enableChannelAccount', { params: { id: a.id } }),
-    onSuccess: async (a) => {
-      setNotice({ color: 'teal', text: `${a.name}: ${a.enabled ? 'включена' : 'отключена'}` });
-      await refresh();
-    },
-    onError: (e) => setNotice({ color: 'red', text: errorText(e) }),
-  });
+    (a) => `${a.name}: ${a.enabled ? 'включена' : 'отключена'}`,
+  );
   const current = accounts.data?.find((a) => a.id === editing);
 
   return (
     <Stack gap="xs">
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          Ответ уходит через ту учётную запись, в которую написал гражданин. Секреты не показываются.
-        </Text>
+      <ListHeader hint="Ответ уходит через ту учётную запись, в которую написал гражданин. Секреты не показываются.">
         <Button size="xs" onClick={() => setEditing('')} disabled={!kinds.data}>
           Добавить учётную запись
         </Button>
-      </Group>
+      </ListHeader>
       <LoadError error={accounts.error ?? kinds.error} />
-      <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
+      {list.alert}
       <ListTable
         label="Учётные записи каналов"
         columns={[
@@ -138,19 +137,12 @@ export function ChannelAccountsTab() {
               </Table.Td>
               <Table.Td ta="right">
                 {a.source === 'admin' && (
-                  <Menu position="bottom-end">
-                    <Menu.Target>
-                      <Button size="compact-xs" variant="subtle" aria-label={`Действия: ${a.name}`}>
-                        Действия
-                      </Button>
-                    </Menu.Target>
-                    <Menu.Dropdown>
-                      <Menu.Item onClick={() => setEditing(a.id)}>Изменить</Menu.Item>
-                      <Menu.Item color={a.enabled ? 'red' : undefined} onClick={() => toggle.mutate(a)}>
-                        {a.enabled ? 'Отключить' : 'Включить'}
-                      </Menu.Item>
-                    </Menu.Dropdown>
-                  </Menu>
+                  <RowMenu name={a.name}>
+                    <Menu.Item onClick={() => setEditing(a.id)}>Изменить</Menu.Item>
+                    <Menu.Item color={a.enabled ? 'red' : undefined} onClick={() => toggle.mutate(a)}>
+                      {a.enabled ? 'Отключить' : 'Включить'}
+                    </Menu.Item>
+                  </RowMenu>
                 )}
               </Table.Td>
             </Table.Tr>
@@ -166,8 +158,7 @@ export function ChannelAccountsTab() {
           onClose={() => setEditing(null)}
           onSaved={async (text) => {
             setEditing(null);
-            setNotice({ color: 'teal', text });
-            await refresh();
+            await list.done(text);
           }}
         />
       )}
@@ -182,7 +173,6 @@ function AccountModal(props: {
   onClose: () => void;
   onSaved: (text: string) => Promise<void>;
 }) {
-  const names = useNames();
   const a = props.account;
   const [kind, setKind] = useState(a?.kind ?? props.kinds[0].kind);
   const spec = props.kinds.find((k) => k.kind === kind) ?? props.kinds[0];
@@ -195,7 +185,6 @@ function AccountModal(props: {
   const [secretEnv, setSecretEnv] = useState<Record<string, string>>(() =>
     Object.fromEntries((a?.secrets ?? []).filter((s) => s.envName).map((s) => [s.key, s.envName!])),
   );
-  const [error, setError] = useState<string | null>(null);
   const body = () => {
     const values = Object.fromEntries(
       spec.settings
@@ -215,23 +204,20 @@ function AccountModal(props: {
       secretEnv: envChanged,
     };
   };
-  const save = useMutation({
-    mutationFn: () =>
+  const save = useModalSave(
+    () =>
       a
         ? call('updateChannelAccount', { params: { id: a.id }, body: body() })
         : call('createChannelAccount', { body: { ...body(), kind } }),
-    onSuccess: (saved) => props.onSaved(a ? `Изменена: ${saved.name}` : `Добавлена: ${saved.name}`),
-    onError: (e) => setError(errorText(e)),
-  });
+    (saved) => props.onSaved(a ? `Изменена: ${saved.name}` : `Добавлена: ${saved.name}`),
+  );
   return (
     <FormModal
       opened={props.opened}
       onClose={props.onClose}
       title={a ? 'Изменить учётную запись канала' : 'Новая учётная запись канала'}
       size="lg"
-      onSubmit={() => save.mutate()}
-      error={error}
-      saving={save.isPending}
+      {...save}
       submitLabel={a ? 'Сохранить' : 'Создать'}
     >
       <Select
@@ -247,11 +233,10 @@ function AccountModal(props: {
         }}
       />
       <TextInput label="Название" value={name} onChange={(e) => setName(e.currentTarget.value)} />
-      <Select
+      <OrganisationSelect
         label="Организация"
         searchable
         clearable
-        data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
         value={organisationId}
         onChange={setOrganisationId}
       />

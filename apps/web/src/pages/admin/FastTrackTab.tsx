@@ -1,21 +1,17 @@
-import {
-  Button,
-  Checkbox,
-  Group,
-  MultiSelect,
-  Stack,
-  Table,
-  TagsInput,
-  Text,
-  TextInput,
-} from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { call, errorText } from '../../api/client';
+import { Button, Checkbox, MultiSelect, Stack, Table, TagsInput, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { call } from '../../api/client';
 import { type FastTrackRule } from '../../api/types';
 import { CHANNEL_LABEL } from '../../lib/labels';
-import { FormModal, TopicSelect, useFormDialog } from '../../components/forms';
-import { ACTIONS, ListTable, LoadError, NoticeAlert } from '../../components/tables';
+import { fieldsOf, FormModal, TopicSelect, useFormDialog } from '../../components/forms';
+import {
+  ACTIONS,
+  ListHeader,
+  ListTable,
+  LoadError,
+  useListNotice,
+  useRowAction,
+} from '../../components/tables';
 import { OffBadge, RuleActions } from './rules';
 
 const MONTHS = [
@@ -54,10 +50,8 @@ function monthsText(months: number[]): string {
  * the short answer term (10 days from registration).
  */
 export function FastTrackTab() {
-  const queryClient = useQueryClient();
   const rules = useQuery({ queryKey: ['fast-track-rules'], queryFn: () => call('fastTrackRules') });
-  const [notice, setNotice] = useState<string | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['fast-track-rules'] });
+  const list = useListNotice(['fast-track-rules']);
   const bodyOf = (f: Form) => ({
     name: f.name.trim(),
     topicId: f.topicId || null,
@@ -71,48 +65,33 @@ export function FastTrackTab() {
       f.id
         ? call('updateFastTrackRule', { params: { id: f.id }, body: bodyOf(f) })
         : call('createFastTrackRule', { body: bodyOf(f) }),
-    async (saved) => {
-      setNotice(`Правило сохранено: ${saved.name}`);
-      await refresh();
-    },
+    (saved) => list.done(`Правило сохранено: ${saved.name}`),
   );
-  const { form: edit, setForm: setEdit, error, setError } = dialog;
-  const toggle = useMutation({
-    mutationFn: (r: FastTrackRule) =>
+  const { form: edit, setForm: setEdit } = dialog;
+  const field = edit && fieldsOf(edit, setEdit);
+  const toggle = useRowAction(
+    list,
+    (r: FastTrackRule) =>
       call('updateFastTrackRule', {
         params: { id: r.id },
         body: { ...bodyOf(formOf(r)), active: !r.active },
       }),
-    onSuccess: async (saved) => {
-      setNotice(`${saved.name}: ${saved.active ? 'включено' : 'отключено'}`);
-      await refresh();
-    },
-    onError: (e) => setError(errorText(e)),
-  });
-  const remove = useMutation({
-    mutationFn: (r: FastTrackRule) => call('deleteFastTrackRule', { params: { id: r.id } }),
-    onSuccess: async (_, r) => {
-      setNotice(`Правило удалено: ${r.name}`);
-      await refresh();
-    },
-    onError: (e) => setError(errorText(e)),
-  });
+    (saved) => `${saved.name}: ${saved.active ? 'включено' : 'отключено'}`,
+  );
+  const remove = useRowAction(
+    list,
+    (r: FastTrackRule) => call('deleteFastTrackRule', { params: { id: r.id } }),
+    (_, r) => `Правило удалено: ${r.name}`,
+  );
   return (
     <Stack gap="xs">
-      <Group justify="space-between" wrap="wrap">
-        <Text size="sm" c="dimmed" maw={760}>
-          Обращение, подошедшее под правило (тема, любая из ключевых фраз, канал, месяц), рассматривается
-          ускоренно: срок ответа — 10 дней с регистрации.
-        </Text>
+      <ListHeader hint="Обращение, подошедшее под правило (тема, любая из ключевых фраз, канал, месяц), рассматривается ускоренно: срок ответа — 10 дней с регистрации.">
         <Button size="xs" onClick={() => setEdit(EMPTY)}>
           Новое правило
         </Button>
-      </Group>
+      </ListHeader>
       <LoadError error={rules.error} />
-      {error && !edit && (
-        <NoticeAlert notice={{ color: 'red', text: error }} onClose={() => setError(null)} />
-      )}
-      <NoticeAlert notice={notice ? { color: 'teal', text: notice } : null} onClose={() => setNotice(null)} />
+      {list.alert}
       <ListTable
         label="Правила ускоренного рассмотрения"
         columns={['Правило', 'Тема', 'Ключевые фразы', 'Каналы', 'Месяцы', ACTIONS]}
@@ -154,46 +133,32 @@ export function FastTrackTab() {
         size="lg"
         submitLabel="Сохранить правило"
       >
-        {edit && (
+        {edit && field && (
           <>
-            <TextInput
-              label="Название"
-              required
-              data-autofocus
-              value={edit.name}
-              onChange={(e) => setEdit({ ...edit, name: e.currentTarget.value })}
-            />
+            <TextInput label="Название" required data-autofocus {...field.text('name')} />
             <TopicSelect
               label="Тема или подтема"
               description="Тема включает свои подтемы; пусто — любая"
-              value={edit.topicId}
-              onChange={(topicId) => setEdit({ ...edit, topicId })}
+              {...field.value('topicId')}
             />
             <TagsInput
               label="Ключевые фразы"
               description="Любая из фраз в тексте, по основам слов; слово* — по началу слова. Enter добавляет фразу"
-              value={edit.keywords}
-              onChange={(v) => setEdit({ ...edit, keywords: v })}
+              {...field.value('keywords')}
             />
             <MultiSelect
               label="Каналы"
               description="Пусто — любой канал"
               data={Object.entries(CHANNEL_LABEL).map(([value, label]) => ({ value, label }))}
-              value={edit.channels}
-              onChange={(v) => setEdit({ ...edit, channels: v })}
+              {...field.value('channels')}
             />
             <MultiSelect
               label="Месяцы"
               description="Пусто — весь год"
               data={MONTHS.map((label, i) => ({ value: String(i + 1), label }))}
-              value={edit.months}
-              onChange={(v) => setEdit({ ...edit, months: v })}
+              {...field.value('months')}
             />
-            <Checkbox
-              label="Правило действует"
-              checked={edit.active}
-              onChange={(e) => setEdit({ ...edit, active: e.currentTarget.checked })}
-            />
+            <Checkbox label="Правило действует" {...field.checked('active')} />
           </>
         )}
       </FormModal>

@@ -1,24 +1,12 @@
-import {
-  Button,
-  Group,
-  MultiSelect,
-  NumberInput,
-  SimpleGrid,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Button, NumberInput, SimpleGrid, Stack, Table, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call, errorText } from '../../api/client';
-import { useNames } from '../../api/hooks';
-import { FormModal, TopicSelect, useFormDialog } from '../../components/forms';
-import { ACTIONS, ListTable, NoticeAlert } from '../../components/tables';
+import { fieldsOf, FormModal, TopicSelect, useFormDialog, OrganisationsSelect } from '../../components/forms';
+import { ACTIONS, ListHeader, ListTable, NoticeAlert } from '../../components/tables';
 import { OffBadge, RuleActions } from './rules';
 
 /** Routing rules: topic and/or territory → organisations. */
 export function RoutingRulesTab() {
-  const names = useNames();
   const queryClient = useQueryClient();
   const rules = useQuery({ queryKey: ['routing-rules'], queryFn: () => call('routingRules') });
   const empty = {
@@ -43,6 +31,7 @@ export function RoutingRulesTab() {
       : call('createRoutingRule', { body });
   }, refresh);
   const { form: edit, setForm: setEdit, error, setError } = dialog;
+  const field = edit && fieldsOf(edit, setEdit);
   const act = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
     onSuccess: () => refresh(),
@@ -50,15 +39,11 @@ export function RoutingRulesTab() {
   });
   return (
     <Stack gap="xs">
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          Тема и/или территория (ОКТМО) → одна или несколько организаций. Среди равных по точности побеждает
-          больший приоритет.
-        </Text>
+      <ListHeader hint="Тема и/или территория (ОКТМО) → одна или несколько организаций. Среди равных по точности побеждает больший приоритет.">
         <Button size="xs" onClick={() => setEdit(empty)}>
           Новое правило
         </Button>
-      </Group>
+      </ListHeader>
       {error && !edit && (
         <NoticeAlert notice={{ color: 'red', text: error }} onClose={() => setError(null)} />
       )}
@@ -106,32 +91,14 @@ export function RoutingRulesTab() {
         size="lg"
         submitLabel="Сохранить"
       >
-        {edit && (
+        {edit && field && (
           <>
-            <TextInput
-              label="Название"
-              value={edit.name}
-              onChange={(e) => setEdit({ ...edit, name: e.currentTarget.value })}
-            />
+            <TextInput label="Название" {...field.text('name')} />
             <SimpleGrid cols={2}>
-              <TopicSelect
-                label="Тема"
-                value={edit.topicId}
-                onChange={(topicId) => setEdit({ ...edit, topicId })}
-              />
-              <TextInput
-                label="Территория (ОКТМО)"
-                value={edit.territoryCode}
-                onChange={(e) => setEdit({ ...edit, territoryCode: e.currentTarget.value })}
-              />
+              <TopicSelect label="Тема" {...field.value('topicId')} />
+              <TextInput label="Территория (ОКТМО)" {...field.text('territoryCode')} />
             </SimpleGrid>
-            <MultiSelect
-              label="Организации"
-              searchable
-              data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
-              value={edit.organisationIds}
-              onChange={(v) => setEdit({ ...edit, organisationIds: v })}
-            />
+            <OrganisationsSelect label="Организации" searchable {...field.value('organisationIds')} />
             <NumberInput
               label="Приоритет"
               value={edit.priority}

@@ -1,12 +1,12 @@
-import { Badge, Button, Group, Select, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Group, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorText } from '../../api/client';
+import { call } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { type Template } from '../../api/types';
 import { useMe } from '../../auth';
-import { FormModal, TopicSelect, useFormDialog } from '../../components/forms';
-import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
+import { fieldsOf, FormModal, TopicSelect, useFormDialog, OrganisationSelect } from '../../components/forms';
+import { ACTIONS, ListTable, LoadError, useListNotice, useRowAction } from '../../components/tables';
 
 const PLACEHOLDERS = [
   ['{{applicantName}}', 'имя и отчество заявителя'],
@@ -32,17 +32,12 @@ interface Form {
 export function TemplatesTab() {
   const me = useMe();
   const names = useNames();
-  const queryClient = useQueryClient();
   const [organisationId, setOrganisationId] = useState<string>(me.organisationId);
   const templates = useQuery({
     queryKey: ['templates', 'admin', organisationId],
     queryFn: () => call('templates', { query: { organisationId, includeInactive: true } }),
   });
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const done = async (text: string) => {
-    setNotice({ color: 'teal', text });
-    await queryClient.invalidateQueries({ queryKey: ['templates'] });
-  };
+  const list = useListNotice(['templates']);
   const dialog = useFormDialog(
     (f: Form) => {
       const fields = { title: f.title.trim(), body: f.body };
@@ -50,26 +45,25 @@ export function TemplatesTab() {
         ? call('updateTemplate', { params: { id: f.id }, body: { ...fields, topicId: f.topicId || null } })
         : call('createTemplate', { body: { ...fields, topicId: f.topicId || undefined, organisationId } });
     },
-    (_, f) => done(`${f.id ? 'Шаблон изменён' : 'Шаблон добавлен'}: ${f.title.trim()}`),
+    (_, f) => list.done(`${f.id ? 'Шаблон изменён' : 'Шаблон добавлен'}: ${f.title.trim()}`),
   );
-  const toggle = useMutation({
-    mutationFn: (t: Template) =>
-      call('updateTemplate', { params: { id: t.id }, body: { active: !t.active } }),
-    onSuccess: (t) => done(`${t.active ? 'Шаблон снова предлагается' : 'Шаблон отключён'}: ${t.title}`),
-    onError: (e) => setNotice({ color: 'red', text: errorText(e) }),
-  });
+  const toggle = useRowAction(
+    list,
+    (t: Template) => call('updateTemplate', { params: { id: t.id }, body: { active: !t.active } }),
+    (t) => `${t.active ? 'Шаблон снова предлагается' : 'Шаблон отключён'}: ${t.title}`,
+  );
   const { form, setForm } = dialog;
+  const field = form && fieldsOf(form, setForm);
 
   return (
     <Stack gap="xs">
       <Group justify="space-between" align="flex-end" wrap="wrap">
-        <Select
+        <OrganisationSelect
           label="Организация"
           searchable
           w={360}
           maw="100%"
           allowDeselect={false}
-          data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
           value={organisationId}
           onChange={(v) => v && setOrganisationId(v)}
         />
@@ -78,7 +72,7 @@ export function TemplatesTab() {
         </Button>
       </Group>
       <LoadError error={templates.error} />
-      <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
+      {list.alert}
       <ListTable
         label="Шаблоны ответов"
         columns={['Шаблон', 'Тема', 'Чей', 'Текст', ACTIONS]}
@@ -131,30 +125,12 @@ export function TemplatesTab() {
         size="lg"
         submitLabel="Сохранить шаблон"
       >
-        {form && (
+        {form && field && (
           <>
             {!form.id && <Text size="sm">Для организации: {names.organisation(organisationId)}</Text>}
-            <TextInput
-              label="Название"
-              required
-              data-autofocus
-              value={form.title}
-              onChange={(e) => setForm({ ...form, title: e.currentTarget.value })}
-            />
-            <TopicSelect
-              label="Тема"
-              description="Пусто — для любой темы"
-              value={form.topicId}
-              onChange={(topicId) => setForm({ ...form, topicId })}
-            />
-            <Textarea
-              label="Текст шаблона"
-              required
-              autosize
-              minRows={6}
-              value={form.body}
-              onChange={(e) => setForm({ ...form, body: e.currentTarget.value })}
-            />
+            <TextInput label="Название" required data-autofocus {...field.text('title')} />
+            <TopicSelect label="Тема" description="Пусто — для любой темы" {...field.value('topicId')} />
+            <Textarea label="Текст шаблона" required autosize minRows={6} {...field.text('body')} />
             <Text size="xs" c="dimmed">
               Подстановки: {PLACEHOLDERS.map(([code, what]) => `${code} — ${what}`).join('; ')}.
             </Text>

@@ -2,7 +2,6 @@ import {
   Badge,
   Button,
   Checkbox,
-  Group,
   Menu,
   PasswordInput,
   Select,
@@ -11,15 +10,22 @@ import {
   Text,
   TextInput,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { call, errorText } from '../../api/client';
-import { useNames } from '../../api/hooks';
+import { call } from '../../api/client';
 import { type Role, type StaffMember } from '../../api/types';
 import { useMe } from '../../auth';
 import { ROLE_LABEL } from '../../lib/labels';
-import { FormModal } from '../../components/forms';
-import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
+import { fieldsOf, FormModal, useModalSave, textOf, OrganisationSelect } from '../../components/forms';
+import {
+  ACTIONS,
+  ListHeader,
+  ListTable,
+  LoadError,
+  RowMenu,
+  useListNotice,
+  useRowAction,
+} from '../../components/tables';
 
 interface Form {
   login: string;
@@ -42,36 +48,27 @@ const EMPTY: Form = {
 /** Staff accounts and their roles: add, edit, deactivate and re-activate, set a new password. */
 export function UsersTab() {
   const me = useMe();
-  const queryClient = useQueryClient();
   const users = useQuery({ queryKey: ['users'], queryFn: () => call('users') });
   /** null: closed; an id: editing that account; '': a new one. */
   const [editing, setEditing] = useState<string | null>(null);
   const [password, setPassword] = useState<StaffMember | null>(null);
-  const [notice, setNotice] = useState<Notice | null>(null);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['users'] });
-  const toggle = useMutation({
-    mutationFn: (u: StaffMember) =>
-      call(u.active ? 'deactivateUser' : 'activateUser', { params: { id: u.id } }),
-    onSuccess: async (u) => {
-      setNotice({ color: 'teal', text: `${u.fullName}: ${u.active ? 'вход включён' : 'вход отключён'}` });
-      await refresh();
-    },
-    onError: (e) => setNotice({ color: 'red', text: errorText(e) }),
-  });
+  const list = useListNotice(['users']);
+  const toggle = useRowAction(
+    list,
+    (u: StaffMember) => call(u.active ? 'deactivateUser' : 'activateUser', { params: { id: u.id } }),
+    (u) => `${u.fullName}: ${u.active ? 'вход включён' : 'вход отключён'}`,
+  );
   const current = users.data?.find((u) => u.id === editing);
 
   return (
     <Stack gap="xs">
-      <Group justify="space-between">
-        <Text size="sm" c="dimmed">
-          Роль определяет, что видит сотрудник: 2-я линия — только обращения своей организации.
-        </Text>
+      <ListHeader hint="Роль определяет, что видит сотрудник: 2-я линия — только обращения своей организации.">
         <Button size="xs" onClick={() => setEditing('')}>
           Добавить сотрудника
         </Button>
-      </Group>
+      </ListHeader>
       <LoadError error={users.error} />
-      <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
+      {list.alert}
       <ListTable label="Сотрудники" columns={['ФИО', 'Логин', 'Роль', 'Организация', 'Статус', ACTIONS]}>
         {(users.data ?? []).map((u) => (
           <Table.Tr key={u.id} data-testid="user-row" data-login={u.login}>
@@ -87,24 +84,17 @@ export function UsersTab() {
               </Badge>
             </Table.Td>
             <Table.Td ta="right">
-              <Menu position="bottom-end">
-                <Menu.Target>
-                  <Button size="compact-xs" variant="subtle" aria-label={`Действия: ${u.fullName}`}>
-                    Действия
-                  </Button>
-                </Menu.Target>
-                <Menu.Dropdown>
-                  <Menu.Item onClick={() => setEditing(u.id)}>Изменить</Menu.Item>
-                  <Menu.Item onClick={() => setPassword(u)}>Задать новый пароль</Menu.Item>
-                  <Menu.Item
-                    color={u.active ? 'red' : undefined}
-                    disabled={u.id === me.id}
-                    onClick={() => toggle.mutate(u)}
-                  >
-                    {u.active ? 'Отключить вход' : 'Включить вход'}
-                  </Menu.Item>
-                </Menu.Dropdown>
-              </Menu>
+              <RowMenu name={u.fullName}>
+                <Menu.Item onClick={() => setEditing(u.id)}>Изменить</Menu.Item>
+                <Menu.Item onClick={() => setPassword(u)}>Задать новый пароль</Menu.Item>
+                <Menu.Item
+                  color={u.active ? 'red' : undefined}
+                  disabled={u.id === me.id}
+                  onClick={() => toggle.mutate(u)}
+                >
+                  {u.active ? 'Отключить вход' : 'Включить вход'}
+                </Menu.Item>
+              </RowMenu>
             </Table.Td>
           </Table.Tr>
         ))}
@@ -116,8 +106,7 @@ export function UsersTab() {
         onClose={() => setEditing(null)}
         onSaved={async (text) => {
           setEditing(null);
-          setNotice({ color: 'teal', text });
-          await refresh();
+          await list.done(text);
         }}
       />
       <PasswordModal
@@ -126,7 +115,7 @@ export function UsersTab() {
         onClose={() => setPassword(null)}
         onSaved={(text) => {
           setPassword(null);
-          setNotice({ color: 'teal', text });
+          list.setNotice({ color: 'teal', text });
         }}
       />
     </Stack>
@@ -139,7 +128,6 @@ function UserModal(props: {
   onClose: () => void;
   onSaved: (text: string) => Promise<void>;
 }) {
-  const names = useNames();
   const u = props.user;
   const [form, setForm] = useState<Form>(
     u
@@ -153,9 +141,8 @@ function UserModal(props: {
         }
       : EMPTY,
   );
-  const [error, setError] = useState<string | null>(null);
-  const save = useMutation({
-    mutationFn: () =>
+  const save = useModalSave(
+    () =>
       u
         ? call('updateUser', {
             params: { id: u.id },
@@ -167,39 +154,25 @@ function UserModal(props: {
             },
           })
         : call('createUser', { body: form }),
-    onSuccess: (saved) =>
-      props.onSaved(u ? `Сотрудник изменён: ${saved.fullName}` : `Добавлен: ${saved.fullName}`),
-    onError: (e) => setError(errorText(e)),
-  });
+    (saved) => props.onSaved(u ? `Сотрудник изменён: ${saved.fullName}` : `Добавлен: ${saved.fullName}`),
+  );
+  const field = fieldsOf(form, setForm);
   return (
     <FormModal
       opened={props.opened}
       onClose={props.onClose}
       title={u ? 'Изменить сотрудника' : 'Новый сотрудник'}
-      onSubmit={() => save.mutate()}
-      error={error}
-      saving={save.isPending}
+      {...save}
       submitLabel={u ? 'Сохранить' : 'Создать'}
     >
-      <TextInput
-        label="ФИО"
-        value={form.fullName}
-        onChange={(e) => setForm({ ...form, fullName: e.currentTarget.value })}
-      />
+      <TextInput label="ФИО" {...field.text('fullName')} />
       <TextInput
         label="Логин"
-        value={form.login}
+        {...field.text('login')}
         disabled={!!u}
         description={u ? 'Логин не меняется' : undefined}
-        onChange={(e) => setForm({ ...form, login: e.currentTarget.value })}
       />
-      {!u && (
-        <PasswordInput
-          label="Пароль (не короче 8 символов)"
-          value={form.password}
-          onChange={(e) => setForm({ ...form, password: e.currentTarget.value })}
-        />
-      )}
+      {!u && <PasswordInput label="Пароль (не короче 8 символов)" {...field.text('password')} />}
       <Select
         label="Роль"
         data={Object.entries(ROLE_LABEL).map(([value, label]) => ({ value, label }))}
@@ -207,18 +180,13 @@ function UserModal(props: {
         onChange={(v) => v && setForm({ ...form, role: v as Role })}
         allowDeselect={false}
       />
-      <Select
+      <OrganisationSelect
         label="Организация"
         searchable
-        data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
         value={form.organisationId || null}
         onChange={(v) => setForm({ ...form, organisationId: v ?? '' })}
       />
-      <Checkbox
-        label="Видит обращения подведомственных организаций"
-        checked={form.seesSubordinates}
-        onChange={(e) => setForm({ ...form, seesSubordinates: e.currentTarget.checked })}
-      />
+      <Checkbox label="Видит обращения подведомственных организаций" {...field.checked('seesSubordinates')} />
     </FormModal>
   );
 }
@@ -229,28 +197,23 @@ function PasswordModal(props: {
   onSaved: (text: string) => void;
 }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const save = useMutation({
-    mutationFn: () => call('resetPassword', { params: { id: props.user!.id }, body: { password } }),
-    onSuccess: () => props.onSaved(`Новый пароль задан: ${props.user!.fullName}. Сообщите его сотруднику.`),
-    onError: (e) => setError(errorText(e)),
-  });
+  const save = useModalSave(
+    () => call('resetPassword', { params: { id: props.user!.id }, body: { password } }),
+    () => props.onSaved(`Новый пароль задан: ${props.user!.fullName}. Сообщите его сотруднику.`),
+  );
   return (
     <FormModal
       opened={props.user !== null}
       onClose={props.onClose}
       title="Новый пароль"
-      onSubmit={() => save.mutate()}
-      error={error}
-      saving={save.isPending}
+      {...save}
       submitLabel="Задать пароль"
       submitDisabled={password.length < 8}
     >
       <Text size="sm">{props.user?.fullName}</Text>
       <PasswordInput
         label="Новый пароль (не короче 8 символов)"
-        value={password}
-        onChange={(e) => setPassword(e.currentTarget.value)}
+        {...textOf(password, setPassword)}
         data-autofocus
       />
     </FormModal>

@@ -11,11 +11,12 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { EscalateModal } from '../../components/EscalateModal';
 import { type Dialog } from './appeal-state';
+import { textOf } from '../../components/forms';
 
 type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';
 
@@ -42,19 +43,28 @@ export function ActionDialogs(props: {
     setReason('');
     setBody('');
   }, [dialog]);
-  const footer = (label: string, onClick: () => void, disabled = false) => (
-    <>
+  /** One action's dialog: its fields, the last refusal, «Отмена» and `submit`, which runs `action`. */
+  const actionModal = (
+    name: Dialog,
+    title: string,
+    submit: string,
+    action: { call: () => Promise<unknown>; done: string; disabled?: boolean },
+    fields: ReactNode,
+  ) => (
+    <Modal opened={dialog === name} onClose={props.onClose} title={title}>
+      <Stack>{fields}</Stack>
       <DialogError error={props.error} />
       <Group justify="flex-end" mt="md">
         <Button variant="default" onClick={props.onClose}>
           Отмена
         </Button>
-        <Button onClick={onClick} loading={props.busy} disabled={disabled}>
-          {label}
+        <Button onClick={() => run(action.call, action.done)} loading={props.busy} disabled={action.disabled}>
+          {submit}
         </Button>
       </Group>
-    </>
+    </Modal>
   );
+  const reasonGiven = reason.trim().length >= 3;
   return (
     <>
       <EscalateModal
@@ -69,59 +79,57 @@ export function ActionDialogs(props: {
           )
         }
       />
-      <Modal opened={dialog === 'return'} onClose={props.onClose} title="Вернуть на 1-ю линию">
+      {actionModal(
+        'return',
+        'Вернуть на 1-ю линию',
+        'Вернуть',
+        {
+          call: () => call('returnMisrouted', { params: { id }, body: { reason } }),
+          done: 'Обращение возвращено на 1-ю линию',
+          disabled: !reasonGiven,
+        },
         <Textarea
           label="Причина"
           description="Почему вопрос не в компетенции вашей организации"
-          value={reason}
-          onChange={(e) => setReason(e.currentTarget.value)}
+          {...textOf(reason, setReason)}
           minRows={3}
           autosize
-        />
-        {footer(
-          'Вернуть',
-          () =>
-            run(
-              () => call('returnMisrouted', { params: { id }, body: { reason } }),
-              'Обращение возвращено на 1-ю линию',
-            ),
-          reason.trim().length < 3,
-        )}
-      </Modal>
-      <Modal
-        opened={dialog === 'redirect'}
-        onClose={props.onClose}
-        title="Направить по компетенции (ч. 3 ст. 8 59-ФЗ)"
-      >
-        <Stack>
-          <TextInput
-            label="Орган, в компетенцию которого входит вопрос"
-            value={body}
-            onChange={(e) => setBody(e.currentTarget.value)}
-          />
-          <Textarea
-            label="Основание"
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            autosize
-            minRows={2}
-          />
+        />,
+      )}
+      {actionModal(
+        'redirect',
+        'Направить по компетенции (ч. 3 ст. 8 59-ФЗ)',
+        'Направить',
+        {
+          call: () => call('redirect', { params: { id }, body: { body, reason } }),
+          done: 'Обращение направлено по компетенции',
+          disabled: body.trim().length < 3 || !reasonGiven,
+        },
+        <>
+          <TextInput label="Орган, в компетенцию которого входит вопрос" {...textOf(body, setBody)} />
+          <ReasonInput value={reason} onChange={setReason} />
           <Text size="xs" c="dimmed">
             Заявитель получит уведомление о переадресации.
           </Text>
-        </Stack>
-        {footer(
-          'Направить',
-          () =>
-            run(
-              () => call('redirect', { params: { id }, body: { body, reason } }),
-              'Обращение направлено по компетенции',
-            ),
-          body.trim().length < 3 || reason.trim().length < 3,
-        )}
-      </Modal>
-      <Modal opened={dialog === 'extend'} onClose={props.onClose} title="Продлить срок">
-        <Stack>
+        </>,
+      )}
+      {actionModal(
+        'extend',
+        'Продлить срок',
+        'Продлить',
+        {
+          call: () =>
+            call('extend', {
+              params: { id },
+              body:
+                kind === 'appeal'
+                  ? { kind, days: Number(days), reason }
+                  : { kind, until: new Date(until).toISOString(), reason },
+            }),
+          done: 'Срок продлён',
+          disabled: !reasonGiven || (kind === 'line2' && !until),
+        },
+        <>
           <SegmentedControl
             value={kind}
             onChange={(v) => setKind(v as 'appeal' | 'line2')}
@@ -142,37 +150,21 @@ export function ActionDialogs(props: {
             <TextInput
               type="datetime-local"
               label="Новый срок (не позднее 5 рабочих дней с поступления)"
-              value={until}
-              onChange={(e) => setUntil(e.currentTarget.value)}
+              {...textOf(until, setUntil)}
             />
           )}
-          <Textarea
-            label="Причина"
-            value={reason}
-            onChange={(e) => setReason(e.currentTarget.value)}
-            autosize
-            minRows={2}
-          />
-        </Stack>
-        {footer(
-          'Продлить',
-          () =>
-            run(
-              () =>
-                call('extend', {
-                  params: { id },
-                  body:
-                    kind === 'appeal'
-                      ? { kind, days: Number(days), reason }
-                      : { kind, until: new Date(until).toISOString(), reason },
-                }),
-              'Срок продлён',
-            ),
-          reason.trim().length < 3 || (kind === 'line2' && !until),
-        )}
-      </Modal>
-      <Modal opened={dialog === 'rate'} onClose={props.onClose} title="Оценка ответа заявителем">
-        <Stack>
+          <ReasonInput value={reason} onChange={setReason} />
+        </>,
+      )}
+      {actionModal(
+        'rate',
+        'Оценка ответа заявителем',
+        'Сохранить оценку',
+        {
+          call: () => call('rate', { params: { id }, body: { answered: answered === 'yes', satisfaction } }),
+          done: 'Оценка сохранена',
+        },
+        <>
           <Radio.Group label="Получен ли ответ на вопрос" value={answered} onChange={setAnswered}>
             <Group mt={4}>
               <Radio value="yes" label="Да" />
@@ -190,15 +182,22 @@ export function ActionDialogs(props: {
               <Radio value="not-satisfied" label="Не удовлетворён" />
             </Stack>
           </Radio.Group>
-        </Stack>
-        {footer('Сохранить оценку', () =>
-          run(
-            () => call('rate', { params: { id }, body: { answered: answered === 'yes', satisfaction } }),
-            'Оценка сохранена',
-          ),
-        )}
-      </Modal>
+        </>,
+      )}
     </>
+  );
+}
+
+/** Why the action is taken, in a few lines. */
+function ReasonInput({ value, onChange }: { value: string; onChange: (reason: string) => void }) {
+  return (
+    <Textarea
+      label="Причина"
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value)}
+      autosize
+      minRows={2}
+    />
   );
 }
 

@@ -7,6 +7,7 @@ import { useMe } from '../../auth';
 import { formatDateTime } from '../../lib/time';
 import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
+import { textOf } from '../../components/forms';
 
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
 export function AnswersSection({
@@ -156,8 +157,7 @@ export function AnswersSection({
               autosize
               minRows={3}
               maxRows={10}
-              value={text}
-              onChange={(e) => setText(e.currentTarget.value)}
+              {...textOf(text, setText)}
             />
             {error && (
               <Text size="xs" c="red.9" role="alert">

@@ -1,16 +1,4 @@
-import {
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Divider,
-  Grid,
-  Group,
-  Loader,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Divider, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
@@ -20,6 +8,7 @@ import { useNames } from '../../api/hooks';
 import { useMe } from '../../auth';
 import { ChannelBadge, FastTrackBadge, StatusBadge } from '../../components/common';
 import { formatDateTime, zoneNote } from '../../lib/time';
+import { Pending } from '../../components/tables';
 import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
 import { type Dialog, OPEN } from './appeal-state';
@@ -78,23 +67,18 @@ export function AppealPage() {
     act.mutate(fn, { onSuccess: () => setNotice({ color: 'teal', text: done }) });
   };
 
-  if (card.isLoading) {
+  if (!card.data) {
     return (
-      <Group justify="center" p="xl">
-        <Loader aria-label="Загрузка карточки" />
-      </Group>
-    );
-  }
-  if (card.isError || !card.data) {
-    return (
-      <Stack>
-        <Alert color="red" title="Карточка недоступна" role="alert">
-          {errorText(card.error)}
-        </Alert>
-        <Anchor component={Link} to="/inbox">
-          ← К списку обращений
-        </Anchor>
-      </Stack>
+      <Pending
+        query={card}
+        label="Загрузка карточки"
+        title="Карточка недоступна"
+        back={
+          <Anchor component={Link} to="/inbox">
+            ← К списку обращений
+          </Anchor>
+        }
+      />
     );
   }
   const a = card.data;

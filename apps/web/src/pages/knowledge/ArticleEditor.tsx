@@ -19,6 +19,7 @@ import { useState } from 'react';
 import { buildUrl, call, getToken } from '../../api/client';
 import { useTopics } from '../../api/hooks';
 import { type KbArticleContent } from '../../api/types';
+import { topicOptions } from '../../components/forms';
 import { KIND_LABEL, KINDS } from './knowledge-labels';
 
 /** What the editor edits: an article version as the API takes it. */
@@ -102,7 +103,7 @@ export function ArticleEditor({
         <Select
           label="Тема рубрикатора"
           placeholder="Без темы (общий материал)"
-          data={(topics.data ?? []).map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }))}
+          data={topicOptions(topics.data ?? [])}
           value={value.topicId ?? null}
           onChange={(t) => set({ topicId: t ?? undefined })}
           searchable

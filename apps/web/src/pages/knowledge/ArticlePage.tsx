@@ -1,24 +1,12 @@
-import {
-  Accordion,
-  Alert,
-  Anchor,
-  Badge,
-  Button,
-  Grid,
-  Group,
-  Loader,
-  Paper,
-  Stack,
-  Text,
-  Title,
-} from '@mantine/core';
+import { Accordion, Anchor, Badge, Button, Grid, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { call, errorText, send } from '../../api/client';
+import { call, send } from '../../api/client';
 import { type KbArticle } from '../../api/types';
 import { Countdown } from '../../components/common';
 import { formatDateTime } from '../../lib/time';
+import { Pending } from '../../components/tables';
 import { draftOf } from './ArticleEditor';
 import { KindBadge } from './KnowledgeBadges';
 import { KnowledgeNav } from './KnowledgeNav';
@@ -38,20 +26,7 @@ export function ArticlePage() {
   });
   const [preset, setPreset] = useState<RequestPreset | null>(null);
 
-  if (article.isLoading) {
-    return (
-      <Group justify="center" p="xl">
-        <Loader aria-label="Загрузка статьи" />
-      </Group>
-    );
-  }
-  if (article.isError || !article.data) {
-    return (
-      <Alert color="red" role="alert">
-        {errorText(article.error)}
-      </Alert>
-    );
-  }
+  if (!article.data) return <Pending query={article} label="Загрузка статьи" />;
   const a = article.data;
   const change = (archive = false) =>
     setPreset({

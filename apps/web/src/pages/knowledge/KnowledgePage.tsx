@@ -21,6 +21,7 @@ import { KIND_LABEL, KINDS } from './knowledge-labels';
 import { KnowledgeNav } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
 import { LoadError } from '../../components/tables';
+import { textOf, OrganisationSelect, topicOptions } from '../../components/forms';
 
 interface Row {
   id: string;
@@ -84,8 +85,7 @@ export function KnowledgePage() {
           <TextInput
             label="Поиск"
             placeholder="Вопрос заявителя своими словами"
-            value={text}
-            onChange={(e) => setText(e.currentTarget.value)}
+            {...textOf(text, setText)}
             aria-label="Поиск по базе знаний"
             rightSectionWidth={80}
             rightSection={
@@ -97,16 +97,15 @@ export function KnowledgePage() {
           <Select
             label="Тема"
             placeholder="Любая"
-            data={names.topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }))}
+            data={topicOptions(names.topics)}
             value={topicId ?? null}
             onChange={(v) => update({ topicId: v })}
             searchable
             clearable
           />
-          <Select
+          <OrganisationSelect
             label="Организация"
             placeholder="Любая"
-            data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))}
             value={organisationId ?? null}
             onChange={(v) => update({ organisationId: v })}
             searchable

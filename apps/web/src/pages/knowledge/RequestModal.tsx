@@ -18,6 +18,7 @@ import { useOrganisations } from '../../api/hooks';
 import { useMe } from '../../auth';
 import { type ArticleDraft, ArticleEditor, EMPTY_DRAFT } from './ArticleEditor';
 import { requestNumber } from './knowledge-labels';
+import { textOf } from '../../components/forms';
 
 /** What the modal starts from: a new article, a change of one, or a gap with appeals linked. */
 export interface RequestPreset {
@@ -177,8 +178,7 @@ export function RequestModal({
         <TextInput
           label="Предмет изменений"
           description="Что меняется: справочные телефоны, тематика обращений, порядок услуги…"
-          value={subject}
-          onChange={(e) => setSubject(e.currentTarget.value)}
+          {...textOf(subject, setSubject)}
           error={fields.subject}
           required
         />
@@ -187,8 +187,7 @@ export function RequestModal({
           description="Почему: изменение законодательства, новые вопросы граждан"
           autosize
           minRows={2}
-          value={details}
-          onChange={(e) => setDetails(e.currentTarget.value)}
+          {...textOf(details, setDetails)}
         />
         {kind === 'topic-set' ? (
           <Textarea
@@ -196,8 +195,7 @@ export function RequestModal({
             description="По одной в строке; подтема — «Тема > Подтема». Согласование — 5 рабочих дней, внесение — 5."
             autosize
             minRows={5}
-            value={topics}
-            onChange={(e) => setTopics(e.currentTarget.value)}
+            {...textOf(topics, setTopics)}
             error={fields.topics}
           />
         ) : preset.archive ? null : withText ? (

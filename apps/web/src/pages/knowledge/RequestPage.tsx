@@ -5,7 +5,6 @@ import {
   Button,
   Grid,
   Group,
-  Loader,
   Modal,
   Paper,
   Stack,
@@ -22,10 +21,12 @@ import { type KbRequestDetail } from '../../api/types';
 import { useMe } from '../../auth';
 import { Countdown } from '../../components/common';
 import { formatDateTime } from '../../lib/time';
+import { Pending } from '../../components/tables';
 import { type ArticleDraft, ArticleEditor, draftOf, EMPTY_DRAFT } from './ArticleEditor';
 import { KindBadge, RequestStatusBadge } from './KnowledgeBadges';
 import { CLOCK_LABEL, ORIGIN_LABEL, REQUEST_EVENT_LABEL, requestNumber } from './knowledge-labels';
 import { KnowledgeNav } from './KnowledgeNav';
+import { textOf } from '../../components/forms';
 
 type Dialog = 'approve' | 'return' | 'edit' | null;
 
@@ -70,20 +71,7 @@ export function RequestPage() {
     onError: (e) => setError(e),
   });
 
-  if (request.isLoading) {
-    return (
-      <Group justify="center" p="xl">
-        <Loader aria-label="Загрузка запроса" />
-      </Group>
-    );
-  }
-  if (request.isError || !request.data) {
-    return (
-      <Alert color="red" role="alert">
-        {errorText(request.error)}
-      </Alert>
-    );
-  }
+  if (!request.data) return <Pending query={request} label="Загрузка запроса" />;
   const r = request.data;
   const proposed = r.proposed && r.kind === 'content' && r.proposed.title ? r.proposed : null;
   const topics = r.kind === 'topic-set' ? (r.proposed?.topics ?? []) : [];
@@ -352,13 +340,7 @@ export function RequestPage() {
             />
           )}
           {dialog === 'approve' && (
-            <Textarea
-              label="Комментарий"
-              autosize
-              minRows={2}
-              value={comment}
-              onChange={(e) => setComment(e.currentTarget.value)}
-            />
+            <Textarea label="Комментарий" autosize minRows={2} {...textOf(comment, setComment)} />
           )}
           {error !== null && (
             <Alert color="red" role="alert">
@@ -395,8 +377,7 @@ export function RequestPage() {
           label="Что доработать"
           autosize
           minRows={3}
-          value={comment}
-          onChange={(e) => setComment(e.currentTarget.value)}
+          {...textOf(comment, setComment)}
           error={fields.comment}
         />
         <Group justify="flex-end" mt="md">

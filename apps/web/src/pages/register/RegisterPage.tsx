@@ -29,6 +29,7 @@ import { type AppealSummary, type KbSuggestion } from '../../api/types';
 import { PageTitle, StatusBadge } from '../../components/common';
 import { ClipIcon } from '../../components/icons';
 import { EscalateModal } from '../../components/EscalateModal';
+import { fieldsOf } from '../../components/forms';
 import { formatDateTime } from '../../lib/time';
 
 type Medium = 'phone' | 'reception' | 'post';
@@ -55,6 +56,15 @@ interface Form {
   text: string;
   address: string;
 }
+
+/** The applicant's fields after the phone: which, as labelled, and whether the register asks for it. */
+const APPLICANT_FIELDS: [Exclude<keyof Form, 'topicId'>, string, boolean?][] = [
+  ['surname', 'Фамилия', true],
+  ['firstName', 'Имя', true],
+  ['patronymic', 'Отчество'],
+  ['email', 'Эл. почта'],
+  ['postalAddress', 'Почтовый адрес для ответа'],
+];
 
 const EMPTY: Form = {
   phone: '',
@@ -98,6 +108,7 @@ export function RegisterPage() {
   const [escalateError, setEscalateError] = useState<string | null>(null);
   const phoneRef = useRef<HTMLInputElement>(null);
   const set = (patch: Partial<Form>) => setForm((f) => ({ ...f, ...patch }));
+  const field = fieldsOf(form, set);
 
   useEffect(() => phoneRef.current?.focus(), []);
 
@@ -265,42 +276,18 @@ export function RegisterPage() {
                     ref={phoneRef}
                     label="Телефон"
                     placeholder="+7 900 000-00-00"
-                    value={form.phone}
-                    onChange={(e) => set({ phone: e.currentTarget.value })}
+                    {...field.text('phone')}
                     autoComplete="off"
                   />
-                  <TextInput
-                    label="Фамилия"
-                    required
-                    value={form.surname}
-                    onChange={(e) => set({ surname: e.currentTarget.value })}
-                    autoComplete="off"
-                  />
-                  <TextInput
-                    label="Имя"
-                    required
-                    value={form.firstName}
-                    onChange={(e) => set({ firstName: e.currentTarget.value })}
-                    autoComplete="off"
-                  />
-                  <TextInput
-                    label="Отчество"
-                    value={form.patronymic}
-                    onChange={(e) => set({ patronymic: e.currentTarget.value })}
-                    autoComplete="off"
-                  />
-                  <TextInput
-                    label="Эл. почта"
-                    value={form.email}
-                    onChange={(e) => set({ email: e.currentTarget.value })}
-                    autoComplete="off"
-                  />
-                  <TextInput
-                    label="Почтовый адрес для ответа"
-                    value={form.postalAddress}
-                    onChange={(e) => set({ postalAddress: e.currentTarget.value })}
-                    autoComplete="off"
-                  />
+                  {APPLICANT_FIELDS.map(([key, label, required]) => (
+                    <TextInput
+                      key={key}
+                      label={label}
+                      required={required}
+                      {...field.text(key)}
+                      autoComplete="off"
+                    />
+                  ))}
                 </SimpleGrid>
                 <EarlierAppeals
                   query={lookup}
@@ -327,28 +314,16 @@ export function RegisterPage() {
                     nothingFoundMessage="Такой темы нет"
                     maxDropdownHeight={280}
                   />
-                  <TextInput
-                    label="Суть вопроса"
-                    required
-                    value={form.subject}
-                    onChange={(e) => set({ subject: e.currentTarget.value })}
-                    autoComplete="off"
-                  />
+                  <TextInput label="Суть вопроса" required {...field.text('subject')} autoComplete="off" />
                   <Textarea
                     label="Содержание"
                     required
                     autosize
                     minRows={4}
                     maxRows={12}
-                    value={form.text}
-                    onChange={(e) => set({ text: e.currentTarget.value })}
+                    {...field.text('text')}
                   />
-                  <TextInput
-                    label="Адрес проблемы"
-                    value={form.address}
-                    onChange={(e) => set({ address: e.currentTarget.value })}
-                    autoComplete="off"
-                  />
+                  <TextInput label="Адрес проблемы" {...field.text('address')} autoComplete="off" />
                   <Stack gap={4} data-testid="register-files">
                     <Group gap="xs">
                       <FileButton
