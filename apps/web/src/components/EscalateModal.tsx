@@ -1,6 +1,7 @@
-import { Alert, Button, Checkbox, Group, Modal, MultiSelect, Stack, Text } from '@mantine/core';
+import { Alert, Checkbox, Modal, MultiSelect, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useNames } from '../api/hooks';
+import { DialogButtons } from './forms';
 
 /** Escalation to one or several line-2 organisations: for one appeal or a selection. */
 export function EscalateModal(props: {
@@ -16,7 +17,6 @@ export function EscalateModal(props: {
 }) {
   const names = useNames();
   const [orgIds, setOrgIds] = useState<string[]>(props.initial ?? []);
-  const [busy, setBusy] = useState(false);
   const [noAnswer, setNoAnswer] = useState(false);
   useEffect(() => {
     if (props.opened) {
@@ -58,21 +58,12 @@ export function EscalateModal(props: {
             {props.error}
           </Alert>
         )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            Отмена
-          </Button>
-          <Button
-            disabled={orgIds.length === 0}
-            loading={busy}
-            onClick={async () => {
-              setBusy(true);
-              await props.onSubmit(orgIds, { noKnowledgeBaseAnswer: noAnswer }).finally(() => setBusy(false));
-            }}
-          >
-            Передать
-          </Button>
-        </Group>
+        <DialogButtons
+          label="Передать"
+          onCancel={props.onClose}
+          onConfirm={() => props.onSubmit(orgIds, { noKnowledgeBaseAnswer: noAnswer })}
+          disabled={orgIds.length === 0}
+        />
       </Stack>
     </Modal>
   );

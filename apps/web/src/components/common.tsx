@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Menu, Progress, Text, Tooltip } from '@mantine/core';
+import { Badge, type BadgeProps, Button, Group, Menu, Progress, Text, Tooltip } from '@mantine/core';
 import { type ReactNode, useEffect, useState } from 'react';
 import { errorText } from '../api/client';
 import { type AppealStatus } from '../api/types';
@@ -6,34 +6,35 @@ import { type Table, downloadTable } from '../lib/download';
 import { CHANNEL_LABEL, STATUS_COLOR, STATUS_LABEL } from '../lib/labels';
 import { countdown, formatDateTime, URGENCY_COLOR, zoneLabel } from '../lib/time';
 
+/** A label as it is written (not upper-cased), never squeezed by its neighbours; light unless told. */
+export function LabelBadge(
+  props: Omit<BadgeProps, 'style'> & { children: ReactNode } & { [data: `data-${string}`]: string },
+) {
+  return <Badge variant="light" radius="sm" {...props} style={{ textTransform: 'none', flexShrink: 0 }} />;
+}
+
 /** A status, never cut: long labels («Передано на 2-ю линию») wrap inside the badge. */
 export function StatusBadge({ status }: { status: AppealStatus }) {
   return (
-    <Badge
-      color={STATUS_COLOR[status]}
-      variant="light"
-      radius="sm"
-      className="badge-wrap"
-      style={{ textTransform: 'none', flexShrink: 0 }}
-    >
+    <LabelBadge color={STATUS_COLOR[status]} className="badge-wrap">
       {STATUS_LABEL[status] ?? status}
-    </Badge>
+    </LabelBadge>
   );
 }
 
 export function ChannelBadge({ channel }: { channel: string }) {
   return (
-    <Badge color="gray.7" variant="outline" radius="sm" style={{ textTransform: 'none', flexShrink: 0 }}>
+    <LabelBadge color="gray.7" variant="outline">
       {CHANNEL_LABEL[channel] ?? channel}
-    </Badge>
+    </LabelBadge>
   );
 }
 
 export function FastTrackBadge() {
   return (
-    <Badge color="red.8" variant="filled" radius="sm" style={{ textTransform: 'none', flexShrink: 0 }}>
+    <LabelBadge color="red.8" variant="filled">
       Ускоренное
-    </Badge>
+    </LabelBadge>
   );
 }
 

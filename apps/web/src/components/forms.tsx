@@ -3,6 +3,8 @@ import {
   Group,
   Modal,
   MultiSelect,
+  type MantineColor,
+  type MantineSpacing,
   type MultiSelectProps,
   Select,
   type SelectProps,
@@ -187,5 +189,43 @@ export function OrganisationsSelect(props: Omit<MultiSelectProps, 'data'>) {
   const names = useNames();
   return (
     <MultiSelect {...props} data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))} />
+  );
+}
+
+/**
+ * A dialog's buttons: «Отмена» and its action named `label`, busy while `loading` says so or the promise
+ * `onConfirm` returns runs.
+ */
+export function DialogButtons(props: {
+  label: string;
+  onCancel: () => void;
+  onConfirm: () => unknown;
+  disabled?: boolean;
+  loading?: boolean;
+  color?: MantineColor;
+  mt?: MantineSpacing;
+}) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <Group justify="flex-end" mt={props.mt}>
+      <Button variant="default" onClick={props.onCancel}>
+        Отмена
+      </Button>
+      <Button
+        color={props.color}
+        disabled={props.disabled}
+        loading={props.loading || busy}
+        onClick={async () => {
+          setBusy(true);
+          try {
+            await props.onConfirm();
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {props.label}
+      </Button>
+    </Group>
   );
 }

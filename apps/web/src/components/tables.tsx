@@ -145,14 +145,21 @@ export function useRowAction<V, R>(
   });
 }
 
-/** Above a list: what it holds (dimmed) and, at the right, its buttons. */
-export function ListHeader({ hint, children }: { hint: ReactNode; children?: ReactNode }) {
+/** Above a list: what it holds (dimmed) and, at the right, the button adding to it (`add`, `onAdd`). */
+export function ListHeader(props: {
+  hint: ReactNode;
+  add: string;
+  onAdd: () => void;
+  addDisabled?: boolean;
+}) {
   return (
     <Group justify="space-between" wrap="wrap">
       <Text size="sm" c="dimmed" maw={760}>
-        {hint}
+        {props.hint}
       </Text>
-      {children}
+      <Button size="xs" onClick={props.onAdd} disabled={props.addDisabled}>
+        {props.add}
+      </Button>
     </Group>
   );
 }

@@ -39,6 +39,24 @@ function clockLink(kind: 'overdue' | 'at-risk', by: { organisationId?: string; t
   return inboxLink({ clock: kind, status: open, sort: 'due', ...by });
 }
 
+/** The clocks broken down by responsible organisation and by topic: the panel's words and its drill-down. */
+const CLOCKS_BY = {
+  organisation: {
+    title: 'Риски и просрочки по организациям',
+    testId: 'overdue-by-organisation',
+    exportName: 'riski-po-organizaciyam',
+    keyHeader: 'Организация',
+    link: (key: string, kind: 'overdue' | 'at-risk') => clockLink(kind, { organisationId: key }),
+  },
+  topic: {
+    title: 'Риски и просрочки по темам',
+    testId: 'overdue-by-topic',
+    exportName: 'riski-po-temam',
+    keyHeader: 'Тема',
+    link: (key: string, kind: 'overdue' | 'at-risk') => clockLink(kind, { topicId: key }),
+  },
+};
+
 export function DashboardPage() {
   const me = useMe();
   const navigate = useNavigate();
@@ -82,17 +100,12 @@ export function DashboardPage() {
       <Grid gutter="sm">
         <Grid.Col span={{ base: 12, lg: 7 }}>
           <ClockPanel
-            title="Риски и просрочки по организациям"
-            testId="overdue-by-organisation"
+            {...CLOCKS_BY.organisation}
             rows={d.clocks.byOrganisation.map((r) => ({
+              ...r,
               key: r.organisationId,
               label: r.organisationName,
-              atRisk: r.atRisk,
-              overdue: r.overdue,
             }))}
-            link={(key, kind) => clockLink(kind, { organisationId: key })}
-            exportName="riski-po-organizaciyam"
-            keyHeader="Организация"
           />
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
@@ -177,17 +190,8 @@ export function DashboardPage() {
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
           <ClockPanel
-            title="Риски и просрочки по темам"
-            testId="overdue-by-topic"
-            rows={d.clocks.byTopic.map((r) => ({
-              key: r.topicId,
-              label: r.topicName,
-              atRisk: r.atRisk,
-              overdue: r.overdue,
-            }))}
-            link={(key, kind) => clockLink(kind, { topicId: key })}
-            exportName="riski-po-temam"
-            keyHeader="Тема"
+            {...CLOCKS_BY.topic}
+            rows={d.clocks.byTopic.map((r) => ({ ...r, key: r.topicId, label: r.topicName }))}
           />
         </Grid.Col>
         <Grid.Col span={12}>

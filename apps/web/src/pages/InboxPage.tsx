@@ -46,7 +46,8 @@ import { SearchIcon } from '../components/icons';
 import { CHANNEL_LABEL, SATISFACTION_LABEL, STATUS_LABEL, plural } from '../lib/labels';
 import { defaultQueue, QUEUES } from '../lib/queues';
 import { formatDateTime, formatInZone, formatLocalDate, zoneLabel, zoneNote } from '../lib/time';
-import { textOf, OrganisationSelect } from '../components/forms';
+import { textOf, OrganisationSelect, DialogButtons } from '../components/forms';
+import { type ParamChanges, paramSelect, withChanges } from '../lib/search-params';
 
 /** URL parameters passed to the list endpoint as they are. */
 const FILTER_KEYS = [
@@ -176,15 +177,11 @@ export function InboxPage() {
     setSelected(new Set());
   }, [filter]);
 
-  const update = (changes: Record<string, string | null>) => {
-    const next = new URLSearchParams(params);
-    if (!next.has('queue') && queueId && !explicit) next.set('queue', queueId);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === null || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    setParams(next);
+  const update = (changes: ParamChanges) => {
+    const keepQueue = !params.has('queue') && queueId && !explicit ? { queue: queueId } : {};
+    setParams(withChanges(params, { ...keepQueue, ...changes }));
   };
+  const byParam = (key: string) => paramSelect(params, update, key);
 
   // Keyboard: j/k or arrows move, Enter opens, x selects, / searches.
   useEffect(() => {
@@ -306,8 +303,7 @@ export function InboxPage() {
         label="Канал"
         placeholder="Любой"
         data={Object.entries(CHANNEL_LABEL).map(([value, label]) => ({ value, label }))}
-        value={params.get('channel')}
-        onChange={(v) => update({ channel: v })}
+        {...byParam('channel')}
         clearable
         w={phone ? '100%' : 140}
       />
@@ -315,8 +311,7 @@ export function InboxPage() {
         label="Организация"
         placeholder="Любая"
         searchable
-        value={params.get('organisationId')}
-        onChange={(v) => update({ organisationId: v })}
+        {...byParam('organisationId')}
         clearable
         w={phone ? '100%' : 210}
       />
@@ -808,7 +803,6 @@ function AssignModal(props: {
   const names = useNames();
   const [orgId, setOrgId] = useState<string | null>(me.organisationId);
   const [userId, setUserId] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const people = useQuery({
     queryKey: ['assignees', orgId],
     queryFn: () => call('assignees', { query: { organisationId: orgId } }),
@@ -843,21 +837,12 @@ function AssignModal(props: {
         <Text size="xs" c="dimmed">
           Назначить можно сотрудника организации, у которой есть обращение.
         </Text>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={props.onClose}>
-            Отмена
-          </Button>
-          <Button
-            disabled={!userId}
-            loading={busy}
-            onClick={async () => {
-              setBusy(true);
-              await props.onSubmit(userId!).finally(() => setBusy(false));
-            }}
-          >
-            Назначить
-          </Button>
-        </Group>
+        <DialogButtons
+          label="Назначить"
+          onCancel={props.onClose}
+          onConfirm={() => props.onSubmit(userId!)}
+          disabled={!userId}
+        />
       </Stack>
     </Modal>
   );

@@ -1,6 +1,5 @@
 import {
   Badge,
-  Button,
   Checkbox,
   Group,
   Menu,
@@ -87,11 +86,12 @@ export function ChannelAccountsTab() {
 
   return (
     <Stack gap="xs">
-      <ListHeader hint="Ответ уходит через ту учётную запись, в которую написал гражданин. Секреты не показываются.">
-        <Button size="xs" onClick={() => setEditing('')} disabled={!kinds.data}>
-          Добавить учётную запись
-        </Button>
-      </ListHeader>
+      <ListHeader
+        hint="Ответ уходит через ту учётную запись, в которую написал гражданин. Секреты не показываются."
+        add="Добавить учётную запись"
+        onAdd={() => setEditing('')}
+        addDisabled={!kinds.data}
+      />
       <LoadError error={accounts.error ?? kinds.error} />
       {list.alert}
       <ListTable

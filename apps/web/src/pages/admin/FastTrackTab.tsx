@@ -1,4 +1,4 @@
-import { Button, Checkbox, MultiSelect, Stack, Table, TagsInput, TextInput } from '@mantine/core';
+import { Checkbox, MultiSelect, Stack, Table, TagsInput, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client';
 import { type FastTrackRule } from '../../api/types';
@@ -85,11 +85,11 @@ export function FastTrackTab() {
   );
   return (
     <Stack gap="xs">
-      <ListHeader hint="Обращение, подошедшее под правило (тема, любая из ключевых фраз, канал, месяц), рассматривается ускоренно: срок ответа — 10 дней с регистрации.">
-        <Button size="xs" onClick={() => setEdit(EMPTY)}>
-          Новое правило
-        </Button>
-      </ListHeader>
+      <ListHeader
+        hint="Обращение, подошедшее под правило (тема, любая из ключевых фраз, канал, месяц), рассматривается ускоренно: срок ответа — 10 дней с регистрации."
+        add="Новое правило"
+        onAdd={() => setEdit(EMPTY)}
+      />
       <LoadError error={rules.error} />
       {list.alert}
       <ListTable

@@ -1,4 +1,4 @@
-import { Button, NumberInput, SimpleGrid, Stack, Table, TextInput } from '@mantine/core';
+import { NumberInput, SimpleGrid, Stack, Table, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { call, errorText } from '../../api/client';
 import { fieldsOf, FormModal, TopicSelect, useFormDialog, OrganisationsSelect } from '../../components/forms';
@@ -39,11 +39,11 @@ export function RoutingRulesTab() {
   });
   return (
     <Stack gap="xs">
-      <ListHeader hint="Тема и/или территория (ОКТМО) → одна или несколько организаций. Среди равных по точности побеждает больший приоритет.">
-        <Button size="xs" onClick={() => setEdit(empty)}>
-          Новое правило
-        </Button>
-      </ListHeader>
+      <ListHeader
+        hint="Тема и/или территория (ОКТМО) → одна или несколько организаций. Среди равных по точности побеждает больший приоритет."
+        add="Новое правило"
+        onAdd={() => setEdit(empty)}
+      />
       {error && !edit && (
         <NoticeAlert notice={{ color: 'red', text: error }} onClose={() => setError(null)} />
       )}

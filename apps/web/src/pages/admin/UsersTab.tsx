@@ -1,15 +1,4 @@
-import {
-  Badge,
-  Button,
-  Checkbox,
-  Menu,
-  PasswordInput,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Badge, Checkbox, Menu, PasswordInput, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call } from '../../api/client';
@@ -62,11 +51,11 @@ export function UsersTab() {
 
   return (
     <Stack gap="xs">
-      <ListHeader hint="Роль определяет, что видит сотрудник: 2-я линия — только обращения своей организации.">
-        <Button size="xs" onClick={() => setEditing('')}>
-          Добавить сотрудника
-        </Button>
-      </ListHeader>
+      <ListHeader
+        hint="Роль определяет, что видит сотрудник: 2-я линия — только обращения своей организации."
+        add="Добавить сотрудника"
+        onAdd={() => setEditing('')}
+      />
       <LoadError error={users.error} />
       {list.alert}
       <ListTable label="Сотрудники" columns={['ФИО', 'Логин', 'Роль', 'Организация', 'Статус', ACTIONS]}>

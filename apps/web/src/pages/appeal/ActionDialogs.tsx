@@ -1,6 +1,5 @@
 import {
   Alert,
-  Button,
   Group,
   Modal,
   NumberInput,
@@ -16,7 +15,7 @@ import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { EscalateModal } from '../../components/EscalateModal';
 import { type Dialog } from './appeal-state';
-import { textOf } from '../../components/forms';
+import { textOf, DialogButtons } from '../../components/forms';
 
 type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';
 
@@ -54,14 +53,14 @@ export function ActionDialogs(props: {
     <Modal opened={dialog === name} onClose={props.onClose} title={title}>
       <Stack>{fields}</Stack>
       <DialogError error={props.error} />
-      <Group justify="flex-end" mt="md">
-        <Button variant="default" onClick={props.onClose}>
-          Отмена
-        </Button>
-        <Button onClick={() => run(action.call, action.done)} loading={props.busy} disabled={action.disabled}>
-          {submit}
-        </Button>
-      </Group>
+      <DialogButtons
+        label={submit}
+        onCancel={props.onClose}
+        onConfirm={() => run(action.call, action.done)}
+        loading={props.busy}
+        disabled={action.disabled}
+        mt="md"
+      />
     </Modal>
   );
   const reasonGiven = reason.trim().length >= 3;

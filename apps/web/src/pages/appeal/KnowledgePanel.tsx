@@ -8,6 +8,7 @@ import { useMe } from '../../auth';
 import { Excerpt, KindBadge } from '../knowledge/KnowledgeBadges';
 import { OPEN } from './appeal-state';
 import { Section } from './Section';
+import { DialogButtons } from '../../components/forms';
 
 /**
  * The knowledge base where the work is: articles matching the appeal's topic and text, best first; a template
@@ -180,14 +181,14 @@ export function KnowledgePanel({
           Заявитель получил ответ по статье «{onTheSpot?.title}». Звонок будет закрыт без передачи на 2-ю
           линию, а статья — засчитана.
         </Text>
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setOnTheSpot(null)}>
-            Отмена
-          </Button>
-          <Button color="teal" loading={act.isPending} onClick={() => onTheSpot && closeOnTheSpot(onTheSpot)}>
-            Закрыть звонок
-          </Button>
-        </Group>
+        <DialogButtons
+          label="Закрыть звонок"
+          color="teal"
+          onCancel={() => setOnTheSpot(null)}
+          onConfirm={() => onTheSpot && closeOnTheSpot(onTheSpot)}
+          loading={act.isPending}
+          mt="md"
+        />
       </Modal>
     </Section>
   );

@@ -1,32 +1,21 @@
-import { Badge, Text } from '@mantine/core';
+import { Text } from '@mantine/core';
+import { LabelBadge } from '../../components/common';
 import { Fragment } from 'react';
 import { KIND_COLOR, KIND_LABEL, REQUEST_STATUS_COLOR } from './knowledge-labels';
 
 export function KindBadge({ kind }: { kind: string }) {
   return (
-    <Badge
-      color={KIND_COLOR[kind] ?? 'gray'}
-      variant="light"
-      radius="sm"
-      style={{ textTransform: 'none', flexShrink: 0 }}
-      data-kind={kind}
-    >
+    <LabelBadge color={KIND_COLOR[kind] ?? 'gray'} data-kind={kind}>
       {KIND_LABEL[kind] ?? kind}
-    </Badge>
+    </LabelBadge>
   );
 }
 
 export function RequestStatusBadge({ status, label }: { status: string; label: string }) {
   return (
-    <Badge
-      color={REQUEST_STATUS_COLOR[status] ?? 'gray'}
-      variant="light"
-      radius="sm"
-      style={{ textTransform: 'none', flexShrink: 0 }}
-      data-status={status}
-    >
+    <LabelBadge color={REQUEST_STATUS_COLOR[status] ?? 'gray'} data-status={status}>
       {label}
-    </Badge>
+    </LabelBadge>
   );
 }
 

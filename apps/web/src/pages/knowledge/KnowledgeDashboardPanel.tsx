@@ -45,36 +45,17 @@ export function KnowledgeDashboardPanel() {
         </Anchor>
       </Group>
       <SimpleGrid cols={{ base: 2, sm: 5 }} spacing="xs" mb="sm">
-        <Figure
-          label="Запросов в работе"
-          value={d.totals.openRequests}
-          color="blue"
-          to="/knowledge/requests"
-        />
-        <Figure
-          label="Запросы: срок под угрозой"
-          value={d.totals.requestsAtRisk}
-          color="orange"
-          to="/knowledge/requests"
-        />
-        <Figure
-          label="Запросы: просрочено"
-          value={d.totals.requestsOverdue}
-          color="red"
-          to="/knowledge/requests"
-        />
-        <Figure
-          label="Разделы: скоро актуализация"
-          value={d.totals.reviewsAtRisk}
-          color="orange"
-          to="/knowledge/reviews"
-        />
-        <Figure
-          label="Разделы: просрочена актуализация"
-          value={d.totals.reviewsOverdue}
-          color="red"
-          to="/knowledge/reviews"
-        />
+        {(
+          [
+            ['Запросов в работе', d.totals.openRequests, 'blue', 'requests'],
+            ['Запросы: срок под угрозой', d.totals.requestsAtRisk, 'orange', 'requests'],
+            ['Запросы: просрочено', d.totals.requestsOverdue, 'red', 'requests'],
+            ['Разделы: скоро актуализация', d.totals.reviewsAtRisk, 'orange', 'reviews'],
+            ['Разделы: просрочена актуализация', d.totals.reviewsOverdue, 'red', 'reviews'],
+          ] as const
+        ).map(([label, value, color, list]) => (
+          <Figure key={label} label={label} value={value} color={color} to={`/knowledge/${list}`} />
+        ))}
       </SimpleGrid>
       <Grid gutter="sm">
         <Grid.Col span={{ base: 12, lg: 7 }}>

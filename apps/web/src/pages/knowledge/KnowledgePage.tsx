@@ -22,6 +22,7 @@ import { KnowledgeNav } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
 import { LoadError } from '../../components/tables';
 import { textOf, OrganisationSelect, topicOptions } from '../../components/forms';
+import { type ParamChanges, paramSelect, withChanges } from '../../lib/search-params';
 
 interface Row {
   id: string;
@@ -53,14 +54,8 @@ export function KnowledgePage() {
         ? call('kbSearch', { query: { q, topicId, organisationId, kind, limit: 30 } })
         : call('kbArticles', { query: { topicId, organisationId, kind, limit: 300 } }),
   });
-  const update = (patch: Record<string, string | undefined | null>) => {
-    const next = new URLSearchParams(params);
-    for (const [k, v] of Object.entries(patch)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    setParams(next, { replace: true });
-  };
+  const update = (changes: ParamChanges) => setParams(withChanges(params, changes), { replace: true });
+  const byParam = (key: string) => paramSelect(params, update, key);
 
   return (
     <Stack gap="sm">
@@ -98,16 +93,14 @@ export function KnowledgePage() {
             label="Тема"
             placeholder="Любая"
             data={topicOptions(names.topics)}
-            value={topicId ?? null}
-            onChange={(v) => update({ topicId: v })}
+            {...byParam('topicId')}
             searchable
             clearable
           />
           <OrganisationSelect
             label="Организация"
             placeholder="Любая"
-            value={organisationId ?? null}
-            onChange={(v) => update({ organisationId: v })}
+            {...byParam('organisationId')}
             searchable
             clearable
           />
@@ -115,8 +108,7 @@ export function KnowledgePage() {
             label="Вид"
             placeholder="Любой"
             data={KINDS.map((k) => ({ value: k, label: KIND_LABEL[k] }))}
-            value={kind ?? null}
-            onChange={(v) => update({ kind: v })}
+            {...byParam('kind')}
             clearable
           />
         </SimpleGrid>

@@ -26,7 +26,7 @@ import { type ArticleDraft, ArticleEditor, draftOf, EMPTY_DRAFT } from './Articl
 import { KindBadge, RequestStatusBadge } from './KnowledgeBadges';
 import { CLOCK_LABEL, ORIGIN_LABEL, REQUEST_EVENT_LABEL, requestNumber } from './knowledge-labels';
 import { KnowledgeNav } from './KnowledgeNav';
-import { textOf } from '../../components/forms';
+import { textOf, DialogButtons } from '../../components/forms';
 
 type Dialog = 'approve' | 'return' | 'edit' | null;
 
@@ -347,29 +347,24 @@ export function RequestPage() {
               {errorText(error)}
             </Alert>
           )}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDialog(null)}>
-              Отмена
-            </Button>
-            <Button
-              loading={act.isPending}
-              onClick={() =>
-                act.mutate(() =>
-                  dialog === 'approve'
-                    ? call('kbApproveRequest', {
-                        params: { id },
-                        body: {
-                          comment: comment.trim() || undefined,
-                          ...(r.kind === 'content' && !proposed?.archive ? { proposed: draft } : {}),
-                        },
-                      })
-                    : call('kbUpdateRequest', { params: { id }, body: { proposed: draft } }),
-                )
-              }
-            >
-              {dialog === 'approve' ? 'Согласовать' : 'Сохранить'}
-            </Button>
-          </Group>
+          <DialogButtons
+            label={dialog === 'approve' ? 'Согласовать' : 'Сохранить'}
+            onCancel={() => setDialog(null)}
+            onConfirm={() =>
+              act.mutate(() =>
+                dialog === 'approve'
+                  ? call('kbApproveRequest', {
+                      params: { id },
+                      body: {
+                        comment: comment.trim() || undefined,
+                        ...(r.kind === 'content' && !proposed?.archive ? { proposed: draft } : {}),
+                      },
+                    })
+                  : call('kbUpdateRequest', { params: { id }, body: { proposed: draft } }),
+              )
+            }
+            loading={act.isPending}
+          />
         </Stack>
       </Modal>
       <Modal opened={dialog === 'return'} onClose={() => setDialog(null)} title="Вернуть на доработку">
@@ -380,19 +375,15 @@ export function RequestPage() {
           {...textOf(comment, setComment)}
           error={fields.comment}
         />
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setDialog(null)}>
-            Отмена
-          </Button>
-          <Button
-            color="orange"
-            loading={act.isPending}
-            disabled={comment.trim().length < 3}
-            onClick={() => act.mutate(() => call('kbReturnRequest', { params: { id }, body: { comment } }))}
-          >
-            Вернуть
-          </Button>
-        </Group>
+        <DialogButtons
+          label="Вернуть"
+          color="orange"
+          onCancel={() => setDialog(null)}
+          onConfirm={() => act.mutate(() => call('kbReturnRequest', { params: { id }, body: { comment } }))}
+          loading={act.isPending}
+          disabled={comment.trim().length < 3}
+          mt="md"
+        />
       </Modal>
     </Stack>
   );
