@@ -132,6 +132,33 @@ export function useListNotice(queryKey: readonly unknown[]) {
   };
 }
 
+/**
+ * Which row of a list a dialog edits: none (closed), one by its id (`edit`), or a new one (`add`). `modal` is
+ * what the dialog takes: whether it is open, the row, and `onSaved` closing it and telling the list what was
+ * saved.
+ */
+export function useRowEditor<T extends { id: string }>(
+  rows: T[] | undefined,
+  list: ReturnType<typeof useListNotice>,
+) {
+  const [editing, setEditing] = useState<string | null>(null);
+  return {
+    edit: (id: string) => setEditing(id),
+    add: () => setEditing(''),
+    /** The dialog's key: a new one for each row, so that it starts afresh. */
+    key: editing ?? 'closed',
+    modal: {
+      opened: editing !== null,
+      row: rows?.find((r) => r.id === editing),
+      onClose: () => setEditing(null),
+      onSaved: async (text: string) => {
+        setEditing(null);
+        await list.done(text);
+      },
+    },
+  };
+}
+
 /** A change to one row of a list: what it did (`said`) or why it failed goes to the list's notice. */
 export function useRowAction<V, R>(
   list: ReturnType<typeof useListNotice>,

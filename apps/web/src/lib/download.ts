@@ -7,7 +7,8 @@ export interface Table {
   rows: Cell[][];
 }
 
-function save(blob: Blob, fileName: string): void {
+/** Hands `blob` to the browser as a download named `fileName`. */
+export function save(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

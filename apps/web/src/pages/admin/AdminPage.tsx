@@ -14,19 +14,20 @@ import { TemplatesTab } from './TemplatesTab';
 import { TopicsTab } from './TopicsTab';
 import { UsersTab } from './UsersTab';
 
+/** The sections in their order: the address, the tab's name and what it shows. */
 const SECTIONS = [
-  { value: 'organisations', label: 'Организации' },
-  { value: 'users', label: 'Сотрудники и роли' },
-  { value: 'routing', label: 'Маршрутизация' },
-  { value: 'topics', label: 'Рубрикатор' },
-  { value: 'templates', label: 'Шаблоны ответов' },
-  { value: 'fast-track', label: 'Ускоренное рассмотрение' },
-  { value: 'models', label: 'Классификатор' },
-  { value: 'corrections', label: 'Исправления классификатора' },
-  { value: 'calendar', label: 'Производственный календарь' },
-  { value: 'channels', label: 'Каналы' },
-  { value: 'channel-accounts', label: 'Учётные записи каналов' },
-  { value: 'outbox', label: 'Уведомления и статусы' },
+  { value: 'organisations', label: 'Организации', Panel: OrganisationsTab },
+  { value: 'users', label: 'Сотрудники и роли', Panel: UsersTab },
+  { value: 'routing', label: 'Маршрутизация', Panel: RoutingRulesTab },
+  { value: 'topics', label: 'Рубрикатор', Panel: TopicsTab },
+  { value: 'templates', label: 'Шаблоны ответов', Panel: TemplatesTab },
+  { value: 'fast-track', label: 'Ускоренное рассмотрение', Panel: FastTrackTab },
+  { value: 'models', label: 'Классификатор', Panel: ModelsTab },
+  { value: 'corrections', label: 'Исправления классификатора', Panel: CorrectionsTab },
+  { value: 'calendar', label: 'Производственный календарь', Panel: CalendarTab },
+  { value: 'channels', label: 'Каналы', Panel: ChannelsTab },
+  { value: 'channel-accounts', label: 'Учётные записи каналов', Panel: ChannelAccountsTab },
+  { value: 'outbox', label: 'Уведомления и статусы', Panel: EventOutboxTab },
 ];
 
 /** Administration: one tab per section, each in its own file beside this one. */
@@ -44,42 +45,11 @@ export function AdminPage() {
             </Tabs.Tab>
           ))}
         </Tabs.List>
-        <Tabs.Panel value="organisations">
-          <OrganisationsTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="users">
-          <UsersTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="routing">
-          <RoutingRulesTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="topics">
-          <TopicsTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="templates">
-          <TemplatesTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="fast-track">
-          <FastTrackTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="models">
-          <ModelsTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="corrections">
-          <CorrectionsTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="calendar">
-          <CalendarTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="channels">
-          <ChannelsTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="channel-accounts">
-          <ChannelAccountsTab />
-        </Tabs.Panel>
-        <Tabs.Panel value="outbox">
-          <EventOutboxTab />
-        </Tabs.Panel>
+        {SECTIONS.map(({ value, Panel }) => (
+          <Tabs.Panel key={value} value={value}>
+            <Panel />
+          </Tabs.Panel>
+        ))}
       </Tabs>
     </Stack>
   );

@@ -24,6 +24,7 @@ import {
   RowMenu,
   useListNotice,
   useRowAction,
+  useRowEditor,
 } from '../../components/tables';
 
 type Field = ChannelKind['settings'][number];
@@ -73,23 +74,21 @@ function state(a: ChannelAccount): { color: string; text: string } {
 export function ChannelAccountsTab() {
   const accounts = useQuery({ queryKey: ['channel-accounts'], queryFn: () => call('channelAccounts') });
   const kinds = useQuery({ queryKey: ['channel-kinds'], queryFn: () => call('channelKinds') });
-  /** null: closed; an id: editing that account; '': a new one. */
-  const [editing, setEditing] = useState<string | null>(null);
   const list = useListNotice(['channel-accounts']);
+  const editor = useRowEditor(accounts.data, list);
   const toggle = useRowAction(
     list,
     (a: ChannelAccount) =>
       call(a.enabled ? 'disableChannelAccount' : 'enableChannelAccount', { params: { id: a.id } }),
     (a) => `${a.name}: ${a.enabled ? 'включена' : 'отключена'}`,
   );
-  const current = accounts.data?.find((a) => a.id === editing);
 
   return (
     <Stack gap="xs">
       <ListHeader
         hint="Ответ уходит через ту учётную запись, в которую написал гражданин. Секреты не показываются."
         add="Добавить учётную запись"
-        onAdd={() => setEditing('')}
+        onAdd={editor.add}
         addDisabled={!kinds.data}
       />
       <LoadError error={accounts.error ?? kinds.error} />
@@ -138,7 +137,7 @@ export function ChannelAccountsTab() {
               <Table.Td ta="right">
                 {a.source === 'admin' && (
                   <RowMenu name={a.name}>
-                    <Menu.Item onClick={() => setEditing(a.id)}>Изменить</Menu.Item>
+                    <Menu.Item onClick={() => editor.edit(a.id)}>Изменить</Menu.Item>
                     <Menu.Item color={a.enabled ? 'red' : undefined} onClick={() => toggle.mutate(a)}>
                       {a.enabled ? 'Отключить' : 'Включить'}
                     </Menu.Item>
@@ -149,31 +148,19 @@ export function ChannelAccountsTab() {
           );
         })}
       </ListTable>
-      {kinds.data && (
-        <AccountModal
-          key={editing ?? 'closed'}
-          opened={editing !== null}
-          account={current}
-          kinds={kinds.data}
-          onClose={() => setEditing(null)}
-          onSaved={async (text) => {
-            setEditing(null);
-            await list.done(text);
-          }}
-        />
-      )}
+      {kinds.data && <AccountModal key={editor.key} {...editor.modal} kinds={kinds.data} />}
     </Stack>
   );
 }
 
 function AccountModal(props: {
   opened: boolean;
-  account: ChannelAccount | undefined;
+  row: ChannelAccount | undefined;
   kinds: ChannelKind[];
   onClose: () => void;
   onSaved: (text: string) => Promise<void>;
 }) {
-  const a = props.account;
+  const a = props.row;
   const [kind, setKind] = useState(a?.kind ?? props.kinds[0].kind);
   const spec = props.kinds.find((k) => k.kind === kind) ?? props.kinds[0];
   const [name, setName] = useState(a?.name ?? '');

@@ -14,6 +14,7 @@ import {
   RowMenu,
   useListNotice,
   useRowAction,
+  useRowEditor,
 } from '../../components/tables';
 
 interface Form {
@@ -38,23 +39,21 @@ const EMPTY: Form = {
 export function UsersTab() {
   const me = useMe();
   const users = useQuery({ queryKey: ['users'], queryFn: () => call('users') });
-  /** null: closed; an id: editing that account; '': a new one. */
-  const [editing, setEditing] = useState<string | null>(null);
   const [password, setPassword] = useState<StaffMember | null>(null);
   const list = useListNotice(['users']);
+  const editor = useRowEditor(users.data, list);
   const toggle = useRowAction(
     list,
     (u: StaffMember) => call(u.active ? 'deactivateUser' : 'activateUser', { params: { id: u.id } }),
     (u) => `${u.fullName}: ${u.active ? 'вход включён' : 'вход отключён'}`,
   );
-  const current = users.data?.find((u) => u.id === editing);
 
   return (
     <Stack gap="xs">
       <ListHeader
         hint="Роль определяет, что видит сотрудник: 2-я линия — только обращения своей организации."
         add="Добавить сотрудника"
-        onAdd={() => setEditing('')}
+        onAdd={editor.add}
       />
       <LoadError error={users.error} />
       {list.alert}
@@ -74,7 +73,7 @@ export function UsersTab() {
             </Table.Td>
             <Table.Td ta="right">
               <RowMenu name={u.fullName}>
-                <Menu.Item onClick={() => setEditing(u.id)}>Изменить</Menu.Item>
+                <Menu.Item onClick={() => editor.edit(u.id)}>Изменить</Menu.Item>
                 <Menu.Item onClick={() => setPassword(u)}>Задать новый пароль</Menu.Item>
                 <Menu.Item
                   color={u.active ? 'red' : undefined}
@@ -88,16 +87,7 @@ export function UsersTab() {
           </Table.Tr>
         ))}
       </ListTable>
-      <UserModal
-        key={editing ?? 'closed'}
-        opened={editing !== null}
-        user={current}
-        onClose={() => setEditing(null)}
-        onSaved={async (text) => {
-          setEditing(null);
-          await list.done(text);
-        }}
-      />
+      <UserModal key={editor.key} {...editor.modal} />
       <PasswordModal
         key={password?.id ?? 'none'}
         user={password}
@@ -113,11 +103,11 @@ export function UsersTab() {
 
 function UserModal(props: {
   opened: boolean;
-  user: StaffMember | undefined;
+  row: StaffMember | undefined;
   onClose: () => void;
   onSaved: (text: string) => Promise<void>;
 }) {
-  const u = props.user;
+  const u = props.row;
   const [form, setForm] = useState<Form>(
     u
       ? {

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { call, errorText, send } from '../../api/client';
 import { type Answer, type Me } from '../../api/types';
 import { ClipIcon } from '../../components/icons';
+import { save } from '../../lib/download';
 
 /** The types the api takes for an answer (what a citizen can open): the picker offers only these. */
 const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
@@ -38,12 +39,7 @@ export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer
       const res = await send('answerFile', {
         params: { id: appealId, answerId: answer.id, fileId: file.id },
       });
-      const href = URL.createObjectURL(await res.blob());
-      const link = document.createElement('a');
-      link.href = href;
-      link.download = file.fileName;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(href), 10_000);
+      save(await res.blob(), file.fileName);
     } catch (error) {
       setErrors([`«${file.fileName}»: ${errorText(error)}`]);
     }

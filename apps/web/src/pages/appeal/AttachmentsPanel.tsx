@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { call, errorText, send } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { ClipIcon } from '../../components/icons';
+import { save } from '../../lib/download';
 
 /** The appeal's attachments: images previewed, every stored file downloadable, rejected ones explained. */
 export function Attachments({
@@ -42,13 +43,7 @@ function AttachmentTile({ appealId, file }: { appealId: string; file: AppealCard
 
   async function download() {
     const res = await send('attachment', { params: { id: appealId, attachmentId: file.id } });
-    const blob = await res.blob();
-    const href = URL.createObjectURL(blob);
-    const link = document.createElement('a');
-    link.href = href;
-    link.download = file.fileName;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(href), 10_000);
+    save(await res.blob(), file.fileName);
   }
 
   return (

@@ -12,6 +12,7 @@ import { KindBadge } from './KnowledgeBadges';
 import { KnowledgeNav } from './KnowledgeNav';
 import { requestNumber } from './knowledge-labels';
 import { type RequestPreset, RequestModal } from './RequestModal';
+import { save } from '../../lib/download';
 
 /** One article: its text and parts, links, attachments, every published version, and "propose a change". */
 export function ArticlePage() {
@@ -194,12 +195,7 @@ function LinkList({ title, items }: { title: string; items: KbArticle['linked'] 
 function AttachmentLink({ file }: { file: KbArticle['attachments'][number] }) {
   async function open() {
     const res = await send('kbAttachment', { params: { id: file.id } });
-    const href = URL.createObjectURL(await res.blob());
-    const link = document.createElement('a');
-    link.href = href;
-    link.download = file.fileName;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(href), 10_000);
+    save(await res.blob(), file.fileName);
   }
   return (
     <Anchor component="button" type="button" size="sm" onClick={() => void open()}>
