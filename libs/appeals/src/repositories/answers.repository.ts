@@ -147,9 +147,7 @@ export class AnswersRepository {
    * Sent answers as the citizen reads them on the status page: who answered, when, what. Only those a message
    * has brought the citizen: one held for a combined answer shows with the others once it goes out.
    */
-  async sentForCitizen(
-    appealId: string,
-  ): Promise<
+  async sentForCitizen(appealId: string): Promise<
     {
       id: string;
       organisation: string;
