@@ -1272,7 +1272,11 @@ describe('staff web workspace (browser e2e)', () => {
     await panel.getByRole('textbox', { name: 'Подтема' }).click();
     await operator.getByRole('option', { name: 'Освещение улиц и дорог' }).click();
     await panel.getByRole('button', { name: 'Исправить тему' }).click();
-    await operator.locator('[data-testid="history-item"][data-type="classified"]').waitFor();
+    // The registration's own topic is a classified event too; the correction is the one marked as such.
+    await operator
+      .locator('[data-testid="history-item"][data-type="classified"]')
+      .filter({ hasText: '(исправлено)' })
+      .waitFor();
     expectClean(operator);
     // The worker records the correction from the card's history event.
     const admin = await signInHeaders('admin');
