@@ -1246,7 +1246,7 @@ describe('staff web workspace (browser e2e)', () => {
     expectClean(page);
   });
 
-  it("operator corrects an appeal's topic on the card; the administrator finds it among the classifier's corrections and opens the appeal", async () => {
+  it("operator corrects an appeal's topic on the card; the administrator finds it among the classifier's corrections and opens the appeal; a supervisor reads them too", async () => {
     const headers = await signInHeaders('operator');
     const appeal = await json(
       fetch(`${stack.baseUrl}/api/v1/appeals`, {
@@ -1321,6 +1321,23 @@ describe('staff web workspace (browser e2e)', () => {
     await row.getByRole('link', { name: `№ ${appeal.registrationNumber}` }).click();
     await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
     expectClean(page);
+
+    // A supervisor reads the same list from the menu (the API lets both roles read it).
+    const supervisor = await signIn('supervisor');
+    await supervisor
+      .getByRole('navigation', { name: 'Разделы' })
+      .getByRole('link', { name: 'Исправления классификатора' })
+      .click();
+    await supervisor.waitForURL(/\/app\/corrections$/);
+    await supervisor
+      .getByRole('table', { name: 'Исправления классификатора' })
+      .locator(
+        `[data-testid="correction-row"][data-kind="topic"][data-number="${appeal.registrationNumber}"]`,
+      )
+      .getByText('Дороги и транспорт → Освещение улиц и дорог')
+      .waitFor();
+    expect(await axeViolations(supervisor)).toEqual([]);
+    expectClean(supervisor);
   });
 
   it('no dead ends: a page that cannot be drawn says so and leads back; the menu stays', async () => {

@@ -6,6 +6,7 @@ import { Shell } from './components/Shell';
 import { AdminPage } from './pages/admin/AdminPage';
 import { AppealPage } from './pages/appeal/AppealPage';
 import { ChannelQuarantinePage, seesChannelQuarantine } from './pages/ChannelQuarantinePage';
+import { CorrectionsPage } from './pages/CorrectionsPage';
 import { DashboardPage } from './pages/DashboardPage';
 import { FailedDeliveriesPage } from './pages/FailedDeliveriesPage';
 import { IncidentsPage } from './pages/IncidentsPage';
@@ -72,6 +73,7 @@ export function App() {
           {incidents && <Route path="/incidents/:id?" element={<IncidentsPage />} />}
           {reports && <Route path="/dashboard" element={<DashboardPage />} />}
           {reports && <Route path="/reports" element={<ReportsPage />} />}
+          {user.role === 'supervisor' && <Route path="/corrections" element={<CorrectionsPage />} />}
           {user.role === 'admin' && <Route path="/admin/:section?" element={<AdminPage />} />}
           <Route path="*" element={<Navigate to={home} replace />} />
         </Routes>

@@ -52,6 +52,13 @@ const SECTIONS: { to: string; label: string; icon: ReactNode; shownTo: (me: Me) 
     shownTo: (me) => me.role !== 'operator',
   },
   { to: '/reports', label: 'Отчёты', icon: <ReportIcon />, shownTo: (me) => me.role !== 'operator' },
+  {
+    // Administrators have it as a tab of the administration.
+    to: '/corrections',
+    label: 'Исправления классификатора',
+    icon: <SettingsIcon />,
+    shownTo: (me) => me.role === 'supervisor',
+  },
   { to: '/admin', label: 'Администрирование', icon: <SettingsIcon />, shownTo: (me) => me.role === 'admin' },
 ];
 
