@@ -1,13 +1,11 @@
-import { Anchor, Button, FileButton, Group, Stack, Text } from '@mantine/core';
+import { Anchor, Button, Group, Stack, Text } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call, errorText, send } from '../../api/client';
 import { type Answer, type Me } from '../../api/types';
 import { ClipIcon } from '../../components/icons';
 import { save } from '../../lib/download';
-
-/** The types the api takes for an answer (what a citizen can open): the picker offers only these. */
-const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
+import { AttachFiles } from './AttachmentsPanel';
 
 /** Who may attach to a draft, as the api decides it: its author, a head of its organisation, a supervisor. */
 export function mayAttach(answer: Answer, me: Me): boolean {
@@ -28,7 +26,6 @@ function size(bytes: number): string {
 /** An answer's files, each downloadable; a draft takes more from whoever may change it. */
 export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer: Answer; me: Me }) {
   const queryClient = useQueryClient();
-  const [uploading, setUploading] = useState(false);
   const [removing, setRemoving] = useState<string | undefined>();
   const [errors, setErrors] = useState<string[]>([]);
   const canAttach = mayAttach(answer, me);
@@ -56,26 +53,6 @@ export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer
     setRemoving(undefined);
     await queryClient.invalidateQueries({ queryKey: ['answers', appealId] });
     await queryClient.invalidateQueries({ queryKey: ['appeal', appealId] });
-  }
-
-  async function attach(files: File[]) {
-    if (!files.length) return;
-    setUploading(true);
-    const failed: string[] = [];
-    // One request per file, in order: the api counts each against the limit, so the first ones still land
-    // when a later one is refused.
-    for (const file of files) {
-      const form = new FormData();
-      form.append('file', file);
-      try {
-        await call('attachToAnswer', { params: { id: appealId, answerId: answer.id }, form });
-      } catch (error) {
-        failed.push(`«${file.name}»: ${errorText(error)}`);
-      }
-    }
-    setErrors(failed);
-    setUploading(false);
-    await queryClient.invalidateQueries({ queryKey: ['answers', appealId] });
   }
 
   return (
@@ -110,18 +87,12 @@ export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer
         </Group>
       ))}
       {canAttach && (
-        <Group gap={6}>
-          <FileButton onChange={(files) => void attach(files)} accept={ACCEPT} multiple>
-            {(props) => (
-              <Button {...props} size="xs" variant="default" loading={uploading}>
-                Приложить файлы
-              </Button>
-            )}
-          </FileButton>
-          <Text size="xs" c="dimmed">
-            PDF, DOC, DOCX, ODT, RTF, TXT, JPG, PNG
-          </Text>
-        </Group>
+        <AttachFiles
+          compact
+          label="Приложить файлы"
+          upload={(form) => call('attachToAnswer', { params: { id: appealId, answerId: answer.id }, form })}
+          refresh={() => queryClient.invalidateQueries({ queryKey: ['answers', appealId] })}
+        />
       )}
       {errors.map((e) => (
         <Text key={e} size="xs" c="red.9" role="alert">

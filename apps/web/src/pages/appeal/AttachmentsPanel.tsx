@@ -71,15 +71,26 @@ function AttachmentTile({ appealId, file }: { appealId: string; file: AppealCard
   );
 }
 
-/** The types the api takes for an appeal's file: the picker offers only these. */
+/** The types the api takes for an appeal's or an answer's file (what a citizen can open): the picker offers only these. */
 const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
 
 /**
- * A file added to the appeal on its card (a scanned letter that came later, a document from a reception): one
- * request per file, a refused one named beside the button, the card read again.
+ * A picker that sends each chosen file in its own request, in order (the api counts each against its limit,
+ * so the first ones still land when a later one is refused), names the refused ones beneath it and then has
+ * the caller read again. The card's attachments and a draft answer's files both take files through it.
  */
-export function AttachToAppeal({ appealId }: { appealId: string }) {
-  const queryClient = useQueryClient();
+export function AttachFiles({
+  label,
+  upload,
+  refresh,
+  compact = false,
+}: {
+  label: string;
+  upload: (form: FormData) => Promise<unknown>;
+  refresh: () => Promise<unknown>;
+  /** Smaller, inside an answer, with the accepted types named beside it. */
+  compact?: boolean;
+}) {
   const [uploading, setUploading] = useState(false);
   const [errors, setErrors] = useState<string[]>([]);
 
@@ -91,32 +102,37 @@ export function AttachToAppeal({ appealId }: { appealId: string }) {
       const form = new FormData();
       form.append('file', file);
       try {
-        await call('attachToAppeal', { params: { id: appealId }, form });
+        await upload(form);
       } catch (error) {
         failed.push(`«${file.name}»: ${errorText(error)}`);
       }
     }
     setErrors(failed);
     setUploading(false);
-    await queryClient.invalidateQueries({ queryKey: ['appeal', appealId] });
+    await refresh();
   }
 
   return (
-    <Stack gap={4} mt="xs">
-      <Group gap="xs">
+    <Stack gap={4} mt={compact ? 0 : 'xs'}>
+      <Group gap={compact ? 6 : 'xs'}>
         <FileButton multiple accept={ACCEPT} onChange={(files) => void attach(files)}>
           {(props) => (
             <Button
               {...props}
-              size="compact-sm"
+              size={compact ? 'xs' : 'compact-sm'}
               variant="default"
-              leftSection={<ClipIcon />}
+              leftSection={compact ? undefined : <ClipIcon />}
               loading={uploading}
             >
-              Приложить файл к обращению
+              {label}
             </Button>
           )}
         </FileButton>
+        {compact && (
+          <Text size="xs" c="dimmed">
+            PDF, DOC, DOCX, ODT, RTF, TXT, JPG, PNG
+          </Text>
+        )}
       </Group>
       {errors.map((e) => (
         <Text key={e} size="xs" c="red.9" role="alert">
@@ -124,5 +140,20 @@ export function AttachToAppeal({ appealId }: { appealId: string }) {
         </Text>
       ))}
     </Stack>
+  );
+}
+
+/**
+ * A file added to the appeal on its card (a scanned letter that came later, a document from a reception): one
+ * request per file, a refused one named beside the button, the card read again.
+ */
+export function AttachToAppeal({ appealId }: { appealId: string }) {
+  const queryClient = useQueryClient();
+  return (
+    <AttachFiles
+      label="Приложить файл к обращению"
+      upload={(form) => call('attachToAppeal', { params: { id: appealId }, form })}
+      refresh={() => queryClient.invalidateQueries({ queryKey: ['appeal', appealId] })}
+    />
   );
 }
