@@ -36,6 +36,7 @@ describe('channel accounts changed while the system runs (e2e)', () => {
   let district: Account;
   let districtEntry: ChannelEntry | undefined;
   let districtAppeal = '';
+  let hookAccount: Account;
   const chat = 710_000_001;
 
   beforeAll(async () => {
@@ -141,6 +142,7 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     });
     expect(created.status).toBe(201);
     const account = (await created.json()) as Account;
+    hookAccount = account;
     // The address names the account, so the administrator sets it once the account exists: a change, read again.
     const url = `${stack.baseUrl}${account.webhookPath}`;
     const changed = await api('PATCH', `/${account.id}`, {
@@ -170,6 +172,22 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     expect((await api('POST', `/${account.id}/enable`)).status).toBe(200);
     await eventually(async () => (hookBot.webhook?.url === url ? true : undefined));
     expect(hookBot.webhook?.secretToken).toBe(secret);
+    expect(hookBot.callsOf('getUpdates')).toEqual([]);
+  });
+
+  it('removes the webhook of a bot disabled while the worker was stopped, when the worker starts', async () => {
+    expect(hookBot.webhook).not.toBeNull();
+    await stack.stopWorker();
+    // The api alone does not call Telegram: the webhook stays while the worker is down.
+    expect((await api('POST', `/${hookAccount.id}/disable`)).status).toBe(200);
+    const deletes = hookBot.callsOf('deleteWebhook').length;
+    expect(hookBot.webhook).not.toBeNull();
+    await stack.startWorker();
+    await eventually(async () => (hookBot.webhook === null ? true : undefined));
+    expect(hookBot.callsOf('deleteWebhook').length).toBe(deletes + 1);
+    // Once per start, not on every re-read of the accounts.
+    await new Promise((r) => setTimeout(r, 6000));
+    expect(hookBot.callsOf('deleteWebhook').length).toBe(deletes + 1);
     expect(hookBot.callsOf('getUpdates')).toEqual([]);
   });
 

@@ -12,6 +12,9 @@ export interface TestStack {
   worker?: INestApplicationContext;
   baseUrl: string;
   env: Record<string, string>;
+  /** Stops the worker as in production; `startWorker` starts a fresh one (a redeploy, a crash and restart). */
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<INestApplicationContext>;
   close(): Promise<void>;
 }
 
@@ -38,23 +41,32 @@ export async function startTestStack(
   await api.listen(0, '127.0.0.1');
   const address = api.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${address.port}`;
-  const worker = options.worker
-    ? await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] })
-    : undefined;
-  return {
+  const startWorker = () => NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] });
+  const stack: TestStack = {
     db,
     api,
-    worker,
+    worker: options.worker ? await startWorker() : undefined,
     baseUrl,
     env,
+    async stopWorker() {
+      const worker = stack.worker;
+      stack.worker = undefined;
+      await worker?.close();
+    },
+    async startWorker() {
+      if (stack.worker) throw new Error('the worker is running');
+      stack.worker = await startWorker();
+      return stack.worker;
+    },
     // The worker first: its jobs finish while the api's queues are still open. Both close as in production
     // (QueueShutdown), with the production delivery limits on, and a failed close fails the test.
     async close() {
-      if (worker) await worker.close();
+      await stack.stopWorker();
       await api.close();
       await db.drop();
     },
   };
+  return stack;
 }
 
 /** Polls until the check returns a value, or fails with the last state after the timeout. */

@@ -13,6 +13,8 @@ const RETRY_MS = 30_000;
  * polls back off and show on /health. An account disabled or changed meanwhile stops its retries. An account
  * disabled or deleted while running is torn down (`tearDown`: Telegram's webhook removed, OK's subscription
  * cancelled), so the channel stops posting to an address that now answers 404; retried until it is enabled again.
+ * Every disabled account is torn down once per worker start too (it may have been disabled while the worker was
+ * stopped; tearing down again is harmless). A deleted account's row, and so its token, is gone: nothing to call.
  */
 @Injectable()
 export class ChannelStartup implements OnModuleInit, OnApplicationShutdown {
@@ -25,6 +27,11 @@ export class ChannelStartup implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     for (const entry of this.registry.all()) this.setUp(entry);
+    // Disabled while the worker was stopped: torn down once per start, or the channel keeps posting to our 404.
+    this.registry.disabledAccounts().then(
+      (disabled) => disabled.forEach((entry) => this.tearDown(entry)),
+      (error: unknown) => this.log.warn('disabled channel accounts not read', { reason: error }),
+    );
     this.unsubscribe = this.registry.onChange(({ added, removed }) => {
       const rebuilt = new Set(added.map((entry) => entry.account.id));
       removed.filter((entry) => !rebuilt.has(entry.account.id)).forEach((entry) => this.tearDown(entry));
@@ -74,6 +81,8 @@ export class ChannelStartup implements OnModuleInit, OnApplicationShutdown {
   ): void {
     const what = `${entry.kind} ${step}`;
     const accountId = entry.account.id;
+    // Enabled again (or disabled) before its turn came: the other step is what is wanted now.
+    if (!wanted()) return;
     call().then(
       () => this.log.info(step === 'set-up' ? 'channel set up' : 'channel torn down', { what, accountId }),
       (error: unknown) => {

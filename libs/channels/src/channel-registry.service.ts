@@ -208,15 +208,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
         continue;
       }
       const previous = this.entries.get(row.id);
-      const built = this.build(row.kind, {
-        id: row.id,
-        channel: row.channel,
-        name: row.name,
-        source: 'admin',
-        organisationId: row.organisationId,
-        settings: withDerivedMode(row.kind, row.settings, secrets),
-        secrets,
-      });
+      const built = this.build(row.kind, adminAccountOf(row, row.kind, row.channel, secrets));
       if (previous) change.removed.push(previous);
       change.added.push(built);
       this.versions.set(row.id, version);
@@ -266,16 +258,36 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     return { ...sealed, ...named };
   }
 
-  private build(
-    kind: ConnectorKind,
-    account: ChannelAccountRef & Required<Pick<ChannelEntry, 'name' | 'source' | 'organisationId'>>,
-  ): ChannelEntry {
+  /**
+   * The administrators' disabled accounts, each with a connector built only to tear it down (issue 13: one disabled
+   * while the worker was stopped still has Telegram's webhook or OK's subscription pointing at our 404). Never
+   * working entries: not in `all()` nor `byId`. One whose secrets cannot be had, or whose kind this app has no
+   * connector for, is left out.
+   */
+  async disabledAccounts(): Promise<ChannelEntry[]> {
+    const rows = await this.accounts.adminAccounts();
+    const disabled: ChannelEntry[] = [];
+    for (const row of rows) {
+      if (row.enabled || !isConnectorKind(row.kind) || !isChannel(row.channel) || !this.factories[row.kind])
+        continue;
+      const secrets = this.secretsOf(row);
+      if (typeof secrets === 'string') continue;
+      disabled.push(this.entryOf(row.kind, adminAccountOf(row, row.kind, row.channel, secrets)));
+    }
+    return disabled;
+  }
+
+  private build(kind: ConnectorKind, account: BuiltAccount): ChannelEntry {
+    const entry = this.entryOf(kind, account);
+    this.entries.set(account.id, entry);
+    return entry;
+  }
+
+  private entryOf(kind: ConnectorKind, account: BuiltAccount): ChannelEntry {
     const factory = this.factories[kind];
     if (!factory) throw new Error(`no connector for channel ${kind} in this app`);
     const { name, source, organisationId, ...ref } = account;
-    const entry: ChannelEntry = { kind, connector: factory(), account: ref, name, source, organisationId };
-    this.entries.set(account.id, entry);
-    return entry;
+    return { kind, connector: factory(), account: ref, name, source, organisationId };
   }
 
   /** The kind's default account: the environment's, else the oldest an administrator added. */
@@ -346,6 +358,26 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     const working = new Set(this.all().map((e) => e.kind));
     return [...this.envOff.filter((o) => !working.has(o.kind)), ...this.accountsOff];
   }
+}
+
+type BuiltAccount = ChannelAccountRef & Required<Pick<ChannelEntry, 'name' | 'source' | 'organisationId'>>;
+
+/** An administrator's account row as its connector sees it, its secrets opened. */
+function adminAccountOf(
+  row: StoredAccount,
+  kind: ConnectorKind,
+  channel: Channel,
+  secrets: Record<string, string>,
+): BuiltAccount {
+  return {
+    id: row.id,
+    channel,
+    name: row.name,
+    source: 'admin',
+    organisationId: row.organisationId,
+    settings: withDerivedMode(kind, row.settings, secrets),
+    secrets,
+  };
 }
 
 /** An administrator's account without an explicit mode runs the way its secrets allow (as the environment's). */
