@@ -72,7 +72,7 @@ function AttachmentTile({ appealId, file }: { appealId: string; file: AppealCard
 }
 
 /** The types the api takes for an appeal's or an answer's file (what a citizen can open): the picker offers only these. */
-const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
+export const APPEAL_FILE_TYPES = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
 
 /**
  * A picker that sends each chosen file in its own request, in order (the api counts each against its limit,
@@ -115,7 +115,7 @@ export function AttachFiles({
   return (
     <Stack gap={4} mt={compact ? 0 : 'xs'}>
       <Group gap={compact ? 6 : 'xs'}>
-        <FileButton multiple accept={ACCEPT} onChange={(files) => void attach(files)}>
+        <FileButton multiple accept={APPEAL_FILE_TYPES} onChange={(files) => void attach(files)}>
           {(props) => (
             <Button
               {...props}

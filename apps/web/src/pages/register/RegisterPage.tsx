@@ -30,12 +30,11 @@ import { PageTitle, StatusBadge } from '../../components/common';
 import { ClipIcon } from '../../components/icons';
 import { EscalateModal } from '../../components/EscalateModal';
 import { fieldsOf } from '../../components/forms';
+import { APPEAL_FILE_TYPES } from '../appeal/AttachmentsPanel';
 import { formatDateTime } from '../../lib/time';
 
 type Medium = 'phone' | 'reception' | 'post';
 
-/** The types the api takes for an appeal's file (a scanned letter, a document): the picker offers only these. */
-const ACCEPT = '.pdf,.doc,.docx,.odt,.rtf,.txt,.jpg,.jpeg,.png';
 type Outcome = 'answered' | 'escalate' | 'register';
 
 const MEDIUM_LABEL: Record<Medium, string> = {
@@ -328,7 +327,7 @@ export function RegisterPage() {
                     <Group gap="xs">
                       <FileButton
                         multiple
-                        accept={ACCEPT}
+                        accept={APPEAL_FILE_TYPES}
                         onChange={(chosen) => setFiles((f) => [...f, ...chosen])}
                       >
                         {(props) => (
