@@ -17,6 +17,7 @@ import { Link } from 'react-router-dom';
 import { call } from '../../api/client';
 import { useNames, useOrganisationZone } from '../../api/hooks';
 import { type Correction } from '../../api/types';
+import { textOf } from '../../components/forms';
 import { ListTable, LoadError } from '../../components/tables';
 import { plural } from '../../lib/labels';
 import { formatInZone, startOfDayIn } from '../../lib/time';
@@ -153,27 +154,9 @@ export function CorrectionsTab() {
             data={KINDS}
             aria-label="Что исправлено"
           />
-          <TextInput
-            label="Рег. номер"
-            placeholder="2026-000123"
-            value={number}
-            onChange={(e) => setNumber(e.currentTarget.value)}
-            w={160}
-          />
-          <TextInput
-            type="date"
-            label="С даты"
-            value={from}
-            onChange={(e) => setFrom(e.currentTarget.value)}
-            w={160}
-          />
-          <TextInput
-            type="date"
-            label="По дату"
-            value={to}
-            onChange={(e) => setTo(e.currentTarget.value)}
-            w={160}
-          />
+          <TextInput label="Рег. номер" placeholder="2026-000123" {...textOf(number, setNumber)} w={160} />
+          <TextInput type="date" label="С даты" {...textOf(from, setFrom)} w={160} />
+          <TextInput type="date" label="По дату" {...textOf(to, setTo)} w={160} />
           <Button type="submit" variant="default" disabled={Boolean(from && to && from > to)}>
             Показать
           </Button>
