@@ -26,6 +26,15 @@ export interface AttachmentRow {
   remote_ref: string | null;
 }
 
+/**
+ * A message's files are listed by created_at; rows written by one statement share now(), so each file's
+ * created_at is now() plus its place in the message, in microseconds, to keep the order the citizen sent them.
+ */
+const IN_SENT_ORDER = `now() + f.position * interval '1 microsecond'`;
+function positioned<T extends object>(rows: T[]): (T & { position: number })[] {
+  return rows.map((row, position) => ({ ...row, position }));
+}
+
 /** Everything one atomic registration writes: the appeal, its applicant, first part, thread, files, history. */
 export interface NewAppeal {
   appealId: string;
@@ -162,11 +171,12 @@ export class RegistrationRepository {
     if (rows.length === 0) return;
     await tx.query(
       `INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
-         rejection_reason, remote_ref)
-       SELECT $1, $2, f.file_name, f.content_type, f.size, f.sha256, f.status, f.rejection_reason, f.remote_ref
+         rejection_reason, remote_ref, created_at)
+       SELECT $1, $2, f.file_name, f.content_type, f.size, f.sha256, f.status, f.rejection_reason, f.remote_ref,
+              ${IN_SENT_ORDER}
          FROM jsonb_to_recordset($3::jsonb) AS f(file_name text, content_type text, size integer, sha256 text,
-              status text, rejection_reason text, remote_ref text)`,
-      [appealId, inboundItemId, JSON.stringify(rows)],
+              status text, rejection_reason text, remote_ref text, position integer)`,
+      [appealId, inboundItemId, JSON.stringify(positioned(rows))],
     );
   }
 
@@ -217,11 +227,11 @@ export class RegistrationRepository {
          SELECT $3, $34, id FROM appeal WHERE $34::text IS NOT NULL ON CONFLICT DO NOTHING
        ), files AS (
          INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
-                                  rejection_reason, remote_ref)
+                                  rejection_reason, remote_ref, created_at)
          SELECT appeal.id, $2, f.file_name, f.content_type, f.size, f.sha256, f.status, f.rejection_reason,
-                f.remote_ref
+                f.remote_ref, ${IN_SENT_ORDER}
            FROM appeal, jsonb_to_recordset($35::jsonb) AS f(file_name text, content_type text, size integer,
-                sha256 text, status text, rejection_reason text, remote_ref text)
+                sha256 text, status text, rejection_reason text, remote_ref text, position integer)
        ), events AS (
          INSERT INTO appeal_events (appeal_id, type, occurred_at, data)
          SELECT appeal.id, e.type, e.occurred_at,
@@ -266,7 +276,7 @@ export class RegistrationRepository {
         n.accessCode,
         n.replyAddress,
         n.threadKey,
-        JSON.stringify(n.attachments),
+        JSON.stringify(positioned(n.attachments)),
         JSON.stringify(n.events),
         n.escalationDueAt,
       ],
