@@ -1,10 +1,5 @@
-import {
-  ConnectorError,
-  ConnectorErrorCode,
-  remoteApiError,
-  type RemoteErrorCodes,
-} from '@inbox/integrations/contract';
-import { fetchWithTimeout, httpStatusError, isRecord, readJson } from '@inbox/integrations/contract';
+import { type ConnectorError, remoteApiError, type RemoteErrorCodes } from '@inbox/integrations/contract';
+import { fetchJsonRecord, remoteErrorEnvelope } from '@inbox/integrations/contract';
 import { type OkSettings } from './ok-settings';
 
 /*
@@ -63,6 +58,12 @@ export function okApiError(code: number, message: string, what: string): Connect
   return remoteApiError(OK_ERROR_CODES, code, `OK error ${code} in ${what}: ${message.slice(0, 200)}`);
 }
 
+/** The error an answer of either OK API (Graph or REST) carries, if it carries one. */
+export function okErrorIn(json: Record<string, unknown>, what: string): ConnectorError | undefined {
+  const error = remoteErrorEnvelope(json, OkErrorCode.Unknown);
+  return error && okApiError(error.code, error.message, what);
+}
+
 /** One group's view of the Graph API; built per call from the account. */
 export class OkApi {
   constructor(private readonly settings: OkSettings) {}
@@ -75,7 +76,7 @@ export class OkApi {
     const what = `OK ${method} ${path.replace(/chat:[\w.-]+/, 'chat:…')}`;
     const url = new URL(`${this.settings.apiBaseUrl}${path}`);
     url.searchParams.set('access_token', this.settings.accessToken);
-    const response = await fetchWithTimeout(
+    const json = await fetchJsonRecord(
       what,
       url,
       method === 'POST'
@@ -87,16 +88,8 @@ export class OkApi {
         : { method },
       this.settings.requestTimeoutMs,
     );
-    const statusError = httpStatusError(what, response);
-    if (statusError) throw statusError;
-    const json = await readJson(what, response);
-    if (!isRecord(json))
-      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unexpected response shape`);
-    if (json.error_code !== undefined && json.error_code !== null) {
-      const code = Number(json.error_code);
-      const message = typeof json.error_msg === 'string' ? json.error_msg : 'no message';
-      throw okApiError(Number.isFinite(code) ? code : OkErrorCode.Unknown, message, what);
-    }
+    const error = okErrorIn(json, what);
+    if (error) throw error;
     return json as T;
   }
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
-import { fetchWithTimeout, httpStatusError, isRecord, readJson } from '@inbox/integrations/contract';
-import { OkErrorCode, okApiError } from './ok-api';
+import { fetchJson, isRecord } from '@inbox/integrations/contract';
+import { okErrorIn } from './ok-api';
 import { type OkSettings, type OkWallSettings } from './ok-settings';
 
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
@@ -47,15 +47,9 @@ export class OkRest {
     all.access_token = this.settings.accessToken;
     const url = new URL(this.wall.restUrl);
     for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
-    const response = await fetchWithTimeout(what, url, { method: 'GET' }, this.settings.requestTimeoutMs);
-    const statusError = httpStatusError(what, response);
-    if (statusError) throw statusError;
-    const json = await readJson(what, response);
-    if (isRecord(json) && json.error_code !== undefined && json.error_code !== null) {
-      const code = Number(json.error_code);
-      const message = typeof json.error_msg === 'string' ? json.error_msg : 'no message';
-      throw okApiError(Number.isFinite(code) ? code : OkErrorCode.Unknown, message, what);
-    }
+    const json = await fetchJson(what, url, { method: 'GET' }, this.settings.requestTimeoutMs);
+    const error = isRecord(json) ? okErrorIn(json, what) : undefined;
+    if (error) throw error;
     return json;
   }
 

@@ -4,7 +4,7 @@ import {
   remoteApiError,
   type RemoteErrorCodes,
 } from '@inbox/integrations/contract';
-import { fetchWithTimeout, httpStatusError, isRecord, readJson } from '@inbox/integrations/contract';
+import { fetchJson, fetchJsonRecord, isRecord, remoteErrorEnvelope } from '@inbox/integrations/contract';
 import { type VkSettings } from './vk-settings';
 
 /*
@@ -116,21 +116,19 @@ export class VkApi {
     body.set('access_token', this.settings.token);
     body.set('v', this.settings.apiVersion);
     const what = `VK ${method}`;
-    const response = await fetchWithTimeout(
+    const json = await fetchJsonRecord(
       what,
       `${this.settings.apiBaseUrl}/${method}`,
       { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body },
       this.settings.requestTimeoutMs,
     );
-    const statusError = httpStatusError(what, response);
-    if (statusError) throw statusError;
-    const json = await readJson(what, response);
-    if (!isRecord(json))
-      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unexpected response shape`);
     if (isRecord(json.error)) {
-      const code = Number(json.error.error_code);
-      const message = typeof json.error.error_msg === 'string' ? json.error.error_msg : 'no message';
-      throw vkApiError(Number.isFinite(code) ? code : VkErrorCode.Unknown, message, method);
+      // An error object without a code is still an error: Unknown, as VK's own code 1.
+      const error = remoteErrorEnvelope(json.error, VkErrorCode.Unknown) ?? {
+        code: VkErrorCode.Unknown,
+        message: 'no message',
+      };
+      throw vkApiError(error.code, error.message, method);
     }
     if (!('response' in json))
       throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: no "response" field`);
@@ -150,17 +148,12 @@ export class VkApi {
     url.searchParams.set('key', state.key);
     url.searchParams.set('ts', state.ts);
     url.searchParams.set('wait', String(this.settings.longPollWaitSeconds));
-    const response = await fetchWithTimeout(
+    const json = await fetchJsonRecord(
       what,
       url,
       { method: 'GET' },
       this.settings.longPollWaitSeconds * 1000 + this.settings.requestTimeoutMs,
     );
-    const statusError = httpStatusError(what, response);
-    if (statusError) throw statusError;
-    const json = await readJson(what, response);
-    if (!isRecord(json))
-      throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unexpected response shape`);
     if (json.failed !== undefined) {
       const ts = json.ts === undefined || json.ts === null ? undefined : String(json.ts);
       return { failed: Number(json.failed), ts };
@@ -176,15 +169,12 @@ export class VkApi {
     const what = 'VK upload';
     const form = new FormData();
     form.append('file', new Blob([content], { type: contentType }), fileName);
-    const response = await fetchWithTimeout(
+    const json = await fetchJson(
       what,
       uploadUrl,
       { method: 'POST', body: form },
       this.settings.requestTimeoutMs,
     );
-    const statusError = httpStatusError(what, response);
-    if (statusError) throw statusError;
-    const json = await readJson(what, response);
     if (!isRecord(json) || typeof json.file !== 'string' || json.file === '') {
       throw new ConnectorError(
         ConnectorErrorCode.Temporary,

@@ -66,6 +66,48 @@ export async function readJson(what: string, response: Response): Promise<unknow
   }
 }
 
+/** One call to a JSON API: fetch with a deadline, the HTTP status mapped, the body read as JSON. */
+export async function fetchJson(
+  what: string,
+  url: string | URL,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<unknown> {
+  const response = await fetchWithTimeout(what, url, init, timeoutMs);
+  const statusError = httpStatusError(what, response);
+  if (statusError) throw statusError;
+  return readJson(what, response);
+}
+
+/** fetchJson for an API whose every answer is an object: anything else is Temporary. */
+export async function fetchJsonRecord(
+  what: string,
+  url: string | URL,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<Record<string, unknown>> {
+  const json = await fetchJson(what, url, init, timeoutMs);
+  if (!isRecord(json))
+    throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unexpected response shape`);
+  return json;
+}
+
+/**
+ * The `{ error_code, error_msg }` object in which OK and VK report a failed call (with HTTP 200); undefined when it
+ * carries no code. A code that is not a number becomes `unknownCode`.
+ */
+export function remoteErrorEnvelope(
+  error: Record<string, unknown>,
+  unknownCode: number,
+): { code: number; message: string } | undefined {
+  if (error.error_code === undefined || error.error_code === null) return undefined;
+  const code = Number(error.error_code);
+  return {
+    code: Number.isFinite(code) ? code : unknownCode,
+    message: typeof error.error_msg === 'string' ? error.error_msg : 'no message',
+  };
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
