@@ -3,7 +3,7 @@ import { type WorkingHours } from '@inbox/deadlines';
 import {
   type ArticleContent,
   ArticleKind,
-  approvalDueAt,
+  requestStepDueAt,
   KnowledgeRepository,
   normaliseArticle,
   reviewDueAt,
@@ -239,7 +239,7 @@ export async function seedDemoKnowledge(
           createdAt,
           sendDueAt: sendDueAt(createdAt, org),
           sentAt: createdAt,
-          approvalDueAt: approvalDueAt(createdAt, 'content', org),
+          approvalDueAt: requestStepDueAt('approval', createdAt, 'content', org),
         },
         tx,
       );

@@ -12,7 +12,7 @@ import {
   type KnowledgeActor,
   originOf,
 } from './knowledge-policy';
-import { approvalDueAt, publicationDueAt, reviewDueAt, sendDueAt } from './knowledge-terms';
+import { requestStepDueAt, reviewDueAt, sendDueAt } from './knowledge-terms';
 import { KnowledgeRepository, type OrganisationRow, type RequestRow } from './knowledge.repository';
 import {
   type ArticleContent,
@@ -221,7 +221,7 @@ export class KnowledgeRequests {
       if (r.kind === 'content' && !r.proposed && r.origin !== 'escalation') {
         throw invalidInput('Опишите изменения: текст статьи', { proposed: 'Нет текста изменений' });
       }
-      const dueAt = approvalDueAt(now, r.kind, org);
+      const dueAt = requestStepDueAt('approval', now, r.kind, org);
       await this.repo.updateRequest(id, { status: 'sent', sentAt: now, approvalDueAt: dueAt }, now, tx);
       await this.repo.requestEvent(
         id,
@@ -261,7 +261,7 @@ export class KnowledgeRequests {
         r.kind === 'content' && !r.articleId && !r.sectionId
           ? await this.sectionFor(tx, org, (proposed as ProposedArticle).topicId, now)
           : r.sectionId;
-      const dueAt = publicationDueAt(now, r.kind, org);
+      const dueAt = requestStepDueAt('publication', now, r.kind, org);
       await this.repo.updateRequest(
         id,
         {
@@ -449,7 +449,7 @@ export class KnowledgeRequests {
     },
   ): Promise<string> {
     const org = input.organisation;
-    const approvalDue = input.send ? approvalDueAt(input.at, input.kind, org) : null;
+    const approvalDue = input.send ? requestStepDueAt('approval', input.at, input.kind, org) : null;
     const id = await this.repo.insertRequest(
       {
         organisationId: org.id,

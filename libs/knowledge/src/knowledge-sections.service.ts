@@ -4,7 +4,7 @@ import { AuditLog } from '@inbox/access';
 import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
 import { canConfigure, canManageSections, canRequestChange, type KnowledgeActor } from './knowledge-policy';
 import { KB_REVIEW_AT_RISK_DAYS, reviewDueAt } from './knowledge-terms';
-import { KnowledgeRepository, type SectionRow } from './knowledge.repository';
+import { KnowledgeRepository, type SectionChanges, type SectionRow } from './knowledge.repository';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -106,16 +106,7 @@ export class KnowledgeSections {
     return this.get(id);
   }
 
-  async update(
-    actor: KnowledgeActor,
-    id: string,
-    input: {
-      title?: string;
-      description?: string | null;
-      topicId?: string | null;
-      responsibleUserId?: string | null;
-    },
-  ): Promise<SectionView> {
+  async update(actor: KnowledgeActor, id: string, input: SectionChanges): Promise<SectionView> {
     const section = await this.get(id);
     if (!canManageSections(actor, section.organisationId)) throw forbiddenError('Раздел другой организации');
     await this.checkRefs(input);

@@ -1,11 +1,5 @@
 import { DEFAULT_WORKING_HOURS } from '@inbox/deadlines';
-import {
-  approvalDueAt,
-  closeOfNthWorkingDay,
-  publicationDueAt,
-  reviewDueAt,
-  sendDueAt,
-} from './knowledge-terms';
+import { closeOfNthWorkingDay, requestStepDueAt, reviewDueAt, sendDueAt } from './knowledge-terms';
 
 const NOVOSIBIRSK = { timeZone: 'Asia/Novosibirsk', workingHours: DEFAULT_WORKING_HOURS };
 /** Local wall-clock time in Novosibirsk (UTC+7) as an instant. */
@@ -20,27 +14,27 @@ describe('knowledge base terms (S0 annex 2, S4 п. 41)', () => {
 
   it('counts 3 working days for the approval over the 4 November holiday, to the close of business', () => {
     // Mon 2 Nov → Tue 3 (1), Wed 4 is a holiday, Thu 5 (2), Fri 6 (3), closing at 17:00 on a Friday.
-    expect(approvalDueAt(nsk('2026-11-02T10:00:00'), 'content', NOVOSIBIRSK)).toEqual(
+    expect(requestStepDueAt('approval', nsk('2026-11-02T10:00:00'), 'content', NOVOSIBIRSK)).toEqual(
       nsk('2026-11-06T17:00:00'),
     );
     // The same request sent after hours still has the next three working days.
-    expect(approvalDueAt(nsk('2026-11-02T21:00:00'), 'content', NOVOSIBIRSK)).toEqual(
+    expect(requestStepDueAt('approval', nsk('2026-11-02T21:00:00'), 'content', NOVOSIBIRSK)).toEqual(
       nsk('2026-11-06T17:00:00'),
     );
   });
 
   it('publishes within 2 working days of the approval, over the weekend', () => {
     // Approved Fri 6 Nov → Mon 9 (1), Tue 10 (2): the fifth working day after the request of Mon 2 Nov.
-    expect(publicationDueAt(nsk('2026-11-06T11:00:00'), 'content', NOVOSIBIRSK)).toEqual(
+    expect(requestStepDueAt('publication', nsk('2026-11-06T11:00:00'), 'content', NOVOSIBIRSK)).toEqual(
       nsk('2026-11-10T18:00:00'),
     );
   });
 
   it('gives a topic set 5 working days to agree and 5 to enter', () => {
-    expect(approvalDueAt(nsk('2026-11-02T10:00:00'), 'topic-set', NOVOSIBIRSK)).toEqual(
+    expect(requestStepDueAt('approval', nsk('2026-11-02T10:00:00'), 'topic-set', NOVOSIBIRSK)).toEqual(
       nsk('2026-11-10T18:00:00'),
     );
-    expect(publicationDueAt(nsk('2026-11-10T10:00:00'), 'topic-set', NOVOSIBIRSK)).toEqual(
+    expect(requestStepDueAt('publication', nsk('2026-11-10T10:00:00'), 'topic-set', NOVOSIBIRSK)).toEqual(
       nsk('2026-11-17T18:00:00'),
     );
   });

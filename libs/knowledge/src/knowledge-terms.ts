@@ -67,30 +67,23 @@ export function sendDueAt(createdAt: Date, clock: OrganisationClock): Date {
   return endOfLocalDay(localDateOf(createdAt, clock.timeZone), clock.timeZone);
 }
 
-export function approvalWorkingDays(kind: ChangeRequestKind): number {
-  return kind === 'topic-set' ? KB_TOPICS_APPROVAL_WORKING_DAYS : KB_APPROVAL_WORKING_DAYS;
-}
+/** The request steps that run on working days: approval (or return) and entry into the KB. */
+export type RequestStep = 'approval' | 'publication';
 
-export function publicationWorkingDays(kind: ChangeRequestKind): number {
-  return kind === 'topic-set' ? KB_TOPICS_ENTRY_WORKING_DAYS : KB_PUBLICATION_WORKING_DAYS;
-}
+const STEP_WORKING_DAYS: Record<RequestStep, Record<ChangeRequestKind, number>> = {
+  approval: { content: KB_APPROVAL_WORKING_DAYS, 'topic-set': KB_TOPICS_APPROVAL_WORKING_DAYS },
+  publication: { content: KB_PUBLICATION_WORKING_DAYS, 'topic-set': KB_TOPICS_ENTRY_WORKING_DAYS },
+};
 
-export function approvalDueAt(
-  sentAt: Date,
+/** When a step of a request is due: `from` is when the step began (sent for approval, approved). */
+export function requestStepDueAt(
+  step: RequestStep,
+  from: Date,
   kind: ChangeRequestKind,
   clock: OrganisationClock,
   cal: ProductionCalendar = calendar,
 ): Date {
-  return closeOfNthWorkingDay(sentAt, approvalWorkingDays(kind), clock, cal);
-}
-
-export function publicationDueAt(
-  approvedAt: Date,
-  kind: ChangeRequestKind,
-  clock: OrganisationClock,
-  cal: ProductionCalendar = calendar,
-): Date {
-  return closeOfNthWorkingDay(approvedAt, publicationWorkingDays(kind), clock, cal);
+  return closeOfNthWorkingDay(from, STEP_WORKING_DAYS[step][kind], clock, cal);
 }
 
 /**

@@ -40,6 +40,14 @@ export interface SectionRow {
   articles: number;
 }
 
+/** What an edit of a section may change; a key left out keeps the stored value, null clears it. */
+export interface SectionChanges {
+  title?: string;
+  description?: string | null;
+  topicId?: string | null;
+  responsibleUserId?: string | null;
+}
+
 export interface ArticleSummary {
   id: string;
   sectionId: string;
@@ -145,6 +153,19 @@ export interface AppealForKnowledge {
   timeZone: string;
   answerDueDate: string;
 }
+
+/** A section as SectionRow, its responsible person falling back to the organisation's (kb_organisation_settings). */
+const SECTION_SELECT = `SELECT s.id, s.organisation_id AS "organisationId", o.short_name AS "organisationName", s.topic_id AS "topicId",
+              t.name AS "topicName", s.title, s.description,
+              coalesce(s.responsible_user_id, st.responsible_user_id) AS "responsibleUserId",
+              ru.full_name AS "responsibleName", s.created_at AS "createdAt", s.last_reviewed_at AS "lastReviewedAt",
+              lu.full_name AS "lastReviewedByName", s.review_due_at AS "reviewDueAt",
+              (SELECT count(*)::int FROM kb_articles k WHERE k.section_id = s.id AND k.status = 'published') AS articles
+         FROM kb_sections s JOIN organisations o ON o.id = s.organisation_id
+         LEFT JOIN topics t ON t.id = s.topic_id
+         LEFT JOIN kb_organisation_settings st ON st.organisation_id = s.organisation_id
+         LEFT JOIN users ru ON ru.id = coalesce(s.responsible_user_id, st.responsible_user_id)
+         LEFT JOIN users lu ON lu.id = s.last_reviewed_by`;
 
 const SUMMARY_COLUMNS = `k.id, k.section_id AS "sectionId", s.title AS "sectionTitle", k.organisation_id AS "organisationId",
   o.short_name AS "organisationName", k.topic_id AS "topicId", t.name AS "topicName", k.kind, k.status, k.version,
@@ -368,17 +389,7 @@ export class KnowledgeRepository extends SqlRepository {
     if (filter.reviewDueBefore) add('s.review_due_at < ?', filter.reviewDueBefore);
     if (filter.scope) where.push(organisationScopeSql(filter.scope, params, 's.organisation_id'));
     return (await db.query(
-      `SELECT s.id, s.organisation_id AS "organisationId", o.short_name AS "organisationName", s.topic_id AS "topicId",
-              t.name AS "topicName", s.title, s.description,
-              coalesce(s.responsible_user_id, st.responsible_user_id) AS "responsibleUserId",
-              ru.full_name AS "responsibleName", s.created_at AS "createdAt", s.last_reviewed_at AS "lastReviewedAt",
-              lu.full_name AS "lastReviewedByName", s.review_due_at AS "reviewDueAt",
-              (SELECT count(*)::int FROM kb_articles k WHERE k.section_id = s.id AND k.status = 'published') AS articles
-         FROM kb_sections s JOIN organisations o ON o.id = s.organisation_id
-         LEFT JOIN topics t ON t.id = s.topic_id
-         LEFT JOIN kb_organisation_settings st ON st.organisation_id = s.organisation_id
-         LEFT JOIN users ru ON ru.id = coalesce(s.responsible_user_id, st.responsible_user_id)
-         LEFT JOIN users lu ON lu.id = s.last_reviewed_by
+      `${SECTION_SELECT}
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY o.short_name, s.title`,
       params,
@@ -387,33 +398,14 @@ export class KnowledgeRepository extends SqlRepository {
 
   async section(id: string, db: Db = this.pool): Promise<SectionRow | undefined> {
     const [row] = (await db.query(
-      `SELECT s.id, s.organisation_id AS "organisationId", o.short_name AS "organisationName", s.topic_id AS "topicId",
-              t.name AS "topicName", s.title, s.description,
-              coalesce(s.responsible_user_id, st.responsible_user_id) AS "responsibleUserId",
-              ru.full_name AS "responsibleName", s.created_at AS "createdAt", s.last_reviewed_at AS "lastReviewedAt",
-              lu.full_name AS "lastReviewedByName", s.review_due_at AS "reviewDueAt",
-              (SELECT count(*)::int FROM kb_articles k WHERE k.section_id = s.id AND k.status = 'published') AS articles
-         FROM kb_sections s JOIN organisations o ON o.id = s.organisation_id
-         LEFT JOIN topics t ON t.id = s.topic_id
-         LEFT JOIN kb_organisation_settings st ON st.organisation_id = s.organisation_id
-         LEFT JOIN users ru ON ru.id = coalesce(s.responsible_user_id, st.responsible_user_id)
-         LEFT JOIN users lu ON lu.id = s.last_reviewed_by
+      `${SECTION_SELECT}
         WHERE s.id = $1`,
       [id],
     )) as SectionRow[];
     return row;
   }
 
-  async updateSection(
-    id: string,
-    input: {
-      title?: string;
-      description?: string | null;
-      topicId?: string | null;
-      responsibleUserId?: string | null;
-    },
-    db: Db = this.pool,
-  ): Promise<void> {
+  async updateSection(id: string, input: SectionChanges, db: Db = this.pool): Promise<void> {
     await db.query(
       `UPDATE kb_sections SET title = coalesce($2, title),
               description = CASE WHEN $3 THEN $4 ELSE description END,
