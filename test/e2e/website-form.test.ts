@@ -44,6 +44,34 @@ describe('website form → appeal (e2e)', () => {
     await stack.close();
   });
 
+  it("serves each citizens' page with the one header, menu and footer, and its own title and scripts", async () => {
+    const pages: [string, string, string][] = [
+      ['/', 'Обращение в органы власти', 'form.js'],
+      ['/index.html', 'Обращение в органы власти', 'form.js'],
+      ['/status.html', 'Проверить статус обращения', 'status.js'],
+      ['/faq.html', 'Частые вопросы', 'faq.js'],
+      ['/rate.html?t=x', 'Оценить ответ на обращение', 'rate.js'],
+    ];
+    for (const [path, title, script] of pages) {
+      const res = await fetch(`${stack.baseUrl}${path}`);
+      expect([path, res.status, res.headers.get('content-type')]).toEqual([
+        path,
+        200,
+        'text/html; charset=utf-8',
+      ]);
+      const html = await res.text();
+      expect(html).toContain(`<title>${title} — Портал обращений граждан</title>`);
+      expect(html).toContain(`<script src="${script}" defer></script>`);
+      expect(html).toContain('<h1 id="page-title">' + title + '</h1>');
+      expect(html).toMatch(/<header class="site-header">[\s\S]*Основное меню[\s\S]*<\/header>/);
+      expect(html).toMatch(/<footer class="site-footer">[\s\S]*59-ФЗ[\s\S]*<\/footer>/);
+      expect(html).not.toContain('{{');
+    }
+    // Their scripts and styles are still plain files.
+    for (const file of ['form.js', 'status.js', 'faq.js', 'rate.js', 'rating-form.js', 'styles.css'])
+      expect([file, (await fetch(`${stack.baseUrl}/${file}`)).status]).toEqual([file, 200]);
+  });
+
   it('registers a form appeal with a number, a private code and a 30-day deadline in the organisation zone', async () => {
     const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
     const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {

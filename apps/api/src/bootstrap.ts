@@ -12,6 +12,7 @@ import { ApiModule } from './api.module';
 import { DomainErrorFilter } from './errors/domain-error.filter';
 import { SafeTextPipe } from './errors/safe-text.pipe';
 import { openApiDocument } from './openapi/openapi-document';
+import { publicPagesDir, publicPagesMiddleware } from './public-site/public-pages';
 
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
 export async function createApiApp(): Promise<INestApplication> {
@@ -40,11 +41,14 @@ export async function createApiApp(): Promise<INestApplication> {
     }),
   );
   app.useGlobalFilters(new DomainErrorFilter());
+  // The citizens' pages: rendered from one layout (apps/api/pages), their scripts and styles as files.
+  const pagesDir = publicPagesDir();
+  if (pagesDir) app.use(publicPagesMiddleware(pagesDir));
   const publicDir = [
     join(__dirname, '..', 'public'),
     join(__dirname, '..', '..', '..', '..', 'apps', 'api', 'public'),
-  ].find((dir) => existsSync(join(dir, 'index.html')));
-  if (publicDir) app.useStaticAssets(publicDir, { index: 'index.html' });
+  ].find((dir) => existsSync(join(dir, 'styles.css')));
+  if (publicDir) app.useStaticAssets(publicDir, { index: false });
   serveStaffWorkspace(app);
   SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   app.enableShutdownHooks();

@@ -1,0 +1,105 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type NextFunction, type Request, type Response } from 'express';
+
+/** What sets one citizens' page apart; the head, header and footer they share are one layout (pages/_layout.html). */
+export interface PublicPage {
+  title: string;
+  description: string;
+  /** The status and rating pages carry a code or a key in their address: no Referer may take it elsewhere. */
+  referrer: 'same-origin' | 'no-referrer';
+  /** Scripts from apps/api/public, in order (deferred). */
+  scripts: string[];
+}
+
+/** The site's menu, the same in the header and the footer. */
+const MENU: ReadonlyArray<readonly [href: string, label: string]> = [
+  ['index.html', 'Подать обращение'],
+  ['status.html', 'Проверить статус обращения'],
+  ['faq.html', 'Частые вопросы'],
+];
+
+export const PUBLIC_PAGES: Readonly<Record<string, PublicPage>> = {
+  'index.html': {
+    title: 'Обращение в органы власти',
+    description: 'Электронная форма обращения граждан в органы государственной власти региона.',
+    referrer: 'same-origin',
+    scripts: ['form.js'],
+  },
+  'status.html': {
+    title: 'Проверить статус обращения',
+    description: 'Проверка статуса обращения по регистрационному номеру и коду доступа.',
+    referrer: 'no-referrer',
+    scripts: ['rating-form.js', 'status.js'],
+  },
+  'faq.html': {
+    title: 'Частые вопросы',
+    description:
+      'Ответы органов власти региона на частые вопросы граждан: найдите ответ до того, как писать обращение.',
+    referrer: 'same-origin',
+    scripts: ['faq.js'],
+  },
+  'rate.html': {
+    title: 'Оценить ответ на обращение',
+    description: 'Оценка ответа на обращение по ссылке из письма.',
+    referrer: 'no-referrer',
+    scripts: ['rating-form.js', 'rate.js'],
+  },
+};
+
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+
+/** The page `name` (a key of PUBLIC_PAGES) with its main content `main`, inside the shared `layout`. */
+export function renderPublicPage(layout: string, name: string, main: string): string {
+  const page = PUBLIC_PAGES[name];
+  if (!page) throw new Error(`no public page ${name}`);
+  const menu = (current?: string) =>
+    MENU.map(
+      ([href, label]) =>
+        `<li><a href="${href}"${href === current ? ' aria-current="page"' : ''}>${escapeHtml(label)}</a></li>`,
+    ).join('\n            ');
+  const slots: Record<string, string> = {
+    title: escapeHtml(page.title),
+    description: escapeHtml(page.description),
+    referrer: page.referrer,
+    scripts: page.scripts.map((src) => `<script src="${src}" defer></script>`).join('\n    '),
+    nav: menu(name),
+    footerNav: menu(),
+    main,
+  };
+  // One pass: a page's own text is never read for slots.
+  return layout.replace(/\{\{(\w+)\}\}/g, (slot: string, key: string) => {
+    if (!(key in slots)) throw new Error(`unknown slot ${slot} in the public pages' layout`);
+    return slots[key];
+  });
+}
+
+/** apps/api/pages, from the sources (tests) or from dist (the built api). */
+export function publicPagesDir(): string | undefined {
+  return [
+    join(__dirname, '..', '..', 'pages'),
+    join(__dirname, '..', '..', '..', '..', '..', 'apps', 'api', 'pages'),
+  ].find((dir) => existsSync(join(dir, '_layout.html')));
+}
+
+/** Every public page rendered, by its path ('/' is the form). */
+export function renderPublicPages(dir: string): Map<string, string> {
+  const layout = readFileSync(join(dir, '_layout.html'), 'utf8');
+  const pages = new Map<string, string>();
+  for (const name of Object.keys(PUBLIC_PAGES))
+    pages.set(`/${name}`, renderPublicPage(layout, name, readFileSync(join(dir, name), 'utf8').trim()));
+  pages.set('/', pages.get('/index.html') as string);
+  return pages;
+}
+
+/** Express middleware answering GET/HEAD of the public pages, rendered once at boot. */
+export function publicPagesMiddleware(dir: string) {
+  const pages = renderPublicPages(dir);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const html = req.method === 'GET' || req.method === 'HEAD' ? pages.get(req.path) : undefined;
+    if (html === undefined) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type('html').send(html);
+  };
+}
