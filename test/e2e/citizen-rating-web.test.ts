@@ -16,9 +16,10 @@ const OURS = 'obrashcheniya@region.test';
  *   citizen opens the rating link, reads which answer it rates, answers both questions poorly and is told the
  *   appeal goes to the superior organisation (it is reopened there); the key leaves the address bar; the same
  *   link again says the answer is rated; an altered link says it is not valid;
- * - on the status page with the access code: before any answer the page says there is nothing to rate yet (and
- *   the API refuses a rating in Russian); once answered, the citizen enters the number and the code, rates
- *   poorly with the form rate.html uses and is told the appeal is reopened; checked again, the answer is rated.
+ * - on the status page with the access code (the appeal written on the portal's form, after a look at its FAQ):
+ *   before any answer the page says there is nothing to rate yet (and the API refuses a rating in Russian);
+ *   once answered, the citizen enters the number and the code, rates poorly with the form rate.html uses and is
+ *   told the appeal is reopened; checked again, the answer is rated.
  * No serious or critical WCAG 2.1 A/AA violation, no console error and no failed request but the refusals.
  */
 describe('a citizen rates an answer in the browser (e2e)', () => {
@@ -150,30 +151,36 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
   }
 
   it('rates the answer once with the access code; a poor rating reopens the appeal', async () => {
-    const form = new FormData();
-    for (const [k, v] of Object.entries({
-      surname: 'Смирнова',
-      firstName: 'Анна',
-      email: 'smirnova.a@example.ru',
-      text: 'Во дворе дома по ул. Гагарина, 21 второй месяц не вывозят мусор, контейнеры переполнены.',
-      consent: 'true',
-    }))
-      form.append(k, v);
-    const created = (await json(
-      fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body: form }),
-    )) as { registrationNumber: string; accessCode: string };
-    const { registrationNumber: number, accessCode: code } = created;
+    const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Asia/Novosibirsk' });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    const submit = page.getByRole('button', { name: 'Отправить оценку' });
+
+    // The FAQ first (nothing published on this stack), then the appeal through the form on the first page.
+    await page.goto(`${stack.baseUrl}/faq.html`);
+    await page.getByText('Пока нет опубликованных ответов.').waitFor();
+    await page.locator('#faq-q').fill('мусор во дворе');
+    await page.getByRole('button', { name: 'Найти ответ' }).click();
+    await page.getByText('Готового ответа не нашлось. Вы можете подать обращение.').waitFor();
+    await page.goto(`${stack.baseUrl}/`);
+    await page.locator('#surname').fill('Смирнова');
+    await page.locator('#firstName').fill('Анна');
+    await page.locator('#email').fill('smirnova.a@example.ru');
+    await page
+      .locator('#text')
+      .fill('Во дворе дома по ул. Гагарина, 21 второй месяц не вывозят мусор, контейнеры переполнены.');
+    await page.locator('#consent').check();
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    await page.locator('#success-section').waitFor();
+    const number = (await page.locator('#result-number').textContent()) ?? '';
+    const code = (await page.locator('#result-code').textContent()) ?? '';
+    expect(await page.locator('#result-due').textContent()).toMatch(/^до \d{1,2} [а-я]+ \d{4} г\.$/);
     const [{ id }] = await eventually(async () => {
       const rows = (await stack.db.dataSource.query(`SELECT id FROM appeals WHERE registration_number = $1`, [
         number,
       ])) as { id: string }[];
       return rows.length ? rows : undefined;
     });
-
-    const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Asia/Novosibirsk' });
-    const page = await context.newPage();
-    const problems = watchProblems(page);
-    const submit = page.getByRole('button', { name: 'Отправить оценку' });
 
     // Before any answer: nothing to rate, and a rating is refused in Russian.
     await checkStatus(page, number, code);

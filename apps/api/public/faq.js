@@ -1,4 +1,4 @@
-/* global document, fetch, URLSearchParams, AbortController, setTimeout, clearTimeout, window */
+/* global document, URLSearchParams, window, Portal */
 // Частые вопросы: GET /api/v1/public/faq (все опубликованные), GET /api/v1/public/faq/search?q= (поиск).
 // Вопрос гражданина нигде не сохраняется.
 (function () {
@@ -61,17 +61,13 @@
   }
 
   async function get(url) {
-    const controller = new AbortController();
-    const timer = setTimeout(function () {
-      controller.abort();
-    }, REQUEST_TIMEOUT_MS);
-    try {
-      const res = await fetch(url, { headers: { accept: 'application/json' }, signal: controller.signal });
-      if (!res.ok) throw new Error(String(res.status));
-      return await res.json();
-    } finally {
-      clearTimeout(timer);
-    }
+    const { response, failure } = await Portal.fetchWithin(
+      url,
+      { headers: { accept: 'application/json' } },
+      REQUEST_TIMEOUT_MS,
+    );
+    if (failure || !response.ok) throw new Error(failure || String(response.status));
+    return await response.json();
   }
 
   function fail() {

@@ -1,4 +1,4 @@
-/* global document, window, fetch, FormData, AbortController, navigator, setTimeout, clearTimeout */
+/* global document, window, FormData, navigator, setTimeout, Portal */
 // Форма обращения гражданина: проверка на стороне браузера (окончательную проверку выполняет сервер),
 // отправка multipart/form-data на POST /api/v1/public/appeals и показ результата.
 // Персональные данные не сохраняются ни в localStorage/sessionStorage, ни в cookies.
@@ -45,21 +45,6 @@
   };
   // Ключи ошибок сервера, которые относятся к общей группе контактов.
   const CONTACT_KEYS = ['contact', 'contacts', 'emailOrPhone', 'emailorphone'];
-
-  const MONTHS_GENITIVE = [
-    'января',
-    'февраля',
-    'марта',
-    'апреля',
-    'мая',
-    'июня',
-    'июля',
-    'августа',
-    'сентября',
-    'октября',
-    'ноября',
-    'декабря',
-  ];
 
   const MESSAGES = {
     summaryTitle: 'Проверьте правильность заполнения формы',
@@ -141,32 +126,9 @@
     return many;
   }
 
-  /** «22 декабря 2026 г.» для даты/времени ISO (в часовом поясе браузера). */
-  function formatDateTimeRu(iso) {
-    const date = new Date(iso);
-    if (!iso || Number.isNaN(date.getTime())) return iso || '—';
-    return date.getDate() + ' ' + MONTHS_GENITIVE[date.getMonth()] + ' ' + date.getFullYear() + ' г.';
-  }
-
-  /** «22 декабря 2026 г.» для календарной даты 'YYYY-MM-DD' (без сдвига часового пояса). */
-  function formatDateOnlyRu(ymd) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd || '');
-    if (!match) return ymd || '—';
-    const month = Number(match[2]);
-    if (month < 1 || month > 12) return ymd;
-    return Number(match[3]) + ' ' + MONTHS_GENITIVE[month - 1] + ' ' + match[1] + ' г.';
-  }
-
   function fileExtension(name) {
     const dot = name.lastIndexOf('.');
     return dot >= 0 ? name.slice(dot + 1).toLowerCase() : '';
-  }
-
-  /** Текст сообщения сервера: строка или массив строк (ValidationPipe NestJS по умолчанию). */
-  function messageText(message) {
-    if (typeof message === 'string') return message;
-    if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('. ');
-    return '';
   }
 
   function errorSlot(key) {
@@ -491,20 +453,12 @@
     return data;
   }
 
-  async function readJson(response) {
-    try {
-      return await response.json();
-    } catch {
-      return null;
-    }
-  }
-
   function handleValidationResponse(body) {
     fieldErrors = {};
     const extra = [];
     const errors = body && body.errors && typeof body.errors === 'object' ? body.errors : {};
     Object.keys(errors).forEach((key) => {
-      const text = messageText(errors[key]);
+      const text = Portal.messageText(errors[key]);
       if (!text) return;
       const slot = errorSlot(key);
       if (slot && document.getElementById(slot + '-error')) {
@@ -513,7 +467,7 @@
         extra.push(text);
       }
     });
-    const title = messageText(body && body.message) || MESSAGES.summaryTitle;
+    const title = Portal.messageText(body && body.message) || MESSAGES.summaryTitle;
     renderFieldErrors();
     showAlert(title, orderedErrorSlots(), extra);
     focusFirstInvalid();
@@ -523,27 +477,24 @@
     setSending(true);
     clearAlert();
     window.addEventListener('beforeunload', warnOnLeave);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    let response;
-    try {
-      response = await fetch(ENDPOINT, {
+    const { response, failure } = await Portal.fetchWithin(
+      ENDPOINT,
+      {
         method: 'POST',
         body: buildFormData(),
         headers: { Accept: 'application/json' },
         credentials: 'same-origin',
-        signal: controller.signal,
-      });
-    } catch (error) {
-      clearTimeout(timer);
+      },
+      REQUEST_TIMEOUT_MS,
+    );
+    if (failure) {
       window.removeEventListener('beforeunload', warnOnLeave);
       setSending(false);
-      showGeneralError(error && error.name === 'AbortError' ? MESSAGES.timeout : MESSAGES.networkError);
+      showGeneralError(failure === 'timeout' ? MESSAGES.timeout : MESSAGES.networkError);
       return;
     }
-    clearTimeout(timer);
 
-    const body = response.status === 413 ? null : await readJson(response);
+    const body = response.status === 413 ? null : await Portal.readJson(response);
     window.removeEventListener('beforeunload', warnOnLeave);
     setSending(false);
 
@@ -575,7 +526,7 @@
       showGeneralError(MESSAGES.serverError);
       return;
     }
-    const text = messageText(body && body.message);
+    const text = Portal.messageText(body && body.message);
     showGeneralError(
       text || 'Не удалось отправить обращение (код ответа ' + response.status + '). Попробуйте ещё раз.',
     );
@@ -586,8 +537,8 @@
   function showSuccess(result) {
     document.getElementById('result-number').textContent = result.registrationNumber;
     document.getElementById('result-code').textContent = result.accessCode;
-    document.getElementById('result-registered').textContent = formatDateTimeRu(result.registeredAt);
-    document.getElementById('result-due').textContent = 'до ' + formatDateOnlyRu(result.answerDueDate);
+    document.getElementById('result-registered').textContent = Portal.formatDateTimeRu(result.registeredAt);
+    document.getElementById('result-due').textContent = 'до ' + Portal.formatDateOnlyRu(result.answerDueDate);
     document.getElementById('result-status-link').href =
       'status.html?number=' +
       encodeURIComponent(result.registrationNumber) +

@@ -1,4 +1,4 @@
-/* global document, window, fetch, URLSearchParams, AbortController, setTimeout, clearTimeout, RatingForm */
+/* global document, window, URLSearchParams, RatingForm, Portal */
 // Проверка статуса обращения: GET /api/v1/public/appeals/{registrationNumber}?code={code}.
 // Номер и код берутся из адресной строки (ссылка со страницы регистрации) и нигде не сохраняются.
 // Каждый данный ответ можно оценить здесь же (POST …/{registrationNumber}/rating?code=…, форма из rating-form.js).
@@ -7,21 +7,6 @@
 
   const ENDPOINT = '/api/v1/public/appeals/';
   const REQUEST_TIMEOUT_MS = 60 * 1000;
-
-  const MONTHS_GENITIVE = [
-    'января',
-    'февраля',
-    'марта',
-    'апреля',
-    'мая',
-    'июня',
-    'июля',
-    'августа',
-    'сентября',
-    'октября',
-    'ноября',
-    'декабря',
-  ];
 
   const MESSAGES = {
     numberRequired: 'Укажите регистрационный номер обращения',
@@ -49,35 +34,6 @@
   let loading = false;
   /** The number and code the shown status was read with: a rating is sent with them. */
   let shown = null;
-
-  // ---------- Форматирование ----------
-
-  function pad2(n) {
-    return (n < 10 ? '0' : '') + n;
-  }
-
-  /** «22 декабря 2026 г.» (и время, если withTime) для даты/времени ISO в часовом поясе браузера. */
-  function formatDateTimeRu(iso, withTime) {
-    const date = new Date(iso);
-    if (!iso || Number.isNaN(date.getTime())) return iso || '—';
-    const day = date.getDate() + ' ' + MONTHS_GENITIVE[date.getMonth()] + ' ' + date.getFullYear() + ' г.';
-    return withTime ? day + ', ' + pad2(date.getHours()) + ':' + pad2(date.getMinutes()) : day;
-  }
-
-  /** «22 декабря 2026 г.» для календарной даты 'YYYY-MM-DD' (без сдвига часового пояса). */
-  function formatDateOnlyRu(ymd) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd || '');
-    if (!match) return ymd || '—';
-    const month = Number(match[2]);
-    if (month < 1 || month > 12) return ymd;
-    return Number(match[3]) + ' ' + MONTHS_GENITIVE[month - 1] + ' ' + match[1] + ' г.';
-  }
-
-  function messageText(message) {
-    if (typeof message === 'string') return message;
-    if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('. ');
-    return '';
-  }
 
   // ---------- Ошибки ----------
 
@@ -127,14 +83,6 @@
     form.setAttribute('aria-busy', state ? 'true' : 'false');
   }
 
-  async function readJson(response) {
-    try {
-      return await response.json();
-    } catch {
-      return null;
-    }
-  }
-
   async function check() {
     const number = numberInput.value.trim();
     const code = codeInput.value.trim();
@@ -142,24 +90,17 @@
 
     setLoading(true);
     clearAlert();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    let response;
-    try {
-      response = await fetch(url, {
-        headers: { Accept: 'application/json' },
-        credentials: 'same-origin',
-        cache: 'no-store',
-        signal: controller.signal,
-      });
-    } catch (error) {
-      clearTimeout(timer);
+    const { response, failure } = await Portal.fetchWithin(
+      url,
+      { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' },
+      REQUEST_TIMEOUT_MS,
+    );
+    if (failure) {
       setLoading(false);
-      showGeneralError(error && error.name === 'AbortError' ? MESSAGES.timeout : MESSAGES.networkError);
+      showGeneralError(failure === 'timeout' ? MESSAGES.timeout : MESSAGES.networkError);
       return;
     }
-    clearTimeout(timer);
-    const body = await readJson(response);
+    const body = await Portal.readJson(response);
     setLoading(false);
 
     if (response.ok) {
@@ -176,7 +117,7 @@
       return;
     }
     if (response.status === 400) {
-      showGeneralError(messageText(body && body.message) || MESSAGES.notFound);
+      showGeneralError(Portal.messageText(body && body.message) || MESSAGES.notFound);
       return;
     }
     if (response.status === 429) {
@@ -188,21 +129,34 @@
       return;
     }
     showGeneralError(
-      messageText(body && body.message) ||
+      Portal.messageText(body && body.message) ||
         'Не удалось получить статус (код ответа ' + response.status + '). Попробуйте ещё раз.',
     );
   }
 
   // ---------- Результат ----------
 
+  /** Пункт истории или ответа, который начинается с его времени. */
+  function timedItem(at, label) {
+    const li = document.createElement('li');
+    const time = document.createElement('time');
+    if (at) time.setAttribute('datetime', String(at));
+    time.textContent = label;
+    li.appendChild(time);
+    return li;
+  }
+
   function showResult(data) {
     document.getElementById('result-number').textContent = data.registrationNumber;
     const badge = document.getElementById('result-status');
     badge.textContent = data.statusText || data.status || '—';
     if (data.status) badge.setAttribute('data-status', String(data.status));
-    document.getElementById('result-registered').textContent = formatDateTimeRu(data.registeredAt, false);
+    document.getElementById('result-registered').textContent = Portal.formatDateTimeRu(
+      data.registeredAt,
+      false,
+    );
     document.getElementById('result-due').textContent = data.answerDueDate
-      ? 'до ' + formatDateOnlyRu(data.answerDueDate)
+      ? 'до ' + Portal.formatDateOnlyRu(data.answerDueDate)
       : '—';
 
     const list = document.getElementById('result-history');
@@ -210,13 +164,9 @@
     const history = Array.isArray(data.history) ? data.history : [];
     history.forEach((entry) => {
       if (!entry) return;
-      const li = document.createElement('li');
-      const time = document.createElement('time');
-      if (entry.at) time.setAttribute('datetime', String(entry.at));
-      time.textContent = formatDateTimeRu(entry.at, true);
+      const li = timedItem(entry.at, Portal.formatDateTimeRu(entry.at, true));
       const text = document.createElement('span');
       text.textContent = entry.text || '';
-      li.appendChild(time);
       li.appendChild(text);
       list.appendChild(li);
     });
@@ -228,15 +178,14 @@
     const answers = Array.isArray(data.answers) ? data.answers : [];
     answers.forEach((answer) => {
       if (!answer) return;
-      const li = document.createElement('li');
-      const time = document.createElement('time');
-      if (answer.sentAt) time.setAttribute('datetime', String(answer.sentAt));
-      time.textContent =
-        formatDateTimeRu(answer.sentAt, true) + (answer.organisation ? ', ' + answer.organisation : '');
+      const li = timedItem(
+        answer.sentAt,
+        Portal.formatDateTimeRu(answer.sentAt, true) +
+          (answer.organisation ? ', ' + answer.organisation : ''),
+      );
       const text = document.createElement('p');
       text.className = 'answer-text';
       text.textContent = answer.text || '';
-      li.appendChild(time);
       li.appendChild(text);
       const files = Array.isArray(answer.attachments) ? answer.attachments : [];
       if (files.length > 0) {

@@ -8,7 +8,7 @@ export interface PublicPage {
   description: string;
   /** The status and rating pages carry a code or a key in their address: no Referer may take it elsewhere. */
   referrer: 'same-origin' | 'no-referrer';
-  /** Scripts from apps/api/public, in order (deferred). */
+  /** Scripts from apps/api/public, in order (deferred): portal.js first where a page's script uses it. */
   scripts: string[];
 }
 
@@ -24,20 +24,20 @@ export const PUBLIC_PAGES: Readonly<Record<string, PublicPage>> = {
     title: 'Обращение в органы власти',
     description: 'Электронная форма обращения граждан в органы государственной власти региона.',
     referrer: 'same-origin',
-    scripts: ['form.js'],
+    scripts: ['portal.js', 'form.js'],
   },
   'status.html': {
     title: 'Проверить статус обращения',
     description: 'Проверка статуса обращения по регистрационному номеру и коду доступа.',
     referrer: 'no-referrer',
-    scripts: ['rating-form.js', 'status.js'],
+    scripts: ['portal.js', 'rating-form.js', 'status.js'],
   },
   'faq.html': {
     title: 'Частые вопросы',
     description:
       'Ответы органов власти региона на частые вопросы граждан: найдите ответ до того, как писать обращение.',
     referrer: 'same-origin',
-    scripts: ['faq.js'],
+    scripts: ['portal.js', 'faq.js'],
   },
   'rate.html': {
     title: 'Оценить ответ на обращение',

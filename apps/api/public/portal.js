@@ -1,0 +1,76 @@
+/* global window, fetch, AbortController, setTimeout, clearTimeout */
+// Общее для скриптов страниц портала (form.js, status.js, faq.js): даты по-русски, текст сообщения сервера,
+// запрос с ограничением времени ожидания. Подключается первым (страницы собирает apps/api/src/public-site).
+(function () {
+  'use strict';
+
+  const MONTHS_GENITIVE = [
+    'января',
+    'февраля',
+    'марта',
+    'апреля',
+    'мая',
+    'июня',
+    'июля',
+    'августа',
+    'сентября',
+    'октября',
+    'ноября',
+    'декабря',
+  ];
+
+  function pad2(n) {
+    return (n < 10 ? '0' : '') + n;
+  }
+
+  /** «22 декабря 2026 г.» (и время, если withTime) для даты/времени ISO в часовом поясе браузера. */
+  function formatDateTimeRu(iso, withTime) {
+    const date = new Date(iso);
+    if (!iso || Number.isNaN(date.getTime())) return iso || '—';
+    const day = date.getDate() + ' ' + MONTHS_GENITIVE[date.getMonth()] + ' ' + date.getFullYear() + ' г.';
+    return withTime ? day + ', ' + pad2(date.getHours()) + ':' + pad2(date.getMinutes()) : day;
+  }
+
+  /** «22 декабря 2026 г.» для календарной даты 'YYYY-MM-DD' (без сдвига часового пояса). */
+  function formatDateOnlyRu(ymd) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(ymd || '');
+    if (!match) return ymd || '—';
+    const month = Number(match[2]);
+    if (month < 1 || month > 12) return ymd;
+    return Number(match[3]) + ' ' + MONTHS_GENITIVE[month - 1] + ' ' + match[1] + ' г.';
+  }
+
+  /** Текст сообщения сервера: строка или массив строк (ValidationPipe NestJS по умолчанию). */
+  function messageText(message) {
+    if (typeof message === 'string') return message;
+    if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('. ');
+    return '';
+  }
+
+  /** Тело ответа как JSON или null, если это не JSON. */
+  async function readJson(response) {
+    try {
+      return await response.json();
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * fetch, прерванный через timeoutMs до заголовков ответа: `{ response }` или `{ failure }`, где failure —
+   * 'timeout' либо 'network'.
+   */
+  async function fetchWithin(url, init, timeoutMs) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      return { response: await fetch(url, Object.assign({}, init, { signal: controller.signal })) };
+    } catch (error) {
+      return { failure: error && error.name === 'AbortError' ? 'timeout' : 'network' };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  window.Portal = { formatDateTimeRu, formatDateOnlyRu, messageText, readJson, fetchWithin };
+})();
