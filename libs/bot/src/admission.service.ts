@@ -2,9 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { ChannelRegistry, InboundEvents } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { Channel, type InteractionEvent, type RatingEvent } from '@inbox/integrations/contract';
+import {
+  Channel,
+  type InteractionEvent,
+  type OutboundMessage,
+  type RatingEvent,
+} from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
-import { BotReplies } from './bot-replies.service';
+import { BotReplies, type BotReplyPurpose } from './bot-replies.service';
 import { CitizenAppeals } from './citizen-appeals.repository';
 import { isConsentReply, parseRatingReply, parseTextCommand } from './commands';
 import { Consents } from './consents.service';
@@ -58,6 +63,17 @@ export class DialogueAdmission {
       await this.release(item.id);
       return 'released';
     }
+    const reply = (purpose: BotReplyPurpose, replyText: string, choices?: OutboundMessage['choices']) =>
+      this.replies.send({
+        channel: item.channel,
+        accountId: entry?.account.id,
+        source: `item:${item.id}`,
+        purpose,
+        authorExternalId: author,
+        replyAddress,
+        text: replyText,
+        choices,
+      });
 
     // Telegram's /commands come as events; in VK and OK a command is a message of its own.
     const command = item.channel !== Channel.Telegram && plainText ? parseTextCommand(text) : undefined;
@@ -96,31 +112,13 @@ export class DialogueAdmission {
       };
       await this.events.handle([event], entry);
       const poor = !rating.answered || rating.satisfaction === 'not-satisfied';
-      await this.replies.send({
-        channel: item.channel,
-        accountId: entry?.account.id,
-        source: `item:${item.id}`,
-        purpose: 'rating-thanks',
-        authorExternalId: author,
-        replyAddress,
-        text: ratingThanksRu(rated, poor),
-      });
+      await reply('rating-thanks', ratingThanksRu(rated, poor));
       return 'rating';
     }
 
     if (plainText && isConsentReply(text) && !(await this.consents.has(item.channel, author))) {
       if (!(await this.consume(item.id))) return 'not-gated';
-      await this.dialogue.acceptConsent(item.channel, author, (reply) =>
-        this.replies.send({
-          channel: item.channel,
-          accountId: entry?.account.id,
-          source: `item:${item.id}`,
-          purpose: 'dialogue',
-          authorExternalId: author,
-          replyAddress,
-          text: reply,
-        }),
-      );
+      await this.dialogue.acceptConsent(item.channel, author, (text) => reply('dialogue', text));
       return 'consent';
     }
 
@@ -129,17 +127,8 @@ export class DialogueAdmission {
     if (outcome === 'held') {
       const since = new Date(Date.now() - CONSENT_REQUEST_EVERY_MS);
       if (!(await this.replies.askedForConsentSince(item.channel, author, since))) {
-        await this.dialogue.askForConsent(entry, HELD_INTRO_RU, (reply, choices) =>
-          this.replies.send({
-            channel: item.channel,
-            accountId: entry?.account.id,
-            source: `item:${item.id}`,
-            purpose: 'consent-request',
-            authorExternalId: author,
-            replyAddress,
-            text: reply,
-            choices,
-          }),
+        await this.dialogue.askForConsent(entry, HELD_INTRO_RU, (text, choices) =>
+          reply('consent-request', text, choices),
         );
       }
       this.log.info('dialogue item held for consent', { inboundItemId: item.id, channel: item.channel });
