@@ -260,13 +260,16 @@ function packWeights(
   }
   const bias = new Float64Array(classes);
   for (let c = 0; c < classes; c++) bias[c] = dense[features * classes + c] * biasValue;
-  const typed =
-    encoding === 'float32'
-      ? Float32Array.from(values)
-      : encoding === 'int16'
-        ? Int16Array.from(values)
-        : Int8Array.from(values);
-  return { weights: { rowPtr, classIds: Uint16Array.from(classIds), values: typed, scales, bias }, used };
+  return {
+    weights: {
+      rowPtr,
+      classIds: Uint16Array.from(classIds),
+      values: encoded(values, encoding),
+      scales,
+      bias,
+    },
+    used,
+  };
 }
 
 /** Drops rows of features that were pruned from the vocabulary. */
@@ -283,14 +286,17 @@ function compactRows(weights: ScoringWeights, remap: Int32Array, kept: number): 
     }
     rowPtr[r + 1] = values.length;
   }
-  const encoding = encodingOf(weights.values);
-  const typed =
-    encoding === 'float32'
-      ? Float32Array.from(values)
-      : encoding === 'int16'
-        ? Int16Array.from(values)
-        : Int8Array.from(values);
-  return { ...weights, rowPtr, classIds: Uint16Array.from(classIds), values: typed };
+  return {
+    ...weights,
+    rowPtr,
+    classIds: Uint16Array.from(classIds),
+    values: encoded(values, encodingOf(weights.values)),
+  };
+}
+
+function encoded(values: number[], encoding: WeightEncoding): ScoringWeights['values'] {
+  if (encoding === 'float32') return Float32Array.from(values);
+  return encoding === 'int16' ? Int16Array.from(values) : Int8Array.from(values);
 }
 
 function encodingOf(values: ScoringWeights['values']): WeightEncoding {

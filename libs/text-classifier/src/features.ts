@@ -1,3 +1,4 @@
+import { FNV_OFFSET, FNV_PRIME, fnv1a, mix } from './hash';
 import { CachedStemmer } from './stemmer';
 import { foldCase, tokenize } from './text';
 
@@ -81,24 +82,6 @@ function blockOf(key: number): Block {
   return (key & 3) as Block;
 }
 
-/** murmur3 finaliser: spreads FNV's bits before masking. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function hashString(text: string, seed: number): number {
-  let h = FNV_OFFSET ^ seed;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h;
-}
-
 const SEED_UNIGRAM = 0x1b873593;
 const SEED_BIGRAM = 0x27d4eb2f;
 const SEED_CHAR = 0x165667b1;
@@ -145,7 +128,7 @@ export class Featurizer {
       let previous: number | undefined;
       for (const word of words) {
         if (word.length < 2) continue;
-        const h = hashString(this.stemmer.stem(word), SEED_UNIGRAM);
+        const h = fnv1a(this.stemmer.stem(word), SEED_UNIGRAM);
         stemHashes.push(h);
         add(termKey(mix(h), Block.Word));
         if (config.wordNgrams > 1 && previous !== undefined) {
@@ -176,9 +159,9 @@ export class Featurizer {
       });
       const columns = config.featureColumns;
       columns.forEach((column, k) => {
-        add(termKey(mix(hashString(`${column}=${values[k]}`, SEED_CATEGORICAL)), Block.Categorical));
+        add(termKey(mix(fnv1a(`${column}=${values[k]}`, SEED_CATEGORICAL)), Block.Categorical));
         if (config.textCrosses) {
-          const base = Math.imul(hashString(`${column}=${values[k]}`, SEED_TEXT_CROSS), 0x9e3779b1);
+          const base = Math.imul(fnv1a(`${column}=${values[k]}`, SEED_TEXT_CROSS), 0x9e3779b1);
           for (const h of stemHashes) add(termKey(mix(base ^ h), Block.TextCross));
         }
       });
@@ -186,7 +169,7 @@ export class Featurizer {
         for (let a = 0; a < values.length; a++) {
           for (let b = a + 1; b < values.length; b++) {
             const text = `${columns[a]}=${values[a]}|${columns[b]}=${values[b]}`;
-            add(termKey(mix(hashString(text, SEED_CATEGORICAL)), Block.Categorical));
+            add(termKey(mix(fnv1a(text, SEED_CATEGORICAL)), Block.Categorical));
           }
         }
       }

@@ -135,6 +135,36 @@ function squaredNorms(X: CsrMatrix, bias: number): Float64Array {
   return out;
 }
 
+/** The row's C: the class's, times the row's weight when rows are weighted. */
+function rowC(X: CsrMatrix, positive: Uint8Array, i: number, Cp: number, Cn: number): number {
+  return (positive[i] ? Cp : Cn) * (X.rowWeights ? X.rowWeights[i] : 1);
+}
+
+/** w · x_i, the bias feature included. */
+function rowDot(w: Float64Array, X: CsrMatrix, i: number, bias: number): number {
+  const { cols, indptr, indices, values } = X;
+  let dot = w[cols] * bias;
+  for (let p = indptr[i]; p < indptr[i + 1]; p++) dot += w[indices[p]] * values[p];
+  return dot;
+}
+
+/** w += d · x_i, the bias feature included. */
+function addRow(w: Float64Array, X: CsrMatrix, i: number, d: number, bias: number): void {
+  const { cols, indptr, indices, values } = X;
+  for (let p = indptr[i]; p < indptr[i + 1]; p++) w[indices[p]] += d * values[p];
+  w[cols] += d * bias;
+}
+
+/** Shuffles index[0..n) in place (Fisher–Yates): the dual solvers visit rows in a new order each pass. */
+function shuffle(index: Int32Array, n: number, random: () => number): void {
+  for (let s = 0; s < n; s++) {
+    const j = s + Math.floor(random() * (n - s));
+    const t = index[s];
+    index[s] = index[j];
+    index[j] = t;
+  }
+}
+
 function solveSvmDual(
   X: CsrMatrix,
   positive: Uint8Array,
@@ -144,7 +174,7 @@ function solveSvmDual(
   seed: number,
   initialAlpha?: ArrayLike<number>,
 ): BinaryResult {
-  const { rows: l, cols, indptr, indices, values } = X;
+  const { rows: l, cols } = X;
   const bias = options.bias;
   const l2 = options.loss === 'svm';
   const w = new Float64Array(cols + 1);
@@ -153,9 +183,8 @@ function solveSvmDual(
   // Per-row diagonal term (squared hinge) and upper bound (hinge) from the row's C.
   const diag = new Float64Array(l);
   const upper = new Float64Array(l);
-  const rw = X.rowWeights;
   for (let i = 0; i < l; i++) {
-    const Ci = (positive[i] ? Cp : Cn) * (rw ? rw[i] : 1);
+    const Ci = rowC(X, positive, i, Cp, Cn);
     diag[i] = l2 ? 0.5 / Ci : 0;
     upper[i] = l2 ? Infinity : Ci;
   }
@@ -164,9 +193,7 @@ function solveSvmDual(
       const a = Math.min(Math.max(initialAlpha[i], 0), upper[i]);
       if (a === 0) continue;
       alpha[i] = a;
-      const d = positive[i] ? a : -a;
-      for (let p = indptr[i]; p < indptr[i + 1]; p++) w[indices[p]] += d * values[p];
-      w[cols] += d * bias;
+      addRow(w, X, i, positive[i] ? a : -a, bias);
     }
   }
   for (let i = 0; i < l; i++) QD[i] += diag[i];
@@ -180,20 +207,11 @@ function solveSvmDual(
   while (iter < options.maxIter) {
     let PGmaxNew = -Infinity;
     let PGminNew = Infinity;
-    for (let s = 0; s < activeSize; s++) {
-      const j = s + Math.floor(random() * (activeSize - s));
-      const t = index[s];
-      index[s] = index[j];
-      index[j] = t;
-    }
+    shuffle(index, activeSize, random);
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
       const yi = positive[i] ? 1 : -1;
-      const start = indptr[i];
-      const end = indptr[i + 1];
-      let dot = w[cols] * bias;
-      for (let p = start; p < end; p++) dot += w[indices[p]] * values[p];
-      const G = yi * dot - 1 + alpha[i] * diag[i];
+      const G = yi * rowDot(w, X, i, bias) - 1 + alpha[i] * diag[i];
       const C = upper[i];
       let PG = 0;
       if (alpha[i] === 0) {
@@ -224,9 +242,7 @@ function solveSvmDual(
       if (Math.abs(PG) > 1e-12) {
         const alphaOld = alpha[i];
         alpha[i] = Math.min(Math.max(alpha[i] - G / QD[i], 0), C);
-        const d = (alpha[i] - alphaOld) * yi;
-        for (let p = start; p < end; p++) w[indices[p]] += d * values[p];
-        w[cols] += d * bias;
+        addRow(w, X, i, (alpha[i] - alphaOld) * yi, bias);
       }
     }
     iter++;
@@ -253,7 +269,7 @@ function solveLogisticDual(
   options: LinearOptions,
   seed: number,
 ): BinaryResult {
-  const { rows: l, cols, indptr, indices, values } = X;
+  const { rows: l, cols } = X;
   const bias = options.bias;
   const w = new Float64Array(cols + 1);
   // alpha[2i] is the dual variable, alpha[2i+1] = C_i - alpha[2i].
@@ -266,35 +282,24 @@ function solveLogisticDual(
   const maxInner = 100;
   const eta = 0.1;
   for (let i = 0; i < l; i++) {
-    const C = (positive[i] ? Cp : Cn) * (X.rowWeights ? X.rowWeights[i] : 1);
+    const C = rowC(X, positive, i, Cp, Cn);
     alpha[2 * i] = Math.min(0.001 * C, 1e-8);
     alpha[2 * i + 1] = C - alpha[2 * i];
-    const d = (positive[i] ? 1 : -1) * alpha[2 * i];
-    for (let p = indptr[i]; p < indptr[i + 1]; p++) w[indices[p]] += d * values[p];
-    w[cols] += d * bias;
+    addRow(w, X, i, (positive[i] ? 1 : -1) * alpha[2 * i], bias);
     index[i] = i;
   }
   const random = seededRandom(seed);
   let iter = 0;
   while (iter < options.maxIter) {
-    for (let s = 0; s < l; s++) {
-      const j = s + Math.floor(random() * (l - s));
-      const t = index[s];
-      index[s] = index[j];
-      index[j] = t;
-    }
+    shuffle(index, l, random);
     let newtonIter = 0;
     let Gmax = 0;
     for (let s = 0; s < l; s++) {
       const i = index[s];
       const yi = positive[i] ? 1 : -1;
-      const C = (positive[i] ? Cp : Cn) * (X.rowWeights ? X.rowWeights[i] : 1);
-      const start = indptr[i];
-      const end = indptr[i + 1];
-      let dot = w[cols] * bias;
-      for (let p = start; p < end; p++) dot += w[indices[p]] * values[p];
+      const C = rowC(X, positive, i, Cp, Cn);
       const a = xTx[i];
-      const b = yi * dot;
+      const b = yi * rowDot(w, X, i, bias);
       let ind1 = 2 * i;
       let ind2 = 2 * i + 1;
       let sign = 1;
@@ -322,9 +327,7 @@ function solveLogisticDual(
       if (inner > 0) {
         alpha[ind1] = z;
         alpha[ind2] = C - z;
-        const d = sign * (z - alphaOld) * yi;
-        for (let p = start; p < end; p++) w[indices[p]] += d * values[p];
-        w[cols] += d * bias;
+        addRow(w, X, i, sign * (z - alphaOld) * yi, bias);
       }
     }
     iter++;

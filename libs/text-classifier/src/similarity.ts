@@ -1,3 +1,4 @@
+import { fnv1a, mix } from './hash';
 import { tokenize } from './text';
 
 /**
@@ -30,21 +31,6 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   let common = 0;
   for (const s of small) if (large.has(s)) common++;
   return common / (a.size + b.size - common);
-}
-
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/** murmur3's finaliser: a cheap independent-looking hash per seed. */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
 }
 
 const SEEDS = Array.from({ length: LSH_BANDS * LSH_ROWS }, (_, i) => mix(0x9e3779b9 + i * 0x632be5ab));
