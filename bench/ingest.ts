@@ -26,6 +26,8 @@ class TrainerModule {}
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = process.env.WORKER_CONCURRENCY ?? '16';
+/** Each run's own databases: two runs at once on one server (several checkouts) must not drop each other's. */
+const RUN = randomBytes(4).toString('hex');
 /** Issue 18's targets. */
 export const TARGETS = {
   registrationRatio: 0.5,
@@ -97,7 +99,7 @@ const rate = (n: number, seconds: number) => Math.round((n / seconds) * 10) / 10
 async function runFairBound(
   n: number,
 ): Promise<{ items: number; seconds: number; perSecond: number } & Latency> {
-  const db = await createBenchDatabase('inbox_bench_fair');
+  const db = await createBenchDatabase(`inbox_bench_fair_${RUN}`);
   const client = new Client({ connectionString: db.url });
   await client.connect();
   await client.query(
@@ -277,7 +279,7 @@ async function runProduct(
   pacedItems: number,
   pacedRate: number,
 ): Promise<{ burst: ProductRun; paced: ProductRun; shares: MixShares; twice: Record<string, number> }> {
-  const db = await createBenchDatabase('inbox_bench_pipeline');
+  const db = await createBenchDatabase(`inbox_bench_pipeline_${RUN}`);
   const env = {
     ...process.env,
     DATABASE_URL: db.url,
