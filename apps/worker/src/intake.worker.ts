@@ -62,22 +62,22 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Each item of the batch on its own: one item's failure doesn't hold the others, and the batch is retried
-   * for the failed ones only in effect (the rest are found already processed).
+   * The batch's plain new appeals are registered together, the rest one by one (AppealRegistrar.registerBatch):
+   * one item's failure doesn't hold the others, and the batch is retried for the failed ones only in effect (the
+   * rest are found already processed).
    */
   private async normaliseBatch(job: Job): Promise<unknown> {
     const { inboundItemIds } = parseJobPayload(JobName.NormaliseInboundBatch, job.data);
     const counts: Record<string, number> = {};
     const failures: string[] = [];
-    for (const id of inboundItemIds) {
-      try {
-        const outcome = await this.registrar.registerInboundItem(id);
-        counts[outcome.kind] = (counts[outcome.kind] ?? 0) + 1;
-        if (outcome.kind === 'quarantined')
-          this.log.warn('inbound item quarantined', { inboundItemId: id, reason: outcome.reason });
-      } catch (error) {
-        failures.push(`${id}: ${error instanceof Error ? error.message : String(error)}`);
+    for (const [id, outcome] of await this.registrar.registerBatch(inboundItemIds)) {
+      if (outcome instanceof Error) {
+        failures.push(`${id}: ${outcome.message}`);
+        continue;
       }
+      counts[outcome.kind] = (counts[outcome.kind] ?? 0) + 1;
+      if (outcome.kind === 'quarantined')
+        this.log.warn('inbound item quarantined', { inboundItemId: id, reason: outcome.reason });
     }
     if (failures.length > 0)
       throw new Error(`${failures.length} of ${inboundItemIds.length} items failed: ${failures[0]}`);

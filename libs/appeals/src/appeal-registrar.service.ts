@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import {
   computeAppealDeadlines,
@@ -18,6 +19,7 @@ import { AppealHistoryRepository } from './repositories/history.repository';
 import {
   type AttachmentRow,
   type InboundItemRow as ItemRow,
+  type NewAppeal,
   RegistrationRepository,
 } from './repositories/registration.repository';
 import { checkStoredItem } from './stored-item-check';
@@ -38,6 +40,8 @@ export type RegistrationOutcome =
   | { kind: 'already-processed'; appealId: string; registrationNumber: string }
   | { kind: 'quarantined'; reason: string };
 
+type Registered = Extract<RegistrationOutcome, { kind: 'registered' }>;
+
 /**
  * Turns one stored inbound item into a registered appeal, or into a follow-up on the open appeal of the
  * same thread. Idempotent: the item row is locked and marked processed in the same transaction, so a
@@ -46,6 +50,7 @@ export type RegistrationOutcome =
 @Injectable()
 export class AppealRegistrar {
   private readonly calendar = ProductionCalendar.russian();
+  private readonly log = rootLogger.child('appeal-registrar');
 
   constructor(
     private readonly dataSource: DataSource,
@@ -78,6 +83,73 @@ export class AppealRegistrar {
       return this.registerNew(tx, item, now);
     });
     return outcome ?? this.alreadyDone(await this.load(item.id))!;
+  }
+
+  /**
+   * A batch of stored items, each with the outcome `registerInboundItem` would give it (or the error it would
+   * throw), in the batch's order. The new appeals that join no conversation are registered together in one statement; what may join
+   * an appeal (a thread key, a reply), what is invalid, and items sharing an applicant with another of the batch
+   * (whose card the later one updates) go one by one, in the batch's order. Should the statement fail, its
+   * items go one by one too, so one bad item holds up none of the others.
+   */
+  async registerBatch(
+    inboundItemIds: string[],
+    now: Date = new Date(),
+  ): Promise<Map<string, RegistrationOutcome | Error>> {
+    const ids = [...new Set(inboundItemIds)];
+    const results = new Map<string, RegistrationOutcome | Error>();
+    let oneByOne = ids;
+    try {
+      oneByOne = await this.registerTogether(ids, now, results);
+    } catch (error) {
+      this.log.warn('batch registration failed, registering its items one by one', {
+        items: ids.length,
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+    for (const id of oneByOne) {
+      try {
+        results.set(id, await this.registerInboundItem(id, now));
+      } catch (error) {
+        results.set(id, error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+    return new Map(ids.map((id) => [id, results.get(id)!]));
+  }
+
+  /** Registers the batch's plain new appeals at once; returns the ids left to register one by one. */
+  private async registerTogether(
+    ids: string[],
+    now: Date,
+    results: Map<string, RegistrationOutcome | Error>,
+  ): Promise<string[]> {
+    const items = new Map((await this.registrations.loadItems(ids)).map((i) => [i.id, i]));
+    const valid = ids
+      .map((id) => items.get(id))
+      .filter((i): i is ItemRow => !!i && !this.alreadyDone(i) && !checkStoredItem(i.payload));
+    const applicants = new Map<string, number>();
+    for (const key of valid.map(applicantKey).filter((k): k is string => !!k))
+      applicants.set(key, (applicants.get(key) ?? 0) + 1);
+    const together = valid.filter((i) => {
+      const key = applicantKey(i);
+      return threadKeys(i.payload).length === 0 && (!key || applicants.get(key) === 1);
+    });
+    const prepared = await Promise.all(together.map((item) => this.prepare(item, now)));
+    const numbers = await this.registrations.registerManyAtomically(
+      this.dataSource.manager,
+      prepared.map((p) => p.appeal),
+    );
+    for (const { appeal, outcome } of prepared) {
+      const registrationNumber = numbers.get(appeal.inboundItemId);
+      if (registrationNumber) results.set(appeal.inboundItemId, { ...outcome, registrationNumber });
+    }
+    for (const id of ids) {
+      const item = items.get(id);
+      const done = item && this.alreadyDone(item);
+      if (done) results.set(id, done);
+    }
+    // Items claimed by another attempt meanwhile are reported by the one-by-one path as already processed.
+    return ids.filter((id) => !results.has(id));
   }
 
   private async load(inboundItemId: string): Promise<ItemRow> {
@@ -160,11 +232,17 @@ export class AppealRegistrar {
   }
 
   /** Registers a new appeal atomically; undefined when another attempt had already claimed the item. */
-  private async registerNew(
-    db: EntityManager,
+  private async registerNew(db: EntityManager, item: ItemRow, now: Date): Promise<Registered | undefined> {
+    const { appeal, outcome } = await this.prepare(item, now);
+    const registrationNumber = await this.registrations.registerAtomically(db, appeal);
+    return registrationNumber ? { ...outcome, registrationNumber } : undefined;
+  }
+
+  /** Everything a new appeal's registration writes, and what it reports but its number. */
+  private async prepare(
     item: ItemRow,
     now: Date,
-  ): Promise<Extract<RegistrationOutcome, { kind: 'registered' }> | undefined> {
+  ): Promise<{ appeal: NewAppeal; outcome: Omit<Registered, 'registrationNumber'> }> {
     const p = item.payload;
     const organisation = await this.organisationFor(p);
     const registeredAt = p.registeredAt ? new Date(p.registeredAt) : now;
@@ -187,8 +265,9 @@ export class AppealRegistrar {
     const a = p.author;
     const routedReason =
       organisation.code === this.config.managementCentreCode ? 'management-centre' : 'addressee';
-    const registrationNumber = await this.registrations.registerAtomically(db, {
+    const appeal: NewAppeal = {
       appealId,
+      applicantId: randomUUID(),
       inboundItemId: item.id,
       channel: item.channel,
       externalId: item.external_id,
@@ -263,16 +342,17 @@ export class AppealRegistrar {
         this.config.escalationClockChannels.includes(item.channel) && routedReason === 'management-centre'
           ? escalationDueAt(registeredAt)
           : null,
-    });
-    if (!registrationNumber) return undefined;
+    };
     return {
-      kind: 'registered',
-      appealId,
-      registrationNumber,
-      accessCode,
-      registeredAt,
-      organisationId: organisation.id,
-      deadlines,
+      appeal,
+      outcome: {
+        kind: 'registered',
+        appealId,
+        accessCode,
+        registeredAt,
+        organisationId: organisation.id,
+        deadlines,
+      },
     };
   }
 
@@ -307,4 +387,10 @@ function attachmentRows(p: StoredInboundItem): AttachmentRow[] {
 function threadKeys(p: StoredInboundItem): string[] {
   if (!p.thread) return [];
   return [...new Set([p.thread.key, ...(p.thread.refersTo ?? [])].filter((k): k is string => !!k))];
+}
+
+/** The applicant's id in the channel: items of one applicant update one card, in order. */
+function applicantKey(item: ItemRow): string | undefined {
+  const id = item.payload.author?.externalId;
+  return id ? `${item.channel}:${id}` : undefined;
 }

@@ -38,6 +38,8 @@ function positioned<T extends object>(rows: T[]): (T & { position: number })[] {
 /** Everything one atomic registration writes: the appeal, its applicant, first part, thread, files, history. */
 export interface NewAppeal {
   appealId: string;
+  /** The applicant row's id when this registration creates it (an existing one keeps its own). */
+  applicantId: string;
   inboundItemId: string;
   channel: string;
   externalId: string;
@@ -84,12 +86,16 @@ export class RegistrationRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async loadItem(inboundItemId: string): Promise<InboundItemRow | undefined> {
-    const [item] = (await this.dataSource.query(
-      `SELECT i.id, i.channel, i.external_id, i.received_at, i.payload, i.status, i.appeal_id, a.registration_number
-         FROM inbound_items i LEFT JOIN appeals a ON a.id = i.appeal_id WHERE i.id = $1`,
-      [inboundItemId],
-    )) as InboundItemRow[];
+    const [item] = await this.loadItems([inboundItemId]);
     return item;
+  }
+
+  async loadItems(inboundItemIds: string[]): Promise<InboundItemRow[]> {
+    return (await this.dataSource.query(
+      `SELECT i.id, i.channel, i.external_id, i.received_at, i.payload, i.status, i.appeal_id, a.registration_number
+         FROM inbound_items i LEFT JOIN appeals a ON a.id = i.appeal_id WHERE i.id = ANY($1::uuid[])`,
+      [inboundItemIds],
+    )) as InboundItemRow[];
   }
 
   async quarantine(inboundItemId: string, problem: string): Promise<void> {
@@ -186,16 +192,81 @@ export class RegistrationRepository {
    * Returns the registration number, or undefined when another attempt had already claimed the item.
    */
   async registerAtomically(db: Db, n: NewAppeal): Promise<string | undefined> {
-    const a = n.applicant;
+    return (await this.registerManyAtomically(db, [n])).get(n.inboundItemId);
+  }
+
+  /**
+   * Registers many new appeals in ONE statement, as `registerAtomically` does one: each item's claim gates its
+   * own inserts, so items another attempt claimed are skipped and the rest registered. Returns the registration
+   * number by inbound item id of those registered here. The applicants' channel ids must be distinct within the
+   * call (one upsert cannot touch a row twice); numbers are taken in the order given.
+   */
+  async registerManyAtomically(db: Db, appeals: NewAppeal[]): Promise<Map<string, string>> {
+    if (appeals.length === 0) return new Map();
+    const input = appeals.map((n, ord) => ({
+      ord,
+      appeal_id: n.appealId,
+      inbound_item_id: n.inboundItemId,
+      channel: n.channel,
+      external_id: n.externalId,
+      applicant_id: n.applicantId,
+      applicant_external_id: n.applicant.externalId,
+      surname: n.applicant.surname,
+      first_name: n.applicant.firstName,
+      patronymic: n.applicant.patronymic,
+      display_name: n.applicant.displayName,
+      email: n.applicant.email,
+      phone: n.applicant.phone,
+      postal_address: n.applicant.postalAddress,
+      year: n.year,
+      registered_at: n.registeredAt,
+      received_at: n.receivedAt,
+      regime: n.regime,
+      subject: n.subject,
+      text: n.text,
+      address: n.address,
+      territory_code: n.territoryCode,
+      channel_category: n.channelCategory,
+      fast_track: n.fastTrack,
+      status: n.status,
+      organisation_id: n.organisationId,
+      time_zone: n.timeZone,
+      registration_due_at: n.registrationDueAt,
+      redirect_due_at: n.redirectDueAt,
+      answer_due_date: n.answerDueDate,
+      answer_due_at: n.answerDueAt,
+      deadline_warnings: n.warnings,
+      calendar_version: n.calendarVersion,
+      access_code: n.accessCode,
+      reply_address: n.replyAddress,
+      thread_key: n.threadKey,
+      attachments: positioned(n.attachments),
+      events: positioned(n.events),
+      escalation_due_at: n.escalationDueAt,
+    }));
     const rows = (await db.query(
-      `WITH claim AS (
-         UPDATE inbound_items SET status = 'processed', appeal_id = $1, processed_at = now(), error = NULL,
-                attempts = attempts + 1
-          WHERE id = $2 AND status = 'pending' RETURNING id
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(ord integer, appeal_id uuid, inbound_item_id uuid,
+           channel text, external_id text, applicant_id uuid, applicant_external_id text, surname text,
+           first_name text, patronymic text, display_name text, email text, phone text, postal_address text,
+           year integer, registered_at timestamptz, received_at timestamptz, regime text, subject text, text text,
+           address text, territory_code text, channel_category jsonb, fast_track boolean, status text,
+           organisation_id uuid, time_zone text, registration_due_at timestamptz, redirect_due_at timestamptz,
+           answer_due_date date, answer_due_at timestamptz, deadline_warnings jsonb, calendar_version text,
+           access_code text, reply_address jsonb, thread_key text, attachments jsonb, events jsonb,
+           escalation_due_at timestamptz)
+       ), claim AS (
+         UPDATE inbound_items i SET status = 'processed', appeal_id = n.appeal_id, processed_at = now(),
+                error = NULL, attempts = i.attempts + 1
+           FROM input n WHERE i.id = n.inbound_item_id AND i.status = 'pending' RETURNING i.id
+       ), claimed AS (
+         SELECT n.* FROM input n JOIN claim c ON c.id = n.inbound_item_id
        ), applicant AS (
-         INSERT INTO applicants (channel, external_id, surname, first_name, patronymic, display_name, email, phone,
-                                 postal_address)
-         SELECT $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM claim
+         INSERT INTO applicants (id, channel, external_id, surname, first_name, patronymic, display_name, email,
+                                 phone, postal_address)
+         SELECT applicant_id, channel, applicant_external_id, surname, first_name, patronymic, display_name, email,
+                phone, postal_address
+           FROM claimed ORDER BY channel, applicant_external_id, applicant_id
          ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
            surname = COALESCE(EXCLUDED.surname, applicants.surname),
            first_name = COALESCE(EXCLUDED.first_name, applicants.first_name),
@@ -204,83 +275,58 @@ export class RegistrationRepository {
            email = COALESCE(EXCLUDED.email, applicants.email),
            phone = COALESCE(EXCLUDED.phone, applicants.phone),
            postal_address = COALESCE(EXCLUDED.postal_address, applicants.postal_address)
-         RETURNING id
+         RETURNING id, channel, external_id
        ), numbered AS (
-         SELECT applicant.id AS applicant_id, $12::text || '-' || lpad(s.seq, greatest(6, length(s.seq)), '0')
-                AS registration_number
-           FROM applicant, LATERAL (SELECT next_registration_seq($12::int)::text AS seq) s
+         SELECT x.*, x.year::text || '-' || lpad(x.seq, greatest(6, length(x.seq)), '0') AS registration_number
+           FROM (
+             -- A volatile call in the select list runs after the sort: numbers follow the order given.
+             SELECT c.*, ap.id AS applicant_row_id, next_registration_seq(c.year)::text AS seq
+               FROM claimed c JOIN applicant ap
+                 ON ap.id = c.applicant_id OR (ap.channel = c.channel AND ap.external_id = c.applicant_external_id)
+              ORDER BY c.ord
+           ) x
        ), appeal AS (
          INSERT INTO appeals (id, registration_number, registered_at, received_at, regime, channel, external_id,
             inbound_item_id, applicant_id, subject, text, address, territory_code, channel_category, fast_track,
             status, organisation_id, time_zone, registration_due_at, redirect_due_at, answer_due_date,
             answer_due_at, deadline_warnings, calendar_version, access_code_hash, reply_address, escalation_due_at)
-         SELECT $1, n.registration_number, $13, $14, $15, $3, $16, $2, n.applicant_id, $17, $18, $19, $20, $21, $22,
-                $23, $24, $25, $26, $27, $28, $29, $30, $31,
-                encode(sha256(convert_to(n.registration_number || ':' || $32, 'UTF8')), 'hex'), $33, $37
-           FROM numbered n
-         RETURNING id, registration_number
+         SELECT appeal_id, registration_number, registered_at, received_at, regime, channel, external_id,
+                inbound_item_id, applicant_row_id, subject, text, address, territory_code, channel_category,
+                fast_track, status, organisation_id, time_zone, registration_due_at, redirect_due_at,
+                answer_due_date, answer_due_at, deadline_warnings, calendar_version,
+                encode(sha256(convert_to(registration_number || ':' || access_code, 'UTF8')), 'hex'),
+                reply_address, escalation_due_at
+           FROM numbered ORDER BY ord
+         RETURNING id
        ), responsible AS (
          INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at)
-         SELECT id, $24, 'responsible', $13 FROM appeal
+         SELECT n.appeal_id, n.organisation_id, 'responsible', n.registered_at
+           FROM appeal JOIN numbered n ON n.appeal_id = appeal.id
        ), thread AS (
          INSERT INTO appeal_threads (channel, thread_key, appeal_id)
-         SELECT $3, $34, id FROM appeal WHERE $34::text IS NOT NULL ON CONFLICT DO NOTHING
+         SELECT n.channel, n.thread_key, n.appeal_id FROM appeal JOIN numbered n ON n.appeal_id = appeal.id
+          WHERE n.thread_key IS NOT NULL ON CONFLICT DO NOTHING
        ), files AS (
          INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
                                   rejection_reason, remote_ref, created_at)
-         SELECT appeal.id, $2, f.file_name, f.content_type, f.size, f.sha256, f.status, f.rejection_reason,
-                f.remote_ref, ${IN_SENT_ORDER}
-           FROM appeal, jsonb_to_recordset($35::jsonb) AS f(file_name text, content_type text, size integer,
+         SELECT n.appeal_id, n.inbound_item_id, f.file_name, f.content_type, f.size, f.sha256, f.status,
+                f.rejection_reason, f.remote_ref, ${IN_SENT_ORDER}
+           FROM appeal JOIN numbered n ON n.appeal_id = appeal.id,
+                jsonb_to_recordset(n.attachments) AS f(file_name text, content_type text, size integer,
                 sha256 text, status text, rejection_reason text, remote_ref text, position integer)
        ), events AS (
          INSERT INTO appeal_events (appeal_id, type, occurred_at, data)
-         SELECT appeal.id, e.type, e.occurred_at,
+         SELECT n.appeal_id, e.type, e.occurred_at,
                 CASE WHEN e.type = 'registered'
-                     THEN e.data || jsonb_build_object('registrationNumber', appeal.registration_number)
+                     THEN e.data || jsonb_build_object('registrationNumber', n.registration_number)
                      ELSE e.data END
-           FROM appeal, jsonb_to_recordset($36::jsonb) AS e(type text, occurred_at timestamptz, data jsonb)
+           FROM appeal JOIN numbered n ON n.appeal_id = appeal.id,
+                jsonb_to_recordset(n.events) AS e(type text, occurred_at timestamptz, data jsonb, position integer)
+          ORDER BY n.ord, e.position
        )
-       SELECT id, registration_number FROM appeal`,
-      [
-        n.appealId,
-        n.inboundItemId,
-        n.channel,
-        a.externalId,
-        a.surname,
-        a.firstName,
-        a.patronymic,
-        a.displayName,
-        a.email,
-        a.phone,
-        a.postalAddress,
-        n.year,
-        n.registeredAt,
-        n.receivedAt,
-        n.regime,
-        n.externalId,
-        n.subject,
-        n.text,
-        n.address,
-        n.territoryCode,
-        n.channelCategory,
-        n.fastTrack,
-        n.status,
-        n.organisationId,
-        n.timeZone,
-        n.registrationDueAt,
-        n.redirectDueAt,
-        n.answerDueDate,
-        n.answerDueAt,
-        JSON.stringify(n.warnings),
-        n.calendarVersion,
-        n.accessCode,
-        n.replyAddress,
-        n.threadKey,
-        JSON.stringify(positioned(n.attachments)),
-        JSON.stringify(n.events),
-        n.escalationDueAt,
-      ],
-    )) as { id: string; registration_number: string }[];
-    return rows[0]?.registration_number;
+       SELECT inbound_item_id, registration_number FROM numbered`,
+      [JSON.stringify(input)],
+    )) as { inbound_item_id: string; registration_number: string }[];
+    return new Map(rows.map((r) => [r.inbound_item_id, r.registration_number]));
   }
 }
