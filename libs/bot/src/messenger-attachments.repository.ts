@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '@inbox/common';
+import { storeContentOnce } from '@inbox/appeals';
+import { queryCount } from '@inbox/database';
 
 export interface RemoteAttachmentRow {
   id: string;
@@ -65,16 +67,14 @@ export class MessengerAttachmentsRepository {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
         `attachments:${a.inbound_item_id ?? a.appeal_id}`,
       ]);
-      const [{ n }] = (await tx.query(
+      const n = await queryCount(
+        tx,
         `SELECT count(*)::int AS n FROM attachments WHERE status = 'stored'
             AND (inbound_item_id = $1 OR ($1::uuid IS NULL AND appeal_id = $2))`,
         [a.inbound_item_id, a.appeal_id],
-      )) as { n: number }[];
-      if (n >= maxCount) return 'too-many';
-      await tx.query(
-        `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [file.sha256, file.content.length, file.content],
       );
+      if (n >= maxCount) return 'too-many';
+      await storeContentOnce(tx, file.sha256, file.content);
       const updated = rowsOf(
         await tx.query(
           `UPDATE attachments SET status = 'stored', sha256 = $2, size = $3, content_type = $4, rejection_reason = NULL

@@ -18,6 +18,11 @@ export async function queryOne<T>(db: Db, sql: string, params: unknown[] = []): 
   return (await queryRows<T>(db, sql, params))[0];
 }
 
+/** The number a `SELECT count(*)::int AS n …` answers. */
+export async function queryCount(db: Db, sql: string, params: unknown[] = []): Promise<number> {
+  return (await queryRows<{ n: number }>(db, sql, params))[0].n;
+}
+
 /**
  * The base of every repository: the pool by default, a transaction when a service passes one in, and
  * `transaction()` for a service that writes through several repositories at once.

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { storeContentOnce } from '@inbox/appeals';
 
 /** What the feeds read and write around an appeal: its channel facts, thread keys and remote files. */
 @Injectable()
@@ -120,10 +121,7 @@ export class FeedsRepository {
     file: { sha256: string; content: Buffer; fileName: string; contentType: string },
   ): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-        [file.sha256, file.content.length, file.content],
-      );
+      await storeContentOnce(tx, file.sha256, file.content);
       await tx.query(
         `UPDATE attachments SET status = 'stored', sha256 = $2, size = $3, file_name = $4, content_type = $5
           WHERE id = $1 AND status = 'remote'`,

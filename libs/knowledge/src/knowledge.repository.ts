@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
+import { storeContentOnce } from '@inbox/appeals';
 import { rowsOf } from '@inbox/common';
-import { type Db, SqlRepository } from '@inbox/database';
+import { type Db, queryCount, SqlRepository } from '@inbox/database';
 import { type OrganisationClock, type WorkingHours } from '@inbox/deadlines';
 import { indexedBody } from './knowledge-content';
 import { KB_REQUEST_AT_RISK_HOURS, KB_REVIEW_AT_RISK_DAYS } from './knowledge-terms';
@@ -748,10 +749,7 @@ export class KnowledgeRepository extends SqlRepository {
     db: Db = this.pool,
   ): Promise<string> {
     // Content-addressed, like appeals' attachments: one copy of the bytes whoever uploads them.
-    await db.query(
-      `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
-      [input.sha256, input.content.length, input.content],
-    );
+    await storeContentOnce(db, input.sha256, input.content);
     const [row] = (await db.query(
       `INSERT INTO kb_attachments (organisation_id, file_name, content_type, size, sha256, uploaded_by)
        VALUES ($1,$2,$3,$4,$5,$6) RETURNING id`,
@@ -1038,12 +1036,12 @@ export class KnowledgeRepository extends SqlRepository {
   }
 
   async topicArticleCount(organisationId: string, topicId: string, db: Db = this.pool): Promise<number> {
-    const [row] = (await db.query(
+    return queryCount(
+      db,
       `SELECT count(*)::int AS n FROM kb_articles k LEFT JOIN topics t ON t.id = $2
         WHERE k.status = 'published' AND k.organisation_id = $1 AND (k.topic_id = $2 OR k.topic_id = t.parent_id)`,
       [organisationId, topicId],
-    )) as { n: number }[];
-    return row.n;
+    );
   }
 
   /** A section of the organisation for the topic (its own, else its parent's), for a gap request. */

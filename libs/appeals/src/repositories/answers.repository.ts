@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type Db } from './db';
+import { storeContentOnce } from './attachments.repository';
 
 export interface LockedAnswer {
   id: string;
@@ -77,10 +78,7 @@ export class AnswersRepository {
     tx: Db,
     file: { answerId: string; fileName: string; contentType: string; content: Buffer; sha256: string },
   ): Promise<string> {
-    await tx.query(
-      `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
-      [file.sha256, file.content.length, file.content],
-    );
+    await storeContentOnce(tx, file.sha256, file.content);
     const [row] = (await tx.query(
       `INSERT INTO answer_attachments (answer_id, file_name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5)
        RETURNING id`,

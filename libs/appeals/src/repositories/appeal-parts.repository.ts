@@ -2,6 +2,7 @@ import { rowsOf } from '@inbox/common';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type WorkingHours } from '@inbox/deadlines';
+import { queryCount } from '@inbox/database';
 import { type Db } from './db';
 
 /** An organisation's part of an appeal as the card shows it. */
@@ -137,13 +138,8 @@ export class AppealPartsRepository {
   }
 
   /** Line-2 parts that still owe the citizen something: active, or returned and not yet re-routed. */
-  async countPendingLine2(tx: Db, appealId: string): Promise<number> {
-    const [{ n }] = (await tx.query(
-      `SELECT count(*)::int AS n FROM appeal_organisations
-        WHERE appeal_id = $1 AND line = 2 AND state IN ('active', 'returned')`,
-      [appealId],
-    )) as { n: number }[];
-    return n;
+  countPendingLine2(tx: Db, appealId: string): Promise<number> {
+    return this.countLine2(tx, appealId, ['active', 'returned']);
   }
 
   /** Returned parts are closed when line 1 routes the question on (they were re-routed). */
@@ -172,13 +168,17 @@ export class AppealPartsRepository {
   }
 
   /** Line-2 parts still in play (active or answered). */
-  async countOpenLine2(tx: Db, appealId: string): Promise<number> {
-    const [{ n }] = (await tx.query(
+  countOpenLine2(tx: Db, appealId: string): Promise<number> {
+    return this.countLine2(tx, appealId, ['active', 'answered']);
+  }
+
+  private async countLine2(tx: Db, appealId: string, states: string[]): Promise<number> {
+    return queryCount(
+      tx,
       `SELECT count(*)::int AS n FROM appeal_organisations
-        WHERE appeal_id = $1 AND line = 2 AND state IN ('active', 'answered')`,
-      [appealId],
-    )) as { n: number }[];
-    return n;
+        WHERE appeal_id = $1 AND line = 2 AND state = ANY($2::text[])`,
+      [appealId, states],
+    );
   }
 
   async extendLine2(tx: Db, appealId: string, organisationId: string, until: Date, reason: string) {

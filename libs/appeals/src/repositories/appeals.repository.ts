@@ -100,6 +100,16 @@ export interface LockedAppeal {
 }
 
 /** Columns a workflow command may set, by their names in code. */
+/** What the citizen's status page needs of an appeal found by its registration number. */
+export interface AppealByNumber {
+  id: string;
+  registration_number: string;
+  status: AppealStatus;
+  registered_at: Date;
+  due: string;
+  access_code_hash: string;
+}
+
 export interface AppealChanges {
   status?: AppealStatus;
   assigneeId?: string | null;
@@ -342,29 +352,12 @@ export class AppealsRepository {
   }
 
   /** The appeal behind a registration number, for the citizen's status page (checked by the access code). */
-  async byRegistrationNumber(registrationNumber: string): Promise<
-    | {
-        id: string;
-        registration_number: string;
-        status: AppealStatus;
-        registered_at: Date;
-        due: string;
-        access_code_hash: string;
-      }
-    | undefined
-  > {
+  async byRegistrationNumber(registrationNumber: string): Promise<AppealByNumber | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT id, registration_number, status, registered_at, to_char(answer_due_date, 'YYYY-MM-DD') AS due,
               access_code_hash FROM appeals WHERE registration_number = $1`,
       [registrationNumber],
-    )) as {
-      id: string;
-      registration_number: string;
-      status: AppealStatus;
-      registered_at: Date;
-      due: string;
-      access_code_hash: string;
-    }[];
+    )) as AppealByNumber[];
     return row;
   }
 

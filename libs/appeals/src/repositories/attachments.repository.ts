@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
 import { type Db } from './db';
+import { queryCount } from '@inbox/database';
 
 export interface AttachmentView {
   id: string;
@@ -11,6 +12,17 @@ export interface AttachmentView {
   sha256: string | null;
   status: string;
   rejectionReason: string | null;
+}
+
+/**
+ * Stores a file's bytes once by their hash (`attachment_contents`), whoever refers to them: appeals' and answers'
+ * files, messenger downloads, feed files and the knowledge base's attachments.
+ */
+export async function storeContentOnce(db: Db, sha256: string, content: Buffer): Promise<void> {
+  await db.query(
+    `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
+    [sha256, content.length, content],
+  );
 }
 
 /** Files of appeals (`attachments`, contents deduplicated in `attachment_contents`). */
@@ -37,11 +49,11 @@ export class AttachmentsRepository {
 
   /** How many files staff added to the appeal (those that came with no inbound item). */
   async addedByStaff(tx: Db, appealId: string): Promise<number> {
-    const [{ n }] = (await tx.query(
+    return queryCount(
+      tx,
       `SELECT count(*)::int AS n FROM attachments WHERE appeal_id = $1 AND inbound_item_id IS NULL`,
       [appealId],
-    )) as { n: number }[];
-    return n;
+    );
   }
 
   /** Stores a file of the appeal (its bytes once by hash) and returns its id. */
@@ -49,10 +61,7 @@ export class AttachmentsRepository {
     tx: Db,
     file: { appealId: string; fileName: string; contentType: string; content: Buffer; sha256: string },
   ): Promise<string> {
-    await tx.query(
-      `INSERT INTO attachment_contents (sha256, size, content) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING`,
-      [file.sha256, file.content.length, file.content],
-    );
+    await storeContentOnce(tx, file.sha256, file.content);
     const [row] = (await tx.query(
       `INSERT INTO attachments (appeal_id, file_name, content_type, size, sha256) VALUES ($1, $2, $3, $4, $5)
        RETURNING id`,
