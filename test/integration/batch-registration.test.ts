@@ -107,7 +107,8 @@ function mix(tag: string): { before: InboundItem[]; batch: InboundItem[] } {
       channel: Channel.Telegram,
       externalId: `${tag}-tg-new`,
       receivedAt: at(4),
-      author: author('Новый чат'),
+      // A private chat's key is its author's id.
+      author: { externalId: `${tag}-other-chat`, firstName: 'Новый чат' },
       text: 'Течёт крыша.',
       replyAddress: { chatId: 42 },
       thread: { key: `${tag}-other-chat` },
@@ -127,6 +128,32 @@ function mix(tag: string): { before: InboundItem[]; batch: InboundItem[] } {
       author: { externalId: `${tag}@example.ru`, displayName: 'Иван' },
       text: 'Спасибо, жду ответа.',
       thread: { key: `<${tag}-2@example.ru>`, refersTo: [`<${tag}-1@example.ru>`] },
+    }),
+    inboundItem({
+      channel: Channel.Email,
+      externalId: `${tag}-mail-new`,
+      receivedAt: at(2),
+      author: { externalId: `${tag}-other@example.ru`, displayName: 'Ольга' },
+      subject: 'Освещение',
+      text: 'Не горят фонари.',
+      thread: { key: `<${tag}-3@example.ru>` },
+    }),
+    // A new chat's first two messages in one batch: the second joins the appeal the first opens.
+    inboundItem({
+      channel: Channel.Vk,
+      externalId: `${tag}-vk-1`,
+      receivedAt: at(2),
+      author: author('ВК'),
+      text: 'Упало дерево.',
+      thread: { key: `${tag}-vk-chat` },
+    }),
+    inboundItem({
+      channel: Channel.Vk,
+      externalId: `${tag}-vk-2`,
+      receivedAt: at(1),
+      author: author('ВК'),
+      text: 'На машину.',
+      thread: { key: `${tag}-vk-chat` },
     }),
     inboundItem({ externalId: `${tag}-invalid`, receivedAt: at(1), author: author('Пусто') }),
     inboundItem({
@@ -238,6 +265,9 @@ describe('registering a batch at once (integration)', () => {
     'registered', // the chat's first message opens an appeal
     'follow-up',
     'follow-up', // the e-mail reply
+    'registered', // a new e-mail conversation
+    'registered',
+    'follow-up', // a new chat's second message
     'quarantined',
     'error', // the rejected item stays pending for the job's retries
     'error', // the missing id
@@ -271,10 +301,11 @@ describe('registering a batch at once (integration)', () => {
     batch = await prepare('batch');
     const outcomes = await registrar.registerBatch(without(batch.ids, batch.rejected), NOW);
     expect(kinds(outcomes)).toEqual(without(ONE_BY_ONE_KINDS, 'error').concat('error'));
-    // One statement: the four plain new appeals' items were claimed at one now().
+    // One transaction: the plain new appeals and the new conversations' first messages were claimed at one now().
     const [claims] = await db.dataSource.query(
       `SELECT count(DISTINCT processed_at)::int AS n FROM inbound_items
-        WHERE external_id IN ('batch-new-1', 'batch-new-files', 'batch-new-fast', 'batch-addressed')`,
+        WHERE external_id IN ('batch-new-1', 'batch-new-files', 'batch-new-fast', 'batch-addressed', 'batch-tg-new',
+                              'batch-mail-new')`,
     );
     expect(claims.n).toBe(1);
     expect(kinds(await registrar.registerBatch([batch.rejected], NOW))).toEqual(['error']);
@@ -296,7 +327,7 @@ describe('registering a batch at once (integration)', () => {
   it('registers nothing twice on a retry', async () => {
     const settled = await count();
     const retried = await registrar.registerBatch(batch.ids, NOW);
-    expect(kinds(retried)).toEqual([...Array(10).fill('already-processed'), 'quarantined', 'error', 'error']);
+    expect(kinds(retried)).toEqual([...Array(13).fill('already-processed'), 'quarantined', 'error', 'error']);
     expect(await count()).toEqual(settled);
   });
 
@@ -306,15 +337,15 @@ describe('registering a batch at once (integration)', () => {
     const ids = without(race.ids, race.rejected);
     const [first, second] = await Promise.all([
       registrar.registerBatch(ids, NOW),
-      registrar.registerBatch([...ids].reverse(), NOW),
+      registrar.registerBatch(ids, NOW), // a job taken again while its first attempt runs
     ]);
     const registered = [...first.values(), ...second.values()].filter(
       (o) => !(o instanceof Error) && o.kind === 'registered',
     );
-    expect(registered).toHaveLength(7);
+    expect(registered).toHaveLength(9);
     await registrar.registerBatch([race.rejected], NOW);
     expect(await snapshot('race')).toEqual(single);
-    expect((await count()).appeals - settled.appeals).toBe(3 + 7); // what came before, then the batch
+    expect((await count()).appeals - settled.appeals).toBe(3 + 9); // what came before, then the batch
     const [twice] = await db.dataSource.query(
       `SELECT (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE type = 'registered'
                 GROUP BY 1 HAVING count(*) > 1) x)::int AS registered,

@@ -117,7 +117,11 @@ export class AppealRegistrar {
     return new Map(ids.map((id) => [id, results.get(id)!]));
   }
 
-  /** Registers the batch's plain new appeals at once; returns the ids left to register one by one. */
+  /**
+   * Registers the batch's new appeals at once: those without a conversation, and the first messages of
+   * conversations no open appeal holds (their threads locked, as one by one, until the registration commits).
+   * Returns the ids left to register one by one.
+   */
   private async registerTogether(
     ids: string[],
     now: Date,
@@ -127,28 +131,49 @@ export class AppealRegistrar {
     const valid = ids
       .map((id) => items.get(id))
       .filter((i): i is ItemRow => !!i && !this.alreadyDone(i) && !checkStoredItem(i.payload));
-    const applicants = new Map<string, number>();
-    for (const key of valid.map(applicantKey).filter((k): k is string => !!k))
-      applicants.set(key, (applicants.get(key) ?? 0) + 1);
+    // An applicant or a thread two items of the batch share: their order matters, so one by one.
+    const once = countedOnce([
+      ...valid.map(applicantKey),
+      ...valid.flatMap((i) => threadKeys(i.payload).map((k) => threadOf(i.channel, k))),
+    ]);
     const together = valid.filter((i) => {
       const key = applicantKey(i);
-      return threadKeys(i.payload).length === 0 && (!key || applicants.get(key) === 1);
+      const keys = threadKeys(i.payload);
+      const opening = keys.length === 1 && keys[0] === i.payload.thread?.key;
+      return (
+        (keys.length === 0 || (opening && once.has(threadOf(i.channel, keys[0])))) && (!key || once.has(key))
+      );
     });
     const prepared = await Promise.all(together.map((item) => this.prepare(item, now)));
-    const numbers = await this.registrations.registerManyAtomically(
-      this.dataSource.manager,
-      prepared.map((p) => p.appeal),
-    );
-    for (const { appeal, outcome } of prepared) {
-      const registrationNumber = numbers.get(appeal.inboundItemId);
-      if (registrationNumber) results.set(appeal.inboundItemId, { ...outcome, registrationNumber });
-    }
+    await this.dataSource.transaction(async (tx) => {
+      const threads = prepared.flatMap(({ appeal: a }) =>
+        a.threadKey ? [{ channel: a.channel, key: a.threadKey }] : [],
+      );
+      await this.registrations.lockThreads(tx, threads);
+      const joined = new Set(
+        (await this.registrations.threadsWithAppeal(tx, threads, OPEN_STATUSES)).map((t) =>
+          threadOf(t.channel, t.key),
+        ),
+      );
+      const fresh = prepared.filter(
+        ({ appeal: a }) => !a.threadKey || !joined.has(threadOf(a.channel, a.threadKey)),
+      );
+      const numbers = await this.registrations.registerManyAtomically(
+        tx,
+        fresh.map((p) => p.appeal),
+      );
+      for (const { appeal, outcome } of fresh) {
+        const registrationNumber = numbers.get(appeal.inboundItemId);
+        if (registrationNumber) results.set(appeal.inboundItemId, { ...outcome, registrationNumber });
+      }
+    });
     for (const id of ids) {
       const item = items.get(id);
       const done = item && this.alreadyDone(item);
       if (done) results.set(id, done);
     }
-    // Items claimed by another attempt meanwhile are reported by the one-by-one path as already processed.
+    // Follow-ups, and items claimed by another attempt meanwhile (reported by the one-by-one path as already
+    // processed), are left.
     return ids.filter((id) => !results.has(id));
   }
 
@@ -183,7 +208,10 @@ export class AppealRegistrar {
   ): Promise<{ id: string; registration_number: string } | undefined> {
     const keys = threadKeys(item.payload);
     if (keys.length === 0) return undefined;
-    await this.registrations.lockThreads(tx, item.channel, keys);
+    await this.registrations.lockThreads(
+      tx,
+      keys.map((key) => ({ channel: item.channel, key })),
+    );
     const open = await this.registrations.threadAppeal(tx, item.channel, keys, OPEN_STATUSES);
     if (open) return open;
     const answered = (item.payload.thread?.refersTo ?? []).filter((k) => !!k);
@@ -392,5 +420,14 @@ function threadKeys(p: StoredInboundItem): string[] {
 /** The applicant's id in the channel: items of one applicant update one card, in order. */
 function applicantKey(item: ItemRow): string | undefined {
   const id = item.payload.author?.externalId;
-  return id ? `${item.channel}:${id}` : undefined;
+  return id ? `applicant:${item.channel}:${id}` : undefined;
+}
+
+/** A chat's thread key is often its author's id too: the two kinds of key are told apart. */
+const threadOf = (channel: string, key: string) => `thread:${channel}:${key}`;
+
+function countedOnce(keys: (string | undefined)[]): Set<string> {
+  const counts = new Map<string, number>();
+  for (const k of keys) if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return new Set([...counts].filter(([, n]) => n === 1).map(([k]) => k));
 }

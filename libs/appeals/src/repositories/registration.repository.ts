@@ -106,11 +106,31 @@ export class RegistrationRepository {
     );
   }
 
-  /** Serialises registrations of one thread (advisory locks, in a stable order, released at commit). */
-  async lockThreads(tx: Db, channel: string, keys: string[]): Promise<void> {
-    for (const key of [...keys].sort()) {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${channel}:${key}`]);
-    }
+  /** Serialises registrations of threads (advisory locks, in one global order, released at commit). */
+  async lockThreads(tx: Db, threads: { channel: string; key: string }[]): Promise<void> {
+    if (threads.length === 0) return;
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended(k, 0))
+         FROM (SELECT DISTINCT k FROM unnest($1::text[]) k ORDER BY k) s`,
+      [threads.map((t) => `${t.channel}:${t.key}`)],
+    );
+  }
+
+  /** Of the given threads, those that hold an appeal in one of the statuses. */
+  async threadsWithAppeal(
+    tx: Db,
+    threads: { channel: string; key: string }[],
+    statuses: readonly string[],
+  ): Promise<{ channel: string; key: string }[]> {
+    if (threads.length === 0) return [];
+    return (await tx.query(
+      `SELECT DISTINCT t.channel, t.thread_key AS key
+         FROM unnest($1::text[], $2::text[]) AS x(channel, key)
+         JOIN appeal_threads t ON t.channel = x.channel AND t.thread_key = x.key
+         JOIN appeals a ON a.id = t.appeal_id
+        WHERE a.status = ANY($3)`,
+      [threads.map((t) => t.channel), threads.map((t) => t.key), statuses],
+    )) as { channel: string; key: string }[];
   }
 
   /** The newest appeal of one of the thread keys that is still in one of the given statuses. */
