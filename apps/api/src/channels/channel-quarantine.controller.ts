@@ -6,13 +6,13 @@ import {
   ApiParam,
   ApiPropertyOptional,
 } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { AuditLog, Role, Roles, seesEverything, Staff, type StaffContext } from '@inbox/access';
 import { QuarantinePanel } from '@inbox/channels';
 import { DomainError, notFoundError } from '@inbox/common';
 import { ALL_CHANNELS } from '@inbox/integrations/contract';
 import { QuarantineEntryWithInputDto, QuarantineListDto } from './channel-quarantine.responses';
+import { OptionalInt } from '../query-fields';
 import { StaffController } from '../staff-controller';
 
 class QuarantineQuery {
@@ -21,13 +21,7 @@ class QuarantineQuery {
   @IsIn(ALL_CHANNELS, { message: 'Неизвестный канал' })
   channel?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'Сколько показать — целое число' })
-  @Min(1, { message: 'Сколько показать — от 1 до 500' })
-  @Max(500, { message: 'Сколько показать — от 1 до 500' })
-  limit?: number;
+  @OptionalInt({ min: 1, max: 500, default: 100 }) limit?: number;
 }
 
 const SOURCES = ['input', 'item'] as const;

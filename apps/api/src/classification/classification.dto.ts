@@ -1,10 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsDate,
   IsIn,
   IsInt,
   IsOptional,
@@ -16,10 +14,7 @@ import {
 } from 'class-validator';
 import { MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
 import { MAX_INCIDENT_ANSWER } from '@inbox/incidents';
-import { PageCursor, PageLimit } from '../page-query';
-
-export const toBool = ({ value }: { value: unknown }) =>
-  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
+import { OptionalBool, OptionalDate, OptionalInt, PageCursor, PageLimit } from '../query-fields';
 
 export class CreateTopicDto {
   @ApiProperty({
@@ -106,11 +101,7 @@ export class CsvUploadDto {
   @IsString({ message: 'csv — текст файла' })
   csv?: string;
 
-  @ApiPropertyOptional({ description: 'Только проверить, ничего не меняя' })
-  @IsOptional()
-  @Transform(toBool)
-  @IsBoolean({ message: 'dryRun: true или false' })
-  dryRun?: boolean;
+  @OptionalBool('Только проверить, ничего не меняя') dryRun?: boolean;
 }
 
 export class CategoryMappingDto {
@@ -219,25 +210,8 @@ export class CorrectionListQueryDto {
   @MaxLength(40, { message: 'number: не длиннее 40 символов' })
   number?: string;
 
-  @ApiPropertyOptional({ description: 'Исправлено не раньше (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from: дата в формате ISO 8601' })
-  from?: Date;
-
-  @ApiPropertyOptional({ description: 'Исправлено раньше (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to: дата в формате ISO 8601' })
-  to?: Date;
-
-  @PageLimit()
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Сколько исправлений пропустить' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset: целое число' })
-  @Min(0, { message: 'offset: не меньше 0' })
-  offset?: number;
+  @OptionalDate('Исправлено не раньше (ISO 8601)') from?: Date;
+  @OptionalDate('Исправлено раньше (ISO 8601)') to?: Date;
+  @PageLimit() limit?: number;
+  @OptionalInt({ min: 0, default: 0, description: 'Сколько исправлений пропустить' }) offset?: number;
 }

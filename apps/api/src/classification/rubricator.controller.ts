@@ -12,9 +12,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBadRequestResponse, ApiConsumes, ApiOperation, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { ApiBadRequestResponse, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { Rubricator } from '@inbox/rubricator';
 import {
@@ -22,20 +20,16 @@ import {
   ChannelQueryDto,
   CreateTopicDto,
   CsvUploadDto,
-  toBool,
   UpdateTopicDto,
 } from './classification.dto';
 import { uploadedCsv } from './csv-upload';
+import { OptionalBool } from '../query-fields';
 import { StaffController } from '../staff-controller';
 
 const TOPIC_ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 class RubricatorQueryDto {
-  @ApiPropertyOptional({ description: 'Только действующие темы' })
-  @IsOptional()
-  @Transform(toBool)
-  @IsBoolean({ message: 'activeOnly: true или false' })
-  activeOnly?: boolean;
+  @OptionalBool('Только действующие темы') activeOnly?: boolean;
 }
 
 @StaffController('api/v1/rubricator', 'rubricator', { forbidden: true })

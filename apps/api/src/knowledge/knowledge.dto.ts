@@ -5,28 +5,18 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
-  Max,
   MaxLength,
-  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
 import { ARTICLE_KINDS, TEMPLATE_PLACEHOLDERS } from '@inbox/knowledge';
+import { OptionalBool, OptionalInt, toList } from '../query-fields';
 
 const REQUEST_STATUSES = ['draft', 'sent', 'returned', 'approved', 'published', 'cancelled'];
 const ORIGINS = ['organisation', 'management-centre', 'escalation', 'worth-adding', 'appeals-stream'];
-const csv = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((v) => v.trim())
-        .filter(Boolean)
-    : value;
-const bool = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
 export class ArticlePartDto {
   @ApiProperty() @IsString() @MaxLength(300) heading!: string;
@@ -222,21 +212,14 @@ export class OptionalCommentDto {
 export class RequestListQuery {
   @ApiPropertyOptional({ description: `Через запятую: ${REQUEST_STATUSES.join(', ')}` })
   @IsOptional()
-  @Transform(csv)
+  @Transform(toList)
   @IsIn(REQUEST_STATUSES, { each: true })
   status?: string[];
 
   @ApiPropertyOptional({ enum: ORIGINS }) @IsOptional() @IsIn(ORIGINS) origin?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() appealId?: string;
-
-  @ApiPropertyOptional({ default: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
+  @OptionalInt({ min: 1, max: 500, default: 200 }) limit?: number;
 }
 
 export class ArticleListQuery {
@@ -244,15 +227,8 @@ export class ArticleListQuery {
   @ApiPropertyOptional() @IsOptional() @IsUUID() sectionId?: string;
   @ApiPropertyOptional({ description: 'Тема или подтема' }) @IsOptional() @IsUUID() topicId?: string;
   @ApiPropertyOptional({ enum: ARTICLE_KINDS }) @IsOptional() @IsIn(ARTICLE_KINDS) kind?: string;
-  @ApiPropertyOptional() @IsOptional() @Transform(bool) @IsBoolean() includeArchived?: boolean;
-
-  @ApiPropertyOptional({ default: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
+  @OptionalBool() includeArchived?: boolean;
+  @OptionalInt({ min: 1, max: 500, default: 200 }) limit?: number;
 }
 
 export class SearchQueryDto {
@@ -267,17 +243,11 @@ export class SearchQueryDto {
 
   @ApiPropertyOptional({ description: `Виды через запятую: ${ARTICLE_KINDS.join(', ')}` })
   @IsOptional()
-  @Transform(csv)
+  @Transform(toList)
   @IsIn(ARTICLE_KINDS, { each: true })
   kind?: string[];
 
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(50)
-  limit?: number;
+  @OptionalInt({ min: 1, max: 50, default: 20 }) limit?: number;
 }
 
 export class SuggestDto {
@@ -291,13 +261,7 @@ export class SuggestDto {
   @IsUUID('all', { message: 'topicId: UUID темы' })
   topicId?: string;
 
-  @ApiPropertyOptional({ default: 8 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(30)
-  limit?: number;
+  @OptionalInt({ min: 1, max: 30, default: 8 }) limit?: number;
 }
 
 export class RenderDto {
@@ -328,11 +292,7 @@ export class SectionListQuery {
   @IsOptional()
   @IsIn(['overdue', 'due-soon'])
   review?: 'overdue' | 'due-soon';
-  @ApiPropertyOptional({ description: 'Только разделы моей организации' })
-  @IsOptional()
-  @Transform(bool)
-  @IsBoolean()
-  mine?: boolean;
+  @OptionalBool('Только разделы моей организации') mine?: boolean;
 }
 
 export class CreateSectionDto {
@@ -371,20 +331,8 @@ export class SettingsDto {
 }
 
 export class RepeatedQuery {
-  @ApiPropertyOptional({ default: 30 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(365)
-  days?: number;
-  @ApiPropertyOptional({ default: 3 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(2)
-  @Max(100)
-  minAppeals?: number;
+  @OptionalInt({ min: 1, max: 365, default: 30 }) days?: number;
+  @OptionalInt({ min: 2, max: 100, default: 3 }) minAppeals?: number;
 }
 
 export class PublicFaqQuery {

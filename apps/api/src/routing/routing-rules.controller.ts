@@ -9,24 +9,17 @@ import {
   ApiOperation,
   ApiPropertyOptional,
 } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsUUID } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { notFoundError } from '@inbox/common';
 import { RoutingRules } from '@inbox/routing';
 import { RoutingRuleDto, RoutingRuleResponseDto } from './routing.dto';
+import { OptionalBool } from '../query-fields';
 import { StaffController } from '../staff-controller';
-
-const toBool = ({ value }: { value: unknown }) =>
-  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
 
 /** Declared here, beside its only user: Nest reads the query's class from the handler's metadata. */
 class RoutingRuleListQueryDto {
-  @ApiPropertyOptional({ description: 'Только активные (true) или только отключённые (false)' })
-  @IsOptional()
-  @Transform(toBool)
-  @IsBoolean({ message: 'active: true или false' })
-  active?: boolean;
+  @OptionalBool('Только активные (true) или только отключённые (false)') active?: boolean;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Правила одной темы' })
   @IsOptional()

@@ -1,9 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
-  IsBoolean,
-  IsDate,
   IsEnum,
   IsIn,
   IsOptional,
@@ -14,12 +12,7 @@ import {
 } from 'class-validator';
 import { AppealStatus, RATING_KINDS, type RatingKind } from '@inbox/appeals';
 import { Channel } from '@inbox/integrations/contract';
-import { PageCursor, PageLimit } from '../page-query';
-
-const toList = ({ value }: { value: unknown }) =>
-  value === undefined ? undefined : Array.isArray(value) ? value : String(value).split(',').filter(Boolean);
-const toBool = ({ value }: { value: unknown }) =>
-  value === 'true' || value === true ? true : value === 'false' || value === false ? false : value;
+import { OptionalBool, OptionalDate, PageCursor, PageLimit, toList } from '../query-fields';
 
 export class AppealListQueryDto {
   @ApiPropertyOptional({ enum: AppealStatus, isArray: true, description: 'Через запятую' })
@@ -38,23 +31,9 @@ export class AppealListQueryDto {
   @IsEnum(Channel, { message: 'Неизвестный канал' })
   channel?: Channel;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Transform(toBool)
-  @IsBoolean({ message: 'fastTrack: true или false' })
-  fastTrack?: boolean;
-
-  @ApiPropertyOptional({ description: 'Срок ответа раньше (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'dueBefore: дата в формате ISO 8601' })
-  dueBefore?: Date;
-
-  @ApiPropertyOptional({ description: 'Срок ответа не раньше (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'dueAfter: дата в формате ISO 8601' })
-  dueAfter?: Date;
+  @OptionalBool() fastTrack?: boolean;
+  @OptionalDate('Срок ответа раньше (ISO 8601)') dueBefore?: Date;
+  @OptionalDate('Срок ответа не раньше (ISO 8601)') dueAfter?: Date;
 
   @ApiPropertyOptional({ description: 'Полнотекстовый поиск (русский язык)' })
   @IsOptional()
@@ -94,17 +73,8 @@ export class AppealListQueryDto {
   })
   classification?: 'pending' | 'auto' | 'manual' | 'confirmed';
 
-  @ApiPropertyOptional({ description: 'Зарегистрировано не раньше (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'registeredAfter: дата в формате ISO 8601' })
-  registeredAfter?: Date;
-
-  @ApiPropertyOptional({ description: 'Зарегистрировано раньше (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'registeredBefore: дата в формате ISO 8601' })
-  registeredBefore?: Date;
+  @OptionalDate('Зарегистрировано не раньше (ISO 8601)') registeredAfter?: Date;
+  @OptionalDate('Зарегистрировано раньше (ISO 8601)') registeredBefore?: Date;
 
   @ApiPropertyOptional({ type: [String], description: 'Только эти обращения (UUID через запятую, до 200)' })
   @IsOptional()
@@ -121,20 +91,13 @@ export class AppealListQueryDto {
   @IsIn(RATING_KINDS, { message: `rating: ${RATING_KINDS.join(', ')}` })
   rating?: RatingKind;
 
-  @ApiPropertyOptional({ description: 'Оценка получена не раньше (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'ratedAfter: дата в формате ISO 8601' })
-  ratedAfter?: Date;
+  @OptionalDate('Оценка получена не раньше (ISO 8601)') ratedAfter?: Date;
 
   @ApiPropertyOptional({ enum: ['registered', 'due'] })
   @IsOptional()
   @IsIn(['registered', 'due'], { message: 'sort: registered или due' })
   sort?: 'registered' | 'due';
 
-  @PageLimit()
-  limit?: number;
-
-  @PageCursor()
-  cursor?: string;
+  @PageLimit() limit?: number;
+  @PageCursor() cursor?: string;
 }

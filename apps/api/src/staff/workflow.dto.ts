@@ -4,19 +4,16 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsBoolean,
-  IsDate,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { OptionalDate, OptionalInt } from '../query-fields';
 
 /** The applicant's fields staff complete or correct; an empty string clears one. */
 export class ApplicantFieldsDto {
@@ -108,18 +105,10 @@ export class ExtendDto extends ReasonDto {
   @IsIn(['appeal', 'line2'], { message: 'kind: appeal или line2' })
   kind!: 'appeal' | 'line2';
 
-  @ApiPropertyOptional({ description: 'Для kind=appeal: на сколько дней (1–30)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'days: целое число' })
-  @Min(1, { message: 'От 1 до 30 дней' })
-  @Max(30, { message: 'От 1 до 30 дней' })
+  @OptionalInt({ min: 1, max: 30, description: 'Для kind=appeal: на сколько дней (1–30)' })
   days?: number;
 
-  @ApiPropertyOptional({ description: 'Для kind=line2: новый срок (ISO 8601)' })
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'until: дата и время в формате ISO 8601' })
+  @OptionalDate('Для kind=line2: новый срок (ISO 8601)', 'дата и время')
   until?: Date;
 }
 
