@@ -16,20 +16,8 @@ import { MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
 import { MAX_INCIDENT_ANSWER } from '@inbox/incidents';
 import { OptionalBool, OptionalDate, OptionalInt, PageCursor, PageLimit } from '../query-fields';
 
-export class CreateTopicDto {
-  @ApiProperty({
-    example: 'improvement-icicles',
-    description: 'Код: латинские буквы, цифры, . _ -; не меняется',
-  })
-  @IsString({ message: 'Код темы — строка' })
-  @MaxLength(64, { message: 'Код — не длиннее 64 символов' })
-  code!: string;
-
-  @ApiProperty({ example: 'Сосульки и наледь на крышах' })
-  @IsString({ message: 'Название — строка' })
-  @MaxLength(300, { message: 'Название — не длиннее 300 символов' })
-  name!: string;
-
+/** What adding a topic and changing one share, optional in both. */
+class TopicLinksDto {
   @ApiPropertyOptional({
     format: 'uuid',
     nullable: true,
@@ -51,6 +39,21 @@ export class CreateTopicDto {
   @IsOptional()
   @IsUUID('all', { message: 'Организация указана неверно' })
   defaultOrganisationId?: string | null;
+}
+
+export class CreateTopicDto extends TopicLinksDto {
+  @ApiProperty({
+    example: 'improvement-icicles',
+    description: 'Код: латинские буквы, цифры, . _ -; не меняется',
+  })
+  @IsString({ message: 'Код темы — строка' })
+  @MaxLength(64, { message: 'Код — не длиннее 64 символов' })
+  code!: string;
+
+  @ApiProperty({ example: 'Сосульки и наледь на крышах' })
+  @IsString({ message: 'Название — строка' })
+  @MaxLength(300, { message: 'Название — не длиннее 300 символов' })
+  name!: string;
 
   @ApiPropertyOptional({ default: true })
   @IsOptional()
@@ -58,7 +61,7 @@ export class CreateTopicDto {
   active?: boolean;
 }
 
-export class UpdateTopicDto {
+export class UpdateTopicDto extends TopicLinksDto {
   @ApiPropertyOptional({ description: 'Код не меняется; если передан, должен совпадать с текущим' })
   @IsOptional()
   @IsString()
@@ -70,24 +73,6 @@ export class UpdateTopicDto {
   @IsString({ message: 'Название — строка' })
   @MaxLength(300, { message: 'Название — не длиннее 300 символов' })
   name?: string;
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'Раздел указан неверно' })
-  parentId?: string | null;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
-  @IsArray({ message: 'Типовые потребности — список строк' })
-  @ArrayMaxSize(50, { message: 'Не больше 50 типовых потребностей' })
-  @IsString({ each: true, message: 'Типовая потребность — строка' })
-  @MaxLength(300, { each: true, message: 'Типовая потребность — не длиннее 300 символов' })
-  typicalNeeds?: string[];
-
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
-  @IsOptional()
-  @IsUUID('all', { message: 'Организация указана неверно' })
-  defaultOrganisationId?: string | null;
 
   @ApiPropertyOptional()
   @IsOptional()

@@ -259,21 +259,21 @@ export class RepeatedQuestionDto {
   @ApiProperty() suggestedSubject!: string;
 }
 
-export class KnowledgeDashboardTotalsDto {
-  @ApiProperty() openRequests!: number;
+/** Change requests and section reviews past their deadline or near it: the whole and each organisation's. */
+class KnowledgeClockCountsDto {
   @ApiProperty() requestsOverdue!: number;
   @ApiProperty() requestsAtRisk!: number;
   @ApiProperty() reviewsOverdue!: number;
   @ApiProperty() reviewsAtRisk!: number;
 }
 
-export class KnowledgeDashboardOrganisationDto {
+export class KnowledgeDashboardTotalsDto extends KnowledgeClockCountsDto {
+  @ApiProperty() openRequests!: number;
+}
+
+export class KnowledgeDashboardOrganisationDto extends KnowledgeClockCountsDto {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
   @ApiProperty() organisationName!: string;
-  @ApiProperty() requestsOverdue!: number;
-  @ApiProperty() requestsAtRisk!: number;
-  @ApiProperty() reviewsOverdue!: number;
-  @ApiProperty() reviewsAtRisk!: number;
 }
 
 export class KnowledgeMarkCountDto {

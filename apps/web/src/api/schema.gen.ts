@@ -4483,8 +4483,17 @@ export interface components {
             /** Format: uuid */
             defaultOrganisationId?: Record<string, never> | null;
             name?: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Тема верхнего уровня; пусто — сама тема
+             */
             parentId?: Record<string, never> | null;
+            /**
+             * @example [
+             *       "Сосульки на крыше",
+             *       "Наледь на тротуаре"
+             *     ]
+             */
             typicalNeeds?: string[];
         };
         UpdateUserDto: {
