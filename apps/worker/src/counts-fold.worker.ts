@@ -1,8 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { rootLogger } from '@inbox/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
 import { Reports } from '@inbox/reports';
-import { RepeatingTimer } from './repeating-timer';
+import { SweepWorker } from './repeating-timer';
 
 /**
  * Folds the appeal count deltas into the dashboard's daily counts every COUNTS_FOLD_MS (issue 18), so that they
@@ -10,23 +9,13 @@ import { RepeatingTimer } from './repeating-timer';
  * advisory lock), a worker that finds one running skips its turn.
  */
 @Injectable()
-export class CountsFoldWorker implements OnModuleInit, OnApplicationShutdown {
-  private readonly log = rootLogger.child('counts-fold-worker');
-  private readonly timer = new RepeatingTimer(
-    () => this.reports.foldCounts(),
-    (error) => this.log.warn('count fold failed', { reason: error }),
-  );
-
-  constructor(
-    @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(Reports) private readonly reports: Reports,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer.start(this.config.countsFoldMs);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.timer.stop();
+export class CountsFoldWorker extends SweepWorker {
+  constructor(@Inject(AppConfig) config: AppConfig, @Inject(Reports) reports: Reports) {
+    super({
+      log: 'counts-fold-worker',
+      failure: 'count fold failed',
+      everyMs: config.countsFoldMs,
+      run: () => reports.foldCounts(),
+    });
   }
 }

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Module } from '@nestjs/common';
 import { AppealEventHooks } from '@inbox/channels';
-import { Clock, rootLogger } from '@inbox/common';
+import { Clock } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { KnowledgeGaps, KnowledgeModule, KnowledgeWatcher } from '@inbox/knowledge';
-import { RepeatingTimer } from './repeating-timer';
+import { SweepWorker } from './repeating-timer';
 
 /**
  * The knowledge base in the worker. Its clocks are swept every CLOCK_WATCH_MS on a timer in each worker (as
@@ -14,30 +14,27 @@ import { RepeatingTimer } from './repeating-timer';
  * twice.
  */
 @Injectable()
-export class KnowledgeWorker implements OnModuleInit, OnApplicationShutdown {
-  private readonly log = rootLogger.child('knowledge-worker');
-  private readonly timer = new RepeatingTimer(
-    () => this.watcher.sweep(this.clock.now()),
-    (error) => this.log.warn('knowledge clock sweep failed', { reason: error }),
-  );
-
+export class KnowledgeWorker extends SweepWorker {
   constructor(
-    @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(KnowledgeWatcher) private readonly watcher: KnowledgeWatcher,
+    @Inject(AppConfig) config: AppConfig,
+    @Inject(KnowledgeWatcher) watcher: KnowledgeWatcher,
     @Inject(KnowledgeGaps) private readonly gaps: KnowledgeGaps,
     @Inject(AppealEventHooks) private readonly hooks: AppealEventHooks,
-    @Inject(Clock) private readonly clock: Clock,
-  ) {}
+    @Inject(Clock) clock: Clock,
+  ) {
+    super({
+      log: 'knowledge-worker',
+      failure: 'knowledge clock sweep failed',
+      everyMs: config.clockWatchMs,
+      run: () => watcher.sweep(clock.now()),
+    });
+  }
 
-  onModuleInit(): void {
+  override onModuleInit(): void {
     this.hooks.on('knowledge-gaps', '*', ['escalated'], async (e) => {
       await this.gaps.onEscalated(e);
     });
-    this.timer.start(this.config.clockWatchMs);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.timer.stop();
+    super.onModuleInit();
   }
 }
 
