@@ -11,29 +11,33 @@ import {
 } from '@inbox/classification';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { JobName, JobProducer, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
+import { JobName, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
 
 /** The bootstrap retraining's job id: while it waits or runs, unclassified items wait for its model. */
 export const BOOTSTRAP_JOB_ID = 'classifier-bootstrap';
-const CLASSIFY_JOB_PREFIX = 'classify:';
 
 /**
- * Classification in the pipeline. A hook on the appeals' history turns each 'registered' event into a
- * classify job (the model runs in-process: a prediction takes well under a millisecond, the rest is a few
- * statements); a clerk's 'classified', 'escalated' or 'returned' is recorded as feedback. A sweep
- * re-enqueues appeals left pending (a lost job, items registered before the hooks started). Retraining
- * runs on a cron schedule, when an administrator asks, and once at first start when there is no model.
+ * Classification in the pipeline, in passes over batches: each pass claims up to CLASSIFY_BATCH appeals the
+ * pipeline has not been through (their rows locked, skipped by any other pass, so no appeal is taken twice)
+ * and classifies, fast-tracks, routes, flags and groups them set-based in one transaction. The pending rows
+ * are the queue: a 'registered' event wakes this process's passes at once, a full batch starts another pass
+ * (up to CLASSIFY_PASSES), and an idle worker looks every CLASSIFY_POLL_MS for appeals another process
+ * registered; the sweep wakes the passes too. A pass takes what is there — it never waits to fill a batch.
+ * A clerk's 'classified', 'escalated' or 'returned' is recorded as feedback. Retraining runs on a cron
+ * schedule, when an administrator asks, and once at first start when there is no model.
  */
 @Injectable()
 export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown {
   private readonly log = rootLogger.child('classification-worker');
   private bootstrapCheck?: { pending: Promise<boolean>; at: number };
   private scheduling?: Promise<void>;
+  private readonly passes = new Set<Promise<void>>();
+  private poll?: NodeJS.Timeout;
+  private stopping = false;
 
   constructor(
     @InjectQueue(QueueName.Classification) private readonly queue: Queue,
     private readonly config: AppConfig,
-    private readonly jobs: JobProducer,
     private readonly hooks: AppealEventHooks,
     private readonly pipeline: ClassificationPipeline,
     private readonly feedback: ClerkFeedback,
@@ -43,7 +47,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   ) {}
 
   onModuleInit(): void {
-    this.hooks.on('classification', '*', ['registered'], (e) => this.enqueue([e.appealId]));
+    this.hooks.on('classification', '*', ['registered'], async () => this.wake());
     this.hooks.on('classification-feedback', '*', ['classified', 'escalated', 'returned'], (e) =>
       this.feedback.handle(e),
     );
@@ -51,6 +55,10 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
       this.classify(job),
     );
     processJobs(this.queue, JobName.SweepUnclassified, 1, (job) => this.sweep(job));
+    this.poll = setInterval(() => {
+      if (this.passes.size === 0) this.wake();
+    }, this.config.classifyPollMs);
+    this.wake();
     // Training is CPU-bound and exclusive (an advisory lock): one at a time per worker.
     processJobs(this.queue, JobName.RetrainClassifier, 1, (job) => this.retrain(job));
     this.queue.on('failed', (job, error) => {
@@ -69,7 +77,31 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.scheduling;
+    this.stopping = true;
+    clearInterval(this.poll);
+    await Promise.all([this.scheduling, ...this.passes]);
+  }
+
+  /** Starts a pass unless CLASSIFY_PASSES are running already. */
+  private wake(): void {
+    if (this.stopping || this.passes.size >= this.config.classifyPasses) return;
+    const run: Promise<void> = this.drain()
+      .catch((error: unknown) => this.log.warn('classification pass failed', { reason: error }))
+      .finally(() => this.passes.delete(run));
+    this.passes.add(run);
+  }
+
+  /** Passes one after another while there is work; a full batch means more is waiting: another pass joins. */
+  private async drain(): Promise<void> {
+    const batch = this.config.classifyBatch;
+    while (!this.stopping) {
+      if (!(await this.registry.promoted()) && (await this.bootstrapPending())) return;
+      const outcomes = await this.pipeline.processPending(batch, {
+        deferWithoutModel: () => this.bootstrapPending(),
+      });
+      if (outcomes.size === 0 || [...outcomes.values()].some((o) => o.kind === 'deferred')) return;
+      if (outcomes.size >= batch) this.wake();
+    }
   }
 
   /** The sweep, the retraining cron, and a bootstrap retraining when there is no model yet. */
@@ -118,18 +150,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     }
   }
 
-  /** `again`: the sweep's, past a finished job or a flush's husk holding the id (JobProducer.requeue). */
-  private async enqueue(appealIds: string[], again = false): Promise<void> {
-    await this.jobs[again ? 'requeue' : 'addBulk'](
-      JobName.ClassifyAppeal,
-      appealIds.map((appealId) => ({
-        payload: { appealId },
-        // Completed jobs go away, so that the sweep can enqueue an appeal again if it is still pending.
-        options: { jobId: `${CLASSIFY_JOB_PREFIX}${appealId}`, removeOnComplete: true },
-      })),
-    );
-  }
-
+  /** A classify job of one appeal (queued by an earlier version, or by hand): one pass over it. */
   private async classify(job: Job): Promise<unknown> {
     const { appealId } = parseJobPayload(JobName.ClassifyAppeal, job.data);
     const outcome = await this.pipeline.process(appealId, {
@@ -149,9 +170,10 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   private async sweep(job: Job): Promise<{ requeued: number }> {
     const { olderThanMs } = parseJobPayload(JobName.SweepUnclassified, job.data);
     if (!(await this.registry.promoted()) && (await this.bootstrapPending())) return { requeued: 0 };
+    // The passes take the oldest pending appeals first: waking them is enough.
     const ids = await this.pipeline.stalePending(olderThanMs);
-    await this.enqueue(ids, true);
-    if (ids.length > 0) this.log.info('re-enqueued unclassified appeals', { count: ids.length });
+    if (ids.length > 0) this.log.info('unclassified appeals left over: passes woken', { count: ids.length });
+    this.wake();
     return { requeued: ids.length };
   }
 

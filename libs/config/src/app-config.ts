@@ -48,6 +48,11 @@ export class AppConfig {
   readonly queueLockMs: number;
   readonly jobAttempts: number;
   readonly pendingSweepMs: number;
+  /** Classification passes: appeals per pass, passes at once per worker, and how often an idle worker looks
+   * for pending appeals that another process registered. */
+  readonly classifyBatch: number;
+  readonly classifyPasses: number;
+  readonly classifyPollMs: number;
   /** A message whose every attempt failed on a temporary error is tried again by itself: first after this long,
    * doubling each round, for this many rounds; then it stays failed for staff to retry. */
   readonly deliveryRetryFailedMs: number;
@@ -192,6 +197,9 @@ export class AppConfig {
     this.queueLockMs = int('QUEUE_LOCK_MS', 30_000, 1_000, 600_000);
     this.jobAttempts = int('JOB_ATTEMPTS', 8, 1, 100);
     this.pendingSweepMs = int('PENDING_SWEEP_MS', 30_000, 1_000, 3_600_000);
+    this.classifyBatch = int('CLASSIFY_BATCH', 50, 1, 1000);
+    this.classifyPasses = int('CLASSIFY_PASSES', 4, 1, 64);
+    this.classifyPollMs = int('CLASSIFY_POLL_MS', 250, 10, 60_000);
     this.deliveryRetryFailedMs = int('DELIVERY_RETRY_FAILED_MS', 600_000, 1_000, 86_400_000);
     this.deliveryRetryRounds = int('DELIVERY_RETRY_ROUNDS', 6, 0, 50);
     this.eventHookPollMs = int('EVENT_HOOK_POLL_MS', 1000, 50, 60_000);

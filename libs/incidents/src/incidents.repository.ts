@@ -107,22 +107,15 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  async saveClusterKey(tx: Db, key: ClusterKey): Promise<void> {
+  async saveClusterKeys(tx: Db, keys: ClusterKey[]): Promise<void> {
     await this.rows(
       `INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands)
-       VALUES ($1, $2, $3, $4, $5::bigint[])
+       SELECT k."appealId", k."registeredAt", k."topicId", k."addressKey", k.bands
+         FROM jsonb_to_recordset($1::jsonb)
+              AS k("appealId" uuid, "registeredAt" timestamptz, "topicId" uuid, "addressKey" text, bands bigint[])
        ON CONFLICT (appeal_id) DO UPDATE SET topic_id = EXCLUDED.topic_id, address_key = EXCLUDED.address_key,
          bands = EXCLUDED.bands`,
-      [key.appealId, key.registeredAt, key.topicId, key.addressKey, key.bands],
-      tx,
-    );
-  }
-
-  /** Locks the appeal's row; undefined when there is no such appeal, else the incident it is in (or null). */
-  async lockAppealIncident(tx: Db, appealId: string): Promise<{ incidentId: string | null } | undefined> {
-    return this.one<{ incidentId: string | null }>(
-      `SELECT incident_id AS "incidentId" FROM appeals WHERE id = $1 FOR UPDATE`,
-      [appealId],
+      [JSON.stringify(keys)],
       tx,
     );
   }

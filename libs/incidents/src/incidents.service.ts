@@ -18,7 +18,7 @@ import {
   UUID,
 } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { Transactions } from '@inbox/database';
+import { type Db, Transactions } from '@inbox/database';
 import { addressKey, jaccard, minHashBands, tokenize, wordShingles } from '@inbox/text-classifier';
 import {
   type IncidentAppeal,
@@ -56,6 +56,10 @@ export interface IncidentStepResult {
 }
 
 type MatchBy = 'text' | 'address';
+interface Match {
+  by: MatchBy;
+  similarity?: number;
+}
 
 /**
  * Incidents: many items about one problem — near-identical texts (word 3-gram Jaccard, candidates found
@@ -86,98 +90,156 @@ export class Incidents {
   ) {}
 
   async cluster(a: ClusterInput): Promise<{ incidentId: string; created: boolean } | undefined> {
-    const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
-    const shingles = wordShingles(fullText);
-    const bands = tokenize(fullText).length >= MIN_WORDS_FOR_TEXT_MATCH ? minHashBands(shingles) : [];
-    const address = addressKey(a.address) ?? null;
-    const windowMs = this.config.incidentWindowHours * 3_600_000;
-    const from = new Date(a.registeredAt.getTime() - windowMs);
-    const to = new Date(a.registeredAt.getTime() + windowMs);
-    return this.transactions.run(async (tx) => {
-      await this.repository.lockBuckets(tx, clusterBuckets(bands, address, a.topicId));
-      await this.repository.saveClusterKey(tx, {
-        appealId: a.id,
-        registeredAt: a.registeredAt,
-        topicId: a.topicId,
-        addressKey: address,
-        bands,
-      });
-      const me = await this.repository.lockAppealIncident(tx, a.id);
-      if (!me || me.incidentId) return undefined;
+    return (await this.transactions.run((tx) => this.clusterMany(tx, [a]))).get(a.id);
+  }
 
-      const matches = new Map<
-        string,
-        { by: MatchBy; similarity?: number; incidentId: string | null; open: boolean }
-      >();
-      if (bands.length > 0) {
+  /**
+   * Groups several items in the caller's transaction, as if one after the other in the order given: every
+   * bucket of the batch is locked at once (sorted: two batches cannot deadlock on them), the keys are saved in
+   * one statement, and every match of the batch is locked once, in id order, before any decision. An item
+   * sees the batch's earlier items as candidates (not the later ones, which group themselves with it), so two
+   * items of one incident join one incident. Returns, per item grouped now, its incident.
+   */
+  async clusterMany(
+    tx: Db,
+    inputs: ClusterInput[],
+  ): Promise<Map<string, { incidentId: string; created: boolean }>> {
+    const result = new Map<string, { incidentId: string; created: boolean }>();
+    if (inputs.length === 0) return result;
+    const windowMs = this.config.incidentWindowHours * 3_600_000;
+    const items = inputs.map((a, index) => {
+      const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
+      const shingles = wordShingles(fullText);
+      return {
+        a,
+        index,
+        shingles,
+        bands: tokenize(fullText).length >= MIN_WORDS_FOR_TEXT_MATCH ? minHashBands(shingles) : [],
+        address: addressKey(a.address) ?? null,
+        from: new Date(a.registeredAt.getTime() - windowMs),
+        to: new Date(a.registeredAt.getTime() + windowMs),
+      };
+    });
+    await this.repository.lockBuckets(
+      tx,
+      items.flatMap((i) => clusterBuckets(i.bands, i.address, i.a.topicId)),
+    );
+    await this.repository.saveClusterKeys(
+      tx,
+      items.map((i) => ({
+        appealId: i.a.id,
+        registeredAt: i.a.registeredAt,
+        topicId: i.a.topicId,
+        addressKey: i.address,
+        bands: i.bands,
+      })),
+    );
+    // Each item's incident as it is now (rows locked); kept up to date as the batch is grouped.
+    const incidentOf = new Map<string, { incidentId: string | null; open: boolean }>();
+    for (const r of await this.repository.lockMatches(
+      tx,
+      items.map((i) => i.a.id),
+    )) {
+      incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
+    }
+    const later = new Map(items.map((i) => [i.a.id, i.index]));
+    const matchesOf: Map<string, Match>[] = [];
+    for (const item of items) {
+      const matches = new Map<string, Match>();
+      matchesOf.push(matches);
+      const me = incidentOf.get(item.a.id);
+      if (!me || me.incidentId) continue;
+      const peer = (id: string) => (later.get(id) ?? -1) > item.index;
+      if (item.bands.length > 0) {
         const candidates = await this.repository.textCandidates(tx, {
-          bands,
-          appealId: a.id,
-          from,
-          to,
+          bands: item.bands,
+          appealId: item.a.id,
+          from: item.from,
+          to: item.to,
           limit: CANDIDATES,
         });
         for (const c of candidates) {
-          const similarity = jaccard(shingles, wordShingles(c.subject ? `${c.subject}.\n${c.text}` : c.text));
+          if (peer(c.id)) continue;
+          const similarity = jaccard(
+            item.shingles,
+            wordShingles(c.subject ? `${c.subject}.\n${c.text}` : c.text),
+          );
           if (similarity < this.config.incidentSimilarity) continue;
-          matches.set(c.id, {
-            by: 'text',
-            similarity: Math.round(similarity * 1000) / 1000,
-            incidentId: c.incident_id,
-            open: c.status === 'open',
-          });
+          matches.set(c.id, { by: 'text', similarity: Math.round(similarity * 1000) / 1000 });
         }
       }
-      if (address && a.topicId) {
+      if (item.address && item.a.topicId) {
         const sameAddress = await this.repository.addressCandidates(tx, {
-          addressKey: address,
-          topicId: a.topicId,
-          appealId: a.id,
-          from,
-          to,
+          addressKey: item.address,
+          topicId: item.a.topicId,
+          appealId: item.a.id,
+          from: item.from,
+          to: item.to,
           limit: CANDIDATES,
         });
         for (const c of sameAddress) {
-          if (!matches.has(c.id)) {
-            matches.set(c.id, { by: 'address', incidentId: c.incident_id, open: c.status === 'open' });
-          }
+          if (!peer(c.id) && !matches.has(c.id)) matches.set(c.id, { by: 'address' });
         }
       }
-      if (matches.size === 0) return undefined;
-      // Another item may have grouped a match a moment ago (it shares a bucket with the match, not with
-      // us): lock the matches and read their incidents again, so that we join it rather than split it.
-      for (const c of await this.repository.lockMatches(tx, [...matches.keys()])) {
-        const m = matches.get(c.id)!;
-        m.incidentId = c.incident_id;
-        m.open = c.status === 'open';
-      }
+    }
+    // Another item may have grouped a match a moment ago (it shares a bucket with the match, not with
+    // us): lock every match and read their incidents again, so that we join it rather than split it.
+    const outside = [...new Set(matchesOf.flatMap((m) => [...m.keys()]))].filter((id) => !incidentOf.has(id));
+    for (const r of outside.length > 0 ? await this.repository.lockMatches(tx, outside) : []) {
+      incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
+    }
 
-      const openIds = [...new Set([...matches.values()].filter((m) => m.open).map((m) => m.incidentId!))];
+    const events: { appealId: string; type: string; data: Record<string, unknown> }[] = [];
+    const touched = new Map<string, string | null>();
+    for (const item of items) {
+      const matches = matchesOf[item.index];
+      const me = incidentOf.get(item.a.id);
+      if (matches.size === 0 || !me || me.incidentId) continue;
+      const of = (id: string) => incidentOf.get(id) ?? { incidentId: null, open: false };
+      const openIds = [
+        ...new Set(
+          [...matches.keys()]
+            .map(of)
+            .filter((m) => m.open)
+            .map((m) => m.incidentId!),
+        ),
+      ];
       const created = openIds.length === 0;
       const incidentId = created
         ? await this.repository.create(tx, {
-            title: incidentTitle(a),
-            topicId: a.topicId,
-            addressKey: address,
-            at: a.registeredAt,
+            title: incidentTitle(item.a),
+            topicId: item.a.topicId,
+            addressKey: item.address,
+            at: item.a.registeredAt,
           })
-        : await this.repository.latest(tx, openIds);
+        : openIds.length === 1
+          ? openIds[0]
+          : await this.repository.latest(tx, openIds);
       // A new incident gathers the matches that belong to none; an open one is joined by this item alone.
-      const joining = created
-        ? [...matches.entries()].filter(([, m]) => !m.incidentId).map(([id]) => id)
-        : [];
-      const linked = await this.appeals.linkToIncident(tx, incidentId, [a.id, ...joining]);
+      const joining = created ? [...matches.keys()].filter((id) => !of(id).incidentId) : [];
+      const linked = await this.appeals.linkToIncident(tx, incidentId, [item.a.id, ...joining]);
       for (const id of linked) {
-        const m = id === a.id ? bestMatch(matches) : matches.get(id);
-        await this.history.append(tx, id, 'incident-linked', null, {
-          incidentId,
-          by: m?.by ?? 'text',
-          ...(m?.similarity !== undefined ? { similarity: m.similarity } : {}),
+        const m = id === item.a.id ? bestMatch(matches) : matches.get(id);
+        incidentOf.set(id, { incidentId, open: true });
+        events.push({
+          appealId: id,
+          type: 'incident-linked',
+          data: {
+            incidentId,
+            by: m?.by ?? 'text',
+            ...(m?.similarity !== undefined ? { similarity: m.similarity } : {}),
+          },
         });
       }
-      await this.repository.refreshCounts(tx, incidentId, a.topicId);
-      return { incidentId, created };
-    });
+      if (!touched.has(incidentId)) touched.set(incidentId, item.a.topicId);
+      result.set(item.a.id, { incidentId, created });
+    }
+    await this.history.appendMany(tx, events);
+    // Counts last, in id order: two batches touching the same incidents take their rows in one order.
+    for (const [incidentId, topicId] of [...touched].sort(([x], [y]) => (x < y ? -1 : 1))) {
+      await this.repository.refreshCounts(tx, incidentId, topicId);
+    }
+    return result;
   }
 
   async list(

@@ -17,6 +17,8 @@ export interface FlagRow {
 
 /** An earlier appeal of the same applicant, for the repeated-appeal check. */
 export interface EarlierAppealRow {
+  /** The appeal this one is earlier than. */
+  for_id: string;
   id: string;
   registration_number: string;
   subject: string | null;
@@ -30,41 +32,42 @@ const FLAG_COLUMNS = `f.id, f.appeal_id AS "appealId", f.flag, f.evidence, f.sta
 @Injectable()
 export class LegalFlagsRepository extends SqlRepository {
   /**
-   * The applicant's answered or closed appeals registered before this one (the same applicant, or one with
-   * the same e-mail), newest first.
+   * For each appeal: the applicant's answered or closed appeals registered before it (the same applicant, or
+   * one with the same e-mail), newest first, up to `limit` each.
    */
-  earlierAnswered(appealId: string, limit = 20): Promise<EarlierAppealRow[]> {
+  earlierAnswered(db: Db, appealIds: string[], limit = 20): Promise<EarlierAppealRow[]> {
     return this.rows<EarlierAppealRow>(
-      `WITH me AS (
-         SELECT a.applicant_id, a.registered_at, lower(p.email) AS email
-           FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1
-       ), same AS (
-         SELECT applicant_id AS id FROM me
-         UNION SELECT p.id FROM applicants p, me WHERE me.email IS NOT NULL AND lower(p.email) = me.email
-       )
-       SELECT a2.id, a2.registration_number, a2.subject, a2.text
-         FROM appeals a2, me
-        WHERE a2.applicant_id IN (SELECT id FROM same) AND a2.id <> $1 AND a2.registered_at <= me.registered_at
-          AND a2.status IN ('answered', 'closed')
-        ORDER BY a2.registered_at DESC LIMIT $2`,
-      [appealId, limit],
+      `SELECT me.id AS for_id, e.id, e.registration_number, e.subject, e.text
+         FROM (SELECT a.id, a.applicant_id, a.registered_at, lower(p.email) AS email
+                 FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = ANY($1::uuid[])) me
+        CROSS JOIN LATERAL (
+          SELECT a2.id, a2.registration_number, a2.subject, a2.text, a2.registered_at
+            FROM appeals a2
+           WHERE a2.applicant_id IN (SELECT me.applicant_id
+                                     UNION SELECT p.id FROM applicants p
+                                            WHERE me.email IS NOT NULL AND lower(p.email) = me.email)
+             AND a2.id <> me.id AND a2.registered_at <= me.registered_at AND a2.status IN ('answered', 'closed')
+           ORDER BY a2.registered_at DESC LIMIT $2) e
+        ORDER BY me.id, e.registered_at DESC`,
+      [appealIds, limit],
+      db,
     );
   }
 
-  /** Raises a flag unless the appeal has it already; returns the new flag's id, or undefined. */
-  async insert(
+  /** Raises the flags the appeals do not have yet (one statement); returns those raised. */
+  insert(
     tx: Db,
-    appealId: string,
-    flag: LegalFlag,
-    evidence: Record<string, unknown>,
-  ): Promise<string | undefined> {
-    const row = await this.one<{ id: string }>(
-      `INSERT INTO appeal_flags (appeal_id, flag, evidence) VALUES ($1, $2, $3)
-       ON CONFLICT (appeal_id, flag) DO NOTHING RETURNING id`,
-      [appealId, flag, evidence],
+    flags: { appealId: string; flag: LegalFlag; evidence: Record<string, unknown> }[],
+  ): Promise<{ id: string; appealId: string; flag: LegalFlag }[]> {
+    if (flags.length === 0) return Promise.resolve([]);
+    return this.rows(
+      `INSERT INTO appeal_flags (appeal_id, flag, evidence)
+       SELECT (f.x->>'appealId')::uuid, f.x->>'flag', f.x->'evidence'
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS f(x, n) ORDER BY f.n
+       ON CONFLICT (appeal_id, flag) DO NOTHING RETURNING id, appeal_id AS "appealId", flag`,
+      [JSON.stringify(flags)],
       tx,
     );
-    return row?.id;
   }
 
   forAppeal(appealId: string): Promise<FlagRow[]> {

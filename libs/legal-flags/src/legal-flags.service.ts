@@ -15,7 +15,7 @@ import {
   LegalFlag,
   type TopicSignal,
 } from './legal-flags';
-import { type FlagRow, LegalFlagsRepository } from './legal-flags.repository';
+import { type EarlierAppealRow, type FlagRow, LegalFlagsRepository } from './legal-flags.repository';
 
 /** A flag as staff see it: with its title in Russian. */
 export interface FlagView extends FlagRow {
@@ -53,45 +53,44 @@ export class LegalFlags {
   async detectAndRaise(
     subject: FlagSubject,
     options: { repeatedSimilarity: number; multiTopicConfidence: number },
-  ) {
-    const found: { flag: LegalFlag; evidence: Record<string, unknown> }[] = [];
-    const anonymous = detectAnonymous(subject);
-    if (anonymous) found.push({ flag: LegalFlag.Anonymous, evidence: anonymous });
-    const offensive = detectOffensive(subject.text);
-    if (offensive) found.push({ flag: LegalFlag.Offensive, evidence: offensive });
-    const court = detectCourtDecision(subject.text);
-    if (court) found.push({ flag: LegalFlag.CourtDecision, evidence: court });
-    const several = detectSeveralTopics(subject.signals, subject.keywordTopics, options.multiTopicConfidence);
-    if (several) found.push({ flag: LegalFlag.SeveralTopics, evidence: several });
-    const earlier = await this.repository.earlierAnswered(subject.appealId);
-    const repeated = detectRepeated(
-      subject.shingles,
-      earlier.map((e) => ({
-        id: e.id,
-        registrationNumber: e.registration_number,
-        shingles: wordShingles(e.subject ? `${e.subject}.\n${e.text}` : e.text),
-      })),
-      options.repeatedSimilarity,
-    );
-    if (repeated) found.push({ flag: LegalFlag.Repeated, evidence: repeated });
-    return this.raise(subject.appealId, found);
+  ): Promise<LegalFlag[]> {
+    const raised = await this.transactions.run((tx) => this.detectAndRaiseMany(tx, [subject], options));
+    return raised.get(subject.appealId) ?? [];
   }
 
-  async raise(
-    appealId: string,
-    found: { flag: LegalFlag; evidence: Record<string, unknown> }[],
-  ): Promise<LegalFlag[]> {
-    if (found.length === 0) return [];
-    return this.transactions.run(async (tx) => {
-      const raised: LegalFlag[] = [];
-      for (const f of found) {
-        const flagId = await this.repository.insert(tx, appealId, f.flag, f.evidence);
-        if (!flagId) continue;
-        raised.push(f.flag);
-        await this.history.append(tx, appealId, 'legal-flag-raised', null, { flagId, flag: f.flag });
+  /**
+   * The same for several appeals in the caller's transaction, set-based: one read of the applicants' earlier
+   * appeals, one insert of the flags, one of their history events. Returns the raised flags per appeal.
+   */
+  async detectAndRaiseMany(
+    tx: Db,
+    subjects: FlagSubject[],
+    options: { repeatedSimilarity: number; multiTopicConfidence: number },
+  ): Promise<Map<string, LegalFlag[]>> {
+    const earlierOf = new Map<string, EarlierAppealRow[]>();
+    if (subjects.length > 0) {
+      for (const e of await this.repository.earlierAnswered(
+        tx,
+        subjects.map((s) => s.appealId),
+      )) {
+        earlierOf.set(e.for_id, [...(earlierOf.get(e.for_id) ?? []), e]);
       }
-      return raised;
-    });
+    }
+    const found = subjects.flatMap((s) =>
+      detectFlags(s, earlierOf.get(s.appealId) ?? [], options).map((f) => ({ appealId: s.appealId, ...f })),
+    );
+    const inserted = await this.repository.insert(tx, found);
+    const idOf = new Map(inserted.map((r) => [`${r.appealId}:${r.flag}`, r.id]));
+    const raised = new Map<string, LegalFlag[]>();
+    const events: { appealId: string; type: string; data: Record<string, unknown> }[] = [];
+    for (const f of found) {
+      const flagId = idOf.get(`${f.appealId}:${f.flag}`);
+      if (!flagId) continue;
+      raised.set(f.appealId, [...(raised.get(f.appealId) ?? []), f.flag]);
+      events.push({ appealId: f.appealId, type: 'legal-flag-raised', data: { flagId, flag: f.flag } });
+    }
+    await this.history.appendMany(tx, events);
+    return raised;
   }
 
   async list(appealId: string, scope: AccessScope): Promise<FlagView[]> {
@@ -166,6 +165,34 @@ export class LegalFlags {
       throw notFoundError('Обращение не найдено');
     }
   }
+}
+
+/** Every detector on one appeal, given the applicant's earlier answered appeals. */
+function detectFlags(
+  subject: FlagSubject,
+  earlier: EarlierAppealRow[],
+  options: { repeatedSimilarity: number; multiTopicConfidence: number },
+): { flag: LegalFlag; evidence: Record<string, unknown> }[] {
+  const found: { flag: LegalFlag; evidence: Record<string, unknown> }[] = [];
+  const anonymous = detectAnonymous(subject);
+  if (anonymous) found.push({ flag: LegalFlag.Anonymous, evidence: anonymous });
+  const offensive = detectOffensive(subject.text);
+  if (offensive) found.push({ flag: LegalFlag.Offensive, evidence: offensive });
+  const court = detectCourtDecision(subject.text);
+  if (court) found.push({ flag: LegalFlag.CourtDecision, evidence: court });
+  const several = detectSeveralTopics(subject.signals, subject.keywordTopics, options.multiTopicConfidence);
+  if (several) found.push({ flag: LegalFlag.SeveralTopics, evidence: several });
+  const repeated = detectRepeated(
+    subject.shingles,
+    earlier.map((e) => ({
+      id: e.id,
+      registrationNumber: e.registration_number,
+      shingles: wordShingles(e.subject ? `${e.subject}.\n${e.text}` : e.text),
+    })),
+    options.repeatedSimilarity,
+  );
+  if (repeated) found.push({ flag: LegalFlag.Repeated, evidence: repeated });
+  return found;
 }
 
 function withTitle(row: FlagRow): FlagView {

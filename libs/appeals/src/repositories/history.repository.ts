@@ -43,6 +43,20 @@ export class AppealHistoryRepository {
     );
   }
 
+  /** System events for several appeals in one statement, in the order given. */
+  async appendMany(
+    db: Db,
+    events: { appealId: string; type: string; data: Record<string, unknown> }[],
+  ): Promise<void> {
+    if (events.length === 0) return;
+    await db.query(
+      `INSERT INTO appeal_events (appeal_id, type, data)
+       SELECT (e.x->>'appealId')::uuid, e.x->>'type', e.x->'data'
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(x, n) ORDER BY e.n`,
+      [JSON.stringify(events)],
+    );
+  }
+
   async forAppeal(appealId: string): Promise<HistoryEvent[]> {
     const rows = (await this.dataSource.query(
       `SELECT e.id, e.type, e.actor, u.full_name AS actor_name, u.role AS actor_role, e.occurred_at, e.data

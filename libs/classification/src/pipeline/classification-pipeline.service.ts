@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppealHistoryRepository, OPEN_STATUSES } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { Transactions } from '@inbox/database';
+import { type Db, Transactions } from '@inbox/database';
 import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { type ClusterInput, Incidents } from '@inbox/incidents';
 import { LegalFlags } from '@inbox/legal-flags';
@@ -59,107 +59,24 @@ export class ClassificationPipeline {
     private readonly incidents: Incidents,
   ) {}
 
+  /** One appeal, by id, in one pass (again if it was through the pipeline already). */
   async process(appealId: string, options: PipelineOptions = {}): Promise<PipelineOutcome> {
-    const a = await this.load(appealId);
-    if (!a) return { kind: 'missing' };
-    let catalogue = await this.catalogue.get();
-    const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
-    const stemmed = stemText(fullText);
-    let classification: 'auto' | 'manual' | 'confirmed' | 'unchanged' = 'unchanged';
-    let decision: TopicDecision | undefined;
+    return this.transactions.run(async (tx) => {
+      const rows = await this.appeals.loadLocked(tx, [appealId]);
+      if (rows.length === 0) return { kind: 'missing' as const };
+      return (await this.pass(tx, rows, options)).get(appealId)!;
+    });
+  }
 
-    if (a.classification_state === 'pending') {
-      if (a.topic_id) {
-        // A person chose the topic before the model got to it: that choice stands.
-        await this.appeals.confirmPending(a.id);
-        classification = 'confirmed';
-      } else {
-        const model = await this.registry.promoted();
-        if (!model) {
-          if (options.deferWithoutModel && (await options.deferWithoutModel())) return { kind: 'deferred' };
-          await this.queueManual(a, { reason: 'no-model', confidence: null, modelId: null, suggestions: [] });
-          classification = 'manual';
-        } else {
-          const input = storedAppealInput(a);
-          const mapped = this.catalogue.mappedTopic(catalogue, a.channel, a.channel_category);
-          const started = performance.now();
-          const decide = (c: Catalogue) =>
-            decideTopic(model.classifier, input, c, this.config.classifierMinConfidence, mapped);
-          decision = decide(catalogue);
-          if (decision.reason === 'unknown-topic' && !catalogue.byCode.has(decision.label)) {
-            // A topic added a moment ago (the model was trained after it): read the rubricator again.
-            this.catalogue.invalidate();
-            catalogue = await this.catalogue.get();
-            decision = decide(catalogue);
-          }
-          const ms = Math.round((performance.now() - started) * 100) / 100;
-          const suggestions = decision.signals.slice(0, 3).map((s) => ({
-            topicId: s.topicId,
-            subtopicId: s.subtopicId,
-            confidence: s.confidence,
-          }));
-          if (decision.accepted) {
-            const applied = await this.applyAuto(a, decision, model.id, stemmed, catalogue, ms);
-            if (applied) {
-              a.topic_id = decision.topicId;
-              a.subtopic_id = decision.subtopicId;
-              classification = 'auto';
-            }
-          } else {
-            await this.queueManual(a, {
-              reason: decision.reason,
-              confidence: decision.confidence,
-              modelId: model.id,
-              suggestions,
-            });
-            classification = 'manual';
-          }
-          this.log.debug('classified', {
-            appealId: a.id,
-            accepted: decision.accepted,
-            reason: decision.reason,
-            ms,
-          });
-        }
-      }
-    }
-
-    const fastTracked = await this.applyFastTrack(a, stemmed);
-    const suggestedOrganisationIds = (
-      await this.routing.suggest({
-        topicId: a.topic_id,
-        subtopicId: a.subtopic_id,
-        territoryCode: a.territory_code,
-      })
-    ).organisationIds;
-    const raised = await this.flags.detectAndRaise(
-      {
-        appealId: a.id,
-        regime: a.regime,
-        hasSurname: a.has_surname,
-        hasPostalAddress: a.has_postal_address,
-        hasEmail: a.has_email,
-        text: stemmed,
-        shingles: wordShingles(fullText),
-        signals: decision?.signals ?? [],
-        keywordTopics: keywordTopics(stemmed, catalogue),
-      },
-      {
-        repeatedSimilarity: this.config.repeatedAppealSimilarity,
-        multiTopicConfidence: this.config.classifierMultiTopicConfidence,
-      },
-    );
-    const incident = await this.incidents.cluster(clusterInput(a));
-    // The route and the end of the pass in one write (classified_at: the first pass only).
-    await this.appeals.finishPass(a.id, suggestedOrganisationIds);
-    return {
-      kind: 'done',
-      classification,
-      fastTracked,
-      flags: raised,
-      incidentId: incident?.incidentId,
-      suggestedOrganisationIds,
-    };
+  /**
+   * Claims up to `limit` appeals the pipeline has not been through (oldest first; rows another pass holds are
+   * skipped) and runs one set-based pass over them in one transaction. Returns each appeal's outcome.
+   */
+  async processPending(limit: number, options: PipelineOptions = {}): Promise<Map<string, PipelineOutcome>> {
+    return this.transactions.run(async (tx) => {
+      const rows = await this.appeals.claimPending(tx, limit);
+      return rows.length === 0 ? new Map<string, PipelineOutcome>() : this.pass(tx, rows, options);
+    });
   }
 
   /** Appeals registered over `olderThanMs` ago that the pipeline never got to (up to 1000), for the sweep. */
@@ -172,110 +89,269 @@ export class ClassificationPipeline {
    * routing suggestion, incidents by address and topic).
    */
   async afterReclassification(appealId: string): Promise<void> {
-    const a = await this.load(appealId);
-    if (!a) return;
-    const stemmed = stemText(a.subject ? `${a.subject}.\n${a.text}` : a.text);
-    await this.applyFastTrack(a, stemmed);
-    await this.suggestRoute(a);
-    await this.incidents.cluster(clusterInput(a));
+    const a = await this.transactions.run(async (tx) => {
+      const [row] = await this.appeals.loadLocked(tx, [appealId]);
+      if (!row) return undefined;
+      await this.applyFastTrack(tx, [{ a: row, stemmed: stemText(fullTextOf(row)) }]);
+      await this.incidents.clusterMany(tx, [clusterInput(row)]);
+      return row;
+    });
+    if (a) await this.suggestRoute(a);
   }
 
-  private load(appealId: string): Promise<PipelineAppeal | undefined> {
-    return this.appeals.load(appealId);
-  }
+  /**
+   * What happens to the appeals (locked by the caller's transaction) after registration, per appeal as in the
+   * class comment, but set-based: predictions and rules in memory, then one write per kind for the batch.
+   */
+  private async pass(
+    tx: Db,
+    rows: PipelineAppeal[],
+    options: PipelineOptions,
+  ): Promise<Map<string, PipelineOutcome>> {
+    const outcomes = new Map<string, PipelineOutcome>();
+    let catalogue = await this.catalogue.get();
+    const needModel = rows.some((a) => a.classification_state === 'pending' && !a.topic_id);
+    const model = needModel ? await this.registry.promoted() : undefined;
+    const defer = needModel && !model && !!options.deferWithoutModel && (await options.deferWithoutModel());
+    const items: PassItem[] = [];
+    for (const a of rows) {
+      if (defer && a.classification_state === 'pending' && !a.topic_id) {
+        outcomes.set(a.id, { kind: 'deferred' });
+        continue;
+      }
+      items.push({ a, stemmed: stemText(fullTextOf(a)), classification: 'unchanged' });
+    }
 
-  private async applyAuto(
-    a: PipelineAppeal,
-    d: TopicDecision,
-    modelId: string,
-    stemmed: StemmedText,
-    catalogue: Catalogue,
-    ms: number,
-  ): Promise<boolean> {
-    const leaf = catalogue.byId.get(d.subtopicId ?? d.topicId!);
-    const typicalNeed = leaf ? bestTypicalNeed(stemmed, leaf.typicalNeeds) : undefined;
-    return this.transactions.run(async (tx) => {
-      const applied = await this.appeals.applyAuto(tx, a.id, {
-        topicId: d.topicId,
-        subtopicId: d.subtopicId,
-        typicalNeed: typicalNeed ?? null,
-        confidence: d.confidence,
-        modelId,
-      });
-      if (!applied) return false;
-      await this.history.append(tx, a.id, 'auto-classified', null, {
-        topicId: d.topicId,
-        subtopicId: d.subtopicId,
-        topic: catalogue.byId.get(d.topicId!)?.code ?? null,
-        subtopic: d.subtopicId ? (catalogue.byId.get(d.subtopicId)?.code ?? null) : null,
-        typicalNeed: typicalNeed ?? null,
-        confidence: d.confidence,
-        margin: d.margin,
-        model: modelId,
-        modelId,
-        source: d.reason === 'channel-category' ? 'channel-category' : 'model',
+    const confirm: string[] = [];
+    const auto: (Parameters<PipelineAppealsRepository['applyAuto']>[1][number] & { event: object })[] = [];
+    const manual: { id: string; confidence: number | null; modelId: string | null; event?: object }[] = [];
+    for (const item of items) {
+      const a = item.a;
+      if (a.classification_state !== 'pending') continue;
+      if (a.topic_id) {
+        // A person chose the topic before the model got to it: that choice stands.
+        confirm.push(a.id);
+        item.classification = 'confirmed';
+        continue;
+      }
+      if (!model) {
+        // Without a model there is nothing to tell the clerk (no suggestions): the state says it all.
+        manual.push({ id: a.id, confidence: null, modelId: null });
+        continue;
+      }
+      const input = storedAppealInput(a);
+      const mapped = this.catalogue.mappedTopic(catalogue, a.channel, a.channel_category);
+      const started = performance.now();
+      const decide = (c: Catalogue) =>
+        decideTopic(model.classifier, input, c, this.config.classifierMinConfidence, mapped);
+      let decision = decide(catalogue);
+      if (decision.reason === 'unknown-topic' && !catalogue.byCode.has(decision.label)) {
+        // A topic added a moment ago (the model was trained after it): read the rubricator again.
+        this.catalogue.invalidate();
+        catalogue = await this.catalogue.get();
+        decision = decide(catalogue);
+      }
+      item.decision = decision;
+      const ms = Math.round((performance.now() - started) * 100) / 100;
+      this.log.debug('classified', {
+        appealId: a.id,
+        accepted: decision.accepted,
+        reason: decision.reason,
         ms,
       });
-      return true;
-    });
+      if (!decision.accepted) {
+        const info = {
+          reason: decision.reason,
+          confidence: decision.confidence,
+          modelId: model.id,
+          suggestions: decision.signals.slice(0, 3).map((s) => ({
+            topicId: s.topicId,
+            subtopicId: s.subtopicId,
+            confidence: s.confidence,
+          })),
+        };
+        manual.push({ id: a.id, confidence: info.confidence, modelId: model.id, event: info });
+        continue;
+      }
+      const leaf = catalogue.byId.get(decision.subtopicId ?? decision.topicId!);
+      const typicalNeed = (leaf ? bestTypicalNeed(item.stemmed, leaf.typicalNeeds) : undefined) ?? null;
+      auto.push({
+        id: a.id,
+        topicId: decision.topicId,
+        subtopicId: decision.subtopicId,
+        typicalNeed,
+        confidence: decision.confidence,
+        modelId: model.id,
+        event: {
+          topicId: decision.topicId,
+          subtopicId: decision.subtopicId,
+          topic: catalogue.byId.get(decision.topicId!)?.code ?? null,
+          subtopic: decision.subtopicId ? (catalogue.byId.get(decision.subtopicId)?.code ?? null) : null,
+          typicalNeed,
+          confidence: decision.confidence,
+          margin: decision.margin,
+          model: model.id,
+          modelId: model.id,
+          source: decision.reason === 'channel-category' ? 'channel-category' : 'model',
+          ms,
+        },
+      });
+    }
+    await this.appeals.confirmPending(tx, confirm);
+    const applied = await this.appeals.applyAuto(
+      tx,
+      auto.map(({ event: _event, ...topic }) => topic),
+    );
+    const queued = await this.appeals.queueManual(
+      tx,
+      manual.map(({ event: _event, ...entry }) => entry),
+    );
+    const byId = new Map(items.map((i) => [i.a.id, i]));
+    const events: HistoryEvent[] = [];
+    for (const t of auto) {
+      if (!applied.has(t.id)) continue;
+      const item = byId.get(t.id)!;
+      item.a.topic_id = t.topicId;
+      item.a.subtopic_id = t.subtopicId;
+      item.classification = 'auto';
+      events.push({ appealId: t.id, type: 'auto-classified', data: t.event as Record<string, unknown> });
+    }
+    for (const m of manual) {
+      byId.get(m.id)!.classification = 'manual';
+      if (queued.has(m.id) && m.event) {
+        events.push({
+          appealId: m.id,
+          type: 'classification-queued',
+          data: m.event as Record<string, unknown>,
+        });
+      }
+    }
+    await this.history.appendMany(tx, events);
+
+    const fastTracked = await this.applyFastTrack(tx, items);
+    const routes = await this.routes(items.map((i) => i.a));
+    const raised = await this.flags.detectAndRaiseMany(
+      tx,
+      items.map(({ a, stemmed, decision }) => ({
+        appealId: a.id,
+        regime: a.regime,
+        hasSurname: a.has_surname,
+        hasPostalAddress: a.has_postal_address,
+        hasEmail: a.has_email,
+        text: stemmed,
+        shingles: wordShingles(fullTextOf(a)),
+        signals: decision?.signals ?? [],
+        keywordTopics: keywordTopics(stemmed, catalogue),
+      })),
+      {
+        repeatedSimilarity: this.config.repeatedAppealSimilarity,
+        multiTopicConfidence: this.config.classifierMultiTopicConfidence,
+      },
+    );
+    const incidents = await this.incidents.clusterMany(
+      tx,
+      items.map((i) => clusterInput(i.a)),
+    );
+    // The routes and the end of the pass in one write (classified_at: the first pass only).
+    await this.appeals.finishPass(
+      tx,
+      items.map((i) => ({ id: i.a.id, organisationIds: routes.get(i.a.id)! })),
+    );
+    for (const { a, classification } of items) {
+      outcomes.set(a.id, {
+        kind: 'done',
+        classification,
+        fastTracked: fastTracked.has(a.id),
+        flags: raised.get(a.id) ?? [],
+        incidentId: incidents.get(a.id)?.incidentId,
+        suggestedOrganisationIds: routes.get(a.id)!,
+      });
+    }
+    return outcomes;
   }
 
-  private async queueManual(
-    a: PipelineAppeal,
-    info: {
-      reason: string;
-      confidence: number | null;
-      modelId: string | null;
-      suggestions: { topicId: string; subtopicId: string | null; confidence: number }[];
-    },
-  ): Promise<void> {
-    await this.transactions.run(async (tx) => {
-      const queued = await this.appeals.queueManual(tx, a.id, info);
-      // Without a model there is nothing to tell the clerk (no suggestions): the state says it all.
-      if (!queued || info.reason === 'no-model') return;
-      await this.history.append(tx, a.id, 'classification-queued', null, info);
-    });
+  /** Route suggestions, asked once per distinct topic and territory of the batch. */
+  private async routes(rows: PipelineAppeal[]): Promise<Map<string, string[]>> {
+    const asked = new Map<string, Promise<string[]>>();
+    const ask = (a: PipelineAppeal) => {
+      const key = `${a.topic_id}|${a.subtopic_id}|${a.territory_code}`;
+      let ids = asked.get(key);
+      if (!ids) {
+        ids = this.routing
+          .suggest({ topicId: a.topic_id, subtopicId: a.subtopic_id, territoryCode: a.territory_code })
+          .then((s) => s.organisationIds);
+        asked.set(key, ids);
+      }
+      return ids;
+    };
+    const ids = await Promise.all(rows.map(ask));
+    return new Map(rows.map((a, i) => [a.id, ids[i]]));
   }
 
-  /** The region's rules: a match on an open, not yet fast-tracked appeal → 10 days from registration. */
-  private async applyFastTrack(a: PipelineAppeal, stemmed: StemmedText): Promise<boolean> {
-    if (a.fast_track || a.extended || !(OPEN_STATUSES as readonly string[]).includes(a.status)) return false;
+  /**
+   * The region's rules: a match on an open, not yet fast-tracked appeal → 10 days from registration.
+   * Returns the appeals fast-tracked now.
+   */
+  private async applyFastTrack(
+    tx: Db,
+    items: { a: PipelineAppeal; stemmed: StemmedText }[],
+  ): Promise<Set<string>> {
+    const open = items.filter(
+      ({ a }) => !a.fast_track && !a.extended && (OPEN_STATUSES as readonly string[]).includes(a.status),
+    );
+    if (open.length === 0) return new Set();
     const rules = await this.fastTrack.active();
-    if (rules.length === 0) return false;
-    const registeredAt = new Date(a.registered_at);
-    const match = matchFastTrack(rules, {
-      text: stemmed,
-      channel: a.channel,
-      topicIds: [a.topic_id, a.subtopic_id].filter((t): t is string => !!t),
-      month: Number(localDateOf(registeredAt, a.time_zone).slice(5, 7)),
-    });
-    if (!match) return false;
-    const deadlines = computeAppealDeadlines({
-      receivedAt: new Date(a.received_at),
-      registeredAt,
-      fastTrack: true,
-      timeZone: a.time_zone,
-      calendar: this.calendar,
-      lastDayRule: this.config.lastDayRule,
-      answerDays: this.config.answerDays,
-      fastTrackDays: this.config.fastTrackDays,
-    });
-    const applied = await this.transactions.run(async (tx) => {
-      if (!(await this.appeals.fastTrack(tx, a.id, deadlines))) return false;
-      await this.history.append(tx, a.id, 'fast-tracked', null, {
-        ruleId: match.rule.id,
-        ruleName: match.rule.name,
-        keyword: match.keyword ?? null,
-        termDays: deadlines.termDays,
+    if (rules.length === 0) return new Set();
+    const terms = [];
+    for (const { a, stemmed } of open) {
+      const registeredAt = new Date(a.registered_at);
+      const match = matchFastTrack(rules, {
+        text: stemmed,
+        channel: a.channel,
+        topicIds: [a.topic_id, a.subtopic_id].filter((t): t is string => !!t),
+        month: Number(localDateOf(registeredAt, a.time_zone).slice(5, 7)),
+      });
+      if (!match) continue;
+      const deadlines = computeAppealDeadlines({
+        receivedAt: new Date(a.received_at),
+        registeredAt,
+        fastTrack: true,
+        timeZone: a.time_zone,
+        calendar: this.calendar,
+        lastDayRule: this.config.lastDayRule,
+        answerDays: this.config.answerDays,
+        fastTrackDays: this.config.fastTrackDays,
+      });
+      terms.push({ a, match, deadlines });
+    }
+    const applied = await this.appeals.fastTrack(
+      tx,
+      terms.map(({ a, deadlines }) => ({
+        id: a.id,
         answerDueDate: deadlines.answerDueDate,
         answerDueAt: deadlines.answerDueAt,
-      });
-      return true;
-    });
-    if (applied) {
+        warnings: deadlines.warnings,
+      })),
+    );
+    const events: HistoryEvent[] = [];
+    for (const { a, match, deadlines } of terms) {
+      if (!applied.has(a.id)) continue;
       a.fast_track = true;
+      events.push({
+        appealId: a.id,
+        type: 'fast-tracked',
+        data: {
+          ruleId: match.rule.id,
+          ruleName: match.rule.name,
+          keyword: match.keyword ?? null,
+          termDays: deadlines.termDays,
+          answerDueDate: deadlines.answerDueDate,
+          answerDueAt: deadlines.answerDueAt,
+        },
+      });
       this.log.info('fast-tracked', { appealId: a.id, ruleId: match.rule.id });
     }
+    await this.history.appendMany(tx, events);
     return applied;
   }
 
@@ -292,6 +368,19 @@ export class ClassificationPipeline {
     }
     return ids;
   }
+}
+
+interface PassItem {
+  a: PipelineAppeal;
+  stemmed: StemmedText;
+  decision?: TopicDecision;
+  classification: 'auto' | 'manual' | 'confirmed' | 'unchanged';
+}
+
+type HistoryEvent = { appealId: string; type: string; data: Record<string, unknown> };
+
+function fullTextOf(a: { subject: string | null; text: string }): string {
+  return a.subject ? `${a.subject}.\n${a.text}` : a.text;
 }
 
 /** Typical-need phrases of the rubricator found in the text, grouped by top-level topic. */

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, SqlRepository } from '@inbox/database';
 
+const LOAD_SQL = `SELECT a.id, a.registered_at, a.received_at, a.regime, a.channel, a.subject, a.text, a.address,
+       a.territory_code, a.channel_category, a.topic_id, a.subtopic_id, a.fast_track, a.status, a.extended,
+       a.time_zone, a.classification_state, a.incident_id, a.suggested_organisation_ids::text[] AS suggested,
+       i.payload->'features' AS features,
+       coalesce(trim(p.surname), '') <> '' AS has_surname,
+       coalesce(trim(p.postal_address), '') <> '' AS has_postal_address,
+       coalesce(trim(p.email), '') <> '' AS has_email
+  FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id`;
+
 /** What the pipeline reads of an appeal, its inbound item and its applicant. */
 export interface PipelineAppeal {
   id: string;
@@ -35,17 +44,28 @@ export interface PipelineAppeal {
 @Injectable()
 export class PipelineAppealsRepository extends SqlRepository {
   load(appealId: string): Promise<PipelineAppeal | undefined> {
-    return this.one<PipelineAppeal>(
-      `SELECT a.id, a.registered_at, a.received_at, a.regime, a.channel, a.subject, a.text, a.address, a.territory_code,
-              a.channel_category, a.topic_id, a.subtopic_id, a.fast_track, a.status, a.extended, a.time_zone,
-              a.classification_state, a.incident_id, a.suggested_organisation_ids::text[] AS suggested,
-              i.payload->'features' AS features,
-              coalesce(trim(p.surname), '') <> '' AS has_surname,
-              coalesce(trim(p.postal_address), '') <> '' AS has_postal_address,
-              coalesce(trim(p.email), '') <> '' AS has_email
-         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id
-        WHERE a.id = $1`,
-      [appealId],
+    return this.one<PipelineAppeal>(`${LOAD_SQL} WHERE a.id = $1`, [appealId]);
+  }
+
+  /** These appeals, locked for one pass (in id order, so that two passes cannot deadlock on them). */
+  loadLocked(tx: Db, appealIds: string[]): Promise<PipelineAppeal[]> {
+    return this.rows<PipelineAppeal>(
+      `${LOAD_SQL} WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE OF a`,
+      [appealIds],
+      tx,
+    );
+  }
+
+  /**
+   * Claims up to `limit` appeals the pipeline has not been through yet, oldest first: their rows stay locked
+   * until the pass commits, and a concurrent pass skips them, so no appeal is taken by two passes.
+   */
+  claimPending(tx: Db, limit: number): Promise<PipelineAppeal[]> {
+    return this.rows<PipelineAppeal>(
+      `${LOAD_SQL} WHERE a.classification_state = 'pending' AND a.classified_at IS NULL
+        ORDER BY a.created_at LIMIT $1 FOR UPDATE OF a SKIP LOCKED`,
+      [limit],
+      tx,
     );
   }
 
@@ -60,74 +80,88 @@ export class PipelineAppealsRepository extends SqlRepository {
   }
 
   /** A person chose the topic before the model got to it: that choice stands. */
-  async confirmPending(appealId: string): Promise<void> {
+  async confirmPending(tx: Db, appealIds: string[]): Promise<void> {
+    if (appealIds.length === 0) return;
     await this.rows(
-      `UPDATE appeals SET classification_state = 'confirmed' WHERE id = $1 AND classification_state = 'pending'`,
-      [appealId],
+      `UPDATE appeals SET classification_state = 'confirmed'
+        WHERE id = ANY($1::uuid[]) AND classification_state = 'pending'`,
+      [appealIds],
+      tx,
     );
   }
 
-  /** The model's topic, unless a person or another pass got there first; true when applied. */
+  /** The model's topics, unless a person or another pass got there first; the ids where applied. */
   async applyAuto(
     tx: Db,
-    appealId: string,
-    topic: {
+    topics: {
+      id: string;
       topicId: string | null;
       subtopicId: string | null;
       typicalNeed: string | null;
       confidence: number;
       modelId: string;
-    },
-  ): Promise<boolean> {
-    const rows = await this.rows(
-      `UPDATE appeals SET topic_id = $2, subtopic_id = $3, typical_need = coalesce(typical_need, $4),
-              classification_state = 'auto', classification_confidence = $5, classifier_model_id = $6,
-              updated_at = now(), version = version + 1
-        WHERE id = $1 AND classification_state = 'pending' AND topic_id IS NULL RETURNING id`,
-      [appealId, topic.topicId, topic.subtopicId, topic.typicalNeed, topic.confidence, topic.modelId],
+    }[],
+  ): Promise<Set<string>> {
+    if (topics.length === 0) return new Set();
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE appeals a SET topic_id = v."topicId", subtopic_id = v."subtopicId",
+              typical_need = coalesce(a.typical_need, v."typicalNeed"), classification_state = 'auto',
+              classification_confidence = v.confidence, classifier_model_id = v."modelId",
+              updated_at = now(), version = a.version + 1
+         FROM jsonb_to_recordset($1::jsonb)
+              AS v(id uuid, "topicId" uuid, "subtopicId" uuid, "typicalNeed" text, confidence real, "modelId" uuid)
+        WHERE a.id = v.id AND a.classification_state = 'pending' AND a.topic_id IS NULL RETURNING a.id`,
+      [JSON.stringify(topics)],
       tx,
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
-  /** Into the manual classification queue, unless already classified; true when queued. */
+  /** Into the manual classification queue, unless already classified; the ids queued. */
   async queueManual(
     tx: Db,
-    appealId: string,
-    info: { confidence: number | null; modelId: string | null },
-  ): Promise<boolean> {
-    const rows = await this.rows(
-      `UPDATE appeals SET classification_state = 'manual', classification_confidence = $2, classifier_model_id = $3
-        WHERE id = $1 AND classification_state = 'pending' RETURNING id`,
-      [appealId, info.confidence, info.modelId],
+    entries: { id: string; confidence: number | null; modelId: string | null }[],
+  ): Promise<Set<string>> {
+    if (entries.length === 0) return new Set();
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE appeals a SET classification_state = 'manual', classification_confidence = v.confidence,
+              classifier_model_id = v."modelId"
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, confidence real, "modelId" uuid)
+        WHERE a.id = v.id AND a.classification_state = 'pending' RETURNING a.id`,
+      [JSON.stringify(entries)],
       tx,
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
-  /** The fast-track term, unless fast-tracked or extended already; true when applied. */
+  /** The fast-track terms, unless fast-tracked or extended already; the ids where applied. */
   async fastTrack(
     tx: Db,
-    appealId: string,
-    deadlines: { answerDueDate: string; answerDueAt: Date | string; warnings: unknown[] },
-  ): Promise<boolean> {
-    const rows = await this.rows(
-      `UPDATE appeals SET fast_track = true, answer_due_date = $2, answer_due_at = $3, deadline_warnings = $4,
-              updated_at = now(), version = version + 1
-        WHERE id = $1 AND NOT fast_track AND NOT extended RETURNING id`,
-      [appealId, deadlines.answerDueDate, deadlines.answerDueAt, JSON.stringify(deadlines.warnings)],
+    terms: { id: string; answerDueDate: string; answerDueAt: Date | string; warnings: unknown[] }[],
+  ): Promise<Set<string>> {
+    if (terms.length === 0) return new Set();
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE appeals a SET fast_track = true, answer_due_date = v."answerDueDate", answer_due_at = v."answerDueAt",
+              deadline_warnings = v.warnings, updated_at = now(), version = a.version + 1
+         FROM jsonb_to_recordset($1::jsonb)
+              AS v(id uuid, "answerDueDate" date, "answerDueAt" timestamptz, warnings jsonb)
+        WHERE a.id = v.id AND NOT a.fast_track AND NOT a.extended RETURNING a.id`,
+      [JSON.stringify(terms)],
       tx,
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
-  /** The route suggestion and the end of the pass in one write (classified_at: the first pass only). */
-  async finishPass(appealId: string, organisationIds: string[]): Promise<void> {
+  /** The route suggestions and the end of the pass in one write (classified_at: the first pass only). */
+  async finishPass(tx: Db, routes: { id: string; organisationIds: string[] }[]): Promise<void> {
+    if (routes.length === 0) return;
     await this.rows(
-      `UPDATE appeals SET suggested_organisation_ids = $2::uuid[],
-              classified_at = coalesce(classified_at, clock_timestamp())
-        WHERE id = $1`,
-      [appealId, organisationIds],
+      `UPDATE appeals a SET suggested_organisation_ids = v."organisationIds",
+              classified_at = coalesce(a.classified_at, clock_timestamp())
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "organisationIds" uuid[])
+        WHERE a.id = v.id`,
+      [JSON.stringify(routes)],
+      tx,
     );
   }
 

@@ -1,0 +1,220 @@
+import { randomBytes } from 'node:crypto';
+import { Role, StaffUsers } from '@inbox/access';
+import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
+import { ClassificationPipeline, type PipelineOutcome, Retrainer } from '@inbox/classification';
+import { demoInboundItems, seedDirectory } from '@inbox/demo';
+import { InboundStore } from '@inbox/intake';
+import { type InboundItem } from '@inbox/integrations/contract';
+import { idOf } from '../factories/directory';
+import { inboundItem } from '../factories/inbound-items';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * Classification in batches (issue 18): one pass over many appeals gives what a pass over each one alone gives
+ * (the model's topic or the manual queue, fast-track, flags, incidents, the same history), leaves a clerk's
+ * topic alone, and two passes at once never take one appeal.
+ */
+/** The history the pipeline writes. */
+const PIPELINE_EVENTS = [
+  'auto-classified',
+  'classification-queued',
+  'fast-tracked',
+  'legal-flag-raised',
+  'incident-linked',
+];
+
+describe('classification in batches (integration)', () => {
+  let stack: TestStack;
+  let pipeline: ClassificationPipeline;
+  let operator: Actor;
+  let housing: string;
+  let autoText: string;
+  const TRAINED_AT = new Date('2026-02-10T05:00:00Z');
+  const day = (n: number) => new Date(TRAINED_AT.getTime() + n * 86_400_000);
+
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+    stack.db.dataSource.query(query, params) as Promise<T[]>;
+
+  async function register(items: InboundItem[], at: Date): Promise<string[]> {
+    const stored = await stack.api.get(InboundStore).store(items, { enqueue: false });
+    const ids: string[] = [];
+    for (const s of stored) {
+      const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(s.inboundItemId, at);
+      if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
+      ids.push(outcome.appealId);
+    }
+    return ids;
+  }
+
+  /** Every pending appeal through the pipeline, in passes of `size`. */
+  async function drain(size: number): Promise<Map<string, PipelineOutcome>[]> {
+    const passes: Map<string, PipelineOutcome>[] = [];
+    for (;;) {
+      const outcomes = await pipeline.processPending(size);
+      if (outcomes.size === 0) return passes;
+      passes.push(outcomes);
+    }
+  }
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { CLASSIFIER_RETRAIN_CRON: 'off' } });
+    await seedDirectory(stack.db.dataSource);
+    pipeline = stack.api.get(ClassificationPipeline);
+    const demo = await register(demoInboundItems(200, TRAINED_AT), TRAINED_AT);
+    expect(await stack.api.get(Retrainer).retrain('bootstrap')).toMatchObject({ outcome: 'promoted' });
+    await drain(100);
+    // A text the model files by itself.
+    [{ text: autoText }] = await sql<{ text: string }>(
+      `SELECT text FROM appeals WHERE id = ANY($1) AND classification_state = 'auto' ORDER BY registered_at LIMIT 1`,
+      [demo],
+    );
+    await sql(
+      `INSERT INTO fast_track_rules (name, keywords, months) VALUES ('Прорыв трубы', '{прорыв трубы}', '{}')`,
+    );
+    housing = await idOf(stack.db.dataSource, 'topics', 'housing');
+    const users = stack.api.get(StaffUsers);
+    const user = await users.create({
+      login: `operator-${randomBytes(3).toString('hex')}`,
+      password: `pw-${randomBytes(6).toString('hex')}`,
+      fullName: 'Оператор ЦУР',
+      role: Role.Operator,
+      organisationId: await idOf(stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const stored = (await users.byId(user.id))!;
+    operator = {
+      userId: stored.id,
+      role: stored.role,
+      organisationId: stored.organisationId,
+      scope: await users.scopeOf(stored),
+    };
+  }, 300_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  /** The mixed cases, registered on `at` (sets far apart in time do not group with each other). */
+  async function mixedCases(at: Date, street: string) {
+    const item = (text: string, address: string | undefined) =>
+      inboundItem({ text, address, receivedAt: at.toISOString() });
+    const incident = `В доме ${street} третий день нет горячей воды во всех подъездах, управляющая компания не отвечает на звонки жильцов.`;
+    const ids = await register(
+      [
+        item(autoText, undefined),
+        item('Здравствуйте. Прошу разобраться. Спасибо.', undefined),
+        item(`Прорыв трубы в подвале дома ${street}, вода заливает подвал.`, `г. Новосибирск, ${street}`),
+        item(incident, `г. Новосибирск, ${street}, подъезд 1`),
+        item(incident, `г. Новосибирск, ${street}, подъезд 2`),
+        item('Во дворе сломаны качели на детской площадке, прошу заменить.', undefined),
+      ],
+      at,
+    );
+    const [auto, unsure, fastTrack, incidentA, incidentB, clerk] = ids;
+    // A clerk files the last one before the pipeline gets to it.
+    await stack.api.get(AppealWorkflow).classify(clerk, operator, housing);
+    return { ids, auto, unsure, fastTrack, incidentA, incidentB, clerk };
+  }
+
+  /** What a pass leaves of an appeal, without ids that differ between twins. */
+  async function result(id: string) {
+    const [a] = await sql<{ classification_state: string } & Record<string, unknown>>(
+      `SELECT classification_state, topic_id, subtopic_id, typical_need, classification_confidence,
+              classifier_model_id, fast_track,
+              CASE WHEN fast_track THEN answer_due_date - registered_at::date END AS term,
+              suggested_organisation_ids, classified_at IS NOT NULL AS routed, incident_id IS NOT NULL AS in_incident
+         FROM appeals WHERE id = $1`,
+      [id],
+    );
+    const events = await sql<{ type: string; data: Record<string, unknown> }>(
+      `SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type = ANY($2)
+        ORDER BY id`,
+      [id, PIPELINE_EVENTS],
+    );
+    const flags = await sql<{ flag: string }>(
+      `SELECT flag FROM appeal_flags WHERE appeal_id = $1 ORDER BY flag`,
+      [id],
+    );
+    return {
+      ...a,
+      flags: flags.map((f) => f.flag),
+      events: events.map((e) => {
+        const {
+          ms: _ms,
+          incidentId: _incident,
+          flagId: _flag,
+          answerDueDate: _date,
+          answerDueAt: _at,
+          ...data
+        } = e.data;
+        return { type: e.type, data };
+      }),
+    };
+  }
+
+  it('classifies a mixed batch in one pass exactly as one pass per appeal does', async () => {
+    const alone = await mixedCases(day(28), 'ул. Гоголя, 7');
+    const alonePasses = [];
+    for (const id of alone.ids) alonePasses.push(await pipeline.process(id));
+    const batch = await mixedCases(day(56), 'ул. Гоголя, 7');
+    const [pass, ...rest] = await drain(50);
+    expect(rest).toEqual([]);
+    expect([...pass.keys()].sort()).toEqual([...batch.ids].sort());
+
+    for (let i = 0; i < batch.ids.length; i++) {
+      expect(await result(batch.ids[i])).toEqual(await result(alone.ids[i]));
+      const { incidentId: _a, ...fromBatch } = pass.get(batch.ids[i]) as Record<string, unknown>;
+      const { incidentId: _b, ...fromAlone } = alonePasses[i] as Record<string, unknown>;
+      expect(fromBatch).toEqual(fromAlone);
+    }
+
+    // And each case is what it should be.
+    const state = async (id: string) => (await result(id)).classification_state;
+    expect(await state(batch.auto)).toBe('auto');
+    expect((await result(batch.auto)).events.map((e) => e.type)).toContain('auto-classified');
+    expect(await state(batch.unsure)).toBe('manual');
+    expect((await result(batch.unsure)).events[0]).toMatchObject({
+      type: 'classification-queued',
+      data: { reason: expect.any(String), suggestions: expect.any(Array) },
+    });
+    expect(await result(batch.fastTrack)).toMatchObject({ fast_track: true, term: expect.any(Number) });
+    expect((await result(batch.fastTrack)).events.map((e) => e.type)).toContain('fast-tracked');
+    const [clerk] = await sql(`SELECT classification_state, topic_id FROM appeals WHERE id = $1`, [
+      batch.clerk,
+    ]);
+    expect(clerk).toEqual({ classification_state: 'confirmed', topic_id: housing });
+    expect((await result(batch.clerk)).events.map((e) => e.type)).not.toContain('auto-classified');
+    // The two items of one problem joined one incident, of these two only.
+    const incidents = await sql<{ incident_id: string; appeals_count: number }>(
+      `SELECT a.incident_id, i.appeals_count FROM appeals a JOIN incidents i ON i.id = a.incident_id
+        WHERE a.id = ANY($1) ORDER BY a.id`,
+      [[batch.incidentA, batch.incidentB]],
+    );
+    expect(incidents).toHaveLength(2);
+    expect(incidents[0]).toEqual(incidents[1]);
+    expect(incidents[0].appeals_count).toBe(2);
+    // Nothing is left for another pass, and a done appeal is not taken again.
+    expect(await pipeline.processPending(50)).toEqual(new Map());
+  });
+
+  it('never takes one appeal in two passes running at once', async () => {
+    const ids = await register(
+      demoInboundItems(80, day(84), 7).map((item) => ({ ...item, externalId: `${item.externalId}-twice` })),
+      day(84),
+    );
+    const taken = (await Promise.all([drain(7), drain(7), drain(7), drain(7)])).flatMap((passes) =>
+      passes.flatMap((p) => [...p.keys()]),
+    );
+    expect(taken).toHaveLength(ids.length);
+    expect(new Set(taken).size).toBe(ids.length);
+    expect(new Set(taken)).toEqual(new Set(ids));
+    const [counts] = await sql<{ routed: number; classified_twice: number; linked_twice: number }>(
+      `SELECT (SELECT count(*) FROM appeals WHERE id = ANY($1) AND classified_at IS NOT NULL)::int AS routed,
+              (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events
+                                      WHERE appeal_id = ANY($1) AND type IN ('auto-classified', 'classification-queued')
+                                      GROUP BY 1 HAVING count(*) > 1) x)::int AS classified_twice,
+              (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE appeal_id = ANY($1) AND type = 'incident-linked'
+                                      GROUP BY 1 HAVING count(*) > 1) x)::int AS linked_twice`,
+      [ids],
+    );
+    expect(counts).toEqual({ routed: ids.length, classified_twice: 0, linked_twice: 0 });
+  });
+});
