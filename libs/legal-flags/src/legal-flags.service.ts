@@ -49,18 +49,10 @@ export class LegalFlags {
     private readonly audit: AuditLog,
   ) {}
 
-  /** Runs every detector and raises what they found (once per appeal and flag). Returns the raised flags. */
-  async detectAndRaise(
-    subject: FlagSubject,
-    options: { repeatedSimilarity: number; multiTopicConfidence: number },
-  ): Promise<LegalFlag[]> {
-    const raised = await this.transactions.run((tx) => this.detectAndRaiseMany(tx, [subject], options));
-    return raised.get(subject.appealId) ?? [];
-  }
-
   /**
-   * The same for several appeals in the caller's transaction, set-based: one read of the applicants' earlier
-   * appeals, one insert of the flags, one of their history events. Returns the raised flags per appeal.
+   * Runs every detector on each appeal and raises what they found (once per appeal and flag), in the caller's
+   * transaction and set-based: one read of the applicants' earlier appeals, one insert of the flags, one of
+   * their history events. Returns the raised flags per appeal.
    */
   async detectAndRaiseMany(
     tx: Db,
