@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Role, StaffUsers } from '@inbox/access';
-import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
+import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import { ClassificationPipeline, type PipelineOutcome, Retrainer } from '@inbox/classification';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
-import { InboundStore } from '@inbox/intake';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
  * Classification in batches (issue 18): one pass over many appeals gives what a pass over each one alone gives
@@ -35,16 +34,7 @@ describe('classification in batches (integration)', () => {
   const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
     stack.db.dataSource.query(query, params) as Promise<T[]>;
 
-  async function register(items: InboundItem[], at: Date): Promise<string[]> {
-    const stored = await stack.api.get(InboundStore).store(items, { enqueue: false });
-    const ids: string[] = [];
-    for (const s of stored) {
-      const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(s.inboundItemId, at);
-      if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
-      ids.push(outcome.appealId);
-    }
-    return ids;
-  }
+  const register = (items: InboundItem[], at: Date) => registerItems(stack, items, at);
 
   /** Every pending appeal through the pipeline, in passes of `size`. */
   async function drain(size: number): Promise<Map<string, PipelineOutcome>[]> {

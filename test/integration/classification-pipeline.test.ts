@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AppealRegistrar } from '@inbox/appeals';
 import {
   ClassificationPipeline,
   ClerkFeedback,
@@ -11,10 +10,9 @@ import {
 } from '@inbox/classification';
 import { Rubricator } from '@inbox/rubricator';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
-import { InboundStore } from '@inbox/intake';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
  * The classification pipeline on the services themselves (no worker): a first model bootstrapped from the
@@ -38,16 +36,7 @@ describe('classification pipeline (integration)', () => {
   const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
     stack.db.dataSource.query(query, params) as Promise<T[]>;
 
-  async function register(items: InboundItem[]): Promise<string[]> {
-    const stored = await stack.api.get(InboundStore).store(items, { enqueue: false });
-    const ids: string[] = [];
-    for (const s of stored) {
-      const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(s.inboundItemId, NOW);
-      if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
-      ids.push(outcome.appealId);
-    }
-    return ids;
-  }
+  const register = (items: InboundItem[]) => registerItems(stack, items, NOW);
 
   it('without a model: defers while a bootstrap model is coming, else queues for a person', async () => {
     const [id] = await register([inboundItem({ text: 'Во дворе не горят фонари уже неделю.' })]);

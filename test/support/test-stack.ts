@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { type INestApplication, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { AppealRegistrar } from '@inbox/appeals';
+import { InboundStore } from '@inbox/intake';
+import { type InboundItem } from '@inbox/integrations/contract';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { TEST_REDIS_URL } from './services';
@@ -88,4 +91,16 @@ export async function eventually<T>(
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function json(res: Response | Promise<Response>): Promise<any> {
   return (await res).json();
+}
+
+/** Stores the items (not queued) and registers each at `at` through the real registrar; their appeal ids. */
+export async function registerItems(stack: TestStack, items: InboundItem[], at?: Date): Promise<string[]> {
+  const stored = await stack.api.get(InboundStore).store(items, { enqueue: false });
+  const ids: string[] = [];
+  for (const s of stored) {
+    const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(s.inboundItemId, at);
+    if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
+    ids.push(outcome.appealId);
+  }
+  return ids;
 }
