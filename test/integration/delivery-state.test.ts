@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccessModule } from '@inbox/access';
-import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
+import { AppealHistoryRepository, AppealRegistrar, AppealsModule } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { DeliveryRepository } from '@inbox/delivery';
@@ -43,7 +43,7 @@ describe('delivery state (integration)', () => {
       LOG_LEVEL: 'warn',
     });
     ctx = await NestFactory.createApplicationContext(DeliveryStateTestModule, { logger: ['error'] });
-    repo = new DeliveryRepository(db.dataSource);
+    repo = new DeliveryRepository(db.dataSource, new AppealHistoryRepository(db.dataSource));
     const item = inboundItem({
       author: { surname: 'Петрова', firstName: 'Ольга', email: 'petrova@example.ru' },
     });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OutboundMessagesModule } from '@inbox/delivery';
 import { IntakeModule } from '@inbox/intake';
 import { KnowledgeModule } from '@inbox/knowledge';
 import { DialogueAdmission } from './admission.service';
@@ -22,8 +23,8 @@ import { Dialogue } from './dialogue.service';
  * ChannelsModule, QueueModule and ConfigModule.
  */
 @Module({
-  // KnowledgeModule: the public FAQ behind the /faq command.
-  imports: [IntakeModule, KnowledgeModule],
+  // KnowledgeModule: the public FAQ behind the /faq command; OutboundMessagesModule: the notices' messages.
+  imports: [IntakeModule, KnowledgeModule, OutboundMessagesModule],
   providers: [
     BotRepliesRepository,
     ConsentsRepository,

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
+import { OutboundMessagesRepository } from '@inbox/delivery';
 import {
   Channel,
   hasButtons,
@@ -42,6 +43,7 @@ export class CitizenNotices implements OnModuleInit {
 
   constructor(
     private readonly notices: NoticesRepository,
+    private readonly outbound: OutboundMessagesRepository,
     private readonly hooks: AppealEventHooks,
     private readonly registry: ChannelRegistry,
     private readonly jobs: JobProducer,
@@ -107,7 +109,7 @@ export class CitizenNotices implements OnModuleInit {
     text: string,
     choices?: OutboundMessage['choices'],
   ): Promise<void> {
-    const id = await this.notices.insertOnce({
+    const id = await this.outbound.queueOnce({
       appealId: event.appealId,
       channel: event.channel,
       kind,

@@ -1,19 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type OutboundMessage } from '@inbox/integrations/contract';
 
-export interface NewNotice {
-  appealId: string;
-  channel: string;
-  kind: OutboundMessage['kind'];
-  text: string;
-  subject: string;
-  choices?: OutboundMessage['choices'];
-  /** The history event the notice answers: one notice of a kind per event. */
-  sourceEventId: string;
-}
-
-/** Notices to a citizen as outbound messages of their appeal, and what writing them needs to know. */
+/** What writing a notice to a citizen needs to know (the notice itself is queued by libs/delivery). */
 @Injectable()
 export class NoticesRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -31,25 +19,6 @@ export class NoticesRepository {
       [appealId],
     )) as unknown[];
     return rows.length > 0;
-  }
-
-  /** The new message's id; undefined when this event already has its notice of this kind. */
-  async insertOnce(notice: NewNotice): Promise<string | undefined> {
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO outbound_messages (appeal_id, channel, kind, text, subject, choices, source_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (source_event_id, kind) WHERE source_event_id IS NOT NULL DO NOTHING RETURNING id`,
-      [
-        notice.appealId,
-        notice.channel,
-        notice.kind,
-        notice.text,
-        notice.subject,
-        notice.choices ? JSON.stringify(notice.choices) : null,
-        notice.sourceEventId,
-      ],
-    )) as { id: string }[];
-    return row?.id;
   }
 
   /** Short names, in name order. */

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppealHistoryRepository } from '@inbox/appeals';
 import { SqlRepository } from '@inbox/database';
 import { type DeliveryReceipt, type OutboundMessage } from '@inbox/integrations/contract';
 
@@ -53,9 +55,18 @@ export type Sendable = keyof typeof SENDABLE;
 /**
  * Delivery state of `outbound_messages` (answers and notices to applicants) and `bot_replies` (bot messages
  * outside any appeal): attempts, receipts, failures, and the `delivered` / `delivery-failed` history events.
+ * A failure's event goes through the appeal's history (libs/appeals owns `appeal_events`); only the receipt's
+ * `delivered` event is written here, in the one statement that records the receipt (see markMessageSent).
  */
 @Injectable()
 export class DeliveryRepository extends SqlRepository {
+  constructor(
+    @Inject(DataSource) dataSource: DataSource,
+    @Inject(AppealHistoryRepository) private readonly history: AppealHistoryRepository,
+  ) {
+    super(dataSource);
+  }
+
   /** The channel a message or bot reply goes out in, and the account that received what it answers. */
   channelOf(ref: DeliveryRef): Promise<{ channel: string; accountId: string | null } | undefined> {
     return this.one<{ channel: string; accountId: string | null }>(
@@ -205,11 +216,10 @@ export class DeliveryRepository extends SqlRepository {
         tx,
       );
       if (updated.length === 0) return false;
-      await this.rows(
-        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-failed', $2)`,
-        [m.appeal_id, { outboundMessageId: m.id, reason }],
-        tx,
-      );
+      await this.history.append(tx, m.appeal_id, 'delivery-failed', null, {
+        outboundMessageId: m.id,
+        reason,
+      });
       return true;
     });
   }

@@ -11,6 +11,13 @@ export interface QueuedMessage {
   subject: string | null;
 }
 
+/** A notice answering one event of the appeal's history (a status change, an answer sent). */
+export interface QueuedNotice extends QueuedMessage {
+  choices?: OutboundMessage['choices'];
+  /** The history event the notice answers: one notice of a kind per event. */
+  sourceEventId: string;
+}
+
 /** `outbound_messages` as other libs write it in their transaction: a message queued, texts erased. */
 @Injectable()
 export class OutboundMessagesRepository extends SqlRepository {
@@ -23,6 +30,26 @@ export class OutboundMessagesRepository extends SqlRepository {
       tx,
     );
     return row!.id;
+  }
+
+  /** Queues the notice unless its event already has one of this kind: the new message's id, else undefined. */
+  async queueOnce(notice: QueuedNotice, db: Db = this.pool): Promise<string | undefined> {
+    const row = await this.one<{ id: string }>(
+      `INSERT INTO outbound_messages (appeal_id, channel, kind, text, subject, choices, source_event_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (source_event_id, kind) WHERE source_event_id IS NOT NULL DO NOTHING RETURNING id`,
+      [
+        notice.appealId,
+        notice.channel,
+        notice.kind,
+        notice.text,
+        notice.subject,
+        notice.choices ? JSON.stringify(notice.choices) : null,
+        notice.sourceEventId,
+      ],
+      db,
+    );
+    return row?.id;
   }
 
   /** The appeals' messages lose their texts and subjects (retention): `text` stands in their place. */
