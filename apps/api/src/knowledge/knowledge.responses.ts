@@ -301,20 +301,19 @@ export class KnowledgeDashboardDto {
   topArticles!: KnowledgeTopArticleDto[];
 }
 
-export class PublicFaqEntryDto {
+/** A question answered for citizens (the library's PublicFaqEntry), as listed and as found. */
+class PublicFaqDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() question!: string;
   @ApiProperty() answer!: string;
   @ApiProperty() organisationName!: string;
   @ApiProperty(nullableString) topicName!: string | null;
+}
+
+export class PublicFaqEntryDto extends PublicFaqDto {
   @ApiProperty(nullableUuid) topicId!: string | null;
 }
 
-export class PublicFaqHitDto {
-  @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty() question!: string;
-  @ApiProperty() answer!: string;
-  @ApiProperty() organisationName!: string;
-  @ApiProperty(nullableString) topicName!: string | null;
+export class PublicFaqHitDto extends PublicFaqDto {
   @ApiProperty() score!: number;
 }

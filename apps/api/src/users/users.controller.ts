@@ -48,29 +48,7 @@ const TemporaryPassword = (description: string) =>
     MaxLength(200, { message: 'Пароль — не длиннее 200 символов' }),
   );
 
-class CreateUserDto {
-  @ApiProperty({ example: 'ivanova' })
-  @IsString({ message: 'Укажите логин' })
-  @Matches(/^[a-z0-9._-]{2,60}$/i, { message: 'Логин — от 2 до 60 латинских букв, цифр, точек, дефисов' })
-  login!: string;
-
-  @TemporaryPassword('Временный пароль: сотрудник сменит его при первом входе')
-  password!: string;
-
-  @FullName()
-  fullName!: string;
-
-  @ApiProperty({ enum: Role })
-  @IsEnum(Role, { message: 'Неизвестная роль' })
-  role!: Role;
-
-  @OrganisationId()
-  organisationId!: string;
-
-  @SeesSubordinates()
-  seesSubordinates?: boolean;
-}
-
+/** What an administrator sets on an account: when creating it (with the login and a password) and later. */
 class UpdateUserDto {
   @FullName()
   fullName!: string;
@@ -84,6 +62,16 @@ class UpdateUserDto {
 
   @SeesSubordinates()
   seesSubordinates?: boolean;
+}
+
+class CreateUserDto extends UpdateUserDto {
+  @ApiProperty({ example: 'ivanova' })
+  @IsString({ message: 'Укажите логин' })
+  @Matches(/^[a-z0-9._-]{2,60}$/i, { message: 'Логин — от 2 до 60 латинских букв, цифр, точек, дефисов' })
+  login!: string;
+
+  @TemporaryPassword('Временный пароль: сотрудник сменит его при первом входе')
+  password!: string;
 }
 
 class PasswordDto {

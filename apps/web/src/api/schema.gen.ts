@@ -3023,8 +3023,7 @@ export interface components {
             organisationId: string;
             /** @description Временный пароль: сотрудник сменит его при первом входе */
             password: string;
-            /** @enum {string} */
-            role: "operator" | "clerk" | "head" | "supervisor" | "admin";
+            role: components["schemas"]["Role"];
             /** @description Видит обращения подведомственных организаций */
             seesSubordinates?: boolean;
         };
