@@ -518,17 +518,13 @@
       fileInput.focus();
       return;
     }
-    if (response.status === 429) {
-      showGeneralError(MESSAGES.tooManyRequests);
-      return;
-    }
-    if (response.status >= 500) {
-      showGeneralError(MESSAGES.serverError);
-      return;
-    }
-    const text = Portal.messageText(body && body.message);
     showGeneralError(
-      text || 'Не удалось отправить обращение (код ответа ' + response.status + '). Попробуйте ещё раз.',
+      Portal.refusalText(
+        response,
+        body,
+        MESSAGES,
+        'Не удалось отправить обращение (код ответа ' + response.status + '). Попробуйте ещё раз.',
+      ),
     );
   }
 

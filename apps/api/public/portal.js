@@ -1,5 +1,5 @@
 /* global window, fetch, AbortController, setTimeout, clearTimeout */
-// Общее для скриптов страниц портала (form.js, status.js, faq.js): даты по-русски, текст сообщения сервера,
+// Общее для скриптов страниц портала (form.js, status.js, faq.js, rating-form.js): даты по-русски, текст сообщения сервера,
 // запрос с ограничением времени ожидания. Подключается первым (страницы собирает apps/api/src/public-site).
 (function () {
   'use strict';
@@ -57,6 +57,16 @@
   }
 
   /**
+   * Что сказать гражданину об отказе сервера: слишком много запросов, ошибка сервера или сообщение сервера
+   * (иначе fallback).
+   */
+  function refusalText(response, body, messages, fallback) {
+    if (response.status === 429) return messages.tooManyRequests;
+    if (response.status >= 500) return messages.serverError;
+    return messageText(body && body.message) || fallback;
+  }
+
+  /**
    * fetch, прерванный через timeoutMs до заголовков ответа: `{ response }` или `{ failure }`, где failure —
    * 'timeout' либо 'network'.
    */
@@ -72,5 +82,5 @@
     }
   }
 
-  window.Portal = { formatDateTimeRu, formatDateOnlyRu, messageText, readJson, fetchWithin };
+  window.Portal = { formatDateTimeRu, formatDateOnlyRu, messageText, readJson, refusalText, fetchWithin };
 })();

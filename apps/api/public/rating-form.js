@@ -1,4 +1,4 @@
-/* global document, window, fetch */
+/* global document, window, fetch, Portal */
 // Форма оценки ответа (оба вопроса S4 п. 27.3), общая для rate.html (ссылка из письма) и status.html (номер и
 // код доступа). Каждая страница сама говорит, куда отправить оценку; форма спрашивает, проверяет и сообщает итог.
 (function () {
@@ -49,17 +49,9 @@
     } catch {
       return { error: MESSAGES.networkError };
     }
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
+    const data = await Portal.readJson(response);
     if (response.ok) return { data: data || {} };
-    if (response.status === 429) return { error: MESSAGES.tooManyRequests };
-    if (response.status >= 500) return { error: MESSAGES.serverError };
-    const message = data && data.message;
-    return { error: typeof message === 'string' && message ? message : MESSAGES.serverError };
+    return { error: Portal.refusalText(response, data, MESSAGES, MESSAGES.serverError) };
   }
 
   function element(tag, attributes, text) {

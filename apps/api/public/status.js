@@ -120,17 +120,13 @@
       showGeneralError(Portal.messageText(body && body.message) || MESSAGES.notFound);
       return;
     }
-    if (response.status === 429) {
-      showGeneralError(MESSAGES.tooManyRequests);
-      return;
-    }
-    if (response.status >= 500) {
-      showGeneralError(MESSAGES.serverError);
-      return;
-    }
     showGeneralError(
-      Portal.messageText(body && body.message) ||
+      Portal.refusalText(
+        response,
+        body,
+        MESSAGES,
         'Не удалось получить статус (код ответа ' + response.status + '). Попробуйте ещё раз.',
+      ),
     );
   }
 

@@ -43,7 +43,7 @@ export const PUBLIC_PAGES: Readonly<Record<string, PublicPage>> = {
     title: 'Оценить ответ на обращение',
     description: 'Оценка ответа на обращение по ссылке из письма.',
     referrer: 'no-referrer',
-    scripts: ['rating-form.js', 'rate.js'],
+    scripts: ['portal.js', 'rating-form.js', 'rate.js'],
   },
 };
 
