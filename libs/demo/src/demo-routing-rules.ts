@@ -2,6 +2,7 @@ import { type DataSource } from 'typeorm';
 import { AuditLog } from '@inbox/access';
 import { OrganisationDirectory, OrganisationsRepository } from '@inbox/organisations';
 import { ROUTING_RULE_ENTITY, ruleNameKey, RoutingRulesRepository } from '@inbox/routing';
+import RULES from './demo-routing-rules.json';
 
 /** A demo competence rule in codes of the demo directory (DEMO_ORGANISATIONS, DEMO_TOPICS). */
 export interface DemoRoutingRule {
@@ -12,55 +13,8 @@ export interface DemoRoutingRule {
   organisationCodes: string[];
 }
 
-export const DEMO_ROUTING_RULES: DemoRoutingRule[] = [
-  {
-    name: 'Дороги Берёзовского района: администрация района и ГКУ «УАД»',
-    topicCode: 'roads',
-    territoryCode: '51604000',
-    organisationCodes: ['berezovsky', 'uad'],
-  },
-  {
-    name: 'Ямы на дорогах г. Речного: администрация города и ГКУ «УАД»',
-    topicCode: 'roads-repair',
-    territoryCode: '51705000',
-    organisationCodes: ['rechnoy', 'uad'],
-  },
-  {
-    name: 'Зимнее содержание улиц Северогорска: мэрия',
-    topicCode: 'roads-winter',
-    territoryCode: '51701000',
-    organisationCodes: ['severogorsk'],
-  },
-  {
-    name: 'Отопление: Минжкх и Госжилинспекция',
-    topicCode: 'housing-heating',
-    organisationCodes: ['minjkh', 'gzhi'],
-  },
-  {
-    name: 'Управляющие компании Северогорска: ГЖИ и муниципальный жилищный контроль',
-    topicCode: 'housing-management',
-    territoryCode: '51701000',
-    organisationCodes: ['gzhi', 'severogorsk'],
-  },
-  {
-    name: 'Безнадзорные животные в Озёрском районе: администрация района',
-    topicCode: 'improvement-animals',
-    territoryCode: '51620000',
-    organisationCodes: ['ozersky', 'minpriroda'],
-  },
-  {
-    name: 'Подвоз школьников в Кедровском районе: администрация района и Минобр',
-    topicCode: 'education-school-transport',
-    territoryCode: '51612000',
-    organisationCodes: ['kedrovsky', 'minobr'],
-  },
-  {
-    name: 'Благоустройство Таёжного МО: администрация округа',
-    topicCode: 'improvement',
-    territoryCode: '51730000',
-    organisationCodes: ['taezhny'],
-  },
-];
+/** The rules as data (demo-routing-rules.json). */
+export const DEMO_ROUTING_RULES: DemoRoutingRule[] = RULES;
 
 /**
  * Creates the demo rules over the demo directory (seed it first), idempotently by name: a rule that exists

@@ -51,6 +51,17 @@ describe('APPEAL_SCENARIOS', () => {
     expect(subtopics.filter((code) => !used.has(code))).toEqual([]);
   });
 
+  it('holds only the places, tones and seasons the generator knows (the data file is not type-checked)', () => {
+    for (const s of APPEAL_SCENARIOS) {
+      expect(['city', 'rural', 'village', 'any']).toContain(s.place);
+      expect(['complaint', 'question', 'gratitude']).toContain(s.tone);
+      if (s.season !== undefined) expect(['heating', 'winter', 'summer', 'fire']).toContain(s.season);
+      if (s.fastTrack !== undefined) expect(s.fastTrack).toBe(true);
+      expect(s.subject).not.toBe('');
+      expect(s.texts.length).toBeGreaterThan(0);
+    }
+  });
+
   it('puts a fast-track keyword of the subtopic in every urgent text and in no other text', () => {
     const allKeywords = DEMO_TOPICS.flatMap((t) => t.fastTrackKeywords ?? []);
     for (const scenario of APPEAL_SCENARIOS) {
