@@ -145,6 +145,23 @@ export class AppealRegistrar {
       );
     });
     const prepared = await Promise.all(together.map((item) => this.prepare(item, now)));
+    await this.registerPrepared(prepared, results);
+    for (const id of ids) {
+      const item = items.get(id);
+      const done = item && this.alreadyDone(item);
+      if (done) results.set(id, done);
+    }
+    // Follow-ups, and items claimed by another attempt meanwhile (reported by the one-by-one path as already
+    // processed), are left.
+    return ids.filter((id) => !results.has(id));
+  }
+
+  /** In one transaction: the threads locked, those an open appeal holds left out, the rest registered. */
+  private async registerPrepared(
+    prepared: { appeal: NewAppeal; outcome: Omit<Registered, 'registrationNumber'> }[],
+    results: Map<string, RegistrationOutcome | Error>,
+  ): Promise<void> {
+    if (prepared.length === 0) return;
     await this.dataSource.transaction(async (tx) => {
       const threads = prepared.flatMap(({ appeal: a }) =>
         a.threadKey ? [{ channel: a.channel, key: a.threadKey }] : [],
@@ -167,14 +184,6 @@ export class AppealRegistrar {
         if (registrationNumber) results.set(appeal.inboundItemId, { ...outcome, registrationNumber });
       }
     });
-    for (const id of ids) {
-      const item = items.get(id);
-      const done = item && this.alreadyDone(item);
-      if (done) results.set(id, done);
-    }
-    // Follow-ups, and items claimed by another attempt meanwhile (reported by the one-by-one path as already
-    // processed), are left.
-    return ids.filter((id) => !results.has(id));
   }
 
   private async load(inboundItemId: string): Promise<ItemRow> {
