@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { seedDemoRows } from './demo-seeding';
 
 /** A demo answer template in codes of the demo directory; no organisation: a common one. */
 export interface DemoAnswerTemplate {
@@ -42,31 +43,22 @@ export const DEMO_ANSWER_TEMPLATES: DemoAnswerTemplate[] = [
  * its organisation may have edited it. A template whose organisation or topic is missing from the
  * directory is skipped. Returns how many were created.
  */
-export async function seedDemoAnswerTemplates(ds: DataSource): Promise<number> {
-  return ds.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('seed-demo-answer-templates'))`);
-    let created = 0;
-    for (const t of DEMO_ANSWER_TEMPLATES) {
-      const inserted = (await tx.query(
-        `WITH org AS (SELECT id FROM organisations WHERE code = $1::text),
-              topic AS (SELECT id FROM topics WHERE code = $2::text)
-         INSERT INTO answer_templates (organisation_id, topic_id, title, body)
-         SELECT (SELECT id FROM org), (SELECT id FROM topic), $3::text, $4::text
-          WHERE ($1::text IS NULL OR EXISTS (SELECT 1 FROM org))
-            AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM topic))
-            AND NOT EXISTS (
-              SELECT 1 FROM answer_templates a
-               WHERE a.organisation_id IS NOT DISTINCT FROM (SELECT id FROM org) AND lower(a.title) = lower($3::text))
-         RETURNING id`,
-        [t.organisationCode ?? null, t.topicCode ?? null, t.title, t.body],
-      )) as { id: string }[];
-      if (inserted.length === 0) continue;
-      await tx.query(
-        `INSERT INTO audit_log (user_id, action, entity_type, entity_id, details) VALUES (NULL, $1, $2, $3, $4)`,
-        ['create-template', 'answer-template', inserted[0].id, { source: 'demo-seed' }],
-      );
-      created++;
-    }
-    return created;
+export function seedDemoAnswerTemplates(ds: DataSource): Promise<number> {
+  const audit = { action: 'create-template', entityType: 'answer-template' };
+  return seedDemoRows(ds, 'seed-demo-answer-templates', DEMO_ANSWER_TEMPLATES, audit, async (tx, t) => {
+    const [row] = (await tx.query(
+      `WITH org AS (SELECT id FROM organisations WHERE code = $1::text),
+            topic AS (SELECT id FROM topics WHERE code = $2::text)
+       INSERT INTO answer_templates (organisation_id, topic_id, title, body)
+       SELECT (SELECT id FROM org), (SELECT id FROM topic), $3::text, $4::text
+        WHERE ($1::text IS NULL OR EXISTS (SELECT 1 FROM org))
+          AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM topic))
+          AND NOT EXISTS (
+            SELECT 1 FROM answer_templates a
+             WHERE a.organisation_id IS NOT DISTINCT FROM (SELECT id FROM org) AND lower(a.title) = lower($3::text))
+       RETURNING id`,
+      [t.organisationCode ?? null, t.topicCode ?? null, t.title, t.body],
+    )) as { id: string }[];
+    return row?.id;
   });
 }

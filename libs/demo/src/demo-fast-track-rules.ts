@@ -1,4 +1,5 @@
 import { type DataSource } from 'typeorm';
+import { seedDemoRows } from './demo-seeding';
 import { DEMO_TOPICS } from './demo-topics';
 
 /** Seasons of the demo region's urgent situations (months 1–12). */
@@ -33,25 +34,16 @@ export function demoFastTrackRules(): DemoFastTrackRule[] {
  * Seeds the demo fast-track rules idempotently by name: an existing rule is left as an administrator may
  * have edited it. Returns how many were created.
  */
-export async function seedDemoFastTrackRules(ds: DataSource): Promise<number> {
-  return ds.transaction(async (tx) => {
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('seed-demo-fast-track-rules'))`);
-    let created = 0;
-    for (const rule of demoFastTrackRules()) {
-      const inserted = (await tx.query(
-        `INSERT INTO fast_track_rules (name, keywords, months)
-         SELECT $1::text, $2::text[], $3::int[]
-          WHERE NOT EXISTS (SELECT 1 FROM fast_track_rules WHERE lower(name) = lower($1::text))
-         RETURNING id`,
-        [rule.name, rule.keywords, rule.months],
-      )) as { id: string }[];
-      if (inserted.length === 0) continue;
-      await tx.query(
-        `INSERT INTO audit_log (user_id, action, entity_type, entity_id, details) VALUES (NULL, $1, $2, $3, $4)`,
-        ['fast-track-rule.create', 'fast-track-rule', inserted[0].id, { source: 'demo-seed' }],
-      );
-      created++;
-    }
-    return created;
+export function seedDemoFastTrackRules(ds: DataSource): Promise<number> {
+  const audit = { action: 'fast-track-rule.create', entityType: 'fast-track-rule' };
+  return seedDemoRows(ds, 'seed-demo-fast-track-rules', demoFastTrackRules(), audit, async (tx, rule) => {
+    const [row] = (await tx.query(
+      `INSERT INTO fast_track_rules (name, keywords, months)
+       SELECT $1::text, $2::text[], $3::int[]
+        WHERE NOT EXISTS (SELECT 1 FROM fast_track_rules WHERE lower(name) = lower($1::text))
+       RETURNING id`,
+      [rule.name, rule.keywords, rule.months],
+    )) as { id: string }[];
+    return row?.id;
   });
 }
