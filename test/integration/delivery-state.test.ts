@@ -140,7 +140,7 @@ describe('delivery state (integration)', () => {
 
   it('marks a failure for good with its event, once', async () => {
     const id = await message();
-    await repo.recordMessageError(id, 'временная ошибка');
+    await repo.recordError('message', id, 'временная ошибка');
     expect((await stateOf('outbound_messages', id)).lastError).toBe('временная ошибка');
     expect(await repo.markMessageFailed({ id, appeal_id: appealId }, 'адрес не существует')).toBe(true);
     expect(await stateOf('outbound_messages', id)).toMatchObject({
@@ -165,7 +165,7 @@ describe('delivery state (integration)', () => {
       remoteId: 'm-7',
     });
     const failing = await botReply();
-    await repo.recordBotReplyError(failing, 'таймаут');
+    await repo.recordError('bot-reply', failing, 'таймаут');
     await repo.markBotReplyFailed(failing, 'чат недоступен');
     expect(await stateOf('bot_replies', failing)).toMatchObject({
       status: 'failed',
@@ -184,9 +184,9 @@ describe('delivery state (integration)', () => {
     expect(held.kind).toBe('held');
     expect(held.kind === 'held' && held.retryAfterMs).toBeGreaterThan(25_000);
     // A failed attempt gives its claim back; another sender's token does not.
-    await repo.recordMessageError(id, 'таймаут', randomUUID());
+    await repo.recordError('message', id, 'таймаут', randomUUID());
     expect((await repo.claim('message', id, randomUUID(), 30_000)).kind).toBe('held');
-    await repo.recordMessageError(id, 'таймаут', first);
+    await repo.recordError('message', id, 'таймаут', first);
     expect(await repo.claim('message', id, randomUUID(), 50)).toEqual({ kind: 'claimed', uncertain: false });
     // Its sender died mid-send: once the claim has run out, the next sender may send, and knows it is a resend.
     await new Promise((r) => setTimeout(r, 100));

@@ -185,10 +185,10 @@ export class DeliveryRepository extends SqlRepository {
     );
   }
 
-  /** A failed attempt: its error kept, its claim given back (only the claim it took, `token`). */
-  async recordMessageError(id: string, reason: string, token?: string): Promise<void> {
+  /** A failed attempt of a message or bot reply: its error kept, its claim given back (only the claim it took, `token`). */
+  async recordError(what: Sendable, id: string, reason: string, token?: string): Promise<void> {
     await this.rows(
-      `UPDATE outbound_messages SET last_error = $2,
+      `UPDATE ${SENDABLE[what]} SET last_error = $2,
               send_claim = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim END,
               send_claim_until = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim_until END
         WHERE id = $1`,
@@ -228,17 +228,6 @@ export class DeliveryRepository extends SqlRepository {
     return this.one<BotReplyRow>(
       `SELECT id, channel, account_id, status, reply_address, text, choices FROM bot_replies WHERE id = $1`,
       [id],
-    );
-  }
-
-  /** A failed attempt: its error kept, its claim given back (only the claim it took, `token`). */
-  async recordBotReplyError(id: string, reason: string, token?: string): Promise<void> {
-    await this.rows(
-      `UPDATE bot_replies SET last_error = $2,
-              send_claim = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim END,
-              send_claim_until = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim_until END
-        WHERE id = $1`,
-      [id, reason, token ?? null],
     );
   }
 

@@ -124,7 +124,7 @@ export class DeliveryService {
         return 'failed-permanently';
       }
       const reason = error instanceof Error ? error.message : String(error);
-      await this.deliveries.recordMessageError(m.id, reason, token);
+      await this.deliveries.recordError('message', m.id, reason, token);
       throw retryable(error);
     }
   }
@@ -197,7 +197,8 @@ export class DeliveryService {
         await this.failBotReply(r.id, `${error.code}: ${error.message}`);
         return 'failed-permanently';
       }
-      await this.deliveries.recordBotReplyError(
+      await this.deliveries.recordError(
+        'bot-reply',
         r.id,
         error instanceof Error ? error.message : String(error),
         token,
@@ -272,8 +273,7 @@ export class DeliveryService {
     const idle = this.channels.notWorking(accountId);
     if (!idle) return;
     const reason = `учётная запись канала, через которую пришло обращение, не работает: ${idle}`;
-    if (what === 'message') await this.deliveries.recordMessageError(id, reason);
-    else await this.deliveries.recordBotReplyError(id, reason);
+    await this.deliveries.recordError(what, id, reason);
     throw new RetryableDeliveryError(reason, ACCOUNT_WAIT_MS);
   }
 

@@ -129,6 +129,25 @@ export interface RequestRow {
   appealIds: string[];
 }
 
+/** A request as first stored: its own columns of RequestRow, and the appeal history event that raised it, if any. */
+export type NewRequest = Pick<
+  RequestRow,
+  | 'organisationId'
+  | 'sectionId'
+  | 'articleId'
+  | 'kind'
+  | 'origin'
+  | 'status'
+  | 'subject'
+  | 'details'
+  | 'proposed'
+  | 'createdBy'
+  | 'createdAt'
+  | 'sendDueAt'
+  | 'sentAt'
+  | 'approvalDueAt'
+> & { sourceEventId?: string | null };
+
 export interface RequestListFilter {
   scope: AccessScope;
   status?: ChangeRequestStatus[];
@@ -776,26 +795,7 @@ export class KnowledgeRepository extends SqlRepository {
 
   // — change requests —
 
-  async insertRequest(
-    input: {
-      organisationId: string;
-      sectionId: string | null;
-      articleId: string | null;
-      kind: ChangeRequestKind;
-      origin: ChangeRequestOrigin;
-      status: ChangeRequestStatus;
-      subject: string;
-      details: string | null;
-      proposed: ProposedArticle | ProposedTopicSet | null;
-      createdBy: string | null;
-      createdAt: Date;
-      sendDueAt: Date;
-      sentAt: Date | null;
-      approvalDueAt: Date | null;
-      sourceEventId?: string | null;
-    },
-    db: Db = this.pool,
-  ): Promise<string | undefined> {
+  async insertRequest(input: NewRequest, db: Db = this.pool): Promise<string | undefined> {
     const rows = (await db.query(
       `INSERT INTO kb_change_requests (organisation_id, section_id, article_id, kind, origin, status, subject, details,
          proposed, created_by, created_at, send_due_at, sent_at, approval_due_at, source_event_id, updated_at)

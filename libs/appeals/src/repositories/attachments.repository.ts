@@ -31,20 +31,12 @@ export class AttachmentsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async forAppeal(appealId: string): Promise<AttachmentView[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT id, file_name, content_type, size, sha256, status, rejection_reason FROM attachments
-        WHERE appeal_id = $1 ORDER BY created_at`,
+    return (await this.dataSource.query(
+      `SELECT id, file_name AS "fileName", content_type AS "contentType", size, sha256, status,
+              rejection_reason AS "rejectionReason"
+         FROM attachments WHERE appeal_id = $1 ORDER BY created_at`,
       [appealId],
-    )) as Record<string, unknown>[];
-    return rows.map((a) => ({
-      id: a.id as string,
-      fileName: a.file_name as string,
-      contentType: a.content_type as string,
-      size: a.size as number,
-      sha256: a.sha256 as string | null,
-      status: a.status as string,
-      rejectionReason: a.rejection_reason as string | null,
-    }));
+    )) as AttachmentView[];
   }
 
   /** How many files staff added to the appeal (those that came with no inbound item). */
