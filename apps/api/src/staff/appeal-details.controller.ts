@@ -96,41 +96,42 @@ export class AppealDetailsController {
   @Get(':id/answers')
   @ApiOperation({ summary: 'Ответы по обращению: черновики, согласованные и отправленные' })
   @ApiOkResponse({ type: [AnswerDto] })
-  async answers(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    const answers = await this.queries.answers(id, staff.scope);
-    if (!answers) {
-      await this.audit.record({
-        userId: staff.user.id,
-        action: 'list-answers',
-        entityType: 'appeal',
-        entityId: id,
-        outcome: 'denied',
-      });
-      throw notFoundError('Обращение не найдено');
-    }
+  answers(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     // Answers address the applicant by name: an administrator sees that they exist and their state, not the text.
-    if (staff.user.role === Role.Admin) return answers.map((a) => ({ ...a, text: ADMIN_HIDDEN }));
-    return answers;
+    return this.listInScope(staff, id, 'list-answers', () => this.queries.answers(id, staff.scope));
   }
 
   @Get(':id/notes')
   @ApiOperation({ summary: 'Внутренние заметки по обращению' })
   @ApiOkResponse({ type: [NoteViewDto] })
-  async notes(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    const notes = await this.queries.notes(id, staff.scope);
-    if (!notes) {
+  notes(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    // Staff write down what the applicant told them (names, numbers, where they live): an administrator sees that
+    // notes exist, who wrote them and when, not the text.
+    return this.listInScope(staff, id, 'list-notes', () => this.queries.notes(id, staff.scope));
+  }
+
+  /**
+   * A list of the appeal's texts (answers, notes): outside the caller's scope (undefined) the refusal is audited
+   * and the appeal not found; an administrator gets each item without its text.
+   */
+  private async listInScope<T extends { text: string }>(
+    staff: StaffContext,
+    id: string,
+    action: string,
+    load: () => Promise<T[] | undefined>,
+  ): Promise<T[]> {
+    const items = await load();
+    if (!items) {
       await this.audit.record({
         userId: staff.user.id,
-        action: 'list-notes',
+        action,
         entityType: 'appeal',
         entityId: id,
         outcome: 'denied',
       });
       throw notFoundError('Обращение не найдено');
     }
-    // Staff write down what the applicant told them (names, numbers, where they live): an administrator sees that
-    // notes exist, who wrote them and when, not the text.
-    if (staff.user.role === Role.Admin) return notes.map((n) => ({ ...n, text: ADMIN_HIDDEN }));
-    return notes;
+    if (staff.user.role === Role.Admin) return items.map((item) => ({ ...item, text: ADMIN_HIDDEN }));
+    return items;
   }
 }
