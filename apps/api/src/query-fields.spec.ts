@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { OptionalBool, OptionalDate, OptionalInt, PageLimit, toList } from './query-fields';
+import { OptionalBool, OptionalDate, OptionalId, OptionalInt, PageLimit, toList } from './query-fields';
 
 class Query {
+  @OptionalId('темы') topicId?: string;
   @OptionalBool() archived?: boolean;
   @OptionalDate('С даты') from?: Date;
   @OptionalDate('Новый срок', 'дата и время') until?: Date;
@@ -25,6 +26,7 @@ function parse(query: Record<string, unknown>): { value: Query; errors: Record<s
 describe('query fields', () => {
   it('reads text as the values they stand for', () => {
     const { value, errors } = parse({
+      topicId: '0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f',
       archived: 'false',
       from: '2026-01-31',
       days: '30',
@@ -34,6 +36,7 @@ describe('query fields', () => {
     });
     expect(errors).toEqual({});
     expect(value).toEqual({
+      topicId: '0b6f3c1e-2a4d-4c8e-9f10-1a2b3c4d5e6f',
       archived: false,
       from: new Date('2026-01-31'),
       days: 30,
@@ -47,8 +50,17 @@ describe('query fields', () => {
 
   it('refuses each bad value with a Russian message naming the field', () => {
     expect(
-      parse({ archived: 'yes', from: 'вчера', until: 'x', days: '31', offset: '-1', limit: '1.5' }).errors,
+      parse({
+        topicId: 'тема',
+        archived: 'yes',
+        from: 'вчера',
+        until: 'x',
+        days: '31',
+        offset: '-1',
+        limit: '1.5',
+      }).errors,
     ).toEqual({
+      topicId: 'topicId: UUID темы',
       archived: 'archived: true или false',
       from: 'from: дата в формате ISO 8601',
       until: 'until: дата и время в формате ISO 8601',

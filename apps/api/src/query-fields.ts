@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsDate, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { stacked } from './stacked-decorators';
 
 /**
  * Optional fields as query strings and multipart forms carry them (text), each a validated value with the api's
- * Russian message naming the field: one definition for the lists, flags, dates and numbers every DTO takes.
+ * Russian message naming the field: one definition for the ids, lists, flags, dates and numbers every DTO takes.
  */
 
 /** 'true' / 'false' as a boolean; anything else is left for IsBoolean to refuse. */
@@ -38,6 +38,14 @@ export const OptionalBool = (description?: string): PropertyDecorator =>
     IsOptional(),
     Transform(toBool),
     IsBoolean({ message: `${name}: true или false` }),
+  ]);
+
+/** An optional id (UUID) of something: `of` names it in the genitive, as the message says it ('UUID темы'). */
+export const OptionalId = (of: string, description?: string): PropertyDecorator =>
+  named((name) => [
+    ApiPropertyOptional(defined({ description })),
+    IsOptional(),
+    IsUUID('all', { message: `${name}: UUID ${of}` }),
   ]);
 
 /** An optional date (and time) in ISO 8601. */

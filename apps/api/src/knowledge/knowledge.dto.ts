@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ARTICLE_KINDS, TEMPLATE_PLACEHOLDERS } from '@inbox/knowledge';
-import { OptionalBool, OptionalInt, toList } from '../query-fields';
+import { OptionalBool, OptionalId, OptionalInt, toList } from '../query-fields';
 
 const REQUEST_STATUSES = ['draft', 'sent', 'returned', 'approved', 'published', 'cancelled'];
 const ORIGINS = ['organisation', 'management-centre', 'escalation', 'worth-adding', 'appeals-stream'];
@@ -80,9 +80,7 @@ export class ArticleContentDto {
   @MaxLength(1000)
   source?: string;
 
-  @ApiPropertyOptional({ description: 'Тема рубрикатора' })
-  @IsOptional()
-  @IsUUID('all', { message: 'topicId: UUID темы' })
+  @OptionalId('темы', 'Тема рубрикатора')
   topicId?: string;
 
   @ApiPropertyOptional({ description: 'Показывать гражданам (только частые вопросы)' })
@@ -102,19 +100,13 @@ export class TopicProposalDto {
 }
 
 export class CreateRequestDto {
-  @ApiPropertyOptional({ description: 'Организация-владелец (по умолчанию — из раздела или статьи)' })
-  @IsOptional()
-  @IsUUID('all', { message: 'organisationId: UUID организации' })
+  @OptionalId('организации', 'Организация-владелец (по умолчанию — из раздела или статьи)')
   organisationId?: string;
 
-  @ApiPropertyOptional({ description: 'Раздел (для новой статьи — обязателен)' })
-  @IsOptional()
-  @IsUUID('all', { message: 'sectionId: UUID раздела' })
+  @OptionalId('раздела', 'Раздел (для новой статьи — обязателен)')
   sectionId?: string;
 
-  @ApiPropertyOptional({ description: 'Изменяемая статья; без неё — новая статья' })
-  @IsOptional()
-  @IsUUID('all', { message: 'articleId: UUID статьи' })
+  @OptionalId('статьи', 'Изменяемая статья; без неё — новая статья')
   articleId?: string;
 
   @ApiPropertyOptional({
@@ -172,7 +164,7 @@ export class CreateRequestDto {
 export class UpdateRequestDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(1000) subject?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) details?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() sectionId?: string;
+  @OptionalId('раздела') sectionId?: string;
 
   @ApiPropertyOptional({ type: ArticleContentDto })
   @IsOptional()
@@ -217,15 +209,15 @@ export class RequestListQuery {
   status?: string[];
 
   @ApiPropertyOptional({ enum: ORIGINS }) @IsOptional() @IsIn(ORIGINS) origin?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() appealId?: string;
+  @OptionalId('организации') organisationId?: string;
+  @OptionalId('обращения') appealId?: string;
   @OptionalInt({ min: 1, max: 500, default: 200 }) limit?: number;
 }
 
 export class ArticleListQuery {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() sectionId?: string;
-  @ApiPropertyOptional({ description: 'Тема или подтема' }) @IsOptional() @IsUUID() topicId?: string;
+  @OptionalId('организации') organisationId?: string;
+  @OptionalId('раздела') sectionId?: string;
+  @OptionalId('темы', 'Тема или подтема') topicId?: string;
   @ApiPropertyOptional({ enum: ARTICLE_KINDS }) @IsOptional() @IsIn(ARTICLE_KINDS) kind?: string;
   @OptionalBool() includeArchived?: boolean;
   @OptionalInt({ min: 1, max: 500, default: 200 }) limit?: number;
@@ -238,8 +230,8 @@ export class SearchQueryDto {
   @MaxLength(5000)
   q?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
+  @OptionalId('темы') topicId?: string;
+  @OptionalId('организации') organisationId?: string;
 
   @ApiPropertyOptional({ description: `Виды через запятую: ${ARTICLE_KINDS.join(', ')}` })
   @IsOptional()
@@ -256,9 +248,7 @@ export class SuggestDto {
   @MaxLength(5000)
   text!: string;
 
-  @ApiPropertyOptional({ description: 'Тема или подтема, когда уже выбрана' })
-  @IsOptional()
-  @IsUUID('all', { message: 'topicId: UUID темы' })
+  @OptionalId('темы', 'Тема или подтема, когда уже выбрана')
   topicId?: string;
 
   @OptionalInt({ min: 1, max: 30, default: 8 }) limit?: number;
@@ -277,17 +267,15 @@ export class AnsweredOnTheSpotDto {
 }
 
 export class WorthAddingDto {
-  @ApiPropertyOptional({ description: 'Ответ, который стоит добавить в базу знаний' })
-  @IsOptional()
-  @IsUUID()
+  @OptionalId('ответа', 'Ответ, который стоит добавить в базу знаний')
   answerId?: string;
 
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
 }
 
 export class SectionListQuery {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() organisationId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+  @OptionalId('организации') organisationId?: string;
+  @OptionalId('темы') topicId?: string;
   @ApiPropertyOptional({ enum: ['overdue', 'due-soon'] })
   @IsOptional()
   @IsIn(['overdue', 'due-soon'])
@@ -299,7 +287,7 @@ export class CreateSectionDto {
   @ApiProperty() @IsUUID('all', { message: 'organisationId: UUID организации' }) organisationId!: string;
   @ApiProperty() @IsString() @MinLength(3) @MaxLength(300) title!: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+  @OptionalId('темы') topicId?: string;
   @ApiPropertyOptional({
     description: 'Ответственный за раздел (по умолчанию — ответственное лицо организации)',
   })
@@ -311,8 +299,8 @@ export class CreateSectionDto {
 export class UpdateSectionDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(300) title?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID() responsibleUserId?: string;
+  @OptionalId('темы') topicId?: string;
+  @OptionalId('сотрудника') responsibleUserId?: string;
 }
 
 export class SettingsDto {
@@ -336,7 +324,7 @@ export class RepeatedQuery {
 }
 
 export class PublicFaqQuery {
-  @ApiPropertyOptional() @IsOptional() @IsUUID() topicId?: string;
+  @OptionalId('темы') topicId?: string;
 }
 
 export class PublicFaqSearchQuery {

@@ -12,6 +12,7 @@ import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AnswerTemplates } from '@inbox/appeals';
 import { actorOf } from './actor-of';
 import { AnswerTemplateDto, CreatedDto } from './appeal.responses';
+import { OptionalId } from '../query-fields';
 import { StaffController } from '../staff-controller';
 
 class CreateTemplateDto {
@@ -30,10 +31,8 @@ class CreateTemplateDto {
   @MaxLength(20000)
   body!: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId?: string;
-  @ApiPropertyOptional({ description: 'По умолчанию — организация автора' })
-  @IsOptional()
-  @IsUUID('all', { message: 'organisationId: UUID организации' })
+  @OptionalId('темы') topicId?: string;
+  @OptionalId('организации', 'По умолчанию — организация автора')
   organisationId?: string;
 }
 

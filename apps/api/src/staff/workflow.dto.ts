@@ -13,7 +13,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { OptionalDate, OptionalInt } from '../query-fields';
+import { OptionalDate, OptionalId, OptionalInt } from '../query-fields';
 
 /** The applicant's fields staff complete or correct; an empty string clears one. */
 export class ApplicantFieldsDto {
@@ -56,7 +56,7 @@ export class EscalateDto {
   @ArrayMaxSize(20, { message: 'Не более 20 организаций за раз' })
   organisationIds!: string[];
 
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId?: string;
+  @OptionalId('темы') topicId?: string;
 
   @ApiPropertyOptional({ description: 'Суть вопроса' })
   @IsOptional()
@@ -118,16 +118,12 @@ export class AssignDto {
 
 export class ClassifyDto {
   @ApiProperty() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId!: string;
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID('all', { message: 'subtopicId: UUID подтемы' })
+  @OptionalId('подтемы')
   subtopicId?: string;
 }
 
 export class DraftAnswerDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsUUID('all', { message: 'templateId: UUID шаблона' })
+  @OptionalId('шаблона')
   templateId?: string;
 
   @ApiPropertyOptional()
@@ -169,7 +165,7 @@ export class OperatorAppealDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) email?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) postalAddress?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) address?: string;
-  @ApiPropertyOptional() @IsOptional() @IsUUID('all', { message: 'topicId: UUID темы' }) topicId?: string;
+  @OptionalId('темы') topicId?: string;
 
   @ApiProperty({ description: 'Суть вопроса' })
   @IsString()
