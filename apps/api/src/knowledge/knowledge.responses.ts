@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { ARTICLE_KINDS } from '@inbox/knowledge';
 
 /** Response shapes of the knowledge base endpoints, as the workspace reads them (OpenAPI → apps/web types). */
@@ -53,13 +53,17 @@ export class KnowledgeAttachmentDto {
   @ApiProperty() size!: number;
 }
 
-export class ArticleDto extends ArticleSummaryDto {
+/** An article's text and what goes with it, in the article read and in each version's content. */
+class ArticleBodyDto {
   @ApiProperty() body!: string;
   @ApiProperty({ type: [ArticlePartResponseDto] }) parts!: ArticlePartResponseDto[];
   @ApiProperty({ type: [String] }) keywords!: string[];
   @ApiProperty({ type: [String] }) links!: string[];
   @ApiProperty({ type: [String] }) attachmentIds!: string[];
   @ApiProperty(nullableString) source!: string | null;
+}
+
+export class ArticleDto extends IntersectionType(ArticleSummaryDto, ArticleBodyDto) {
   @ApiProperty({ format: 'date-time', description: 'Срок актуализации раздела' }) sectionReviewDueAt!: string;
   @ApiProperty({ description: 'Сколько звонков закрыто ответом по статье' }) answeredOnTheSpot!: number;
   @ApiProperty({ type: [ArticleRefDto], description: 'Статьи, на которые ссылается эта' })
@@ -69,16 +73,10 @@ export class ArticleDto extends ArticleSummaryDto {
   @ApiProperty({ type: [KnowledgeAttachmentDto] }) attachments!: KnowledgeAttachmentDto[];
 }
 
-export class ArticleContentResponseDto {
+export class ArticleContentResponseDto extends ArticleBodyDto {
   @ApiProperty(KINDS) kind!: string;
   @ApiProperty() title!: string;
   @ApiProperty(nullableString) question!: string | null;
-  @ApiProperty() body!: string;
-  @ApiProperty({ type: [ArticlePartResponseDto] }) parts!: ArticlePartResponseDto[];
-  @ApiProperty({ type: [String] }) keywords!: string[];
-  @ApiProperty({ type: [String] }) links!: string[];
-  @ApiProperty({ type: [String] }) attachmentIds!: string[];
-  @ApiProperty(nullableString) source!: string | null;
   @ApiProperty(nullableUuid) topicId!: string | null;
   @ApiProperty() public!: boolean;
   @ApiProperty({ required: false, description: 'Статья снята с публикации этой версией' }) archived?: boolean;
