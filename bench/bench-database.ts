@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsLocked } from '@inbox/database';
@@ -6,13 +7,16 @@ import { seedDirectory } from '@inbox/demo';
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /**
- * A fresh, migrated database for one benchmark run, dropped afterwards. With `reuse`, a database of that name
- * left by an earlier run (`--keep`) is kept as it is and only brought up to the current migrations.
+ * A fresh, migrated database for one benchmark run, dropped afterwards, named `<base>_<random>` so that runs
+ * side by side (several worktrees on one server) never drop or share each other's. With `reuse`, the database
+ * is `<base>` itself: one left by an earlier run (`--keep`) is kept as it is and only brought up to the current
+ * migrations.
  */
 export async function createBenchDatabase(
-  name: string,
+  base: string,
   options: { reuse?: boolean } = {},
 ): Promise<{ url: string; reused: boolean; drop(): Promise<void> }> {
+  const name = options.reuse ? base : `${base}_${randomBytes(3).toString('hex')}`;
   const admin = async (sql: string) => {
     const client = new Client({ connectionString: ADMIN_URL });
     await client.connect();

@@ -15,7 +15,7 @@ import { type InboundItem } from '@inbox/integrations/contract';
 import { QueueModule } from '@inbox/queue';
 import { createBenchDatabase } from './bench-database';
 import { channelMix, type MixShares } from './mix';
-import { flag, printTable, type TargetRow } from './report';
+import { flag, printGrid, printTable, type TargetRow } from './report';
 
 @Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), IntakeModule] })
 class ProducerModule {}
@@ -26,8 +26,6 @@ class TrainerModule {}
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = process.env.WORKER_CONCURRENCY ?? '16';
-/** Each run's own databases: two runs at once on one server (several checkouts) must not drop each other's. */
-const RUN = randomBytes(4).toString('hex');
 /** Issue 18's targets. */
 export const TARGETS = {
   registrationRatio: 0.5,
@@ -99,7 +97,7 @@ const rate = (n: number, seconds: number) => Math.round((n / seconds) * 10) / 10
 async function runFairBound(
   n: number,
 ): Promise<{ items: number; seconds: number; perSecond: number } & Latency> {
-  const db = await createBenchDatabase(`inbox_bench_fair_${RUN}`);
+  const db = await createBenchDatabase('inbox_bench_fair');
   const client = new Client({ connectionString: db.url });
   await client.connect();
   await client.query(
@@ -278,8 +276,13 @@ async function runProduct(
   workerCount: number,
   pacedItems: number,
   pacedRate: number,
-): Promise<{ burst: ProductRun; paced: ProductRun; shares: MixShares; twice: Record<string, number> }> {
-  const db = await createBenchDatabase(`inbox_bench_pipeline_${RUN}`);
+): Promise<{
+  burst: ProductRun;
+  paced?: ProductRun;
+  shares: MixShares;
+  twice: Record<string, number>;
+}> {
+  const db = await createBenchDatabase('inbox_bench_pipeline');
   const env = {
     ...process.env,
     DATABASE_URL: db.url,
@@ -336,8 +339,11 @@ async function runProduct(
     const mix = channelMix(n);
     process.stderr.write(`  burst: ${n} items at once…\n`);
     const burst = await measure(client, store, workers, mix.items);
-    process.stderr.write(`  paced: ${pacedItems} items at ${pacedRate}/s…\n`);
-    const paced = await measure(client, store, workers, channelMix(pacedItems, 19).items, pacedRate);
+    let paced: ProductRun | undefined;
+    if (pacedItems > 0) {
+      process.stderr.write(`  paced: ${pacedItems} items at ${pacedRate}/s…\n`);
+      paced = await measure(client, store, workers, channelMix(pacedItems, 19).items, pacedRate);
+    }
     return { burst, paced, shares: mix.shares, twice: await doubleWork(client) };
   } finally {
     await stop(workers);
@@ -347,76 +353,127 @@ async function runProduct(
   }
 }
 
+/**
+ * `npm run bench -- ingest [N] [--workers 1,2,4] [--paced-items M] [--paced-rate R]`: the fair bound once, then
+ * the product once per worker-process count, each on a fresh database (the same tables' sizes for every
+ * count), so the scale-out table compares like with like.
+ */
 export async function benchIngest(args: string[]): Promise<void> {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? process.env.BENCH_ITEMS ?? 20_000);
-  const workers = Number(flag(args, '--workers') ?? 2);
+  const counts = (flag(args, '--workers') ?? '2')
+    .split(',')
+    .map(Number)
+    .filter((k) => Number.isInteger(k) && k > 0);
+  if (counts.length === 0) throw new Error('--workers: worker-process counts, e.g. 1,2,4');
   const pacedRate = Number(flag(args, '--paced-rate') ?? TARGETS.routedPerSecond / 2);
   const pacedItems = Number(flag(args, '--paced-items') ?? Math.min(n, 2000));
   const load = loadavg().map((l) => l.toFixed(1));
   process.stderr.write(
-    `ingest: ${n} items, ${workers} worker processes × concurrency ${CONCURRENCY}, load average ${load.join(' ')}\n`,
+    `ingest: ${n} items, ${counts.join(', ')} worker processes × concurrency ${CONCURRENCY}, load average ${load.join(' ')}\n`,
   );
   process.stderr.write('fair bound (bare Bull, batches of the pipeline, one multi-row INSERT each)…\n');
   const fair = await runFairBound(n);
-  process.stderr.write('product (realistic mix → registered → classified and routed)…\n');
-  const product = await runProduct(n, workers, pacedItems, pacedRate);
-  const { burst, paced } = product;
-  const registrationRatio = Math.round((burst.registeredPerSecond / fair.perSecond) * 100) / 100;
-  const routedRatio = Math.round((burst.routedPerSecond / fair.perSecond) * 100) / 100;
+  const runs: { workers: number; product: Awaited<ReturnType<typeof runProduct>>; load: string[] }[] = [];
+  for (const workers of counts) {
+    const before = loadavg().map((l) => l.toFixed(1));
+    process.stderr.write(
+      `product, ${workers} worker processes (realistic mix → registered → classified and routed)…\n`,
+    );
+    runs.push({ workers, product: await runProduct(n, workers, pacedItems, pacedRate), load: before });
+  }
   const loadAfter = loadavg().map((l) => l.toFixed(1));
+  const ratio = (perSecond: number) => Math.round((perSecond / fair.perSecond) * 100) / 100;
+  const twiceOf = (twice: Record<string, number>) => Object.values(twice).reduce((s, k) => s + k, 0);
   console.log(
     JSON.stringify(
       {
         bench: 'ingest',
         at: new Date().toISOString(),
         loadAverage: { before: load, after: loadAfter },
-        workers,
         concurrency: Number(CONCURRENCY),
         fair,
-        mix: product.shares,
-        burst,
-        paced: { ...paced, rate: pacedRate },
-        ratios: { registration: registrationRatio, routed: routedRatio },
-        processedTwice: product.twice,
+        mix: runs[0].product.shares,
+        runs: runs.map(({ workers, product: { burst, paced, twice }, load: before }) => ({
+          workers,
+          loadAverageBefore: before,
+          burst,
+          paced: paced && { ...paced, rate: pacedRate },
+          ratios: { registration: ratio(burst.registeredPerSecond), routed: ratio(burst.routedPerSecond) },
+          processedTwice: twice,
+        })),
       },
       null,
       2,
     ),
   );
-  const twice = Object.values(product.twice).reduce((s, k) => s + k, 0);
-  const rows: TargetRow[] = [
-    {
-      figure: 'fair bound (bare Bull, 25-item jobs, one INSERT)',
-      measured: `${fair.perSecond} items/s (p50 ${fair.p50ms} ms, p99 ${fair.p99ms} ms)`,
-      target: '—',
-    },
-    {
-      figure: 'registration, realistic mix',
-      measured: `${burst.registeredPerSecond}/s = ${registrationRatio}× fair (p50 ${burst.toRegistered.p50ms} ms, p99 ${burst.toRegistered.p99ms} ms)`,
-      target: `≥ ${TARGETS.registrationRatio}× fair`,
-      met: registrationRatio >= TARGETS.registrationRatio,
-    },
-    {
-      figure: `classified + routed, ${workers} workers`,
-      measured: `${burst.routedPerSecond}/s = ${routedRatio}× fair (p50 ${burst.toRouted.p50ms} ms, p99 ${burst.toRouted.p99ms} ms); auto ${burst.autoClassifiedShare}`,
-      target: `≥ ${TARGETS.routedPerSecond}/s`,
-      met: burst.routedPerSecond >= TARGETS.routedPerSecond,
-    },
-    {
-      figure: `arrival → routed p99 at ${pacedRate}/s offered`,
-      measured: `${paced.toRouted.p99ms} ms (p50 ${paced.toRouted.p50ms} ms; kept up at ${paced.routedPerSecond}/s)`,
-      target: `< ${TARGETS.pacedP99Ms} ms`,
-      met: paced.toRouted.p99ms < TARGETS.pacedP99Ms,
-    },
-    {
-      figure: `nothing processed twice (${workers} workers, from the database)`,
-      measured: twice === 0 ? '0' : JSON.stringify(product.twice),
-      target: '0',
-      met: twice === 0,
-    },
+  for (const { workers, product, load: before } of runs) {
+    const { burst, paced, twice } = product;
+    const rows: TargetRow[] = [
+      {
+        figure: 'fair bound (bare Bull, 25-item jobs, one INSERT)',
+        measured: `${fair.perSecond} items/s (p50 ${fair.p50ms} ms, p99 ${fair.p99ms} ms)`,
+        target: '—',
+      },
+      {
+        figure: 'registration, realistic mix',
+        measured: `${burst.registeredPerSecond}/s = ${ratio(burst.registeredPerSecond)}× fair (p50 ${burst.toRegistered.p50ms} ms, p99 ${burst.toRegistered.p99ms} ms)`,
+        target: `≥ ${TARGETS.registrationRatio}× fair`,
+        met: ratio(burst.registeredPerSecond) >= TARGETS.registrationRatio,
+      },
+      {
+        figure: `classified + routed, ${workers} workers`,
+        measured: `${burst.routedPerSecond}/s = ${ratio(burst.routedPerSecond)}× fair (p50 ${burst.toRouted.p50ms} ms, p99 ${burst.toRouted.p99ms} ms); auto ${burst.autoClassifiedShare}`,
+        target: `≥ ${TARGETS.routedPerSecond}/s`,
+        met: burst.routedPerSecond >= TARGETS.routedPerSecond,
+      },
+      ...(paced
+        ? [
+            {
+              figure: `arrival → routed p99 at ${pacedRate}/s offered`,
+              measured: `${paced.toRouted.p99ms} ms (p50 ${paced.toRouted.p50ms} ms; kept up at ${paced.routedPerSecond}/s)`,
+              target: `< ${TARGETS.pacedP99Ms} ms`,
+              met: paced.toRouted.p99ms < TARGETS.pacedP99Ms,
+            },
+          ]
+        : []),
+      {
+        figure: `nothing processed twice (${workers} workers, from the database)`,
+        measured: twiceOf(twice) === 0 ? '0' : JSON.stringify(twice),
+        target: '0',
+        met: twiceOf(twice) === 0,
+      },
+    ];
+    printTable(`ingest · ${n} items · ${workers} workers · load before ${before.join(' ')}`, rows);
+  }
+  if (runs.length > 1) printScaleOut(n, runs);
+}
+
+/** One line per worker-process count, each figure beside the first count's (the scale-out factor). */
+function printScaleOut(
+  n: number,
+  runs: { workers: number; product: { burst: ProductRun; twice: Record<string, number> }; load: string[] }[],
+): void {
+  const base = runs[0].product.burst;
+  const times = (x: number, of: number) => `${x} (${(Math.round((x / of) * 100) / 100).toFixed(2)}×)`;
+  const header = [
+    'workers',
+    'registered/s',
+    'classified+routed/s',
+    'arrival → routed p50 / p99',
+    'processed twice',
+    'load before',
   ];
-  printTable(
-    `ingest · ${n} items · ${workers} workers · load ${load.join(' ')} → ${loadAfter.join(' ')}`,
-    rows,
+  const cells = runs.map(({ workers, product: { burst, twice }, load }) => [
+    String(workers),
+    times(burst.registeredPerSecond, base.registeredPerSecond),
+    times(burst.routedPerSecond, base.routedPerSecond),
+    `${burst.toRouted.p50ms} / ${burst.toRouted.p99ms} ms`,
+    Object.values(twice).some((k) => k > 0) ? JSON.stringify(twice) : '0',
+    load[0],
+  ]);
+  printGrid(
+    `ingest scale-out · ${n} items a run, burst · × = against ${runs[0].workers} worker(s)`,
+    header,
+    cells,
   );
 }

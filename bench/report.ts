@@ -9,8 +9,15 @@ export interface TargetRow {
 
 export function printTable(title: string, rows: TargetRow[]): void {
   const verdict = (r: TargetRow) => (r.met === undefined ? '' : r.met ? 'met' : 'NOT met');
-  const cells = rows.map((r) => [r.figure, r.measured, r.target, verdict(r)]);
-  const header = ['figure', 'measured', 'target', ''];
+  printGrid(
+    title,
+    ['figure', 'measured', 'target', ''],
+    rows.map((r) => [r.figure, r.measured, r.target, verdict(r)]),
+  );
+}
+
+/** A Markdown table under a title, columns padded to their widest cell (pastes into the README as it is). */
+export function printGrid(title: string, header: string[], cells: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => `| ${c.map((x, i) => x.padEnd(widths[i])).join(' | ')} |`;
   console.log(`\n${title}\n`);
