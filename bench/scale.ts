@@ -10,7 +10,7 @@ import { DatabaseModule } from '@inbox/database';
 import { generateDemoAppeals } from '@inbox/demo';
 import { createApiApp } from '../apps/api/src/bootstrap';
 import { createBenchDatabase } from './bench-database';
-import { flag, printTable, type TargetRow } from './report';
+import { flag, printGrid, printTable, type TargetRow } from './report';
 
 /**
  * `npm run bench -- scale N[,M…]` (issue 18): fills a throwaway database with N appeals (two years of a
@@ -33,17 +33,30 @@ export const SCALE_TARGETS = {
 @Module({ imports: [ConfigModule, DatabaseModule.forRoot(), ClocksModule] })
 class SweepModule {}
 
-const FILL_CHUNK = 50_000;
+const FILL_CHUNK = 25_000;
 const CHANNELS = ['website', 'pos', 'email', 'telegram', 'vk', 'ok', 'operator', 'medo'];
 const OPEN = ['registered', 'in_work', 'escalated', 'returned', 'extended', 'reopened'];
 
-/** Appends appeals g = from … to-1 in one transaction per chunk, as registration would have made them. */
 /** Where appeal g falls in the two years (a low-discrepancy sequence: any first N cover them evenly). */
 const SPREAD = '((g * 0.6180339887498949) - floor(g * 0.6180339887498949))';
 
-async function fill(client: Client, from: number, to: number, texts: string[]): Promise<void> {
+/** Appends appeals g = from … to-1 in one transaction per chunk, as registration would have made them. */
+async function fill(
+  client: Client,
+  from: number,
+  to: number,
+  texts: string[],
+): Promise<Record<string, number>> {
+  // Each step's seconds, so a slow fill says where its time goes.
+  const took: Record<string, number> = {};
+  const step = async (name: string, sql: string, params: unknown[] = []) => {
+    const started = performance.now();
+    await client.query(sql, params);
+    took[name] = Math.round((performance.now() - started) / 100) / 10;
+  };
   await client.query('BEGIN');
-  await client.query(
+  await step(
+    'applicants',
     `INSERT INTO applicants (id, channel, external_id, surname, first_name, phone, email)
      SELECT md5('applicant' || g)::uuid, 'website', 'scale-applicant-' || g,
             (ARRAY['Иванов','Петрова','Сидоров','Кузнецова','Смирнов','Попова','Волков','Лебедева'])[1 + g % 8],
@@ -52,7 +65,8 @@ async function fill(client: Client, from: number, to: number, texts: string[]): 
        FROM generate_series($1::int, $2::int - 1) g WHERE g % 2 = 0`,
     [from, to],
   );
-  await client.query(
+  await step(
+    'inbound items',
     `INSERT INTO inbound_items (id, channel, external_id, received_at, payload, status, appeal_id, created_at, processed_at)
      SELECT md5('item' || g)::uuid, ($3::text[])[1 + g % 8], 'scale-' || g, r.at, '{"text": ""}'::jsonb,
             'processed', NULL, r.at, r.at
@@ -60,7 +74,8 @@ async function fill(client: Client, from: number, to: number, texts: string[]): 
        CROSS JOIN LATERAL (SELECT now() - interval '730 days' * ${SPREAD} AS at) r`,
     [from, to, CHANNELS],
   );
-  await client.query(
+  await step(
+    'appeals',
     `WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids FROM organisations WHERE kind <> 'region'),
           tops AS (SELECT array_agg(id ORDER BY code) AS ids FROM topics WHERE parent_id IS NULL)
      INSERT INTO appeals (id, registration_number, registered_at, received_at, regime, channel, external_id,
@@ -88,24 +103,123 @@ async function fill(client: Client, from: number, to: number, texts: string[]): 
                 END AS status) s`,
     [from, to, texts, CHANNELS, OPEN],
   );
-  await client.query(
-    `UPDATE inbound_items SET appeal_id = md5('appeal' || substr(external_id, 7))::uuid
-      WHERE external_id LIKE 'scale-%' AND appeal_id IS NULL`,
+  // By primary key: a scan of every `scale-%` item made each chunk slower than the last.
+  await step(
+    'items → appeals',
+    `UPDATE inbound_items SET appeal_id = md5('appeal' || g)::uuid
+       FROM generate_series($1::int, $2::int - 1) g WHERE id = md5('item' || g)::uuid`,
+    [from, to],
   );
-  await client.query(
+  await step(
+    'parts',
     `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
      SELECT a.id, a.organisation_id, 'responsible', a.registered_at, 1,
             CASE WHEN a.status IN ('answered', 'closed') THEN 'answered' ELSE 'active' END
        FROM appeals a WHERE a.id IN (SELECT md5('appeal' || g)::uuid FROM generate_series($1::int, $2::int - 1) g)`,
     [from, to],
   );
-  await client.query('COMMIT');
+  await step('commit', 'COMMIT');
+  return took;
 }
 
 interface Timing {
   p50: number;
   p95: number;
   bytes: number;
+}
+
+/** Chunks filled side by side, each in its own transaction on its own connection (every core inserts). */
+const FILL_CONNECTIONS = 2;
+
+/**
+ * Fills appeals from … to-1 in chunks of FILL_CHUNK over `connections` sessions at once, printing each chunk's
+ * rate and where its time went.
+ */
+export async function fillAppeals(
+  url: string,
+  from: number,
+  to: number,
+  texts: string[],
+  connections = FILL_CONNECTIONS,
+): Promise<void> {
+  const chunks: [number, number][] = [];
+  for (let g = from; g < to; g += FILL_CHUNK) chunks.push([g, Math.min(to, g + FILL_CHUNK)]);
+  let done = from;
+  const session = async () => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      // The fill's own sessions only: a chunk need not wait for the WAL flush (the api's sessions are as usual).
+      await client.query('SET synchronous_commit = off');
+      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift()) {
+        const started = Date.now();
+        const took = await fill(client, chunk[0], chunk[1], texts);
+        done += chunk[1] - chunk[0];
+        const rate = Math.round((chunk[1] - chunk[0]) / ((Date.now() - started) / 1000));
+        const steps = Object.entries(took).map(([name, seconds]) => `${name} ${seconds} s`);
+        process.stderr.write(`  filled ${done}/${to} (this chunk ${rate} appeals/s: ${steps.join(', ')})\n`);
+      }
+    } finally {
+      await client.end();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(connections, chunks.length)) }, session));
+}
+
+interface SizeResult {
+  size: number;
+  m: Record<string, Timing>;
+  fillRate?: number;
+  firstSweepMs: number;
+}
+
+const FIGURES: [string, string][] = [
+  ['dueSort', 'inbox, due sort (operator)'],
+  ['dueSortPage2', 'inbox, next page by cursor'],
+  ['overdueOperator', 'overdue queue (operator)'],
+  ['overdueClerk', 'overdue queue (clerk)'],
+  ['clerkInbox', 'clerk inbox, own organisation'],
+  ['manualQueue', 'manual classification queue'],
+  ['search', 'Russian full-text search'],
+  ['dashboard', 'supervisor dashboard'],
+  ['handled', 'handled report, last 30 days'],
+  ['health', '/health'],
+  ['idleSweep', 'clock sweep, nothing to mark'],
+];
+
+/**
+ * Every figure at every size side by side, and how much its p95 grew against how much the table grew: flat
+ * cost per appeal is a growth near 1× whatever the size ratio (a figure that scans grows with it).
+ */
+function printAcrossSizes(results: SizeResult[]): void {
+  const first = results[0];
+  const last = results[results.length - 1];
+  const sizeGrowth = `${Number((last.size / first.size).toFixed(1))}×`;
+  const rows = FIGURES.filter(([key]) => results.some((r) => !Number.isNaN(r.m[key].p95))).map(
+    ([key, figure]) => [
+      figure,
+      ...results.map((r) => {
+        const t = r.m[key];
+        return `${t.p50} / ${t.p95} ms${key === 'dashboard' ? `, ${Math.round(t.bytes / 1000)} KB` : ''}`;
+      }),
+      `${(last.m[key].p95 / first.m[key].p95).toFixed(1)}×`,
+    ],
+  );
+  rows.push([
+    'first clock sweep after the fill',
+    ...results.map((r) => `${r.firstSweepMs} ms`),
+    `${(last.firstSweepMs / Math.max(1, first.firstSweepMs)).toFixed(1)}×`,
+  ]);
+  rows.push([
+    'fill rate (appeals/s)',
+    ...results.map((r) => (r.fillRate ? String(r.fillRate) : 'kept')),
+    '—',
+  ]);
+  printGrid(
+    `scale · every size, p50 / p95 · last column: p95 at ${last.size} against ${first.size} (the table grew ${sizeGrowth})`,
+    ['figure', ...results.map((r) => `${r.size} appeals`), 'p95 growth'],
+    rows,
+  );
 }
 
 async function timed(runs: number, call: (i: number) => Promise<number>): Promise<Timing> {
@@ -164,6 +278,7 @@ export async function benchScale(args: string[]): Promise<void> {
   const db = await createBenchDatabase('inbox_bench_scale', { reuse: keep });
   const client = new Client({ connectionString: db.url });
   await client.connect();
+  const fillConnections = Number(flag(args, '--fill-connections') ?? FILL_CONNECTIONS);
   Object.assign(process.env, {
     DATABASE_URL: db.url,
     QUEUE_PREFIX: `bench-${randomBytes(4).toString('hex')}`,
@@ -182,15 +297,22 @@ export async function benchScale(args: string[]): Promise<void> {
         ).n
       : 0;
     if (db.reused) process.stderr.write(`  reusing the kept database: ${filled} appeals\n`);
+    const results: SizeResult[] = [];
     for (const size of sizes) {
       const started = Date.now();
-      for (let g = filled; g < size; g += FILL_CHUNK) {
-        await fill(client, g, Math.min(size, g + FILL_CHUNK), texts);
-        process.stderr.write(`  filled ${Math.min(size, g + FILL_CHUNK)}/${size}\n`);
-      }
+      const added = Math.max(0, size - filled);
+      await fillAppeals(db.url, filled, size, texts, fillConnections);
       filled = Math.max(filled, size);
       await client.query('VACUUM ANALYZE');
       const fillSeconds = Math.round((Date.now() - started) / 100) / 10;
+      const fillRate = added > 0 ? Math.round(added / fillSeconds) : undefined;
+      if (fillRate) {
+        const minutes = (k: number) => Math.round(k / fillRate / 6) / 10;
+        process.stderr.write(
+          `  fill: ${added} appeals in ${fillSeconds} s with VACUUM ANALYZE = ${fillRate} appeals/s ` +
+            `(at this rate 1 M takes ≈ ${minutes(1e6)} min, 10 M ≈ ${minutes(1e7)} min)\n`,
+        );
+      }
       if (!app) {
         app = await createApiApp();
         await app.listen(0, '127.0.0.1');
@@ -325,7 +447,9 @@ export async function benchScale(args: string[]): Promise<void> {
           },
         ].filter((row) => !row.measured.includes('NaN')),
       );
+      results.push({ size, m, fillRate, firstSweepMs: first.tookMs });
     }
+    if (results.length > 1) printAcrossSizes(results);
   } finally {
     await sweeper?.close();
     await app?.close();
