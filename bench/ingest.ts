@@ -16,6 +16,7 @@ import { QueueModule } from '@inbox/queue';
 import { createBenchDatabase } from './bench-database';
 import { channelMix, type MixShares } from './mix';
 import { flag, printGrid, printTable, type TargetRow } from './report';
+import { printWorkerSizing } from './sizing';
 
 @Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), IntakeModule] })
 class ProducerModule {}
@@ -446,6 +447,13 @@ export async function benchIngest(args: string[]): Promise<void> {
     printTable(`ingest · ${n} items · ${workers} workers · load before ${before.join(' ')}`, rows);
   }
   if (runs.length > 1) printScaleOut(n, runs);
+  // One process's rate: the single-worker run's if there is one, else the best per-process rate measured.
+  const single = runs.find((r) => r.workers === 1);
+  printWorkerSizing(
+    single
+      ? single.product.burst.routedPerSecond
+      : Math.max(...runs.map((r) => Math.round((r.product.burst.routedPerSecond / r.workers) * 10) / 10)),
+  );
 }
 
 /** One line per worker-process count, each figure beside the first count's (the scale-out factor). */

@@ -1,8 +1,13 @@
 import 'reflect-metadata';
+import { benchApis } from './apis';
 import { benchIngest } from './ingest';
 import { benchScale } from './scale';
 
-const BENCHES: Record<string, (args: string[]) => Promise<void>> = { ingest: benchIngest, scale: benchScale };
+const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
+  ingest: benchIngest,
+  scale: benchScale,
+  apis: benchApis,
+};
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
