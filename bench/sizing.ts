@@ -5,6 +5,7 @@ import { printGrid } from './report';
  * and these stated assumptions. Appeals arrive in working hours only (247 working days of 9 hours), a peak day
  * brings PEAK_DAY times a mean working day and its busiest hour PEAK_HOUR times that day's mean hour; every
  * figure keeps HEADROOM spare and at least MIN_PROCESSES of each kind run, so one can fail or be redeployed.
+ * A Node process uses one core: the counts are cores beside Postgres's and Redis's own.
  */
 export const SIZING = {
   workingSecondsPerYear: 247 * 9 * 3600,
@@ -38,7 +39,7 @@ export function printWorkerSizing(routedPerProcess: number): void {
   printGrid(
     `worker processes a region needs · one process classified and routed ${routedPerProcess}/s · ` +
       `peak = ${SIZING.peakDay}× mean working day × ${SIZING.peakHour}× its mean hour, ${SIZING.headroom}× headroom, at least ${SIZING.minProcesses}`,
-    ['appeals a year', 'peak appeals/s', 'peak items/s', 'worker processes'],
+    ['appeals a year', 'peak appeals/s', 'peak items/s', 'worker processes (a core each)'],
     REGION_SIZES.map((n) => {
       const peak = peakAppealsPerSecond(n);
       const items = peak * SIZING.itemsPerAppeal;
@@ -53,7 +54,13 @@ export function printApiSizing(staffPerProcess: number, formsPerProcess: number)
     `api processes a region needs · one process served ${staffPerProcess} staff requests/s or ${formsPerProcess} form submissions/s · ` +
       `one staff member per ${SIZING.appealsPerStaffMember} appeals a year, ${SIZING.staffRequestsPerSecond} requests/s each at the peak; ` +
       `${SIZING.citizenRequestsPerAppeal} citizen requests per appeal (costed as submissions); ${SIZING.headroom}× headroom, at least ${SIZING.minProcesses}`,
-    ['appeals a year', 'staff', 'peak staff requests/s', 'peak citizen requests/s', 'api processes'],
+    [
+      'appeals a year',
+      'staff',
+      'peak staff requests/s',
+      'peak citizen requests/s',
+      'api processes (a core each)',
+    ],
     REGION_SIZES.map((n) => {
       const staff = Math.ceil(n / SIZING.appealsPerStaffMember);
       const staffLoad = staff * SIZING.staffRequestsPerSecond;
