@@ -1,3 +1,5 @@
+import DISTRICTS from './demo-districts.json';
+
 /**
  * Places of the fictional «Северная область» (a Novosibirsk-like Siberian region): cities, district
  * centres and villages with their streets. Territory codes are OKTMO-like 8-digit strings (the region uses
@@ -58,27 +60,39 @@ const VILLAGE_STREETS = [
   'ул. Свердлова',
 ];
 
-function rural(
-  territoryCode: string,
-  municipalityCode: string,
-  kind: 'district-centre' | 'village',
-  abbreviation: string,
-  bareName: string,
-  district: { name: string; locative: string; centreCode: string; clinic: string },
-  postcodePrefix: string,
-  weight: number,
-): DemoLocality {
-  const name = `${abbreviation} ${bareName}`;
+/** A municipal district (demo-districts.json): its centre and villages, all in one municipality. */
+interface DemoDistrict {
+  municipalityCode: string;
+  name: string;
+  locative: string;
+  /** The central district hospital, in the locative. */
+  clinic: string;
+  localities: RuralPlace[];
+}
+
+interface RuralPlace {
+  territoryCode: string;
+  kind: 'district-centre' | 'village';
+  /** 'с.', 'д.', 'п.', 'р. п.' */
+  abbreviation: string;
+  bareName: string;
+  postcodePrefix: string;
+  weight: number;
+}
+
+function rural(district: DemoDistrict, centreCode: string, place: RuralPlace): DemoLocality {
+  const { territoryCode, kind, bareName, postcodePrefix, weight } = place;
+  const name = `${place.abbreviation} ${bareName}`;
   return {
     territoryCode,
-    municipalityCode,
+    municipalityCode: district.municipalityCode,
     kind,
     name,
     bareName,
     locative: `в ${name}`,
     districtName: district.name,
     districtLocative: district.locative,
-    districtCentreCode: district.centreCode,
+    districtCentreCode: centreCode,
     postcodePrefix,
     weight,
     streets: kind === 'district-centre' ? VILLAGE_STREETS : VILLAGE_STREETS.slice(0, 6),
@@ -91,36 +105,12 @@ function rural(
   };
 }
 
-const BEREZOVSKY = {
-  name: 'Берёзовский район',
-  locative: 'в Берёзовском районе',
-  centreCode: '51604151',
-  clinic: 'в Берёзовской центральной районной больнице',
-};
-const KEDROVSKY = {
-  name: 'Кедровский район',
-  locative: 'в Кедровском районе',
-  centreCode: '51612401',
-  clinic: 'в Кедровской центральной районной больнице',
-};
-const OZERSKY = {
-  name: 'Озёрский район',
-  locative: 'в Озёрском районе',
-  centreCode: '51620151',
-  clinic: 'в Озёрской центральной районной больнице',
-};
-const STEPNOY = {
-  name: 'Степной район',
-  locative: 'в Степном районе',
-  centreCode: '51640401',
-  clinic: 'в Степной центральной районной больнице',
-};
-const TAEZHNY = {
-  name: 'Таёжный муниципальный округ',
-  locative: 'в Таёжном муниципальном округе',
-  centreCode: '51730151',
-  clinic: 'в Таёжной центральной районной больнице',
-};
+/** Every district's places, in the file's order; each names its district's one centre. */
+const RURAL_LOCALITIES: DemoLocality[] = (DISTRICTS as DemoDistrict[]).flatMap((district) => {
+  const centre = district.localities.find((l) => l.kind === 'district-centre');
+  if (!centre) throw new Error(`demo district ${district.name} has no centre`);
+  return district.localities.map((place) => rural(district, centre.territoryCode, place));
+});
 
 export const DEMO_LOCALITIES: readonly DemoLocality[] = [
   {
@@ -252,21 +242,7 @@ export const DEMO_LOCALITIES: readonly DemoLocality[] = [
     schools: 9,
     kindergartens: 15,
   },
-  rural('51604151', 'berezovsky', 'district-centre', 'р. п.', 'Берёзовка', BEREZOVSKY, '63345', 4),
-  rural('51604402', 'berezovsky', 'village', 'с.', 'Сосновка', BEREZOVSKY, '63346', 1.5),
-  rural('51604408', 'berezovsky', 'village', 'д.', 'Малиновка', BEREZOVSKY, '63346', 0.8),
-  rural('51612401', 'kedrovsky', 'district-centre', 'с.', 'Кедровое', KEDROVSKY, '63352', 3),
-  rural('51612404', 'kedrovsky', 'village', 'с.', 'Ключи', KEDROVSKY, '63353', 1.2),
-  rural('51612410', 'kedrovsky', 'village', 'п.', 'Лесной', KEDROVSKY, '63353', 0.8),
-  rural('51620151', 'ozersky', 'district-centre', 'р. п.', 'Озёрный', OZERSKY, '63260', 3),
-  rural('51620403', 'ozersky', 'village', 'с.', 'Камышлово', OZERSKY, '63261', 1.2),
-  rural('51620407', 'ozersky', 'village', 'с.', 'Новотроицкое', OZERSKY, '63261', 1),
-  rural('51640401', 'stepnoy', 'district-centre', 'с.', 'Степное', STEPNOY, '63270', 2.5),
-  rural('51640405', 'stepnoy', 'village', 'с.', 'Ракиты', STEPNOY, '63271', 1),
-  rural('51640410', 'stepnoy', 'village', 'д.', 'Ивановка', STEPNOY, '63271', 0.6),
-  rural('51730151', 'taezhny', 'district-centre', 'р. п.', 'Таёжный', TAEZHNY, '63384', 3),
-  rural('51730406', 'taezhny', 'village', 'с.', 'Урман', TAEZHNY, '63385', 1),
-  rural('51730412', 'taezhny', 'village', 'п.', 'Кедровый Лог', TAEZHNY, '63385', 0.7),
+  ...RURAL_LOCALITIES,
 ];
 
 export function findLocality(territoryCode: string): DemoLocality | undefined {

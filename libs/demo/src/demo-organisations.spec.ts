@@ -70,6 +70,15 @@ describe('DEMO_ORGANISATIONS', () => {
     }
   });
 
+  it('gives each rural place a known kind and its district a centre in the same municipality', () => {
+    const kinds = new Set(DEMO_LOCALITIES.map((l) => l.kind));
+    expect([...kinds].sort()).toEqual(['city', 'district-centre', 'village']);
+    for (const place of DEMO_LOCALITIES.filter((l) => l.kind !== 'city')) {
+      const centre = DEMO_LOCALITIES.find((l) => l.territoryCode === place.districtCentreCode);
+      expect(centre).toMatchObject({ kind: 'district-centre', municipalityCode: place.municipalityCode });
+    }
+  });
+
   it('uses valid IANA time zones, with at least one outside Novosibirsk time', () => {
     for (const { timeZone } of DEMO_ORGANISATIONS) {
       expect(() => new Intl.DateTimeFormat(undefined, { timeZone })).not.toThrow();
