@@ -75,16 +75,21 @@ export class DialogueAdmission {
         choices,
       });
 
+    // A typed command or rating becomes the event a button would have sent, from this item and its author.
+    const typedEvent = (prefix: string) => ({
+      channel: item.channel as Channel,
+      externalId: `${prefix}:${item.external_id}`,
+      receivedAt: p.receivedAt,
+      author: { externalId: author },
+    });
+
     // Telegram's /commands come as events; in VK and OK a command is a message of its own.
     const command = item.channel !== Channel.Telegram && plainText ? parseTextCommand(text) : undefined;
     if (command) {
       if (!(await this.consume(item.id))) return 'not-gated';
       const event: InteractionEvent = {
         kind: 'interaction',
-        channel: item.channel as Channel,
-        externalId: `item:${item.external_id}`,
-        receivedAt: p.receivedAt,
-        author: { externalId: author },
+        ...typedEvent('item'),
         replyAddress,
         action: command.action,
         value: command.value,
@@ -102,13 +107,10 @@ export class DialogueAdmission {
       if (!(await this.consume(item.id))) return 'not-gated';
       const event: RatingEvent = {
         kind: 'rating',
-        channel: item.channel as Channel,
-        externalId: `typed:${item.external_id}`,
-        receivedAt: p.receivedAt,
+        ...typedEvent('typed'),
         target: { registrationNumber: rated },
         answered: rating.answered,
         satisfaction: rating.satisfaction,
-        author: { externalId: author },
       };
       await this.events.handle([event], entry);
       const poor = !rating.answered || rating.satisfaction === 'not-satisfied';
