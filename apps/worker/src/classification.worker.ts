@@ -12,6 +12,7 @@ import {
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { JobName, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
+import { RepeatingTimer } from './repeating-timer';
 
 /** The bootstrap retraining's job id: while it waits or runs, unclassified items wait for its model. */
 export const BOOTSTRAP_JOB_ID = 'classifier-bootstrap';
@@ -32,7 +33,13 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   private bootstrapCheck?: { pending: Promise<boolean>; at: number };
   private scheduling?: Promise<void>;
   private readonly passes = new Set<Promise<void>>();
-  private poll?: NodeJS.Timeout;
+  /** An idle worker looks for appeals another process registered. */
+  private readonly poll = new RepeatingTimer(
+    async () => {
+      if (this.passes.size === 0) this.wake();
+    },
+    (error) => this.log.warn('classification poll failed', { reason: error }),
+  );
   private stopping = false;
 
   constructor(
@@ -55,9 +62,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
       this.classify(job),
     );
     processJobs(this.queue, JobName.SweepUnclassified, 1, (job) => this.sweep(job));
-    this.poll = setInterval(() => {
-      if (this.passes.size === 0) this.wake();
-    }, this.config.classifyPollMs);
+    this.poll.start(this.config.classifyPollMs);
     this.wake();
     // Training is CPU-bound and exclusive (an advisory lock): one at a time per worker.
     processJobs(this.queue, JobName.RetrainClassifier, 1, (job) => this.retrain(job));
@@ -78,7 +83,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    clearInterval(this.poll);
+    await this.poll.stop();
     await Promise.all([this.scheduling, ...this.passes]);
   }
 

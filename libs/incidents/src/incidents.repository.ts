@@ -120,34 +120,54 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  /** Items in the window sharing a MinHash band with the new one, newest first. */
+  /**
+   * For each item, the items in its window sharing a MinHash band with it, newest first (up to `limit` each),
+   * in one statement.
+   */
   textCandidates(
     tx: Db,
-    query: { bands: string[]; appealId: string; from: Date; to: Date; limit: number },
-  ): Promise<ClusterCandidate[]> {
-    return this.rows<ClusterCandidate>(
-      `SELECT k.appeal_id AS id, x.subject, x.text, x.incident_id, i.status
-         FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
-         LEFT JOIN incidents i ON i.id = x.incident_id
-        WHERE k.bands && $1::bigint[] AND k.appeal_id <> $2 AND k.registered_at BETWEEN $3 AND $4
-        ORDER BY k.registered_at DESC LIMIT $5`,
-      [query.bands, query.appealId, query.from, query.to, query.limit],
+    items: { appealId: string; bands: string[]; from: Date; to: Date }[],
+    limit: number,
+  ): Promise<(ClusterCandidate & { for_id: string })[]> {
+    if (items.length === 0) return Promise.resolve([]);
+    return this.rows(
+      `SELECT q."appealId" AS for_id, c.id, c.subject, c.text, c.incident_id, c.status
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+              AS ("appealId" uuid, bands bigint[], "from" timestamptz, "to" timestamptz)) WITH ORDINALITY
+              AS q("appealId", bands, "from", "to", n)
+        CROSS JOIN LATERAL (
+          SELECT k.appeal_id AS id, x.subject, x.text, x.incident_id, i.status, k.registered_at
+            FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
+            LEFT JOIN incidents i ON i.id = x.incident_id
+           WHERE k.bands && q.bands AND k.appeal_id <> q."appealId" AND k.registered_at BETWEEN q."from" AND q."to"
+           ORDER BY k.registered_at DESC LIMIT $2) c
+        ORDER BY q.n, c.registered_at DESC`,
+      [JSON.stringify(items), limit],
       tx,
     );
   }
 
-  /** Items in the window at the same normalised address on the same topic, newest first. */
+  /** For each item, the items in its window at the same normalised address on the same topic, newest first. */
   addressCandidates(
     tx: Db,
-    query: { addressKey: string; topicId: string; appealId: string; from: Date; to: Date; limit: number },
-  ): Promise<Omit<ClusterCandidate, 'subject' | 'text'>[]> {
+    items: { appealId: string; addressKey: string; topicId: string; from: Date; to: Date }[],
+    limit: number,
+  ): Promise<(Omit<ClusterCandidate, 'subject' | 'text'> & { for_id: string })[]> {
+    if (items.length === 0) return Promise.resolve([]);
     return this.rows(
-      `SELECT k.appeal_id AS id, x.incident_id, i.status
-         FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
-         LEFT JOIN incidents i ON i.id = x.incident_id
-        WHERE k.address_key = $1 AND k.topic_id = $2 AND k.appeal_id <> $3 AND k.registered_at BETWEEN $4 AND $5
-        ORDER BY k.registered_at DESC LIMIT $6`,
-      [query.addressKey, query.topicId, query.appealId, query.from, query.to, query.limit],
+      `SELECT q."appealId" AS for_id, c.id, c.incident_id, c.status
+         FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
+              AS ("appealId" uuid, "addressKey" text, "topicId" uuid, "from" timestamptz, "to" timestamptz))
+              WITH ORDINALITY AS q("appealId", "addressKey", "topicId", "from", "to", n)
+        CROSS JOIN LATERAL (
+          SELECT k.appeal_id AS id, x.incident_id, i.status, k.registered_at
+            FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
+            LEFT JOIN incidents i ON i.id = x.incident_id
+           WHERE k.address_key = q."addressKey" AND k.topic_id = q."topicId" AND k.appeal_id <> q."appealId"
+             AND k.registered_at BETWEEN q."from" AND q."to"
+           ORDER BY k.registered_at DESC LIMIT $2) c
+        ORDER BY q.n, c.registered_at DESC`,
+      [JSON.stringify(items), limit],
       tx,
     );
   }

@@ -142,45 +142,58 @@ export class Incidents {
     )) {
       incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
     }
-    const later = new Map(items.map((i) => [i.a.id, i.index]));
-    const matchesOf: Map<string, Match>[] = [];
-    for (const item of items) {
-      const matches = new Map<string, Match>();
-      matchesOf.push(matches);
-      const me = incidentOf.get(item.a.id);
-      if (!me || me.incidentId) continue;
-      const peer = (id: string) => (later.get(id) ?? -1) > item.index;
-      if (item.bands.length > 0) {
-        const candidates = await this.repository.textCandidates(tx, {
-          bands: item.bands,
-          appealId: item.a.id,
-          from: item.from,
-          to: item.to,
-          limit: CANDIDATES,
-        });
-        for (const c of candidates) {
-          if (peer(c.id)) continue;
-          const similarity = jaccard(
-            item.shingles,
-            wordShingles(c.subject ? `${c.subject}.\n${c.text}` : c.text),
-          );
-          if (similarity < this.config.incidentSimilarity) continue;
-          matches.set(c.id, { by: 'text', similarity: Math.round(similarity * 1000) / 1000 });
-        }
+    const position = new Map(items.map((i) => [i.a.id, i.index]));
+    // The batch's items share most of their candidates: each candidate's shingles are computed once.
+    const shingled = new Map(items.map((i) => [i.a.id, i.shingles]));
+    const shinglesOf = (c: { id: string; subject: string | null; text: string }) => {
+      let found = shingled.get(c.id);
+      if (!found) {
+        found = wordShingles(c.subject ? `${c.subject}.\n${c.text}` : c.text);
+        shingled.set(c.id, found);
       }
-      if (item.address && item.a.topicId) {
-        const sameAddress = await this.repository.addressCandidates(tx, {
-          addressKey: item.address,
-          topicId: item.a.topicId,
-          appealId: item.a.id,
-          from: item.from,
-          to: item.to,
-          limit: CANDIDATES,
-        });
-        for (const c of sameAddress) {
-          if (!peer(c.id) && !matches.has(c.id)) matches.set(c.id, { by: 'address' });
-        }
-      }
+      return found;
+    };
+    // Candidates of every item still outside an incident, in one statement per kind.
+    const open = items.filter((i) => {
+      const me = incidentOf.get(i.a.id);
+      return me && !me.incidentId;
+    });
+    const byText = await this.repository.textCandidates(
+      tx,
+      open
+        .filter((i) => i.bands.length > 0)
+        .map((i) => ({ appealId: i.a.id, bands: i.bands, from: i.from, to: i.to })),
+      CANDIDATES,
+    );
+    const byAddress = await this.repository.addressCandidates(
+      tx,
+      open
+        .filter((i) => i.address && i.a.topicId)
+        .map((i) => ({
+          appealId: i.a.id,
+          addressKey: i.address!,
+          topicId: i.a.topicId!,
+          from: i.from,
+          to: i.to,
+        })),
+      CANDIDATES,
+    );
+    const matchesOf = items.map(() => new Map<string, Match>());
+    const indexOf = (id: string) => position.get(id)!;
+    // An item matches only the batch's earlier items (a later one groups itself with it).
+    const peer = (itemId: string, candidateId: string) => (position.get(candidateId) ?? -1) > indexOf(itemId);
+    for (const c of byText) {
+      if (peer(c.for_id, c.id)) continue;
+      const similarity = jaccard(items[indexOf(c.for_id)].shingles, shinglesOf(c));
+      if (similarity < this.config.incidentSimilarity) continue;
+      matchesOf[indexOf(c.for_id)].set(c.id, {
+        by: 'text',
+        similarity: Math.round(similarity * 1000) / 1000,
+      });
+    }
+    for (const c of byAddress) {
+      const matches = matchesOf[indexOf(c.for_id)];
+      if (!peer(c.for_id, c.id) && !matches.has(c.id)) matches.set(c.id, { by: 'address' });
     }
     // Another item may have grouped a match a moment ago (it shares a bucket with the match, not with
     // us): lock every match and read their incidents again, so that we join it rather than split it.

@@ -228,8 +228,10 @@ export class ClassificationPipeline {
     }
     await this.history.appendMany(tx, events);
 
+    // Routes depend on the topics only: asked on other connections while this transaction goes on.
+    const routing = this.routes(items.map((i) => i.a));
+    routing.catch(() => undefined);
     const fastTracked = await this.applyFastTrack(tx, items);
-    const routes = await this.routes(items.map((i) => i.a));
     const raised = await this.flags.detectAndRaiseMany(
       tx,
       items.map(({ a, stemmed, decision }) => ({
@@ -248,6 +250,8 @@ export class ClassificationPipeline {
         multiTopicConfidence: this.config.classifierMultiTopicConfidence,
       },
     );
+    // Incident buckets are locked from here to the commit: nothing else waits in between.
+    const routes = await routing;
     const incidents = await this.incidents.clusterMany(
       tx,
       items.map((i) => clusterInput(i.a)),
