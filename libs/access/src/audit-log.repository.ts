@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Db, SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository, whereClause } from '@inbox/database';
 
 export interface AuditEntry {
   userId: string | null;
@@ -64,7 +64,7 @@ export class AuditLog extends SqlRepository {
     params.push(Math.min(filter.limit ?? 100, 1000));
     return this.rows<AuditRow>(
       `SELECT id, at, user_id AS "userId", action, entity_type AS "entityType", entity_id AS "entityId", outcome,
-              details FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+              details FROM audit_log ${whereClause(where)}
         ORDER BY id DESC LIMIT $${params.length}`,
       params,
     );

@@ -18,6 +18,22 @@ export async function queryOne<T>(db: Db, sql: string, params: unknown[] = []): 
   return (await queryRows<T>(db, sql, params))[0];
 }
 
+/**
+ * Adds conditions to `where` over one parameter list: `add('x = ?', value)` pushes the value and numbers its
+ * `?`. The list may already hold parameters (the scope helpers push their own).
+ */
+export function conditionAdder(params: unknown[], where: string[]): (sql: string, value: unknown) => void {
+  return (sql, value) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+}
+
+/** `WHERE` and the conditions AND-ed, or nothing when there are none. */
+export function whereClause(where: readonly string[]): string {
+  return where.length ? `WHERE ${where.join(' AND ')}` : '';
+}
+
 /** The number a `SELECT count(*)::int AS n …` answers. */
 export async function queryCount(db: Db, sql: string, params: unknown[] = []): Promise<number> {
   return (await queryRows<{ n: number }>(db, sql, params))[0].n;

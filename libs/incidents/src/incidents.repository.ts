@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
 import { cursorInstantSql } from '@inbox/common';
-import { type Db, SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository, whereClause } from '@inbox/database';
 
 /** An item's grouping keys as stored (`appeal_cluster_keys`). */
 export interface ClusterKey {
@@ -244,7 +244,7 @@ export class IncidentsRepository extends SqlRepository {
               (SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
                 WHERE a.incident_id = i.id) AS channels
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ${whereClause(where)}
         ORDER BY i.last_at DESC, i.id DESC LIMIT $${params.length}`,
       params,
     );

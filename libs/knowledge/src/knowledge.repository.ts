@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
 import { storeContentOnce } from '@inbox/appeals';
 import { rowsOf } from '@inbox/common';
-import { type Db, queryCount, SqlRepository } from '@inbox/database';
+import { conditionAdder, type Db, queryCount, SqlRepository, whereClause } from '@inbox/database';
 import { type OrganisationClock, type WorkingHours } from '@inbox/deadlines';
 import { indexedBody } from './knowledge-content';
 import { KB_REQUEST_AT_RISK_HOURS, KB_REVIEW_AT_RISK_DAYS } from './knowledge-terms';
@@ -400,17 +400,14 @@ export class KnowledgeRepository extends SqlRepository {
   ): Promise<SectionRow[]> {
     const params: unknown[] = [];
     const where: string[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
+    const add = conditionAdder(params, where);
     if (filter.organisationId) add('s.organisation_id = ?', filter.organisationId);
     if (filter.topicId) add('s.topic_id = ?', filter.topicId);
     if (filter.reviewDueBefore) add('s.review_due_at < ?', filter.reviewDueBefore);
     if (filter.scope) where.push(organisationScopeSql(filter.scope, params, 's.organisation_id'));
     return (await db.query(
       `${SECTION_SELECT}
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ${whereClause(where)}
         ORDER BY o.short_name, s.title`,
       params,
     )) as SectionRow[];
@@ -582,10 +579,7 @@ export class KnowledgeRepository extends SqlRepository {
   ): Promise<ArticleSummary[]> {
     const params: unknown[] = [];
     const where: string[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
+    const add = conditionAdder(params, where);
     if (!filter.includeArchived) where.push(`k.status = 'published'`);
     if (filter.organisationId) add('k.organisation_id = ?', filter.organisationId);
     if (filter.sectionId) add('k.section_id = ?', filter.sectionId);
@@ -597,7 +591,7 @@ export class KnowledgeRepository extends SqlRepository {
     params.push(filter.limit);
     return (await db.query(
       `SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM}
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ${whereClause(where)}
         ORDER BY o.short_name, s.title, k.kind, k.title LIMIT $${params.length}`,
       params,
     )) as ArticleSummary[];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type Db, SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository, whereClause } from '@inbox/database';
 import { type RoutingRuleData, type TopicData } from './routing-match';
 
 export interface RoutingRule extends RoutingRuleData {
@@ -67,7 +67,7 @@ export class RoutingRulesRepository extends SqlRepository {
     }
     return this.rows<RoutingRuleView>(
       `SELECT ${RULE_VIEW_COLUMNS} FROM routing_rules r LEFT JOIN topics t ON t.id = r.topic_id
-        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ${whereClause(where)}
         ORDER BY r.active DESC, r.priority DESC, r.name, r.id`,
       params,
     );

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
 import { cursorInstantSql, decodeTimeIdCursor, encodeCursor } from '@inbox/common';
-import { queryRows } from '@inbox/database';
+import { conditionAdder, queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus } from '../appeal-status';
 import { type Db } from './db';
@@ -254,10 +254,7 @@ export class AppealsRepository {
   /** The list's conditions: the scope first, then each filter given. */
   private filterWhere(filter: AppealListFilter, scope: AccessScope, params: unknown[]): string[] {
     const where: string[] = [appealScopeSql(scope, params, 'a')];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
+    const add = conditionAdder(params, where);
     if (filter.status?.length) add('a.status = ANY(?)', filter.status);
     if (filter.organisationId) {
       add(
