@@ -14,6 +14,7 @@ import { ALL_CHANNELS } from '@inbox/integrations/contract';
 import { QuarantineEntryWithInputDto, QuarantineListDto } from './channel-quarantine.responses';
 import { OptionalInt } from '../query-fields';
 import { StaffController } from '../staff-controller';
+import { staffDenied } from '../staff-action';
 
 class QuarantineQuery {
   @ApiPropertyOptional({ enum: ALL_CHANNELS, description: 'Только этот канал' })
@@ -88,14 +89,7 @@ export class ChannelQuarantineController {
   /** Whole-region staff only; a refusal is in the audit log too. */
   private async mayRead(staff: StaffContext, action: string, entityId: string | null): Promise<void> {
     if (seesEverything(staff.scope)) return;
-    await this.audit.record({
-      userId: staff.user.id,
-      action,
-      entityType: 'channel-quarantine',
-      entityId,
-      outcome: 'denied',
-      details: { reason: 'scope' },
-    });
+    await this.audit.record(staffDenied(staff, action, 'channel-quarantine', entityId, { reason: 'scope' }));
     throw new DomainError(
       'forbidden',
       'Нераспознанные сообщения каналов видят первая линия и руководство региона',

@@ -6,6 +6,7 @@ import { RoutingSuggestions } from '@inbox/classification';
 import { LegalFlags } from '@inbox/legal-flags';
 import { FlagDecisionDto } from './classification.dto';
 import { StaffController } from '../staff-controller';
+import { staffDenied } from '../staff-action';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -24,13 +25,7 @@ export class AppealClassificationController {
       return await work();
     } catch (error) {
       if (error instanceof DomainError && error.code === 'not-found') {
-        await this.audit.record({
-          userId: staff.user.id,
-          action,
-          entityType: 'appeal',
-          entityId: id,
-          outcome: 'denied',
-        });
+        await this.audit.record(staffDenied(staff, action, 'appeal', id));
       }
       throw error;
     }

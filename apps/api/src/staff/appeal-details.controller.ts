@@ -7,6 +7,7 @@ import { forbiddenError, notFoundError } from '@inbox/common';
 import { sendFile } from '../files/send-file';
 import { AnswerDto, NoteViewDto } from './appeal.responses';
 import { StaffController } from '../staff-controller';
+import { staffDenied } from '../staff-action';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 const ADMIN_HIDDEN = 'Текст скрыт: администратор не видит персональных данных';
@@ -122,13 +123,7 @@ export class AppealDetailsController {
   ): Promise<T[]> {
     const items = await load();
     if (!items) {
-      await this.audit.record({
-        userId: staff.user.id,
-        action,
-        entityType: 'appeal',
-        entityId: id,
-        outcome: 'denied',
-      });
+      await this.audit.record(staffDenied(staff, action, 'appeal', id));
       throw notFoundError('Обращение не найдено');
     }
     if (staff.user.role === Role.Admin) return items.map((item) => ({ ...item, text: ADMIN_HIDDEN }));

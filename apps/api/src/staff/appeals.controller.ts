@@ -6,7 +6,7 @@ import { notFoundError, redactStrings } from '@inbox/common';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 import { AppealCardDto, AppealCountDto, AppealPageDto } from './appeal.responses';
 import { StaffController } from '../staff-controller';
-import { staffAction } from '../staff-action';
+import { staffAction, staffDenied } from '../staff-action';
 
 @StaffController('api/v1/appeals', 'appeals')
 export class AppealsController {
@@ -28,13 +28,9 @@ export class AppealsController {
       !staff.scope.organisationIds.includes(query.organisationId);
     if (outside) {
       // Asking for another organisation's inbox: nothing to show, and the attempt is on record.
-      await this.audit.record({
-        userId: staff.user.id,
-        action: 'list-appeals',
-        entityType: 'organisation',
-        entityId: query.organisationId,
-        outcome: 'denied',
-      });
+      await this.audit.record(
+        staffDenied(staff, 'list-appeals', 'organisation', query.organisationId ?? null),
+      );
     }
     const isAdmin = staff.user.role === Role.Admin;
     const page = await this.queries.list(isAdmin ? { ...query, numberSearchOnly: true } : query, staff.scope);
@@ -42,13 +38,7 @@ export class AppealsController {
       // Asked by id: each one not given (out of scope, or no such appeal) is a refusal on record.
       const found = new Set(page.items.map((i) => i.id));
       for (const id of query.ids.filter((i) => !found.has(i))) {
-        await this.audit.record({
-          userId: staff.user.id,
-          action: 'list-appeals',
-          entityType: 'appeal',
-          entityId: id,
-          outcome: 'denied',
-        });
+        await this.audit.record(staffDenied(staff, 'list-appeals', 'appeal', id));
       }
     }
     if (query.topicId && !query.q?.trim()) {
