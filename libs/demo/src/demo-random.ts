@@ -1,23 +1,14 @@
-/**
- * A tiny deterministic PRNG (mulberry32) with the helpers the demo generators need. Never use Math.random in
- * demo data: the same seed must always produce the same data set.
- */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@inbox/text-classifier';
 
+/**
+ * The text classifier's deterministic PRNG (mulberry32) with the helpers the demo generators need. Never use
+ * Math.random in demo data: the same seed must always produce the same data set.
+ */
 export class DemoRandom {
   private readonly next: () => number;
 
   constructor(seed: number) {
-    this.next = mulberry32(seed);
+    this.next = seededRandom(seed);
   }
 
   /** Uniform in [0, 1). */

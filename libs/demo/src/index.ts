@@ -3,7 +3,7 @@ export * from './demo-topics';
 export * from './demo-geography';
 export * from './demo-appeals';
 export { APPEAL_SCENARIOS, type AppealScenario } from './demo-appeal-scenarios';
-export { mulberry32, DemoRandom } from './demo-random';
+export { DemoRandom } from './demo-random';
 export * from './seed';
 export * from './demo-knowledge';
 export * from './demo-routing-rules';

@@ -10,7 +10,13 @@ export * from './features';
 export * from './metrics';
 export { stemRussian, CachedStemmer } from './stemmer';
 export { tokenize, foldCase } from './text';
-export { type LinearLoss, type ClassWeighting, type LinearOptions, DEFAULT_LINEAR_OPTIONS } from './linear';
+export {
+  type LinearLoss,
+  type ClassWeighting,
+  type LinearOptions,
+  DEFAULT_LINEAR_OPTIONS,
+  seededRandom,
+} from './linear';
 export * from './phrases';
 export * from './similarity';
 export * from './train-off-thread';

@@ -1,5 +1,12 @@
 import { type SparseVector } from './features';
-import { classWeights, DEFAULT_LINEAR_OPTIONS, toCsr, trainBinary, trainOneVsRest } from './linear';
+import {
+  classWeights,
+  DEFAULT_LINEAR_OPTIONS,
+  seededRandom,
+  toCsr,
+  trainBinary,
+  trainOneVsRest,
+} from './linear';
 
 /** Two separable clusters on features 0/1 plus a shared noise feature 2. */
 function toy(): { vectors: SparseVector[]; labels: Int32Array } {
@@ -48,5 +55,20 @@ describe('linear solvers', () => {
     expect(Array.from(classWeights(labels, 2, 'balanced'))).toEqual([4 / 6, 2]);
     expect(classWeights(labels, 2, 'sqrt')[1]).toBeCloseTo(Math.SQRT2, 10);
     expect(Array.from(classWeights(labels, 2, 'none'))).toEqual([1, 1]);
+  });
+});
+
+describe('seededRandom', () => {
+  it('is deterministic for a seed and differs between seeds', () => {
+    const a = seededRandom(42);
+    const b = seededRandom(42);
+    const c = seededRandom(43);
+    const seqA = Array.from({ length: 5 }, () => a());
+    expect(Array.from({ length: 5 }, () => b())).toEqual(seqA);
+    expect(Array.from({ length: 5 }, () => c())).not.toEqual(seqA);
+    for (const x of seqA) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(1);
+    }
   });
 });

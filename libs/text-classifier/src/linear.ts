@@ -76,7 +76,7 @@ export function toCsr(
   return { rows: vectors.length, cols, indptr, indices, values, rowWeights: weights };
 }
 
-/** Deterministic PRNG (mulberry32). */
+/** Deterministic PRNG (mulberry32): the solvers' row order, and the demo data generators (libs/demo). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
