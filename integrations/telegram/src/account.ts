@@ -2,6 +2,7 @@ import {
   type ChannelAccountRef,
   ConnectorError,
   ConnectorErrorCode,
+  httpUrl,
   numberSetting,
 } from '@inbox/integrations/contract';
 import { Telegram } from 'telegraf';
@@ -36,18 +37,7 @@ export function settingsOf(account: ChannelAccountRef): TelegramSettings {
   const settings = account.settings ?? {};
   const rawRoot = settings.apiRoot;
   const apiRoot = typeof rawRoot === 'string' && rawRoot.trim() ? rawRoot.trim() : DEFAULT_API_ROOT;
-  let url: URL;
-  try {
-    url = new URL(apiRoot);
-  } catch {
-    throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'Telegram account setting apiRoot is not a URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConnectorError(
-      ConnectorErrorCode.AuthFailed,
-      'Telegram account setting apiRoot must be http(s)',
-    );
-  }
+  const url = httpUrl(apiRoot, ConnectorErrorCode.AuthFailed, 'Telegram account setting apiRoot');
   return {
     // A trailing slash so that relative method paths resolve under a root that has a path of its own.
     apiRoot: url.href.endsWith('/') ? url.href : `${url.href}/`,

@@ -1,6 +1,6 @@
 import { ConnectorError, ConnectorErrorCode } from '../connector-error';
 import { type FetchedFile } from '../inbound-event';
-import { fetchWithTimeout, retryAfterMs, transportError } from './http';
+import { fetchWithTimeout, httpUrl, retryAfterMs, transportError } from './http';
 
 export interface DownloadLimits {
   maxBytes: number;
@@ -17,15 +17,7 @@ function hostAllowed(url: URL, hosts: string[]): boolean {
 }
 
 function checkUrl(raw: string, hosts: string[]): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'attachment reference is not a URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'attachment URL must be http(s)');
-  }
+  const url = httpUrl(raw, ConnectorErrorCode.InvalidPayload, 'attachment reference');
   if (!hostAllowed(url, hosts)) {
     throw new ConnectorError(
       ConnectorErrorCode.InvalidPayload,

@@ -21,6 +21,20 @@ export function transportError(what: string, error: unknown): ConnectorError {
   return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: ${reason}`);
 }
 
+/** `raw` as an http(s) URL; otherwise a ConnectorError of `code` saying that `what` is not one. */
+export function httpUrl(raw: string, code: ConnectorErrorCode, what: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConnectorError(code, `${what} is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConnectorError(code, `${what} must be http(s)`);
+  }
+  return url;
+}
+
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
 export function retryAfterMs(header: string | null, fallbackMs: number): number {
   if (!header) return fallbackMs;
