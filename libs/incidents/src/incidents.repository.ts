@@ -101,7 +101,7 @@ export class IncidentsRepository extends SqlRepository {
   ): Promise<{ id: string; incident_id: string | null; status: string | null }[]> {
     return this.rows(
       `SELECT x.id, x.incident_id, i.status FROM appeals x LEFT JOIN incidents i ON i.id = x.incident_id
-        WHERE x.id = ANY($1::uuid[]) ORDER BY x.id FOR UPDATE OF x`,
+        WHERE x.id = ANY($1::uuid[]) ORDER BY x.id FOR NO KEY UPDATE OF x`,
       [appealIds],
       tx,
     );

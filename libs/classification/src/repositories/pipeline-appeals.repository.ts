@@ -50,7 +50,7 @@ export class PipelineAppealsRepository extends SqlRepository {
   /** These appeals, locked for one pass (in id order, so that two passes cannot deadlock on them). */
   loadLocked(tx: Db, appealIds: string[]): Promise<PipelineAppeal[]> {
     return this.rows<PipelineAppeal>(
-      `${LOAD_SQL} WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE OF a`,
+      `${LOAD_SQL} WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR NO KEY UPDATE OF a`,
       [appealIds],
       tx,
     );
@@ -58,12 +58,14 @@ export class PipelineAppealsRepository extends SqlRepository {
 
   /**
    * Claims up to `limit` appeals the pipeline has not been through yet, oldest first: their rows stay locked
-   * until the pass commits, and a concurrent pass skips them, so no appeal is taken by two passes.
+   * until the pass commits, and a concurrent pass skips them, so no appeal is taken by two passes. NO KEY
+   * UPDATE: rows that only point at the appeal (a follow-up's item, an outbound message) are written
+   * meanwhile without waiting for the pass (their foreign-key checks take KEY SHARE).
    */
   claimPending(tx: Db, limit: number): Promise<PipelineAppeal[]> {
     return this.rows<PipelineAppeal>(
       `${LOAD_SQL} WHERE a.classification_state = 'pending' AND a.classified_at IS NULL
-        ORDER BY a.created_at LIMIT $1 FOR UPDATE OF a SKIP LOCKED`,
+        ORDER BY a.created_at LIMIT $1 FOR NO KEY UPDATE OF a SKIP LOCKED`,
       [limit],
       tx,
     );
