@@ -136,11 +136,18 @@ export function userRef(id: string): string {
   return id.startsWith('user:') ? id : `user:${id}`;
 }
 
+/** An entry of an answer that could not be read: the core quarantines it whole (PullPage.rejected). */
+export interface WallProblem {
+  externalId?: string;
+  reason: string;
+  raw: unknown;
+}
+
 /** The topics of a mediatopic.getTopics answer, with the authors' names; unreadable entries are reported. */
 export function readTopics(answer: Record<string, unknown>): {
   topics: WallTopic[];
   names: Map<string, string>;
-  problems: { externalId?: string; reason: string; raw: unknown }[];
+  problems: WallProblem[];
 } {
   const names = new Map<string, string>();
   const entities = isRecord(answer.entities) ? answer.entities : {};
@@ -154,7 +161,7 @@ export function readTopics(answer: Record<string, unknown>): {
   }
   const photos = photoEntities(answer);
   const topics: WallTopic[] = [];
-  const problems: { externalId?: string; reason: string; raw: unknown }[] = [];
+  const problems: WallProblem[] = [];
   for (const t of Array.isArray(answer.media_topics) ? answer.media_topics : []) {
     const id = isRecord(t) ? str(t.id) : undefined;
     const authorRef = isRecord(t) ? str(t.author_ref) : undefined;
@@ -190,10 +197,10 @@ export function readTopics(answer: Record<string, unknown>): {
 export function readComments(
   topicId: string,
   answer: Record<string, unknown>,
-): { comments: WallComment[]; problems: { externalId?: string; reason: string; raw: unknown }[] } {
+): { comments: WallComment[]; problems: WallProblem[] } {
   const photos = photoEntities(answer);
   const comments: WallComment[] = [];
-  const problems: { externalId?: string; reason: string; raw: unknown }[] = [];
+  const problems: WallProblem[] = [];
   for (const c of Array.isArray(answer.comments) ? answer.comments : []) {
     const id = isRecord(c) ? str(c.id) : undefined;
     const authorId = isRecord(c) ? str(c.author_id) : undefined;
