@@ -14,13 +14,7 @@ export function staffAction(
   return { userId: staff.user.id, action, entityType, entityId, ...(details ? { details } : {}) };
 }
 
-/** A staff member refused something (out of scope, or no such thing): the attempt on record. */
-export function staffDenied(
-  staff: StaffContext,
-  action: string,
-  entityType: string,
-  entityId: string | null,
-  details?: Record<string, unknown>,
-): AuditEntry {
-  return { ...staffAction(staff, action, entityType, entityId, details), outcome: 'denied' };
+/** A staff member refused something (out of scope, or no such thing): the same entry, the attempt on record. */
+export function staffDenied(...entry: Parameters<typeof staffAction>): AuditEntry {
+  return { ...staffAction(...entry), outcome: 'denied' };
 }
