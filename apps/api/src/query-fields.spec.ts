@@ -1,10 +1,20 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { OptionalBool, OptionalDate, OptionalId, OptionalInt, PageLimit, toList } from './query-fields';
+import {
+  OptionalBool,
+  OptionalDate,
+  OptionalId,
+  OptionalInt,
+  OptionalText,
+  PageLimit,
+  toList,
+} from './query-fields';
 
 class Query {
   @OptionalId('темы') topicId?: string;
+  @OptionalText(5) note?: string;
+  @OptionalText(5, { tooLong: 'Заметка — не длиннее 5 символов' }) subject?: string;
   @OptionalBool() archived?: boolean;
   @OptionalDate('С даты') from?: Date;
   @OptionalDate('Новый срок', 'дата и время') until?: Date;
@@ -67,6 +77,10 @@ describe('query fields', () => {
       days: 'days: от 1 до 30',
       offset: 'offset: не меньше 0',
       limit: 'limit: целое число',
+    });
+    expect(parse({ note: 'шесть!', subject: 'шесть!' }).errors).toEqual({
+      note: 'note: не длиннее 5 символов',
+      subject: 'Заметка — не длиннее 5 символов',
     });
     expect(parse({ days: '0', limit: '201' }).errors).toEqual({
       days: 'days: от 1 до 30',

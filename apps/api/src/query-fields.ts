@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { stacked } from './stacked-decorators';
 
 /**
  * Optional fields as query strings and multipart forms carry them (text), each a validated value with the api's
- * Russian message naming the field: one definition for the ids, lists, flags, dates and numbers every DTO takes.
+ * Russian message naming the field: one definition for the ids, texts, lists, flags, dates and numbers every DTO takes.
  */
 
 /** 'true' / 'false' as a boolean; anything else is left for IsBoolean to refuse. */
@@ -38,6 +38,18 @@ export const OptionalBool = (description?: string): PropertyDecorator =>
     IsOptional(),
     Transform(toBool),
     IsBoolean({ message: `${name}: true или false` }),
+  ]);
+
+/** An optional text of at most `max` characters; `tooLong` says so in the form's own words where it has them. */
+export const OptionalText = (
+  max: number,
+  options: { description?: string; tooLong?: string } = {},
+): PropertyDecorator =>
+  named((name) => [
+    ApiPropertyOptional(defined({ description: options.description })),
+    IsOptional(),
+    IsString({ message: `${name}: текст` }),
+    MaxLength(max, { message: options.tooLong ?? `${name}: не длиннее ${max} символов` }),
   ]);
 
 /** An optional id (UUID) of something: `of` names it in the genitive, as the message says it ('UUID темы'). */

@@ -14,7 +14,14 @@ import {
 } from 'class-validator';
 import { MAX_KEYWORD_LENGTH, MAX_RULE_KEYWORDS } from '@inbox/classification';
 import { MAX_INCIDENT_ANSWER } from '@inbox/incidents';
-import { OptionalBool, OptionalDate, OptionalInt, PageCursor, PageLimit } from '../query-fields';
+import {
+  OptionalBool,
+  OptionalDate,
+  OptionalInt,
+  OptionalText,
+  PageCursor,
+  PageLimit,
+} from '../query-fields';
 
 /** What adding a topic and changing one share, optional in both. */
 class TopicLinksDto {
@@ -62,10 +69,7 @@ export class CreateTopicDto extends TopicLinksDto {
 }
 
 export class UpdateTopicDto extends TopicLinksDto {
-  @ApiPropertyOptional({ description: 'Код не меняется; если передан, должен совпадать с текущим' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @OptionalText(64, { description: 'Код не меняется; если передан, должен совпадать с текущим' })
   code?: string;
 
   @ApiPropertyOptional()
@@ -148,10 +152,10 @@ export class FastTrackRuleDto {
 }
 
 export class FlagDecisionDto {
-  @ApiPropertyOptional({ description: 'Комментарий к решению' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000, { message: 'Комментарий — не длиннее 2000 символов' })
+  @OptionalText(2000, {
+    description: 'Комментарий к решению',
+    tooLong: 'Комментарий — не длиннее 2000 символов',
+  })
   comment?: string;
 }
 
@@ -189,10 +193,7 @@ export class CorrectionListQueryDto {
   @IsIn(['topic', 'routing'], { message: 'kind: topic или routing' })
   kind?: 'topic' | 'routing';
 
-  @ApiPropertyOptional({ description: 'Рег. номер обращения или его часть' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(40, { message: 'number: не длиннее 40 символов' })
+  @OptionalText(40, { description: 'Рег. номер обращения или его часть' })
   number?: string;
 
   @OptionalDate('Исправлено не раньше (ISO 8601)') from?: Date;

@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ARTICLE_KINDS, TEMPLATE_PLACEHOLDERS } from '@inbox/knowledge';
-import { OptionalBool, OptionalId, OptionalInt, toList } from '../query-fields';
+import { OptionalBool, OptionalId, OptionalInt, OptionalText, toList } from '../query-fields';
 
 const REQUEST_STATUSES = ['draft', 'sent', 'returned', 'approved', 'published', 'cancelled'];
 const ORIGINS = ['organisation', 'management-centre', 'escalation', 'worth-adding', 'appeals-stream'];
@@ -31,10 +31,7 @@ export class ArticleContentDto {
 
   @ApiProperty() @IsString() @MaxLength(300) title!: string;
 
-  @ApiPropertyOptional({ description: 'Вопрос (для частого вопроса)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(600)
+  @OptionalText(600, { description: 'Вопрос (для частого вопроса)' })
   question?: string;
 
   @ApiProperty({
@@ -74,10 +71,7 @@ export class ArticleContentDto {
   @IsUUID('all', { each: true, message: 'attachmentIds: id вложений' })
   attachmentIds?: string[];
 
-  @ApiPropertyOptional({ description: 'Реквизиты нормативного акта или источник' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
+  @OptionalText(1000, { description: 'Реквизиты нормативного акта или источник' })
   source?: string;
 
   @OptionalId('темы', 'Тема рубрикатора')
@@ -96,7 +90,7 @@ export class ArticleContentDto {
 
 export class TopicProposalDto {
   @ApiProperty() @IsString() @MaxLength(300) name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) parentName?: string;
+  @OptionalText(300) parentName?: string;
 }
 
 export class CreateRequestDto {
@@ -123,10 +117,7 @@ export class CreateRequestDto {
   @MaxLength(1000)
   subject!: string;
 
-  @ApiPropertyOptional({ description: 'Пояснение: что изменилось (закон, телефоны, тематика)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(5000)
+  @OptionalText(5000, { description: 'Пояснение: что изменилось (закон, телефоны, тематика)' })
   details?: string;
 
   @ApiPropertyOptional({ type: ArticleContentDto, description: 'Предлагаемый текст статьи' })
@@ -163,7 +154,7 @@ export class CreateRequestDto {
 
 export class UpdateRequestDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(1000) subject?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) details?: string;
+  @OptionalText(5000) details?: string;
   @OptionalId('раздела') sectionId?: string;
 
   @ApiPropertyOptional({ type: ArticleContentDto })
@@ -181,7 +172,7 @@ export class UpdateRequestDto {
 }
 
 export class ApproveRequestDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+  @OptionalText(2000) comment?: string;
 
   @ApiPropertyOptional({
     type: ArticleContentDto,
@@ -198,7 +189,7 @@ export class CommentDto {
 }
 
 export class OptionalCommentDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+  @OptionalText(2000) comment?: string;
 }
 
 export class RequestListQuery {
@@ -224,10 +215,7 @@ export class ArticleListQuery {
 }
 
 export class SearchQueryDto {
-  @ApiPropertyOptional({ description: 'Вопрос или текст обращения (русский полнотекстовый поиск)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(5000)
+  @OptionalText(5000, { description: 'Вопрос или текст обращения (русский полнотекстовый поиск)' })
   q?: string;
 
   @OptionalId('темы') topicId?: string;
@@ -270,7 +258,7 @@ export class WorthAddingDto {
   @OptionalId('ответа', 'Ответ, который стоит добавить в базу знаний')
   answerId?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) comment?: string;
+  @OptionalText(2000) comment?: string;
 }
 
 export class SectionListQuery {
@@ -286,7 +274,7 @@ export class SectionListQuery {
 export class CreateSectionDto {
   @ApiProperty() @IsUUID('all', { message: 'organisationId: UUID организации' }) organisationId!: string;
   @ApiProperty() @IsString() @MinLength(3) @MaxLength(300) title!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @OptionalText(2000) description?: string;
   @OptionalId('темы') topicId?: string;
   @ApiPropertyOptional({
     description: 'Ответственный за раздел (по умолчанию — ответственное лицо организации)',
@@ -298,7 +286,7 @@ export class CreateSectionDto {
 
 export class UpdateSectionDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(300) title?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) description?: string;
+  @OptionalText(2000) description?: string;
   @OptionalId('темы') topicId?: string;
   @OptionalId('сотрудника') responsibleUserId?: string;
 }

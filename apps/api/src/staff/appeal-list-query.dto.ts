@@ -1,18 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  ArrayMaxSize,
-  IsEnum,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-} from 'class-validator';
+import { ArrayMaxSize, IsEnum, IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
 import { AppealStatus, RATING_KINDS, type RatingKind } from '@inbox/appeals';
 import { Channel } from '@inbox/integrations/contract';
-import { OptionalBool, OptionalDate, PageCursor, PageLimit, toList } from '../query-fields';
+import { OptionalBool, OptionalDate, OptionalText, PageCursor, PageLimit, toList } from '../query-fields';
 
 export class AppealListQueryDto {
   @ApiPropertyOptional({ enum: AppealStatus, isArray: true, description: 'Через запятую' })
@@ -35,10 +26,10 @@ export class AppealListQueryDto {
   @OptionalDate('Срок ответа раньше (ISO 8601)') dueBefore?: Date;
   @OptionalDate('Срок ответа не раньше (ISO 8601)') dueAfter?: Date;
 
-  @ApiPropertyOptional({ description: 'Полнотекстовый поиск (русский язык)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200, { message: 'Поисковый запрос не длиннее 200 символов' })
+  @OptionalText(200, {
+    description: 'Полнотекстовый поиск (русский язык)',
+    tooLong: 'Поисковый запрос не длиннее 200 символов',
+  })
   q?: string;
 
   @ApiPropertyOptional({ description: 'Исполнитель: UUID сотрудника или me — я' })

@@ -13,13 +13,13 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { OptionalDate, OptionalId, OptionalInt } from '../query-fields';
+import { OptionalDate, OptionalId, OptionalInt, OptionalText } from '../query-fields';
 
 /** The applicant's fields staff complete or correct; an empty string clears one. */
 export class ApplicantFieldsDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) surname?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) firstName?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) patronymic?: string;
+  @OptionalText(100) surname?: string;
+  @OptionalText(100) firstName?: string;
+  @OptionalText(100) patronymic?: string;
 
   @ApiPropertyOptional({ example: '+79131234567' })
   @IsOptional()
@@ -32,14 +32,11 @@ export class ApplicantFieldsDto {
   @MaxLength(254)
   email?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) postalAddress?: string;
+  @OptionalText(500) postalAddress?: string;
 }
 
 export class UpdateCardDto {
-  @ApiPropertyOptional({ description: 'Суть вопроса' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500, { message: 'Суть вопроса — не длиннее 500 символов' })
+  @OptionalText(500, { description: 'Суть вопроса', tooLong: 'Суть вопроса — не длиннее 500 символов' })
   subject?: string;
 
   @ApiPropertyOptional({ type: ApplicantFieldsDto })
@@ -58,10 +55,7 @@ export class EscalateDto {
 
   @OptionalId('темы') topicId?: string;
 
-  @ApiPropertyOptional({ description: 'Суть вопроса' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500, { message: 'Суть вопроса — не длиннее 500 символов' })
+  @OptionalText(500, { description: 'Суть вопроса', tooLong: 'Суть вопроса — не длиннее 500 символов' })
   subject?: string;
 
   @ApiPropertyOptional({
@@ -126,10 +120,7 @@ export class DraftAnswerDto {
   @OptionalId('шаблона')
   templateId?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(20000, { message: 'Ответ — не длиннее 20000 символов' })
+  @OptionalText(20000, { tooLong: 'Ответ — не длиннее 20000 символов' })
   text?: string;
 }
 
@@ -155,16 +146,16 @@ export class OperatorAppealDto {
 
   @ApiProperty() @IsString() @MinLength(1, { message: 'Укажите фамилию' }) @MaxLength(100) surname!: string;
   @ApiProperty() @IsString() @MinLength(1, { message: 'Укажите имя' }) @MaxLength(100) firstName!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) patronymic?: string;
+  @OptionalText(100) patronymic?: string;
 
   @ApiPropertyOptional({ example: '+79131234567' })
   @IsOptional()
   @Matches(/^\+?[\d\s()-]{10,20}$/, { message: 'Телефон в формате +7 900 000-00-00' })
   phone?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) email?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) postalAddress?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) address?: string;
+  @OptionalText(254) email?: string;
+  @OptionalText(500) postalAddress?: string;
+  @OptionalText(500) address?: string;
   @OptionalId('темы') topicId?: string;
 
   @ApiProperty({ description: 'Суть вопроса' })
@@ -193,10 +184,7 @@ export class HandOverDto {
   @IsIn(['phone', 'in-person', 'post'], { message: 'medium: phone, in-person или post' })
   medium!: 'phone' | 'in-person' | 'post';
 
-  @ApiPropertyOptional({ description: 'Например, номер почтового отправления' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @OptionalText(500, { description: 'Например, номер почтового отправления' })
   note?: string;
 }
 
