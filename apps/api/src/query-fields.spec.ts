@@ -8,6 +8,7 @@ import {
   OptionalInt,
   OptionalText,
   PageLimit,
+  RequiredText,
   toList,
 } from './query-fields';
 
@@ -31,6 +32,10 @@ function parse(query: Record<string, unknown>): { value: Query; errors: Record<s
     validateSync(value).map((e) => [e.property, Object.values(e.constraints ?? {})[0]]),
   );
   return { value, errors };
+}
+
+class Note {
+  @RequiredText({ min: 3, max: 10, missing: 'Напишите заметку' }) text!: string;
 }
 
 describe('query fields', () => {
@@ -82,6 +87,14 @@ describe('query fields', () => {
       note: 'note: не длиннее 5 символов',
       subject: 'Заметка — не длиннее 5 символов',
     });
+    const note = (text: unknown) =>
+      validateSync(plainToInstance(Note, { text })).map((e) => Object.values(e.constraints ?? {})[0]);
+    expect([note(undefined), note('аб'), note('абв'), note('слишком длинная')]).toEqual([
+      ['Напишите заметку'],
+      ['Напишите заметку'],
+      [],
+      ['text: не длиннее 10 символов'],
+    ]);
     expect(parse({ days: '0', limit: '201' }).errors).toEqual({
       days: 'days: от 1 до 30',
       limit: 'limit: от 1 до 200',

@@ -1,6 +1,17 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsDate, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsDate,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { stacked } from './stacked-decorators';
 
 /**
@@ -50,6 +61,22 @@ export const OptionalText = (
     IsOptional(),
     IsString({ message: `${name}: текст` }),
     MaxLength(max, { message: options.tooLong ?? `${name}: не длиннее ${max} символов` }),
+  ]);
+
+/** A text the form must have, `min` to `max` characters: `missing` when it is absent or too short. */
+export const RequiredText = (text: {
+  min: number;
+  max: number;
+  missing: string;
+  tooLong?: string;
+  description?: string;
+}): PropertyDecorator =>
+  named((name) => [
+    ApiProperty(defined({ description: text.description })),
+    // The last stands first in the errors the api reports: an absent text is asked for, not called too long.
+    MaxLength(text.max, { message: text.tooLong ?? `${name}: не длиннее ${text.max} символов` }),
+    MinLength(text.min, { message: text.missing }),
+    IsString({ message: text.missing }),
   ]);
 
 /** An optional id (UUID) of something: `of` names it in the genitive, as the message says it ('UUID темы'). */

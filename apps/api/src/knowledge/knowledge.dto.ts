@@ -13,7 +13,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ARTICLE_KINDS, TEMPLATE_PLACEHOLDERS } from '@inbox/knowledge';
-import { OptionalBool, OptionalId, OptionalInt, OptionalText, toList } from '../query-fields';
+import { OptionalBool, OptionalId, OptionalInt, OptionalText, RequiredText, toList } from '../query-fields';
 
 const REQUEST_STATUSES = ['draft', 'sent', 'returned', 'approved', 'published', 'cancelled'];
 const ORIGINS = ['organisation', 'management-centre', 'escalation', 'worth-adding', 'appeals-stream'];
@@ -111,10 +111,7 @@ export class CreateRequestDto {
   @IsIn(['content', 'topic-set'])
   kind?: 'content' | 'topic-set';
 
-  @ApiProperty({ description: 'Предмет изменений' })
-  @IsString()
-  @MinLength(3, { message: 'Укажите предмет изменений' })
-  @MaxLength(1000)
+  @RequiredText({ min: 3, max: 1000, missing: 'Укажите предмет изменений', description: 'Предмет изменений' })
   subject!: string;
 
   @OptionalText(5000, { description: 'Пояснение: что изменилось (закон, телефоны, тематика)' })
@@ -316,9 +313,6 @@ export class PublicFaqQuery {
 }
 
 export class PublicFaqSearchQuery {
-  @ApiProperty({ description: 'Вопрос гражданина' })
-  @IsString()
-  @MinLength(3, { message: 'Напишите вопрос' })
-  @MaxLength(1000)
+  @RequiredText({ min: 3, max: 1000, missing: 'Напишите вопрос', description: 'Вопрос гражданина' })
   q!: string;
 }

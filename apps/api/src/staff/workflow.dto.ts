@@ -13,7 +13,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { OptionalDate, OptionalId, OptionalInt, OptionalText } from '../query-fields';
+import { OptionalDate, OptionalId, OptionalInt, OptionalText, RequiredText } from '../query-fields';
 
 /** The applicant's fields staff complete or correct; an empty string clears one. */
 export class ApplicantFieldsDto {
@@ -76,18 +76,23 @@ export class EscalateDto {
 }
 
 export class ReasonDto {
-  @ApiProperty()
-  @IsString({ message: 'Укажите причину' })
-  @MinLength(3, { message: 'Укажите причину' })
-  @MaxLength(2000, { message: 'Причина — не длиннее 2000 символов' })
+  @RequiredText({
+    min: 3,
+    max: 2000,
+    missing: 'Укажите причину',
+    tooLong: 'Причина — не длиннее 2000 символов',
+  })
   reason!: string;
 }
 
 export class RedirectDto extends ReasonDto {
-  @ApiProperty({ description: 'Орган, в компетенцию которого входит вопрос' })
-  @IsString({ message: 'Укажите орган' })
-  @MinLength(3, { message: 'Укажите орган' })
-  @MaxLength(500, { message: 'Не длиннее 500 символов' })
+  @RequiredText({
+    min: 3,
+    max: 500,
+    missing: 'Укажите орган',
+    tooLong: 'Не длиннее 500 символов',
+    description: 'Орган, в компетенцию которого входит вопрос',
+  })
   body!: string;
 }
 
@@ -158,16 +163,10 @@ export class OperatorAppealDto {
   @OptionalText(500) address?: string;
   @OptionalId('темы') topicId?: string;
 
-  @ApiProperty({ description: 'Суть вопроса' })
-  @IsString()
-  @MinLength(3, { message: 'Укажите суть вопроса' })
-  @MaxLength(500)
+  @RequiredText({ min: 3, max: 500, missing: 'Укажите суть вопроса', description: 'Суть вопроса' })
   subject!: string;
 
-  @ApiProperty()
-  @IsString()
-  @MinLength(3, { message: 'Запишите содержание обращения' })
-  @MaxLength(10000)
+  @RequiredText({ min: 3, max: 10000, missing: 'Запишите содержание обращения' })
   text!: string;
 
   @ApiPropertyOptional({ enum: ['message', 'appeal'], default: 'appeal' })
@@ -189,25 +188,21 @@ export class HandOverDto {
 }
 
 export class EditDraftDto {
-  @ApiProperty()
-  @IsString()
-  @MinLength(1, { message: 'Пустой ответ' })
-  @MaxLength(20000, { message: 'Ответ — не длиннее 20000 символов' })
+  @RequiredText({ min: 1, max: 20000, missing: 'Пустой ответ', tooLong: 'Ответ — не длиннее 20000 символов' })
   text!: string;
 }
 
 export class SendBackDto {
-  @ApiProperty({ description: 'Что исправить' })
-  @IsString({ message: 'Напишите, что исправить' })
-  @MinLength(3, { message: 'Напишите, что исправить' })
-  @MaxLength(2000)
+  @RequiredText({ min: 3, max: 2000, missing: 'Напишите, что исправить', description: 'Что исправить' })
   comment!: string;
 }
 
 export class NoteDto {
-  @ApiProperty({ description: 'Внутренняя заметка (заявителю не видна)' })
-  @IsString({ message: 'Напишите заметку' })
-  @MinLength(1, { message: 'Напишите заметку' })
-  @MaxLength(5000)
+  @RequiredText({
+    min: 1,
+    max: 5000,
+    missing: 'Напишите заметку',
+    description: 'Внутренняя заметка (заявителю не видна)',
+  })
   text!: string;
 }
