@@ -94,6 +94,20 @@ export class Incidents {
   }
 
   /**
+   * Locks the items' buckets (as clusterMany does first; taking them again there is free): a caller that locks
+   * rows before grouping takes these first, so that it waits for other groupings without holding its rows.
+   */
+  async lockBuckets(tx: Db, inputs: ClusterInput[]): Promise<void> {
+    await this.repository.lockBuckets(
+      tx,
+      inputs.flatMap((a) => {
+        const k = groupingKeys(a);
+        return clusterBuckets(k.bands, k.address, a.topicId);
+      }),
+    );
+  }
+
+  /**
    * Groups several items in the caller's transaction, as if one after the other in the order given: every
    * bucket of the batch is locked at once (sorted: two batches cannot deadlock on them), the keys are saved in
    * one statement, and every match of the batch is locked once, in id order, before any decision. An item
@@ -107,19 +121,13 @@ export class Incidents {
     const result = new Map<string, { incidentId: string; created: boolean }>();
     if (inputs.length === 0) return result;
     const windowMs = this.config.incidentWindowHours * 3_600_000;
-    const items = inputs.map((a, index) => {
-      const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
-      const shingles = wordShingles(fullText);
-      return {
-        a,
-        index,
-        shingles,
-        bands: tokenize(fullText).length >= MIN_WORDS_FOR_TEXT_MATCH ? minHashBands(shingles) : [],
-        address: addressKey(a.address) ?? null,
-        from: new Date(a.registeredAt.getTime() - windowMs),
-        to: new Date(a.registeredAt.getTime() + windowMs),
-      };
-    });
+    const items = inputs.map((a, index) => ({
+      a,
+      index,
+      ...groupingKeys(a),
+      from: new Date(a.registeredAt.getTime() - windowMs),
+      to: new Date(a.registeredAt.getTime() + windowMs),
+    }));
     await this.repository.lockBuckets(
       tx,
       items.flatMap((i) => clusterBuckets(i.bands, i.address, i.a.topicId)),
@@ -400,6 +408,17 @@ function answerText(text: string | undefined): string {
     throw invalidInput(`Ответ — не длиннее ${MAX_INCIDENT_ANSWER} символов`, { text: 'Слишком длинный' });
   }
   return body;
+}
+
+/** An item's word shingles, its LSH bands (none for a text too short to match by) and its address key. */
+function groupingKeys(a: ClusterInput) {
+  const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
+  const shingles = wordShingles(fullText);
+  return {
+    shingles,
+    bands: tokenize(fullText).length >= MIN_WORDS_FOR_TEXT_MATCH ? minHashBands(shingles) : [],
+    address: addressKey(a.address) ?? null,
+  };
 }
 
 /** The buckets an item can match in: its LSH bands, and its address within its topic. */

@@ -197,6 +197,35 @@ export class ClassificationPipeline {
         },
       });
     }
+    // Other groupings of these items' buckets are waited for before the rows are locked (a follow-up to an
+    // appeal of this pass waits only for its writes); an appeal changed since it was read is left out, for
+    // the next pass to take as it is now.
+    const accepted = new Map(auto.map((t) => [t.id, t]));
+    // The topics each appeal will have (its row is locked and checked below, so every write applies).
+    const planned = items.map((i) => {
+      const t = accepted.get(i.a.id);
+      return t ? { ...i.a, topic_id: t.topicId, subtopic_id: t.subtopicId } : i.a;
+    });
+    // Routes, then the buckets: the buckets are held to the commit, so nothing slow comes after them.
+    const routes = await this.routes(planned);
+    await this.incidents.lockBuckets(tx, planned.map(clusterInput));
+    const now = new Map(
+      (
+        await this.appeals.loadLocked(
+          tx,
+          items.map((i) => i.a.id),
+        )
+      ).map((r) => [r.id, r]),
+    );
+    const changed = new Set(items.filter((i) => !unchanged(i.a, now.get(i.a.id))).map((i) => i.a.id));
+    if (changed.size > 0) {
+      const keep = <T extends { id: string } | string>(list: T[]) =>
+        list.filter((x) => !changed.has(typeof x === 'string' ? x : x.id));
+      items.splice(0, items.length, ...items.filter((i) => !changed.has(i.a.id)));
+      confirm.splice(0, confirm.length, ...keep(confirm));
+      auto.splice(0, auto.length, ...keep(auto));
+      manual.splice(0, manual.length, ...keep(manual));
+    }
     await this.appeals.confirmPending(tx, confirm);
     const applied = await this.appeals.applyAuto(
       tx,
@@ -228,9 +257,6 @@ export class ClassificationPipeline {
     }
     await this.history.appendMany(tx, events);
 
-    // Routes depend on the topics only: asked on other connections while this transaction goes on.
-    const routing = this.routes(items.map((i) => i.a));
-    routing.catch(() => undefined);
     const fastTracked = await this.applyFastTrack(tx, items);
     const raised = await this.flags.detectAndRaiseMany(
       tx,
@@ -250,8 +276,6 @@ export class ClassificationPipeline {
         multiTopicConfidence: this.config.classifierMultiTopicConfidence,
       },
     );
-    // Incident buckets are locked from here to the commit: nothing else waits in between.
-    const routes = await routing;
     const incidents = await this.incidents.clusterMany(
       tx,
       items.map((i) => clusterInput(i.a)),
@@ -382,6 +406,22 @@ interface PassItem {
 }
 
 type HistoryEvent = { appealId: string; type: string; data: Record<string, unknown> };
+
+/** Whether what the pass decided on is still so (a clerk, a follow-up or an answer may have come since). */
+function unchanged(before: PipelineAppeal, now: PipelineAppeal | undefined): boolean {
+  return (
+    !!now &&
+    now.classification_state === before.classification_state &&
+    now.topic_id === before.topic_id &&
+    now.subtopic_id === before.subtopic_id &&
+    now.fast_track === before.fast_track &&
+    now.extended === before.extended &&
+    now.status === before.status &&
+    now.incident_id === before.incident_id &&
+    now.text === before.text &&
+    now.subject === before.subject
+  );
+}
 
 function fullTextOf(a: { subject: string | null; text: string }): string {
   return a.subject ? `${a.subject}.\n${a.text}` : a.text;

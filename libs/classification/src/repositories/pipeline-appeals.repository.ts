@@ -47,8 +47,17 @@ export class PipelineAppealsRepository extends SqlRepository {
     return this.one<PipelineAppeal>(`${LOAD_SQL} WHERE a.id = $1`, [appealId]);
   }
 
-  /** These appeals, locked for one pass (in id order, so that two passes cannot deadlock on them). */
-  loadLocked(tx: Db, appealIds: string[]): Promise<PipelineAppeal[]> {
+  /**
+   * These appeals, claimed as claimPending does (waiting for a pass that holds one) and their rows locked, in
+   * id order so that two callers cannot deadlock on them.
+   */
+  async loadLocked(tx: Db, appealIds: string[]): Promise<PipelineAppeal[]> {
+    await this.rows(
+      `SELECT pg_advisory_xact_lock(hashtextextended('classify:' || id::text, 0))
+         FROM unnest($1::uuid[]) AS id ORDER BY id`,
+      [appealIds],
+      tx,
+    );
     return this.rows<PipelineAppeal>(
       `${LOAD_SQL} WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR NO KEY UPDATE OF a`,
       [appealIds],
@@ -57,16 +66,31 @@ export class PipelineAppealsRepository extends SqlRepository {
   }
 
   /**
-   * Claims up to `limit` appeals the pipeline has not been through yet, oldest first: their rows stay locked
-   * until the pass commits, and a concurrent pass skips them, so no appeal is taken by two passes. NO KEY
-   * UPDATE: rows that only point at the appeal (a follow-up's item, an outbound message) are written
-   * meanwhile without waiting for the pass (their foreign-key checks take KEY SHARE).
+   * Claims up to `limit` appeals the pipeline has not been through yet, oldest first, by a transaction-level
+   * advisory lock each (a concurrent pass skips them, so no appeal is taken by two passes). The rows themselves
+   * are not locked here: a follow-up or an acknowledgement may write to them while the pass computes; the pass
+   * locks them (loadLocked) just before it writes and leaves out any that changed meanwhile.
    */
-  claimPending(tx: Db, limit: number): Promise<PipelineAppeal[]> {
+  async claimPending(tx: Db, limit: number): Promise<PipelineAppeal[]> {
+    const candidates = await this.rows<{ id: string }>(
+      `SELECT id FROM appeals WHERE classification_state = 'pending' AND classified_at IS NULL
+        ORDER BY created_at LIMIT $1`,
+      [limit * 10],
+      tx,
+    );
+    if (candidates.length === 0) return [];
+    // The array is scanned in order and the limit stops it: only the appeals returned are locked.
+    const claimed = await this.rows<{ id: string }>(
+      `SELECT c.id FROM unnest($1::uuid[]) AS c(id)
+        WHERE pg_try_advisory_xact_lock(hashtextextended('classify:' || c.id::text, 0)) LIMIT $2`,
+      [candidates.map((c) => c.id), limit],
+      tx,
+    );
+    if (claimed.length === 0) return [];
     return this.rows<PipelineAppeal>(
-      `${LOAD_SQL} WHERE a.classification_state = 'pending' AND a.classified_at IS NULL
-        ORDER BY a.created_at LIMIT $1 FOR NO KEY UPDATE OF a SKIP LOCKED`,
-      [limit],
+      `${LOAD_SQL} WHERE a.id = ANY($1::uuid[]) AND a.classification_state = 'pending' AND a.classified_at IS NULL
+        ORDER BY a.created_at`,
+      [claimed.map((c) => c.id)],
       tx,
     );
   }
