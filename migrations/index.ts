@@ -32,6 +32,7 @@ import { AppealDailyCounts1796200500000 } from './1796200500000-AppealDailyCount
 import { OverdueMarkedAppeals1796200600000 } from './1796200600000-OverdueMarkedAppeals';
 import { RatingLinks1796200700000 } from './1796200700000-RatingLinks';
 import { HealthBoundedCounts1796200850000 } from './1796200850000-HealthBoundedCounts';
+import { DashboardOpenIndexes1796200900000 } from './1796200900000-DashboardOpenIndexes';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -69,4 +70,5 @@ export const MIGRATIONS = [
   OverdueMarkedAppeals1796200600000,
   RatingLinks1796200700000,
   HealthBoundedCounts1796200850000,
+  DashboardOpenIndexes1796200900000,
 ];
