@@ -7,3 +7,4 @@ export * from './safe-text';
 export * from './sizes';
 export * from './content-sniffing';
 export * from './health';
+export * from './cached-load';

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { CachedLoad } from '@inbox/common';
 import { type OrganisationKind } from './organisation.entity';
 import { type OrganisationNode, OrganisationsRepository } from './organisations.repository';
 
@@ -121,24 +122,16 @@ export class OrganisationTree {
 @Injectable()
 export class OrganisationTreeService {
   static readonly TTL_MS = 30_000;
-  private cached?: { tree: Promise<OrganisationTree>; at: number };
+  private readonly cache = new CachedLoad(OrganisationTreeService.TTL_MS, () => this.load());
 
   constructor(@Inject(OrganisationsRepository) private readonly organisations: OrganisationsRepository) {}
 
   tree(): Promise<OrganisationTree> {
-    if (!this.cached || Date.now() - this.cached.at > OrganisationTreeService.TTL_MS) {
-      const tree = this.load();
-      this.cached = { tree, at: Date.now() };
-      // A failed load must not stay cached.
-      tree.catch(() => {
-        if (this.cached?.tree === tree) this.cached = undefined;
-      });
-    }
-    return this.cached.tree;
+    return this.cache.get();
   }
 
   invalidate(): void {
-    this.cached = undefined;
+    this.cache.invalidate();
   }
 
   async superiorOf(id: string): Promise<OrganisationNode | undefined> {

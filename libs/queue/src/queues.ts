@@ -77,6 +77,22 @@ export const JOB_QUEUE: { [J in JobName]: QueueName } = {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** `{ [key]: a UUID }`, and with `withAccount` an optional accountId (the account whose send budget it spends). */
+const uuidPayload =
+  (key: string, { withAccount = false } = {}) =>
+  (data: unknown): string | undefined =>
+    isObject(data) && isUuid(data[key]) && (!withAccount || optionalUuid(data.accountId))
+      ? undefined
+      : withAccount
+        ? `${key} must be a UUID, and accountId a UUID if given`
+        : `${key} must be a UUID`;
+
+/** The sweeps' `{ olderThanMs }`. */
+const sweepPayload = (data: unknown): string | undefined =>
+  isObject(data) && typeof data.olderThanMs === 'number' && data.olderThanMs >= 0
+    ? undefined
+    : 'olderThanMs must be a non-negative number';
+
 /** Checks a payload as it comes off the queue: Redis is outside the process, and old jobs outlive code. */
 const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
   [JobName.WatchClocks]: (data) =>
@@ -88,27 +104,12 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
     Array.isArray(data.inboundItemIds) &&
     data.inboundItemIds.length > 0 &&
     data.inboundItemIds.length <= 500 &&
-    data.inboundItemIds.every((id) => typeof id === 'string' && UUID.test(id))
+    data.inboundItemIds.every(isUuid)
       ? undefined
       : 'inboundItemIds must be 1–500 UUIDs',
-  [JobName.NormaliseInboundItem]: (data) =>
-    isObject(data) && typeof data.inboundItemId === 'string' && UUID.test(data.inboundItemId)
-      ? undefined
-      : 'inboundItemId must be a UUID',
-  [JobName.DeliverOutboundMessage]: (data) =>
-    isObject(data) &&
-    typeof data.outboundMessageId === 'string' &&
-    UUID.test(data.outboundMessageId) &&
-    optionalUuid(data.accountId)
-      ? undefined
-      : 'outboundMessageId must be a UUID, and accountId a UUID if given',
-  [JobName.DeliverBotReply]: (data) =>
-    isObject(data) &&
-    typeof data.botReplyId === 'string' &&
-    UUID.test(data.botReplyId) &&
-    optionalUuid(data.accountId)
-      ? undefined
-      : 'botReplyId must be a UUID, and accountId a UUID if given',
+  [JobName.NormaliseInboundItem]: uuidPayload('inboundItemId'),
+  [JobName.DeliverOutboundMessage]: uuidPayload('outboundMessageId', { withAccount: true }),
+  [JobName.DeliverBotReply]: uuidPayload('botReplyId', { withAccount: true }),
   [JobName.HandleInboundEvents]: (data) =>
     isObject(data) &&
     typeof data.kind === 'string' &&
@@ -123,30 +124,15 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
     )
       ? undefined
       : 'kind must be a string, accountId a UUID if given, and events a list of { kind, channel, externalId }',
-  [JobName.AdmitDialogueItem]: (data) =>
-    isObject(data) && typeof data.inboundItemId === 'string' && UUID.test(data.inboundItemId)
-      ? undefined
-      : 'inboundItemId must be a UUID',
-  [JobName.FetchAttachment]: (data) =>
-    isObject(data) && typeof data.attachmentId === 'string' && UUID.test(data.attachmentId)
-      ? undefined
-      : 'attachmentId must be a UUID',
-  [JobName.SweepPendingItems]: (data) =>
-    isObject(data) && typeof data.olderThanMs === 'number' && data.olderThanMs >= 0
-      ? undefined
-      : 'olderThanMs must be a non-negative number',
-  [JobName.ClassifyAppeal]: (data) =>
-    isObject(data) && typeof data.appealId === 'string' && UUID.test(data.appealId)
-      ? undefined
-      : 'appealId must be a UUID',
-  [JobName.SweepUnclassified]: (data) =>
-    isObject(data) && typeof data.olderThanMs === 'number' && data.olderThanMs >= 0
-      ? undefined
-      : 'olderThanMs must be a non-negative number',
+  [JobName.AdmitDialogueItem]: uuidPayload('inboundItemId'),
+  [JobName.FetchAttachment]: uuidPayload('attachmentId'),
+  [JobName.SweepPendingItems]: sweepPayload,
+  [JobName.ClassifyAppeal]: uuidPayload('appealId'),
+  [JobName.SweepUnclassified]: sweepPayload,
   [JobName.RetrainClassifier]: (data) =>
     isObject(data) &&
     ['schedule', 'manual', 'bootstrap'].includes(data.reason as string) &&
-    (data.requestedBy === undefined || (typeof data.requestedBy === 'string' && UUID.test(data.requestedBy)))
+    optionalUuid(data.requestedBy)
       ? undefined
       : 'reason must be schedule, manual or bootstrap; requestedBy a UUID when given',
 };
@@ -166,8 +152,12 @@ export function parseJobPayload<J extends JobName>(name: J, data: unknown): JobP
   return data as JobPayloads[J];
 }
 
+function isUuid(value: unknown): boolean {
+  return typeof value === 'string' && UUID.test(value);
+}
+
 function optionalUuid(value: unknown): boolean {
-  return value === undefined || (typeof value === 'string' && UUID.test(value));
+  return value === undefined || isUuid(value);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog } from '@inbox/access';
+import { CachedLoad } from '@inbox/common';
 import { type Db, Transactions } from '@inbox/database';
 import { OrganisationDirectory } from '@inbox/organisations';
 import { RoutingRuleNotFoundError, RoutingValidationError } from './routing-errors';
@@ -64,7 +65,7 @@ interface RoutingSnapshot {
 @Injectable()
 export class RoutingEngine {
   static readonly CACHE_MS = 5_000;
-  private cached?: { snapshot: Promise<RoutingSnapshot>; at: number };
+  private readonly cache = new CachedLoad(RoutingEngine.CACHE_MS, () => this.load());
 
   constructor(
     @Inject(RoutingRulesRepository) private readonly rulesRepo: RoutingRulesRepository,
@@ -113,18 +114,11 @@ export class RoutingEngine {
   }
 
   invalidate(): void {
-    this.cached = undefined;
+    this.cache.invalidate();
   }
 
   private snapshot(): Promise<RoutingSnapshot> {
-    if (!this.cached || Date.now() - this.cached.at > RoutingEngine.CACHE_MS) {
-      const snapshot = this.load();
-      this.cached = { snapshot, at: Date.now() };
-      snapshot.catch(() => {
-        if (this.cached?.snapshot === snapshot) this.cached = undefined;
-      });
-    }
-    return this.cached.snapshot;
+    return this.cache.get();
   }
 
   private async load(): Promise<RoutingSnapshot> {
