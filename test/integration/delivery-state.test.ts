@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { AccessModule } from '@inbox/access';
 import { AppealHistoryRepository, AppealRegistrar, AppealsModule } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
@@ -9,8 +8,8 @@ import { DeliveryRepository } from '@inbox/delivery';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [
@@ -35,14 +34,7 @@ describe('delivery state (integration)', () => {
   let appealId: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `delivery-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-    });
-    ctx = await NestFactory.createApplicationContext(DeliveryStateTestModule, { logger: ['error'] });
+    ({ db, ctx } = await createTestContext(DeliveryStateTestModule, 'delivery'));
     repo = new DeliveryRepository(db.dataSource, new AppealHistoryRepository(db.dataSource));
     const item = inboundItem({
       author: { surname: 'Петрова', firstName: 'Ольга', email: 'petrova@example.ru' },

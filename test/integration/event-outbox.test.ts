@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Client } from 'pg';
 import { AccessModule, type AccessScope, Role } from '@inbox/access';
 import { AppealEventFeed, AppealRegistrar, AppealsModule, type AppealsUpdate } from '@inbox/appeals';
@@ -18,8 +16,8 @@ import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 import { eventually } from '../support/test-stack';
 
 @Module({
@@ -60,16 +58,11 @@ describe('history outbox (integration)', () => {
   let flakyFailures = 0;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `outbox-${randomBytes(4).toString('hex')}`,
+    ({ db, ctx } = await createTestContext(OutboxTestModule, 'outbox', {
       LOG_LEVEL: 'error',
       EVENT_HOOK_ATTEMPTS: '3',
       EVENT_HOOK_RETRY_MS: '50',
-    });
-    ctx = await NestFactory.createApplicationContext(OutboxTestModule, { logger: ['error'] });
+    }));
     hooks = ctx.get(AppealEventHooks);
     outbox = ctx.get(AppealEventsOutbox);
     const record = (list: string[]) => async (e: AppealEventRecord) => {

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { AccessModule, SYSTEM_SCOPE } from '@inbox/access';
 import { AppealQueries, AppealsModule } from '@inbox/appeals';
@@ -9,8 +7,8 @@ import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { QueueModule } from '@inbox/queue';
 import { idOf } from '../factories/directory';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [
@@ -38,15 +36,8 @@ describe('overdue queue (integration)', () => {
   let minzhkh: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ({ db, ctx } = await createTestContext(OverdueQueueModule, 'overdue-queue'));
     ds = db.dataSource;
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `overdue-queue-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-    });
-    ctx = await NestFactory.createApplicationContext(OverdueQueueModule, { logger: ['error'] });
     queries = ctx.get(AppealQueries);
     minzhkh = await idOf(ds, 'organisations', 'minzhkh');
     // 2 000 appeals, one an hour due from 1 000 hours ago on: the open half past due, every tenth closed. Due

@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, AccessModule, Role } from '@inbox/access';
 import { AppealQueries, AppealRegistrar, AppealsModule } from '@inbox/appeals';
@@ -13,8 +12,8 @@ import { Reports, ReportsModule } from '@inbox/reports';
 import { PersonalDataRetention, RetentionModule } from '@inbox/retention';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [
@@ -94,16 +93,10 @@ describe('personal data retention (integration)', () => {
   }
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `retention-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
+    ({ db, ctx } = await createTestContext(RetentionTestModule, 'retention', {
       PERSONAL_DATA_RETENTION_DAYS: '1826',
       RETENTION_BATCH_SIZE: '1',
-    });
-    ctx = await NestFactory.createApplicationContext(RetentionTestModule, { logger: ['error'] });
+    }));
     const ds = db.dataSource;
     const old1Item = inboundItem({
       author: { externalId: sharedAuthor, surname: 'Смирнов', firstName: 'Алексей', patronymic: 'Игоревич' },
