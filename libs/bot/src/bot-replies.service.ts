@@ -26,11 +26,7 @@ export class BotReplies {
   async send(input: BotReplyInput): Promise<string | undefined> {
     const id = await this.repository.insertOnce(input);
     if (!id) return undefined;
-    await this.jobs
-      .add(JobName.DeliverBotReply, { botReplyId: id }, { jobId: id })
-      .catch((error: unknown) =>
-        this.log.warn('bot reply not enqueued; the sweep will send it', { botReplyId: id, reason: error }),
-      );
+    await this.jobs.addDelivery(JobName.DeliverBotReply, { botReplyId: id }, this.log);
     return id;
   }
 

@@ -119,13 +119,6 @@ export class CitizenNotices implements OnModuleInit {
       sourceEventId: event.id,
     });
     if (!id) return;
-    await this.jobs
-      .add(JobName.DeliverOutboundMessage, { outboundMessageId: id }, { jobId: id })
-      .catch((error: unknown) =>
-        this.log.warn('notice not enqueued; the sweep will send it', {
-          outboundMessageId: id,
-          reason: error,
-        }),
-      );
+    await this.jobs.addDelivery(JobName.DeliverOutboundMessage, { outboundMessageId: id }, this.log);
   }
 }

@@ -69,14 +69,7 @@ export class FeedActions {
       return id;
     });
     if (!messageId) return undefined;
-    await this.jobs
-      .add(JobName.DeliverOutboundMessage, { outboundMessageId: messageId }, { jobId: messageId })
-      .catch((error: unknown) =>
-        this.log.warn('delivery not enqueued; the sweep will pick it up', {
-          outboundMessageId: messageId,
-          reason: error,
-        }),
-      );
+    await this.jobs.addDelivery(JobName.DeliverOutboundMessage, { outboundMessageId: messageId }, this.log);
     this.log.info('notice queued', {
       kind: input.kind,
       appealId: input.appealId,

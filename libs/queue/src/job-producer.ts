@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable } from '@nestjs/common';
 import { type JobOptions, type Queue } from 'bull';
-import { rootLogger } from '@inbox/common';
+import { type JsonLogger, rootLogger } from '@inbox/common';
 import { storedJobId } from './delivery-limits';
 import { JOB_QUEUE, JobName, type JobPayloads, QueueName } from './queues';
 
@@ -38,6 +38,21 @@ export class JobProducer {
 
   async add<J extends JobName>(name: J, payload: JobPayloads[J], options: JobOptions = {}): Promise<void> {
     await this.queues[JOB_QUEUE[name]].add(name, payload, options);
+  }
+
+  /**
+   * Delivery of what Postgres already owes (an outbound message, a bot reply), queued under its own id. A refusal
+   * from Redis loses nothing: `log` warns (ids only) and the delivery sweep, which reads Postgres, queues it again.
+   */
+  async addDelivery<J extends JobName.DeliverOutboundMessage | JobName.DeliverBotReply>(
+    name: J,
+    payload: JobPayloads[J],
+    log: JsonLogger,
+  ): Promise<void> {
+    const jobId = 'outboundMessageId' in payload ? payload.outboundMessageId : payload.botReplyId;
+    await this.add(name, payload, { jobId }).catch((error: unknown) =>
+      log.warn(`${name} not enqueued; the sweep will send it`, { ...payload, reason: error }),
+    );
   }
 
   async addBulk<J extends JobName>(
