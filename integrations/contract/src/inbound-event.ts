@@ -91,3 +91,55 @@ export interface FetchedFile {
   contentType: string;
   content: Buffer;
 }
+
+/** Where and when a citizen did something in a messenger dialogue: what a rating or an interaction event carries. */
+export interface DialogueTouch {
+  channel: Channel;
+  receivedAt: string;
+  author: InboundAuthor;
+  thread: { key: string };
+  replyAddress: Record<string, unknown>;
+  /** The channel's id of the button press, when it was one, to acknowledge it. */
+  callbackId?: string;
+}
+
+/** A rating given with a button in the dialogue `touch.thread`: the appeal is named by its number. */
+export function buttonRatingEvent(
+  touch: DialogueTouch,
+  externalId: string,
+  rating: { registrationNumber: string; answered?: boolean; satisfaction?: RatingEvent['satisfaction'] },
+): RatingEvent {
+  return {
+    kind: 'rating',
+    channel: touch.channel,
+    externalId,
+    receivedAt: touch.receivedAt,
+    target: { registrationNumber: rating.registrationNumber, threadKey: touch.thread.key },
+    ...(rating.answered !== undefined ? { answered: rating.answered } : {}),
+    ...(rating.satisfaction !== undefined ? { satisfaction: rating.satisfaction } : {}),
+    author: touch.author,
+    ...(touch.callbackId !== undefined ? { callbackId: touch.callbackId } : {}),
+    replyAddress: touch.replyAddress,
+  };
+}
+
+/** A command or a button press in the dialogue, for the core to read. */
+export function interactionEvent(
+  touch: DialogueTouch,
+  externalId: string,
+  action: InteractionEvent['action'],
+  value?: string,
+): InteractionEvent {
+  return {
+    kind: 'interaction',
+    channel: touch.channel,
+    externalId,
+    receivedAt: touch.receivedAt,
+    author: touch.author,
+    thread: touch.thread,
+    replyAddress: touch.replyAddress,
+    action,
+    ...(value !== undefined ? { value } : {}),
+    ...(touch.callbackId !== undefined ? { callbackId: touch.callbackId } : {}),
+  };
+}

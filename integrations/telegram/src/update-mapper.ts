@@ -1,4 +1,5 @@
 import {
+  buttonRatingEvent,
   Channel,
   ConnectorError,
   ConnectorErrorCode,
@@ -6,6 +7,7 @@ import {
   type InboundAuthor,
   type InboundEvent,
   type InboundItem,
+  interactionEvent,
   type InteractionEvent,
 } from '@inbox/integrations/contract';
 import { parseCallbackData } from './callback-data';
@@ -137,17 +139,12 @@ function mapMessage(message: Json): MappedUpdate {
   const action = command ? COMMANDS[command[1].toLowerCase()] : undefined;
   if (command && action) {
     const value = command[2]?.trim() || undefined;
-    const event: InteractionEvent = {
-      kind: 'interaction',
-      channel: Channel.Telegram,
+    const event = interactionEvent(
+      { channel: Channel.Telegram, receivedAt, author, thread, replyAddress },
       externalId,
-      receivedAt,
-      author,
-      thread,
-      replyAddress,
       action,
-      ...(value !== undefined ? { value } : {}),
-    };
+      value,
+    );
     return { items: [], events: [event] };
   }
 
@@ -365,38 +362,11 @@ function mapCallbackQuery(query: Json, pressedAt: Date): MappedUpdate {
   const replyAddress = messageId !== undefined ? { chatId, messageId } : { chatId };
   const receivedAt = pressedAt.toISOString();
 
+  const press = { channel: Channel.Telegram, receivedAt, author, thread, replyAddress, callbackId };
   const meaning = parseCallbackData(data);
-  if (meaning.kind === 'rating') {
-    return {
-      items: [],
-      events: [
-        {
-          kind: 'rating',
-          channel: Channel.Telegram,
-          externalId: callbackId,
-          receivedAt,
-          target: { registrationNumber: meaning.registrationNumber, threadKey: thread.key },
-          ...('answered' in meaning
-            ? { answered: meaning.answered }
-            : { satisfaction: meaning.satisfaction }),
-          author,
-          callbackId,
-          replyAddress,
-        },
-      ],
-    };
-  }
-  const event: InteractionEvent = {
-    kind: 'interaction',
-    channel: Channel.Telegram,
-    externalId: callbackId,
-    receivedAt,
-    author,
-    thread,
-    replyAddress,
-    action: meaning.kind === 'consent' ? 'consent' : 'button',
-    value: data,
-    callbackId,
-  };
+  const event =
+    meaning.kind === 'rating'
+      ? buttonRatingEvent(press, callbackId, meaning)
+      : interactionEvent(press, callbackId, meaning.kind === 'consent' ? 'consent' : 'button', data);
   return { items: [], events: [event] };
 }

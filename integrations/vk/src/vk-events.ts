@@ -1,5 +1,8 @@
 import {
+  buttonRatingEvent,
   Channel,
+  type DialogueTouch,
+  interactionEvent,
   type InboundAttachment,
   type InboundEvent,
   type InboundItem,
@@ -237,53 +240,20 @@ function dialogueItem(
 /** A button pressed (its payload in a message, or a callback): a rating, or a start or button interaction. */
 function buttonEvents(
   meaning: PayloadMeaning,
-  common: {
-    receivedAt: string;
-    author: { externalId: string };
-    thread: { key: string };
-    replyAddress: Record<string, unknown>;
-    callbackId?: string;
-  },
+  touch: Omit<DialogueTouch, 'channel'>,
   ids: { rating: string; interaction: string },
 ): ParsedEvents {
-  const { receivedAt, author, thread, replyAddress, callbackId } = common;
-  const callback = callbackId ? { callbackId } : {};
-  if (meaning.kind === 'rating') {
-    return {
-      items: [],
-      events: [
-        {
-          kind: 'rating',
-          channel: Channel.Vk,
-          externalId: ids.rating,
-          receivedAt,
-          target: { registrationNumber: meaning.registrationNumber, threadKey: thread.key },
-          answered: meaning.answered,
-          satisfaction: meaning.satisfaction,
-          author,
-          ...callback,
-          replyAddress,
-        },
-      ],
-    };
-  }
-  return {
-    items: [],
-    events: [
-      {
-        kind: 'interaction',
-        channel: Channel.Vk,
-        externalId: ids.interaction,
-        receivedAt,
-        author,
-        thread,
-        replyAddress,
-        action: meaning.kind === 'start' ? 'start' : 'button',
-        value: meaning.kind === 'button' ? meaning.value : undefined,
-        ...callback,
-      },
-    ],
-  };
+  const press = { ...touch, channel: Channel.Vk };
+  const event =
+    meaning.kind === 'rating'
+      ? buttonRatingEvent(press, ids.rating, meaning)
+      : interactionEvent(
+          press,
+          ids.interaction,
+          meaning.kind === 'start' ? 'start' : 'button',
+          meaning.kind === 'button' ? meaning.value : undefined,
+        );
+  return { items: [], events: [event] };
 }
 
 /** A callback-button press (buttons with type "callback"); VK expects messages.sendMessageEventAnswer for it. */
