@@ -33,6 +33,7 @@ import { OverdueMarkedAppeals1796200600000 } from './1796200600000-OverdueMarked
 import { RatingLinks1796200700000 } from './1796200700000-RatingLinks';
 import { HealthBoundedCounts1796200850000 } from './1796200850000-HealthBoundedCounts';
 import { DashboardOpenIndexes1796200900000 } from './1796200900000-DashboardOpenIndexes';
+import { AppealSearchRecentIndex1796201300000 } from './1796201300000-AppealSearchRecentIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   RatingLinks1796200700000,
   HealthBoundedCounts1796200850000,
   DashboardOpenIndexes1796200900000,
+  AppealSearchRecentIndex1796201300000,
 ];

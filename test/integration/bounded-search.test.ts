@@ -17,10 +17,10 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 class BoundedSearchModule {}
 
 /**
- * Issue 18: the inbox search is bounded (each way of matching takes its own page, newest first through widening
- * windows of registration time). Paging through it must give exactly what matching everything and sorting it
- * gives: for a common word, a rare old one, a phrase, a surname, a number fragment and a phone, in both orders,
- * with a filter and within a clerk's scope.
+ * Issue 18: the inbox search is bounded (each way of matching takes its own page, newest first through windows of
+ * registration time read from the text-and-time index). Paging through it must give exactly what matching
+ * everything and sorting it gives: for a common word, a rare old one, a phrase, a surname, a number fragment and
+ * a phone, in both orders; stop words only, a word left out; with statuses, a filter and within a clerk's scope.
  */
 describe('bounded inbox search (integration)', () => {
   let db: TestDatabase;
@@ -128,6 +128,25 @@ describe('bounded inbox search (integration)', () => {
     expect(all.length).toBeGreaterThanOrEqual(atLeast);
     expect(await paged(q, SYSTEM_SCOPE)).toEqual(all);
     expect(await paged(q, SYSTEM_SCOPE, { sort: 'due' })).toEqual(await everything(q, null, { sort: 'due' }));
+  });
+
+  it.each([
+    ['only stop words', 'и в на', 0],
+    ['a word left out', '-зоопарк', 2900],
+    ['a word and another left out', 'дороге -зоопарк', 1900],
+  ])('%s, newest first, pages equal matching everything', async (_, q, atLeast) => {
+    const all = await everything(q, null);
+    expect(all.length).toBeGreaterThanOrEqual(atLeast);
+    expect(await paged(q, SYSTEM_SCOPE)).toEqual(all);
+  });
+
+  it('keeps several statuses inside the newest-first text search', async () => {
+    const status = [AppealStatus.InWork, AppealStatus.Closed];
+    const all = await everything('отопление', null, { status });
+    expect(all.length).toBeGreaterThanOrEqual(900);
+    expect(await paged('отопление', SYSTEM_SCOPE, { status })).toEqual(all);
+    const closed = await everything('зоопарк', null, { status: [AppealStatus.Closed] });
+    expect(await paged('зоопарк', SYSTEM_SCOPE, { status: [AppealStatus.Closed] })).toEqual(closed);
   });
 
   it('keeps a filter and the clerk’s scope inside every way of matching', async () => {

@@ -174,6 +174,65 @@ const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime,
  */
 const SEARCH_WINDOWS_DAYS = [30, 180, 730, null];
 
+const HOUR_MS = 3_600_000;
+const RECENT_SEARCH_MAX_WINDOWS = 12;
+/** The first window holds as many appeals as a page of a word in one appeal of this many. */
+const FIRST_WINDOW_SHARE = 40;
+
+/**
+ * The newest-first search's index expression (migration AppealSearchRecentIndex, repeated here exactly so the
+ * planner matches it): the text's lexemes, the hour of registration at 1, 16, 256 and 4096 hours (UTC), and the
+ * status, the last two as lexemes no text can produce ('#' splits words).
+ */
+export const APPEAL_SEARCH_INDEX_SQL = `(a.search_vector || array_to_tsvector(ARRAY[
+        'h1#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 3600)::bigint::text,
+        'h16#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 57600)::bigint::text,
+        'h256#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 921600)::bigint::text,
+        'h4096#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 14745600)::bigint::text,
+        's#' || a.status]))`;
+
+/** The bucket sizes of the index, in hours, largest first. */
+const BUCKET_HOURS = [4096, 256, 16, 1];
+
+/**
+ * A tsquery matching the hour buckets that cover [from, to] (milliseconds) in the fewest buckets: the largest
+ * that fit whole inside, hours at the edges. It may reach past the window by part of an hour at each end (the
+ * window's own time condition keeps the exact bounds).
+ */
+export function bucketQuery(from: number, to: number): string {
+  const last = Math.floor(to / HOUR_MS);
+  const terms: string[] = [];
+  for (let hour = Math.floor(from / HOUR_MS); hour <= last; ) {
+    const size = BUCKET_HOURS.find((h) => hour % h === 0 && hour + h - 1 <= last) ?? 1;
+    terms.push(`'h${size}#${hour / size}'`);
+    hour += size;
+  }
+  return terms.join(' | ');
+}
+
+/**
+ * Filters the windowed search serves: those the index holds (status) or that most appeals pass (scope, channel,
+ * fast track, registration dates). A rarer filter (an assignee, a topic, marks, ids, due dates, ratings) is better
+ * read from its own index first, which the union of the ways of matching below leaves to the planner.
+ */
+const RECENT_SEARCH_FILTERS = (f: AppealListFilter) =>
+  !f.ids?.length &&
+  !f.assigneeId &&
+  !f.topicId &&
+  !f.classification &&
+  !f.clock &&
+  !f.rating &&
+  !f.ratedAfter &&
+  !f.organisationId &&
+  !f.dueBefore &&
+  !f.dueAfter;
+
+/** Appends a parameter, returning its placeholder. */
+function push(params: unknown[], value: unknown): string {
+  params.push(value);
+  return `$${params.length}`;
+}
+
 /** The `appeals` table: every read by staff composes the organisation scope. */
 @Injectable()
 export class AppealsRepository {
@@ -200,13 +259,9 @@ export class AppealsRepository {
     const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
     const order = `${sortColumn} ${direction}, a.id ${direction}`;
     const cursor = filter.cursor ? decodeTimeIdCursor(filter.cursor) : undefined;
-    // A search newest first looks back from the page's start through widening windows of registration time and
-    // stops at the first that holds a page: any appeal outside a window is older than every one inside it.
-    const windows = q && filter.sort !== 'due' ? SEARCH_WINDOWS_DAYS : [null];
-    let rows: Record<string, unknown>[] = [];
-    for (const days of windows) {
-      const params: unknown[] = [];
-      let where = this.filterWhere(q ? { ...filter, q: undefined } : filter, scope, params);
+    // Conditions shared by every query of this page: the filter (without the search), the scope and the cursor.
+    const conditions = (params: unknown[]): string[] => {
+      const where = this.filterWhere(q ? { ...filter, q: undefined } : filter, scope, params);
       if (cursor) {
         // The instant as the database's text, microseconds included: a Date would drop them (see cursorInstantSql).
         params.push(cursor.atText, cursor.id);
@@ -215,6 +270,21 @@ export class AppealsRepository {
           `(${sortColumn}, a.id) ${op} ($${params.length - 1}::timestamptz, $${params.length}::uuid)`,
         );
       }
+      return where;
+    };
+    // The text's matches of a newest-first search, found window by window of registration time (the index of
+    // migration AppealSearchRecentIndex); the other ways of matching and every other order keep the path below.
+    const textIds =
+      q && filter.sort !== 'due' && RECENT_SEARCH_FILTERS(filter)
+        ? await this.newestTextMatches(q, filter.status, conditions, limit + 1, cursor?.at)
+        : undefined;
+    // A search newest first looks back from the page's start through widening windows of registration time and
+    // stops at the first that holds a page: any appeal outside a window is older than every one inside it.
+    const windows = q && filter.sort !== 'due' && !textIds ? SEARCH_WINDOWS_DAYS : [null];
+    let rows: Record<string, unknown>[] = [];
+    for (const days of windows) {
+      const params: unknown[] = [];
+      let where = conditions(params);
       if (days !== null) {
         params.push(cursor?.at ?? new Date(), days);
         where.push(
@@ -231,6 +301,10 @@ export class AppealsRepository {
           (arm) =>
             `(SELECT a.id FROM appeals a WHERE ${[...where, arm].join(' AND ')} ORDER BY ${order} LIMIT ${pageSize})`,
         );
+        if (textIds) {
+          params.push(textIds);
+          arms[0] = `(SELECT unnest($${params.length}::uuid[]))`;
+        }
         where = [`a.id IN (${arms.join(' UNION ')})`];
       }
       params.push(scope.organisationIds);
@@ -249,6 +323,69 @@ export class AppealsRepository {
     const last = rows[limit - 1];
     const nextCursor = rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null;
     return { items: page, nextCursor };
+  }
+
+  /**
+   * The first `wanted` appeals, newest first, whose text matches `q` under the page's other `conditions`. It reads
+   * disjoint windows of registration time going back from the page's start (the newest appeal, or the cursor):
+   * the first as long as holds a page of a word found in one appeal of 40 at the table's average rate (an hour at
+   * least), each next sized from the matches the last one held (two to sixteen times as long), so a window holds
+   * about what the page still needs. Each window's words, hour buckets and statuses are intersected
+   * inside one GIN (APPEAL_SEARCH_INDEX_SQL), so only that window's matches are read from the table, whatever the
+   * size of the table or how common the word. After twelve windows, or once a window reaches the oldest appeal,
+   * the rest is one query without buckets.
+   */
+  private async newestTextMatches(
+    q: string,
+    statuses: AppealStatus[] | undefined,
+    conditions: (params: unknown[]) => string[],
+    wanted: number,
+    before: Date | undefined,
+  ): Promise<string[]> {
+    const [bounds] = await queryRows<{ newest: Date | null; oldest: Date | null; rows: number }>(
+      this.dataSource.manager,
+      `SELECT max(registered_at) AS newest, min(registered_at) AS oldest,
+              (SELECT reltuples FROM pg_class WHERE oid = 'appeals'::regclass)::float8 AS rows FROM appeals`,
+    );
+    if (!bounds?.newest || !bounds.oldest) return [];
+    const oldest = bounds.oldest.getTime();
+    let to = before?.getTime() ?? Math.max(bounds.newest.getTime(), Date.now());
+    // The first window holds, at the table's average rate, what a page needs of a word in one appeal of 40.
+    const perMs = Math.max(bounds.rows, 1) / Math.max(bounds.newest.getTime() - oldest, HOUR_MS);
+    let size = Math.max(HOUR_MS, (FIRST_WINDOW_SHARE * wanted) / perMs);
+    const ids: string[] = [];
+    for (let step = 0; ids.length < wanted; step++) {
+      const from = to - size;
+      const rest = from <= oldest || step >= RECENT_SEARCH_MAX_WINDOWS;
+      const params: unknown[] = [];
+      const where = conditions(params);
+      // Windows are [from, to): the first is open upwards (the cursor, if any, bounds it), each next ends where
+      // the last began, so together they hold every appeal exactly once.
+      if (step > 0) where.push(`a.registered_at < ${push(params, new Date(to))}::timestamptz`);
+      if (!rest) where.push(`a.registered_at >= ${push(params, new Date(from))}::timestamptz`);
+      const text = push(params, q);
+      const buckets = rest ? [] : [bucketQuery(from, to)];
+      if (statuses?.length)
+        buckets.push(statuses.map((s) => `'s#${s.replace(/['\\]/g, '\\$&')}'`).join(' | '));
+      where.push(
+        `numnode(websearch_to_tsquery('russian', ${text})) > 0`,
+        buckets.length
+          ? `${APPEAL_SEARCH_INDEX_SQL} @@ (websearch_to_tsquery('russian', ${text}) && ${push(params, buckets.map((b) => `(${b})`).join(' & '))}::tsquery)`
+          : `a.search_vector @@ websearch_to_tsquery('russian', ${text})`,
+      );
+      const found = await queryRows<{ id: string }>(
+        this.dataSource.manager,
+        `SELECT a.id FROM appeals a WHERE ${where.join(' AND ')}
+          ORDER BY a.registered_at DESC, a.id DESC LIMIT ${push(params, wanted - ids.length)}`,
+        params,
+      );
+      ids.push(...found.map((r) => r.id));
+      if (rest) break;
+      const growth = found.length ? (1.5 * (wanted - ids.length)) / found.length : 16;
+      size *= Math.min(Math.max(growth, 2), 16);
+      to = from;
+    }
+    return ids;
   }
 
   /** The list's conditions: the scope first, then each filter given. */
