@@ -193,6 +193,7 @@ async function measure(
   workers: ChildProcess[],
   items: InboundItem[],
   perSecond?: number,
+  registrationOnly = false,
 ): Promise<ProductRun> {
   const prefix = items[0].externalId.replace(/-\d+$/, '-%');
   const started = Date.now();
@@ -205,7 +206,10 @@ async function measure(
        FROM inbound_items i LEFT JOIN appeals a ON a.inbound_item_id = i.id
       WHERE i.external_id LIKE $1`,
     [prefix],
-    (r) => Number(r.stored) >= items.length && Number(r.pending) === 0 && Number(r.unrouted) === 0,
+    (r) =>
+      Number(r.stored) >= items.length &&
+      Number(r.pending) === 0 &&
+      (registrationOnly || Number(r.unrouted) === 0),
     workers,
     60 * 60_000,
   );
@@ -267,6 +271,29 @@ async function doubleWork(client: Client): Promise<Record<string, number>> {
   return rows[0] as Record<string, number>;
 }
 
+/** The workers register labelled demo appeals, a first model is trained, and the workers load it. */
+async function warmUp(client: Client, store: InboundStore, workers: ChildProcess[]): Promise<void> {
+  const warm = demoInboundItems(300, new Date());
+  await store.store(warm);
+  process.stderr.write(`  warm-up: ${warm.length} demo appeals, then a first model…\n`);
+  await waitFor(
+    client,
+    `SELECT count(*) FILTER (WHERE classified_at IS NOT NULL)::int AS routed FROM appeals`,
+    [],
+    (r) => Number(r.routed) >= warm.length,
+    workers,
+    20 * 60_000,
+  );
+  const trainer = await NestFactory.createApplicationContext(TrainerModule, { logger: ['error'] });
+  try {
+    const outcome = await trainer.get(Retrainer).retrain('bootstrap');
+    if (outcome.outcome !== 'promoted') throw new Error(`no model for the bench: ${JSON.stringify(outcome)}`);
+  } finally {
+    await trainer.close();
+  }
+  await new Promise((r) => setTimeout(r, ModelRegistry.CHECK_MS + 1000));
+}
+
 /**
  * The product: the realistic mix stored through the real intake store, `workers` real worker processes
  * registering, classifying and routing it. A first model is trained before the clock starts (the worker's
@@ -277,6 +304,7 @@ async function runProduct(
   workerCount: number,
   pacedItems: number,
   pacedRate: number,
+  registrationOnly: boolean,
 ): Promise<{
   burst: ProductRun;
   paced?: ProductRun;
@@ -295,7 +323,8 @@ async function runProduct(
     CLOCK_WATCH_MS: '600000',
     CLASSIFIER_RETRAIN_CRON: 'off',
     CLASSIFIER_BOOTSTRAP: 'true',
-    EVENT_HOOK_POLL_MS: process.env.EVENT_HOOK_POLL_MS ?? '100',
+    // Registration alone: the history hooks (classification, routing) wait out the run.
+    EVENT_HOOK_POLL_MS: registrationOnly ? '60000' : (process.env.EVENT_HOOK_POLL_MS ?? '100'),
   };
   Object.assign(process.env, env);
   const producer = await NestFactory.createApplicationContext(ProducerModule, { logger: ['error'] });
@@ -306,7 +335,6 @@ async function runProduct(
   try {
     // Warm-up, off the clock: the workers register labelled demo appeals (classified without a model), a
     // first model is trained from them, and the clock starts once the workers can have loaded it.
-    const warm = demoInboundItems(300, new Date());
     for (let w = 0; w < workerCount; w++)
       workers.push(spawnNode(join(__dirname, '..', 'apps', 'worker', 'src', 'main.js'), env));
     // The workers are up once their history hooks are registered (events before that are the sweep's).
@@ -318,30 +346,12 @@ async function runProduct(
       workers,
       5 * 60_000,
     );
-    await store.store(warm);
-    process.stderr.write(`  warm-up: ${warm.length} demo appeals, then a first model…\n`);
-    await waitFor(
-      client,
-      `SELECT count(*) FILTER (WHERE classified_at IS NOT NULL)::int AS routed FROM appeals`,
-      [],
-      (r) => Number(r.routed) >= warm.length,
-      workers,
-      20 * 60_000,
-    );
-    const trainer = await NestFactory.createApplicationContext(TrainerModule, { logger: ['error'] });
-    try {
-      const outcome = await trainer.get(Retrainer).retrain('bootstrap');
-      if (outcome.outcome !== 'promoted')
-        throw new Error(`no model for the bench: ${JSON.stringify(outcome)}`);
-    } finally {
-      await trainer.close();
-    }
-    await new Promise((r) => setTimeout(r, ModelRegistry.CHECK_MS + 1000));
+    if (!registrationOnly) await warmUp(client, store, workers);
     const mix = channelMix(n);
     process.stderr.write(`  burst: ${n} items at once…\n`);
-    const burst = await measure(client, store, workers, mix.items);
+    const burst = await measure(client, store, workers, mix.items, undefined, registrationOnly);
     let paced: ProductRun | undefined;
-    if (pacedItems > 0) {
+    if (pacedItems > 0 && !registrationOnly) {
       process.stderr.write(`  paced: ${pacedItems} items at ${pacedRate}/s…\n`);
       paced = await measure(client, store, workers, channelMix(pacedItems, 19).items, pacedRate);
     }
@@ -355,9 +365,11 @@ async function runProduct(
 }
 
 /**
- * `npm run bench -- ingest [N] [--workers 1,2,4] [--paced-items M] [--paced-rate R]`: the fair bound once, then
- * the product once per worker-process count, each on a fresh database (the same tables' sizes for every
- * count), so the scale-out table compares like with like.
+ * `npm run bench -- ingest [N] [--workers 1,2,4] [--paced-items M] [--paced-rate R] [--registration-only]`: the
+ * fair bound once, then the product once per worker-process count, each on a fresh database (the same tables'
+ * sizes for every count), so the scale-out table compares like with like. `--registration-only` stops once
+ * every item is registered, with the classification and routing hooks held off meanwhile (no warm-up, no
+ * model, no paced run): registration's own cost, for work on it.
  */
 export async function benchIngest(args: string[]): Promise<void> {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? process.env.BENCH_ITEMS ?? 20_000);
@@ -368,6 +380,7 @@ export async function benchIngest(args: string[]): Promise<void> {
   if (counts.length === 0) throw new Error('--workers: worker-process counts, e.g. 1,2,4');
   const pacedRate = Number(flag(args, '--paced-rate') ?? TARGETS.routedPerSecond / 2);
   const pacedItems = Number(flag(args, '--paced-items') ?? Math.min(n, 2000));
+  const registrationOnly = args.includes('--registration-only');
   const load = loadavg().map((l) => l.toFixed(1));
   process.stderr.write(
     `ingest: ${n} items, ${counts.join(', ')} worker processes × concurrency ${CONCURRENCY}, load average ${load.join(' ')}\n`,
@@ -380,7 +393,11 @@ export async function benchIngest(args: string[]): Promise<void> {
     process.stderr.write(
       `product, ${workers} worker processes (realistic mix → registered → classified and routed)…\n`,
     );
-    runs.push({ workers, product: await runProduct(n, workers, pacedItems, pacedRate), load: before });
+    runs.push({
+      workers,
+      product: await runProduct(n, workers, pacedItems, pacedRate, registrationOnly),
+      load: before,
+    });
   }
   const loadAfter = loadavg().map((l) => l.toFixed(1));
   const ratio = (perSecond: number) => Math.round((perSecond / fair.perSecond) * 100) / 100;
@@ -421,12 +438,16 @@ export async function benchIngest(args: string[]): Promise<void> {
         target: `≥ ${TARGETS.registrationRatio}× fair`,
         met: ratio(burst.registeredPerSecond) >= TARGETS.registrationRatio,
       },
-      {
-        figure: `classified + routed, ${workers} workers`,
-        measured: `${burst.routedPerSecond}/s = ${ratio(burst.routedPerSecond)}× fair (p50 ${burst.toRouted.p50ms} ms, p99 ${burst.toRouted.p99ms} ms); auto ${burst.autoClassifiedShare}`,
-        target: `≥ ${TARGETS.routedPerSecond}/s`,
-        met: burst.routedPerSecond >= TARGETS.routedPerSecond,
-      },
+      ...(registrationOnly
+        ? []
+        : [
+            {
+              figure: `classified + routed, ${workers} workers`,
+              measured: `${burst.routedPerSecond}/s = ${ratio(burst.routedPerSecond)}× fair (p50 ${burst.toRouted.p50ms} ms, p99 ${burst.toRouted.p99ms} ms); auto ${burst.autoClassifiedShare}`,
+              target: `≥ ${TARGETS.routedPerSecond}/s`,
+              met: burst.routedPerSecond >= TARGETS.routedPerSecond,
+            },
+          ]),
       ...(paced
         ? [
             {
@@ -446,6 +467,7 @@ export async function benchIngest(args: string[]): Promise<void> {
     ];
     printTable(`ingest · ${n} items · ${workers} workers · load before ${before.join(' ')}`, rows);
   }
+  if (registrationOnly) return;
   if (runs.length > 1) printScaleOut(n, runs);
   // One process's rate: the single-worker run's if there is one, else the best per-process rate measured.
   const single = runs.find((r) => r.workers === 1);
