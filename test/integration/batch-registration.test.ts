@@ -55,6 +55,41 @@ function mix(tag: string): { before: InboundItem[]; batch: InboundItem[] } {
       text: 'На ул. Ленина яма.',
       thread: { key: `<${tag}-1@example.ru>` },
     }),
+    // Closed later (prepare): a reply to it joins it all the same.
+    inboundItem({
+      channel: Channel.Email,
+      externalId: `${tag}-mail-closed`,
+      receivedAt: at(39),
+      author: { externalId: `${tag}-closed@example.ru`, email: `${tag}-closed@example.ru` },
+      text: 'Не убирают снег.',
+      thread: { key: `<${tag}-5@example.ru>` },
+    }),
+    // Someone else's reply in the first e-mail conversation: its appeal now has two keys.
+    inboundItem({
+      channel: Channel.Email,
+      externalId: `${tag}-mail-1b`,
+      receivedAt: at(38),
+      author: { externalId: `${tag}-b@example.ru`, email: `${tag}-b@example.ru` },
+      text: 'Подтверждаю, яма глубокая.',
+      thread: { key: `<${tag}-1b@example.ru>`, refersTo: [`<${tag}-1@example.ru>`] },
+    }),
+    inboundItem({
+      channel: Channel.Ok,
+      externalId: `${tag}-ok-1`,
+      receivedAt: at(37),
+      author: author('ОК'),
+      text: 'Не работает лифт.',
+      thread: { key: `${tag}-ok-chat` },
+    }),
+    // Closed later (prepare): the chat's next message opens a new appeal.
+    inboundItem({
+      channel: Channel.Telegram,
+      externalId: `${tag}-tg-done`,
+      receivedAt: at(36),
+      author: author('Готово'),
+      text: 'Сломан светофор.',
+      thread: { key: `${tag}-done-chat` },
+    }),
   ];
   const batch = [
     inboundItem({
@@ -155,6 +190,54 @@ function mix(tag: string): { before: InboundItem[]; batch: InboundItem[] } {
       text: 'На машину.',
       thread: { key: `${tag}-vk-chat` },
     }),
+    // A follow-up with files (one stored, one a reference), correcting a message sent before.
+    inboundItem({
+      channel: Channel.Ok,
+      externalId: `${tag}-ok-2`,
+      receivedAt: at(1),
+      author: { ...author('ОК'), phone: '8 (913) 222-22-22' },
+      text: 'Фото лифта во вложении.',
+      thread: { key: `${tag}-ok-chat` },
+      features: { correctionOf: `${tag}-ok-1` },
+      attachments: [
+        { fileName: 'лифт.pdf', contentType: 'application/pdf', contentBase64: PDF },
+        { fileName: 'лифт.jpg', contentType: 'image/jpeg', remoteRef: `${tag}-lift`, size: 4096 },
+      ],
+    }),
+    inboundItem({
+      channel: Channel.Email,
+      externalId: `${tag}-mail-closed-reply`,
+      receivedAt: at(1),
+      author: { externalId: `${tag}-closed@example.ru`, phone: '+79133333333' },
+      text: 'Снег так и не убрали.',
+      thread: { key: `<${tag}-6@example.ru>`, refersTo: [`<${tag}-5@example.ru>`] },
+    }),
+    // A reply to a message nobody registered: a new appeal.
+    inboundItem({
+      channel: Channel.Email,
+      externalId: `${tag}-mail-unknown`,
+      receivedAt: at(1),
+      author: { externalId: `${tag}-unknown@example.ru`, displayName: 'Пётр' },
+      text: 'Пересылаю жалобу соседа.',
+      thread: { key: `<${tag}-7@example.ru>`, refersTo: [`<${tag}-elsewhere@example.org>`] },
+    }),
+    // Joins the first e-mail conversation's appeal by its second key, as mail-2 does by its first: in order.
+    inboundItem({
+      channel: Channel.Email,
+      externalId: `${tag}-mail-4`,
+      receivedAt: at(1),
+      author: { externalId: `${tag}-c@example.ru`, displayName: 'Анна' },
+      text: 'И у нас во дворе такая же.',
+      thread: { key: `<${tag}-8@example.ru>`, refersTo: [`<${tag}-1b@example.ru>`] },
+    }),
+    inboundItem({
+      channel: Channel.Telegram,
+      externalId: `${tag}-tg-done-2`,
+      receivedAt: at(1),
+      author: author('Готово'),
+      text: 'Светофор снова сломан.',
+      thread: { key: `${tag}-done-chat` },
+    }),
     inboundItem({ externalId: `${tag}-invalid`, receivedAt: at(1), author: author('Пусто') }),
     inboundItem({
       externalId: `${tag}-rejected`,
@@ -201,8 +284,13 @@ describe('registering a batch at once (integration)', () => {
    */
   async function prepare(tag: string): Promise<{ ids: string[]; rejected: string }> {
     const { before, batch } = mix(tag);
-    const [chat, registered, mail] = await store.store(before, { enqueue: false });
-    for (const s of [chat, registered, mail]) await registrar.registerInboundItem(s.inboundItemId, NOW);
+    const earlier = await store.store(before, { enqueue: false });
+    for (const s of earlier) await registrar.registerInboundItem(s.inboundItemId, NOW);
+    const registered = earlier[1];
+    await db.dataSource.query(
+      `UPDATE appeals SET status = 'closed' WHERE inbound_item_id = ANY($1::uuid[])`,
+      [[earlier[3].inboundItemId, earlier[6].inboundItemId]],
+    );
     const stored = await store.store(batch, { enqueue: false });
     const id = (suffix: string) =>
       stored[batch.findIndex((b) => b.externalId === `${tag}-${suffix}`)].inboundItemId;
@@ -268,6 +356,11 @@ describe('registering a batch at once (integration)', () => {
     'registered', // a new e-mail conversation
     'registered',
     'follow-up', // a new chat's second message
+    'follow-up', // with files, a correction and a phone
+    'follow-up', // a reply to a closed appeal
+    'registered', // a reply to a message never registered
+    'follow-up', // the second reply to one appeal
+    'registered', // the closed chat's next message
     'quarantined',
     'error', // the rejected item stays pending for the job's retries
     'error', // the missing id
@@ -301,11 +394,13 @@ describe('registering a batch at once (integration)', () => {
     batch = await prepare('batch');
     const outcomes = await registrar.registerBatch(without(batch.ids, batch.rejected), NOW);
     expect(kinds(outcomes)).toEqual(without(ONE_BY_ONE_KINDS, 'error').concat('error'));
-    // One transaction: the plain new appeals and the new conversations' first messages were claimed at one now().
+    // One transaction: the plain new appeals, the new conversations' first messages and the follow-ups and
+    // replies joining an appeal no other item of the batch joins were claimed at one now().
     const [claims] = await db.dataSource.query(
       `SELECT count(DISTINCT processed_at)::int AS n FROM inbound_items
         WHERE external_id IN ('batch-new-1', 'batch-new-files', 'batch-new-fast', 'batch-addressed', 'batch-tg-new',
-                              'batch-mail-new')`,
+                              'batch-mail-new', 'batch-tg-2', 'batch-ok-2', 'batch-mail-closed-reply',
+                              'batch-mail-unknown', 'batch-tg-done-2')`,
     );
     expect(claims.n).toBe(1);
     expect(kinds(await registrar.registerBatch([batch.rejected], NOW))).toEqual(['error']);
@@ -327,7 +422,7 @@ describe('registering a batch at once (integration)', () => {
   it('registers nothing twice on a retry', async () => {
     const settled = await count();
     const retried = await registrar.registerBatch(batch.ids, NOW);
-    expect(kinds(retried)).toEqual([...Array(13).fill('already-processed'), 'quarantined', 'error', 'error']);
+    expect(kinds(retried)).toEqual([...Array(18).fill('already-processed'), 'quarantined', 'error', 'error']);
     expect(await count()).toEqual(settled);
   });
 
@@ -342,10 +437,10 @@ describe('registering a batch at once (integration)', () => {
     const registered = [...first.values(), ...second.values()].filter(
       (o) => !(o instanceof Error) && o.kind === 'registered',
     );
-    expect(registered).toHaveLength(9);
+    expect(registered).toHaveLength(11);
     await registrar.registerBatch([race.rejected], NOW);
     expect(await snapshot('race')).toEqual(single);
-    expect((await count()).appeals - settled.appeals).toBe(3 + 9); // what came before, then the batch
+    expect((await count()).appeals - settled.appeals).toBe(6 + 11); // what came before, then the batch
     const [twice] = await db.dataSource.query(
       `SELECT (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE type = 'registered'
                 GROUP BY 1 HAVING count(*) > 1) x)::int AS registered,

@@ -14,12 +14,12 @@ import { type StoredInboundItem } from '@inbox/intake/entities';
 import { OrganisationDirectory, type OrganisationEntity } from '@inbox/organisations';
 import { newAccessCode } from './access-code';
 import { AppealStatus, OPEN_STATUSES } from './appeal-status';
-import { AppealsRepository } from './repositories/appeals.repository';
-import { AppealHistoryRepository } from './repositories/history.repository';
 import {
   type AttachmentRow,
   type InboundItemRow as ItemRow,
+  type JoinedAppeal,
   type NewAppeal,
+  type NewFollowUp,
   RegistrationRepository,
 } from './repositories/registration.repository';
 import { checkStoredItem } from './stored-item-check';
@@ -42,6 +42,13 @@ export type RegistrationOutcome =
 
 type Registered = Extract<RegistrationOutcome, { kind: 'registered' }>;
 
+/** An item as a new appeal: everything its registration writes, and what it reports but its number. */
+interface Prepared {
+  item: ItemRow;
+  appeal: NewAppeal;
+  outcome: Omit<Registered, 'registrationNumber'>;
+}
+
 /**
  * Turns one stored inbound item into a registered appeal, or into a follow-up on the open appeal of the
  * same thread. Idempotent: the item row is locked and marked processed in the same transaction, so a
@@ -57,8 +64,6 @@ export class AppealRegistrar {
     private readonly config: AppConfig,
     private readonly directory: OrganisationDirectory,
     private readonly registrations: RegistrationRepository,
-    private readonly appeals: AppealsRepository,
-    private readonly history: AppealHistoryRepository,
   ) {}
 
   async registerInboundItem(inboundItemId: string, now: Date = new Date()): Promise<RegistrationOutcome> {
@@ -78,7 +83,7 @@ export class AppealRegistrar {
       );
     }
     const outcome = await this.dataSource.transaction(async (tx) => {
-      const open = await this.findOpenThreadAppeal(tx, item);
+      const open = (await this.joinedAppeals(tx, [item])).get(item.id);
       if (open) return this.addFollowUp(tx, item, open);
       return this.registerNew(tx, item, now);
     });
@@ -118,9 +123,11 @@ export class AppealRegistrar {
   }
 
   /**
-   * Registers the batch's new appeals at once: those without a conversation, and the first messages of
-   * conversations no open appeal holds (their threads locked, as one by one, until the registration commits).
-   * Returns the ids left to register one by one.
+   * Registers the batch's items at once, in one transaction: their threads locked (as one by one), the appeals
+   * they join looked up, the follow-ups added in one statement and the new appeals registered in another. Items
+   * sharing an applicant or a thread key within the batch, or joining one appeal, are left, as are those claimed
+   * by another attempt meanwhile (reported by the one-by-one path as already processed). Returns the ids left
+   * to register one by one.
    */
   private async registerTogether(
     ids: string[],
@@ -138,52 +145,51 @@ export class AppealRegistrar {
     ]);
     const together = valid.filter((i) => {
       const key = applicantKey(i);
-      const keys = threadKeys(i.payload);
-      const opening = keys.length === 1 && keys[0] === i.payload.thread?.key;
-      return (
-        (keys.length === 0 || (opening && once.has(threadOf(i.channel, keys[0])))) && (!key || once.has(key))
-      );
+      return (!key || once.has(key)) && threadKeys(i.payload).every((k) => once.has(threadOf(i.channel, k)));
     });
+    // Prepared before the threads are locked (what joins an appeal is known only then): no other batch waits on
+    // this one's computing.
     const prepared = await Promise.all(together.map((item) => this.prepare(item, now)));
-    await this.registerPrepared(prepared, results);
+    if (together.length > 0)
+      await this.dataSource.transaction((tx) => this.registerInTransaction(tx, prepared, results));
     for (const id of ids) {
       const item = items.get(id);
       const done = item && this.alreadyDone(item);
       if (done) results.set(id, done);
     }
-    // Follow-ups, and items claimed by another attempt meanwhile (reported by the one-by-one path as already
-    // processed), are left.
     return ids.filter((id) => !results.has(id));
   }
 
-  /** In one transaction: the threads locked, those an open appeal holds left out, the rest registered. */
-  private async registerPrepared(
-    prepared: { appeal: NewAppeal; outcome: Omit<Registered, 'registrationNumber'> }[],
+  /** The items' threads locked, each item added to the appeal it joins or registered as a new one. */
+  private async registerInTransaction(
+    tx: EntityManager,
+    prepared: Prepared[],
     results: Map<string, RegistrationOutcome | Error>,
   ): Promise<void> {
-    if (prepared.length === 0) return;
-    await this.dataSource.transaction(async (tx) => {
-      const threads = prepared.flatMap(({ appeal: a }) =>
-        a.threadKey ? [{ channel: a.channel, key: a.threadKey }] : [],
-      );
-      await this.registrations.lockThreads(tx, threads);
-      const joined = new Set(
-        (await this.registrations.threadsWithAppeal(tx, threads, OPEN_STATUSES)).map((t) =>
-          threadOf(t.channel, t.key),
-        ),
-      );
-      const fresh = prepared.filter(
-        ({ appeal: a }) => !a.threadKey || !joined.has(threadOf(a.channel, a.threadKey)),
-      );
-      const numbers = await this.registrations.registerManyAtomically(
-        tx,
-        fresh.map((p) => p.appeal),
-      );
-      for (const { appeal, outcome } of fresh) {
-        const registrationNumber = numbers.get(appeal.inboundItemId);
-        if (registrationNumber) results.set(appeal.inboundItemId, { ...outcome, registrationNumber });
-      }
-    });
+    const joins = await this.joinedAppeals(
+      tx,
+      prepared.map((p) => p.item),
+    );
+    // Two items joining one appeal: the second's history and card follow the first's, so one by one.
+    const single = countedOnce([...joins.values()].map((a) => a.id));
+    const followUps = prepared.map((p) => p.item).filter((i) => single.has(joins.get(i.id)?.id ?? ''));
+    const fresh = prepared.filter((p) => !joins.has(p.item.id));
+    const numbers = await this.registrations.registerManyAtomically(
+      tx,
+      fresh.map((p) => p.appeal),
+    );
+    for (const { appeal, outcome } of fresh) {
+      const registrationNumber = numbers.get(appeal.inboundItemId);
+      if (registrationNumber) results.set(appeal.inboundItemId, { ...outcome, registrationNumber });
+    }
+    const added = await this.registrations.addFollowUpsAtomically(
+      tx,
+      followUps.map((i) => followUpOf(i, joins.get(i.id)!.id)),
+    );
+    for (const item of followUps.filter((i) => added.has(i.id))) {
+      const { id, registration_number } = joins.get(item.id)!;
+      results.set(item.id, { kind: 'follow-up', appealId: id, registrationNumber: registration_number });
+    }
   }
 
   private async load(inboundItemId: string): Promise<ItemRow> {
@@ -206,65 +212,38 @@ export class AppealRegistrar {
   }
 
   /**
-   * A follow-up from the same thread joins the open appeal; the thread is locked so two can't both open one.
-   * A reply that names what it answers (`refersTo`: In-Reply-To our answer, a reply to the bot's message) joins
-   * the appeal it answers whatever its status: the citizen's reply to an answer is not a new appeal. Only the
-   * conversation key alone (a chat, a dialogue) opens a new appeal once the last one there is done.
+   * A follow-up from the same thread joins the open appeal; the threads are locked (in one global order) so two
+   * can't both open one. A reply that names what it answers (`refersTo`: In-Reply-To our answer, a reply to the
+   * bot's message) joins the appeal it answers whatever its status: the citizen's reply to an answer is not a
+   * new appeal. Only the conversation key alone (a chat, a dialogue) opens a new appeal once the last one there
+   * is done. Returns the appeal each item joins, by item id.
    */
-  private async findOpenThreadAppeal(
-    tx: EntityManager,
-    item: ItemRow,
-  ): Promise<{ id: string; registration_number: string } | undefined> {
-    const keys = threadKeys(item.payload);
-    if (keys.length === 0) return undefined;
+  private async joinedAppeals(tx: EntityManager, items: ItemRow[]): Promise<Map<string, JoinedAppeal>> {
+    const lookups = items
+      .map((i) => ({
+        id: i.id,
+        channel: i.channel,
+        keys: threadKeys(i.payload),
+        answered: (i.payload.thread?.refersTo ?? []).filter((k) => !!k),
+      }))
+      .filter((l) => l.keys.length > 0);
     await this.registrations.lockThreads(
       tx,
-      keys.map((key) => ({ channel: item.channel, key })),
+      lookups.flatMap((l) => l.keys.map((key) => ({ channel: l.channel, key }))),
     );
-    const open = await this.registrations.threadAppeal(tx, item.channel, keys, OPEN_STATUSES);
-    if (open) return open;
-    const answered = (item.payload.thread?.refersTo ?? []).filter((k) => !!k);
-    if (answered.length === 0) return undefined;
-    return this.registrations.threadAppeal(tx, item.channel, answered, Object.values(AppealStatus));
+    return this.registrations.threadAppeals(tx, lookups, {
+      open: OPEN_STATUSES,
+      any: Object.values(AppealStatus),
+    });
   }
 
   private async addFollowUp(
     tx: EntityManager,
     item: ItemRow,
-    appeal: { id: string; registration_number: string },
+    appeal: JoinedAppeal,
   ): Promise<RegistrationOutcome | undefined> {
-    const p = item.payload;
-    if (!(await this.registrations.claim(tx, item.id, appeal.id))) return undefined;
-    await this.registrations.addAttachments(tx, appeal.id, item.id, attachmentRows(p));
-    if (p.thread?.key) await this.registrations.addThreadKey(tx, item.channel, p.thread.key, appeal.id);
-    await this.history.append(tx, appeal.id, 'follow-up-received', null, {
-      inboundItemId: item.id,
-      channel: item.channel,
-      externalId: item.external_id,
-      receivedAt: item.received_at,
-      text: p.text,
-      attachments: (p.attachments ?? []).length,
-      // The citizen edited a message they had sent (Telegram): the new wording, naming the message it corrects.
-      ...(p.features?.correctionOf ? { correctionOf: p.features.correctionOf } : {}),
-    });
-    const author = p.author;
-    if (
-      author?.phone &&
-      author.externalId &&
-      (await this.registrations.fillApplicantPhone(
-        tx,
-        appeal.id,
-        { channel: item.channel, externalId: author.externalId },
-        normalisePhone(author.phone),
-      ))
-    ) {
-      // As a staff correction would be recorded, by the applicant instead of a member of staff.
-      await this.history.append(tx, appeal.id, 'card-updated', null, {
-        fields: ['applicant.phone'],
-        source: 'applicant',
-      });
-    }
-    await this.appeals.touch(tx, appeal.id);
+    const added = await this.registrations.addFollowUpsAtomically(tx, [followUpOf(item, appeal.id)]);
+    if (!added.has(item.id)) return undefined;
     return { kind: 'follow-up', appealId: appeal.id, registrationNumber: appeal.registration_number };
   }
 
@@ -276,10 +255,7 @@ export class AppealRegistrar {
   }
 
   /** Everything a new appeal's registration writes, and what it reports but its number. */
-  private async prepare(
-    item: ItemRow,
-    now: Date,
-  ): Promise<{ appeal: NewAppeal; outcome: Omit<Registered, 'registrationNumber'> }> {
+  private async prepare(item: ItemRow, now: Date): Promise<Prepared> {
     const p = item.payload;
     const organisation = await this.organisationFor(p);
     const registeredAt = p.registeredAt ? new Date(p.registeredAt) : now;
@@ -381,6 +357,7 @@ export class AppealRegistrar {
           : null,
     };
     return {
+      item,
       appeal,
       outcome: {
         kind: 'registered',
@@ -419,6 +396,30 @@ function attachmentRows(p: StoredInboundItem): AttachmentRow[] {
     rejection_reason: f.rejectionReason ?? null,
     remote_ref: f.remoteRef ?? null,
   }));
+}
+
+/** Everything a follow-up writes to the appeal it joins. */
+function followUpOf(item: ItemRow, appealId: string): NewFollowUp {
+  const p = item.payload;
+  return {
+    inboundItemId: item.id,
+    appealId,
+    channel: item.channel,
+    threadKey: p.thread?.key ?? null,
+    authorExternalId: p.author?.externalId ?? null,
+    phone: p.author?.phone && p.author.externalId ? normalisePhone(p.author.phone) : null,
+    attachments: attachmentRows(p),
+    event: {
+      inboundItemId: item.id,
+      channel: item.channel,
+      externalId: item.external_id,
+      receivedAt: item.received_at,
+      text: p.text,
+      attachments: (p.attachments ?? []).length,
+      // The citizen edited a message they had sent (Telegram): the new wording, naming the message it corrects.
+      ...(p.features?.correctionOf ? { correctionOf: p.features.correctionOf } : {}),
+    },
+  };
 }
 
 function threadKeys(p: StoredInboundItem): string[] {

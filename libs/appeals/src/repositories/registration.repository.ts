@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { rowsOf } from '@inbox/common';
 import { type StoredInboundItem } from '@inbox/intake/entities';
 import { type Db } from './db';
 
@@ -33,6 +32,29 @@ export interface AttachmentRow {
 const IN_SENT_ORDER = `now() + f.position * interval '1 microsecond'`;
 function positioned<T extends object>(rows: T[]): (T & { position: number })[] {
   return rows.map((row, position) => ({ ...row, position }));
+}
+
+/**
+ * The CTEs that claim the `input` rows' items (pending → processed into `n.appeal_id`): `claimed` holds the
+ * rows whose claim succeeded, and gates every write after it.
+ */
+const CLAIMED = `claim AS (
+         UPDATE inbound_items i SET status = 'processed', appeal_id = n.appeal_id, processed_at = now(),
+                error = NULL, attempts = i.attempts + 1
+           FROM input n WHERE i.id = n.inbound_item_id AND i.status = 'pending' RETURNING i.id
+       ), claimed AS (
+         SELECT n.* FROM input n JOIN claim c ON c.id = n.inbound_item_id
+       ),`;
+
+/** Inserts the files of the rows `n` of `from` (their `appeal_id`, `inbound_item_id` and `attachments`). */
+function insertFiles(from: string): string {
+  return `
+         INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
+                                  rejection_reason, remote_ref, created_at)
+         SELECT n.appeal_id, n.inbound_item_id, f.file_name, f.content_type, f.size, f.sha256, f.status,
+                f.rejection_reason, f.remote_ref, ${IN_SENT_ORDER}
+           FROM ${from}, jsonb_to_recordset(n.attachments) AS f(file_name text, content_type text, size integer,
+                sha256 text, status text, rejection_reason text, remote_ref text, position integer)`;
 }
 
 /** Everything one atomic registration writes: the appeal, its applicant, first part, thread, files, history. */
@@ -80,6 +102,34 @@ export interface NewAppeal {
   escalationDueAt: Date | null;
 }
 
+/** An item that may join an appeal: its thread keys, and the keys of the messages it answers. */
+export interface ThreadLookup {
+  id: string;
+  channel: string;
+  keys: string[];
+  answered: string[];
+}
+
+export interface JoinedAppeal {
+  id: string;
+  registration_number: string;
+}
+
+/** Everything a follow-up writes to the appeal it joins. */
+export interface NewFollowUp {
+  inboundItemId: string;
+  appealId: string;
+  channel: string;
+  /** The item's own thread key, added to the appeal's threads. */
+  threadKey: string | null;
+  authorExternalId: string | null;
+  /** A phone (normalised) the author sent about themselves; fills the card's phone if it has none. */
+  phone: string | null;
+  attachments: AttachmentRow[];
+  /** The `follow-up-received` history entry's data. */
+  event: Record<string, unknown>;
+}
+
 /** The registration side of intake: claiming stored items, threads, and the one-statement registration. */
 @Injectable()
 export class RegistrationRepository {
@@ -116,94 +166,85 @@ export class RegistrationRepository {
     );
   }
 
-  /** Of the given threads, those that hold an appeal in one of the statuses. */
-  async threadsWithAppeal(
+  /**
+   * For each item, the appeal it joins: the newest appeal still open on one of its thread keys, else (a reply
+   * naming what it answers) the newest appeal on one of the keys it answers, whatever its status. Items that
+   * join none are left out.
+   */
+  async threadAppeals(
     tx: Db,
-    threads: { channel: string; key: string }[],
-    statuses: readonly string[],
-  ): Promise<{ channel: string; key: string }[]> {
-    if (threads.length === 0) return [];
-    return (await tx.query(
-      `SELECT DISTINCT t.channel, t.thread_key AS key
-         FROM unnest($1::text[], $2::text[]) AS x(channel, key)
-         JOIN appeal_threads t ON t.channel = x.channel AND t.thread_key = x.key
-         JOIN appeals a ON a.id = t.appeal_id
-        WHERE a.status = ANY($3)`,
-      [threads.map((t) => t.channel), threads.map((t) => t.key), statuses],
-    )) as { channel: string; key: string }[];
-  }
-
-  /** The newest appeal of one of the thread keys that is still in one of the given statuses. */
-  async threadAppeal(
-    tx: Db,
-    channel: string,
-    keys: string[],
-    statuses: readonly string[],
-  ): Promise<{ id: string; registration_number: string } | undefined> {
-    const [row] = (await tx.query(
-      `SELECT a.id, a.registration_number
-         FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
-        WHERE t.channel = $1 AND t.thread_key = ANY($2) AND a.status = ANY($3)
-        ORDER BY a.registered_at DESC LIMIT 1`,
-      [channel, keys, statuses],
-    )) as { id: string; registration_number: string }[];
-    return row;
-  }
-
-  /** Marks a pending item processed into the appeal; false when another attempt claimed it first. */
-  async claim(tx: Db, inboundItemId: string, appealId: string): Promise<boolean> {
-    const claimed = rowsOf(
-      await tx.query(
-        `UPDATE inbound_items SET status = 'processed', appeal_id = $2, processed_at = now(), error = NULL,
-                attempts = attempts + 1 WHERE id = $1 AND status = 'pending' RETURNING id`,
-        [inboundItemId, appealId],
-      ),
-    );
-    return claimed.length > 0;
+    items: ThreadLookup[],
+    statuses: { open: readonly string[]; any: readonly string[] },
+  ): Promise<Map<string, JoinedAppeal>> {
+    if (items.length === 0) return new Map();
+    const rows = (await tx.query(
+      `SELECT x.id, COALESCE(o.id, r.id) AS appeal_id,
+              COALESCE(o.registration_number, r.registration_number) AS registration_number
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, channel text, keys text[], answered text[])
+         LEFT JOIN LATERAL (
+           SELECT a.id, a.registration_number FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
+            WHERE t.channel = x.channel AND t.thread_key = ANY(x.keys) AND a.status = ANY($2)
+            ORDER BY a.registered_at DESC LIMIT 1) o ON true
+         LEFT JOIN LATERAL (
+           SELECT a.id, a.registration_number FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
+            WHERE o.id IS NULL AND t.channel = x.channel AND t.thread_key = ANY(x.answered) AND a.status = ANY($3)
+            ORDER BY a.registered_at DESC LIMIT 1) r ON true
+        WHERE COALESCE(o.id, r.id) IS NOT NULL`,
+      [JSON.stringify(items), statuses.open, statuses.any],
+    )) as { id: string; appeal_id: string; registration_number: string }[];
+    return new Map(rows.map((r) => [r.id, { id: r.appeal_id, registration_number: r.registration_number }]));
   }
 
   /**
-   * A phone the applicant sent about themselves in a follow-up (Telegram's "share my number" button) fills the
-   * card's empty phone; one already there is staff's or the applicant's earlier word and stays. True when set.
+   * Adds follow-ups to their appeals in ONE statement, as registration does new appeals: each item's claim
+   * (pending → processed) gates its files, its thread key, its history entry, the phone it fills on an empty
+   * card (with the card's own history entry) and the appeal's touch, so an item another attempt claimed writes
+   * nothing. The appeals must be distinct within the call. Returns the ids of the items claimed here.
    */
-  async fillApplicantPhone(
-    tx: Db,
-    appealId: string,
-    author: { channel: string; externalId: string },
-    phone: string,
-  ): Promise<boolean> {
-    const rows = (await tx.query(
-      `UPDATE applicants p SET phone = $4 FROM appeals a
-        WHERE a.id = $1 AND p.id = a.applicant_id AND p.channel = $2 AND p.external_id = $3 AND p.phone IS NULL
-        RETURNING p.id`,
-      [appealId, author.channel, author.externalId, phone],
-    )) as unknown[];
-    return rows.length > 0;
-  }
-
-  async addThreadKey(tx: Db, channel: string, key: string, appealId: string): Promise<void> {
-    await tx.query(
-      `INSERT INTO appeal_threads (channel, thread_key, appeal_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [channel, key, appealId],
-    );
-  }
-
-  async addAttachments(
-    tx: Db,
-    appealId: string,
-    inboundItemId: string,
-    rows: AttachmentRow[],
-  ): Promise<void> {
-    if (rows.length === 0) return;
-    await tx.query(
-      `INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
-         rejection_reason, remote_ref, created_at)
-       SELECT $1, $2, f.file_name, f.content_type, f.size, f.sha256, f.status, f.rejection_reason, f.remote_ref,
-              ${IN_SENT_ORDER}
-         FROM jsonb_to_recordset($3::jsonb) AS f(file_name text, content_type text, size integer, sha256 text,
-              status text, rejection_reason text, remote_ref text, position integer)`,
-      [appealId, inboundItemId, JSON.stringify(positioned(rows))],
-    );
+  async addFollowUpsAtomically(db: Db, followUps: NewFollowUp[]): Promise<Set<string>> {
+    if (followUps.length === 0) return new Set();
+    const input = followUps.map((f, ord) => ({
+      ord,
+      inbound_item_id: f.inboundItemId,
+      appeal_id: f.appealId,
+      channel: f.channel,
+      thread_key: f.threadKey,
+      author_external_id: f.authorExternalId,
+      phone: f.phone,
+      attachments: positioned(f.attachments),
+      event: f.event,
+    }));
+    const rows = (await db.query(
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(ord integer, inbound_item_id uuid, appeal_id uuid,
+           channel text, thread_key text, author_external_id text, phone text, attachments jsonb, event jsonb)
+       ), ${CLAIMED} files AS (${insertFiles('claimed n')}
+       ), thread AS (
+         INSERT INTO appeal_threads (channel, thread_key, appeal_id)
+         SELECT channel, thread_key, appeal_id FROM claimed WHERE thread_key IS NOT NULL ON CONFLICT DO NOTHING
+       ), phone AS (
+         -- A phone the applicant sent about themselves fills the card's empty phone; one already there stays.
+         UPDATE applicants p SET phone = n.phone FROM claimed n JOIN appeals a ON a.id = n.appeal_id
+          WHERE n.phone IS NOT NULL AND p.id = a.applicant_id AND p.channel = n.channel
+            AND p.external_id = n.author_external_id AND p.phone IS NULL
+         RETURNING n.ord
+       ), events AS (
+         INSERT INTO appeal_events (appeal_id, type, data)
+         SELECT e.appeal_id, e.type, e.data FROM (
+           SELECT n.ord, 0 AS k, n.appeal_id, 'follow-up-received' AS type, n.event AS data FROM claimed n
+           UNION ALL
+           -- As a staff correction would be recorded, by the applicant instead of a member of staff.
+           SELECT n.ord, 1, n.appeal_id, 'card-updated',
+                  jsonb_build_object('fields', jsonb_build_array('applicant.phone'), 'source', 'applicant')
+             FROM claimed n JOIN phone USING (ord)
+         ) e ORDER BY e.ord, e.k
+       ), touched AS (
+         UPDATE appeals a SET updated_at = now(), version = a.version + 1 FROM claimed n WHERE a.id = n.appeal_id
+       )
+       SELECT inbound_item_id FROM claimed`,
+      [JSON.stringify(input)],
+    )) as { inbound_item_id: string }[];
+    return new Set(rows.map((r) => r.inbound_item_id));
   }
 
   /**
@@ -275,13 +316,7 @@ export class RegistrationRepository {
            answer_due_date date, answer_due_at timestamptz, deadline_warnings jsonb, calendar_version text,
            access_code text, reply_address jsonb, thread_key text, attachments jsonb, events jsonb,
            escalation_due_at timestamptz)
-       ), claim AS (
-         UPDATE inbound_items i SET status = 'processed', appeal_id = n.appeal_id, processed_at = now(),
-                error = NULL, attempts = i.attempts + 1
-           FROM input n WHERE i.id = n.inbound_item_id AND i.status = 'pending' RETURNING i.id
-       ), claimed AS (
-         SELECT n.* FROM input n JOIN claim c ON c.id = n.inbound_item_id
-       ), applicant AS (
+       ), ${CLAIMED} applicant AS (
          INSERT INTO applicants (id, channel, external_id, surname, first_name, patronymic, display_name, email,
                                  phone, postal_address)
          SELECT applicant_id, channel, applicant_external_id, surname, first_name, patronymic, display_name, email,
@@ -326,14 +361,7 @@ export class RegistrationRepository {
          INSERT INTO appeal_threads (channel, thread_key, appeal_id)
          SELECT n.channel, n.thread_key, n.appeal_id FROM appeal JOIN numbered n ON n.appeal_id = appeal.id
           WHERE n.thread_key IS NOT NULL ON CONFLICT DO NOTHING
-       ), files AS (
-         INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
-                                  rejection_reason, remote_ref, created_at)
-         SELECT n.appeal_id, n.inbound_item_id, f.file_name, f.content_type, f.size, f.sha256, f.status,
-                f.rejection_reason, f.remote_ref, ${IN_SENT_ORDER}
-           FROM appeal JOIN numbered n ON n.appeal_id = appeal.id,
-                jsonb_to_recordset(n.attachments) AS f(file_name text, content_type text, size integer,
-                sha256 text, status text, rejection_reason text, remote_ref text, position integer)
+       ), files AS (${insertFiles('appeal JOIN numbered n ON n.appeal_id = appeal.id')}
        ), events AS (
          INSERT INTO appeal_events (appeal_id, type, occurred_at, data)
          SELECT n.appeal_id, e.type, e.occurred_at,
