@@ -34,6 +34,7 @@ import { RatingLinks1796200700000 } from './1796200700000-RatingLinks';
 import { HealthBoundedCounts1796200850000 } from './1796200850000-HealthBoundedCounts';
 import { DashboardOpenIndexes1796200900000 } from './1796200900000-DashboardOpenIndexes';
 import { AppealSearchRecentIndex1796201300000 } from './1796201300000-AppealSearchRecentIndex';
+import { OpenClockCounts1796201400000 } from './1796201400000-OpenClockCounts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -73,4 +74,5 @@ export const MIGRATIONS = [
   HealthBoundedCounts1796200850000,
   DashboardOpenIndexes1796200900000,
   AppealSearchRecentIndex1796201300000,
+  OpenClockCounts1796201400000,
 ];

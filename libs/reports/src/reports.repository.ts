@@ -6,8 +6,8 @@ import { SqlRepository } from '@inbox/database';
 // Literals, not parameters, so the planner can use the partial index on open appeals.
 const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
 
-/** The key of the daily counts compares a missing topic as this id (migration AppealDailyCounts). */
-const NO_TOPIC = '00000000-0000-0000-0000-000000000000';
+/** The counts' keys compare a missing topic (or organisation) as this id (migrations AppealDailyCounts, OpenClockCounts). */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 /** Dates are local dates in each appeal's own zone, as its deadlines are. */
 const LOCAL_DAY = `(a.registered_at AT TIME ZONE a.time_zone)::date`;
@@ -125,14 +125,15 @@ export class ReportsRepository extends SqlRepository {
   }
 
   /**
-   * Moves the appeal count deltas the triggers wrote into the daily counts (migration AppealDailyCounts): one
-   * statement, its cost the changes since the last fold. One fold at a time; a caller that finds another running
-   * goes on (readers add the deltas not yet folded, so nothing is missed). Counts of open statuses that fell to
-   * zero are dropped, so the open totals read only live rows.
+   * Moves the count deltas the triggers wrote into the counts: the appeals' into the daily counts (migration
+   * AppealDailyCounts), the clock marks' into the open clock counts (migration OpenClockCounts). One statement
+   * each, its cost the changes since the last fold. One fold at a time; a caller that finds another running goes
+   * on (readers add the deltas not yet folded, so nothing is missed). Counts that fell to zero are dropped (of the
+   * daily counts, those of open statuses), so the open totals read only live rows.
    */
   async foldCounts(): Promise<number> {
     const pending = await this.one<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM appeal_count_deltas) AS any`,
+      `SELECT EXISTS (SELECT 1 FROM appeal_count_deltas) OR EXISTS (SELECT 1 FROM open_clock_count_deltas) AS any`,
     );
     if (!pending?.any) return 0;
     return this.dataSource.transaction(async (tx) => {
@@ -146,14 +147,24 @@ export class ReportsRepository extends SqlRepository {
                 INSERT INTO appeal_daily_counts AS c (day, organisation_id, channel, status, topic_id, fast_track, count)
                 SELECT day, organisation_id, channel, status, topic_id, fast_track, sum(delta)::int
                   FROM gone GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-                ON CONFLICT (day, organisation_id, channel, status, (COALESCE(topic_id, '${NO_TOPIC}'::uuid)), fast_track)
+                ON CONFLICT (day, organisation_id, channel, status, (COALESCE(topic_id, '${NO_ID}'::uuid)), fast_track)
+                DO UPDATE SET count = c.count + EXCLUDED.count
+                RETURNING 1),
+              clock_gone AS (DELETE FROM open_clock_count_deltas RETURNING *),
+              clock_upserted AS (
+                INSERT INTO open_clock_counts AS c (organisation_id, topic_id, overdue, count)
+                SELECT organisation_id, topic_id, overdue, sum(delta)::int
+                  FROM clock_gone GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                ON CONFLICT ((COALESCE(organisation_id, '${NO_ID}'::uuid)), (COALESCE(topic_id, '${NO_ID}'::uuid)),
+                             overdue)
                 DO UPDATE SET count = c.count + EXCLUDED.count
                 RETURNING 1)
-         SELECT count(*)::int AS n FROM upserted`,
+         SELECT (SELECT count(*) FROM upserted)::int + (SELECT count(*) FROM clock_upserted)::int AS n`,
         [],
         tx,
       );
       await tx.query(`DELETE FROM appeal_daily_counts WHERE status IN (${OPEN}) AND count = 0`);
+      await tx.query(`DELETE FROM open_clock_counts WHERE count = 0`);
       return folded[0].n;
     });
   }
@@ -212,14 +223,33 @@ export class ReportsRepository extends SqlRepository {
   }
 
   /**
-   * Open appeals' clock marks at organisations in the scope, at risk or overdue: per organisation (one row per
-   * appeal and organisation) and per topic (one row per appeal, overdue when any of its marks is). One read of
-   * the marks for both.
+   * Open appeals' clock marks at organisations in the scope, at risk or overdue: per organisation (one per
+   * appeal and organisation, overdue when any of its marks there is) and per topic (one per appeal, overdue
+   * when any of its marks in the scope is). From the maintained open clock counts (migration OpenClockCounts):
+   * the organisations' rows in the scope; per topic, region-wide the appeals' rows, within one organisation its
+   * rows. A scope of several organisations counts its topics from the marks, as an appeal marked at two of them
+   * is one appeal.
    */
   async clocks(
     scope: AccessScope,
   ): Promise<{ byOrganisation: ClocksByOrganisationRow[]; byTopic: ClocksByTopicRow[] }> {
     const params: unknown[] = [];
+    const chart = (dim: string, id: string, name: string) =>
+      `SELECT '${dim}' AS dim, ${id} AS id, ${name} AS name,
+              COALESCE(sum(c.n) FILTER (WHERE NOT c.overdue), 0)::int AS "atRisk",
+              COALESCE(sum(c.n) FILTER (WHERE c.overdue), 0)::int AS overdue`;
+    const byTopic = (rows: string) =>
+      `${chart('topic', `COALESCE(t.id::text, 'none')`, `COALESCE(t.name, 'Без темы')`)}
+         FROM ${rows} c LEFT JOIN topics t ON t.id = c.topic_id
+        GROUP BY t.id, t.name HAVING sum(c.n) <> 0`;
+    const inScope = organisationScopeSql(scope, params, 'c.organisation_id');
+    const topics =
+      scope.organisationIds === null
+        ? byTopic(`(SELECT * FROM counts WHERE organisation_id IS NULL)`)
+        : scope.organisationIds.length <= 1
+          ? byTopic(`(SELECT * FROM counts c WHERE c.organisation_id IS NOT NULL AND ${inScope})`)
+          : byTopic(`(SELECT topic_id, bool_or(overdue) AS overdue, 1 AS n FROM (${markedSql(scope, params)}) x
+                       GROUP BY appeal_id, topic_id)`);
     const rows = await this.rows<{
       dim: 'organisation' | 'topic';
       id: string;
@@ -227,19 +257,17 @@ export class ReportsRepository extends SqlRepository {
       atRisk: number;
       overdue: number;
     }>(
-      `WITH marked AS (${markedSql(scope, params)}), per_appeal AS (
-         SELECT appeal_id, topic_id, bool_or(overdue) AS overdue FROM marked GROUP BY appeal_id, topic_id
+      `WITH counts AS (
+         SELECT organisation_id, topic_id, overdue, count AS n FROM open_clock_counts
+         UNION ALL SELECT organisation_id, topic_id, overdue, delta FROM open_clock_count_deltas
        )
-       SELECT 'organisation' AS dim, x.organisation_id::text AS id, o.short_name AS name,
-              count(*) FILTER (WHERE NOT x.overdue)::int AS "atRisk", count(*) FILTER (WHERE x.overdue)::int AS overdue
-         FROM marked x JOIN organisations o ON o.id = x.organisation_id
-        GROUP BY x.organisation_id, o.short_name
+       ${chart('organisation', 'c.organisation_id::text', 'o.short_name')}
+         FROM counts c JOIN organisations o ON o.id = c.organisation_id
+        WHERE ${inScope}
+        GROUP BY c.organisation_id, o.short_name HAVING sum(c.n) <> 0
        UNION ALL
-       SELECT 'topic', COALESCE(t.id::text, 'none'), COALESCE(t.name, 'Без темы'),
-              count(*) FILTER (WHERE NOT x.overdue)::int, count(*) FILTER (WHERE x.overdue)::int
-         FROM per_appeal x LEFT JOIN topics t ON t.id = x.topic_id
-        GROUP BY t.id, t.name
-        ORDER BY dim, overdue DESC, "atRisk" DESC, name`,
+       ${topics}
+       ORDER BY dim, overdue DESC, "atRisk" DESC, name`,
       params,
     );
     return {
@@ -343,7 +371,6 @@ function countsSql(where: string): string {
           UNION ALL SELECT ${columns}, delta AS n FROM appeal_count_deltas WHERE ${where}`;
 }
 
-/** One row per open appeal and organisation in the scope: overdue when any of its clocks there is, else at risk. */
 /**
  * Open appeals' marks, one row per appeal and organisation. The appeal's status and topic come from the open
  * appeals' partial index (id, topic) alone: the marks never shrink, the open appeals stay few.
