@@ -35,6 +35,7 @@ import { HealthBoundedCounts1796200850000 } from './1796200850000-HealthBoundedC
 import { DashboardOpenIndexes1796200900000 } from './1796200900000-DashboardOpenIndexes';
 import { AppealSearchRecentIndex1796201300000 } from './1796201300000-AppealSearchRecentIndex';
 import { OpenClockCounts1796201400000 } from './1796201400000-OpenClockCounts';
+import { IncidentClusteringPass1796201500000 } from './1796201500000-IncidentClusteringPass';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -75,4 +76,5 @@ export const MIGRATIONS = [
   DashboardOpenIndexes1796200900000,
   AppealSearchRecentIndex1796201300000,
   OpenClockCounts1796201400000,
+  IncidentClusteringPass1796201500000,
 ];

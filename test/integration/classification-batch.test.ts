@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import { ClassificationPipeline, type PipelineOutcome, Retrainer } from '@inbox/classification';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
+import { clusterBuckets, Incidents } from '@inbox/incidents';
 import { type InboundItem } from '@inbox/integrations/contract';
+import { minHashBands, wordShingles } from '@inbox/text-classifier';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
@@ -11,7 +14,8 @@ import { registerItems, startTestStack, type TestStack } from '../support/test-s
 /**
  * Classification in batches (issue 18): one pass over many appeals gives what a pass over each one alone gives
  * (the model's topic or the manual queue, fast-track, flags, incidents, the same history), leaves a clerk's
- * topic alone, and two passes at once never take one appeal.
+ * topic alone, and two passes at once never take one appeal. Incidents are the grouping pass's, after routing:
+ * routing never waits on a grouping's buckets, and grouping passes at once make one incident of one problem.
  */
 /** The history the pipeline writes. */
 const PIPELINE_EVENTS = [
@@ -36,14 +40,31 @@ describe('classification in batches (integration)', () => {
 
   const register = (items: InboundItem[], at: Date) => registerItems(stack, items, at);
 
-  /** Every pending appeal through the pipeline, in passes of `size`. */
-  async function drain(size: number): Promise<Map<string, PipelineOutcome>[]> {
+  /** Every pending appeal through the classification passes (routed, not yet grouped), in passes of `size`. */
+  async function route(size: number): Promise<Map<string, PipelineOutcome>[]> {
     const passes: Map<string, PipelineOutcome>[] = [];
     for (;;) {
       const outcomes = await pipeline.processPending(size);
       if (outcomes.size === 0) return passes;
       passes.push(outcomes);
     }
+  }
+
+  /** Every appeal waiting to be grouped through grouping passes of `size`; per pass, what it grouped. */
+  async function group(size: number): Promise<Map<string, { incidentId: string; created: boolean }>[]> {
+    const passes = [];
+    for (;;) {
+      const { claimed, grouped } = await stack.api.get(Incidents).clusterPending(size);
+      if (claimed === 0) return passes;
+      passes.push(grouped);
+    }
+  }
+
+  /** Every pending appeal through the pipeline: routed in passes of `size`, then grouped. */
+  async function drain(size: number): Promise<Map<string, PipelineOutcome>[]> {
+    const passes = await route(size);
+    await group(size);
+    return passes;
   }
 
   beforeAll(async () => {
@@ -190,8 +211,8 @@ describe('classification in batches (integration)', () => {
       demoInboundItems(80, day(84), 7).map((item) => ({ ...item, externalId: `${item.externalId}-twice` })),
       day(84),
     );
-    const taken = (await Promise.all([drain(7), drain(7), drain(7), drain(7)])).flatMap((passes) =>
-      passes.flatMap((p) => [...p.keys()]),
+    const taken = (await Promise.all([drain(7), drain(7), drain(7), drain(7), group(5), group(5)])).flatMap(
+      (passes) => passes.flatMap((p) => [...p.keys()]),
     );
     expect(taken).toHaveLength(ids.length);
     expect(new Set(taken).size).toBe(ids.length);
@@ -206,5 +227,66 @@ describe('classification in batches (integration)', () => {
       [ids],
     );
     expect(counts).toEqual({ routed: ids.length, classified_twice: 0, linked_twice: 0 });
+  });
+
+  it('routes appeals while a grouping holds their buckets; grouping passes at once make one incident of them', async () => {
+    const text =
+      'Во дворе дома по улице Титова, 12 вторую неделю не вывозят мусор, контейнеры переполнены, крысы бегают днём.';
+    const ids = await register(
+      Array.from({ length: 30 }, (_, i) =>
+        inboundItem({ text: i % 2 ? `${text} Примите меры!` : text, receivedAt: day(112).toISOString() }),
+      ),
+      day(112),
+    );
+    const locker = new Client({ connectionString: stack.db.url });
+    await locker.connect();
+    const groupings: Promise<Map<string, { incidentId: string; created: boolean }>[]>[] = [];
+    try {
+      // Another grouping holds the buckets of the text.
+      await locker.query('BEGIN');
+      await locker.query(`SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) k`, [
+        clusterBuckets(minHashBands(wordShingles(text)), null, null),
+      ]);
+      // Routing does not wait for them: every appeal is classified and routed meanwhile, none grouped yet.
+      const routed = (await Promise.all([route(4), route(4), route(4)])).flatMap((passes) =>
+        passes.flatMap((p) => [...p.keys()]),
+      );
+      expect(routed.sort()).toEqual([...ids].sort());
+      const [waiting] = await sql<{ routed: number; grouped: number; waiting: number }>(
+        `SELECT count(*) FILTER (WHERE a.classified_at IS NOT NULL)::int AS routed,
+                count(a.incident_id)::int AS grouped, count(*) FILTER (WHERE k.clustered_at IS NULL)::int AS waiting
+           FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id WHERE a.id = ANY($1)`,
+        [ids],
+      );
+      expect(waiting).toEqual({ routed: ids.length, grouped: 0, waiting: ids.length });
+      // Four grouping passes at once, waiting for the buckets.
+      for (let k = 0; k < 4; k++) groupings.push(group(4));
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await locker.query('COMMIT');
+      await locker.end();
+    }
+    const created = (await Promise.all(groupings))
+      .flat()
+      .flatMap((g) => [...g.values()])
+      .filter((g) => g.created).length;
+    const [counts] = await sql<Record<string, number>>(
+      `SELECT count(DISTINCT a.incident_id)::int AS incidents, count(a.incident_id)::int AS linked,
+              max(i.appeals_count)::int AS counted,
+              count(*) FILTER (WHERE k.clustered_at IS NULL)::int AS waiting,
+              (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE appeal_id = ANY($1)
+                                      AND type = 'incident-linked' GROUP BY 1 HAVING count(*) > 1) x)::int AS linked_twice
+         FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id LEFT JOIN incidents i ON i.id = a.incident_id
+        WHERE a.id = ANY($1)`,
+      [ids],
+    );
+    expect({ ...counts, created }).toEqual({
+      incidents: 1,
+      linked: ids.length,
+      counted: ids.length,
+      waiting: 0,
+      linked_twice: 0,
+      created: 1,
+    });
   });
 });

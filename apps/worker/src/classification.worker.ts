@@ -11,6 +11,7 @@ import {
 } from '@inbox/classification';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
+import { Incidents } from '@inbox/incidents';
 import { JobName, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
 import { RepeatingTimer } from './repeating-timer';
 
@@ -24,6 +25,8 @@ export const BOOTSTRAP_JOB_ID = 'classifier-bootstrap';
  * are the queue: a 'registered' event wakes this process's passes at once, a full batch starts another pass
  * (up to CLASSIFY_PASSES), and an idle worker looks every CLASSIFY_POLL_MS for appeals another process
  * registered; the sweep wakes the passes too. A pass takes what is there — it never waits to fill a batch.
+ * Incidents are grouped after, by one grouping pass at a time per worker (up to CLUSTER_BATCH appeals each,
+ * woken by every classification pass and by the poll), so routing never waits on an incident's buckets.
  * A clerk's 'classified', 'escalated' or 'returned' is recorded as feedback. Retraining runs on a cron
  * schedule, when an administrator asks, and once at first start when there is no model.
  */
@@ -33,10 +36,14 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   private bootstrapCheck?: { pending: Promise<boolean>; at: number };
   private scheduling?: Promise<void>;
   private readonly passes = new Set<Promise<void>>();
-  /** An idle worker looks for appeals another process registered. */
+  /** The grouping pass running, if any, and whether it is to look again once done. */
+  private grouping?: Promise<void>;
+  private groupAgain = false;
+  /** An idle worker looks for appeals another process registered (and keys waiting to be grouped). */
   private readonly poll = new RepeatingTimer(
     async () => {
       if (this.passes.size === 0) this.wake();
+      this.wakeGrouping();
     },
     (error) => this.log.warn('classification poll failed', { reason: error }),
   );
@@ -51,6 +58,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     private readonly retrainer: Retrainer,
     private readonly registry: ModelRegistry,
     private readonly repeatables: RepeatableJobs,
+    private readonly incidents: Incidents,
   ) {}
 
   onModuleInit(): void {
@@ -85,6 +93,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     this.stopping = true;
     await this.poll.stop();
     await Promise.all([this.scheduling, ...this.passes]);
+    await this.grouping;
   }
 
   /** Starts a pass unless CLASSIFY_PASSES are running already. */
@@ -104,9 +113,37 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
       const outcomes = await this.pipeline.processPending(batch, {
         deferWithoutModel: () => this.bootstrapPending(),
       });
+      if (outcomes.size > 0) this.wakeGrouping();
       if (outcomes.size === 0 || [...outcomes.values()].some((o) => o.kind === 'deferred')) return;
       if (outcomes.size >= batch) this.wake();
     }
+  }
+
+  /** Starts the grouping pass, or has the running one look again when it is done. */
+  private wakeGrouping(): void {
+    if (this.stopping) return;
+    if (this.grouping) {
+      this.groupAgain = true;
+      return;
+    }
+    const run: Promise<void> = this.group()
+      .catch((error: unknown) => this.log.warn('incident grouping pass failed', { reason: error }))
+      .finally(() => {
+        if (this.grouping === run) this.grouping = undefined;
+      });
+    this.grouping = run;
+  }
+
+  /** Grouping passes one after another while keys wait (a full batch means more may be waiting). */
+  private async group(): Promise<void> {
+    const batch = this.config.clusterBatch;
+    do {
+      this.groupAgain = false;
+      while (!this.stopping) {
+        const { claimed } = await this.incidents.clusterPending(batch);
+        if (claimed < batch) break;
+      }
+    } while (this.groupAgain && !this.stopping);
   }
 
   /** The sweep, the retraining cron, and a bootstrap retraining when there is no model yet. */

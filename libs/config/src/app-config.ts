@@ -53,6 +53,8 @@ export class AppConfig {
   readonly classifyBatch: number;
   readonly classifyPasses: number;
   readonly classifyPollMs: number;
+  /** Appeals per incident-grouping pass (one grouping pass at a time per worker, after the classification). */
+  readonly clusterBatch: number;
   /** A message whose every attempt failed on a temporary error is tried again by itself: first after this long,
    * doubling each round, for this many rounds; then it stays failed for staff to retry. */
   readonly deliveryRetryFailedMs: number;
@@ -200,6 +202,7 @@ export class AppConfig {
     this.classifyBatch = int('CLASSIFY_BATCH', 50, 1, 1000);
     this.classifyPasses = int('CLASSIFY_PASSES', 4, 1, 64);
     this.classifyPollMs = int('CLASSIFY_POLL_MS', 250, 10, 60_000);
+    this.clusterBatch = int('CLUSTER_BATCH', 200, 1, 5000);
     this.deliveryRetryFailedMs = int('DELIVERY_RETRY_FAILED_MS', 600_000, 1_000, 86_400_000);
     this.deliveryRetryRounds = int('DELIVERY_RETRY_ROUNDS', 6, 0, 50);
     this.eventHookPollMs = int('EVENT_HOOK_POLL_MS', 1000, 50, 60_000);

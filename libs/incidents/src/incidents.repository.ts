@@ -107,15 +107,52 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  async saveClusterKeys(tx: Db, keys: ClusterKey[]): Promise<void> {
+  /**
+   * Saves the items' keys: grouped now (`clustered`), or waiting for the grouping pass (which, for an item
+   * saved again, groups it again).
+   */
+  async saveClusterKeys(tx: Db, keys: ClusterKey[], clustered: boolean): Promise<void> {
+    if (keys.length === 0) return;
     await this.rows(
-      `INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands)
-       SELECT k."appealId", k."registeredAt", k."topicId", k."addressKey", k.bands
+      `INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands, clustered_at)
+       SELECT k."appealId", k."registeredAt", k."topicId", k."addressKey", k.bands,
+              CASE WHEN $2 THEN clock_timestamp() END
          FROM jsonb_to_recordset($1::jsonb)
               AS k("appealId" uuid, "registeredAt" timestamptz, "topicId" uuid, "addressKey" text, bands bigint[])
        ON CONFLICT (appeal_id) DO UPDATE SET topic_id = EXCLUDED.topic_id, address_key = EXCLUDED.address_key,
-         bands = EXCLUDED.bands`,
-      [JSON.stringify(keys)],
+         bands = EXCLUDED.bands, clustered_at = EXCLUDED.clustered_at`,
+      [JSON.stringify(keys), clustered],
+      tx,
+    );
+  }
+
+  /**
+   * Claims up to `limit` items waiting for the grouping pass, oldest first (rows another pass holds are
+   * skipped, so no item is taken by two passes), with what grouping reads of their appeals.
+   */
+  claimUnclustered(
+    tx: Db,
+    limit: number,
+    appealIds?: string[],
+  ): Promise<
+    {
+      id: string;
+      registered_at: Date;
+      topic_id: string | null;
+      subject: string | null;
+      text: string;
+      address: string | null;
+    }[]
+  > {
+    return this.rows(
+      `WITH claimed AS (
+         SELECT appeal_id, registered_at FROM appeal_cluster_keys
+          WHERE clustered_at IS NULL AND ($2::uuid[] IS NULL OR appeal_id = ANY($2::uuid[]))
+          ORDER BY registered_at, appeal_id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address
+         FROM claimed c JOIN appeals a ON a.id = c.appeal_id
+        ORDER BY c.registered_at, c.appeal_id`,
+      [limit, appealIds ?? null],
       tx,
     );
   }

@@ -68,7 +68,10 @@ interface Match {
  * address within its topic), so two items that could match each other — they share a band or an address
  * bucket — are grouped one after the other, while unrelated items are grouped in parallel. The matched
  * appeals' rows are then locked and read again, so that two items grouped at once that both match a third
- * join one incident instead of splitting it.
+ * join one incident instead of splitting it. After classification this is a pass of its own (clusterPending):
+ * the classification pass only saves an item's keys, so routing never waits on buckets, and the grouping pass
+ * claims the waiting keys oldest first; keys saved but not yet grouped are candidates already (an item
+ * grouped first gathers them, and they find themselves in its incident when their turn comes).
  *
  * An incident is answered once, by two people, through the ordinary workflow: one staff member drafts the
  * answer (a draft per open appeal, authored by them and linked to the incident), and another — a head, a
@@ -94,17 +97,50 @@ export class Incidents {
   }
 
   /**
-   * Locks the items' buckets (as clusterMany does first; taking them again there is free): a caller that locks
-   * rows before grouping takes these first, so that it waits for other groupings without holding its rows.
+   * Saves the items' grouping keys in the caller's transaction, to be grouped by the grouping pass
+   * (clusterPending): the caller waits on no one's buckets. An item saved again is grouped again.
    */
-  async lockBuckets(tx: Db, inputs: ClusterInput[]): Promise<void> {
-    await this.repository.lockBuckets(
+  async saveKeys(tx: Db, inputs: ClusterInput[]): Promise<void> {
+    await this.repository.saveClusterKeys(
       tx,
-      inputs.flatMap((a) => {
+      inputs.map((a) => {
         const k = groupingKeys(a);
-        return clusterBuckets(k.bands, k.address, a.topicId);
+        return {
+          appealId: a.id,
+          registeredAt: a.registeredAt,
+          topicId: a.topicId,
+          addressKey: k.address,
+          bands: k.bands,
+        };
       }),
+      false,
     );
+  }
+
+  /**
+   * The grouping pass: claims up to `limit` items whose keys wait to be grouped (oldest first; another pass
+   * skips them) — or, given `appealIds`, those of them that wait — and groups them as clusterMany does, in
+   * one transaction. Returns how many were claimed and, per item grouped now, its incident.
+   */
+  async clusterPending(
+    limit: number,
+    appealIds?: string[],
+  ): Promise<{ claimed: number; grouped: Map<string, { incidentId: string; created: boolean }> }> {
+    return this.transactions.run(async (tx) => {
+      const rows = await this.repository.claimUnclustered(tx, limit, appealIds);
+      const grouped = await this.clusterMany(
+        tx,
+        rows.map((r) => ({
+          id: r.id,
+          registeredAt: new Date(r.registered_at),
+          topicId: r.topic_id,
+          subject: r.subject,
+          text: r.text,
+          address: r.address,
+        })),
+      );
+      return { claimed: rows.length, grouped };
+    });
   }
 
   /**
@@ -141,6 +177,7 @@ export class Incidents {
         addressKey: i.address,
         bands: i.bands,
       })),
+      true,
     );
     // Each item's incident as it is now (rows locked); kept up to date as the batch is grouped.
     const incidentOf = new Map<string, { incidentId: string | null; open: boolean }>();

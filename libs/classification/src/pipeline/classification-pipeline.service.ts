@@ -59,18 +59,27 @@ export class ClassificationPipeline {
     private readonly incidents: Incidents,
   ) {}
 
-  /** One appeal, by id, in one pass (again if it was through the pipeline already). */
+  /**
+   * One appeal, by id, in one pass (again if it was through the pipeline already), then grouped into an
+   * incident at once (the grouping pass's step, for this appeal alone).
+   */
   async process(appealId: string, options: PipelineOptions = {}): Promise<PipelineOutcome> {
-    return this.transactions.run(async (tx) => {
+    const outcome = await this.transactions.run(async (tx) => {
       const rows = await this.appeals.loadLocked(tx, [appealId]);
       if (rows.length === 0) return { kind: 'missing' as const };
       return (await this.pass(tx, rows, options)).get(appealId)!;
     });
+    if (outcome.kind !== 'done') return outcome;
+    const { grouped } = await this.incidents.clusterPending(1, [appealId]);
+    const incidentId = grouped.get(appealId)?.incidentId;
+    return incidentId ? { ...outcome, incidentId } : outcome;
   }
 
   /**
    * Claims up to `limit` appeals the pipeline has not been through (oldest first; rows another pass holds are
-   * skipped) and runs one set-based pass over them in one transaction. Returns each appeal's outcome.
+   * skipped) and runs one set-based pass over them in one transaction. Returns each appeal's outcome. Their
+   * incidents are the grouping pass's (Incidents.clusterPending), after this one: a pass never waits on the
+   * buckets of another's grouping.
    */
   async processPending(limit: number, options: PipelineOptions = {}): Promise<Map<string, PipelineOutcome>> {
     return this.transactions.run(async (tx) => {
@@ -197,18 +206,15 @@ export class ClassificationPipeline {
         },
       });
     }
-    // Other groupings of these items' buckets are waited for before the rows are locked (a follow-up to an
-    // appeal of this pass waits only for its writes); an appeal changed since it was read is left out, for
-    // the next pass to take as it is now.
+    // The rows are locked just before the writes (a follow-up to an appeal of this pass waits only for
+    // them); an appeal changed since it was read is left out, for the next pass to take as it is now.
     const accepted = new Map(auto.map((t) => [t.id, t]));
     // The topics each appeal will have (its row is locked and checked below, so every write applies).
     const planned = items.map((i) => {
       const t = accepted.get(i.a.id);
       return t ? { ...i.a, topic_id: t.topicId, subtopic_id: t.subtopicId } : i.a;
     });
-    // Routes, then the buckets: the buckets are held to the commit, so nothing slow comes after them.
     const routes = await this.routes(planned);
-    await this.incidents.lockBuckets(tx, planned.map(clusterInput));
     const now = new Map(
       (
         await this.appeals.loadLocked(
@@ -276,7 +282,8 @@ export class ClassificationPipeline {
         multiTopicConfidence: this.config.classifierMultiTopicConfidence,
       },
     );
-    const incidents = await this.incidents.clusterMany(
+    // The grouping keys wait for the grouping pass (no bucket is locked here).
+    await this.incidents.saveKeys(
       tx,
       items.map((i) => clusterInput(i.a)),
     );
@@ -291,7 +298,6 @@ export class ClassificationPipeline {
         classification,
         fastTracked: fastTracked.has(a.id),
         flags: raised.get(a.id) ?? [],
-        incidentId: incidents.get(a.id)?.incidentId,
         suggestedOrganisationIds: routes.get(a.id)!,
       });
     }
