@@ -12,13 +12,10 @@ export interface ClusterKey {
   bands: string[];
 }
 
-/** An item registered near another in time, with the incident it belongs to (if any) and its status. */
+/** An item registered near another in time, found for the item `for_id`. */
 export interface ClusterCandidate {
+  for_id: string;
   id: string;
-  subject: string | null;
-  text: string;
-  incident_id: string | null;
-  status: string | null;
 }
 
 export interface IncidentSummary {
@@ -76,7 +73,7 @@ const SUMMARY_COLUMNS = `i.id, i.title, i.topic_id AS "topicId", t.name AS "topi
 
 /**
  * The incidents lib's tables: `incidents`, `appeal_cluster_keys` and `incident_answers` (which drafts answer an
- * incident); the appeals' `incident_id` link is written by libs/appeals (AppealsRepository.linkToIncident).
+ * incident); the appeals' `incident_id` link is written by libs/appeals (AppealsRepository.linkToIncidents).
  */
 @Injectable()
 export class IncidentsRepository extends SqlRepository {
@@ -159,23 +156,21 @@ export class IncidentsRepository extends SqlRepository {
 
   /**
    * For each item, the items in its window sharing a MinHash band with it, newest first (up to `limit` each),
-   * in one statement.
+   * in one statement: their ids only (the batch's items share most of them; their texts are read once each).
    */
   textCandidates(
     tx: Db,
     items: { appealId: string; bands: string[]; from: Date; to: Date }[],
     limit: number,
-  ): Promise<(ClusterCandidate & { for_id: string })[]> {
+  ): Promise<ClusterCandidate[]> {
     if (items.length === 0) return Promise.resolve([]);
     return this.rows(
-      `SELECT q."appealId" AS for_id, c.id, c.subject, c.text, c.incident_id, c.status
+      `SELECT q."appealId" AS for_id, c.id
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
               AS ("appealId" uuid, bands bigint[], "from" timestamptz, "to" timestamptz)) WITH ORDINALITY
               AS q("appealId", bands, "from", "to", n)
         CROSS JOIN LATERAL (
-          SELECT k.appeal_id AS id, x.subject, x.text, x.incident_id, i.status, k.registered_at
-            FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
-            LEFT JOIN incidents i ON i.id = x.incident_id
+          SELECT k.appeal_id AS id, k.registered_at FROM appeal_cluster_keys k
            WHERE k.bands && q.bands AND k.appeal_id <> q."appealId" AND k.registered_at BETWEEN q."from" AND q."to"
            ORDER BY k.registered_at DESC LIMIT $2) c
         ORDER BY q.n, c.registered_at DESC`,
@@ -184,22 +179,29 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
+  /** The candidates' subjects and texts, once each. */
+  candidateTexts(
+    tx: Db,
+    appealIds: string[],
+  ): Promise<{ id: string; subject: string | null; text: string }[]> {
+    if (appealIds.length === 0) return Promise.resolve([]);
+    return this.rows(`SELECT id, subject, text FROM appeals WHERE id = ANY($1::uuid[])`, [appealIds], tx);
+  }
+
   /** For each item, the items in its window at the same normalised address on the same topic, newest first. */
   addressCandidates(
     tx: Db,
     items: { appealId: string; addressKey: string; topicId: string; from: Date; to: Date }[],
     limit: number,
-  ): Promise<(Omit<ClusterCandidate, 'subject' | 'text'> & { for_id: string })[]> {
+  ): Promise<ClusterCandidate[]> {
     if (items.length === 0) return Promise.resolve([]);
     return this.rows(
-      `SELECT q."appealId" AS for_id, c.id, c.incident_id, c.status
+      `SELECT q."appealId" AS for_id, c.id
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
               AS ("appealId" uuid, "addressKey" text, "topicId" uuid, "from" timestamptz, "to" timestamptz))
               WITH ORDINALITY AS q("appealId", "addressKey", "topicId", "from", "to", n)
         CROSS JOIN LATERAL (
-          SELECT k.appeal_id AS id, x.incident_id, i.status, k.registered_at
-            FROM appeal_cluster_keys k JOIN appeals x ON x.id = k.appeal_id
-            LEFT JOIN incidents i ON i.id = x.incident_id
+          SELECT k.appeal_id AS id, k.registered_at FROM appeal_cluster_keys k
            WHERE k.address_key = q."addressKey" AND k.topic_id = q."topicId" AND k.appeal_id <> q."appealId"
              AND k.registered_at BETWEEN q."from" AND q."to"
            ORDER BY k.registered_at DESC LIMIT $2) c
@@ -209,27 +211,25 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  /** Of these incidents, the one most recently added to. */
-  async latest(tx: Db, ids: string[]): Promise<string> {
-    const row = await this.one<{ id: string }>(
-      `SELECT id FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY last_at DESC, id LIMIT 1`,
-      [ids],
-      tx,
-    );
-    return row!.id;
+  /** When each of these incidents was last added to. */
+  lastAt(tx: Db, ids: string[]): Promise<{ id: string; last_at: Date }[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.rows(`SELECT id, last_at FROM incidents WHERE id = ANY($1::uuid[])`, [ids], tx);
   }
 
-  async create(
+  /** New incidents (ids chosen by the caller), each spanning its first item's time; no appeals counted yet. */
+  async createMany(
     tx: Db,
-    incident: { title: string; topicId: string | null; addressKey: string | null; at: Date },
-  ): Promise<string> {
-    const row = await this.one<{ id: string }>(
-      `INSERT INTO incidents (title, topic_id, address_key, first_at, last_at) VALUES ($1, $2, $3, $4, $4)
-       RETURNING id`,
-      [incident.title, incident.topicId, incident.addressKey, incident.at],
+    incidents: { id: string; title: string; topicId: string | null; addressKey: string | null; at: Date }[],
+  ): Promise<void> {
+    if (incidents.length === 0) return;
+    await this.rows(
+      `INSERT INTO incidents (id, title, topic_id, address_key, first_at, last_at)
+       SELECT v.id, v.title, v."topicId", v."addressKey", v.at, v.at
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, title text, "topicId" uuid, "addressKey" text, at timestamptz)`,
+      [JSON.stringify(incidents)],
       tx,
     );
-    return row!.id;
   }
 
   /** The appeals' normalised addresses go with their personal data (retention); their text bands stay. */
@@ -241,15 +241,30 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  /** The incident's count and time span from its appeals; its topic from the first item that had one. */
-  async refreshCounts(tx: Db, incidentId: string, topicId: string | null): Promise<void> {
+  /**
+   * The incidents' counts and time spans with the appeals just linked to them (read by id: the cost does not
+   * grow with an incident's size); each one's topic from the first item that had one. The rows are locked
+   * first, in id order, so that two batches touching the same incidents cannot deadlock on them.
+   */
+  async addToCounts(
+    tx: Db,
+    incidents: { incidentId: string; topicId: string | null }[],
+    linkedAppealIds: string[],
+  ): Promise<void> {
+    if (incidents.length === 0) return;
     await this.rows(
-      `UPDATE incidents i SET appeals_count = s.n, first_at = s.first_at, last_at = s.last_at,
-              topic_id = coalesce(i.topic_id, $2)
-         FROM (SELECT count(*)::int AS n, min(registered_at) AS first_at, max(registered_at) AS last_at
-                 FROM appeals WHERE incident_id = $1) s
-        WHERE i.id = $1`,
-      [incidentId, topicId],
+      `SELECT id FROM incidents WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+      [incidents.map((i) => i.incidentId)],
+      tx,
+    );
+    await this.rows(
+      `UPDATE incidents i SET appeals_count = i.appeals_count + s.n, first_at = least(i.first_at, s.first_at),
+              last_at = greatest(i.last_at, s.last_at), topic_id = coalesce(i.topic_id, t."topicId")
+         FROM (SELECT incident_id, count(*)::int AS n, min(registered_at) AS first_at, max(registered_at) AS last_at
+                 FROM appeals WHERE id = ANY($2::uuid[]) GROUP BY incident_id) s
+         JOIN jsonb_to_recordset($1::jsonb) AS t("incidentId" uuid, "topicId" uuid) ON t."incidentId" = s.incident_id
+        WHERE i.id = s.incident_id`,
+      [JSON.stringify(incidents), linkedAppealIds],
       tx,
     );
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, AuditLog, Role } from '@inbox/access';
 import {
@@ -188,16 +189,6 @@ export class Incidents {
       incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
     }
     const position = new Map(items.map((i) => [i.a.id, i.index]));
-    // The batch's items share most of their candidates: each candidate's shingles are computed once.
-    const shingled = new Map(items.map((i) => [i.a.id, i.shingles]));
-    const shinglesOf = (c: { id: string; subject: string | null; text: string }) => {
-      let found = shingled.get(c.id);
-      if (!found) {
-        found = wordShingles(c.subject ? `${c.subject}.\n${c.text}` : c.text);
-        shingled.set(c.id, found);
-      }
-      return found;
-    };
     // Candidates of every item still outside an incident, in one statement per kind.
     const open = items.filter((i) => {
       const me = incidentOf.get(i.a.id);
@@ -223,13 +214,22 @@ export class Incidents {
         })),
       CANDIDATES,
     );
+    // The batch's items share most of their candidates: each candidate's text is read and shingled once.
+    const shingled = new Map(items.map((i) => [i.a.id, i.shingles]));
+    for (const c of await this.repository.candidateTexts(tx, [
+      ...new Set(byText.map((c) => c.id).filter((id) => !shingled.has(id))),
+    ])) {
+      shingled.set(c.id, wordShingles(c.subject ? `${c.subject}.\n${c.text}` : c.text));
+    }
     const matchesOf = items.map(() => new Map<string, Match>());
     const indexOf = (id: string) => position.get(id)!;
     // An item matches only the batch's earlier items (a later one groups itself with it).
     const peer = (itemId: string, candidateId: string) => (position.get(candidateId) ?? -1) > indexOf(itemId);
     for (const c of byText) {
       if (peer(c.for_id, c.id)) continue;
-      const similarity = jaccard(items[indexOf(c.for_id)].shingles, shinglesOf(c));
+      const theirs = shingled.get(c.id);
+      if (!theirs) continue;
+      const similarity = jaccard(items[indexOf(c.for_id)].shingles, theirs);
       if (similarity < this.config.incidentSimilarity) continue;
       matchesOf[indexOf(c.for_id)].set(c.id, {
         by: 'text',
@@ -247,8 +247,18 @@ export class Incidents {
       incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
     }
 
+    // Every row grouping writes is locked now, so the decisions are made in memory, one item after another,
+    // and written at the end in one statement per kind.
     const events: { appealId: string; type: string; data: Record<string, unknown> }[] = [];
     const touched = new Map<string, string | null>();
+    const creations: {
+      id: string;
+      title: string;
+      topicId: string | null;
+      addressKey: string | null;
+      at: Date;
+    }[] = [];
+    const links: { appealId: string; incidentId: string }[] = [];
     for (const item of items) {
       const matches = matchesOf[item.index];
       const me = incidentOf.get(item.a.id);
@@ -263,20 +273,24 @@ export class Incidents {
         ),
       ];
       const created = openIds.length === 0;
-      const incidentId = created
-        ? await this.repository.create(tx, {
-            title: incidentTitle(item.a),
-            topicId: item.a.topicId,
-            addressKey: item.address,
-            at: item.a.registeredAt,
-          })
-        : openIds.length === 1
-          ? openIds[0]
-          : await this.repository.latest(tx, openIds);
+      let incidentId: string;
+      if (created) {
+        incidentId = randomUUID();
+        creations.push({
+          id: incidentId,
+          title: incidentTitle(item.a),
+          topicId: item.a.topicId,
+          addressKey: item.address,
+          at: item.a.registeredAt,
+        });
+      } else {
+        incidentId = openIds.length === 1 ? openIds[0] : await this.latest(tx, openIds, creations);
+      }
       // A new incident gathers the matches that belong to none; an open one is joined by this item alone.
       const joining = created ? [...matches.keys()].filter((id) => !of(id).incidentId) : [];
-      const linked = await this.appeals.linkToIncident(tx, incidentId, [item.a.id, ...joining]);
+      const linked = [item.a.id, ...joining];
       for (const id of linked) {
+        links.push({ appealId: id, incidentId });
         const m = id === item.a.id ? bestMatch(matches) : matches.get(id);
         incidentOf.set(id, { incidentId, open: true });
         events.push({
@@ -292,12 +306,38 @@ export class Incidents {
       if (!touched.has(incidentId)) touched.set(incidentId, item.a.topicId);
       result.set(item.a.id, { incidentId, created });
     }
-    await this.history.appendMany(tx, events);
-    // Counts last, in id order: two batches touching the same incidents take their rows in one order.
-    for (const [incidentId, topicId] of [...touched].sort(([x], [y]) => (x < y ? -1 : 1))) {
-      await this.repository.refreshCounts(tx, incidentId, topicId);
+    await this.repository.createMany(tx, creations);
+    const linked = await this.appeals.linkToIncidents(tx, links);
+    if (linked.length !== links.length) {
+      // Every linked row was locked and read in this transaction: anything else is a defect.
+      throw new Error(
+        `incident grouping: ${links.length - linked.length} appeal(s) changed under their lock`,
+      );
     }
+    await this.history.appendMany(tx, events);
+    // Counts last (their rows in id order: two batches touching the same incidents cannot deadlock on them).
+    await this.repository.addToCounts(
+      tx,
+      [...touched].map(([incidentId, topicId]) => ({ incidentId, topicId })),
+      links.map((l) => l.appealId),
+    );
     return result;
+  }
+
+  /** Of these open incidents (some created by this batch, not yet written), the one most recently added to. */
+  private async latest(tx: Db, ids: string[], creations: { id: string; at: Date }[]): Promise<string> {
+    const pending = new Map(creations.map((c) => [c.id, c.at]));
+    const all = [
+      ...(await this.repository.lastAt(
+        tx,
+        ids.filter((id) => !pending.has(id)),
+      )),
+      ...ids.filter((id) => pending.has(id)).map((id) => ({ id, last_at: pending.get(id)! })),
+    ];
+    all.sort(
+      (x, y) => new Date(y.last_at).getTime() - new Date(x.last_at).getTime() || (x.id < y.id ? -1 : 1),
+    );
+    return all[0].id;
   }
 
   async list(

@@ -539,15 +539,17 @@ export class AppealsRepository {
   }
 
   /**
-   * Links the appeals that are in no incident yet to the incident (libs/incidents groups them), bumping their
-   * version; returns those linked.
+   * Links each appeal that is in no incident yet to its incident (libs/incidents groups them), bumping their
+   * version, in one statement; returns those linked.
    */
-  async linkToIncident(tx: Db, incidentId: string, appealIds: string[]): Promise<string[]> {
+  async linkToIncidents(tx: Db, links: { appealId: string; incidentId: string }[]): Promise<string[]> {
+    if (links.length === 0) return [];
     const rows = await queryRows<{ id: string }>(
       tx,
-      `UPDATE appeals SET incident_id = $1, updated_at = now(), version = version + 1
-        WHERE id = ANY($2::uuid[]) AND incident_id IS NULL RETURNING id`,
-      [incidentId, appealIds],
+      `UPDATE appeals a SET incident_id = v."incidentId", updated_at = now(), version = a.version + 1
+         FROM jsonb_to_recordset($1::jsonb) AS v("appealId" uuid, "incidentId" uuid)
+        WHERE a.id = v."appealId" AND a.incident_id IS NULL RETURNING a.id`,
+      [JSON.stringify(links)],
     );
     return rows.map((r) => r.id);
   }
