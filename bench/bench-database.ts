@@ -28,6 +28,18 @@ export async function createBenchDatabase(
   };
   const reused =
     options.reuse === true && (await admin(`SELECT 1 FROM pg_database WHERE datname = '${name}'`)).length > 0;
+  if (reused) {
+    // Two runs growing or migrating one kept database at once would each fill it to N (a psql session
+    // reading it is fine).
+    const others = await admin(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = '${name}' AND backend_type = 'client backend' AND application_name <> 'psql'`,
+    );
+    const n = (others[0] as { n: number }).n;
+    if (n > 0)
+      throw new Error(
+        `${name}: ${n} other connection(s) are using it (another bench run?); wait for it to end`,
+      );
+  }
   if (!reused) {
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin(`CREATE DATABASE ${name}`);
