@@ -3,7 +3,14 @@ import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, AccessModule, Role, SYSTEM_SCOPE } from '@inbox/access';
-import { type AppealListFilter, AppealQueries, AppealsModule, AppealStatus, searchSql } from '@inbox/appeals';
+import {
+  type AppealListFilter,
+  AppealQueries,
+  AppealsModule,
+  AppealStatus,
+  SEARCH_COUNT_CAP,
+  searchSql,
+} from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { QueueModule } from '@inbox/queue';
@@ -147,6 +154,25 @@ describe('bounded inbox search (integration)', () => {
     expect(await paged('отопление', SYSTEM_SCOPE, { status })).toEqual(all);
     const closed = await everything('зоопарк', null, { status: [AppealStatus.Closed] });
     expect(await paged('зоопарк', SYSTEM_SCOPE, { status: [AppealStatus.Closed] })).toEqual(closed);
+  });
+
+  it('counts a search up to its cap, in scope and with the filter', async () => {
+    expect(await queries.count({ q: 'отопление' }, SYSTEM_SCOPE)).toEqual({
+      total: SEARCH_COUNT_CAP,
+      capped: true,
+    });
+    for (const q of ['зоопарк', 'Кузнецова']) {
+      const mine = await everything(q, clerk.organisationIds, { status: [AppealStatus.InWork] });
+      expect(mine.length).toBeLessThan(SEARCH_COUNT_CAP);
+      expect(await queries.count({ q, status: [AppealStatus.InWork] }, clerk)).toEqual({
+        total: mine.length,
+        capped: false,
+      });
+    }
+    expect(await queries.count({ status: [AppealStatus.Closed] }, SYSTEM_SCOPE)).toEqual({
+      total: 750,
+      capped: false,
+    });
   });
 
   it('keeps a filter and the clerk’s scope inside every way of matching', async () => {

@@ -34,8 +34,11 @@ export class AppealQueries {
     return this.appeals.list(filter, scope);
   }
 
-  /** The number of appeals the filter selects in the scope (a queue's count, an export's total). */
-  count(filter: AppealListFilter, scope: AccessScope): Promise<number> {
+  /**
+   * The number of appeals the filter selects in the scope (a queue's count, an export's total); a search's only
+   * up to a cap (`capped`: more match).
+   */
+  count(filter: AppealListFilter, scope: AccessScope): Promise<{ total: number; capped: boolean }> {
     return this.appeals.count(filter, scope);
   }
 

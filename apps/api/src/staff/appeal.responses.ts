@@ -44,6 +44,10 @@ export class AppealListItemDto extends AppealSummaryDto {
 export class AppealCountDto {
   @ApiProperty({ description: 'Сколько обращений выбирает фильтр (весь результат, не страница)' })
   total!: number;
+  @ApiProperty({
+    description: 'Поиск считается до предела: true — совпадений больше, чем total (total — этот предел)',
+  })
+  capped!: boolean;
 }
 
 export class AppealPageDto {

@@ -70,7 +70,7 @@ export class AppealsController {
   @ApiOkResponse({ type: AppealCountDto })
   async count(@Query() query: AppealListQueryDto, @Staff() staff: StaffContext) {
     const isAdmin = staff.user.role === Role.Admin;
-    const total = await this.queries.count(
+    const { total, capped } = await this.queries.count(
       isAdmin ? { ...query, numberSearchOnly: true } : query,
       staff.scope,
     );
@@ -83,7 +83,7 @@ export class AppealsController {
         details: { ...(isAdmin ? { numberOnly: true } : { personalData: ['applicant'] }), counted: total },
       });
     }
-    return { total };
+    return { total, capped };
   }
 
   @Get(':id')

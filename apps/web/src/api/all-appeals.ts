@@ -14,8 +14,11 @@ export async function allAppeals(
   progress: Progress,
 ): Promise<AppealSummary[]> {
   const all: AppealSummary[] = [];
-  const expected = (await call('appealCount', { query: filter })).total;
-  progress(0, expected);
+  // A search is counted only up to a cap: then the bar runs a page ahead of what has come.
+  const { total, capped } = await call('appealCount', { query: filter });
+  const expected = (loaded: number, more: boolean) =>
+    capped ? loaded + (more ? EXPORT_PAGE : 0) : Math.max(total, loaded);
+  progress(0, expected(0, true));
   let cursor: string | null = null;
   do {
     const page: AppealPage = await call('appeals', {
@@ -23,7 +26,7 @@ export async function allAppeals(
     });
     all.push(...page.items);
     cursor = page.nextCursor;
-    progress(all.length, Math.max(expected, all.length));
+    progress(all.length, expected(all.length, cursor !== null));
   } while (cursor);
   return all;
 }

@@ -2307,6 +2307,8 @@ export interface components {
             suggestedOrganisationIds: string[] | null;
         };
         AppealCountDto: {
+            /** @description Поиск считается до предела: true — совпадений больше, чем total (total — этот предел) */
+            capped: boolean;
             /** @description Сколько обращений выбирает фильтр (весь результат, не страница) */
             total: number;
         };

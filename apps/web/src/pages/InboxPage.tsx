@@ -549,7 +549,7 @@ export function InboxPage() {
         {items.length > 0 && (
           <Text size="xs" c="dimmed" data-testid="shown-count">
             Показано {items.length}
-            {total.data ? ` из ${total.data.total}` : ''}{' '}
+            {total.data ? ` из ${total.data.capped ? 'более чем ' : ''}${total.data.total}` : ''}{' '}
             {plural(total.data?.total ?? items.length, 'обращения', 'обращений', 'обращений')}
           </Text>
         )}

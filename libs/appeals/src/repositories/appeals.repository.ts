@@ -175,6 +175,8 @@ const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime,
 const SEARCH_WINDOWS_DAYS = [30, 180, 730, null];
 
 const HOUR_MS = 3_600_000;
+/** A search's count stops here (a page of the list at its largest). */
+export const SEARCH_COUNT_CAP = 200;
 const RECENT_SEARCH_MAX_WINDOWS = 12;
 /** The first window holds as many appeals as a page of a word in one appeal of this many. */
 const FIRST_WINDOW_SHARE = 40;
@@ -238,15 +240,24 @@ function push(params: unknown[], value: unknown): string {
 export class AppealsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** How many appeals of the caller's scope the filter selects (the whole result, not a page). */
-  async count(filter: AppealListFilter, scope: AccessScope): Promise<number> {
+  /**
+   * How many appeals of the caller's scope the filter selects (the whole result, not a page). A search counts
+   * its matches up to SEARCH_COUNT_CAP (`capped`: there are more): counting every match of a common word read
+   * hundreds of thousands of rows at millions of appeals; the count is the first pages of the list itself.
+   */
+  async count(filter: AppealListFilter, scope: AccessScope): Promise<{ total: number; capped: boolean }> {
+    if (!filter.numberSearchOnly && filter.q?.trim()) {
+      const { cursor: _, ...first } = filter;
+      const page = await this.list({ ...first, limit: SEARCH_COUNT_CAP }, scope);
+      return { total: page.items.length, capped: page.nextCursor !== null };
+    }
     const params: unknown[] = [];
     const where = this.filterWhere(filter, scope, params);
     const [row] = (await this.dataSource.query(
       `SELECT count(*)::int AS count FROM appeals a WHERE ${where.join(' AND ')}`,
       params,
     )) as { count: number }[];
-    return row.count;
+    return { total: row.count, capped: false };
   }
 
   async list(
