@@ -94,6 +94,24 @@ export function LoadError({ error }: { error: unknown }) {
   ) : null;
 }
 
+/** A list's query in place: a spinner (named `label`) while it loads, then why it failed, if it did. */
+export function QueryStatus({
+  query,
+  label,
+  size,
+}: {
+  query: { isLoading: boolean; error: unknown };
+  label?: string;
+  size?: 'sm';
+}) {
+  return (
+    <>
+      {query.isLoading && <Loader size={size} aria-label={label} />}
+      <LoadError error={query.error} />
+    </>
+  );
+}
+
 /** What the last action did (teal, or blue/orange for news) or why it failed (red), until closed. */
 export interface Notice {
   color: 'teal' | 'blue' | 'orange' | 'red';

@@ -5,7 +5,7 @@ import { call, errorText } from '../api/client';
 import { type Me } from '../api/types';
 import { ChannelBadge, PageTitle } from '../components/common';
 import { formatDateTime } from '../lib/time';
-import { ListTable, LoadError } from '../components/tables';
+import { ListTable, QueryStatus } from '../components/tables';
 
 /** Who the API lets read the quarantine: line 1 and supervisors who see the whole region. */
 export function seesChannelQuarantine(me: Me): boolean {
@@ -60,8 +60,7 @@ export function ChannelQuarantinePage() {
         title="Нераспознанные сообщения каналов"
         subtitle="Что прислали каналы и что не удалось прочитать или зарегистрировать; обращение по такому сообщению регистрируется вручную"
       />
-      {list.isLoading && <Loader aria-label="Загрузка" />}
-      <LoadError error={list.error} />
+      <QueryStatus query={list} label="Загрузка" />
       {items && items.length === 0 && <Text c="dimmed">Нераспознанных сообщений нет.</Text>}
       {items && items.length > 0 && (
         <ListTable

@@ -1,11 +1,11 @@
-import { Alert, Anchor, Button, Loader, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { ChannelBadge, PageTitle } from '../components/common';
 import { formatDateTime } from '../lib/time';
-import { ACTIONS, ListTable, LoadError } from '../components/tables';
+import { ACTIONS, ListTable, QueryStatus } from '../components/tables';
 
 /** What each kind of message is, for the clerk reading the queue. */
 const KIND_LABEL: Record<string, string> = {
@@ -44,8 +44,7 @@ export function FailedDeliveriesPage() {
           {errorText(error)}
         </Alert>
       )}
-      {failed.isLoading && <Loader aria-label="Загрузка" />}
-      <LoadError error={failed.error} />
+      <QueryStatus query={failed} label="Загрузка" />
       {failed.data && failed.data.length === 0 && <Text c="dimmed">Недоставленных сообщений нет.</Text>}
       {failed.data && failed.data.length > 0 && (
         <ListTable

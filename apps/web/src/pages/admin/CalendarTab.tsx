@@ -1,9 +1,9 @@
-import { Group, Loader, Paper, Select, SimpleGrid, Stack, Text } from '@mantine/core';
+import { Group, Paper, Select, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call } from '../../api/client';
 import { DAY_KIND_LABEL } from '../../lib/labels';
-import { LoadError } from '../../components/tables';
+import { QueryStatus } from '../../components/tables';
 
 const MONTHS = [
   'Январь',
@@ -53,8 +53,7 @@ export function CalendarTab() {
           </Text>
         )}
       </Group>
-      {data.isLoading && <Loader size="sm" />}
-      <LoadError error={data.error} />
+      <QueryStatus query={data} size="sm" />
       {c && (
         <>
           <Text size="xs" c="dimmed">

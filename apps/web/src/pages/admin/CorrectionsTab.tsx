@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Group,
-  Loader,
   Pagination,
   SegmentedControl,
   Stack,
@@ -18,7 +17,7 @@ import { call } from '../../api/client';
 import { useNames, useOrganisationZone } from '../../api/hooks';
 import { type Correction } from '../../api/types';
 import { textOf } from '../../components/forms';
-import { ListTable, LoadError } from '../../components/tables';
+import { ListTable, QueryStatus } from '../../components/tables';
 import { plural } from '../../lib/labels';
 import { formatInZone, startOfDayIn } from '../../lib/time';
 
@@ -162,8 +161,7 @@ export function CorrectionsTab() {
           </Button>
         </Group>
       </form>
-      {corrections.isLoading && <Loader size="sm" aria-label="Загрузка исправлений" />}
-      <LoadError error={corrections.error} />
+      <QueryStatus query={corrections} label="Загрузка исправлений" size="sm" />
       {data && (
         <Text size="sm" role="status" data-testid="corrections-total">
           {data.total === 0

@@ -1,11 +1,11 @@
-import { Badge, Button, Group, Loader, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { CHANNEL_LABEL } from '../../lib/labels';
 import { formatDateTime } from '../../lib/time';
-import { ACTIONS, ListTable, LoadError, type Notice, NoticeAlert } from '../../components/tables';
+import { ACTIONS, ListTable, QueryStatus, type Notice, NoticeAlert } from '../../components/tables';
 
 /** What each consumer of the appeals' history does, in the administrator's words. */
 const CONSUMER_LABEL: Record<string, string> = {
@@ -59,8 +59,7 @@ export function EventOutboxTab() {
         {o?.attemptsBeforeDead ?? '…'} неудачных попыток событие остаётся в списке недоставленных, пока его не
         повторят.
       </Text>
-      {outbox.isLoading && <Loader size="sm" aria-label="Загрузка" />}
-      <LoadError error={outbox.error} />
+      <QueryStatus query={outbox} label="Загрузка" size="sm" />
       <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
       {o && (
         <ListTable

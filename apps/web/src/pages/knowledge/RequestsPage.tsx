@@ -20,7 +20,7 @@ import { RequestStatusBadge } from './KnowledgeBadges';
 import { ORIGIN_LABEL, pendingStep, requestNumber } from './knowledge-labels';
 import { KnowledgeNav } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
-import { ListTable, LoadError } from '../../components/tables';
+import { ListTable, QueryStatus } from '../../components/tables';
 
 const OPEN = 'draft,sent,returned,approved';
 
@@ -59,8 +59,7 @@ export function RequestsPage() {
           ]}
         />
       </Group>
-      {requests.isLoading && <Loader aria-label="Загрузка запросов" />}
-      <LoadError error={requests.error} />
+      <QueryStatus query={requests} label="Загрузка запросов" />
       {requests.data && (
         <ListTable
           label="Запросы на изменение базы знаний"
