@@ -419,6 +419,36 @@ describe('registering a batch at once (integration)', () => {
     expect(await snapshot('fallback')).toEqual(single);
   });
 
+  it('leaves an item whose thread another transaction holds to one by one, without holding the rest', async () => {
+    const copy = await prepare('held');
+    const holder = db.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `${Channel.Telegram}:held-chat`,
+    ]);
+    const outcomes = registrar.registerBatch(without(copy.ids, copy.rejected), NOW);
+    // The batch's transaction commits while the chat is held (what came before, then the batch's other items
+    // registered together); the chat's follow-up waits on its own.
+    const processed = async () =>
+      (
+        await db.dataSource.query(
+          `SELECT count(*)::int AS n FROM inbound_items WHERE external_id LIKE 'held-%' AND status = 'processed'`,
+        )
+      )[0].n as number;
+    for (let i = 0; i < 100 && (await processed()) < 7 + 10; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await processed()).toBeGreaterThanOrEqual(7 + 10);
+    const [chat] = await db.dataSource.query(
+      `SELECT status FROM inbound_items WHERE external_id = 'held-tg-2'`,
+    );
+    expect(chat.status).toBe('pending');
+    await holder.commitTransaction();
+    await holder.release();
+    expect(kinds(await outcomes)).toEqual(without(ONE_BY_ONE_KINDS, 'error').concat('error'));
+    await registrar.registerBatch([copy.rejected], NOW);
+    expect(await snapshot('held')).toEqual(single);
+  });
+
   it('registers nothing twice on a retry', async () => {
     const settled = await count();
     const retried = await registrar.registerBatch(batch.ids, NOW);

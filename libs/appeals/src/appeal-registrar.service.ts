@@ -166,14 +166,21 @@ export class AppealRegistrar {
     prepared: Prepared[],
     results: Map<string, RegistrationOutcome | Error>,
   ): Promise<void> {
-    const joins = await this.joinedAppeals(
+    // Threads another transaction holds are not waited for while this one holds others (a batch's many keys
+    // would queue batches behind each other): their items are left to go one by one.
+    const locked = await this.registrations.tryLockThreads(
       tx,
-      prepared.map((p) => p.item),
+      prepared.flatMap((p) => threadsOf(p.item)),
+    );
+    const ready = prepared.filter((p) => threadsOf(p.item).every((t) => locked.has(`${t.channel}:${t.key}`)));
+    const joins = await this.lookUpJoins(
+      tx,
+      ready.map((p) => p.item),
     );
     // Two items joining one appeal: the second's history and card follow the first's, so one by one.
     const single = countedOnce([...joins.values()].map((a) => a.id));
-    const followUps = prepared.map((p) => p.item).filter((i) => single.has(joins.get(i.id)?.id ?? ''));
-    const fresh = prepared.filter((p) => !joins.has(p.item.id));
+    const followUps = ready.map((p) => p.item).filter((i) => single.has(joins.get(i.id)?.id ?? ''));
+    const fresh = ready.filter((p) => !joins.has(p.item.id));
     const numbers = await this.registrations.registerManyAtomically(
       tx,
       fresh.map((p) => p.appeal),
@@ -219,6 +226,12 @@ export class AppealRegistrar {
    * is done. Returns the appeal each item joins, by item id.
    */
   private async joinedAppeals(tx: EntityManager, items: ItemRow[]): Promise<Map<string, JoinedAppeal>> {
+    await this.registrations.lockThreads(tx, items.flatMap(threadsOf));
+    return this.lookUpJoins(tx, items);
+  }
+
+  /** The appeal each item joins (see joinedAppeals), its threads locked already. */
+  private lookUpJoins(tx: EntityManager, items: ItemRow[]): Promise<Map<string, JoinedAppeal>> {
     const lookups = items
       .map((i) => ({
         id: i.id,
@@ -227,10 +240,6 @@ export class AppealRegistrar {
         answered: (i.payload.thread?.refersTo ?? []).filter((k) => !!k),
       }))
       .filter((l) => l.keys.length > 0);
-    await this.registrations.lockThreads(
-      tx,
-      lookups.flatMap((l) => l.keys.map((key) => ({ channel: l.channel, key }))),
-    );
     return this.registrations.threadAppeals(tx, lookups, {
       open: OPEN_STATUSES,
       any: Object.values(AppealStatus),
@@ -420,6 +429,10 @@ function followUpOf(item: ItemRow, appealId: string): NewFollowUp {
       ...(p.features?.correctionOf ? { correctionOf: p.features.correctionOf } : {}),
     },
   };
+}
+
+function threadsOf(item: ItemRow): { channel: string; key: string }[] {
+  return threadKeys(item.payload).map((key) => ({ channel: item.channel, key }));
 }
 
 function threadKeys(p: StoredInboundItem): string[] {

@@ -167,6 +167,20 @@ export class RegistrationRepository {
   }
 
   /**
+   * As lockThreads, without waiting: returns the threads locked (as `channel:key`); one another transaction
+   * holds is left out.
+   */
+  async tryLockThreads(tx: Db, threads: { channel: string; key: string }[]): Promise<Set<string>> {
+    if (threads.length === 0) return new Set();
+    const rows = (await tx.query(
+      `SELECT k FROM (SELECT DISTINCT k FROM unnest($1::text[]) k ORDER BY k) s
+        WHERE pg_try_advisory_xact_lock(hashtextextended(k, 0))`,
+      [threads.map((t) => `${t.channel}:${t.key}`)],
+    )) as { k: string }[];
+    return new Set(rows.map((r) => r.k));
+  }
+
+  /**
    * For each item, the appeal it joins: the newest appeal still open on one of its thread keys, else (a reply
    * naming what it answers) the newest appeal on one of the keys it answers, whatever its status. Items that
    * join none are left out.
