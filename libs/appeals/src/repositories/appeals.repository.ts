@@ -229,6 +229,9 @@ const RECENT_SEARCH_FILTERS = (f: AppealListFilter) =>
   !f.dueBefore &&
   !f.dueAfter;
 
+/** A page's size: 50 unless asked, 1 to 200. */
+const pageLimit = (filter: AppealListFilter) => Math.min(Math.max(filter.limit ?? 50, 1), 200);
+
 /** Appends a parameter, returning its placeholder. */
 function push(params: unknown[], value: unknown): string {
   params.push(value);
@@ -248,8 +251,8 @@ export class AppealsRepository {
   async count(filter: AppealListFilter, scope: AccessScope): Promise<{ total: number; capped: boolean }> {
     if (!filter.numberSearchOnly && filter.q?.trim()) {
       const { cursor: _, ...first } = filter;
-      const page = await this.list({ ...first, limit: SEARCH_COUNT_CAP }, scope);
-      return { total: page.items.length, capped: page.nextCursor !== null };
+      const rows = await this.pageRows({ ...first, limit: SEARCH_COUNT_CAP }, scope, 'a.id');
+      return { total: Math.min(rows.length, SEARCH_COUNT_CAP), capped: rows.length > SEARCH_COUNT_CAP };
     }
     const params: unknown[] = [];
     const where = this.filterWhere(filter, scope, params);
@@ -264,7 +267,21 @@ export class AppealsRepository {
     filter: AppealListFilter,
     scope: AccessScope,
   ): Promise<{ items: AppealListItem[]; nextCursor: string | null }> {
-    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+    const limit = pageLimit(filter);
+    const rows = await this.pageRows(filter, scope);
+    const page = rows.slice(0, limit).map(toListItem);
+    const last = rows[limit - 1];
+    const nextCursor = rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null;
+    return { items: page, nextCursor };
+  }
+
+  /** The page's rows and the one after it: the list's columns, or `columns` (a search's count reads only ids). */
+  private async pageRows(
+    filter: AppealListFilter,
+    scope: AccessScope,
+    columns?: string,
+  ): Promise<Record<string, unknown>[]> {
+    const limit = pageLimit(filter);
     const q = filter.numberSearchOnly ? undefined : filter.q?.trim();
     const sortColumn = filter.sort === 'due' ? 'a.answer_due_at' : 'a.registered_at';
     const direction = filter.sort === 'due' ? 'ASC' : 'DESC';
@@ -318,22 +335,21 @@ export class AppealsRepository {
         }
         where = [`a.id IN (${arms.join(' UNION ')})`];
       }
-      params.push(scope.organisationIds);
-      const viewerOrgs = `$${params.length}::uuid[]`;
+      let select = `SELECT ${columns} FROM appeals a`;
+      if (!columns) {
+        params.push(scope.organisationIds);
+        select = `SELECT ${SUMMARY_COLUMNS}, ${listColumns(`$${params.length}::uuid[]`)},
+                  ${cursorInstantSql(sortColumn)} AS cursor_at
+             FROM appeals a JOIN organisations o ON o.id = a.organisation_id
+             LEFT JOIN users u ON u.id = a.assignee_id`;
+      }
       rows = (await this.dataSource.query(
-        `SELECT ${SUMMARY_COLUMNS}, ${listColumns(viewerOrgs)}, ${cursorInstantSql(sortColumn)} AS cursor_at
-           FROM appeals a JOIN organisations o ON o.id = a.organisation_id
-           LEFT JOIN users u ON u.id = a.assignee_id
-          WHERE ${where.join(' AND ')}
-          ORDER BY ${order} LIMIT ${pageSize}`,
+        `${select} WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${pageSize}`,
         params,
       )) as Record<string, unknown>[];
       if (rows.length > limit) break;
     }
-    const page = rows.slice(0, limit).map(toListItem);
-    const last = rows[limit - 1];
-    const nextCursor = rows.length > limit && last ? encodeCursor([last.cursor_at, last.id]) : null;
-    return { items: page, nextCursor };
+    return rows;
   }
 
   /**
