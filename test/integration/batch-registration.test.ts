@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { AccessModule } from '@inbox/access';
 import { AppealRegistrar, AppealsModule, type RegistrationOutcome } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
@@ -9,8 +8,8 @@ import { Channel, type InboundItem } from '@inbox/integrations/contract';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { QueueModule } from '@inbox/queue';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [
@@ -256,14 +255,9 @@ describe('registering a batch at once (integration)', () => {
   let store: InboundStore;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `batch-reg-${randomBytes(4).toString('hex')}`,
+    ({ db, ctx } = await createTestContext(RegistrationTestModule, 'batch-reg', {
       LOG_LEVEL: 'error',
-    });
-    ctx = await NestFactory.createApplicationContext(RegistrationTestModule, { logger: ['error'] });
+    }));
     registrar = ctx.get(AppealRegistrar);
     store = ctx.get(InboundStore);
     // A follower of registrations and follow-ups, as the worker's hooks register them: the outbox rows count.

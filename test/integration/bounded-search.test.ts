@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, AccessModule, Role, SYSTEM_SCOPE } from '@inbox/access';
 import {
@@ -15,8 +14,8 @@ import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { QueueModule } from '@inbox/queue';
 import { idOf } from '../factories/directory';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AccessModule, AppealsModule],
@@ -37,15 +36,8 @@ describe('bounded inbox search (integration)', () => {
   let clerk: AccessScope;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ({ db, ctx } = await createTestContext(BoundedSearchModule, 'bounded-search'));
     ds = db.dataSource;
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `bounded-search-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-    });
-    ctx = await NestFactory.createApplicationContext(BoundedSearchModule, { logger: ['error'] });
     queries = ctx.get(AppealQueries);
     const minzhkh = await idOf(ds, 'organisations', 'minzhkh');
     clerk = { userId: randomUUID(), role: Role.Clerk, organisationId: minzhkh, organisationIds: [minzhkh] };

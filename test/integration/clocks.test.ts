@@ -1,9 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { DateTime } from 'luxon';
 import { type DataSource } from 'typeorm';
 import { AccessModule } from '@inbox/access';
@@ -17,8 +15,8 @@ import { JobName, JobProducer, QueueModule, QueueName } from '@inbox/queue';
 import { sweepSql } from '../../libs/clocks/src/clock-marks.repository';
 import { TEST_WORKING_HOURS } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 import { eventually } from '../support/test-stack';
 
 @Module({
@@ -49,16 +47,7 @@ interface Harness {
 
 /** A throwaway database and the real services in this process, configured through the environment. */
 async function harness(extraEnv: Record<string, string> = {}): Promise<Harness> {
-  const db = await createTestDatabase();
-  const env = {
-    DATABASE_URL: db.url,
-    REDIS_URL: TEST_REDIS_URL,
-    QUEUE_PREFIX: `clocks-${randomBytes(4).toString('hex')}`,
-    LOG_LEVEL: 'warn',
-    ...extraEnv,
-  };
-  Object.assign(process.env, env);
-  const ctx = await NestFactory.createApplicationContext(ClocksTestModule, { logger: ['error'] });
+  const { db, ctx, env } = await createTestContext(ClocksTestModule, 'clocks', extraEnv);
   return {
     db,
     ds: db.dataSource,

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { AccessModule, SYSTEM_SCOPE } from '@inbox/access';
 import { type AppealListFilter, AppealQueries, AppealsModule } from '@inbox/appeals';
@@ -8,8 +6,8 @@ import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { Incidents, IncidentsModule } from '@inbox/incidents';
 import { QueueModule } from '@inbox/queue';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [
@@ -39,15 +37,8 @@ describe('keyset cursors to the microsecond (integration)', () => {
   let incidents: Incidents;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ({ db, ctx } = await createTestContext(CursorModule, 'cursor-us'));
     ds = db.dataSource;
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `cursor-us-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-    });
-    ctx = await NestFactory.createApplicationContext(CursorModule, { logger: ['error'] });
     queries = ctx.get(AppealQueries);
     incidents = ctx.get(Incidents);
     // Registration and due instants all inside one millisecond, each its own microsecond, in orders unlike the ids'.

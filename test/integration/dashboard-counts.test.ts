@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type DataSource } from 'typeorm';
 import { AccessModule, Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealRegistrar, AppealsModule, AppealWorkflow } from '@inbox/appeals';
@@ -12,8 +11,8 @@ import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [
@@ -64,15 +63,8 @@ describe('dashboard from maintained daily counts (integration)', () => {
     ) as Promise<unknown[]>;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    ({ db, ctx } = await createTestContext(DashboardCountsModule, 'dashboard-counts'));
     ds = db.dataSource;
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `dashboard-counts-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-    });
-    ctx = await NestFactory.createApplicationContext(DashboardCountsModule, { logger: ['error'] });
     reports = ctx.get(Reports);
     region.organisationId = region.scope.organisationId = await idOf(ds, 'organisations', 'region');
 

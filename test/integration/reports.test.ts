@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type AccessScope, AccessModule, Role } from '@inbox/access';
 import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
@@ -10,8 +9,8 @@ import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
 
 @Module({
   imports: [
@@ -49,14 +48,7 @@ describe('reports (integration)', () => {
   };
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    Object.assign(process.env, {
-      DATABASE_URL: db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: `reports-${randomBytes(4).toString('hex')}`,
-      LOG_LEVEL: 'warn',
-    });
-    ctx = await NestFactory.createApplicationContext(ReportsTestModule, { logger: ['error'] });
+    ({ db, ctx } = await createTestContext(ReportsTestModule, 'reports'));
     reports = ctx.get(Reports);
     const ds = db.dataSource;
     for (const code of ['region', 'minzhkh', 'mintrans']) org[code] = await idOf(ds, 'organisations', code);
