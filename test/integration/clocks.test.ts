@@ -98,6 +98,37 @@ async function registerAppeal(
   return { id: outcome.appealId, number: outcome.registrationNumber };
 }
 
+/**
+ * `count` in-work appeals of the ministry inserted in one statement, as an import would (the triggers queue each),
+ * with their inbound items (external ids `<prefix>-g`) and one applicant. The due times are SQL over `$1` (the
+ * registration time) and `g` (1 … count).
+ */
+async function insertAppeals(
+  ds: DataSource,
+  prefix: string,
+  count: number,
+  at: Date,
+  due: { answer: string; escalation?: string },
+): Promise<void> {
+  await ds.query(
+    `WITH items AS (
+       INSERT INTO inbound_items (channel, external_id, received_at, payload, status)
+       SELECT 'pos', '${prefix}-' || g, $1, '{}', 'processed' FROM generate_series(1, $2::int) g
+       RETURNING id, external_id, split_part(external_id, '-', 2)::int AS g
+     ), who AS (
+       INSERT INTO applicants (channel, surname) VALUES ('pos', 'X') RETURNING id
+     )
+     INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
+        inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
+        redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash, escalation_due_at)
+     SELECT 'N-' || i.external_id, $1, $1, 'appeal', 'pos', i.external_id, i.id, who.id, 'x', 'in_work',
+            (SELECT id FROM organisations WHERE code = 'minzhkh'), 'Asia/Novosibirsk', $1, $1, $1::date,
+            ${due.answer}, 'ru-2026.1', 'x', ${due.escalation ?? 'NULL::timestamptz'}
+       FROM items i, who`,
+    [at, count],
+  );
+}
+
 interface MarkRow {
   organisation_id: string;
   clock: string;
@@ -476,6 +507,25 @@ describe('deadline clocks (integration)', () => {
     expect((await marksOf(h.ds, ticking.id)).map((m) => m.kind)).toEqual(['at-risk', 'overdue']);
   });
 
+  it('vacuums the queue after a large drain, so the next sweeps read neither its empty pages nor its count', async () => {
+    // Read since the watermark of a sweep before (not a full sweep, which reads everything and always vacuums).
+    const [state] = (await h.ds.query(`SELECT swept_until FROM clock_sweep_state`)) as {
+      swept_until: Date | null;
+    }[];
+    const before = new Date(Math.max(Date.now(), state.swept_until?.getTime() ?? 0) + 10_000);
+    await h.watcher.sweep(before);
+    const at = new Date(before.getTime() + 10_000);
+    // 12 000 appeals registered at once (an import), due in 50 days: the triggers queue every one.
+    await insertAppeals(h.ds, 'import', 12_000, at, { answer: `$1::timestamptz + interval '50 days'` });
+    const swept = await h.watcher.sweep(at);
+    expect(swept.marks).toBe(0);
+    const [queue] = (await h.ds.query(
+      `SELECT pg_relation_size('clock_sweep_queue')::int AS bytes, reltuples::int AS rows
+         FROM pg_class WHERE relname = 'clock_sweep_queue'`,
+    )) as { bytes: number; rows: number }[];
+    expect(queue).toEqual({ bytes: 0, rows: 0 });
+  });
+
   it('lists violations by scope, kind and period, and notifications per user', async () => {
     const all = await h.watcher.violations({ organisationIds: null, limit: 1000 });
     const [{ n }] = await h.ds.query(`SELECT count(*)::int AS n FROM clock_marks WHERE kind = 'overdue'`);
@@ -685,26 +735,10 @@ describe('a sweep over 100k open appeals (integration)', () => {
   it('is set-based: seconds for the first sweep, and a quiet sweep finds nothing new', async () => {
     const now = new Date();
     // Answer due times spread over -10..+50 days; every 5th appeal at line 2, every 7th with an escalation clock.
-    await h.ds.query(
-      `WITH items AS (
-         INSERT INTO inbound_items (channel, external_id, received_at, payload, status)
-         SELECT 'pos', 'bulk-' || g, $1, '{}', 'processed' FROM generate_series(1, 100000) g
-         RETURNING id, external_id
-       ), who AS (
-         INSERT INTO applicants (channel, surname) VALUES ('pos', 'X') RETURNING id
-       )
-       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
-          inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
-          redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash, escalation_due_at)
-       SELECT 'B-' || i.external_id, $1, $1, 'appeal', 'pos', i.external_id, i.id, who.id, 'x', 'in_work',
-              (SELECT id FROM organisations WHERE code = 'minzhkh'), 'Asia/Novosibirsk', $1, $1, $1::date,
-              $1::timestamptz + ((split_part(i.external_id, '-', 2)::int % 60) - 10) * interval '1 day'
-                + interval '1 hour',
-              'ru-2026.1', 'x',
-              CASE WHEN split_part(i.external_id, '-', 2)::int % 7 = 0 THEN $1::timestamptz - interval '1 minute' END
-         FROM items i, who`,
-      [now],
-    );
+    await insertAppeals(h.ds, 'bulk', 100_000, now, {
+      answer: `$1::timestamptz + ((g % 60) - 10) * interval '1 day' + interval '1 hour'`,
+      escalation: `CASE WHEN g % 7 = 0 THEN $1::timestamptz - interval '1 minute' END`,
+    });
     await h.ds.query(
       `INSERT INTO appeal_organisations (appeal_id, organisation_id, line, state, due_at)
        SELECT a.id, (SELECT id FROM organisations WHERE code = 'mintrans'), 2, 'active',

@@ -27,8 +27,18 @@ export interface StaffNotification {
   readAt: Date | null;
 }
 
-/** What one sweep statement recorded: marks per 'clock/kind', notifications and history events. */
-export type SweepCountRow = { what: 'mark' | 'notification' | 'event'; key: string | null; n: number };
+/**
+ * What one sweep statement did: marks recorded per 'clock/kind', notifications and history events written, and
+ * (reading since the watermark) the queued appeals it drained.
+ */
+export type SweepCountRow = {
+  what: 'mark' | 'notification' | 'event' | 'drained';
+  key: string | null;
+  n: number;
+};
+
+/** A sweep that drains more queued appeals than this (or a full one) vacuums the queue after it commits. */
+const QUEUE_VACUUM_AFTER = 10_000;
 
 export interface SweepParams {
   now: Date;
@@ -178,7 +188,10 @@ WITH RECURSIVE drained AS (
 )
 SELECT 'mark' AS what, clock || '/' || kind AS key, count(*)::int AS n FROM marks GROUP BY clock, kind
 UNION ALL SELECT 'notification', NULL, count(*)::int FROM notes
-UNION ALL SELECT 'event', NULL, count(*)::int FROM events`;
+UNION ALL SELECT 'event', NULL, count(*)::int FROM events${
+    // The drained appeals are counted where they are read anyway (a full sweep never keeps them).
+    reach === 'all' ? '' : `\nUNION ALL SELECT 'drained', NULL, count(*)::int FROM drained`
+  }`;
 }
 
 const SWEEP_SQL: Record<SweepReach, string> = { all: sweepSql('all'), since: sweepSql('since') };
@@ -193,9 +206,10 @@ export class ClockMarksRepository extends SqlRepository {
    * Sweeps take turns on the watermark row: each reads what crossed since the last one's `now` (or everything,
    * see SweepReach), and leaves its own `now` and leads as the new watermark in the same transaction.
    */
-  sweep(p: SweepParams): Promise<SweepCountRow[]> {
+  async sweep(p: SweepParams): Promise<SweepCountRow[]> {
     const leads = `${p.answerLeadSeconds}/${p.line2LeadSeconds}/${p.escalationLeadSeconds}`;
-    return this.dataSource.transaction(async (tx) => {
+    let full = false;
+    const rows = await this.dataSource.transaction(async (tx) => {
       // The statement is short but its plan is priced high (the queue's statistics count rows already taken):
       // compiling it (JIT) took most of a second of a sweep that reads nothing.
       await tx.query(`SET LOCAL jit = off`);
@@ -206,6 +220,7 @@ export class ClockMarksRepository extends SqlRepository {
       );
       const since =
         state?.swept_until && state.leads === leads && state.swept_until <= p.now ? state.swept_until : null;
+      full = since === null;
       const params: unknown[] = [
         p.now,
         p.answerLeadSeconds,
@@ -225,6 +240,15 @@ export class ClockMarksRepository extends SqlRepository {
       );
       return rows;
     });
+    // The queue is drained by one DELETE, which reads every page of the table; a large drain (the first sweep
+    // after a fill, which is a full one, or a sweep after an import) leaves its pages empty but there, and its
+    // statistics counting rows already taken, until autovacuum gets to it. Every later sweep then read all those
+    // empty pages, and planned for millions of queued appeals. Vacuumed now (outside the transaction, as VACUUM
+    // must be), the empty tail is cut off and the statistics say what is left.
+    if (full || (rows.find((r) => r.what === 'drained')?.n ?? 0) > QUEUE_VACUUM_AFTER) {
+      await this.dataSource.query(`VACUUM (ANALYZE) clock_sweep_queue`);
+    }
+    return rows;
   }
 
   /** Marks of one kind at organisations in the scope, newest due time first; due range from inclusive, to exclusive. */
