@@ -762,7 +762,9 @@ describe('a sweep over 100k open appeals (integration)', () => {
     expect(first.events).toBe(first.marks);
     // Region-wide supervisor for every mark, the ministry's for its own (answer and escalation clocks).
     expect(first.notifications).toBe(2 * (want.answer + want.escalation) + want.line2);
-    expect(first.tookMs).toBeLessThan(30_000);
+    // A bound against a per-appeal sweep (minutes here), not a performance target: that is `bench scale`'s.
+    // ~20 s on an idle machine; a loaded one (the 10 M bench fill beside the suite) took 54 s.
+    expect(first.tookMs).toBeLessThan(120_000);
     const quiet = await h.watcher.sweep(now);
     expect(quiet.marks).toBe(0);
     expect(quiet.tookMs).toBeLessThan(5_000);
