@@ -289,38 +289,4 @@ describe('classification in batches (integration)', () => {
       created: 1,
     });
   });
-  it('a grouping pass passes over an appeal another transaction holds instead of waiting for it (no deadlock with a pass that re-routes it)', async () => {
-    const text =
-      'На остановке у дома 5 по улице Савушкина разбито стекло павильона, осколки лежат на тротуаре третий день.';
-    const [held, free] = await register(
-      [0, 1].map((i) =>
-        inboundItem({ text: `${text} ${i ? 'Просим убрать.' : ''}`, receivedAt: day(120).toISOString() }),
-      ),
-      day(120),
-    );
-    await route(10);
-    const locker = new Client({ connectionString: stack.db.url });
-    await locker.connect();
-    try {
-      // A classification pass re-routing `held` locks its row first and saves its keys after.
-      await locker.query('BEGIN');
-      await locker.query(`SELECT id FROM appeals WHERE id = $1 FOR NO KEY UPDATE`, [held]);
-      const first = await Promise.race([
-        stack.api.get(Incidents).clusterPending(10, [held, free]),
-        new Promise<'waited'>((r) => setTimeout(() => r('waited'), 5_000)),
-      ]);
-      expect(first).not.toBe('waited');
-      expect(first === 'waited' ? 0 : first.claimed).toBe(1);
-    } finally {
-      await locker.query('COMMIT');
-      await locker.end();
-    }
-    const second = await stack.api.get(Incidents).clusterPending(10, [held, free]);
-    expect(second.claimed).toBe(1);
-    const [waiting] = await sql<{ n: number }>(
-      `SELECT count(*)::int AS n FROM appeal_cluster_keys WHERE appeal_id = ANY($1) AND clustered_at IS NULL`,
-      [[held, free]],
-    );
-    expect(waiting.n).toBe(0);
-  });
 });

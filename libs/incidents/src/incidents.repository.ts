@@ -125,9 +125,7 @@ export class IncidentsRepository extends SqlRepository {
 
   /**
    * Claims up to `limit` items waiting for the grouping pass, oldest first (rows another pass holds are
-   * skipped, so no item is taken by two passes), with what grouping reads of their appeals. The appeals' rows
-   * are locked in the same claim and skipped when held: a classification pass locks an appeal before saving
-   * its keys, so a pass that held the keys and then waited for the appeal would deadlock with it.
+   * skipped, so no item is taken by two passes), with what grouping reads of their appeals.
    */
   claimUnclustered(
     tx: Db,
@@ -145,10 +143,9 @@ export class IncidentsRepository extends SqlRepository {
   > {
     return this.rows(
       `WITH claimed AS (
-         SELECT k.appeal_id, k.registered_at FROM appeal_cluster_keys k JOIN appeals a ON a.id = k.appeal_id
-          WHERE k.clustered_at IS NULL AND ($2::uuid[] IS NULL OR k.appeal_id = ANY($2::uuid[]))
-          ORDER BY k.registered_at, k.appeal_id LIMIT $1
-          FOR UPDATE OF k SKIP LOCKED FOR NO KEY UPDATE OF a SKIP LOCKED)
+         SELECT appeal_id, registered_at FROM appeal_cluster_keys
+          WHERE clustered_at IS NULL AND ($2::uuid[] IS NULL OR appeal_id = ANY($2::uuid[]))
+          ORDER BY registered_at, appeal_id LIMIT $1 FOR UPDATE SKIP LOCKED)
        SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address
          FROM claimed c JOIN appeals a ON a.id = c.appeal_id
         ORDER BY c.registered_at, c.appeal_id`,
