@@ -2,16 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import { AccessModule, Role, StaffUsers } from '@inbox/access';
-import { type Actor, AppealRegistrar, AppealsModule, AppealWorkflow } from '@inbox/appeals';
+import { type Actor, AppealsModule, AppealWorkflow } from '@inbox/appeals';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
-import { InboundStore, IntakeModule } from '@inbox/intake';
+import { IntakeModule } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
 import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { createTestContext } from '../support/test-context';
+import { registerItemsIn } from '../support/test-stack';
 import { type TestDatabase } from '../support/test-database';
 
 @Module({
@@ -92,7 +93,9 @@ describe('dashboard from maintained daily counts (integration)', () => {
     const minzhkh = await idOf(ds, 'organisations', 'minzhkh');
 
     const channels = [Channel.Pos, Channel.Website, Channel.Email];
-    const stored = await ctx.get(InboundStore).store(
+    const workflow = ctx.get(AppealWorkflow);
+    const ids = await registerItemsIn(
+      ctx,
       Array.from({ length: 9 }, (_, i) =>
         inboundItem({
           channel: channels[i % 3],
@@ -106,16 +109,7 @@ describe('dashboard from maintained daily counts (integration)', () => {
           },
         }),
       ),
-      { enqueue: false },
     );
-    const registrar = ctx.get(AppealRegistrar);
-    const workflow = ctx.get(AppealWorkflow);
-    const ids: string[] = [];
-    for (const s of stored) {
-      const outcome = await registrar.registerInboundItem(s.inboundItemId);
-      if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
-      ids.push(outcome.appealId);
-    }
     // 0–5 classified; 0–3 escalated to line 2; 0–1 answered there; 8 on the fast track; 7 left as registered.
     for (const id of ids.slice(0, 6)) await workflow.classify(id, operator, housing);
     for (const id of ids.slice(0, 4)) {

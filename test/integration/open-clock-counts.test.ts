@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, AccessModule, Role, StaffUsers } from '@inbox/access';
-import { type Actor, AppealRegistrar, AppealsModule, AppealWorkflow } from '@inbox/appeals';
+import { type Actor, AppealsModule, AppealWorkflow } from '@inbox/appeals';
 import { ClocksModule, ClockWatcher } from '@inbox/clocks';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
-import { InboundStore, IntakeModule } from '@inbox/intake';
+import { IntakeModule } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
 import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { createTestContext } from '../support/test-context';
+import { registerItemsIn } from '../support/test-stack';
 import { type TestDatabase } from '../support/test-database';
 
 @Module({
@@ -180,7 +181,8 @@ describe('dashboard clock charts from maintained counts (integration)', () => {
     clerk = await actor(Role.Clerk, 'minzhkh');
     supervisor = await actor(Role.Supervisor, 'region');
 
-    const stored = await ctx.get(InboundStore).store(
+    ids = await registerItemsIn(
+      ctx,
       Array.from({ length: 8 }, (_, i) =>
         inboundItem({
           channel: [Channel.Pos, Channel.Website][i % 2],
@@ -194,15 +196,7 @@ describe('dashboard clock charts from maintained counts (integration)', () => {
           },
         }),
       ),
-      { enqueue: false },
     );
-    const registrar = ctx.get(AppealRegistrar);
-    ids = [];
-    for (const s of stored) {
-      const outcome = await registrar.registerInboundItem(s.inboundItemId);
-      if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
-      ids.push(outcome.appealId);
-    }
     // 0–4 on housing, 5 on roads, 6–7 without a topic; 0–2 escalated to the ministry (a line-2 clock there
     // besides the answer clock at line 1), 3 to two organisations.
     for (const id of ids.slice(0, 5)) await workflow.classify(id, operator, topic.housing);

@@ -95,10 +95,19 @@ export async function json(res: Response | Promise<Response>): Promise<any> {
 
 /** Stores the items (not queued) and registers each at `at` through the real registrar; their appeal ids. */
 export async function registerItems(stack: TestStack, items: InboundItem[], at?: Date): Promise<string[]> {
-  const stored = await stack.api.get(InboundStore).store(items, { enqueue: false });
+  return registerItemsIn(stack.api, items, at);
+}
+
+/** registerItems in any Nest context that holds the intake and the registrar (a worker-less test context). */
+export async function registerItemsIn(
+  ctx: Pick<INestApplicationContext, 'get'>,
+  items: InboundItem[],
+  at?: Date,
+): Promise<string[]> {
+  const stored = await ctx.get(InboundStore).store(items, { enqueue: false });
   const ids: string[] = [];
   for (const s of stored) {
-    const outcome = await stack.api.get(AppealRegistrar).registerInboundItem(s.inboundItemId, at);
+    const outcome = await ctx.get(AppealRegistrar).registerInboundItem(s.inboundItemId, at);
     if (outcome.kind !== 'registered') throw new Error(`not registered: ${outcome.kind}`);
     ids.push(outcome.appealId);
   }
