@@ -275,7 +275,11 @@ export async function benchScale(args: string[]): Promise<void> {
   // --keep: leave the filled database for the next run, which grows it or measures it again as it is
   // (after pending migrations): a fill of 200 000 takes minutes on a shared machine.
   const keep = args.includes('--keep');
-  const db = await createBenchDatabase('inbox_bench_scale', { reuse: keep });
+  // --db NAME: a kept database of one's own, so that two people measuring different changes do not share one.
+  const dbName = flag(args, '--db') ?? 'inbox_bench_scale';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(dbName))
+    throw new Error(`--db ${dbName}: lower-case letters, digits, _`);
+  const db = await createBenchDatabase(dbName, { reuse: keep });
   const client = new Client({ connectionString: db.url });
   await client.connect();
   const fillConnections = Number(flag(args, '--fill-connections') ?? FILL_CONNECTIONS);
