@@ -1,4 +1,10 @@
-import { PUBLIC_PAGES, publicPagesDir, renderPublicPage, renderPublicPages } from './public-pages';
+import {
+  PUBLIC_PAGES,
+  publicPagesDir,
+  renderField,
+  renderPublicPage,
+  renderPublicPages,
+} from './public-pages';
 
 describe('public pages', () => {
   const dir = publicPagesDir() as string;
@@ -42,5 +48,49 @@ describe('public pages', () => {
     );
     expect(() => renderPublicPage('{{nope}}', 'faq.html', '')).toThrow('unknown slot {{nope}}');
     expect(() => renderPublicPage(layout, 'nope.html', '')).toThrow('no public page nope.html');
+  });
+
+  it('builds each form field the one way: label and mark, hint, input described by hint, error and more', () => {
+    expect(renderField(' id="surname" label="Фамилия" required autocomplete="family-name"')).toBe(
+      [
+        '<div class="field">',
+        '  <label for="surname">Фамилия<span class="required-mark" aria-hidden="true">*</span></label>',
+        '  <input type="text" id="surname" name="surname" autocomplete="family-name" required aria-required="true"' +
+          ' aria-describedby="surname-error" />',
+        '  <p class="field-error" id="surname-error"></p>',
+        '</div>',
+      ].join('\n'),
+    );
+    expect(
+      renderField(
+        '\n id="phone" label="Телефон" optional="(необязательно)" hint="Например: +7 900 123-45-67"\n' +
+          ' type="tel" inputmode="tel" wide describedby="contact-error"',
+        '    ',
+      ),
+    ).toBe(
+      [
+        '<div class="field field--wide">',
+        '      <label for="phone">Телефон <span class="optional-mark">(необязательно)</span></label>',
+        '      <span class="hint" id="phone-hint">Например: +7 900 123-45-67</span>',
+        '      <input type="tel" id="phone" name="phone" inputmode="tel"' +
+          ' aria-describedby="phone-hint phone-error contact-error" />',
+        '      <p class="field-error" id="phone-error"></p>',
+        '    </div>',
+      ].join('\n'),
+    );
+    expect(() => renderField(' id="x"')).toThrow('a field needs an id and a label');
+  });
+
+  it('leaves no field unbuilt, and gives every form input its error slot', () => {
+    for (const [path, html] of pages) {
+      expect([path, html.includes('<x-field')]).toEqual([path, false]);
+      for (const [, id] of html.matchAll(/<input [^>]*aria-describedby="[^"]*\b([\w-]+)-error\b/g))
+        expect(html).toContain(`<p class="field-error" id="${id}-error"></p>`);
+    }
+    const form = pages.get('/index.html') as string;
+    expect(form).toContain(
+      '<input type="email" id="email" name="email" autocomplete="email" inputmode="email" spellcheck="false"' +
+        ' aria-describedby="email-hint email-error contact-error" />',
+    );
   });
 });

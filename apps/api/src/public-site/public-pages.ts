@@ -50,6 +50,59 @@ export const PUBLIC_PAGES: Readonly<Record<string, PublicPage>> = {
 const escapeHtml = (text: string): string =>
   text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
 
+const REQUIRED_MARK = '<span class="required-mark" aria-hidden="true">*</span>';
+
+/**
+ * One labelled input of a citizens' form, as a page writes it: `<x-field id label …></x-field>`. Every such field
+ * is built the same way: its label (with the required or optional mark), its hint, the input described by the hint,
+ * its error slot (`id-error`, which the page's script fills) and then any ids in `describedby`. Attributes:
+ * id (also the input's name), label, required, optional (the mark's text), hint, wide, describedby; every other
+ * one is the input's own (type first, text by default). Values are HTML as the page wrote them.
+ */
+export function renderField(attributes: string, indent = ''): string {
+  const own = new Map<string, string | true>();
+  for (const [, key, value] of attributes.matchAll(/([\w-]+)(?:="([^"]*)")?/g)) own.set(key, value ?? true);
+  const take = (key: string) => {
+    const value = own.get(key);
+    own.delete(key);
+    return value;
+  };
+  const text = (key: string) => {
+    const value = take(key);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const [id, label, type] = [text('id'), text('label'), text('type') ?? 'text'];
+  if (!id || !label) throw new Error(`a field needs an id and a label: <x-field${attributes}>`);
+  const required = take('required') === true;
+  const [optional, hint, describedBy] = [text('optional'), text('hint'), text('describedby')];
+  const wide = take('wide') === true;
+  const mark = required ? REQUIRED_MARK : optional ? ` <span class="optional-mark">${optional}</span>` : '';
+  const input = [
+    `type="${type}"`,
+    `id="${id}"`,
+    `name="${id}"`,
+    ...[...own].map(([key, value]) => (value === true ? key : `${key}="${value}"`)),
+    ...(required ? ['required', 'aria-required="true"'] : []),
+    `aria-describedby="${[hint && `${id}-hint`, `${id}-error`, describedBy].filter(Boolean).join(' ')}"`,
+  ];
+  return [
+    `<div class="field${wide ? ' field--wide' : ''}">`,
+    `  <label for="${id}">${label}${mark}</label>`,
+    ...(hint ? [`  <span class="hint" id="${id}-hint">${hint}</span>`] : []),
+    `  <input ${input.join(' ')} />`,
+    `  <p class="field-error" id="${id}-error"></p>`,
+    `</div>`,
+  ].join(`\n${indent}`);
+}
+
+/** A page's own text with its fields (`<x-field …></x-field>`, see renderField) built. */
+export function renderFields(main: string): string {
+  return main.replace(
+    /^([ \t]*)<x-field\b([^>]*)><\/x-field>/gm,
+    (_all, indent: string, attributes: string) => indent + renderField(attributes, indent),
+  );
+}
+
 /** The page `name` (a key of PUBLIC_PAGES) with its main content `main`, inside the shared `layout`. */
 export function renderPublicPage(layout: string, name: string, main: string): string {
   const page = PUBLIC_PAGES[name];
@@ -66,7 +119,7 @@ export function renderPublicPage(layout: string, name: string, main: string): st
     scripts: page.scripts.map((src) => `<script src="${src}" defer></script>`).join('\n    '),
     nav: menu(name),
     footerNav: menu(),
-    main,
+    main: renderFields(main),
   };
   // One pass: a page's own text is never read for slots.
   return layout.replace(/\{\{(\w+)\}\}/g, (slot: string, key: string) => {
