@@ -70,6 +70,7 @@
     timeout:
       'Сервер слишком долго не отвечает. Введённые данные сохранены в форме — попробуйте отправить обращение ещё раз ' +
       'позже.',
+    refused: 'Не удалось отправить обращение',
     badResponse:
       'Сервер вернул неожиданный ответ, поэтому мы не можем показать номер обращения. Не отправляйте обращение ' +
       'повторно сразу: проверьте электронную почту или дождитесь звонка. Если за три дня с вами не свяжутся, ' +
@@ -425,12 +426,11 @@
 
   // ---------- Отправка ----------
 
+  const showSending = Portal.busyState(form, submitButton, sendingBox, 'Отправка…');
+
   function setSending(state) {
     sending = state;
-    submitButton.disabled = state;
-    submitButton.textContent = state ? 'Отправка…' : 'Отправить обращение';
-    sendingBox.hidden = !state;
-    form.setAttribute('aria-busy', state ? 'true' : 'false');
+    showSending(state);
   }
 
   function warnOnLeave(event) {
@@ -477,7 +477,7 @@
     setSending(true);
     clearAlert();
     window.addEventListener('beforeunload', warnOnLeave);
-    const { response, failure } = await Portal.fetchWithin(
+    const { body, refused, text, failure } = await Portal.request(
       ENDPOINT,
       {
         method: 'POST',
@@ -486,46 +486,34 @@
         credentials: 'same-origin',
       },
       REQUEST_TIMEOUT_MS,
+      MESSAGES,
+      {
+        isAnswer: (b) => b && typeof b.registrationNumber === 'string' && typeof b.accessCode === 'string',
+        skipBody: (response) => response.status === 413,
+      },
     );
-    if (failure) {
-      window.removeEventListener('beforeunload', warnOnLeave);
-      setSending(false);
-      showGeneralError(failure === 'timeout' ? MESSAGES.timeout : MESSAGES.networkError);
-      return;
-    }
-
-    const body = response.status === 413 ? null : await Portal.readJson(response);
     window.removeEventListener('beforeunload', warnOnLeave);
     setSending(false);
-
-    if (response.ok) {
-      if (body && typeof body.registrationNumber === 'string' && typeof body.accessCode === 'string') {
-        showSuccess(body);
-      } else {
-        showGeneralError(MESSAGES.badResponse);
-      }
+    if (failure) {
+      showGeneralError(failure);
       return;
     }
-
-    if (response.status === 400) {
+    if (!refused) {
+      showSuccess(body);
+      return;
+    }
+    if (refused === 400) {
       handleValidationResponse(body);
       return;
     }
-    if (response.status === 413) {
+    if (refused === 413) {
       fieldErrors = { attachments: MESSAGES.payloadTooLarge };
       renderFieldErrors();
       showAlert(MESSAGES.payloadTooLarge, [], []);
       fileInput.focus();
       return;
     }
-    showGeneralError(
-      Portal.refusalText(
-        response,
-        body,
-        MESSAGES,
-        'Не удалось отправить обращение (код ответа ' + response.status + '). Попробуйте ещё раз.',
-      ),
-    );
+    showGeneralError(text);
   }
 
   // ---------- Успешная регистрация ----------

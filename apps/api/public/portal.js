@@ -1,6 +1,7 @@
 /* global window, fetch, AbortController, setTimeout, clearTimeout */
 // Общее для скриптов страниц портала (form.js, status.js, faq.js, rating-form.js): даты по-русски, текст сообщения сервера,
-// запрос с ограничением времени ожидания. Подключается первым (страницы собирает apps/api/src/public-site).
+// запрос с ограничением времени ожидания и его итог, состояние ожидания формы. Подключается первым (страницы собирает
+// apps/api/src/public-site).
 (function () {
   'use strict';
 
@@ -82,5 +83,46 @@
     }
   }
 
-  window.Portal = { formatDateTimeRu, formatDateOnlyRu, messageText, readJson, refusalText, fetchWithin };
+  /**
+   * Ask our API within timeoutMs and say what came of it:
+   * `{ body }` — it answered 2xx with what `options.isAnswer(body)` expects;
+   * `{ refused, body, text }` — it refused with the status `refused`; `text` is what to tell the citizen where the
+   * page has nothing better for that status (too many requests, a server error, the server's message, else
+   * `messages.refused` with the status);
+   * `{ failure }` — the citizen's text for a timeout, a network error or a 2xx answer that is not one.
+   * The body is not read where `options.skipBody(response)`.
+   */
+  async function request(url, init, timeoutMs, messages, options) {
+    const { response, failure } = await fetchWithin(url, init, timeoutMs);
+    if (failure) return { failure: failure === 'timeout' ? messages.timeout : messages.networkError };
+    const body = options.skipBody && options.skipBody(response) ? null : await readJson(response);
+    if (response.ok) return options.isAnswer(body) ? { body } : { failure: messages.badResponse };
+    const fallback = messages.refused + ' (код ответа ' + response.status + '). Попробуйте ещё раз.';
+    return { refused: response.status, body, text: refusalText(response, body, messages, fallback) };
+  }
+
+  /**
+   * A form's waiting state while its request runs: `set(true)` disables the button and labels it `busyLabel`,
+   * shows the progress box and marks the form aria-busy; `set(false)` puts the button's own label back.
+   */
+  function busyState(form, button, box, busyLabel) {
+    const idleLabel = button.textContent.trim();
+    return function set(busy) {
+      button.disabled = busy;
+      button.textContent = busy ? busyLabel : idleLabel;
+      box.hidden = !busy;
+      form.setAttribute('aria-busy', busy ? 'true' : 'false');
+    };
+  }
+
+  window.Portal = {
+    formatDateTimeRu,
+    formatDateOnlyRu,
+    messageText,
+    readJson,
+    refusalText,
+    fetchWithin,
+    request,
+    busyState,
+  };
 })();

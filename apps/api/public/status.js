@@ -19,6 +19,7 @@
     networkError: 'Не удалось связаться с сервером. Проверьте подключение к интернету и попробуйте ещё раз.',
     timeout: 'Сервер слишком долго не отвечает. Попробуйте ещё раз позже.',
     badResponse: 'Сервер вернул неожиданный ответ. Попробуйте ещё раз позже.',
+    refused: 'Не удалось получить статус',
   };
 
   const form = document.getElementById('status-form');
@@ -75,12 +76,11 @@
 
   // ---------- Запрос ----------
 
+  const showLoading = Portal.busyState(form, submitButton, loadingBox, 'Проверяем…');
+
   function setLoading(state) {
     loading = state;
-    submitButton.disabled = state;
-    submitButton.textContent = state ? 'Проверяем…' : 'Проверить статус';
-    loadingBox.hidden = !state;
-    form.setAttribute('aria-busy', state ? 'true' : 'false');
+    showLoading(state);
   }
 
   async function check() {
@@ -90,44 +90,32 @@
 
     setLoading(true);
     clearAlert();
-    const { response, failure } = await Portal.fetchWithin(
+    const { body, refused, text, failure } = await Portal.request(
       url,
       { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' },
       REQUEST_TIMEOUT_MS,
+      MESSAGES,
+      { isAnswer: (b) => b && typeof b.registrationNumber === 'string' },
     );
-    if (failure) {
-      setLoading(false);
-      showGeneralError(failure === 'timeout' ? MESSAGES.timeout : MESSAGES.networkError);
-      return;
-    }
-    const body = await Portal.readJson(response);
     setLoading(false);
-
-    if (response.ok) {
-      if (body && typeof body.registrationNumber === 'string') {
-        shown = { number: number, code: code };
-        showResult(body);
-      } else {
-        showGeneralError(MESSAGES.badResponse);
-      }
+    if (failure) {
+      showGeneralError(failure);
       return;
     }
-    if (response.status === 404) {
+    if (!refused) {
+      shown = { number: number, code: code };
+      showResult(body);
+      return;
+    }
+    if (refused === 404) {
       showGeneralError(MESSAGES.notFound);
       return;
     }
-    if (response.status === 400) {
+    if (refused === 400) {
       showGeneralError(Portal.messageText(body && body.message) || MESSAGES.notFound);
       return;
     }
-    showGeneralError(
-      Portal.refusalText(
-        response,
-        body,
-        MESSAGES,
-        'Не удалось получить статус (код ответа ' + response.status + '). Попробуйте ещё раз.',
-      ),
-    );
+    showGeneralError(text);
   }
 
   // ---------- Результат ----------
