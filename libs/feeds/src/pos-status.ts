@@ -1,3 +1,4 @@
+import { russianDate } from '@inbox/appeals';
 import { type StatusUpdate } from '@inbox/integrations/contract';
 
 /** The history events a ПОС appeal reports back to ПОС; the answer itself goes through delivery → send. */
@@ -14,15 +15,6 @@ export interface PosStatusContext {
 }
 
 export type PosStatusDecision = { update: StatusUpdate } | { skip: string } | undefined;
-
-function ruDate(value: string | Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('ru-RU', {
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    timeZone,
-  }).format(new Date(value));
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
@@ -52,7 +44,7 @@ export function posStatusUpdate(
           status: 'postponed',
           plannedAnswerAt: new Date(due).toISOString(),
           comment:
-            `Срок рассмотрения продлён до ${ruDate(due, ctx.timeZone)}` +
+            `Срок рассмотрения продлён до ${russianDate(due, ctx.timeZone)}` +
             (reason ? `. Причина: ${reason}` : ''),
         },
       };
