@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { sizeText } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { AttachmentsRepository } from '../../repositories/attachments.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
+import { checkedUpload, type UploadedFile } from '../uploaded-file';
 import { WorkflowError } from '../workflow-error';
 
 /**
@@ -20,31 +19,14 @@ export class AttachFileCommand {
     private readonly config: AppConfig,
   ) {}
 
-  async execute(
-    appealId: string,
-    actor: Actor,
-    file: { fileName: string; contentType: string; content: Buffer },
-  ): Promise<{ id: string }> {
+  async execute(appealId: string, actor: Actor, file: UploadedFile): Promise<{ id: string }> {
     return this.change.run(appealId, actor, 'attach-to-appeal', async ({ tx, appeal: a, record }) => {
-      const fileName = file.fileName.trim();
-      if (!fileName || file.content.length === 0) {
-        throw new WorkflowError('invalid-input', 'Приложите непустой файл', { file: 'Нет файла' });
-      }
-      if (file.content.length > this.config.attachmentMaxBytes) {
-        const message = `Файл больше ${sizeText(this.config.attachmentMaxBytes)}`;
-        throw new WorkflowError('too-large', message, { file: message });
-      }
+      const upload = checkedUpload(file, this.config.attachmentMaxBytes);
       if ((await this.attachments.addedByStaff(tx, a.id)) >= this.config.attachmentMaxCount) {
         const message = `К обращению можно приложить не больше ${this.config.attachmentMaxCount} файлов`;
         throw new WorkflowError('invalid-input', message, { file: message });
       }
-      const id = await this.attachments.add(tx, {
-        appealId: a.id,
-        fileName: fileName.slice(0, 255),
-        contentType: file.contentType || 'application/octet-stream',
-        content: file.content,
-        sha256: createHash('sha256').update(file.content).digest('hex'),
-      });
+      const id = await this.attachments.add(tx, { appealId: a.id, ...upload });
       // The name may carry personal data: the history names the file by its id only.
       await record('file-attached', { attachmentId: id });
       return { id };

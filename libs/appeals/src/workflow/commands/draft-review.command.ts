@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
 import { Role } from '@inbox/access';
-import { sizeText } from '@inbox/common';
 import { AnswersRepository, type LockedAnswer } from '../../repositories/answers.repository';
 import { NotificationsRepository } from '../../repositories/notifications.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
 import { WorkflowRules } from '../rules';
+import { checkedUpload, type UploadedFile } from '../uploaded-file';
 import { WorkflowError } from '../workflow-error';
 
 /** Who may change a draft: its author, or the head of its organisation, or a supervisor. */
@@ -17,6 +16,19 @@ function mayHandleDraft(answer: LockedAnswer, actor: Actor): boolean {
     actor.role === Role.Supervisor ||
     (actor.role === Role.Head && answer.organisation_id === actor.organisationId)
   );
+}
+
+/** A draft's files change only while it is a draft, and only by whoever may change it. */
+function assertDraftFilesMayChange(
+  answer: LockedAnswer,
+  actor: Actor,
+  refusals: { sent: string; approved: string; forbidden: string },
+): void {
+  if (answer.status !== 'draft') {
+    const message = answer.status === 'sent' ? refusals.sent : refusals.approved;
+    throw new WorkflowError('conflict', message, { file: message });
+  }
+  if (!mayHandleDraft(answer, actor)) throw new WorkflowError('forbidden', refusals.forbidden);
 }
 
 function draftOnly(answer: LockedAnswer): void {
@@ -42,42 +54,21 @@ export class DraftReviewCommand {
     appealId: string,
     answerId: string,
     actor: Actor,
-    file: { fileName: string; contentType: string; content: Buffer },
+    file: UploadedFile,
   ): Promise<{ id: string }> {
     return this.change.run(appealId, actor, 'attach-to-answer', async ({ tx, appeal: a, record }) => {
       const answer = await this.rules.answer(tx, a.id, answerId);
-      if (answer.status !== 'draft') {
-        const message =
-          answer.status === 'sent'
-            ? 'Ответ уже отправлен заявителю: приложить к нему файл нельзя'
-            : 'Ответ уже согласован: файлы прикладывают к проекту до согласования';
-        throw new WorkflowError('conflict', message, { file: message });
-      }
-      if (!mayHandleDraft(answer, actor)) {
-        throw new WorkflowError(
-          'forbidden',
-          'Приложить файл может автор проекта или руководитель подразделения',
-        );
-      }
-      const fileName = file.fileName.trim();
-      if (!fileName || file.content.length === 0) {
-        throw new WorkflowError('invalid-input', 'Приложите непустой файл', { file: 'Нет файла' });
-      }
-      if (file.content.length > this.config.attachmentMaxBytes) {
-        const message = `Файл больше ${sizeText(this.config.attachmentMaxBytes)}`;
-        throw new WorkflowError('too-large', message, { file: message });
-      }
+      assertDraftFilesMayChange(answer, actor, {
+        sent: 'Ответ уже отправлен заявителю: приложить к нему файл нельзя',
+        approved: 'Ответ уже согласован: файлы прикладывают к проекту до согласования',
+        forbidden: 'Приложить файл может автор проекта или руководитель подразделения',
+      });
+      const upload = checkedUpload(file, this.config.attachmentMaxBytes);
       if ((await this.answers.filesOf([answerId], tx)).length >= this.config.attachmentMaxCount) {
         const message = `К ответу можно приложить не больше ${this.config.attachmentMaxCount} файлов`;
         throw new WorkflowError('invalid-input', message, { file: message });
       }
-      const id = await this.answers.addFile(tx, {
-        answerId,
-        fileName: fileName.slice(0, 255),
-        contentType: file.contentType || 'application/octet-stream',
-        content: file.content,
-        sha256: createHash('sha256').update(file.content).digest('hex'),
-      });
+      const id = await this.answers.addFile(tx, { answerId, ...upload });
       await record('answer-file-attached', { answerId, attachmentId: id });
       return { id };
     });
@@ -87,19 +78,11 @@ export class DraftReviewCommand {
   async detach(appealId: string, answerId: string, fileId: string, actor: Actor): Promise<void> {
     await this.change.run(appealId, actor, 'detach-from-answer', async ({ tx, appeal: a, record }) => {
       const answer = await this.rules.answer(tx, a.id, answerId);
-      if (answer.status !== 'draft') {
-        const message =
-          answer.status === 'sent'
-            ? 'Ответ уже отправлен заявителю: убрать из него файл нельзя'
-            : 'Ответ уже согласован: убрать файл можно только из проекта до согласования';
-        throw new WorkflowError('conflict', message, { file: message });
-      }
-      if (!mayHandleDraft(answer, actor)) {
-        throw new WorkflowError(
-          'forbidden',
-          'Убрать файл может автор проекта или руководитель подразделения',
-        );
-      }
+      assertDraftFilesMayChange(answer, actor, {
+        sent: 'Ответ уже отправлен заявителю: убрать из него файл нельзя',
+        approved: 'Ответ уже согласован: убрать файл можно только из проекта до согласования',
+        forbidden: 'Убрать файл может автор проекта или руководитель подразделения',
+      });
       const removed = await this.answers.removeFile(tx, answerId, fileId);
       if (!removed) throw new WorkflowError('not-found', 'Файл не найден');
       await record('answer-file-removed', { answerId, attachmentId: fileId });
