@@ -16,30 +16,20 @@ import { WorkflowRules } from './workflow/rules';
 import { CardEditor } from './workflow/card-editor';
 import { RatingLinks } from './rating-links.service';
 
+/** What the lib offers the rest of the house; the workflow's parts below stay inside it. */
+const EXPORTED = [
+  ...APPEAL_REPOSITORIES,
+  AppealRegistrar,
+  AppealQueries,
+  AppealWorkflow,
+  AnswerTemplates,
+  StaffNotifications,
+  RatingLinks,
+];
+
 @Module({
   imports: [TypeOrmModule.forFeature(APPEAL_ENTITIES), OrganisationsModule, IntakeModule],
-  providers: [
-    ...APPEAL_REPOSITORIES,
-    AppealChange,
-    AnswerRelease,
-    WorkflowRules,
-    CardEditor,
-    ...WORKFLOW_COMMANDS,
-    AppealRegistrar,
-    AppealQueries,
-    AppealWorkflow,
-    AnswerTemplates,
-    StaffNotifications,
-    RatingLinks,
-  ],
-  exports: [
-    ...APPEAL_REPOSITORIES,
-    AppealRegistrar,
-    AppealQueries,
-    AppealWorkflow,
-    AnswerTemplates,
-    StaffNotifications,
-    RatingLinks,
-  ],
+  providers: [...EXPORTED, AppealChange, AnswerRelease, WorkflowRules, CardEditor, ...WORKFLOW_COMMANDS],
+  exports: EXPORTED,
 })
 export class AppealsModule {}

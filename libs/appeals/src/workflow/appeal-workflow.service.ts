@@ -1,33 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { type Actor, type RatingInput } from './actor';
+import { AddNoteCommand } from './commands/add-note.command';
+import { ApproveAnswerCommand } from './commands/approve-answer.command';
+import { AssignCommand } from './commands/assign.command';
+import { AttachFileCommand } from './commands/attach-file.command';
+import { ClassifyCommand } from './commands/classify.command';
+import { CloseCommand } from './commands/close.command';
+import { ClosePartCommand } from './commands/close-part.command';
+import { DraftAnswerCommand } from './commands/draft-answer.command';
+import { DraftReviewCommand } from './commands/draft-review.command';
+import { EscalateCommand, type EscalateInput } from './commands/escalate.command';
+import { ExtendCommand, type ExtendInput } from './commands/extend.command';
+import { HandOverAnswerCommand, type HandoverMedium } from './commands/hand-over-answer.command';
+import { RateCommand, type RatingOutcome } from './commands/rate.command';
+import { RedirectCommand } from './commands/redirect.command';
 import {
-  ApproveAnswerCommand,
-  AssignCommand,
-  ClassifyCommand,
-  CloseCommand,
-  DraftAnswerCommand,
-  EscalateCommand,
-  type EscalateInput,
-  ExtendCommand,
-  type ExtendInput,
+  RegisterCommand,
   type OperatorAppealInput,
   type OperatorRegistration,
-  RateCommand,
-  type RatingOutcome,
-  RedirectCommand,
-  RegisterCommand,
-  ReturnCommand,
-  SendAnswerCommand,
-  TakeCommand,
-  UpdateCardCommand,
-  ClosePartCommand,
-  HandOverAnswerCommand,
-  type HandoverMedium,
-  DraftReviewCommand,
-  AddNoteCommand,
-  AttachFileCommand,
-} from './commands';
+} from './commands/register.command';
+import { ReturnCommand } from './commands/return.command';
+import { SendAnswerCommand } from './commands/send-answer.command';
+import { TakeCommand } from './commands/take.command';
+import { UpdateCardCommand } from './commands/update-card.command';
 import { type CardChanges } from './card-editor';
+import { type UploadedFile } from './uploaded-file';
 
 /**
  * Everything staff do to an appeal, one command per file (./commands), each in one transaction of
@@ -37,82 +34,38 @@ import { type CardChanges } from './card-editor';
  */
 @Injectable()
 export class AppealWorkflow {
-  private readonly commands: {
-    take: TakeCommand;
-    assign: AssignCommand;
-    classify: ClassifyCommand;
-    escalate: EscalateCommand;
-    return: ReturnCommand;
-    redirect: RedirectCommand;
-    extend: ExtendCommand;
-    draft: DraftAnswerCommand;
-    approve: ApproveAnswerCommand;
-    send: SendAnswerCommand;
-    close: CloseCommand;
-    rate: RateCommand;
-    register: RegisterCommand;
-    updateCard: UpdateCardCommand;
-    closePart: ClosePartCommand;
-    handOver: HandOverAnswerCommand;
-    drafts: DraftReviewCommand;
-    note: AddNoteCommand;
-    attachFile: AttachFileCommand;
-  };
-
   constructor(
-    take: TakeCommand,
-    assign: AssignCommand,
-    classify: ClassifyCommand,
-    escalate: EscalateCommand,
-    returnMisrouted: ReturnCommand,
-    redirect: RedirectCommand,
-    extend: ExtendCommand,
-    draft: DraftAnswerCommand,
-    approve: ApproveAnswerCommand,
-    send: SendAnswerCommand,
-    close: CloseCommand,
-    rate: RateCommand,
-    register: RegisterCommand,
-    updateCard: UpdateCardCommand,
-    closePart: ClosePartCommand,
-    handOver: HandOverAnswerCommand,
-    drafts: DraftReviewCommand,
-    note: AddNoteCommand,
-    attachFile: AttachFileCommand,
-  ) {
-    this.commands = {
-      take,
-      assign,
-      classify,
-      escalate,
-      return: returnMisrouted,
-      redirect,
-      extend,
-      draft,
-      approve,
-      send,
-      close,
-      rate,
-      register,
-      updateCard,
-      closePart,
-      handOver,
-      drafts,
-      note,
-      attachFile,
-    };
-  }
+    private readonly takeCommand: TakeCommand,
+    private readonly assignCommand: AssignCommand,
+    private readonly classifyCommand: ClassifyCommand,
+    private readonly escalateCommand: EscalateCommand,
+    private readonly returnCommand: ReturnCommand,
+    private readonly redirectCommand: RedirectCommand,
+    private readonly extendCommand: ExtendCommand,
+    private readonly draftCommand: DraftAnswerCommand,
+    private readonly approveCommand: ApproveAnswerCommand,
+    private readonly sendCommand: SendAnswerCommand,
+    private readonly closeCommand: CloseCommand,
+    private readonly rateCommand: RateCommand,
+    private readonly registerCommand: RegisterCommand,
+    private readonly updateCardCommand: UpdateCardCommand,
+    private readonly closePartCommand: ClosePartCommand,
+    private readonly handOverCommand: HandOverAnswerCommand,
+    private readonly drafts: DraftReviewCommand,
+    private readonly noteCommand: AddNoteCommand,
+    private readonly attachFileCommand: AttachFileCommand,
+  ) {}
 
   registerByOperator(input: OperatorAppealInput, actor: Actor): Promise<OperatorRegistration> {
-    return this.commands.register.execute(input, actor);
+    return this.registerCommand.execute(input, actor);
   }
 
   updateCard(appealId: string, actor: Actor, changes: CardChanges): Promise<{ fields: string[] }> {
-    return this.commands.updateCard.execute(appealId, actor, changes);
+    return this.updateCardCommand.execute(appealId, actor, changes);
   }
 
   closePart(appealId: string, actor: Actor, organisationId: string, reason: string): Promise<void> {
-    return this.commands.closePart.execute(appealId, actor, organisationId, reason);
+    return this.closePartCommand.execute(appealId, actor, organisationId, reason);
   }
 
   handOverAnswer(
@@ -121,73 +74,69 @@ export class AppealWorkflow {
     actor: Actor,
     input: { medium: HandoverMedium; note?: string },
   ): Promise<void> {
-    return this.commands.handOver.execute(appealId, answerId, actor, input);
+    return this.handOverCommand.execute(appealId, answerId, actor, input);
   }
 
   editDraft(appealId: string, answerId: string, actor: Actor, text: string): Promise<void> {
-    return this.commands.drafts.edit(appealId, answerId, actor, text);
+    return this.drafts.edit(appealId, answerId, actor, text);
   }
 
   attachToDraft(
     appealId: string,
     answerId: string,
     actor: Actor,
-    file: { fileName: string; contentType: string; content: Buffer },
+    file: UploadedFile,
   ): Promise<{ id: string }> {
-    return this.commands.drafts.attach(appealId, answerId, actor, file);
+    return this.drafts.attach(appealId, answerId, actor, file);
   }
 
   detachFromDraft(appealId: string, answerId: string, fileId: string, actor: Actor): Promise<void> {
-    return this.commands.drafts.detach(appealId, answerId, fileId, actor);
+    return this.drafts.detach(appealId, answerId, fileId, actor);
   }
 
   discardDraft(appealId: string, answerId: string, actor: Actor): Promise<void> {
-    return this.commands.drafts.discard(appealId, answerId, actor);
+    return this.drafts.discard(appealId, answerId, actor);
   }
 
   sendBackDraft(appealId: string, answerId: string, actor: Actor, comment: string): Promise<void> {
-    return this.commands.drafts.sendBack(appealId, answerId, actor, comment);
+    return this.drafts.sendBack(appealId, answerId, actor, comment);
   }
 
   /** A file of the appeal itself (a scanned letter) added by staff who may work it. */
-  attachFile(
-    appealId: string,
-    actor: Actor,
-    file: { fileName: string; contentType: string; content: Buffer },
-  ): Promise<{ id: string }> {
-    return this.commands.attachFile.execute(appealId, actor, file);
+  attachFile(appealId: string, actor: Actor, file: UploadedFile): Promise<{ id: string }> {
+    return this.attachFileCommand.execute(appealId, actor, file);
   }
 
   addNote(appealId: string, actor: Actor, text: string): Promise<{ id: string }> {
-    return this.commands.note.execute(appealId, actor, text);
+    return this.noteCommand.execute(appealId, actor, text);
   }
 
   take(appealId: string, actor: Actor): Promise<void> {
-    return this.commands.take.execute(appealId, actor);
+    return this.takeCommand.execute(appealId, actor);
   }
 
   assign(appealId: string, actor: Actor, userId: string): Promise<void> {
-    return this.commands.assign.execute(appealId, actor, userId);
+    return this.assignCommand.execute(appealId, actor, userId);
   }
 
   classify(appealId: string, actor: Actor, topicId: string, subtopicId?: string): Promise<void> {
-    return this.commands.classify.execute(appealId, actor, topicId, subtopicId);
+    return this.classifyCommand.execute(appealId, actor, topicId, subtopicId);
   }
 
   escalate(appealId: string, actor: Actor, input: EscalateInput, now = new Date()): Promise<void> {
-    return this.commands.escalate.execute(appealId, actor, input, now);
+    return this.escalateCommand.execute(appealId, actor, input, now);
   }
 
   returnMisrouted(appealId: string, actor: Actor, reason: string, now = new Date()): Promise<void> {
-    return this.commands.return.execute(appealId, actor, reason, now);
+    return this.returnCommand.execute(appealId, actor, reason, now);
   }
 
   redirect(appealId: string, actor: Actor, input: { body: string; reason: string }, now = new Date()) {
-    return this.commands.redirect.execute(appealId, actor, input, now);
+    return this.redirectCommand.execute(appealId, actor, input, now);
   }
 
   extend(appealId: string, actor: Actor, input: ExtendInput): Promise<void> {
-    return this.commands.extend.execute(appealId, actor, input);
+    return this.extendCommand.execute(appealId, actor, input);
   }
 
   draftAnswer(
@@ -195,22 +144,22 @@ export class AppealWorkflow {
     actor: Actor,
     input: { templateId?: string; text?: string },
   ): Promise<string> {
-    return this.commands.draft.execute(appealId, actor, input);
+    return this.draftCommand.execute(appealId, actor, input);
   }
 
   approveAnswer(appealId: string, answerId: string, actor: Actor): Promise<void> {
-    return this.commands.approve.execute(appealId, answerId, actor);
+    return this.approveCommand.execute(appealId, answerId, actor);
   }
 
   sendAnswer(appealId: string, answerId: string, actor: Actor, now = new Date()): Promise<void> {
-    return this.commands.send.execute(appealId, answerId, actor, now);
+    return this.sendCommand.execute(appealId, answerId, actor, now);
   }
 
   close(appealId: string, actor: Actor, now = new Date()): Promise<void> {
-    return this.commands.close.execute(appealId, actor, now);
+    return this.closeCommand.execute(appealId, actor, now);
   }
 
   rate(appealId: string, rating: RatingInput, actor: Actor, now = new Date()): Promise<RatingOutcome> {
-    return this.commands.rate.execute(appealId, rating, actor, now);
+    return this.rateCommand.execute(appealId, rating, actor, now);
   }
 }

@@ -24,7 +24,7 @@ export type { RatingOutcome } from './rate.command';
 export type { HandoverMedium } from './hand-over-answer.command';
 export type { OperatorAppealInput, OperatorRegistration } from './register.command';
 
-/** Every workflow command, one file each; the module provides them all. */
+/** Every workflow command, one file each: the module provides them, the AppealWorkflow facade calls them. */
 export const WORKFLOW_COMMANDS = [
   TakeCommand,
   AssignCommand,
@@ -46,25 +46,3 @@ export const WORKFLOW_COMMANDS = [
   AddNoteCommand,
   AttachFileCommand,
 ];
-
-export {
-  ApproveAnswerCommand,
-  AssignCommand,
-  ClassifyCommand,
-  CloseCommand,
-  DraftAnswerCommand,
-  EscalateCommand,
-  ExtendCommand,
-  RateCommand,
-  RedirectCommand,
-  RegisterCommand,
-  ReturnCommand,
-  SendAnswerCommand,
-  TakeCommand,
-  UpdateCardCommand,
-  ClosePartCommand,
-  HandOverAnswerCommand,
-  DraftReviewCommand,
-  AddNoteCommand,
-  AttachFileCommand,
-};
