@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog, Role } from '@inbox/access';
 import { type Actor, addressName, AppealWorkflow, renderTemplate, russianDate } from '@inbox/appeals';
-import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
+import { Clock, conflictError, forbiddenError, foundById, invalidInput, UUID } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
 import { type KnowledgeActor } from './knowledge-policy';
 import { type ArticleSummary, KnowledgeRepository, type SearchHit } from './knowledge.repository';
@@ -18,7 +18,6 @@ export const SUGGESTION_KINDS: readonly ArticleKind[] = [
   ArticleKind.Contacts,
   ArticleKind.SolvedExample,
 ];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface Suggestions {
   /** Articles matching the text and topic, best first. */
@@ -101,10 +100,7 @@ export class KnowledgeArticles {
   }
 
   async article(id: string) {
-    if (!UUID.test(id)) throw notFoundError('Статья не найдена');
-    const row = await this.repo.article(id);
-    if (!row) throw notFoundError('Статья не найдена');
-    return withKindName(row);
+    return withKindName(await foundById(id, (aid) => this.repo.article(aid), 'Статья не найдена'));
   }
 
   async versions(id: string) {

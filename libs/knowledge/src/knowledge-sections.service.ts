@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog } from '@inbox/access';
-import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
+import {
+  Clock,
+  conflictError,
+  forbiddenError,
+  foundById,
+  invalidInput,
+  notFoundError,
+  UUID,
+} from '@inbox/common';
 import { canConfigure, canManageSections, canRequestChange, type KnowledgeActor } from './knowledge-policy';
 import { KB_REVIEW_AT_RISK_DAYS, reviewDueAt } from './knowledge-terms';
 import { KnowledgeRepository, type SectionChanges, type SectionRow } from './knowledge.repository';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Attachments of articles: office documents, PDFs and images (a legal act's scan, a form to fill in). */
 export const KB_ATTACHMENT_TYPES = [
@@ -58,8 +64,7 @@ export class KnowledgeSections {
   }
 
   async get(id: string): Promise<SectionView> {
-    const row = UUID.test(id) ? await this.repo.section(id) : undefined;
-    if (!row) throw notFoundError('Раздел не найден');
+    const row = await foundById(id, (sid) => this.repo.section(sid), 'Раздел не найден');
     return withReviewState(row, this.clock.now());
   }
 
@@ -199,10 +204,8 @@ export class KnowledgeSections {
     return { id, fileName, contentType: input.contentType, size: input.content.length };
   }
 
-  async attachment(id: string) {
-    const row = UUID.test(id) ? await this.repo.attachment(id) : undefined;
-    if (!row) throw notFoundError('Вложение не найдено');
-    return row;
+  attachment(id: string) {
+    return foundById(id, (aid) => this.repo.attachment(aid), 'Вложение не найдено');
   }
 
   /** The supervisor dashboard's figures: clocks of requests and reviews by organisation, useful articles. */

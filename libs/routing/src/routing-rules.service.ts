@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog } from '@inbox/access';
-import { CachedLoad } from '@inbox/common';
+import { CachedLoad, foundById, UUID } from '@inbox/common';
 import { type Db, Transactions } from '@inbox/database';
 import { OrganisationDirectory } from '@inbox/organisations';
 import { RoutingRuleNotFoundError, RoutingValidationError } from './routing-errors';
@@ -31,7 +31,6 @@ export const DEFAULT_RULE_PRIORITY = 100;
 export const MAX_RULE_PRIORITY = 10_000;
 export const MAX_RULE_ORGANISATIONS = 20;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** OKTMO: 2 digits (region), 5 (municipality), 8 (settlement) or 11 (locality); any prefix of 2–11 digits. */
 export const TERRITORY_CODE = /^\d{2,11}$/;
 
@@ -156,11 +155,12 @@ export class RoutingRules {
     return this.rulesRepo.list(filter);
   }
 
-  async get(id: string, db?: Db): Promise<RoutingRuleView> {
-    if (!UUID.test(id)) throw new RoutingRuleNotFoundError(id);
-    const row = await this.rulesRepo.view(id, db);
-    if (!row) throw new RoutingRuleNotFoundError(id);
-    return row;
+  get(id: string, db?: Db): Promise<RoutingRuleView> {
+    return foundById(
+      id,
+      (rid) => this.rulesRepo.view(rid, db),
+      () => new RoutingRuleNotFoundError(id),
+    );
   }
 
   async create(input: RoutingRuleInput, actor: Actor): Promise<RoutingRuleView> {
@@ -249,11 +249,12 @@ export class RoutingRules {
     );
   }
 
-  private async lock(id: string, tx: Db): Promise<RoutingRule> {
-    if (!UUID.test(id)) throw new RoutingRuleNotFoundError(id);
-    const row = await this.rulesRepo.lock(id, tx);
-    if (!row) throw new RoutingRuleNotFoundError(id);
-    return row;
+  private lock(id: string, tx: Db): Promise<RoutingRule> {
+    return foundById(
+      id,
+      (rid) => this.rulesRepo.lock(rid, tx),
+      () => new RoutingRuleNotFoundError(id),
+    );
   }
 
   /** Every problem at once, keyed by field, in Russian. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '@inbox/access';
-import { invalidInput, notFoundError, UUID } from '@inbox/common';
+import { foundById, invalidInput, notFoundError, UUID } from '@inbox/common';
 import { type Db, Transactions } from '@inbox/database';
 import {
   type ChannelCategoryRow,
@@ -81,11 +81,8 @@ export class Rubricator {
     return this.repository.versions();
   }
 
-  async get(id: string, db?: Db): Promise<TopicRow> {
-    if (!UUID.test(id)) throw notFoundError('Тема не найдена');
-    const row = await this.repository.topic(id, db);
-    if (!row) throw notFoundError('Тема не найдена');
-    return row;
+  get(id: string, db?: Db): Promise<TopicRow> {
+    return foundById(id, (tid) => this.repository.topic(tid, db), 'Тема не найдена');
   }
 
   async create(input: TopicInput, actor: Actor): Promise<TopicRow> {

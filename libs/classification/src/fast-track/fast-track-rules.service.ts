@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog } from '@inbox/access';
-import { invalidInput, notFoundError, UUID } from '@inbox/common';
+import { foundById, invalidInput, UUID } from '@inbox/common';
 import { type Db, Transactions } from '@inbox/database';
 import { isChannel } from '@inbox/integrations/contract';
 import { type FastTrackRule, FastTrackRulesRepository } from '../repositories/fast-track-rules.repository';
@@ -18,6 +18,8 @@ export interface FastTrackRuleInput {
 export const MAX_RULE_KEYWORDS = 100;
 export const MAX_KEYWORD_LENGTH = 200;
 
+/** Said of a rule that does not exist, and of an id that is not a UUID. */
+const NOT_FOUND = 'Правило фаст-трека не найдено';
 const nameKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLocaleLowerCase('ru').replace(/ё/g, 'е');
 
 interface Actor {
@@ -45,11 +47,8 @@ export class FastTrackRules {
     return this.repository.list();
   }
 
-  async get(id: string, db?: Db): Promise<FastTrackRule> {
-    if (!UUID.test(id)) throw notFoundError('Правило фаст-трека не найдено');
-    const row = await this.repository.view(id, db);
-    if (!row) throw notFoundError('Правило фаст-трека не найдено');
-    return row;
+  get(id: string, db?: Db): Promise<FastTrackRule> {
+    return foundById(id, (rid) => this.repository.view(rid, db), NOT_FOUND);
   }
 
   async create(input: FastTrackRuleInput, actor: Actor): Promise<FastTrackRule> {
@@ -114,11 +113,8 @@ export class FastTrackRules {
     });
   }
 
-  private async lock(tx: Db, id: string): Promise<FastTrackRuleData> {
-    if (!UUID.test(id)) throw notFoundError('Правило фаст-трека не найдено');
-    const row = await this.repository.lock(tx, id);
-    if (!row) throw notFoundError('Правило фаст-трека не найдено');
-    return row;
+  private lock(tx: Db, id: string): Promise<FastTrackRuleData> {
+    return foundById(id, (rid) => this.repository.lock(tx, rid), NOT_FOUND);
   }
 
   private async validate(tx: Db, rule: Omit<FastTrackRuleData, 'id'>, ownId?: string): Promise<void> {
