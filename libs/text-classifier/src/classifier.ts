@@ -388,6 +388,8 @@ export class TextClassifier {
     let fineFinal: FitResult | undefined;
     let mix = 0;
     let pivotFinal: { result: FitResult; route: PivotRoute } | undefined;
+    // A cold fit with the recency weights and `linear` as it stands when called (C once chosen).
+    const fitCold = (v: Vectors) => fitLinear(v, linear, threads, log, started, undefined, halfLife);
     if (holdoutRows >= 1 && examples.length - holdoutRows >= 2) {
       const {
         fit,
@@ -425,15 +427,7 @@ export class TextClassifier {
       let parents: Int32Array = new Int32Array(0);
       if (hierarchical && mixes.some((m) => m > 0)) {
         log(`fine labels: fitting their model to vote for their parents`);
-        fineFit = await fitLinear(
-          withFineLabels(vectors),
-          linear,
-          threads,
-          log,
-          started,
-          undefined,
-          halfLife,
-        );
+        fineFit = await fitCold(withFineLabels(vectors));
         parents = parentIndex(fineFit.labels, chosen.result.labels);
         const coarseScores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
         const fineScores = testVectors.map((v) => scoreDense(fineFit as FitResult, v, linear.bias));
@@ -461,15 +455,7 @@ export class TextClassifier {
       let pivotFit: { result: FitResult; route: PivotRoute } | undefined;
       if (pivoted && pivotMixes.some((m) => m > 0)) {
         log(`pivot labels: fitting their model and counting the route pivot → label`);
-        const result = await fitLinear(
-          withPivotLabels(vectors),
-          linear,
-          threads,
-          log,
-          started,
-          undefined,
-          halfLife,
-        );
+        const result = await fitCold(withPivotLabels(vectors));
         const table = PivotTable.count(pivotRows(fit), chosen.result.labels, columns);
         const own = testVectors.map(ownScore);
         const known = test.map((e) => chosen.result.labels.indexOf(e.label));
@@ -581,11 +567,11 @@ export class TextClassifier {
       }
     } else {
       const all = fitFeatures(examples, featureConfig, log, started);
-      final = await fitLinear(all, linear, threads, log, started, undefined, halfLife);
+      final = await fitCold(all);
       // No slice to choose the fine labels' vote on: only a single given weight is used.
       if (hierarchical && mixes.length === 1 && mixes[0] > 0) {
         mix = mixes[0];
-        fineFinal = await fitLinear(withFineLabels(all), linear, threads, log, started, undefined, halfLife);
+        fineFinal = await fitCold(withFineLabels(all));
       }
     }
 
