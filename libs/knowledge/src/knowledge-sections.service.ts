@@ -86,8 +86,7 @@ export class KnowledgeSections {
       : undefined;
     if (!org) throw invalidInput('Организация не найдена', { organisationId: 'Организация не найдена' });
     await this.checkRefs(input);
-    const title = input.title.trim();
-    if (title.length < 3) throw invalidInput('Название раздела — от 3 символов', { title: 'От 3 символов' });
+    const title = sectionTitle(input.title);
     if (await this.repo.sectionByTitle(org.id, title)) {
       throw conflictError('Раздел с таким названием уже есть', { title: 'Уже есть' });
     }
@@ -102,30 +101,16 @@ export class KnowledgeSections {
       lastReviewedAt: null,
       reviewDueAt: reviewDueAt(now, org),
     });
-    await this.audit.record({
-      userId: actor.userId,
-      action: 'kb-section-create',
-      entityType: 'kb-section',
-      entityId: id,
-    });
-    return this.get(id);
+    return this.recorded(actor, 'kb-section-create', id);
   }
 
   async update(actor: KnowledgeActor, id: string, input: SectionChanges): Promise<SectionView> {
     const section = await this.get(id);
     if (!canManageSections(actor, section.organisationId)) throw forbiddenError('Раздел другой организации');
     await this.checkRefs(input);
-    if (input.title !== undefined && input.title.trim().length < 3) {
-      throw invalidInput('Название раздела — от 3 символов', { title: 'От 3 символов' });
-    }
-    await this.repo.updateSection(id, { ...input, ...(input.title ? { title: input.title.trim() } : {}) });
-    await this.audit.record({
-      userId: actor.userId,
-      action: 'kb-section-update',
-      entityType: 'kb-section',
-      entityId: id,
-    });
-    return this.get(id);
+    const title = input.title === undefined ? undefined : sectionTitle(input.title);
+    await this.repo.updateSection(id, { ...input, ...(title ? { title } : {}) });
+    return this.recorded(actor, 'kb-section-update', id);
   }
 
   /** S4 п. 41: the section was checked against changes in law and citizens' feedback; the next review is due. */
@@ -138,12 +123,25 @@ export class KnowledgeSections {
     const org = (await this.repo.organisation(section.organisationId))!;
     const now = this.clock.now();
     await this.repo.markReviewed(id, actor.userId, now, reviewDueAt(now, org));
+    return this.recorded(actor, 'kb-section-reviewed', id, {
+      wasDue: section.reviewDueAt,
+      overdue: section.reviewState === 'overdue',
+    });
+  }
+
+  /** Audits a change to a section (ids and figures, no texts) and returns the section as it now stands. */
+  private async recorded(
+    actor: KnowledgeActor,
+    action: string,
+    id: string,
+    details?: Record<string, unknown>,
+  ): Promise<SectionView> {
     await this.audit.record({
       userId: actor.userId,
-      action: 'kb-section-reviewed',
+      action,
       entityType: 'kb-section',
       entityId: id,
-      details: { wasDue: section.reviewDueAt, overdue: section.reviewState === 'overdue' },
+      ...(details ? { details } : {}),
     });
     return this.get(id);
   }
@@ -224,6 +222,13 @@ export class KnowledgeSections {
       throw invalidInput('Сотрудник не найден', { responsibleUserId: 'Сотрудник не найден' });
     }
   }
+}
+
+/** A section's title, trimmed: refused under 3 characters. */
+function sectionTitle(title: string): string {
+  const trimmed = title.trim();
+  if (trimmed.length < 3) throw invalidInput('Название раздела — от 3 символов', { title: 'От 3 символов' });
+  return trimmed;
 }
 
 function addDays(at: Date, days: number): Date {
