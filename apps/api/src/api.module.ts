@@ -110,7 +110,7 @@ import { StreamTickets } from './staff/stream-tickets';
     ChannelAccountsController,
   ],
   // Anonymous endpoints marked @RateLimited are limited per address first; every endpoint needs a signed-in
-  // staff member unless marked @PublicEndpoint().
+  // staff member unless marked @PublicEndpoint() (a whole controller: PublicController).
   providers: [
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: StaffAuthGuard },

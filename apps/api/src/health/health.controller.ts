@@ -1,13 +1,11 @@
-import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { PublicEndpoint } from '@inbox/access';
 import { HealthDto } from './health.responses';
 import { SystemHealth } from './system-health.service';
+import { PublicController } from '../public-controller';
 
-@ApiTags('health')
-@Controller('health')
-@PublicEndpoint()
+@PublicController('health', 'health')
 export class HealthController {
   constructor(private readonly system: SystemHealth) {}
 

@@ -1,14 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { PublicEndpoint } from '@inbox/access';
+import { Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { PublicFaq } from '@inbox/knowledge';
 import { PublicFaqQuery, PublicFaqSearchQuery } from './knowledge.dto';
 import { PublicFaqEntryDto, PublicFaqHitDto } from './knowledge.responses';
+import { PublicController } from '../public-controller';
 
 /** The FAQ for citizens, so that one may find the answer before writing (organisations that allow it). */
-@ApiTags('public')
-@Controller('api/v1/public/faq')
-@PublicEndpoint()
+@PublicController('api/v1/public/faq', 'public')
 export class PublicFaqController {
   constructor(private readonly faq: PublicFaq) {}
 

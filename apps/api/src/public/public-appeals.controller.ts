@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   Body,
-  Controller,
   Get,
   Headers,
   HttpCode,
@@ -14,9 +13,9 @@ import {
   UploadedFiles,
   UseInterceptors,
 } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { PublicEndpoint, SYSTEM_SCOPE } from '@inbox/access';
+import { SYSTEM_SCOPE } from '@inbox/access';
 import {
   AppealQueries,
   AppealRegistrar,
@@ -40,15 +39,14 @@ import { FormFilesInterceptor } from './form-attachments.interceptor';
 import { RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
 import { allowedUpload } from '@inbox/common';
 import { sendFile } from '../files/send-file';
+import { PublicController } from '../public-controller';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
 /** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
 const UPLOAD_HARD_LIMIT = 50;
 
-@ApiTags('public')
-@Controller('api/v1/public/appeals')
-@PublicEndpoint()
+@PublicController('api/v1/public/appeals', 'public')
 export class PublicAppealsController {
   private readonly log = rootLogger.child('public-form');
   private readonly connector: WebsiteFormConnector;

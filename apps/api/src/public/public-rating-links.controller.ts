@@ -1,10 +1,10 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
-import { PublicEndpoint } from '@inbox/access';
 import { RatingLinks } from '@inbox/appeals';
 import { RateLimited } from '../rate-limits/rate-limits';
 import { PublicRatingDto } from './public-appeal.dto';
+import { PublicController } from '../public-controller';
 
 export class RatingLinkDto {
   @ApiProperty({ description: 'Ключ из ссылки для оценки в письме с ответом' })
@@ -39,9 +39,7 @@ export class RatingLinkOutcomeDto {
  * the path, so it stays out of request logs; a link we never made (or altered) is a 404, an expired one a 403,
  * each with its Russian message.
  */
-@ApiTags('public')
-@Controller('api/v1/public/rating-links')
-@PublicEndpoint()
+@PublicController('api/v1/public/rating-links', 'public')
 export class PublicRatingLinksController {
   constructor(private readonly links: RatingLinks) {}
 

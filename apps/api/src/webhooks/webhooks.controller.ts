@@ -1,11 +1,10 @@
-import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { type Request, type Response } from 'express';
-import { PublicEndpoint } from '@inbox/access';
 import { type ChannelEntry, ChannelIntake, ChannelRegistry, type ConnectorKind } from '@inbox/channels';
 import { DomainError, rootLogger } from '@inbox/common';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { RateLimited } from '../rate-limits/rate-limits';
+import { PublicController } from '../public-controller';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PUSH_KINDS: ConnectorKind[] = ['telegram', 'vk', 'ok'];
@@ -19,9 +18,7 @@ const OK_BODY: Partial<Record<ConnectorKind, string>> = { vk: 'ok' };
  * the channel gets its 200 at once (OK retries after 5 s, VK after a while). Refusals are domain errors,
  * mapped to HTTP by the one filter.
  */
-@ApiExcludeController()
-@Controller('api/v1/webhooks')
-@PublicEndpoint()
+@PublicController('api/v1/webhooks', null)
 export class WebhooksController {
   private readonly log = rootLogger.child('webhooks');
 
