@@ -13,6 +13,7 @@ import {
   StaffUsers,
 } from '@inbox/access';
 import { MeDto, SessionDto } from './auth.responses';
+import { NewPassword } from './new-password';
 
 class LoginDto {
   @ApiProperty({ example: 'operator' })
@@ -36,10 +37,7 @@ class ChangePasswordDto {
   @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
   currentPassword!: string;
 
-  @ApiProperty({ description: 'Новый пароль; его знает только сотрудник' })
-  @IsString({ message: 'Укажите новый пароль' })
-  @MinLength(8, { message: 'Пароль — не короче 8 символов' })
-  @MaxLength(200, { message: 'Пароль — не длиннее 200 символов' })
+  @NewPassword('Новый пароль; его знает только сотрудник', 'Укажите новый пароль')
   newPassword!: string;
 }
 

@@ -23,6 +23,7 @@ import { AssigneeDto } from '../staff/appeal.responses';
 import { AdminAction, StaffController } from '../staff-controller';
 import { staffAction } from '../staff-action';
 import { stacked } from '../stacked-decorators';
+import { NewPassword } from '../auth/new-password';
 
 /** The fields of a staff account, as the administrator's forms send them. */
 const FullName = () =>
@@ -39,13 +40,6 @@ const SeesSubordinates = () =>
     ApiPropertyOptional({ description: 'Видит обращения подведомственных организаций' }),
     IsOptional(),
     IsBoolean({ message: 'seesSubordinates: true или false' }),
-  );
-const TemporaryPassword = (description: string) =>
-  stacked(
-    ApiProperty({ description }),
-    IsString({ message: 'Укажите пароль' }),
-    MinLength(8, { message: 'Пароль — не короче 8 символов' }),
-    MaxLength(200, { message: 'Пароль — не длиннее 200 символов' }),
   );
 
 /** What an administrator sets on an account: when creating it (with the login and a password) and later. */
@@ -70,14 +64,12 @@ class CreateUserDto extends UpdateUserDto {
   @Matches(/^[a-z0-9._-]{2,60}$/i, { message: 'Логин — от 2 до 60 латинских букв, цифр, точек, дефисов' })
   login!: string;
 
-  @TemporaryPassword('Временный пароль: сотрудник сменит его при первом входе')
+  @NewPassword('Временный пароль: сотрудник сменит его при первом входе')
   password!: string;
 }
 
 class PasswordDto {
-  @TemporaryPassword(
-    'Временный пароль; сотрудник получает его от администратора и сменит при следующем входе',
-  )
+  @NewPassword('Временный пароль; сотрудник получает его от администратора и сменит при следующем входе')
   password!: string;
 }
 
