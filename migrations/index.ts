@@ -36,6 +36,7 @@ import { DashboardOpenIndexes1796200900000 } from './1796200900000-DashboardOpen
 import { AppealSearchRecentIndex1796201300000 } from './1796201300000-AppealSearchRecentIndex';
 import { OpenClockCounts1796201400000 } from './1796201400000-OpenClockCounts';
 import { IncidentClusteringPass1796201500000 } from './1796201500000-IncidentClusteringPass';
+import { AppealScopeCounts1796201620000 } from './1796201620000-AppealScopeCounts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -77,4 +78,5 @@ export const MIGRATIONS = [
   AppealSearchRecentIndex1796201300000,
   OpenClockCounts1796201400000,
   IncidentClusteringPass1796201500000,
+  AppealScopeCounts1796201620000,
 ];

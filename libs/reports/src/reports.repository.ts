@@ -12,6 +12,47 @@ const NO_ID = '00000000-0000-0000-0000-000000000000';
 /** Dates are local dates in each appeal's own zone, as its deadlines are. */
 const LOCAL_DAY = `(a.registered_at AT TIME ZONE a.time_zone)::date`;
 
+/** A scope's rows in the scope counts (migration AppealScopeCounts): the region is NO_ID, not a subtree. */
+export interface ScopeKey {
+  organisationId: string;
+  subtree: boolean;
+}
+
+/** Each maintained count table, its deltas, its columns and its unique key (the migrations that made them). */
+const FOLDS = [
+  {
+    deltas: 'appeal_count_deltas',
+    counts: 'appeal_daily_counts',
+    columns: 'day, organisation_id, channel, status, topic_id, fast_track',
+    key: `day, organisation_id, channel, status, (COALESCE(topic_id, '${NO_ID}'::uuid)), fast_track`,
+    dropZero: `AND status IN (${OPEN})`,
+  },
+  {
+    deltas: 'open_clock_count_deltas',
+    counts: 'open_clock_counts',
+    columns: 'organisation_id, topic_id, overdue',
+    key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), (COALESCE(topic_id, '${NO_ID}'::uuid)), overdue`,
+    dropZero: '',
+  },
+  {
+    deltas: 'open_appeal_count_deltas',
+    counts: 'open_appeal_counts',
+    columns: 'organisation_id, subtree, due_hour, fast_track, unclassified',
+    key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), subtree, due_hour, fast_track, unclassified`,
+    dropZero: '',
+  },
+  {
+    deltas: 'appeal_registration_count_deltas',
+    counts: 'appeal_registration_counts',
+    columns: 'organisation_id, subtree, hour, day, channel',
+    key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), subtree, hour, day, channel`,
+    dropZero: '',
+  },
+];
+
+/** A fold that moved at least this many deltas vacuums their tables. */
+const VACUUM_AFTER_DELTAS = 10_000;
+
 export const REPORT_GROUPS = ['topic', 'line', 'organisation', 'channel'] as const;
 export type ReportGroupBy = (typeof REPORT_GROUPS)[number];
 
@@ -126,71 +167,102 @@ export class ReportsRepository extends SqlRepository {
 
   /**
    * Moves the count deltas the triggers wrote into the counts: the appeals' into the daily counts (migration
-   * AppealDailyCounts), the clock marks' into the open clock counts (migration OpenClockCounts). One statement
-   * each, its cost the changes since the last fold. One fold at a time; a caller that finds another running goes
-   * on (readers add the deltas not yet folded, so nothing is missed). Counts that fell to zero are dropped (of the
-   * daily counts, those of open statuses), so the open totals read only live rows.
+   * AppealDailyCounts) and the scope counts (migration AppealScopeCounts), the clock marks' into the open clock
+   * counts (migration OpenClockCounts). One statement, its cost the changes since the last fold. One fold at a
+   * time; a caller that finds another running goes on (readers add the deltas not yet folded, so nothing is
+   * missed). Counts that fell to zero are dropped (of the daily counts, those of open statuses), so the open
+   * totals read only live rows. After a fold of many deltas (a fill, an import) their tables are vacuumed: every
+   * reader scans them, and deleted rows would stay in those scans until autovacuum came by.
    */
   async foldCounts(): Promise<number> {
     const pending = await this.one<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM appeal_count_deltas) OR EXISTS (SELECT 1 FROM open_clock_count_deltas) AS any`,
+      `SELECT ${FOLDS.map((f) => `EXISTS (SELECT 1 FROM ${f.deltas})`).join(' OR ')} AS any`,
     );
     if (!pending?.any) return 0;
-    return this.dataSource.transaction(async (tx) => {
+    const folded = await this.dataSource.transaction(async (tx) => {
       const [{ locked }] = (await tx.query(
         `SELECT pg_try_advisory_xact_lock(hashtext('appeal-daily-counts-fold')) AS locked`,
       )) as { locked: boolean }[];
-      if (!locked) return 0;
-      const folded = await this.rows<{ n: number }>(
-        `WITH gone AS (DELETE FROM appeal_count_deltas RETURNING *),
-              upserted AS (
-                INSERT INTO appeal_daily_counts AS c (day, organisation_id, channel, status, topic_id, fast_track, count)
-                SELECT day, organisation_id, channel, status, topic_id, fast_track, sum(delta)::int
-                  FROM gone GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-                ON CONFLICT (day, organisation_id, channel, status, (COALESCE(topic_id, '${NO_ID}'::uuid)), fast_track)
-                DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1),
-              clock_gone AS (DELETE FROM open_clock_count_deltas RETURNING *),
-              clock_upserted AS (
-                INSERT INTO open_clock_counts AS c (organisation_id, topic_id, overdue, count)
-                SELECT organisation_id, topic_id, overdue, sum(delta)::int
-                  FROM clock_gone GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                ON CONFLICT ((COALESCE(organisation_id, '${NO_ID}'::uuid)), (COALESCE(topic_id, '${NO_ID}'::uuid)),
-                             overdue)
-                DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1)
-         SELECT (SELECT count(*) FROM upserted)::int + (SELECT count(*) FROM clock_upserted)::int AS n`,
+      if (!locked) return { rows: 0, deltas: 0 };
+      const [row] = await this.rows<{ rows: number; deltas: number }>(
+        `WITH ${FOLDS.map(
+          (f, i) => `gone${i} AS (DELETE FROM ${f.deltas} RETURNING *),
+              upserted${i} AS (
+                INSERT INTO ${f.counts} AS c (${f.columns}, count)
+                SELECT ${f.columns}, sum(delta)::int FROM gone${i}
+                 GROUP BY ${f.columns} ORDER BY ${f.columns}
+                ON CONFLICT (${f.key}) DO UPDATE SET count = c.count + EXCLUDED.count
+                RETURNING 1)`,
+        ).join(',\n              ')}
+         SELECT ${FOLDS.map((_, i) => `(SELECT count(*) FROM upserted${i})`).join(' + ')} AS rows,
+                ${FOLDS.map((_, i) => `(SELECT count(*) FROM gone${i})`).join(' + ')} AS deltas`,
         [],
         tx,
       );
-      await tx.query(`DELETE FROM appeal_daily_counts WHERE status IN (${OPEN}) AND count = 0`);
-      await tx.query(`DELETE FROM open_clock_counts WHERE count = 0`);
-      return folded[0].n;
+      for (const f of FOLDS) await tx.query(`DELETE FROM ${f.counts} WHERE count = 0 ${f.dropZero}`);
+      return { rows: Number(row.rows), deltas: Number(row.deltas) };
     });
+    if (folded.deltas >= VACUUM_AFTER_DELTAS) {
+      await this.dataSource.query(`VACUUM ${FOLDS.map((f) => f.deltas).join(', ')}`);
+    }
+    return folded.rows;
   }
 
   /**
-   * Region-wide, the counts of open appeals come from the maintained daily counts (open, fast-track, without a
-   * topic); the overdue ones and the last day's depend on the time and are counted through their indexes (the
-   * open appeals' due index, the registration index). A narrower scope (an organisation or its subtree: an appeal
-   * is theirs when they hold or held any part of it) counts its rows directly.
+   * Which maintained counts answer for a scope (migration AppealScopeCounts): the region's, one organisation's
+   * (the appeals it holds or held a part of), or an organisation's subtree's, when the scope is exactly that
+   * subtree (as libs/access builds a supervisor's). Undefined for any other list of organisations.
    */
-  async totals(scope: AccessScope): Promise<DashboardTotalsRow> {
+  async scopeKey(scope: AccessScope): Promise<ScopeKey | undefined> {
+    const ids = scope.organisationIds;
+    if (ids === null) return { organisationId: NO_ID, subtree: false };
+    if (ids.length === 1) return { organisationId: ids[0], subtree: false };
+    if (ids.length === 0) return undefined;
+    const row = await this.one<{ same: boolean }>(
+      `SELECT array(SELECT organisation_id FROM organisation_ancestry() WHERE ancestor_id = $1 ORDER BY 1)
+                = array(SELECT DISTINCT unnest($2::uuid[]) ORDER BY 1) AS same`,
+      [scope.organisationId, ids],
+    );
+    return row?.same ? { organisationId: scope.organisationId, subtree: true } : undefined;
+  }
+
+  /**
+   * The open appeals (all, fast-tracked, unclassified, past their due time) and the last 24 hours'
+   * registrations. From the scope counts (migration AppealScopeCounts) when the scope has them: the time-bound
+   * figures as whole hours plus the appeals of the hour the bound falls in, read through the open appeals' due
+   * index and the registration index. Any other scope counts its appeals.
+   */
+  async totals(scope: AccessScope, key: ScopeKey | undefined): Promise<DashboardTotalsRow> {
     const params: unknown[] = [];
     const scoped = appealScopeSql(scope, params, 'a');
     const open = (extra: string) =>
       `(SELECT count(*)::int FROM appeals a WHERE a.status IN (${OPEN}) ${extra} AND ${scoped})`;
-    const timed = `${open('AND a.answer_due_at < now()')} AS "overdueOpen",
-              (SELECT count(*)::int FROM appeals a
-                WHERE a.registered_at >= now() - interval '24 hours' AND ${scoped}) AS "received24h"`;
-    if (scope.organisationIds === null) {
+    const received = (extra: string) =>
+      `(SELECT count(*)::int FROM appeals a
+         WHERE a.registered_at >= now() - interval '24 hours' ${extra} AND ${scoped})`;
+    if (key) {
+      params.push(key.organisationId, key.subtree);
+      const k = `COALESCE(organisation_id, '${NO_ID}'::uuid) = $${params.length - 1}::uuid AND subtree = $${params.length}`;
+      const hour = `date_trunc('hour', now(), 'UTC')`;
+      const dayAgoHour = `date_trunc('hour', now() - interval '24 hours', 'UTC') + interval '1 hour'`;
       const row = await this.one<DashboardTotalsRow>(
-        `WITH c AS (${countsSql(`status IN (${OPEN})`)})
-         SELECT COALESCE(sum(c.n), 0)::int AS open,
-                COALESCE(sum(c.n) FILTER (WHERE c.fast_track), 0)::int AS "fastTrackOpen",
-                COALESCE(sum(c.n) FILTER (WHERE c.topic_id IS NULL), 0)::int AS unclassified,
-                ${timed}
-           FROM c`,
+        `WITH o AS (
+           SELECT due_hour, fast_track, unclassified, count AS n FROM open_appeal_counts WHERE ${k}
+           UNION ALL
+           SELECT due_hour, fast_track, unclassified, delta FROM open_appeal_count_deltas WHERE ${k}
+         ), r AS (
+           SELECT count AS n FROM appeal_registration_counts WHERE ${k} AND hour >= ${dayAgoHour}
+           UNION ALL
+           SELECT delta FROM appeal_registration_count_deltas WHERE ${k} AND hour >= ${dayAgoHour}
+         )
+         SELECT COALESCE(sum(o.n), 0)::int AS open,
+                COALESCE(sum(o.n) FILTER (WHERE o.fast_track), 0)::int AS "fastTrackOpen",
+                COALESCE(sum(o.n) FILTER (WHERE o.unclassified), 0)::int AS unclassified,
+                (COALESCE(sum(o.n) FILTER (WHERE o.due_hour < ${hour}), 0)
+                  + ${open(`AND a.answer_due_at >= ${hour} AND a.answer_due_at < now()`)})::int AS "overdueOpen",
+                ((SELECT COALESCE(sum(r.n), 0) FROM r)
+                  + ${received(`AND a.registered_at < ${dayAgoHour}`)})::int AS "received24h"
+           FROM o`,
         params,
       );
       return row!;
@@ -199,7 +271,8 @@ export class ReportsRepository extends SqlRepository {
       `SELECT ${open('')} AS open,
               ${open('AND a.fast_track')} AS "fastTrackOpen",
               ${open('AND a.topic_id IS NULL')} AS "unclassified",
-              ${timed}`,
+              ${open('AND a.answer_due_at < now()')} AS "overdueOpen",
+              ${received('')} AS "received24h"`,
       params,
     );
     return row!;
@@ -286,15 +359,19 @@ export class ReportsRepository extends SqlRepository {
   }
 
   /**
-   * Appeals registered per local day and channel, `from` and `to` inclusive: region-wide from the daily counts,
-   * for a narrower scope from its appeals by registration time.
+   * Appeals registered per local day and channel, `from` and `to` inclusive: from the scope counts when the scope
+   * has them, else from its appeals by registration time.
    */
-  volume(scope: AccessScope, from: string, to: string): Promise<VolumeRow[]> {
+  volume(scope: AccessScope, key: ScopeKey | undefined, from: string, to: string): Promise<VolumeRow[]> {
     const params: unknown[] = [from, to];
-    if (scope.organisationIds === null) {
+    if (key) {
+      params.push(key.organisationId, key.subtree);
+      const where = `COALESCE(organisation_id, '${NO_ID}'::uuid) = $3::uuid AND subtree = $4
+                     AND day BETWEEN $1::date AND $2::date`;
       return this.rows<VolumeRow>(
         `SELECT to_char(c.day, 'YYYY-MM-DD') AS date, c.channel, sum(c.n)::int AS count
-           FROM (${countsSql('day BETWEEN $1::date AND $2::date')}) c
+           FROM (SELECT day, channel, count AS n FROM appeal_registration_counts WHERE ${where}
+                 UNION ALL SELECT day, channel, delta FROM appeal_registration_count_deltas WHERE ${where}) c
           GROUP BY c.day, c.channel HAVING sum(c.n) <> 0 ORDER BY 1, 2`,
         params,
       );
@@ -362,13 +439,6 @@ export class ReportsRepository extends SqlRepository {
       params,
     );
   }
-}
-
-/** The daily counts where `where` holds, with the deltas not yet folded into them (columns as the counts'; n). */
-function countsSql(where: string): string {
-  const columns = 'day, organisation_id, channel, status, topic_id, fast_track';
-  return `SELECT ${columns}, count AS n FROM appeal_daily_counts WHERE ${where}
-          UNION ALL SELECT ${columns}, delta AS n FROM appeal_count_deltas WHERE ${where}`;
 }
 
 /**

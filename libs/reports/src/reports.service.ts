@@ -72,15 +72,15 @@ export class Reports {
     const now = new Date();
     // The changes since the last view join the daily counts first (a fold is as long as they are few; readers
     // add what is not folded, so this only keeps the deltas short).
-    await this.reports.foldCounts();
+    const [, key] = await Promise.all([this.reports.foldCounts(), this.reports.scopeKey(scope)]);
     // The parts are independent reads: side by side on the pool, not one round trip after another.
     const volumeOf = async () => {
       const to = await this.localToday(viewer);
       const from = daysBefore(to, 29);
-      return { from, to, days: await this.reports.volume(scope, from, to) };
+      return { from, to, days: await this.reports.volume(scope, key, from, to) };
     };
     const [totals, fastTrack, clocks, volume, ratings, poorRatings] = await Promise.all([
-      this.reports.totals(scope),
+      this.reports.totals(scope, key),
       this.reports.fastTrack(scope),
       this.reports.clocks(scope),
       volumeOf(),
