@@ -82,9 +82,25 @@ describe('dashboard totals and volume from maintained scope counts (integration)
          FROM (${KEYED}) x WHERE status IN ${OPEN} GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
     )) as unknown[],
     registered: (await ds.query(
-      `SELECT key, subtree, date_trunc('hour', registered_at, 'UTC') AS hour,
-              to_char((registered_at AT TIME ZONE time_zone)::date, 'YYYY-MM-DD') AS day, channel, count(*)::int AS n
-         FROM (${KEYED}) x GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+      `SELECT key, subtree, to_char((registered_at AT TIME ZONE time_zone)::date, 'YYYY-MM-DD') AS day, channel,
+              count(*)::int AS n
+         FROM (${KEYED}) x GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+    )) as unknown[],
+    recent: (await ds.query(
+      `SELECT key, subtree, date_trunc('hour', registered_at, 'UTC') AS hour, count(*)::int AS n
+         FROM (${KEYED}) x WHERE registered_at >= now() - interval '2 days' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+    )) as unknown[],
+    // The clock counts' subtree rows: open appeals with marks in the subtree, overdue when any of them is.
+    clocks: (await ds.query(
+      `WITH RECURSIVE up (organisation_id, ancestor_id) AS (
+         SELECT id, id FROM organisations
+         UNION SELECT up.organisation_id, o.parent_id FROM up JOIN organisations o ON o.id = up.ancestor_id
+          WHERE o.parent_id IS NOT NULL)
+       SELECT key, COALESCE(topic_id::text, '-') AS topic, overdue, count(*)::int AS n FROM (
+         SELECT m.appeal_id, up.ancestor_id::text AS key, a.topic_id, bool_or(m.kind = 'overdue') AS overdue
+           FROM clock_marks m JOIN appeals a ON a.id = m.appeal_id JOIN up ON up.organisation_id = m.organisation_id
+          WHERE a.status IN ${OPEN} GROUP BY 1, 2, 3) p
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     )) as unknown[],
   });
   /** The same from the maintained counts plus the deltas not yet folded. */
@@ -98,12 +114,25 @@ describe('dashboard totals and volume from maintained scope counts (integration)
         GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5`,
     )) as unknown[],
     registered: (await ds.query(
-      `SELECT COALESCE(organisation_id::text, '-') AS key, subtree, hour, to_char(day, 'YYYY-MM-DD') AS day, channel,
+      `SELECT COALESCE(organisation_id::text, '-') AS key, subtree, to_char(day, 'YYYY-MM-DD') AS day, channel,
               sum(n)::int AS n
-         FROM (SELECT organisation_id, subtree, hour, day, channel, count AS n FROM appeal_registration_counts
-               UNION ALL SELECT organisation_id, subtree, hour, day, channel, delta
+         FROM (SELECT organisation_id, subtree, day, channel, count AS n FROM appeal_registration_counts
+               UNION ALL SELECT organisation_id, subtree, day, channel, delta
                            FROM appeal_registration_count_deltas) c
-        GROUP BY 1, 2, 3, 4, 5 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4, 5`,
+        GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0 ORDER BY 1, 2, 3, 4`,
+    )) as unknown[],
+    recent: (await ds.query(
+      `SELECT COALESCE(organisation_id::text, '-') AS key, subtree, hour, sum(n)::int AS n
+         FROM (SELECT organisation_id, subtree, hour, count AS n FROM appeal_recent_registration_counts
+               UNION ALL SELECT organisation_id, subtree, hour, delta FROM appeal_registration_count_deltas) c
+        WHERE hour >= now() - interval '2 days'
+        GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3`,
+    )) as unknown[],
+    clocks: (await ds.query(
+      `SELECT organisation_id::text AS key, COALESCE(topic_id::text, '-') AS topic, overdue, sum(n)::int AS n
+         FROM (SELECT organisation_id, topic_id, overdue, subtree, count AS n FROM open_clock_counts
+               UNION ALL SELECT organisation_id, topic_id, overdue, subtree, delta FROM open_clock_count_deltas) c
+        WHERE subtree GROUP BY 1, 2, 3 HAVING sum(n) <> 0 ORDER BY 1, 2, 3`,
     )) as unknown[],
   });
 
@@ -118,6 +147,20 @@ describe('dashboard totals and volume from maintained scope counts (integration)
          FROM appeals a WHERE ${IN_SCOPE}`,
       [organisationIds],
     )) as Record<string, number>[];
+    const topics = (
+      (await ds.query(
+        `SELECT COALESCE(topic_id::text, 'none') AS id, count(*) FILTER (WHERE NOT overdue)::int AS at_risk,
+                count(*) FILTER (WHERE overdue)::int AS overdue
+           FROM (SELECT m.appeal_id, a.topic_id, bool_or(m.kind = 'overdue') AS overdue
+                   FROM clock_marks m JOIN appeals a ON a.id = m.appeal_id
+                  WHERE a.status IN ${OPEN} AND ($1::uuid[] IS NULL OR m.organisation_id = ANY($1))
+                  GROUP BY 1, 2) p
+          GROUP BY 1`,
+        [organisationIds],
+      )) as { id: string; at_risk: number; overdue: number }[]
+    )
+      .map((t) => [t.id, t.at_risk, t.overdue])
+      .sort();
     const days = (await ds.query(
       `SELECT to_char((registered_at AT TIME ZONE time_zone)::date, 'YYYY-MM-DD') AS date, channel,
               count(*)::int AS count
@@ -126,13 +169,14 @@ describe('dashboard totals and volume from maintained scope counts (integration)
         GROUP BY 1, 2 ORDER BY 1, 2`,
       [organisationIds, from, to],
     )) as unknown[];
-    return { totals, days };
+    return { topics, totals, days };
   };
 
   const dashboardOf = async (scope: AccessScope) => {
     const d = await reports.dashboard({ organisationId: scope.organisationId, scope });
     const { open, fastTrackOpen, overdueOpen, unclassified, received24h } = d.totals;
     return {
+      topics: d.clocks.byTopic.map((t) => [t.topicId, t.atRisk, t.overdue]).sort(),
       totals: { open, fastTrackOpen, overdueOpen, unclassified, received24h },
       days: d.volume.days,
       from: d.volume.from,
@@ -157,7 +201,7 @@ describe('dashboard totals and volume from maintained scope counts (integration)
     for (const scope of scopes) {
       const got = await dashboardOf(scope);
       const expected = await figuresFromAppeals(scope.organisationIds, got.from, got.to);
-      expect({ scope: scope.organisationIds, totals: got.totals, days: got.days }).toEqual({
+      expect({ scope: scope.organisationIds, topics: got.topics, totals: got.totals, days: got.days }).toEqual({
         scope: scope.organisationIds,
         ...expected,
       });

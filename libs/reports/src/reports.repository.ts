@@ -18,35 +18,68 @@ export interface ScopeKey {
   subtree: boolean;
 }
 
-/** Each maintained count table, its deltas, its columns and its unique key (the migrations that made them). */
-const FOLDS = [
+/** How far back registrations per hour are kept (the last 24 hours with a margin). */
+const RECENT_HOURS = `now() - interval '2 days'`;
+
+/**
+ * Each table of deltas and the counts it folds into: their columns, unique key and which deltas they take (the
+ * migrations that made them). Counts that fall to zero are dropped where `drop` holds.
+ */
+const FOLDS: {
+  deltas: string;
+  into: { counts: string; columns: string; key: string; where?: string; drop: string }[];
+}[] = [
   {
     deltas: 'appeal_count_deltas',
-    counts: 'appeal_daily_counts',
-    columns: 'day, organisation_id, channel, status, topic_id, fast_track',
-    key: `day, organisation_id, channel, status, (COALESCE(topic_id, '${NO_ID}'::uuid)), fast_track`,
-    dropZero: `AND status IN (${OPEN})`,
+    into: [
+      {
+        counts: 'appeal_daily_counts',
+        columns: 'day, organisation_id, channel, status, topic_id, fast_track',
+        key: `day, organisation_id, channel, status, (COALESCE(topic_id, '${NO_ID}'::uuid)), fast_track`,
+        drop: `count = 0 AND status IN (${OPEN})`,
+      },
+    ],
   },
   {
     deltas: 'open_clock_count_deltas',
-    counts: 'open_clock_counts',
-    columns: 'organisation_id, topic_id, overdue',
-    key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), (COALESCE(topic_id, '${NO_ID}'::uuid)), overdue`,
-    dropZero: '',
+    into: [
+      {
+        counts: 'open_clock_counts',
+        columns: 'organisation_id, topic_id, overdue, subtree',
+        key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), (COALESCE(topic_id, '${NO_ID}'::uuid)), overdue, subtree`,
+        drop: 'count = 0',
+      },
+    ],
   },
   {
     deltas: 'open_appeal_count_deltas',
-    counts: 'open_appeal_counts',
-    columns: 'organisation_id, subtree, due_hour, fast_track, unclassified',
-    key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), subtree, due_hour, fast_track, unclassified`,
-    dropZero: '',
+    into: [
+      {
+        counts: 'open_appeal_counts',
+        columns: 'organisation_id, subtree, due_hour, fast_track, unclassified',
+        key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), subtree, due_hour, fast_track, unclassified`,
+        drop: 'count = 0',
+      },
+    ],
   },
   {
     deltas: 'appeal_registration_count_deltas',
-    counts: 'appeal_registration_counts',
-    columns: 'organisation_id, subtree, hour, day, channel',
-    key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), subtree, hour, day, channel`,
-    dropZero: '',
+    into: [
+      {
+        counts: 'appeal_registration_counts',
+        columns: 'organisation_id, subtree, day, channel',
+        key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), subtree, day, channel`,
+        drop: 'count = 0',
+      },
+      {
+        // Only the hours the last 24 hours can still need (migration AppealScopeCounts).
+        counts: 'appeal_recent_registration_counts',
+        columns: 'organisation_id, subtree, hour',
+        key: `(COALESCE(organisation_id, '${NO_ID}'::uuid)), subtree, hour`,
+        where: `hour >= ${RECENT_HOURS}`,
+        drop: `count = 0 OR hour < ${RECENT_HOURS}`,
+      },
+    ],
   },
 ];
 
@@ -184,22 +217,25 @@ export class ReportsRepository extends SqlRepository {
         `SELECT pg_try_advisory_xact_lock(hashtext('appeal-daily-counts-fold')) AS locked`,
       )) as { locked: boolean }[];
       if (!locked) return { rows: 0, deltas: 0 };
+      const targets = FOLDS.flatMap((f, i) => f.into.map((t) => ({ ...t, gone: `gone${i}` })));
       const [row] = await this.rows<{ rows: number; deltas: number }>(
-        `WITH ${FOLDS.map(
-          (f, i) => `gone${i} AS (DELETE FROM ${f.deltas} RETURNING *),
-              upserted${i} AS (
-                INSERT INTO ${f.counts} AS c (${f.columns}, count)
-                SELECT ${f.columns}, sum(delta)::int FROM gone${i}
-                 GROUP BY ${f.columns} ORDER BY ${f.columns}
-                ON CONFLICT (${f.key}) DO UPDATE SET count = c.count + EXCLUDED.count
+        `WITH ${FOLDS.map((f, i) => `gone${i} AS (DELETE FROM ${f.deltas} RETURNING *)`).join(', ')},
+              ${targets
+                .map(
+                  (t, j) => `upserted${j} AS (
+                INSERT INTO ${t.counts} AS c (${t.columns}, count)
+                SELECT ${t.columns}, sum(delta)::int FROM ${t.gone} ${t.where ? `WHERE ${t.where}` : ''}
+                 GROUP BY ${t.columns} ORDER BY ${t.columns}
+                ON CONFLICT (${t.key}) DO UPDATE SET count = c.count + EXCLUDED.count
                 RETURNING 1)`,
-        ).join(',\n              ')}
-         SELECT ${FOLDS.map((_, i) => `(SELECT count(*) FROM upserted${i})`).join(' + ')} AS rows,
+                )
+                .join(',\n              ')}
+         SELECT ${targets.map((_, j) => `(SELECT count(*) FROM upserted${j})`).join(' + ')} AS rows,
                 ${FOLDS.map((_, i) => `(SELECT count(*) FROM gone${i})`).join(' + ')} AS deltas`,
         [],
         tx,
       );
-      for (const f of FOLDS) await tx.query(`DELETE FROM ${f.counts} WHERE count = 0 ${f.dropZero}`);
+      for (const t of targets) await tx.query(`DELETE FROM ${t.counts} WHERE ${t.drop}`);
       return { rows: Number(row.rows), deltas: Number(row.deltas) };
     });
     if (folded.deltas >= VACUUM_AFTER_DELTAS) {
@@ -251,7 +287,7 @@ export class ReportsRepository extends SqlRepository {
            UNION ALL
            SELECT due_hour, fast_track, unclassified, delta FROM open_appeal_count_deltas WHERE ${k}
          ), r AS (
-           SELECT count AS n FROM appeal_registration_counts WHERE ${k} AND hour >= ${dayAgoHour}
+           SELECT count AS n FROM appeal_recent_registration_counts WHERE ${k} AND hour >= ${dayAgoHour}
            UNION ALL
            SELECT delta FROM appeal_registration_count_deltas WHERE ${k} AND hour >= ${dayAgoHour}
          )
@@ -298,13 +334,14 @@ export class ReportsRepository extends SqlRepository {
   /**
    * Open appeals' clock marks at organisations in the scope, at risk or overdue: per organisation (one per
    * appeal and organisation, overdue when any of its marks there is) and per topic (one per appeal, overdue
-   * when any of its marks in the scope is). From the maintained open clock counts (migration OpenClockCounts):
-   * the organisations' rows in the scope; per topic, region-wide the appeals' rows, within one organisation its
-   * rows. A scope of several organisations counts its topics from the marks, as an appeal marked at two of them
-   * is one appeal.
+   * when any of its marks in the scope is). From the maintained open clock counts (migrations OpenClockCounts,
+   * AppealScopeCounts): the organisations' rows in the scope; per topic, region-wide the appeals' rows, within one
+   * organisation its rows, within a subtree the subtree's rows. Any other list of several organisations counts
+   * its topics from the marks, as an appeal marked at two of them is one appeal.
    */
   async clocks(
     scope: AccessScope,
+    key: ScopeKey | undefined,
   ): Promise<{ byOrganisation: ClocksByOrganisationRow[]; byTopic: ClocksByTopicRow[] }> {
     const params: unknown[] = [];
     const chart = (dim: string, id: string, name: string) =>
@@ -316,13 +353,19 @@ export class ReportsRepository extends SqlRepository {
          FROM ${rows} c LEFT JOIN topics t ON t.id = c.topic_id
         GROUP BY t.id, t.name HAVING sum(c.n) <> 0`;
     const inScope = organisationScopeSql(scope, params, 'c.organisation_id');
+    const subtreeTopics = () => {
+      params.push(key!.organisationId);
+      return byTopic(`(SELECT * FROM counts WHERE subtree AND organisation_id = $${params.length}::uuid)`);
+    };
     const topics =
       scope.organisationIds === null
         ? byTopic(`(SELECT * FROM counts WHERE organisation_id IS NULL)`)
         : scope.organisationIds.length <= 1
-          ? byTopic(`(SELECT * FROM counts c WHERE c.organisation_id IS NOT NULL AND ${inScope})`)
-          : byTopic(`(SELECT topic_id, bool_or(overdue) AS overdue, 1 AS n FROM (${markedSql(scope, params)}) x
-                       GROUP BY appeal_id, topic_id)`);
+          ? byTopic(`(SELECT * FROM counts c WHERE c.organisation_id IS NOT NULL AND NOT c.subtree AND ${inScope})`)
+          : key?.subtree
+            ? subtreeTopics()
+            : byTopic(`(SELECT topic_id, bool_or(overdue) AS overdue, 1 AS n FROM (${markedSql(scope, params)}) x
+                         GROUP BY appeal_id, topic_id)`);
     const rows = await this.rows<{
       dim: 'organisation' | 'topic';
       id: string;
@@ -331,12 +374,12 @@ export class ReportsRepository extends SqlRepository {
       overdue: number;
     }>(
       `WITH counts AS (
-         SELECT organisation_id, topic_id, overdue, count AS n FROM open_clock_counts
-         UNION ALL SELECT organisation_id, topic_id, overdue, delta FROM open_clock_count_deltas
+         SELECT organisation_id, topic_id, overdue, subtree, count AS n FROM open_clock_counts
+         UNION ALL SELECT organisation_id, topic_id, overdue, subtree, delta FROM open_clock_count_deltas
        )
        ${chart('organisation', 'c.organisation_id::text', 'o.short_name')}
          FROM counts c JOIN organisations o ON o.id = c.organisation_id
-        WHERE ${inScope}
+        WHERE NOT c.subtree AND ${inScope}
         GROUP BY c.organisation_id, o.short_name HAVING sum(c.n) <> 0
        UNION ALL
        ${topics}

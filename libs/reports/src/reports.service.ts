@@ -82,7 +82,7 @@ export class Reports {
     const [totals, fastTrack, clocks, volume, ratings, poorRatings] = await Promise.all([
       this.reports.totals(scope, key),
       this.reports.fastTrack(scope),
-      this.reports.clocks(scope),
+      this.reports.clocks(scope, key),
       volumeOf(),
       this.reports.ratingsByKind(scope),
       this.reports.poorRatings(scope),
