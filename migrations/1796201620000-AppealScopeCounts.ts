@@ -49,8 +49,7 @@ const KEYS = {
 
 /** The keys' counted rows from the appeals. */
 const keyedRows = (keys: string, sign: string) =>
-  `SELECT k.key, k.subtree, ${sign} AS sign, ${APPEAL_COLUMNS
-    .split(', ')
+  `SELECT k.key, k.subtree, ${sign} AS sign, ${APPEAL_COLUMNS.split(', ')
     .map((c) => `a.${c}`)
     .join(', ')}
      FROM (${keys}) k JOIN appeals a ON a.id = k.appeal_id`;
@@ -343,7 +342,8 @@ export class AppealScopeCounts1796201620000 implements MigrationInterface {
     `);
     // The appeals already there, counted once (under the same lock as a recount).
     await q.query(`LOCK TABLE appeals, appeal_organisations IN SHARE MODE`);
-    for (const keys of [KEYS.region, KEYS.own, KEYS.tree]) await q.query(countedSql(keyedRows(keys, '1'), 'counts'));
+    for (const keys of [KEYS.region, KEYS.own, KEYS.tree])
+      await q.query(countedSql(keyedRows(keys, '1'), 'counts'));
     await q.query(`LOCK TABLE clock_marks IN SHARE MODE`);
     await q.query(SUBTREE_ROWS);
   }

@@ -201,7 +201,12 @@ describe('dashboard totals and volume from maintained scope counts (integration)
     for (const scope of scopes) {
       const got = await dashboardOf(scope);
       const expected = await figuresFromAppeals(scope.organisationIds, got.from, got.to);
-      expect({ scope: scope.organisationIds, topics: got.topics, totals: got.totals, days: got.days }).toEqual({
+      expect({
+        scope: scope.organisationIds,
+        topics: got.topics,
+        totals: got.totals,
+        days: got.days,
+      }).toEqual({
         scope: scope.organisationIds,
         ...expected,
       });

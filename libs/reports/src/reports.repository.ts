@@ -361,7 +361,9 @@ export class ReportsRepository extends SqlRepository {
       scope.organisationIds === null
         ? byTopic(`(SELECT * FROM counts WHERE organisation_id IS NULL)`)
         : scope.organisationIds.length <= 1
-          ? byTopic(`(SELECT * FROM counts c WHERE c.organisation_id IS NOT NULL AND NOT c.subtree AND ${inScope})`)
+          ? byTopic(
+              `(SELECT * FROM counts c WHERE c.organisation_id IS NOT NULL AND NOT c.subtree AND ${inScope})`,
+            )
           : key?.subtree
             ? subtreeTopics()
             : byTopic(`(SELECT topic_id, bool_or(overdue) AS overdue, 1 AS n FROM (${markedSql(scope, params)}) x
