@@ -82,14 +82,23 @@ async function waitFor(
 function spawnNode(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   // BENCH_WORKER_NODE_ARGS (e.g. "--cpu-prof") profiles the worker without touching its code.
   const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  if (nodeArgs.includes('--cpu-prof')) nodeArgs.push('--require', join(__dirname, 'profile-exit.js'));
   return spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** How long a stopped worker has to exit (BENCH_STOP_GRACE_MS): a `--cpu-prof` profile takes seconds to write. */
+const STOP_GRACE_MS = Number(process.env.BENCH_STOP_GRACE_MS ?? 15_000);
+
 async function stop(children: ChildProcess[]): Promise<void> {
-  // SIGTERM lets a worker shut down cleanly (and write a CPU profile when asked for one).
+  // SIGTERM lets a worker shut down cleanly (and write a CPU profile when asked for one); killed after the grace.
+  const exited = children.map((c) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((r) => c.once('exit', () => r())),
+  );
   for (const c of children) c.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 1500));
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, STOP_GRACE_MS))]);
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
 const rate = (n: number, seconds: number) => Math.round((n / seconds) * 10) / 10;

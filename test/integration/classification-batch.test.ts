@@ -2,10 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
-import { ClassificationPipeline, type PipelineOutcome, Retrainer } from '@inbox/classification';
+import {
+  ClassificationPipeline,
+  type PipelineOutcome,
+  Retrainer,
+  RoutingSuggestions,
+} from '@inbox/classification';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
 import { clusterBuckets, Incidents } from '@inbox/incidents';
 import { type InboundItem } from '@inbox/integrations/contract';
+import { RoutingEngine } from '@inbox/routing';
 import { minHashBands, wordShingles } from '@inbox/text-classifier';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
@@ -288,5 +294,107 @@ describe('classification in batches (integration)', () => {
       linked_twice: 0,
       created: 1,
     });
+  });
+  it('routes a batch mixing rules, a territory’s history, the region’s and none as one suggestion per appeal does', async () => {
+    const at = day(140);
+    const org = async (code: string) => idOf(stack.db.dataSource, 'organisations', code);
+    const [roads, minzhkh, mintrans, cur] = [
+      await idOf(stack.db.dataSource, 'topics', 'roads'),
+      await org('minzhkh'),
+      await org('mintrans'),
+      await org('cur'),
+    ];
+    // History on roads: minzhkh answered three in municipality 50701, mintrans four in 50703 (the region's).
+    const history = await register(
+      Array.from({ length: 7 }, (_, n) =>
+        inboundItem({ text: `Яма на дороге у дома ${n + 1}`, receivedAt: at.toISOString() }),
+      ),
+      at,
+    );
+    await sql(
+      `INSERT INTO users (login, password_hash, full_name, role, organisation_id)
+       VALUES ('batch-history', 'x', 'Сотрудник', 'clerk', $1) ON CONFLICT DO NOTHING`,
+      [minzhkh],
+    );
+    for (const [n, appealId] of history.entries()) {
+      await sql(`UPDATE appeals SET topic_id = $2, territory_code = $3 WHERE id = $1`, [
+        appealId,
+        roads,
+        n < 3 ? '50701000001' : '50703000001',
+      ]);
+      await sql(
+        `INSERT INTO answers (appeal_id, organisation_id, author_id, text, status)
+         VALUES ($1, $2, (SELECT id FROM users WHERE login = 'batch-history'), 'Ответ', 'sent')`,
+        [appealId, n < 3 ? minzhkh : mintrans],
+      );
+    }
+    // A rule for housing in municipality 50704.
+    await sql(
+      `INSERT INTO routing_rules (name, topic_id, territory_code, organisation_ids)
+       VALUES ('ЖКХ района 50704', $1, '50704', $2::uuid[])`,
+      [housing, [cur]],
+    );
+    stack.api.get(RoutingEngine).invalidate();
+    await route(50);
+
+    // The batch: clerk-filed appeals on roads and housing in several territories, beside the model's cases.
+    const cases = await mixedCases(at, 'ул. Ленина, 3');
+    const filed: [string, string | null][] = [
+      [roads, '50701000002'], // the municipality's history
+      [roads, '50702000001'], // none there: the region's
+      [roads, '50701000003'], // the municipality's again (asked once)
+      [roads, null], // the region's
+      [housing, '50704000001'], // the rule
+      [housing, '50705000001'], // no rule, no history
+    ];
+    const clerkFiled = await register(
+      filed.map((_, n) =>
+        inboundItem({ text: `Обращение номер ${n + 1} о проблеме`, receivedAt: at.toISOString() }),
+      ),
+      at,
+    );
+    for (const [n, id] of clerkFiled.entries()) {
+      await stack.api.get(AppealWorkflow).classify(id, operator, filed[n][0]);
+      await sql(`UPDATE appeals SET territory_code = $2 WHERE id = $1`, [id, filed[n][1]]);
+    }
+    const [pass, ...rest] = await route(50);
+    expect(rest).toEqual([]);
+    const batch = [...cases.ids, ...clerkFiled];
+    expect([...pass.keys()].sort()).toEqual([...batch].sort());
+
+    const suggestions = stack.api.get(RoutingSuggestions);
+    const sources = new Set<string>();
+    for (const id of batch) {
+      const [a] = await sql<{
+        topic_id: string | null;
+        subtopic_id: string | null;
+        territory_code: string | null;
+        suggested: string[];
+      }>(
+        `SELECT topic_id, subtopic_id, territory_code, suggested_organisation_ids::text[] AS suggested
+           FROM appeals WHERE id = $1`,
+        [id],
+      );
+      const alone = await suggestions.suggest({
+        topicId: a.topic_id,
+        subtopicId: a.subtopic_id,
+        territoryCode: a.territory_code,
+      });
+      expect(a.suggested).toEqual(alone.organisationIds);
+      expect((pass.get(id) as { suggestedOrganisationIds: string[] }).suggestedOrganisationIds).toEqual(
+        alone.organisationIds,
+      );
+      sources.add(`${alone.source}:${alone.historyScope}`);
+    }
+    // Every kind of answer was in the batch.
+    expect([...sources]).toEqual(
+      expect.arrayContaining(['history:territory', 'history:region', 'rule:null']),
+    );
+    expect([...sources].some((s) => /^(none|topic-default):/.test(s))).toBe(true);
+    const [local] = await sql<{ suggested: string[] }>(
+      `SELECT suggested_organisation_ids::text[] AS suggested FROM appeals WHERE id = $1`,
+      [clerkFiled[0]],
+    );
+    expect(local.suggested).toEqual([minzhkh]);
   });
 });

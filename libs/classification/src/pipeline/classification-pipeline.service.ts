@@ -304,21 +304,11 @@ export class ClassificationPipeline {
     return outcomes;
   }
 
-  /** Route suggestions, asked once per distinct topic and territory of the batch. */
+  /** Route suggestions for the batch (RoutingSuggestions.organisationsFor: history read set-based). */
   private async routes(rows: PipelineAppeal[]): Promise<Map<string, string[]>> {
-    const asked = new Map<string, Promise<string[]>>();
-    const ask = (a: PipelineAppeal) => {
-      const key = `${a.topic_id}|${a.subtopic_id}|${a.territory_code}`;
-      let ids = asked.get(key);
-      if (!ids) {
-        ids = this.routing
-          .suggest({ topicId: a.topic_id, subtopicId: a.subtopic_id, territoryCode: a.territory_code })
-          .then((s) => s.organisationIds);
-        asked.set(key, ids);
-      }
-      return ids;
-    };
-    const ids = await Promise.all(rows.map(ask));
+    const ids = await this.routing.organisationsFor(
+      rows.map((a) => ({ topicId: a.topic_id, subtopicId: a.subtopic_id, territoryCode: a.territory_code })),
+    );
     return new Map(rows.map((a, i) => [a.id, ids[i]]));
   }
 

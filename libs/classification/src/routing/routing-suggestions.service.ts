@@ -3,7 +3,7 @@ import { type AccessScope } from '@inbox/access';
 import { notFoundError, UUID } from '@inbox/common';
 import { RoutingEngine } from '@inbox/routing';
 import { RoutingHistoryRepository } from '../repositories/routing-history.repository';
-import { learnRoute, type LearnedRoute, type OrganisationHistory } from './learned-routing';
+import { learnRoute, type LearnedRoute } from './learned-routing';
 
 export type SuggestionSource = 'rule' | 'history' | 'topic-default' | 'none';
 
@@ -45,9 +45,7 @@ export class RoutingSuggestions {
 
   async suggest(query: RoutingQuery): Promise<RoutingSuggestion> {
     const decision = await this.engine.route(query);
-    const { history, scope } = query.topicId
-      ? await this.history(query)
-      : { history: [] as LearnedRoute[], scope: null };
+    const [{ history, scope }] = await this.histories([query]);
     const pick = (source: SuggestionSource, organisationIds: string[], matchedRuleIds: string[] = []) => ({
       organisationIds,
       source,
@@ -64,6 +62,23 @@ export class RoutingSuggestions {
       );
     if (decision.reason === 'topic-default') return pick('topic-default', decision.organisationIds);
     return pick('none', []);
+  }
+
+  /**
+   * The organisations `suggest` would give each query, for a batch: history is read only where no rule decides,
+   * in at most two statements for the whole batch (the territories', then the region's where those say nothing).
+   */
+  async organisationsFor(queries: RoutingQuery[]): Promise<string[][]> {
+    const decisions = await Promise.all(queries.map((q) => this.engine.route(q)));
+    const unruled = queries.flatMap((q, i) => (decisions[i].reason === 'rule' ? [] : [i]));
+    const histories = await this.histories(unruled.map((i) => queries[i]));
+    const historyOf = new Map(unruled.map((i, k) => [i, histories[k].history]));
+    return decisions.map((decision, i) => {
+      if (decision.reason === 'rule') return decision.organisationIds;
+      const history = historyOf.get(i)!;
+      if (history.length > 0) return history.map((h) => h.organisationId);
+      return decision.reason === 'topic-default' ? decision.organisationIds : [];
+    });
   }
 
   /** The suggestion for a stored appeal (within the caller's scope), with organisation names. */
@@ -93,20 +108,44 @@ export class RoutingSuggestions {
     };
   }
 
-  private async history(
-    query: RoutingQuery,
-  ): Promise<{ history: LearnedRoute[]; scope: 'territory' | 'region' | null }> {
-    const territory =
-      query.territoryCode && /^\d{5,}/.test(query.territoryCode) ? query.territoryCode.slice(0, 5) : null;
-    if (territory) {
-      const local = learnRoute(await this.counts(query, territory));
-      if (local.length > 0) return { history: local, scope: 'territory' };
-    }
-    const region = learnRoute(await this.counts(query, null));
-    return { history: region, scope: region.length > 0 ? 'region' : null };
-  }
-
-  private counts(query: RoutingQuery, territoryPrefix: string | null): Promise<OrganisationHistory[]> {
-    return this.repository.counts({ topicId: query.topicId, subtopicId: query.subtopicId, territoryPrefix });
+  /**
+   * What history says for each query: the municipality's answers when they are enough, else the region's; each
+   * distinct question asked once, the territories' in one statement and the region's in another.
+   */
+  private async histories(
+    queries: RoutingQuery[],
+  ): Promise<{ history: LearnedRoute[]; scope: 'territory' | 'region' | null }[]> {
+    const territoryOf = (q: RoutingQuery) =>
+      q.territoryCode && /^\d{5,}/.test(q.territoryCode) ? q.territoryCode.slice(0, 5) : null;
+    const learned = async (
+      asked: { topicId: string | null; subtopicId: string | null; territoryPrefix: string | null }[],
+    ) => {
+      const keyOf = (a: (typeof asked)[number]) => `${a.topicId}|${a.subtopicId}|${a.territoryPrefix ?? ''}`;
+      const distinct = [...new Map(asked.map((a) => [keyOf(a), a])).values()];
+      const counts = await this.repository.counts(distinct);
+      const byKey = new Map(distinct.map((a, k) => [keyOf(a), learnRoute(counts[k])]));
+      return asked.map((a) => byKey.get(keyOf(a))!);
+    };
+    const topical = queries.flatMap((q, i) => (q.topicId ? [i] : []));
+    const local = topical.filter((i) => territoryOf(queries[i]));
+    const asked = (i: number, territoryPrefix: string | null) => ({
+      topicId: queries[i].topicId,
+      subtopicId: queries[i].subtopicId,
+      territoryPrefix,
+    });
+    const localRoutes = await learned(local.map((i) => asked(i, territoryOf(queries[i]))));
+    const out = queries.map(() => ({
+      history: [] as LearnedRoute[],
+      scope: null as 'territory' | 'region' | null,
+    }));
+    local.forEach((i, k) => {
+      if (localRoutes[k].length > 0) out[i] = { history: localRoutes[k], scope: 'territory' };
+    });
+    const regional = topical.filter((i) => out[i].scope === null);
+    const regionRoutes = await learned(regional.map((i) => asked(i, null)));
+    regional.forEach((i, k) => {
+      out[i] = { history: regionRoutes[k], scope: regionRoutes[k].length > 0 ? 'region' : null };
+    });
+    return out;
   }
 }
