@@ -105,3 +105,26 @@ describe('recencyWeights', () => {
     );
   });
 });
+
+describe('recency weighting', () => {
+  it('keeps the recency weights in the refit on all rows', async () => {
+    // «ямы на дороге» moved from one executor to another: 70 older rows say `committee`, the newest 30 say
+    // `district`. Weighted by recency the newer label wins; counted flat, the older majority would.
+    const day = (d: number) => new Date(Date.UTC(2025, 0, 1) + d * 86_400_000).toISOString();
+    const rows: LabelledExample[] = [];
+    for (let i = 0; i < 100; i++) {
+      rows.push({
+        text: 'ямы на дороге',
+        features: {},
+        label: i < 70 ? 'committee' : 'district',
+        time: day(i),
+      });
+      rows.push({ text: 'не горит фонарь', features: {}, label: 'light', time: day(i) });
+    }
+    rows.sort((a, b) => String(a.time).localeCompare(String(b.time)));
+    const train = (recencyHalfLifeDays?: number) =>
+      TextClassifier.train(rows, { holdout: 0.2, holdoutOrder: 'tail', threads: 1, recencyHalfLifeDays });
+    expect((await train()).predict({ text: 'ямы на дороге', features: {} }).label).toBe('committee');
+    expect((await train(5)).predict({ text: 'ямы на дороге', features: {} }).label).toBe('district');
+  });
+});

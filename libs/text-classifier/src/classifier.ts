@@ -541,22 +541,38 @@ export class TextClassifier {
         const rowMap = new Int32Array(examples.length).fill(-1);
         fitIndex.forEach((row, k) => (rowMap[row] = k));
         const all = fitFeatures(examples, featureConfig, log, started);
-        final = await fitLinear(all, linear, threads, log, started, {
-          result: chosen.result,
-          rowMap,
-        });
+        // The refit weights rows by recency as the calibration fits did (it used to drop the weights).
+        final = await fitLinear(
+          all,
+          linear,
+          threads,
+          log,
+          started,
+          { result: chosen.result, rowMap },
+          halfLife,
+        );
         if (fineFit) {
-          fineFinal = await fitLinear(withFineLabels(all), linear, threads, log, started, {
-            result: fineFit,
-            rowMap,
-          });
+          fineFinal = await fitLinear(
+            withFineLabels(all),
+            linear,
+            threads,
+            log,
+            started,
+            { result: fineFit, rowMap },
+            halfLife,
+          );
         }
         if (pivotFit) {
           pivotFinal = {
-            result: await fitLinear(withPivotLabels(all), linear, threads, log, started, {
-              result: pivotFit.result,
-              rowMap,
-            }),
+            result: await fitLinear(
+              withPivotLabels(all),
+              linear,
+              threads,
+              log,
+              started,
+              { result: pivotFit.result, rowMap },
+              halfLife,
+            ),
             route: { ...pivotFit.route, table: PivotTable.count(pivotRows(examples), final.labels, columns) },
           };
         }
