@@ -37,6 +37,7 @@ import { AppealSearchRecentIndex1796201300000 } from './1796201300000-AppealSear
 import { OpenClockCounts1796201400000 } from './1796201400000-OpenClockCounts';
 import { IncidentClusteringPass1796201500000 } from './1796201500000-IncidentClusteringPass';
 import { AppealScopeCounts1796201620000 } from './1796201620000-AppealScopeCounts';
+import { IncidentRegroupRequests1796201800000 } from './1796201800000-IncidentRegroupRequests';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -79,4 +80,5 @@ export const MIGRATIONS = [
   OpenClockCounts1796201400000,
   IncidentClusteringPass1796201500000,
   AppealScopeCounts1796201620000,
+  IncidentRegroupRequests1796201800000,
 ];

@@ -12,6 +12,16 @@ export interface ClusterKey {
   bands: string[];
 }
 
+/** What grouping reads of an appeal. */
+export interface ClaimedAppeal {
+  id: string;
+  registered_at: Date;
+  topic_id: string | null;
+  subject: string | null;
+  text: string;
+  address: string | null;
+}
+
 /** An item registered near another in time, found for the item `for_id`. */
 export interface ClusterCandidate {
   for_id: string;
@@ -91,6 +101,22 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
+  /**
+   * Tries to lock the buckets (transaction-level advisory locks) without waiting for any; returns those this
+   * transaction holds now.
+   */
+  async tryLockBuckets(tx: Db, buckets: string[]): Promise<Set<string>> {
+    if (buckets.length === 0) return new Set();
+    const rows = await this.rows<{ k: string }>(
+      `WITH h AS (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k),
+            held AS (SELECT h FROM h WHERE pg_try_advisory_xact_lock(h))
+       SELECT DISTINCT k FROM unnest($1::text[]) k WHERE hashtextextended(k, 0) IN (SELECT h FROM held)`,
+      [buckets],
+      tx,
+    );
+    return new Set(rows.map((r) => r.k));
+  }
+
   /** Locks the matched appeals' rows (in id order) and reads their incidents as they are now. */
   lockMatches(
     tx: Db,
@@ -105,48 +131,100 @@ export class IncidentsRepository extends SqlRepository {
   }
 
   /**
-   * Saves the items' keys: grouped now (`clustered`), or waiting for the grouping pass (which, for an item
-   * saved again, groups it again).
+   * Saves the items' keys as grouped now (the caller holds their appeals' rows, and the waiting keys' rows if
+   * any: it claimed them).
    */
-  async saveClusterKeys(tx: Db, keys: ClusterKey[], clustered: boolean): Promise<void> {
+  async saveGroupedKeys(tx: Db, keys: ClusterKey[]): Promise<void> {
     if (keys.length === 0) return;
     await this.rows(
       `INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands, clustered_at)
-       SELECT k."appealId", k."registeredAt", k."topicId", k."addressKey", k.bands,
-              CASE WHEN $2 THEN clock_timestamp() END
+       SELECT k."appealId", k."registeredAt", k."topicId", k."addressKey", k.bands, clock_timestamp()
          FROM jsonb_to_recordset($1::jsonb)
               AS k("appealId" uuid, "registeredAt" timestamptz, "topicId" uuid, "addressKey" text, bands bigint[])
        ON CONFLICT (appeal_id) DO UPDATE SET topic_id = EXCLUDED.topic_id, address_key = EXCLUDED.address_key,
          bands = EXCLUDED.bands, clustered_at = EXCLUDED.clustered_at`,
-      [JSON.stringify(keys), clustered],
+      [JSON.stringify(keys)],
+      tx,
+    );
+  }
+
+  /**
+   * Keys of items routed (again) by a caller holding their appeals' rows, to wait for the grouping pass: an
+   * item's first keys are inserted; an item that has keys gets a request to be grouped again instead. Neither
+   * statement waits on a key row a grouping pass holds (it may hold one while it waits for the appeal): an
+   * insert that finds the key only locked does nothing, and a request is a plain insert.
+   */
+  async queueKeys(tx: Db, keys: ClusterKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.rows(
+      `WITH k AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS k("appealId" uuid, "registeredAt" timestamptz, "topicId" uuid, "addressKey" text, bands bigint[])),
+       saved AS (
+         INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands)
+         SELECT "appealId", "registeredAt", "topicId", "addressKey", bands FROM k
+         ON CONFLICT (appeal_id) DO NOTHING RETURNING appeal_id)
+       INSERT INTO appeal_cluster_requests (appeal_id)
+       SELECT k."appealId" FROM k WHERE k."appealId" NOT IN (SELECT appeal_id FROM saved)`,
+      [JSON.stringify(keys)],
+      tx,
+    );
+  }
+
+  /**
+   * Takes up to `limit` requests to group again (oldest first) whose keys no other pass holds, locking those
+   * keys and deleting the requests (both skip rows another transaction holds: this waits on no one); returns
+   * what the keys are computed from, as the appeals are now.
+   */
+  takeRegroupRequests(tx: Db, limit: number, appealIds?: string[]): Promise<ClaimedAppeal[]> {
+    return this.rows(
+      `WITH r AS (
+         SELECT id, appeal_id FROM appeal_cluster_requests
+          WHERE $2::uuid[] IS NULL OR appeal_id = ANY($2::uuid[])
+          ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
+       k AS (
+         SELECT appeal_id FROM appeal_cluster_keys WHERE appeal_id IN (SELECT appeal_id FROM r)
+            FOR UPDATE SKIP LOCKED),
+       taken AS (
+         DELETE FROM appeal_cluster_requests x USING r, k
+          WHERE x.id = r.id AND k.appeal_id = r.appeal_id RETURNING x.appeal_id)
+       SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address FROM appeals a
+        WHERE a.id IN (SELECT appeal_id FROM taken)`,
+      [limit, appealIds ?? null],
+      tx,
+    );
+  }
+
+  /** New keys for items whose keys the caller holds, to be grouped again (as if saved now). */
+  async requeueKeys(tx: Db, keys: ClusterKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.rows(
+      `UPDATE appeal_cluster_keys c SET topic_id = k."topicId", address_key = k."addressKey", bands = k.bands,
+              clustered_at = NULL
+         FROM jsonb_to_recordset($1::jsonb)
+              AS k("appealId" uuid, "registeredAt" timestamptz, "topicId" uuid, "addressKey" text, bands bigint[])
+        WHERE c.appeal_id = k."appealId"`,
+      [JSON.stringify(keys)],
       tx,
     );
   }
 
   /**
    * Claims up to `limit` items waiting for the grouping pass, oldest first (rows another pass holds are
-   * skipped, so no item is taken by two passes), with what grouping reads of their appeals.
+   * skipped, so no item is taken by two passes), with what grouping reads of their appeals and their saved
+   * keys (not computed again).
    */
   claimUnclustered(
     tx: Db,
     limit: number,
     appealIds?: string[],
-  ): Promise<
-    {
-      id: string;
-      registered_at: Date;
-      topic_id: string | null;
-      subject: string | null;
-      text: string;
-      address: string | null;
-    }[]
-  > {
+  ): Promise<(ClaimedAppeal & { bands: string[]; address_key: string | null })[]> {
     return this.rows(
       `WITH claimed AS (
-         SELECT appeal_id, registered_at FROM appeal_cluster_keys
+         SELECT appeal_id, registered_at, address_key, bands FROM appeal_cluster_keys
           WHERE clustered_at IS NULL AND ($2::uuid[] IS NULL OR appeal_id = ANY($2::uuid[]))
           ORDER BY registered_at, appeal_id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address
+       SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address, c.address_key, c.bands
          FROM claimed c JOIN appeals a ON a.id = c.appeal_id
         ORDER BY c.registered_at, c.appeal_id`,
       [limit, appealIds ?? null],

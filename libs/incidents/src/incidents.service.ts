@@ -22,6 +22,7 @@ import { AppConfig } from '@inbox/config';
 import { type Db, Transactions } from '@inbox/database';
 import { addressKey, jaccard, minHashBands, tokenize, wordShingles } from '@inbox/text-classifier';
 import {
+  type ClaimedAppeal,
   type IncidentAppeal,
   type IncidentDetail,
   IncidentsRepository,
@@ -47,6 +48,8 @@ export interface ClusterInput {
   subject: string | null;
   text: string;
   address: string | null;
+  /** The keys saved when the item was routed (the grouping pass reuses them rather than compute them again). */
+  saved?: { bands: string[]; addressKey: string | null };
 }
 
 /** What one step of answering an incident did: per appeal, done, passed over, or refused by the workflow. */
@@ -72,7 +75,10 @@ interface Match {
  * join one incident instead of splitting it. After classification this is a pass of its own (clusterPending):
  * the classification pass only saves an item's keys, so routing never waits on buckets, and the grouping pass
  * claims the waiting keys oldest first; keys saved but not yet grouped are candidates already (an item
- * grouped first gathers them, and they find themselves in its incident when their turn comes).
+ * grouped first gathers them, and they find themselves in its incident when their turn comes). The pass only
+ * tries the buckets: an item whose bucket another pass holds waits for a later pass. Locks are taken keys →
+ * buckets → appeals; a pass routing an appeal again holds the appeal, so it touches no key a grouping pass may
+ * hold (it inserts a request to group again, see saveKeys).
  *
  * An incident is answered once, by two people, through the ordinary workflow: one staff member drafts the
  * answer (a draft per open appeal, authored by them and linked to the incident), and another — a head, a
@@ -99,48 +105,46 @@ export class Incidents {
 
   /**
    * Saves the items' grouping keys in the caller's transaction, to be grouped by the grouping pass
-   * (clusterPending): the caller waits on no one's buckets. An item saved again is grouped again.
+   * (clusterPending): the caller waits on no one's buckets, nor on keys a grouping pass holds (the caller holds
+   * the appeals, which that pass may be waiting for). An item saved again is grouped again.
    */
   async saveKeys(tx: Db, inputs: ClusterInput[]): Promise<void> {
-    await this.repository.saveClusterKeys(
-      tx,
-      inputs.map((a) => {
-        const k = groupingKeys(a);
-        return {
-          appealId: a.id,
-          registeredAt: a.registeredAt,
-          topicId: a.topicId,
-          addressKey: k.address,
-          bands: k.bands,
-        };
-      }),
-      false,
-    );
+    await this.repository.queueKeys(tx, inputs.map(storedKeys));
   }
 
   /**
    * The grouping pass: claims up to `limit` items whose keys wait to be grouped (oldest first; another pass
    * skips them) — or, given `appealIds`, those of them that wait — and groups them as clusterMany does, in
-   * one transaction. Returns how many were claimed and, per item grouped now, its incident.
+   * one transaction. Items routed again are first made to wait again, in a short transaction of their own
+   * (takeRegroupRequests). Returns how many were claimed and, per item grouped now, its incident.
    */
   async clusterPending(
     limit: number,
     appealIds?: string[],
-  ): Promise<{ claimed: number; grouped: Map<string, { incidentId: string; created: boolean }> }> {
+  ): Promise<{
+    claimed: number;
+    deferred: number;
+    grouped: Map<string, { incidentId: string; created: boolean }>;
+  }> {
+    // Its own transaction: it holds keys and requests only, and waits on no one (no appeal, no bucket).
+    await this.transactions.run(async (tx) => {
+      const rows = await this.repository.takeRegroupRequests(tx, limit, appealIds);
+      await this.repository.requeueKeys(
+        tx,
+        rows.map((r) => storedKeys(fromRow(r))),
+      );
+    });
     return this.transactions.run(async (tx) => {
       const rows = await this.repository.claimUnclustered(tx, limit, appealIds);
-      const grouped = await this.clusterMany(
+      const { grouped, deferred } = await this.group(
         tx,
         rows.map((r) => ({
-          id: r.id,
-          registeredAt: new Date(r.registered_at),
-          topicId: r.topic_id,
-          subject: r.subject,
-          text: r.text,
-          address: r.address,
+          ...fromRow(r),
+          saved: { bands: r.bands.map(String), addressKey: r.address_key },
         })),
+        true,
       );
-      return { claimed: rows.length, grouped };
+      return { claimed: rows.length, grouped, deferred };
     });
   }
 
@@ -155,31 +159,40 @@ export class Incidents {
     tx: Db,
     inputs: ClusterInput[],
   ): Promise<Map<string, { incidentId: string; created: boolean }>> {
+    return (await this.group(tx, inputs, false)).grouped;
+  }
+
+  /**
+   * clusterMany; with `deferHeld`, the buckets are only tried: an item with a bucket another transaction holds
+   * is left waiting for a later pass (counted in `deferred`) instead of waiting for it, so that two passes
+   * whose items share buckets both go on (each with the items it could lock) rather than one after the other.
+   */
+  private async group(
+    tx: Db,
+    inputs: ClusterInput[],
+    deferHeld: boolean,
+  ): Promise<{ grouped: Map<string, { incidentId: string; created: boolean }>; deferred: number }> {
     const result = new Map<string, { incidentId: string; created: boolean }>();
-    if (inputs.length === 0) return result;
     const windowMs = this.config.incidentWindowHours * 3_600_000;
-    const items = inputs.map((a, index) => ({
-      a,
+    let keyed = inputs.map((a) => {
+      const k = groupingKeys(a);
+      return { a, ...k, buckets: clusterBuckets(k.bands, k.address, a.topicId) };
+    });
+    const all = keyed.flatMap((i) => i.buckets);
+    if (deferHeld) {
+      const locked = await this.repository.tryLockBuckets(tx, all);
+      keyed = keyed.filter((i) => i.buckets.every((b) => locked.has(b)));
+    } else {
+      await this.repository.lockBuckets(tx, all);
+    }
+    const deferred = inputs.length - keyed.length;
+    if (keyed.length === 0) return { grouped: result, deferred };
+    const items = keyed.map((k, index) => ({
+      ...k,
       index,
-      ...groupingKeys(a),
-      from: new Date(a.registeredAt.getTime() - windowMs),
-      to: new Date(a.registeredAt.getTime() + windowMs),
+      from: new Date(k.a.registeredAt.getTime() - windowMs),
+      to: new Date(k.a.registeredAt.getTime() + windowMs),
     }));
-    await this.repository.lockBuckets(
-      tx,
-      items.flatMap((i) => clusterBuckets(i.bands, i.address, i.a.topicId)),
-    );
-    await this.repository.saveClusterKeys(
-      tx,
-      items.map((i) => ({
-        appealId: i.a.id,
-        registeredAt: i.a.registeredAt,
-        topicId: i.a.topicId,
-        addressKey: i.address,
-        bands: i.bands,
-      })),
-      true,
-    );
     // Each item's incident as it is now (rows locked); kept up to date as the batch is grouped.
     const incidentOf = new Map<string, { incidentId: string | null; open: boolean }>();
     for (const r of await this.repository.lockMatches(
@@ -188,6 +201,18 @@ export class Incidents {
     )) {
       incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
     }
+    // The keys are written only once their appeals are held: a pass routing one of them again (it holds the
+    // appeal) never finds its key row written by a transaction it would have to wait for.
+    await this.repository.saveGroupedKeys(
+      tx,
+      items.map((i) => ({
+        appealId: i.a.id,
+        registeredAt: i.a.registeredAt,
+        topicId: i.a.topicId,
+        addressKey: i.address,
+        bands: i.bands,
+      })),
+    );
     const position = new Map(items.map((i) => [i.a.id, i.index]));
     // Candidates of every item still outside an incident, in one statement per kind.
     const open = items.filter((i) => {
@@ -259,6 +284,16 @@ export class Incidents {
       at: Date;
     }[] = [];
     const links: { appealId: string; incidentId: string }[] = [];
+    // When each open incident of a match was last added to, read once for the batch (not per item).
+    const lastAt = new Map(
+      (
+        await this.repository.lastAt(tx, [
+          ...new Set(
+            [...incidentOf.values()].filter((m) => m.open && m.incidentId).map((m) => m.incidentId!),
+          ),
+        ])
+      ).map((r) => [r.id, new Date(r.last_at)]),
+    );
     for (const item of items) {
       const matches = matchesOf[item.index];
       const me = incidentOf.get(item.a.id);
@@ -284,7 +319,7 @@ export class Incidents {
           at: item.a.registeredAt,
         });
       } else {
-        incidentId = openIds.length === 1 ? openIds[0] : await this.latest(tx, openIds, creations);
+        incidentId = openIds.length === 1 ? openIds[0] : latest(openIds, lastAt, creations);
       }
       // A new incident gathers the matches that belong to none; an open one is joined by this item alone.
       const joining = created ? [...matches.keys()].filter((id) => !of(id).incidentId) : [];
@@ -321,23 +356,7 @@ export class Incidents {
       [...touched].map(([incidentId, topicId]) => ({ incidentId, topicId })),
       links.map((l) => l.appealId),
     );
-    return result;
-  }
-
-  /** Of these open incidents (some created by this batch, not yet written), the one most recently added to. */
-  private async latest(tx: Db, ids: string[], creations: { id: string; at: Date }[]): Promise<string> {
-    const pending = new Map(creations.map((c) => [c.id, c.at]));
-    const all = [
-      ...(await this.repository.lastAt(
-        tx,
-        ids.filter((id) => !pending.has(id)),
-      )),
-      ...ids.filter((id) => pending.has(id)).map((id) => ({ id, last_at: pending.get(id)! })),
-    ];
-    all.sort(
-      (x, y) => new Date(y.last_at).getTime() - new Date(x.last_at).getTime() || (x.id < y.id ? -1 : 1),
-    );
-    return all[0].id;
+    return { grouped: result, deferred };
   }
 
   async list(
@@ -487,14 +506,41 @@ function answerText(text: string | undefined): string {
   return body;
 }
 
-/** An item's word shingles, its LSH bands (none for a text too short to match by) and its address key. */
+/**
+ * An item's word shingles, its LSH bands (none for a text too short to match by) and its address key; the
+ * bands and address key saved for it when it was routed, if given.
+ */
 function groupingKeys(a: ClusterInput) {
   const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
   const shingles = wordShingles(fullText);
+  if (a.saved) return { shingles, bands: a.saved.bands, address: a.saved.addressKey };
   return {
     shingles,
     bands: tokenize(fullText).length >= MIN_WORDS_FOR_TEXT_MATCH ? minHashBands(shingles) : [],
     address: addressKey(a.address) ?? null,
+  };
+}
+
+/** The keys stored for an item. */
+function storedKeys(a: ClusterInput) {
+  const k = groupingKeys(a);
+  return {
+    appealId: a.id,
+    registeredAt: a.registeredAt,
+    topicId: a.topicId,
+    addressKey: k.address,
+    bands: k.bands,
+  };
+}
+
+function fromRow(r: ClaimedAppeal): ClusterInput {
+  return {
+    id: r.id,
+    registeredAt: new Date(r.registered_at),
+    topicId: r.topic_id,
+    subject: r.subject,
+    text: r.text,
+    address: r.address,
   };
 }
 
@@ -503,6 +549,14 @@ export function clusterBuckets(bands: string[], address: string | null, topicId:
   const keys = bands.map((b) => `incident-band:${b}`);
   if (address && topicId) keys.push(`incident-address:${topicId}:${address}`);
   return keys;
+}
+
+/** Of these open incidents (some created by this batch, not yet written), the one most recently added to. */
+function latest(ids: string[], lastAt: Map<string, Date>, creations: { id: string; at: Date }[]): string {
+  const pending = new Map(creations.map((c) => [c.id, c.at]));
+  const all = ids.map((id) => ({ id, at: (pending.get(id) ?? lastAt.get(id))!.getTime() }));
+  all.sort((x, y) => y.at - x.at || (x.id < y.id ? -1 : 1));
+  return all[0].id;
 }
 
 function bestMatch(matches: Map<string, { by: MatchBy; similarity?: number }>) {

@@ -95,17 +95,20 @@ export class ClassificationPipeline {
 
   /**
    * After a person changed the topic: the topic-dependent steps again (fast-track rules by topic, the
-   * routing suggestion, incidents by address and topic).
+   * routing suggestion, incidents by address and topic). Its keys wait to be grouped again, and are grouped
+   * once the appeal is let go: a grouping pass takes keys before appeals, so the appeal's holder touches none.
    */
   async afterReclassification(appealId: string): Promise<void> {
     const a = await this.transactions.run(async (tx) => {
       const [row] = await this.appeals.loadLocked(tx, [appealId]);
       if (!row) return undefined;
       await this.applyFastTrack(tx, [{ a: row, stemmed: stemText(fullTextOf(row)) }]);
-      await this.incidents.clusterMany(tx, [clusterInput(row)]);
+      await this.incidents.saveKeys(tx, [clusterInput(row)]);
       return row;
     });
-    if (a) await this.suggestRoute(a);
+    if (!a) return;
+    await this.incidents.clusterPending(1, [appealId]);
+    await this.suggestRoute(a);
   }
 
   /**
