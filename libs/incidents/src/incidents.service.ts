@@ -131,7 +131,7 @@ export class Incidents {
       const rows = await this.repository.takeRegroupRequests(tx, limit, appealIds);
       await this.repository.requeueKeys(
         tx,
-        rows.map((r) => storedKeys(fromRow(r))),
+        rows.map((r) => storedKeys(clusterInputOf(r))),
       );
     });
     return this.transactions.run(async (tx) => {
@@ -139,7 +139,7 @@ export class Incidents {
       const { grouped, deferred } = await this.group(
         tx,
         rows.map((r) => ({
-          ...fromRow(r),
+          ...clusterInputOf(r),
           saved: { bands: r.bands.map(String), addressKey: r.address_key },
         })),
         true,
@@ -533,7 +533,8 @@ function storedKeys(a: ClusterInput) {
   };
 }
 
-function fromRow(r: ClaimedAppeal): ClusterInput {
+/** What grouping reads of an appeal row. */
+export function clusterInputOf(r: ClaimedAppeal): ClusterInput {
   return {
     id: r.id,
     registeredAt: new Date(r.registered_at),

@@ -4,7 +4,7 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { type Db, Transactions } from '@inbox/database';
 import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
-import { type ClusterInput, Incidents } from '@inbox/incidents';
+import { clusterInputOf, Incidents } from '@inbox/incidents';
 import { LegalFlags } from '@inbox/legal-flags';
 import { type Catalogue, TopicCatalogue } from '@inbox/rubricator';
 import { findPhrases, stemText, type StemmedText, wordShingles } from '@inbox/text-classifier';
@@ -103,7 +103,7 @@ export class ClassificationPipeline {
       const [row] = await this.appeals.loadLocked(tx, [appealId]);
       if (!row) return undefined;
       await this.applyFastTrack(tx, [{ a: row, stemmed: stemText(fullTextOf(row)) }]);
-      await this.incidents.saveKeys(tx, [clusterInput(row)]);
+      await this.incidents.saveKeys(tx, [clusterInputOf(row)]);
       return row;
     });
     if (!a) return;
@@ -288,7 +288,7 @@ export class ClassificationPipeline {
     // The grouping keys wait for the grouping pass (no bucket is locked here).
     await this.incidents.saveKeys(
       tx,
-      items.map((i) => clusterInput(i.a)),
+      items.map((i) => clusterInputOf(i.a)),
     );
     // The routes and the end of the pass in one write (classified_at: the first pass only).
     await this.appeals.finishPass(
@@ -437,16 +437,4 @@ function keywordTopics(text: StemmedText, catalogue: Catalogue): Map<string, str
     out.set(root, [...(out.get(root) ?? []), ...found]);
   }
   return out;
-}
-
-/** What incident grouping reads of an appeal. */
-function clusterInput(a: PipelineAppeal): ClusterInput {
-  return {
-    id: a.id,
-    registeredAt: new Date(a.registered_at),
-    topicId: a.topic_id,
-    subject: a.subject,
-    text: a.text,
-    address: a.address,
-  };
 }
