@@ -27,9 +27,24 @@ export function useNames() {
   };
 }
 
+/** The organisations the viewer works in: all of them for a viewer of the whole region. */
+export function useOwnOrganisations() {
+  const me = useMe();
+  const orgs = useOrganisations();
+  return (orgs.data ?? []).filter((o) => me.organisationIds === null || me.organisationIds.includes(o.id));
+}
+
 /** The time zone of the viewer's organisation: instants that belong to no appeal are read in it. */
 export function useOrganisationZone(): string {
   const me = useMe();
   const orgs = useOrganisations();
   return orgs.data?.find((o) => o.id === me.organisationId)?.timeZone ?? 'Asia/Novosibirsk';
+}
+
+/** An appeal's answers (drafts, approved, sent): the card's answer and knowledge panels read the same list. */
+export function useAppealAnswers(appealId: string) {
+  return useQuery({
+    queryKey: ['answers', appealId],
+    queryFn: () => call('appealAnswers', { params: { id: appealId } }),
+  });
 }

@@ -1,7 +1,7 @@
-import { Alert, Checkbox, Modal, MultiSelect, Stack, Text } from '@mantine/core';
+import { Alert, Checkbox, Modal, Stack, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useNames } from '../api/hooks';
-import { DialogButtons } from './forms';
+import { DialogButtons, OrganisationsSelect } from './forms';
 
 /** Escalation to one or several line-2 organisations: for one appeal or a selection. */
 export function EscalateModal(props: {
@@ -32,11 +32,11 @@ export function EscalateModal(props: {
       title={props.count ? `Передать на 2-ю линию (${props.count})` : 'Передать на 2-ю линию'}
     >
       <Stack>
-        <MultiSelect
+        <OrganisationsSelect
           label="Организации 2-й линии"
           description="Одна или несколько: каждая получит запрос со своим сроком ответа"
           searchable
-          data={targets.map((o) => ({ value: o.id, label: o.shortName }))}
+          among={targets}
           value={orgIds}
           onChange={setOrgIds}
           maxDropdownHeight={280}

@@ -178,18 +178,28 @@ export function topicOptions(topics: { id: string; name: string; parentId?: stri
   return topics.map((t) => ({ value: t.id, label: t.parentId ? `— ${t.name}` : t.name }));
 }
 
-/** A select of organisations by their short names; the rest as Mantine's `Select` takes it. */
-export function OrganisationSelect(props: Omit<SelectProps, 'data'>) {
+type Organisation = ReturnType<typeof useNames>['organisations'][number];
+
+/** Organisations as options by their short names: those `among`, or all of the directory. */
+function useOrganisationOptions(among: Organisation[] | undefined) {
   const names = useNames();
-  return <Select {...props} data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))} />;
+  return (among ?? names.organisations).map((o) => ({ value: o.id, label: o.shortName }));
 }
 
-/** Several organisations by their short names; the rest as Mantine's `MultiSelect` takes it. */
-export function OrganisationsSelect(props: Omit<MultiSelectProps, 'data'>) {
-  const names = useNames();
-  return (
-    <MultiSelect {...props} data={names.organisations.map((o) => ({ value: o.id, label: o.shortName }))} />
-  );
+/** A select of organisations (all, or those `among`) by their short names; the rest as Mantine's `Select` takes it. */
+export function OrganisationSelect({
+  among,
+  ...props
+}: Omit<SelectProps, 'data'> & { among?: Organisation[] }) {
+  return <Select {...props} data={useOrganisationOptions(among)} />;
+}
+
+/** Several organisations (of all, or of those `among`) by their short names; the rest as `MultiSelect` takes it. */
+export function OrganisationsSelect({
+  among,
+  ...props
+}: Omit<MultiSelectProps, 'data'> & { among?: Organisation[] }) {
+  return <MultiSelect {...props} data={useOrganisationOptions(among)} />;
 }
 
 /**

@@ -29,7 +29,7 @@ import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } fr
 import { useNavigate, useSearchParams } from 'react-router-dom';
 import { allAppeals } from '../api/all-appeals';
 import { buildUrl, call, errorText, getToken } from '../api/client';
-import { useNames } from '../api/hooks';
+import { useNames, useOwnOrganisations } from '../api/hooks';
 import { type AppealSummary } from '../api/types';
 import { useMe } from '../auth';
 import {
@@ -620,12 +620,7 @@ function Row(props: {
         </Text>
       </Table.Td>
       <Table.Td>
-        <Group gap={6} wrap="nowrap" mb={2}>
-          {item.fastTrack && <FastTrackBadge />}
-          <Text size="sm" fw={500} lineClamp={1}>
-            {item.subject ?? firstWords(item.excerpt)}
-          </Text>
-        </Group>
+        <AppealTitle item={item} lines={1} mb={2} />
         <Group gap={6} wrap="nowrap">
           <span style={{ flexShrink: 0 }}>
             <ChannelBadge channel={item.channel} />
@@ -756,17 +751,33 @@ function PhoneRow({
         </Text>
         <StatusBadge status={item.status} />
       </Group>
-      <Group gap={6} wrap="nowrap" mt={2}>
-        {item.fastTrack && <FastTrackBadge />}
-        <Text size="sm" fw={500} lineClamp={2}>
-          {item.subject ?? firstWords(item.excerpt)}
-        </Text>
-      </Group>
+      <AppealTitle item={item} lines={2} mt={2} />
       <Group justify="space-between" gap={6} mt={4} align="flex-end" wrap="nowrap">
         <Holders item={item} />
         <NextDue item={item} zoneShown={zoneShown} />
       </Group>
     </Card>
+  );
+}
+
+/** What an appeal is about in a list (the table's row, the phone's card): fast track marked, at most `lines`. */
+function AppealTitle({
+  item,
+  lines,
+  ...space
+}: {
+  item: AppealSummary;
+  lines: number;
+  mt?: number;
+  mb?: number;
+}) {
+  return (
+    <Group gap={6} wrap="nowrap" {...space}>
+      {item.fastTrack && <FastTrackBadge />}
+      <Text size="sm" fw={500} lineClamp={lines}>
+        {item.subject ?? firstWords(item.excerpt)}
+      </Text>
+    </Group>
   );
 }
 
@@ -800,7 +811,6 @@ function AssignModal(props: {
   onSubmit: (userId: string) => Promise<void>;
 }) {
   const me = useMe();
-  const names = useNames();
   const [orgId, setOrgId] = useState<string | null>(me.organisationId);
   const [userId, setUserId] = useState<string | null>(null);
   const people = useQuery({
@@ -808,17 +818,14 @@ function AssignModal(props: {
     queryFn: () => call('assignees', { query: { organisationId: orgId } }),
     enabled: props.opened && !!orgId,
   });
-  const orgs =
-    me.organisationIds === null
-      ? names.organisations
-      : names.organisations.filter((o) => me.organisationIds!.includes(o.id));
+  const orgs = useOwnOrganisations();
   return (
     <Modal opened={props.opened} onClose={props.onClose} title={`Назначить исполнителя (${props.count})`}>
       <Stack>
-        <Select
+        <OrganisationSelect
           label="Организация"
           searchable
-          data={orgs.map((o) => ({ value: o.id, label: o.shortName }))}
+          among={orgs}
           value={orgId}
           onChange={(v) => {
             setOrgId(v);

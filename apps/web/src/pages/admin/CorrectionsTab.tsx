@@ -61,8 +61,14 @@ function organisationsText(list: string[], names: Names): string {
   return list.length ? list.map((id) => names.organisation(id)).join(', ') : '—';
 }
 
+/** One side of a correction in words: what stood, and who or what had put it there. */
+interface Side {
+  main: string;
+  note: string | null;
+}
+
 /** What stood before the correction, in words. */
-function beforeText(c: Correction, names: Names): { main: string; note: string | null } {
+function beforeText(c: Correction, names: Names): Side {
   if (c.kind === 'topic') {
     const by = str(c.before.by);
     const confidence = typeof c.before.confidence === 'number' ? c.before.confidence : null;
@@ -82,8 +88,22 @@ function beforeText(c: Correction, names: Names): { main: string; note: string |
   };
 }
 
+/** One side of a correction in its cell: what stood, and below it, dimmed, who or what had put it there. */
+function SideCell({ side }: { side: Side }) {
+  return (
+    <Table.Td>
+      <div>{side.main}</div>
+      {side.note && (
+        <Text size="xs" c="dimmed">
+          {side.note}
+        </Text>
+      )}
+    </Table.Td>
+  );
+}
+
 /** What the clerk made of it, in words. */
-function afterText(c: Correction, names: Names): { main: string; note: string | null } {
+function afterText(c: Correction, names: Names): Side {
   if (c.kind === 'topic') return { main: topicText(c.after, names), note: null };
   if (str(c.after.reason) === 'returned')
     return { main: 'Возвращено как направленное не по адресу', note: null };
@@ -201,22 +221,8 @@ export function CorrectionsTab() {
                     {c.kind === 'topic' ? 'Тема' : 'Маршрут'}
                   </Badge>
                 </Table.Td>
-                <Table.Td>
-                  <div>{before.main}</div>
-                  {before.note && (
-                    <Text size="xs" c="dimmed">
-                      {before.note}
-                    </Text>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <div>{after.main}</div>
-                  {after.note && (
-                    <Text size="xs" c="dimmed">
-                      {after.note}
-                    </Text>
-                  )}
-                </Table.Td>
+                <SideCell side={before} />
+                <SideCell side={after} />
                 <Table.Td>{c.actorName ?? (c.actor === 'system' ? 'система' : 'сотрудник')}</Table.Td>
               </Table.Tr>
             );

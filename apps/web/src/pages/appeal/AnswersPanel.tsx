@@ -2,6 +2,7 @@ import { Badge, Button, Card, Group, Paper, Select, Stack, Text, Textarea } from
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
+import { useAppealAnswers } from '../../api/hooks';
 import { type AppealCard } from '../../api/types';
 import { useMe } from '../../auth';
 import { formatDateTime } from '../../lib/time';
@@ -22,10 +23,7 @@ export function AnswersSection({
 }) {
   const me = useMe();
   const queryClient = useQueryClient();
-  const answers = useQuery({
-    queryKey: ['answers', card.id],
-    queryFn: () => call('appealAnswers', { params: { id: card.id } }),
-  });
+  const answers = useAppealAnswers(card.id);
   const templates = useQuery({
     queryKey: ['templates', card.topicId],
     queryFn: () => call('templates', { query: { topicId: card.topicId } }),

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { type AppealCard } from '../../api/types';
+import { topicOptions } from '../../components/forms';
 
 /** Topic and subtopic from the rubricator: set or corrected by a person. */
 export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSaved: () => void }) {
@@ -47,7 +48,7 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
           label="Тема"
           placeholder="Выберите тему"
           searchable
-          data={topics.map((t) => ({ value: t.id, label: t.name }))}
+          data={topicOptions(topics)}
           value={topicId}
           onChange={(v) => {
             setTopicId(v);

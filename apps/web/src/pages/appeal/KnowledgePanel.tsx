@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
+import { useAppealAnswers } from '../../api/hooks';
 import { type AppealCard, type KbSuggestion } from '../../api/types';
 import { useMe } from '../../auth';
 import { Excerpt, KindBadge } from '../knowledge/KnowledgeBadges';
@@ -35,10 +36,7 @@ export function KnowledgePanel({
     queryKey: ['kb-uses', card.id],
     queryFn: () => call('kbAppealUses', { params: { appealId: card.id } }),
   });
-  const answers = useQuery({
-    queryKey: ['answers', card.id],
-    queryFn: () => call('appealAnswers', { params: { id: card.id } }),
-  });
+  const answers = useAppealAnswers(card.id);
   const [onTheSpot, setOnTheSpot] = useState<KbSuggestion | null>(null);
   const act = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),

@@ -1,5 +1,6 @@
-import { Tabs } from '@mantine/core';
+import { Button, Tabs } from '@mantine/core';
 import { useLocation, useNavigate } from 'react-router-dom';
+import { PageTitle } from '../../components/common';
 
 const TABS = [
   { value: '/knowledge', label: 'Статьи и поиск' },
@@ -27,5 +28,31 @@ export function KnowledgeNav() {
         ))}
       </Tabs.List>
     </Tabs>
+  );
+}
+
+/**
+ * The head of the knowledge base's list pages: its title, what this page holds (`subtitle`), the button starting
+ * a new request to change the base (`request`, where the page offers one) and the tabs.
+ */
+export function KnowledgeTitle(props: {
+  subtitle: string;
+  request?: { label: string; onClick: () => void };
+}) {
+  return (
+    <>
+      <PageTitle
+        title="База знаний"
+        subtitle={props.subtitle}
+        right={
+          props.request && (
+            <Button size="sm" onClick={props.request.onClick}>
+              {props.request.label}
+            </Button>
+          )
+        }
+      />
+      <KnowledgeNav />
+    </>
   );
 }

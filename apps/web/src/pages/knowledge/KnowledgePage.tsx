@@ -15,10 +15,9 @@ import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { call } from '../../api/client';
 import { useNames } from '../../api/hooks';
-import { PageTitle } from '../../components/common';
 import { Excerpt, KindBadge } from './KnowledgeBadges';
 import { KIND_LABEL, KINDS } from './knowledge-labels';
-import { KnowledgeNav } from './KnowledgeNav';
+import { KnowledgeTitle } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
 import { LoadError } from '../../components/tables';
 import { textOf, OrganisationSelect, topicOptions } from '../../components/forms';
@@ -59,16 +58,10 @@ export function KnowledgePage() {
 
   return (
     <Stack gap="sm">
-      <PageTitle
-        title="База знаний"
+      <KnowledgeTitle
         subtitle="Шаблоны ответов, частые вопросы, скрипты, нормативные акты, услуги, графики приёма и контакты"
-        right={
-          <Button size="sm" onClick={() => setPreset({})}>
-            Предложить статью
-          </Button>
-        }
+        request={{ label: 'Предложить статью', onClick: () => setPreset({}) }}
       />
-      <KnowledgeNav />
       <form
         role="search"
         onSubmit={(e) => {

@@ -18,7 +18,7 @@ import { useOrganisations } from '../../api/hooks';
 import { useMe } from '../../auth';
 import { type ArticleDraft, ArticleEditor, EMPTY_DRAFT } from './ArticleEditor';
 import { requestNumber } from './knowledge-labels';
-import { textOf } from '../../components/forms';
+import { OrganisationSelect, textOf } from '../../components/forms';
 
 /** What the modal starts from: a new article, a change of one, or a gap with appeals linked. */
 export interface RequestPreset {
@@ -119,14 +119,12 @@ export function RequestModal({
   const proposedErrors = Object.fromEntries(
     Object.entries(fields).map(([k, v]) => [k.replace(/^proposed\./, ''), v]),
   );
-  const orgOptions = (orgs.data ?? [])
-    .filter(
-      (o) =>
-        me.organisationIds === null ||
-        me.organisationIds.includes(o.id) ||
-        me.organisationKind === 'management-centre',
-    )
-    .map((o) => ({ value: o.id, label: o.shortName }));
+  const owners = (orgs.data ?? []).filter(
+    (o) =>
+      me.organisationIds === null ||
+      me.organisationIds.includes(o.id) ||
+      me.organisationKind === 'management-centre',
+  );
 
   return (
     <Modal
@@ -151,9 +149,9 @@ export function RequestModal({
           />
         )}
         <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm">
-          <Select
+          <OrganisationSelect
             label="Организация-владелец"
-            data={orgOptions}
+            among={owners}
             value={organisationId}
             onChange={(v) => {
               setOrganisationId(v);

@@ -15,10 +15,10 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call } from '../../api/client';
 import { type KbRepeatedQuestion } from '../../api/types';
-import { Countdown, PageTitle } from '../../components/common';
+import { Countdown } from '../../components/common';
 import { RequestStatusBadge } from './KnowledgeBadges';
 import { ORIGIN_LABEL, pendingStep, requestNumber } from './knowledge-labels';
-import { KnowledgeNav } from './KnowledgeNav';
+import { KnowledgeTitle } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
 import { ListTable, QueryStatus } from '../../components/tables';
 
@@ -39,16 +39,10 @@ export function RequestsPage() {
 
   return (
     <Stack gap="sm">
-      <PageTitle
-        title="База знаний"
+      <KnowledgeTitle
         subtitle="Запросы на изменение: направить в день формирования, согласовать за 3 рабочих дня, внести за 2"
-        right={
-          <Button size="sm" onClick={() => setPreset({})}>
-            Новый запрос
-          </Button>
-        }
+        request={{ label: 'Новый запрос', onClick: () => setPreset({}) }}
       />
-      <KnowledgeNav />
       <Group justify="space-between">
         <SegmentedControl
           value={filter}

@@ -15,12 +15,13 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
-import { useOrganisations } from '../../api/hooks';
+import { useOwnOrganisations } from '../../api/hooks';
 import { useMe } from '../../auth';
-import { Countdown, PageTitle } from '../../components/common';
+import { Countdown } from '../../components/common';
 import { formatDateTime } from '../../lib/time';
-import { KnowledgeNav } from './KnowledgeNav';
+import { KnowledgeTitle } from './KnowledgeNav';
 import { ACTIONS, ListTable } from '../../components/tables';
+import { OrganisationSelect } from '../../components/forms';
 
 const STATE = {
   ok: { label: 'актуален', color: 'teal' },
@@ -56,11 +57,7 @@ export function ReviewsPage() {
 
   return (
     <Stack gap="sm">
-      <PageTitle
-        title="База знаний"
-        subtitle="Актуализация разделов — не реже одного раза в квартал; просроченные видят ответственный и руководитель"
-      />
-      <KnowledgeNav />
+      <KnowledgeTitle subtitle="Актуализация разделов — не реже одного раза в квартал; просроченные видят ответственный и руководитель" />
       <Group justify="space-between">
         <SegmentedControl
           value={review}
@@ -145,7 +142,7 @@ export function ReviewsPage() {
 /** The organisation's responsible person for the KB and whether its FAQ is published to citizens. */
 function SettingsCard() {
   const me = useMe();
-  const orgs = useOrganisations();
+  const orgs = useOwnOrganisations();
   const queryClient = useQueryClient();
   const [orgId, setOrgId] = useState<string>(me.organisationId);
   const settings = useQuery({
@@ -164,15 +161,12 @@ function SettingsCard() {
     onSuccess: async () => queryClient.invalidateQueries({ queryKey: ['kb-settings', orgId] }),
     onError: (e) => setError(e),
   });
-  const choices = (orgs.data ?? []).filter(
-    (o) => me.organisationIds === null || me.organisationIds.includes(o.id),
-  );
   return (
     <Paper withBorder p="sm" radius="md" component="section" aria-label="Настройки организации">
       <Group align="flex-end" gap="md">
-        <Select
+        <OrganisationSelect
           label="Организация"
-          data={choices.map((o) => ({ value: o.id, label: o.shortName }))}
+          among={orgs}
           value={orgId}
           onChange={(v) => v && setOrgId(v)}
           searchable
