@@ -4,7 +4,6 @@ import {
   Badge,
   Button,
   Group,
-  Loader,
   Paper,
   SegmentedControl,
   Stack,
@@ -22,7 +21,7 @@ import { ChannelBadge, FastTrackBadge, PageTitle, StatusBadge } from '../compone
 import { type AppealStatus } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatInZone, formatLocalDate } from '../lib/time';
-import { ListTable, LoadError, Pending } from '../components/tables';
+import { ListTable, Pending, QueryStatus } from '../components/tables';
 import { textOf } from '../components/forms';
 
 const STATUS: Record<string, { label: string; color: string }> = {
@@ -74,8 +73,7 @@ function IncidentList() {
         ]}
         w="fit-content"
       />
-      <LoadError error={list.error} />
-      {list.isLoading && <Loader aria-label="Загрузка" />}
+      <QueryStatus query={list} label="Загрузка" />
       {list.isSuccess && items.length === 0 && (
         <Text size="sm" c="dimmed">
           Инцидентов нет.

@@ -1,16 +1,5 @@
 import { BarChart } from '@mantine/charts';
-import {
-  Anchor,
-  Button,
-  Group,
-  Loader,
-  Paper,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-} from '@mantine/core';
+import { Anchor, Button, Group, Paper, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -18,7 +7,7 @@ import { call } from '../api/client';
 import { useOrganisations } from '../api/hooks';
 import { useMe } from '../auth';
 import { ExportButtons, PageTitle } from '../components/common';
-import { ListTable, LoadError } from '../components/tables';
+import { ListTable, QueryStatus } from '../components/tables';
 import { formatLocalDate, startOfDayIn } from '../lib/time';
 import { inboxLink } from './DashboardPage';
 import { textOf } from '../components/forms';
@@ -136,8 +125,7 @@ export function ReportsPage() {
           <SegmentedControl value={groupBy} onChange={setGroupBy} data={GROUPS} aria-label="Группировка" />
         </Group>
       </Paper>
-      {report.isLoading && <Loader aria-label="Загрузка отчёта" />}
-      <LoadError error={report.error} />
+      <QueryStatus query={report} label="Загрузка отчёта" />
       {r && (
         <>
           <Paper withBorder p="md" radius="md">

@@ -1,15 +1,4 @@
-import {
-  Anchor,
-  Button,
-  Card,
-  Group,
-  Loader,
-  Paper,
-  SegmentedControl,
-  Stack,
-  Table,
-  Text,
-} from '@mantine/core';
+import { Anchor, Button, Card, Group, Paper, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -117,7 +106,7 @@ export function RequestsPage() {
           Обращения за 30 дней, на которые в базе знаний владельца темы нет ответа, сгруппированные по теме и
           сходству текста
         </Text>
-        {repeated.isLoading && <Loader size="sm" aria-label="Загрузка" />}
+        <QueryStatus query={repeated} label="Загрузка" size="sm" />
         {repeated.data?.length === 0 && (
           <Text size="sm" c="dimmed">
             Пробелов не найдено

@@ -3,7 +3,6 @@ import {
   Badge,
   Button,
   Group,
-  Loader,
   Paper,
   SegmentedControl,
   Select,
@@ -20,7 +19,7 @@ import { useMe } from '../../auth';
 import { Countdown } from '../../components/common';
 import { formatDateTime } from '../../lib/time';
 import { KnowledgeTitle } from './KnowledgeNav';
-import { ACTIONS, ListTable } from '../../components/tables';
+import { ACTIONS, ListTable, QueryStatus } from '../../components/tables';
 import { OrganisationSelect } from '../../components/forms';
 
 const STATE = {
@@ -80,7 +79,7 @@ export function ReviewsPage() {
           {errorText(error)}
         </Alert>
       )}
-      {sections.isLoading && <Loader aria-label="Загрузка разделов" />}
+      <QueryStatus query={sections} label="Загрузка разделов" />
       {sections.data && (
         <ListTable
           label="Актуализация разделов"
