@@ -9,7 +9,7 @@ import { formatDateTime } from '../../lib/time';
 import { Pending } from '../../components/tables';
 import { draftOf } from './ArticleEditor';
 import { KindBadge } from './KnowledgeBadges';
-import { KnowledgeNav } from './KnowledgeNav';
+import { KnowledgeItemHead } from './KnowledgeNav';
 import { requestNumber } from './knowledge-labels';
 import { type RequestPreset, RequestModal } from './RequestModal';
 import { save } from '../../lib/download';
@@ -42,41 +42,41 @@ export function ArticlePage() {
 
   return (
     <Stack gap="sm">
-      <KnowledgeNav />
-      <Group justify="space-between" align="flex-start">
-        <div>
+      <KnowledgeItemHead
+        actions={
           <Group gap="xs">
-            <KindBadge kind={a.kind} />
-            {a.status === 'archived' && (
-              <Badge color="gray" variant="filled" style={{ textTransform: 'none' }}>
-                Снята с публикации
-              </Badge>
-            )}
-            {a.public && (
-              <Badge color="teal" variant="outline" style={{ textTransform: 'none' }}>
-                Для граждан
-              </Badge>
+            <Button size="sm" onClick={() => change(false)}>
+              Предложить изменение
+            </Button>
+            {a.status === 'published' && (
+              <Button size="sm" variant="default" onClick={() => change(true)}>
+                Снять с публикации
+              </Button>
             )}
           </Group>
-          <Title order={1} fz={22} mt={4}>
-            {a.title}
-          </Title>
-          <Text size="sm" c="dimmed">
-            {a.organisationName} · раздел «{a.sectionTitle}»{a.topicName ? ` · ${a.topicName}` : ''} · версия{' '}
-            {a.version} от {formatDateTime(a.publishedAt)}
-          </Text>
-        </div>
+        }
+      >
         <Group gap="xs">
-          <Button size="sm" onClick={() => change(false)}>
-            Предложить изменение
-          </Button>
-          {a.status === 'published' && (
-            <Button size="sm" variant="default" onClick={() => change(true)}>
-              Снять с публикации
-            </Button>
+          <KindBadge kind={a.kind} />
+          {a.status === 'archived' && (
+            <Badge color="gray" variant="filled" style={{ textTransform: 'none' }}>
+              Снята с публикации
+            </Badge>
+          )}
+          {a.public && (
+            <Badge color="teal" variant="outline" style={{ textTransform: 'none' }}>
+              Для граждан
+            </Badge>
           )}
         </Group>
-      </Group>
+        <Title order={1} fz={22} mt={4}>
+          {a.title}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {a.organisationName} · раздел «{a.sectionTitle}»{a.topicName ? ` · ${a.topicName}` : ''} · версия{' '}
+          {a.version} от {formatDateTime(a.publishedAt)}
+        </Text>
+      </KnowledgeItemHead>
       <Grid gutter="sm">
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Paper withBorder p="md" radius="md" component="article" aria-label="Текст статьи">

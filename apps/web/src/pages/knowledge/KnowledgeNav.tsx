@@ -1,4 +1,5 @@
-import { Button, Tabs } from '@mantine/core';
+import { Button, Group, Tabs } from '@mantine/core';
+import { type ReactNode } from 'react';
 import { useLocation, useNavigate } from 'react-router-dom';
 import { PageTitle } from '../../components/common';
 
@@ -53,6 +54,22 @@ export function KnowledgeTitle(props: {
         }
       />
       <KnowledgeNav />
+    </>
+  );
+}
+
+/**
+ * The head of a knowledge item's page (an article, a request): the tabs, then what it is (the children) at the
+ * left and what can be done with it (`actions`) at the right.
+ */
+export function KnowledgeItemHead({ children, actions }: { children: ReactNode; actions: ReactNode }) {
+  return (
+    <>
+      <KnowledgeNav />
+      <Group justify="space-between" align="flex-start">
+        <div>{children}</div>
+        {actions}
+      </Group>
     </>
   );
 }

@@ -25,7 +25,7 @@ import { Pending } from '../../components/tables';
 import { type ArticleDraft, ArticleEditor, draftOf, EMPTY_DRAFT } from './ArticleEditor';
 import { KindBadge, RequestStatusBadge } from './KnowledgeBadges';
 import { CLOCK_LABEL, ORIGIN_LABEL, REQUEST_EVENT_LABEL, requestNumber } from './knowledge-labels';
-import { KnowledgeNav } from './KnowledgeNav';
+import { KnowledgeItemHead } from './KnowledgeNav';
 import { textOf, DialogButtons } from '../../components/forms';
 
 type Dialog = 'approve' | 'return' | 'edit' | null;
@@ -84,74 +84,74 @@ export function RequestPage() {
 
   return (
     <Stack gap="sm">
-      <KnowledgeNav />
-      <Group justify="space-between" align="flex-start">
-        <div>
-          <Group gap="xs">
-            <Title order={1} fz={22}>
-              Запрос {requestNumber(r.number)}
-            </Title>
-            <RequestStatusBadge status={r.status} label={r.statusName} />
-            <Badge variant="outline" color="gray" style={{ textTransform: 'none' }}>
-              {ORIGIN_LABEL[r.origin] ?? r.origin}
-            </Badge>
-          </Group>
-          <Text size="sm" mt={2}>
-            {r.subject}
-          </Text>
-          <Text size="sm" c="dimmed">
-            {r.organisationName}
-            {r.sectionTitle ? ` · раздел «${r.sectionTitle}»` : ''}
-            {r.createdByName ? ` · сформировал ${r.createdByName}` : ' · сформирован системой'},{' '}
-            {formatDateTime(r.createdAt)}
-          </Text>
-        </div>
-        <Group gap="xs" role="toolbar" aria-label="Действия с запросом">
-          {['draft', 'returned'].includes(r.status) && (
-            <>
-              <Button size="sm" variant="default" onClick={() => openEdit('edit')}>
-                Доработать
-              </Button>
+      <KnowledgeItemHead
+        actions={
+          <Group gap="xs" role="toolbar" aria-label="Действия с запросом">
+            {['draft', 'returned'].includes(r.status) && (
+              <>
+                <Button size="sm" variant="default" onClick={() => openEdit('edit')}>
+                  Доработать
+                </Button>
+                <Button
+                  size="sm"
+                  loading={act.isPending}
+                  onClick={() => act.mutate(() => call('kbSendRequest', { params: { id } }))}
+                >
+                  Направить на согласование
+                </Button>
+              </>
+            )}
+            {mayDecide && (
+              <>
+                <Button size="sm" onClick={() => openEdit('approve')}>
+                  Согласовать
+                </Button>
+                <Button size="sm" variant="light" color="orange" onClick={() => setDialog('return')}>
+                  Вернуть на доработку
+                </Button>
+              </>
+            )}
+            {r.status === 'approved' && isCentre && (
               <Button
                 size="sm"
                 loading={act.isPending}
-                onClick={() => act.mutate(() => call('kbSendRequest', { params: { id } }))}
+                onClick={() => act.mutate(() => call('kbPublishRequest', { params: { id } }))}
               >
-                Направить на согласование
+                Внести в базу знаний
               </Button>
-            </>
-          )}
-          {mayDecide && (
-            <>
-              <Button size="sm" onClick={() => openEdit('approve')}>
-                Согласовать
+            )}
+            {['draft', 'sent', 'returned', 'approved'].includes(r.status) && (
+              <Button
+                size="sm"
+                variant="subtle"
+                color="gray"
+                onClick={() => act.mutate(() => call('kbCancelRequest', { params: { id }, body: {} }))}
+              >
+                Отозвать
               </Button>
-              <Button size="sm" variant="light" color="orange" onClick={() => setDialog('return')}>
-                Вернуть на доработку
-              </Button>
-            </>
-          )}
-          {r.status === 'approved' && isCentre && (
-            <Button
-              size="sm"
-              loading={act.isPending}
-              onClick={() => act.mutate(() => call('kbPublishRequest', { params: { id } }))}
-            >
-              Внести в базу знаний
-            </Button>
-          )}
-          {['draft', 'sent', 'returned', 'approved'].includes(r.status) && (
-            <Button
-              size="sm"
-              variant="subtle"
-              color="gray"
-              onClick={() => act.mutate(() => call('kbCancelRequest', { params: { id }, body: {} }))}
-            >
-              Отозвать
-            </Button>
-          )}
+            )}
+          </Group>
+        }
+      >
+        <Group gap="xs">
+          <Title order={1} fz={22}>
+            Запрос {requestNumber(r.number)}
+          </Title>
+          <RequestStatusBadge status={r.status} label={r.statusName} />
+          <Badge variant="outline" color="gray" style={{ textTransform: 'none' }}>
+            {ORIGIN_LABEL[r.origin] ?? r.origin}
+          </Badge>
         </Group>
-      </Group>
+        <Text size="sm" mt={2}>
+          {r.subject}
+        </Text>
+        <Text size="sm" c="dimmed">
+          {r.organisationName}
+          {r.sectionTitle ? ` · раздел «${r.sectionTitle}»` : ''}
+          {r.createdByName ? ` · сформировал ${r.createdByName}` : ' · сформирован системой'},{' '}
+          {formatDateTime(r.createdAt)}
+        </Text>
+      </KnowledgeItemHead>
       {error !== null && dialog === null && (
         <Alert color="red" role="alert" withCloseButton onClose={() => setError(null)}>
           {errorText(error)}
