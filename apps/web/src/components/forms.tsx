@@ -11,9 +11,9 @@ import {
   Stack,
   Text,
 } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { type ChangeEvent, type ReactNode, useState } from 'react';
-import { errorText } from '../api/client';
+import { call, errorText } from '../api/client';
 import { useNames } from '../api/hooks';
 
 /**
@@ -200,6 +200,30 @@ export function OrganisationsSelect({
   ...props
 }: Omit<MultiSelectProps, 'data'> & { among?: Organisation[] }) {
   return <MultiSelect {...props} data={useOrganisationOptions(among)} />;
+}
+
+/**
+ * A member of an organisation's staff by full name, from the staff the API offers to assign there; while they
+ * load the select says so where `loadingPlaceholder` is given. The rest as Mantine's `Select` takes it.
+ */
+export function AssigneeSelect({
+  organisationId,
+  placeholder,
+  loadingPlaceholder,
+  ...props
+}: Omit<SelectProps, 'data'> & { organisationId: string | null; loadingPlaceholder?: string }) {
+  const staff = useQuery({
+    queryKey: ['assignees', organisationId],
+    queryFn: () => call('assignees', { query: { organisationId } }),
+    enabled: !!organisationId,
+  });
+  return (
+    <Select
+      {...props}
+      placeholder={staff.isLoading && loadingPlaceholder ? loadingPlaceholder : placeholder}
+      data={(staff.data ?? []).map((p) => ({ value: p.id, label: p.fullName }))}
+    />
+  );
 }
 
 /**

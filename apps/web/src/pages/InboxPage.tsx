@@ -46,7 +46,7 @@ import { SearchIcon } from '../components/icons';
 import { CHANNEL_LABEL, SATISFACTION_LABEL, STATUS_LABEL, plural } from '../lib/labels';
 import { defaultQueue, QUEUES } from '../lib/queues';
 import { formatDateTime, formatInZone, formatLocalDate, zoneLabel, zoneNote } from '../lib/time';
-import { textOf, OrganisationSelect, DialogButtons } from '../components/forms';
+import { AssigneeSelect, textOf, OrganisationSelect, DialogButtons } from '../components/forms';
 import { type ParamChanges, paramSelect, withChanges } from '../lib/search-params';
 
 /** URL parameters passed to the list endpoint as they are. */
@@ -813,11 +813,6 @@ function AssignModal(props: {
   const me = useMe();
   const [orgId, setOrgId] = useState<string | null>(me.organisationId);
   const [userId, setUserId] = useState<string | null>(null);
-  const people = useQuery({
-    queryKey: ['assignees', orgId],
-    queryFn: () => call('assignees', { query: { organisationId: orgId } }),
-    enabled: props.opened && !!orgId,
-  });
   const orgs = useOwnOrganisations();
   return (
     <Modal opened={props.opened} onClose={props.onClose} title={`Назначить исполнителя (${props.count})`}>
@@ -832,11 +827,12 @@ function AssignModal(props: {
             setUserId(null);
           }}
         />
-        <Select
+        <AssigneeSelect
           label="Исполнитель"
-          placeholder={people.isLoading ? 'Загрузка…' : 'Выберите сотрудника'}
+          organisationId={orgId}
+          placeholder="Выберите сотрудника"
+          loadingPlaceholder="Загрузка…"
           searchable
-          data={(people.data ?? []).map((p) => ({ value: p.id, label: p.fullName }))}
           value={userId}
           onChange={setUserId}
           nothingFoundMessage="Нет сотрудников"

@@ -5,7 +5,6 @@ import {
   Group,
   Paper,
   SegmentedControl,
-  Select,
   Stack,
   Switch,
   Table,
@@ -20,7 +19,7 @@ import { Countdown } from '../../components/common';
 import { formatDateTime } from '../../lib/time';
 import { KnowledgeTitle } from './KnowledgeNav';
 import { ACTIONS, ListTable, QueryStatus } from '../../components/tables';
-import { OrganisationSelect } from '../../components/forms';
+import { AssigneeSelect, OrganisationSelect } from '../../components/forms';
 
 const STATE = {
   ok: { label: 'актуален', color: 'teal' },
@@ -148,10 +147,6 @@ function SettingsCard() {
     queryKey: ['kb-settings', orgId],
     queryFn: () => call('kbSettings', { params: { id: orgId } }),
   });
-  const staff = useQuery({
-    queryKey: ['assignees', orgId],
-    queryFn: () => call('assignees', { query: { organisationId: orgId } }),
-  });
   const [error, setError] = useState<unknown>(null);
   useEffect(() => setError(null), [orgId]);
   const save = useMutation({
@@ -171,10 +166,10 @@ function SettingsCard() {
           searchable
           w={260}
         />
-        <Select
+        <AssigneeSelect
           label="Ответственное лицо за базу знаний"
           placeholder="Не назначено"
-          data={(staff.data ?? []).map((u) => ({ value: u.id, label: u.fullName }))}
+          organisationId={orgId}
           value={settings.data?.responsibleUserId ?? null}
           onChange={(v) => v && save.mutate({ responsibleUserId: v })}
           w={300}
