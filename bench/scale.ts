@@ -82,7 +82,7 @@ async function fill(
             inbound_item_id, applicant_id, subject, text, address, territory_code, topic_id, fast_track, status,
             organisation_id, time_zone, registration_due_at, redirect_due_at, answer_due_date, answer_due_at,
             calendar_version, access_code_hash, created_at, updated_at, answered_at, closed_at,
-            classification_state, classified_at)
+            classification_state, classified_at, part_organisation_ids)
      SELECT md5('appeal' || g)::uuid, 'S-' || lpad(g::text, 9, '0'), r.at, r.at, 'appeal', ($4::text[])[1 + g % 8],
             'scale-' || g, md5('item' || g)::uuid, md5('applicant' || (g - g % 2))::uuid, NULL,
             ($3::text[])[1 + g % cardinality($3::text[])], 'г. Новосибирск, ул. Ленина, ' || (1 + g % 300),
@@ -90,7 +90,8 @@ async function fill(
             orgs.ids[1 + (g * 7) % cardinality(orgs.ids)], 'Asia/Novosibirsk', r.at + interval '3 days',
             r.at + interval '7 days', (r.at + d.term)::date, r.at + d.term, 'ru-bench', 'x', r.at, r.at,
             CASE WHEN s.status IN ('answered', 'closed') THEN r.at + interval '20 days' END,
-            CASE WHEN s.status = 'closed' THEN r.at + interval '25 days' END, 'auto', r.at
+            CASE WHEN s.status = 'closed' THEN r.at + interval '25 days' END, 'auto', r.at,
+            ARRAY[orgs.ids[1 + (g * 7) % cardinality(orgs.ids)]]
        FROM generate_series($1::int, $2::int - 1) g
        CROSS JOIN orgs CROSS JOIN tops
        CROSS JOIN LATERAL (SELECT now() - interval '730 days' * ${SPREAD} AS at) r

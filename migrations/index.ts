@@ -38,6 +38,7 @@ import { OpenClockCounts1796201400000 } from './1796201400000-OpenClockCounts';
 import { IncidentClusteringPass1796201500000 } from './1796201500000-IncidentClusteringPass';
 import { AppealScopeCounts1796201620000 } from './1796201620000-AppealScopeCounts';
 import { IncidentRegroupRequests1796201800000 } from './1796201800000-IncidentRegroupRequests';
+import { AppealSearchScopeIndex1796201900000 } from './1796201900000-AppealSearchScopeIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -81,4 +82,5 @@ export const MIGRATIONS = [
   IncidentClusteringPass1796201500000,
   AppealScopeCounts1796201620000,
   IncidentRegroupRequests1796201800000,
+  AppealSearchScopeIndex1796201900000,
 ];

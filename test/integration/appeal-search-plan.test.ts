@@ -1,3 +1,4 @@
+import { appealScopeLexemes } from '@inbox/access';
 import {
   APPEAL_SEARCH_INDEX_SQL,
   bucketQuery,
@@ -56,21 +57,33 @@ describe('inbox search uses its indexes', () => {
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
 
-  it('a newest-first text search reads words, hours and statuses from one index', async () => {
-    const text = await db.dataSource.transaction(async (tx) => {
-      await tx.query('SET LOCAL enable_seqscan = off');
-      const to = Date.now();
-      const rows = (await tx.query(
-        `EXPLAIN SELECT a.id FROM appeals a
-          WHERE ${APPEAL_SEARCH_INDEX_SQL} @@ (websearch_to_tsquery('russian', $1) && $2::tsquery)
-          ORDER BY a.registered_at DESC LIMIT 51`,
-        ['зоопарк', `(${bucketQuery(to - 400 * 3_600_000, to)}) & 's#registered'`],
-      )) as { 'QUERY PLAN': string }[];
-      return rows.map((r) => r['QUERY PLAN']).join('\n');
-    });
-    expect(text).toContain('appeals_search_recent_idx');
-    expect(text).not.toMatch(/Seq Scan/);
-  });
+  it.each([
+    ['newest first', 'h', 'a.registered_at DESC'],
+    ['by due date', 'd', 'a.answer_due_at'],
+  ] as const)(
+    'a text search %s reads words, hours, statuses and the scope from one index',
+    async (_, kind, order) => {
+      const text = await db.dataSource.transaction(async (tx) => {
+        await tx.query('SET LOCAL enable_seqscan = off');
+        const to = Date.now();
+        const [{ id }] = (await tx.query(`SELECT id FROM organisations WHERE code = 'cur'`)) as {
+          id: string;
+        }[];
+        const rows = (await tx.query(
+          `EXPLAIN SELECT a.id FROM appeals a
+            WHERE ${APPEAL_SEARCH_INDEX_SQL} @@ (websearch_to_tsquery('russian', $1) && $2::tsquery)
+            ORDER BY ${order} LIMIT 51`,
+          [
+            'зоопарк',
+            `(${bucketQuery(to - 400 * 3_600_000, to, kind)}) & 's#registered' & (${appealScopeLexemes({ organisationIds: [id] })})`,
+          ],
+        )) as { 'QUERY PLAN': string }[];
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      expect(text).toContain('appeals_search_terms_idx');
+      expect(text).not.toMatch(/Seq Scan/);
+    },
+  );
 
   it.each([
     ['a number fragment', '000123', ['appeals_registration_number_trgm']],

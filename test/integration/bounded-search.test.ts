@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, AccessModule, Role, SYSTEM_SCOPE } from '@inbox/access';
@@ -40,7 +39,12 @@ describe('bounded inbox search (integration)', () => {
     ds = db.dataSource;
     queries = ctx.get(AppealQueries);
     const minzhkh = await idOf(ds, 'organisations', 'minzhkh');
-    clerk = { userId: randomUUID(), role: Role.Clerk, organisationId: minzhkh, organisationIds: [minzhkh] };
+    const [user] = (await ds.query(
+      `INSERT INTO users (login, password_hash, full_name, role, organisation_id)
+       VALUES ('search-clerk', 'x', 'Исполнитель', 'clerk', $1) RETURNING id`,
+      [minzhkh],
+    )) as { id: string }[];
+    clerk = { userId: user.id, role: Role.Clerk, organisationId: minzhkh, organisationIds: [minzhkh] };
     // 3 000 appeals over three years (registration times in whole seconds, as the cursor carries milliseconds):
     // every third about heating, every 500th about a zoo (so the rare word is found only beyond the first
     // windows), every seventh by a Кузнецова, every fifth held by minzhkh, every fourth closed.
@@ -86,7 +90,7 @@ describe('bounded inbox search (integration)', () => {
   const paged = async (
     q: string,
     scope: AccessScope,
-    extra: Pick<AppealListFilter, 'sort' | 'status'> = {},
+    extra: Pick<AppealListFilter, 'sort' | 'status' | 'assigneeId'> = {},
   ): Promise<string[]> => {
     const ids: string[] = [];
     let cursor: string | undefined;
@@ -100,15 +104,18 @@ describe('bounded inbox search (integration)', () => {
   const everything = async (
     q: string,
     organisationIds: string[] | null,
-    extra: Pick<AppealListFilter, 'sort' | 'status'> = {},
+    extra: Pick<AppealListFilter, 'sort' | 'status'> & { assignee?: string } = {},
   ): Promise<string[]> => {
-    const params: unknown[] = [organisationIds, extra.status ?? null];
+    const params: unknown[] = [organisationIds, extra.status ?? null, extra.assignee ?? null];
     const order = extra.sort === 'due' ? 'a.answer_due_at, a.id' : 'a.registered_at DESC, a.id DESC';
     const rows = (await ds.query(
       `SELECT a.id FROM appeals a
         WHERE ($1::uuid[] IS NULL OR EXISTS (SELECT 1 FROM appeal_organisations ao
                                               WHERE ao.appeal_id = a.id AND ao.organisation_id = ANY($1)))
-          AND ($2::text[] IS NULL OR a.status = ANY($2)) AND ${searchSql(q, params)}
+          AND ($2::text[] IS NULL OR a.status = ANY($2))
+          AND ($3::uuid IS NULL OR a.assignee_id = $3 OR EXISTS (SELECT 1 FROM appeal_organisations pa
+                                                                  WHERE pa.appeal_id = a.id AND pa.assignee_id = $3))
+          AND ${searchSql(q, params)}
         ORDER BY ${order}`,
       params,
     )) as { id: string }[];
@@ -172,6 +179,91 @@ describe('bounded inbox search (integration)', () => {
       const mine = await everything(q, clerk.organisationIds, { status: [AppealStatus.InWork] });
       expect(mine.length).toBeGreaterThan(0);
       expect(await paged(q, clerk, { status: [AppealStatus.InWork] })).toEqual(mine);
+    }
+  });
+
+  it('keeps to the clerk’s scope inside the index, in both orders, without and with statuses', async () => {
+    for (const q of ['отопление', 'зоопарк', 'дороге -зоопарк']) {
+      expect(await paged(q, clerk)).toEqual(await everything(q, clerk.organisationIds));
+      expect(await paged(q, clerk, { sort: 'due' })).toEqual(
+        await everything(q, clerk.organisationIds, { sort: 'due' }),
+      );
+      const status = [AppealStatus.Closed];
+      expect(await paged(q, clerk, { sort: 'due', status })).toEqual(
+        await everything(q, clerk.organisationIds, { sort: 'due', status }),
+      );
+    }
+    expect((await everything('зоопарк', clerk.organisationIds)).length).toBeGreaterThan(0);
+  });
+
+  it('by due date with statuses, pages equal matching everything', async () => {
+    for (const q of ['отопление', 'зоопарк']) {
+      const status = [AppealStatus.InWork];
+      expect(await paged(q, SYSTEM_SCOPE, { sort: 'due', status })).toEqual(
+        await everything(q, null, { sort: 'due', status }),
+      );
+    }
+  });
+
+  it('never shows an appeal outside the scope, and shows one once a part of it is the clerk’s', async () => {
+    const [outside] = (await ds.query(
+      `SELECT a.id FROM appeals a WHERE a.organisation_id <> $1 AND a.text LIKE '%отоплени%'
+        ORDER BY a.registered_at DESC LIMIT 1`,
+      [clerk.organisationId],
+    )) as { id: string }[];
+    const clerkFinds = async () => [
+      ...(await paged('отопление', clerk)),
+      ...(await paged('отопление', clerk, { sort: 'due' })),
+      ...(await paged('отопление', clerk, { status: [AppealStatus.InWork, AppealStatus.Closed] })),
+    ];
+    expect(await paged('отопление', SYSTEM_SCOPE)).toContain(outside.id);
+    expect(await clerkFinds()).not.toContain(outside.id);
+    for (const found of await clerkFinds()) {
+      expect(
+        await ds.query(`SELECT 1 FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`, [
+          found,
+          clerk.organisationId,
+        ]),
+      ).toHaveLength(1);
+    }
+    // A line-2 part at the clerk's organisation (the trigger lists it on the appeal, inside the index).
+    await ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
+       VALUES ($1, $2, 'co-executor', now(), 2, 'active')`,
+      [outside.id, clerk.organisationId],
+    );
+    try {
+      expect(await paged('отопление', clerk)).toEqual(await everything('отопление', clerk.organisationIds));
+      expect(await paged('отопление', clerk)).toContain(outside.id);
+    } finally {
+      await ds.query(`DELETE FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`, [
+        outside.id,
+        clerk.organisationId,
+      ]);
+    }
+    // Removed again (the trigger recomputes the list): out of sight again.
+    expect(await clerkFinds()).not.toContain(outside.id);
+  });
+
+  it('«Мои»: the appeals the clerk holds, or holds a part of, in both orders', async () => {
+    // Every 11th of the clerk's organisation's appeals is its own; every 13th has its part held by the clerk.
+    await ds.query(
+      `UPDATE appeals a SET assignee_id = $1 WHERE a.organisation_id = $2
+          AND (substring(a.registration_number from 6)::int % 11) = 0`,
+      [clerk.userId, clerk.organisationId],
+    );
+    await ds.query(
+      `UPDATE appeal_organisations p SET assignee_id = $1 FROM appeals a
+        WHERE a.id = p.appeal_id AND p.organisation_id = $2 AND (substring(a.registration_number from 6)::int % 13) = 0`,
+      [clerk.userId, clerk.organisationId],
+    );
+    for (const q of ['отопление', 'дороге', 'зоопарк']) {
+      const mine = await everything(q, clerk.organisationIds, { assignee: clerk.userId });
+      expect(await paged(q, clerk, { assigneeId: 'me' })).toEqual(mine);
+      expect(await paged(q, clerk, { assigneeId: 'me', sort: 'due' })).toEqual(
+        await everything(q, clerk.organisationIds, { assignee: clerk.userId, sort: 'due' }),
+      );
+      if (q !== 'зоопарк') expect(mine.length).toBeGreaterThan(5);
     }
   });
 });

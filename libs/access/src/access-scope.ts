@@ -40,6 +40,19 @@ export function appealScopeSql(scope: AccessScope, params: unknown[], appealAlia
 }
 
 /**
+ * The same scope as a tsquery over the appeals' search index (migration AppealSearchScopeIndex: 'o#' and each
+ * organisation holding a part of the appeal, kept from `appeal_organisations` by a trigger), to AND into a search
+ * so that the index scan itself keeps to the scope; null when the scope sees everything. The query keeps
+ * appealScopeSql as well: this only narrows what the index hands over.
+ */
+export function appealScopeLexemes(scope: Pick<AccessScope, 'organisationIds'>): string | null {
+  if (scope.organisationIds === null) return null;
+  // No organisation: a lexeme no appeal has ('o#' alone).
+  if (scope.organisationIds.length === 0) return `'o#'`;
+  return scope.organisationIds.map((id) => `'o#${id.replace(/['\\]/g, '\\$&')}'`).join(' | ');
+}
+
+/**
  * The same scope for rows that belong to one organisation rather than to an appeal (a clock mark at an
  * organisation, a poor-rating record of one): visible when that organisation is in the scope. Appends its
  * parameter to `params` and returns the SQL to AND into the query's WHERE.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { type AccessScope, appealScopeLexemes, appealScopeSql } from '@inbox/access';
 import { cursorInstantSql, decodeTimeIdCursor, encodeCursor } from '@inbox/common';
 import { conditionAdder, queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
@@ -182,16 +182,13 @@ const RECENT_SEARCH_MAX_WINDOWS = 12;
 const FIRST_WINDOW_SHARE = 40;
 
 /**
- * The newest-first search's index expression (migration AppealSearchRecentIndex, repeated here exactly so the
- * planner matches it): the text's lexemes, the hour of registration at 1, 16, 256 and 4096 hours (UTC), and the
- * status, the last two as lexemes no text can produce ('#' splits words).
+ * The windowed search's index expression (migration AppealSearchScopeIndex, repeated here exactly so the planner
+ * matches it): the text's lexemes and lexemes no text can produce ('#' splits words): the hour of registration
+ * ('h') and of the answer's due time ('d') at 1, 16, 256 and 4096 hours (UTC), the status ('s#') and each
+ * organisation holding a part ('o#', the scope: appealScopeLexemes).
  */
-export const APPEAL_SEARCH_INDEX_SQL = `(a.search_vector || array_to_tsvector(ARRAY[
-        'h1#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 3600)::bigint::text,
-        'h16#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 57600)::bigint::text,
-        'h256#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 921600)::bigint::text,
-        'h4096#' || floor(date_part('epoch', timezone('UTC', a.registered_at)) / 14745600)::bigint::text,
-        's#' || a.status]))`;
+export const APPEAL_SEARCH_INDEX_SQL = `(a.search_vector
+        || appeal_search_terms(a.registered_at, a.answer_due_at, a.status, a.part_organisation_ids))`;
 
 /** The bucket sizes of the index, in hours, largest first. */
 const BUCKET_HOURS = [4096, 256, 16, 1];
@@ -199,21 +196,21 @@ const BUCKET_HOURS = [4096, 256, 16, 1];
 /**
  * A tsquery matching the hour buckets that cover [from, to] (milliseconds) in the fewest buckets: the largest
  * that fit whole inside, hours at the edges. It may reach past the window by part of an hour at each end (the
- * window's own time condition keeps the exact bounds).
+ * window's own time condition keeps the exact bounds). `kind`: 'h' registration, 'd' the answer's due time.
  */
-export function bucketQuery(from: number, to: number): string {
+export function bucketQuery(from: number, to: number, kind: 'h' | 'd' = 'h'): string {
   const last = Math.floor(to / HOUR_MS);
   const terms: string[] = [];
   for (let hour = Math.floor(from / HOUR_MS); hour <= last; ) {
     const size = BUCKET_HOURS.find((h) => hour % h === 0 && hour + h - 1 <= last) ?? 1;
-    terms.push(`'h${size}#${hour / size}'`);
+    terms.push(`'${kind}${size}#${hour / size}'`);
     hour += size;
   }
   return terms.join(' | ');
 }
 
 /**
- * Filters the windowed search serves: those the index holds (status) or that most appeals pass (scope, channel,
+ * Filters the windowed search serves: those the index holds (status, scope) or that most appeals pass (channel,
  * fast track, registration dates). A rarer filter (an assignee, a topic, marks, ids, due dates, ratings) is better
  * read from its own index first, which the union of the ways of matching below leaves to the planner.
  */
@@ -300,11 +297,11 @@ export class AppealsRepository {
       }
       return where;
     };
-    // The text's matches of a newest-first search, found window by window of registration time (the index of
-    // migration AppealSearchRecentIndex); the other ways of matching and every other order keep the path below.
+    // The text's matches, found window by window of registration or due time (the index of migration
+    // AppealSearchScopeIndex); the other ways of matching and the rarer filters keep the path below.
     const textIds =
-      q && filter.sort !== 'due' && RECENT_SEARCH_FILTERS(filter)
-        ? await this.newestTextMatches(q, filter.status, conditions, limit + 1, cursor?.at)
+      q && RECENT_SEARCH_FILTERS(filter)
+        ? await this.windowedTextMatches(q, filter, scope, conditions, limit + 1, cursor?.at)
         : undefined;
     // A search newest first looks back from the page's start through widening windows of registration time and
     // stops at the first that holds a page: any appeal outside a window is older than every one inside it.
@@ -353,64 +350,75 @@ export class AppealsRepository {
   }
 
   /**
-   * The first `wanted` appeals, newest first, whose text matches `q` under the page's other `conditions`. It reads
-   * disjoint windows of registration time going back from the page's start (the newest appeal, or the cursor):
-   * the first as long as holds a page of a word found in one appeal of 40 at the table's average rate (an hour at
-   * least), each next sized from the matches the last one held (two to sixteen times as long), so a window holds
-   * about what the page still needs. Each window's words, hour buckets and statuses are intersected
-   * inside one GIN (APPEAL_SEARCH_INDEX_SQL), so only that window's matches are read from the table, whatever the
-   * size of the table or how common the word. After twelve windows, or once a window reaches the oldest appeal,
-   * the rest is one query without buckets.
+   * The first `wanted` appeals in the list's order (newest first, or by due time) whose text matches `q` under
+   * the page's other `conditions`. It reads disjoint windows of registration (or due) time going on from the
+   * page's start (the newest appeal or the earliest due, or the cursor): the first as long as holds a page of a
+   * word found in one appeal of 40 at the table's average rate (an hour at least), each next sized from the
+   * matches the last one held (two to sixteen times as long), so a window holds about what the page still needs.
+   * Each window's words, hour buckets, statuses and scope are intersected inside one GIN
+   * (APPEAL_SEARCH_INDEX_SQL), so only matches the page can use are read from the table, whatever the size of
+   * the table, how common the word, or how small the scope. After twelve windows, or once a window reaches the
+   * last appeal, the rest is one query without hour buckets (statuses and scope still inside the index).
    */
-  private async newestTextMatches(
+  private async windowedTextMatches(
     q: string,
-    statuses: AppealStatus[] | undefined,
+    filter: AppealListFilter,
+    scope: AccessScope,
     conditions: (params: unknown[]) => string[],
     wanted: number,
-    before: Date | undefined,
+    cursorAt: Date | undefined,
   ): Promise<string[]> {
-    const [bounds] = await queryRows<{ newest: Date | null; oldest: Date | null; rows: number }>(
+    const byDue = filter.sort === 'due';
+    const column = byDue ? 'a.answer_due_at' : 'a.registered_at';
+    const [bounds] = await queryRows<{ first: Date | null; last: Date | null; rows: number }>(
       this.dataSource.manager,
-      `SELECT max(registered_at) AS newest, min(registered_at) AS oldest,
-              (SELECT reltuples FROM pg_class WHERE oid = 'appeals'::regclass)::float8 AS rows FROM appeals`,
+      `SELECT min(${column}) AS first, max(${column}) AS last,
+              (SELECT reltuples FROM pg_class WHERE oid = 'appeals'::regclass)::float8 AS rows FROM appeals a`,
     );
-    if (!bounds?.newest || !bounds.oldest) return [];
-    const oldest = bounds.oldest.getTime();
-    let to = before?.getTime() ?? Math.max(bounds.newest.getTime(), Date.now());
+    if (!bounds?.first || !bounds.last) return [];
+    const first = bounds.first.getTime();
+    const last = bounds.last.getTime();
+    // Statuses and the scope, inside the index in every window and in the rest.
+    const terms: string[] = [];
+    if (filter.status?.length)
+      terms.push(filter.status.map((s) => `'s#${s.replace(/['\\]/g, '\\$&')}'`).join(' | '));
+    const inScope = appealScopeLexemes(scope);
+    if (inScope) terms.push(inScope);
+    // Newest first, windows go back from the cursor or now; by due time, forward from the cursor or the earliest.
+    let edge = cursorAt?.getTime() ?? (byDue ? first : Math.max(last, Date.now()));
     // The first window holds, at the table's average rate, what a page needs of a word in one appeal of 40.
-    const perMs = Math.max(bounds.rows, 1) / Math.max(bounds.newest.getTime() - oldest, HOUR_MS);
+    const perMs = Math.max(bounds.rows, 1) / Math.max(last - first, HOUR_MS);
     let size = Math.max(HOUR_MS, (FIRST_WINDOW_SHARE * wanted) / perMs);
     const ids: string[] = [];
     for (let step = 0; ids.length < wanted; step++) {
-      const from = to - size;
-      const rest = from <= oldest || step >= RECENT_SEARCH_MAX_WINDOWS;
+      const [from, to] = byDue ? [edge, edge + size] : [edge - size, edge];
+      const rest = (byDue ? to > last : from <= first) || step >= RECENT_SEARCH_MAX_WINDOWS;
       const params: unknown[] = [];
       const where = conditions(params);
-      // Windows are [from, to): the first is open upwards (the cursor, if any, bounds it), each next ends where
-      // the last began, so together they hold every appeal exactly once.
-      if (step > 0) where.push(`a.registered_at < ${push(params, new Date(to))}::timestamptz`);
-      if (!rest) where.push(`a.registered_at >= ${push(params, new Date(from))}::timestamptz`);
+      // Windows are [from, to): the first is open towards the page's start (the cursor, if any, bounds it), each
+      // next begins where the last ended, so together they hold every appeal exactly once; the rest is open on.
+      if (byDue ? step > 0 : !rest) where.push(`${column} >= ${push(params, new Date(from))}::timestamptz`);
+      if (byDue ? !rest : step > 0) where.push(`${column} < ${push(params, new Date(to))}::timestamptz`);
       const text = push(params, q);
-      const buckets = rest ? [] : [bucketQuery(from, to)];
-      if (statuses?.length)
-        buckets.push(statuses.map((s) => `'s#${s.replace(/['\\]/g, '\\$&')}'`).join(' | '));
+      const buckets = rest ? terms : [bucketQuery(from, to, byDue ? 'd' : 'h'), ...terms];
       where.push(
         `numnode(websearch_to_tsquery('russian', ${text})) > 0`,
         buckets.length
           ? `${APPEAL_SEARCH_INDEX_SQL} @@ (websearch_to_tsquery('russian', ${text}) && ${push(params, buckets.map((b) => `(${b})`).join(' & '))}::tsquery)`
           : `a.search_vector @@ websearch_to_tsquery('russian', ${text})`,
       );
+      const order = byDue ? 'a.answer_due_at ASC, a.id ASC' : 'a.registered_at DESC, a.id DESC';
       const found = await queryRows<{ id: string }>(
         this.dataSource.manager,
         `SELECT a.id FROM appeals a WHERE ${where.join(' AND ')}
-          ORDER BY a.registered_at DESC, a.id DESC LIMIT ${push(params, wanted - ids.length)}`,
+          ORDER BY ${order} LIMIT ${push(params, wanted - ids.length)}`,
         params,
       );
       ids.push(...found.map((r) => r.id));
       if (rest) break;
       const growth = found.length ? (1.5 * (wanted - ids.length)) / found.length : 16;
       size *= Math.min(Math.max(growth, 2), 16);
-      to = from;
+      edge = byDue ? to : from;
     }
     return ids;
   }
@@ -435,10 +443,11 @@ export class AppealsRepository {
     } else if (filter.q?.trim()) where.push(searchSql(filter.q.trim(), params));
     if (filter.assigneeId) {
       // The appeal's assignee (line 1) or the assignee of one of its parts (line 2).
+      // Read first, by their indexes, into an array (an OR with an EXISTS made the planner walk the whole order).
       params.push(filter.assigneeId === 'me' ? scope.userId : filter.assigneeId);
       const who = `$${params.length}::uuid`;
-      where.push(`(a.assignee_id = ${who} OR EXISTS (SELECT 1 FROM appeal_organisations pa
-        WHERE pa.appeal_id = a.id AND pa.assignee_id = ${who}))`);
+      where.push(`a.id = ANY (ARRAY(SELECT m.id FROM appeals m WHERE m.assignee_id = ${who}
+        UNION SELECT pa.appeal_id FROM appeal_organisations pa WHERE pa.assignee_id = ${who}))`);
     }
     if (filter.topicId === 'none') where.push('a.topic_id IS NULL');
     else if (filter.topicId) add('? IN (a.topic_id, a.subtopic_id)', filter.topicId);

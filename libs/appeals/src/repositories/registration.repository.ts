@@ -358,13 +358,16 @@ export class RegistrationRepository {
          INSERT INTO appeals (id, registration_number, registered_at, received_at, regime, channel, external_id,
             inbound_item_id, applicant_id, subject, text, address, territory_code, channel_category, fast_track,
             status, organisation_id, time_zone, registration_due_at, redirect_due_at, answer_due_date,
-            answer_due_at, deadline_warnings, calendar_version, access_code_hash, reply_address, escalation_due_at)
+            answer_due_at, deadline_warnings, calendar_version, access_code_hash, reply_address, escalation_due_at,
+            part_organisation_ids)
          SELECT appeal_id, registration_number, registered_at, received_at, regime, channel, external_id,
                 inbound_item_id, applicant_row_id, subject, text, address, territory_code, channel_category,
                 fast_track, status, organisation_id, time_zone, registration_due_at, redirect_due_at,
                 answer_due_date, answer_due_at, deadline_warnings, calendar_version,
                 encode(sha256(convert_to(registration_number || ':' || access_code, 'UTF8')), 'hex'),
-                reply_address, escalation_due_at
+                reply_address, escalation_due_at,
+                -- Its responsible part's organisation, inserted below (its trigger then finds it listed).
+                ARRAY[organisation_id]
            FROM numbered ORDER BY ord
          RETURNING id
        ), responsible AS (
