@@ -190,22 +190,29 @@ const FIRST_WINDOW_SHARE = 40;
 export const APPEAL_SEARCH_INDEX_SQL = `(a.search_vector
         || appeal_search_terms(a.registered_at, a.answer_due_at, a.status, a.part_organisation_ids))`;
 
-/** The bucket sizes of the index, in hours, largest first. */
-const BUCKET_HOURS = [4096, 256, 16, 1];
+/** The bucket sizes of the index, in hours, smallest first. */
+const BUCKET_HOURS = [1, 16, 256, 4096];
+/**
+ * A window asks for at most this many buckets: the GIN tests every bucket asked for at each match of the word
+ * (in the whole table, not just the window), so fifty small buckets cost a rare word a second of CPU where four
+ * large ones cost milliseconds; the registration (or due) time's own btree, ANDed in the bitmap, and the
+ * window's bounds keep the rows read to the window.
+ */
+const WINDOW_BUCKETS = 4;
 
 /**
- * A tsquery matching the hour buckets that cover [from, to] (milliseconds) in the fewest buckets: the largest
- * that fit whole inside, hours at the edges. It may reach past the window by part of an hour at each end (the
- * window's own time condition keeps the exact bounds). `kind`: 'h' registration, 'd' the answer's due time.
+ * A tsquery matching the buckets of one size that cover [from, to] (milliseconds): the smallest size that needs
+ * at most WINDOW_BUCKETS (the largest size beyond that). It reaches past the window (the window's own time
+ * condition keeps the exact bounds). `kind`: 'h' registration, 'd' the answer's due time.
  */
 export function bucketQuery(from: number, to: number, kind: 'h' | 'd' = 'h'): string {
+  const first = Math.floor(from / HOUR_MS);
   const last = Math.floor(to / HOUR_MS);
+  const size =
+    BUCKET_HOURS.find((h) => Math.floor(last / h) - Math.floor(first / h) < WINDOW_BUCKETS) ?? 4096;
   const terms: string[] = [];
-  for (let hour = Math.floor(from / HOUR_MS); hour <= last; ) {
-    const size = BUCKET_HOURS.find((h) => hour % h === 0 && hour + h - 1 <= last) ?? 1;
-    terms.push(`'${kind}${size}#${hour / size}'`);
-    hour += size;
-  }
+  for (let b = Math.floor(first / size); b <= Math.floor(last / size); b++)
+    terms.push(`'${kind}${size}#${b}'`);
   return terms.join(' | ');
 }
 
