@@ -312,7 +312,9 @@ export class AppealsRepository {
         : undefined;
     // A search newest first looks back from the page's start through widening windows of registration time and
     // stops at the first that holds a page: any appeal outside a window is older than every one inside it.
-    const windows = q && filter.sort !== 'due' && !textIds ? SEARCH_WINDOWS_DAYS : [null];
+    // «Мои» reads the caller's appeals whole by index in every window: one query, no windows.
+    const windows =
+      q && filter.sort !== 'due' && !textIds && !filter.assigneeId ? SEARCH_WINDOWS_DAYS : [null];
     let rows: Record<string, unknown>[] = [];
     for (const days of windows) {
       const params: unknown[] = [];
