@@ -39,6 +39,7 @@ import { IncidentClusteringPass1796201500000 } from './1796201500000-IncidentClu
 import { AppealScopeCounts1796201620000 } from './1796201620000-AppealScopeCounts';
 import { IncidentRegroupRequests1796201800000 } from './1796201800000-IncidentRegroupRequests';
 import { AppealSearchScopeIndex1796201900000 } from './1796201900000-AppealSearchScopeIndex';
+import { IncidentBandIndex1796202000000 } from './1796202000000-IncidentBandIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -83,4 +84,5 @@ export const MIGRATIONS = [
   AppealScopeCounts1796201620000,
   IncidentRegroupRequests1796201800000,
   AppealSearchScopeIndex1796201900000,
+  IncidentBandIndex1796202000000,
 ];

@@ -134,18 +134,14 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     this.grouping = run;
   }
 
-  /**
-   * Grouping passes one after another while keys wait (a full batch means more may be waiting; items left for
-   * later because another process's pass held their buckets are taken again, after a pause if nothing else was).
-   */
+  /** Grouping passes one after another while keys wait (a full batch means more may be waiting). */
   private async group(): Promise<void> {
     const batch = this.config.clusterBatch;
     do {
       this.groupAgain = false;
       while (!this.stopping) {
-        const { claimed, deferred } = await this.incidents.clusterPending(batch);
-        if (claimed < batch && deferred === 0) break;
-        if (deferred === claimed) await new Promise((r) => setTimeout(r, 20));
+        const { claimed } = await this.incidents.clusterPending(batch);
+        if (claimed < batch) break;
       }
     } while (this.groupAgain && !this.stopping);
   }

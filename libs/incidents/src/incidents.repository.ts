@@ -101,22 +101,6 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  /**
-   * Tries to lock the buckets (transaction-level advisory locks) without waiting for any; returns those this
-   * transaction holds now.
-   */
-  async tryLockBuckets(tx: Db, buckets: string[]): Promise<Set<string>> {
-    if (buckets.length === 0) return new Set();
-    const rows = await this.rows<{ k: string }>(
-      `WITH h AS (SELECT DISTINCT hashtextextended(k, 0) AS h FROM unnest($1::text[]) k),
-            held AS (SELECT h FROM h WHERE pg_try_advisory_xact_lock(h))
-       SELECT DISTINCT k FROM unnest($1::text[]) k WHERE hashtextextended(k, 0) IN (SELECT h FROM held)`,
-      [buckets],
-      tx,
-    );
-    return new Set(rows.map((r) => r.k));
-  }
-
   /** Locks the matched appeals' rows (in id order) and reads their incidents as they are now. */
   lockMatches(
     tx: Db,
@@ -163,7 +147,11 @@ export class IncidentsRepository extends SqlRepository {
        saved AS (
          INSERT INTO appeal_cluster_keys (appeal_id, registered_at, topic_id, address_key, bands)
          SELECT "appealId", "registeredAt", "topicId", "addressKey", bands FROM k
-         ON CONFLICT (appeal_id) DO NOTHING RETURNING appeal_id)
+         ON CONFLICT (appeal_id) DO NOTHING RETURNING appeal_id),
+       banded AS (
+         INSERT INTO appeal_cluster_bands (band, registered_at, appeal_id)
+         SELECT DISTINCT b, k."registeredAt", k."appealId" FROM k JOIN saved s ON s.appeal_id = k."appealId",
+                unnest(k.bands) b)
        INSERT INTO appeal_cluster_requests (appeal_id)
        SELECT k."appealId" FROM k WHERE k."appealId" NOT IN (SELECT appeal_id FROM saved)`,
       [JSON.stringify(keys)],
@@ -195,9 +183,26 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
+  /** The items' rows in the band index: their bands now (the caller holds their keys). */
+  async replaceBands(tx: Db, keys: ClusterKey[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.rows(
+      `WITH k AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
+                  AS k("appealId" uuid, "registeredAt" timestamptz, bands bigint[])),
+       gone AS (
+         DELETE FROM appeal_cluster_bands x USING k
+          WHERE x.appeal_id = k."appealId" AND NOT (x.band = ANY(k.bands) AND x.registered_at = k."registeredAt"))
+       INSERT INTO appeal_cluster_bands (band, registered_at, appeal_id)
+       SELECT DISTINCT b, k."registeredAt", k."appealId" FROM k, unnest(k.bands) b ON CONFLICT DO NOTHING`,
+      [JSON.stringify(keys)],
+      tx,
+    );
+  }
+
   /** New keys for items whose keys the caller holds, to be grouped again (as if saved now). */
   async requeueKeys(tx: Db, keys: ClusterKey[]): Promise<void> {
     if (keys.length === 0) return;
+    await this.replaceBands(tx, keys);
     await this.rows(
       `UPDATE appeal_cluster_keys c SET topic_id = k."topicId", address_key = k."addressKey", bands = k.bands,
               clustered_at = NULL
@@ -235,6 +240,8 @@ export class IncidentsRepository extends SqlRepository {
   /**
    * For each item, the items in its window sharing a MinHash band with it, newest first (up to `limit` each),
    * in one statement: their ids only (the batch's items share most of them; their texts are read once each).
+   * Each band's newest `limit` in the window come by one index range (band, registered_at); the newest `limit`
+   * of their union are the newest `limit` sharing any band.
    */
   textCandidates(
     tx: Db,
@@ -248,9 +255,14 @@ export class IncidentsRepository extends SqlRepository {
               AS ("appealId" uuid, bands bigint[], "from" timestamptz, "to" timestamptz)) WITH ORDINALITY
               AS q("appealId", bands, "from", "to", n)
         CROSS JOIN LATERAL (
-          SELECT k.appeal_id AS id, k.registered_at FROM appeal_cluster_keys k
-           WHERE k.bands && q.bands AND k.appeal_id <> q."appealId" AND k.registered_at BETWEEN q."from" AND q."to"
-           ORDER BY k.registered_at DESC LIMIT $2) c
+          SELECT x.appeal_id AS id, x.registered_at
+            FROM unnest(q.bands) AS b(band)
+           CROSS JOIN LATERAL (
+             SELECT d.appeal_id, d.registered_at FROM appeal_cluster_bands d
+              WHERE d.band = b.band AND d.registered_at BETWEEN q."from" AND q."to" AND d.appeal_id <> q."appealId"
+              ORDER BY d.registered_at DESC LIMIT $2) x
+           GROUP BY x.appeal_id, x.registered_at
+           ORDER BY x.registered_at DESC LIMIT $2) c
         ORDER BY q.n, c.registered_at DESC`,
       [JSON.stringify(items), limit],
       tx,

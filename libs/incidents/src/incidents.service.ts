@@ -75,8 +75,7 @@ interface Match {
  * join one incident instead of splitting it. After classification this is a pass of its own (clusterPending):
  * the classification pass only saves an item's keys, so routing never waits on buckets, and the grouping pass
  * claims the waiting keys oldest first; keys saved but not yet grouped are candidates already (an item
- * grouped first gathers them, and they find themselves in its incident when their turn comes). The pass only
- * tries the buckets: an item whose bucket another pass holds waits for a later pass. Locks are taken keys →
+ * grouped first gathers them, and they find themselves in its incident when their turn comes). Locks are taken keys →
  * buckets → appeals; a pass routing an appeal again holds the appeal, so it touches no key a grouping pass may
  * hold (it inserts a request to group again, see saveKeys).
  *
@@ -121,11 +120,7 @@ export class Incidents {
   async clusterPending(
     limit: number,
     appealIds?: string[],
-  ): Promise<{
-    claimed: number;
-    deferred: number;
-    grouped: Map<string, { incidentId: string; created: boolean }>;
-  }> {
+  ): Promise<{ claimed: number; grouped: Map<string, { incidentId: string; created: boolean }> }> {
     // Its own transaction: it holds keys and requests only, and waits on no one (no appeal, no bucket).
     await this.transactions.run(async (tx) => {
       const rows = await this.repository.takeRegroupRequests(tx, limit, appealIds);
@@ -136,15 +131,14 @@ export class Incidents {
     });
     return this.transactions.run(async (tx) => {
       const rows = await this.repository.claimUnclustered(tx, limit, appealIds);
-      const { grouped, deferred } = await this.group(
+      const grouped = await this.clusterMany(
         tx,
         rows.map((r) => ({
           ...clusterInputOf(r),
           saved: { bands: r.bands.map(String), addressKey: r.address_key },
         })),
-        true,
       );
-      return { claimed: rows.length, grouped, deferred };
+      return { claimed: rows.length, grouped };
     });
   }
 
@@ -159,34 +153,14 @@ export class Incidents {
     tx: Db,
     inputs: ClusterInput[],
   ): Promise<Map<string, { incidentId: string; created: boolean }>> {
-    return (await this.group(tx, inputs, false)).grouped;
-  }
-
-  /**
-   * clusterMany; with `deferHeld`, the buckets are only tried: an item with a bucket another transaction holds
-   * is left waiting for a later pass (counted in `deferred`) instead of waiting for it, so that two passes
-   * whose items share buckets both go on (each with the items it could lock) rather than one after the other.
-   */
-  private async group(
-    tx: Db,
-    inputs: ClusterInput[],
-    deferHeld: boolean,
-  ): Promise<{ grouped: Map<string, { incidentId: string; created: boolean }>; deferred: number }> {
     const result = new Map<string, { incidentId: string; created: boolean }>();
     const windowMs = this.config.incidentWindowHours * 3_600_000;
-    let keyed = inputs.map((a) => {
-      const k = groupingKeys(a);
-      return { a, ...k, buckets: clusterBuckets(k.bands, k.address, a.topicId) };
-    });
-    const all = keyed.flatMap((i) => i.buckets);
-    if (deferHeld) {
-      const locked = await this.repository.tryLockBuckets(tx, all);
-      keyed = keyed.filter((i) => i.buckets.every((b) => locked.has(b)));
-    } else {
-      await this.repository.lockBuckets(tx, all);
-    }
-    const deferred = inputs.length - keyed.length;
-    if (keyed.length === 0) return { grouped: result, deferred };
+    if (inputs.length === 0) return result;
+    const keyed = inputs.map((a) => ({ a, ...groupingKeys(a) }));
+    await this.repository.lockBuckets(
+      tx,
+      keyed.flatMap((i) => clusterBuckets(i.bands, i.address, i.a.topicId)),
+    );
     const items = keyed.map((k, index) => ({
       ...k,
       index,
@@ -203,15 +177,18 @@ export class Incidents {
     }
     // The keys are written only once their appeals are held: a pass routing one of them again (it holds the
     // appeal) never finds its key row written by a transaction it would have to wait for.
-    await this.repository.saveGroupedKeys(
+    const keys = items.map((i) => ({
+      appealId: i.a.id,
+      registeredAt: i.a.registeredAt,
+      topicId: i.a.topicId,
+      addressKey: i.address,
+      bands: i.bands,
+    }));
+    await this.repository.saveGroupedKeys(tx, keys);
+    // Bands computed now (not the saved ones) go to the band index too.
+    await this.repository.replaceBands(
       tx,
-      items.map((i) => ({
-        appealId: i.a.id,
-        registeredAt: i.a.registeredAt,
-        topicId: i.a.topicId,
-        addressKey: i.address,
-        bands: i.bands,
-      })),
+      keys.filter((_, n) => !items[n].a.saved),
     );
     const position = new Map(items.map((i) => [i.a.id, i.index]));
     // Candidates of every item still outside an incident, in one statement per kind.
@@ -356,7 +333,7 @@ export class Incidents {
       [...touched].map(([incidentId, topicId]) => ({ incidentId, topicId })),
       links.map((l) => l.appealId),
     );
-    return { grouped: result, deferred };
+    return result;
   }
 
   async list(
