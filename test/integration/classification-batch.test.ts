@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
@@ -16,6 +15,7 @@ import { minHashBands, wordShingles } from '@inbox/text-classifier';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
+import { staffActor } from '../support/staff-actor';
 
 /**
  * Classification in batches (issue 18): one pass over many appeals gives what a pass over each one alone gives
@@ -90,20 +90,12 @@ describe('classification in batches (integration)', () => {
     );
     housing = await idOf(stack.db.dataSource, 'topics', 'housing');
     const users = stack.api.get(StaffUsers);
-    const user = await users.create({
-      login: `operator-${randomBytes(3).toString('hex')}`,
-      password: `pw-${randomBytes(6).toString('hex')}`,
-      fullName: 'Оператор ЦУР',
-      role: Role.Operator,
-      organisationId: await idOf(stack.db.dataSource, 'organisations', 'cur'),
-    });
-    const stored = (await users.byId(user.id))!;
-    operator = {
-      userId: stored.id,
-      role: stored.role,
-      organisationId: stored.organisationId,
-      scope: await users.scopeOf(stored),
-    };
+    operator = await staffActor(
+      users,
+      Role.Operator,
+      await idOf(stack.db.dataSource, 'organisations', 'cur'),
+      'Оператор ЦУР',
+    );
   }, 300_000);
   afterAll(async () => {
     await stack?.close();

@@ -11,6 +11,7 @@ import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { staffActor } from '../support/staff-actor';
 import { createTestContext } from '../support/test-context';
 import { registerItemsIn } from '../support/test-stack';
 import { type TestDatabase } from '../support/test-database';
@@ -70,22 +71,8 @@ describe('dashboard from maintained daily counts (integration)', () => {
     region.organisationId = region.scope.organisationId = await idOf(ds, 'organisations', 'region');
 
     const users = ctx.get(StaffUsers);
-    const actor = async (role: Role, code: string): Promise<Actor> => {
-      const user = await users.create({
-        login: `${role}-${code}-${randomBytes(3).toString('hex')}`,
-        password: `pw-${randomBytes(6).toString('hex')}`,
-        fullName: `Сотрудник ${code}`,
-        role,
-        organisationId: await idOf(ds, 'organisations', code),
-      });
-      const stored = (await users.byId(user.id))!;
-      return {
-        userId: stored.id,
-        role: stored.role,
-        organisationId: stored.organisationId,
-        scope: await users.scopeOf(stored),
-      };
-    };
+    const actor = async (role: Role, code: string): Promise<Actor> =>
+      staffActor(users, role, await idOf(ds, 'organisations', code), `Сотрудник ${code}`);
     const operator = await actor(Role.Operator, 'cur');
     const clerk = await actor(Role.Clerk, 'minzhkh');
     const supervisor = await actor(Role.Supervisor, 'region');

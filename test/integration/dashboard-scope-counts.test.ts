@@ -12,6 +12,7 @@ import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { staffActor } from '../support/staff-actor';
 import { createTestContext } from '../support/test-context';
 import { registerItemsIn } from '../support/test-stack';
 import { type TestDatabase } from '../support/test-database';
@@ -233,22 +234,8 @@ describe('dashboard totals and volume from maintained scope counts (integration)
       org[code] = await idOf(ds, 'organisations', code);
     for (const code of ['housing', 'roads']) topic[code] = await idOf(ds, 'topics', code);
 
-    const actor = async (role: Role, code: string): Promise<Actor> => {
-      const user = await users.create({
-        login: `${role}-${code}-${randomBytes(3).toString('hex')}`,
-        password: `pw-${randomBytes(6).toString('hex')}`,
-        fullName: `Сотрудник ${code}`,
-        role,
-        organisationId: org[code],
-      });
-      const stored = (await users.byId(user.id))!;
-      return {
-        userId: stored.id,
-        role: stored.role,
-        organisationId: stored.organisationId,
-        scope: await users.scopeOf(stored),
-      };
-    };
+    const actor = async (role: Role, code: string): Promise<Actor> =>
+      staffActor(users, role, org[code], `Сотрудник ${code}`);
     operator = await actor(Role.Operator, 'cur');
     clerk = await actor(Role.Clerk, 'minzhkh');
     supervisor = await actor(Role.Supervisor, 'region');
