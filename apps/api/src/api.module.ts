@@ -55,7 +55,7 @@ import { StreamTickets } from './staff/stream-tickets';
   imports: [
     ConfigModule,
     AccessModule,
-    DatabaseModule.forRoot(),
+    DatabaseModule.forRoot({ pool: 'api' }),
     QueueModule.forRoot(),
     OrganisationsModule,
     AppealsModule,

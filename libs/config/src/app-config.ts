@@ -28,6 +28,12 @@ const LAST_DAY_RULES: readonly LastDayRule[] = ['preceding-working-day', 'follow
  */
 export class AppConfig {
   readonly databaseUrl: string;
+  /**
+   * `parallel_setup_cost` of the api's database sessions (API_PG_PARALLEL_SETUP_COST; the server's default is
+   * 1000): a staff page reads tens of rows by index, and launching a parallel worker for it cost more than the
+   * page itself on a busy machine, so a parallel plan must save this much to be chosen.
+   */
+  readonly apiParallelSetupCost: number;
   /** Secret: may carry a password. */
   readonly redisUrl: string;
   readonly queuePrefix: string;
@@ -176,6 +182,7 @@ export class AppConfig {
       'postgres:',
       'postgresql:',
     ]);
+    this.apiParallelSetupCost = int('API_PG_PARALLEL_SETUP_COST', 10_000, 0, 1_000_000_000);
     this.redisUrl = url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
     this.queuePrefix = str('QUEUE_PREFIX', 'inbox');
     this.httpHost = str('HTTP_HOST', '0.0.0.0');

@@ -7,9 +7,14 @@ import { dataSourceOptions, runMigrationsLocked } from './data-source';
 import { AdvisoryLocks } from './advisory-locks';
 import { DatabaseHealth, Settings, Transactions } from './sql';
 
+/** Which process's pool: the api's sessions plan for pages of rows (AppConfig.apiParallelSetupCost). */
+export interface DatabaseModuleOptions {
+  pool?: 'api';
+}
+
 @Module({})
 export class DatabaseModule {
-  static forRoot(): DynamicModule {
+  static forRoot({ pool }: DatabaseModuleOptions = {}): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
@@ -19,7 +24,13 @@ export class DatabaseModule {
           // The validated config says whether to migrate; TypeORM's own `migrationsRun` carries it to the
           // factory below, which migrates under the advisory lock instead.
           useFactory: (config: AppConfig) => ({
-            ...dataSourceOptions(config.databaseUrl),
+            ...dataSourceOptions(
+              config.databaseUrl,
+              // Set at connection start, so every statement of the pool plans with it and no round trip is added.
+              pool === 'api'
+                ? { extra: { options: `-c parallel_setup_cost=${config.apiParallelSetupCost}` } }
+                : {},
+            ),
             migrationsRun: config.runMigrationsAtBoot,
           }),
           dataSourceFactory: async (options) => {

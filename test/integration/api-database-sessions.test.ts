@@ -1,0 +1,68 @@
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
+import { createTestContext } from '../support/test-context';
+import { type TestDatabase } from '../support/test-database';
+
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot({ pool: 'api' })] })
+class ApiPoolModule {}
+
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot()] })
+class WorkerPoolModule {}
+
+/**
+ * Issue 18: at 1 M appeals the clerk's overdue queue launched a parallel worker (Gather Merge) for a page of 51
+ * rows: ~20 ms of launch for ~7 ms of work on a busy 2-core machine. The api's sessions start with
+ * `parallel_setup_cost` from API_PG_PARALLEL_SETUP_COST, every connection of the pool, before any statement;
+ * the other processes keep the server's setting.
+ */
+describe('api database sessions (integration)', () => {
+  let db: TestDatabase;
+  let api: INestApplicationContext;
+  let worker: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    ({ db, ctx: api } = await createTestContext(ApiPoolModule, 'api-sessions', {
+      API_PG_PARALLEL_SETUP_COST: '25000',
+    }));
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    await db?.drop();
+    delete process.env.API_PG_PARALLEL_SETUP_COST;
+  });
+
+  /** The setting as each of `n` sessions held at once sees it. */
+  const settings = async (ds: DataSource, n: number): Promise<string[]> => {
+    const runners = await Promise.all(
+      Array.from({ length: n }, async () => {
+        const runner = ds.createQueryRunner();
+        await runner.connect();
+        return runner;
+      }),
+    );
+    try {
+      return await Promise.all(
+        runners.map(async (r) => {
+          const [row] = (await r.query('SHOW parallel_setup_cost')) as { parallel_setup_cost: string }[];
+          return row.parallel_setup_cost;
+        }),
+      );
+    } finally {
+      await Promise.all(runners.map((r) => r.release()));
+    }
+  };
+
+  it('gives every api session the configured parallel_setup_cost', async () => {
+    expect(await settings(api.get(DataSource), 4)).toEqual(['25000', '25000', '25000', '25000']);
+  });
+
+  it('leaves the other processes at the server’s setting', async () => {
+    worker = await NestFactory.createApplicationContext(WorkerPoolModule, { logger: ['error'] });
+    const [server] = await settings(db.dataSource, 1);
+    expect(await settings(worker.get(DataSource), 2)).toEqual([server, server]);
+  });
+});
