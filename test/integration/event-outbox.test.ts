@@ -7,6 +7,7 @@ import {
   AppealEventHooks,
   AppealEventsOutbox,
   ChannelsModule,
+  type HookOutcome,
 } from '@inbox/channels';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
@@ -34,6 +35,17 @@ import { eventually } from '../support/test-stack';
 })
 class OutboxTestModule {}
 
+/** Three attempts, 50 ms apart at first: back-offs and dead letters within a test. */
+const OUTBOX_ENV = { LOG_LEVEL: 'error', EVENT_HOOK_ATTEMPTS: '3', EVENT_HOOK_RETRY_MS: '50' };
+
+/** A ПОС appeal registered as the worker registers one (no queue). */
+async function registerAppeal(ctx: INestApplicationContext): Promise<string> {
+  const [stored] = await ctx.get(InboundStore).store([inboundItem()], { enqueue: false });
+  const outcome = await ctx.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+  if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
+  return outcome.appealId;
+}
+
 const everything = (organisationId: string): AccessScope => ({
   userId: 'u',
   role: Role.Operator,
@@ -58,11 +70,7 @@ describe('history outbox (integration)', () => {
   let flakyFailures = 0;
 
   beforeAll(async () => {
-    ({ db, ctx } = await createTestContext(OutboxTestModule, 'outbox', {
-      LOG_LEVEL: 'error',
-      EVENT_HOOK_ATTEMPTS: '3',
-      EVENT_HOOK_RETRY_MS: '50',
-    }));
+    ({ db, ctx } = await createTestContext(OutboxTestModule, 'outbox', OUTBOX_ENV));
     hooks = ctx.get(AppealEventHooks);
     outbox = ctx.get(AppealEventsOutbox);
     const record = (list: string[]) => async (e: AppealEventRecord) => {
@@ -81,16 +89,8 @@ describe('history outbox (integration)', () => {
     // What the worker does at boot: from here on the trigger queues these consumers' events.
     await hooks.onApplicationBootstrap();
 
-    const store = ctx.get(InboundStore);
-    const registrar = ctx.get(AppealRegistrar);
-    const register = async () => {
-      const [stored] = await store.store([inboundItem()], { enqueue: false });
-      const outcome = await registrar.registerInboundItem(stored.inboundItemId);
-      if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
-      return outcome.appealId;
-    };
-    appealId = await register();
-    otherAppealId = await register();
+    appealId = await registerAppeal(ctx);
+    otherAppealId = await registerAppeal(ctx);
   });
 
   afterAll(async () => {
@@ -268,5 +268,179 @@ describe('history outbox (integration)', () => {
       `test-flaky#${doomed}#3`,
     ]);
     expect(await outbox.dead(10)).toEqual([]);
+  });
+});
+
+interface OutboxRow {
+  event_id: string;
+  attempts: number;
+  state: string;
+  last_error: string | null;
+}
+
+/**
+ * Issue 18: the outbox's batch hooks. A consumer gets the claimed events at once (one statement for the batch)
+ * and says per event whether it is done; the runner keeps the single-event semantics: a failed event backs off
+ * alone, an appeal's later events wait behind it in order, a hook that throws fails its whole batch, and after the
+ * last attempt a row stays as a dead letter.
+ */
+describe('history outbox, batch hooks (integration)', () => {
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  let hooks: AppealEventHooks;
+  let outbox: AppealEventsOutbox;
+  const appeals: string[] = [];
+  /** Every batch the hook was given, as lists of `n`. */
+  const batches: number[][] = [];
+  /** What the hook does this time: fail the events whose `n` is listed, throw for the whole batch, or leave some out. */
+  let failing = new Set<number>();
+  let throwing = false;
+  let leftOut = new Set<number>();
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(OutboxTestModule, 'outbox-batch', OUTBOX_ENV));
+    hooks = ctx.get(AppealEventHooks);
+    outbox = ctx.get(AppealEventsOutbox);
+    const n = (e: AppealEventRecord) => Number(e.data.n);
+    hooks.onBatch('test-batch', '*', ['test-batch'], async (events) => {
+      batches.push(events.map(n));
+      if (throwing) throw new Error('the remote side is down');
+      const outcomes = new Map<string, HookOutcome>();
+      for (const e of events) {
+        if (leftOut.has(n(e))) continue;
+        outcomes.set(e.id, failing.has(n(e)) ? { failed: new Error(`event ${n(e)} refused`) } : 'done');
+      }
+      return outcomes;
+    });
+    await hooks.onApplicationBootstrap();
+
+    for (let i = 0; i < 3; i++) appeals.push(await registerAppeal(ctx));
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  beforeEach(() => {
+    batches.length = 0;
+    failing = new Set();
+    throwing = false;
+    leftOut = new Set();
+  });
+
+  /** Appends `test-batch` events, one per [appeal index, n], in this order; returns their ids by n. */
+  const append = async (events: [number, number][]): Promise<Map<number, string>> => {
+    const ids = new Map<number, string>();
+    for (const [appeal, n] of events) {
+      const [{ id }] = (await db.dataSource.query(
+        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'test-batch', $2) RETURNING id::text`,
+        [appeals[appeal], { n }],
+      )) as { id: string }[];
+      ids.set(n, id);
+    }
+    return ids;
+  };
+
+  const rows = async (): Promise<OutboxRow[]> =>
+    (await db.dataSource.query(
+      `SELECT event_id::text, attempts, state, last_error FROM event_outbox
+        WHERE consumer = 'test-batch' ORDER BY event_id`,
+    )) as OutboxRow[];
+
+  const drainAll = async () =>
+    eventually(async () => {
+      await hooks.drain();
+      const pending = (await rows()).filter((r) => r.state === 'pending');
+      return pending.length === 0 ? true : undefined;
+    }, 10_000);
+
+  it('backs off a failed event alone, holds its appeal’s later events in order, and completes the rest', async () => {
+    failing = new Set([1]);
+    // Appeal 0: 1 (fails), 2 (waits behind it); appeal 1: 3, then 5; appeal 2: 4.
+    const ids = await append([
+      [0, 1],
+      [0, 2],
+      [1, 3],
+      [2, 4],
+      [1, 5],
+    ]);
+    await hooks.drain();
+    // One call per wave: each appeal's earliest event, then appeal 1's next one; 2 never reached the hook.
+    expect(batches).toEqual([[1, 3, 4], [5]]);
+    expect(await rows()).toEqual([
+      { event_id: ids.get(1), attempts: 1, state: 'pending', last_error: 'event 1 refused' },
+      { event_id: ids.get(2), attempts: 0, state: 'pending', last_error: null },
+    ]);
+
+    // Up again: after its back-off the failed event goes first, then the one held behind it.
+    failing = new Set();
+    batches.length = 0;
+    await drainAll();
+    expect(batches.flat()).toEqual([1, 2]);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('fails every event of a batch whose hook throws, and counts an event left out as failed', async () => {
+    throwing = true;
+    const ids = await append([
+      [0, 11],
+      [1, 12],
+      [2, 13],
+    ]);
+    await hooks.drain();
+    expect(batches).toEqual([[11, 12, 13]]);
+    expect(await rows()).toEqual(
+      [11, 12, 13].map((n) => ({
+        event_id: ids.get(n),
+        attempts: 1,
+        state: 'pending',
+        last_error: 'the remote side is down',
+      })),
+    );
+
+    throwing = false;
+    leftOut = new Set([12]);
+    // Past the first back-off (50 ms): all three are due again, in one batch.
+    await new Promise((r) => setTimeout(r, 150));
+    await hooks.drain();
+    expect(await rows()).toEqual([
+      { event_id: ids.get(12), attempts: 2, state: 'pending', last_error: 'the hook gave no outcome' },
+    ]);
+    leftOut = new Set();
+    await drainAll();
+    expect(await rows()).toEqual([]);
+  });
+
+  it('keeps an event as a dead letter after the last attempt while the others of its batch are done', async () => {
+    failing = new Set([21]);
+    const ids = await append([
+      [0, 21],
+      [1, 22],
+    ]);
+    // EVENT_HOOK_ATTEMPTS = 3: three tries, then the row stays, dead, with the last reason.
+    await drainAll();
+    expect(batches.flat().filter((n) => n === 21)).toHaveLength(3);
+    expect(batches.flat().filter((n) => n === 22)).toHaveLength(1);
+    expect(await rows()).toEqual([
+      { event_id: ids.get(21), attempts: 3, state: 'dead', last_error: 'event 21 refused' },
+    ]);
+    expect(await outbox.dead(10)).toEqual([
+      expect.objectContaining({ consumer: 'test-batch', eventId: ids.get(21), appealId: appeals[0] }),
+    ]);
+
+    // A dead letter no longer holds its appeal back: a later event of it goes through.
+    const later = await append([[0, 23]]);
+    await drainAll();
+    expect(batches.flat()).toContain(23);
+    expect((await rows()).map((r) => r.event_id)).toEqual([ids.get(21)]);
+    expect(later.size).toBe(1);
+
+    // Staff retry it once the remote side is back: delivered once.
+    failing = new Set();
+    expect(await outbox.retryDead({ consumer: 'test-batch', eventId: ids.get(21) })).toBe(1);
+    await drainAll();
+    expect(await rows()).toEqual([]);
+    expect(batches.flat().filter((n) => n === 21)).toHaveLength(4);
   });
 });

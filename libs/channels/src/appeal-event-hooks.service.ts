@@ -7,13 +7,32 @@ import {
   AppealEventsOutbox,
   type ClaimedEvent,
   type ConsumerSubscription,
+  type FailedAttempt,
 } from './appeal-events-outbox.repository';
 
 /** Reacts to an appeal's history event of a given channel (a status notice, a ПОС status push…). */
 export type AppealEventHook = (event: AppealEventRecord) => Promise<void>;
 
+/**
+ * What a batch hook says of one event it was given: handled; failed (it backs off, and after the last attempt
+ * stays as a dead letter); or not tried (it stays due as it was, its attempts not counted).
+ */
+export type HookOutcome = 'done' | 'untried' | { failed: unknown };
+
+/**
+ * Reacts to a batch of history events at once, set-based (one statement for the batch rather than one per
+ * event). An appeal has at most one event in a batch, and the batch is in event order. Returns each event's
+ * outcome by event id (an event left out counts as failed), or nothing when every event is done; a throw fails
+ * every event of the batch.
+ */
+export type AppealEventBatchHook = (
+  events: AppealEventRecord[],
+) => Promise<ReadonlyMap<string, HookOutcome> | void>;
+
 interface Consumer extends ConsumerSubscription {
-  hook: AppealEventHook;
+  hook: AppealEventBatchHook;
+  /** The whole call is timed (a batch hook); else the hook times each event itself (`on`). */
+  timed: boolean;
 }
 
 /** Rows one consumer takes per transaction, and transactions per run before it yields to the next tick. */
@@ -61,12 +80,37 @@ export class AppealEventHooks implements OnApplicationBootstrap {
 
   /**
    * `channel` '*' listens to every channel. The consumer is named after the hook and, for one channel, the
-   * channel too (`citizen-notices:telegram`), so each channel's notices back off on their own.
+   * channel too (`citizen-notices:telegram`), so each channel's notices back off on their own. The hook sees one
+   * event at a time, each within HOOK_TIMEOUT_MS: for consumers where a batch saves nothing.
    */
   on(name: string, channel: string, types: string[], hook: AppealEventHook): void {
+    this.add(name, channel, types, eventByEvent(hook), false);
+  }
+
+  /**
+   * As `on`, but the hook takes the batch's events at once (see AppealEventBatchHook) and does its work for all
+   * of them together, within HOOK_TIMEOUT_MS for the whole call.
+   */
+  onBatch(name: string, channel: string, types: string[], hook: AppealEventBatchHook): void {
+    this.add(name, channel, types, hook, true);
+  }
+
+  private add(
+    name: string,
+    channel: string,
+    types: string[],
+    hook: AppealEventBatchHook,
+    timed: boolean,
+  ): void {
     const consumer = channel === '*' ? name : `${name}:${channel}`;
     if (this.consumers.has(consumer)) throw new Error(`event hook ${consumer} is registered twice`);
-    this.consumers.set(consumer, { name: consumer, channels: [channel], types: [...new Set(types)], hook });
+    this.consumers.set(consumer, {
+      name: consumer,
+      channels: [channel],
+      types: [...new Set(types)],
+      hook,
+      timed,
+    });
   }
 
   /** The consumers this process runs. */
@@ -79,7 +123,9 @@ export class AppealEventHooks implements OnApplicationBootstrap {
    * does not notify about the past).
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.outbox.register([...this.consumers.values()].map(({ hook: _, ...s }) => s));
+    await this.outbox.register(
+      [...this.consumers.values()].map(({ name, channels, types }) => ({ name, channels, types })),
+    );
   }
 
   /**
@@ -131,56 +177,113 @@ export class AppealEventHooks implements OnApplicationBootstrap {
     return run;
   }
 
+  /**
+   * One transaction of a consumer: its due rows claimed, handed to the hook in waves — each appeal's earliest
+   * event not yet handled, so no event reaches the hook before the one ahead of it in its appeal is done — then
+   * the handled rows deleted and the failed ones backed off, one statement each. An appeal whose event failed
+   * (or was not tried) keeps its later events for the retry, in order; a timeout ends the batch.
+   */
   private batch(consumer: Consumer): Promise<{ claimed: number; handled: number }> {
     return this.transactions.run(async (tx) => {
       if (!(await this.outbox.takeTurn(tx, consumer.name))) return { claimed: 0, handled: 0 };
       const events = await this.outbox.claim(tx, consumer.name, BATCH);
       const done: string[] = [];
-      // An appeal whose event failed in this batch: its later events wait for the retry, in order.
+      const failures: FailedAttempt[] = [];
       const held = new Set<string>();
-      for (const event of events) {
-        if (held.has(event.appealId)) continue;
-        try {
-          await withTimeout(consumer.hook(strip(event)));
-          done.push(event.id);
-        } catch (error) {
-          held.add(event.appealId);
-          await this.failed(tx, consumer.name, event, error);
-          if (error instanceof HookTimeout) break;
+      let rest = events;
+      while (rest.length > 0) {
+        const wave: ClaimedEvent[] = [];
+        const later: ClaimedEvent[] = [];
+        const inWave = new Set<string>();
+        for (const event of rest) {
+          if (held.has(event.appealId)) continue;
+          if (inWave.has(event.appealId)) later.push(event);
+          else {
+            inWave.add(event.appealId);
+            wave.push(event);
+          }
         }
+        if (wave.length === 0) break;
+        const outcomes = await this.call(consumer, wave);
+        let timedOut = false;
+        for (const event of wave) {
+          const outcome = outcomes.get(event.id) ?? { failed: new Error('the hook gave no outcome') };
+          if (outcome === 'done') {
+            done.push(event.id);
+            continue;
+          }
+          held.add(event.appealId);
+          if (outcome === 'untried') continue;
+          failures.push(this.failure(consumer.name, event, outcome.failed));
+          if (outcome.failed instanceof HookTimeout) timedOut = true;
+        }
+        if (timedOut) break;
+        rest = later;
       }
       await this.outbox.done(tx, consumer.name, done);
+      await this.outbox.failed(tx, consumer.name, failures);
       return { claimed: events.length, handled: done.length };
     });
   }
 
-  private async failed(
-    tx: Parameters<AppealEventsOutbox['failed']>[0],
-    consumer: string,
-    event: ClaimedEvent,
-    error: unknown,
-  ): Promise<void> {
+  /** The hook's outcomes for a wave; a throw (or a timeout) fails every event of it. */
+  private async call(consumer: Consumer, wave: ClaimedEvent[]): Promise<ReadonlyMap<string, HookOutcome>> {
+    try {
+      const work = consumer.hook(wave.map(strip));
+      const outcomes = consumer.timed ? await withTimeout(work) : await work;
+      return outcomes ?? new Map(wave.map((e) => [e.id, 'done' as const]));
+    } catch (error) {
+      return new Map(wave.map((e) => [e.id, { failed: error }]));
+    }
+  }
+
+  private failure(consumer: string, event: ClaimedEvent, error: unknown): FailedAttempt {
     const attempts = event.attempts + 1;
     const reason = error instanceof Error ? error.message : String(error);
     const final = attempts >= this.config.eventHookAttempts;
     const retryIn = hookBackoffMs(attempts, this.config.eventHookRetryMs);
-    await this.outbox.failed(tx, consumer, event.id, reason, final ? 'dead' : retryIn);
     const details = { consumer, eventId: event.id, type: event.type, attempt: attempts, reason: error };
     if (final) this.log.error('event hook failed for good: a dead letter now', details);
     else this.log.warn('event hook failed; backing off', { ...details, retryInMs: retryIn });
+    return { eventId: event.id, reason, retryInMs: final ? 'dead' : retryIn };
   }
+}
+
+/**
+ * A single-event hook as a batch hook: one event after another, each within HOOK_TIMEOUT_MS; after a timeout
+ * the rest of the batch is not tried (the batch ends).
+ */
+function eventByEvent(hook: AppealEventHook): AppealEventBatchHook {
+  return async (events) => {
+    const outcomes = new Map<string, HookOutcome>();
+    let stopped = false;
+    for (const event of events) {
+      if (stopped) {
+        outcomes.set(event.id, 'untried');
+        continue;
+      }
+      try {
+        await withTimeout(hook(event));
+        outcomes.set(event.id, 'done');
+      } catch (error) {
+        outcomes.set(event.id, { failed: error });
+        stopped = error instanceof HookTimeout;
+      }
+    }
+    return outcomes;
+  };
 }
 
 function strip({ attempts: _, ...event }: ClaimedEvent): AppealEventRecord {
   return event;
 }
 
-async function withTimeout(work: Promise<void>): Promise<void> {
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   // A hook that outlives its timeout may still fail later: that is already counted.
   work.catch(() => undefined);
   try {
-    await Promise.race([
+    return await Promise.race([
       work,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new HookTimeout()), HOOK_TIMEOUT_MS);

@@ -25,6 +25,13 @@ export interface ConsumerSubscription {
   types: string[];
 }
 
+/** One failed attempt at an event: why, and when to try again (`'dead'`: never, a dead letter). */
+export interface FailedAttempt {
+  eventId: string;
+  reason: string;
+  retryInMs: number | 'dead';
+}
+
 /** A (consumer, event) that failed for good: kept until staff retry it. */
 export interface DeadEvent {
   consumer: string;
@@ -122,23 +129,27 @@ export class AppealEventsOutbox extends SqlRepository {
     );
   }
 
-  /** A failed attempt: back off, or after the last one keep the row as a dead letter. */
-  async failed(
-    tx: Db,
-    consumer: string,
-    eventId: string,
-    reason: string,
-    retryInMs: number | 'dead',
-  ): Promise<void> {
+  /**
+   * Failed attempts, in one statement: each backs off (`retryInMs`), or after the last one stays as a dead letter
+   * (`'dead'`).
+   */
+  async failed(tx: Db, consumer: string, attempts: FailedAttempt[]): Promise<void> {
+    if (attempts.length === 0) return;
     await this.rows(
-      `UPDATE event_outbox
-          SET attempts = attempts + 1, last_error = $3,
-              state = CASE WHEN $4::float8 IS NULL THEN 'dead' ELSE 'pending' END,
-              failed_at = CASE WHEN $4::float8 IS NULL THEN now() END,
-              next_attempt_at = CASE WHEN $4::float8 IS NULL THEN next_attempt_at
-                                     ELSE now() + make_interval(secs => $4::float8 / 1000) END
-        WHERE consumer = $1 AND event_id = $2`,
-      [consumer, eventId, reason.slice(0, 1000), retryInMs === 'dead' ? null : retryInMs],
+      `UPDATE event_outbox o
+          SET attempts = o.attempts + 1, last_error = f.reason,
+              state = CASE WHEN f.retry_ms IS NULL THEN 'dead' ELSE 'pending' END,
+              failed_at = CASE WHEN f.retry_ms IS NULL THEN now() END,
+              next_attempt_at = CASE WHEN f.retry_ms IS NULL THEN o.next_attempt_at
+                                     ELSE now() + make_interval(secs => f.retry_ms / 1000) END
+         FROM unnest($2::bigint[], $3::text[], $4::float8[]) AS f(event_id, reason, retry_ms)
+        WHERE o.consumer = $1 AND o.event_id = f.event_id`,
+      [
+        consumer,
+        attempts.map((a) => a.eventId),
+        attempts.map((a) => a.reason.slice(0, 1000)),
+        attempts.map((a) => (a.retryInMs === 'dead' ? null : a.retryInMs)),
+      ],
       tx,
     );
   }
