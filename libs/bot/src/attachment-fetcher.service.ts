@@ -69,8 +69,9 @@ export class AttachmentFetcher {
     private readonly jobs: JobProducer,
   ) {}
 
-  async enqueueForAppeal(appealId: string): Promise<void> {
-    await this.enqueue(await this.attachments.remoteOfAppeal(appealId));
+  /** Fetch jobs for the appeals' referenced files: one read and one round trip to Redis for them all. */
+  async enqueueForAppeals(appealIds: string[]): Promise<void> {
+    await this.enqueue(await this.attachments.remoteOfAppeals(appealIds));
   }
 
   /** References whose job got lost (a crash between registration and the hook): fetched again. */

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { OutboundMessagesRepository } from '@inbox/delivery';
+import { OutboundMessagesRepository, type QueuedNotice } from '@inbox/delivery';
 import {
   Channel,
   hasButtons,
@@ -9,10 +9,10 @@ import {
   PHONE_CHOICE_ID,
   requestsPhone,
 } from '@inbox/integrations/contract';
-import { JobName, JobProducer } from '@inbox/queue';
+import { JobProducer } from '@inbox/queue';
 import { AttachmentFetcher } from './attachment-fetcher.service';
 import { BOT_CHANNELS } from './dialogue.service';
-import { NoticesRepository } from './notices.repository';
+import { type NoticeFacts, NoticesRepository } from './notices.repository';
 import {
   escalatedNoticeRu,
   PHONE_BUTTON_RU,
@@ -52,73 +52,94 @@ export class CitizenNotices implements OnModuleInit {
 
   onModuleInit(): void {
     for (const channel of BOT_CHANNELS) {
-      this.hooks.on('citizen-notices', channel, NOTICE_EVENTS, (event) => this.onEvent(event));
-      this.hooks.on('messenger-media', channel, ['registered', 'follow-up-received'], (event) =>
-        this.media.enqueueForAppeal(event.appealId),
+      this.hooks.onBatch('citizen-notices', channel, NOTICE_EVENTS, (events) => this.onEvents(events));
+      this.hooks.onBatch('messenger-media', channel, ['registered', 'follow-up-received'], (events) =>
+        this.media.enqueueForAppeals(events.map((e) => e.appealId)),
       );
     }
   }
 
-  async onEvent(event: AppealEventRecord): Promise<void> {
-    const replyAddress = await this.notices.replyAddressOf(event.appealId);
-    const wall = event.channel === Channel.Vk && replyAddress?.postId !== undefined;
+  /**
+   * The notices a batch of history events owes, set-based: the appeals' facts and the organisations' names read
+   * once, the notices queued in one statement (each once per event and kind), their deliveries in one round trip.
+   */
+  async onEvents(events: AppealEventRecord[]): Promise<void> {
+    const facts = await this.notices.noticeFacts(events.map((e) => e.appealId));
+    const organisations = await this.notices.organisationNames(events.flatMap(organisationIdsOf));
+    const notices = events.flatMap((event) => {
+      const notice = this.noticeOf(event, facts.get(event.appealId), organisations);
+      return notice ? [notice] : [];
+    });
+    const ids = await this.outbound.queueOnce(notices);
+    await this.jobs.addMessageDeliveries(ids, this.log);
+  }
+
+  private noticeOf(
+    event: AppealEventRecord,
+    facts: NoticeFacts | undefined,
+    organisations: { id: string; shortName: string }[],
+  ): QueuedNotice | undefined {
+    const wall = event.channel === Channel.Vk && facts?.replyAddress?.postId !== undefined;
     const number = event.registrationNumber;
     const data = event.data ?? {};
+    const namesOf = (ids: string[]) =>
+      organisations.filter((o) => ids.includes(o.id)).map((o) => o.shortName);
     switch (event.type) {
       case 'registered': {
         const text = registeredNoticeRu(number, String(data.answerDueDate));
         // S0: a line-2 request carries the applicant's phone, which a messenger does not give. Where the
         // channel can ask for it with one press, the citizen is asked right away, under the number.
         const connector = this.registry.forDelivery(event.channel)?.connector;
-        if (!wall && requestsPhone(connector) && !(await this.notices.applicantHasPhone(event.appealId))) {
-          await this.queue(event, 'registration-notice', `${text}\n${phoneRequestRu()}`, [
+        if (!wall && requestsPhone(connector) && !facts?.hasPhone) {
+          return notice(event, 'registration-notice', `${text}\n${phoneRequestRu()}`, [
             [{ id: PHONE_CHOICE_ID, label: PHONE_BUTTON_RU }],
           ]);
-          return;
         }
-        await this.queue(event, 'registration-notice', text);
-        return;
+        return notice(event, 'registration-notice', text);
       }
       case 'escalated': {
-        if (wall) return;
-        const ids = Array.isArray(data.organisationIds) ? data.organisationIds : [];
-        const names = await this.notices.organisationNames(ids as string[]);
-        await this.queue(event, 'status-notice', escalatedNoticeRu(number, names));
-        return;
+        if (wall) return undefined;
+        return notice(event, 'status-notice', escalatedNoticeRu(number, namesOf(organisationIdsOf(event))));
       }
       case 'reopened': {
-        if (wall) return;
-        const [name] = await this.notices.organisationNames([String(data.toOrganisationId)]);
+        if (wall) return undefined;
+        const [name] = namesOf(organisationIdsOf(event));
         const text = reopenedNoticeRu(number, name ?? 'вышестоящая организация', String(data.answerDueDate));
-        await this.queue(event, 'status-notice', text);
-        return;
+        return notice(event, 'status-notice', text);
       }
       case 'delivered': {
-        if (data.kind !== 'answer' || wall) return;
+        if (data.kind !== 'answer' || wall) return undefined;
         const connector = this.registry.forDelivery(event.channel)?.connector;
         const choices = hasButtons(connector) ? connector.ratingChoices(number) : undefined;
-        await this.queue(event, 'rating-request', ratingRequestRu(number, choices !== undefined), choices);
-        return;
+        return notice(event, 'rating-request', ratingRequestRu(number, choices !== undefined), choices);
       }
     }
+    return undefined;
   }
+}
 
-  private async queue(
-    event: AppealEventRecord,
-    kind: NoticeKind,
-    text: string,
-    choices?: OutboundMessage['choices'],
-  ): Promise<void> {
-    const id = await this.outbound.queueOnce({
-      appealId: event.appealId,
-      channel: event.channel,
-      kind,
-      text,
-      subject: `Обращение № ${event.registrationNumber}`,
-      choices,
-      sourceEventId: event.id,
-    });
-    if (!id) return;
-    await this.jobs.addDelivery(JobName.DeliverOutboundMessage, { outboundMessageId: id }, this.log);
-  }
+/** The organisations a notice names: those escalated to, or the one a reopened appeal went to. */
+function organisationIdsOf(event: AppealEventRecord): string[] {
+  const data = event.data ?? {};
+  if (event.type === 'escalated')
+    return Array.isArray(data.organisationIds) ? (data.organisationIds as string[]) : [];
+  if (event.type === 'reopened') return [String(data.toOrganisationId)];
+  return [];
+}
+
+function notice(
+  event: AppealEventRecord,
+  kind: NoticeKind,
+  text: string,
+  choices?: OutboundMessage['choices'],
+): QueuedNotice {
+  return {
+    appealId: event.appealId,
+    channel: event.channel,
+    kind,
+    text,
+    subject: `Обращение № ${event.registrationNumber}`,
+    choices,
+    sourceEventId: event.id,
+  };
 }

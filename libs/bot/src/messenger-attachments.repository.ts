@@ -23,10 +23,13 @@ export interface RemoteAttachmentRow {
 export class MessengerAttachmentsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async remoteOfAppeal(appealId: string): Promise<string[]> {
+  /** The appeals' attachments still only referenced. */
+  async remoteOfAppeals(appealIds: string[]): Promise<string[]> {
+    if (appealIds.length === 0) return [];
     const rows = (await this.dataSource.query(
-      `SELECT id FROM attachments WHERE appeal_id = $1 AND status = 'remote' AND remote_ref IS NOT NULL`,
-      [appealId],
+      `SELECT id FROM attachments
+        WHERE appeal_id = ANY($1::uuid[]) AND status = 'remote' AND remote_ref IS NOT NULL ORDER BY created_at, id`,
+      [appealIds],
     )) as { id: string }[];
     return rows.map((r) => r.id);
   }

@@ -1,33 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
+/** What a notice needs to know of its appeal: where the answer goes, and whether the applicant gave a phone. */
+export interface NoticeFacts {
+  replyAddress: Record<string, unknown> | null;
+  hasPhone: boolean;
+}
+
 /** What writing a notice to a citizen needs to know (the notice itself is queued by libs/delivery). */
 @Injectable()
 export class NoticesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async replyAddressOf(appealId: string): Promise<Record<string, unknown> | null> {
-    const [appeal] = (await this.dataSource.query(`SELECT reply_address FROM appeals WHERE id = $1`, [
-      appealId,
-    ])) as { reply_address: Record<string, unknown> | null }[];
-    return appeal?.reply_address ?? null;
-  }
-
-  async applicantHasPhone(appealId: string): Promise<boolean> {
+  /** The appeals' facts for their notices, by appeal id, in one statement. */
+  async noticeFacts(appealIds: string[]): Promise<Map<string, NoticeFacts>> {
+    if (appealIds.length === 0) return new Map();
     const rows = (await this.dataSource.query(
-      `SELECT 1 FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1 AND p.phone IS NOT NULL`,
-      [appealId],
-    )) as unknown[];
-    return rows.length > 0;
+      `SELECT a.id, a.reply_address, p.phone IS NOT NULL AS has_phone
+         FROM appeals a LEFT JOIN applicants p ON p.id = a.applicant_id WHERE a.id = ANY($1::uuid[])`,
+      [appealIds],
+    )) as { id: string; reply_address: Record<string, unknown> | null; has_phone: boolean }[];
+    return new Map(rows.map((r) => [r.id, { replyAddress: r.reply_address, hasPhone: r.has_phone }]));
   }
 
-  /** Short names, in name order. */
-  async organisationNames(ids: string[]): Promise<string[]> {
+  /** Short names of the organisations, in name order. */
+  async organisationNames(ids: string[]): Promise<{ id: string; shortName: string }[]> {
     if (ids.length === 0) return [];
-    const rows = (await this.dataSource.query(
-      `SELECT short_name FROM organisations WHERE id::text = ANY($1) ORDER BY short_name`,
+    return (await this.dataSource.query(
+      `SELECT id::text, short_name AS "shortName" FROM organisations WHERE id::text = ANY($1) ORDER BY short_name`,
       [ids],
-    )) as { short_name: string }[];
-    return rows.map((r) => r.short_name);
+    )) as { id: string; shortName: string }[];
   }
 }

@@ -21,35 +21,57 @@ export interface QueuedNotice extends QueuedMessage {
 /** `outbound_messages` as other libs write it in their transaction: a message queued, texts erased. */
 @Injectable()
 export class OutboundMessagesRepository extends SqlRepository {
-  /** Queues the message (status 'queued', the table's default); returns its id. */
-  async queue(tx: Db, message: QueuedMessage): Promise<string> {
-    const row = await this.one<{ id: string }>(
-      `INSERT INTO outbound_messages (appeal_id, channel, kind, text, subject) VALUES ($1, $2, $3, $4, $5)
-       RETURNING id`,
-      [message.appealId, message.channel, message.kind, message.text, message.subject],
+  /** Queues the messages (status 'queued', the table's default) under the ids given, in one statement. */
+  async queue(tx: Db, messages: (QueuedMessage & { id: string })[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.rows(
+      `INSERT INTO outbound_messages (id, appeal_id, channel, kind, text, subject)
+       SELECT m.id, m.appeal_id, m.channel, m.kind, m.text, m.subject
+         FROM jsonb_to_recordset($1::jsonb) AS m(id uuid, appeal_id uuid, channel text, kind text, text text, subject text)`,
+      [
+        JSON.stringify(
+          messages.map((m) => ({
+            id: m.id,
+            appeal_id: m.appealId,
+            channel: m.channel,
+            kind: m.kind,
+            text: m.text,
+            subject: m.subject,
+          })),
+        ),
+      ],
       tx,
     );
-    return row!.id;
   }
 
-  /** Queues the notice unless its event already has one of this kind: the new message's id, else undefined. */
-  async queueOnce(notice: QueuedNotice, db: Db = this.pool): Promise<string | undefined> {
-    const row = await this.one<{ id: string }>(
+  /**
+   * Queues each notice unless its event already has one of its kind, in one statement: the new messages' ids (a
+   * notice queued before gives none).
+   */
+  async queueOnce(notices: QueuedNotice[], db: Db = this.pool): Promise<string[]> {
+    if (notices.length === 0) return [];
+    const rows = await this.rows<{ id: string }>(
       `INSERT INTO outbound_messages (appeal_id, channel, kind, text, subject, choices, source_event_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       SELECT n.appeal_id, n.channel, n.kind, n.text, n.subject, n.choices, n.source_event_id
+         FROM jsonb_to_recordset($1::jsonb) AS n(appeal_id uuid, channel text, kind text, text text, subject text,
+                                                  choices jsonb, source_event_id bigint)
        ON CONFLICT (source_event_id, kind) WHERE source_event_id IS NOT NULL DO NOTHING RETURNING id`,
       [
-        notice.appealId,
-        notice.channel,
-        notice.kind,
-        notice.text,
-        notice.subject,
-        notice.choices ? JSON.stringify(notice.choices) : null,
-        notice.sourceEventId,
+        JSON.stringify(
+          notices.map((n) => ({
+            appeal_id: n.appealId,
+            channel: n.channel,
+            kind: n.kind,
+            text: n.text,
+            subject: n.subject,
+            choices: n.choices ?? null,
+            source_event_id: n.sourceEventId,
+          })),
+        ),
       ],
       db,
     );
-    return row?.id;
+    return rows.map((r) => r.id);
   }
 
   /** The appeals' messages lose their texts and subjects (retention): `text` stands in their place. */

@@ -20,41 +20,58 @@ export class EmailFeed implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.hooks.on('email-547-notice', Channel.Email, ['registered'], (e) => this.onRegistered(e));
-    this.hooks.on('email-thread-keys', '*', ['delivered'], (e) => this.onDelivered(e));
+    this.hooks.onBatch('email-547-notice', Channel.Email, ['registered'], (events) =>
+      this.onRegistered(events),
+    );
+    this.hooks.onBatch('email-thread-keys', '*', ['delivered'], (events) => this.onDelivered(events));
   }
 
-  async onRegistered(event: AppealEventRecord): Promise<void> {
-    if ((await this.feeds.itemFeature(event.appealId, 'notice547')) !== 'yes') return;
+  /** The batch's letters read in one statement, their notices queued together. */
+  async onRegistered(events: AppealEventRecord[]): Promise<void> {
+    const marked = await this.feeds.itemFeature(
+      events.map((e) => e.appealId),
+      'notice547',
+    );
     // Threaded as a reply by the connector (In-Reply-To the citizen's letter, from the stored reply address).
-    await this.actions.queueMessageOnce({
-      kind: 'email-547-notice',
-      dedupeKey: event.appealId,
-      appealId: event.appealId,
-      channel: event.channel,
-      messageKind: 'registration-notice',
-      text: NOTICE_547_RU,
-      subject: `Ваше сообщение № ${event.registrationNumber}`,
-    });
+    await this.actions.queueMessagesOnce(
+      events
+        .filter((event) => marked.get(event.appealId) === 'yes')
+        .map((event) => ({
+          kind: 'email-547-notice',
+          dedupeKey: event.appealId,
+          appealId: event.appealId,
+          channel: event.channel,
+          messageKind: 'registration-notice',
+          text: NOTICE_547_RU,
+          subject: `Ваше сообщение № ${event.registrationNumber}`,
+        })),
+    );
   }
 
   /**
    * Every channel whose sent messages can be named by a reply (e-mail's Message-ID, a Telegram reply to the bot's
-   * message): the sent message becomes a thread key of its appeal, so the reply joins it even once answered.
+   * message): the sent message becomes a thread key of its appeal, so the reply joins it even once answered. The
+   * batch's reply addresses are read, and its keys written, in one statement each.
    */
-  async onDelivered(event: AppealEventRecord): Promise<void> {
-    const remoteId = event.data?.remoteId;
-    const channel = event.data?.channel;
-    if (typeof channel !== 'string' || typeof remoteId !== 'string' || !remoteId) return;
-    const accountId = typeof event.data?.accountId === 'string' ? event.data.accountId : undefined;
-    const entry = await this.registry.deliveryAccount(channel, accountId);
-    const connector = entry?.connector;
-    if (!connector || !threadsSentMessages(connector)) return;
-    // Named by the account it left through, as the citizen's reply to it will be.
-    const key = scopedKey(
-      entry,
-      connector.threadKeyOfSent(remoteId, await this.feeds.replyAddress(event.appealId)),
+  async onDelivered(events: AppealEventRecord[]): Promise<void> {
+    const sent = [];
+    for (const event of events) {
+      const remoteId = event.data?.remoteId;
+      const channel = event.data?.channel;
+      if (typeof channel !== 'string' || typeof remoteId !== 'string' || !remoteId) continue;
+      const accountId = typeof event.data?.accountId === 'string' ? event.data.accountId : undefined;
+      const entry = await this.registry.deliveryAccount(channel, accountId);
+      const connector = entry?.connector;
+      if (!connector || !threadsSentMessages(connector)) continue;
+      sent.push({ event, channel, remoteId, entry, connector });
+    }
+    const addresses = await this.feeds.replyAddresses(sent.map((s) => s.event.appealId));
+    await this.feeds.addThreadKeys(
+      sent.flatMap(({ event, channel, remoteId, entry, connector }) => {
+        // Named by the account it left through, as the citizen's reply to it will be.
+        const key = scopedKey(entry, connector.threadKeyOfSent(remoteId, addresses.get(event.appealId)));
+        return key ? [{ channel, threadKey: key, appealId: event.appealId }] : [];
+      }),
     );
-    if (key) await this.feeds.addThreadKey(channel, key, event.appealId);
   }
 }

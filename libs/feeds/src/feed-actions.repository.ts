@@ -19,53 +19,57 @@ export interface FeedActionRow {
  */
 @Injectable()
 export class FeedActionsRepository extends SqlRepository {
-  /** Records the action unless recorded already; true when this call recorded it. */
-  async insert(input: {
-    kind: FeedActionKind;
-    dedupeKey: string;
-    appealId: string;
-    accountId: string | null;
-    payload: Record<string, unknown>;
-    skipReason: string | null;
-  }): Promise<boolean> {
-    const rows = await this.rows(
+  /** Records each action unless recorded already, in one statement; the dedupe keys recorded by this call. */
+  async insert(
+    actions: {
+      kind: FeedActionKind;
+      dedupeKey: string;
+      appealId: string;
+      accountId: string | null;
+      payload: Record<string, unknown>;
+      skipReason: string | null;
+    }[],
+  ): Promise<string[]> {
+    if (actions.length === 0) return [];
+    const rows = await this.rows<{ dedupe_key: string }>(
       `INSERT INTO feed_actions (kind, dedupe_key, appeal_id, account_id, payload, state, last_error, done_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $6 = 'skipped' THEN now() END)
-       ON CONFLICT (kind, dedupe_key) DO NOTHING RETURNING id`,
-      [
-        input.kind,
-        input.dedupeKey,
-        input.appealId,
-        input.accountId,
-        input.payload,
-        input.skipReason ? 'skipped' : 'pending',
-        input.skipReason,
-      ],
+       SELECT a."kind", a."dedupeKey", a."appealId", a."accountId", a."payload",
+              CASE WHEN a."skipReason" IS NULL THEN 'pending' ELSE 'skipped' END, a."skipReason",
+              CASE WHEN a."skipReason" IS NOT NULL THEN now() END
+         FROM jsonb_to_recordset($1::jsonb)
+           AS a("kind" text, "dedupeKey" text, "appealId" uuid, "accountId" uuid, "payload" jsonb, "skipReason" text)
+       ON CONFLICT (kind, dedupe_key) DO NOTHING RETURNING dedupe_key`,
+      [JSON.stringify(actions)],
     );
-    return rows.length > 0;
+    return rows.map((r) => r.dedupe_key);
   }
 
-  /** Claims kind + key as done at once; the claim's id, or undefined when claimed before. */
+  /**
+   * Claims each kind + key as done at once, in one statement: the claims made now (a key claimed before gives
+   * none).
+   */
   async claimDone(
     tx: Db,
-    kind: FeedActionKind,
-    dedupeKey: string,
-    appealId: string,
-  ): Promise<string | undefined> {
-    const row = await this.one<{ id: string }>(
-      `INSERT INTO feed_actions (kind, dedupe_key, appeal_id, state, done_at) VALUES ($1, $2, $3, 'done', now())
-       ON CONFLICT (kind, dedupe_key) DO NOTHING RETURNING id`,
-      [kind, dedupeKey, appealId],
+    claims: { kind: FeedActionKind; dedupeKey: string; appealId: string }[],
+  ): Promise<{ id: string; kind: FeedActionKind; dedupeKey: string }[]> {
+    if (claims.length === 0) return [];
+    return this.rows<{ id: string; kind: FeedActionKind; dedupeKey: string }>(
+      `INSERT INTO feed_actions (kind, dedupe_key, appeal_id, state, done_at)
+       SELECT c."kind", c."dedupeKey", c."appealId", 'done', now()
+         FROM jsonb_to_recordset($1::jsonb) AS c("kind" text, "dedupeKey" text, "appealId" uuid)
+       ON CONFLICT (kind, dedupe_key) DO NOTHING RETURNING id::text, kind, dedupe_key AS "dedupeKey"`,
+      [JSON.stringify(claims)],
       tx,
     );
-    return row?.id;
   }
 
-  /** Links the claimed action to the message it queued. */
-  async linkMessage(tx: Db, actionId: string, messageId: string): Promise<void> {
+  /** Links each claimed action to the message it queued. */
+  async linkMessages(tx: Db, links: { actionId: string; messageId: string }[]): Promise<void> {
+    if (links.length === 0) return;
     await this.rows(
-      `UPDATE feed_actions SET outbound_message_id = $2 WHERE id = $1`,
-      [actionId, messageId],
+      `UPDATE feed_actions f SET outbound_message_id = l.message_id
+         FROM unnest($1::bigint[], $2::uuid[]) AS l(id, message_id) WHERE f.id = l.id`,
+      [links.map((l) => l.actionId), links.map((l) => l.messageId)],
       tx,
     );
   }

@@ -1,11 +1,25 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { AppealHistoryRepository } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { Transactions } from '@inbox/database';
 import { OutboundMessagesRepository } from '@inbox/delivery';
 import { type OutboundMessage } from '@inbox/integrations/contract';
-import { JobName, JobProducer } from '@inbox/queue';
+import { JobProducer } from '@inbox/queue';
 import { type FeedActionKind, type FeedActionRow, FeedActionsRepository } from './feed-actions.repository';
+
+/** A notice a feed owes the applicant: queued once per kind + dedupe key. */
+export interface QueuedFeedMessage {
+  kind: FeedActionKind;
+  dedupeKey: string;
+  appealId: string;
+  channel: string;
+  messageKind: OutboundMessage['kind'];
+  text: string;
+  subject?: string;
+}
+
+const claimKey = (c: { kind: string; dedupeKey: string }) => `${c.kind}\u0000${c.dedupeKey}`;
 
 /**
  * Each action an appeal's history owes a channel, recorded once (kind + dedupe key), so hooks stay
@@ -23,59 +37,74 @@ export class FeedActions {
     private readonly jobs: JobProducer,
   ) {}
 
-  /** A remote call to make later (pending), or one that cannot be made (skipped, with the reason). */
-  schedule(input: {
-    kind: FeedActionKind;
-    dedupeKey: string;
-    appealId: string;
-    accountId?: string;
-    payload?: Record<string, unknown>;
-    skipReason?: string;
-  }): Promise<boolean> {
-    return this.repository.insert({
-      kind: input.kind,
-      dedupeKey: input.dedupeKey,
-      appealId: input.appealId,
-      accountId: input.accountId ?? null,
-      payload: input.payload ?? {},
-      skipReason: input.skipReason ?? null,
-    });
+  /**
+   * Remote calls to make later (pending), or that cannot be made (skipped, with the reason), each recorded once
+   * per kind + key, in one statement: the dedupe keys recorded now.
+   */
+  async schedule(
+    inputs: {
+      kind: FeedActionKind;
+      dedupeKey: string;
+      appealId: string;
+      accountId?: string;
+      payload?: Record<string, unknown>;
+      skipReason?: string;
+    }[],
+  ): Promise<Set<string>> {
+    const recorded = await this.repository.insert(
+      inputs.map((input) => ({
+        kind: input.kind,
+        dedupeKey: input.dedupeKey,
+        appealId: input.appealId,
+        accountId: input.accountId ?? null,
+        payload: input.payload ?? {},
+        skipReason: input.skipReason ?? null,
+      })),
+    );
+    return new Set(recorded);
   }
 
   /**
-   * An outbound message to the applicant, queued once per kind + key: the claim and the message commit
-   * together, delivery is enqueued after the commit (the delivery sweep covers a lost enqueue).
+   * Outbound messages to applicants, each queued once per kind + key, set-based: the claims and the messages
+   * commit together (three statements for the batch), deliveries are enqueued after the commit in one round trip
+   * (the delivery sweep covers a lost enqueue). Returns the ids of the messages queued now.
    */
-  async queueMessageOnce(input: {
-    kind: FeedActionKind;
-    dedupeKey: string;
-    appealId: string;
-    channel: string;
-    messageKind: OutboundMessage['kind'];
-    text: string;
-    subject?: string;
-  }): Promise<string | undefined> {
-    const messageId = await this.transactions.run(async (tx) => {
-      const claimId = await this.repository.claimDone(tx, input.kind, input.dedupeKey, input.appealId);
-      if (!claimId) return undefined;
-      const id = await this.messages.queue(tx, {
-        appealId: input.appealId,
-        channel: input.channel,
-        kind: input.messageKind,
-        text: input.text,
-        subject: input.subject ?? null,
+  async queueMessagesOnce(inputs: QueuedFeedMessage[]): Promise<string[]> {
+    if (inputs.length === 0) return [];
+    const byKey = new Map(inputs.map((input) => [claimKey(input), input]));
+    const queued = await this.transactions.run(async (tx) => {
+      const claims = await this.repository.claimDone(
+        tx,
+        [...byKey.values()].map(({ kind, dedupeKey, appealId }) => ({ kind, dedupeKey, appealId })),
+      );
+      const messages = claims.map((claim) => {
+        const input = byKey.get(claimKey(claim))!;
+        return {
+          actionId: claim.id,
+          messageId: randomUUID(),
+          kind: input.kind,
+          appealId: input.appealId,
+          message: {
+            appealId: input.appealId,
+            channel: input.channel,
+            kind: input.messageKind,
+            text: input.text,
+            subject: input.subject ?? null,
+          },
+        };
       });
-      await this.repository.linkMessage(tx, claimId, id);
-      return id;
+      await this.messages.queue(
+        tx,
+        messages.map((m) => ({ ...m.message, id: m.messageId })),
+      );
+      await this.repository.linkMessages(tx, messages);
+      return messages;
     });
-    if (!messageId) return undefined;
-    await this.jobs.addDelivery(JobName.DeliverOutboundMessage, { outboundMessageId: messageId }, this.log);
-    this.log.info('notice queued', {
-      kind: input.kind,
-      appealId: input.appealId,
-      outboundMessageId: messageId,
-    });
-    return messageId;
+    const ids = queued.map((m) => m.messageId);
+    await this.jobs.addMessageDeliveries(ids, this.log);
+    for (const m of queued)
+      this.log.info('notice queued', { kind: m.kind, appealId: m.appealId, outboundMessageId: m.messageId });
+    return ids;
   }
 
   /** Pending actions of a kind whose time has come, oldest first (ПОС must see statuses in order). */

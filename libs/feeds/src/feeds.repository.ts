@@ -7,39 +7,61 @@ import { storeContentOnce } from '@inbox/appeals';
 export class FeedsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** A feature the connector put on the appeal's first item (e-mail: `notice547`). */
-  async itemFeature(appealId: string, feature: string): Promise<string | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT i.payload->'features'->>$2 AS value FROM appeals a
-         JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
-      [appealId, feature],
-    )) as { value: string | null }[];
-    return row?.value ?? undefined;
+  /** A feature the connector put on each appeal's first item (e-mail: `notice547`), by appeal id, where set. */
+  async itemFeature(appealIds: string[], feature: string): Promise<Map<string, string>> {
+    if (appealIds.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT a.id, i.payload->'features'->>$2 AS value FROM appeals a
+         JOIN inbound_items i ON i.id = a.inbound_item_id
+        WHERE a.id = ANY($1::uuid[])`,
+      [appealIds, feature],
+    )) as { id: string; value: string | null }[];
+    return new Map(rows.flatMap((r) => (r.value === null ? [] : [[r.id, r.value] as [string, string]])));
   }
 
-  /** The features and the addressee the connector put on the appeal's first item (kept after registration). */
+  /** The features and the addressee the connector put on each appeal's first item (kept after registration). */
   async itemFacts(
-    appealId: string,
+    appealIds: string[],
   ): Promise<
-    { features: Record<string, string>; addresseeId?: string; accountId: string | null } | undefined
+    Map<string, { features: Record<string, string>; addresseeId?: string; accountId: string | null }>
   > {
-    const [row] = (await this.dataSource.query(
-      `SELECT coalesce(i.payload->'features', '{}'::jsonb) AS features,
+    if (appealIds.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT a.id, coalesce(i.payload->'features', '{}'::jsonb) AS features,
               i.payload->'addressee'->>'externalId' AS addressee, i.account_id
-         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
-      [appealId],
-    )) as { features: Record<string, string>; addressee: string | null; account_id: string | null }[];
-    return row
-      ? { features: row.features, addresseeId: row.addressee ?? undefined, accountId: row.account_id }
-      : undefined;
+         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = ANY($1::uuid[])`,
+      [appealIds],
+    )) as {
+      id: string;
+      features: Record<string, string>;
+      addressee: string | null;
+      account_id: string | null;
+    }[];
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { features: r.features, addresseeId: r.addressee ?? undefined, accountId: r.account_id },
+      ]),
+    );
   }
 
-  /** The channel account an inbound item came to (null: none known, e.g. our own form). */
-  async itemAccount(inboundItemId: string): Promise<string | null> {
-    const [row] = (await this.dataSource.query(`SELECT account_id FROM inbound_items WHERE id = $1`, [
-      inboundItemId,
-    ])) as { account_id: string | null }[];
-    return row?.account_id ?? null;
+  /**
+   * Of these inbound items (of these appeals), those with files the channel only referenced, and the channel
+   * account each came to (null: none known).
+   */
+  async itemsWithRemoteFiles(
+    appealIds: string[],
+    inboundItemIds: string[],
+  ): Promise<{ inboundItemId: string; accountId: string | null }[]> {
+    if (inboundItemIds.length === 0) return [];
+    return (await this.dataSource.query(
+      `SELECT i.id::text AS "inboundItemId", i.account_id AS "accountId" FROM inbound_items i
+        WHERE i.id = ANY($2::uuid[])
+          AND EXISTS (SELECT 1 FROM attachments f
+                       WHERE f.appeal_id = ANY($1::uuid[]) AND f.inbound_item_id = i.id
+                         AND f.status = 'remote' AND f.remote_ref IS NOT NULL)`,
+      [appealIds, inboundItemIds],
+    )) as { inboundItemId: string; accountId: string | null }[];
   }
 
   /**
@@ -67,35 +89,38 @@ export class FeedsRepository {
     });
   }
 
-  /** Where the appeal's answers go in its channel (a chat id, a mailbox address), as the connector left it. */
-  async replyAddress(appealId: string): Promise<Record<string, unknown> | undefined> {
-    const [row] = (await this.dataSource.query(`SELECT reply_address FROM appeals WHERE id = $1`, [
-      appealId,
-    ])) as {
-      reply_address: Record<string, unknown> | null;
-    }[];
-    return row?.reply_address ?? undefined;
+  /** Where each appeal's answers go in its channel (a chat id, a mailbox address), as the connector left it. */
+  async replyAddresses(appealIds: string[]): Promise<Map<string, Record<string, unknown>>> {
+    if (appealIds.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT id, reply_address FROM appeals WHERE id = ANY($1::uuid[]) AND reply_address IS NOT NULL`,
+      [appealIds],
+    )) as { id: string; reply_address: Record<string, unknown> }[];
+    return new Map(rows.map((r) => [r.id, r.reply_address]));
   }
 
-  async addThreadKey(channel: string, threadKey: string, appealId: string): Promise<void> {
+  async addThreadKeys(keys: { channel: string; threadKey: string; appealId: string }[]): Promise<void> {
+    if (keys.length === 0) return;
     await this.dataSource.query(
-      `INSERT INTO appeal_threads (channel, thread_key, appeal_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-      [channel, threadKey, appealId],
+      `INSERT INTO appeal_threads (channel, thread_key, appeal_id)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::uuid[]) ON CONFLICT DO NOTHING`,
+      [keys.map((k) => k.channel), keys.map((k) => k.threadKey), keys.map((k) => k.appealId)],
     );
   }
 
-  /** The appeal's id in its channel, its zone, and the channel account its item came to. */
+  /** Each appeal's id in its channel, its zone, and the channel account its item came to, by appeal id. */
   async appealChannelFacts(
-    appealId: string,
-  ): Promise<{ externalId: string; timeZone: string; accountId: string | null } | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT a.external_id, a.time_zone, i.account_id
-         FROM appeals a LEFT JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = $1`,
-      [appealId],
-    )) as { external_id: string; time_zone: string; account_id: string | null }[];
-    return row
-      ? { externalId: row.external_id, timeZone: row.time_zone, accountId: row.account_id }
-      : undefined;
+    appealIds: string[],
+  ): Promise<Map<string, { externalId: string; timeZone: string; accountId: string | null }>> {
+    if (appealIds.length === 0) return new Map();
+    const rows = (await this.dataSource.query(
+      `SELECT a.id, a.external_id, a.time_zone, i.account_id
+         FROM appeals a LEFT JOIN inbound_items i ON i.id = a.inbound_item_id WHERE a.id = ANY($1::uuid[])`,
+      [appealIds],
+    )) as { id: string; external_id: string; time_zone: string; account_id: string | null }[];
+    return new Map(
+      rows.map((r) => [r.id, { externalId: r.external_id, timeZone: r.time_zone, accountId: r.account_id }]),
+    );
   }
 
   async organisations(ids: string[]): Promise<{ id: string; code: string; name: string }[]> {

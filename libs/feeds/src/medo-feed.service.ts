@@ -17,18 +17,21 @@ export class MedoFeed implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.hooks.on('medo-receipt', Channel.Medo, ['registered'], (e) => this.onRegistered(e));
+    this.hooks.onBatch('medo-receipt', Channel.Medo, ['registered'], (events) => this.onRegistered(events));
   }
 
-  async onRegistered(event: AppealEventRecord): Promise<void> {
-    await this.actions.queueMessageOnce({
-      kind: 'medo-receipt',
-      dedupeKey: event.appealId,
-      appealId: event.appealId,
-      channel: Channel.Medo,
-      messageKind: 'registration-notice',
-      text: `Документ зарегистрирован под № ${event.registrationNumber}`,
-      subject: `Уведомление о регистрации № ${event.registrationNumber}`,
-    });
+  /** The batch's receipts queued together (FeedActions.queueMessagesOnce). */
+  async onRegistered(events: AppealEventRecord[]): Promise<void> {
+    await this.actions.queueMessagesOnce(
+      events.map((event) => ({
+        kind: 'medo-receipt',
+        dedupeKey: event.appealId,
+        appealId: event.appealId,
+        channel: Channel.Medo,
+        messageKind: 'registration-notice',
+        text: `Документ зарегистрирован под № ${event.registrationNumber}`,
+        subject: `Уведомление о регистрации № ${event.registrationNumber}`,
+      })),
+    );
   }
 }

@@ -5,6 +5,7 @@ import {
   AppealEventHooks,
   type ChannelEntry,
   ChannelRegistry,
+  type HookOutcome,
 } from '@inbox/channels';
 import { allowedChannelFile, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
@@ -40,58 +41,99 @@ export class PosFeed implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.hooks.on('pos-status', Channel.Pos, [...POS_STATUS_EVENTS], (e) => this.onStatusEvent(e));
-    this.hooks.on('pos-files', Channel.Pos, ['received', 'follow-up-received'], (e) => this.onReceived(e));
-    this.hooks.on('pos-history', Channel.Pos, ['received'], (e) => this.onReceivedHistory(e));
+    this.hooks.onBatch('pos-status', Channel.Pos, [...POS_STATUS_EVENTS], (events) =>
+      this.onStatusEvents(events),
+    );
+    this.hooks.onBatch('pos-files', Channel.Pos, ['received', 'follow-up-received'], (events) =>
+      this.onReceived(events),
+    );
+    this.hooks.onBatch('pos-history', Channel.Pos, ['received'], (events) => this.onReceivedHistory(events));
     this.runner.register('pos-status', (row) => this.push(row));
     this.runner.register('pos-files', (row) => this.fetchFiles(row));
   }
 
-  async onStatusEvent(event: AppealEventRecord): Promise<void> {
-    const appeal = await this.feeds.appealChannelFacts(event.appealId);
-    if (!appeal) return;
-    const d = event.data ?? {};
-    const orgIds = [
-      ...(Array.isArray(d.organisationIds) ? d.organisationIds : []),
-      ...(typeof d.toOrganisationId === 'string' ? [d.toOrganisationId] : []),
-    ].filter((id): id is string => typeof id === 'string');
-    const orgs = await this.feeds.organisations(orgIds);
-    const entry = await this.account(appeal.accountId);
-    const decision = posStatusUpdate(event, {
-      externalId: appeal.externalId,
-      timeZone: appeal.timeZone,
-      organisations: new Map(orgs.map((o) => [o.id, o])),
-      posIds: posIdsOf(entry),
-    });
-    if (!decision) return;
-    const scheduled = await this.actions.schedule({
-      kind: 'pos-status',
-      dedupeKey: `event:${event.id}`,
-      appealId: event.appealId,
-      accountId: entry?.account.id ?? appeal.accountId ?? undefined,
-      payload: 'update' in decision ? { update: decision.update } : { eventType: event.type },
-      skipReason: 'skip' in decision ? decision.skip : undefined,
-    });
-    if (scheduled && 'skip' in decision) {
-      // Kept in feed_actions with the reason; ПОС will not hear of this step.
-      this.log.warn('ПОС status not reported', {
+  /**
+   * The status pushes a batch of history events owes ПОС, recorded set-based (the appeals' facts, the
+   * organisations named and the actions: one statement each). An event whose ПОС account does not work now
+   * fails alone and backs off.
+   */
+  async onStatusEvents(events: AppealEventRecord[]): Promise<Map<string, HookOutcome>> {
+    const facts = await this.feeds.appealChannelFacts(events.map((e) => e.appealId));
+    const orgs = await this.feeds.organisations(events.flatMap(statusOrganisationIds));
+    const organisations = new Map(orgs.map((o) => [o.id, o]));
+    const outcomes = new Map<string, HookOutcome>();
+    const actions: (Parameters<FeedActions['schedule']>[0][number] & { event: AppealEventRecord })[] = [];
+    for (const event of events) {
+      outcomes.set(event.id, 'done');
+      const appeal = facts.get(event.appealId);
+      if (!appeal) continue;
+      let entry: ChannelEntry | undefined;
+      try {
+        entry = await this.account(appeal.accountId);
+      } catch (error) {
+        outcomes.set(event.id, { failed: error });
+        continue;
+      }
+      const decision = posStatusUpdate(event, {
+        externalId: appeal.externalId,
+        timeZone: appeal.timeZone,
+        organisations,
+        posIds: posIdsOf(entry),
+      });
+      if (!decision) continue;
+      actions.push({
+        event,
+        kind: 'pos-status',
+        dedupeKey: `event:${event.id}`,
         appealId: event.appealId,
-        eventId: event.id,
-        type: event.type,
+        accountId: entry?.account.id ?? appeal.accountId ?? undefined,
+        payload: 'update' in decision ? { update: decision.update } : { eventType: event.type },
+        skipReason: 'skip' in decision ? decision.skip : undefined,
       });
     }
-    if (scheduled && 'update' in decision) this.runner.trigger('pos-status');
+    const scheduled = await this.actions.schedule(actions.map(({ event: _, ...action }) => action));
+    let pushes = 0;
+    for (const { event, dedupeKey, skipReason } of actions) {
+      if (!scheduled.has(dedupeKey)) continue;
+      if (skipReason === undefined) pushes++;
+      // Kept in feed_actions with the reason; ПОС will not hear of this step.
+      else
+        this.log.warn('ПОС status not reported', {
+          appealId: event.appealId,
+          eventId: event.id,
+          type: event.type,
+        });
+    }
+    if (pushes > 0) this.runner.trigger('pos-status');
+    return outcomes;
   }
 
   /**
    * What ПОС itself recorded of the message, on the appeal's timeline: its current status (statusText, factId,
    * warnings) and each entry of its history[]; and the recipient organisation's requisites into the directory,
-   * for the organisation the account maps that ПОС organisation (opaId) to.
+   * for the organisation the account maps that ПОС organisation (opaId) to. The items are read for the batch at
+   * once; each event's own writes fail and back off alone.
    */
-  async onReceivedHistory(event: AppealEventRecord): Promise<void> {
-    const facts = await this.feeds.itemFacts(event.appealId);
+  async onReceivedHistory(events: AppealEventRecord[]): Promise<Map<string, HookOutcome>> {
+    const facts = await this.feeds.itemFacts(events.map((e) => e.appealId));
+    const outcomes = new Map<string, HookOutcome>();
+    for (const event of events) {
+      try {
+        await this.recordHistory(event.appealId, facts.get(event.appealId));
+        outcomes.set(event.id, 'done');
+      } catch (error) {
+        outcomes.set(event.id, { failed: error });
+      }
+    }
+    return outcomes;
+  }
+
+  private async recordHistory(
+    appealId: string,
+    facts: { features: Record<string, string>; addresseeId?: string; accountId: string | null } | undefined,
+  ): Promise<void> {
     if (!facts) return;
-    await this.feeds.appendChannelEvents(event.appealId, posChannelEvents(facts.features));
+    await this.feeds.appendChannelEvents(appealId, posChannelEvents(facts.features));
     const requisites = posRequisites(facts.features);
     if (!facts.addresseeId || !requisites) return;
     const posIds = posIdsOf(await this.account(facts.accountId));
@@ -100,19 +142,33 @@ export class PosFeed implements OnModuleInit {
     if (organisationId) await this.directory.recordRequisites(organisationId, requisites, 'pos');
   }
 
-  async onReceived(event: AppealEventRecord): Promise<void> {
-    const inboundItemId = event.data?.inboundItemId;
-    if (typeof inboundItemId !== 'string') return;
-    if ((await this.feeds.remoteFiles(inboundItemId)).length === 0) return;
-    const accountId = (await this.feeds.itemAccount(inboundItemId)) ?? this.registry.get('pos')?.account.id;
-    const scheduled = await this.actions.schedule({
-      kind: 'pos-files',
-      dedupeKey: `item:${inboundItemId}`,
-      appealId: event.appealId,
-      accountId,
-      payload: { inboundItemId },
+  /** The batch's items with files ПОС only referenced: one read, one statement recording their fetches. */
+  async onReceived(events: AppealEventRecord[]): Promise<void> {
+    const received = events.flatMap((event) => {
+      const inboundItemId = event.data?.inboundItemId;
+      return typeof inboundItemId === 'string' ? [{ appealId: event.appealId, inboundItemId }] : [];
     });
-    if (scheduled) this.runner.trigger('pos-files');
+    const withFiles = new Map(
+      (
+        await this.feeds.itemsWithRemoteFiles(
+          received.map((r) => r.appealId),
+          received.map((r) => r.inboundItemId),
+        )
+      ).map((item) => [item.inboundItemId, item.accountId]),
+    );
+    const fallback = this.registry.get('pos')?.account.id;
+    const scheduled = await this.actions.schedule(
+      received
+        .filter((r) => withFiles.has(r.inboundItemId))
+        .map((r) => ({
+          kind: 'pos-files' as const,
+          dedupeKey: `item:${r.inboundItemId}`,
+          appealId: r.appealId,
+          accountId: withFiles.get(r.inboundItemId) ?? fallback,
+          payload: { inboundItemId: r.inboundItemId },
+        })),
+    );
+    if (scheduled.size > 0) this.runner.trigger('pos-files');
   }
 
   /** Idempotent on ПОС's side too: the connector keys the event by message, status and instant. */
@@ -187,6 +243,15 @@ export class PosFeed implements OnModuleInit {
   private reject(attachmentId: string, reason: string, size?: number): Promise<void> {
     return this.feeds.rejectFile(attachmentId, reason, size);
   }
+}
+
+/** Our organisations a status event names: those escalated or forwarded to. */
+function statusOrganisationIds(event: AppealEventRecord): string[] {
+  const d = event.data ?? {};
+  return [
+    ...(Array.isArray(d.organisationIds) ? d.organisationIds : []),
+    ...(typeof d.toOrganisationId === 'string' ? [d.toOrganisationId] : []),
+  ].filter((id): id is string => typeof id === 'string');
 }
 
 /** The account's map of our organisation codes to ПОС's organisation ids. */

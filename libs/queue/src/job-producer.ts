@@ -55,6 +55,17 @@ export class JobProducer {
     );
   }
 
+  /** As `addDelivery`, for outbound messages queued together: one round trip to Redis. */
+  async addMessageDeliveries(outboundMessageIds: string[], log: JsonLogger): Promise<void> {
+    const name = JobName.DeliverOutboundMessage;
+    await this.addBulk(
+      name,
+      outboundMessageIds.map((id) => ({ payload: { outboundMessageId: id }, options: { jobId: id } })),
+    ).catch((error: unknown) =>
+      log.warn(`${name} not enqueued; the sweep will send it`, { outboundMessageIds, reason: error }),
+    );
+  }
+
   async addBulk<J extends JobName>(
     name: J,
     jobs: { payload: JobPayloads[J]; options?: JobOptions }[],
