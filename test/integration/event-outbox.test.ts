@@ -296,6 +296,8 @@ describe('history outbox, batch hooks (integration)', () => {
   let failing = new Set<number>();
   let throwing = false;
   let leftOut = new Set<number>();
+  /** A batch holding any of these fails as a whole, as one bad row fails a set-based statement. */
+  let poison = new Set<number>();
 
   beforeAll(async () => {
     ({ db, ctx } = await createTestContext(OutboxTestModule, 'outbox-batch', OUTBOX_ENV));
@@ -305,6 +307,7 @@ describe('history outbox, batch hooks (integration)', () => {
     hooks.onBatch('test-batch', '*', ['test-batch'], async (events) => {
       batches.push(events.map(n));
       if (throwing) throw new Error('the remote side is down');
+      if (events.some((e) => poison.has(n(e)))) throw new Error('the batch holds a bad event');
       const outcomes = new Map<string, HookOutcome>();
       for (const e of events) {
         if (leftOut.has(n(e))) continue;
@@ -327,6 +330,7 @@ describe('history outbox, batch hooks (integration)', () => {
     failing = new Set();
     throwing = false;
     leftOut = new Set();
+    poison = new Set();
   });
 
   /** Appends `test-batch` events, one per [appeal index, n], in this order; returns their ids by n. */
@@ -408,6 +412,33 @@ describe('history outbox, batch hooks (integration)', () => {
       { event_id: ids.get(12), attempts: 2, state: 'pending', last_error: 'the hook gave no outcome' },
     ]);
     leftOut = new Set();
+    await drainAll();
+    expect(await rows()).toEqual([]);
+  });
+
+  it('retries a batch that failed as a whole event by event, so a bad event fails alone', async () => {
+    // A set-based hook fails its whole batch for one bad event (here: 32)...
+    poison = new Set([32]);
+    const ids = await append([
+      [0, 31],
+      [1, 32],
+      [2, 33],
+    ]);
+    await hooks.drain();
+    expect(batches).toEqual([[31, 32, 33]]);
+    // ...and after the back-off each is tried alone: the others are done, the bad one backs off again.
+    await new Promise((r) => setTimeout(r, 150));
+    await hooks.drain();
+    expect(batches).toEqual([[31, 32, 33], [31], [32], [33]]);
+    expect(await rows()).toEqual([
+      {
+        event_id: ids.get(32),
+        attempts: 2,
+        state: 'pending',
+        last_error: 'the batch holds a bad event',
+      },
+    ]);
+    poison = new Set();
     await drainAll();
     expect(await rows()).toEqual([]);
   });

@@ -21,9 +21,9 @@ export type HookOutcome = 'done' | 'untried' | { failed: unknown };
 
 /**
  * Reacts to a batch of history events at once, set-based (one statement for the batch rather than one per
- * event). An appeal has at most one event in a batch, and the batch is in event order. Returns each event's
- * outcome by event id (an event left out counts as failed), or nothing when every event is done; a throw fails
- * every event of the batch.
+ * event). An appeal has at most one event in a batch, and the batch is in event order; an event tried before comes
+ * alone. Returns each event's outcome by event id (an event left out counts as failed), or nothing when every
+ * event is done; a throw fails every event of the batch.
  */
 export type AppealEventBatchHook = (
   events: AppealEventRecord[],
@@ -226,14 +226,43 @@ export class AppealEventHooks implements OnApplicationBootstrap {
     });
   }
 
-  /** The hook's outcomes for a wave; a throw (or a timeout) fails every event of it. */
-  private async call(consumer: Consumer, wave: ClaimedEvent[]): Promise<ReadonlyMap<string, HookOutcome>> {
+  /**
+   * The hook's outcomes for a wave. Events tried before go to the hook one at a time, after the fresh ones
+   * together: a batch that failed as a whole (one bad event in a set-based statement) is retried event by event,
+   * so the bad one fails alone and the others are done. A throw (or a timeout) fails every event of its call;
+   * after a timeout the rest of the wave is not tried.
+   */
+  private async call(consumer: Consumer, wave: ClaimedEvent[]): Promise<Map<string, HookOutcome>> {
+    const fresh = wave.filter((e) => e.attempts === 0);
+    const calls = [
+      ...(fresh.length > 0 ? [fresh] : []),
+      ...wave.filter((e) => e.attempts > 0).map((e) => [e]),
+    ];
+    const outcomes = new Map<string, HookOutcome>();
+    let timedOut = false;
+    for (const events of calls) {
+      if (timedOut) {
+        for (const e of events) outcomes.set(e.id, 'untried');
+        continue;
+      }
+      for (const [id, outcome] of await this.callOnce(consumer, events)) {
+        outcomes.set(id, outcome);
+        if (typeof outcome === 'object' && outcome.failed instanceof HookTimeout) timedOut = true;
+      }
+    }
+    return outcomes;
+  }
+
+  private async callOnce(
+    consumer: Consumer,
+    events: ClaimedEvent[],
+  ): Promise<ReadonlyMap<string, HookOutcome>> {
     try {
-      const work = consumer.hook(wave.map(strip));
+      const work = consumer.hook(events.map(strip));
       const outcomes = consumer.timed ? await withTimeout(work) : await work;
-      return outcomes ?? new Map(wave.map((e) => [e.id, 'done' as const]));
+      return outcomes ?? new Map(events.map((e) => [e.id, 'done' as const]));
     } catch (error) {
-      return new Map(wave.map((e) => [e.id, { failed: error }]));
+      return new Map(events.map((e) => [e.id, { failed: error }]));
     }
   }
 
