@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { recencyWeights, TextClassifier } from './classifier';
+import { recencyWeights, TextClassifier, type TrainOptions } from './classifier';
 import { type LabelledExample } from './dataset';
 import { seededRandom } from './linear';
 
@@ -107,10 +107,12 @@ describe('recencyWeights', () => {
 });
 
 describe('recency weighting', () => {
-  it('keeps the recency weights in the refit on all rows', async () => {
-    // «ямы на дороге» moved from one executor to another: 70 older rows say `committee`, the newest 30 say
-    // `district`. Weighted by recency the newer label wins; counted flat, the older majority would.
-    const day = (d: number) => new Date(Date.UTC(2025, 0, 1) + d * 86_400_000).toISOString();
+  // «ямы на дороге» moved from one executor to another: 70 older rows say `committee`, the newest 30 say
+  // `district`. Weighted by recency the newer label wins; counted flat, the older majority would.
+  const day = (d: number) => new Date(Date.UTC(2025, 0, 1) + d * 86_400_000).toISOString();
+  const drifting = (
+    extra: (row: 'older' | 'newer' | 'light') => Partial<LabelledExample>,
+  ): LabelledExample[] => {
     const rows: LabelledExample[] = [];
     for (let i = 0; i < 100; i++) {
       rows.push({
@@ -118,13 +120,47 @@ describe('recency weighting', () => {
         features: {},
         label: i < 70 ? 'committee' : 'district',
         time: day(i),
+        ...extra(i < 70 ? 'older' : 'newer'),
       });
-      rows.push({ text: 'не горит фонарь', features: {}, label: 'light', time: day(i) });
+      rows.push({ text: 'не горит фонарь', features: {}, label: 'light', time: day(i), ...extra('light') });
     }
-    rows.sort((a, b) => String(a.time).localeCompare(String(b.time)));
-    const train = (recencyHalfLifeDays?: number) =>
-      TextClassifier.train(rows, { holdout: 0.2, holdoutOrder: 'tail', threads: 1, recencyHalfLifeDays });
-    expect((await train()).predict({ text: 'ямы на дороге', features: {} }).label).toBe('committee');
-    expect((await train(5)).predict({ text: 'ямы на дороге', features: {} }).label).toBe('district');
+    return rows.sort((a, b) => String(a.time).localeCompare(String(b.time)));
+  };
+  const potholes = { text: 'ямы на дороге', features: {} };
+  const train = (rows: LabelledExample[], options: TrainOptions, recencyHalfLifeDays?: number) =>
+    TextClassifier.train(rows, {
+      holdout: 0.2,
+      holdoutOrder: 'tail',
+      threads: 1,
+      ...options,
+      recencyHalfLifeDays,
+    });
+
+  it('keeps the recency weights in the refit on all rows', async () => {
+    const rows = drifting(() => ({}));
+    expect((await train(rows, {})).predict(potholes).label).toBe('committee');
+    expect((await train(rows, {}, 5)).predict(potholes).label).toBe('district');
+  });
+
+  it("keeps them in the fine labels' refit", async () => {
+    // At vote weight 1 a label scores its best fine label's margin alone: the fine model decides.
+    const rows = drifting((row) => ({ fineLabel: row === 'light' ? 'фонарь' : 'ямы' }));
+    const options: TrainOptions = { hierarchyMix: [1] };
+    const flat = await train(rows, options);
+    expect(flat.hierarchyMix).toBe(1);
+    expect(flat.predict(potholes).label).toBe('committee');
+    expect((await train(rows, options, 5)).predict(potholes).label).toBe('district');
+  });
+
+  it("keeps them in the pivot model's refit", async () => {
+    // At route weight 1 the label follows the pivot alone, and each pivot has one label: the pivot model
+    // decides. Its counts stay flat; the newer pivot wins only if its model was fitted by recency.
+    const pivots = { older: 'старые ямы', newer: 'новые ямы', light: 'фонарь' };
+    const rows = drifting((row) => ({ pivotLabel: pivots[row] }));
+    const options: TrainOptions = { pivotMix: [1] };
+    const flat = await train(rows, options);
+    expect(flat.pivotMix).toBe(1);
+    expect(flat.predict(potholes).label).toBe('committee');
+    expect((await train(rows, options, 5)).predict(potholes).label).toBe('district');
   });
 });
