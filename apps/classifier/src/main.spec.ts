@@ -166,6 +166,10 @@ describe('selectBenchTargets', () => {
     const { targets } = selectBenchTargets(['category', 'category-object', 'executor']);
     expect(targets.map((t) => t.holdout)).toEqual([0.2, 0.2, undefined]);
   });
+  it('weights the rows by the recency half-life chosen on the calibration slice', () => {
+    const { targets } = selectBenchTargets(['category', 'category-object', 'reason', 'executor']);
+    expect(targets.map((t) => t.recencyHalfLifeDays)).toEqual([30, undefined, undefined, 60]);
+  });
 });
 
 describe('parseArgs', () => {
