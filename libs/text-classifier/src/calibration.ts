@@ -12,6 +12,27 @@ export function softmax(scores: ArrayLike<number>, temperature: number, out: Flo
   return out;
 }
 
+/**
+ * The indices of the `k` largest values, largest first, ties in index order: the first `k` of a stable
+ * descending sort, without sorting every index.
+ */
+export function topIndices(values: ArrayLike<number>, k: number): number[] {
+  const top: number[] = [];
+  if (k <= 0) return top;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (top.length === k) {
+      if (!(v > values[top[k - 1]])) continue;
+      top.pop();
+    }
+    // After every kept value at least as large: a later index loses ties, as in a stable sort.
+    let at = top.length;
+    while (at > 0 && v > values[top[at - 1]]) at--;
+    top.splice(at, 0, i);
+  }
+  return top;
+}
+
 /** Mean negative log-likelihood of the gold classes under softmax(scores / T). */
 export function negativeLogLikelihood(
   scores: readonly Float64Array[],

@@ -5,6 +5,7 @@ import {
   fitConfidenceMap,
   fitTemperature,
   softmax,
+  topIndices,
   type TopConfidenceMap,
 } from './calibration';
 import { ClassifierInputError } from './csv';
@@ -324,6 +325,12 @@ interface WarmStartFrom {
  */
 export class TextClassifier {
   private readonly index: ReadonlyMap<string, number>;
+  /** The weights laid out for scoring (built once; the file keeps the sparse rows). */
+  private readonly layouts: {
+    readonly own: ScoringLayout;
+    readonly fine?: ScoringLayout;
+    readonly pivot?: ScoringLayout;
+  };
 
   private constructor(
     readonly labels: readonly string[],
@@ -336,6 +343,11 @@ export class TextClassifier {
     private readonly pivot?: PivotScoring,
   ) {
     this.index = new Map(labels.map((label, c) => [label, c]));
+    this.layouts = {
+      own: scoringLayout(weights, labels.length),
+      ...(fine ? { fine: scoringLayout(fine.weights, fine.labels.length) } : {}),
+      ...(pivot ? { pivot: scoringLayout(pivot.weights, pivot.labels.length) } : {}),
+    };
   }
 
   /** Structured input columns the model expects in `features`. */
@@ -765,18 +777,14 @@ export class TextClassifier {
    */
   scores(input: ClassifierInput): Float64Array {
     const vector = this.featurizer.transform(input);
-    const coarse = scoreVector(this.weights, vector, this.labels.length);
-    const { fine, pivot } = this;
-    const own = fine
-      ? mixHierarchy(coarse, scoreVector(fine.weights, vector, fine.labels.length), fine.parents, fine.mix)
-      : coarse;
-    if (!pivot) return own;
-    return routeThroughPivot(
-      own,
-      scoreVector(pivot.weights, vector, pivot.labels.length),
-      pivot,
-      input.features,
-    );
+    const { fine, pivot, layouts } = this;
+    const coarse = scoreVector(layouts.own, vector);
+    const own =
+      fine && layouts.fine
+        ? mixHierarchy(coarse, scoreVector(layouts.fine, vector), fine.parents, fine.mix)
+        : coarse;
+    if (!pivot || !layouts.pivot) return own;
+    return routeThroughPivot(own, scoreVector(layouts.pivot, vector), pivot, input.features);
   }
 
   /**
@@ -784,13 +792,25 @@ export class TextClassifier {
    * the others are rescaled to keep the distribution summing to 1 (capped at the top confidence).
    */
   predict(input: ClassifierInput, topK = 3): Prediction {
+    return this.predictFromScores(this.scores(input), topK);
+  }
+
+  /**
+   * {@link predict} and {@link scores} of one input from one featurisation and one pass over the weights
+   * (calling both costs the model twice).
+   */
+  predictWithScores(input: ClassifierInput, topK = 3): { prediction: Prediction; scores: Float64Array } {
     const scores = this.scores(input);
+    return { prediction: this.predictFromScores(scores, topK), scores };
+  }
+
+  private predictFromScores(scores: Float64Array, topK: number): Prediction {
     const probabilities = softmax(scores, this.temperature, new Float64Array(scores.length));
-    const order = [...probabilities.keys()].sort((a, b) => probabilities[b] - probabilities[a]);
+    const order = topIndices(probabilities, Math.max(1, topK));
     const raw = probabilities[order[0]];
     const calibrated = applyConfidenceMap(this.confidenceMap, raw);
     const rest = raw < 1 ? (1 - calibrated) / (1 - raw) : 0;
-    const top = order.slice(0, Math.max(1, topK)).map((c, k) => ({
+    const top = order.map((c, k) => ({
       label: this.labels[c],
       confidence: round(k === 0 ? calibrated : Math.min(calibrated, probabilities[c] * rest), 6),
     }));
@@ -835,16 +855,75 @@ export class TextClassifier {
   }
 }
 
-function scoreVector(weights: ScoringWeights, vector: SparseVector, classes: number): Float64Array {
-  const { rowPtr, classIds, values, scales, bias } = weights;
-  const out = new Float64Array(classes);
-  const { indices, values: x } = vector;
-  for (let k = 0; k < indices.length; k++) {
-    const j = indices[k];
-    const v = x[k];
-    for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) out[classIds[p]] += values[p] * v;
+/**
+ * A model's weights laid out for scoring: one dense feature-major row per feature, zeros included (int8
+ * weights take features × classes bytes: 10 MB for 82 k features and 121 fine labels). Each class's margin
+ * is summed in a register over the input's terms, four classes at a time, with no class-id indirection and
+ * no store per term: over twice as fast as walking the sparse rows. The margins are bit for bit those of
+ * the sparse rows: each class still adds its terms in the input's order, the stored values are exact in the
+ * same typed array, and a zero weight's product (±0) leaves a sum as it was (a sum that starts at +0 never
+ * becomes −0).
+ */
+interface ScoringLayout {
+  readonly classes: number;
+  /** `dense[j * classes + c]`: the stored (quantised) weight of feature j for class c. */
+  readonly dense: Int8Array | Int16Array | Float32Array;
+  readonly scales: Float64Array;
+  readonly bias: Float64Array;
+}
+
+function scoringLayout(weights: ScoringWeights, classes: number): ScoringLayout {
+  const { rowPtr, classIds, values } = weights;
+  const features = rowPtr.length - 1;
+  const size = features * classes;
+  const dense =
+    values instanceof Int8Array
+      ? new Int8Array(size)
+      : values instanceof Int16Array
+        ? new Int16Array(size)
+        : new Float32Array(size);
+  for (let j = 0; j < features; j++) {
+    for (let p = rowPtr[j]; p < rowPtr[j + 1]; p++) dense[j * classes + classIds[p]] = values[p];
   }
-  for (let c = 0; c < out.length; c++) out[c] = out[c] * scales[c] + bias[c];
+  return { classes, dense, scales: weights.scales, bias: weights.bias };
+}
+
+/** Row offsets of the current input's terms (reused: scoring is synchronous). */
+let rowOffsets = new Int32Array(1024);
+
+function scoreVector(layout: ScoringLayout, vector: SparseVector): Float64Array {
+  const { classes, dense, scales, bias } = layout;
+  const { indices, values: x } = vector;
+  const n = indices.length;
+  if (rowOffsets.length < n) rowOffsets = new Int32Array(2 * n);
+  const offsets = rowOffsets;
+  for (let k = 0; k < n; k++) offsets[k] = indices[k] * classes;
+  const out = new Float64Array(classes);
+  let c = 0;
+  for (; c + 4 <= classes; c += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < n; k++) {
+      const o = offsets[k] + c;
+      const v = x[k];
+      s0 += dense[o] * v;
+      s1 += dense[o + 1] * v;
+      s2 += dense[o + 2] * v;
+      s3 += dense[o + 3] * v;
+    }
+    out[c] = s0;
+    out[c + 1] = s1;
+    out[c + 2] = s2;
+    out[c + 3] = s3;
+  }
+  for (; c < classes; c++) {
+    let s = 0;
+    for (let k = 0; k < n; k++) s += dense[offsets[k] + c] * x[k];
+    out[c] = s;
+  }
+  for (c = 0; c < classes; c++) out[c] = out[c] * scales[c] + bias[c];
   return out;
 }
 

@@ -88,6 +88,10 @@ const SEED_CHAR = 0x165667b1;
 const SEED_CATEGORICAL = 0x61c88647;
 const SEED_TEXT_CROSS = 0x3c6ef372;
 const SPACE = 32;
+/** `1 + ln(tf)` of small counts (most terms occur once or twice), computed as for any other count. */
+const SUBLINEAR_TF = Float64Array.from({ length: 64 }, (_, count) => 1 + Math.log(count));
+/** Distinct words whose stem hash is kept (the cache is emptied when full). */
+const STEM_CACHE_ENTRIES = 200_000;
 
 /** Serialised form of a fitted featurizer. */
 export interface FeaturizerState {
@@ -99,10 +103,56 @@ export interface FeaturizerState {
   readonly df: string;
 }
 
+/**
+ * Open-addressing hash table from term key to vocabulary index: one multiply and usually one probe into
+ * typed arrays, cheaper than a Map<number, number> lookup per term occurrence.
+ */
+class TermIndex {
+  private readonly keys: Int32Array;
+  /** Vocabulary index + 1 (0 = empty slot). */
+  private readonly slots: Int32Array;
+  private readonly shift: number;
+  private readonly mask: number;
+
+  constructor(terms: Int32Array) {
+    let bits = 4;
+    while (1 << bits < terms.length * 2) bits++;
+    this.keys = new Int32Array(1 << bits);
+    this.slots = new Int32Array(1 << bits);
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+    for (let j = 0; j < terms.length; j++) {
+      let slot = Math.imul(terms[j], 0x9e3779b1) >>> this.shift;
+      while (this.slots[slot] !== 0 && this.keys[slot] !== terms[j]) slot = (slot + 1) & this.mask;
+      if (this.slots[slot] !== 0) continue;
+      this.keys[slot] = terms[j];
+      this.slots[slot] = j + 1;
+    }
+  }
+
+  /** The vocabulary index of a term key, or -1. */
+  get(key: number): number {
+    let slot = Math.imul(key, 0x9e3779b1) >>> this.shift;
+    for (;;) {
+      const s = this.slots[slot];
+      if (s === 0) return -1;
+      if (this.keys[slot] === key) return s - 1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+}
+
 /** Turns inputs into TF-IDF vectors (each block L2-normalised) over a pruned, hashed vocabulary. */
 export class Featurizer {
   private readonly stemmer = new CachedStemmer();
-  private vocabulary = new Map<number, number>();
+  private termIndex = new TermIndex(new Int32Array(0));
+  private readonly stemHashes = new Map<string, number>();
+  /** Scratch of {@link transform}: counts by vocabulary index (all zero between calls), indices seen. */
+  private counts = new Int32Array(0);
+  private touched = new Int32Array(256);
+  /** Scratch of {@link collectTerms}: the term keys of the current input. */
+  private keys = new Int32Array(1024);
+  private keyCount = 0;
   private idf = new Float32Array(0);
   private blocks = new Uint8Array(0);
   private terms: Int32Array = new Int32Array(0);
@@ -115,24 +165,33 @@ export class Featurizer {
     return this.terms.length;
   }
 
-  /** Counts the term keys of one input. */
+  /** Counts the term keys of one input (training's path; {@link transform} reads the same keys). */
   extractTerms(input: ClassifierInput): Map<number, number> {
-    const { config } = this;
     const counts = new Map<number, number>();
-    const add = (key: number): void => {
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    };
+    const n = this.collectTerms(input);
+    const keys = this.keys;
+    for (let i = 0; i < n; i++) counts.set(keys[i], (counts.get(keys[i]) ?? 0) + 1);
+    return counts;
+  }
+
+  /**
+   * Writes the key of every term occurrence of one input, in text order, to {@link keys} (reused between
+   * calls) and returns how many there are.
+   */
+  private collectTerms(input: ClassifierInput): number {
+    const { config } = this;
+    this.keyCount = 0;
     const words = tokenize(input.text ?? '', config.maxChars);
     const stemHashes: number[] = [];
     if (config.wordNgrams > 0) {
       let previous: number | undefined;
       for (const word of words) {
         if (word.length < 2) continue;
-        const h = fnv1a(this.stemmer.stem(word), SEED_UNIGRAM);
+        const h = this.stemHash(word);
         stemHashes.push(h);
-        add(termKey(mix(h), Block.Word));
+        this.pushKey(termKey(mix(h), Block.Word));
         if (config.wordNgrams > 1 && previous !== undefined) {
-          add(termKey(mix(Math.imul(previous ^ SEED_BIGRAM, 0x9e3779b1) ^ h), Block.Word));
+          this.pushKey(termKey(mix(Math.imul(previous ^ SEED_BIGRAM, 0x9e3779b1) ^ h), Block.Word));
         }
         previous = h;
       }
@@ -147,7 +206,7 @@ export class Featurizer {
             const p = i + n - 1;
             const code = p === 0 || p === len - 1 ? SPACE : word.charCodeAt(p - 1);
             h = Math.imul(h ^ code, FNV_PRIME);
-            if (n >= charMin) add(termKey(mix(h), Block.Char));
+            if (n >= charMin) this.pushKey(termKey(mix(h), Block.Char));
           }
         }
       }
@@ -159,22 +218,42 @@ export class Featurizer {
       });
       const columns = config.featureColumns;
       columns.forEach((column, k) => {
-        add(termKey(mix(fnv1a(`${column}=${values[k]}`, SEED_CATEGORICAL)), Block.Categorical));
+        this.pushKey(termKey(mix(fnv1a(`${column}=${values[k]}`, SEED_CATEGORICAL)), Block.Categorical));
         if (config.textCrosses) {
           const base = Math.imul(fnv1a(`${column}=${values[k]}`, SEED_TEXT_CROSS), 0x9e3779b1);
-          for (const h of stemHashes) add(termKey(mix(base ^ h), Block.TextCross));
+          for (const h of stemHashes) this.pushKey(termKey(mix(base ^ h), Block.TextCross));
         }
       });
       if (config.crosses) {
         for (let a = 0; a < values.length; a++) {
           for (let b = a + 1; b < values.length; b++) {
             const text = `${columns[a]}=${values[a]}|${columns[b]}=${values[b]}`;
-            add(termKey(mix(fnv1a(text, SEED_CATEGORICAL)), Block.Categorical));
+            this.pushKey(termKey(mix(fnv1a(text, SEED_CATEGORICAL)), Block.Categorical));
           }
         }
       }
     }
-    return counts;
+    return this.keyCount;
+  }
+
+  private pushKey(key: number): void {
+    if (this.keyCount === this.keys.length) {
+      const grown = new Int32Array(this.keys.length * 2);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
+    this.keys[this.keyCount++] = key;
+  }
+
+  /** The unigram hash of a word's stem; stemming is most of a word's cost and words repeat a lot. */
+  private stemHash(word: string): number {
+    let h = this.stemHashes.get(word);
+    if (h === undefined) {
+      h = fnv1a(this.stemmer.stem(word), SEED_UNIGRAM);
+      if (this.stemHashes.size >= STEM_CACHE_ENTRIES) this.stemHashes.clear();
+      this.stemHashes.set(word, h);
+    }
+    return h;
   }
 
   /** Builds the vocabulary from training inputs and returns their vectors. */
@@ -204,9 +283,30 @@ export class Featurizer {
     return extracted.map(({ keys, counts }) => this.vectorize(keys, counts));
   }
 
+  /**
+   * The vector of one input: the same as vectorising {@link extractTerms}'s counts, bit for bit (same terms,
+   * same order), but out-of-vocabulary terms are dropped as they come and the rest are counted in a reused
+   * array indexed by vocabulary index, without a Map per input.
+   */
   transform(input: ClassifierInput): SparseVector {
-    const counts = this.extractTerms(input);
-    return this.vectorize(counts.keys(), counts.values());
+    const size = this.terms.length;
+    if (this.counts.length < size) this.counts = new Int32Array(size);
+    const found = this.collectTerms(input);
+    const { counts, termIndex, keys } = this;
+    let touched = this.touched;
+    if (touched.length < found) this.touched = touched = new Int32Array(2 * found);
+    let n = 0;
+    for (let i = 0; i < found; i++) {
+      const j = termIndex.get(keys[i]);
+      if (j >= 0 && counts[j]++ === 0) touched[n++] = j;
+    }
+    const indices = touched.slice(0, n);
+    const tf = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      tf[k] = counts[indices[k]];
+      counts[indices[k]] = 0;
+    }
+    return this.weigh(indices, tf);
   }
 
   /** Keeps only the terms whose index is flagged; returns the old→new index map (-1 for dropped). */
@@ -243,47 +343,72 @@ export class Featurizer {
   private setTerms(terms: Int32Array, df: Int32Array): void {
     this.terms = terms;
     this.df = df;
-    this.vocabulary = new Map();
+    this.termIndex = new TermIndex(terms);
     this.idf = new Float32Array(terms.length);
     this.blocks = new Uint8Array(terms.length);
     for (let j = 0; j < terms.length; j++) {
-      this.vocabulary.set(terms[j], j);
       this.idf[j] = Math.log((1 + this.documents) / (1 + df[j])) + 1;
       this.blocks[j] = blockOf(terms[j]);
     }
   }
 
   private vectorize(keys: Iterable<number>, counts: Iterable<number>): SparseVector {
-    const { config } = this;
     const indices: number[] = [];
-    const values: number[] = [];
-    const norms = [0, 0, 0, 0];
+    const tf: number[] = [];
     const countIterator = counts[Symbol.iterator]();
     for (const key of keys) {
       const count = countIterator.next().value as number;
-      const index = this.vocabulary.get(key);
-      if (index === undefined) continue;
-      const block = this.blocks[index];
-      let value: number;
-      if (block === Block.Categorical) {
-        value = config.categoricalWeight;
-      } else {
-        const tf = config.sublinearTf ? 1 + Math.log(count) : count;
-        value = tf * this.idf[index];
-        norms[block] += value * value;
-      }
+      const index = this.termIndex.get(key);
+      if (index < 0) continue;
       indices.push(index);
-      values.push(value);
+      tf.push(count);
     }
-    const scale = [
-      norms[Block.Word] > 0 ? config.wordWeight / Math.sqrt(norms[Block.Word]) : 0,
-      norms[Block.Char] > 0 ? config.charWeight / Math.sqrt(norms[Block.Char]) : 0,
-      1,
-      norms[Block.TextCross] > 0 ? config.textCrossWeight / Math.sqrt(norms[Block.TextCross]) : 0,
-    ];
-    const out = new Float32Array(values.length);
-    for (let k = 0; k < values.length; k++) out[k] = values[k] * scale[this.blocks[indices[k]]];
-    return { indices: Int32Array.from(indices), values: out };
+    return this.weigh(Int32Array.from(indices), tf);
+  }
+
+  /** TF-IDF values of vocabulary terms with their counts, each block L2-normalised. */
+  private weigh(indices: Int32Array, counts: ArrayLike<number>): SparseVector {
+    const { config } = this;
+    const values = new Float64Array(indices.length);
+    let wordNorm = 0;
+    let charNorm = 0;
+    let crossNorm = 0;
+    for (let k = 0; k < indices.length; k++) {
+      const index = indices[k];
+      const block = this.blocks[index];
+      if (block === Block.Categorical) {
+        values[k] = config.categoricalWeight;
+        continue;
+      }
+      const count = counts[k];
+      const tf = !config.sublinearTf
+        ? count
+        : count < SUBLINEAR_TF.length
+          ? SUBLINEAR_TF[count]
+          : 1 + Math.log(count);
+      const value = tf * this.idf[index];
+      values[k] = value;
+      if (block === Block.Word) wordNorm += value * value;
+      else if (block === Block.Char) charNorm += value * value;
+      else crossNorm += value * value;
+    }
+    const wordScale = wordNorm > 0 ? config.wordWeight / Math.sqrt(wordNorm) : 0;
+    const charScale = charNorm > 0 ? config.charWeight / Math.sqrt(charNorm) : 0;
+    const crossScale = crossNorm > 0 ? config.textCrossWeight / Math.sqrt(crossNorm) : 0;
+    const out = new Float32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      const block = this.blocks[indices[k]];
+      const scale =
+        block === Block.Word
+          ? wordScale
+          : block === Block.Char
+            ? charScale
+            : block === Block.Categorical
+              ? 1
+              : crossScale;
+      out[k] = values[k] * scale;
+    }
+    return { indices, values: out };
   }
 }
 

@@ -1,4 +1,4 @@
-import { softmax } from './calibration';
+import { softmax, topIndices } from './calibration';
 import { foldCase } from './text';
 
 /**
@@ -80,17 +80,33 @@ export class PivotTable {
 
   /** `P(label | pivot, structured inputs)`, backed off as described above. */
   conditional(pivot: string, features: PivotRow['features'] | undefined): Float64Array {
+    return this.conditionalOf(pivot, this.keySuffixes(features));
+  }
+
+  /**
+   * Per level, what follows the pivot in its key (`keyOf` without the pivot): one input's structured values
+   * are folded and joined once for all the pivots it is routed through.
+   */
+  keySuffixes(features: PivotRow['features'] | undefined): string[] {
     const vals = values(this.columns, features);
-    let p = Float64Array.from(this.prior);
+    return this.levels.map((_, l) =>
+      vals
+        .slice(l)
+        .map((v) => SEPARATOR + v)
+        .join(''),
+    );
+  }
+
+  /** {@link conditional} from {@link keySuffixes}. */
+  conditionalOf(pivot: string, suffixes: readonly string[]): Float64Array {
+    const p = Float64Array.from(this.prior);
     for (let l = this.levels.length - 1; l >= 0; l--) {
-      const counts = this.levels[l].get(keyOf(pivot, vals, l));
+      const counts = this.levels[l].get(pivot + suffixes[l]);
       if (!counts) continue;
       let n = 0;
       for (let c = 0; c < counts.length; c++) n += counts[c];
-      const next = new Float64Array(p.length);
-      for (let c = 0; c < p.length; c++)
-        next[c] = (counts[c] + PIVOT_SMOOTHING * p[c]) / (n + PIVOT_SMOOTHING);
-      p = next;
+      // In place: each label's smoothed value reads only its own coarser value.
+      for (let c = 0; c < p.length; c++) p[c] = (counts[c] + PIVOT_SMOOTHING * p[c]) / (n + PIVOT_SMOOTHING);
     }
     return p;
   }
@@ -151,12 +167,13 @@ export function routeThroughPivot(
   if (route.mix === 0) return own;
   const pOwn = softmax(own, route.ownTemperature, new Float64Array(own.length));
   const pPivot = softmax(pivotMargins, route.temperature, new Float64Array(pivotMargins.length));
-  const order = [...pPivot.keys()].sort((a, b) => pPivot[b] - pPivot[a]).slice(0, PIVOT_TOP);
+  const order = topIndices(pPivot, PIVOT_TOP);
   let kept = 0;
   for (const k of order) kept += pPivot[k];
   const routed = new Float64Array(own.length);
+  const suffixes = route.table.keySuffixes(features);
   for (const k of order) {
-    const conditional = route.table.conditional(route.labels[k], features);
+    const conditional = route.table.conditionalOf(route.labels[k], suffixes);
     const w = pPivot[k] / kept;
     for (let c = 0; c < routed.length; c++) routed[c] += w * conditional[c];
   }
