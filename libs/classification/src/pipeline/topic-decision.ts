@@ -58,8 +58,7 @@ export function decideTopic(
   minConfidence: number,
   mappedTopic?: CatalogueTopic,
 ): TopicDecision & { prediction: Prediction } {
-  const prediction = model.predict(input, Math.min(5, model.labels.length));
-  const margins = model.scores(input);
+  const { prediction, scores: margins } = model.predictWithScores(input, Math.min(5, model.labels.length));
   const marginOf = (label: string) => {
     const i = model.labelIndex(label);
     return i >= 0 ? margins[i] : Number.NEGATIVE_INFINITY;
