@@ -40,6 +40,7 @@ import { AppealScopeCounts1796201620000 } from './1796201620000-AppealScopeCount
 import { IncidentRegroupRequests1796201800000 } from './1796201800000-IncidentRegroupRequests';
 import { AppealSearchScopeIndex1796201900000 } from './1796201900000-AppealSearchScopeIndex';
 import { IncidentBandIndex1796202000000 } from './1796202000000-IncidentBandIndex';
+import { OverdueScopeInIndex1796202100000 } from './1796202100000-OverdueScopeInIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -85,4 +86,5 @@ export const MIGRATIONS = [
   IncidentRegroupRequests1796201800000,
   AppealSearchScopeIndex1796201900000,
   IncidentBandIndex1796202000000,
+  OverdueScopeInIndex1796202100000,
 ];

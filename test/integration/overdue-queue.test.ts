@@ -1,6 +1,6 @@
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
-import { AccessModule, SYSTEM_SCOPE } from '@inbox/access';
+import { type AccessScope, AccessModule, Role, SYSTEM_SCOPE } from '@inbox/access';
 import { AppealQueries, AppealsModule } from '@inbox/appeals';
 import { ClocksModule, ClockWatcher } from '@inbox/clocks';
 import { ConfigModule } from '@inbox/config';
@@ -85,14 +85,15 @@ describe('overdue queue (integration)', () => {
   });
 
   /** Every page of the queue, by cursor. */
-  const wholeQueue = async (organisationId?: string): Promise<string[]> => {
+  const wholeQueue = async (
+    organisationId?: string,
+    scope: AccessScope = SYSTEM_SCOPE,
+    sort: 'due' | 'registered' = 'due',
+  ): Promise<string[]> => {
     const ids: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await queries.list(
-        { clock: 'overdue', sort: 'due', limit: 200, cursor, organisationId },
-        SYSTEM_SCOPE,
-      );
+      const page = await queries.list({ clock: 'overdue', sort, limit: 200, cursor, organisationId }, scope);
       ids.push(...page.items.map((i) => i.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
@@ -123,6 +124,52 @@ describe('overdue queue (integration)', () => {
     const expected = await marked(minzhkh);
     expect(expected.length).toBeGreaterThan(200);
     expect(await wholeQueue(minzhkh)).toEqual(expected);
+  });
+
+  it('lists in a clerk’s scope exactly the flagged appeals its organisation holds a part of, in both orders', async () => {
+    const clerk: AccessScope = {
+      userId: 'clerk',
+      role: Role.Clerk,
+      organisationId: minzhkh,
+      organisationIds: [minzhkh],
+    };
+    // A part at minzhkh of some appeals another organisation holds: they are in the clerk's queue too.
+    await ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
+       SELECT id, $1, 'co-executor', now(), 2, 'active' FROM appeals
+        WHERE overdue_marked AND organisation_id <> $1 ORDER BY registration_number LIMIT 7`,
+      [minzhkh],
+    );
+    const inScope = async (order: string): Promise<string[]> =>
+      (
+        (await ds.query(
+          `SELECT a.id FROM appeals a
+            WHERE a.overdue_marked AND EXISTS (SELECT 1 FROM appeal_organisations p
+                                                WHERE p.appeal_id = a.id AND p.organisation_id = $1)
+            ORDER BY ${order}`,
+          [minzhkh],
+        )) as { id: string }[]
+      ).map((r) => r.id);
+    const byDue = await inScope('a.answer_due_at, a.id');
+    expect(byDue.length).toBeGreaterThan(250);
+    expect(await wholeQueue(undefined, clerk)).toEqual(byDue);
+    expect(await wholeQueue(undefined, clerk, 'registered')).toEqual(
+      await inScope('a.registered_at DESC, a.id DESC'),
+    );
+    expect(await wholeQueue(minzhkh, clerk)).toEqual(await marked(minzhkh));
+  });
+
+  it('finds a clerk’s page in the flagged appeals’ index alone, the scope tested inside it', async () => {
+    const plan = await ds.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const rows = (await tx.query(
+        `EXPLAIN SELECT a.id FROM appeals a WHERE a.overdue_marked AND a.part_organisation_ids && $1::uuid[]
+          ORDER BY a.answer_due_at, a.id LIMIT 51`,
+        [[minzhkh]],
+      )) as { 'QUERY PLAN': string }[];
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('Index Only Scan using appeals_overdue_due_idx');
   });
 
   it('reads a page from the flagged appeals’ index in due order, not every mark', async () => {

@@ -294,8 +294,8 @@ export class AppealsRepository {
     const order = `${sortColumn} ${direction}, a.id ${direction}`;
     const cursor = filter.cursor ? decodeTimeIdCursor(filter.cursor) : undefined;
     // Conditions shared by every query of this page: the filter (without the search), the scope and the cursor.
-    const conditions = (params: unknown[]): string[] => {
-      const where = this.filterWhere(q ? { ...filter, q: undefined } : filter, scope, params);
+    const conditions = (params: unknown[], within: AccessScope = scope): string[] => {
+      const where = this.filterWhere(q ? { ...filter, q: undefined } : filter, within, params);
       if (cursor) {
         // The instant as the database's text, microseconds included: a Date would drop them (see cursorInstantSql).
         params.push(cursor.atText, cursor.id);
@@ -329,7 +329,16 @@ export class AppealsRepository {
       }
       params.push(limit + 1);
       const pageSize = `$${params.length}`;
-      if (q && filter.assigneeId) {
+      if (!q && filter.clock === 'overdue' && scope.organisationIds) {
+        // A clerk's overdue queue: the page's ids first, by an index-only scan of the flagged appeals' index in
+        // the queue's order with the scope tested inside it (migration OverdueScopeInIndex), instead of a probe
+        // of the parts for every row walked; the rows are then checked against the scope itself.
+        const inner = conditions(params, { ...scope, organisationIds: null });
+        inner.push(`a.part_organisation_ids && ${push(params, scope.organisationIds)}::uuid[]`);
+        where.push(
+          `a.id IN (SELECT a.id FROM appeals a WHERE ${inner.join(' AND ')} ORDER BY ${order} LIMIT ${pageSize})`,
+        );
+      } else if (q && filter.assigneeId) {
         // «Мои»: the caller's appeals (read by index, bounded by what one person holds) are tested against every
         // way of matching in one pass; as arms, each way read all of them again (three times the rows).
         where.push(`(${searchArms(q, params).join(' OR ')})`);
