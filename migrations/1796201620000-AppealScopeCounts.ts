@@ -13,7 +13,7 @@ const RECENT = `now() - interval '2 days'`;
  * Adds `rows` (key, subtree, sign, then APPEAL_COLUMNS) to the deltas (open, registration) or, for a count from
  * scratch, to the counts (open, per day, per recent hour): one statement.
  */
-function countedSql(rows: string, into: 'deltas' | 'counts'): string {
+export function countedSql(rows: string, into: 'deltas' | 'counts'): string {
   const open = (table: string, n: string) => `
            INSERT INTO ${table} (organisation_id, subtree, due_hour, fast_track, unclassified, ${n})
            SELECT key, subtree, date_trunc('hour', answer_due_at, 'UTC'), fast_track, topic_id IS NULL, sum(sign)::int
@@ -47,21 +47,27 @@ const KEYS = {
           GROUP BY 1, 2`,
 };
 
-/** The keys' counted rows from the appeals. */
-const keyedRows = (keys: string, sign: string) =>
+/** Appeals whose id is among those of the rows of `rows`, read by key whatever the table's size. */
+export const idAmong = (rows: string) => `= ANY (ARRAY(SELECT appeal_id FROM ${rows}))`;
+
+/**
+ * The keys' counted rows from the appeals; with `among` (a transition table), the appeals read by key (the
+ * planner otherwise scans a table of a few thousand appeals for a batch's 25).
+ */
+export const keyedRows = (keys: string, sign: string, among?: string) =>
   `SELECT k.key, k.subtree, ${sign} AS sign, ${APPEAL_COLUMNS.split(', ')
     .map((c) => `a.${c}`)
     .join(', ')}
-     FROM (${keys}) k JOIN appeals a ON a.id = k.appeal_id`;
+     FROM (${keys}) k JOIN appeals a ON a.id = k.appeal_id${among ? ` AND a.id ${idAmong(among)}` : ''}`;
 
 /**
  * Parts added or removed by a statement (transition table `changed`): the scope keys an appeal gains (or loses)
- * are those whose every part is among them.
+ * are those whose every part is among them. `byKey`: the appeals' other parts read by key (see keyedRows).
  */
-const partKeys = (changed: string) => `
+export const partKeys = (changed: string, byKey = false) => `
   WITH parts AS (
     SELECT ao.appeal_id, ao.organisation_id, false AS changed FROM appeal_organisations ao
-     WHERE ao.appeal_id IN (SELECT appeal_id FROM ${changed})
+     WHERE ao.appeal_id ${byKey ? idAmong(changed) : `IN (SELECT appeal_id FROM ${changed})`}
        AND (ao.appeal_id, ao.organisation_id) NOT IN (SELECT appeal_id, organisation_id FROM ${changed})
     UNION ALL SELECT appeal_id, organisation_id, true FROM ${changed}
   )
@@ -172,6 +178,44 @@ const SUBTREE_ROWS = `
    GROUP BY 1, 2, 3`;
 
 /**
+ * The parts-insert branch: every statement's parts planned afresh (EXECUTE). `byKey` (migration
+ * RegistrationTriggerCosts): the appeals and their parts read by key.
+ */
+export const partsAdded = (byKey = false) => `          IF NOT EXISTS (SELECT 1 FROM added) THEN
+            RETURN NULL;
+          END IF;
+          -- EXECUTE: planned for this statement's parts (one registration's or a fill's 25 000).
+          EXECUTE 'SELECT 1 FROM appeals a WHERE a.id ${byKey ? idAmong('added') : 'IN (SELECT appeal_id FROM added)'} ORDER BY a.id FOR NO KEY UPDATE';
+          EXECUTE $q$${countedSql(keyedRows(partKeys('added', byKey), '1', byKey ? 'added' : undefined), 'deltas')}$q$;`;
+
+/** The trigger function behind every scope count trigger; `byKey`: its parts-insert branch reads by key. */
+export const scopeCountDeltaFunction = (byKey = false) => `
+      CREATE FUNCTION appeal_scope_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_TABLE_NAME = 'appeals' AND TG_OP = 'UPDATE' THEN
+          ${countedSql(
+            `SELECT k.key, k.subtree, s.* FROM (${appealKeys('NEW.id')}) k
+               CROSS JOIN (${side(-1, 'OLD')} UNION ALL ${side(1, 'NEW')}) s`,
+            'deltas',
+          )};
+        ELSIF TG_TABLE_NAME = 'appeals' AND TG_OP = 'INSERT' THEN
+          -- The region's rows; an organisation's come with its part.
+          ${countedSql(`SELECT NULL::uuid AS key, false AS subtree, 1 AS sign, ${APPEAL_COLUMNS} FROM added`, 'deltas')};
+        ELSIF TG_TABLE_NAME = 'appeals' THEN
+          ${countedSql(`SELECT NULL::uuid AS key, false AS subtree, -1 AS sign, ${APPEAL_COLUMNS} FROM removed`, 'deltas')};
+        ELSIF TG_OP = 'INSERT' THEN
+${partsAdded(byKey)}
+        ELSE
+          IF NOT EXISTS (SELECT 1 FROM removed) THEN
+            RETURN NULL;
+          END IF;
+          EXECUTE 'SELECT 1 FROM appeals a WHERE a.id IN (SELECT appeal_id FROM removed) ORDER BY a.id FOR NO KEY UPDATE';
+          EXECUTE $q$${countedSql(keyedRows(partKeys('removed'), '-1'), 'deltas')}$q$;
+        END IF;
+        RETURN NULL;
+      END $$;`;
+
+/**
  * The dashboard's totals and daily volume read maintained counts for every scope it is shown to (issue 18).
  * They used to count appeals per request: region-wide the open appeals past their due time and the last day's
  * registrations; for one organisation or its subtree every open appeal and the last 30 days' registrations, each
@@ -272,35 +316,7 @@ export class AppealScopeCounts1796201620000 implements MigrationInterface {
       ${contribution(true)};
       ${delta(true)};
 
-      CREATE FUNCTION appeal_scope_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_TABLE_NAME = 'appeals' AND TG_OP = 'UPDATE' THEN
-          ${countedSql(
-            `SELECT k.key, k.subtree, s.* FROM (${appealKeys('NEW.id')}) k
-               CROSS JOIN (${side(-1, 'OLD')} UNION ALL ${side(1, 'NEW')}) s`,
-            'deltas',
-          )};
-        ELSIF TG_TABLE_NAME = 'appeals' AND TG_OP = 'INSERT' THEN
-          -- The region's rows; an organisation's come with its part.
-          ${countedSql(`SELECT NULL::uuid AS key, false AS subtree, 1 AS sign, ${APPEAL_COLUMNS} FROM added`, 'deltas')};
-        ELSIF TG_TABLE_NAME = 'appeals' THEN
-          ${countedSql(`SELECT NULL::uuid AS key, false AS subtree, -1 AS sign, ${APPEAL_COLUMNS} FROM removed`, 'deltas')};
-        ELSIF TG_OP = 'INSERT' THEN
-          IF NOT EXISTS (SELECT 1 FROM added) THEN
-            RETURN NULL;
-          END IF;
-          -- EXECUTE: planned for this statement's parts (one registration's or a fill's 25 000).
-          EXECUTE 'SELECT 1 FROM appeals a WHERE a.id IN (SELECT appeal_id FROM added) ORDER BY a.id FOR NO KEY UPDATE';
-          EXECUTE $q$${countedSql(keyedRows(partKeys('added'), '1'), 'deltas')}$q$;
-        ELSE
-          IF NOT EXISTS (SELECT 1 FROM removed) THEN
-            RETURN NULL;
-          END IF;
-          EXECUTE 'SELECT 1 FROM appeals a WHERE a.id IN (SELECT appeal_id FROM removed) ORDER BY a.id FOR NO KEY UPDATE';
-          EXECUTE $q$${countedSql(keyedRows(partKeys('removed'), '-1'), 'deltas')}$q$;
-        END IF;
-        RETURN NULL;
-      END $$;
+      ${scopeCountDeltaFunction()}
       CREATE TRIGGER appeals_scope_counts_insert AFTER INSERT ON appeals
         REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION appeal_scope_count_delta();
       CREATE TRIGGER appeals_scope_counts_delete AFTER DELETE ON appeals

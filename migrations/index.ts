@@ -41,6 +41,7 @@ import { IncidentRegroupRequests1796201800000 } from './1796201800000-IncidentRe
 import { AppealSearchScopeIndex1796201900000 } from './1796201900000-AppealSearchScopeIndex';
 import { IncidentBandIndex1796202000000 } from './1796202000000-IncidentBandIndex';
 import { OverdueScopeInIndex1796202100000 } from './1796202100000-OverdueScopeInIndex';
+import { RegistrationTriggerCosts1796202600000 } from './1796202600000-RegistrationTriggerCosts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -87,4 +88,5 @@ export const MIGRATIONS = [
   AppealSearchScopeIndex1796201900000,
   IncidentBandIndex1796202000000,
   OverdueScopeInIndex1796202100000,
+  RegistrationTriggerCosts1796202600000,
 ];
