@@ -7,6 +7,7 @@ import {
   type LabelledExample,
   readCsvColumns,
   round,
+  type SelectionMetric,
   sortByTime,
   trainOffThread,
 } from '@inbox/text-classifier';
@@ -92,6 +93,11 @@ export const BENCH_TARGETS: readonly BenchTarget[] = [
   },
 ];
 
+/** The calibration slice's choices (the vote's or the route's weight) maximise the target's own metric. */
+export function selectionMetricOf(target: BenchTarget): SelectionMetric {
+  return target.metric === 'accuracy' ? 'accuracy' : 'macro-f1';
+}
+
 /** The targets named by their keys, in the table's order, and the keys that name none. */
 export function selectBenchTargets(keys: readonly string[]): { targets: BenchTarget[]; unknown: string[] } {
   const unknown = keys.filter((key) => !BENCH_TARGETS.some((t) => t.key === key));
@@ -162,6 +168,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRow[]> 
       ...(target.recencyHalfLifeDays !== undefined
         ? { recencyHalfLifeDays: target.recencyHalfLifeDays }
         : {}),
+      selectBy: selectionMetricOf(target),
       split: `time:created_at:${testShare}`,
       threads: options.threads,
       log: (message) => log(`  ${message}`),

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from './args';
-import { selectBenchTargets } from './bench';
+import { BENCH_TARGETS, selectBenchTargets, selectionMetricOf } from './bench';
 import { run } from './main';
 
 describe('classifier CLI', () => {
@@ -129,10 +129,22 @@ describe('classifier CLI', () => {
     const args = ['train', '--data', data, '--text', 'body', '--label', 'executor', '--features', 'district'];
     const options = ['--word-ngrams', '1', '--char-ngrams', '0', '--holdout', '0.3', '--threads', '1'];
     const split = ['--split', 'time:created:0.2', '--out', path.join(dir, 'pivot.json')];
-    expect(await run([...args, ...options, ...split, '--pivot-label', 'need'])).toBe(0);
+    const selectBy = ['--select-by', 'accuracy'];
+    expect(await run([...args, ...options, ...split, '--pivot-label', 'need', ...selectBy])).toBe(0);
     const summary = JSON.parse(stdout.join(''));
     expect(summary.pivotMix).toBeGreaterThan(0);
     expect(summary.test.accuracy).toBe(1);
+    expect(stderr.join('')).toContain('route through the pivot chosen by accuracy');
+  });
+
+  it("makes the bench choose each target's weights by the target's own metric", () => {
+    const metric = Object.fromEntries(BENCH_TARGETS.map((t) => [t.key, selectionMetricOf(t)]));
+    expect(metric).toEqual({
+      category: 'macro-f1',
+      'category-object': 'macro-f1',
+      reason: 'macro-f1',
+      executor: 'accuracy',
+    });
   });
 
   it('refuses a bench target --only does not know, before reading any data', async () => {
@@ -150,6 +162,9 @@ describe('classifier CLI', () => {
     expect(stderr.join('')).toContain('model file not found');
     expect(await run(['train', '--data', data])).toBe(2);
     expect(stderr.join('')).toContain('needs --text');
+    const train = ['train', '--data', data, '--text', 'body', '--label', 'topic', '--out', '/tmp/x.json'];
+    expect(await run([...train, '--select-by', 'f1'])).toBe(2);
+    expect(stderr.join('')).toContain('--select-by must be one of macro-f1, accuracy');
   });
 });
 

@@ -8,6 +8,7 @@ import {
   type LinearLoss,
   type LinearOptions,
   loadLabelledCsv,
+  type SelectionMetric,
   parseSplit,
   sortByTime,
   splitByTime,
@@ -47,6 +48,8 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
       [--time-column <col>]           sort by this column so the held-out slice is the most recent
       [--recency-half-life <days>]    weight rows by age (needs --time-column or --split)
       [--holdout 0.1] [--no-refit]    slice for confidence calibration and held-out scores
+      [--select-by macro-f1|accuracy] the metric the calibration slice's choices (C, the vote's and the
+                                      route's weight) maximise: the target's own (accuracy for the executor)
       [--loss svm|svm-l1|logreg] [--c 0.5 | --c 0.25,0.5,1 (tuned on the held-out slice)]
       [--class-weight sqrt|balanced|none] [--seed 42] [--epochs 1000] [--eps 0.1]
       [--word-ngrams 2] [--char-ngrams 2-5|0] [--min-df 2] [--max-features 0]
@@ -97,6 +100,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'threads',
       'recency-half-life',
       'text-cross-weight',
+      'select-by',
     ],
     flags: ['crosses', 'text-crosses', 'keep-empty-labels', 'no-refit'],
     required: ['data', 'text', 'label', 'out'],
@@ -208,6 +212,7 @@ async function train(args: ParsedArgs): Promise<void> {
     throw new UsageError('--recency-half-life needs --time-column or --split');
   }
   const weightEncoding = choiceOption<WeightEncoding>(args, 'weights', ['int8', 'int16', 'float32'], 'int8');
+  const selectBy = choiceOption<SelectionMetric>(args, 'select-by', ['macro-f1', 'accuracy'], 'macro-f1');
 
   const loaded = await loadRows(data, spec, split);
   const rows = loaded.train;
@@ -222,6 +227,7 @@ async function train(args: ParsedArgs): Promise<void> {
     holdoutOrder: timeColumn ? 'tail' : 'random',
     refit: !args.flags.has('no-refit'),
     tuneC: cValues.length > 1 ? cValues : undefined,
+    selectBy,
     weightEncoding,
     recencyHalfLifeDays: args.options.has('recency-half-life')
       ? numberOption(args, 'recency-half-life', 0, 0.01)

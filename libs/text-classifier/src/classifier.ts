@@ -26,7 +26,13 @@ import {
   toCsr,
   trainOneVsRestParallel,
 } from './linear';
-import { type EvaluationReport, evaluatePredictions, round } from './metrics';
+import {
+  type EvaluationReport,
+  evaluatePredictions,
+  pickOnSlice,
+  round,
+  type SelectionMetric,
+} from './metrics';
 import { PivotTable, type PivotRoute, type PivotTableFile, routeThroughPivot } from './pivot';
 
 export const MODEL_FORMAT = 'inbox-text-classifier';
@@ -56,8 +62,13 @@ export interface TrainOptions {
   readonly holdoutOrder?: 'tail' | 'random';
   /** After calibration, retrain on all rows (default true). */
   readonly refit?: boolean;
-  /** Try these C values on the held-out slice and keep the best by macro-F1. */
+  /** Try these C values on the calibration slice and keep the best by {@link TrainOptions.selectBy}. */
   readonly tuneC?: readonly number[];
+  /**
+   * The metric the calibration slice's choices (C, the fine labels' vote, the route through the pivot)
+   * maximise: the target's own metric (`accuracy` for the executor). Default `macro-f1`.
+   */
+  readonly selectBy?: SelectionMetric;
   readonly weightEncoding?: WeightEncoding;
   /**
    * Weight training rows by recency: a row `h` days older than the newest counts half as much
@@ -66,13 +77,13 @@ export interface TrainOptions {
   readonly recencyHalfLifeDays?: number;
   /**
    * When rows carry a {@link LabelledExample.fineLabel}: the weights of the fine model's vote tried on the
-   * calibration slice (the best by macro-F1 is kept; 0 drops the fine model). A label's score becomes
+   * calibration slice (the best by {@link TrainOptions.selectBy} is kept; 0 drops the fine model). A label's score becomes
    * `(1 - mix) · its own margin + mix · the best margin among its fine labels`. Default 0, 0.25, 0.5, 0.75.
    */
   readonly hierarchyMix?: readonly number[];
   /**
    * When rows carry a {@link LabelledExample.pivotLabel}: the weights of the route through the pivot tried
-   * on the calibration slice (the best by macro-F1 is kept; 0 drops the pivot model). Needs a held-out
+   * on the calibration slice (the best by {@link TrainOptions.selectBy} is kept; 0 drops the pivot model). Needs a held-out
    * slice (the temperatures are fitted on it). Default 0, 0.25, 0.5, 0.75.
    */
   readonly pivotMix?: readonly number[];
@@ -382,6 +393,7 @@ export class TextClassifier {
     const encoding = options.weightEncoding ?? 'int8';
     const threads = options.threads ?? defaultThreads();
     const halfLife = options.recencyHalfLifeDays;
+    const selectBy = options.selectBy ?? 'macro-f1';
     if (examples.length < 2) throw new ClassifierInputError('need at least 2 labelled rows to train');
 
     let heldOut: HeldOutScores | undefined;
@@ -420,20 +432,21 @@ export class TextClassifier {
       const tuning = options.tuneC && options.tuneC.length > 0 ? options.tuneC : [linear.C];
       const vectors = fitFeatures(fit, featureConfig, log, started);
       const testVectors = test.map((e) => vectors.featurizer.transform(e));
-      let best: { C: number; macroF1: number; result: FitResult } | undefined;
+      const gold = test.map((e) => e.label);
+      const candidates: { value: { C: number; result: FitResult }; predicted: string[] }[] = [];
       for (const C of tuning) {
         const candidate = { ...linear, C };
         const result = await fitLinear(vectors, candidate, threads, log, started, undefined, halfLife);
         const scores = testVectors.map((v) => scoreDense(result, v, candidate.bias));
-        const macroF1 = evaluatePredictions(
-          test.map((e) => e.label),
-          scores.map((s) => result.labels[argmax(s)]),
-          scores.map(() => 1),
-        ).macroF1;
-        if (tuning.length > 1) log(`C=${C}: held-out macro-F1 ${macroF1}`);
-        if (!best || macroF1 > best.macroF1) best = { C, macroF1, result };
+        candidates.push({ value: { C, result }, predicted: scores.map((s) => result.labels[argmax(s)]) });
       }
-      const chosen = best as { C: number; result: FitResult };
+      const pickedC = pickOnSlice(gold, candidates, selectBy);
+      if (tuning.length > 1) {
+        for (const p of pickedC.all)
+          log(`C=${p.value.C}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
+        log(`C chosen by ${selectBy}: ${pickedC.best.value.C}`);
+      }
+      const chosen = pickedC.best.value;
       linear = { ...linear, C: chosen.C };
       let fineFit: FitResult | undefined;
       let parents: Int32Array = new Int32Array(0);
@@ -443,21 +456,21 @@ export class TextClassifier {
         parents = parentIndex(fineFit.labels, chosen.result.labels);
         const coarseScores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
         const fineScores = testVectors.map((v) => scoreDense(fineFit as FitResult, v, linear.bias));
-        let bestMix = { mix: 0, macroF1: -1 };
-        for (const m of mixes) {
-          const predicted = coarseScores.map(
-            (s, i) =>
-              chosen.result.labels[argmax(mixHierarchy(Float64Array.from(s), fineScores[i], parents, m))],
-          );
-          const macroF1 = evaluatePredictions(
-            test.map((e) => e.label),
-            predicted,
-            predicted.map(() => 1),
-          ).macroF1;
-          log(`fine-label vote ${m}: calibration macro-F1 ${macroF1}`);
-          if (macroF1 > bestMix.macroF1) bestMix = { mix: m, macroF1 };
-        }
-        mix = bestMix.mix;
+        const pickedMix = pickOnSlice(
+          gold,
+          mixes.map((m) => ({
+            value: m,
+            predicted: coarseScores.map(
+              (s, i) =>
+                chosen.result.labels[argmax(mixHierarchy(Float64Array.from(s), fineScores[i], parents, m))],
+            ),
+          })),
+          selectBy,
+        );
+        for (const p of pickedMix.all)
+          log(`fine-label vote ${p.value}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
+        mix = pickedMix.best.value;
+        log(`fine-label vote chosen by ${selectBy}: ${mix}`);
         if (mix === 0) fineFit = undefined;
       }
       const ownScore = (v: SparseVector): Float64Array => {
@@ -481,25 +494,32 @@ export class TextClassifier {
           pivotMargins.filter((_, i) => pivotKnown[i] >= 0),
           pivotKnown.filter((k) => k >= 0),
         );
-        let bestPivot = { mix: 0, macroF1: -1 };
-        for (const m of pivotMixes) {
-          const route: PivotRoute = { labels: result.labels, table, temperature, ownTemperature, mix: m };
-          const predicted = own.map(
-            (s, i) =>
-              chosen.result.labels[argmax(routeThroughPivot(s, pivotMargins[i], route, test[i].features))],
+        const pickedRoute = pickOnSlice(
+          gold,
+          pivotMixes.map((m) => {
+            const route: PivotRoute = { labels: result.labels, table, temperature, ownTemperature, mix: m };
+            return {
+              value: m,
+              predicted: own.map(
+                (s, i) =>
+                  chosen.result.labels[
+                    argmax(routeThroughPivot(s, pivotMargins[i], route, test[i].features))
+                  ],
+              ),
+            };
+          }),
+          selectBy,
+        );
+        for (const p of pickedRoute.all)
+          log(
+            `route through the pivot ${p.value}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`,
           );
-          const macroF1 = evaluatePredictions(
-            test.map((e) => e.label),
-            predicted,
-            predicted.map(() => 1),
-          ).macroF1;
-          log(`route through the pivot ${m}: calibration macro-F1 ${macroF1}`);
-          if (macroF1 > bestPivot.macroF1) bestPivot = { mix: m, macroF1 };
-        }
-        if (bestPivot.mix > 0) {
+        const pivotMix = pickedRoute.best.value;
+        log(`route through the pivot chosen by ${selectBy}: ${pivotMix}`);
+        if (pivotMix > 0) {
           pivotFit = {
             result,
-            route: { labels: result.labels, table, temperature, ownTemperature, mix: bestPivot.mix },
+            route: { labels: result.labels, table, temperature, ownTemperature, mix: pivotMix },
           };
         }
       }

@@ -1,5 +1,5 @@
 import { applyConfidenceMap, fitConfidenceMap, fitTemperature, softmax } from './calibration';
-import { evaluatePredictions } from './metrics';
+import { evaluatePredictions, pickOnSlice } from './metrics';
 
 describe('evaluatePredictions', () => {
   it('computes accuracy, macro-F1 over gold ∪ predicted labels and per-class scores', () => {
@@ -54,5 +54,32 @@ describe('top-1 confidence map', () => {
     expect(applyConfidenceMap(map, 0.6)).toBeCloseTo(0.6, 1);
     expect(applyConfidenceMap(undefined, 0.7)).toBe(0.7);
     expect(fitConfidenceMap([0.9], [true])).toEqual({ a: 1, b: 0 });
+  });
+});
+
+describe('pickOnSlice', () => {
+  // Eight rows of a, two of b. "flat" says a everywhere: accuracy 0.8, macro-F1 (0.889 + 0) / 2 = 0.444.
+  // "rare" finds both b rows at the cost of three a rows: accuracy 0.7, macro-F1 (0.769 + 0.571) / 2 = 0.670.
+  const gold = ['a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'b', 'b'];
+  const candidates = [
+    { value: 'flat', predicted: ['a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'] },
+    { value: 'rare', predicted: ['a', 'a', 'a', 'a', 'a', 'b', 'b', 'b', 'b', 'b'] },
+  ];
+
+  it('picks by the requested metric where accuracy and macro-F1 disagree', () => {
+    const byAccuracy = pickOnSlice(gold, candidates, 'accuracy');
+    const byMacroF1 = pickOnSlice(gold, candidates, 'macro-f1');
+    expect(byAccuracy.best).toEqual({ value: 'flat', accuracy: 0.8, macroF1: 0.4444 });
+    expect(byMacroF1.best).toEqual({ value: 'rare', accuracy: 0.7, macroF1: 0.6703 });
+    // Both report every candidate's two figures, in the candidates' order.
+    expect(byAccuracy.all).toEqual(byMacroF1.all);
+    expect(byAccuracy.all.map((p) => p.value)).toEqual(['flat', 'rare']);
+  });
+
+  it('keeps the first of tied candidates and refuses an empty list', () => {
+    const tied = [candidates[0], { ...candidates[0], value: 'again' }];
+    expect(pickOnSlice(gold, tied, 'accuracy').best.value).toBe('flat');
+    expect(pickOnSlice(gold, tied, 'macro-f1').best.value).toBe('flat');
+    expect(() => pickOnSlice(gold, [], 'accuracy')).toThrow();
   });
 });

@@ -54,6 +54,38 @@ export function round(value: number, digits = 4): number {
   return Math.round(value * f) / f;
 }
 
+/** The metric a choice on the calibration slice maximises: the target's own metric. */
+export type SelectionMetric = 'accuracy' | 'macro-f1';
+
+export interface SlicePick<T> {
+  readonly value: T;
+  readonly accuracy: number;
+  readonly macroF1: number;
+}
+
+/**
+ * Picks the candidate whose predictions on the slice score best in `selectBy` (the first one on a tie) and
+ * reports both metrics of every candidate, so a log shows what the other metric would have chosen.
+ */
+export function pickOnSlice<T>(
+  gold: readonly string[],
+  candidates: readonly { readonly value: T; readonly predicted: readonly string[] }[],
+  selectBy: SelectionMetric,
+): { best: SlicePick<T>; all: SlicePick<T>[] } {
+  if (candidates.length === 0) throw new Error('pickOnSlice needs at least one candidate');
+  const all = candidates.map(({ value, predicted }) => {
+    const report = evaluatePredictions(
+      gold,
+      predicted,
+      predicted.map(() => 1),
+    );
+    return { value, accuracy: report.accuracy, macroF1: report.macroF1 };
+  });
+  const score = (p: SlicePick<T>) => (selectBy === 'accuracy' ? p.accuracy : p.macroF1);
+  const best = all.reduce((a, b) => (score(b) > score(a) ? b : a));
+  return { best, all };
+}
+
 /**
  * Accuracy, macro/weighted F1 and per-class scores. Macro-F1 averages over the union of gold and predicted
  * labels (as scikit-learn does), so a class predicted but never present counts as F1 0.

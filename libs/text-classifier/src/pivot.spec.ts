@@ -42,7 +42,7 @@ describe('PivotTable', () => {
  * The executor is an XOR of the need (said in the text) and the district (a structured input): a linear
  * model over the words and the one-hot district cannot tell it, the route need → executor per district can.
  */
-function makeRows(n: number, seed: number, withPivot = true): LabelledExample[] {
+function makeRows(n: number, seed: number, withPivot = true, rareShare = 0): LabelledExample[] {
   const random = seededRandom(seed);
   const needs: Record<string, string[]> = {
     snow: ['снег', 'сугробы', 'наледь'],
@@ -55,7 +55,8 @@ function makeRows(n: number, seed: number, withPivot = true): LabelledExample[] 
     const words = [needs[need][Math.floor(random() * 3)], ...filler.filter(() => random() < 0.3)].sort(
       () => random() - 0.5,
     );
-    const label = (need === 'snow') === (district === 'north') ? 'roads agency' : 'district council';
+    let label = (need === 'snow') === (district === 'north') ? 'roads agency' : 'district council';
+    if (words.includes('срочно') && random() < rareShare) label = 'emergency service';
     return {
       text: words.join(' '),
       features: { district },
@@ -102,6 +103,33 @@ describe('the route through a pivot label', () => {
     const loaded = TextClassifier.load(file);
     expect(loaded.pivotMix).toBe(routed.pivotMix);
     for (const row of fresh.slice(0, 50)) expect(loaded.predict(row)).toEqual(routed.predict(row));
+  });
+
+  it('chooses the route weight by the metric it is asked to (selectBy), logging both per weight', async () => {
+    // A rare third executor (half the rows saying «срочно») makes the two metrics disagree on the weight.
+    const rows = makeRows(400, 1, true, 0.5);
+    const chosen: number[] = [];
+    for (const selectBy of ['accuracy', 'macro-f1'] as const) {
+      const logs: string[] = [];
+      const model = await TextClassifier.train(rows, {
+        ...OPTIONS,
+        selectBy,
+        log: (message) => logs.push(message),
+      });
+      const figures = logs
+        .map((line) =>
+          /^route through the pivot ([\d.]+): calibration accuracy ([\d.]+), macro-F1 ([\d.]+)$/.exec(line),
+        )
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ mix: Number(m[1]), accuracy: Number(m[2]), macroF1: Number(m[3]) }));
+      expect(figures.map((f) => f.mix)).toEqual([0, 0.25, 0.5, 0.75]);
+      const score = (f: (typeof figures)[number]) => (selectBy === 'accuracy' ? f.accuracy : f.macroF1);
+      const best = figures.reduce((a, b) => (score(b) > score(a) ? b : a));
+      expect(model.pivotMix).toBe(best.mix);
+      expect(logs).toContain(`route through the pivot chosen by ${selectBy}: ${best.mix}`);
+      chosen.push(model.pivotMix);
+    }
+    expect(chosen[0]).not.toBe(chosen[1]);
   });
 
   it('drops the pivot model when its weights are all 0', async () => {
