@@ -21,7 +21,7 @@ module.exports = {
   maxWorkers: 2,
   testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,integrations}/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,integrations,bench}/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'integration',

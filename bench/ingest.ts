@@ -14,6 +14,7 @@ import { InboundStore, IntakeModule, NORMALISE_BATCH } from '@inbox/intake';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { QueueModule } from '@inbox/queue';
 import { createBenchDatabase } from './bench-database';
+import { type CpuBudget, CpuSampler, printCpuBudget } from './cpu-budget';
 import { channelMix, type MixShares } from './mix';
 import { flag, printGrid, printTable, type TargetRow } from './report';
 import { printWorkerSizing } from './sizing';
@@ -53,6 +54,8 @@ interface ProductRun {
   toRouted: Latency;
   toGrouped: Latency;
   autoClassifiedShare: number;
+  /** The burst's CPU per group of processes (Linux /proc), when sampled. */
+  cpu?: CpuBudget;
 }
 
 async function waitFor(
@@ -206,8 +209,16 @@ async function measure(
   items: InboundItem[],
   perSecond?: number,
   registrationOnly = false,
+  cpuOf?: { databaseUrl: string },
 ): Promise<ProductRun> {
   const prefix = items[0].externalId.replace(/-\d+$/, '-%');
+  const sampler =
+    cpuOf &&
+    (await CpuSampler.start({
+      databaseUrl: cpuOf.databaseUrl,
+      workerPids: workers.map((w) => w.pid).filter((pid): pid is number => pid !== undefined),
+      pollingPid: (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number,
+    }));
   const started = Date.now();
   await feed(store, items, perSecond);
   await waitFor(
@@ -227,6 +238,8 @@ async function measure(
     workers,
     60 * 60_000,
   );
+  // Stopped before the figures below are read: their statements are not the burst's.
+  const cpuOfAppeals = sampler && (await sampler.stop());
   const { rows } = await client.query(
     `SELECT count(a.id)::int AS appeals,
             count(*) FILTER (WHERE i.status = 'processed' AND a.id IS NULL)::int AS follow_ups,
@@ -243,6 +256,7 @@ async function measure(
   const r = rows[0] as Record<string, string | number>;
   const seconds = (Date.now() - started) / 1000;
   const appeals = Number(r.appeals);
+  const cpu = cpuOfAppeals?.(appeals);
   return {
     items: items.length,
     appeals,
@@ -271,6 +285,7 @@ async function measure(
       [prefix],
     ),
     autoClassifiedShare: Math.round((Number(r.auto) / Math.max(appeals, 1)) * 1000) / 1000,
+    cpu,
   };
 }
 
@@ -373,7 +388,9 @@ async function runProduct(
     if (!registrationOnly) await warmUp(client, store, workers);
     const mix = channelMix(n);
     process.stderr.write(`  burst: ${n} items at once…\n`);
-    const burst = await measure(client, store, workers, mix.items, undefined, registrationOnly);
+    const burst = await measure(client, store, workers, mix.items, undefined, registrationOnly, {
+      databaseUrl: db.url,
+    });
     let paced: ProductRun | undefined;
     if (pacedItems > 0 && !registrationOnly) {
       process.stderr.write(`  paced: ${pacedItems} items at ${pacedRate}/s…\n`);
@@ -495,6 +512,12 @@ export async function benchIngest(args: string[]): Promise<void> {
       },
     ];
     printTable(`ingest · ${n} items · ${workers} workers · load before ${before.join(' ')}`, rows);
+    if (burst.cpu)
+      printCpuBudget(
+        `CPU of the burst · ${workers} workers · ${burst.appeals} appeals`,
+        burst.cpu,
+        registrationOnly ? burst.registeredPerSecond : burst.routedPerSecond,
+      );
   }
   if (registrationOnly) return;
   if (runs.length > 1) printScaleOut(n, runs);
