@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { recencyWeights, TextClassifier, type TrainOptions } from './classifier';
+import { countTrainingRows, recencyWeights, rowHash, TextClassifier, type TrainOptions } from './classifier';
 import { type LabelledExample } from './dataset';
 import { seededRandom } from './linear';
 
@@ -162,5 +162,33 @@ describe('recency weighting', () => {
     expect(flat.pivotMix).toBe(1);
     expect(flat.predict(potholes).label).toBe('committee');
     expect((await train(rows, options, 5)).predict(potholes).label).toBe('district');
+  });
+});
+
+describe('countTrainingRows', () => {
+  // Found by search: two rows a year apart whose 32-bit row hashes are equal.
+  const trained: LabelledExample = {
+    time: '2020-01-01T10:00:00',
+    text: 'жалоба 204018',
+    features: {},
+    label: 'a',
+  };
+  const later: LabelledExample = {
+    time: '2021-01-01T10:00:00',
+    text: 'жалоба 818322',
+    features: {},
+    label: 'a',
+  };
+
+  it('does not take a later row for a training row when their hashes collide', async () => {
+    expect(rowHash(later)).toBe(rowHash(trained));
+    const rows = makeExamples(40, 5).map((e, i) => ({
+      ...e,
+      time: `2020-01-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00`,
+    }));
+    const model = await TextClassifier.train([...rows, trained], { threads: 1, holdout: 0 });
+    expect(countTrainingRows(model, [trained])).toBe(1);
+    expect(countTrainingRows(model, [later])).toBe(0);
+    expect(countTrainingRows(model, rows.slice(0, 7))).toBe(7);
   });
 });
