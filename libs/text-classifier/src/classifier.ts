@@ -84,7 +84,7 @@ export interface TrainOptions {
   /**
    * When rows carry a {@link LabelledExample.pivotLabel}: the weights of the route through the pivot tried
    * on the calibration slice (the best by {@link TrainOptions.selectBy} is kept; 0 drops the pivot model). Needs a held-out
-   * slice (the temperatures are fitted on it). Default 0, 0.25, 0.5, 0.75.
+   * slice (the temperatures are fitted on it). Default 0, 0.25, 0.5, 0.75, 0.9, 1.
    */
   readonly pivotMix?: readonly number[];
   /** Worker threads for training (default: available cores, at most 4; 1 = in-process). */
@@ -406,7 +406,7 @@ export class TextClassifier {
     const hierarchical = examples.some((e) => (e.fineLabel ?? '') !== '');
     const mixes = options.hierarchyMix ?? [0, 0.25, 0.5, 0.75];
     const pivoted = examples.some((e) => (e.pivotLabel ?? '') !== '');
-    const pivotMixes = options.pivotMix ?? [0, 0.25, 0.5, 0.75];
+    const pivotMixes = options.pivotMix ?? [0, 0.25, 0.5, 0.75, 0.9, 1];
     const columns = featureConfig.featureColumns;
     let final: FitResult;
     let fineFinal: FitResult | undefined;

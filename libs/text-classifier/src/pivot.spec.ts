@@ -122,7 +122,7 @@ describe('the route through a pivot label', () => {
         )
         .filter((m): m is RegExpExecArray => m !== null)
         .map((m) => ({ mix: Number(m[1]), accuracy: Number(m[2]), macroF1: Number(m[3]) }));
-      expect(figures.map((f) => f.mix)).toEqual([0, 0.25, 0.5, 0.75]);
+      expect(figures.map((f) => f.mix)).toEqual([0, 0.25, 0.5, 0.75, 0.9, 1]);
       const score = (f: (typeof figures)[number]) => (selectBy === 'accuracy' ? f.accuracy : f.macroF1);
       const best = figures.reduce((a, b) => (score(b) > score(a) ? b : a));
       expect(model.pivotMix).toBe(best.mix);
