@@ -17,6 +17,7 @@ import { createBenchDatabase } from './bench-database';
 import { type CpuBudget, CpuSampler, printCpuBudget } from './cpu-budget';
 import { channelMix, type MixShares } from './mix';
 import { flag, printGrid, printTable, type TargetRow } from './report';
+import { heldOffNote, workerPollEnv } from './registration-only';
 import { printWorkerSizing } from './sizing';
 
 @Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), IntakeModule] })
@@ -362,8 +363,8 @@ async function runProduct(
     CLOCK_WATCH_MS: '600000',
     CLASSIFIER_RETRAIN_CRON: 'off',
     CLASSIFIER_BOOTSTRAP: 'true',
-    // Registration alone: the history hooks (classification, routing) wait out the run.
-    EVENT_HOOK_POLL_MS: registrationOnly ? '60000' : (process.env.EVENT_HOOK_POLL_MS ?? '100'),
+    // Registration alone: the history hooks and the classification poll wait out the run.
+    ...workerPollEnv(registrationOnly),
   };
   Object.assign(process.env, env);
   const producer = await NestFactory.createApplicationContext(ProducerModule, { logger: ['error'] });
@@ -432,7 +433,9 @@ export async function benchIngest(args: string[]): Promise<void> {
   for (const workers of counts) {
     const before = loadavg().map((l) => l.toFixed(1));
     process.stderr.write(
-      `product, ${workers} worker processes (realistic mix → registered → classified and routed)…\n`,
+      registrationOnly
+        ? `product, ${workers} worker processes (realistic mix → registered; ${heldOffNote()})…\n`
+        : `product, ${workers} worker processes (realistic mix → registered → classified and routed)…\n`,
     );
     runs.push({
       workers,
@@ -447,6 +450,7 @@ export async function benchIngest(args: string[]): Promise<void> {
     JSON.stringify(
       {
         bench: 'ingest',
+        ...(registrationOnly ? { registrationOnly: heldOffNote() } : {}),
         at: new Date().toISOString(),
         loadAverage: { before: load, after: loadAfter },
         concurrency: Number(CONCURRENCY),
@@ -512,6 +516,7 @@ export async function benchIngest(args: string[]): Promise<void> {
       },
     ];
     printTable(`ingest · ${n} items · ${workers} workers · load before ${before.join(' ')}`, rows);
+    if (registrationOnly) console.log(`  ${heldOffNote()}`);
     if (burst.cpu)
       printCpuBudget(
         `CPU of the burst · ${workers} workers · ${burst.appeals} appeals`,
