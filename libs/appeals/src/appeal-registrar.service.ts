@@ -258,15 +258,16 @@ export class AppealRegistrar {
 
   /** Registers a new appeal atomically; undefined when another attempt had already claimed the item. */
   private async registerNew(db: EntityManager, item: ItemRow, now: Date): Promise<Registered | undefined> {
-    const { appeal, outcome } = await this.prepare(item, now);
+    // `db` may be a transaction holding the item's thread locks: the directory is read on its connection.
+    const { appeal, outcome } = await this.prepare(item, now, db);
     const registrationNumber = await this.registrations.registerAtomically(db, appeal);
     return registrationNumber ? { ...outcome, registrationNumber } : undefined;
   }
 
   /** Everything a new appeal's registration writes, and what it reports but its number. */
-  private async prepare(item: ItemRow, now: Date): Promise<Prepared> {
+  private async prepare(item: ItemRow, now: Date, db?: EntityManager): Promise<Prepared> {
     const p = item.payload;
-    const organisation = await this.organisationFor(p);
+    const organisation = await this.organisationFor(p, db);
     const registeredAt = p.registeredAt ? new Date(p.registeredAt) : now;
     const receivedAt = new Date(item.received_at);
     const fastTrack = p.fastTrack === true;
@@ -383,15 +384,15 @@ export class AppealRegistrar {
    * Until real routing exists, an item lands at the organisation it was addressed to when that is in our
    * directory (an import, a МЭДО package), else at the region's management centre, which routes it on.
    */
-  private async organisationFor(p: StoredInboundItem): Promise<OrganisationEntity> {
+  private async organisationFor(p: StoredInboundItem, db?: EntityManager): Promise<OrganisationEntity> {
     if (p.addressee?.code) {
       try {
-        return await this.directory.byCode(p.addressee.code);
+        return await this.directory.byCode(p.addressee.code, db);
       } catch {
         // Unknown addressee: the management centre decides.
       }
     }
-    return this.directory.byCode(this.config.managementCentreCode);
+    return this.directory.byCode(this.config.managementCentreCode, db);
   }
 }
 

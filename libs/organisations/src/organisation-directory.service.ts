@@ -23,11 +23,11 @@ export class OrganisationDirectory {
 
   constructor(private readonly organisations: OrganisationsRepository) {}
 
-  /** `not-found` when no organisation has the code. */
-  async byCode(code: string): Promise<OrganisationEntity> {
+  /** `not-found` when no organisation has the code. `db`: the caller's transaction, when it holds one. */
+  async byCode(code: string, db?: Db): Promise<OrganisationEntity> {
     const hit = this.cache.get(`code:${code}`);
     if (hit && Date.now() - hit.at < OrganisationDirectory.TTL_MS) return hit.org;
-    const org = await this.organisations.byCode(code);
+    const org = await this.organisations.byCode(code, db);
     if (!org) throw notFoundError(`Организации с кодом «${code}» нет в справочнике`);
     this.cache.set(`code:${code}`, { org, at: Date.now() });
     return org;

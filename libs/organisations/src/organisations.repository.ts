@@ -58,10 +58,11 @@ export class OrganisationsRepository extends SqlRepository {
     return rows.length > 0;
   }
 
-  byCode(code: string): Promise<OrganisationEntity | undefined> {
+  byCode(code: string, db: Db = this.pool): Promise<OrganisationEntity | undefined> {
     return this.one<OrganisationEntity>(
       `SELECT ${ORGANISATION_COLUMNS}, created_at AS "createdAt" FROM organisations WHERE code = $1 LIMIT 1`,
       [code],
+      db,
     );
   }
 

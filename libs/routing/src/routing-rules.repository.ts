@@ -32,17 +32,21 @@ const RULE_VIEW_COLUMNS = `${RULE_COLUMNS},
  */
 @Injectable()
 export class RoutingRulesRepository extends SqlRepository {
-  activeRules(): Promise<RoutingRuleData[]> {
+  activeRules(db: Db = this.pool): Promise<RoutingRuleData[]> {
     return this.rows<RoutingRuleData>(
       `SELECT id, name, priority, topic_id AS "topicId", territory_code AS "territoryCode",
               organisation_ids::text[] AS "organisationIds", active
          FROM routing_rules WHERE active`,
+      [],
+      db,
     );
   }
 
-  topicLinks(): Promise<TopicData[]> {
+  topicLinks(db: Db = this.pool): Promise<TopicData[]> {
     return this.rows<TopicData>(
       `SELECT id, parent_id AS "parentId", default_organisation_id AS "defaultOrganisationId" FROM topics`,
+      [],
+      db,
     );
   }
 

@@ -64,15 +64,16 @@ interface RoutingSnapshot {
 @Injectable()
 export class RoutingEngine {
   static readonly CACHE_MS = 5_000;
-  private readonly cache = new CachedLoad(RoutingEngine.CACHE_MS, () => this.load());
+  private readonly cache = new CachedLoad(RoutingEngine.CACHE_MS, (db?: Db) => this.load(db));
 
   constructor(
     @Inject(RoutingRulesRepository) private readonly rulesRepo: RoutingRulesRepository,
     @Inject(OrganisationDirectory) private readonly directory: OrganisationDirectory,
   ) {}
 
-  async route(query: RouteQuery): Promise<RouteDecision> {
-    const { rules, topics } = await this.snapshot();
+  /** `db`: the caller's transaction, when it holds one (a reload then reads on its connection, not the pool's). */
+  async route(query: RouteQuery, db?: Db): Promise<RouteDecision> {
+    const { rules, topics } = await this.snapshot(db);
     return matchRoute(query, rules, topics);
   }
 
@@ -116,14 +117,14 @@ export class RoutingEngine {
     this.cache.invalidate();
   }
 
-  private snapshot(): Promise<RoutingSnapshot> {
-    return this.cache.get();
+  private snapshot(db?: Db): Promise<RoutingSnapshot> {
+    return this.cache.get(db);
   }
 
-  private async load(): Promise<RoutingSnapshot> {
+  private async load(db?: Db): Promise<RoutingSnapshot> {
     const [rules, topics]: [RoutingRuleData[], TopicData[]] = await Promise.all([
-      this.rulesRepo.activeRules(),
-      this.rulesRepo.topicLinks(),
+      this.rulesRepo.activeRules(db),
+      this.rulesRepo.topicLinks(db),
     ]);
     return {
       rules,

@@ -209,26 +209,34 @@ export class RubricatorRepository extends SqlRepository {
   }
 
   /** A cheap fingerprint of the rubricator and the mapping: it changes whenever either does. */
-  async catalogueFingerprint(): Promise<string> {
+  async catalogueFingerprint(db: Db = this.pool): Promise<string> {
     const row = await this.one<{ fingerprint: string }>(
       `SELECT concat_ws(':',
          (SELECT coalesce(max(version), 0) FROM rubricator_versions),
          (SELECT count(*) FROM topics),
          (SELECT coalesce(sum(hashtext(channel || external_id || topic_id::text)::bigint), 0)
             FROM channel_categories WHERE topic_id IS NOT NULL AND NOT deleted)) AS fingerprint`,
+      [],
+      db,
     );
     return row!.fingerprint;
   }
 
-  catalogueTopics(): Promise<CatalogueTopic[]> {
+  catalogueTopics(db: Db = this.pool): Promise<CatalogueTopic[]> {
     return this.rows<CatalogueTopic>(
       `SELECT id, code, name, parent_id AS "parentId", active, typical_needs AS "typicalNeeds" FROM topics`,
+      [],
+      db,
     );
   }
 
-  mappedCategories(): Promise<{ channel: string; external_id: string; topic_id: string }[]> {
+  mappedCategories(
+    db: Db = this.pool,
+  ): Promise<{ channel: string; external_id: string; topic_id: string }[]> {
     return this.rows(
       `SELECT channel, external_id, topic_id FROM channel_categories WHERE topic_id IS NOT NULL AND NOT deleted`,
+      [],
+      db,
     );
   }
 }

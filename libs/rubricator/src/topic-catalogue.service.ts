@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type Db } from '@inbox/database';
 import { type CatalogueTopic, RubricatorRepository } from './rubricator.repository';
 
 export interface Catalogue {
@@ -21,15 +22,16 @@ export class TopicCatalogue {
 
   constructor(private readonly repository: RubricatorRepository) {}
 
-  async get(): Promise<Catalogue> {
+  /** `db`: the caller's transaction, when it holds one (a check or reload then reads on its connection). */
+  async get(db?: Db): Promise<Catalogue> {
     const now = Date.now();
     if (this.cached && now - this.cached.checkedAt < TopicCatalogue.CHECK_MS) return this.cached.catalogue;
-    const fingerprint = await this.repository.catalogueFingerprint();
+    const fingerprint = await this.repository.catalogueFingerprint(db);
     if (this.cached && this.cached.fingerprint === fingerprint) {
       this.cached.checkedAt = now;
       return this.cached.catalogue;
     }
-    const catalogue = this.load();
+    const catalogue = this.load(db);
     this.cached = { catalogue, fingerprint, checkedAt: now };
     catalogue.catch(() => {
       if (this.cached?.catalogue === catalogue) this.cached = undefined;
@@ -65,10 +67,10 @@ export class TopicCatalogue {
     return undefined;
   }
 
-  private async load(): Promise<Catalogue> {
+  private async load(db?: Db): Promise<Catalogue> {
     const [topics, mapping] = await Promise.all([
-      this.repository.catalogueTopics(),
-      this.repository.mappedCategories(),
+      this.repository.catalogueTopics(db),
+      this.repository.mappedCategories(db),
     ]);
     return {
       list: topics,

@@ -38,9 +38,12 @@ export class FastTrackRules {
     private readonly audit: AuditLog,
   ) {}
 
-  /** The active rules, read fresh for every item (a few rows): an edit applies to the next item everywhere. */
-  active(): Promise<FastTrackRuleData[]> {
-    return this.repository.active();
+  /**
+   * The active rules, read fresh for every item (a few rows): an edit applies to the next item everywhere. A
+   * caller holding a transaction passes it (`db`): a second connection from the pool may never come.
+   */
+  active(db?: Db): Promise<FastTrackRuleData[]> {
+    return this.repository.active(db);
   }
 
   list(): Promise<FastTrackRule[]> {

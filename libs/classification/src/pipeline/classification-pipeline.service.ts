@@ -121,9 +121,11 @@ export class ClassificationPipeline {
     options: PipelineOptions,
   ): Promise<Map<string, PipelineOutcome>> {
     const outcomes = new Map<string, PipelineOutcome>();
-    let catalogue = await this.catalogue.get();
+    // Every read of the pass goes through `tx`: the pass holds its rows' locks, and a second connection from the
+    // pool may never come (the pool's others waiting on those locks — a deadlock Postgres cannot see).
+    let catalogue = await this.catalogue.get(tx);
     const needModel = rows.some((a) => a.classification_state === 'pending' && !a.topic_id);
-    const model = needModel ? await this.registry.promoted() : undefined;
+    const model = needModel ? await this.registry.promoted(undefined, tx) : undefined;
     const defer = needModel && !model && !!options.deferWithoutModel && (await options.deferWithoutModel());
     const items: PassItem[] = [];
     for (const a of rows) {
@@ -160,7 +162,7 @@ export class ClassificationPipeline {
       if (decision.reason === 'unknown-topic' && !catalogue.byCode.has(decision.label)) {
         // A topic added a moment ago (the model was trained after it): read the rubricator again.
         this.catalogue.invalidate();
-        catalogue = await this.catalogue.get();
+        catalogue = await this.catalogue.get(tx);
         decision = decide(catalogue);
       }
       item.decision = decision;
@@ -217,7 +219,7 @@ export class ClassificationPipeline {
       const t = accepted.get(i.a.id);
       return t ? { ...i.a, topic_id: t.topicId, subtopic_id: t.subtopicId } : i.a;
     });
-    const routes = await this.routes(planned);
+    const routes = await this.routes(tx, planned);
     const now = new Map(
       (
         await this.appeals.loadLocked(
@@ -308,9 +310,10 @@ export class ClassificationPipeline {
   }
 
   /** Route suggestions for the batch (RoutingSuggestions.organisationsFor: history read set-based). */
-  private async routes(rows: PipelineAppeal[]): Promise<Map<string, string[]>> {
+  private async routes(tx: Db, rows: PipelineAppeal[]): Promise<Map<string, string[]>> {
     const ids = await this.routing.organisationsFor(
       rows.map((a) => ({ topicId: a.topic_id, subtopicId: a.subtopic_id, territoryCode: a.territory_code })),
+      tx,
     );
     return new Map(rows.map((a, i) => [a.id, ids[i]]));
   }
@@ -327,7 +330,7 @@ export class ClassificationPipeline {
       ({ a }) => !a.fast_track && !a.extended && (OPEN_STATUSES as readonly string[]).includes(a.status),
     );
     if (open.length === 0) return new Set();
-    const rules = await this.fastTrack.active();
+    const rules = await this.fastTrack.active(tx);
     if (rules.length === 0) return new Set();
     const terms = [];
     for (const { a, stemmed } of open) {

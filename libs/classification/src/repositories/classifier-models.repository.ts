@@ -27,20 +27,26 @@ export interface NewModel {
 /** `classifier_models`: every trained model (gzipped file and scores), at most one promoted per target. */
 @Injectable()
 export class ClassifierModelsRepository extends SqlRepository {
-  async promotedId(target: string): Promise<string | undefined> {
+  async promotedId(target: string, db: Db = this.pool): Promise<string | undefined> {
     return (
       await this.one<{ id: string }>(
         `SELECT id FROM classifier_models WHERE target = $1 AND status = 'promoted'`,
         [target],
+        db,
       )
     )?.id;
   }
 
   /** The gzipped model file, or undefined when there is no such model (or it has none). */
-  async file(id: string): Promise<Buffer | undefined> {
+  async file(id: string, db: Db = this.pool): Promise<Buffer | undefined> {
     return (
-      (await this.one<{ model: Buffer | null }>(`SELECT model FROM classifier_models WHERE id = $1`, [id]))
-        ?.model ?? undefined
+      (
+        await this.one<{ model: Buffer | null }>(
+          `SELECT model FROM classifier_models WHERE id = $1`,
+          [id],
+          db,
+        )
+      )?.model ?? undefined
     );
   }
 

@@ -17,8 +17,8 @@ const DATA_COLUMNS = `id, name, topic_id AS "topicId", keywords, channels, month
 /** The `fast_track_rules` table. */
 @Injectable()
 export class FastTrackRulesRepository extends SqlRepository {
-  active(): Promise<FastTrackRuleData[]> {
-    return this.rows<FastTrackRuleData>(`SELECT ${DATA_COLUMNS} FROM fast_track_rules WHERE active`);
+  active(db: Db = this.pool): Promise<FastTrackRuleData[]> {
+    return this.rows<FastTrackRuleData>(`SELECT ${DATA_COLUMNS} FROM fast_track_rules WHERE active`, [], db);
   }
 
   list(): Promise<FastTrackRule[]> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql } from '@inbox/access';
-import { SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository } from '@inbox/database';
 import { type OrganisationHistory } from '../routing/learned-routing';
 
 /** What a routing suggestion needs of a stored appeal. */
@@ -50,6 +50,7 @@ export class RoutingHistoryRepository extends SqlRepository {
    */
   async counts(
     queries: { topicId: string | null; subtopicId: string | null; territoryPrefix: string | null }[],
+    db: Db = this.pool,
   ): Promise<OrganisationHistory[][]> {
     if (queries.length === 0) return [];
     const rows = await this.rows<OrganisationHistory & { n: number }>(
@@ -75,6 +76,7 @@ export class RoutingHistoryRepository extends SqlRepository {
            FROM answered an FULL JOIN returned r ON r.id = an.id
        ) h`,
       [JSON.stringify(queries.map((q, n) => ({ n, ...q })))],
+      db,
     );
     const out = queries.map((): OrganisationHistory[] => []);
     for (const { n, ...h } of rows) out[n].push(h);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
 import { notFoundError, UUID } from '@inbox/common';
+import { type Db } from '@inbox/database';
 import { RoutingEngine } from '@inbox/routing';
 import { RoutingHistoryRepository } from '../repositories/routing-history.repository';
 import { learnRoute, type LearnedRoute } from './learned-routing';
@@ -67,11 +68,15 @@ export class RoutingSuggestions {
   /**
    * The organisations `suggest` would give each query, for a batch: history is read only where no rule decides,
    * in at most two statements for the whole batch (the territories', then the region's where those say nothing).
+   * `db`: the caller's transaction, when it holds one: every read goes on its connection, none waits for the pool.
    */
-  async organisationsFor(queries: RoutingQuery[]): Promise<string[][]> {
-    const decisions = await Promise.all(queries.map((q) => this.engine.route(q)));
+  async organisationsFor(queries: RoutingQuery[], db?: Db): Promise<string[][]> {
+    const decisions = await Promise.all(queries.map((q) => this.engine.route(q, db)));
     const unruled = queries.flatMap((q, i) => (decisions[i].reason === 'rule' ? [] : [i]));
-    const histories = await this.histories(unruled.map((i) => queries[i]));
+    const histories = await this.histories(
+      unruled.map((i) => queries[i]),
+      db,
+    );
     const historyOf = new Map(unruled.map((i, k) => [i, histories[k].history]));
     return decisions.map((decision, i) => {
       if (decision.reason === 'rule') return decision.organisationIds;
@@ -114,6 +119,7 @@ export class RoutingSuggestions {
    */
   private async histories(
     queries: RoutingQuery[],
+    db?: Db,
   ): Promise<{ history: LearnedRoute[]; scope: 'territory' | 'region' | null }[]> {
     const territoryOf = (q: RoutingQuery) =>
       q.territoryCode && /^\d{5,}/.test(q.territoryCode) ? q.territoryCode.slice(0, 5) : null;
@@ -122,7 +128,7 @@ export class RoutingSuggestions {
     ) => {
       const keyOf = (a: (typeof asked)[number]) => `${a.topicId}|${a.subtopicId}|${a.territoryPrefix ?? ''}`;
       const distinct = [...new Map(asked.map((a) => [keyOf(a), a])).values()];
-      const counts = await this.repository.counts(distinct);
+      const counts = await this.repository.counts(distinct, db);
       const byKey = new Map(distinct.map((a, k) => [keyOf(a), learnRoute(counts[k])]));
       return asked.map((a) => byKey.get(keyOf(a))!);
     };

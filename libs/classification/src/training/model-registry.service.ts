@@ -31,16 +31,19 @@ export class ModelRegistry {
     private readonly transactions: Transactions,
   ) {}
 
-  /** The promoted model, or undefined when none has been promoted yet. */
-  async promoted(target = TOPIC_TARGET): Promise<LoadedModel | undefined> {
+  /**
+   * The promoted model, or undefined when none has been promoted yet. `db`: the caller's transaction, when it
+   * holds one (the check and a load then read on its connection, never waiting for the pool's).
+   */
+  async promoted(target = TOPIC_TARGET, db?: Db): Promise<LoadedModel | undefined> {
     const now = Date.now();
     if (this.current && now - this.current.checkedAt < ModelRegistry.CHECK_MS) return this.current.model;
-    const id = (await this.models.promotedId(target)) ?? null;
+    const id = (await this.models.promotedId(target, db)) ?? null;
     if (this.current && this.current.id === id) {
       this.current.checkedAt = now;
       return this.current.model;
     }
-    const model = id ? this.load(id) : undefined;
+    const model = id ? this.load(id, db) : undefined;
     this.current = { id, model, checkedAt: now };
     model?.catch(() => {
       if (this.current?.model === model) this.current = undefined;
@@ -52,8 +55,8 @@ export class ModelRegistry {
     this.current = undefined;
   }
 
-  async load(id: string): Promise<LoadedModel> {
-    const file = await this.models.file(id);
+  async load(id: string, db?: Db): Promise<LoadedModel> {
+    const file = await this.models.file(id, db);
     if (!file) throw new Error(`classifier model ${id} has no stored file`);
     const model = JSON.parse(gunzipSync(file).toString('utf8')) as ModelFile;
     return { id, classifier: TextClassifier.fromModelFile(model, `classifier_models/${id}`) };

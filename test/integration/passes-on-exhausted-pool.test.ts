@@ -1,0 +1,120 @@
+import { DataSource, type QueryRunner } from 'typeorm';
+import { type PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { AppealRegistrar } from '@inbox/appeals';
+import { ClassificationPipeline, FastTrackRules, ModelRegistry } from '@inbox/classification';
+import { seedDirectory } from '@inbox/demo';
+import { InboundStore } from '@inbox/intake';
+import { RoutingEngine } from '@inbox/routing';
+import { TopicCatalogue } from '@inbox/rubricator';
+import { inboundItem } from '../factories/inbound-items';
+import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * A pass that holds a transaction must never wait for a second connection from the pool: with the pool's others
+ * held (by registrations waiting on the pass's row locks, as in issue 18's stalled bench), that connection never
+ * comes and Postgres cannot see the deadlock. Here every connection of the api's pool but one is held, the
+ * caches are cold, and a classification pass (fast-track rule, routing history and a topic's default
+ * organisation in play) and a registration that joins a thread must still complete, on that one connection.
+ */
+describe('passes on an exhausted pool (integration)', () => {
+  let stack: TestStack;
+  let dataSource: DataSource;
+  const NOW = new Date('2026-02-10T05:00:00Z');
+  /** Far above what either step takes alone (tens of milliseconds), far below jest's timeout. */
+  const STALL_MS = 10_000;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { CLASSIFIER_RETRAIN_CRON: 'off' } });
+    await seedDirectory(stack.db.dataSource);
+    dataSource = stack.api.get(DataSource);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+    stack.db.dataSource.query(query, params) as Promise<T[]>;
+
+  /** Runs `work` while all of the api's pool but one connection is held; fails (not hangs) if it stalls. */
+  async function onOneFreeConnection<T>(work: () => Promise<T>): Promise<T> {
+    const max = (dataSource.driver as PostgresDriver).master.options.max as number;
+    const held: QueryRunner[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      for (let i = 0; i < max - 1; i++) {
+        const runner = dataSource.createQueryRunner();
+        await runner.connect();
+        held.push(runner);
+      }
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(new Error(`stalled: no pool connection for ${STALL_MS} ms (${max - 1} of ${max} held)`)),
+          STALL_MS,
+        );
+      });
+      return await Promise.race([work(), stalled]);
+    } finally {
+      clearTimeout(timer);
+      // Released also after a stall: the waiting read gets its connection and the pass ends.
+      for (const runner of held) await runner.release();
+    }
+  }
+
+  it('a registration joining a thread reads the directory on its own transaction', async () => {
+    const stored = await stack.api
+      .get(InboundStore)
+      .store([inboundItem({ thread: { key: 'pool-chat' }, addressee: { code: 'no-such-code' } })], {
+        enqueue: false,
+      });
+    // A code never looked up: the directory's cache holds nothing for it, so it reads.
+    const outcome = await onOneFreeConnection(() =>
+      stack.api.get(AppealRegistrar).registerInboundItem(stored[0].inboundItemId, NOW),
+    );
+    expect(outcome.kind).toBe('registered');
+  });
+
+  it('a classification pass reads the rubricator, the model, fast-track rules, routing rules and history on its own transaction', async () => {
+    const [topic] = await sql<{ id: string }>(
+      `SELECT id FROM topics WHERE parent_id IS NULL AND active ORDER BY code LIMIT 1`,
+    );
+    const [org] = await sql<{ id: string }>(`SELECT id FROM organisations ORDER BY code LIMIT 1`);
+    await sql(`UPDATE topics SET default_organisation_id = $2 WHERE id = $1`, [topic.id, org.id]);
+    await stack.api.get(FastTrackRules).create({ name: 'Пул: тема', topicId: topic.id }, { userId: null });
+    const [chosen, unread] = await registerItems(
+      stack,
+      [
+        inboundItem({ text: 'Во дворе не горят фонари уже неделю.' }),
+        inboundItem({ text: 'На остановке сломана скамейка.' }),
+      ],
+      NOW,
+    );
+    // A person chose the first one's topic before the pass: routed by it and fast-tracked by the rule.
+    await sql(`UPDATE appeals SET topic_id = $2 WHERE id = $1`, [chosen, topic.id]);
+    // Every cache the pass reads through is cold: each read happens inside the pass.
+    stack.api.get(TopicCatalogue).invalidate();
+    stack.api.get(ModelRegistry).invalidate();
+    stack.api.get(RoutingEngine).invalidate();
+
+    const outcomes = await onOneFreeConnection(() =>
+      stack.api.get(ClassificationPipeline).processPending(10),
+    );
+
+    expect(outcomes.get(chosen)).toMatchObject({
+      kind: 'done',
+      classification: 'confirmed',
+      fastTracked: true,
+      suggestedOrganisationIds: [org.id],
+    });
+    expect(outcomes.get(unread)).toMatchObject({
+      kind: 'done',
+      classification: 'manual',
+      fastTracked: false,
+    });
+    const rows = await sql<{ id: string; fast_track: boolean; suggested: string[] }>(
+      `SELECT id, fast_track, suggested_organisation_ids::text[] AS suggested FROM appeals WHERE id = ANY($1)`,
+      [[chosen]],
+    );
+    expect(rows).toEqual([{ id: chosen, fast_track: true, suggested: [org.id] }]);
+  });
+});
