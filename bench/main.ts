@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { benchApis } from './apis';
+import { benchDeadlines } from './deadlines';
 import { benchIngest } from './ingest';
 import { benchScale } from './scale';
 
@@ -7,6 +8,7 @@ const BENCHES: Record<string, (args: string[]) => Promise<void>> = {
   ingest: benchIngest,
   scale: benchScale,
   apis: benchApis,
+  deadlines: benchDeadlines,
 };
 
 async function main(): Promise<void> {

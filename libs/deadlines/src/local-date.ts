@@ -9,12 +9,15 @@ const LOCAL_DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Days since 1970-01-01 for a local date; throws on malformed or impossible dates (e.g. 2025-02-30). */
 export function toEpochDay(date: LocalDate): number {
+  const known = EPOCH_DAYS.get(date);
+  if (known !== undefined) return known;
   const m = typeof date === 'string' ? LOCAL_DATE_RE.exec(date) : null;
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     const ms = Date.UTC(y, mo - 1, d);
     const back = new Date(ms);
     if (back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d) {
+      remember(EPOCH_DAYS, date, ms / DAY_MS);
       return ms / DAY_MS;
     }
   }
@@ -22,7 +25,25 @@ export function toEpochDay(date: LocalDate): number {
 }
 
 export function fromEpochDay(epochDay: number): LocalDate {
-  return new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+  let date = LOCAL_DATES.get(epochDay);
+  if (date === undefined) {
+    date = new Date(epochDay * DAY_MS).toISOString().slice(0, 10);
+    remember(LOCAL_DATES, epochDay, date);
+  }
+  return date;
+}
+
+/*
+ * Parsing and printing dates (a Date and a string each) were most of the deadline arithmetic's CPU: every
+ * calendar step converts both ways. The dates met are few (days around today), so both directions are kept.
+ */
+const EPOCH_DAYS = new Map<string, number>();
+const LOCAL_DATES = new Map<number, LocalDate>();
+const MAX_REMEMBERED = 50_000;
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= MAX_REMEMBERED) map.clear();
+  map.set(key, value);
 }
 
 export function assertLocalDate(date: LocalDate): LocalDate {
@@ -67,11 +88,53 @@ export function assertInstant(instant: Date, name = 'instant'): Date {
   return instant;
 }
 
-/** The calendar date an instant falls on in the given zone. */
+/** One local day of a zone whose offset holds from its first to its last instant: [start, end). */
+interface DayWindow {
+  start: number;
+  end: number;
+  date: LocalDate;
+}
+
+/** Per zone, the local days met lately (a registration asks about today and a few days back). */
+const DAY_WINDOWS = new Map<string, DayWindow[]>();
+const WINDOWS_PER_ZONE = 16;
+const MINUTE_MS = 60_000;
+
+/**
+ * The calendar date an instant falls on in the given zone. luxon's zone lookup (an Intl formatter per call)
+ * was a tenth of a registration's CPU, so the day around the instant is remembered per zone — only a day whose
+ * offset is the same at its first and last millisecond, where the date follows from the offset alone; days with
+ * a transition ask luxon every time.
+ */
 export function localDateOf(instant: Date, timeZone: string): LocalDate {
   assertInstant(instant);
-  const dt = DateTime.fromJSDate(instant, { zone: assertTimeZone(timeZone) });
-  return dt.toISODate() as string;
+  const t = instant.getTime();
+  const windows = DAY_WINDOWS.get(timeZone);
+  if (windows) {
+    for (const w of windows) if (t >= w.start && t < w.end) return w.date;
+  }
+  const zone = assertTimeZone(timeZone);
+  const dt = DateTime.fromMillis(t, { zone });
+  const date = dt.toISODate() as string;
+  const start = toEpochDay(date) * DAY_MS - dt.offset * MINUTE_MS;
+  const end = start + DAY_MS;
+  // The window is kept only if luxon agrees at both its edges and just outside them (rare: a cache miss).
+  const at = (ms: number) => DateTime.fromMillis(ms, { zone });
+  const [first, last] = [at(start), at(end - 1)];
+  if (
+    first.offset === dt.offset &&
+    last.offset === dt.offset &&
+    first.toISODate() === date &&
+    last.toISODate() === date &&
+    at(start - 1).toISODate() !== date &&
+    at(end).toISODate() !== date
+  ) {
+    const list = windows ?? [];
+    if (list.length >= WINDOWS_PER_ZONE) list.shift();
+    list.push({ start, end, date });
+    if (!windows) DAY_WINDOWS.set(timeZone, list);
+  }
+  return date;
 }
 
 /** First instant of a local date in the zone. */
@@ -89,8 +152,7 @@ export function endOfLocalDay(date: LocalDate, timeZone: string): Date {
   let end = END_OF_DAY.get(key);
   if (end === undefined) {
     end = startOfLocalDay(addCalendarDays(date, 1), timeZone).getTime() - 1;
-    if (END_OF_DAY.size >= 50_000) END_OF_DAY.clear();
-    END_OF_DAY.set(key, end);
+    remember(END_OF_DAY, key, end);
   }
   return new Date(end);
 }
