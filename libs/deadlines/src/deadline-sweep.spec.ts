@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { computeAppealDeadlines } from './appeal-deadlines';
 import { ProductionCalendar } from './calendar/production-calendar';
+import { line2AnswerDueAt, line2ExtensionLimitAt, misroutedReturnDueAt } from './line-clocks';
 import { localDateOf } from './local-date';
 import { type LastDayRule } from './working-days';
+import { DEFAULT_WORKING_HOURS } from './working-hours';
 
 /*
  * The deadline arithmetic remembers zone offsets and calendar days (it is on every registration's path);
@@ -114,5 +116,42 @@ describe('localDateOf against luxon per call', () => {
       const got = localDateOf(new Date(t), zone);
       if (got !== reference(t)) expect(`${new Date(t).toISOString()} ${got}`).toBe(reference(t));
     }
+  });
+});
+
+/** The working-time clocks (a day-by-day walk over the organisation's hours), every 11 h 7 min over 2025-2027. */
+function clockDigest(zone: string): string {
+  const calendar = ProductionCalendar.russian();
+  const clock = { timeZone: zone, workingHours: DEFAULT_WORKING_HOURS };
+  const hash = createHash('sha256');
+  for (let t = Date.UTC(2024, 11, 20); t < Date.UTC(2028, 0, 10); t += 11 * HOUR + 7 * 60_000) {
+    const at = new Date(t);
+    hash.update(
+      [misroutedReturnDueAt, line2AnswerDueAt, line2ExtensionLimitAt]
+        .map((due) => due(at, clock, calendar).toISOString())
+        .join('|') + '\n',
+    );
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+const CLOCK_ZONES = [
+  'Europe/Moscow',
+  'Asia/Kamchatka',
+  'Europe/Berlin',
+  'Asia/Kathmandu',
+  'Australia/Lord_Howe',
+];
+const RECORDED_CLOCKS: Record<string, string> = {
+  'Europe/Moscow': '391746a7f997c14f',
+  'Asia/Kamchatka': '03bcb98074fb304d',
+  'Europe/Berlin': 'aa55a44c3ef35958',
+  'Asia/Kathmandu': '6fd5b105267a6d17',
+  'Australia/Lord_Howe': 'c62fc18956d42c12',
+};
+
+describe('working-time clocks over a sweep of dates, against the recorded results', () => {
+  it.each(CLOCK_ZONES)('%s', (zone) => {
+    expect(clockDigest(zone)).toBe(RECORDED_CLOCKS[zone]);
   });
 });

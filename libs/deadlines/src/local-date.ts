@@ -161,10 +161,19 @@ const END_OF_DAY = new Map<string, number>();
 
 /** The instant of a local wall-clock time ('HH:mm') on a local date in the zone. */
 export function instantAt(date: LocalDate, time: string, timeZone: string): Date {
-  assertLocalDate(date);
-  const dt = DateTime.fromISO(`${date}T${time}`, { zone: assertTimeZone(timeZone) });
-  if (!dt.isValid) {
-    throw new DeadlineRuleError('invalid-working-hours', `Некорректное местное время: ${time}`);
+  // The working-time walks ask for every day's opening and closing: luxon once per (zone, date, time).
+  const key = `${timeZone}|${date}T${time}`;
+  let at = INSTANTS.get(key);
+  if (at === undefined) {
+    assertLocalDate(date);
+    const dt = DateTime.fromISO(`${date}T${time}`, { zone: assertTimeZone(timeZone) });
+    if (!dt.isValid) {
+      throw new DeadlineRuleError('invalid-working-hours', `Некорректное местное время: ${time}`);
+    }
+    at = dt.toMillis();
+    remember(INSTANTS, key, at);
   }
-  return dt.toJSDate();
+  return new Date(at);
 }
+
+const INSTANTS = new Map<string, number>();
