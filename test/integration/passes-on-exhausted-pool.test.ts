@@ -1,12 +1,16 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { type PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { AppealRegistrar } from '@inbox/appeals';
+import { Role, StaffUsers } from '@inbox/access';
+import { AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
 import { ClassificationPipeline, FastTrackRules, ModelRegistry } from '@inbox/classification';
 import { seedDirectory } from '@inbox/demo';
 import { InboundStore } from '@inbox/intake';
+import { KnowledgeRequests } from '@inbox/knowledge';
 import { RoutingEngine } from '@inbox/routing';
 import { TopicCatalogue } from '@inbox/rubricator';
+import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { staffActor } from '../support/staff-actor';
 import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -15,6 +19,8 @@ import { registerItems, startTestStack, type TestStack } from '../support/test-s
  * comes and Postgres cannot see the deadlock. Here every connection of the api's pool but one is held, the
  * caches are cold, and a classification pass (fast-track rule, routing history and a topic's default
  * organisation in play) and a registration that joins a thread must still complete, on that one connection.
+ * So must the other transactions staff start: a workflow command (line 1 closing a part) and a knowledge base
+ * request citing an appeal outside the caller's scope (refused, and the refusal audited).
  */
 describe('passes on an exhausted pool (integration)', () => {
   let stack: TestStack;
@@ -116,5 +122,67 @@ describe('passes on an exhausted pool (integration)', () => {
       [[chosen]],
     );
     expect(rows).toEqual([{ id: chosen, fast_track: true, suggested: [org.id] }]);
+  });
+
+  it('line 1 closing a part reads the parts on its command transaction', async () => {
+    const users = stack.api.get(StaffUsers);
+    const workflow = stack.api.get(AppealWorkflow);
+    const [cur, minzhkh, mintrans] = await Promise.all(
+      ['cur', 'minzhkh', 'mintrans'].map((code) => idOf(stack.db.dataSource, 'organisations', code)),
+    );
+    const operator = await staffActor(users, Role.Operator, cur);
+    const [id] = await registerItems(
+      stack,
+      [
+        inboundItem({
+          text: 'Во дворе открытый люк.',
+          author: {
+            externalId: 'pool-close-part',
+            surname: 'Смирнов',
+            firstName: 'Алексей',
+            patronymic: 'Игоревич',
+          },
+        }),
+      ],
+      NOW,
+    );
+    await workflow.classify(id, operator, await idOf(stack.db.dataSource, 'topics', 'housing'));
+    await workflow.escalate(id, operator, {
+      organisationIds: [minzhkh, mintrans],
+      subject: 'Открытый люк во дворе',
+      applicant: { phone: '+79135550000' },
+    });
+
+    await onOneFreeConnection(() => workflow.closePart(id, operator, mintrans, 'Не в ведении министерства'));
+
+    const parts = await sql<{ state: string }>(
+      `SELECT state FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`,
+      [id, mintrans],
+    );
+    expect(parts).toEqual([{ state: 'closed' }]);
+  });
+
+  it('a knowledge base request citing an appeal outside the scope is refused, and audited, without a second connection', async () => {
+    const minzhkh = await idOf(stack.db.dataSource, 'organisations', 'minzhkh');
+    const clerk = await staffActor(stack.api.get(StaffUsers), Role.Clerk, minzhkh);
+    // Registered at the management centre and never escalated: outside the ministry clerk's scope.
+    const [foreign] = await registerItems(stack, [inboundItem({ text: 'Не горит свет в подъезде.' })], NOW);
+
+    await expect(
+      onOneFreeConnection(() =>
+        stack.api
+          .get(KnowledgeRequests)
+          .create(
+            { ...clerk, organisationKind: 'department' },
+            { subject: 'Нет статьи про освещение', organisationId: minzhkh, appealIds: [foreign] },
+          ),
+      ),
+    ).rejects.toMatchObject({ code: 'not-found' });
+
+    const audited = await sql(
+      `SELECT outcome FROM audit_log WHERE action = 'kb-request-create' AND entity_id = $1 AND user_id = $2`,
+      [foreign, clerk.userId],
+    );
+    expect(audited).toEqual([{ outcome: 'denied' }]);
   });
 });

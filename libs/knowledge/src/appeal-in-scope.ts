@@ -1,6 +1,5 @@
 import { type AuditLog } from '@inbox/access';
 import { notFoundError } from '@inbox/common';
-import { type Db } from '@inbox/database';
 import { type KnowledgeActor } from './knowledge-policy';
 import { type AppealForKnowledge, type KnowledgeRepository } from './knowledge.repository';
 
@@ -10,19 +9,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * The appeal a knowledge base action is about, read through the one scope — checked before anything else the
  * request names (an article, a section), so an appeal outside the caller's scope is refused the same way
  * whatever else is sent. Outside the scope and absent are the same 404, and the attempt is audited as denied,
- * as the workflow's commands do (R10).
+ * as the workflow's commands do (R10). Read and audited on the pool: a caller checks before it opens a transaction
+ * (a denial recorded from inside one would wait for a second connection while holding the first — with the pool's
+ * others held the same way, for ever).
  */
 export async function appealInScope(
   deps: { repo: KnowledgeRepository; audit: AuditLog },
   appealId: string,
   actor: KnowledgeActor,
   action: string,
-  db?: Db,
 ): Promise<AppealForKnowledge> {
-  const appeal = UUID.test(appealId) ? await deps.repo.appeal(appealId, actor.scope, db) : undefined;
+  const appeal = UUID.test(appealId) ? await deps.repo.appeal(appealId, actor.scope) : undefined;
   if (appeal) return appeal;
   if (UUID.test(appealId)) {
-    // Outside any transaction of the caller: the refusal rolls that back, the record of it stays.
     await deps.audit.record({
       userId: actor.userId,
       action,

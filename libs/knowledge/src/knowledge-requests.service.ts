@@ -69,12 +69,13 @@ export class KnowledgeRequests {
 
   async create(actor: KnowledgeActor, input: CreateRequestInput): Promise<RequestView> {
     const now = this.clock.now();
+    // The cited appeals first: one outside the scope is refused (and audited) whatever else the request names.
+    // Before the transaction: the denial's audit record takes a connection of its own (see appealInScope).
+    const appealIds = [...new Set(input.appealIds ?? [])];
+    for (const appealId of appealIds) {
+      await appealInScope({ repo: this.repo, audit: this.audit }, appealId, actor, 'kb-request-create');
+    }
     const id = await this.repo.transaction(async (tx) => {
-      // The cited appeals first: one outside the scope is refused (and audited) whatever else the request names.
-      const appealIds = [...new Set(input.appealIds ?? [])];
-      for (const appealId of appealIds) {
-        await appealInScope({ repo: this.repo, audit: this.audit }, appealId, actor, 'kb-request-create', tx);
-      }
       const target = await this.target(input, tx);
       if (!canRequestChange(actor, target.organisation.id)) {
         throw forbiddenError('Изменения в разделы другой организации вносятся по запросу ЦУР');

@@ -172,6 +172,15 @@ export class AppealPartsRepository {
     return this.countLine2(tx, appealId, ['active', 'answered']);
   }
 
+  /** Whether a part of the appeal, at either line, has been answered. */
+  async anyAnswered(tx: Db, appealId: string): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM appeal_organisations WHERE appeal_id = $1 AND state = 'answered' LIMIT 1`,
+      [appealId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   private async countLine2(tx: Db, appealId: string, states: string[]): Promise<number> {
     return queryCount(
       tx,

@@ -30,7 +30,8 @@ export class ClosePartCommand {
         throw new WorkflowError('conflict', 'У этой организации нет открытого поручения по обращению');
       }
       const pending = await this.parts.countPendingLine2(tx, a.id);
-      const answered = (await this.parts.forCard(a.id)).some((p) => p.state === 'answered');
+      // On the command's transaction: it holds the appeal's lock, and a second connection may never come.
+      const answered = await this.parts.anyAnswered(tx, a.id);
       const complete = pending === 0 && answered && canTransition(a.status, AppealStatus.Answered);
       if (complete) await this.appeals.update(tx, a.id, { status: AppealStatus.Answered, answeredAt: now });
       await record('part-closed', { organisationId, reason, appealAnswered: complete });
