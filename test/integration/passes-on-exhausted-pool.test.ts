@@ -1,6 +1,7 @@
 import { DataSource, type QueryRunner } from 'typeorm';
 import { type PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { Role, StaffUsers } from '@inbox/access';
+import { AdvisoryLocks, dataSourceOptions } from '@inbox/database';
 import { AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
 import { ClassificationPipeline, FastTrackRules, ModelRegistry } from '@inbox/classification';
 import { seedDirectory } from '@inbox/demo';
@@ -20,7 +21,9 @@ import { registerItems, startTestStack, type TestStack } from '../support/test-s
  * caches are cold, and a classification pass (fast-track rule, routing history and a topic's default
  * organisation in play) and a registration that joins a thread must still complete, on that one connection.
  * So must the other transactions staff start: a workflow command (line 1 closing a part) and a knowledge base
- * request citing an appeal outside the caller's scope (refused, and the refusal audited).
+ * request citing an appeal outside the caller's scope (refused, and the refusal audited). Work under an advisory
+ * lock (a pull per account, a kind of feed action) takes the pool's connections too: as many holders as the pool
+ * has connections must still complete, so a lock's own connection is never one of the pool's.
  */
 describe('passes on an exhausted pool (integration)', () => {
   let stack: TestStack;
@@ -41,27 +44,40 @@ describe('passes on an exhausted pool (integration)', () => {
   const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
     stack.db.dataSource.query(query, params) as Promise<T[]>;
 
+  const poolMax = () => (dataSource.driver as PostgresDriver).master.options.max as number;
+
+  /** `work`, or a failure (not a hang) after STALL_MS; `onStall` then lets the stalled work end. */
+  async function unlessStalled<T>(
+    work: Promise<T>,
+    what: string,
+    onStall: () => Promise<unknown> = async () => undefined,
+  ): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`stalled: no pool connection for ${STALL_MS} ms (${what})`));
+        void onStall();
+      }, STALL_MS);
+    });
+    try {
+      return await Promise.race([work, stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Runs `work` while all of the api's pool but one connection is held; fails (not hangs) if it stalls. */
   async function onOneFreeConnection<T>(work: () => Promise<T>): Promise<T> {
-    const max = (dataSource.driver as PostgresDriver).master.options.max as number;
+    const max = poolMax();
     const held: QueryRunner[] = [];
-    let timer: NodeJS.Timeout | undefined;
     try {
       for (let i = 0; i < max - 1; i++) {
         const runner = dataSource.createQueryRunner();
         await runner.connect();
         held.push(runner);
       }
-      const stalled = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(new Error(`stalled: no pool connection for ${STALL_MS} ms (${max - 1} of ${max} held)`)),
-          STALL_MS,
-        );
-      });
-      return await Promise.race([work(), stalled]);
+      return await unlessStalled(work(), `${max - 1} of ${max} held`);
     } finally {
-      clearTimeout(timer);
       // Released also after a stall: the waiting read gets its connection and the pass ends.
       for (const runner of held) await runner.release();
     }
@@ -184,5 +200,42 @@ describe('passes on an exhausted pool (integration)', () => {
       [foreign, clerk.userId],
     );
     expect(audited).toEqual([{ outcome: 'denied' }]);
+  });
+
+  it('as many advisory lock holders as the pool has connections, each querying under its lock, all complete', async () => {
+    // A pool of its own, small: the holders' connections and their work's are wanted at once.
+    const POOL = 3;
+    const pool = new DataSource(dataSourceOptions(stack.db.url, { extra: { max: POOL } }));
+    await pool.initialize();
+    const locks = new AdvisoryLocks(pool);
+    // Every holder has its lock before any of them queries (or, should one fail to take it, at once).
+    let holding = 0;
+    let allHold!: () => void;
+    const allHeld = new Promise<void>((resolve) => (allHold = resolve));
+    const holders = Array.from({ length: POOL }, (_, i) =>
+      locks.withLock(`pool-test:${i}`, async () => {
+        if (++holding === POOL) allHold();
+        await allHeld;
+        return (await pool.query(`SELECT $1::int AS n`, [i])) as { n: number }[];
+      }),
+    );
+    for (const holder of holders) holder.catch(() => allHold());
+    // On a stall, the holders' sessions end (their locks and connections with them), so the test ends too.
+    const endHolders = () =>
+      sql(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+          WHERE locktype = 'advisory'
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+    try {
+      const results = await unlessStalled(Promise.all(holders), `${POOL} lock holders`, endHolders);
+      expect(results.map((r) => r?.value[0].n)).toEqual([0, 1, 2]);
+      // Released: another taker gets each lock.
+      expect(await locks.withLock('pool-test:0', async () => 'again')).toEqual({ value: 'again' });
+    } finally {
+      await Promise.allSettled(holders);
+      await locks.onApplicationShutdown();
+      await pool.destroy();
+    }
   });
 });
