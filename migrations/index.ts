@@ -42,6 +42,7 @@ import { AppealSearchScopeIndex1796201900000 } from './1796201900000-AppealSearc
 import { IncidentBandIndex1796202000000 } from './1796202000000-IncidentBandIndex';
 import { OverdueScopeInIndex1796202100000 } from './1796202100000-OverdueScopeInIndex';
 import { RegistrationTriggerCosts1796202600000 } from './1796202600000-RegistrationTriggerCosts';
+import { AppealSearchPerOrganisation1796202800000 } from './1796202800000-AppealSearchPerOrganisation';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -89,4 +90,5 @@ export const MIGRATIONS = [
   IncidentBandIndex1796202000000,
   OverdueScopeInIndex1796202100000,
   RegistrationTriggerCosts1796202600000,
+  AppealSearchPerOrganisation1796202800000,
 ];

@@ -1,5 +1,6 @@
-import { appealScopeLexemes } from '@inbox/access';
+import { appealScopeLexemes, appealScopeTsquerySql } from '@inbox/access';
 import {
+  APPEAL_SCOPE_SEARCH_INDEX_SQL,
   APPEAL_SEARCH_INDEX_SQL,
   bucketQuery,
   searchSql,
@@ -82,6 +83,40 @@ describe('inbox search uses its indexes', () => {
       });
       expect(text).toContain('appeals_search_terms_idx');
       expect(text).not.toMatch(/Seq Scan/);
+    },
+  );
+
+  it.each([
+    ['newest first', 'h', 'a.registered_at DESC'],
+    ['by due date', 'd', 'a.answer_due_at'],
+  ] as const)(
+    'a text search %s in an organisation scope reads the organisation’s own words and hours',
+    async (_, kind, order) => {
+      const text = await db.dataSource.transaction(async (tx) => {
+        await tx.query('SET LOCAL enable_seqscan = off');
+        const to = Date.now();
+        const [{ id }] = (await tx.query(`SELECT id FROM organisations WHERE code = 'cur'`)) as {
+          id: string;
+        }[];
+        const params: unknown[] = [
+          'зоопарк',
+          `(${bucketQuery(to - 400 * 3_600_000, to, kind)}) & 's#registered'`,
+        ];
+        const scoped = appealScopeTsquerySql(
+          { organisationIds: [id] },
+          params,
+          `(websearch_to_tsquery('russian', $1) && $2::tsquery)`,
+        );
+        const rows = (await tx.query(
+          `EXPLAIN SELECT a.id FROM appeals a WHERE ${APPEAL_SCOPE_SEARCH_INDEX_SQL} @@ ${scoped}
+            ORDER BY ${order} LIMIT 51`,
+          params,
+        )) as { 'QUERY PLAN': string }[];
+        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      });
+      // The scope is inside the index's lexemes ('<organisation>#…'), so no other condition reads it.
+      expect(text).toMatch(/Bitmap Index Scan on appeals_scope_search_idx/);
+      expect(text).not.toMatch(/Seq Scan|appeals_search_terms_idx|appeal_organisations/);
     },
   );
 

@@ -196,6 +196,34 @@ describe('bounded inbox search (integration)', () => {
     expect((await everything('зоопарк', clerk.organisationIds)).length).toBeGreaterThan(0);
   });
 
+  it('keeps to a scope of two organisations inside the per-organisation index: a phrase, a word left out', async () => {
+    // Line-2 parts at mintrans on every seventh appeal (every 35th is then minzhkh's too).
+    const mintrans = await idOf(ds, 'organisations', 'mintrans');
+    await ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
+       SELECT id, $1, 'co-executor', registered_at, 2, 'active' FROM appeals
+        WHERE substring(registration_number from 6)::int % 7 = 0`,
+      [mintrans],
+    );
+    try {
+      const both: AccessScope = { ...clerk, organisationIds: [clerk.organisationId, mintrans] };
+      for (const q of ['отопление', 'детский сад', 'дороге -зоопарк', 'зоопарк']) {
+        const all = await everything(q, both.organisationIds);
+        expect(all.length).toBeGreaterThan(0);
+        expect(await paged(q, both)).toEqual(all);
+        expect(await paged(q, both, { sort: 'due' })).toEqual(
+          await everything(q, both.organisationIds, { sort: 'due' }),
+        );
+      }
+      // Each organisation's own appeals are among them, and so is one held by both.
+      const heating = await paged('отопление', both);
+      expect(heating.length).toBeGreaterThan((await everything('отопление', [mintrans])).length);
+      expect(heating.length).toBeGreaterThan((await everything('отопление', clerk.organisationIds)).length);
+    } finally {
+      await ds.query(`DELETE FROM appeal_organisations WHERE organisation_id = $1`, [mintrans]);
+    }
+  });
+
   it('by due date with statuses, pages equal matching everything', async () => {
     for (const q of ['отопление', 'зоопарк']) {
       const status = [AppealStatus.InWork];

@@ -53,6 +53,24 @@ export function appealScopeLexemes(scope: Pick<AccessScope, 'organisationIds'>):
 }
 
 /**
+ * The same scope inside the per-organisation search index (migration AppealSearchPerOrganisation): the tsquery
+ * `tsquerySql` with each of its lexemes (words, hour buckets, statuses) turned into the OR of it under every
+ * organisation of the scope, to match `appeal_scope_search_terms(…)`, whose lexemes are those of the appeal
+ * under each organisation holding a part — so the index reads the scope's own postings, not the table's. Appends
+ * its parameter to `params`; null when the scope sees everything or holds no organisation (appealScopeLexemes
+ * then). The query keeps appealScopeSql as well.
+ */
+export function appealScopeTsquerySql(
+  scope: Pick<AccessScope, 'organisationIds'>,
+  params: unknown[],
+  tsquerySql: string,
+): string | null {
+  if (!scope.organisationIds?.length) return null;
+  params.push(scope.organisationIds);
+  return `appeal_scope_tsquery(${tsquerySql}, $${params.length}::uuid[])`;
+}
+
+/**
  * The same scope for rows that belong to one organisation rather than to an appeal (a clock mark at an
  * organisation, a poor-rating record of one): visible when that organisation is in the scope. Appends its
  * parameter to `params` and returns the SQL to AND into the query's WHERE.

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type AccessScope, appealScopeLexemes, appealScopeSql } from '@inbox/access';
+import { type AccessScope, appealScopeLexemes, appealScopeSql, appealScopeTsquerySql } from '@inbox/access';
 import { cursorInstantSql, decodeTimeIdCursor, encodeCursor } from '@inbox/common';
 import { conditionAdder, queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
@@ -189,6 +189,14 @@ const FIRST_WINDOW_SHARE = 40;
  */
 export const APPEAL_SEARCH_INDEX_SQL = `(a.search_vector
         || appeal_search_terms(a.registered_at, a.answer_due_at, a.status, a.part_organisation_ids))`;
+
+/**
+ * The same lexemes under each organisation holding a part (migration AppealSearchPerOrganisation, repeated here
+ * exactly): a search in an organisation scope matches it against its query scoped by appealScopeTsquerySql, so a
+ * window's buckets and a word's list are the scope's own postings, whatever the size of the table.
+ */
+export const APPEAL_SCOPE_SEARCH_INDEX_SQL = `appeal_scope_search_terms(a.search_vector, a.registered_at,
+        a.answer_due_at, a.status, a.part_organisation_ids)`;
 
 /** The bucket sizes of the index, in hours, smallest first. */
 const BUCKET_HOURS = [1, 16, 256, 4096];
@@ -380,8 +388,10 @@ export class AppealsRepository {
    * word found in one appeal of 40 at the table's average rate (an hour at least), each next sized from the
    * matches the last one held (two to sixteen times as long), so a window holds about what the page still needs.
    * Each window's words, hour buckets, statuses and scope are intersected inside one GIN
-   * (APPEAL_SEARCH_INDEX_SQL), so only matches the page can use are read from the table, whatever the size of
-   * the table, how common the word, or how small the scope. After twelve windows, or once a window reaches the
+   * (APPEAL_SEARCH_INDEX_SQL; in an organisation scope APPEAL_SCOPE_SEARCH_INDEX_SQL, whose entries are the
+   * scope's own, so that a window reads the organisation's appeals in it and a word the organisation's matches),
+   * so only matches the page can use are read from the table, whatever the size of the table, how common the
+   * word, or how small the scope. After twelve windows, or once a window reaches the
    * last appeal, the rest is one query without hour buckets (statuses and scope still inside the index).
    */
   private async windowedTextMatches(
@@ -406,7 +416,10 @@ export class AppealsRepository {
     const terms: string[] = [];
     if (filter.status?.length)
       terms.push(filter.status.map((s) => `'s#${s.replace(/['\\]/g, '\\$&')}'`).join(' | '));
-    const inScope = appealScopeLexemes(scope);
+    // An organisation scope: the whole query under the scope's organisations, in the per-organisation index;
+    // region-wide (or no organisation), the scope's lexemes, if any, in the region's index.
+    const perOrganisation = !!scope.organisationIds?.length;
+    const inScope = perOrganisation ? null : appealScopeLexemes(scope);
     if (inScope) terms.push(inScope);
     // Newest first, windows go back from the cursor or now; by due time, forward from the cursor or the earliest.
     let edge = cursorAt?.getTime() ?? (byDue ? first : Math.max(last, Date.now()));
@@ -425,11 +438,17 @@ export class AppealsRepository {
       if (byDue ? !rest : step > 0) where.push(`${column} < ${push(params, new Date(to))}::timestamptz`);
       const text = push(params, q);
       const buckets = rest ? terms : [bucketQuery(from, to, byDue ? 'd' : 'h'), ...terms];
+      const query = buckets.length
+        ? `(websearch_to_tsquery('russian', ${text}) && ${push(params, buckets.map((b) => `(${b})`).join(' & '))}::tsquery)`
+        : `websearch_to_tsquery('russian', ${text})`;
+      const scoped = perOrganisation ? appealScopeTsquerySql(scope, params, query) : null;
       where.push(
         `numnode(websearch_to_tsquery('russian', ${text})) > 0`,
-        buckets.length
-          ? `${APPEAL_SEARCH_INDEX_SQL} @@ (websearch_to_tsquery('russian', ${text}) && ${push(params, buckets.map((b) => `(${b})`).join(' & '))}::tsquery)`
-          : `a.search_vector @@ websearch_to_tsquery('russian', ${text})`,
+        scoped
+          ? `${APPEAL_SCOPE_SEARCH_INDEX_SQL} @@ ${scoped}`
+          : buckets.length
+            ? `${APPEAL_SEARCH_INDEX_SQL} @@ ${query}`
+            : `a.search_vector @@ ${query}`,
       );
       const order = byDue ? 'a.answer_due_at ASC, a.id ASC' : 'a.registered_at DESC, a.id DESC';
       const found = await queryRows<{ id: string }>(
