@@ -58,61 +58,52 @@ describe('inbox search uses its indexes', () => {
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
 
-  it.each([
+  /** The plan of a windowed text search: `where(organisation, params)` over 400 hours up to now, by `order`. */
+  const windowPlan = (order: string, where: (organisationId: string, params: unknown[]) => string) =>
+    db.dataSource.transaction(async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const [{ id }] = (await tx.query(`SELECT id FROM organisations WHERE code = 'cur'`)) as {
+        id: string;
+      }[];
+      const params: unknown[] = [];
+      const rows = (await tx.query(
+        `EXPLAIN SELECT a.id FROM appeals a WHERE ${where(id, params)} ORDER BY ${order} LIMIT 51`,
+        params,
+      )) as { 'QUERY PLAN': string }[];
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+  const ORDERS = [
     ['newest first', 'h', 'a.registered_at DESC'],
     ['by due date', 'd', 'a.answer_due_at'],
-  ] as const)(
+  ] as const;
+  const window = (kind: 'h' | 'd') => `(${bucketQuery(Date.now() - 400 * 3_600_000, Date.now(), kind)})`;
+
+  it.each(ORDERS)(
     'a text search %s reads words, hours, statuses and the scope from one index',
     async (_, kind, order) => {
-      const text = await db.dataSource.transaction(async (tx) => {
-        await tx.query('SET LOCAL enable_seqscan = off');
-        const to = Date.now();
-        const [{ id }] = (await tx.query(`SELECT id FROM organisations WHERE code = 'cur'`)) as {
-          id: string;
-        }[];
-        const rows = (await tx.query(
-          `EXPLAIN SELECT a.id FROM appeals a
-            WHERE ${APPEAL_SEARCH_INDEX_SQL} @@ (websearch_to_tsquery('russian', $1) && $2::tsquery)
-            ORDER BY ${order} LIMIT 51`,
-          [
-            'зоопарк',
-            `(${bucketQuery(to - 400 * 3_600_000, to, kind)}) & 's#registered' & (${appealScopeLexemes({ organisationIds: [id] })})`,
-          ],
-        )) as { 'QUERY PLAN': string }[];
-        return rows.map((r) => r['QUERY PLAN']).join('\n');
+      const text = await windowPlan(order, (id, params) => {
+        params.push(
+          'зоопарк',
+          `${window(kind)} & 's#registered' & (${appealScopeLexemes({ organisationIds: [id] })})`,
+        );
+        return `${APPEAL_SEARCH_INDEX_SQL} @@ (websearch_to_tsquery('russian', $1) && $2::tsquery)`;
       });
       expect(text).toContain('appeals_search_terms_idx');
       expect(text).not.toMatch(/Seq Scan/);
     },
   );
 
-  it.each([
-    ['newest first', 'h', 'a.registered_at DESC'],
-    ['by due date', 'd', 'a.answer_due_at'],
-  ] as const)(
+  it.each(ORDERS)(
     'a text search %s in an organisation scope reads the organisation’s own words and hours',
     async (_, kind, order) => {
-      const text = await db.dataSource.transaction(async (tx) => {
-        await tx.query('SET LOCAL enable_seqscan = off');
-        const to = Date.now();
-        const [{ id }] = (await tx.query(`SELECT id FROM organisations WHERE code = 'cur'`)) as {
-          id: string;
-        }[];
-        const params: unknown[] = [
-          'зоопарк',
-          `(${bucketQuery(to - 400 * 3_600_000, to, kind)}) & 's#registered'`,
-        ];
+      const text = await windowPlan(order, (id, params) => {
+        params.push('зоопарк', `${window(kind)} & 's#registered'`);
         const scoped = appealScopeTsquerySql(
           { organisationIds: [id] },
           params,
           `(websearch_to_tsquery('russian', $1) && $2::tsquery)`,
         );
-        const rows = (await tx.query(
-          `EXPLAIN SELECT a.id FROM appeals a WHERE ${APPEAL_SCOPE_SEARCH_INDEX_SQL} @@ ${scoped}
-            ORDER BY ${order} LIMIT 51`,
-          params,
-        )) as { 'QUERY PLAN': string }[];
-        return rows.map((r) => r['QUERY PLAN']).join('\n');
+        return `${APPEAL_SCOPE_SEARCH_INDEX_SQL} @@ ${scoped}`;
       });
       // The scope is inside the index's lexemes ('<organisation>#…'), so no other condition reads it.
       expect(text).toMatch(/Bitmap Index Scan on appeals_scope_search_idx/);
