@@ -14,6 +14,7 @@ import { InboundStore, IntakeModule, NORMALISE_BATCH } from '@inbox/intake';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { QueueModule } from '@inbox/queue';
 import { createBenchDatabase } from './bench-database';
+import { startChannelFakes } from './channel-fakes';
 import { type CpuBudget, CpuSampler, printCpuBudget } from './cpu-budget';
 import { channelMix, type MixShares } from './mix';
 import { flag, printGrid, printTable, type TargetRow } from './report';
@@ -55,6 +56,8 @@ interface ProductRun {
   toRouted: Latency;
   toGrouped: Latency;
   autoClassifiedShare: number;
+  /** The notices the run's appeals got (messenger registration notices, МЭДО receipts), by delivery status. */
+  notices: Record<string, number>;
   /** The burst's CPU per group of processes (Linux /proc), when sampled. */
   cpu?: CpuBudget;
 }
@@ -222,6 +225,27 @@ async function measure(
     }));
   const started = Date.now();
   await feed(store, items, perSecond);
+  // Every item is stored once feed() returns. The poll asks, cheapest first and each by a partial index, whether
+  // any work is left (items pending, appeals unclassified, grouping keys unclustered, notices queued); only
+  // when none is does it run the full count over the run's items, which decides as the bench always did.
+  const left = [
+    `EXISTS (SELECT 1 FROM inbound_items WHERE status = 'pending')`,
+    ...(registrationOnly
+      ? []
+      : [
+          `EXISTS (SELECT 1 FROM appeals WHERE classification_state = 'pending' AND classified_at IS NULL)`,
+          `EXISTS (SELECT 1 FROM appeal_cluster_keys WHERE clustered_at IS NULL)`,
+          `EXISTS (SELECT 1 FROM outbound_messages WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover')`,
+        ]),
+  ];
+  await waitFor(
+    client,
+    `SELECT ${left.map((q, k) => `${q} AS w${k}`).join(', ')}`,
+    [],
+    (r) => Object.values(r).every((v) => v === false),
+    workers,
+    60 * 60_000,
+  );
   await waitFor(
     client,
     `SELECT count(*) FILTER (WHERE i.status = 'pending')::int AS pending,
@@ -286,6 +310,15 @@ async function measure(
       [prefix],
     ),
     autoClassifiedShare: Math.round((Number(r.auto) / Math.max(appeals, 1)) * 1000) / 1000,
+    notices: Object.fromEntries(
+      (
+        await client.query(
+          `SELECT m.status, count(*)::int AS n FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id
+             JOIN inbound_items i ON i.id = a.inbound_item_id WHERE i.external_id LIKE $1 GROUP BY 1`,
+          [prefix],
+        )
+      ).rows.map((row: { status: string; n: number }) => [row.status, row.n]),
+    ),
     cpu,
   };
 }
@@ -306,7 +339,9 @@ async function doubleWork(client: Client): Promise<Record<string, number>> {
        (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE type = 'incident-linked'
                                GROUP BY appeal_id HAVING count(*) > 1) x)::int AS "incident-linked twice",
        (SELECT count(*) FROM (SELECT appeal_id, flag FROM appeal_flags GROUP BY 1, 2 HAVING count(*) > 1) x)::int
-         AS "flag raised twice"`,
+         AS "flag raised twice",
+       (SELECT count(*) FROM (SELECT data->>'outboundMessageId' FROM appeal_events WHERE type = 'delivered'
+                               GROUP BY 1 HAVING count(*) > 1) x)::int AS "delivered twice"`,
   );
   return rows[0] as Record<string, number>;
 }
@@ -345,6 +380,7 @@ async function runProduct(
   pacedItems: number,
   pacedRate: number,
   registrationOnly: boolean,
+  channelEnv: Record<string, string>,
 ): Promise<{
   burst: ProductRun;
   paced?: ProductRun;
@@ -363,6 +399,8 @@ async function runProduct(
     CLOCK_WATCH_MS: '600000',
     CLASSIFIER_RETRAIN_CRON: 'off',
     CLASSIFIER_BOOTSTRAP: 'true',
+    // The region's channel accounts, at fakes of the services (none with --no-channel-accounts).
+    ...channelEnv,
     // Registration alone: the history hooks and the classification poll wait out the run.
     ...workerPollEnv(registrationOnly),
   };
@@ -407,11 +445,14 @@ async function runProduct(
 }
 
 /**
- * `npm run bench -- ingest [N] [--workers 1,2,4] [--paced-items M] [--paced-rate R] [--registration-only]`: the
+ * `npm run bench -- ingest [N] [--workers 1,2,4] [--paced-items M] [--paced-rate R] [--registration-only] [--no-channel-accounts]`: the
  * fair bound once, then the product once per worker-process count, each on a fresh database (the same tables'
  * sizes for every count), so the scale-out table compares like with like. `--registration-only` stops once
  * every item is registered, with the classification and routing hooks held off meanwhile (no warm-up, no
- * model, no paced run): registration's own cost, for work on it.
+ * model, no paced run): registration's own cost, for work on it. The workers have the region's channel accounts
+ * (Telegram, VK, OK at fakes of their APIs in a process of their own, МЭДО at a temporary exchange folder), so
+ * the notices the ingest owes go out and each run waits until none is queued; `--no-channel-accounts` leaves
+ * them out (every notice then fails at once, as before 3 December 2026's evening).
  */
 export async function benchIngest(args: string[]): Promise<void> {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? process.env.BENCH_ITEMS ?? 20_000);
@@ -423,12 +464,19 @@ export async function benchIngest(args: string[]): Promise<void> {
   const pacedRate = Number(flag(args, '--paced-rate') ?? TARGETS.routedPerSecond / 2);
   const pacedItems = Number(flag(args, '--paced-items') ?? Math.min(n, 2000));
   const registrationOnly = args.includes('--registration-only');
+  const withAccounts = !args.includes('--no-channel-accounts');
   const load = loadavg().map((l) => l.toFixed(1));
   process.stderr.write(
     `ingest: ${n} items, ${counts.join(', ')} worker processes × concurrency ${CONCURRENCY}, load average ${load.join(' ')}\n`,
   );
   process.stderr.write('fair bound (bare Bull, batches of the pipeline, one multi-row INSERT each)…\n');
   const fair = await runFairBound(n);
+  const fakes = withAccounts ? await startChannelFakes() : undefined;
+  process.stderr.write(
+    fakes
+      ? `channel accounts: Telegram, VK, OK at fakes of their APIs (pid ${fakes.pid}, not counted), МЭДО at a temporary exchange folder\n`
+      : 'channel accounts: none (--no-channel-accounts): every notice fails at once for want of one\n',
+  );
   const runs: { workers: number; product: Awaited<ReturnType<typeof runProduct>>; load: string[] }[] = [];
   for (const workers of counts) {
     const before = loadavg().map((l) => l.toFixed(1));
@@ -437,12 +485,18 @@ export async function benchIngest(args: string[]): Promise<void> {
         ? `product, ${workers} worker processes (realistic mix → registered; ${heldOffNote()})…\n`
         : `product, ${workers} worker processes (realistic mix → registered → classified and routed)…\n`,
     );
-    runs.push({
-      workers,
-      product: await runProduct(n, workers, pacedItems, pacedRate, registrationOnly),
-      load: before,
-    });
+    try {
+      runs.push({
+        workers,
+        product: await runProduct(n, workers, pacedItems, pacedRate, registrationOnly, fakes?.env ?? {}),
+        load: before,
+      });
+    } catch (error) {
+      await fakes?.stop();
+      throw error;
+    }
   }
+  await fakes?.stop();
   const loadAfter = loadavg().map((l) => l.toFixed(1));
   const ratio = (perSecond: number) => Math.round((perSecond / fair.perSecond) * 100) / 100;
   const twiceOf = (twice: Record<string, number>) => Object.values(twice).reduce((s, k) => s + k, 0);
@@ -451,6 +505,7 @@ export async function benchIngest(args: string[]): Promise<void> {
       {
         bench: 'ingest',
         ...(registrationOnly ? { registrationOnly: heldOffNote() } : {}),
+        channelAccounts: withAccounts ? 'fakes' : 'none',
         at: new Date().toISOString(),
         loadAverage: { before: load, after: loadAfter },
         concurrency: Number(CONCURRENCY),
@@ -496,6 +551,12 @@ export async function benchIngest(args: string[]): Promise<void> {
               figure: `grouped into incidents after routing, ${workers} workers`,
               measured: `${burst.groupedPerSecond}/s (p50 ${burst.toGrouped.p50ms} ms, p99 ${burst.toGrouped.p99ms} ms from arrival)`,
               target: 'keeps up',
+            },
+            {
+              figure: `notices to the burst's appeals (registration, МЭДО receipts)`,
+              measured: JSON.stringify(burst.notices),
+              target: withAccounts ? 'all sent' : '— (no accounts)',
+              met: withAccounts ? Object.keys(burst.notices).every((k) => k === 'sent') : undefined,
             },
           ]),
       ...(paced

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { generateDemoAppeals } from '@inbox/demo';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
 
@@ -22,6 +22,8 @@ const MESSENGERS = new Set<Channel>([Channel.Telegram, Channel.Vk, Channel.Ok]);
 /** Of the messenger items, this share is a follow-up in a chat seen before; of e-mails, a reply. */
 const FOLLOW_UP_SHARE = 0.2;
 const ATTACHMENT_SHARE = 0.05;
+/** The МЭДО participant the bench's documents come from. */
+const MEDO_SENDER_UID = '2b7e1c4d-8f3a-4c5e-9d6b-0a1f2e3d4c5b';
 
 export interface MixShares {
   channels: Record<string, number>;
@@ -62,6 +64,8 @@ const PDF = Buffer.from(
 export function channelMix(n: number, seed = 18): { items: InboundItem[]; shares: MixShares } {
   const rand = prng(seed);
   const run = randomBytes(4).toString('hex');
+  // Messenger chats are numbered (Telegram's chat ids, VK's peer ids), unique to the run.
+  const chatBase = (parseInt(run.slice(0, 6), 16) + 1) * 1_000_000;
   const demo = generateDemoAppeals({ count: Math.min(n, 2000), seed: 7, now: new Date() });
   const chats = new Map<Channel, string[]>();
   const mails: string[] = [];
@@ -89,11 +93,16 @@ export function channelMix(n: number, seed = 18): { items: InboundItem[]; shares
     if (MESSENGERS.has(channel)) {
       const seen = chats.get(channel) ?? [];
       const again = seen.length > 0 && rand() < FOLLOW_UP_SHARE;
-      const chat = again ? seen[Math.floor(rand() * seen.length)] : `chat-${run}-${i}`;
+      const chat = again ? seen[Math.floor(rand() * seen.length)] : String(chatBase + i);
       if (!again) chats.set(channel, [...seen.slice(-500), chat]);
       else followUps++;
       item.author = { ...item.author, externalId: chat };
-      item.thread = { key: chat };
+      item.thread = { key: `chat-${run}-${chat}` };
+      // Where the connector would answer: the chat (Telegram, OK) or the peer (VK) the item came from.
+      item.replyAddress =
+        channel === Channel.Vk
+          ? { peerId: Number(chat) }
+          : { chatId: channel === Channel.Ok ? `chat:C${chat}` : Number(chat) };
       withThread++;
     } else if (channel === Channel.Email) {
       const messageId = `<${run}.${i}@bench.example>`;
@@ -106,6 +115,15 @@ export function channelMix(n: number, seed = 18): { items: InboundItem[]; shares
       if (mails.length > 500) mails.shift();
       item.author = { ...item.author, email: `citizen${i % 997}@mail.example` };
       withThread++;
+    }
+    if (channel === Channel.Medo) {
+      // A «Документ» from another participant: its receipt goes back to the sender (the connector's reply address).
+      item.replyAddress = {
+        sourceUid: MEDO_SENDER_UID,
+        sourceOrganisation: 'Министерство строительства области',
+        documentUid: randomUUID(),
+        headerUid: randomUUID(),
+      };
     }
     if (rand() < ATTACHMENT_SHARE) {
       item.attachments = [{ fileName: 'скан.pdf', contentType: 'application/pdf', contentBase64: PDF }];

@@ -1,0 +1,37 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { channelsFromEnv } from '@inbox/config';
+import { CONNECTORS } from '@inbox/integrations/catalog';
+import { Channel } from '@inbox/integrations/contract';
+import { channelFakesHere } from './channel-fakes';
+import { channelMix } from './mix';
+
+describe('the ingest bench’s channel accounts', () => {
+  let fakes: Awaited<ReturnType<typeof channelFakesHere>>;
+  beforeAll(async () => {
+    fakes = await channelFakesHere();
+  });
+  afterAll(() => fakes.stop());
+
+  it('configure every channel the mix owes notices in, and each connector sends one to a mix item', async () => {
+    const { accounts, off } = channelsFromEnv(fakes.env);
+    const items = channelMix(400).items;
+    for (const channel of [Channel.Telegram, Channel.Vk, Channel.Ok, Channel.Medo]) {
+      const configured = accounts.find((a) => a.channel === channel);
+      expect({ channel, off: configured ? undefined : off }).toEqual({ channel, off: undefined });
+      const account = { id: randomUUID(), ...configured! };
+      const item = items.find((i) => i.channel === channel)!;
+      const receipt = await CONNECTORS[configured!.kind]!().send(account, {
+        id: randomUUID(),
+        kind: 'registration-notice',
+        text: 'Обращение зарегистрировано под № 1-2026',
+        subject: 'Обращение № 1-2026',
+        replyAddress: item.replyAddress,
+        references: { registrationNumber: '1-2026', registeredAt: new Date().toISOString() },
+      });
+      expect({ channel, sent: typeof receipt.remoteId }).toEqual({ channel, sent: 'string' });
+    }
+    // The МЭДО receipt and notification are in the exchange folder.
+    expect(readdirSync(fakes.env.MEDO_OUTBOUND_DIR)).toHaveLength(2);
+  });
+});
