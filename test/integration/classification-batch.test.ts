@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import {
@@ -202,6 +203,69 @@ describe('classification in batches (integration)', () => {
     expect(incidents[0].appeals_count).toBe(2);
     // Nothing is left for another pass, and a done appeal is not taken again.
     expect(await pipeline.processPending(50)).toEqual(new Map());
+  });
+
+  it('re-does a pass whose commit is lost, and leaves its connection committing synchronously again', async () => {
+    // The pass commits without waiting for the disk (runRedoable): what makes that safe is that a pass lost in
+    // a crash leaves its appeals for the next claim. Here the pass's session dies mid-transaction, after its
+    // topic writes and before its commit — what a crash of Postgres right after an unflushed commit leaves.
+    const { ids } = await mixedCases(day(160), 'ул. Потерянная, 3');
+    const waiting = () =>
+      sql<{ id: string }>(
+        `SELECT id FROM appeals WHERE id = ANY($1) AND classified_at IS NULL AND classification_state = 'pending'
+          ORDER BY id`,
+        [ids],
+      );
+    const before = await waiting();
+    expect(before.length).toBeGreaterThan(0);
+    const locker = new Client({ connectionString: stack.db.url });
+    await locker.connect();
+    try {
+      await locker.query(`BEGIN; LOCK TABLE appeal_cluster_keys IN ACCESS EXCLUSIVE MODE`);
+      const lost = pipeline.processPending(50);
+      let pid: number | undefined;
+      for (let i = 0; i < 200 && pid === undefined; i++) {
+        const { rows } = await locker.query(
+          `SELECT pid FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))`,
+        );
+        pid = rows[0]?.pid as number | undefined;
+        if (pid === undefined) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(pid).toBeDefined();
+      await locker.query(`SELECT pg_terminate_backend($1)`, [pid]);
+      await expect(lost).rejects.toThrow();
+      await locker.query(`ROLLBACK`);
+    } finally {
+      await locker.end();
+    }
+    // All of them wait for the next claim, as before the lost pass.
+    expect(await waiting()).toEqual(before);
+    await route(50);
+    for (const id of ids) {
+      const r = await result(id);
+      const [row] = await sql<{ routed: boolean; state: string }>(
+        `SELECT classified_at IS NOT NULL AS routed, classification_state AS state FROM appeals WHERE id = $1`,
+        [id],
+      );
+      expect({ id, ...row }).toEqual({
+        id,
+        routed: true,
+        state: expect.stringMatching(/^(auto|manual|confirmed)$/),
+      });
+      // Once: the lost pass left nothing behind.
+      const classification = r.events.filter((e) =>
+        ['auto-classified', 'classification-queued'].includes(e.type),
+      );
+      expect(classification.length).toBeLessThanOrEqual(1);
+    }
+    // SET LOCAL: every pooled connection (one of them ran the passes) commits synchronously again.
+    const dataSource = stack.api.get(DataSource);
+    const settings = (await Promise.all(
+      Array.from({ length: 20 }, () =>
+        dataSource.query(`SELECT current_setting('synchronous_commit') AS s, pg_sleep(0.05)`),
+      ),
+    )) as { s: string }[][];
+    expect(new Set(settings.map(([row]) => row.s))).toEqual(new Set(['on']));
   });
 
   it('never takes one appeal in two passes running at once', async () => {

@@ -67,6 +67,21 @@ export class Transactions {
   run<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
   }
+
+  /**
+   * A transaction whose commit does not wait for its WAL to reach the disk (`SET LOCAL synchronous_commit =
+   * off`, this transaction only). A crash of Postgres within a moment of the commit (up to three times
+   * `wal_writer_delay`) may then lose it, never half of it and never out of order: a later transaction that
+   * waits for its own flush makes every earlier one durable too. Only for work that is derived from durable
+   * state and taken up again when its result is missing — the caller says why that holds. Never for what
+   * records an arrival or an act toward the outside world (a registration, a receipt of a send).
+   */
+  runRedoable<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SET LOCAL synchronous_commit = off`);
+      return work(tx);
+    });
+  }
 }
 
 /** Is Postgres answering? For /health. */

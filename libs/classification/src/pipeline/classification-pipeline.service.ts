@@ -82,7 +82,12 @@ export class ClassificationPipeline {
    * buckets of another's grouping.
    */
   async processPending(limit: number, options: PipelineOptions = {}): Promise<Map<string, PipelineOutcome>> {
-    return this.transactions.run(async (tx) => {
+    // Its commit need not wait for the disk (Transactions.runRedoable). A pass lost in a crash of Postgres is
+    // derived from the registered appeals, which are durable, and is re-done: everything it writes is in this
+    // transaction, so its appeals are left `pending` without `classified_at`, which is what the next claim
+    // takes (the worker's poll every CLASSIFY_POLL_MS, the sweep of stale pending appeals). No hook acts on the
+    // outside world for the events it writes (notices and ПОС statuses follow registration and staff acts).
+    return this.transactions.runRedoable(async (tx) => {
       const rows = await this.appeals.claimPending(tx, limit);
       return rows.length === 0 ? new Map<string, PipelineOutcome>() : this.pass(tx, rows, options);
     });
