@@ -149,6 +149,16 @@ export class OkFake {
     return `${this.url}/graph`;
   }
 
+  /** The environment that gives an app this group as its OK account, in webhook mode. */
+  get env(): Record<string, string> {
+    return {
+      OK_ACCESS_TOKEN: this.token,
+      OK_WEBHOOK_SECRET: this.webhookSecret,
+      OK_API_BASE_URL: this.apiBaseUrl,
+      OK_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/ok',
+    };
+  }
+
   account(settings: Record<string, unknown> = {}): {
     settings: Record<string, unknown>;
     secrets: Record<string, string>;

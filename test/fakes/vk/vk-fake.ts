@@ -148,6 +148,17 @@ export class VkFake {
     return `${this.url}/method`;
   }
 
+  /** The environment that gives an app this community as its VK account, in callback mode. */
+  get env(): Record<string, string> {
+    return {
+      VK_GROUP_ID: String(this.groupId),
+      VK_GROUP_TOKEN: this.token,
+      VK_API_BASE_URL: this.apiBaseUrl,
+      VK_CALLBACK_SECRET: this.callbackSecret,
+      VK_CONFIRMATION_CODE: this.confirmationCode,
+    };
+  }
+
   /** Settings and secrets for a ChannelAccountRef pointing at this fake. */
   account(settings: Record<string, unknown> = {}): {
     settings: Record<string, unknown>;
