@@ -240,7 +240,7 @@ describe('classification in batches (integration)', () => {
     }
     // All of them wait for the next claim, as before the lost pass.
     expect(await waiting()).toEqual(before);
-    await route(50);
+    await drain(50);
     for (const id of ids) {
       const r = await result(id);
       const [row] = await sql<{ routed: boolean; state: string }>(
