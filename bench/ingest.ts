@@ -189,6 +189,27 @@ async function percentiles(client: Client, durations: string, params: unknown[] 
   return { p50ms: Math.round(Number(rows[0].p50 ?? NaN)), p99ms: Math.round(Number(rows[0].p99 ?? NaN)) };
 }
 
+/**
+ * One run's items, found through the unique (channel, external_id) index: between the least and the greatest
+ * of their ids in the server's own collation, over the run's channels, and then by prefix. A `LIKE` prefix
+ * alone cannot use that index under most collations, and on a kept database of millions (`--onto`) a poll
+ * every 100 ms would scan them all.
+ */
+const RUN_ITEMS =
+  'i.channel = ANY ($3::text[]) AND i.external_id BETWEEN $1 AND $2 AND i.external_id LIKE $4';
+
+async function runItems(
+  client: Client,
+  prefix: string,
+  items: InboundItem[],
+): Promise<[string, string, string[], string]> {
+  const { rows } = await client.query(`SELECT min(x) AS lo, max(x) AS hi FROM unnest($1::text[]) x`, [
+    items.map((i) => i.externalId),
+  ]);
+  const { lo, hi } = rows[0] as { lo: string; hi: string };
+  return [lo, hi, [...new Set(items.map((i) => i.channel))], `${prefix}%`];
+}
+
 /** Stores items as the connectors do (chunks of up to 500), at `perSecond` when given, else at once. */
 async function feed(store: InboundStore, items: InboundItem[], perSecond?: number): Promise<void> {
   if (!perSecond) {
@@ -215,7 +236,7 @@ async function measure(
   registrationOnly = false,
   cpuOf?: { databaseUrl: string },
 ): Promise<ProductRun> {
-  const prefix = items[0].externalId.replace(/-\d+$/, '-%');
+  const run = await runItems(client, items[0].externalId.replace(/-\d+$/, '-'), items);
   const sampler =
     cpuOf &&
     (await CpuSampler.start({
@@ -252,10 +273,10 @@ async function measure(
             count(*)::int AS stored,
             count(a.id) FILTER (WHERE a.classified_at IS NULL)::int AS unrouted,
             count(a.id) FILTER (WHERE k.clustered_at IS NULL)::int AS ungrouped
-       FROM inbound_items i LEFT JOIN appeals a ON a.inbound_item_id = i.id
+       FROM inbound_items i LEFT JOIN appeals a ON a.id = i.appeal_id AND a.inbound_item_id = i.id
        LEFT JOIN appeal_cluster_keys k ON k.appeal_id = a.id
-      WHERE i.external_id LIKE $1`,
-    [prefix],
+      WHERE ${RUN_ITEMS}`,
+    run,
     (r) =>
       Number(r.stored) >= items.length &&
       Number(r.pending) === 0 &&
@@ -273,10 +294,10 @@ async function measure(
             extract(epoch FROM max(i.processed_at) - min(i.created_at)) AS reg_s,
             extract(epoch FROM max(a.classified_at) - min(i.created_at)) AS routed_s,
             extract(epoch FROM max(k.clustered_at) - min(i.created_at)) AS grouped_s
-       FROM inbound_items i LEFT JOIN appeals a ON a.inbound_item_id = i.id
+       FROM inbound_items i LEFT JOIN appeals a ON a.id = i.appeal_id AND a.inbound_item_id = i.id
        LEFT JOIN appeal_cluster_keys k ON k.appeal_id = a.id
-      WHERE i.external_id LIKE $1`,
-    [prefix],
+      WHERE ${RUN_ITEMS}`,
+    run,
   );
   const r = rows[0] as Record<string, string | number>;
   const seconds = (Date.now() - started) / 1000;
@@ -293,29 +314,30 @@ async function measure(
     groupedPerSecond: rate(appeals, Number(r.grouped_s)),
     toRegistered: await percentiles(
       client,
-      `SELECT processed_at - created_at AS d FROM inbound_items WHERE external_id LIKE $1`,
-      [prefix],
+      `SELECT i.processed_at - i.created_at AS d FROM inbound_items i WHERE ${RUN_ITEMS}`,
+      run,
     ),
     toRouted: await percentiles(
       client,
-      `SELECT a.classified_at - i.created_at AS d FROM inbound_items i JOIN appeals a ON a.inbound_item_id = i.id
-        WHERE i.external_id LIKE $1`,
-      [prefix],
+      `SELECT a.classified_at - i.created_at AS d FROM inbound_items i JOIN appeals a ON a.id = i.appeal_id AND a.inbound_item_id = i.id
+        WHERE ${RUN_ITEMS}`,
+      run,
     ),
     toGrouped: await percentiles(
       client,
-      `SELECT k.clustered_at - i.created_at AS d FROM inbound_items i JOIN appeals a ON a.inbound_item_id = i.id
+      `SELECT k.clustered_at - i.created_at AS d FROM inbound_items i JOIN appeals a ON a.id = i.appeal_id AND a.inbound_item_id = i.id
          JOIN appeal_cluster_keys k ON k.appeal_id = a.id
-        WHERE i.external_id LIKE $1`,
-      [prefix],
+        WHERE ${RUN_ITEMS}`,
+      run,
     ),
     autoClassifiedShare: Math.round((Number(r.auto) / Math.max(appeals, 1)) * 1000) / 1000,
     notices: Object.fromEntries(
       (
         await client.query(
-          `SELECT m.status, count(*)::int AS n FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id
-             JOIN inbound_items i ON i.id = a.inbound_item_id WHERE i.external_id LIKE $1 GROUP BY 1`,
-          [prefix],
+          `SELECT m.status, count(*)::int AS n FROM inbound_items i
+             JOIN appeals a ON a.id = i.appeal_id AND a.inbound_item_id = i.id
+             JOIN outbound_messages m ON m.appeal_id = a.id WHERE ${RUN_ITEMS} GROUP BY 1`,
+          run,
         )
       ).rows.map((row: { status: string; n: number }) => [row.status, row.n]),
     ),
@@ -323,38 +345,55 @@ async function measure(
   };
 }
 
-/** Work done twice, counted from the database: any non-zero figure is a defect. */
-async function doubleWork(client: Client): Promise<Record<string, number>> {
+/**
+ * Work done twice, counted from the database: any non-zero figure is a defect. Only history after `afterEventId`
+ * counts: on a kept database (`--onto`) earlier runs' history is not this run's.
+ */
+async function doubleWork(client: Client, afterEventId: string): Promise<Record<string, number>> {
   const { rows } = await client.query(
-    `SELECT
-       (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE type = 'registered'
+    `WITH run_events AS (SELECT * FROM appeal_events WHERE id > $1::bigint)
+     SELECT
+       (SELECT count(*) FROM (SELECT appeal_id FROM run_events WHERE type = 'registered'
                                GROUP BY appeal_id HAVING count(*) > 1) x)::int AS "registered twice",
-       (SELECT count(*) FROM (SELECT data->>'inboundItemId' FROM appeal_events WHERE type = 'follow-up-received'
+       (SELECT count(*) FROM (SELECT data->>'inboundItemId' FROM run_events WHERE type = 'follow-up-received'
                                GROUP BY 1 HAVING count(*) > 1) x)::int AS "follow-up recorded twice",
-       (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events
+       (SELECT count(*) FROM (SELECT appeal_id FROM run_events
                                WHERE type IN ('auto-classified', 'classification-queued')
                                GROUP BY appeal_id HAVING count(*) > 1) x)::int AS "classified twice",
-       (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE type = 'fast-tracked'
+       (SELECT count(*) FROM (SELECT appeal_id FROM run_events WHERE type = 'fast-tracked'
                                GROUP BY appeal_id HAVING count(*) > 1) x)::int AS "fast-tracked twice",
-       (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE type = 'incident-linked'
+       (SELECT count(*) FROM (SELECT appeal_id FROM run_events WHERE type = 'incident-linked'
                                GROUP BY appeal_id HAVING count(*) > 1) x)::int AS "incident-linked twice",
        (SELECT count(*) FROM (SELECT appeal_id, flag FROM appeal_flags GROUP BY 1, 2 HAVING count(*) > 1) x)::int
          AS "flag raised twice",
-       (SELECT count(*) FROM (SELECT data->>'outboundMessageId' FROM appeal_events WHERE type = 'delivered'
+       (SELECT count(*) FROM (SELECT data->>'outboundMessageId' FROM run_events WHERE type = 'delivered'
                                GROUP BY 1 HAVING count(*) > 1) x)::int AS "delivered twice"`,
+    [afterEventId],
   );
   return rows[0] as Record<string, number>;
 }
 
 /** The workers register labelled demo appeals, a first model is trained, and the workers load it. */
-async function warmUp(client: Client, store: InboundStore, workers: ChildProcess[]): Promise<void> {
-  const warm = demoInboundItems(300, new Date());
+async function warmUp(
+  client: Client,
+  store: InboundStore,
+  workers: ChildProcess[],
+  onto: boolean,
+): Promise<void> {
+  // Ids of this run's own: a kept database (`--onto`) has an earlier run's warm-up, which would be duplicates.
+  const run = randomBytes(4).toString('hex');
+  const warm = demoInboundItems(300, new Date()).map((item) => ({
+    ...item,
+    externalId: `warm-${run}-${item.externalId}`,
+    thread: item.thread && { key: `warm-${run}-${item.thread.key}` },
+  }));
   await store.store(warm);
   process.stderr.write(`  warm-up: ${warm.length} demo appeals, then a first model…\n`);
   await waitFor(
     client,
-    `SELECT count(*) FILTER (WHERE classified_at IS NOT NULL)::int AS routed FROM appeals`,
-    [],
+    `SELECT count(a.classified_at)::int AS routed
+       FROM inbound_items i JOIN appeals a ON a.id = i.appeal_id AND a.inbound_item_id = i.id WHERE ${RUN_ITEMS}`,
+    await runItems(client, `warm-${run}-`, warm),
     (r) => Number(r.routed) >= warm.length,
     workers,
     20 * 60_000,
@@ -362,7 +401,9 @@ async function warmUp(client: Client, store: InboundStore, workers: ChildProcess
   const trainer = await NestFactory.createApplicationContext(TrainerModule, { logger: ['error'] });
   try {
     const outcome = await trainer.get(Retrainer).retrain('bootstrap');
-    if (outcome.outcome !== 'promoted') throw new Error(`no model for the bench: ${JSON.stringify(outcome)}`);
+    // On a kept database an earlier run's model may stay the better one; the workers serve that.
+    const served = outcome.outcome === 'promoted' || (onto && outcome.outcome === 'rejected');
+    if (!served) throw new Error(`no model for the bench: ${JSON.stringify(outcome)}`);
   } finally {
     await trainer.close();
   }
@@ -381,13 +422,21 @@ async function runProduct(
   pacedRate: number,
   registrationOnly: boolean,
   channelEnv: Record<string, string>,
+  onto?: string,
 ): Promise<{
   burst: ProductRun;
   paced?: ProductRun;
   shares: MixShares;
   twice: Record<string, number>;
+  appealsBefore: number;
 }> {
-  const db = await createBenchDatabase('inbox_bench_pipeline');
+  const db = await createBenchDatabase(onto ?? 'inbox_bench_pipeline', { reuse: onto !== undefined });
+  if (onto && !db.reused) {
+    await db.drop();
+    throw new Error(
+      `--onto ${onto}: no such database; fill one first: npm run bench -- scale N --keep --db ${onto}`,
+    );
+  }
   const env = {
     ...process.env,
     DATABASE_URL: db.url,
@@ -424,7 +473,13 @@ async function runProduct(
       workers,
       5 * 60_000,
     );
-    if (!registrationOnly) await warmUp(client, store, workers);
+    if (!registrationOnly) await warmUp(client, store, workers, onto !== undefined);
+    const before = (
+      await client.query(
+        `SELECT (SELECT count(*) FROM appeals)::int AS appeals, (SELECT coalesce(max(id), 0) FROM appeal_events)::text AS event`,
+      )
+    ).rows[0] as { appeals: number; event: string };
+    if (onto) process.stderr.write(`  onto ${onto}: ${before.appeals} appeals already there\n`);
     const mix = channelMix(n);
     process.stderr.write(`  burst: ${n} items at once…\n`);
     const burst = await measure(client, store, workers, mix.items, undefined, registrationOnly, {
@@ -435,12 +490,18 @@ async function runProduct(
       process.stderr.write(`  paced: ${pacedItems} items at ${pacedRate}/s…\n`);
       paced = await measure(client, store, workers, channelMix(pacedItems, 19).items, pacedRate);
     }
-    return { burst, paced, shares: mix.shares, twice: await doubleWork(client) };
+    return {
+      burst,
+      paced,
+      shares: mix.shares,
+      twice: await doubleWork(client, before.event),
+      appealsBefore: before.appeals,
+    };
   } finally {
     await stop(workers);
     await client.end();
     await producer.close();
-    await db.drop();
+    if (!onto) await db.drop();
   }
 }
 
@@ -453,6 +514,9 @@ async function runProduct(
  * (Telegram, VK, OK at fakes of their APIs in a process of their own, МЭДО at a temporary exchange folder), so
  * the notices the ingest owes go out and each run waits until none is queued; `--no-channel-accounts` leaves
  * them out (every notice then fails at once, as before 3 December 2026's evening).
+ * `--onto DB` runs the product on a database kept by `scale N --keep --db DB` instead of a fresh one (left in
+ * place, grown by the run): the cost an appeal with millions of appeals already stored, against the same run on
+ * an empty database.
  */
 export async function benchIngest(args: string[]): Promise<void> {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? process.env.BENCH_ITEMS ?? 20_000);
@@ -465,6 +529,7 @@ export async function benchIngest(args: string[]): Promise<void> {
   const pacedItems = Number(flag(args, '--paced-items') ?? Math.min(n, 2000));
   const registrationOnly = args.includes('--registration-only');
   const withAccounts = !args.includes('--no-channel-accounts');
+  const onto = flag(args, '--onto');
   const load = loadavg().map((l) => l.toFixed(1));
   process.stderr.write(
     `ingest: ${n} items, ${counts.join(', ')} worker processes × concurrency ${CONCURRENCY}, load average ${load.join(' ')}\n`,
@@ -488,7 +553,15 @@ export async function benchIngest(args: string[]): Promise<void> {
     try {
       runs.push({
         workers,
-        product: await runProduct(n, workers, pacedItems, pacedRate, registrationOnly, fakes?.env ?? {}),
+        product: await runProduct(
+          n,
+          workers,
+          pacedItems,
+          pacedRate,
+          registrationOnly,
+          fakes?.env ?? {},
+          onto,
+        ),
         load: before,
       });
     } catch (error) {
@@ -506,13 +579,15 @@ export async function benchIngest(args: string[]): Promise<void> {
         bench: 'ingest',
         ...(registrationOnly ? { registrationOnly: heldOffNote() } : {}),
         channelAccounts: withAccounts ? 'fakes' : 'none',
+        ...(onto ? { onto } : {}),
         at: new Date().toISOString(),
         loadAverage: { before: load, after: loadAfter },
         concurrency: Number(CONCURRENCY),
         fair,
         mix: runs[0].product.shares,
-        runs: runs.map(({ workers, product: { burst, paced, twice }, load: before }) => ({
+        runs: runs.map(({ workers, product: { burst, paced, twice, appealsBefore }, load: before }) => ({
           workers,
+          appealsBefore,
           loadAverageBefore: before,
           burst,
           paced: paced && { ...paced, rate: pacedRate },
@@ -525,7 +600,7 @@ export async function benchIngest(args: string[]): Promise<void> {
     ),
   );
   for (const { workers, product, load: before } of runs) {
-    const { burst, paced, twice } = product;
+    const { burst, paced, twice, appealsBefore } = product;
     const rows: TargetRow[] = [
       {
         figure: 'fair bound (bare Bull, 25-item jobs, one INSERT)',
@@ -576,7 +651,8 @@ export async function benchIngest(args: string[]): Promise<void> {
         met: twiceOf(twice) === 0,
       },
     ];
-    printTable(`ingest · ${n} items · ${workers} workers · load before ${before.join(' ')}`, rows);
+    const onTop = onto ? ` · onto ${onto} (${appealsBefore} appeals before)` : '';
+    printTable(`ingest · ${n} items · ${workers} workers${onTop} · load before ${before.join(' ')}`, rows);
     if (registrationOnly) console.log(`  ${heldOffNote()}`);
     if (burst.cpu)
       printCpuBudget(
