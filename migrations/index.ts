@@ -43,6 +43,7 @@ import { IncidentBandIndex1796202000000 } from './1796202000000-IncidentBandInde
 import { OverdueScopeInIndex1796202100000 } from './1796202100000-OverdueScopeInIndex';
 import { RegistrationTriggerCosts1796202600000 } from './1796202600000-RegistrationTriggerCosts';
 import { AppealSearchPerOrganisation1796202800000 } from './1796202800000-AppealSearchPerOrganisation';
+import { AppealScopeSearchLongWords1796202850000 } from './1796202850000-AppealScopeSearchLongWords';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -91,4 +92,5 @@ export const MIGRATIONS = [
   OverdueScopeInIndex1796202100000,
   RegistrationTriggerCosts1796202600000,
   AppealSearchPerOrganisation1796202800000,
+  AppealScopeSearchLongWords1796202850000,
 ];
