@@ -104,11 +104,13 @@ async function fill(
                 END AS status) s`,
     [from, to, texts, CHANNELS, OPEN],
   );
-  // By primary key: a scan of every `scale-%` item made each chunk slower than the last.
+  // By primary key: a scan of every `scale-%` item made each chunk slower than the last, and so did a join
+  // with the series (hashed the whole table: 5 → 15 s a chunk from 0.2 to 1.2 M); `= ANY` of an array is one
+  // index scan.
   await step(
     'items → appeals',
-    `UPDATE inbound_items SET appeal_id = md5('appeal' || g)::uuid
-       FROM generate_series($1::int, $2::int - 1) g WHERE id = md5('item' || g)::uuid`,
+    `UPDATE inbound_items SET appeal_id = md5('appeal' || substr(external_id, 7))::uuid
+      WHERE id = ANY (ARRAY(SELECT md5('item' || g)::uuid FROM generate_series($1::int, $2::int - 1) g))`,
     [from, to],
   );
   await step(
@@ -203,8 +205,28 @@ export async function fillAppeals(
   texts: string[],
   connections = FILL_CONNECTIONS,
 ): Promise<void> {
-  const chunks: [number, number][] = [];
-  for (let g = from; g < to; g += FILL_CHUNK) chunks.push([g, Math.min(to, g + FILL_CHUNK)]);
+  // A run stopped mid-fill leaves up to `connections` - 1 chunks below its last committed one unfilled (each
+  // chunk commits whole), so the count `from` came from can hide a gap: the chunks just below it are tried
+  // too, and any chunk whose first appeal is there is skipped.
+  const candidates: [number, number][] = [];
+  const below = Math.floor(from / FILL_CHUNK) * FILL_CHUNK;
+  for (let g = Math.max(0, below - connections * FILL_CHUNK); g < below; g += FILL_CHUNK)
+    candidates.push([g, g + FILL_CHUNK]);
+  for (let g = from; g < to; g += FILL_CHUNK) candidates.push([g, Math.min(to, g + FILL_CHUNK)]);
+  const probe = new Client({ connectionString: url });
+  await probe.connect();
+  const present = new Set(
+    (
+      await probe
+        .query<{ g: number }>(
+          `SELECT g FROM unnest($1::int[]) g
+            WHERE EXISTS (SELECT 1 FROM appeals WHERE registration_number = 'S-' || lpad(g::text, 9, '0'))`,
+          [candidates.map(([g]) => g)],
+        )
+        .finally(() => probe.end())
+    ).rows.map((r) => r.g),
+  );
+  const chunks = candidates.filter(([g]) => !present.has(g));
   let done = from;
   const session = async () => {
     const client = new Client({ connectionString: url });
@@ -234,7 +256,7 @@ const FILLED_TABLES = ['appeals', 'applicants', 'inbound_items', 'appeal_organis
  * `--bulk-fill` (the bench's own throwaway database only): a fill that adds more appeals than the table holds
  * drops the filled tables' secondary indexes first and builds them again after — on a shared 2-core machine a
  * kept 200 000 grew at 440–2 600 appeals/s with every chunk updating 20-odd indexes (two of them GIN over the
- * texts), too slow for 10 M in an afternoon. Only indexes go: the primary and unique keys stay, and so do the
+ * texts), too slow for 10 M in an afternoon. Only indexes (and one trigger that writes nothing, below) go: the primary and unique keys stay, and so do the
  * triggers, so the counts, the scope counts, the clock sweep's queue and the search vectors are what the
  * product makes. The definitions wait in `bench_set_aside_indexes` until built again, so a run that dies
  * midway leaves them for the next run to build. A freshly built index is denser than one grown row by row
@@ -257,7 +279,40 @@ async function setIndexesAside(client: Client): Promise<void> {
     await client.query(`DROP INDEX ${name}`);
     await client.query('COMMIT');
   }
-  process.stderr.write(`  bulk fill: ${rows.length} secondary indexes set aside\n`);
+  // The fill writes each appeal's part_organisation_ids with its one part, so the parts' row trigger that
+  // appends the part's organisation finds it there and writes nothing — yet cost a third of a chunk (a plpgsql
+  // call and a key lookup per part). It is switched off for the fill and on again with the indexes.
+  await client.query('BEGIN');
+  await client.query(
+    `INSERT INTO bench_set_aside_indexes (name, def) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+    [
+      'appeal_organisations_part_ids_insert (trigger)',
+      'ALTER TABLE appeal_organisations ENABLE TRIGGER appeal_organisations_part_ids_insert',
+    ],
+  );
+  await client.query('ALTER TABLE appeal_organisations DISABLE TRIGGER appeal_organisations_part_ids_insert');
+  // The foreign-key checks of the rows the fill writes: each new appeal's applicant, item, organisation and
+  // topic, each part's appeal and organisation, looked up and locked FOR KEY SHARE row by row — five sessions
+  // locking the same dozen organisations' and topics' rows build multixacts on them. The fill takes every
+  // reference from rows it has just written or from the directory, so no check can fail; they are switched
+  // off for the fill only (never in the product) and on again with the indexes.
+  const checks = await client.query<{ tbl: string; name: string }>(
+    `SELECT t.tgrelid::regclass::text AS tbl, t.tgname AS name FROM pg_trigger t
+      WHERE t.tgrelid = ANY($1::regclass[]) AND t.tgisinternal
+        AND t.tgfoid IN ('"RI_FKey_check_ins"'::regproc, '"RI_FKey_check_upd"'::regproc)`,
+    [FILLED_TABLES],
+  );
+  for (const { tbl, name } of checks.rows) {
+    await client.query(
+      `INSERT INTO bench_set_aside_indexes (name, def) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`,
+      [`${name} (foreign-key check)`, `ALTER TABLE ${tbl} ENABLE TRIGGER "${name}"`],
+    );
+    await client.query(`ALTER TABLE ${tbl} DISABLE TRIGGER "${name}"`);
+  }
+  await client.query('COMMIT');
+  process.stderr.write(
+    `  bulk fill: ${rows.length} secondary indexes and the parts' no-op organisation trigger set aside\n`,
+  );
 }
 
 /** Builds whatever `setIndexesAside` left (over `connections` sessions), each index once and as it was. */
@@ -447,8 +502,9 @@ export async function benchScale(args: string[]): Promise<void> {
         ).n
       : 0;
     if (db.reused) process.stderr.write(`  reusing the kept database: ${filled} appeals\n`);
-    // A run that died in a bulk fill left its indexes set aside: build them before anything reads the table.
-    await buildSetAsideIndexes(db.url, fillConnections);
+    // A run that died in a bulk fill left its indexes set aside: build them before anything reads the table
+    // (a bulk fill builds them after its fill).
+    if (!bulk) await buildSetAsideIndexes(db.url, fillConnections);
     const results: SizeResult[] = [];
     for (const size of sizes) {
       const started = Date.now();
@@ -460,7 +516,10 @@ export async function benchScale(args: string[]): Promise<void> {
         } finally {
           await buildSetAsideIndexes(db.url, fillConnections);
         }
-      } else await fillAppeals(db.url, filled, size, texts, fillConnections);
+      } else {
+        await buildSetAsideIndexes(db.url, fillConnections);
+        await fillAppeals(db.url, filled, size, texts, fillConnections);
+      }
       filled = Math.max(filled, size);
       await client.query('VACUUM ANALYZE');
       const fillSeconds = Math.round((Date.now() - started) / 100) / 10;
