@@ -41,13 +41,18 @@ export class LegalFlagsRepository extends SqlRepository {
          FROM (SELECT a.id, a.applicant_id, a.registered_at, lower(p.email) AS email
                  FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = ANY($1::uuid[])) me
         CROSS JOIN LATERAL (
-          SELECT a2.id, a2.registration_number, a2.subject, a2.text, a2.registered_at
-            FROM appeals a2
-           WHERE a2.applicant_id IN (SELECT me.applicant_id
-                                     UNION SELECT p.id FROM applicants p
-                                            WHERE me.email IS NOT NULL AND lower(p.email) = me.email)
-             AND a2.id <> me.id AND a2.registered_at <= me.registered_at AND a2.status IN ('answered', 'closed')
-           ORDER BY a2.registered_at DESC LIMIT $2) e
+          -- Newest first per applicant (appeals_applicant_idx), then across them: one walk of the whole
+          -- registration order, filtered by applicant, took minutes at 10 M appeals.
+          SELECT x.* FROM (SELECT me.applicant_id AS applicant_id
+                           UNION SELECT p.id FROM applicants p
+                                  WHERE me.email IS NOT NULL AND lower(p.email) = me.email) who
+          CROSS JOIN LATERAL (
+            SELECT a2.id, a2.registration_number, a2.subject, a2.text, a2.registered_at
+              FROM appeals a2
+             WHERE a2.applicant_id = who.applicant_id AND a2.id <> me.id AND a2.registered_at <= me.registered_at
+               AND a2.status IN ('answered', 'closed')
+             ORDER BY a2.registered_at DESC LIMIT $2) x
+           ORDER BY x.registered_at DESC LIMIT $2) e
         ORDER BY me.id, e.registered_at DESC`,
       [appealIds, limit],
       db,
