@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { getQueueToken } from '@nestjs/bull';
+import { type Queue } from 'bull';
 import {
   ClassificationPipeline,
   ClerkFeedback,
@@ -8,9 +10,11 @@ import {
   Retrainer,
   RoutingSuggestions,
 } from '@inbox/classification';
+import { QueueName } from '@inbox/queue';
 import { Rubricator } from '@inbox/rubricator';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
+import { BOOTSTRAP_JOB_ID } from '../../apps/worker/src/classification.worker';
 import { inboundItem } from '../factories/inbound-items';
 import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
 
@@ -63,6 +67,49 @@ describe('classification pipeline (integration)', () => {
         id,
       ]),
     ).toEqual([]);
+  });
+
+  it('asks whether to defer before its transaction: a slow Redis answer holds no claim and no row lock', async () => {
+    // The worker's answer is a Bull job's state in Redis; here the same round trip, on the api's queue, slowed.
+    const queue = stack.api.get<Queue>(getQueueToken(QueueName.Classification));
+    const [one, two] = await register([
+      inboundItem({ text: 'Не вывозят мусор с контейнерной площадки.' }),
+      inboundItem({ text: 'Не вывозят мусор вторую неделю.' }),
+    ]);
+    // What another session can take while the answer comes: the pass's claim (an advisory lock per appeal,
+    // held to its commit) and the row itself.
+    const free = async (id: string) => {
+      const [{ claim }] = await sql<{ claim: boolean }>(
+        `SELECT pg_try_advisory_xact_lock(hashtextextended('classify:' || $1::text, 0)) AS claim`,
+        [id],
+      );
+      const row = await sql(`SELECT id FROM appeals WHERE id = $1 FOR UPDATE NOWAIT`, [id]).then(
+        () => true,
+        (error: { code?: string }) => {
+          if (error.code === '55P03') return false;
+          throw error;
+        },
+      );
+      return { claim, row };
+    };
+    const seen: { claim: boolean; row: boolean }[] = [];
+    const slowAnswer = (id: string) => async () => {
+      await queue.getJob(BOOTSTRAP_JOB_ID);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      seen.push(await free(id));
+      return true;
+    };
+    expect(await pipeline.process(one, { deferWithoutModel: slowAnswer(one) })).toEqual({ kind: 'deferred' });
+    const pending = await pipeline.processPending(10, { deferWithoutModel: slowAnswer(two) });
+    expect(pending.get(two)).toEqual({ kind: 'deferred' });
+    expect(seen).toEqual([
+      { claim: true, row: true },
+      { claim: true, row: true },
+    ]);
+    // Left pending, as a deferral should: the next pass takes them (here without a bootstrap on its way).
+    const done = await pipeline.processPending(10);
+    expect(done.get(one)).toMatchObject({ kind: 'done', classification: 'manual' });
+    expect(done.get(two)).toMatchObject({ kind: 'done', classification: 'manual' });
   });
 
   /**

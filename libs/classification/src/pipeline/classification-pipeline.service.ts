@@ -30,7 +30,11 @@ export type PipelineOutcome =
     };
 
 export interface PipelineOptions {
-  /** Asked when there is no promoted model: true leaves the appeal pending (a bootstrap model is on its way). */
+  /**
+   * Asked when there is no promoted model: true leaves the appeal pending (a bootstrap model is on its way).
+   * Asked before the pass's transaction begins, never inside it: the worker's answer comes from Redis, and a
+   * slow or unreachable Redis must not hold the pass's row and claim locks (issue 18).
+   */
   deferWithoutModel?: () => Promise<boolean>;
 }
 
@@ -64,10 +68,11 @@ export class ClassificationPipeline {
    * incident at once (the grouping pass's step, for this appeal alone).
    */
   async process(appealId: string, options: PipelineOptions = {}): Promise<PipelineOutcome> {
+    const defer = await this.deferral(options);
     const outcome = await this.transactions.run(async (tx) => {
       const rows = await this.appeals.loadLocked(tx, [appealId]);
       if (rows.length === 0) return { kind: 'missing' as const };
-      return (await this.pass(tx, rows, options)).get(appealId)!;
+      return (await this.pass(tx, rows, defer)).get(appealId)!;
     });
     if (outcome.kind !== 'done') return outcome;
     const { grouped } = await this.incidents.clusterPending(1, [appealId]);
@@ -87,10 +92,22 @@ export class ClassificationPipeline {
     // transaction, so its appeals are left `pending` without `classified_at`, which is what the next claim
     // takes (the worker's poll every CLASSIFY_POLL_MS, the sweep of stale pending appeals). No hook acts on the
     // outside world for the events it writes (notices and ПОС statuses follow registration and staff acts).
+    const defer = await this.deferral(options);
     return this.transactions.runRedoable(async (tx) => {
       const rows = await this.appeals.claimPending(tx, limit);
-      return rows.length === 0 ? new Map<string, PipelineOutcome>() : this.pass(tx, rows, options);
+      return rows.length === 0 ? new Map<string, PipelineOutcome>() : this.pass(tx, rows, defer);
     });
+  }
+
+  /**
+   * Whether a pass is to leave the appeals that need a model pending, should it find none: asked before its
+   * transaction (PipelineOptions.deferWithoutModel), so nothing is claimed or locked while the answer comes
+   * and nothing is written before it — a process that dies meanwhile leaves its appeals pending, for the
+   * next pass to take. Only asked when no model is promoted (ModelRegistry.promoted, cached for CHECK_MS).
+   */
+  private async deferral(options: PipelineOptions): Promise<boolean> {
+    if (!options.deferWithoutModel || (await this.registry.promoted())) return false;
+    return options.deferWithoutModel();
   }
 
   /** Appeals registered over `olderThanMs` ago that the pipeline never got to (up to 1000), for the sweep. */
@@ -123,7 +140,7 @@ export class ClassificationPipeline {
   private async pass(
     tx: Db,
     rows: PipelineAppeal[],
-    options: PipelineOptions,
+    deferWithoutModel: boolean,
   ): Promise<Map<string, PipelineOutcome>> {
     const outcomes = new Map<string, PipelineOutcome>();
     // Every read of the pass goes through `tx`: the pass holds its rows' locks, and a second connection from the
@@ -131,7 +148,7 @@ export class ClassificationPipeline {
     let catalogue = await this.catalogue.get(tx);
     const needModel = rows.some((a) => a.classification_state === 'pending' && !a.topic_id);
     const model = needModel ? await this.registry.promoted(undefined, tx) : undefined;
-    const defer = needModel && !model && !!options.deferWithoutModel && (await options.deferWithoutModel());
+    const defer = needModel && !model && deferWithoutModel;
     const items: PassItem[] = [];
     for (const a of rows) {
       if (defer && a.classification_state === 'pending' && !a.topic_id) {
