@@ -16,7 +16,8 @@ class WorkerPoolModule {}
  * Issue 18: at 1 M appeals the clerk's overdue queue launched a parallel worker (Gather Merge) for a page of 51
  * rows: ~20 ms of launch for ~7 ms of work on a busy 2-core machine. The api's sessions start with
  * `parallel_setup_cost` from API_PG_PARALLEL_SETUP_COST, every connection of the pool, before any statement;
- * the other processes keep the server's setting.
+ * the other processes keep the server's setting. And at 10 M appeals inflated row estimates put statements over
+ * `jit_above_cost`, 228 of a 258 ms statement compiling: every pool's sessions start with `jit` off, unless PG_JIT.
  */
 describe('api database sessions (integration)', () => {
   let db: TestDatabase;
@@ -33,10 +34,15 @@ describe('api database sessions (integration)', () => {
     await api?.close();
     await db?.drop();
     delete process.env.API_PG_PARALLEL_SETUP_COST;
+    delete process.env.PG_JIT;
   });
 
   /** The setting as each of `n` sessions held at once sees it. */
-  const settings = async (ds: DataSource, n: number): Promise<string[]> => {
+  const settings = async (
+    ds: DataSource,
+    n: number,
+    name: 'parallel_setup_cost' | 'jit' = 'parallel_setup_cost',
+  ): Promise<string[]> => {
     const runners = await Promise.all(
       Array.from({ length: n }, async () => {
         const runner = ds.createQueryRunner();
@@ -47,8 +53,8 @@ describe('api database sessions (integration)', () => {
     try {
       return await Promise.all(
         runners.map(async (r) => {
-          const [row] = (await r.query('SHOW parallel_setup_cost')) as { parallel_setup_cost: string }[];
-          return row.parallel_setup_cost;
+          const [row] = (await r.query(`SHOW ${name}`)) as Record<string, string>[];
+          return row[name];
         }),
       );
     } finally {
@@ -64,5 +70,26 @@ describe('api database sessions (integration)', () => {
     worker = await NestFactory.createApplicationContext(WorkerPoolModule, { logger: ['error'] });
     const [server] = await settings(db.dataSource, 1);
     expect(await settings(worker.get(DataSource), 2)).toEqual([server, server]);
+  });
+
+  it('starts every session of the api’s and the worker’s pools without JIT', async () => {
+    worker ??= await NestFactory.createApplicationContext(WorkerPoolModule, { logger: ['error'] });
+    expect(await settings(api.get(DataSource), 3, 'jit')).toEqual(['off', 'off', 'off']);
+    expect(await settings(worker.get(DataSource), 2, 'jit')).toEqual(['off', 'off']);
+  });
+
+  it('keeps the server’s jit with PG_JIT=true', async () => {
+    // On whatever the server's default: the database's own setting, which a session's options override.
+    const [{ name }] = (await db.dataSource.query(`SELECT current_database() AS name`)) as { name: string }[];
+    await db.dataSource.query(`ALTER DATABASE "${name}" SET jit = on`);
+    expect(new Set(await settings(api.get(DataSource), 6, 'jit'))).toEqual(new Set(['off']));
+    process.env.PG_JIT = 'true';
+    const jit = await NestFactory.createApplicationContext(WorkerPoolModule, { logger: ['error'] });
+    try {
+      expect(await settings(jit.get(DataSource), 2, 'jit')).toEqual(['on', 'on']);
+    } finally {
+      delete process.env.PG_JIT;
+      await jit.close();
+    }
   });
 });

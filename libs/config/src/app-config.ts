@@ -34,6 +34,12 @@ export class AppConfig {
    * page itself on a busy machine, so a parallel plan must save this much to be chosen.
    */
   readonly apiParallelSetupCost: number;
+  /**
+   * Whether the product's database sessions (api and worker pools) may JIT-compile statements (PG_JIT; off
+   * unless set): every statement of theirs reads tens to hundreds of rows by index, but at 10 M appeals
+   * inflated row estimates put some over `jit_above_cost` and 200+ ms of compiling was paid for a few ms of work.
+   */
+  readonly pgJit: boolean;
   /** Secret: may carry a password. */
   readonly redisUrl: string;
   readonly queuePrefix: string;
@@ -183,6 +189,7 @@ export class AppConfig {
       'postgresql:',
     ]);
     this.apiParallelSetupCost = int('API_PG_PARALLEL_SETUP_COST', 10_000, 0, 1_000_000_000);
+    this.pgJit = bool('PG_JIT', false);
     this.redisUrl = url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
     this.queuePrefix = str('QUEUE_PREFIX', 'inbox');
     this.httpHost = str('HTTP_HOST', '0.0.0.0');

@@ -12,6 +12,19 @@ export interface DatabaseModuleOptions {
   pool?: 'api';
 }
 
+/**
+ * The settings each session of the pool starts with, as the `options` connection parameter: set at connection
+ * start, so every statement plans with them and no round trip is added. Every pool: no JIT unless PG_JIT
+ * (AppConfig.pgJit). The api's pool: its `parallel_setup_cost`.
+ */
+function sessionOptions(config: AppConfig, { pool }: DatabaseModuleOptions = {}): string | undefined {
+  const settings = [
+    ...(config.pgJit ? [] : ['-c jit=off']),
+    ...(pool === 'api' ? [`-c parallel_setup_cost=${config.apiParallelSetupCost}`] : []),
+  ];
+  return settings.length > 0 ? settings.join(' ') : undefined;
+}
+
 @Module({})
 export class DatabaseModule {
   static forRoot({ pool }: DatabaseModuleOptions = {}): DynamicModule {
@@ -23,16 +36,13 @@ export class DatabaseModule {
           inject: [AppConfig],
           // The validated config says whether to migrate; TypeORM's own `migrationsRun` carries it to the
           // factory below, which migrates under the advisory lock instead.
-          useFactory: (config: AppConfig) => ({
-            ...dataSourceOptions(
-              config.databaseUrl,
-              // Set at connection start, so every statement of the pool plans with it and no round trip is added.
-              pool === 'api'
-                ? { extra: { options: `-c parallel_setup_cost=${config.apiParallelSetupCost}` } }
-                : {},
-            ),
-            migrationsRun: config.runMigrationsAtBoot,
-          }),
+          useFactory: (config: AppConfig) => {
+            const options = sessionOptions(config, { pool });
+            return {
+              ...dataSourceOptions(config.databaseUrl, options ? { extra: { options } } : {}),
+              migrationsRun: config.runMigrationsAtBoot,
+            };
+          },
           dataSourceFactory: async (options) => {
             const ds = await new DataSource({ ...options!, migrationsRun: false }).initialize();
             if (options!.migrationsRun) {
