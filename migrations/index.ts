@@ -44,6 +44,7 @@ import { OverdueScopeInIndex1796202100000 } from './1796202100000-OverdueScopeIn
 import { RegistrationTriggerCosts1796202600000 } from './1796202600000-RegistrationTriggerCosts';
 import { AppealSearchPerOrganisation1796202800000 } from './1796202800000-AppealSearchPerOrganisation';
 import { AppealScopeSearchLongWords1796202850000 } from './1796202850000-AppealScopeSearchLongWords';
+import { RoutingHistoryCounts1796202900000 } from './1796202900000-RoutingHistoryCounts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -93,4 +94,5 @@ export const MIGRATIONS = [
   RegistrationTriggerCosts1796202600000,
   AppealSearchPerOrganisation1796202800000,
   AppealScopeSearchLongWords1796202850000,
+  RoutingHistoryCounts1796202900000,
 ];

@@ -3,6 +3,41 @@ import { type AccessScope, appealScopeSql } from '@inbox/access';
 import { type Db, SqlRepository } from '@inbox/database';
 import { type OrganisationHistory } from '../routing/learned-routing';
 
+/** How much evidence (answers and returns) of a topic the learned routing reads, newest months first. */
+export const HISTORY_WINDOW = 20_000;
+
+/** "Every subtopic" and "every organisation" in routing_history_counts (migration RoutingHistoryCounts). */
+const ALL = `'00000000-0000-0000-0000-000000000000'::uuid`;
+
+/**
+ * The history of each query of $1 (n, topicId, subtopicId, territoryPrefix): its months' totals newest first up
+ * to the month where the evidence reaches $2, then per organisation the counts of those months, of every
+ * subtopic and of the query's own.
+ */
+export const ROUTING_HISTORY_SQL = `
+  SELECT q.n, h.* FROM jsonb_to_recordset($1::jsonb) AS q(n integer, "topicId" uuid, "subtopicId" uuid, "territoryPrefix" text)
+  CROSS JOIN LATERAL (
+    SELECT min(m.month) AS since FROM (
+      SELECT t.month, coalesce(sum(t.answered + t.returned) OVER (ORDER BY t.month DESC
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+        FROM routing_history_counts t
+       WHERE t.topic_id = q."topicId" AND t.territory = coalesce(q."territoryPrefix", '')
+         AND t.organisation_id = ${ALL} AND t.subtopic_id = ${ALL}
+    ) m WHERE m.before < $2
+  ) w
+  CROSS JOIN LATERAL (
+    SELECT t.organisation_id AS "organisationId",
+           coalesce(sum(t.answered) FILTER (WHERE t.subtopic_id = ${ALL}), 0)::int AS answered,
+           coalesce(sum(t.answered) FILTER (WHERE t.subtopic_id = q."subtopicId"), 0)::int AS "answeredSubtopic",
+           coalesce(sum(t.returned) FILTER (WHERE t.subtopic_id = ${ALL}), 0)::int AS returned
+      FROM routing_history_counts t
+     WHERE t.topic_id = q."topicId" AND t.territory = coalesce(q."territoryPrefix", '')
+       AND t.subtopic_id IN (${ALL}, q."subtopicId") AND t.month >= w.since AND t.organisation_id <> ${ALL}
+     GROUP BY t.organisation_id
+    HAVING sum(t.answered) FILTER (WHERE t.subtopic_id = ${ALL}) <> 0
+        OR sum(t.returned) FILTER (WHERE t.subtopic_id = ${ALL}) <> 0
+  ) h`;
+
 /** What a routing suggestion needs of a stored appeal. */
 export interface RoutedAppeal {
   id: string;
@@ -44,9 +79,11 @@ export class RoutingHistoryRepository extends SqlRepository {
   }
 
   /**
-   * Per query, per organisation: answers sent and returns as misrouted on the topic's latest 20 000 appeals (in
-   * the territory when a prefix is given). All the queries in one statement, each read as it would be alone;
-   * the result in the queries' order.
+   * Per query, per organisation: answers sent and returns as misrouted on the topic's appeals (in the territory
+   * when a prefix is given), from the counts kept per month of registration (migration RoutingHistoryCounts):
+   * the newest months whose answers and returns together reach HISTORY_WINDOW. All the queries in one
+   * statement, each read as it would be alone; the result in the queries' order. Its cost is the topic's
+   * months and organisations, whatever the number of appeals.
    */
   async counts(
     queries: { topicId: string | null; subtopicId: string | null; territoryPrefix: string | null }[],
@@ -54,28 +91,8 @@ export class RoutingHistoryRepository extends SqlRepository {
   ): Promise<OrganisationHistory[][]> {
     if (queries.length === 0) return [];
     const rows = await this.rows<OrganisationHistory & { n: number }>(
-      `SELECT q.n, h.* FROM jsonb_to_recordset($1::jsonb) AS q(n integer, "topicId" uuid, "subtopicId" uuid, "territoryPrefix" text)
-       CROSS JOIN LATERAL (
-         WITH topical AS (
-           SELECT a.id, a.subtopic_id FROM appeals a
-            WHERE a.topic_id = q."topicId" AND (q."territoryPrefix" IS NULL OR a.territory_code LIKE q."territoryPrefix" || '%')
-            ORDER BY a.registered_at DESC LIMIT 20000
-         ), answered AS (
-           SELECT ans.organisation_id AS id, count(*)::int AS answered,
-                  count(*) FILTER (WHERE q."subtopicId" IS NOT NULL AND t.subtopic_id = q."subtopicId")::int
-                    AS answered_subtopic
-             FROM answers ans JOIN topical t ON t.id = ans.appeal_id
-            WHERE ans.status = 'sent' GROUP BY ans.organisation_id
-         ), returned AS (
-           SELECT (c.before->>'organisationId')::uuid AS id, count(*)::int AS returned
-             FROM classification_corrections c JOIN topical t ON t.id = c.appeal_id
-            WHERE c.kind = 'routing' AND c.before ? 'organisationId' GROUP BY 1
-         )
-         SELECT coalesce(an.id, r.id) AS "organisationId", coalesce(an.answered, 0) AS answered,
-                coalesce(an.answered_subtopic, 0) AS "answeredSubtopic", coalesce(r.returned, 0) AS returned
-           FROM answered an FULL JOIN returned r ON r.id = an.id
-       ) h`,
-      [JSON.stringify(queries.map((q, n) => ({ n, ...q })))],
+      ROUTING_HISTORY_SQL,
+      [JSON.stringify(queries.map((q, n) => ({ n, ...q }))), HISTORY_WINDOW],
       db,
     );
     const out = queries.map((): OrganisationHistory[] => []);
