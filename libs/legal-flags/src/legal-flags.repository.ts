@@ -28,21 +28,16 @@ export interface EarlierAppealRow {
 const FLAG_COLUMNS = `f.id, f.appeal_id AS "appealId", f.flag, f.evidence, f.status, f.decided_by AS "decidedBy",
   f.decided_at AS "decidedAt", f.created_at AS "createdAt"`;
 
-/** The `appeal_flags` table, and what the detectors read of an appeal and its applicant. */
-@Injectable()
-export class LegalFlagsRepository extends SqlRepository {
-  /**
-   * For each appeal: the applicant's answered or closed appeals registered before it (the same applicant, or
-   * one with the same e-mail), newest first, up to `limit` each.
-   */
-  earlierAnswered(db: Db, appealIds: string[], limit = 20): Promise<EarlierAppealRow[]> {
-    return this.rows<EarlierAppealRow>(
-      `SELECT me.id AS for_id, e.id, e.registration_number, e.subject, e.text
+/**
+ * $1 appeal ids, $2 the limit: for each, the applicant's answered or closed appeals registered before it (see
+ * `earlierAnswered`). Newest first per applicant (appeals_applicant_idx), then across them: one walk of the whole
+ * registration order, filtered by applicant, took minutes at 10 M appeals (test/integration/earlier-answered-plan).
+ */
+export const EARLIER_ANSWERED_SQL = `
+        SELECT me.id AS for_id, e.id, e.registration_number, e.subject, e.text
          FROM (SELECT a.id, a.applicant_id, a.registered_at, lower(p.email) AS email
                  FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = ANY($1::uuid[])) me
         CROSS JOIN LATERAL (
-          -- Newest first per applicant (appeals_applicant_idx), then across them: one walk of the whole
-          -- registration order, filtered by applicant, took minutes at 10 M appeals.
           SELECT x.* FROM (SELECT me.applicant_id AS applicant_id
                            UNION SELECT p.id FROM applicants p
                                   WHERE me.email IS NOT NULL AND lower(p.email) = me.email) who
@@ -53,10 +48,17 @@ export class LegalFlagsRepository extends SqlRepository {
                AND a2.status IN ('answered', 'closed')
              ORDER BY a2.registered_at DESC LIMIT $2) x
            ORDER BY x.registered_at DESC LIMIT $2) e
-        ORDER BY me.id, e.registered_at DESC`,
-      [appealIds, limit],
-      db,
-    );
+        ORDER BY me.id, e.registered_at DESC`;
+
+/** The `appeal_flags` table, and what the detectors read of an appeal and its applicant. */
+@Injectable()
+export class LegalFlagsRepository extends SqlRepository {
+  /**
+   * For each appeal: the applicant's answered or closed appeals registered before it (the same applicant, or
+   * one with the same e-mail), newest first, up to `limit` each.
+   */
+  earlierAnswered(db: Db, appealIds: string[], limit = 20): Promise<EarlierAppealRow[]> {
+    return this.rows<EarlierAppealRow>(EARLIER_ANSWERED_SQL, [appealIds, limit], db);
   }
 
   /** Raises the flags the appeals do not have yet (one statement); returns those raised. */
