@@ -45,6 +45,7 @@ import { RegistrationTriggerCosts1796202600000 } from './1796202600000-Registrat
 import { AppealSearchPerOrganisation1796202800000 } from './1796202800000-AppealSearchPerOrganisation';
 import { AppealScopeSearchLongWords1796202850000 } from './1796202850000-AppealScopeSearchLongWords';
 import { RoutingHistoryCounts1796202900000 } from './1796202900000-RoutingHistoryCounts';
+import { LabelledAppealIndexes1796203000000 } from './1796203000000-LabelledAppealIndexes';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -95,4 +96,5 @@ export const MIGRATIONS = [
   AppealSearchPerOrganisation1796202800000,
   AppealScopeSearchLongWords1796202850000,
   RoutingHistoryCounts1796202900000,
+  LabelledAppealIndexes1796203000000,
 ];

@@ -28,6 +28,38 @@ export interface LabelledAppeal {
 const HUMAN = `a.topic_id IS NOT NULL AND (a.classification_state = 'confirmed' OR EXISTS (
   SELECT 1 FROM appeal_events e WHERE e.appeal_id = a.id AND e.type = 'classified'))`;
 
+/** Items carrying the demo generator's label (inbound_items_demo_label_idx, migration LabelledAppealIndexes). */
+const DEMO = `(i.payload->'features') ? 'demoTopic'`;
+
+/**
+ * Appeals a person classified and demo appeals, newest first, up to $1. Gathered from the partial index of each
+ * kind of label (migration LabelledAppealIndexes), then read by key (`= ANY (ARRAY(…))`, the item by a subquery:
+ * the planner, seeing up to $1 of them, would otherwise hash the whole of inbound_items). A scan of appeals and
+ * inbound items took 13.4 s at 1 M appeals (test/integration/labelled-appeals-plan.test.ts).
+ */
+export const LABELLED_APPEALS_SQL = `
+  WITH labelled AS (
+    (SELECT id FROM appeals WHERE classification_state = 'confirmed' AND topic_id IS NOT NULL
+      ORDER BY registered_at DESC, id DESC LIMIT $1)
+    UNION SELECT appeal_id FROM appeal_events WHERE type = 'classified'
+    UNION SELECT a.id FROM inbound_items i JOIN appeals a ON a.inbound_item_id = i.id WHERE ${DEMO}
+  )
+  SELECT * FROM (
+    SELECT a.id, a.subject, a.text, a.channel, a.channel_category, a.territory_code,
+           (SELECT i.payload->'features' FROM inbound_items i WHERE i.id = a.inbound_item_id) AS features,
+           a.topic_id, a.subtopic_id, a.registered_at, (${HUMAN}) AS human,
+           EXISTS (SELECT 1 FROM classification_corrections c WHERE c.appeal_id = a.id AND c.kind = 'topic')
+             AS corrected
+      FROM appeals a WHERE a.id = ANY (ARRAY(SELECT id FROM labelled))
+  ) x
+   WHERE x.human OR x.features ? 'demoTopic'
+   ORDER BY x.registered_at DESC, x.id DESC LIMIT $1`;
+
+/** Whether any CSV example or demo-labelled appeal exists, by index (migration LabelledAppealIndexes). */
+export const ANY_LABELS_SQL = `
+  SELECT EXISTS (SELECT 1 FROM classification_examples)
+      OR EXISTS (SELECT 1 FROM inbound_items i JOIN appeals a ON a.inbound_item_id = i.id WHERE ${DEMO}) AS ok`;
+
 /** What the topic model learns from besides uploaded examples: topics and labelled appeals. */
 @Injectable()
 export class TrainingSourcesRepository extends SqlRepository {
@@ -37,25 +69,12 @@ export class TrainingSourcesRepository extends SqlRepository {
 
   /** Appeals a person classified, and demo appeals with their labels, newest first. */
   labelledAppeals(maxRows: number): Promise<LabelledAppeal[]> {
-    return this.rows<LabelledAppeal>(
-      `SELECT a.id, a.subject, a.text, a.channel, a.channel_category, a.territory_code, i.payload->'features' AS features,
-              a.topic_id, a.subtopic_id, a.registered_at, (${HUMAN}) AS human,
-              EXISTS (SELECT 1 FROM classification_corrections c WHERE c.appeal_id = a.id AND c.kind = 'topic')
-                AS corrected
-         FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
-        WHERE (${HUMAN}) OR i.payload->'features' ? 'demoTopic'
-        ORDER BY a.registered_at DESC, a.id DESC LIMIT $1`,
-      [maxRows],
-    );
+    return this.rows<LabelledAppeal>(LABELLED_APPEALS_SQL, [maxRows]);
   }
 
   /** Is there anything to bootstrap a first model from (labelled demo appeals, CSV examples)? */
   async anyLabels(): Promise<boolean> {
-    const row = await this.one<{ ok: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM classification_examples)
-           OR EXISTS (SELECT 1 FROM inbound_items i JOIN appeals a ON a.inbound_item_id = i.id
-                       WHERE i.payload->'features' ? 'demoTopic') AS ok`,
-    );
+    const row = await this.one<{ ok: boolean }>(ANY_LABELS_SQL);
     return row!.ok;
   }
 }
