@@ -597,8 +597,11 @@ export async function benchScale(args: string[]): Promise<void> {
         manualQueue: await pick('manualQueue', () =>
           timed(runs, api('/api/v1/appeals?classification=manual&limit=50', operator)),
         ),
-        ...(await searchCases(only && !only.includes('search') ? [] : SEARCH_CASES, runs, (path, who) =>
-          getBytes(`${base}${path}`, { operator, clerk }[who]),
+        // --only search: every search case; --only searchClerkFrequent,…: just those.
+        ...(await searchCases(
+          SEARCH_CASES.filter(([key]) => !only || only.includes('search') || only.includes(key)),
+          runs,
+          (path, who) => getBytes(`${base}${path}`, { operator, clerk }[who]),
         )),
         dashboard: await pick('dashboard', () =>
           timed(Math.min(runs, 10), api('/api/v1/reports/dashboard', supervisor)),

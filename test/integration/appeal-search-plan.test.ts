@@ -1,7 +1,8 @@
-import { appealScopeLexemes, appealScopeTsquerySql } from '@inbox/access';
+import { appealScopeLexemes, appealScopeTsquerySql, Role } from '@inbox/access';
 import {
   APPEAL_SCOPE_SEARCH_INDEX_SQL,
   APPEAL_SEARCH_INDEX_SQL,
+  AppealsRepository,
   bucketQuery,
   searchSql,
 } from '../../libs/appeals/src/repositories/appeals.repository';
@@ -108,6 +109,49 @@ describe('inbox search uses its indexes', () => {
       // The scope is inside the index's lexemes ('<organisation>#…'), so no other condition reads it.
       expect(text).toMatch(/Bitmap Index Scan on appeals_scope_search_idx/);
       expect(text).not.toMatch(/Seq Scan|appeals_search_terms_idx|appeal_organisations/);
+    },
+  );
+
+  it.each(ORDERS)(
+    'a clerk’s search %s probes no parts for the matches of a window, only for the page’s rows',
+    async (_, __, order) => {
+      const [{ id }] = (await db.dataSource.query(`SELECT id FROM organisations WHERE code = 'cur'`)) as {
+        id: string;
+      }[];
+      // What the repository sends (TypeORM's query, called through): each window, then the page.
+      const sent: [string, unknown[]][] = [];
+      const query = db.dataSource.query.bind(db.dataSource);
+      const spy = jest.spyOn(db.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
+        sent.push([sql, params ?? []]);
+        return query(sql, params);
+      });
+      try {
+        await new AppealsRepository(db.dataSource).list(
+          { q: 'снег', sort: order === 'a.answer_due_at' ? 'due' : undefined },
+          { userId: 'plan', role: Role.Clerk, organisationId: id, organisationIds: [id] },
+        );
+      } finally {
+        spy.mockRestore();
+      }
+      const windows = sent.filter(([sql]) => sql.includes('appeal_scope_search_terms('));
+      expect(windows.length).toBeGreaterThan(0);
+      for (const [sql, params] of windows) {
+        const text = await db.dataSource.transaction(async (tx) => {
+          await tx.query('SET LOCAL enable_seqscan = off');
+          const rows = (await tx.query(`EXPLAIN ${sql}`, params)) as { 'QUERY PLAN': string }[];
+          return rows.map((r) => r['QUERY PLAN']).join('\n');
+        });
+        // The index's lexemes and the row's parts array keep a window to the scope: a probe of the parts for
+        // each match read a page per match, most of a cold window's time at 10 M appeals.
+        expect(text).toMatch(/Bitmap Index Scan on appeals_scope_search_idx/);
+        expect(text).not.toMatch(/appeal_organisations|Seq Scan/);
+      }
+      // The page's rows are checked against the parts themselves.
+      const page = sent.filter(([sql]) => sql.includes('unnest('));
+      expect(page).toHaveLength(1);
+      expect(page[0][0]).toMatch(
+        /FROM appeals a JOIN organisations[\s\S]*WHERE a\.id IN \([\s\S]*\) AND EXISTS \(SELECT 1 FROM appeal_organisations scope_ao WHERE scope_ao\.appeal_id = a\.id/,
+      );
     },
   );
 

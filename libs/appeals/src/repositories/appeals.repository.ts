@@ -363,6 +363,10 @@ export class AppealsRepository {
           arms[0] = `(SELECT unnest($${params.length}::uuid[]))`;
         }
         where = [`a.id IN (${arms.join(' UNION ')})`];
+        // The text's windows keep to an organisation scope by the index's lexemes and the parts' array
+        // (windowedTextMatches); the page's rows are checked against the scope itself (a probe of the parts each,
+        // whose pages the list's columns read anyway).
+        if (textIds && scope.organisationIds) where.push(appealScopeSql(scope, params, 'a'));
       }
       let select = `SELECT ${columns} FROM appeals a`;
       if (!columns) {
@@ -386,7 +390,8 @@ export class AppealsRepository {
    * the page's other `conditions`. It reads disjoint windows of registration (or due) time going on from the
    * page's start (the newest appeal or the earliest due, or the cursor): the first as long as holds a page of a
    * word found in one appeal of 40 at the table's average rate (an hour at least), each next sized from the
-   * matches the last one held (two to sixteen times as long), so a window holds about what the page still needs.
+   * matches the windows so far held (a quarter to four times as long as the last, eight while none matched), so
+   * a window holds about what the page still needs.
    * Each window's words, hour buckets, statuses and scope are intersected inside one GIN
    * (APPEAL_SEARCH_INDEX_SQL; in an organisation scope APPEAL_SCOPE_SEARCH_INDEX_SQL, whose entries are the
    * scope's own, so that a window reads the organisation's appeals in it and a word the organisation's matches),
@@ -398,7 +403,7 @@ export class AppealsRepository {
     q: string,
     filter: AppealListFilter,
     scope: AccessScope,
-    conditions: (params: unknown[]) => string[],
+    conditions: (params: unknown[], within?: AccessScope) => string[],
     wanted: number,
     cursorAt: Date | undefined,
   ): Promise<string[]> {
@@ -426,12 +431,22 @@ export class AppealsRepository {
     // The first window holds, at the table's average rate, what a page needs of a word in one appeal of 40.
     const perMs = Math.max(bounds.rows, 1) / Math.max(last - first, HOUR_MS);
     let size = Math.max(HOUR_MS, (FIRST_WINDOW_SHARE * wanted) / perMs);
+    // The length of time the windows so far have read: their matches over it are the word's rate in the scope.
+    let read = 0;
     const ids: string[] = [];
     for (let step = 0; ids.length < wanted; step++) {
       const [from, to] = byDue ? [edge, edge + size] : [edge - size, edge];
       const rest = (byDue ? to > last : from <= first) || step >= RECENT_SEARCH_MAX_WINDOWS;
       const params: unknown[] = [];
-      const where = conditions(params);
+      // In an organisation scope the index's lexemes are the scope's own, so the parts' array on the row (what
+      // they were made from) keeps to it; probing the parts for every match (a page read each, most of a cold
+      // window's time) was the scope test of rows the page may not even use. pageRows checks the page's rows.
+      const where = perOrganisation
+        ? [
+            ...conditions(params, { ...scope, organisationIds: null }),
+            `a.part_organisation_ids && ${push(params, scope.organisationIds)}::uuid[]`,
+          ]
+        : conditions(params);
       // Windows are [from, to): the first is open towards the page's start (the cursor, if any, bounds it), each
       // next begins where the last ended, so together they hold every appeal exactly once; the rest is open on.
       if (byDue ? step > 0 : !rest) where.push(`${column} >= ${push(params, new Date(from))}::timestamptz`);
@@ -459,8 +474,15 @@ export class AppealsRepository {
       );
       ids.push(...found.map((r) => r.id));
       if (rest) break;
-      const growth = found.length ? (1.5 * (wanted - ids.length)) / found.length : 16;
-      size *= Math.min(Math.max(growth, 2), 16);
+      // The next window is sized to hold half as much again as the page still needs, and four, at the rate of all
+      // windows so far: every match in a window is read from the table to be ordered, so a surplus match costs a
+      // page read, and a window short of it one more scan. It may shrink to a quarter (a last window for a few
+      // matches) and grows at most four times once anything matched, eight while nothing did: by due date the
+      // first days hold few appeals, and two empty windows grown sixteen times each reached 190 days and read
+      // 3 000 matches of a word in one appeal of 200 for a page of 51 (2 M appeals; a cold tenth of a second).
+      read += size;
+      const wanting = ((1.5 * (wanted - ids.length) + 4) * read) / Math.max(ids.length, 1);
+      size = Math.min(Math.max(wanting, size / 4, HOUR_MS), size * (ids.length ? 4 : 8));
       edge = byDue ? to : from;
     }
     return ids;
