@@ -44,6 +44,7 @@ import { OverdueScopeInIndex1796202100000 } from './1796202100000-OverdueScopeIn
 import { RegistrationTriggerCosts1796202600000 } from './1796202600000-RegistrationTriggerCosts';
 import { AppealSearchPerOrganisation1796202800000 } from './1796202800000-AppealSearchPerOrganisation';
 import { AppealScopeSearchLongWords1796202850000 } from './1796202850000-AppealScopeSearchLongWords';
+import { SearchPersonStatistics1796202870000 } from './1796202870000-SearchPersonStatistics';
 import { RoutingHistoryCounts1796202900000 } from './1796202900000-RoutingHistoryCounts';
 import { LabelledAppealIndexes1796203000000 } from './1796203000000-LabelledAppealIndexes';
 
@@ -95,6 +96,7 @@ export const MIGRATIONS = [
   RegistrationTriggerCosts1796202600000,
   AppealSearchPerOrganisation1796202800000,
   AppealScopeSearchLongWords1796202850000,
+  SearchPersonStatistics1796202870000,
   RoutingHistoryCounts1796202900000,
   LabelledAppealIndexes1796203000000,
 ];
