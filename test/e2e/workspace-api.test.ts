@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { Client } from 'pg';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { staffStack } from '../support/staff-stack';
-import { json } from '../support/test-stack';
+import { eventually, json } from '../support/test-stack';
 
 /**
  * The API the staff workspace needs beyond the workflow: the live stream, attachment contents, answers,
@@ -113,6 +114,54 @@ describe('workspace API (e2e)', () => {
       line1.close();
       district.close();
     }
+  });
+
+  it('ends a stream whose client left while it was being opened: no heartbeat or feed listener outlives it', async () => {
+    // Timers keeping the process alive: a stream's heartbeat is one, the feed's poll (while anyone listens) another.
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const tickets = await Promise.all(
+      [1, 2, 3].map(
+        async () =>
+          ((await json(post('/api/v1/appeals/stream/ticket', staff.housingClerk))) as { ticket: string })
+            .ticket,
+      ),
+    );
+    // The streams are held where the api reads the ticket's user, and their clients leave meanwhile.
+    const locker = new Client({ connectionString: t.stack.db.url });
+    await locker.connect();
+    let streams: ReturnType<typeof httpRequest>[] = [];
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
+      streams = tickets.map((ticket) => {
+        const req = httpRequest(
+          `${t.stack.baseUrl}/api/v1/appeals/stream?ticket=${encodeURIComponent(ticket)}`,
+        );
+        req.on('error', () => undefined);
+        req.end();
+        return req;
+      });
+      // Read on another session: within the locker's transaction pg_stat_activity stays as first read.
+      const waiting = async () =>
+        (
+          (await t.stack.db.dataSource.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )) as { n: number }[]
+        )[0].n;
+      await eventually(async () => ((await waiting()) >= streams.length ? true : undefined), 30_000);
+      for (const req of streams) req.destroy();
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      for (const req of streams) req.destroy();
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+    // Each held stream goes on once the lock is gone, after its client left: none may stay subscribed.
+    await new Promise((r) => setTimeout(r, 1000));
+    await eventually(async () => (timers() <= before ? true : undefined), 5_000).catch(() => undefined);
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 
   it('serves attachment contents in scope only, audited, never as active content', async () => {

@@ -1,4 +1,4 @@
-import { Controller, HttpCode, type MessageEvent, Post, Query, Sse } from '@nestjs/common';
+import { Controller, HttpCode, type MessageEvent, Post, Query, Req, Sse } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -8,7 +8,8 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { interval, map, merge, type Observable } from 'rxjs';
+import { type Request } from 'express';
+import { EMPTY, fromEvent, interval, map, merge, type Observable, takeUntil } from 'rxjs';
 import { PublicEndpoint, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 import { AppealEventFeed } from '@inbox/appeals';
 import { DomainError } from '@inbox/common';
@@ -52,11 +53,20 @@ export class AppealStreamController {
   })
   @ApiQuery({ name: 'ticket', required: true, description: 'Билет из POST /api/v1/appeals/stream/ticket' })
   @ApiProduces('text/event-stream')
-  async stream(@Query('ticket') ticket: string | undefined): Promise<Observable<MessageEvent>> {
+  async stream(
+    @Query('ticket') ticket: string | undefined,
+    @Req() request: Request,
+  ): Promise<Observable<MessageEvent>> {
     const userId = typeof ticket === 'string' && ticket ? await this.tickets.redeem(ticket) : undefined;
     const user = userId ? await this.users.byId(userId) : undefined;
     if (!user?.active) throw new DomainError('unauthenticated', 'Требуется вход в систему');
     const scope = await this.users.scopeOf(user);
+    // Nest ends the stream when the request closes after it subscribed. A client gone while the ticket was
+    // redeemed and the scope read closed it before: its stream ends here, else its heartbeat and its feed
+    // listener lived for the rest of the process (issue 18: a jest worker that would not exit).
+    const socket = request.socket;
+    if (socket.destroyed) return EMPTY;
+    const gone = fromEvent(socket, 'close');
     return merge(
       this.feed.watch(scope).pipe(
         map((update): MessageEvent => {
@@ -66,6 +76,6 @@ export class AppealStreamController {
         }),
       ),
       interval(HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' }))),
-    );
+    ).pipe(takeUntil(gone));
   }
 }
