@@ -164,6 +164,16 @@ describe('workspace API (e2e)', () => {
     expect(timers()).toBeLessThanOrEqual(before);
   });
 
+  it('answers /health without leaving a timer behind (a process exiting after a check would wait for it)', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    // A first check warms whatever the client keeps (its keep-alive socket) before counting.
+    expect((await get('/health')).status).toBe(200);
+    const before = timers();
+    for (let i = 0; i < 3; i++) expect((await get('/health')).status).toBe(200);
+    // Each probe raced a 2 s timer; checked at once, long before any of them could have fired.
+    expect(timers()).toBeLessThanOrEqual(before);
+  });
+
   it('serves attachment contents in scope only, audited, never as active content', async () => {
     const appeal = await register('Обращение с фотографией', org.housing);
     await post(`/api/v1/appeals/${appeal.id}/escalate`, staff.operator, { organisationIds: [org.minzhkh] });

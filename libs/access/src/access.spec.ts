@@ -20,7 +20,8 @@ describe('passwords', () => {
     expect(stored).toMatch(/^scrypt\$131072\$8\$1\$/);
     expect(await verifyPassword('Пароль-2026!', stored)).toBe(true);
     expect(needsRehash(stored)).toBe(false);
-  });
+    // Full-strength scrypt (128 MiB, twice) took over Jest's 5 s default on a loaded 2-core machine.
+  }, 30_000);
 
   it('asks for a re-hash of anything weaker than today, and never lets a stored hash set an unbounded cost', async () => {
     expect(needsRehash(await hashPassword('x', cheap))).toBe(true);

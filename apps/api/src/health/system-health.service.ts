@@ -80,10 +80,14 @@ async function bounded<T>(count: () => Promise<T>): Promise<T | undefined> {
 
 async function timed(probe: () => Promise<unknown>): Promise<Probe> {
   const started = Date.now();
+  // Cleared on every path: a pending 2 s timer per probe would keep a process that is exiting alive.
+  let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       probe(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000)),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), 2000);
+      }),
     ]);
     return { ok: true, latencyMs: Date.now() - started };
   } catch (error) {
@@ -92,5 +96,7 @@ async function timed(probe: () => Promise<unknown>): Promise<Probe> {
       latencyMs: Date.now() - started,
       error: error instanceof Error ? error.message : 'error',
     };
+  } finally {
+    clearTimeout(timer);
   }
 }
