@@ -210,6 +210,55 @@ const BUCKET_HOURS = [1, 16, 256, 4096];
  */
 const WINDOW_BUCKETS = 8;
 
+/** How long the appeals' spread over a time column, read from its statistics, is used before it is read again. */
+const SPREAD_TTL_MS = 5 * 60_000;
+
+/**
+ * Where appeals lie along one time column (registration or the answer's due time), as a count: `position(t)` is
+ * about how many appeals come before `t`, `at(n)` the time before which about `n` do. Between the bounds of the
+ * column's histogram (pg_stats: each bucket holds as many of its rows as the next) appeals are taken as evenly
+ * spread, outside them (or with no histogram) at the table's average rate `perMs`; the search sizes its windows
+ * in appeals by it, so a window over the sparse first days of due times spans as many appeals as one anywhere
+ * else rather than as many days.
+ */
+export class AppealSpread {
+  private readonly perBucket: number;
+
+  constructor(
+    private readonly bounds: number[],
+    rows: number,
+    private readonly perMs: number,
+  ) {
+    this.perBucket = bounds.length > 1 ? rows / (bounds.length - 1) : 0;
+  }
+
+  position(t: number): number {
+    const b = this.bounds;
+    const n = b.length - 1;
+    if (n < 1) return t * this.perMs;
+    if (t <= b[0]) return (t - b[0]) * this.perMs;
+    if (t >= b[n]) return n * this.perBucket + (t - b[n]) * this.perMs;
+    let lo = 0;
+    let hi = n;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (b[mid] <= t) lo = mid;
+      else hi = mid;
+    }
+    return (lo + (t - b[lo]) / (b[lo + 1] - b[lo])) * this.perBucket;
+  }
+
+  at(position: number): number {
+    const b = this.bounds;
+    const n = b.length - 1;
+    if (n < 1) return position / this.perMs;
+    if (position <= 0) return b[0] + position / this.perMs;
+    if (position >= n * this.perBucket) return b[n] + (position - n * this.perBucket) / this.perMs;
+    const i = Math.floor(position / this.perBucket);
+    return b[i] + (position / this.perBucket - i) * (b[i + 1] - b[i]);
+  }
+}
+
 /**
  * A tsquery matching the buckets of one size that cover [from, to] (milliseconds): the smallest size that needs
  * at most WINDOW_BUCKETS (the largest size beyond that). It reaches past the window (the window's own time
@@ -255,6 +304,9 @@ function push(params: unknown[], value: unknown): string {
 /** The `appeals` table: every read by staff composes the organisation scope. */
 @Injectable()
 export class AppealsRepository {
+  /** The histogram bounds of each time column the search windows, with when they were read. */
+  private readonly spreads = new Map<string, { read: number; bounds: number[]; nullFrac: number }>();
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -428,14 +480,19 @@ export class AppealsRepository {
     if (inScope) terms.push(inScope);
     // Newest first, windows go back from the cursor or now; by due time, forward from the cursor or the earliest.
     let edge = cursorAt?.getTime() ?? (byDue ? first : Math.max(last, Date.now()));
-    // The first window holds, at the table's average rate, what a page needs of a word in one appeal of 40.
-    const perMs = Math.max(bounds.rows, 1) / Math.max(last - first, HOUR_MS);
-    let size = Math.max(HOUR_MS, (FIRST_WINDOW_SHARE * wanted) / perMs);
-    // The length of time the windows so far have read: their matches over it are the word's rate in the scope.
+    const rows = Math.max(bounds.rows, 1);
+    const spread = await this.spread(byDue ? 'answer_due_at' : 'registered_at', rows, first, last);
+    // Windows are sized in appeals, not time (AppealSpread): the first holds what a page needs of a word in one
+    // appeal of 40.
+    let size = FIRST_WINDOW_SHARE * wanted;
+    // The appeals the windows so far have spanned: their matches over it are the word's rate in the scope.
     let read = 0;
     const ids: string[] = [];
     for (let step = 0; ids.length < wanted; step++) {
-      const [from, to] = byDue ? [edge, edge + size] : [edge - size, edge];
+      const far = spread.at(spread.position(edge) + (byDue ? size : -size));
+      const [from, to] = byDue
+        ? [edge, Math.max(far, edge + HOUR_MS)]
+        : [Math.min(far, edge - HOUR_MS), edge];
       const rest = (byDue ? to > last : from <= first) || step >= RECENT_SEARCH_MAX_WINDOWS;
       const params: unknown[] = [];
       // In an organisation scope the index's lexemes are the scope's own, so the parts' array on the row (what
@@ -481,12 +538,52 @@ export class AppealsRepository {
       // from a window with two matches read 3 000 for a page of 51). While nothing matched it grows sixteen
       // times: eight took a fourth window at 10 M, which reached 77 days past the sparse first days of due times
       // and read 7 000 matches (0.4 s) where sixteen reads 2 000 (0.1 s).
-      read += size;
+      read += spread.position(to) - spread.position(from);
       const wanting = ((1.5 * (wanted - ids.length) + 4) * read) / Math.max(ids.length, 1);
-      size = Math.min(Math.max(wanting, size / 4, HOUR_MS), size * (ids.length ? 4 : 16));
+      size = Math.min(Math.max(wanting, size / 4), size * (ids.length ? 4 : 16));
       edge = byDue ? to : from;
     }
     return ids;
+  }
+
+  /**
+   * How the appeals lie along `column` (AppealSpread): its histogram from pg_stats, kept SPREAD_TTL_MS (the
+   * statistics change only with ANALYZE); `rows` the table's, `first`/`last` the column's extremes.
+   */
+  private async spread(
+    column: 'answer_due_at' | 'registered_at',
+    rows: number,
+    first: number,
+    last: number,
+  ): Promise<AppealSpread> {
+    let known = this.spreads.get(column);
+    if (!known || Date.now() - known.read > SPREAD_TTL_MS) {
+      const [stats] = await queryRows<{ bounds: string[] | null; null_frac: number }>(
+        this.dataSource.manager,
+        `SELECT array_to_json(s.histogram_bounds::text::timestamptz[]) AS bounds,
+                s.null_frac::float8 AS null_frac
+           FROM pg_stats s JOIN pg_class c ON c.oid = 'appeals'::regclass
+           JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname
+          WHERE s.tablename = 'appeals' AND s.attname = $1`,
+        [column],
+      );
+      // Bounds must rise for a bucket to have a width to spread its appeals over: a repeated time gets a
+      // millisecond. With none (a table never analysed) every window is sized at the table's average rate.
+      const bounds: number[] = [];
+      for (const b of stats?.bounds ?? [])
+        bounds.push(Math.max(new Date(b).getTime(), (bounds.at(-1) ?? -Infinity) + 1));
+      known = {
+        read: Date.now(),
+        bounds: bounds.every(Number.isFinite) ? bounds : [],
+        nullFrac: stats?.null_frac ?? 0,
+      };
+      this.spreads.set(column, known);
+    }
+    return new AppealSpread(
+      known.bounds,
+      rows * (1 - known.nullFrac),
+      rows / Math.max(last - first, HOUR_MS),
+    );
   }
 
   /** The list's conditions: the scope first, then each filter given. */
