@@ -47,6 +47,7 @@ import { AppealScopeSearchLongWords1796202850000 } from './1796202850000-AppealS
 import { SearchPersonStatistics1796202870000 } from './1796202870000-SearchPersonStatistics';
 import { RoutingHistoryCounts1796202900000 } from './1796202900000-RoutingHistoryCounts';
 import { LabelledAppealIndexes1796203000000 } from './1796203000000-LabelledAppealIndexes';
+import { SearchWindowStatistics1796203100000 } from './1796203100000-SearchWindowStatistics';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -99,4 +100,5 @@ export const MIGRATIONS = [
   SearchPersonStatistics1796202870000,
   RoutingHistoryCounts1796202900000,
   LabelledAppealIndexes1796203000000,
+  SearchWindowStatistics1796203100000,
 ];

@@ -440,10 +440,10 @@ export class AppealsRepository {
   /**
    * The first `wanted` appeals in the list's order (newest first, or by due time) whose text matches `q` under
    * the page's other `conditions`. It reads disjoint windows of registration (or due) time going on from the
-   * page's start (the newest appeal or the earliest due, or the cursor): the first as long as holds a page of a
-   * word found in one appeal of 40 at the table's average rate (an hour at least), each next sized from the
-   * matches the windows so far held (a quarter to four times as long as the last, sixteen while none matched), so
-   * a window holds about what the page still needs.
+   * page's start (the newest appeal or the earliest due, or the cursor), sized in appeals (AppealSpread, from the
+   * column's histogram), not time: the first spans as many as hold a page of a word found in one appeal of 40 (an
+   * hour at least), each next sized from the matches the windows so far held (a quarter to four times as many
+   * appeals as the last, sixteen while none matched), so a window holds about what the page still needs.
    * Each window's words, hour buckets, statuses and scope are intersected inside one GIN
    * (APPEAL_SEARCH_INDEX_SQL; in an organisation scope APPEAL_SCOPE_SEARCH_INDEX_SQL, whose entries are the
    * scope's own, so that a window reads the organisation's appeals in it and a word the organisation's matches),
