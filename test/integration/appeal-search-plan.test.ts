@@ -7,7 +7,7 @@ import {
   searchArms,
   searchSql,
 } from '../../libs/appeals/src/repositories/appeals.repository';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
 /**
  * Issue 12 "find anything" at scale: every way the inbox's search box finds an appeal can be served by an index
@@ -23,20 +23,7 @@ describe('inbox search uses its indexes', () => {
     // A region's worth of rows in proportion (one appeal per applicant): reading a small table whole is cheaper
     // than any index, so an empty database would prove nothing.
     await db.dataSource.query(
-      `WITH people AS (
-         INSERT INTO applicants (channel, surname, email, phone)
-         SELECT 'operator', 'Фамилия' || i, 'person' || i || '@mail.example', '+7913' || lpad(i::text, 7, '0')
-           FROM generate_series(1, 20000) i RETURNING id),
-       items AS (
-         INSERT INTO inbound_items (channel, external_id, received_at, payload)
-         SELECT 'operator', 'plan-' || i, now(), '{}' FROM generate_series(1, 20000) i RETURNING id),
-       pairs AS (
-         SELECT p.id AS applicant_id, i.id AS item_id, row_number() OVER () AS n
-           FROM (SELECT id, row_number() OVER () AS k FROM people) p
-           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
-       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
-              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
-              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
+      `${appealsWithOwnPeopleSql({ count: 20000, prefix: 'plan-', people: { columns: 'surname, email, phone', values: `'Фамилия' || i, 'person' || i || '@mail.example', '+7913' || lpad(i::text, 7, '0')` } })}
        SELECT '2026-' || lpad(n::text, 6, '0'), now(), now(), 'appeal', 'operator', 'plan-' || n, item_id,
               applicant_id, 'Во дворе дома ' || n || ' не убран снег', 'registered',
               (SELECT id FROM organisations WHERE code = 'cur'), 'Asia/Novosibirsk', now(), now(), current_date,

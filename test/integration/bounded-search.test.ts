@@ -14,7 +14,7 @@ import { DatabaseModule } from '@inbox/database';
 import { QueueModule } from '@inbox/queue';
 import { idOf } from '../factories/directory';
 import { createTestContext } from '../support/test-context';
-import { type TestDatabase } from '../support/test-database';
+import { type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
 @Module({
   imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), AccessModule, AppealsModule],
@@ -49,21 +49,7 @@ describe('bounded inbox search (integration)', () => {
     // every third about heating, every 500th about a zoo (so the rare word is found only beyond the first
     // windows), every seventh by a Кузнецова, every fifth held by minzhkh, every fourth closed.
     await ds.query(
-      `WITH people AS (
-         INSERT INTO applicants (channel, surname, phone)
-         SELECT 'operator', CASE WHEN i % 7 = 0 THEN 'Кузнецова' ELSE 'Фамилия' || i END,
-                '+7913' || lpad(i::text, 7, '0')
-           FROM generate_series(1, 3000) i RETURNING id),
-       items AS (
-         INSERT INTO inbound_items (channel, external_id, received_at, payload)
-         SELECT 'operator', 'search-' || i, now(), '{}' FROM generate_series(1, 3000) i RETURNING id),
-       pairs AS (
-         SELECT p.id AS applicant_id, i.id AS item_id, p.k AS n
-           FROM (SELECT id, row_number() OVER () AS k FROM people) p
-           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
-       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
-              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
-              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
+      `${appealsWithOwnPeopleSql({ count: 3000, prefix: 'search-', people: { columns: 'surname, phone', values: `CASE WHEN i % 7 = 0 THEN 'Кузнецова' ELSE 'Фамилия' || i END, '+7913' || lpad(i::text, 7, '0')` } })}
        SELECT '2026-' || lpad(n::text, 6, '0'), r.at, r.at, 'appeal', 'operator', 'search-' || n, item_id,
               applicant_id,
               CASE WHEN n % 500 = 0 THEN 'Прошу открыть зоопарк в парке'

@@ -7,7 +7,7 @@ import { DatabaseModule } from '@inbox/database';
 import { Incidents, IncidentsModule } from '@inbox/incidents';
 import { QueueModule } from '@inbox/queue';
 import { createTestContext } from '../support/test-context';
-import { type TestDatabase } from '../support/test-database';
+import { type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
 @Module({
   imports: [
@@ -43,20 +43,11 @@ describe('keyset cursors to the microsecond (integration)', () => {
     incidents = ctx.get(Incidents);
     // Registration and due instants all inside one millisecond, each its own microsecond, in orders unlike the ids'.
     await ds.query(
-      `WITH base AS (SELECT date_trunc('milliseconds', now()) AS at),
-       people AS (
-         INSERT INTO applicants (channel, surname) SELECT 'operator', 'Фамилия' || i FROM generate_series(1, $1) i
-         RETURNING id),
-       items AS (
-         INSERT INTO inbound_items (channel, external_id, received_at, payload)
-         SELECT 'operator', 'cursor-' || i, now(), '{}' FROM generate_series(1, $1) i RETURNING id),
-       pairs AS (
-         SELECT p.id AS applicant_id, i.id AS item_id, p.k AS n
-           FROM (SELECT id, row_number() OVER () AS k FROM people) p
-           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
-       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
-              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
-              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
+      `${appealsWithOwnPeopleSql({
+        count: '$1',
+        prefix: 'cursor-',
+        before: `base AS (SELECT date_trunc('milliseconds', now()) AS at)`,
+      })}
        SELECT '2026-c' || lpad(n::text, 5, '0'), r.reg, r.reg, 'appeal', 'operator', 'cursor-' || n, item_id,
               applicant_id, 'Текст обращения ' || n, 'in_work', (SELECT id FROM organisations WHERE code = 'cur'),
               'Asia/Novosibirsk', r.reg, r.reg, r.due::date, r.due, 'test', 'x'

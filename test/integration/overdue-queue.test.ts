@@ -8,7 +8,7 @@ import { DatabaseModule } from '@inbox/database';
 import { QueueModule } from '@inbox/queue';
 import { idOf } from '../factories/directory';
 import { createTestContext } from '../support/test-context';
-import { type TestDatabase } from '../support/test-database';
+import { type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
 @Module({
   imports: [
@@ -43,19 +43,7 @@ describe('overdue queue (integration)', () => {
     // 2 000 appeals, one an hour due from 1 000 hours ago on: the open half past due, every tenth closed. Due
     // times in whole seconds, as the deadlines compute them (the list's cursor carries milliseconds).
     await ds.query(
-      `WITH people AS (
-         INSERT INTO applicants (channel, surname)
-         SELECT 'operator', 'Фамилия' || i FROM generate_series(1, 2000) i RETURNING id),
-       items AS (
-         INSERT INTO inbound_items (channel, external_id, received_at, payload)
-         SELECT 'operator', 'overdue-' || i, now(), '{}' FROM generate_series(1, 2000) i RETURNING id),
-       pairs AS (
-         SELECT p.id AS applicant_id, i.id AS item_id, p.k AS n
-           FROM (SELECT id, row_number() OVER () AS k FROM people) p
-           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
-       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
-              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
-              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
+      `${appealsWithOwnPeopleSql({ count: 2000, prefix: 'overdue-' })}
        SELECT '2026-' || lpad(n::text, 6, '0'), now() - interval '60 days', now() - interval '60 days', 'appeal',
               'operator', 'overdue-' || n, item_id, applicant_id, 'Обращение ' || n,
               CASE WHEN n % 10 = 0 THEN 'closed' ELSE 'in_work' END,

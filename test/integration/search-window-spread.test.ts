@@ -1,6 +1,6 @@
 import { SYSTEM_SCOPE } from '@inbox/access';
 import { AppealsRepository } from '../../libs/appeals/src/repositories/appeals.repository';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
 /**
  * Issue 18: the windowed search sizes its windows by the appeals they span, not by time. Here the first 300 days of
@@ -15,19 +15,7 @@ describe('search windows sized by the appeals they span (integration)', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await db.dataSource.query(
-      `WITH people AS (
-         INSERT INTO applicants (channel, surname)
-         SELECT 'operator', 'Фамилия' || i FROM generate_series(1, 40000) i RETURNING id),
-       items AS (
-         INSERT INTO inbound_items (channel, external_id, received_at, payload)
-         SELECT 'operator', 'spread-' || i, now(), '{}' FROM generate_series(1, 40000) i RETURNING id),
-       pairs AS (
-         SELECT p.id AS applicant_id, i.id AS item_id, p.k AS n
-           FROM (SELECT id, row_number() OVER () AS k FROM people) p
-           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
-       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
-              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
-              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
+      `${appealsWithOwnPeopleSql({ count: 40000, prefix: 'spread-' })}
        SELECT '2026-' || lpad(n::text, 6, '0'), d.at - interval '30 days', d.at - interval '30 days', 'appeal',
               'operator', 'spread-' || n, item_id, applicant_id,
               CASE WHEN n > 1000 AND n % 50 = 0 THEN 'Грузовик разбил дорогу у дома ' || n

@@ -28,3 +28,41 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * The head of one statement that writes `count` appeals, each with an applicant and an inbound item of its own
+ * (external ids `<prefix><n>`): the CTEs `people`, `items` and `pairs (applicant_id, item_id, n)`, then the
+ * appeals INSERT's column list. The caller ends it with a SELECT over `pairs` giving those columns in order.
+ * `count` may be a parameter (`'$1'`); `people` the applicants' columns after `channel` and their values over `i`;
+ * `before` CTEs of the caller's own, ahead of these.
+ */
+export function appealsWithOwnPeopleSql({
+  count,
+  prefix,
+  people = { columns: 'surname', values: `'Фамилия' || i` },
+  before,
+}: {
+  count: number | string;
+  prefix: string;
+  people?: { columns: string; values: string };
+  before?: string;
+}): string {
+  return `WITH ${
+    before
+      ? `${before},
+       `
+      : ''
+  }people AS (
+         INSERT INTO applicants (channel, ${people.columns})
+         SELECT 'operator', ${people.values} FROM generate_series(1, ${count}) i RETURNING id),
+       items AS (
+         INSERT INTO inbound_items (channel, external_id, received_at, payload)
+         SELECT 'operator', '${prefix}' || i, now(), '{}' FROM generate_series(1, ${count}) i RETURNING id),
+       pairs AS (
+         SELECT p.id AS applicant_id, i.id AS item_id, p.k AS n
+           FROM (SELECT id, row_number() OVER () AS k FROM people) p
+           JOIN (SELECT id, row_number() OVER () AS k FROM items) i USING (k))
+       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
+              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
+              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)`;
+}
