@@ -302,6 +302,9 @@ describe('delivery state (integration)', () => {
     const second = await telegram('2 seconds');
     expect(await repo.earlierMessagePending(second)).toBe(true);
     expect(await repo.earlierMessagePending(first)).toBe(false);
+    // The sender's first look comes with the message's row (no statement of its own).
+    expect((await repo.message(second.id))?.earlier_pending).toBe(true);
+    expect((await repo.message(first.id))?.earlier_pending).toBe(false);
     // Another channel of the same appeal does not wait for it.
     expect(await repo.earlierMessagePending({ ...second, channel: 'vk' })).toBe(false);
 
@@ -311,6 +314,7 @@ describe('delivery state (integration)', () => {
       'telegram',
     );
     expect(await repo.earlierMessagePending(second)).toBe(false);
+    expect((await repo.message(second.id))?.earlier_pending).toBe(false);
 
     // A failed message, or one an operator hands over by phone, holds nothing back.
     const failed = await telegram('1 second');
@@ -332,5 +336,7 @@ describe('delivery state (integration)', () => {
       'telegram',
     );
     expect(await repo.earlierMessagePending(later)).toBe(false);
+    expect((await repo.message(later.id))?.earlier_pending).toBe(false);
+    expect((await repo.message(handover.id))?.earlier_pending).toBe(false);
   });
 });

@@ -26,6 +26,21 @@ export interface MessageRow {
   email: string | null;
   phone: string | null;
   display: string | null;
+  /** Whether an earlier message of the same appeal and channel was on its way when the row was read. */
+  earlier_pending: boolean;
+}
+
+/**
+ * Whether an earlier message than `m` (a row of outbound_messages) of the appeal and channel given is still on its
+ * way: queued and meant to be sent by a connector. (created_at, id) is a strict order, so two messages can never
+ * wait for each other; a failed message does not hold later ones back.
+ */
+function earlierPendingSql(appealId: string, channel: string): string {
+  return `EXISTS (
+         SELECT 1 FROM outbound_messages e
+          WHERE e.appeal_id = ${appealId} AND e.channel = ${channel} AND e.id <> m.id AND e.status = 'queued'
+            AND e.delivery_state IS DISTINCT FROM 'awaiting-handover'
+            AND (e.created_at, e.id) < (m.created_at, m.id))`;
 }
 
 export interface BotReplyRow {
@@ -83,7 +98,8 @@ export class DeliveryRepository extends SqlRepository {
     return this.one<MessageRow>(
       `SELECT m.id, m.appeal_id, m.answer_id, m.channel, i.account_id, m.kind, m.text, m.subject, m.status, a.registration_number,
               a.external_id, a.registered_at, a.time_zone, a.reply_address, m.choices, p.email, p.phone,
-              COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display
+              COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display,
+              ${earlierPendingSql('m.appeal_id', 'm.channel')} AS earlier_pending
          FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
          LEFT JOIN inbound_items i ON i.id = a.inbound_item_id
         WHERE m.id = $1`,
@@ -93,16 +109,12 @@ export class DeliveryRepository extends SqlRepository {
 
   /**
    * Whether an earlier message of the same appeal, in the same channel, is still on its way (queued and meant to be
-   * sent by a connector). Messages go out in the order they were made: (created_at, id), a strict order, so two
-   * messages can never wait for each other. A failed message does not hold later ones back.
+   * sent by a connector): messages go out in the order they were made. `message()` reads it with the row
+   * (`earlier_pending`); this asks again while a message waits.
    */
   async earlierMessagePending(m: { id: string; appeal_id: string; channel: string }): Promise<boolean> {
     const row = await this.one<{ pending: boolean }>(
-      `SELECT EXISTS (
-         SELECT 1 FROM outbound_messages e, outbound_messages m
-          WHERE m.id = $1 AND e.appeal_id = $2 AND e.channel = $3 AND e.id <> m.id AND e.status = 'queued'
-            AND e.delivery_state IS DISTINCT FROM 'awaiting-handover'
-            AND (e.created_at, e.id) < (m.created_at, m.id)) AS pending`,
+      `SELECT ${earlierPendingSql('$2', '$3')} AS pending FROM outbound_messages m WHERE m.id = $1`,
       [m.id, m.appeal_id, m.channel],
     );
     return row?.pending === true;

@@ -256,7 +256,8 @@ export class DeliveryService {
    */
   private async waitForEarlierMessages(m: MessageRow): Promise<void> {
     const deadline = Date.now() + EARLIER_FIRST_WAIT_MS;
-    while (await this.deliveries.earlierMessagePending(m)) {
+    // The first look came with the row (the usual case: nothing earlier pending, no statement of its own).
+    for (let pending = m.earlier_pending; pending; pending = await this.deliveries.earlierMessagePending(m)) {
       if (Date.now() >= deadline) {
         throw new RetryableDeliveryError('an earlier message of this appeal is still on its way', 1000);
       }
