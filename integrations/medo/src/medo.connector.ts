@@ -43,6 +43,7 @@ import {
 } from './passport-writer';
 import { type MedoSettings, settingsOf } from './settings';
 import { uuidV5 } from './uuid';
+import { isKnownZone, localDate } from './zones';
 
 /** A package moved to quarantine during a pull. */
 export interface MedoRejected {
@@ -109,22 +110,7 @@ function invalid(message: string, fields: Record<string, string>): ConnectorErro
 /** An IANA zone the runtime knows, or undefined. */
 function zoneOf(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value.trim()) return undefined;
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone: value.trim() });
-    return value.trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function localDate(date: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(date);
+  return isKnownZone(value.trim()) ? value.trim() : undefined;
 }
 
 function formatRuDate(date: string | undefined): string | undefined {

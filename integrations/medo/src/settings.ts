@@ -5,6 +5,7 @@ import {
   ConnectorErrorCode,
   numberSetting,
 } from '@inbox/integrations/contract';
+import { isKnownZone } from './zones';
 
 export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
@@ -86,11 +87,7 @@ export function settingsOf(account: ChannelAccountRef): MedoSettings {
 
   const timeZone =
     typeof s.timeZone === 'string' && s.timeZone.trim() ? s.timeZone.trim() : DEFAULT_TIME_ZONE;
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone });
-  } catch {
-    throw invalid('timeZone', 'is not an IANA time zone');
-  }
+  if (!isKnownZone(timeZone)) throw invalid('timeZone', 'is not an IANA time zone');
   const stagingDir =
     s.stagingDir === undefined || s.stagingDir === '' ? undefined : dirSetting(s, 'stagingDir');
 
