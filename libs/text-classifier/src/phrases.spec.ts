@@ -1,4 +1,4 @@
-import { compilePhrase, containsPhrase, findPhrases, stemText } from './phrases';
+import { compiledPhrase, compilePhrase, containsPhrase, findPhrases, stemText } from './phrases';
 
 describe('phrase matching by stems', () => {
   it('finds a phrase whatever the case endings', () => {
@@ -19,5 +19,15 @@ describe('phrase matching by stems', () => {
     expect(
       findPhrases(stemText('Нет отопления, холодные батареи'), ['нет отопления', 'холодные батареи', 'яма']),
     ).toEqual(['нет отопления', 'холодные батареи']);
+  });
+
+  it('compiles each phrase once and finds the same phrases the second time', () => {
+    const phrases = ['нет отопления', 'замерза*', 'яма', ''];
+    expect(compiledPhrase('замерза*')).toEqual(compilePhrase('замерза*'));
+    expect(compiledPhrase('замерза*')).toBe(compiledPhrase('замерза*'));
+    const text = stemText('Нет отопления, замерзаем');
+    expect(findPhrases(text, phrases)).toEqual(['нет отопления', 'замерза*']);
+    expect(findPhrases(text, phrases)).toEqual(['нет отопления', 'замерза*']);
+    expect(findPhrases(stemText('Яма на дороге'), phrases)).toEqual(['яма']);
   });
 });

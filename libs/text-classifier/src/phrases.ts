@@ -51,7 +51,22 @@ export function containsPhrase(text: StemmedText, phrase: CompiledPhrase): boole
   return false;
 }
 
+/** Phrases compiled once: the rubricator's typical needs and the court phrases are asked of every appeal. */
+const COMPILED_ENTRIES = 20_000;
+const compiled = new Map<string, CompiledPhrase>();
+
+/** {@link compilePhrase}, remembered by the phrase as written (a compiled phrase is never changed). */
+export function compiledPhrase(phrase: string): CompiledPhrase {
+  let c = compiled.get(phrase);
+  if (c === undefined) {
+    c = compilePhrase(phrase);
+    if (compiled.size >= COMPILED_ENTRIES) compiled.clear();
+    compiled.set(phrase, c);
+  }
+  return c;
+}
+
 /** The phrases (as written) that occur in the text. */
 export function findPhrases(text: StemmedText, phrases: readonly string[]): string[] {
-  return phrases.filter((p) => containsPhrase(text, compilePhrase(p)));
+  return phrases.filter((p) => containsPhrase(text, compiledPhrase(p)));
 }

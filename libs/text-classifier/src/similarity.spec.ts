@@ -1,4 +1,5 @@
 import { addressKey, jaccard, minHashBands, wordShingles } from './similarity';
+import { tokenize } from './text';
 
 describe('near-duplicate texts', () => {
   const base =
@@ -8,6 +9,16 @@ describe('near-duplicate texts', () => {
     expect([...wordShingles('Ёлка у Дома стоит')]).toEqual(['елка у дома', 'у дома стоит']);
     expect([...wordShingles('Спасибо!')]).toEqual(['спасибо']);
     expect(wordShingles('!!!').size).toBe(0);
+  });
+
+  it('gives the same shingles at the usual width as at any other, in text order, repeats once', () => {
+    const text = `${base}. Люк открыт, люк открыт, люк открыт`;
+    const words = tokenize(text, 20_000);
+    const joined = (n: number) =>
+      words.slice(0, words.length - n + 1).map((_, i) => words.slice(i, i + n).join(' '));
+    expect([...wordShingles(text)]).toEqual([...new Set(joined(3))]);
+    expect([...wordShingles(text, 2)]).toEqual([...new Set(joined(2))]);
+    expect([...wordShingles('два слова')]).toEqual(['два слова']);
   });
 
   it('scores near-identical texts high and different ones low', () => {

@@ -21,6 +21,11 @@ export function wordShingles(text: string, n = SHINGLE_WORDS): Set<string> {
     out.add(words.join(' '));
     return out;
   }
+  if (n === 3) {
+    // The usual width, without an array per shingle: the same strings as the general case below.
+    for (let i = 0; i + 3 <= words.length; i++) out.add(`${words[i]} ${words[i + 1]} ${words[i + 2]}`);
+    return out;
+  }
   for (let i = 0; i + n <= words.length; i++) out.add(words.slice(i, i + n).join(' '));
   return out;
 }

@@ -2,7 +2,7 @@ import { type TopicSignal } from '@inbox/legal-flags';
 import { type CatalogueTopic } from '@inbox/rubricator';
 import {
   type ClassifierInput,
-  compilePhrase,
+  compiledPhrase,
   type Prediction,
   type StemmedText,
   type TextClassifier,
@@ -107,7 +107,7 @@ export function bestTypicalNeed(text: StemmedText, needs: readonly string[]): st
   const stems = new Set(text.stems);
   let best: { need: string; score: number } | undefined;
   for (const need of needs) {
-    const words = compilePhrase(need).filter((w) => w.stem.length > 2);
+    const words = compiledPhrase(need).filter((w) => w.stem.length > 2);
     if (words.length === 0) continue;
     const score = words.filter((w) => stems.has(w.stem)).length / words.length;
     if (score >= 0.5 && (!best || score > best.score)) best = { need, score };
