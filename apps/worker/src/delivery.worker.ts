@@ -5,17 +5,16 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { DeliveryService } from '@inbox/delivery';
 import {
+  channelQueueJob,
   DELIVERY_QUEUE,
   isRateLimitedChannel,
   JobName,
   JobProducer,
-  LIMITER_GROUP_KEY,
   parseJobPayload,
   processJobs,
   QueueName,
   type RateLimitedChannel,
   RepeatableJobs,
-  RETRY_AFTER_BACKOFF,
 } from '@inbox/queue';
 
 const SWEEP = 'sweep-queued-messages';
@@ -95,10 +94,9 @@ export class DeliveryWorker implements OnModuleInit {
     again = false,
   ) {
     const queue = this.jobs.queue(DELIVERY_QUEUE[kind]);
-    const data = { ...ref, [LIMITER_GROUP_KEY]: accountId };
-    const options = { jobId, backoff: { type: RETRY_AFTER_BACKOFF } };
-    if (again) await this.jobs.requeueTo(queue, name, data, options);
-    else await queue.add(name, data, options);
+    const { data, opts } = channelQueueJob(ref, accountId, jobId);
+    if (again) await this.jobs.requeueTo(queue, name, data, opts);
+    else await queue.add(name, data, opts);
   }
 
   /** After the last attempt the message is marked failed and shown on the appeal; the job is kept. */

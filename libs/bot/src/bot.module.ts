@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { OutboundMessagesModule } from '@inbox/delivery';
+import { MessageDeliveriesModule } from '@inbox/delivery';
 import { IntakeModule } from '@inbox/intake';
 import { KnowledgeModule } from '@inbox/knowledge';
 import { DialogueAdmission } from './admission.service';
@@ -23,8 +23,9 @@ import { Dialogue } from './dialogue.service';
  * ChannelsModule, QueueModule and ConfigModule.
  */
 @Module({
-  // KnowledgeModule: the public FAQ behind the /faq command; OutboundMessagesModule: the notices' messages.
-  imports: [IntakeModule, KnowledgeModule, OutboundMessagesModule],
+  // KnowledgeModule: the public FAQ behind the /faq command; MessageDeliveriesModule: the notices' messages and
+  // their deliveries.
+  imports: [IntakeModule, KnowledgeModule, MessageDeliveriesModule],
   providers: [
     BotRepliesRepository,
     ConsentsRepository,

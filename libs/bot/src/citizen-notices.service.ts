@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { OutboundMessagesRepository, type QueuedNotice } from '@inbox/delivery';
+import { MessageDeliveries, OutboundMessagesRepository, type QueuedNotice } from '@inbox/delivery';
 import {
   Channel,
   hasButtons,
@@ -9,7 +9,6 @@ import {
   PHONE_CHOICE_ID,
   requestsPhone,
 } from '@inbox/integrations/contract';
-import { JobProducer } from '@inbox/queue';
 import { AttachmentFetcher } from './attachment-fetcher.service';
 import { BOT_CHANNELS } from './dialogue.service';
 import { type NoticeFacts, NoticesRepository } from './notices.repository';
@@ -46,7 +45,7 @@ export class CitizenNotices implements OnModuleInit {
     private readonly outbound: OutboundMessagesRepository,
     private readonly hooks: AppealEventHooks,
     private readonly registry: ChannelRegistry,
-    private readonly jobs: JobProducer,
+    private readonly deliveries: MessageDeliveries,
     private readonly media: AttachmentFetcher,
   ) {}
 
@@ -71,7 +70,8 @@ export class CitizenNotices implements OnModuleInit {
       return notice ? [notice] : [];
     });
     const ids = await this.outbound.queueOnce(notices);
-    await this.jobs.addMessageDeliveries(ids, this.log);
+    // Straight to each messenger's own queue (its account's send budget), one job a notice.
+    await this.deliveries.enqueue(ids, this.log);
   }
 
   private noticeOf(

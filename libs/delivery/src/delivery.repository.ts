@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AppealHistoryRepository } from '@inbox/appeals';
 import { SqlRepository } from '@inbox/database';
 import { type DeliveryReceipt, type OutboundMessage } from '@inbox/integrations/contract';
+import { MESSAGE_CHANNEL_FROM } from './outbound-messages.repository';
 
 /** An outbound message with what sending it needs: the appeal's reply address and the applicant's contacts. */
 export interface MessageRow {
@@ -87,9 +88,7 @@ export class DeliveryRepository extends SqlRepository {
     return this.one<{ channel: string; accountId: string | null }>(
       ref.botReplyId
         ? `SELECT channel, account_id AS "accountId" FROM bot_replies WHERE id = $1`
-        : `SELECT m.channel, i.account_id AS "accountId"
-             FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id
-             LEFT JOIN inbound_items i ON i.id = a.inbound_item_id WHERE m.id = $1`,
+        : `SELECT m.channel, i.account_id AS "accountId" FROM ${MESSAGE_CHANNEL_FROM} WHERE m.id = $1`,
       [ref.botReplyId ?? ref.outboundMessageId],
     );
   }

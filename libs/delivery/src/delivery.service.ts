@@ -7,6 +7,7 @@ import { AppConfig } from '@inbox/config';
 import { ConnectorError, type DeliveryReceipt } from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
+import { sendingThrough } from './message-deliveries.service';
 import { DeliveryRepository, type DeliveryRef, type MessageRow, type Sendable } from './delivery.repository';
 
 /** How long a message waits in its job for an earlier one of the same appeal, and how often it looks. */
@@ -53,9 +54,7 @@ export class DeliveryService {
    * account is off (sent from the common queue then, where it fails or waits with the reason).
    */
   async sendsThrough(ref: DeliveryRef): Promise<{ kind: string; accountId: string } | undefined> {
-    const of = await this.deliveries.channelOf(ref);
-    const entry = of ? await this.channels.deliveryAccount(of.channel, of.accountId) : undefined;
-    return entry ? { kind: entry.kind, accountId: entry.account.id } : undefined;
+    return sendingThrough(this.channels, await this.deliveries.channelOf(ref));
   }
 
   /** Messages and bot replies whose job was lost (still queued after a minute), for the worker's sweep. */

@@ -5,3 +5,4 @@ export * from './chat-pacer';
 export * from './outbound-messages.repository';
 export * from './failed-deliveries.repository';
 export * from './failed-deliveries.service';
+export * from './message-deliveries.service';

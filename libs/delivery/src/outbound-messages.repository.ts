@@ -18,6 +18,10 @@ export interface QueuedNotice extends QueuedMessage {
   sourceEventId: string;
 }
 
+/** A message with its channel and the account that received the appeal's item (`i.account_id`). */
+export const MESSAGE_CHANNEL_FROM = `outbound_messages m JOIN appeals a ON a.id = m.appeal_id
+             LEFT JOIN inbound_items i ON i.id = a.inbound_item_id`;
+
 /** `outbound_messages` as other libs write it in their transaction: a message queued, texts erased. */
 @Injectable()
 export class OutboundMessagesRepository extends SqlRepository {
@@ -72,6 +76,14 @@ export class OutboundMessagesRepository extends SqlRepository {
       db,
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Each message's channel and the account that received its appeal's item, in one statement. */
+  sendingAccounts(ids: string[]): Promise<{ id: string; channel: string; accountId: string | null }[]> {
+    return this.rows(
+      `SELECT m.id, m.channel, i.account_id AS "accountId" FROM ${MESSAGE_CHANNEL_FROM} WHERE m.id = ANY($1::uuid[])`,
+      [ids],
+    );
   }
 
   /** The appeals' messages lose their texts and subjects (retention): `text` stands in their place. */

@@ -36,6 +36,21 @@ export function isRateLimitedChannel(kind: string): kind is RateLimitedChannel {
  */
 export const LIMITER_GROUP_KEY = 'accountId';
 
+/**
+ * A job of a channel's delivery queue: it names the account whose budget it spends (LIMITER_GROUP_KEY), and its
+ * retries wait at least the channel's retry-after.
+ */
+export function channelQueueJob<R extends object>(
+  ref: R,
+  accountId: string,
+  jobId: string,
+): { data: R & { [LIMITER_GROUP_KEY]: string }; opts: { jobId: string; backoff: { type: string } } } {
+  return {
+    data: { ...ref, [LIMITER_GROUP_KEY]: accountId },
+    opts: { jobId, backoff: { type: RETRY_AFTER_BACKOFF } },
+  };
+}
+
 /** Bull limiter options per queue (only the per-channel delivery queues have one, grouped by account). */
 export function queueLimiter(
   name: QueueName,
