@@ -62,7 +62,10 @@ export class CitizenNotices implements OnModuleInit {
    * The notices a batch of history events owes, set-based: the appeals' facts and the organisations' names read
    * once, the notices queued in one statement (each once per event and kind), their deliveries in one round trip.
    */
-  async onEvents(events: AppealEventRecord[]): Promise<void> {
+  async onEvents(all: AppealEventRecord[]): Promise<void> {
+    // Most are the notices' own deliveries, which owe nothing: their appeals are not read.
+    const events = all.filter(mayOweNotice);
+    if (events.length === 0) return;
     const facts = await this.notices.noticeFacts(events.map((e) => e.appealId));
     const organisations = await this.notices.organisationNames(events.flatMap(organisationIdsOf));
     const notices = events.flatMap((event) => {
@@ -108,7 +111,7 @@ export class CitizenNotices implements OnModuleInit {
         return notice(event, 'status-notice', text);
       }
       case 'delivered': {
-        if (data.kind !== 'answer' || wall) return undefined;
+        if (!mayOweNotice(event) || wall) return undefined;
         const connector = this.registry.forDelivery(event.channel)?.connector;
         const choices = hasButtons(connector) ? connector.ratingChoices(number) : undefined;
         return notice(event, 'rating-request', ratingRequestRu(number, choices !== undefined), choices);
@@ -116,6 +119,11 @@ export class CitizenNotices implements OnModuleInit {
     }
     return undefined;
   }
+}
+
+/** Whether the event may owe a notice: a delivery does only when it is an answer's (the rating request). */
+export function mayOweNotice(event: Pick<AppealEventRecord, 'type' | 'data'>): boolean {
+  return event.type !== 'delivered' || event.data?.kind === 'answer';
 }
 
 /** The organisations a notice names: those escalated to, or the one a reopened appeal went to. */
