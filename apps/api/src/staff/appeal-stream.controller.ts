@@ -9,7 +9,18 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { type Request } from 'express';
-import { EMPTY, fromEvent, interval, map, merge, type Observable, takeUntil } from 'rxjs';
+import {
+  EMPTY,
+  endWith,
+  fromEvent,
+  ignoreElements,
+  interval,
+  map,
+  merge,
+  type Observable,
+  share,
+  takeUntil,
+} from 'rxjs';
 import { PublicEndpoint, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 import { AppealEventFeed } from '@inbox/appeals';
 import { DomainError } from '@inbox/common';
@@ -67,15 +78,21 @@ export class AppealStreamController {
     const socket = request.socket;
     if (socket.destroyed) return EMPTY;
     const gone = fromEvent(socket, 'close');
-    return merge(
-      this.feed.watch(scope).pipe(
-        map((update): MessageEvent => {
-          if (!update) return { type: 'ready', data: {}, retry: 5000 };
-          const { lastEventId, ...data } = update;
-          return { type: 'appeals', id: lastEventId, data };
-        }),
-      ),
-      interval(HEARTBEAT_MS).pipe(map((): MessageEvent => ({ type: 'ping', data: '' }))),
-    ).pipe(takeUntil(gone));
+    const updates = this.feed.watch(scope).pipe(
+      map((update): MessageEvent => {
+        if (!update) return { type: 'ready', data: {}, retry: 5000 };
+        const { lastEventId, ...data } = update;
+        return { type: 'appeals', id: lastEventId, data };
+      }),
+      share(),
+    );
+    // The feed ends its listeners when the process shuts down; the heartbeat ends with it, so the response
+    // ends and the browser reconnects to a running process, instead of the shutdown waiting for every open tab.
+    const feedEnded = updates.pipe(ignoreElements(), endWith(null));
+    const heartbeat = interval(HEARTBEAT_MS).pipe(
+      map((): MessageEvent => ({ type: 'ping', data: '' })),
+      takeUntil(feedEnded),
+    );
+    return merge(updates, heartbeat).pipe(takeUntil(gone));
   }
 }
