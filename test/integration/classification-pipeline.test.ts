@@ -14,6 +14,7 @@ import { QueueName } from '@inbox/queue';
 import { Rubricator } from '@inbox/rubricator';
 import { demoInboundItems, seedDirectory } from '@inbox/demo';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
+import { minHashBands, wordShingles } from '@inbox/text-classifier';
 import { BOOTSTRAP_JOB_ID } from '../../apps/worker/src/classification.worker';
 import { inboundItem } from '../factories/inbound-items';
 import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
@@ -110,6 +111,28 @@ describe('classification pipeline (integration)', () => {
     const done = await pipeline.processPending(10);
     expect(done.get(one)).toMatchObject({ kind: 'done', classification: 'manual' });
     expect(done.get(two)).toMatchObject({ kind: 'done', classification: 'manual' });
+  });
+
+  it('saves each appeal’s grouping keys from its own text (shingled once for the flags and the keys)', async () => {
+    const items = [
+      inboundItem({ text: 'Третий день не вывозят мусор с контейнерной площадки у дома.' }),
+      inboundItem({ subject: 'Яма на дороге', text: 'На выезде со двора большая яма, машины бьют колёса.' }),
+      inboundItem({ text: 'Не горят фонари на улице Кирова возле школы уже неделю.' }),
+    ];
+    const ids = await register(items);
+    const done = await pipeline.processPending(10);
+    const stored = await sql<{ appeal_id: string; bands: string[] }>(
+      `SELECT appeal_id, bands::text[] AS bands FROM appeal_cluster_keys WHERE appeal_id = ANY($1)`,
+      [ids],
+    );
+    expect(stored).toHaveLength(items.length);
+    ids.forEach((id, k) => {
+      expect(done.get(id)).toMatchObject({ kind: 'done' });
+      const full = items[k].subject ? `${items[k].subject}.\n${items[k].text}` : items[k].text;
+      const bands = stored.find((r) => r.appeal_id === id)!.bands;
+      expect(bands).toHaveLength(12);
+      expect([...bands].sort()).toEqual([...minHashBands(wordShingles(full))].sort());
+    });
   });
 
   /**

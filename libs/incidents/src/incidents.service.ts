@@ -50,6 +50,8 @@ export interface ClusterInput {
   address: string | null;
   /** The keys saved when the item was routed (the grouping pass reuses them rather than compute them again). */
   saved?: { bands: string[]; addressKey: string | null };
+  /** The full text's word shingles (`wordShingles`), when the caller has them already. */
+  shingles?: ReadonlySet<string>;
 }
 
 /** What one step of answering an incident did: per appeal, done, passed over, or refused by the workflow. */
@@ -489,7 +491,7 @@ function answerText(text: string | undefined): string {
  */
 function groupingKeys(a: ClusterInput) {
   const fullText = a.subject ? `${a.subject}.\n${a.text}` : a.text;
-  const shingles = wordShingles(fullText);
+  const shingles = a.shingles ?? wordShingles(fullText);
   if (a.saved) return { shingles, bands: a.saved.bands, address: a.saved.addressKey };
   return {
     shingles,

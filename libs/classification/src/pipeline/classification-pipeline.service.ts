@@ -291,6 +291,8 @@ export class ClassificationPipeline {
     await this.history.appendMany(tx, events);
 
     const fastTracked = await this.applyFastTrack(tx, items);
+    // Shingled once for the repeated-appeal check and the grouping keys.
+    const shingles = new Map(items.map(({ a }) => [a.id, wordShingles(fullTextOf(a))]));
     const raised = await this.flags.detectAndRaiseMany(
       tx,
       items.map(({ a, stemmed, decision }) => ({
@@ -300,7 +302,7 @@ export class ClassificationPipeline {
         hasPostalAddress: a.has_postal_address,
         hasEmail: a.has_email,
         text: stemmed,
-        shingles: wordShingles(fullTextOf(a)),
+        shingles: shingles.get(a.id)!,
         signals: decision?.signals ?? [],
         keywordTopics: keywordTopics(stemmed, catalogue),
       })),
@@ -312,7 +314,7 @@ export class ClassificationPipeline {
     // The grouping keys wait for the grouping pass (no bucket is locked here).
     await this.incidents.saveKeys(
       tx,
-      items.map((i) => clusterInputOf(i.a)),
+      items.map((i) => ({ ...clusterInputOf(i.a), shingles: shingles.get(i.a.id) })),
     );
     // The routes and the end of the pass in one write (classified_at: the first pass only).
     await this.appeals.finishPass(
