@@ -205,6 +205,35 @@ describe('classification in batches (integration)', () => {
     expect(await pipeline.processPending(50)).toEqual(new Map());
   });
 
+  it('writes each appeal’s row once in a pass (its routes with its classification), twice when it fast-tracks', async () => {
+    // Every write of an appeals row adds a version to each of its indexes and runs its triggers (issue 18).
+    const batch = await mixedCases(day(180), 'ул. Гоголя, 11');
+    await sql(`
+      CREATE TABLE test_appeal_writes (appeal_id uuid NOT NULL);
+      CREATE FUNCTION test_appeal_write() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO test_appeal_writes VALUES (NEW.id); RETURN NULL; END $$;
+      CREATE TRIGGER test_appeal_writes AFTER UPDATE ON appeals FOR EACH ROW EXECUTE FUNCTION test_appeal_write();
+    `);
+    try {
+      await route(50);
+      const writes = await sql<{ appeal_id: string; n: number }>(
+        `SELECT appeal_id, count(*)::int AS n FROM test_appeal_writes GROUP BY 1`,
+      );
+      const count = new Map(writes.map((w) => [w.appeal_id, w.n]));
+      expect(batch.ids.map((id) => count.get(id))).toEqual(
+        batch.ids.map((id) => (id === batch.fastTrack ? 2 : 1)),
+      );
+      expect(await result(batch.auto)).toMatchObject({ classification_state: 'auto', routed: true });
+      expect(await result(batch.unsure)).toMatchObject({ classification_state: 'manual', routed: true });
+      expect(await result(batch.clerk)).toMatchObject({ classification_state: 'confirmed', routed: true });
+      for (const id of batch.ids)
+        expect(await result(id)).toMatchObject({ suggested_organisation_ids: expect.any(Array) });
+    } finally {
+      await sql(`DROP TABLE test_appeal_writes; DROP FUNCTION test_appeal_write() CASCADE`);
+    }
+    await group(50);
+  });
+
   it('re-does a pass whose commit is lost, and leaves its connection committing synchronously again', async () => {
     // The pass commits without waiting for the disk (runRedoable): what makes that safe is that a pass lost in
     // a crash leaves its appeals for the next claim. Here the pass's session dies mid-transaction, after its

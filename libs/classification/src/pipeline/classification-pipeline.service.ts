@@ -159,7 +159,9 @@ export class ClassificationPipeline {
     }
 
     const confirm: string[] = [];
-    const auto: (Parameters<PipelineAppealsRepository['applyAuto']>[1][number] & { event: object })[] = [];
+    const auto: (Omit<Parameters<PipelineAppealsRepository['applyAuto']>[1][number], 'organisationIds'> & {
+      event: object;
+    })[] = [];
     const manual: { id: string; confidence: number | null; modelId: string | null; event?: object }[] = [];
     for (const item of items) {
       const a = item.a;
@@ -259,14 +261,18 @@ export class ClassificationPipeline {
       auto.splice(0, auto.length, ...keep(auto));
       manual.splice(0, manual.length, ...keep(manual));
     }
-    await this.appeals.confirmPending(tx, confirm);
+    // Each appeal's first write carries its routes and the end of its pass (one write of its row, not two).
+    const confirmed = await this.appeals.confirmPending(
+      tx,
+      confirm.map((id) => ({ id, organisationIds: routes.get(id)! })),
+    );
     const applied = await this.appeals.applyAuto(
       tx,
-      auto.map(({ event: _event, ...topic }) => topic),
+      auto.map(({ event: _event, ...topic }) => ({ ...topic, organisationIds: routes.get(topic.id)! })),
     );
     const queued = await this.appeals.queueManual(
       tx,
-      manual.map(({ event: _event, ...entry }) => entry),
+      manual.map(({ event: _event, ...entry }) => ({ ...entry, organisationIds: routes.get(entry.id)! })),
     );
     const byId = new Map(items.map((i) => [i.a.id, i]));
     const events: HistoryEvent[] = [];
@@ -316,10 +322,12 @@ export class ClassificationPipeline {
       tx,
       items.map((i) => ({ ...clusterInputOf(i.a), shingles: shingles.get(i.a.id) })),
     );
-    // The routes and the end of the pass in one write (classified_at: the first pass only).
+    // The routes and the end of the pass of the appeals not written above (a pass again over classified ones).
     await this.appeals.finishPass(
       tx,
-      items.map((i) => ({ id: i.a.id, organisationIds: routes.get(i.a.id)! })),
+      items
+        .filter((i) => !confirmed.has(i.a.id) && !applied.has(i.a.id) && !queued.has(i.a.id))
+        .map((i) => ({ id: i.a.id, organisationIds: routes.get(i.a.id)! })),
     );
     for (const { a, classification } of items) {
       outcomes.set(a.id, {

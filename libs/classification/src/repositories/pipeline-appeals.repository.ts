@@ -10,6 +10,20 @@ const LOAD_SQL = `SELECT a.id, a.registered_at, a.received_at, a.regime, a.chann
        coalesce(trim(p.email), '') <> '' AS has_email
   FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id`;
 
+/**
+ * The end of a pass in an appeal's row (its route suggestions; classified_at: the first pass only), set by the
+ * pass's first write to the row, so that the row is written once (issue 18: each write of an `appeals` row adds
+ * a version to every one of its indexes, the search GINs' expressions computed again, and runs its triggers).
+ */
+const PASS_DONE = `suggested_organisation_ids = v."organisationIds",
+              classified_at = coalesce(a.classified_at, clock_timestamp())`;
+
+/** An appeal's route suggestions, written with the end of its pass. */
+export interface PassRoute {
+  id: string;
+  organisationIds: string[];
+}
+
 /** What the pipeline reads of an appeal, its inbound item and its applicant. */
 export interface PipelineAppeal {
   id: string;
@@ -105,37 +119,45 @@ export class PipelineAppealsRepository extends SqlRepository {
     return rows.map((r) => r.id);
   }
 
-  /** A person chose the topic before the model got to it: that choice stands. */
-  async confirmPending(tx: Db, appealIds: string[]): Promise<void> {
-    if (appealIds.length === 0) return;
-    await this.rows(
-      `UPDATE appeals SET classification_state = 'confirmed'
-        WHERE id = ANY($1::uuid[]) AND classification_state = 'pending'`,
-      [appealIds],
+  /**
+   * A person chose the topic before the model got to it: that choice stands. With the end of the pass
+   * (PASS_DONE); the ids confirmed.
+   */
+  async confirmPending(tx: Db, routes: PassRoute[]): Promise<Set<string>> {
+    if (routes.length === 0) return new Set();
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE appeals a SET classification_state = 'confirmed', ${PASS_DONE}
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "organisationIds" uuid[])
+        WHERE a.id = v.id AND a.classification_state = 'pending' RETURNING a.id`,
+      [JSON.stringify(routes)],
       tx,
     );
+    return new Set(rows.map((r) => r.id));
   }
 
-  /** The model's topics, unless a person or another pass got there first; the ids where applied. */
+  /**
+   * The model's topics, unless a person or another pass got there first, with the end of the pass (PASS_DONE);
+   * the ids where applied.
+   */
   async applyAuto(
     tx: Db,
-    topics: {
-      id: string;
+    topics: (PassRoute & {
       topicId: string | null;
       subtopicId: string | null;
       typicalNeed: string | null;
       confidence: number;
       modelId: string;
-    }[],
+    })[],
   ): Promise<Set<string>> {
     if (topics.length === 0) return new Set();
     const rows = await this.rows<{ id: string }>(
       `UPDATE appeals a SET topic_id = v."topicId", subtopic_id = v."subtopicId",
               typical_need = coalesce(a.typical_need, v."typicalNeed"), classification_state = 'auto',
               classification_confidence = v.confidence, classifier_model_id = v."modelId",
-              updated_at = now(), version = a.version + 1
+              updated_at = now(), version = a.version + 1, ${PASS_DONE}
          FROM jsonb_to_recordset($1::jsonb)
-              AS v(id uuid, "topicId" uuid, "subtopicId" uuid, "typicalNeed" text, confidence real, "modelId" uuid)
+              AS v(id uuid, "topicId" uuid, "subtopicId" uuid, "typicalNeed" text, confidence real, "modelId" uuid,
+                   "organisationIds" uuid[])
         WHERE a.id = v.id AND a.classification_state = 'pending' AND a.topic_id IS NULL RETURNING a.id`,
       [JSON.stringify(topics)],
       tx,
@@ -143,16 +165,19 @@ export class PipelineAppealsRepository extends SqlRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Into the manual classification queue, unless already classified; the ids queued. */
+  /**
+   * Into the manual classification queue, unless already classified, with the end of the pass (PASS_DONE); the
+   * ids queued.
+   */
   async queueManual(
     tx: Db,
-    entries: { id: string; confidence: number | null; modelId: string | null }[],
+    entries: (PassRoute & { confidence: number | null; modelId: string | null })[],
   ): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
     const rows = await this.rows<{ id: string }>(
       `UPDATE appeals a SET classification_state = 'manual', classification_confidence = v.confidence,
-              classifier_model_id = v."modelId"
-         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, confidence real, "modelId" uuid)
+              classifier_model_id = v."modelId", ${PASS_DONE}
+         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, confidence real, "modelId" uuid, "organisationIds" uuid[])
         WHERE a.id = v.id AND a.classification_state = 'pending' RETURNING a.id`,
       [JSON.stringify(entries)],
       tx,
@@ -178,12 +203,14 @@ export class PipelineAppealsRepository extends SqlRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** The route suggestions and the end of the pass in one write (classified_at: the first pass only). */
-  async finishPass(tx: Db, routes: { id: string; organisationIds: string[] }[]): Promise<void> {
+  /**
+   * The route suggestions and the end of the pass (PASS_DONE) of the appeals the pass wrote nothing else to (a
+   * pass again over classified ones, or a guard that did not hold).
+   */
+  async finishPass(tx: Db, routes: PassRoute[]): Promise<void> {
     if (routes.length === 0) return;
     await this.rows(
-      `UPDATE appeals a SET suggested_organisation_ids = v."organisationIds",
-              classified_at = coalesce(a.classified_at, clock_timestamp())
+      `UPDATE appeals a SET ${PASS_DONE}
          FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "organisationIds" uuid[])
         WHERE a.id = v.id`,
       [JSON.stringify(routes)],
