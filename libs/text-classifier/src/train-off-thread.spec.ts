@@ -32,12 +32,17 @@ describe('training off the event loop', () => {
   it('keeps the event loop turning while a model trains, and trains the same model as in-process', async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);
-    const model = await trainOffThread(examples, options);
-    const duringThread = ticks;
-    ticks = 0;
-    const inProcess = await TextClassifier.train(examples, options);
-    const duringInProcess = ticks;
-    clearInterval(timer);
+    let model: TextClassifier, inProcess: TextClassifier, duringThread: number, duringInProcess: number;
+    try {
+      model = await trainOffThread(examples, options);
+      duringThread = ticks;
+      ticks = 0;
+      inProcess = await TextClassifier.train(examples, options);
+      duringInProcess = ticks;
+    } finally {
+      // A failed training must not leave the ticker keeping jest's worker alive.
+      clearInterval(timer);
+    }
 
     // In-process training with one thread is synchronous: the timer cannot fire until it ends.
     expect(duringInProcess).toBe(0);
