@@ -109,8 +109,11 @@ const contribution = (subtree: boolean) => `
     }
   $$`;
 
-/** The trigger function of migration OpenClockCounts; with `subtree`, keeping the subtrees' rows too. */
-const delta = (subtree: boolean) => {
+/**
+ * The trigger function of migration OpenClockCounts; with `subtree`, keeping the subtrees' rows too. With
+ * `skipUnmarked` (migration AppealRowTriggerCosts), its appeal branch returns at once for an appeal without marks.
+ */
+export const delta = (subtree: boolean, skipUnmarked = false) => {
   const s = (sql: string) => (subtree ? sql : '');
   return `
   CREATE OR REPLACE FUNCTION open_clock_count_delta() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -151,7 +154,14 @@ const delta = (subtree: boolean) => {
         SELECT organisation_id, topic_id, after, ${s('subtree, ')}1 FROM changed
       ) d
       GROUP BY 1, 2, 3${s(', 4')} HAVING sum(delta) <> 0
-      $q$;
+      $q$;${
+        skipUnmarked
+          ? `
+    ELSIF NOT EXISTS (SELECT 1 FROM clock_marks WHERE appeal_id = NEW.id) THEN
+      -- An appeal without marks has no rows in these counts, before or after the change.
+      RETURN NULL;`
+          : ''
+      }
     ELSE
       INSERT INTO open_clock_count_deltas (organisation_id, topic_id, overdue, ${s('subtree, ')}delta)
       SELECT c.organisation_id, c.topic_id, c.overdue, ${s('c.subtree, ')}-1

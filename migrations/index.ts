@@ -48,6 +48,7 @@ import { SearchPersonStatistics1796202870000 } from './1796202870000-SearchPerso
 import { RoutingHistoryCounts1796202900000 } from './1796202900000-RoutingHistoryCounts';
 import { LabelledAppealIndexes1796203000000 } from './1796203000000-LabelledAppealIndexes';
 import { SearchWindowStatistics1796203100000 } from './1796203100000-SearchWindowStatistics';
+import { AppealRowTriggerCosts1796203200000 } from './1796203200000-AppealRowTriggerCosts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -101,4 +102,5 @@ export const MIGRATIONS = [
   RoutingHistoryCounts1796202900000,
   LabelledAppealIndexes1796203000000,
   SearchWindowStatistics1796203100000,
+  AppealRowTriggerCosts1796203200000,
 ];
