@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ClassificationPipeline } from '@inbox/classification';
 import { seedDirectory } from '@inbox/demo';
 import { Incidents } from '@inbox/incidents';
@@ -29,6 +30,34 @@ describe('incident grouping beside routing again (integration)', () => {
   const codeOf = (error: unknown) =>
     (error as { code?: string; driverError?: { code?: string } }).driverError?.code ??
     (error as { code?: string }).code;
+
+  it('groups an appeal routed again at once: its request is taken, its key grouped again', async () => {
+    const [id] = await registerItems(
+      stack,
+      [inboundItem({ text: 'На улице Гоголя у дома 7 третий день не убирают упавшее дерево с тротуара.' })],
+      AT,
+    );
+    const pipeline = stack.api.get(ClassificationPipeline);
+    const incidents = stack.api.get(Incidents);
+    await pipeline.processPending(10);
+    await incidents.clusterPending(10);
+    const state = () =>
+      sql<{ requests: number; waiting: boolean }>(
+        `SELECT (SELECT count(*) FROM appeal_cluster_requests WHERE appeal_id = $1)::int AS requests,
+                (SELECT clustered_at IS NULL FROM appeal_cluster_keys WHERE appeal_id = $1) AS waiting`,
+        [id],
+      );
+    expect(await state()).toEqual([{ requests: 0, waiting: false }]);
+    // Routed again with nothing else waiting: no request is left behind, the key is grouped again.
+    expect(await pipeline.process(id)).toMatchObject({ kind: 'done' });
+    expect(await state()).toEqual([{ requests: 0, waiting: false }]);
+    // A request of another appeal is left to the pass that takes it.
+    await sql(`INSERT INTO appeal_cluster_requests (appeal_id) VALUES ($1)`, [id]);
+    expect(await incidents.clusterPending(1, [randomUUID()])).toMatchObject({ claimed: 0 });
+    expect(await state()).toEqual([{ requests: 1, waiting: false }]);
+    await incidents.clusterPending(1, [id]);
+    expect(await state()).toEqual([{ requests: 0, waiting: false }]);
+  });
 
   it('never deadlocks and groups each problem into one incident', async () => {
     const problems = [

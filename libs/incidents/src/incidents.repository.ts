@@ -159,6 +159,16 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
+  /** Whether any request to group again waits (of these appeals, when given). */
+  async anyRegroupRequests(appealIds?: string[]): Promise<boolean> {
+    const [row] = await this.rows<{ any: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM appeal_cluster_requests
+                       WHERE $1::uuid[] IS NULL OR appeal_id = ANY($1::uuid[])) AS any`,
+      [appealIds ?? null],
+    );
+    return row.any;
+  }
+
   /**
    * Takes up to `limit` requests to group again (oldest first) whose keys no other pass holds, locking those
    * keys and deleting the requests (both skip rows another transaction holds: this waits on no one); returns

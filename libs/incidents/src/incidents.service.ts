@@ -123,14 +123,18 @@ export class Incidents {
     limit: number,
     appealIds?: string[],
   ): Promise<{ claimed: number; grouped: Map<string, { incidentId: string; created: boolean }> }> {
-    // Its own transaction: it holds keys and requests only, and waits on no one (no appeal, no bucket).
-    await this.transactions.run(async (tx) => {
-      const rows = await this.repository.takeRegroupRequests(tx, limit, appealIds);
-      await this.repository.requeueKeys(
-        tx,
-        rows.map((r) => storedKeys(clusterInputOf(r))),
-      );
-    });
+    // Its own transaction: it holds keys and requests only, and waits on no one (no appeal, no bucket). Mostly
+    // there is no request: one look first, not a transaction of three round trips (a request made after the
+    // look waits for the next pass, as one made after the take would).
+    if (await this.repository.anyRegroupRequests(appealIds)) {
+      await this.transactions.run(async (tx) => {
+        const rows = await this.repository.takeRegroupRequests(tx, limit, appealIds);
+        await this.repository.requeueKeys(
+          tx,
+          rows.map((r) => storedKeys(clusterInputOf(r))),
+        );
+      });
+    }
     return this.transactions.run(async (tx) => {
       const rows = await this.repository.claimUnclustered(tx, limit, appealIds);
       const grouped = await this.clusterMany(
