@@ -49,6 +49,7 @@ import { RoutingHistoryCounts1796202900000 } from './1796202900000-RoutingHistor
 import { LabelledAppealIndexes1796203000000 } from './1796203000000-LabelledAppealIndexes';
 import { SearchWindowStatistics1796203100000 } from './1796203100000-SearchWindowStatistics';
 import { AppealRowTriggerCosts1796203200000 } from './1796203200000-AppealRowTriggerCosts';
+import { OutboxTriggerPlan1796203300000 } from './1796203300000-OutboxTriggerPlan';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -103,4 +104,5 @@ export const MIGRATIONS = [
   LabelledAppealIndexes1796203000000,
   SearchWindowStatistics1796203100000,
   AppealRowTriggerCosts1796203200000,
+  OutboxTriggerPlan1796203300000,
 ];
