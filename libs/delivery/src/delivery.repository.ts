@@ -29,6 +29,8 @@ export interface MessageRow {
   display: string | null;
   /** Whether an earlier message of the same appeal and channel was on its way when the row was read. */
   earlier_pending: boolean;
+  /** Send attempts claimed so far: none, and no receipt of an earlier one can be waiting (KeptReceipts). */
+  attempts: number;
 }
 
 /**
@@ -52,6 +54,7 @@ export interface BotReplyRow {
   reply_address: Record<string, unknown>;
   text: string;
   choices: OutboundMessage['choices'] | null;
+  attempts: number;
 }
 
 export type DeliveryRef = { outboundMessageId?: string; botReplyId?: string };
@@ -98,7 +101,7 @@ export class DeliveryRepository extends SqlRepository {
       `SELECT m.id, m.appeal_id, m.answer_id, m.channel, i.account_id, m.kind, m.text, m.subject, m.status, a.registration_number,
               a.external_id, a.registered_at, a.time_zone, a.reply_address, m.choices, p.email, p.phone,
               COALESCE(NULLIF(concat_ws(' ', p.first_name, p.patronymic), ''), p.display_name) AS display,
-              ${earlierPendingSql('m.appeal_id', 'm.channel')} AS earlier_pending
+              ${earlierPendingSql('m.appeal_id', 'm.channel')} AS earlier_pending, m.attempts
          FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
          LEFT JOIN inbound_items i ON i.id = a.inbound_item_id
         WHERE m.id = $1`,
@@ -237,7 +240,7 @@ export class DeliveryRepository extends SqlRepository {
 
   botReply(id: string): Promise<BotReplyRow | undefined> {
     return this.one<BotReplyRow>(
-      `SELECT id, channel, account_id, status, reply_address, text, choices FROM bot_replies WHERE id = $1`,
+      `SELECT id, channel, account_id, status, reply_address, text, choices, attempts FROM bot_replies WHERE id = $1`,
       [id],
     );
   }

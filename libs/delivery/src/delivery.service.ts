@@ -9,6 +9,7 @@ import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
 import { sendingThrough } from './message-deliveries.service';
 import { DeliveryRepository, type DeliveryRef, type MessageRow, type Sendable } from './delivery.repository';
+import { type KeptReceipt, KeptReceipts } from './kept-receipts';
 
 /** How long a message waits in its job for an earlier one of the same appeal, and how often it looks. */
 const EARLIER_FIRST_WAIT_MS = 10_000;
@@ -47,6 +48,7 @@ export class DeliveryService {
     private readonly pacer: ChatPacer,
     private readonly config: AppConfig,
     private readonly ratingLinks: RatingLinks,
+    private readonly keptReceipts: KeptReceipts,
   ) {}
 
   /**
@@ -66,6 +68,9 @@ export class DeliveryService {
     const m = await this.deliveries.message(outboundMessageId);
     if (!m) throw new Error(`outbound message ${outboundMessageId} does not exist`);
     if (m.status === 'sent') return 'already-sent';
+    const markSent = (k: KeptReceipt) =>
+      this.deliveries.markMessageSent(m, k.receipt, k.connectorKind ?? m.channel, k.accountId);
+    if (await this.storeKeptReceipt('message', m, markSent)) return 'sent';
 
     // Through the account the citizen wrote to (a department's mailbox, a municipality's community).
     const entry = await this.channels.deliveryAccount(m.channel, m.account_id);
@@ -113,7 +118,12 @@ export class DeliveryService {
           timeZone: m.time_zone,
         },
       });
-      await this.recordSent(m, receipt, entry.kind, entry.account.id);
+      await this.recordSent(
+        'message',
+        m.id,
+        { receipt, connectorKind: entry.kind, accountId: entry.account.id },
+        markSent,
+      );
       this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind, accountId: entry.account.id });
       return 'sent';
     } catch (error) {
@@ -141,30 +151,57 @@ export class DeliveryService {
 
   /**
    * The citizen has the message: its receipt must be stored, or a retry would send it again. A database that is
-   * restarting is waited for (for up to a job lock's time) rather than the job failed at once.
+   * restarting is waited for (for up to a job lock's time) rather than the job failed at once; from its first
+   * failure the receipt is kept in Redis too, so an attempt after a longer outage stores it instead of sending
+   * again (storeKeptReceipt). Kept at once, well before this attempt's claim runs out and another sender may
+   * take the message.
    */
   private async recordSent(
-    m: MessageRow,
-    receipt: DeliveryReceipt,
-    kind: string,
-    accountId: string,
+    what: Sendable,
+    id: string,
+    kept: KeptReceipt,
+    store: (kept: KeptReceipt) => Promise<void>,
   ): Promise<void> {
     const deadline = Date.now() + this.config.queueLockMs;
+    let inRedis = false;
     for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
       try {
-        await this.deliveries.markMessageSent(m, receipt, kind, accountId);
+        await store(kept);
+        if (inRedis) await this.keptReceipts.drop(what, id);
         return;
       } catch (error) {
+        inRedis ||= await this.keptReceipts.keep(what, id, kept);
         if (Date.now() + wait > deadline) {
-          this.log.error('sent, but the receipt could not be stored: a retry will send it again', {
-            outboundMessageId: m.id,
-            reason: error,
-          });
+          this.log.error(
+            inRedis
+              ? 'sent, but the receipt could not be stored yet: kept in Redis, the retry stores it without sending again'
+              : 'sent, but the receipt could not be stored: a retry will send it again',
+            { [what === 'message' ? 'outboundMessageId' : 'botReplyId']: id, reason: error },
+          );
           throw new ReceiptNotStored(error instanceof Error ? error.message : String(error));
         }
         await new Promise((r) => setTimeout(r, wait));
       }
     }
+  }
+
+  /**
+   * An earlier attempt's send went out but its receipt was kept in Redis (recordSent): stored now, and nothing is
+   * sent. A row no attempt has claimed yet cannot have one, so the usual first attempt asks Redis nothing.
+   */
+  private async storeKeptReceipt(
+    what: Sendable,
+    row: { id: string; attempts: number },
+    store: (kept: KeptReceipt) => Promise<void>,
+  ): Promise<boolean> {
+    if (row.attempts === 0) return false;
+    const kept = await this.keptReceipts.find(what, row.id);
+    if (!kept) return false;
+    await this.recordSent(what, row.id, kept, store);
+    this.log.info("an earlier attempt's receipt stored; not sent again", {
+      [what === 'message' ? 'outboundMessageId' : 'botReplyId']: row.id,
+    });
+    return true;
   }
 
   /** A bot reply outside any appeal (greeting, help, consent request): the same path, kept in bot_replies. */
@@ -173,6 +210,8 @@ export class DeliveryService {
     if (!r) throw new Error(`bot reply ${botReplyId} does not exist`);
     if (r.status === 'sent') return 'already-sent';
     if (r.status === 'failed') return 'failed-permanently';
+    const markSent = (k: KeptReceipt) => this.deliveries.markBotReplySent(r.id, k.receipt);
+    if (await this.storeKeptReceipt('bot-reply', r, markSent)) return 'sent';
     const entry = await this.channels.deliveryAccount(r.channel, r.account_id);
     if (!entry) {
       await this.waitForAccount('bot-reply', r.id, r.account_id);
@@ -204,7 +243,7 @@ export class DeliveryService {
       );
       throw retryable(error);
     }
-    await this.deliveries.markBotReplySent(r.id, receipt);
+    await this.recordSent('bot-reply', r.id, { receipt }, markSent);
     this.log.info('bot reply delivered', { botReplyId: r.id, kind: entry.kind });
     return 'sent';
   }

@@ -98,6 +98,11 @@ export class TelegramFake {
   readonly calls: ApiCall[] = [];
   readonly callbackAnswers: { callbackQueryId: string; text?: string; showAlert?: boolean }[] = [];
   webhook: { url: string; secretToken?: string; allowedUpdates?: string[] } | null = null;
+  /**
+   * Awaited after a method has done its work (a message sent is in `sent`) and before Telegram answers: what
+   * happens to the caller between Telegram's acceptance and its reply reaching it.
+   */
+  beforeAnswering?: (method: string, params: Record<string, unknown>) => Promise<void>;
 
   private constructor(token: string) {
     this.token = token;
@@ -363,6 +368,7 @@ export class TelegramFake {
     const answer = method ? await this.dispatch(method, params, uploads, res) : notFound();
     if (answer === 'held') return;
     record.status = answer.status;
+    if (method) await this.beforeAnswering?.(method, params);
     this.reply(res, answer.status, answer.body);
   }
 
