@@ -1,8 +1,9 @@
+import Redis from 'ioredis';
 import { Client } from 'pg';
 import { CONSENT_NOTICE_VERSION } from '@inbox/bot';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, startTestStack, type TestStack } from '../support/test-stack';
-import { ADMIN_DATABASE_URL } from '../support/services';
+import { ADMIN_DATABASE_URL, TEST_REDIS_URL } from '../support/services';
 
 const REGISTERED = 'Обращение зарегистрировано';
 const LOCK_MS = 2000;
@@ -93,5 +94,12 @@ describe('a Telegram notice accepted while the database goes away (e2e)', () => 
     expect(notices).toHaveLength(1);
     // The row holds the receipt of the one send Telegram accepted.
     expect(notice.remote_id).toBe(String(notices[0].messageId));
+    // The receipt kept meanwhile is gone once the row holds it.
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await redis.keys(`${stack.env.QUEUE_PREFIX}:kept-receipt:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   }, 180_000);
 });

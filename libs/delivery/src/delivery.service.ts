@@ -198,6 +198,7 @@ export class DeliveryService {
     const kept = await this.keptReceipts.find(what, row.id);
     if (!kept) return false;
     await this.recordSent(what, row.id, kept, store);
+    await this.keptReceipts.drop(what, row.id);
     this.log.info("an earlier attempt's receipt stored; not sent again", {
       [what === 'message' ? 'outboundMessageId' : 'botReplyId']: row.id,
     });
