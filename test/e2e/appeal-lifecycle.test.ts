@@ -89,9 +89,7 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
     stack = await startTestStack({
       worker: true,
       env: {
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+        ...telegram.pollingEnv(),
         ...vk.env,
         ...ok.env,
         POS_BASE_URL: pos.baseUrl,

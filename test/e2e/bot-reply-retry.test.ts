@@ -15,9 +15,7 @@ describe('bot replies after a channel outage (e2e)', () => {
     stack = await startTestStack({
       worker: true,
       env: {
-        TELEGRAM_BOT_TOKEN: fake.token,
-        TELEGRAM_API_ROOT: fake.apiRoot,
-        TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+        ...fake.pollingEnv(),
         JOB_ATTEMPTS: '2',
         PENDING_SWEEP_MS: '1000',
         DELIVERY_RETRY_FAILED_MS: '1000',

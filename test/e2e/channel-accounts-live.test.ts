@@ -49,9 +49,7 @@ describe('channel accounts changed while the system runs (e2e)', () => {
       worker: true,
       env: {
         CHANNEL_SECRETS_KEY: KEY,
-        TELEGRAM_BOT_TOKEN: envBot.token,
-        TELEGRAM_API_ROOT: envBot.apiRoot,
-        TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+        ...envBot.pollingEnv(),
       },
     });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');

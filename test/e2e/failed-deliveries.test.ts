@@ -22,9 +22,7 @@ describe('failed deliveries queue (e2e)', () => {
     stack = await startTestStack({
       worker: true,
       env: {
-        TELEGRAM_BOT_TOKEN: telegram.token,
-        TELEGRAM_API_ROOT: telegram.apiRoot,
-        TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+        ...telegram.pollingEnv(),
         // Permanent failures fail at once; two attempts keep a temporary one short.
         JOB_ATTEMPTS: '2',
       },

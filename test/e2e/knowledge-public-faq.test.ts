@@ -24,9 +24,7 @@ describe('knowledge base: the public FAQ (e2e)', () => {
     stack = await startTestStack({
       worker: true,
       env: {
-        TELEGRAM_BOT_TOKEN: fake.token,
-        TELEGRAM_API_ROOT: fake.apiRoot,
-        TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+        ...fake.pollingEnv(),
       },
     });
     const ds = stack.db.dataSource;

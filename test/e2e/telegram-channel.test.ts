@@ -45,9 +45,7 @@ describe('Telegram channel (e2e)', () => {
       stack = await startTestStack({
         worker: true,
         env: {
-          TELEGRAM_BOT_TOKEN: fake.token,
-          TELEGRAM_API_ROOT: fake.apiRoot,
-          TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+          ...fake.pollingEnv(),
         },
       });
       const ds = stack.db.dataSource;

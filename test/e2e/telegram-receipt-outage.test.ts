@@ -25,9 +25,7 @@ describe('a Telegram notice accepted while the database goes away (e2e)', () => 
     stack = await startTestStack({
       worker: true,
       env: {
-        TELEGRAM_BOT_TOKEN: fake.token,
-        TELEGRAM_API_ROOT: fake.apiRoot,
-        TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+        ...fake.pollingEnv(),
         // The sender waits this long for the database, and its claim lasts twice that.
         QUEUE_LOCK_MS: String(LOCK_MS),
       },

@@ -121,6 +121,15 @@ export class TelegramFake {
     return fake;
   }
 
+  /** The environment of a region's bot that long-polls this fake (one-second polls, so tests stop quickly). */
+  pollingEnv(): Record<string, string> {
+    return {
+      TELEGRAM_BOT_TOKEN: this.token,
+      TELEGRAM_API_ROOT: this.apiRoot,
+      TELEGRAM_POLL_TIMEOUT_SECONDS: '1',
+    };
+  }
+
   /** What to put in `account.settings.apiRoot`. */
   get apiRoot(): string {
     return `http://127.0.0.1:${this.port}`;
