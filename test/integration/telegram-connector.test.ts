@@ -142,6 +142,22 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(file.fileName).toMatch(/^file_\d+\.jpg$/);
   });
 
+  it('reads an album long-polled in one page as one item with every photo', async () => {
+    const album = (caption?: string) => {
+      const update = fake.photoUpdate(CHAT, Buffer.from(caption ?? 'второе фото'), caption) as {
+        message: Record<string, unknown>;
+      };
+      update.message.media_group_id = '13912345678901234';
+      return update;
+    };
+    fake.enqueue(album('Яма у подъезда, два фото'));
+    fake.enqueue(album());
+    const page = await connector.pull(account(), null, 50);
+    expect(page.items).toHaveLength(1);
+    expect(page.items[0].text).toBe('Яма у подъезда, два фото');
+    expect(page.items[0].attachments).toHaveLength(2);
+  });
+
   it('refuses a file larger than maxFileBytes, whether getFile reports the size or not', async () => {
     const declared = fake.registerFile(Buffer.alloc(5000, 1));
     const first = await failure(connector.fetchAttachment(account({ maxFileBytes: 1000 }), declared.file_id));

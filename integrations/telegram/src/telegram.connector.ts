@@ -28,7 +28,7 @@ import { type Telegram } from 'telegraf';
 import { clientFor } from './account';
 import { assertCallbackData, ratingChoices } from './callback-data';
 import { redactToken, toConnectorError } from './errors';
-import { ALLOWED_UPDATES, mapUpdate, sentMessageKey, updateIdOf } from './update-mapper';
+import { ALLOWED_UPDATES, mapUpdate, mergeMediaGroups, sentMessageKey, updateIdOf } from './update-mapper';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 export const MESSAGE_MAX_CHARS = 4096;
@@ -115,7 +115,7 @@ export class TelegramConnector
       }
     }
     return {
-      items,
+      items: mergeMediaGroups(items),
       events,
       rejected,
       nextCursor: lastId !== undefined ? lastId + 1 : (offset ?? null),

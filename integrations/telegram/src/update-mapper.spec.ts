@@ -7,7 +7,7 @@ import {
   type RatingEvent,
 } from '@inbox/integrations/contract';
 import { ratingChoices } from './callback-data';
-import { ALLOWED_UPDATES, mapUpdate } from './update-mapper';
+import { ALLOWED_UPDATES, mapUpdate, mergeMediaGroups } from './update-mapper';
 
 // Our own Update objects in the shapes of Telegram's (test/fixtures/telegram); the real examples are checked
 // by the conformance suite (test/conformance).
@@ -288,7 +288,78 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
       height: 512,
       is_animated: false,
     };
-    expect(mapUpdate(sticker, now)).toEqual({ items: [], events: [] });
+    expect(mapUpdate(sticker, now)).toEqual({ items: [], events: [], skipped: 'sticker' });
+  });
+
+  it('acknowledges update kinds it does not handle, naming the kind for the log', () => {
+    expect(mapUpdate(sample('channel-post.json'), now)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'update-kind:channel_post',
+    });
+    expect(mapUpdate(sample('my-chat-member.json'), now)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'update-kind:my_chat_member',
+    });
+    // A kind from a later Bot API, its name not fit for a log line: not echoed.
+    expect(mapUpdate({ update_id: 9, 'Ольга Петрова': {} }, now).skipped).toBe('update-kind:unknown');
+  });
+
+  it('brings content it cannot read to a clerk, and leaves out service notices', () => {
+    const story = mapUpdate(sample('story-message.json'), now);
+    expect(story.items).toHaveLength(1);
+    expect(story.items[0]).toMatchObject({
+      externalId: '502003002:4903',
+      text: 'Сообщение не распознано (история). Откройте переписку в Telegram.',
+      features: { forwarded: 'true', unrecognised: 'story' },
+    });
+    const future = sample('text-message.json');
+    delete future.message.text;
+    future.message.hologram = { file_id: 'h1' };
+    expect(mapUpdate(future, now).items[0].features).toMatchObject({ unrecognised: 'hologram' });
+    const pinned = sample('text-message.json');
+    delete pinned.message.text;
+    pinned.message.pinned_message = { message_id: 4800, date: 1741600000, chat: pinned.message.chat };
+    expect(mapUpdate(pinned, now)).toEqual({ items: [], events: [], skipped: 'service:pinned_message' });
+    const poll = sample('text-message.json');
+    delete poll.message.text;
+    poll.message.poll = {
+      id: '5',
+      question: 'Когда починят лифт?',
+      options: [
+        { text: 'Скоро', voter_count: 0 },
+        { text: 'Никогда', voter_count: 0 },
+      ],
+      total_voter_count: 0,
+      is_closed: false,
+      is_anonymous: true,
+      type: 'regular',
+      allows_multiple_answers: false,
+    };
+    expect(mapUpdate(poll, now).items[0].text).toBe('Опрос: Когда починят лифт?\n— Скоро\n— Никогда');
+  });
+
+  it('makes one item of an album that came in one batch: the caption and every photo', () => {
+    const updates = sample('photo-album.json') as unknown as unknown[];
+    const items = mergeMediaGroups(updates.flatMap((u) => mapUpdate(u, now).items));
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      externalId: '502003002:4901',
+      text: 'Яма на дороге у дома 3 по ул. Мира, фото прилагаю',
+      features: { mediaGroup: '13912345678901234' },
+    });
+    expect(items[0].attachments?.map((a) => a.remoteRef)).toEqual([
+      'AgACAgIAAxkBAAIBa-large',
+      'AgACAgIAAxkBAAIBb-large',
+    ]);
+    // Another chat's album with the same id, and an ordinary message, stay apart.
+    const other = JSON.parse(JSON.stringify(updates[1]));
+    other.message.chat.id = 502003003;
+    const text = sample('text-message.json');
+    expect(
+      mergeMediaGroups([...items, ...mapUpdate(other, now).items, ...mapUpdate(text, now).items]),
+    ).toHaveLength(3);
   });
 
   it('reports what is wrong with a broken update', () => {

@@ -96,7 +96,18 @@ export function mapUpdate(update: unknown, now: () => Date = () => new Date()): 
   if (body.callback_query !== undefined) {
     return mapCallbackQuery(obj(body, 'callback_query', 'callback_query'), now());
   }
-  return { items: [], events: [] };
+  // Inline queries are how a user types the bot's name in another chat: nothing was sent to us.
+  if (body.inline_query !== undefined || body.chosen_inline_result !== undefined)
+    return { items: [], events: [] };
+  // Anything else (channel posts, membership changes, reactions, business messages, kinds Telegram adds later)
+  // is acknowledged and left out, with its kind for the log: never an error that would hold the bot's feed back.
+  const kind = Object.keys(body).find((key) => key !== 'update_id');
+  return { items: [], events: [], skipped: `update-kind:${safeKind(kind)}` };
+}
+
+/** A field name fit for a log line: a Bot API field is `snake_case`; anything else is not echoed. */
+function safeKind(key: string | undefined): string {
+  return key !== undefined && /^[a-z_]{1,40}$/.test(key) ? key : 'unknown';
 }
 
 function authorOf(user: Json, path: string): InboundAuthor {
@@ -180,9 +191,22 @@ function mapMessage(message: Json): MappedUpdate {
 
   if (message.forward_origin !== undefined || message.forward_date !== undefined) features.forwarded = 'true';
 
+  const poll = pollOf(message);
+  if (poll) lines.push(poll);
+  if (typeof message.media_group_id === 'string' && message.media_group_id)
+    features[MEDIA_GROUP] = message.media_group_id;
+
   const written = (text ?? caption ?? '').trim();
-  const body = written || lines.join('\n');
-  if (!body && attachments.length === 0) return { items: [], events: [] };
+  let body = written || lines.join('\n');
+  if (!body && attachments.length === 0) {
+    const other = otherContentOf(message);
+    if (!other) return { items: [], events: [], skipped: 'no-content' };
+    if (other.skip) return { items: [], events: [], skipped: other.kind };
+    // Content we cannot read (a story, a paid post, something Telegram adds later) still reaches a clerk, who
+    // can open the chat: the citizen did send something.
+    body = `Сообщение не распознано (${other.label}). Откройте переписку в Telegram.`;
+    features.unrecognised = other.kind;
+  }
 
   const item: InboundItem = {
     channel: Channel.Telegram,
@@ -215,6 +239,162 @@ function mapEdit(message: Json): MappedUpdate {
     features: { ...item.features, [CORRECTION_OF]: item.externalId },
   }));
   return { items, events: [], ...(edited.skipped ? { skipped: edited.skipped } : {}) };
+}
+
+/** `features.mediaGroup`: the album an item belongs to (Telegram sends each photo of an album as its own message). */
+export const MEDIA_GROUP = 'mediaGroup';
+
+/**
+ * The messages of one album that came in the same batch, as one item: the first message's ids, every caption and
+ * every file. Telegram sends an album of photos as one message per photo sharing `media_group_id`, the caption on
+ * one of them; as separate items a clerk would get an appeal with the words and others with bare photos.
+ */
+export function mergeMediaGroups(items: InboundItem[]): InboundItem[] {
+  const out: InboundItem[] = [];
+  const albums = new Map<string, InboundItem>();
+  for (const item of items) {
+    const group = item.features?.[MEDIA_GROUP];
+    if (group === undefined || item.features?.[CORRECTION_OF] !== undefined) {
+      out.push(item);
+      continue;
+    }
+    const key = `${item.thread?.key ?? ''}|${group}`;
+    const first = albums.get(key);
+    if (!first) {
+      const copy = { ...item, attachments: [...(item.attachments ?? [])] };
+      albums.set(key, copy);
+      out.push(copy);
+      continue;
+    }
+    first.text = [first.text, item.text].filter(Boolean).join('\n');
+    first.attachments = [...(first.attachments ?? []), ...(item.attachments ?? [])];
+  }
+  return out;
+}
+
+/** A poll the citizen made: its question and options, as text. */
+function pollOf(message: Json): string | undefined {
+  if (!isObject(message.poll)) return undefined;
+  const question = typeof message.poll.question === 'string' ? message.poll.question.trim() : '';
+  const options = Array.isArray(message.poll.options)
+    ? message.poll.options
+        .map((o) => (isObject(o) && typeof o.text === 'string' ? o.text.trim() : ''))
+        .filter(Boolean)
+    : [];
+  if (!question && options.length === 0) return undefined;
+  return [`Опрос: ${question}`, ...options.map((o) => `— ${o}`)].join('\n');
+}
+
+// Message fields that are content we do not read. A sticker or a dice alone says nothing to a clerk (a thank-you,
+// a reaction) and is left out, logged; the rest become an item that says what came.
+const OTHER_CONTENT: { field: string; label: string; skip?: boolean }[] = [
+  { field: 'sticker', label: 'стикер', skip: true },
+  { field: 'dice', label: 'игральная кость', skip: true },
+  { field: 'story', label: 'история' },
+  { field: 'paid_media', label: 'платное медиа' },
+  { field: 'game', label: 'игра' },
+  { field: 'invoice', label: 'счёт' },
+  { field: 'checklist', label: 'список задач' },
+  { field: 'giveaway', label: 'розыгрыш' },
+];
+
+// Fields of every message (ids, dates, the sender, formatting): none of them is something the citizen wrote.
+const MESSAGE_META = new Set([
+  'message_id',
+  'message_thread_id',
+  'from',
+  'sender_chat',
+  'sender_boost_count',
+  'sender_business_bot',
+  'date',
+  'business_connection_id',
+  'chat',
+  'forward_origin',
+  'forward_from',
+  'forward_from_chat',
+  'forward_from_message_id',
+  'forward_signature',
+  'forward_sender_name',
+  'forward_date',
+  'is_topic_message',
+  'is_automatic_forward',
+  'reply_to_message',
+  'external_reply',
+  'quote',
+  'reply_to_story',
+  'via_bot',
+  'edit_date',
+  'has_protected_content',
+  'is_from_offline',
+  'media_group_id',
+  'author_signature',
+  'entities',
+  'caption_entities',
+  'link_preview_options',
+  'effect_id',
+  'show_caption_above_media',
+  'has_media_spoiler',
+  'reply_markup',
+  'text',
+  'caption',
+]);
+
+// Service notices a private chat may carry (Bot API 9.x): logged by kind and left out.
+const SERVICE_NOTICES = new Set([
+  'pinned_message',
+  'message_auto_delete_timer_changed',
+  'write_access_allowed',
+  'users_shared',
+  'chat_shared',
+  'successful_payment',
+  'refunded_payment',
+  'connected_website',
+  'passport_data',
+  'proximity_alert_triggered',
+  'boost_added',
+  'chat_background_set',
+  'gift',
+  'unique_gift',
+  'paid_message_price_changed',
+  'direct_message_price_changed',
+  'checklist_tasks_done',
+  'checklist_tasks_added',
+  'new_chat_members',
+  'left_chat_member',
+  'new_chat_title',
+  'new_chat_photo',
+  'delete_chat_photo',
+  'group_chat_created',
+  'supergroup_chat_created',
+  'channel_chat_created',
+  'migrate_to_chat_id',
+  'migrate_from_chat_id',
+  'video_chat_scheduled',
+  'video_chat_started',
+  'video_chat_ended',
+  'video_chat_participants_invited',
+  'forum_topic_created',
+  'forum_topic_edited',
+  'forum_topic_closed',
+  'forum_topic_reopened',
+  'general_forum_topic_hidden',
+  'general_forum_topic_unhidden',
+  'giveaway_created',
+  'giveaway_winners',
+  'giveaway_completed',
+]);
+
+function otherContentOf(message: Json): { kind: string; label: string; skip: boolean } | undefined {
+  for (const spec of OTHER_CONTENT) {
+    if (message[spec.field] !== undefined && message[spec.field] !== null)
+      return { kind: spec.field, label: spec.label, skip: spec.skip ?? false };
+  }
+  const rest = Object.keys(message).filter((key) => !MESSAGE_META.has(key));
+  if (rest.length === 0) return undefined;
+  const unknown = rest.find((key) => !SERVICE_NOTICES.has(key));
+  // A field we do not know is content newer than this code: a clerk sees that something came.
+  if (unknown !== undefined) return { kind: safeKind(unknown), label: 'неизвестный тип', skip: false };
+  return { kind: `service:${safeKind(rest[0])}`, label: 'служебное', skip: true };
 }
 
 /** Thread key of a message in a chat (the bot's, as `threadKeyOfSent` names it once delivered). */
