@@ -204,19 +204,109 @@ describe('parseVkEvent', () => {
     expect(parseVkEvent(msg, ctx).events[0]).toMatchObject({ kind: 'interaction', action: 'start' });
   });
 
-  it('unknown and uninteresting event types yield nothing', () => {
-    for (const name of [
-      'group-join.json',
-      'group-leave.json',
-      'message-reply.json',
-      'message-edit.json',
-      'photo-new.json',
-      'wall-reply-edit.json',
-      'wall-reply-delete.json',
-      'message-allow.json',
+  it('unknown and uninteresting event types yield nothing, acknowledged with the type for the log', () => {
+    for (const [name, type] of [
+      ['group-join.json', 'group_join'],
+      ['group-leave.json', 'group_leave'],
+      ['message-reply.json', 'message_reply'],
+      ['photo-new.json', 'photo_new'],
+      ['wall-reply-edit.json', 'wall_reply_edit'],
+      ['wall-reply-delete.json', 'wall_reply_delete'],
+      ['message-allow.json', 'message_allow'],
     ]) {
-      expect(parseVkEvent(sample(name), ctx)).toEqual({ items: [], events: [] });
+      expect(parseVkEvent(sample(name), ctx)).toEqual({
+        items: [],
+        events: [],
+        skipped: `event-type:${type}`,
+      });
     }
+    // The community's own edit: ours, nothing to log.
+    expect(parseVkEvent(sample('message-edit.json'), ctx)).toEqual({ items: [], events: [] });
+    expect(parseVkEvent({ type: 'Иван Петров', object: {} }, ctx).skipped).toBe('event-type:unknown');
+  });
+
+  it('reads voice messages, reposts, links, videos, forwarded messages and a place; says what it cannot read', () => {
+    const { items, problem } = parseVkEvent(sample('message-new-attachments.json'), ctx);
+    expect(problem).toBeUndefined();
+    expect(items).toHaveLength(1);
+    const [item] = items;
+    expect(item.text).toBe(
+      [
+        'Посмотрите, что во дворе',
+        'Голосовое сообщение',
+        'Запись со стены: https://vk.com/wall-218840017_4410',
+        'Отключение отопления по ул. Лесной до 15:00',
+        'Видео: Затопило подвал https://vk.com/video604117233_456239017',
+        'Ссылка: Аварийные отключения — https://example.org/outages',
+        'Вложение не распознано (hologram)',
+        'Пересланное сообщение:',
+        'Соседи, у кого тоже нет воды?',
+        'Геопозиция: Новосибирск (55.030204,82.92043)',
+      ].join('\n'),
+    );
+    expect(item.attachments).toEqual([
+      {
+        fileName: 'voice604117233_677812003.ogg',
+        contentType: 'audio/ogg',
+        remoteRef: 'https://psv4.userapi.com/c4242/u604117233/audiomsg/d1/a1b2c3.ogg',
+      },
+      {
+        fileName: 'photo-218840017_457239150.jpg',
+        contentType: 'image/jpeg',
+        remoteRef: 'https://sun9-77.userapi.com/impg/wall_x.jpg',
+      },
+      {
+        fileName: 'Акт.pdf',
+        contentType: 'application/pdf',
+        remoteRef: 'https://vk.com/doc604117299_680001',
+        size: 2048,
+      },
+    ]);
+    expect(item.address).toBe('Новосибирск');
+    expect(item.features).toMatchObject({ location: '55.030204,82.92043' });
+  });
+
+  it('a voice message alone still has words for the clerk; a sticker alone is left out; an empty message is said', () => {
+    const voice = sample('message-new.json');
+    voice.object.message.text = '';
+    voice.object.message.attachments = [
+      {
+        type: 'audio_message',
+        audio_message: {
+          id: 1,
+          owner_id: 604117233,
+          duration: 4,
+          link_mp3: 'https://psv4.userapi.com/a.mp3',
+          transcript: 'Лифт не работает третий день',
+          transcript_state: 'done',
+        },
+      },
+    ];
+    expect(parseVkEvent(voice, ctx).items[0]).toMatchObject({
+      text: 'Голосовое сообщение (расшифровка VK): Лифт не работает третий день',
+      attachments: [{ fileName: 'voice604117233_1.mp3', contentType: 'audio/mpeg' }],
+    });
+    const sticker = sample('message-new.json');
+    sticker.object.message.text = '';
+    sticker.object.message.attachments = [{ type: 'sticker', sticker: { product_id: 1, sticker_id: 9 } }];
+    expect(parseVkEvent(sticker, ctx)).toEqual({ items: [], events: [], skipped: 'sticker' });
+    const empty = sample('message-new.json');
+    empty.object.message.text = '';
+    expect(parseVkEvent(empty, ctx).items[0].text).toBe('Сообщение не распознано. Откройте диалог в VK.');
+    // API < 5.103: the object is the message, and geo.coordinates a string.
+    const old = sample('message-new.json');
+    old.object = { ...old.object.message, geo: { type: 'point', coordinates: '55.75 37.61' } };
+    expect(parseVkEvent(old, ctx).items[0]).toMatchObject({ address: '55.75,37.61' });
+  });
+
+  it('a repost on the wall carries the shared post', () => {
+    const post = sample('wall-post-new.json');
+    post.object.text = '';
+    post.object.attachments = [];
+    post.object.copy_history = [{ id: 77, owner_id: -1, from_id: -1, text: 'Где обещанный ремонт дороги?' }];
+    expect(parseVkEvent(post, ctx).items[0].text).toBe(
+      'Запись со стены: https://vk.com/wall-1_77\nГде обещанный ремонт дороги?',
+    );
   });
 
   it('reports a known event without what it needs as a problem', () => {

@@ -80,34 +80,167 @@ function largestPhotoUrl(sizes: unknown): string | undefined {
   return best?.url;
 }
 
-/** Photos (largest size) and documents, by URL: fetchAttachment downloads them later. */
-export function attachmentsOf(raw: unknown): InboundAttachment[] {
-  if (!Array.isArray(raw)) return [];
-  const out: InboundAttachment[] = [];
+/** What a message's attachments, forwarded messages and place give: files to fetch, and lines of text. */
+export interface VkContent {
+  files: InboundAttachment[];
+  lines: string[];
+  /** Only a sticker or a gift came: a reaction, nothing for a clerk. */
+  reactionOnly?: boolean;
+}
+
+const REACTIONS = new Set(['sticker', 'gift']);
+// Forwarded messages nest (a forward of a forward): read this deep, then say there is more.
+const MAX_FORWARD_DEPTH = 3;
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? cleanText(value) : '';
+}
+
+/**
+ * Photos (largest size), documents, voice messages and graffiti by URL (fetchAttachment downloads them later);
+ * videos, reposts, links, audio, polls and goods as lines of text with their vk.com address; any other type as
+ * «Вложение не распознано», so a clerk knows something came.
+ */
+function readAttachments(raw: unknown, depth: number): VkContent {
+  const out: VkContent = { files: [], lines: [] };
+  if (!Array.isArray(raw)) return out;
+  let reactions = 0;
   for (const attachment of raw) {
-    if (!isRecord(attachment)) continue;
-    if (attachment.type === 'photo' && isRecord(attachment.photo)) {
-      const url = largestPhotoUrl(attachment.photo.sizes);
-      if (!url) continue;
-      const name = `photo${int(attachment.photo.owner_id) ?? ''}_${int(attachment.photo.id) ?? out.length}.jpg`;
-      out.push({ fileName: name, contentType: 'image/jpeg', remoteRef: url });
-    } else if (
-      attachment.type === 'doc' &&
-      isRecord(attachment.doc) &&
-      typeof attachment.doc.url === 'string'
-    ) {
-      const ext = typeof attachment.doc.ext === 'string' ? attachment.doc.ext.toLowerCase() : '';
-      let fileName = cleanText(attachment.doc.title) || `doc${int(attachment.doc.id) ?? out.length}`;
+    if (!isRecord(attachment) || typeof attachment.type !== 'string') continue;
+    const type = attachment.type;
+    const body = isRecord(attachment[type]) ? (attachment[type] as Record<string, unknown>) : {};
+    const ref = `${int(body.owner_id) ?? int(body.to_id) ?? ''}_${int(body.id) ?? out.files.length}`;
+    if (type === 'photo') {
+      const url = largestPhotoUrl(body.sizes);
+      if (url) out.files.push({ fileName: `photo${ref}.jpg`, contentType: 'image/jpeg', remoteRef: url });
+      else out.lines.push('Вложение не распознано (фото без ссылки)');
+    } else if (type === 'doc' && typeof body.url === 'string') {
+      const ext = typeof body.ext === 'string' ? body.ext.toLowerCase() : '';
+      let fileName = cleanText(body.title) || `doc${int(body.id) ?? out.files.length}`;
       if (ext && !fileName.toLowerCase().endsWith(`.${ext}`)) fileName = `${fileName}.${ext}`;
-      out.push({
+      out.files.push({
         fileName,
         contentType: DOC_TYPES[ext] ?? 'application/octet-stream',
-        remoteRef: attachment.doc.url,
-        size: int(attachment.doc.size),
+        remoteRef: body.url,
+        size: int(body.size),
       });
+    } else if (type === 'audio_message') {
+      const ogg = typeof body.link_ogg === 'string' && body.link_ogg ? body.link_ogg : undefined;
+      const mp3 = typeof body.link_mp3 === 'string' && body.link_mp3 ? body.link_mp3 : undefined;
+      if (ogg || mp3)
+        out.files.push({
+          fileName: `voice${ref}.${ogg ? 'ogg' : 'mp3'}`,
+          contentType: ogg ? 'audio/ogg' : 'audio/mpeg',
+          remoteRef: (ogg ?? mp3) as string,
+        });
+      const transcript = str(body.transcript);
+      out.lines.push(
+        transcript ? `Голосовое сообщение (расшифровка VK): ${transcript}` : 'Голосовое сообщение',
+      );
+    } else if (type === 'graffiti' && typeof body.url === 'string') {
+      out.files.push({ fileName: `graffiti${ref}.png`, contentType: 'image/png', remoteRef: body.url });
+    } else if (type === 'video') {
+      out.lines.push(['Видео:', str(body.title), `https://vk.com/video${ref}`].filter(Boolean).join(' '));
+    } else if (type === 'wall' || type === 'wall_reply') {
+      const link =
+        type === 'wall'
+          ? `https://vk.com/wall${ref}`
+          : `https://vk.com/wall${int(body.owner_id) ?? ''}_${int(body.post_id) ?? ''}?reply=${int(body.id) ?? ''}`;
+      out.lines.push(`${type === 'wall' ? 'Запись со стены' : 'Комментарий'}: ${link}`);
+      const text = str(body.text);
+      if (text) out.lines.push(text);
+      if (depth < MAX_FORWARD_DEPTH) merge(out, readAttachments(body.attachments, depth + 1));
+    } else if (type === 'link') {
+      const url = str(body.url);
+      out.lines.push(`Ссылка: ${[str(body.title), url].filter(Boolean).join(' — ')}`);
+    } else if (type === 'audio') {
+      out.lines.push(`Аудиозапись: ${[str(body.artist), str(body.title)].filter(Boolean).join(' — ')}`);
+    } else if (type === 'poll') {
+      const answers = Array.isArray(body.answers)
+        ? body.answers.map((a) => (isRecord(a) ? str(a.text) : '')).filter(Boolean)
+        : [];
+      out.lines.push([`Опрос: ${str(body.question)}`, ...answers.map((a) => `— ${a}`)].join('\n'));
+    } else if (type === 'market') {
+      out.lines.push(`Товар: ${str(body.title)}`);
+    } else if (type === 'story') {
+      out.lines.push(`История: https://vk.com/story${ref}`);
+    } else if (REACTIONS.has(type)) {
+      reactions += 1;
+    } else {
+      out.lines.push(`Вложение не распознано (${/^[a-z_]{1,40}$/.test(type) ? type : 'неизвестный тип'})`);
     }
   }
+  if (reactions > 0 && reactions === raw.length) out.reactionOnly = true;
   return out;
+}
+
+function merge(into: VkContent, from: VkContent): void {
+  into.files.push(...from.files);
+  into.lines.push(...from.lines);
+}
+
+/** A place the citizen sent (the "location" button): coordinates, and the place's name when VK knows it. */
+function geoOf(message: Record<string, unknown>): { coordinates: string; address?: string } | undefined {
+  const geo = message.geo;
+  if (!isRecord(geo)) return undefined;
+  let lat: number | undefined;
+  let lon: number | undefined;
+  if (isRecord(geo.coordinates)) {
+    lat = Number(geo.coordinates.latitude);
+    lon = Number(geo.coordinates.longitude);
+  } else if (typeof geo.coordinates === 'string') {
+    // Older API versions: "55.751 37.617".
+    [lat, lon] = geo.coordinates
+      .trim()
+      .split(/[\s,]+/)
+      .map(Number);
+  }
+  if (lat === undefined || lon === undefined || !Number.isFinite(lat) || !Number.isFinite(lon))
+    return undefined;
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return undefined;
+  const place = isRecord(geo.place) ? geo.place : {};
+  const named = [str(place.title), str(place.city)].filter(Boolean);
+  const address = [...new Set(named)].join(', ') || undefined;
+  return { coordinates: `${lat},${lon}`, ...(address ? { address } : {}) };
+}
+
+/** Messages the citizen forwarded to us (a neighbour's message, an official's reply): their words and files. */
+function forwardedOf(message: Record<string, unknown>, depth: number): VkContent {
+  const out: VkContent = { files: [], lines: [] };
+  if (!Array.isArray(message.fwd_messages) || depth >= MAX_FORWARD_DEPTH) return out;
+  for (const forwarded of message.fwd_messages) {
+    if (!isRecord(forwarded)) continue;
+    out.lines.push('Пересланное сообщение:');
+    const text = str(forwarded.text);
+    if (text) out.lines.push(text);
+    merge(out, readAttachments(forwarded.attachments, depth + 1));
+    merge(out, forwardedOf(forwarded, depth + 1));
+  }
+  return out;
+}
+
+/** Everything a dialogue message or a wall item says: its text, then what its attachments and forwards add. */
+export function contentOf(message: Record<string, unknown>): {
+  text: string;
+  files: InboundAttachment[];
+  place?: { coordinates: string; address?: string };
+  reactionOnly: boolean;
+} {
+  const content = readAttachments(message.attachments, 0);
+  const forwarded = forwardedOf(message, 0);
+  merge(content, forwarded);
+  const place = geoOf(message);
+  if (place)
+    content.lines.push(
+      `Геопозиция: ${place.address ? `${place.address} (${place.coordinates})` : place.coordinates}`,
+    );
+  const text = [cleanText(message.text), ...content.lines].filter(Boolean).join('\n');
+  return {
+    text,
+    files: content.files,
+    ...(place ? { place } : {}),
+    reactionOnly: !text && content.files.length === 0 && content.reactionOnly === true,
+  };
 }
 
 /** Thread keys (documented for the core): `peer:<peer_id>` for dialogues, `post:<owner>_<post>` for a wall post. */
@@ -139,7 +272,8 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
     case 'wall_reply_new':
       return wallReplyNew(object, ctx);
     default:
-      return EMPTY;
+      // Acknowledged and left out (group_join, message_reply, message_typing_state…), logged by type only.
+      return { ...EMPTY, skipped: `event-type:${/^[a-z_]{1,40}$/.test(raw.type) ? raw.type : 'unknown'}` };
   }
 }
 
@@ -218,6 +352,9 @@ function dialogueItem(
   { message, peerId, fromId }: DialogueMessage,
   item: Pick<InboundItem, 'externalId' | 'receivedAt' | 'thread' | 'features'>,
 ): ParsedEvents {
+  const content = contentOf(message);
+  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  const features = { ...item.features, ...(content.place ? { location: content.place.coordinates } : {}) };
   return {
     items: [
       {
@@ -226,11 +363,13 @@ function dialogueItem(
         receivedAt: item.receivedAt,
         regime: 'message',
         author: { externalId: String(fromId) },
-        text: cleanText(message.text),
-        attachments: attachmentsOf(message.attachments),
+        // Nothing we can read (an empty message, a type VK adds later): a clerk still sees that it came.
+        text: content.text || 'Сообщение не распознано. Откройте диалог в VK.',
+        attachments: content.files,
         thread: item.thread,
         replyAddress: { peerId },
-        features: item.features,
+        ...(content.place ? { address: content.place.address ?? content.place.coordinates } : {}),
+        features,
       },
     ],
     events: [],
@@ -290,14 +429,23 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
   if (!postId || !fromId) return { ...EMPTY, problem: 'wall_post_new without id or from_id' };
   if (fromId < 0) return EMPTY;
   const suggested = object.post_type === 'suggest';
+  // A repost: the shared post's words and files, as the citizen shared them.
+  const shared = Array.isArray(object.copy_history) ? object.copy_history.filter(isRecord) : [];
+  const content = contentOf({
+    ...object,
+    attachments: [
+      ...(Array.isArray(object.attachments) ? object.attachments : []),
+      ...shared.map((post) => ({ type: 'wall', wall: post })),
+    ],
+  });
   const item: InboundItem = {
     channel: Channel.Vk,
     externalId: `wall:${ownerId}_${postId}`,
     receivedAt: isoFromUnix(object.date),
     regime: 'message',
     author: { externalId: String(fromId) },
-    text: cleanText(object.text),
-    attachments: attachmentsOf(object.attachments),
+    text: content.text,
+    attachments: content.files,
     thread: { key: threadKeys.post(ownerId, postId) },
     // A suggested post is not published, so it cannot be commented on: answer the author in private messages.
     replyAddress: suggested ? { peerId: fromId } : { ownerId, postId },
@@ -321,14 +469,16 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
     return { ...EMPTY, problem: 'wall_reply_new without id, post_id or from_id' };
   // Our own answers come back as wall_reply_new too.
   if (fromId === -ctx.groupId) return EMPTY;
+  const content = contentOf(object);
+  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
   const item: InboundItem = {
     channel: Channel.Vk,
     externalId: `reply:${ownerId}_${postId}_${commentId}`,
     receivedAt: isoFromUnix(object.date),
     regime: 'message',
     author: { externalId: String(fromId) },
-    text: cleanText(object.text),
-    attachments: attachmentsOf(object.attachments),
+    text: content.text,
+    attachments: content.files,
     thread: {
       key: threadKeys.postAuthor(ownerId, postId, fromId),
       refersTo: [threadKeys.post(ownerId, postId)],
