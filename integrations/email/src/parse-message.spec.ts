@@ -197,6 +197,56 @@ describe('parseEmail: a citizen letter', () => {
     expect((await itemOf(raw)).text).toBe('Яма на дороге у школы 3');
   });
 
+  it.each([
+    ['no charset at all', 'Content-Type: text/plain', 'windows-1251'],
+    ['a charset of utf-8', 'Content-Type: text/plain; charset=utf-8', 'windows-1251'],
+    ['a charset nobody knows', 'Content-Type: text/plain; charset="x-user-defined-cyr"', 'windows-1251'],
+    ['no charset, in KOI8-R', 'Content-Type: text/plain', 'koi8-r'],
+  ] as const)('reads 8-bit Cyrillic text whose part says %s', async (_, type, charset) => {
+    const body = 'Здравствуйте! Во дворе дома 5 по улице Ленина третью неделю не вывозят мусор.';
+    const raw = eml(
+      ['From: a@b.example', 'Message-ID: <undeclared@b.example>', type, 'Content-Transfer-Encoding: 8bit'],
+      encode(body, charset),
+    );
+    expect((await itemOf(raw)).text).toBe(body);
+  });
+
+  it('reads an undeclared windows-1251 HTML part inside multipart/alternative inside mixed, keeping the attachment', async () => {
+    const html = '<p>Прошу отремонтировать крышу подъезда, течёт уже месяц.</p>';
+    const raw = Buffer.concat([
+      eml(
+        [
+          'From: a@b.example',
+          'Message-ID: <nested@b.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="mix"',
+        ],
+        '--mix\r\nContent-Type: multipart/alternative; boundary="alt"\r\n\r\n--alt\r\n' +
+          'Content-Type: text/plain; charset=us-ascii\r\n\r\n\r\n--alt\r\n' +
+          'Content-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n',
+      ),
+      Buffer.from(quotedPrintable(encode(html, 'windows-1251')), 'latin1'),
+      Buffer.from(
+        '\r\n--alt--\r\n--mix\r\nContent-Type: image/jpeg; name="roof.jpg"\r\n' +
+          'Content-Disposition: attachment; filename="roof.jpg"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+          '/9j/4AAQ\r\n--mix--\r\n',
+        'latin1',
+      ),
+    ]);
+    const item = await itemOf(raw);
+    expect(item.text).toBe('Прошу отремонтировать крышу подъезда, течёт уже месяц.');
+    expect(item.attachments?.map((a) => a.fileName)).toEqual(['roof.jpg', 'letter.html']);
+  });
+
+  it('leaves a UTF-8 letter that quotes a real replacement character as it is', async () => {
+    const body = 'Символ \ufffd пришёл в прошлом ответе';
+    const raw = eml(
+      ['From: a@b.example', 'Message-ID: <fffd@b.example>', 'Content-Type: text/plain; charset=utf-8'],
+      Buffer.from(body, 'utf8'),
+    );
+    expect((await itemOf(raw)).text).toBe(body);
+  });
+
   it('turns an HTML-only letter into text', async () => {
     const raw = eml(
       [

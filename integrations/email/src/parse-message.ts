@@ -14,6 +14,7 @@ import {
   simpleParser,
 } from 'mailparser';
 import { type Policy547 } from './account';
+import { repairUndeclaredCharsets } from './charset-repair';
 import {
   emailThreadKey,
   messageIdList,
@@ -307,6 +308,27 @@ function headerDate(parsed: ParsedMail): Date | undefined {
   return line && !Number.isNaN(new Date(line.trim()).getTime()) ? validDate(parsed.date) : undefined;
 }
 
+function parseMime(raw: Buffer): Promise<ParsedMail> {
+  return simpleParser(raw, {
+    // Keep the DSN body as a part of its own, so bounces can be read field by field.
+    keepDeliveryStatus: true,
+    skipTextToHtml: true,
+    // mailparser turns HTML into text only when the whole letter is one HTML part; we do it for every letter
+    // whose body is HTML only (an HTML part beside attachments included), below.
+    skipHtmlToText: true,
+    skipImageLinks: true,
+  } as Parameters<typeof simpleParser>[1]);
+}
+
+const REPLACEMENT_UTF8 = Buffer.from('\ufffd', 'utf8');
+
+function hasReplacementChars(parsed: ParsedMail): boolean {
+  return (
+    (parsed.text ?? '').includes('\ufffd') ||
+    (typeof parsed.html === 'string' && parsed.html.includes('\ufffd'))
+  );
+}
+
 async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const fallbackId =
     ctx.uid !== undefined && ctx.uidValidity !== undefined
@@ -317,15 +339,13 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
 
   let parsed: ParsedMail;
   try {
-    parsed = await simpleParser(raw, {
-      // Keep the DSN body as a part of its own, so bounces can be read field by field.
-      keepDeliveryStatus: true,
-      skipTextToHtml: true,
-      // mailparser turns HTML into text only when the whole letter is one HTML part; we do it for every letter
-      // whose body is HTML only (an HTML part beside attachments included), below.
-      skipHtmlToText: true,
-      skipImageLinks: true,
-    } as Parameters<typeof simpleParser>[1]);
+    parsed = await parseMime(raw);
+    // A text part in 8-bit Cyrillic that does not say so (no charset, "utf-8", a name nobody knows) reads as
+    // «�����»: decode such parts by guess and read the letter again. Letters that read cleanly pay nothing.
+    if (hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) {
+      const repaired = await repairUndeclaredCharsets(raw);
+      if (repaired) parsed = await parseMime(repaired);
+    }
   } catch (error) {
     return {
       kind: 'rejected',

@@ -1,0 +1,94 @@
+import { Joiner, Rewriter, Splitter, type MimeNode } from '@zone-eu/mailsplit';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as iconv from 'iconv-lite';
+
+/*
+ * Letters whose text parts say nothing of their charset (or say UTF-8 or an unknown name) but carry 8-bit
+ * Cyrillic: old mail clients, scanners and web forms still send windows-1251 or KOI8-R this way. mailparser reads
+ * such a part as UTF-8 and a clerk gets «�����». Here those parts are decoded by guess and written back as UTF-8.
+ */
+
+/** Single-byte Cyrillic charsets, in the order tried; the one whose text reads most like Russian wins. */
+const CANDIDATES = ['windows-1251', 'koi8-r', 'cp866'] as const;
+// The most frequent letters of Russian text, lower case: a charset that misreads the bytes gives few of them.
+const FREQUENT = new Set('оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё');
+
+/** True when the bytes are well-formed UTF-8. */
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function score(text: string): number {
+  let n = 0;
+  for (const ch of text) {
+    if (FREQUENT.has(ch)) n += 2;
+    else if (/[\p{L}\p{N}\s.,;:!?()«»"'\-–—№%/]/u.test(ch)) n += 0;
+    else n -= 1;
+  }
+  return n;
+}
+
+/** Decodes 8-bit text of an unknown single-byte Cyrillic charset by the charset that reads best. */
+export function decodeGuessingCyrillic(bytes: Buffer): string {
+  let best = { text: '', score: -Infinity };
+  for (const charset of CANDIDATES) {
+    const text = iconv.decode(bytes, charset);
+    const s = score(text);
+    if (s > best.score) best = { text, score: s };
+  }
+  return best.text;
+}
+
+function needsLook(node: MimeNode): boolean {
+  if (node.multipart || !/^text\/(?:plain|html)$/i.test(node.contentType || '')) return false;
+  if (node.disposition === 'attachment') return false;
+  const declared = node.charset || '';
+  const charset = declared.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return (
+    !charset ||
+    charset === 'utf8' ||
+    charset === 'usascii' ||
+    charset === 'ascii' ||
+    !iconv.encodingExists(declared)
+  );
+}
+
+/**
+ * The letter with every text part that is not what its charset says re-encoded as UTF-8 (and declared so), or
+ * undefined when no part needed it. Parts that are valid UTF-8 are left as they are.
+ */
+export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | undefined> {
+  let changed = false;
+  const rewriter = new Rewriter((node: MimeNode) => needsLook(node));
+  rewriter.on('node', ({ node, decoder, encoder }) => {
+    const chunks: Buffer[] = [];
+    decoder.on('data', (chunk: Buffer) => chunks.push(chunk));
+    decoder.on('end', () => {
+      const bytes = Buffer.concat(chunks);
+      if (isUtf8(bytes)) {
+        encoder.end(bytes);
+        return;
+      }
+      changed = true;
+      node.setCharset('utf-8');
+      encoder.end(Buffer.from(decodeGuessingCyrillic(bytes), 'utf8'));
+    });
+  });
+  const out: Buffer[] = [];
+  await pipeline(
+    Readable.from([raw]),
+    new Splitter(),
+    rewriter,
+    new Joiner(),
+    async (joined: AsyncIterable<Buffer>) => {
+      for await (const chunk of joined) out.push(chunk);
+    },
+  );
+  return changed ? Buffer.concat(out) : undefined;
+}
