@@ -34,8 +34,30 @@ function score(text: string): number {
   return n;
 }
 
-/** Decodes 8-bit text of an unknown single-byte Cyrillic charset by the charset that reads best. */
+/** UTF-16 by its byte-order mark, or by the zero high bytes every other byte of Latin and Cyrillic text has. */
+function utf16Of(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be';
+  if (bytes.length < 8 || bytes.length % 2 !== 0) return undefined;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < bytes.length; i += 2) {
+    if (bytes[i] === 0 || bytes[i] === 4) evenZeros += 1;
+    if (bytes[i + 1] === 0 || bytes[i + 1] === 4) oddZeros += 1;
+  }
+  const half = bytes.length / 2;
+  if (oddZeros > half * 0.6 && evenZeros < half * 0.1) return 'utf-16le';
+  if (evenZeros > half * 0.6 && oddZeros < half * 0.1) return 'utf-16be';
+  return undefined;
+}
+
+/**
+ * Decodes text of an unknown charset: UTF-16 when it looks so (a web form's export), else the single-byte
+ * Cyrillic charset that reads best.
+ */
 export function decodeGuessingCyrillic(bytes: Buffer): string {
+  const utf16 = utf16Of(bytes);
+  if (utf16) return iconv.decode(bytes, utf16);
   let best = { text: '', score: -Infinity };
   for (const charset of CANDIDATES) {
     const text = iconv.decode(bytes, charset);

@@ -247,6 +247,100 @@ describe('parseEmail: a citizen letter', () => {
     expect((await itemOf(raw)).text).toBe(body);
   });
 
+  it('reads a letter forwarded as an attachment (message/rfc822) into the text, and keeps it as an .eml file', async () => {
+    const inner = [
+      'From: =?UTF-8?B?' + b64('Управляющая компания') + '?= <uk@housing.example>',
+      'To: citizen@mail.example',
+      'Subject: =?UTF-8?B?' + b64('Ответ на заявку') + '?=',
+      'Content-Type: text/plain; charset=windows-1251',
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64('Ремонт кровли запланирован на 2026 год.', 'windows-1251'),
+    ].join('\r\n');
+    const raw = eml(
+      [
+        'From: citizen@mail.example',
+        'Message-ID: <fwd@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="f"',
+      ],
+      '--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n--f\r\nContent-Type: message/rfc822\r\n\r\n' +
+        inner +
+        '\r\n--f--\r\n',
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toBe(
+      'Пересланное письмо:\nОт: Управляющая компания <uk@housing.example>\nТема: Ответ на заявку\n\n' +
+        'Ремонт кровли запланирован на 2026 год.',
+    );
+    expect(item.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['forwarded-1.eml', 'message/rfc822'],
+    ]);
+  });
+
+  it("says in the text that Outlook's winmail.dat could not be read, beside the citizen's words", async () => {
+    const raw = eml(
+      [
+        'From: citizen@mail.example',
+        'Message-ID: <tnef@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="t"',
+      ],
+      '--t\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        b64('Фото во вложении') +
+        '\r\n--t\r\nContent-Type: application/ms-tnef; name="winmail.dat"\r\n' +
+        'Content-Disposition: attachment; filename="winmail.dat"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        'eJ8+IgEAAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA5AQAAAAAAADoAAEIgAcAGAAAAElQTS5NaWNyb3NvZnQgTWFpbC5Ob3RlADEI\r\n--t--\r\n',
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toMatch(
+      /^Фото во вложении\n\nВложение «winmail\.dat» в формате Outlook \(TNEF\) не распознано/,
+    );
+    expect(item.attachments?.[0]).toMatchObject({
+      fileName: 'winmail.dat',
+      contentType: 'application/ms-tnef',
+    });
+  });
+
+  it('reads a UTF-16 body labelled utf-8, and keeps NUL out of the text, subject, name and file names', async () => {
+    const utf16 = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <u16@b.example>',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+      ],
+      Buffer.from('\ufeffЯма на дороге у школы', 'utf16le').toString('base64'),
+    );
+    expect((await itemOf(utf16)).text).toBe('Яма на дороге у школы');
+    const nul = Buffer.concat([
+      eml(
+        [
+          'From: "Ив\u0000ан" <ivan@b.example>',
+          'Subject: Сн\u0000ег',
+          'Message-ID: <nul@b.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="n"',
+        ],
+        '--n\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n',
+      ),
+      Buffer.from('Убер\u0000ите снег', 'utf8'),
+      Buffer.from(
+        '\r\n--n\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="a\u0000.pdf"\r\n\r\n%PDF\r\n--n--\r\n',
+        'latin1',
+      ),
+    ]);
+    const item = await itemOf(nul);
+    const strings = JSON.stringify([
+      item.text,
+      item.subject,
+      item.author,
+      item.attachments?.map((a) => a.fileName),
+    ]);
+    expect(strings).not.toContain('\\u0000');
+    expect(item.text).toBe('Уберите снег');
+  });
+
   it('turns an HTML-only letter into text', async () => {
     const raw = eml(
       [

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   Channel,
+  cleanText,
   type DeliveryStateEvent,
   type InboundAttachment,
   type InboundItem,
@@ -118,7 +119,7 @@ function firstAddress(
       const candidates = entry.address ? [entry] : (entry.group ?? []);
       for (const c of candidates) {
         if (c.address && /^[^\s@]+@[^\s@]+$/.test(c.address)) {
-          return { address: c.address, name: c.name?.trim() || undefined };
+          return { address: c.address, name: cleanText(c.name).trim() || undefined };
         }
       }
     }
@@ -329,6 +330,47 @@ function hasReplacementChars(parsed: ParsedMail): boolean {
   );
 }
 
+const isForwardedLetter = (contentType: string) => /^message\/(?:rfc822|global)$/i.test(contentType);
+const isTnef = (a: Attachment) =>
+  /^application\/(?:vnd\.)?ms-tnef$/i.test(a.contentType) || /^winmail\.dat$/i.test(a.filename?.trim() ?? '');
+// A forwarded letter's text beyond this is left to its .eml file.
+const MAX_FORWARDED_CHARS = 20_000;
+
+/**
+ * Lines for the text of the letter about what its attachments hold: a forwarded letter (attached as
+ * message/rfc822, as Outlook, Thunderbird and mail.ru forward "as attachment") with its sender, subject and text;
+ * a winmail.dat (Outlook's TNEF) whose files we cannot take out, so the clerk asks for them again.
+ */
+async function attachmentNotes(attachments: Attachment[]): Promise<string[]> {
+  const notes: string[] = [];
+  for (const a of attachments) {
+    if (isForwardedLetter(a.contentType)) {
+      try {
+        const inner = await parseMime(a.content);
+        const from = firstAddress(inner.from);
+        const body =
+          (inner.text ?? '').replace(/\r\n?/g, '\n').trim() ||
+          (typeof inner.html === 'string' ? textOfHtml(inner.html) : '');
+        const head = [
+          from ? `От: ${from.name ? `${from.name} <${from.address}>` : from.address}` : '',
+          inner.subject?.trim() ? `Тема: ${inner.subject.trim()}` : '',
+        ].filter(Boolean);
+        notes.push(
+          ['Пересланное письмо:', ...head, '', body.slice(0, MAX_FORWARDED_CHARS)].join('\n').trim(),
+        );
+      } catch {
+        notes.push('Пересланное письмо во вложении не распознано.');
+      }
+    } else if (isTnef(a)) {
+      notes.push(
+        `Вложение «${a.filename?.trim() || 'winmail.dat'}» в формате Outlook (TNEF) не распознано: ` +
+          'файлы внутри него могут быть недоступны, при необходимости запросите их у заявителя повторно.',
+      );
+    }
+  }
+  return notes;
+}
+
 async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const fallbackId =
     ctx.uid !== undefined && ctx.uidValidity !== undefined
@@ -409,8 +451,12 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const plainText = (parsed.text ?? '').replace(/\r\n?/g, '\n').trim();
   // An HTML-only body: its text for the appeal, the HTML itself kept as a file beside the others.
   const htmlOnly = !plainText && html !== undefined;
-  const text = htmlOnly ? textOfHtml(html) : plainText;
   const attachments = parsed.attachments as MailParserAttachment[];
+  const ownText = htmlOnly ? textOfHtml(html) : plainText;
+  // What the attachments say that a clerk would otherwise not see: forwarded letters, Outlook's winmail.dat.
+  const notes = await attachmentNotes(attachments);
+  // NUL (text and jsonb refuse it: one such letter would stop the mailbox's intake) and lone surrogates out.
+  const text = cleanText([ownText, ...notes].filter(Boolean).join('\n\n'));
   const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
   if (!text && !parsed.html && attachments.length === 0 && !bodyIsEmpty) {
     return { kind: 'rejected', externalId, reason: 'body could not be decoded' };
@@ -421,7 +467,11 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   attachments.forEach((a, index) => {
     const size = a.size ?? a.content.length;
     const contentType = (a.contentType || 'application/octet-stream').toLowerCase();
-    const fileName = a.filename?.trim() || `attachment-${index + 1}.${extensionFor(contentType)}`;
+    const fileName =
+      cleanText(a.filename).trim() ||
+      (isForwardedLetter(contentType)
+        ? `forwarded-${index + 1}.eml`
+        : `attachment-${index + 1}.${extensionFor(contentType)}`);
     if (size > ctx.maxAttachmentBytes) {
       const canFetch =
         a.partId && ctx.mailbox !== undefined && ctx.uid !== undefined && ctx.uidValidity !== undefined;
@@ -462,7 +512,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     .map(emailThreadKey);
   const replyTo = firstAddress(parsed.replyTo) ?? from;
   const references = messageIdList(parsed.references).filter((id) => id !== messageId);
-  const subject = parsed.subject?.replace(/\s+/g, ' ').trim() || undefined;
+  const subject = cleanText(parsed.subject).replace(/\s+/g, ' ').trim() || undefined;
 
   const item: InboundItem = {
     channel: Channel.Email,
