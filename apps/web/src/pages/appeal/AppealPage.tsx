@@ -85,6 +85,11 @@ export function AppealPage() {
   const isOpen = OPEN.includes(a.status);
   const line1 = me.role !== 'clerk';
   const line2Active = a.organisations.some((o) => o.id === me.organisationId && o.role === 'co-executor');
+  // A line-2 clerk takes their organisation's part, not the appeal: the part's assignee says who holds it.
+  const myPart = a.organisations.find(
+    (o) => o.id === me.organisationId && o.line === 2 && o.state === 'active',
+  );
+  const heldByMe = (myPart && me.role !== 'admin' ? myPart.assigneeId : a.assigneeId) === me.id;
 
   return (
     <Stack gap="sm">
@@ -114,7 +119,7 @@ export function AppealPage() {
           </Text>
         </div>
         <Group gap="xs" role="toolbar" aria-label="Действия с обращением">
-          {isOpen && a.assigneeId !== me.id && (
+          {isOpen && !heldByMe && (
             <Button
               size="sm"
               variant="light"

@@ -10,8 +10,15 @@ export function OrganisationsPanel({ card }: { card: AppealCard }) {
     <Section title="Организации">
       <Stack gap={6}>
         {a.organisations.map((o) => (
-          <Group key={o.id} justify="space-between" wrap="nowrap" gap="xs">
-            <Text size="sm">{o.name}</Text>
+          <Group key={o.id} justify="space-between" wrap="nowrap" gap="xs" data-testid="appeal-organisation">
+            <div>
+              <Text size="sm">{o.name}</Text>
+              {o.line === 2 && (
+                <Text size="xs" c="dimmed" data-testid="part-assignee">
+                  {o.assigneeName ? `Исполнитель: ${o.assigneeName}` : 'Исполнитель не назначен'}
+                </Text>
+              )}
+            </div>
             <Badge
               size="sm"
               variant="light"
