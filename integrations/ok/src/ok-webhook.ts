@@ -10,6 +10,8 @@ import { cleanText, isRecord } from '@inbox/integrations/contract';
 export interface ParsedWebhook {
   items: InboundItem[];
   problem?: string;
+  /** Read and left out on purpose (another event type, a sticker alone): the connector logs it, never content. */
+  skipped?: string;
 }
 
 /** OK ids come as `chat:<id>`; the thread key is `chat:<id>` whether or not the prefix was there. */
@@ -39,15 +41,69 @@ const TYPES: Record<string, string> = {
   FILE: 'application/octet-stream',
 };
 
-/** Files by URL (fetchAttachment downloads them later). SHARE (a link), keyboards, contacts and stickers are not files. */
-export function attachmentsOf(message: Record<string, unknown>): InboundAttachment[] {
-  const list = Array.isArray(message.attachments)
+/** Attachments that are no content of their own: the keyboard under a message, a sticker, a present. */
+const NOT_CONTENT = new Set(['INLINE_KEYBOARD', 'KEYBOARD', 'STICKER', 'PRESENT']);
+
+function attachmentList(message: Record<string, unknown>): unknown[] {
+  return Array.isArray(message.attachments)
     ? message.attachments
     : message.attachment
       ? [message.attachment]
       : [];
+}
+
+/**
+ * What the attachments say that is not a file: a shared link not already in the text, a place, a contact, and
+ * «Вложение не распознано» for a type we do not know or a file without its URL, so a clerk knows something came.
+ */
+export function attachmentLines(
+  message: Record<string, unknown>,
+  text: string,
+): {
+  lines: string[];
+  place?: string;
+  reactionOnly: boolean;
+} {
+  const lines: string[] = [];
+  let place: string | undefined;
+  let reactions = 0;
+  const list = attachmentList(message);
+  for (const attachment of list) {
+    if (!isRecord(attachment) || typeof attachment.type !== 'string') continue;
+    const type = attachment.type.toUpperCase();
+    const payload = isRecord(attachment.payload) ? attachment.payload : {};
+    if (NOT_CONTENT.has(type)) {
+      if (type !== 'INLINE_KEYBOARD' && type !== 'KEYBOARD') reactions += 1;
+    } else if (TYPES[type]) {
+      if (typeof payload.url !== 'string' || payload.url === '')
+        lines.push(`Вложение не распознано (${type.toLowerCase()} без ссылки)`);
+    } else if (type === 'SHARE') {
+      const url = cleanText(payload.url);
+      if (url && !text.includes(url)) lines.push(`Ссылка: ${url}`);
+    } else if (type === 'LOCATION') {
+      const lat = Number(payload.latitude);
+      const lon = Number(payload.longitude);
+      if (Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180) {
+        place = `${lat},${lon}`;
+        lines.push(`Геопозиция: ${place}`);
+      } else lines.push('Вложение не распознано (геопозиция без координат)');
+    } else if (type === 'CONTACT') {
+      const name = cleanText(payload.name);
+      const phone = cleanText(payload.phone ?? payload.phone_number);
+      lines.push(`Контакт: ${[name, phone].filter(Boolean).join(', ') || 'без данных'}`);
+    } else {
+      lines.push(
+        `Вложение не распознано (${/^[A-Z_]{1,40}$/.test(type) ? type.toLowerCase() : 'неизвестный тип'})`,
+      );
+    }
+  }
+  return { lines, ...(place ? { place } : {}), reactionOnly: reactions > 0 && reactions === list.length };
+}
+
+/** Files by URL (fetchAttachment downloads them later). SHARE (a link), keyboards, contacts and stickers are not files. */
+export function attachmentsOf(message: Record<string, unknown>): InboundAttachment[] {
   const out: InboundAttachment[] = [];
-  for (const [index, attachment] of list.entries()) {
+  for (const [index, attachment] of attachmentList(message).entries()) {
     if (!isRecord(attachment) || typeof attachment.type !== 'string' || !isRecord(attachment.payload))
       continue;
     const contentType = TYPES[attachment.type];
@@ -76,8 +132,11 @@ export function attachmentsOf(message: Record<string, unknown>): InboundAttachme
 export function parseOkWebhook(body: unknown): ParsedWebhook {
   if (!isRecord(body)) return { items: [], problem: 'webhook body is not an object' };
   const type = body.webhookType ?? body.type;
-  // Only new messages are items; chat system events, button callbacks and unknown types yield nothing.
-  if (type !== undefined && type !== 'MESSAGE_CREATED') return { items: [] };
+  // Only new messages are items; chat system events, button callbacks and unknown types yield nothing, logged.
+  if (type !== undefined && type !== 'MESSAGE_CREATED') {
+    const kind = typeof type === 'string' && /^[A-Za-z_]{1,40}$/.test(type) ? type : 'unknown';
+    return { items: [], skipped: `webhook-type:${kind}` };
+  }
   if (!isRecord(body.message)) {
     return type === 'MESSAGE_CREATED'
       ? { items: [], problem: 'MESSAGE_CREATED without a message' }
@@ -96,6 +155,14 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
   const thread = { key: chatThreadKey(chatId) };
   // A reply to one of the group's messages (an answer, a notice) names it: it joins that message's appeal.
   const repliedTo = repliedMid(message);
+  const written = cleanText(message.text);
+  const attachments = attachmentsOf(message);
+  const extra = attachmentLines(message, written);
+  if (!written && attachments.length === 0 && extra.reactionOnly) return { items: [], skipped: 'sticker' };
+  // Nothing we can read (an empty message, a type OK adds later): a clerk still sees that it came.
+  const text =
+    [written, ...extra.lines].filter(Boolean).join('\n') ||
+    (attachments.length === 0 ? 'Сообщение не распознано. Откройте диалог в Одноклассниках.' : '');
   const item: InboundItem = {
     channel: Channel.Ok,
     externalId: mid,
@@ -105,11 +172,12 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
         : new Date().toISOString(),
     regime: 'message',
     author: { externalId: userId, ...(name ? { displayName: name } : {}) },
-    text: cleanText(message.text),
-    attachments: attachmentsOf(message),
+    text,
+    attachments,
+    ...(extra.place ? { address: extra.place } : {}),
     thread: repliedTo ? { ...thread, refersTo: [sentThreadKey(chatId, repliedTo)] } : thread,
     replyAddress: { chatId },
-    features: { source: 'messages' },
+    features: { source: 'messages', ...(extra.place ? { location: extra.place } : {}) },
   };
   return { items: [item] };
 }

@@ -42,10 +42,41 @@ describe('parseOkWebhook', () => {
 
   it('accepts an explicit MESSAGE_CREATED type and ignores every other type', () => {
     expect(parseOkWebhook({ ...textMessage(), webhookType: 'MESSAGE_CREATED' }).items).toHaveLength(1);
-    expect(parseOkWebhook({ ...textMessage(), webhookType: 'MESSAGE_CALLBACK' })).toEqual({ items: [] });
+    expect(parseOkWebhook({ ...textMessage(), webhookType: 'MESSAGE_CALLBACK' })).toEqual({
+      items: [],
+      skipped: 'webhook-type:MESSAGE_CALLBACK',
+    });
     expect(parseOkWebhook({ webhookType: 'CHAT_SYSTEM', recipient: { chat_id: 'chat:X' } })).toEqual({
       items: [],
+      skipped: 'webhook-type:CHAT_SYSTEM',
     });
+  });
+
+  it('a place becomes the address; an attachment type it does not know is said, not dropped', () => {
+    const body = JSON.parse(sampleText('webhook-message-location-sticker.json')) as Record<string, unknown>;
+    expect(parseOkWebhook(body).items[0]).toMatchObject({
+      text: 'Геопозиция: 54.98356,82.89674\nВложение не распознано (audio_message)',
+      address: '54.98356,82.89674',
+      attachments: [],
+      features: { source: 'messages', location: '54.98356,82.89674' },
+    });
+    const sticker = textMessage();
+    sticker.message = {
+      mid: 'mid:C7d31a0f5b2e1.5',
+      text: '',
+      attachments: [{ type: 'STICKER', payload: { code: 'e4b1' } }],
+    };
+    expect(parseOkWebhook(sticker)).toEqual({ items: [], skipped: 'sticker' });
+    const empty = textMessage();
+    empty.message = { mid: 'mid:C7d31a0f5b2e1.6' };
+    expect(parseOkWebhook(empty).items[0].text).toBe(
+      'Сообщение не распознано. Откройте диалог в Одноклассниках.',
+    );
+    const shared = shareMessage();
+    (shared.message as Record<string, unknown>).text = 'Посмотрите';
+    expect(parseOkWebhook(shared).items[0].text).toBe(
+      'Посмотрите\nСсылка: https://gorod.example.ru/news/remont-mosta',
+    );
   });
 
   it('a link share is not a file; a file by URL is', () => {
@@ -129,6 +160,21 @@ describe('OkConnector.parseInbound', () => {
     const open = { ...account, secrets: { accessToken: 'tkn' } };
     await expect(connector.parseInbound(open, request({ secret: '' }))).rejects.toMatchObject({
       code: ConnectorErrorCode.AuthFailed,
+    });
+  });
+
+  it('keeps an authentic message it cannot read for staff and answers it, so OK does not re-send it', async () => {
+    const broken = textMessage();
+    delete (broken.message as Record<string, unknown>).mid;
+    const result = await connector.parseInbound(
+      account,
+      request({ secret: 'shared-secret' }, Buffer.from(JSON.stringify(broken))),
+    );
+    expect(result).toEqual({
+      kind: 'items',
+      items: [],
+      events: [],
+      rejected: [{ reason: 'OK webhook: message without mid', raw: broken }],
     });
   });
 

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { JsonLogger } from '@inbox/common';
 import {
   Channel,
   type ChannelAccountRef,
@@ -82,6 +83,8 @@ function firstString(value: unknown): unknown {
 export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
   readonly channel = Channel.Ok;
   readonly mode = 'both' as const;
+
+  constructor(private readonly logger: JsonLogger = new JsonLogger('ok-connector')) {}
 
   /** Once per worker start: the webhook subscription, when the account names its public URL. */
   async setUp(account: ChannelAccountRef): Promise<void> {
@@ -229,12 +232,21 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
     if (!sameSecret(firstString(request.query?.[OK_SECRET_PARAM]), settings.webhookSecret)) {
       throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'OK webhook secret missing or wrong');
     }
-    const parsed = parseOkWebhook(decodeJsonBody(request.body));
+    const body = decodeJsonBody(request.body);
+    const parsed = parseOkWebhook(body);
+    // Past the secret the notification is OK's own: one we cannot read is kept whole for staff and answered
+    // 200 like any other, so OK does not re-send it (nor hold the chat's later messages back).
     if (parsed.problem) {
-      throw new ConnectorError(ConnectorErrorCode.InvalidPayload, `OK webhook: ${parsed.problem}`, {
-        fields: { message: parsed.problem },
-      });
+      this.logger.write('warn', 'ok webhook quarantined', { accountId: account.id, reason: parsed.problem });
+      return {
+        kind: 'items',
+        items: [],
+        events: [],
+        rejected: [{ reason: `OK webhook: ${parsed.problem}`, raw: body }],
+      };
     }
+    if (parsed.skipped)
+      this.logger.write('info', 'ok webhook skipped', { accountId: account.id, reason: parsed.skipped });
     return { kind: 'items', items: parsed.items, events: [] };
   }
 
