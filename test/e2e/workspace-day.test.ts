@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Role, StaffUsers } from '@inbox/access';
+import { idOf } from '../factories/directory';
 import { launchChromium } from '../support/browser';
 import { watchProblems } from '../support/page-problems';
 import { staffStack } from '../support/staff-stack';
@@ -13,7 +14,9 @@ const PASSWORD = 'den-v-rabote-2026';
 
 /**
  * A working day in the workspace at 1366×768, what staff hit in the demo: a line-2 clerk who takes an
- * escalated appeal sees it is theirs (the button goes, the card names them).
+ * escalated appeal sees it is theirs (the button goes, the card names them); a draft with a slip in it is
+ * corrected, sent back with a comment by the supervisor, and a wrong one discarded — on the card, not only
+ * through the API.
  */
 describe('a working day in the staff workspace (browser e2e)', () => {
   const t = staffStack({
@@ -33,7 +36,15 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     mkdirSync(SHOTS, { recursive: true });
     browser = await launchChromium();
     // Staff who sign in through the login page, as people do.
-    await t.stack.api.get(StaffUsers).create({
+    const users = t.stack.api.get(StaffUsers);
+    await users.create({
+      login: 'smirnova',
+      password: PASSWORD,
+      fullName: 'Смирнова Ольга Николаевна',
+      role: Role.Supervisor,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'region'),
+    });
+    await users.create({
       login: 'petrov',
       password: PASSWORD,
       fullName: 'Петров Сергей Владимирович',
@@ -98,5 +109,53 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await toolbar.getByRole('button', { name: 'Взять в работу' }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'workspace-day-clerk-taken.png') });
     expect(problems.get(page)).toEqual([]);
+  });
+
+  it('clerk corrects a draft; the supervisor sends it back with a comment; the clerk sees it and discards the draft', async () => {
+    const appeal = await escalatedCall();
+    const clerk = await open('petrov', `/appeals/${appeal.id}`);
+    await clerk.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
+    await clerk.getByLabel('Текст ответа').fill('Отопление будет востановлено до пятницы.');
+    await clerk.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    const draft = clerk.locator('[data-testid="answer"][data-status="draft"]');
+    await draft.getByText('Отопление будет востановлено до пятницы.').waitFor();
+
+    // A slip: the author corrects the draft on the card.
+    await draft.getByRole('button', { name: 'Изменить' }).click();
+    const editor = clerk.getByRole('dialog', { name: 'Исправить проект ответа' });
+    await editor.getByLabel('Текст ответа').fill('Отопление будет восстановлено до пятницы.');
+    await editor.getByRole('button', { name: 'Сохранить' }).click();
+    await draft.getByText('Отопление будет восстановлено до пятницы.').waitFor();
+    await clerk.getByText('Проект ответа исправлен').first().waitFor();
+
+    // The supervisor does not approve it as it is: back to the author with what to add.
+    const supervisor = await open('smirnova', `/appeals/${appeal.id}`);
+    const reviewed = supervisor.locator('[data-testid="answer"][data-status="draft"]');
+    await reviewed.getByRole('button', { name: 'Вернуть на доработку' }).click();
+    const back = supervisor.getByRole('dialog', { name: 'Вернуть проект на доработку' });
+    await back.getByLabel('Что исправить').fill('Укажите номер предписания управляющей компании.');
+    await back.getByRole('button', { name: 'Вернуть автору' }).click();
+    await reviewed
+      .getByTestId('sent-back-comment')
+      .getByText(/Укажите номер предписания управляющей компании\./)
+      .waitFor();
+    expect(problems.get(supervisor)).toEqual([]);
+
+    // The author reads the comment on the draft, and this time discards the draft altogether.
+    await clerk.reload();
+    await draft
+      .getByTestId('sent-back-comment')
+      .getByText(/Укажите номер предписания/)
+      .waitFor();
+    await draft.getByRole('button', { name: 'Отменить проект' }).click();
+    await clerk
+      .getByRole('dialog', { name: 'Отменить проект ответа?' })
+      .getByRole('button', { name: 'Удалить проект' })
+      .click();
+    await clerk.getByText('Проект ответа отменён').first().waitFor();
+    expect(await clerk.getByTestId('answer').count()).toBe(0);
+    const answers = await json(call('GET', `/api/v1/appeals/${appeal.id}/answers`, staff.operator));
+    expect(answers).toEqual([]);
+    expect(problems.get(clerk)).toEqual([]);
   });
 });

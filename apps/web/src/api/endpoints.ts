@@ -31,6 +31,9 @@ export const ENDPOINTS = {
   draftAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers' },
   approveAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/approve' },
   sendAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send' },
+  editDraft: { method: 'PATCH', path: '/api/v1/appeals/{id}/answers/{answerId}' },
+  discardDraft: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/discard' },
+  sendBackDraft: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send-back' },
   attachToAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/attachments' },
   answerFile: { method: 'GET', path: '/api/v1/appeals/{id}/answers/{answerId}/attachments/{fileId}' },
   detachFromAnswer: {

@@ -8,7 +8,7 @@ import { useMe } from '../../auth';
 import { formatDateTime } from '../../lib/time';
 import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
-import { textOf } from '../../components/forms';
+import { FormModal, textOf, useFormDialog } from '../../components/forms';
 
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
 export function AnswersSection({
@@ -51,6 +51,39 @@ export function AnswersSection({
         onDone(done);
       },
     });
+  // A draft is edited or discarded by whoever may change it, sent back with a comment by whoever approves it.
+  const edit = useFormDialog(
+    (f: { answerId: string; text: string }) =>
+      call('editDraft', { params: { id: card.id, answerId: f.answerId }, body: { text: f.text.trim() } }),
+    async () => {
+      await refresh();
+      onDone('Проект ответа исправлен');
+    },
+  );
+  const sendBack = useFormDialog(
+    (f: { answerId: string; comment: string }) =>
+      call('sendBackDraft', {
+        params: { id: card.id, answerId: f.answerId },
+        body: { comment: f.comment.trim() },
+      }),
+    async () => {
+      await refresh();
+      onDone('Проект ответа возвращён автору на доработку');
+    },
+  );
+  const discard = useFormDialog(
+    (f: { answerId: string }) => call('discardDraft', { params: { id: card.id, answerId: f.answerId } }),
+    async () => {
+      await refresh();
+      onDone('Проект ответа отменён');
+    },
+  );
+  const mayChange = (ans: { authorId: string; organisationId: string }) =>
+    ans.authorId === me.id ||
+    me.role === 'supervisor' ||
+    (me.role === 'head' && ans.organisationId === me.organisationId);
+  const mayApprove = (ans: { authorId: string }) =>
+    me.role === 'supervisor' || me.role === 'admin' || ans.authorId !== me.id;
   const template = templates.data?.find((t) => t.id === templateId);
   const canWrite = OPEN.includes(card.status) || card.status === 'answered';
 
@@ -83,21 +116,48 @@ export function AnswersSection({
                 </Text>
               </Group>
               <Group gap={6}>
-                {ans.status === 'draft' &&
-                  (me.role === 'supervisor' || me.role === 'admin' || ans.authorId !== me.id) && (
+                {ans.status === 'draft' && mayChange(ans) && (
+                  <>
                     <Button
                       size="xs"
-                      variant="light"
-                      onClick={() =>
-                        doIt(
-                          () => call('approveAnswer', { params: { id: card.id, answerId: ans.id } }),
-                          'Ответ согласован',
-                        )
-                      }
+                      variant="default"
+                      onClick={() => edit.setForm({ answerId: ans.id, text: ans.text })}
                     >
-                      Согласовать
+                      Изменить
                     </Button>
-                  )}
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => discard.setForm({ answerId: ans.id })}
+                    >
+                      Отменить проект
+                    </Button>
+                  </>
+                )}
+                {ans.status === 'draft' && mayApprove(ans) && (
+                  <Button
+                    size="xs"
+                    variant="default"
+                    onClick={() => sendBack.setForm({ answerId: ans.id, comment: '' })}
+                  >
+                    Вернуть на доработку
+                  </Button>
+                )}
+                {ans.status === 'draft' && mayApprove(ans) && (
+                  <Button
+                    size="xs"
+                    variant="light"
+                    onClick={() =>
+                      doIt(
+                        () => call('approveAnswer', { params: { id: card.id, answerId: ans.id } }),
+                        'Ответ согласован',
+                      )
+                    }
+                  >
+                    Согласовать
+                  </Button>
+                )}
                 {ans.status === 'approved' && (
                   <Button
                     size="xs"
@@ -113,6 +173,16 @@ export function AnswersSection({
                 )}
               </Group>
             </Group>
+            {ans.status === 'draft' &&
+              ans.sentBackComment &&
+              // Until the author edits it after the comment.
+              !(ans.editedAt && ans.sentBackAt && ans.editedAt > ans.sentBackAt) && (
+                <Text size="xs" c="orange.9" mb={4} data-testid="sent-back-comment">
+                  Возвращён на доработку
+                  {ans.sentBackAt ? ` ${formatDateTime(ans.sentBackAt, card.timeZone)}` : ''}:{' '}
+                  {ans.sentBackComment}
+                </Text>
+              )}
             <Text size="sm" className="appeal-text">
               {ans.text}
             </Text>
@@ -188,6 +258,40 @@ export function AnswersSection({
           </Stack>
         )}
       </Stack>
+      <FormModal title="Исправить проект ответа" size="lg" submitLabel="Сохранить" {...edit.modal}>
+        {edit.form && (
+          <Textarea
+            label="Текст ответа"
+            autosize
+            minRows={6}
+            maxRows={16}
+            data-autofocus
+            {...textOf(edit.form.text, (v) => edit.setForm({ ...edit.form!, text: v }))}
+          />
+        )}
+      </FormModal>
+      <FormModal
+        title="Вернуть проект на доработку"
+        submitLabel="Вернуть автору"
+        submitDisabled={(sendBack.form?.comment.trim().length ?? 0) < 3}
+        {...sendBack.modal}
+      >
+        {sendBack.form && (
+          <Textarea
+            label="Что исправить"
+            description="Автор получит уведомление с этим комментарием"
+            autosize
+            minRows={3}
+            data-autofocus
+            {...textOf(sendBack.form.comment, (v) => sendBack.setForm({ ...sendBack.form!, comment: v }))}
+          />
+        )}
+      </FormModal>
+      <FormModal title="Отменить проект ответа?" submitLabel="Удалить проект" {...discard.modal}>
+        <Text size="sm">
+          Заявитель этот проект не получит; в истории обращения останется отметка об отмене.
+        </Text>
+      </FormModal>
     </Paper>
   );
 }
