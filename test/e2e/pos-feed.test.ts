@@ -271,7 +271,7 @@ describe('ПОС feed (e2e)', () => {
     ).toEqual([{ name: 'Вывоз мусора', deleted: false }]);
   });
 
-  it('quarantines a page entry without a text with its reason, registers the rest, and registers each item once however often it is pulled', async () => {
+  it('quarantines a page entry without a creation instant with its reason, registers the rest, and registers each item once however often it is pulled', async () => {
     const messages = [0, 1, 2].map(() => pos.addMessage());
     const ids = messages.map((m) => String(m.posId));
     pos.setScenario('malformed', { times: 1 });
@@ -281,7 +281,7 @@ describe('ПОС feed (e2e)', () => {
     const [quarantined] = await stack.db.dataSource.query(
       `SELECT external_id, reason, raw FROM quarantined_inputs WHERE channel = 'pos' ORDER BY id DESC LIMIT 1`,
     );
-    expect(quarantined).toMatchObject({ external_id: ids[1], reason: 'description missing' });
+    expect(quarantined).toMatchObject({ external_id: ids[1], reason: 'createdAt missing or not an instant' });
     expect(quarantined.raw).toMatchObject({ posId: messages[1].posId });
     await tools.appeal('pos', ids[0]);
     await tools.appeal('pos', ids[2]);

@@ -98,6 +98,8 @@ export interface PosMessage {
   regime?: 'message' | 'appeal';
   fastTrack: boolean;
   attachmentIds: string[];
+  /** File names ПОС gave with the ids, when it sent file objects. */
+  attachmentNames?: Record<string, string>;
   location?: string;
   subject?: { id: string; name?: string };
   subsubject?: { id: string; name?: string };
@@ -294,38 +296,52 @@ export function decodeMessage(raw: unknown): DecodedMessage {
   const fail = (reason: string): DecodedMessage => ({ ok: false, posId, reason, position });
 
   if (posId === undefined) return fail('posId missing');
-  if (typeof raw.description !== 'string' || raw.description.trim() === '')
-    return fail('description missing');
   if (!createdAt) return fail('createdAt missing or not an instant');
   if (raw.attachmentIds !== undefined && raw.attachmentIds !== null && !Array.isArray(raw.attachmentIds)) {
     return fail('attachmentIds is not an array');
   }
-  const attachmentIds = ((raw.attachmentIds as unknown[] | null | undefined) ?? [])
-    .map(idOf)
-    .filter((id): id is string => id !== undefined);
+  // Ids as ПОС's client shows them, or file objects `{ id | fileId, name | fileName, … }`.
+  const attachmentIds: string[] = [];
+  const attachmentNames: Record<string, string> = {};
+  for (const entry of (raw.attachmentIds as unknown[] | null | undefined) ?? []) {
+    const id = isRecord(entry) ? idOf(entry.id ?? entry.fileId ?? entry.attachmentId) : idOf(entry);
+    if (id === undefined) continue;
+    attachmentIds.push(id);
+    const name = isRecord(entry) ? str(entry.name ?? entry.fileName ?? entry.originalName) : undefined;
+    if (name) attachmentNames[id] = name;
+  }
+  const warnings = decodeWarnings(raw.warnings);
 
+  // A rating we cannot read (another scale, no date) is left out with a warning: the message itself still comes.
   let rating: PosRating | undefined;
   if (raw.rating !== undefined && raw.rating !== null) {
     const decoded = decodeRating(raw.rating);
-    if (typeof decoded === 'string') return fail(decoded);
-    rating = decoded;
+    if (typeof decoded === 'string') warnings.push(`Оценка ПОС не распознана: ${decoded}`);
+    else rating = decoded;
   }
 
-  const applicant = isRecord(raw.applicant) ? raw.applicant : {};
+  const description = str(raw.description) ?? str(raw.text);
+  const location = str(raw.location);
+  const subjectId = idOf(raw.subjectId);
+  // No text but files, a place or a category: still the citizen's message, for a clerk to read.
+  if (!description && attachmentIds.length === 0 && !location && subjectId === undefined)
+    return fail('description missing');
+
+  const applicant = applicantOf(raw);
   const org = isRecord(raw.organizationInfo) ? raw.organizationInfo : {};
   const opaId = idOf(raw.opaId);
-  const subjectId = idOf(raw.subjectId);
   const subsubjectId = idOf(raw.subsubjectId);
 
   const message: PosMessage = {
     posId,
-    text: raw.description.trim(),
+    text: description ?? 'Текст сообщения не передан ПОС: см. вложения и сведения о сообщении.',
     createdAt,
     position,
     regime: raw.regime === 'MESSAGE' ? 'message' : raw.regime === 'APPEAL' ? 'appeal' : undefined,
     fastTrack: raw.fastTrack === true,
     attachmentIds,
-    location: str(raw.location),
+    ...(Object.keys(attachmentNames).length > 0 ? { attachmentNames } : {}),
+    location,
     subject: subjectId !== undefined ? { id: subjectId, name: str(raw.subjectName) } : undefined,
     subsubject: subsubjectId !== undefined ? { id: subsubjectId, name: str(raw.subsubjectName) } : undefined,
     customFields: decodeCustomFields(raw.customFieldValues),
@@ -346,14 +362,14 @@ export function decodeMessage(raw: unknown): DecodedMessage {
     plannedAnswerAt: instant(raw.answerAt),
     history: (Array.isArray(raw.history) ? raw.history : []).filter(isRecord).map(decodeHistoryEntry),
     factId: idOf(raw.factId),
-    warnings: decodeWarnings(raw.warnings),
+    warnings,
     applicant: {
       epguId: idOf(applicant.epguId),
       surname: str(applicant.surname),
       firstName: str(applicant.name),
       patronymic: str(applicant.patronymic),
       email: str(applicant.email),
-      phone: str(applicant.phone),
+      phone: idText(applicant.phone),
       postalAddress: str(applicant.postAddress),
     },
     rating,
@@ -413,15 +429,27 @@ function decodeCustomFields(raw: unknown): Record<string, string> {
  * so a page of such messages still moves the cursor instead of being read again on every pull.
  */
 function feedInstantOf(raw: Record<string, unknown>): string | undefined {
-  if (instant(raw.updatedAt)) return String(raw.updatedAt);
+  const updated = cursorInstant(raw.updatedAt);
+  if (updated) return updated;
   let newest: { text: string; ms: number } | undefined;
   for (const entry of Array.isArray(raw.history) ? raw.history : []) {
-    if (!isRecord(entry) || !instant(entry.createdAt)) continue;
-    const ms = Date.parse(String(entry.createdAt));
-    if (!newest || ms > newest.ms) newest = { text: String(entry.createdAt), ms };
+    const at = isRecord(entry) ? cursorInstant(entry.createdAt) : undefined;
+    if (!at) continue;
+    const ms = Date.parse(at);
+    if (!newest || ms > newest.ms) newest = { text: at, ms };
   }
   if (newest) return newest.text;
-  return instant(raw.createdAt) ? String(raw.createdAt) : undefined;
+  return cursorInstant(raw.createdAt);
+}
+
+/**
+ * An instant for the cursor: as ПОС spelt it when that reads back the same (no precision lost on the way back),
+ * else as ISO 8601 (an epoch number, a Jackson array, a Russian date: Date.parse would misread them).
+ */
+function cursorInstant(value: unknown): string | undefined {
+  const iso = instant(value);
+  if (!iso) return undefined;
+  return typeof value === 'string' && Date.parse(value) === Date.parse(iso) ? value : iso;
 }
 
 /** Orders feed positions as ПОС does: by update instant, then by numeric posId. */
@@ -599,12 +627,46 @@ function compactStrings<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * The applicant: `applicant` as the public client shows it; `author` or `user` as other exports name it; or
+ * the fields at the top of the message. Without them the answer has nowhere to go.
+ */
+function applicantOf(raw: Record<string, unknown>): Record<string, unknown> {
+  for (const key of ['applicant', 'author', 'user']) if (isRecord(raw[key])) return raw[key];
+  return raw.epguId !== undefined || raw.surname !== undefined ? raw : {};
+}
+
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
+// ПОС is a Moscow system: an instant it writes without a zone is Moscow time (UTC+3, no DST since 2014).
+const MOSCOW_OFFSET = '+03:00';
+
+/**
+ * An instant as ISO 8601 UTC. Besides ISO strings: epoch milliseconds or seconds (a number or digits), a
+ * Jackson LocalDateTime array `[y, m, d, h, min, s, nanos]`, and the Russian `DD.MM.YYYY[ HH:mm[:ss]]`, which
+ * Date.parse would silently read month first.
+ */
 function instant(value: unknown): string | undefined {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d{9,13}$/.test(value.trim()))) {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n <= 0) return undefined;
+    return new Date(n >= 1e11 ? n : n * 1000).toISOString();
+  }
+  if (Array.isArray(value)) {
+    const [y, mo, d, h = 0, mi = 0, sec = 0, nanos = 0] = value.map(Number);
+    if (![y, mo, d, h, mi, sec, nanos].every(Number.isInteger) || value.length < 3) return undefined;
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    const iso = `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}.${pad(Math.floor(nanos / 1e6), 3)}${MOSCOW_OFFSET}`;
+    return instant(iso);
+  }
   if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const russian = /^(\d{2})\.(\d{2})\.(\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value.trim());
+  if (russian) {
+    const [, d, mo, y, h = '00', mi = '00', sec = '00'] = russian;
+    return instant(`${y}-${mo}-${d}T${h}:${mi}:${sec}${MOSCOW_OFFSET}`);
+  }
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }

@@ -68,19 +68,76 @@ describe('ПОС wire decoding', () => {
 
   it.each([
     ['without posId', { posId: undefined }, 'posId missing'],
-    ['with a blank description', { description: '   ' }, 'description missing'],
+    [
+      'with neither a description nor files, a place or a category',
+      { description: '   ', attachmentIds: [], location: null, subjectId: undefined },
+      'description missing',
+    ],
     ['with a createdAt that is no instant', { createdAt: 'вчера' }, 'createdAt missing or not an instant'],
     ['with attachmentIds not a list', { attachmentIds: 'a1' }, 'attachmentIds is not an array'],
-    ['with 9 stars', { rating: { value: 9, ratedAt: '2025-02-10T00:00:00Z' } }, 'rating.value must be 1..5'],
   ])('rejects a message %s, with a reason', (_label, override, reason) => {
     const decoded = decodeMessage(wireMessage(override));
     expect(decoded).toMatchObject({ ok: false, reason });
   });
 
   it('still positions a rejected message that has an id and an update instant, so it cannot block the feed', () => {
-    const decoded = decodeMessage(wireMessage({ description: undefined }));
+    const decoded = decodeMessage(wireMessage({ createdAt: undefined }));
     expect(decoded).toMatchObject({ ok: false, posId: '563006508', position: { afterId: '563006508' } });
     expect(decodeMessage(wireMessage({ posId: null }))).toMatchObject({ ok: false, position: undefined });
+  });
+
+  it('keeps a message whose rating it cannot read, with a warning, and one without text but with files', () => {
+    const rated = decodeMessage(wireMessage({ rating: { value: 9, ratedAt: '2025-02-10T00:00:00Z' } }));
+    if (!rated.ok) throw new Error(rated.reason);
+    expect(rated.message.rating).toBeUndefined();
+    expect(rated.message.warnings).toEqual(['Оценка ПОС не распознана: rating.value must be 1..5']);
+    const untold = decodeMessage(wireMessage({ description: null }));
+    if (!untold.ok) throw new Error(untold.reason);
+    expect(untold.message.text).toBe('Текст сообщения не передан ПОС: см. вложения и сведения о сообщении.');
+  });
+
+  it.each([
+    ['epoch milliseconds', 1738404000000, '2025-02-01T10:00:00.000Z'],
+    ['epoch seconds as digits', '1738404000', '2025-02-01T10:00:00.000Z'],
+    [
+      'a Jackson LocalDateTime array (Moscow time)',
+      [2025, 2, 1, 13, 0, 0, 500000000],
+      '2025-02-01T10:00:00.500Z',
+    ],
+    ['a Russian date and time (Moscow time)', '01.02.2025 13:00', '2025-02-01T10:00:00.000Z'],
+  ])('reads createdAt given as %s, and positions the feed by it', (_label, createdAt, iso) => {
+    const decoded = decodeMessage(
+      wireMessage({ createdAt, updatedAt: undefined, history: [{ status: 'MODERATION_NEW', createdAt }] }),
+    );
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.message.createdAt).toBe(iso);
+    expect(isCursor(decoded.message.position)).toBe(true);
+    expect(Date.parse(decoded.message.position!.updatedAfter)).toBe(Date.parse(iso));
+  });
+
+  it('reads file objects for attachmentIds, the applicant under another name or at the top, a numeric phone', () => {
+    const files = decodeMessage(
+      wireMessage({ attachmentIds: [{ id: 77, name: 'фото ямы.jpg' }, { fileId: 'f2' }] }),
+    );
+    if (!files.ok) throw new Error(files.reason);
+    expect(toInboundItem(files.message).attachments).toEqual([
+      { fileName: 'фото ямы.jpg', contentType: 'application/octet-stream', remoteRef: '77' },
+      { fileName: 'pos-file-f2', contentType: 'application/octet-stream', remoteRef: 'f2' },
+    ]);
+    const person = { epguId: 1000299354, surname: 'Орлова', name: 'Анна', phone: 79025550000 };
+    for (const override of [
+      { applicant: undefined, author: person },
+      { applicant: undefined, ...person },
+    ]) {
+      const decoded = decodeMessage(wireMessage(override));
+      if (!decoded.ok) throw new Error(decoded.reason);
+      expect(decoded.message.applicant).toMatchObject({
+        epguId: '1000299354',
+        surname: 'Орлова',
+        firstName: 'Анна',
+        phone: '79025550000',
+      });
+    }
   });
 
   it('maps the regime and leaves an unknown one to the core', () => {

@@ -461,7 +461,7 @@ export function toInboundItem(m: PosMessage): InboundItem {
     text: m.text,
     address: m.location,
     attachments: m.attachmentIds.map((id) => ({
-      fileName: `pos-file-${id}`,
+      fileName: m.attachmentNames?.[id] ?? `pos-file-${id}`,
       contentType: 'application/octet-stream',
       remoteRef: id,
     })),

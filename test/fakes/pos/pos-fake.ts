@@ -16,7 +16,7 @@ export type PosFakeScenario =
   | 'rate-limited'
   /** 503 on every endpoint. */
   | 'server-error'
-  /** The feed page has one message without `description`. */
+  /** The feed page has one message without `createdAt`. */
   | 'malformed'
   /** The feed answer is cut after half its bytes. */
   | 'cut-mid-page'
@@ -486,7 +486,7 @@ export class PosFake {
       .sort((a, b) => feedInstant(a) - feedInstant(b) || a.posId - b.posId);
     const content: unknown[] = matching.slice(0, size).map(clone);
     if (content.length > 0 && this.takes('malformed', true)) {
-      delete (content[Math.floor(content.length / 2)] as Partial<PosWireMessage>).description;
+      delete (content[Math.floor(content.length / 2)] as Partial<PosWireMessage>).createdAt;
     }
     const page = { content, size, numberOfElements: content.length, last: matching.length <= size };
     if (this.takes('cut-mid-page', true)) {
