@@ -26,3 +26,24 @@ export function unsafeTextPaths(value: unknown, prefix = '', depth = 0): string[
   }
   return out;
 }
+
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
+
+/**
+ * `value` with every string (keys included) made safe text: NUL dropped, a lone surrogate replaced by U+FFFD.
+ * For what a remote side sends and we store as we got it (a channel's item): one such character must not fail the
+ * insert of a whole page, and with it the page's cursor, so that the account stops at that item for good.
+ */
+export function toSafeText<T>(value: T, depth = 0): T {
+  if (typeof value === 'string') {
+    return (
+      isSafeText(value) ? value : value.replaceAll('\u0000', '').replace(LONE_SURROGATES, '\uFFFD')
+    ) as T;
+  }
+  if (depth > 32 || value === null || typeof value !== 'object') return value;
+  if (Buffer.isBuffer(value) || value instanceof Date || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map((v) => toSafeText(v, depth + 1)) as T;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [toSafeText(k), toSafeText(v, depth + 1)]),
+  ) as T;
+}

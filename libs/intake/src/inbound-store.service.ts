@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { allowedChannelFile } from '@inbox/common';
+import { allowedChannelFile, toSafeText } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Transactions } from '@inbox/database';
 import { type InboundItem } from '@inbox/integrations/contract';
@@ -175,7 +175,8 @@ export class InboundStore {
       return { ...base, size: content.length, sha256 };
     });
     const attachments = await Promise.all(refs);
-    const stored: StoredInboundItem = { ...item, attachments };
+    // A NUL or a lone surrogate from a channel (a mis-decoded letter, a JSON escape) would fail the page's insert.
+    const stored: StoredInboundItem = toSafeText({ ...item, attachments });
     if (attachments.length === 0) delete stored.attachments;
     return { stored, contents };
   }
