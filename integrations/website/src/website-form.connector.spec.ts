@@ -39,6 +39,19 @@ describe('WebsiteFormConnector', () => {
     });
   });
 
+  it("takes names in the letters of Russia's peoples, with a typographic apostrophe or dash", async () => {
+    for (const [surname, firstName, patronymic] of [
+      ['Хәбибуллина', 'Гөлнара', 'Рәшитовна'],
+      ['Һуһаев', 'Ҥуо', undefined],
+      ['Д’Артаньян', 'Жан-Пьер', undefined],
+      ['Ринчинова', 'Сэсэгма', 'Бадмаевна'],
+      ['Müller', 'Zoë', undefined],
+    ]) {
+      expect(await fieldsOf({ ...valid, surname, firstName, patronymic })).toBeUndefined();
+    }
+    expect(await fieldsOf({ ...valid, surname: '1234' })).toMatchObject({ surname: expect.any(String) });
+  });
+
   it('reports every bad field in Russian', async () => {
     const fields = await fieldsOf({ surname: '', text: 'коротко', consent: 'false' });
     expect(fields).toEqual({

@@ -32,7 +32,9 @@ export interface WebsiteFormLimits {
 
 const TEXT_MIN = 10;
 const TEXT_MAX = 10_000;
-const NAME_PATTERN = /^[A-Za-zА-Яа-яЁё][A-Za-zА-Яа-яЁё' .-]*$/u;
+// Any letter, not only Russian and Latin: citizens of Tatarstan, Bashkortostan, Yakutia or Buryatia write their
+// names with Ә, Ө, Ү, Һ, Ң, Ҕ…; also combining marks, the typographic apostrophe (Д’Артаньян) and a dash.
+const NAME_PATTERN = /^\p{L}[\p{L}\p{M}'’ʼ .\u2010-]*$/u;
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 const IDEMPOTENCY_KEY = /^[\w-]{8,100}$/;
 
