@@ -341,6 +341,29 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.text).toBe('Уберите снег');
   });
 
+  it('answers a letter without From by its Reply-To or Sender; says an opaque S/MIME letter was not read', async () => {
+    const noFrom = (header: string) =>
+      eml([header, 'Message-ID: <nofrom@b.example>', 'Content-Type: text/plain; charset=utf-8'], 'Текст');
+    expect((await itemOf(noFrom('Reply-To: citizen@mail.example'))).author.email).toBe(
+      'citizen@mail.example',
+    );
+    expect((await itemOf(noFrom('Sender: scanner@mail.example'))).author.email).toBe('scanner@mail.example');
+    const smime = eml(
+      [
+        'From: citizen@mail.example',
+        'Message-ID: <p7m@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: application/pkcs7-mime; smime-type=signed-data; name="smime.p7m"',
+        'Content-Disposition: attachment; filename="smime.p7m"',
+        'Content-Transfer-Encoding: base64',
+      ],
+      'MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwGggCSABIIBAA==',
+    );
+    const item = await itemOf(smime);
+    expect(item.text).toMatch(/^Письмо подписано или зашифровано \(S\/MIME\)/);
+    expect(item.attachments?.[0]).toMatchObject({ fileName: 'smime.p7m' });
+  });
+
   it('turns an HTML-only letter into text', async () => {
     const raw = eml(
       [

@@ -361,6 +361,11 @@ async function attachmentNotes(attachments: Attachment[]): Promise<string[]> {
       } catch {
         notes.push('Пересланное письмо во вложении не распознано.');
       }
+    } else if (/^application\/(?:x-)?pkcs7-mime$/i.test(a.contentType)) {
+      notes.push(
+        `Письмо подписано или зашифровано (S/MIME): его текст внутри вложения «${a.filename?.trim() || 'smime.p7m'}» ` +
+          'не прочитан, откройте вложение средством электронной подписи.',
+      );
     } else if (isTnef(a)) {
       notes.push(
         `Вложение «${a.filename?.trim() || 'winmail.dat'}» в формате Outlook (TNEF) не распознано: ` +
@@ -398,7 +403,11 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
 
   const messageId = normaliseMessageId(parsed.messageId);
   const externalId = messageId ?? fallbackId;
-  const from = firstAddress(parsed.from);
+  // A letter without a usable From (a scanner, a broken form relay) is still answerable by its Reply-To or Sender.
+  const from =
+    firstAddress(parsed.from) ??
+    firstAddress(parsed.replyTo) ??
+    firstAddress(parsed.headers.get('sender') as AddressObject | undefined);
   const receivedAt = (
     validDate(ctx.receivedAt) ??
     headerDate(parsed) ??
