@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Role, StaffUsers } from '@inbox/access';
+import { Channel } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
+import { inboundItem } from '../factories/inbound-items';
 import { launchChromium } from '../support/browser';
 import { watchProblems } from '../support/page-problems';
 import { staffStack } from '../support/staff-stack';
-import { json } from '../support/test-stack';
+import { json, registerItems } from '../support/test-stack';
 import { ensureWebBuilt } from '../support/web-build';
 
 const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
@@ -14,6 +16,7 @@ const PASSWORD = 'den-v-rabote-2026';
 
 /**
  * A working day in the workspace at 1366×768, what staff hit in the demo: a line-2 clerk who takes an
+ * inbox's rows keep to their columns at that width; a line-2 clerk who takes an
  * escalated appeal sees it is theirs (the button goes, the card names them); a draft with a slip in it is
  * corrected, sent back with a comment by the supervisor, and a wrong one discarded — on the card, not only
  * through the API.
@@ -157,5 +160,45 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const answers = await json(call('GET', `/api/v1/appeals/${appeal.id}/answers`, staff.operator));
     expect(answers).toEqual([]);
     expect(problems.get(clerk)).toEqual([]);
+  });
+
+  it("operator's inbox at 1366×768: a fast-tracked message's badges and text keep to their column", async () => {
+    // The longest channel name, a message (not 59-ФЗ) and fast track: three badges beside the subject.
+    await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Ok,
+        externalId: `ok-${Date.now()}`,
+        fastTrack: true,
+        subject: 'Возле дома по ул. Жуковского, 60 оборван провод',
+        text: 'Возле дома по ул. Жуковского, 60 оборван провод, он лежит прямо на тротуаре, где ходят дети.',
+      }),
+    ]);
+    await t.stack.api.get(StaffUsers).create({
+      login: 'ivanova',
+      password: PASSWORD,
+      fullName: 'Иванова Елена Андреевна',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const page = await open('ivanova', '/inbox?queue=fast-track');
+    const row = page.locator('[data-testid="inbox-row"]').first();
+    await row.getByText('Одноклассники').waitFor();
+    await row.getByText('Ускоренное').waitFor();
+    // What runs past its cell (it used to: the badges into «Организации», the subject cut to a word).
+    const overflowing = await page.locator('[data-testid="inbox-row"] td').evaluateAll((cells) =>
+      cells.flatMap((td) => {
+        const edge = td.getBoundingClientRect().right;
+        return [...td.querySelectorAll('*')]
+          .filter((el) => el.getBoundingClientRect().right > edge + 1)
+          .map((el) => el.textContent ?? '');
+      }),
+    );
+    expect(overflowing).toEqual([]);
+    const subject = await row
+      .getByText('Возле дома по ул. Жуковского, 60 оборван провод', { exact: true })
+      .boundingBox();
+    expect(subject!.width).toBeGreaterThan(100);
+    await page.screenshot({ path: join(SHOTS, 'workspace-day-inbox-1366.png') });
+    expect(problems.get(page)).toEqual([]);
   });
 });

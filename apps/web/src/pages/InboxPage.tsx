@@ -489,10 +489,10 @@ export function InboxPage() {
                   </Table.Th>
                   <Table.Th w={150}>Номер, дата</Table.Th>
                   <Table.Th>Суть обращения</Table.Th>
-                  <Table.Th w={200}>Организации</Table.Th>
-                  <Table.Th w={150}>Исполнитель</Table.Th>
+                  <Table.Th w={170}>Организации</Table.Th>
+                  <Table.Th w={130}>Исполнитель</Table.Th>
                   <Table.Th w={150}>Статус</Table.Th>
-                  <Table.Th w={190}>Ближайший срок</Table.Th>
+                  <Table.Th w={170}>Ближайший срок</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -612,6 +612,7 @@ function Row(props: {
           }}
           fw={600}
           size="sm"
+          style={{ whiteSpace: 'nowrap' }}
         >
           № {item.registrationNumber}
         </Anchor>
@@ -621,7 +622,8 @@ function Row(props: {
       </Table.Td>
       <Table.Td>
         <AppealTitle item={item} lines={1} mb={2} />
-        <Group gap={6} wrap="nowrap">
+        {/* Badges wrap rather than run into the next column when the column is narrow (1366 px). */}
+        <Group gap={6} wrap="wrap" style={{ rowGap: 2 }}>
           <span style={{ flexShrink: 0 }}>
             <ChannelBadge channel={item.channel} />
           </span>
@@ -636,7 +638,7 @@ function Row(props: {
               Сообщение
             </Badge>
           )}
-          <Text size="xs" c="dimmed" lineClamp={1}>
+          <Text size="xs" c="dimmed" lineClamp={1} style={{ flex: '1 1 6rem', minWidth: 0 }}>
             {item.excerpt}
           </Text>
         </Group>
@@ -774,7 +776,7 @@ function AppealTitle({
   return (
     <Group gap={6} wrap="nowrap" {...space}>
       {item.fastTrack && <FastTrackBadge />}
-      <Text size="sm" fw={500} lineClamp={lines}>
+      <Text size="sm" fw={500} lineClamp={lines} style={{ minWidth: 0 }}>
         {item.subject ?? firstWords(item.excerpt)}
       </Text>
     </Group>
