@@ -67,32 +67,59 @@ export function decodeGuessingCyrillic(bytes: Buffer): string {
   return best.text;
 }
 
-function needsLook(node: MimeNode): boolean {
-  if (node.multipart || !/^text\/(?:plain|html)$/i.test(node.contentType || '')) return false;
-  if (node.disposition === 'attachment') return false;
+/** How a text part says it is written: unknown (nothing, UTF-8, ASCII, a name iconv does not know), or 8-bit. */
+function declaredOf(node: MimeNode): 'unknown' | 'single-byte' | undefined {
+  if (node.multipart || !/^text\/(?:plain|html)$/i.test(node.contentType || '')) return undefined;
+  if (node.disposition === 'attachment') return undefined;
   const declared = node.charset || '';
   const charset = declared.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return (
-    !charset ||
-    charset === 'utf8' ||
-    charset === 'usascii' ||
-    charset === 'ascii' ||
-    !iconv.encodingExists(declared)
-  );
+  if (!charset || charset === 'utf8' || charset === 'usascii' || charset === 'ascii') return 'unknown';
+  if (!iconv.encodingExists(declared)) return 'unknown';
+  return /^(?:windows1251|cp1251|win1251|koi8r|koi8u|cp866|ibm866|iso88595)$/.test(charset)
+    ? 'single-byte'
+    : undefined;
+}
+
+/** Bytes with characters beyond ASCII that are well-formed UTF-8: no single-byte Russian text is. */
+function isMultiByteUtf8(bytes: Buffer): boolean {
+  return bytes.some((b) => b >= 0x80) && isUtf8(bytes);
+}
+
+/**
+ * UTF-8 read as windows-1251 («РџСЂРёРІРµС‚» for «Привет»: Р or С followed by the characters UTF-8's second
+ * bytes become, which never follow them in Russian) or as KOI8-R («п÷я─п╦п╡п╣я┌»: box-drawing characters).
+ * Only a hint to look at the bytes: the bytes decide.
+ */
+const MOJIBAKE =
+  /[РС][\u00a0-\u00bf\u0402-\u040f\u0452-\u045f\u2018-\u203a\u20ac\u2116\u2122]|[\u2500-\u259f]/g;
+
+export function looksLikeMisreadUtf8(text: string): boolean {
+  return (text.match(MOJIBAKE)?.length ?? 0) >= 3;
 }
 
 /**
  * The letter with every text part that is not what its charset says re-encoded as UTF-8 (and declared so), or
- * undefined when no part needed it. Parts that are valid UTF-8 are left as they are.
+ * undefined when no part needed it: undeclared 8-bit Cyrillic decoded by guess, UTF-8 under a single-byte
+ * Cyrillic label relabelled. Other parts are left as they are.
  */
 export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | undefined> {
   let changed = false;
-  const rewriter = new Rewriter((node: MimeNode) => needsLook(node));
+  const rewriter = new Rewriter((node: MimeNode) => declaredOf(node) !== undefined);
   rewriter.on('node', ({ node, decoder, encoder }) => {
+    const declared = declaredOf(node);
     const chunks: Buffer[] = [];
     decoder.on('data', (chunk: Buffer) => chunks.push(chunk));
     decoder.on('end', () => {
       const bytes = Buffer.concat(chunks);
+      if (declared === 'single-byte') {
+        // Labelled windows-1251 or KOI8-R by a form or a relay, written in UTF-8.
+        if (isMultiByteUtf8(bytes)) {
+          changed = true;
+          node.setCharset('utf-8');
+        }
+        encoder.end(bytes);
+        return;
+      }
       if (isUtf8(bytes)) {
         encoder.end(bytes);
         return;

@@ -238,6 +238,26 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.attachments?.map((a) => a.fileName)).toEqual(['roof.jpg', 'letter.html']);
   });
 
+  it('reads UTF-8 text labelled windows-1251 or KOI8-R (a form relay) as UTF-8, and keeps real windows-1251', async () => {
+    const body = 'Прошу принять меры: на детской площадке сломаны качели, дети могут пострадать.';
+    for (const label of ['windows-1251', 'koi8-r']) {
+      const raw = eml(
+        [
+          'From: a@b.example',
+          'Message-ID: <mislabel@b.example>',
+          `Content-Type: text/plain; charset=${label}`,
+        ],
+        Buffer.from(body, 'utf8'),
+      );
+      expect((await itemOf(raw)).text).toBe(body);
+    }
+    const real = eml(
+      ['From: a@b.example', 'Message-ID: <cp@b.example>', 'Content-Type: text/plain; charset=windows-1251'],
+      encode('Реклама Сбербанка — РЖД', 'windows-1251'),
+    );
+    expect((await itemOf(real)).text).toBe('Реклама Сбербанка — РЖД');
+  });
+
   it('leaves a UTF-8 letter that quotes a real replacement character as it is', async () => {
     const body = 'Символ \ufffd пришёл в прошлом ответе';
     const raw = eml(

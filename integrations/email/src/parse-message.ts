@@ -15,7 +15,7 @@ import {
   simpleParser,
 } from 'mailparser';
 import { type Policy547 } from './account';
-import { repairUndeclaredCharsets } from './charset-repair';
+import { looksLikeMisreadUtf8, repairUndeclaredCharsets } from './charset-repair';
 import {
   emailThreadKey,
   messageIdList,
@@ -323,6 +323,13 @@ function parseMime(raw: Buffer): Promise<ParsedMail> {
 
 const REPLACEMENT_UTF8 = Buffer.from('\ufffd', 'utf8');
 
+function hasMojibake(parsed: ParsedMail): boolean {
+  return (
+    looksLikeMisreadUtf8(parsed.text ?? '') ||
+    (typeof parsed.html === 'string' && looksLikeMisreadUtf8(parsed.html))
+  );
+}
+
 function hasReplacementChars(parsed: ParsedMail): boolean {
   return (
     (parsed.text ?? '').includes('\ufffd') ||
@@ -389,7 +396,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     parsed = await parseMime(raw);
     // A text part in 8-bit Cyrillic that does not say so (no charset, "utf-8", a name nobody knows) reads as
     // «�����»: decode such parts by guess and read the letter again. Letters that read cleanly pay nothing.
-    if (hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) {
+    if ((hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) || hasMojibake(parsed)) {
       const repaired = await repairUndeclaredCharsets(raw);
       if (repaired) parsed = await parseMime(repaired);
     }
