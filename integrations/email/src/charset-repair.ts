@@ -56,15 +56,42 @@ function utf16Of(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
  * Cyrillic charset that reads best.
  */
 export function decodeGuessingCyrillic(bytes: Buffer): string {
+  return iconv.decode(bytes, guessCharset(bytes));
+}
+
+function guessCharset(bytes: Buffer): string {
   const utf16 = utf16Of(bytes);
-  if (utf16) return iconv.decode(bytes, utf16);
-  let best = { text: '', score: -Infinity };
+  if (utf16) return utf16;
+  let best = { charset: CANDIDATES[0] as string, score: -Infinity };
   for (const charset of CANDIDATES) {
-    const text = iconv.decode(bytes, charset);
-    const s = score(text);
-    if (s > best.score) best = { text, score: s };
+    const s = score(iconv.decode(bytes, charset));
+    if (s > best.score) best = { charset, score: s };
   }
-  return best.text;
+  return best.charset;
+}
+
+/**
+ * The letter with its top header lines that are not UTF-8 re-encoded as UTF-8, in the single-byte Cyrillic
+ * charset that reads best for all of them together; undefined when every line is UTF-8. `bodyStart` is where the
+ * body begins.
+ */
+export function repairHeaderBlock(raw: Buffer, bodyStart: number): Buffer | undefined {
+  const lines: Buffer[] = [];
+  for (let at = 0; at < bodyStart; ) {
+    const end = raw.indexOf(0x0a, at);
+    const next = end === -1 || end >= bodyStart ? bodyStart : end + 1;
+    lines.push(raw.subarray(at, next));
+    at = next;
+  }
+  const broken = lines.filter((line) => !isUtf8(line));
+  if (broken.length === 0) return undefined;
+  const charset = guessCharset(
+    Buffer.concat(
+      broken.map((line) => Buffer.from(line.toString('latin1').replace(/[\x00-\x7f]/g, ''), 'latin1')),
+    ),
+  );
+  const fixed = lines.map((line) => (isUtf8(line) ? line : Buffer.from(iconv.decode(line, charset), 'utf8')));
+  return Buffer.concat([...fixed, raw.subarray(bodyStart)]);
 }
 
 /** How a text part says it is written: unknown (nothing, UTF-8, ASCII, a name iconv does not know), or 8-bit. */

@@ -258,6 +258,28 @@ describe('parseEmail: a citizen letter', () => {
     expect((await itemOf(real)).text).toBe('Реклама Сбербанка — РЖД');
   });
 
+  it.each(['windows-1251', 'koi8-r'] as const)(
+    'reads a subject and a sender name written in raw 8-bit %s, without encoded-words',
+    async (charset) => {
+      const raw = Buffer.concat([
+        Buffer.from('From: "', 'latin1'),
+        encode('Иван Петров', charset),
+        Buffer.from('" <ivan@mail.example>\r\nSubject: ', 'latin1'),
+        encode('Жалоба на плохую дорогу', charset),
+        Buffer.from(
+          `\r\nMessage-ID: <raw8@mail.example>\r\nContent-Type: text/plain; charset=${charset}\r\n` +
+            'Content-Transfer-Encoding: 8bit\r\n\r\n',
+          'latin1',
+        ),
+        encode('Текст письма о дороге', charset),
+      ]);
+      const item = await itemOf(raw);
+      expect(item.subject).toBe('Жалоба на плохую дорогу');
+      expect(item.author.displayName).toBe('Иван Петров');
+      expect(item.text).toBe('Текст письма о дороге');
+    },
+  );
+
   it('leaves a UTF-8 letter that quotes a real replacement character as it is', async () => {
     const body = 'Символ \ufffd пришёл в прошлом ответе';
     const raw = eml(

@@ -15,7 +15,7 @@ import {
   simpleParser,
 } from 'mailparser';
 import { type Policy547 } from './account';
-import { looksLikeMisreadUtf8, repairUndeclaredCharsets } from './charset-repair';
+import { looksLikeMisreadUtf8, repairHeaderBlock, repairUndeclaredCharsets } from './charset-repair';
 import {
   emailThreadKey,
   messageIdList,
@@ -330,6 +330,11 @@ function hasMojibake(parsed: ParsedMail): boolean {
   );
 }
 
+function headerHasReplacementChars(parsed: ParsedMail): boolean {
+  const texts = [parsed.subject, ...[parsed.from, parsed.replyTo].flat().map((a) => a?.text)];
+  return texts.some((text) => text?.includes('\ufffd'));
+}
+
 function hasReplacementChars(parsed: ParsedMail): boolean {
   return (
     (parsed.text ?? '').includes('\ufffd') ||
@@ -394,10 +399,16 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   let parsed: ParsedMail;
   try {
     parsed = await parseMime(raw);
+    let source = raw;
+    // Headers in raw 8-bit windows-1251 or KOI8-R (no encoded-words: old clients, scanners) read as «�����».
+    if (headerHasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) {
+      const fixed = repairHeaderBlock(raw, bodyOffset(raw));
+      if (fixed) parsed = await parseMime((source = fixed));
+    }
     // A text part in 8-bit Cyrillic that does not say so (no charset, "utf-8", a name nobody knows) reads as
     // «�����»: decode such parts by guess and read the letter again. Letters that read cleanly pay nothing.
     if ((hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) || hasMojibake(parsed)) {
-      const repaired = await repairUndeclaredCharsets(raw);
+      const repaired = await repairUndeclaredCharsets(source);
       if (repaired) parsed = await parseMime(repaired);
     }
   } catch (error) {
