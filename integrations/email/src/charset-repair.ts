@@ -85,11 +85,8 @@ export function repairHeaderBlock(raw: Buffer, bodyStart: number): Buffer | unde
   }
   const broken = lines.filter((line) => !isUtf8(line));
   if (broken.length === 0) return undefined;
-  const charset = guessCharset(
-    Buffer.concat(
-      broken.map((line) => Buffer.from(line.toString('latin1').replace(/[\x00-\x7f]/g, ''), 'latin1')),
-    ),
-  );
+  // Judged by their 8-bit bytes only: the header names and addresses would dilute the score.
+  const charset = guessCharset(Buffer.from(Buffer.concat(broken).filter((b) => b >= 0x80)));
   const fixed = lines.map((line) => (isUtf8(line) ? line : Buffer.from(iconv.decode(line, charset), 'utf8')));
   return Buffer.concat([...fixed, raw.subarray(bodyStart)]);
 }
