@@ -50,6 +50,7 @@ import { LabelledAppealIndexes1796203000000 } from './1796203000000-LabelledAppe
 import { SearchWindowStatistics1796203100000 } from './1796203100000-SearchWindowStatistics';
 import { AppealRowTriggerCosts1796203200000 } from './1796203200000-AppealRowTriggerCosts';
 import { OutboxTriggerPlan1796203300000 } from './1796203300000-OutboxTriggerPlan';
+import { UnreadAppealIndexes1796203400000 } from './1796203400000-UnreadAppealIndexes';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -105,4 +106,5 @@ export const MIGRATIONS = [
   SearchWindowStatistics1796203100000,
   AppealRowTriggerCosts1796203200000,
   OutboxTriggerPlan1796203300000,
+  UnreadAppealIndexes1796203400000,
 ];
