@@ -159,6 +159,57 @@ describe('parseVkEvent', () => {
     });
   });
 
+  it('a post in a discussion board and a comment under a photo are open-source messages answered in private', () => {
+    const board = {
+      type: 'board_post_new',
+      group_id: 218840017,
+      event_id: 'b1',
+      v: '5.199',
+      object: {
+        id: 58,
+        from_id: 604117290,
+        date: 1741606000,
+        text: 'В разделе «Жалобы»: на ул. Садовой не работает светофор',
+        topic_id: 49912345,
+        topic_owner_id: -218840017,
+      },
+    };
+    expect(parseVkEvent(board, ctx).items).toEqual([
+      {
+        channel: 'vk',
+        externalId: 'board-comment:-218840017_49912345_58',
+        receivedAt: new Date(1741606000 * 1000).toISOString(),
+        regime: 'message',
+        author: { externalId: '604117290' },
+        text: 'В разделе «Жалобы»: на ул. Садовой не работает светофор',
+        attachments: [],
+        thread: { key: 'board:-218840017_49912345/from:604117290', refersTo: ['board:-218840017_49912345'] },
+        replyAddress: { peerId: 604117290 },
+        features: { source: 'wall', place: 'board' },
+      },
+    ]);
+    const photo = {
+      type: 'photo_comment_new',
+      group_id: 218840017,
+      object: {
+        id: 7,
+        from_id: 604117291,
+        date: 1741606100,
+        text: 'Это наш двор',
+        photo_id: 457239101,
+        photo_owner_id: -218840017,
+      },
+    };
+    expect(parseVkEvent(photo, ctx).items[0]).toMatchObject({
+      externalId: 'photo-comment:-218840017_457239101_7',
+    });
+    expect(parseVkEvent({ ...photo, object: { ...photo.object, from_id: -218840017 } }, ctx)).toEqual({
+      items: [],
+      events: [],
+    });
+    expect(parseVkEvent({ ...board, object: { id: 1, from_id: 5 } }, ctx).problem).toMatch(/topic_id/);
+  });
+
   it('ignores our own comments, so answers do not loop back as items', () => {
     const ours = sample('wall-reply-new.json');
     ours.object.from_id = -218840017;

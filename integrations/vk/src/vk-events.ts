@@ -36,6 +36,10 @@ export const HANDLED_EVENT_TYPES = [
   'message_event',
   'wall_post_new',
   'wall_reply_new',
+  'photo_comment_new',
+  'video_comment_new',
+  'market_comment_new',
+  'board_post_new',
 ] as const;
 
 function int(value: unknown): number | undefined {
@@ -271,6 +275,11 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
       return wallPostNew(object, ctx);
     case 'wall_reply_new':
       return wallReplyNew(object, ctx);
+    case 'photo_comment_new':
+    case 'video_comment_new':
+    case 'market_comment_new':
+    case 'board_post_new':
+      return placeComment(raw.type, object, ctx);
     default:
       // Acknowledged and left out (group_join, message_reply, message_typing_state…), logged by type only.
       return { ...EMPTY, skipped: `event-type:${/^[a-z_]{1,40}$/.test(raw.type) ? raw.type : 'unknown'}` };
@@ -485,6 +494,48 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
     },
     replyAddress: { ownerId, postId, commentId },
     features: { source: 'wall' },
+  };
+  return { items: [item], events: [] };
+}
+
+/** Where a comment outside the wall sits: the object's owner and id fields, and the name in ids and features. */
+const COMMENT_PLACES: Record<string, { owner: string; id: string; name: string }> = {
+  photo_comment_new: { owner: 'photo_owner_id', id: 'photo_id', name: 'photo' },
+  video_comment_new: { owner: 'video_owner_id', id: 'video_id', name: 'video' },
+  market_comment_new: { owner: 'market_owner_id', id: 'item_id', name: 'market' },
+  board_post_new: { owner: 'topic_owner_id', id: 'topic_id', name: 'board' },
+};
+
+/**
+ * A citizen's comment under a community photo, video or product, or a post in a discussion board: like a wall
+ * comment, an open-source message (8-ФЗ). One thread per author and place. `send` comments on the wall only, so
+ * the answer goes to the author in private messages.
+ */
+function placeComment(type: string, object: unknown, ctx: EventContext): ParsedEvents {
+  const place = COMMENT_PLACES[type];
+  if (!isRecord(object)) return { ...EMPTY, problem: `${type} without an object` };
+  const commentId = int(object.id);
+  const placeId = int(object[place.id]);
+  const ownerId = int(object[place.owner]) ?? -ctx.groupId;
+  const fromId = int(object.from_id);
+  if (!commentId || !placeId || !fromId)
+    return { ...EMPTY, problem: `${type} without id, ${place.id} or from_id` };
+  // The community's own answers come back too.
+  if (fromId < 0) return EMPTY;
+  const content = contentOf(object);
+  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  const key = `${place.name}:${ownerId}_${placeId}`;
+  const item: InboundItem = {
+    channel: Channel.Vk,
+    externalId: `${place.name}-comment:${ownerId}_${placeId}_${commentId}`,
+    receivedAt: isoFromUnix(object.date),
+    regime: 'message',
+    author: { externalId: String(fromId) },
+    text: content.text || 'Сообщение не распознано. Откройте обсуждение в VK.',
+    attachments: content.files,
+    thread: { key: `${key}/from:${fromId}`, refersTo: [key] },
+    replyAddress: { peerId: fromId },
+    features: { source: 'wall', place: place.name },
   };
   return { items: [item], events: [] };
 }
