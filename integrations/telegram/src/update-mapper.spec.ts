@@ -340,6 +340,19 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(mapUpdate(poll, now).items[0].text).toBe('Опрос: Когда починят лифт?\n— Скоро\n— Никогда');
   });
 
+  it('keeps the addresses behind words made links (text_link entities)', () => {
+    const update = sample('text-message.json');
+    update.message.text = 'Вот новость и вот ответ администрации';
+    update.message.entities = [
+      { offset: 4, length: 7, type: 'text_link', url: 'https://t.me/novosti_goroda/1203' },
+      { offset: 16, length: 5, type: 'text_link', url: 'https://adm.example.ru/otvet' },
+      { offset: 0, length: 3, type: 'bold' },
+    ];
+    expect(mapUpdate(update, now).items[0].text).toBe(
+      'Вот новость и вот ответ администрации\nСсылки: https://t.me/novosti_goroda/1203, https://adm.example.ru/otvet',
+    );
+  });
+
   it('makes one item of an album that came in one batch: the caption and every photo', () => {
     const updates = sample('photo-album.json') as unknown as unknown[];
     const items = mergeMediaGroups(updates.flatMap((u) => mapUpdate(u, now).items));

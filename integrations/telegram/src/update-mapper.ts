@@ -196,7 +196,8 @@ function mapMessage(message: Json): MappedUpdate {
   if (typeof message.media_group_id === 'string' && message.media_group_id)
     features[MEDIA_GROUP] = message.media_group_id;
 
-  const written = (text ?? caption ?? '').trim();
+  const links = hiddenLinks(message, text ?? caption ?? '');
+  const written = [(text ?? caption ?? '').trim(), ...links].filter(Boolean).join('\n');
   let body = written || lines.join('\n');
   if (!body && attachments.length === 0) {
     const other = otherContentOf(message);
@@ -270,6 +271,22 @@ export function mergeMediaGroups(items: InboundItem[]): InboundItem[] {
     first.attachments = [...(first.attachments ?? []), ...(item.attachments ?? [])];
   }
   return out;
+}
+
+/**
+ * Addresses behind words (`text_link` entities: a word the citizen made a link, a forwarded post's links): the
+ * text alone would lose them.
+ */
+function hiddenLinks(message: Json, text: string): string[] {
+  const entities = Array.isArray(message.entities)
+    ? message.entities
+    : Array.isArray(message.caption_entities)
+      ? message.caption_entities
+      : [];
+  const urls = entities
+    .map((e) => (isObject(e) && e.type === 'text_link' && typeof e.url === 'string' ? e.url.trim() : ''))
+    .filter((url, i, all) => url && !text.includes(url) && all.indexOf(url) === i);
+  return urls.length > 0 ? [`Ссылки: ${urls.join(', ')}`] : [];
 }
 
 /** A poll the citizen made: its question and options, as text. */
