@@ -23,10 +23,13 @@ const PASSWORD = 'den-v-rabote-2026';
  */
 describe('a working day in the staff workspace (browser e2e)', () => {
   const t = staffStack({
+    // The worker delivers (and fails to: no e-mail account is set up here) the answers sent.
+    worker: true,
     organisations: { minzhkh: 'minzhkh' },
     topics: { housing: 'housing' },
     staff: {
       operator: [Role.Operator, 'cur'],
+      approver: [Role.Supervisor, 'region'],
     },
   });
   const { ids, staff, call } = t;
@@ -199,6 +202,55 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .boundingBox();
     expect(subject!.width).toBeGreaterThan(100);
     await page.screenshot({ path: join(SHOTS, 'workspace-day-inbox-1366.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('«Недоставленные»: the reason in Russian with the channel named, the channel badge and the number uncut', async () => {
+    // A form appeal with an e-mail, answered while no e-mail account is set up: its answer cannot go out.
+    const [appealId] = await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Website,
+        externalId: `form-${Date.now()}`,
+        regime: 'appeal',
+        author: { surname: 'Соколова', firstName: 'Анна', email: 'sokolova@example.test' },
+      }),
+    ]);
+    const draft = await json(
+      call('POST', `/api/v1/appeals/${appealId}/answers`, staff.operator, {
+        text: 'Управляющей компании выдано предписание.',
+      }),
+    );
+    for (const [step, who] of [
+      ['approve', staff.approver],
+      ['send', staff.operator],
+    ] as const) {
+      expect(
+        (await call('POST', `/api/v1/appeals/${appealId}/answers/${draft.id}/${step}`, who)).status,
+      ).toBe(204);
+    }
+    await t.stack.api.get(StaffUsers).create({
+      login: 'kuznetsova',
+      password: PASSWORD,
+      fullName: 'Кузнецова Анна Сергеевна',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const page = await open('kuznetsova', '/deliveries');
+    // It used to read «канал доставки для «website» не настроен», the channel by its code.
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByTestId('delivery-reason') })
+      .first();
+    const reason = row.getByTestId('delivery-reason');
+    await reason.waitFor({ timeout: 60_000 });
+    expect(await reason.innerText()).toBe(
+      'Канал «Сайт» не подключён: повторите отправку, когда администратор его настроит',
+    );
+    const badge = row.getByText('Сайт', { exact: true });
+    expect(await badge.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    const number = await row.getByRole('link', { name: /№ \d{4}-\d{6}/ }).boundingBox();
+    expect(number!.height).toBeLessThan(30);
+    await page.screenshot({ path: join(SHOTS, 'workspace-day-deliveries.png') });
     expect(problems.get(page)).toEqual([]);
   });
 });

@@ -10,7 +10,16 @@ import { countdown, formatDateTime, URGENCY_COLOR, zoneLabel } from '../lib/time
 export function LabelBadge(
   props: Omit<BadgeProps, 'style'> & { children: ReactNode } & { [data: `data-${string}`]: string },
 ) {
-  return <Badge variant="light" radius="sm" {...props} style={{ textTransform: 'none', flexShrink: 0 }} />;
+  // Not cut to «Са…» in a narrow table column either: as wide as its label, unless it is one that wraps.
+  const wraps = props.className?.includes('badge-wrap');
+  return (
+    <Badge
+      variant="light"
+      radius="sm"
+      {...props}
+      style={{ textTransform: 'none', flexShrink: 0, minWidth: wraps ? undefined : 'max-content' }}
+    />
+  );
 }
 
 /** A status, never cut: long labels («Передано на 2-ю линию») wrap inside the badge. */

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { ChannelBadge, PageTitle } from '../components/common';
+import { deliveryErrorText } from '../lib/delivery-errors';
 import { formatDateTime } from '../lib/time';
 import { ACTIONS, ListTable, QueryStatus } from '../components/tables';
 
@@ -55,7 +56,7 @@ export function FailedDeliveriesPage() {
           {failed.data.map((m) => (
             <Table.Tr key={m.id}>
               <Table.Td>
-                <Anchor component={Link} to={`/appeals/${m.appealId}`}>
+                <Anchor component={Link} to={`/appeals/${m.appealId}`} style={{ whiteSpace: 'nowrap' }}>
                   № {m.registrationNumber}
                 </Anchor>
               </Table.Td>
@@ -64,9 +65,14 @@ export function FailedDeliveriesPage() {
               </Table.Td>
               <Table.Td>{KIND_LABEL[m.kind] ?? m.kind}</Table.Td>
               <Table.Td>
-                <Text size="sm" style={{ wordBreak: 'break-word' }}>
-                  {m.lastError ?? '—'}
+                <Text size="sm" style={{ wordBreak: 'break-word' }} data-testid="delivery-reason">
+                  {deliveryErrorText(m.lastError).reason}
                 </Text>
+                {deliveryErrorText(m.lastError).detail && (
+                  <Text size="xs" c="dimmed" style={{ wordBreak: 'break-word' }}>
+                    {deliveryErrorText(m.lastError).detail}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>{m.attempts}</Table.Td>
               <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>

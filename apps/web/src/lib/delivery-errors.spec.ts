@@ -1,0 +1,29 @@
+import { deliveryErrorText } from './delivery-errors';
+
+describe('deliveryErrorText (the «Недоставленные» page)', () => {
+  it('names a channel that is not set up by its Russian name, not its code', () => {
+    expect(deliveryErrorText('канал доставки для «website» не настроен')).toEqual({
+      reason: 'Канал «Сайт» не подключён: повторите отправку, когда администратор его настроит',
+    });
+    expect(deliveryErrorText('канал доставки для «pos» не настроен').reason).toContain('«ПОС»');
+  });
+
+  it("says what a connector's error code means in Russian and keeps the channel's own words as detail", () => {
+    expect(
+      deliveryErrorText('NotFound: Telegram sendMessage: Forbidden: bot was blocked by the user'),
+    ).toEqual({
+      reason: 'Получатель недоступен в канале (заблокировал бота, удалил переписку или адрес неверен)',
+      detail: 'Telegram sendMessage: Forbidden: bot was blocked by the user',
+    });
+    expect(deliveryErrorText('AuthFailed: VK token belongs to another community').reason).toBe(
+      'Канал отказал в доступе: проверьте ключи учётной записи канала',
+    );
+  });
+
+  it('keeps a reason already written in Russian, and a dash for none', () => {
+    expect(deliveryErrorText('у заявителя нет адреса для ответа в этом канале')).toEqual({
+      reason: 'у заявителя нет адреса для ответа в этом канале',
+    });
+    expect(deliveryErrorText(null)).toEqual({ reason: '—' });
+  });
+});

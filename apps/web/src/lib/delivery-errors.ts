@@ -1,0 +1,37 @@
+import { CHANNEL_LABEL } from './labels';
+
+/** What a failed delivery's stored reason means, in the words a clerk reads; the channel's own words beside. */
+export interface DeliveryErrorText {
+  reason: string;
+  /** What the channel answered, as it said it (kept for the administrator). */
+  detail?: string;
+}
+
+/** The connectors' error codes (integrations/contract ConnectorErrorCode) in Russian. */
+const CODE_REASON: Record<string, string> = {
+  Temporary: 'Канал временно недоступен',
+  RateLimited: 'Канал ограничил частоту отправки',
+  AuthFailed: 'Канал отказал в доступе: проверьте ключи учётной записи канала',
+  NotFound: 'Получатель недоступен в канале (заблокировал бота, удалил переписку или адрес неверен)',
+  InvalidPayload: 'Канал не принял сообщение в таком виде',
+  CursorInvalid: 'Ошибка канала',
+};
+
+/**
+ * A failed delivery's `lastError` for the «Недоставленные» page: a connector's `Code: message` becomes the
+ * code's Russian meaning with the message as detail; a channel named by its code gets its Russian name; any
+ * other reason (already Russian) is kept.
+ */
+export function deliveryErrorText(lastError: string | null | undefined): DeliveryErrorText {
+  if (!lastError) return { reason: '—' };
+  const coded = /^([A-Za-z]+): ([\s\S]*)$/.exec(lastError);
+  if (coded && CODE_REASON[coded[1]]) return { reason: CODE_REASON[coded[1]], detail: coded[2] };
+  const unconfigured = /^канал доставки для «([a-z-]+)» не настроен$/.exec(lastError);
+  if (unconfigured) {
+    const channel = CHANNEL_LABEL[unconfigured[1]] ?? unconfigured[1];
+    return {
+      reason: `Канал «${channel}» не подключён: повторите отправку, когда администратор его настроит`,
+    };
+  }
+  return { reason: lastError };
+}
