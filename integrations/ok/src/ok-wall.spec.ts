@@ -111,6 +111,32 @@ describe('OK wall (REST answers → items)', () => {
     });
   });
 
+  it('says what a topic or a comment holds besides text and photos: a link, a video, a poll, an unknown type', () => {
+    const answer = fixture('rest-mediatopic-get-topics.json');
+    const [topic] = answer.media_topics as Record<string, unknown>[];
+    topic.media = [
+      { type: 'text', text: 'Смотрите видео' },
+      { type: 'movie', movie_refs: ['movie:1'] },
+      { type: 'link', url: 'https://gorod.example.ru/news/1', title: 'Новость' },
+      { type: 'poll', poll: { question: 'Нужен ли светофор?' } },
+      { type: 'app', app_ref: 'app:1' },
+    ];
+    expect(readTopics(answer).topics[0].text).toBe(
+      [
+        'Смотрите видео',
+        'Видео',
+        'Ссылка: Новость — https://gorod.example.ru/news/1',
+        'Опрос: Нужен ли светофор?',
+        'Вложение не распознано (app)',
+      ].join('\n\n'),
+    );
+    const comments = fixture('rest-discussions-get-comments.json');
+    const [comment] = comments.comments as Record<string, unknown>[];
+    comment.text = '';
+    comment.attachments = [{ type: 'MOVIE', ref: 'movie:2' }];
+    expect(readComments('1', comments).comments[0].text).toBe('Видео');
+  });
+
   it('reads a photo given inline, skips one it cannot find and takes a photo named twice once', () => {
     const answer = fixture('rest-discussions-get-comments-photo.json');
     const [c] = answer.comments as Record<string, unknown>[];

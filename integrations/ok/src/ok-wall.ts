@@ -121,6 +121,27 @@ function photosIn(part: Record<string, unknown>, byRef: Map<string, WallPhoto>):
   return [...refs.map((r) => byRef.get(r)), ...inline].filter((p): p is WallPhoto => p !== undefined);
 }
 
+/**
+ * A line for what a topic's media part or a comment's attachment holds besides text and photos: a link, a video,
+ * a poll, a place; any other type «Вложение не распознано», so a clerk knows something came. '' for text and photos.
+ */
+function mediaLine(part: Record<string, unknown>): string {
+  const type = typeof part.type === 'string' ? part.type.toLowerCase() : '';
+  if (type === 'text' || type === 'photo') return '';
+  if (type === 'link') {
+    const url = cleanText(part.url);
+    return `Ссылка: ${[cleanText(part.title), url].filter(Boolean).join(' — ')}`;
+  }
+  if (type === 'movie' || type === 'video')
+    return `Видео${cleanText(part.title) ? `: ${cleanText(part.title)}` : ''}`;
+  if (type === 'poll') {
+    const question = isRecord(part.poll) ? cleanText(part.poll.question) : cleanText(part.question);
+    return `Опрос${question ? `: ${question}` : ''}`;
+  }
+  if (type === 'place') return `Место${isRecord(part.place) ? `: ${cleanText(part.place.name)}` : ''}`;
+  return `Вложение не распознано (${/^[a-z_]{1,40}$/.test(type) ? type : 'неизвестный тип'})`;
+}
+
 const isPhoto = (part: Record<string, unknown>) =>
   typeof part.type === 'string' && part.type.toLowerCase() === 'photo';
 
@@ -175,9 +196,10 @@ export function readTopics(answer: Record<string, unknown>): {
       continue;
     }
     const media = Array.isArray(t.media) ? t.media.filter(isRecord) : [];
-    const text = media
-      .filter((m) => m.type === 'text')
-      .map((m) => cleanText(m.text))
+    const text = [
+      ...media.filter((m) => m.type === 'text').map((m) => cleanText(m.text)),
+      ...media.map(mediaLine),
+    ]
       .filter((x) => x !== '')
       .join('\n\n');
     const summary = isRecord(t.discussion_summary) ? Number(t.discussion_summary.comments_count) : NaN;
@@ -220,7 +242,7 @@ export function readComments(
       id,
       authorId,
       byGroup: str(c.author_ref)?.startsWith('group:') === true || c.author_type === 'GROUP',
-      text: cleanText(c.text),
+      text: [cleanText(c.text), ...attached.map(mediaLine)].filter((x) => x !== '').join('\n'),
       dateMs,
       ...(authorName ? { authorName } : {}),
       ...(replyTo ? { replyToCommentId: replyTo } : {}),
