@@ -104,6 +104,17 @@ describe('website feed connector against a fake reception site (integration)', (
     expect(fake.requests[0].query).toEqual({ limit: '10' });
   });
 
+  it("reads a CMS's Russian DD.MM.YYYY date and PHP's epoch seconds as digits, not as another month or nothing", async () => {
+    const bitrix = fake.addItem({ created: '01.02.2025 13:00:00' });
+    const php = fake.addItem({ created: '1738404000' });
+    const page = await connector.pull(account('id'), null, 10);
+    expect(page.rejected).toEqual([]);
+    const receivedAt = (id: number) => page.items.find((i) => i.externalId.endsWith(`:${id}`))?.receivedAt;
+    // Zone-less, as the site wrote it: the process's zone, as for a zone-less ISO date.
+    expect(receivedAt(bitrix.id)).toBe(new Date(2025, 1, 1, 13, 0, 0).toISOString());
+    expect(receivedAt(php.id)).toBe('2025-02-01T10:00:00.000Z');
+  });
+
   it('falls back to the account id when no site key is set', async () => {
     const site = fake.addItem();
     const page = await connector.pull(account('id', { siteKey: undefined }), null, 10);

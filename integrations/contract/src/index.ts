@@ -6,3 +6,4 @@ export * from './inbound-event';
 export * from './capabilities';
 export * from './account-settings';
 export * from './http';
+export * from './instant';

@@ -11,6 +11,7 @@
  * endpoint taking status changes and answers, the `REGISTER` event, file download by id and the
  * `Idempotency-Key` header. Each designed item is marked DESIGNED below.
  */
+import { instantMsOf } from '@inbox/integrations/contract';
 
 // ---------------------------------------------------------------------------------------------------
 // Paths and headers
@@ -643,32 +644,10 @@ function str(value: unknown): string | undefined {
 // ПОС is a Moscow system: an instant it writes without a zone is Moscow time (UTC+3, no DST since 2014).
 const MOSCOW_OFFSET = '+03:00';
 
-/**
- * An instant as ISO 8601 UTC. Besides ISO strings: epoch milliseconds or seconds (a number or digits), a
- * Jackson LocalDateTime array `[y, m, d, h, min, s, nanos]`, and the Russian `DD.MM.YYYY[ HH:mm[:ss]]`, which
- * Date.parse would silently read month first.
- */
+/** An instant as ISO 8601 UTC, from whatever form ПОС writes it in (see instantMsOf). */
 function instant(value: unknown): string | undefined {
-  if (typeof value === 'number' || (typeof value === 'string' && /^\d{9,13}$/.test(value.trim()))) {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0) return undefined;
-    return new Date(n >= 1e11 ? n : n * 1000).toISOString();
-  }
-  if (Array.isArray(value)) {
-    const [y, mo, d, h = 0, mi = 0, sec = 0, nanos = 0] = value.map(Number);
-    if (![y, mo, d, h, mi, sec, nanos].every(Number.isInteger) || value.length < 3) return undefined;
-    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-    const iso = `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}.${pad(Math.floor(nanos / 1e6), 3)}${MOSCOW_OFFSET}`;
-    return instant(iso);
-  }
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const russian = /^(\d{2})\.(\d{2})\.(\d{4})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value.trim());
-  if (russian) {
-    const [, d, mo, y, h = '00', mi = '00', sec = '00'] = russian;
-    return instant(`${y}-${mo}-${d}T${h}:${mi}:${sec}${MOSCOW_OFFSET}`);
-  }
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  const ms = instantMsOf(value, MOSCOW_OFFSET);
+  return ms === undefined ? undefined : new Date(ms).toISOString();
 }
 
 function numericIfPossible(value: string): string | number {

@@ -8,6 +8,7 @@ import {
   type DeliveryReceipt,
   type InboundItem,
   type PullPage,
+  instantMsOf,
   type Regime,
 } from '@inbox/integrations/contract';
 
@@ -388,14 +389,9 @@ export function compareIds(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/** ISO 8601 strings, or epoch seconds / milliseconds as numbers. */
+/** ISO 8601, epoch seconds or milliseconds (numbers or digits), a Russian DD.MM.YYYY date: see instantMsOf. */
 function instantMs(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) {
-    return value < 1e11 ? value * 1000 : value;
-  }
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : ms;
+  return instantMsOf(value);
 }
 
 /** `a.b.0.c`: object keys and array indexes. */

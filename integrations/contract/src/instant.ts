@@ -1,0 +1,46 @@
+/**
+ * An instant as a remote system writes it, in epoch milliseconds: ISO 8601; epoch milliseconds or seconds (a
+ * number, or digits as PHP's time() gives them); a Jackson LocalDateTime array `[y, m, d, h, min, s, nanos]`;
+ * the Russian `DD.MM.YYYY[ HH:mm[:ss]]` (Bitrix, 1С, ПОС exports), which Date.parse silently reads month first
+ * (01.02.2025 as 2 January) or not at all. A form without a zone takes `zoneOffset` (`+03:00`) when given, else
+ * the process's zone as Date.parse does for zone-less ISO. Undefined for anything else.
+ */
+export function instantMsOf(value: unknown, zoneOffset?: string): number | undefined {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d{9,13}\s*$/.test(value))) {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n <= 0) return undefined;
+    return n >= 1e11 ? n : n * 1000;
+  }
+  const zone = zoneOffset ?? '';
+  if (Array.isArray(value)) {
+    if (value.length < 3 || value.length > 7) return undefined;
+    const [y, mo, d, h = 0, mi = 0, sec = 0, nanos = 0] = value.map(Number);
+    if (![y, mo, d, h, mi, sec, nanos].every(Number.isInteger)) return undefined;
+    return checked(
+      y,
+      mo,
+      d,
+      `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}.${pad(Math.floor(nanos / 1e6), 3)}${zone}`,
+    );
+  }
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const russian = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(value.trim());
+  if (russian) {
+    const [d, mo, y, h, mi, sec] = russian.slice(1).map((part) => Number(part ?? 0));
+    return checked(y, mo, d, `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}${zone}`);
+  }
+  const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(value.trim());
+  const ms = Date.parse(zoneless && zone ? `${value.trim().replace(' ', 'T')}${zone}` : value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** The instant of a composed ISO string, when its day exists (31.02 does not). */
+function checked(y: number, mo: number, d: number, iso: string): number | undefined {
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate()) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
+}
