@@ -65,6 +65,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await browser?.close();
   });
 
+  const users = () => t.stack.api.get(StaffUsers);
+
   /** Signs in through the login page and opens the path. */
   async function open(login: string, path: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
@@ -79,9 +81,9 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     return page;
   }
 
-  /** A call registered by line 1 and escalated to Минжкх. */
-  async function escalatedCall(): Promise<{ id: string; registrationNumber: string }> {
-    const appeal = await json(
+  /** A call registered by line 1. */
+  async function registeredCall(): Promise<{ id: string; registrationNumber: string }> {
+    return json(
       call('POST', '/api/v1/appeals', staff.operator, {
         medium: 'phone',
         surname: 'Орлова',
@@ -93,6 +95,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
         topicId: ids.housing,
       }),
     );
+  }
+
+  /** A call registered by line 1 and escalated to Минжкх. */
+  async function escalatedCall(): Promise<{ id: string; registrationNumber: string }> {
+    const appeal = await registeredCall();
     const escalated = await call('POST', `/api/v1/appeals/${appeal.id}/escalate`, staff.operator, {
       organisationIds: [ids.minzhkh],
     });
@@ -251,6 +258,41 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const number = await row.getByRole('link', { name: /№ \d{4}-\d{6}/ }).boundingBox();
     expect(number!.height).toBeLessThan(30);
     await page.screenshot({ path: join(SHOTS, 'workspace-day-deliveries.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('a call answered: the card says the answer waits for staff to give it, and the clerk records it given by phone', async () => {
+    const appeal = await registeredCall();
+    const drafted = await call('POST', `/api/v1/appeals/${appeal.id}/answers`, staff.operator, {
+      text: 'Подача отопления в дом на ул. Мира, 7 восстановлена.',
+    });
+    expect(drafted.status).toBe(201);
+    // No e-mail and no channel: «sent» means it is for staff to read out (it used to end there, unmarkable).
+    await users().create({
+      login: 'sidorov',
+      password: PASSWORD,
+      fullName: 'Сидоров Павел Ильич',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const page = await open('sidorov', `/appeals/${appeal.id}`);
+    const answer = page.locator('[data-testid="answer"][data-status="draft"]');
+    await answer.getByRole('button', { name: 'Согласовать' }).click();
+    await page
+      .locator('[data-testid="answer"][data-status="approved"]')
+      .getByRole('button', { name: 'Отправить заявителю' })
+      .click();
+    const sent = page.locator('[data-testid="answer"][data-status="sent"]');
+    await sent
+      .getByTestId('answer-handover')
+      .getByText(/Ответ ждёт передачи заявителю/)
+      .waitFor();
+    await sent.getByRole('button', { name: 'Отметить передачу' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Ответ передан заявителю' });
+    await dialog.getByRole('button', { name: 'Отметить' }).click();
+    await sent.getByTestId('answer-handover').getByText('Передан заявителю по телефону').waitFor();
+    await page.locator('[data-testid="history-item"][data-type="answer-handed-over"]').waitFor();
+    expect(await sent.getByRole('button', { name: 'Отметить передачу' }).count()).toBe(0);
     expect(problems.get(page)).toEqual([]);
   });
 });

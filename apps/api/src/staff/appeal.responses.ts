@@ -219,6 +219,15 @@ export class AnswerDto {
   sentBackBy!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentBackAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) sentBackComment!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    enum: ['awaiting', 'phone', 'in-person', 'post'],
+    description:
+      'Ответ на звонок, приём или письмо без эл. почты: awaiting — ждёт передачи заявителю сотрудником; ' +
+      'phone, in-person, post — как передан; null — доставляет канал',
+  })
+  handover!: 'awaiting' | 'phone' | 'in-person' | 'post' | null;
   @ApiProperty({ type: [AnswerFileDto], description: 'Файлы, приложенные к ответу' })
   attachments!: AnswerFileDto[];
 }

@@ -31,6 +31,7 @@ export const ENDPOINTS = {
   draftAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers' },
   approveAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/approve' },
   sendAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send' },
+  handedOver: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/handed-over' },
   editDraft: { method: 'PATCH', path: '/api/v1/appeals/{id}/answers/{answerId}' },
   discardDraft: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/discard' },
   sendBackDraft: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send-back' },

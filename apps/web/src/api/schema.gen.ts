@@ -2179,6 +2179,11 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             editedAt: string | null;
+            /**
+             * @description Ответ на звонок, приём или письмо без эл. почты: awaiting — ждёт передачи заявителю сотрудником; phone, in-person, post — как передан; null — доставляет канал
+             * @enum {string|null}
+             */
+            handover: "awaiting" | "phone" | "in-person" | "post" | null;
             /** Format: uuid */
             id: string;
             /** Format: uuid */

@@ -30,6 +30,11 @@ export interface AnswerView {
   sentBackBy: string | null;
   sentBackAt: Date | null;
   sentBackComment: string | null;
+  /**
+   * An answer staff give the applicant themselves (a call, a visit, a letter without an e-mail): `awaiting`
+   * until they record it, then how it was given; null for one a channel delivers.
+   */
+  handover: 'awaiting' | 'phone' | 'in-person' | 'post' | null;
   attachments: AnswerFile[];
 }
 
@@ -53,7 +58,13 @@ export class AnswersRepository {
               n.author_id AS "authorId", au.full_name AS "authorName", n.template_id AS "templateId",
               n.approved_by AS "approvedBy", ap.full_name AS "approvedByName", n.approved_at AS "approvedAt",
               n.sent_at AS "sentAt", n.created_at AS "createdAt", n.edited_at AS "editedAt",
-              n.sent_back_by AS "sentBackBy", n.sent_back_at AS "sentBackAt", n.sent_back_comment AS "sentBackComment"
+              n.sent_back_by AS "sentBackBy", n.sent_back_at AS "sentBackAt", n.sent_back_comment AS "sentBackComment",
+              (SELECT CASE WHEN m.delivery_state = 'awaiting-handover' THEN 'awaiting'
+                           ELSE substr(m.delivery_state, length('handed-over:') + 1) END
+                 FROM outbound_message_answers ma JOIN outbound_messages m ON m.id = ma.outbound_message_id
+                WHERE ma.answer_id = n.id
+                  AND (m.delivery_state = 'awaiting-handover' OR m.delivery_state LIKE 'handed-over:%')
+                ORDER BY m.created_at DESC LIMIT 1) AS handover
          FROM answers n JOIN organisations o ON o.id = n.organisation_id
          JOIN users au ON au.id = n.author_id LEFT JOIN users ap ON ap.id = n.approved_by
         WHERE n.appeal_id = $1 AND n.status <> 'discarded' ORDER BY n.created_at`,

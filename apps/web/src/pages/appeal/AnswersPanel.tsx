@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Paper, Select, Stack, Text, Textarea } from '@mantine/core';
+import { Badge, Button, Card, Group, Paper, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
@@ -9,6 +9,13 @@ import { formatDateTime } from '../../lib/time';
 import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
 import { FormModal, textOf, useFormDialog } from '../../components/forms';
+
+/** How staff gave an answer to the applicant themselves. */
+const HANDOVER_LABEL: Record<string, string> = {
+  phone: 'по телефону',
+  'in-person': 'лично',
+  post: 'почтой',
+};
 
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
 export function AnswersSection({
@@ -76,6 +83,21 @@ export function AnswersSection({
     async () => {
       await refresh();
       onDone('Проект ответа отменён');
+    },
+  );
+  // An answer to a call, a visit or a letter without an e-mail goes to the applicant through staff.
+  const handOver = useFormDialog(
+    (f: { answerId: string; medium: string | null; note: string }) =>
+      call('handedOver', {
+        params: { id: card.id, answerId: f.answerId },
+        body: {
+          medium: (f.medium ?? 'phone') as 'phone' | 'in-person' | 'post',
+          note: f.note.trim() || undefined,
+        },
+      }),
+    async () => {
+      await refresh();
+      onDone('Отмечено: ответ передан заявителю');
     },
   );
   const mayChange = (ans: { authorId: string; organisationId: string }) =>
@@ -187,6 +209,26 @@ export function AnswersSection({
               {ans.text}
             </Text>
             <AnswerFiles appealId={card.id} answer={ans} me={me} />
+            {ans.handover === 'awaiting' && (
+              <Group gap="xs" mt={6} data-testid="answer-handover">
+                <Text size="xs" c="orange.9">
+                  Ответ ждёт передачи заявителю: сообщите его по телефону, лично или отправьте почтой и
+                  отметьте здесь
+                </Text>
+                <Button
+                  size="xs"
+                  variant="light"
+                  onClick={() => handOver.setForm({ answerId: ans.id, medium: 'phone', note: '' })}
+                >
+                  Отметить передачу
+                </Button>
+              </Group>
+            )}
+            {ans.handover && ans.handover !== 'awaiting' && (
+              <Text size="xs" c="dimmed" mt={4} data-testid="answer-handover">
+                Передан заявителю {HANDOVER_LABEL[ans.handover] ?? ans.handover}
+              </Text>
+            )}
             {ans.approvedByName && (
               <Text size="xs" c="dimmed" mt={4}>
                 Согласовал: {ans.approvedByName}
@@ -258,6 +300,32 @@ export function AnswersSection({
           </Stack>
         )}
       </Stack>
+      <FormModal
+        title="Ответ передан заявителю"
+        submitLabel="Отметить"
+        submitDisabled={!handOver.form?.medium}
+        {...handOver.modal}
+      >
+        {handOver.form && (
+          <>
+            <Select
+              label="Как передан"
+              data={Object.entries(HANDOVER_LABEL).map(([value, label]) => ({
+                value,
+                label: label[0].toUpperCase() + label.slice(1),
+              }))}
+              value={handOver.form.medium}
+              onChange={(medium) => handOver.setForm({ ...handOver.form!, medium })}
+              allowDeselect={false}
+            />
+            <TextInput
+              label="Примечание"
+              description="Например, номер почтового отправления"
+              {...textOf(handOver.form.note, (note) => handOver.setForm({ ...handOver.form!, note }))}
+            />
+          </>
+        )}
+      </FormModal>
       <FormModal title="Исправить проект ответа" size="lg" submitLabel="Сохранить" {...edit.modal}>
         {edit.form && (
           <Textarea
