@@ -1,5 +1,5 @@
-import { Joiner, Rewriter, Splitter, type MimeNode } from '@zone-eu/mailsplit';
-import { Readable } from 'node:stream';
+import { Headers, Joiner, Rewriter, Splitter, type MimeNode } from '@zone-eu/mailsplit';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as iconv from 'iconv-lite';
 
@@ -70,25 +70,55 @@ function guessCharset(bytes: Buffer): string {
   return best.charset;
 }
 
-/**
- * The letter with its top header lines that are not UTF-8 re-encoded as UTF-8, in the single-byte Cyrillic
- * charset that reads best for all of them together; undefined when every line is UTF-8. `bodyStart` is where the
- * body begins.
- */
-export function repairHeaderBlock(raw: Buffer, bodyStart: number): Buffer | undefined {
+/** Header lines that are not UTF-8 re-encoded as UTF-8, from the single-byte Cyrillic charset that reads best. */
+function utf8Headers(headers: Buffer): Buffer {
   const lines: Buffer[] = [];
-  for (let at = 0; at < bodyStart; ) {
-    const end = raw.indexOf(0x0a, at);
-    const next = end === -1 || end >= bodyStart ? bodyStart : end + 1;
-    lines.push(raw.subarray(at, next));
+  for (let at = 0; at < headers.length; ) {
+    const end = headers.indexOf(0x0a, at);
+    const next = end === -1 ? headers.length : end + 1;
+    lines.push(headers.subarray(at, next));
     at = next;
   }
   const broken = lines.filter((line) => !isUtf8(line));
-  if (broken.length === 0) return undefined;
   // Judged by their 8-bit bytes only: the header names and addresses would dilute the score.
   const charset = guessCharset(Buffer.from(Buffer.concat(broken).filter((b) => b >= 0x80)));
-  const fixed = lines.map((line) => (isUtf8(line) ? line : Buffer.from(iconv.decode(line, charset), 'utf8')));
-  return Buffer.concat([...fixed, raw.subarray(bodyStart)]);
+  return Buffer.concat(
+    lines.map((line) => (isUtf8(line) ? line : Buffer.from(iconv.decode(line, charset), 'utf8'))),
+  );
+}
+
+/**
+ * The letter with every header block (the letter's own and each part's) written in raw 8-bit windows-1251 or
+ * KOI8-R — a subject, a sender's name, an attachment's file name without encoded-words, as old clients and
+ * scanners write them — re-encoded as UTF-8, which is how mailparser reads raw header bytes; undefined when every
+ * header block is UTF-8.
+ */
+export async function repairRawHeaders(raw: Buffer): Promise<Buffer | undefined> {
+  let changed = false;
+  const fix = new Transform({
+    objectMode: true,
+    transform(chunk: { type?: string } & Partial<MimeNode>, _encoding, done) {
+      if (chunk.type === 'node' && typeof chunk.getHeaders === 'function') {
+        const headers = chunk.getHeaders();
+        if (!isUtf8(headers)) {
+          changed = true;
+          chunk.headers = new Headers(utf8Headers(headers));
+        }
+      }
+      done(null, chunk);
+    },
+  });
+  const out: Buffer[] = [];
+  await pipeline(
+    Readable.from([raw]),
+    new Splitter(),
+    fix,
+    new Joiner(),
+    async (joined: AsyncIterable<Buffer>) => {
+      for await (const chunk of joined) out.push(chunk);
+    },
+  );
+  return changed ? Buffer.concat(out) : undefined;
 }
 
 /** How a text part says it is written: unknown (nothing, UTF-8, ASCII, a name iconv does not know), or 8-bit. */

@@ -280,6 +280,27 @@ describe('parseEmail: a citizen letter', () => {
     },
   );
 
+  it('reads an attachment name written in raw 8-bit windows-1251 in the part header', async () => {
+    const raw = Buffer.concat([
+      eml(
+        [
+          'From: a@b.example',
+          'Message-ID: <rawname@b.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="r"',
+        ],
+        '--r\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+          b64('См. вложение') +
+          '\r\n--r\r\nContent-Type: application/msword\r\nContent-Disposition: attachment; filename="',
+      ),
+      encode('Жалоба на управляющую компанию.doc', 'windows-1251'),
+      Buffer.from('"\r\nContent-Transfer-Encoding: base64\r\n\r\n0M8R4KGxGuE=\r\n--r--\r\n', 'latin1'),
+    ]);
+    const item = await itemOf(raw);
+    expect(item.attachments?.[0].fileName).toBe('Жалоба на управляющую компанию.doc');
+    expect(item.text).toBe('См. вложение');
+  });
+
   it('leaves a UTF-8 letter that quotes a real replacement character as it is', async () => {
     const body = 'Символ \ufffd пришёл в прошлом ответе';
     const raw = eml(

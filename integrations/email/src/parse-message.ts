@@ -15,7 +15,7 @@ import {
   simpleParser,
 } from 'mailparser';
 import { type Policy547 } from './account';
-import { looksLikeMisreadUtf8, repairHeaderBlock, repairUndeclaredCharsets } from './charset-repair';
+import { looksLikeMisreadUtf8, repairRawHeaders, repairUndeclaredCharsets } from './charset-repair';
 import {
   emailThreadKey,
   messageIdList,
@@ -332,7 +332,11 @@ function hasMojibake(parsed: ParsedMail): boolean {
 
 function headerHasReplacementChars(parsed: ParsedMail): boolean {
   const texts = [parsed.subject, ...[parsed.from, parsed.replyTo].flat().map((a) => a?.text)];
-  return texts.some((text) => text?.includes('\ufffd'));
+  return (
+    texts.some((text) => text?.includes('\ufffd')) ||
+    // A raw 8-bit file name is read byte by byte as Latin-1: «Æàëîáà.doc» for «Жалоба.doc».
+    parsed.attachments.some((a) => /[\u00c0-\u00ff]{3}/.test(a.filename ?? ''))
+  );
 }
 
 function hasReplacementChars(parsed: ParsedMail): boolean {
@@ -402,7 +406,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     let source = raw;
     // Headers in raw 8-bit windows-1251 or KOI8-R (no encoded-words: old clients, scanners) read as «�����».
     if (headerHasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) {
-      const fixed = repairHeaderBlock(raw, bodyOffset(raw));
+      const fixed = await repairRawHeaders(raw);
       if (fixed) parsed = await parseMime((source = fixed));
     }
     // A text part in 8-bit Cyrillic that does not say so (no charset, "utf-8", a name nobody knows) reads as
