@@ -70,6 +70,21 @@ function guessCharset(bytes: Buffer): string {
   return best.charset;
 }
 
+/** The letter split into MIME nodes, passed through `step` (which may change them) and joined again. */
+async function resplit(raw: Buffer, step: NodeJS.ReadWriteStream): Promise<Buffer> {
+  const out: Buffer[] = [];
+  await pipeline(
+    Readable.from([raw]),
+    new Splitter(),
+    step,
+    new Joiner(),
+    async (joined: AsyncIterable<Buffer>) => {
+      for await (const chunk of joined) out.push(chunk);
+    },
+  );
+  return Buffer.concat(out);
+}
+
 /** Header lines that are not UTF-8 re-encoded as UTF-8, from the single-byte Cyrillic charset that reads best. */
 function utf8Headers(headers: Buffer): Buffer {
   const lines: Buffer[] = [];
@@ -108,17 +123,8 @@ export async function repairRawHeaders(raw: Buffer): Promise<Buffer | undefined>
       done(null, chunk);
     },
   });
-  const out: Buffer[] = [];
-  await pipeline(
-    Readable.from([raw]),
-    new Splitter(),
-    fix,
-    new Joiner(),
-    async (joined: AsyncIterable<Buffer>) => {
-      for await (const chunk of joined) out.push(chunk);
-    },
-  );
-  return changed ? Buffer.concat(out) : undefined;
+  const out = await resplit(raw, fix);
+  return changed ? out : undefined;
 }
 
 /** How a text part says it is written: unknown (nothing, UTF-8, ASCII, a name iconv does not know), or 8-bit. */
@@ -183,15 +189,6 @@ export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | un
       encoder.end(Buffer.from(decodeGuessingCyrillic(bytes), 'utf8'));
     });
   });
-  const out: Buffer[] = [];
-  await pipeline(
-    Readable.from([raw]),
-    new Splitter(),
-    rewriter,
-    new Joiner(),
-    async (joined: AsyncIterable<Buffer>) => {
-      for await (const chunk of joined) out.push(chunk);
-    },
-  );
-  return changed ? Buffer.concat(out) : undefined;
+  const out = await resplit(raw, rewriter);
+  return changed ? out : undefined;
 }
