@@ -295,4 +295,34 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await sent.getByRole('button', { name: 'Отметить передачу' }).count()).toBe(0);
     expect(problems.get(page)).toEqual([]);
   });
+
+  it('what is missing is said in Russian by the page, not by the browser in its own language: sign-in and registration', async () => {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
+    contexts.push(context);
+    const page = await context.newPage();
+    problems.set(page, watchProblems(page));
+    await page.goto(`${t.stack.baseUrl}/app/`);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('alert').getByText('Введите логин и пароль').waitFor();
+
+    await users().create({
+      login: 'orlova',
+      password: PASSWORD,
+      fullName: 'Орлова Вера Павловна',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    await page.getByLabel('Логин').fill('orlova');
+    await page.getByLabel('Пароль').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('link', { name: 'Регистрация обращения' }).click();
+    await page.getByRole('radio', { name: 'Только зарегистрировать' }).check();
+    await page.getByRole('button', { name: 'Зарегистрировать', exact: true }).click();
+    // The browser's «Please fill out this field.» used to stop the form before the page could say anything.
+    await page
+      .getByTestId('register-error')
+      .getByText('Заполните: фамилия, имя, суть вопроса, содержание')
+      .waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
 });

@@ -42,7 +42,8 @@ export function AuthCard({
   return (
     <Center mih="100vh" p="md" style={{ background: 'linear-gradient(160deg, #e7f0fb 0%, #f8f9fa 60%)' }}>
       <Paper shadow="md" p="xl" w={width} maw="100%" radius="lg" withBorder component="main">
-        <form onSubmit={submit} aria-label={label}>
+        {/* The page says what is missing, in Russian: not the browser's bubble in its own language. */}
+        <form onSubmit={submit} aria-label={label} noValidate>
           <Stack>
             {heading}
             {error && (

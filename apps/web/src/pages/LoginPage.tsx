@@ -1,5 +1,6 @@
 import { Avatar, Group, PasswordInput, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
+import { ApiError } from '../api/client';
 import { useAuth } from '../auth';
 import { AuthCard } from '../components/AuthCard';
 import { textOf } from '../components/forms';
@@ -29,7 +30,10 @@ export function LoginPage() {
         </Group>
       }
       submitLabel="Войти"
-      onSubmit={() => signIn(login, password)}
+      onSubmit={async () => {
+        if (!login.trim() || !password) throw new ApiError(400, 'Введите логин и пароль');
+        await signIn(login, password);
+      }}
       footer={
         <Text size="xs" c="dimmed">
           Действия в системе и просмотр персональных данных заявителей записываются в журнал.

@@ -251,7 +251,8 @@ export function RegisterPage() {
           </Anchor>
         </Alert>
       )}
-      <form onSubmit={submit} aria-label="Регистрация обращения">
+      {/* What is missing is said by the page, in Russian (not by the browser, in its language). */}
+      <form onSubmit={submit} aria-label="Регистрация обращения" noValidate>
         <Grid gutter="sm">
           <Grid.Col span={{ base: 12, lg: 7 }}>
             <Stack gap="sm">
