@@ -192,3 +192,32 @@ export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | un
   const out = await resplit(raw, rewriter);
   return changed ? out : undefined;
 }
+
+const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
+
+/**
+ * The text of a raw header value's encoded-words (RFC 2047), for the words mailparser could not read: a charset
+ * nobody knows (`x-unknown`), or windows-1251 bytes under a UTF-8 label (PHP form scripts). A word whose bytes
+ * are valid in its charset is decoded by it; any other by the Cyrillic guess. Undefined when the value has none.
+ */
+export function decodeEncodedWordsGuessing(rawValue: string): string | undefined {
+  if (!rawValue.includes('=?')) return undefined;
+  const unfolded = rawValue.replace(/\r?\n[ \t]+/g, ' ');
+  // Whitespace between two encoded-words is not part of the text.
+  const joined = unfolded.replace(/\?=\s+=\?/g, '?==?');
+  if (!new RegExp(ENCODED_WORD.source).test(joined)) return undefined;
+  return joined.replace(ENCODED_WORD, (_word, charset: string, kind: string, data: string) => {
+    const bytes =
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(data, 'base64')
+        : Buffer.from(
+            data
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+            'latin1',
+          );
+    const label = charset.split('*')[0].toLowerCase();
+    if (/^utf-?8$/.test(label)) return isUtf8(bytes) ? bytes.toString('utf8') : decodeGuessingCyrillic(bytes);
+    return iconv.encodingExists(label) ? iconv.decode(bytes, label) : decodeGuessingCyrillic(bytes);
+  });
+}

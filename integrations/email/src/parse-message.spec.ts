@@ -301,6 +301,25 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.text).toBe('См. вложение');
   });
 
+  it.each([
+    ['a charset nobody knows', 'x-unknown'],
+    ['windows-1251 bytes under a UTF-8 label (a PHP form)', 'UTF-8'],
+  ])('reads encoded-word subjects and names in %s', async (_label, charset) => {
+    const word = (text: string) => `=?${charset}?B?${b64(text, 'windows-1251')}?=`;
+    const raw = eml(
+      [
+        `From: ${word('Иван Петров')} <ivan@mail.example>`,
+        `Subject: ${word('Жалоба на')}\r\n ${word(' плохую дорогу')}`,
+        `Message-ID: <ew-${charset}@mail.example>`,
+        'Content-Type: text/plain; charset=utf-8',
+      ],
+      'x',
+    );
+    const item = await itemOf(raw);
+    expect(item.subject).toBe('Жалоба на плохую дорогу');
+    expect(item.author.displayName).toBe('Иван Петров');
+  });
+
   it('leaves a UTF-8 letter that quotes a real replacement character as it is', async () => {
     const body = 'Символ \ufffd пришёл в прошлом ответе';
     const raw = eml(

@@ -15,7 +15,12 @@ import {
   simpleParser,
 } from 'mailparser';
 import { type Policy547 } from './account';
-import { looksLikeMisreadUtf8, repairRawHeaders, repairUndeclaredCharsets } from './charset-repair';
+import {
+  decodeEncodedWordsGuessing,
+  looksLikeMisreadUtf8,
+  repairRawHeaders,
+  repairUndeclaredCharsets,
+} from './charset-repair';
 import {
   emailThreadKey,
   messageIdList,
@@ -330,6 +335,27 @@ function hasMojibake(parsed: ParsedMail): boolean {
   );
 }
 
+/** The raw text of a top header, unfolded, without its name. */
+function rawHeader(parsed: ParsedMail, key: string): string | undefined {
+  const line = parsed.headerLines.find((l) => l.key === key)?.line;
+  return line?.slice(line.indexOf(':') + 1).trim();
+}
+
+/** A decoded header value, or, when it reads with U+FFFD, its encoded-words decoded with the Cyrillic guess. */
+function readable(parsed: ParsedMail, key: string, value: string | undefined): string | undefined {
+  if (!value?.includes('\ufffd')) return value;
+  const raw = rawHeader(parsed, key);
+  return (raw !== undefined ? decodeEncodedWordsGuessing(raw) : undefined) ?? value;
+}
+
+/** The sender's name likewise: the display name of the raw From, its encoded-words decoded with the guess. */
+function readableName(parsed: ParsedMail, name: string): string {
+  if (!name.includes('\ufffd')) return name;
+  const raw = rawHeader(parsed, 'from');
+  const decoded = raw !== undefined ? decodeEncodedWordsGuessing(raw.split('<')[0]) : undefined;
+  return cleanText(decoded?.replace(/^[\s"]+|[\s"]+$/g, '')) || name;
+}
+
 function headerHasReplacementChars(parsed: ParsedMail): boolean {
   const texts = [parsed.subject, ...[parsed.from, parsed.replyTo].flat().map((a) => a?.text)];
   return (
@@ -543,7 +569,10 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     .map(emailThreadKey);
   const replyTo = firstAddress(parsed.replyTo) ?? from;
   const references = messageIdList(parsed.references).filter((id) => id !== messageId);
-  const subject = cleanText(parsed.subject).replace(/\s+/g, ' ').trim() || undefined;
+  const subject =
+    cleanText(readable(parsed, 'subject', parsed.subject))
+      .replace(/\s+/g, ' ')
+      .trim() || undefined;
 
   const item: InboundItem = {
     channel: Channel.Email,
@@ -552,7 +581,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     regime: ctx.policy547 === 'appeal' ? 'appeal' : 'message',
     author: {
       externalId: from.address.toLowerCase(),
-      ...(from.name ? { displayName: from.name } : {}),
+      ...(from.name ? { displayName: readableName(parsed, from.name) } : {}),
       email: from.address,
     },
     ...(subject ? { subject } : {}),
