@@ -338,8 +338,8 @@ export function decodeMessage(raw: unknown): DecodedMessage {
     text: description ?? 'Текст сообщения не передан ПОС: см. вложения и сведения о сообщении.',
     createdAt,
     position,
-    regime: raw.regime === 'MESSAGE' ? 'message' : raw.regime === 'APPEAL' ? 'appeal' : undefined,
-    fastTrack: raw.fastTrack === true,
+    regime: regimeOf(raw.regime),
+    fastTrack: raw.fastTrack === true || raw.fastTrack === 'true' || raw.fastTrack === 1,
     attachmentIds,
     ...(Object.keys(attachmentNames).length > 0 ? { attachmentNames } : {}),
     location,
@@ -626,6 +626,14 @@ function idText(value: unknown): string | undefined {
 /** Drops the keys whose value is undefined, so stored payloads carry only what ПОС sent. */
 function compactStrings<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** DESIGNED: `MESSAGE` | `APPEAL`; read in any case, and in Russian («Сообщение», «Обращение»), as exports write it. */
+function regimeOf(value: unknown): 'message' | 'appeal' | undefined {
+  const v = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  if (v === 'MESSAGE' || v === 'СООБЩЕНИЕ') return 'message';
+  if (v === 'APPEAL' || v === 'ОБРАЩЕНИЕ') return 'appeal';
+  return undefined;
 }
 
 /**

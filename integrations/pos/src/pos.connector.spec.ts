@@ -148,6 +148,11 @@ describe('ПОС wire decoding', () => {
     expect(regime('APPEAL')).toBe('appeal');
     expect(regime('MESSAGE')).toBe('message');
     expect(regime('SOMETHING')).toBeUndefined();
+    expect(regime('appeal')).toBe('appeal');
+    expect(regime('Обращение')).toBe('appeal');
+    expect(regime('СООБЩЕНИЕ')).toBe('message');
+    const fast = decodeMessage(wireMessage({ fastTrack: 'true' }));
+    expect(fast.ok && fast.message.fastTrack).toBe(true);
   });
 
   it('maps 1–5 stars onto satisfied / partially / not satisfied', () => {
