@@ -6,6 +6,7 @@ import { conditionAdder, queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus } from '../appeal-status';
 import { type Db } from './db';
+import { AppealSpread, type CommonTime, type DayCount } from './appeal-spread';
 import { type RatingKind, ratingKindSql } from './ratings.repository';
 
 export interface AppealListFilter {
@@ -175,6 +176,11 @@ const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime,
 const SEARCH_WINDOWS_DAYS = [30, 180, 730, null];
 
 const HOUR_MS = 3_600_000;
+/**
+ * The narrowest window: a burst registered in seconds can hold a page's matches (an hour's window spanned every
+ * burst of the hour). Narrower than the hour buckets, the window's bounds keep its rows (read by the buckets).
+ */
+const MIN_WINDOW_MS = 1_000;
 /** A search's count stops here (a page of the list at its largest). */
 export const SEARCH_COUNT_CAP = 200;
 const RECENT_SEARCH_MAX_WINDOWS = 12;
@@ -212,52 +218,6 @@ const WINDOW_BUCKETS = 8;
 
 /** How long the appeals' spread over a time column, read from its statistics, is used before it is read again. */
 const SPREAD_TTL_MS = 5 * 60_000;
-
-/**
- * Where appeals lie along one time column (registration or the answer's due time), as a count: `position(t)` is
- * about how many appeals come before `t`, `at(n)` the time before which about `n` do. Between the bounds of the
- * column's histogram (pg_stats: each bucket holds as many of its rows as the next) appeals are taken as evenly
- * spread, outside them (or with no histogram) at the table's average rate `perMs`; the search sizes its windows
- * in appeals by it, so a window over the sparse first days of due times spans as many appeals as one anywhere
- * else rather than as many days.
- */
-export class AppealSpread {
-  private readonly perBucket: number;
-
-  constructor(
-    private readonly bounds: number[],
-    rows: number,
-    private readonly perMs: number,
-  ) {
-    this.perBucket = bounds.length > 1 ? rows / (bounds.length - 1) : 0;
-  }
-
-  position(t: number): number {
-    const b = this.bounds;
-    const n = b.length - 1;
-    if (n < 1) return t * this.perMs;
-    if (t <= b[0]) return (t - b[0]) * this.perMs;
-    if (t >= b[n]) return n * this.perBucket + (t - b[n]) * this.perMs;
-    let lo = 0;
-    let hi = n;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (b[mid] <= t) lo = mid;
-      else hi = mid;
-    }
-    return (lo + (t - b[lo]) / (b[lo + 1] - b[lo])) * this.perBucket;
-  }
-
-  at(position: number): number {
-    const b = this.bounds;
-    const n = b.length - 1;
-    if (n < 1) return position / this.perMs;
-    if (position <= 0) return b[0] + position / this.perMs;
-    if (position >= n * this.perBucket) return b[n] + (position - n * this.perBucket) / this.perMs;
-    const i = Math.floor(position / this.perBucket);
-    return b[i] + (position / this.perBucket - i) * (b[i + 1] - b[i]);
-  }
-}
 
 /**
  * A tsquery matching the buckets of one size that cover [from, to] (milliseconds): the smallest size that needs
@@ -304,8 +264,13 @@ function push(params: unknown[], value: unknown): string {
 /** The `appeals` table: every read by staff composes the organisation scope. */
 @Injectable()
 export class AppealsRepository {
-  /** The histogram bounds of each time column the search windows, with when they were read. */
-  private readonly spreads = new Map<string, { read: number; bounds: number[]; nullFrac: number }>();
+  /** The statistics of each time column the search windows, with when they were read. */
+  private readonly spreads = new Map<
+    string,
+    { read: number; bounds: number[]; common: CommonTime[]; nullFrac: number }
+  >();
+  /** The registrations per day of each set of statuses a search asked for, with when they were read. */
+  private readonly statusDays = new Map<string, { read: number; days: DayCount[] }>();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -481,7 +446,13 @@ export class AppealsRepository {
     // Newest first, windows go back from the cursor or now; by due time, forward from the cursor or the earliest.
     let edge = cursorAt?.getTime() ?? (byDue ? first : Math.max(last, Date.now()));
     const rows = Math.max(bounds.rows, 1);
-    const spread = await this.spread(byDue ? 'answer_due_at' : 'registered_at', rows, first, last);
+    const spread = await this.spread(
+      byDue ? 'answer_due_at' : 'registered_at',
+      rows,
+      first,
+      last,
+      byDue ? undefined : filter.status,
+    );
     // Windows are sized in appeals, not time (AppealSpread): the first holds what a page needs of a word in one
     // appeal of 40.
     let size = FIRST_WINDOW_SHARE * wanted;
@@ -489,10 +460,13 @@ export class AppealsRepository {
     let read = 0;
     const ids: string[] = [];
     for (let step = 0; ids.length < wanted; step++) {
-      const far = spread.at(spread.position(edge) + (byDue ? size : -size));
+      // In whole milliseconds (what the statement gets), outwards: a time most common in the statistics (a batch
+      // registered at once) steps up within its millisecond, and a window reaching into it holds all of it.
+      const reach = spread.at(spread.position(edge) + (byDue ? size : -size));
+      const far = byDue ? Math.ceil(reach) : Math.floor(reach);
       const [from, to] = byDue
-        ? [edge, Math.max(far, edge + HOUR_MS)]
-        : [Math.min(far, edge - HOUR_MS), edge];
+        ? [edge, Math.max(far, edge + MIN_WINDOW_MS)]
+        : [Math.min(far, edge - MIN_WINDOW_MS), edge];
       const rest = (byDue ? to > last : from <= first) || step >= RECENT_SEARCH_MAX_WINDOWS;
       const params: unknown[] = [];
       // In an organisation scope the index's lexemes are the scope's own, so the parts' array on the row (what
@@ -547,43 +521,91 @@ export class AppealsRepository {
   }
 
   /**
-   * How the appeals lie along `column` (AppealSpread): its histogram from pg_stats, kept SPREAD_TTL_MS (the
-   * statistics change only with ANALYZE); `rows` the table's, `first`/`last` the column's extremes.
+   * How the appeals lie along `column` (AppealSpread): its histogram and most common values from pg_stats, kept
+   * SPREAD_TTL_MS (the statistics change only with ANALYZE); `rows` the table's, `first`/`last` the column's
+   * extremes. With `statuses` (registration time only): the appeals of those statuses, from their counts per day
+   * (appeal_daily_counts, kept by the appeals' triggers), placed within each day as the whole table is.
    */
   private async spread(
     column: 'answer_due_at' | 'registered_at',
     rows: number,
     first: number,
     last: number,
+    statuses?: string[],
   ): Promise<AppealSpread> {
     let known = this.spreads.get(column);
     if (!known || Date.now() - known.read > SPREAD_TTL_MS) {
-      const [stats] = await queryRows<{ bounds: string[] | null; null_frac: number }>(
+      const [stats] = await queryRows<{
+        bounds: string[] | null;
+        common: string[] | null;
+        shares: number[] | null;
+        null_frac: number;
+      }>(
         this.dataSource.manager,
         `SELECT array_to_json(s.histogram_bounds::text::timestamptz[]) AS bounds,
-                s.null_frac::float8 AS null_frac
+                array_to_json(s.most_common_vals::text::timestamptz[]) AS common,
+                array_to_json(s.most_common_freqs) AS shares, s.null_frac::float8 AS null_frac
            FROM pg_stats s JOIN pg_class c ON c.oid = 'appeals'::regclass
            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = s.schemaname
           WHERE s.tablename = 'appeals' AND s.attname = $1`,
         [column],
       );
-      // Bounds must rise for a bucket to have a width to spread its appeals over: a repeated time gets a
-      // millisecond. With none (a table never analysed) every window is sized at the table's average rate.
-      const bounds: number[] = [];
-      for (const b of stats?.bounds ?? [])
-        bounds.push(Math.max(new Date(b).getTime(), (bounds.at(-1) ?? -Infinity) + 1));
+      // With no statistics (a table never analysed) every window is sized at the table's average rate.
+      const bounds = (stats?.bounds ?? []).map((b) => new Date(b).getTime());
+      const common = (stats?.common ?? []).map((c, i) => ({
+        at: new Date(c).getTime(),
+        share: stats?.shares?.[i] ?? 0,
+      }));
       known = {
         read: Date.now(),
         bounds: bounds.every(Number.isFinite) ? bounds : [],
+        common: common.every((c) => Number.isFinite(c.at)) ? common : [],
         nullFrac: stats?.null_frac ?? 0,
       };
       this.spreads.set(column, known);
     }
-    return new AppealSpread(
-      known.bounds,
-      rows * (1 - known.nullFrac),
-      rows / Math.max(last - first, HOUR_MS),
-    );
+    const perMs = rows / Math.max(last - first, HOUR_MS);
+    const whole = AppealSpread.ofStatistics(known.bounds, known.common, rows, perMs, known.nullFrac);
+    if (!statuses?.length) return whole;
+    const days = await this.registrationsPerDay(statuses);
+    const counted = days.reduce((s, d) => s + d.count, 0);
+    if (counted <= 0) return whole;
+    // The first and last days end at the first and last appeal (the day's counts lie within them).
+    const clipped = days.map((d) => ({
+      from: Math.max(d.from, Math.min(first, d.to - 1)),
+      to: Math.min(d.to, Math.max(last + 1, d.from + 1)),
+      count: d.count,
+    }));
+    return AppealSpread.ofDays(clipped, whole, (perMs * counted) / rows);
+  }
+
+  /**
+   * Appeals registered per local day in each of `statuses`, from the counts the appeals' triggers keep (migration
+   * AppealDailyCounts; the deltas not yet folded added), kept SPREAD_TTL_MS. A day is a local date in the
+   * appeal's own zone: its bounds are taken in the zone most organisations have.
+   */
+  private async registrationsPerDay(statuses: string[]): Promise<DayCount[]> {
+    const key = [...new Set(statuses)].sort().join(',');
+    let known = this.statusDays.get(key);
+    if (!known || Date.now() - known.read > SPREAD_TTL_MS) {
+      const rows = await queryRows<{ from: number; to: number; count: number }>(
+        this.dataSource.manager,
+        `WITH z AS (SELECT COALESCE((SELECT time_zone FROM organisations GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1),
+                               'UTC') AS time_zone),
+              c AS (SELECT day, sum(n)::float8 AS count FROM (
+                      SELECT day, count AS n FROM appeal_daily_counts WHERE status = ANY($1)
+                      UNION ALL SELECT day, delta FROM appeal_count_deltas WHERE status = ANY($1)) x
+                     GROUP BY day HAVING sum(n) > 0)
+         SELECT extract(epoch FROM c.day::timestamp AT TIME ZONE z.time_zone)::float8 * 1000 AS "from",
+                extract(epoch FROM (c.day + 1)::timestamp AT TIME ZONE z.time_zone)::float8 * 1000 AS "to",
+                c.count
+           FROM c CROSS JOIN z ORDER BY c.day`,
+        [key.split(',')],
+      );
+      known = { read: Date.now(), days: rows };
+      this.statusDays.set(key, known);
+    }
+    return known.days;
   }
 
   /** The list's conditions: the scope first, then each filter given. */
