@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase, appealsWithOwnPeopleSql } from '
  * histogram alone, the newest window «of 2 040 appeals» spanned 2 040 older ones and the whole burst. Sized for the
  * whole table, a window for a status the burst does not hold (in work) spanned the burst and then grew sixteen
  * times. Here 30 000 appeals over 300 days (of the last 200 one in three in work) and a burst of 10 000
- * registered ten minutes ago in batches of 40 (one time a batch); one appeal in 40 has the word.
+ * registered ten minutes ago in batches of 40 (one time a batch); one appeal in 40 has the word «прошу», every one «дорога».
  */
 describe('search windows over a burst registered in batches (integration)', () => {
   let db: TestDatabase;
@@ -37,7 +37,7 @@ describe('search windows over a burst registered in batches (integration)', () =
   });
 
   /** Every match the windows of one page read from the table (each window counted again without its limit). */
-  async function matchesRead(status?: AppealStatus[]): Promise<{ items: number; read: number }> {
+  async function matchesRead(status?: AppealStatus[], q = 'прошу'): Promise<{ items: number; read: number }> {
     const sent: [string, unknown[]][] = [];
     const query = db.dataSource.query.bind(db.dataSource);
     const spy = jest.spyOn(db.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
@@ -46,7 +46,7 @@ describe('search windows over a burst registered in batches (integration)', () =
     });
     let page;
     try {
-      page = await new AppealsRepository(db.dataSource).list({ q: 'прошу', status, limit: 50 }, SYSTEM_SCOPE);
+      page = await new AppealsRepository(db.dataSource).list({ q, status, limit: 50 }, SYSTEM_SCOPE);
     } finally {
       spy.mockRestore();
     }
@@ -81,5 +81,14 @@ describe('search windows over a burst registered in batches (integration)', () =
     // Sized for the whole table with the burst counted, the first window is the burst (none in work), the next
     // sixteen times larger holds every appeal in work (167 read). Sized from the histogram alone: 64.
     expect(read).toBeLessThanOrEqual(2 * 51);
+  });
+
+  it('sizes the first window for a word in every appeal from the text’s statistics, newest first and in work', async () => {
+    // «дорога» is in every text: a first window for a word in one appeal of 40 read 40 times the page (2 040).
+    for (const status of [undefined, [AppealStatus.InWork]]) {
+      const { items, read } = await matchesRead(status, 'дорога');
+      expect(items).toBe(50);
+      expect(read).toBeLessThanOrEqual(2 * 51);
+    }
   });
 });
