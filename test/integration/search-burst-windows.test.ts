@@ -1,6 +1,5 @@
-import { SYSTEM_SCOPE } from '@inbox/access';
 import { AppealStatus } from '../../libs/appeals/src/appeal-status';
-import { AppealsRepository } from '../../libs/appeals/src/repositories/appeals.repository';
+import { searchWindowReads } from '../support/search-windows';
 import { createTestDatabase, type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
 /**
@@ -9,7 +8,8 @@ import { createTestDatabase, type TestDatabase, appealsWithOwnPeopleSql } from '
  * histogram alone, the newest window «of 2 040 appeals» spanned 2 040 older ones and the whole burst. Sized for the
  * whole table, a window for a status the burst does not hold (in work) spanned the burst and then grew sixteen
  * times. Here 30 000 appeals over 300 days (of the last 200 one in three in work) and a burst of 10 000
- * registered ten minutes ago in batches of 40 (one time a batch); one appeal in 40 has the word «прошу», every one «дорога».
+ * registered ten minutes ago in batches of 40 (one time a batch); one appeal in 40 has the word «прошу», every
+ * one «дорога».
  */
 describe('search windows over a burst registered in batches (integration)', () => {
   let db: TestDatabase;
@@ -36,36 +36,11 @@ describe('search windows over a burst registered in batches (integration)', () =
     await db?.drop();
   });
 
-  /** Every match the windows of one page read from the table (each window counted again without its limit). */
-  async function matchesRead(status?: AppealStatus[], q = 'прошу'): Promise<{ items: number; read: number }> {
-    const sent: [string, unknown[]][] = [];
-    const query = db.dataSource.query.bind(db.dataSource);
-    const spy = jest.spyOn(db.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
-      sent.push([sql, params ?? []]);
-      return query(sql, params);
-    });
-    let page;
-    try {
-      page = await new AppealsRepository(db.dataSource).list({ q, status, limit: 50 }, SYSTEM_SCOPE);
-    } finally {
-      spy.mockRestore();
-    }
-    // The windows' statements (the page's own, which reads the page's rows by id, ends the same way).
-    const windows = sent.filter(
-      ([sql]) =>
-        /^SELECT a\.id FROM appeals a WHERE/.test(sql) &&
-        /ORDER BY a\.registered_at DESC, a\.id DESC\s+LIMIT \$\d+\s*$/.test(sql),
-    );
-    expect(windows.length).toBeGreaterThan(0);
-    let read = 0;
-    for (const [sql, params] of windows) {
-      const all = sql.replace(/LIMIT (\$\d+)\s*$/, 'LIMIT NULLIF($1::bigint, $1::bigint)');
-      const [{ n }] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM (${all}) w`, params)) as {
-        n: number;
-      }[];
-      read += n;
-    }
-    return { items: page.items.length, read };
+  /** Every match the windows of a page of `q` read, newest first. */
+  async function matchesRead(status?: AppealStatus[], q = 'прошу') {
+    const { items, windows, read } = await searchWindowReads(db, { q, status, limit: 50 });
+    expect(windows).toBeGreaterThan(0);
+    return { items, read };
   }
 
   it('newest first, reads about a page of the burst, not every burst after the histogram', async () => {

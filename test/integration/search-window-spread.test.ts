@@ -1,5 +1,4 @@
-import { SYSTEM_SCOPE } from '@inbox/access';
-import { AppealsRepository } from '../../libs/appeals/src/repositories/appeals.repository';
+import { searchWindowReads } from '../support/search-windows';
 import { createTestDatabase, type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
 /**
@@ -33,36 +32,9 @@ describe('search windows sized by the appeals they span (integration)', () => {
   });
 
   it('finds a word absent from the sparse first days of due times reading a few pages of its matches', async () => {
-    // What the repository sends (TypeORM's query, called through): each window's statement is counted again
-    // without its limit, which is every match the window reads from the table to order.
-    const sent: [string, unknown[]][] = [];
-    const query = db.dataSource.query.bind(db.dataSource);
-    const spy = jest.spyOn(db.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
-      sent.push([sql, params ?? []]);
-      return query(sql, params);
-    });
-    let page;
-    try {
-      page = await new AppealsRepository(db.dataSource).list(
-        { q: 'грузовик', sort: 'due', limit: 50 },
-        SYSTEM_SCOPE,
-      );
-    } finally {
-      spy.mockRestore();
-    }
-    expect(page.items).toHaveLength(50);
-    const windows = sent.filter(([sql]) =>
-      /ORDER BY a\.answer_due_at ASC, a\.id ASC\s+LIMIT \$\d+\s*$/.test(sql),
-    );
-    expect(windows.length).toBeGreaterThan(0);
-    let read = 0;
-    for (const [sql, params] of windows) {
-      const all = sql.replace(/LIMIT (\$\d+)\s*$/, 'LIMIT NULLIF($1::bigint, $1::bigint)');
-      const [{ n }] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM (${all}) w`, params)) as {
-        n: number;
-      }[];
-      read += n;
-    }
+    const { items, windows, read } = await searchWindowReads(db, { q: 'грузовик', sort: 'due', limit: 50 });
+    expect(items).toBe(50);
+    expect(windows).toBeGreaterThan(0);
     // 780 match; windows sized in time read all of them (the third reached the last due time).
     expect(read).toBeLessThanOrEqual(4 * 51);
   });

@@ -482,7 +482,9 @@ export class AppealsRepository {
     for (let step = 0; ids.length < wanted; step++) {
       // In whole milliseconds (what the statement gets), outwards: a time most common in the statistics (a batch
       // registered at once) steps up within its millisecond, and a window reaching into it holds all of it.
-      const reach = spread.at(spread.position(edge) + (byDue ? size : -size));
+      // Newest first, from the newest appeal: none lies between it and now.
+      const start = spread.position(byDue ? edge : Math.min(edge, last + 1));
+      const reach = spread.at(start + (byDue ? size : -size));
       const far = byDue ? Math.ceil(reach) : Math.floor(reach);
       const [from, to] = byDue
         ? [edge, Math.max(far, edge + MIN_WINDOW_MS)]

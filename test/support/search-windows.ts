@@ -1,0 +1,45 @@
+import { type AccessScope, SYSTEM_SCOPE } from '@inbox/access';
+import {
+  type AppealListFilter,
+  AppealsRepository,
+} from '../../libs/appeals/src/repositories/appeals.repository';
+import { type TestDatabase } from './test-database';
+
+/**
+ * A page of a windowed search through the repository (a fresh one: statistics read again), and every match its
+ * windows read from the table: what the repository sends (TypeORM's query, called through), each window's
+ * statement counted again without its limit (every match the window reads to order).
+ */
+export async function searchWindowReads(
+  db: TestDatabase,
+  filter: AppealListFilter,
+  scope: AccessScope = SYSTEM_SCOPE,
+): Promise<{ items: number; windows: number; read: number }> {
+  const sent: [string, unknown[]][] = [];
+  const query = db.dataSource.query.bind(db.dataSource);
+  const spy = jest.spyOn(db.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
+    sent.push([sql, params ?? []]);
+    return query(sql, params);
+  });
+  let page;
+  try {
+    page = await new AppealsRepository(db.dataSource).list(filter, scope);
+  } finally {
+    spy.mockRestore();
+  }
+  // The windows' statements (the page's own, which reads the page's rows by id, ends the same way).
+  const order =
+    filter.sort === 'due'
+      ? /ORDER BY a\.answer_due_at ASC, a\.id ASC\s+LIMIT \$\d+\s*$/
+      : /ORDER BY a\.registered_at DESC, a\.id DESC\s+LIMIT \$\d+\s*$/;
+  const windows = sent.filter(([sql]) => /^SELECT a\.id FROM appeals a WHERE/.test(sql) && order.test(sql));
+  let read = 0;
+  for (const [sql, params] of windows) {
+    const all = sql.replace(/LIMIT (\$\d+)\s*$/, 'LIMIT NULLIF($1::bigint, $1::bigint)');
+    const [{ n }] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM (${all}) w`, params)) as {
+      n: number;
+    }[];
+    read += n;
+  }
+  return { items: page.items.length, windows: windows.length, read };
+}
