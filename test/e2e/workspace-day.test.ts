@@ -325,4 +325,14 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .waitFor();
     expect(problems.get(page)).toEqual([]);
   });
+
+  it("supervisor's report: the first column is named by a noun («Тема», «Орган»), not «Темам»", async () => {
+    const page = await open('smirnova', '/reports');
+    const table = page.getByRole('table', { name: 'Отчёт о рассмотрении' });
+    const first = table.locator('thead th').first();
+    await first.getByText('Тема', { exact: true }).waitFor();
+    await page.getByText('По органам').click();
+    await first.getByText('Орган', { exact: true }).waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
 });

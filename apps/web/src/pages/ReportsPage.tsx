@@ -12,11 +12,12 @@ import { formatLocalDate, startOfDayIn } from '../lib/time';
 import { inboxLink } from './DashboardPage';
 import { textOf } from '../components/forms';
 
+/** The groupings, and what the first column of each is called (a noun, not the «По …» of the switch). */
 const GROUPS = [
-  { value: 'topic', label: 'По темам' },
-  { value: 'organisation', label: 'По органам' },
-  { value: 'channel', label: 'По каналам' },
-  { value: 'line', label: 'По линиям' },
+  { value: 'topic', label: 'По темам', column: 'Тема' },
+  { value: 'organisation', label: 'По органам', column: 'Орган' },
+  { value: 'channel', label: 'По каналам', column: 'Канал' },
+  { value: 'line', label: 'По линиям', column: 'Линия' },
 ];
 
 const RIGHT_COLUMNS = [
@@ -76,7 +77,7 @@ export function ReportsPage() {
               table={() => ({
                 name: `otchet-${groupBy}-${r.from}-${r.to}`,
                 header: [
-                  'Группа',
+                  GROUPS.find((g) => g.value === groupBy)?.column ?? 'Группа',
                   'Поступило',
                   'Дан ответ',
                   'В срок',
@@ -152,12 +153,7 @@ export function ReportsPage() {
           </Paper>
           <ListTable
             label="Отчёт о рассмотрении"
-            columns={[
-              GROUPS.find((g) => g.value === groupBy)
-                ?.label.replace('По ', '')
-                .replace(/^./, (c) => c.toUpperCase()) ?? '',
-              ...RIGHT_COLUMNS,
-            ]}
+            columns={[GROUPS.find((g) => g.value === groupBy)?.column ?? '', ...RIGHT_COLUMNS]}
             minWidth={820}
             verticalSpacing={6}
             headBg="gray.0"
