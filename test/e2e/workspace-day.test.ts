@@ -132,6 +132,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await clerk.getByRole('button', { name: 'Сохранить проект ответа' }).click();
     const draft = clerk.locator('[data-testid="answer"][data-status="draft"]');
     await draft.getByText('Отопление будет востановлено до пятницы.').waitFor();
+    // Not approvable by its author: the draft says who takes it further.
+    await draft
+      .getByTestId('draft-next-step')
+      .getByText(/Ждёт согласования/)
+      .waitFor();
 
     // A slip: the author corrects the draft on the card.
     await draft.getByRole('button', { name: 'Изменить' }).click();
@@ -333,6 +338,21 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await first.getByText('Тема', { exact: true }).waitFor();
     await page.getByText('По органам').click();
     await first.getByText('Орган', { exact: true }).waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it("a supervisor who drafts an answer is not offered to approve it (the server refuses one's own draft)", async () => {
+    const appeal = await registeredCall();
+    const page = await open('smirnova', `/appeals/${appeal.id}`);
+    await page.getByLabel('Текст ответа').fill('Подача отопления восстановлена.');
+    await page.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    const draft = page.locator('[data-testid="answer"][data-status="draft"]');
+    await draft
+      .getByTestId('draft-next-step')
+      .getByText(/Ждёт согласования/)
+      .waitFor();
+    // It used to be offered, and answered «Нельзя согласовать собственный проект ответа».
+    expect(await draft.getByRole('button', { name: 'Согласовать' }).count()).toBe(0);
     expect(problems.get(page)).toEqual([]);
   });
 });

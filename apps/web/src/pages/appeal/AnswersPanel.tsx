@@ -104,8 +104,11 @@ export function AnswersSection({
     ans.authorId === me.id ||
     me.role === 'supervisor' ||
     (me.role === 'head' && ans.organisationId === me.organisationId);
-  const mayApprove = (ans: { authorId: string }) =>
-    me.role === 'supervisor' || me.role === 'admin' || ans.authorId !== me.id;
+  // As the server decides: never one's own draft; a supervisor or an administrator any other, staff their
+  // organisation's.
+  const mayApprove = (ans: { authorId: string; organisationId: string }) =>
+    ans.authorId !== me.id &&
+    (me.role === 'supervisor' || me.role === 'admin' || ans.organisationId === me.organisationId);
   const template = templates.data?.find((t) => t.id === templateId);
   const canWrite = OPEN.includes(card.status) || card.status === 'answered';
 
@@ -227,6 +230,12 @@ export function AnswersSection({
             {ans.handover && ans.handover !== 'awaiting' && (
               <Text size="xs" c="dimmed" mt={4} data-testid="answer-handover">
                 Передан заявителю {HANDOVER_LABEL[ans.handover] ?? ans.handover}
+              </Text>
+            )}
+            {ans.status === 'draft' && !mayApprove(ans) && (
+              // Nobody approves their own draft: say what happens next, or the author waits for a button.
+              <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
+                Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить
               </Text>
             )}
             {ans.approvedByName && (
