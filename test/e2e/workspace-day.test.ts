@@ -355,4 +355,28 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await draft.getByRole('button', { name: 'Согласовать' }).count()).toBe(0);
     expect(problems.get(page)).toEqual([]);
   });
+
+  it("a colleague's appeal says who holds it before anyone takes it over", async () => {
+    const appeal = await registeredCall();
+    expect((await call('POST', `/api/v1/appeals/${appeal.id}/take`, staff.operator)).status).toBe(204);
+    await users().create({
+      login: 'fedorova',
+      password: PASSWORD,
+      fullName: 'Фёдорова Нина Олеговна',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const page = await open('fedorova', `/appeals/${appeal.id}`);
+    // The card had no word of it: «Взять в работу» took it from the colleague unawares.
+    await page
+      .getByTestId('card-assignee')
+      .getByText(/^исполнитель: Тестовый сотрудник operator-cur-/)
+      .waitFor();
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Взять в работу' })
+      .click();
+    await page.getByTestId('card-assignee').getByText('исполнитель: вы').waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
 });

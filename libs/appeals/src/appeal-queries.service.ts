@@ -76,6 +76,7 @@ export class AppealQueries {
       subtopicId: row.subtopic_id as string | null,
       typicalNeed: row.typical_need as string | null,
       assigneeId: row.assignee_id as string | null,
+      assigneeName: row.assignee_name as string | null,
       classification: {
         state: row.classification_state as string,
         confidence: row.classification_confidence as number | null,

@@ -168,6 +168,8 @@ export class AppealCardDto extends AppealSummaryDto {
   @ApiProperty({ type: String, nullable: true }) subtopicId!: string | null;
   @ApiProperty({ type: String, nullable: true }) typicalNeed!: string | null;
   @ApiProperty({ type: String, nullable: true }) assigneeId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Кто ведёт обращение на 1-й линии' })
+  assigneeName!: string | null;
   @ApiProperty({ type: AppealClassificationDto }) classification!: AppealClassificationDto;
   @ApiProperty({ type: [AppealFlagDto] }) flags!: AppealFlagDto[];
   @ApiProperty({

@@ -2252,6 +2252,8 @@ export interface components {
             /** @description null для администратора: персональные данные ему не выдаются */
             applicant: components["schemas"]["ApplicantDto"] | null;
             assigneeId: string | null;
+            /** @description Кто ведёт обращение на 1-й линии */
+            assigneeName: string | null;
             attachments: components["schemas"]["AttachmentDto"][];
             /** @example website */
             channel: string;

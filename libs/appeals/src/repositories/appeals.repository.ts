@@ -727,6 +727,7 @@ export class AppealsRepository {
       `SELECT ${SUMMARY_COLUMNS}, a.text, a.address, a.territory_code, a.channel_category, a.external_id,
               a.received_at, a.registration_due_at, a.redirect_due_at, a.extended, a.time_zone,
               a.deadline_warnings, a.calendar_version, a.topic_id, a.subtopic_id, a.typical_need, a.assignee_id,
+              (SELECT u.full_name FROM users u WHERE u.id = a.assignee_id) AS assignee_name,
               a.classification_state, a.classification_confidence, a.classifier_model_id,
               a.suggested_organisation_ids::text[] AS suggested_organisation_ids, a.incident_id,
               a.personal_data_erased_at, p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address

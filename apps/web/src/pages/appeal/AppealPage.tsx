@@ -90,6 +90,8 @@ export function AppealPage() {
     (o) => o.id === me.organisationId && o.line === 2 && o.state === 'active',
   );
   const heldByMe = (myPart && me.role !== 'admin' ? myPart.assigneeId : a.assigneeId) === me.id;
+  // Who holds it, for this viewer: their organisation's part on line 2, else the appeal on line 1.
+  const holder = myPart && me.role !== 'admin' ? myPart.assigneeName : a.assigneeName;
 
   return (
     <Stack gap="sm">
@@ -112,7 +114,10 @@ export function AppealPage() {
             )}
           </Group>
           <Text size="sm" c="dimmed">
-            Зарегистрировано {formatDateTime(a.registeredAt, a.timeZone)} · {a.organisationName}
+            Зарегистрировано {formatDateTime(a.registeredAt, a.timeZone)} · {a.organisationName} ·{' '}
+            <span data-testid="card-assignee">
+              {heldByMe ? 'исполнитель: вы' : holder ? `исполнитель: ${holder}` : 'исполнитель не назначен'}
+            </span>
             {zoneNote(a.timeZone) && (
               <span data-testid="card-zone"> · время организации: {zoneNote(a.timeZone)}</span>
             )}
