@@ -10,6 +10,21 @@ describe('redact', () => {
     expect(redactText('write to ivanov@mail.ru or +7 (913) 123-45-67')).toBe('write to [email] or [phone]');
   });
 
+  it('masks in linear time: a long word with no @ (an admin opening an e-mail appeal of one) blocks nothing', () => {
+    // Before: every start of a 50 000-letter word scanned to its end — 8 s of a frozen api here (100 000: 40 s).
+    const word = 'a'.repeat(50_000);
+    const started = performance.now();
+    const masked = redactText(`${word} ${word}@mail.ru`);
+    const took = performance.now() - started;
+    expect(took).toBeLessThan(1000);
+    expect([masked.length, masked.endsWith('a[email]'), masked.includes('@')]).toEqual([
+      2 * 50_000 + 1 - 64 + '[email]'.length,
+      true,
+      false,
+    ]);
+    expect(redactText('x@y.ru+z@w.ru, first.last+tag@mail.example.ru')).toBe('[email][email], [email]');
+  });
+
   it('masks them in every string of a value, keeping its shape', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     expect(
