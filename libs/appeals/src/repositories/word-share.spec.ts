@@ -20,4 +20,10 @@ describe('wordShare', () => {
     expect(wordShare("'прош' & !'дорог'", shares)).toBe(1 / 40);
     expect(wordShare('', shares)).toBe(1 / 40);
   });
+
+  it('takes a word the statistics do not list at the share given (none, for the last query), not an OR or a NOT', () => {
+    expect(wordShare("'прош' & 'грузовик'", shares, 0)).toBe(0);
+    expect(wordShare("'прош'", shares, 0)).toBe(0.5);
+    expect(wordShare("'прош' | 'грузовик'", shares, 0)).toBe(1 / 40);
+  });
 });
