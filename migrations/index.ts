@@ -51,6 +51,7 @@ import { SearchWindowStatistics1796203100000 } from './1796203100000-SearchWindo
 import { AppealRowTriggerCosts1796203200000 } from './1796203200000-AppealRowTriggerCosts';
 import { OutboxTriggerPlan1796203300000 } from './1796203300000-OutboxTriggerPlan';
 import { UnreadAppealIndexes1796203400000 } from './1796203400000-UnreadAppealIndexes';
+import { SearchTermsMaintenancePath1796203500000 } from './1796203500000-SearchTermsMaintenancePath';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -107,4 +108,5 @@ export const MIGRATIONS = [
   AppealRowTriggerCosts1796203200000,
   OutboxTriggerPlan1796203300000,
   UnreadAppealIndexes1796203400000,
+  SearchTermsMaintenancePath1796203500000,
 ];
