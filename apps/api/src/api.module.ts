@@ -2,6 +2,11 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessModule, StaffAuthGuard } from '@inbox/access';
 import { MulterModule } from '@nestjs/platform-express';
+import {
+  MULTIPART_FIELD_BYTES,
+  MULTIPART_FIELDS,
+  MULTIPART_FILES,
+} from './public/form-attachments.interceptor';
 import { AppealEventFeed, AppealsModule } from '@inbox/appeals';
 import { ChannelsModule } from '@inbox/channels';
 import { CONNECTORS } from '@inbox/integrations/catalog';
@@ -70,9 +75,16 @@ import { StreamTickets } from './staff/stream-tickets';
     FailedDeliveriesModule,
     MulterModule.registerAsync({
       inject: [AppConfig],
-      // In memory: files are hashed and stored in Postgres right away; the size cap bounds the memory.
+      // In memory: files are hashed and stored in Postgres right away; the caps bound the memory. Fields are
+      // counted too: the form sends ten, and each up to the field cap was kept however many came (2 000 of
+      // 16 KiB, 64 MB held per anonymous request, before the form's validation refused them).
       useFactory: (config: AppConfig) => ({
-        limits: { fileSize: config.attachmentMaxBytes + 1, fieldSize: 64 * 1024 },
+        limits: {
+          fileSize: config.attachmentMaxBytes + 1,
+          fieldSize: MULTIPART_FIELD_BYTES,
+          fields: MULTIPART_FIELDS,
+          parts: MULTIPART_FIELDS + MULTIPART_FILES,
+        },
       }),
     }),
   ],

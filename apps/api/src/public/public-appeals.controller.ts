@@ -35,7 +35,7 @@ import {
   PublicRatingOutcomeDto,
   PublicStatusRatingDto,
 } from './public-appeal.dto';
-import { FormFilesInterceptor } from './form-attachments.interceptor';
+import { FormFilesInterceptor, MULTIPART_FILES } from './form-attachments.interceptor';
 import { RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
 import { allowedUpload } from '@inbox/common';
 import { sendFile } from '../files/send-file';
@@ -44,7 +44,7 @@ import { PublicController } from '../public-controller';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
 /** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
-const UPLOAD_HARD_LIMIT = 50;
+const UPLOAD_HARD_LIMIT = MULTIPART_FILES;
 
 @PublicController('api/v1/public/appeals', 'public')
 export class PublicAppealsController {

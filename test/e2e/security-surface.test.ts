@@ -1,0 +1,75 @@
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * The pages a citizen or a clerk opens may not be framed (clickjacking of the rating page or the workspace's
+ * buttons), take no plugin or <base>, are nosniff and send no referrer. Before, none had any such header: any
+ * site could frame /app/ or rate.html under its own buttons.
+ */
+describe('security: headers on the pages, bounded multipart (e2e)', () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const pages = [
+    '/',
+    '/index.html',
+    '/status.html',
+    '/rate.html',
+    '/faq.html',
+    '/portal.js',
+    '/app/',
+    '/app/inbox',
+  ];
+
+  it.each(pages)('%s: never framed, no plugins or <base>, nosniff, no referrer', async (path) => {
+    const res = await fetch(`${stack.baseUrl}${path}`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((d) => d[0])
+        .map(([name, ...values]) => [name, values]),
+    );
+    // Nothing from another origin (an injected <script src> or a picture leaking data elsewhere).
+    expect(
+      directives.get('default-src')?.filter((v) => v.includes(':') && v !== 'data:' && v !== 'blob:'),
+    ).toEqual([]);
+    expect(directives.get('default-src')).toContain("'self'");
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(directives.get('base-uri')).toEqual(["'none'"]);
+    expect(directives.has('upgrade-insecure-requests')).toBe(false);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('keeps the stricter sandbox of a served file and the API docs working', async () => {
+    const docs = await fetch(`${stack.baseUrl}/api/docs/`);
+    expect(docs.status).toBe(200);
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+    const api = await fetch(`${stack.baseUrl}/api/v1/me`);
+    expect(api.status).toBe(401);
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
+  });
+
+  it('refuses a form stuffed with thousands of fields before holding them in memory: 413', async () => {
+    // Each field under the 64 KiB field cap, so before only their number bounded what multer kept: none did.
+    const body = new FormData();
+    body.append('text', 'Проверка');
+    const filler = 'я'.repeat(16 * 1024);
+    for (let i = 0; i < 2000; i++) body.append(`f${i}`, filler);
+    const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'too-large' });
+  });
+});
