@@ -287,6 +287,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .locator('[data-testid="answer"][data-status="approved"]')
       .getByRole('button', { name: 'Отправить заявителю' })
       .click();
+    // Nothing went out: the notice used to say «Ответ отправлен заявителю».
+    await page.getByText('Ответ готов к передаче заявителю — отметьте передачу').first().waitFor();
     const sent = page.locator('[data-testid="answer"][data-status="sent"]');
     await sent
       .getByTestId('answer-handover')

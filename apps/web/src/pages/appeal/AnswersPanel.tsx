@@ -49,13 +49,14 @@ export function AnswersSection({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
     onError: (e) => setError(errorText(e)),
   });
-  const doIt = (fn: () => Promise<unknown>, done: string, after?: () => void) =>
+  /** `done` is the notice; a function reads it from the refreshed answers. */
+  const doIt = (fn: () => Promise<unknown>, done: string | (() => string), after?: () => void) =>
     mutate.mutate(fn, {
       onSuccess: async () => {
         setError(null);
         after?.();
         await refresh();
-        onDone(done);
+        onDone(typeof done === 'function' ? done() : done);
       },
     });
   // A draft is edited or discarded by whoever may change it, sent back with a comment by whoever approves it.
@@ -189,7 +190,13 @@ export function AnswersSection({
                     onClick={() =>
                       doIt(
                         () => call('sendAnswer', { params: { id: card.id, answerId: ans.id } }),
-                        'Ответ отправлен заявителю',
+                        // An answer to a call, a visit or a letter without an e-mail goes nowhere by itself.
+                        () =>
+                          queryClient
+                            .getQueryData<typeof answers.data>(['answers', card.id])
+                            ?.find((a) => a.id === ans.id)?.handover === 'awaiting'
+                            ? 'Ответ готов к передаче заявителю — отметьте передачу'
+                            : 'Ответ отправлен заявителю',
                       )
                     }
                   >
