@@ -303,6 +303,36 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(problems.get(page)).toEqual([]);
   });
 
+  it("a message's card shows its answer term, not 59-ФЗ's registration and redirection terms an appeal's shows", async () => {
+    const [messageId, appealId] = await registerItems(t.stack, [
+      inboundItem({ channel: Channel.Vk, externalId: `vk-${Date.now()}`, regime: 'message' }),
+      inboundItem({
+        channel: Channel.Website,
+        externalId: `form-terms-${Date.now()}`,
+        regime: 'appeal',
+        author: { surname: 'Белова', firstName: 'Ирина', email: 'belova@example.test' },
+      }),
+    ]);
+    await users().create({
+      login: 'belova',
+      password: PASSWORD,
+      fullName: 'Белова Татьяна Юрьевна',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const page = await open('belova', `/appeals/${appealId}`);
+    const terms = page.getByRole('region', { name: 'Сроки' });
+    await terms.getByTestId('answer-due').waitFor();
+    await terms.getByText('Переадресация (7 дней)').waitFor();
+    await terms.getByText('Регистрация (3 дня)').waitFor();
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${messageId}`);
+    await page.getByText('Сообщение (не 59-ФЗ)').waitFor();
+    await terms.getByTestId('answer-due').waitFor();
+    // They used to be shown on a message too.
+    expect(await terms.getByText(/Регистрация \(3 дня\)|Переадресация \(7 дней\)/).count()).toBe(0);
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('what is missing is said in Russian by the page, not by the browser in its own language: sign-in and registration', async () => {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
     contexts.push(context);

@@ -6,7 +6,10 @@ import { Countdown } from '../../components/common';
 import { formatDateTime, formatLocalDate, zoneLabel } from '../../lib/time';
 import { OPEN } from './appeal-state';
 
-/** The appeal's clocks in its organisation's zone: the answer, each line-2 part, registration and redirect. */
+/**
+ * The appeal's clocks in its organisation's zone: the answer, each line-2 part, and for a 59-ФЗ appeal (not a
+ * message) registration and redirect.
+ */
 export function DeadlinesPanel({ card, names }: { card: AppealCard; names: ReturnType<typeof useNames> }) {
   const open = OPEN.includes(card.status);
   const line2 = useMemo(() => {
@@ -61,19 +64,24 @@ export function DeadlinesPanel({ card, names }: { card: AppealCard; names: Retur
               </Group>
             </div>
           ))}
-        <Divider />
-        <Group justify="space-between">
-          <Text size="xs" c="dimmed">
-            Регистрация (3 дня)
-          </Text>
-          <Text size="xs">{formatDateTime(card.deadlines.registrationDueAt, card.timeZone)}</Text>
-        </Group>
-        <Group justify="space-between">
-          <Text size="xs" c="dimmed">
-            Переадресация (7 дней)
-          </Text>
-          <Text size="xs">{formatDateTime(card.deadlines.redirectDueAt, card.timeZone)}</Text>
-        </Group>
+        {/* 59-ФЗ's registration and redirection terms bind an appeal, not a message. */}
+        {card.regime === 'appeal' && (
+          <>
+            <Divider />
+            <Group justify="space-between">
+              <Text size="xs" c="dimmed">
+                Регистрация (3 дня)
+              </Text>
+              <Text size="xs">{formatDateTime(card.deadlines.registrationDueAt, card.timeZone)}</Text>
+            </Group>
+            <Group justify="space-between">
+              <Text size="xs" c="dimmed">
+                Переадресация (7 дней)
+              </Text>
+              <Text size="xs">{formatDateTime(card.deadlines.redirectDueAt, card.timeZone)}</Text>
+            </Group>
+          </>
+        )}
       </Stack>
     </Paper>
   );
