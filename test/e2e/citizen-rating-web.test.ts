@@ -83,7 +83,11 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     const link = new URL(links[0]);
     const url = `${stack.baseUrl}${link.pathname}${link.search}`;
 
-    const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Asia/Novosibirsk' });
+    const context = await browser.newContext({
+      bypassCSP: true,
+      locale: 'ru-RU',
+      timezoneId: 'Asia/Novosibirsk',
+    });
     const page = await context.newPage();
     const problems = watchProblems(page);
     await page.goto(url);
@@ -151,7 +155,11 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
   }
 
   it('rates the answer once with the access code; a poor rating reopens the appeal', async () => {
-    const context = await browser.newContext({ locale: 'ru-RU', timezoneId: 'Asia/Novosibirsk' });
+    const context = await browser.newContext({
+      bypassCSP: true,
+      locale: 'ru-RU',
+      timezoneId: 'Asia/Novosibirsk',
+    });
     const page = await context.newPage();
     const problems = watchProblems(page);
     const submit = page.getByRole('button', { name: 'Отправить оценку' });

@@ -178,6 +178,7 @@ describe('history outbox panel (e2e)', () => {
     });
 
     const context = await browser.newContext({
+      bypassCSP: true,
       viewport: { width: 1366, height: 900 },
       locale: 'ru-RU',
       timezoneId: 'Asia/Novosibirsk',

@@ -109,6 +109,7 @@ describe('knowledge base screens (browser e2e)', () => {
 
   async function signIn(login: string): Promise<Page> {
     const context = await browser.newContext({
+      bypassCSP: true,
       viewport: VIEWPORT,
       locale: 'ru-RU',
       timezoneId: 'Asia/Novosibirsk',

@@ -55,7 +55,11 @@ describe('temporary password and erased personal data in the workspace (browser 
   });
 
   async function signIn(password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ru-RU' });
+    const context = await browser.newContext({
+      bypassCSP: true,
+      viewport: { width: 1366, height: 900 },
+      locale: 'ru-RU',
+    });
     contexts.push(context);
     const page = await context.newPage();
     problems.set(page, watchProblems(page));

@@ -1,3 +1,7 @@
+import { Role, StaffUsers } from '@inbox/access';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { watchProblems } from '../support/page-problems';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -42,6 +46,8 @@ describe('security: headers on the pages, bounded multipart (e2e)', () => {
       directives.get('default-src')?.filter((v) => v.includes(':') && v !== 'data:' && v !== 'blob:'),
     ).toEqual([]);
     expect(directives.get('default-src')).toContain("'self'");
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('script-src-attr')).toEqual(["'none'"]);
     expect(directives.get('object-src')).toEqual(["'none'"]);
     expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
     expect(directives.get('base-uri')).toEqual(["'none'"]);
@@ -72,4 +78,36 @@ describe('security: headers on the pages, bounded multipart (e2e)', () => {
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ code: 'too-large' });
   });
+
+  it('runs the workspace and the status page under that policy: no violation, no error (Chromium, CSP enforced)', async () => {
+    const [{ id: organisationId }] = (await stack.db.dataSource.query(
+      `SELECT id FROM organisations WHERE code = 'cur'`,
+    )) as { id: string }[];
+    await stack.api.get(StaffUsers).create({
+      login: 'csp-supervisor',
+      password: 'csp-пароль-1',
+      fullName: 'Проверка Политики',
+      role: Role.Supervisor,
+      organisationId,
+    });
+    const browser: Browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ locale: 'ru-RU' })).newPage();
+      const problems = watchProblems(page);
+      page.setDefaultTimeout(20_000);
+      await page.goto(`${stack.baseUrl}/app/`);
+      await page.getByLabel('Логин').fill('csp-supervisor');
+      await page.getByLabel('Пароль').fill('csp-пароль-1');
+      await page.getByRole('button', { name: 'Войти' }).click();
+      await page.getByTestId('current-user').waitFor();
+      await page.goto(`${stack.baseUrl}/app/dashboard`);
+      await page.getByTestId('current-user').waitFor();
+      await page.waitForLoadState('networkidle');
+      await page.goto(`${stack.baseUrl}/status.html`);
+      await page.getByRole('heading', { name: 'Проверить статус обращения' }).first().waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });

@@ -69,7 +69,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
 
   /** Signs in through the login page and opens the path. */
   async function open(login: string, path: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
+    const context = await browser.newContext({
+      bypassCSP: true,
+      viewport: { width: 1366, height: 768 },
+      locale: 'ru-RU',
+    });
     contexts.push(context);
     const page = await context.newPage();
     problems.set(page, watchProblems(page));
@@ -334,7 +338,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   });
 
   it('what is missing is said in Russian by the page, not by the browser in its own language: sign-in and registration', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU' });
+    const context = await browser.newContext({
+      bypassCSP: true,
+      viewport: { width: 1366, height: 768 },
+      locale: 'ru-RU',
+    });
     contexts.push(context);
     const page = await context.newPage();
     problems.set(page, watchProblems(page));
