@@ -213,6 +213,9 @@ describe('knowledge base screens (browser e2e)', () => {
     const clerk = await signIn('clerk');
     await clerk.goto(`${stack.baseUrl}/app/appeals/${call.id}`);
     const template = clerk.locator('[data-testid="kb-suggestion"][data-kind="template"]').first();
+    // The preview reads as the insertion will: it used to show «Уважаемый(ая) {{applicantName}}!».
+    await template.getByText(/Уважаемый\(ая\) Анна Игоревна!/).waitFor();
+    expect(await template.innerText()).not.toContain('{{');
     await template.getByRole('button', { name: 'Вставить в ответ' }).click();
     await clerk.getByText(/вставлен в ответ/).waitFor();
     const draft = clerk.getByRole('textbox', { name: 'Текст ответа' });

@@ -91,12 +91,45 @@ export class KnowledgeArticles {
   async suggestForAppeal(appealId: string, actor: KnowledgeActor, limit = 8): Promise<Suggestions> {
     const appeal = await appealInScope(this.scoped, appealId, actor, 'kb-suggestions');
     const text = `${appeal.subject ?? ''}\n${appeal.text}`.slice(0, MAX_QUERY_CHARS);
-    return this.suggestions(
+    const found = await this.suggestions(
       text,
       appeal.subtopicId ?? appeal.topicId,
       appeal.topicOwnerId ?? appeal.organisationId,
       limit,
     );
+    // A template's preview reads as it will be inserted: its placeholders filled from this appeal.
+    if (!found.articles.some((a) => a.excerpt.includes('{{'))) return found;
+    const fill = await this.templateFiller(appeal, actor, 'kb-preview');
+    return { ...found, articles: found.articles.map((a) => ({ ...a, excerpt: fill(a.excerpt) })) };
+  }
+
+  /**
+   * Fills a template's placeholders from the appeal, for insertion and for the card's previews alike. The
+   * applicant's name is personal data, so the read is audited.
+   */
+  private async templateFiller(
+    appeal: Awaited<ReturnType<typeof appealInScope>>,
+    actor: KnowledgeActor,
+    purpose: string,
+    articleId?: string,
+  ): Promise<(text: string) => string> {
+    const applicant = await this.repo.applicantNameOf(appeal.id);
+    const organisation = await this.repo.organisation(actor.organisationId);
+    await this.audit.record({
+      userId: actor.userId,
+      action: 'read-applicant',
+      entityType: 'appeal',
+      entityId: appeal.id,
+      details: { fields: ['applicant.name'], purpose, ...(articleId ? { articleId } : {}) },
+    });
+    const values = {
+      applicantName: addressName(applicant ?? {}),
+      registrationNumber: appeal.registrationNumber,
+      registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
+      organisation: organisation?.shortName ?? '',
+      answerDueDate: appeal.answerDueDate.split('-').reverse().join('.'),
+    };
+    return (text) => renderTemplate(text, values);
   }
 
   async article(id: string) {
@@ -123,22 +156,7 @@ export class KnowledgeArticles {
     }
     let text = article.body;
     if (text.includes('{{')) {
-      const applicant = await this.repo.applicantNameOf(appeal.id);
-      const organisation = await this.repo.organisation(actor.organisationId);
-      text = renderTemplate(text, {
-        applicantName: addressName(applicant ?? {}),
-        registrationNumber: appeal.registrationNumber,
-        registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
-        organisation: organisation?.shortName ?? '',
-        answerDueDate: appeal.answerDueDate.split('-').reverse().join('.'),
-      });
-      await this.audit.record({
-        userId: actor.userId,
-        action: 'read-applicant',
-        entityType: 'appeal',
-        entityId: appeal.id,
-        details: { fields: ['applicant.name'], purpose: 'kb-template', articleId },
-      });
+      text = (await this.templateFiller(appeal, actor, 'kb-template', articleId))(text);
     }
     await this.repo.recordUse({
       articleId,
