@@ -302,6 +302,32 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     expect(page.nextCursor.lastUid).toBe(4);
   });
 
+  it('quarantines a letter over maxMessageBytes unread and stops a page at twice the limit', async () => {
+    await dovecot.createMailbox('obr', 'Huge');
+    // Sizes from RFC822.SIZE before any download: a few huge letters must not exhaust the worker's memory.
+    const padded = (n: number, bytes: number) =>
+      citizenLetter(n, [], `Обращение ${n}`, `Письмо ${n}. ${'Снег во дворе. '.repeat(bytes / 26)}`);
+    await dovecot.deliver('obr', padded(61, 1_000), 'Huge');
+    await dovecot.deliver('obr', padded(62, 300_000), 'Huge');
+    for (const n of [63, 64, 65]) await dovecot.deliver('obr', padded(n, 70_000), 'Huge');
+    const acc = account('Huge', { maxMessageBytes: 100_000 });
+
+    const first = await pullAll(acc, null);
+    expect(first.rejected).toEqual([
+      {
+        externalId: expect.stringMatching(/^uid:\d+:2$/),
+        reason: expect.stringMatching(/^message too large: \d{6} bytes, the limit is 100000$/),
+      },
+    ]);
+    // Base64 makes the three 70 KB bodies about 97 KB each: 1 KB and two of them fit in 200 000, a third does not.
+    expect(first.items.map((i) => i.text?.slice(0, 9))).toEqual(['Письмо 61', 'Письмо 63', 'Письмо 64']);
+    expect(first.hasMore).toBe(true);
+    const second = await pullAll(acc, first.nextCursor);
+    expect(second.items.map((i) => i.text?.slice(0, 9))).toEqual(['Письмо 65']);
+    expect(second.rejected).toEqual([]);
+    expect(second.hasMore).toBe(false);
+  });
+
   it('keeps a large attachment in the mailbox and fetches it on demand', async () => {
     await dovecot.createMailbox('obr', 'Large');
     const photo = Buffer.alloc(64 * 1024, 0xab);

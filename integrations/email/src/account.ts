@@ -10,6 +10,11 @@ export type Policy547 = 'message-with-notice' | 'appeal';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * A letter larger than this is not downloaded: it is quarantined by its size (mail servers themselves refuse
+ * 25–50 MB), so a few huge letters cannot exhaust the worker's memory. A page downloads at most twice this.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 export interface ImapSettings {
   host: string;
@@ -20,6 +25,8 @@ export interface ImapSettings {
   password: string;
   timeoutMs: number;
   rejectUnauthorized: boolean;
+  /** Letters above this size are quarantined unread; a page reads at most twice this. */
+  maxMessageBytes: number;
 }
 
 export interface SmtpSettings {
@@ -122,6 +129,7 @@ export function imapSettingsOf(account: ChannelAccountRef): ImapSettings {
     password: secret(account, 'imapPassword', true)!,
     timeoutMs: positive(s, 'timeoutMs', DEFAULT_TIMEOUT_MS),
     rejectUnauthorized: flag(s, 'tlsRejectUnauthorized', true),
+    maxMessageBytes: positive(s, 'maxMessageBytes', DEFAULT_MAX_MESSAGE_BYTES),
   };
 }
 

@@ -156,15 +156,42 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
         // `n:*` always matches the last message even when its UID is below n (RFC 3501 6.4.8): filter.
         const found = mailbox.exists ? await client.search({ uid: `${lastUid + 1}:*` }, { uid: true }) : [];
         const uids = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
-        const batch = uids.slice(0, pageSize);
-        const messages = batch.length
+        const listed = uids.slice(0, pageSize);
+        // Sizes first (RFC822.SIZE): a letter over the limit is not downloaded, and a page stops at twice it.
+        const sizes = new Map<number, number>();
+        if (listed.length)
+          for (const m of await client.fetchAll(listed.join(','), { uid: true, size: true }, { uid: true }))
+            sizes.set(m.uid, m.size ?? 0);
+        const batch: number[] = [];
+        const oversized: { uid: number; size: number }[] = [];
+        let pageBytes = 0;
+        for (const uid of listed) {
+          const size = sizes.get(uid) ?? 0;
+          if (size > imap.maxMessageBytes) {
+            oversized.push({ uid, size });
+          } else {
+            if (batch.length && pageBytes + size > 2 * imap.maxMessageBytes) break;
+            pageBytes += size;
+          }
+          batch.push(uid);
+        }
+        const wanted = batch.filter((uid) => !oversized.some((o) => o.uid === uid));
+        const messages = wanted.length
           ? await client.fetchAll(
-              batch.join(','),
+              wanted.join(','),
               { uid: true, source: true, internalDate: true },
               { uid: true },
             )
           : [];
-        return { uidValidity, lastUid, resync, batch, hasMore: uids.length > batch.length, messages };
+        return {
+          uidValidity,
+          lastUid,
+          resync,
+          batch,
+          oversized,
+          hasMore: uids.length > batch.length,
+          messages,
+        };
       } finally {
         lock.release();
       }
@@ -183,7 +210,21 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
       ...(fetched.resync ? { resync: fetched.resync } : {}),
     };
     const byUid = new Map(fetched.messages.map((m) => [m.uid, m]));
+    const oversized = new Map(fetched.oversized.map((o) => [o.uid, o.size]));
     for (const uid of fetched.batch) {
+      const size = oversized.get(uid);
+      if (size !== undefined) {
+        this.logger.warn('e-mail message too large, quarantined unread', {
+          accountId: account.id,
+          uid,
+          size,
+        });
+        page.rejected.push({
+          externalId: `uid:${fetched.uidValidity}:${uid}`,
+          reason: `message too large: ${size} bytes, the limit is ${imap.maxMessageBytes}`,
+        });
+        continue;
+      }
       const message = byUid.get(uid);
       // Expunged between SEARCH and FETCH: gone from the mailbox, nothing to read.
       if (!message) continue;

@@ -69,6 +69,11 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
       },
       { key: 'timeoutMs', label: 'Тайм-аут, мс', type: 'number' },
       { key: 'maxAttachmentBytes', label: 'Наибольшее вложение, байт', type: 'number' },
+      {
+        key: 'maxMessageBytes',
+        label: 'Наибольшее письмо, байт (больше — в нераспознанные)',
+        type: 'number',
+      },
       { key: 'pullEveryMs', label: 'Опрос каждые, мс', type: 'number' },
     ],
     secrets: [

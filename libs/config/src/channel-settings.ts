@@ -92,6 +92,7 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
         policy547: env.EMAIL_POLICY_547 ?? 'message-with-notice',
         ...optNum('timeoutMs', env.EMAIL_TIMEOUT_MS, 'EMAIL_TIMEOUT_MS'),
         ...optNum('maxAttachmentBytes', env.EMAIL_MAX_ATTACHMENT_BYTES, 'EMAIL_MAX_ATTACHMENT_BYTES'),
+        ...optNum('maxMessageBytes', env.EMAIL_MAX_MESSAGE_BYTES, 'EMAIL_MAX_MESSAGE_BYTES'),
         ...optNum('pullEveryMs', env.EMAIL_PULL_EVERY_MS, 'EMAIL_PULL_EVERY_MS'),
       },
       secrets: {
