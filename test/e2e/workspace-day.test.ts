@@ -67,8 +67,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
 
   const users = () => t.stack.api.get(StaffUsers);
 
-  /** Signs in through the login page and opens the path. */
-  async function open(login: string, path: string): Promise<Page> {
+  /** A page of its own browser context at 1366×768 in Russian, its problems watched. */
+  async function newPage(): Promise<Page> {
     const context = await browser.newContext({
       bypassCSP: true,
       viewport: { width: 1366, height: 768 },
@@ -77,6 +77,12 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     contexts.push(context);
     const page = await context.newPage();
     problems.set(page, watchProblems(page));
+    return page;
+  }
+
+  /** Signs in through the login page and opens the path. */
+  async function open(login: string, path: string): Promise<Page> {
+    const page = await newPage();
     page.setDefaultTimeout(20_000);
     await page.goto(`${t.stack.baseUrl}/app${path}`);
     await page.getByLabel('Логин').fill(login);
@@ -338,14 +344,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   });
 
   it('what is missing is said in Russian by the page, not by the browser in its own language: sign-in and registration', async () => {
-    const context = await browser.newContext({
-      bypassCSP: true,
-      viewport: { width: 1366, height: 768 },
-      locale: 'ru-RU',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    problems.set(page, watchProblems(page));
+    const page = await newPage();
     await page.goto(`${t.stack.baseUrl}/app/`);
     await page.getByRole('button', { name: 'Войти' }).click();
     await page.getByRole('alert').getByText('Введите логин и пароль').waitFor();
