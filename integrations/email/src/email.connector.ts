@@ -163,19 +163,19 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
           for (const m of await client.fetchAll(listed.join(','), { uid: true, size: true }, { uid: true }))
             sizes.set(m.uid, m.size ?? 0);
         const batch: number[] = [];
-        const oversized: { uid: number; size: number }[] = [];
+        const oversized = new Map<number, number>();
         let pageBytes = 0;
         for (const uid of listed) {
           const size = sizes.get(uid) ?? 0;
           if (size > imap.maxMessageBytes) {
-            oversized.push({ uid, size });
+            oversized.set(uid, size);
           } else {
             if (batch.length && pageBytes + size > 2 * imap.maxMessageBytes) break;
             pageBytes += size;
           }
           batch.push(uid);
         }
-        const wanted = batch.filter((uid) => !oversized.some((o) => o.uid === uid));
+        const wanted = batch.filter((uid) => !oversized.has(uid));
         const messages = wanted.length
           ? await client.fetchAll(
               wanted.join(','),
@@ -210,9 +210,8 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
       ...(fetched.resync ? { resync: fetched.resync } : {}),
     };
     const byUid = new Map(fetched.messages.map((m) => [m.uid, m]));
-    const oversized = new Map(fetched.oversized.map((o) => [o.uid, o.size]));
     for (const uid of fetched.batch) {
-      const size = oversized.get(uid);
+      const size = fetched.oversized.get(uid);
       if (size !== undefined) {
         this.logger.warn('e-mail message too large, quarantined unread', {
           accountId: account.id,
