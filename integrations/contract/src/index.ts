@@ -7,3 +7,4 @@ export * from './capabilities';
 export * from './account-settings';
 export * from './http';
 export * from './instant';
+export * from './unread-content';

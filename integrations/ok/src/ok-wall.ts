@@ -1,5 +1,5 @@
 import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
-import { isRecord } from '@inbox/integrations/contract';
+import { isRecord, unreadAttachmentLine } from '@inbox/integrations/contract';
 import { cleanText } from '@inbox/integrations/contract';
 
 /*
@@ -139,7 +139,7 @@ function mediaLine(part: Record<string, unknown>): string {
     return `Опрос${question ? `: ${question}` : ''}`;
   }
   if (type === 'place') return `Место${isRecord(part.place) ? `: ${cleanText(part.place.name)}` : ''}`;
-  return `Вложение не распознано (${/^[a-z_]{1,40}$/.test(type) ? type : 'неизвестный тип'})`;
+  return unreadAttachmentLine(type);
 }
 
 const isPhoto = (part: Record<string, unknown>) =>

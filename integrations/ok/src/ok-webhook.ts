@@ -1,5 +1,5 @@
 import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
-import { cleanText, isRecord } from '@inbox/integrations/contract';
+import { cleanText, isRecord, unreadAttachmentLine } from '@inbox/integrations/contract';
 
 /*
  * OK Bot API webhook messages → inbound items. The documented plain-text message is
@@ -92,9 +92,7 @@ export function attachmentLines(
       const phone = cleanText(payload.phone ?? payload.phone_number);
       lines.push(`Контакт: ${[name, phone].filter(Boolean).join(', ') || 'без данных'}`);
     } else {
-      lines.push(
-        `Вложение не распознано (${/^[A-Z_]{1,40}$/.test(type) ? type.toLowerCase() : 'неизвестный тип'})`,
-      );
+      lines.push(unreadAttachmentLine(type));
     }
   }
   return { lines, ...(place ? { place } : {}), reactionOnly: reactions > 0 && reactions === list.length };

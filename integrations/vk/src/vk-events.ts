@@ -7,7 +7,7 @@ import {
   type InboundEvent,
   type InboundItem,
 } from '@inbox/integrations/contract';
-import { cleanText, isRecord } from '@inbox/integrations/contract';
+import { cleanText, isRecord, unreadAttachmentLine } from '@inbox/integrations/contract';
 import { interpretPayload, type PayloadMeaning } from './vk-keyboard';
 
 /*
@@ -171,7 +171,7 @@ function readAttachments(raw: unknown, depth: number): VkContent {
     } else if (REACTIONS.has(type)) {
       reactions += 1;
     } else {
-      out.lines.push(`Вложение не распознано (${/^[a-z_]{1,40}$/.test(type) ? type : 'неизвестный тип'})`);
+      out.lines.push(unreadAttachmentLine(type));
     }
   }
   if (reactions > 0 && reactions === raw.length) out.reactionOnly = true;
