@@ -52,6 +52,7 @@ import { AppealRowTriggerCosts1796203200000 } from './1796203200000-AppealRowTri
 import { OutboxTriggerPlan1796203300000 } from './1796203300000-OutboxTriggerPlan';
 import { UnreadAppealIndexes1796203400000 } from './1796203400000-UnreadAppealIndexes';
 import { SearchTermsMaintenancePath1796203500000 } from './1796203500000-SearchTermsMaintenancePath';
+import { AttachmentUniqueKey1796203610000 } from './1796203610000-AttachmentUniqueKey';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -109,4 +110,5 @@ export const MIGRATIONS = [
   OutboxTriggerPlan1796203300000,
   UnreadAppealIndexes1796203400000,
   SearchTermsMaintenancePath1796203500000,
+  AttachmentUniqueKey1796203610000,
 ];

@@ -233,6 +233,110 @@ describe('channel intake keeps every real message (e2e)', () => {
     expect(appeals).toEqual([{ text: 'Во дворе дома 14 по ул. Гоголя не горит фонарь.' }]);
   });
 
+  /** Consent given in `chat`, then `update` pushed: the appeal it registers (id, text). */
+  async function telegramAppeal(chat: number, update: Record<string, unknown>) {
+    await telegram.pushToWebhook(telegram.callbackUpdate(chat, 'consent:accept'), { url: tgUrl });
+    await eventually(async () =>
+      telegram.sentTo(chat).find((m) => m.text?.startsWith('Спасибо, согласие получено')),
+    );
+    expect((await telegram.pushToWebhook(update, { url: tgUrl })).status).toBe(200);
+    const [appeal] = await eventually(async () => {
+      const rows = await query(
+        `SELECT a.id, a.text FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+          WHERE p.channel = 'telegram' AND p.external_id = $1`,
+        [String(chat)],
+      );
+      return rows.length ? rows : undefined;
+    });
+    return appeal as { id: string; text: string };
+  }
+  const filesOf = (appealId: string) =>
+    query(`SELECT file_name, status FROM attachments WHERE appeal_id = $1 ORDER BY created_at`, [appealId]);
+  const followUps = (appealId: string, count: number) =>
+    eventually(async () => {
+      const rows = await query(
+        `SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = 'follow-up-received' ORDER BY id`,
+        [appealId],
+      );
+      return rows.length >= count ? rows : undefined;
+    });
+
+  it('does not attach a photo again when the citizen edits its caption, but takes a photo they replaced', async () => {
+    const chat = 700_000_034;
+    const jpeg = (tail: string) => Buffer.from(`ffd8ffe000104a46494600010100000100010000${tail}ffd9`, 'hex');
+    const original = telegram.photoUpdate(chat, jpeg('01'), 'Яма на дороге у дома 3.') as {
+      message: Record<string, unknown> & { date: number; photo: unknown[] };
+    };
+    const appeal = await telegramAppeal(chat, original);
+    expect(await filesOf(appeal.id)).toHaveLength(1);
+
+    // The caption edited: Telegram sends the whole message again, the same photo (same file_unique_id) with it.
+    const captionEdit = {
+      edited_message: {
+        ...original.message,
+        caption: 'Яма на дороге у дома 3, глубиной 20 см.',
+        edit_date: original.message.date + 30,
+      },
+    };
+    expect((await telegram.pushToWebhook(captionEdit, { url: tgUrl })).status).toBe(200);
+    const [correction] = await followUps(appeal.id, 1);
+    expect(correction.data).toMatchObject({ text: 'Яма на дороге у дома 3, глубиной 20 см.' });
+    expect(await filesOf(appeal.id)).toHaveLength(1);
+
+    // The photo replaced by another: that one is new to the appeal and is attached.
+    const other = telegram.photoUpdate(chat, jpeg('02')) as { message: { photo: unknown[] } };
+    const photoEdit = {
+      edited_message: {
+        ...original.message,
+        photo: other.message.photo,
+        edit_date: original.message.date + 60,
+      },
+    };
+    expect((await telegram.pushToWebhook(photoEdit, { url: tgUrl })).status).toBe(200);
+    await followUps(appeal.id, 2);
+    const files = await eventually(async () => {
+      const rows = await filesOf(appeal.id);
+      return rows.length === 2 && rows.every((r: { status: string }) => r.status === 'stored')
+        ? rows
+        : undefined;
+    });
+    expect(new Set(files.map((f: { file_name: string }) => f.file_name)).size).toBe(2);
+  });
+
+  it('shows a message quoted from another chat in the appeal, with its photo', async () => {
+    const chat = 700_000_035;
+    const post = telegram.photoUpdate(
+      chat,
+      Buffer.from('ffd8ffe000104a464946000101000001000100000003ffd9', 'hex'),
+    ) as {
+      message: { photo: unknown[] };
+    };
+    const reply = telegram.textUpdate(chat, 'Это у нас во дворе, дом 7. Когда уберут?') as {
+      message: Record<string, unknown>;
+    };
+    reply.message.external_reply = {
+      origin: {
+        type: 'channel',
+        chat: { id: -100555, title: 'Новости района', type: 'channel' },
+        message_id: 9,
+        date: 1,
+      },
+      chat: { id: -100555, title: 'Новости района', type: 'channel' },
+      message_id: 9,
+      photo: post.message.photo,
+    };
+    reply.message.quote = { text: 'Свалка мусора у контейнерной площадки', position: 0, is_manual: true };
+    const appeal = await telegramAppeal(chat, reply);
+    expect(appeal.text).toBe(
+      'Это у нас во дворе, дом 7. Когда уберут?\nОтвет на сообщение из другого чата (Новости района):\n' +
+        '«Свалка мусора у контейнерной площадки»\nСодержит: фото',
+    );
+    await eventually(async () => {
+      const rows = await filesOf(appeal.id);
+      return rows.length === 1 && rows[0].status === 'stored' ? rows : undefined;
+    });
+  });
+
   it("joins a reply to the bot's answer to the answered appeal, not a new one", async () => {
     const chat = 700_000_032;
     await telegram.pushToWebhook(telegram.callbackUpdate(chat, 'consent:accept'), { url: tgUrl });

@@ -29,6 +29,11 @@ export interface InboundAttachment {
   remoteRef?: string;
   /** Size in bytes as the channel reports it. */
   size?: number;
+  /**
+   * The channel's stable identity of the file (Telegram's `file_unique_id`), when it has one: a follow-up does not
+   * attach again a file its appeal already has under the same key (an edited caption re-sends the same photo).
+   */
+  uniqueKey?: string;
 }
 
 /**

@@ -144,7 +144,13 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     ];
     const [item] = mapUpdate(update, now).items;
     expect(item.attachments).toEqual([
-      { fileName: 'photo-AQADbig.jpg', contentType: 'image/jpeg', remoteRef: 'big', size: 98000 },
+      {
+        fileName: 'photo-AQADbig.jpg',
+        contentType: 'image/jpeg',
+        remoteRef: 'big',
+        size: 98000,
+        uniqueKey: 'telegram:AQADbig',
+      },
     ]);
     expect(item.text).toBe('Яма на дороге');
   });
@@ -243,6 +249,77 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     const [item] = mapUpdate(sample('reply-message.json'), now).items;
     expect(item.thread).toEqual({ key: 'chat:502003002', refersTo: ['sent:502003002:4870'] });
     expect(item.text).toBe('Фонарь так и не починили, хотя вы ответили, что работы выполнены.');
+  });
+
+  it('shows the clerk a message quoted from another chat: who wrote it, the quoted words, its files', () => {
+    const [item] = mapUpdate(sample('external-reply-message.json'), now).items;
+    expect(item.text).toBe(
+      [
+        'Это у нас во дворе, дом 7. Когда уберут?',
+        'Ответ на сообщение из другого чата (Новости Заречного района, Редакция):',
+        '«Жители жалуются на свалку мусора у контейнерной площадки»',
+        'Содержит: фото',
+      ].join('\n'),
+    );
+    expect(item.attachments).toEqual([
+      {
+        fileName: 'photo-AQADext2.jpg',
+        contentType: 'image/jpeg',
+        remoteRef: 'AgACAgIAAxkBAAIBQmXext-large',
+        size: 84120,
+        uniqueKey: 'telegram:AQADext2',
+      },
+    ]);
+    // Another chat's message is no thread of ours.
+    expect(item.thread).toEqual({ key: 'chat:502003002' });
+  });
+
+  it('reads a quote from another chat with a hidden sender, no quote text and a broken file as far as it can', () => {
+    const update = sample('external-reply-message.json');
+    update.message.external_reply = {
+      origin: { type: 'hidden_user', sender_user_name: 'Сосед', date: 1742290000 },
+      document: { file_unique_id: 'no-file-id' },
+      location: { latitude: 55.03, longitude: 82.92 },
+      some_future_field: { x: 1 },
+    };
+    delete update.message.quote;
+    const [item] = mapUpdate(update, now).items;
+    expect(item.text).toBe(
+      [
+        'Это у нас во дворе, дом 7. Когда уберут?',
+        'Ответ на сообщение из другого чата (Сосед):',
+        'Содержит: файл, геопозиция',
+        'Геопозиция: 55.03,82.92',
+        'Файлы цитируемого сообщения не получены.',
+      ].join('\n'),
+    );
+    expect(item.attachments).toBeUndefined();
+  });
+
+  it('shows the part of a replied message the citizen quoted', () => {
+    const update = sample('reply-message.json');
+    update.message.quote = { text: 'фонарь заменён', position: 30 };
+    const [item] = mapUpdate(update, now).items;
+    expect(item.text).toBe(
+      'Фонарь так и не починили, хотя вы ответили, что работы выполнены.\nЦитата: «фонарь заменён»',
+    );
+    expect(item.thread).toEqual({ key: 'chat:502003002', refersTo: ['sent:502003002:4870'] });
+  });
+
+  it('keys photo and file attachments by file_unique_id, so an edited caption does not attach them twice', () => {
+    const update = sample('text-message.json');
+    delete update.message.text;
+    update.message.caption = 'Яма';
+    update.message.photo = [{ file_id: 'f-1', file_unique_id: 'AQADu1', width: 10, height: 10 }];
+    update.message.document = { file_id: 'd-1', file_unique_id: 'BQADd1', file_name: 'акт.pdf' };
+    const edit = {
+      update_id: 1,
+      edited_message: { ...update.message, caption: 'Яма глубокая', edit_date: 1 },
+    };
+    const [original] = mapUpdate(update, now).items;
+    const [corrected] = mapUpdate(edit, now).items;
+    expect(original.attachments?.map((a) => a.uniqueKey)).toEqual(['telegram:AQADu1', 'telegram:BQADd1']);
+    expect(corrected.attachments?.map((a) => a.uniqueKey)).toEqual(['telegram:AQADu1', 'telegram:BQADd1']);
   });
 
   it('turns an edited message into an item of its own, marked as the correction of the original', () => {

@@ -208,6 +208,11 @@ function mapMessage(message: Json): MappedUpdate {
     body = `Сообщение не распознано (${other.label}). Откройте переписку в Telegram.`;
     features.unrecognised = other.kind;
   }
+  // What the citizen quoted (a part of the message they reply to, or a message from another chat): the clerk
+  // reads it beside the citizen's words, its files among the appeal's.
+  const quoted = quotedOf(message, messageId);
+  if (quoted.lines.length > 0) body = [body, ...quoted.lines].filter(Boolean).join('\n');
+  attachments.push(...quoted.attachments);
 
   const item: InboundItem = {
     channel: Channel.Telegram,
@@ -287,6 +292,93 @@ function hiddenLinks(message: Json, text: string): string[] {
     .map((e) => (isObject(e) && e.type === 'text_link' && typeof e.url === 'string' ? e.url.trim() : ''))
     .filter((url, i, all) => url && !text.includes(url) && all.indexOf(url) === i);
   return urls.length > 0 ? [`Ссылки: ${urls.join(', ')}`] : [];
+}
+
+// What a quoted message from another chat may hold besides files, as a clerk would name it.
+const QUOTED_KINDS: [field: string, label: string][] = [
+  ['photo', 'фото'],
+  ['video', 'видео'],
+  ['animation', 'анимация'],
+  ['document', 'файл'],
+  ['audio', 'аудио'],
+  ['voice', 'голосовое сообщение'],
+  ['video_note', 'видеосообщение'],
+  ['sticker', 'стикер'],
+  ['story', 'история'],
+  ['paid_media', 'платное медиа'],
+  ['contact', 'контакт'],
+  ['location', 'геопозиция'],
+  ['venue', 'место'],
+  ['poll', 'опрос'],
+  ['dice', 'игральная кость'],
+  ['game', 'игра'],
+  ['giveaway', 'розыгрыш'],
+  ['giveaway_winners', 'итоги розыгрыша'],
+  ['invoice', 'счёт'],
+  ['checklist', 'список задач'],
+];
+
+/**
+ * What the citizen quoted. `quote` (Bot API 7.0) is the part of the replied message they selected; `external_reply`
+ * is a message of another chat (a channel's post, a neighbour's message) they answer from here: it has no text of
+ * its own, only who wrote it and its media. A reply to a message of this chat also joins its thread (see
+ * `thread.refersTo`); a quote from elsewhere would otherwise leave the clerk with «это опять» and nothing else.
+ * Never throws: a quoted part we cannot read is named, and the citizen's own message still goes through.
+ */
+function quotedOf(message: Json, messageId: number): { lines: string[]; attachments: InboundAttachment[] } {
+  const lines: string[] = [];
+  const attachments: InboundAttachment[] = [];
+  const quoteText =
+    isObject(message.quote) && typeof message.quote.text === 'string' ? message.quote.text.trim() : '';
+  const external = isObject(message.external_reply) ? message.external_reply : undefined;
+  if (!external) {
+    if (quoteText) lines.push(`Цитата: «${quoteText}»`);
+    return { lines, attachments };
+  }
+  const from = originName(external);
+  lines.push(`Ответ на сообщение из другого чата${from ? ` (${from})` : ''}:`);
+  if (quoteText) lines.push(`«${quoteText}»`);
+  const kinds = QUOTED_KINDS.filter(([field]) => external[field] !== undefined && external[field] !== null);
+  if (kinds.length > 0) lines.push(`Содержит: ${kinds.map(([, label]) => label).join(', ')}`);
+  try {
+    const place = placeOf(external);
+    if (place)
+      lines.push(
+        `Геопозиция: ${place.address ? `${place.address} (${place.coordinates})` : place.coordinates}`,
+      );
+  } catch {
+    // A broken location in somebody else's message: already named by «Содержит».
+  }
+  const poll = pollOf(external);
+  if (poll) lines.push(poll);
+  try {
+    attachments.push(...attachmentsOf(external, messageId));
+  } catch {
+    lines.push('Файлы цитируемого сообщения не получены.');
+  }
+  return { lines, attachments };
+}
+
+/** Who wrote a message quoted from another chat (MessageOrigin): a channel's or chat's title, a person's name. */
+function originName(external: Json): string {
+  const origin = isObject(external.origin) ? external.origin : {};
+  const title = (chat: unknown) =>
+    isObject(chat) && typeof chat.title === 'string' ? chat.title.trim() : '';
+  const person = (user: unknown) =>
+    isObject(user)
+      ? [user.first_name, user.last_name]
+          .filter((v): v is string => typeof v === 'string' && !!v.trim())
+          .map((v) => v.trim())
+          .join(' ')
+      : '';
+  const signature = typeof origin.author_signature === 'string' ? origin.author_signature.trim() : '';
+  const name =
+    person(origin.sender_user) ||
+    (typeof origin.sender_user_name === 'string' ? origin.sender_user_name.trim() : '') ||
+    title(origin.sender_chat) ||
+    title(origin.chat) ||
+    title(external.chat);
+  return [name, signature].filter(Boolean).join(', ');
 }
 
 /** A poll the citizen made: its question and options, as text. */
@@ -478,6 +570,7 @@ function attachmentsOf(message: Json, messageId: number): InboundAttachment[] {
       contentType: 'image/jpeg',
       remoteRef: largest.file_id as string,
       ...sizeOf(largest),
+      ...uniqueKeyOf(largest),
     });
   }
   for (const spec of FILE_FIELDS) {
@@ -494,6 +587,7 @@ function attachmentsOf(message: Json, messageId: number): InboundAttachment[] {
       contentType: mime ?? spec.contentType,
       remoteRef: file.file_id,
       ...sizeOf(file),
+      ...uniqueKeyOf(file),
     });
   }
   return out;
@@ -502,6 +596,15 @@ function attachmentsOf(message: Json, messageId: number): InboundAttachment[] {
 function sizeOf(file: Json): { size?: number } {
   const size = optNumber(file, 'file_size');
   return size !== undefined && size >= 0 ? { size } : {};
+}
+
+/**
+ * `file_unique_id` is the same for one file whoever sends it and however often (unlike `file_id`): an edited
+ * caption re-sends the message's photo, and the appeal already has it.
+ */
+function uniqueKeyOf(file: Json): { uniqueKey?: string } {
+  const id = file.file_unique_id;
+  return typeof id === 'string' && /^[\w-]{1,64}$/.test(id) ? { uniqueKey: `telegram:${id}` } : {};
 }
 
 function safeId(file: Json, messageId: number): string {

@@ -405,6 +405,7 @@ function attachmentRows(p: StoredInboundItem): AttachmentRow[] {
     status: f.rejectionReason ? 'rejected' : f.sha256 ? 'stored' : 'remote',
     rejection_reason: f.rejectionReason ?? null,
     remote_ref: f.remoteRef ?? null,
+    unique_key: f.uniqueKey ?? null,
   }));
 }
 

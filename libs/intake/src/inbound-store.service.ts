@@ -158,6 +158,7 @@ export class InboundStore {
       const base = {
         fileName: a.fileName || `file-${index + 1}`,
         contentType: a.contentType || 'application/octet-stream',
+        ...(a.uniqueKey ? { uniqueKey: a.uniqueKey } : {}),
       };
       if (a.contentBase64 === undefined) {
         return { ...base, size: a.size ?? 0, remoteRef: a.remoteRef };

@@ -31,6 +31,8 @@ export interface StoredAttachmentRef {
   size: number;
   sha256?: string;
   remoteRef?: string;
+  /** The channel's stable identity of the file (InboundAttachment.uniqueKey). */
+  uniqueKey?: string;
   /** Set when the attachment was refused at intake (too large, empty); kept so nothing vanishes silently. */
   rejectionReason?: string;
 }

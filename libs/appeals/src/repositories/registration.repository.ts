@@ -23,6 +23,7 @@ export interface AttachmentRow {
   status: string;
   rejection_reason: string | null;
   remote_ref: string | null;
+  unique_key: string | null;
 }
 
 /**
@@ -51,15 +52,21 @@ const CLAIMED = `claim AS (
          SELECT n.* FROM input n JOIN claim c ON c.id = n.inbound_item_id
        ),`;
 
-/** Inserts the files of the rows `n` of `from` (their `appeal_id`, `inbound_item_id` and `attachments`). */
+/**
+ * Inserts the files of the rows `n` of `from` (their `appeal_id`, `inbound_item_id` and `attachments`). A file the
+ * appeal already has under the same channel key (`unique_key`: an edited caption re-sends the same photo) is not
+ * listed twice; the items of one batch that join one appeal go one by one, so the earlier rows are visible here.
+ */
 function insertFiles(from: string): string {
   return `
          INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
-                                  rejection_reason, remote_ref, created_at)
+                                  rejection_reason, remote_ref, unique_key, created_at)
          SELECT n.appeal_id, n.inbound_item_id, f.file_name, f.content_type, f.size, f.sha256, f.status,
-                f.rejection_reason, f.remote_ref, ${IN_SENT_ORDER}
+                f.rejection_reason, f.remote_ref, f.unique_key, ${IN_SENT_ORDER}
            FROM ${from}, jsonb_to_recordset(n.attachments) AS f(file_name text, content_type text, size integer,
-                sha256 text, status text, rejection_reason text, remote_ref text, position integer)`;
+                sha256 text, status text, rejection_reason text, remote_ref text, unique_key text, position integer)
+          WHERE f.unique_key IS NULL
+             OR NOT EXISTS (SELECT 1 FROM attachments x WHERE x.appeal_id = n.appeal_id AND x.unique_key = f.unique_key)`;
 }
 
 /** Follow-ups (RegistrationRepository.addFollowUpsAtomically): $1 the input rows (JSON), $2 their items' ids. */
