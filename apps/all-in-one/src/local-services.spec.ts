@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { ensurePostgres, ensureRedis, freePort, redactUrl } from './local-services';
+import { ensurePostgres, ensureRedis, freePort } from './local-services';
 
 /** A port nobody listens on: bind one, then let it go. */
 async function closedPort(): Promise<number> {
@@ -33,34 +33,6 @@ async function fakeRedis(): Promise<{ port: number; commands: string[]; close():
   const { port } = server.address() as net.AddressInfo;
   return { port, commands, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
-
-describe('redactUrl', () => {
-  it('hides the password of a Postgres URL', () => {
-    expect(redactUrl('postgres://inbox:s3cret@db.local:5432/inbox')).toBe(
-      'postgres://inbox:***@db.local:5432/inbox',
-    );
-  });
-
-  it('hides a Redis password given without a user', () => {
-    expect(redactUrl('redis://:s3cret@127.0.0.1:6379/0')).toBe('redis://:***@127.0.0.1:6379/0');
-  });
-
-  it('hides a password passed as a query parameter', () => {
-    expect(redactUrl('postgres://db.local/inbox?password=s3cret&sslmode=require')).toBe(
-      'postgres://db.local/inbox?password=***&sslmode=require',
-    );
-  });
-
-  it('leaves URLs without a password as they are', () => {
-    expect(redactUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe(
-      'postgres://postgres@127.0.0.1:5432/postgres',
-    );
-  });
-
-  it('still hides the password when the URL does not parse', () => {
-    expect(redactUrl('postgres://u:s3cret@host:notaport/db')).not.toContain('s3cret');
-  });
-});
 
 describe('freePort', () => {
   it('takes the preferred port when it is free, another one when it is taken', async () => {

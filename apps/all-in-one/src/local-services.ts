@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { redactUrl } from '@inbox/config';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { initCluster, planCluster, startPostmaster, stopPostmaster } from './postgres-cluster';
@@ -28,20 +29,6 @@ const DATABASE_NAME = 'inbox';
 const POSTGRES_ROLE = 'postgres';
 // Enough output to explain a failed start without flooding the console.
 const KEPT_OUTPUT_LINES = 40;
-
-/** Hides passwords in a connection URL so that it can be logged. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    for (const key of [...parsed.searchParams.keys()]) {
-      if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
-    }
-    return parsed.toString();
-  } catch {
-    return url.replace(/\/\/([^/@]*?):[^/@]*@/, '//$1:***@');
-  }
-}
 
 export async function ensurePostgres(opts: {
   env: NodeJS.ProcessEnv;

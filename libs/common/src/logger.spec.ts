@@ -25,6 +25,19 @@ describe('redact', () => {
     expect(redactText('x@y.ru+z@w.ru, first.last+tag@mail.example.ru')).toBe('[email][email], [email]');
   });
 
+  it('keeps the host of a connection URL, but not an e-mail whose domain only starts with digits', () => {
+    expect(redactText('database postgres://postgres@127.0.0.1:5432/inbox')).toBe(
+      'database postgres://postgres@127.0.0.1:5432/inbox',
+    );
+    expect(redactText('ivanov@1.ru, petrov@2gis.ru, sidorov@10.0.0.mail.ru')).toBe(
+      '[email], [email], [email]',
+    );
+    const digits = `x@${'1.'.repeat(100_000)}`;
+    const started = performance.now();
+    expect(redactText(digits)).toBe('[email]');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
   it('masks them in every string of a value, keeping its shape', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     expect(

@@ -33,7 +33,9 @@ const REDACTED_KEYS = new Set(
 
 // Bounded parts (a local part is at most 64 characters, a domain label 63): unbounded, every start of a long
 // word without @ scanned to its end — quadratic, 40 s for a 100 000-letter word in an appeal an admin opened.
-const EMAIL = /[\w.+-]{1,64}@[\w-]{1,63}\.[\w.-]+/g;
+// A bare address after @ is a connection URL's host (`postgres://postgres@127.0.0.1:5432`), which is not
+// personal data and which an operator reading a start-up line needs; mail to an address is written `@[1.2.3.4]`.
+const EMAIL = /[\w.+-]{1,64}@(?![\d.]{1,255}(?![\w.-]))[\w-]{1,63}\.[\w.-]+/g;
 const PHONE = /(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b/g;
 
 /** Masks personal data in free text too, in case a message or an error carries it. */

@@ -368,12 +368,16 @@ function trustProxyOf(raw: string, problems: string[]): AppConfig['trustProxy'] 
   return list;
 }
 
-export function redactUrl(value: string): string {
+/** A connection URL fit for a log line or a console message: its password (also a `?password=` one) hidden. */
+export function redactUrl(url: string): string {
   try {
-    const parsed = new URL(value);
+    const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (/pass/i.test(key)) parsed.searchParams.set(key, '***');
+    }
     return parsed.toString();
   } catch {
-    return '<invalid url>';
+    return url.replace(/\/\/([^/@]*?):[^/@]*@/, '//$1:***@');
   }
 }
