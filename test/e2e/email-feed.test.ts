@@ -309,4 +309,45 @@ describe('e-mail feed (e2e)', () => {
     expect(await tools.appealCount('email', [ids[1]])).toBe(0);
     expect(await tools.health('email')).toMatchObject({ itemsQuarantined: before + 1 });
   });
+
+  it('sets a newsletter aside for staff with the reason in Russian, and registers the letter beside it', async () => {
+    const news = `digest.${Date.now()}@news.example`;
+    const citizenId = `tree.${Date.now()}@mail.example`;
+    await dovecot.deliver(
+      mailbox,
+      letter({
+        id: news,
+        from: 'news@news.example',
+        subject: 'Дайджест недели: скидки до 50%',
+        body: 'Лучшие предложения недели. Чтобы отписаться, перейдите по ссылке.',
+        headers: [
+          'List-Unsubscribe: <https://news.example/unsubscribe/8f3a>, <mailto:leave@news.example>',
+          'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+        ],
+      }),
+    );
+    await dovecot.deliver(
+      mailbox,
+      letter({
+        id: citizenId,
+        from: 'd@mail.example',
+        subject: 'Упало дерево',
+        body: 'Во дворе упало дерево.',
+      }),
+    );
+
+    expect(await tools.pull('email')).toMatchObject({ items: 1, quarantined: 1 });
+    await tools.appeal('email', citizenId);
+    expect(await tools.appealCount('email', [news])).toBe(0);
+    const listed = await json(
+      fetch(`${stack.baseUrl}/api/v1/channel-quarantine?channel=email`, { headers: supervisor.headers }),
+    );
+    const entry = listed.items.find((i: { externalId: string }) => i.externalId === news);
+    expect(entry.summary).toMatch(/^Массовая рассылка \(в письме есть заголовок отписки List-Unsubscribe\)/);
+    const [q] = await stack.db.dataSource.query(
+      `SELECT raw FROM quarantined_inputs WHERE channel = 'email' AND external_id = $1`,
+      [news],
+    );
+    expect(Buffer.from(q.raw, 'base64').toString('utf8')).toContain('List-Unsubscribe-Post');
+  });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encode } from 'iconv-lite';
 import { outboundMessageId } from './message-id';
-import { parseEmail, type ParseContext, type ParsedEmail } from './parse-message';
+import { MASS_MAILING_REASON, parseEmail, type ParseContext, type ParsedEmail } from './parse-message';
 
 // Our own letters in the shapes of real KOI8-R / windows-1251 mail (test/fixtures/email); real captured letters
 // are checked by the conformance suite (test/conformance).
@@ -778,6 +778,38 @@ describe('parseEmail: bounces and auto-replies', () => {
       (await parseEmail(plain(['Subject: =?UTF-8?B?' + b64('Ваш автоответ не работает') + '?=']), ctx)).kind,
     ).toBe('item');
     expect((await parseEmail(plain(['Auto-Submitted: no']), ctx)).kind).toBe('item');
+  });
+
+  it('sets a mass mailing (List-Unsubscribe) aside for staff with the reason in Russian, not as an appeal', async () => {
+    const raw = plain([
+      'List-Unsubscribe: <mailto:unsub@news.example?subject=unsubscribe>, <https://news.example/u/8f3a>',
+      'List-Unsubscribe-Post: List-Unsubscribe=One-Click',
+    ]);
+    expect(await parseEmail(raw, ctx)).toEqual({
+      kind: 'rejected',
+      externalId: 'citizen-1@mail.example',
+      reason: MASS_MAILING_REASON,
+    });
+    expect(MASS_MAILING_REASON).toMatch(/^Массовая рассылка/);
+    // A folded header, lower case: still the same header.
+    expect((await parseEmail(plain(['list-unsubscribe:\r\n <https://news.example/u/1>']), ctx)).kind).toBe(
+      'rejected',
+    );
+  });
+
+  it("reads a citizen's reply to our letter as a letter even when a list or a gateway added List-Unsubscribe", async () => {
+    const viaList = plain([
+      `In-Reply-To: <${ourId}>`,
+      `References: <other@mail.example> <${ourId}>`,
+      'List-Id: <residents.dom5.example>',
+      'List-Unsubscribe: <mailto:residents-leave@dom5.example>',
+    ]);
+    expect(await parseEmail(viaList, ctx)).toMatchObject({
+      kind: 'item',
+      item: { text: 'Прошу убрать снег во дворе.' },
+    });
+    // A discussion list alone (List-Id, no unsubscribe header) is a person writing.
+    expect((await parseEmail(plain(['List-Id: <residents.dom5.example>']), ctx)).kind).toBe('item');
   });
 
   it('skips our own letter coming back', async () => {

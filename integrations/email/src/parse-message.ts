@@ -256,6 +256,30 @@ function autoReplyReason(parsed: ParsedMail): { reason: SkipReason; detail: stri
   return undefined;
 }
 
+/** What staff read in the channel quarantine for a mass mailing set aside (see isMassMailing). */
+export const MASS_MAILING_REASON =
+  'Массовая рассылка (в письме есть заголовок отписки List-Unsubscribe): не зарегистрирована как обращение. ' +
+  'Если это письмо гражданина, зарегистрируйте его вручную.';
+
+/**
+ * A newsletter or mass mailing: the letter carries `List-Unsubscribe` (RFC 2369), which every bulk sender sets
+ * (Gmail's, Yandex's and Mail.ru's rules for mass senders require it) and a person's mail program never does. A
+ * regional inbox gets many (a subscription a clerk made, a shop, a service's digest); as appeals each would start
+ * a legal clock and a registration notice to a no-reply address. It is not dropped: the pull quarantines it whole
+ * with MASS_MAILING_REASON, staff see it among the channel's unread inputs and can register it by hand, and the
+ * letter stays in the mailbox.
+ * A citizen's reply must not end up there because their letter went through a list or a mailer that adds the
+ * header (a corporate gateway, a Google group): a letter that names one of our letters in In-Reply-To or
+ * References answers us, and is always read as a citizen's letter. `List-Id` alone (a discussion list a person
+ * writes through) is not a mailing either.
+ */
+function isMassMailing(parsed: ParsedMail, fromAddress: string): boolean {
+  // mailparser folds List-* into one `list` header object: the raw lines tell whether the header was there at all.
+  if (!(parsed.headerLines ?? []).some((line) => line.key === 'list-unsubscribe')) return false;
+  const named = [...messageIdList(parsed.inReplyTo), ...messageIdList(parsed.references)];
+  return !named.some((id) => outboundIdOf(id, fromAddress) !== undefined);
+}
+
 function extensionFor(contentType: string): string {
   const sub = contentType.split('/')[1]?.split(/[;+]/)[0] ?? 'bin';
   return /^[a-z0-9.-]{1,20}$/i.test(sub) ? sub : 'bin';
@@ -501,6 +525,9 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   ) {
     return { kind: 'skipped', externalId, reason: 'own-message' };
   }
+
+  if (isMassMailing(parsed, ctx.fromAddress))
+    return { kind: 'rejected', externalId, reason: MASS_MAILING_REASON };
 
   if (!from) return { kind: 'rejected', externalId, reason: 'no sender address in From' };
   const contentType = structured(parsed.headers, 'content-type');
