@@ -53,6 +53,7 @@ import { OutboxTriggerPlan1796203300000 } from './1796203300000-OutboxTriggerPla
 import { UnreadAppealIndexes1796203400000 } from './1796203400000-UnreadAppealIndexes';
 import { SearchTermsMaintenancePath1796203500000 } from './1796203500000-SearchTermsMaintenancePath';
 import { AttachmentUniqueKey1796203610000 } from './1796203610000-AttachmentUniqueKey';
+import { StaffSessionRevocation1796203700000 } from './1796203700000-StaffSessionRevocation';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -111,4 +112,5 @@ export const MIGRATIONS = [
   UnreadAppealIndexes1796203400000,
   SearchTermsMaintenancePath1796203500000,
   AttachmentUniqueKey1796203610000,
+  StaffSessionRevocation1796203700000,
 ];

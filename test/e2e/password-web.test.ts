@@ -120,6 +120,26 @@ describe('temporary password and erased personal data in the workspace (browser 
     expectOnly(fresh, []);
   });
 
+  it('«Выйти» ends the session on the server: a copy of its token no longer works', async () => {
+    const page = await signIn(OWN);
+    await page.getByTestId('current-user').waitFor();
+    const token = await page.evaluate(
+      () => (JSON.parse(sessionStorage.getItem('inbox.session') ?? '{}') as { token?: string }).token,
+    );
+    const me = () =>
+      fetch(`${stack.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then(
+        (r) => r.status,
+      );
+    expect(await me()).toBe(200);
+    await page.getByTestId('current-user').click();
+    const loggedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
+    await page.getByRole('menuitem', { name: 'Выйти' }).click();
+    expect((await loggedOut).status()).toBe(204);
+    await page.getByLabel('Логин').waitFor();
+    expect(await me()).toBe(401);
+    expectOnly(page, []);
+  });
+
   it('a card whose personal data retention erased says «Персональные данные удалены …»', async () => {
     const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     const created = await json(

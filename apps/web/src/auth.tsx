@@ -59,13 +59,21 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [attempt, setAttempt] = useState(0);
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
 
-  const signOut = useCallback(() => {
+  /** Forgets the session in this tab (the server has already refused it, or is being told to end it). */
+  const endSession = useCallback(() => {
     store(null);
     setSession(null);
     setUser(null);
   }, []);
 
-  useEffect(() => setUnauthorizedHandler(signOut), [signOut]);
+  // Signing out ends the token on the server too: a copy of it (a log, a shared machine) no longer works. The
+  // request carries the token before it is forgotten here; without an answer the tab is signed out all the same.
+  const signOut = useCallback(() => {
+    if (readStored()) void call('logout').catch(() => undefined);
+    endSession();
+  }, [endSession]);
+
+  useEffect(() => setUnauthorizedHandler(endSession), [endSession]);
 
   const signedIn = session !== null;
   // Who is signed in: read once per sign-in, not on every token refresh.
@@ -86,14 +94,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         if (isConnectionError(error)) {
           setUnreachable(true);
           timer = setTimeout(() => setAttempt((n) => n + 1), 5_000);
-        } else signOut();
+        } else endSession();
       })
       .finally(() => !cancelled && setLoading(false));
     return () => {
       cancelled = true;
       if (timer) clearTimeout(timer);
     };
-  }, [signedIn, user, signOut, attempt]);
+  }, [signedIn, user, endSession, attempt]);
 
   // Renew the short-lived token a minute before it expires, while the tab is open.
   // Without a connection the renewal is tried again every 10 s while the token lasts.

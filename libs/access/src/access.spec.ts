@@ -65,6 +65,8 @@ describe('tokens', () => {
       role: 'clerk',
       iat: now / 1000,
       exp: now / 1000 + 1800,
+      epoch: 0,
+      sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(await signer.verify(token, now + 1799_999)).toMatchObject({ sub: u1 });
     expect(await signer.verify(token, now + 1800_000)).toBeUndefined();
@@ -77,7 +79,7 @@ describe('tokens', () => {
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(head).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^[\w-]{12}$/) });
-    expect(Object.keys(body).sort()).toEqual(['exp', 'iat', 'role', 'sub']);
+    expect(Object.keys(body).sort()).toEqual(['exp', 'iat', 'role', 'sep', 'sid', 'sub']);
   });
 
   it('refuses a forged, tampered, unsigned or foreign token', async () => {
@@ -111,6 +113,30 @@ describe('tokens', () => {
       .setExpirationTime('1h')
       .sign(new TextEncoder().encode('s'.repeat(40)));
     expect(await signer.verify(odd)).toBeUndefined();
+  });
+
+  it('carries the session epoch and the session id, kept by a renewal; a token from before them is epoch 0', async () => {
+    const sid = '5d1f1d0e-2b9c-4d55-9a6e-0d6c1c3e8f20';
+    const renewed = await signer.sign(u1, Role.Clerk, 600, Date.now(), 3, sid);
+    expect(await signer.verify(renewed.token)).toMatchObject({ epoch: 3, sid });
+    const a = await signer.verify((await signer.sign(u1, Role.Clerk, 600)).token);
+    const b = await signer.verify((await signer.sign(u1, Role.Clerk, 600)).token);
+    expect(a?.sid).not.toBe(b?.sid);
+    const { SignJWT } = await import('jose');
+    const legacy = await new SignJWT({ role: 'clerk' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(u1)
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode('s'.repeat(40)));
+    expect(await signer.verify(legacy)).toEqual(expect.objectContaining({ sub: u1, epoch: 0 }));
+    expect((await signer.verify(legacy))?.sid).toBeUndefined();
+    const badEpoch = await new SignJWT({ role: 'clerk', sep: 'x', sid })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(u1)
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode('s'.repeat(40)));
+    expect(await signer.verify(badEpoch)).toBeUndefined();
   });
 
   it('rotates: signs with the new secret, still accepts the previous one, refuses a retired one', async () => {

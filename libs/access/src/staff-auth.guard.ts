@@ -39,6 +39,11 @@ export const Staff = createParamDecorator((_: unknown, ctx: ExecutionContext): S
   return staff;
 });
 
+/** The token of an `Authorization: Bearer …` header; '' without one. */
+export function bearerToken(header: string | undefined): string {
+  return header?.startsWith('Bearer ') ? header.slice(7).trim() : '';
+}
+
 /** Bearer token → the active user and their scope, on every endpoint not marked public. */
 @Injectable()
 export class StaffAuthGuard implements CanActivate {
@@ -57,8 +62,7 @@ export class StaffAuthGuard implements CanActivate {
       route?: { path?: string };
       staff?: StaffContext;
     }>();
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const token = bearerToken(request.headers.authorization);
     const user = token ? await this.users.authenticate(token) : undefined;
     if (!user) throw signInRequired();
     if (

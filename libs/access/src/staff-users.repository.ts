@@ -89,12 +89,65 @@ export class StaffUsersRepository extends SqlRepository {
   }
 
   /** A new password: temporary (set by an administrator) or the owner's own; false when there is no such user. */
-  async setPassword(id: string, passwordHash: string, mustChangePassword: boolean): Promise<boolean> {
+  /** A temporary password from an administrator; false when there is no such user. */
+  async setTemporaryPassword(id: string, passwordHash: string): Promise<boolean> {
     return (
       (await this.one(
-        `UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1 RETURNING id`,
-        [id, passwordHash, mustChangePassword],
+        `UPDATE users SET password_hash = $2, must_change_password = true WHERE id = $1 RETURNING id`,
+        [id, passwordHash],
       )) !== undefined
+    );
+  }
+
+  /**
+   * The owner's own new password: every token issued before ends (the session epoch goes up) but those of
+   * `keptSession`, the session that changed it, if any. False when there is no such user.
+   */
+  async setOwnPassword(id: string, passwordHash: string, keptSession: string | null): Promise<boolean> {
+    return (
+      (await this.one(
+        `UPDATE users SET password_hash = $2, must_change_password = false, session_epoch = session_epoch + 1,
+                session_kept = $3::uuid
+          WHERE id = $1 RETURNING id`,
+        [id, passwordHash, keptSession],
+      )) !== undefined
+    );
+  }
+
+  /** The account's session epoch, or undefined when there is no such user. */
+  async sessionEpoch(id: string): Promise<number | undefined> {
+    return (await this.one<{ epoch: number }>(`SELECT session_epoch AS epoch FROM users WHERE id = $1`, [id]))
+      ?.epoch;
+  }
+
+  /**
+   * The user behind a token, with whether the token is still good: issued in the account's current session
+   * epoch (or the one kept when its session changed the password) and not signed out.
+   */
+  async forToken(
+    id: string,
+    epoch: number,
+    sessionId: string | null,
+  ): Promise<{ user: StaffUser; current: boolean } | undefined> {
+    const row = await this.one<StaffUser & { current: boolean }>(
+      `SELECT ${USER_COLUMNS},
+              (u.session_epoch = $2 OR u.session_kept = $3::uuid) AND NOT EXISTS (
+                SELECT 1 FROM revoked_staff_sessions r WHERE r.session_id = $3::uuid) AS current
+         FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE u.id = $1`,
+      [id, epoch, sessionId],
+    );
+    if (!row) return undefined;
+    const { current, ...user } = row;
+    return { user, current };
+  }
+
+  /** Signs one session out until its last token would have expired; sessions long over are dropped on the way. */
+  async revokeSession(sessionId: string, expiresAt: Date): Promise<void> {
+    await this.rows(`DELETE FROM revoked_staff_sessions WHERE expires_at < now() - interval '1 hour'`);
+    await this.rows(
+      `INSERT INTO revoked_staff_sessions (session_id, expires_at) VALUES ($1, $2)
+         ON CONFLICT (session_id) DO UPDATE SET expires_at = GREATEST(revoked_staff_sessions.expires_at, $2)`,
+      [sessionId, expiresAt],
     );
   }
 

@@ -107,23 +107,26 @@ export class StaffUsers {
 
   /**
    * A new password set by the administrator (the user is told it out of band). It is temporary: the account
-   * can only change it at the next sign-in, so the administrator never knows a working password.
+   * can only change it at the next sign-in, so the administrator never knows a working password. Sessions
+   * running are held at that step too; the change, from whichever session, ends all the others.
    */
   async resetPassword(id: string, password: string): Promise<void> {
-    if (!(await this.users.setPassword(id, await hashPassword(password, this.scrypt), true)))
+    if (!(await this.users.setTemporaryPassword(id, await hashPassword(password, this.scrypt))))
       throw notFoundError(USER_NOT_FOUND);
   }
 
   /**
    * The account's owner replaces their password, proving the current one (a stolen session alone cannot take
    * the account over). Wrong guesses count towards the same lock-outs as failed sign-ins. Clears the
-   * temporary-password mark.
+   * temporary-password mark. Every other session of the account ends (a token stolen before does not outlive
+   * the password); the one of `sessionToken`, which changed it, goes on.
    */
   async changeOwnPassword(
     userId: string,
     current: string,
     next: string,
     address: string,
+    sessionToken: string,
   ): Promise<PasswordChangeOutcome> {
     const row = await this.users.passwordHashOf(userId);
     if (!row) throw notFoundError(USER_NOT_FOUND);
@@ -136,7 +139,8 @@ export class StaffUsers {
       };
     }
     if (current === next) return { kind: 'unchanged' };
-    await this.users.setPassword(userId, await hashPassword(next, this.scrypt), false);
+    const kept = (await this.signer().verify(sessionToken))?.sid ?? null;
+    await this.users.setOwnPassword(userId, await hashPassword(next, this.scrypt), kept);
     return { kind: 'changed' };
   }
 
@@ -195,16 +199,45 @@ export class StaffUsers {
     return this.lockouts.unlockAccount(loginKey(login));
   }
 
+  /** A token of a new session, in the account's current session epoch. */
   async issue(user: StaffUser): Promise<{ token: string; expiresAt: Date }> {
-    return this.signer().sign(user.id, user.role, this.config.authTokenTtlSeconds);
+    const epoch = (await this.users.sessionEpoch(user.id)) ?? 0;
+    return this.signer().sign(user.id, user.role, this.config.authTokenTtlSeconds, Date.now(), epoch);
   }
 
-  /** The active user behind a token, or undefined for a bad, expired or revoked one. */
+  /** A new token for the session of `token` (already authenticated as `user`), in the current epoch. */
+  async renew(user: StaffUser, token: string): Promise<{ token: string; expiresAt: Date }> {
+    const sessionId = (await this.signer().verify(token))?.sid;
+    const epoch = (await this.users.sessionEpoch(user.id)) ?? 0;
+    return this.signer().sign(
+      user.id,
+      user.role,
+      this.config.authTokenTtlSeconds,
+      Date.now(),
+      epoch,
+      sessionId,
+    );
+  }
+
+  /**
+   * The active user behind a token, or undefined for a bad, expired or revoked one: signed out, or issued
+   * before the account's password changed.
+   */
   async authenticate(token: string): Promise<StaffUser | undefined> {
     const claims = await this.signer().verify(token);
     if (!claims) return undefined;
-    const user = await this.users.byId(claims.sub);
-    return user?.active ? user : undefined;
+    const found = await this.users.forToken(claims.sub, claims.epoch, claims.sid ?? null);
+    return found?.current && found.user.active ? found.user : undefined;
+  }
+
+  /**
+   * Ends the session of this token (sign-out): it and every token renewed from the same sign-in are refused from
+   * now on, in every api process. Kept until the last of them would have expired (none is renewed any more).
+   */
+  async signOut(token: string): Promise<void> {
+    const claims = await this.signer().verify(token);
+    if (!claims?.sid) return;
+    await this.users.revokeSession(claims.sid, new Date(Date.now() + this.config.authTokenTtlSeconds * 1000));
   }
 
   async scopeOf(user: StaffUser): Promise<AccessScope> {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { isUuid } from '@inbox/common';
 import { isRole, type Role } from './roles';
@@ -10,6 +10,13 @@ export interface TokenClaims {
   /** Issued at and expiry, seconds since the epoch. */
   iat: number;
   exp: number;
+  /** The user's session epoch when the token was issued (0 for a token from before epochs). */
+  epoch: number;
+  /**
+   * The session the token belongs to: the one sign-in it came from, kept by each renewal; it is signed out as a
+   * whole. Undefined for a token from before sessions had ids.
+   */
+  sid?: string;
 }
 
 const ALGORITHM = 'HS256';
@@ -52,10 +59,12 @@ export class TokenSigner {
     role: Role,
     ttlSeconds: number,
     now = Date.now(),
+    epoch = 0,
+    sessionId: string = randomUUID(),
   ): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now / 1000);
     const exp = iat + ttlSeconds;
-    const token = await new SignJWT({ role })
+    const token = await new SignJWT({ role, sep: epoch, sid: sessionId })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: this.current.id })
       .setSubject(userId)
       .setIssuedAt(iat)
@@ -88,7 +97,17 @@ export class TokenSigner {
       });
       // A well-signed token naming no user id (another issuer's, an old format) names nobody.
       if (!isUuid(payload.sub) || !isRole(payload.role) || typeof payload.exp !== 'number') return undefined;
-      return { sub: payload.sub, role: payload.role, iat: payload.iat ?? 0, exp: payload.exp };
+      const epoch = payload.sep ?? 0;
+      if (!Number.isSafeInteger(epoch) || (payload.sid !== undefined && !isUuid(payload.sid)))
+        return undefined;
+      return {
+        sub: payload.sub,
+        role: payload.role,
+        iat: payload.iat ?? 0,
+        exp: payload.exp,
+        epoch: epoch as number,
+        ...(payload.sid !== undefined ? { sid: payload.sid } : {}),
+      };
     } catch {
       return undefined;
     }

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { DomainError, invalidInput } from '@inbox/common';
 import {
   AllowedWithTemporaryPassword,
   AuditLog,
+  bearerToken,
   type Lockout,
   PublicEndpoint,
   ROLE_NAME_RU,
@@ -106,8 +107,8 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Продлить сеанс: новый токен взамен действующего' })
   @ApiOkResponse({ type: SessionDto })
-  async refresh(@Staff() staff: StaffContext) {
-    const session = await this.users.issue(staff.user);
+  async refresh(@Staff() staff: StaffContext, @Headers('authorization') authorization: string | undefined) {
+    const session = await this.users.renew(staff.user, bearerToken(authorization));
     return {
       accessToken: session.token,
       expiresAt: session.expiresAt.toISOString(),
@@ -122,15 +123,21 @@ export class AuthController {
   @ApiOperation({
     summary:
       'Сменить свой пароль (после входа с временным паролем — единственное доступное действие); ' +
-      'сеанс продолжает работать',
+      'этот сеанс продолжает работать, все другие сеансы сотрудника завершаются',
   })
-  async changePassword(@Body() body: ChangePasswordDto, @Staff() staff: StaffContext, @Ip() address: string) {
+  async changePassword(
+    @Body() body: ChangePasswordDto,
+    @Staff() staff: StaffContext,
+    @Ip() address: string,
+    @Headers('authorization') authorization: string | undefined,
+  ) {
     const userId = staff.user.id;
     const outcome = await this.users.changeOwnPassword(
       userId,
       body.currentPassword,
       body.newPassword,
       address,
+      bearerToken(authorization),
     );
     const deny = (reason: string) =>
       this.audit.record({
@@ -171,6 +178,21 @@ export class AuthController {
       entityType: 'user',
       entityId: userId,
       details: { wasTemporary: staff.user.mustChangePassword },
+    });
+  }
+
+  @Post('auth/logout')
+  @HttpCode(204)
+  @AllowedWithTemporaryPassword()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Выйти: токены этого сеанса (и продлённые из него) больше не действуют' })
+  async logout(@Staff() staff: StaffContext, @Headers('authorization') authorization: string | undefined) {
+    await this.users.signOut(bearerToken(authorization));
+    await this.audit.record({
+      userId: staff.user.id,
+      action: 'sign-out',
+      entityType: 'user',
+      entityId: staff.user.id,
     });
   }
 

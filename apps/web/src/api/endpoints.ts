@@ -11,6 +11,7 @@ export const ENDPOINTS = {
   login: { method: 'POST', path: '/api/v1/auth/login' },
   refresh: { method: 'POST', path: '/api/v1/auth/refresh' },
   changePassword: { method: 'POST', path: '/api/v1/auth/password' },
+  logout: { method: 'POST', path: '/api/v1/auth/logout' },
   me: { method: 'GET', path: '/api/v1/me' },
   appeals: { method: 'GET', path: '/api/v1/appeals' },
   appealStream: { method: 'GET', path: '/api/v1/appeals/stream' },

@@ -621,6 +621,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Выйти: токены этого сеанса (и продлённые из него) больше не действуют */
+        post: operations["AuthController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/password": {
         parameters: {
             query?: never;
@@ -630,7 +647,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Сменить свой пароль (после входа с временным паролем — единственное доступное действие); сеанс продолжает работать */
+        /** Сменить свой пароль (после входа с временным паролем — единственное доступное действие); этот сеанс продолжает работать, все другие сеансы сотрудника завершаются */
         post: operations["AuthController_changePassword"];
         delete?: never;
         options?: never;
@@ -5541,6 +5558,23 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SessionDto"];
                 };
+            };
+        };
+    };
+    AuthController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
