@@ -123,9 +123,10 @@ describe('temporary password and erased personal data in the workspace (browser 
   it('«Выйти» ends the session on the server: a copy of its token no longer works', async () => {
     const page = await signIn(OWN);
     await page.getByTestId('current-user').waitFor();
-    const token = await page.evaluate(
-      () => (JSON.parse(sessionStorage.getItem('inbox.session') ?? '{}') as { token?: string }).token,
+    const token = await page.evaluate<string | undefined>(
+      "JSON.parse(sessionStorage.getItem('inbox.session') ?? '{}').token",
     );
+    expect(token).toBeTruthy();
     const me = () =>
       fetch(`${stack.baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } }).then(
         (r) => r.status,
