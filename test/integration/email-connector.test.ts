@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { encode } from 'iconv-lite';
 import { JsonLogger } from '@inbox/common';
 import { resolve } from 'node:path';
 import {
@@ -302,7 +303,7 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     expect(page.nextCursor.lastUid).toBe(4);
   });
 
-  it('quarantines a letter over maxMessageBytes unread and stops a page at twice the limit', async () => {
+  it('reads a letter over maxMessageBytes in part (its text cut at the limit) and stops a page at twice the limit', async () => {
     await dovecot.createMailbox('obr', 'Huge');
     // Sizes from RFC822.SIZE before any download: a few huge letters must not exhaust the worker's memory.
     const padded = (n: number, bytes: number) =>
@@ -313,17 +314,19 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     const acc = account('Huge', { maxMessageBytes: 100_000 });
 
     const first = await pullAll(acc, null);
-    expect(first.rejected).toEqual([
-      {
-        externalId: expect.stringMatching(/^uid:\d+:2$/),
-        reason: expect.stringMatching(/^message too large: \d{6} bytes, the limit is 100000$/),
-      },
-    ]);
-    // Base64 makes the three 70 KB bodies about 97 KB each: 1 KB and two of them fit in 200 000, a third does not.
-    expect(first.items.map((i) => i.text?.slice(0, 9))).toEqual(['Письмо 61', 'Письмо 63', 'Письмо 64']);
+    expect(first.rejected).toEqual([]);
+    // The 300 KB letter is read up to the limit (100 000 bytes of its text) and costs the page that much; base64
+    // makes the 70 KB bodies about 97 KB each: 1 KB, 100 000 and one of them fit in 200 000, a second does not.
+    expect(first.items.map((i) => i.text?.slice(0, 9))).toEqual(['Письмо 61', 'Письмо 62', 'Письмо 63']);
+    const cut = first.items[1];
+    expect(cut.subject).toBe('Обращение 62');
+    expect(cut.author).toMatchObject({ email: 'citizen62@mail.example' });
+    expect(cut.text).toMatch(/^Письмо 62\. (Снег во дворе\. )+/);
+    expect(cut.text.length).toBeGreaterThan(30_000);
+    expect(cut.text).toMatch(/\n\nТекст письма получен не полностью: письмо больше 0,1 МБ\.$/);
     expect(first.hasMore).toBe(true);
     const second = await pullAll(acc, first.nextCursor);
-    expect(second.items.map((i) => i.text?.slice(0, 9))).toEqual(['Письмо 65']);
+    expect(second.items.map((i) => i.text?.slice(0, 9))).toEqual(['Письмо 64', 'Письмо 65']);
     expect(second.rejected).toEqual([]);
     expect(second.hasMore).toBe(false);
   });
@@ -365,6 +368,114 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     const file = await connector.fetchAttachment(acc, item.attachments![0].remoteRef!);
     expect(file.fileName).toBe('yama.jpg');
     expect(file.content.equals(photo)).toBe(true);
+  });
+
+  it('registers the text of a letter over maxMessageBytes and names its files as not received, left in the mailbox', async () => {
+    await dovecot.createMailbox('obr', 'HugeFiles');
+    const video = Buffer.alloc(150_000, 0x5a);
+    const scan = Buffer.alloc(2_000, 0x25);
+    const cp1251 = (text: string) => encode(text, 'windows-1251').toString('base64');
+    const raw = [
+      `From: =?UTF-8?B?${b64('Житель 71')}?= <citizen71@mail.example>`,
+      `To: ${FROM}`,
+      `Subject: =?windows-1251?B?${cp1251('Свалка у дома 7')}?=`,
+      'Message-ID: <huge-71@mail.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed;',
+      ' boundary="outer"',
+      '',
+      '--outer',
+      'Content-Type: multipart/alternative; boundary="alt"',
+      '',
+      '--alt',
+      'Content-Type: text/plain; charset=windows-1251',
+      'Content-Transfer-Encoding: base64',
+      '',
+      cp1251('Во дворе дома 7 свалка, видео прилагаю, а «ёлки» — в cp1251.'),
+      '--alt',
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      '<p>Во дворе дома 7 свалка</p>',
+      '--alt--',
+      '--outer',
+      `Content-Type: video/mp4; name="=?UTF-8?B?${b64('Видео свалки.mp4')}?="`,
+      'Content-Disposition: attachment',
+      'Content-Transfer-Encoding: base64',
+      '',
+      video.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--outer',
+      'Content-Type: application/pdf',
+      "Content-Disposition: attachment; filename*=UTF-8''%D0%90%D0%BA%D1%82.pdf",
+      'Content-Transfer-Encoding: base64',
+      '',
+      scan.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--outer',
+      'Content-Type: message/rfc822',
+      '',
+      'From: neighbour@mail.example',
+      'Subject: fwd',
+      '',
+      'forwarded body',
+      '--outer--',
+      '',
+    ].join('\r\n');
+    await dovecot.deliver('obr', raw, 'HugeFiles');
+    const acc = account('HugeFiles', { maxMessageBytes: 100_000 });
+
+    const page = await pullAll(acc, null);
+    expect(page.rejected).toEqual([]);
+    expect(page.items).toHaveLength(1);
+    const [item] = page.items;
+    expect(item).toMatchObject({
+      externalId: 'huge-71@mail.example',
+      subject: 'Свалка у дома 7',
+      author: { email: 'citizen71@mail.example', displayName: 'Житель 71' },
+    });
+    expect(item.text).toBe(
+      [
+        'Во дворе дома 7 свалка, видео прилагаю, а «ёлки» — в cp1251.',
+        '',
+        'Вложение не получено: «Видео свалки.mp4» (146 КБ)',
+        'Вложение не получено: «Акт.pdf» (2 КБ)',
+        'Вложение не получено: «forwarded-4.eml» (1 КБ)',
+        'Письмо (0,2 МБ) больше допустимых 0,1 МБ: файлы остались в почтовом ящике.',
+      ].join('\n'),
+    );
+    expect(item.attachments).toEqual([
+      expect.objectContaining({
+        fileName: 'Видео свалки.mp4',
+        contentType: 'video/mp4',
+        remoteRef: expect.stringMatching(/^imap:HugeFiles:\d+:1:2$/),
+      }),
+      expect.objectContaining({ fileName: 'Акт.pdf', remoteRef: expect.stringMatching(/:1:3$/) }),
+      expect.objectContaining({ fileName: 'forwarded-4.eml', contentType: 'message/rfc822' }),
+    ]);
+    // Each stays in the mailbox, and can be fetched from there.
+    const file = await connector.fetchAttachment(acc, item.attachments![1].remoteRef!);
+    expect(file.content.equals(scan)).toBe(true);
+  });
+
+  it('registers a letter over maxMessageBytes that has files only, naming them', async () => {
+    await dovecot.createMailbox('obr', 'HugeOnly');
+    const raw = [
+      'From: citizen72@mail.example',
+      'Message-ID: <huge-72@mail.example>',
+      'Subject: photo',
+      'MIME-Version: 1.0',
+      'Content-Type: image/jpeg; name="yama.jpg"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.alloc(120_000, 0xab).toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '',
+    ].join('\r\n');
+    await dovecot.deliver('obr', raw, 'HugeOnly');
+    const [item] = (await pullAll(account('HugeOnly', { maxMessageBytes: 100_000 }), null)).items;
+    expect(item.text).toBe(
+      'Вложение не получено: «yama.jpg» (117 КБ)\nПисьмо (0,2 МБ) больше допустимых 0,1 МБ: файлы остались в почтовом ящике.',
+    );
+    expect(item.attachments).toEqual([
+      expect.objectContaining({ fileName: 'yama.jpg', remoteRef: expect.stringMatching(/:1:1$/) }),
+    ]);
   });
 
   describe('SMTP failures', () => {

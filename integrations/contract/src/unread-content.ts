@@ -5,3 +5,11 @@
 export function unreadAttachmentLine(type: string): string {
   return `Вложение не распознано (${/^[a-z_]{1,40}$/i.test(type) ? type.toLowerCase() : 'неизвестный тип'})`;
 }
+
+/**
+ * The line a clerk reads for a file the citizen sent that the connector did not download (too large, out of a
+ * letter read in part), and why: the clerk knows the file exists and where it was left.
+ */
+export function notReceivedAttachmentLine(fileName: string, reason: string): string {
+  return `Вложение не получено: «${fileName}» (${reason})`;
+}

@@ -8,6 +8,8 @@ import {
   type DeliveryReceipt,
   type DeliveryStateEvent,
   type FetchedFile,
+  type InboundItem,
+  notReceivedAttachmentLine,
   type OutboundMessage,
   type PullPage,
   type ThreadsSentMessages,
@@ -24,7 +26,63 @@ import {
 import { imapError, smtpError } from './errors';
 import { emailThreadKey } from './message-id';
 import { buildOutboundMail } from './outbound-mail';
-import { parseAttachmentRef, parseEmail } from './parse-message';
+import { type OversizedFile, oversizedSource, type OversizedText, planOversized } from './oversized';
+import { attachmentRef, formatMb, parseAttachmentRef, parseEmail } from './parse-message';
+
+/** A letter over the size limit as far as it was read (EmailConnector.readInPart). */
+interface PartialLetter {
+  source: Buffer;
+  files: OversizedFile[];
+  truncated: boolean;
+  internalDate?: Date;
+}
+
+/** A file's size as a clerk reads it: kilobytes under a megabyte. */
+function sizeRu(bytes: number): string {
+  return bytes < 1048576 ? `${Math.max(1, Math.round(bytes / 1024))} КБ` : `${formatMb(bytes)} МБ`;
+}
+
+/** A part fetched by number: imapflow keys a partial fetch `1]<0>`, a whole one `1`. */
+function partOf(parts: Map<string, Buffer> | undefined, part: string): Buffer | undefined {
+  if (!parts) return undefined;
+  for (const [key, value] of parts) if (key === part || key.startsWith(`${part}]`)) return value;
+  return undefined;
+}
+
+/**
+ * The item of a letter read in part: its files named as not received (left in the mailbox, where staff can open
+ * them; a reference to each kept, as for a large attachment of a smaller letter) and a cut text said to be cut.
+ */
+function withFilesLeftInMailbox(
+  item: InboundItem,
+  letter: PartialLetter,
+  size: number,
+  imap: ImapSettings,
+  uidValidity: number,
+  uid: number,
+): InboundItem {
+  const limit = formatMb(imap.maxMessageBytes);
+  const lines = [
+    ...(letter.truncated ? [`Текст письма получен не полностью: письмо больше ${limit} МБ.`] : []),
+    ...letter.files.map((f) => notReceivedAttachmentLine(f.fileName, sizeRu(f.size))),
+    ...(letter.files.length
+      ? [`Письмо (${formatMb(size)} МБ) больше допустимых ${limit} МБ: файлы остались в почтовом ящике.`]
+      : []),
+  ];
+  return {
+    ...item,
+    text: [item.text, lines.join('\n')].filter(Boolean).join('\n\n'),
+    attachments: [
+      ...(item.attachments ?? []),
+      ...letter.files.map((f) => ({
+        fileName: f.fileName,
+        contentType: f.contentType,
+        size: f.size,
+        remoteRef: attachmentRef(imap.mailbox, uidValidity, uid, f.part),
+      })),
+    ],
+  };
+}
 
 /** Where the connector stopped in one mailbox: UIDs are only meaningful within one UIDVALIDITY (RFC 3501 2.3.1.1). */
 export interface EmailCursor {
@@ -167,12 +225,11 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
         let pageBytes = 0;
         for (const uid of listed) {
           const size = sizes.get(uid) ?? 0;
-          if (size > imap.maxMessageBytes) {
-            oversized.set(uid, size);
-          } else {
-            if (batch.length && pageBytes + size > 2 * imap.maxMessageBytes) break;
-            pageBytes += size;
-          }
+          // A letter over the limit costs the page what is read of it: at most the limit (its text parts).
+          const cost = Math.min(size, imap.maxMessageBytes);
+          if (batch.length && pageBytes + cost > 2 * imap.maxMessageBytes) break;
+          pageBytes += cost;
+          if (size > imap.maxMessageBytes) oversized.set(uid, size);
           batch.push(uid);
         }
         const wanted = batch.filter((uid) => !oversized.has(uid));
@@ -183,12 +240,19 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
               { uid: true },
             )
           : [];
+        // A letter over the limit is read in part: its header and text parts, its files only named.
+        const partial = new Map<number, PartialLetter>();
+        for (const uid of oversized.keys()) {
+          const read = await this.readInPart(client, uid, imap.maxMessageBytes, account.id);
+          if (read) partial.set(uid, read);
+        }
         return {
           uidValidity,
           lastUid,
           resync,
           batch,
           oversized,
+          partial,
           hasMore: uids.length > batch.length,
           messages,
         };
@@ -212,6 +276,30 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
     const byUid = new Map(fetched.messages.map((m) => [m.uid, m]));
     for (const uid of fetched.batch) {
       const size = fetched.oversized.get(uid);
+      const partial = fetched.partial.get(uid);
+      if (size !== undefined && partial) {
+        const result = await parseEmail(partial.source, {
+          ...parsing,
+          mailbox: imap.mailbox,
+          uidValidity: fetched.uidValidity,
+          uid,
+          receivedAt: partial.internalDate,
+          now: this.now,
+        });
+        if (result.kind === 'item') {
+          page.items.push(withFilesLeftInMailbox(result.item, partial, size, imap, fetched.uidValidity, uid));
+          continue;
+        }
+        if (result.kind === 'delivery-state') page.events.push(result.event);
+        else if (result.kind === 'skipped')
+          page.skipped.push({ externalId: result.externalId, reason: result.reason });
+        else
+          page.rejected.push({
+            externalId: result.externalId ?? `uid:${fetched.uidValidity}:${uid}`,
+            reason: result.reason,
+          });
+        continue;
+      }
       if (size !== undefined) {
         this.logger.warn('e-mail message too large, quarantined unread', {
           accountId: account.id,
@@ -335,6 +423,59 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
         lock.release();
       }
     });
+  }
+
+  /**
+   * A letter over `maxMessageBytes`, read without downloading it: BODYSTRUCTURE, the header, and the text parts
+   * (up to the limit in all; a longer text is cut). Undefined when the server will not say (the letter is then
+   * quarantined unread, as before).
+   */
+  private async readInPart(
+    client: ImapFlow,
+    uid: number,
+    maxBytes: number,
+    accountId: string,
+  ): Promise<PartialLetter | undefined> {
+    try {
+      const meta = await client.fetchOne(
+        String(uid),
+        { uid: true, bodyStructure: true, headers: true, internalDate: true },
+        { uid: true },
+      );
+      if (!meta || !meta.headers || !meta.bodyStructure) return undefined;
+      const plan = planOversized(meta.bodyStructure, maxBytes);
+      const contents: { text: OversizedText; content: Buffer }[] = [];
+      if (plan.texts.length) {
+        const parts = await client.fetchOne(
+          String(uid),
+          {
+            uid: true,
+            bodyParts: plan.texts.map((t) =>
+              t.maxLength !== undefined ? { key: t.part, start: 0, maxLength: t.maxLength } : t.part,
+            ),
+          },
+          { uid: true },
+        );
+        for (const text of plan.texts) {
+          const content = partOf(parts ? parts.bodyParts : undefined, text.part);
+          if (content) contents.push({ text, content });
+        }
+      }
+      const internalDate = meta.internalDate ? new Date(meta.internalDate) : undefined;
+      return {
+        source: oversizedSource(meta.headers, contents),
+        files: plan.files,
+        truncated: plan.truncated,
+        internalDate: internalDate && !Number.isNaN(internalDate.getTime()) ? internalDate : undefined,
+      };
+    } catch (error) {
+      this.logger.warn('e-mail message too large and its parts could not be read', {
+        accountId,
+        uid,
+        reason: error instanceof Error ? error.message.slice(0, 200) : 'unknown',
+      });
+      return undefined;
+    }
   }
 
   private async withImap<T>(

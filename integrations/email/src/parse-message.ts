@@ -285,7 +285,7 @@ function extensionFor(contentType: string): string {
   return /^[a-z0-9.-]{1,20}$/i.test(sub) ? sub : 'bin';
 }
 
-function formatMb(bytes: number): string {
+export function formatMb(bytes: number): string {
   return (bytes / 1048576).toLocaleString('ru-RU', { maximumFractionDigits: 1 });
 }
 

@@ -71,7 +71,7 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
       { key: 'maxAttachmentBytes', label: 'Наибольшее вложение, байт', type: 'number' },
       {
         key: 'maxMessageBytes',
-        label: 'Наибольшее письмо, байт (больше — в нераспознанные)',
+        label: 'Наибольшее письмо, байт (из большего читается только текст)',
         type: 'number',
       },
       { key: 'pullEveryMs', label: 'Опрос каждые, мс', type: 'number' },
