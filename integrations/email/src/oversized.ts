@@ -93,13 +93,12 @@ function decodedSize(node: MessageStructureObject): number {
   return (node.encoding ?? '').toLowerCase() === 'base64' ? Math.floor((size * 57) / 78) : size;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
 function nameOf(node: MessageStructureObject): string {
   const name = node.dispositionParameters?.filename ?? node.parameters?.name ?? '';
-  // eslint-disable-next-line no-control-regex
-  return (name.split(/[\\/]/).pop() ?? '')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
-    .trim()
-    .slice(0, 255);
+  return (name.split(/[\\/]/).pop() ?? '').replace(CONTROL_CHARS, '').trim().slice(0, 255);
 }
 
 function fallbackName(node: MessageStructureObject): string {
