@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { canSeeOrganisation } from '@inbox/access';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
@@ -6,7 +7,11 @@ import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
 import { WorkflowError } from '../workflow-error';
 
-/** Assignee := a staff member of an organisation that holds the appeal. */
+/**
+ * Assignee := a staff member of an organisation that holds the appeal, and that the actor works for: line 1 and
+ * the region's supervisors assign anyone's staff, an organisation only its own (and its subordinates') — never
+ * the staff of another organisation holding a part of the same appeal.
+ */
 @Injectable()
 export class AssignCommand {
   constructor(
@@ -21,6 +26,15 @@ export class AssignCommand {
       const user = await this.references.activeUser(tx, userId);
       if (!user) {
         throw new WorkflowError('invalid-input', 'Сотрудник не найден', { userId: 'Сотрудник не найден' });
+      }
+      if (!canSeeOrganisation(actor.scope, user.organisation_id)) {
+        throw new WorkflowError(
+          'forbidden',
+          'Назначать сотрудников другой организации может только она сама',
+          {
+            userId: 'Сотрудник организации вне вашей области видимости',
+          },
+        );
       }
       if (!(await this.parts.isHeldBy(tx, a.id, user.organisation_id))) {
         throw new WorkflowError(
