@@ -54,6 +54,7 @@ import { UnreadAppealIndexes1796203400000 } from './1796203400000-UnreadAppealIn
 import { SearchTermsMaintenancePath1796203500000 } from './1796203500000-SearchTermsMaintenancePath';
 import { AttachmentUniqueKey1796203610000 } from './1796203610000-AttachmentUniqueKey';
 import { StaffSessionRevocation1796203700000 } from './1796203700000-StaffSessionRevocation';
+import { OutboxClaimIndex1796203800000 } from './1796203800000-OutboxClaimIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -113,4 +114,5 @@ export const MIGRATIONS = [
   SearchTermsMaintenancePath1796203500000,
   AttachmentUniqueKey1796203610000,
   StaffSessionRevocation1796203700000,
+  OutboxClaimIndex1796203800000,
 ];

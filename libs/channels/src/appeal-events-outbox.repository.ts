@@ -98,26 +98,11 @@ export class AppealEventsOutbox extends SqlRepository {
 
   /**
    * The consumer's due rows, oldest first, locked for this transaction. An event waits while an earlier event of
-   * the same appeal is backing off for this consumer (a status must not overtake the one before it).
+   * the same appeal is backing off for this consumer (a status must not overtake the one before it). See
+   * CLAIM_SQL for how it is read.
    */
   claim(tx: Db, consumer: string, limit: number): Promise<ClaimedEvent[]> {
-    return this.rows<ClaimedEvent>(
-      `SELECT o.event_id::text AS id, o.attempts, e.appeal_id AS "appealId", e.type, e.data,
-              e.occurred_at AS "occurredAt", a.channel, a.registration_number AS "registrationNumber"
-         FROM event_outbox o
-         JOIN appeal_events e ON e.id = o.event_id
-         JOIN appeals a ON a.id = e.appeal_id
-        WHERE o.consumer = $1 AND o.state = 'pending' AND o.next_attempt_at <= now()
-          AND NOT EXISTS (
-                SELECT 1 FROM event_outbox p
-                 WHERE p.consumer = o.consumer AND p.appeal_id = o.appeal_id AND p.event_id < o.event_id
-                   AND p.state = 'pending' AND p.next_attempt_at > now())
-        ORDER BY o.event_id
-        LIMIT $2
-        FOR UPDATE OF o SKIP LOCKED`,
-      [consumer, limit],
-      tx,
-    );
+    return this.rows<ClaimedEvent>(CLAIM_SQL, [consumer, limit], tx);
   }
 
   async done(tx: Db, consumer: string, eventIds: string[]): Promise<void> {
@@ -218,6 +203,28 @@ export class AppealEventsOutbox extends SqlRepository {
     return rows.length;
   }
 }
+
+/**
+ * A consumer's claim (AppealEventsOutbox.claim): $1 the consumer, $2 the batch's size. Its pending rows are read in
+ * order from `event_outbox_claim_idx` until the batch is full, and the earlier events of each row's appeal by key
+ * (`event_outbox_appeal_idx`): as a subquery for each row (`OFFSET 0`), by a state no partial index matches.
+ * Otherwise the planner, sure of one row on either side on a table it has not analysed, read every pending row
+ * of the consumer again for each row (issue 18); before the index, a claim read every consumer's rows due now.
+ */
+export const CLAIM_SQL = `SELECT o.event_id::text AS id, o.attempts, e.appeal_id AS "appealId", e.type, e.data,
+              e.occurred_at AS "occurredAt", a.channel, a.registration_number AS "registrationNumber"
+         FROM event_outbox o
+         JOIN appeal_events e ON e.id = o.event_id
+         JOIN appeals a ON a.id = e.appeal_id
+        WHERE o.consumer = $1 AND o.state = 'pending' AND o.next_attempt_at <= now()
+          AND NOT EXISTS (
+                SELECT 1 FROM event_outbox p
+                 WHERE p.consumer = o.consumer AND p.appeal_id = o.appeal_id AND p.event_id < o.event_id
+                   AND p.state || '' = 'pending' AND p.next_attempt_at > now()
+                OFFSET 0)
+        ORDER BY o.event_id
+        LIMIT $2
+        FOR UPDATE OF o SKIP LOCKED`;
 
 /** /health's outbox figures (see AppealEventsOutbox.healthTotals): capped counts and one index lookup. */
 export const OUTBOX_HEALTH_SQL = `SELECT '*' AS consumer,
