@@ -19,6 +19,8 @@ describe('who does what (e2e)', () => {
       head: [Role.Head, 'minzhkh'],
       supervisor: [Role.Supervisor, 'region'],
       roadsClerk: [Role.Clerk, 'mintrans'],
+      roadsColleague: [Role.Clerk, 'mintrans'],
+      otherOperator: [Role.Operator, 'cur'],
     },
   });
   const { ids: org, staff, call } = t;
@@ -195,5 +197,44 @@ describe('who does what (e2e)', () => {
     expect(forOperator).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'part-returned', appealId: id })]),
     );
+  });
+
+  const partAssignees = async (id: string) =>
+    Object.fromEntries(
+      (
+        (await json(call('GET', `/api/v1/appeals/${id}`, staff.operator))).organisations as {
+          code: string;
+          assigneeId: string | null;
+        }[]
+      ).map((p) => [p.code, p.assigneeId]),
+    );
+
+  // Each organisation holding a part sees the appeal, neither runs the other's part: a clerk of one could
+  // reassign the other's part (or the appeal to a line-1 operator), the assignee only had to hold the appeal.
+  it("refuses a clerk or head assigning another organisation's staff; the organisation and line 1 still may", async () => {
+    const id = await escalated();
+    expect((await call('POST', `/api/v1/appeals/${id}/take`, staff.roadsClerk)).status).toBe(204);
+    const assign = (who: (typeof staff)['clerk'], userId: string) =>
+      call('POST', `/api/v1/appeals/${id}/assign`, who, { userId });
+
+    for (const who of [staff.clerk, staff.head]) {
+      const res = await assign(who, staff.roadsColleague.userId);
+      expect(res.status).toBe(403);
+      expect((await json(res)).errors).toEqual({
+        userId: 'Сотрудник организации вне вашей области видимости',
+      });
+      expect((await assign(who, staff.otherOperator.userId)).status).toBe(403);
+    }
+    expect((await partAssignees(id)).mintrans).toBe(staff.roadsClerk.userId);
+
+    // The organisation reassigns its own part; line 1 assigns anyone's staff, as before.
+    expect((await assign(staff.roadsClerk, staff.roadsColleague.userId)).status).toBe(204);
+    expect((await partAssignees(id)).mintrans).toBe(staff.roadsColleague.userId);
+    expect((await assign(staff.head, staff.clerk.userId)).status).toBe(204);
+    expect((await assign(staff.operator, staff.roadsClerk.userId)).status).toBe(204);
+    expect(await partAssignees(id)).toMatchObject({
+      minzhkh: staff.clerk.userId,
+      mintrans: staff.roadsClerk.userId,
+    });
   });
 });
