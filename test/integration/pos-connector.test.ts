@@ -5,6 +5,7 @@ import {
   ConnectorError,
   ConnectorErrorCode,
   type InboundItem,
+  isTooLarge,
   type OutboundMessage,
 } from '@inbox/integrations/contract';
 import { PosConnector, type PosPullPage } from '@inbox/integrations/pos';
@@ -217,6 +218,46 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       const all = [...ids([firstPage]), ...ids(rest.pages)];
       expect(all.sort()).toEqual(added.map((m) => String(m.posId)).sort());
       expect(new Set(all).size).toBe(all.length);
+    });
+
+    it('asks for fewer messages a page while ПОС answers over maxResponseBytes; every message comes once', async () => {
+      // About 7.5 KB a message: two fit in 20 000 bytes, three do not.
+      const long = (n: number) => ({ description: `Сообщение ${n}. ${'Мусор не вывозят. '.repeat(180)}` });
+      const added = Array.from({ length: 5 }, (_, n) => fake.addMessage(long(n)));
+      const capped = { ...account, settings: { ...account.settings, maxResponseBytes: 20_000 } };
+      const pages: PosPullPage[] = [];
+      let cursor: unknown = null;
+      for (let i = 0; i < 10; i++) {
+        const page = await connector.pull(capped, cursor, 5);
+        pages.push(page);
+        cursor = page.nextCursor;
+        if (!page.hasMore) break;
+      }
+      expect(ids(pages).sort()).toEqual(added.map((m) => String(m.posId)).sort());
+      expect(new Set(ids(pages)).size).toBe(added.length);
+      // 5 refused, then 2 that fit.
+      expect(
+        fake
+          .requestsTo('/appeal-service/external-appeal-system/appeals', 'GET')
+          .slice(0, 2)
+          .map((r) => r.query.size),
+      ).toEqual(['5', '2']);
+
+      // One message alone over the limit: a clear error naming sizes only, the cursor where it was.
+      fake.addMessage({ description: 'Очень длинное сообщение. '.repeat(2000) });
+      const error = await codeOf(connector.pull(capped, cursor, 5));
+      expect(error.code).toBe(ConnectorErrorCode.InvalidPayload);
+      expect(error.message).toBe(
+        'ПОС feed: one message is larger than 20000 bytes (maxResponseBytes, POS_MAX_RESPONSE_BYTES)',
+      );
+    });
+
+    it('refuses a file over maxResponseBytes as too large, without reading it whole', async () => {
+      const fileId = fake.addFile('video.mp4', 'video/mp4', Buffer.alloc(50_000, 1));
+      const capped = { ...account, settings: { ...account.settings, maxResponseBytes: 20_000 } };
+      const error = await codeOf(connector.fetchAttachment(capped, fileId));
+      expect(isTooLarge(error)).toBe(true);
+      expect((await connector.fetchAttachment(account, fileId)).content.length).toBe(50_000);
     });
 
     it('maps a fast-track 59-ФЗ appeal with its category, addressee, applicant and attachments', async () => {

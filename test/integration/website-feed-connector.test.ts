@@ -152,6 +152,41 @@ describe('website feed connector against a fake reception site (integration)', (
     });
   });
 
+  describe('answers over maxResponseBytes', () => {
+    // About 2.6 KB of JSON an item: two fit in 6 000 bytes, three do not.
+    const long = (n: number) => ({
+      message: { text: `Обращение ${n}. ${'Во дворе не убран снег. '.repeat(55)}`, topic: 'ЖКХ' },
+    });
+
+    it.each([false, true])(
+      'asks for fewer items a page until the answer fits, and every item comes once (chunked: %s)',
+      async (chunked) => {
+        fake.chunked = chunked;
+        const added = Array.from({ length: 5 }, (_, n) => fake.addItem(long(n)));
+        const { pages } = await drain(account('id', { maxResponseBytes: 6000 }), null, 5);
+        expect(ids(pages)).toEqual(added.map((i) => `feed:governor-nso:${i.id}`));
+        // 5 refused, then 2 (5 → 2), each pull starting from the page size asked for.
+        expect(fake.requests.slice(0, 2).map((r) => r.query.limit)).toEqual(['5', '2']);
+      },
+    );
+
+    it('stops at one item over the limit with a clear error, after returning the items before it', async () => {
+      const before = [fake.addItem(long(1)), fake.addItem(long(2))];
+      fake.addItem({ message: { text: 'Очень длинное обращение. '.repeat(400) } });
+      fake.addItem(long(4));
+      const acc = account('id', { maxResponseBytes: 6000 });
+      const first = await connector.pull(acc, null, 4);
+      expect(first.items.map((i) => i.externalId)).toEqual(before.map((i) => `feed:governor-nso:${i.id}`));
+      const error = await errorOf(connector.pull(acc, first.nextCursor, 4));
+      expect(error.code).toBe(ConnectorErrorCode.InvalidPayload);
+      expect(error.message).toBe(
+        'website feed: a page of 1 is larger than 6000 bytes (maxResponseBytes, WEBSITE_FEED_MAX_RESPONSE_BYTES)',
+      );
+      // No personal data in what is logged or stored on the account: the message names sizes only.
+      expect(error.message).not.toMatch(/Иванов|обращение/i);
+    });
+  });
+
   describe('by timestamp', () => {
     it('pages by instant and keeps the ids taken at it, so ties across pages are neither lost nor doubled', async () => {
       // Between the first item (09:01) and the last (09:07) of the site's own clock.

@@ -6,6 +6,9 @@ import {
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
+  isTooLarge,
+  maxResponseBytesOf,
+  readBodyCapped,
   type DeliveryReceipt,
   type FetchedFile,
   type InboundItem,
@@ -71,6 +74,8 @@ interface PosAccountConfig {
   credentials: PosCredentials;
   startFrom?: string;
   timeoutMs: number;
+  /** The most read of one answer (a feed page, a file): `maxResponseBytes`, POS_MAX_RESPONSE_BYTES. */
+  maxResponseBytes: number;
 }
 
 interface RawResponse {
@@ -117,14 +122,38 @@ export class PosConnector implements Connector, RubricatorSource {
   async pull(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<PosPullPage> {
     const config = this.config(account);
     const start = this.startCursor(cursor, config);
-    const size = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
+    let size = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
 
-    const response = await this.call(account.id, config, feedRequest(config.opaIds, start, size), 'feed', {
-      onStatus: (status) =>
-        isFeedCursorRejection(status)
-          ? new ConnectorError(ConnectorErrorCode.CursorInvalid, 'ПОС refused the feed cursor', { status })
-          : undefined,
-    });
+    let response: RawResponse;
+    for (;;) {
+      try {
+        response = await this.call(account.id, config, feedRequest(config.opaIds, start, size), 'feed', {
+          onStatus: (status) =>
+            isFeedCursorRejection(status)
+              ? new ConnectorError(ConnectorErrorCode.CursorInvalid, 'ПОС refused the feed cursor', {
+                  status,
+                })
+              : undefined,
+        });
+        break;
+      } catch (error) {
+        if (!isTooLarge(error)) throw error;
+        // A page over the limit: fewer messages a page, down to one. One message over it stops the account's
+        // pull here, the cursor where it was (nothing received is lost), with the error on the account.
+        this.logger.error('ПОС feed answer over the size limit', {
+          accountId: account.id,
+          pageSize: size,
+          maxResponseBytes: config.maxResponseBytes,
+        });
+        if (size === 1)
+          throw new ConnectorError(
+            ConnectorErrorCode.InvalidPayload,
+            `ПОС feed: one message is larger than ${config.maxResponseBytes} bytes (maxResponseBytes, POS_MAX_RESPONSE_BYTES)`,
+            { status: 413 },
+          );
+        size = Math.max(1, Math.floor(size / 2));
+      }
+    }
     let page: { entries: unknown[]; last?: boolean };
     try {
       page = decodeFeedPage(parseJson(response.body, 'feed'));
@@ -320,6 +349,7 @@ export class PosConnector implements Connector, RubricatorSource {
       },
       startFrom,
       timeoutMs,
+      maxResponseBytes: maxResponseBytesOf(s),
     };
   }
 
@@ -410,10 +440,12 @@ export class PosConnector implements Connector, RubricatorSource {
         redirect: 'error',
         signal: AbortSignal.timeout(config.timeoutMs),
       });
-      // The body is read inside the try: a connection cut mid-body is as temporary as a refused one.
-      const body = Buffer.from(await response.arrayBuffer());
+      // The body is read inside the try: a connection cut mid-body is as temporary as a refused one. An answer
+      // over the limit is not read on (a broken or hostile server must not exhaust the worker's memory).
+      const body = await readBodyCapped(`ПОС ${op}`, response, config.maxResponseBytes);
       return { status: response.status, headers: response.headers, body };
     } catch (error) {
+      if (isTooLarge(error)) throw error;
       const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
       throw new ConnectorError(ConnectorErrorCode.Temporary, `ПОС ${op}: ${reason}`);
     }

@@ -10,6 +10,9 @@ import {
   type PullPage,
   instantMsOf,
   type Regime,
+  isTooLarge,
+  maxResponseBytesOf,
+  readBodyCapped,
 } from '@inbox/integrations/contract';
 
 /** A remote item the connector could not turn into an InboundItem: the core quarantines it whole. */
@@ -53,6 +56,8 @@ export interface WebsiteFeedSettings {
   /** 'appeal' (59-ФЗ, the default: a public reception's written appeal) or 'message'. */
   regime?: Regime;
   timeoutMs?: number;
+  /** The most read of one answer, in bytes (WEBSITE_FEED_MAX_RESPONSE_BYTES; 64 MB by default). */
+  maxResponseBytes?: number;
 }
 
 /** By id: the last id taken. By timestamp: the latest instant (as the site wrote it) and every id taken at it. */
@@ -63,9 +68,11 @@ export interface WebsiteFeedConnectorOptions {
   logger?: JsonLogger;
 }
 
-interface FeedConfig extends Required<Omit<WebsiteFeedSettings, 'timeoutMs' | 'regime'>> {
+interface FeedConfig
+  extends Required<Omit<WebsiteFeedSettings, 'timeoutMs' | 'regime' | 'maxResponseBytes'>> {
   regime: Regime;
   timeoutMs: number;
+  maxResponseBytes: number;
   bearerToken?: string;
 }
 
@@ -106,11 +113,33 @@ export class WebsiteFeedConnector implements Connector {
   async pull(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<WebsiteFeedPullPage> {
     const config = this.config(account);
     const start = parseCursor(cursor, config.cursorField);
-    const wanted = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
+    let wanted = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
 
-    // With an inclusive timestamp cursor a full page of already-taken ties would repeat forever: widen it.
-    for (let size = wanted; ; size = Math.min(MAX_PAGE, size * 2)) {
-      const raws = await this.fetchItems(config, start, size);
+    for (let size = wanted; ; ) {
+      let raws: unknown[];
+      try {
+        raws = await this.fetchItems(config, start, size);
+      } catch (error) {
+        if (!isTooLarge(error)) throw error;
+        this.logger.error('website feed answer over the size limit', {
+          accountId: account.id,
+          pageSize: size,
+          maxResponseBytes: config.maxResponseBytes,
+        });
+        // One item alone over the limit, or a page widened past ties that does not fit: the account's pull stops
+        // here, the cursor where it was (nothing received is lost), with the error on the account.
+        if (size === 1 || size > wanted) {
+          throw new ConnectorError(
+            ConnectorErrorCode.InvalidPayload,
+            `website feed: a page of ${size} is larger than ${config.maxResponseBytes} bytes ` +
+              '(maxResponseBytes, WEBSITE_FEED_MAX_RESPONSE_BYTES)',
+            { status: 413 },
+          );
+        }
+        // Otherwise fewer items a page.
+        wanted = size = Math.max(1, Math.floor(size / 2));
+        continue;
+      }
       const page = this.process(account, config, start, raws);
       const full = raws.length >= size;
       if (!full || page.progressed || size >= MAX_PAGE || config.cursorField === 'id') {
@@ -130,6 +159,8 @@ export class WebsiteFeedConnector implements Connector {
           hasMore: full,
         };
       }
+      // With an inclusive timestamp cursor a full page of already-taken ties would repeat forever: widen it.
+      size = Math.min(MAX_PAGE, size * 2);
     }
   }
 
@@ -199,8 +230,10 @@ export class WebsiteFeedConnector implements Connector {
       });
       status = response.status;
       headers = response.headers;
-      body = Buffer.from(await response.arrayBuffer());
+      // An answer over the limit is not read on (a broken or hostile site must not exhaust the worker's memory).
+      body = await readBodyCapped('website feed', response, config.maxResponseBytes);
     } catch (error) {
+      if (isTooLarge(error)) throw error;
       const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
       throw new ConnectorError(ConnectorErrorCode.Temporary, `website feed: ${reason}`);
     }
@@ -264,6 +297,7 @@ export class WebsiteFeedConnector implements Connector {
       siteKey: typeof s.siteKey === 'string' && s.siteKey ? s.siteKey : account.id,
       regime,
       timeoutMs: typeof s.timeoutMs === 'number' && s.timeoutMs > 0 ? s.timeoutMs : this.timeoutMs,
+      maxResponseBytes: maxResponseBytesOf(s),
       bearerToken: account.secrets?.bearerToken || undefined,
     };
   }

@@ -149,6 +149,7 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
       { key: 'organisations', label: 'Наши коды → ID в ПОС', type: 'record', default: {} },
       { key: 'startFrom', label: 'Начать с даты', type: 'string' },
       { key: 'timeoutMs', label: 'Тайм-аут, мс', type: 'number' },
+      { key: 'maxResponseBytes', label: 'Наибольший ответ ПОС, байт', type: 'number' },
       { key: 'pullEveryMs', label: 'Опрос каждые, мс', type: 'number' },
       { key: 'rubricatorSyncEveryMs', label: 'Синхронизация рубрикатора, мс', type: 'number' },
     ],
@@ -182,7 +183,10 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
   'website-feed': {
     kind: 'website-feed',
     label: 'Лента сайта',
-    settings: [{ key: 'url', label: 'Адрес ленты', type: 'url', required: true }],
+    settings: [
+      { key: 'url', label: 'Адрес ленты', type: 'url', required: true },
+      { key: 'maxResponseBytes', label: 'Наибольший ответ ленты, байт', type: 'number' },
+    ],
     secrets: [{ key: 'bearerToken', label: 'Токен доступа' }],
     openSettings: true,
   },

@@ -181,6 +181,7 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
         organisations: pairs(env.POS_ORGANISATIONS),
         ...optStr('startFrom', env.POS_START_FROM),
         ...optNum('timeoutMs', env.POS_TIMEOUT_MS, 'POS_TIMEOUT_MS'),
+        ...optNum('maxResponseBytes', env.POS_MAX_RESPONSE_BYTES, 'POS_MAX_RESPONSE_BYTES'),
         ...optNum('pullEveryMs', env.POS_PULL_EVERY_MS, 'POS_PULL_EVERY_MS'),
         ...optNum('rubricatorSyncEveryMs', env.POS_RUBRICATOR_SYNC_EVERY_MS, 'POS_RUBRICATOR_SYNC_EVERY_MS'),
       },
@@ -232,7 +233,15 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
         kind: 'website-feed',
         channel: Channel.Website,
         name: env.WEBSITE_FEED_NAME ?? 'site',
-        settings: { ...(settings as Record<string, unknown>), url: env.WEBSITE_FEED_URL },
+        settings: {
+          ...(settings as Record<string, unknown>),
+          url: env.WEBSITE_FEED_URL,
+          ...optNum(
+            'maxResponseBytes',
+            env.WEBSITE_FEED_MAX_RESPONSE_BYTES,
+            'WEBSITE_FEED_MAX_RESPONSE_BYTES',
+          ),
+        },
         secrets: env.WEBSITE_FEED_TOKEN ? { bearerToken: env.WEBSITE_FEED_TOKEN } : {},
       });
     }

@@ -9,7 +9,13 @@ import {
 } from '@inbox/channels';
 import { allowedChannelFile, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { Channel, ConnectorError, ConnectorErrorCode, type StatusUpdate } from '@inbox/integrations/contract';
+import {
+  Channel,
+  ConnectorError,
+  ConnectorErrorCode,
+  isTooLarge,
+  type StatusUpdate,
+} from '@inbox/integrations/contract';
 import { OrganisationDirectory } from '@inbox/organisations';
 import { FeedActionRunner } from './feed-action-runner.service';
 import { type FeedActionRow } from './feed-actions.repository';
@@ -201,6 +207,11 @@ export class PosFeed implements OnModuleInit {
       } catch (error) {
         if (error instanceof ConnectorError && error.code === ConnectorErrorCode.NotFound) {
           await this.reject(file.id, 'not-found');
+          continue;
+        }
+        // Over the connector's answer limit: not downloaded, as a file over our own limit would be refused.
+        if (isTooLarge(error)) {
+          await this.reject(file.id, 'too-large');
           continue;
         }
         throw error;

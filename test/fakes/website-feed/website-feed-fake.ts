@@ -50,6 +50,8 @@ export class WebsiteFeedFake {
   token?: string;
   slowMs = 2000;
   retryAfterSec = 30;
+  /** Streams answers chunked, without Content-Length: the reader learns the size only by reading. */
+  chunked = false;
   readonly requests: RecordedFeedRequest[] = [];
 
   private server?: Server;
@@ -172,6 +174,12 @@ export class WebsiteFeedFake {
     if (this.takes('cut-mid-page')) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+      return;
+    }
+    if (this.chunked) {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      for (let at = 0; at < body.length; at += 1024) res.write(body.subarray(at, at + 1024));
+      res.end();
       return;
     }
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });

@@ -1,6 +1,6 @@
 import { ConnectorError, ConnectorErrorCode } from '../connector-error';
 import { type FetchedFile } from '../inbound-event';
-import { fetchWithTimeout, httpUrl, retryAfterMs, transportError } from './http';
+import { fetchWithTimeout, httpUrl, isTooLarge, readBodyCapped, retryAfterMs } from './http';
 
 export interface DownloadLimits {
   maxBytes: number;
@@ -91,28 +91,15 @@ export async function downloadFile(
       status: 413,
       fields: { attachment: `Файл больше ${Math.round(limits.maxBytes / 1048576)} МБ` },
     });
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limits.maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let content: Buffer;
   try {
-    if (response.body) {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        size += chunk.byteLength;
-        // Leaving the loop by throwing cancels the stream.
-        if (size > limits.maxBytes) throw tooLarge();
-        chunks.push(Buffer.from(chunk));
-      }
-    }
+    content = await readBodyCapped(what, response, limits.maxBytes);
   } catch (error) {
-    throw transportError(what, error);
+    throw isTooLarge(error) ? tooLarge() : error;
   }
   const contentType =
     (response.headers.get('content-type') ?? '').split(';')[0].trim() || 'application/octet-stream';
-  return { fileName: fileNameOf(response, url), contentType, content: Buffer.concat(chunks) };
+  return { fileName: fileNameOf(response, url), contentType, content };
 }
 
 /** What an account's settings say of its files: the size limit, the API's timeout and the file hosts. */

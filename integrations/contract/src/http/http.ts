@@ -21,6 +21,64 @@ export function transportError(what: string, error: unknown): ConnectorError {
   return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: ${reason}`);
 }
 
+/** What a connector reads of one HTTP answer unless its account says otherwise (`maxResponseBytes`). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** An answer over the size limit: InvalidPayload with status 413 (see `isTooLarge`). */
+export function responseTooLarge(what: string, maxBytes: number): ConnectorError {
+  return new ConnectorError(
+    ConnectorErrorCode.InvalidPayload,
+    `${what}: response larger than ${maxBytes} bytes`,
+    {
+      status: 413,
+    },
+  );
+}
+
+export function isTooLarge(error: unknown): error is ConnectorError {
+  return (
+    error instanceof ConnectorError &&
+    error.code === ConnectorErrorCode.InvalidPayload &&
+    error.details.status === 413
+  );
+}
+
+/**
+ * Reads an answer's body, at most `maxBytes` of it: a declared Content-Length over the limit is refused before
+ * reading, a longer stream is cut there (the rest is not downloaded). Over the limit → `responseTooLarge`; a
+ * connection cut mid-body → Temporary.
+ */
+export async function readBodyCapped(what: string, response: Response, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw responseTooLarge(what, maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    if (response.body) {
+      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        size += chunk.byteLength;
+        // Leaving the loop by throwing cancels the stream.
+        if (size > maxBytes) throw responseTooLarge(what, maxBytes);
+        chunks.push(Buffer.from(chunk));
+      }
+    }
+  } catch (error) {
+    throw transportError(what, error);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** An account's `maxResponseBytes` setting, or the default. */
+export function maxResponseBytesOf(settings: Record<string, unknown> | undefined): number {
+  const value = settings?.maxResponseBytes;
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1024
+    ? value
+    : DEFAULT_MAX_RESPONSE_BYTES;
+}
+
 /** `raw` as an http(s) URL; otherwise a ConnectorError of `code` saying that `what` is not one. */
 export function httpUrl(raw: string, code: ConnectorErrorCode, what: string): URL {
   let url: URL;
