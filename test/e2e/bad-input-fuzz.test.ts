@@ -90,6 +90,7 @@ describe('bad input over every endpoint (e2e fuzz)', () => {
         AUTH_TOKEN_SECRET: SECRET,
         // Every case must reach the validation it probes, not the per-address limits (test/e2e/security.test.ts).
         RATE_LIMIT_STATUS: 'off',
+        RATE_LIMIT_FAQ: 'off',
         RATE_LIMIT_FORM: 'off',
         RATE_LIMIT_WEBHOOK: 'off',
       },

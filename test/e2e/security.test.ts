@@ -24,6 +24,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
         ANONYMOUS_UPLOAD_BYTES_PER_REQUEST: String(2 * 1024 * 1024),
         ANONYMOUS_UPLOAD_BYTES_PER_DAY: String(3 * 1024 * 1024),
         RATE_LIMIT_WEBHOOK: '4/60',
+        RATE_LIMIT_FAQ: '5/60',
         PASSWORD_SCRYPT_N: String(2 ** 15),
       },
     });
@@ -341,6 +342,20 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
       `SELECT key FROM settings WHERE key ILIKE '%secret%'`,
     )) as unknown[];
     expect(rows).toEqual([]);
+  });
+
+  it('answers a burst of public FAQ searches with 429 and Retry-After (each one a full-text query)', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 8; i++) {
+      const q = encodeURIComponent(`Как вывезти мусор ${i} ${'очень длинный вопрос '.repeat(40)}`);
+      const res = await fetch(`${stack.baseUrl}/api/v1/public/faq${i % 2 ? '' : `/search?q=${q}`}`);
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
+    }
+    expect(statuses.slice(0, 5).every((s) => s === 200)).toBe(true);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
   });
 
   it('answers a burst of status-code guesses with 429 and Retry-After', async () => {

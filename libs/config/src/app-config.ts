@@ -18,7 +18,7 @@ export interface RateLimit {
 }
 
 /** The anonymous endpoints that are rate-limited per address (issue 14). */
-export type RateLimitName = 'form' | 'status' | 'webhook';
+export type RateLimitName = 'form' | 'status' | 'faq' | 'webhook';
 
 const LAST_DAY_RULES: readonly LastDayRule[] = ['preceding-working-day', 'following-working-day', 'keep'];
 
@@ -273,6 +273,7 @@ export class AppConfig {
     this.rateLimits = {
       form: rate('RATE_LIMIT_FORM', '20/600'),
       status: rate('RATE_LIMIT_STATUS', '60/60'),
+      faq: rate('RATE_LIMIT_FAQ', '120/60'),
       webhook: rate('RATE_LIMIT_WEBHOOK', '600/60'),
     };
     this.anonymousUploadBytesPerRequest = int(

@@ -45,6 +45,7 @@ describe('loadAppConfig', () => {
     expect(config.rateLimits).toEqual({
       form: { limit: 20, windowSeconds: 600 },
       status: null,
+      faq: { limit: 120, windowSeconds: 60 },
       webhook: { limit: 600, windowSeconds: 60 },
     });
     expect(() => loadAppConfig({ PASSWORD_SCRYPT_N: '20000', RATE_LIMIT_FORM: 'lots' })).toThrow(ConfigError);
