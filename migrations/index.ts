@@ -55,6 +55,7 @@ import { SearchTermsMaintenancePath1796203500000 } from './1796203500000-SearchT
 import { AttachmentUniqueKey1796203610000 } from './1796203610000-AttachmentUniqueKey';
 import { StaffSessionRevocation1796203700000 } from './1796203700000-StaffSessionRevocation';
 import { OutboxClaimIndex1796203800000 } from './1796203800000-OutboxClaimIndex';
+import { InterruptedSends1796204500000 } from './1796204500000-InterruptedSends';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -115,4 +116,5 @@ export const MIGRATIONS = [
   AttachmentUniqueKey1796203610000,
   StaffSessionRevocation1796203700000,
   OutboxClaimIndex1796203800000,
+  InterruptedSends1796204500000,
 ];

@@ -88,6 +88,19 @@ export interface ThreadsSentMessages {
   threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined;
 }
 
+/**
+ * Sending the same message twice is harmless: the channel drops a repeat carrying the idempotency key taken from our
+ * message id (VK random_id, ПОС Idempotency-Key, МЭДО's package uid). After an attempt whose outcome is unknown (its
+ * sender died between the channel's acceptance and our receipt) the core sends again; to a channel without it, never
+ * blindly.
+ */
+export interface DropsRepeatedSends {
+  readonly dropsRepeatedSends: true;
+}
+
+export const dropsRepeatedSends = (c: Connector): c is Connector & DropsRepeatedSends =>
+  (c as Partial<DropsRepeatedSends>).dropsRepeatedSends === true;
+
 export const acknowledgesInteractions = (c: Connector): c is Connector & AcknowledgesInteractions =>
   typeof (c as Partial<AcknowledgesInteractions>).acknowledgeInteraction === 'function';
 

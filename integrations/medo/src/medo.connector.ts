@@ -8,6 +8,7 @@ import {
   ConnectorError,
   ConnectorErrorCode,
   type DeliveryReceipt,
+  type DropsRepeatedSends,
   type InboundEvent,
   type InboundItem,
   type OutboundMessage,
@@ -196,7 +197,10 @@ const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
  * inbound folder until `acknowledge`, so a crash between pull and acknowledge re-reads them harmlessly;
  * unreadable ones are moved to quarantine with a reason file, never deleted.
  */
-export class MedoConnector implements Connector {
+export class MedoConnector implements Connector, DropsRepeatedSends {
+  /** The package uid comes from our message id, and a package already written is not written again. */
+  readonly dropsRepeatedSends = true;
+
   readonly channel = Channel.Medo;
   readonly mode = 'pull' as const;
 

@@ -10,6 +10,7 @@ import {
   maxResponseBytesOf,
   readBodyCapped,
   type DeliveryReceipt,
+  type DropsRepeatedSends,
   type FetchedFile,
   type InboundItem,
   type OutboundMessage,
@@ -97,7 +98,10 @@ const MAX_PAGE = 500;
  * «Госуслуги. Решаем вместе» (ПОС): pulls the feed of messages addressed to our organisations (new ones and
  * updates, ratings included), pushes status events and answers back. The wire format lives in pos-wire.ts.
  */
-export class PosConnector implements Connector, RubricatorSource {
+export class PosConnector implements Connector, RubricatorSource, DropsRepeatedSends {
+  /** The answer's requests carry the Idempotency-Key of our message id: ПОС answers a repeat as the first. */
+  readonly dropsRepeatedSends = true;
+
   readonly channel = Channel.Pos;
   readonly mode = 'pull' as const;
 

@@ -9,6 +9,7 @@ import {
   ConnectorError,
   ConnectorErrorCode,
   type DeliveryReceipt,
+  type DropsRepeatedSends,
   type FetchedFile,
   type HasButtons,
   type InboundEvent,
@@ -94,7 +95,12 @@ export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
  * Account: settings { groupId, apiBaseUrl?, apiVersion?, confirmationCode?, longPollWaitSeconds?, requestTimeoutMs?,
  * maxAttachmentBytes?, attachmentHosts? }, secrets { groupToken, callbackSecret? }.
  */
-export class VkConnector implements Connector, AcknowledgesInteractions, HasButtons, ThreadsSentMessages {
+export class VkConnector
+  implements Connector, AcknowledgesInteractions, HasButtons, ThreadsSentMessages, DropsRepeatedSends
+{
+  /** messages.send's random_id and wall.createComment's guid come from our message id: VK drops a repeat. */
+  readonly dropsRepeatedSends = true;
+
   readonly channel = Channel.Vk;
   readonly mode = 'both' as const;
   readonly buttonLabelMax = MAX_LABEL;

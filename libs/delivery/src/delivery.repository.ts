@@ -210,29 +210,44 @@ export class DeliveryRepository extends SqlRepository {
     );
   }
 
-  /** Failed for good, unless already sent; the `delivery-failed` event with it. False when nothing changed. */
   /**
-   * Failed, with the `delivery-failed` event. `retry` (a temporary failure): tried again by itself after
-   * `firstMs` doubled per round already made, unless `rounds` rounds have been made.
+   * Failed, unless sent, with the `delivery-failed` event; false when nothing changed. `retry` (a temporary
+   * failure): tried again by itself after `firstMs` doubled per round already made, unless `rounds` rounds have
+   * been made. The claim is given back only when it is the caller's (`token`): another sender's claim, run out or
+   * not, is the mark of an attempt whose outcome is unknown, and the next attempt must see it (DeliveryService).
+   * `interrupted`: that next attempt found such a mark on a channel that can neither tell nor drop a repeat, and
+   * holds the message for a person (no automatic round; «Недоставленные» offers resend or mark delivered).
    */
   markMessageFailed(
     m: { id: string; appeal_id: string },
     reason: string,
     retry?: { firstMs: number; rounds: number },
+    options: { token?: string; interrupted?: boolean } = {},
   ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const updated = await this.rows(
-        `UPDATE outbound_messages SET status = 'failed', last_error = $2, send_claim = NULL, send_claim_until = NULL,
+        `UPDATE outbound_messages SET status = 'failed', last_error = $2,
+                send_claim = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim END,
+                send_claim_until = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim_until END,
+                send_interrupted_at = CASE WHEN $6::boolean THEN now() ELSE send_interrupted_at END,
                 retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
                                 THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
           WHERE id = $1 AND status <> 'sent' RETURNING id`,
-        [m.id, reason, retry?.firstMs ?? null, retry?.rounds ?? 0],
+        [
+          m.id,
+          reason,
+          retry?.firstMs ?? null,
+          retry?.rounds ?? 0,
+          options.token ?? null,
+          !!options.interrupted,
+        ],
         tx,
       );
       if (updated.length === 0) return false;
       await this.history.append(tx, m.appeal_id, 'delivery-failed', null, {
         outboundMessageId: m.id,
         reason,
+        ...(options.interrupted ? { interrupted: true } : {}),
       });
       return true;
     });

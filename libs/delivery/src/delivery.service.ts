@@ -4,7 +4,7 @@ import { RatingLinks, ratingLinksTextRu } from '@inbox/appeals';
 import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { ConnectorError, type DeliveryReceipt } from '@inbox/integrations/contract';
+import { ConnectorError, type DeliveryReceipt, dropsRepeatedSends } from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
 import { sendingThrough } from './message-deliveries.service';
@@ -17,7 +17,20 @@ const EARLIER_FIRST_POLL_MS = 200;
 /** The least wait between attempts for a message whose account is disabled (the queue's back-off grows). */
 const ACCOUNT_WAIT_MS = 5000;
 
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently';
+/** `held`: an interrupted attempt's message kept for a person to decide (INTERRUPTED_REASON). */
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently' | 'held';
+
+/**
+ * Why a message waits in «Недоставленные» after an attempt that stopped between the channel's call and our receipt
+ * (a worker killed mid-send), on a channel that can neither tell whether it has the message nor drop a repeat
+ * (Telegram, OK, e-mail: dropsRepeatedSends). Not sent again blindly, whatever the message: an answer twice is an
+ * official letter the citizen must tell from a new one, a notice twice reads as a fault of ours; and not dropped
+ * either — a lost answer breaks 59-ФЗ. A person decides: the held row keeps the message whole, visible on the appeal
+ * and in the queue, and one action resends it or marks it delivered. Workers die mid-send rarely (a crash, a
+ * kill -9), so this costs a clerk a click now and then. Bot replies alone are sent again (deliverBotReply).
+ */
+export const INTERRUPTED_REASON =
+  'Доставка прервана: возможно, сообщение уже отправлено — проверьте и повторите или отметьте доставленным';
 
 /** A failure worth retrying; the queue backs off and tries again. */
 export class RetryableDeliveryError extends Error {
@@ -35,7 +48,8 @@ export class RetryableDeliveryError extends Error {
  * sent again, and the message id is the connector's idempotency key (VK random_id); the receipt (remote id,
  * time) is stored. Each attempt first claims the message (DeliveryRepository.claim), so two jobs for one message
  * never send it side by side; only a sender that died between the channel's acceptance and the receipt leaves a
- * message that goes out again, once its claim has run out (Telegram and OK take no idempotency key). A permanent failure is recorded on the appeal, never dropped; a temporary one goes back to
+ * message whose outcome is unknown, and it goes out again only through a channel that drops a repeat; elsewhere it is
+ * held for a person (INTERRUPTED_REASON). A permanent failure is recorded on the appeal, never dropped; a temporary one goes back to
  * the queue with the channel's retry-after. Messenger chats are paced (one message per second in Telegram).
  */
 @Injectable()
@@ -92,13 +106,21 @@ export class DeliveryService {
     // An answer goes with its files (a combined answer with every answer's), in every channel that can carry them.
     const files = m.kind === 'answer' ? await this.deliveries.answerFiles(m.id) : [];
     await this.pace(entry, replyAddress);
-    const token = await this.claim('message', m.id);
-    if (!token) return 'already-sent';
+    // Everything the send needs is read and written before the claim: after it, nothing but the channel's call
+    // stands between the "attempt started" mark and the receipt.
+    const text = m.text + (await this.ratingRequest(m, entry));
+    const claim = await this.claim('message', m.id);
+    if (!claim) return 'already-sent';
+    const { token } = claim;
+    if (claim.uncertain && !dropsRepeatedSends(entry.connector)) {
+      await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
+      return 'held';
+    }
     try {
       const receipt = await entry.connector.send(entry.account, {
         id: m.id,
         kind: m.kind,
-        text: m.text + (await this.ratingRequest(m, entry)),
+        text,
         // Notices carry their buttons (rating questions, consent); the connector renders them its own way.
         choices: m.choices ?? undefined,
         subject: m.subject ?? undefined,
@@ -129,7 +151,7 @@ export class DeliveryService {
     } catch (error) {
       if (error instanceof ReceiptNotStored) throw error;
       if (error instanceof ConnectorError && !error.retryable) {
-        await this.fail(m, `${error.code}: ${error.message}`);
+        await this.fail(m, `${error.code}: ${error.message}`, { token });
         return 'failed-permanently';
       }
       const reason = error instanceof Error ? error.message : String(error);
@@ -220,8 +242,11 @@ export class DeliveryService {
       return 'failed-permanently';
     }
     await this.pace(entry, r.reply_address);
-    const token = await this.claim('bot-reply', r.id);
-    if (!token) return 'already-sent';
+    // A bot reply is sent again after an interrupted attempt: it answers what the citizen has just written, no
+    // clerk sees it to decide, and a greeting or consent request twice costs less than none (see INTERRUPTED_REASON).
+    const claim = await this.claim('bot-reply', r.id);
+    if (!claim) return 'already-sent';
+    const { token } = claim;
     let receipt: DeliveryReceipt;
     try {
       receipt = await entry.connector.send(entry.account, {
@@ -272,21 +297,25 @@ export class DeliveryService {
   }
 
   /**
-   * This attempt's hold on the message (its token), undefined when it is sent already. Held by another sender
-   * right now: retried once that claim runs out. A claim is twice a job lock's time: the send and the wait for its
-   * receipt (recordSent) fit in it, and a dead sender's message waits no longer than that to go out again.
+   * This attempt's hold on the message (its token), undefined when it is sent already; `uncertain` when an earlier
+   * attempt started (claimed) and never ended: its sender stopped mid-send, and the citizen may have the message.
+   * Held by another sender right now: retried once that claim runs out. A claim is twice a job lock's time: the send
+   * and the wait for its receipt (recordSent) fit in it, and a dead sender's message waits no longer than that.
    */
-  private async claim(what: Sendable, id: string): Promise<string | undefined> {
+  private async claim(
+    what: Sendable,
+    id: string,
+  ): Promise<{ token: string; uncertain: boolean } | undefined> {
     const token = randomUUID();
     const claim = await this.deliveries.claim(what, id, token, 2 * this.config.queueLockMs);
     if (claim.kind === 'sent') return undefined;
     if (claim.kind === 'held')
       throw new RetryableDeliveryError('another sender holds this message right now', claim.retryAfterMs);
     if (claim.uncertain)
-      this.log.warn('sent again after an attempt whose outcome is unknown (its sender stopped mid-send)', {
+      this.log.warn('an earlier attempt stopped mid-send: its outcome is unknown', {
         [what === 'message' ? 'outboundMessageId' : 'botReplyId']: id,
       });
-    return token;
+    return { token, uncertain: claim.uncertain };
   }
 
   /**
@@ -336,15 +365,23 @@ export class DeliveryService {
   async fail(
     m: { id: string; appeal_id: string } | string,
     reason: string,
-    options: { temporary?: boolean } = {},
+    options: { temporary?: boolean; token?: string; interrupted?: boolean } = {},
   ): Promise<void> {
     const row = typeof m === 'string' ? await this.deliveries.messageRef(m) : m;
     if (!row) return;
     const retry = options.temporary
       ? { firstMs: this.config.deliveryRetryFailedMs, rounds: this.config.deliveryRetryRounds }
       : undefined;
-    await this.deliveries.markMessageFailed(row, reason, retry);
-    this.log.warn('delivery failed', { outboundMessageId: row.id, reason, temporary: !!options.temporary });
+    await this.deliveries.markMessageFailed(row, reason, retry, {
+      token: options.token,
+      interrupted: options.interrupted,
+    });
+    this.log.warn('delivery failed', {
+      outboundMessageId: row.id,
+      reason,
+      temporary: !!options.temporary,
+      interrupted: !!options.interrupted,
+    });
   }
 
   /** Temporarily failed messages whose next round is due, queued again: the worker's sweep enqueues them. */

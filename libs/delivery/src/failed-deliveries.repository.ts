@@ -11,6 +11,8 @@ export interface FailedDelivery {
   kind: string;
   attempts: number;
   lastError: string | null;
+  /** An attempt stopped mid-send and the channel cannot tell: the citizen may have it (mark delivered or resend). */
+  interrupted: boolean;
   createdAt: Date;
   failedAt: Date | null;
 }
@@ -22,7 +24,8 @@ export class FailedDeliveriesRepository extends SqlRepository {
     const params: unknown[] = [limit];
     return this.rows<FailedDelivery>(
       `SELECT m.id, m.appeal_id AS "appealId", a.registration_number AS "registrationNumber", m.channel, m.kind,
-              m.attempts, m.last_error AS "lastError", m.created_at AS "createdAt",
+              m.attempts, m.last_error AS "lastError", m.send_interrupted_at IS NOT NULL AS interrupted,
+              m.created_at AS "createdAt",
               (SELECT max(e.occurred_at) FROM appeal_events e
                 WHERE e.appeal_id = m.appeal_id AND e.type = 'delivery-failed'
                   AND e.data->>'outboundMessageId' = m.id::text) AS "failedAt"
@@ -44,16 +47,39 @@ export class FailedDeliveriesRepository extends SqlRepository {
   }
 
   /**
-   * Back to 'queued' with its attempts reset (and off the sweep's automatic retry rounds). False when the
-   * message is not a failed one of this appeal.
+   * Back to 'queued' with its attempts reset (and off the sweep's automatic retry rounds). A person decided to send
+   * it: the mark of an interrupted attempt goes, so the next attempt sends. False when the message is not a failed
+   * one of this appeal.
    */
   async requeue(tx: Db, appealId: string, messageId: string): Promise<boolean> {
     const updated = await this.rows(
-      `UPDATE outbound_messages SET status = 'queued', attempts = 0, retry_at = NULL
+      `UPDATE outbound_messages SET status = 'queued', attempts = 0, retry_at = NULL, send_claim = NULL,
+              send_claim_until = NULL, send_interrupted_at = NULL
         WHERE id = $1 AND appeal_id = $2 AND status = 'failed' RETURNING id`,
       [messageId, appealId],
       tx,
     );
     return updated.length > 0;
+  }
+
+  /**
+   * A message held after an interrupted attempt, marked sent by a person who found the citizen has it (no remote id:
+   * the channel never answered). Its kind and channel for the `delivered` event; undefined when the message is not
+   * such a held one of this appeal.
+   */
+  async markDelivered(
+    tx: Db,
+    appealId: string,
+    messageId: string,
+  ): Promise<{ kind: string; channel: string } | undefined> {
+    const [row] = await this.rows<{ kind: string; channel: string }>(
+      `UPDATE outbound_messages SET status = 'sent', sent_at = now(), remote_id = NULL, last_error = NULL,
+              retry_at = NULL, send_claim = NULL, send_claim_until = NULL
+        WHERE id = $1 AND appeal_id = $2 AND status = 'failed' AND send_interrupted_at IS NOT NULL
+        RETURNING kind, channel`,
+      [messageId, appealId],
+      tx,
+    );
+    return row;
   }
 }

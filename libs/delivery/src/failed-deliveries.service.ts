@@ -25,16 +25,7 @@ export class FailedDeliveries {
   }
 
   async retry(scope: AccessScope, appealId: string, messageId: string): Promise<void> {
-    const entry = {
-      userId: scope.userId,
-      action: 'retry-delivery',
-      entityType: 'appeal',
-      entityId: appealId,
-    };
-    if (!(await this.repository.appealInScope(scope, appealId))) {
-      await this.audit.record({ ...entry, outcome: 'denied', details: { outboundMessageId: messageId } });
-      throw notFoundError('Обращение не найдено');
-    }
+    const entry = await this.inScope(scope, 'retry-delivery', appealId, messageId);
     // Requeued with a `delivery-retried` history event naming who did it, in one transaction.
     const requeued = await this.transactions.run(async (tx) => {
       if (!(await this.repository.requeue(tx, appealId, messageId))) return false;
@@ -53,6 +44,39 @@ export class FailedDeliveries {
       { outboundMessageId: messageId },
       { jobId: `${messageId}:retry:${Date.now()}` },
     );
+  }
+
+  /**
+   * A message held after an interrupted attempt (DeliveryService INTERRUPTED_REASON) that the clerk found the citizen
+   * has: sent, with the `delivered` event naming who confirmed it (an answer's rating request follows it as after
+   * any delivery), audited. Any other message is "not found": only an interrupted send may be marked delivered.
+   */
+  async markDelivered(scope: AccessScope, appealId: string, messageId: string): Promise<void> {
+    const entry = await this.inScope(scope, 'mark-delivered', appealId, messageId);
+    const marked = await this.transactions.run(async (tx) => {
+      const row = await this.repository.markDelivered(tx, appealId, messageId);
+      if (!row) return false;
+      await this.history.append(tx, appealId, 'delivered', scope.userId, {
+        outboundMessageId: messageId,
+        kind: row.kind,
+        channel: row.channel,
+        remoteId: null,
+        confirmedByStaff: true,
+      });
+      return true;
+    });
+    if (!marked) throw notFoundError('Прерванная доставка не найдена');
+    await this.audit.record({ ...entry, details: { outboundMessageId: messageId } });
+  }
+
+  /** The audit entry of an action on the appeal's deliveries; out of scope: denied, audited, "not found". */
+  private async inScope(scope: AccessScope, action: string, appealId: string, messageId: string) {
+    const entry = { userId: scope.userId, action, entityType: 'appeal', entityId: appealId };
+    if (!(await this.repository.appealInScope(scope, appealId))) {
+      await this.audit.record({ ...entry, outcome: 'denied', details: { outboundMessageId: messageId } });
+      throw notFoundError('Обращение не найдено');
+    }
+    return entry;
   }
 }
 

@@ -15,6 +15,11 @@ export class FailedDeliveryDto {
   @ApiProperty() attempts!: number;
   @ApiProperty({ type: String, nullable: true, description: 'Причина последней неудачи' })
   lastError!: string | null;
+  @ApiProperty({
+    description:
+      'Попытка прервалась между отправкой и подтверждением: заявитель мог получить сообщение — повторить или отметить доставленным',
+  })
+  interrupted!: boolean;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) failedAt!: Date | null;
 }
@@ -42,5 +47,16 @@ export class DeliveriesController {
     @Staff() staff: StaffContext,
   ): Promise<void> {
     await this.failed.retry(staff.scope, id, messageId);
+  }
+
+  @Post('appeals/:id/deliveries/:messageId/mark-delivered')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Отметить доставленным сообщение, доставка которого была прервана' })
+  async markDelivered(
+    @Param('id', uuid) id: string,
+    @Param('messageId', uuid) messageId: string,
+    @Staff() staff: StaffContext,
+  ): Promise<void> {
+    await this.failed.markDelivered(staff.scope, id, messageId);
   }
 }

@@ -46,6 +46,10 @@ export const ENDPOINTS = {
   rate: { method: 'POST', path: '/api/v1/appeals/{id}/ratings' },
   failedDeliveries: { method: 'GET', path: '/api/v1/deliveries/failed' },
   retryDelivery: { method: 'POST', path: '/api/v1/appeals/{id}/deliveries/{messageId}/retry' },
+  markDeliveryDelivered: {
+    method: 'POST',
+    path: '/api/v1/appeals/{id}/deliveries/{messageId}/mark-delivered',
+  },
   channelQuarantine: { method: 'GET', path: '/api/v1/channel-quarantine' },
   channelQuarantineEntry: { method: 'GET', path: '/api/v1/channel-quarantine/{source}/{id}' },
   templates: { method: 'GET', path: '/api/v1/answer-templates' },

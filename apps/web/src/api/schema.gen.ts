@@ -331,6 +331,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/deliveries/{messageId}/mark-delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отметить доставленным сообщение, доставка которого была прервана */
+        post: operations["DeliveriesController_markDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/deliveries/{messageId}/retry": {
         parameters: {
             query?: never;
@@ -3164,6 +3181,8 @@ export interface components {
             failedAt: string | null;
             /** Format: uuid */
             id: string;
+            /** @description Попытка прервалась между отправкой и подтверждением: заявитель мог получить сообщение — повторить или отметить доставленным */
+            interrupted: boolean;
             /** @description answer, rating-request, status-notice… */
             kind: string;
             /** @description Причина последней неудачи */
@@ -5096,6 +5115,26 @@ export interface operations {
             header?: never;
             path: {
                 id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeliveriesController_markDelivered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                messageId: string;
             };
             cookie?: never;
         };

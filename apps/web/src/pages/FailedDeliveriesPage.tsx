@@ -1,4 +1,4 @@
-import { Alert, Anchor, Button, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Table, Text } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -18,21 +18,25 @@ const KIND_LABEL: Record<string, string> = {
 
 /**
  * Failed deliveries to citizens within the viewer's scope (issue 12): which appeal, which channel, what went
- * wrong and how often it was tried; "Повторить" puts the message back to the delivery worker.
+ * wrong and how often it was tried; "Повторить" puts the message back to the delivery worker. A send interrupted
+ * mid-way (the citizen may have it) also offers "Отметить доставленным" once the clerk has checked.
  */
 export function FailedDeliveriesPage() {
   const queryClient = useQueryClient();
   const failed = useQuery({ queryKey: ['failed-deliveries'], queryFn: () => call('failedDeliveries') });
   const [error, setError] = useState<unknown>(null);
-  const retry = useMutation({
+  // Both actions on a row take the message back out of the list once done.
+  const rowAction = (endpoint: 'retryDelivery' | 'markDeliveryDelivered') => ({
     mutationFn: (m: { appealId: string; id: string }) =>
-      call('retryDelivery', { params: { id: m.appealId, messageId: m.id } }),
+      call(endpoint, { params: { id: m.appealId, messageId: m.id } }),
     onSuccess: async () => {
       setError(null);
       await queryClient.invalidateQueries({ queryKey: ['failed-deliveries'] });
     },
-    onError: (e) => setError(e),
+    onError: (e: unknown) => setError(e),
   });
+  const retry = useMutation(rowAction('retryDelivery'));
+  const markDelivered = useMutation(rowAction('markDeliveryDelivered'));
 
   return (
     <>
@@ -77,14 +81,27 @@ export function FailedDeliveriesPage() {
               <Table.Td>{m.attempts}</Table.Td>
               <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>
               <Table.Td>
-                <Button
-                  size="xs"
-                  variant="light"
-                  loading={retry.isPending && retry.variables?.id === m.id}
-                  onClick={() => retry.mutate({ appealId: m.appealId, id: m.id })}
-                >
-                  Повторить
-                </Button>
+                <Group gap="xs" wrap="nowrap">
+                  <Button
+                    size="xs"
+                    variant="light"
+                    loading={retry.isPending && retry.variables?.id === m.id}
+                    onClick={() => retry.mutate({ appealId: m.appealId, id: m.id })}
+                  >
+                    Повторить
+                  </Button>
+                  {/* Only an interrupted send may have reached the citizen: the clerk checks and says so. */}
+                  {m.interrupted && (
+                    <Button
+                      size="xs"
+                      variant="default"
+                      loading={markDelivered.isPending && markDelivered.variables?.id === m.id}
+                      onClick={() => markDelivered.mutate({ appealId: m.appealId, id: m.id })}
+                    >
+                      Отметить доставленным
+                    </Button>
+                  )}
+                </Group>
               </Table.Td>
             </Table.Tr>
           ))}

@@ -1,0 +1,167 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Role } from '@inbox/access';
+import { CONSENT_NOTICE_VERSION } from '@inbox/bot';
+import { INTERRUPTED_REASON } from '@inbox/delivery';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { TelegramFake } from '../fakes/telegram/telegram-fake';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+const WORKER = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'main.js');
+const REGISTERED = 'Обращение зарегистрировано';
+const LOCK_MS = 2000;
+
+interface FailedRow {
+  id: string;
+  appealId: string;
+  kind: string;
+  interrupted: boolean;
+  lastError: string | null;
+}
+
+/**
+ * The at-least-once window of a send: Telegram has accepted the registration notice, and the worker is killed
+ * (kill -9, as the process) before the receipt is written. The next worker finds the attempt started and never
+ * ended; Telegram can neither say whether the chat has the message nor drop a repeat, so the notice is not sent
+ * again: it waits in «Недоставленные» with the reason, and a person marks it delivered or resends it. Before the
+ * fix the next worker sent it a second time.
+ */
+describe('a send interrupted between the channel and the receipt (integration)', () => {
+  let fake: TelegramFake;
+  let stack: TestStack;
+  let operator: SignedIn;
+  let worker: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(WORKER))
+      throw new Error(`${WORKER} is missing: run "npm run build" first (npm test does)`);
+    fake = await TelegramFake.start();
+    stack = await startTestStack({
+      env: {
+        ...fake.pollingEnv(),
+        // The dead worker's job is handed over after a lock's time; its claim runs out after two.
+        QUEUE_LOCK_MS: String(LOCK_MS),
+        PENDING_SWEEP_MS: '1000',
+      },
+    });
+    operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+  });
+  afterAll(async () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await stack?.close();
+    await fake?.stop();
+  });
+
+  function startWorker(): ChildProcess {
+    const child = spawn(process.execPath, [WORKER], {
+      env: { ...process.env, ...stack.env, LOG_LEVEL: 'error' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(child);
+    worker = child;
+    return child;
+  }
+
+  async function killWorker(): Promise<void> {
+    const child = worker;
+    worker = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  const notices = (chat: number) => fake.sentTo(chat).filter((m) => m.text?.startsWith(REGISTERED));
+  const noticeRow = async (chat: number) =>
+    (
+      (await stack.db.dataSource.query(
+        `SELECT m.id, m.appeal_id, m.status, m.send_interrupted_at IS NOT NULL AS interrupted
+           FROM outbound_messages m JOIN inbound_items i ON i.appeal_id = m.appeal_id
+          WHERE i.channel = 'telegram' AND m.kind = 'registration-notice' AND i.external_id LIKE $1`,
+        [`${chat}:%`],
+      )) as { id: string; appeal_id: string; status: string; interrupted: boolean }[]
+    )[0];
+  const failed = async (): Promise<FailedRow[]> =>
+    (await json(
+      fetch(`${stack.baseUrl}/api/v1/deliveries/failed`, { headers: operator.headers }),
+    )) as FailedRow[];
+  const action = (what: 'retry' | 'mark-delivered', appealId: string, messageId: string) =>
+    fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}/deliveries/${messageId}/${what}`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+
+  /**
+   * A citizen writes; the worker is killed the moment Telegram has accepted the registration notice and before
+   * the answer reaches it; a new worker starts. Resolves with the notice's row once it is held.
+   */
+  async function interruptedNotice(chat: number, text: string) {
+    await stack.db.dataSource.query(
+      `INSERT INTO channel_consents (channel, author_external_id, notice_version) VALUES ('telegram', $1, $2)`,
+      [String(chat), CONSENT_NOTICE_VERSION],
+    );
+    let killed: Promise<void> | undefined;
+    fake.beforeAnswering = async (method, params) => {
+      const body = typeof params.text === 'string' ? params.text : '';
+      if (killed || method !== 'sendMessage' || String(params.chat_id) !== String(chat)) return;
+      if (!body.startsWith(REGISTERED)) return;
+      killed = killWorker();
+      await killed;
+    };
+    startWorker();
+    fake.enqueue(fake.textUpdate(chat, text));
+    await eventually(async () => (killed ? true : undefined), 90_000);
+    await killed;
+    fake.beforeAnswering = undefined;
+    expect(notices(chat)).toHaveLength(1);
+    startWorker();
+    return eventually(async () => {
+      const row = await noticeRow(chat);
+      return row?.status !== 'queued' ? row : undefined;
+    }, 90_000);
+  }
+
+  it('holds the notice for a person instead of sending it twice; marked delivered, it stays sent once', async () => {
+    const chat = 700_400_001;
+    const row = await interruptedNotice(
+      chat,
+      'Во дворе дома 7 по улице Мира не вывозят мусор третью неделю.',
+    );
+    // A moment more (past another claim's time and a sweep): nothing is sent again by itself.
+    await new Promise((r) => setTimeout(r, 3 * LOCK_MS));
+    expect(notices(chat)).toHaveLength(1);
+    expect(row).toMatchObject({ status: 'failed', interrupted: true });
+
+    const held = (await failed()).find((m) => m.id === row.id);
+    expect(held).toMatchObject({
+      kind: 'registration-notice',
+      interrupted: true,
+      lastError: INTERRUPTED_REASON,
+    });
+    expect((await action('mark-delivered', row.appeal_id, row.id)).status).toBe(204);
+    expect((await noticeRow(chat)).status).toBe('sent');
+    expect((await failed()).map((m) => m.id)).not.toContain(row.id);
+    const [delivered] = (await stack.db.dataSource.query(
+      `SELECT actor, data FROM appeal_events WHERE appeal_id = $1 AND type = 'delivered'`,
+      [row.appeal_id],
+    )) as { actor: string; data: Record<string, unknown> }[];
+    expect(delivered).toMatchObject({ actor: operator.userId, data: { outboundMessageId: row.id } });
+    // Only an interrupted send may be marked delivered: a second mark is "not found".
+    expect((await action('mark-delivered', row.appeal_id, row.id)).status).toBe(404);
+    expect(notices(chat)).toHaveLength(1);
+    await killWorker();
+  }, 240_000);
+
+  it('resends a held notice once when the person decides so', async () => {
+    const chat = 700_400_002;
+    const row = await interruptedNotice(chat, 'На остановке у дома 12 по улице Гагарина разбито стекло.');
+    expect(row).toMatchObject({ status: 'failed', interrupted: true });
+    expect((await action('retry', row.appeal_id, row.id)).status).toBe(204);
+    await eventually(async () => ((await noticeRow(chat)).status === 'sent' ? true : undefined), 60_000);
+    expect(notices(chat)).toHaveLength(2);
+    await killWorker();
+  }, 240_000);
+});
