@@ -118,12 +118,14 @@ describe('parseVkEvent', () => {
         fileName: 'photo-218840017_457239101.jpg',
         contentType: 'image/jpeg',
         remoteRef: 'https://sun9-12.userapi.example/s/v1/ig2/Qm9hcmRQaG90bzQx_z.jpg',
+        uniqueKey: 'vk:photo:-218840017_457239101',
       },
       {
         fileName: 'Заявление.pdf',
         contentType: 'application/pdf',
         remoteRef: 'https://vk.com/doc123_5',
         size: 1000,
+        uniqueKey: 'vk:doc:123_5',
       },
     ]);
   });
@@ -300,17 +302,20 @@ describe('parseVkEvent', () => {
         fileName: 'voice604117233_677812003.ogg',
         contentType: 'audio/ogg',
         remoteRef: 'https://psv4.userapi.com/c4242/u604117233/audiomsg/d1/a1b2c3.ogg',
+        uniqueKey: 'vk:audio_message:604117233_677812003',
       },
       {
         fileName: 'photo-218840017_457239150.jpg',
         contentType: 'image/jpeg',
         remoteRef: 'https://sun9-77.userapi.com/impg/wall_x.jpg',
+        uniqueKey: 'vk:photo:-218840017_457239150',
       },
       {
         fileName: 'Акт.pdf',
         contentType: 'application/pdf',
         remoteRef: 'https://vk.com/doc604117299_680001',
         size: 2048,
+        uniqueKey: 'vk:doc:604117299_680001',
       },
     ]);
     expect(item.address).toBe('Новосибирск');
@@ -348,6 +353,88 @@ describe('parseVkEvent', () => {
     const old = sample('message-new.json');
     old.object = { ...old.object.message, geo: { type: 'point', coordinates: '55.75 37.61' } };
     expect(parseVkEvent(old, ctx).items[0]).toMatchObject({ address: '55.75,37.61' });
+  });
+
+  it('reads the current API shapes: the original photo, clips, articles, a forwarded repost, a title with a path', () => {
+    const event = sample('message-new.json');
+    event.object.message.text = '👩‍👩‍👧 Двор ул. Лесной — см. вложения';
+    event.object.message.attachments = [
+      {
+        type: 'photo',
+        photo: {
+          id: 457239300,
+          owner_id: 604117233,
+          access_key: 'f00d',
+          // API 5.199: the original beside the sizes, whose «base» copy says 0×0.
+          orig_photo: {
+            type: 'base',
+            url: 'https://sun9-5.userapi.example/orig.jpg',
+            width: 2560,
+            height: 1920,
+          },
+          sizes: [
+            { type: 's', url: 'https://sun9-5.userapi.example/s.jpg', width: 75, height: 56 },
+            { type: 'base', url: 'https://sun9-5.userapi.example/base.jpg', width: 0, height: 0 },
+          ],
+        },
+      },
+      { type: 'clip', clip: { id: 456239001, owner_id: -218840017, title: 'Прорыв трубы' } },
+      {
+        type: 'article',
+        article: {
+          id: 1,
+          owner_id: -218840017,
+          title: 'График отключений',
+          url: 'https://vk.com/@nsk-grafik',
+        },
+      },
+      {
+        type: 'wall',
+        wall: {
+          id: 4500,
+          owner_id: 604117299,
+          from_id: 604117299,
+          text: '',
+          copy_history: [
+            { id: 4410, owner_id: -218840017, from_id: -218840017, text: 'Отключение воды до 18:00' },
+          ],
+        },
+      },
+      {
+        type: 'doc',
+        doc: {
+          id: 7,
+          owner_id: 604117233,
+          title: '..\\..\\Жалоба\nв УК',
+          ext: 'docx',
+          url: 'https://vk.com/doc604117233_7',
+        },
+      },
+    ];
+    const [item] = parseVkEvent(event, ctx).items;
+    expect(item.text).toBe(
+      [
+        '👩‍👩‍👧 Двор ул. Лесной — см. вложения',
+        'Клип: Прорыв трубы https://vk.com/clip-218840017_456239001',
+        'Статья: График отключений — https://vk.com/@nsk-grafik',
+        'Запись со стены: https://vk.com/wall604117299_4500',
+        'Запись со стены: https://vk.com/wall-218840017_4410',
+        'Отключение воды до 18:00',
+      ].join('\n'),
+    );
+    expect(item.attachments?.map((a) => [a.fileName, a.remoteRef])).toEqual([
+      ['photo604117233_457239300.jpg', 'https://sun9-5.userapi.example/orig.jpg'],
+      ['Жалоба в УК.docx', 'https://vk.com/doc604117233_7'],
+    ]);
+    // An edit sends the same files again: the same keys, so the appeal does not list them twice.
+    const edit = sample('message-edit.json');
+    edit.object = { ...event.object.message, update_time: 1741500000 };
+    const [corrected] = parseVkEvent(edit, ctx).items;
+    expect(corrected.attachments?.map((a) => a.uniqueKey)).toEqual(item.attachments?.map((a) => a.uniqueKey));
+    expect(item.attachments?.map((a) => a.uniqueKey)).toEqual([
+      'vk:photo:604117233_457239300',
+      'vk:doc:604117233_7',
+    ]);
   });
 
   it('a repost on the wall carries the shared post', () => {

@@ -71,8 +71,15 @@ const DOC_TYPES: Record<string, string> = {
 /** VK photo size letters from smallest to largest, for old photos that carry no width/height. */
 const SIZE_ORDER = 'smxopqryzw';
 
-function largestPhotoUrl(sizes: unknown): string | undefined {
-  if (!Array.isArray(sizes)) return undefined;
+/**
+ * The largest copy of a photo: `orig_photo` (API 5.199: the original, with its size) among the `sizes` (whose
+ * `base` copy may say 0×0).
+ */
+function largestPhotoUrl(photo: Record<string, unknown>): string | undefined {
+  const sizes = [
+    ...(isRecord(photo.orig_photo) ? [photo.orig_photo] : []),
+    ...(Array.isArray(photo.sizes) ? photo.sizes : []),
+  ];
   let best: { url: string; area: number; rank: number } | undefined;
   for (const size of sizes) {
     if (!isRecord(size) || typeof size.url !== 'string' || size.url === '') continue;
@@ -114,19 +121,31 @@ function readAttachments(raw: unknown, depth: number): VkContent {
     const type = attachment.type;
     const body = isRecord(attachment[type]) ? (attachment[type] as Record<string, unknown>) : {};
     const ref = `${int(body.owner_id) ?? int(body.to_id) ?? ''}_${int(body.id) ?? out.files.length}`;
+    // The same file whatever message carries it (an edited message sends its photos again): see uniqueKey.
+    const owner = int(body.owner_id);
+    const ownId = int(body.id);
+    const uniqueKey =
+      owner !== undefined && ownId !== undefined ? { uniqueKey: `vk:${type}:${owner}_${ownId}` } : {};
     if (type === 'photo') {
-      const url = largestPhotoUrl(body.sizes);
-      if (url) out.files.push({ fileName: `photo${ref}.jpg`, contentType: 'image/jpeg', remoteRef: url });
+      const url = largestPhotoUrl(body);
+      if (url)
+        out.files.push({
+          fileName: `photo${ref}.jpg`,
+          contentType: 'image/jpeg',
+          remoteRef: url,
+          ...uniqueKey,
+        });
       else out.lines.push('Вложение не распознано (фото без ссылки)');
     } else if (type === 'doc' && typeof body.url === 'string') {
       const ext = typeof body.ext === 'string' ? body.ext.toLowerCase() : '';
-      let fileName = cleanText(body.title) || `doc${int(body.id) ?? out.files.length}`;
+      let fileName = safeFileName(str(body.title)) || `doc${int(body.id) ?? out.files.length}`;
       if (ext && !fileName.toLowerCase().endsWith(`.${ext}`)) fileName = `${fileName}.${ext}`;
       out.files.push({
         fileName,
         contentType: DOC_TYPES[ext] ?? 'application/octet-stream',
         remoteRef: body.url,
         size: int(body.size),
+        ...uniqueKey,
       });
     } else if (type === 'audio_message') {
       const ogg = typeof body.link_ogg === 'string' && body.link_ogg ? body.link_ogg : undefined;
@@ -136,15 +155,22 @@ function readAttachments(raw: unknown, depth: number): VkContent {
           fileName: `voice${ref}.${ogg ? 'ogg' : 'mp3'}`,
           contentType: ogg ? 'audio/ogg' : 'audio/mpeg',
           remoteRef: (ogg ?? mp3) as string,
+          ...uniqueKey,
         });
       const transcript = str(body.transcript);
       out.lines.push(
         transcript ? `Голосовое сообщение (расшифровка VK): ${transcript}` : 'Голосовое сообщение',
       );
     } else if (type === 'graffiti' && typeof body.url === 'string') {
-      out.files.push({ fileName: `graffiti${ref}.png`, contentType: 'image/png', remoteRef: body.url });
-    } else if (type === 'video') {
-      out.lines.push(['Видео:', str(body.title), `https://vk.com/video${ref}`].filter(Boolean).join(' '));
+      out.files.push({
+        fileName: `graffiti${ref}.png`,
+        contentType: 'image/png',
+        remoteRef: body.url,
+        ...uniqueKey,
+      });
+    } else if (type === 'video' || type === 'clip') {
+      const [label, path] = type === 'video' ? ['Видео:', 'video'] : ['Клип:', 'clip'];
+      out.lines.push([label, str(body.title), `https://vk.com/${path}${ref}`].filter(Boolean).join(' '));
     } else if (type === 'wall' || type === 'wall_reply') {
       const link =
         type === 'wall'
@@ -153,10 +179,22 @@ function readAttachments(raw: unknown, depth: number): VkContent {
       out.lines.push(`${type === 'wall' ? 'Запись со стены' : 'Комментарий'}: ${link}`);
       const text = str(body.text);
       if (text) out.lines.push(text);
-      if (depth < MAX_FORWARD_DEPTH) merge(out, readAttachments(body.attachments, depth + 1));
-    } else if (type === 'link') {
+      if (depth < MAX_FORWARD_DEPTH) {
+        merge(out, readAttachments(body.attachments, depth + 1));
+        // A repost forwarded: the shared post's words and files are in its copy_history.
+        const shared = Array.isArray(body.copy_history) ? body.copy_history.filter(isRecord) : [];
+        merge(
+          out,
+          readAttachments(
+            shared.map((post) => ({ type: 'wall', wall: post })),
+            depth + 1,
+          ),
+        );
+      }
+    } else if (type === 'link' || type === 'article') {
       const url = str(body.url);
-      out.lines.push(`Ссылка: ${[str(body.title), url].filter(Boolean).join(' — ')}`);
+      const label = type === 'link' ? 'Ссылка' : 'Статья';
+      out.lines.push(`${label}: ${[str(body.title), url].filter(Boolean).join(' — ')}`);
     } else if (type === 'audio') {
       out.lines.push(`Аудиозапись: ${[str(body.artist), str(body.title)].filter(Boolean).join(' — ')}`);
     } else if (type === 'poll') {
@@ -176,6 +214,14 @@ function readAttachments(raw: unknown, depth: number): VkContent {
   }
   if (reactions > 0 && reactions === raw.length) out.reactionOnly = true;
   return out;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
+/** A document's title as a file name: no directories, no control characters (a line break in a title is real). */
+function safeFileName(title: string): string {
+  return (title.split(/[\\/]/).pop() ?? '').replace(CONTROL_CHARS, ' ').trim().slice(0, 255);
 }
 
 function merge(into: VkContent, from: VkContent): void {
