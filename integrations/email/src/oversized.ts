@@ -1,3 +1,4 @@
+import { safeFileName } from '@inbox/integrations/contract';
 import { type MessageStructureObject } from 'imapflow';
 
 /** A text part of a letter too large to download whole: read alone (at most `maxLength` bytes of it). */
@@ -93,12 +94,8 @@ function decodedSize(node: MessageStructureObject): number {
   return (node.encoding ?? '').toLowerCase() === 'base64' ? Math.floor((size * 57) / 78) : size;
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
-
 function nameOf(node: MessageStructureObject): string {
-  const name = node.dispositionParameters?.filename ?? node.parameters?.name ?? '';
-  return (name.split(/[\\/]/).pop() ?? '').replace(CONTROL_CHARS, '').trim().slice(0, 255);
+  return safeFileName(node.dispositionParameters?.filename ?? node.parameters?.name ?? '');
 }
 
 function fallbackName(node: MessageStructureObject): string {

@@ -9,6 +9,7 @@ import {
   type InboundItem,
   interactionEvent,
   type InteractionEvent,
+  safeFileName,
 } from '@inbox/integrations/contract';
 import { parseCallbackData } from './callback-data';
 
@@ -612,15 +613,6 @@ function safeId(file: Json, messageId: number): string {
     typeof file.file_unique_id === 'string' && file.file_unique_id ? file.file_unique_id : file.file_id;
   const safe = typeof id === 'string' ? id.replace(/[^\w-]/g, '') : '';
   return safe || String(messageId);
-}
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
-
-/** A citizen's file name, without directories or control characters. */
-function safeFileName(name: string): string {
-  const base = name.normalize('NFC').split(/[\\/]/).pop() ?? '';
-  return base.replace(CONTROL_CHARS, '').trim().slice(0, 255);
 }
 
 const EXTENSIONS: Record<string, string> = {

@@ -7,7 +7,7 @@ import {
   type InboundEvent,
   type InboundItem,
 } from '@inbox/integrations/contract';
-import { cleanText, isRecord, unreadAttachmentLine } from '@inbox/integrations/contract';
+import { cleanText, isRecord, safeFileName, unreadAttachmentLine } from '@inbox/integrations/contract';
 import { interpretPayload, type PayloadMeaning } from './vk-keyboard';
 
 /*
@@ -214,14 +214,6 @@ function readAttachments(raw: unknown, depth: number): VkContent {
   }
   if (reactions > 0 && reactions === raw.length) out.reactionOnly = true;
   return out;
-}
-
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
-
-/** A document's title as a file name: no directories, no control characters (a line break in a title is real). */
-function safeFileName(title: string): string {
-  return (title.split(/[\\/]/).pop() ?? '').replace(CONTROL_CHARS, ' ').trim().slice(0, 255);
 }
 
 function merge(into: VkContent, from: VkContent): void {
