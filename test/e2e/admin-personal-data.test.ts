@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Role } from '@inbox/access';
+import { ClassificationPipeline } from '@inbox/classification';
+import { Incidents } from '@inbox/incidents';
 import { InboundStore } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
@@ -18,7 +20,10 @@ const PATRONYMIC = 'Вениаминовна';
 const PHONE = '+79131112233';
 const EMAIL = 'aglaya.zyablikova@example.ru';
 const POSTAL = 'ул. Тихозаводская, 7, кв. 12';
+/** Where the problem is: her own flat (the card keeps it from an administrator, and so must an incident). */
+const ADDRESS = 'ул. Щегловская, д. 13, кв. 77';
 const SECRETS = [
+  'Щегловская',
   SURNAME,
   FIRST_NAME,
   PATRONYMIC,
@@ -42,6 +47,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
   let registrationNumber: string;
   let answerId: string;
   let keptItemId: string;
+  let incidentId: string;
   let doc: OpenApi;
 
   beforeAll(async () => {
@@ -56,19 +62,33 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
           body: JSON.stringify(body),
         }),
       );
-    const created = await post('/api/v1/appeals', {
+    const appeal = {
       medium: 'phone',
+      subject: 'Яма во дворе, перезвонить на +7 913 111-22-33',
+      text: `Во дворе яма уже месяц. Перезвоните мне на +7 (913) 111-22-33 или напишите на ${EMAIL}, пожалуйста.`,
+      address: ADDRESS,
+      topicId: await idOf(stack.db.dataSource, 'topics', 'housing'),
+    };
+    const created = await post('/api/v1/appeals', {
+      ...appeal,
       surname: SURNAME,
       firstName: FIRST_NAME,
       patronymic: PATRONYMIC,
       phone: PHONE,
       email: EMAIL,
       postalAddress: POSTAL,
-      subject: 'Яма во дворе, перезвонить на +7 913 111-22-33',
-      text: `Во дворе яма уже месяц. Перезвоните мне на +7 (913) 111-22-33 или напишите на ${EMAIL}, пожалуйста.`,
-      topicId: await idOf(stack.db.dataSource, 'topics', 'housing'),
     });
     appealId = created.id;
+    // Her neighbours write the same (her words forwarded): the three become one incident, titled after hers.
+    for (const surname of ['Соседова', 'Дворова'])
+      expect((await post('/api/v1/appeals', { ...appeal, surname, firstName: 'Нина' })).id).toBeTruthy();
+    await stack.api.get(ClassificationPipeline).processPending(100);
+    await stack.api.get(Incidents).clusterPending(100);
+    const [incident] = (await stack.db.dataSource.query(`SELECT incident_id FROM appeals WHERE id = $1`, [
+      appealId,
+    ])) as { incident_id: string | null }[];
+    incidentId = incident.incident_id!;
+    expect(incidentId).toBeTruthy();
     registrationNumber = created.registrationNumber;
     await post(`/api/v1/appeals/${appealId}/notes`, {
       text: `Заявитель просила звонить после 18:00 на 8 913 111-22-33, копию на ${EMAIL}.`,
@@ -103,6 +123,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
   async function paramValue(path: string, name: string): Promise<string> {
     if (name === 'appealId' || (name === 'id' && path.startsWith('/api/v1/appeals/'))) return appealId;
     if (name === 'answerId') return answerId;
+    if (path.startsWith('/api/v1/incidents/')) return incidentId;
     if (path.startsWith('/api/v1/channel-quarantine/')) return name === 'source' ? 'item' : keptItemId;
     if (name === 'registrationNumber') return registrationNumber;
     if (name === 'year') return String(new Date().getFullYear());
@@ -156,6 +177,12 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
         if (body.includes(secret)) leaks.push(`${url} (${res.status}): ${secret}`);
     }
     expect(leaks).toEqual([]);
+    // The incident was read, with its appeals (hers among them), not refused.
+    const incident = await json(
+      fetch(`${stack.baseUrl}/api/v1/incidents/${incidentId}`, { headers: admin.headers }),
+    );
+    expect(incident.appeals.map((a: { id: string }) => a.id)).toContain(appealId);
+    expect(incident.appeals[0].excerpt).toContain('[phone]');
     // Most of the walk was answered (not refused), so the absence above means something.
     expect(answered).toBeGreaterThan(urls.length / 2);
     // The appeal is visible to the administrator: its list row is there, without the phone and e-mail.

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { type Actor } from '@inbox/appeals';
+import { redactStrings } from '@inbox/common';
 import { Incidents } from '@inbox/incidents';
 import { IncidentAnswerDto, IncidentListQueryDto } from './classification.dto';
 import {
@@ -19,6 +20,18 @@ import {
 import { StaffController } from '../staff-controller';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+/** How an incident's title ends when its first appeal had an address (incidents.service, incidentTitle). */
+const ADDRESS_SUFFIX = / — [^]*$/;
+
+/**
+ * An incident as an administrator sees it: administrators run the system, not appeals, and never get personal
+ * data (as on the appeal card: no address, phones and e-mails masked). The title loses the address it ends
+ * with, the address key goes, the appeals' subjects and excerpts and the draft are masked.
+ */
+function forAdministrator<T extends { title: string; addressKey?: string | null }>(incident: T): T {
+  const masked = redactStrings({ ...incident, title: incident.title.replace(ADDRESS_SUFFIX, '') });
+  return 'addressKey' in incident ? { ...masked, addressKey: null } : masked;
+}
 
 function actorOf(staff: StaffContext): Actor {
   return {
@@ -41,8 +54,9 @@ export class IncidentsController {
   @Roles(Role.Operator, Role.Head, Role.Supervisor, Role.Admin)
   @ApiOperation({ summary: 'Инциденты: много сообщений об одной проблеме из разных каналов' })
   @ApiOkResponse({ type: IncidentPageDto })
-  list(@Query() query: IncidentListQueryDto, @Staff() staff: StaffContext) {
-    return this.incidents.list(query, staff.scope);
+  async list(@Query() query: IncidentListQueryDto, @Staff() staff: StaffContext) {
+    const page = await this.incidents.list(query, staff.scope);
+    return staff.user.role === Role.Admin ? { ...page, items: page.items.map(forAdministrator) } : page;
   }
 
   @Get(':id')
@@ -50,8 +64,9 @@ export class IncidentsController {
   @ApiOperation({ summary: 'Инцидент, его проект ответа и его обращения' })
   @ApiOkResponse({ type: IncidentDetailDto })
   @ApiNotFoundResponse({ description: 'Инцидент не найден' })
-  get(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
-    return this.incidents.get(id, staff.scope);
+  async get(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
+    const incident = await this.incidents.get(id, staff.scope);
+    return staff.user.role === Role.Admin ? forAdministrator(incident) : incident;
   }
 
   @Post(':id/draft')

@@ -21,8 +21,8 @@ import {
   ApiProduces,
 } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { Staff, type StaffContext } from '@inbox/access';
-import { invalidInput } from '@inbox/common';
+import { Role, Staff, type StaffContext } from '@inbox/access';
+import { invalidInput, redactStrings } from '@inbox/common';
 import {
   type ChangeRequestOrigin,
   type ChangeRequestStatus,
@@ -191,8 +191,10 @@ export class KnowledgeArticlesController {
   @Get('gaps/repeated')
   @ApiOperation({ summary: 'Повторяющиеся вопросы без статьи в базе знаний (из потока обращений)' })
   @ApiOkResponse({ type: [RepeatedQuestionDto] })
-  repeated(@Query() query: RepeatedQuery, @Staff() staff: StaffContext) {
-    return this.gaps.repeatedQuestions(knowledgeActorOf(staff), query);
+  async repeated(@Query() query: RepeatedQuery, @Staff() staff: StaffContext) {
+    const found = await this.gaps.repeatedQuestions(knowledgeActorOf(staff), query);
+    // The samples are appeals' subjects: an administrator gets them with phones and e-mails masked, as in the inbox.
+    return staff.user.role === Role.Admin ? redactStrings(found) : found;
   }
 }
 
