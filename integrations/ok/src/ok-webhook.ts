@@ -1,5 +1,5 @@
 import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
-import { cleanText, isRecord, unreadAttachmentLine } from '@inbox/integrations/contract';
+import { cleanText, isRecord, safeFileName, unreadAttachmentLine } from '@inbox/integrations/contract';
 
 /*
  * OK Bot API webhook messages → inbound items. The documented plain-text message is
@@ -104,27 +104,29 @@ export function attachmentsOf(message: Record<string, unknown>): InboundAttachme
   for (const [index, attachment] of attachmentList(message).entries()) {
     if (!isRecord(attachment) || typeof attachment.type !== 'string' || !isRecord(attachment.payload))
       continue;
-    const contentType = TYPES[attachment.type];
+    // Matched as attachmentLines matches it (upper case): a type in another case is a file all the same, not
+    // one that neither the files nor the lines mention.
+    const type = attachment.type.toUpperCase();
+    const contentType = TYPES[type];
     const url = attachment.payload.url;
     if (!contentType || typeof url !== 'string' || url === '') continue;
-    const named = cleanText(attachment.payload.name ?? attachment.payload.title);
-    const ext =
-      attachment.type === 'IMAGE'
-        ? '.jpg'
-        : attachment.type === 'VIDEO'
-          ? '.mp4'
-          : attachment.type === 'AUDIO'
-            ? '.mp3'
-            : '';
+    const named = safeFileName(cleanText(attachment.payload.name ?? attachment.payload.title));
+    const ext = type === 'IMAGE' ? '.jpg' : type === 'VIDEO' ? '.mp4' : type === 'AUDIO' ? '.mp3' : '';
     const size = Number(attachment.payload.size);
     out.push({
-      fileName: named || `${attachment.type.toLowerCase()}-${index + 1}${ext}`,
+      fileName: named || `${type.toLowerCase()}-${index + 1}${ext}`,
       contentType,
       remoteRef: url,
       ...(Number.isSafeInteger(size) && size > 0 ? { size } : {}),
     });
   }
   return out;
+}
+
+/** An id as OK writes it (`user:…`, `chat:…`), or a bare number some bodies carry, as a string. */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
 }
 
 export function parseOkWebhook(body: unknown): ParsedWebhook {
@@ -141,14 +143,16 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
       : { items: [] };
   }
   const message = body.message;
-  const userId = isRecord(body.sender) ? body.sender.user_id : undefined;
-  const chatId = isRecord(body.recipient) ? body.recipient.chat_id : undefined;
+  const userId = idOf(isRecord(body.sender) ? body.sender.user_id : undefined);
+  const chatId = idOf(isRecord(body.recipient) ? body.recipient.chat_id : undefined);
   const mid = message.mid;
   if (typeof userId !== 'string' || userId === '' || typeof chatId !== 'string' || chatId === '') {
     return { items: [], problem: 'message without sender.user_id or recipient.chat_id' };
   }
   if (typeof mid !== 'string' || mid === '') return { items: [], problem: 'message without mid' };
-  const timestamp = Number(body.timestamp);
+  // OK stamps in milliseconds; a stamp in seconds (ten digits) would otherwise be a day in January 1970.
+  const stamp = Number(body.timestamp);
+  const timestamp = stamp > 0 && stamp < 1e11 ? stamp * 1000 : stamp;
   const name = isRecord(body.sender) ? cleanText(body.sender.name) : '';
   const thread = { key: chatThreadKey(chatId) };
   // A reply to one of the group's messages (an answer, a notice) names it: it joins that message's appeal.

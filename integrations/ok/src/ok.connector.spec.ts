@@ -99,6 +99,41 @@ describe('parseOkWebhook', () => {
     ]);
   });
 
+  it('reads variants of the documented shape: a lower-case type, numeric ids, seconds, emoji, every file type', () => {
+    const body = textMessage();
+    body.sender = { user_id: 910000000042, name: 'Анна 👩‍🔧 Ли' };
+    body.recipient = { chat_id: 'chat:C3ecb9d02a600' };
+    body.timestamp = 1741602100;
+    body.future_field = { any: 'thing' };
+    const message = body.message as Record<string, unknown>;
+    message.text = '🏳️‍🌈 Яма на ул. Ленина, д. 5 — Lenina st. 5';
+    message.attachments = [
+      { type: 'image', payload: { url: 'https://i.mycdn.me/i?r=1', id: '1' } },
+      { type: 'VIDEO', payload: { url: 'https://vd.mycdn.me/v/2' } },
+      { type: 'AUDIO', payload: { url: 'https://a.mycdn.me/a/3' } },
+      { type: 'FILE', payload: { url: 'https://st.mycdn.me/f/4', name: '../акт\u0000.pdf' } },
+      { type: 'STICKER', payload: { url: 'https://i.mycdn.me/s' } },
+      { type: 'POLL', payload: { question: 'Вопрос?' } },
+      { type: 'IMAGE', payload: null },
+    ];
+    const [item] = parseOkWebhook(body).items;
+    expect(item).toMatchObject({
+      author: { externalId: '910000000042', displayName: 'Анна 👩‍🔧 Ли' },
+      receivedAt: '2025-03-10T10:21:40.000Z',
+      text: [
+        '🏳️‍🌈 Яма на ул. Ленина, д. 5 — Lenina st. 5',
+        'Вложение не распознано (poll)',
+        'Вложение не распознано (image без ссылки)',
+      ].join('\n'),
+    });
+    expect(item.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['image-1.jpg', 'image/jpeg'],
+      ['video-2.mp4', 'video/mp4'],
+      ['audio-3.mp3', 'audio/mpeg'],
+      ['акт.pdf', 'application/octet-stream'],
+    ]);
+  });
+
   it("a reply to the group's message refers to that message's key, which the connector gives what it sent", () => {
     const reply = JSON.parse(sampleText('webhook-message-reply.json')) as Record<string, unknown>;
     const [item] = parseOkWebhook(reply).items;
