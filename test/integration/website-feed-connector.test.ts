@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { JsonLogger } from '@inbox/common';
 import {
   Channel,
@@ -334,5 +336,23 @@ describe('website feed connector against a fake reception site (integration)', (
       const error = await errorOf(connector.send());
       expect(error.code).toBe(ConnectorErrorCode.NotFound);
     });
+  });
+
+  it('follows no redirect: a site sending the feed elsewhere is a setting to fix, the other host never asked', async () => {
+    const redirecting = createServer((req, res) => {
+      res.writeHead(302, { location: `${fake.url}${req.url?.slice(req.url.indexOf('?')) ?? ''}` }).end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = redirecting.address() as AddressInfo;
+      const error = await errorOf(
+        connector.pull(account('id', { url: `http://127.0.0.1:${port}/feed` }), null, 10),
+      );
+      expect(error.code).toBe(ConnectorErrorCode.AuthFailed);
+      expect(error.details.status).toBe(302);
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await new Promise<void>((resolve) => redirecting.close(() => resolve()));
+    }
   });
 });

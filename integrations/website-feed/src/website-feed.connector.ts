@@ -225,15 +225,25 @@ export class WebsiteFeedConnector implements Connector {
           accept: 'application/json',
           ...(config.bearerToken ? { authorization: `Bearer ${config.bearerToken}` } : {}),
         },
-        redirect: 'follow',
+        // Not followed: a site that sends us elsewhere (another host, an address inside our network) would get
+        // its answer read as appeals. The URL is set to where the feed really is.
+        redirect: 'manual',
         signal: AbortSignal.timeout(config.timeoutMs),
       });
       status = response.status;
       headers = response.headers;
+      if (status >= 300 && status < 400) {
+        await response.body?.cancel().catch(() => undefined);
+        throw new ConnectorError(
+          ConnectorErrorCode.AuthFailed,
+          `website feed: the site redirects (HTTP ${status}); set the feed URL to the address it leads to`,
+          { status, fields: { url: 'the site redirects: not followed' } },
+        );
+      }
       // An answer over the limit is not read on (a broken or hostile site must not exhaust the worker's memory).
       body = await readBodyCapped('website feed', response, config.maxResponseBytes);
     } catch (error) {
-      if (isTooLarge(error)) throw error;
+      if (isTooLarge(error) || error instanceof ConnectorError) throw error;
       const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
       throw new ConnectorError(ConnectorErrorCode.Temporary, `website feed: ${reason}`);
     }
