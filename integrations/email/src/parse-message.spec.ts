@@ -818,6 +818,41 @@ describe('parseEmail: bounces and auto-replies', () => {
   });
 });
 
+describe('parseEmail: an encrypted letter', () => {
+  it('says a PGP/MIME letter is encrypted instead of registering an empty text', async () => {
+    const raw = eml(
+      [
+        'From: ivan@mail.example',
+        'Message-ID: <pgp-1@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="p"',
+      ],
+      [
+        '--p',
+        'Content-Type: application/pgp-encrypted',
+        '',
+        'Version: 1',
+        '--p',
+        'Content-Type: application/octet-stream; name="encrypted.asc"',
+        '',
+        '-----BEGIN PGP MESSAGE-----',
+        'hQEMA',
+        '-----END PGP MESSAGE-----',
+        '--p--',
+        '',
+      ].join('\n'),
+    );
+    const result = await parseEmail(raw, ctx);
+    expect(result).toMatchObject({
+      kind: 'item',
+      item: { text: expect.stringMatching(/^Письмо зашифровано \(PGP\)/) },
+    });
+    expect(
+      (result as Extract<ParsedEmail, { kind: 'item' }>).item.attachments?.map((a) => a.fileName),
+    ).toContain('encrypted.asc');
+  });
+});
+
 describe('parseEmail: broken MIME', () => {
   const rejected = async (raw: Buffer): Promise<Extract<ParsedEmail, { kind: 'rejected' }>> => {
     const result = await parseEmail(raw, ctx);

@@ -436,6 +436,12 @@ async function attachmentNotes(attachments: Attachment[]): Promise<string[]> {
         `Письмо подписано или зашифровано (S/MIME): его текст внутри вложения «${a.filename?.trim() || 'smime.p7m'}» ` +
           'не прочитан, откройте вложение средством электронной подписи.',
       );
+    } else if (/^application\/pgp-encrypted$/i.test(a.contentType)) {
+      // PGP/MIME (RFC 3156): the control part; the letter itself is the encrypted part beside it.
+      notes.push(
+        'Письмо зашифровано (PGP): его текст во вложении не прочитан. Попросите заявителя прислать письмо ' +
+          'без шифрования или обратиться через другой канал.',
+      );
     } else if (isTnef(a)) {
       notes.push(
         `Вложение «${a.filename?.trim() || 'winmail.dat'}» в формате Outlook (TNEF) не распознано: ` +
