@@ -56,6 +56,7 @@ import { AttachmentUniqueKey1796203610000 } from './1796203610000-AttachmentUniq
 import { StaffSessionRevocation1796203700000 } from './1796203700000-StaffSessionRevocation';
 import { OutboxClaimIndex1796203800000 } from './1796203800000-OutboxClaimIndex';
 import { InterruptedSends1796204500000 } from './1796204500000-InterruptedSends';
+import { OutboxTriggerCosts1796204600000 } from './1796204600000-OutboxTriggerCosts';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -117,4 +118,5 @@ export const MIGRATIONS = [
   StaffSessionRevocation1796203700000,
   OutboxClaimIndex1796203800000,
   InterruptedSends1796204500000,
+  OutboxTriggerCosts1796204600000,
 ];
