@@ -43,6 +43,8 @@ describe('ПОС feed (e2e)', () => {
         POS_OPA_IDS: '220511,220512',
         POS_ORGANISATIONS: 'minzhkh=220511,mintrans=220512',
         POS_TIMEOUT_MS: '5000',
+        // Every answer here is far smaller, but one file of a test below.
+        POS_MAX_RESPONSE_BYTES: '200000',
         // Pulls are driven by the test; the schedule stays out of the way.
         POS_PULL_EVERY_MS: '3600000',
       },
@@ -178,6 +180,21 @@ describe('ПОС feed (e2e)', () => {
       [id],
     );
     expect(n).toBe(1);
+  });
+
+  it('registers a message whose file is over POS_MAX_RESPONSE_BYTES, the file refused as too large, not read whole', async () => {
+    const fileId = pos.addFile('Видео площадки.mp4', 'video/mp4', Buffer.alloc(300_000, 7));
+    const message = pos.addMessage({ attachmentIds: [fileId] });
+    expect(await tools.pull('pos')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('pos', String(message.posId));
+    const [file] = await eventually(async () => {
+      const rows = await stack.db.dataSource.query(
+        `SELECT status, rejection_reason FROM attachments WHERE appeal_id = $1`,
+        [id],
+      );
+      return rows[0]?.status === 'rejected' ? rows : undefined;
+    });
+    expect(file).toEqual({ status: 'rejected', rejection_reason: 'too-large' });
   });
 
   it('mirrors the rubricator into channel_categories and soft-deletes what vanished, keeping our mapping', async () => {
