@@ -72,8 +72,8 @@ describe('many accounts per channel (e2e)', () => {
       env: {
         CHANNEL_SECRETS_KEY: KEY,
         // Named by the administrator instead of stored: the second community's token, the second mailbox's password.
-        E2E_VK_DISTRICT_TOKEN: vkB.token,
-        E2E_MAIL_DISTRICT_PASSWORD: dovecot.users[1].password,
+        VK_E2E_DISTRICT_TOKEN: vkB.token,
+        EMAIL_E2E_DISTRICT_PASSWORD: dovecot.users[1].password,
       },
     });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
@@ -139,6 +139,18 @@ describe('many accounts per channel (e2e)', () => {
       400,
       'Неизвестная настройка «colour» для канала «ВКонтакте»; Секрет «groupToken»: имя переменной окружения — заглавные латинские буквы, цифры и _',
     ]);
+    // The system's own secrets are not a channel's to send: the token-signing key would leave as a VK token.
+    expect(
+      await refusal({
+        kind: 'vk',
+        name: 'Сообщество',
+        settings: { groupId: 1, apiBaseUrl: 'https://collector.example' },
+        secretEnv: { groupToken: 'AUTH_TOKEN_SECRET' },
+      }),
+    ).toEqual([
+      400,
+      'Секрет «groupToken»: переменная окружения должна быть переменной канала (TELEGRAM_, VK_, OK_, EMAIL_, POS_, MEDO_, WEBSITE_FEED_), не системной',
+    ]);
   });
 
   it('adds two communities and two mailboxes; secrets are never shown back, only that they are set', async () => {
@@ -158,7 +170,7 @@ describe('many accounts per channel (e2e)', () => {
       name: 'Администрация района',
       settings: { groupId: vkB.groupId, apiBaseUrl: vkB.apiBaseUrl, confirmationCode: vkB.confirmationCode },
       secrets: { callbackSecret: vkB.callbackSecret },
-      secretEnv: { groupToken: 'E2E_VK_DISTRICT_TOKEN' },
+      secretEnv: { groupToken: 'VK_E2E_DISTRICT_TOKEN' },
     });
     await create('mailA', {
       kind: 'email',
@@ -171,7 +183,7 @@ describe('many accounts per channel (e2e)', () => {
       name: 'Минстрой',
       settings: mailSettings(smtpB, 'minstroy@region.test'),
       secrets: { imapUser: dovecot.users[1].user },
-      secretEnv: { imapPassword: 'E2E_MAIL_DISTRICT_PASSWORD' },
+      secretEnv: { imapPassword: 'EMAIL_E2E_DISTRICT_PASSWORD' },
     });
     // The same name twice in a channel: a conflict, said so.
     const twice = await api('POST', '', admin, {
@@ -203,7 +215,7 @@ describe('many accounts per channel (e2e)', () => {
         key: 'groupToken',
         set: true,
         from: 'env',
-        envName: 'E2E_VK_DISTRICT_TOKEN',
+        envName: 'VK_E2E_DISTRICT_TOKEN',
       }),
       expect.objectContaining({ key: 'callbackSecret', set: true, from: 'store', envName: null }),
     ]);

@@ -56,6 +56,26 @@ describe('channel account settings check', () => {
     ).toEqual(['Стена группы: задайте секрет «Секретный ключ приложения (стена)» (applicationSecretKey)']);
   });
 
+  it("refuses a system variable as a secret's source, takes a channel's", () => {
+    const secrets = { accessToken: 'tkn', webhookSecret: 'whs' };
+    for (const name of [
+      'AUTH_TOKEN_SECRET',
+      'DATABASE_URL',
+      'CHANNEL_SECRETS_KEY',
+      'REDIS_URL',
+      'PGPASSWORD',
+    ]) {
+      expect(
+        checkAccount('ok', { settings: {}, secrets, secretEnv: { accessToken: name } }).problems,
+      ).toEqual([
+        'Секрет «accessToken»: переменная окружения должна быть переменной канала (TELEGRAM_, VK_, OK_, EMAIL_, POS_, MEDO_, WEBSITE_FEED_), не системной',
+      ]);
+    }
+    expect(
+      checkAccount('ok', { settings: {}, secrets, secretEnv: { accessToken: 'OK_DISTRICT_TOKEN' } }).problems,
+    ).toEqual([]);
+  });
+
   it('still asks for a required secret, and refuses a setting the kind does not have', () => {
     expect(checkAccount('ok', { settings: { colour: 'red' }, secrets: {}, secretEnv: {} }).problems).toEqual([
       'Неизвестная настройка «colour» для канала «Одноклассники»',

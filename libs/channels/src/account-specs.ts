@@ -1,4 +1,5 @@
 import { type ConnectorKind } from '@inbox/integrations/contract';
+import { isChannelSecretVariable } from '@inbox/config';
 
 type FieldType = 'string' | 'url' | 'email' | 'number' | 'boolean' | 'string[]' | 'record';
 
@@ -277,6 +278,10 @@ export function checkAccount(
   for (const [key, name] of Object.entries(input.secretEnv)) {
     if (typeof name !== 'string' || (name !== '' && !ENV_NAME.test(name)))
       problems.push(`Секрет «${key}»: имя переменной окружения — заглавные латинские буквы, цифры и _`);
+    else if (name !== '' && !isChannelSecretVariable(name))
+      problems.push(
+        `Секрет «${key}»: переменная окружения должна быть переменной канала (TELEGRAM_, VK_, OK_, EMAIL_, POS_, MEDO_, WEBSITE_FEED_), не системной`,
+      );
   }
   const secretSet = (key: string) =>
     Boolean(input.secrets[key] || input.secretEnv[key]) ||

@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
-import { AppConfig, type ConfiguredAccount } from '@inbox/config';
+import { AppConfig, type ConfiguredAccount, isChannelSecretVariable } from '@inbox/config';
 import {
   Channel,
   type ChannelAccountRef,
@@ -251,6 +251,8 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     }
     const named: Record<string, string> = {};
     for (const [key, variable] of Object.entries(row.secretEnv ?? {})) {
+      if (!isChannelSecretVariable(variable))
+        return `переменная окружения ${variable} — не переменная канала`;
       const value = this.config.secretFromEnv(variable);
       if (!value) return `не задана переменная окружения ${variable}`;
       named[key] = value;

@@ -24,6 +24,24 @@ function row(id: string, fields: Partial<StoredAccount>): StoredAccount {
   };
 }
 
+/** A VK account whose token is read from the environment variable `variable`. */
+const byEnv = (id: string, name: string, variable: string) =>
+  row(id, { name, secretEnv: { groupToken: variable } });
+
+/** A registry over the administrators' accounts `rows()` gives (read again on each refresh), every one a VK stub. */
+async function registryOf(config: AppConfig, rows: () => StoredAccount[]): Promise<ChannelRegistry> {
+  const repository = {
+    upsert: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
+    adminAccounts: () => Promise.resolve(rows()),
+  } as unknown as ChannelAccountsRepository;
+  const connector = { channel: Channel.Vk, mode: 'both' } as unknown as Connector;
+  const registry = new ChannelRegistry(config, repository, {
+    vk: () => connector,
+  } as unknown as ConnectorFactories);
+  await registry.onModuleInit();
+  return registry;
+}
+
 describe('ChannelRegistry: many accounts per kind', () => {
   const box = new SecretBox(KEY);
   let rows: StoredAccount[];
@@ -35,30 +53,17 @@ describe('ChannelRegistry: many accounts per kind', () => {
         name: 'district',
         secretsEncrypted: box.seal({ groupToken: 'district-token' }),
       }),
-      row('00000000-0000-4000-8000-000000000003', {
-        name: 'by-env',
-        secretEnv: { groupToken: 'VK_THIRD_TOKEN' },
-      }),
-      row('00000000-0000-4000-8000-000000000004', {
-        name: 'missing',
-        secretEnv: { groupToken: 'VK_NOT_SET' },
-      }),
+      byEnv('00000000-0000-4000-8000-000000000003', 'by-env', 'VK_THIRD_TOKEN'),
+      byEnv('00000000-0000-4000-8000-000000000004', 'missing', 'VK_NOT_SET'),
       row('00000000-0000-4000-8000-000000000005', { name: 'off', enabled: false }),
     ];
-    const repository = {
-      upsert: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
-      adminAccounts: () => Promise.resolve(rows),
-    } as unknown as ChannelAccountsRepository;
-    const connector = { channel: Channel.Vk, mode: 'both' } as unknown as Connector;
-    const factories = { vk: () => connector } as unknown as ConnectorFactories;
     const config = new AppConfig({
       VK_GROUP_ID: '1',
       VK_GROUP_TOKEN: 'env-token',
       CHANNEL_SECRETS_KEY: KEY,
       VK_THIRD_TOKEN: 'third-token',
     });
-    registry = new ChannelRegistry(config, repository, factories);
-    await registry.onModuleInit();
+    registry = await registryOf(config, () => rows);
   });
 
   it('builds one connector per account, secrets opened or read from the named variable', () => {
@@ -106,12 +111,7 @@ describe('ChannelRegistry: many accounts per kind', () => {
 
     // Enabled again: built, announced, and its answers go out through it.
     rows[1] = { ...rows[1], enabled: true, updatedAt: new Date(2000) };
-    rows.push(
-      row('00000000-0000-4000-8000-000000000006', {
-        name: 'new',
-        secretEnv: { groupToken: 'VK_THIRD_TOKEN' },
-      }),
-    );
+    rows.push(byEnv('00000000-0000-4000-8000-000000000006', 'new', 'VK_THIRD_TOKEN'));
     await registry.refresh();
     expect(changes[1]).toEqual({ added: ['by-env', 'new'], removed: [] });
     expect(registry.forDelivery('vk', '00000000-0000-4000-8000-000000000003')?.name).toBe('by-env');
@@ -119,5 +119,31 @@ describe('ChannelRegistry: many accounts per kind', () => {
     // Nothing changed: nobody is told.
     await registry.refresh();
     expect(changes).toHaveLength(2);
+  });
+
+  it("names no system variable as a channel's secret: the token-signing key and the database stay home", async () => {
+    const system = new AppConfig({
+      CHANNEL_SECRETS_KEY: KEY,
+      AUTH_TOKEN_SECRET: 'signing-key-of-the-staff-tokens-0123456789',
+      DATABASE_URL: 'postgres://inbox:db-password@db/inbox',
+      VK_THIRD_TOKEN: 'third-token',
+    });
+    const accounts = [
+      byEnv('00000000-0000-4000-8000-000000000011', 'steals-key', 'AUTH_TOKEN_SECRET'),
+      byEnv('00000000-0000-4000-8000-000000000012', 'steals-db', 'DATABASE_URL'),
+      byEnv('00000000-0000-4000-8000-000000000013', 'by-env', 'VK_THIRD_TOKEN'),
+    ];
+    const guarded = await registryOf(system, () => accounts);
+    expect(guarded.ofKind('vk').map((e) => [e.name, e.account.secrets.groupToken])).toEqual([
+      ['by-env', 'third-token'],
+    ]);
+    expect(guarded.notWorking('00000000-0000-4000-8000-000000000011')).toBe(
+      'переменная окружения AUTH_TOKEN_SECRET — не переменная канала',
+    );
+    expect(guarded.notWorking('00000000-0000-4000-8000-000000000012')).toBe(
+      'переменная окружения DATABASE_URL — не переменная канала',
+    );
+    expect(system.secretFromEnv('AUTH_TOKEN_SECRET')).toBeUndefined();
+    expect(system.secretFromEnv('VK_THIRD_TOKEN')).toBe('third-token');
   });
 });

@@ -324,9 +324,12 @@ export class AppConfig {
     if (problems.length > 0) throw new ConfigError(problems);
   }
 
-  /** A secret a channel account names by environment variable (never logged, never stored). */
+  /**
+   * A secret a channel account names by environment variable (never logged, never stored): only a channel's
+   * variable (isChannelSecretVariable), never the system's own.
+   */
   secretFromEnv(name: string): string | undefined {
-    return this.env[name] || undefined;
+    return isChannelSecretVariable(name) ? this.env[name] || undefined : undefined;
   }
 
   /** Connection strings with the password replaced, for start-up messages. */
@@ -337,6 +340,19 @@ export class AppConfig {
       http: `${this.httpHost}:${this.httpPort}`,
     };
   }
+}
+
+/** The prefixes of the channels' own environment variables (channel-settings.ts reads them). */
+const CHANNEL_VARIABLE_PREFIXES = ['TELEGRAM_', 'VK_', 'OK_', 'EMAIL_', 'POS_', 'MEDO_', 'WEBSITE_FEED_'];
+
+/**
+ * Whether a channel account may name this environment variable for a secret: a channel's (TELEGRAM_…, VK_…,
+ * OK_…, EMAIL_…, POS_…, MEDO_…, WEBSITE_FEED_…), never the system's own (AUTH_TOKEN_SECRET, DATABASE_URL,
+ * CHANNEL_SECRETS_KEY, …). Otherwise an administrator could have a token-signing key or the database password
+ * sent, as a channel's token, to an API address of their choosing, and with the key sign in as anyone.
+ */
+export function isChannelSecretVariable(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]{1,100}$/.test(name) && CHANNEL_VARIABLE_PREFIXES.some((p) => name.startsWith(p));
 }
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
