@@ -298,20 +298,27 @@ export function decodeMessage(raw: unknown): DecodedMessage {
 
   if (posId === undefined) return fail('posId missing');
   if (!createdAt) return fail('createdAt missing or not an instant');
-  if (raw.attachmentIds !== undefined && raw.attachmentIds !== null && !Array.isArray(raw.attachmentIds)) {
-    return fail('attachmentIds is not an array');
-  }
+  const warnings = decodeWarnings(raw.warnings);
+  // A list as ПОС's client shows it; one id or one file object alone is read as a list of one. Anything else is
+  // said on the message (a warning the clerk reads) rather than costing the citizen's words a quarantine.
+  const listed = raw.attachmentIds;
+  const entries: unknown[] =
+    listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
   // Ids as ПОС's client shows them, or file objects `{ id | fileId, name | fileName, … }`.
   const attachmentIds: string[] = [];
   const attachmentNames: Record<string, string> = {};
-  for (const entry of (raw.attachmentIds as unknown[] | null | undefined) ?? []) {
+  let unreadFiles = 0;
+  for (const entry of entries) {
     const id = isRecord(entry) ? idOf(entry.id ?? entry.fileId ?? entry.attachmentId) : idOf(entry);
-    if (id === undefined) continue;
+    if (id === undefined) {
+      unreadFiles += 1;
+      continue;
+    }
     attachmentIds.push(id);
     const name = isRecord(entry) ? str(entry.name ?? entry.fileName ?? entry.originalName) : undefined;
     if (name) attachmentNames[id] = name;
   }
-  const warnings = decodeWarnings(raw.warnings);
+  if (unreadFiles > 0) warnings.push(`Вложения ПОС не распознаны: ${unreadFiles}`);
 
   // A rating we cannot read (another scale, no date) is left out with a warning: the message itself still comes.
   let rating: PosRating | undefined;

@@ -74,10 +74,19 @@ describe('ПОС wire decoding', () => {
       'description missing',
     ],
     ['with a createdAt that is no instant', { createdAt: 'вчера' }, 'createdAt missing or not an instant'],
-    ['with attachmentIds not a list', { attachmentIds: 'a1' }, 'attachmentIds is not an array'],
   ])('rejects a message %s, with a reason', (_label, override, reason) => {
     const decoded = decodeMessage(wireMessage(override));
     expect(decoded).toMatchObject({ ok: false, reason });
+  });
+
+  it('reads one attachment id given alone, and says which files it could not read instead of rejecting the message', () => {
+    const one = decodeMessage(wireMessage({ attachmentIds: 'a1' }));
+    if (!one.ok) throw new Error(one.reason);
+    expect(one.message.attachmentIds).toEqual(['a1']);
+    const odd = decodeMessage(wireMessage({ attachmentIds: [{ name: 'без id.pdf' }, true, '42'] }));
+    if (!odd.ok) throw new Error(odd.reason);
+    expect(odd.message.attachmentIds).toEqual(['42']);
+    expect(odd.message.warnings).toContain('Вложения ПОС не распознаны: 2');
   });
 
   it('still positions a rejected message that has an id and an update instant, so it cannot block the feed', () => {
