@@ -95,6 +95,33 @@ describe('parseVkEvent', () => {
     expect(items[0]).toMatchObject({ externalId: 'msg:604117240:2215', text: 'Исправленный ответ' });
   });
 
+  it('reads a message_new of an API version before 5.80 (user_id and body)', () => {
+    const event = {
+      type: 'message_new',
+      object: {
+        id: 43,
+        date: 1741602100,
+        out: 0,
+        user_id: 604117255,
+        read_state: 0,
+        title: ' ... ',
+        body: 'Не вывозят мусор 😡 ул. Лесная, 7',
+        attachments: [],
+      },
+      group_id: 218840017,
+    };
+    expect(parseVkEvent(event, ctx).items).toEqual([
+      expect.objectContaining({
+        externalId: 'msg:604117255:43',
+        author: { externalId: '604117255' },
+        text: 'Не вывозят мусор 😡 ул. Лесная, 7',
+        replyAddress: { peerId: 604117255 },
+      }),
+    ]);
+    // The community's own message (out = 1) in that shape is still ours, not an item.
+    expect(parseVkEvent({ ...event, object: { ...event.object, out: 1 } }, ctx).items).toEqual([]);
+  });
+
   it('takes the largest size of a photo attachment and a document by URL', () => {
     const event = sample('message-new.json');
     const photo = sample('photo-new.json').object;

@@ -383,8 +383,14 @@ interface DialogueMessage {
  */
 function dialogueMessage(object: unknown, type: string): DialogueMessage | ParsedEvents {
   // Since API 5.103 the object is { message, client_info }; older bodies carry the message itself.
-  const message = isRecord(object) ? (isRecord(object.message) ? object.message : object) : undefined;
-  if (!message) return { ...EMPTY, problem: `${type} without a message` };
+  const given = isRecord(object) ? (isRecord(object.message) ? object.message : object) : undefined;
+  if (!given) return { ...EMPTY, problem: `${type} without a message` };
+  // Before API 5.80 a dialogue message named its citizen `user_id` and its words `body` (no peer_id, from_id or
+  // text): a community whose Callback API still has such a version set sends that shape.
+  const message =
+    given.peer_id === undefined && given.from_id === undefined && int(given.user_id) !== undefined
+      ? { ...given, peer_id: given.user_id, from_id: given.user_id, text: given.text ?? given.body }
+      : given;
   const peerId = int(message.peer_id);
   const fromId = int(message.from_id);
   const localId = int(message.conversation_message_id) || int(message.id);
