@@ -1,17 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Role, StaffUsers } from '@inbox/access';
 import { Channel } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { launchChromium } from '../support/browser';
-import { watchProblems } from '../support/page-problems';
 import { staffStack } from '../support/staff-stack';
 import { json, registerItems } from '../support/test-stack';
-import { ensureWebBuilt } from '../support/web-build';
+import { SHOTS, staffPages } from '../support/staff-pages';
 
-const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
 const PASSWORD = 'den-v-rabote-2026';
 
 /**
@@ -33,14 +28,10 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     },
   });
   const { ids, staff, call } = t;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const problems = new Map<Page, string[]>();
+  const pages = staffPages();
+  const { problems, newPage } = pages;
 
   beforeAll(async () => {
-    ensureWebBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium();
     // Staff who sign in through the login page, as people do.
     const users = t.stack.api.get(StaffUsers);
     await users.create({
@@ -58,38 +49,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       organisationId: ids.minzhkh,
     });
   });
-  afterEach(async () => {
-    for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
   const users = () => t.stack.api.get(StaffUsers);
 
-  /** A page of its own browser context at 1366×768 in Russian, its problems watched. */
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({
-      bypassCSP: true,
-      viewport: { width: 1366, height: 768 },
-      locale: 'ru-RU',
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    problems.set(page, watchProblems(page));
-    return page;
-  }
-
   /** Signs in through the login page and opens the path. */
-  async function open(login: string, path: string): Promise<Page> {
-    const page = await newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(`${t.stack.baseUrl}/app${path}`);
-    await page.getByLabel('Логин').fill(login);
-    await page.getByLabel('Пароль').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Войти' }).click();
-    return page;
-  }
+  const open = (login: string, path: string, locale?: string) =>
+    pages.open(() => t.stack.baseUrl, { login, password: PASSWORD }, path, locale);
 
   /** A call registered by line 1. */
   async function registeredCall(): Promise<{ id: string; registrationNumber: string }> {
@@ -417,5 +381,128 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .click();
     await page.getByTestId('card-assignee').getByText('исполнитель: вы').waitFor();
     expect(problems.get(page)).toEqual([]);
+  });
+
+  it('in an English browser the dates are still typed and read the Russian way, and a dialog says in Russian what is missing', async () => {
+    const page = await open('smirnova', '/reports', 'en-US');
+    const from = page.getByLabel('С даты');
+    // The period the report was made for, once it is there.
+    await page.getByText(/^Ответы в срок и с нарушением срока, /).waitFor();
+    // No native date field: in an English browser it read «mm/dd/yyyy».
+    expect(await page.locator('input[type="date"], input[type="datetime-local"]').count()).toBe(0);
+    expect(await from.getAttribute('placeholder')).toBe('ДД.ММ.ГГГГ');
+    expect(await from.inputValue()).toMatch(/^\d{2}\.\d{2}\.\d{4}$/);
+    await from.fill('01.11.2026');
+    await page.getByLabel('По дату').fill('30.11.2026');
+    await page.getByRole('button', { name: 'Показать' }).click();
+    await page.getByText('Ответы в срок и с нарушением срока, 01.11.2026 — 30.11.2026').waitFor();
+    await from.fill('11/01/2026');
+    await page.getByLabel('По дату').focus();
+    await page.getByText('Введите дату в виде ДД.ММ.ГГГГ').waitFor();
+    expect(await page.getByRole('button', { name: 'Показать' }).isDisabled()).toBe(true);
+    expect(problems.get(page)).toEqual([]);
+
+    // The line-2 term of an escalated appeal, extended to a date and time typed the Russian way.
+    const appeal = await escalatedCall();
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${appeal.id}`);
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Продлить срок' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Продлить срок' });
+    await dialog.getByText('Срок ответа 2-й линии').click();
+    const until = dialog.getByLabel(/Новый срок/);
+    expect(await until.getAttribute('placeholder')).toBe('ДД.ММ.ГГГГ ЧЧ:ММ');
+    await until.fill('12/31/2026 6:00 PM');
+    await dialog.getByLabel('Причина').focus();
+    await dialog.getByText('Введите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ').waitFor();
+
+    // A dialog's required field left empty: the page says what is wrong, in Russian, not the browser's bubble
+    // in its own language («Please fill out this field.»), which stopped the form before the page could.
+    await users().create({
+      login: 'adminova',
+      password: PASSWORD,
+      fullName: 'Админова Дарья Игоревна',
+      role: Role.Admin,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'region'),
+    });
+    const admin = await open('adminova', '/admin/templates', 'en-US');
+    await admin
+      .getByRole('button', { name: /Добавить|Новый шаблон/ })
+      .first()
+      .click();
+    const form = admin.getByRole('dialog', { name: 'Новый шаблон ответа' });
+    await form.getByRole('button', { name: 'Сохранить шаблон' }).click();
+    const error = form.getByRole('alert');
+    await error.waitFor();
+    expect(await error.innerText()).toMatch(/[А-Яа-яЁё]/);
+    expect(await error.innerText()).not.toMatch(/[A-Za-z]{3,}/);
+  });
+
+  it("internal notes: a clerk reads the colleagues' notes on the card and adds one", async () => {
+    const appeal = await escalatedCall();
+    const noted = await call('POST', `/api/v1/appeals/${appeal.id}/notes`, staff.operator, {
+      text: 'Заявительница просила перезвонить после 18:00.',
+    });
+    expect(noted.status).toBe(201);
+    const page = await open('petrov', `/appeals/${appeal.id}`);
+    const notes = page.getByRole('region', { name: 'Внутренние заметки' });
+    await notes
+      .getByTestId('note')
+      .filter({ hasText: 'Заявительница просила перезвонить после 18:00.' })
+      .getByText(/^Тестовый сотрудник operator-cur-/)
+      .waitFor();
+    // Empty: said on the page, nothing sent.
+    await notes.getByRole('button', { name: 'Добавить заметку' }).click();
+    await notes.getByText('Напишите заметку').waitFor();
+    await notes.getByLabel('Новая заметка').fill('Созвонился с УК «Мира-7»: бригада выедет завтра.');
+    await notes.getByRole('button', { name: 'Добавить заметку' }).click();
+    await notes
+      .getByTestId('note')
+      .filter({ hasText: 'Созвонился с УК «Мира-7»: бригада выедет завтра.' })
+      .getByText(/^Петров Сергей Владимирович · /)
+      .waitFor();
+    expect(await notes.getByLabel('Новая заметка').inputValue()).toBe('');
+    const listed = await json(call('GET', `/api/v1/appeals/${appeal.id}/notes`, staff.operator));
+    expect(listed.map((n: { text: string }) => n.text)).toEqual([
+      'Заявительница просила перезвонить после 18:00.',
+      'Созвонился с УК «Мира-7»: бригада выедет завтра.',
+    ]);
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('notifications: a clerk whose draft was sent back sees it in the header, opens the appeal, and it is read', async () => {
+    const appeal = await escalatedCall();
+    // What the clerk was told in the file's earlier tests is read: this one is the only new one.
+    await t.stack.db.dataSource.query(
+      `UPDATE notifications SET read_at = now()
+        WHERE user_id = (SELECT id FROM users WHERE login = 'petrov') AND read_at IS NULL`,
+    );
+    const clerk = await open('petrov', `/appeals/${appeal.id}`);
+    await clerk.getByLabel('Текст ответа').fill('Отопление восстановлено.');
+    await clerk.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    await clerk.locator('[data-testid="answer"][data-status="draft"]').waitFor();
+    const [draft] = await json(call('GET', `/api/v1/appeals/${appeal.id}/answers`, staff.operator));
+    const back = await call(
+      'POST',
+      `/api/v1/appeals/${appeal.id}/answers/${draft.id}/send-back`,
+      staff.approver,
+      { comment: 'Укажите дату восстановления.' },
+    );
+    expect(back.status).toBe(204);
+
+    await clerk.goto(`${t.stack.baseUrl}/app/inbox`);
+    const button = clerk.getByRole('button', { name: 'Уведомления: 1 непрочитанное' });
+    await button.click();
+    const list = clerk.getByRole('region', { name: 'Уведомления' });
+    const item = list.getByTestId('notification').filter({
+      hasText: `Проект ответа по обращению № ${appeal.registrationNumber} возвращён на доработку: Укажите дату восстановления.`,
+    });
+    await item.getByText('На доработку', { exact: true }).waitFor();
+    await item.getByRole('link', { name: `Открыть обращение № ${appeal.registrationNumber}` }).click();
+    await clerk.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
+    await clerk.getByRole('button', { name: 'Уведомления', exact: true }).waitFor();
+    expect(await clerk.getByRole('button', { name: /непрочитанн/ }).count()).toBe(0);
+    expect(problems.get(clerk)).toEqual([]);
   });
 });

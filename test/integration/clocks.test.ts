@@ -240,7 +240,7 @@ describe('deadline clocks (integration)', () => {
       { type: 'clock-overdue', data },
     ]);
 
-    const atRiskText = `Срок ответа по обращению № ${appeal.number} (ГЖИ) истекает ${local(due, 'Asia/Novosibirsk')} (Asia/Novosibirsk)`;
+    const atRiskText = `Срок ответа по обращению № ${appeal.number} (ГЖИ) истекает ${local(due, 'Asia/Novosibirsk')} (Новосибирск, UTC+7)`;
     const overdueText = `Просрочен срок ответа по обращению № ${appeal.number} (ГЖИ)`;
     for (const [kind, text] of [
       ['clock-at-risk', atRiskText],
@@ -457,7 +457,7 @@ describe('deadline clocks (integration)', () => {
     await h.watcher.sweep(now);
     const byUser = await notified(h.ds, appeal.id, 'clock-at-risk');
     expect(byUser.get(users.supRegion)).toEqual([
-      `Срок ответа по обращению № ${appeal.number} (Администрация Западного района) истекает ${local(due, 'Asia/Omsk')} (Asia/Omsk)`,
+      `Срок ответа по обращению № ${appeal.number} (Администрация Западного района) истекает ${local(due, 'Asia/Omsk')} (Омск, UTC+6)`,
     ]);
     expect(byUser.has(users.supMinzhkh)).toBe(false);
   });

@@ -100,13 +100,15 @@ async function walkThroughWorkflow(
         scope: await users.scopeOf(user),
       };
     }
-    const [org] = (await ds.query(`SELECT id FROM organisations WHERE code = $1`, [orgCode])) as {
+    const [org] = (await ds.query(`SELECT id, short_name FROM organisations WHERE code = $1`, [orgCode])) as {
       id: string;
+      short_name: string;
     }[];
     const user = await users.create({
       login,
       password: DEMO_PASSWORD,
-      fullName: `Специалист (${orgCode})`,
+      // Staff read the name on cards and in the history: the organisation by its name, not its code.
+      fullName: `Специалист ${org.short_name}`,
       role,
       organisationId: org.id,
     });
@@ -149,12 +151,12 @@ async function walkThroughWorkflow(
       await workflow.classify(appealId, operator, top.id, sub?.parent_id === top.id ? sub.id : undefined);
       const target = sub?.default_organisation_id ?? top.default_organisation_id;
       if (i % 10 >= 6 || !target) continue;
-      await workflow.escalate(
-        appealId,
-        operator,
-        { organisationIds: [target], subject: items[i].subject ?? items[i].text.slice(0, 80) },
-        new Date(items[i].receivedAt),
-      );
+      // Escalated now, as the history records it: the line-2 term runs from the escalation. It used to be
+      // counted from the receipt a month back, so the card showed a line-2 term long past before the escalation.
+      await workflow.escalate(appealId, operator, {
+        organisationIds: [target],
+        subject: items[i].subject ?? items[i].text.slice(0, 80),
+      });
       escalated++;
       if (i % 10 >= 2) continue;
       const clerk = await actorFor(`clerk-${orgCodes.get(target)}`, orgCodes.get(target)!, Role.Clerk);

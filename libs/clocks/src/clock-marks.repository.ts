@@ -50,6 +50,19 @@ export interface SweepParams {
   clockTexts: Record<string, string>;
 }
 
+/** The Russian names of the region's zones, as the workspace names them (apps/web lib/time). */
+const ZONE_CITY: Record<string, string> = {
+  'Asia/Novosibirsk': 'Новосибирск',
+  'Asia/Omsk': 'Омск',
+  'Asia/Krasnoyarsk': 'Красноярск',
+  'Asia/Tomsk': 'Томск',
+  'Europe/Moscow': 'Москва',
+};
+const ZONE_CITY_SQL = (zone: string) =>
+  `CASE ${zone} ${Object.entries(ZONE_CITY)
+    .map(([code, city]) => `WHEN '${code}' THEN '${city}'`)
+    .join(' ')} END`;
+
 // Literals, not parameters, so the planner can use the partial index appeals_open_due_idx.
 const sqlList = (values: readonly string[]) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
 const OPEN = sqlList(OPEN_STATUSES);
@@ -164,7 +177,7 @@ WITH RECURSIVE drained AS (
            ELSE
              'Срок ' || ($5::jsonb ->> m.clock) || ' по обращению № ' || a.registration_number
              || ' (' || o.short_name || ') истекает '
-             || to_char(m.due_at AT TIME ZONE z.zone, 'DD.MM.YYYY HH24:MI') || ' (' || z.zone || ')'
+             || to_char(m.due_at AT TIME ZONE z.zone, 'DD.MM.YYYY HH24:MI') || ' (' || z.label || ')'
          END
     FROM recipients r
     JOIN marks m ON m.id = r.mark_id
@@ -173,6 +186,12 @@ WITH RECURSIVE drained AS (
     -- The answer term is counted in the appeal's zone, the line clocks in the holder's.
     CROSS JOIN LATERAL (
       SELECT CASE WHEN m.clock = '${ClockName.Answer}' THEN a.time_zone ELSE o.time_zone END AS zone
+    ) tz
+    -- The zone as staff read it («Новосибирск, UTC+7»), not its code.
+    CROSS JOIN LATERAL (
+      SELECT tz.zone,
+             COALESCE(${ZONE_CITY_SQL('tz.zone')}, tz.zone) || ', UTC+'
+               || extract(hour FROM (m.due_at AT TIME ZONE tz.zone) - (m.due_at AT TIME ZONE 'UTC'))::int AS label
     ) z
    ORDER BY m.id, r.user_id
   RETURNING 1

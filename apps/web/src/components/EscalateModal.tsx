@@ -1,7 +1,39 @@
-import { Alert, Checkbox, Modal, Stack, Text } from '@mantine/core';
+import { Alert, Checkbox, Modal, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useNames } from '../api/hooks';
-import { DialogButtons, OrganisationsSelect } from './forms';
+import { type AppealCard } from '../api/types';
+import { DialogButtons, OrganisationsSelect, textOf } from './forms';
+
+/** What an escalation needs on the card and a message from a channel often lacks (соглашение, прил. 1). */
+const REQUIRED = [
+  ['subject', 'Суть вопроса'],
+  ['firstName', 'Имя заявителя'],
+  ['patronymic', 'Отчество заявителя'],
+  ['phone', 'Телефон заявителя'],
+] as const;
+type Required = (typeof REQUIRED)[number][0];
+
+export interface EscalateOptions {
+  noKnowledgeBaseAnswer: boolean;
+  /** What the card lacked, filled in the dialog: sent with the escalation, which records it on the card. */
+  subject?: string;
+  applicant?: { firstName?: string; patronymic?: string; phone?: string };
+}
+
+/** The card's fields an escalation needs and it does not have. */
+function missingOn(card: AppealCard | undefined): Required[] {
+  if (!card) return [];
+  const p = card.applicant;
+  const has: Record<Required, unknown> = {
+    subject: card.subject?.trim(),
+    firstName: p?.firstName?.trim(),
+    patronymic: p?.patronymic?.trim(),
+    phone: p?.phone?.trim(),
+  };
+  return REQUIRED.map(([key]) => key).filter((key) => !has[key]);
+}
+
+const EMPTY: Record<Required, string> = { subject: '', firstName: '', patronymic: '', phone: '' };
 
 /** Escalation to one or several line-2 organisations: for one appeal or a selection. */
 export function EscalateModal(props: {
@@ -11,19 +43,37 @@ export function EscalateModal(props: {
   initial?: string[];
   /** Offer the "no answer in the knowledge base" mark (S1 п. 10): the organisation gets a KB request. */
   knowledgeGap?: boolean;
-  onSubmit: (organisationIds: string[], options: { noKnowledgeBaseAnswer: boolean }) => Promise<void>;
+  onSubmit: (organisationIds: string[], options: EscalateOptions) => Promise<void> | void;
+  /** The one appeal escalated from its card: what it lacks for an escalation is asked here. */
+  card?: AppealCard;
   /** A refusal of the last attempt, shown here where the user is looking. */
   error?: string | null;
 }) {
   const names = useNames();
   const [orgIds, setOrgIds] = useState<string[]>(props.initial ?? []);
   const [noAnswer, setNoAnswer] = useState(false);
+  const [filled, setFilled] = useState<Record<Required, string>>(EMPTY);
   useEffect(() => {
     if (props.opened) {
       setOrgIds(props.initial ?? []);
       setNoAnswer(false);
+      setFilled(EMPTY);
     }
   }, [props.opened, props.initial]);
+  const missing = missingOn(props.card);
+  const given = (key: Required) => (missing.includes(key) && filled[key].trim()) || undefined;
+  const submit = () => {
+    const applicant = {
+      firstName: given('firstName'),
+      patronymic: given('patronymic'),
+      phone: given('phone'),
+    };
+    return props.onSubmit(orgIds, {
+      noKnowledgeBaseAnswer: noAnswer,
+      subject: given('subject'),
+      applicant: Object.values(applicant).some(Boolean) ? applicant : undefined,
+    });
+  };
   const targets = names.organisations.filter((o) => o.kind !== 'management-centre');
   return (
     <Modal
@@ -49,10 +99,28 @@ export function EscalateModal(props: {
             onChange={(e) => setNoAnswer(e.currentTarget.checked)}
           />
         )}
-        <Text size="xs" c="dimmed">
-          Для передачи в карточке должны быть тема, суть вопроса, имя, отчество и телефон заявителя
-          (соглашение, прил. 1).
-        </Text>
+        {missing.length > 0 ? (
+          <section aria-label="Недостающие данные">
+            <Text size="sm" mb={4}>
+              Для передачи нужны (соглашение, прил. 1) — в карточке их нет, заполните:
+            </Text>
+            <SimpleGrid cols={2} spacing="xs">
+              {REQUIRED.filter(([key]) => missing.includes(key)).map(([key, label]) => (
+                <TextInput
+                  key={key}
+                  label={label}
+                  {...textOf(filled[key], (v) => setFilled((f) => ({ ...f, [key]: v })))}
+                  autoComplete="off"
+                />
+              ))}
+            </SimpleGrid>
+          </section>
+        ) : (
+          <Text size="xs" c="dimmed">
+            Для передачи в карточке должны быть тема, суть вопроса, имя, отчество и телефон заявителя
+            (соглашение, прил. 1).
+          </Text>
+        )}
         {props.error && (
           <Alert color="red" variant="light" role="alert" data-testid="dialog-error">
             {props.error}
@@ -61,7 +129,7 @@ export function EscalateModal(props: {
         <DialogButtons
           label="Передать"
           onCancel={props.onClose}
-          onConfirm={() => props.onSubmit(orgIds, { noKnowledgeBaseAnswer: noAnswer })}
+          onConfirm={() => void submit()}
           disabled={orgIds.length === 0}
         />
       </Stack>

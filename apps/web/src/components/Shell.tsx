@@ -21,6 +21,7 @@ import { useAuth, useMe } from '../auth';
 import { plural, ROLE_LABEL } from '../lib/labels';
 import { seesChannelQuarantine } from '../pages/ChannelQuarantinePage';
 import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
+import { NotificationsButton } from './Notifications';
 import { ConnectionBanner } from './ConnectionBanner';
 import {
   AlertIcon,
@@ -104,40 +105,43 @@ export function Shell({ children }: { children: ReactNode }) {
               </div>
             </Group>
           </Group>
-          <Menu position="bottom-end" width={280}>
-            <Menu.Target>
-              <UnstyledButton title="Профиль и выход">
-                <Group gap={8} wrap="nowrap">
-                  <div style={{ textAlign: 'right' }}>
-                    <Text
-                      size="sm"
-                      fw={500}
-                      lh={1.2}
-                      data-testid="current-user"
-                      lineClamp={1}
-                      maw={{ base: 190, sm: 360 }}
-                    >
-                      {me.fullName}
-                    </Text>
-                    <Text size="xs" c="dimmed" lh={1.2} visibleFrom="sm">
-                      {me.organisationName}
-                    </Text>
-                  </div>
-                  <Avatar color="indigo" radius="xl" size={34}>
-                    {initials(me.fullName) || '?'}
-                  </Avatar>
-                </Group>
-              </UnstyledButton>
-            </Menu.Target>
-            <Menu.Dropdown>
-              <Menu.Label>{ROLE_LABEL[me.role]}</Menu.Label>
-              <Menu.Item disabled>{me.organisationName}</Menu.Item>
-              <Menu.Divider />
-              <Menu.Item leftSection={<LogoutIcon />} onClick={signOut}>
-                Выйти
-              </Menu.Item>
-            </Menu.Dropdown>
-          </Menu>
+          <Group gap="xs" wrap="nowrap">
+            <NotificationsButton />
+            <Menu position="bottom-end" width={280}>
+              <Menu.Target>
+                <UnstyledButton title="Профиль и выход">
+                  <Group gap={8} wrap="nowrap">
+                    <div style={{ textAlign: 'right' }}>
+                      <Text
+                        size="sm"
+                        fw={500}
+                        lh={1.2}
+                        data-testid="current-user"
+                        lineClamp={1}
+                        maw={{ base: 190, sm: 360 }}
+                      >
+                        {me.fullName}
+                      </Text>
+                      <Text size="xs" c="dimmed" lh={1.2} visibleFrom="sm">
+                        {me.organisationName}
+                      </Text>
+                    </div>
+                    <Avatar color="indigo" radius="xl" size={34}>
+                      {initials(me.fullName) || '?'}
+                    </Avatar>
+                  </Group>
+                </UnstyledButton>
+              </Menu.Target>
+              <Menu.Dropdown>
+                <Menu.Label>{ROLE_LABEL[me.role]}</Menu.Label>
+                <Menu.Item disabled>{me.organisationName}</Menu.Item>
+                <Menu.Divider />
+                <Menu.Item leftSection={<LogoutIcon />} onClick={signOut}>
+                  Выйти
+                </Menu.Item>
+              </Menu.Dropdown>
+            </Menu>
+          </Group>
         </Group>
       </AppShell.Header>
 

@@ -124,6 +124,7 @@ export function FormModal({
     <Modal opened={opened} onClose={onClose} title={title} size={size}>
       {opened && (
         <form
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             onSubmit();

@@ -59,14 +59,14 @@ export const QUEUES: Queue[] = [
   {
     id: 'at-risk',
     label: 'Срок под угрозой',
-    description: 'Срок истекает, нарушения ещё нет',
+    description: 'Срок истекает, ни один срок обращения ещё не нарушен',
     roles: ALL,
     filter: () => ({ clock: 'at-risk', status: open, sort: 'due' }),
   },
   {
     id: 'overdue',
     label: 'Просроченные',
-    description: 'Нарушен срок ответа или передачи',
+    description: 'Нарушен хотя бы один срок: ответа, передачи или 2-й линии',
     roles: ALL,
     filter: () => ({ clock: 'overdue', status: open, sort: 'due' }),
   },

@@ -143,3 +143,10 @@ export function startOfDayIn(date: string, timeZone: string): Date {
   const offset = (part?.value ?? 'GMT').replace('GMT', '') || '+00:00';
   return new Date(`${date}T00:00:00${offset}`);
 }
+
+/** The instant a local date and time 'YYYY-MM-DDTHH:MM' is in a zone (the offset of that day's noon). */
+export function instantIn(local: string, timeZone: string): Date {
+  const [date, time = '00:00'] = local.split('T');
+  const [hours, minutes] = time.split(':').map(Number);
+  return new Date(startOfDayIn(date, timeZone).getTime() + (hours * 60 + minutes) * 60_000);
+}

@@ -80,13 +80,22 @@ export function DashboardPage() {
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="sm">
         <Stat label="В работе" value={d.totals.open} to={inboxLink({ status: open })} />
         <Stat label="Ускоренные" value={d.totals.fastTrackOpen} to="/inbox?queue=fast-track" color="red" />
-        <Stat label="Срок под угрозой" value={d.totals.atRisk} to="/inbox?queue=at-risk" color="orange" />
+        {/* Appeals, each in one of the two: at risk while none of its terms is broken, overdue once one is. */}
+        <Stat
+          label="Срок под угрозой"
+          value={d.totals.atRisk}
+          to="/inbox?queue=at-risk"
+          color="orange"
+          testId="stat-at-risk"
+          note="обращений, сроки ещё не нарушены"
+        />
         <Stat
           label="Просрочено"
           value={d.totals.overdueMarked}
           to="/inbox?queue=overdue"
           color="red"
           testId="stat-overdue"
+          note="обращений с нарушенным сроком"
         />
         <Stat label="Без темы" value={d.totals.unclassified} to="/inbox?queue=unclassified" color="grape" />
         <Stat
@@ -203,7 +212,15 @@ export function DashboardPage() {
   );
 }
 
-function Stat(props: { label: string; value: number; to: string; color?: string; testId?: string }) {
+function Stat(props: {
+  label: string;
+  value: number;
+  to: string;
+  color?: string;
+  testId?: string;
+  /** What the figure counts, when the label alone leaves it open. */
+  note?: string;
+}) {
   return (
     <UnstyledButton component={Link} to={props.to} data-testid={props.testId} h="100%">
       <Paper
@@ -220,6 +237,11 @@ function Stat(props: { label: string; value: number; to: string; color?: string;
         <Text fz={24} fw={700} lh={1.15}>
           {props.value.toLocaleString('ru-RU')}
         </Text>
+        {props.note && (
+          <Text size="xs" c="dimmed" lh={1.2} data-testid="stat-note">
+            {props.note}
+          </Text>
+        )}
       </Paper>
     </UnstyledButton>
   );

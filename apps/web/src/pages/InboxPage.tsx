@@ -359,6 +359,7 @@ export function InboxPage() {
       <Paper withBorder p="sm" radius="md">
         <Group gap="sm" align="flex-end" wrap="wrap">
           <form
+            noValidate
             role="search"
             style={{ flex: '1 1 240px' }}
             onSubmit={(e) => {
@@ -806,18 +807,25 @@ function describe(filter: Record<string, string>, names: ReturnType<typeof useNa
   return parts.join(' · ') || 'Все обращения в моей области видимости';
 }
 
-function AssignModal(props: {
+/** The assignee for the selected appeals (or the one on its card): a staff member of an organisation holding it. */
+export function AssignModal(props: {
   opened: boolean;
   onClose: () => void;
   count: number;
-  onSubmit: (userId: string) => Promise<void>;
+  onSubmit: (userId: string) => Promise<void> | void;
+  /** The refusal of the last attempt, shown where the user is looking. */
+  error?: string | null;
 }) {
   const me = useMe();
   const [orgId, setOrgId] = useState<string | null>(me.organisationId);
   const [userId, setUserId] = useState<string | null>(null);
   const orgs = useOwnOrganisations();
   return (
-    <Modal opened={props.opened} onClose={props.onClose} title={`Назначить исполнителя (${props.count})`}>
+    <Modal
+      opened={props.opened}
+      onClose={props.onClose}
+      title={props.count > 1 ? `Назначить исполнителя (${props.count})` : 'Назначить исполнителя'}
+    >
       <Stack>
         <OrganisationSelect
           label="Организация"
@@ -842,6 +850,11 @@ function AssignModal(props: {
         <Text size="xs" c="dimmed">
           Назначить можно сотрудника организации, у которой есть обращение.
         </Text>
+        {props.error && (
+          <Alert color="red" variant="light" role="alert" data-testid="dialog-error">
+            {props.error}
+          </Alert>
+        )}
         <DialogButtons
           label="Назначить"
           onCancel={props.onClose}

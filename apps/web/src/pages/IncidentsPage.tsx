@@ -280,6 +280,7 @@ function IncidentDetail({ id }: { id: string }) {
           )}
           {i.status === 'open' && !i.draftText && (
             <form
+              noValidate
               onSubmit={(e) => {
                 e.preventDefault();
                 draft.mutate();

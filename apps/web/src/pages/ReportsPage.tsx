@@ -1,5 +1,5 @@
 import { BarChart } from '@mantine/charts';
-import { Anchor, Button, Group, Paper, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Paper, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -10,7 +10,7 @@ import { ExportButtons, PageTitle } from '../components/common';
 import { ListTable, QueryStatus } from '../components/tables';
 import { formatLocalDate, startOfDayIn } from '../lib/time';
 import { inboxLink } from './DashboardPage';
-import { textOf } from '../components/forms';
+import { DateField } from '../components/DateField';
 
 /** The groupings, and what the first column of each is called (a noun, not the «По …» of the switch). */
 const GROUPS = [
@@ -118,8 +118,8 @@ export function ReportsPage() {
       />
       <Paper withBorder p="sm" radius="md">
         <Group align="flex-end" gap="sm" wrap="wrap">
-          <TextInput type="date" label="С даты" {...textOf(from, setFrom)} w={170} />
-          <TextInput type="date" label="По дату" {...textOf(to, setTo)} w={170} />
+          <DateField label="С даты" value={from} onChange={setFrom} w={170} />
+          <DateField label="По дату" value={to} onChange={setTo} w={170} />
           <Button onClick={() => setApplied({ from, to })} disabled={!from || !to || from > to}>
             Показать
           </Button>
@@ -133,16 +133,19 @@ export function ReportsPage() {
             <Text fw={600} mb="xs">
               Ответы в срок и с нарушением срока, {formatLocalDate(r.from)} — {formatLocalDate(r.to)}
             </Text>
+            {/* Bars across, the groups' names level beside them: slanted under the bars, the first name ran
+                past the chart's left edge and was cut. */}
             <BarChart
-              h={260}
+              h={70 + Math.min(r.rows.length, 12) * 28}
               data={r.rows
                 .slice(0, 12)
-                .map((x) => ({ ...x, label: x.label.length > 28 ? `${x.label.slice(0, 27)}…` : x.label }))}
+                .map((x) => ({ ...x, label: x.label.length > 34 ? `${x.label.slice(0, 33)}…` : x.label }))}
               dataKey="label"
               type="stacked"
+              orientation="vertical"
               withLegend
               legendProps={{ verticalAlign: 'bottom', height: 30 }}
-              xAxisProps={{ interval: 0, angle: -20, textAnchor: 'end', height: 70, tick: { fontSize: 10 } }}
+              yAxisProps={{ width: 230, interval: 0, tick: { fontSize: 11 } }}
               series={[
                 { name: 'onTime', label: 'В срок', color: 'teal.6' },
                 { name: 'late', label: 'С нарушением срока', color: 'red.6' },

@@ -721,11 +721,13 @@ export class AppealsRepository {
     if (filter.clock) {
       params.push(filter.organisationId ?? null);
       const org = `$${params.length}::uuid`;
-      // Each clock on its own: an overdue escalation never hides the answer clock being at risk. Overdue: the
-      // flag the marks set (migration OverdueMarkedAppeals) has its own partial indexes in the queue's orders, so
-      // a page reads its 50 rows by index; at one organisation, its marks are read first, by index
-      // (clock_marks_kind_idx), into an array the flagged appeals are fetched by. At risk: the marks first, the
-      // same way (as an EXISTS the planner walked every appeal in due order probing marks for each).
+      // As the dashboard counts them (ReportsRepository.clocks): overdue when any of the appeal's marks is (at the
+      // organisation, when given), at risk when it has an at-risk mark and none overdue there — the two queues
+      // split the marked appeals, and each holds the figure its panel shows. Overdue: the flag the marks set
+      // (migration OverdueMarkedAppeals) has its own partial indexes in the queue's orders, so a page reads its
+      // 50 rows by index; at one organisation, its marks are read first, by index (clock_marks_kind_idx), into an
+      // array the flagged appeals are fetched by. At risk: the marks first, the same way (as an EXISTS the planner
+      // walked every appeal in due order probing marks for each).
       where.push(
         filter.clock === 'overdue'
           ? `a.overdue_marked AND (${org} IS NULL OR a.id = ANY (ARRAY(SELECT m.appeal_id FROM clock_marks m
@@ -733,7 +735,7 @@ export class AppealsRepository {
           : `a.id = ANY (ARRAY(SELECT m.appeal_id FROM clock_marks m WHERE m.kind = 'at-risk'
                AND (${org} IS NULL OR m.organisation_id = ${org})
                AND NOT EXISTS (SELECT 1 FROM clock_marks o WHERE o.appeal_id = m.appeal_id AND o.kind = 'overdue'
-                 AND o.clock = m.clock AND o.organisation_id = m.organisation_id)))`,
+                 AND (${org} IS NULL OR o.organisation_id = ${org}))))`,
       );
     }
 

@@ -16,6 +16,7 @@ import { Link } from 'react-router-dom';
 import { call } from '../../api/client';
 import { useNames, useOrganisationZone } from '../../api/hooks';
 import { type Correction } from '../../api/types';
+import { DateField } from '../../components/DateField';
 import { textOf } from '../../components/forms';
 import { ListTable, QueryStatus } from '../../components/tables';
 import { plural } from '../../lib/labels';
@@ -157,6 +158,7 @@ export function CorrectionsTab() {
         обращение. При следующем переобучении эти исправления учитываются вдвойне.
       </Text>
       <form
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           apply();
@@ -174,8 +176,8 @@ export function CorrectionsTab() {
             aria-label="Что исправлено"
           />
           <TextInput label="Рег. номер" placeholder="2026-000123" {...textOf(number, setNumber)} w={160} />
-          <TextInput type="date" label="С даты" {...textOf(from, setFrom)} w={160} />
-          <TextInput type="date" label="По дату" {...textOf(to, setTo)} w={160} />
+          <DateField label="С даты" value={from} onChange={setFrom} w={160} />
+          <DateField label="По дату" value={to} onChange={setTo} w={160} />
           <Button type="submit" variant="default" disabled={Boolean(from && to && from > to)}>
             Показать
           </Button>

@@ -16,6 +16,8 @@ import { type AppealCard } from '../../api/types';
 import { EscalateModal } from '../../components/EscalateModal';
 import { type Dialog } from './appeal-state';
 import { textOf, DialogButtons } from '../../components/forms';
+import { DateField } from '../../components/DateField';
+import { instantIn, zoneLabel } from '../../lib/time';
 
 type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';
 
@@ -28,6 +30,8 @@ export function ActionDialogs(props: {
   error: string | null;
   onClose: () => void;
   run: (fn: () => Promise<unknown>, done: string) => void;
+  /** The organisations the escalation dialog opens with (the routing's suggestion). */
+  escalateTo?: string[];
 }) {
   const { dialog, card, run } = props;
   const id = card.id;
@@ -71,9 +75,11 @@ export function ActionDialogs(props: {
         opened={dialog === 'escalate'}
         onClose={props.onClose}
         knowledgeGap
-        onSubmit={async (organisationIds, { noKnowledgeBaseAnswer }) =>
+        card={card}
+        initial={props.escalateTo}
+        onSubmit={(organisationIds, options) =>
           run(
-            () => call('escalate', { params: { id }, body: { organisationIds, noKnowledgeBaseAnswer } }),
+            () => call('escalate', { params: { id }, body: { organisationIds, ...options } }),
             'Обращение передано на 2-ю линию',
           )
         }
@@ -123,7 +129,7 @@ export function ActionDialogs(props: {
               body:
                 kind === 'appeal'
                   ? { kind, days: Number(days), reason }
-                  : { kind, until: new Date(until).toISOString(), reason },
+                  : { kind, until: instantIn(until, card.timeZone).toISOString(), reason },
             }),
           done: 'Срок продлён',
           disabled: !reasonGiven || (kind === 'line2' && !until),
@@ -146,10 +152,12 @@ export function ActionDialogs(props: {
               onChange={setDays}
             />
           ) : (
-            <TextInput
-              type="datetime-local"
+            <DateField
+              withTime
               label="Новый срок (не позднее 5 рабочих дней с поступления)"
-              {...textOf(until, setUntil)}
+              description={`Время: ${zoneLabel(card.timeZone)}`}
+              value={until}
+              onChange={setUntil}
             />
           )}
           <ReasonInput value={reason} onChange={setReason} />

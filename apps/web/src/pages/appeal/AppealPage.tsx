@@ -9,6 +9,7 @@ import { useMe } from '../../auth';
 import { ChannelBadge, FastTrackBadge, StatusBadge } from '../../components/common';
 import { formatDateTime, zoneNote } from '../../lib/time';
 import { Pending } from '../../components/tables';
+import { AssignModal } from '../InboxPage';
 import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
 import { type Dialog, OPEN } from './appeal-state';
@@ -19,6 +20,7 @@ import { DeadlinesPanel } from './DeadlinesPanel';
 import { FlagsPanel } from './FlagsPanel';
 import { HistoryPanel } from './HistoryPanel';
 import { KnowledgePanel } from './KnowledgePanel';
+import { NotesPanel } from './NotesPanel';
 import { RoutingPanel } from './RoutingPanel';
 import { OrganisationsPanel } from './OrganisationsPanel';
 import { Section } from './Section';
@@ -47,6 +49,7 @@ export function AppealPage() {
   };
   // A knowledge base article inserted into the answer draft (KnowledgePanel → AnswersSection).
   const [insertion, setInsertion] = useState<{ text: string; at: number } | null>(null);
+  const [escalateTo, setEscalateTo] = useState<string[] | undefined>(undefined);
 
   const act = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
@@ -135,8 +138,19 @@ export function AppealPage() {
             </Button>
           )}
           {isOpen && line1 && (
-            <Button size="sm" onClick={() => setDialog('escalate')}>
+            <Button
+              size="sm"
+              onClick={() => {
+                setEscalateTo(undefined);
+                setDialog('escalate');
+              }}
+            >
               Передать на 2-ю линию
+            </Button>
+          )}
+          {isOpen && me.role !== 'clerk' && (
+            <Button size="sm" variant="default" onClick={() => setDialog('assign')}>
+              Назначить исполнителя
             </Button>
           )}
           {isOpen && line2Active && (
@@ -225,6 +239,7 @@ export function AppealPage() {
               onDone={(text) => setNotice({ color: 'teal', text })}
               insertion={insertion}
             />
+            <NotesPanel card={a} />
             <Section title="История рассмотрения">
               <HistoryPanel card={a} names={names} />
             </Section>
@@ -239,12 +254,11 @@ export function AppealPage() {
             {isOpen && line1 && (
               <RoutingPanel
                 card={a}
-                onEscalate={(ids) =>
-                  run(
-                    () => call('escalate', { params: { id }, body: { organisationIds: ids } }),
-                    'Обращение передано на 2-ю линию',
-                  )
-                }
+                onEscalate={(ids) => {
+                  // Through the dialog: what the card lacks for an escalation is asked there.
+                  setEscalateTo(ids);
+                  setDialog('escalate');
+                }}
               />
             )}
             <OrganisationsPanel card={a} />
@@ -252,6 +266,15 @@ export function AppealPage() {
         </Grid.Col>
       </Grid>
 
+      <AssignModal
+        opened={dialog === 'assign'}
+        onClose={() => setDialog(null)}
+        count={1}
+        error={dialogError}
+        onSubmit={(userId) =>
+          run(() => call('assign', { params: { id }, body: { userId } }), 'Исполнитель назначен')
+        }
+      />
       <ActionDialogs
         dialog={dialog}
         card={a}
@@ -259,6 +282,7 @@ export function AppealPage() {
         error={dialogError}
         onClose={() => setDialog(null)}
         run={(fn, done) => run(fn, done)}
+        escalateTo={escalateTo}
       />
     </Stack>
   );

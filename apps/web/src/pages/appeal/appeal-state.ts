@@ -9,4 +9,4 @@ export const ORG_ROLE: Record<string, string> = {
   addressee: 'адресат',
 };
 
-export type Dialog = 'escalate' | 'return' | 'redirect' | 'extend' | 'rate' | null;
+export type Dialog = 'escalate' | 'return' | 'redirect' | 'extend' | 'rate' | 'assign' | null;

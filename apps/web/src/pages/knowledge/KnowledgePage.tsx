@@ -63,6 +63,7 @@ export function KnowledgePage() {
         request={{ label: 'Предложить статью', onClick: () => setPreset({}) }}
       />
       <form
+        noValidate
         role="search"
         onSubmit={(e) => {
           e.preventDefault();

@@ -1,0 +1,134 @@
+import { Anchor, Badge, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link } from 'react-router-dom';
+import { call } from '../api/client';
+import { type StaffNotification } from '../api/types';
+import { plural } from '../lib/labels';
+import { formatDateTime } from '../lib/time';
+import { QueryStatus } from './tables';
+
+/** What a notification is about, in a word over its text. */
+const KIND_LABEL: Record<string, string> = {
+  'clock-at-risk': 'Срок под угрозой',
+  'clock-overdue': 'Срок нарушен',
+  'part-returned': 'Возврат',
+  'answer-sent-back': 'На доработку',
+};
+
+/**
+ * The signed-in person's notifications (terms at risk or broken, returned parts, drafts sent back): a button in
+ * the header with the unread count, and the list under it, newest first; opening one marks it read.
+ */
+export function NotificationsButton() {
+  const queryClient = useQueryClient();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const list = useQuery({
+    queryKey: ['notifications'],
+    queryFn: () => call('notifications', { query: { limit: 50 } }),
+    refetchInterval: 60_000,
+  });
+  const read = useMutation({
+    mutationFn: (id: string) => call('readNotification', { params: { id } }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
+  });
+  const items = list.data ?? [];
+  const unread = items.filter((n) => !n.readAt).length;
+  const label =
+    unread > 0
+      ? `Уведомления: ${unread} ${plural(unread, 'непрочитанное', 'непрочитанных', 'непрочитанных')}`
+      : 'Уведомления';
+  return (
+    // The count beside the button, not around it: the popover's target is the button itself (its aria-expanded
+    // and aria-controls belong on a button, not on a wrapper).
+    <Indicator
+      label={unread > 99 ? '99+' : unread}
+      size={18}
+      color="red.8"
+      disabled={unread === 0}
+      offset={4}
+    >
+      <Popover opened={opened} onChange={(o) => !o && close()} position="bottom-end" width={400} shadow="md">
+        <Popover.Target>
+          <Button
+            variant="subtle"
+            size="sm"
+            onClick={toggle}
+            aria-label={label}
+            data-testid="notifications-button"
+          >
+            Уведомления
+          </Button>
+        </Popover.Target>
+        <Popover.Dropdown p="xs">
+          <section aria-label="Уведомления">
+            <Text fw={600} size="sm" mb={6}>
+              Уведомления
+            </Text>
+            <QueryStatus query={list} label="Загрузка уведомлений" size="sm" />
+            {list.data && items.length === 0 && (
+              <Text size="sm" c="dimmed">
+                Уведомлений нет.
+              </Text>
+            )}
+            <ScrollArea.Autosize mah={420}>
+              <Stack gap={6}>
+                {items.map((n) => (
+                  <NotificationItem
+                    key={n.id}
+                    n={n}
+                    onRead={() => read.mutate(n.id)}
+                    onOpen={() => {
+                      if (!n.readAt) read.mutate(n.id);
+                      close();
+                    }}
+                  />
+                ))}
+              </Stack>
+            </ScrollArea.Autosize>
+          </section>
+        </Popover.Dropdown>
+      </Popover>
+    </Indicator>
+  );
+}
+
+function NotificationItem(props: { n: StaffNotification; onRead: () => void; onOpen: () => void }) {
+  const { n } = props;
+  return (
+    <div
+      data-testid="notification"
+      data-read={n.readAt ? 'true' : 'false'}
+      style={{
+        borderLeft: `3px solid var(--mantine-color-${n.readAt ? 'gray-3' : 'blue-6'})`,
+        paddingLeft: 8,
+      }}
+    >
+      <Group gap={6} wrap="nowrap">
+        {KIND_LABEL[n.kind] && (
+          <Badge size="xs" variant="light" color="gray" style={{ textTransform: 'none' }}>
+            {KIND_LABEL[n.kind]}
+          </Badge>
+        )}
+        <Text size="xs" c="dimmed">
+          {formatDateTime(n.createdAt)}
+        </Text>
+      </Group>
+      <Text size="sm" fw={n.readAt ? 400 : 600} style={{ wordBreak: 'break-word' }}>
+        {n.text}
+      </Text>
+      <Group gap="sm">
+        {n.appealId && (
+          <Anchor component={Link} to={`/appeals/${n.appealId}`} size="xs" onClick={props.onOpen}>
+            Открыть обращение{n.registrationNumber ? ` № ${n.registrationNumber}` : ''}
+          </Anchor>
+        )}
+        {!n.readAt && (
+          <Anchor component="button" type="button" size="xs" c="dimmed" onClick={props.onRead}>
+            Отметить прочитанным
+          </Anchor>
+        )}
+      </Group>
+    </div>
+  );
+}

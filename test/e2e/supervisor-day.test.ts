@@ -1,0 +1,205 @@
+import { join } from 'node:path';
+import { type Page } from 'playwright-core';
+import { ClockWatcher } from '@inbox/clocks';
+import { DEMO_PASSWORD, prepareDemoDatabase } from '../../apps/all-in-one/src/seed-demo';
+import { staffStack } from '../support/staff-stack';
+import { foreignWords } from '../support/screen-language';
+import { SHOTS, staffPages } from '../support/staff-pages';
+
+/** '05.12.2026 14:05' (the first such in the text) → its minutes since the epoch, as if UTC (for comparing). */
+function minutesOf(text: string): number {
+  const m = /(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2})/.exec(text);
+  if (!m) throw new Error(`no date and time in «${text}»`);
+  return Date.UTC(+m[3], +m[2] - 1, +m[1], +m[4], +m[5]) / 60_000;
+}
+
+/**
+ * The supervisor's working day on the demo region as `npm start` seeds it, in Chromium at 1366×768 in Russian:
+ * the dashboard's figures and the queues they lead to, the overdue, reassigning, reports, and the poorly rated
+ * answers reopened at the superior organisation.
+ */
+describe("a supervisor's working day on the demo data (browser e2e)", () => {
+  // The seed registers the demo items itself, as `npm start` does before the api and worker are up: no pending
+  // sweep of theirs takes the items from under it.
+  const t = staffStack({ worker: true, env: { PENDING_SWEEP_MS: '3600000' }, staff: {} });
+  const pages = staffPages();
+  const { problems } = pages;
+
+  beforeAll(async () => {
+    // The demo seed as `npm start` runs it (the stack's environment points it at this file's database), then
+    // one sweep of the clocks, as the worker makes every minute.
+    await prepareDemoDatabase(() => undefined);
+    await t.stack.worker!.get(ClockWatcher, { strict: false }).sweep(new Date());
+  }, 300_000);
+
+  /** Signs in as a demo user through the login page, at 1366×768 in Russian, and opens the path. */
+  const open = (login: string, path: string) =>
+    pages.open(() => t.stack.baseUrl, { login, password: DEMO_PASSWORD }, path);
+
+  /** The figure of a dashboard tile. */
+  async function figure(page: Page, testId: string): Promise<number> {
+    const text = await page.getByTestId(testId).locator('p').nth(1).innerText();
+    return Number(text.replace(/\s/g, ''));
+  }
+
+  /** «Показано 50 из 73 обращений» → 73 (the queue's whole count). */
+  async function queueTotal(page: Page): Promise<number> {
+    const shown = page.getByTestId('shown-count');
+    await shown.getByText(/ из /).waitFor();
+    return Number(/из (?:более чем )?([\d\s]+)/.exec(await shown.innerText())![1].replace(/\s/g, ''));
+  }
+
+  it('«Срок под угрозой» and «Просрочено» count the appeals their queues list, and say what they count', async () => {
+    // An appeal late with its escalation and its answer term at risk: late, not at risk (the queue used to list
+    // it in both, the panel counted it once).
+    const ds = t.stack.db.dataSource;
+    await ds.query(
+      `INSERT INTO clock_marks (appeal_id, organisation_id, clock, kind, due_at)
+       SELECT a.id, a.organisation_id, c.clock, c.kind, now()
+         FROM (SELECT id, organisation_id FROM appeals
+                WHERE status = 'registered' AND NOT EXISTS (SELECT 1 FROM clock_marks m WHERE m.appeal_id = appeals.id)
+                ORDER BY registered_at DESC LIMIT 1) a
+        CROSS JOIN (VALUES ('escalation', 'overdue'), ('answer', 'at-risk')) c (clock, kind)`,
+    );
+    const page = await open('supervisor', '/dashboard');
+    await page.getByRole('heading', { name: 'Панель руководителя' }).waitFor();
+    const atRisk = page.getByTestId('stat-at-risk');
+    await atRisk.getByTestId('stat-note').getByText('обращений, сроки ещё не нарушены').waitFor();
+    const figures = {
+      atRisk: await figure(page, 'stat-at-risk'),
+      overdue: await figure(page, 'stat-overdue'),
+    };
+    // The demo has both: appeals at risk and appeals late, some late on one term and at risk on another.
+    expect(figures.atRisk).toBeGreaterThan(0);
+    expect(figures.overdue).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SHOTS, 'supervisor-day-dashboard.png') });
+
+    await atRisk.click();
+    await page.getByRole('heading', { name: 'Срок под угрозой' }).waitFor();
+    // It used to list every appeal with a term at risk, those already late on another term too.
+    expect(await queueTotal(page)).toBe(figures.atRisk);
+    await page.goto(`${t.stack.baseUrl}/app/dashboard`);
+    await page.getByTestId('stat-overdue').click();
+    await page.getByRole('heading', { name: 'Просроченные' }).waitFor();
+    expect(await queueTotal(page)).toBe(figures.overdue);
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it("the seed's escalated appeals have their line-2 term after the escalation, on the card", async () => {
+    // The oldest escalated appeal: the one a term counted from its receipt put furthest in the past.
+    const [oldest] = (await t.stack.db.dataSource.query(
+      `SELECT a.id FROM appeals a WHERE a.status = 'escalated' ORDER BY a.registered_at LIMIT 1`,
+    )) as { id: string }[];
+    const page = await open('supervisor', `/appeals/${oldest.id}`);
+    const escalated = page.locator('[data-testid="history-item"][data-type="escalated"]').first();
+    await escalated.waitFor();
+    const line2 = page
+      .getByRole('region', { name: 'Сроки' })
+      .locator('div')
+      .filter({ has: page.getByText(/^Ответ 2-й линии:/) })
+      .last();
+    expect(minutesOf(await line2.innerText())).toBeGreaterThan(minutesOf(await escalated.innerText()));
+    const [{ n }] = (await t.stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM appeal_organisations p
+         JOIN appeal_events e ON e.appeal_id = p.appeal_id AND e.type = 'escalated'
+        WHERE p.line = 2 AND p.due_at < e.occurred_at`,
+    )) as { n: number }[];
+    expect(n).toBe(0);
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it("the report's chart shows each group's name whole, the first one too", async () => {
+    const page = await open('supervisor', '/reports');
+    const table = page.getByRole('table', { name: 'Отчёт о рассмотрении' });
+    /** The tick labels that run past the chart's drawing, where the browser cuts them. */
+    const cut = async () => {
+      await page.locator('.recharts-cartesian-axis-tick text').first().waitFor();
+      await page.waitForTimeout(500);
+      return page
+        .locator('.recharts-surface')
+        .first()
+        .evaluate((svg) => {
+          const box = svg.getBoundingClientRect();
+          return [...svg.querySelectorAll('.recharts-cartesian-axis-tick text')]
+            .filter((el) => {
+              const r = el.getBoundingClientRect();
+              return r.left < box.left - 1 || r.right > box.right + 1 || r.bottom > box.bottom + 1;
+            })
+            .map((el) => el.textContent ?? '');
+        });
+    };
+    await table.locator('thead th').first().getByText('Тема', { exact: true }).waitFor();
+    expect(await cut()).toEqual([]);
+    // By organisation the first name is a long one («Министерство …»): slanted, it ran out of the chart.
+    await page.getByText('По органам').click();
+    await table.locator('thead th').first().getByText('Орган', { exact: true }).waitFor();
+    expect(await cut()).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'supervisor-day-report.png'), fullPage: true });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('the day: dashboard, an overdue appeal reassigned from its card, the report, a poorly rated answer reopened at the superior organisation', async () => {
+    const page = await open('supervisor', '/inbox');
+    const nav = page.getByRole('navigation', { name: 'Разделы' });
+    await nav.getByRole('link', { name: 'Панель руководителя' }).click();
+    await page.getByRole('heading', { name: 'Панель руководителя' }).waitFor();
+    await page.getByTestId('stat-overdue').waitFor();
+    expect(await foreignWords(page)).toEqual([]);
+
+    // The overdue: the first of the queue (the longest overdue), opened from the keyboard.
+    await page.getByTestId('stat-overdue').click();
+    await page.getByRole('heading', { name: 'Просроченные' }).waitFor();
+    const first = page.getByTestId('inbox-row').first();
+    await first.waitFor();
+    expect(await foreignWords(page)).toEqual([]);
+    const number = /\d{4}-\d{6}/.exec(await first.innerText())![0];
+    await page.locator('body').click({ position: { x: 5, y: 700 } });
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    expect(await foreignWords(page)).toEqual([]);
+
+    // Reassigned from the card (it could only be done from the list, by selecting rows).
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Назначить исполнителя' })
+      .click();
+    const assign = page.getByRole('dialog', { name: 'Назначить исполнителя' });
+    await assign.getByRole('textbox', { name: 'Организация' }).click();
+    await page.getByRole('option', { name: 'ЦУР Северной области' }).click();
+    await assign.getByRole('textbox', { name: 'Исполнитель' }).click();
+    await page.getByRole('option', { name: 'Оператор ЦУР Иванова Е. А.' }).click();
+    await assign.getByRole('button', { name: 'Назначить' }).click();
+    await page.getByText('Исполнитель назначен').waitFor();
+    await page.getByTestId('card-assignee').getByText('исполнитель: Оператор ЦУР Иванова Е. А.').waitFor();
+
+    // The report, by organisation.
+    await nav.getByRole('link', { name: 'Отчёты' }).click();
+    const table = page.getByRole('table', { name: 'Отчёт о рассмотрении' });
+    await table.waitFor();
+    await page.getByText('По органам').click();
+    await table.locator('thead th').first().getByText('Орган', { exact: true }).waitFor();
+    expect(await foreignWords(page)).toEqual([]);
+
+    // A poor rating: from the dashboard's ratings to the appeal, reopened at the superior organisation.
+    await nav.getByRole('link', { name: 'Панель руководителя' }).click();
+    await page
+      .getByTestId('rating-kind')
+      .filter({ hasText: /Не удовлетворён|Ответа на вопрос нет/ })
+      .first()
+      .click();
+    const rated = page.getByTestId('inbox-row').first();
+    await rated.waitFor();
+    expect(await foreignWords(page)).toEqual([]);
+    const ratedNumber = /\d{4}-\d{6}/.exec(await rated.innerText())![0];
+    await rated.getByRole('link', { name: new RegExp(ratedNumber) }).click();
+    await page.getByRole('heading', { name: `Обращение № ${ratedNumber}` }).waitFor();
+    await page
+      .getByTestId('appeal-organisation')
+      .filter({ hasText: 'Правительство' })
+      .getByText('ответственная')
+      .waitFor();
+    await page.screenshot({ path: join(SHOTS, 'supervisor-day-reopened.png'), fullPage: true });
+    expect(await foreignWords(page)).toEqual([]);
+    expect(problems.get(page)).toEqual([]);
+  });
+});

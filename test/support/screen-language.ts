@@ -1,0 +1,41 @@
+import { type Page } from 'playwright-core';
+
+/** Latin words a Russian screen may carry: file types, formats, keys and the UTC of a zone. */
+const ALLOWED = new Set([
+  'PDF',
+  'DOC',
+  'DOCX',
+  'ODT',
+  'RTF',
+  'TXT',
+  'JPG',
+  'JPEG',
+  'PNG',
+  'UTC',
+  'CSV',
+  'XLSX',
+]);
+// Names of products as they are written in Russian too: Excel, the Telegram channel.
+const ALLOWED_WORDS = new Set(['Excel', 'Enter', 'Esc', 'Telegram']);
+
+/**
+ * What on the page's visible text is not Russian: Latin words (but file types, formats and key names), ids
+ * (UUIDs) and enum values (snake_case / kebab-case codes). None on a screen staff read.
+ */
+export async function foreignWords(page: Page, data: RegExp[] = []): Promise<string[]> {
+  // `data`: what the test itself put there in Latin (its fixtures' names), not the screen's words.
+  const text = data.reduce((t, re) => t.replace(re, ' '), await page.locator('body').innerText());
+  const found = new Set<string>();
+  for (const m of text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi))
+    found.add(m[0]);
+  // E-mail addresses are the applicants' data, not the screen's words.
+  const withoutIds = text
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ')
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ');
+  for (const m of withoutIds.matchAll(/[A-Za-z][A-Za-z_-]*[A-Za-z]/g)) {
+    const word = m[0];
+    if (ALLOWED.has(word.toUpperCase()) || ALLOWED_WORDS.has(word)) continue;
+    found.add(word);
+  }
+  return [...found];
+}
