@@ -317,6 +317,44 @@ describe('knowledge base (e2e)', () => {
       await json(call('GET', `/api/v1/knowledge/requests?appealId=${other.id}`, staff.supervisor)),
     ).toEqual([]);
   });
+
+  it("serves an article's attachment by what its bytes are: a page uploaded as a PDF is not shown as one", async () => {
+    const upload = async (fileName: string, type: string, content: Buffer) => {
+      const form = new FormData();
+      form.append('file', new Blob([content], { type }), fileName);
+      const res = await fetch(`${t.stack.baseUrl}/api/v1/knowledge/attachments`, {
+        method: 'POST',
+        headers: { authorization: staff.housingClerk.headers.authorization },
+        body: form,
+      });
+      expect(res.status).toBe(201);
+      return (await res.json()) as { id: string };
+    };
+    const download = (id: string) =>
+      fetch(`${t.stack.baseUrl}/api/v1/knowledge/attachments/${id}`, { headers: staff.operator.headers });
+
+    const page = await upload(
+      'guide.pdf',
+      'application/pdf',
+      Buffer.from('<html><body><script>fetch("/api/v1/me")</script>Памятка</body></html>'),
+    );
+    const served = await download(page.id);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).not.toContain('pdf');
+    expect(served.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(served.headers.get('content-security-policy')).toContain('sandbox');
+    expect(served.headers.get('x-content-type-options')).toBe('nosniff');
+
+    // A real PDF is still shown in the browser.
+    const pdf = await upload(
+      'rules.pdf',
+      'application/pdf',
+      Buffer.from('%PDF-1.4\n%\xE2\xE3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n', 'latin1'),
+    );
+    const shown = await download(pdf.id);
+    expect(shown.headers.get('content-type')).toBe('application/pdf');
+    expect(shown.headers.get('content-disposition')).toMatch(/^inline;.*rules\.pdf/);
+  });
 });
 
 function pick<T extends Record<string, unknown>>(row: T, keys: string[]): Record<string, unknown> {

@@ -69,6 +69,7 @@ import {
   WorthAddingDto,
 } from './knowledge.dto';
 import { StaffController } from '../staff-controller';
+import { sendFile } from '../files/send-file';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -371,14 +372,9 @@ export class KnowledgeSectionsController {
   @ApiOperation({ summary: 'Содержимое вложения статьи' })
   @ApiProduces('application/octet-stream')
   async attachment(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
-    const file = await this.sections.attachment(id);
-    res.setHeader('Content-Type', file.contentType);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader(
-      'Content-Disposition',
-      `${file.contentType === 'application/pdf' || file.contentType.startsWith('image/') ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(file.fileName)}`,
-    );
-    res.send(file.content);
+    // Served as every stored file is: by what its bytes are, not the type the uploader's browser claimed (a page
+    // uploaded as a PDF is not shown as one), sandboxed.
+    await sendFile(res, await this.sections.attachment(id));
   }
 
   @Get('dashboard')
