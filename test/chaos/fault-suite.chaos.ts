@@ -641,6 +641,26 @@ describe('fault suite (chaos)', () => {
     );
   });
 
+  it('Telegram slower than our HTTP timeout', async () => {
+    // Each of a dozen sends is answered after 4 s while the connector gives up after 2 s: Telegram still delivers
+    // every one of them. A retry would be a second message; each is held for a person instead.
+    const s = await stack({ env: { TELEGRAM_REQUEST_TIMEOUT_MS: '2000' } });
+    const row = await run('Telegram slower than the HTTP timeout', s, async () => {
+      const before = s.telegram.callsOf('sendMessage').length;
+      s.telegram.setScenario('slow', { methods: ['sendMessage'], delayMs: 4000, count: 12 });
+      await until(
+        'a dozen slow sends',
+        async () => (s.telegram.callsOf('sendMessage').length >= before + 12 ? true : undefined),
+        120_000,
+      );
+      // The last of them answered too: the spell is over.
+      await sleep(4000);
+      s.telegram.setScenario('normal');
+    });
+    clean(row, { mayHold: true });
+    expect(row.noticesHeld).toBeGreaterThanOrEqual(1);
+  });
+
   it('two apis and two workers racing on the same items', async () => {
     const s = await stack({ apis: 2, workers: 2 });
     clean(

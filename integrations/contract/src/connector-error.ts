@@ -7,12 +7,21 @@ export enum ConnectorErrorCode {
   CursorInvalid = 'CursorInvalid',
 }
 
-/** The only error a connector throws. `fields` carries per-field reasons for InvalidPayload. */
+/**
+ * The only error a connector throws. `fields` carries per-field reasons for InvalidPayload. `outcomeUnknown`: the
+ * request may have reached the channel and been carried out (no answer in time, the connection cut after it was
+ * written) — for a send, the citizen may have the message.
+ */
 export class ConnectorError extends Error {
   constructor(
     readonly code: ConnectorErrorCode,
     message: string,
-    readonly details: { retryAfterMs?: number; fields?: Record<string, string>; status?: number } = {},
+    readonly details: {
+      retryAfterMs?: number;
+      fields?: Record<string, string>;
+      status?: number;
+      outcomeUnknown?: boolean;
+    } = {},
   ) {
     super(message);
     this.name = 'ConnectorError';

@@ -13,6 +13,9 @@ const RECIPIENT_GONE =
 const THING_GONE = /query is too old|query id is invalid|invalid file_id|wrong file_id/i;
 
 /** Bot API and transport errors → ConnectorError. Messages carry Telegram's description, never the token. */
+/** A connection that broke once the request was (or may have been) on its way; a refused one never carried it. */
+const CUT_AFTER_SENDING = /ECONNRESET|socket hang up|EPIPE|premature close/i;
+
 export function toConnectorError(error: unknown, method: string): ConnectorError {
   if (error instanceof ConnectorError) return error;
   if (error instanceof TelegramError) {
@@ -41,11 +44,16 @@ export function toConnectorError(error: unknown, method: string): ConnectorError
   }
   const name = error instanceof Error ? error.name : 'Error';
   const text = error instanceof Error ? redactToken(error.message) : String(error);
+  // Given up waiting, or cut after the request went: Telegram may have carried it out all the same.
   if (name === 'AbortError' || name === 'TimeoutError') {
-    return new ConnectorError(ConnectorErrorCode.Temporary, `Telegram ${method}: timed out`);
+    return new ConnectorError(ConnectorErrorCode.Temporary, `Telegram ${method}: timed out`, {
+      outcomeUnknown: true,
+    });
   }
   // node-fetch FetchError (connection refused, reset, a body that is not JSON) and the like.
-  return new ConnectorError(ConnectorErrorCode.Temporary, `Telegram ${method}: ${name}: ${text}`);
+  return new ConnectorError(ConnectorErrorCode.Temporary, `Telegram ${method}: ${name}: ${text}`, {
+    outcomeUnknown: CUT_AFTER_SENDING.test(text),
+  });
 }
 
 /** Bot tokens look like `123456:AA…`; they must never reach an error message or a log. */

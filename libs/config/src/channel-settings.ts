@@ -114,6 +114,8 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
         mode: env.TELEGRAM_WEBHOOK_SECRET && env.TELEGRAM_WEBHOOK_URL ? 'webhook' : 'polling',
         webhookUrl: env.TELEGRAM_WEBHOOK_URL,
         pollTimeoutSeconds: num('TELEGRAM_POLL_TIMEOUT_SECONDS', env.TELEGRAM_POLL_TIMEOUT_SECONDS, 25),
+        // How long one Bot API call may take before it is given up (a send then has an unknown outcome).
+        requestTimeoutMs: num('TELEGRAM_REQUEST_TIMEOUT_MS', env.TELEGRAM_REQUEST_TIMEOUT_MS, 30_000),
       },
       secrets: { botToken: env.TELEGRAM_BOT_TOKEN!, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET ?? '' },
     });

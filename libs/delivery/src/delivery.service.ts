@@ -22,12 +22,13 @@ export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently' | '
 
 /**
  * Why a message waits in «Недоставленные» after an attempt that stopped between the channel's call and our receipt
- * (a worker killed mid-send), on a channel that can neither tell whether it has the message nor drop a repeat
- * (Telegram, OK, e-mail: dropsRepeatedSends). Not sent again blindly, whatever the message: an answer twice is an
- * official letter the citizen must tell from a new one, a notice twice reads as a fault of ours; and not dropped
- * either — a lost answer breaks 59-ФЗ. A person decides: the held row keeps the message whole, visible on the appeal
- * and in the queue, and one action resends it or marks it delivered. Workers die mid-send rarely (a crash, a
- * kill -9), so this costs a clerk a click now and then. Bot replies alone are sent again (deliverBotReply).
+ * (a worker killed mid-send, a channel that did not answer in time), on a channel that can neither tell whether it
+ * has the message nor drop a repeat (Telegram, OK, e-mail: dropsRepeatedSends). Not sent again blindly, whatever the
+ * message: an answer twice is an official letter the citizen must tell from a new one, a notice twice reads as a
+ * fault of ours; and not dropped either — a lost answer breaks 59-ФЗ. A person decides: the held row keeps the
+ * message whole, visible on the appeal and in the queue, and one action resends it or marks it delivered. Workers
+ * die mid-send rarely (a crash, a kill -9) and Telegram seldom takes longer than its timeout, so this costs a clerk a
+ * click now and then. Bot replies alone are sent again (deliverBotReply).
  */
 export const INTERRUPTED_REASON =
   'Доставка прервана: возможно, сообщение уже отправлено — проверьте и повторите или отметьте доставленным';
@@ -150,6 +151,16 @@ export class DeliveryService {
       return 'sent';
     } catch (error) {
       if (error instanceof ReceiptNotStored) throw error;
+      // No answer in time (or the connection cut after the request went): as after a sender that died mid-send,
+      // the channel may have the message, and only one that drops a repeat is sent it again.
+      if (
+        error instanceof ConnectorError &&
+        error.details.outcomeUnknown &&
+        !dropsRepeatedSends(entry.connector)
+      ) {
+        await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
+        return 'held';
+      }
       if (error instanceof ConnectorError && !error.retryable) {
         await this.fail(m, `${error.code}: ${error.message}`, { token });
         return 'failed-permanently';

@@ -1,0 +1,31 @@
+import { ConnectorErrorCode } from '@inbox/integrations/contract';
+import { toConnectorError } from './errors';
+
+const named = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+describe('Telegram errors: whether a failed send may have reached the chat', () => {
+  it('calls a call given up on time, or cut after the request went, of unknown outcome', () => {
+    for (const error of [
+      named('TimeoutError', 'The operation was aborted due to timeout'),
+      named('AbortError', 'This operation was aborted'),
+      named(
+        'FetchError',
+        'request to http://127.0.0.1/bot[token]/sendMessage failed, reason: socket hang up',
+      ),
+      named('FetchError', 'request failed, reason: read ECONNRESET'),
+    ]) {
+      const mapped = toConnectorError(error, 'sendMessage');
+      expect(mapped.code).toBe(ConnectorErrorCode.Temporary);
+      expect(mapped.details.outcomeUnknown).toBe(true);
+    }
+  });
+
+  it('knows a refused connection never carried the request', () => {
+    const mapped = toConnectorError(
+      named('FetchError', 'request failed, reason: connect ECONNREFUSED 127.0.0.1:443'),
+      'sendMessage',
+    );
+    expect(mapped.code).toBe(ConnectorErrorCode.Temporary);
+    expect(mapped.details.outcomeUnknown).toBe(false);
+  });
+});
