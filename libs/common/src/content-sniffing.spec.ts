@@ -12,6 +12,10 @@ describe('content sniffing', () => {
     expect(await sniffContentType(png)).toBe('image/png');
     expect(await sniffContentType(Buffer.from('Просто текст обращения.\r\n'))).toBe('text/plain');
     expect(await sniffContentType(Buffer.from([0x00, 0x13, 0x37, 0x01, 0x02]))).toBeUndefined();
+    // A long text whose 65 536th byte falls inside a two-byte letter: text all the same.
+    const long = Buffer.from('a' + 'ж'.repeat(40_000), 'utf8');
+    expect(long[65_535]).toBe(0xd0); // the first byte of «ж», the last of the window
+    expect(await sniffContentType(long)).toBe('text/plain');
   });
 
   it('accepts an upload only when its bytes are what its name says and on the allow-list', async () => {

@@ -13,7 +13,11 @@ export async function sniffContentType(content: Buffer): Promise<string | undefi
 
 function isPlainText(content: Buffer): boolean {
   if (content.length === 0) return false;
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(content.subarray(0, 64 * 1024));
+  // `stream`: a character cut by the 64 KB window is held back, not read as U+FFFD (a long Cyrillic text was
+  // refused as not text whenever byte 65 536 fell inside a letter).
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(content.subarray(0, 64 * 1024), {
+    stream: true,
+  });
   // eslint-disable-next-line no-control-regex
   return !text.includes('\uFFFD') && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text);
 }
