@@ -154,6 +154,22 @@ describe('website feed connector against a fake reception site (integration)', (
     });
   });
 
+  it('registers a text over 50 000 characters: its beginning as the text, the whole of it as a file', async () => {
+    const text = 'Жалоба 👨‍👩‍👧 ' + 'Во дворе не убран снег, ‍прошу принять меры. '.repeat(1200);
+    const site = fake.addItem({ message: { text } });
+    const [item] = (await connector.pull(account('id'), null, 10)).items;
+    expect(item.externalId).toBe(`feed:governor-nso:${site.id}`);
+    expect(item.text).toMatch(/^Жалоба 👨‍👩‍👧 Во дворе/);
+    expect(item.text).toMatch(
+      /…\n\nТекст обращения длиннее 50000 знаков: полностью — во вложении «obrashchenie\.txt»\.$/,
+    );
+    expect(item.text.length).toBeLessThan(50_200);
+    expect(item.attachments).toEqual([
+      expect.objectContaining({ fileName: 'obrashchenie.txt', contentType: 'text/plain' }),
+    ]);
+    expect(Buffer.from(item.attachments![0].contentBase64!, 'base64').toString('utf8')).toBe(text.trim());
+  });
+
   describe('answers over maxResponseBytes', () => {
     // About 2.6 KB of JSON an item: two fit in 6 000 bytes, three do not.
     const long = (n: number) => ({

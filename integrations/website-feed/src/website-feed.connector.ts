@@ -88,6 +88,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 const MAX_PAGE = 1000;
 const TEXT_MAX = 50_000;
+const LONG_TEXT_FILE = 'obrashchenie.txt';
 
 /**
  * A public reception site that keeps its own form and publishes what it receives as a JSON feed: the
@@ -342,7 +343,11 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   if (tsMs === undefined) missing.push(map.createdAt);
   if (missing.length > 0)
     return { ...base, reason: `required field missing or invalid: ${missing.join(', ')}` };
-  if (text!.length > TEXT_MAX) return { ...base, reason: `text longer than ${TEXT_MAX} characters` };
+  // A longer text is still the citizen's appeal: its beginning is the appeal's text, the whole of it a file beside.
+  const long = text!.length > TEXT_MAX;
+  const whole = Buffer.from(text!, 'utf8');
+  // Not between the two halves of an emoji.
+  const cut = /[\uD800-\uDBFF]/.test(text!.charAt(TEXT_MAX - 1)) ? TEXT_MAX - 1 : TEXT_MAX;
 
   const email = field(map.email);
   const phone = field(map.phone);
@@ -361,7 +366,21 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
       postalAddress,
     },
     subject: field(map.subject),
-    text: text!,
+    text: long
+      ? `${text!.slice(0, cut)}…\n\nТекст обращения длиннее ${TEXT_MAX} знаков: полностью — во вложении «${LONG_TEXT_FILE}».`
+      : text!,
+    ...(long
+      ? {
+          attachments: [
+            {
+              fileName: LONG_TEXT_FILE,
+              contentType: 'text/plain',
+              contentBase64: whole.toString('base64'),
+              size: whole.length,
+            },
+          ],
+        }
+      : {}),
     address: field(map.location),
     replyAddress: email ? { email } : phone ? { phone } : postalAddress ? { postalAddress } : undefined,
   };
