@@ -42,6 +42,8 @@ export interface BenchTarget {
   readonly holdout?: number;
   /** Rows weighted by recency with this half-life in days (`--recency-half-life`); flat when absent. */
   readonly recencyHalfLifeDays?: number;
+  /** The first sentence of a text counts twice in its features (`--repeat-first-sentence`). */
+  readonly repeatFirstSentence?: boolean;
   readonly metric: 'macroF1' | 'accuracy';
   readonly goal: number;
 }
@@ -69,6 +71,8 @@ export const BENCH_TARGETS: readonly BenchTarget[] = [
     features: ['city_object'],
     fineLabel: 'reason',
     holdout: 0.2,
+    // Chosen on two nested time splits (docs/classification-experiments.md): +0.007 and +0.023 macro-F1.
+    repeatFirstSentence: true,
     metric: 'macroF1',
     goal: 0.915,
   },
@@ -162,7 +166,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRow[]> 
     lag.enable();
     const started = performance.now();
     const model = await trainOffThread(train, {
-      features: { featureColumns: target.features },
+      features: { featureColumns: target.features, repeatFirstSentence: target.repeatFirstSentence ?? false },
       holdoutOrder: 'tail',
       ...(target.holdout !== undefined ? { holdout: target.holdout } : {}),
       ...(target.recencyHalfLifeDays !== undefined

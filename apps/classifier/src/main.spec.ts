@@ -185,6 +185,10 @@ describe('selectBenchTargets', () => {
     const { targets } = selectBenchTargets(['category', 'category-object', 'reason', 'executor']);
     expect(targets.map((t) => t.recencyHalfLifeDays)).toEqual([30, undefined, undefined, 60]);
   });
+  it('counts the first sentence twice for the category with city_object, chosen on two nested splits', () => {
+    const { targets } = selectBenchTargets(['category', 'category-object', 'reason', 'executor']);
+    expect(targets.map((t) => t.repeatFirstSentence)).toEqual([undefined, true, undefined, undefined]);
+  });
 });
 
 describe('parseArgs', () => {

@@ -56,6 +56,7 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
       [--word-weight 1] [--char-weight 1] [--feature-weight 1]
       [--crosses]                     pairwise crosses of the structured columns
       [--text-crosses] [--text-cross-weight 1]  structured column × word stem crosses
+      [--repeat-first-sentence]       count a text's first sentence twice
       [--weights int8|int16|float32] [--keep-empty-labels] [--threads N]
 
   classifier eval --model <model> --data <csv> [--split time:<col>:<fraction|cutoff>]
@@ -102,7 +103,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'text-cross-weight',
       'select-by',
     ],
-    flags: ['crosses', 'text-crosses', 'keep-empty-labels', 'no-refit'],
+    flags: ['crosses', 'text-crosses', 'repeat-first-sentence', 'keep-empty-labels', 'no-refit'],
     required: ['data', 'text', 'label', 'out'],
   },
   eval: {
@@ -199,6 +200,7 @@ async function train(args: ParsedArgs): Promise<void> {
     crosses: args.flags.has('crosses'),
     textCrosses: args.flags.has('text-crosses'),
     textCrossWeight: numberOption(args, 'text-cross-weight', 1, 0),
+    repeatFirstSentence: args.flags.has('repeat-first-sentence'),
   };
   const linear: Partial<LinearOptions> = {
     loss: choiceOption<LinearLoss>(args, 'loss', ['svm', 'svm-l1', 'logreg'], 'svm'),

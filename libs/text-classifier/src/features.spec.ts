@@ -1,9 +1,24 @@
 import { DEFAULT_FEATURE_CONFIG, Featurizer } from './features';
-import { tokenize } from './text';
+import { repeatFirstSentence, tokenize } from './text';
 
 describe('tokenize', () => {
   it('lower-cases, folds ё, drops digits, punctuation and de-personalisation masks', () => {
     expect(tokenize('Ёлка у д.5, XXXX XXX кв. ХХХ — Wi-Fi!')).toEqual(['елка', 'у', 'д', 'кв', 'wi', 'fi']);
+  });
+});
+
+describe('repeatFirstSentence', () => {
+  it('appends the first sentence of a text of several sentences', () => {
+    expect(repeatFirstSentence('Сломана лавочка. Во дворе дома 5, давно')).toBe(
+      'Сломана лавочка. Во дворе дома 5, давно\nСломана лавочка.',
+    );
+    expect(repeatFirstSentence('Нет света в парадной\nтретий день')).toBe(
+      'Нет света в парадной\nтретий день\nНет света в парадной\n',
+    );
+  });
+  it('leaves a text of one sentence as it is', () => {
+    for (const text of ['Снег на дороге', 'Снег на дороге.', 'Очистите!!', 'Ок. да', ''])
+      expect(repeatFirstSentence(text)).toBe(text);
   });
 });
 
@@ -28,6 +43,28 @@ describe('Featurizer', () => {
     expect(norm).toBeCloseTo(3, 4);
     const again = featurizer.transform(docs[0]);
     expect(Array.from(again.indices)).toEqual(Array.from(v.indices));
+  });
+
+  it('counts the first sentence twice when asked to, and stores the choice', () => {
+    const config = { ...DEFAULT_FEATURE_CONFIG, minDf: 1, wordNgrams: 1, charMin: 0, charMax: 0 };
+    const texts = [{ text: 'Мусор во дворе. Давно' }, { text: 'давно во дворе мусор' }];
+    const plain = new Featurizer(config);
+    const [a, b] = plain.fitTransform(texts);
+    // The same words: the same vector without the option.
+    expect(Array.from(a.values).sort()).toEqual(Array.from(b.values).sort());
+    const repeated = new Featurizer({ ...config, repeatFirstSentence: true });
+    const [c, d] = repeated.fitTransform(texts);
+    expect(Array.from(c.values).sort()).not.toEqual(Array.from(d.values).sort());
+    // "давно" (outside the first sentence) weighs less than "мусор" (inside it) in the first text only.
+    const weight = (featurizer: Featurizer, text: string, word: string): number => {
+      const v = featurizer.transform({ text });
+      const w = featurizer.transform({ text: word });
+      return v.values[Array.from(v.indices).indexOf(w.indices[0])];
+    };
+    expect(weight(repeated, texts[0].text, 'давно')).toBeLessThan(weight(repeated, texts[0].text, 'мусор'));
+    expect(weight(plain, texts[0].text, 'давно')).toBeCloseTo(weight(plain, texts[0].text, 'мусор'), 6);
+    const restored = Featurizer.fromJSON(JSON.parse(JSON.stringify(repeated.toJSON())));
+    expect(Array.from(restored.transform(texts[0]).values)).toEqual(Array.from(c.values));
   });
 
   it('prunes terms below min-df and survives a JSON round trip', () => {

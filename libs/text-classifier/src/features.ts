@@ -1,6 +1,6 @@
 import { FNV_OFFSET, FNV_PRIME, fnv1a, mix } from './hash';
 import { CachedStemmer } from './stemmer';
-import { foldCase, tokenize } from './text';
+import { foldCase, repeatFirstSentence, tokenize } from './text';
 
 /** How text and structured inputs become a sparse vector. Stored in the model file. */
 export interface FeatureConfig {
@@ -32,6 +32,11 @@ export interface FeatureConfig {
   readonly textCrossWeight: number;
   /** Longer texts are cut (bounds prediction time). */
   readonly maxChars: number;
+  /**
+   * Count the first sentence of a text of several sentences twice (words and character n-grams): the first
+   * sentence usually names the problem, the rest describes it.
+   */
+  readonly repeatFirstSentence: boolean;
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
@@ -49,6 +54,7 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   textCrosses: false,
   textCrossWeight: 1,
   maxChars: 5000,
+  repeatFirstSentence: false,
 };
 
 /** One item to classify: free text plus optional structured inputs keyed by column name. */
@@ -181,7 +187,8 @@ export class Featurizer {
   private collectTerms(input: ClassifierInput): number {
     const { config } = this;
     this.keyCount = 0;
-    const words = tokenize(input.text ?? '', config.maxChars);
+    const text = input.text ?? '';
+    const words = tokenize(config.repeatFirstSentence ? repeatFirstSentence(text) : text, config.maxChars);
     const stemHashes: number[] = [];
     if (config.wordNgrams > 0) {
       let previous: number | undefined;

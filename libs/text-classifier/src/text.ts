@@ -28,3 +28,15 @@ export function tokenize(text: string, maxChars = 5000): string[] {
   }
   return out;
 }
+
+/** The first sentence: at least three characters up to and including the first `.`, `!`, `?` or line break. */
+const FIRST_SENTENCE = /^[^.!?\n]{3,}[.!?\n]/;
+
+/**
+ * The text with its first sentence appended once more, so that its words and character n-grams count twice.
+ * A text of one sentence (or whose first sentence is all but its last three characters) is returned as is.
+ */
+export function repeatFirstSentence(text: string): string {
+  const first = FIRST_SENTENCE.exec(text);
+  return first && first[0].length < text.trim().length - 3 ? `${text}\n${first[0]}` : text;
+}
