@@ -137,4 +137,18 @@ describe('external website feed (e2e)', () => {
     expect(await tools.appealCount('website', ids)).toBe(3);
     expect(await tools.pull('website-feed')).toMatchObject({ items: 0, duplicates: 0 });
   });
+
+  it('registers an appeal over 50 000 characters with its beginning as the text and the whole of it stored as a file', async () => {
+    const text = 'Жалоба на управляющую компанию. ' + 'Подъезд не убирается, лифт не работает. '.repeat(1700);
+    const item = site.addItem({ message: { text } });
+    expect(await tools.pull('website-feed')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('website', `feed:governor-nso:${item.id}`);
+    const [file] = await stack.db.dataSource.query(
+      `SELECT f.file_name, f.status, c.content FROM attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
+        WHERE f.appeal_id = $1`,
+      [id],
+    );
+    expect(file).toMatchObject({ file_name: 'obrashchenie.txt', status: 'stored' });
+    expect(file.content.toString('utf8')).toBe(text.trim());
+  });
 });
