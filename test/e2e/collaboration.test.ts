@@ -1,4 +1,6 @@
 import { Role } from '@inbox/access';
+import { ClassificationPipeline } from '@inbox/classification';
+import { Incidents } from '@inbox/incidents';
 import { signInAs } from '../factories/staff';
 import { staffStack } from '../support/staff-stack';
 import { json } from '../support/test-stack';
@@ -21,6 +23,7 @@ describe('who does what (e2e)', () => {
       roadsClerk: [Role.Clerk, 'mintrans'],
       roadsColleague: [Role.Clerk, 'mintrans'],
       otherOperator: [Role.Operator, 'cur'],
+      roadsHead: [Role.Head, 'mintrans'],
     },
   });
   const { ids: org, staff, call } = t;
@@ -236,5 +239,51 @@ describe('who does what (e2e)', () => {
       minzhkh: staff.clerk.userId,
       mintrans: staff.roadsClerk.userId,
     });
+  });
+
+  // An incident groups appeals of several organisations; its title was made from the appeal that started it,
+  // subject and address, and shown to every organisation with a part of the incident.
+  it("titles an incident for a department from its own appeals, never another organisation's", async () => {
+    const appeal = (surname: string, address: string) =>
+      json(
+        call('POST', '/api/v1/appeals', staff.operator, {
+          medium: 'phone',
+          surname,
+          firstName: 'Анна',
+          patronymic: 'Игоревна',
+          phone: '+79137776655',
+          address,
+          subject: 'Прорвало трубу у дома, вода на дороге',
+          text: 'Во дворе прорвало трубу, вода течёт на проезжую часть и заливает подвал, никто не приезжает.',
+          topicId: org.housing,
+        }),
+      ) as Promise<{ id: string }>;
+    const housing = await appeal('Первая', 'ул. Щегловская, д. 13, кв. 77');
+    const roads = [await appeal('Вторая', 'ул. Дорожная, 5'), await appeal('Третья', 'ул. Дорожная, 7')];
+    const escalate = (id: string, organisationId: string) =>
+      call('POST', `/api/v1/appeals/${id}/escalate`, staff.operator, { organisationIds: [organisationId] });
+    expect((await escalate(housing.id, org.minzhkh)).status).toBe(204);
+    for (const r of roads) expect((await escalate(r.id, org.mintrans)).status).toBe(204);
+    await t.stack.api.get(ClassificationPipeline).processPending(100);
+    await t.stack.api.get(Incidents).clusterPending(100);
+
+    const whole = await json(call('GET', '/api/v1/incidents', staff.operator));
+    const incident = whole.items.find((i: { appealsCount: number }) => i.appealsCount === 3);
+    // Each department reads the title its own first appeal makes, and nothing of the other's appeal.
+    const subject = 'Прорвало трубу у дома, вода на дороге';
+    for (const [who, own, other, appeals] of [
+      [staff.roadsHead, `${subject} — ул. Дорожная, 5`, 'Щегловская', roads],
+      [staff.head, `${subject} — ул. Щегловская, д. 13, кв. 77`, 'Дорожная', [housing]],
+    ] as const) {
+      const list = await json(call('GET', '/api/v1/incidents', who));
+      expect(list.items.find((i: { id: string }) => i.id === incident.id).title).toBe(own);
+      const detail = await json(call('GET', `/api/v1/incidents/${incident.id}`, who));
+      expect(detail.title).toBe(own);
+      expect(detail.addressKey).toBeNull();
+      expect(detail.appeals.map((a: { id: string }) => a.id).sort()).toEqual(appeals.map((a) => a.id).sort());
+      expect(JSON.stringify([list, detail]).toLowerCase()).not.toContain(other.toLowerCase());
+    }
+    // Line 1 sees the whole incident as it was titled.
+    expect(incident.title).toMatch(/Щегловская|Дорожная/);
   });
 });

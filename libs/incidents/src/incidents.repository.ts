@@ -77,9 +77,23 @@ export interface IncidentDraft {
   answerStatus: string;
 }
 
-const SUMMARY_COLUMNS = `i.id, i.title, i.topic_id AS "topicId", t.name AS "topicName", i.status,
-  i.appeals_count AS "appealsCount", i.first_at AS "firstAt", i.last_at AS "lastAt", i.created_at AS "createdAt",
-  i.answered_at AS "answeredAt"`;
+/** The summary's columns, the title as `titleSql` gives it. */
+const summaryColumns = (titleSql: string) => `i.id, ${titleSql} AS title, i.topic_id AS "topicId",
+  t.name AS "topicName", i.status, i.appeals_count AS "appealsCount", i.first_at AS "firstAt",
+  i.last_at AS "lastAt", i.created_at AS "createdAt", i.answered_at AS "answeredAt"`;
+
+/**
+ * The incident's title as the scope may read it. The stored one is made from the appeal that started the incident
+ * (its subject and its address), which may be another organisation's: a viewer who sees part of the incident
+ * gets the title their own first appeal of it makes (as incidentTitle would), never another organisation's.
+ */
+function titleSql(scope: AccessScope, params: unknown[]): string {
+  if (scope.organisationIds === null) return 'i.title';
+  return `coalesce((SELECT left(regexp_replace(coalesce(nullif(btrim(a.subject), ''), btrim(a.text)), '\\s+', ' ', 'g'), 120)
+                           || coalesce(' — ' || left(nullif(btrim(a.address), ''), 120), '')
+                      FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)}
+                     ORDER BY a.registered_at, a.id LIMIT 1), '')`;
+}
 
 /**
  * The incidents lib's tables: `incidents`, `appeal_cluster_keys` and `incident_answers` (which drafts answer an
@@ -385,6 +399,7 @@ export class IncidentsRepository extends SqlRepository {
         `EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`,
       );
     }
+    const title = titleSql(scope, params);
     if (filter.before) {
       // The instant as the database's text, microseconds included (see cursorInstantSql).
       params.push(filter.before.atText, filter.before.id);
@@ -392,7 +407,7 @@ export class IncidentsRepository extends SqlRepository {
     }
     params.push(filter.limit);
     return this.rows<IncidentSummary & { cursorAt: string }>(
-      `SELECT ${SUMMARY_COLUMNS}, ${cursorInstantSql('i.last_at')} AS "cursorAt",
+      `SELECT ${summaryColumns(title)}, ${cursorInstantSql('i.last_at')} AS "cursorAt",
               (SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
                 WHERE a.incident_id = i.id) AS channels
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id
@@ -402,12 +417,16 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  find(id: string): Promise<IncidentDetail | undefined> {
+  /** The incident, its title as the scope may read it (titleSql); its address key only to whole-region staff. */
+  find(id: string, scope: AccessScope): Promise<IncidentDetail | undefined> {
+    const params: unknown[] = [id];
+    const title = titleSql(scope, params);
     return this.one<IncidentDetail>(
-      `SELECT ${SUMMARY_COLUMNS}, i.address_key AS "addressKey", i.answered_by AS "answeredBy",
+      `SELECT ${summaryColumns(title)},
+              ${scope.organisationIds === null ? 'i.address_key' : 'NULL'} AS "addressKey", i.answered_by AS "answeredBy",
               i.draft_text AS "draftText", i.drafted_by AS "draftedBy", i.drafted_at AS "draftedAt"
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id WHERE i.id = $1`,
-      [id],
+      params,
     );
   }
 

@@ -359,7 +359,7 @@ export class Incidents {
 
   async get(id: string, scope: AccessScope): Promise<IncidentDetail & { appeals: IncidentAppeal[] }> {
     if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
-    const incident = await this.repository.find(id);
+    const incident = await this.repository.find(id, scope);
     if (!incident) throw notFoundError(NOT_FOUND);
     const appeals = await this.repository.appeals(id, scope);
     if (scope.organisationIds !== null && appeals.length === 0) throw notFoundError(NOT_FOUND);
