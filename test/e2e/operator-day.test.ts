@@ -64,6 +64,8 @@ describe("an operator's working day (browser e2e)", () => {
     await page.getByRole('heading', { name: 'Новые' }).waitFor();
     const row = page.getByTestId('inbox-row').filter({ hasText: registrationNumber });
     await row.waitFor();
+    // A message's term is its own, not 59-ФЗ's (the row used to say «ответ по 59-ФЗ»).
+    await row.getByTestId('next-due').getByText('ответ на сообщение').waitFor();
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'operator-day-inbox.png') });
     await row.getByRole('link', { name: new RegExp(registrationNumber) }).click();
@@ -101,6 +103,12 @@ describe("an operator's working day (browser e2e)", () => {
       .filter({ hasText: 'Министерство ЖКХ и энергетики' })
       .waitFor();
     await page.getByRole('region', { name: 'Заявитель' }).getByText('Лебедева Ольга Сергеевна').waitFor();
+    // Each organisation's role read whole beside its name (it was cut: «ответственн…»).
+    const cut = await page
+      .getByTestId('appeal-organisation')
+      .locator('.mantine-Badge-label')
+      .evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent));
+    expect(cut).toEqual([]);
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
     expect(problems.get(page)).toEqual([]);
   });

@@ -198,6 +198,14 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
       .filter({ hasText: 'Правительство' })
       .getByText('ответственная')
       .waitFor();
+    // The organisation that answered has no line-2 term left running (the card counted it down still).
+    await page.getByRole('region', { name: 'Сроки' }).getByTestId('answer-due').waitFor();
+    expect(
+      await page
+        .getByRole('region', { name: 'Сроки' })
+        .getByText(/^Ответ 2-й линии/)
+        .count(),
+    ).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'supervisor-day-reopened.png'), fullPage: true });
     expect(await foreignWords(page)).toEqual([]);
     expect(problems.get(page)).toEqual([]);

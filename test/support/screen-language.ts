@@ -35,7 +35,11 @@ export async function foreignWords(page: Page, data: RegExp[] = []): Promise<str
   for (const m of withoutIds.matchAll(/[A-Za-z][A-Za-z_-]*[A-Za-z]/g)) {
     const word = m[0];
     if (ALLOWED.has(word.toUpperCase()) || ALLOWED_WORDS.has(word)) continue;
-    found.add(word);
+    // With what stands around it, to find it on the screen.
+    const at = m.index ?? 0;
+    found.add(
+      `${word} («…${withoutIds.slice(Math.max(0, at - 30), at + word.length + 10)}…»)`.replace(/\s+/g, ' '),
+    );
   }
   return [...found];
 }

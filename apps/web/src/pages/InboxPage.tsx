@@ -687,7 +687,10 @@ function NextDue({ item, zoneShown }: { item: AppealSummary; zoneShown: boolean 
   return (
     <div data-testid="next-due" data-kind={item.nextDueKind}>
       <Text size="xs" c="dimmed">
-        {DUE_KIND_LABEL[item.nextDueKind]}
+        {/* A message (not 59-ФЗ) has an answer term of its own: the card says so, and the row too. */}
+        {item.nextDueKind === 'answer' && item.regime === 'message'
+          ? 'ответ на сообщение'
+          : DUE_KIND_LABEL[item.nextDueKind]}
       </Text>
       <Text size="sm">{when(item.nextDueAt, item.timeZone, zoneShown)}</Text>
       <Countdown due={item.nextDueAt} timeZone={item.timeZone} size="xs" />

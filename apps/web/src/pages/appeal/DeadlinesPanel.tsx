@@ -24,8 +24,12 @@ export function DeadlinesPanel({ card, names }: { card: AppealCard; names: Retur
       if (e.type === 'returned' && typeof e.data.organisationId === 'string')
         due.delete(e.data.organisationId);
     }
-    return [...due.entries()];
-  }, [card.history]);
+    // Only the parts still open: an organisation that has answered (or returned it) has no term left to run.
+    const active = new Set(
+      card.organisations.filter((o) => o.line === 2 && o.state === 'active').map((o) => o.id),
+    );
+    return [...due.entries()].filter(([org]) => active.has(org));
+  }, [card.history, card.organisations]);
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label="Сроки">
       <Text fw={600} mb="xs">

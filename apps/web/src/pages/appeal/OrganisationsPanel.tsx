@@ -23,7 +23,8 @@ export function OrganisationsPanel({ card }: { card: AppealCard }) {
               size="sm"
               variant="light"
               color={o.role === 'co-executor' ? 'violet' : 'gray'}
-              style={{ textTransform: 'none' }}
+              // Read whole beside a name that wraps («ответственная» was cut to «ответственн…»).
+              style={{ textTransform: 'none', flexShrink: 0, minWidth: 'max-content' }}
             >
               {ORG_ROLE[o.role] ?? o.role}
             </Badge>
