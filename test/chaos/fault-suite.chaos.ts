@@ -661,6 +661,23 @@ describe('fault suite (chaos)', () => {
     expect(row.noticesHeld).toBeGreaterThanOrEqual(1);
   });
 
+  it('worker started while Postgres refuses connections', async () => {
+    // A redeploy during a database restart: the new worker comes up to a Postgres that is not there yet, for longer
+    // than TypeORM's own nine tries (27 s), and must wait for it rather than exit (nothing restarts it here).
+    const s = await stack();
+    clean(
+      await run('worker started while Postgres is down', s, async () => {
+        await s.workers[0].kill9();
+        await pg.down();
+        const worker = s.newWorker();
+        await sleep(Number(process.env.CHAOS_PG_START_DOWN_MS ?? 40_000));
+        await pg.up();
+        await sleep(2000);
+        if (!worker.running) throw new Error(`the worker exited:\n${worker.tail.text()}`);
+      }),
+    );
+  });
+
   it('two apis and two workers racing on the same items', async () => {
     const s = await stack({ apis: 2, workers: 2 });
     clean(

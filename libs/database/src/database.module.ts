@@ -25,6 +25,31 @@ function sessionOptions(config: AppConfig, { pool }: DatabaseModuleOptions = {})
   return settings.length > 0 ? settings.join(' ') : undefined;
 }
 
+/** Node's codes for a server that is not there (yet), and Postgres's for one starting or stopping. */
+const NOT_UP_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  // cannot_connect_now (starting up, shutting down, in recovery), admin_shutdown, crash_shutdown.
+  '57P03',
+  '57P01',
+  '57P02',
+]);
+
+/**
+ * Whether a failure to open the pool at start means the database is not up yet (a restart, a failover, the
+ * machine still booting): the process waits for it, however long, rather than exit — nothing may restart it.
+ * Anything else (a refused password, no such database, a failed migration) ends the start at once.
+ */
+export function databaseNotUpYet(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (NOT_UP_CODES.has(code) || code.startsWith('08'))) return true;
+  return error instanceof Error && /Connection terminated/i.test(error.message);
+}
+
 @Module({})
 export class DatabaseModule {
   static forRoot({ pool }: DatabaseModuleOptions = {}): DynamicModule {
@@ -41,6 +66,10 @@ export class DatabaseModule {
             return {
               ...dataSourceOptions(config.databaseUrl, options ? { extra: { options } } : {}),
               migrationsRun: config.runMigrationsAtBoot,
+              // A database that is not up yet is waited for, every 3 s, logged each time.
+              retryAttempts: Number.POSITIVE_INFINITY,
+              retryDelay: 3000,
+              toRetry: databaseNotUpYet,
             };
           },
           dataSourceFactory: async (options) => {
