@@ -1,4 +1,10 @@
-import { allowedChannelFile, allowedUpload, servedAs, sniffContentType } from './content-sniffing';
+import {
+  allowedChannelFile,
+  allowedUpload,
+  servedAs,
+  sniffContentType,
+  textCharset,
+} from './content-sniffing';
 
 const exe = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), Buffer.alloc(64)]);
 const html = Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>');
@@ -16,6 +22,47 @@ describe('content sniffing', () => {
     const long = Buffer.from('a' + 'ж'.repeat(40_000), 'utf8');
     expect(long[65_535]).toBe(0xd0); // the first byte of «ж», the last of the window
     expect(await sniffContentType(long)).toBe('text/plain');
+  });
+
+  it('reads a text file in the encodings a Russian Windows saves: windows-1251 («ANSI») and UTF-16 («Юникод»)', async () => {
+    const text = 'Прошу принять меры: во дворе дома № 5 — яма «с водой».\r\nЁлка, ёж.';
+    const cp1251 = Buffer.from(
+      [...text].map((ch) => {
+        if (ch.charCodeAt(0) < 0x80) return ch.charCodeAt(0);
+        const special: Record<string, number> = {
+          Ё: 0xa8,
+          ё: 0xb8,
+          '№': 0xb9,
+          '—': 0x97,
+          '«': 0xab,
+          '»': 0xbb,
+        };
+        return special[ch] ?? ch.charCodeAt(0) - 0x410 + 0xc0;
+      }),
+    );
+    expect(textCharset(cp1251)).toBe('windows-1251');
+    expect(await sniffContentType(cp1251)).toBe('text/plain');
+    expect(await allowedUpload('заявление.txt', cp1251)).toBe('text/plain');
+    expect(await allowedChannelFile('жалоба.txt', cp1251)).toBe('text/plain');
+    expect(await servedAs(cp1251)).toEqual({
+      contentType: 'text/plain; charset=windows-1251',
+      inline: false,
+    });
+
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = Buffer.from(le);
+    be.swap16();
+    expect([textCharset(le), textCharset(be)]).toEqual(['utf-16le', 'utf-16be']);
+    expect(await servedAs(le)).toEqual({ contentType: 'text/plain; charset=utf-16le', inline: false });
+    expect(textCharset(Buffer.from(text))).toBe('utf-8');
+
+    // Not text: bytes that are mostly not Cyrillic letters, 0x98, control bytes, UTF-16 without a BOM.
+    const noise = Buffer.from(Array.from({ length: 4096 }, (_, i) => 0x80 + ((i * 37) % 128)));
+    expect(textCharset(noise)).toBeUndefined();
+    expect(textCharset(Buffer.concat([cp1251, Buffer.from([0x98])]))).toBeUndefined();
+    expect(textCharset(Buffer.concat([cp1251, Buffer.from([0x01])]))).toBeUndefined();
+    expect(textCharset(Buffer.from(text, 'utf16le'))).toBeUndefined();
+    expect(textCharset(Buffer.from([0xff, 0xfe, 0x01, 0x00]))).toBeUndefined();
   });
 
   it('accepts an upload only when its bytes are what its name says and on the allow-list', async () => {

@@ -2,24 +2,64 @@ import { fromBuffer } from 'file-type';
 
 /**
  * What a file is by its bytes (`file-type`'s magic numbers), never by its name or the type the sender claimed.
- * Plain text has no magic number: it is text when it is valid UTF-8 without control characters other than
- * tab, line feed and carriage return.
+ * Plain text has no magic number: it is text when `textCharset` can read it.
  */
 export async function sniffContentType(content: Buffer): Promise<string | undefined> {
+  // UTF-16's byte-order mark FF FE is also an MPEG audio frame's sync (`file-type` says audio/mpeg); a file of
+  // whole UTF-16 characters without control characters after it is text.
+  if (utf16ByMark(content) && textCharset(content)) return 'text/plain';
   const found = await fromBuffer(content);
   if (found) return found.mime;
-  return isPlainText(content) ? 'text/plain' : undefined;
+  return textCharset(content) ? 'text/plain' : undefined;
 }
 
-function isPlainText(content: Buffer): boolean {
-  if (content.length === 0) return false;
+/** The encodings a citizen's text file comes in: UTF-8, Notepad's «Юникод» (UTF-16 with a BOM) and «ANSI». */
+export type TextCharset = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1251';
+
+const TEXT_WINDOW = 64 * 1024;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/**
+ * The charset plain text is in, or undefined when the bytes are not text (judged on the first 64 KB). A Russian
+ * Windows saves a .txt as windows-1251 («ANSI») or UTF-16 («Юникод») unless told otherwise, and such a file from
+ * a citizen was refused as not text and its bytes never kept. windows-1251 has no invalid bytes but 0x98, so a
+ * file is read as it only when it has no control characters and at least four in five of its non-ASCII bytes are
+ * Cyrillic letters. The bytes are kept as sent and served with their charset.
+ */
+export function textCharset(content: Buffer): TextCharset | undefined {
+  if (content.length === 0) return undefined;
+  const window = content.subarray(0, TEXT_WINDOW);
+  const utf16 = utf16ByMark(window);
+  if (utf16) {
+    // An odd window ends inside a code unit: held back by `stream`, as a cut surrogate pair is.
+    const text = new TextDecoder(utf16, { fatal: false }).decode(window.subarray(2), { stream: true });
+    return text.length > 0 && !text.includes('\uFFFD') && !CONTROL.test(text) ? utf16 : undefined;
+  }
   // `stream`: a character cut by the 64 KB window is held back, not read as U+FFFD (a long Cyrillic text was
   // refused as not text whenever byte 65 536 fell inside a letter).
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(content.subarray(0, 64 * 1024), {
-    stream: true,
-  });
-  // eslint-disable-next-line no-control-regex
-  return !text.includes('\uFFFD') && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(window, { stream: true });
+  if (CONTROL.test(text)) return undefined;
+  if (!text.includes('\uFFFD')) return 'utf-8';
+  return isWindows1251(window) ? 'windows-1251' : undefined;
+}
+
+function utf16ByMark(bytes: Buffer): 'utf-16le' | 'utf-16be' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+}
+
+function isWindows1251(bytes: Buffer): boolean {
+  let high = 0;
+  let letters = 0;
+  for (const b of bytes) {
+    if (b < 0x80) continue;
+    if (b === 0x98) return false;
+    high++;
+    if (b >= 0xc0 || b === 0xa8 || b === 0xb8) letters++;
+  }
+  // A Russian text's non-ASCII bytes are nearly all letters (the rest «», —, №); random bytes' are about half.
+  return high > 0 && letters >= high * 0.8;
 }
 
 /**
@@ -106,6 +146,7 @@ const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/web
 export async function servedAs(content: Buffer): Promise<{ contentType: string; inline: boolean }> {
   const sniffed = await sniffContentType(content);
   if (sniffed && INLINE_TYPES.has(sniffed)) return { contentType: sniffed, inline: true };
-  if (sniffed === 'text/plain') return { contentType: 'text/plain; charset=utf-8', inline: false };
+  if (sniffed === 'text/plain')
+    return { contentType: `text/plain; charset=${textCharset(content)}`, inline: false };
   return { contentType: sniffed ?? 'application/octet-stream', inline: false };
 }
