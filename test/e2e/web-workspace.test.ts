@@ -896,14 +896,14 @@ describe('staff web workspace (browser e2e)', () => {
     await dialog
       .getByRole('textbox', { name: 'или переменная окружения' })
       .first()
-      .fill('WALK_VK_DISTRICT_TOKEN');
+      .fill('VK_WALK_DISTRICT_TOKEN');
     await dialog.getByRole('button', { name: 'Создать' }).click();
     await page.getByText('Добавлена: Администрация Советского района').waitFor();
     const row = page.locator(
       '[data-testid="channel-account-row"][data-name="Администрация Советского района"]',
     );
     // The variable is not set on this machine: the account says why it does not work.
-    await row.getByText('Не работает: не задана переменная окружения WALK_VK_DISTRICT_TOKEN').waitFor();
+    await row.getByText('Не работает: не задана переменная окружения VK_WALK_DISTRICT_TOKEN').waitFor();
     const listed = (await json(
       fetch(`${stack.baseUrl}/api/v1/channel-accounts`, { headers: await signInHeaders('admin') }),
     )) as {
@@ -914,7 +914,7 @@ describe('staff web workspace (browser e2e)', () => {
     expect(listed.find((a) => a.name === 'Администрация Советского района')).toMatchObject({
       settings: expect.objectContaining({ groupId: 218840555 }),
       secrets: expect.arrayContaining([
-        expect.objectContaining({ key: 'groupToken', envName: 'WALK_VK_DISTRICT_TOKEN' }),
+        expect.objectContaining({ key: 'groupToken', envName: 'VK_WALK_DISTRICT_TOKEN' }),
       ]),
     });
     await row.getByRole('button', { name: 'Действия: Администрация Советского района' }).click();
