@@ -1,6 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog, Role } from '@inbox/access';
-import { type Actor, addressName, AppealWorkflow, renderTemplate, russianDate } from '@inbox/appeals';
+import {
+  type Actor,
+  addressName,
+  AppealWorkflow,
+  previewExcerpt,
+  renderTemplate,
+  russianDate,
+  type TemplateValues,
+} from '@inbox/appeals';
 import { Clock, conflictError, forbiddenError, foundById, invalidInput, UUID } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
 import { type KnowledgeActor } from './knowledge-policy';
@@ -84,7 +92,9 @@ export class KnowledgeArticles {
     const text = input.text.trim().slice(0, MAX_QUERY_CHARS);
     let preferOrganisationId: string | null = null;
     if (input.topicId) preferOrganisationId = await this.topicOwner(input.topicId);
-    return this.suggestions(text, input.topicId ?? null, preferOrganisationId, input.limit ?? 8);
+    const found = await this.suggestions(text, input.topicId ?? null, preferOrganisationId, input.limit ?? 8);
+    // No appeal yet: a template's placeholders are named in Russian («[имя заявителя]»), not shown as code.
+    return { ...found, articles: found.articles.map((a) => ({ ...a, excerpt: previewExcerpt(a.excerpt) })) };
   }
 
   /** For the appeal card: the appeal's subject and text with its subtopic (else topic); its owner first. */
@@ -97,10 +107,14 @@ export class KnowledgeArticles {
       appeal.topicOwnerId ?? appeal.organisationId,
       limit,
     );
-    // A template's preview reads as it will be inserted: its placeholders filled from this appeal.
+    // A template's preview reads as it will be inserted: its placeholders filled from this appeal (one the
+    // excerpt's cut split left out, not shown as its code).
     if (!found.articles.some((a) => a.excerpt.includes('{{'))) return found;
-    const fill = await this.templateFiller(appeal, actor, 'kb-preview');
-    return { ...found, articles: found.articles.map((a) => ({ ...a, excerpt: fill(a.excerpt) })) };
+    const values = await this.templateValues(appeal, actor, 'kb-preview');
+    return {
+      ...found,
+      articles: found.articles.map((a) => ({ ...a, excerpt: previewExcerpt(a.excerpt, values) })),
+    };
   }
 
   /**
@@ -113,6 +127,17 @@ export class KnowledgeArticles {
     purpose: string,
     articleId?: string,
   ): Promise<(text: string) => string> {
+    const values = await this.templateValues(appeal, actor, purpose, articleId);
+    return (text) => renderTemplate(text, values);
+  }
+
+  /** The appeal's values for a template's placeholders (the applicant's name read is audited). */
+  private async templateValues(
+    appeal: Awaited<ReturnType<typeof appealInScope>>,
+    actor: KnowledgeActor,
+    purpose: string,
+    articleId?: string,
+  ): Promise<TemplateValues> {
     const applicant = await this.repo.applicantNameOf(appeal.id);
     const organisation = await this.repo.organisation(actor.organisationId);
     await this.audit.record({
@@ -122,14 +147,13 @@ export class KnowledgeArticles {
       entityId: appeal.id,
       details: { fields: ['applicant.name'], purpose, ...(articleId ? { articleId } : {}) },
     });
-    const values = {
+    return {
       applicantName: addressName(applicant ?? {}),
       registrationNumber: appeal.registrationNumber,
       registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
       organisation: organisation?.shortName ?? '',
       answerDueDate: appeal.answerDueDate.split('-').reverse().join('.'),
     };
-    return (text) => renderTemplate(text, values);
   }
 
   async article(id: string) {

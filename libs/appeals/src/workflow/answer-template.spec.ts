@@ -1,4 +1,4 @@
-import { addressName, renderTemplate, russianDate } from './answer-template';
+import { addressName, previewExcerpt, renderTemplate, russianDate } from './answer-template';
 
 describe('answer templates', () => {
   const values = {
@@ -25,5 +25,36 @@ describe('answer templates', () => {
 
   it('formats dates in the organisation zone', () => {
     expect(russianDate('2026-03-01T20:00:00Z', 'Asia/Novosibirsk')).toBe('02.03.2026');
+  });
+});
+
+describe('previewExcerpt', () => {
+  const values = {
+    applicantName: 'Иван Петрович',
+    registrationNumber: '2026-000001',
+    registrationDate: '01.12.2026',
+    organisation: 'Минжкх СО',
+    answerDueDate: '30.12.2026',
+  };
+
+  it('fills the placeholders from the appeal, or names them in Russian without one', () => {
+    const text =
+      'Уважаемый(ая) {{applicantName}}! Обращение № {{registrationNumber}} рассматривает {{organisation}}.';
+    expect(previewExcerpt(text, values)).toBe(
+      'Уважаемый(ая) Иван Петрович! Обращение № 2026-000001 рассматривает Минжкх СО.',
+    );
+    expect(previewExcerpt(text)).toBe(
+      'Уважаемый(ая) [имя заявителя]! Обращение № [рег. номер] рассматривает [организация].',
+    );
+  });
+
+  it('leaves out a placeholder the cut split, at either end of each fragment, instead of showing its code', () => {
+    expect(previewExcerpt('Ваше обращение рассматривается {{organisa', values)).toBe(
+      'Ваше обращение рассматривается …',
+    );
+    expect(previewExcerpt('sation}} продлил срок ... ответ будет направлен {{', values)).toBe(
+      '… продлил срок ... ответ будет направлен …',
+    );
+    expect(previewExcerpt('срок — {{answerDueDate}}', values)).toBe('срок — 30.12.2026');
   });
 });

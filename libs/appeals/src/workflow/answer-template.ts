@@ -36,3 +36,35 @@ export function russianDate(value: Date | string, timeZone: string): string {
     timeZone,
   }).format(new Date(value));
 }
+
+/** The placeholders as a preview names them where there is no appeal to fill them from. */
+const PLACEHOLDER_NAMES: Record<keyof TemplateValues, string> = {
+  applicantName: 'имя заявителя',
+  registrationNumber: 'рег. номер',
+  registrationDate: 'дата регистрации',
+  organisation: 'организация',
+  answerDueDate: 'срок ответа',
+};
+
+/**
+ * A template's excerpt (the body cut to a length, or a search's fragments joined by « ... ») as staff read it:
+ * each placeholder filled from the appeal's `values`, or without them named in Russian («[имя заявителя]»); one
+ * the cut split («…рассматривается {{organisa») is left out, never shown as its code.
+ */
+export function previewExcerpt(excerpt: string, values?: TemplateValues): string {
+  return excerpt
+    .split(' ... ')
+    .map((fragment) =>
+      fragment
+        .replace(PLACEHOLDER, (whole, key: string) =>
+          key in PLACEHOLDER_NAMES
+            ? values
+              ? String(values[key as keyof TemplateValues])
+              : `[${PLACEHOLDER_NAMES[key as keyof TemplateValues]}]`
+            : whole,
+        )
+        .replace(/\{\{?\s*\w*\s*\}?$/, '…')
+        .replace(/^\s*\w*\s*\}\}?/, '…'),
+    )
+    .join(' ... ');
+}
