@@ -303,6 +303,37 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     expect(page.nextCursor.lastUid).toBe(4);
   });
 
+  it('quarantines a letter the server refuses to give and reads the letters after it', async () => {
+    await dovecot.createMailbox('obr', 'Damaged');
+    await dovecot.deliver('obr', citizenLetter(61), 'Damaged');
+    await dovecot.deliverUnreadable('obr', citizenLetter(62), 'Damaged');
+    await dovecot.deliver('obr', citizenLetter(63), 'Damaged');
+    const acc = account('Damaged');
+    const uidValidity = await dovecot.uidValidity('obr', 'Damaged');
+
+    const page = await pullAll(acc, null);
+    expect(page.items.map((i) => i.subject)).toEqual([
+      'Обращение 61: снег во дворе',
+      'Обращение 63: снег во дворе',
+    ]);
+    expect(page.rejected).toEqual([
+      {
+        externalId: `uid:${uidValidity}:2`,
+        reason: expect.stringMatching(/^Письмо не удалось прочитать с почтового сервера: \S/),
+      },
+    ]);
+    expect(page.nextCursor).toEqual({ uidValidity, lastUid: 3 });
+    expect(page.hasMore).toBe(false);
+
+    // Paged one by one, the cursor passes the refused letter too.
+    const first = await pullAll(acc, null, 1);
+    const second = await pullAll(acc, first.nextCursor, 1);
+    expect(second).toMatchObject({ items: [], nextCursor: { uidValidity, lastUid: 2 }, hasMore: true });
+    expect(second.rejected).toHaveLength(1);
+    const third = await pullAll(acc, second.nextCursor, 1);
+    expect(third.items.map((i) => i.subject)).toEqual(['Обращение 63: снег во дворе']);
+  });
+
   it('reads a letter over maxMessageBytes in part (its text cut at the limit) and stops a page at twice the limit', async () => {
     await dovecot.createMailbox('obr', 'Huge');
     // Sizes from RFC822.SIZE before any download: a few huge letters must not exhaust the worker's memory.

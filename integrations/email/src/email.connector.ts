@@ -1,4 +1,4 @@
-import { JsonLogger } from '@inbox/common';
+import { JsonLogger, redactText } from '@inbox/common';
 import {
   Channel,
   type ChannelAccountRef,
@@ -14,7 +14,7 @@ import {
   type PullPage,
   type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
-import { ImapFlow } from 'imapflow';
+import { type FetchMessageObject, ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
 import {
   type ImapSettings,
@@ -35,6 +35,39 @@ interface PartialLetter {
   files: OversizedFile[];
   truncated: boolean;
   internalDate?: Date;
+}
+
+/** What was read of a page's letters, by UID; `unreadable` holds the server's word on a letter it would not give. */
+interface ReadBatch {
+  batch: number[];
+  /** What the batch costs the page: its letters' sizes, at most the limit each. */
+  bytes: number;
+  oversized: Map<number, number>;
+  partial: Map<number, PartialLetter>;
+  messages: FetchMessageObject[];
+  unreadable: Map<number, string>;
+}
+
+/**
+ * The server refused to give a letter: a tagged NO or BAD, or Dovecot's default answer to a letter it cannot read
+ * (`imap_fetch_failure = disconnect-immediately`: `* BYE FETCH failed: …`). A lost connection is not a refusal.
+ */
+function refusedByServer(error: unknown): boolean {
+  const e = (error && typeof error === 'object' ? error : {}) as {
+    responseStatus?: string;
+    code?: string;
+    reason?: unknown;
+  };
+  if (e.responseStatus === 'NO' || e.responseStatus === 'BAD') return true;
+  return e.code === 'NoConnection' && typeof e.reason === 'string' && /^FETCH failed\b/i.test(e.reason);
+}
+
+/** The server's words on a refused letter, for staff: no more than a line, personal data masked. */
+function refusalText(error: unknown): string {
+  const e = (error && typeof error === 'object' ? error : {}) as { responseText?: unknown; reason?: unknown };
+  const text =
+    typeof e.responseText === 'string' ? e.responseText : typeof e.reason === 'string' ? e.reason : '';
+  return redactText(text.replace(/\s+/g, ' ').trim()).slice(0, 200) || 'сервер отказал без объяснения';
 }
 
 /** A file's size as a clerk reads it: kilobytes under a megabyte. */
@@ -215,52 +248,22 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
         const found = mailbox.exists ? await client.search({ uid: `${lastUid + 1}:*` }, { uid: true }) : [];
         const uids = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);
         const listed = uids.slice(0, pageSize);
-        // Sizes first (RFC822.SIZE): a letter over the limit is not downloaded, and a page stops at twice it.
-        const sizes = new Map<number, number>();
-        if (listed.length)
-          for (const m of await client.fetchAll(listed.join(','), { uid: true, size: true }, { uid: true }))
-            sizes.set(m.uid, m.size ?? 0);
-        const batch: number[] = [];
-        const oversized = new Map<number, number>();
-        let pageBytes = 0;
-        for (const uid of listed) {
-          const size = sizes.get(uid) ?? 0;
-          // A letter over the limit costs the page what is read of it: at most the limit (its text parts).
-          const cost = Math.min(size, imap.maxMessageBytes);
-          if (batch.length && pageBytes + cost > 2 * imap.maxMessageBytes) break;
-          pageBytes += cost;
-          if (size > imap.maxMessageBytes) oversized.set(uid, size);
-          batch.push(uid);
+        const base = { uidValidity, lastUid, resync, listed, more: uids.length > listed.length };
+        try {
+          return { ...base, read: await this.readBatch(client, listed, imap, account.id) };
+        } catch (error) {
+          // One letter the server will not give must not hold up the mailbox: read the page letter by letter.
+          if (!refusedByServer(error)) throw error;
+          return { ...base, read: undefined };
         }
-        const wanted = batch.filter((uid) => !oversized.has(uid));
-        const messages = wanted.length
-          ? await client.fetchAll(
-              wanted.join(','),
-              { uid: true, source: true, internalDate: true },
-              { uid: true },
-            )
-          : [];
-        // A letter over the limit is read in part: its header and text parts, its files only named.
-        const partial = new Map<number, PartialLetter>();
-        for (const uid of oversized.keys()) {
-          const read = await this.readInPart(client, uid, imap.maxMessageBytes, account.id);
-          if (read) partial.set(uid, read);
-        }
-        return {
-          uidValidity,
-          lastUid,
-          resync,
-          batch,
-          oversized,
-          partial,
-          hasMore: uids.length > batch.length,
-          messages,
-        };
       } finally {
         lock.release();
       }
     });
 
+    const read =
+      fetched.read ?? (await this.readOneByOne(imap, account.id, fetched.uidValidity, fetched.listed));
+    const batch = read.batch;
     const page: EmailPullPage = {
       items: [],
       events: [],
@@ -268,15 +271,23 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
       rejected: [],
       nextCursor: {
         uidValidity: fetched.uidValidity,
-        lastUid: fetched.batch.length ? fetched.batch[fetched.batch.length - 1] : fetched.lastUid,
+        lastUid: batch.length ? batch[batch.length - 1] : fetched.lastUid,
       },
-      hasMore: fetched.hasMore,
+      hasMore: fetched.more || batch.length < fetched.listed.length,
       ...(fetched.resync ? { resync: fetched.resync } : {}),
     };
-    const byUid = new Map(fetched.messages.map((m) => [m.uid, m]));
-    for (const uid of fetched.batch) {
-      const size = fetched.oversized.get(uid);
-      const partial = fetched.partial.get(uid);
+    const byUid = new Map(read.messages.map((m) => [m.uid, m]));
+    for (const uid of batch) {
+      const unreadable = read.unreadable.get(uid);
+      if (unreadable !== undefined) {
+        page.rejected.push({
+          externalId: `uid:${fetched.uidValidity}:${uid}`,
+          reason: `Письмо не удалось прочитать с почтового сервера: ${unreadable}`,
+        });
+        continue;
+      }
+      const size = read.oversized.get(uid);
+      const partial = read.partial.get(uid);
       if (size !== undefined && partial) {
         const result = await parseEmail(partial.source, {
           ...parsing,
@@ -423,6 +434,117 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
         lock.release();
       }
     });
+  }
+
+  /**
+   * The letters of `listed` a page takes: sizes first (RFC822.SIZE), so that a letter over the limit is not
+   * downloaded and a page stops at twice the limit; the rest fetched whole, the large ones read in part.
+   */
+  private async readBatch(
+    client: ImapFlow,
+    listed: number[],
+    imap: ImapSettings,
+    accountId: string,
+  ): Promise<ReadBatch> {
+    const sizes = new Map<number, number>();
+    if (listed.length)
+      for (const m of await client.fetchAll(listed.join(','), { uid: true, size: true }, { uid: true }))
+        sizes.set(m.uid, m.size ?? 0);
+    const batch: number[] = [];
+    const oversized = new Map<number, number>();
+    let bytes = 0;
+    for (const uid of listed) {
+      const size = sizes.get(uid) ?? 0;
+      // A letter over the limit costs the page what is read of it: at most the limit (its text parts).
+      const cost = Math.min(size, imap.maxMessageBytes);
+      if (batch.length && bytes + cost > 2 * imap.maxMessageBytes) break;
+      bytes += cost;
+      if (size > imap.maxMessageBytes) oversized.set(uid, size);
+      batch.push(uid);
+    }
+    const wanted = batch.filter((uid) => !oversized.has(uid));
+    const messages = wanted.length
+      ? await client.fetchAll(
+          wanted.join(','),
+          { uid: true, source: true, internalDate: true },
+          { uid: true },
+        )
+      : [];
+    // A letter over the limit is read in part: its header and text parts, its files only named.
+    const partial = new Map<number, PartialLetter>();
+    for (const uid of oversized.keys()) {
+      const read = await this.readInPart(client, uid, imap.maxMessageBytes, accountId);
+      if (read) partial.set(uid, read);
+    }
+    return { batch, bytes, oversized, partial, messages, unreadable: new Map() };
+  }
+
+  /**
+   * A page the server refused to give as a whole, read letter by letter: a letter it still refuses is set aside
+   * with its words (quarantined, and the cursor passes it), the others are read as usual. Dovecot drops the
+   * connection on such a letter: the reading goes on over a new one. A lost connection still fails the pull.
+   */
+  private async readOneByOne(
+    imap: ImapSettings,
+    accountId: string,
+    uidValidity: number,
+    listed: number[],
+  ): Promise<ReadBatch> {
+    const read: ReadBatch = {
+      batch: [],
+      bytes: 0,
+      oversized: new Map(),
+      partial: new Map(),
+      messages: [],
+      unreadable: new Map(),
+    };
+    let next = 0;
+    let full = false;
+    while (next < listed.length && !full) {
+      const from = next;
+      await this.withImap(imap, 'pull', async (client) => {
+        const lock = await client.getMailboxLock(imap.mailbox, { readOnly: true });
+        try {
+          if (Number(client.mailbox ? client.mailbox.uidValidity : 0) !== uidValidity)
+            throw new ConnectorError(
+              ConnectorErrorCode.Temporary,
+              'IMAP pull: the mailbox changed while read',
+            );
+          for (; next < listed.length && client.usable; next++) {
+            const uid = listed[next];
+            let one: ReadBatch;
+            try {
+              one = await this.readBatch(client, [uid], imap, accountId);
+            } catch (error) {
+              if (!refusedByServer(error)) throw error;
+              const reason = refusalText(error);
+              this.logger.warn('e-mail message refused by the server, quarantined unread', {
+                accountId,
+                uid,
+                reason,
+              });
+              read.batch.push(uid);
+              read.unreadable.set(uid, reason);
+              continue;
+            }
+            if (read.batch.length && read.bytes + one.bytes > 2 * imap.maxMessageBytes) {
+              full = true;
+              return;
+            }
+            read.batch.push(...one.batch);
+            read.bytes += one.bytes;
+            read.messages.push(...one.messages);
+            for (const [k, v] of one.oversized) read.oversized.set(k, v);
+            for (const [k, v] of one.partial) read.partial.set(k, v);
+          }
+        } finally {
+          lock.release();
+        }
+      });
+      if (next === from && !full)
+        throw new ConnectorError(ConnectorErrorCode.Temporary, 'IMAP pull: the connection closed at once');
+    }
+    return read;
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -28,6 +29,12 @@ export interface DovecotInstance {
   baseDir: string;
   /** Put a message into a user's mailbox with IMAP APPEND, as a delivery agent would. */
   deliver(user: string, rawMessage: Buffer | string, mailbox?: string): Promise<void>;
+  /**
+   * Put a letter straight into a user's Maildir under a file name whose size (`,S=`) is wrong, and let Dovecot
+   * give it the next UID: Dovecot then refuses to FETCH it ("Cached message size larger than expected"), as it
+   * does a letter damaged on disk, and by default drops the connection with `* BYE FETCH failed`.
+   */
+  deliverUnreadable(user: string, rawMessage: string, mailbox?: string): Promise<void>;
   /** Delete and create a mailbox again: its UIDVALIDITY changes (RFC 3501 2.3.1.1). */
   recreateMailbox(user: string, mailbox: string): Promise<void>;
   createMailbox(user: string, mailbox: string): Promise<void>;
@@ -242,6 +249,19 @@ export async function startDovecot(
       session(user, (c) =>
         c.append(mailbox, Buffer.isBuffer(rawMessage) ? rawMessage : Buffer.from(rawMessage, 'utf8')),
       ),
+    deliverUnreadable: async (user, rawMessage, mailbox = 'INBOX') => {
+      const dir = join(base, 'mail', user, 'Maildir', mailbox === 'INBOX' ? '' : `.${mailbox}`, 'new');
+      const body = Buffer.from(rawMessage, 'utf8');
+      const file = join(
+        dir,
+        `${Math.floor(Date.now() / 1000)}.M${randomBytes(4).toString('hex')}P1.unreadable,S=${body.length + 500}`,
+      );
+      writeFileSync(file, body, { mode: 0o644 });
+      const owner = statSync(dir);
+      chownSync(file, owner.uid, owner.gid);
+      // STATUS makes Dovecot look at the folder and number the new file before anything else arrives.
+      await session(user, (c) => c.command(`STATUS ${ImapWireClient.quote(mailbox)} (MESSAGES)`));
+    },
     createMailbox: (user, mailbox) =>
       session(user, (c) => c.command(`CREATE ${ImapWireClient.quote(mailbox)}`).then(() => undefined)),
     recreateMailbox: (user, mailbox) =>
