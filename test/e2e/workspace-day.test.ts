@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Role, StaffUsers } from '@inbox/access';
+import { INTERRUPTED_REASON } from '@inbox/delivery';
 import { Channel } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
@@ -237,6 +238,66 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const number = await row.getByRole('link', { name: /№ \d{4}-\d{6}/ }).boundingBox();
     expect(number!.height).toBeLessThan(30);
     await page.screenshot({ path: join(SHOTS, 'workspace-day-deliveries.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('«Недоставленные»: a send interrupted mid-way says the citizen may have it, and the clerk marks it delivered', async () => {
+    const [appealId] = await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Website,
+        externalId: `form-interrupted-${Date.now()}`,
+        regime: 'appeal',
+        author: { surname: 'Голубева', firstName: 'Нина', email: 'golubeva@example.test' },
+      }),
+    ]);
+    const draft = await json(
+      call('POST', `/api/v1/appeals/${appealId}/answers`, staff.operator, { text: 'Яма заделана.' }),
+    );
+    for (const [step, who] of [
+      ['approve', staff.approver],
+      ['send', staff.operator],
+    ] as const) {
+      expect(
+        (await call('POST', `/api/v1/appeals/${appealId}/answers/${draft.id}/${step}`, who)).status,
+      ).toBe(204);
+    }
+    const db = t.stack.db.dataSource;
+    const failed = async () =>
+      (await db.query(`SELECT id FROM outbound_messages WHERE appeal_id = $1 AND status = 'failed'`, [
+        appealId,
+      ])) as { id: string }[];
+    for (let i = 0; i < 120 && (await failed()).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 500));
+    const [message] = await failed();
+    expect(message).toBeDefined();
+    // The state DeliveryService leaves when a worker died between the channel's acceptance and our receipt
+    // (test/integration/interrupted-send.test.ts produces it with a real kill -9).
+    await db.query(
+      `UPDATE outbound_messages SET send_interrupted_at = now(), last_error = $2 WHERE id = $1`,
+      [message.id, INTERRUPTED_REASON],
+    );
+    const { registrationNumber } = await json(call('GET', `/api/v1/appeals/${appealId}`, staff.operator));
+    await users().create({
+      login: 'golubev',
+      password: PASSWORD,
+      fullName: 'Голубев Илья Андреевич',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const page = await open('golubev', '/deliveries');
+    const row = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: `№ ${registrationNumber}` }) });
+    await row.getByTestId('delivery-reason').waitFor({ timeout: 30_000 });
+    expect(await row.getByTestId('delivery-reason').innerText()).toContain('Доставка прервана');
+    await row.getByRole('button', { name: 'Отметить доставленным' }).click();
+    await row.waitFor({ state: 'detached' });
+    const [after] = (await db.query(`SELECT status FROM outbound_messages WHERE id = $1`, [message.id])) as {
+      status: string;
+    }[];
+    expect(after.status).toBe('sent');
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${appealId}`);
+    await page.locator('[data-testid="history-item"][data-type="delivered"]').first().waitFor();
     expect(problems.get(page)).toEqual([]);
   });
 
