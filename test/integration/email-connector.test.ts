@@ -11,6 +11,7 @@ import {
 import { EmailConnector, type EmailCursor, outboundMessageId, parseEmail } from '@inbox/integrations/email';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { startCuttingProxy } from '../fakes/email/cutting-proxy';
 
 // Our own letters in the shapes of real KOI8-R / windows-1251 mail (test/fixtures/email).
 const SAMPLES = resolve(__dirname, '../fixtures/email');
@@ -85,6 +86,19 @@ async function pullAll(acc: ChannelAccountRef, cursor: unknown, limit = 50) {
 }
 
 const ids = (items: InboundItem[]) => items.map((i) => i.externalId);
+
+/** A page of three letters whose middle one (UID 2) the server refused: the other two read, it quarantined, all passed. */
+function expectMiddleRefused(page: Awaited<ReturnType<typeof pullAll>>, uidValidity: number, read: number[]) {
+  expect(page.items.map((i) => i.subject)).toEqual(read.map((n) => `Обращение ${n}: снег во дворе`));
+  expect(page.rejected).toEqual([
+    {
+      externalId: `uid:${uidValidity}:2`,
+      reason: expect.stringMatching(/^Письмо не удалось прочитать с почтового сервера: \S/),
+    },
+  ]);
+  expect(page.nextCursor).toEqual({ uidValidity, lastUid: 3 });
+  expect(page.hasMore).toBe(false);
+}
 
 describe('EmailConnector against dovecot and an SMTP receiver', () => {
   it('checks the account: IMAP login and SMTP; a missing mailbox is NotFound', async () => {
@@ -311,19 +325,7 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     const acc = account('Damaged');
     const uidValidity = await dovecot.uidValidity('obr', 'Damaged');
 
-    const page = await pullAll(acc, null);
-    expect(page.items.map((i) => i.subject)).toEqual([
-      'Обращение 61: снег во дворе',
-      'Обращение 63: снег во дворе',
-    ]);
-    expect(page.rejected).toEqual([
-      {
-        externalId: `uid:${uidValidity}:2`,
-        reason: expect.stringMatching(/^Письмо не удалось прочитать с почтового сервера: \S/),
-      },
-    ]);
-    expect(page.nextCursor).toEqual({ uidValidity, lastUid: 3 });
-    expect(page.hasMore).toBe(false);
+    expectMiddleRefused(await pullAll(acc, null), uidValidity, [61, 63]);
 
     // Paged one by one, the cursor passes the refused letter too.
     const first = await pullAll(acc, null, 1);
@@ -332,6 +334,44 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     expect(second.rejected).toHaveLength(1);
     const third = await pullAll(acc, second.nextCursor, 1);
     expect(third.items.map((i) => i.subject)).toEqual(['Обращение 63: снег во дворе']);
+  });
+
+  it('quarantines a refused letter as well when the server answers its FETCH with NO', async () => {
+    const answeringNo = await startDovecot({ fetchFailure: 'no-after' });
+    try {
+      await answeringNo.createMailbox('obr', 'Damaged');
+      await answeringNo.deliver('obr', citizenLetter(71), 'Damaged');
+      await answeringNo.deliverUnreadable('obr', citizenLetter(72), 'Damaged');
+      await answeringNo.deliver('obr', citizenLetter(73), 'Damaged');
+      const user = answeringNo.users[0];
+      const acc = account('Damaged', { imapPort: answeringNo.port });
+      const page = await pullAll(
+        { ...acc, secrets: { imapUser: user.user, imapPassword: user.password } },
+        null,
+      );
+      expectMiddleRefused(page, await answeringNo.uidValidity('obr', 'Damaged'), [71, 73]);
+    } finally {
+      await answeringNo.stop();
+    }
+  });
+
+  it('fails the pull as Temporary, quarantining nothing, when the connection is lost while letters are fetched', async () => {
+    await dovecot.createMailbox('obr', 'Cut');
+    for (const n of [81, 82]) await dovecot.deliver('obr', citizenLetter(n), 'Cut');
+    const proxy = await startCuttingProxy(dovecot, /BODY\.PEEK\[\]/i);
+    try {
+      await expect(pullAll(account('Cut', { imapPort: proxy.port }), null)).rejects.toMatchObject({
+        code: ConnectorErrorCode.Temporary,
+      });
+      // Cut once: no letter-by-letter reading after a lost connection.
+      expect(proxy.cuts).toBe(1);
+    } finally {
+      await proxy.stop();
+    }
+    // Nothing was passed over: the same letters come once the network is back.
+    const page = await pullAll(account('Cut'), null);
+    expect(page.items).toHaveLength(2);
+    expect(page.rejected).toEqual([]);
   });
 
   it('reads a letter over maxMessageBytes in part (its text cut at the limit) and stops a page at twice the limit', async () => {

@@ -43,6 +43,15 @@ export interface DovecotInstance {
   stop(): Promise<void>;
 }
 
+export interface DovecotOptions {
+  users?: { user: string; password: string }[];
+  /**
+   * What Dovecot does when it cannot read a letter a FETCH asks for (`imap_fetch_failure`): by default it drops
+   * the connection (`* BYE FETCH failed`); `no-after` gives the other letters and answers the command NO.
+   */
+  fetchFailure?: 'disconnect-immediately' | 'no-after';
+}
+
 const CANDIDATES = [process.env.DOVECOT_BIN, '/usr/sbin/dovecot', '/usr/local/sbin/dovecot'].filter(
   Boolean,
 ) as string[];
@@ -89,7 +98,14 @@ function groupName(gid: number): string {
   return line?.split(':')[0] ?? String(gid);
 }
 
-function config(base: string, port: number, asRoot: boolean, mailUid: number, mailGid: number): string {
+function config(
+  base: string,
+  port: number,
+  asRoot: boolean,
+  mailUid: number,
+  mailGid: number,
+  fetchFailure: DovecotOptions['fetchFailure'],
+): string {
   const me = userInfo().username;
   // Unprivileged: every service runs as us and nothing can chroot.
   const unprivileged = asRoot
@@ -119,6 +135,7 @@ auth_failure_delay = 0
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
 mailbox_list_index = no
+imap_fetch_failure = ${fetchFailure ?? 'disconnect-immediately'}
 passdb {
   driver = passwd-file
   args = scheme=PLAIN username_format=%u ${base}/passwd
@@ -153,6 +170,7 @@ function waitExit(child: ChildProcess, ms: number): Promise<boolean> {
 async function startOnce(
   binary: string,
   users: { user: string; password: string }[],
+  fetchFailure: DovecotOptions['fetchFailure'],
 ): Promise<{ child: ChildProcess; base: string; port: number }> {
   const asRoot = process.getuid?.() === 0;
   const base = mkdtempSync(join(tmpdir(), 'inbox-dovecot-'));
@@ -166,7 +184,10 @@ async function startOnce(
     mode: 0o644,
   });
   const port = await freePort();
-  writeFileSync(join(base, 'dovecot.conf'), config(base, port, asRoot, mailOwner.uid, mailOwner.gid));
+  writeFileSync(
+    join(base, 'dovecot.conf'),
+    config(base, port, asRoot, mailOwner.uid, mailOwner.gid, fetchFailure),
+  );
 
   const child = spawn(binary, ['-F', '-c', join(base, 'dovecot.conf')], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -203,9 +224,7 @@ async function startOnce(
   );
 }
 
-export async function startDovecot(
-  options: { users?: { user: string; password: string }[] } = {},
-): Promise<DovecotInstance> {
+export async function startDovecot(options: DovecotOptions = {}): Promise<DovecotInstance> {
   const binary = dovecotBinary();
   const users = options.users ?? [
     { user: 'obr', password: randomBytes(9).toString('base64url') },
@@ -216,7 +235,7 @@ export async function startDovecot(
   // The free port may be taken between our probe and dovecot's bind: try again on a new one.
   for (let attempt = 0; attempt < 3 && !started; attempt++) {
     try {
-      started = await startOnce(binary, users);
+      started = await startOnce(binary, users, options.fetchFailure);
     } catch (error) {
       lastError = error;
     }
