@@ -50,6 +50,8 @@ const NOT_ABOUT_AN_APPEAL: Record<string, string> = {
   'GET /api/v1/me': 'the signed-in staff member',
   'GET /api/v1/notifications': "the signed-in staff member's own notifications",
   'POST /api/v1/notifications/{id}/read': "one of the signed-in staff member's own notifications",
+  'POST /api/v1/notifications/read-all':
+    "the signed-in staff member's own notifications, up to one of theirs",
   'GET /api/v1/deliveries/failed':
     'the failed-deliveries queue: filtered by the scope, never refused (covered by failed-deliveries.test)',
   'GET /api/v1/incidents': 'incidents, filtered by the scope of their appeals (libs/incidents)',

@@ -566,4 +566,61 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await clerk.getByRole('button', { name: /непрочитанн/ }).count()).toBe(0);
     expect(problems.get(clerk)).toEqual([]);
   });
+
+  it('notifications: «Отметить все прочитанными» reads what the list showed, not what came after', async () => {
+    await users().create({
+      login: 'lebedev',
+      password: PASSWORD,
+      fullName: 'Лебедев Антон Игоревич',
+      role: Role.Operator,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
+    const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'lebedev', password: PASSWORD }),
+    });
+    const { accessToken } = await json(signIn);
+    const lebedev = {
+      userId: '',
+      login: 'lebedev',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+    };
+    /** A draft of Лебедев's sent back by the supervisor: one notification for him. */
+    const sentBack = async () => {
+      const appeal = await registeredCall();
+      const draft = await json(
+        call('POST', `/api/v1/appeals/${appeal.id}/answers`, lebedev, { text: 'Проект ответа.' }),
+      );
+      const back = await call(
+        'POST',
+        `/api/v1/appeals/${appeal.id}/answers/${draft.id}/send-back`,
+        staff.approver,
+        {
+          comment: 'Дополните ответ.',
+        },
+      );
+      expect(back.status).toBe(204);
+    };
+    const unread = async () => (await json(call('GET', '/api/v1/notifications?unread=true', lebedev))).length;
+    await sentBack();
+    await sentBack();
+    await sentBack();
+    expect(await unread()).toBe(3);
+
+    const page = await open('lebedev', '/inbox');
+    await page.getByRole('button', { name: 'Уведомления: 3 непрочитанных' }).click();
+    // One more arrives while the list is open: «all» means what the list showed.
+    await sentBack();
+    await page
+      .getByRole('region', { name: 'Уведомления' })
+      .getByRole('button', { name: 'Отметить все прочитанными' })
+      .click();
+    await page.getByRole('button', { name: 'Уведомления: 1 непрочитанное' }).waitFor();
+    expect(await unread()).toBe(1);
+    expect((await call('POST', '/api/v1/notifications/read-all', lebedev, { upToId: 'все' })).status).toBe(
+      400,
+    );
+    expect(problems.get(page)).toEqual([]);
+  });
 });

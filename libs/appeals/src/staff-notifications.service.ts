@@ -14,6 +14,14 @@ export class StaffNotifications {
     });
   }
 
+  /**
+   * Everything the person was shown marked read at once (a region supervisor is told of every term at risk): up
+   * to the newest notification of the list they saw, so one that came in since stays unread.
+   */
+  async markAllRead(userId: string, upToId: string): Promise<{ marked: number }> {
+    return { marked: await this.notifications.markAllRead(userId, upToId) };
+  }
+
   async markRead(userId: string, id: string): Promise<void> {
     if (!/^\d{1,18}$/.test(id) || !(await this.notifications.markRead(userId, id))) {
       throw notFoundError('Уведомление не найдено');

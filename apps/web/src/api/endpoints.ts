@@ -23,6 +23,7 @@ export const ENDPOINTS = {
   addNote: { method: 'POST', path: '/api/v1/appeals/{id}/notes' },
   notifications: { method: 'GET', path: '/api/v1/notifications' },
   readNotification: { method: 'POST', path: '/api/v1/notifications/{id}/read' },
+  readAllNotifications: { method: 'POST', path: '/api/v1/notifications/read-all' },
   attachment: { method: 'GET', path: '/api/v1/appeals/{id}/attachments/{attachmentId}' },
   attachToAppeal: { method: 'POST', path: '/api/v1/appeals/{id}/attachments' },
   register: { method: 'POST', path: '/api/v1/appeals' },

@@ -1626,6 +1626,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Отметить прочитанными все уведомления до указанного включительно */
+        post: operations["NotificationsController_readAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organisations": {
         parameters: {
             query?: never;
@@ -4087,6 +4104,17 @@ export interface components {
             rated: boolean;
             registrationNumber: string;
             sentAt: string;
+        };
+        ReadAllNotificationsDto: {
+            /**
+             * @description Последнее (самое новое) из показанных уведомлений
+             * @example 1042
+             */
+            upToId: string;
+        };
+        ReadAllNotificationsResponse: {
+            /** @description Сколько уведомлений отмечено прочитанными */
+            marked: number;
         };
         ReasonDto: {
             reason: string;
@@ -7314,6 +7342,29 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    NotificationsController_readAll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReadAllNotificationsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadAllNotificationsResponse"];
+                };
             };
         };
     };

@@ -32,6 +32,10 @@ export function NotificationsButton() {
     mutationFn: (id: string) => call('readNotification', { params: { id } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
   });
+  const readAll = useMutation({
+    mutationFn: (upToId: string) => call('readAllNotifications', { body: { upToId } }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
+  });
   const items = list.data ?? [];
   const unread = items.filter((n) => !n.readAt).length;
   const label =
@@ -62,9 +66,22 @@ export function NotificationsButton() {
         </Popover.Target>
         <Popover.Dropdown p="xs">
           <section aria-label="Уведомления">
-            <Text fw={600} size="sm" mb={6}>
-              Уведомления
-            </Text>
+            <Group justify="space-between" mb={6} wrap="nowrap">
+              <Text fw={600} size="sm">
+                Уведомления
+              </Text>
+              {/* Up to the newest one shown: one that arrives meanwhile stays unread. */}
+              {unread > 0 && (
+                <Button
+                  size="compact-xs"
+                  variant="subtle"
+                  loading={readAll.isPending}
+                  onClick={() => readAll.mutate(items[0].id)}
+                >
+                  Отметить все прочитанными
+                </Button>
+              )}
+            </Group>
             <QueryStatus query={list} label="Загрузка уведомлений" size="sm" />
             {list.data && items.length === 0 && (
               <Text size="sm" c="dimmed">

@@ -60,6 +60,17 @@ export class NotificationsRepository {
     return rows.length > 0;
   }
 
+  /** Marks read every unread notification of the user up to `upToId` (the newest they were shown); how many. */
+  async markAllRead(userId: string, upToId: string): Promise<number> {
+    return rowsOf(
+      await this.dataSource.query(
+        `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND id <= $2::bigint AND read_at IS NULL
+         RETURNING id`,
+        [userId, upToId],
+      ),
+    ).length;
+  }
+
   /** Who should hear about a returned part: the appeal's line-1 assignee, else the line-1 operators. */
   async lineOneRecipients(tx: Db, appealId: string): Promise<string[]> {
     const rows = (await tx.query(
