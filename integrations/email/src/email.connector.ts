@@ -319,7 +319,7 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
         });
         page.rejected.push({
           externalId: `uid:${fetched.uidValidity}:${uid}`,
-          reason: `message too large: ${size} bytes, the limit is ${imap.maxMessageBytes}`,
+          reason: `Письмо больше предела (${size} байт при пределе ${imap.maxMessageBytes}), и его части не удалось прочитать: оно оставлено в почтовом ящике`,
         });
         continue;
       }
@@ -329,7 +329,7 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
       if (!message.source) {
         page.rejected.push({
           externalId: `uid:${fetched.uidValidity}:${uid}`,
-          reason: 'server sent no source',
+          reason: 'Почтовый сервер не отдал текст письма: оно оставлено в почтовом ящике',
         });
         continue;
       }
