@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Role, StaffUsers } from '@inbox/access';
 import { INTERRUPTED_REASON } from '@inbox/delivery';
@@ -51,6 +52,38 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     });
   });
   const users = () => t.stack.api.get(StaffUsers);
+
+  /** A member of staff who signs in with the file's password (a line-1 operator unless said). */
+  async function newStaff(login: string, fullName: string, role = Role.Operator, organisation = 'cur') {
+    await users().create({
+      login,
+      password: PASSWORD,
+      fullName,
+      role,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', organisation),
+    });
+  }
+
+  /** A form appeal with an e-mail, answered, approved and sent: with no e-mail account here, its answer fails. */
+  async function answeredFormAppeal(author: { surname: string; firstName: string; email: string }) {
+    const [appealId] = await registerItems(t.stack, [
+      inboundItem({ channel: Channel.Website, externalId: `form-${randomUUID()}`, regime: 'appeal', author }),
+    ]);
+    const draft = await json(
+      call('POST', `/api/v1/appeals/${appealId}/answers`, staff.operator, {
+        text: 'Управляющей компании выдано предписание.',
+      }),
+    );
+    for (const [step, who] of [
+      ['approve', staff.approver],
+      ['send', staff.operator],
+    ] as const) {
+      expect(
+        (await call('POST', `/api/v1/appeals/${appealId}/answers/${draft.id}/${step}`, who)).status,
+      ).toBe(204);
+    }
+    return appealId;
+  }
 
   /** Signs in through the login page and opens the path. */
   const open = (login: string, path: string, locale?: string) =>
@@ -163,13 +196,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
         text: 'Возле дома по ул. Жуковского, 60 оборван провод, он лежит прямо на тротуаре, где ходят дети.',
       }),
     ]);
-    await t.stack.api.get(StaffUsers).create({
-      login: 'ivanova',
-      password: PASSWORD,
-      fullName: 'Иванова Елена Андреевна',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await newStaff('ivanova', 'Иванова Елена Андреевна');
     const page = await open('ivanova', '/inbox?queue=fast-track');
     const row = page.locator('[data-testid="inbox-row"]').first();
     await row.getByText('Одноклассники').waitFor();
@@ -194,34 +221,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
 
   it('«Недоставленные»: the reason in Russian with the channel named, the channel badge and the number uncut', async () => {
     // A form appeal with an e-mail, answered while no e-mail account is set up: its answer cannot go out.
-    const [appealId] = await registerItems(t.stack, [
-      inboundItem({
-        channel: Channel.Website,
-        externalId: `form-${Date.now()}`,
-        regime: 'appeal',
-        author: { surname: 'Соколова', firstName: 'Анна', email: 'sokolova@example.test' },
-      }),
-    ]);
-    const draft = await json(
-      call('POST', `/api/v1/appeals/${appealId}/answers`, staff.operator, {
-        text: 'Управляющей компании выдано предписание.',
-      }),
-    );
-    for (const [step, who] of [
-      ['approve', staff.approver],
-      ['send', staff.operator],
-    ] as const) {
-      expect(
-        (await call('POST', `/api/v1/appeals/${appealId}/answers/${draft.id}/${step}`, who)).status,
-      ).toBe(204);
-    }
-    await t.stack.api.get(StaffUsers).create({
-      login: 'kuznetsova',
-      password: PASSWORD,
-      fullName: 'Кузнецова Анна Сергеевна',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await answeredFormAppeal({ surname: 'Соколова', firstName: 'Анна', email: 'sokolova@example.test' });
+    await newStaff('kuznetsova', 'Кузнецова Анна Сергеевна');
     const page = await open('kuznetsova', '/deliveries');
     // It used to read «канал доставки для «website» не настроен», the channel by its code.
     const row = page
@@ -242,25 +243,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   });
 
   it('«Недоставленные»: a send interrupted mid-way says the citizen may have it, and the clerk marks it delivered', async () => {
-    const [appealId] = await registerItems(t.stack, [
-      inboundItem({
-        channel: Channel.Website,
-        externalId: `form-interrupted-${Date.now()}`,
-        regime: 'appeal',
-        author: { surname: 'Голубева', firstName: 'Нина', email: 'golubeva@example.test' },
-      }),
-    ]);
-    const draft = await json(
-      call('POST', `/api/v1/appeals/${appealId}/answers`, staff.operator, { text: 'Яма заделана.' }),
-    );
-    for (const [step, who] of [
-      ['approve', staff.approver],
-      ['send', staff.operator],
-    ] as const) {
-      expect(
-        (await call('POST', `/api/v1/appeals/${appealId}/answers/${draft.id}/${step}`, who)).status,
-      ).toBe(204);
-    }
+    const appealId = await answeredFormAppeal({
+      surname: 'Голубева',
+      firstName: 'Нина',
+      email: 'golubeva@example.test',
+    });
     const db = t.stack.db.dataSource;
     const failed = async () =>
       (await db.query(`SELECT id FROM outbound_messages WHERE appeal_id = $1 AND status = 'failed'`, [
@@ -277,13 +264,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       [message.id, INTERRUPTED_REASON],
     );
     const { registrationNumber } = await json(call('GET', `/api/v1/appeals/${appealId}`, staff.operator));
-    await users().create({
-      login: 'golubev',
-      password: PASSWORD,
-      fullName: 'Голубев Илья Андреевич',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await newStaff('golubev', 'Голубев Илья Андреевич');
     const page = await open('golubev', '/deliveries');
     const row = page
       .getByRole('row')
@@ -308,13 +289,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     });
     expect(drafted.status).toBe(201);
     // No e-mail and no channel: «sent» means it is for staff to read out (it used to end there, unmarkable).
-    await users().create({
-      login: 'sidorov',
-      password: PASSWORD,
-      fullName: 'Сидоров Павел Ильич',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await newStaff('sidorov', 'Сидоров Павел Ильич');
     const page = await open('sidorov', `/appeals/${appeal.id}`);
     const answer = page.locator('[data-testid="answer"][data-status="draft"]');
     await answer.getByRole('button', { name: 'Согласовать' }).click();
@@ -348,13 +323,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
         author: { surname: 'Белова', firstName: 'Ирина', email: 'belova@example.test' },
       }),
     ]);
-    await users().create({
-      login: 'belova',
-      password: PASSWORD,
-      fullName: 'Белова Татьяна Юрьевна',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await newStaff('belova', 'Белова Татьяна Юрьевна');
     const page = await open('belova', `/appeals/${appealId}`);
     const terms = page.getByRole('region', { name: 'Сроки' });
     await terms.getByTestId('answer-due').waitFor();
@@ -374,13 +343,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await page.getByRole('button', { name: 'Войти' }).click();
     await page.getByRole('alert').getByText('Введите логин и пароль').waitFor();
 
-    await users().create({
-      login: 'orlova',
-      password: PASSWORD,
-      fullName: 'Орлова Вера Павловна',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await newStaff('orlova', 'Орлова Вера Павловна');
     await page.getByLabel('Логин').fill('orlova');
     await page.getByLabel('Пароль').fill(PASSWORD);
     await page.getByRole('button', { name: 'Войти' }).click();
@@ -423,13 +386,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   it("a colleague's appeal says who holds it before anyone takes it over", async () => {
     const appeal = await registeredCall();
     expect((await call('POST', `/api/v1/appeals/${appeal.id}/take`, staff.operator)).status).toBe(204);
-    await users().create({
-      login: 'fedorova',
-      password: PASSWORD,
-      fullName: 'Фёдорова Нина Олеговна',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await newStaff('fedorova', 'Фёдорова Нина Олеговна');
     const page = await open('fedorova', `/appeals/${appeal.id}`);
     // The card had no word of it: «Взять в работу» took it from the colleague unawares.
     await page
@@ -480,13 +437,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
 
     // A dialog's required field left empty: the page says what is wrong, in Russian, not the browser's bubble
     // in its own language («Please fill out this field.»), which stopped the form before the page could.
-    await users().create({
-      login: 'adminova',
-      password: PASSWORD,
-      fullName: 'Админова Дарья Игоревна',
-      role: Role.Admin,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'region'),
-    });
+    await newStaff('adminova', 'Админова Дарья Игоревна', Role.Admin, 'region');
     const admin = await open('adminova', '/admin/templates', 'en-US');
     await admin
       .getByRole('button', { name: /Добавить|Новый шаблон/ })
@@ -568,13 +519,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   });
 
   it('notifications: «Отметить все прочитанными» reads what the list showed, not what came after', async () => {
-    await users().create({
-      login: 'lebedev',
-      password: PASSWORD,
-      fullName: 'Лебедев Антон Игоревич',
-      role: Role.Operator,
-      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
-    });
+    await newStaff('lebedev', 'Лебедев Антон Игоревич');
     const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
