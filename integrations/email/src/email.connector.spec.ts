@@ -1,5 +1,5 @@
 import { ConnectorError, ConnectorErrorCode, type OutboundMessage } from '@inbox/integrations/contract';
-import { EmailConnector } from './email.connector';
+import { EmailConnector, refusedByServer } from './email.connector';
 import { smtpError, imapError } from './errors';
 import { messageIdList, normaliseMessageId, outboundIdOf, outboundMessageId } from './message-id';
 import { buildOutboundMail, replySubject } from './outbound-mail';
@@ -166,5 +166,19 @@ describe('EmailConnector account and cursor checks', () => {
     await expect(connector.pull(account, null, 10)).rejects.toMatchObject({
       code: ConnectorErrorCode.Temporary,
     });
+  });
+});
+
+describe('a letter the server refuses', () => {
+  it("is refused for good on NO, BAD or Dovecot's «FETCH failed», but not in RFC 5530's passing states", () => {
+    expect(refusedByServer({ responseStatus: 'NO', serverResponseCode: 'SERVERBUG' })).toBe(true);
+    expect(refusedByServer({ responseStatus: 'BAD' })).toBe(true);
+    expect(refusedByServer({ code: 'NoConnection', reason: 'FETCH failed: Internal error occurred.' })).toBe(
+      true,
+    );
+    for (const code of ['UNAVAILABLE', 'INUSE', 'LIMIT', 'unavailable'])
+      expect(refusedByServer({ responseStatus: 'NO', serverResponseCode: code })).toBe(false);
+    expect(refusedByServer({ code: 'NoConnection', reason: 'Connection closed' })).toBe(false);
+    expect(refusedByServer(new Error('ECONNRESET'))).toBe(false);
   });
 });

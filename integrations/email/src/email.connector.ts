@@ -48,16 +48,22 @@ interface ReadBatch {
   unreadable: Map<number, string>;
 }
 
+const TEMPORARY_REFUSALS = new Set(['UNAVAILABLE', 'INUSE', 'LIMIT']);
+
 /**
  * The server refused to give a letter: a tagged NO or BAD, or Dovecot's default answer to a letter it cannot read
  * (`imap_fetch_failure = disconnect-immediately`: `* BYE FETCH failed: …`). A lost connection is not a refusal.
  */
-function refusedByServer(error: unknown): boolean {
+export function refusedByServer(error: unknown): boolean {
   const e = (error && typeof error === 'object' ? error : {}) as {
     responseStatus?: string;
+    serverResponseCode?: string;
     code?: string;
     reason?: unknown;
   };
+  // RFC 5530's passing states (the store unavailable, the mailbox in use, a limit hit): the pull backs off and
+  // asks again rather than quarantine a letter the server will give later.
+  if (TEMPORARY_REFUSALS.has(e.serverResponseCode?.toUpperCase() ?? '')) return false;
   if (e.responseStatus === 'NO' || e.responseStatus === 'BAD') return true;
   return e.code === 'NoConnection' && typeof e.reason === 'string' && /^FETCH failed\b/i.test(e.reason);
 }
