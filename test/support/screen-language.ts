@@ -28,10 +28,12 @@ export async function foreignWords(page: Page, data: RegExp[] = []): Promise<str
   const found = new Set<string>();
   for (const m of text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi))
     found.add(m[0]);
-  // E-mail addresses are the applicants' data, not the screen's words.
+  // E-mail addresses and web addresses (an organisation's site in a knowledge-base answer) are data, not the
+  // screen's words.
   const withoutIds = text
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ' ')
-    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ');
+    .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, ' ')
+    .replace(/\bhttps?:\/\/\S+/g, ' ');
   for (const m of withoutIds.matchAll(/[A-Za-z][A-Za-z_-]*[A-Za-z]/g)) {
     const word = m[0];
     if (ALLOWED.has(word.toUpperCase()) || ALLOWED_WORDS.has(word)) continue;
