@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
+import { DomainError } from '@inbox/common';
 import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
 import {
   demoInboundItems,
@@ -139,6 +140,8 @@ async function walkThroughWorkflow(
   );
   let escalated = 0;
   let answered = 0;
+  /** Why the rules left demo items where they were, and how many. */
+  const refused = new Map<string, number>();
   for (let i = 0; i < items.length; i++) {
     const appealId = appealIds[i];
     const features = items[i].features ?? {};
@@ -179,9 +182,15 @@ async function walkThroughWorkflow(
           supervisor,
         );
       }
-    } catch {
-      // A demo item that the rules refuse (e.g. no patronymic for an escalation) simply stays where it is.
+    } catch (error) {
+      // A demo item that the rules refuse (e.g. no patronymic for an escalation) stays where it is; anything
+      // else is a fault of the seed or the product, and the start says so.
+      if (!(error instanceof DomainError)) throw error;
+      refused.set(error.message, (refused.get(error.message) ?? 0) + 1);
     }
   }
-  log(`demo workflow: ${escalated} escalated to line 2, ${answered} answered`);
+  const left = [...refused].map(([why, n]) => `${n}: ${why}`).join('; ');
+  log(
+    `demo workflow: ${escalated} escalated to line 2, ${answered} answered${left ? `; left as they were — ${left}` : ''}`,
+  );
 }
