@@ -88,7 +88,6 @@ export class StaffUsersRepository extends SqlRepository {
     );
   }
 
-  /** A new password: temporary (set by an administrator) or the owner's own; false when there is no such user. */
   /** A temporary password from an administrator; false when there is no such user. */
   async setTemporaryPassword(id: string, passwordHash: string): Promise<boolean> {
     return (
