@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encode } from 'iconv-lite';
 import { outboundMessageId } from './message-id';
-import { MASS_MAILING_REASON, parseEmail, type ParseContext, type ParsedEmail } from './parse-message';
+import {
+  BULK_PRECEDENCE_REASON,
+  MASS_MAILING_REASON,
+  parseEmail,
+  type ParseContext,
+  type ParsedEmail,
+} from './parse-message';
 
 // Our own letters in the shapes of real KOI8-R / windows-1251 mail (test/fixtures/email); real captured letters
 // are checked by the conformance suite (test/conformance).
@@ -752,7 +758,6 @@ describe('parseEmail: bounces and auto-replies', () => {
     [['Auto-Submitted: auto-generated'], 'auto-generated'],
     [['X-Autoreply: yes'], 'auto-reply'],
     [['X-Autorespond: 1'], 'auto-reply'],
-    [['Precedence: bulk'], 'bulk'],
     [['Precedence: auto_reply'], 'auto-reply'],
   ])('skips a message with %j', async (headers, reason) => {
     expect(await parseEmail(plain(headers), ctx)).toEqual({
@@ -796,6 +801,23 @@ describe('parseEmail: bounces and auto-replies', () => {
       'rejected',
     );
   });
+
+  it.each(['Precedence: bulk', 'precedence: Junk'])(
+    'sets a letter marked %s aside for staff with the reason in Russian, not skipped unseen',
+    async (header) => {
+      expect(await parseEmail(plain([header]), ctx)).toEqual({
+        kind: 'rejected',
+        externalId: 'citizen-1@mail.example',
+        reason: BULK_PRECEDENCE_REASON,
+      });
+      expect(BULK_PRECEDENCE_REASON).toMatch(/^Массовая рассылка/);
+      // An auto-reply that also says bulk is still an auto-reply, skipped.
+      expect(await parseEmail(plain([header, 'Auto-Submitted: auto-replied']), ctx)).toMatchObject({
+        kind: 'skipped',
+        reason: 'auto-reply',
+      });
+    },
+  );
 
   it("reads a citizen's reply to our letter as a letter even when a list or a gateway added List-Unsubscribe", async () => {
     const viaList = plain([

@@ -48,7 +48,6 @@ export interface ParseContext {
 export type SkipReason =
   | 'auto-reply'
   | 'auto-generated'
-  | 'bulk'
   | 'bounce-unrelated'
   | 'bounce-delayed'
   | 'own-message';
@@ -247,8 +246,6 @@ function autoReplyReason(parsed: ParsedMail): { reason: SkipReason; detail: stri
   }
   const precedence = (headerText(h, 'precedence') ?? '').trim().toLowerCase();
   if (precedence === 'auto_reply') return { reason: 'auto-reply', detail: 'Precedence: auto_reply' };
-  if (precedence === 'bulk' || precedence === 'junk')
-    return { reason: 'bulk', detail: `Precedence: ${precedence}` };
   const subject = parsed.subject ?? '';
   if (VACATION_SUBJECT.test(subject) || OUT_OF_OFFICE_SUBJECT.test(subject)) {
     return { reason: 'auto-reply', detail: 'vacation subject' };
@@ -260,6 +257,23 @@ function autoReplyReason(parsed: ParsedMail): { reason: SkipReason; detail: stri
 export const MASS_MAILING_REASON =
   'Массовая рассылка (в письме есть заголовок отписки List-Unsubscribe): не зарегистрирована как обращение. ' +
   'Если это письмо гражданина, зарегистрируйте его вручную.';
+
+/** What staff read in the channel quarantine for a letter its sender marked `Precedence: bulk` or `junk`. */
+export const BULK_PRECEDENCE_REASON =
+  'Массовая рассылка (отправитель пометил письмо заголовком Precedence: bulk или junk): не зарегистрирована ' +
+  'как обращение. Если это письмо гражданина, зарегистрируйте его вручную.';
+
+/**
+ * A letter its sender marked as bulk (`Precedence: bulk` or `junk`, the old convention of list servers and mass
+ * mailers). Like a List-Unsubscribe mailing it is no appeal and no auto-reply to be dropped either: it is
+ * quarantined whole with BULK_PRECEDENCE_REASON, where staff see it and can register it by hand (before, it was
+ * only logged as skipped, and a citizen's letter sent through such a mailer was lost to staff). A real
+ * auto-reply that also carries it (Auto-Submitted, X-Autoreply, a vacation subject) is still skipped first.
+ */
+function hasBulkPrecedence(parsed: ParsedMail): boolean {
+  const precedence = (headerText(parsed.headers, 'precedence') ?? '').trim().toLowerCase();
+  return precedence === 'bulk' || precedence === 'junk';
+}
 
 /**
  * A newsletter or mass mailing: the letter carries `List-Unsubscribe` (RFC 2369), which every bulk sender sets
@@ -534,6 +548,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
 
   if (isMassMailing(parsed, ctx.fromAddress))
     return { kind: 'rejected', externalId, reason: MASS_MAILING_REASON };
+  if (hasBulkPrecedence(parsed)) return { kind: 'rejected', externalId, reason: BULK_PRECEDENCE_REASON };
 
   if (!from) return { kind: 'rejected', externalId, reason: 'no sender address in From' };
   const contentType = structured(parsed.headers, 'content-type');
