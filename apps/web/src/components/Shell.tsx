@@ -18,7 +18,7 @@ import { call } from '../api/client';
 import { type Me } from '../api/types';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
-import { plural, ROLE_LABEL } from '../lib/labels';
+import { plural, roleLabel } from '../lib/labels';
 import { seesChannelQuarantine } from '../pages/ChannelQuarantinePage';
 import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
 import { NotificationsButton } from './Notifications';
@@ -133,7 +133,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 </UnstyledButton>
               </Menu.Target>
               <Menu.Dropdown>
-                <Menu.Label>{ROLE_LABEL[me.role]}</Menu.Label>
+                <Menu.Label>{roleLabel(me.role)}</Menu.Label>
                 <Menu.Item disabled>{me.organisationName}</Menu.Item>
                 <Menu.Divider />
                 <Menu.Item leftSection={<LogoutIcon />} onClick={signOut}>
@@ -187,7 +187,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </AppShell.Section>
         <AppShell.Section>
           <Text size="xs" c="dimmed" px="xs" pb={4}>
-            {ROLE_LABEL[me.role]}
+            {roleLabel(me.role)}
           </Text>
         </AppShell.Section>
       </AppShell.Navbar>

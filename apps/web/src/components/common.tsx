@@ -3,7 +3,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { errorText } from '../api/client';
 import { type AppealStatus } from '../api/types';
 import { type Table, downloadTable } from '../lib/download';
-import { CHANNEL_LABEL, STATUS_COLOR, STATUS_LABEL } from '../lib/labels';
+import { STATUS_COLOR, channelLabel, statusLabel } from '../lib/labels';
 import { countdown, formatDateTime, URGENCY_COLOR, zoneLabel } from '../lib/time';
 
 /** A label as it is written (not upper-cased), never squeezed by its neighbours; light unless told. */
@@ -26,7 +26,7 @@ export function LabelBadge(
 export function StatusBadge({ status }: { status: AppealStatus }) {
   return (
     <LabelBadge color={STATUS_COLOR[status]} className="badge-wrap">
-      {STATUS_LABEL[status] ?? status}
+      {statusLabel(status)}
     </LabelBadge>
   );
 }
@@ -34,7 +34,7 @@ export function StatusBadge({ status }: { status: AppealStatus }) {
 export function ChannelBadge({ channel }: { channel: string }) {
   return (
     <LabelBadge color="gray.7" variant="outline">
-      {CHANNEL_LABEL[channel] ?? channel}
+      {channelLabel(channel)}
     </LabelBadge>
   );
 }

@@ -1,4 +1,4 @@
-import { CHANNEL_LABEL } from './labels';
+import { channelLabel } from './labels';
 
 /** What a failed delivery's stored reason means, in the words a clerk reads; the channel's own words beside. */
 export interface DeliveryErrorText {
@@ -28,7 +28,7 @@ export function deliveryErrorText(lastError: string | null | undefined): Deliver
   if (coded && CODE_REASON[coded[1]]) return { reason: CODE_REASON[coded[1]], detail: coded[2] };
   const unconfigured = /^канал доставки для «([a-z-]+)» не настроен$/.exec(lastError);
   if (unconfigured) {
-    const channel = CHANNEL_LABEL[unconfigured[1]] ?? unconfigured[1];
+    const channel = channelLabel(unconfigured[1]);
     return {
       reason: `Канал «${channel}» не подключён: повторите отправку, когда администратор его настроит`,
     };

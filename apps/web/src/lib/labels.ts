@@ -149,9 +149,21 @@ export const POS_STATUS_LABEL: Record<string, string> = {
   SEND_RESPONSE: 'Направлен ответ',
 };
 
+/**
+ * A code's Russian name from its map; a code the map does not know (a newer server, a value added later)
+ * reads as the Russian phrase `unknown`, never as the raw code: everything staff read is Russian.
+ */
+export function labelOf(
+  map: Record<string, string>,
+  code: string | null | undefined,
+  unknown: string,
+): string {
+  return (code != null && Object.prototype.hasOwnProperty.call(map, code) ? map[code] : undefined) ?? unknown;
+}
+
 /** A history event's type in Russian; an unknown code reads as a neutral phrase, never as the raw code. */
 export function eventLabel(type: string): string {
-  return EVENT_LABEL[type] ?? 'Служебное событие';
+  return labelOf(EVENT_LABEL, type, 'Служебное событие');
 }
 
 export const LEGAL_FLAG_LABEL: Record<string, string> = {
@@ -206,3 +218,12 @@ export function plural(n: number, one: string, few: string, many: string): strin
   if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
   return many;
 }
+
+/** The shared maps read through labelOf: an unknown code is a Russian phrase, never the code. */
+export const channelLabel = (channel: string) => labelOf(CHANNEL_LABEL, channel, 'Другой канал');
+export const statusLabel = (status: string) => labelOf(STATUS_LABEL, status, 'Статус уточняется');
+export const satisfactionLabel = (kind: string) => labelOf(SATISFACTION_LABEL, kind, 'Другая оценка');
+export const clockLabel = (clock: string) => labelOf(CLOCK_LABEL, clock, 'срок');
+export const orgKindLabel = (kind: string) => labelOf(ORG_KIND_LABEL, kind, 'Другой вид организации');
+export const roleLabel = (role: string) => labelOf(ROLE_LABEL, role, 'Сотрудник');
+export const roleShort = (role: string) => labelOf(ROLE_SHORT, role, 'сотрудник');

@@ -22,7 +22,7 @@ import { type Dashboard } from '../api/types';
 import { useMe } from '../auth';
 import { Countdown, ExportButtons, PageTitle } from '../components/common';
 import { type Table as ExportTable } from '../lib/download';
-import { CHANNEL_COLOR, CHANNEL_LABEL, OPEN_STATUSES, SATISFACTION_LABEL, STATUS_LABEL } from '../lib/labels';
+import { CHANNEL_COLOR, OPEN_STATUSES, channelLabel, satisfactionLabel, statusLabel } from '../lib/labels';
 import { formatDateTime, formatInZone, formatLocalDate, startOfDayIn } from '../lib/time';
 import { Pending } from '../components/tables';
 import { KnowledgeDashboardPanel } from './knowledge/KnowledgeDashboardPanel';
@@ -135,7 +135,7 @@ export function DashboardPage() {
                       f.registrationNumber,
                       f.subject ?? f.excerpt,
                       f.organisationName,
-                      STATUS_LABEL[f.status],
+                      statusLabel(f.status),
                       formatDateTime(f.answerDueAt, f.timeZone),
                       line2 ? formatDateTime(line2, f.timeZone) : '',
                     ];
@@ -182,7 +182,7 @@ export function DashboardPage() {
                             </Text>
                           ) : (
                             <Text size="xs" c="dimmed">
-                              {STATUS_LABEL[f.status]}
+                              {statusLabel(f.status)}
                             </Text>
                           )}
                         </Table.Td>
@@ -431,11 +431,7 @@ function VolumePanel({ d, zone, onDrill }: { d: Dashboard; zone: string; onDrill
           table={() => ({
             name: 'postuplenie-po-kanalam',
             header: ['Дата', 'Канал', 'Обращений'],
-            rows: d.volume.days.map((r) => [
-              formatLocalDate(r.date),
-              CHANNEL_LABEL[r.channel] ?? r.channel,
-              r.count,
-            ]),
+            rows: d.volume.days.map((r) => [formatLocalDate(r.date), channelLabel(r.channel), r.count]),
           })}
         />
       }
@@ -453,7 +449,7 @@ function VolumePanel({ d, zone, onDrill }: { d: Dashboard; zone: string; onDrill
           fillOpacity={0.5}
           series={channels.map((c) => ({
             name: c,
-            label: CHANNEL_LABEL[c] ?? c,
+            label: channelLabel(c),
             color: CHANNEL_COLOR[c] ?? 'gray.6',
           }))}
           areaChartProps={{
@@ -527,7 +523,7 @@ function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
                     },
                   }}
                   data={d.ratings.byKind.map((r) => ({
-                    name: SATISFACTION_LABEL[r.kind] ?? r.kind,
+                    name: satisfactionLabel(r.kind),
                     value: r.count,
                     color: RATING_COLOR[r.kind] ?? 'gray.5',
                   }))}
@@ -538,7 +534,7 @@ function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
                   <Group key={r.kind} gap={6} wrap="nowrap">
                     <Badge size="xs" circle color={(RATING_COLOR[r.kind] ?? 'gray.5').split('.')[0]} />
                     <Anchor component={Link} to={ratingLink(r.kind)} size="xs" data-testid="rating-kind">
-                      {SATISFACTION_LABEL[r.kind] ?? r.kind}: <b>{r.count}</b>
+                      {satisfactionLabel(r.kind)}: <b>{r.count}</b>
                     </Anchor>
                   </Group>
                 ))}

@@ -7,6 +7,7 @@ import { ChannelBadge, PageTitle } from '../components/common';
 import { deliveryErrorText } from '../lib/delivery-errors';
 import { formatDateTime } from '../lib/time';
 import { ACTIONS, ListTable, QueryStatus } from '../components/tables';
+import { labelOf } from '../lib/labels';
 
 /** What each kind of message is, for the clerk reading the queue. */
 const KIND_LABEL: Record<string, string> = {
@@ -67,7 +68,7 @@ export function FailedDeliveriesPage() {
               <Table.Td>
                 <ChannelBadge channel={m.channel} />
               </Table.Td>
-              <Table.Td>{KIND_LABEL[m.kind] ?? m.kind}</Table.Td>
+              <Table.Td>{labelOf(KIND_LABEL, m.kind, 'Сообщение')}</Table.Td>
               <Table.Td>
                 <Text size="sm" style={{ wordBreak: 'break-word' }} data-testid="delivery-reason">
                   {deliveryErrorText(m.lastError).reason}

@@ -1,3 +1,4 @@
+import { partStateLabel } from './appeal/appeal-state';
 import {
   Alert,
   Anchor,
@@ -43,7 +44,14 @@ import {
 } from '../components/common';
 import { EscalateModal } from '../components/EscalateModal';
 import { SearchIcon } from '../components/icons';
-import { CHANNEL_LABEL, SATISFACTION_LABEL, STATUS_LABEL, plural } from '../lib/labels';
+import {
+  CHANNEL_LABEL,
+  STATUS_LABEL,
+  plural,
+  channelLabel,
+  satisfactionLabel,
+  statusLabel,
+} from '../lib/labels';
 import { defaultQueue, QUEUES } from '../lib/queues';
 import { formatDateTime, formatInZone, formatLocalDate, zoneLabel, zoneNote } from '../lib/time';
 import { AssigneeSelect, textOf, OrganisationSelect, DialogButtons } from '../components/forms';
@@ -274,12 +282,12 @@ export function InboxPage() {
         i.registrationNumber,
         formatDateTime(i.registeredAt, i.timeZone),
         zoneLabel(i.timeZone),
-        CHANNEL_LABEL[i.channel] ?? i.channel,
+        channelLabel(i.channel),
         i.subject ?? i.excerpt,
         i.organisationName,
         i.parts.map((p) => p.organisationName).join(', '),
         i.assigneeName ?? '',
-        STATUS_LABEL[i.status],
+        statusLabel(i.status),
         `${DUE_KIND_LABEL[i.nextDueKind]}: ${formatDateTime(i.nextDueAt, i.timeZone)}`,
         formatLocalDate(i.answerDueDate),
         i.fastTrack ? 'да' : '',
@@ -698,12 +706,6 @@ function NextDue({ item, zoneShown }: { item: AppealSummary; zoneShown: boolean 
   );
 }
 
-const PART_STATE: Record<string, string> = {
-  returned: 'вернула',
-  answered: 'ответила',
-  withdrawn: 'отозвано',
-};
-
 /** Who holds the appeal: the organisations with an open line-2 part, else the responsible one. */
 function Holders({ item }: { item: AppealSummary }) {
   const active = item.parts.filter((p) => p.state === 'active');
@@ -720,7 +722,7 @@ function Holders({ item }: { item: AppealSummary }) {
       )}
       {other.length > 0 && (
         <Text size="xs" c="dimmed" lineClamp={1}>
-          {other.map((p) => `${p.organisationName} (${PART_STATE[p.state] ?? p.state})`).join(', ')}
+          {other.map((p) => `${p.organisationName} (${partStateLabel(p.state)})`).join(', ')}
         </Text>
       )}
     </div>
@@ -801,10 +803,10 @@ function describe(filter: Record<string, string>, names: ReturnType<typeof useNa
   if (filter.organisationId) parts.push(names.organisation(filter.organisationId));
   if (filter.topicId)
     parts.push(filter.topicId === 'none' ? 'без темы' : `тема: ${names.topic(filter.topicId)}`);
-  if (filter.channel) parts.push(`канал: ${CHANNEL_LABEL[filter.channel] ?? filter.channel}`);
+  if (filter.channel) parts.push(`канал: ${channelLabel(filter.channel)}`);
   if (filter.q) parts.push(`поиск: «${filter.q}»`);
   if (filter.registeredAfter) parts.push(`с ${formatDateTime(filter.registeredAfter).slice(0, 10)}`);
-  if (filter.rating) parts.push(`оценка: ${SATISFACTION_LABEL[filter.rating] ?? filter.rating}`);
+  if (filter.rating) parts.push(`оценка: ${satisfactionLabel(filter.rating)}`);
   if (filter.ratedAfter) parts.push(`оценены с ${formatDateTime(filter.ratedAfter).slice(0, 10)}`);
   if (filter.ids) parts.push(`${filter.ids.split(',').length} обращ. из отчёта`);
   return parts.join(' · ') || 'Все обращения в моей области видимости';

@@ -33,7 +33,7 @@ const STATUS: Record<string, { label: string; color: string }> = {
 function IncidentStatus({ status }: { status: string }) {
   return (
     <Badge color={STATUS[status]?.color ?? 'gray'} variant="light" style={{ textTransform: 'none' }}>
-      {STATUS[status]?.label ?? status}
+      {STATUS[status]?.label ?? 'Состояние уточняется'}
     </Badge>
   );
 }

@@ -1,7 +1,7 @@
 import { Badge, Group, Loader, Paper, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client';
-import { CHANNEL_LABEL } from '../../lib/labels';
+import { channelLabel } from '../../lib/labels';
 import { formatDateTime } from '../../lib/time';
 import { ListTable } from '../../components/tables';
 
@@ -45,7 +45,7 @@ export function ChannelsTab() {
       >
         {(h?.channels ?? []).map((c) => (
           <Table.Tr key={`${c.channel}-${c.name}`}>
-            <Table.Td>{CHANNEL_LABEL[c.channel] ?? c.channel}</Table.Td>
+            <Table.Td>{channelLabel(c.channel)}</Table.Td>
             <Table.Td>{c.name}</Table.Td>
             <Table.Td>
               <Badge

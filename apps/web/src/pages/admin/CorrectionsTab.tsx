@@ -19,7 +19,7 @@ import { type Correction } from '../../api/types';
 import { DateField } from '../../components/DateField';
 import { textOf } from '../../components/forms';
 import { ListTable, QueryStatus } from '../../components/tables';
-import { plural } from '../../lib/labels';
+import { plural, labelOf } from '../../lib/labels';
 import { formatInZone, startOfDayIn } from '../../lib/time';
 
 const PAGE = 25;
@@ -75,9 +75,9 @@ function beforeText(c: Correction, names: Names): Side {
     const confidence = typeof c.before.confidence === 'number' ? c.before.confidence : null;
     const reason = str(c.before.reason);
     const notes = [
-      by ? (BY[by] ?? by) : null,
+      by ? labelOf(BY, by, 'выбор записан') : null,
       confidence !== null ? `уверенность ${Math.round(confidence * 100)} %` : null,
-      reason ? (QUEUED_REASON[reason] ?? reason) : null,
+      reason ? labelOf(QUEUED_REASON, reason, 'иная причина') : null,
     ].filter(Boolean);
     return { main: topicText(c.before, names), note: notes.length ? notes.join(', ') : null };
   }

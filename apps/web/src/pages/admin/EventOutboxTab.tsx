@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
-import { CHANNEL_LABEL } from '../../lib/labels';
+import { channelLabel, labelOf } from '../../lib/labels';
 import { formatDateTime } from '../../lib/time';
 import { ACTIONS, ListTable, QueryStatus, type Notice, NoticeAlert } from '../../components/tables';
 
@@ -23,8 +23,8 @@ const CONSUMER_LABEL: Record<string, string> = {
 
 export function consumerLabel(consumer: string): string {
   const [name, channel] = consumer.split(':');
-  const label = CONSUMER_LABEL[name] ?? name;
-  return channel ? `${label} — ${CHANNEL_LABEL[channel] ?? channel}` : label;
+  const label = labelOf(CONSUMER_LABEL, name, 'Другой получатель событий');
+  return channel ? `${label} — ${channelLabel(channel)}` : label;
 }
 
 /**
@@ -127,7 +127,7 @@ export function EventOutboxTab() {
               <Table.Td>
                 <Link to={`/appeals/${d.appealId}`}>{d.registrationNumber}</Link>
                 <Text size="xs" c="dimmed">
-                  {CHANNEL_LABEL[d.channel] ?? d.channel}
+                  {channelLabel(d.channel)}
                 </Text>
               </Table.Td>
               <Table.Td>{consumerLabel(d.consumer)}</Table.Td>

@@ -2,7 +2,7 @@ import { Checkbox, MultiSelect, Stack, Table, TagsInput, TextInput } from '@mant
 import { useQuery } from '@tanstack/react-query';
 import { call } from '../../api/client';
 import { type FastTrackRule } from '../../api/types';
-import { CHANNEL_LABEL } from '../../lib/labels';
+import { CHANNEL_LABEL, channelLabel } from '../../lib/labels';
 import { fieldsOf, FormModal, TopicSelect, useFormDialog } from '../../components/forms';
 import {
   ACTIONS,
@@ -108,9 +108,7 @@ export function FastTrackTab() {
             </Table.Td>
             <Table.Td>{r.topic?.name ?? 'любая'}</Table.Td>
             <Table.Td>{r.keywords.length ? r.keywords.join('; ') : 'любые'}</Table.Td>
-            <Table.Td>
-              {r.channels.length ? r.channels.map((c) => CHANNEL_LABEL[c] ?? c).join(', ') : 'любые'}
-            </Table.Td>
+            <Table.Td>{r.channels.length ? r.channels.map(channelLabel).join(', ') : 'любые'}</Table.Td>
             <Table.Td>{monthsText(r.months)}</Table.Td>
             <Table.Td>
               <RuleActions

@@ -6,7 +6,7 @@ import { useNames } from '../../api/hooks';
 import { useMe } from '../../auth';
 import { ExportButtons } from '../../components/common';
 import { ListTable, type Notice, NoticeAlert } from '../../components/tables';
-import { ANSWER_DELIVERY_LABEL, ORG_KIND_LABEL } from '../../lib/labels';
+import { ANSWER_DELIVERY_LABEL, orgKindLabel } from '../../lib/labels';
 
 type AnswerDelivery = 'each' | 'combined';
 const DELIVERY_OPTIONS = Object.entries(ANSWER_DELIVERY_LABEL).map(([value, label]) => ({ value, label }));
@@ -57,7 +57,7 @@ export function OrganisationsTab() {
               o.code,
               o.shortName,
               o.name,
-              ORG_KIND_LABEL[o.kind] ?? o.kind,
+              orgKindLabel(o.kind),
               o.timeZone,
               ANSWER_DELIVERY_LABEL[o.answerDelivery],
             ]),
@@ -79,7 +79,7 @@ export function OrganisationsTab() {
                 {o.name}
               </Text>
             </Table.Td>
-            <Table.Td>{ORG_KIND_LABEL[o.kind] ?? o.kind}</Table.Td>
+            <Table.Td>{orgKindLabel(o.kind)}</Table.Td>
             <Table.Td>
               <code>{o.code}</code>
             </Table.Td>

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { call } from '../../api/client';
 import { type Role, type StaffMember } from '../../api/types';
 import { useMe } from '../../auth';
-import { ROLE_LABEL } from '../../lib/labels';
+import { ROLE_LABEL, roleLabel } from '../../lib/labels';
 import { fieldsOf, FormModal, useModalSave, textOf, OrganisationSelect } from '../../components/forms';
 import {
   ACTIONS,
@@ -64,7 +64,7 @@ export function UsersTab() {
             <Table.Td>
               <code>{u.login}</code>
             </Table.Td>
-            <Table.Td>{ROLE_LABEL[u.role]}</Table.Td>
+            <Table.Td>{roleLabel(u.role)}</Table.Td>
             <Table.Td>{u.organisationName}</Table.Td>
             <Table.Td>
               <Badge color={u.active ? 'teal' : 'gray'} variant="light" style={{ textTransform: 'none' }}>

@@ -9,6 +9,7 @@ import { formatDateTime } from '../../lib/time';
 import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
 import { FormModal, textOf, useFormDialog } from '../../components/forms';
+import { labelOf } from '../../lib/labels';
 
 /** How staff gave an answer to the applicant themselves. */
 const HANDOVER_LABEL: Record<string, string> = {
@@ -236,7 +237,7 @@ export function AnswersSection({
             )}
             {ans.handover && ans.handover !== 'awaiting' && (
               <Text size="xs" c="dimmed" mt={4} data-testid="answer-handover">
-                Передан заявителю {HANDOVER_LABEL[ans.handover] ?? ans.handover}
+                Передан заявителю {labelOf(HANDOVER_LABEL, ans.handover, 'иным способом')}
               </Text>
             )}
             {ans.status === 'draft' && !mayApprove(ans) && (

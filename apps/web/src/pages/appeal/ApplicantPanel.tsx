@@ -1,6 +1,6 @@
 import { Paper, Stack, Text } from '@mantine/core';
 import { type AppealCard } from '../../api/types';
-import { CHANNEL_LABEL } from '../../lib/labels';
+import { channelLabel } from '../../lib/labels';
 import { Field } from './Section';
 
 /** Who wrote: personal data for those who work the appeal; administrators get none (the API sends null). */
@@ -20,7 +20,7 @@ export function ApplicantPanel({ card }: { card: AppealCard }) {
           {p.phone && <Field label="Телефон" value={p.phone} />}
           {p.email && <Field label="Эл. почта" value={p.email} />}
           {p.postalAddress && <Field label="Почтовый адрес" value={p.postalAddress} />}
-          <Field label="Канал" value={CHANNEL_LABEL[card.channel] ?? card.channel} />
+          <Field label="Канал" value={channelLabel(card.channel)} />
           <Text size="xs" c="dimmed" mt={4}>
             Просмотр персональных данных записан в журнал.
           </Text>

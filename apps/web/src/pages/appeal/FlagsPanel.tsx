@@ -5,7 +5,7 @@ import { Link } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { type AppealCard, type AppealFlag } from '../../api/types';
-import { LEGAL_FLAG_LABEL } from '../../lib/labels';
+import { LEGAL_FLAG_LABEL, labelOf } from '../../lib/labels';
 import { formatInZone } from '../../lib/time';
 
 const STATUS: Record<string, { label: string; color: string }> = {
@@ -27,7 +27,7 @@ function Evidence({ flag }: { flag: AppealFlag }) {
   let text: ReactNode = null;
   if (flag.flag === 'anonymous') {
     text = `Не указаны: ${list(e.missing)
-      .map((m) => MISSING[m] ?? m)
+      .map((m) => labelOf(MISSING, m, 'другие сведения'))
       .join(', ')}`;
   } else if (flag.flag === 'offensive') {
     const words = [...list(e.obscene), ...list(e.insults), ...list(e.threats)];
@@ -92,7 +92,7 @@ export function FlagsPanel({ card, onDone }: { card: AppealCard; onDone: (text: 
                 variant="light"
                 style={{ textTransform: 'none', flexShrink: 0 }}
               >
-                {STATUS[f.status]?.label ?? f.status}
+                {STATUS[f.status]?.label ?? 'Состояние уточняется'}
               </Badge>
             </Group>
             <Evidence flag={f} />

@@ -3,13 +3,13 @@ import { type useNames } from '../../api/hooks';
 import { type AppealCard, type HistoryEvent } from '../../api/types';
 import { useMe } from '../../auth';
 import {
-  CLOCK_LABEL,
   EVENT_COLOR,
   eventLabel,
   LEGAL_FLAG_LABEL,
   POS_STATUS_LABEL,
-  ROLE_SHORT,
   SATISFACTION_LABEL,
+  clockLabel,
+  roleShort,
 } from '../../lib/labels';
 import { formatDateTime, formatLocalDate } from '../../lib/time';
 
@@ -42,7 +42,7 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
       return `Повторно в: ${names.organisation(d.toOrganisationId as string)}, новый срок ${formatLocalDate(d.answerDueDate as string)}`;
     case 'clock-at-risk':
     case 'clock-overdue':
-      return `${CLOCK_LABEL[d.clock as string] ?? d.clock}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string)}`;
+      return `${clockLabel(d.clock as string)}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string)}`;
     case 'answered':
       // Held for one combined answer: the part is answered, the citizen gets it with the others' answers.
       return d.heldForCombinedAnswer
@@ -95,7 +95,7 @@ function isCorrection(e: HistoryEvent): boolean {
 /** Who acted: «Иванова Елена Андреевна, оператор 1-й линии (вы)», or the system. */
 function actorText(e: HistoryEvent, myId: string): string {
   if (!e.actorName) return e.actor === 'system' || !e.actor ? 'система' : 'сотрудник';
-  const role = e.actorRole ? `, ${ROLE_SHORT[e.actorRole]}` : '';
+  const role = e.actorRole ? `, ${roleShort(e.actorRole)}` : '';
   return `${e.actorName}${role}${e.actor === myId ? ' (вы)' : ''}`;
 }
 

@@ -1,6 +1,6 @@
 import { Badge, Group, Stack, Text } from '@mantine/core';
 import { type AppealCard } from '../../api/types';
-import { ORG_ROLE } from './appeal-state';
+import { orgRoleLabel } from './appeal-state';
 import { Section } from './Section';
 
 /** The organisations that hold or held the appeal, with their role in it. */
@@ -26,7 +26,7 @@ export function OrganisationsPanel({ card }: { card: AppealCard }) {
               // Read whole beside a name that wraps («ответственная» was cut to «ответственн…»).
               style={{ textTransform: 'none', flexShrink: 0, minWidth: 'max-content' }}
             >
-              {ORG_ROLE[o.role] ?? o.role}
+              {orgRoleLabel(o.role)}
             </Badge>
           </Group>
         ))}

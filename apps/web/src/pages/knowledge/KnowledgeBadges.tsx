@@ -2,11 +2,12 @@ import { Text } from '@mantine/core';
 import { LabelBadge } from '../../components/common';
 import { Fragment } from 'react';
 import { KIND_COLOR, KIND_LABEL, REQUEST_STATUS_COLOR } from './knowledge-labels';
+import { labelOf } from '../../lib/labels';
 
 export function KindBadge({ kind }: { kind: string }) {
   return (
     <LabelBadge color={KIND_COLOR[kind] ?? 'gray'} data-kind={kind}>
-      {KIND_LABEL[kind] ?? kind}
+      {labelOf(KIND_LABEL, kind, 'Материал')}
     </LabelBadge>
   );
 }

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { call } from '../../api/client';
 import { KIND_LABEL } from './knowledge-labels';
+import { labelOf } from '../../lib/labels';
 
 function Figure({ label, value, color, to }: { label: string; value: number; color: string; to: string }) {
   return (
@@ -112,7 +113,7 @@ export function KnowledgeDashboardPanel() {
                 {a.title}
               </Anchor>{' '}
               <Text span size="xs" c="dimmed">
-                ({KIND_LABEL[a.kind] ?? a.kind}, {a.organisationName}): {a.uses}, на месте{' '}
+                ({labelOf(KIND_LABEL, a.kind, 'материал')}, {a.organisationName}): {a.uses}, на месте{' '}
                 {a.answeredOnTheSpot}
               </Text>
             </Text>

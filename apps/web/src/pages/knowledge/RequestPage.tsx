@@ -24,9 +24,10 @@ import { formatDateTime } from '../../lib/time';
 import { Pending } from '../../components/tables';
 import { type ArticleDraft, ArticleEditor, draftOf, EMPTY_DRAFT } from './ArticleEditor';
 import { KindBadge, RequestStatusBadge } from './KnowledgeBadges';
-import { CLOCK_LABEL, ORIGIN_LABEL, REQUEST_EVENT_LABEL, requestNumber } from './knowledge-labels';
+import { ORIGIN_LABEL, REQUEST_EVENT_LABEL, requestNumber } from './knowledge-labels';
 import { KnowledgeItemHead } from './KnowledgeNav';
 import { textOf, DialogButtons } from '../../components/forms';
+import { clockLabel, labelOf } from '../../lib/labels';
 
 type Dialog = 'approve' | 'return' | 'edit' | null;
 
@@ -139,7 +140,7 @@ export function RequestPage() {
           </Title>
           <RequestStatusBadge status={r.status} label={r.statusName} />
           <Badge variant="outline" color="gray" style={{ textTransform: 'none' }}>
-            {ORIGIN_LABEL[r.origin] ?? r.origin}
+            {labelOf(ORIGIN_LABEL, r.origin, 'Другой источник')}
           </Badge>
         </Group>
         <Text size="sm" mt={2}>
@@ -222,7 +223,7 @@ export function RequestPage() {
                 {r.history.map((e) => (
                   <Timeline.Item
                     key={e.id}
-                    title={`${REQUEST_EVENT_LABEL[e.type] ?? e.type}${e.data.late === true ? ' — с нарушением срока' : ''}`}
+                    title={`${labelOf(REQUEST_EVENT_LABEL, e.type, 'Служебное событие')}${e.data.late === true ? ' — с нарушением срока' : ''}`}
                     color={e.data.late === true ? 'red' : 'blue'}
                     data-testid="kb-request-event"
                     data-type={e.type}
@@ -268,8 +269,8 @@ export function RequestPage() {
                 <Stack gap={2} mt="sm">
                   {r.marks.map((m, i) => (
                     <Text key={i} size="xs" c={m.kind === 'overdue' ? 'red.9' : '#a63a00'}>
-                      {m.kind === 'overdue' ? 'Просрочено' : 'Под угрозой'}: {CLOCK_LABEL[m.clock] ?? m.clock}{' '}
-                      ({formatDateTime(m.recordedAt)})
+                      {m.kind === 'overdue' ? 'Просрочено' : 'Под угрозой'}: {clockLabel(m.clock)} (
+                      {formatDateTime(m.recordedAt)})
                     </Text>
                   ))}
                 </Stack>

@@ -10,6 +10,7 @@ import { ORIGIN_LABEL, pendingStep, requestNumber } from './knowledge-labels';
 import { KnowledgeTitle } from './KnowledgeNav';
 import { type RequestPreset, RequestModal } from './RequestModal';
 import { ListTable, QueryStatus } from '../../components/tables';
+import { labelOf } from '../../lib/labels';
 
 const OPEN = 'draft,sent,returned,approved';
 
@@ -80,7 +81,7 @@ export function RequestsPage() {
                 </Table.Td>
                 <Table.Td>{r.organisationName}</Table.Td>
                 <Table.Td>
-                  <Text size="xs">{ORIGIN_LABEL[r.origin] ?? r.origin}</Text>
+                  <Text size="xs">{labelOf(ORIGIN_LABEL, r.origin, 'Другой источник')}</Text>
                 </Table.Td>
                 <Table.Td>
                   <RequestStatusBadge status={r.status} label={r.statusName} />

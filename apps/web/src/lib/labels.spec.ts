@@ -1,0 +1,54 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { orgRoleLabel, partStateLabel } from '../pages/appeal/appeal-state';
+import { channelLabel, labelOf, roleLabel, statusLabel } from './labels';
+
+const CYRILLIC = /^[^A-Za-z]*[А-Яа-яЁё][^A-Za-z]*$/;
+
+describe('labels: everything staff read is Russian, an unknown code too', () => {
+  it('labelOf names a known code and reads an unknown one (or a prototype key) as the Russian phrase', () => {
+    const map = { returned: 'вернула' };
+    expect(labelOf(map, 'returned', 'состояние уточняется')).toBe('вернула');
+    for (const code of ['suspended', 'constructor', 'toString', '__proto__', '', null, undefined]) {
+      expect(labelOf(map, code, 'состояние уточняется')).toBe('состояние уточняется');
+    }
+  });
+
+  it("an appeal part's unknown state and an organisation's unknown role are Russian, not the raw code", () => {
+    expect(partStateLabel('returned')).toBe('вернула');
+    expect(partStateLabel('closed')).toBe('закрыто');
+    expect(orgRoleLabel('co-executor')).toBe('2-я линия');
+    for (const text of [
+      partStateLabel('suspended'),
+      orgRoleLabel('observer'),
+      channelLabel('max-messenger'),
+      statusLabel('archived'),
+      roleLabel('auditor'),
+    ]) {
+      expect(text).toMatch(CYRILLIC);
+    }
+  });
+
+  it('no screen falls back from a label map to the raw code (`MAP[x] ?? x`)', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (/\.tsx?$/.test(name) && !/\.spec\.ts$|schema\.gen\.ts$/.test(name)) files.push(path);
+      }
+    };
+    walk(join(__dirname, '..'));
+    const rawFallback =
+      /\[\s*([\w.]+|[\w.]+\[\d+\])(?:\s+as\s+\w+)?\s*\](?:\?\.\w+)?\s*\?\?\s*\(?\s*([\w.]+(?:\[\d+\])?)\b(?!\s*[([.])/g;
+    const found: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(rawFallback)) {
+        if (m[1] === m[2]) found.push(`${file.slice(file.indexOf('apps/web'))}: ${m[0]}`);
+      }
+    }
+    expect(files.length).toBeGreaterThan(50);
+    expect(found).toEqual([]);
+  });
+});
