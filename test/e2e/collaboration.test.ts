@@ -229,6 +229,30 @@ describe('who does what (e2e)', () => {
       expect((await assign(who, staff.otherOperator.userId)).status).toBe(403);
     }
     expect((await partAssignees(id)).mintrans).toBe(staff.roadsClerk.userId);
+    // Each refusal of scope is audited as denied, with whom it named (ids only).
+    const denied = (await t.stack.db.dataSource.query(
+      `SELECT user_id AS "userId", details FROM audit_log
+        WHERE action = 'assign' AND entity_id = $1 AND outcome = 'denied' ORDER BY id`,
+      [id],
+    )) as { userId: string; details: Record<string, string> }[];
+    expect(denied).toEqual([
+      {
+        userId: staff.clerk.userId,
+        details: { assigneeId: staff.roadsColleague.userId, organisationId: org.mintrans },
+      },
+      {
+        userId: staff.clerk.userId,
+        details: expect.objectContaining({ assigneeId: staff.otherOperator.userId }),
+      },
+      {
+        userId: staff.head.userId,
+        details: { assigneeId: staff.roadsColleague.userId, organisationId: org.mintrans },
+      },
+      {
+        userId: staff.head.userId,
+        details: expect.objectContaining({ assigneeId: staff.otherOperator.userId }),
+      },
+    ]);
 
     // The organisation reassigns its own part; line 1 assigns anyone's staff, as before.
     expect((await assign(staff.roadsClerk, staff.roadsColleague.userId)).status).toBe(204);

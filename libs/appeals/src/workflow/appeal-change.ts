@@ -100,13 +100,16 @@ export class AppealChange {
         return value;
       });
     } catch (error) {
-      if (error instanceof WorkflowError && (error.code === 'not-found' || error.message === READ_ONLY)) {
+      // Every refusal of scope or rights is audited as denied: out of scope (the 404), a read-only part, and a
+      // command's own refusal (another organisation's staff named in an assignment, approving one's own draft).
+      if (error instanceof WorkflowError && (error.code === 'not-found' || error.code === 'forbidden')) {
         await this.audit.record({
           userId: actor.userId,
           action,
           entityType: 'appeal',
           entityId: appealId,
           outcome: 'denied',
+          ...(error.audit ? { details: error.audit } : {}),
         });
       }
       if (error instanceof InvalidTransitionError) throw new WorkflowError('conflict', error.message);

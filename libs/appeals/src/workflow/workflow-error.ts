@@ -5,7 +5,16 @@ import { DomainError, type DomainErrorCode } from '@inbox/common';
  * clerk and reasons by field where useful. The api's one filter maps the code to HTTP.
  */
 export class WorkflowError extends DomainError {
-  constructor(code: DomainErrorCode, message: string, fields?: Record<string, string>) {
+  /**
+   * @param audit ids (never personal data) the audit row of a refusal keeps: whom or what the refused action
+   *   aimed at, e.g. the other organisation's user an assignment named.
+   */
+  constructor(
+    code: DomainErrorCode,
+    message: string,
+    fields?: Record<string, string>,
+    readonly audit?: Record<string, string>,
+  ) {
     super(code, message, fields);
     this.name = 'WorkflowError';
   }

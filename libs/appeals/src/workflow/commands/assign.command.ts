@@ -31,9 +31,8 @@ export class AssignCommand {
         throw new WorkflowError(
           'forbidden',
           'Назначать сотрудников другой организации может только она сама',
-          {
-            userId: 'Сотрудник организации вне вашей области видимости',
-          },
+          { userId: 'Сотрудник организации вне вашей области видимости' },
+          { assigneeId: userId, organisationId: user.organisation_id },
         );
       }
       if (!(await this.parts.isHeldBy(tx, a.id, user.organisation_id))) {
