@@ -164,6 +164,26 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     ]);
   });
 
+  it('reads a forwarded old letter whose 8-bit windows-1251 says no charset, as delivered through IMAP', async () => {
+    await dovecot.createMailbox('obr', 'Forwarded');
+    const raw = readFileSync(resolve(SAMPLES, 'forwarded-undeclared-1251.eml'));
+    await dovecot.deliver('obr', raw, 'Forwarded');
+    const page = await pullAll(account('Forwarded'), null);
+    expect(page.rejected).toEqual([]);
+    expect(page.items).toHaveLength(1);
+    const [item] = page.items;
+    expect(item.text).toBe(
+      'Добрый день! Пересылаю ответ управляющей компании, ремонт так и не сделан.\n\n' +
+        'Пересланное письмо:\nОт: ООО УК Дом-5 <uk-dom5@housing.example>\nТема: Ответ на заявку № 318\n\n' +
+        'Уважаемый житель! Ремонт кровли над вашей квартирой запланирован на второй квартал 2025 года.\n' +
+        'Диспетчерская служба УК Дом-5',
+    );
+    expect(item.text).not.toContain('\ufffd');
+    expect(item.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['forwarded-1.eml', 'message/rfc822'],
+    ]);
+  });
+
   it('starts over when UIDVALIDITY changes, and says so', async () => {
     await dovecot.createMailbox('obr', 'Rebuilt');
     const letters = [citizenLetter(11), citizenLetter(12)];
@@ -303,17 +323,24 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
         state: 'failed',
       }),
     ]);
-    expect(page.skipped).toEqual([
-      { externalId: expect.stringMatching(/^letter-32\./), reason: 'auto-reply' },
-    ]);
+    // The auto-reply is no appeal, but staff see it, whole, among the channel's quarantined inputs.
+    expect(page.skipped).toEqual([]);
     expect(page.rejected).toEqual([
+      {
+        externalId: expect.stringMatching(/^letter-32\./),
+        reason:
+          'Автоответ (Auto-Submitted: auto-replied): не зарегистрирован как обращение. ' +
+          'Если это письмо гражданина, зарегистрируйте его вручную.',
+        raw: expect.any(String),
+      },
       {
         externalId: 'broken-33@mail.example',
         reason: expect.stringMatching(/From/),
         raw: expect.any(String),
       },
     ]);
-    expect(Buffer.from(page.rejected[0].raw!, 'base64').toString()).toContain('no sender at all');
+    expect(Buffer.from(page.rejected[0].raw!, 'base64').toString()).toContain('Auto-Submitted: auto-replied');
+    expect(Buffer.from(page.rejected[1].raw!, 'base64').toString()).toContain('no sender at all');
     expect(page.nextCursor.lastUid).toBe(4);
   });
 

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { encode } from 'iconv-lite';
 import { outboundMessageId } from './message-id';
 import {
+  automaticLetterReason,
   BULK_PRECEDENCE_REASON,
   MASS_MAILING_REASON,
   parseEmail,
@@ -366,6 +367,40 @@ describe('parseEmail: a citizen letter', () => {
     ]);
   });
 
+  it('reads a forwarded old letter in undeclared 8-bit windows-1251, headers and body, without «�»', async () => {
+    // An old letter from a housing company's mailer: raw 8-bit Cyrillic in From and Subject, no charset anywhere.
+    const inner = Buffer.concat([
+      Buffer.from('From: '),
+      encode('Управляющая компания', 'windows-1251'),
+      Buffer.from(' <uk@housing.example>\r\nSubject: '),
+      encode('Ответ на заявку', 'windows-1251'),
+      Buffer.from('\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'),
+      encode('Ремонт кровли запланирован на 2026 год, ждите.', 'windows-1251'),
+    ]);
+    const raw = eml(
+      [
+        'From: citizen@mail.example',
+        'Message-ID: <fwd-1251@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="f"',
+      ],
+      Buffer.concat([
+        Buffer.from('--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n'),
+        Buffer.from('Пересылаю ответ УК.', 'utf8'),
+        Buffer.from('\r\n--f\r\nContent-Type: message/rfc822\r\n\r\n'),
+        inner,
+        Buffer.from('\r\n--f--\r\n'),
+      ]),
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toBe(
+      'Пересылаю ответ УК.\n\nПересланное письмо:\nОт: Управляющая компания <uk@housing.example>\n' +
+        'Тема: Ответ на заявку\n\nРемонт кровли запланирован на 2026 год, ждите.',
+    );
+    // The .eml keeps the letter's own bytes.
+    expect(Buffer.from(item.attachments![0].contentBase64!, 'base64').equals(inner)).toBe(true);
+  });
+
   it("says in the text that Outlook's winmail.dat could not be read, beside the citizen's words", async () => {
     const raw = eml(
       [
@@ -727,11 +762,13 @@ describe('parseEmail: bounces and auto-replies', () => {
     });
   });
 
-  it('skips a DSN about a letter that is not ours, and a delay notice', async () => {
-    expect(await parseEmail(dsn('someone@else.example'), ctx)).toMatchObject({
-      kind: 'skipped',
-      reason: 'bounce-unrelated',
+  it('sets a DSN about a letter that is not ours aside for staff, in Russian; skips a delay notice', async () => {
+    expect(await parseEmail(dsn('someone@else.example'), ctx)).toEqual({
+      kind: 'rejected',
+      externalId: 'bounce-1@mx.mail.example',
+      reason: automaticLetterReason('bounce-unrelated'),
     });
+    expect(automaticLetterReason('bounce-unrelated')).toMatch(/^Уведомление о недоставке письма/);
     expect(await parseEmail(dsn(ourId, 'delayed', '4.4.1'), ctx)).toMatchObject({
       kind: 'skipped',
       reason: 'bounce-delayed',
@@ -754,18 +791,21 @@ describe('parseEmail: bounces and auto-replies', () => {
   });
 
   it.each([
-    [['Auto-Submitted: auto-replied'], 'auto-reply'],
-    [['Auto-Submitted: auto-generated'], 'auto-generated'],
-    [['X-Autoreply: yes'], 'auto-reply'],
-    [['X-Autorespond: 1'], 'auto-reply'],
-    [['Precedence: auto_reply'], 'auto-reply'],
-  ])('skips a message with %j', async (headers, reason) => {
-    expect(await parseEmail(plain(headers), ctx)).toEqual({
-      kind: 'skipped',
+    ['Auto-Submitted: auto-replied', 'Автоответ (Auto-Submitted: auto-replied)'],
+    ['Auto-Submitted: auto-generated', 'Письмо создано автоматически (Auto-Submitted: auto-generated)'],
+    ['X-Autoreply: yes', 'Автоответ (x-autoreply)'],
+    ['X-Autorespond: 1', 'Автоответ (x-autorespond)'],
+    ['Precedence: auto_reply', 'Автоответ (Precedence: auto_reply)'],
+  ])('sets a message with %s aside for staff: «%s…», not an appeal', async (header, start) => {
+    const result = await parseEmail(plain([header]), ctx);
+    expect(result).toEqual({
+      kind: 'rejected',
       externalId: 'citizen-1@mail.example',
-      reason,
-      detail: expect.any(String),
+      reason: expect.stringMatching(
+        /: не зарегистрирован.+ Если это письмо гражданина, зарегистрируйте его вручную\.$/,
+      ),
     });
+    expect(result.kind === 'rejected' && result.reason.startsWith(`${start}: `)).toBe(true);
   });
 
   it.each([
@@ -773,9 +813,12 @@ describe('parseEmail: bounces and auto-replies', () => {
     'Out of Office: Re: Снег',
     'Automatic reply: Снег',
     'Auto: в отпуске',
-  ])('skips a vacation reply titled %s', async (subject) => {
+  ])('sets a vacation reply titled %s aside for staff', async (subject) => {
     const raw = plain(['Subject: =?UTF-8?B?' + b64(subject) + '?=']);
-    expect(await parseEmail(raw, ctx)).toMatchObject({ kind: 'skipped', reason: 'auto-reply' });
+    expect(await parseEmail(raw, ctx)).toMatchObject({
+      kind: 'rejected',
+      reason: automaticLetterReason('auto-reply', 'тема автоответа'),
+    });
   });
 
   it('keeps a citizen letter that only mentions an auto-reply, and Auto-Submitted: no', async () => {
@@ -811,10 +854,10 @@ describe('parseEmail: bounces and auto-replies', () => {
         reason: BULK_PRECEDENCE_REASON,
       });
       expect(BULK_PRECEDENCE_REASON).toMatch(/^Массовая рассылка/);
-      // An auto-reply that also says bulk is still an auto-reply, skipped.
+      // An auto-reply that also says bulk is still named an auto-reply.
       expect(await parseEmail(plain([header, 'Auto-Submitted: auto-replied']), ctx)).toMatchObject({
-        kind: 'skipped',
-        reason: 'auto-reply',
+        kind: 'rejected',
+        reason: automaticLetterReason('auto-reply', 'Auto-Submitted: auto-replied'),
       });
     },
   );

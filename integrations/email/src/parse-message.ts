@@ -44,13 +44,39 @@ export interface ParseContext {
   now?: () => Date;
 }
 
-/** Why a message was left out of the items on purpose. */
-export type SkipReason =
-  | 'auto-reply'
-  | 'auto-generated'
-  | 'bounce-unrelated'
-  | 'bounce-delayed'
-  | 'own-message';
+/**
+ * Why a message was left out on purpose, unseen: our own letter coming back, and a delay notice (the final
+ * report about the same letter follows it). Letters a machine wrote to us are not left out: see
+ * automaticLetterReason.
+ */
+export type SkipReason = 'bounce-delayed' | 'own-message';
+
+/** A letter a machine wrote, set aside for staff instead of becoming an appeal. */
+type AutomaticKind = 'auto-reply' | 'auto-generated' | 'bounce-unrelated';
+
+const REGISTER_BY_HAND = 'Если это письмо гражданина, зарегистрируйте его вручную.';
+
+/**
+ * What staff read in the channel quarantine for a letter a machine wrote: an auto-reply (a vacation notice, often
+ * to our own registration notice or answer), a notification a system generated, a report of a
+ * delivery failure about a letter we did not send (or whose original we could not find). None starts an appeal's
+ * clock, but none vanishes either: a form relay that marks its letters Auto-Submitted, or a bounce of our answer
+ * quoted in a way we could not read, is still a citizen's business. The detail names the header that decided.
+ */
+export function automaticLetterReason(kind: AutomaticKind, detail?: string): string {
+  const why = detail ? ` (${detail})` : '';
+  switch (kind) {
+    case 'auto-reply':
+      return `Автоответ${why}: не зарегистрирован как обращение. ${REGISTER_BY_HAND}`;
+    case 'auto-generated':
+      return `Письмо создано автоматически${why}: не зарегистрировано как обращение. ${REGISTER_BY_HAND}`;
+    case 'bounce-unrelated':
+      return (
+        'Уведомление о недоставке письма, которое не найдено среди отправленных системой: не зарегистрировано ' +
+        'как обращение. Если в нём ответ гражданину, проверьте адрес заявителя.'
+      );
+  }
+}
 
 export type ParsedEmail =
   | { kind: 'item'; item: InboundItem }
@@ -230,13 +256,13 @@ function bounceInfo(
 }
 
 /** RFC 3834 Auto-Submitted, the de-facto X-Autoreply family, Precedence, and vacation subjects. */
-function autoReplyReason(parsed: ParsedMail): { reason: SkipReason; detail: string } | undefined {
+function autoReplyReason(parsed: ParsedMail): { reason: AutomaticKind; detail: string } | undefined {
   const h = parsed.headers;
   const autoSubmitted = (headerText(h, 'auto-submitted') ?? '').trim().toLowerCase();
   if (autoSubmitted && !autoSubmitted.startsWith('no')) {
     return {
       reason: autoSubmitted.startsWith('auto-replied') ? 'auto-reply' : 'auto-generated',
-      detail: `Auto-Submitted: ${autoSubmitted.split(';')[0]}`,
+      detail: `Auto-Submitted: ${autoSubmitted.split(';')[0].slice(0, 40)}`,
     };
   }
   for (const key of ['x-autoreply', 'x-autorespond', 'x-autoresponder', 'x-mail-autoreply']) {
@@ -248,7 +274,7 @@ function autoReplyReason(parsed: ParsedMail): { reason: SkipReason; detail: stri
   if (precedence === 'auto_reply') return { reason: 'auto-reply', detail: 'Precedence: auto_reply' };
   const subject = parsed.subject ?? '';
   if (VACATION_SUBJECT.test(subject) || OUT_OF_OFFICE_SUBJECT.test(subject)) {
-    return { reason: 'auto-reply', detail: 'vacation subject' };
+    return { reason: 'auto-reply', detail: 'тема автоответа' };
   }
   return undefined;
 }
@@ -268,7 +294,7 @@ export const BULK_PRECEDENCE_REASON =
  * mailers). Like a List-Unsubscribe mailing it is no appeal and no auto-reply to be dropped either: it is
  * quarantined whole with BULK_PRECEDENCE_REASON, where staff see it and can register it by hand (before, it was
  * only logged as skipped, and a citizen's letter sent through such a mailer was lost to staff). A real
- * auto-reply that also carries it (Auto-Submitted, X-Autoreply, a vacation subject) is still skipped first.
+ * auto-reply that also carries it (Auto-Submitted, X-Autoreply, a vacation subject) is named an auto-reply.
  */
 function hasBulkPrecedence(parsed: ParsedMail): boolean {
   const precedence = (headerText(parsed.headers, 'precedence') ?? '').trim().toLowerCase();
@@ -370,6 +396,27 @@ function parseMime(raw: Buffer): Promise<ParsedMail> {
 
 const REPLACEMENT_UTF8 = Buffer.from('\ufffd', 'utf8');
 
+/**
+ * A letter parsed, its undeclared Cyrillic repaired: the letter itself, and a letter forwarded inside it (an old
+ * letter in windows-1251 that a citizen forwards as an attachment is as likely to be undeclared as any).
+ */
+async function readMime(raw: Buffer): Promise<ParsedMail> {
+  let parsed = await parseMime(raw);
+  let source = raw;
+  // Headers in raw 8-bit windows-1251 or KOI8-R (no encoded-words: old clients, scanners) read as «�����».
+  if (headerHasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) {
+    const fixed = await repairRawHeaders(raw);
+    if (fixed) parsed = await parseMime((source = fixed));
+  }
+  // A text part in 8-bit Cyrillic that does not say so (no charset, "utf-8", a name nobody knows) reads as
+  // «�����»: decode such parts by guess and read the letter again. Letters that read cleanly pay nothing.
+  if ((hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) || hasMojibake(parsed)) {
+    const repaired = await repairUndeclaredCharsets(source);
+    if (repaired) parsed = await parseMime(repaired);
+  }
+  return parsed;
+}
+
 function hasMojibake(parsed: ParsedMail): boolean {
   return (
     looksLikeMisreadUtf8(parsed.text ?? '') ||
@@ -430,7 +477,7 @@ async function attachmentNotes(attachments: Attachment[]): Promise<string[]> {
   for (const a of attachments) {
     if (isForwardedLetter(a.contentType)) {
       try {
-        const inner = await parseMime(a.content);
+        const inner = await readMime(a.content);
         const from = firstAddress(inner.from);
         const body =
           (inner.text ?? '').replace(/\r\n?/g, '\n').trim() ||
@@ -476,19 +523,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
 
   let parsed: ParsedMail;
   try {
-    parsed = await parseMime(raw);
-    let source = raw;
-    // Headers in raw 8-bit windows-1251 or KOI8-R (no encoded-words: old clients, scanners) read as «�����».
-    if (headerHasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) {
-      const fixed = await repairRawHeaders(raw);
-      if (fixed) parsed = await parseMime((source = fixed));
-    }
-    // A text part in 8-bit Cyrillic that does not say so (no charset, "utf-8", a name nobody knows) reads as
-    // «�����»: decode such parts by guess and read the letter again. Letters that read cleanly pay nothing.
-    if ((hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) || hasMojibake(parsed)) {
-      const repaired = await repairUndeclaredCharsets(source);
-      if (repaired) parsed = await parseMime(repaired);
-    }
+    parsed = await readMime(raw);
   } catch (error) {
     return {
       kind: 'rejected',
@@ -517,7 +552,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     const original = bounce.originalMessageId;
     const outboundId = original ? outboundIdOf(original, ctx.fromAddress) : undefined;
     if (!original || outboundId === undefined) {
-      return { kind: 'skipped', externalId, reason: 'bounce-unrelated' };
+      return { kind: 'rejected', externalId, reason: automaticLetterReason('bounce-unrelated') };
     }
     if (bounce.action === 'delayed') return { kind: 'skipped', externalId, reason: 'bounce-delayed' };
     return {
@@ -536,7 +571,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   }
 
   const auto = autoReplyReason(parsed);
-  if (auto) return { kind: 'skipped', externalId, reason: auto.reason, detail: auto.detail };
+  if (auto) return { kind: 'rejected', externalId, reason: automaticLetterReason(auto.reason, auto.detail) };
 
   // Our own letter coming back (a copy to ourselves, a forwarding loop) is not a citizen's message.
   if (
