@@ -12,9 +12,10 @@ import {
   type RatingEvent,
 } from '@inbox/integrations/contract';
 import { deleteWebhook, ratingChoices, setWebhook, TelegramConnector } from '@inbox/integrations/telegram';
-import { TelegramFake } from '../fakes/telegram/telegram-fake';
+import { readTelegramSample, TelegramFake } from '../fakes/telegram/telegram-fake';
 
 const CHAT = 48151623;
+type Json = Record<string, unknown>;
 const SECRET = 'wh_Secret-2025';
 
 async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
@@ -180,6 +181,30 @@ describe('TelegramConnector against the Bot API fake', () => {
       address: '55.030204,82.92043',
       features: { location: '55.030204,82.92043' },
     });
+  });
+
+  it('reads a forwarded channel post with its source, and a live location once, not each of its moves', async () => {
+    fake.enqueue(fake.fromSample('forwarded-channel-post.json', CHAT));
+    const live = readTelegramSample('live-location.json') as unknown as Record<
+      string,
+      Record<string, Json>
+    >[];
+    for (const update of live) {
+      const message = update.message ?? update.edited_message;
+      message.chat.id = CHAT;
+      message.from.id = CHAT;
+      fake.enqueue(update);
+    }
+    const page = await connector.pull(account(), null, 50);
+    expect(page.items.map((i) => i.text)).toEqual([
+      'Переслано из канала «Новости Заречного района», подпись: Редакция https://t.me/zarechny_news/2417\n' +
+        'В Заречном с утра нет горячей воды, аварийная служба не отвечает',
+      'Геопозиция: 56.010563,92.852572',
+    ]);
+    expect(page.rejected).toEqual([]);
+    expect(fake.pending).toHaveLength(4);
+    await connector.pull(account({ pollTimeoutSeconds: 0 }), page.nextCursor, 50);
+    expect(fake.pending).toEqual([]);
   });
 
   it('turns a rating button press into a RatingEvent and acknowledges it', async () => {

@@ -388,7 +388,7 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(story.items).toHaveLength(1);
     expect(story.items[0]).toMatchObject({
       externalId: '502003002:4903',
-      text: 'Сообщение не распознано (история). Откройте переписку в Telegram.',
+      text: 'Переслано от Ольга\nСообщение не распознано (история). Откройте переписку в Telegram.',
       features: { forwarded: 'true', unrecognised: 'story' },
     });
     const future = sample('text-message.json');
@@ -450,6 +450,61 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(
       mergeMediaGroups([...items, ...mapUpdate(other, now).items, ...mapUpdate(text, now).items]),
     ).toHaveLength(3);
+  });
+
+  it('names where a forwarded message comes from, in the new and the older shape', () => {
+    const post = sample('forwarded-channel-post.json');
+    expect(mapUpdate(post, now).items[0]).toMatchObject({
+      text:
+        'Переслано из канала «Новости Заречного района», подпись: Редакция https://t.me/zarechny_news/2417\n' +
+        'В Заречном с утра нет горячей воды, аварийная служба не отвечает',
+      features: { forwarded: 'true' },
+    });
+    // Before Bot API 7.0 only the forward_* fields: the same line.
+    const older = sample('forwarded-channel-post.json');
+    delete older.message.forward_origin;
+    expect(mapUpdate(older, now).items[0].text).toBe(mapUpdate(post, now).items[0].text);
+    // A private channel has no address; a group's message names the group.
+    const group = sample('forwarded-channel-post.json');
+    group.message.forward_origin = {
+      type: 'chat',
+      sender_chat: { id: -1001222333444, title: 'Соседи дома 14', type: 'supergroup' },
+      date: 1741599000,
+    };
+    expect(mapUpdate(group, now).items[0].text).toMatch(/^Переслано из чата «Соседи дома 14»\n/);
+    // A person who hides their account is named as Telegram gives the name; a photo alone says whose it is.
+    const hidden = sample('forwarded-channel-post.json');
+    hidden.message.forward_origin = {
+      type: 'hidden_user',
+      sender_user_name: 'Сосед сверху',
+      date: 1741599000,
+    };
+    delete hidden.message.text;
+    hidden.message.photo = [{ file_id: 'AgAC-fwd', file_unique_id: 'AQADf1', width: 800, height: 600 }];
+    const item = mapUpdate(hidden, now).items[0];
+    expect(item.text).toBe('Переслано от Сосед сверху');
+    expect(item.attachments?.map((a) => a.remoteRef)).toEqual(['AgAC-fwd']);
+    // A forwarded album names its source once.
+    const album = (sample('photo-album.json') as unknown as ReturnType<typeof sample>[]).map((u) => {
+      u.message.forward_origin = post.message.forward_origin;
+      return u;
+    });
+    const merged = mergeMediaGroups(album.flatMap((u) => mapUpdate(u, now).items));
+    expect(merged).toHaveLength(1);
+    expect(merged[0].text.match(/Переслано из канала/g)).toHaveLength(1);
+    expect(merged[0].text).toContain('Яма на дороге у дома 3 по ул. Мира, фото прилагаю');
+  });
+
+  it('takes a live location once: its moves (edits without text) are left out, an edited text is not', () => {
+    const [first, move, stop] = sample('live-location.json') as unknown as ReturnType<typeof sample>[];
+    expect(mapUpdate(first, now).items[0]).toMatchObject({
+      text: 'Геопозиция: 56.010563,92.852572',
+      address: '56.010563,92.852572',
+    });
+    expect(mapUpdate(move, now)).toEqual({ items: [], events: [], skipped: 'live-location-update' });
+    expect(mapUpdate(stop, now)).toEqual({ items: [], events: [], skipped: 'live-location-update' });
+    const edited = sample('edited-message.json');
+    expect(mapUpdate(edited, now).items).toHaveLength(1);
   });
 
   it('reports what is wrong with a broken update', () => {

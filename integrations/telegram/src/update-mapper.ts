@@ -190,7 +190,8 @@ function mapMessage(message: Json): MappedUpdate {
     }
   }
 
-  if (message.forward_origin !== undefined || message.forward_date !== undefined) features.forwarded = 'true';
+  const forwarded = forwardLine(message);
+  if (forwarded) features.forwarded = 'true';
 
   const poll = pollOf(message);
   if (poll) lines.push(poll);
@@ -209,6 +210,8 @@ function mapMessage(message: Json): MappedUpdate {
     body = `Сообщение не распознано (${other.label}). Откройте переписку в Telegram.`;
     features.unrecognised = other.kind;
   }
+  // A forwarded message is somebody else's words (a channel's post, a neighbour's message): the clerk reads whose.
+  if (forwarded) body = [forwarded, body].filter(Boolean).join('\n');
   // What the citizen quoted (a part of the message they reply to, or a message from another chat): the clerk
   // reads it beside the citizen's words, its files among the appeal's.
   const quoted = quotedOf(message, messageId);
@@ -237,6 +240,10 @@ function mapMessage(message: Json): MappedUpdate {
  * stays in the history). Commands edited after the fact do nothing.
  */
 function mapEdit(message: Json): MappedUpdate {
+  // A live location moving: Telegram sends the shared location again as an edit every few seconds while it is on.
+  // The first position came with the message itself; each move as a correction would bury the appeal.
+  if (isObject(message.location) && message.text === undefined && message.caption === undefined)
+    return { items: [], events: [], skipped: 'live-location-update' };
   const edited = mapMessage(message);
   const editDate = optNumber(message, 'edit_date');
   const items = edited.items.map((item) => ({
@@ -273,7 +280,10 @@ export function mergeMediaGroups(items: InboundItem[]): InboundItem[] {
       out.push(copy);
       continue;
     }
-    first.text = [first.text, item.text].filter(Boolean).join('\n');
+    // A forwarded album names its source on every photo: once is enough.
+    const known = new Set(first.text.split('\n'));
+    const added = item.text.split('\n').filter((line) => line && !known.has(line));
+    first.text = [first.text, ...added].filter(Boolean).join('\n');
     first.attachments = [...(first.attachments ?? []), ...(item.attachments ?? [])];
   }
   return out;
@@ -336,7 +346,7 @@ function quotedOf(message: Json, messageId: number): { lines: string[]; attachme
     if (quoteText) lines.push(`Цитата: «${quoteText}»`);
     return { lines, attachments };
   }
-  const from = originName(external);
+  const from = originName(isObject(external.origin) ? external.origin : {}, external.chat);
   lines.push(`Ответ на сообщение из другого чата${from ? ` (${from})` : ''}:`);
   if (quoteText) lines.push(`«${quoteText}»`);
   const kinds = QUOTED_KINDS.filter(([field]) => external[field] !== undefined && external[field] !== null);
@@ -360,9 +370,49 @@ function quotedOf(message: Json, messageId: number): { lines: string[]; attachme
   return { lines, attachments };
 }
 
-/** Who wrote a message quoted from another chat (MessageOrigin): a channel's or chat's title, a person's name. */
-function originName(external: Json): string {
-  const origin = isObject(external.origin) ? external.origin : {};
+/**
+ * Where a forwarded message comes from, as a clerk reads it: «Переслано из канала «…»» with the post's address when
+ * the channel is public, «Переслано из чата «…»», «Переслано от …» for a person (also one who hides their account).
+ * Reads `forward_origin` (Bot API 7.0) and the older `forward_from` / `forward_from_chat` / `forward_sender_name`.
+ */
+function forwardLine(message: Json): string | undefined {
+  let origin: Json | undefined = isObject(message.forward_origin) ? message.forward_origin : undefined;
+  if (!origin) {
+    const chat = isObject(message.forward_from_chat) ? message.forward_from_chat : undefined;
+    if (chat)
+      origin = {
+        type: chat.type === 'channel' ? 'channel' : 'chat',
+        chat,
+        sender_chat: chat,
+        message_id: message.forward_from_message_id,
+        author_signature: message.forward_signature,
+      };
+    else if (isObject(message.forward_from)) origin = { type: 'user', sender_user: message.forward_from };
+    else if (typeof message.forward_sender_name === 'string')
+      origin = { type: 'hidden_user', sender_user_name: message.forward_sender_name };
+    else if (message.forward_date !== undefined) origin = {};
+  }
+  if (!origin) return undefined;
+  const name = originName({ ...origin, author_signature: undefined });
+  if (!name) return 'Пересланное сообщение';
+  const signature =
+    typeof origin.author_signature === 'string' && origin.author_signature.trim()
+      ? `, подпись: ${origin.author_signature.trim()}`
+      : '';
+  if (origin.type === 'channel') {
+    const chat = isObject(origin.chat) ? origin.chat : {};
+    const username =
+      typeof chat.username === 'string' && /^\w{4,32}$/.test(chat.username) ? chat.username : '';
+    const post = optNumber(origin, 'message_id');
+    const link = username && post !== undefined ? ` https://t.me/${username}/${post}` : '';
+    return `Переслано из канала «${name}»${signature}${link}`;
+  }
+  if (origin.type === 'chat') return `Переслано из чата «${name}»${signature}`;
+  return `Переслано от ${name}`;
+}
+
+/** Who wrote a message (a MessageOrigin): a person's name, a channel's or chat's title, and the post's signature. */
+function originName(origin: Json, chat?: unknown): string {
   const title = (chat: unknown) =>
     isObject(chat) && typeof chat.title === 'string' ? chat.title.trim() : '';
   const person = (user: unknown) =>
@@ -378,7 +428,7 @@ function originName(external: Json): string {
     (typeof origin.sender_user_name === 'string' ? origin.sender_user_name.trim() : '') ||
     title(origin.sender_chat) ||
     title(origin.chat) ||
-    title(external.chat);
+    title(chat);
   return [name, signature].filter(Boolean).join(', ');
 }
 
