@@ -266,7 +266,7 @@ describe('e-mail feed (e2e)', () => {
     ]);
   });
 
-  it('quarantines a letter with broken MIME with its reason and registers the rest of the batch', async () => {
+  it('quarantines a letter with broken MIME with its reason in Russian and registers the rest of the batch, a letter written in its subject alone too', async () => {
     const ids = [
       `ok-a.${Date.now()}@mail.example`,
       `broken.${Date.now()}@mail.example`,
@@ -292,7 +292,8 @@ describe('e-mail feed (e2e)', () => {
     );
     await dovecot.deliver(
       mailbox,
-      letter({ id: ids[2], from: 'c@mail.example', subject: 'Нет света', body: 'В подъезде нет света.' }),
+      // Written in the subject alone, the body empty (a phone's one-line question).
+      letter({ id: ids[2], from: 'c@mail.example', subject: 'В подъезде дома 7 нет света', body: '' }),
     );
     const before = (await tools.health('email')).itemsQuarantined as number;
 
@@ -301,11 +302,17 @@ describe('e-mail feed (e2e)', () => {
       `SELECT external_id, reason, raw FROM quarantined_inputs WHERE channel = 'email' AND external_id = $1`,
       [ids[1]],
     );
-    expect(q.reason).toBe('multipart/mixed without a boundary');
+    expect(q.reason).toBe(
+      'Письмо не удалось разобрать: составное письмо (multipart/mixed) без границы частей (boundary)',
+    );
     // Kept whole for a person to look at.
     expect(Buffer.from(q.raw, 'base64').toString('utf8')).toContain('no boundary, no parts');
     await tools.appeal('email', ids[0]);
-    await tools.appeal('email', ids[2]);
+    const lights = await tools.appeal('email', ids[2]);
+    const [appeal] = await stack.db.dataSource.query(`SELECT subject, text FROM appeals WHERE id = $1`, [
+      lights.id,
+    ]);
+    expect(appeal).toEqual({ subject: 'В подъезде дома 7 нет света', text: 'В подъезде дома 7 нет света' });
     expect(await tools.appealCount('email', [ids[1]])).toBe(0);
     expect(await tools.health('email')).toMatchObject({ itemsQuarantined: before + 1 });
   });

@@ -568,8 +568,9 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     ].join('\r\n');
     await dovecot.deliver('obr', raw, 'HugeOnly');
     const [item] = (await pullAll(account('HugeOnly', { maxMessageBytes: 100_000 }), null)).items;
+    // No text part: the subject stands for the citizen's words, the note on the files follows.
     expect(item.text).toBe(
-      'Вложение не получено: «yama.jpg» (117 КБ)\nПисьмо (0,2 МБ) больше допустимых 0,1 МБ: файлы остались в почтовом ящике.',
+      'photo\n\nВложение не получено: «yama.jpg» (117 КБ)\nПисьмо (0,2 МБ) больше допустимых 0,1 МБ: файлы остались в почтовом ящике.',
     );
     expect(item.attachments).toEqual([
       expect.objectContaining({ fileName: 'yama.jpg', remoteRef: expect.stringMatching(/:1:1$/) }),

@@ -5,7 +5,9 @@ import { outboundMessageId } from './message-id';
 import {
   automaticLetterReason,
   BULK_PRECEDENCE_REASON,
+  EMPTY_LETTER_REASON,
   MASS_MAILING_REASON,
+  NO_SENDER_REASON,
   parseEmail,
   type ParseContext,
   type ParsedEmail,
@@ -927,7 +929,7 @@ describe('parseEmail: broken MIME', () => {
 
   it('rejects a header the parser refuses', async () => {
     const result = await rejected(eml(['From: ' + 'a'.repeat(2_000_000), 'Message-ID: <x@y>'], 'x'));
-    expect(result.reason).toMatch(/MIME parse error/);
+    expect(result.reason).toMatch(/^Письмо не удалось разобрать: нарушена структура MIME \(/);
     expect(result.externalId).toBe('uid:1700000000:7');
   });
 
@@ -941,7 +943,7 @@ describe('parseEmail: broken MIME', () => {
           ),
         )
       ).reason,
-    ).toMatch(/boundary/);
+    ).toBe('Письмо не удалось разобрать: составное письмо (multipart/mixed) без границы частей (boundary)');
     expect(
       (
         await rejected(
@@ -956,18 +958,48 @@ describe('parseEmail: broken MIME', () => {
           ),
         )
       ).reason,
-    ).toMatch(/decoded/);
-    expect((await rejected(eml(['Subject: no sender', 'Message-ID: <n@b>'], 'hello'))).reason).toMatch(
-      /From/,
+    ).toBe('Текст письма не удалось раскодировать');
+    expect((await rejected(eml(['Subject: no sender', 'Message-ID: <n@b>'], 'hello'))).reason).toBe(
+      NO_SENDER_REASON,
     );
+    expect(NO_SENDER_REASON).toMatch(/^В письме нет адреса отправителя/);
     expect((await rejected(Buffer.from([0, 1, 2, 255, 254, 0, 10, 13, 10, 0x80]))).externalId).toMatch(
       /^uid:/,
     );
-    expect((await rejected(Buffer.alloc(0))).reason).toBe('empty message');
+    expect((await rejected(Buffer.alloc(0))).reason).toBe('Почтовый сервер отдал пустое письмо (0 байт)');
   });
 
-  it('accepts a message with only a subject', async () => {
-    const item = await itemOf(eml(['From: a@b.example', 'Message-ID: <s@b>', 'Subject: hi'], ''));
-    expect(item.text).toBe('');
+  it('takes the subject as the text of a letter whose words are all in its Subject, with or without a file', async () => {
+    const question = 'Когда починят лифт в доме 5 по ул. Ленина?';
+    const subjectOnly = eml(
+      ['From: a@b.example', 'Message-ID: <s@b>', 'Subject: =?UTF-8?B?' + b64(question) + '?='],
+      '',
+    );
+    expect(await itemOf(subjectOnly)).toMatchObject({ subject: question, text: question });
+    // An iPhone's photo with a subject and an empty text part.
+    const photo = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <p@b>',
+        'Subject: =?UTF-8?B?' + b64('Яма у дома 5') + '?=',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="Apple-Mail-1"',
+      ],
+      '--Apple-Mail-1\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n\r\n--Apple-Mail-1\r\n' +
+        'Content-Type: image/jpeg; name=IMG_0412.jpg\r\nContent-Disposition: attachment; filename=IMG_0412.jpg\r\n' +
+        'Content-Transfer-Encoding: base64\r\n\r\n/9j/4AAQSkZJRg==\r\n--Apple-Mail-1--\r\n',
+    );
+    const item = await itemOf(photo);
+    expect(item.text).toBe('Яма у дома 5');
+    expect(item.attachments?.map((a) => a.fileName)).toEqual(['IMG_0412.jpg']);
+  });
+
+  it('sets a letter with no text, no subject and no file aside for staff, in Russian', async () => {
+    expect(await rejected(eml(['From: a@b.example', 'Message-ID: <e@b>', 'Subject:  '], '\r\n'))).toEqual({
+      kind: 'rejected',
+      externalId: 'e@b',
+      reason: EMPTY_LETTER_REASON,
+    });
+    expect(EMPTY_LETTER_REASON).toBe('Пустое письмо: нет ни текста, ни темы, ни вложений');
   });
 });

@@ -284,6 +284,14 @@ export const MASS_MAILING_REASON =
   'Массовая рассылка (в письме есть заголовок отписки List-Unsubscribe): не зарегистрирована как обращение. ' +
   'Если это письмо гражданина, зарегистрируйте его вручную.';
 
+/** What staff read in the channel quarantine for a letter with nothing to answer to. */
+export const NO_SENDER_REASON =
+  'В письме нет адреса отправителя (ни в From, ни в Reply-To, ни в Sender): ответить заявителю невозможно. ' +
+  'Если это письмо гражданина, зарегистрируйте его вручную.';
+
+/** …and for a letter with no words and no files at all: no text, no subject, no attachment. */
+export const EMPTY_LETTER_REASON = 'Пустое письмо: нет ни текста, ни темы, ни вложений';
+
 /** What staff read in the channel quarantine for a letter its sender marked `Precedence: bulk` or `junk`. */
 export const BULK_PRECEDENCE_REASON =
   'Массовая рассылка (отправитель пометил письмо заголовком Precedence: bulk или junk): не зарегистрирована ' +
@@ -341,7 +349,11 @@ export async function parseEmail(raw: Buffer, ctx: ParseContext): Promise<Parsed
     // A bug or a parser surprise on one letter: report it, keep the batch going.
     return {
       kind: 'rejected',
-      reason: `unexpected error: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
+      reason:
+        `Письмо не удалось разобрать (внутренняя ошибка: ${error instanceof Error ? error.message : String(error)})`.slice(
+          0,
+          500,
+        ),
     };
   }
 }
@@ -519,7 +531,12 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
       ? `uid:${ctx.uidValidity}:${ctx.uid}`
       : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 
-  if (raw.length === 0) return { kind: 'rejected', externalId: fallbackId, reason: 'empty message' };
+  if (raw.length === 0)
+    return {
+      kind: 'rejected',
+      externalId: fallbackId,
+      reason: 'Почтовый сервер отдал пустое письмо (0 байт)',
+    };
 
   let parsed: ParsedMail;
   try {
@@ -528,7 +545,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     return {
       kind: 'rejected',
       externalId: fallbackId,
-      reason: `MIME parse error: ${error instanceof Error ? error.message : String(error)}`,
+      reason: `Письмо не удалось разобрать: нарушена структура MIME (${error instanceof Error ? error.message : String(error)})`,
     };
   }
 
@@ -585,10 +602,14 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     return { kind: 'rejected', externalId, reason: MASS_MAILING_REASON };
   if (hasBulkPrecedence(parsed)) return { kind: 'rejected', externalId, reason: BULK_PRECEDENCE_REASON };
 
-  if (!from) return { kind: 'rejected', externalId, reason: 'no sender address in From' };
+  if (!from) return { kind: 'rejected', externalId, reason: NO_SENDER_REASON };
   const contentType = structured(parsed.headers, 'content-type');
   if (contentType.value.startsWith('multipart/') && !contentType.params.boundary) {
-    return { kind: 'rejected', externalId, reason: `${contentType.value} without a boundary` };
+    return {
+      kind: 'rejected',
+      externalId,
+      reason: `Письмо не удалось разобрать: составное письмо (${contentType.value}) без границы частей (boundary)`,
+    };
   }
 
   const html = typeof parsed.html === 'string' && parsed.html.trim() ? parsed.html : undefined;
@@ -603,8 +624,14 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const text = cleanText([ownText, ...notes].filter(Boolean).join('\n\n'));
   const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
   if (!text && !parsed.html && attachments.length === 0 && !bodyIsEmpty) {
-    return { kind: 'rejected', externalId, reason: 'body could not be decoded' };
+    return { kind: 'rejected', externalId, reason: 'Текст письма не удалось раскодировать' };
   }
+  const subject =
+    cleanText(readable(parsed, 'subject', parsed.subject))
+      .replace(/\s+/g, ' ')
+      .trim() || undefined;
+  if (!text && attachments.length === 0 && !subject)
+    return { kind: 'rejected', externalId, reason: EMPTY_LETTER_REASON };
 
   const inboundAttachments: InboundAttachment[] = [];
   const omitted: string[] = [];
@@ -656,10 +683,6 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     .map(emailThreadKey);
   const replyTo = firstAddress(parsed.replyTo) ?? from;
   const references = messageIdList(parsed.references).filter((id) => id !== messageId);
-  const subject =
-    cleanText(readable(parsed, 'subject', parsed.subject))
-      .replace(/\s+/g, ' ')
-      .trim() || undefined;
 
   const item: InboundItem = {
     channel: Channel.Email,
@@ -672,7 +695,9 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
       email: from.address,
     },
     ...(subject ? { subject } : {}),
-    text,
+    // A letter whose words are all in its Subject (a one-line question from a phone, a photo titled «Яма у дома
+    // 5»): the subject is its text too, or the appeal would carry no words to read, route or answer.
+    text: text || (subject ?? ''),
     ...(inboundAttachments.length ? { attachments: inboundAttachments } : {}),
     thread: { key: emailThreadKey(externalId), ...(refersTo.length ? { refersTo } : {}) },
     replyAddress: {
