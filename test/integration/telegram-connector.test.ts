@@ -369,6 +369,69 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(sent.map((s) => Boolean(s.replyMarkup))).toEqual([false, false, false, true]);
   });
 
+  it('sends a picture Telegram refuses as a photo (a 600 dpi scan) as a file instead', async () => {
+    // A PNG header of an A4 page scanned at 600 dpi: 4960 × 7016 pixels, past sendPhoto's 10 000.
+    const scan = Buffer.alloc(64);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(scan);
+    scan.writeUInt32BE(13, 8);
+    scan.write('IHDR', 12, 'latin1');
+    scan.writeUInt32BE(4960, 16);
+    scan.writeUInt32BE(7016, 20);
+    const receipt = await connector.send(account(), {
+      id: 'out-scan',
+      kind: 'answer',
+      text: 'Ответ на обращение во вложении',
+      replyAddress: { chatId: CHAT },
+      attachments: [
+        { fileName: 'ответ-скан.png', contentType: 'image/png', contentBase64: scan.toString('base64') },
+      ],
+    });
+    expect(fake.callsOf('sendPhoto').map((c) => c.status)).toEqual([400]);
+    const sent = fake.sentTo(CHAT);
+    expect(sent.map((s) => s.method)).toEqual(['sendMessage', 'sendDocument']);
+    expect(sent[1].file?.fileName).toBe('ответ-скан.png');
+    expect(sent[1].file?.content.equals(scan)).toBe(true);
+    expect(receipt.remoteId).toBe(String(sent[0].messageId));
+    // Other refusals are not about the picture: they still fail the send.
+    fake.blockChat(CHAT);
+    const blocked = await failure(
+      connector.send(account(), {
+        id: 'out-scan-2',
+        kind: 'answer',
+        text: '',
+        replyAddress: { chatId: CHAT },
+        attachments: [
+          { fileName: 'фото.png', contentType: 'image/png', contentBase64: scan.toString('base64') },
+        ],
+      }),
+    );
+    expect(blocked.code).toBe(ConnectorErrorCode.NotFound);
+    expect(fake.callsOf('sendDocument')).toHaveLength(1);
+    fake.unblockChat(CHAT);
+  });
+
+  it('refuses for good a file past the Bot API upload limit (413), where a retry would fail the same way', async () => {
+    fake.uploadLimitBytes = 4096;
+    const big = Buffer.alloc(8192, 7);
+    const error = await failure(
+      connector.send(account(), {
+        id: 'out-big',
+        kind: 'answer',
+        text: 'Ответ',
+        replyAddress: { chatId: CHAT },
+        attachments: [
+          { fileName: 'проект.pdf', contentType: 'application/pdf', contentBase64: big.toString('base64') },
+        ],
+      }),
+    );
+    expect(error).toMatchObject({
+      code: ConnectorErrorCode.InvalidPayload,
+      details: { status: 413, fields: { attachments: expect.stringMatching(/^Файл больше 50 МБ/) } },
+    });
+    expect(error.retryable).toBe(false);
+    expect(fake.callsOf('sendDocument').map((c) => c.status)).toEqual([413]);
+  });
+
   it('throws RateLimited on 429 and delivers exactly once when the core retries', async () => {
     fake.setScenario('rate-limited', { count: 1, retryAfter: 2, methods: ['sendMessage'] });
     const message = {

@@ -38,6 +38,8 @@ export function toConnectorError(error: unknown, method: string): ConnectorError
       return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });
     }
     if (status === 403) return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
+    // The Bot API takes files of 50 MB at most: the same file will never go, however often it is sent again.
+    if (status === 413) return fileTooLargeToSend(message, status);
     if (status === 400) return new ConnectorError(ConnectorErrorCode.InvalidPayload, message, { status });
     // 409: another getUpdates poller or an active webhook; 5xx; anything else: try again later.
     return new ConnectorError(ConnectorErrorCode.Temporary, message, { status });
@@ -59,4 +61,15 @@ export function toConnectorError(error: unknown, method: string): ConnectorError
 /** Bot tokens look like `123456:AA…`; they must never reach an error message or a log. */
 export function redactToken(text: string): string {
   return text.replace(/\d{3,}:[\w-]{20,}/g, '[token]').replace(/\/(bot|file\/bot)[^/\s]+/g, '/$1[token]');
+}
+
+/** A file past the Bot API's 50 MB upload limit: refused for good, with the reason a clerk reads. */
+export function fileTooLargeToSend(
+  message = 'Telegram send: a file is larger than 50 MB',
+  status?: number,
+): ConnectorError {
+  return new ConnectorError(ConnectorErrorCode.InvalidPayload, message, {
+    ...(status !== undefined ? { status } : {}),
+    fields: { attachments: 'Файл больше 50 МБ: Telegram его не принимает, отправьте ответ иным способом' },
+  });
 }

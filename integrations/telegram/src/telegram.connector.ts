@@ -27,14 +27,18 @@ import {
 import { type Telegram } from 'telegraf';
 import { clientFor } from './account';
 import { assertCallbackData, ratingChoices } from './callback-data';
-import { redactToken, toConnectorError } from './errors';
+import { fileTooLargeToSend, redactToken, toConnectorError } from './errors';
 import { ALLOWED_UPDATES, mapUpdate, mergeMediaGroups, sentMessageKey, updateIdOf } from './update-mapper';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 export const MESSAGE_MAX_CHARS = 4096;
 const CALLBACK_ANSWER_MAX_CHARS = 200;
 const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
+/** The Bot API takes uploads of 50 MB at most (HTTP 413 past it). */
+const UPLOAD_MAX_BYTES = 50 * 1024 * 1024;
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
+/** sendPhoto's 400 answers about the picture itself (PHOTO_INVALID_DIMENSIONS, IMAGE_PROCESS_FAILED…). */
+const PHOTO_REFUSED = /: 400 Bad Request: (PHOTO_[A-Z_]+|IMAGE_PROCESS_FAILED)/;
 
 type Signal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
 
@@ -181,6 +185,8 @@ export class TelegramConnector
     const keyboard = keyboardOf(message.choices);
     const chunks = splitText(message.text ?? '');
     const files = (message.attachments ?? []).map((file) => ({ ...file, buffer: decodeFile(file) }));
+    // Before anything goes out: a file the Bot API will refuse (413) would leave the citizen half an answer.
+    if (files.some((file) => file.buffer.length > UPLOAD_MAX_BYTES)) throw fileTooLargeToSend();
     if (chunks.length === 0 && files.length === 0) {
       throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'Telegram send: nothing to send', {
         fields: { text: 'Пустое сообщение' },
@@ -225,13 +231,21 @@ export class TelegramConnector
       };
       const asPhoto =
         PHOTO_TYPES.has(file.contentType.toLowerCase()) && file.buffer.length <= PHOTO_MAX_BYTES;
-      const sent = asPhoto
-        ? await call('sendPhoto', timeout, (signal) =>
+      let sent: { message_id: number } | undefined;
+      if (asPhoto) {
+        try {
+          sent = await call('sendPhoto', timeout, (signal) =>
             telegram.callApi('sendPhoto', { ...extra, photo: input }, { signal }),
-          )
-        : await call('sendDocument', timeout, (signal) =>
-            telegram.callApi('sendDocument', { ...extra, document: input }, { signal }),
           );
+        } catch (error) {
+          // A picture Telegram will not take as a photo (a 600 dpi scan past 10 000 px, a long strip, an image it
+          // cannot decode) goes out as a file, as it is: nothing was sent, and the answer must not stall on it.
+          if (!(error instanceof ConnectorError) || !PHOTO_REFUSED.test(error.message)) throw error;
+        }
+      }
+      sent ??= await call('sendDocument', timeout, (signal) =>
+        telegram.callApi('sendDocument', { ...extra, document: input }, { signal }),
+      );
       sentIds.push(sent.message_id);
     }
     return { remoteId: String(sentIds[0]), sentAt: new Date().toISOString() };

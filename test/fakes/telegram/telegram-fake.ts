@@ -94,6 +94,8 @@ export class TelegramFake {
   private scenarioOptions: ScenarioOptions = {};
   private remaining = Infinity;
 
+  /** The Bot API takes request bodies (uploads) of 50 MB at most; a test may lower it. */
+  uploadLimitBytes = 50 * 1024 * 1024;
   readonly sent: SentRecord[] = [];
   readonly calls: ApiCall[] = [];
   readonly callbackAnswers: { callbackQueryId: string; text?: string; showAlert?: boolean }[] = [];
@@ -158,6 +160,7 @@ export class TelegramFake {
     this.callbackAnswers.length = 0;
     this.blocked.clear();
     this.webhook = null;
+    this.uploadLimitBytes = 50 * 1024 * 1024;
   }
 
   /** The chat's user "blocked the bot": sends to it answer 403 like Telegram. */
@@ -344,6 +347,15 @@ export class TelegramFake {
     const raw = await readRaw(req);
     if (token !== this.token) {
       return this.reply(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    }
+    if (raw.length > this.uploadLimitBytes) {
+      this.calls.push({
+        method: methodName,
+        params: {},
+        contentType: req.headers['content-type'] ?? '',
+        status: 413,
+      });
+      return this.reply(res, 413, { ok: false, error_code: 413, description: 'Request Entity Too Large' });
     }
     let fields: Record<string, unknown>;
     let uploads: UploadedPart[];
@@ -652,6 +664,8 @@ export class TelegramFake {
     let stored: SentRecord['file'];
     if (upload) {
       if (upload.content.length === 0) return badRequest('Bad Request: file must be non-empty');
+      if (method === 'sendPhoto' && !photoDimensionsFit(upload.content))
+        return badRequest('Bad Request: PHOTO_INVALID_DIMENSIONS');
       const registered = this.registerFile(upload.content, method === 'sendPhoto' ? 'photos' : 'documents');
       stored = {
         fileName: upload.fileName,
@@ -803,6 +817,20 @@ function normaliseParams(fields: Record<string, unknown>): Record<string, unknow
   }
   return out;
 }
+
+/**
+ * Telegram takes a photo whose width and height add up to 10 000 at most, neither side more than 20 times the
+ * other. Read here from a PNG's header; anything else passes.
+ */
+function photoDimensionsFit(content: Buffer): boolean {
+  const png = content.length >= 24 && content.subarray(0, 8).equals(PNG_SIGNATURE);
+  if (!png) return true;
+  const width = content.readUInt32BE(16);
+  const height = content.readUInt32BE(20);
+  return width + height <= 10_000 && Math.max(width, height) <= 20 * Math.max(1, Math.min(width, height));
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function ok(result: unknown, description?: string): { status: number; body: Record<string, unknown> } {
   return { status: 200, body: { ok: true, result, ...(description ? { description } : {}) } };
