@@ -635,6 +635,72 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
       expect(messageIds).toEqual(['<out-lost@inbox.gov.example.ru>', '<out-lost@inbox.gov.example.ru>']);
     });
 
+    it('a connection cut after the whole letter went out leaves the outcome unknown; one cut before it does not', async () => {
+      smtp.setScenario('drop-after-data');
+      await expect(connector.send(account(), answer('out-cut-after'))).rejects.toMatchObject({
+        code: ConnectorErrorCode.Temporary,
+        details: { outcomeUnknown: true },
+      });
+      // The server died with the letter: as unknown to us as a lost reply.
+      smtp.setScenario('lost-in-data');
+      await expect(connector.send(account(), answer('out-lost-in-data'))).rejects.toMatchObject({
+        details: { outcomeUnknown: true },
+      });
+      // Refused at RCPT, or no greeting in time: the letter never went, and a retry is safe.
+      smtp.setScenario('rate-limited');
+      const refused = await connector.send(account(), answer('out-rcpt')).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: ConnectorErrorCode.Temporary });
+      expect((refused as { details: { outcomeUnknown?: boolean } }).details.outcomeUnknown).toBeFalsy();
+      smtp.setScenario('slow', { delayMs: 1500 });
+      const slow = await connector
+        .send(account('INBOX', { timeoutMs: 300 }), answer('out-slow-greeting'))
+        .catch((e: unknown) => e);
+      expect((slow as { details: { outcomeUnknown?: boolean } }).details.outcomeUnknown).toBeFalsy();
+    });
+
+    it('looks a letter up in the Sent folder by its Message-ID: found is sent, absent is unknown unless the provider files what its SMTP accepts', async () => {
+      await dovecot.createMailbox('obr', 'Sent');
+      // The provider files what its SMTP server accepts into Sent, as Yandex or Mail.ru do.
+      smtp.onAccepted = (mail) => dovecot.deliver('obr', mail.raw, 'Sent');
+      smtp.setScenario('drop-after-data');
+      await expect(connector.send(account(), answer('out-in-sent'))).rejects.toMatchObject({
+        details: { outcomeUnknown: true },
+      });
+      const found = await connector.lookUpSent(account(), { id: 'out-in-sent' });
+      expect(found).toEqual({
+        kind: 'sent',
+        receipt: { remoteId: 'out-in-sent@inbox.gov.example.ru', sentAt: expect.any(String) },
+      });
+      // A neighbour whose id the first one's begins with is not mistaken for it.
+      expect(await connector.lookUpSent(account(), { id: 'out-in' })).toMatchObject({ kind: 'unknown' });
+      smtp.setScenario('lost-in-data');
+      await connector.send(account(), answer('out-never-kept')).catch(() => undefined);
+      expect(await connector.lookUpSent(account(), { id: 'out-never-kept' })).toMatchObject({
+        kind: 'unknown',
+      });
+      expect(
+        await connector.lookUpSent(account('INBOX', { smtpSavesToSent: true }), { id: 'out-never-kept' }),
+      ).toEqual({ kind: 'not-sent' });
+      // A folder named in the settings that is not there: the lookup cannot work until someone fixes it.
+      await expect(
+        connector.lookUpSent(account('INBOX', { sentMailbox: 'Отправленные' }), { id: 'out-in-sent' }),
+      ).rejects.toMatchObject({ code: ConnectorErrorCode.NotFound });
+    });
+
+    it('a mailbox without a Sent folder cannot tell', async () => {
+      const other = dovecot.users[1];
+      const acc = { ...account(), secrets: { imapUser: other.user, imapPassword: other.password } };
+      expect(await connector.lookUpSent(acc, { id: 'out-anything' })).toMatchObject({ kind: 'unknown' });
+      expect(
+        await connector.lookUpSent(
+          { ...acc, settings: { ...acc.settings, smtpSavesToSent: true } },
+          {
+            id: 'out-anything',
+          },
+        ),
+      ).toMatchObject({ kind: 'unknown' });
+    });
+
     it('dot-unstuffs a body line that starts with a dot', async () => {
       await connector.send(account(), { ...answer('out-dots'), text: '.hidden line\n..two dots\nend' });
       const [mail] = smtp.accepted();

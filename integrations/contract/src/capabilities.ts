@@ -1,4 +1,9 @@
-import { type ChannelAccountRef, type Connector, type OutboundMessage } from './connector';
+import {
+  type ChannelAccountRef,
+  type Connector,
+  type DeliveryReceipt,
+  type OutboundMessage,
+} from './connector';
 
 /*
  * What the core may ask of a channel beyond the Connector's own methods. A connector implements a
@@ -97,6 +102,29 @@ export interface ThreadsSentMessages {
 export interface DropsRepeatedSends {
   readonly dropsRepeatedSends: true;
 }
+
+/**
+ * What the channel says of one of our sends whose outcome we do not know (LooksUpSends): `sent`, with the receipt
+ * to store (found on the channel's side by the id our message carries); `not-sent`, when the channel would have it
+ * by now had it been accepted (so sending it is safe); `unknown`, when the channel cannot tell (`why`, for the log).
+ */
+export type SentLookup =
+  | { kind: 'sent'; receipt: DeliveryReceipt }
+  | { kind: 'not-sent' }
+  | { kind: 'unknown'; why: string };
+
+/**
+ * The channel can be asked whether it has a message of ours (e-mail: our Message-ID in the mailbox's Sent folder).
+ * After an attempt whose outcome is unknown the core asks before it holds the message for a person or sends it
+ * again: found, it is stored as sent; surely absent, it is sent; otherwise held as before. A lookup that fails (the
+ * server away) throws a temporary ConnectorError: the core asks again later, never sends blindly.
+ */
+export interface LooksUpSends {
+  lookUpSent(account: ChannelAccountRef, message: Pick<OutboundMessage, 'id'>): Promise<SentLookup>;
+}
+
+export const looksUpSends = (c: Connector): c is Connector & LooksUpSends =>
+  typeof (c as Partial<LooksUpSends>).lookUpSent === 'function';
 
 export const dropsRepeatedSends = (c: Connector): c is Connector & DropsRepeatedSends =>
   (c as Partial<DropsRepeatedSends>).dropsRepeatedSends === true;

@@ -43,6 +43,17 @@ export interface SmtpSettings {
   fromName?: string;
 }
 
+/**
+ * Where the mailbox keeps what was sent (LooksUpSends): `mailbox` (settings.sentMailbox), else the folder the server
+ * marks \Sent; `savedBySmtp` (settings.smtpSavesToSent): the provider files every letter its SMTP server accepts
+ * from this account into that folder by itself (Yandex, Mail.ru and Gmail do; a plain Postfix does not), so a letter
+ * of ours absent from it was not accepted. Off by default: then only a letter found there settles anything.
+ */
+export interface SentFolderSettings {
+  mailbox?: string;
+  savedBySmtp: boolean;
+}
+
 /** What parsing an inbound letter needs from the account. */
 export interface ParseSettings {
   policy547: Policy547;
@@ -149,6 +160,11 @@ export function smtpSettingsOf(account: ChannelAccountRef): SmtpSettings {
     fromAddress: fromAddressOf(account),
     fromName: text(s, 'fromName', false),
   };
+}
+
+export function sentFolderOf(account: ChannelAccountRef): SentFolderSettings {
+  const s = account.settings ?? {};
+  return { mailbox: text(s, 'sentMailbox', false), savedBySmtp: flag(s, 'smtpSavesToSent', false) };
 }
 
 /** Settings that parsing needs; IMAP/SMTP ones are read only where they are used. */

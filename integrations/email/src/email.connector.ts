@@ -9,22 +9,26 @@ import {
   type DeliveryStateEvent,
   type FetchedFile,
   type InboundItem,
+  type LooksUpSends,
   notReceivedAttachmentLine,
   type OutboundMessage,
   type PullPage,
+  type SentLookup,
   type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import { type FetchMessageObject, ImapFlow } from 'imapflow';
 import { createTransport } from 'nodemailer';
+import { type Logger } from 'nodemailer/lib/shared';
 import {
   type ImapSettings,
   imapSettingsOf,
   parseSettingsOf,
+  sentFolderOf,
   smtpSettingsOf,
   type SmtpSettings,
 } from './account';
 import { imapError, smtpError } from './errors';
-import { emailThreadKey } from './message-id';
+import { emailThreadKey, outboundMessageId } from './message-id';
 import { buildOutboundMail } from './outbound-mail';
 import { type OversizedFile, oversizedSource, type OversizedText, planOversized } from './oversized';
 import { attachmentRef, formatMb, parseAttachmentRef, parseEmail } from './parse-message';
@@ -189,7 +193,7 @@ function readCursor(cursor: unknown): EmailCursor | undefined {
  * A mailbox read over IMAP and answered over SMTP. Credentials and servers come with each account;
  * every call opens its own connection and closes it, so nothing is shared between accounts.
  */
-export class EmailConnector implements Connector, ThreadsSentMessages {
+export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSends {
   readonly channel = Channel.Email;
   readonly mode = 'pull' as const;
 
@@ -381,10 +385,17 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
     return page;
   }
 
+  /**
+   * One letter over SMTP. A failure with the server's reply (4xx, 5xx) is the server's word; one without it (the
+   * connection cut, no reply in time) after the whole letter went out, ending dot and all, leaves its fate unknown
+   * (`outcomeUnknown`): the server may have accepted it and said so to a socket that was gone. Before that point it
+   * cannot have: a server takes nothing short of the final dot (RFC 5321 4.1.1.4).
+   */
   async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
     const smtp = smtpSettingsOf(account);
     const mail = buildOutboundMail(smtp, message);
-    const transport = this.transport(smtp);
+    let letterWritten = false;
+    const transport = this.transport(smtp, () => (letterWritten = true));
     try {
       const info = await transport.sendMail(mail.options);
       if (info.rejected?.length) {
@@ -393,11 +404,19 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
         });
       }
     } catch (error) {
-      const mapped = smtpError(error);
+      let mapped = smtpError(error);
+      const replied = typeof (error as { responseCode?: unknown } | null)?.responseCode === 'number';
+      if (letterWritten && !replied && !(error instanceof ConnectorError)) {
+        mapped = new ConnectorError(mapped.code, `${mapped.message} (after the letter was sent)`, {
+          ...mapped.details,
+          outcomeUnknown: true,
+        });
+      }
       this.logger.warn('e-mail send failed', {
         accountId: account.id,
         outboundId: message.id,
         code: mapped.code,
+        outcomeUnknown: !!mapped.details.outcomeUnknown,
       });
       throw mapped;
     } finally {
@@ -405,6 +424,53 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
     }
     this.logger.info('e-mail sent', { accountId: account.id, outboundId: message.id });
     return { remoteId: mail.messageId, sentAt: this.now().toISOString() };
+  }
+
+  /**
+   * Whether a letter of ours went out, by its Message-ID (derived from the message's id alone, so the same on every
+   * attempt) in the mailbox's Sent folder (sentFolderOf): found, it was sent, and its date there is the receipt's;
+   * absent, it was not accepted only where the provider files every accepted letter there itself (smtpSavesToSent);
+   * elsewhere, or without a Sent folder, nobody can tell. An unreachable server throws (Temporary).
+   */
+  async lookUpSent(account: ChannelAccountRef, message: Pick<OutboundMessage, 'id'>): Promise<SentLookup> {
+    const imap = imapSettingsOf(account);
+    const sent = sentFolderOf(account);
+    const messageId = outboundMessageId(message.id, smtpSettingsOf(account).fromAddress);
+    return this.withImap(imap, 'lookUpSent', async (client) => {
+      const folder =
+        sent.mailbox ?? (await client.list()).find((m) => m.specialUse === '\\Sent')?.path ?? undefined;
+      if (!folder) return { kind: 'unknown', why: 'the mailbox has no Sent folder' };
+      const lock = await client.getMailboxLock(folder, { readOnly: true });
+      try {
+        const found =
+          client.mailbox && client.mailbox.exists
+            ? await client.search({ header: { 'message-id': `<${messageId}>` } }, { uid: true })
+            : [];
+        const uid = (found || [])[0];
+        if (uid !== undefined) {
+          const copy = await client.fetchOne(String(uid), { internalDate: true }, { uid: true });
+          const filed = copy && copy.internalDate ? new Date(copy.internalDate) : undefined;
+          this.logger.info('e-mail found in the Sent folder', {
+            accountId: account.id,
+            outboundId: message.id,
+          });
+          return {
+            kind: 'sent',
+            receipt: {
+              remoteId: messageId,
+              sentAt: (filed && !Number.isNaN(filed.getTime()) ? filed : this.now()).toISOString(),
+            },
+          };
+        }
+        if (sent.savedBySmtp) return { kind: 'not-sent' };
+        return {
+          kind: 'unknown',
+          why: 'not in the Sent folder, and the provider does not file sent letters there',
+        };
+      } finally {
+        lock.release();
+      }
+    });
   }
 
   /** An attachment that was too large to come inline: read from the message still in the mailbox. */
@@ -637,7 +703,8 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
     }
   }
 
-  private transport(settings: SmtpSettings) {
+  /** `letterWritten`: called once the whole letter, its ending dot included, has been handed to the socket. */
+  private transport(settings: SmtpSettings, letterWritten?: () => void) {
     return createTransport({
       host: settings.host,
       port: settings.port,
@@ -651,7 +718,27 @@ export class EmailConnector implements Connector, ThreadsSentMessages {
       // Attachments come as base64 only: never let message data point at a file or a URL.
       disableFileAccess: true,
       disableUrlAccess: true,
-      logger: false,
+      // Nothing is logged (the dialogue names addresses): the logger only hears that the letter went out.
+      logger: letterWritten ? letterWrittenLogger(letterWritten) : false,
     });
   }
+}
+
+/**
+ * A nodemailer logger that logs nothing and calls `written` when the connection reports the letter's data stream
+ * ended (its `tnx: 'message'` entry with the byte counts): the whole letter is with the server from then on.
+ */
+function letterWrittenLogger(written: () => void): Logger {
+  const quiet = () => undefined;
+  return {
+    level: quiet,
+    trace: quiet,
+    debug: quiet,
+    warn: quiet,
+    error: quiet,
+    fatal: quiet,
+    info: (entry?: { tnx?: string; outByteCount?: unknown }) => {
+      if (entry?.tnx === 'message' && typeof entry.outByteCount === 'number') written();
+    },
+  };
 }

@@ -23,7 +23,9 @@ export type SmtpScenario =
   /** The greeting is not SMTP at all. */
   | 'malformed'
   /** The connection closes right after the message is received, before the reply (a lost response). */
-  | 'drop-after-data';
+  | 'drop-after-data'
+  /** The message is received, then the server dies without taking it: the connection closes, nothing kept. */
+  | 'lost-in-data';
 
 export interface ReceivedMail {
   helo: string;
@@ -45,6 +47,11 @@ export interface SmtpReceiver {
   /** Every command line seen, in order, for assertions on the dialogue. */
   commands: string[];
   setScenario(scenario: SmtpScenario, options?: { delayMs?: number }): void;
+  /**
+   * Called with each message the server accepts before it answers (or cuts the connection): a provider that files
+   * every letter its SMTP accepts into the sender's Sent folder (Yandex, Mail.ru, Gmail) is this plus an IMAP APPEND.
+   */
+  onAccepted?: (mail: ReceivedMail) => Promise<void>;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -100,10 +107,15 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       inData = false;
       from = undefined;
       to = [];
+      if (current === 'lost-in-data') {
+        received.push(mail);
+        socket.destroy();
+        return;
+      }
       if (current === 'drop-after-data') {
         mail.accepted = true;
         received.push(mail);
-        socket.destroy();
+        queue = queue.then(() => receiver.onAccepted?.(mail)).then(() => void socket.destroy());
         return;
       }
       if (current === 'temp-451') {
@@ -118,6 +130,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       }
       mail.accepted = true;
       received.push(mail);
+      queue = queue.then(() => receiver.onAccepted?.(mail));
       reply(`250 2.0.0 Ok: queued as Q${received.length}`);
     };
 
@@ -203,7 +216,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   });
   const { port } = server.address() as AddressInfo;
 
-  return {
+  const receiver: SmtpReceiver = {
     host: '127.0.0.1',
     port,
     received,
@@ -214,6 +227,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       if (options.delayMs !== undefined) delayMs = options.delayMs;
     },
     reset() {
+      receiver.onAccepted = undefined;
       scenario = 'ok';
       delayMs = 2000;
       received.length = 0;
@@ -224,4 +238,5 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return receiver;
 }
