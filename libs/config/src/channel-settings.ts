@@ -90,6 +90,10 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
         fromAddress: env.EMAIL_FROM_ADDRESS,
         fromName: env.EMAIL_FROM_NAME ?? 'Единый центр обращений граждан',
         policy547: env.EMAIL_POLICY_547 ?? 'message-with-notice',
+        // Where sent letters are looked for after an interrupted send (the \Sent folder unless named), and
+        // whether the provider files every letter its SMTP server accepts there (then absence means not sent).
+        ...(env.EMAIL_SENT_MAILBOX ? { sentMailbox: env.EMAIL_SENT_MAILBOX } : {}),
+        smtpSavesToSent: bool(env.EMAIL_SMTP_SAVES_TO_SENT, false),
         ...optNum('timeoutMs', env.EMAIL_TIMEOUT_MS, 'EMAIL_TIMEOUT_MS'),
         ...optNum('maxAttachmentBytes', env.EMAIL_MAX_ATTACHMENT_BYTES, 'EMAIL_MAX_ATTACHMENT_BYTES'),
         ...optNum('maxMessageBytes', env.EMAIL_MAX_MESSAGE_BYTES, 'EMAIL_MAX_MESSAGE_BYTES'),

@@ -4,7 +4,12 @@ import { RatingLinks, ratingLinksTextRu } from '@inbox/appeals';
 import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { ConnectorError, type DeliveryReceipt, dropsRepeatedSends } from '@inbox/integrations/contract';
+import {
+  ConnectorError,
+  type DeliveryReceipt,
+  dropsRepeatedSends,
+  looksUpSends,
+} from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
 import { sendingThrough } from './message-deliveries.service';
@@ -28,7 +33,9 @@ export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently' | '
  * fault of ours; and not dropped either — a lost answer breaks 59-ФЗ. A person decides: the held row keeps the
  * message whole, visible on the appeal and in the queue, and one action resends it or marks it delivered. Workers
  * die mid-send rarely (a crash, a kill -9) and Telegram seldom takes longer than its timeout, so this costs a clerk a
- * click now and then. Bot replies alone are sent again (deliverBotReply).
+ * click now and then. Bot replies alone are sent again (deliverBotReply). A channel that can be asked whether it has
+ * the message (LooksUpSends: e-mail's Sent folder) is asked first, and only its "cannot tell" is held
+ * (DeliveryService.settleUncertain).
  */
 export const INTERRUPTED_REASON =
   'Доставка прервана: возможно, сообщение уже отправлено — проверьте и повторите или отметьте доставленным';
@@ -114,8 +121,8 @@ export class DeliveryService {
     if (!claim) return 'already-sent';
     const { token } = claim;
     if (claim.uncertain && !dropsRepeatedSends(entry.connector)) {
-      await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
-      return 'held';
+      const settled = await this.settleUncertain(m, entry, token, markSent);
+      if (settled) return settled;
     }
     try {
       const receipt = await entry.connector.send(entry.account, {
@@ -158,6 +165,14 @@ export class DeliveryService {
         error.details.outcomeUnknown &&
         !dropsRepeatedSends(entry.connector)
       ) {
+        if (looksUpSends(entry.connector)) {
+          // The channel can be asked, but not at once (a provider files an accepted letter in Sent a moment
+          // later): the claim is kept, so the attempt after it runs out finds it uncertain and asks
+          // (settleUncertain).
+          const reason = `связь с каналом прервалась после отправки; проверяется, дошло ли сообщение (${error.message})`;
+          await this.deliveries.recordError('message', m.id, reason);
+          throw new RetryableDeliveryError(reason, this.claimMs());
+        }
         await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
         return 'held';
       }
@@ -169,6 +184,76 @@ export class DeliveryService {
       await this.deliveries.recordError('message', m.id, reason, token);
       throw retryable(error);
     }
+  }
+
+  /**
+   * An earlier attempt at `m` stopped between its claim and its receipt (a sender killed, a channel that did not
+   * answer), on a channel that cannot drop a repeat. Where the channel can say whether it has the message
+   * (LooksUpSends: e-mail's Sent folder) it is asked: found, the message is stored as sent with what the channel
+   * returned, and nothing is sent; surely absent (the attempt never reached it, or it refused), undefined, and
+   * the message goes out now; undecided, or a channel that cannot be asked, the message is held for a person
+   * (INTERRUPTED_REASON), as before. A lookup that fails for now keeps this attempt's claim, which runs out into the
+   * same uncertainty: the next attempt asks again, and nothing is sent blindly meanwhile.
+   */
+  private async settleUncertain(
+    m: MessageRow,
+    entry: ChannelEntry,
+    token: string,
+    markSent: (k: KeptReceipt) => Promise<void>,
+  ): Promise<'sent' | 'held' | undefined> {
+    const connector = entry.connector;
+    if (!looksUpSends(connector)) {
+      await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
+      return 'held';
+    }
+    let found;
+    try {
+      found = await connector.lookUpSent(entry.account, { id: m.id });
+    } catch (error) {
+      if (error instanceof ConnectorError && !error.retryable) {
+        this.log.warn('cannot ask the channel whether it has the message', {
+          outboundMessageId: m.id,
+          reason: error,
+        });
+        await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
+        return 'held';
+      }
+      const reason = `не удалось проверить, отправлено ли сообщение: ${error instanceof Error ? error.message : String(error)}`;
+      await this.deliveries.recordError('message', m.id, reason);
+      throw new RetryableDeliveryError(reason, this.claimMs());
+    }
+    if (found.kind === 'sent') {
+      await this.recordSent(
+        'message',
+        m.id,
+        { receipt: found.receipt, connectorKind: entry.kind, accountId: entry.account.id },
+        markSent,
+      );
+      this.log.info('an interrupted send was found on the channel: stored as sent, not sent again', {
+        outboundMessageId: m.id,
+        kind: entry.kind,
+      });
+      return 'sent';
+    }
+    if (found.kind === 'not-sent') {
+      this.log.info('an interrupted send never reached the channel: sending it now', {
+        outboundMessageId: m.id,
+        kind: entry.kind,
+      });
+      return undefined;
+    }
+    this.log.warn('the channel cannot tell whether it has the message: held', {
+      outboundMessageId: m.id,
+      kind: entry.kind,
+      why: found.why,
+    });
+    await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
+    return 'held';
+  }
+
+  /** How long one attempt's claim on a send runs: its send and the wait for its receipt (recordSent) fit in it. */
+  private claimMs(): number {
+    return 2 * this.config.queueLockMs;
   }
 
   /**
@@ -318,7 +403,7 @@ export class DeliveryService {
     id: string,
   ): Promise<{ token: string; uncertain: boolean } | undefined> {
     const token = randomUUID();
-    const claim = await this.deliveries.claim(what, id, token, 2 * this.config.queueLockMs);
+    const claim = await this.deliveries.claim(what, id, token, this.claimMs());
     if (claim.kind === 'sent') return undefined;
     if (claim.kind === 'held')
       throw new RetryableDeliveryError('another sender holds this message right now', claim.retryAfterMs);
