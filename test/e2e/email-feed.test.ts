@@ -11,6 +11,7 @@ import {
   answerAndRatingLinks,
   answerAppeal,
   EMAIL_ENV,
+  emailLetter,
   expectedDueDate,
   feedTools,
   mailHeader,
@@ -18,7 +19,6 @@ import {
 } from './feed-helpers';
 
 const OURS = 'obrashcheniya@region.test';
-const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 
 /** Our own letter fixture (test/fixtures/email), its {{PLACEHOLDERS}} filled in. */
 function fixture(name: string, values: Record<string, string> = {}): Buffer {
@@ -29,53 +29,8 @@ function fixture(name: string, values: Record<string, string> = {}): Buffer {
   );
 }
 
-function letter(opts: {
-  id: string;
-  from: string;
-  subject: string;
-  body: string;
-  headers?: string[];
-  attachment?: { name: string; type: string; data: Buffer };
-}): string {
-  const head = [
-    `From: =?UTF-8?B?${b64('Кузнецова Мария')}?= <${opts.from}>`,
-    `To: ${OURS}`,
-    `Subject: =?UTF-8?B?${b64(opts.subject)}?=`,
-    'Date: Mon, 16 Nov 2026 09:30:00 +0700',
-    `Message-ID: <${opts.id}>`,
-    'MIME-Version: 1.0',
-    ...(opts.headers ?? []),
-  ];
-  if (!opts.attachment) {
-    return [
-      ...head,
-      'Content-Type: text/plain; charset=utf-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      b64(opts.body),
-      '',
-    ].join('\r\n');
-  }
-  const a = opts.attachment;
-  return [
-    ...head,
-    'Content-Type: multipart/mixed; boundary="b1"',
-    '',
-    '--b1',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    b64(opts.body),
-    '--b1',
-    `Content-Type: ${a.type}; name="=?UTF-8?B?${b64(a.name)}?="`,
-    `Content-Disposition: attachment; filename="=?UTF-8?B?${b64(a.name)}?="`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    b64(a.data),
-    '--b1--',
-    '',
-  ].join('\r\n');
-}
+/** A citizen's plain or one-file letter to our mailbox (emailLetter). */
+const letter = (opts: Parameters<typeof emailLetter>[1]) => emailLetter(OURS, opts);
 
 /**
  * Issue 5, e-mail end to end against a real IMAP server (a private dovecot) and a real SMTP receiver: a

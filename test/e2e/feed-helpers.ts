@@ -209,3 +209,57 @@ export const EMAIL_ENV = (
   EMAIL_TIMEOUT_MS: '5000',
   EMAIL_PULL_EVERY_MS: '3600000',
 });
+
+const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
+
+/** A citizen's letter to `to` in the shape mail clients send: base64 UTF-8 text, and a file when given. */
+export function emailLetter(
+  to: string,
+  opts: {
+    id: string;
+    from: string;
+    subject: string;
+    body: string;
+    headers?: string[];
+    attachment?: { name: string; type: string; data: Buffer };
+  },
+): string {
+  const head = [
+    `From: =?UTF-8?B?${b64('Кузнецова Мария')}?= <${opts.from}>`,
+    `To: ${to}`,
+    `Subject: =?UTF-8?B?${b64(opts.subject)}?=`,
+    'Date: Mon, 16 Nov 2026 09:30:00 +0700',
+    `Message-ID: <${opts.id}>`,
+    'MIME-Version: 1.0',
+    ...(opts.headers ?? []),
+  ];
+  if (!opts.attachment) {
+    return [
+      ...head,
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64(opts.body),
+      '',
+    ].join('\r\n');
+  }
+  const a = opts.attachment;
+  return [
+    ...head,
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(opts.body),
+    '--b1',
+    `Content-Type: ${a.type}; name="=?UTF-8?B?${b64(a.name)}?="`,
+    `Content-Disposition: attachment; filename="=?UTF-8?B?${b64(a.name)}?="`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64(a.data),
+    '--b1--',
+    '',
+  ].join('\r\n');
+}

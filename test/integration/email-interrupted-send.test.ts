@@ -1,28 +1,10 @@
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
-import { EMAIL_ENV, feedTools, mailHeader } from '../e2e/feed-helpers';
+import { EMAIL_ENV, emailLetter, feedTools, mailHeader } from '../e2e/feed-helpers';
 import { eventually, startTestStack, type TestStack } from '../support/test-stack';
 
 const OURS = 'obrashcheniya@region.test';
 const LOCK_MS = 1000;
-const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
-
-function letter(id: string, from: string, body: string): string {
-  return [
-    `From: ${from}`,
-    `To: ${OURS}`,
-    `Subject: =?UTF-8?B?${b64('Обращение')}?=`,
-    'Date: Mon, 16 Nov 2026 09:30:00 +0700',
-    `Message-ID: <${id}>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    b64(body),
-    '',
-  ].join('\r\n');
-}
-
 /**
  * An e-mail reply whose SMTP send was cut after the whole letter went out: the server may have it. The mailbox's
  * provider files every letter its SMTP server accepts into Sent (EMAIL_SMTP_SAVES_TO_SENT, as Yandex and Mail.ru
@@ -86,7 +68,15 @@ describe('an interrupted e-mail send, settled by the Sent folder (integration)',
       60_000,
       10,
     );
-    await dovecot.deliver(dovecot.users[0].user, letter(id, citizen, 'Прошу починить освещение во дворе.'));
+    await dovecot.deliver(
+      dovecot.users[0].user,
+      emailLetter(OURS, {
+        id,
+        from: citizen,
+        subject: 'Освещение',
+        body: 'Прошу починить освещение во дворе.',
+      }),
+    );
     expect(await tools.pull('email')).toMatchObject({ items: 1 });
     const appeal = await tools.appeal('email', id);
     await cut;
