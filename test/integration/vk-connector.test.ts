@@ -326,6 +326,17 @@ describe('VkConnector against the fake VK', () => {
       });
     });
 
+    it("reads a reply to another commenter on the wall as the words it shows, not VK's mention markup", async () => {
+      const answer = await fake.postCallback(receiver.url, fake.event('wall-reply-mention.json'));
+      expect(answer).toEqual({ status: 200, text: 'ok' });
+      const result = receiver.results[0] as ParseResult;
+      const item = result.kind === 'items' ? result.items[0] : undefined;
+      expect(item?.text).toMatch(
+        /^Ольга, у нас в доме 7 тоже третий день нет горячей воды\. Администрация Заречного/,
+      );
+      expect(item?.text).not.toMatch(/\[(id|club)\d+\|/);
+    });
+
     it('answers "ok" with nothing to store for event types it does not handle', async () => {
       const answer = await fake.postCallback(receiver.url, fake.event('photo-new.json'));
       expect(answer).toEqual({ status: 200, text: 'ok' });

@@ -284,6 +284,41 @@ describe('parseVkEvent', () => {
     expect(parseVkEvent(msg, ctx).events[0]).toMatchObject({ kind: 'interaction', action: 'start' });
   });
 
+  it('reads mentions as the names they show, and a forwarded message as whose it is', () => {
+    const [comment] = parseVkEvent(sample('wall-reply-mention.json'), ctx).items;
+    expect(comment).toMatchObject({
+      externalId: 'reply:-218840017_41_63',
+      text:
+        'Ольга, у нас в доме 7 тоже третий день нет горячей воды. Администрация Заречного района, когда дадут? ' +
+        'Подробности в посте (https://vk.com/wall-218840017_41)',
+      replyAddress: { ownerId: -218840017, postId: 41, commentId: 63 },
+    });
+    const msg = sample('message-new.json');
+    msg.object.message.text = 'Вот что пишут';
+    msg.object.message.fwd_messages = [
+      {
+        date: 1741600000,
+        from_id: -218840017,
+        text: '[id604117261|Ольга], ответ будет до пятницы',
+        conversation_message_id: 12,
+      },
+      { date: 1741600100, text: 'без автора' },
+    ];
+    expect(parseVkEvent(msg, ctx).items[0].text).toBe(
+      [
+        'Вот что пишут',
+        'Пересланное сообщение (https://vk.com/club218840017):',
+        'Ольга, ответ будет до пятницы',
+        'Пересланное сообщение:',
+        'без автора',
+      ].join('\n'),
+    );
+    // Square brackets that are not a mention stay as written.
+    msg.object.message.fwd_messages = [];
+    msg.object.message.text = 'Дом [корпус 2|подъезд 3] и [id12] без имени';
+    expect(parseVkEvent(msg, ctx).items[0].text).toBe('Дом [корпус 2|подъезд 3] и [id12] без имени');
+  });
+
   it('unknown and uninteresting event types yield nothing, acknowledged with the type for the log', () => {
     for (const [name, type] of [
       ['group-join.json', 'group_join'],
@@ -319,7 +354,7 @@ describe('parseVkEvent', () => {
         'Видео: Затопило подвал https://vk.com/video604117233_456239017',
         'Ссылка: Аварийные отключения — https://example.org/outages',
         'Вложение не распознано (hologram)',
-        'Пересланное сообщение:',
+        'Пересланное сообщение (https://vk.com/id604117299):',
         'Соседи, у кого тоже нет воды?',
         'Геопозиция: Новосибирск (55.030204,82.92043)',
       ].join('\n'),

@@ -108,6 +108,23 @@ function str(value: unknown): string {
 }
 
 /**
+ * Words as a person wrote them: VK keeps a mention as markup — `[id604117299|Анна]` for a person, `[club1|…]` for a
+ * community (how a reply to another commenter begins), `[https://…|words]` for a link — and the clerk reads the name,
+ * and a link's address beside its words.
+ */
+export function vkText(value: unknown): string {
+  return str(value)
+    .replace(/\[(?:id|club|public|event)\d+\|([^\]\n]+)\]/g, '$1')
+    .replace(/\[(https?:\/\/[^\s|\]]+)\|([^\]\n]+)\]/g, '$2 ($1)');
+}
+
+/** The page of who wrote a forwarded message: a person's (`id…`) or a community's (`club…`, a negative id). */
+function authorPage(fromId: number | undefined): string {
+  if (fromId === undefined || fromId === 0) return '';
+  return fromId > 0 ? `https://vk.com/id${fromId}` : `https://vk.com/club${-fromId}`;
+}
+
+/**
  * Photos (largest size), documents, voice messages and graffiti by URL (fetchAttachment downloads them later);
  * videos, reposts, links, audio, polls and goods as lines of text with their vk.com address; any other type as
  * «Вложение не распознано», so a clerk knows something came.
@@ -177,7 +194,7 @@ function readAttachments(raw: unknown, depth: number): VkContent {
           ? `https://vk.com/wall${ref}`
           : `https://vk.com/wall${int(body.owner_id) ?? ''}_${int(body.post_id) ?? ''}?reply=${int(body.id) ?? ''}`;
       out.lines.push(`${type === 'wall' ? 'Запись со стены' : 'Комментарий'}: ${link}`);
-      const text = str(body.text);
+      const text = vkText(body.text);
       if (text) out.lines.push(text);
       if (depth < MAX_FORWARD_DEPTH) {
         merge(out, readAttachments(body.attachments, depth + 1));
@@ -252,8 +269,9 @@ function forwardedOf(message: Record<string, unknown>, depth: number): VkContent
   if (!Array.isArray(message.fwd_messages) || depth >= MAX_FORWARD_DEPTH) return out;
   for (const forwarded of message.fwd_messages) {
     if (!isRecord(forwarded)) continue;
-    out.lines.push('Пересланное сообщение:');
-    const text = str(forwarded.text);
+    const page = authorPage(int(forwarded.from_id));
+    out.lines.push(page ? `Пересланное сообщение (${page}):` : 'Пересланное сообщение:');
+    const text = vkText(forwarded.text);
     if (text) out.lines.push(text);
     merge(out, readAttachments(forwarded.attachments, depth + 1));
     merge(out, forwardedOf(forwarded, depth + 1));
@@ -276,7 +294,7 @@ export function contentOf(message: Record<string, unknown>): {
     content.lines.push(
       `Геопозиция: ${place.address ? `${place.address} (${place.coordinates})` : place.coordinates}`,
     );
-  const text = [cleanText(message.text), ...content.lines].filter(Boolean).join('\n');
+  const text = [vkText(message.text), ...content.lines].filter(Boolean).join('\n');
   return {
     text,
     files: content.files,
