@@ -465,6 +465,25 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(blocked.retryable).toBe(false);
   });
 
+  it("a 200 whose body is not the Bot API's answer, after the message went, is of unknown outcome: not a plain retry", async () => {
+    const chat = CHAT + 77;
+    for (const body of ['<html><body>Доступ к ресурсу ограничен', '{}']) {
+      fake.garbledAnswer = (method) => (method === 'sendMessage' ? body : undefined);
+      const error = await failure(
+        connector.send(account(), {
+          id: `out-garbled-${body.length}`,
+          kind: 'answer',
+          text: 'Ответ',
+          replyAddress: { chatId: chat },
+        }),
+      );
+      expect(error).toMatchObject({ code: ConnectorErrorCode.Temporary, details: { outcomeUnknown: true } });
+    }
+    fake.garbledAnswer = undefined;
+    // Telegram had both: a retry would have sent each a second time.
+    expect(fake.sentTo(chat)).toHaveLength(2);
+  });
+
   it('maps a call slower than requestTimeoutMs to Temporary', async () => {
     fake.setScenario('slow', { delayMs: 1500, methods: ['getMe'] });
     const error = await failure(connector.check(account({ requestTimeoutMs: 300 })));

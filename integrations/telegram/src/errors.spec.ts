@@ -1,4 +1,5 @@
 import { ConnectorErrorCode } from '@inbox/integrations/contract';
+import { TelegramError } from 'telegraf';
 import { toConnectorError } from './errors';
 
 const named = (name: string, message: string) => Object.assign(new Error(message), { name });
@@ -18,6 +19,25 @@ describe('Telegram errors: whether a failed send may have reached the chat', () 
       expect(mapped.code).toBe(ConnectorErrorCode.Temporary);
       expect(mapped.details.outcomeUnknown).toBe(true);
     }
+  });
+
+  it("calls an answer that is not the Bot API's (a body not JSON, or JSON without ok) of unknown outcome", () => {
+    const notJson = toConnectorError(
+      named(
+        'FetchError',
+        'invalid json response body at http://127.0.0.1/bot[token]/sendMessage reason: Unexpected token < in JSON at position 0',
+      ),
+      'sendMessage',
+    );
+    expect(notJson).toMatchObject({ code: ConnectorErrorCode.Temporary, details: { outcomeUnknown: true } });
+    const notBotApi = toConnectorError(
+      new TelegramError({ error_code: undefined as unknown as number, description: '' }),
+      'sendMessage',
+    );
+    expect(notBotApi).toMatchObject({
+      code: ConnectorErrorCode.Temporary,
+      details: { outcomeUnknown: true },
+    });
   });
 
   it('knows a refused connection never carried the request', () => {

@@ -15,11 +15,24 @@ const THING_GONE = /query is too old|query id is invalid|invalid file_id|wrong f
 /** Bot API and transport errors → ConnectorError. Messages carry Telegram's description, never the token. */
 /** A connection that broke once the request was (or may have been) on its way; a refused one never carried it. */
 const CUT_AFTER_SENDING = /ECONNRESET|socket hang up|EPIPE|premature close/i;
+/** node-fetch's word for an answer whose body is not JSON (a proxy's page with 200, a body cut short). */
+const UNREADABLE_ANSWER = /invalid json response body/i;
 
 export function toConnectorError(error: unknown, method: string): ConnectorError {
   if (error instanceof ConnectorError) return error;
   if (error instanceof TelegramError) {
     const status = error.code;
+    // JSON, but not the Bot API's answer (no `ok`, no error code: a proxy's or a broken gateway's): the request
+    // reached something that answered, and Telegram may have carried it out.
+    if (typeof status !== 'number') {
+      return new ConnectorError(
+        ConnectorErrorCode.Temporary,
+        `Telegram ${method}: an answer that is not the Bot API's`,
+        {
+          outcomeUnknown: true,
+        },
+      );
+    }
     const description = redactToken(String(error.description ?? ''));
     const message = `Telegram ${method}: ${status} ${description}`.trim();
     if (status === 429) {
@@ -52,9 +65,11 @@ export function toConnectorError(error: unknown, method: string): ConnectorError
       outcomeUnknown: true,
     });
   }
-  // node-fetch FetchError (connection refused, reset, a body that is not JSON) and the like.
+  // node-fetch FetchError (connection refused, reset, a body that is not JSON) and the like. A body that is not
+  // JSON came with a status below 500 (telegraf reads 5xx without it): something answered the request, and
+  // whether Telegram carried it out first nobody can tell from that.
   return new ConnectorError(ConnectorErrorCode.Temporary, `Telegram ${method}: ${name}: ${text}`, {
-    outcomeUnknown: CUT_AFTER_SENDING.test(text),
+    outcomeUnknown: CUT_AFTER_SENDING.test(text) || UNREADABLE_ANSWER.test(text),
   });
 }
 

@@ -105,6 +105,11 @@ export class TelegramFake {
    * happens to the caller between Telegram's acceptance and its reply reaching it.
    */
   beforeAnswering?: (method: string, params: Record<string, unknown>) => Promise<void>;
+  /**
+   * After a method has done its work, answer it 200 with a body that is not the Bot API's (a filtering proxy's page,
+   * `{}`), while this returns one: a reply that says nothing of a message already sent.
+   */
+  garbledAnswer?: (method: string) => string | undefined;
 
   private constructor(token: string) {
     this.token = token;
@@ -390,6 +395,8 @@ export class TelegramFake {
     if (answer === 'held') return;
     record.status = answer.status;
     if (method) await this.beforeAnswering?.(method, params);
+    const garbled = method ? this.garbledAnswer?.(method) : undefined;
+    if (garbled !== undefined) return this.replyText(res, 200, garbled);
     this.reply(res, answer.status, answer.body);
   }
 
