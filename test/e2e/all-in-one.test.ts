@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../../apps/all-in-one/src/local-services';
+import { publicStatus } from '../support/citizen';
 
 /**
  * `npm start` as a new user runs it: from a checkout inside a directory only its owner can enter (mktemp -d,
@@ -135,7 +136,7 @@ describe('npm start from a checkout only its owner can enter', () => {
 
       running = start(checkout, port);
       await waitForStart(running, baseUrl);
-      const status = await fetch(`${baseUrl}/api/v1/public/appeals/${registrationNumber}?code=${accessCode}`);
+      const status = await publicStatus(baseUrl, registrationNumber, accessCode);
       expect(status.status).toBe(200);
       expect(await status.json()).toMatchObject({ registrationNumber });
       // The second start used the cluster it had: no new one was made.

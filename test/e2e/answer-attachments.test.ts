@@ -5,6 +5,7 @@ import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { EMAIL_ENV, mailHeader } from './feed-helpers';
+import { publicAnswerFile, publicStatus } from '../support/citizen';
 
 const OURS = 'obrashcheniya@region.test';
 /** A small but real PDF header: what a clerk attaches as the decision. */
@@ -94,8 +95,10 @@ describe('answers with files (e2e)', () => {
     // Not sent yet: the status page offers nothing.
     expect(
       (
-        await fetch(
-          `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}/answers/${draft.id}/attachments/${fileId}?code=${created.accessCode}`,
+        await publicAnswerFile(
+          stack.baseUrl,
+          `/api/v1/public/appeals/${created.registrationNumber}/answers/${draft.id}/attachments/${fileId}`,
+          created.accessCode,
         )
       ).status,
     ).toBe(404);
@@ -110,22 +113,19 @@ describe('answers with files (e2e)', () => {
     ]);
 
     // The status page, with the access code: the answer and its file.
-    const status = await json(
-      fetch(
-        `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=${created.accessCode}`,
-      ),
-    );
+    const status = await json(publicStatus(stack.baseUrl, created.registrationNumber, created.accessCode));
     expect(status.answers).toEqual([
       expect.objectContaining({
         text,
         attachments: [expect.objectContaining({ fileName: 'Предписание № 17.pdf', size: DECISION.length })],
       }),
     ]);
-    const download = await fetch(`${stack.baseUrl}${status.answers[0].attachments[0].url}`);
+    const fileUrl = status.answers[0].attachments[0].url as string;
+    expect(fileUrl).not.toContain(created.accessCode);
+    const download = await publicAnswerFile(stack.baseUrl, fileUrl, created.accessCode);
     expect(download.status).toBe(200);
     expect(Buffer.compare(Buffer.from(await download.arrayBuffer()), DECISION)).toBe(0);
-    const wrongCode = status.answers[0].attachments[0].url.replace(/code=[^&]+/, 'code=AAAAAAAA');
-    expect((await fetch(`${stack.baseUrl}${wrongCode}`)).status).toBe(404);
+    expect((await publicAnswerFile(stack.baseUrl, fileUrl, 'AAAAAAAA')).status).toBe(404);
 
     // By e-mail: the answer letter carries the file.
     const letter = await eventually(async () =>

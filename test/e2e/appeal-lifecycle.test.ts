@@ -11,6 +11,7 @@ import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAndRatingLinks, EMAIL_ENV, feedTools, mailHeader, readMail } from './feed-helpers';
+import { publicRating, publicStatus } from '../support/citizen';
 
 /**
  * Issue 12 "Must show", once per channel, through the real api + worker and each channel's fake at the network
@@ -285,19 +286,18 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
     },
     async received(a) {
       const status = await json(
-        fetch(
-          `${stack.baseUrl}/api/v1/public/appeals/${a.registrationNumber}?code=${this.codes.get(a.registrationNumber)}`,
-        ),
+        publicStatus(stack.baseUrl, a.registrationNumber, this.codes.get(a.registrationNumber)!),
       );
       return (status.answers as { text: string }[]).map((x) => x.text);
     },
     async ratePoorly(a) {
-      const res = await fetch(
-        `${stack.baseUrl}/api/v1/public/appeals/${a.registrationNumber}/rating?code=${this.codes.get(a.registrationNumber)}`,
+      const res = await publicRating(
+        stack.baseUrl,
+        a.registrationNumber,
+        this.codes.get(a.registrationNumber)!,
         {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ answered: false, satisfaction: 'not-satisfied' }),
+          answered: false,
+          satisfaction: 'not-satisfied',
         },
       );
       const body = (await res.json()) as { accepted?: boolean; message?: string };
@@ -309,14 +309,10 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
       return body.accepted === false ? 'already-rated' : 'recorded';
     },
     async strangerRefused(a) {
-      const res = await fetch(
-        `${stack.baseUrl}/api/v1/public/appeals/${a.registrationNumber}/rating?code=AAAAAAAA`,
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ answered: false, satisfaction: 'not-satisfied' }),
-        },
-      );
+      const res = await publicRating(stack.baseUrl, a.registrationNumber, 'AAAAAAAA', {
+        answered: false,
+        satisfaction: 'not-satisfied',
+      });
       return res.status === 404 && (await ratingCount(a.appealId)) === 0;
     },
   };

@@ -7,6 +7,7 @@ import { axeViolations, launchChromium } from '../support/browser';
 import { watchProblems } from '../support/page-problems';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAndRatingLinks, answerAppeal, EMAIL_ENV, mailHeader, readMail } from './feed-helpers';
+import { publicRating } from '../support/citizen';
 
 const OURS = 'obrashcheniya@region.test';
 
@@ -190,18 +191,28 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
       return rows.length ? rows : undefined;
     });
 
-    // Before any answer: nothing to rate, and a rating is refused in Russian.
-    await checkStatus(page, number, code);
-    await page.getByText('Ответ ещё не дан. Оценить ответ можно будет здесь').waitFor();
-    expect(await submit.count()).toBe(0);
-    const early = await fetch(
-      `${stack.baseUrl}/api/v1/public/appeals/${number}/rating?code=${encodeURIComponent(code)}`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ answered: false, satisfaction: 'not-satisfied' }),
-      },
+    // The success page's link carries the code in the fragment, which the browser never sends: the status page
+    // reads it, posts it in a body and takes it out of the address bar; no request has it in its address.
+    expect(await page.locator('#result-status-link').getAttribute('href')).toBe(
+      `status.html?number=${number}#code=${code}`,
     );
+    const addresses: string[] = [];
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      addresses.push(url.pathname + url.search);
+    });
+    await page.locator('#result-status-link').click();
+    // Before any answer: nothing to rate, and a rating is refused in Russian.
+    await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    await page.getByText('Ответ ещё не дан. Оценить ответ можно будет здесь').waitFor();
+    expect(page.url()).toBe(`${stack.baseUrl}/status.html?number=${number}`);
+    expect(addresses).toContain(`/api/v1/public/appeals/${number}/status`);
+    expect(addresses.filter((a) => a.includes(code))).toEqual([]);
+    expect(await submit.count()).toBe(0);
+    const early = await publicRating(stack.baseUrl, number, code, {
+      answered: false,
+      satisfaction: 'not-satisfied',
+    });
     expect([early.status, ((await early.json()) as { message: string }).message]).toEqual([
       409,
       'Ответ по обращению ещё не дан: оценить можно после ответа',
@@ -256,6 +267,11 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     await page.getByText('Этот ответ уже оценён. Спасибо!').waitFor();
     expect(await submit.count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
+
+    // An old link, the code in the query: still opens the status, and the code leaves the address bar.
+    await page.goto(`${stack.baseUrl}/status.html?number=${number}&code=${code}`);
+    await page.getByText('Этот ответ уже оценён. Спасибо!').waitFor();
+    expect(page.url()).toBe(`${stack.baseUrl}/status.html?number=${number}`);
 
     expect(problems).toEqual([]);
     await context.close();

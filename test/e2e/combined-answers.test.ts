@@ -6,6 +6,7 @@ import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAndRatingLinks, EMAIL_ENV, mailHeader } from './feed-helpers';
+import { publicStatus } from '../support/citizen';
 
 const OURS = 'obrashcheniya@region.test';
 const pdf = (words: string) => Buffer.from(`%PDF-1.4\n% ${words}\n%%EOF\n`);
@@ -92,11 +93,7 @@ describe('one combined answer, or each answer, as the responsible organisation c
     });
     expect(escalated.status).toBe(204);
     const status = async () =>
-      json(
-        fetch(
-          `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=${created.accessCode}`,
-        ),
-      ) as Promise<{
+      json(publicStatus(stack.baseUrl, created.registrationNumber, created.accessCode)) as Promise<{
         answers: { organisation: string; text: string; attachments: { fileName: string }[] }[];
       }>;
     return { id, status };

@@ -6,6 +6,7 @@ import { Channel } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
+import { publicStatus } from '../support/citizen';
 
 /**
  * Issue 14, tried as an attacker would: each case here was let through before (300 wrong admin passwords and
@@ -362,7 +363,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 8; i++) {
-      const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals/2026-000001?code=GUESS${i}AA`);
+      const res = await publicStatus(stack.baseUrl, '2026-000001', `GUESS${i}AA`);
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers.get('retry-after');
     }

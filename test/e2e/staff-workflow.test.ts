@@ -4,6 +4,7 @@ import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { startSmtpReceiver, type SmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { publicRating } from '../support/citizen';
 
 /**
  * Issue 3 end to end: line 1 escalates to two departments, one returns it as misrouted, the other answers
@@ -148,14 +149,10 @@ describe('staff workflow (e2e)', () => {
     });
 
     // The applicant: "not satisfied" → reopened at the superior organisation with a fresh 30-day term.
-    const rated = await fetch(
-      `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}/rating?code=${created.accessCode}`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ answered: false, satisfaction: 'not-satisfied' }),
-      },
-    );
+    const rated = await publicRating(stack.baseUrl, created.registrationNumber, created.accessCode, {
+      answered: false,
+      satisfaction: 'not-satisfied',
+    });
     expect(rated.status).toBe(200);
     card = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
     expect(card.status).toBe('reopened');

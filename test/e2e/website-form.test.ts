@@ -6,6 +6,7 @@ import { Role } from '@inbox/access';
 import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { publicStatus } from '../support/citizen';
 
 /** The expected due date: N calendar days on, moved back to a working day (the default last-day rule). */
 function expectedDue(registeredAt: Date, days: number, zone: string): string {
@@ -110,14 +111,10 @@ describe('website form → appeal (e2e)', () => {
     expect(card.attachments[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(card.history.map((e: { type: string }) => e.type)).toEqual(['received', 'registered', 'routed']);
 
-    const status = await fetch(
-      `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=${created.accessCode}`,
-    );
+    const status = await publicStatus(stack.baseUrl, created.registrationNumber, created.accessCode);
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ status: 'registered', statusText: 'Зарегистрировано' });
-    const wrong = await fetch(
-      `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=ZZZZ2222`,
-    );
+    const wrong = await publicStatus(stack.baseUrl, created.registrationNumber, 'ZZZZ2222');
     expect(wrong.status).toBe(404);
   });
 

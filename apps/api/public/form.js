@@ -523,10 +523,11 @@
     document.getElementById('result-code').textContent = result.accessCode;
     document.getElementById('result-registered').textContent = Portal.formatDateTimeRu(result.registeredAt);
     document.getElementById('result-due').textContent = 'до ' + Portal.formatDateOnlyRu(result.answerDueDate);
+    // The code in the fragment: the browser never sends it to the server (status.js reads and clears it).
     document.getElementById('result-status-link').href =
       'status.html?number=' +
       encodeURIComponent(result.registrationNumber) +
-      '&code=' +
+      '#code=' +
       encodeURIComponent(result.accessCode);
 
     // Введённые данные больше не нужны на странице.

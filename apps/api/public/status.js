@@ -1,7 +1,10 @@
-/* global document, window, URLSearchParams, RatingForm, Portal */
-// Проверка статуса обращения: GET /api/v1/public/appeals/{registrationNumber}?code={code}.
-// Номер и код берутся из адресной строки (ссылка со страницы регистрации) и нигде не сохраняются.
-// Каждый данный ответ можно оценить здесь же (POST …/{registrationNumber}/rating?code=…, форма из rating-form.js).
+/* global document, window, URLSearchParams, URL, fetch, setTimeout, RatingForm, Portal */
+// Проверка статуса обращения: POST /api/v1/public/appeals/{registrationNumber}/status, код доступа — в теле.
+// Код никогда не уходит в адресе запроса: адреса остаются в журналах серверов и прокси, в истории браузера и в
+// заголовке Referer. Ссылка со страницы регистрации несёт его во фрагменте (status.html?number=…#code=…), который
+// браузер не отправляет на сервер; страница читает его, убирает из адресной строки и нигде не сохраняет.
+// Каждый данный ответ можно оценить здесь же (POST …/{registrationNumber}/rating, форма из rating-form.js), файлы
+// ответа скачиваются тоже запросом POST с кодом в теле.
 (function () {
   'use strict';
 
@@ -20,6 +23,7 @@
     timeout: 'Сервер слишком долго не отвечает. Попробуйте ещё раз позже.',
     badResponse: 'Сервер вернул неожиданный ответ. Попробуйте ещё раз позже.',
     refused: 'Не удалось получить статус',
+    fileRefused: 'Не удалось скачать файл. Обновите статус и попробуйте ещё раз.',
   };
 
   const form = document.getElementById('status-form');
@@ -86,13 +90,19 @@
   async function check() {
     const number = numberInput.value.trim();
     const code = codeInput.value.trim();
-    const url = ENDPOINT + encodeURIComponent(number) + '?code=' + encodeURIComponent(code);
+    const url = ENDPOINT + encodeURIComponent(number) + '/status';
 
     setLoading(true);
     clearAlert();
     const { body, refused, text, failure } = await Portal.request(
       url,
-      { headers: { Accept: 'application/json' }, credentials: 'same-origin', cache: 'no-store' },
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+        body: JSON.stringify({ code: code }),
+      },
       REQUEST_TIMEOUT_MS,
       MESSAGES,
       { isAnswer: (b) => b && typeof b.registrationNumber === 'string' },
@@ -183,6 +193,10 @@
           link.href = file.url;
           link.textContent = String(file.fileName || 'файл');
           link.setAttribute('download', String(file.fileName || ''));
+          link.addEventListener('click', (event) => {
+            event.preventDefault();
+            download(file.url, String(file.fileName || 'файл'), link);
+          });
           item.appendChild(link);
           fileList.appendChild(item);
         });
@@ -220,13 +234,50 @@
       visible: true,
       label: 'Оценка ответа' + (answer.organisation ? ' ' + answer.organisation : ''),
       send: (rating) =>
-        RatingForm.postJson(
-          ENDPOINT + encodeURIComponent(target.number) + '/rating?code=' + encodeURIComponent(target.code),
-          { answerId: answer.id, answered: rating.answered, satisfaction: rating.satisfaction },
-        ),
+        RatingForm.postJson(ENDPOINT + encodeURIComponent(target.number) + '/rating', {
+          code: target.code,
+          answerId: answer.id,
+          answered: rating.answered,
+          satisfaction: rating.satisfaction,
+        }),
     });
     block.appendChild(form.element);
     return block;
+  }
+
+  /** A file of an answer: asked for by POST with the code in the body, then saved from memory. */
+  async function download(url, fileName, link) {
+    if (!shown) return;
+    link.setAttribute('aria-busy', 'true');
+    let response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+        body: JSON.stringify({ code: shown.code }),
+      });
+    } catch {
+      link.removeAttribute('aria-busy');
+      showAlert(MESSAGES.networkError);
+      return;
+    }
+    link.removeAttribute('aria-busy');
+    if (!response.ok) {
+      const body = await Portal.readJson(response);
+      showAlert(Portal.refusalText(response, body, MESSAGES, MESSAGES.fileRefused));
+      return;
+    }
+    const objectUrl = URL.createObjectURL(await response.blob());
+    const save = document.createElement('a');
+    save.href = objectUrl;
+    save.download = fileName;
+    save.hidden = true;
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(objectUrl), 60 * 1000);
   }
 
   // ---------- Обработчики ----------
@@ -245,14 +296,16 @@
     });
   });
 
-  // Предзаполнение из адреса: status.html?number=…&code=…
+  // Предзаполнение из адреса: status.html?number=…#code=… (код во фрагменте, на сервер он не уходит). Старые
+  // ссылки вида status.html?number=…&code=… тоже открываются; в обоих случаях код сразу убирается из адресной
+  // строки и истории браузера.
   const params = new URLSearchParams(window.location.search);
-  const presetNumber = params.get('number');
-  const presetCode = params.get('code');
+  const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+  const presetNumber = params.get('number') || fragment.get('number');
+  const presetCode = fragment.get('code') || params.get('code');
   if (presetNumber) numberInput.value = presetNumber.trim();
   if (presetCode) codeInput.value = presetCode.trim();
   if (presetCode && window.history && typeof window.history.replaceState === 'function') {
-    // Убираем код доступа из адресной строки, чтобы он не оставался на виду.
     const keep = new URLSearchParams();
     if (presetNumber) keep.set('number', presetNumber.trim());
     const query = keep.toString();

@@ -114,6 +114,11 @@ export class AppConfig {
   readonly trustProxy: false | number | readonly string[];
   /** Per-address request limits of the public form, the status lookup and each channel's webhook. */
   readonly rateLimits: Readonly<Record<RateLimitName, RateLimit | null>>;
+  /**
+   * Wrong access codes on the citizen's status endpoints, counted apart for each registration number and for each
+   * address: past the limit within the window both are refused (429) until it ends, the right code too.
+   */
+  readonly statusCodeGuesses: RateLimit | null;
   /** Anonymous uploads: bytes of attachments one form may carry, and one address may send in a day. */
   readonly anonymousUploadBytesPerRequest: number;
   readonly anonymousUploadBytesPerDay: number;
@@ -276,6 +281,7 @@ export class AppConfig {
       faq: rate('RATE_LIMIT_FAQ', '120/60'),
       webhook: rate('RATE_LIMIT_WEBHOOK', '600/60'),
     };
+    this.statusCodeGuesses = rate('RATE_LIMIT_STATUS_GUESSES', '20/3600');
     this.anonymousUploadBytesPerRequest = int(
       'ANONYMOUS_UPLOAD_BYTES_PER_REQUEST',
       20 * 1024 * 1024,

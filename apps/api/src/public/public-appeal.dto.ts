@@ -1,5 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 
 /** Documentation of the form fields; validation lives in the website connector, with Russian messages. */
 export class PublicAppealFormDto {
@@ -37,7 +37,10 @@ export class PublicAnswerFileDto {
   @ApiProperty() fileName!: string;
   @ApiProperty() contentType!: string;
   @ApiProperty() size!: number;
-  @ApiProperty({ description: 'Адрес для скачивания (с кодом доступа)' }) url!: string;
+  @ApiProperty({
+    description: 'Адрес файла: скачивается запросом POST с кодом доступа в теле (код в адресе не передаётся)',
+  })
+  url!: string;
 }
 
 export class PublicAnswerDto {
@@ -74,8 +77,19 @@ export class PublicRatingDto {
   satisfaction!: 'satisfied' | 'partially' | 'not-satisfied';
 }
 
+/**
+ * The applicant's access code, always in the body of a POST: a code in the address would stay in access logs,
+ * the browser's history and a Referer.
+ */
+export class PublicAccessCodeDto {
+  @ApiProperty({ description: 'Код доступа, выданный при регистрации обращения', example: 'K7M2Q9XA' })
+  @IsString({ message: 'Укажите код доступа, выданный при регистрации' })
+  @MaxLength(64, { message: 'Код доступа указан неверно' })
+  code!: string;
+}
+
 /** On the status page each answer given is rated on its own; without `answerId`, the latest answer. */
-export class PublicStatusRatingDto extends PublicRatingDto {
+export class PublicStatusRatingDto extends IntersectionType(PublicRatingDto, PublicAccessCodeDto) {
   @ApiPropertyOptional({ format: 'uuid', description: 'Какой ответ оценивается (по умолчанию — последний)' })
   @IsOptional()
   @IsUUID('all', { message: 'Ответ для оценки не найден' })

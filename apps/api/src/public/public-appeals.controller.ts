@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   Body,
-  Get,
   Headers,
   HttpCode,
   Ip,
   HttpStatus,
   Param,
   Post,
-  Query,
   Res,
   UploadedFiles,
   UseInterceptors,
@@ -29,6 +27,7 @@ import { InboundStore } from '@inbox/intake';
 import { Channel, ConnectorError, ConnectorErrorCode, type InboundItem } from '@inbox/integrations/contract';
 import { WebsiteFormConnector } from '@inbox/integrations/website';
 import {
+  PublicAccessCodeDto,
   PublicAppealCreatedDto,
   PublicAppealFormDto,
   PublicAppealStatusDto,
@@ -163,24 +162,32 @@ export class PublicAppealsController {
     }
   }
 
-  @Get(':registrationNumber')
+  @Post(':registrationNumber/status')
   @RateLimited('status')
-  @ApiOperation({ summary: 'Статус обращения по номеру и коду доступа' })
+  @ApiOperation({
+    summary: 'Статус обращения по номеру и коду доступа',
+    description:
+      'Код доступа передаётся в теле запроса, не в адресе. Неверные коды считаются по номеру и по адресу: ' +
+      'после RATE_LIMIT_STATUS_GUESSES неверных попыток — 429 до конца окна.',
+  })
   @ApiOkResponse({ type: PublicAppealStatusDto })
   @HttpCode(200)
   async status(
     @Param('registrationNumber') registrationNumber: string,
-    @Query('code') code: string | undefined,
+    @Body() body: PublicAccessCodeDto,
+    @Ip() address: string,
   ): Promise<PublicAppealStatusDto> {
     if (!isRegistrationNumber(registrationNumber)) {
       const message = 'Номер обращения указывается в формате 2026-000123';
       throw invalidInput(message, { registrationNumber: message });
     }
-    if (!code || code.trim().length < 4) {
+    if (body.code.trim().length < 4) {
       const message = 'Укажите код доступа, выданный при регистрации';
       throw invalidInput(message, { code: message });
     }
-    const status = await this.queries.publicStatus(registrationNumber, code);
+    const status = await this.guarded(registrationNumber, address, () =>
+      this.queries.publicStatus(registrationNumber, body.code),
+    );
     // The same answer for "no such number" and "wrong code", so numbers cannot be probed.
     if (!status) throw notFoundError('Обращение не найдено');
     return {
@@ -198,28 +205,30 @@ export class PublicAppealsController {
           fileName: f.fileName,
           contentType: f.contentType,
           size: f.size,
-          url:
-            `/api/v1/public/appeals/${registrationNumber}/answers/${a.id}/attachments/${f.id}` +
-            `?code=${encodeURIComponent(code)}`,
+          url: `/api/v1/public/appeals/${registrationNumber}/answers/${a.id}/attachments/${f.id}`,
         })),
       })),
     };
   }
 
-  @Get(':registrationNumber/answers/:answerId/attachments/:fileId')
+  @Post(':registrationNumber/answers/:answerId/attachments/:fileId')
   @RateLimited('status')
-  @ApiOperation({ summary: 'Файл, приложенный к ответу, по номеру и коду доступа' })
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Файл, приложенный к ответу, по номеру и коду доступа (код — в теле запроса)' })
   @ApiProduces('application/octet-stream')
   async answerFile(
     @Param('registrationNumber') registrationNumber: string,
     @Param('answerId') answerId: string,
     @Param('fileId') fileId: string,
-    @Query('code') code: string | undefined,
+    @Body() body: PublicAccessCodeDto,
+    @Ip() address: string,
     @Res() res: Response,
   ): Promise<void> {
     const file =
-      isRegistrationNumber(registrationNumber) && code && UUID.test(answerId) && UUID.test(fileId)
-        ? await this.queries.publicAnswerFile(registrationNumber, code, answerId, fileId)
+      isRegistrationNumber(registrationNumber) && UUID.test(answerId) && UUID.test(fileId)
+        ? await this.guarded(registrationNumber, address, () =>
+            this.queries.publicAnswerFile(registrationNumber, body.code, answerId, fileId),
+          )
         : undefined;
     // The same answer for a wrong number, code or file, so nothing can be probed.
     if (!file) throw notFoundError('Файл не найден');
@@ -233,32 +242,68 @@ export class PublicAppealsController {
     summary: 'Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им',
     description:
       'Оценивается ответ answerId (по умолчанию — последний). Каждый ответ — один раз; неудовлетворительная ' +
-      'оценка направляет обращение на повторное рассмотрение в вышестоящую организацию; до ответа — 409.',
+      'оценка направляет обращение на повторное рассмотрение в вышестоящую организацию; до ответа — 409. ' +
+      'Код доступа — в теле запроса.',
   })
   @ApiOkResponse({ type: PublicRatingOutcomeDto })
   async rate(
     @Param('registrationNumber') registrationNumber: string,
-    @Query('code') code: string | undefined,
     @Body() body: PublicStatusRatingDto,
+    @Ip() address: string,
   ): Promise<PublicRatingOutcomeDto> {
-    const id =
-      isRegistrationNumber(registrationNumber) && code
-        ? await this.queries.publicAppealId(registrationNumber, code)
-        : undefined;
+    const { code, ...rating } = body;
+    const id = isRegistrationNumber(registrationNumber)
+      ? await this.guarded(registrationNumber, address, () =>
+          this.queries.publicAppealId(registrationNumber, code),
+        )
+      : undefined;
     if (!id) throw notFoundError('Обращение не найдено');
     // The access code proves the applicant; one rating per answer (a second press is told so).
     const result = await this.workflow.rate(
       id,
-      { channel: 'website', externalId: `public:${randomUUID()}`, via: 'status-page', ...body },
+      { channel: 'website', externalId: `public:${randomUUID()}`, via: 'status-page', ...rating },
       { userId: 'system', role: SYSTEM_SCOPE.role, organisationId: 'system', scope: SYSTEM_SCOPE },
     );
     return ratingReplyRu(result);
   }
 
+  /**
+   * A look-up by access code, within the budget of wrong codes (AppConfig.statusCodeGuesses): counted apart for
+   * the registration number (guesses spread over many addresses) and for the address (one address trying many
+   * numbers). Once either is spent every look-up through it is refused until the window ends, the right code
+   * too, so a guess that happens to be right tells nothing. A miss (undefined) spends one of each.
+   */
+  private async guarded<T>(
+    registrationNumber: string,
+    address: string,
+    lookup: () => Promise<T | undefined>,
+  ): Promise<T | undefined> {
+    const limit = this.config.statusCodeGuesses;
+    if (!limit) return lookup();
+    const budgets = [`status-guess:number:${registrationNumber}`, `status-guess:address:${address}`];
+    const spend = (amount: number) =>
+      Promise.all(budgets.map((b) => this.rateLimits.spend(b, amount, limit.windowSeconds)));
+    const refuse = (spent: { total: number; resetsIn: number }[]) => {
+      const over = spent.filter((s) => s.total >= limit.limit);
+      if (over.length === 0) return;
+      throw new DomainError(
+        'rate-limited',
+        'Слишком много попыток с неверным кодом доступа. Попробуйте позже',
+        undefined,
+        Math.max(...over.map((s) => s.resetsIn)),
+      );
+    };
+    refuse(await spend(0));
+    const found = await lookup();
+    if (found === undefined) await spend(1);
+    return found;
+  }
+
   private statusUrl(number: string, code?: string): string {
+    // The code rides in the fragment, which the browser never sends: the page reads it and posts it.
     const url = new URL('/status.html', this.config.publicBaseUrl);
     url.searchParams.set('number', number);
-    if (code) url.searchParams.set('code', code);
+    if (code) url.hash = new URLSearchParams({ code }).toString();
     return url.toString();
   }
 }

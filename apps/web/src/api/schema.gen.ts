@@ -1695,23 +1695,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/public/appeals/{registrationNumber}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Статус обращения по номеру и коду доступа */
-        get: operations["PublicAppealsController_status"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/public/appeals/{registrationNumber}/answers/{answerId}/attachments/{fileId}": {
         parameters: {
             query?: never;
@@ -1719,10 +1702,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Файл, приложенный к ответу, по номеру и коду доступа */
-        get: operations["PublicAppealsController_answerFile"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Файл, приложенный к ответу, по номеру и коду доступа (код — в теле запроса) */
+        post: operations["PublicAppealsController_answerFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1740,9 +1723,29 @@ export interface paths {
         put?: never;
         /**
          * Оценка ответа заявителем: получен ли ответ и удовлетворены ли вы им
-         * @description Оценивается ответ answerId (по умолчанию — последний). Каждый ответ — один раз; неудовлетворительная оценка направляет обращение на повторное рассмотрение в вышестоящую организацию; до ответа — 409.
+         * @description Оценивается ответ answerId (по умолчанию — последний). Каждый ответ — один раз; неудовлетворительная оценка направляет обращение на повторное рассмотрение в вышестоящую организацию; до ответа — 409. Код доступа — в теле запроса.
          */
         post: operations["PublicAppealsController_rate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/appeals/{registrationNumber}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Статус обращения по номеру и коду доступа
+         * @description Код доступа передаётся в теле запроса, не в адресе. Неверные коды считаются по номеру и по адресу: после RATE_LIMIT_STATUS_GUESSES неверных попыток — 429 до конца окна.
+         */
+        post: operations["PublicAppealsController_status"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3910,6 +3913,13 @@ export interface components {
             /** @description Для перечня тем */
             topics?: components["schemas"]["TopicProposalResponseDto"][];
         };
+        PublicAccessCodeDto: {
+            /**
+             * @description Код доступа, выданный при регистрации обращения
+             * @example K7M2Q9XA
+             */
+            code: string;
+        };
         PublicAnswerDto: {
             /** @description Файлы, приложенные к ответу */
             attachments: components["schemas"]["PublicAnswerFileDto"][];
@@ -3928,7 +3938,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             size: number;
-            /** @description Адрес для скачивания (с кодом доступа) */
+            /** @description Адрес файла: скачивается запросом POST с кодом доступа в теле (код в адресе не передаётся) */
             url: string;
         };
         PublicAppealCreatedDto: {
@@ -4014,6 +4024,11 @@ export interface components {
              * @description Какой ответ оценивается (по умолчанию — последний)
              */
             answerId?: string;
+            /**
+             * @description Код доступа, выданный при регистрации обращения
+             * @example K7M2Q9XA
+             */
+            code: string;
             /** @enum {string} */
             satisfaction: "satisfied" | "partially" | "not-satisfied";
         };
@@ -7475,27 +7490,6 @@ export interface operations {
             };
         };
     };
-    PublicAppealsController_status: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                registrationNumber: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PublicAppealStatusDto"];
-                };
-            };
-        };
-    };
     PublicAppealsController_answerFile: {
         parameters: {
             query?: never;
@@ -7507,7 +7501,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicAccessCodeDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {
@@ -7538,6 +7536,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PublicRatingOutcomeDto"];
+                };
+            };
+        };
+    };
+    PublicAppealsController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                registrationNumber: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublicAccessCodeDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicAppealStatusDto"];
                 };
             };
         };

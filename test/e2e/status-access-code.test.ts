@@ -1,0 +1,110 @@
+import { publicRating, publicStatus } from '../support/citizen';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+/** Wrong access codes allowed per registration number and per address within the window, here. */
+const GUESSES = 3;
+
+/**
+ * The citizen's access code never travels in an address (access logs, history, Referer keep addresses): the
+ * status, its files and the rating take it in a POST body, the registration's status link carries it in the
+ * fragment. Wrong codes are counted per registration number and per address; past the budget even the right
+ * code is refused, so a guess that happens to be right tells nothing.
+ */
+describe("the citizen's access code (e2e)", () => {
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: {
+        // The per-address request limit off, so only the budget of wrong codes refuses; addresses from
+        // X-Forwarded-For, so the test can speak from several.
+        RATE_LIMIT_STATUS: 'off',
+        RATE_LIMIT_STATUS_GUESSES: `${GUESSES}/3600`,
+        TRUST_PROXY: 'loopback',
+      },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  async function register(surname: string) {
+    const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        surname,
+        firstName: 'Ольга',
+        email: 'olga.k@example.ru',
+        text: 'Третий день нет горячей воды в доме по ул. Ленина, 15. Управляющая компания не отвечает.',
+        consent: 'true',
+      }),
+    });
+    expect(res.status).toBe(201);
+    return (await res.json()) as { registrationNumber: string; accessCode: string; statusUrl: string };
+  }
+
+  const statusFrom = (address: string, number: string, code: string) =>
+    fetch(`${stack.baseUrl}/api/v1/public/appeals/${number}/status`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify({ code }),
+    });
+
+  it('takes the code in a body, never in the address; the status link has it in the fragment', async () => {
+    const created = await register('Кузнецова');
+    const link = new URL(created.statusUrl);
+    expect([link.pathname, link.search, link.hash]).toEqual([
+      '/status.html',
+      `?number=${created.registrationNumber}`,
+      `#code=${created.accessCode}`,
+    ]);
+    expect((await publicStatus(stack.baseUrl, created.registrationNumber, created.accessCode)).status).toBe(
+      200,
+    );
+    // The old address with the code in the query answers nothing, and neither does a rating so addressed.
+    const old = `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}?code=${created.accessCode}`;
+    expect((await fetch(old)).status).toBe(404);
+    const ratingByQuery = await fetch(
+      `${stack.baseUrl}/api/v1/public/appeals/${created.registrationNumber}/rating?code=${created.accessCode}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ answered: true, satisfaction: 'satisfied' }),
+      },
+    );
+    expect(ratingByQuery.status).toBe(400);
+    // The code in the body: the rating is heard (nothing answered yet, so refused in Russian).
+    const rated = await publicRating(stack.baseUrl, created.registrationNumber, created.accessCode, {
+      answered: true,
+      satisfaction: 'satisfied',
+    });
+    expect(rated.status).toBe(409);
+  });
+
+  it('refuses a registration number after its budget of wrong codes, whichever addresses guessed', async () => {
+    const created = await register('Петрова');
+    for (let i = 0; i < GUESSES; i++) {
+      const wrong = await statusFrom(`198.51.100.${i + 1}`, created.registrationNumber, `WRONG${i}AA`);
+      expect(wrong.status).toBe(404);
+    }
+    // The right code from a fresh address is refused too: the number's budget is spent.
+    const refused = await statusFrom('198.51.100.50', created.registrationNumber, created.accessCode);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
+    expect(((await refused.json()) as { message: string }).message).toBe(
+      'Слишком много попыток с неверным кодом доступа. Попробуйте позже',
+    );
+  });
+
+  it('refuses an address after its budget of wrong codes, whichever numbers it tried', async () => {
+    const created = await register('Сидорова');
+    const guesser = '192.0.2.7';
+    for (let i = 0; i < GUESSES; i++) {
+      expect((await statusFrom(guesser, `2026-9${String(i).padStart(5, '0')}`, 'GUESSAAA')).status).toBe(404);
+    }
+    expect((await statusFrom(guesser, created.registrationNumber, created.accessCode)).status).toBe(429);
+    // The applicant from another address still reads the status.
+    expect((await statusFrom('192.0.2.8', created.registrationNumber, created.accessCode)).status).toBe(200);
+  });
+});
