@@ -197,6 +197,36 @@ describe('ПОС feed (e2e)', () => {
     expect(file).toEqual({ status: 'rejected', rejection_reason: 'too-large' });
   });
 
+  it('fetches the other files of a message when ПОС refuses one or says another is gone, marking those two', async () => {
+    const blocked = pos.addRefusedFile(400, ['Файл заблокирован антивирусной проверкой']);
+    const gone = pos.addRefusedFile(410, ['Файл удалён']);
+    const photo = pos.addFile(
+      'Двор.jpg',
+      'image/jpeg',
+      Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex'),
+    );
+    const message = pos.addMessage({ attachmentIds: [blocked, gone, photo] });
+    expect(await tools.pull('pos')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('pos', String(message.posId));
+    const files = await eventually(async () => {
+      const rows = (await stack.db.dataSource.query(
+        `SELECT remote_ref, status, rejection_reason FROM attachments WHERE appeal_id = $1`,
+        [id],
+      )) as { remote_ref: string; status: string; rejection_reason: string | null }[];
+      return rows.length === 3 && rows.every((r) => r.status !== 'remote') ? rows : undefined;
+    });
+    const byRef = new Map(files.map((f) => [f.remote_ref, [f.status, f.rejection_reason]]));
+    expect(byRef.get(blocked)).toEqual(['rejected', 'refused']);
+    expect(byRef.get(gone)).toEqual(['rejected', 'not-found']);
+    expect(byRef.get(photo)).toEqual(['stored', null]);
+    // Done, not failed for good: nothing left for a later run to fetch.
+    const [action] = await stack.db.dataSource.query(
+      `SELECT state FROM feed_actions WHERE kind = 'pos-files' AND appeal_id = $1`,
+      [id],
+    );
+    expect(action).toEqual({ state: 'done' });
+  });
+
   it('mirrors the rubricator into channel_categories and soft-deletes what vanished, keeping our mapping', async () => {
     const queue = stack.worker!.get<Queue>(getQueueToken(QueueName.Intake));
     expect((await queue.getRepeatableJobs()).map((j) => j.name)).toEqual(

@@ -13,7 +13,7 @@ import {
   Channel,
   ConnectorError,
   ConnectorErrorCode,
-  isTooLarge,
+  remoteFileRefusal,
   type StatusUpdate,
 } from '@inbox/integrations/contract';
 import { OrganisationDirectory } from '@inbox/organisations';
@@ -205,13 +205,12 @@ export class PosFeed implements OnModuleInit {
       try {
         fetched = await entry.connector.fetchAttachment(entry.account, file.remote_ref);
       } catch (error) {
-        if (error instanceof ConnectorError && error.code === ConnectorErrorCode.NotFound) {
-          await this.reject(file.id, 'not-found');
-          continue;
-        }
-        // Over the connector's answer limit: not downloaded, as a file over our own limit would be refused.
-        if (isTooLarge(error)) {
-          await this.reject(file.id, 'too-large');
+        // Gone, over the connector's answer limit (not downloaded, as a file over our own limit would be refused),
+        // or refused by ПОС: that file is marked so for staff, and the message's other files are still fetched.
+        // Before, a refusal failed the whole action for good and the files after it stayed unfetched.
+        const refusal = remoteFileRefusal(error);
+        if (refusal) {
+          await this.reject(file.id, refusal);
           continue;
         }
         throw error;

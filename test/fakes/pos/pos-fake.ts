@@ -170,6 +170,8 @@ export class PosFake {
   private readonly tokens = new Map<string, number>();
   private readonly messages = new Map<number, PosWireMessage>();
   private readonly files = new Map<string, { fileName: string; contentType: string; content: Buffer }>();
+  /** Files whose download ПОС refuses, with the status and the `messages` it answers. */
+  private readonly refusedFiles = new Map<string, { status: number; messages: string[] }>();
   private readonly eventsByKey = new Map<string, { eventId: string; createdAt: string; posId: number }>();
   private readonly uploadsByKey = new Map<string, string>();
   private nextPosId = 563006500;
@@ -311,6 +313,13 @@ export class PosFake {
     return id;
   }
 
+  /** A file listed on a message whose download ПОС answers with an error (410 Gone, 400 blocked by an antivirus). */
+  addRefusedFile(status: number, messages: string[]): string {
+    const id = randomUUID();
+    this.refusedFiles.set(id, { status, messages });
+    return id;
+  }
+
   /** Requests to a path (prefix match), in order. */
   requestsTo(pathPrefix: string, method?: string): RecordedRequest[] {
     return this.requests.filter((r) => r.path.startsWith(pathPrefix) && (!method || r.method === method));
@@ -407,6 +416,8 @@ export class PosFake {
     }
     if (method === 'POST' && path === '/file-storage-service/filestorage') return this.upload(req, body, res);
     if (method === 'GET' && (m = /^\/file-storage-service\/filestorage\/([\w-]+)$/.exec(path))) {
+      const refused = this.refusedFiles.get(m[1]);
+      if (refused) return json(res, refused.status, { messages: refused.messages });
       const file = this.files.get(m[1]);
       if (!file) return json(res, 404, { messages: ['Файл не найден'] });
       res.writeHead(200, {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { orgRoleLabel, partStateLabel } from '../pages/appeal/appeal-state';
-import { channelLabel, labelOf, roleLabel, statusLabel } from './labels';
+import { channelLabel, fileRejectionLabel, labelOf, roleLabel, statusLabel } from './labels';
 
 const CYRILLIC = /^[^A-Za-z]*[А-Яа-яЁё][^A-Za-z]*$/;
 
@@ -11,6 +11,19 @@ describe('labels: everything staff read is Russian, an unknown code too', () => 
     expect(labelOf(map, 'returned', 'состояние уточняется')).toBe('вернула');
     for (const code of ['suspended', 'constructor', 'toString', '__proto__', '', null, undefined]) {
       expect(labelOf(map, code, 'состояние уточняется')).toBe('состояние уточняется');
+    }
+  });
+
+  it("a file's rejection reads in Russian: the fetchers' codes, a download given up, an unknown code", () => {
+    expect(fileRejectionLabel('refused')).toBe('канал отказал в выдаче файла');
+    expect(fileRejectionLabel('not-found')).toBe('файл удалён или недоступен в канале');
+    expect(fileRejectionLabel('too-large')).toBe('файл больше допустимого размера');
+    expect(fileRejectionLabel('download-failed: Temporary: ПОС file: HTTP 503')).toBe(
+      'не удалось скачать файл из канала',
+    );
+    expect(fileRejectionLabel('Удалено по сроку хранения')).toBe('Удалено по сроку хранения');
+    for (const code of ['quarantined-by-av', 'constructor', null, undefined]) {
+      expect(fileRejectionLabel(code)).toBe('файл отклонён');
     }
   });
 

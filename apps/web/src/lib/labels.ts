@@ -161,6 +161,25 @@ export function labelOf(
   return (code != null && Object.prototype.hasOwnProperty.call(map, code) ? map[code] : undefined) ?? unknown;
 }
 
+const FILE_REJECTION_LABEL: Record<string, string> = {
+  'too-large': 'файл больше допустимого размера',
+  'not-found': 'файл удалён или недоступен в канале',
+  refused: 'канал отказал в выдаче файла',
+  empty: 'файл пустой',
+  'type-not-allowed': 'недопустимый тип файла',
+  'too-many': 'превышено допустимое число файлов',
+};
+
+/**
+ * Why a file was not taken (an attachment's rejection reason), in Russian: the codes the intake and the file
+ * fetchers write, a download given up after its retries, a Russian text (personal data erased) as it is.
+ */
+export function fileRejectionLabel(reason: string | null | undefined): string {
+  if (reason?.startsWith('download-failed')) return 'не удалось скачать файл из канала';
+  if (reason && /^[^A-Za-z]*[А-Яа-яЁё]/.test(reason)) return reason;
+  return labelOf(FILE_REJECTION_LABEL, reason, 'файл отклонён');
+}
+
 /** A history event's type in Russian; an unknown code reads as a neutral phrase, never as the raw code. */
 export function eventLabel(type: string): string {
   return labelOf(EVENT_LABEL, type, 'Служебное событие');

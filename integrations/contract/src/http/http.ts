@@ -44,6 +44,18 @@ export function isTooLarge(error: unknown): error is ConnectorError {
 }
 
 /**
+ * Why a file the remote side only referenced cannot be had, for good: gone (404; 410 Gone, a file removed by
+ * moderation or expired), over the answer limit, or refused outright (another 4xx: blocked by an antivirus, a
+ * malformed id). Undefined for what a later try may fix: the network, a 5xx, a rate limit, the credentials.
+ */
+export function remoteFileRefusal(error: unknown): 'not-found' | 'too-large' | 'refused' | undefined {
+  if (!(error instanceof ConnectorError)) return undefined;
+  if (error.code === ConnectorErrorCode.NotFound || error.details.status === 410) return 'not-found';
+  if (error.code !== ConnectorErrorCode.InvalidPayload) return undefined;
+  return error.details.status === 413 ? 'too-large' : 'refused';
+}
+
+/**
  * Reads an answer's body, at most `maxBytes` of it: a declared Content-Length over the limit is refused before
  * reading, a longer stream is cut there (the rest is not downloaded). Over the limit → `responseTooLarge`; a
  * connection cut mid-body → Temporary.

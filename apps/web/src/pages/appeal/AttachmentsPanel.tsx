@@ -5,6 +5,7 @@ import { call, errorText, send } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { ClipIcon } from '../../components/icons';
 import { save } from '../../lib/download';
+import { fileRejectionLabel } from '../../lib/labels';
 
 /** The appeal's attachments: images previewed, every stored file downloadable, rejected ones explained. */
 export function Attachments({
@@ -64,7 +65,7 @@ function AttachmentTile({ appealId, file }: { appealId: string; file: AppealCard
         </Anchor>
       ) : (
         <Text size="xs" c="red.9">
-          Не принято: {file.rejectionReason ?? 'файл отклонён'}
+          Не принято: {fileRejectionLabel(file.rejectionReason)}
         </Text>
       )}
     </Card>
