@@ -377,7 +377,8 @@ describe('workspace API (e2e)', () => {
     expect((await patch(common.id, staff.admin, { active: false })).status).toBe(200);
     expect(await titles(staff.housingClerk)).not.toContain('Общий: ответ дан по существу');
     const audit = (await t.stack.db.dataSource.query(
-      `SELECT action FROM audit_log WHERE entity_type = 'answer-template' AND entity_id = $1 ORDER BY id`,
+      `SELECT action FROM audit_log WHERE entity_type = 'answer-template' AND entity_id = $1 AND outcome = 'ok'
+        ORDER BY id`,
       [id],
     )) as { action: string }[];
     expect(audit.map((a) => a.action)).toEqual([
@@ -385,6 +386,50 @@ describe('workspace API (e2e)', () => {
       'update-template',
       'deactivate-template',
       'activate-template',
+    ]);
+    // Each refusal is on record as denied: the other department on this template, the clerk on the common one,
+    // a template made or listed for another organisation (the operator's was the role guard's, on record there).
+    expect(
+      (
+        await post('/api/v1/answer-templates', staff.roadsClerk, {
+          title: 'Чужой шаблон',
+          body: 'Текст шаблона ответа.',
+          organisationId: org.minzhkh,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await get(`/api/v1/answer-templates?organisationId=${org.minzhkh}`, staff.roadsClerk)).status,
+    ).toBe(403);
+    const denied = (await t.stack.db.dataSource.query(
+      `SELECT user_id AS "userId", action, entity_id AS "entityId", details FROM audit_log
+        WHERE entity_type = 'answer-template' AND outcome = 'denied' ORDER BY id`,
+    )) as unknown[];
+    expect(denied).toEqual([
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'update-template',
+        entityId: id,
+        details: { organisationId: org.minzhkh },
+      },
+      {
+        userId: staff.housingClerk.userId,
+        action: 'update-template',
+        entityId: common.id,
+        details: { organisationId: 'common' },
+      },
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'create-template',
+        entityId: null,
+        details: { organisationId: org.minzhkh },
+      },
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'list-templates',
+        entityId: null,
+        details: { organisationId: org.minzhkh },
+      },
     ]);
   });
 

@@ -9,6 +9,7 @@ import {
 import { type Actor } from './workflow/actor';
 
 const UUID = /^[0-9a-f-]{36}$/i;
+const OTHER_ORGANISATION = 'Шаблоны другой организации ведёт она сама';
 
 /** Answer templates per organisation and topic (the knowledge base grows from here). */
 @Injectable()
@@ -29,7 +30,10 @@ export class AnswerTemplates {
     includeInactive = false,
   ): Promise<AnswerTemplateView[]> {
     if (organisationId && organisationId !== actor.organisationId) {
-      if (actor.role !== Role.Admin) throw forbiddenError('Шаблоны другой организации ведёт она сама');
+      if (actor.role !== Role.Admin)
+        return this.refuse(actor, 'list-templates', null, {
+          organisationId: UUID.test(organisationId) ? organisationId : 'invalid',
+        });
       if (!UUID.test(organisationId))
         throw invalidInput('organisationId: UUID организации', { organisationId: 'Не UUID' });
     }
@@ -46,7 +50,7 @@ export class AnswerTemplates {
   ): Promise<{ id: string }> {
     const organisationId = input.organisationId ?? actor.organisationId;
     if (actor.role !== Role.Admin && organisationId !== actor.organisationId) {
-      throw forbiddenError('Шаблоны другой организации ведёт она сама');
+      return this.refuse(actor, 'create-template', null, { organisationId });
     }
     const id = await this.templates.create({
       organisationId,
@@ -71,10 +75,12 @@ export class AnswerTemplates {
     const template = UUID.test(id) ? await this.templates.byId(id) : undefined;
     if (!template) throw notFoundError('Шаблон не найден');
     if (actor.role !== Role.Admin && template.organisationId !== actor.organisationId) {
-      throw forbiddenError(
-        template.organisationId
-          ? 'Шаблоны другой организации ведёт она сама'
-          : 'Общие шаблоны ведёт администратор',
+      return this.refuse(
+        actor,
+        'update-template',
+        id,
+        { organisationId: template.organisationId ?? 'common' },
+        template.organisationId ? OTHER_ORGANISATION : 'Общие шаблоны ведёт администратор',
       );
     }
     const updated = await this.templates.update(id, change);
@@ -91,5 +97,27 @@ export class AnswerTemplates {
       details: { fields: Object.keys(change) },
     });
     return updated;
+  }
+
+  /**
+   * A refusal of another organisation's templates (or the common ones) is on record like every refusal of scope:
+   * who tried what, on which template and organisation (ids only); then the 403.
+   */
+  private async refuse(
+    actor: Actor,
+    action: string,
+    templateId: string | null,
+    details: Record<string, string>,
+    message = OTHER_ORGANISATION,
+  ): Promise<never> {
+    await this.audit.record({
+      userId: actor.userId,
+      action,
+      entityType: 'answer-template',
+      entityId: templateId,
+      outcome: 'denied',
+      details,
+    });
+    throw forbiddenError(message);
   }
 }
