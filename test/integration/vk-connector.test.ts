@@ -217,6 +217,19 @@ describe('VkConnector against the fake VK', () => {
       expect(page.rejected).toEqual([]);
     });
 
+    it("keeps a place sent with a location button of a keyboard we never sent, as the citizen's message", async () => {
+      const start = await connector.pull(account, null, 100);
+      fake.pushUpdate(fake.event('message-new-location-button.json'));
+      const page = await connector.pull(account, start.nextCursor, 100);
+      expect(page.events).toEqual([]);
+      expect(page.items).toHaveLength(1);
+      expect(page.items[0]).toMatchObject({
+        externalId: 'msg:604117233:331',
+        address: 'Новосибирск, улица Ленина, Новосибирск',
+        features: { location: '55.030204,82.92043' },
+      });
+    });
+
     it('a slow server times out as Temporary', async () => {
       fake.setScenario('slow', { only: 'groups.getLongPollServer', delayMs: 1500 });
       const impatient = { ...account, settings: { ...account.settings, requestTimeoutMs: 300 } };

@@ -278,6 +278,29 @@ describe('parseVkEvent', () => {
     });
   });
 
+  it("keeps a message sent with a keyboard we never sent as the citizen's: a location button's place, a label", () => {
+    const [place] = parseVkEvent(sample('message-new-location-button.json'), ctx).items;
+    expect(place).toMatchObject({
+      externalId: 'msg:604117233:331',
+      text: 'Геопозиция: Новосибирск, улица Ленина, Новосибирск (55.030204,82.92043)',
+      features: { location: '55.030204,82.92043' },
+    });
+    const label = sample('message-new.json');
+    label.object.message.text = 'Подать заявку';
+    label.object.message.payload = '{"cmd":"new_request"}';
+    const parsed = parseVkEvent(label, ctx);
+    expect(parsed.events).toEqual([]);
+    expect(parsed.items[0].text).toBe('Подать заявку');
+    // Our own buttons stay presses: the consent button, with its label as text.
+    const ours = sample('message-new.json');
+    ours.object.message.text = 'Согласен';
+    ours.object.message.payload = '{"button":"consent:accept"}';
+    expect(parseVkEvent(ours, ctx)).toMatchObject({
+      items: [],
+      events: [{ kind: 'interaction', action: 'button', value: 'consent:accept' }],
+    });
+  });
+
   it('VK\'s "Начать" button is a start interaction', () => {
     const msg = sample('message-new.json');
     msg.object.message.payload = '{"command":"start"}';

@@ -351,7 +351,7 @@ function messageNew(object: unknown): ParsedEvents {
   const receivedAt = isoFromUnix(message.date);
   const thread = { key: threadKeys.peer(peerId) };
   const meaning = interpretPayload(message.payload);
-  if (meaning) {
+  if (meaning && !citizensWords(meaning, message)) {
     return buttonEvents(
       meaning,
       { receivedAt, author: { externalId: String(fromId) }, thread, replyAddress: { peerId } },
@@ -367,6 +367,20 @@ function messageNew(object: unknown): ParsedEvents {
     thread: itemThread,
     features: { source: 'messages' },
   });
+}
+
+/**
+ * A message with a button's payload that is the citizen's message all the same: one with a place, files or forwarded
+ * messages (a location button sends the place; no text button sends files), or a press on a keyboard we never sent
+ * (an earlier bot's, left on the citizen's screen) — its words are the citizen's, and nothing of ours handles it.
+ */
+function citizensWords(meaning: PayloadMeaning, message: Record<string, unknown>): boolean {
+  if (meaning.kind !== 'button') return false;
+  const content =
+    isRecord(message.geo) ||
+    (Array.isArray(message.attachments) && message.attachments.length > 0) ||
+    (Array.isArray(message.fwd_messages) && message.fwd_messages.length > 0);
+  return content || (meaning.ours !== true && cleanText(message.text).trim() !== '');
 }
 
 /**

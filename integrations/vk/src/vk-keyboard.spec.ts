@@ -38,7 +38,7 @@ describe('ratingChoices and keyboardJson', () => {
 
   it('wraps plain choice ids so they come back unchanged', () => {
     expect(payloadOf('consent')).toBe('{"button":"consent"}');
-    expect(interpretPayload(payloadOf('consent'))).toEqual({ kind: 'button', value: 'consent' });
+    expect(interpretPayload(payloadOf('consent'))).toEqual({ kind: 'button', value: 'consent', ours: true });
     expect(payloadOf('{"a":1}')).toBe('{"a":1}');
     expect(interpretPayload('{"a":1}')).toEqual({ kind: 'button', value: '{"a":1}' });
   });

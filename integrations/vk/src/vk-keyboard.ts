@@ -99,7 +99,8 @@ export type PayloadMeaning =
       satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';
     }
   | { kind: 'start' }
-  | { kind: 'button'; value: string };
+  /** `ours`: our own wrapper `{"button": id}`; any other payload is a keyboard we did not send (an earlier bot's). */
+  | { kind: 'button'; value: string; ours?: boolean };
 
 const SATISFACTION = { yes: 'satisfied', partially: 'partially', no: 'not-satisfied' } as const;
 
@@ -129,6 +130,6 @@ export function interpretPayload(raw: unknown): PayloadMeaning | undefined {
   if (payload.command === 'start') return { kind: 'start' };
   // Our own wrapper of a plain choice id is exactly {"button": id}; other payloads come back whole.
   if (typeof payload.button === 'string' && Object.keys(payload).length === 1)
-    return { kind: 'button', value: payload.button };
+    return { kind: 'button', value: payload.button, ours: true };
   return { kind: 'button', value: typeof raw === 'string' ? raw : JSON.stringify(payload) };
 }
