@@ -2,9 +2,16 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
 import { DomainError } from '@inbox/common';
-import { type Actor, AppealRegistrar, AppealWorkflow } from '@inbox/appeals';
 import {
-  demoInboundItems,
+  type Actor,
+  AppealQueries,
+  AppealRegistrar,
+  AppealWorkflow,
+  type ApplicantChanges,
+} from '@inbox/appeals';
+import {
+  type DemoApplicant,
+  demoIntake,
   seedDemoAnswerTemplates,
   seedDemoFastTrackRules,
   seedDemoKnowledge,
@@ -66,25 +73,55 @@ export async function prepareDemoDatabase(log: (line: string) => void): Promise<
     log(`registering ${DEMO_APPEAL_COUNT} demo appeals…`);
     const store = app.get(InboundStore);
     const registrar = app.get(AppealRegistrar);
-    const items = demoInboundItems(DEMO_APPEAL_COUNT, new Date());
+    const intake = demoIntake(DEMO_APPEAL_COUNT, new Date());
+    const items = intake.map((d) => d.item);
     const stored = await store.store(items, { enqueue: false });
     const appealIds: string[] = [];
     for (const s of stored) {
       const outcome = await registrar.registerInboundItem(s.inboundItemId);
       appealIds.push(outcome.kind === 'registered' || outcome.kind === 'follow-up' ? outcome.appealId : '');
     }
-    await walkThroughWorkflow(app.get(AppealWorkflow), ds, users, items, appealIds, log);
+    await walkThroughWorkflow(
+      { workflow: app.get(AppealWorkflow), queries: app.get(AppealQueries) },
+      ds,
+      users,
+      intake,
+      appealIds,
+      log,
+    );
     return { appeals: stored.length };
   } finally {
     await app.close();
   }
 }
 
+/** What an operator fills in on a card that a line-2 request needs and the item lacks (nothing if complete). */
+async function completeCard(
+  services: { workflow: AppealWorkflow; queries: AppealQueries },
+  appealId: string,
+  operator: Actor,
+  applicant: DemoApplicant,
+): Promise<boolean> {
+  const card = await services.queries.card(appealId, operator.scope);
+  const missing = Object.keys(card?.escalationRequires ?? {});
+  const changes: ApplicantChanges = {};
+  // Asked on the call back: the name in full (a messenger's or an e-mail's author has only a display name).
+  if (missing.some((field) => field === 'applicant.firstName' || field === 'applicant.patronymic')) {
+    if (!card?.applicant.surname) changes.surname = applicant.surname;
+    if (!card?.applicant.firstName) changes.firstName = applicant.firstName;
+    changes.patronymic = applicant.patronymic;
+  }
+  if (missing.includes('applicant.phone')) changes.phone = applicant.phone;
+  if (Object.keys(changes).length === 0) return false;
+  await services.workflow.updateCard(appealId, operator, { applicant: changes });
+  return true;
+}
+
 async function walkThroughWorkflow(
-  workflow: AppealWorkflow,
+  services: { workflow: AppealWorkflow; queries: AppealQueries },
   ds: DataSource,
   users: StaffUsers,
-  items: ReturnType<typeof demoInboundItems>,
+  intake: ReturnType<typeof demoIntake>,
   appealIds: string[],
   log: (line: string) => void,
 ): Promise<void> {
@@ -138,6 +175,9 @@ async function walkThroughWorkflow(
       o.code,
     ]),
   );
+  const { workflow } = services;
+  const items = intake.map((d) => d.item);
+  let completed = 0;
   let escalated = 0;
   let answered = 0;
   /** Why the rules left demo items where they were, and how many. */
@@ -154,6 +194,9 @@ async function walkThroughWorkflow(
       await workflow.classify(appealId, operator, top.id, sub?.parent_id === top.id ? sub.id : undefined);
       const target = sub?.default_organisation_id ?? top.default_organisation_id;
       if (i % 10 >= 6 || !target) continue;
+      // The operator completes the card a line-2 request needs (59-ФЗ: the full name and a phone), as they
+      // would by calling the citizen back, through the card's own command (history «Карточка дополнена»).
+      if (await completeCard(services, appealId, operator, intake[i].applicant)) completed++;
       // Escalated now, as the history records it: the line-2 term runs from the escalation. It used to be
       // counted from the receipt a month back, so the card showed a line-2 term long past before the escalation.
       await workflow.escalate(appealId, operator, {
@@ -191,6 +234,7 @@ async function walkThroughWorkflow(
   }
   const left = [...refused].map(([why, n]) => `${n}: ${why}`).join('; ');
   log(
-    `demo workflow: ${escalated} escalated to line 2, ${answered} answered${left ? `; left as they were — ${left}` : ''}`,
+    `demo workflow: ${completed} cards completed by the operator, ${escalated} escalated to line 2, ${answered} answered` +
+      (left ? `; left as they were — ${left}` : ''),
   );
 }

@@ -30,6 +30,17 @@ export interface DemoAppealAuthor {
   postalAddress?: string;
 }
 
+/**
+ * The applicant as an operator learns them when calling back or answering in the channel: the full name and a
+ * phone, which line 2 needs (59-ФЗ) and an item from a messenger, an e-mail or a form often lacks.
+ */
+export interface DemoApplicant {
+  surname: string;
+  firstName: string;
+  patronymic: string;
+  phone: string;
+}
+
 export interface DemoAppeal {
   channel: DemoChannel;
   /** Unique per channel and stable for a seed. */
@@ -39,6 +50,8 @@ export interface DemoAppeal {
   regime: 'message' | 'appeal';
   fastTrack: boolean;
   author: DemoAppealAuthor;
+  /** Who wrote, in full: what the item's card can be completed with (the author gives only part of it). */
+  applicant: DemoApplicant;
   subject?: string;
   text: string;
   /** Where the problem is, when the text names a place. */
@@ -553,6 +566,12 @@ class AppealGenerator {
       regime: this.regimeFor(channel),
       fastTrack,
       author: this.authorFor(channel, citizen),
+      applicant: {
+        surname: citizen.person.surname,
+        firstName: citizen.person.firstName,
+        patronymic: citizen.person.patronymic,
+        phone: citizen.phone,
+      },
       text: this.textFor(channel, scenario.tone, body, citizen, local),
       topicCode: parent.code,
       subtopicCode: scenario.subtopicCode,

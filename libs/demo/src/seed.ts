@@ -1,6 +1,6 @@
 import { type DataSource } from 'typeorm';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
-import { generateDemoAppeals, DEFAULT_DEMO_SEED } from './demo-appeals';
+import { generateDemoAppeals, DEFAULT_DEMO_SEED, type DemoApplicant, type DemoAppeal } from './demo-appeals';
 import { DEMO_ORGANISATIONS } from './demo-organisations';
 import { DEMO_TOPICS } from './demo-topics';
 
@@ -49,7 +49,26 @@ export async function seedDirectory(ds: DataSource): Promise<void> {
  * registration instant, so deadlines, at-risk and overdue items look like a real inbox a month in.
  */
 export function demoInboundItems(count: number, now: Date, seed = DEFAULT_DEMO_SEED): InboundItem[] {
+  return demoIntake(count, now, seed).map((d) => d.item);
+}
+
+/**
+ * The demo items (as {@link demoInboundItems}) each with its applicant in full: what an operator who calls the
+ * citizen back completes the card with before a line-2 request (the seed does, through the card's command).
+ */
+export function demoIntake(
+  count: number,
+  now: Date,
+  seed = DEFAULT_DEMO_SEED,
+): { item: InboundItem; applicant: DemoApplicant }[] {
   return generateDemoAppeals({ count, seed, now }).map((d) => ({
+    item: demoItem(d),
+    applicant: d.applicant,
+  }));
+}
+
+function demoItem(d: DemoAppeal): InboundItem {
+  return {
     channel: d.channel as Channel,
     externalId: d.externalId,
     receivedAt: d.receivedAt,
@@ -63,7 +82,7 @@ export function demoInboundItems(count: number, now: Date, seed = DEFAULT_DEMO_S
     territoryCode: d.territoryCode,
     features: { demoTopic: d.topicCode, demoSubtopic: d.subtopicCode },
     thread: d.author.externalId ? { key: `demo:${d.channel}:${d.externalId}` } : undefined,
-  }));
+  };
 }
 
 export { Channel };
