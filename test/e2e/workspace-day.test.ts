@@ -568,4 +568,59 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     );
     expect(problems.get(page)).toEqual([]);
   });
+
+  it('notifications: the header counts every unread one and «Показать ещё» pages back to the oldest', async () => {
+    await newStaff('volkova', 'Волкова Ирина Сергеевна', Role.Supervisor, 'region');
+    // A region supervisor is told of every term at risk: 120 of them, more than a page (it stopped at 50).
+    await t.stack.db.dataSource.query(
+      `INSERT INTO notifications (user_id, kind, text)
+       SELECT (SELECT id FROM users WHERE login = 'volkova'), 'clock-at-risk', 'Срок под угрозой: уведомление ' || i
+         FROM generate_series(1, 120) i`,
+    );
+    const page = await open('volkova', '/inbox');
+    await page.getByRole('button', { name: 'Уведомления: 120 непрочитанных' }).click();
+    const list = page.getByRole('region', { name: 'Уведомления' });
+    const items = list.getByTestId('notification');
+    await list.getByText('Срок под угрозой: уведомление 120', { exact: true }).waitFor();
+    expect(await items.count()).toBe(50);
+    const more = list.getByRole('button', { name: 'Показать ещё' });
+    await more.click();
+    await list.getByText('Срок под угрозой: уведомление 21', { exact: true }).waitFor();
+    expect(await items.count()).toBe(100);
+    await more.click();
+    await list.getByText('Срок под угрозой: уведомление 1', { exact: true }).waitFor();
+    expect(await items.count()).toBe(120);
+    await more.waitFor({ state: 'detached' });
+    // A bad page cursor is a 400 naming the field, not a silent first page.
+    const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'volkova', password: PASSWORD }),
+    });
+    const volkova = {
+      userId: '',
+      login: 'volkova',
+      headers: {
+        authorization: `Bearer ${(await json(signIn)).accessToken}`,
+        'content-type': 'application/json',
+      },
+    };
+    const firstTwo = await json(call('GET', '/api/v1/notifications?limit=2', volkova));
+    const next = await json(call('GET', `/api/v1/notifications?limit=2&before=${firstTwo[1].id}`, volkova));
+    expect(next.map((n: { text: string }) => n.text)).toEqual([
+      'Срок под угрозой: уведомление 118',
+      'Срок под угрозой: уведомление 117',
+    ]);
+    expect(await json(call('GET', '/api/v1/notifications/unread-count', volkova))).toEqual({ unread: 120 });
+    // A bad page cursor is a 400 naming the field, not a silent first page.
+    expect((await call('GET', '/api/v1/notifications?before=ранее', volkova)).status).toBe(400);
+    // Reading one of the older page's counts in the header at once.
+    await items
+      .filter({ has: page.getByText('Срок под угрозой: уведомление 1', { exact: true }) })
+      .getByRole('button', { name: 'Отметить прочитанным' })
+      .click();
+    await page.getByRole('button', { name: 'Уведомления: 119 непрочитанных' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'workspace-day-notifications-paged.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
 });

@@ -7,11 +7,21 @@ import { NotificationsRepository, type NotificationView } from './repositories/n
 export class StaffNotifications {
   constructor(private readonly notifications: NotificationsRepository) {}
 
-  list(userId: string, options: { unreadOnly?: boolean; limit?: number } = {}): Promise<NotificationView[]> {
+  /** Newest first, a page at a time: `before` is the last (oldest) notification of the page shown. */
+  list(
+    userId: string,
+    options: { unreadOnly?: boolean; limit?: number; before?: string } = {},
+  ): Promise<NotificationView[]> {
     return this.notifications.forUser(userId, {
       unreadOnly: options.unreadOnly ?? false,
       limit: Math.min(Math.max(options.limit ?? 50, 1), 200),
+      before: options.before ?? null,
     });
+  }
+
+  /** How many are unread in all: the header's count, whatever page of the list is loaded. */
+  async unreadCount(userId: string): Promise<{ unread: number }> {
+    return { unread: await this.notifications.unreadCount(userId) };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProperty, ApiQuery } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
+import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
+import { IsBooleanString, IsOptional, Matches } from 'class-validator';
 import { Staff, type StaffContext } from '@inbox/access';
 import { StaffNotifications } from '@inbox/appeals';
 import { NotificationDto } from './appeal.responses';
@@ -10,6 +10,32 @@ export class ReadAllNotificationsDto {
   @ApiProperty({ description: 'Последнее (самое новое) из показанных уведомлений', example: '1042' })
   @Matches(/^\d{1,18}$/, { message: 'Укажите номер уведомления' })
   upToId!: string;
+}
+
+export class NotificationListQueryDto {
+  @ApiProperty({ required: false, description: 'Только непрочитанные' })
+  @IsOptional()
+  @IsBooleanString({ message: 'Укажите true или false' })
+  unread?: string;
+
+  @ApiProperty({ required: false, description: 'Сколько уведомлений на странице (1–200, по умолчанию 50)' })
+  @IsOptional()
+  @Matches(/^\d{1,3}$/, { message: 'Укажите число от 1 до 200' })
+  limit?: string;
+
+  @ApiProperty({
+    required: false,
+    description: 'Следующая страница: уведомления старше указанного (номер последнего показанного)',
+    example: '1042',
+  })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'Укажите номер уведомления' })
+  before?: string;
+}
+
+export class UnreadNotificationsDto {
+  @ApiProperty({ description: 'Сколько непрочитанных уведомлений всего (не только на первой странице)' })
+  unread!: number;
 }
 
 export class ReadAllNotificationsResponse {
@@ -23,15 +49,24 @@ export class NotificationsController {
   constructor(private readonly notifications: StaffNotifications) {}
 
   @Get()
-  @ApiOperation({ summary: 'Мои уведомления (сроки, возвраты, проекты на доработку), новые — первыми' })
-  @ApiQuery({ name: 'unread', required: false, type: Boolean })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiOperation({
+    summary:
+      'Мои уведомления (сроки, возвраты, проекты на доработку), новые — первыми, по страницам (before)',
+  })
   @ApiOkResponse({ type: [NotificationDto] })
-  list(@Staff() staff: StaffContext, @Query('unread') unread?: string, @Query('limit') limit?: string) {
+  list(@Staff() staff: StaffContext, @Query() query: NotificationListQueryDto) {
     return this.notifications.list(staff.user.id, {
-      unreadOnly: unread === 'true',
-      limit: limit && /^\d+$/.test(limit) ? Number(limit) : undefined,
+      unreadOnly: query.unread === 'true',
+      limit: query.limit === undefined ? undefined : Number(query.limit),
+      before: query.before,
     });
+  }
+
+  @Get('unread-count')
+  @ApiOperation({ summary: 'Сколько у меня непрочитанных уведомлений' })
+  @ApiOkResponse({ type: UnreadNotificationsDto })
+  unreadCount(@Staff() staff: StaffContext) {
+    return this.notifications.unreadCount(staff.user.id);
   }
 
   @Post('read-all')

@@ -22,6 +22,7 @@ export const ENDPOINTS = {
   appealNotes: { method: 'GET', path: '/api/v1/appeals/{id}/notes' },
   addNote: { method: 'POST', path: '/api/v1/appeals/{id}/notes' },
   notifications: { method: 'GET', path: '/api/v1/notifications' },
+  unreadNotifications: { method: 'GET', path: '/api/v1/notifications/unread-count' },
   readNotification: { method: 'POST', path: '/api/v1/notifications/{id}/read' },
   readAllNotifications: { method: 'POST', path: '/api/v1/notifications/read-all' },
   attachment: { method: 'GET', path: '/api/v1/appeals/{id}/attachments/{attachmentId}' },

@@ -1599,7 +1599,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Мои уведомления (сроки, возвраты, проекты на доработку), новые — первыми */
+        /** Мои уведомления (сроки, возвраты, проекты на доработку), новые — первыми, по страницам (before) */
         get: operations["NotificationsController_list"];
         put?: never;
         post?: never;
@@ -1637,6 +1637,23 @@ export interface paths {
         put?: never;
         /** Отметить прочитанными все уведомления до указанного включительно */
         post: operations["NotificationsController_readAll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Сколько у меня непрочитанных уведомлений */
+        get: operations["NotificationsController_unreadCount"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4527,6 +4544,10 @@ export interface components {
             line: number;
             message: string;
         };
+        UnreadNotificationsDto: {
+            /** @description Сколько непрочитанных уведомлений всего (не только на первой странице) */
+            unread: number;
+        };
         UpdateCardDto: {
             applicant?: components["schemas"]["ApplicantFieldsDto"];
             /** @description Суть вопроса */
@@ -7322,8 +7343,12 @@ export interface operations {
     NotificationsController_list: {
         parameters: {
             query?: {
-                limit?: number;
-                unread?: boolean;
+                /** @description Следующая страница: уведомления старше указанного (номер последнего показанного) */
+                before?: string;
+                /** @description Сколько уведомлений на странице (1–200, по умолчанию 50) */
+                limit?: string;
+                /** @description Только непрочитанные */
+                unread?: string;
             };
             header?: never;
             path?: never;
@@ -7379,6 +7404,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReadAllNotificationsResponse"];
+                };
+            };
+        };
+    };
+    NotificationsController_unreadCount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnreadNotificationsDto"];
                 };
             };
         };

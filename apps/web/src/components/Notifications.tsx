@@ -1,6 +1,6 @@
 import { Anchor, Badge, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { call } from '../api/client';
 import { type StaffNotification } from '../api/types';
@@ -16,16 +16,30 @@ const KIND_LABEL: Record<string, string> = {
   'answer-sent-back': 'На доработку',
 };
 
+/** Notifications read a page at a time; «Показать ещё» loads the next (older) one. */
+export const NOTIFICATIONS_PAGE = 50;
+
 /**
  * The signed-in person's notifications (terms at risk or broken, returned parts, drafts sent back): a button in
- * the header with the unread count, and the list under it, newest first; opening one marks it read.
+ * the header with the unread count (all of them, not only the loaded page's), and the list under it, newest
+ * first, a page at a time with «Показать ещё» for the older ones; opening one marks it read.
  */
 export function NotificationsButton() {
   const queryClient = useQueryClient();
   const [opened, { toggle, close }] = useDisclosure(false);
-  const list = useQuery({
+  const list = useInfiniteQuery({
     queryKey: ['notifications'],
-    queryFn: () => call('notifications', { query: { limit: 50 } }),
+    queryFn: ({ pageParam }) =>
+      call('notifications', {
+        query: { limit: NOTIFICATIONS_PAGE, ...(pageParam ? { before: pageParam } : {}) },
+      }),
+    initialPageParam: '',
+    getNextPageParam: (last) => (last.length < NOTIFICATIONS_PAGE ? undefined : last[last.length - 1].id),
+    refetchInterval: 60_000,
+  });
+  const count = useQuery({
+    queryKey: ['notifications', 'unread'],
+    queryFn: () => call('unreadNotifications', {}),
     refetchInterval: 60_000,
   });
   const read = useMutation({
@@ -36,8 +50,8 @@ export function NotificationsButton() {
     mutationFn: (upToId: string) => call('readAllNotifications', { body: { upToId } }),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
   });
-  const items = list.data ?? [];
-  const unread = items.filter((n) => !n.readAt).length;
+  const items = list.data?.pages.flat() ?? [];
+  const unread = count.data?.unread ?? items.filter((n) => !n.readAt).length;
   const label =
     unread > 0
       ? `Уведомления: ${unread} ${plural(unread, 'непрочитанное', 'непрочитанных', 'непрочитанных')}`
@@ -101,6 +115,16 @@ export function NotificationsButton() {
                     }}
                   />
                 ))}
+                {list.hasNextPage && (
+                  <Button
+                    variant="light"
+                    size="compact-sm"
+                    loading={list.isFetchingNextPage}
+                    onClick={() => void list.fetchNextPage()}
+                  >
+                    Показать ещё
+                  </Button>
+                )}
               </Stack>
             </ScrollArea.Autosize>
           </section>

@@ -35,17 +35,26 @@ export class NotificationsRepository {
 
   async forUser(
     userId: string,
-    options: { unreadOnly: boolean; limit: number },
+    options: { unreadOnly: boolean; limit: number; before: string | null },
   ): Promise<NotificationView[]> {
     const rows = (await this.dataSource.query(
       `SELECT n.id::text AS id, n.kind, n.appeal_id AS "appealId", a.registration_number AS "registrationNumber",
               n.text, n.created_at AS "createdAt", n.read_at AS "readAt"
          FROM notifications n LEFT JOIN appeals a ON a.id = n.appeal_id
         WHERE n.user_id = $1 AND ($2::boolean IS FALSE OR n.read_at IS NULL)
+          AND ($4::bigint IS NULL OR n.id < $4::bigint)
         ORDER BY n.id DESC LIMIT $3`,
-      [userId, options.unreadOnly, options.limit],
+      [userId, options.unreadOnly, options.limit, options.before],
     )) as NotificationView[];
     return rows;
+  }
+
+  async unreadCount(userId: string): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM notifications WHERE user_id = $1 AND read_at IS NULL`,
+      [userId],
+    )) as { n: number }[];
+    return row.n;
   }
 
   /** Marks the user's own notification read; false when there is no such notification of theirs. */
