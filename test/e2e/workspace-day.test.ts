@@ -623,4 +623,54 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await page.screenshot({ path: join(SHOTS, 'workspace-day-notifications-paged.png') });
     expect(problems.get(page)).toEqual([]);
   });
+
+  it('reports: a date is picked from a calendar in Russian, or typed ДД.ММ.ГГГГ as before', async () => {
+    const page = await open('smirnova', '/reports');
+    const from = page.getByLabel('С даты', { exact: true });
+    const to = page.getByLabel('По дату', { exact: true });
+    // Typed, as before; the calendar opens at the month typed, its days named in Russian.
+    await from.fill('01.11.2026');
+    await page.getByRole('button', { name: 'Выбрать в календаре: С даты' }).click();
+    await page.getByRole('button', { name: '15 ноября 2026', exact: true }).click();
+    expect(await from.inputValue()).toBe('15.11.2026');
+    // Picked, the calendar closes.
+    await page.getByRole('button', { name: '16 ноября 2026' }).waitFor({ state: 'detached' });
+
+    // From the keyboard: the button after the field opens it, Escape closes it and gives the focus back.
+    await to.focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    const months = [
+      'января',
+      'февраля',
+      'марта',
+      'апреля',
+      'мая',
+      'июня',
+      'июля',
+      'августа',
+      'сентября',
+      'октября',
+      'ноября',
+      'декабря',
+    ];
+    const [month, year] = await page.evaluate(() => [new Date().getMonth(), new Date().getFullYear()]);
+    const first = page.getByRole('button', { name: `1 ${months[month]} ${year}`, exact: true });
+    await first.waitFor();
+    await page.screenshot({ path: join(SHOTS, 'workspace-day-date-picker.png') });
+    await page.keyboard.press('Escape');
+    await first.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'Выбрать в календаре: По дату',
+    );
+    await page.keyboard.press('Enter');
+    await first.click();
+    const two = (n: number) => String(n).padStart(2, '0');
+    expect(await to.inputValue()).toBe(`01.${two(month + 1)}.${year}`);
+    await page.getByRole('button', { name: 'Показать' }).click();
+    await page
+      .getByText(`Ответы в срок и с нарушением срока, 15.11.2026 — 01.${two(month + 1)}.${year}`)
+      .waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
 });

@@ -1,7 +1,10 @@
 import '@mantine/core/styles.css';
 import '@mantine/charts/styles.css';
+import '@mantine/dates/styles.css';
+import 'dayjs/locale/ru';
 import './styles.css';
 import { Alert, createTheme, type CSSVariablesResolver, MantineProvider } from '@mantine/core';
+import { DatesProvider } from '@mantine/dates';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -71,15 +74,18 @@ const cssVariablesResolver: CSSVariablesResolver = () => ({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light" cssVariablesResolver={cssVariablesResolver}>
-      <QueryClientProvider client={queryClient}>
-        <BrowserRouter basename="/app">
-          <ErrorBoundary home="/">
-            <AuthProvider>
-              <App />
-            </AuthProvider>
-          </ErrorBoundary>
-        </BrowserRouter>
-      </QueryClientProvider>
+      {/* The calendars in Russian, weeks from Monday. */}
+      <DatesProvider settings={{ locale: 'ru', firstDayOfWeek: 1 }}>
+        <QueryClientProvider client={queryClient}>
+          <BrowserRouter basename="/app">
+            <ErrorBoundary home="/">
+              <AuthProvider>
+                <App />
+              </AuthProvider>
+            </ErrorBoundary>
+          </BrowserRouter>
+        </QueryClientProvider>
+      </DatesProvider>
     </MantineProvider>
   </StrictMode>,
 );
