@@ -660,9 +660,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await page.screenshot({ path: join(SHOTS, 'workspace-day-date-picker.png') });
     await page.keyboard.press('Escape');
     await first.waitFor({ state: 'detached' });
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
-      'Выбрать в календаре: По дату',
-    );
+    expect(await page.locator(':focus').getAttribute('aria-label')).toBe('Выбрать в календаре: По дату');
     await page.keyboard.press('Enter');
     await first.click();
     const two = (n: number) => String(n).padStart(2, '0');
