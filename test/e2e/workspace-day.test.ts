@@ -640,22 +640,14 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await to.focus();
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
-    const months = [
-      'января',
-      'февраля',
-      'марта',
-      'апреля',
-      'мая',
-      'июня',
-      'июля',
-      'августа',
-      'сентября',
-      'октября',
-      'ноября',
-      'декабря',
-    ];
-    const [month, year] = await page.evaluate(() => [new Date().getMonth(), new Date().getFullYear()]);
-    const first = page.getByRole('button', { name: `1 ${months[month]} ${year}`, exact: true });
+    // The first of this month as the browser's Russian names it («1 декабря 2026»).
+    const [firstName, month, year] = await page.evaluate(() => {
+      const now = new Date();
+      const day = new Date(now.getFullYear(), now.getMonth(), 1);
+      const name = day.toLocaleDateString('ru-RU', { day: 'numeric', month: 'long' });
+      return [`${name} ${now.getFullYear()}`, now.getMonth(), now.getFullYear()] as const;
+    });
+    const first = page.getByRole('button', { name: firstName, exact: true });
     await first.waitFor();
     await page.screenshot({ path: join(SHOTS, 'workspace-day-date-picker.png') });
     await page.keyboard.press('Escape');

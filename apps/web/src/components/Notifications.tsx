@@ -6,7 +6,7 @@ import { call } from '../api/client';
 import { type StaffNotification } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatDateTime } from '../lib/time';
-import { QueryStatus } from './tables';
+import { QueryStatus, ShowMore } from './tables';
 
 /** What a notification is about, in a word over its text. */
 const KIND_LABEL: Record<string, string> = {
@@ -115,16 +115,7 @@ export function NotificationsButton() {
                     }}
                   />
                 ))}
-                {list.hasNextPage && (
-                  <Button
-                    variant="light"
-                    size="compact-sm"
-                    loading={list.isFetchingNextPage}
-                    onClick={() => void list.fetchNextPage()}
-                  >
-                    Показать ещё
-                  </Button>
-                )}
+                <ShowMore list={list} size="compact-sm" />
               </Stack>
             </ScrollArea.Autosize>
           </section>

@@ -259,3 +259,25 @@ export function Pending({
     alert
   );
 }
+
+/** «Показать ещё» under a list read a page at a time (an infinite query): there only while a page is left. */
+export function ShowMore({
+  list,
+  size,
+}: {
+  list: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown };
+  size?: 'xs' | 'compact-sm';
+}) {
+  if (!list.hasNextPage) return null;
+  return (
+    <Button
+      variant="default"
+      size={size}
+      w="fit-content"
+      loading={list.isFetchingNextPage}
+      onClick={() => void list.fetchNextPage()}
+    >
+      Показать ещё
+    </Button>
+  );
+}

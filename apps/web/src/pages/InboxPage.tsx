@@ -1,4 +1,3 @@
-import { partStateLabel } from './appeal/appeal-state';
 import {
   Alert,
   Anchor,
@@ -56,6 +55,8 @@ import { defaultQueue, QUEUES } from '../lib/queues';
 import { formatDateTime, formatInZone, formatLocalDate, zoneLabel, zoneNote } from '../lib/time';
 import { AssigneeSelect, textOf, OrganisationSelect, DialogButtons } from '../components/forms';
 import { type ParamChanges, paramSelect, withChanges } from '../lib/search-params';
+import { ShowMore } from '../components/tables';
+import { partStateLabel } from './appeal/appeal-state';
 
 /** URL parameters passed to the list endpoint as they are. */
 const FILTER_KEYS = [
@@ -545,16 +546,7 @@ export function InboxPage() {
           <Kbd size="xs">J</Kbd>/<Kbd size="xs">K</Kbd> или стрелки — выбор строки, <Kbd size="xs">Enter</Kbd>{' '}
           — открыть, <Kbd size="xs">X</Kbd> — отметить, <Kbd size="xs">/</Kbd> — поиск
         </Text>
-        {list.hasNextPage && (
-          <Button
-            variant="default"
-            size="xs"
-            onClick={() => list.fetchNextPage()}
-            loading={list.isFetchingNextPage}
-          >
-            Показать ещё
-          </Button>
-        )}
+        <ShowMore list={list} size="xs" />
         {items.length > 0 && (
           <Text size="xs" c="dimmed" data-testid="shown-count">
             Показано {items.length}

@@ -21,7 +21,7 @@ import { ChannelBadge, FastTrackBadge, PageTitle, StatusBadge } from '../compone
 import { type AppealStatus } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatInZone, formatLocalDate } from '../lib/time';
-import { ListTable, Pending, QueryStatus } from '../components/tables';
+import { ListTable, Pending, QueryStatus, ShowMore } from '../components/tables';
 import { textOf } from '../components/forms';
 
 const STATUS: Record<string, { label: string; color: string }> = {
@@ -124,16 +124,7 @@ function IncidentList() {
           ))}
         </ListTable>
       )}
-      {list.hasNextPage && (
-        <Button
-          variant="default"
-          w="fit-content"
-          loading={list.isFetchingNextPage}
-          onClick={() => void list.fetchNextPage()}
-        >
-          Показать ещё
-        </Button>
-      )}
+      <ShowMore list={list} />
     </Stack>
   );
 }
