@@ -328,7 +328,10 @@ describe('ПОС feed (e2e)', () => {
     const [quarantined] = await stack.db.dataSource.query(
       `SELECT external_id, reason, raw FROM quarantined_inputs WHERE channel = 'pos' ORDER BY id DESC LIMIT 1`,
     );
-    expect(quarantined).toMatchObject({ external_id: ids[1], reason: 'createdAt missing or not an instant' });
+    expect(quarantined).toMatchObject({
+      external_id: ids[1],
+      reason: 'В сообщении ПОС нет даты создания (createdAt) или она не распознана',
+    });
     expect(quarantined.raw).toMatchObject({ posId: messages[1].posId });
     await tools.appeal('pos', ids[0]);
     await tools.appeal('pos', ids[2]);

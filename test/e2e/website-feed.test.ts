@@ -123,7 +123,7 @@ describe('external website feed (e2e)', () => {
       `SELECT reason, raw FROM quarantined_inputs WHERE channel = 'website' AND external_id = $1`,
       [ids[1]],
     );
-    expect(q.reason).toBe('required field missing or invalid: message.text');
+    expect(q.reason).toBe('В обращении с сайта нет обязательного поля или оно не распознано: message.text');
     expect(q.raw).toMatchObject({ id: items[1].id });
     await tools.appeal('website', ids[0]);
     await tools.appeal('website', ids[2]);

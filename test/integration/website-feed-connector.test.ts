@@ -290,12 +290,12 @@ describe('website feed connector against a fake reception site (integration)', (
       expect(page.rejected).toEqual([
         {
           externalId: `feed:governor-nso:${added[2].id}`,
-          reason: 'required field missing or invalid: message.text',
+          reason: 'В обращении с сайта нет обязательного поля или оно не распознано: message.text',
           raw: expect.objectContaining({ id: added[2].id }),
         },
         {
           externalId: `feed:governor-nso:${added[2].id + 1}`,
-          reason: 'required field missing or invalid: created',
+          reason: 'В обращении с сайта нет обязательного поля или оно не распознано: created',
           raw: expect.objectContaining({ created: 'когда-то' }),
         },
       ]);

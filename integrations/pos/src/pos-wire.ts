@@ -288,7 +288,7 @@ export function decodeFeedPage(json: unknown): { entries: unknown[]; last?: bool
 }
 
 export function decodeMessage(raw: unknown): DecodedMessage {
-  if (!isRecord(raw)) return { ok: false, reason: 'message is not an object' };
+  if (!isRecord(raw)) return { ok: false, reason: 'Запись ленты ПОС — не сообщение (не объект JSON)' };
   const posId = idOf(raw.posId);
   const createdAt = instant(raw.createdAt);
   // The cursor keeps ПОС's own spelling of the instant, so no precision is lost on the way back.
@@ -296,8 +296,8 @@ export function decodeMessage(raw: unknown): DecodedMessage {
   const position = posId !== undefined && at ? { updatedAfter: at, afterId: posId } : undefined;
   const fail = (reason: string): DecodedMessage => ({ ok: false, posId, reason, position });
 
-  if (posId === undefined) return fail('posId missing');
-  if (!createdAt) return fail('createdAt missing or not an instant');
+  if (posId === undefined) return fail('В сообщении ПОС нет идентификатора (posId)');
+  if (!createdAt) return fail('В сообщении ПОС нет даты создания (createdAt) или она не распознана');
   const warnings = decodeWarnings(raw.warnings);
   // A list as ПОС's client shows it; one id or one file object alone is read as a list of one. Anything else is
   // said on the message (a warning the clerk reads) rather than costing the citizen's words a quarantine.
@@ -333,7 +333,7 @@ export function decodeMessage(raw: unknown): DecodedMessage {
   const subjectId = idOf(raw.subjectId);
   // No text but files, a place or a category: still the citizen's message, for a clerk to read.
   if (!description && attachmentIds.length === 0 && !location && subjectId === undefined)
-    return fail('description missing');
+    return fail('В сообщении ПОС нет ни текста (description), ни вложений, ни места, ни категории');
 
   const applicant = applicantOf(raw);
   const org = isRecord(raw.organizationInfo) ? raw.organizationInfo : {};
@@ -390,12 +390,12 @@ export function decodeMessage(raw: unknown): DecodedMessage {
  * answer on Gosuslugi. Mapped onto S4 п. 27.3: 4–5 satisfied, 3 partially, 1–2 not satisfied.
  */
 function decodeRating(raw: unknown): PosRating | string {
-  if (!isRecord(raw)) return 'rating is not an object';
+  if (!isRecord(raw)) return 'оценка — не объект JSON';
   const value = Number(raw.value);
   if (!Number.isInteger(value) || value < 1 || value > RATING_MAX)
-    return `rating.value must be 1..${RATING_MAX}`;
+    return `значение оценки (rating.value) должно быть от 1 до ${RATING_MAX}`;
   const ratedAt = instant(raw.ratedAt);
-  if (!ratedAt) return 'rating.ratedAt missing or not an instant';
+  if (!ratedAt) return 'нет даты оценки (rating.ratedAt) или она не распознана';
   return {
     score: value,
     max: RATING_MAX,

@@ -67,13 +67,17 @@ describe('ПОС wire decoding', () => {
   });
 
   it.each([
-    ['without posId', { posId: undefined }, 'posId missing'],
+    ['without posId', { posId: undefined }, 'В сообщении ПОС нет идентификатора (posId)'],
     [
       'with neither a description nor files, a place or a category',
       { description: '   ', attachmentIds: [], location: null, subjectId: undefined },
-      'description missing',
+      'В сообщении ПОС нет ни текста (description), ни вложений, ни места, ни категории',
     ],
-    ['with a createdAt that is no instant', { createdAt: 'вчера' }, 'createdAt missing or not an instant'],
+    [
+      'with a createdAt that is no instant',
+      { createdAt: 'вчера' },
+      'В сообщении ПОС нет даты создания (createdAt) или она не распознана',
+    ],
   ])('rejects a message %s, with a reason', (_label, override, reason) => {
     const decoded = decodeMessage(wireMessage(override));
     expect(decoded).toMatchObject({ ok: false, reason });
@@ -99,7 +103,9 @@ describe('ПОС wire decoding', () => {
     const rated = decodeMessage(wireMessage({ rating: { value: 9, ratedAt: '2025-02-10T00:00:00Z' } }));
     if (!rated.ok) throw new Error(rated.reason);
     expect(rated.message.rating).toBeUndefined();
-    expect(rated.message.warnings).toEqual(['Оценка ПОС не распознана: rating.value must be 1..5']);
+    expect(rated.message.warnings).toEqual([
+      'Оценка ПОС не распознана: значение оценки (rating.value) должно быть от 1 до 5',
+    ]);
     const untold = decodeMessage(wireMessage({ description: null }));
     if (!untold.ok) throw new Error(untold.reason);
     expect(untold.message.text).toBe('Текст сообщения не передан ПОС: см. вложения и сведения о сообщении.');

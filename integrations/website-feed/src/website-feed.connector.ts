@@ -328,7 +328,8 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
     const trimmed = value.normalize('NFC').trim();
     return trimmed === '' ? undefined : trimmed;
   };
-  if (typeof raw !== 'object' || raw === null) return { reason: 'item is not an object' };
+  if (typeof raw !== 'object' || raw === null)
+    return { reason: 'Запись ленты сайта — не обращение (не объект JSON)' };
 
   const id = field(map.externalId);
   const tsRawValue = getPath(raw, map.createdAt);
@@ -342,7 +343,10 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   if (text === undefined) missing.push(map.text);
   if (tsMs === undefined) missing.push(map.createdAt);
   if (missing.length > 0)
-    return { ...base, reason: `required field missing or invalid: ${missing.join(', ')}` };
+    return {
+      ...base,
+      reason: `В обращении с сайта нет обязательного поля или оно не распознано: ${missing.join(', ')}`,
+    };
   // A longer text is still the citizen's appeal: its beginning is the appeal's text, the whole of it a file beside.
   const long = text!.length > TEXT_MAX;
   const whole = Buffer.from(text!, 'utf8');
