@@ -147,6 +147,18 @@ describe('classifier CLI', () => {
     });
   });
 
+  it('weights classes balanced only where its calibration slice chose it (the category with city_object)', () => {
+    const weighting = Object.fromEntries(
+      BENCH_TARGETS.map((t) => [t.key, t.classWeight ?? 'library default']),
+    );
+    expect(weighting).toEqual({
+      category: 'library default',
+      'category-object': 'balanced',
+      reason: 'library default',
+      executor: 'library default',
+    });
+  });
+
   it('refuses a bench target --only does not know, before reading any data', async () => {
     expect(await run(['bench', '--data', path.join(dir, 'missing.csv'), '--only', 'category,nope'])).toBe(2);
     expect(stderr.join('')).toContain('--only: unknown target nope (one of category, category-object');
