@@ -204,6 +204,30 @@ describe('OkConnector against the fake OK', () => {
     expect(fake.messages).toHaveLength(1);
   });
 
+  it('a send given up on time, or answered with a body that is not JSON, is of unknown outcome; a refused one is not', async () => {
+    const message = () => outbound({ replyAddress: { chatId: 'chat:C2' } });
+    fake.setScenario('slow', { delayMs: 600, times: 1, only: 'messages' });
+    const impatient = { ...account, settings: { ...account.settings, requestTimeoutMs: 150 } };
+    const timedOut = await errorOf(connector.send(impatient, message()));
+    expect(timedOut).toMatchObject({ code: ConnectorErrorCode.Temporary, details: { outcomeUnknown: true } });
+    // OK went on with the request after we stopped waiting: a plain retry would have posted it twice.
+    await new Promise((r) => setTimeout(r, 900));
+    expect(fake.messages.filter((m) => m.chatId === 'chat:C2')).toHaveLength(1);
+    fake.setScenario('malformed', { times: 1, only: 'messages' });
+    expect(await errorOf(connector.send(account, message()))).toMatchObject({
+      details: { outcomeUnknown: true },
+    });
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as AddressInfo;
+        server.close(() => resolve(free));
+      });
+    });
+    const closed = { ...account, settings: { ...account.settings, apiBaseUrl: `http://127.0.0.1:${port}` } };
+    const refused = await errorOf(connector.send(closed, message()));
+    expect(refused).toMatchObject({ code: ConnectorErrorCode.Temporary, details: { outcomeUnknown: false } });
+  });
+
   it('refuses to send without a chat or with attachments', async () => {
     expect((await errorOf(connector.send(account, outbound()))).code).toBe(ConnectorErrorCode.InvalidPayload);
     const withFile = outbound({

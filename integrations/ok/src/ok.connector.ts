@@ -307,9 +307,11 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
     });
     const id = isRecord(answer) ? (answer.comment_id ?? answer.id) : answer;
     if (typeof id !== 'string' && typeof id !== 'number') {
+      // Answered without saying what it did: the comment may be on the wall.
       throw new ConnectorError(
         ConnectorErrorCode.Temporary,
         'OK discussions.comment: no comment id in the answer',
+        { outcomeUnknown: true },
       );
     }
     return { remoteId: String(id), sentAt: new Date().toISOString() };

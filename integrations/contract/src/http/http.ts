@@ -1,6 +1,9 @@
 import { ConnectorError, ConnectorErrorCode } from '../connector-error';
 
-/** fetch with a deadline; a network failure or a timeout becomes Temporary (nothing was decided remotely). */
+/**
+ * fetch with a deadline; a network failure or a timeout becomes Temporary. Whether the remote side acted on the
+ * request is another matter (transportError's `outcomeUnknown`).
+ */
 export async function fetchWithTimeout(
   what: string,
   url: string | URL,
@@ -14,11 +17,37 @@ export async function fetchWithTimeout(
   }
 }
 
+/** Failures to open a connection (undici's `cause.code`): the request never left, so it cannot have been acted on. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * A call that got no answer, Temporary. `outcomeUnknown` unless the connection was never opened: a call given up on
+ * time, or cut once the request was on its way, may have been carried out all the same (an OK message posted while
+ * we stopped waiting); the core sends such a message again only through a channel that drops a repeat.
+ */
 export function transportError(what: string, error: unknown): ConnectorError {
   if (error instanceof ConnectorError) return error;
-  const name = error instanceof Error ? error.name : '';
-  const reason = name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : 'network error';
-  return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: ${reason}`);
+  const e = (error && typeof error === 'object' ? error : {}) as {
+    name?: unknown;
+    cause?: { code?: unknown };
+  };
+  const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+  const code = e.cause?.code;
+  const notConnected = typeof code === 'string' && NOT_CONNECTED.has(code);
+  return new ConnectorError(
+    ConnectorErrorCode.Temporary,
+    `${what}: ${timedOut ? 'timed out' : 'network error'}`,
+    {
+      outcomeUnknown: !notConnected,
+    },
+  );
 }
 
 /** What a connector reads of one HTTP answer unless its account says otherwise (`maxResponseBytes`). */
@@ -132,7 +161,8 @@ export function httpStatusError(what: string, response: Response): ConnectorErro
 
 /**
  * Reads a JSON body. A body that does not parse is Temporary: gateways answer failures with HTML or cut-off bodies,
- * and the core retries with back-off.
+ * and the core retries with back-off. Of unknown outcome, as the request was answered by something that may have
+ * passed it on before the answer broke (a 200 with a proxy's page, a body cut short).
  */
 export async function readJson(what: string, response: Response): Promise<unknown> {
   let text: string;
@@ -146,6 +176,7 @@ export async function readJson(what: string, response: Response): Promise<unknow
   } catch {
     throw new ConnectorError(ConnectorErrorCode.Temporary, `${what}: unreadable response (not JSON)`, {
       status: response.status,
+      outcomeUnknown: true,
     });
   }
 }
