@@ -1,6 +1,13 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { type Response } from 'express';
-import { conflictError, DomainError, type DomainErrorCode, invalidInput, rootLogger } from '@inbox/common';
+import {
+  conflictError,
+  DomainError,
+  type DomainErrorCode,
+  invalidInput,
+  notFoundError,
+  rootLogger,
+} from '@inbox/common';
 
 const STATUS: Record<DomainErrorCode, number> = {
   'invalid-input': 400,
@@ -35,6 +42,35 @@ function fromDatabase(error: unknown): DomainError | undefined {
 }
 
 /**
+ * What the framework refuses before our code runs, in the one error model and in Russian: a body the JSON parser
+ * cannot read (Nest hands it over as a 400 carrying the parser's message, which quotes the caller's bytes), an
+ * unknown route (Nest's «Cannot GET /…»), and body-parser's own refusals (http-errors with a 4xx `status`, which
+ * are no HttpException: a body over the limit was answered as a 500 «internal» and logged as unhandled).
+ */
+function fromFramework(error: unknown): DomainError | undefined {
+  let status: number | undefined;
+  if (error instanceof HttpException) status = error.getStatus();
+  else {
+    const e = error as { status?: unknown; expose?: unknown } | null;
+    if (e && typeof e.status === 'number' && e.expose === true) status = e.status;
+  }
+  switch (status) {
+    case 400:
+      return invalidInput('Некорректный запрос: тело запроса не удалось прочитать');
+    case 404:
+      return notFoundError('Не найдено');
+    case 413:
+      return new DomainError('too-large', 'Запрос слишком большой');
+    case 415:
+      return new DomainError('unsupported-media-type', 'Тип или кодировка тела запроса не поддерживаются');
+    default:
+      return status !== undefined && status >= 400 && status < 500 && !(error instanceof HttpException)
+        ? invalidInput('Некорректный запрос')
+        : undefined;
+  }
+}
+
+/**
  * The one place an error becomes an HTTP answer: a domain refusal by its code (`{ statusCode, code, message,
  * errors? }`, `Retry-After` with `rate-limited`), Nest's own HTTP exceptions as they are, anything else a 500
  * whose details go to the log (by name and SQLSTATE only: messages may quote the caller's data).
@@ -48,7 +84,7 @@ export class DomainErrorFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    const domain = error instanceof DomainError ? error : fromDatabase(error);
+    const domain = error instanceof DomainError ? error : (fromDatabase(error) ?? fromFramework(error));
     if (domain) {
       const statusCode = STATUS[domain.code];
       if (domain.retryAfterSeconds !== undefined)
