@@ -57,6 +57,7 @@ import { StaffSessionRevocation1796203700000 } from './1796203700000-StaffSessio
 import { OutboxClaimIndex1796203800000 } from './1796203800000-OutboxClaimIndex';
 import { InterruptedSends1796204500000 } from './1796204500000-InterruptedSends';
 import { OutboxTriggerCosts1796204600000 } from './1796204600000-OutboxTriggerCosts';
+import { SearchTermsInlined1796204720000 } from './1796204720000-SearchTermsInlined';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -119,4 +120,5 @@ export const MIGRATIONS = [
   OutboxClaimIndex1796203800000,
   InterruptedSends1796204500000,
   OutboxTriggerCosts1796204600000,
+  SearchTermsInlined1796204720000,
 ];
