@@ -58,6 +58,7 @@ import { OutboxClaimIndex1796203800000 } from './1796203800000-OutboxClaimIndex'
 import { InterruptedSends1796204500000 } from './1796204500000-InterruptedSends';
 import { OutboxTriggerCosts1796204600000 } from './1796204600000-OutboxTriggerCosts';
 import { SearchTermsInlined1796204720000 } from './1796204720000-SearchTermsInlined';
+import { PersonalDataRemovalInlined1796204730000 } from './1796204730000-PersonalDataRemovalInlined';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -121,4 +122,5 @@ export const MIGRATIONS = [
   InterruptedSends1796204500000,
   OutboxTriggerCosts1796204600000,
   SearchTermsInlined1796204720000,
+  PersonalDataRemovalInlined1796204730000,
 ];
