@@ -57,8 +57,33 @@ describe('DomainErrorFilter', () => {
 
   it("keeps Nest's own HTTP exceptions and hides anything else behind a 500", () => {
     expect(respond(new NotFoundException('Cannot GET /x')).status).toBe(404);
-    const sent = respond(Object.assign(new Error('connection to Иванов lost'), { code: '08006' }));
+    const sent = respond(Object.assign(new Error('column Иванов does not exist'), { code: '42703' }));
     expect(sent.status).toBe(500);
     expect(JSON.stringify(sent.body)).not.toContain('Иванов');
+  });
+
+  it('answers a database that is away or refused the transaction for now with 503, Retry-After and a Russian message', () => {
+    const away = [
+      Object.assign(new Error('connection to Иванов lost'), { code: '08006' }),
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
+      Object.assign(new Error('could not extend file: No space left on device'), { code: '53100' }),
+      Object.assign(new Error('could not serialize access'), { code: '40001' }),
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      // TypeORM's QueryFailedError keeps the driver's error.
+      Object.assign(new Error('Query failed'), { driverError: { code: '57P01' } }),
+    ];
+    for (const error of away) {
+      const sent = respond(error);
+      expect(sent.status).toBe(503);
+      expect(sent.headers['Retry-After']).toBe('30');
+      expect(sent.body).toEqual({
+        statusCode: 503,
+        code: 'unavailable',
+        message: 'Сервис временно недоступен. Повторите попытку через минуту.',
+      });
+    }
   });
 });

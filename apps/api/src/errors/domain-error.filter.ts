@@ -25,6 +25,39 @@ export const httpStatusOf = (code: DomainErrorCode): number => STATUS[code];
 
 const log = rootLogger.child('api-errors');
 
+/** Postgres's SQLSTATEs for "not now": connection exceptions (08), shutting down or starting (57P01-57P03), out of
+ * resources (53: disk full, out of memory, too many connections), a serialization failure or a deadlock (40001,
+ * 40P01) — the transaction was rolled back whole, and the same request will do later. */
+const DATABASE_AWAY_STATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53[0-9A-Z]{3}|40001|40P01)$/;
+/** The driver's own words for a database it cannot reach or lost mid-query (no SQLSTATE then). */
+const DATABASE_AWAY_NODE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const DATABASE_AWAY_TEXT =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * The database is away (restarting, unreachable, out of disk) or refused this transaction for now: nothing of the
+ * request was kept, and the caller should try again — a 503 with Retry-After, as the web client and every channel
+ * that posts to us (Telegram, VK, OK webhooks) retry it, rather than a 500 that says the request itself broke.
+ */
+function databaseAway(error: unknown): boolean {
+  const e = (error && typeof error === 'object' ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+  };
+  if (e.driverError && e.driverError !== error && databaseAway(e.driverError)) return true;
+  if (typeof e.code === 'string' && (DATABASE_AWAY_STATE.test(e.code) || DATABASE_AWAY_NODE.has(e.code)))
+    return true;
+  return typeof e.message === 'string' && DATABASE_AWAY_TEXT.test(e.message);
+}
+
 /**
  * Postgres refusing a value can only be about what the caller sent: a "data exception" (SQLSTATE class 22: the
  * wrong type, out of range, an impossible date, an untranslatable character) or an integrity rule (23: an id
@@ -32,6 +65,13 @@ const log = rootLogger.child('api-errors');
  * cursors, services); this is the net under them, so a miss is still the caller's 4xx, not our 500.
  */
 function fromDatabase(error: unknown): DomainError | undefined {
+  if (databaseAway(error))
+    return new DomainError(
+      'unavailable',
+      'Сервис временно недоступен. Повторите попытку через минуту.',
+      undefined,
+      30,
+    );
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== 'string') return undefined;
   if (/^22[0-9A-Z]{3}$/.test(code)) return invalidInput('Некорректные данные в запросе');
