@@ -450,6 +450,40 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(fake.callsOf('sendMessage').map((c) => c.status)).toEqual([429, 200]);
   });
 
+  it('waits out a short 429 once part of an answer is out, so the citizen gets each part once', async () => {
+    const pdf = Buffer.from('%PDF-1.4 ответ', 'utf8');
+    fake.setScenario('rate-limited', { count: 1, retryAfter: 1, methods: ['sendDocument'] });
+    const started = Date.now();
+    const receipt = await connector.send(account(), {
+      id: 'out-paced',
+      kind: 'answer',
+      text: 'Ответ на ваше обращение во вложении',
+      replyAddress: { chatId: CHAT },
+      attachments: [
+        { fileName: 'ответ.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') },
+      ],
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(fake.sentTo(CHAT).map((s) => s.method)).toEqual(['sendMessage', 'sendDocument']);
+    expect(fake.callsOf('sendDocument').map((c) => c.status)).toEqual([429, 200]);
+    expect(receipt.remoteId).toBe(String(fake.sentTo(CHAT)[0].messageId));
+    // A long wait is the core's to schedule: RateLimited, with its wait.
+    fake.reset();
+    fake.setScenario('rate-limited', { count: 1, retryAfter: 30, methods: ['sendDocument'] });
+    const error = await failure(
+      connector.send(account(), {
+        id: 'out-paced-2',
+        kind: 'answer',
+        text: 'Ответ',
+        replyAddress: { chatId: CHAT },
+        attachments: [
+          { fileName: 'ответ.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') },
+        ],
+      }),
+    );
+    expect(error).toMatchObject({ code: ConnectorErrorCode.RateLimited, details: { retryAfterMs: 30000 } });
+  });
+
   it('maps a server error to Temporary and a blocked user to NotFound', async () => {
     const message = { id: 'out-4', kind: 'answer' as const, text: 'Ответ', replyAddress: { chatId: CHAT } };
     fake.setScenario('server-error');

@@ -204,7 +204,7 @@ export class TelegramConnector
     const markupOf = (index: number) => (index === total - 1 ? keyboard : undefined);
 
     for (const [index, chunk] of chunks.entries()) {
-      const sent = await call('sendMessage', timeout, (signal) =>
+      const sent = await sendPart(sentIds, 'sendMessage', timeout, (signal) =>
         telegram.callApi(
           'sendMessage',
           {
@@ -234,7 +234,7 @@ export class TelegramConnector
       let sent: { message_id: number } | undefined;
       if (asPhoto) {
         try {
-          sent = await call('sendPhoto', timeout, (signal) =>
+          sent = await sendPart(sentIds, 'sendPhoto', timeout, (signal) =>
             telegram.callApi('sendPhoto', { ...extra, photo: input }, { signal }),
           );
         } catch (error) {
@@ -243,7 +243,7 @@ export class TelegramConnector
           if (!(error instanceof ConnectorError) || !PHOTO_REFUSED.test(error.message)) throw error;
         }
       }
-      sent ??= await call('sendDocument', timeout, (signal) =>
+      sent ??= await sendPart(sentIds, 'sendDocument', timeout, (signal) =>
         telegram.callApi('sendDocument', { ...extra, document: input }, { signal }),
       );
       sentIds.push(sent.message_id);
@@ -346,6 +346,39 @@ export async function deleteWebhook(account: ChannelAccountRef): Promise<void> {
   await call('deleteWebhook', settings.requestTimeoutMs, (signal) =>
     telegram.callApi('deleteWebhook', { drop_pending_updates: false }, { signal }),
   );
+}
+
+/** The longest Telegram "retry after" a send waits out in place once part of it is out; longer goes to the core. */
+const PART_WAIT_MAX_MS = 5000;
+const PART_WAIT_TRIES = 3;
+
+/**
+ * One message of a send. The first goes as any call: a failure leaves nothing sent, and the core's retry is clean.
+ * Once a part is out, a short 429 (Telegram's pace for one chat, about a message a second, trips on a long answer
+ * with files) is waited out here: a retry by the core would send the citizen the parts already delivered again.
+ */
+async function sendPart<T>(
+  sentIds: number[],
+  method: string,
+  timeoutMs: number,
+  run: (signal: Signal) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call(method, timeoutMs, run);
+    } catch (error) {
+      const wait = error instanceof ConnectorError ? error.details.retryAfterMs : undefined;
+      const waitable =
+        sentIds.length > 0 &&
+        attempt < PART_WAIT_TRIES &&
+        error instanceof ConnectorError &&
+        error.code === ConnectorErrorCode.RateLimited &&
+        wait !== undefined &&
+        wait <= PART_WAIT_MAX_MS;
+      if (!waitable) throw error;
+      await new Promise((done) => setTimeout(done, wait));
+    }
+  }
 }
 
 async function call<T>(method: string, timeoutMs: number, run: (signal: Signal) => Promise<T>): Promise<T> {
