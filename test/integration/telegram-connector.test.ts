@@ -63,6 +63,17 @@ async function startWebhookReceiver(connector: TelegramConnector, account: () =>
   };
 }
 
+/** An answer to the test chat with one file. */
+function answerWithFile(id: string, text: string, fileName: string, contentType: string, content: Buffer) {
+  return {
+    id,
+    kind: 'answer' as const,
+    text,
+    replyAddress: { chatId: CHAT },
+    attachments: [{ fileName, contentType, contentBase64: content.toString('base64') }],
+  };
+}
+
 describe('TelegramConnector against the Bot API fake', () => {
   let fake: TelegramFake;
   const connector = new TelegramConnector(new JsonLogger('telegram-test', 'error'));
@@ -377,15 +388,10 @@ describe('TelegramConnector against the Bot API fake', () => {
     scan.write('IHDR', 12, 'latin1');
     scan.writeUInt32BE(4960, 16);
     scan.writeUInt32BE(7016, 20);
-    const receipt = await connector.send(account(), {
-      id: 'out-scan',
-      kind: 'answer',
-      text: 'Ответ на обращение во вложении',
-      replyAddress: { chatId: CHAT },
-      attachments: [
-        { fileName: 'ответ-скан.png', contentType: 'image/png', contentBase64: scan.toString('base64') },
-      ],
-    });
+    const receipt = await connector.send(
+      account(),
+      answerWithFile('out-scan', 'Ответ на обращение во вложении', 'ответ-скан.png', 'image/png', scan),
+    );
     expect(fake.callsOf('sendPhoto').map((c) => c.status)).toEqual([400]);
     const sent = fake.sentTo(CHAT);
     expect(sent.map((s) => s.method)).toEqual(['sendMessage', 'sendDocument']);
@@ -395,15 +401,7 @@ describe('TelegramConnector against the Bot API fake', () => {
     // Other refusals are not about the picture: they still fail the send.
     fake.blockChat(CHAT);
     const blocked = await failure(
-      connector.send(account(), {
-        id: 'out-scan-2',
-        kind: 'answer',
-        text: '',
-        replyAddress: { chatId: CHAT },
-        attachments: [
-          { fileName: 'фото.png', contentType: 'image/png', contentBase64: scan.toString('base64') },
-        ],
-      }),
+      connector.send(account(), answerWithFile('out-scan-2', '', 'фото.png', 'image/png', scan)),
     );
     expect(blocked.code).toBe(ConnectorErrorCode.NotFound);
     expect(fake.callsOf('sendDocument')).toHaveLength(1);
@@ -414,15 +412,7 @@ describe('TelegramConnector against the Bot API fake', () => {
     fake.uploadLimitBytes = 4096;
     const big = Buffer.alloc(8192, 7);
     const error = await failure(
-      connector.send(account(), {
-        id: 'out-big',
-        kind: 'answer',
-        text: 'Ответ',
-        replyAddress: { chatId: CHAT },
-        attachments: [
-          { fileName: 'проект.pdf', contentType: 'application/pdf', contentBase64: big.toString('base64') },
-        ],
-      }),
+      connector.send(account(), answerWithFile('out-big', 'Ответ', 'проект.pdf', 'application/pdf', big)),
     );
     expect(error).toMatchObject({
       code: ConnectorErrorCode.InvalidPayload,
@@ -454,15 +444,10 @@ describe('TelegramConnector against the Bot API fake', () => {
     const pdf = Buffer.from('%PDF-1.4 ответ', 'utf8');
     fake.setScenario('rate-limited', { count: 1, retryAfter: 1, methods: ['sendDocument'] });
     const started = Date.now();
-    const receipt = await connector.send(account(), {
-      id: 'out-paced',
-      kind: 'answer',
-      text: 'Ответ на ваше обращение во вложении',
-      replyAddress: { chatId: CHAT },
-      attachments: [
-        { fileName: 'ответ.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') },
-      ],
-    });
+    const receipt = await connector.send(
+      account(),
+      answerWithFile('out-paced', 'Ответ на ваше обращение во вложении', 'ответ.pdf', 'application/pdf', pdf),
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(fake.sentTo(CHAT).map((s) => s.method)).toEqual(['sendMessage', 'sendDocument']);
     expect(fake.callsOf('sendDocument').map((c) => c.status)).toEqual([429, 200]);
@@ -471,15 +456,7 @@ describe('TelegramConnector against the Bot API fake', () => {
     fake.reset();
     fake.setScenario('rate-limited', { count: 1, retryAfter: 30, methods: ['sendDocument'] });
     const error = await failure(
-      connector.send(account(), {
-        id: 'out-paced-2',
-        kind: 'answer',
-        text: 'Ответ',
-        replyAddress: { chatId: CHAT },
-        attachments: [
-          { fileName: 'ответ.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') },
-        ],
-      }),
+      connector.send(account(), answerWithFile('out-paced-2', 'Ответ', 'ответ.pdf', 'application/pdf', pdf)),
     );
     expect(error).toMatchObject({ code: ConnectorErrorCode.RateLimited, details: { retryAfterMs: 30000 } });
   });
