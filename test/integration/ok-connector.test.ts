@@ -159,6 +159,22 @@ describe('OkConnector against the fake OK', () => {
     expect(receiver.results[1]).toEqual({ kind: 'items', items: [], events: [] });
   });
 
+  it('names in Russian what a message holds besides files: a music track, a call', async () => {
+    const url = connector.webhookUrl(account, receiver.url);
+    const body = fake.webhookMessage((m) => {
+      m.message.text = 'Соседи так всю ночь';
+      m.message.attachments = [
+        { type: 'MUSIC', payload: { id: '8912374650', artist: 'Группа', title: 'Песня' } },
+        { type: 'CALL', payload: { id: '55102938' } },
+      ];
+    });
+    expect((await fake.postWebhook(url, body)).status).toBe(200);
+    const result = receiver.results[0] as ParseResult;
+    expect(result.kind === 'items' && result.items[0].text).toBe(
+      'Соседи так всю ночь\nМузыка: Группа — Песня\nЗвонок в Одноклассниках (звонки не принимаются, ответьте в переписке)',
+    );
+  });
+
   it('an attachment arrives by URL and downloads through fetchAttachment', async () => {
     const url = connector.webhookUrl(account, receiver.url);
     const photo = fake.addFile('photo.jpg', Buffer.from([0xff, 0xd8, 0xff]), 'image/jpeg');

@@ -87,6 +87,13 @@ export function attachmentLines(
         place = `${lat},${lon}`;
         lines.push(`Геопозиция: ${place}`);
       } else lines.push('Вложение не распознано (геопозиция без координат)');
+    } else if (type === 'MUSIC') {
+      // A track from OK's music: its name, for the clerk (a song sent by way of a complaint about noise).
+      const name = [cleanText(payload.artist), cleanText(payload.title ?? payload.name)].filter(Boolean);
+      lines.push(`Музыка${name.length > 0 ? `: ${name.join(' — ')}` : ''}`);
+    } else if (type === 'CALL') {
+      // The note of a call the citizen made to the group (OK puts it in the chat): the clerk knows they tried.
+      lines.push('Звонок в Одноклассниках (звонки не принимаются, ответьте в переписке)');
     } else if (type === 'CONTACT') {
       const name = cleanText(payload.name);
       const phone = cleanText(payload.phone ?? payload.phone_number);

@@ -301,6 +301,27 @@ describe('parseVkEvent', () => {
     });
   });
 
+  it('names a call the citizen made to the community, which has no file or words of its own', () => {
+    const msg = sample('message-new.json');
+    msg.object.message.text = '';
+    msg.object.message.attachments = [
+      {
+        type: 'call',
+        call: {
+          initiator_id: 604117233,
+          receiver_id: -218840017,
+          state: 'canceled_by_initiator',
+          time: 1741606100,
+          duration: 0,
+          video: false,
+        },
+      },
+    ];
+    expect(parseVkEvent(msg, ctx).items[0].text).toBe(
+      'Звонок ВКонтакте: звонки не принимаются, ответьте в переписке',
+    );
+  });
+
   it('VK\'s "Начать" button is a start interaction', () => {
     const msg = sample('message-new.json');
     msg.object.message.payload = '{"command":"start"}';

@@ -223,6 +223,11 @@ function readAttachments(raw: unknown, depth: number): VkContent {
       out.lines.push(`Товар: ${str(body.title)}`);
     } else if (type === 'story') {
       out.lines.push(`История: https://vk.com/story${ref}`);
+    } else if (type === 'call' || type === 'group_call_in_progress') {
+      // The note of a call the citizen made (or tried) to the community: the clerk knows they tried.
+      out.lines.push(
+        `Звонок ВКонтакте${body.video === true ? ' (видео)' : ''}: звонки не принимаются, ответьте в переписке`,
+      );
     } else if (REACTIONS.has(type)) {
       reactions += 1;
     } else {
