@@ -480,6 +480,30 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(fake.message(m.posId)?.status).toBe('SEND_RESPONSE');
     });
 
+    it('an upload answered 200 with a page that is not JSON is a temporary failure, and the retry sends the file once', async () => {
+      const m = fake.addMessage();
+      const outbound: OutboundMessage = {
+        id: 'out-garbled-upload',
+        kind: 'answer',
+        text: 'Ответ по существу обращения.',
+        replyAddress: { posId: String(m.posId) },
+        attachments: [
+          {
+            fileName: 'Ответ.pdf',
+            contentType: 'application/pdf',
+            contentBase64: Buffer.from('%PDF-1.4 garbled').toString('base64'),
+          },
+        ],
+      };
+      fake.setScenario('garbled-upload', { times: 1 });
+      const error = await connector.send(account, outbound).catch((e: unknown) => e);
+      // Not a refusal of the answer: the gateway's page says nothing of it, and ПОС drops a repeat.
+      expect(error).toMatchObject({ code: ConnectorErrorCode.Temporary });
+      await connector.send(account, outbound);
+      expect(fake.uploads.filter((u) => u.fileName === 'Ответ.pdf')).toHaveLength(1);
+      expect(fake.events.filter((e) => e.idempotencyKey === 'out-garbled-upload')).toHaveLength(1);
+    });
+
     it('refuses an answer without a ПОС reply address', async () => {
       const error = await codeOf(
         connector.send(account, { id: 'out-1', kind: 'answer', text: 'Ответ', replyAddress: {} }),

@@ -637,11 +637,17 @@ export function retryAfterMs(header: string | null): number {
   return Number.isNaN(at) ? DEFAULT_RETRY_AFTER_MS : Math.max(0, at - Date.now());
 }
 
+/**
+ * A 2xx answer's JSON. One that does not parse is a gateway's page or a body cut short, not ПОС's word on what we
+ * sent: Temporary (every call of ours carries an Idempotency-Key, so the retry is safe), of unknown outcome.
+ */
 function parseJson(body: Buffer, what: string): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new ConnectorError(ConnectorErrorCode.InvalidPayload, `ПОС ${what}: body is not JSON`);
+    throw new ConnectorError(ConnectorErrorCode.Temporary, `ПОС ${what}: body is not JSON`, {
+      outcomeUnknown: true,
+    });
   }
 }
 

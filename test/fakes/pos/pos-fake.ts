@@ -21,7 +21,9 @@ export type PosFakeScenario =
   /** The feed answer is cut after half its bytes. */
   | 'cut-mid-page'
   /** Tokens are issued but every API call answers 401. */
-  | 'reject-tokens';
+  | 'reject-tokens'
+  /** An upload is stored, then answered 200 with a gateway's HTML page instead of its JSON. */
+  | 'garbled-upload';
 
 export interface PosWireApplicant {
   epguId?: number;
@@ -609,6 +611,11 @@ export class PosFake {
       contentType: part.contentType,
       content: part.content,
     });
+    if (this.takes('garbled-upload', true)) {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<html><body><h1>Сервис временно недоступен</h1></body></html>');
+      return;
+    }
     json(res, 200, { id, name: part.fileName, size: part.content.length, mimeType: part.contentType });
   }
 }
