@@ -592,6 +592,14 @@ describe('workspace API (e2e)', () => {
       code: 'forbidden',
       message: 'Организация вне вашей области видимости',
     });
+    // A refusal of scope, on record.
+    expect(
+      await t.stack.db.dataSource.query(
+        `SELECT entity_id AS "entityId" FROM audit_log
+          WHERE user_id = $1 AND action = 'list-assignees' AND outcome = 'denied'`,
+        [staff.roadsClerk.userId],
+      ),
+    ).toEqual([{ entityId: org.minzhkh }]);
   });
 
   it('lets the admin edit, deactivate, re-activate staff and set a new password; nobody else', async () => {

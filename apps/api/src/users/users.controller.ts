@@ -16,12 +16,12 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { notFoundError } from '@inbox/common';
+import { DomainError, notFoundError } from '@inbox/common';
 import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
 import { SignInLockoutDto, StaffUserDto } from '../auth/auth.responses';
 import { AssigneeDto } from '../staff/appeal.responses';
 import { AdminAction, StaffController } from '../staff-controller';
-import { staffAction } from '../staff-action';
+import { staffAction, staffDenied } from '../staff-action';
 import { stacked } from '../stacked-decorators';
 import { NewPassword } from '../auth/new-password';
 
@@ -188,6 +188,13 @@ export class UsersController {
   @ApiOkResponse({ type: [AssigneeDto] })
   async assignees(@Staff() staff: StaffContext, @Query('organisationId') organisationId?: string) {
     const orgId = organisationId && /^[0-9a-f-]{36}$/i.test(organisationId) ? organisationId : undefined;
-    return this.users.assignees(staff.scope, orgId ?? staff.user.organisationId);
+    try {
+      return await this.users.assignees(staff.scope, orgId ?? staff.user.organisationId);
+    } catch (error) {
+      // Another organisation's staff, outside the caller's scope: a refusal of scope, on record.
+      if (error instanceof DomainError && error.code === 'forbidden')
+        await this.audit.record(staffDenied(staff, 'list-assignees', 'organisation', orgId ?? null));
+      throw error;
+    }
   }
 }
