@@ -663,4 +663,15 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .waitFor();
     expect(problems.get(page)).toEqual([]);
   });
+
+  it("admin: the organisations' time zones read in Russian («Новосибирск, UTC+7»), not as «Asia/Novosibirsk»", async () => {
+    await newStaff('kozlov', 'Козлов Павел Андреевич', Role.Admin, 'region');
+    const page = await open('kozlov', '/admin');
+    const table = page.getByRole('table', { name: 'Организации' });
+    await table.getByRole('row').nth(1).waitFor();
+    const zones = await table.locator('tbody tr td:nth-child(4)').allInnerTexts();
+    expect(zones.length).toBeGreaterThan(1);
+    for (const zone of zones) expect(zone).toMatch(/^([А-ЯЁ][а-яё-]+, )?UTC[+−-]\d{1,2}(:\d{2})?$/);
+    expect(problems.get(page)).toEqual([]);
+  });
 });

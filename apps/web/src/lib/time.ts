@@ -95,7 +95,8 @@ export function zoneLabel(timeZone: string): string {
     'Europe/Moscow': 'Москва',
   };
   const offset = (part?.value ?? 'GMT').replace('GMT', 'UTC');
-  return city[timeZone] ? `${city[timeZone]}, ${offset}` : `${timeZone}, ${offset}`;
+  // A zone without a Russian name here reads as its offset alone, never as its Latin identifier.
+  return city[timeZone] ? `${city[timeZone]}, ${offset}` : offset;
 }
 
 export type Urgency = 'overdue' | 'critical' | 'soon' | 'ok';

@@ -7,6 +7,7 @@ import { useMe } from '../../auth';
 import { ExportButtons } from '../../components/common';
 import { ListTable, type Notice, NoticeAlert } from '../../components/tables';
 import { ANSWER_DELIVERY_LABEL, orgKindLabel } from '../../lib/labels';
+import { zoneLabel } from '../../lib/time';
 
 type AnswerDelivery = 'each' | 'combined';
 const DELIVERY_OPTIONS = Object.entries(ANSWER_DELIVERY_LABEL).map(([value, label]) => ({ value, label }));
@@ -58,7 +59,7 @@ export function OrganisationsTab() {
               o.shortName,
               o.name,
               orgKindLabel(o.kind),
-              o.timeZone,
+              zoneLabel(o.timeZone),
               ANSWER_DELIVERY_LABEL[o.answerDelivery],
             ]),
           })}
@@ -83,7 +84,7 @@ export function OrganisationsTab() {
             <Table.Td>
               <code>{o.code}</code>
             </Table.Td>
-            <Table.Td>{o.timeZone}</Table.Td>
+            <Table.Td>{zoneLabel(o.timeZone)}</Table.Td>
             <Table.Td>
               {me.role === 'admin' ? (
                 <Select
