@@ -184,6 +184,19 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     ]);
   });
 
+  it("reads a form mailer's windows-1251 letter labelled ANSI_X3.4-1968, as delivered through IMAP", async () => {
+    await dovecot.createMailbox('obr', 'FormMailer');
+    await dovecot.deliver(
+      'obr',
+      readFileSync(resolve(SAMPLES, 'form-mailer-ansi-x3.4-1968.eml')),
+      'FormMailer',
+    );
+    const page = await pullAll(account('FormMailer'), null);
+    expect(page.items.map((i) => [i.subject, i.text.split('\n')[2]])).toEqual([
+      ['Обращение с сайта района', 'Текст: Прошу отремонтировать освещение во дворе дома 12 по ул. Мира.'],
+    ]);
+  });
+
   it('starts over when UIDVALIDITY changes, and says so', async () => {
     await dovecot.createMailbox('obr', 'Rebuilt');
     const letters = [citizenLetter(11), citizenLetter(12)];

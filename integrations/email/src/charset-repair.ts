@@ -127,13 +127,20 @@ export async function repairRawHeaders(raw: Buffer): Promise<Buffer | undefined>
   return changed ? out : undefined;
 }
 
+/**
+ * The names of US-ASCII, as normalised below: «ANSI_X3.4-1968» is what a script's C locale reports (a server's
+ * form mailer, cron), written on letters whose text is 8-bit Cyrillic all the same.
+ */
+const ASCII_NAME =
+  /^(?:usascii|ascii|ansix341968|ansix341986|iso646us|iso646irv1991|us|cp367|ibm367|csascii)$/;
+
 /** How a text part says it is written: unknown (nothing, UTF-8, ASCII, a name iconv does not know), or 8-bit. */
 function declaredOf(node: MimeNode): 'unknown' | 'single-byte' | undefined {
   if (node.multipart || !/^text\/(?:plain|html)$/i.test(node.contentType || '')) return undefined;
   if (node.disposition === 'attachment') return undefined;
   const declared = node.charset || '';
   const charset = declared.toLowerCase().replace(/[^a-z0-9]/g, '');
-  if (!charset || charset === 'utf8' || charset === 'usascii' || charset === 'ascii') return 'unknown';
+  if (!charset || charset === 'utf8' || ASCII_NAME.test(charset)) return 'unknown';
   if (!iconv.encodingExists(declared)) return 'unknown';
   return /^(?:windows1251|cp1251|win1251|koi8r|koi8u|cp866|ibm866|iso88595)$/.test(charset)
     ? 'single-byte'
@@ -217,7 +224,9 @@ export function decodeEncodedWordsGuessing(rawValue: string): string | undefined
             'latin1',
           );
     const label = charset.split('*')[0].toLowerCase();
-    if (/^utf-?8$/.test(label)) return isUtf8(bytes) ? bytes.toString('utf8') : decodeGuessingCyrillic(bytes);
+    // UTF-8 and ASCII (no 8-bit byte is ASCII): bytes that are not what the label says are Cyrillic by guess.
+    if (/^utf-?8$/.test(label) || ASCII_NAME.test(label.replace(/[^a-z0-9]/g, '')))
+      return isUtf8(bytes) ? bytes.toString('utf8') : decodeGuessingCyrillic(bytes);
     return iconv.encodingExists(label) ? iconv.decode(bytes, label) : decodeGuessingCyrillic(bytes);
   });
 }

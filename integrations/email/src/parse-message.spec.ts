@@ -329,6 +329,28 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.author.displayName).toBe('Иван Петров');
   });
 
+  it("reads a form mailer's 8-bit windows-1251 labelled ANSI_X3.4-1968 (a C locale's ASCII), body and subject", async () => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, 'form-mailer-ansi-x3.4-1968.eml')));
+    expect(item.subject).toBe('Обращение с сайта района');
+    expect(item.text).toBe(
+      'Обращение с формы сайта МО «Северный район»\nФИО: Петрова Анна\n' +
+        'Текст: Прошу отремонтировать освещение во дворе дома 12 по ул. Мира.',
+    );
+  });
+
+  it('leaves a real Latin-1 letter with accented runs as it is', async () => {
+    const raw = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <latin@b>',
+        'Content-Type: text/plain; charset=iso-8859-1',
+        'Content-Transfer-Encoding: quoted-printable',
+      ],
+      'Caf=E9 =C0=C9=CE=D5 r=E9sum=E9',
+    );
+    expect((await itemOf(raw)).text).toBe('Café ÀÉÎÕ résumé');
+  });
+
   it('leaves a UTF-8 letter that quotes a real replacement character as it is', async () => {
     const body = 'Символ \ufffd пришёл в прошлом ответе';
     const raw = eml(

@@ -422,7 +422,12 @@ async function readMime(raw: Buffer): Promise<ParsedMail> {
   }
   // A text part in 8-bit Cyrillic that does not say so (no charset, "utf-8", a name nobody knows) reads as
   // «�����»: decode such parts by guess and read the letter again. Letters that read cleanly pay nothing.
-  if ((hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) || hasMojibake(parsed)) {
+  // Only parts that say nothing, UTF-8 or ASCII are decoded by guess: a real Latin-1 letter is left alone.
+  if (
+    (hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) ||
+    hasMojibake(parsed) ||
+    hasLatin1Runs(parsed)
+  ) {
     const repaired = await repairUndeclaredCharsets(source);
     if (repaired) parsed = await parseMime(repaired);
   }
@@ -442,9 +447,15 @@ function rawHeader(parsed: ParsedMail, key: string): string | undefined {
   return line?.slice(line.indexOf(':') + 1).trim();
 }
 
-/** A decoded header value, or, when it reads with U+FFFD, its encoded-words decoded with the Cyrillic guess. */
+// An encoded-word mailparser left as it was: a charset it does not know (`ANSI_X3.4-1968`, `x-unknown`).
+const UNDECODED_WORD = /=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=/;
+
+/**
+ * A decoded header value, or, when it reads with U+FFFD or still holds an encoded-word, its encoded-words decoded
+ * with the Cyrillic guess.
+ */
 function readable(parsed: ParsedMail, key: string, value: string | undefined): string | undefined {
-  if (!value?.includes('\ufffd')) return value;
+  if (!value?.includes('\ufffd') && !(value && UNDECODED_WORD.test(value))) return value;
   const raw = rawHeader(parsed, key);
   return (raw !== undefined ? decodeEncodedWordsGuessing(raw) : undefined) ?? value;
 }
@@ -470,6 +481,15 @@ function hasReplacementChars(parsed: ParsedMail): boolean {
   return (
     (parsed.text ?? '').includes('\ufffd') ||
     (typeof parsed.html === 'string' && parsed.html.includes('\ufffd'))
+  );
+}
+
+// Cyrillic bytes read as Latin-1 («Ïðîøó» for «Прошу»): a part labelled ASCII by a name the decoder maps so.
+const LATIN1_RUN = /[\u00c0-\u00ff]{4}/;
+
+function hasLatin1Runs(parsed: ParsedMail): boolean {
+  return (
+    LATIN1_RUN.test(parsed.text ?? '') || (typeof parsed.html === 'string' && LATIN1_RUN.test(parsed.html))
   );
 }
 
