@@ -6,6 +6,8 @@ import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiv
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { EMAIL_ENV, mailHeader } from './feed-helpers';
 import { publicAnswerFile, publicStatus } from '../support/citizen';
+import { launchChromium } from '../support/browser';
+import { readFile } from 'node:fs/promises';
 
 const OURS = 'obrashcheniya@region.test';
 /** A small but real PDF header: what a clerk attaches as the decision. */
@@ -126,6 +128,21 @@ describe('answers with files (e2e)', () => {
     expect(download.status).toBe(200);
     expect(Buffer.compare(Buffer.from(await download.arrayBuffer()), DECISION)).toBe(0);
     expect((await publicAnswerFile(stack.baseUrl, fileUrl, 'AAAAAAAA')).status).toBe(404);
+    // In the browser: the status link's page lists the file, and a click saves it (asked for by POST, the code in
+    // the body), byte for byte.
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ acceptDownloads: true, locale: 'ru-RU' })).newPage();
+      await page.goto(
+        `${stack.baseUrl}/status.html?number=${created.registrationNumber}#code=${created.accessCode}`,
+      );
+      const link = page.getByRole('link', { name: 'Предписание № 17.pdf' });
+      const [saved] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(saved.suggestedFilename()).toBe('Предписание № 17.pdf');
+      expect(Buffer.compare(await readFile((await saved.path())!), DECISION)).toBe(0);
+    } finally {
+      await browser.close();
+    }
 
     // By e-mail: the answer letter carries the file.
     const letter = await eventually(async () =>
