@@ -197,6 +197,23 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     ]);
   });
 
+  it('takes a file uuencoded into an Outlook Express letter out as an attachment, as delivered through IMAP', async () => {
+    await dovecot.createMailbox('obr', 'Uuencoded');
+    await dovecot.deliver(
+      'obr',
+      readFileSync(resolve(SAMPLES, 'outlook-express-uuencoded.eml')),
+      'Uuencoded',
+    );
+    const [item] = (await pullAll(account('Uuencoded'), null)).items;
+    expect(item.subject).toBe('Детская площадка');
+    expect(item.text).toContain('[Вложение «ploshchadka.jpg» (было вставлено в текст письма)]');
+    expect(item.text).not.toMatch(/^M/m);
+    expect(item.attachments?.map((a) => [a.fileName, a.size])).toEqual([['ploshchadka.jpg', 278]]);
+    expect(Buffer.from(item.attachments![0].contentBase64!, 'base64').subarray(0, 4).toString('hex')).toBe(
+      'ffd8ffe0',
+    );
+  });
+
   it('starts over when UIDVALIDITY changes, and says so', async () => {
     await dovecot.createMailbox('obr', 'Rebuilt');
     const letters = [citizenLetter(11), citizenLetter(12)];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encode } from 'iconv-lite';
@@ -349,6 +350,27 @@ describe('parseEmail: a citizen letter', () => {
       'Caf=E9 =C0=C9=CE=D5 r=E9sum=E9',
     );
     expect((await itemOf(raw)).text).toBe('Café ÀÉÎÕ résumé');
+  });
+
+  it('takes a file Outlook Express uuencoded into the text out as an attachment, naming it in the text', async () => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, 'outlook-express-uuencoded.eml')));
+    expect(item.text).toBe(
+      'Здравствуйте!\nВо дворе дома 3 по ул. Садовой разрушена детская площадка, фото прилагаю.\n\n' +
+        '[Вложение «ploshchadka.jpg» (было вставлено в текст письма)]\n\nЖитель дома 3',
+    );
+    expect(item.attachments).toHaveLength(1);
+    const [file] = item.attachments!;
+    const content = Buffer.from(file.contentBase64!, 'base64');
+    expect([file.fileName, file.size, content.length]).toEqual(['ploshchadka.jpg', 278, 278]);
+    // The bytes Python's binascii.b2a_uu encoded: a JPEG's head, 0..255, its end.
+    expect(createHash('sha256').update(content).digest('hex')).toBe(
+      '8a2f89ea04bf088f8d860141126373d251b6031d424d14b14aa34960281eb184',
+    );
+  });
+
+  it('leaves prose that only starts like a uuencoded block in the text', async () => {
+    const body = 'begin 644 the list\nplease call me back about the repairs\nend';
+    expect((await itemOf(plain([], body))).text).toBe(body);
   });
 
   it('leaves a UTF-8 letter that quotes a real replacement character as it is', async () => {

@@ -15,6 +15,7 @@ import {
   simpleParser,
 } from 'mailparser';
 import { type Policy547 } from './account';
+import { extractUuencoded } from './uuencode';
 import {
   decodeEncodedWordsGuessing,
   looksLikeMisreadUtf8,
@@ -637,20 +638,22 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   // An HTML-only body: its text for the appeal, the HTML itself kept as a file beside the others.
   const htmlOnly = !plainText && html !== undefined;
   const attachments = parsed.attachments as MailParserAttachment[];
-  const ownText = htmlOnly ? textOfHtml(html) : plainText;
+  // Files uuencoded into the text come out of it as attachments of their own.
+  const uuencoded = htmlOnly ? { text: textOfHtml(html), files: [] } : extractUuencoded(plainText);
+  const ownText = uuencoded.text;
   // What the attachments say that a clerk would otherwise not see: forwarded letters, Outlook's winmail.dat.
   const notes = await attachmentNotes(attachments);
   // NUL (text and jsonb refuse it: one such letter would stop the mailbox's intake) and lone surrogates out.
   const text = cleanText([ownText, ...notes].filter(Boolean).join('\n\n'));
   const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
-  if (!text && !parsed.html && attachments.length === 0 && !bodyIsEmpty) {
+  if (!text && !parsed.html && attachments.length === 0 && uuencoded.files.length === 0 && !bodyIsEmpty) {
     return { kind: 'rejected', externalId, reason: 'Текст письма не удалось раскодировать' };
   }
   const subject =
     cleanText(readable(parsed, 'subject', parsed.subject))
       .replace(/\s+/g, ' ')
       .trim() || undefined;
-  if (!text && attachments.length === 0 && !subject)
+  if (!text && attachments.length === 0 && uuencoded.files.length === 0 && !subject)
     return { kind: 'rejected', externalId, reason: EMPTY_LETTER_REASON };
 
   const inboundAttachments: InboundAttachment[] = [];
@@ -679,6 +682,14 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     }
     inboundAttachments.push({ fileName, contentType, size, contentBase64: a.content.toString('base64') });
   });
+  for (const file of uuencoded.files) {
+    inboundAttachments.push({
+      fileName: cleanText(file.fileName),
+      contentType: 'application/octet-stream',
+      size: file.content.length,
+      contentBase64: file.content.toString('base64'),
+    });
+  }
   if (htmlOnly) {
     const bytes = Buffer.from(html, 'utf8');
     inboundAttachments.push({
