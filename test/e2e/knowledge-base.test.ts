@@ -209,6 +209,11 @@ describe('knowledge base (e2e)', () => {
     // The section was created on 2 November 2026: due by 2 February 2027 (a Tuesday), close of business.
     now = nsk('2027-02-02T12:00:00');
     await sweep();
+    // At risk first: the term's zone as staff read it, not «Asia/Novosibirsk».
+    const [atRisk] = (await t.stack.db.dataSource.query(
+      `SELECT text FROM notifications WHERE kind = 'kb-clock-at-risk' AND text LIKE '%«Отопление»%' ORDER BY id LIMIT 1`,
+    )) as { text: string }[];
+    expect(atRisk.text).toMatch(/ истекает 02\.02\.2027 \d{2}:\d{2} \(Новосибирск, UTC\+7\)$/);
     let overdue = await json(call('GET', '/api/v1/knowledge/sections?review=overdue', staff.supervisor));
     expect(overdue.map((s: { id: string }) => s.id)).not.toContain(sectionId);
 

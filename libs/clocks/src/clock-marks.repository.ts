@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { organisationScopeSql } from '@inbox/access';
 import { OPEN_STATUSES } from '@inbox/appeals';
 import { SqlRepository } from '@inbox/database';
+import { zoneLabelSql } from '@inbox/deadlines';
 import { ClockName, type ClockMarkKind } from './clock-names';
 
 export interface ClockMark {
@@ -49,19 +50,6 @@ export interface SweepParams {
   /** The clocks' Russian names for the notification texts. */
   clockTexts: Record<string, string>;
 }
-
-/** The Russian names of the region's zones, as the workspace names them (apps/web lib/time). */
-const ZONE_CITY: Record<string, string> = {
-  'Asia/Novosibirsk': 'Новосибирск',
-  'Asia/Omsk': 'Омск',
-  'Asia/Krasnoyarsk': 'Красноярск',
-  'Asia/Tomsk': 'Томск',
-  'Europe/Moscow': 'Москва',
-};
-const ZONE_CITY_SQL = (zone: string) =>
-  `CASE ${zone} ${Object.entries(ZONE_CITY)
-    .map(([code, city]) => `WHEN '${code}' THEN '${city}'`)
-    .join(' ')} END`;
 
 // Literals, not parameters, so the planner can use the partial index appeals_open_due_idx.
 const sqlList = (values: readonly string[]) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
@@ -189,9 +177,7 @@ WITH RECURSIVE drained AS (
     ) tz
     -- The zone as staff read it («Новосибирск, UTC+7»), not its code.
     CROSS JOIN LATERAL (
-      SELECT tz.zone,
-             COALESCE(${ZONE_CITY_SQL('tz.zone')}, tz.zone) || ', UTC+'
-               || extract(hour FROM (m.due_at AT TIME ZONE tz.zone) - (m.due_at AT TIME ZONE 'UTC'))::int AS label
+      SELECT tz.zone, ${zoneLabelSql('tz.zone', 'm.due_at')} AS label
     ) z
    ORDER BY m.id, r.user_id
   RETURNING 1

@@ -3,6 +3,7 @@
  * line-1/line-2 clocks of the regional regulations. No I/O, no Nest; all instants are UTC `Date`s,
  * all local dates are 'YYYY-MM-DD' strings in the organisation's IANA zone.
  */
+export { ZONE_CITY, zoneLabelSql } from './zone-names';
 export { DeadlineRuleError, type DeadlineRuleErrorCode } from './errors';
 export {
   addCalendarDays,

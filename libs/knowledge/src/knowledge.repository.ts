@@ -3,7 +3,7 @@ import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/a
 import { storeContentOnce } from '@inbox/appeals';
 import { rowsOf } from '@inbox/common';
 import { conditionAdder, type Db, queryCount, SqlRepository, whereClause } from '@inbox/database';
-import { type OrganisationClock, type WorkingHours } from '@inbox/deadlines';
+import { type OrganisationClock, type WorkingHours, zoneLabelSql } from '@inbox/deadlines';
 import { indexedBody } from './knowledge-content';
 import { KB_REQUEST_AT_RISK_HOURS, KB_REVIEW_AT_RISK_DAYS } from './knowledge-terms';
 import {
@@ -1122,7 +1122,7 @@ export class KnowledgeRepository extends SqlRepository {
                                       || ' (' || o.short_name || ')'
                   ELSE 'База знаний: срок ' || ($4::jsonb ->> m.clock) || ' ' || x.label || ' (' || o.short_name
                        || ') истекает ' || to_char(m.due_at AT TIME ZONE o.time_zone, 'DD.MM.YYYY HH24:MI')
-                       || ' (' || o.time_zone || ')'
+                       || ' (' || ${zoneLabelSql('o.time_zone', 'm.due_at')} || ')'
                 END
            FROM recipients r JOIN marks m ON m.id = r.mark_id
            JOIN crossed x ON x.subject_id = m.subject_id AND x.clock = m.clock AND x.kind = m.kind AND x.due_at = m.due_at
