@@ -105,7 +105,8 @@ export function Shell({ children }: { children: ReactNode }) {
               </div>
             </Group>
           </Group>
-          <Group gap="xs" wrap="nowrap">
+          {/* Room for the unread count («99+») that stands out over the button's corner. */}
+          <Group gap="lg" wrap="nowrap">
             <NotificationsButton />
             <Menu position="bottom-end" width={280}>
               <Menu.Target>

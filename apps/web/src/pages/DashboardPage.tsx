@@ -168,16 +168,18 @@ export function DashboardPage() {
                             {f.subject ?? f.excerpt}
                           </Text>
                         </Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                        {/* The terms wrap inside the card at 1366 px: unwrapped, «просрочено на 38 дней 11 ч» ran
+                            past the card's edge, to be read only by scrolling the table sideways. */}
+                        <Table.Td>
                           <Text size="xs">
                             ответ: <Countdown due={f.answerDueAt} timeZone={f.timeZone} size="xs" />
                           </Text>
                           {f.line2DueAt ? (
-                            <Text size="xs" style={{ whiteSpace: 'nowrap' }}>
+                            <Text size="xs">
                               2-я линия: <Countdown due={f.line2DueAt} timeZone={f.timeZone} size="xs" />
                             </Text>
                           ) : f.escalationDueAt ? (
-                            <Text size="xs" style={{ whiteSpace: 'nowrap' }}>
+                            <Text size="xs">
                               передать: <Countdown due={f.escalationDueAt} timeZone={f.timeZone} size="xs" />
                             </Text>
                           ) : (
