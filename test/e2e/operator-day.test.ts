@@ -113,6 +113,41 @@ describe("an operator's working day (browser e2e)", () => {
     expect(problems.get(page)).toEqual([]);
   });
 
+  it('«Передать на 2-ю линию» opens with the organisation the routing chose at registration, ready to confirm', async () => {
+    const [appealId] = await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Website,
+        externalId: `form-day-${Date.now()}`,
+        author: { surname: 'Гусева', firstName: 'Анна', patronymic: 'Ильинична', phone: '+79135550011' },
+        subject: 'Протекает крыша',
+        text: 'В доме по ул. Мира, 3 протекает крыша над пятым подъездом, управляющая компания бездействует.',
+      }),
+    ]);
+    // What the classification pass records: the topic and the organisations its routing chose (the management
+    // centre among them, which is no line-2 target).
+    expect(
+      (await call('POST', `/api/v1/appeals/${appealId}/classify`, staff.operator, { topicId: ids.housing }))
+        .status,
+    ).toBe(204);
+    await t.stack.db.dataSource.query(
+      `UPDATE appeals SET suggested_organisation_ids = ARRAY[$2::uuid, organisation_id] WHERE id = $1`,
+      [appealId, ids.minzhkh],
+    );
+    const page = await open(`/appeals/${appealId}`);
+    const toolbar = page.getByRole('toolbar', { name: 'Действия с обращением' });
+    await toolbar.getByRole('button', { name: 'Передать на 2-ю линию' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Передать на 2-ю линию' });
+    await dialog.getByText('Министерство ЖКХ и энергетики').waitFor();
+    expect(await dialog.locator('.mantine-Pill-root').count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Передать' }).click();
+    await page.getByText('Обращение передано на 2-ю линию').first().waitFor();
+    await page
+      .getByTestId('appeal-organisation')
+      .filter({ hasText: 'Министерство ЖКХ и энергетики' })
+      .waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('registers a call from the keyboard and finds it in the intake queue', async () => {
     const page = await open('/register');
     await page.getByRole('heading', { name: 'Регистрация обращения' }).waitFor();

@@ -53,9 +53,12 @@ export function EscalateModal(props: {
   const [orgIds, setOrgIds] = useState<string[]>(props.initial ?? []);
   const [noAnswer, setNoAnswer] = useState(false);
   const [filled, setFilled] = useState<Record<Required, string>>(EMPTY);
+  const targets = names.organisations.filter((o) => o.kind !== 'management-centre');
   useEffect(() => {
     if (props.opened) {
-      setOrgIds(props.initial ?? []);
+      // Only organisations of line 2: a suggestion may name the management centre itself.
+      const initial = props.initial ?? [];
+      setOrgIds(targets.length ? initial.filter((id) => targets.some((o) => o.id === id)) : initial);
       setNoAnswer(false);
       setFilled(EMPTY);
     }
@@ -74,7 +77,6 @@ export function EscalateModal(props: {
       applicant: Object.values(applicant).some(Boolean) ? applicant : undefined,
     });
   };
-  const targets = names.organisations.filter((o) => o.kind !== 'management-centre');
   return (
     <Modal
       opened={props.opened}

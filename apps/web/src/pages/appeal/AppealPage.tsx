@@ -141,7 +141,9 @@ export function AppealPage() {
             <Button
               size="sm"
               onClick={() => {
-                setEscalateTo(undefined);
+                // The organisations the routing rules chose at registration, ready to confirm or change: the
+                // dialog opened empty although the card knew where the appeal goes.
+                setEscalateTo(a.classification.suggestedOrganisationIds ?? undefined);
                 setDialog('escalate');
               }}
             >
