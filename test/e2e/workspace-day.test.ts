@@ -577,19 +577,29 @@ describe('a working day in the staff workspace (browser e2e)', () => {
        SELECT (SELECT id FROM users WHERE login = 'volkova'), 'clock-at-risk', 'Срок под угрозой: уведомление ' || i
          FROM generate_series(1, 120) i`,
     );
+    // And the knowledge base's term marks, badged like the appeals' (they came without one).
+    await t.stack.db.dataSource.query(
+      `INSERT INTO notifications (user_id, kind, text)
+       SELECT id, 'kb-clock-overdue', 'База знаний: просрочен срок актуализации раздела «Отопление»'
+         FROM users WHERE login = 'volkova'`,
+    );
     const page = await open('volkova', '/inbox');
-    await page.getByRole('button', { name: 'Уведомления: 120 непрочитанных' }).click();
+    await page.getByRole('button', { name: 'Уведомления: 121 непрочитанное' }).click();
     const list = page.getByRole('region', { name: 'Уведомления' });
     const items = list.getByTestId('notification');
+    await items
+      .filter({ hasText: 'просрочен срок актуализации раздела «Отопление»' })
+      .getByText('База знаний: срок нарушен', { exact: true })
+      .waitFor();
     await list.getByText('Срок под угрозой: уведомление 120', { exact: true }).waitFor();
     expect(await items.count()).toBe(50);
     const more = list.getByRole('button', { name: 'Показать ещё' });
     await more.click();
-    await list.getByText('Срок под угрозой: уведомление 21', { exact: true }).waitFor();
+    await list.getByText('Срок под угрозой: уведомление 22', { exact: true }).waitFor();
     expect(await items.count()).toBe(100);
     await more.click();
     await list.getByText('Срок под угрозой: уведомление 1', { exact: true }).waitFor();
-    expect(await items.count()).toBe(120);
+    expect(await items.count()).toBe(121);
     await more.waitFor({ state: 'detached' });
     // A bad page cursor is a 400 naming the field, not a silent first page.
     const signIn = await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
@@ -608,10 +618,10 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const firstTwo = await json(call('GET', '/api/v1/notifications?limit=2', volkova));
     const next = await json(call('GET', `/api/v1/notifications?limit=2&before=${firstTwo[1].id}`, volkova));
     expect(next.map((n: { text: string }) => n.text)).toEqual([
+      'Срок под угрозой: уведомление 119',
       'Срок под угрозой: уведомление 118',
-      'Срок под угрозой: уведомление 117',
     ]);
-    expect(await json(call('GET', '/api/v1/notifications/unread-count', volkova))).toEqual({ unread: 120 });
+    expect(await json(call('GET', '/api/v1/notifications/unread-count', volkova))).toEqual({ unread: 121 });
     // A bad page cursor is a 400 naming the field, not a silent first page.
     expect((await call('GET', '/api/v1/notifications?before=ранее', volkova)).status).toBe(400);
     // Reading one of the older page's counts in the header at once.
@@ -619,7 +629,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .filter({ has: page.getByText('Срок под угрозой: уведомление 1', { exact: true }) })
       .getByRole('button', { name: 'Отметить прочитанным' })
       .click();
-    await page.getByRole('button', { name: 'Уведомления: 119 непрочитанных' }).waitFor();
+    await page.getByRole('button', { name: 'Уведомления: 120 непрочитанных' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'workspace-day-notifications-paged.png') });
     expect(problems.get(page)).toEqual([]);
   });

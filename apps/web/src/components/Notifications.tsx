@@ -14,6 +14,8 @@ const KIND_LABEL: Record<string, string> = {
   'clock-overdue': 'Срок нарушен',
   'part-returned': 'Возврат',
   'answer-sent-back': 'На доработку',
+  'kb-clock-at-risk': 'База знаний: срок под угрозой',
+  'kb-clock-overdue': 'База знаний: срок нарушен',
 };
 
 /** Notifications read a page at a time; «Показать ещё» loads the next (older) one. */
