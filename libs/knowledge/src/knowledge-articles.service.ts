@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AuditLog, Role } from '@inbox/access';
 import {
   type Actor,
-  addressName,
+  applicantValues,
   AppealWorkflow,
   previewExcerpt,
   renderTemplate,
@@ -148,7 +148,7 @@ export class KnowledgeArticles {
       details: { fields: ['applicant.name'], purpose, ...(articleId ? { articleId } : {}) },
     });
     return {
-      applicantName: addressName(applicant ?? {}),
+      ...applicantValues(applicant ?? {}),
       registrationNumber: appeal.registrationNumber,
       registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
       organisation: organisation?.shortName ?? '',

@@ -1,4 +1,4 @@
-import { addressName, previewExcerpt, renderTemplate, russianDate } from './answer-template';
+import { addressName, applicantValues, previewExcerpt, renderTemplate, russianDate } from './answer-template';
 
 describe('answer templates', () => {
   const values = {
@@ -23,6 +23,40 @@ describe('answer templates', () => {
     expect(addressName({})).toBe('заявитель');
   });
 
+  it('greets the applicant as their patronymic tells, and keeps the neutral form where it cannot be told', () => {
+    const body = 'Уважаемый(ая) {{applicantName}}! По обращению № {{registrationNumber}}.';
+    const greeted = (a: Parameters<typeof applicantValues>[0]) =>
+      renderTemplate(body, { ...values, ...applicantValues(a) });
+    expect(greeted({ surname: 'Кузнецова', first_name: 'Ольга', patronymic: 'Викторовна' })).toBe(
+      'Уважаемая Ольга Викторовна! По обращению № 2026-000042.',
+    );
+    expect(greeted({ first_name: 'Анна', patronymic: 'Ильинична' })).toBe(
+      'Уважаемая Анна Ильинична! По обращению № 2026-000042.',
+    );
+    expect(greeted({ first_name: 'Иван', patronymic: 'Петрович' })).toBe(
+      'Уважаемый Иван Петрович! По обращению № 2026-000042.',
+    );
+    expect(greeted({ first_name: 'Рашид', patronymic: 'Алиев оглы' })).toBe(
+      'Уважаемый Рашид Алиев оглы! По обращению № 2026-000042.',
+    );
+    // No patronymic, or one that tells nothing: the neutral form, with the name we have.
+    expect(greeted({ surname: 'Кузнецова', first_name: 'Ольга' })).toBe(
+      'Уважаемый(ая) Кузнецова Ольга! По обращению № 2026-000042.',
+    );
+    expect(greeted({ first_name: 'Alex', patronymic: 'Smith' })).toBe(
+      'Уважаемый(ая) Alex Smith! По обращению № 2026-000042.',
+    );
+    expect(greeted({})).toBe('Уважаемый(ая) заявитель! По обращению № 2026-000042.');
+    // Only the greeting before the name changes; a template's other words stay as written.
+    expect(
+      renderTemplate('Уважаемый(-ая) {{applicantName}}! Уважаемый(ая) коллега.', {
+        ...values,
+        ...applicantValues({ first_name: 'Ольга', patronymic: 'Викторовна' }),
+      }),
+    ).toBe('Уважаемая Ольга Викторовна! Уважаемый(ая) коллега.');
+    expect(renderTemplate('{{greeting}}', { ...values, greeting: 'Уважаемая' })).toBe('{{greeting}}');
+  });
+
   it('formats dates in the organisation zone', () => {
     expect(russianDate('2026-03-01T20:00:00Z', 'Asia/Novosibirsk')).toBe('02.03.2026');
   });
@@ -45,6 +79,9 @@ describe('previewExcerpt', () => {
     );
     expect(previewExcerpt(text)).toBe(
       'Уважаемый(ая) [имя заявителя]! Обращение № [рег. номер] рассматривает [организация].',
+    );
+    expect(previewExcerpt(text, { ...values, greeting: 'Уважаемый' })).toBe(
+      'Уважаемый Иван Петрович! Обращение № 2026-000001 рассматривает Минжкх СО.',
     );
   });
 

@@ -5,27 +5,64 @@ export interface TemplateValues {
   registrationDate: string;
   organisation: string;
   answerDueDate: string;
+  /**
+   * How a neutral «Уважаемый(ая)» before {{applicantName}} reads for this applicant («Уважаемая» when the
+   * patronymic tells); absent where it can't be told, and the neutral form stays. Not a placeholder.
+   */
+  greeting?: Greeting;
 }
+
+export type Greeting = 'Уважаемый' | 'Уважаемая';
+
+type PlaceholderKey = Exclude<keyof TemplateValues, 'greeting'>;
 
 const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 
+/** «Уважаемый(ая)» / «Уважаемый(-ая)» right before the applicant's name. */
+const NEUTRAL_GREETING = /Уважаемый\s*\(\s*-?\s*ая\s*\)(?=\s*\{\{\s*applicantName\s*\}\})/g;
+
+/** A template's neutral greeting made the applicant's own, where their patronymic tells which it is. */
+function greet(body: string, values: TemplateValues): string {
+  return values.greeting ? body.replace(NEUTRAL_GREETING, values.greeting) : body;
+}
+
 /** Fills known placeholders; an unknown one is left visible so the clerk sees it before approving. */
 export function renderTemplate(body: string, values: TemplateValues): string {
-  return body.replace(PLACEHOLDER, (whole, key: string) =>
-    key in values ? String(values[key as keyof TemplateValues]) : whole,
+  return greet(body, values).replace(PLACEHOLDER, (whole, key: string) =>
+    key in PLACEHOLDER_NAMES ? String(values[key as PlaceholderKey]) : whole,
   );
 }
 
-/** How to address the applicant: «Иван Петрович» when we know the name and patronymic, else what we have. */
-export function addressName(a: {
+interface ApplicantName {
   surname?: string | null;
   first_name?: string | null;
   patronymic?: string | null;
   display_name?: string | null;
-}): string {
+}
+
+/** How to address the applicant: «Иван Петрович» when we know the name and patronymic, else what we have. */
+export function addressName(a: ApplicantName): string {
   if (a.first_name && a.patronymic) return `${a.first_name} ${a.patronymic}`;
   const full = [a.surname, a.first_name].filter(Boolean).join(' ');
   return full || a.display_name || 'заявитель';
+}
+
+/**
+ * The greeting the patronymic tells (-вич/-ич, -оглы/-улы/-уулу: «Уважаемый»; -вна/-чна, -кызы/-гызы:
+ * «Уважаемая»); none without a patronymic or with one it can't be told from.
+ */
+export function greetingFor(a: ApplicantName): Greeting | undefined {
+  const patronymic = a.first_name ? a.patronymic?.trim().toLowerCase() : undefined;
+  if (!patronymic) return undefined;
+  if (/(вна|чна|кызы|гызы)$/.test(patronymic)) return 'Уважаемая';
+  if (/(ич|оглы|улы|уулу)$/.test(patronymic)) return 'Уважаемый';
+  return undefined;
+}
+
+/** The applicant's part of a template's values: the name to address them by and, where told, the greeting. */
+export function applicantValues(a: ApplicantName): Pick<TemplateValues, 'applicantName' | 'greeting'> {
+  const greeting = greetingFor(a);
+  return { applicantName: addressName(a), ...(greeting ? { greeting } : {}) };
 }
 
 export function russianDate(value: Date | string, timeZone: string): string {
@@ -38,7 +75,7 @@ export function russianDate(value: Date | string, timeZone: string): string {
 }
 
 /** The placeholders as a preview names them where there is no appeal to fill them from. */
-const PLACEHOLDER_NAMES: Record<keyof TemplateValues, string> = {
+const PLACEHOLDER_NAMES: Record<PlaceholderKey, string> = {
   applicantName: 'имя заявителя',
   registrationNumber: 'рег. номер',
   registrationDate: 'дата регистрации',
@@ -55,12 +92,12 @@ export function previewExcerpt(excerpt: string, values?: TemplateValues): string
   return excerpt
     .split(' ... ')
     .map((fragment) =>
-      fragment
+      (values ? greet(fragment, values) : fragment)
         .replace(PLACEHOLDER, (whole, key: string) =>
           key in PLACEHOLDER_NAMES
             ? values
-              ? String(values[key as keyof TemplateValues])
-              : `[${PLACEHOLDER_NAMES[key as keyof TemplateValues]}]`
+              ? String(values[key as PlaceholderKey])
+              : `[${PLACEHOLDER_NAMES[key as PlaceholderKey]}]`
             : whole,
         )
         .replace(/\{\{?\s*\w*\s*\}?$/, '…')

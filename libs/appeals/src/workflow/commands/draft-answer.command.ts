@@ -3,7 +3,7 @@ import { AnswerTemplatesRepository } from '../../repositories/answer-templates.r
 import { AnswersRepository } from '../../repositories/answers.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
 import { type Actor } from '../actor';
-import { addressName, renderTemplate, russianDate } from '../answer-template';
+import { applicantValues, renderTemplate, russianDate } from '../answer-template';
 import { AppealChange } from '../appeal-change';
 import { WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
@@ -34,7 +34,7 @@ export class DraftAnswerCommand {
         }
         const values = await this.appeals.templateValues(tx, a.id, actor.organisationId);
         const rendered = renderTemplate(body, {
-          applicantName: addressName(values),
+          ...applicantValues(values),
           registrationNumber: a.registration_number,
           registrationDate: russianDate(a.registered_at, a.time_zone),
           organisation: values.short_name ?? '',
