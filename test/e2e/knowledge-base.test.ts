@@ -37,6 +37,12 @@ describe('knowledge base (e2e)', () => {
   const { ids: org, staff, call } = t;
   const sweep = () => t.stack.worker!.get(KnowledgeWatcher, { strict: false }).sweep(now);
   let sectionId = '';
+  /** The knowledge base's refusals on record (the role guard's own, on endpoints, are not among them). */
+  const denied = async () =>
+    (await t.stack.db.dataSource.query(
+      `SELECT user_id AS "userId", action, entity_id AS "entityId", details FROM audit_log
+        WHERE action LIKE 'kb-%' AND outcome = 'denied' ORDER BY id`,
+    )) as unknown[];
 
   it('sets up the organisation: its responsible person and its own section, which others may not touch', async () => {
     expect(
@@ -59,6 +65,70 @@ describe('knowledge base (e2e)', () => {
       reviewState: 'ok',
     });
     sectionId = created.id;
+    // Another organisation's clerk may not change the section, its settings, nor request a change of it outside
+    // the centre's request (the organisation's own clerk may not configure it either).
+    expect(
+      (await call('PATCH', `/api/v1/knowledge/sections/${sectionId}`, staff.roadsClerk, { title: 'Чужой' }))
+        .status,
+    ).toBe(403);
+    expect(
+      (await call('POST', `/api/v1/knowledge/sections/${sectionId}/reviewed`, staff.roadsClerk)).status,
+    ).toBe(403);
+    expect(
+      (
+        await call('PUT', `/api/v1/knowledge/organisations/${org.minzhkh}/settings`, staff.housingClerk, {
+          publicFaq: false,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call('POST', '/api/v1/knowledge/requests', staff.roadsClerk, {
+          sectionId,
+          subject: 'Чужой раздел',
+          send: false,
+        })
+      ).status,
+    ).toBe(403);
+    // Each refusal of scope or rights is on record as denied, with the ids of what it aimed at.
+    expect(await denied()).toEqual([
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'kb-section-create',
+        entityId: null,
+        details: { organisationId: org.minzhkh },
+      },
+      {
+        userId: staff.operator.userId,
+        action: 'kb-section-create',
+        entityId: null,
+        details: { organisationId: org.minzhkh },
+      },
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'kb-section-update',
+        entityId: sectionId,
+        details: { organisationId: org.minzhkh },
+      },
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'kb-section-reviewed',
+        entityId: sectionId,
+        details: { organisationId: org.minzhkh },
+      },
+      {
+        userId: staff.housingClerk.userId,
+        action: 'kb-settings',
+        entityId: org.minzhkh,
+        details: { organisationId: org.minzhkh },
+      },
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'kb-request-create',
+        entityId: null,
+        details: { organisationId: org.minzhkh },
+      },
+    ]);
   });
 
   let requestId = '';
@@ -130,6 +200,11 @@ describe('knowledge base (e2e)', () => {
     expect(
       (await call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, staff.responsible)).status,
     ).toBe(403);
+    // The two refusals of a step are on record as denied, on the request.
+    expect((await denied()).slice(-2)).toEqual([
+      { userId: staff.housingClerk.userId, action: 'kb-request-approve', entityId: requestId, details: {} },
+      { userId: staff.responsible.userId, action: 'kb-request-publish', entityId: requestId, details: {} },
+    ]);
 
     // Day 5, Tuesday 10 November, 11:00: the management centre publishes, on time.
     now = nsk('2026-11-10T11:00:00');

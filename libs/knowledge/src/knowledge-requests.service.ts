@@ -3,6 +3,7 @@ import { type EntityManager } from 'typeorm';
 import { AuditLog, canSeeOrganisation } from '@inbox/access';
 import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
+import { refusalOnRecord } from './refusal-on-record';
 import { type ArticleInput, normaliseArticle, normaliseTopicSet } from './knowledge-content';
 import {
   canApprove,
@@ -75,37 +76,48 @@ export class KnowledgeRequests {
     for (const appealId of appealIds) {
       await appealInScope({ repo: this.repo, audit: this.audit }, appealId, actor, 'kb-request-create');
     }
-    const id = await this.repo.transaction(async (tx) => {
-      const target = await this.target(input, tx);
-      if (!canRequestChange(actor, target.organisation.id)) {
-        throw forbiddenError('Изменения в разделы другой организации вносятся по запросу ЦУР');
-      }
-      const kind = input.kind ?? 'content';
-      const proposed = input.proposed
-        ? await this.proposed(kind, input.proposed, target.articleId, tx)
-        : null;
-      if (kind === 'content' && proposed && !target.articleId && !target.sectionId) {
-        throw invalidInput('Для новой статьи выберите раздел', { sectionId: 'Выберите раздел' });
-      }
-      const origin: ChangeRequestOrigin = input.fromAppealsStream
-        ? 'appeals-stream'
-        : originOf(actor, target.organisation.id);
-      const send = input.send !== false;
-      return this.insert(tx, {
-        organisation: target.organisation,
-        sectionId: target.sectionId,
-        articleId: target.articleId,
-        kind,
-        origin,
-        subject: required(input.subject, 'subject', 'Укажите предмет изменений'),
-        details: input.details?.trim() || null,
-        proposed,
-        createdBy: actor.userId,
-        at: now,
-        send,
-        appealIds,
-      });
-    });
+    // A refusal of another organisation's section is on record with its organisation, once the transaction is over.
+    const on: Record<string, unknown> = {};
+    const entry = {
+      userId: actor.userId,
+      action: 'kb-request-create',
+      entityType: 'kb-request',
+      details: on,
+    };
+    const id = await refusalOnRecord(this.audit, entry, () =>
+      this.repo.transaction(async (tx) => {
+        const target = await this.target(input, tx);
+        on.organisationId = target.organisation.id;
+        if (!canRequestChange(actor, target.organisation.id)) {
+          throw forbiddenError('Изменения в разделы другой организации вносятся по запросу ЦУР');
+        }
+        const kind = input.kind ?? 'content';
+        const proposed = input.proposed
+          ? await this.proposed(kind, input.proposed, target.articleId, tx)
+          : null;
+        if (kind === 'content' && proposed && !target.articleId && !target.sectionId) {
+          throw invalidInput('Для новой статьи выберите раздел', { sectionId: 'Выберите раздел' });
+        }
+        const origin: ChangeRequestOrigin = input.fromAppealsStream
+          ? 'appeals-stream'
+          : originOf(actor, target.organisation.id);
+        const send = input.send !== false;
+        return this.insert(tx, {
+          organisation: target.organisation,
+          sectionId: target.sectionId,
+          articleId: target.articleId,
+          kind,
+          origin,
+          subject: required(input.subject, 'subject', 'Укажите предмет изменений'),
+          details: input.details?.trim() || null,
+          proposed,
+          createdBy: actor.userId,
+          at: now,
+          send,
+          appealIds,
+        });
+      }),
+    );
     await this.audit.record({
       userId: actor.userId,
       action: 'kb-request-create',
@@ -417,18 +429,22 @@ export class KnowledgeRequests {
     work: (tx: EntityManager, r: RequestRow, now: Date, org: OrganisationRow) => Promise<void>,
   ): Promise<void> {
     const now = this.clock.now();
-    await this.repo.transaction(async (tx) => {
-      const r = UUID.test(id) ? await this.repo.request(id, tx, true) : undefined;
-      if (
-        !r ||
-        !(canSeeOrganisation(actor.scope, r.organisationId) || canRequestChange(actor, r.organisationId))
-      ) {
-        throw notFoundError('Запрос не найден');
-      }
-      const org = (await this.repo.organisation(r.organisationId, tx))!;
-      await work(tx, r, now, org);
-    });
-    await this.audit.record({ userId: actor.userId, action, entityType: 'kb-request', entityId: id });
+    const entry = { userId: actor.userId, action, entityType: 'kb-request', entityId: id };
+    // A step's refusal of rights (not the requester, not the responsible person) is on record as denied.
+    await refusalOnRecord(this.audit, entry, () =>
+      this.repo.transaction(async (tx) => {
+        const r = UUID.test(id) ? await this.repo.request(id, tx, true) : undefined;
+        if (
+          !r ||
+          !(canSeeOrganisation(actor.scope, r.organisationId) || canRequestChange(actor, r.organisationId))
+        ) {
+          throw notFoundError('Запрос не найден');
+        }
+        const org = (await this.repo.organisation(r.organisationId, tx))!;
+        await work(tx, r, now, org);
+      }),
+    );
+    await this.audit.record(entry);
   }
 
   private async insert(

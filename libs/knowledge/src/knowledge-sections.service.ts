@@ -13,6 +13,7 @@ import {
 import { canConfigure, canManageSections, canRequestChange, type KnowledgeActor } from './knowledge-policy';
 import { KB_REVIEW_AT_RISK_DAYS, reviewDueAt } from './knowledge-terms';
 import { KnowledgeRepository, type SectionChanges, type SectionRow } from './knowledge.repository';
+import { refusalOnRecord } from './refusal-on-record';
 
 /** Attachments of articles: office documents, PDFs and images (a legal act's scan, a form to fill in). */
 export const KB_ATTACHMENT_TYPES = [
@@ -79,7 +80,14 @@ export class KnowledgeSections {
     },
   ): Promise<SectionView> {
     if (!canManageSections(actor, input.organisationId)) {
-      throw forbiddenError('Разделы ведёт сама организация: предложите изменение запросом');
+      return this.refused(
+        actor,
+        'kb-section-create',
+        'kb-section',
+        null,
+        input,
+        'Разделы ведёт сама организация: предложите изменение запросом',
+      );
     }
     const org = UUID.test(input.organisationId)
       ? await this.repo.organisation(input.organisationId)
@@ -106,7 +114,9 @@ export class KnowledgeSections {
 
   async update(actor: KnowledgeActor, id: string, input: SectionChanges): Promise<SectionView> {
     const section = await this.get(id);
-    if (!canManageSections(actor, section.organisationId)) throw forbiddenError('Раздел другой организации');
+    if (!canManageSections(actor, section.organisationId)) {
+      return this.refused(actor, 'kb-section-update', 'kb-section', id, section, 'Раздел другой организации');
+    }
     await this.checkRefs(input);
     const title = input.title === undefined ? undefined : sectionTitle(input.title);
     await this.repo.updateSection(id, { ...input, ...(title ? { title } : {}) });
@@ -118,7 +128,14 @@ export class KnowledgeSections {
     const section = await this.get(id);
     const responsible = section.responsibleUserId === actor.userId;
     if (!responsible && !canManageSections(actor, section.organisationId)) {
-      throw forbiddenError('Актуализирует раздел ответственное лицо организации');
+      return this.refused(
+        actor,
+        'kb-section-reviewed',
+        'kb-section',
+        id,
+        section,
+        'Актуализирует раздел ответственное лицо организации',
+      );
     }
     const org = (await this.repo.organisation(section.organisationId))!;
     const now = this.clock.now();
@@ -146,6 +163,31 @@ export class KnowledgeSections {
     return this.get(id);
   }
 
+  /**
+   * A refusal of scope or rights on a section, the settings or an attachment is on record like every refusal of
+   * scope: who tried what, on which thing and organisation (ids only); then the 403.
+   */
+  private async refused(
+    actor: KnowledgeActor,
+    action: string,
+    entityType: string,
+    entityId: string | null,
+    on: { organisationId: string },
+    message: string,
+  ): Promise<never> {
+    return refusalOnRecord(
+      this.audit,
+      {
+        userId: actor.userId,
+        action,
+        entityType,
+        entityId,
+        details: { organisationId: UUID.test(on.organisationId) ? on.organisationId : 'invalid' },
+      },
+      () => Promise.reject(forbiddenError(message)),
+    );
+  }
+
   async settings(organisationId: string) {
     const row = UUID.test(organisationId) ? await this.repo.settings(organisationId) : undefined;
     if (!row) throw notFoundError('Организация не найдена');
@@ -159,8 +201,16 @@ export class KnowledgeSections {
     input: { responsibleUserId?: string | null; publicFaq?: boolean },
   ) {
     await this.settings(organisationId);
-    if (!canConfigure(actor, organisationId))
-      throw forbiddenError('Настройки ведёт руководитель организации');
+    if (!canConfigure(actor, organisationId)) {
+      return this.refused(
+        actor,
+        'kb-settings',
+        'organisation',
+        organisationId,
+        { organisationId },
+        'Настройки ведёт руководитель организации',
+      );
+    }
     if (input.responsibleUserId && !(await this.repo.userExists(input.responsibleUserId))) {
       throw invalidInput('Сотрудник не найден', { responsibleUserId: 'Сотрудник не найден' });
     }
@@ -181,7 +231,16 @@ export class KnowledgeSections {
     input: { organisationId?: string; fileName: string; contentType: string; content: Buffer },
   ) {
     const organisationId = input.organisationId ?? actor.organisationId;
-    if (!canRequestChange(actor, organisationId)) throw forbiddenError('Вложения другой организации');
+    if (!canRequestChange(actor, organisationId)) {
+      return this.refused(
+        actor,
+        'kb-attachment-upload',
+        'kb-attachment',
+        null,
+        { organisationId },
+        'Вложения другой организации',
+      );
+    }
     if (!KB_ATTACHMENT_TYPES.includes(input.contentType)) {
       throw invalidInput('Допустимы PDF, документы Word и Excel, RTF, текст и изображения', {
         file: 'Тип файла',
