@@ -74,6 +74,9 @@ describe('many accounts per channel (e2e)', () => {
         // Named by the administrator instead of stored: the second community's token, the second mailbox's password.
         VK_E2E_DISTRICT_TOKEN: vkB.token,
         EMAIL_E2E_DISTRICT_PASSWORD: dovecot.users[1].password,
+        // The fakes' host: where whoever runs the system lets secrets named by variable go (the channels' own
+        // API hosts are allowed without it).
+        CHANNEL_SECRET_HOSTS: '127.0.0.1',
       },
     });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
@@ -149,7 +152,21 @@ describe('many accounts per channel (e2e)', () => {
       }),
     ).toEqual([
       400,
-      'Секрет «groupToken»: переменная окружения должна быть переменной канала (TELEGRAM_, VK_, OK_, EMAIL_, POS_, MEDO_, WEBSITE_FEED_), не системной',
+      'Секрет «groupToken»: переменная окружения должна быть переменной канала (TELEGRAM_, VK_, OK_, EMAIL_, POS_, MEDO_, WEBSITE_FEED_), не системной; ' +
+        'Секреты из переменных окружения (AUTH_TOKEN_SECRET) не отправляются на collector.example: это не адрес API канала и не адрес из настроек окружения. Введите секрет здесь или добавьте адрес в CHANNEL_SECRET_HOSTS',
+    ]);
+    // A channel's own token, which whoever runs the system put in the environment, is not the administrator's to
+    // send to an address of their choosing either.
+    expect(
+      await refusal({
+        kind: 'vk',
+        name: 'Сообщество',
+        settings: { groupId: 1, apiBaseUrl: 'https://collector.example/method' },
+        secretEnv: { groupToken: 'VK_E2E_DISTRICT_TOKEN' },
+      }),
+    ).toEqual([
+      400,
+      'Секреты из переменных окружения (VK_E2E_DISTRICT_TOKEN) не отправляются на collector.example: это не адрес API канала и не адрес из настроек окружения. Введите секрет здесь или добавьте адрес в CHANNEL_SECRET_HOSTS',
     ]);
   });
 
@@ -420,10 +437,20 @@ describe('many accounts per channel (e2e)', () => {
       lastError: null,
     });
     // A change is checked as a new account is.
-    const change = await api('PATCH', `/${accounts.vkA.id}`, admin, { settings: { groupId: 'x' } });
+    const change = await api('PATCH', `/${accounts.vkA.id}`, admin, {
+      settings: { groupId: 'x', apiBaseUrl: vkA.apiBaseUrl },
+    });
     expect([change.status, ((await change.json()) as { message: string }).message]).toEqual([
       400,
       '«ID сообщества» (groupId) — число',
+    ]);
+    // The token stored for the fake's address does not follow a new address: it must be entered again.
+    const moved = await api('PATCH', `/${accounts.vkA.id}`, admin, {
+      settings: { groupId: vkA.groupId, apiBaseUrl: 'https://collector.example/method' },
+    });
+    expect([moved.status, ((await moved.json()) as { message: string }).message]).toEqual([
+      400,
+      'Изменён адрес («Адрес API»): сохранённые секреты на новый адрес не отправляются — введите заново «Ключ доступа сообщества», «Секретный ключ Callback API»',
     ]);
   });
 

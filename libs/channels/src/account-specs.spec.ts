@@ -1,4 +1,9 @@
-import { checkAccount } from './account-specs';
+import {
+  changedSecretBearingSettings,
+  checkAccount,
+  namedSecretHostProblem,
+  officialChannelHosts,
+} from './account-specs';
 
 describe('channel account settings check', () => {
   const ok = (settings: Record<string, unknown>, secrets: Record<string, string> = {}) =>
@@ -82,5 +87,71 @@ describe('channel account settings check', () => {
       'Задайте секрет «Ключ доступа группы» (accessToken)',
       'Задайте секрет «Секрет вебхука» (webhookSecret)',
     ]);
+  });
+
+  describe('where secrets named by environment variable may go', () => {
+    const allowed = new Set([...officialChannelHosts(), 'mail.district.test']);
+
+    it("knows the channels' own API hosts from their default addresses", () => {
+      expect(new Set(officialChannelHosts())).toEqual(
+        new Set(['api.telegram.org', 'api.vk.com', 'api.ok.ru']),
+      );
+    });
+
+    it("refuses a token the environment holds sent to an API address of the administrator's choosing", () => {
+      const problem = namedSecretHostProblem(
+        'vk',
+        { groupId: 1, apiBaseUrl: 'https://collector.example:8443/method' },
+        { groupToken: 'VK_DISTRICT_TOKEN' },
+        allowed,
+      );
+      expect(problem).toMatch(
+        /^Секреты из переменных окружения \(VK_DISTRICT_TOKEN\) не отправляются на collector\.example:/,
+      );
+      expect(problem).toContain('CHANNEL_SECRET_HOSTS');
+      // A mail server counts as much as an API address; a webhook address (where the channel calls us) does not.
+      expect(
+        namedSecretHostProblem(
+          'email',
+          { imapHost: 'mail.district.test', smtpHost: 'Relay.Collector.example' },
+          { imapPassword: 'EMAIL_DISTRICT_PASSWORD' },
+          allowed,
+        ),
+      ).toContain('relay.collector.example');
+      expect(
+        namedSecretHostProblem(
+          'telegram',
+          { apiRoot: 'https://api.telegram.org', webhookUrl: 'https://inbox.region.test/webhooks/telegram' },
+          { botToken: 'TELEGRAM_DISTRICT_TOKEN' },
+          allowed,
+        ),
+      ).toBeUndefined();
+    });
+
+    it('lets secrets entered by the administrator, or none named, go where the settings say', () => {
+      expect(
+        namedSecretHostProblem('vk', { apiBaseUrl: 'https://vk-proxy.example/method' }, {}, allowed),
+      ).toBeUndefined();
+      expect(
+        namedSecretHostProblem(
+          'vk',
+          { apiBaseUrl: 'https://vk-proxy.example/method' },
+          { groupToken: '' },
+          allowed,
+        ),
+      ).toBeUndefined();
+    });
+
+    it('names the address settings that changed, and not the others', () => {
+      const before = { imapHost: 'mail.a.test', smtpHost: 'mail.a.test', imapPort: 993, mailbox: 'INBOX' };
+      expect(
+        changedSecretBearingSettings('email', before, { ...before, mailbox: 'Обращения', imapPort: 143 }),
+      ).toEqual([]);
+      expect(
+        changedSecretBearingSettings('email', before, { ...before, smtpHost: 'smtp.b.test' }).map(
+          (f) => f.key,
+        ),
+      ).toEqual(['smtpHost']);
+    });
   });
 });

@@ -193,6 +193,78 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
   },
 };
 
+/** Settings that name a host our connector sends the account's secrets to: its API, mail servers, feed. */
+const SECRET_BEARING_HOSTS = new Set(['imapHost', 'smtpHost']);
+
+function isSecretBearing(field: SettingField): boolean {
+  // A webhook address is where the channel calls us: nothing of ours is sent there but the webhook secret's echo.
+  return (field.type === 'url' && field.key !== 'webhookUrl') || SECRET_BEARING_HOSTS.has(field.key);
+}
+
+/** The host names (lower case) an account with these settings sends its secrets to. */
+export function secretBearingHosts(kind: ConnectorKind, settings: Record<string, unknown>): string[] {
+  const hosts: string[] = [];
+  for (const field of ACCOUNT_SPECS[kind].settings.filter(isSecretBearing)) {
+    const value = settings[field.key];
+    if (typeof value !== 'string' || !value.trim()) continue;
+    if (field.type !== 'url') {
+      hosts.push(value.trim().toLowerCase());
+      continue;
+    }
+    try {
+      hosts.push(new URL(value).hostname.toLowerCase());
+    } catch {
+      hosts.push(value.trim().toLowerCase());
+    }
+  }
+  return hosts;
+}
+
+/** The channels' own API hosts (the specs' default addresses): api.telegram.org, api.vk.com, api.ok.ru. */
+export function officialChannelHosts(): string[] {
+  return (Object.keys(ACCOUNT_SPECS) as ConnectorKind[]).flatMap((kind) => {
+    const defaults = Object.fromEntries(ACCOUNT_SPECS[kind].settings.map((f) => [f.key, f.default]));
+    return secretBearingHosts(kind, defaults);
+  });
+}
+
+/**
+ * The settings an account's secrets are sent to, changed between `before` and `after`: a secret kept from before
+ * was given for the old address, and an administrator who changes the address must give it again (else a new
+ * address of their choosing would receive a token someone else entered).
+ */
+export function changedSecretBearingSettings(
+  kind: ConnectorKind,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): SettingField[] {
+  return ACCOUNT_SPECS[kind].settings.filter(
+    (f) =>
+      isSecretBearing(f) && JSON.stringify(before[f.key] ?? null) !== JSON.stringify(after[f.key] ?? null),
+  );
+}
+
+/**
+ * Why an account may not send its secrets named by environment variable where its settings point, in Russian;
+ * undefined when every such host is allowed. The variable's value was put there by whoever runs the system, not by
+ * the administrator: an address of the administrator's choosing would receive it.
+ */
+export function namedSecretHostProblem(
+  kind: ConnectorKind,
+  settings: Record<string, unknown>,
+  secretEnv: Record<string, string>,
+  allowedHosts: ReadonlySet<string>,
+): string | undefined {
+  const named = Object.values(secretEnv).filter((name) => name !== '');
+  if (named.length === 0) return undefined;
+  const refused = secretBearingHosts(kind, settings).filter((host) => !allowedHosts.has(host));
+  if (refused.length === 0) return undefined;
+  return (
+    `Секреты из переменных окружения (${named.join(', ')}) не отправляются на ${[...new Set(refused)].join(', ')}: ` +
+    'это не адрес API канала и не адрес из настроек окружения. Введите секрет здесь или добавьте адрес в CHANNEL_SECRET_HOSTS'
+  );
+}
+
 const ENV_NAME = /^[A-Z][A-Z0-9_]{1,100}$/;
 
 /** A setting that is not what its field says, in words an administrator reads; undefined when it is. */

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { conflictError, invalidInput, notFoundError } from '@inbox/common';
 import { type ConnectorKind, isConnectorKind, KIND_CHANNEL } from '@inbox/integrations/contract';
-import { ACCOUNT_SPECS, checkAccount } from './account-specs';
+import {
+  ACCOUNT_SPECS,
+  changedSecretBearingSettings,
+  checkAccount,
+  namedSecretHostProblem,
+} from './account-specs';
 import {
   type AccountHealth,
   ChannelAccountsRepository,
@@ -85,6 +90,7 @@ export class ChannelAccountsAdmin {
     const secrets = input.secrets ?? {};
     const secretEnv = input.secretEnv ?? {};
     const { settings, problems } = checkAccount(kind, { settings: input.settings ?? {}, secrets, secretEnv });
+    this.checkNamedSecretHosts(kind, settings, secretEnv, problems);
     await this.checkCommon(input, problems);
     const sealed = this.seal(kind, secrets);
     const id = await this.accounts.create({
@@ -120,12 +126,25 @@ export class ChannelAccountsAdmin {
       { secretKeys: [...Object.keys(stored), ...Object.keys(row.secretEnv ?? {})] },
     );
     const name = change.name ?? row.name;
-    await this.checkCommon({ name, organisationId: change.organisationId }, problems);
     // A secret given one way replaces the other way of it.
     const nextStored = { ...stored, ...secrets };
     const nextEnv = { ...(row.secretEnv ?? {}), ...secretEnv };
     for (const key of Object.keys(secretEnv)) if (secretEnv[key]) delete nextStored[key];
     for (const key of Object.keys(secrets)) if (secrets[key]) delete nextEnv[key];
+    // A stored secret was entered for the address the account had; a new address must be given it again.
+    const moved = changedSecretBearingSettings(kind, row.settings, settings);
+    const kept = Object.keys(withoutEmpty(stored)).filter((key) => !secrets[key] && nextStored[key]);
+    if (moved.length > 0 && kept.length > 0) {
+      const labels = ACCOUNT_SPECS[kind].secrets
+        .filter((f) => kept.includes(f.key))
+        .map((f) => `«${f.label}»`);
+      problems.push(
+        `Изменён адрес (${moved.map((f) => `«${f.label}»`).join(', ')}): сохранённые секреты на новый адрес не ` +
+          `отправляются — введите заново ${labels.join(', ')}`,
+      );
+    }
+    this.checkNamedSecretHosts(kind, settings, nextEnv, problems);
+    await this.checkCommon({ name, organisationId: change.organisationId }, problems);
     const updated = await this.accounts.update(id, {
       name: name.trim(),
       organisationId: change.organisationId === undefined ? row.organisationId : change.organisationId,
@@ -137,6 +156,16 @@ export class ChannelAccountsAdmin {
     if (!updated) throw conflictError(`У канала уже есть учётная запись «${name}»`);
     await this.registry.refresh();
     return this.one(id);
+  }
+
+  private checkNamedSecretHosts(
+    kind: ConnectorKind,
+    settings: Record<string, unknown>,
+    secretEnv: Record<string, string>,
+    problems: string[],
+  ): void {
+    const refused = namedSecretHostProblem(kind, settings, secretEnv, this.registry.namedSecretHosts());
+    if (refused) problems.push(refused);
   }
 
   private async checkCommon(

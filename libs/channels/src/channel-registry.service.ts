@@ -16,6 +16,7 @@ import {
   isChannel,
   isConnectorKind,
 } from '@inbox/integrations/contract';
+import { namedSecretHostProblem, officialChannelHosts, secretBearingHosts } from './account-specs';
 import { ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
 import { SecretBox } from './channel-secrets';
 
@@ -164,6 +165,18 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     return entry;
   }
 
+  /**
+   * The hosts a secret named by environment variable may go to: the channels' own APIs, the hosts of the
+   * environment's accounts, and CHANNEL_SECRET_HOSTS.
+   */
+  namedSecretHosts(): ReadonlySet<string> {
+    return new Set([
+      ...officialChannelHosts(),
+      ...this.config.channels.accounts.flatMap((a) => secretBearingHosts(a.kind, a.settings)),
+      ...this.config.channelSecretHosts,
+    ]);
+  }
+
   /** The secrets box of this configuration, for the administration to seal what it stores; none without a key. */
   secretBox(): SecretBox | undefined {
     return this.box;
@@ -250,6 +263,15 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
       }
     }
     const named: Record<string, string> = {};
+    if (isConnectorKind(row.kind)) {
+      const refused = namedSecretHostProblem(
+        row.kind,
+        row.settings,
+        row.secretEnv ?? {},
+        this.namedSecretHosts(),
+      );
+      if (refused) return refused;
+    }
     for (const [key, variable] of Object.entries(row.secretEnv ?? {})) {
       if (!isChannelSecretVariable(variable))
         return `переменная окружения ${variable} — не переменная канала`;

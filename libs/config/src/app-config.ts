@@ -151,6 +151,12 @@ export class AppConfig {
    * characters). Without it such an account's secrets can only be named by environment variable.
    */
   readonly channelSecretsKey: string | undefined;
+  /**
+   * Hosts (CHANNEL_SECRET_HOSTS, comma-separated) an administrator's account may send a secret named by environment
+   * variable to, besides the channels' own API hosts and the hosts the environment's accounts use: a department's
+   * mail server, a regional ПОС gateway.
+   */
+  readonly channelSecretHosts: readonly string[];
   private readonly env: NodeJS.ProcessEnv;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
@@ -326,6 +332,10 @@ export class AppConfig {
     this.channelSecretsKey = env.CHANNEL_SECRETS_KEY || undefined;
     if (this.channelSecretsKey && this.channelSecretsKey.length < 32)
       problems.push('CHANNEL_SECRETS_KEY must be 32+ characters');
+    this.channelSecretHosts = (env.CHANNEL_SECRET_HOSTS ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter((host) => host !== '');
 
     if (problems.length > 0) throw new ConfigError(problems);
   }
