@@ -205,7 +205,10 @@ describe('history outbox panel (e2e)', () => {
       expect(remote.received).not.toContain(eventId);
 
       remote.up = true;
-      await row.getByRole('button', { name: `Повторить событие ${eventId} для test-remote` }).click();
+      // A consumer the workspace has no name for reads as a Russian phrase, not its code (lib/labels).
+      await row
+        .getByRole('button', { name: `Повторить событие ${eventId} для Другой получатель событий` })
+        .click();
       await page.getByText('Поставлено на повтор: 1').waitFor();
       await eventually(async () => (remote.received.includes(eventId) ? true : undefined));
       await page.getByText('Недоставленных событий нет').waitFor();

@@ -403,7 +403,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
 
   it('in an English browser the dates are still typed and read the Russian way, and a dialog says in Russian what is missing', async () => {
     const page = await open('smirnova', '/reports', 'en-US');
-    const from = page.getByLabel('С даты');
+    const from = page.getByLabel('С даты', { exact: true });
     // The period the report was made for, once it is there.
     await page.getByText(/^Ответы в срок и с нарушением срока, /).waitFor();
     // No native date field: in an English browser it read «mm/dd/yyyy».
@@ -411,11 +411,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await from.getAttribute('placeholder')).toBe('ДД.ММ.ГГГГ');
     expect(await from.inputValue()).toMatch(/^\d{2}\.\d{2}\.\d{4}$/);
     await from.fill('01.11.2026');
-    await page.getByLabel('По дату').fill('30.11.2026');
+    await page.getByLabel('По дату', { exact: true }).fill('30.11.2026');
     await page.getByRole('button', { name: 'Показать' }).click();
     await page.getByText('Ответы в срок и с нарушением срока, 01.11.2026 — 30.11.2026').waitFor();
     await from.fill('11/01/2026');
-    await page.getByLabel('По дату').focus();
+    await page.getByLabel('По дату', { exact: true }).focus();
     await page.getByText('Введите дату в виде ДД.ММ.ГГГГ').waitFor();
     expect(await page.getByRole('button', { name: 'Показать' }).isDisabled()).toBe(true);
     expect(problems.get(page)).toEqual([]);
@@ -429,7 +429,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .click();
     const dialog = page.getByRole('dialog', { name: 'Продлить срок' });
     await dialog.getByText('Срок ответа 2-й линии').click();
-    const until = dialog.getByLabel(/Новый срок/);
+    const until = dialog.getByRole('textbox', { name: /Новый срок/ });
     expect(await until.getAttribute('placeholder')).toBe('ДД.ММ.ГГГГ ЧЧ:ММ');
     await until.fill('12/31/2026 6:00 PM');
     await dialog.getByLabel('Причина').focus();
