@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { type Server } from 'node:http';
 import { join } from 'node:path';
 import { type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,6 +16,8 @@ import { SafeTextPipe } from './errors/safe-text.pipe';
 import { openApiDocument } from './openapi/openapi-document';
 import { publicPagesDir, publicPagesMiddleware } from './public-site/public-pages';
 
+const KEEP_ALIVE_MS = 65_000;
+
 /** Builds the HTTP app (used by main and by the tests): validation, OpenAPI, static pages. */
 export async function createApiApp(): Promise<INestApplication> {
   // Validated before Nest starts, so a bad setting stops the boot and the log level holds from the first line.
@@ -27,6 +30,11 @@ export async function createApiApp(): Promise<INestApplication> {
   // The client's address (sign-in lock-outs and rate limits count by it): the connection's unless TRUST_PROXY
   // names the proxies in front of us, whose X-Forwarded-For is then believed that far and no further.
   app.set('trust proxy', config.trustProxy);
+  // An idle kept-alive connection outlives the client's and the proxy's (nginx 60 s, fetch 4 s): with Node's
+  // 5 s the server could close one just as a client sent on it, and that request failed with ECONNRESET / 502.
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   app.use(securityHeaders());
   // Webhooks get their bytes untouched, whatever they are: past the channel's secret, a body we cannot read is
   // kept for staff by the connector, not refused by a JSON parser before it (issue 13).
