@@ -11,7 +11,7 @@ import {
   type ParseResult,
 } from '@inbox/integrations/contract';
 import { OkConnector } from '@inbox/integrations/ok';
-import { OkFake } from '../fakes/ok/ok-fake';
+import { OK_FAKE_TEXT_MAX, OkFake } from '../fakes/ok/ok-fake';
 
 const connector = new OkConnector();
 
@@ -252,5 +252,79 @@ describe('OkConnector against the fake OK', () => {
     });
     expect((await errorOf(connector.send(account, withFile))).code).toBe(ConnectorErrorCode.InvalidPayload);
     expect(fake.messages).toHaveLength(0);
+  });
+});
+
+describe('OkConnector: a long answer', () => {
+  let fake: OkFake;
+  let account: ChannelAccountRef;
+
+  beforeEach(async () => {
+    fake = await new OkFake().start();
+    const wall = {
+      groupId: fake.groupId,
+      applicationKey: fake.applicationKey,
+      restUrl: fake.restUrl,
+    };
+    const base = fake.account(wall);
+    account = {
+      id: 'acc-ok-long',
+      channel: Channel.Ok,
+      settings: base.settings,
+      secrets: { ...base.secrets, applicationSecretKey: fake.applicationSecretKey },
+    };
+  });
+  afterEach(async () => {
+    await fake.stop();
+  });
+
+  /** Paragraphs of sentences, about 9 000 characters: more than two parts' worth. */
+  const longAnswer = Array.from(
+    { length: 12 },
+    (_, p) =>
+      `Пункт ${p + 1}. ` +
+      Array.from({ length: 12 }, (_, s) => `Предложение ${s + 1} о принятых по обращению мерах.`).join(' '),
+  ).join('\n\n');
+
+  it('goes to a chat in parts within the limit, in order, each once, cut at a paragraph or sentence', async () => {
+    const answer = outbound({ text: longAnswer, replyAddress: { chatId: 'chat:C9' } });
+    const receipt = await connector.send(account, answer);
+    const texts = fake.messages.map((m) => (m.body.message as { text: string }).text);
+    expect(texts.length).toBeGreaterThan(1);
+    expect(texts.every((t) => t.length <= OK_FAKE_TEXT_MAX)).toBe(true);
+    expect(texts.every((t) => /[.]$/.test(t))).toBe(true);
+    expect(texts.join(' ').replace(/\s+/g, ' ')).toBe(longAnswer.replace(/\s+/g, ' '));
+    expect(receipt.remoteId).toBe(fake.messages[0].messageId);
+  });
+
+  it('goes under a wall topic in parts, each a reply to the citizen’s comment', async () => {
+    const topic = fake.addTopic('user:910000000077', 'Когда отремонтируют дорогу?');
+    const answer = outbound({ text: longAnswer, replyAddress: { topicId: topic.id, commentId: 'c77' } });
+    const receipt = await connector.send(account, answer);
+    expect(fake.posted.length).toBeGreaterThan(1);
+    expect(fake.posted.every((c) => c.text.length <= OK_FAKE_TEXT_MAX && c.asAdmin)).toBe(true);
+    expect(fake.posted.every((c) => c.replyToCommentId === 'c77')).toBe(true);
+    expect(
+      fake.posted
+        .map((c) => c.text)
+        .join(' ')
+        .replace(/\s+/g, ' '),
+    ).toBe(longAnswer.replace(/\s+/g, ' '));
+    expect(receipt.remoteId).toBe(fake.posted[0].commentId);
+  });
+
+  it('a part failing after the first went out is of unknown outcome (not sent again); the first failing is not', async () => {
+    const answer = () => outbound({ text: longAnswer, replyAddress: { chatId: 'chat:C9' } });
+    fake.setScenario('server-error', { only: 'messages', times: 1 });
+    const first = await errorOf(connector.send(account, answer()));
+    expect(first.code).toBe(ConnectorErrorCode.Temporary);
+    expect(first.details.outcomeUnknown).toBeFalsy();
+    expect(fake.messages).toHaveLength(0);
+
+    fake.setScenario('server-error', { only: 'messages', times: 1, skip: 1 });
+    const later = await errorOf(connector.send(account, answer()));
+    expect(later.code).toBe(ConnectorErrorCode.Temporary);
+    expect(later.details.outcomeUnknown).toBe(true);
+    expect(fake.messages).toHaveLength(1);
   });
 });

@@ -8,3 +8,4 @@ export * from './account-settings';
 export * from './http';
 export * from './instant';
 export * from './unread-content';
+export * from './split-text';

@@ -45,9 +45,14 @@ export class OkRest {
     };
     all.sig = okSignature(all, this.settings.accessToken, this.wall.applicationSecretKey);
     all.access_token = this.settings.accessToken;
-    const url = new URL(this.wall.restUrl);
-    for (const [k, v] of Object.entries(all)) url.searchParams.set(k, v);
-    const json = await fetchJson(what, url, { method: 'GET' }, this.settings.requestTimeoutMs);
+    // A form POST rather than a query string: an answer's text (up to OK_TEXT_MAX_CHARS of Cyrillic, six times as
+    // long percent-encoded) would overflow a URL, and servers refuse long request lines (HTTP 414/431).
+    const json = await fetchJson(
+      what,
+      this.wall.restUrl,
+      { method: 'POST', body: new URLSearchParams(all) },
+      this.settings.requestTimeoutMs,
+    );
     const error = isRecord(json) ? okErrorIn(json, what) : undefined;
     if (error) throw error;
     return json;

@@ -16,7 +16,7 @@ import {
   type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import { downloadAttachment } from '@inbox/integrations/contract';
-import { decodeJsonBody, isRecord } from '@inbox/integrations/contract';
+import { decodeJsonBody, isRecord, splitText } from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
 import { OkRest } from './ok-rest';
 import { type OkSettings, type OkWallSettings, okSettings } from './ok-settings';
@@ -31,6 +31,38 @@ const WALL_ID = /^[\w=+/-]{1,200}$/;
 /** Re-read this much before the newest thing seen: a late write is not missed, a repeat is a duplicate. */
 const WALL_OVERLAP_MS = 60_000;
 const WALL_COMMENT_PAGES = 5;
+/**
+ * The longest text sent in one OK message or wall comment; a longer answer goes out in parts, in order. OK's Bot API
+ * and REST documentation state no limit for `message.text` or `discussions.comment`; the bot API of the same family
+ * (TamTam, now Max) refuses texts over 4000 characters, so 4000 is the conservative bound for both.
+ */
+export const OK_TEXT_MAX_CHARS = 4000;
+
+/**
+ * Sends the parts one after another. OK has no idempotency key, so once a part is out a failure of a later one must
+ * not be retried (the citizen would get the earlier parts again): it is reported as of unknown outcome, which the
+ * core holds for staff instead of sending again. A failure of the first part leaves nothing sent and stays as it is.
+ */
+async function sendParts(
+  parts: string[],
+  what: string,
+  sendOne: (part: string) => Promise<string>,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [index, part] of parts.entries()) {
+    try {
+      ids.push(await sendOne(part));
+    } catch (error) {
+      if (index === 0 || !(error instanceof ConnectorError)) throw error;
+      throw new ConnectorError(
+        error.code,
+        `${what}: part ${index + 1} of ${parts.length} failed after ${index} went out (${error.message})`,
+        { ...error.details, outcomeUnknown: true },
+      );
+    }
+  }
+  return ids;
+}
 
 /** OK gets text only: attachments are refused (not dropped), an empty text too. */
 function textOnly(message: OutboundMessage): void {
@@ -267,17 +299,23 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       });
     }
     textOnly(message);
-    const answer = await new OkApi(settings).request('POST', `/me/messages/${chatId}`, {
-      recipient: { chat_id: chatId },
-      message: { text: message.text },
-    });
-    if (answer.success === false)
-      throw new ConnectorError(ConnectorErrorCode.Temporary, 'OK /me/messages: not successful');
-    const remoteId = answer.message_id ?? answer.mid;
-    return {
-      remoteId: typeof remoteId === 'string' || typeof remoteId === 'number' ? String(remoteId) : undefined,
-      sentAt: new Date().toISOString(),
-    };
+    const api = new OkApi(settings);
+    const ids = await sendParts(
+      splitText(message.text ?? '', OK_TEXT_MAX_CHARS),
+      'OK /me/messages',
+      async (text) => {
+        const answer = await api.request('POST', `/me/messages/${chatId}`, {
+          recipient: { chat_id: chatId },
+          message: { text },
+        });
+        if (answer.success === false)
+          throw new ConnectorError(ConnectorErrorCode.Temporary, 'OK /me/messages: not successful');
+        const remoteId = answer.message_id ?? answer.mid;
+        return typeof remoteId === 'string' || typeof remoteId === 'number' ? String(remoteId) : '';
+      },
+    );
+    // The first part's id: a citizen's reply to the answer threads on it.
+    return { remoteId: ids[0] || undefined, sentAt: new Date().toISOString() };
   }
 
   /**
@@ -298,23 +336,29 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       );
     }
     textOnly(message);
-    const answer = await new OkRest(settings, settings.wall).call('discussions.comment', {
-      discussionId: topicId,
-      discussionType: 'GROUP_TOPIC',
-      comment: message.text,
-      as_admin: 'true',
-      ...(typeof commentId === 'string' && WALL_ID.test(commentId) ? { reply_to_comment_id: commentId } : {}),
+    const rest = new OkRest(settings, settings.wall);
+    const replyTo = typeof commentId === 'string' && WALL_ID.test(commentId) ? commentId : undefined;
+    const parts = splitText(message.text ?? '', OK_TEXT_MAX_CHARS);
+    const ids = await sendParts(parts, 'OK discussions.comment', async (comment) => {
+      const answer = await rest.call('discussions.comment', {
+        discussionId: topicId,
+        discussionType: 'GROUP_TOPIC',
+        comment,
+        as_admin: 'true',
+        ...(replyTo ? { reply_to_comment_id: replyTo } : {}),
+      });
+      const id = isRecord(answer) ? (answer.comment_id ?? answer.id) : answer;
+      if (typeof id !== 'string' && typeof id !== 'number') {
+        // Answered without saying what it did: the comment may be on the wall.
+        throw new ConnectorError(
+          ConnectorErrorCode.Temporary,
+          'OK discussions.comment: no comment id in the answer',
+          { outcomeUnknown: true },
+        );
+      }
+      return String(id);
     });
-    const id = isRecord(answer) ? (answer.comment_id ?? answer.id) : answer;
-    if (typeof id !== 'string' && typeof id !== 'number') {
-      // Answered without saying what it did: the comment may be on the wall.
-      throw new ConnectorError(
-        ConnectorErrorCode.Temporary,
-        'OK discussions.comment: no comment id in the answer',
-        { outcomeUnknown: true },
-      );
-    }
-    return { remoteId: String(id), sentAt: new Date().toISOString() };
+    return { remoteId: ids[0], sentAt: new Date().toISOString() };
   }
 
   /** Downloads an attachment by the URL put in remoteRef, from OK hosts only, within the size limit. */

@@ -4,7 +4,7 @@ import { TelegramError } from 'telegraf';
 import { settingsOf } from './account';
 import { parseCallbackData, ratingChoices } from './callback-data';
 import { toConnectorError } from './errors';
-import { splitText, TelegramConnector } from './telegram.connector';
+import { TelegramConnector } from './telegram.connector';
 
 const account = {
   id: 'tg',
@@ -113,26 +113,6 @@ describe('TelegramConnector configuration', () => {
   it('refuses to send without a chat to send to', async () => {
     const message = { id: 'o1', kind: 'answer' as const, text: 'Ответ', recipient: { email: 'a@b.ru' } };
     expect(await codeOf(connector.send(account, message))).toBe(ConnectorErrorCode.InvalidPayload);
-  });
-});
-
-describe('splitText', () => {
-  it('keeps short text whole and splits long text at a boundary within 4096 characters', () => {
-    expect(splitText('Ответ')).toEqual(['Ответ']);
-    expect(splitText('   ')).toEqual([]);
-    const paragraph = 'Слово '.repeat(600).trim();
-    const chunks = splitText(`${paragraph}\n\n${paragraph}`);
-    expect(chunks).toEqual([paragraph, paragraph]);
-    const words = splitText('а '.repeat(5000));
-    expect(words.every((c) => c.length <= 4096)).toBe(true);
-    expect(words.join(' ').replace(/\s+/g, ' ')).toBe('а '.repeat(5000).trim());
-  });
-
-  it('never cuts a surrogate pair', () => {
-    const emoji = '😀'.repeat(3000);
-    const chunks = splitText(emoji);
-    expect(chunks.join('')).toBe(emoji);
-    expect(chunks.every((c) => c.length <= 4096 && !/^[\uDC00-\uDFFF]/.test(c))).toBe(true);
   });
 });
 

@@ -23,6 +23,7 @@ import {
   type PullPage,
   type RequestsPhone,
   type ThreadsSentMessages,
+  splitText,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
 import { clientFor } from './account';
@@ -183,7 +184,7 @@ export class TelegramConnector
     const chatId = chatIdOf(address.chatId);
     const replyTo = messageIdOf(address.messageId);
     const keyboard = keyboardOf(message.choices);
-    const chunks = splitText(message.text ?? '');
+    const chunks = splitText(message.text ?? '', MESSAGE_MAX_CHARS);
     const files = (message.attachments ?? []).map((file) => ({ ...file, buffer: decodeFile(file) }));
     // Before anything goes out: a file the Bot API will refuse (413) would leave the citizen half an answer.
     if (files.some((file) => file.buffer.length > UPLOAD_MAX_BYTES)) throw fileTooLargeToSend();
@@ -501,35 +502,6 @@ function keyboardOf(choices: OutboundMessage['choices']) {
       }),
     ),
   };
-}
-
-/**
- * Splits text into messages of at most 4096 UTF-16 units, preferring a paragraph, line or word
- * boundary in the last quarter of the window and never cutting a surrogate pair.
- */
-export function splitText(text: string, max = MESSAGE_MAX_CHARS): string[] {
-  const chunks: string[] = [];
-  let rest = text.trim();
-  while (rest.length > max) {
-    let cut = -1;
-    for (const separator of ['\n\n', '\n', ' ']) {
-      const at = rest.lastIndexOf(separator, max - separator.length);
-      if (at >= max * 0.75) {
-        cut = at + separator.length;
-        break;
-      }
-    }
-    if (cut < 0) {
-      cut = max;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-    }
-    const part = rest.slice(0, cut).trimEnd();
-    if (part) chunks.push(part);
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest) chunks.push(rest);
-  return chunks;
 }
 
 function decodeFile(file: { fileName: string; contentBase64: string }): Buffer {

@@ -1,10 +1,4 @@
-export {
-  VkConnector,
-  VK_CALLBACK_OK,
-  splitText,
-  type VkConnectorOptions,
-  type VkCursor,
-} from './vk.connector';
+export { VkConnector, VK_CALLBACK_OK, type VkConnectorOptions, type VkCursor } from './vk.connector';
 export { ratingChoices, randomIdFor, keyboardJson, interpretPayload } from './vk-keyboard';
 export { parseVkEvent, threadKeys, HANDLED_EVENT_TYPES } from './vk-events';
 export { vkApiError, VkErrorCode } from './vk-api';

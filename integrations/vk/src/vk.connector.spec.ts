@@ -1,6 +1,6 @@
 import { Channel, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { vkApiError } from './vk-api';
-import { splitText, VkConnector } from './vk.connector';
+import { VkConnector } from './vk.connector';
 
 const account = {
   id: 'acc',
@@ -115,22 +115,6 @@ describe('vkApiError', () => {
 
   it('gives rate limits a retry-after', () => {
     expect(vkApiError(6, 'Too many requests per second', 'messages.send').details.retryAfterMs).toBe(1000);
-  });
-});
-
-describe('splitText', () => {
-  it('keeps short texts whole and splits long ones at spaces within the limit', () => {
-    expect(splitText('коротко')).toEqual(['коротко']);
-    const parts = splitText('слово '.repeat(2000).trim(), 4096);
-    expect(parts.length).toBeGreaterThan(1);
-    expect(parts.every((p) => p.length <= 4096)).toBe(true);
-    expect(parts.join(' ')).toBe('слово '.repeat(2000).trim());
-  });
-
-  it('never cuts an emoji in half', () => {
-    const parts = splitText(`${'a'.repeat(9)}😀${'b'.repeat(20)}`, 10);
-    expect(parts[0]).toBe('a'.repeat(9));
-    expect(parts.join('')).toContain('😀');
   });
 });
 

@@ -23,7 +23,7 @@ import {
 } from '@inbox/integrations/contract';
 import type { Params } from 'vk-io';
 import { downloadAttachment } from '@inbox/integrations/contract';
-import { decodeJsonBody, isRecord } from '@inbox/integrations/contract';
+import { decodeJsonBody, isRecord, splitText } from '@inbox/integrations/contract';
 import { type LongPollState, VkApi } from './vk-api';
 import { parseVkEvent, threadKeys } from './vk-events';
 import { keyboardJson, MAX_LABEL, randomIdFor, ratingChoices } from './vk-keyboard';
@@ -71,21 +71,6 @@ function sameSecret(given: unknown, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
-}
-
-/** Splits a long text at a line break or a space, never inside a surrogate pair. */
-export function splitText(text: string, max = MAX_MESSAGE_LENGTH): string[] {
-  const parts: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    let cut = Math.max(rest.lastIndexOf('\n', max), rest.lastIndexOf(' ', max));
-    if (cut < max / 2) cut = max;
-    if (/[\uD800-\uDBFF]/.test(rest[cut - 1] ?? '')) cut -= 1;
-    parts.push(rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^[\n ]/, '');
-  }
-  parts.push(rest);
-  return parts;
 }
 
 /**
@@ -323,7 +308,9 @@ export class VkConnector
       type: 'doc',
       peer_id: peerId,
     } satisfies Params.DocsGetMessagesUploadServerParams);
-    const parts = splitText(message.text ?? '');
+    // Attachments alone (no text) still go out, in one message.
+    const parts = splitText(message.text ?? '', MAX_MESSAGE_LENGTH);
+    if (parts.length === 0) parts.push('');
     const ids: string[] = [];
     for (const [index, part] of parts.entries()) {
       const last = index === parts.length - 1;

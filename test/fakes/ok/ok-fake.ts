@@ -40,7 +40,12 @@ export interface OkScenarioOptions {
   delayMs?: number;
   /** rate-limited / server-error: OK's error JSON (default) or a bare HTTP status (429 with Retry-After, 500). */
   form?: 'api' | 'http';
+  /** Let this many matching requests through normally first (a failure in the middle of a multi-part send). */
+  skip?: number;
 }
+
+/** The longest text the fake takes in a message or a wall comment (the bound the connector assumes). */
+export const OK_FAKE_TEXT_MAX = 4000;
 
 export interface WallTopic {
   id: string;
@@ -288,6 +293,10 @@ export class OkFake {
     const s = this.scenario;
     if (s.name === 'normal' || s.remaining <= 0) return undefined;
     if (s.only ? s.only !== target : target === 'files' || target === 'webhook') return undefined;
+    if (s.skip) {
+      s.skip -= 1;
+      return undefined;
+    }
     s.remaining -= 1;
     if (s.remaining <= 0) this.scenario = { name: 'normal', remaining: Infinity };
     return s;
@@ -296,7 +305,11 @@ export class OkFake {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
-    if (url.pathname === '/fb.do') return this.rest(url, res);
+    if (url.pathname === '/fb.do') {
+      // OK's REST API takes its parameters in the query string or as a form body.
+      for (const [k, v] of new URLSearchParams(raw.toString('utf8'))) url.searchParams.set(k, v);
+      return this.rest(url, res);
+    }
     const files = url.pathname.startsWith('/files/');
     const match = /^\/graph\/me\/(subscribe|subscriptions|unsubscribe|info|messages)(?:\/(.+))?$/.exec(
       url.pathname,
@@ -378,6 +391,8 @@ export class OkFake {
         if (!message || (typeof message.text !== 'string' && !message.attachment && !message.attachments)) {
           return ok(error(100, 'PARAM : message is empty'));
         }
+        if (typeof message.text === 'string' && message.text.length > OK_FAKE_TEXT_MAX)
+          return ok(error(100, 'PARAM : message.text is too long'));
         this.seq += 1n;
         const messageId = `mid:${chatId.replace(/^chat:/, '')}.${this.seq.toString(16)}`;
         this.messages.push({ chatId, messageId, body: body! });
@@ -468,6 +483,7 @@ export class OkFake {
         const topic = this.topics.find((t) => t.id === q.discussionId);
         if (!topic || q.discussionType !== 'GROUP_TOPIC') return ok(error(300, 'NOT_FOUND : discussion'));
         if (!q.comment) return ok(error(100, 'PARAM : comment is empty'));
+        if (q.comment.length > OK_FAKE_TEXT_MAX) return ok(error(100, 'PARAM : comment is too long'));
         const asAdmin = q.as_admin === 'true';
         const added = this.addComment(topic.id, {
           authorRef: asAdmin ? `group:${this.groupId}` : 'user:910000000001',
