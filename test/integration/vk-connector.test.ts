@@ -12,7 +12,7 @@ import {
   type ParseResult,
 } from '@inbox/integrations/contract';
 import { ratingChoices, VK_CALLBACK_OK, VkConnector, type VkCursor } from '@inbox/integrations/vk';
-import { VkFake } from '../fakes/vk/vk-fake';
+import { VK_FAKE_TEXT_MAX, VkFake } from '../fakes/vk/vk-fake';
 
 const connector = new VkConnector({ logger: new JsonLogger('vk-test', 'error') });
 
@@ -455,6 +455,55 @@ describe('VkConnector against the fake VK', () => {
       expect(fake.messages.map((m) => m.message).join(' ')).toBe(text);
       expect(fake.messages.at(-1)!.attachment).toBe(`doc-218840017_${fake.docs[0].id}`);
       expect(receipt.remoteId!.split(',')).toHaveLength(fake.messages.length);
+    });
+    it('a long wall answer lands as several comment replies within the limit, in order, each once', async () => {
+      const start = await connector.pull(account, null, 100);
+      fake.pushUpdate(fake.event('wall-reply-new.json'));
+      const page = await connector.pull(account, start.nextCursor, 100);
+      const text = Array.from(
+        { length: 10 },
+        (_, p) => `Пункт ${p + 1}. ${'Меры по обращению приняты и будут продолжены. '.repeat(12).trim()}`,
+      ).join('\n\n');
+      const message = outbound({ text, replyAddress: page.items[0].replyAddress });
+      const receipt = await connector.send(account, message);
+      await connector.send(account, message);
+      expect(fake.comments.length).toBeGreaterThan(1);
+      expect(fake.comments.every((c) => c.message.length <= VK_FAKE_TEXT_MAX)).toBe(true);
+      expect(fake.comments.every((c) => c.replyToComment === 57 && c.postId === 41)).toBe(true);
+      expect(
+        fake.comments
+          .map((c) => c.message)
+          .join(' ')
+          .replace(/\s+/g, ' '),
+      ).toBe(text.replace(/\s+/g, ' '));
+      expect(receipt.remoteId).toBe(fake.comments.map((c) => c.commentId).join(','));
+    });
+
+    it('an upload server refusing the file is a permanent InvalidPayload in Russian; its own fault is Temporary', async () => {
+      const withFile = () =>
+        outbound({
+          replyAddress: { peerId: 8 },
+          attachments: [
+            {
+              fileName: 'ответ.exe',
+              contentType: 'application/octet-stream',
+              contentBase64: Buffer.from('MZ').toString('base64'),
+            },
+          ],
+        });
+      fake.refuseUploads('ERR_UPLOAD_FILE_TYPE: file type not allowed', 1);
+      const refused = await errorOf(connector.send(account, withFile()));
+      expect(refused.code).toBe(ConnectorErrorCode.InvalidPayload);
+      expect(refused.retryable).toBe(false);
+      expect(refused.details.fields?.attachments).toMatch(/ВКонтакте не принял файл «ответ\.exe»/);
+
+      fake.refuseUploads('upload timeout, try again later', 1);
+      const transient = await errorOf(connector.send(account, withFile()));
+      expect(transient.code).toBe(ConnectorErrorCode.Temporary);
+      expect(fake.messages).toHaveLength(0);
+
+      await connector.send(account, withFile());
+      expect(fake.messages).toHaveLength(1);
     });
   });
 

@@ -175,6 +175,9 @@ export class VkApi {
       { method: 'POST', body: form },
       this.settings.requestTimeoutMs,
     );
+    if (isRecord(json) && typeof json.error === 'string' && json.error !== '') {
+      throw uploadRefusal(what, fileName, json.error);
+    }
     if (!isRecord(json) || typeof json.file !== 'string' || json.file === '') {
       throw new ConnectorError(
         ConnectorErrorCode.Temporary,
@@ -183,4 +186,30 @@ export class VkApi {
     }
     return json.file;
   }
+}
+
+/** What an upload server's `error` says when the trouble is on its side and another try may well succeed. */
+const TRANSIENT_UPLOAD_ERROR =
+  /timeout|timed out|temporar|try (again|later)|internal|unavailable|overload|busy|expired/i;
+
+/**
+ * The upload server answered HTTP 200 with `{ error }` instead of a file. A refusal of the file itself (its type, its
+ * size, an empty or broken file) is permanent: every retry would get the same answer, so the answer fails with a
+ * reason in Russian for the clerk. A fault on VK's side (a timeout, an internal error, an expired upload address —
+ * a retry asks for a new one) stays Temporary.
+ */
+export function uploadRefusal(what: string, fileName: string, error: string): ConnectorError {
+  const said = error.slice(0, 200);
+  if (TRANSIENT_UPLOAD_ERROR.test(error)) {
+    return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: the upload server failed (${said})`);
+  }
+  return new ConnectorError(
+    ConnectorErrorCode.InvalidPayload,
+    `${what}: the upload server refused the file (${said})`,
+    {
+      fields: {
+        attachments: `ВКонтакте не принял файл «${fileName}» (${said}): отправьте ответ без него, приложите файл другого формата или меньшего размера`,
+      },
+    },
+  );
 }

@@ -34,6 +34,11 @@ export const VK_CALLBACK_OK = 'ok';
 
 /** messages.send refuses longer texts (error 914); longer answers go out in several messages. */
 const MAX_MESSAGE_LENGTH = 4096;
+/**
+ * wall.createComment states no limit for `message` in VK's method reference; messages.send's 4096 is the bound we
+ * know VK enforces on a text, so a longer comment answer goes out as several comments of at most that, in order.
+ */
+const MAX_COMMENT_LENGTH = 4096;
 /** Enough for failed 2 then failed 1, say; a server failing more often than that is having a bad time. */
 const MAX_LONG_POLL_ATTEMPTS = 4;
 
@@ -337,24 +342,32 @@ export class VkConnector
     const attachments = await this.uploadDocuments(api, message, 'docs.getWallUploadServer', {
       group_id: settings.groupId,
     } satisfies Params.DocsGetWallUploadServerParams);
-    const params: Params.WallCreateCommentParams = {
-      owner_id: target.ownerId,
-      post_id: target.postId,
-      from_group: settings.groupId,
-      message: message.text,
-      reply_to_comment: target.commentId,
-      guid: message.id,
-      attachments: attachments.length ? attachments : undefined,
-    };
-    const response = await api.call<unknown>('wall.createComment', params);
-    const commentId = isRecord(response) ? int(response.comment_id) : undefined;
-    if (commentId === undefined) {
-      throw new ConnectorError(
-        ConnectorErrorCode.Temporary,
-        'VK wall.createComment: no comment_id in the answer',
-      );
+    const parts = splitText(message.text ?? '', MAX_COMMENT_LENGTH);
+    if (parts.length === 0) parts.push('');
+    const ids: string[] = [];
+    for (const [index, part] of parts.entries()) {
+      const last = index === parts.length - 1;
+      const params: Params.WallCreateCommentParams = {
+        owner_id: target.ownerId,
+        post_id: target.postId,
+        from_group: settings.groupId,
+        message: part || undefined,
+        reply_to_comment: target.commentId,
+        // VK's dedupe key per comment: a retried send posts none of the parts already on the wall again.
+        guid: index === 0 ? message.id : `${message.id}:${index}`,
+        attachments: last && attachments.length ? attachments : undefined,
+      };
+      const response = await api.call<unknown>('wall.createComment', params);
+      const commentId = isRecord(response) ? int(response.comment_id) : undefined;
+      if (commentId === undefined) {
+        throw new ConnectorError(
+          ConnectorErrorCode.Temporary,
+          'VK wall.createComment: no comment_id in the answer',
+        );
+      }
+      ids.push(String(commentId));
     }
-    return { remoteId: String(commentId), sentAt: new Date().toISOString() };
+    return { remoteId: ids.join(','), sentAt: new Date().toISOString() };
   }
 
   /** docs.get…UploadServer → POST the file → docs.save; returns attachment strings `doc<owner>_<id>`. */

@@ -64,6 +64,9 @@ export type VkUpdate = Record<string, unknown>;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/** The longest text the fake takes in messages.send (VK's error 914) and in wall.createComment (assumed the same). */
+export const VK_FAKE_TEXT_MAX = 4096;
+
 const ERROR_MESSAGES: Record<number, string> = {
   5: 'User authorization failed: invalid access_token (4).',
   6: 'Too many requests per second',
@@ -73,6 +76,7 @@ const ERROR_MESSAGES: Record<number, string> = {
   100: 'One of the parameters specified was missing or invalid',
   901: "Can't send messages for users without permission",
   911: 'Keyboard format is invalid',
+  914: 'Message is too long',
 };
 
 interface ActiveScenario extends VkScenarioOptions {
@@ -107,6 +111,7 @@ export class VkFake {
   private readonly blockedPeers = new Set<number>();
   private readonly uploads = new Map<string, { fileName: string; content: Buffer }>();
   private scenario: ActiveScenario = { name: 'normal', remaining: Infinity };
+  private uploadRefusal?: { error: string; remaining: number };
   private nextMessageId = 1000;
   private nextCommentId = 500;
   private nextDocId = 9000;
@@ -415,6 +420,7 @@ export class VkFake {
       return this.apiError(res, 'messages.send', 100);
     }
     if (!params.message && !params.attachment) return this.apiError(res, 'messages.send', 100);
+    if ((params.message ?? '').length > VK_FAKE_TEXT_MAX) return this.apiError(res, 'messages.send', 914);
     let keyboard: unknown;
     if (params.keyboard !== undefined) {
       try {
@@ -448,6 +454,8 @@ export class VkFake {
       return this.apiError(res, 'wall.createComment', 100);
     }
     if (!params.message && !params.attachments) return this.apiError(res, 'wall.createComment', 100);
+    if ((params.message ?? '').length > VK_FAKE_TEXT_MAX)
+      return this.apiError(res, 'wall.createComment', 100);
     const earlier =
       params.guid !== undefined &&
       this.comments.find((c) => c.ownerId === ownerId && c.postId === postId && c.guid === params.guid);
@@ -469,7 +477,19 @@ export class VkFake {
     });
   }
 
+  /**
+   * The upload server answers the next `times` uploads HTTP 200 `{ error }` instead of a file, as VK's do: a refusal
+   * of the file (e.g. 'ERR_UPLOAD_FILE_TYPE: file type not allowed') or a fault of its own (e.g. 'upload timeout').
+   */
+  refuseUploads(error: string, times = Infinity): void {
+    this.uploadRefusal = { error, remaining: times };
+  }
+
   private async upload(url: URL, req: IncomingMessage, raw: Buffer, res: ServerResponse): Promise<void> {
+    if (this.uploadRefusal && this.uploadRefusal.remaining > 0) {
+      this.uploadRefusal.remaining -= 1;
+      return send(res, 200, JSON_TYPE, JSON.stringify({ error: this.uploadRefusal.error }));
+    }
     const contentType = req.headers['content-type'] ?? '';
     if (!contentType.startsWith('multipart/form-data')) {
       return send(res, 200, JSON_TYPE, JSON.stringify({ error: 'no file' }));
