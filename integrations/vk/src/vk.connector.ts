@@ -79,6 +79,23 @@ function sameSecret(given: unknown, expected: string): boolean {
 }
 
 /**
+ * Sends a text as parts of at most `max`, in order, the last carrying what must come at the end (attachments, a
+ * keyboard); attachments alone (no text) go out as one part. Returns the receipt naming every part's id.
+ */
+async function sendInParts(
+  text: string,
+  max: number,
+  sendPart: (part: string, index: number, last: boolean) => Promise<string>,
+): Promise<DeliveryReceipt> {
+  const parts = splitText(text, max);
+  if (parts.length === 0) parts.push('');
+  const ids: string[] = [];
+  for (const [index, part] of parts.entries())
+    ids.push(await sendPart(part, index, index === parts.length - 1));
+  return { remoteId: ids.join(','), sentAt: new Date().toISOString() };
+}
+
+/**
  * VK community connector: Bots Long Poll (pull) or Callback API (push) for incoming community messages and wall
  * posts/comments; answers by messages.send or as a comment reply (wall.createComment).
  *
@@ -313,12 +330,7 @@ export class VkConnector
       type: 'doc',
       peer_id: peerId,
     } satisfies Params.DocsGetMessagesUploadServerParams);
-    // Attachments alone (no text) still go out, in one message.
-    const parts = splitText(message.text ?? '', MAX_MESSAGE_LENGTH);
-    if (parts.length === 0) parts.push('');
-    const ids: string[] = [];
-    for (const [index, part] of parts.entries()) {
-      const last = index === parts.length - 1;
+    return sendInParts(message.text ?? '', MAX_MESSAGE_LENGTH, async (part, index, last) => {
       const params: Params.MessagesSendParams = {
         peer_id: peerId,
         random_id: randomIdFor(message.id, index),
@@ -328,9 +340,8 @@ export class VkConnector
       };
       const response = await api.call<unknown>('messages.send', params);
       const id = isRecord(response) ? (response.message_id ?? response.conversation_message_id) : response;
-      ids.push(String(id));
-    }
-    return { remoteId: ids.join(','), sentAt: new Date().toISOString() };
+      return String(id);
+    });
   }
 
   private async sendComment(
@@ -342,11 +353,7 @@ export class VkConnector
     const attachments = await this.uploadDocuments(api, message, 'docs.getWallUploadServer', {
       group_id: settings.groupId,
     } satisfies Params.DocsGetWallUploadServerParams);
-    const parts = splitText(message.text ?? '', MAX_COMMENT_LENGTH);
-    if (parts.length === 0) parts.push('');
-    const ids: string[] = [];
-    for (const [index, part] of parts.entries()) {
-      const last = index === parts.length - 1;
+    return sendInParts(message.text ?? '', MAX_COMMENT_LENGTH, async (part, index, last) => {
       const params: Params.WallCreateCommentParams = {
         owner_id: target.ownerId,
         post_id: target.postId,
@@ -365,9 +372,8 @@ export class VkConnector
           'VK wall.createComment: no comment_id in the answer',
         );
       }
-      ids.push(String(commentId));
-    }
-    return { remoteId: ids.join(','), sentAt: new Date().toISOString() };
+      return String(commentId);
+    });
   }
 
   /** docs.get…UploadServer → POST the file → docs.save; returns attachment strings `doc<owner>_<id>`. */
