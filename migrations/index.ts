@@ -59,6 +59,7 @@ import { InterruptedSends1796204500000 } from './1796204500000-InterruptedSends'
 import { OutboxTriggerCosts1796204600000 } from './1796204600000-OutboxTriggerCosts';
 import { SearchTermsInlined1796204720000 } from './1796204720000-SearchTermsInlined';
 import { PersonalDataRemovalInlined1796204730000 } from './1796204730000-PersonalDataRemovalInlined';
+import { KnowledgeNotificationLinks1796204800000 } from './1796204800000-KnowledgeNotificationLinks';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -123,4 +124,5 @@ export const MIGRATIONS = [
   OutboxTriggerCosts1796204600000,
   SearchTermsInlined1796204720000,
   PersonalDataRemovalInlined1796204730000,
+  KnowledgeNotificationLinks1796204800000,
 ];

@@ -179,6 +179,10 @@ describe('knowledge base (e2e)', () => {
     // Thursday 5 November, 18:00: within 24 hours of the approval term — at risk, not overdue.
     now = nsk('2026-11-05T18:00:00');
     expect((await sweep()).byClock).toEqual({ 'kb-approval/at-risk': 1 });
+    // The responsible person's notification names the request, so the header's list opens it.
+    expect(await json(call('GET', '/api/v1/notifications?unread=true', staff.responsible))).toContainEqual(
+      expect.objectContaining({ kind: 'kb-clock-at-risk', kbRequestId: requestId, kbSectionId: null }),
+    );
 
     // Day 3, Friday 6 November, 11:00: the responsible person approves, on time.
     now = nsk('2026-11-06T11:00:00');
@@ -309,6 +313,11 @@ describe('knowledge base (e2e)', () => {
     );
     expect(notices[0].text).toBe(
       'База знаний: просрочен срок актуализации раздела «Отопление» (Министерство ЖКХ и энергетики)',
+    );
+    // Each names the section, so the header's list opens it (they came without a link).
+    const listed = await json(call('GET', '/api/v1/notifications?unread=true', staff.supervisor));
+    expect(listed).toContainEqual(
+      expect.objectContaining({ kind: 'kb-clock-overdue', kbSectionId: sectionId, kbRequestId: null }),
     );
 
     // Reviewed: the next term is a quarter away — 3 May 2027 is a day off (for 1 May), so Friday 30 April, a

@@ -262,7 +262,17 @@ describe('knowledge base screens (browser e2e)', () => {
 
   it('supervisor: the section overdue for review, on the reviews page and the dashboard', async () => {
     const page = await signIn('supervisor');
-    await page.goto(`${stack.baseUrl}/app/knowledge/reviews`);
+    // The sweep's notification opens the sections' review, as an appeal's opens the appeal (it had no link).
+    await page.goto(`${stack.baseUrl}/app/inbox`);
+    await page.getByTestId('notifications-button').click();
+    await page
+      .getByRole('region', { name: 'Уведомления' })
+      .getByTestId('notification')
+      .filter({ hasText: /просрочен срок актуализации раздела/ })
+      .first()
+      .getByRole('link', { name: 'Открыть актуализацию разделов' })
+      .click();
+    await page.waitForURL(/\/app\/knowledge\/reviews$/);
     const overdue = page.locator('[data-testid="kb-section-row"][data-state="overdue"]');
     await overdue.first().getByText('ГЖИ СО').waitFor();
     await screenshot(page, 'knowledge-reviews');

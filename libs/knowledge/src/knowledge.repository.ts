@@ -1115,8 +1115,10 @@ export class KnowledgeRepository extends SqlRepository {
            JOIN organisations uo ON uo.id = u.organisation_id AND uo.kind IN ('region', 'management-centre')
           WHERE u.role = 'supervisor' AND u.active
        ), notes AS (
-         INSERT INTO notifications (user_id, kind, appeal_id, text)
+         INSERT INTO notifications (user_id, kind, appeal_id, kb_request_id, kb_section_id, text)
          SELECT r.user_id, 'kb-clock-' || m.kind, NULL,
+                CASE WHEN x.subject_type = 'request' THEN m.subject_id END,
+                CASE WHEN x.subject_type = 'section' THEN m.subject_id END,
                 CASE m.kind
                   WHEN 'overdue' THEN 'База знаний: просрочен срок ' || ($4::jsonb ->> m.clock) || ' ' || x.label
                                       || ' (' || o.short_name || ')'

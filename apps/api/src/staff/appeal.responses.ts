@@ -279,6 +279,15 @@ export class NotificationDto {
   kind!: string;
   @ApiProperty({ type: String, nullable: true }) appealId!: string | null;
   @ApiProperty({ type: String, nullable: true }) registrationNumber!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Запрос на изменение БЗ (сроки БЗ)',
+  })
+  kbRequestId!: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Раздел БЗ (срок актуализации)' })
+  kbSectionId!: string | null;
   @ApiProperty() text!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) readAt!: string | null;

@@ -3746,6 +3746,16 @@ export interface components {
             createdAt: string;
             id: string;
             /**
+             * Format: uuid
+             * @description Запрос на изменение БЗ (сроки БЗ)
+             */
+            kbRequestId: string | null;
+            /**
+             * Format: uuid
+             * @description Раздел БЗ (срок актуализации)
+             */
+            kbSectionId: string | null;
+            /**
              * @description clock-mark, part-returned, answer-sent-back, …
              * @example part-returned
              */

@@ -24,7 +24,8 @@ export const NOTIFICATIONS_PAGE = 50;
 /**
  * The signed-in person's notifications (terms at risk or broken, returned parts, drafts sent back): a button in
  * the header with the unread count (all of them, not only the loaded page's), and the list under it, newest
- * first, a page at a time with «Показать ещё» for the older ones; opening one marks it read.
+ * first, a page at a time with «Показать ещё» for the older ones; opening one (its appeal, or the knowledge
+ * base's request or the sections' review its term is about) marks it read.
  */
 export function NotificationsButton() {
   const queryClient = useQueryClient();
@@ -155,6 +156,21 @@ function NotificationItem(props: { n: StaffNotification; onRead: () => void; onO
         {n.appealId && (
           <Anchor component={Link} to={`/appeals/${n.appealId}`} size="xs" onClick={props.onOpen}>
             Открыть обращение{n.registrationNumber ? ` № ${n.registrationNumber}` : ''}
+          </Anchor>
+        )}
+        {n.kbRequestId && (
+          <Anchor
+            component={Link}
+            to={`/knowledge/requests/${n.kbRequestId}`}
+            size="xs"
+            onClick={props.onOpen}
+          >
+            Открыть запрос
+          </Anchor>
+        )}
+        {n.kbSectionId && (
+          <Anchor component={Link} to="/knowledge/reviews" size="xs" onClick={props.onOpen}>
+            Открыть актуализацию разделов
           </Anchor>
         )}
         {!n.readAt && (
