@@ -174,6 +174,26 @@ describe('workspace API (e2e)', () => {
     expect(timers()).toBeLessThanOrEqual(before);
   });
 
+  it('tells anyone through a proxy only whether it is ready; the counts and channels to admin and supervisor', async () => {
+    // Through a proxy (its forwarding header), as a load balancer or a citizen's browser would call it.
+    const relayed = (who?: SignedIn) =>
+      fetch(`${t.stack.baseUrl}/health`, { headers: { ...who?.headers, 'x-forwarded-for': '203.0.113.7' } });
+    for (const who of [undefined, staff.housingClerk, staff.operator]) {
+      const res = await relayed(who);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: 'ok', postgres: { ok: true }, redis: { ok: true } });
+    }
+    for (const who of [staff.admin, staff.supervisor]) {
+      const full = await json(relayed(who));
+      expect(full).toMatchObject({ status: 'ok', countsCappedAt: expect.any(Number) });
+      expect(Object.keys(full)).toEqual(
+        expect.arrayContaining(['queues', 'inboundItems', 'channels', 'outbox']),
+      );
+    }
+    // On this machine, unrelayed (the start script, the bench): the whole report, as before.
+    expect(Object.keys(await json(get('/health')))).toEqual(expect.arrayContaining(['queues', 'channels']));
+  });
+
   it('serves attachment contents in scope only, audited, never as active content', async () => {
     const appeal = await register('Обращение с фотографией', org.housing);
     await post(`/api/v1/appeals/${appeal.id}/escalate`, staff.operator, { organisationIds: [org.minzhkh] });

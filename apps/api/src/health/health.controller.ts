@@ -1,20 +1,57 @@
-import { Get, Res } from '@nestjs/common';
+import { Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
+import { bearerToken, Role, StaffUsers } from '@inbox/access';
 import { HealthDto } from './health.responses';
 import { SystemHealth } from './system-health.service';
 import { PublicController } from '../public-controller';
 
+/** Who sees the whole report: the queues, the channel accounts' progress and errors. */
+const DETAIL_ROLES: readonly Role[] = [Role.Admin, Role.Supervisor];
+
 @PublicController('health', 'health')
 export class HealthController {
-  constructor(private readonly system: SystemHealth) {}
+  constructor(
+    private readonly system: SystemHealth,
+    private readonly users: StaffUsers,
+  ) {}
 
+  /**
+   * A load balancer's readiness answer for anyone: 200 or 503, the status and whether Postgres and Redis answer.
+   * The counts (queues, intake backlog, the outbox) and the channel accounts' progress and errors go only to an
+   * administrator or supervisor signed in, or to a caller on this machine not relayed by a proxy (the start
+   * script's readiness check, the bench, an operator's curl).
+   */
   @Get()
   @ApiOperation({ summary: 'Состояние Postgres, Redis, очередей и каналов' })
-  @ApiOkResponse({ type: HealthDto, description: '503 с тем же телом, когда Postgres или Redis недоступны' })
-  async health(@Res({ passthrough: true }) res: Response) {
+  @ApiOkResponse({
+    type: HealthDto,
+    description:
+      '503 с тем же телом, когда Postgres или Redis недоступны. Без входа администратора или руководителя ' +
+      '(и не с этой машины) — только status и доступность Postgres и Redis',
+  })
+  async health(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     const report = await this.system.report();
     res.status(report.status === 'ok' ? 200 : 503);
-    return report;
+    if (isLocal(req) || (await this.staffMayRead(req))) return report;
+    return {
+      status: report.status,
+      postgres: { ok: report.postgres.ok },
+      redis: { ok: report.redis.ok },
+    };
   }
+
+  private async staffMayRead(req: Request): Promise<boolean> {
+    const token = bearerToken(req.headers.authorization);
+    const user = token ? await this.users.authenticate(token).catch(() => undefined) : undefined;
+    return !!user && DETAIL_ROLES.includes(user.role);
+  }
+}
+
+/** The caller is on this machine and no proxy relayed it (a proxy on the same host adds its forwarding headers). */
+function isLocal(req: Request): boolean {
+  const address = req.socket.remoteAddress ?? '';
+  const loopback = address === '::1' || /^(::ffff:)?127\./.test(address);
+  const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((h) => req.headers[h] !== undefined);
+  return loopback && !relayed;
 }

@@ -8416,7 +8416,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description 503 с тем же телом, когда Postgres или Redis недоступны */
+            /** @description 503 с тем же телом, когда Postgres или Redis недоступны. Без входа администратора или руководителя (и не с этой машины) — только status и доступность Postgres и Redis */
             200: {
                 headers: {
                     [name: string]: unknown;
