@@ -9,7 +9,7 @@ import { json } from '../support/test-stack';
  */
 describe('knowledge base gaps', () => {
   const t = staffStack({
-    organisations: { minzhkh: 'minzhkh' },
+    organisations: { minzhkh: 'minzhkh', mintrans: 'mintrans' },
     topics: { housing: 'housing', roads: 'roads' },
     staff: {
       operator: [Role.Operator, 'cur'],
@@ -137,6 +137,36 @@ describe('knowledge base gaps', () => {
       },
     });
     expect(request.details).toContain('Часто спрашивают осенью');
+    // On an appeal both departments hold, the other one's clerk may not offer this department's answer: refused,
+    // and on record as denied with the answering organisation.
+    const shared = await register(
+      'Холодно в квартире',
+      'В квартире холодно, а во дворе яма на дороге.',
+      org.housing,
+    );
+    await call('POST', `/api/v1/appeals/${shared}/escalate`, staff.operator, {
+      organisationIds: [org.minzhkh, org.mintrans],
+    });
+    const { id: housingAnswer } = await json(
+      call('POST', `/api/v1/appeals/${shared}/answers`, staff.housingClerk, { text: 'Ответ по отоплению.' }),
+    );
+    expect(
+      (
+        await call('POST', `/api/v1/knowledge/appeals/${shared}/worth-adding`, staff.roadsClerk, {
+          answerId: housingAnswer,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      await t.stack.db.dataSource.query(
+        `SELECT entity_id AS "entityId", details FROM audit_log
+          WHERE user_id = $1 AND action = 'kb-worth-adding' AND outcome = 'denied' ORDER BY id`,
+        [staff.roadsClerk.userId],
+      ),
+    ).toEqual([
+      { entityId: appealId, details: {} },
+      { entityId: shared, details: { organisationId: org.minzhkh } },
+    ]);
     // Once is enough while the request is open.
     expect(
       (

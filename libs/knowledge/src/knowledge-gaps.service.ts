@@ -3,6 +3,7 @@ import { AuditLog } from '@inbox/access';
 import { jaccard, wordShingles } from '@inbox/text-classifier';
 import { Clock, conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
+import { refusalOnRecord } from './refusal-on-record';
 import { normaliseArticle } from './knowledge-content';
 import { canRequestChange, type KnowledgeActor } from './knowledge-policy';
 import { KnowledgeRepository } from './knowledge.repository';
@@ -115,8 +116,20 @@ export class KnowledgeGaps {
         : undefined;
     if (input.answerId && !answer) throw notFoundError('Ответ не найден');
     const organisationId = answer?.organisationId ?? actor.organisationId;
-    if (!canRequestChange(actor, organisationId))
-      throw forbiddenError('Предложить можно для своей организации');
+    if (!canRequestChange(actor, organisationId)) {
+      // Another organisation's answer on an appeal the caller shares: a refusal of scope, on record.
+      await refusalOnRecord(
+        this.audit,
+        {
+          userId: actor.userId,
+          action: 'kb-worth-adding',
+          entityType: 'appeal',
+          entityId: appeal.id,
+          details: { organisationId },
+        },
+        () => Promise.reject(forbiddenError('Предложить можно для своей организации')),
+      );
+    }
     const open = await this.repo.requests({
       scope: actor.scope,
       appealId: appeal.id,
