@@ -238,6 +238,23 @@ describe('knowledge base (e2e)', () => {
       'kb-publication/at-risk',
     ]);
     articleId = published.publishedArticleId;
+    // Only line 1 answers a call on the spot from it: a clerk's attempt is refused, and on record as denied.
+    const someCall = '00000000-0000-4000-8000-000000000001';
+    expect(
+      (
+        await call('POST', `/api/v1/knowledge/appeals/${someCall}/answered-on-the-spot`, staff.housingClerk, {
+          articleId,
+        })
+      ).status,
+    ).toBe(403);
+    expect((await denied()).slice(-1)).toEqual([
+      {
+        userId: staff.housingClerk.userId,
+        action: 'kb-answered-on-the-spot',
+        entityId: someCall,
+        details: { articleId },
+      },
+    ]);
 
     // Published: line 1 finds it by the citizen's words and the topic, and so do citizens.
     const suggestions = await json(

@@ -11,6 +11,7 @@ import {
 } from '@inbox/appeals';
 import { Clock, conflictError, forbiddenError, foundById, invalidInput, UUID } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
+import { refusalOnRecord } from './refusal-on-record';
 import { type KnowledgeActor } from './knowledge-policy';
 import { type ArticleSummary, KnowledgeRepository, type SearchHit } from './knowledge.repository';
 import { ARTICLE_KIND_RU, ArticleKind, INSERTABLE_KINDS } from './knowledge.types';
@@ -199,7 +200,18 @@ export class KnowledgeArticles {
    */
   async answeredOnTheSpot(appealId: string, articleId: string, actor: KnowledgeActor) {
     if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
-      throw forbiddenError('Ответ на месте даёт оператор 1-й линии');
+      // A refusal of rights, on record like the KB's others (the appeal and the article, ids only).
+      await refusalOnRecord(
+        this.audit,
+        {
+          userId: actor.userId,
+          action: 'kb-answered-on-the-spot',
+          entityType: 'appeal',
+          entityId: appealId,
+          details: { articleId },
+        },
+        () => Promise.reject(forbiddenError('Ответ на месте даёт оператор 1-й линии')),
+      );
     }
     const appeal = await appealInScope(this.scoped, appealId, actor, 'kb-answered-on-the-spot');
     const article = await this.article(articleId);
