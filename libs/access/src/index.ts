@@ -4,6 +4,7 @@ export * from './tokens';
 export * from './access-scope';
 export * from './staff-users.service';
 export * from './audit-log.repository';
+export * from './refusal-on-record';
 export * from './staff-auth.guard';
 export * from './access.module';
 export * from './sign-in-lockouts';

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog, Role } from '@inbox/access';
+import { AuditLog, refusalOnRecord, Role } from '@inbox/access';
 import {
   type Actor,
   applicantValues,
@@ -11,7 +11,6 @@ import {
 } from '@inbox/appeals';
 import { Clock, conflictError, forbiddenError, foundById, invalidInput, UUID } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
-import { refusalOnRecord } from './refusal-on-record';
 import { type KnowledgeActor } from './knowledge-policy';
 import { type ArticleSummary, KnowledgeRepository, type SearchHit } from './knowledge.repository';
 import { ARTICLE_KIND_RU, ArticleKind, INSERTABLE_KINDS } from './knowledge.types';

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog } from '@inbox/access';
+import { AuditLog, refusalOnRecord } from '@inbox/access';
 import { jaccard, wordShingles } from '@inbox/text-classifier';
 import { Clock, conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
-import { refusalOnRecord } from './refusal-on-record';
 import { normaliseArticle } from './knowledge-content';
 import { canRequestChange, type KnowledgeActor } from './knowledge-policy';
 import { KnowledgeRepository } from './knowledge.repository';

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EntityManager } from 'typeorm';
-import { AuditLog, canSeeOrganisation } from '@inbox/access';
+import { AuditLog, canSeeOrganisation, refusalOnRecord } from '@inbox/access';
 import { Clock, conflictError, forbiddenError, invalidInput, notFoundError } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
-import { refusalOnRecord } from './refusal-on-record';
 import { type ArticleInput, normaliseArticle, normaliseTopicSet } from './knowledge-content';
 import {
   canApprove,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog } from '@inbox/access';
+import { AuditLog, refusalOnRecord } from '@inbox/access';
 import {
   Clock,
   conflictError,
@@ -13,7 +13,6 @@ import {
 import { canConfigure, canManageSections, canRequestChange, type KnowledgeActor } from './knowledge-policy';
 import { KB_REVIEW_AT_RISK_DAYS, reviewDueAt } from './knowledge-terms';
 import { KnowledgeRepository, type SectionChanges, type SectionRow } from './knowledge.repository';
-import { refusalOnRecord } from './refusal-on-record';
 
 /** Attachments of articles: office documents, PDFs and images (a legal act's scan, a form to fill in). */
 export const KB_ATTACHMENT_TYPES = [

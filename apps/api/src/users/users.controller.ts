@@ -16,12 +16,21 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { DomainError, notFoundError } from '@inbox/common';
-import { AuditLog, Role, ROLE_NAME_RU, Roles, Staff, type StaffContext, StaffUsers } from '@inbox/access';
+import { notFoundError } from '@inbox/common';
+import {
+  AuditLog,
+  refusalOnRecord,
+  Role,
+  ROLE_NAME_RU,
+  Roles,
+  Staff,
+  type StaffContext,
+  StaffUsers,
+} from '@inbox/access';
 import { SignInLockoutDto, StaffUserDto } from '../auth/auth.responses';
 import { AssigneeDto } from '../staff/appeal.responses';
 import { AdminAction, StaffController } from '../staff-controller';
-import { staffAction, staffDenied } from '../staff-action';
+import { staffAction } from '../staff-action';
 import { stacked } from '../stacked-decorators';
 import { NewPassword } from '../auth/new-password';
 
@@ -188,13 +197,11 @@ export class UsersController {
   @ApiOkResponse({ type: [AssigneeDto] })
   async assignees(@Staff() staff: StaffContext, @Query('organisationId') organisationId?: string) {
     const orgId = organisationId && /^[0-9a-f-]{36}$/i.test(organisationId) ? organisationId : undefined;
-    try {
-      return await this.users.assignees(staff.scope, orgId ?? staff.user.organisationId);
-    } catch (error) {
-      // Another organisation's staff, outside the caller's scope: a refusal of scope, on record.
-      if (error instanceof DomainError && error.code === 'forbidden')
-        await this.audit.record(staffDenied(staff, 'list-assignees', 'organisation', orgId ?? null));
-      throw error;
-    }
+    // Another organisation's staff, outside the caller's scope: a refusal of scope, on record.
+    return refusalOnRecord(
+      this.audit,
+      staffAction(staff, 'list-assignees', 'organisation', orgId ?? null),
+      () => this.users.assignees(staff.scope, orgId ?? staff.user.organisationId),
+    );
   }
 }
