@@ -10,6 +10,7 @@ import {
   MASS_MAILING_REASON,
   NO_SENDER_REASON,
   parseEmail,
+  QUOTED_FILE_NAME,
   type ParseContext,
   type ParsedEmail,
 } from './parse-message';
@@ -641,6 +642,73 @@ describe('parseEmail: a citizen letter', () => {
     });
     expect(item.subject).toBe('Re: Перерасчёт за отопление');
     expect(item.text).toContain('в квитанции за ноябрь перерасчёта нет');
+  });
+
+  it("keeps a reply's own words as the text and the quote of our letter as a file (Gmail, then HTML-only Outlook)", async () => {
+    const answerId = outboundMessageId('answer-q1', ctx.fromAddress);
+    const words = 'Спасибо, но перерасчёта в квитанции нет.';
+    const quote =
+      'пн, 1 дек. 2025 г. в 10:00, Единый центр <obr@gov.example.ru>:\n> Перерасчёт выполнен.\n>\n> С уважением, Единый центр';
+    const gmail = eml(
+      [
+        'From: ivanov@mail.example',
+        'To: obr@gov.example.ru',
+        'Subject: =?UTF-8?B?' + b64('Re: Перерасчёт') + '?=',
+        'Message-ID: <gmail-reply-1@mail.example>',
+        `In-Reply-To: <${answerId}>`,
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/alternative; boundary="b1"',
+      ],
+      [
+        '--b1',
+        'Content-Type: text/plain; charset=UTF-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(`${words}\n\n${quote}\n`),
+        '--b1',
+        'Content-Type: text/html; charset=UTF-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64(`<div>${words}</div><div class="gmail_quote">…</div>`),
+        '--b1--',
+        '',
+      ].join('\n'),
+    );
+    const item = await itemOf(gmail);
+    expect(item.text).toBe(
+      `${words}\n\nЦитата предыдущей переписки из письма сохранена во вложении «${QUOTED_FILE_NAME}».`,
+    );
+    expect(item.attachments).toHaveLength(1);
+    expect(item.attachments![0]).toMatchObject({
+      fileName: QUOTED_FILE_NAME,
+      contentType: 'text/plain; charset=utf-8',
+    });
+    expect(Buffer.from(item.attachments![0].contentBase64!, 'base64').toString('utf8')).toBe(quote);
+
+    // Outlook's HTML-only reply: the header block in bold, no `>`, under the words.
+    const outlook = eml(
+      [
+        'From: petrova@mail.example',
+        'To: obr@gov.example.ru',
+        'Subject: =?UTF-8?B?' + b64('RE: Перерасчёт') + '?=',
+        'Message-ID: <outlook-reply-1@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: text/html; charset=UTF-8',
+        'Content-Transfer-Encoding: base64',
+      ],
+      b64(
+        `<html><body><p>${words}</p><div id="divRplyFwdMsg"><hr><b>От:</b> Единый центр &lt;obr@gov.example.ru&gt;<br>` +
+          '<b>Отправлено:</b> 1 декабря 2025 г. 10:00<br><b>Кому:</b> petrova@mail.example<br><b>Тема:</b> Перерасчёт</div>' +
+          '<p>Перерасчёт выполнен.</p></body></html>',
+      ),
+    );
+    const fromOutlook = await itemOf(outlook);
+    expect(fromOutlook.text.split('\n\n')[0]).toBe(words);
+    expect(fromOutlook.text).not.toContain('Перерасчёт выполнен');
+    expect(fromOutlook.attachments!.map((a) => a.fileName)).toEqual([QUOTED_FILE_NAME, 'letter.html']);
+    expect(Buffer.from(fromOutlook.attachments![0].contentBase64!, 'base64').toString('utf8')).toContain(
+      'От: Единый центр <obr@gov.example.ru>\nОтправлено: 1 декабря 2025 г. 10:00',
+    );
   });
 
   it('carries a base64 attachment inline, with its Cyrillic RFC 2231 file name', async () => {

@@ -16,6 +16,7 @@ import {
 } from 'mailparser';
 import { type Policy547 } from './account';
 import { extractUuencoded } from './uuencode';
+import { isReplyLetter, splitQuotedReply } from './quoted-reply';
 import {
   decodeEncodedWordsGuessing,
   looksLikeMisreadUtf8,
@@ -494,6 +495,9 @@ function hasLatin1Runs(parsed: ParsedMail): boolean {
   );
 }
 
+/** The file a reply's quote of the earlier letters is kept in, beside the letter's own attachments. */
+export const QUOTED_FILE_NAME = 'Цитата из переписки.txt';
+
 const isForwardedLetter = (contentType: string) => /^message\/(?:rfc822|global)$/i.test(contentType);
 const isTnef = (a: Attachment) =>
   /^application\/(?:vnd\.)?ms-tnef$/i.test(a.contentType) || /^winmail\.dat$/i.test(a.filename?.trim() ?? '');
@@ -640,11 +644,20 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const attachments = parsed.attachments as MailParserAttachment[];
   // Files uuencoded into the text come out of it as attachments of their own.
   const uuencoded = htmlOnly ? { text: textOfHtml(html), files: [] } : extractUuencoded(plainText);
-  const ownText = uuencoded.text;
+  // A reply carries our letter below the citizen's words: the words are the text, the quote is kept as a file.
+  const namesAnotherLetter =
+    messageIdList(parsed.inReplyTo).length + messageIdList(parsed.references).length > 0;
+  const reply = splitQuotedReply(uuencoded.text, {
+    isReply: isReplyLetter(parsed.subject, namesAnotherLetter),
+  });
+  const ownText = reply.text;
+  const quoteNote = reply.quoted
+    ? `Цитата предыдущей переписки из письма сохранена во вложении «${QUOTED_FILE_NAME}».`
+    : '';
   // What the attachments say that a clerk would otherwise not see: forwarded letters, Outlook's winmail.dat.
   const notes = await attachmentNotes(attachments);
   // NUL (text and jsonb refuse it: one such letter would stop the mailbox's intake) and lone surrogates out.
-  const text = cleanText([ownText, ...notes].filter(Boolean).join('\n\n'));
+  const text = cleanText([ownText, quoteNote, ...notes].filter(Boolean).join('\n\n'));
   const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
   if (!text && !parsed.html && attachments.length === 0 && uuencoded.files.length === 0 && !bodyIsEmpty) {
     return { kind: 'rejected', externalId, reason: 'Текст письма не удалось раскодировать' };
@@ -688,6 +701,15 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
       contentType: 'application/octet-stream',
       size: file.content.length,
       contentBase64: file.content.toString('base64'),
+    });
+  }
+  if (reply.quoted) {
+    const bytes = Buffer.from(cleanText(reply.quoted), 'utf8');
+    inboundAttachments.push({
+      fileName: QUOTED_FILE_NAME,
+      contentType: 'text/plain; charset=utf-8',
+      size: bytes.length,
+      contentBase64: bytes.toString('base64'),
     });
   }
   if (htmlOnly) {
