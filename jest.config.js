@@ -29,6 +29,7 @@ module.exports = {
       // Checks against material outside the repository: npm run test:conformance (test/conformance/jest.config.js).
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/conformance/'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
     },
   ],

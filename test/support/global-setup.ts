@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL, TEST_REDIS_URL } from './services';
+import { ADMIN_DATABASE_URL, TEMPLATE_DATABASE_ENV, TEST_REDIS_URL } from './services';
 
-/** Fails the run at once, with what to do, when Postgres or Redis is not there. */
+/**
+ * Fails the run at once, with what to do, when Postgres or Redis is not there; names the run's template database
+ * (test-database.ts), which the workers inherit through the environment.
+ */
 export default async function globalSetup(): Promise<void> {
   const client = new Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 5000 });
   try {
@@ -31,4 +35,5 @@ export default async function globalSetup(): Promise<void> {
       ),
     );
   });
+  process.env[TEMPLATE_DATABASE_ENV] = `inbox_test_template_${randomBytes(6).toString('hex')}`;
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsLocked } from '@inbox/database';
-import { adminQuery, databaseUrl } from './services';
+import { Client } from 'pg';
+import { ADMIN_DATABASE_URL, adminQuery, databaseUrl, TEMPLATE_DATABASE_ENV } from './services';
 import { seedTestDirectory } from '../factories/directory';
 
 export interface TestDatabase {
@@ -10,15 +11,20 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A throwaway database per test file: created, migrated (never synchronised), seeded, dropped. */
+/**
+ * A throwaway database per test file: created, migrated (never synchronised), seeded, dropped. Under jest's
+ * integration project it is a copy of the run's template, migrated and seeded the same way once; without one
+ * (another jest config) it is migrated and seeded itself.
+ */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `inbox_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  const template = process.env[TEMPLATE_DATABASE_ENV];
+  if (template) await ensureTemplate(template);
+  await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   const url = databaseUrl(name);
   const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 5 } }));
   await dataSource.initialize();
-  await runMigrationsLocked(dataSource);
-  await seedTestDirectory(dataSource);
+  if (!template) await migrateAndSeed(dataSource);
   return {
     url,
     dataSource,
@@ -27,6 +33,46 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
+}
+
+/** What every test database holds before its test: the schema by the migrations, the test directory. */
+async function migrateAndSeed(dataSource: DataSource): Promise<void> {
+  await runMigrationsLocked(dataSource);
+  await seedTestDirectory(dataSource);
+}
+
+let templateReady: string | undefined;
+
+/**
+ * Makes the template once per run, whichever jest worker comes first; the others wait on the lock. It is made
+ * under another name and renamed when complete, so a copy never starts from a half-migrated template, and it
+ * keeps no connection open (Postgres copies only a database nobody is connected to).
+ */
+async function ensureTemplate(template: string): Promise<void> {
+  if (templateReady === template) return;
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);
+    if (exists.rowCount === 0) {
+      const building = `${template}_building`;
+      await admin.query(`DROP DATABASE IF EXISTS ${building} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${building}`);
+      const dataSource = new DataSource(dataSourceOptions(databaseUrl(building), { extra: { max: 5 } }));
+      await dataSource.initialize();
+      try {
+        await migrateAndSeed(dataSource);
+      } finally {
+        await dataSource.destroy();
+      }
+      await admin.query(`ALTER DATABASE ${building} RENAME TO ${template}`);
+    }
+    templateReady = template;
+  } finally {
+    await admin.query('SELECT pg_advisory_unlock(hashtext($1))', [template]).catch(() => undefined);
+    await admin.end();
+  }
 }
 
 /**
