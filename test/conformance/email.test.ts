@@ -57,6 +57,16 @@ describe('e-mail: real Cyrillic letters', () => {
   });
 
   it.each([
+    ['sample04_koi8r.eml', 'koi8-r', 'windows-1251'],
+    ['sample05_windows1251.eml', 'windows-1251', 'koi8-r'],
+  ])('reads %s (%s) labelled %s, subject and body, by its letters', async (file, actual, label) => {
+    const relabelled = readFileSync(join(MATERIAL.email, file), 'latin1').replaceAll(actual, label);
+    expect(relabelled).not.toContain(actual);
+    const item = await itemOf(Buffer.from(relabelled, 'latin1'));
+    expect(item).toMatchObject({ subject: 'Алфавит', text: 'Вопрос' });
+  });
+
+  it.each([
     ['koi8r.eml', 'sample04_koi8r.eml'],
     ['windows1251.eml', 'sample05_windows1251.eml'],
   ])('our %s has the shape of %s', (ours, theirs) => {

@@ -10,9 +10,81 @@ import * as iconv from 'iconv-lite';
  */
 
 /** Single-byte Cyrillic charsets, in the order tried; the one whose text reads most like Russian wins. */
-const CANDIDATES = ['windows-1251', 'koi8-r', 'cp866'] as const;
-// The most frequent letters of Russian text, lower case: a charset that misreads the bytes gives few of them.
-const FREQUENT = new Set('оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё');
+const CANDIDATES = ['windows-1251', 'koi8-r', 'cp866', 'iso-8859-5'] as const;
+
+/*
+ * The most frequent letter pairs of Russian text, case folded. Text decoded by the right charset has about 0.4 of
+ * them per 8-bit byte, in lower case, in capitals or mixed; by a wrong one (KOI8-R read as windows-1251, which
+ * swaps the cases, or cp866 read as either) 0.2 at most. Single letters would not do: KOI8-R's lower case is
+ * windows-1251's upper case, so a letter in capitals reads as frequent lower-case letters in the other charset.
+ */
+const FREQUENT_PAIRS = new Set(
+  (
+    'ст но то на ен ов ни ра во ко ет пр ро ре по ал ли ос ер ол ор ан ел ло ка ве ле та не ва от ат ом он ит ' +
+    'ри де ес ин ти ла ск ль го ми ий ег да ак ам им ть ие ся ия ых ое ой ей ую ая ые ем ме ма мо об ав ди ед ' +
+    'чт че ру до ки ас ог ил из ус ым ещ ны ез'
+  ).split(' '),
+);
+
+const CYRILLIC_LOWER = /[а-яё]/;
+const CYRILLIC_UPPER = /[А-ЯЁ]/;
+
+/**
+ * How Russian text reads: its frequent letter pairs, less two for every capital right after a small letter in a
+ * word («пФПРМЕОЙЕ», «нБТЙС»: KOI8-R and windows-1251 swap the cases, and a name has few frequent pairs).
+ */
+function frequentPairs(text: string): number {
+  const lower = text.toLowerCase();
+  let n = 0;
+  for (let i = 0; i + 1 < lower.length; i++) {
+    if (FREQUENT_PAIRS.has(lower[i] + lower[i + 1])) n += 1;
+    if (CYRILLIC_LOWER.test(text[i]) && CYRILLIC_UPPER.test(text[i + 1])) n -= 2;
+  }
+  return n;
+}
+
+/** Frequent Russian letter pairs per character beyond ASCII: about 0.4 for Russian read right. */
+function russianness(text: string): { pairs: number; ratio: number; wide: number } {
+  let wide = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) wide += 1;
+  const pairs = frequentPairs(text);
+  return { pairs, ratio: wide ? pairs / wide : 0, wide };
+}
+
+// Fewer characters beyond ASCII than this say too little to judge by.
+const MIN_WIDE = 6;
+// Russian read right scores about 0.4; a wrong single-byte charset 0.2 at most.
+const RUSSIAN_RATIO = 0.25;
+// Below this, text is worth a look at its bytes: short Russian (a subject, a name) scores anywhere from 0.2 up.
+const HINT_RATIO = 0.35;
+
+/**
+ * Text with Cyrillic-range characters that does not read as Russian: the hint that a part's declared charset
+ * may be wrong (KOI8-R labelled windows-1251, cp866 labelled either). Only a hint: the bytes decide.
+ */
+export function looksLikeMisdeclaredCyrillic(text: string): boolean {
+  if (!/[\u0400-\u04ff]/.test(text)) return false;
+  const { ratio, wide } = russianness(text);
+  return wide >= MIN_WIDE && ratio < HINT_RATIO;
+}
+
+/**
+ * The single-byte Cyrillic charset these bytes are really in, when the declared one clearly produces garbage
+ * and another reads as Russian; undefined when the declared one is right or nothing reads better.
+ */
+export function misdeclaredCyrillic(bytes: Buffer, declared: string): string | undefined {
+  const wide = bytes.reduce((n, b) => n + (b >= 0x80 ? 1 : 0), 0);
+  if (wide < MIN_WIDE || !iconv.encodingExists(declared)) return undefined;
+  const own = frequentPairs(iconv.decode(bytes, declared));
+  let best = { charset: '', pairs: -1 };
+  for (const charset of CANDIDATES) {
+    const pairs = frequentPairs(iconv.decode(bytes, charset));
+    if (pairs > best.pairs) best = { charset, pairs };
+  }
+  const normalised = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (normalised(best.charset) === normalised(declared)) return undefined;
+  return best.pairs >= wide * RUSSIAN_RATIO && own * 2 < best.pairs ? best.charset : undefined;
+}
 
 /** True when the bytes are well-formed UTF-8. */
 function isUtf8(bytes: Buffer): boolean {
@@ -22,16 +94,6 @@ function isUtf8(bytes: Buffer): boolean {
   } catch {
     return false;
   }
-}
-
-function score(text: string): number {
-  let n = 0;
-  for (const ch of text) {
-    if (FREQUENT.has(ch)) n += 2;
-    else if (/[\p{L}\p{N}\s.,;:!?()«»"'\-–—№%/]/u.test(ch)) n += 0;
-    else n -= 1;
-  }
-  return n;
 }
 
 /** UTF-16 by its byte-order mark, or by the zero high bytes every other byte of Latin and Cyrillic text has. */
@@ -62,10 +124,11 @@ export function decodeGuessingCyrillic(bytes: Buffer): string {
 function guessCharset(bytes: Buffer): string {
   const utf16 = utf16Of(bytes);
   if (utf16) return utf16;
-  let best = { charset: CANDIDATES[0] as string, score: -Infinity };
+  // By letter pairs, not single letters: a letter in capitals would read best in the charset that swaps cases.
+  let best = { charset: CANDIDATES[0] as string, pairs: -1 };
   for (const charset of CANDIDATES) {
-    const s = score(iconv.decode(bytes, charset));
-    if (s > best.score) best = { charset, score: s };
+    const pairs = frequentPairs(iconv.decode(bytes, charset));
+    if (pairs > best.pairs) best = { charset, pairs };
   }
   return best.charset;
 }
@@ -167,7 +230,8 @@ export function looksLikeMisreadUtf8(text: string): boolean {
 /**
  * The letter with every text part that is not what its charset says re-encoded as UTF-8 (and declared so), or
  * undefined when no part needed it: undeclared 8-bit Cyrillic decoded by guess, UTF-8 under a single-byte
- * Cyrillic label relabelled. Other parts are left as they are.
+ * Cyrillic label relabelled, one single-byte Cyrillic charset under another's label re-decoded. Other parts are
+ * left as they are.
  */
 export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | undefined> {
   let changed = false;
@@ -183,6 +247,17 @@ export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | un
         if (isMultiByteUtf8(bytes)) {
           changed = true;
           node.setCharset('utf-8');
+          encoder.end(bytes);
+          return;
+        }
+        // Labelled windows-1251, written in KOI8-R or cp866 (or the other way round): re-decoded when the
+        // label's reading is no Russian and another charset's is.
+        const actual = misdeclaredCyrillic(bytes, node.charset || '');
+        if (actual) {
+          changed = true;
+          node.setCharset('utf-8');
+          encoder.end(Buffer.from(iconv.decode(bytes, actual), 'utf8'));
+          return;
         }
         encoder.end(bytes);
         return;
@@ -204,8 +279,9 @@ const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
 
 /**
  * The text of a raw header value's encoded-words (RFC 2047), for the words mailparser could not read: a charset
- * nobody knows (`x-unknown`), or windows-1251 bytes under a UTF-8 label (PHP form scripts). A word whose bytes
- * are valid in its charset is decoded by it; any other by the Cyrillic guess. Undefined when the value has none.
+ * nobody knows (`x-unknown`), windows-1251 bytes under a UTF-8 label (PHP form scripts), KOI8-R bytes under a
+ * windows-1251 label. A word whose bytes read as Russian in its charset is decoded by it; any other by the
+ * Cyrillic guess. Undefined when the value has none.
  */
 export function decodeEncodedWordsGuessing(rawValue: string): string | undefined {
   if (!rawValue.includes('=?')) return undefined;
@@ -227,6 +303,9 @@ export function decodeEncodedWordsGuessing(rawValue: string): string | undefined
     // UTF-8 and ASCII (no 8-bit byte is ASCII): bytes that are not what the label says are Cyrillic by guess.
     if (/^utf-?8$/.test(label) || ASCII_NAME.test(label.replace(/[^a-z0-9]/g, '')))
       return isUtf8(bytes) ? bytes.toString('utf8') : decodeGuessingCyrillic(bytes);
-    return iconv.encodingExists(label) ? iconv.decode(bytes, label) : decodeGuessingCyrillic(bytes);
+    // A single-byte Cyrillic label on another one's bytes (KOI8-R words labelled windows-1251): by the letters.
+    return iconv.encodingExists(label)
+      ? iconv.decode(bytes, misdeclaredCyrillic(bytes, label) ?? label)
+      : decodeGuessingCyrillic(bytes);
   });
 }

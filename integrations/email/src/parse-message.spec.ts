@@ -122,6 +122,54 @@ describe('parseEmail: KOI8-R and windows-1251 letters', () => {
     expect(item.receivedAt).toBe('2025-04-01T09:00:00.000Z');
   });
 
+  const RUSSIAN = 'Здравствуйте! Прошу разобраться с начислением за отопление: перерасчёта в квитанции нет.';
+  const CAPITALS = 'ПРОШУ ПОМОЧЬ С РЕМОНТОМ КРЫШИ, ТЕЧЁТ ВТОРОЙ МЕСЯЦ';
+  const labelled = (label: string | undefined, bytes: Buffer, type = 'text/plain') =>
+    eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <label@b.example>',
+        'MIME-Version: 1.0',
+        `Content-Type: ${type}${label ? `; charset=${label}` : ''}`,
+        'Content-Transfer-Encoding: base64',
+      ],
+      bytes.toString('base64'),
+    );
+
+  it.each([
+    ['koi8-r', 'windows-1251'],
+    ['windows-1251', 'koi8-r'],
+    ['cp866', 'windows-1251'],
+    ['cp866', 'koi8-r'],
+  ] as const)(
+    'reads %s text labelled %s by the letters it makes, not by the label',
+    async (actual, label) => {
+      expect((await itemOf(labelled(label, encode(RUSSIAN, actual)))).text).toBe(RUSSIAN);
+      expect((await itemOf(labelled(label, encode(CAPITALS, actual)))).text).toBe(CAPITALS);
+      const html = encode(`<p>${RUSSIAN}</p>`, actual);
+      expect((await itemOf(labelled(label, html, 'text/html'))).text).toBe(RUSSIAN);
+      const word = (text: string) => `=?${label}?B?${encode(text, actual).toString('base64')}?=`;
+      const headed = eml(
+        [
+          `From: ${word('Мария Лебедева')} <m@b.example>`,
+          `Subject: ${word('Отопление в доме')}`,
+          'Message-ID: <subject-label@b.example>',
+        ],
+        'x',
+      );
+      const item = await itemOf(headed);
+      expect(item.subject).toBe('Отопление в доме');
+      expect(item.author.displayName).toBe('Мария Лебедева');
+    },
+  );
+
+  it('keeps a windows-1251 letter in capitals as it is, labelled or not (KOI8-R would read it as lower case)', async () => {
+    for (const label of ['windows-1251', undefined]) {
+      expect((await itemOf(labelled(label, encode(CAPITALS, 'windows-1251')))).text).toBe(CAPITALS);
+    }
+    expect((await itemOf(labelled(undefined, encode(CAPITALS, 'koi8-r')))).text).toBe(CAPITALS);
+  });
+
   it('uses the clock when the Date header is garbage and there is no INTERNALDATE', async () => {
     const raw = eml(['From: a@b.example', 'Message-ID: <d@b>', 'Date: the day before yesterday'], 'x');
     const item = await itemOf(raw, { receivedAt: undefined, now: () => new Date('2025-05-05T05:05:05Z') });

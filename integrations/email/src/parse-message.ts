@@ -19,6 +19,7 @@ import { extractUuencoded } from './uuencode';
 import { isReplyLetter, splitQuotedReply } from './quoted-reply';
 import {
   decodeEncodedWordsGuessing,
+  looksLikeMisdeclaredCyrillic,
   looksLikeMisreadUtf8,
   repairRawHeaders,
   repairUndeclaredCharsets,
@@ -427,7 +428,7 @@ async function readMime(raw: Buffer): Promise<ParsedMail> {
   // Only parts that say nothing, UTF-8 or ASCII are decoded by guess: a real Latin-1 letter is left alone.
   if (
     (hasReplacementChars(parsed) && !raw.includes(REPLACEMENT_UTF8)) ||
-    hasMojibake(parsed) ||
+    hasMojibake(parsed, source) ||
     hasLatin1Runs(parsed)
   ) {
     const repaired = await repairUndeclaredCharsets(source);
@@ -436,11 +437,14 @@ async function readMime(raw: Buffer): Promise<ParsedMail> {
   return parsed;
 }
 
-function hasMojibake(parsed: ParsedMail): boolean {
-  return (
-    looksLikeMisreadUtf8(parsed.text ?? '') ||
-    (typeof parsed.html === 'string' && looksLikeMisreadUtf8(parsed.html))
-  );
+// A part labelled with a single-byte Cyrillic charset somewhere in the letter: only then can the label be wrong.
+const SINGLE_BYTE_LABEL = /charset\s*=\s*"?(?:windows-1251|cp1251|koi8-[ru]|cp866|ibm866|iso-8859-5)\b/i;
+
+/** UTF-8 read as a single-byte charset, or one single-byte Cyrillic charset read as another. */
+function hasMojibake(parsed: ParsedMail, raw: Buffer): boolean {
+  const texts = [parsed.text ?? '', typeof parsed.html === 'string' ? parsed.html : ''];
+  if (texts.some(looksLikeMisreadUtf8)) return true;
+  return texts.some(looksLikeMisdeclaredCyrillic) && SINGLE_BYTE_LABEL.test(raw.toString('latin1'));
 }
 
 /** The raw text of a top header, unfolded, without its name. */
@@ -453,18 +457,20 @@ function rawHeader(parsed: ParsedMail, key: string): string | undefined {
 const UNDECODED_WORD = /=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=/;
 
 /**
- * A decoded header value, or, when it reads with U+FFFD or still holds an encoded-word, its encoded-words decoded
- * with the Cyrillic guess.
+ * A decoded header value, or, when it reads with U+FFFD, still holds an encoded-word or reads as no Russian (a
+ * wrong single-byte label), its encoded-words decoded with the Cyrillic guess.
  */
 function readable(parsed: ParsedMail, key: string, value: string | undefined): string | undefined {
-  if (!value?.includes('\ufffd') && !(value && UNDECODED_WORD.test(value))) return value;
+  if (!value) return value;
+  if (!value.includes('\ufffd') && !UNDECODED_WORD.test(value) && !looksLikeMisdeclaredCyrillic(value))
+    return value;
   const raw = rawHeader(parsed, key);
   return (raw !== undefined ? decodeEncodedWordsGuessing(raw) : undefined) ?? value;
 }
 
 /** The sender's name likewise: the display name of the raw From, its encoded-words decoded with the guess. */
 function readableName(parsed: ParsedMail, name: string): string {
-  if (!name.includes('\ufffd')) return name;
+  if (!name.includes('\ufffd') && !looksLikeMisdeclaredCyrillic(name)) return name;
   const raw = rawHeader(parsed, 'from');
   const decoded = raw !== undefined ? decodeEncodedWordsGuessing(raw.split('<')[0]) : undefined;
   return cleanText(decoded?.replace(/^[\s"]+|[\s"]+$/g, '')) || name;
