@@ -9,6 +9,7 @@ import {
   type InboundItem,
   type InteractionEvent,
   type ParseResult,
+  PHONE_CHOICE_ID,
   type RatingEvent,
 } from '@inbox/integrations/contract';
 import { deleteWebhook, ratingChoices, setWebhook, TelegramConnector } from '@inbox/integrations/telegram';
@@ -118,7 +119,13 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(first.hasMore).toBe(false);
     expect(fake.callsOf('getUpdates')[0].params).toMatchObject({
       timeout: 1,
-      allowed_updates: ['message', 'edited_message', 'callback_query'],
+      allowed_updates: [
+        'message',
+        'edited_message',
+        'callback_query',
+        'business_message',
+        'edited_business_message',
+      ],
     });
 
     const second = await connector.pull(account(), first.nextCursor, 50);
@@ -273,7 +280,13 @@ describe('TelegramConnector against the Bot API fake', () => {
       expect(fake.webhook).toEqual({
         url: receiver.url,
         secretToken: SECRET,
-        allowedUpdates: ['message', 'edited_message', 'callback_query'],
+        allowedUpdates: [
+          'message',
+          'edited_message',
+          'callback_query',
+          'business_message',
+          'edited_business_message',
+        ],
       });
       const good = await fake.pushToWebhook(
         fake.textUpdate(CHAT, 'Отключили горячую воду без предупреждения'),
@@ -344,6 +357,94 @@ describe('TelegramConnector against the Bot API fake', () => {
       'Удовлетворён',
       'Частично',
       'Не удовлетворён',
+    ]);
+  });
+
+  it("files a message to an official's business account and answers it on that account's behalf", async () => {
+    const connection = 'AQADkpcBAAEbmhEAAQ-B7rYv9h8';
+    fake.connectBusiness(connection);
+    fake.enqueue(fake.fromSample('business-message.json', CHAT));
+    fake.enqueue(
+      fake.fromSample('business-message-own.json', CHAT, (u) => {
+        u.business_message.from.id = 400500600;
+      }),
+    );
+    const page = await connector.pull(account(), null, 50);
+    expect(page.items).toHaveLength(1);
+    const [item] = page.items;
+    expect(item).toMatchObject({
+      text: 'Здравствуйте! Третью неделю нет отопления в доме 7 по ул. Садовой.',
+      thread: { key: `business:${CHAT}` },
+      replyAddress: { chatId: CHAT, businessConnectionId: connection },
+    });
+
+    // The answer, a file and the bot's questions go out through the connection; the phone button (a reply
+    // keyboard Telegram does not take on a business account's behalf) is left out, the other buttons stay.
+    const receipt = await connector.send(account(), {
+      ...answerWithFile(
+        'out-b1',
+        'Ответ по обращению',
+        'ответ.pdf',
+        'application/pdf',
+        Buffer.from('%PDF-1.4'),
+      ),
+      replyAddress: item.replyAddress,
+      choices: [
+        [{ id: PHONE_CHOICE_ID, label: 'Поделиться телефоном' }],
+        [{ id: 'consent:accept', label: 'Согласен' }],
+      ],
+    });
+    const sent = fake.sentTo(CHAT);
+    expect(sent.map((s) => [s.method, s.params.business_connection_id])).toEqual([
+      ['sendMessage', connection],
+      ['sendDocument', connection],
+    ]);
+    expect(sent[1].replyMarkup).toEqual({
+      inline_keyboard: [[{ text: 'Согласен', callback_data: 'consent:accept' }]],
+    });
+    // A reply to that answer joins its appeal, apart from the bot's own chat with the same person.
+    const remoteId = String(receipt.remoteId);
+    expect(connector.threadKeyOfSent(remoteId, item.replyAddress)).toBe(`sent:b${CHAT}:${receipt.remoteId}`);
+    expect(connector.threadKeyOfSent(remoteId, { chatId: CHAT })).toBe(`sent:${CHAT}:${remoteId}`);
+  });
+
+  it("registers comments under the channel's posts only when the account says so, and answers under them", async () => {
+    const comment = () =>
+      fake.fromSample('channel-comment.json', undefined, (u) => {
+        u.message.from.id = 502003021;
+      });
+    fake.enqueue(comment());
+    const off = await connector.pull(account(), null, 50);
+    expect(off.items).toEqual([]);
+
+    const on = account({ channelComments: true });
+    fake.enqueue(comment());
+    const [item] = (await connector.pull(on, off.nextCursor, 50)).items;
+    expect(item).toMatchObject({
+      author: { externalId: '502003021' },
+      features: { source: 'wall', place: 'channel-comments' },
+      replyAddress: { chatId: -1001987654321 },
+    });
+    expect(item.text).toContain(
+      'Комментарий к посту канала «Администрация района» https://t.me/adm_rayona/845',
+    );
+    // The webhook reads the account's setting too (a string from the environment's form as well).
+    const receiver = await startWebhookReceiver(connector, () => account({ channelComments: 'true' }));
+    try {
+      await setWebhook(account(), receiver.url);
+      await fake.pushToWebhook(comment());
+      expect((receiver.stored[0] as { items: InboundItem[] }).items).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+    await connector.send(on, {
+      id: 'out-c1',
+      kind: 'answer',
+      text: 'Заявка передана',
+      replyAddress: item.replyAddress,
+    });
+    expect(fake.sentTo(-1001987654321)).toMatchObject([
+      { method: 'sendMessage', replyToMessageId: (item.replyAddress as { messageId: number }).messageId },
     ]);
   });
 

@@ -21,9 +21,12 @@ export interface TelegramSettings {
   maxFileBytes: number;
   /** Time allowed for one file download. */
   downloadTimeoutMs: number;
+  /** Comments under the official channel's posts (its discussion group) are registered (8-ФЗ); off by default. */
+  channelComments: boolean;
 }
 
 export const DEFAULT_SETTINGS: Omit<TelegramSettings, 'apiRoot'> = {
+  channelComments: false,
   pollTimeoutSeconds: 25,
   requestTimeoutMs: 30_000,
   maxFileBytes: 20 * 1024 * 1024,
@@ -63,6 +66,7 @@ export function settingsOf(account: ChannelAccountRef): TelegramSettings {
       DEFAULT_SETTINGS.downloadTimeoutMs,
       1,
     ),
+    channelComments: settings.channelComments === true || settings.channelComments === 'true',
   };
 }
 

@@ -26,7 +26,7 @@ import {
   splitText,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
-import { clientFor } from './account';
+import { clientFor, settingsOf } from './account';
 import { assertCallbackData, ratingChoices } from './callback-data';
 import { fileTooLargeToSend, redactToken, toConnectorError } from './errors';
 import { ALLOWED_UPDATES, mapUpdate, mergeMediaGroups, sentMessageKey, updateIdOf } from './update-mapper';
@@ -85,7 +85,7 @@ export class TelegramConnector
     const updates: unknown = await call('getUpdates', timeout * 1000 + settings.requestTimeoutMs, (signal) =>
       telegram.callApi(
         'getUpdates',
-        { offset, limit: pageSize, timeout, allowed_updates: [...ALLOWED_UPDATES] },
+        { offset, limit: pageSize, timeout, allowed_updates: allowedUpdates() },
         { signal },
       ),
     );
@@ -108,7 +108,7 @@ export class TelegramConnector
       try {
         updateId = updateIdOf(update);
         lastId = lastId === undefined ? updateId : Math.max(lastId, updateId);
-        const mapped = mapUpdate(update);
+        const mapped = mapUpdate(update, undefined, settings);
         if (mapped.skipped) this.logSkipped(account, updateId, mapped.skipped);
         items.push(...mapped.items);
         events.push(...mapped.events);
@@ -133,18 +133,20 @@ export class TelegramConnector
     const chatId = replyAddress?.chatId;
     if ((typeof chatId !== 'number' && typeof chatId !== 'string') || !/^\d+$/.test(remoteId))
       return undefined;
-    return sentMessageKey(chatId, remoteId);
+    // A business chat numbers its messages apart from the bot's own chat with the same person.
+    return sentMessageKey(businessOf(replyAddress) !== undefined ? `b${chatId}` : chatId, remoteId);
   }
 
   /** Webhook: the secret header is checked before the body is looked at. */
   async parseInbound(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult> {
     verifySecret(account, request.headers);
+    const { channelComments } = settingsOf(account);
     // Past the secret the update is Telegram's own: one we cannot read is kept for staff, and Telegram gets its
     // 200 (it would otherwise re-send it, and hold back every later update of the bot meanwhile).
     let update: unknown = request.body;
     try {
       update = decodeBody(request.body);
-      const mapped = mapUpdate(update);
+      const mapped = mapUpdate(update, undefined, { channelComments });
       if (mapped.skipped) this.logSkipped(account, updateIdOf(update), mapped.skipped);
       return { kind: 'items', items: mapped.items, events: mapped.events };
     } catch (error) {
@@ -183,7 +185,10 @@ export class TelegramConnector
     const address = message.replyAddress ?? {};
     const chatId = chatIdOf(address.chatId);
     const replyTo = messageIdOf(address.messageId);
-    const keyboard = keyboardOf(message.choices);
+    // Through an official's business account: every part on behalf of that account, in the citizen's chat there.
+    const business = businessOf(address);
+    const onBehalf = business !== undefined ? { business_connection_id: business } : {};
+    const keyboard = keyboardOf(message.choices, business !== undefined);
     const chunks = splitText(message.text ?? '', MESSAGE_MAX_CHARS);
     const files = (message.attachments ?? []).map((file) => ({ ...file, buffer: decodeFile(file) }));
     // Before anything goes out: a file the Bot API will refuse (413) would leave the citizen half an answer.
@@ -209,6 +214,7 @@ export class TelegramConnector
         telegram.callApi(
           'sendMessage',
           {
+            ...onBehalf,
             chat_id: chatId,
             text: chunk,
             reply_parameters: replyOf(index),
@@ -226,6 +232,7 @@ export class TelegramConnector
       // Multipart bodies: telegraf serialises only reply_markup to JSON, so the reply reference goes as text.
       const reply = replyOf(index);
       const extra = {
+        ...onBehalf,
         chat_id: chatId,
         reply_markup: markupOf(index),
         ...(reply ? { reply_parameters: JSON.stringify(reply) as never } : {}),
@@ -335,7 +342,7 @@ export async function setWebhook(account: ChannelAccountRef, url: string): Promi
   await call('setWebhook', settings.requestTimeoutMs, (signal) =>
     telegram.callApi(
       'setWebhook',
-      { url, secret_token: secret, allowed_updates: [...ALLOWED_UPDATES] },
+      { url, secret_token: secret, allowed_updates: allowedUpdates() },
       { signal },
     ),
   );
@@ -477,8 +484,25 @@ function messageIdOf(value: unknown): number | undefined {
   return undefined;
 }
 
-function keyboardOf(choices: OutboundMessage['choices']) {
-  const rows = (choices ?? []).filter((row) => row.length > 0);
+/** The business connection an answer goes through (`replyAddress.businessConnectionId`), if any. */
+function businessOf(address: Record<string, unknown> | undefined): string | undefined {
+  const id = address?.businessConnectionId;
+  return typeof id === 'string' && id ? id : undefined;
+}
+
+/** Update kinds for getUpdates and setWebhook (telegraf's types predate the business ones). */
+function allowedUpdates(): never {
+  return [...ALLOWED_UPDATES] as never;
+}
+
+function keyboardOf(choices: OutboundMessage['choices'], business = false) {
+  let rows = (choices ?? []).filter((row) => row.length > 0);
+  // A reply keyboard is not supported on behalf of a business account (Telegram refuses the message): there the
+  // citizen is asked in words, and the other buttons stay.
+  if (business)
+    rows = rows
+      .map((row) => row.filter((choice) => choice.id !== PHONE_CHOICE_ID))
+      .filter((row) => row.length > 0);
   if (rows.length === 0) return undefined;
   // Only a reply keyboard can ask for the contact; it folds away once pressed.
   if (rows.some((row) => row.some((choice) => choice.id === PHONE_CHOICE_ID))) {

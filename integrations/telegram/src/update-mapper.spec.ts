@@ -524,4 +524,153 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     delete noId.callback_query.id;
     expect(invalidFields(noId)).toEqual({ 'callback_query.id': 'is missing' });
   });
+  it("files a citizen's message to the official's business account, answered through that connection", () => {
+    const { items, events, skipped } = mapUpdate(sample('business-message.json'), now);
+    expect(skipped).toBeUndefined();
+    expect(events).toEqual([]);
+    expect(items).toEqual([
+      {
+        channel: 'telegram',
+        externalId: 'b502003011:318',
+        receivedAt: new Date(1741602000 * 1000).toISOString(),
+        regime: 'message',
+        author: { externalId: '502003011', displayName: 'Ольга Белова' },
+        text: 'Здравствуйте! Третью неделю нет отопления в доме 7 по ул. Садовой.',
+        thread: { key: 'business:502003011' },
+        replyAddress: {
+          chatId: 502003011,
+          messageId: 318,
+          businessConnectionId: 'AQADkpcBAAEbmhEAAQ-B7rYv9h8',
+        },
+      },
+    ]);
+    expect(ALLOWED_UPDATES).toEqual(expect.arrayContaining(['business_message', 'edited_business_message']));
+    // A reply to the official's answer in that chat joins the answer's appeal, apart from the bot's own chat.
+    const reply = sample('business-message.json');
+    reply.business_message.reply_to_message = { message_id: 317, chat: reply.business_message.chat, date: 1 };
+    expect(mapUpdate(reply, now).items[0].thread).toEqual({
+      key: 'business:502003011',
+      refersTo: ['sent:b502003011:317'],
+    });
+    // The citizen's edit is a correction, as in the bot's chat.
+    const edited = sample('business-message.json');
+    edited.edited_business_message = { ...edited.business_message, edit_date: 1741602100, text: 'Дом 9' };
+    delete edited.business_message;
+    expect(mapUpdate(edited, now).items[0]).toMatchObject({
+      externalId: 'b502003011:318:edit:1741602100',
+      text: 'Дом 9',
+      features: { correctionOf: 'b502003011:318' },
+    });
+  });
+
+  it("leaves out the official's own messages in a business chat, and refuses one without its connection", () => {
+    expect(mapUpdate(sample('business-message-own.json'), now)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'business-own-message',
+    });
+    const viaBot = sample('business-message.json');
+    viaBot.business_message.sender_business_bot = { id: 7000001, is_bot: true, first_name: 'Бот' };
+    expect(mapUpdate(viaBot, now).skipped).toBe('business-own-message');
+    const broken = sample('business-message.json');
+    delete broken.business_message.business_connection_id;
+    expect(invalidFields(broken)).toEqual({ 'business_message.business_connection_id': 'is missing' });
+  });
+
+  it('a button under a business-chat message answers in that chat, through the connection', () => {
+    const press = sample('callback-query.json');
+    press.callback_query.data = 'consent:accept';
+    delete press.callback_query.inline_message_id;
+    press.callback_query.message = {
+      message_id: 320,
+      chat: { id: 502003002, type: 'private', first_name: 'Пётр' },
+      date: 1741602000,
+      business_connection_id: 'AQADkpcBAAEbmhEAAQ-B7rYv9h8',
+      text: 'Согласны на обработку персональных данных?',
+    };
+    const [event] = mapUpdate(press, now).events as InteractionEvent[];
+    expect(event.thread).toEqual({ key: 'business:502003002' });
+    expect(event.replyAddress).toMatchObject({ businessConnectionId: 'AQADkpcBAAEbmhEAAQ-B7rYv9h8' });
+  });
+
+  describe("comments under the official channel's posts (discussion group)", () => {
+    const on = { channelComments: true };
+
+    it('are left out unless the account registers them', () => {
+      expect(mapUpdate(sample('channel-comment.json'), now)).toEqual({
+        items: [],
+        events: [],
+        skipped: 'group-chat',
+      });
+    });
+
+    it('a comment on a post is a public open-source message naming the post, one thread per author', () => {
+      const { items } = mapUpdate(sample('channel-comment.json'), now, on);
+      expect(items).toEqual([
+        {
+          channel: 'telegram',
+          externalId: '-1001987654321:2210',
+          receivedAt: new Date(1741603000 * 1000).toISOString(),
+          regime: 'message',
+          author: { externalId: '502003021', displayName: 'Игорь Ветров' },
+          text: [
+            'Комментарий к посту канала «Администрация района» https://t.me/adm_rayona/845: «С 10 марта начинается ' +
+              'ямочный ремонт дорог в районе. Пишите в комментариях, где нужен ремонт.»',
+            'Ул. Лесная, 3 — яма на въезде во двор, машины бьют колёса.',
+          ].join('\n'),
+          thread: {
+            key: 'comments:-1001987654321:2201/from:502003021',
+            refersTo: ['sent:-1001987654321:2201'],
+          },
+          replyAddress: { chatId: -1001987654321, messageId: 2210 },
+          features: { source: 'wall', place: 'channel-comments' },
+        },
+      ]);
+    });
+
+    it("a reply to another comment in the post's thread keeps what it answers and its photo", () => {
+      const [item] = mapUpdate(sample('channel-comment-reply.json'), now, on).items;
+      expect(item).toMatchObject({
+        externalId: '-1001987654321:2215',
+        author: { externalId: '502003022', displayName: 'Мария' },
+        text: [
+          'Комментарий в обсуждении поста канала',
+          'И у дома 5 по Лесной то же самое, фото прилагаю',
+          'В ответ на комментарий: «Ул. Лесная, 3 — яма на въезде во двор, машины бьют колёса.»',
+        ].join('\n'),
+        thread: { key: 'comments:-1001987654321:2201/from:502003022' },
+        attachments: [expect.objectContaining({ remoteRef: 'AgACAgIAAxkBAAIIz2f2' })],
+        features: { source: 'wall', place: 'channel-comments' },
+      });
+      // The citizen answering the bot's answer there: joins the appeal the answer belongs to.
+      const toUs = sample('channel-comment-reply.json');
+      toUs.message.reply_to_message.from = { id: 7000001, is_bot: true, first_name: 'Приёмная' };
+      const [answer] = mapUpdate(toUs, now, on).items;
+      expect(answer.thread?.refersTo).toEqual(['sent:-1001987654321:2210']);
+      expect(answer.text).toContain('В ответ на ответ: «');
+    });
+
+    it("leaves out the post's copy, the staff's and bots' messages, chatter outside threads and commands", () => {
+      const copy = sample('channel-comment.json');
+      const post = { ...copy.message.reply_to_message, chat: copy.message.chat };
+      expect(mapUpdate({ update_id: 1, message: post }, now, on).skipped).toBe('channel-post');
+      const staff = sample('channel-comment.json');
+      staff.message.sender_chat = { id: -1001987654321, type: 'supergroup', title: 'Обсуждение' };
+      expect(mapUpdate(staff, now, on).skipped).toBe('chat-sender');
+      const bot = sample('channel-comment.json');
+      bot.message.from.is_bot = true;
+      expect(mapUpdate(bot, now, on).skipped).toBe('bot-message');
+      const chatter = sample('channel-comment.json');
+      delete chatter.message.reply_to_message;
+      delete chatter.message.message_thread_id;
+      expect(mapUpdate(chatter, now, on).skipped).toBe('group-chat');
+      const plainGroup = sample('channel-comment.json');
+      plainGroup.message.chat.type = 'group';
+      expect(mapUpdate(plainGroup, now, on).skipped).toBe('group-chat');
+      // «/start» under a post is words, not a private command the bot would answer in public.
+      const command = sample('channel-comment.json');
+      command.message.text = '/status ОГ-2025-000321';
+      expect(mapUpdate(command, now, on).items[0].text).toContain('/status ОГ-2025-000321');
+    });
+  });
 });

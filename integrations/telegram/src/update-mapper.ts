@@ -21,8 +21,29 @@ export interface MappedUpdate {
   skipped?: string;
 }
 
-/** Update types the bot asks for, in getUpdates and setWebhook alike. */
-export const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query'] as const;
+/**
+ * Update types the bot asks for, in getUpdates and setWebhook alike. `business_message` comes when an official's
+ * Telegram Business account connects the bot to its chats: citizens write to the person, the bot files it.
+ */
+export const ALLOWED_UPDATES = [
+  'message',
+  'edited_message',
+  'callback_query',
+  'business_message',
+  'edited_business_message',
+] as const;
+
+/** How an account reads what is not a private chat with the bot (the account's settings). */
+export interface MapOptions {
+  /**
+   * `channelComments`: comments under the official channel's posts, in the channel's linked discussion group
+   * (the bot a member there), are open-source messages (8-ФЗ) to register; off, the group is left out.
+   */
+  channelComments?: boolean;
+}
+
+/** `features.source` of a public comment (8-ФЗ open-source message), as VK's and OK's wall items carry it. */
+export const PUBLIC_SOURCE = 'wall';
 
 /**
  * `features.correctionOf` on an item that is the citizen's edit of an earlier message: the external id of the
@@ -89,11 +110,21 @@ export function updateIdOf(update: unknown): number {
  * group chats, inline queries, stickers without text) maps to nothing. A broken Update throws
  * InvalidPayload with the offending field.
  */
-export function mapUpdate(update: unknown, now: () => Date = () => new Date()): MappedUpdate {
+export function mapUpdate(
+  update: unknown,
+  now: () => Date = () => new Date(),
+  options: MapOptions = {},
+): MappedUpdate {
   updateIdOf(update);
   const body = update as Json;
-  if (body.message !== undefined) return mapMessage(obj(body, 'message', 'message'));
-  if (body.edited_message !== undefined) return mapEdit(obj(body, 'edited_message', 'edited_message'));
+  if (body.message !== undefined) return mapMessage(obj(body, 'message', 'message'), options);
+  if (body.edited_message !== undefined)
+    return mapEdit(obj(body, 'edited_message', 'edited_message'), options);
+  // A citizen writing to the official's business account: the same private chat, answered through the connection.
+  if (body.business_message !== undefined)
+    return mapMessage(obj(body, 'business_message', 'business_message'), { business: true });
+  if (body.edited_business_message !== undefined)
+    return mapEdit(obj(body, 'edited_business_message', 'edited_business_message'), { business: true });
   if (body.callback_query !== undefined) {
     return mapCallbackQuery(obj(body, 'callback_query', 'callback_query'), now());
   }
@@ -119,35 +150,63 @@ function authorOf(user: Json, path: string): InboundAuthor {
   return { externalId: String(id), displayName };
 }
 
-function mapMessage(message: Json): MappedUpdate {
+interface MessageOptions extends MapOptions {
+  /** A `business_message`: the chat is between a citizen and the official's business account. */
+  business?: boolean;
+}
+
+function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   const messageId = int(message, 'message_id', 'message.message_id');
   const date = int(message, 'date', 'message.date');
   const chat = obj(message, 'chat', 'message.chat');
   const chatId = int(chat, 'id', 'message.chat.id');
   const chatType = optString(chat, 'type', 'message.chat.type');
-  // Appeals come from one-to-one chats only; a bot added to a group must not file the group's chatter.
+  let comment: CommentPlace | undefined;
+  // Appeals come from one-to-one chats; a bot added to a group must not file the group's chatter. The one
+  // exception, when the account says so: comments under the official channel's posts in its discussion group.
   // Telegram always sends the type; the oldest webhook examples omit it, and they are private chats.
-  if (chatType !== undefined && chatType !== 'private')
-    return { items: [], events: [], skipped: 'group-chat' };
+  if (chatType !== undefined && chatType !== 'private') {
+    if (!options.channelComments || chatType !== 'supergroup' || options.business)
+      return { items: [], events: [], skipped: 'group-chat' };
+    const place = commentPlaceOf(message, chatId);
+    if (typeof place === 'string') return { items: [], events: [], skipped: place };
+    comment = place;
+  }
+
+  let business: string | undefined;
+  if (options.business) {
+    business = optString(message, 'business_connection_id', 'business_message.business_connection_id');
+    if (!business) invalid('business_message.business_connection_id', 'is missing');
+    // The official's own messages in the chat (typed by them, or by a bot on their behalf) come too: not an appeal.
+    const from = isObject(message.from) ? optNumber(message.from, 'id') : undefined;
+    if ((from !== undefined && from !== chatId) || message.sender_business_bot !== undefined)
+      return { items: [], events: [], skipped: 'business-own-message' };
+  }
 
   // In a private chat the chat is the user; `from` is there in practice, the chat is the fallback.
   const author = authorOf(isObject(message.from) ? message.from : chat, 'message.from');
-  const externalId = `${chatId}:${messageId}`;
+  // A business chat has its own message numbering: its ids and thread keys must not meet the bot's chat's.
+  const chatKey = business !== undefined ? `b${chatId}` : String(chatId);
+  const externalId = `${chatKey}:${messageId}`;
   const receivedAt = new Date(date * 1000).toISOString();
   // A reply to one of the bot's messages (an answer, a notice) names it: the reply joins that message's appeal.
   const repliedTo = isObject(message.reply_to_message)
     ? optNumber(message.reply_to_message, 'message_id')
     : undefined;
   const thread = {
-    key: `chat:${chatId}`,
-    ...(repliedTo !== undefined ? { refersTo: [sentMessageKey(chatId, repliedTo)] } : {}),
+    key: comment?.threadKey ?? (business !== undefined ? `business:${chatId}` : `chat:${chatId}`),
+    ...(repliedTo !== undefined ? { refersTo: [sentMessageKey(chatKey, repliedTo)] } : {}),
   };
-  const replyAddress = { chatId, messageId };
+  const replyAddress = {
+    chatId,
+    messageId,
+    ...(business !== undefined ? { businessConnectionId: business } : {}),
+  };
 
   const text = optString(message, 'text', 'message.text');
   const caption = optString(message, 'caption', 'message.caption');
 
-  const command = text === undefined ? null : COMMAND.exec(text.trim());
+  const command = text === undefined || comment ? null : COMMAND.exec(text.trim());
   const action = command ? COMMANDS[command[1].toLowerCase()] : undefined;
   if (command && action) {
     const value = command[2]?.trim() || undefined;
@@ -161,7 +220,7 @@ function mapMessage(message: Json): MappedUpdate {
   }
 
   const attachments = attachmentsOf(message, messageId);
-  const features: Record<string, string> = {};
+  const features: Record<string, string> = comment ? { ...comment.features } : {};
   const lines: string[] = [];
   let address: string | undefined;
 
@@ -217,6 +276,8 @@ function mapMessage(message: Json): MappedUpdate {
   const quoted = quotedOf(message, messageId);
   if (quoted.lines.length > 0) body = [body, ...quoted.lines].filter(Boolean).join('\n');
   attachments.push(...quoted.attachments);
+  // Under which post, and in answer to whom: a comment's words alone («и у нас то же самое») say little.
+  if (comment) body = [comment.heading, body, ...comment.context].filter(Boolean).join('\n');
 
   const item: InboundItem = {
     channel: Channel.Telegram,
@@ -234,17 +295,84 @@ function mapMessage(message: Json): MappedUpdate {
   return { items: [item], events: [] };
 }
 
+/** A comment under the official channel's post, in the channel's discussion group: where it sits and whose. */
+interface CommentPlace {
+  /** One thread per author under a post, as VK's wall comments: neighbours' comments are not one appeal. */
+  threadKey: string;
+  /** «Комментарий к посту канала «…» <link>: «the post's beginning»». */
+  heading: string;
+  /** The comment the citizen answered, when it is not the post. */
+  context: string[];
+  features: Record<string, string>;
+}
+
+const EXCERPT_CHARS = 300;
+
+function excerpt(message: Json): string {
+  const raw = typeof message.text === 'string' ? message.text : message.caption;
+  const text = typeof raw === 'string' ? raw.replace(/\s+/g, ' ').trim() : '';
+  return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+}
+
+/**
+ * A message of a supergroup as a comment on the linked channel's post, or the reason it is not one (for the log).
+ * A comment answers the post Telegram copied into the group (`is_automatic_forward`), or another message of that
+ * post's thread (`message_thread_id`, the copy's id). The copy itself, messages posted on behalf of a chat (the
+ * channel, the group's anonymous admins: the region's staff) and bots' messages (ours among them) are not.
+ */
+function commentPlaceOf(message: Json, chatId: number): CommentPlace | string {
+  if (message.is_automatic_forward === true) return 'channel-post';
+  if (message.is_topic_message === true) return 'group-chat';
+  if (message.sender_chat !== undefined && message.sender_chat !== null) return 'chat-sender';
+  if (isObject(message.from) && message.from.is_bot === true) return 'bot-message';
+  const replied = isObject(message.reply_to_message) ? message.reply_to_message : undefined;
+  if (!replied) return 'group-chat';
+  const direct = replied.is_automatic_forward === true;
+  const post = direct ? optNumber(replied, 'message_id') : optNumber(message, 'message_thread_id');
+  if (post === undefined) return 'group-chat';
+  const from = isObject(message.from) ? optNumber(message.from, 'id') : undefined;
+  if (from === undefined) return 'group-chat';
+
+  let heading = 'Комментарий в обсуждении поста канала';
+  const context: string[] = [];
+  if (direct) {
+    const origin = isObject(replied.forward_origin) ? replied.forward_origin : {};
+    const channel = isObject(origin.chat)
+      ? origin.chat
+      : isObject(replied.sender_chat)
+        ? replied.sender_chat
+        : {};
+    const title = typeof channel.title === 'string' ? channel.title.trim() : '';
+    const username =
+      typeof channel.username === 'string' && /^\w{4,32}$/.test(channel.username) ? channel.username : '';
+    const channelPost = optNumber(origin, 'message_id') ?? optNumber(replied, 'forward_from_message_id');
+    const link = username && channelPost !== undefined ? ` https://t.me/${username}/${channelPost}` : '';
+    const text = excerpt(replied);
+    heading = `Комментарий к посту канала${title ? ` «${title}»` : ''}${link}${text ? `: «${text}»` : ''}`;
+  } else {
+    const text = excerpt(replied);
+    const whose = isObject(replied.from) && replied.from.is_bot === true ? 'ответ' : 'комментарий';
+    context.push(text ? `В ответ на ${whose}: «${text}»` : `В ответ на ${whose} в обсуждении`);
+  }
+  return {
+    threadKey: `comments:${chatId}:${post}/from:${from}`,
+    heading,
+    context,
+    features: { source: PUBLIC_SOURCE, place: 'channel-comments' },
+  };
+}
+
 /**
  * The citizen edited a message they had sent: the new wording is an item of its own in the same chat, marked as
  * a correction of the original (so it joins the appeal as the citizen's correction, and the first wording
  * stays in the history). Commands edited after the fact do nothing.
  */
-function mapEdit(message: Json): MappedUpdate {
+function mapEdit(message: Json, options: MessageOptions = {}): MappedUpdate {
   // A live location moving: Telegram sends the shared location again as an edit every few seconds while it is on.
   // The first position came with the message itself; each move as a correction would bury the appeal.
   if (isObject(message.location) && message.text === undefined && message.caption === undefined)
     return { items: [], events: [], skipped: 'live-location-update' };
-  const edited = mapMessage(message);
+  const edited = mapMessage(message, options);
   const editDate = optNumber(message, 'edit_date');
   const items = edited.items.map((item) => ({
     ...item,
@@ -700,8 +828,17 @@ function mapCallbackQuery(query: Json, pressedAt: Date): MappedUpdate {
   const chat = message && isObject(message.chat) ? message.chat : undefined;
   const chatId = chat && typeof chat.id === 'number' ? chat.id : Number(author.externalId);
   const messageId = message && typeof message.message_id === 'number' ? message.message_id : undefined;
-  const thread = { key: `chat:${chatId}` };
-  const replyAddress = messageId !== undefined ? { chatId, messageId } : { chatId };
+  // A button under a message sent through an official's business account: that chat, answered the same way.
+  const business =
+    message && typeof message.business_connection_id === 'string' && message.business_connection_id
+      ? message.business_connection_id
+      : undefined;
+  const thread = { key: business !== undefined ? `business:${chatId}` : `chat:${chatId}` };
+  const replyAddress = {
+    chatId,
+    ...(messageId !== undefined ? { messageId } : {}),
+    ...(business !== undefined ? { businessConnectionId: business } : {}),
+  };
   const receivedAt = pressedAt.toISOString();
 
   const press = { channel: Channel.Telegram, receivedAt, author, thread, replyAddress, callbackId };

@@ -92,6 +92,13 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
       { key: 'mode', label: 'Режим', type: 'string', options: ['polling', 'webhook'] },
       { key: 'webhookUrl', label: 'Адрес вебхука', type: 'url' },
       { key: 'pollTimeoutSeconds', label: 'Длинный опрос, с', type: 'number', default: 25 },
+      {
+        key: 'channelComments',
+        label:
+          'Регистрировать комментарии к постам официального канала (бот — администратор группы обсуждения канала)',
+        type: 'boolean',
+        default: false,
+      },
     ],
     secrets: [
       { key: 'botToken', label: 'Токен бота', required: true },

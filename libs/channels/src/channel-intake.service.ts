@@ -12,11 +12,12 @@ export const DIALOGUE_GATE = 'dialogue';
 /**
  * A citizen's private message to our bot (a Telegram chat, a VK or OK dialogue). It waits for the bot, which
  * answers commands and asks for consent to personal-data processing (152-ФЗ) before it may be registered.
- * VK and OK wall posts and comments are public open-source messages (8-ФЗ) and go straight to registration.
+ * VK and OK wall posts and comments, and comments under the official Telegram channel's posts, are public
+ * open-source messages (8-ФЗ) and go straight to registration.
  */
 export function isDialogueItem(item: InboundItem): boolean {
-  if (item.channel === Channel.Telegram) return true;
-  return (item.channel === Channel.Vk || item.channel === Channel.Ok) && item.features?.source !== 'wall';
+  const messenger = [Channel.Telegram, Channel.Vk, Channel.Ok].includes(item.channel);
+  return messenger && item.features?.source !== 'wall';
 }
 
 /** Events as they may travel through Redis: the author reduced to the channel's id, free text dropped. */

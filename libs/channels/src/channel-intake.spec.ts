@@ -17,6 +17,8 @@ describe('channel intake', () => {
     expect(isDialogueItem(item(Channel.Vk, { source: 'messages' }))).toBe(true);
     expect(isDialogueItem(item(Channel.Vk, { source: 'wall' }))).toBe(false);
     expect(isDialogueItem(item(Channel.Ok, { source: 'wall' }))).toBe(false);
+    // A comment under the official Telegram channel's post is public, like a wall comment: no bot dialogue.
+    expect(isDialogueItem(item(Channel.Telegram, { source: 'wall', place: 'channel-comments' }))).toBe(false);
     expect(isDialogueItem(item(Channel.Email))).toBe(false);
     expect(isDialogueItem(item(Channel.Website))).toBe(false);
   });

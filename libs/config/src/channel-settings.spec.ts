@@ -39,6 +39,13 @@ describe('feed channel accounts from env', () => {
     expect(accounts[0].settings).not.toHaveProperty('maxFiles');
   });
 
+  it("registers the Telegram channel's comments only when TELEGRAM_CHANNEL_COMMENTS says so", () => {
+    const settings = (extra: Record<string, string>) =>
+      channelsFromEnv({ TELEGRAM_BOT_TOKEN: '1:t', ...extra }).accounts[0].settings;
+    expect(settings({})).toMatchObject({ channelComments: false });
+    expect(settings({ TELEGRAM_CHANNEL_COMMENTS: 'true' })).toMatchObject({ channelComments: true });
+  });
+
   it('turns the website feed off with a reason when its settings are not a JSON object', () => {
     for (const bad of ['{oops', '[1]', '"text"']) {
       const result = channelsFromEnv({

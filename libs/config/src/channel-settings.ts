@@ -120,6 +120,8 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
         pollTimeoutSeconds: num('TELEGRAM_POLL_TIMEOUT_SECONDS', env.TELEGRAM_POLL_TIMEOUT_SECONDS, 25),
         // How long one Bot API call may take before it is given up (a send then has an unknown outcome).
         requestTimeoutMs: num('TELEGRAM_REQUEST_TIMEOUT_MS', env.TELEGRAM_REQUEST_TIMEOUT_MS, 30_000),
+        // Comments under the official channel's posts, read in its discussion group (8-ФЗ open-source messages).
+        channelComments: bool(env.TELEGRAM_CHANNEL_COMMENTS, false),
       },
       secrets: { botToken: env.TELEGRAM_BOT_TOKEN!, webhookSecret: env.TELEGRAM_WEBHOOK_SECRET ?? '' },
     });

@@ -90,6 +90,8 @@ export class TelegramFake {
   private readonly files = new Map<string, StoredFile>();
   private readonly callbacks = new Set<string>();
   private readonly blocked = new Set<string>();
+  /** Business connections the bot has (an official's Telegram Business account connected it to its chats). */
+  private readonly businessConnections = new Set<string>();
   private scenario: TelegramScenario = 'normal';
   private scenarioOptions: ScenarioOptions = {};
   private remaining = Infinity;
@@ -164,6 +166,7 @@ export class TelegramFake {
     this.calls.length = 0;
     this.callbackAnswers.length = 0;
     this.blocked.clear();
+    this.businessConnections.clear();
     this.webhook = null;
     this.uploadLimitBytes = 50 * 1024 * 1024;
   }
@@ -171,6 +174,11 @@ export class TelegramFake {
   /** The chat's user "blocked the bot": sends to it answer 403 like Telegram. */
   blockChat(chatId: number | string): void {
     this.blocked.add(String(chatId));
+  }
+
+  /** An official connected the bot to their business account: sends on its behalf are accepted. */
+  connectBusiness(connectionId: string): void {
+    this.businessConnections.add(connectionId);
   }
 
   /** The user unblocked the bot: sends to the chat go through again. */
@@ -201,7 +209,7 @@ export class TelegramFake {
    */
   fromSample(file: string, chatId?: number, mutate?: (update: Loose) => void): Loose {
     const update = readTelegramSample(file) as Loose;
-    const message = update.message ?? update.edited_message;
+    const message = update.message ?? update.edited_message ?? update.business_message;
     if (message) {
       message.message_id = this.nextMessageId++;
       message.date = Math.floor(Date.now() / 1000);
@@ -616,10 +624,17 @@ export class TelegramFake {
   private checkMarkup(
     params: Record<string, unknown>,
   ): { status: number; body: Record<string, unknown> } | null {
+    // On behalf of a business account: only a connection the bot has. (The descriptions are the fake's own.)
+    const business = params.business_connection_id;
+    if (business !== undefined && !this.businessConnections.has(String(business)))
+      return badRequest('Bad Request: BUSINESS_CONNECTION_INVALID');
     const markup = params.reply_markup as SentRecord['replyMarkup'] | undefined;
     if (markup === undefined) return null;
     if (!markup || typeof markup !== 'object')
       return badRequest("Bad Request: can't parse reply keyboard markup JSON object");
+    // A custom reply keyboard is not supported for messages sent on behalf of a business account.
+    if (business !== undefined && markup.keyboard !== undefined)
+      return badRequest('Bad Request: reply keyboard is not supported for business messages');
     for (const row of markup.inline_keyboard ?? []) {
       if (!Array.isArray(row))
         return badRequest(
@@ -725,6 +740,8 @@ export class TelegramFake {
       chat: { id: Number(record.chatId), type: 'private' },
       date: Math.floor(Date.now() / 1000),
     };
+    if (typeof record.params.business_connection_id === 'string')
+      message.business_connection_id = record.params.business_connection_id;
     if (record.text !== undefined) message.text = record.text;
     if (record.caption !== undefined) message.caption = record.caption;
     if (record.replyMarkup) message.reply_markup = record.replyMarkup;
