@@ -486,6 +486,13 @@ describe('workspace API (e2e)', () => {
       }),
     );
     expect(clerkRow.nextDueAt).not.toBe(clerkRow.answerDueAt);
+    // An appeal that came to the department late: its answer term passed before the part's. The row says the
+    // nearest term, the late one (the overdue queue listed it as «ответ 2-й линии, осталось 1 день»).
+    const late = new Date(Date.now() - 86_400_000);
+    await ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [sent.id, late]);
+    expect(await row(staff.housingClerk, sent.id)).toEqual(
+      expect.objectContaining({ nextDueKind: 'answer', nextDueAt: late.toISOString() }),
+    );
     const operatorRow = await row(staff.operator, sent.id);
     expect(operatorRow).toEqual(
       expect.objectContaining({ assigneeName: expect.any(String), assigneeId: expect.any(String) }),

@@ -289,7 +289,7 @@ export function InboxPage() {
         i.parts.map((p) => p.organisationName).join(', '),
         i.assigneeName ?? '',
         statusLabel(i.status),
-        `${DUE_KIND_LABEL[i.nextDueKind]}: ${formatDateTime(i.nextDueAt, i.timeZone)}`,
+        `${dueKindLabel(i)}: ${formatDateTime(i.nextDueAt, i.timeZone)}`,
         formatLocalDate(i.answerDueDate),
         i.fastTrack ? 'да' : '',
       ]),
@@ -673,6 +673,14 @@ const DUE_KIND_LABEL: Record<AppealSummary['nextDueKind'], string> = {
   answer: 'ответ по 59-ФЗ',
 };
 
+/** What the row's nearest term is. A message (not 59-ФЗ) has an answer term of its own: the card says so, the
+ * row and the export too. */
+function dueKindLabel(item: AppealSummary): string {
+  return item.nextDueKind === 'answer' && item.regime === 'message'
+    ? 'ответ на сообщение'
+    : DUE_KIND_LABEL[item.nextDueKind];
+}
+
 const CLOSED = ['answered', 'closed', 'redirected'];
 
 /** The viewer's own nearest clock: what it is, when (in the appeal's zone), how long is left. */
@@ -687,10 +695,7 @@ function NextDue({ item, zoneShown }: { item: AppealSummary; zoneShown: boolean 
   return (
     <div data-testid="next-due" data-kind={item.nextDueKind}>
       <Text size="xs" c="dimmed">
-        {/* A message (not 59-ФЗ) has an answer term of its own: the card says so, and the row too. */}
-        {item.nextDueKind === 'answer' && item.regime === 'message'
-          ? 'ответ на сообщение'
-          : DUE_KIND_LABEL[item.nextDueKind]}
+        {dueKindLabel(item)}
       </Text>
       <Text size="sm">{when(item.nextDueAt, item.timeZone, zoneShown)}</Text>
       <Countdown due={item.nextDueAt} timeZone={item.timeZone} size="xs" />

@@ -951,14 +951,26 @@ function toListItem(r: Record<string, unknown>): AppealListItem {
     dueAt: p.dueAt ? new Date(p.dueAt) : null,
   }));
   const summary = toSummary(r);
+  // The viewer's own term (line 1's escalation, else their line-2 part's), unless the appeal's answer term comes
+  // first: an appeal late with its answer is late, whatever time its part has left (the overdue queue listed it
+  // under «осталось 1 день»).
+  const own = escalation
+    ? { at: escalation, kind: 'escalation' as const }
+    : part
+      ? { at: part, kind: 'line2' as const }
+      : null;
+  const next =
+    own && own.at.getTime() <= summary.answerDueAt.getTime()
+      ? own
+      : { at: summary.answerDueAt, kind: 'answer' as const };
   return {
     ...summary,
     timeZone: r.time_zone as string,
     assigneeId: r.assignee_id as string | null,
     assigneeName: r.assignee_name as string | null,
     parts,
-    nextDueAt: escalation ?? part ?? summary.answerDueAt,
-    nextDueKind: escalation ? 'escalation' : part ? 'line2' : 'answer',
+    nextDueAt: next.at,
+    nextDueKind: next.kind,
   };
 }
 
