@@ -60,6 +60,7 @@ import { OutboxTriggerCosts1796204600000 } from './1796204600000-OutboxTriggerCo
 import { SearchTermsInlined1796204720000 } from './1796204720000-SearchTermsInlined';
 import { PersonalDataRemovalInlined1796204730000 } from './1796204730000-PersonalDataRemovalInlined';
 import { KnowledgeNotificationLinks1796204800000 } from './1796204800000-KnowledgeNotificationLinks';
+import { DeferredInboundEvents1796204900000 } from './1796204900000-DeferredInboundEvents';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -125,4 +126,5 @@ export const MIGRATIONS = [
   SearchTermsInlined1796204720000,
   PersonalDataRemovalInlined1796204730000,
   KnowledgeNotificationLinks1796204800000,
+  DeferredInboundEvents1796204900000,
 ];

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type Job, type Queue } from 'bull';
-import { ChannelRegistry, type ConnectorKind, InboundEvents } from '@inbox/channels';
+import { ChannelIntake, ChannelRegistry, type ConnectorKind, InboundEvents } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { JobName, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
@@ -23,6 +23,7 @@ export class BotWorker implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly registry: ChannelRegistry,
     private readonly events: InboundEvents,
+    private readonly intake: ChannelIntake,
     private readonly admission: DialogueAdmission,
     private readonly fetcher: AttachmentFetcher,
     private readonly repeatables: RepeatableJobs,
@@ -46,11 +47,12 @@ export class BotWorker implements OnModuleInit {
     this.repeatables.sweep(this.queue, SWEEP_DIALOGUE, this.config.pendingSweepMs, async () => ({
       ...(await this.admission.sweep()),
       media: await this.fetcher.sweep(),
+      events: await this.intake.requeueDeferredEvents(this.config.pendingSweepMs),
     }));
   }
 
   private async handleEvents(job: Job): Promise<{ events: number }> {
-    const { kind, accountId, events } = parseJobPayload(JobName.HandleInboundEvents, job.data);
+    const { kind, accountId, events, deferredId } = parseJobPayload(JobName.HandleInboundEvents, job.data);
     // Answered through the account the events came to (an older job names none: the kind's default).
     const entry = await this.registry.accountOf(kind as ConnectorKind, accountId);
     // The channel or the account was switched off since: the events cannot be answered; the job retries, then
@@ -59,7 +61,8 @@ export class BotWorker implements OnModuleInit {
       throw new Error(
         this.registry.notWorking(accountId) ?? `channel ${kind} is not configured in this worker`,
       );
-    await this.events.handle(events, entry);
+    await this.events.handle(events, entry, { retry: true });
+    if (deferredId) await this.intake.deferredEventsHandled(deferredId);
     return { events: events.length };
   }
 

@@ -1,10 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { rootLogger } from '@inbox/common';
 import { InboundStore, type StoredItemResult } from '@inbox/intake';
 import { Channel, type InboundEvent, type InboundItem } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
 import { scopedItem } from './account-scope';
 import { ChannelAccountsRepository, type QuarantinedInput } from './channel-accounts.repository';
 import { type ChannelEntry } from './channel-registry.service';
+import { InboundEventsRepository } from './inbound-events.repository';
+
+/** How many times the sweep queues a webhook's events again before leaving them for a person. */
+export const DEFERRED_EVENTS_MAX_ROUNDS = 10;
 
 /** The payload mark the database turns into status 'gated' (migration MessengerDialogue). */
 export const DIALOGUE_GATE = 'dialogue';
@@ -37,10 +42,13 @@ export function withoutPersonalData(event: InboundEvent): InboundEvent {
  */
 @Injectable()
 export class ChannelIntake {
+  private readonly log = rootLogger.child('channel-intake');
+
   constructor(
     private readonly store: InboundStore,
     private readonly jobs: JobProducer,
     private readonly accounts: ChannelAccountsRepository,
+    private readonly events: InboundEventsRepository,
   ) {}
 
   /** Inputs the connector could not read, kept whole with the reason for staff (pulls and webhooks alike). */
@@ -80,13 +88,53 @@ export class ChannelIntake {
     return stored;
   }
 
-  /** Webhook events are handled by the worker, where the bot's dialogue runs; the channel gets its 200 now. */
+  /**
+   * Webhook events are handled by the worker, where the bot's dialogue runs; the channel gets its 200 now, and
+   * sends them no more. So they are stored first, in Postgres (as items are), and the job only points the worker
+   * at them: a Redis restarted empty or flushed before the worker took the job loses nothing, the dialogue sweep
+   * queues them again (`requeueDeferredEvents`). A Redis that refuses the job is the sweep's business too.
+   */
   async deferEvents(entry: ChannelEntry, events: InboundEvent[] | undefined): Promise<void> {
     if (!events?.length) return;
-    await this.jobs.add(JobName.HandleInboundEvents, {
-      kind: entry.kind,
-      accountId: entry.account.id,
-      events: events.map(withoutPersonalData),
-    });
+    const cleaned = events.map(withoutPersonalData);
+    const deferredId = await this.events.defer(entry.kind, entry.account.id, cleaned);
+    await this.jobs
+      .add(
+        JobName.HandleInboundEvents,
+        { kind: entry.kind, accountId: entry.account.id, events: cleaned, deferredId },
+        { jobId: `events:${deferredId}` },
+      )
+      .catch((error: unknown) =>
+        this.log.warn('webhook events not enqueued; the sweep will queue them', {
+          deferredId,
+          reason: error,
+        }),
+      );
+  }
+
+  /** The worker has handled a webhook's events: they are no longer kept. */
+  deferredEventsHandled(deferredId: string): Promise<void> {
+    return this.events.deferredHandled(deferredId);
+  }
+
+  /**
+   * Queues again the webhook events still kept after `olderThanMs`: their job went with Redis, or failed every
+   * attempt (then at most DEFERRED_EVENTS_MAX_ROUNDS times, after which they wait in deferred_inbound_events).
+   */
+  async requeueDeferredEvents(olderThanMs: number): Promise<number> {
+    const rows = await this.events.deferredToRequeue(olderThanMs, DEFERRED_EVENTS_MAX_ROUNDS, 500);
+    await this.jobs.requeue(
+      JobName.HandleInboundEvents,
+      rows.map((r) => ({
+        payload: {
+          kind: r.kind,
+          ...(r.accountId ? { accountId: r.accountId } : {}),
+          events: r.events,
+          deferredId: r.id,
+        },
+        options: { jobId: `events:${r.id}` },
+      })),
+    );
+    return rows.length;
   }
 }

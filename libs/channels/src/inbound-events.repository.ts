@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '@inbox/common';
-import { type AppealRef, type DeliveryStateEvent } from '@inbox/integrations/contract';
+import { type AppealRef, type DeliveryStateEvent, type InboundEvent } from '@inbox/integrations/contract';
+
+/** Webhook events kept until the worker has handled them (deferred_inbound_events). */
+export interface DeferredEvents {
+  id: string;
+  kind: string;
+  accountId: string | null;
+  events: InboundEvent[];
+}
 
 /**
  * inbound_events (each rating, delivery state and bot action handled once per channel + external id) and the
@@ -18,6 +26,45 @@ export class InboundEventsRepository {
       [channel, externalId, kind],
     )) as unknown[];
     return claimed.length > 0;
+  }
+
+  /** Lets a claimed event be handled again: its handling failed before it was done (the job retries it). */
+  async releaseClaim(channel: string, externalId: string): Promise<void> {
+    await this.dataSource.query(
+      `DELETE FROM inbound_events WHERE channel = $1 AND external_id = $2 AND outcome IS NULL`,
+      [channel, externalId],
+    );
+  }
+
+  /** Keeps a webhook's events until they are handled; returns the row's id. */
+  async defer(kind: string, accountId: string | null, events: InboundEvent[]): Promise<string> {
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO deferred_inbound_events (kind, account_id, events) VALUES ($1, $2, $3::jsonb) RETURNING id`,
+      [kind, accountId, JSON.stringify(events)],
+    )) as { id: string }[];
+    return String(row.id);
+  }
+
+  async deferredHandled(id: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM deferred_inbound_events WHERE id = $1`, [id]);
+  }
+
+  /**
+   * Deferred events older than `olderThanMs` (their job was lost with Redis, or failed every attempt), oldest
+   * first, each counted as one more round; a row past `maxRounds` is left where it is, no longer queued.
+   */
+  async deferredToRequeue(olderThanMs: number, maxRounds: number, limit: number): Promise<DeferredEvents[]> {
+    const rows = rowsOf<{ id: string; kind: string; account_id: string | null; events: InboundEvent[] }>(
+      await this.dataSource.query(
+        `UPDATE deferred_inbound_events d SET rounds = rounds + 1
+          WHERE d.id IN (SELECT id FROM deferred_inbound_events
+                          WHERE created_at < now() - make_interval(secs => $1::float8 / 1000) AND rounds < $2
+                          ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+          RETURNING d.id, d.kind, d.account_id, d.events`,
+        [olderThanMs, maxRounds, limit],
+      ),
+    );
+    return rows.map((r) => ({ id: String(r.id), kind: r.kind, accountId: r.account_id, events: r.events }));
   }
 
   async setOutcome(channel: string, externalId: string, outcome: string): Promise<void> {

@@ -53,20 +53,40 @@ export class InboundEvents {
     this.ratingListeners.set(channel, listener);
   }
 
-  async handle(events: InboundEvent[] | undefined, entry: ChannelEntry): Promise<void> {
+  /**
+   * Handles each event once. One that fails (the database away, a bug) is let go again (its claim released) and
+   * logged by id; with `retry` the call then fails, after the others were handled, so that the job carrying them
+   * runs again and handles what is left, instead of the event being lost while its claim said it was seen.
+   */
+  async handle(
+    events: InboundEvent[] | undefined,
+    entry: ChannelEntry,
+    options: { retry?: boolean } = {},
+  ): Promise<void> {
+    let failed = 0;
     for (const event of events ?? []) {
+      const scoped = scopedEvent(entry, event);
       try {
         // Named by the account, as its items are (account-scope.ts).
-        await this.handleOne(scopedEvent(entry, event), entry);
+        await this.handleOne(scoped, entry);
       } catch (error) {
-        // One bad event must not block the page: it is logged by id and can be replayed from the channel.
+        failed++;
         this.log.warn('inbound event failed', {
           channel: event.channel,
           externalId: event.externalId,
           reason: error,
         });
+        await this.repository
+          .releaseClaim(scoped.channel, scoped.externalId)
+          .catch((release: unknown) =>
+            this.log.warn('inbound event claim not released', {
+              externalId: event.externalId,
+              reason: release,
+            }),
+          );
       }
     }
+    if (failed > 0 && options.retry) throw new Error(`${failed} inbound event(s) failed; retried`);
   }
 
   /** The appeal an event refers to, by our number, the original item's id, or the conversation. */

@@ -51,7 +51,13 @@ export interface JobPayloads {
   [JobName.DeliverOutboundMessage]: { outboundMessageId: string; accountId?: string };
   [JobName.DeliverBotReply]: { botReplyId: string; accountId?: string };
   /** Events with the author reduced to the channel id: no names or texts in Redis. */
-  [JobName.HandleInboundEvents]: { kind: string; accountId?: string; events: InboundEvent[] };
+  /** `deferredId`: the deferred_inbound_events row that keeps them until handled (older jobs name none). */
+  [JobName.HandleInboundEvents]: {
+    kind: string;
+    accountId?: string;
+    events: InboundEvent[];
+    deferredId?: string;
+  };
   [JobName.AdmitDialogueItem]: { inboundItemId: string };
   [JobName.FetchAttachment]: { attachmentId: string };
   [JobName.ClassifyAppeal]: { appealId: string };
@@ -114,6 +120,8 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
     isObject(data) &&
     typeof data.kind === 'string' &&
     optionalUuid(data.accountId) &&
+    (data.deferredId === undefined ||
+      (typeof data.deferredId === 'string' && /^\d{1,18}$/.test(data.deferredId))) &&
     Array.isArray(data.events) &&
     data.events.every(
       (e) =>
@@ -123,7 +131,7 @@ const VALIDATORS: { [J in JobName]: (data: unknown) => string | undefined } = {
         typeof e.externalId === 'string',
     )
       ? undefined
-      : 'kind must be a string, accountId a UUID if given, and events a list of { kind, channel, externalId }',
+      : 'kind must be a string, accountId a UUID and deferredId a row id if given, and events a list of { kind, channel, externalId }',
   [JobName.AdmitDialogueItem]: uuidPayload('inboundItemId'),
   [JobName.FetchAttachment]: uuidPayload('attachmentId'),
   [JobName.SweepPendingItems]: sweepPayload,
