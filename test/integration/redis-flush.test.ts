@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { InboundStore } from '@inbox/intake';
 import { JobName, JobProducer, QueueName } from '@inbox/queue';
 import { inboundItem } from '../factories/inbound-items';
-import { TEST_REDIS_URL } from '../support/services';
+import { flushQueuePrefix, TEST_REDIS_URL } from '../support/services';
 import { eventually, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -29,14 +29,7 @@ describe('a Redis flushed under a running worker (integration)', () => {
   const schedules = async (queue: QueueName) =>
     (await stack.worker!.get(JobProducer).queue(queue).getRepeatableJobs()).map((r) => r.name);
 
-  const flushOurKeys = async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${stack.env.QUEUE_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  };
+  const flushOurKeys = () => flushQueuePrefix(redis, stack.env.QUEUE_PREFIX);
 
   it('gets its sweeps back and registers an item whose job the flush took', async () => {
     await eventually(async () =>

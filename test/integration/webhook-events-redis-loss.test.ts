@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
-import { TEST_REDIS_URL } from '../support/services';
+import { flushQueuePrefix, TEST_REDIS_URL } from '../support/services';
 import { eventually, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -38,14 +38,7 @@ describe('webhook events across a Redis that lost its jobs (integration)', () =>
     await fake?.stop();
   });
 
-  const flushOurKeys = async () => {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${stack.env.QUEUE_PREFIX}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  };
+  const flushOurKeys = () => flushQueuePrefix(redis, stack.env.QUEUE_PREFIX);
 
   const outcomes = async () =>
     (await stack.db.dataSource.query(

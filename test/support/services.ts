@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import { Client } from 'pg';
 
 /** Where the tests find Postgres and Redis; .ci/run starts them when a machine has none. */
@@ -26,4 +27,14 @@ export async function adminQuery(sql: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** Deletes every Redis key of one queue prefix: a Redis flushed for one test only (the shared one carries others). */
+export async function flushQueuePrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
 }
