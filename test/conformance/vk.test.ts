@@ -40,6 +40,12 @@ describe('VK: the SDK test events', () => {
       externalId: 'reply:-1234_6_9',
       replyAddress: { ownerId: -1234, postId: 6, commentId: 9 },
     });
+    // A citizen's edited comment: its new wording, a correction of the comment.
+    expect(parseVkEvent(real('WallReplyEditTest.json'), ctx).items[0]).toMatchObject({
+      text: 'test1',
+      replyAddress: { ownerId: -1234, postId: 6, commentId: 9 },
+      features: { correctionOf: 'reply:-1234_6_9' },
+    });
   });
 
   it('message_event is a button interaction; the largest photo size is taken', () => {
@@ -80,7 +86,6 @@ describe('VK: the SDK test events', () => {
       'GroupLeaveTest.json',
       'MessageReplyTest.json',
       'PhotoNewTest.json',
-      'WallReplyEditTest.json',
       'WallReplyDeleteTest.json',
       'WallReplyRestoreTest.json',
       'MessageAllowTest.json',

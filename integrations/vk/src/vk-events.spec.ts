@@ -188,6 +188,31 @@ describe('parseVkEvent', () => {
     });
   });
 
+  it("wall_reply_edit → the citizen's new wording, a correction of the comment in its thread", () => {
+    const { items } = parseVkEvent(sample('wall-reply-edit.json'), ctx);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({
+      externalId: expect.stringMatching(/^reply:-218840017_41_57:edit:[0-9a-f]{16}$/),
+      text: 'Поддерживаю, у нас то же самое уже неделю',
+      author: { externalId: '604117261' },
+      thread: { key: 'post:-218840017_41/from:604117261', refersTo: ['post:-218840017_41'] },
+      replyAddress: { ownerId: -218840017, postId: 41, commentId: 57 },
+      features: { source: 'wall', correctionOf: 'reply:-218840017_41_57' },
+    });
+    // Redelivered: the same item; edited again: another.
+    expect(parseVkEvent(sample('wall-reply-edit.json'), ctx).items[0].externalId).toBe(items[0].externalId);
+    const again = sample('wall-reply-edit.json');
+    again.object.text += ', дом 12';
+    expect(parseVkEvent(again, ctx).items[0].externalId).not.toBe(items[0].externalId);
+    // The community's own comment edited: ours.
+    const ours = sample('wall-reply-edit.json');
+    ours.object.from_id = -218840017;
+    expect(parseVkEvent(ours, ctx)).toEqual({ items: [], events: [] });
+    const broken = sample('wall-reply-edit.json');
+    delete broken.object.post_id;
+    expect(parseVkEvent(broken, ctx).problem).toBe('wall_reply_edit without id, post_id or from_id');
+  });
+
   it('a post in a discussion board and a comment under a photo are open-source messages answered in private', () => {
     const board = {
       type: 'board_post_new',
@@ -369,7 +394,6 @@ describe('parseVkEvent', () => {
       ['group-leave.json', 'group_leave'],
       ['message-reply.json', 'message_reply'],
       ['photo-new.json', 'photo_new'],
-      ['wall-reply-edit.json', 'wall_reply_edit'],
       ['wall-reply-delete.json', 'wall_reply_delete'],
       ['message-allow.json', 'message_allow'],
     ]) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   buttonRatingEvent,
   Channel,
@@ -36,6 +37,7 @@ export const HANDLED_EVENT_TYPES = [
   'message_event',
   'wall_post_new',
   'wall_reply_new',
+  'wall_reply_edit',
   'photo_comment_new',
   'video_comment_new',
   'market_comment_new',
@@ -336,6 +338,8 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
       return wallPostNew(object, ctx);
     case 'wall_reply_new':
       return wallReplyNew(object, ctx);
+    case 'wall_reply_edit':
+      return wallReplyEdit(object, ctx);
     case 'photo_comment_new':
     case 'video_comment_new':
     case 'market_comment_new':
@@ -577,6 +581,29 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
     features: { source: 'wall' },
   };
   return { items: [item], events: [] };
+}
+
+/**
+ * A citizen edited their wall comment (added the house number, the photo): the new wording is an item of its own in
+ * the same thread, marked as a correction of the comment, as an edited dialogue message is. The event carries no
+ * edit time: the edit is named by its content, so a redelivery is the same item and a second edit another.
+ */
+function wallReplyEdit(object: unknown, ctx: EventContext): ParsedEvents {
+  const read = wallReplyNew(object, ctx);
+  if (read.problem) return { ...read, problem: read.problem.replace('wall_reply_new', 'wall_reply_edit') };
+  const items = read.items.map((item) => {
+    const version = createHash('sha256')
+      .update(JSON.stringify([item.text, (item.attachments ?? []).map((a) => a.remoteRef ?? a.fileName)]))
+      .digest('hex')
+      .slice(0, 16);
+    return {
+      ...item,
+      externalId: `${item.externalId}:edit:${version}`,
+      receivedAt: new Date().toISOString(),
+      features: { ...item.features, correctionOf: item.externalId },
+    };
+  });
+  return { ...read, items };
 }
 
 /** Where a comment outside the wall sits: the object's owner and id fields, and the name in ids and features. */
