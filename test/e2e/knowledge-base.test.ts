@@ -173,6 +173,9 @@ describe('knowledge base (e2e)', () => {
     // Another organisation's clerk may neither see nor approve it; the owner's other clerk may not approve it.
     expect((await call('GET', `/api/v1/knowledge/requests/${requestId}`, staff.roadsClerk)).status).toBe(404);
     expect(
+      (await call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, staff.roadsClerk, {})).status,
+    ).toBe(404);
+    expect(
       (await call('POST', `/api/v1/knowledge/requests/${requestId}/approve`, staff.housingClerk, {})).status,
     ).toBe(403);
 
@@ -204,8 +207,9 @@ describe('knowledge base (e2e)', () => {
     expect(
       (await call('POST', `/api/v1/knowledge/requests/${requestId}/publish`, staff.responsible)).status,
     ).toBe(403);
-    // The two refusals of a step are on record as denied, on the request.
-    expect((await denied()).slice(-2)).toEqual([
+    // The refusals of a step are on record as denied, on the request: out of scope (the 404) and of rights.
+    expect((await denied()).slice(-3)).toEqual([
+      { userId: staff.roadsClerk.userId, action: 'kb-request-approve', entityId: requestId, details: {} },
       { userId: staff.housingClerk.userId, action: 'kb-request-approve', entityId: requestId, details: {} },
       { userId: staff.responsible.userId, action: 'kb-request-publish', entityId: requestId, details: {} },
     ]);
@@ -424,15 +428,74 @@ describe('knowledge base (e2e)', () => {
     ).toEqual([]);
   });
 
+  const send = (
+    fileName: string,
+    type: string,
+    content: Buffer,
+    who = staff.housingClerk,
+    organisationId?: string,
+  ) => {
+    const form = new FormData();
+    form.append('file', new Blob([content], { type }), fileName);
+    if (organisationId) form.append('organisationId', organisationId);
+    return fetch(`${t.stack.baseUrl}/api/v1/knowledge/attachments`, {
+      method: 'POST',
+      headers: { authorization: who.headers.authorization },
+      body: form,
+    });
+  };
+
+  it("refuses an attachment for another organisation's articles (on record), of a type or size not taken", async () => {
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+    const refusal = async (res: Response) => ({ status: res.status, body: await res.json() });
+    // Another organisation's clerk: a refusal of scope, on record with the organisation it aimed at.
+    expect(
+      await refusal(await send('rules.pdf', 'application/pdf', pdf, staff.roadsClerk, org.minzhkh)),
+    ).toEqual({
+      status: 403,
+      body: { statusCode: 403, code: 'forbidden', message: 'Вложения другой организации' },
+    });
+    expect((await denied()).slice(-1)).toEqual([
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'kb-attachment-upload',
+        entityId: null,
+        details: { organisationId: org.minzhkh },
+      },
+    ]);
+    // A program, an empty file, one over 10 МБ (by the service, then by the upload's own cap): refused in Russian.
+    expect(
+      await refusal(await send('setup.exe', 'application/x-msdownload', Buffer.from('MZ\x90\x00'))),
+    ).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        code: 'invalid-input',
+        message: 'Допустимы PDF, документы Word и Excel, RTF, текст и изображения',
+      }),
+    });
+    expect(await refusal(await send('empty.pdf', 'application/pdf', Buffer.alloc(0)))).toEqual({
+      status: 400,
+      body: expect.objectContaining({ code: 'invalid-input', message: 'Файл пустой' }),
+    });
+    for (const size of [10 * 1024 * 1024 + 1, 10 * 1024 * 1024 + 2]) {
+      expect(await refusal(await send('big.pdf', 'application/pdf', Buffer.alloc(size, 0x20)))).toEqual({
+        status: 413,
+        body: {
+          statusCode: 413,
+          code: 'too-large',
+          message: 'Файл больше 10 МБ',
+          errors: { file: 'Файл больше 10 МБ' },
+        },
+      });
+    }
+    // Nothing of the refused files was kept.
+    const [{ n }] = await t.stack.db.dataSource.query(`SELECT count(*)::int AS n FROM kb_attachments`);
+    expect(n).toBe(0);
+  });
+
   it("serves an article's attachment by what its bytes are: a page uploaded as a PDF is not shown as one", async () => {
     const upload = async (fileName: string, type: string, content: Buffer) => {
-      const form = new FormData();
-      form.append('file', new Blob([content], { type }), fileName);
-      const res = await fetch(`${t.stack.baseUrl}/api/v1/knowledge/attachments`, {
-        method: 'POST',
-        headers: { authorization: staff.housingClerk.headers.authorization },
-        body: form,
-      });
+      const res = await send(fileName, type, content);
       expect(res.status).toBe(201);
       return (await res.json()) as { id: string };
     };

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog, Role } from '@inbox/access';
+import { AuditLog, refusedOnRecord, Role } from '@inbox/access';
 import { forbiddenError, invalidInput, notFoundError } from '@inbox/common';
 import {
   type AnswerTemplateChange,
@@ -103,21 +103,17 @@ export class AnswerTemplates {
    * A refusal of another organisation's templates (or the common ones) is on record like every refusal of scope:
    * who tried what, on which template and organisation (ids only); then the 403.
    */
-  private async refuse(
+  private refuse(
     actor: Actor,
     action: string,
     templateId: string | null,
     details: Record<string, string>,
     message = OTHER_ORGANISATION,
   ): Promise<never> {
-    await this.audit.record({
-      userId: actor.userId,
-      action,
-      entityType: 'answer-template',
-      entityId: templateId,
-      outcome: 'denied',
-      details,
-    });
-    throw forbiddenError(message);
+    return refusedOnRecord(
+      this.audit,
+      { userId: actor.userId, action, entityType: 'answer-template', entityId: templateId, details },
+      forbiddenError(message),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { type AuditLog } from '@inbox/access';
+import { type AuditLog, refusedOnRecord } from '@inbox/access';
 import { notFoundError } from '@inbox/common';
 import { type KnowledgeActor } from './knowledge-policy';
 import { type AppealForKnowledge, type KnowledgeRepository } from './knowledge.repository';
@@ -21,14 +21,11 @@ export async function appealInScope(
 ): Promise<AppealForKnowledge> {
   const appeal = UUID.test(appealId) ? await deps.repo.appeal(appealId, actor.scope) : undefined;
   if (appeal) return appeal;
-  if (UUID.test(appealId)) {
-    await deps.audit.record({
-      userId: actor.userId,
-      action,
-      entityType: 'appeal',
-      entityId: appealId,
-      outcome: 'denied',
-    });
-  }
-  throw notFoundError('Обращение не найдено');
+  const refusal = notFoundError('Обращение не найдено');
+  if (!UUID.test(appealId)) throw refusal;
+  return refusedOnRecord(
+    deps.audit,
+    { userId: actor.userId, action, entityType: 'appeal', entityId: appealId },
+    refusal,
+  );
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog, refusalOnRecord, Role } from '@inbox/access';
+import { AuditLog, refusedOnRecord, Role } from '@inbox/access';
 import {
   type Actor,
   applicantValues,
@@ -200,7 +200,7 @@ export class KnowledgeArticles {
   async answeredOnTheSpot(appealId: string, articleId: string, actor: KnowledgeActor) {
     if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
       // A refusal of rights, on record like the KB's others (the appeal and the article, ids only).
-      await refusalOnRecord(
+      await refusedOnRecord(
         this.audit,
         {
           userId: actor.userId,
@@ -209,7 +209,7 @@ export class KnowledgeArticles {
           entityId: appealId,
           details: { articleId },
         },
-        () => Promise.reject(forbiddenError('Ответ на месте даёт оператор 1-й линии')),
+        forbiddenError('Ответ на месте даёт оператор 1-й линии'),
       );
     }
     const appeal = await appealInScope(this.scoped, appealId, actor, 'kb-answered-on-the-spot');

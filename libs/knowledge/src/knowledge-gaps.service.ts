@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog, refusalOnRecord } from '@inbox/access';
+import { AuditLog, refusedOnRecord } from '@inbox/access';
 import { jaccard, wordShingles } from '@inbox/text-classifier';
 import { Clock, conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { appealInScope } from './appeal-in-scope';
@@ -117,7 +117,7 @@ export class KnowledgeGaps {
     const organisationId = answer?.organisationId ?? actor.organisationId;
     if (!canRequestChange(actor, organisationId)) {
       // Another organisation's answer on an appeal the caller shares: a refusal of scope, on record.
-      await refusalOnRecord(
+      await refusedOnRecord(
         this.audit,
         {
           userId: actor.userId,
@@ -126,7 +126,7 @@ export class KnowledgeGaps {
           entityId: appeal.id,
           details: { organisationId },
         },
-        () => Promise.reject(forbiddenError('Предложить можно для своей организации')),
+        forbiddenError('Предложить можно для своей организации'),
       );
     }
     const open = await this.repo.requests({

@@ -429,7 +429,8 @@ export class KnowledgeRequests {
   ): Promise<void> {
     const now = this.clock.now();
     const entry = { userId: actor.userId, action, entityType: 'kb-request', entityId: id };
-    // A step's refusal of rights (not the requester, not the responsible person) is on record as denied.
+    // A step's refusal is on record as denied: of rights (not the requester, not the responsible person) and of
+    // scope (another organisation's request, the same 404 as none at all).
     await refusalOnRecord(this.audit, entry, () =>
       this.repo.transaction(async (tx) => {
         const r = UUID.test(id) ? await this.repo.request(id, tx, true) : undefined;

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog, refusalOnRecord } from '@inbox/access';
+import { AuditLog, refusedOnRecord } from '@inbox/access';
 import {
   Clock,
   conflictError,
+  DomainError,
   forbiddenError,
   foundById,
   invalidInput,
   notFoundError,
+  sizeText,
   UUID,
 } from '@inbox/common';
 import { canConfigure, canManageSections, canRequestChange, type KnowledgeActor } from './knowledge-policy';
@@ -174,7 +176,7 @@ export class KnowledgeSections {
     on: { organisationId: string },
     message: string,
   ): Promise<never> {
-    return refusalOnRecord(
+    return refusedOnRecord(
       this.audit,
       {
         userId: actor.userId,
@@ -183,7 +185,7 @@ export class KnowledgeSections {
         entityId,
         details: { organisationId: UUID.test(on.organisationId) ? on.organisationId : 'invalid' },
       },
-      () => Promise.reject(forbiddenError(message)),
+      forbiddenError(message),
     );
   }
 
@@ -245,8 +247,10 @@ export class KnowledgeSections {
         file: 'Тип файла',
       });
     }
-    if (input.content.length === 0 || input.content.length > KB_ATTACHMENT_MAX_BYTES) {
-      throw invalidInput('Файл пустой или больше 10 МБ', { file: 'Размер файла' });
+    if (input.content.length === 0) throw invalidInput('Файл пустой', { file: 'Файл пустой' });
+    if (input.content.length > KB_ATTACHMENT_MAX_BYTES) {
+      const message = `Файл больше ${sizeText(KB_ATTACHMENT_MAX_BYTES)}`;
+      throw new DomainError('too-large', message, { file: message });
     }
     const fileName = input.fileName.replace(/[\\/\r\n]+/g, '_').slice(0, 200) || 'file';
     const id = await this.repo.insertAttachment({

@@ -11,7 +11,6 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiBody,
   ApiConsumes,
@@ -70,6 +69,7 @@ import {
 } from './knowledge.dto';
 import { StaffController } from '../staff-controller';
 import { sendFile } from '../files/send-file';
+import { AnswerFileInterceptor } from '../staff/answer-file.interceptor';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -352,7 +352,8 @@ export class KnowledgeSectionsController {
       required: ['file'],
     },
   })
-  @UseInterceptors(FileInterceptor('file'))
+  // Multer's own refusal of a file over the limit in Russian, with the size, like an answer's file.
+  @UseInterceptors(AnswerFileInterceptor)
   @ApiCreatedResponse({ type: KnowledgeAttachmentDto })
   upload(
     @UploadedFile() file: Express.Multer.File | undefined,

@@ -16,8 +16,9 @@ import { CreatedDto } from './appeal.responses';
 import { AppConfig } from '@inbox/config';
 
 /**
- * Nest's FileInterceptor for the one file an answer takes, whose "File too large" reaches the clerk as the
- * domain's Russian refusal with the limit (ATTACHMENT_MAX_BYTES), like every other refusal of the api.
+ * Nest's FileInterceptor for a staff upload of one file (an answer's, a knowledge base article's), whose "File too
+ * large" reaches the clerk as the domain's Russian refusal with the limit (ATTACHMENT_MAX_BYTES), like every other
+ * refusal of the api.
  */
 @Injectable()
 export class AnswerFileInterceptor extends FileInterceptor('file') implements NestInterceptor {

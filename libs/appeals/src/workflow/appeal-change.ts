@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AuditLog } from '@inbox/access';
+import { AuditLog, refusalOnRecord } from '@inbox/access';
 import { JobName, JobProducer } from '@inbox/queue';
 import { InvalidTransitionError } from '../appeal-status';
 import { AppealPartsRepository } from '../repositories/appeal-parts.repository';
@@ -62,61 +62,64 @@ export class AppealChange {
     work: (context: ChangeContext) => Promise<T>,
   ): Promise<T> {
     const afterCommit: string[] = [];
-    let result: T;
-    try {
-      result = await this.dataSource.transaction(async (tx) => {
-        const appeal = await this.appeals.lockInScope(tx, appealId, actor.scope);
-        if (!appeal) throw notFound();
-        // Access follows the part: an organisation that returned its part, or whose part was closed, reads only.
-        if (!(await this.parts.writableIn(appeal.id, actor.scope.organisationIds, tx))) {
-          throw new WorkflowError('forbidden', READ_ONLY);
-        }
-        const context: ChangeContext = {
-          tx,
-          appeal,
-          actor,
-          record: (type, data) => this.history.append(tx, appeal.id, type, actor.userId, data),
-          notifyApplicant: async (kind, answerId, text, options) => {
-            const id = await this.references.queueOutbound(tx, {
-              appealId: appeal.id,
-              answerId,
-              channel: appeal.channel,
-              kind,
-              text,
-              subject: `Обращение № ${appeal.registration_number}`,
-              deliveryState: options?.deliveryState,
-              answerIds: options?.answerIds,
-            });
-            if (options?.enqueue !== false && !options?.deliveryState) afterCommit.push(id);
-            return id;
-          },
-        };
-        const value = await work(context);
-        await this.appeals.touch(tx, appeal.id);
-        await this.audit.record(
-          { userId: actor.userId, action, entityType: 'appeal', entityId: appeal.id },
-          tx,
-        );
-        return value;
-      });
-    } catch (error) {
-      // Every refusal of scope or rights is audited as denied: out of scope (the 404), a read-only part, and a
-      // command's own refusal (another organisation's staff named in an assignment, approving one's own draft).
-      if (error instanceof WorkflowError && (error.code === 'not-found' || error.code === 'forbidden')) {
-        await this.audit.record({
-          userId: actor.userId,
-          action,
-          entityType: 'appeal',
-          entityId: appealId,
-          outcome: 'denied',
-          ...(error.audit ? { details: error.audit } : {}),
-        });
-      }
-      if (error instanceof InvalidTransitionError) throw new WorkflowError('conflict', error.message);
-      throw error;
-    }
+    // Every refusal of scope or rights is audited as denied: out of scope (the 404), a read-only part, and a
+    // command's own refusal (another organisation's staff named in an assignment, approving one's own draft).
+    const result = await refusalOnRecord(
+      this.audit,
+      { userId: actor.userId, action, entityType: 'appeal', entityId: appealId },
+      () =>
+        this.transaction(appealId, actor, action, work, afterCommit).catch((error: unknown) => {
+          if (error instanceof InvalidTransitionError) throw new WorkflowError('conflict', error.message);
+          throw error;
+        }),
+    );
     for (const id of afterCommit) void this.enqueueDelivery(id).catch(() => undefined);
     return result;
+  }
+
+  /** The command in its transaction; the messages it queued for delivery once committed go into `afterCommit`. */
+  private transaction<T>(
+    appealId: string,
+    actor: Actor,
+    action: string,
+    work: (context: ChangeContext) => Promise<T>,
+    afterCommit: string[],
+  ): Promise<T> {
+    return this.dataSource.transaction(async (tx) => {
+      const appeal = await this.appeals.lockInScope(tx, appealId, actor.scope);
+      if (!appeal) throw notFound();
+      // Access follows the part: an organisation that returned its part, or whose part was closed, reads only.
+      if (!(await this.parts.writableIn(appeal.id, actor.scope.organisationIds, tx))) {
+        throw new WorkflowError('forbidden', READ_ONLY);
+      }
+      const context: ChangeContext = {
+        tx,
+        appeal,
+        actor,
+        record: (type, data) => this.history.append(tx, appeal.id, type, actor.userId, data),
+        notifyApplicant: async (kind, answerId, text, options) => {
+          const id = await this.references.queueOutbound(tx, {
+            appealId: appeal.id,
+            answerId,
+            channel: appeal.channel,
+            kind,
+            text,
+            subject: `Обращение № ${appeal.registration_number}`,
+            deliveryState: options?.deliveryState,
+            answerIds: options?.answerIds,
+          });
+          if (options?.enqueue !== false && !options?.deliveryState) afterCommit.push(id);
+          return id;
+        },
+      };
+      const value = await work(context);
+      await this.appeals.touch(tx, appeal.id);
+      await this.audit.record(
+        { userId: actor.userId, action, entityType: 'appeal', entityId: appeal.id },
+        tx,
+      );
+      return value;
+    });
   }
 
   /** Hands an outbound message to the delivery worker (idempotent on the message id). */
