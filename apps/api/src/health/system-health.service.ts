@@ -39,10 +39,15 @@ export class SystemHealth {
     private readonly outbox: EventOutboxPanel,
   ) {}
 
+  /** The two probes (Postgres, Redis) and the status: what a load balancer and anyone may ask, and no more. */
+  async readiness(): Promise<Pick<SystemHealthReport, 'status' | 'postgres' | 'redis'>> {
+    const [postgres, redis] = await this.probes();
+    return { status: postgres.ok && redis.ok ? 'ok' : 'unavailable', postgres, redis };
+  }
+
   async report(): Promise<SystemHealthReport> {
-    const [postgres, redis, queues, inboundItems, channels, outbox] = await Promise.all([
-      timed(() => this.database.ping()),
-      timed(() => this.jobs.queue(QueueName.Intake).client.ping()),
+    const [[postgres, redis], queues, inboundItems, channels, outbox] = await Promise.all([
+      this.probes(),
       bounded(() => this.jobs.backlog()),
       bounded(() => this.intake.backlog()),
       bounded(() => this.intake.channelAccounts()),
@@ -58,6 +63,13 @@ export class SystemHealth {
       outbox: postgres.ok ? outbox : undefined,
       countsCappedAt: HEALTH_COUNT_CAP,
     };
+  }
+
+  private probes(): Promise<[Probe, Probe]> {
+    return Promise.all([
+      timed(() => this.database.ping()),
+      timed(() => this.jobs.queue(QueueName.Intake).client.ping()),
+    ]);
   }
 }
 
