@@ -262,6 +262,20 @@ describe('parseVkEvent', () => {
       events: [],
     });
     expect(parseVkEvent({ ...board, object: { id: 1, from_id: 5 } }, ctx).problem).toMatch(/topic_id/);
+    // Edited there too: a correction of the comment, in its thread.
+    const edited = {
+      ...photo,
+      type: 'photo_comment_edit',
+      object: { ...photo.object, text: 'Это наш двор, дом 4' },
+    };
+    expect(parseVkEvent(edited, ctx).items[0]).toMatchObject({
+      externalId: expect.stringMatching(/^photo-comment:-218840017_457239101_7:edit:[0-9a-f]{16}$/),
+      text: 'Это наш двор, дом 4',
+      thread: { key: 'photo:-218840017_457239101/from:604117291' },
+      features: { source: 'wall', place: 'photo', correctionOf: 'photo-comment:-218840017_457239101_7' },
+    });
+    const boardEdit = { ...board, type: 'board_post_edit', object: { id: 1, from_id: 5 } };
+    expect(parseVkEvent(boardEdit, ctx).problem).toMatch(/^board_post_edit without .*topic_id/);
   });
 
   it('ignores our own comments, so answers do not loop back as items', () => {

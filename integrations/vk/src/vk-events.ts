@@ -42,6 +42,10 @@ export const HANDLED_EVENT_TYPES = [
   'video_comment_new',
   'market_comment_new',
   'board_post_new',
+  'photo_comment_edit',
+  'video_comment_edit',
+  'market_comment_edit',
+  'board_post_edit',
 ] as const;
 
 function int(value: unknown): number | undefined {
@@ -339,12 +343,19 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
     case 'wall_reply_new':
       return wallReplyNew(object, ctx);
     case 'wall_reply_edit':
-      return wallReplyEdit(object, ctx);
+      return asCorrection(wallReplyNew(object, ctx), 'wall_reply_new', raw.type);
     case 'photo_comment_new':
     case 'video_comment_new':
     case 'market_comment_new':
     case 'board_post_new':
       return placeComment(raw.type, object, ctx);
+    case 'photo_comment_edit':
+    case 'video_comment_edit':
+    case 'market_comment_edit':
+    case 'board_post_edit': {
+      const created = raw.type.replace(/_edit$/, '_new');
+      return asCorrection(placeComment(created, object, ctx), created, raw.type);
+    }
     default:
       // Acknowledged and left out (group_join, message_reply, message_typing_state…), logged by type only.
       return { ...EMPTY, skipped: `event-type:${/^[a-z_]{1,40}$/.test(raw.type) ? raw.type : 'unknown'}` };
@@ -584,13 +595,13 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
 }
 
 /**
- * A citizen edited their wall comment (added the house number, the photo): the new wording is an item of its own in
- * the same thread, marked as a correction of the comment, as an edited dialogue message is. The event carries no
- * edit time: the edit is named by its content, so a redelivery is the same item and a second edit another.
+ * A citizen edited their comment (on the wall, under a photo, a video or a product, in a board: added the house
+ * number, the photo): the new wording, read as the comment was, is an item of its own in the same thread, marked
+ * as a correction of the comment, as an edited dialogue message is. The event carries no edit time: the edit is
+ * named by its content, so a redelivery is the same item and a second edit another.
  */
-function wallReplyEdit(object: unknown, ctx: EventContext): ParsedEvents {
-  const read = wallReplyNew(object, ctx);
-  if (read.problem) return { ...read, problem: read.problem.replace('wall_reply_new', 'wall_reply_edit') };
+function asCorrection(read: ParsedEvents, created: string, type: string): ParsedEvents {
+  if (read.problem) return { ...read, problem: read.problem.replace(created, type) };
   const items = read.items.map((item) => {
     const version = createHash('sha256')
       .update(JSON.stringify([item.text, (item.attachments ?? []).map((a) => a.remoteRef ?? a.fileName)]))
