@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { encode } from 'iconv-lite';
+import { pdfAndPhoto, TNEF_FIXTURE, winmailDat } from '../../../test/fakes/email/winmail-dat';
 import { outboundMessageId } from './message-id';
 import {
   automaticLetterReason,
@@ -497,27 +498,75 @@ describe('parseEmail: a citizen letter', () => {
   });
 
   it("says in the text that Outlook's winmail.dat could not be read, beside the citizen's words", async () => {
-    const raw = eml(
-      [
-        'From: citizen@mail.example',
-        'Message-ID: <tnef@mail.example>',
-        'MIME-Version: 1.0',
-        'Content-Type: multipart/mixed; boundary="t"',
-      ],
-      '--t\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
-        b64('Фото во вложении') +
-        '\r\n--t\r\nContent-Type: application/ms-tnef; name="winmail.dat"\r\n' +
-        'Content-Disposition: attachment; filename="winmail.dat"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
-        'eJ8+IgEAAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA5AQAAAAAAADoAAEIgAcAGAAAAElQTS5NaWNyb3NvZnQgTWFpbC5Ob3RlADEI\r\n--t--\r\n',
-    );
-    const item = await itemOf(raw);
+    const letter = (dat: Buffer) =>
+      eml(
+        [
+          'From: citizen@mail.example',
+          'Message-ID: <tnef@mail.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="t"',
+        ],
+        '--t\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+          b64('Фото во вложении') +
+          '\r\n--t\r\nContent-Type: application/ms-tnef; name="winmail.dat"\r\n' +
+          'Content-Disposition: attachment; filename="winmail.dat"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+          dat.toString('base64') +
+          '\r\n--t--\r\n',
+      );
+    // Cut short in the middle of the photo's data.
+    const dat = winmailDat([{ title: Buffer.from('photo.jpg\0'), data: TNEF_FIXTURE.photo }]);
+    const item = await itemOf(letter(dat.subarray(0, dat.length - 5)));
     expect(item.text).toMatch(
       /^Фото во вложении\n\nВложение «winmail\.dat» в формате Outlook \(TNEF\) не распознано/,
     );
+    expect(item.attachments).toHaveLength(1);
     expect(item.attachments?.[0]).toMatchObject({
       fileName: 'winmail.dat',
       contentType: 'application/ms-tnef',
     });
+    // A whole stream with no file in it (the message's properties only) is nothing to tell the clerk about.
+    const empty = await itemOf(letter(winmailDat([])));
+    expect(empty.text).toBe('Фото во вложении');
+    expect(empty.attachments).toHaveLength(1);
+  });
+
+  it("takes the files out of Outlook's winmail.dat, keeping the .dat, and names them in the text", async () => {
+    const dat = pdfAndPhoto('Заявление.pdf');
+    const raw = eml(
+      [
+        'From: citizen@mail.example',
+        'Message-ID: <tnef-files@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="t"',
+      ],
+      '--t\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        b64('Заявление и фото во вложении') +
+        '\r\n--t\r\nContent-Type: application/ms-tnef; name="winmail.dat"\r\n' +
+        'Content-Disposition: attachment; filename="winmail.dat"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+        dat.toString('base64').replace(/.{76}/g, '$&\r\n') +
+        '\r\n--t--\r\n',
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toBe(
+      'Заявление и фото во вложении\n\nИз вложения «winmail.dat» в формате Outlook (TNEF) извлечены файлы: ' +
+        '«Заявление.pdf», «Фото двора.jpg».',
+    );
+    expect(item.attachments!.map((a) => [a.fileName, a.contentType, a.size])).toEqual([
+      ['winmail.dat', 'application/ms-tnef', dat.length],
+      ['Заявление.pdf', 'application/pdf', TNEF_FIXTURE.pdf.length],
+      ['Фото двора.jpg', 'application/octet-stream', TNEF_FIXTURE.photo.length],
+    ]);
+    expect(Buffer.from(item.attachments![2].contentBase64!, 'base64')).toEqual(TNEF_FIXTURE.photo);
+
+    // A file in it over the limit is named and left in the mailbox, inside the .dat.
+    const small = await itemOf(raw, { maxAttachmentBytes: 20 });
+    expect(small.attachments![1]).toEqual({
+      fileName: 'Заявление.pdf',
+      contentType: 'application/pdf',
+      size: TNEF_FIXTURE.pdf.length,
+    });
+    expect(small.attachments![2].contentBase64).toBe(TNEF_FIXTURE.photo.toString('base64'));
+    expect(small.features!.attachmentsNote).toContain('«Заявление.pdf»');
   });
 
   it('reads a UTF-16 body labelled utf-8, and keeps NUL out of the text, subject, name and file names', async () => {

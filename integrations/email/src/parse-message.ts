@@ -17,6 +17,7 @@ import {
 import { type Policy547 } from './account';
 import { extractUuencoded } from './uuencode';
 import { isReplyLetter, splitQuotedReply } from './quoted-reply';
+import { readTnefFiles, type TnefFile } from './tnef';
 import {
   decodeEncodedWordsGuessing,
   looksLikeMisdeclaredCyrillic,
@@ -513,9 +514,13 @@ const MAX_FORWARDED_CHARS = 20_000;
 /**
  * Lines for the text of the letter about what its attachments hold: a forwarded letter (attached as
  * message/rfc822, as Outlook, Thunderbird and mail.ru forward "as attachment") with its sender, subject and text;
- * a winmail.dat (Outlook's TNEF) whose files we cannot take out, so the clerk asks for them again.
+ * a winmail.dat (Outlook's TNEF): the files taken out of it, or, when it could not be read, that the clerk may
+ * have to ask for them again.
  */
-async function attachmentNotes(attachments: Attachment[]): Promise<string[]> {
+async function attachmentNotes(
+  attachments: Attachment[],
+  unpacked: Map<Attachment, TnefFile[] | undefined>,
+): Promise<string[]> {
   const notes: string[] = [];
   for (const a of attachments) {
     if (isForwardedLetter(a.contentType)) {
@@ -547,6 +552,15 @@ async function attachmentNotes(attachments: Attachment[]): Promise<string[]> {
           'без шифрования или обратиться через другой канал.',
       );
     } else if (isTnef(a)) {
+      const files = unpacked.get(a);
+      if (files) {
+        if (files.length)
+          notes.push(
+            `Из вложения «${a.filename?.trim() || 'winmail.dat'}» в формате Outlook (TNEF) извлечены файлы: ` +
+              `${files.map((f) => `«${cleanText(f.fileName)}»`).join(', ')}.`,
+          );
+        continue;
+      }
       notes.push(
         `Вложение «${a.filename?.trim() || 'winmail.dat'}» в формате Outlook (TNEF) не распознано: ` +
           'файлы внутри него могут быть недоступны, при необходимости запросите их у заявителя повторно.',
@@ -660,8 +674,12 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const quoteNote = reply.quoted
     ? `Цитата предыдущей переписки из письма сохранена во вложении «${QUOTED_FILE_NAME}».`
     : '';
+  // Files Outlook packed into winmail.dat come out of it as attachments of their own; the .dat stays beside them.
+  const unpacked = new Map<Attachment, TnefFile[] | undefined>(
+    attachments.filter(isTnef).map((a) => [a, readTnefFiles(a.content)]),
+  );
   // What the attachments say that a clerk would otherwise not see: forwarded letters, Outlook's winmail.dat.
-  const notes = await attachmentNotes(attachments);
+  const notes = await attachmentNotes(attachments, unpacked);
   // NUL (text and jsonb refuse it: one such letter would stop the mailbox's intake) and lone surrogates out.
   const text = cleanText([ownText, quoteNote, ...notes].filter(Boolean).join('\n\n'));
   const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
@@ -701,6 +719,23 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     }
     inboundAttachments.push({ fileName, contentType, size, contentBase64: a.content.toString('base64') });
   });
+  for (const file of [...unpacked.values()].flat()) {
+    if (!file) continue;
+    const fileName = cleanText(file.fileName);
+    const contentType = file.contentType ?? 'application/octet-stream';
+    if (file.content.length > ctx.maxAttachmentBytes) {
+      // Inside winmail.dat, which stays in the mailbox: the file is named, its bytes are not loaded.
+      inboundAttachments.push({ fileName, contentType, size: file.content.length });
+      omitted.push(`«${fileName}» (${formatMb(file.content.length)} МБ)`);
+      continue;
+    }
+    inboundAttachments.push({
+      fileName,
+      contentType,
+      size: file.content.length,
+      contentBase64: file.content.toString('base64'),
+    });
+  }
   for (const file of uuencoded.files) {
     inboundAttachments.push({
       fileName: cleanText(file.fileName),

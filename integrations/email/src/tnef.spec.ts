@@ -1,0 +1,68 @@
+import { encode } from 'iconv-lite';
+import {
+  attribute,
+  pdfAndPhoto,
+  TNEF_FIXTURE,
+  u16,
+  u32,
+  winmailDat,
+} from '../../../test/fakes/email/winmail-dat';
+import { isTnefStream, readTnefFiles } from './tnef';
+
+describe('readTnefFiles', () => {
+  it('takes out each file with its long Unicode name and MIME type, or its title in the OEM code page', () => {
+    const dat = pdfAndPhoto('Заявление о перерасчёте.pdf');
+    expect(isTnefStream(dat)).toBe(true);
+    expect(readTnefFiles(dat)).toEqual([
+      { fileName: 'Заявление о перерасчёте.pdf', contentType: 'application/pdf', content: TNEF_FIXTURE.pdf },
+      { fileName: 'Фото двора.jpg', content: TNEF_FIXTURE.photo },
+    ]);
+  });
+
+  it('reads a title in KOI8-R when the message says code page 20866; names a file with no title', () => {
+    const dat = winmailDat(
+      [
+        { title: encode('Жалоба.txt\0', 'koi8-r'), data: Buffer.from('a') },
+        { title: Buffer.alloc(0), data: Buffer.from('b') },
+      ],
+      20866,
+    );
+    expect(readTnefFiles(dat)?.map((f) => f.fileName)).toEqual(['Жалоба.txt', 'winmail-2.bin']);
+  });
+
+  it('gives nothing for a stream that breaks off, has a bad sum, or is no TNEF; an empty list for no files', () => {
+    const dat = winmailDat([{ title: Buffer.from('a.txt\0'), data: Buffer.from('hello') }]);
+    expect(readTnefFiles(dat.subarray(0, dat.length - 3))).toBeUndefined();
+    const badSum = Buffer.from(dat);
+    badSum[badSum.length - 1] ^= 0xff;
+    expect(readTnefFiles(badSum)).toBeUndefined();
+    expect(readTnefFiles(Buffer.from('PK\x03\x04 not tnef'))).toBeUndefined();
+    expect(readTnefFiles(winmailDat([]))).toEqual([]);
+  });
+
+  it('falls back to the title when the MAPI properties do not add up', () => {
+    const broken = Buffer.concat([u32(3), u16(0x0003), u16(0x3705)]);
+    const dat = Buffer.concat([
+      winmailDat([]),
+      attribute(2, 0x00069002, Buffer.alloc(14)),
+      attribute(2, 0x00018010, Buffer.from('scan.pdf\0')),
+      attribute(2, 0x0006800f, TNEF_FIXTURE.pdf),
+      attribute(2, 0x00069005, broken),
+    ]);
+    expect(readTnefFiles(dat)).toEqual([{ fileName: 'scan.pdf', content: TNEF_FIXTURE.pdf }]);
+    // A multi-valued long claiming four billion values in a dozen bytes: read in no time, the title again.
+    const huge = Buffer.concat([u32(1), u16(0x1003), u16(0x3705), u32(0xffffffff), u32(7)]);
+    const started = performance.now();
+    const named = readTnefFiles(
+      Buffer.concat([
+        winmailDat([]),
+        attribute(2, 0x00069002, Buffer.alloc(14)),
+        attribute(2, 0x00018010, Buffer.from('scan.pdf\0')),
+        attribute(2, 0x0006800f, TNEF_FIXTURE.pdf),
+        attribute(2, 0x00069005, huge),
+      ]),
+    );
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(named?.[0].fileName).toBe('scan.pdf');
+  });
+});

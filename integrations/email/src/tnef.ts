@@ -1,0 +1,179 @@
+import * as iconv from 'iconv-lite';
+
+/*
+ * Outlook's winmail.dat (TNEF, application/ms-tnef): when Outlook sends in its rich-text format, the citizen's
+ * files travel inside it instead of as MIME parts. The stream (MS-OXTNEF): a signature, a 16-bit key, then
+ * attributes — level (1 message, 2 attachment), id (low 16 bits) and type (high 16), length, data, a 16-bit sum
+ * of the data bytes. Each attachment's attributes begin with attAttachRenddata; its name is attAttachTitle (in
+ * the message's OEM code page) or, longer and in Unicode, PR_ATTACH_LONG_FILENAME among its MAPI properties
+ * (attAttachment); its bytes are attAttachData. Written here: the one npm reader (node-tnef) pulls a logger and
+ * a command-line parser into the service, for the hundred lines this takes.
+ */
+
+const SIGNATURE = 0x223e9f78;
+const LEVEL_MESSAGE = 1;
+const LEVEL_ATTACHMENT = 2;
+const ATT_ATTACH_DATA = 0x800f;
+const ATT_ATTACH_TITLE = 0x8010;
+const ATT_ATTACH_RENDDATA = 0x9002;
+const ATT_ATTACHMENT = 0x9005;
+const ATT_OEM_CODEPAGE = 0x9007;
+
+const PR_ATTACH_LONG_FILENAME = 0x3707;
+const PR_ATTACH_MIME_TAG = 0x370e;
+const PT_STRING8 = 0x001e;
+const PT_UNICODE = 0x001f;
+const PT_BINARY = 0x0102;
+const PT_OBJECT = 0x000d;
+const MV_FLAG = 0x1000;
+
+export interface TnefFile {
+  fileName: string;
+  contentType?: string;
+  content: Buffer;
+}
+
+interface Pending {
+  title?: Buffer;
+  longName?: string;
+  mimeTag?: string;
+  data?: Buffer;
+}
+
+/** True when the bytes begin as a TNEF stream. */
+export function isTnefStream(bytes: Buffer): boolean {
+  return bytes.length >= 6 && bytes.readUInt32LE(0) === SIGNATURE;
+}
+
+/**
+ * The files inside a TNEF stream, in order; undefined when the bytes are not TNEF or break off (a wrong length,
+ * a bad sum): a clerk is then told the file could not be read rather than handed part of it.
+ */
+export function readTnefFiles(bytes: Buffer): TnefFile[] | undefined {
+  if (!isTnefStream(bytes)) return undefined;
+  let codepage = 1252;
+  const done: Pending[] = [];
+  let current: Pending | undefined;
+  let at = 6;
+  while (at < bytes.length) {
+    if (at + 9 > bytes.length) return undefined;
+    const level = bytes[at];
+    const id = bytes.readUInt16LE(at + 1);
+    const length = bytes.readUInt32LE(at + 5);
+    const start = at + 9;
+    const end = start + length;
+    if (end + 2 > bytes.length) return undefined;
+    const data = bytes.subarray(start, end);
+    let sum = 0;
+    for (const b of data) sum = (sum + b) & 0xffff;
+    if (sum !== bytes.readUInt16LE(end)) return undefined;
+    at = end + 2;
+
+    if (level === LEVEL_MESSAGE && id === ATT_OEM_CODEPAGE && data.length >= 4)
+      codepage = data.readUInt32LE(0);
+    if (level !== LEVEL_ATTACHMENT) continue;
+    if (id === ATT_ATTACH_RENDDATA) {
+      if (current) done.push(current);
+      current = {};
+    } else if (current && id === ATT_ATTACH_TITLE) current.title = data;
+    else if (current && id === ATT_ATTACH_DATA) current.data = data;
+    else if (current && id === ATT_ATTACHMENT)
+      Object.assign(current, attachmentProps(data, charsetOf(codepage)));
+  }
+  if (current) done.push(current);
+  const charset = charsetOf(codepage);
+  return done
+    .filter((p): p is Pending & { data: Buffer } => p.data !== undefined)
+    .map((p, i) => ({
+      fileName:
+        p.longName?.trim() ||
+        (p.title
+          ? iconv
+              .decode(p.title, charset)
+              .replace(/\0[\s\S]*$/, '')
+              .trim()
+          : '') ||
+        `winmail-${i + 1}.bin`,
+      ...(p.mimeTag ? { contentType: p.mimeTag } : {}),
+      content: Buffer.from(p.data),
+    }));
+}
+
+const padded = (n: number) => (n + 3) & ~3;
+const charsetOf = (codepage: number) =>
+  iconv.encodingExists(`cp${codepage}`) ? `cp${codepage}` : 'windows-1252';
+
+/**
+ * The long file name and MIME type among an attachment's MAPI properties (MS-OXTNEF 2.1.3.4); whatever else is
+ * there is stepped over. A list that does not add up yields nothing: the title is used instead.
+ */
+function attachmentProps(data: Buffer, charset: string): { longName?: string; mimeTag?: string } {
+  const found: { longName?: string; mimeTag?: string } = {};
+  try {
+    let at = 0;
+    const count = data.readUInt32LE(at);
+    at += 4;
+    for (let p = 0; p < count; p++) {
+      const type = data.readUInt16LE(at);
+      const id = data.readUInt16LE(at + 2);
+      at += 4;
+      if (id >= 0x8000) {
+        // A named property: a GUID, then a number or a name.
+        at += 16;
+        const kind = data.readUInt32LE(at);
+        at += 4;
+        at += kind === 0 ? 4 : 4 + padded(data.readUInt32LE(at));
+      }
+      const base = type & ~MV_FLAG;
+      const variable = base === PT_STRING8 || base === PT_UNICODE || base === PT_BINARY || base === PT_OBJECT;
+      const values = type & MV_FLAG || variable ? data.readUInt32LE(at) : 1;
+      if (type & MV_FLAG || variable) at += 4;
+      for (let v = 0; v < values; v++) {
+        if (variable) {
+          const length = data.readUInt32LE(at);
+          const value = data.subarray(at + 4, at + 4 + length);
+          if (at + 4 + length > data.length) return {};
+          at += 4 + padded(length);
+          const text =
+            base === PT_UNICODE
+              ? value.toString('utf16le')
+              : base === PT_STRING8
+                ? iconv.decode(value, charset)
+                : undefined;
+          const clean = text?.replace(/\0[\s\S]*$/, '');
+          if (id === PR_ATTACH_LONG_FILENAME && clean) found.longName = clean;
+          if (id === PR_ATTACH_MIME_TAG && clean) found.mimeTag = clean.toLowerCase();
+        } else {
+          at += fixedSize(base);
+          // A count no list this long could hold (a value of four billion longs): stop here, not loop on.
+          if (at > data.length) return {};
+        }
+      }
+    }
+  } catch {
+    return {};
+  }
+  return found;
+}
+
+/** Bytes a fixed-size MAPI value takes in TNEF, padding to four included. */
+function fixedSize(type: number): number {
+  switch (type) {
+    case 0x0002: // PT_SHORT
+    case 0x0003: // PT_LONG
+    case 0x0004: // PT_FLOAT
+    case 0x000a: // PT_ERROR
+    case 0x000b: // PT_BOOLEAN
+      return 4;
+    case 0x0005: // PT_DOUBLE
+    case 0x0006: // PT_CURRENCY
+    case 0x0007: // PT_APPTIME
+    case 0x0014: // PT_I8
+    case 0x0040: // PT_SYSTIME
+      return 8;
+    case 0x0048: // PT_CLSID
+      return 16;
+    default:
+      throw new Error(`MAPI type ${type}`);
+  }
+}
