@@ -367,13 +367,19 @@ describe('classification and routing intelligence (e2e)', () => {
     expect(card.history.map((e: { type: string }) => e.type)).toEqual(
       expect.arrayContaining(['legal-flag-raised', 'legal-flag-confirmed', 'legal-flag-dismissed']),
     );
-    const audit = await sql<{ action: string; user_id: string }>(
-      `SELECT action, user_id FROM audit_log WHERE entity_id = $1 AND action LIKE 'legal-flag.%' ORDER BY id`,
+    // Another organisation's clerk, outside the scope: the same 404 as no such appeal, and on record as denied.
+    const court = raised.find((f) => f.flag === 'court-decision')!;
+    expect((await post(`/api/v1/appeals/${anonymous}/flags/${court.id}/dismiss`, districtClerk)).status).toBe(
+      404,
+    );
+    const audit = await sql<{ action: string; user_id: string; outcome: string }>(
+      `SELECT action, user_id, outcome FROM audit_log WHERE entity_id = $1 AND action LIKE 'legal-flag.%' ORDER BY id`,
       [anonymous],
     );
     expect(audit).toEqual([
-      { action: 'legal-flag.confirm', user_id: operator.userId },
-      { action: 'legal-flag.dismiss', user_id: supervisor.userId },
+      { action: 'legal-flag.confirm', user_id: operator.userId, outcome: 'ok' },
+      { action: 'legal-flag.dismiss', user_id: supervisor.userId, outcome: 'ok' },
+      { action: 'legal-flag.dismiss', user_id: districtClerk.userId, outcome: 'denied' },
     ]);
   });
 

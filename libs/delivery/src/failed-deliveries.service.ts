@@ -1,5 +1,5 @@
 import { Injectable, Module } from '@nestjs/common';
-import { type AccessScope, AuditLog } from '@inbox/access';
+import { type AccessScope, AuditLog, refusedOnRecord } from '@inbox/access';
 import { AppealHistoryRepository, AppealsModule } from '@inbox/appeals';
 import { notFoundError } from '@inbox/common';
 import { Transactions } from '@inbox/database';
@@ -73,8 +73,11 @@ export class FailedDeliveries {
   private async inScope(scope: AccessScope, action: string, appealId: string, messageId: string) {
     const entry = { userId: scope.userId, action, entityType: 'appeal', entityId: appealId };
     if (!(await this.repository.appealInScope(scope, appealId))) {
-      await this.audit.record({ ...entry, outcome: 'denied', details: { outboundMessageId: messageId } });
-      throw notFoundError('Обращение не найдено');
+      await refusedOnRecord(
+        this.audit,
+        { ...entry, details: { outboundMessageId: messageId } },
+        notFoundError('Обращение не найдено'),
+      );
     }
     return entry;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type AccessScope, AuditLog, Role } from '@inbox/access';
+import { type AccessScope, AuditLog, refusedOnRecord, Role } from '@inbox/access';
 import {
   type Actor,
   AppealHistoryRepository,
@@ -428,15 +428,17 @@ export class Incidents {
     if (state.status !== 'open') throw conflictError(ALREADY_ANSWERED);
     if (!state.drafted_at) throw conflictError('Проект ответа на инцидент ещё не подготовлен');
     if (state.drafted_by === actor.userId) {
-      await this.audit.record({
-        userId: actor.userId,
-        action: 'incident.approve-answer',
-        entityType: 'incident',
-        entityId: id,
-        outcome: 'denied',
-        details: { reason: 'own-draft' },
-      });
-      throw forbiddenError('Нельзя согласовать собственный проект ответа на инцидент');
+      await refusedOnRecord(
+        this.audit,
+        {
+          userId: actor.userId,
+          action: 'incident.approve-answer',
+          entityType: 'incident',
+          entityId: id,
+          details: { reason: 'own-draft' },
+        },
+        forbiddenError('Нельзя согласовать собственный проект ответа на инцидент'),
+      );
     }
     if (!APPROVERS.includes(actor.role)) {
       throw forbiddenError('Ответ на инцидент согласует руководитель');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { type AccessScope, AuditLog } from '@inbox/access';
+import { type AccessScope, AuditLog, refusalOnRecord } from '@inbox/access';
 import { AppealHistoryRepository, AppealsRepository } from '@inbox/appeals';
-import { conflictError, DomainError, notFoundError, UUID } from '@inbox/common';
+import { conflictError, notFoundError, UUID } from '@inbox/common';
 import { type Db, Transactions } from '@inbox/database';
 import { type StemmedText } from '@inbox/text-classifier';
 import { wordShingles } from '@inbox/text-classifier';
@@ -100,50 +100,43 @@ export class LegalFlags {
   ): Promise<FlagView> {
     if (!UUID.test(flagId)) throw notFoundError('Признак не найден');
     const action = decision === 'confirmed' ? 'legal-flag.confirm' : 'legal-flag.dismiss';
-    try {
-      return await this.transactions.run(async (tx) => {
-        await this.assertVisible(appealId, actor.scope, { db: tx, lock: true });
-        const flag = await this.repository.lock(tx, appealId, flagId);
-        if (!flag) throw notFoundError('Признак не найден');
-        if (flag.status !== 'raised') {
-          throw conflictError(
-            flag.status === 'confirmed' ? 'Признак уже подтверждён' : 'Признак уже отклонён',
+    // Out of scope (the 404, like no such appeal or flag) or a refusal of rights: on record as denied.
+    return refusalOnRecord(
+      this.audit,
+      { userId: actor.userId, action, entityType: 'appeal', entityId: UUID.test(appealId) ? appealId : null },
+      () =>
+        this.transactions.run(async (tx) => {
+          await this.assertVisible(appealId, actor.scope, { db: tx, lock: true });
+          const flag = await this.repository.lock(tx, appealId, flagId);
+          if (!flag) throw notFoundError('Признак не найден');
+          if (flag.status !== 'raised') {
+            throw conflictError(
+              flag.status === 'confirmed' ? 'Признак уже подтверждён' : 'Признак уже отклонён',
+            );
+          }
+          await this.repository.decide(tx, flagId, decision, actor.userId);
+          await this.history.append(
+            tx,
+            appealId,
+            decision === 'confirmed' ? 'legal-flag-confirmed' : 'legal-flag-dismissed',
+            actor.userId,
+            { flagId, flag: flag.flag, ...(comment?.trim() ? { comment: comment.trim() } : {}) },
           );
-        }
-        await this.repository.decide(tx, flagId, decision, actor.userId);
-        await this.history.append(
-          tx,
-          appealId,
-          decision === 'confirmed' ? 'legal-flag-confirmed' : 'legal-flag-dismissed',
-          actor.userId,
-          { flagId, flag: flag.flag, ...(comment?.trim() ? { comment: comment.trim() } : {}) },
-        );
-        // The appeal changed (its card shows the decision): a new version for those who cache it.
-        await this.appeals.touch(tx, appealId);
-        await this.audit.record(
-          {
-            userId: actor.userId,
-            action,
-            entityType: 'appeal',
-            entityId: appealId,
-            details: { flagId, flag: flag.flag },
-          },
-          tx,
-        );
-        return withTitle((await this.repository.find(tx, flagId))!);
-      });
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'not-found') {
-        await this.audit.record({
-          userId: actor.userId,
-          action,
-          entityType: 'appeal',
-          entityId: UUID.test(appealId) ? appealId : null,
-          outcome: 'denied',
-        });
-      }
-      throw error;
-    }
+          // The appeal changed (its card shows the decision): a new version for those who cache it.
+          await this.appeals.touch(tx, appealId);
+          await this.audit.record(
+            {
+              userId: actor.userId,
+              action,
+              entityType: 'appeal',
+              entityId: appealId,
+              details: { flagId, flag: flag.flag },
+            },
+            tx,
+          );
+          return withTitle((await this.repository.find(tx, flagId))!);
+        }),
+    );
   }
 
   /** Out of scope and missing look the same (404). */
