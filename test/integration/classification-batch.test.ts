@@ -15,7 +15,7 @@ import { RoutingEngine } from '@inbox/routing';
 import { minHashBands, wordShingles } from '@inbox/text-classifier';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
-import { registerItems, startTestStack, type TestStack } from '../support/test-stack';
+import { eventually, registerItems, startTestStack, type TestStack } from '../support/test-stack';
 import { staffActor } from '../support/staff-actor';
 
 /**
@@ -318,6 +318,55 @@ describe('classification in batches (integration)', () => {
       [ids],
     );
     expect(counts).toEqual({ routed: ids.length, classified_twice: 0, linked_twice: 0 });
+  });
+
+  it('reads before it locks its appeals: a follow-up’s touch does not wait while the pass reads the fast-track rules', async () => {
+    // Issue 18: follow-ups waited 0.2–1 s on the appeal's row, held by a pass's transaction between its statements.
+    // The pass now reads everything (rules, the applicants' earlier appeals) before its row locks, and only writes
+    // under them. Here the rules' read is made to wait, as a slow round trip would: the appeal is not held meanwhile.
+    const [id] = await register(
+      [
+        inboundItem({
+          text: 'Прорыв трубы в подвале дома ул. Кирова, 3, вода заливает подвал.',
+          address: 'г. Новосибирск, ул. Кирова, 3',
+          receivedAt: day(140).toISOString(),
+        }),
+      ],
+      day(140),
+    );
+    const locker = new Client({ connectionString: stack.db.url });
+    const follower = new Client({ connectionString: stack.db.url });
+    await locker.connect();
+    await follower.connect();
+    let passes: Promise<unknown> | undefined;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE fast_track_rules IN ACCESS EXCLUSIVE MODE');
+      passes = route(50);
+      await eventually(async () => {
+        const [waiting] = await sql(
+          `SELECT 1 FROM pg_stat_activity
+            WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%FROM fast_track_rules%'`,
+        );
+        return waiting;
+      });
+      // A follow-up's touch of the appeal (RegistrationRepository.addFollowUpsAtomically), as registration makes it.
+      await follower.query(`SET lock_timeout = '3s'`);
+      const touched = await follower.query(
+        `UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`,
+        [id],
+      );
+      expect(touched.rowCount).toBe(1);
+    } finally {
+      await locker.query('COMMIT');
+      await locker.end();
+      await follower.end();
+      await passes;
+    }
+    // The pass saw the appeal changed and left it; the next takes it as it is now, rules and all.
+    await route(50);
+    expect(await result(id)).toMatchObject({ routed: true, fast_track: true });
+    await group(50);
   });
 
   it('routes appeals while a grouping holds their buckets; grouping passes at once make one incident of them', async () => {

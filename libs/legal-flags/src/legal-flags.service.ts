@@ -35,6 +35,20 @@ export interface FlagSubject {
   keywordTopics: ReadonlyMap<string, string[]>;
 }
 
+/** A flag a detector found on an appeal, with its evidence (LegalFlags.detectMany). */
+export interface DetectedFlag {
+  appealId: string;
+  flag: LegalFlag;
+  evidence: Record<string, unknown>;
+}
+
+/** A `legal-flag-raised` entry of an appeal's history, for the caller to append (LegalFlags.raiseMany). */
+export interface FlagHistoryEvent {
+  appealId: string;
+  type: 'legal-flag-raised';
+  data: { flagId: string; flag: LegalFlag };
+}
+
 /**
  * 59-ФЗ flags: raised with their evidence for a person to confirm or dismiss, never acted on automatically.
  * A decision is recorded in the appeal's history and the audit log; nothing else about the appeal changes.
@@ -50,39 +64,48 @@ export class LegalFlags {
   ) {}
 
   /**
-   * Runs every detector on each appeal and raises what they found (once per appeal and flag), in the caller's
-   * transaction and set-based: one read of the applicants' earlier appeals, one insert of the flags, one of
-   * their history events. Returns the raised flags per appeal.
+   * Runs every detector on each appeal (one read of the applicants' earlier answered appeals) and returns what
+   * it found, writing nothing: a caller that locks the appeals detects first, so no row lock waits on the read
+   * (issue 18: a follow-up's touch of an appeal waited on the classification pass's whole transaction).
    */
-  async detectAndRaiseMany(
-    tx: Db,
+  async detectMany(
+    db: Db,
     subjects: FlagSubject[],
     options: { repeatedSimilarity: number; multiTopicConfidence: number },
-  ): Promise<Map<string, LegalFlag[]>> {
+  ): Promise<DetectedFlag[]> {
+    if (subjects.length === 0) return [];
     const earlierOf = new Map<string, EarlierAppealRow[]>();
-    if (subjects.length > 0) {
-      for (const e of await this.repository.earlierAnswered(
-        tx,
-        subjects.map((s) => s.appealId),
-      )) {
-        earlierOf.set(e.for_id, [...(earlierOf.get(e.for_id) ?? []), e]);
-      }
+    for (const e of await this.repository.earlierAnswered(
+      db,
+      subjects.map((s) => s.appealId),
+    )) {
+      earlierOf.set(e.for_id, [...(earlierOf.get(e.for_id) ?? []), e]);
     }
-    const found = subjects.flatMap((s) =>
+    return subjects.flatMap((s) =>
       detectFlags(s, earlierOf.get(s.appealId) ?? [], options).map((f) => ({ appealId: s.appealId, ...f })),
     );
+  }
+
+  /**
+   * Raises the detected flags (once per appeal and flag) in the caller's transaction, in one insert. Returns
+   * the raised flags per appeal and their `legal-flag-raised` history events, which the caller appends in the
+   * same transaction (the classification pass writes all of its history in one statement).
+   */
+  async raiseMany(
+    tx: Db,
+    found: DetectedFlag[],
+  ): Promise<{ raised: Map<string, LegalFlag[]>; events: FlagHistoryEvent[] }> {
     const inserted = await this.repository.insert(tx, found);
     const idOf = new Map(inserted.map((r) => [`${r.appealId}:${r.flag}`, r.id]));
     const raised = new Map<string, LegalFlag[]>();
-    const events: { appealId: string; type: string; data: Record<string, unknown> }[] = [];
+    const events: FlagHistoryEvent[] = [];
     for (const f of found) {
       const flagId = idOf.get(`${f.appealId}:${f.flag}`);
       if (!flagId) continue;
       raised.set(f.appealId, [...(raised.get(f.appealId) ?? []), f.flag]);
       events.push({ appealId: f.appealId, type: 'legal-flag-raised', data: { flagId, flag: f.flag } });
     }
-    await this.history.appendMany(tx, events);
-    return raised;
+    return { raised, events };
   }
 
   async list(appealId: string, scope: AccessScope): Promise<FlagView[]> {

@@ -8,7 +8,7 @@ import { clusterInputOf, Incidents } from '@inbox/incidents';
 import { LegalFlags } from '@inbox/legal-flags';
 import { type Catalogue, TopicCatalogue } from '@inbox/rubricator';
 import { findPhrases, stemText, type StemmedText, wordShingles } from '@inbox/text-classifier';
-import { matchFastTrack } from '../fast-track/fast-track-match';
+import { type FastTrackRuleData, matchFastTrack } from '../fast-track/fast-track-match';
 import { FastTrackRules } from '../fast-track/fast-track-rules.service';
 import { type PipelineAppeal, PipelineAppealsRepository } from '../repositories/pipeline-appeals.repository';
 import { RoutingSuggestions } from '../routing/routing-suggestions.service';
@@ -122,9 +122,11 @@ export class ClassificationPipeline {
    */
   async afterReclassification(appealId: string): Promise<void> {
     const a = await this.transactions.run(async (tx) => {
+      const rules = await this.fastTrack.active(tx);
       const [row] = await this.appeals.loadLocked(tx, [appealId]);
       if (!row) return undefined;
-      await this.applyFastTrack(tx, [{ a: row, stemmed: stemText(fullTextOf(row)) }]);
+      const fastTracked = this.fastTrackTerms([{ a: row, stemmed: stemText(fullTextOf(row)) }], rules);
+      await this.history.appendMany(tx, await this.applyFastTrack(tx, fastTracked));
       await this.incidents.saveKeys(tx, [clusterInputOf(row)]);
       return row;
     });
@@ -243,7 +245,32 @@ export class ClassificationPipeline {
       const t = accepted.get(i.a.id);
       return t ? { ...i.a, topic_id: t.topicId, subtopic_id: t.subtopicId } : i.a;
     });
+    // Everything else the pass reads comes before the lock too — the fast-track rules, the applicants' earlier
+    // appeals (the repeated flag): while the rows are held, a follow-up's touch of one of them waits, and with
+    // it the registration batch that carries it (issue 18: 0.2–1 s waits, the holder this pass's transaction
+    // between its statements). Under the lock the pass only writes.
     const routes = await this.routes(tx, planned);
+    const rules = items.some(({ a }) => fastTrackable(a)) ? await this.fastTrack.active(tx) : [];
+    // Shingled once for the repeated-appeal check and the grouping keys.
+    const shingles = new Map(items.map(({ a }) => [a.id, wordShingles(fullTextOf(a))]));
+    const detected = await this.flags.detectMany(
+      tx,
+      items.map(({ a, stemmed, decision }) => ({
+        appealId: a.id,
+        regime: a.regime,
+        hasSurname: a.has_surname,
+        hasPostalAddress: a.has_postal_address,
+        hasEmail: a.has_email,
+        text: stemmed,
+        shingles: shingles.get(a.id)!,
+        signals: decision?.signals ?? [],
+        keywordTopics: keywordTopics(stemmed, catalogue),
+      })),
+      {
+        repeatedSimilarity: this.config.repeatedAppealSimilarity,
+        multiTopicConfidence: this.config.classifierMultiTopicConfidence,
+      },
+    );
     const now = new Map(
       (
         await this.appeals.loadLocked(
@@ -294,29 +321,17 @@ export class ClassificationPipeline {
         });
       }
     }
-    await this.history.appendMany(tx, events);
-
-    const fastTracked = await this.applyFastTrack(tx, items);
-    // Shingled once for the repeated-appeal check and the grouping keys.
-    const shingles = new Map(items.map(({ a }) => [a.id, wordShingles(fullTextOf(a))]));
-    const raised = await this.flags.detectAndRaiseMany(
+    // Fast-track terms (by the topics just written) and flags; the pass's history in one insert, in the order
+    // the steps ran (classification, fast track, flags).
+    const terms = this.fastTrackTerms(items, rules);
+    events.push(...(await this.applyFastTrack(tx, terms)));
+    const fastTracked = new Set(terms.filter((t) => t.applied).map((t) => t.a.id));
+    const kept = new Set(items.map((i) => i.a.id));
+    const { raised, events: flagEvents } = await this.flags.raiseMany(
       tx,
-      items.map(({ a, stemmed, decision }) => ({
-        appealId: a.id,
-        regime: a.regime,
-        hasSurname: a.has_surname,
-        hasPostalAddress: a.has_postal_address,
-        hasEmail: a.has_email,
-        text: stemmed,
-        shingles: shingles.get(a.id)!,
-        signals: decision?.signals ?? [],
-        keywordTopics: keywordTopics(stemmed, catalogue),
-      })),
-      {
-        repeatedSimilarity: this.config.repeatedAppealSimilarity,
-        multiTopicConfidence: this.config.classifierMultiTopicConfidence,
-      },
+      detected.filter((f) => kept.has(f.appealId)),
     );
+    await this.history.appendMany(tx, [...events, ...flagEvents]);
     // The grouping keys wait for the grouping pass (no bucket is locked here).
     await this.incidents.saveKeys(
       tx,
@@ -351,21 +366,16 @@ export class ClassificationPipeline {
   }
 
   /**
-   * The region's rules: a match on an open, not yet fast-tracked appeal → 10 days from registration.
-   * Returns the appeals fast-tracked now.
+   * The region's rules (`rules`, FastTrackRules.active, read before the caller locks the appeals): a match on an
+   * open, not yet fast-tracked appeal → 10 days from registration. Computed in memory; applyFastTrack writes.
    */
-  private async applyFastTrack(
-    tx: Db,
+  private fastTrackTerms(
     items: { a: PipelineAppeal; stemmed: StemmedText }[],
-  ): Promise<Set<string>> {
-    const open = items.filter(
-      ({ a }) => !a.fast_track && !a.extended && (OPEN_STATUSES as readonly string[]).includes(a.status),
-    );
-    if (open.length === 0) return new Set();
-    const rules = await this.fastTrack.active(tx);
-    if (rules.length === 0) return new Set();
-    const terms = [];
-    for (const { a, stemmed } of open) {
+    rules: FastTrackRuleData[],
+  ): FastTrackTerm[] {
+    if (rules.length === 0) return [];
+    const terms: FastTrackTerm[] = [];
+    for (const { a, stemmed } of items.filter(({ a }) => fastTrackable(a))) {
       const registeredAt = new Date(a.registered_at);
       const match = matchFastTrack(rules, {
         text: stemmed,
@@ -384,8 +394,17 @@ export class ClassificationPipeline {
         answerDays: this.config.answerDays,
         fastTrackDays: this.config.fastTrackDays,
       });
-      terms.push({ a, match, deadlines });
+      terms.push({ a, match, deadlines, applied: false });
     }
+    return terms;
+  }
+
+  /**
+   * Writes the fast-track terms (one statement) and marks each term `applied` when its appeal took it. Returns
+   * their `fast-tracked` history events, for the caller to append in its transaction.
+   */
+  private async applyFastTrack(tx: Db, terms: FastTrackTerm[]): Promise<HistoryEvent[]> {
+    if (terms.length === 0) return [];
     const applied = await this.appeals.fastTrack(
       tx,
       terms.map(({ a, deadlines }) => ({
@@ -396,8 +415,10 @@ export class ClassificationPipeline {
       })),
     );
     const events: HistoryEvent[] = [];
-    for (const { a, match, deadlines } of terms) {
+    for (const term of terms) {
+      const { a, match, deadlines } = term;
       if (!applied.has(a.id)) continue;
+      term.applied = true;
       a.fast_track = true;
       events.push({
         appealId: a.id,
@@ -413,8 +434,7 @@ export class ClassificationPipeline {
       });
       this.log.info('fast-tracked', { appealId: a.id, ruleId: match.rule.id });
     }
-    await this.history.appendMany(tx, events);
-    return applied;
+    return events;
   }
 
   private async suggestRoute(a: PipelineAppeal): Promise<string[]> {
@@ -440,6 +460,18 @@ interface PassItem {
 }
 
 type HistoryEvent = { appealId: string; type: string; data: Record<string, unknown> };
+
+interface FastTrackTerm {
+  a: PipelineAppeal;
+  match: NonNullable<ReturnType<typeof matchFastTrack>>;
+  deadlines: ReturnType<typeof computeAppealDeadlines>;
+  applied: boolean;
+}
+
+/** Open and neither fast-tracked nor extended yet: what a fast-track rule may still shorten. */
+function fastTrackable(a: PipelineAppeal): boolean {
+  return !a.fast_track && !a.extended && (OPEN_STATUSES as readonly string[]).includes(a.status);
+}
 
 /** Whether what the pass decided on is still so (a clerk, a follow-up or an answer may have come since). */
 function unchanged(before: PipelineAppeal, now: PipelineAppeal | undefined): boolean {
