@@ -61,6 +61,7 @@ import { SearchTermsInlined1796204720000 } from './1796204720000-SearchTermsInli
 import { PersonalDataRemovalInlined1796204730000 } from './1796204730000-PersonalDataRemovalInlined';
 import { KnowledgeNotificationLinks1796204800000 } from './1796204800000-KnowledgeNotificationLinks';
 import { DeferredInboundEvents1796204900000 } from './1796204900000-DeferredInboundEvents';
+import { PartListedLooksFirst1796205000000 } from './1796205000000-PartListedLooksFirst';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -127,4 +128,5 @@ export const MIGRATIONS = [
   PersonalDataRemovalInlined1796204730000,
   KnowledgeNotificationLinks1796204800000,
   DeferredInboundEvents1796204900000,
+  PartListedLooksFirst1796205000000,
 ];
