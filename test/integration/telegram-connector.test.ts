@@ -408,6 +408,30 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(connector.threadKeyOfSent(remoteId, { chatId: CHAT })).toBe(`sent:${CHAT}:${remoteId}`);
   });
 
+  it("files a direct message to the official channel and answers in the citizen's topic there", async () => {
+    fake.enqueue(fake.fromSample('channel-direct-message.json'));
+    const [item] = (await connector.pull(account(), null, 50)).items;
+    expect(item).toMatchObject({
+      thread: { key: 'direct:-1002468013579:502003031' },
+      replyAddress: { chatId: -1002468013579, directMessagesTopicId: 502003031 },
+    });
+    await connector.send(account(), {
+      id: 'out-d1',
+      kind: 'bot-reply',
+      text: 'Укажите, пожалуйста, телефон для связи',
+      replyAddress: item.replyAddress,
+      choices: [
+        [{ id: PHONE_CHOICE_ID, label: 'Поделиться телефоном' }],
+        [{ id: 'consent:accept', label: 'Согласен' }],
+      ],
+    });
+    const [sent] = fake.sentTo(-1002468013579);
+    expect(sent.params.direct_messages_topic_id).toBe(502003031);
+    expect(sent.replyMarkup).toEqual({
+      inline_keyboard: [[{ text: 'Согласен', callback_data: 'consent:accept' }]],
+    });
+  });
+
   it("registers comments under the channel's posts only when the account says so, and answers under them", async () => {
     const comment = () =>
       fake.fromSample('channel-comment.json', undefined, (u) => {

@@ -187,8 +187,15 @@ export class TelegramConnector
     const replyTo = messageIdOf(address.messageId);
     // Through an official's business account: every part on behalf of that account, in the citizen's chat there.
     const business = businessOf(address);
-    const onBehalf = business !== undefined ? { business_connection_id: business } : {};
-    const keyboard = keyboardOf(message.choices, business !== undefined);
+    // A direct message to the official channel: the answer goes into that citizen's topic of the channel's chat.
+    const topic = messageIdOf(address.directMessagesTopicId);
+    const onBehalf = {
+      ...(business !== undefined ? { business_connection_id: business } : {}),
+      ...(topic !== undefined ? { direct_messages_topic_id: topic } : {}),
+    };
+    // A person's own chat with the bot has a positive id; groups and channels have negative ones.
+    const botChat = business === undefined && topic === undefined && Number(chatId) > 0;
+    const keyboard = keyboardOf(message.choices, botChat);
     const chunks = splitText(message.text ?? '', MESSAGE_MAX_CHARS);
     const files = (message.attachments ?? []).map((file) => ({ ...file, buffer: decodeFile(file) }));
     // Before anything goes out: a file the Bot API will refuse (413) would leave the citizen half an answer.
@@ -495,11 +502,12 @@ function allowedUpdates(): never {
   return [...ALLOWED_UPDATES] as never;
 }
 
-function keyboardOf(choices: OutboundMessage['choices'], business = false) {
+function keyboardOf(choices: OutboundMessage['choices'], phoneButton = true) {
   let rows = (choices ?? []).filter((row) => row.length > 0);
-  // A reply keyboard is not supported on behalf of a business account (Telegram refuses the message): there the
-  // citizen is asked in words, and the other buttons stay.
-  if (business)
+  // The phone button is a reply keyboard that asks for a contact in the bot's own private chat only: Telegram does
+  // not take one on behalf of a business account, nor in a group or a channel's direct messages. There the citizen
+  // is asked in words, and the other buttons stay.
+  if (!phoneButton)
     rows = rows
       .map((row) => row.filter((choice) => choice.id !== PHONE_CHOICE_ID))
       .filter((row) => row.length > 0);

@@ -593,6 +593,33 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(event.replyAddress).toMatchObject({ businessConnectionId: 'AQADkpcBAAEbmhEAAQ-B7rYv9h8' });
   });
 
+  it("files a citizen's direct message to the official channel, answered in their topic of the channel's chat", () => {
+    const { items, skipped } = mapUpdate(sample('channel-direct-message.json'), now);
+    expect(skipped).toBeUndefined();
+    expect(items).toEqual([
+      {
+        channel: 'telegram',
+        externalId: '-1002468013579:57',
+        receivedAt: new Date(1741604000 * 1000).toISOString(),
+        regime: 'message',
+        author: { externalId: '502003031', displayName: 'Светлана Круглова' },
+        text: 'Добрый день. В посёлке Лесном с понедельника не ходит автобус № 112.',
+        thread: { key: 'direct:-1002468013579:502003031' },
+        replyAddress: { chatId: -1002468013579, messageId: 57, directMessagesTopicId: 502003031 },
+      },
+    ]);
+    // The channel's side of the conversation: a staff member's answer, or one on behalf of the channel.
+    const staff = sample('channel-direct-message.json');
+    staff.message.from = { id: 400500601, is_bot: false, first_name: 'Оператор' };
+    expect(mapUpdate(staff, now).skipped).toBe('channel-direct-own-message');
+    const asChannel = sample('channel-direct-message.json');
+    asChannel.message.sender_chat = { id: -1002468013000, type: 'channel', title: 'Администрация района' };
+    expect(mapUpdate(asChannel, now).skipped).toBe('channel-direct-own-message');
+    const noTopic = sample('channel-direct-message.json');
+    delete noTopic.message.direct_messages_topic;
+    expect(invalidFields(noTopic)).toEqual({ 'message.direct_messages_topic.topic_id': 'is missing' });
+  });
+
   describe("comments under the official channel's posts (discussion group)", () => {
     const on = { channelComments: true };
 

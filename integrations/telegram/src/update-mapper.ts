@@ -162,10 +162,16 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   const chatId = int(chat, 'id', 'message.chat.id');
   const chatType = optString(chat, 'type', 'message.chat.type');
   let comment: CommentPlace | undefined;
-  // Appeals come from one-to-one chats; a bot added to a group must not file the group's chatter. The one
-  // exception, when the account says so: comments under the official channel's posts in its discussion group.
+  let directTopic: number | undefined;
+  // Appeals come from one-to-one chats; a bot added to a group must not file the group's chatter. The exceptions:
+  // a citizen's direct message to the official channel (the channel's direct messages chat, one topic per person),
+  // and, when the account says so, comments under the channel's posts in its discussion group.
   // Telegram always sends the type; the oldest webhook examples omit it, and they are private chats.
-  if (chatType !== undefined && chatType !== 'private') {
+  if (chat.is_direct_messages === true && !options.business) {
+    const topic = directTopicOf(message);
+    if (typeof topic === 'string') return { items: [], events: [], skipped: topic };
+    directTopic = topic;
+  } else if (chatType !== undefined && chatType !== 'private') {
     if (!options.channelComments || chatType !== 'supergroup' || options.business)
       return { items: [], events: [], skipped: 'group-chat' };
     const place = commentPlaceOf(message, chatId);
@@ -193,14 +199,21 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   const repliedTo = isObject(message.reply_to_message)
     ? optNumber(message.reply_to_message, 'message_id')
     : undefined;
+  const ownKey =
+    business !== undefined
+      ? `business:${chatId}`
+      : directTopic !== undefined
+        ? `direct:${chatId}:${directTopic}`
+        : `chat:${chatId}`;
   const thread = {
-    key: comment?.threadKey ?? (business !== undefined ? `business:${chatId}` : `chat:${chatId}`),
+    key: comment?.threadKey ?? ownKey,
     ...(repliedTo !== undefined ? { refersTo: [sentMessageKey(chatKey, repliedTo)] } : {}),
   };
   const replyAddress = {
     chatId,
     messageId,
     ...(business !== undefined ? { businessConnectionId: business } : {}),
+    ...(directTopic !== undefined ? { directMessagesTopicId: directTopic } : {}),
   };
 
   const text = optString(message, 'text', 'message.text');
@@ -293,6 +306,22 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
     ...(Object.keys(features).length > 0 ? { features } : {}),
   };
   return { items: [item], events: [] };
+}
+
+/**
+ * The topic of a message in the official channel's direct messages chat (Bot API 9.2; the bot an administrator of
+ * the channel): each citizen writing to the channel has a topic of their own, `direct_messages_topic.user`. The
+ * channel's side of the conversation (a staff member, or the channel itself) is not an appeal: the reason instead.
+ */
+function directTopicOf(message: Json): number | string {
+  const topic = isObject(message.direct_messages_topic) ? message.direct_messages_topic : undefined;
+  const topicId = topic ? optNumber(topic, 'topic_id') : undefined;
+  if (topicId === undefined) invalid('message.direct_messages_topic.topic_id', 'is missing');
+  if (message.sender_chat !== undefined && message.sender_chat !== null) return 'channel-direct-own-message';
+  const citizen = topic && isObject(topic.user) ? optNumber(topic.user, 'id') : undefined;
+  const from = isObject(message.from) ? optNumber(message.from, 'id') : undefined;
+  if (citizen !== undefined && from !== undefined && citizen !== from) return 'channel-direct-own-message';
+  return topicId;
 }
 
 /** A comment under the official channel's post, in the channel's discussion group: where it sits and whose. */
