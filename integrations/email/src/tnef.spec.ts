@@ -7,7 +7,7 @@ import {
   u32,
   winmailDat,
 } from '../../../test/fakes/email/winmail-dat';
-import { isTnefStream, readTnefFiles } from './tnef';
+import { isTnefStream, MAX_TNEF_FILES, readTnefFiles } from './tnef';
 
 describe('readTnefFiles', () => {
   it('takes out each file with its long Unicode name and MIME type, or its title in the OEM code page', () => {
@@ -64,5 +64,20 @@ describe('readTnefFiles', () => {
     );
     expect(performance.now() - started).toBeLessThan(500);
     expect(named?.[0].fileName).toBe('scan.pdf');
+  });
+
+  it('takes out up to 100 files; a stream packing more (22 bytes a file) is not read, and no further than that', () => {
+    const files = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ title: Buffer.from(`${i}.txt\0`), data: Buffer.from('x') }));
+    expect(readTnefFiles(winmailDat(files(MAX_TNEF_FILES)))).toHaveLength(100);
+    expect(readTnefFiles(winmailDat(files(MAX_TNEF_FILES + 1)))).toBeUndefined();
+    // Two hundred thousand files of a byte each, 5.4 MB: refused at the 101st, not turned into as many attachments.
+    const renddata = attribute(2, 0x00069002, Buffer.alloc(0));
+    const data = attribute(2, 0x0006800f, Buffer.from('x'));
+    const bomb = Buffer.concat([
+      winmailDat([]),
+      ...Array.from({ length: 200_000 }, () => [renddata, data]).flat(),
+    ]);
+    expect(readTnefFiles(bomb)).toBeUndefined();
   });
 });

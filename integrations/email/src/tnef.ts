@@ -19,6 +19,13 @@ const ATT_ATTACH_RENDDATA = 0x9002;
 const ATT_ATTACHMENT = 0x9005;
 const ATT_OEM_CODEPAGE = 0x9007;
 
+/**
+ * More files than this in one winmail.dat and none are taken out (the .dat stays, and the clerk is told it was not
+ * read): each file costs an attachment row, a sniff and a hash, and a stream needs only 22 bytes a file — a letter
+ * at the mailbox's 64 MB limit would have become two million attachments of one appeal.
+ */
+export const MAX_TNEF_FILES = 100;
+
 const PR_ATTACH_LONG_FILENAME = 0x3707;
 const PR_ATTACH_MIME_TAG = 0x370e;
 const PT_STRING8 = 0x001e;
@@ -47,7 +54,8 @@ export function isTnefStream(bytes: Buffer): boolean {
 
 /**
  * The files inside a TNEF stream, in order; undefined when the bytes are not TNEF or break off (a wrong length,
- * a bad sum): a clerk is then told the file could not be read rather than handed part of it.
+ * a bad sum), or hold more than MAX_TNEF_FILES files: a clerk is then told the file could not be read rather than
+ * handed part of it.
  */
 export function readTnefFiles(bytes: Buffer): TnefFile[] | undefined {
   if (!isTnefStream(bytes)) return undefined;
@@ -74,6 +82,7 @@ export function readTnefFiles(bytes: Buffer): TnefFile[] | undefined {
     if (level !== LEVEL_ATTACHMENT) continue;
     if (id === ATT_ATTACH_RENDDATA) {
       if (current) done.push(current);
+      if (done.length >= MAX_TNEF_FILES) return undefined;
       current = {};
     } else if (current && id === ATT_ATTACH_TITLE) current.title = data;
     else if (current && id === ATT_ATTACH_DATA) current.data = data;
