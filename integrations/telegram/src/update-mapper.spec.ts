@@ -615,6 +615,23 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     const asChannel = sample('channel-direct-message.json');
     asChannel.message.sender_chat = { id: -1002468013000, type: 'channel', title: 'Администрация района' };
     expect(mapUpdate(asChannel, now).skipped).toBe('channel-direct-own-message');
+    // Its consent button pressed: in the same topic, so the waiting message is the one consented for.
+    const press = sample('callback-query.json');
+    press.callback_query.data = 'consent:accept';
+    delete press.callback_query.inline_message_id;
+    const dm = sample('channel-direct-message.json').message;
+    press.callback_query.message = {
+      ...dm,
+      message_id: 58,
+      from: { id: 7000001, is_bot: true, first_name: 'Бот' },
+    };
+    const [event] = mapUpdate(press, now).events as InteractionEvent[];
+    expect(event.thread).toEqual({ key: 'direct:-1002468013579:502003031' });
+    expect(event.replyAddress).toEqual({
+      chatId: -1002468013579,
+      messageId: 58,
+      directMessagesTopicId: 502003031,
+    });
     const noTopic = sample('channel-direct-message.json');
     delete noTopic.message.direct_messages_topic;
     expect(invalidFields(noTopic)).toEqual({ 'message.direct_messages_topic.topic_id': 'is missing' });

@@ -862,11 +862,23 @@ function mapCallbackQuery(query: Json, pressedAt: Date): MappedUpdate {
     message && typeof message.business_connection_id === 'string' && message.business_connection_id
       ? message.business_connection_id
       : undefined;
-  const thread = { key: business !== undefined ? `business:${chatId}` : `chat:${chatId}` };
+  // …or under a message in a citizen's topic of the official channel's direct messages: that topic.
+  const topic =
+    chat?.is_direct_messages === true && message && isObject(message.direct_messages_topic)
+      ? optNumber(message.direct_messages_topic, 'topic_id')
+      : undefined;
+  const key =
+    business !== undefined
+      ? `business:${chatId}`
+      : topic !== undefined
+        ? `direct:${chatId}:${topic}`
+        : `chat:${chatId}`;
+  const thread = { key };
   const replyAddress = {
     chatId,
     ...(messageId !== undefined ? { messageId } : {}),
     ...(business !== undefined ? { businessConnectionId: business } : {}),
+    ...(topic !== undefined ? { directMessagesTopicId: topic } : {}),
   };
   const receivedAt = pressedAt.toISOString();
 
