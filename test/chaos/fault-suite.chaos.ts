@@ -612,6 +612,28 @@ describe('fault suite (chaos)', () => {
     );
   });
 
+  it('Redis restarted empty (no persistence) mid-ingest', async () => {
+    const s = await stack();
+    clean(await run('Redis restarted empty (no persistence) mid-ingest', s, () => redis.restartEmpty(5000)));
+  });
+
+  it('api started while Redis is down', async () => {
+    // A redeploy during a Redis restart: the api comes up to no Redis, must not exit, and takes the form and the
+    // webhooks once Redis is back (nothing restarts it here).
+    const s = await stack();
+    clean(
+      await run('api started while Redis is down', s, async () => {
+        await s.apis[0].kill9();
+        await redis.restartEmpty(0).then(() => redis.down());
+        s.apis[0].start();
+        await sleep(20_000);
+        await redis.up();
+        await apiUp(s.apiUrls[0], s.apis);
+        if (!s.apis[0].running) throw new Error(`the api exited:\n${s.apis[0].tail.text()}`);
+      }),
+    );
+  });
+
   it('Redis flushed mid-ingest', async () => {
     const s = await stack();
     clean(await run('Redis flushed (FLUSHALL) mid-ingest', s, () => redis.flushAll()));
