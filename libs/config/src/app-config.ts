@@ -40,6 +40,13 @@ export class AppConfig {
    * inflated row estimates put some over `jit_above_cost` and 200+ ms of compiling was paid for a few ms of work.
    */
   readonly pgJit: boolean;
+  /**
+   * How long a session of ours may sit idle inside a transaction before Postgres ends it and lets go of its locks
+   * (PG_IDLE_IN_TRANSACTION_TIMEOUT_MS; 0: never). A process frozen or cut off mid-transaction (a paused VM, a lost
+   * network) held its row and advisory locks for as long as the server kept the connection: every other worker
+   * waited on them.
+   */
+  readonly pgIdleInTransactionTimeoutMs: number;
   /** Secret: may carry a password. */
   readonly redisUrl: string;
   readonly queuePrefix: string;
@@ -201,6 +208,7 @@ export class AppConfig {
     ]);
     this.apiParallelSetupCost = int('API_PG_PARALLEL_SETUP_COST', 10_000, 0, 1_000_000_000);
     this.pgJit = bool('PG_JIT', false);
+    this.pgIdleInTransactionTimeoutMs = int('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 120_000, 0, 86_400_000);
     this.redisUrl = url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
     this.queuePrefix = str('QUEUE_PREFIX', 'inbox');
     this.httpHost = str('HTTP_HOST', '0.0.0.0');

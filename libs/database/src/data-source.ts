@@ -22,7 +22,15 @@ export function dataSourceOptions(
     logging: false,
     ...overrides,
     // Connections that a cut from the server never turns into an uncaught exception (GuardedClient).
-    extra: { max: 20, application_name: 'appeals-inbox', Client: GuardedClient, ...overrides.extra },
+    // TCP keepalive on our side too: an idle pooled connection to a server that vanished is found dead, not reused.
+    extra: {
+      max: 20,
+      application_name: 'appeals-inbox',
+      Client: GuardedClient,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 30_000,
+      ...overrides.extra,
+    },
   } as DataSourceOptions;
 }
 
