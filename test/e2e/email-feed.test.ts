@@ -198,12 +198,21 @@ describe('e-mail feed (e2e)', () => {
       }),
     );
     expect(await tools.pull('email')).toMatchObject({ items: 1 });
-    await eventually(async () =>
-      (await tools.history(id)).some((e) => e.type === 'follow-up-received' && e.data.externalId === thanksId)
-        ? true
-        : undefined,
+    const followUp = await eventually(async () =>
+      (await tools.history(id)).find(
+        (e) => e.type === 'follow-up-received' && e.data.externalId === thanksId,
+      ),
     );
     expect(await tools.appealCount('email', [thanksId])).toBe(0);
+    // The follow-up is the citizen's own words; the quote of our answer below them is a file on the appeal.
+    expect(followUp.data.text).toBe(
+      'Спасибо, но в квитанции за ноябрь перерасчёта нет, прикладываю номер лицевого счёта: 4455667.\n\n' +
+        'Цитата предыдущей переписки из письма сохранена во вложении «Цитата из переписки.txt».',
+    );
+    const quote = (await card(id)).attachments.find(
+      (a: { fileName: string }) => a.fileName === 'Цитата из переписки.txt',
+    );
+    expect(quote).toMatchObject({ status: 'stored' });
   });
 
   it('registers an HTML-only letter with a photo (Yandex web mail) with its text, the photo and the HTML kept', async () => {

@@ -778,7 +778,7 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.attachments).toHaveLength(1);
     expect(item.attachments![0]).toMatchObject({
       fileName: QUOTED_FILE_NAME,
-      contentType: 'text/plain; charset=utf-8',
+      contentType: 'text/plain',
     });
     expect(Buffer.from(item.attachments![0].contentBase64!, 'base64').toString('utf8')).toBe(quote);
 

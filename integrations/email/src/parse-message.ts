@@ -748,7 +748,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     const bytes = Buffer.from(cleanText(reply.quoted), 'utf8');
     inboundAttachments.push({
       fileName: QUOTED_FILE_NAME,
-      contentType: 'text/plain; charset=utf-8',
+      contentType: 'text/plain',
       size: bytes.length,
       contentBase64: bytes.toString('base64'),
     });
