@@ -8,6 +8,13 @@ export interface UuencodedFile {
   content: Buffer;
 }
 
+/**
+ * Files taken out of one letter's text at most; the blocks after stay in the text as they came. A block of a byte
+ * takes some 25 bytes, so a letter at the mailbox's 64 MB limit would have become two and a half million
+ * attachments of one appeal (each a row, a sniff, a hash).
+ */
+export const MAX_UUENCODED_FILES = 100;
+
 const BLOCK = /^begin(?:-base64)? [0-7]{3,4} ([^\n]+)\n([\s\S]*?)\n(?:`\n)?end[ \t]*$/gm;
 
 /** One uuencoded line's bytes, or undefined when the line is not uuencoding. */
@@ -40,13 +47,14 @@ function decodeBlock(body: string): Buffer | undefined {
 
 /**
  * The text without its uuencoded blocks, each named in its place, and the files they hold. A block that does not
- * decode cleanly stays in the text as it was. `begin-base64` (a base64 block) is left alone too.
+ * decode cleanly stays in the text as it was. `begin-base64` (a base64 block) is left alone too, and so is every
+ * block after the first MAX_UUENCODED_FILES files.
  */
 export function extractUuencoded(text: string): { text: string; files: UuencodedFile[] } {
   if (!/^begin [0-7]{3,4} /m.test(text)) return { text, files: [] };
   const files: UuencodedFile[] = [];
   const rest = text.replace(BLOCK, (block, name: string, body: string) => {
-    if (block.startsWith('begin-base64')) return block;
+    if (block.startsWith('begin-base64') || files.length >= MAX_UUENCODED_FILES) return block;
     const content = decodeBlock(body);
     const fileName = name.trim().split(/[\\/]/).pop() ?? '';
     if (!content || content.length === 0 || !fileName) return block;
