@@ -800,7 +800,9 @@ describe('parseEmail: a citizen letter', () => {
       ),
     );
     const fromOutlook = await itemOf(outlook);
-    expect(fromOutlook.text.split('\n\n')[0]).toBe(words);
+    expect(fromOutlook.text).toBe(
+      `${words}\n\nЦитата предыдущей переписки из письма сохранена во вложении «${QUOTED_FILE_NAME}».`,
+    );
     expect(fromOutlook.text).not.toContain('Перерасчёт выполнен');
     expect(fromOutlook.attachments!.map((a) => a.fileName)).toEqual([QUOTED_FILE_NAME, 'letter.html']);
     expect(Buffer.from(fromOutlook.attachments![0].contentBase64!, 'base64').toString('utf8')).toContain(

@@ -71,6 +71,20 @@ describe('splitQuotedReply: the quote below a citizen reply, by mail program', (
     });
   });
 
+  it("an HTML letter's rule (<hr> as text) above Outlook's block goes with the block", () => {
+    const block = [
+      '----------------------------------------',
+      '',
+      'От: Единый центр обращений граждан <obr@gov.example.ru>',
+      'Отправлено: 1 декабря 2025 г. 10:00',
+      'Кому: ivanov@mail.example',
+      'Тема: Ответ на обращение',
+      '',
+      ...OURS,
+    ].join('\n');
+    expect(splitQuotedReply(`${WORDS}\n\n${block}`, reply)).toEqual({ text: WORDS, quoted: block });
+  });
+
   it('keeps the signature under the words (a name and an address are the citizen’s)', () => {
     const signed = `${WORDS}\n\n--\nИванов И. И., ул. Ленина, 5`;
     const letter = `${signed}\n\n18.11.2026 9:40, Центр пишет:\n${quoted()}`;

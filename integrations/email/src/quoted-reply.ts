@@ -56,9 +56,19 @@ function outlookBlockStart(lines: string[]): number {
       if (dashes || (next !== -1 && headerBlockAt(lines, i + 1 + next))) return i;
       continue;
     }
-    if (headerBlockAt(lines, i)) return i;
+    if (headerBlockAt(lines, i)) return withRuleAbove(lines, i);
   }
   return -1;
+}
+
+// A rule of dashes, underscores or equals signs alone on its line: an HTML letter's <hr> above Outlook's block.
+const RULE = /^\s*(?:[-_=]\s*){5,}$/;
+
+/** The header block's start, moved up to a rule line above it (blank lines between). */
+function withRuleAbove(lines: string[], start: number): number {
+  let above = start - 1;
+  while (above >= 0 && isBlank(lines[above])) above -= 1;
+  return above >= 0 && RULE.test(lines[above]) ? above : start;
 }
 
 /**
