@@ -272,7 +272,15 @@ describe('knowledge base screens (browser e2e)', () => {
       .first()
       .getByRole('link', { name: 'Открыть актуализацию разделов' })
       .click();
-    await page.waitForURL(/\/app\/knowledge\/reviews$/);
+    // It opens the section's own row, marked, in view and focused (it used to open the page at its top).
+    await page.waitForURL(/\/app\/knowledge\/reviews\?section=[0-9a-f-]{36}$/);
+    const row = page.locator('[data-testid="kb-section-row"][aria-current="true"]');
+    await row.getByText('ГЖИ СО').waitFor();
+    expect(await row.getAttribute('data-state')).toBe('overdue');
+    await expect(row.evaluate((el) => el.matches(':focus'))).resolves.toBe(true);
+    const box = (await row.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(page.viewportSize()!.height);
     const overdue = page.locator('[data-testid="kb-section-row"][data-state="overdue"]');
     await overdue.first().getByText('ГЖИ СО').waitFor();
     await screenshot(page, 'knowledge-reviews');

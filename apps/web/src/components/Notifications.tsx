@@ -169,7 +169,12 @@ function NotificationItem(props: { n: StaffNotification; onRead: () => void; onO
           </Anchor>
         )}
         {n.kbSectionId && (
-          <Anchor component={Link} to="/knowledge/reviews" size="xs" onClick={props.onOpen}>
+          <Anchor
+            component={Link}
+            to={`/knowledge/reviews?section=${n.kbSectionId}`}
+            size="xs"
+            onClick={props.onOpen}
+          >
             Открыть актуализацию разделов
           </Anchor>
         )}

@@ -11,7 +11,8 @@ import {
   Text,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useOwnOrganisations } from '../../api/hooks';
 import { useMe } from '../../auth';
@@ -35,10 +36,18 @@ const STATE = {
 export function ReviewsPage() {
   const me = useMe();
   const queryClient = useQueryClient();
+  // A section's notification opens its own row (`?section=`): every section listed, that one marked and in view.
+  const [searchParams] = useSearchParams();
+  const focused = searchParams.get('section');
   const [review, setReview] = useState<'all' | 'overdue' | 'due-soon'>(
-    me.role === 'operator' ? 'overdue' : 'all',
+    me.role === 'operator' && !focused ? 'overdue' : 'all',
   );
-  const [mine, setMine] = useState(me.role !== 'operator' && me.role !== 'admin');
+  const [mine, setMine] = useState(me.role !== 'operator' && me.role !== 'admin' && !focused);
+  useEffect(() => {
+    if (!focused) return;
+    setReview('all');
+    setMine(false);
+  }, [focused]);
   const sections = useQuery({
     queryKey: ['kb-sections', 'reviews', review, mine],
     queryFn: () => call('kbSections', { query: { review: review === 'all' ? undefined : review, mine } }),
@@ -52,6 +61,13 @@ export function ReviewsPage() {
     },
     onError: (e) => setError(e),
   });
+  const focusedRow = useRef<HTMLTableRowElement>(null);
+  const listed = sections.data?.some((s) => s.id === focused) ?? false;
+  useEffect(() => {
+    if (!listed) return;
+    focusedRow.current?.scrollIntoView({ block: 'center' });
+    focusedRow.current?.focus({ preventScroll: true });
+  }, [listed, focused]);
 
   return (
     <Stack gap="sm">
@@ -91,7 +107,17 @@ export function ReviewsPage() {
           {sections.data.map((s) => {
             const state = STATE[s.reviewState as keyof typeof STATE] ?? STATE.ok;
             return (
-              <Table.Tr key={s.id} data-testid="kb-section-row" data-state={s.reviewState}>
+              <Table.Tr
+                key={s.id}
+                data-testid="kb-section-row"
+                data-state={s.reviewState}
+                {...(s.id === focused && {
+                  ref: focusedRow,
+                  tabIndex: -1,
+                  'aria-current': 'true' as const,
+                  bg: 'var(--mantine-color-yellow-light)',
+                })}
+              >
                 <Table.Td>{s.organisationName}</Table.Td>
                 <Table.Td>
                   <Text size="sm">{s.title}</Text>
