@@ -634,6 +634,43 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(problems.get(page)).toEqual([]);
   });
 
+  it('notifications from the keyboard: the list opens with the focus in it, Tab reaches its links, Escape closes it', async () => {
+    await newStaff('sokolov', 'Соколов Пётр Ильич');
+    const appeal = await registeredCall();
+    await t.stack.db.dataSource.query(
+      `INSERT INTO notifications (user_id, kind, appeal_id, text)
+       SELECT id, 'clock-at-risk', $1, 'Срок под угрозой: обращение Орловой' FROM users WHERE login = 'sokolov'`,
+      [appeal.id],
+    );
+    const page = await open('sokolov', '/inbox');
+    const button = page.getByRole('button', { name: 'Уведомления: 1 непрочитанное' });
+    await button.focus();
+    await page.keyboard.press('Enter');
+    const list = page.getByRole('region', { name: 'Уведомления' });
+    await list.getByText('Срок под угрозой: обращение Орловой').waitFor();
+    // The list is drawn at the end of the page: the focus used to stay on the button, Tab went on to the page
+    // behind, and Escape left the list open.
+    await expect(list.evaluate((el) => el.matches(':focus-within'))).resolves.toBe(true);
+    const link = list.getByRole('link', { name: `Открыть обращение № ${appeal.registrationNumber}` });
+    for (let i = 0; i < 5 && !(await link.evaluate((el) => el.matches(':focus'))); i++) {
+      await page.keyboard.press('Tab');
+    }
+    await expect(link.evaluate((el) => el.matches(':focus'))).resolves.toBe(true);
+    await page.keyboard.press('Escape');
+    await list.waitFor({ state: 'hidden' });
+    await expect(button.evaluate((el) => el.matches(':focus'))).resolves.toBe(true);
+    // Open again and follow the link with Enter: the appeal, its notification read.
+    await page.keyboard.press('Enter');
+    await list.getByText('Срок под угрозой: обращение Орловой').waitFor();
+    for (let i = 0; i < 5 && !(await link.evaluate((el) => el.matches(':focus'))); i++) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();
+    await page.getByRole('button', { name: 'Уведомления', exact: true }).waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('reports: a date is picked from a calendar in Russian, or typed ДД.ММ.ГГГГ as before', async () => {
     const page = await open('smirnova', '/reports');
     const from = page.getByLabel('С даты', { exact: true });

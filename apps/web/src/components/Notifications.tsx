@@ -69,7 +69,17 @@ export function NotificationsButton() {
       disabled={unread === 0}
       offset={4}
     >
-      <Popover opened={opened} onChange={(o) => !o && close()} position="bottom-end" width={400} shadow="md">
+      {/* The list takes the keyboard's focus as it opens (it is drawn at the end of the page, out of the Tab order
+          after the button), keeps it while open and gives it back to the button on Escape. */}
+      <Popover
+        opened={opened}
+        onChange={(o) => !o && close()}
+        position="bottom-end"
+        width={400}
+        shadow="md"
+        trapFocus
+        returnFocus
+      >
         <Popover.Target>
           <Button
             variant="subtle"
@@ -84,7 +94,7 @@ export function NotificationsButton() {
         <Popover.Dropdown p="xs">
           <section aria-label="Уведомления">
             <Group justify="space-between" mb={6} wrap="nowrap">
-              <Text fw={600} size="sm">
+              <Text fw={600} size="sm" tabIndex={-1} data-autofocus>
                 Уведомления
               </Text>
               {/* Up to the newest one shown: one that arrives meanwhile stays unread. */}
