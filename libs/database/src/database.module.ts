@@ -81,7 +81,9 @@ export class DatabaseModule {
             const ds = await new DataSource({ ...options!, migrationsRun: false }).initialize();
             if (options!.migrationsRun) {
               const log = rootLogger.child('migrations');
-              await runMigrationsLocked(ds, (line) => log.info(line));
+              await runMigrationsLocked(ds, (line, level) =>
+                level === 'warn' ? log.warn(line) : log.info(line),
+              );
             }
             return ds;
           },
