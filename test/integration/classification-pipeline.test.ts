@@ -151,6 +151,10 @@ describe('classification pipeline (integration)', () => {
     const [model] = await stack.api.get(ModelRegistry).list();
     expect(model).toMatchObject({ status: 'promoted', path: `db:classifier_models/${model.id}` });
     expect(model.scores).toMatchObject({ trigger: 'bootstrap', sources: { demo: 200, appeals: 0, csv: 0 } });
+    // The class weighting is chosen on the candidate's calibration slice, as the CLI and the bench choose it.
+    expect(model.scores).toMatchObject({
+      classWeight: { chosen: expect.stringMatching(/^(sqrt|balanced)$/), tried: ['sqrt', 'balanced'] },
+    });
     expect(model.sizeBytes).toBeGreaterThan(1000);
 
     // Items it has never seen, and not siblings of what it trained on: hand-written appeals in the shape of a

@@ -147,16 +147,27 @@ describe('classifier CLI', () => {
     });
   });
 
-  it('weights classes balanced only where its calibration slice chose it (the category with city_object)', () => {
-    const weighting = Object.fromEntries(
-      BENCH_TARGETS.map((t) => [t.key, t.classWeight ?? 'library default']),
-    );
-    expect(weighting).toEqual({
-      category: 'library default',
-      'category-object': 'balanced',
-      reason: 'library default',
-      executor: 'library default',
-    });
+  it('chooses the class weighting on the calibration slice unless one is given, as the bench does', async () => {
+    const data = path.join(dir, 'data.csv');
+    const args = ['train', '--data', data, '--text', 'body', '--label', 'topic', '--threads', '1'];
+    const split = ['--split', 'time:created:0.2', '--out', path.join(dir, 'weighted.json')];
+    expect(await run([...args, ...split])).toBe(0);
+    const log = stderr.join('');
+    expect(log).toContain('class weights sqrt: calibration accuracy');
+    expect(log).toContain('class weights balanced: calibration accuracy');
+    // Every row is easy: the tie keeps √-balanced, listed first.
+    expect(log).toContain('class weights chosen by macro-f1: sqrt');
+    expect(JSON.parse(stdout.join('')).classWeight).toBe('sqrt');
+
+    stdout = [];
+    stderr = [];
+    expect(await run([...args, ...split, '--class-weight', 'balanced'])).toBe(0);
+    expect(stderr.join('')).not.toContain('class weights');
+    expect(JSON.parse(stdout.join('')).classWeight).toBe('balanced');
+
+    stderr = [];
+    expect(await run([...args, ...split, '--class-weight', 'sqrt,even'])).toBe(2);
+    expect(stderr.join('')).toContain('--class-weight values must be among none, balanced, sqrt, got "even"');
   });
 
   it('refuses a bench target --only does not know, before reading any data', async () => {

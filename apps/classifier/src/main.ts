@@ -1,4 +1,6 @@
 import {
+  CLASS_WEIGHT_CANDIDATES,
+  CLASS_WEIGHTINGS,
   ClassifierInputError,
   countTrainingRows,
   type ClassWeighting,
@@ -51,7 +53,8 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
       [--select-by macro-f1|accuracy] the metric the calibration slice's choices (C, the vote's and the
                                       route's weight) maximise: the target's own (accuracy for the executor)
       [--loss svm|svm-l1|logreg] [--c 0.5 | --c 0.25,0.5,1 (tuned on the held-out slice)]
-      [--class-weight sqrt|balanced|none] [--seed 42] [--epochs 1000] [--eps 0.1]
+      [--class-weight sqrt,balanced (default: tuned on the held-out slice) | sqrt | balanced | none]
+      [--seed 42] [--epochs 1000] [--eps 0.1]
       [--word-ngrams 2] [--char-ngrams 2-5|0] [--min-df 2] [--max-features 0]
       [--word-weight 1] [--char-weight 1] [--feature-weight 1]
       [--crosses]                     pairwise crosses of the structured columns
@@ -202,10 +205,18 @@ async function train(args: ParsedArgs): Promise<void> {
     textCrossWeight: numberOption(args, 'text-cross-weight', 1, 0),
     repeatFirstSentence: args.flags.has('repeat-first-sentence'),
   };
+  // Several weightings are tried on the calibration slice, the best kept (the product's default: √-balanced
+  // and balanced); one is used as given.
+  const classWeights = listOption(args, 'class-weight').map((w) => {
+    if (!CLASS_WEIGHTINGS.includes(w as ClassWeighting))
+      throw new UsageError(`--class-weight values must be among ${CLASS_WEIGHTINGS.join(', ')}, got "${w}"`);
+    return w as ClassWeighting;
+  });
+  if (classWeights.length === 0) classWeights.push(...CLASS_WEIGHT_CANDIDATES);
   const linear: Partial<LinearOptions> = {
     loss: choiceOption<LinearLoss>(args, 'loss', ['svm', 'svm-l1', 'logreg'], 'svm'),
     ...(cValues.length > 0 ? { C: cValues[0] } : {}),
-    classWeight: choiceOption<ClassWeighting>(args, 'class-weight', ['none', 'balanced', 'sqrt'], 'sqrt'),
+    classWeight: classWeights[0],
     seed: numberOption(args, 'seed', 42),
     maxIter: numberOption(args, 'epochs', 1000, 1),
     eps: numberOption(args, 'eps', 0.1, 1e-6),
@@ -229,6 +240,7 @@ async function train(args: ParsedArgs): Promise<void> {
     holdoutOrder: timeColumn ? 'tail' : 'random',
     refit: !args.flags.has('no-refit'),
     tuneC: cValues.length > 1 ? cValues : undefined,
+    tuneClassWeight: classWeights.length > 1 ? classWeights : undefined,
     selectBy,
     weightEncoding,
     recencyHalfLifeDays: args.options.has('recency-half-life')
@@ -260,6 +272,7 @@ async function train(args: ParsedArgs): Promise<void> {
     features: model.metadata.features,
     temperature: Math.round(model.temperature * 1e4) / 1e4,
     C: model.metadata.linear.C,
+    classWeight: model.metadata.linear.classWeight,
     fineLabelVote: model.hierarchyMix,
     pivotMix: model.pivotMix,
     heldOut: model.metadata.heldOut,

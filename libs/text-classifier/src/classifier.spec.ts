@@ -165,6 +165,57 @@ describe('recency weighting', () => {
   });
 });
 
+describe('class weighting chosen on the calibration slice', () => {
+  // A rare topic that only a word decides which some of a frequent topic's rows carry too: with no class
+  // weights the SVM reads the word as the frequent topic's; weighted by n_max / n_c it names the rare one,
+  // which macro-F1 rewards.
+  function skewed(n: number, seed: number): LabelledExample[] {
+    const random = seededRandom(seed);
+    const pick = (list: readonly string[]) => list[Math.floor(random() * list.length)];
+    return Array.from({ length: n }, () => {
+      const label = random() < 0.06 ? 'basement' : pick(['yard', 'yard', 'yard', 'roof']);
+      const damp = label === 'basement' || (label === 'yard' && random() < 0.1);
+      const text = `${pick(TOPICS.yard)}${damp ? ' сырость' : ''}${label === 'roof' ? ` ${pick(TOPICS.roof)}` : ''}`;
+      return { text, label, features: {} };
+    });
+  }
+  const options = (logs: string[]): TrainOptions => ({
+    holdout: 0.3,
+    threads: 1,
+    features: { wordNgrams: 1, charMin: 0, charMax: 0 },
+    log: (message) => logs.push(message),
+  });
+  const rows = skewed(600, 7);
+
+  it('keeps the weighting whose calibration stage scores best, the same model as that weighting fixed', async () => {
+    const logs: string[] = [];
+    const tuned = await TextClassifier.train(rows, {
+      ...options(logs),
+      tuneClassWeight: ['none', 'balanced'],
+    });
+    const figure = (weighting: string) =>
+      Number(
+        logs.find((l) => l.startsWith(`class weights ${weighting}: calibration`))?.split('macro-F1 ')[1],
+      );
+    expect(figure('balanced')).toBeGreaterThan(figure('none'));
+    expect(tuned.metadata.linear.classWeight).toBe('balanced');
+    expect(logs).toContain('class weights chosen by macro-f1: balanced');
+    const fixed = await TextClassifier.train(rows, { ...options([]), linear: { classWeight: 'balanced' } });
+    expect(tuned.toModelFile().weights).toEqual(fixed.toModelFile().weights);
+    expect(tuned.temperature).toBe(fixed.temperature);
+  });
+
+  it('keeps the first weighting listed on a tie', async () => {
+    const logs: string[] = [];
+    const tuned = await TextClassifier.train(makeExamples(200, 3), {
+      ...options(logs),
+      tuneClassWeight: ['none', 'sqrt'],
+    });
+    expect(logs.filter((l) => l.includes(': calibration accuracy 1, macro-F1 1'))).toHaveLength(2);
+    expect(tuned.metadata.linear.classWeight).toBe('none');
+  });
+});
+
 describe('countTrainingRows', () => {
   // Found by search: two rows a year apart whose 32-bit row hashes are equal.
   const trained: LabelledExample = {

@@ -19,6 +19,7 @@ import {
   type SparseVector,
 } from './features';
 import {
+  type ClassWeighting,
   DEFAULT_LINEAR_OPTIONS,
   defaultThreads,
   type LinearOptions,
@@ -64,6 +65,13 @@ export interface TrainOptions {
   readonly refit?: boolean;
   /** Try these C values on the calibration slice and keep the best by {@link TrainOptions.selectBy}. */
   readonly tuneC?: readonly number[];
+  /**
+   * Try these class weightings on the calibration slice: for each, C, the fine labels' vote and the route
+   * through the pivot are chosen as usual, and the weighting whose final scores do best by
+   * {@link TrainOptions.selectBy} is kept (ties keep the earlier one). Each costs one more calibration stage.
+   * Default: only `linear.classWeight`.
+   */
+  readonly tuneClassWeight?: readonly ClassWeighting[];
   /**
    * The metric the calibration slice's choices (C, the fine labels' vote, the route through the pivot)
    * maximise: the target's own metric (`accuracy` for the executor). Default `macro-f1`.
@@ -201,6 +209,17 @@ interface PivotScoring extends PivotRoute {
 }
 
 const now = (): number => performance.now();
+
+/** What one class weighting's calibration stage chose, with the fits it chose them with. */
+interface CalibrationStage {
+  readonly linear: LinearOptions;
+  readonly chosen: { readonly C: number; readonly result: FitResult };
+  readonly fineFit?: FitResult;
+  readonly mix: number;
+  readonly pivotFit?: { readonly result: FitResult; readonly route: PivotRoute };
+  /** The stage's final scores of a calibration row (own margins, the vote, the route). */
+  readonly heldScore: (v: SparseVector, e: LabelledExample) => Float64Array;
+}
 
 /** Separator of parent and fine label in the fine model's label names. */
 const FINE_SEPARATOR = ' / ';
@@ -433,102 +452,150 @@ export class TextClassifier {
       const vectors = fitFeatures(fit, featureConfig, log, started);
       const testVectors = test.map((e) => vectors.featurizer.transform(e));
       const gold = test.map((e) => e.label);
-      const candidates: { value: { C: number; result: FitResult }; predicted: string[] }[] = [];
-      for (const C of tuning) {
-        const candidate = { ...linear, C };
-        const result = await fitLinear(vectors, candidate, threads, log, started, undefined, halfLife);
-        const scores = testVectors.map((v) => scoreDense(result, v, candidate.bias));
-        candidates.push({ value: { C, result }, predicted: scores.map((s) => result.labels[argmax(s)]) });
-      }
-      const pickedC = pickOnSlice(gold, candidates, selectBy);
-      if (tuning.length > 1) {
-        for (const p of pickedC.all)
-          log(`C=${p.value.C}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
-        log(`C chosen by ${selectBy}: ${pickedC.best.value.C}`);
-      }
-      const chosen = pickedC.best.value;
-      linear = { ...linear, C: chosen.C };
-      let fineFit: FitResult | undefined;
-      let parents: Int32Array = new Int32Array(0);
-      if (hierarchical && mixes.some((m) => m > 0)) {
-        log(`fine labels: fitting their model to vote for their parents`);
-        fineFit = await fitCold(withFineLabels(vectors));
-        parents = parentIndex(fineFit.labels, chosen.result.labels);
-        const coarseScores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
-        const fineScores = testVectors.map((v) => scoreDense(fineFit as FitResult, v, linear.bias));
-        const pickedMix = pickOnSlice(
-          gold,
-          mixes.map((m) => ({
-            value: m,
-            predicted: coarseScores.map(
-              (s, i) =>
-                chosen.result.labels[argmax(mixHierarchy(Float64Array.from(s), fineScores[i], parents, m))],
-            ),
-          })),
-          selectBy,
-        );
-        for (const p of pickedMix.all)
-          log(`fine-label vote ${p.value}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
-        mix = pickedMix.best.value;
-        log(`fine-label vote chosen by ${selectBy}: ${mix}`);
-        if (mix === 0) fineFit = undefined;
-      }
-      const ownScore = (v: SparseVector): Float64Array => {
-        const s = scoreDense(chosen.result, v, linear.bias);
-        return fineFit ? mixHierarchy(s, scoreDense(fineFit, v, linear.bias), parents, mix) : s;
-      };
-      let pivotFit: { result: FitResult; route: PivotRoute } | undefined;
-      if (pivoted && pivotMixes.some((m) => m > 0)) {
-        log(`pivot labels: fitting their model and counting the route pivot → label`);
-        const result = await fitCold(withPivotLabels(vectors));
-        const table = PivotTable.count(pivotRows(fit), chosen.result.labels, columns);
-        const own = testVectors.map(ownScore);
-        const known = test.map((e) => chosen.result.labels.indexOf(e.label));
-        const ownTemperature = fitTemperature(
-          own.filter((_, i) => known[i] >= 0),
-          known.filter((k) => k >= 0),
-        );
-        const pivotMargins = testVectors.map((v) => scoreDense(result, v, linear.bias));
-        const pivotKnown = test.map((e) => result.labels.indexOf(e.pivotLabel ?? ''));
-        const temperature = fitTemperature(
-          pivotMargins.filter((_, i) => pivotKnown[i] >= 0),
-          pivotKnown.filter((k) => k >= 0),
-        );
-        const pickedRoute = pickOnSlice(
-          gold,
-          pivotMixes.map((m) => {
-            const route: PivotRoute = { labels: result.labels, table, temperature, ownTemperature, mix: m };
-            return {
+      // One calibration stage per class weighting: C, the fine labels' vote and the route are chosen for it,
+      // and the stage whose final scores do best on the calibration slice is kept.
+      const calibrate = async (weighted: LinearOptions): Promise<CalibrationStage> => {
+        // This stage's options (C once chosen) and vote shadow the outer ones until a stage is kept.
+        let linear = weighted;
+        let mix = 0;
+        const fitCold = (v: Vectors) => fitLinear(v, linear, threads, log, started, undefined, halfLife);
+        const candidates: { value: { C: number; result: FitResult }; predicted: string[] }[] = [];
+        for (const C of tuning) {
+          const candidate = { ...linear, C };
+          const result = await fitLinear(vectors, candidate, threads, log, started, undefined, halfLife);
+          const scores = testVectors.map((v) => scoreDense(result, v, candidate.bias));
+          candidates.push({ value: { C, result }, predicted: scores.map((s) => result.labels[argmax(s)]) });
+        }
+        const pickedC = pickOnSlice(gold, candidates, selectBy);
+        if (tuning.length > 1) {
+          for (const p of pickedC.all)
+            log(`C=${p.value.C}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
+          log(`C chosen by ${selectBy}: ${pickedC.best.value.C}`);
+        }
+        const chosen = pickedC.best.value;
+        linear = { ...linear, C: chosen.C };
+        let fineFit: FitResult | undefined;
+        let parents: Int32Array = new Int32Array(0);
+        if (hierarchical && mixes.some((m) => m > 0)) {
+          log(`fine labels: fitting their model to vote for their parents`);
+          fineFit = await fitCold(withFineLabels(vectors));
+          parents = parentIndex(fineFit.labels, chosen.result.labels);
+          const coarseScores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
+          const fineScores = testVectors.map((v) => scoreDense(fineFit as FitResult, v, linear.bias));
+          const pickedMix = pickOnSlice(
+            gold,
+            mixes.map((m) => ({
               value: m,
-              predicted: own.map(
+              predicted: coarseScores.map(
                 (s, i) =>
-                  chosen.result.labels[
-                    argmax(routeThroughPivot(s, pivotMargins[i], route, test[i].features))
-                  ],
+                  chosen.result.labels[argmax(mixHierarchy(Float64Array.from(s), fineScores[i], parents, m))],
               ),
-            };
-          }),
-          selectBy,
-        );
-        for (const p of pickedRoute.all)
-          log(
-            `route through the pivot ${p.value}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`,
+            })),
+            selectBy,
           );
-        const pivotMix = pickedRoute.best.value;
-        log(`route through the pivot chosen by ${selectBy}: ${pivotMix}`);
-        if (pivotMix > 0) {
-          pivotFit = {
-            result,
-            route: { labels: result.labels, table, temperature, ownTemperature, mix: pivotMix },
-          };
+          for (const p of pickedMix.all)
+            log(`fine-label vote ${p.value}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
+          mix = pickedMix.best.value;
+          log(`fine-label vote chosen by ${selectBy}: ${mix}`);
+          if (mix === 0) fineFit = undefined;
+        }
+        const ownScore = (v: SparseVector): Float64Array => {
+          const s = scoreDense(chosen.result, v, linear.bias);
+          return fineFit ? mixHierarchy(s, scoreDense(fineFit, v, linear.bias), parents, mix) : s;
+        };
+        let pivotFit: { result: FitResult; route: PivotRoute } | undefined;
+        if (pivoted && pivotMixes.some((m) => m > 0)) {
+          log(`pivot labels: fitting their model and counting the route pivot → label`);
+          const result = await fitCold(withPivotLabels(vectors));
+          const table = PivotTable.count(pivotRows(fit), chosen.result.labels, columns);
+          const own = testVectors.map(ownScore);
+          const known = test.map((e) => chosen.result.labels.indexOf(e.label));
+          const ownTemperature = fitTemperature(
+            own.filter((_, i) => known[i] >= 0),
+            known.filter((k) => k >= 0),
+          );
+          const pivotMargins = testVectors.map((v) => scoreDense(result, v, linear.bias));
+          const pivotKnown = test.map((e) => result.labels.indexOf(e.pivotLabel ?? ''));
+          const temperature = fitTemperature(
+            pivotMargins.filter((_, i) => pivotKnown[i] >= 0),
+            pivotKnown.filter((k) => k >= 0),
+          );
+          const pickedRoute = pickOnSlice(
+            gold,
+            pivotMixes.map((m) => {
+              const route: PivotRoute = { labels: result.labels, table, temperature, ownTemperature, mix: m };
+              return {
+                value: m,
+                predicted: own.map(
+                  (s, i) =>
+                    chosen.result.labels[
+                      argmax(routeThroughPivot(s, pivotMargins[i], route, test[i].features))
+                    ],
+                ),
+              };
+            }),
+            selectBy,
+          );
+          for (const p of pickedRoute.all)
+            log(
+              `route through the pivot ${p.value}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`,
+            );
+          const pivotMix = pickedRoute.best.value;
+          log(`route through the pivot chosen by ${selectBy}: ${pivotMix}`);
+          if (pivotMix > 0) {
+            pivotFit = {
+              result,
+              route: { labels: result.labels, table, temperature, ownTemperature, mix: pivotMix },
+            };
+          }
+        }
+        const heldScore = (v: SparseVector, e: LabelledExample): Float64Array => {
+          const s = ownScore(v);
+          return pivotFit
+            ? routeThroughPivot(s, scoreDense(pivotFit.result, v, linear.bias), pivotFit.route, e.features)
+            : s;
+        };
+        return { linear, chosen, fineFit, mix, pivotFit, heldScore };
+      };
+      const weightings =
+        options.tuneClassWeight && options.tuneClassWeight.length > 0
+          ? [...new Set(options.tuneClassWeight)]
+          : [linear.classWeight];
+      let stage: CalibrationStage | undefined;
+      let stageScore = -Infinity;
+      for (const classWeight of weightings) {
+        if (weightings.length > 1) log(`class weights ${classWeight}: calibrating`);
+        const candidate = await calibrate({ ...linear, classWeight });
+        if (weightings.length === 1) {
+          stage = candidate;
+          break;
+        }
+        const labels = candidate.chosen.result.labels;
+        const picked = pickOnSlice(
+          gold,
+          [
+            {
+              value: classWeight,
+              predicted: testVectors.map((v, i) => labels[argmax(candidate.heldScore(v, test[i]))]),
+            },
+          ],
+          selectBy,
+        ).best;
+        const score = selectBy === 'accuracy' ? picked.accuracy : picked.macroF1;
+        log(
+          `class weights ${classWeight}: calibration accuracy ${picked.accuracy}, macro-F1 ${picked.macroF1}`,
+        );
+        // Ties keep the earlier weighting (the first listed is the default); the loser's models are dropped.
+        if (score > stageScore) {
+          stage = candidate;
+          stageScore = score;
         }
       }
-      const heldScore = (v: SparseVector, e: LabelledExample): Float64Array => {
-        const s = ownScore(v);
-        return pivotFit
-          ? routeThroughPivot(s, scoreDense(pivotFit.result, v, linear.bias), pivotFit.route, e.features)
-          : s;
-      };
+      if (!stage) throw new Error('no calibration stage');
+      if (weightings.length > 1) log(`class weights chosen by ${selectBy}: ${stage.linear.classWeight}`);
+      const { chosen, fineFit, pivotFit, heldScore } = stage;
+      linear = stage.linear;
+      mix = stage.mix;
       const scores = testVectors.map((v, i) => heldScore(v, test[i]));
       const known = test.map((e) => chosen.result.labels.indexOf(e.label));
       const calibrationRows = scores.filter((_, i) => known[i] >= 0);

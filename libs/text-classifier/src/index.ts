@@ -14,6 +14,8 @@ export {
   type LinearLoss,
   type ClassWeighting,
   type LinearOptions,
+  CLASS_WEIGHT_CANDIDATES,
+  CLASS_WEIGHTINGS,
   DEFAULT_LINEAR_OPTIONS,
   seededRandom,
 } from './linear';

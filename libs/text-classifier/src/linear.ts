@@ -12,6 +12,13 @@ import { workerScript } from './worker-script';
 export type LinearLoss = 'svm' | 'svm-l1' | 'logreg';
 /** `balanced`: C of class c's positives scaled by n/(K·n_c); `sqrt`: by its square root (milder). */
 export type ClassWeighting = 'none' | 'balanced' | 'sqrt';
+export const CLASS_WEIGHTINGS: readonly ClassWeighting[] = ['none', 'balanced', 'sqrt'];
+
+/**
+ * The class weightings the product tries on its calibration slice, the library's `sqrt` first (kept on a
+ * tie): the CLI's default, the retrainer's and the bench's (docs/classification-experiments.md).
+ */
+export const CLASS_WEIGHT_CANDIDATES: readonly ClassWeighting[] = ['sqrt', 'balanced'];
 
 export interface LinearOptions {
   readonly loss: LinearLoss;

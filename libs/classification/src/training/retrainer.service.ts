@@ -3,6 +3,7 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { AdvisoryLocks } from '@inbox/database';
 import {
+  CLASS_WEIGHT_CANDIDATES,
   evaluatePredictions,
   type LabelledExample,
   type TextClassifier,
@@ -73,6 +74,8 @@ export class Retrainer {
       features: { featureColumns: [...FEATURE_COLUMNS] },
       holdout: 0.1,
       holdoutOrder: 'random',
+      // √-balanced or balanced, whichever its calibration slice prefers (the CLI and the bench choose alike).
+      tuneClassWeight: CLASS_WEIGHT_CANDIDATES,
       source: { trigger: reason, rows: train.length, heldBack: heldBack.length },
       threads: 1,
       log: (message) => this.log.info(`training: ${message}`),
@@ -99,6 +102,7 @@ export class Retrainer {
       },
       calibration: candidate.metadata.heldOut ?? null,
       temperature: candidate.temperature,
+      classWeight: { chosen: candidate.metadata.linear.classWeight, tried: CLASS_WEIGHT_CANDIDATES },
       trainingRows: train.length,
       labels: candidate.labels.length,
       sources,
