@@ -7,6 +7,8 @@ import { eventually, json, startTestStack, type TestStack } from '../support/tes
 import { answerAppeal } from './feed-helpers';
 
 const KEY = 'e2e-channel-secrets-key-0123456789abcdef';
+/** How often each process reads the accounts again (CHANNEL_ACCOUNTS_REFRESH_MS; 5 s by default). */
+const REFRESH_MS = 1000;
 
 interface Account {
   id: string;
@@ -49,6 +51,7 @@ describe('channel accounts changed while the system runs (e2e)', () => {
       worker: true,
       env: {
         CHANNEL_SECRETS_KEY: KEY,
+        CHANNEL_ACCOUNTS_REFRESH_MS: String(REFRESH_MS),
         ...envBot.pollingEnv(),
       },
     });
@@ -184,7 +187,7 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     await eventually(async () => (hookBot.webhook === null ? true : undefined));
     expect(hookBot.callsOf('deleteWebhook').length).toBe(deletes + 1);
     // Once per start, not on every re-read of the accounts.
-    await new Promise((r) => setTimeout(r, 6000));
+    await new Promise((r) => setTimeout(r, 3 * REFRESH_MS));
     expect(hookBot.callsOf('deleteWebhook').length).toBe(deletes + 1);
     expect(hookBot.callsOf('getUpdates')).toEqual([]);
   });
@@ -220,8 +223,8 @@ describe('channel accounts changed while the system runs (e2e)', () => {
   it('stops a disabled bot; its answer waits, visibly, and leaves through it once it is enabled again', async () => {
     const disabled = await api('POST', `/${district.id}/disable`);
     expect(disabled.status).toBe(200);
-    // Polled no more: the worker's timer for it ends within one re-read of the accounts.
-    await new Promise((r) => setTimeout(r, 7000));
+    // Polled no more: the worker's timer for it ends within one re-read of the accounts (and a poll under way).
+    await new Promise((r) => setTimeout(r, REFRESH_MS + 4000));
     const polls = districtBot.callsOf('getUpdates').length;
     await new Promise((r) => setTimeout(r, 3000));
     expect(districtBot.callsOf('getUpdates').length).toBe(polls);

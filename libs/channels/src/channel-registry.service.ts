@@ -51,9 +51,6 @@ export interface AccountsChange {
   removed: ChannelEntry[];
 }
 
-/** How often each process reads the administrators' accounts again (their changes take effect within this). */
-export const ACCOUNTS_REFRESH_MS = 5000;
-
 const DISABLED_REASON = 'учётная запись отключена администратором';
 
 /** Where an answer to an appeal from each channel goes out. Our own form and imports answer by e-mail. */
@@ -78,7 +75,7 @@ export function deliveryKindOf(channel: string): ConnectorKind | undefined {
  * The channel accounts and one connector per account. The environment gives at most one account per kind (its
  * row upserted at boot, settings only; a kind configured twice stops the boot); an administrator adds more as
  * data (channel_accounts, secrets sealed or named by environment variable), read at boot, again every
- * ACCOUNTS_REFRESH_MS in every process, and at once on `refresh()` (the administration calls it after a change).
+ * CHANNEL_ACCOUNTS_REFRESH_MS in every process, and at once on `refresh()` (the administration calls it after a change).
  * Whoever must act on a change — set a new bot's webhook, start or stop an account's pull timer — listens with
  * `onChange`. A kind's default account, which answers whatever came through no known account (our form, imports),
  * is the environment's, else the oldest enabled one. An administrator's account that is disabled or cannot work
@@ -133,7 +130,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
       void this.refresh()
         .catch((error: unknown) => this.log.warn('channel accounts not read again', { reason: error }))
         .finally(() => this.scheduleRefresh());
-    }, ACCOUNTS_REFRESH_MS);
+    }, this.config.channelAccountsRefreshMs);
     this.refreshTimer.unref();
   }
 

@@ -87,6 +87,8 @@ export class AppConfig {
   readonly clockWatchMs: number;
   /** How often each worker folds the appeal count deltas into the dashboard's daily counts. */
   readonly countsFoldMs: number;
+  /** How often every process reads the channel accounts again (an administrator's change, without a restart). */
+  readonly channelAccountsRefreshMs: number;
   /** Days a closed appeal keeps its personal data (five years under the archive rules unless configured), how
    * often the worker looks for appeals past it, and how many it erases per transaction. */
   readonly personalDataRetentionDays: number;
@@ -243,6 +245,7 @@ export class AppConfig {
     this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);
     this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
     this.countsFoldMs = int('COUNTS_FOLD_MS', 10_000, 100, 3_600_000);
+    this.channelAccountsRefreshMs = int('CHANNEL_ACCOUNTS_REFRESH_MS', 5000, 100, 3_600_000);
     this.personalDataRetentionDays = int('PERSONAL_DATA_RETENTION_DAYS', 1826, 1, 36_500);
     this.quarantineRetentionDays = int('QUARANTINE_RETENTION_DAYS', 90, 1, 36_500);
     this.retentionSweepMs = int('RETENTION_SWEEP_MS', 3_600_000, 1_000, 86_400_000);

@@ -64,4 +64,10 @@ describe('loadAppConfig', () => {
       expect(() => loadAppConfig({ TRUST_PROXY: bad })).toThrow(ConfigError);
     }
   });
+
+  it('reads the channel accounts again every 5 s unless CHANNEL_ACCOUNTS_REFRESH_MS says otherwise', () => {
+    expect(loadAppConfig({}).channelAccountsRefreshMs).toBe(5000);
+    expect(loadAppConfig({ CHANNEL_ACCOUNTS_REFRESH_MS: '1000' }).channelAccountsRefreshMs).toBe(1000);
+    expect(() => loadAppConfig({ CHANNEL_ACCOUNTS_REFRESH_MS: '0' })).toThrow(ConfigError);
+  });
 });
