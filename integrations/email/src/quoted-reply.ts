@@ -43,7 +43,10 @@ const ATTRIBUTION_END =
 const ATTRIBUTION_DATED = /(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\b(?:19|20)\d{2}\b).*\b\d{1,2}:\d{2}\b.*:\s*$/;
 
 const isBlank = (line: string) => line.trim() === '';
-const isAttribution = (text: string) => ATTRIBUTION_END.test(text) || ATTRIBUTION_DATED.test(text);
+// Longer than this is a paragraph, not an attribution line (and would cost the patterns above dearly).
+const MAX_ATTRIBUTION = 400;
+const isAttribution = (text: string) =>
+  text.length <= MAX_ATTRIBUTION && (ATTRIBUTION_END.test(text) || ATTRIBUTION_DATED.test(text));
 
 /** Index of the line an Outlook-style header block (or its separator) starts at, or -1. */
 function outlookBlockStart(lines: string[]): number {
@@ -51,9 +54,10 @@ function outlookBlockStart(lines: string[]): number {
     if (FORWARD_MARKER.test(lines[i])) return -1;
     if (SEPARATOR.test(lines[i])) {
       // A separator of underscores alone is a signature's rule: it counts only above a header block.
-      const next = lines.slice(i + 1).findIndex((l) => !isBlank(l));
+      let next = i + 1;
+      while (next < lines.length && next <= i + 3 && isBlank(lines[next])) next += 1;
       const dashes = /-/.test(lines[i]);
-      if (dashes || (next !== -1 && headerBlockAt(lines, i + 1 + next))) return i;
+      if (dashes || (next < lines.length && headerBlockAt(lines, next))) return i;
       continue;
     }
     if (headerBlockAt(lines, i)) return withRuleAbove(lines, i);
