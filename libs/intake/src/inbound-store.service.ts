@@ -32,6 +32,12 @@ export interface StoreOptions {
 const BATCH = 500;
 /** Items per normalisation job: small enough that one slow item delays few others (the ingest bench's fair bound uses it too). */
 export const NORMALISE_BATCH = 25;
+/**
+ * Files one item brings at most (a letter with a hundred scans still fits); the rest are one rejected entry that
+ * says how many there were. Every file is a row, a sniff and a hash: a 64 MB letter of empty MIME parts, or a
+ * channel's list of a million references, would otherwise become as many attachments of one appeal.
+ */
+export const MAX_ITEM_FILES = 100;
 
 /**
  * Step one of intake: store what arrived, idempotently, before anything else happens to it. One
@@ -154,7 +160,8 @@ export class InboundStore {
     contents: { sha256: string; content: Buffer }[];
   }> {
     const contents: { sha256: string; content: Buffer }[] = [];
-    const refs = (item.attachments ?? []).map(async (a, index): Promise<StoredAttachmentRef> => {
+    const all = item.attachments ?? [];
+    const refs = all.slice(0, MAX_ITEM_FILES).map(async (a, index): Promise<StoredAttachmentRef> => {
       const base = {
         fileName: a.fileName || `file-${index + 1}`,
         contentType: a.contentType || 'application/octet-stream',
@@ -176,6 +183,14 @@ export class InboundStore {
       return { ...base, size: content.length, sha256 };
     });
     const attachments = await Promise.all(refs);
+    if (all.length > MAX_ITEM_FILES) {
+      attachments.push({
+        fileName: `Остальные файлы (${all.length - MAX_ITEM_FILES} шт.) не приняты`,
+        contentType: 'application/octet-stream',
+        size: 0,
+        rejectionReason: 'too-many',
+      });
+    }
     // A NUL or a lone surrogate from a channel (a mis-decoded letter, a JSON escape) would fail the page's insert.
     const stored: StoredInboundItem = toSafeText({ ...item, attachments });
     if (attachments.length === 0) delete stored.attachments;
