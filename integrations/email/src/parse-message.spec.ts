@@ -901,6 +901,43 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.author.email).toBe('Ivan.Petrov@Mail.example');
   });
 
+  it("takes the author from Reply-To when From is a relay: a site form's no-reply address, a list's DMARC rewrite", async () => {
+    const relayed = (from: string, replyTo: string) =>
+      eml(
+        [
+          `From: ${from}`,
+          `Reply-To: ${replyTo}`,
+          'Subject: =?UTF-8?B?' + b64('Обращение с сайта') + '?=',
+          'Message-ID: <form-1@site.example>',
+          'Content-Type: text/plain; charset=utf-8',
+        ],
+        'x',
+      );
+    const form = await itemOf(
+      relayed('no-reply@admin-site.example', '=?UTF-8?B?' + b64('Иван Петров') + '?= <ivan@mail.example>'),
+    );
+    expect(form.author).toEqual({
+      externalId: 'ivan@mail.example',
+      displayName: 'Иван Петров',
+      email: 'ivan@mail.example',
+    });
+    expect(form.replyAddress).toMatchObject({ to: 'ivan@mail.example', toName: 'Иван Петров' });
+    const list = await itemOf(
+      relayed(
+        '=?UTF-8?B?' + b64("'Мария Лебедева' via Жители района") + '?= <zhiteli@groups.example>',
+        'm.lebedeva@mail.example',
+      ),
+    );
+    expect(list.author).toEqual({
+      externalId: 'm.lebedeva@mail.example',
+      displayName: 'Мария Лебедева',
+      email: 'm.lebedeva@mail.example',
+    });
+    // A person's own From with another address of theirs in Reply-To stays the author.
+    const own = await itemOf(relayed('ivan@mail.example', 'ivan.work@mail.example'));
+    expect(own.author.email).toBe('ivan@mail.example');
+  });
+
   it('falls back to uid:<uidValidity>:<uid> when there is no Message-ID', async () => {
     const raw = eml(['From: a@b.example', 'Subject: hi'], 'text');
     const item = await itemOf(raw);

@@ -161,6 +161,29 @@ function firstAddress(
   return undefined;
 }
 
+// A site's or a service's own address that writes letters on a person's behalf.
+const RELAY_SENDER =
+  /^(?:no-?reply|do-?not-?reply|robot|mailer|webmaster|wordpress|forms?|feedback-?form)(?:[-+._][^@]*)?@/i;
+// A list that rewrote From for DMARC: «Иван Петров via Жители района <group@…>», «… через …».
+const VIA_NAME = /^(.+?)\s+(?:via|через)\s+\S/i;
+
+/**
+ * Who wrote the letter: its From, unless From is a relay writing on someone's behalf — a site's form or a
+ * service's no-reply address, a list that rewrote From for DMARC — and Reply-To names another address: then the
+ * person in Reply-To (one applicant per citizen, not one for everyone who used the form).
+ */
+function authorOf(
+  from: { address: string; name?: string },
+  replyTo: { address: string; name?: string } | undefined,
+): { address: string; name?: string; relayed: boolean } {
+  if (!replyTo || replyTo.address.toLowerCase() === from.address.toLowerCase())
+    return { ...from, relayed: false };
+  const via = from.name ? VIA_NAME.exec(from.name) : null;
+  if (!RELAY_SENDER.test(from.address) && !via) return { ...from, relayed: false };
+  const name = replyTo.name || via?.[1].replace(/^['"]|['"]$/g, '').trim() || undefined;
+  return { address: replyTo.address, ...(name ? { name } : {}), relayed: true };
+}
+
 /** Offset of the body: after the first empty line (CRLF or bare LF). */
 function bodyOffset(raw: Buffer): number {
   const crlf = raw.indexOf('\r\n\r\n');
@@ -648,6 +671,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   if (hasBulkPrecedence(parsed)) return { kind: 'rejected', externalId, reason: BULK_PRECEDENCE_REASON };
 
   if (!from) return { kind: 'rejected', externalId, reason: NO_SENDER_REASON };
+  const author = authorOf(from, firstAddress(parsed.replyTo));
   const contentType = structured(parsed.headers, 'content-type');
   if (contentType.value.startsWith('multipart/') && !contentType.params.boundary) {
     return {
@@ -784,9 +808,11 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     receivedAt,
     regime: ctx.policy547 === 'appeal' ? 'appeal' : 'message',
     author: {
-      externalId: from.address.toLowerCase(),
-      ...(from.name ? { displayName: readableName(parsed, from.name) } : {}),
-      email: from.address,
+      externalId: author.address.toLowerCase(),
+      ...(author.name
+        ? { displayName: author.relayed ? author.name : readableName(parsed, author.name) }
+        : {}),
+      email: author.address,
     },
     ...(subject ? { subject } : {}),
     // A letter whose words are all in its Subject (a one-line question from a phone, a photo titled «Яма у дома
