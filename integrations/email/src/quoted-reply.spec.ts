@@ -116,6 +116,15 @@ describe('splitQuotedReply: what is not a quote to set apart', () => {
     expect(splitQuotedReply(mark, reply)).toEqual({ text: mark });
   });
 
+  it('`>` lines without an attribution in a letter that answers nothing: what the citizen cites', () => {
+    const cites = 'Прошу разъяснить пункт договора:\n> 4.1. Исполнитель обязан\n> 4.2. Заказчик вправе';
+    expect(splitQuotedReply(cites, { isReply: false })).toEqual({ text: cites });
+    expect(splitQuotedReply(cites, reply)).toEqual({
+      text: 'Прошу разъяснить пункт договора:',
+      quoted: '> 4.1. Исполнитель обязан\n> 4.2. Заказчик вправе',
+    });
+  });
+
   it('a forwarded letter (a citizen sends us what the managing company wrote) is the citizen’s business', () => {
     const fwd = [
       'Посмотрите, что мне ответили:',

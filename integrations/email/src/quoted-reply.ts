@@ -86,7 +86,7 @@ function headerBlockAt(lines: string[], i: number): boolean {
 }
 
 /** Runs of `>` lines (blank lines inside a run belong to it), each with the attribution above it. */
-function quoteRegions(lines: string[]): Array<[number, number]> {
+function quoteRegions(lines: string[], isReply: boolean): Array<[number, number]> {
   const regions: Array<[number, number]> = [];
   for (let i = 0; i < lines.length; i++) {
     if (!QUOTED_LINE.test(lines[i])) continue;
@@ -100,7 +100,8 @@ function quoteRegions(lines: string[]): Array<[number, number]> {
     }
     const start = attributionStart(lines, i);
     // One `>` line without an attribution is a citizen's own mark («> 5 лет»), not a quote.
-    if (start < i || quoted >= 2) regions.push([start, end]);
+    // Without an attribution, only in a reply: in a new letter `>` lines may be a law or a notice it cites.
+    if (start < i || (isReply && quoted >= 2)) regions.push([start, end]);
     i = end;
   }
   return regions;
@@ -146,7 +147,7 @@ export function splitQuotedReply(text: string, ctx: QuoteContext): QuotedReplySp
     }
   }
 
-  const regions = quoteRegions(own);
+  const regions = quoteRegions(own, ctx.isReply);
   if (regions.length) {
     const kept: string[][] = [];
     let at = 0;
