@@ -16,6 +16,7 @@ import {
   encodeXml,
   documentPassport,
 } from '../fakes/medo';
+import { refuseEventOutcomes } from '../support/database-faults';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAppeal, expectedDueDate, feedTools } from './feed-helpers';
 
@@ -263,6 +264,43 @@ describe('МЭДО feed (e2e)', () => {
         remoteRegistrationNumber: '17-4/И/2-9555',
       }),
     );
+  });
+
+  it('handles a notification whose handling the database broke off mid-pull, once it is back', async () => {
+    // The database refuses the notification's outcome for a moment (as while Postgres restarts). The pull moved
+    // past it and the gateway's package was acknowledged: nothing would bring it back.
+    const restore = await refuseEventOutcomes(stack.db.dataSource);
+    const stranger = randomUUID();
+    const headerUid = randomUUID();
+    try {
+      await gateway.deliverFolder(`${randomUUID()}_${MINZDRAV.uid}`, [
+        {
+          name: 'passport.xml',
+          data: encodeXml(
+            notificationPassport({
+              source: MINZDRAV,
+              documentUid: stranger,
+              type: 'Зарегистрирован',
+              number: '17-4/И/2-9556',
+              date: '2026-11-24',
+              headerUid,
+            }),
+            'windows-1251',
+          ),
+        },
+      ]);
+      expect(await tools.pull('medo')).toMatchObject({ items: 0, events: 1 });
+    } finally {
+      await restore();
+    }
+    const handled = await eventually(async () => {
+      const [row] = (await stack.db.dataSource.query(
+        `SELECT outcome FROM inbound_events WHERE channel = 'medo' AND external_id = $1`,
+        [headerUid],
+      )) as { outcome: string | null }[];
+      return row?.outcome ? row : undefined;
+    }, 30_000);
+    expect(handled.outcome).toBe('message-not-found');
   });
 
   it('quarantines a passport in a wrong encoding and a ZIP bomb with their reasons and registers the rest of the batch', async () => {

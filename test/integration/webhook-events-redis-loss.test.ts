@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
+import { refuseEventOutcomes } from '../support/database-faults';
 import { flushQueuePrefix, TEST_REDIS_URL } from '../support/services';
 import { eventually, startTestStack, type TestStack } from '../support/test-stack';
 
@@ -76,11 +77,7 @@ describe('webhook events across a Redis that lost its jobs (integration)', () =>
   it('handles again a press whose handling the database broke off', async () => {
     // The database refuses the press's outcome for a while (as it does while Postgres restarts). The claim
     // said the press was seen; the job was done; nothing handled it again.
-    await stack.db.dataSource.query(`
-      CREATE FUNCTION refuse_outcome() RETURNS trigger LANGUAGE plpgsql AS
-        $$ BEGIN RAISE EXCEPTION 'the database is away'; END $$;
-      CREATE TRIGGER refuse_outcome BEFORE UPDATE ON inbound_events FOR EACH ROW EXECUTE FUNCTION refuse_outcome();
-    `);
+    const restore = await refuseEventOutcomes(stack.db.dataSource);
     const before = (await outcomes()).length;
     const press = fake.callbackUpdate(700_400_002, 'rate:2026-999998:sat:not-satisfied');
     const res = await fake.pushToWebhook(press, {
@@ -89,9 +86,7 @@ describe('webhook events across a Redis that lost its jobs (integration)', () =>
     });
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
-    await stack.db.dataSource.query(
-      `DROP TRIGGER refuse_outcome ON inbound_events; DROP FUNCTION refuse_outcome()`,
-    );
+    await restore();
 
     const rows = await eventually(async () => {
       const all = await outcomes();

@@ -92,7 +92,9 @@ export class ChannelPuller {
         report.quarantined += quarantined.length;
         this.log.warn('inputs quarantined', { kind: entry.kind, count: quarantined.length });
       }
-      await this.events.handle(result.events, entry);
+      // An event whose handling failed (the database away mid-way) is not pulled again: the cursor moves on. It is
+      // kept in Postgres for the worker, which retries it, as a webhook's events are.
+      await this.intake.deferEvents(entry, await this.events.handle(result.events, entry));
       report.events += result.events?.length ?? 0;
       // Receipts (МЭДО moves packages) only after the items are safely stored.
       const handled = [

@@ -57,36 +57,37 @@ export class InboundEvents {
    * Handles each event once. One that fails (the database away, a bug) is let go again (its claim released) and
    * logged by id; with `retry` the call then fails, after the others were handled, so that the job carrying them
    * runs again and handles what is left, instead of the event being lost while its claim said it was seen.
+   * Returns the events that failed (a pull defers them to the worker: ChannelIntake.deferEvents).
    */
   async handle(
     events: InboundEvent[] | undefined,
     entry: ChannelEntry,
     options: { retry?: boolean } = {},
-  ): Promise<void> {
-    let failed = 0;
+  ): Promise<InboundEvent[]> {
+    const failed: InboundEvent[] = [];
     for (const event of events ?? []) {
       const scoped = scopedEvent(entry, event);
       try {
         // Named by the account, as its items are (account-scope.ts).
         await this.handleOne(scoped, entry);
       } catch (error) {
-        failed++;
+        failed.push(event);
         this.log.warn('inbound event failed', {
           channel: event.channel,
           externalId: event.externalId,
           reason: error,
         });
-        await this.repository
-          .releaseClaim(scoped.channel, scoped.externalId)
-          .catch((release: unknown) =>
-            this.log.warn('inbound event claim not released', {
-              externalId: event.externalId,
-              reason: release,
-            }),
-          );
+        await this.repository.releaseClaim(scoped.channel, scoped.externalId).catch((release: unknown) =>
+          this.log.warn('inbound event claim not released', {
+            externalId: event.externalId,
+            reason: release,
+          }),
+        );
       }
     }
-    if (failed > 0 && options.retry) throw new Error(`${failed} inbound event(s) failed; retried`);
+    if (failed.length > 0 && options.retry)
+      throw new Error(`${failed.length} inbound event(s) failed; retried`);
+    return failed;
   }
 
   /** The appeal an event refers to, by our number, the original item's id, or the conversation. */

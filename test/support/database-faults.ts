@@ -1,0 +1,17 @@
+import { type DataSource } from 'typeorm';
+
+/**
+ * Until the returned function is called, the database refuses to record an inbound event's outcome (an UPDATE of
+ * inbound_events), as it refuses everything while Postgres restarts: the moment after an event was claimed and
+ * before it was done.
+ */
+export async function refuseEventOutcomes(dataSource: DataSource): Promise<() => Promise<void>> {
+  await dataSource.query(`
+    CREATE FUNCTION refuse_outcome() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'the database is away'; END $$;
+    CREATE TRIGGER refuse_outcome BEFORE UPDATE ON inbound_events FOR EACH ROW EXECUTE FUNCTION refuse_outcome();
+  `);
+  return async () => {
+    await dataSource.query(`DROP TRIGGER refuse_outcome ON inbound_events; DROP FUNCTION refuse_outcome()`);
+  };
+}
