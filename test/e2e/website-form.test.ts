@@ -7,6 +7,7 @@ import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { publicStatus } from '../support/citizen';
+import { launchChromium } from '../support/browser';
 
 /** The expected due date: N calendar days on, moved back to a working day (the default last-day rule). */
 function expectedDue(registeredAt: Date, days: number, zone: string): string {
@@ -185,7 +186,57 @@ describe('website form → appeal (e2e)', () => {
     const a = await json(first);
     const b = await json(second);
     expect(b.registrationNumber).toBe(a.registrationNumber);
-    expect(b.accessCode).toBeNull();
+    // Only the browser holding the key sends it again, and its citizen may never have seen the first answer: a
+    // new code, and the first one no longer opens the status.
+    expect(b.accessCode).toMatch(/^[2-9A-Z]{8}$/);
+    expect(b.accessCode).not.toBe(a.accessCode);
+    expect(b.statusUrl).toContain(`#code=${b.accessCode}`);
+    expect((await publicStatus(stack.baseUrl, b.registrationNumber, b.accessCode)).status).toBe(200);
+    expect((await publicStatus(stack.baseUrl, a.registrationNumber, a.accessCode)).status).toBe(404);
+  });
+
+  it('keeps what the citizen typed when the answer is lost, and the retry gives the one appeal and its code', async () => {
+    const browser = await launchChromium();
+    try {
+      const context = await browser.newContext({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+      const page = await context.newPage();
+      const text =
+        'Во дворе дома по ул. Гоголя, 7 кв. 12 третью неделю не вывозят мусор 😡 — контейнеры переполнены.';
+      // The first submission reaches the server and is registered, but its answer never comes back (a dropped
+      // mobile connection).
+      const startedAt = new Date();
+      let posts = 0;
+      await page.route('**/api/v1/public/appeals', async (route) => {
+        posts += 1;
+        if (posts > 1) return route.continue();
+        await route.fetch();
+        await route.abort('connectionreset');
+      });
+      await page.goto(`${stack.baseUrl}/`);
+      await page.getByRole('textbox', { name: 'Фамилия' }).fill('Гусева');
+      await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Дарья');
+      await page.getByRole('textbox', { name: 'Телефон' }).fill('+7 (913) 444-55-66');
+      await page.getByRole('textbox', { name: 'Текст обращения' }).fill(text);
+      await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+      await page.getByRole('button', { name: 'Отправить обращение' }).click();
+      await page.locator('#form-alert', { hasText: 'Не удалось связаться с сервером' }).waitFor();
+      expect(await page.getByRole('textbox', { name: 'Текст обращения' }).inputValue()).toBe(text);
+
+      await page.getByRole('button', { name: 'Отправить обращение' }).click();
+      await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
+      expect(await page.locator('#result-repeated').isVisible()).toBe(true);
+      const number = await page.locator('#result-number').innerText();
+      const code = await page.locator('#result-code').innerText();
+      const rows = await stack.db.dataSource.query(
+        `SELECT registration_number FROM appeals WHERE registered_at > $1`,
+        [startedAt],
+      );
+      expect(rows).toEqual([{ registration_number: number }]);
+      expect((await publicStatus(stack.baseUrl, number, code)).status).toBe(200);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
   });
 
   it('registers a fast-track item with a 10-day deadline through the worker', async () => {

@@ -1,4 +1,4 @@
-/* global document, window, FormData, navigator, setTimeout, Portal */
+/* global document, window, FormData, navigator, setTimeout, crypto, Portal */
 // Форма обращения гражданина: проверка на стороне браузера (окончательную проверку выполняет сервер),
 // отправка multipart/form-data на POST /api/v1/public/appeals и показ результата.
 // Персональные данные не сохраняются ни в localStorage/sessionStorage, ни в cookies.
@@ -101,6 +101,17 @@
   let sending = false;
   let attemptedSubmit = false;
   let counterState = '';
+  /**
+   * Ключ этой отправки (заголовок Idempotency-Key): повторная отправка того же заполнения (ответ потерялся в сети,
+   * истекло ожидание) даёт то же обращение, а не второе. Любая правка формы — новое заполнение и новый ключ.
+   */
+  let submissionKey = '';
+
+  function newSubmissionKey() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, (b) => (b < 16 ? '0' : '') + b.toString(16)).join('');
+  }
 
   // ---------- Вспомогательные функции ----------
 
@@ -414,6 +425,7 @@
 
   function removeFile(index) {
     const [removed] = selectedFiles.splice(index, 1);
+    submissionKey = '';
     fileRejections = [];
     delete fieldErrors.attachments;
     renderFiles();
@@ -474,15 +486,16 @@
   }
 
   async function submit() {
+    if (!submissionKey) submissionKey = newSubmissionKey();
     setSending(true);
     clearAlert();
     window.addEventListener('beforeunload', warnOnLeave);
-    const { body, refused, text, failure } = await Portal.request(
+    const { body, refused, text, failure, status } = await Portal.request(
       ENDPOINT,
       {
         method: 'POST',
         body: buildFormData(),
-        headers: { Accept: 'application/json' },
+        headers: { Accept: 'application/json', 'Idempotency-Key': submissionKey },
         credentials: 'same-origin',
       },
       REQUEST_TIMEOUT_MS,
@@ -499,7 +512,7 @@
       return;
     }
     if (!refused) {
-      showSuccess(body);
+      showSuccess(body, status === 200);
       return;
     }
     if (refused === 400) {
@@ -518,7 +531,8 @@
 
   // ---------- Успешная регистрация ----------
 
-  function showSuccess(result) {
+  function showSuccess(result, repeated) {
+    document.getElementById('result-repeated').hidden = !repeated;
     document.getElementById('result-number').textContent = result.registrationNumber;
     document.getElementById('result-code').textContent = result.accessCode;
     document.getElementById('result-registered').textContent = Portal.formatDateTimeRu(result.registeredAt);
@@ -535,6 +549,7 @@
     selectedFiles = [];
     fileRejections = [];
     fieldErrors = {};
+    submissionKey = '';
     renderFiles();
 
     document.getElementById('appeal-section').hidden = true;
@@ -608,6 +623,11 @@
   textArea.addEventListener('input', () => {
     updateCounter();
     revalidate(['text']);
+  });
+
+  // Правка заполнения после неудачной отправки — уже другое обращение.
+  form.addEventListener('input', () => {
+    if (!sending) submissionKey = '';
   });
 
   fileInput.addEventListener('change', () => {

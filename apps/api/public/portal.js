@@ -85,7 +85,7 @@
 
   /**
    * Ask our API within timeoutMs and say what came of it:
-   * `{ body }` — it answered 2xx with what `options.isAnswer(body)` expects;
+   * `{ body, status }` — it answered 2xx (`status`) with what `options.isAnswer(body)` expects;
    * `{ refused, body, text }` — it refused with the status `refused`; `text` is what to tell the citizen where the
    * page has nothing better for that status (too many requests, a server error, the server's message, else
    * `messages.refused` with the status);
@@ -96,7 +96,9 @@
     const { response, failure } = await fetchWithin(url, init, timeoutMs);
     if (failure) return { failure: failure === 'timeout' ? messages.timeout : messages.networkError };
     const body = options.skipBody && options.skipBody(response) ? null : await readJson(response);
-    if (response.ok) return options.isAnswer(body) ? { body } : { failure: messages.badResponse };
+    if (response.ok) {
+      return options.isAnswer(body) ? { body, status: response.status } : { failure: messages.badResponse };
+    }
     const fallback = messages.refused + ' (код ответа ' + response.status + '). Попробуйте ещё раз.';
     return { refused: response.status, body, text: refusalText(response, body, messages, fallback) };
   }

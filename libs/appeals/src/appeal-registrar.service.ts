@@ -12,7 +12,7 @@ import {
 } from '@inbox/deadlines';
 import { type StoredInboundItem } from '@inbox/intake/entities';
 import { OrganisationDirectory, type OrganisationEntity } from '@inbox/organisations';
-import { newAccessCode } from './access-code';
+import { hashAccessCode, newAccessCode } from './access-code';
 import { AppealStatus, OPEN_STATUSES } from './appeal-status';
 import {
   type AttachmentRow,
@@ -197,6 +197,17 @@ export class AppealRegistrar {
       const { id, registration_number } = joins.get(item.id)!;
       results.set(item.id, { kind: 'follow-up', appealId: id, registrationNumber: registration_number });
     }
+  }
+
+  /**
+   * A new access code for an appeal whose code its applicant never saw: the website form's answer with it was
+   * lost (a timeout, a dropped connection) and the same submission came again under its idempotency key, which
+   * only the submitting browser holds. The code shown before, if any, stops working.
+   */
+  async reissueAccessCode(appealId: string, registrationNumber: string): Promise<string> {
+    const accessCode = newAccessCode();
+    await this.registrations.replaceAccessCodeHash(appealId, hashAccessCode(registrationNumber, accessCode));
+    return accessCode;
   }
 
   private async load(inboundItemId: string): Promise<ItemRow> {

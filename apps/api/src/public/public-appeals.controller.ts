@@ -118,15 +118,22 @@ export class PublicAppealsController {
       };
     }
     if (outcome.kind === 'already-processed' || outcome.kind === 'follow-up') {
-      // The same submission again (a double click, a retry): the same appeal; the code was shown the first time.
+      // The same submission again under its idempotency key (a retry after the answer was lost on the way): the
+      // same appeal. The browser that holds the key is the one that sent it, and its citizen may never have seen
+      // the code of the first answer, so a new code is issued and shown; the first one stops working.
       const card = await this.queries.card(outcome.appealId, SYSTEM_SCOPE);
+      const accessCode =
+        outcome.kind === 'already-processed'
+          ? await this.registrar.reissueAccessCode(outcome.appealId, outcome.registrationNumber)
+          : null;
+      this.log.info('website form submitted again', { appealId: outcome.appealId, newCode: !!accessCode });
       res.status(HttpStatus.OK);
       return {
         registrationNumber: outcome.registrationNumber,
-        accessCode: null,
+        accessCode,
         registeredAt: card!.registeredAt.toISOString(),
         answerDueDate: card!.answerDueDate,
-        statusUrl: this.statusUrl(outcome.registrationNumber),
+        statusUrl: this.statusUrl(outcome.registrationNumber, accessCode ?? undefined),
       };
     }
     throw invalidInput('Обращение не может быть зарегистрировано', {});
