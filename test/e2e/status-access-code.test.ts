@@ -1,3 +1,4 @@
+import { launchChromium } from '../support/browser';
 import { publicRating, publicStatus } from '../support/citizen';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -80,6 +81,39 @@ describe("the citizen's access code (e2e)", () => {
       satisfaction: 'satisfied',
     });
     expect(rated.status).toBe(409);
+  });
+
+  it('reads the number and code as citizens copy them, and ties a malformed number to its field', async () => {
+    const created = await register('Фомина');
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+      const posts: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST') posts.push(r.url());
+      });
+      await page.goto(`${stack.baseUrl}/status.html`);
+      const number = page.getByRole('textbox', { name: 'Регистрационный номер' });
+      const code = page.getByRole('textbox', { name: 'Код доступа' });
+      // Half a number: said under the field, the field focused, nothing asked (no wrong guess spent).
+      await number.fill('2026-12');
+      await code.fill(created.accessCode);
+      await page.getByRole('button', { name: 'Проверить статус' }).click();
+      await page.locator('#number-error', { hasText: 'в формате 2026-000123' }).waitFor();
+      expect(await number.getAttribute('aria-invalid')).toBe('true');
+      expect(await number.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+      expect(posts).toEqual([]);
+      // As pasted from a letter Word typeset (№, a long dash) and the code written down in lower case in halves.
+      const [year, sequence] = created.registrationNumber.split('-');
+      await number.fill(`№ ${year}\u2013${sequence}`);
+      const lower = created.accessCode.toLowerCase();
+      await code.fill(`${lower.slice(0, 4)} ${lower.slice(4)}`);
+      await page.getByRole('button', { name: 'Проверить статус' }).click();
+      await page.getByRole('heading', { name: `Обращение № ${created.registrationNumber}` }).waitFor();
+      expect(await number.getAttribute('aria-invalid')).toBeNull();
+    } finally {
+      await browser.close();
+    }
   });
 
   it('refuses a registration number after its budget of wrong codes, whichever addresses guessed', async () => {

@@ -13,6 +13,7 @@
 
   const MESSAGES = {
     numberRequired: 'Укажите регистрационный номер обращения',
+    numberFormat: 'Номер обращения указывается в формате 2026-000123',
     codeRequired: 'Укажите код доступа',
     summaryTitle: 'Проверьте правильность заполнения формы',
     notFound: 'Обращение не найдено. Проверьте номер и код доступа.',
@@ -65,8 +66,27 @@
     alertBox.focus();
   }
 
+  /**
+   * Номер так, как его пишет сервер: гражданин переписывает его из письма или вставляет с «№», пробелами и длинным
+   * тире (Word заменяет дефис), или набирает без дефиса.
+   */
+  function normalNumber(raw) {
+    const number = raw.replace(/[\u2010-\u2015\u2212]/g, '-').replace(/[^\d-]/g, '');
+    return /^\d{10,}$/.test(number) ? number.slice(0, 4) + '-' + number.slice(4) : number;
+  }
+
+  /** Код без пробелов и дефисов, которыми его разбивают при записи или диктовке. */
+  function normalCode(raw) {
+    return raw.replace(/[\s\u2010-\u2015\u2212-]/g, '').toUpperCase();
+  }
+
   function validate() {
-    const numberError = numberInput.value.trim() ? '' : MESSAGES.numberRequired;
+    const number = normalNumber(numberInput.value);
+    const numberError = !numberInput.value.trim()
+      ? MESSAGES.numberRequired
+      : /^\d{4}-\d{6,}$/.test(number)
+        ? ''
+        : MESSAGES.numberFormat;
     const codeError = codeInput.value.trim() ? '' : MESSAGES.codeRequired;
     setFieldError(numberInput, numberError);
     setFieldError(codeInput, codeError);
@@ -88,8 +108,8 @@
   }
 
   async function check() {
-    const number = numberInput.value.trim();
-    const code = codeInput.value.trim();
+    const number = normalNumber(numberInput.value);
+    const code = normalCode(codeInput.value);
     const url = ENDPOINT + encodeURIComponent(number) + '/status';
 
     setLoading(true);
@@ -122,7 +142,18 @@
       return;
     }
     if (refused === 400) {
-      showGeneralError(Portal.messageText(body && body.message) || MESSAGES.notFound);
+      // The server's errors by field: each under its own field, the first one focused.
+      const errors = (body && body.errors) || {};
+      const fields = [
+        [numberInput, Portal.messageText(errors.registrationNumber)],
+        [codeInput, Portal.messageText(errors.code)],
+      ];
+      fields.forEach(([input, message]) => setFieldError(input, message));
+      const first = fields.find(([, message]) => message);
+      resultSection.hidden = true;
+      showAlert(Portal.messageText(body && body.message) || MESSAGES.notFound);
+      if (first) first[0].focus();
+      else alertBox.focus();
       return;
     }
     showGeneralError(text);
