@@ -93,6 +93,24 @@ describe('МЭДО feed (e2e)', () => {
   const card = (id: string) =>
     json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }));
   const outbound = async () => gateway.outbound();
+  /** Минздрав's «Уведомление» «Зарегистрирован» about `documentUid`, in the gateway's inbound folder. */
+  const deliverRegisteredNotice = (documentUid: string, number: string, headerUid?: string) =>
+    gateway.deliverFolder(`${randomUUID()}_${MINZDRAV.uid}`, [
+      {
+        name: 'passport.xml',
+        data: encodeXml(
+          notificationPassport({
+            source: MINZDRAV,
+            documentUid,
+            type: 'Зарегистрирован',
+            number,
+            date: '2026-11-24',
+            headerUid,
+          }),
+          'windows-1251',
+        ),
+      },
+    ]);
 
   it('registers a «Документ», acknowledges it with our number, answers «В ответ на» it, and records the receiver registering our answer', async () => {
     const spec = letterSpec();
@@ -217,21 +235,7 @@ describe('МЭДО feed (e2e)', () => {
 
   it('keeps a notification about a document we do not know in the list staff see, with a reason', async () => {
     const stranger = randomUUID();
-    await gateway.deliverFolder(`${randomUUID()}_${MINZDRAV.uid}`, [
-      {
-        name: 'passport.xml',
-        data: encodeXml(
-          notificationPassport({
-            source: MINZDRAV,
-            documentUid: stranger,
-            type: 'Зарегистрирован',
-            number: '17-4/И/2-9555',
-            date: '2026-11-24',
-          }),
-          'windows-1251',
-        ),
-      },
-    ]);
+    await deliverRegisteredNotice(stranger, '17-4/И/2-9555');
     expect(await tools.pull('medo')).toMatchObject({ items: 0, events: 1 });
     const listed = await json(
       fetch(`${stack.baseUrl}/api/v1/channel-quarantine?channel=medo`, { headers: operator.headers }),
@@ -273,22 +277,7 @@ describe('МЭДО feed (e2e)', () => {
     const stranger = randomUUID();
     const headerUid = randomUUID();
     try {
-      await gateway.deliverFolder(`${randomUUID()}_${MINZDRAV.uid}`, [
-        {
-          name: 'passport.xml',
-          data: encodeXml(
-            notificationPassport({
-              source: MINZDRAV,
-              documentUid: stranger,
-              type: 'Зарегистрирован',
-              number: '17-4/И/2-9556',
-              date: '2026-11-24',
-              headerUid,
-            }),
-            'windows-1251',
-          ),
-        },
-      ]);
+      await deliverRegisteredNotice(stranger, '17-4/И/2-9556', headerUid);
       expect(await tools.pull('medo')).toMatchObject({ items: 0, events: 1 });
     } finally {
       await restore();
