@@ -237,6 +237,12 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
       .filter({ hasText: 'Правительство' })
       .getByText('ответственная')
       .waitFor();
+    // The management centre is no longer the responsible one (both read «ответственная»), and the organisation
+    // that answered says so (its part read as if still held).
+    const organisations = page.getByTestId('appeal-organisation');
+    await organisations.filter({ hasText: 'ЦУР' }).getByText('1-я линия', { exact: true }).waitFor();
+    expect(await organisations.getByText('ответственная', { exact: true }).count()).toBe(1);
+    await organisations.getByTestId('part-state').getByText('ответила', { exact: true }).first().waitFor();
     // The organisation that answered has no line-2 term left running (the card counted it down still).
     await page.getByRole('region', { name: 'Сроки' }).getByTestId('answer-due').waitFor();
     expect(
