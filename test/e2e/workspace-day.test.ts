@@ -721,4 +721,16 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     for (const zone of zones) expect(zone).toMatch(/^([А-ЯЁ][а-яё-]+, )?UTC[+−-]\d{1,2}(:\d{2})?$/);
     expect(problems.get(page)).toEqual([]);
   });
+
+  it("admin at 1366×768: the staff list says each one's status whole («Активен», not «Актив…»)", async () => {
+    await newStaff('zaitseva', 'Зайцева Ольга Петровна', Role.Admin, 'region');
+    const page = await open('zaitseva', '/admin/users');
+    const table = page.getByRole('table', { name: 'Сотрудники' });
+    await table.getByText('Активен').first().waitFor();
+    const cut = await table
+      .locator('.mantine-Badge-label')
+      .evaluateAll((labels) => labels.filter((l) => l.scrollWidth > l.clientWidth).map((l) => l.textContent));
+    expect(cut).toEqual([]);
+    expect(problems.get(page)).toEqual([]);
+  });
 });

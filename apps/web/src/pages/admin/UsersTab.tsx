@@ -67,7 +67,12 @@ export function UsersTab() {
             <Table.Td>{roleLabel(u.role)}</Table.Td>
             <Table.Td>{u.organisationName}</Table.Td>
             <Table.Td>
-              <Badge color={u.active ? 'teal' : 'gray'} variant="light" style={{ textTransform: 'none' }}>
+              {/* Read whole in a narrow column («Актив…» at 1366 px). */}
+              <Badge
+                color={u.active ? 'teal' : 'gray'}
+                variant="light"
+                style={{ textTransform: 'none', minWidth: 'max-content' }}
+              >
                 {u.active ? 'Активен' : 'Отключён'}
               </Badge>
             </Table.Td>
