@@ -179,6 +179,7 @@ export const FEED_SETTINGS = (timeoutMs = 5000) => ({
     address: 'author.postal',
     location: 'place',
     subject: 'message.topic',
+    attachments: 'files',
   },
   pageSizeParam: 'limit',
   cursorParam: 'after',

@@ -151,4 +151,27 @@ describe('external website feed (e2e)', () => {
     expect(file).toMatchObject({ file_name: 'obrashchenie.txt', status: 'stored' });
     expect(file.content.toString('utf8')).toBe(text.trim());
   });
+
+  it('downloads the files the citizen attached on the site into the appeal', async () => {
+    const scan = Buffer.from('%PDF-1.4\n% скан заявления\n%%EOF\n');
+    const item = site.addItem({
+      files: [{ url: site.addFile('Заявление.pdf', scan), name: 'Заявление.pdf' }],
+    });
+    expect(await tools.pull('website-feed')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('website', `feed:governor-nso:${item.id}`);
+    const stored = await eventually(async () => {
+      const rows = await stack.db.dataSource.query(
+        `SELECT f.file_name, f.status, f.rejection_reason, c.content FROM attachments f
+           LEFT JOIN attachment_contents c ON c.sha256 = f.sha256 WHERE f.appeal_id = $1`,
+        [id],
+      );
+      return rows[0] && rows[0].status !== 'remote' ? rows[0] : undefined;
+    }, 60_000);
+    expect({ ...stored, content: undefined }).toMatchObject({
+      file_name: 'Заявление.pdf',
+      status: 'stored',
+      rejection_reason: null,
+    });
+    expect(Buffer.compare(stored.content, scan)).toBe(0);
+  });
 });

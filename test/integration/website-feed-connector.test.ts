@@ -154,6 +154,46 @@ describe('website feed connector against a fake reception site (integration)', (
     });
   });
 
+  it("takes the files attached on the site as links and downloads them from the site's host only", async () => {
+    const scan = Buffer.from('%PDF-1.4 скан заявления');
+    const path = fake.addFile('Заявление Иванова.pdf', scan);
+    const photo = fake.addFile('yama.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+    const site = fake.addItem({
+      files: [
+        { url: path, name: 'Заявление Иванова.pdf', size: scan.length },
+        photo,
+        'javascript:alert(1)',
+        { name: 'без ссылки.docx' },
+      ],
+    });
+    const acc = account('id', {
+      fieldMap: { externalId: 'id', text: 'message.text', createdAt: 'created', attachments: 'files' },
+    });
+    const [item] = (await connector.pull(acc, null, 10)).items;
+    expect(item.externalId).toBe(`feed:governor-nso:${site.id}`);
+    const origin = new URL(fake.url).origin;
+    expect(item.attachments).toEqual([
+      {
+        fileName: 'Заявление Иванова.pdf',
+        contentType: 'application/pdf',
+        remoteRef: `${origin}${path}`,
+        size: scan.length,
+      },
+      { fileName: 'yama.jpg', contentType: 'image/jpeg', remoteRef: `${origin}${photo}` },
+    ]);
+    expect(item.text).toContain('Вложения с сайта не распознаны: 2.');
+
+    const fetched = await connector.fetchAttachment(acc, `${origin}${path}`);
+    expect(fetched.content.equals(scan)).toBe(true);
+    // The feed's token stays with the feed; another host is refused before any request.
+    const download = fake.requests.find((r) => r.path === path);
+    expect(download?.headers.authorization).toBeUndefined();
+    const foreign = await errorOf(connector.fetchAttachment(acc, 'http://files.example.org/a.pdf'));
+    expect(foreign.code).toBe(ConnectorErrorCode.InvalidPayload);
+    const gone = await errorOf(connector.fetchAttachment(acc, `${origin}/files/missing.pdf`));
+    expect(gone.code).toBe(ConnectorErrorCode.NotFound);
+  });
+
   it('registers a text over 50 000 characters: its beginning as the text, the whole of it as a file', async () => {
     const text = 'Жалоба 👨‍👩‍👧 ' + 'Во дворе не убран снег, ‍прошу принять меры. '.repeat(1200);
     const site = fake.addItem({ message: { text } });

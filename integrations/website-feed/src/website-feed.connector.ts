@@ -6,7 +6,12 @@ import {
   ConnectorError,
   ConnectorErrorCode,
   type DeliveryReceipt,
+  downloadAttachment,
+  type FetchedFile,
+  type InboundAttachment,
   type InboundItem,
+  positiveNumber,
+  safeFileName,
   type PullPage,
   instantMsOf,
   type Regime,
@@ -40,6 +45,11 @@ export interface WebsiteFeedFieldMap {
   /** Where the problem is, when the site asks for it separately. */
   location?: string;
   subject?: string;
+  /**
+   * The files the citizen attached on the site: a list of links (`"/files/a.pdf"`, relative to the feed or whole),
+   * or of objects `{ url | href | link, name | fileName | title, size?, contentType | mimeType? }`.
+   */
+  attachments?: string;
 }
 
 /** What `account.settings` of a website feed account holds. */
@@ -58,6 +68,10 @@ export interface WebsiteFeedSettings {
   timeoutMs?: number;
   /** The most read of one answer, in bytes (WEBSITE_FEED_MAX_RESPONSE_BYTES; 64 MB by default). */
   maxResponseBytes?: number;
+  /** Hosts besides the feed's own the site's files may be downloaded from (its file storage). */
+  attachmentHosts?: string[];
+  /** The largest file downloaded, in bytes (20 MiB by default). */
+  maxAttachmentBytes?: number;
 }
 
 /** By id: the last id taken. By timestamp: the latest instant (as the site wrote it) and every id taken at it. */
@@ -69,7 +83,12 @@ export interface WebsiteFeedConnectorOptions {
 }
 
 interface FeedConfig
-  extends Required<Omit<WebsiteFeedSettings, 'timeoutMs' | 'regime' | 'maxResponseBytes'>> {
+  extends Required<
+    Omit<
+      WebsiteFeedSettings,
+      'timeoutMs' | 'regime' | 'maxResponseBytes' | 'attachmentHosts' | 'maxAttachmentBytes'
+    >
+  > {
   regime: Regime;
   timeoutMs: number;
   maxResponseBytes: number;
@@ -163,6 +182,27 @@ export class WebsiteFeedConnector implements Connector {
       // With an inclusive timestamp cursor a full page of already-taken ties would repeat forever: widen it.
       size = Math.min(MAX_PAGE, size * 2);
     }
+  }
+
+  /**
+   * A file the citizen attached on the site, by the link the feed gave: from the feed's own host or the account's
+   * `attachmentHosts` only, within `maxAttachmentBytes`. The feed's token is not sent: it is for the feed.
+   */
+  async fetchAttachment(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile> {
+    const config = this.config(account);
+    const s = account.settings ?? {};
+    const extra = Array.isArray(s.attachmentHosts)
+      ? s.attachmentHosts.filter((h): h is string => typeof h === 'string' && h !== '')
+      : [];
+    return downloadAttachment(
+      remoteRef,
+      {
+        maxAttachmentBytes: positiveNumber(s.maxAttachmentBytes, 20 * 1024 * 1024),
+        requestTimeoutMs: config.timeoutMs,
+        attachmentHosts: [new URL(config.url).hostname, ...extra],
+      },
+      'website feed attachment',
+    );
   }
 
   /** Answers to feed appeals go out by e-mail (or the channel the citizen chose); the site has no return path. */
@@ -356,6 +396,22 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   const email = field(map.email);
   const phone = field(map.phone);
   const postalAddress = field(map.address);
+  const files = map.attachments
+    ? filesOf(getPath(raw, map.attachments), config.url)
+    : { files: [], unread: 0 };
+  // A link we cannot read is said on the appeal: the citizen attached something, and the clerk can ask for it.
+  const note = files.unread > 0 ? `\n\nВложения с сайта не распознаны: ${files.unread}.` : '';
+  const longFile = long
+    ? [
+        {
+          fileName: LONG_TEXT_FILE,
+          contentType: 'text/plain',
+          contentBase64: whole.toString('base64'),
+          size: whole.length,
+        },
+      ]
+    : [];
+  const attachments = [...longFile, ...files.files];
   const item: InboundItem = {
     channel: Channel.Website,
     externalId: `feed:${config.siteKey}:${id}`,
@@ -370,25 +426,76 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
       postalAddress,
     },
     subject: field(map.subject),
-    text: long
-      ? `${text!.slice(0, cut)}…\n\nТекст обращения длиннее ${TEXT_MAX} знаков: полностью — во вложении «${LONG_TEXT_FILE}».`
-      : text!,
-    ...(long
-      ? {
-          attachments: [
-            {
-              fileName: LONG_TEXT_FILE,
-              contentType: 'text/plain',
-              contentBase64: whole.toString('base64'),
-              size: whole.length,
-            },
-          ],
-        }
-      : {}),
+    text:
+      (long
+        ? `${text!.slice(0, cut)}…\n\nТекст обращения длиннее ${TEXT_MAX} знаков: полностью — во вложении «${LONG_TEXT_FILE}».`
+        : text!) + note,
+    ...(attachments.length > 0 ? { attachments } : {}),
     address: field(map.location),
     replyAddress: email ? { email } : phone ? { phone } : postalAddress ? { postalAddress } : undefined,
   };
   return { ...base, item };
+}
+
+const FILE_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  heic: 'image/heic',
+  webp: 'image/webp',
+  txt: 'text/plain',
+  rtf: 'application/rtf',
+  doc: 'application/msword',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  xls: 'application/vnd.ms-excel',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  odt: 'application/vnd.oasis.opendocument.text',
+  mp4: 'video/mp4',
+  mp3: 'audio/mpeg',
+};
+
+/** The files an item lists, as links to fetch later; entries that give no http(s) link are counted, not kept. */
+function filesOf(value: unknown, feedUrl: string): { files: InboundAttachment[]; unread: number } {
+  const entries = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
+  const files: InboundAttachment[] = [];
+  let unread = 0;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.normalize('NFC').trim() : undefined);
+  for (const [index, entry] of entries.entries()) {
+    const record = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>) : {};
+    const link = typeof entry === 'string' ? text(entry) : text(record.url ?? record.href ?? record.link);
+    let url: URL | undefined;
+    try {
+      url = link ? new URL(link, feedUrl) : undefined;
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      unread += 1;
+      continue;
+    }
+    let last = url.pathname.split('/').filter(Boolean).pop() ?? '';
+    try {
+      last = decodeURIComponent(last);
+    } catch {
+      // kept as written
+    }
+    const named = safeFileName(text(record.name ?? record.fileName ?? record.filename ?? record.title) ?? '');
+    const fileName = named || safeFileName(last) || `file-${index + 1}`;
+    const declared = text(record.contentType ?? record.mimeType ?? record.mime);
+    const ext = /\.([A-Za-z0-9]{1,5})$/.exec(fileName)?.[1].toLowerCase() ?? '';
+    const size = Number(record.size);
+    files.push({
+      fileName,
+      contentType: declared?.includes('/')
+        ? declared.toLowerCase()
+        : (FILE_TYPES[ext] ?? 'application/octet-stream'),
+      remoteRef: url.href,
+      ...(Number.isSafeInteger(size) && size > 0 ? { size } : {}),
+    });
+  }
+  return { files, unread };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -11,7 +11,9 @@ import {
 } from './messenger-attachments.repository';
 
 /** Channels whose media this fetcher downloads (ПОС files are the feeds' business). */
-const MEDIA_CHANNELS: string[] = [Channel.Telegram, Channel.Vk, Channel.Ok];
+/** Channels whose files come as references to fetch: the messengers', and the links of a reception site's feed
+ * (the site's own form keeps its files inline: never 'remote'). */
+export const MEDIA_CHANNELS: Channel[] = [Channel.Telegram, Channel.Vk, Channel.Ok, Channel.Website];
 
 /**
  * File types staff can open safely: images, PDF and office documents, audio and video a citizen records on a
@@ -83,9 +85,13 @@ export class AttachmentFetcher {
 
   async fetch(attachmentId: string): Promise<FetchOutcome> {
     const a = await this.attachments.one(attachmentId);
-    if (!a || a.status !== 'remote' || !a.remote_ref || !MEDIA_CHANNELS.includes(a.channel))
+    if (!a || a.status !== 'remote' || !a.remote_ref || !MEDIA_CHANNELS.includes(a.channel as Channel))
       return 'not-remote';
-    const entry = await this.registry.deliveryAccount(a.channel, a.account_id);
+    // A site feed's files come through the feed's own account (its answers go out by e-mail, another account).
+    const entry =
+      a.channel === Channel.Website
+        ? await this.registry.accountOf('website-feed', a.account_id)
+        : await this.registry.deliveryAccount(a.channel, a.account_id);
     if (!entry?.connector.fetchAttachment)
       throw new FetchLaterError(`channel ${a.channel} is not configured`);
     const max = this.config.attachmentMaxBytes;

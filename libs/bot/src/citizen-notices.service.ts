@@ -9,7 +9,7 @@ import {
   PHONE_CHOICE_ID,
   requestsPhone,
 } from '@inbox/integrations/contract';
-import { AttachmentFetcher } from './attachment-fetcher.service';
+import { AttachmentFetcher, MEDIA_CHANNELS } from './attachment-fetcher.service';
 import { BOT_CHANNELS } from './dialogue.service';
 import { type NoticeFacts, NoticesRepository } from './notices.repository';
 import {
@@ -50,8 +50,10 @@ export class CitizenNotices implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const channel of BOT_CHANNELS) {
+    for (const channel of BOT_CHANNELS)
       this.hooks.onBatch('citizen-notices', channel, NOTICE_EVENTS, (events) => this.onEvents(events));
+    // Files only referenced: the messengers', and the links of a reception site's feed.
+    for (const channel of MEDIA_CHANNELS) {
       this.hooks.onBatch('messenger-media', channel, ['registered', 'follow-up-received'], (events) =>
         this.media.enqueueForAppeals(events.map((e) => e.appealId)),
       );

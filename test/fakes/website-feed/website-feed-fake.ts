@@ -34,6 +34,8 @@ export interface FeedSiteItem {
     postal?: string;
   };
   place?: string;
+  /** The files attached on the site, as its feed links them (see addFile). */
+  files?: (string | { url?: string; name?: string; size?: number })[];
 }
 
 export interface RecordedFeedRequest {
@@ -53,6 +55,8 @@ export class WebsiteFeedFake {
   /** Streams answers chunked, without Content-Length: the reader learns the size only by reading. */
   chunked = false;
   readonly requests: RecordedFeedRequest[] = [];
+  /** Files the site serves under /files/ (its public file storage), by path. */
+  private readonly stored = new Map<string, Buffer>();
 
   private server?: Server;
   private scenario: WebsiteFeedFakeScenario = 'normal';
@@ -83,6 +87,13 @@ export class WebsiteFeedFake {
   setScenario(scenario: WebsiteFeedFakeScenario, options: { times?: number } = {}): void {
     this.scenario = scenario;
     this.scenarioTimes = options.times ?? Infinity;
+  }
+
+  /** A file the site serves at `/files/<name>`; returns its path (relative to the site, as feeds link them). */
+  addFile(name: string, content: Buffer): string {
+    const path = `/files/${encodeURIComponent(name)}`;
+    this.stored.set(path, content);
+    return path;
   }
 
   /** An appeal as the site stores it; `created` may be pinned (Novosibirsk offset) to make ties. */
@@ -141,6 +152,12 @@ export class WebsiteFeedFake {
     if (this.takes('server-error')) {
       res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });
       res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      return;
+    }
+    const file = this.stored.get(url.pathname);
+    if (file && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.length });
+      res.end(file);
       return;
     }
     if (url.pathname !== this.path || req.method !== 'GET') return json(res, 404, { error: 'Not Found' });
