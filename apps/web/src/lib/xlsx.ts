@@ -180,12 +180,17 @@ export function neutraliseFormula(text: string): string {
   return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
 }
 
-/** CSV for Excel in a Russian locale: UTF-8 with a BOM, semicolons, CRLF; no cell is read as a formula. */
+/**
+ * CSV for Excel in a Russian locale: UTF-8 with a BOM, semicolons, CRLF; no cell is read as a formula, whichever
+ * separator the spreadsheet splits on.
+ */
 export function csv(header: string[], rows: Cell[][]): string {
   const quote = (value: Cell) => {
     const raw = value === null || value === undefined ? '' : String(value);
     const text = typeof value === 'number' ? raw : neutraliseFormula(raw);
-    return /[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+    // A comma or a tab quoted too: an Excel whose list separator is the comma (an English locale) or a tab import
+    // splits on it, and «Холодно,=cmd|'/C calc'!A0» would give a cell beginning with «=» no check had seen.
+    return /[";,\t\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
   return '\uFEFF' + [header, ...rows].map((r) => r.map(quote).join(';')).join('\r\n') + '\r\n';
 }
