@@ -239,6 +239,36 @@ describe('website form → appeal (e2e)', () => {
     }
   });
 
+  it('does not take files beyond what the server accepts together, and says so under the field', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+      await page.goto(`${stack.baseUrl}/`);
+      // Three phone photos of 7.5 MB: each within 10 MB, together over the 20 MB the server takes at once.
+      const photo = Buffer.alloc(7.5 * 1024 * 1024, 7);
+      Buffer.from('ffd8ffe000104a464946', 'hex').copy(photo);
+      await page.setInputFiles(
+        '#attachments',
+        ['подъезд.jpg', 'двор.jpg', 'крыша.jpg'].map((name) => ({
+          name,
+          mimeType: 'image/jpeg',
+          buffer: photo,
+        })),
+      );
+      const list = page.getByRole('list', { name: 'Выбранные файлы' });
+      expect(await list.getByRole('listitem').allInnerTexts()).toEqual([
+        expect.stringContaining('подъезд.jpg'),
+        expect.stringContaining('двор.jpg'),
+      ]);
+      expect(await page.locator('#attachments-error').innerText()).toBe(
+        'Файл «крыша.jpg» не добавлен: все файлы вместе должны быть не больше 20 МБ.',
+      );
+      expect(await page.locator('#attachments-hint').innerText()).toContain('все вместе — не больше 20 МБ');
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('registers a fast-track item with a 10-day deadline through the worker', async () => {
     const store = stack.api.get(InboundStore);
     const [stored] = await store.store([inboundItem({ fastTrack: true })]);

@@ -10,6 +10,8 @@
   const TEXT_MAX = 10000;
   const MAX_FILES = 5;
   const MAX_FILE_SIZE = 10 * 1024 * 1024;
+  // Все файлы одного обращения вместе (ANONYMOUS_UPLOAD_BYTES_PER_REQUEST сервера).
+  const MAX_TOTAL_SIZE = 20 * 1024 * 1024;
   const ALLOWED_EXTENSIONS = ['jpg', 'jpeg', 'png', 'pdf', 'doc', 'docx', 'txt'];
   const REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -58,7 +60,7 @@
     textTooLong: 'Текст обращения должен содержать не более 10 000 символов',
     consentRequired: 'Чтобы отправить обращение, подтвердите согласие на обработку персональных данных',
     tooManyFiles: 'Можно прикрепить не более 5 файлов',
-    payloadTooLarge: 'Файлы слишком большие: не более 10 МБ каждый',
+    payloadTooLarge: 'Файлы слишком большие: не более 10 МБ каждый и 20 МБ все вместе',
     tooManyRequests:
       'Слишком много обращений за короткое время. Подождите несколько минут и попробуйте снова.',
     serverError:
@@ -407,6 +409,13 @@
         fileRejections.push(problem);
         return;
       }
+      const total = selectedFiles.reduce((sum, f) => sum + f.size, 0);
+      if (total + file.size > MAX_TOTAL_SIZE) {
+        fileRejections.push(
+          'Файл «' + file.name + '» не добавлен: все файлы вместе должны быть не больше 20 МБ.',
+        );
+        return;
+      }
       if (selectedFiles.length >= MAX_FILES) {
         fileRejections.push('Файл «' + file.name + '» не добавлен: можно прикрепить не более 5 файлов.');
         return;
@@ -502,7 +511,6 @@
       MESSAGES,
       {
         isAnswer: (b) => b && typeof b.registrationNumber === 'string' && typeof b.accessCode === 'string',
-        skipBody: (response) => response.status === 413,
       },
     );
     window.removeEventListener('beforeunload', warnOnLeave);
@@ -520,9 +528,12 @@
       return;
     }
     if (refused === 413) {
-      fieldErrors = { attachments: MESSAGES.payloadTooLarge };
+      // The server's own words where it gave them (which file, or the files together); a proxy's page has none.
+      const errors = body && body.errors && typeof body.errors === 'object' ? body.errors : {};
+      const message = Portal.messageText(errors.attachments) || MESSAGES.payloadTooLarge;
+      fieldErrors = { attachments: message };
       renderFieldErrors();
-      showAlert(MESSAGES.payloadTooLarge, [], []);
+      showAlert(message, [], []);
       fileInput.focus();
       return;
     }

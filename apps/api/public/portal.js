@@ -90,12 +90,11 @@
    * page has nothing better for that status (too many requests, a server error, the server's message, else
    * `messages.refused` with the status);
    * `{ failure }` — the citizen's text for a timeout, a network error or a 2xx answer that is not one.
-   * The body is not read where `options.skipBody(response)`.
    */
   async function request(url, init, timeoutMs, messages, options) {
     const { response, failure } = await fetchWithin(url, init, timeoutMs);
     if (failure) return { failure: failure === 'timeout' ? messages.timeout : messages.networkError };
-    const body = options.skipBody && options.skipBody(response) ? null : await readJson(response);
+    const body = await readJson(response);
     if (response.ok) {
       return options.isAnswer(body) ? { body, status: response.status } : { failure: messages.badResponse };
     }
