@@ -64,7 +64,11 @@ export interface InboundItem {
    * `refersTo` lists keys it answers (In-Reply-To / References), so a follow-up joins the open appeal.
    */
   thread?: { key: string; refersTo?: string[] };
-  /** Opaque to the core: what `send` needs later to answer in the same place (chat id, comment id…). */
+  /**
+   * Opaque to the core: what `send` needs later to answer in the same place (chat id, comment id…). One key the
+   * core reads: `public: true` marks a place everyone reads (a comment under a post), where only the registration
+   * notice and the answer go.
+   */
   replyAddress?: Record<string, unknown>;
   /** The organisation the item was addressed to, in the channel's terms (ПОС opaId, МЭДО addressee). */
   addressee?: { externalId?: string; code?: string; name?: string };

@@ -666,7 +666,7 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
             key: 'comments:-1001987654321:2201/from:502003021',
             refersTo: ['sent:-1001987654321:2201'],
           },
-          replyAddress: { chatId: -1001987654321, messageId: 2210 },
+          replyAddress: { chatId: -1001987654321, messageId: 2210, public: true },
           features: { source: 'wall', place: 'channel-comments' },
         },
       ]);

@@ -212,6 +212,8 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   const replyAddress = {
     chatId,
     messageId,
+    // Answers under a comment are read by everyone in the group: the core sends there the answer only.
+    ...(comment ? { public: true } : {}),
     ...(business !== undefined ? { businessConnectionId: business } : {}),
     ...(directTopic !== undefined ? { directMessagesTopicId: directTopic } : {}),
   };

@@ -33,9 +33,22 @@ const NOTICE_EVENTS = ['registered', 'escalated', 'reopened', 'delivered'];
  * Notices to citizens of messenger appeals, driven by the appeals' history (the appeal-event outbox): the
  * registration number and term, escalation and reopening, and after the answer is delivered the two rating
  * questions of S4 п. 27.3 with buttons (Telegram, VK dialogues) or digits (OK). Each is an outbound message
- * unique per (history event, kind), so a replayed event sends nothing twice. VK wall threads are public: they
- * get the registration notice and the answer only.
+ * unique per (history event, kind), so a replayed event sends nothing twice. VK wall threads and comments under
+ * the Telegram channel's posts are public: they get the registration notice and the answer only.
  */
+/**
+ * Whether answers go to a public place everyone reads (a VK wall comment, a comment under the official Telegram
+ * channel's post: `replyAddress.public`): there the citizen gets the registration notice and the answer only — no
+ * phone request, status notices or rating questions in front of everyone.
+ */
+export function isPublicPlace(
+  channel: string,
+  replyAddress: Record<string, unknown> | null | undefined,
+): boolean {
+  if (replyAddress?.public === true) return true;
+  return channel === Channel.Vk && replyAddress?.postId !== undefined;
+}
+
 @Injectable()
 export class CitizenNotices implements OnModuleInit {
   private readonly log = rootLogger.child('citizen-notices');
@@ -84,7 +97,7 @@ export class CitizenNotices implements OnModuleInit {
     facts: NoticeFacts | undefined,
     organisations: { id: string; shortName: string }[],
   ): QueuedNotice | undefined {
-    const wall = event.channel === Channel.Vk && facts?.replyAddress?.postId !== undefined;
+    const wall = isPublicPlace(event.channel, facts?.replyAddress);
     const number = event.registrationNumber;
     const data = event.data ?? {};
     const namesOf = (ids: string[]) =>

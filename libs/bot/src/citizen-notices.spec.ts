@@ -1,4 +1,5 @@
-import { mayOweNotice } from './citizen-notices.service';
+import { Channel } from '@inbox/integrations/contract';
+import { isPublicPlace, mayOweNotice } from './citizen-notices.service';
 
 describe('mayOweNotice', () => {
   it('passes every event a citizen hears of, and of deliveries only an answer’s', () => {
@@ -8,5 +9,18 @@ describe('mayOweNotice', () => {
     // A notice's own delivery (and a receipt's) owes nothing: its appeal is not read for it.
     for (const kind of ['registration-notice', 'status-notice', 'rating-request', undefined])
       expect(mayOweNotice({ type: 'delivered', data: { kind } })).toBe(false);
+  });
+});
+
+describe('isPublicPlace', () => {
+  it('tells a public comment from a private chat, whatever the channel', () => {
+    // A comment under the official Telegram channel's post: everyone in the discussion group reads the answers.
+    expect(isPublicPlace(Channel.Telegram, { chatId: -1001987654321, messageId: 2210, public: true })).toBe(
+      true,
+    );
+    expect(isPublicPlace(Channel.Vk, { ownerId: -1, postId: 6, commentId: 9 })).toBe(true);
+    expect(isPublicPlace(Channel.Telegram, { chatId: 48151623, messageId: 1 })).toBe(false);
+    expect(isPublicPlace(Channel.Vk, { peerId: 604117261 })).toBe(false);
+    expect(isPublicPlace(Channel.Telegram, null)).toBe(false);
   });
 });
