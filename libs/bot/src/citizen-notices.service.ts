@@ -33,11 +33,11 @@ const NOTICE_EVENTS = ['registered', 'escalated', 'reopened', 'delivered'];
  * Notices to citizens of messenger appeals, driven by the appeals' history (the appeal-event outbox): the
  * registration number and term, escalation and reopening, and after the answer is delivered the two rating
  * questions of S4 п. 27.3 with buttons (Telegram, VK dialogues) or digits (OK). Each is an outbound message
- * unique per (history event, kind), so a replayed event sends nothing twice. VK wall threads and comments under
- * the Telegram channel's posts are public: they get the registration notice and the answer only.
+ * unique per (history event, kind), so a replayed event sends nothing twice. VK and OK wall threads and comments
+ * under the Telegram channel's posts are public: they get the registration notice and the answer only.
  */
 /**
- * Whether answers go to a public place everyone reads (a VK wall comment, a comment under the official Telegram
+ * Whether answers go to a public place everyone reads (a VK or OK wall, a comment under the official Telegram
  * channel's post: `replyAddress.public`): there the citizen gets the registration notice and the answer only — no
  * phone request, status notices or rating questions in front of everyone.
  */
@@ -46,6 +46,8 @@ export function isPublicPlace(
   replyAddress: Record<string, unknown> | null | undefined,
 ): boolean {
   if (replyAddress?.public === true) return true;
+  // Addresses stored before the mark: a VK wall post or comment, an OK group-wall topic or comment.
+  if (channel === Channel.Ok) return replyAddress?.topicId !== undefined;
   return channel === Channel.Vk && replyAddress?.postId !== undefined;
 }
 

@@ -19,6 +19,10 @@ describe('isPublicPlace', () => {
       true,
     );
     expect(isPublicPlace(Channel.Vk, { ownerId: -1, postId: 6, commentId: 9 })).toBe(true);
+    // OK's group wall: a topic and a comment under it (its rating digits and status notices were posted there).
+    expect(isPublicPlace(Channel.Ok, { topicId: '155612843302741' })).toBe(true);
+    expect(isPublicPlace(Channel.Ok, { topicId: '155612843290015', commentId: 'MTc0' })).toBe(true);
+    expect(isPublicPlace(Channel.Ok, { chatId: 'chat:C3ecb9d02a600' })).toBe(false);
     expect(isPublicPlace(Channel.Telegram, { chatId: 48151623, messageId: 1 })).toBe(false);
     expect(isPublicPlace(Channel.Vk, { peerId: 604117261 })).toBe(false);
     expect(isPublicPlace(Channel.Telegram, null)).toBe(false);
