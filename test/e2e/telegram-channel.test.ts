@@ -390,7 +390,13 @@ describe('Telegram channel (e2e)', () => {
     it('registers the webhook with its secret at start-up and takes updates through it', async () => {
       const webhook = await eventually(async () => fake.webhook ?? undefined);
       expect(webhook).toMatchObject({ url: publicUrl, secretToken: secret });
-      expect(webhook.allowedUpdates).toEqual(['message', 'edited_message', 'callback_query']);
+      expect(webhook.allowedUpdates).toEqual([
+        'message',
+        'edited_message',
+        'callback_query',
+        'business_message',
+        'edited_business_message',
+      ]);
 
       const chat = 700_000_003;
       const consent = await fake.pushToWebhook(fake.callbackUpdate(chat, 'consent:accept'), { url });
