@@ -225,6 +225,10 @@ describe('website form → appeal (e2e)', () => {
       await page.getByRole('button', { name: 'Отправить обращение' }).click();
       await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
       expect(await page.locator('#result-repeated').isVisible()).toBe(true);
+      // A phone only: no letter will bring the answer, and the page says where it will be.
+      expect(await page.locator('#result-answer-where').innerText()).toContain(
+        'ответ не придёт письмом: он появится на странице статуса обращения',
+      );
       const number = await page.locator('#result-number').innerText();
       const code = await page.locator('#result-code').innerText();
       const rows = await stack.db.dataSource.query(

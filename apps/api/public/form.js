@@ -555,6 +555,9 @@
       '#code=' +
       encodeURIComponent(result.accessCode);
 
+    // Без почты и почтового адреса ответ не придёт письмом: гражданин узнаёт, где его прочитать.
+    document.getElementById('result-answer-where').hidden = Boolean(value('email') || value('postalAddress'));
+
     // Введённые данные больше не нужны на странице.
     form.reset();
     selectedFiles = [];
