@@ -116,6 +116,30 @@ describe("the citizen's access code (e2e)", () => {
     }
   });
 
+  it('tells the citizen past the budget of wrong codes why and for how long, in the page', async () => {
+    const created = await register('Зуева');
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+      await page.goto(`${stack.baseUrl}/status.html`);
+      await page.getByRole('textbox', { name: 'Регистрационный номер' }).fill(created.registrationNumber);
+      const alert = page.locator('#status-alert');
+      for (let i = 0; i <= GUESSES; i++) {
+        await page.getByRole('textbox', { name: 'Код доступа' }).fill(`WRONG${i}AA`);
+        await page.getByRole('button', { name: 'Проверить статус' }).click();
+        await page.getByRole('button', { name: 'Проверить статус' }).and(page.locator(':enabled')).waitFor();
+        if (i < GUESSES)
+          expect(await alert.innerText()).toBe('Обращение не найдено. Проверьте номер и код доступа.');
+      }
+      // Not «wait a few minutes»: the server's reason, and the hour its budget runs.
+      expect(await alert.innerText()).toMatch(
+        /^Слишком много попыток с неверным кодом доступа\. Попробуйте позже\. Повторить можно через (59|60) минут\.$/,
+      );
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('refuses a registration number after its budget of wrong codes, whichever addresses guessed', async () => {
     const created = await register('Петрова');
     for (let i = 0; i < GUESSES; i++) {

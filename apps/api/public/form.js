@@ -132,13 +132,7 @@
     return (bytes / (1024 * 1024)).toFixed(1).replace('.', ',') + ' МБ';
   }
 
-  function pluralRu(n, one, few, many) {
-    const mod10 = n % 10;
-    const mod100 = n % 100;
-    if (mod10 === 1 && mod100 !== 11) return one;
-    if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
-    return many;
-  }
+  const pluralRu = Portal.pluralRu;
 
   function fileExtension(name) {
     const dot = name.lastIndexOf('.');

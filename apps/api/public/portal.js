@@ -48,6 +48,27 @@
     return '';
   }
 
+  function pluralRu(n, one, few, many) {
+    const mod10 = n % 10;
+    const mod100 = n % 100;
+    if (mod10 === 1 && mod100 !== 11) return one;
+    if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
+    return many;
+  }
+
+  /** « Повторить можно через 40 минут.» по заголовку Retry-After (секунды), иначе пустая строка. */
+  function retryText(response) {
+    const seconds = Number(response.headers.get('Retry-After'));
+    if (!Number.isFinite(seconds) || seconds <= 0) return '';
+    const minutes = Math.ceil(seconds / 60);
+    const hours = Math.ceil(minutes / 60);
+    const wait =
+      minutes > 90
+        ? hours + ' ' + pluralRu(hours, 'час', 'часа', 'часов')
+        : minutes + ' ' + pluralRu(minutes, 'минуту', 'минуты', 'минут');
+    return ' Повторить можно через ' + wait + '.';
+  }
+
   /** Тело ответа как JSON или null, если это не JSON. */
   async function readJson(response) {
     try {
@@ -62,7 +83,11 @@
    * (иначе fallback).
    */
   function refusalText(response, body, messages, fallback) {
-    if (response.status === 429) return messages.tooManyRequests;
+    if (response.status === 429) {
+      // The server's own reason (too many wrong codes, the day's volume of files) and when to come back.
+      const reason = messageText(body && body.message) || messages.tooManyRequests;
+      return reason + (/[.!?…]$/.test(reason) ? '' : '.') + retryText(response);
+    }
     if (response.status >= 500) return messages.serverError;
     return messageText(body && body.message) || fallback;
   }
@@ -123,6 +148,7 @@
     readJson,
     refusalText,
     fetchWithin,
+    pluralRu,
     request,
     busyState,
   };
