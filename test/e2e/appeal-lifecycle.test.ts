@@ -436,7 +436,9 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
       expect(await followRatingLink(first, poorly)).toEqual({
         status: 403,
         body: expect.objectContaining({
-          message: 'Срок действия ссылки для оценки истёк: оценить ответ по ней больше нельзя.',
+          message:
+            'Срок действия ссылки для оценки истёк. Оценить ответ можно на странице «Проверить статус обращения» ' +
+            '— по регистрационному номеру и коду доступа.',
         }),
       });
       return (await ratingCount(a.appealId)) === before;

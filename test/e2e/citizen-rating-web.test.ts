@@ -143,6 +143,23 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
       'console: Failed to load resource: the server responded with a status of 404 (Not Found)',
     ]);
     expect((await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM ratings`))[0].n).toBe(1);
+
+    // The link opened after its term: not a dead end, the citizen is told where the answer can still be rated.
+    await stack.db.dataSource.query(
+      `UPDATE rating_links SET expires_at = now() - interval '1 day' WHERE appeal_id = $1`,
+      [appeal.id],
+    );
+    await page.goto(url);
+    await page
+      .getByRole('alert')
+      .getByText(
+        'Срок действия ссылки для оценки истёк. Оценить ответ можно на странице «Проверить статус обращения» — ' +
+          'по регистрационному номеру и коду доступа.',
+      )
+      .waitFor();
+    expect(await page.getByRole('link', { name: 'Проверить статус обращения' }).first().isVisible()).toBe(
+      true,
+    );
     await context.close();
   });
 
