@@ -243,6 +243,50 @@ describe('website form → appeal (e2e)', () => {
     }
   });
 
+  it('checks on the page as the server does: a WordPad document taken, a one-letter domain refused', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+      const posts: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST') posts.push(r.url());
+      });
+      await page.goto(`${stack.baseUrl}/`);
+      await page.getByRole('textbox', { name: 'Фамилия' }).fill('Ершов');
+      await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Глеб');
+      const email = page.getByRole('textbox', { name: 'Электронная почта' });
+      await email.fill('ershov@mail.r');
+      await page
+        .getByRole('textbox', { name: 'Текст обращения' })
+        .fill('Заявление о перерасчёте платы — во вложении.');
+      await page.setInputFiles('#attachments', {
+        name: 'заявление.rtf',
+        mimeType: 'application/rtf',
+        buffer: Buffer.from('{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Прошу сделать перерасчёт.}'),
+      });
+      expect(await page.getByRole('list', { name: 'Выбранные файлы' }).innerText()).toContain(
+        'заявление.rtf',
+      );
+      await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+      await page.getByRole('button', { name: 'Отправить обращение' }).click();
+      // The address the server would refuse is refused here, before the files travel.
+      await page.locator('#email-error', { hasText: 'ivanov@example.ru' }).waitFor();
+      expect(await email.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+      expect(posts).toEqual([]);
+      await email.fill('ershov@mail.ru');
+      await page.getByRole('button', { name: 'Отправить обращение' }).click();
+      await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
+      const number = await page.locator('#result-number').innerText();
+      const files = await stack.db.dataSource.query(
+        `SELECT f.file_name FROM attachments f JOIN appeals a ON a.id = f.appeal_id WHERE a.registration_number = $1`,
+        [number],
+      );
+      expect(files).toEqual([{ file_name: 'заявление.rtf' }]);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('does not take files beyond what the server accepts together, and says so under the field', async () => {
     const browser = await launchChromium();
     try {

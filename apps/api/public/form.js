@@ -12,7 +12,8 @@
   const MAX_FILE_SIZE = 10 * 1024 * 1024;
   // Все файлы одного обращения вместе (ANONYMOUS_UPLOAD_BYTES_PER_REQUEST сервера).
   const MAX_TOTAL_SIZE = 20 * 1024 * 1024;
-  const ALLOWED_EXTENSIONS = ['jpg', 'jpeg', 'png', 'pdf', 'doc', 'docx', 'txt'];
+  // Те же, что принимает сервер (WebsiteFormConnector): и документы LibreOffice и WordPad.
+  const ALLOWED_EXTENSIONS = ['jpg', 'jpeg', 'png', 'pdf', 'doc', 'docx', 'odt', 'rtf', 'txt'];
   const REQUEST_TIMEOUT_MS = 5 * 60 * 1000;
 
   // Поля формы в порядке их следования на странице (для фокуса на первом ошибочном поле).
@@ -164,7 +165,7 @@
         return value('email') || value('phone') ? '' : MESSAGES.contactRequired;
       case 'email': {
         const email = value('email');
-        return !email || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? '' : MESSAGES.emailInvalid;
+        return !email || /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email) ? '' : MESSAGES.emailInvalid;
       }
       case 'phone': {
         const phone = value('phone');
@@ -203,7 +204,9 @@
   /** Сообщение об ошибке для одного файла или пустая строка. */
   function checkFile(file) {
     if (ALLOWED_EXTENSIONS.indexOf(fileExtension(file.name)) < 0) {
-      return 'Файл «' + file.name + '» не добавлен: допустимы только JPG, PNG, PDF, DOC, DOCX и TXT.';
+      return (
+        'Файл «' + file.name + '» не добавлен: допустимы только JPG, PNG, PDF, DOC, DOCX, ODT, RTF и TXT.'
+      );
     }
     if (file.size > MAX_FILE_SIZE) {
       return 'Файл «' + file.name + '» не добавлен: размер больше 10 МБ.';
