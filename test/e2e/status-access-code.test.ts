@@ -1,4 +1,4 @@
-import { launchChromium } from '../support/browser';
+import { launchChromium, postsOf } from '../support/browser';
 import { publicRating, publicStatus } from '../support/citizen';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -88,10 +88,7 @@ describe("the citizen's access code (e2e)", () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
-      const posts: string[] = [];
-      page.on('request', (r) => {
-        if (r.method() === 'POST') posts.push(r.url());
-      });
+      const posts = postsOf(page);
       await page.goto(`${stack.baseUrl}/status.html`);
       const number = page.getByRole('textbox', { name: 'Регистрационный номер' });
       const code = page.getByRole('textbox', { name: 'Код доступа' });

@@ -7,7 +7,8 @@ import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { publicStatus } from '../support/citizen';
-import { launchChromium } from '../support/browser';
+import { type Browser } from 'playwright-core';
+import { launchChromium, postsOf } from '../support/browser';
 
 /** The expected due date: N calendar days on, moved back to a working day (the default last-day rule). */
 function expectedDue(registeredAt: Date, days: number, zone: string): string {
@@ -38,11 +39,14 @@ const validFields = {
 describe('website form → appeal (e2e)', () => {
   let stack: TestStack;
   let operator: SignedIn;
+  let browser: Browser;
   beforeAll(async () => {
     stack = await startTestStack({ worker: true });
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    browser = await launchChromium();
   });
   afterAll(async () => {
+    await browser?.close();
     await stack.close();
   });
 
@@ -196,125 +200,105 @@ describe('website form → appeal (e2e)', () => {
   });
 
   it('keeps what the citizen typed when the answer is lost, and the retry gives the one appeal and its code', async () => {
-    const browser = await launchChromium();
-    try {
-      const context = await browser.newContext({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
-      const page = await context.newPage();
-      const text =
-        'Во дворе дома по ул. Гоголя, 7 кв. 12 третью неделю не вывозят мусор 😡 — контейнеры переполнены.';
-      // The first submission reaches the server and is registered, but its answer never comes back (a dropped
-      // mobile connection).
-      const startedAt = new Date();
-      let posts = 0;
-      await page.route('**/api/v1/public/appeals', async (route) => {
-        posts += 1;
-        if (posts > 1) return route.continue();
-        await route.fetch();
-        await route.abort('connectionreset');
-      });
-      await page.goto(`${stack.baseUrl}/`);
-      await page.getByRole('textbox', { name: 'Фамилия' }).fill('Гусева');
-      await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Дарья');
-      await page.getByRole('textbox', { name: 'Телефон' }).fill('+7 (913) 444-55-66');
-      await page.getByRole('textbox', { name: 'Текст обращения' }).fill(text);
-      await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
-      await page.getByRole('button', { name: 'Отправить обращение' }).click();
-      await page.locator('#form-alert', { hasText: 'Не удалось связаться с сервером' }).waitFor();
-      expect(await page.getByRole('textbox', { name: 'Текст обращения' }).inputValue()).toBe(text);
+    const context = await browser.newContext({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+    const page = await context.newPage();
+    const text =
+      'Во дворе дома по ул. Гоголя, 7 кв. 12 третью неделю не вывозят мусор 😡 — контейнеры переполнены.';
+    // The first submission reaches the server and is registered, but its answer never comes back (a dropped
+    // mobile connection).
+    const startedAt = new Date();
+    let posts = 0;
+    await page.route('**/api/v1/public/appeals', async (route) => {
+      posts += 1;
+      if (posts > 1) return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('textbox', { name: 'Фамилия' }).fill('Гусева');
+    await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Дарья');
+    await page.getByRole('textbox', { name: 'Телефон' }).fill('+7 (913) 444-55-66');
+    await page.getByRole('textbox', { name: 'Текст обращения' }).fill(text);
+    await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    await page.locator('#form-alert', { hasText: 'Не удалось связаться с сервером' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Текст обращения' }).inputValue()).toBe(text);
 
-      await page.getByRole('button', { name: 'Отправить обращение' }).click();
-      await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
-      expect(await page.locator('#result-repeated').isVisible()).toBe(true);
-      // A phone only: no letter will bring the answer, and the page says where it will be.
-      expect(await page.locator('#result-answer-where').innerText()).toContain(
-        'ответ не придёт письмом: он появится на странице статуса обращения',
-      );
-      const number = await page.locator('#result-number').innerText();
-      const code = await page.locator('#result-code').innerText();
-      const rows = await stack.db.dataSource.query(
-        `SELECT registration_number FROM appeals WHERE registered_at > $1`,
-        [startedAt],
-      );
-      expect(rows).toEqual([{ registration_number: number }]);
-      expect((await publicStatus(stack.baseUrl, number, code)).status).toBe(200);
-      await context.close();
-    } finally {
-      await browser.close();
-    }
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
+    expect(await page.locator('#result-repeated').isVisible()).toBe(true);
+    // A phone only: no letter will bring the answer, and the page says where it will be.
+    expect(await page.locator('#result-answer-where').innerText()).toContain(
+      'ответ не придёт письмом: он появится на странице статуса обращения',
+    );
+    const number = await page.locator('#result-number').innerText();
+    const code = await page.locator('#result-code').innerText();
+    const rows = await stack.db.dataSource.query(
+      `SELECT registration_number FROM appeals WHERE registered_at > $1`,
+      [startedAt],
+    );
+    expect(rows).toEqual([{ registration_number: number }]);
+    expect((await publicStatus(stack.baseUrl, number, code)).status).toBe(200);
+    await context.close();
   });
 
   it('checks on the page as the server does: a WordPad document taken, a one-letter domain refused', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
-      const posts: string[] = [];
-      page.on('request', (r) => {
-        if (r.method() === 'POST') posts.push(r.url());
-      });
-      await page.goto(`${stack.baseUrl}/`);
-      await page.getByRole('textbox', { name: 'Фамилия' }).fill('Ершов');
-      await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Глеб');
-      const email = page.getByRole('textbox', { name: 'Электронная почта' });
-      await email.fill('ershov@mail.r');
-      await page
-        .getByRole('textbox', { name: 'Текст обращения' })
-        .fill('Заявление о перерасчёте платы — во вложении.');
-      await page.setInputFiles('#attachments', {
-        name: 'заявление.rtf',
-        mimeType: 'application/rtf',
-        buffer: Buffer.from('{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Прошу сделать перерасчёт.}'),
-      });
-      expect(await page.getByRole('list', { name: 'Выбранные файлы' }).innerText()).toContain(
-        'заявление.rtf',
-      );
-      await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
-      await page.getByRole('button', { name: 'Отправить обращение' }).click();
-      // The address the server would refuse is refused here, before the files travel.
-      await page.locator('#email-error', { hasText: 'ivanov@example.ru' }).waitFor();
-      expect(await email.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
-      expect(posts).toEqual([]);
-      await email.fill('ershov@mail.ru');
-      await page.getByRole('button', { name: 'Отправить обращение' }).click();
-      await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
-      const number = await page.locator('#result-number').innerText();
-      const files = await stack.db.dataSource.query(
-        `SELECT f.file_name FROM attachments f JOIN appeals a ON a.id = f.appeal_id WHERE a.registration_number = $1`,
-        [number],
-      );
-      expect(files).toEqual([{ file_name: 'заявление.rtf' }]);
-    } finally {
-      await browser.close();
-    }
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+    const posts = postsOf(page);
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('textbox', { name: 'Фамилия' }).fill('Ершов');
+    await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Глеб');
+    const email = page.getByRole('textbox', { name: 'Электронная почта' });
+    await email.fill('ershov@mail.r');
+    await page
+      .getByRole('textbox', { name: 'Текст обращения' })
+      .fill('Заявление о перерасчёте платы — во вложении.');
+    await page.setInputFiles('#attachments', {
+      name: 'заявление.rtf',
+      mimeType: 'application/rtf',
+      buffer: Buffer.from('{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Times;}} Прошу сделать перерасчёт.}'),
+    });
+    expect(await page.getByRole('list', { name: 'Выбранные файлы' }).innerText()).toContain('заявление.rtf');
+    await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    // The address the server would refuse is refused here, before the files travel.
+    await page.locator('#email-error', { hasText: 'ivanov@example.ru' }).waitFor();
+    expect(await email.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+    expect(posts).toEqual([]);
+    await email.fill('ershov@mail.ru');
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
+    const number = await page.locator('#result-number').innerText();
+    const files = await stack.db.dataSource.query(
+      `SELECT f.file_name FROM attachments f JOIN appeals a ON a.id = f.appeal_id WHERE a.registration_number = $1`,
+      [number],
+    );
+    expect(files).toEqual([{ file_name: 'заявление.rtf' }]);
   });
 
   it('does not take files beyond what the server accepts together, and says so under the field', async () => {
-    const browser = await launchChromium();
-    try {
-      const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
-      await page.goto(`${stack.baseUrl}/`);
-      // Three phone photos of 7.5 MB: each within 10 MB, together over the 20 MB the server takes at once.
-      const photo = Buffer.alloc(7.5 * 1024 * 1024, 7);
-      Buffer.from('ffd8ffe000104a464946', 'hex').copy(photo);
-      await page.setInputFiles(
-        '#attachments',
-        ['подъезд.jpg', 'двор.jpg', 'крыша.jpg'].map((name) => ({
-          name,
-          mimeType: 'image/jpeg',
-          buffer: photo,
-        })),
-      );
-      const list = page.getByRole('list', { name: 'Выбранные файлы' });
-      expect(await list.getByRole('listitem').allInnerTexts()).toEqual([
-        expect.stringContaining('подъезд.jpg'),
-        expect.stringContaining('двор.jpg'),
-      ]);
-      expect(await page.locator('#attachments-error').innerText()).toBe(
-        'Файл «крыша.jpg» не добавлен: все файлы вместе должны быть не больше 20 МБ.',
-      );
-      expect(await page.locator('#attachments-hint').innerText()).toContain('все вместе — не больше 20 МБ');
-    } finally {
-      await browser.close();
-    }
+    const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+    await page.goto(`${stack.baseUrl}/`);
+    // Three phone photos of 7.5 MB: each within 10 MB, together over the 20 MB the server takes at once.
+    const photo = Buffer.alloc(7.5 * 1024 * 1024, 7);
+    Buffer.from('ffd8ffe000104a464946', 'hex').copy(photo);
+    await page.setInputFiles(
+      '#attachments',
+      ['подъезд.jpg', 'двор.jpg', 'крыша.jpg'].map((name) => ({
+        name,
+        mimeType: 'image/jpeg',
+        buffer: photo,
+      })),
+    );
+    const list = page.getByRole('list', { name: 'Выбранные файлы' });
+    expect(await list.getByRole('listitem').allInnerTexts()).toEqual([
+      expect.stringContaining('подъезд.jpg'),
+      expect.stringContaining('двор.jpg'),
+    ]);
+    expect(await page.locator('#attachments-error').innerText()).toBe(
+      'Файл «крыша.jpg» не добавлен: все файлы вместе должны быть не больше 20 МБ.',
+    );
+    expect(await page.locator('#attachments-hint').innerText()).toContain('все вместе — не больше 20 МБ');
   });
 
   it('registers a fast-track item with a 10-day deadline through the worker', async () => {

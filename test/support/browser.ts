@@ -25,3 +25,12 @@ export async function axeViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact})`);
 }
+
+/** The URLs of the POST requests `page` makes from now on: a check that a page sent nothing refuses locally. */
+export function postsOf(page: Page): string[] {
+  const posts: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST') posts.push(r.url());
+  });
+  return posts;
+}
