@@ -685,11 +685,13 @@ describe('fault suite (chaos)', () => {
 
   it('worker started while Postgres refuses connections', async () => {
     // A redeploy during a database restart: the new worker comes up to a Postgres that is not there yet, for longer
-    // than TypeORM's own nine tries (27 s), and must wait for it rather than exit (nothing restarts it here).
+    // than TypeORM's own nine tries (27 s), and must wait for it rather than exit (nothing restarts it here). The
+    // old worker is stopped as a redeploy stops it (SIGTERM, its own shutdown): a kill -9 here also cut sends in
+    // flight, held for a person — the first case's subject, not this one's — and so failed this case by timing.
     const s = await stack();
     clean(
       await run('worker started while Postgres is down', s, async () => {
-        await s.workers[0].kill9();
+        await s.workers[0].stop();
         await pg.down();
         const worker = s.newWorker();
         await sleep(Number(process.env.CHAOS_PG_START_DOWN_MS ?? 40_000));
