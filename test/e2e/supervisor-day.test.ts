@@ -195,6 +195,8 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await page.locator('body').click({ position: { x: 5, y: 700 } });
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    // The applicant's name is theirs (a messenger name may be Latin): the card marks it as data for the check.
+    expect(await page.getByTestId('applicant-name').getAttribute('data-citizen-data')).not.toBeNull();
     expect(await foreignWords(page)).toEqual([]);
 
     // Reassigned from the card (it could only be done from the list, by selecting rows).

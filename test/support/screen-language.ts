@@ -23,8 +23,15 @@ const ALLOWED_WORDS = new Set(['Excel', 'Enter', 'Esc', 'Telegram']);
  * (UUIDs) and enum values (snake_case / kebab-case codes). None on a screen staff read.
  */
 export async function foreignWords(page: Page, data: RegExp[] = []): Promise<string[]> {
-  // `data`: what the test itself put there in Latin (its fixtures' names), not the screen's words.
-  const text = data.reduce((t, re) => t.replace(re, ' '), await page.locator('body').innerText());
+  // `data`: what the test itself put there in Latin (its fixtures' names), not the screen's words. What a citizen
+  // wrote (a messenger name such as «andrey_smirn1») is marked `data-citizen-data` by the page.
+  const citizenData = await page.locator('[data-citizen-data]').allInnerTexts();
+  const text = citizenData
+    .filter((t) => t.trim())
+    .reduce(
+      (t, given) => t.split(given).join(' '),
+      data.reduce((t, re) => t.replace(re, ' '), await page.locator('body').innerText()),
+    );
   const found = new Set<string>();
   for (const m of text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi))
     found.add(m[0]);

@@ -212,7 +212,7 @@ export function AppealPage() {
             {/* On a phone the clocks come first: what is due is what a supervisor opens the card for. */}
             {narrow && <DeadlinesPanel card={a} names={names} />}
             <Section title={a.subject ?? 'Текст обращения'}>
-              <Text className="appeal-text" size="sm" data-testid="appeal-text">
+              <Text className="appeal-text" size="sm" data-testid="appeal-text" data-citizen-data>
                 {a.text}
               </Text>
               {a.address && (

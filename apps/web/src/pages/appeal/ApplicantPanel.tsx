@@ -14,7 +14,7 @@ export function ApplicantPanel({ card }: { card: AppealCard }) {
       </Text>
       {p ? (
         <Stack gap={4}>
-          <Text size="sm" fw={500} data-testid="applicant-name">
+          <Text size="sm" fw={500} data-testid="applicant-name" data-citizen-data>
             {[p.surname, p.firstName, p.patronymic].filter(Boolean).join(' ') || p.displayName || '—'}
           </Text>
           {p.phone && <Field label="Телефон" value={p.phone} />}
