@@ -779,7 +779,7 @@ function AppealTitle({
   return (
     <Group gap={6} wrap="nowrap" {...space}>
       {item.fastTrack && <FastTrackBadge />}
-      <Text size="sm" fw={500} lineClamp={lines} style={{ minWidth: 0 }}>
+      <Text size="sm" fw={500} lineClamp={lines} style={{ minWidth: 0 }} data-citizen-data>
         {item.subject ?? firstWords(item.excerpt)}
       </Text>
     </Group>
