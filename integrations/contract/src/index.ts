@@ -9,3 +9,4 @@ export * from './http';
 export * from './instant';
 export * from './unread-content';
 export * from './split-text';
+export * from './content-type';

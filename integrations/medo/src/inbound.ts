@@ -3,6 +3,7 @@ import {
   Channel,
   type DeliveryStateEvent,
   type InboundAttachment,
+  contentTypeOf,
   type InboundItem,
 } from '@inbox/integrations/contract';
 import { decodeXmlBytes } from './encoding';
@@ -211,32 +212,6 @@ function documentOfContainer(header: MedoHeader, description: ContainerDescripti
         signatures: i === 0 ? signatures : [],
       })),
   };
-}
-
-const CONTENT_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  tif: 'image/tiff',
-  tiff: 'image/tiff',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  rtf: 'application/rtf',
-  odt: 'application/vnd.oasis.opendocument.text',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  txt: 'text/plain',
-  xml: 'application/xml',
-  zip: 'application/zip',
-  p7s: 'application/pkcs7-signature',
-  sig: 'application/pkcs7-signature',
-  sgn: 'application/pkcs7-signature',
-};
-
-export function contentTypeOf(fileName: string): string {
-  const ext = /\.([^./]+)$/.exec(fileName)?.[1]?.toLowerCase() ?? '';
-  return CONTENT_TYPES[ext] ?? 'application/octet-stream';
 }
 
 function formatDate(date: string | undefined): string | undefined {

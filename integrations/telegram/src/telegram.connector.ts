@@ -9,6 +9,7 @@ import {
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
+  contentTypeOf,
   type DeliveryReceipt,
   type FetchedFile,
   type HasButtons,
@@ -20,6 +21,7 @@ import {
   type OutboundMessage,
   type ParseResult,
   PHONE_CHOICE_ID,
+  OCTET_STREAM,
   type PullPage,
   type RequestsPhone,
   type ThreadsSentMessages,
@@ -298,7 +300,11 @@ export class TelegramConnector
     }
     const content = await readLimited(response, settings.maxFileBytes);
     const fileName = posix.basename(file.file_path) || `file-${file.file_unique_id}`;
-    return { fileName, contentType: contentTypeOf(fileName, response.headers.get('content-type')), content };
+    return {
+      fileName,
+      contentType: downloadedTypeOf(fileName, response.headers.get('content-type')),
+      content,
+    };
   }
 
   /** answerCallbackQuery: stops the button's spinner, optionally with a short notice to the citizen. */
@@ -596,32 +602,10 @@ async function readLimited(response: Response, max: number): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  pdf: 'application/pdf',
-  txt: 'text/plain',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  odt: 'application/vnd.oasis.opendocument.text',
-  rtf: 'application/rtf',
-  ogg: 'audio/ogg',
-  oga: 'audio/ogg',
-  mp3: 'audio/mpeg',
-  m4a: 'audio/mp4',
-  mp4: 'video/mp4',
-  mov: 'video/quicktime',
-  zip: 'application/zip',
-};
-
-function contentTypeOf(fileName: string, header: string | null): string {
-  const ext = posix.extname(fileName).slice(1).toLowerCase();
-  if (CONTENT_TYPES[ext]) return CONTENT_TYPES[ext];
+/** The type the file's name says; else the type the download declared, unless that is only octet-stream. */
+function downloadedTypeOf(fileName: string, header: string | null): string {
+  const byName = contentTypeOf(fileName);
+  if (byName !== OCTET_STREAM) return byName;
   const declared = header?.split(';')[0].trim().toLowerCase();
-  return declared && declared !== 'application/octet-stream' ? declared : 'application/octet-stream';
+  return declared || OCTET_STREAM;
 }

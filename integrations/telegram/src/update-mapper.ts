@@ -3,6 +3,7 @@ import {
   Channel,
   ConnectorError,
   ConnectorErrorCode,
+  extensionFor,
   type InboundAttachment,
   type InboundAuthor,
   type InboundEvent,
@@ -822,19 +823,6 @@ function safeId(file: Json, messageId: number): string {
     typeof file.file_unique_id === 'string' && file.file_unique_id ? file.file_unique_id : file.file_id;
   const safe = typeof id === 'string' ? id.replace(/[^\w-]/g, '') : '';
   return safe || String(messageId);
-}
-
-const EXTENSIONS: Record<string, string> = {
-  'application/pdf': '.pdf',
-  'image/jpeg': '.jpg',
-  'image/png': '.png',
-  'text/plain': '.txt',
-  'application/msword': '.doc',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': '.docx',
-};
-
-function extensionFor(mime: string | undefined): string {
-  return (mime && EXTENSIONS[mime]) ?? '';
 }
 
 /** Telegram sends numbers in international form, with or without '+'. */

@@ -157,6 +157,19 @@ describe('parseVkEvent', () => {
     ]);
   });
 
+  it('types a document by the shared table: a scan in TIFF or HEIC is an image, not an unknown file', () => {
+    const event = sample('message-new.json');
+    const doc = (id: number, title: string, ext: string) => ({
+      type: 'doc',
+      doc: { id, owner_id: 123, title, ext, size: 10, url: `https://vk.com/doc123_${id}` },
+    });
+    event.object.message.attachments = [doc(6, 'Скан', 'TIF'), doc(7, 'Фото двора', 'heic')];
+    expect(parseVkEvent(event, ctx).items[0].attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['Скан.tif', 'image/tiff'],
+      ['Фото двора.heic', 'image/heic'],
+    ]);
+  });
+
   it('wall_post_new → an open-source message (8-ФЗ) answered as a comment on the post', () => {
     const { items } = parseVkEvent(sample('wall-post-new.json'), ctx);
     expect(items[0]).toMatchObject({

@@ -8,7 +8,13 @@ import {
   type InboundEvent,
   type InboundItem,
 } from '@inbox/integrations/contract';
-import { cleanText, isRecord, safeFileName, unreadAttachmentLine } from '@inbox/integrations/contract';
+import {
+  cleanText,
+  contentTypeOf,
+  isRecord,
+  safeFileName,
+  unreadAttachmentLine,
+} from '@inbox/integrations/contract';
 import { interpretPayload, type PayloadMeaning } from './vk-keyboard';
 
 /*
@@ -57,22 +63,6 @@ function isoFromUnix(seconds: unknown): string {
   const n = int(seconds);
   return n !== undefined && n > 0 ? new Date(n * 1000).toISOString() : new Date().toISOString();
 }
-
-const DOC_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  txt: 'text/plain',
-  odt: 'application/vnd.oasis.opendocument.text',
-  rtf: 'application/rtf',
-  zip: 'application/zip',
-};
 
 /** VK photo size letters from smallest to largest, for old photos that carry no width/height. */
 const SIZE_ORDER = 'smxopqryzw';
@@ -165,7 +155,7 @@ function readAttachments(raw: unknown, depth: number): VkContent {
       if (ext && !fileName.toLowerCase().endsWith(`.${ext}`)) fileName = `${fileName}.${ext}`;
       out.files.push({
         fileName,
-        contentType: DOC_TYPES[ext] ?? 'application/octet-stream',
+        contentType: contentTypeOf(fileName),
         remoteRef: body.url,
         size: int(body.size),
         ...uniqueKey,

@@ -5,6 +5,7 @@ import {
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
+  contentTypeOf,
   type DeliveryReceipt,
   downloadAttachment,
   type FetchedFile,
@@ -437,25 +438,6 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   return { ...base, item };
 }
 
-const FILE_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  gif: 'image/gif',
-  heic: 'image/heic',
-  webp: 'image/webp',
-  txt: 'text/plain',
-  rtf: 'application/rtf',
-  doc: 'application/msword',
-  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  odt: 'application/vnd.oasis.opendocument.text',
-  mp4: 'video/mp4',
-  mp3: 'audio/mpeg',
-};
-
 /** The files an item lists, as links to fetch later; entries that give no http(s) link are counted, not kept. */
 function filesOf(value: unknown, feedUrl: string): { files: InboundAttachment[]; unread: number } {
   const entries = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
@@ -484,13 +466,10 @@ function filesOf(value: unknown, feedUrl: string): { files: InboundAttachment[];
     const named = safeFileName(text(record.name ?? record.fileName ?? record.filename ?? record.title) ?? '');
     const fileName = named || safeFileName(last) || `file-${index + 1}`;
     const declared = text(record.contentType ?? record.mimeType ?? record.mime);
-    const ext = /\.([A-Za-z0-9]{1,5})$/.exec(fileName)?.[1].toLowerCase() ?? '';
     const size = Number(record.size);
     files.push({
       fileName,
-      contentType: declared?.includes('/')
-        ? declared.toLowerCase()
-        : (FILE_TYPES[ext] ?? 'application/octet-stream'),
+      contentType: declared?.includes('/') ? declared.toLowerCase() : contentTypeOf(fileName),
       remoteRef: url.href,
       ...(Number.isSafeInteger(size) && size > 0 ? { size } : {}),
     });
