@@ -473,6 +473,32 @@ describe('knowledge base (e2e)', () => {
         message: 'Допустимы PDF, документы Word и Excel, RTF, текст и изображения',
       }),
     });
+    // What the bytes are decides, not the type the browser declared: a program or a page sent as a PDF.
+    expect(
+      await refusal(await send('rules.pdf', 'application/pdf', Buffer.from('MZ\x90\x00\x03\x00\x00\x00'))),
+    ).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        code: 'invalid-input',
+        message:
+          'Содержимое файла не PDF, не документ Word или Excel, не RTF, не текст и не изображение: файл не принят',
+      }),
+    });
+    expect(
+      await refusal(
+        await send(
+          'guide.pdf',
+          'application/pdf',
+          Buffer.from('<html><script>fetch("/api/v1/me")</script></html>'),
+        ),
+      ),
+    ).toEqual({
+      status: 400,
+      body: expect.objectContaining({
+        code: 'invalid-input',
+        message: 'Содержимое файла не совпадает с его типом: по содержимому это текст',
+      }),
+    });
     expect(await refusal(await send('empty.pdf', 'application/pdf', Buffer.alloc(0)))).toEqual({
       status: 400,
       body: expect.objectContaining({ code: 'invalid-input', message: 'Файл пустой' }),
@@ -493,7 +519,7 @@ describe('knowledge base (e2e)', () => {
     expect(n).toBe(0);
   });
 
-  it("serves an article's attachment by what its bytes are: a page uploaded as a PDF is not shown as one", async () => {
+  it("serves an article's attachment by what its bytes are: a page uploaded as text is not rendered", async () => {
     const upload = async (fileName: string, type: string, content: Buffer) => {
       const res = await send(fileName, type, content);
       expect(res.status).toBe(201);
@@ -503,13 +529,13 @@ describe('knowledge base (e2e)', () => {
       fetch(`${t.stack.baseUrl}/api/v1/knowledge/attachments/${id}`, { headers: staff.operator.headers });
 
     const page = await upload(
-      'guide.pdf',
-      'application/pdf',
+      'guide.txt',
+      'text/plain',
       Buffer.from('<html><body><script>fetch("/api/v1/me")</script>Памятка</body></html>'),
     );
     const served = await download(page.id);
     expect(served.status).toBe(200);
-    expect(served.headers.get('content-type')).not.toContain('pdf');
+    expect(served.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(served.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(served.headers.get('content-security-policy')).toContain('sandbox');
     expect(served.headers.get('x-content-type-options')).toBe('nosniff');

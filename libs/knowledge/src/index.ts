@@ -6,6 +6,7 @@ export * from './knowledge.repository';
 export * from './knowledge-articles.service';
 export * from './knowledge-requests.service';
 export * from './knowledge-sections.service';
+export * from './kb-attachment-types';
 export * from './knowledge-gaps.service';
 export * from './knowledge-watcher.service';
 export * from './public-faq.service';

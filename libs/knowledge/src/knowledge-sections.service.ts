@@ -13,21 +13,10 @@ import {
   UUID,
 } from '@inbox/common';
 import { canConfigure, canManageSections, canRequestChange, type KnowledgeActor } from './knowledge-policy';
+import { KB_ATTACHMENT_TYPES, kbAttachmentMismatch } from './kb-attachment-types';
 import { KB_REVIEW_AT_RISK_DAYS, reviewDueAt } from './knowledge-terms';
 import { KnowledgeRepository, type SectionChanges, type SectionRow } from './knowledge.repository';
 
-/** Attachments of articles: office documents, PDFs and images (a legal act's scan, a form to fill in). */
-export const KB_ATTACHMENT_TYPES = [
-  'application/pdf',
-  'application/msword',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.ms-excel',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/rtf',
-  'text/plain',
-  'image/jpeg',
-  'image/png',
-];
 export const KB_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024;
 
 export type SectionView = SectionRow & { reviewState: 'ok' | 'at-risk' | 'overdue' };
@@ -252,6 +241,8 @@ export class KnowledgeSections {
       const message = `Файл больше ${sizeText(KB_ATTACHMENT_MAX_BYTES)}`;
       throw new DomainError('too-large', message, { file: message });
     }
+    const mismatch = await kbAttachmentMismatch(input.contentType, input.content);
+    if (mismatch) throw invalidInput(mismatch, { file: mismatch });
     const fileName = input.fileName.replace(/[\\/\r\n]+/g, '_').slice(0, 200) || 'file';
     const id = await this.repo.insertAttachment({
       organisationId,
