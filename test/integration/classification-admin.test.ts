@@ -263,6 +263,36 @@ describe('classification administration (integration)', () => {
     );
   });
 
+  it('refuses a CSV file over the upload limit, saying the limit in Russian, and keeps nothing of it', async () => {
+    const v0 = await version();
+    const line = 'culture,Культура,,,,true\n';
+    // At the limit by one byte (multer reads it whole) and far over it (multer stops reading).
+    for (const size of [10 * 1024 * 1024 + 1, 11 * 1024 * 1024]) {
+      const csv = Buffer.alloc(size, ' ');
+      Buffer.from(`code,name,parent_code,typical_needs,default_organisation,active\n${line}`).copy(csv);
+      for (const path of ['/api/v1/rubricator/import', '/api/v1/classification/training-data']) {
+        const form = new FormData();
+        form.append('file', new Blob([csv], { type: 'text/csv' }), 'большой.csv');
+        const res = await fetch(`${t.stack.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: staff.admin.headers.authorization },
+          body: form,
+        });
+        expect([path, res.status, await json(res)]).toEqual([
+          path,
+          413,
+          {
+            statusCode: 413,
+            code: 'too-large',
+            message: 'Файл больше 10 МБ',
+            errors: { file: 'Файл больше 10 МБ' },
+          },
+        ]);
+      }
+    }
+    expect(await version()).toBe(v0);
+    expect(await sql(`SELECT id FROM classification_examples`)).toEqual([]);
+  });
   it('takes labelled training data from CSV, reporting bad lines, and lists models and the manual queue', async () => {
     const csv = [
       'text,topic_code,subtopic_code',

@@ -13,7 +13,6 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import {
   ApiAcceptedResponse,
   ApiConsumes,
@@ -39,6 +38,7 @@ import {
 import { uploadedCsv } from './csv-upload';
 import { StaffController } from '../staff-controller';
 import { staffAction } from '../staff-action';
+import { AnswerFileInterceptor } from '../staff/answer-file.interceptor';
 
 const ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -125,7 +125,7 @@ export class ClassificationController {
 
   @Post('training-data')
   @Roles(Role.Admin)
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(AnswerFileInterceptor)
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiOperation({
     summary:

@@ -11,7 +11,6 @@ import {
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
-import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBadRequestResponse, ApiConsumes, ApiOperation } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { Rubricator } from '@inbox/rubricator';
@@ -25,6 +24,7 @@ import {
 import { uploadedCsv } from './csv-upload';
 import { OptionalBool } from '../query-fields';
 import { StaffController } from '../staff-controller';
+import { AnswerFileInterceptor } from '../staff/answer-file.interceptor';
 
 const TOPIC_ID = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
@@ -69,7 +69,7 @@ export class RubricatorController {
   @Post('import')
   @Roles(Role.Admin)
   @HttpCode(200)
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(AnswerFileInterceptor)
   @ApiConsumes('multipart/form-data', 'application/json')
   @ApiOperation({
     summary:

@@ -16,24 +16,32 @@ import { CreatedDto } from './appeal.responses';
 import { AppConfig } from '@inbox/config';
 
 /**
- * Nest's FileInterceptor for a staff upload of one file (an answer's, a knowledge base article's), whose "File too
- * large" reaches the clerk as the domain's Russian refusal with the limit (ATTACHMENT_MAX_BYTES), like every other
- * refusal of the api.
+ * Nest's FileInterceptor for a staff upload of one file (an answer's, a knowledge base article's, a rubricator or
+ * training-data CSV), whose "File too large" reaches the clerk as the domain's Russian refusal with the limit
+ * (ATTACHMENT_MAX_BYTES), like every other refusal of the api. Multer's cap is one byte over the limit (so a command
+ * may tell "too large" from "at the limit"); a file of exactly that byte is refused here too, for a command that does
+ * not weigh it (the CSV imports were parsed at 10 МБ + 1 byte, and answered «Запрос слишком большой» above it).
  */
 @Injectable()
 export class AnswerFileInterceptor extends FileInterceptor('file') implements NestInterceptor {
   @Inject(AppConfig) private readonly config!: AppConfig;
 
   override async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    let handled: Observable<unknown>;
     try {
-      return await super.intercept(context, next);
+      handled = await super.intercept(context, next);
     } catch (error) {
-      if (error instanceof PayloadTooLargeException) {
-        const message = `Файл больше ${sizeText(this.config.attachmentMaxBytes)}`;
-        throw new DomainError('too-large', message, { file: message });
-      }
+      if (error instanceof PayloadTooLargeException) throw this.tooLarge();
       throw error;
     }
+    const file = context.switchToHttp().getRequest<{ file?: Express.Multer.File }>().file;
+    if (file && file.size > this.config.attachmentMaxBytes) throw this.tooLarge();
+    return handled;
+  }
+
+  private tooLarge(): DomainError {
+    const message = `Файл больше ${sizeText(this.config.attachmentMaxBytes)}`;
+    return new DomainError('too-large', message, { file: message });
   }
 }
 
