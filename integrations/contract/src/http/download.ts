@@ -1,6 +1,7 @@
 import { ConnectorError, ConnectorErrorCode } from '../connector-error';
 import { type FetchedFile } from '../inbound-event';
 import { fetchWithTimeout, httpUrl, isTooLarge, readBodyCapped, retryAfterMs } from './http';
+import { externalOnly } from './internal-address';
 
 export interface DownloadLimits {
   maxBytes: number;
@@ -57,8 +58,10 @@ export async function downloadFile(
   let url = checkUrl(rawUrl, limits.allowedHosts);
   let response: Response | undefined;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-    // Redirects are followed by hand so that every hop passes the host check.
-    response = await fetchWithTimeout(what, url, { method: 'GET', redirect: 'manual' }, limits.timeoutMs);
+    // Redirects are followed by hand so that every hop passes the host check; a host name is connected to only
+    // where it resolves outside our network (`externalOnly`), however it resolved a moment before.
+    const init = { method: 'GET', redirect: 'manual', dispatcher: externalOnly } as RequestInit;
+    response = await fetchWithTimeout(what, url, init, limits.timeoutMs);
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel().catch(() => undefined);

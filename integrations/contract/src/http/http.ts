@@ -1,4 +1,5 @@
 import { ConnectorError, ConnectorErrorCode } from '../connector-error';
+import { refusedAsInternal } from './internal-address';
 
 /**
  * fetch with a deadline; a network failure or a timeout becomes Temporary. Whether the remote side acted on the
@@ -34,6 +35,12 @@ const NOT_CONNECTED = new Set([
  */
 export function transportError(what: string, error: unknown): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  // Never asked again: the name points inside our network (see internal-address.ts).
+  if (refusedAsInternal(error))
+    return new ConnectorError(
+      ConnectorErrorCode.InvalidPayload,
+      `${what}: host resolves to an internal address`,
+    );
   const e = (error && typeof error === 'object' ? error : {}) as {
     name?: unknown;
     cause?: { code?: unknown };

@@ -2,3 +2,4 @@
 export * from './http';
 export * from './download';
 export * from './json-body';
+export * from './internal-address';

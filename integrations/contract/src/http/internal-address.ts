@@ -1,0 +1,82 @@
+import { lookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
+import { BlockList, isIP } from 'node:net';
+import { Agent } from 'undici';
+
+/**
+ * Addresses inside the machine or its network that no remote payload may send us to: this host (127/8, ::1),
+ * private networks (RFC 1918, fc00::/7), link-local (169.254/16: the cloud metadata service; fe80::/10), carrier
+ * NAT, "this network", benchmarking, multicast and reserved ranges.
+ */
+const INTERNAL = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  INTERNAL.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['ff00::', 8],
+] as const)
+  INTERNAL.addSubnet(network, prefix, 'ipv6');
+
+/** Whether an IP address is internal (an IPv4 address mapped into IPv6, ::ffff:127.0.0.1, by its IPv4 part). */
+export function isInternalAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return INTERNAL.check(mapped[1], 'ipv4');
+  const family = isIP(address);
+  if (family === 0) return true;
+  return INTERNAL.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+/** The error a refused name connects with (undici hands it over as the fetch error's `cause`). */
+export const INTERNAL_ADDRESS = 'EINTERNALADDRESS';
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+/**
+ * `dns.lookup` for the sockets of fetches whose URL a remote payload chose: a host NAME that resolves to an internal
+ * address is refused at the moment of connecting, so a name checked now cannot point inside later (DNS rebinding:
+ * the first answer public, the connection's 127.0.0.1). An IP literal is never looked up: it reaches a connection
+ * only when an administrator named it (the account's URL, its attachment hosts).
+ */
+function guardedLookup(
+  hostname: string,
+  options: LookupOneOptions | LookupAllOptions,
+  callback: LookupCallback,
+): void {
+  lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '');
+    const inside = addresses.find((a) => isInternalAddress(a.address));
+    if (inside) {
+      const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to an internal address`);
+      refused.code = INTERNAL_ADDRESS;
+      return callback(refused, '');
+    }
+    if (options.all) return callback(null, addresses);
+    return callback(null, addresses[0].address, addresses[0].family);
+  });
+}
+
+/** The dispatcher for fetches to an address a remote payload chose (`fetch(url, { dispatcher })`). */
+export const externalOnly = new Agent({ connect: { lookup: guardedLookup } });
+
+/** Whether a fetch failed because its host name resolves to an internal address. */
+export function refusedAsInternal(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return cause?.code === INTERNAL_ADDRESS;
+}
