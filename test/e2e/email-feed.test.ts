@@ -109,7 +109,7 @@ describe('e-mail feed (e2e)', () => {
     expect(mailHeader(notice, 'References')).toBe(`<${citizenId}>`);
     expect(mailHeader(notice, 'Auto-Submitted')).toBe('auto-generated');
     const read = await readMail(notice, citizen);
-    expect(read.subject).toBe('Re: Перерасчёт за отопление');
+    expect(read.subject).toBe(`Re: Перерасчёт за отопление [№ ${registrationNumber}]`);
     expect(read.text).toBe(NOTICE_547_RU);
     const noticeId = mailHeader(notice, 'Message-ID')!.replace(/[<>]/g, '');
     // Once delivered, our Message-ID is a thread key of the appeal.
@@ -158,7 +158,7 @@ describe('e-mail feed (e2e)', () => {
     expect(mailHeader(answer, 'In-Reply-To')).toBe(`<${citizenId}>`);
     expect(mailHeader(answer, 'References')).toBe(`<${citizenId}>`);
     const mail = await readMail(answer, citizen);
-    expect(mail.subject).toBe('Re: Перерасчёт за отопление');
+    expect(mail.subject).toBe(`Re: Перерасчёт за отопление [№ ${registrationNumber}]`);
     // The answer, and under it the personal link to rate it.
     expect(answerAndRatingLinks(mail.text)).toEqual({
       answer: text,

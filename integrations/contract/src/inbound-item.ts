@@ -62,8 +62,11 @@ export interface InboundItem {
   /**
    * Conversation the item belongs to. `key` names this item's thread (a chat, a dialogue, a Message-ID);
    * `refersTo` lists keys it answers (In-Reply-To / References), so a follow-up joins the open appeal.
+   * `registrationNumber`: the number of the appeal the item answers when the channel lost the keys (a mail client
+   * that drops In-Reply-To keeps our subject's «№ 2026-000123»); it joins that appeal only when the appeal's
+   * applicant is this item's author in the same channel, so a stranger quoting a number opens an appeal of their own.
    */
-  thread?: { key: string; refersTo?: string[] };
+  thread?: { key: string; refersTo?: string[]; registrationNumber?: string };
   /**
    * Opaque to the core: what `send` needs later to answer in the same place (chat id, comment id…). One key the
    * core reads: `public: true` marks a place everyone reads (a comment under a post), where only the registration

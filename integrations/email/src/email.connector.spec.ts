@@ -61,6 +61,37 @@ describe('buildOutboundMail', () => {
     expect(replySubject('Снег  во дворе')).toBe('Re: Снег во дворе');
   });
 
+  it('puts the registration number in every subject, once, and keeps it in sight after a long subject', () => {
+    const numbered = { ...answer, references: { registrationNumber: '2026-000123' } };
+    expect(buildOutboundMail(sender, numbered).options.subject).toBe('Re: Снег во дворе [№ 2026-000123]');
+    // The citizen's reply already carries it: not a second time.
+    const again = {
+      ...numbered,
+      replyAddress: { ...answer.replyAddress, subject: 'RE: Снег во дворе [№ 2026-000123]' },
+    };
+    expect(buildOutboundMail(sender, again).options.subject).toBe('RE: Снег во дворе [№ 2026-000123]');
+    const bare = { id: 'a2', text: 'Снег убран.', recipient: { email: 'ivan@mail.example' } };
+    expect(
+      buildOutboundMail(sender, {
+        ...bare,
+        kind: 'answer',
+        references: { registrationNumber: '2026-000123' },
+      }).options.subject,
+    ).toBe('Ответ на обращение № 2026-000123');
+    expect(
+      buildOutboundMail(sender, {
+        ...bare,
+        kind: 'status-notice',
+        subject: 'Срок рассмотрения продлён',
+        references: { registrationNumber: '2026-000123' },
+      }).options.subject,
+    ).toBe('Срок рассмотрения продлён [№ 2026-000123]');
+    const long = { ...numbered, replyAddress: { ...answer.replyAddress, subject: 'Очень '.repeat(100) } };
+    const subject = buildOutboundMail(sender, long).options.subject as string;
+    expect(subject.length).toBeLessThanOrEqual(200);
+    expect(subject).toMatch(/^Re: Очень .*Очень… \[№ 2026-000123\]$/);
+  });
+
   it('marks system notices Auto-Submitted and carries attachments as base64', () => {
     const { options } = buildOutboundMail(sender, {
       ...answer,

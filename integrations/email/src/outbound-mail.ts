@@ -1,6 +1,7 @@
 import { ConnectorError, ConnectorErrorCode, type OutboundMessage } from '@inbox/integrations/contract';
 import type Mail from 'nodemailer/lib/mailer';
 import { messageIdList, normaliseMessageId, outboundMessageId } from './message-id';
+import { numberedSubject } from './subject-number';
 
 const REPLY_PREFIX = /^\s*(?:re|ответ|отв|aw|sv)\s*(?:\[\d+\]|\(\d+\))?\s*:/i;
 const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+$/;
@@ -60,10 +61,17 @@ export function buildOutboundMail(
   }
 
   const originalSubject = stringField(reply, 'subject');
-  const registration = message.references?.registrationNumber;
-  const subject = originalSubject
-    ? replySubject(originalSubject)
-    : message.subject?.trim() || (registration ? `Ваше обращение № ${registration}` : 'Ваше обращение');
+  const registration = message.references?.registrationNumber?.trim() || undefined;
+  // The number in every subject: a reply whose client drops In-Reply-To/References still finds its appeal by it.
+  const subject = numberedSubject(
+    originalSubject
+      ? replySubject(originalSubject)
+      : message.subject?.trim() ||
+          (registration
+            ? `${message.kind === 'answer' ? 'Ответ на обращение' : 'Ваше обращение'} № ${registration}`
+            : 'Ваше обращение'),
+    registration,
+  );
 
   const messageId = outboundMessageId(message.id, sender.fromAddress);
   const headers: Record<string, string> = {};

@@ -901,6 +901,60 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.author.email).toBe('Ivan.Petrov@Mail.example');
   });
 
+  it('reads the appeal number a reply names in its subject, with no In-Reply-To or References left', async () => {
+    const withSubject = (subject: string) =>
+      eml(
+        [
+          'From: ivan@mail.example',
+          'To: obr@gov.example.ru',
+          'Subject: =?UTF-8?B?' + b64(subject) + '?=',
+          'Message-ID: <citizen-r1@mail.example>',
+          'Content-Type: text/plain; charset=utf-8',
+        ],
+        'Dopolnyayu.',
+      );
+    const numberOf = async (subject: string) =>
+      (await itemOf(withSubject(subject))).thread?.registrationNumber;
+    expect(await numberOf('Re: Снег во дворе [№ 2026-000123]')).toBe('2026-000123');
+    expect(await numberOf('RE: Ответ на обращение № 2026-000123')).toBe('2026-000123');
+    expect(await numberOf('Fwd: Re: Ваше обращение №2026-0001234')).toBe('2026-0001234');
+    expect(await numberOf('Отв: Ваше обращение № 2026-000123')).toBe('2026-000123');
+    // A new letter that cites an earlier number is a new appeal; so is a number not in our format.
+    expect(await numberOf('Повторно: ранее № 2026-000123 не решено')).toBeUndefined();
+    expect(await numberOf('Обращение № 2026-000123 не решено')).toBeUndefined();
+    expect(await numberOf('Re: Ваше обращение № ОГ-123/25')).toBeUndefined();
+    expect(await numberOf('Re: Снег во дворе')).toBeUndefined();
+  });
+
+  it('gives the quote file the hash of its words as its identity, the same for the same quote however wrapped', async () => {
+    const reply = (id: string, words: string, quote: string) =>
+      eml(
+        [
+          'From: ivanov@mail.example',
+          'To: obr@gov.example.ru',
+          'Subject: Re: Perera',
+          `Message-ID: <${id}@mail.example>`,
+          `In-Reply-To: <${outboundMessageId('answer-q2', ctx.fromAddress)}>`,
+          'Content-Type: text/plain; charset=utf-8',
+          'Content-Transfer-Encoding: base64',
+        ],
+        b64(`${words}\n\n${quote}\n`),
+      );
+    const attribution = 'пн, 1 дек. 2025 г. в 10:00, Единый центр <obr@gov.example.ru>:\n';
+    const keyOf = async (raw: Buffer) =>
+      (await itemOf(raw)).attachments!.find((a) => a.fileName === QUOTED_FILE_NAME)!.uniqueKey;
+    const first = await keyOf(
+      reply('q-1', 'Спасибо.', `${attribution}> Перерасчёт выполнен.\n> С уважением`),
+    );
+    const second = await keyOf(
+      reply('q-2', 'И ещё одно.', `${attribution}>  Перерасчёт выполнен.\r\n> С уважением  `),
+    );
+    const other = await keyOf(reply('q-3', 'Спасибо.', `${attribution}> Срок продлён.\n> С уважением`));
+    expect(first).toMatch(/^email-quote:sha256:[0-9a-f]{64}$/);
+    expect(second).toBe(first);
+    expect(other).not.toBe(first);
+  });
+
   it("takes the author from Reply-To when From is a relay: a site form's no-reply address, a list's DMARC rewrite", async () => {
     const relayed = (from: string, replyTo: string) =>
       eml(

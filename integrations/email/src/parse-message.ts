@@ -17,6 +17,7 @@ import {
 import { type Policy547 } from './account';
 import { extractUuencoded } from './uuencode';
 import { isReplyLetter, splitQuotedReply } from './quoted-reply';
+import { registrationNumberOfReply } from './subject-number';
 import { readTnefFiles, type TnefFile } from './tnef';
 import {
   decodeEncodedWordsGuessing,
@@ -528,6 +529,16 @@ function hasLatin1Runs(parsed: ParsedMail): boolean {
 /** The file a reply's quote of the earlier letters is kept in, beside the letter's own attachments. */
 export const QUOTED_FILE_NAME = 'Цитата из переписки.txt';
 
+/**
+ * The quote file's identity (InboundAttachment.uniqueKey): its content's hash, whitespace runs made one space, so
+ * an appeal keeps one copy of a quote that every reply of the citizen carries again (each «Re:» to our one answer)
+ * whatever line ends or wrapping the client gave it.
+ */
+export function quoteKey(quoted: string): string {
+  const normal = quoted.replace(/\s+/g, ' ').trim();
+  return `email-quote:sha256:${createHash('sha256').update(normal, 'utf8').digest('hex')}`;
+}
+
 const isForwardedLetter = (contentType: string) => /^message\/(?:rfc822|global)$/i.test(contentType);
 const isTnef = (a: Attachment) =>
   /^application\/(?:vnd\.)?ms-tnef$/i.test(a.contentType) || /^winmail\.dat$/i.test(a.filename?.trim() ?? '');
@@ -769,12 +780,14 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     });
   }
   if (reply.quoted) {
-    const bytes = Buffer.from(cleanText(reply.quoted), 'utf8');
+    const quoted = cleanText(reply.quoted);
+    const bytes = Buffer.from(quoted, 'utf8');
     inboundAttachments.push({
       fileName: QUOTED_FILE_NAME,
       contentType: 'text/plain',
       size: bytes.length,
       contentBase64: bytes.toString('base64'),
+      uniqueKey: quoteKey(quoted),
     });
   }
   if (htmlOnly) {
@@ -801,6 +814,8 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     .map(emailThreadKey);
   const replyTo = firstAddress(parsed.replyTo) ?? from;
   const references = messageIdList(parsed.references).filter((id) => id !== messageId);
+  // «Re: … [№ 2026-000123]»: the appeal it answers when the client dropped In-Reply-To and References.
+  const registrationNumber = registrationNumberOfReply(subject);
 
   const item: InboundItem = {
     channel: Channel.Email,
@@ -819,7 +834,11 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     // 5»): the subject is its text too, or the appeal would carry no words to read, route or answer.
     text: text || (subject ?? ''),
     ...(inboundAttachments.length ? { attachments: inboundAttachments } : {}),
-    thread: { key: emailThreadKey(externalId), ...(refersTo.length ? { refersTo } : {}) },
+    thread: {
+      key: emailThreadKey(externalId),
+      ...(refersTo.length ? { refersTo } : {}),
+      ...(registrationNumber ? { registrationNumber } : {}),
+    },
     replyAddress: {
       to: replyTo.address,
       ...(replyTo.name ? { toName: replyTo.name } : {}),

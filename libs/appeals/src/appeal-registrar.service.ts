@@ -233,8 +233,9 @@ export class AppealRegistrar {
    * A follow-up from the same thread joins the open appeal; the threads are locked (in one global order) so two
    * can't both open one. A reply that names what it answers (`refersTo`: In-Reply-To our answer, a reply to the
    * bot's message) joins the appeal it answers whatever its status: the citizen's reply to an answer is not a
-   * new appeal. Only the conversation key alone (a chat, a dialogue) opens a new appeal once the last one there
-   * is done. Returns the appeal each item joins, by item id.
+   * new appeal. So does a reply that lost what it answers but names the appeal's number (an e-mail subject's
+   * «№ …»), when the appeal is its author's own. Only the conversation key alone (a chat, a dialogue) opens a
+   * new appeal once the last one there is done. Returns the appeal each item joins, by item id.
    */
   private async joinedAppeals(tx: EntityManager, items: ItemRow[]): Promise<Map<string, JoinedAppeal>> {
     await this.registrations.lockThreads(tx, items.flatMap(threadsOf));
@@ -249,6 +250,8 @@ export class AppealRegistrar {
         channel: i.channel,
         keys: threadKeys(i.payload),
         answered: (i.payload.thread?.refersTo ?? []).filter((k) => !!k),
+        number: i.payload.thread?.registrationNumber ?? null,
+        author: i.payload.author?.externalId ?? null,
       }))
       .filter((l) => l.keys.length > 0);
     return this.registrations.threadAppeals(tx, lookups, {

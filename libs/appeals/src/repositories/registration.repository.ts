@@ -221,6 +221,10 @@ export interface ThreadLookup {
   channel: string;
   keys: string[];
   answered: string[];
+  /** The appeal's number the item names (InboundItem.thread.registrationNumber), if any. */
+  number: string | null;
+  /** The item's author in the channel: a named number joins only an appeal of that applicant. */
+  author: string | null;
 }
 
 export interface JoinedAppeal {
@@ -303,8 +307,9 @@ export class RegistrationRepository {
 
   /**
    * For each item, the appeal it joins: the newest appeal still open on one of its thread keys, else (a reply
-   * naming what it answers) the newest appeal on one of the keys it answers, whatever its status. Items that
-   * join none are left out.
+   * naming what it answers) the newest appeal on one of the keys it answers, whatever its status, else (a reply
+   * that lost its keys but names the appeal's number) the appeal of that number in the item's channel whose
+   * applicant is the item's author, whatever its status. Items that join none are left out.
    */
   async threadAppeals(
     tx: Db,
@@ -313,9 +318,10 @@ export class RegistrationRepository {
   ): Promise<Map<string, JoinedAppeal>> {
     if (items.length === 0) return new Map();
     const rows = (await tx.query(
-      `SELECT x.id, COALESCE(o.id, r.id) AS appeal_id,
-              COALESCE(o.registration_number, r.registration_number) AS registration_number
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, channel text, keys text[], answered text[])
+      `SELECT x.id, COALESCE(o.id, r.id, n.id) AS appeal_id,
+              COALESCE(o.registration_number, r.registration_number, n.registration_number) AS registration_number
+         FROM jsonb_to_recordset($1::jsonb)
+           AS x(id uuid, channel text, keys text[], answered text[], number text, author text)
          LEFT JOIN LATERAL (
            SELECT a.id, a.registration_number FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
             WHERE t.channel = x.channel AND t.thread_key = ANY(x.keys) AND a.status = ANY($2)
@@ -324,7 +330,11 @@ export class RegistrationRepository {
            SELECT a.id, a.registration_number FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
             WHERE o.id IS NULL AND t.channel = x.channel AND t.thread_key = ANY(x.answered) AND a.status = ANY($3)
             ORDER BY a.registered_at DESC LIMIT 1) r ON true
-        WHERE COALESCE(o.id, r.id) IS NOT NULL`,
+         LEFT JOIN LATERAL (
+           SELECT a.id, a.registration_number FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+            WHERE o.id IS NULL AND r.id IS NULL AND a.registration_number = x.number AND a.channel = x.channel
+              AND a.status = ANY($3) AND p.channel = x.channel AND p.external_id = x.author) n ON true
+        WHERE COALESCE(o.id, r.id, n.id) IS NOT NULL`,
       [JSON.stringify(items), statuses.open, statuses.any],
     )) as { id: string; appeal_id: string; registration_number: string }[];
     return new Map(rows.map((r) => [r.id, { id: r.appeal_id, registration_number: r.registration_number }]));
