@@ -3,6 +3,7 @@ import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
+import { refuseInserts } from '../support/database-faults';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
@@ -155,7 +156,7 @@ describe('OK channel (e2e)', () => {
     ]);
   });
 
-  it('answers in the same chat, takes a typed rating and reopens a poor one upward', async () => {
+  it('answers in the same chat, takes a typed rating (its handling broken off once) and reopens a poor one upward', async () => {
     // S0 needs name, patronymic and phone to escalate; OK gives a display name only: line 1 completes the card.
     await query(
       `UPDATE applicants SET first_name = 'Мария', patronymic = 'Ивановна', phone = '+79130000003'
@@ -187,7 +188,18 @@ describe('OK channel (e2e)', () => {
     // No buttons in OK: the connector sends text only.
     expect(Object.keys(request.body.message as object)).toEqual(['text']);
 
+    // The database refuses the rating for a while (as while Postgres restarts): the typed digits, consumed as a
+    // reply to the bot, were the rating's only copy, and it was lost. It is kept until handled now, and retried.
+    const restore = await refuseInserts(stack.db.dataSource, 'ratings');
     await say(chat, user, '2 3');
+    await eventually(async () => {
+      const [item] = await query(
+        `SELECT status FROM inbound_items WHERE channel = 'ok' AND payload->>'text' = '2 3'`,
+      );
+      return item?.status === 'dialogue' ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    await restore();
     const reopened = await eventually(async () => {
       const x = await card(appealId);
       return x.status === 'reopened' ? x : undefined;

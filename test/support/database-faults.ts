@@ -15,3 +15,18 @@ export async function refuseEventOutcomes(dataSource: DataSource): Promise<() =>
     await dataSource.query(`DROP TRIGGER refuse_outcome ON inbound_events; DROP FUNCTION refuse_outcome()`);
   };
 }
+
+/**
+ * Until the returned function is called, the database refuses new rows in `table` (as it refuses everything while
+ * Postgres restarts): the moment a handler has taken its input and not yet stored what it makes of it.
+ */
+export async function refuseInserts(dataSource: DataSource, table: string): Promise<() => Promise<void>> {
+  await dataSource.query(`
+    CREATE FUNCTION refuse_insert() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'the database is away'; END $$;
+    CREATE TRIGGER refuse_insert BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_insert();
+  `);
+  return async () => {
+    await dataSource.query(`DROP TRIGGER refuse_insert ON ${table}; DROP FUNCTION refuse_insert()`);
+  };
+}

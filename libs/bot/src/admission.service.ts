@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ChannelRegistry, InboundEvents } from '@inbox/channels';
+import { ChannelIntake, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import {
@@ -15,7 +15,7 @@ import { isConsentReply, parseRatingReply, parseTextCommand } from './commands';
 import { Consents } from './consents.service';
 import { DialogueItemsRepository } from './dialogue-items.repository';
 import { Dialogue } from './dialogue.service';
-import { HELD_INTRO_RU, ratingThanksRu } from './texts';
+import { HELD_INTRO_RU } from './texts';
 
 export type Admission = 'not-gated' | 'command' | 'rating' | 'consent' | 'released' | 'held';
 
@@ -38,7 +38,7 @@ export class DialogueAdmission {
     private readonly items: DialogueItemsRepository,
     private readonly config: AppConfig,
     private readonly registry: ChannelRegistry,
-    private readonly events: InboundEvents,
+    private readonly intake: ChannelIntake,
     private readonly jobs: JobProducer,
     private readonly replies: BotReplies,
     private readonly consents: Consents,
@@ -104,17 +104,20 @@ export class DialogueAdmission {
       ? await this.appeals.openRatingRequest(item.channel, author, RATING_WINDOW_DAYS)
       : undefined;
     if (rating && rated && entry) {
-      if (!(await this.consume(item.id))) return 'not-gated';
       const event: RatingEvent = {
         kind: 'rating',
         ...typedEvent('typed'),
         target: { registrationNumber: rated },
+        replyAddress,
         answered: rating.answered,
         satisfaction: rating.satisfaction,
       };
-      await this.events.handle([event], entry);
-      const poor = !rating.answered || rating.satisfaction === 'not-satisfied';
-      await reply('rating-thanks', ratingThanksRu(rated, poor));
+      // Kept first, as a button's press is (deferred_inbound_events), then the message is consumed: a rating
+      // whose handling fails (the database away mid-way) is retried by its job and the sweep, not lost with the
+      // consumed message. Kept twice after a crash between the two, it is still handled once (its claim); the
+      // citizen is thanked when it is handled (thankForTypedRating).
+      await this.intake.deferEvents(entry, [event]);
+      if (!(await this.consume(item.id))) return 'not-gated';
       return 'rating';
     }
 

@@ -64,6 +64,14 @@ export class Dialogue implements OnModuleInit {
       this.acknowledgeRating(event, entry, outcome),
     );
     this.events.onRating(Channel.Vk, (event, entry, outcome) => this.thankForRating(event, entry, outcome));
+    this.events.onRating(Channel.Ok, (event, entry, outcome) =>
+      this.thankForTypedRating(event, entry, outcome),
+    );
+  }
+
+  /** OK: the rating was typed as digits (DialogueAdmission); the citizen is thanked in the same chat. */
+  private async thankForTypedRating(event: RatingEvent, entry: ChannelEntry, outcome: string): Promise<void> {
+    if (event.replyAddress) await this.sendRatingThanks(event, entry, outcome, event.replyAddress);
   }
 
   /**
@@ -71,21 +79,30 @@ export class Dialogue implements OnModuleInit {
    * in the dialogue, a text-button press included (VK shows no toast for those): issue 13.
    */
   private async thankForRating(event: RatingEvent, entry: ChannelEntry, outcome: string): Promise<void> {
+    await this.acknowledge(entry, event, ratingAckRu(outcome));
+    const peerId = event.replyAddress?.peerId;
+    if (peerId !== undefined) await this.sendRatingThanks(event, entry, outcome, { peerId });
+  }
+
+  /** Thanks for a counted rating, naming the appeal (otherwise why it did not count), once per event. */
+  private async sendRatingThanks(
+    event: RatingEvent,
+    entry: ChannelEntry,
+    outcome: string,
+    replyAddress: Record<string, unknown>,
+  ): Promise<void> {
+    const author = event.author?.externalId;
+    if (!author) return;
     const number = event.target.registrationNumber;
     const counted = outcome === 'ok' || outcome === 'poor';
-    const text = counted && number ? ratingThanksRu(number, outcome === 'poor') : ratingAckRu(outcome);
-    await this.acknowledge(entry, event, ratingAckRu(outcome));
-    const author = event.author?.externalId;
-    const peerId = event.replyAddress?.peerId;
-    if (!author || peerId === undefined) return;
     await this.replies.send({
       channel: event.channel,
       accountId: entry.account.id,
       source: `event:${event.channel}:${event.externalId}`,
       purpose: 'rating-thanks',
       authorExternalId: author,
-      replyAddress: { peerId },
-      text,
+      replyAddress,
+      text: counted && number ? ratingThanksRu(number, outcome === 'poor') : ratingAckRu(outcome),
     });
   }
 
