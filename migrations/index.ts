@@ -62,6 +62,7 @@ import { PersonalDataRemovalInlined1796204730000 } from './1796204730000-Persona
 import { KnowledgeNotificationLinks1796204800000 } from './1796204800000-KnowledgeNotificationLinks';
 import { DeferredInboundEvents1796204900000 } from './1796204900000-DeferredInboundEvents';
 import { PartListedLooksFirst1796205000000 } from './1796205000000-PartListedLooksFirst';
+import { QuarantinedInputKey1796205300000 } from './1796205300000-QuarantinedInputKey';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -129,4 +130,5 @@ export const MIGRATIONS = [
   KnowledgeNotificationLinks1796204800000,
   DeferredInboundEvents1796204900000,
   PartListedLooksFirst1796205000000,
+  QuarantinedInputKey1796205300000,
 ];

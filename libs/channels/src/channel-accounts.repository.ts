@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { rowsOf } from '@inbox/common';
 import { type ChannelAccountHealth } from '@inbox/intake';
 
 /** An account's pull state: where it stopped and when it may pull again. */
@@ -257,22 +258,33 @@ export class ChannelAccountsRepository {
   async quarantine(channel: string, accountId: string, inputs: QuarantinedInput[]): Promise<void> {
     if (inputs.length === 0) return;
     await this.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO quarantined_inputs (channel, account_id, external_id, reason, raw)
-         SELECT $1, $2, q.external_id, q.reason, q.raw FROM jsonb_to_recordset($3::jsonb)
-           AS q(external_id text, reason text, raw jsonb)`,
-        [
-          channel,
-          accountId,
-          JSON.stringify(
-            inputs.map((q) => ({ external_id: q.externalId ?? null, reason: q.reason, raw: q.raw ?? null })),
-            jsonbSafe,
-          ),
-        ],
+      // Once per input (its external id, else what it sent: QuarantinedInputKey): a receipt the channel retried,
+      // or a page pulled again after a crash, is neither kept nor counted twice.
+      const kept = rowsOf(
+        await tx.query(
+          `INSERT INTO quarantined_inputs (channel, account_id, external_id, reason, raw, input_key)
+           SELECT $1, $2, q.external_id, q.reason, q.raw,
+                  coalesce(q.external_id, 'raw:' || md5(coalesce(q.raw, to_jsonb(q.reason))::text))
+             FROM jsonb_to_recordset($3::jsonb) AS q(external_id text, reason text, raw jsonb)
+           ON CONFLICT DO NOTHING RETURNING id`,
+          [
+            channel,
+            accountId,
+            JSON.stringify(
+              inputs.map((q) => ({
+                external_id: q.externalId ?? null,
+                reason: q.reason,
+                raw: q.raw ?? null,
+              })),
+              jsonbSafe,
+            ),
+          ],
+        ),
       );
+      if (kept.length === 0) return;
       await tx.query(`UPDATE channel_accounts SET items_quarantined = items_quarantined + $2 WHERE id = $1`, [
         accountId,
-        inputs.length,
+        kept.length,
       ]);
     });
   }
