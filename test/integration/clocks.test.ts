@@ -792,3 +792,60 @@ describe('a sweep over 100k open appeals (integration)', () => {
     );
   });
 });
+
+describe('a worker whose clock is skewed (integration)', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await harness();
+  });
+
+  afterAll(async () => {
+    jest.useRealTimers();
+    await h?.close();
+  });
+
+  it("marks by the database's clock, not by the worker's", async () => {
+    const appeal = await registerAppeal(h);
+    const [{ now }] = (await h.ds.query(`SELECT now() AS now`)) as { now: Date }[];
+    // 80 h to go by the database: outside the 72 h at-risk lead.
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [
+      appeal.id,
+      new Date(now.getTime() + 80 * HOUR),
+    ]);
+    // This process's clock runs two days ahead (only Date is faked: timers and sockets run as they do).
+    jest.useFakeTimers({
+      now: now.getTime() + 48 * HOUR,
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'requestAnimationFrame',
+        'cancelAnimationFrame',
+        'requestIdleCallback',
+        'cancelIdleCallback',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    try {
+      // As the worker sweeps (ClocksWorker): no instant of its own.
+      await h.watcher.sweep();
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(await marksOf(h.ds, appeal.id)).toEqual([]);
+
+    // Nine hours later by the database, the lead has begun: marked at risk once.
+    await h.ds.query(`UPDATE appeals SET answer_due_at = answer_due_at - interval '9 hours' WHERE id = $1`, [
+      appeal.id,
+    ]);
+    await h.watcher.sweep();
+    expect((await marksOf(h.ds, appeal.id)).map((m) => m.kind)).toEqual(['at-risk']);
+  });
+});

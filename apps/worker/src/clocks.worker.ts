@@ -57,7 +57,8 @@ export class ClocksWorker implements OnModuleInit, OnApplicationShutdown {
 
   private async watch(job: Job): Promise<SweepResult> {
     parseJobPayload(JobName.WatchClocks, job.data);
-    return this.watcher.sweep(new Date());
+    // Up to the database's now(): this worker's clock may be skewed from the others' and the api's.
+    return this.watcher.sweep();
   }
 }
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Module } from '@nestjs/common';
 import { AppealEventHooks } from '@inbox/channels';
-import { Clock } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { KnowledgeGaps, KnowledgeModule, KnowledgeWatcher } from '@inbox/knowledge';
 import { SweepWorker } from './repeating-timer';
@@ -20,13 +19,13 @@ export class KnowledgeWorker extends SweepWorker {
     @Inject(KnowledgeWatcher) watcher: KnowledgeWatcher,
     @Inject(KnowledgeGaps) private readonly gaps: KnowledgeGaps,
     @Inject(AppealEventHooks) private readonly hooks: AppealEventHooks,
-    @Inject(Clock) clock: Clock,
   ) {
     super({
       log: 'knowledge-worker',
       failure: 'knowledge clock sweep failed',
       everyMs: config.clockWatchMs,
-      run: () => watcher.sweep(clock.now()),
+      // Up to the database's now(): this worker's clock may be skewed from the others' and the api's.
+      run: () => watcher.sweep(),
     });
   }
 

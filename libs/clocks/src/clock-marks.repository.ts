@@ -42,7 +42,8 @@ export type SweepCountRow = {
 const QUEUE_VACUUM_AFTER = 10_000;
 
 export interface SweepParams {
-  now: Date;
+  /** The instant swept up to; by default the database's now() (never the worker's clock, which may be skewed). */
+  now?: Date;
   /** At-risk leads, in seconds, per clock. */
   answerLeadSeconds: number;
   line2LeadSeconds: number;
@@ -223,11 +224,14 @@ export class ClockMarksRepository extends SqlRepository {
         [],
         tx,
       );
+      // The database's clock, one for every worker: a worker whose own clock runs ahead marked clocks overdue
+      // before their time (and one behind, late), and moved the watermark past what it had read.
+      const now = p.now ?? (await this.rows<{ now: Date }>(`SELECT now() AS now`, [], tx))[0].now;
       const since =
-        state?.swept_until && state.leads === leads && state.swept_until <= p.now ? state.swept_until : null;
+        state?.swept_until && state.leads === leads && state.swept_until <= now ? state.swept_until : null;
       full = since === null;
       const params: unknown[] = [
-        p.now,
+        now,
         p.answerLeadSeconds,
         p.line2LeadSeconds,
         p.escalationLeadSeconds,
@@ -240,7 +244,7 @@ export class ClockMarksRepository extends SqlRepository {
       );
       await this.rows(
         `UPDATE clock_sweep_state SET swept_until = $1, leads = $2 WHERE id = 1`,
-        [p.now, leads],
+        [now, leads],
         tx,
       );
       return rows;

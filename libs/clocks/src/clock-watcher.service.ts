@@ -47,7 +47,8 @@ export class ClockWatcher {
     @Inject(AppConfig) private readonly config: AppConfig,
   ) {}
 
-  async sweep(now: Date = new Date()): Promise<SweepResult> {
+  /** Sweeps up to `now`: by default the database's now(), the same for every worker whatever its own clock. */
+  async sweep(now?: Date): Promise<SweepResult> {
     const started = Date.now();
     const rows = await this.marks.sweep({
       now,

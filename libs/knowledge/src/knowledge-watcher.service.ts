@@ -21,7 +21,8 @@ export class KnowledgeWatcher {
 
   constructor(@Inject(KnowledgeRepository) private readonly repo: KnowledgeRepository) {}
 
-  async sweep(now: Date): Promise<KnowledgeSweepResult> {
+  /** Sweeps up to `now`: by default the database's now(), the same for every worker whatever its own clock. */
+  async sweep(now?: Date): Promise<KnowledgeSweepResult> {
     const rows = await this.repo.sweepClocks(
       now,
       { requestSeconds: KB_REQUEST_AT_RISK_HOURS * 3600, reviewSeconds: KB_REVIEW_AT_RISK_DAYS * 86_400 },

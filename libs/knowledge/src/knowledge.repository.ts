@@ -1060,7 +1060,7 @@ export class KnowledgeRepository extends SqlRepository {
    * approval and review) and the supervisors over the organisation and region-wide.
    */
   async sweepClocks(
-    now: Date,
+    now: Date | undefined,
     leads: { requestSeconds: number; reviewSeconds: number },
     clockTexts: Record<string, string>,
     db: Db = this.pool,
@@ -1070,28 +1070,28 @@ export class KnowledgeRepository extends SqlRepository {
          SELECT 'request'::text AS subject_type, r.id AS subject_id, r.organisation_id, 'kb-send'::text AS clock,
                 r.send_due_at AS due_at, r.created_by AS owner_id, 'по запросу БЗ-' || r.number AS label
            FROM kb_change_requests r
-          WHERE r.status = 'draft' AND r.send_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
+          WHERE r.status = 'draft' AND r.send_due_at <= coalesce($1::timestamptz, now()) + make_interval(secs => $2::float8)
          UNION ALL
          SELECT 'request', r.id, r.organisation_id, 'kb-approval', r.approval_due_at,
                 coalesce(s.responsible_user_id, st.responsible_user_id), 'по запросу БЗ-' || r.number
            FROM kb_change_requests r LEFT JOIN kb_sections s ON s.id = r.section_id
            LEFT JOIN kb_organisation_settings st ON st.organisation_id = r.organisation_id
-          WHERE r.status = 'sent' AND r.approval_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
+          WHERE r.status = 'sent' AND r.approval_due_at <= coalesce($1::timestamptz, now()) + make_interval(secs => $2::float8)
          UNION ALL
          SELECT 'request', r.id, r.organisation_id, 'kb-publication', r.publication_due_at, NULL::uuid,
                 'по запросу БЗ-' || r.number
            FROM kb_change_requests r
-          WHERE r.status = 'approved' AND r.publication_due_at <= $1::timestamptz + make_interval(secs => $2::float8)
+          WHERE r.status = 'approved' AND r.publication_due_at <= coalesce($1::timestamptz, now()) + make_interval(secs => $2::float8)
          UNION ALL
          SELECT 'section', s.id, s.organisation_id, 'kb-review', s.review_due_at,
                 coalesce(s.responsible_user_id, st.responsible_user_id), '«' || s.title || '»'
            FROM kb_sections s LEFT JOIN kb_organisation_settings st ON st.organisation_id = s.organisation_id
-          WHERE s.review_due_at <= $1::timestamptz + make_interval(secs => $3::float8)
+          WHERE s.review_due_at <= coalesce($1::timestamptz, now()) + make_interval(secs => $3::float8)
        ), crossed AS (
-         SELECT c.*, CASE WHEN c.due_at < $1::timestamptz THEN 'overdue' ELSE 'at-risk' END AS kind FROM clocks c
+         SELECT c.*, CASE WHEN c.due_at < coalesce($1::timestamptz, now()) THEN 'overdue' ELSE 'at-risk' END AS kind FROM clocks c
        ), marks AS (
          INSERT INTO kb_clock_marks (subject_type, subject_id, organisation_id, clock, kind, due_at, recorded_at)
-         SELECT x.subject_type, x.subject_id, x.organisation_id, x.clock, x.kind, x.due_at, $1::timestamptz
+         SELECT x.subject_type, x.subject_id, x.organisation_id, x.clock, x.kind, x.due_at, coalesce($1::timestamptz, now())
            FROM crossed x
           WHERE NOT EXISTS (SELECT 1 FROM kb_clock_marks m WHERE m.subject_id = x.subject_id AND m.clock = x.clock
                               AND m.kind = x.kind AND m.due_at = x.due_at)
