@@ -12,7 +12,7 @@ import {
   type ParseResult,
 } from '@inbox/integrations/contract';
 import { ratingChoices, VK_CALLBACK_OK, VkConnector, type VkCursor } from '@inbox/integrations/vk';
-import { VK_FAKE_TEXT_MAX, VkFake } from '../fakes/vk/vk-fake';
+import { VK_FAKE_COMMENT_MAX, VK_FAKE_MESSAGE_MAX, VkFake } from '../fakes/vk/vk-fake';
 import { expectAnswerInParts } from '../support/split-answer';
 
 const connector = new VkConnector({ logger: new JsonLogger('vk-test', 'error') });
@@ -434,7 +434,7 @@ describe('VkConnector against the fake VK', () => {
     });
 
     it('uploads attachments as documents and sends a long text in parts', async () => {
-      const text = `${'Текст ответа. '.repeat(400)}Конец.`;
+      const text = `${'Текст ответа. '.repeat(700)}Конец.`;
       const receipt = await connector.send(
         account,
         outbound({
@@ -457,6 +457,41 @@ describe('VkConnector against the fake VK', () => {
       expect(fake.messages.at(-1)!.attachment).toBe(`doc-218840017_${fake.docs[0].id}`);
       expect(receipt.remoteId!.split(',')).toHaveLength(fake.messages.length);
     });
+    // VK's schema and dev.vk.com: messages.send takes up to 9000 characters (not the 4096 long quoted).
+    const paragraphs = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, p) => `Пункт ${p + 1}. ${'Работы по обращению выполнены в срок. '.repeat(25).trim()}`,
+      ).join('\n\n');
+
+    it('an answer up to 9000 characters goes as one message; a longer one in parts cut at paragraphs', async () => {
+      const six = paragraphs(6);
+      expect(six.length).toBeGreaterThan(4096);
+      expect(six.length).toBeLessThan(VK_FAKE_MESSAGE_MAX);
+      await connector.send(account, outbound({ text: six, replyAddress: { peerId: 8 } }));
+      expect(fake.messages.map((m) => m.message)).toEqual([six]);
+
+      const long = paragraphs(12);
+      const message = outbound({ text: long, replyAddress: { peerId: 9 } });
+      await connector.send(account, message);
+      await connector.send(account, message);
+      const parts = fake.messages.filter((m) => m.peerId === 9).map((m) => m.message);
+      expectAnswerInParts(parts, long, VK_FAKE_MESSAGE_MAX);
+      expect(parts).toHaveLength(2);
+      expect(parts.every((p) => /\.$/.test(p) && p.startsWith('Пункт'))).toBe(true);
+    });
+
+    it('a server stricter than the documentation (914 at 4096): the refused part goes again in smaller parts, once', async () => {
+      fake.messageTextMax = 4096;
+      const six = paragraphs(6);
+      const message = outbound({ text: six, replyAddress: { peerId: 8 } });
+      const receipt = await connector.send(account, message);
+      await connector.send(account, message);
+      const parts = fake.messages.map((m) => m.message);
+      expectAnswerInParts(parts, six, 4096);
+      expect(receipt.remoteId!.split(',')).toHaveLength(parts.length);
+    });
+
     it('a long wall answer lands as several comment replies within the limit, in order, each once', async () => {
       const start = await connector.pull(account, null, 100);
       fake.pushUpdate(fake.event('wall-reply-new.json'));
@@ -471,7 +506,7 @@ describe('VkConnector against the fake VK', () => {
       expectAnswerInParts(
         fake.comments.map((c) => c.message),
         text,
-        VK_FAKE_TEXT_MAX,
+        VK_FAKE_COMMENT_MAX,
       );
       expect(fake.comments.every((c) => c.replyToComment === 57 && c.postId === 41)).toBe(true);
       expect(receipt.remoteId).toBe(fake.comments.map((c) => c.commentId).join(','));

@@ -84,6 +84,13 @@ export function vkApiError(code: number, message: string, method: string): Conne
   return remoteApiError(VK_ERROR_CODES, code, `VK error ${code} in ${method}: ${message.slice(0, 200)}`);
 }
 
+/** VK's error 914 «Message is too long», as vkApiError reports it. */
+export function isMessageTooLong(error: unknown): boolean {
+  return (
+    error instanceof ConnectorError && error.message.startsWith(`VK error ${VkErrorCode.MessageTooLong} `)
+  );
+}
+
 export type VkParamValue = string | number | boolean | string[] | number[] | undefined;
 
 export interface LongPollState {

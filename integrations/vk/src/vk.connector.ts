@@ -24,7 +24,7 @@ import {
 import type { Params } from 'vk-io';
 import { downloadAttachment } from '@inbox/integrations/contract';
 import { decodeJsonBody, isRecord, splitText } from '@inbox/integrations/contract';
-import { type LongPollState, VkApi } from './vk-api';
+import { isMessageTooLong, type LongPollState, VkApi } from './vk-api';
 import { parseVkEvent, threadKeys } from './vk-events';
 import { keyboardJson, MAX_LABEL, randomIdFor, ratingChoices } from './vk-keyboard';
 import { type VkSettings, vkSettings } from './vk-settings';
@@ -32,13 +32,23 @@ import { type VkSettings, vkSettings } from './vk-settings';
 /** What the HTTP layer answers VK for every Callback API event it accepted (VK retries anything else). */
 export const VK_CALLBACK_OK = 'ok';
 
-/** messages.send refuses longer texts (error 914); longer answers go out in several messages. */
-const MAX_MESSAGE_LENGTH = 4096;
 /**
- * wall.createComment states no limit for `message` in VK's method reference; messages.send's 4096 is the bound we
- * know VK enforces on a text, so a longer comment answer goes out as several comments of at most that, in order.
+ * The longest `message` of messages.send: 9000 characters, as VK's own API schema (VKCOM/vk-api-schema,
+ * messages/methods.json, API 5.199: `maxLength: 9000`) and the method's page on dev.vk.com state it; VK answers a
+ * longer one with error 914 «Message is too long». Longer answers go out in several messages, cut at a paragraph or
+ * a sentence (splitText).
  */
-const MAX_COMMENT_LENGTH = 4096;
+export const VK_MESSAGE_MAX_CHARS = 9000;
+/**
+ * 4096, the figure long quoted for messages.send: a part VK still refuses with 914 (nothing of it went out) is sent
+ * again cut to this, so a server stricter than its documentation costs one call, not the answer.
+ */
+export const VK_MESSAGE_FALLBACK_CHARS = 4096;
+/**
+ * wall.createComment states no limit for `message` (neither the schema nor dev.vk.com): a comment answer keeps to
+ * the stricter 4096 known for messages, in several comments, in order.
+ */
+export const VK_COMMENT_MAX_CHARS = 4096;
 /** Enough for failed 2 then failed 1, say; a server failing more often than that is having a bad time. */
 const MAX_LONG_POLL_ATTEMPTS = 4;
 
@@ -330,10 +340,10 @@ export class VkConnector
       type: 'doc',
       peer_id: peerId,
     } satisfies Params.DocsGetMessagesUploadServerParams);
-    return sendInParts(message.text ?? '', MAX_MESSAGE_LENGTH, async (part, index, last) => {
+    const sendOne = async (part: string, randomId: number, last: boolean): Promise<string> => {
       const params: Params.MessagesSendParams = {
         peer_id: peerId,
-        random_id: randomIdFor(message.id, index),
+        random_id: randomId,
         message: part,
         attachment: last && attachments.length ? attachments.join(',') : undefined,
         keyboard: last ? keyboard : undefined,
@@ -341,6 +351,21 @@ export class VkConnector
       const response = await api.call<unknown>('messages.send', params);
       const id = isRecord(response) ? (response.message_id ?? response.conversation_message_id) : response;
       return String(id);
+    };
+    return sendInParts(message.text ?? '', VK_MESSAGE_MAX_CHARS, async (part, index, last) => {
+      try {
+        return await sendOne(part, randomIdFor(message.id, index), last);
+      } catch (error) {
+        if (!isMessageTooLong(error) || part.length <= VK_MESSAGE_FALLBACK_CHARS) throw error;
+        // Refused whole, so nothing of this part is out: its pieces, each with a random_id of its own.
+        const pieces = splitText(part, VK_MESSAGE_FALLBACK_CHARS);
+        const ids: string[] = [];
+        for (const [i, piece] of pieces.entries())
+          ids.push(
+            await sendOne(piece, randomIdFor(`${message.id}#${index}/`, i), last && i === pieces.length - 1),
+          );
+        return ids.join(',');
+      }
     });
   }
 
@@ -353,7 +378,7 @@ export class VkConnector
     const attachments = await this.uploadDocuments(api, message, 'docs.getWallUploadServer', {
       group_id: settings.groupId,
     } satisfies Params.DocsGetWallUploadServerParams);
-    return sendInParts(message.text ?? '', MAX_COMMENT_LENGTH, async (part, index, last) => {
+    return sendInParts(message.text ?? '', VK_COMMENT_MAX_CHARS, async (part, index, last) => {
       const params: Params.WallCreateCommentParams = {
         owner_id: target.ownerId,
         post_id: target.postId,
