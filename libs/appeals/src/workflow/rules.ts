@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Role } from '@inbox/access';
+import { canSeeOrganisation, Role } from '@inbox/access';
 import { AppealStatus, canTransition, InvalidTransitionError, OPEN_STATUSES } from '../appeal-status';
 import { AnswersRepository, type LockedAnswer } from '../repositories/answers.repository';
 import { AppealPartsRepository } from '../repositories/appeal-parts.repository';
@@ -89,14 +89,19 @@ export class WorkflowRules {
 
   /**
    * Who approves a draft (or sends it back): never its author, whoever they are; a supervisor or an
-   * administrator; the head of the answer's organisation — or, where the organisation has no head, a
-   * colleague of the same organisation.
+   * administrator whose scope holds the answer's organisation; the head of the answer's organisation — or, where
+   * the organisation has no head, a colleague of the same organisation. (A supervisor of another ministry, which
+   * has its own part of the appeal, approved this ministry's answer.)
    */
   async assertMayApprove(tx: Db, answer: LockedAnswer, actor: Actor): Promise<void> {
     if (answer.author_id === actor.userId) {
       throw new WorkflowError('forbidden', 'Нельзя согласовать собственный проект ответа');
     }
-    if (actor.role === Role.Supervisor || actor.role === Role.Admin) return;
+    if (
+      (actor.role === Role.Supervisor || actor.role === Role.Admin) &&
+      canSeeOrganisation(actor.scope, answer.organisation_id)
+    )
+      return;
     if (answer.organisation_id === actor.organisationId) {
       if (actor.role === Role.Head) return;
       if (!(await this.references.hasHead(tx, answer.organisation_id))) return;
@@ -112,5 +117,18 @@ export class WorkflowRules {
     const answer = await this.answers.lock(tx, appealId, answerId);
     if (!answer) throw new WorkflowError('not-found', 'Ответ не найден');
     return answer;
+  }
+
+  /**
+   * An answer goes out (sent, or marked handed over) only by staff whose scope holds the organisation that gave
+   * it: line 1 and region-wide staff, or that organisation and its superiors — not another ministry that merely
+   * has its own part of the appeal.
+   */
+  assertMayDeliver(answer: LockedAnswer, actor: Actor): void {
+    if (!canSeeOrganisation(actor.scope, answer.organisation_id))
+      throw new WorkflowError(
+        'forbidden',
+        'Ответ другой организации: его отправляет организация, давшая ответ',
+      );
   }
 }

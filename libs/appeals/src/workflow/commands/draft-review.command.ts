@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
-import { Role } from '@inbox/access';
+import { canSeeOrganisation, Role } from '@inbox/access';
 import { AnswersRepository, type LockedAnswer } from '../../repositories/answers.repository';
 import { NotificationsRepository } from '../../repositories/notifications.repository';
 import { type Actor } from '../actor';
@@ -9,11 +9,11 @@ import { WorkflowRules } from '../rules';
 import { checkedUpload, type UploadedFile } from '../uploaded-file';
 import { WorkflowError } from '../workflow-error';
 
-/** Who may change a draft: its author, or the head of its organisation, or a supervisor. */
+/** Who may change a draft: its author, or the head of its organisation, or a supervisor whose scope holds it. */
 function mayHandleDraft(answer: LockedAnswer, actor: Actor): boolean {
   return (
     answer.author_id === actor.userId ||
-    actor.role === Role.Supervisor ||
+    (actor.role === Role.Supervisor && canSeeOrganisation(actor.scope, answer.organisation_id)) ||
     (actor.role === Role.Head && answer.organisation_id === actor.organisationId)
   );
 }

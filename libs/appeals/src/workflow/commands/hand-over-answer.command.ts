@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
+import { WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
 export type HandoverMedium = 'phone' | 'in-person' | 'post';
@@ -15,6 +16,7 @@ export class HandOverAnswerCommand {
   constructor(
     private readonly change: AppealChange,
     private readonly references: WorkflowReferencesRepository,
+    private readonly rules: WorkflowRules,
   ) {}
 
   async execute(
@@ -24,7 +26,10 @@ export class HandOverAnswerCommand {
     input: { medium: HandoverMedium; note?: string },
     now = new Date(),
   ): Promise<void> {
-    await this.change.run(appealId, actor, 'hand-over-answer', async ({ tx, record }) => {
+    await this.change.run(appealId, actor, 'hand-over-answer', async ({ tx, appeal: a, record }) => {
+      // The answer must be this appeal's: the appeal in the path was checked against the scope, the answer id
+      // was not (any answer of any organisation was marked handed over through an appeal of one's own).
+      this.rules.assertMayDeliver(await this.rules.answer(tx, a.id, answerId), actor);
       if (
         !(await this.references.markHandedOver(tx, answerId, {
           medium: input.medium,

@@ -32,6 +32,7 @@ export class SendAnswerCommand {
     const messageId = await this.change.run(appealId, actor, 'send-answer', async (context) => {
       const { tx, appeal: a, record } = context;
       const answer = await this.rules.answer(tx, a.id, answerId);
+      this.rules.assertMayDeliver(answer, actor);
       if (answer.status !== 'approved') {
         throw new WorkflowError('conflict', 'Отправить можно только согласованный ответ');
       }
