@@ -7,12 +7,12 @@ import { type NestExpressApplication } from '@nestjs/platform-express';
 import { type NextFunction, raw, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { SwaggerModule } from '@nestjs/swagger';
-import { type ValidationError } from 'class-validator';
 import { invalidInput, rootLogger } from '@inbox/common';
 import { loadAppConfig } from '@inbox/config';
 import { ApiModule } from './api.module';
 import { DomainErrorFilter } from './errors/domain-error.filter';
 import { SafeTextPipe } from './errors/safe-text.pipe';
+import { validationErrors } from './errors/validation-messages';
 import { openApiDocument } from './openapi/openapi-document';
 import { publicPagesDir, publicPagesMiddleware } from './public-site/public-pages';
 
@@ -47,7 +47,7 @@ export async function createApiApp(): Promise<INestApplication> {
       transform: true,
       whitelist: true,
       forbidNonWhitelisted: true,
-      exceptionFactory: (errors) => invalidInput('Некорректный запрос', flatten(errors)),
+      exceptionFactory: (errors) => invalidInput('Некорректный запрос', validationErrors(errors)),
     }),
   );
   app.useGlobalFilters(new DomainErrorFilter());
@@ -135,14 +135,4 @@ function securityHeaders() {
       res,
       next,
     );
-}
-
-function flatten(errors: ValidationError[], prefix = ''): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of errors) {
-    const key = prefix ? `${prefix}.${e.property}` : e.property;
-    if (e.constraints) out[key] = Object.values(e.constraints)[0];
-    if (e.children?.length) Object.assign(out, flatten(e.children, key));
-  }
-  return out;
 }
