@@ -530,6 +530,47 @@ describe('parseEmail: a citizen letter', () => {
     expect(empty.attachments).toHaveLength(1);
   });
 
+  it('reads the words of a letter Outlook sent in rich text: only winmail.dat, its body PR_RTF_COMPRESSED', async () => {
+    const rtfLetter = (rtf: string, textPart: string | undefined) => {
+      const dat = winmailDat([{ title: Buffer.from('photo.jpg\0'), data: TNEF_FIXTURE.photo }], 1251, {
+        rtf,
+      });
+      return eml(
+        [
+          'From: citizen@mail.example',
+          'Subject: =?UTF-8?B?' + b64('Освещение') + '?=',
+          'Message-ID: <tnef-rtf@mail.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/mixed; boundary="t"',
+        ],
+        (textPart !== undefined
+          ? '--t\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+            b64(textPart) +
+            '\r\n'
+          : '') +
+          '--t\r\nContent-Type: application/ms-tnef; name="winmail.dat"\r\n' +
+          'Content-Disposition: attachment; filename="winmail.dat"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+          dat.toString('base64').replace(/.{76}/g, '$&\r\n') +
+          '\r\n--t--\r\n',
+      );
+    };
+    const plainRtf =
+      '{\\rtf1\\ansi\\ansicpg1251\\deff0{\\fonttbl{\\f0\\fcharset204 Arial;}}\\pard\\f0 ' +
+      "\\'cd\\'e5 \\'e3\\'ee\\'f0\\'e8\\'f2 \\'f4\\'ee\\'ed\\'e0\\'f0\\'fc.\\par}";
+    const item = await itemOf(rtfLetter(plainRtf, undefined));
+    expect(item.text).toBe(
+      'Не горит фонарь.\n\nИз вложения «winmail.dat» в формате Outlook (TNEF) извлечены файлы: «photo.jpg».',
+    );
+    // Encapsulated HTML (\fromhtml1) with a table: its text, the table's cells kept apart.
+    const htmlRtf =
+      '{\\rtf1\\ansi\\ansicpg1251\\fromhtml1 {\\*\\htmltag19 <html>}{\\*\\htmltag34 <body>}' +
+      "{\\*\\htmltag <table><tr><td>}\\htmlrtf {\\htmlrtf0 \\'c0\\'e4\\'f0\\'e5\\'f1{\\*\\htmltag </td><td>}" +
+      'Lenina, 5{\\*\\htmltag </td></tr></table>}{\\*\\htmltag </body></html>}}}';
+    expect((await itemOf(rtfLetter(htmlRtf, ''))).text).toMatch(/^Адрес\s+Lenina, 5\n\n/);
+    // A text part of its own wins: the RTF is then the same words again.
+    expect((await itemOf(rtfLetter(plainRtf, 'Фонарь не горит'))).text).toMatch(/^Фонарь не горит\n\n/);
+  });
+
   it("takes the files out of Outlook's winmail.dat, keeping the .dat, and names them in the text", async () => {
     const dat = pdfAndPhoto('Заявление.pdf');
     const raw = eml(

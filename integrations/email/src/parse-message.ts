@@ -18,7 +18,8 @@ import { type Policy547 } from './account';
 import { extractUuencoded } from './uuencode';
 import { isReplyLetter, splitQuotedReply } from './quoted-reply';
 import { registrationNumberOfReply } from './subject-number';
-import { readTnefFiles, type TnefFile } from './tnef';
+import { decompressRtf, textOfRtf } from './rtf-body';
+import { readTnefBody, readTnefFiles, type TnefFile } from './tnef';
 import {
   decodeEncodedWordsGuessing,
   looksLikeMisdeclaredCyrillic,
@@ -604,6 +605,24 @@ async function attachmentNotes(
   return notes;
 }
 
+/** The text of the first winmail.dat among the attachments that carries a body: RTF, HTML or plain. */
+function tnefBodyText(attachments: Attachment[]): string {
+  for (const a of attachments.filter(isTnef)) {
+    const body = readTnefBody(a.content);
+    if (!body) continue;
+    const rtf = body.rtfCompressed ? decompressRtf(body.rtfCompressed) : undefined;
+    const read = rtf ? textOfRtf(rtf) : undefined;
+    const html = read && 'html' in read ? read.html : body.html;
+    const text = (
+      html !== undefined ? textOfHtml(html) : read && 'text' in read ? read.text : (body.text ?? '')
+    )
+      .replace(/\r\n?/g, '\n')
+      .trim();
+    if (text) return text;
+  }
+  return '';
+}
+
 async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const fallbackId =
     ctx.uid !== undefined && ctx.uidValidity !== undefined
@@ -697,8 +716,10 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   // An HTML-only body: its text for the appeal, the HTML itself kept as a file beside the others.
   const htmlOnly = !plainText && html !== undefined;
   const attachments = parsed.attachments as MailParserAttachment[];
+  // A letter Outlook sent in rich text: no text part of its own, its words in winmail.dat's body.
+  const bodyText = plainText || (html === undefined ? tnefBodyText(attachments) : '');
   // Files uuencoded into the text come out of it as attachments of their own.
-  const uuencoded = htmlOnly ? { text: textOfHtml(html), files: [] } : extractUuencoded(plainText);
+  const uuencoded = htmlOnly ? { text: textOfHtml(html), files: [] } : extractUuencoded(bodyText);
   // A reply carries our letter below the citizen's words: the words are the text, the quote is kept as a file.
   const namesAnotherLetter =
     messageIdList(parsed.inReplyTo).length + messageIdList(parsed.references).length > 0;

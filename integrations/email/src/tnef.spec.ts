@@ -7,7 +7,7 @@ import {
   u32,
   winmailDat,
 } from '../../../test/fakes/email/winmail-dat';
-import { isTnefStream, MAX_TNEF_FILES, readTnefFiles } from './tnef';
+import { isTnefStream, MAX_TNEF_FILES, readTnefBody, readTnefFiles } from './tnef';
 
 describe('readTnefFiles', () => {
   it('takes out each file with its long Unicode name and MIME type, or its title in the OEM code page', () => {
@@ -79,5 +79,17 @@ describe('readTnefFiles', () => {
       ...Array.from({ length: 200_000 }, () => [renddata, data]).flat(),
     ]);
     expect(readTnefFiles(bomb)).toBeUndefined();
+  });
+});
+
+describe('readTnefBody', () => {
+  it('gives the packed RTF of a rich-text letter, else the plain attBody; nothing from a broken stream', () => {
+    const rtf = "{\\rtf1\\ansi\\ansicpg1251 \\'cf\\'f0\\'ee\\'f8\\'f3}";
+    const body = readTnefBody(winmailDat([], 1251, { rtf }));
+    expect(body?.rtfCompressed?.subarray(8, 12).toString('latin1')).toBe('LZFu');
+    expect(readTnefBody(winmailDat([]))).toEqual({ text: 'Текст письма в RTF-виде' });
+    const dat = winmailDat([], 1251, { rtf });
+    expect(readTnefBody(dat.subarray(0, dat.length - 3))).toBeUndefined();
+    expect(readTnefBody(Buffer.from('not tnef'))).toBeUndefined();
   });
 });

@@ -6,7 +6,8 @@ import * as iconv from 'iconv-lite';
  * attributes — level (1 message, 2 attachment), id (low 16 bits) and type (high 16), length, data, a 16-bit sum
  * of the data bytes. Each attachment's attributes begin with attAttachRenddata; its name is attAttachTitle (in
  * the message's OEM code page) or, longer and in Unicode, PR_ATTACH_LONG_FILENAME among its MAPI properties
- * (attAttachment); its bytes are attAttachData. Written here: the one npm reader (node-tnef) pulls a logger and
+ * (attAttachment); its bytes are attAttachData. The letter's own body, when Outlook sent it in rich text, is only
+ * here too: PR_RTF_COMPRESSED among the message's MAPI properties (attMsgProps; see readTnefBody). Written here: the one npm reader (node-tnef) pulls a logger and
  * a command-line parser into the service, for the hundred lines this takes.
  */
 
@@ -53,42 +54,53 @@ export function isTnefStream(bytes: Buffer): boolean {
 }
 
 /**
+ * Calls `visit` with each attribute of a TNEF stream (level, id, data) in order; false when the bytes are not TNEF,
+ * an attribute breaks off or its sum is wrong, or `visit` says stop.
+ */
+function eachAttribute(bytes: Buffer, visit: (level: number, id: number, data: Buffer) => boolean): boolean {
+  if (!isTnefStream(bytes)) return false;
+  let at = 6;
+  while (at < bytes.length) {
+    if (at + 9 > bytes.length) return false;
+    const level = bytes[at];
+    const id = bytes.readUInt16LE(at + 1);
+    const start = at + 9;
+    const end = start + bytes.readUInt32LE(at + 5);
+    if (end + 2 > bytes.length) return false;
+    const data = bytes.subarray(start, end);
+    let sum = 0;
+    for (const b of data) sum = (sum + b) & 0xffff;
+    if (sum !== bytes.readUInt16LE(end)) return false;
+    at = end + 2;
+    if (!visit(level, id, data)) return false;
+  }
+  return true;
+}
+
+/**
  * The files inside a TNEF stream, in order; undefined when the bytes are not TNEF or break off (a wrong length,
  * a bad sum), or hold more than MAX_TNEF_FILES files: a clerk is then told the file could not be read rather than
  * handed part of it.
  */
 export function readTnefFiles(bytes: Buffer): TnefFile[] | undefined {
-  if (!isTnefStream(bytes)) return undefined;
   let codepage = 1252;
   const done: Pending[] = [];
   let current: Pending | undefined;
-  let at = 6;
-  while (at < bytes.length) {
-    if (at + 9 > bytes.length) return undefined;
-    const level = bytes[at];
-    const id = bytes.readUInt16LE(at + 1);
-    const length = bytes.readUInt32LE(at + 5);
-    const start = at + 9;
-    const end = start + length;
-    if (end + 2 > bytes.length) return undefined;
-    const data = bytes.subarray(start, end);
-    let sum = 0;
-    for (const b of data) sum = (sum + b) & 0xffff;
-    if (sum !== bytes.readUInt16LE(end)) return undefined;
-    at = end + 2;
-
+  const whole = eachAttribute(bytes, (level, id, data) => {
     if (level === LEVEL_MESSAGE && id === ATT_OEM_CODEPAGE && data.length >= 4)
       codepage = data.readUInt32LE(0);
-    if (level !== LEVEL_ATTACHMENT) continue;
+    if (level !== LEVEL_ATTACHMENT) return true;
     if (id === ATT_ATTACH_RENDDATA) {
       if (current) done.push(current);
-      if (done.length >= MAX_TNEF_FILES) return undefined;
+      if (done.length >= MAX_TNEF_FILES) return false;
       current = {};
     } else if (current && id === ATT_ATTACH_TITLE) current.title = data;
     else if (current && id === ATT_ATTACH_DATA) current.data = data;
     else if (current && id === ATT_ATTACHMENT)
       Object.assign(current, attachmentProps(data, charsetOf(codepage)));
-  }
+    return true;
+  });
+  if (!whole) return undefined;
   if (current) done.push(current);
   const charset = charsetOf(codepage);
   return done
@@ -108,16 +120,77 @@ export function readTnefFiles(bytes: Buffer): TnefFile[] | undefined {
     }));
 }
 
+const ATT_BODY = 0x800c;
+const ATT_MSG_PROPS = 0x9003;
+const PR_BODY = 0x1000;
+const PR_RTF_COMPRESSED = 0x1009;
+const PR_HTML = 0x1013;
+
+/**
+ * The letter's own body as Outlook packed it into the stream: PR_RTF_COMPRESSED (Outlook's rich text, the only body
+ * of a letter sent in RTF format; see rtf-body), else PR_HTML (bytes in the HTML's own charset; read as UTF-8 when
+ * it says none), else the plain PR_BODY or attBody (in the message's OEM code page). Undefined when the stream
+ * carries none or breaks off.
+ */
+export function readTnefBody(
+  bytes: Buffer,
+): { rtfCompressed?: Buffer; html?: string; text?: string } | undefined {
+  let codepage = 1252;
+  let attBody: Buffer | undefined;
+  let props: Buffer | undefined;
+  const whole = eachAttribute(bytes, (level, id, data) => {
+    if (level !== LEVEL_MESSAGE) return true;
+    if (id === ATT_OEM_CODEPAGE && data.length >= 4) codepage = data.readUInt32LE(0);
+    else if (id === ATT_BODY) attBody = data;
+    else if (id === ATT_MSG_PROPS) props = data;
+    return true;
+  });
+  if (!whole) return undefined;
+  const charset = charsetOf(codepage);
+  const found = props
+    ? mapiValues(props, charset, new Set([PR_BODY, PR_RTF_COMPRESSED, PR_HTML]))
+    : new Map();
+  const rtf = found.get(PR_RTF_COMPRESSED);
+  if (Buffer.isBuffer(rtf)) return { rtfCompressed: rtf };
+  const html = found.get(PR_HTML);
+  if (html !== undefined) return { html: Buffer.isBuffer(html) ? htmlOf(html) : html };
+  const text = found.get(PR_BODY) ?? (attBody ? iconv.decode(attBody, charset) : undefined);
+  if (text !== undefined) return { text: String(text).replace(/\0[\s\S]*$/, '') };
+  return {};
+}
+
+/** HTML bytes in the charset its own <meta> names, else UTF-8. */
+function htmlOf(bytes: Buffer): string {
+  const declared = /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i.exec(
+    bytes.subarray(0, 2048).toString('latin1'),
+  )?.[1];
+  return iconv
+    .decode(bytes, declared && iconv.encodingExists(declared) ? declared : 'utf8')
+    .replace(/\0[\s\S]*$/, '');
+}
+
 const padded = (n: number) => (n + 3) & ~3;
 const charsetOf = (codepage: number) =>
   iconv.encodingExists(`cp${codepage}`) ? `cp${codepage}` : 'windows-1252';
 
-/**
- * The long file name and MIME type among an attachment's MAPI properties (MS-OXTNEF 2.1.3.4); whatever else is
- * there is stepped over. A list that does not add up yields nothing: the title is used instead.
- */
+/** The long file name and MIME type among an attachment's MAPI properties (MS-OXTNEF 2.1.3.4). */
 function attachmentProps(data: Buffer, charset: string): { longName?: string; mimeTag?: string } {
-  const found: { longName?: string; mimeTag?: string } = {};
+  const values = mapiValues(data, charset, new Set([PR_ATTACH_LONG_FILENAME, PR_ATTACH_MIME_TAG]));
+  const text = (id: number) => {
+    const value = values.get(id);
+    return typeof value === 'string' && value ? value : undefined;
+  };
+  const longName = text(PR_ATTACH_LONG_FILENAME);
+  const mimeTag = text(PR_ATTACH_MIME_TAG)?.toLowerCase();
+  return { ...(longName ? { longName } : {}), ...(mimeTag ? { mimeTag } : {}) };
+}
+
+/**
+ * The wanted properties of a MAPI property list (MS-OXTNEF 2.1.3.4): strings decoded (to their first NUL), binary
+ * values as bytes; whatever else is there is stepped over. A list that does not add up yields nothing.
+ */
+function mapiValues(data: Buffer, charset: string, wanted: Set<number>): Map<number, string | Buffer> {
+  const found = new Map<number, string | Buffer>();
   try {
     let at = 0;
     const count = data.readUInt32LE(at);
@@ -141,8 +214,9 @@ function attachmentProps(data: Buffer, charset: string): { longName?: string; mi
         if (variable) {
           const length = data.readUInt32LE(at);
           const value = data.subarray(at + 4, at + 4 + length);
-          if (at + 4 + length > data.length) return {};
+          if (at + 4 + length > data.length) return new Map();
           at += 4 + padded(length);
+          if (!wanted.has(id)) continue;
           const text =
             base === PT_UNICODE
               ? value.toString('utf16le')
@@ -150,17 +224,18 @@ function attachmentProps(data: Buffer, charset: string): { longName?: string; mi
                 ? iconv.decode(value, charset)
                 : undefined;
           const clean = text?.replace(/\0[\s\S]*$/, '');
-          if (id === PR_ATTACH_LONG_FILENAME && clean) found.longName = clean;
-          if (id === PR_ATTACH_MIME_TAG && clean) found.mimeTag = clean.toLowerCase();
+          // The last non-empty value, as the attachment's name was taken before.
+          if (clean) found.set(id, clean);
+          else if (clean === undefined) found.set(id, Buffer.from(value));
         } else {
           at += fixedSize(base);
           // A count no list this long could hold (a value of four billion longs): stop here, not loop on.
-          if (at > data.length) return {};
+          if (at > data.length) return new Map();
         }
       }
     }
   } catch {
-    return {};
+    return new Map();
   }
   return found;
 }

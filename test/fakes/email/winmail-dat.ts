@@ -48,7 +48,45 @@ interface FixtureFile {
   mimeTag?: string;
 }
 
-export function winmailDat(files: FixtureFile[], codepage = 1251): Buffer {
+/** CRC-32 as MS-OXRTFCP 2.1.3.2 computes it: the usual table, starting from 0, no final inversion. */
+function rtfCrc(bytes: Buffer): number {
+  let crc = 0;
+  for (const byte of bytes) {
+    let c = (crc ^ byte) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (c ^ (crc >>> 8)) >>> 0;
+  }
+  return crc;
+}
+
+/**
+ * RTF packed as PR_RTF_COMPRESSED («LZFu», MS-OXRTFCP) the simplest valid way: every byte a literal (control
+ * bytes of zero bits), then the end marker, a reference to the dictionary's write position. Outlook's own output
+ * also refers back; the decompressor's test reads the specification's example of that.
+ */
+export function lzfuLiterals(rtf: Buffer): Buffer {
+  const body: number[] = [];
+  let written = 207; // the initial dictionary's length
+  for (let at = 0; at <= rtf.length; at += 8) {
+    const run = rtf.subarray(at, at + 8);
+    const last = run.length < 8;
+    body.push(last ? 1 << run.length : 0, ...run);
+    written += run.length;
+    if (last) body.push((written % 4096 << 4) >> 8, (written % 4096 << 4) & 0xff);
+  }
+  const data = Buffer.from(body);
+  return Buffer.concat([u32(data.length + 12), u32(rtf.length), u32(0x75465a4c), u32(rtfCrc(data)), data]);
+}
+
+/** A letter's body among the message's MAPI properties (attMsgProps): PR_RTF_COMPRESSED, binary. */
+const messageProps = (rtfCompressed: Buffer) =>
+  Buffer.concat([u32(1), variable(0x0102, 0x1009, rtfCompressed)]);
+
+/**
+ * A winmail.dat with the files given; its body the plain attBody, or, given `rtf`, only PR_RTF_COMPRESSED holding
+ * that RTF (a letter Outlook sent in rich-text format), as Outlook writes it when the letter has no other body.
+ */
+export function winmailDat(files: FixtureFile[], codepage = 1251, body: { rtf?: string } = {}): Buffer {
   const renddata = Buffer.concat([u16(1), u32(0xffffffff), u16(0), u16(0), u32(0)]);
   return Buffer.concat([
     u32(0x223e9f78),
@@ -56,7 +94,9 @@ export function winmailDat(files: FixtureFile[], codepage = 1251): Buffer {
     attribute(1, 0x00089006, u32(0x00010000)), // attTnefVersion
     attribute(1, 0x00069007, Buffer.concat([u32(codepage), u32(0)])), // attOemCodepage
     attribute(1, 0x00078008, Buffer.from('IPM.Microsoft Mail.Note\0', 'latin1')), // attMessageClass
-    attribute(1, 0x0002800c, encode('Текст письма в RTF-виде\0', 'windows-1251')), // attBody
+    body.rtf
+      ? attribute(1, 0x00069003, messageProps(lzfuLiterals(Buffer.from(body.rtf, 'latin1')))) // attMsgProps
+      : attribute(1, 0x0002800c, encode('Текст письма в RTF-виде\0', 'windows-1251')), // attBody
     ...files.flatMap((f) => [
       attribute(2, 0x00069002, renddata), // attAttachRenddata
       attribute(2, 0x00018010, f.title), // attAttachTitle
