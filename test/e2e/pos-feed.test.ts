@@ -348,6 +348,39 @@ describe('ПОС feed (e2e)', () => {
     expect(await tools.pull('pos')).toMatchObject({ items: 0 });
   });
 
+  it('registers no appeal for a message ПОС declined; one declined after registration keeps its record, the decline noted', async () => {
+    const declined = pos.addMessage();
+    pos.declineMessage(declined.posId, 'Сообщение не относится к компетенции');
+    const registered = pos.addMessage();
+    expect(await tools.pull('pos')).toMatchObject({ items: 1, skipped: 1 });
+    const appeal = await tools.appeal('pos', String(registered.posId));
+    await tools.settled();
+    expect(await tools.appealCount('pos', [String(declined.posId)])).toBe(0);
+
+    pos.declineMessage(registered.posId, 'Дубликат ранее поданного сообщения');
+    expect(await tools.pull('pos')).toMatchObject({ items: 0, skipped: 1 });
+    const notes = (await stack.db.dataSource.query(
+      `SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = 'withdrawn'`,
+      [appeal.id],
+    )) as { data: Record<string, unknown> }[];
+    expect(notes.map((n) => n.data)).toEqual([
+      expect.objectContaining({
+        by: 'channel',
+        externalId: String(registered.posId),
+        reason: 'Дубликат ранее поданного сообщения',
+      }),
+    ]);
+    // The appeal stays as registered (59-ФЗ), and a repeat of the same decline notes nothing more.
+    expect(await tools.appealCount('pos', [String(registered.posId)])).toBe(1);
+    await tools.forgetCursor('pos');
+    await tools.pull('pos');
+    const [{ n }] = await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM appeal_events WHERE appeal_id = $1 AND type = 'withdrawn'`,
+      [appeal.id],
+    );
+    expect(n).toBe(1);
+  });
+
   it("puts ПОС's status and history on the appeal's timeline and the organisation's requisites in the directory", async () => {
     // Our own ПОС appeal response in the real shape: statusText, history[] with who and the answer, factId, warnings.
     const response = JSON.parse(

@@ -358,6 +358,33 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(replay.events?.[0].externalId).toBe(`rating:${m.posId}:${ratedAt}`);
     });
 
+    it('a message declined by moderation is no item: skipped with the reason, and a withdrawal by the channel', async () => {
+      const kept = fake.addMessage();
+      const declined = fake.addMessage();
+      fake.declineMessage(declined.posId, 'Сообщение содержит нецензурную лексику');
+      const page = await connector.pull(account, null, 10);
+      expect(page.items.map((i) => i.externalId)).toEqual([String(kept.posId)]);
+      expect(page.skipped).toEqual([
+        { externalId: String(declined.posId), reason: 'ПОС: сообщение отклонено модератором' },
+      ]);
+      expect(page.events).toEqual([
+        expect.objectContaining({
+          kind: 'withdrawal',
+          channel: Channel.Pos,
+          externalId: `declined:${declined.posId}`,
+          target: { externalId: String(declined.posId), threadKey: `pos:${declined.posId}` },
+          by: 'channel',
+          reason: 'Сообщение содержит нецензурную лексику',
+        }),
+      ]);
+
+      // Declined after we had it: the update comes as the same withdrawal, for the core to note on the appeal.
+      fake.declineMessage(kept.posId, 'Дубликат');
+      const later = await connector.pull(account, page.nextCursor, 10);
+      expect(later.items).toEqual([]);
+      expect(later.events?.map((e) => e.externalId)).toEqual([`declined:${kept.posId}`]);
+    });
+
     it('rejects a malformed message with a reason and returns the rest of the page', async () => {
       const added = Array.from({ length: 5 }, () => fake.addMessage());
       fake.setScenario('malformed', { times: 1 });

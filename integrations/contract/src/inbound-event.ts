@@ -64,7 +64,27 @@ export interface InteractionEvent {
   callbackId?: string;
 }
 
-export type InboundEvent = RatingEvent | DeliveryStateEvent | InteractionEvent;
+/**
+ * Something the channel no longer shows: the citizen deleted a message they had sent (`by: 'author'`), or the
+ * channel itself took it back (`by: 'channel'`: ПОС moderation declined a message after it reached us). A registered
+ * appeal is never erased for it (59-ФЗ: what was registered stays on record): the core notes it in the appeal's
+ * history for the clerk. Something never registered needs nothing more.
+ */
+export interface WithdrawalEvent {
+  kind: 'withdrawal';
+  channel: Channel;
+  /** Stable id of the withdrawal in the channel: the dedupe key. */
+  externalId: string;
+  receivedAt: string;
+  /** The item withdrawn (its external id), as the connector named it when it came. */
+  target: AppealRef;
+  by: 'author' | 'channel';
+  /** The channel's own words for why (ПОС's statusText or rejectReason); never the citizen's text. */
+  reason?: string;
+  author?: InboundAuthor;
+}
+
+export type InboundEvent = RatingEvent | DeliveryStateEvent | InteractionEvent | WithdrawalEvent;
 
 /** A status change we report back to the channel that owns the item (ПОС status events). */
 export interface StatusUpdate {

@@ -18,6 +18,7 @@ import {
   type RatingEvent,
   type RubricatorSource,
   type StatusUpdate,
+  type WithdrawalEvent,
 } from '@inbox/integrations/contract';
 import {
   bearer,
@@ -166,8 +167,9 @@ export class PosConnector implements Connector, RubricatorSource, DropsRepeatedS
     }
 
     const items: InboundItem[] = [];
-    const events: RatingEvent[] = [];
+    const events: (RatingEvent | WithdrawalEvent)[] = [];
     const rejected: RejectedRemoteItem[] = [];
+    const skipped: { externalId: string; reason: string }[] = [];
     let next = start;
     for (const raw of page.entries) {
       const decoded = decodeMessage(raw);
@@ -183,6 +185,18 @@ export class PosConnector implements Connector, RubricatorSource, DropsRepeatedS
         });
         continue;
       }
+      const declined = toWithdrawalEvent(decoded.message);
+      if (declined) {
+        // Declined by ПОС's moderation: not an appeal to register. Counted and logged, never dropped unseen; had we
+        // registered it before the decline, the withdrawal event notes it on the appeal, which stays on record.
+        events.push(declined);
+        skipped.push({ externalId: decoded.message.posId, reason: POS_DECLINED_REASON });
+        this.logger.info('ПОС message declined by moderation: not registered', {
+          accountId: account.id,
+          posId: decoded.message.posId,
+        });
+        continue;
+      }
       items.push(toInboundItem(decoded.message));
       const rating = toRatingEvent(decoded.message);
       if (rating) events.push(rating);
@@ -192,6 +206,7 @@ export class PosConnector implements Connector, RubricatorSource, DropsRepeatedS
       items,
       events,
       rejected,
+      ...(skipped.length > 0 ? { skipped } : {}),
       nextCursor: next ?? null,
       hasMore: page.last !== undefined ? !page.last : page.entries.length >= size,
     };
@@ -514,6 +529,40 @@ export function toInboundItem(m: PosMessage): InboundItem {
     replyAddress: { posId: m.posId },
     features: Object.keys(features).length > 0 ? features : undefined,
   };
+}
+
+/** ПОС's code for a message its moderation declined (CHANNELS.md: the status and event codes seen). */
+export const POS_MODERATION_DECLINE = 'MODERATION_DECLINE';
+
+/** Why a pulled ПОС message was not registered (the pull's `skipped`). */
+export const POS_DECLINED_REASON = 'ПОС: сообщение отклонено модератором';
+
+/**
+ * A message ПОС's moderation declined — its status, or else its newest history entry, says MODERATION_DECLINE — as a
+ * withdrawal by the channel: the core registers nothing for it, and notes it on the appeal if one was registered
+ * before the decline. The reason is ПОС's (statusText, the moderator's rejectReason or comment), never the citizen's.
+ */
+export function toWithdrawalEvent(m: PosMessage): WithdrawalEvent | undefined {
+  const newest = m.history.at(-1);
+  const status = m.status ?? newest?.status;
+  if (status !== POS_MODERATION_DECLINE) return undefined;
+  const entry = [...m.history].reverse().find((h) => h.status === POS_MODERATION_DECLINE);
+  const reason = entry?.answer?.rejectReason ?? entry?.answer?.comment ?? entry?.statusText ?? m.statusText;
+  return {
+    kind: 'withdrawal',
+    channel: Channel.Pos,
+    externalId: `declined:${m.posId}`,
+    receivedAt: instantOr([entry?.createdAt, m.position?.updatedAfter], m.createdAt),
+    target: { externalId: m.posId, threadKey: posThreadKey(m.posId) },
+    by: 'channel',
+    ...(reason ? { reason } : {}),
+  };
+}
+
+/** The first of `candidates` that reads as an instant, as ISO; else `fallback`. */
+function instantOr(candidates: (string | undefined)[], fallback: string): string {
+  const ms = candidates.map((c) => (c ? Date.parse(c) : NaN)).find(Number.isFinite);
+  return ms !== undefined ? new Date(ms).toISOString() : fallback;
 }
 
 export function toRatingEvent(m: PosMessage): RatingEvent | undefined {

@@ -33,6 +33,10 @@ export function withoutPersonalData(event: InboundEvent): InboundEvent {
     const { comment: _comment, author: _author, ...rest } = event;
     return author ? { ...rest, author } : rest;
   }
+  if (event.kind === 'withdrawal') {
+    const { author: _author, ...rest } = event;
+    return author ? { ...rest, author } : rest;
+  }
   return { ...event, author: author ?? {} };
 }
 

@@ -17,6 +17,8 @@ export interface PullReport {
   duplicates: number;
   events: number;
   quarantined: number;
+  /** Inputs the connector left out on purpose (a ПОС message declined by moderation), by count. */
+  skipped: number;
   error?: string;
 }
 
@@ -54,6 +56,7 @@ export class ChannelPuller {
       duplicates: 0,
       events: 0,
       quarantined: 0,
+      skipped: 0,
     };
     if (!entry?.connector.pull) return report;
     try {
@@ -91,6 +94,18 @@ export class ChannelPuller {
         await this.accounts.quarantine(entry.account.channel, entry.account.id, quarantined);
         report.quarantined += quarantined.length;
         this.log.warn('inputs quarantined', { kind: entry.kind, count: quarantined.length });
+      }
+      // Left out on purpose, never unseen: counted, and logged by reason (ids only, no content).
+      const skipped = result.skipped ?? [];
+      if (skipped.length > 0) {
+        report.skipped += skipped.length;
+        this.log.info('inputs skipped', {
+          kind: entry.kind,
+          accountId: entry.account.id,
+          count: skipped.length,
+          reasons: [...new Set(skipped.map((s) => s.reason))],
+          externalIds: skipped.map((s) => s.externalId).filter(Boolean),
+        });
       }
       // An event whose handling failed (the database away mid-way) is not pulled again: the cursor moves on. It is
       // kept in Postgres for the worker, which retries it, as a webhook's events are.

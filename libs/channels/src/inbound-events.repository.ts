@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '@inbox/common';
-import { type AppealRef, type DeliveryStateEvent, type InboundEvent } from '@inbox/integrations/contract';
+import {
+  type AppealRef,
+  type DeliveryStateEvent,
+  type InboundEvent,
+  type WithdrawalEvent,
+} from '@inbox/integrations/contract';
 
 /** Webhook events kept until the worker has handled them (deferred_inbound_events). */
 export interface DeferredEvents {
@@ -135,6 +140,30 @@ export class InboundEventsRepository {
       }
       return rows.length;
     });
+  }
+
+  /**
+   * Notes on the appeal's history that the citizen deleted what they had sent, or that the channel withdrew it
+   * (ПОС moderation). The appeal and its texts stay as registered (59-ФЗ). Once per withdrawal.
+   */
+  async recordWithdrawal(appealId: string, event: WithdrawalEvent): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO appeal_events (appeal_id, type, data)
+       SELECT $1, 'withdrawn', $2::jsonb
+        WHERE NOT EXISTS (SELECT 1 FROM appeal_events WHERE appeal_id = $1 AND type = 'withdrawn' AND data->>'key' = $3)`,
+      [
+        appealId,
+        JSON.stringify({
+          key: event.externalId,
+          by: event.by,
+          channel: event.channel,
+          externalId: event.target.externalId ?? null,
+          reason: event.reason ?? null,
+          at: event.receivedAt,
+        }),
+        event.externalId,
+      ],
+    );
   }
 }
 

@@ -144,6 +144,17 @@ export class InboundEvents {
           { externalId: event.externalId, reason: UNKNOWN_MESSAGE_REASON_RU, raw: event },
         ]);
       }
+    } else if (event.kind === 'withdrawal') {
+      // Deleted by the citizen or declined by the channel: noted on the appeal, which stays on record (59-ФЗ).
+      const appealId = await this.appealFor(event.channel, event.target);
+      if (appealId) await this.repository.recordWithdrawal(appealId, event);
+      outcome = appealId ? 'withdrawn' : 'appeal-not-found';
+      this.log.info('withdrawal', {
+        channel: event.channel,
+        externalId: event.externalId,
+        by: event.by,
+        outcome,
+      });
     } else {
       const handler = this.handlers.get(event.channel);
       if (handler) await handler(event, entry);

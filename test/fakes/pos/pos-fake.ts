@@ -61,7 +61,7 @@ export interface PosWireMessage {
     statusText: string;
     createdAt: string;
     createdBy: { surname: string; name: string; patronymic: string } | null;
-    answer: { answerType: string; comment: string; rejectReason: null } | null;
+    answer: { answerType: string; comment: string | null; rejectReason: string | null } | null;
   }[];
   applicant: PosWireApplicant;
   rating?: { value: number; ratedAt: string; answered?: boolean; comment?: string } | null;
@@ -125,6 +125,7 @@ const ORGS: Record<number, PosWireMessage['organizationInfo']> = {
 
 const STATUS_TEXT: Record<string, string> = {
   MODERATION_ACCEPT: 'Сообщение прошло модерацию',
+  MODERATION_DECLINE: 'Сообщение отклонено модератором',
   TAKE_TO_WORK: 'Взято в работу',
   POSTPONE: 'Срок рассмотрения продлён',
   FORWARD_TO_PARENT: 'Передано в вышестоящую организацию',
@@ -292,6 +293,31 @@ export class PosFake {
     if (!message) throw new Error(`no message ${posId}`);
     Object.assign(message, patch, { updatedAt: this.stamp(options.updatedAt) });
     return clone(message);
+  }
+
+  /** ПОС's moderation declines a message: its status and a history entry with the moderator's reason. */
+  declineMessage(posId: number, rejectReason: string, options: { at?: string } = {}): PosWireMessage {
+    const message = this.messages.get(posId);
+    if (!message) throw new Error(`no message ${posId}`);
+    const at = this.stamp(options.at);
+    return this.updateMessage(
+      posId,
+      {
+        status: 'MODERATION_DECLINE',
+        statusText: STATUS_TEXT.MODERATION_DECLINE,
+        history: [
+          ...message.history,
+          {
+            status: 'MODERATION_DECLINE',
+            statusText: STATUS_TEXT.MODERATION_DECLINE,
+            createdAt: at,
+            createdBy: null,
+            answer: { answerType: 'REJECT', comment: null, rejectReason },
+          },
+        ],
+      },
+      { updatedAt: at },
+    );
   }
 
   /** The applicant rates the answer (1–5 stars). */

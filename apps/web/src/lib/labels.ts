@@ -134,6 +134,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'personal-data-erased': 'Персональные данные удалены по истечении срока хранения',
   'pos-status': 'Статус в ПОС при поступлении',
   'pos-history': 'Событие в ПОС',
+  withdrawn: 'Заявитель удалил сообщение или канал его отозвал (запись сохранена)',
 };
 
 /** ПОС's status and event codes in Russian (its own statusText, when sent, is shown instead). */
