@@ -74,6 +74,42 @@ describe('classification in batches (integration)', () => {
     return passes;
   }
 
+  /**
+   * A follow-up's touch of appeal `id` (RegistrationRepository.addFollowUpsAtomically, as registration makes it)
+   * while `pass` waits in its read of `table`, which another session holds (as a slow round trip would keep the
+   * pass between its statements): it must go through within 3 s (a lock timeout fails the test).
+   */
+  async function touchWhilePassWaits(id: string, table: string, pass: () => Promise<unknown>): Promise<void> {
+    const locker = new Client({ connectionString: stack.db.url });
+    const follower = new Client({ connectionString: stack.db.url });
+    await locker.connect();
+    await follower.connect();
+    let passes: Promise<unknown> | undefined;
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+      passes = pass();
+      await eventually(async () => {
+        const [waiting] = await sql(
+          `SELECT 1 FROM pg_stat_activity
+            WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%FROM ${table}%'`,
+        );
+        return waiting;
+      });
+      await follower.query(`SET lock_timeout = '3s'`);
+      const touched = await follower.query(
+        `UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`,
+        [id],
+      );
+      expect(touched.rowCount).toBe(1);
+    } finally {
+      await locker.query('COMMIT');
+      await locker.end();
+      await follower.end();
+      await passes;
+    }
+  }
+
   beforeAll(async () => {
     stack = await startTestStack({ env: { CLASSIFIER_RETRAIN_CRON: 'off' } });
     await seedDirectory(stack.db.dataSource);
@@ -334,39 +370,35 @@ describe('classification in batches (integration)', () => {
       ],
       day(140),
     );
-    const locker = new Client({ connectionString: stack.db.url });
-    const follower = new Client({ connectionString: stack.db.url });
-    await locker.connect();
-    await follower.connect();
-    let passes: Promise<unknown> | undefined;
-    try {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE fast_track_rules IN ACCESS EXCLUSIVE MODE');
-      passes = route(50);
-      await eventually(async () => {
-        const [waiting] = await sql(
-          `SELECT 1 FROM pg_stat_activity
-            WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%FROM fast_track_rules%'`,
-        );
-        return waiting;
-      });
-      // A follow-up's touch of the appeal (RegistrationRepository.addFollowUpsAtomically), as registration makes it.
-      await follower.query(`SET lock_timeout = '3s'`);
-      const touched = await follower.query(
-        `UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`,
-        [id],
-      );
-      expect(touched.rowCount).toBe(1);
-    } finally {
-      await locker.query('COMMIT');
-      await locker.end();
-      await follower.end();
-      await passes;
-    }
+    await touchWhilePassWaits(id, 'fast_track_rules', () => route(50));
     // The pass saw the appeal changed and left it; the next takes it as it is now, rules and all.
     await route(50);
     expect(await result(id)).toMatchObject({ routed: true, fast_track: true });
     await group(50);
+  });
+
+  it('groups without holding its batch’s appeals: a follow-up’s touch does not wait while the pass looks for candidates', async () => {
+    // Issue 18: after the classification pass read first, follow-ups waited on the grouping pass, which locked its
+    // batch's appeals (the newest) before its reads and held them to its commit, though most match nothing and are
+    // never written. It now locks only the appeals it links, once the candidates are read. Here the candidates'
+    // read is made to wait, as a slow round trip would: the appeal, which matches nothing, is not held meanwhile.
+    const [id] = await register(
+      [
+        inboundItem({
+          text: 'Просим установить пандус у входа в поликлинику на улице Дуси Ковальчук, маме на коляске не подняться.',
+          receivedAt: day(150).toISOString(),
+        }),
+      ],
+      day(150),
+    );
+    await route(50);
+    await touchWhilePassWaits(id, 'appeal_cluster_bands', () => group(50));
+    const [state] = await sql(
+      `SELECT a.incident_id, k.clustered_at IS NOT NULL AS grouped
+         FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id WHERE a.id = $1`,
+      [id],
+    );
+    expect(state).toEqual({ incident_id: null, grouped: true });
   });
 
   it('routes appeals while a grouping holds their buckets; grouping passes at once make one incident of them', async () => {

@@ -128,6 +128,20 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
+  /** The appeals' incidents as they are now, read without a lock. */
+  incidentsOf(
+    tx: Db,
+    appealIds: string[],
+  ): Promise<{ id: string; incident_id: string | null; status: string | null }[]> {
+    if (appealIds.length === 0) return Promise.resolve([]);
+    return this.rows(
+      `SELECT x.id, x.incident_id, i.status FROM appeals x LEFT JOIN incidents i ON i.id = x.incident_id
+        WHERE x.id = ANY($1::uuid[])`,
+      [appealIds],
+      tx,
+    );
+  }
+
   /**
    * Saves the items' keys as grouped now (the caller holds their appeals' rows, and the waiting keys' rows if
    * any: it claimed them).
@@ -240,21 +254,29 @@ export class IncidentsRepository extends SqlRepository {
 
   /**
    * Claims up to `limit` items waiting for the grouping pass, oldest first (rows another pass holds are
-   * skipped, so no item is taken by two passes), with what grouping reads of their appeals and their saved
-   * keys (not computed again).
+   * skipped, so no item is taken by two passes), with what grouping reads of their appeals, their saved
+   * keys (not computed again) and their incidents as they are now (read, not locked: the appeals stay free).
    */
   claimUnclustered(
     tx: Db,
     limit: number,
     appealIds?: string[],
-  ): Promise<(ClaimedAppeal & { bands: string[]; address_key: string | null })[]> {
+  ): Promise<
+    (ClaimedAppeal & {
+      bands: string[];
+      address_key: string | null;
+      incident_id: string | null;
+      incident_status: string | null;
+    })[]
+  > {
     return this.rows(
       `WITH claimed AS (
          SELECT appeal_id, registered_at, address_key, bands FROM appeal_cluster_keys
           WHERE clustered_at IS NULL AND ($2::uuid[] IS NULL OR appeal_id = ANY($2::uuid[]))
           ORDER BY registered_at, appeal_id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address, c.address_key, c.bands
-         FROM claimed c JOIN appeals a ON a.id = c.appeal_id
+       SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address, c.address_key, c.bands,
+              a.incident_id, i.status AS incident_status
+         FROM claimed c JOIN appeals a ON a.id = c.appeal_id LEFT JOIN incidents i ON i.id = a.incident_id
         ORDER BY c.registered_at, c.appeal_id`,
       [limit, appealIds ?? null],
       tx,

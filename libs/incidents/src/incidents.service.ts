@@ -23,6 +23,7 @@ import { type Db, Transactions } from '@inbox/database';
 import { addressKey, jaccard, minHashBands, tokenize, wordShingles } from '@inbox/text-classifier';
 import {
   type ClaimedAppeal,
+  type ClusterKey,
   type IncidentAppeal,
   type IncidentDetail,
   IncidentsRepository,
@@ -52,6 +53,8 @@ export interface ClusterInput {
   saved?: { bands: string[]; addressKey: string | null };
   /** The full text's word shingles (`wordShingles`), when the caller has them already. */
   shingles?: ReadonlySet<string>;
+  /** The appeal's incident as the caller read it with its saved keys (not locked); read here when not given. */
+  incident?: { incidentId: string | null; open: boolean };
 }
 
 /** What one step of answering an incident did: per appeal, done, passed over, or refused by the workflow. */
@@ -142,6 +145,7 @@ export class Incidents {
         rows.map((r) => ({
           ...clusterInputOf(r),
           saved: { bands: r.bands.map(String), addressKey: r.address_key },
+          incident: { incidentId: r.incident_id, open: r.incident_status === 'open' },
         })),
       );
       return { claimed: rows.length, grouped };
@@ -150,10 +154,11 @@ export class Incidents {
 
   /**
    * Groups several items in the caller's transaction, as if one after the other in the order given: every
-   * bucket of the batch is locked at once (sorted: two batches cannot deadlock on them), the keys are saved in
-   * one statement, and every match of the batch is locked once, in id order, before any decision. An item
-   * sees the batch's earlier items as candidates (not the later ones, which group themselves with it), so two
-   * items of one incident join one incident. Returns, per item grouped now, its incident.
+   * bucket of the batch is locked at once (sorted: two batches cannot deadlock on them), the candidates are read
+   * with no appeal held, then the items that matched and their matches are locked once, in id order, before
+   * any decision; the saved keys are marked grouped last, in one statement. Locks go keys → buckets → appeals.
+   * An item sees the batch's earlier items as candidates (not the later ones, which group themselves with it),
+   * so two items of one incident join one incident. Returns, per item grouped now, its incident.
    */
   async clusterMany(
     tx: Db,
@@ -173,29 +178,41 @@ export class Incidents {
       from: new Date(k.a.registeredAt.getTime() - windowMs),
       to: new Date(k.a.registeredAt.getTime() + windowMs),
     }));
-    // Each item's incident as it is now (rows locked); kept up to date as the batch is grouped.
+    // Each item's incident; kept up to date as the batch is grouped.
     const incidentOf = new Map<string, { incidentId: string | null; open: boolean }>();
-    for (const r of await this.repository.lockMatches(
-      tx,
-      items.map((i) => i.a.id),
-    )) {
-      incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
-    }
-    // The keys are written only once their appeals are held: a pass routing one of them again (it holds the
-    // appeal) never finds its key row written by a transaction it would have to wait for.
-    const keys = items.map((i) => ({
+    const keyOf = (i: (typeof items)[number]): ClusterKey => ({
       appealId: i.a.id,
       registeredAt: i.a.registeredAt,
       topicId: i.a.topicId,
       addressKey: i.address,
       bands: i.bands,
-    }));
-    await this.repository.saveGroupedKeys(tx, keys);
-    // Bands computed now (not the saved ones) go to the band index too.
-    await this.repository.replaceBands(
+    });
+    // Items whose keys are not stored yet (cluster()): the batch's later items find them through their keys and
+    // bands, so those are written before the candidates are read — and only once their appeals are held (a
+    // pass routing one of them again holds the appeal, and must never find its key row written by a
+    // transaction that would wait for it).
+    const unsaved = items.filter((i) => !i.a.saved);
+    if (unsaved.length > 0) {
+      for (const r of await this.repository.lockMatches(
+        tx,
+        unsaved.map((i) => i.a.id),
+      )) {
+        incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
+      }
+      const keys = unsaved.map(keyOf);
+      await this.repository.saveGroupedKeys(tx, keys);
+      await this.repository.replaceBands(tx, keys);
+    }
+    // The others' incidents as the caller read them, or as they are now: read, not locked. Most items match
+    // nothing and their appeals are never written, so no appeal is held while the candidates are looked for
+    // (a follow-up touching one of the batch's appeals, the newest ones, does not wait for the pass).
+    for (const i of items) if (i.a.saved && i.a.incident) incidentOf.set(i.a.id, i.a.incident);
+    for (const r of await this.repository.incidentsOf(
       tx,
-      keys.filter((_, n) => !items[n].a.saved),
-    );
+      items.filter((i) => !incidentOf.has(i.a.id) && i.a.saved).map((i) => i.a.id),
+    )) {
+      incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
+    }
     const position = new Map(items.map((i) => [i.a.id, i.index]));
     // Candidates of every item still outside an incident, in one statement per kind.
     const open = items.filter((i) => {
@@ -248,10 +265,18 @@ export class Incidents {
       const matches = matchesOf[indexOf(c.for_id)];
       if (!peer(c.for_id, c.id) && !matches.has(c.id)) matches.set(c.id, { by: 'address' });
     }
-    // Another item may have grouped a match a moment ago (it shares a bucket with the match, not with
-    // us): lock every match and read their incidents again, so that we join it rather than split it.
-    const outside = [...new Set(matchesOf.flatMap((m) => [...m.keys()]))].filter((id) => !incidentOf.has(id));
-    for (const r of outside.length > 0 ? await this.repository.lockMatches(tx, outside) : []) {
+    // The rows grouping may write — each item that matched, and its matches — are locked now, in one statement
+    // in id order, and their incidents read again: another item may have grouped one of them a moment ago (it
+    // shares a bucket with the match, not with us), so that we join its incident rather than split it.
+    const locked = [
+      ...new Set(
+        items
+          .filter((i) => matchesOf[i.index].size > 0)
+          .flatMap((i) => [i.a.id, ...matchesOf[i.index].keys()]),
+      ),
+    ];
+    for (const id of locked) incidentOf.delete(id);
+    for (const r of locked.length > 0 ? await this.repository.lockMatches(tx, locked) : []) {
       incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
     }
 
@@ -305,7 +330,9 @@ export class Incidents {
         incidentId = openIds.length === 1 ? openIds[0] : latest(openIds, lastAt, creations);
       }
       // A new incident gathers the matches that belong to none; an open one is joined by this item alone.
-      const joining = created ? [...matches.keys()].filter((id) => !of(id).incidentId) : [];
+      const joining = created
+        ? [...matches.keys()].filter((id) => incidentOf.has(id) && !of(id).incidentId)
+        : [];
       const linked = [item.a.id, ...joining];
       for (const id of linked) {
         links.push({ appealId: id, incidentId });
@@ -339,6 +366,9 @@ export class Incidents {
       [...touched].map(([incidentId, topicId]) => ({ incidentId, topicId })),
       links.map((l) => l.appealId),
     );
+    // The stored keys, marked grouped, last: most of their appeals are not held, and after this statement the
+    // pass waits on no one (a pass routing such an appeal again may wait on these rows, never the other way).
+    await this.repository.saveGroupedKeys(tx, items.filter((i) => i.a.saved).map(keyOf));
     return result;
   }
 
