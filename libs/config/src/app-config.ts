@@ -20,6 +20,9 @@ export interface RateLimit {
 /** The anonymous endpoints that are rate-limited per address (issue 14). */
 export type RateLimitName = 'form' | 'status' | 'faq' | 'webhook';
 
+/** How much longer than the server's statement timeout the client waits for its answer (pgQueryTimeoutMs). */
+const QUERY_TIMEOUT_GRACE_MS = 10_000;
+
 const LAST_DAY_RULES: readonly LastDayRule[] = ['preceding-working-day', 'following-working-day', 'keep'];
 
 /**
@@ -47,6 +50,29 @@ export class AppConfig {
    * waited on them.
    */
   readonly pgIdleInTransactionTimeoutMs: number;
+  /**
+   * The longest one statement of the api's and the worker's pools may run (PG_STATEMENT_TIMEOUT_MS, the server's
+   * `statement_timeout`; 0: never). Their statements take milliseconds to seconds; one stuck behind a lock or on a
+   * runaway plan is cancelled and its job retried, instead of holding a connection and its locks for good.
+   */
+  readonly pgStatementTimeoutMs: number;
+  /**
+   * How long the pools wait for the server's answer to one statement before they give up on the connection
+   * (PG_QUERY_TIMEOUT_MS, pg's client-side `query_timeout`; 0: never; by default the statement timeout and 10 s
+   * more, so that a server that is merely slow cancels the statement itself). A connection whose server stops
+   * answering mid-statement (a half-open TCP connection: a frozen server, a dropped route, a stuck proxy) gets no
+   * FIN and no RST, and the statement waited on it forever, its job with it. Given up, the connection is closed
+   * (GuardedClient) and the job fails, to be retried on a fresh one.
+   */
+  readonly pgQueryTimeoutMs: number;
+  /**
+   * The same two bounds for long work that is legitimate (PG_LONG_STATEMENT_TIMEOUT_MS, default 30 minutes; 0:
+   * never): reports and exports over years of appeals, the classifier's retraining reads (Transactions.runLong).
+   * Migrations at boot run on a connection of their own with no bound at all.
+   */
+  readonly pgLongStatementTimeoutMs: number;
+  /** The client's wait for long work's answers: the long statement timeout and the same grace (0: never). */
+  readonly pgLongQueryTimeoutMs: number;
   /** Secret: may carry a password. */
   readonly redisUrl: string;
   readonly queuePrefix: string;
@@ -211,6 +237,16 @@ export class AppConfig {
     this.apiParallelSetupCost = int('API_PG_PARALLEL_SETUP_COST', 10_000, 0, 1_000_000_000);
     this.pgJit = bool('PG_JIT', false);
     this.pgIdleInTransactionTimeoutMs = int('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 120_000, 0, 86_400_000);
+    this.pgStatementTimeoutMs = int('PG_STATEMENT_TIMEOUT_MS', 120_000, 0, 86_400_000);
+    this.pgQueryTimeoutMs = int(
+      'PG_QUERY_TIMEOUT_MS',
+      this.pgStatementTimeoutMs && this.pgStatementTimeoutMs + QUERY_TIMEOUT_GRACE_MS,
+      0,
+      86_400_000,
+    );
+    this.pgLongStatementTimeoutMs = int('PG_LONG_STATEMENT_TIMEOUT_MS', 1_800_000, 0, 86_400_000);
+    this.pgLongQueryTimeoutMs =
+      this.pgLongStatementTimeoutMs && this.pgLongStatementTimeoutMs + QUERY_TIMEOUT_GRACE_MS;
     this.redisUrl = url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
     this.queuePrefix = str('QUEUE_PREFIX', 'inbox');
     this.httpHost = str('HTTP_HOST', '0.0.0.0');

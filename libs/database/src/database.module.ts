@@ -1,6 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '@inbox/config';
 import { rootLogger } from '@inbox/common';
 import { dataSourceOptions, runMigrationsLocked } from './data-source';
@@ -20,10 +20,15 @@ export interface DatabaseModuleOptions {
  * one whose process vanished with its machine or its network (no FIN, no RST) is closed within about a minute
  * instead of the kernel's two hours, with whatever it held. The api's pool: its `parallel_setup_cost`.
  */
-function sessionOptions(config: AppConfig, { pool }: DatabaseModuleOptions = {}): string {
+function sessionOptions(
+  config: AppConfig,
+  { pool }: DatabaseModuleOptions = {},
+  statementTimeoutMs = config.pgStatementTimeoutMs,
+): string {
   const settings = [
     ...(config.pgJit ? [] : ['-c jit=off']),
     `-c idle_in_transaction_session_timeout=${config.pgIdleInTransactionTimeoutMs}`,
+    `-c statement_timeout=${statementTimeoutMs}`,
     '-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3',
     ...(pool === 'api' ? [`-c parallel_setup_cost=${config.apiParallelSetupCost}`] : []),
   ];
@@ -69,7 +74,17 @@ export class DatabaseModule {
           useFactory: (config: AppConfig) => {
             const options = sessionOptions(config, { pool });
             return {
-              ...dataSourceOptions(config.databaseUrl, { extra: { options } }),
+              ...dataSourceOptions(config.databaseUrl, {
+                extra: {
+                  options,
+                  // A server that stops answering mid-statement: given up on (GuardedClient), the job retried.
+                  query_timeout: config.pgQueryTimeoutMs,
+                  // And one that stops answering while we connect: the same bound, not forever.
+                  connectionTimeoutMillis: config.pgQueryTimeoutMs,
+                },
+              }),
+              // The migrations' own connections: no statement bound (an index built over millions of rows).
+              migrationOptions: sessionOptions(config, { pool }, 0),
               migrationsRun: config.runMigrationsAtBoot,
               // A database that is not up yet is waited for, every 3 s, logged each time.
               retryAttempts: Number.POSITIVE_INFINITY,
@@ -77,13 +92,26 @@ export class DatabaseModule {
               toRetry: databaseNotUpYet,
             };
           },
-          dataSourceFactory: async (options) => {
-            const ds = await new DataSource({ ...options!, migrationsRun: false }).initialize();
-            if (options!.migrationsRun) {
+          dataSourceFactory: async (factoryOptions) => {
+            const { migrationOptions, ...options } = factoryOptions as DataSourceOptions & {
+              migrationOptions: string;
+            };
+            const ds = await new DataSource({ ...options, migrationsRun: false }).initialize();
+            if (options.migrationsRun) {
+              // On two connections of their own, without the pool's timeouts: a long migration is legitimate.
+              const migrator = await new DataSource({
+                ...options,
+                migrationsRun: false,
+                extra: { ...options.extra, max: 2, options: migrationOptions, query_timeout: undefined },
+              } as DataSourceOptions).initialize();
               const log = rootLogger.child('migrations');
-              await runMigrationsLocked(ds, (line, level) =>
-                level === 'warn' ? log.warn(line) : log.info(line),
-              );
+              try {
+                await runMigrationsLocked(migrator, (line, level) =>
+                  level === 'warn' ? log.warn(line) : log.info(line),
+                );
+              } finally {
+                await migrator.destroy();
+              }
             }
             return ds;
           },

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
+import { GuardedClient } from './guarded-client';
 
 /**
  * Where a repository runs a statement: the pool (`dataSource.manager`) or a transaction's manager, so a
@@ -62,10 +64,34 @@ export abstract class SqlRepository {
 /** One transaction for a service that writes through several repositories (each takes the `Db`). */
 @Injectable()
 export class Transactions {
-  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
 
   run<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(work);
+  }
+
+  /**
+   * A transaction for long work that is legitimate (a report over years of appeals, the classifier's training
+   * reads): its statements have the long bounds (AppConfig.pgLongStatementTimeoutMs, on the server and in the
+   * client) instead of the pool's, which would cancel them as stuck. Read-only work only, by convention.
+   */
+  runLong<T>(work: (tx: Db) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (tx) => {
+      const client = (await tx.queryRunner!.connect()) as unknown;
+      const guarded = client instanceof GuardedClient ? client : undefined;
+      if (guarded) guarded.longReadTimeoutMs = this.config.pgLongQueryTimeoutMs;
+      try {
+        await tx.query(`SELECT set_config('statement_timeout', $1, true)`, [
+          String(this.config.pgLongStatementTimeoutMs),
+        ]);
+        return await work(tx);
+      } finally {
+        if (guarded) guarded.longReadTimeoutMs = undefined;
+      }
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
 import { OPEN_STATUSES, ratingKindSql } from '@inbox/appeals';
-import { SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository } from '@inbox/database';
 
 // Literals, not parameters, so the planner can use the partial index on open appeals.
 const OPEN = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
@@ -463,7 +463,13 @@ export class ReportsRepository extends SqlRepository {
   }
 
   /** Appeals registered in the period (local dates, inclusive), answered on time or late, by group. */
-  handled(scope: AccessScope, groupBy: ReportGroupBy, from: string, to: string): Promise<HandledRow[]> {
+  handled(
+    scope: AccessScope,
+    groupBy: ReportGroupBy,
+    from: string,
+    to: string,
+    db: Db = this.pool,
+  ): Promise<HandledRow[]> {
     const g = GROUP_SQL[groupBy];
     const params: unknown[] = [from, to];
     return this.rows<HandledRow>(
@@ -482,6 +488,7 @@ export class ReportsRepository extends SqlRepository {
           ${groupBy === 'organisation' ? `AND ${organisationScopeSql(scope, params, 'ao.organisation_id')}` : ''}
         GROUP BY 1, 2 ORDER BY received DESC, label`,
       params,
+      db,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
 import { invalidInput } from '@inbox/common';
+import { Transactions } from '@inbox/database';
 import {
   type ClocksByOrganisationRow,
   type ClocksByTopicRow,
@@ -60,7 +61,10 @@ const DAY_MS = 86_400_000;
  */
 @Injectable()
 export class Reports {
-  constructor(private readonly reports: ReportsRepository) {}
+  constructor(
+    private readonly reports: ReportsRepository,
+    private readonly transactions: Transactions,
+  ) {}
 
   /** Moves the appeal count deltas into the daily counts (the worker's timer, and each dashboard view). */
   foldCounts(): Promise<number> {
@@ -117,7 +121,10 @@ export class Reports {
     const to = query.to ?? (await this.localToday(viewer));
     const from = query.from ?? daysBefore(to, 29);
     if (from > to) throw invalidInput('Начало периода позже конца', { from: 'Не позже даты окончания' });
-    const rows = await this.reports.handled(viewer.scope, groupBy, from, to);
+    // A period of years reads every appeal of them: long work, not a stuck statement (Transactions.runLong).
+    const rows = await this.transactions.runLong((tx) =>
+      this.reports.handled(viewer.scope, groupBy, from, to, tx),
+    );
     const withShare = rows.map((r) => ({
       ...r,
       label: groupBy === 'channel' ? (CHANNEL_NAME_RU[r.key] ?? r.key) : r.label,

@@ -65,11 +65,12 @@ export class ClassificationExamplesRepository extends SqlRepository {
   }
 
   /** The newest examples, newest first. */
-  newest(limit: number): Promise<StoredExample[]> {
+  newest(limit: number, db: Db = this.pool): Promise<StoredExample[]> {
     return this.rows<StoredExample>(
       `SELECT id::text, text, features, label, created_at AS "createdAt" FROM classification_examples
         ORDER BY id DESC LIMIT $1`,
       [limit],
+      db,
     );
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository } from '@inbox/database';
 
 /** A topic as training labels need it. */
 export interface LabelTopic {
@@ -68,8 +68,8 @@ export class TrainingSourcesRepository extends SqlRepository {
   }
 
   /** Appeals a person classified, and demo appeals with their labels, newest first. */
-  labelledAppeals(maxRows: number): Promise<LabelledAppeal[]> {
-    return this.rows<LabelledAppeal>(LABELLED_APPEALS_SQL, [maxRows]);
+  labelledAppeals(maxRows: number, db: Db = this.pool): Promise<LabelledAppeal[]> {
+    return this.rows<LabelledAppeal>(LABELLED_APPEALS_SQL, [maxRows], db);
   }
 
   /** Is there anything to bootstrap a first model from (labelled demo appeals, CSV examples)? */

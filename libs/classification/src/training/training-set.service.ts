@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Transactions } from '@inbox/database';
 import { ClassificationExamplesRepository } from '../repositories/classification-examples.repository';
 import { TrainingSourcesRepository } from '../repositories/training-sources.repository';
 import { storedAppealInput, type TrainingRow } from './appeal-input';
@@ -14,6 +15,7 @@ export class TrainingSet {
   constructor(
     private readonly sources: TrainingSourcesRepository,
     private readonly examplesRepository: ClassificationExamplesRepository,
+    private readonly transactions: Transactions,
   ) {}
 
   async rows(maxRows: number): Promise<{ rows: TrainingRow[]; sources: Record<string, number> }> {
@@ -33,8 +35,14 @@ export class TrainingSet {
       return topic?.active ? topic.code : undefined;
     };
 
-    const appeals = await this.sources.labelledAppeals(maxRows);
-    const examples = await this.examplesRepository.newest(maxRows);
+    // Up to the whole labelled history: long work, not a stuck statement (Transactions.runLong).
+    const [appeals, examples] = await this.transactions.runLong(
+      async (tx) =>
+        [
+          await this.sources.labelledAppeals(maxRows, tx),
+          await this.examplesRepository.newest(maxRows, tx),
+        ] as const,
+    );
     const sources = { appeals: 0, corrections: 0, demo: 0, csv: 0, skipped: 0 };
     const rows: TrainingRow[] = [];
     for (const a of appeals) {

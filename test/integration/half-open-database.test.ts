@@ -1,0 +1,188 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket, connect } from 'node:net';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule, Transactions } from '@inbox/database';
+import { InboundStore } from '@inbox/intake';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { inboundItem } from '../factories/inbound-items';
+import { TEST_REDIS_URL } from '../support/services';
+import { createTestContext, type TestContext } from '../support/test-context';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { eventually } from '../support/test-stack';
+
+/**
+ * A TCP hop between the worker and Postgres that can go silent: `freeze()` swallows every byte, both ways, on the
+ * connections open at that moment, and keeps them open (no FIN, no RST), as a frozen server, a dropped route or a
+ * stuck proxy does. Connections opened later pass. `closedWhileFrozen` counts frozen connections the client gave up.
+ */
+class SilentHop {
+  private readonly server: Server;
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket; frozen: boolean }>();
+  closedWhileFrozen: number[] = [];
+  private frozenAt = 0;
+
+  constructor(private readonly target: { host: string; port: number }) {
+    this.server = createServer((client) => {
+      const upstream = connect(this.target.port, this.target.host);
+      const pair = { client, upstream, frozen: false };
+      this.pairs.add(pair);
+      client.on('data', (d) => pair.frozen || upstream.write(d));
+      upstream.on('data', (d) => pair.frozen || client.write(d));
+      const end = (by: 'client' | 'server') => {
+        if (!this.pairs.delete(pair)) return;
+        if (pair.frozen && by === 'client') this.closedWhileFrozen.push(Date.now() - this.frozenAt);
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('close', () => end('client'));
+      client.on('error', () => end('client'));
+      upstream.on('close', () => end('server'));
+      upstream.on('error', () => end('server'));
+    });
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return (this.server.address() as { port: number }).port;
+  }
+
+  /** Goes silent on every connection open now; returns how many. */
+  freeze(): number {
+    this.frozenAt = Date.now();
+    for (const pair of this.pairs) pair.frozen = true;
+    return this.pairs.size;
+  }
+
+  async close(): Promise<void> {
+    for (const pair of this.pairs) {
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
+
+/**
+ * A worker whose database connection stops answering in the middle of a job's statement. Nothing ends such a
+ * connection (TCP keepalive is answered by the kernel of a frozen server, and a proxy answers it anyway), so the
+ * statement waited forever and the job with it: its Bull lock renewed by a live worker, never stalled, never
+ * retried. The pools give up on a statement after PG_QUERY_TIMEOUT_MS now, close the connection, and the job runs
+ * again on a fresh one.
+ */
+describe('a database connection that stops answering mid-statement (integration)', () => {
+  const QUERY_TIMEOUT_MS = 3000;
+  let db: TestDatabase;
+  let hop: SilentHop;
+  let worker: INestApplicationContext | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const direct = new URL(db.url);
+    hop = new SilentHop({ host: direct.hostname, port: Number(direct.port || 5432) });
+    const viaHop = new URL(db.url);
+    viaHop.hostname = '127.0.0.1';
+    viaHop.port = String(await hop.listen());
+    Object.assign(process.env, {
+      DATABASE_URL: viaHop.toString(),
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `half-open-${randomBytes(4).toString('hex')}`,
+      LOG_LEVEL: 'error',
+      PG_STATEMENT_TIMEOUT_MS: '2000',
+      PG_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
+      // A loaded machine may take a few attempts to catch one behind the lock: not to run out of them.
+      JOB_ATTEMPTS: '20',
+    });
+    worker = await NestFactory.createApplicationContext(WorkerModule, { logger: ['error'] });
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await hop?.close();
+    await db?.drop();
+  });
+
+  it('gives the connection up within the query timeout and registers the item on a retry', async () => {
+    // Writes to appeals wait behind a lock of our own, so that the registration's statement is in flight.
+    const lock = db.dataSource.createQueryRunner();
+    await lock.startTransaction();
+    await lock.query(`LOCK TABLE appeals IN SHARE ROW EXCLUSIVE MODE`);
+    const item = inboundItem({ externalId: `half-open-${randomBytes(3).toString('hex')}` });
+    const [stored] = await worker!.get(InboundStore).store([item]);
+    try {
+      await eventually(
+        async () => {
+          const waiting = (await db.dataSource.query(
+            `SELECT 1 FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%appeals%'`,
+          )) as unknown[];
+          return waiting.length > 0 ? true : undefined;
+          // Each attempt waits up to the statement timeout (2 s) behind the lock, then is retried: poll often.
+        },
+        60_000,
+        50,
+      );
+      // The server's answers go nowhere from now on, on every connection the worker holds.
+      expect(hop.freeze()).toBeGreaterThan(0);
+    } finally {
+      await lock.commitTransaction();
+      await lock.release();
+    }
+
+    const [appeal] = await eventually(async () => {
+      const rows = (await db.dataSource.query(`SELECT id FROM appeals WHERE inbound_item_id = $1`, [
+        stored.inboundItemId,
+      ])) as { id: string }[];
+      return rows.length ? rows : undefined;
+    }, 60_000);
+    expect(appeal.id).toBeDefined();
+    // The silent connection was given up by the worker, within the query timeout (and the timer's slack).
+    expect(hop.closedWhileFrozen.length).toBeGreaterThan(0);
+    expect(Math.min(...hop.closedWhileFrozen)).toBeLessThan(QUERY_TIMEOUT_MS + 2000);
+    const [{ status }] = (await db.dataSource.query(`SELECT status FROM inbound_items WHERE id = $1`, [
+      stored.inboundItemId,
+    ])) as { status: string }[];
+    expect(status).toBe('processed');
+  });
+});
+
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot()] })
+class DatabaseOnly {}
+
+/** The same bounds do not cut long work that is legitimate: Transactions.runLong has the long ones. */
+describe('long work under the pool timeouts (integration)', () => {
+  let context: TestContext | undefined;
+
+  beforeAll(async () => {
+    context = await createTestContext(DatabaseOnly, 'long-work', {
+      PG_STATEMENT_TIMEOUT_MS: '500',
+      PG_QUERY_TIMEOUT_MS: '1000',
+      PG_LONG_STATEMENT_TIMEOUT_MS: '60000',
+    });
+  });
+
+  afterAll(async () => {
+    await context?.ctx.close();
+    await context?.db.drop();
+  });
+
+  it('cancels a long statement on the pool, and lets it run in runLong', async () => {
+    const transactions = context!.ctx.get(Transactions);
+    // Past the server's 500 ms: cancelled by Postgres itself (57014), the connection still usable.
+    await expect(transactions.run((tx) => tx.query(`SELECT pg_sleep(0.8)`))).rejects.toMatchObject({
+      driverError: expect.objectContaining({ code: '57014' }),
+    });
+    // 1.5 s, past both bounds of the pool, within the long ones.
+    const [row] = (await transactions.runLong((tx) => tx.query(`SELECT pg_sleep(1.5), 1 AS done`))) as {
+      done: number;
+    }[];
+    expect(row.done).toBe(1);
+    // And the pool's bounds hold again afterwards, on the same connections.
+    await expect(transactions.run((tx) => tx.query(`SELECT pg_sleep(0.8)`))).rejects.toMatchObject({
+      driverError: expect.objectContaining({ code: '57014' }),
+    });
+    expect(await context!.ctx.get(DataSource).query(`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
+  });
+});
