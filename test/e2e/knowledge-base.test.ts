@@ -523,7 +523,7 @@ describe('knowledge base (e2e)', () => {
     const upload = async (fileName: string, type: string, content: Buffer) => {
       const res = await send(fileName, type, content);
       expect(res.status).toBe(201);
-      return (await res.json()) as { id: string };
+      return (await res.json()) as { id: string; fileName: string };
     };
     const download = (id: string) =>
       fetch(`${t.stack.baseUrl}/api/v1/knowledge/attachments/${id}`, { headers: staff.operator.headers });
@@ -547,6 +547,10 @@ describe('knowledge base (e2e)', () => {
       Buffer.from('%PDF-1.4\n%\xE2\xE3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n', 'latin1'),
     );
     const shown = await download(pdf.id);
+    // A name with a right-to-left override would show as «памяткаtxt.exe»: kept without it.
+    expect((await upload('памятка\u202Eexe.txt', 'text/plain', Buffer.from('Памятка'))).fileName).toBe(
+      'памяткаexe.txt',
+    );
     expect(shown.headers.get('content-type')).toBe('application/pdf');
     expect(shown.headers.get('content-disposition')).toMatch(/^inline;.*rules\.pdf/);
   });

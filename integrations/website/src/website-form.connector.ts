@@ -10,6 +10,7 @@ import {
   type InboundItem,
   type InboundRequest,
   type ParseResult,
+  safeFileName,
 } from '@inbox/integrations/contract';
 
 /** File types a citizen may attach to the form: documents and pictures, nothing executable. */
@@ -112,7 +113,7 @@ export class WebsiteFormConnector implements Connector {
       errors.attachments = `Можно приложить не более ${this.limits.maxFiles} файлов`;
     }
     for (const file of files) {
-      const fileName = file.fileName.normalize('NFC');
+      const fileName = safeFileName(file.fileName) || 'file';
       const ext = fileName.includes('.') ? fileName.split('.').pop()!.toLowerCase() : '';
       if (file.buffer.length > this.limits.maxFileBytes) {
         throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'attachment too large', {

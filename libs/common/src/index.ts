@@ -8,3 +8,4 @@ export * from './sizes';
 export * from './content-sniffing';
 export * from './health';
 export * from './cached-load';
+export * from './file-names';

@@ -9,6 +9,7 @@ import {
   foundById,
   invalidInput,
   notFoundError,
+  safeFileName,
   sizeText,
   UUID,
 } from '@inbox/common';
@@ -243,7 +244,7 @@ export class KnowledgeSections {
     }
     const mismatch = await kbAttachmentMismatch(input.contentType, input.content);
     if (mismatch) throw invalidInput(mismatch, { file: mismatch });
-    const fileName = input.fileName.replace(/[\\/\r\n]+/g, '_').slice(0, 200) || 'file';
+    const fileName = safeFileName(input.fileName).slice(0, 200) || 'file';
     const id = await this.repo.insertAttachment({
       organisationId,
       fileName,

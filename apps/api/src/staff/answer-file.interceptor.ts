@@ -11,7 +11,7 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBody, ApiConsumes, ApiCreatedResponse } from '@nestjs/swagger';
 import { type Observable } from 'rxjs';
-import { allowedUpload, DomainError, sizeText } from '@inbox/common';
+import { allowedUpload, DomainError, safeFileName, sizeText } from '@inbox/common';
 import { CreatedDto } from './appeal.responses';
 import { AppConfig } from '@inbox/config';
 
@@ -69,7 +69,9 @@ export function FileUpload(): MethodDecorator {
 export async function uploadedFile(
   file: Express.Multer.File | undefined,
 ): Promise<{ fileName: string; contentType: string; content: Buffer }> {
-  const fileName = file ? Buffer.from(file.originalname, 'latin1').toString('utf8') : '';
+  const fileName = file
+    ? safeFileName(Buffer.from(file.originalname, 'latin1').toString('utf8')) || 'file'
+    : '';
   const sniffed = file?.buffer.length ? await allowedUpload(fileName, file.buffer) : undefined;
   if (file?.buffer.length && !sniffed) {
     const message = `Файл «${fileName}» не принят: приложите PDF, DOC, DOCX, ODT, RTF, TXT, JPG или PNG`;

@@ -34,14 +34,5 @@ export function cleanText(value: unknown): string {
     .normalize('NFC');
 }
 
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
-
-/**
- * A file name a remote side gave (a citizen's own, a document's title) fit to store and show: NFC, the last path
- * segment only (no directories either way round), control characters as spaces, at most 255 characters.
- */
-export function safeFileName(name: string): string {
-  const base = name.normalize('NFC').split(/[\\/]/).pop() ?? '';
-  return base.replace(CONTROL_CHARS, ' ').replace(/ {2,}/g, ' ').trim().slice(0, 255);
-}
+/** A file name a remote side gave (a citizen's own, a document's title), fit to store and show: see @inbox/common. */
+export { safeFileName } from '@inbox/common';
