@@ -396,6 +396,7 @@ describe('Telegram channel (e2e)', () => {
         'callback_query',
         'business_message',
         'edited_business_message',
+        'deleted_business_messages',
       ]);
 
       const chat = 700_000_003;

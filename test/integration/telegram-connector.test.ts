@@ -125,6 +125,7 @@ describe('TelegramConnector against the Bot API fake', () => {
         'callback_query',
         'business_message',
         'edited_business_message',
+        'deleted_business_messages',
       ],
     });
 
@@ -286,6 +287,7 @@ describe('TelegramConnector against the Bot API fake', () => {
           'callback_query',
           'business_message',
           'edited_business_message',
+          'deleted_business_messages',
         ],
       });
       const good = await fake.pushToWebhook(

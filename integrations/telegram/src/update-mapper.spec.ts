@@ -637,6 +637,33 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(invalidFields(noTopic)).toEqual({ 'message.direct_messages_topic.topic_id': 'is missing' });
   });
 
+  it('deleted business messages are withdrawals by the citizen, one per message, for the core to note', () => {
+    const update = {
+      update_id: 9001,
+      deleted_business_messages: {
+        business_connection_id: 'bc-official-1',
+        chat: { id: 502003011, type: 'private', first_name: 'Анна' },
+        message_ids: [41, 42],
+      },
+    };
+    expect(mapUpdate(update, now)).toEqual({
+      items: [],
+      events: [41, 42].map((id) => ({
+        kind: 'withdrawal',
+        channel: 'telegram',
+        externalId: `deleted:b502003011:${id}`,
+        receivedAt: now().toISOString(),
+        target: { externalId: `b502003011:${id}` },
+        by: 'author',
+        author: { externalId: '502003011' },
+      })),
+    });
+    expect(ALLOWED_UPDATES).toContain('deleted_business_messages');
+    const broken = { update_id: 9002, deleted_business_messages: { ...update.deleted_business_messages } };
+    broken.deleted_business_messages.message_ids = ['41'] as unknown as number[];
+    expect(() => mapUpdate(broken, now)).toThrow(/message_ids/);
+  });
+
   describe("comments under the official channel's posts (discussion group)", () => {
     const on = { channelComments: true };
 
@@ -672,26 +699,70 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
       ]);
     });
 
-    it("a reply to another comment in the post's thread keeps what it answers and its photo", () => {
-      const [item] = mapUpdate(sample('channel-comment-reply.json'), now, on).items;
-      expect(item).toMatchObject({
+    it("a reply to the bot's answer under a comment joins that answer's appeal and keeps what it answers", () => {
+      const toUs = sample('channel-comment-reply.json');
+      toUs.message.reply_to_message.from = { id: 7000001, is_bot: true, first_name: 'Приёмная' };
+      const [answer] = mapUpdate(toUs, now, on).items;
+      expect(answer).toMatchObject({
         externalId: '-1001987654321:2215',
         author: { externalId: '502003022', displayName: 'Мария' },
         text: [
           'Комментарий в обсуждении поста канала',
           'И у дома 5 по Лесной то же самое, фото прилагаю',
-          'В ответ на комментарий: «Ул. Лесная, 3 — яма на въезде во двор, машины бьют колёса.»',
+          'В ответ на ответ: «Ул. Лесная, 3 — яма на въезде во двор, машины бьют колёса.»',
         ].join('\n'),
-        thread: { key: 'comments:-1001987654321:2201/from:502003022' },
+        thread: {
+          key: 'comments:-1001987654321:2201/from:502003022',
+          refersTo: ['sent:-1001987654321:2210'],
+        },
         attachments: [expect.objectContaining({ remoteRef: 'AgACAgIAAxkBAAIIz2f2' })],
         features: { source: 'wall', place: 'channel-comments' },
       });
-      // The citizen answering the bot's answer there: joins the appeal the answer belongs to.
-      const toUs = sample('channel-comment-reply.json');
-      toUs.message.reply_to_message.from = { id: 7000001, is_bot: true, first_name: 'Приёмная' };
-      const [answer] = mapUpdate(toUs, now, on).items;
-      expect(answer.thread?.refersTo).toEqual(['sent:-1001987654321:2210']);
-      expect(answer.text).toContain('В ответ на ответ: «');
+    });
+
+    it('a reply chain whose root the Update does not show to be a channel post is no comment', () => {
+      // A reply to a reply: message_thread_id names the chain's root, which a plain chain in the group has too.
+      expect(mapUpdate(sample('channel-comment-reply.json'), now, on)).toEqual({
+        items: [],
+        events: [],
+        skipped: 'reply-chain',
+      });
+      // A reply to an ordinary message of the group, not under any post.
+      const plain = sample('channel-comment.json');
+      plain.message.reply_to_message = {
+        message_id: 1990,
+        from: { id: 502003099, is_bot: false, first_name: 'Сосед' },
+        chat: plain.message.chat,
+        date: 1741600000,
+        text: 'Кто знает, когда дадут воду?',
+      };
+      plain.message.message_thread_id = 1990;
+      expect(mapUpdate(plain, now, on).skipped).toBe('reply-chain');
+    });
+
+    it("a comment on behalf of a chat is that chat's; the channel itself or the group's admins are left out", () => {
+      const asChannel = sample('channel-comment.json');
+      asChannel.message.from = {
+        id: 136817688,
+        is_bot: true,
+        first_name: 'Channel',
+        username: 'Channel_Bot',
+      };
+      asChannel.message.sender_chat = {
+        id: -1005550001111,
+        title: 'ТСЖ «Лесная, 3»',
+        username: 'tszh_lesnaya3',
+        type: 'channel',
+      };
+      const [item] = mapUpdate(asChannel, now, on).items;
+      expect(item).toMatchObject({
+        author: { externalId: '-1005550001111', displayName: 'ТСЖ «Лесная, 3» @tszh_lesnaya3' },
+        thread: { key: 'comments:-1001987654321:2201/from:-1005550001111' },
+        features: { source: 'wall', place: 'channel-comments' },
+      });
+      const official = sample('channel-comment.json');
+      official.message.sender_chat = { id: -1001123456789, title: 'Администрация района', type: 'channel' };
+      expect(mapUpdate(official, now, on).skipped).toBe('chat-sender');
     });
 
     it("leaves out the post's copy, the staff's and bots' messages, chatter outside threads and commands", () => {

@@ -11,6 +11,7 @@ import {
   interactionEvent,
   type InteractionEvent,
   safeFileName,
+  type WithdrawalEvent,
 } from '@inbox/integrations/contract';
 import { parseCallbackData } from './callback-data';
 
@@ -32,6 +33,7 @@ export const ALLOWED_UPDATES = [
   'callback_query',
   'business_message',
   'edited_business_message',
+  'deleted_business_messages',
 ] as const;
 
 /** How an account reads what is not a private chat with the bot (the account's settings). */
@@ -126,6 +128,8 @@ export function mapUpdate(
     return mapMessage(obj(body, 'business_message', 'business_message'), { business: true });
   if (body.edited_business_message !== undefined)
     return mapEdit(obj(body, 'edited_business_message', 'edited_business_message'), { business: true });
+  if (body.deleted_business_messages !== undefined)
+    return mapDeletedBusiness(obj(body, 'deleted_business_messages', 'deleted_business_messages'), now());
   if (body.callback_query !== undefined) {
     return mapCallbackQuery(obj(body, 'callback_query', 'callback_query'), now());
   }
@@ -141,6 +145,33 @@ export function mapUpdate(
 /** A field name fit for a log line: a Bot API field is `snake_case`; anything else is not echoed. */
 function safeKind(key: string | undefined): string {
   return key !== undefined && /^[a-z_]{1,40}$/.test(key) ? key : 'unknown';
+}
+
+/**
+ * Messages deleted from a business chat (`deleted_business_messages`): the citizen took back what they had written
+ * to the official. Each becomes a withdrawal by the author, for the core to note on the appeal it was registered
+ * in; the appeal and the text stay on record (59-ФЗ). A message that was never registered (the official's own, one
+ * still waiting for consent) needs nothing: the core finds no appeal for it.
+ */
+function mapDeletedBusiness(deleted: Json, at: Date): MappedUpdate {
+  const path = 'deleted_business_messages';
+  if (!optString(deleted, 'business_connection_id', `${path}.business_connection_id`))
+    invalid(`${path}.business_connection_id`, 'is missing');
+  const chatId = int(obj(deleted, 'chat', `${path}.chat`), 'id', `${path}.chat.id`);
+  const ids = deleted.message_ids;
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'number' && Number.isSafeInteger(id)))
+    invalid(`${path}.message_ids`, 'must be a list of integers');
+  const events: WithdrawalEvent[] = (ids as number[]).map((id) => ({
+    kind: 'withdrawal',
+    channel: Channel.Telegram,
+    externalId: `deleted:b${chatId}:${id}`,
+    receivedAt: at.toISOString(),
+    // As the business message was named when it came (mapMessage: `b<chatId>:<messageId>`).
+    target: { externalId: `b${chatId}:${id}` },
+    by: 'author',
+    author: { externalId: String(chatId) },
+  }));
+  return { items: [], events };
 }
 
 function authorOf(user: Json, path: string): InboundAuthor {
@@ -190,8 +221,9 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
       return { items: [], events: [], skipped: 'business-own-message' };
   }
 
-  // In a private chat the chat is the user; `from` is there in practice, the chat is the fallback.
-  const author = authorOf(isObject(message.from) ? message.from : chat, 'message.from');
+  // In a private chat the chat is the user; `from` is there in practice, the chat is the fallback. A comment posted
+  // on behalf of a chat (a citizen's own channel) is that chat's.
+  const author = comment?.author ?? authorOf(isObject(message.from) ? message.from : chat, 'message.from');
   // A business chat has its own message numbering: its ids and thread keys must not meet the bot's chat's.
   const chatKey = business !== undefined ? `b${chatId}` : String(chatId);
   const externalId = `${chatKey}:${messageId}`;
@@ -336,6 +368,8 @@ interface CommentPlace {
   /** The comment the citizen answered, when it is not the post. */
   context: string[];
   features: Record<string, string>;
+  /** Who wrote, when it was on behalf of a chat (`sender_chat`), not the user in `from`. */
+  author?: InboundAuthor;
 }
 
 const EXCERPT_CHARS = 300;
@@ -348,32 +382,63 @@ function excerpt(message: Json): string {
 
 /**
  * A message of a supergroup as a comment on the linked channel's post, or the reason it is not one (for the log).
- * A comment answers the post Telegram copied into the group (`is_automatic_forward`), or another message of that
- * post's thread (`message_thread_id`, the copy's id). The copy itself, messages posted on behalf of a chat (the
- * channel, the group's anonymous admins: the region's staff) and bots' messages (ours among them) are not.
+ * Only a thread whose root is the post Telegram copied into the group (`is_automatic_forward`) holds comments, and
+ * the Update shows that root only when the message answers the copy itself. A reply to another message of the
+ * group (a neighbour's comment, or chatter outside any post) names the chain's root only by id
+ * (`message_thread_id`), which a plain reply chain in the group has too: it is left out (`reply-chain`). The one
+ * exception is a reply to a bot's message there: the bot writes in the group only its answers under comments, so
+ * that is the citizen following up an answer (`thread.refersTo` finds its appeal).
+ * Left out as well: the copy itself, bots' messages, and messages on behalf of the channel itself or of the group
+ * (its anonymous admins: the region's staff). A comment on behalf of another chat (a citizen writing as their own
+ * channel) is that chat's.
  */
 function commentPlaceOf(message: Json, chatId: number): CommentPlace | string {
   if (message.is_automatic_forward === true) return 'channel-post';
   if (message.is_topic_message === true) return 'group-chat';
-  if (message.sender_chat !== undefined && message.sender_chat !== null) return 'chat-sender';
-  if (isObject(message.from) && message.from.is_bot === true) return 'bot-message';
+  // A message on behalf of a chat comes `from` Telegram's placeholder bot (Channel_Bot): the chat is read below.
+  const onBehalf = isObject(message.sender_chat);
+  if (!onBehalf && isObject(message.from) && message.from.is_bot === true) return 'bot-message';
   const replied = isObject(message.reply_to_message) ? message.reply_to_message : undefined;
   if (!replied) return 'group-chat';
   const direct = replied.is_automatic_forward === true;
+  const toBot = !direct && isObject(replied.from) && replied.from.is_bot === true;
+  if (!direct && !toBot) return 'reply-chain';
   const post = direct ? optNumber(replied, 'message_id') : optNumber(message, 'message_thread_id');
-  if (post === undefined) return 'group-chat';
-  const from = isObject(message.from) ? optNumber(message.from, 'id') : undefined;
+  if (post === undefined) return 'reply-chain';
+
+  const origin = direct && isObject(replied.forward_origin) ? replied.forward_origin : {};
+  const channel = isObject(origin.chat)
+    ? origin.chat
+    : direct && isObject(replied.sender_chat)
+      ? replied.sender_chat
+      : {};
+  let author: InboundAuthor | undefined;
+  let from: number | undefined;
+  const senderChat = isObject(message.sender_chat) ? message.sender_chat : undefined;
+  if (senderChat) {
+    const senderId = optNumber(senderChat, 'id');
+    // The group's anonymous admins post as the group; the channel's staff as the channel. Under our answer the
+    // channel is not named, so a chat there cannot be told from the channel: left out too.
+    if (senderId === undefined || senderId === chatId) return 'chat-sender';
+    if (!direct || senderId === optNumber(channel, 'id')) return 'chat-sender';
+    const title = typeof senderChat.title === 'string' ? senderChat.title.trim() : '';
+    const username =
+      typeof senderChat.username === 'string' && /^\w{4,32}$/.test(senderChat.username)
+        ? senderChat.username
+        : '';
+    author = {
+      externalId: String(senderId),
+      displayName: [title, username ? `@${username}` : ''].filter(Boolean).join(' ') || undefined,
+    };
+    from = senderId;
+  } else {
+    from = isObject(message.from) ? optNumber(message.from, 'id') : undefined;
+  }
   if (from === undefined) return 'group-chat';
 
   let heading = 'Комментарий в обсуждении поста канала';
   const context: string[] = [];
   if (direct) {
-    const origin = isObject(replied.forward_origin) ? replied.forward_origin : {};
-    const channel = isObject(origin.chat)
-      ? origin.chat
-      : isObject(replied.sender_chat)
-        ? replied.sender_chat
-        : {};
     const title = typeof channel.title === 'string' ? channel.title.trim() : '';
     const username =
       typeof channel.username === 'string' && /^\w{4,32}$/.test(channel.username) ? channel.username : '';
@@ -383,14 +448,14 @@ function commentPlaceOf(message: Json, chatId: number): CommentPlace | string {
     heading = `Комментарий к посту канала${title ? ` «${title}»` : ''}${link}${text ? `: «${text}»` : ''}`;
   } else {
     const text = excerpt(replied);
-    const whose = isObject(replied.from) && replied.from.is_bot === true ? 'ответ' : 'комментарий';
-    context.push(text ? `В ответ на ${whose}: «${text}»` : `В ответ на ${whose} в обсуждении`);
+    context.push(text ? `В ответ на ответ: «${text}»` : 'В ответ на ответ в обсуждении');
   }
   return {
     threadKey: `comments:${chatId}:${post}/from:${from}`,
     heading,
     context,
     features: { source: PUBLIC_SOURCE, place: 'channel-comments' },
+    ...(author ? { author } : {}),
   };
 }
 
