@@ -101,10 +101,18 @@ WITH RECURSIVE drained AS (
   -- Appeals whose clocks changed since the last sweep (see the ClockSweepWatermark migration).
   DELETE FROM clock_sweep_queue RETURNING appeal_id
 ),${candidates} clocks AS (
-  -- 59-ФЗ / fast track: runs in the open statuses only; closed appeals have no clocks.
-  SELECT a.id AS appeal_id, a.organisation_id, '${ClockName.Answer}'::text AS clock, a.answer_due_at AS due_at,
-         a.assignee_id AS holder_user_id, $2::float8 AS lead_s
+  -- 59-ФЗ / fast track: runs in the open statuses only; closed appeals have no clocks. Held where the appeal is:
+  -- at each organisation working a line-2 part of it while any does (not at the management centre that passed
+  -- it on), else at its responsible organisation; the assignee holds it only when they work there.
+  SELECT a.id AS appeal_id, COALESCE(p.organisation_id, a.organisation_id) AS organisation_id,
+         '${ClockName.Answer}'::text AS clock,
+         a.answer_due_at AS due_at,
+         CASE WHEN p.organisation_id IS NULL OR u.organisation_id = p.organisation_id THEN a.assignee_id END
+           AS holder_user_id,
+         $2::float8 AS lead_s
     FROM appeals a
+    LEFT JOIN appeal_organisations p ON p.appeal_id = a.id AND p.line = 2 AND p.state = 'active'
+    LEFT JOIN users u ON u.id = a.assignee_id AND p.organisation_id IS NOT NULL
    WHERE a.status IN (${OPEN}) AND a.answer_due_at <= $1::timestamptz + ${lead(2)} ${only('a.id')}
   UNION ALL
   -- S1: each active line-2 organisation has its own clock; an extension replaces the due time.
