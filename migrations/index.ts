@@ -63,6 +63,7 @@ import { KnowledgeNotificationLinks1796204800000 } from './1796204800000-Knowled
 import { DeferredInboundEvents1796204900000 } from './1796204900000-DeferredInboundEvents';
 import { PartListedLooksFirst1796205000000 } from './1796205000000-PartListedLooksFirst';
 import { QuarantinedInputKey1796205300000 } from './1796205300000-QuarantinedInputKey';
+import { KnowledgeNotificationLinksBackfill1796205400000 } from './1796205400000-KnowledgeNotificationLinksBackfill';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -131,4 +132,5 @@ export const MIGRATIONS = [
   DeferredInboundEvents1796204900000,
   PartListedLooksFirst1796205000000,
   QuarantinedInputKey1796205300000,
+  KnowledgeNotificationLinksBackfill1796205400000,
 ];

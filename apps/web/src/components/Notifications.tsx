@@ -188,6 +188,17 @@ function NotificationItem(props: { n: StaffNotification; onRead: () => void; onO
             Открыть актуализацию разделов
           </Anchor>
         )}
+        {/* One whose request or section is gone (or never named): the list it came from. */}
+        {n.kind.startsWith('kb-') && !n.kbRequestId && !n.kbSectionId && (
+          <Anchor
+            component={Link}
+            to={/«/.test(n.text) ? '/knowledge/reviews' : '/knowledge/requests'}
+            size="xs"
+            onClick={props.onOpen}
+          >
+            {/«/.test(n.text) ? 'Открыть актуализацию разделов' : 'Открыть запросы базы знаний'}
+          </Anchor>
+        )}
         {!n.readAt && (
           <Anchor component="button" type="button" size="xs" c="dimmed" onClick={props.onRead}>
             Отметить прочитанным
