@@ -1,4 +1,4 @@
-import { deliveryErrorText } from './delivery-errors';
+import { attemptsText, deliveryErrorText } from './delivery-errors';
 
 describe('deliveryErrorText (the «Недоставленные» page)', () => {
   it('names a channel that is not set up by its Russian name, not its code', () => {
@@ -18,6 +18,14 @@ describe('deliveryErrorText (the «Недоставленные» page)', () => 
     expect(deliveryErrorText('AuthFailed: VK token belongs to another community').reason).toBe(
       'Канал отказал в доступе: проверьте ключи учётной записи канала',
     );
+  });
+
+  it('says why a message was never tried instead of «0» attempts', () => {
+    expect(attemptsText(0, 'канал доставки для «website» не настроен')).toBe(
+      'не отправлялось: канал не подключён',
+    );
+    expect(attemptsText(0, 'у заявителя нет адреса для ответа в этом канале')).toBe('не отправлялось');
+    expect(attemptsText(3, 'Temporary: 502')).toBe('3');
   });
 
   it('keeps a reason already written in Russian, and a dash for none', () => {

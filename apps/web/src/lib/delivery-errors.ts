@@ -18,6 +18,18 @@ const CODE_REASON: Record<string, string> = {
 };
 
 /**
+ * The «Попыток» cell: how many times the channel was tried, or, when it never was, why not — a message whose
+ * channel is not set up fails before any send, and «0» read as if nothing had been done.
+ */
+export function attemptsText(attempts: number, lastError: string | null | undefined): string {
+  if (attempts > 0) return String(attempts);
+  return UNCONFIGURED.test(lastError ?? '') ? 'не отправлялось: канал не подключён' : 'не отправлялось';
+}
+
+/** The reason DeliveryService records when no account of the channel can send. */
+const UNCONFIGURED = /^канал доставки для «([a-z-]+)» не настроен$/;
+
+/**
  * A failed delivery's `lastError` for the «Недоставленные» page: a connector's `Code: message` becomes the
  * code's Russian meaning with the message as detail; a channel named by its code gets its Russian name; any
  * other reason (already Russian) is kept.
@@ -26,7 +38,7 @@ export function deliveryErrorText(lastError: string | null | undefined): Deliver
   if (!lastError) return { reason: '—' };
   const coded = /^([A-Za-z]+): ([\s\S]*)$/.exec(lastError);
   if (coded && CODE_REASON[coded[1]]) return { reason: CODE_REASON[coded[1]], detail: coded[2] };
-  const unconfigured = /^канал доставки для «([a-z-]+)» не настроен$/.exec(lastError);
+  const unconfigured = UNCONFIGURED.exec(lastError);
   if (unconfigured) {
     const channel = channelLabel(unconfigured[1]);
     return {

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { ChannelBadge, PageTitle } from '../components/common';
-import { deliveryErrorText } from '../lib/delivery-errors';
+import { attemptsText, deliveryErrorText } from '../lib/delivery-errors';
 import { formatDateTime } from '../lib/time';
 import { ACTIONS, ListTable, QueryStatus } from '../components/tables';
 import { labelOf } from '../lib/labels';
@@ -79,7 +79,7 @@ export function FailedDeliveriesPage() {
                   </Text>
                 )}
               </Table.Td>
-              <Table.Td>{m.attempts}</Table.Td>
+              <Table.Td data-testid="delivery-attempts">{attemptsText(m.attempts, m.lastError)}</Table.Td>
               <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>
               <Table.Td>
                 <Group gap="xs" wrap="nowrap">
