@@ -27,6 +27,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     staff: {
       operator: [Role.Operator, 'cur'],
       approver: [Role.Supervisor, 'region'],
+      admin: [Role.Admin, 'region'],
     },
   });
   const { ids, staff, call } = t;
@@ -233,6 +234,10 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await reason.waitFor({ timeout: 60_000 });
     expect(await reason.innerText()).toBe(
       'Канал «Сайт» не подключён: повторите отправку, когда администратор его настроит',
+    );
+    // Never tried, so not «0» attempts but why not.
+    expect(await row.getByTestId('delivery-attempts').innerText()).toBe(
+      'не отправлялось: канал не подключён',
     );
     const badge = row.getByText('Сайт', { exact: true });
     expect(await badge.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
@@ -449,6 +454,66 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await error.waitFor();
     expect(await error.innerText()).toMatch(/[А-Яа-яЁё]/);
     expect(await error.innerText()).not.toMatch(/[A-Za-z]{3,}/);
+  });
+
+  it('answer templates: the administrator and the clerk read and insert substitutions by their Russian names', async () => {
+    // The administrator writes a template: «[имя заявителя]» from the insert menu, «[номер обращения]» typed.
+    await newStaff('shablonova', 'Шаблонова Вера Игоревна', Role.Admin, 'region');
+    const admin = await open('shablonova', '/admin/templates');
+    await admin.getByRole('button', { name: 'Новый шаблон' }).click();
+    const form = admin.getByRole('dialog', { name: 'Новый шаблон ответа' });
+    await form.getByRole('textbox', { name: 'Название' }).fill('Ответ по отоплению');
+    const body = form.getByRole('textbox', { name: 'Текст шаблона' });
+    await body.fill('Уважаемый(ая)');
+    await form.getByRole('button', { name: 'Вставить подстановку' }).click();
+    await admin.getByRole('menuitem', { name: /^\[имя заявителя\]/ }).click();
+    await expect(body.inputValue()).resolves.toBe('Уважаемый(ая) [имя заявителя]');
+    await body.press('End');
+    await body.pressSequentially('! По обращению № [номер обращения] отопление восстановлено.');
+    expect(await form.innerText()).not.toContain('{{');
+    await form.getByRole('button', { name: 'Сохранить шаблон' }).click();
+    const row = admin.locator('[data-testid="template-row"][data-title="Ответ по отоплению"]');
+    await row.waitFor();
+    expect(await row.innerText()).toContain(
+      'Уважаемый(ая) [имя заявителя]! По обращению № [номер обращения]',
+    );
+    expect(await admin.getByRole('table', { name: 'Шаблоны ответов' }).innerText()).not.toContain('{{');
+    // Stored as the server fills it.
+    const region = await idOf(t.stack.db.dataSource, 'organisations', 'region');
+    const stored = (await json(
+      call('GET', `/api/v1/answer-templates?organisationId=${region}&includeInactive=true`, staff.admin),
+    )) as { title: string; body: string }[];
+    expect(stored.find((x) => x.title === 'Ответ по отоплению')?.body).toBe(
+      'Уважаемый(ая) {{applicantName}}! По обращению № {{registrationNumber}} отопление восстановлено.',
+    );
+
+    // The clerk picks a template of their organisation: its preview and the hint name the substitutions in
+    // Russian (they read «Подстановки ({{applicantName}} и др.)» and the template's codes), the draft is filled.
+    const made = await call('POST', '/api/v1/answer-templates', staff.admin, {
+      title: 'Отопление: перерасчёт',
+      body: 'Уважаемая {{applicantName}}! По обращению № {{registrationNumber}} сделан перерасчёт.',
+      topicId: ids.housing,
+      organisationId: ids.minzhkh,
+    });
+    expect(made.status).toBe(201);
+    const appeal = await escalatedCall();
+    const page = await open('petrov', `/appeals/${appeal.id}`);
+    await page.getByRole('textbox', { name: 'Шаблон ответа' }).click();
+    await page.getByRole('option', { name: 'Отопление: перерасчёт' }).click();
+    const preview = page.getByTestId('template-preview');
+    await preview.waitFor();
+    expect(await preview.innerText()).toBe(
+      'Уважаемая [имя заявителя]! По обращению № [номер обращения] сделан перерасчёт.',
+    );
+    const answers = page.getByTestId('template-preview').locator('xpath=..');
+    expect(await answers.innerText()).not.toMatch(/\{\{|applicantName/);
+    await page.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    await page
+      .locator('[data-testid="answer"][data-status="draft"]')
+      .getByText(`Уважаемая Мария Петровна! По обращению № ${appeal.registrationNumber} сделан перерасчёт.`)
+      .waitFor();
+    expect(problems.get(admin)).toEqual([]);
+    expect(problems.get(page)).toEqual([]);
   });
 
   it("internal notes: a clerk reads the colleagues' notes on the card and adds one", async () => {

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
+import { Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call } from '../../api/client';
@@ -6,15 +6,9 @@ import { useNames } from '../../api/hooks';
 import { type Template } from '../../api/types';
 import { useMe } from '../../auth';
 import { fieldsOf, FormModal, TopicSelect, useFormDialog, OrganisationSelect } from '../../components/forms';
+import { TemplateBodyInput } from '../../components/TemplateBody';
+import { shownTemplate } from '../../lib/placeholders';
 import { ACTIONS, ListTable, LoadError, useListNotice, useRowAction } from '../../components/tables';
-
-const PLACEHOLDERS = [
-  ['{{applicantName}}', 'имя и отчество заявителя'],
-  ['{{registrationNumber}}', 'номер обращения'],
-  ['{{registrationDate}}', 'дата регистрации'],
-  ['{{organisation}}', 'организация, которая отвечает'],
-  ['{{answerDueDate}}', 'срок ответа'],
-];
 
 interface Form {
   /** The template edited; none for a new one. */
@@ -92,7 +86,7 @@ export function TemplatesTab() {
             <Table.Td>{t.organisationId ? names.organisation(t.organisationId) : 'общий'}</Table.Td>
             <Table.Td>
               <Text size="xs" lineClamp={2} maw={520}>
-                {t.body}
+                {shownTemplate(t.body)}
               </Text>
             </Table.Td>
             <Table.Td style={{ whiteSpace: 'nowrap' }}>
@@ -130,10 +124,11 @@ export function TemplatesTab() {
             {!form.id && <Text size="sm">Для организации: {names.organisation(organisationId)}</Text>}
             <TextInput label="Название" required data-autofocus {...field.text('title')} />
             <TopicSelect label="Тема" description="Пусто — для любой темы" {...field.value('topicId')} />
-            <Textarea label="Текст шаблона" required autosize minRows={6} {...field.text('body')} />
-            <Text size="xs" c="dimmed">
-              Подстановки: {PLACEHOLDERS.map(([code, what]) => `${code} — ${what}`).join('; ')}.
-            </Text>
+            <TemplateBodyInput
+              label="Текст шаблона"
+              value={form.body}
+              onChange={(body) => setForm({ ...form, body })}
+            />
           </>
         )}
       </FormModal>

@@ -5,6 +5,7 @@ import { call, errorText } from '../../api/client';
 import { useAppealAnswers } from '../../api/hooks';
 import { type AppealCard } from '../../api/types';
 import { useMe } from '../../auth';
+import { shownTemplate } from '../../lib/placeholders';
 import { formatDateTime } from '../../lib/time';
 import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
@@ -275,12 +276,16 @@ export function AnswersSection({
                 style={{ borderRadius: 6 }}
                 data-testid="template-preview"
               >
-                {template.body}
+                {shownTemplate(template.body)}
               </Text>
             )}
             <Textarea
               label={template ? 'Дополнение к шаблону' : 'Текст ответа'}
-              description={template ? 'Подстановки ({{applicantName}} и др.) заполнит система' : undefined}
+              description={
+                template
+                  ? 'Подстановки в квадратных скобках ([имя заявителя] и др.) система заполнит данными обращения'
+                  : undefined
+              }
               autosize
               minRows={3}
               maxRows={10}

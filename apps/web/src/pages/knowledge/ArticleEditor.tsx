@@ -20,20 +20,13 @@ import { buildUrl, call, getToken } from '../../api/client';
 import { useTopics } from '../../api/hooks';
 import { type KbArticleContent } from '../../api/types';
 import { topicOptions } from '../../components/forms';
+import { TemplateBodyInput } from '../../components/TemplateBody';
 import { KIND_LABEL, KINDS } from './knowledge-labels';
 
 /** What the editor edits: an article version as the API takes it. */
 export type ArticleDraft = KbArticleContent;
 
 export const EMPTY_DRAFT: ArticleDraft = { kind: 'faq', title: '', body: '', public: false };
-
-const PLACEHOLDERS = [
-  ['applicantName', 'имя и отчество заявителя'],
-  ['registrationNumber', 'номер обращения'],
-  ['registrationDate', 'дата регистрации'],
-  ['organisation', 'организация'],
-  ['answerDueDate', 'срок ответа'],
-] as const;
 
 /**
  * The content of an article: kind, title, question (FAQ), text with placeholders (template), parts, topic,
@@ -128,42 +121,26 @@ export function ArticleEditor({
           required
         />
       )}
-      <Textarea
-        label={
-          value.kind === 'faq'
-            ? 'Ответ'
-            : value.kind === 'legal-act'
-              ? 'Выдержки'
-              : value.kind === 'template'
-                ? 'Текст шаблона'
-                : 'Текст'
-        }
-        autosize
-        minRows={5}
-        maxRows={16}
-        value={value.body}
-        onChange={(e) => set({ body: e.currentTarget.value })}
-        error={errors.body}
-        required
-      />
-      {isTemplate && (
-        <Group gap={6}>
-          <Text size="xs" c="dimmed">
-            Подстановки:
-          </Text>
-          {PLACEHOLDERS.map(([key, label]) => (
-            <Badge
-              key={key}
-              variant="outline"
-              radius="sm"
-              style={{ textTransform: 'none', cursor: 'pointer' }}
-              title={label}
-              onClick={() => set({ body: `${value.body}{{${key}}}` })}
-            >
-              {`{{${key}}}`}
-            </Badge>
-          ))}
-        </Group>
+      {isTemplate ? (
+        <TemplateBodyInput
+          label="Текст шаблона"
+          minRows={5}
+          maxRows={16}
+          value={value.body}
+          onChange={(body) => set({ body })}
+          error={errors.body}
+        />
+      ) : (
+        <Textarea
+          label={value.kind === 'faq' ? 'Ответ' : value.kind === 'legal-act' ? 'Выдержки' : 'Текст'}
+          autosize
+          minRows={5}
+          maxRows={16}
+          value={value.body}
+          onChange={(e) => set({ body: e.currentTarget.value })}
+          error={errors.body}
+          required
+        />
       )}
       <Stack gap={6}>
         <Text size="sm" fw={500}>

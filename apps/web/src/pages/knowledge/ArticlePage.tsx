@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router-dom';
 import { call, send } from '../../api/client';
 import { type KbArticle } from '../../api/types';
 import { Countdown } from '../../components/common';
+import { shownTemplate } from '../../lib/placeholders';
 import { formatDateTime } from '../../lib/time';
 import { Pending } from '../../components/tables';
 import { draftOf } from './ArticleEditor';
@@ -86,7 +87,7 @@ export function ArticlePage() {
               </Text>
             )}
             <Text size="sm" className="appeal-text" data-testid="kb-article-body">
-              {a.body}
+              {shownTemplate(a.body)}
             </Text>
             {a.parts.map((p, i) => (
               <div key={i}>
@@ -122,7 +123,7 @@ export function ArticlePage() {
                       {v.content.title}
                     </Text>
                     <Text size="sm" className="appeal-text">
-                      {v.content.body}
+                      {shownTemplate(v.content.body)}
                     </Text>
                   </Accordion.Panel>
                 </Accordion.Item>

@@ -20,6 +20,7 @@ import { ApiError, call, errorText } from '../../api/client';
 import { type KbRequestDetail } from '../../api/types';
 import { useMe } from '../../auth';
 import { Countdown } from '../../components/common';
+import { shownTemplate } from '../../lib/placeholders';
 import { formatDateTime } from '../../lib/time';
 import { Pending } from '../../components/tables';
 import { type ArticleDraft, ArticleEditor, draftOf, EMPTY_DRAFT } from './ArticleEditor';
@@ -443,7 +444,7 @@ function ArticleView({ a }: { a: NonNullable<KbRequestDetail['proposed']> | Para
       </Group>
       {a.question && a.question !== a.title && <Text size="sm">{a.question}</Text>}
       <Text size="sm" className="appeal-text" data-testid="kb-proposed-body">
-        {a.body}
+        {shownTemplate(a.body)}
       </Text>
       {(a.parts ?? []).map((p, i) => (
         <Text key={i} size="sm">
