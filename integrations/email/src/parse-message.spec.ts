@@ -530,6 +530,52 @@ describe('parseEmail: a citizen letter', () => {
     expect(empty.attachments).toHaveLength(1);
   });
 
+  it('does not let an S/MIME signature (smime.p7s) stand as the only content of a letter', async () => {
+    const signed = (subject: string, words: string) =>
+      eml(
+        [
+          'From: signer@mail.example',
+          ...(subject ? ['Subject: =?UTF-8?B?' + b64(subject) + '?='] : []),
+          'Message-ID: <signed-1@mail.example>',
+          'MIME-Version: 1.0',
+          'Content-Type: multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="s"',
+        ],
+        `--s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(words)}\r\n` +
+          '--s\r\nContent-Type: application/pkcs7-signature; name="smime.p7s"\r\n' +
+          'Content-Disposition: attachment; filename="smime.p7s"\r\nContent-Transfer-Encoding: base64\r\n\r\n' +
+          'MIIGAAYJKoZIhvcNAQcCoIIF8TCCBe0CAQEx\r\n--s--\r\n',
+      );
+    expect(await parseEmail(signed('', ''), ctx)).toEqual({
+      kind: 'rejected',
+      externalId: 'signed-1@mail.example',
+      reason: EMPTY_LETTER_REASON,
+    });
+    expect((await itemOf(signed('Яма у дома 5', ''))).text).toBe('Яма у дома 5');
+    const item = await itemOf(signed('Яма', 'Прошу заделать яму.'));
+    expect(item.text).toBe('Прошу заделать яму.');
+    expect(item.attachments!.map((a) => a.fileName)).toEqual(['smime.p7s']);
+  });
+
+  it('cuts a subject of thousands of characters for the card and keeps it whole at the head of the text', async () => {
+    const long = `${'Прошу разобраться с уборкой снега во дворе '.repeat(60)}[№ 2026-000777]`;
+    const raw = eml(
+      [
+        'From: ivan@mail.example',
+        'Subject: =?UTF-8?B?' + b64(`Re: ${long}`) + '?=',
+        'Message-ID: <long-1@mail.example>',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+      ],
+      b64('Снег так и не убран.'),
+    );
+    const item = await itemOf(raw);
+    expect(item.subject!.length).toBeLessThanOrEqual(500);
+    expect(item.subject).toMatch(/^Re: Прошу разобраться .*[а-я]…$/);
+    expect(item.text).toBe(`Тема письма: Re: ${long}\n\nСнег так и не убран.`);
+    // The number at the end of the long subject still names the appeal.
+    expect(item.thread?.registrationNumber).toBe('2026-000777');
+  });
+
   it('reads the words of a letter Outlook sent in rich text: only winmail.dat, its body PR_RTF_COMPRESSED', async () => {
     const rtfLetter = (rtf: string, textPart: string | undefined) => {
       const dat = winmailDat([{ title: Buffer.from('photo.jpg\0'), data: TNEF_FIXTURE.photo }], 1251, {
@@ -1163,6 +1209,31 @@ describe('parseEmail: bounces and auto-replies', () => {
     expect(await parseEmail(raw, ctx)).toMatchObject({
       kind: 'rejected',
       reason: automaticLetterReason('auto-reply', 'тема автоответа'),
+    });
+  });
+
+  it('sets aside a letter with the null Return-Path; reads an Exim bounce (X-Failed-Recipients) from any From', async () => {
+    const vacation = eml(
+      ['Return-Path: <>', 'From: ivan@mail.example', 'Subject: Re: Snow', 'Message-ID: <np-1@mail.example>'],
+      'I am away.',
+    );
+    expect(await parseEmail(vacation, ctx)).toEqual({
+      kind: 'rejected',
+      externalId: 'np-1@mail.example',
+      reason: automaticLetterReason('auto-generated', 'Return-Path: <>'),
+    });
+    const exim = eml(
+      [
+        'From: Mail Delivery System <noreply@hosting.example>',
+        'X-Failed-Recipients: ivan@mail.example',
+        'Subject: Mail failure - rejected by local scanning code',
+        'Message-ID: <exim-1@hosting.example>',
+      ],
+      `A message that you sent could not be delivered.\n\n------ This is a copy of the message, including all the headers.\n\nMessage-ID: <${ourId}>\nSubject: Re: Snow\n`,
+    );
+    expect(await parseEmail(exim, ctx)).toMatchObject({
+      kind: 'delivery-state',
+      event: { outboundMessageId: 'out-42', state: 'failed' },
     });
   });
 

@@ -273,7 +273,9 @@ function bounceInfo(
   }
   // Old-style bounces: plain text from the mailer daemon, the original quoted in the body.
   const subject = parsed.subject ?? '';
-  if (fromAddress ? BOUNCE_SENDER.test(fromAddress) : BOUNCE_SUBJECT.test(subject)) {
+  // Exim names the addresses it could not reach in X-Failed-Recipients, whatever From it writes.
+  const failedRecipients = parsed.headers.has('x-failed-recipients');
+  if (failedRecipients || (fromAddress ? BOUNCE_SENDER.test(fromAddress) : BOUNCE_SUBJECT.test(subject))) {
     const delayed = /delay|задерж/i.test(subject) && !BOUNCE_SUBJECT.test(subject);
     return {
       action: delayed ? 'delayed' : 'failed',
@@ -294,6 +296,9 @@ function autoReplyReason(parsed: ParsedMail): { reason: AutomaticKind; detail: s
       detail: `Auto-Submitted: ${autoSubmitted.split(';')[0].slice(0, 40)}`,
     };
   }
+  // The null reverse-path (RFC 5321 4.5.5): only delivery reports and automatic replies (RFC 3834 3.3) carry it.
+  if (/^<\s*>$/.test(rawHeader(parsed, 'return-path') ?? ''))
+    return { reason: 'auto-generated', detail: 'Return-Path: <>' };
   for (const key of ['x-autoreply', 'x-autorespond', 'x-autoresponder', 'x-mail-autoreply']) {
     const value = headerText(h, key);
     if (value !== undefined && !/^\s*(?:no|false|0)\s*$/i.test(value))
@@ -540,6 +545,12 @@ export function quoteKey(quoted: string): string {
   return `email-quote:sha256:${createHash('sha256').update(normal, 'utf8').digest('hex')}`;
 }
 
+/** Longest subject an item carries; a longer one is cut, and the whole stands at the head of the text. */
+export const MAX_INBOUND_SUBJECT_CHARS = 500;
+
+const isSignature = (a: Attachment) =>
+  /^application\/(?:x-)?pkcs7-signature$|^application\/pgp-signature$/i.test(a.contentType) ||
+  /^smime\.p7s$/i.test(a.filename?.trim() ?? '');
 const isForwardedLetter = (contentType: string) => /^message\/(?:rfc822|global)$/i.test(contentType);
 const isTnef = (a: Attachment) =>
   /^application\/(?:vnd\.)?ms-tnef$/i.test(a.contentType) || /^winmail\.dat$/i.test(a.filename?.trim() ?? '');
@@ -742,11 +753,20 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   if (!text && !parsed.html && attachments.length === 0 && uuencoded.files.length === 0 && !bodyIsEmpty) {
     return { kind: 'rejected', externalId, reason: 'Текст письма не удалось раскодировать' };
   }
-  const subject =
+  const fullSubject =
     cleanText(readable(parsed, 'subject', parsed.subject))
       .replace(/\s+/g, ' ')
       .trim() || undefined;
-  if (!text && attachments.length === 0 && uuencoded.files.length === 0 && !subject)
+  // A subject pasted full of the letter (thousands of characters) fills the inbox's line and the card's title:
+  // cut for the subject, kept whole at the head of the text.
+  const subject =
+    fullSubject && fullSubject.length > MAX_INBOUND_SUBJECT_CHARS
+      ? `${fullSubject.slice(0, MAX_INBOUND_SUBJECT_CHARS - 1).replace(/\s+\S*$/, '')}…`
+      : fullSubject;
+  // A detached signature (S/MIME smime.p7s, PGP signature.asc) only signs the letter: a letter with nothing else
+  // is as empty as one without it, and its signature must not stand as the appeal's only content.
+  const contentFiles = attachments.filter((a) => !isSignature(a)).length + uuencoded.files.length;
+  if (!text && contentFiles === 0 && !subject)
     return { kind: 'rejected', externalId, reason: EMPTY_LETTER_REASON };
 
   const inboundAttachments: InboundAttachment[] = [];
@@ -836,7 +856,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const replyTo = firstAddress(parsed.replyTo) ?? from;
   const references = messageIdList(parsed.references).filter((id) => id !== messageId);
   // «Re: … [№ 2026-000123]»: the appeal it answers when the client dropped In-Reply-To and References.
-  const registrationNumber = registrationNumberOfReply(subject);
+  const registrationNumber = registrationNumberOfReply(fullSubject);
 
   const item: InboundItem = {
     channel: Channel.Email,
@@ -853,7 +873,9 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     ...(subject ? { subject } : {}),
     // A letter whose words are all in its Subject (a one-line question from a phone, a photo titled «Яма у дома
     // 5»): the subject is its text too, or the appeal would carry no words to read, route or answer.
-    text: text || (subject ?? ''),
+    text:
+      (subject !== fullSubject && text ? `Тема письма: ${fullSubject}\n\n${text}` : text) ||
+      (fullSubject ?? ''),
     ...(inboundAttachments.length ? { attachments: inboundAttachments } : {}),
     thread: {
       key: emailThreadKey(externalId),
