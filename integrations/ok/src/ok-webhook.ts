@@ -1,5 +1,11 @@
 import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
-import { cleanText, isRecord, safeFileName, unreadAttachmentLine } from '@inbox/integrations/contract';
+import {
+  cleanText,
+  contentTypeOf,
+  isRecord,
+  safeFileName,
+  unreadAttachmentLine,
+} from '@inbox/integrations/contract';
 
 /*
  * OK Bot API webhook messages → inbound items. The documented plain-text message is
@@ -120,9 +126,11 @@ export function attachmentsOf(message: Record<string, unknown>): InboundAttachme
     const named = safeFileName(cleanText(attachment.payload.name ?? attachment.payload.title));
     const ext = type === 'IMAGE' ? '.jpg' : type === 'VIDEO' ? '.mp4' : type === 'AUDIO' ? '.mp3' : '';
     const size = Number(attachment.payload.size);
+    const fileName = named || `${type.toLowerCase()}-${index + 1}${ext}`;
     out.push({
-      fileName: named || `${type.toLowerCase()}-${index + 1}${ext}`,
-      contentType,
+      fileName,
+      // A file says what it is by its name («Заявление.pdf»); OK gives no type of its own.
+      contentType: type === 'FILE' ? contentTypeOf(fileName) : contentType,
       remoteRef: url,
       ...(Number.isSafeInteger(size) && size > 0 ? { size } : {}),
     });

@@ -92,7 +92,7 @@ describe('parseOkWebhook', () => {
     expect(parseOkWebhook(body).items[0].attachments).toEqual([
       {
         fileName: 'жалоба.pdf',
-        contentType: 'application/octet-stream',
+        contentType: 'application/pdf',
         remoteRef: 'https://st.mycdn.me/f/1',
         size: 120,
       },
@@ -130,7 +130,7 @@ describe('parseOkWebhook', () => {
       ['image-1.jpg', 'image/jpeg'],
       ['video-2.mp4', 'video/mp4'],
       ['audio-3.mp3', 'audio/mpeg'],
-      ['акт.pdf', 'application/octet-stream'],
+      ['акт.pdf', 'application/pdf'],
     ]);
   });
 

@@ -136,7 +136,7 @@ describe('ПОС wire decoding', () => {
     );
     if (!files.ok) throw new Error(files.reason);
     expect(toInboundItem(files.message).attachments).toEqual([
-      { fileName: 'фото ямы.jpg', contentType: 'application/octet-stream', remoteRef: '77' },
+      { fileName: 'фото ямы.jpg', contentType: 'image/jpeg', remoteRef: '77' },
       { fileName: 'pos-file-f2', contentType: 'application/octet-stream', remoteRef: 'f2' },
     ]);
     const person = { epguId: 1000299354, surname: 'Орлова', name: 'Анна', phone: 79025550000 };

@@ -6,6 +6,7 @@ import {
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
+  contentTypeOf,
   isTooLarge,
   maxResponseBytesOf,
   readBodyCapped,
@@ -511,11 +512,10 @@ export function toInboundItem(m: PosMessage): InboundItem {
     },
     text: m.text,
     address: m.location,
-    attachments: m.attachmentIds.map((id) => ({
-      fileName: m.attachmentNames?.[id] ?? `pos-file-${id}`,
-      contentType: 'application/octet-stream',
-      remoteRef: id,
-    })),
+    attachments: m.attachmentIds.map((id) => {
+      const fileName = m.attachmentNames?.[id] ?? `pos-file-${id}`;
+      return { fileName, contentType: contentTypeOf(fileName), remoteRef: id };
+    }),
     channelCategory: m.subject
       ? {
           id: m.subject.id,
