@@ -4,20 +4,23 @@ import { JsonLogger } from '@inbox/common';
 import {
   Channel,
   type ChannelAccountRef,
-  ConnectorError,
   ConnectorErrorCode,
+  downloadDispatcher,
   downloadFile,
+  externalOnly,
   isInternalAddress,
+  refusedAsInternal,
   remoteFileRefusal,
+  transportError,
 } from '@inbox/integrations/contract';
 import { WebsiteFeedConnector } from '@inbox/integrations/website-feed';
 
 /**
- * SSRF through the URLs a remote payload chooses (a channel's attachment link, a website feed and its files): a
- * host NAME that resolves inside our network is never connected to, at the moment of connecting — `localhost`
- * stands here for an attacker's name whose DNS answers 127.0.0.1 (rebinding), the server on 127.0.0.1 for the
- * internal service (Redis, the metadata service, an admin page) it would reach. An address inside is reached only
- * as an IP literal an administrator set (the fakes of the other tests).
+ * SSRF through the URLs a remote payload chooses (a channel's attachment link): a host NAME the payload chose that
+ * resolves inside our network is never connected to, at the moment of connecting — `localhost` stands here for an
+ * attacker's name whose DNS answers 127.0.0.1 (rebinding), the server on 127.0.0.1 for the internal service (Redis,
+ * the metadata service, an admin page) it would reach. What an administrator named exactly (an IP literal, a host
+ * name: a reception site in the region's own network, the fakes of the other tests) is reached as named.
  */
 describe('outbound fetches never reach an internal address by a name (integration)', () => {
   let internal: Server;
@@ -48,14 +51,6 @@ describe('outbound fetches never reach an internal address by a name (integratio
   });
 
   const limits = (hosts: string[]) => ({ maxBytes: 1024, timeoutMs: 5000, allowedHosts: hosts });
-  const refusal = async (promise: Promise<unknown>) => {
-    const error = await promise.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(ConnectorError);
-    return error as ConnectorError;
-  };
 
   it('knows the internal ranges: loopback, private, link-local (metadata), mapped IPv4, IPv6 local', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.31.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0'])
@@ -66,38 +61,46 @@ describe('outbound fetches never reach an internal address by a name (integratio
       expect([a, isInternalAddress(a)]).toEqual([a, false]);
   });
 
-  it('refuses an attachment whose allowed host name resolves inside, for good, and asks nothing of it', async () => {
-    const error = await refusal(downloadFile(`http://localhost:${port}/secret`, limits(['localhost'])));
+  it('keeps a payload-chosen name under an allowed domain outside, and an exactly named host as named', () => {
+    const hosts = ['userapi.com', 'localhost', '127.0.0.1'];
+    expect(downloadDispatcher(new URL('https://sun9-1.userapi.com/a.jpg'), hosts)).toBe(externalOnly);
+    expect(downloadDispatcher(new URL('https://USERAPI.com/a.jpg'), hosts)).toBeUndefined();
+    expect(downloadDispatcher(new URL(`http://localhost:${port}/a.jpg`), hosts)).toBeUndefined();
+  });
+
+  it('refuses a file whose payload-chosen name resolves inside, for good (not retried), asking nothing', async () => {
+    // `localhost` stands for an attacker's name that answers 127.0.0.1 (rebinding).
+    const refused = await fetch(`http://localhost:${port}/secret`, {
+      dispatcher: externalOnly,
+    } as RequestInit).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refusedAsInternal(refused)).toBe(true);
+    const error = transportError('attachment', refused);
     expect(error.code).toBe(ConnectorErrorCode.InvalidPayload);
     expect(error.message).toBe('attachment: host resolves to an internal address');
-    // Not retried: the file is marked refused, not left for a later try.
     expect(remoteFileRefusal(error)).toBe('refused');
     expect(asked).toEqual([]);
   });
 
-  it('refuses a redirect to a name that resolves inside, after the allowed hop', async () => {
-    const error = await refusal(
-      downloadFile(`http://127.0.0.1:${port}/redirect`, limits(['127.0.0.1', 'localhost'])),
-    );
-    expect(error.message).toBe('attachment: host resolves to an internal address');
-    expect(asked).toEqual(['/redirect']);
-  });
-
-  it('still reaches an address an administrator set as an IP literal', async () => {
+  it("reaches what an administrator named: an IP literal, a host name (a site in the region's own network)", async () => {
     const file = await downloadFile(`http://127.0.0.1:${port}/file.txt`, limits(['127.0.0.1']));
     expect(file.content.toString()).toBe('internal secret');
+    const named = await downloadFile(`http://localhost:${port}/file.txt`, limits(['localhost']));
+    expect(named.content.toString()).toBe('internal secret');
   });
 
-  it('refuses a website feed whose host name resolves inside, saying why, and asks nothing of it', async () => {
+  it('reads a website feed at the host the administrator set, and its files there', async () => {
     const connector = new WebsiteFeedConnector({
       logger: new JsonLogger('ssrf-test', 'error'),
       timeoutMs: 5000,
     });
-    const account = (url: string): ChannelAccountRef => ({
+    const account: ChannelAccountRef = {
       id: 'feed-ssrf',
       channel: Channel.Website,
       settings: {
-        url,
+        url: `http://localhost:${port}/feed`,
         cursorField: 'id',
         itemsPath: 'items',
         fieldMap: { externalId: 'id', text: 'text', createdAt: 'created' },
@@ -105,19 +108,9 @@ describe('outbound fetches never reach an internal address by a name (integratio
         cursorParam: 'after',
       },
       secrets: {},
-    });
-    const error = await refusal(connector.pull(account(`http://localhost:${port}/feed`), undefined, 10));
-    expect([error.code, error.message, error.details.fields]).toEqual([
-      ConnectorErrorCode.AuthFailed,
-      'website feed: the host resolves to an internal address; set the feed URL to a public site',
-      { url: 'resolves to an internal address' },
-    ]);
-    const files = await refusal(
-      connector.fetchAttachment(account(`http://localhost:${port}/feed`), `http://localhost:${port}/secret`),
-    );
-    expect(files.message).toBe('website feed attachment: host resolves to an internal address');
-    expect(asked).toEqual([]);
-    // The same feed set by its IP literal is read.
-    expect((await connector.pull(account(`http://127.0.0.1:${port}/feed`), undefined, 10)).items).toEqual([]);
+    };
+    expect((await connector.pull(account, undefined, 10)).items).toEqual([]);
+    const file = await connector.fetchAttachment(account, `http://localhost:${port}/file.txt`);
+    expect(file.content.toString()).toBe('internal secret');
   });
 });

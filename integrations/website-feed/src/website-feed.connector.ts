@@ -8,7 +8,6 @@ import {
   contentTypeOf,
   type DeliveryReceipt,
   downloadAttachment,
-  externalOnly,
   type FetchedFile,
   type InboundAttachment,
   type InboundItem,
@@ -20,7 +19,6 @@ import {
   isTooLarge,
   maxResponseBytesOf,
   readBodyCapped,
-  refusedAsInternal,
 } from '@inbox/integrations/contract';
 
 /** A remote item the connector could not turn into an InboundItem: the core quarantines it whole. */
@@ -272,11 +270,10 @@ export class WebsiteFeedConnector implements Connector {
         // Not followed: a site that sends us elsewhere (another host, an address inside our network) would get
         // its answer read as appeals. The URL is set to where the feed really is.
         redirect: 'manual',
-        // A host name that resolves inside our network is not connected to, whenever it comes to resolve so (the
-        // site's DNS changed after the URL was set: rebinding); an address inside must be set as an IP literal.
-        dispatcher: externalOnly,
+        // The feed's URL is the administrator's word, wherever it resolves (a reception site in the region's own
+        // network): only names a payload chooses are kept outside (downloadFile).
         signal: AbortSignal.timeout(config.timeoutMs),
-      } as RequestInit);
+      });
       status = response.status;
       headers = response.headers;
       if (status >= 300 && status < 400) {
@@ -291,12 +288,6 @@ export class WebsiteFeedConnector implements Connector {
       body = await readBodyCapped('website feed', response, config.maxResponseBytes);
     } catch (error) {
       if (isTooLarge(error) || error instanceof ConnectorError) throw error;
-      if (refusedAsInternal(error))
-        throw new ConnectorError(
-          ConnectorErrorCode.AuthFailed,
-          'website feed: the host resolves to an internal address; set the feed URL to a public site',
-          { fields: { url: 'resolves to an internal address' } },
-        );
       const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'network error';
       throw new ConnectorError(ConnectorErrorCode.Temporary, `website feed: ${reason}`);
     }

@@ -17,6 +17,17 @@ function hostAllowed(url: URL, hosts: string[]): boolean {
   return hosts.some((h) => host === h.toLowerCase() || host.endsWith(`.${h.toLowerCase()}`));
 }
 
+/**
+ * How a download connects: a host the administrator named exactly (an account's API or feed host, an entry of its
+ * attachment hosts) is reached wherever it resolves — their word, as an IP literal is (a site in the region's own
+ * network, a local fake). A name the payload chose under an allowed domain (`sun9-1.userapi.com`) is connected to
+ * only where it resolves outside our network: the check and the connection then use the same DNS answer.
+ */
+export function downloadDispatcher(url: URL, hosts: string[]): typeof externalOnly | undefined {
+  const host = url.hostname.toLowerCase();
+  return hosts.some((h) => h.toLowerCase() === host) ? undefined : externalOnly;
+}
+
 function checkUrl(raw: string, hosts: string[]): URL {
   const url = httpUrl(raw, ConnectorErrorCode.InvalidPayload, 'attachment reference');
   if (!hostAllowed(url, hosts)) {
@@ -58,9 +69,9 @@ export async function downloadFile(
   let url = checkUrl(rawUrl, limits.allowedHosts);
   let response: Response | undefined;
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-    // Redirects are followed by hand so that every hop passes the host check; a host name is connected to only
-    // where it resolves outside our network (`externalOnly`), however it resolved a moment before.
-    const init = { method: 'GET', redirect: 'manual', dispatcher: externalOnly } as RequestInit;
+    // Redirects are followed by hand so that every hop passes the host check and connects as its host allows.
+    const dispatcher = downloadDispatcher(url, limits.allowedHosts);
+    const init = { method: 'GET', redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) } as RequestInit;
     response = await fetchWithTimeout(what, url, init, limits.timeoutMs);
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {
