@@ -74,7 +74,15 @@ describe('website form → appeal (e2e)', () => {
       expect(html).not.toContain('{{');
     }
     // Their scripts and styles are still plain files.
-    for (const file of ['form.js', 'status.js', 'faq.js', 'rate.js', 'rating-form.js', 'styles.css'])
+    for (const file of [
+      'form.js',
+      'phone-rule.js',
+      'status.js',
+      'faq.js',
+      'rate.js',
+      'rating-form.js',
+      'styles.css',
+    ])
       expect([file, (await fetch(`${stack.baseUrl}/${file}`)).status]).toEqual([file, 200]);
   });
 
@@ -274,6 +282,44 @@ describe('website form → appeal (e2e)', () => {
       [number],
     );
     expect(files).toEqual([{ file_name: 'заявление.rtf' }]);
+  });
+
+  it('takes a landline typed without 8 or +7 as the server does, and asks for the city code where it is missing', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+    const posts = postsOf(page);
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('textbox', { name: 'Фамилия' }).fill('Тихонов');
+    await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Павел');
+    const phone = page.getByRole('textbox', { name: 'Телефон' });
+    await phone.fill('222-33-44');
+    await page
+      .getByRole('textbox', { name: 'Текст обращения' })
+      .fill('Не работает уличное освещение на ул. Садовой от дома 1 до дома 15.');
+    await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    // The server's own words, under the field, read out with it; focus on it; nothing sent.
+    const error = 'Укажите номер вместе с кодом города, например: 8 383 222-33-44';
+    await page.locator('#phone-error', { hasText: error }).waitFor();
+    expect(await phone.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+    expect(await phone.getAttribute('aria-describedby')).toContain('phone-error');
+    expect(posts).toEqual([]);
+    const refused = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+      method: 'POST',
+      body: form({ ...validFields, email: '', phone: '222-33-44' }),
+    });
+    expect((await json(refused)).errors.phone).toBe(error);
+
+    await phone.fill('383 222-33-44');
+    expect(await page.locator('#phone-error').innerText()).toBe('');
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
+    const number = await page.locator('#result-number').innerText();
+    const [row] = await stack.db.dataSource.query(
+      `SELECT p.phone FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.registration_number = $1`,
+      [number],
+    );
+    expect(row.phone).toBe('+73832223344');
+    await page.close();
   });
 
   it('does not take files beyond what the server accepts together, and says so under the field', async () => {

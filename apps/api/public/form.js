@@ -1,4 +1,4 @@
-/* global document, window, FormData, navigator, setTimeout, crypto, Portal */
+/* global document, window, FormData, navigator, setTimeout, crypto, Portal, parsePhoneRu */
 // Форма обращения гражданина: проверка на стороне браузера (окончательную проверку выполняет сервер),
 // отправка multipart/form-data на POST /api/v1/public/appeals и показ результата.
 // Персональные данные не сохраняются ни в localStorage/sessionStorage, ни в cookies.
@@ -55,7 +55,6 @@
     firstNameRequired: 'Укажите имя',
     contactRequired: 'Укажите электронную почту или телефон — хотя бы одно из двух',
     emailInvalid: 'Укажите электронную почту в формате ivanov@example.ru',
-    phoneInvalid: 'Укажите номер телефона полностью, например: +7 900 123-45-67',
     textRequired: 'Введите текст обращения',
     textTooShort: 'Текст обращения должен содержать не менее 10 символов',
     textTooLong: 'Текст обращения должен содержать не более 10 000 символов',
@@ -168,10 +167,12 @@
         return !email || /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email) ? '' : MESSAGES.emailInvalid;
       }
       case 'phone': {
+        // Правило сервера, то же самое (phone-rule.js отдаёт сервер из своего кода): номер без 8 и +7 с кодом
+        // города принимается, номер без кода города — нет, с тем же пояснением, что дал бы сервер.
         const phone = value('phone');
         if (!phone) return '';
-        const digits = phone.replace(/\D/g, '').length;
-        return /^[+\d\s()-]+$/.test(phone) && digits >= 10 && digits <= 15 ? '' : MESSAGES.phoneInvalid;
+        const result = parsePhoneRu(phone);
+        return result.error || '';
       }
       case 'text': {
         const length = value('text').length;

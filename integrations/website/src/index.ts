@@ -1,1 +1,2 @@
 export * from './website-form.connector';
+export { parsePhoneRu } from './phone-ru';

@@ -1,5 +1,5 @@
 import { ConnectorError } from '@inbox/integrations/contract';
-import { normalisePhone, WebsiteFormConnector } from './website-form.connector';
+import { WebsiteFormConnector } from './website-form.connector';
 
 const account = { id: 'a', channel: 'website' as never, settings: {}, secrets: {} };
 const connector = new WebsiteFormConnector({ maxFileBytes: 1024, maxFiles: 2 });
@@ -97,9 +97,13 @@ describe('WebsiteFormConnector', () => {
     });
   });
 
-  it('normalises Russian phone numbers', () => {
-    expect(normalisePhone('8 (913) 123-45-67')).toBe('+79131234567');
-    expect(normalisePhone('9131234567')).toBe('+79131234567');
-    expect(normalisePhone('12')).toBeUndefined();
+  it('takes a landline with its area code and no 8 or +7, as the page does, and keeps it in E.164', async () => {
+    const ok = await connector.parseInbound(account, {
+      headers: {},
+      body: { ...valid, email: undefined, phone: '383 222-33-44' },
+    });
+    expect(ok.kind === 'items' && ok.items[0].author?.phone).toBe('+73832223344');
+    const fields = await fieldsOf({ ...valid, phone: '222-33-44' });
+    expect(fields?.phone).toBe('Укажите номер вместе с кодом города, например: 8 383 222-33-44');
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parsePhoneRu } from './phone-ru';
 import {
   Channel,
   type ChannelAccountRef,
@@ -94,8 +95,9 @@ export class WebsiteFormConnector implements Connector {
     // them held the event loop for 11 s, and the JSON body takes a megabyte); a longer one is already refused.
     if (email && email.length <= EMAIL_MAX && !EMAIL_PATTERN.test(email))
       errors.email = 'Укажите адрес электронной почты в формате name@example.ru';
-    const phone = phoneRaw ? normalisePhone(phoneRaw) : undefined;
-    if (phoneRaw && !phone) errors.phone = 'Укажите телефон в формате +7 900 000-00-00';
+    const parsedPhone = phoneRaw ? parsePhoneRu(phoneRaw) : undefined;
+    const phone = parsedPhone && 'phone' in parsedPhone ? parsedPhone.phone : undefined;
+    if (parsedPhone && 'error' in parsedPhone) errors.phone ??= parsedPhone.error;
     if (!email && !phoneRaw && !errors.email && !errors.phone) {
       errors.email = 'Укажите электронную почту или телефон, чтобы получить ответ';
     }
@@ -167,14 +169,4 @@ export class WebsiteFormConnector implements Connector {
 
 function isConsent(value: unknown): boolean {
   return value === true || value === 'true' || value === 'on' || value === '1';
-}
-
-/** Russian numbers to +7XXXXXXXXXX; anything else (foreign numbers included) kept as typed if plausible. */
-export function normalisePhone(raw: string): string | undefined {
-  const digits = raw.replace(/[^\d+]/g, '');
-  const plain = digits.replace(/\+/g, '');
-  if (/^[78]\d{10}$/.test(plain)) return `+7${plain.slice(1)}`;
-  if (/^9\d{9}$/.test(plain)) return `+7${plain}`;
-  if (digits.startsWith('+') && plain.length >= 8 && plain.length <= 15) return `+${plain}`;
-  return undefined;
 }

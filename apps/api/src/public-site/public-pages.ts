@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type NextFunction, type Request, type Response } from 'express';
+import { parsePhoneRu } from '@inbox/integrations/website';
 
 /** What sets one citizens' page apart; the head, header and footer they share are one layout (pages/_layout.html). */
 export interface PublicPage {
@@ -24,7 +25,7 @@ export const PUBLIC_PAGES: Readonly<Record<string, PublicPage>> = {
     title: 'Обращение в органы власти',
     description: 'Электронная форма обращения граждан в органы государственной власти региона.',
     referrer: 'same-origin',
-    scripts: ['portal.js', 'form.js'],
+    scripts: ['portal.js', 'phone-rule.js', 'form.js'],
   },
   'status.html': {
     title: 'Проверить статус обращения',
@@ -146,13 +147,25 @@ export function renderPublicPages(dir: string): Map<string, string> {
   return pages;
 }
 
-/** Express middleware answering GET/HEAD of the public pages, rendered once at boot. */
+/**
+ * Scripts written from the server's own rules, so that a page checks exactly as the server does: the form's phone
+ * rule is the connector's function itself (integrations/website/src/phone-ru.ts), as its source text.
+ */
+export function ruleScripts(): Map<string, string> {
+  return new Map([['/phone-rule.js', `window.parsePhoneRu = ${parsePhoneRu.toString()};\n`]]);
+}
+
+/** Express middleware answering GET/HEAD of the public pages (and the rule scripts), rendered once at boot. */
 export function publicPagesMiddleware(dir: string) {
   const pages = renderPublicPages(dir);
+  const scripts = ruleScripts();
   return (req: Request, res: Response, next: NextFunction): void => {
-    const html = req.method === 'GET' || req.method === 'HEAD' ? pages.get(req.path) : undefined;
-    if (html === undefined) return next();
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    const html = read ? pages.get(req.path) : undefined;
+    const script = read ? scripts.get(req.path) : undefined;
+    if (html === undefined && script === undefined) return next();
     res.setHeader('Cache-Control', 'no-cache');
-    res.type('html').send(html);
+    if (script !== undefined) res.type('application/javascript').send(script);
+    else res.type('html').send(html);
   };
 }
