@@ -284,6 +284,45 @@ describe('website form → appeal (e2e)', () => {
     expect(files).toEqual([{ file_name: 'заявление.rtf' }]);
   });
 
+  it('updates the error summary as the citizen corrects each field, and removes it when all are right', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    const summary = page.locator('#form-alert li');
+    const entries = async () => (await summary.allInnerTexts()).map((t) => t.split(':')[0]);
+    expect(await entries()).toEqual([
+      'Фамилия',
+      'Имя',
+      'Контактные данные',
+      'Текст обращения',
+      'Согласие на обработку персональных данных',
+    ]);
+    // Focus went to the first field in error, which names its error for a screen reader.
+    const surname = page.getByRole('textbox', { name: 'Фамилия' });
+    expect(await surname.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
+    expect(await surname.getAttribute('aria-invalid')).toBe('true');
+    await surname.fill('Зайцева');
+    expect(await entries()).toEqual([
+      'Имя',
+      'Контактные данные',
+      'Текст обращения',
+      'Согласие на обработку персональных данных',
+    ]);
+    expect(await surname.getAttribute('aria-invalid')).toBeNull();
+    const text = page.getByRole('textbox', { name: 'Текст обращения' });
+    await text.fill('Яма');
+    expect(await summary.allInnerTexts()).toContain(
+      'Текст обращения: Текст обращения должен содержать не менее 10 символов',
+    );
+    await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Анна');
+    await page.getByRole('textbox', { name: 'Телефон' }).fill('383 222-33-44');
+    await text.fill('Яма на дороге у дома по ул. Мира, 3.');
+    expect(await entries()).toEqual(['Согласие на обработку персональных данных']);
+    await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    expect(await page.locator('#form-alert').innerText()).toBe('');
+    await page.close();
+  });
+
   it('takes a landline typed without 8 or +7 as the server does, and asks for the city code where it is missing', async () => {
     const page = await browser.newPage({ viewport: { width: 375, height: 667 }, locale: 'ru-RU' });
     const posts = postsOf(page);

@@ -102,6 +102,8 @@
   let fieldErrors = {};
   let sending = false;
   let attemptedSubmit = false;
+  /** Показана сводка ошибок полей (а не общее сообщение): её пункты следуют за исправлениями. */
+  let summaryShown = false;
   let counterState = '';
   /**
    * Ключ этой отправки (заголовок Idempotency-Key): повторная отправка того же заполнения (ответ потерялся в сети,
@@ -242,6 +244,23 @@
 
   function clearAlert() {
     alertBox.replaceChildren();
+    summaryShown = false;
+  }
+
+  /** Пункт сводки: ссылка на поле с ошибкой, по нажатию — фокус на поле. */
+  function summaryItem(slot) {
+    const li = document.createElement('li');
+    li.dataset.slot = slot;
+    const link = document.createElement('a');
+    const target = focusTarget(slot);
+    link.href = '#' + (target ? target.id : slot);
+    link.textContent = FIELD_LABELS[slot] + ': ' + fieldErrors[slot];
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      if (target) target.focus();
+    });
+    li.appendChild(link);
+    return li;
   }
 
   /**
@@ -255,20 +274,7 @@
     heading.textContent = title;
     alertBox.appendChild(heading);
 
-    const items = [];
-    (slots || []).forEach((slot) => {
-      const li = document.createElement('li');
-      const link = document.createElement('a');
-      const target = focusTarget(slot);
-      link.href = '#' + (target ? target.id : slot);
-      link.textContent = FIELD_LABELS[slot] + ': ' + fieldErrors[slot];
-      link.addEventListener('click', (event) => {
-        event.preventDefault();
-        if (target) target.focus();
-      });
-      li.appendChild(link);
-      items.push(li);
-    });
+    const items = (slots || []).map(summaryItem);
     (extra || []).forEach((text) => {
       const li = document.createElement('li');
       li.textContent = text;
@@ -279,6 +285,36 @@
       items.forEach((li) => ul.appendChild(li));
       alertBox.appendChild(ul);
     }
+    summaryShown = Boolean(slots && slots.length);
+  }
+
+  /**
+   * Сводка вслед за исправлениями: пункт исправленного поля уходит, текст изменившейся ошибки обновляется, новая
+   * ошибка встаёт на своё место. Пункты меняются на месте, а не всей сводкой: программа чтения экрана не
+   * зачитывает её заново при каждом нажатии клавиши. Нечего показывать — сводка убирается.
+   */
+  function refreshSummary() {
+    if (!summaryShown) return;
+    const list = alertBox.querySelector('ul');
+    if (!list) return;
+    const shown = {};
+    Array.prototype.forEach.call(list.querySelectorAll('li[data-slot]'), (li) => {
+      const slot = li.dataset.slot;
+      if (!fieldErrors[slot]) li.remove();
+      else {
+        shown[slot] = true;
+        const text = FIELD_LABELS[slot] + ': ' + fieldErrors[slot];
+        const link = li.querySelector('a');
+        if (link.textContent !== text) link.textContent = text;
+      }
+    });
+    orderedErrorSlots().forEach((slot, index, slots) => {
+      if (shown[slot]) return;
+      const later = slots.slice(index + 1).map((s) => list.querySelector('li[data-slot="' + s + '"]'));
+      const before = later.find(Boolean) || list.querySelector('li:not([data-slot])');
+      list.insertBefore(summaryItem(slot), before || null);
+    });
+    if (!list.children.length) clearAlert();
   }
 
   /** Общее сообщение без привязки к полям (ошибка сети, сервера и т. п.). */
@@ -318,7 +354,7 @@
     });
     if (changed) {
       renderFieldErrors();
-      if (!orderedErrorSlots().length) clearAlert();
+      refreshSummary();
     }
   }
 
@@ -424,6 +460,7 @@
     delete fieldErrors.attachments;
     renderFiles();
     renderFieldErrors();
+    refreshSummary();
     const parts = [];
     if (added) parts.push('Добавлено: ' + added + '.');
     if (fileRejections.length) parts.push(fileRejections.join(' '));
@@ -437,6 +474,7 @@
     delete fieldErrors.attachments;
     renderFiles();
     renderFieldErrors();
+    refreshSummary();
     updateFileStatus(removed ? 'Файл «' + removed.name + '» удалён.' : '');
     const buttons = fileList.querySelectorAll('button');
     const next = buttons[Math.min(index, buttons.length - 1)];
@@ -625,7 +663,7 @@
     submit();
   });
 
-  ['surname', 'firstName', 'patronymic', 'postalAddress', 'address'].forEach((name) => {
+  ['surname', 'firstName', 'patronymic', 'postalAddress', 'address', 'subject'].forEach((name) => {
     const el = document.getElementById(name);
     el.addEventListener('input', () => revalidate([name]));
   });
