@@ -9,3 +9,4 @@ export * from './content-sniffing';
 export * from './health';
 export * from './cached-load';
 export * from './file-names';
+export * from './plural-ru';

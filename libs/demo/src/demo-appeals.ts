@@ -1,4 +1,5 @@
 import PHRASES from './demo-phrases.json';
+import { countRu } from '@inbox/common';
 import {
   APPEAL_SCENARIOS,
   type AppealScenario,
@@ -204,14 +205,6 @@ function inSeason(season: ScenarioSeason | undefined, month: number): boolean {
   }
 }
 
-function plural(n: number, one: string, few: string, many: string): string {
-  const mod10 = n % 10;
-  const mod100 = n % 100;
-  if (mod10 === 1 && mod100 !== 11) return one;
-  if (mod10 >= 2 && mod10 <= 4 && (mod100 < 12 || mod100 > 14)) return few;
-  return many;
-}
-
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -405,7 +398,7 @@ class TemplateContext {
         return MONTHS_GENITIVE[(month + 12 - rng.int(1, 3)) % 12];
       case 'pensionerAge': {
         const age = rng.int(67, 89);
-        return `${age} ${plural(age, 'год', 'года', 'лет')}`;
+        return countRu(age, 'год', 'года', 'лет');
       }
       case 'archiveYears': {
         const from = rng.int(1976, 1992);
