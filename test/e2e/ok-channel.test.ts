@@ -127,7 +127,8 @@ describe('OK channel (e2e)', () => {
       chat,
       (t) =>
         t ===
-        `Обращение зарегистрировано, № ${number}, срок ответа до ${c.answerDueDate.split('-').reverse().join('.')}.`,
+        `Обращение зарегистрировано, № ${number}.\nСрок рассмотрения — 30 дней со дня регистрации, ` +
+          `ответ будет направлен не позднее ${c.answerDueDate.split('-').reverse().join('.')}.`,
     );
     expect(c).toMatchObject({
       channel: 'ok',

@@ -130,8 +130,10 @@ describe('Telegram channel (e2e)', () => {
       const c = await card(appealId);
       // No phone from a messenger: under the number, the one-press "share my number" button (S0 needs it).
       expect(registered.text).toBe(
-        `Обращение зарегистрировано, № ${number}, срок ответа до ${c.answerDueDate.split('-').reverse().join('.')}.\n` +
-          'Чтобы специалист мог связаться с вами по обращению, нажмите «Поделиться номером телефона» внизу экрана.',
+        `Обращение зарегистрировано, № ${number}.\nСрок рассмотрения — 30 дней со дня регистрации, ` +
+          `ответ будет направлен не позднее ${c.answerDueDate.split('-').reverse().join('.')}.\n` +
+          'Если вы хотите, чтобы специалист мог позвонить вам по обращению, нажмите кнопку ' +
+          '«Поделиться номером телефона» внизу экрана.',
       );
       expect(registered.replyMarkup).toMatchObject({
         keyboard: [[{ text: 'Поделиться номером телефона', request_contact: true }]],

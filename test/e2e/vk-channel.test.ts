@@ -160,7 +160,8 @@ describe('VK channel (e2e)', () => {
         peer,
         (t) =>
           t ===
-          `Обращение зарегистрировано, № ${number}, срок ответа до ${c.answerDueDate.split('-').reverse().join('.')}.`,
+          `Обращение зарегистрировано, № ${number}.\nСрок рассмотрения — 30 дней со дня регистрации, ` +
+            `ответ будет направлен не позднее ${c.answerDueDate.split('-').reverse().join('.')}.`,
       );
       expect(c).toMatchObject({
         channel: 'vk',

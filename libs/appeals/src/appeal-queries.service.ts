@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
 import { accessCodeMatches } from './access-code';
-import { APPEAL_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
+import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
 import {
   type AppealListFilter,
   type AppealListItem,
@@ -159,7 +159,7 @@ export class AppealQueries {
     return {
       registrationNumber: row.registration_number,
       status: row.status,
-      statusText: APPEAL_STATUS_TEXT_RU[row.status as AppealStatus],
+      statusText: CITIZEN_STATUS_TEXT_RU[row.status as AppealStatus],
       registeredAt: row.registered_at,
       answerDueDate: row.due,
       history: events

@@ -27,6 +27,15 @@ export const APPEAL_STATUS_TEXT_RU: Record<AppealStatus, string> = {
   [AppealStatus.Reopened]: 'Направлено на повторное рассмотрение',
 };
 
+/**
+ * The status as the citizen reads it (the status page, the bot): the staff's words, except where they name the
+ * centre's own routing — an appeal returned between organisations is, for the citizen, still being considered.
+ */
+export const CITIZEN_STATUS_TEXT_RU: Record<AppealStatus, string> = {
+  ...APPEAL_STATUS_TEXT_RU,
+  [AppealStatus.Returned]: 'На рассмотрении',
+};
+
 const S = AppealStatus;
 const TRANSITIONS: Record<AppealStatus, readonly AppealStatus[]> = {
   [S.Registered]: [S.InWork, S.Escalated, S.Redirected, S.Answered, S.Closed],

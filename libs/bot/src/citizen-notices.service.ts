@@ -106,7 +106,7 @@ export class CitizenNotices implements OnModuleInit {
       organisations.filter((o) => ids.includes(o.id)).map((o) => o.shortName);
     switch (event.type) {
       case 'registered': {
-        const text = registeredNoticeRu(number, String(data.answerDueDate));
+        const text = registeredNoticeRu(number, data.answerDueDate, data.termDays);
         // S0: a line-2 request carries the applicant's phone, which a messenger does not give. Where the
         // channel can ask for it with one press, the citizen is asked right away, under the number.
         const connector = this.registry.forDelivery(event.channel)?.connector;
@@ -124,7 +124,7 @@ export class CitizenNotices implements OnModuleInit {
       case 'reopened': {
         if (wall) return undefined;
         const [name] = namesOf(organisationIdsOf(event));
-        const text = reopenedNoticeRu(number, name ?? 'вышестоящая организация', String(data.answerDueDate));
+        const text = reopenedNoticeRu(number, name ?? 'вышестоящая организация', data.answerDueDate);
         return notice(event, 'status-notice', text);
       }
       case 'delivered': {

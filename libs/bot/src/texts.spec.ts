@@ -1,4 +1,5 @@
-import { AppealStatus } from '@inbox/appeals';
+import { AppealStatus, CITIZEN_STATUS_TEXT_RU } from '@inbox/appeals';
+import * as texts from './texts';
 import {
   consentHowRu,
   consentLabelRu,
@@ -8,12 +9,125 @@ import {
   russianDay,
 } from './texts';
 
+const line = (status: AppealStatus, answerDueDate = '2026-12-17') => ({
+  registrationNumber: '2026-000123',
+  registeredOn: '2026-11-19',
+  status,
+  answerDueDate,
+});
+
+/**
+ * Every text the bot can send, by export: each function called the ways the dialogue calls it. An export missing
+ * here fails the test below, so a new text cannot skip the scan.
+ */
+const EVERY_TEXT: Record<string, () => string[]> = {
+  GREETING_RU: () => [texts.GREETING_RU],
+  CONSENT_NOTICE_RU: () => [texts.CONSENT_NOTICE_RU],
+  consentLabelRu: () => [texts.consentLabelRu(64), texts.consentLabelRu(40)],
+  consentHowRu: () => [texts.consentHowRu(texts.consentLabelRu(40)), texts.consentHowRu(undefined)],
+  HELD_INTRO_RU: () => [texts.HELD_INTRO_RU],
+  WRITE_APPEAL_RU: () => [texts.WRITE_APPEAL_RU],
+  CONSENT_THANKS_RU: () => [texts.CONSENT_THANKS_RU],
+  CONSENT_ALREADY_RU: () => [texts.CONSENT_ALREADY_RU],
+  RELEASED_RU: () => [texts.RELEASED_RU],
+  CONSENT_ACK_RU: () => [texts.CONSENT_ACK_RU],
+  helpRu: () => [texts.helpRu(true), texts.helpRu(false)],
+  faqUsageRu: () => [texts.faqUsageRu(true), texts.faqUsageRu(false)],
+  faqAnswerRu: () => [
+    texts.faqAnswerRu({
+      question: 'Когда включат отопление?',
+      answer:
+        'Отопительный сезон начинается при среднесуточной температуре ниже +8 градусов в течение пяти дней.',
+      organisationName: 'Министерство ЖКХ и энергетики',
+    }),
+  ],
+  FAQ_NOT_FOUND_RU: () => [texts.FAQ_NOT_FOUND_RU],
+  russianDay: () => [texts.russianDay('2026-12-22'), texts.russianDay(undefined)],
+  myAppealsRu: () => [
+    texts.myAppealsRu([], 10),
+    texts.myAppealsRu(
+      Object.values(AppealStatus).map((s) => line(s)),
+      10,
+    ),
+    texts.myAppealsRu([line(AppealStatus.Registered, undefined as never)], 10),
+  ],
+  appealStatusRu: () => Object.values(AppealStatus).map((s) => texts.appealStatusRu(line(s))),
+  statusNotFoundRu: () => [
+    texts.statusNotFoundRu('2026-999999', true),
+    texts.statusNotFoundRu('2026-1', false),
+  ],
+  statusUsageRu: () => [texts.statusUsageRu(true), texts.statusUsageRu(false)],
+  registeredNoticeRu: () => [
+    texts.registeredNoticeRu('2026-000123', '2026-12-22', 30),
+    texts.registeredNoticeRu('2026-000123', '2026-12-02', 10),
+    texts.registeredNoticeRu('2026-000123', undefined, undefined),
+    texts.registeredNoticeRu('2026-000123', null, 21),
+  ],
+  PHONE_BUTTON_RU: () => [texts.PHONE_BUTTON_RU],
+  phoneRequestRu: () => [texts.phoneRequestRu()],
+  escalatedNoticeRu: () => [
+    texts.escalatedNoticeRu('2026-000123', ['Минтранс', 'Администрация г. Бердска']),
+    texts.escalatedNoticeRu('2026-000123', []),
+  ],
+  reopenedNoticeRu: () => [
+    texts.reopenedNoticeRu('2026-000123', 'Министерство ЖКХ', '2027-01-15'),
+    texts.reopenedNoticeRu('2026-000123', 'Министерство ЖКХ', undefined),
+  ],
+  ratingRequestRu: () => [
+    texts.ratingRequestRu('2026-000123', true),
+    texts.ratingRequestRu('2026-000123', false),
+  ],
+  ratingAckRu: () =>
+    ['appeal-not-found', 'not-applicant', 'already-rated', 'no-answer', 'poor', 'ok', 'something-else'].map(
+      texts.ratingAckRu,
+    ),
+  ratingThanksRu: () => [
+    texts.ratingThanksRu('2026-000123', true),
+    texts.ratingThanksRu('2026-000123', false),
+  ],
+};
+
+/** Telegram's own commands (a–z only, by Telegram's rules) are the one Latin a citizen may read. */
+const TELEGRAM_COMMAND = /(?<![\p{L}\d])\/[a-z_]+/gu;
+
 describe('bot texts', () => {
-  it('writes dates the Russian way and the registration notice as the citizen reads it', () => {
+  it('writes dates the Russian way and the registration notice with the number and the 30-day term', () => {
     expect(russianDay('2026-12-22')).toBe('22.12.2026');
-    expect(registeredNoticeRu('2026-000123', '2026-12-22')).toBe(
-      'Обращение зарегистрировано, № 2026-000123, срок ответа до 22.12.2026.',
+    expect(registeredNoticeRu('2026-000123', '2026-12-22', 30)).toBe(
+      'Обращение зарегистрировано, № 2026-000123.\n' +
+        'Срок рассмотрения — 30 дней со дня регистрации, ответ будет направлен не позднее 22.12.2026.',
     );
+    expect(registeredNoticeRu('2026-000124', '2026-12-02', 21)).toContain('Срок рассмотрения — 21 день');
+    // An event without its term or date (older history rows): no «undefined», no «NaN».
+    expect(registeredNoticeRu('2026-000125', undefined)).toBe('Обращение зарегистрировано, № 2026-000125.');
+  });
+
+  it('counts appeals with the right plural form and tells the citizen no internal routing status', () => {
+    const many = Array.from({ length: 3 }, () => line(AppealStatus.Registered));
+    expect(myAppealsRu(many, 3).split('\n')[0]).toBe('Ваши последние 3 обращения:');
+    expect(myAppealsRu([...many, ...many].slice(0, 5), 5).split('\n')[0]).toBe('Ваши последние 5 обращений:');
+    expect(texts.appealStatusRu(line(AppealStatus.Returned))).toBe(
+      'Обращение № 2026-000123 от 19.11.2026 — На рассмотрении, срок ответа до 17.12.2026.',
+    );
+  });
+
+  it('has no Latin word, placeholder or code in any text a citizen can receive', () => {
+    const exported = Object.keys(texts).filter((name) => name !== 'CONSENT_NOTICE_VERSION');
+    expect(exported.filter((name) => !(name in EVERY_TEXT))).toEqual([]);
+    const all = [
+      ...Object.values(EVERY_TEXT).flatMap((make) => make()),
+      ...Object.values(CITIZEN_STATUS_TEXT_RU),
+    ];
+    const faults = all.flatMap((text) => {
+      const bare = text.replace(TELEGRAM_COMMAND, '');
+      const found = [
+        ...(bare.match(/[A-Za-z]+/g) ?? []),
+        ...(text.match(/undefined|null|NaN|\$\{|\{\{|\[object/g) ?? []),
+        ...(/ {2}| [,.:;!?]/.test(text) ? ['space'] : []),
+      ];
+      return found.length > 0 ? [`${found.join(', ')} in «${text}»`] : [];
+    });
+    expect(faults).toEqual([]);
   });
 
   it('lists a citizen’s appeals with status and, while it matters, the due date', () => {

@@ -1,8 +1,12 @@
-import { APPEAL_STATUS_TEXT_RU, type AppealStatus } from '@inbox/appeals';
+import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from '@inbox/appeals';
+import { countRu } from '@inbox/common';
 
 /*
  * Everything the bot says to a citizen, in one place. Russian only; no personal data in here — texts carry
- * registration numbers, statuses, dates and organisation names.
+ * registration numbers, statuses, dates and organisation names. Plain, polite Russian as in a letter of a public
+ * body under 59-ФЗ: «вы» to the citizen, whole sentences, dates as ДД.ММ.ГГГГ (already local to the appeal's time
+ * zone: the dates come from the database as the organisation's calendar days), numbers of days with the plural
+ * form of countRu (@inbox/common). texts.spec.ts reads every text here for Latin words and placeholders.
  */
 
 /** Version of the personal-data notice below; stored with each consent as its proof (152-ФЗ ст. 9 ч. 3). */
@@ -84,10 +88,10 @@ export const FAQ_NOT_FOUND_RU =
   'Готового ответа на такой вопрос нет. Напишите обращение: опишите проблему и адрес — мы его зарегистрируем ' +
   'и ответим в установленный срок.';
 
-/** '2026-12-22' → '22.12.2026'. */
-export function russianDay(isoDate: string): string {
-  const [y, m, d] = isoDate.slice(0, 10).split('-');
-  return `${d}.${m}.${y}`;
+/** '2026-12-22' → '22.12.2026'; anything that is not such a date → '' (never «undefined» in a citizen's text). */
+export function russianDay(isoDate: unknown): string {
+  const match = typeof isoDate === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate) : null;
+  return match ? `${match[3]}.${match[2]}.${match[1]}` : '';
 }
 
 export interface CitizenAppealLine {
@@ -109,15 +113,20 @@ const WAITING = new Set([
 ]);
 
 function lineOf(a: CitizenAppealLine): string {
-  const due = WAITING.has(a.status) ? `, срок ответа до ${russianDay(a.answerDueDate)}` : '';
-  return `№ ${a.registrationNumber} от ${russianDay(a.registeredOn)} — ${APPEAL_STATUS_TEXT_RU[a.status]}${due}`;
+  const dueDay = russianDay(a.answerDueDate);
+  const due = WAITING.has(a.status) && dueDay ? `, срок ответа до ${dueDay}` : '';
+  const status = CITIZEN_STATUS_TEXT_RU[a.status] ?? 'На рассмотрении';
+  return `№ ${a.registrationNumber} от ${russianDay(a.registeredOn)} — ${status}${due}`;
 }
 
 export function myAppealsRu(appeals: CitizenAppealLine[], limit: number): string {
   if (appeals.length === 0) {
     return 'У вас пока нет зарегистрированных обращений. Напишите сообщение — и мы его зарегистрируем.';
   }
-  const head = appeals.length >= limit ? `Ваши последние ${limit} обращений:` : 'Ваши обращения:';
+  const head =
+    appeals.length >= limit
+      ? `Ваши последние ${countRu(limit, 'обращение', 'обращения', 'обращений')}:`
+      : 'Ваши обращения:';
   return [head, ...appeals.map(lineOf)].join('\n');
 }
 
@@ -133,17 +142,38 @@ export function statusNotFoundRu(registrationNumber: string, slashCommands: bool
 }
 
 export function statusUsageRu(slashCommands: boolean): string {
-  return `Укажите номер обращения, например: ${slashCommands ? '/status' : 'Статус'} 2026-000123`;
+  return `Укажите номер обращения, например: ${slashCommands ? '/status' : 'Статус'} 2026-000123.`;
 }
 
-export function registeredNoticeRu(registrationNumber: string, answerDueDate: string): string {
-  return `Обращение зарегистрировано, № ${registrationNumber}, срок ответа до ${russianDay(answerDueDate)}.`;
+/**
+ * The registration notice (59-ФЗ ст. 8 ч. 2, ст. 12 ч. 1): the number, the term in days from registration and the
+ * last day of it. A term or a date the event does not carry is left out rather than written as «undefined».
+ */
+export function registeredNoticeRu(
+  registrationNumber: string,
+  answerDueDate: unknown,
+  termDays?: unknown,
+): string {
+  const head = `Обращение зарегистрировано, № ${registrationNumber}.`;
+  const days =
+    typeof termDays === 'number' && Number.isInteger(termDays) && termDays > 0
+      ? countRu(termDays, 'день', 'дня', 'дней')
+      : undefined;
+  const term = days ? `Срок рассмотрения — ${days} со дня регистрации` : '';
+  const due = russianDay(answerDueDate);
+  if (term && due) return `${head}\n${term}, ответ будет направлен не позднее ${due}.`;
+  if (term) return `${head}\n${term}.`;
+  if (due) return `${head}\nОтвет будет направлен не позднее ${due}.`;
+  return head;
 }
 
 export const PHONE_BUTTON_RU = 'Поделиться номером телефона';
 
 export function phoneRequestRu(): string {
-  return `Чтобы специалист мог связаться с вами по обращению, нажмите «${PHONE_BUTTON_RU}» внизу экрана.`;
+  return (
+    `Если вы хотите, чтобы специалист мог позвонить вам по обращению, нажмите кнопку «${PHONE_BUTTON_RU}» ` +
+    'внизу экрана.'
+  );
 }
 
 export function escalatedNoticeRu(registrationNumber: string, organisations: string[]): string {
@@ -152,10 +182,11 @@ export function escalatedNoticeRu(registrationNumber: string, organisations: str
     : `Обращение № ${registrationNumber} передано на рассмотрение в профильный орган.`;
 }
 
-export function reopenedNoticeRu(registrationNumber: string, organisation: string, dueDate: string): string {
+export function reopenedNoticeRu(registrationNumber: string, organisation: string, dueDate: unknown): string {
+  const due = russianDay(dueDate);
   return (
-    `Обращение № ${registrationNumber} направлено на повторное рассмотрение: ${organisation}. ` +
-    `Новый срок ответа — до ${russianDay(dueDate)}.`
+    `Обращение № ${registrationNumber} направлено на повторное рассмотрение: ${organisation}.` +
+    (due ? ` Новый срок ответа — до ${due}.` : '')
   );
 }
 
@@ -178,7 +209,7 @@ export function ratingAckRu(outcome: string): string {
   if (outcome === 'appeal-not-found') return 'Обращение не найдено';
   if (outcome === 'not-applicant') return 'Оценить ответ может только автор обращения';
   if (outcome === 'already-rated') return 'Этот ответ уже оценён';
-  if (outcome === 'no-answer') return 'Ответ ещё не дан: оценить можно после ответа';
+  if (outcome === 'no-answer') return 'Ответ ещё не дан: оценить его можно будет после ответа';
   return outcome === 'poor' ? 'Спасибо за оценку. Мы рассмотрим обращение повторно.' : 'Спасибо за оценку!';
 }
 

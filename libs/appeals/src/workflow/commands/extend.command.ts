@@ -113,8 +113,16 @@ export class ExtendCommand {
     await notifyApplicant(
       'status-notice',
       null,
-      `Срок рассмотрения Вашего обращения № ${a.registration_number} продлён до ` +
-        `${russianDate(extended.answerDueAt, a.time_zone)}. Причина: ${input.reason}.`,
+      extensionNoticeRu(a.registration_number, russianDate(extended.answerDueAt, a.time_zone), input.reason),
     );
   }
+}
+
+/**
+ * The citizen's extension notice (59-ФЗ ст. 12 ч. 2: the citizen is told of the extension and why). The reason is the
+ * clerk's own sentence: its closing full stop is not doubled.
+ */
+export function extensionNoticeRu(registrationNumber: string, dueDay: string, reason: string): string {
+  const why = reason.trim().replace(/[\s.;,]+$/u, '');
+  return `Срок рассмотрения Вашего обращения № ${registrationNumber} продлён до ${dueDay}.${why ? ` Причина: ${why}.` : ''}`;
 }
