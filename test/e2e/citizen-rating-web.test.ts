@@ -104,6 +104,8 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     await page.getByRole('button', { name: 'Отправить оценку' }).click();
     await page.getByRole('alert').getByText('Ответьте на оба вопроса').waitFor();
     await page.getByLabel('Не удовлетворён').check();
+    // Both answered now: the reminder goes before the citizen sends.
+    expect(await page.getByText('Ответьте на оба вопроса').count()).toBe(0);
     await page.getByRole('button', { name: 'Отправить оценку' }).click();
     await page
       .getByText(
@@ -160,6 +162,15 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     expect(await page.getByRole('link', { name: 'Проверить статус обращения' }).first().isVisible()).toBe(
       true,
     );
+    // Reloaded (or come back to): the key left the address on opening, and the page says so and where to go —
+    // not that the letter's link was incomplete.
+    await page.reload();
+    await page
+      .getByRole('alert')
+      .getByText(
+        /^В адресе страницы нет ключа для оценки: он убирается из адреса сразу после открытия ссылки\./,
+      )
+      .waitFor();
     await context.close();
   });
 

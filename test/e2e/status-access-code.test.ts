@@ -100,9 +100,14 @@ describe("the citizen's access code (e2e)", () => {
       expect(await number.getAttribute('aria-invalid')).toBe('true');
       expect(await number.evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true);
       expect(posts).toEqual([]);
+      const alert = page.locator('#status-alert');
+      expect(await alert.innerText()).toBe('Проверьте правильность заполнения формы');
       // As pasted from a letter Word typeset (№, a long dash) and the code written down in lower case in halves.
       const [year, sequence] = created.registrationNumber.split('-');
       await number.fill(`№ ${year}\u2013${sequence}`);
+      // Put right: the summary above the form goes with the field's error, before the next check.
+      expect(await alert.innerText()).toBe('');
+      expect(await number.getAttribute('aria-invalid')).toBeNull();
       const lower = created.accessCode.toLowerCase();
       await code.fill(`${lower.slice(0, 4)} ${lower.slice(4)}`);
       await page.getByRole('button', { name: 'Проверить статус' }).click();

@@ -6,7 +6,11 @@
   'use strict';
 
   const ENDPOINT = '/api/v1/public/rating-links/';
-  const NO_TOKEN = 'В ссылке нет ключа для оценки. Откройте ссылку из письма с ответом целиком.';
+  // Also what a reload or the back button shows: the key left the address when the link was opened.
+  const NO_TOKEN =
+    'В адресе страницы нет ключа для оценки: он убирается из адреса сразу после открытия ссылки. Откройте ссылку ' +
+    'из письма с ответом ещё раз или оцените ответ на странице «Проверить статус обращения» — по регистрационному ' +
+    'номеру и коду доступа.';
 
   const slot = document.getElementById('rate-slot');
   const lead = document.getElementById('rate-lead');

@@ -125,6 +125,12 @@
       doneBox.focus();
     }
 
+    // Both questions answered after «Ответьте на оба вопроса»: that alert is no longer true.
+    form.addEventListener('change', () => {
+      const both = form.querySelectorAll('input:checked').length === QUESTIONS.length;
+      if (both && alertBox.textContent === MESSAGES.chooseBoth) alertBox.replaceChildren();
+    });
+
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       const answered = form.querySelector('input[name="answered"]:checked');

@@ -38,6 +38,8 @@
   const resultSection = document.getElementById('status-result');
 
   let loading = false;
+  /** The alert shows the summary of the fields' errors: it goes when the citizen has put them right. */
+  let summaryShown = false;
   /** The number and code the shown status was read with: a rating is sent with them. */
   let shown = null;
 
@@ -58,6 +60,7 @@
 
   function clearAlert() {
     alertBox.replaceChildren();
+    summaryShown = false;
   }
 
   function showGeneralError(text) {
@@ -92,6 +95,7 @@
     setFieldError(codeInput, codeError);
     if (numberError || codeError) {
       showAlert(MESSAGES.summaryTitle);
+      summaryShown = true;
       (numberError ? numberInput : codeInput).focus();
       return false;
     }
@@ -324,6 +328,8 @@
   [numberInput, codeInput].forEach((input) => {
     input.addEventListener('input', () => {
       if (input.getAttribute('aria-invalid') === 'true' && input.value.trim()) setFieldError(input, '');
+      // Both fields put right: the summary above them no longer says anything true.
+      if (summaryShown && !form.querySelector('[aria-invalid="true"]')) clearAlert();
     });
   });
 
