@@ -1,5 +1,6 @@
-import { TelegramFake } from '../fakes/telegram/telegram-fake';
-import { eventually, startTestStack, type TestStack } from '../support/test-stack';
+import { type TelegramFake } from '../fakes/telegram/telegram-fake';
+import { startTelegramStack, type TelegramStack } from '../support/telegram-stack';
+import { eventually, type TestStack } from '../support/test-stack';
 
 /**
  * Issue 15: what the bot says in the dialogue (the greeting with the consent request, acknowledgements) is not
@@ -7,24 +8,20 @@ import { eventually, startTestStack, type TestStack } from '../support/test-stac
  * with a growing wait (DELIVERY_RETRY_FAILED_MS, doubling), once; a chat that blocked the bot is not retried.
  */
 describe('bot replies after a channel outage (e2e)', () => {
+  let t: TelegramStack;
   let fake: TelegramFake;
   let stack: TestStack;
 
   beforeAll(async () => {
-    fake = await TelegramFake.start();
-    stack = await startTestStack({
-      worker: true,
-      env: {
-        ...fake.pollingEnv(),
-        JOB_ATTEMPTS: '2',
-        PENDING_SWEEP_MS: '1000',
-        DELIVERY_RETRY_FAILED_MS: '1000',
-      },
+    t = await startTelegramStack({
+      JOB_ATTEMPTS: '2',
+      PENDING_SWEEP_MS: '1000',
+      DELIVERY_RETRY_FAILED_MS: '1000',
     });
+    ({ fake, stack } = t);
   });
   afterAll(async () => {
-    await stack?.close();
-    await fake?.stop();
+    await t?.close();
   });
 
   const replyOf = async (chat: number) =>

@@ -6,7 +6,7 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { JobName, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
 import { DialogueAdmission } from './admission.service';
-import { AttachmentFetcher } from './attachment-fetcher.service';
+import { AttachmentFetcher, FetchLaterError } from './attachment-fetcher.service';
 
 export const SWEEP_DIALOGUE = 'sweep-dialogue';
 
@@ -69,7 +69,12 @@ export class BotWorker implements OnModuleInit {
   private onFailed(job: Job, error: Error): void {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final && job.name === JobName.FetchAttachment && typeof job.data?.attachmentId === 'string') {
-      void this.fetcher.giveUp(job.data.attachmentId, error.message).catch(() => undefined);
+      // Given up only when the channel would not hand the file over. Our own side failing (the database out of
+      // disk or away, Redis) marked the citizen's photo lost for good while the channel still had it: it stays a
+      // reference now, and the sweep fetches it again.
+      if (error instanceof FetchLaterError || error.name === 'FetchLaterError')
+        void this.fetcher.giveUp(job.data.attachmentId, error.message).catch(() => undefined);
+      else this.log.warn('attachment not stored; the sweep tries again', { jobId: job.id, reason: error });
     }
     if (final && job.name === JobName.AdmitDialogueItem) {
       this.log.warn('dialogue item not admitted; the sweep retries it', { jobId: job.id });
