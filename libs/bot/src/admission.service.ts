@@ -122,6 +122,19 @@ export class DialogueAdmission {
     }
 
     if (plainText && isConsentReply(text) && !(await this.consents.has(item.channel, author))) {
+      if (entry) {
+        // Kept until handled, as a typed rating is: the consumed «Согласен» was the consent's only copy, and a
+        // failure recording it left the citizen's held messages waiting for a consent they had given.
+        const event: InteractionEvent = {
+          kind: 'interaction',
+          ...typedEvent('item'),
+          replyAddress,
+          action: 'consent',
+        };
+        await this.intake.deferEvents(entry, [event]);
+        if (!(await this.consume(item.id))) return 'not-gated';
+        return 'consent';
+      }
       if (!(await this.consume(item.id))) return 'not-gated';
       await this.dialogue.acceptConsent(item.channel, author, (text) => reply('dialogue', text));
       return 'consent';
