@@ -352,9 +352,9 @@ describe('personal data retention (integration)', () => {
       [recent],
     );
     await ds.query(
-      `INSERT INTO quarantined_inputs (channel, external_id, reason, raw, created_at) VALUES
-         ('vk', 'vk-old', 'unreadable', '{"text": "Нечитаемое от Головачёвой"}', now() - interval '95 days'),
-         ('vk', 'vk-new', 'unreadable', '{"text": "Нечитаемое от Шубиной"}', now() - interval '5 days')`,
+      `INSERT INTO quarantined_inputs (channel, external_id, input_key, reason, raw, created_at) VALUES
+         ('vk', 'vk-old', 'vk-old', 'unreadable', '{"text": "Нечитаемое от Головачёвой"}', now() - interval '95 days'),
+         ('vk', 'vk-new', 'vk-new', 'unreadable', '{"text": "Нечитаемое от Шубиной"}', now() - interval '5 days')`,
     );
     const gone = [
       'Овчинникова',
