@@ -162,6 +162,8 @@ export class AppealQueries {
       statusText: CITIZEN_STATUS_TEXT_RU[row.status as AppealStatus],
       registeredAt: row.registered_at,
       answerDueDate: row.due,
+      /** The zone the page reads the instants in, as staff screens do, not the browser's. */
+      timeZone: row.time_zone,
       history: events
         // An answer held for a combined answer is news only when that goes out (its own «Дан ответ»).
         .filter((e) => !(e.type === 'answered' && isHeldAnswer(e.data)))

@@ -45,6 +45,8 @@ export interface RatingLinkView {
   sentAt: Date;
   expiresAt: Date;
   rated: boolean;
+  /** The appeal's IANA zone: the page shows the answer's date in it. */
+  timeZone: string;
 }
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -99,6 +101,7 @@ export class RatingLinks {
       sentAt: link.sentAt,
       expiresAt: link.expiresAt,
       rated: link.rated,
+      timeZone: link.timeZone,
     };
   }
 

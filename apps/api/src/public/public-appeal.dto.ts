@@ -59,6 +59,11 @@ export class PublicAppealStatusDto {
   @ApiProperty() statusText!: string;
   @ApiProperty() registeredAt!: string;
   @ApiProperty() answerDueDate!: string;
+  @ApiProperty({
+    example: 'Asia/Novosibirsk',
+    description: 'Часовой пояс обращения (IANA, как у организации): даты и время показываются в нём',
+  })
+  timeZone!: string;
   @ApiProperty({ type: [PublicAppealHistoryEntryDto] }) history!: PublicAppealHistoryEntryDto[];
   @ApiProperty({ type: [PublicAnswerDto], description: 'Данные ответы, по одному от каждой организации' })
   answers!: PublicAnswerDto[];

@@ -26,6 +26,11 @@ export class RatingLinkViewDto {
   @ApiProperty() sentAt!: string;
   @ApiProperty({ description: 'До какого времени действует ссылка' }) expiresAt!: string;
   @ApiProperty({ description: 'Ответ уже оценён' }) rated!: boolean;
+  @ApiProperty({
+    example: 'Asia/Novosibirsk',
+    description: 'Часовой пояс обращения (IANA): дата ответа показывается в нём, не в поясе браузера',
+  })
+  timeZone!: string;
 }
 
 export class RatingLinkOutcomeDto {
@@ -56,6 +61,7 @@ export class PublicRatingLinksController {
       sentAt: new Date(view.sentAt).toISOString(),
       expiresAt: new Date(view.expiresAt).toISOString(),
       rated: view.rated,
+      timeZone: view.timeZone,
     };
   }
 

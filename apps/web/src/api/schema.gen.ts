@@ -4016,6 +4016,11 @@ export interface components {
             registrationNumber: string;
             status: string;
             statusText: string;
+            /**
+             * @description Часовой пояс обращения (IANA, как у организации): даты и время показываются в нём
+             * @example Asia/Novosibirsk
+             */
+            timeZone: string;
         };
         PublicFaqEntryDto: {
             answer: string;
@@ -4146,6 +4151,11 @@ export interface components {
             rated: boolean;
             registrationNumber: string;
             sentAt: string;
+            /**
+             * @description Часовой пояс обращения (IANA): дата ответа показывается в нём, не в поясе браузера
+             * @example Asia/Novosibirsk
+             */
+            timeZone: string;
         };
         ReadAllNotificationsDto: {
             /**

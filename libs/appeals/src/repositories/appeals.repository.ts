@@ -109,6 +109,8 @@ export interface AppealByNumber {
   registered_at: Date;
   due: string;
   access_code_hash: string;
+  /** The appeal's IANA zone (its organisation's): the one its dates are read in. */
+  time_zone: string;
 }
 
 export interface AppealChanges {
@@ -783,7 +785,7 @@ export class AppealsRepository {
   async byRegistrationNumber(registrationNumber: string): Promise<AppealByNumber | undefined> {
     const [row] = (await this.dataSource.query(
       `SELECT id, registration_number, status, registered_at, to_char(answer_due_date, 'YYYY-MM-DD') AS due,
-              access_code_hash FROM appeals WHERE registration_number = $1`,
+              access_code_hash, time_zone FROM appeals WHERE registration_number = $1`,
       [registrationNumber],
     )) as AppealByNumber[];
     return row;

@@ -32,6 +32,8 @@ export interface RatingLinkRow {
   expiresAt: Date;
   /** The answer has its rating already (through any way). */
   rated: boolean;
+  /** The appeal's IANA zone: the answer's date is read in it. */
+  timeZone: string;
 }
 
 /**
@@ -165,7 +167,7 @@ export class RatingsRepository {
     const [row] = (await db.query(
       `SELECT l.appeal_id AS "appealId", l.answer_id AS "answerId", a.registration_number AS "registrationNumber",
               o.short_name AS organisation, n.sent_at AS "sentAt", l.expires_at AS "expiresAt",
-              EXISTS (SELECT 1 FROM ratings r WHERE r.answer_id = l.answer_id) AS rated
+              a.time_zone AS "timeZone", EXISTS (SELECT 1 FROM ratings r WHERE r.answer_id = l.answer_id) AS rated
          FROM rating_links l JOIN appeals a ON a.id = l.appeal_id JOIN answers n ON n.id = l.answer_id
          JOIN organisations o ON o.id = n.organisation_id
         WHERE l.token_hash = $1`,
