@@ -20,16 +20,78 @@
     'декабря',
   ];
 
-  function pad2(n) {
-    return (n < 10 ? '0' : '') + n;
+  /** Formatters by zone: an unknown zone (an old server's answer) reads as the browser's own. */
+  const formatters = {};
+
+  function formatterIn(timeZone) {
+    const key = timeZone || '';
+    if (!formatters[key]) {
+      const options = {
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      };
+      try {
+        formatters[key] = new Intl.DateTimeFormat(
+          'ru-RU',
+          Object.assign({ timeZone: key || undefined }, options),
+        );
+      } catch {
+        formatters[key] = new Intl.DateTimeFormat('ru-RU', options);
+      }
+    }
+    return formatters[key];
   }
 
-  /** «22 декабря 2026 г.» (и время, если withTime) для даты/времени ISO в часовом поясе браузера. */
-  function formatDateTimeRu(iso, withTime) {
+  function offsetOf(timeZone, date) {
+    try {
+      const part = new Intl.DateTimeFormat('en-US', { timeZone: timeZone, timeZoneName: 'shortOffset' })
+        .formatToParts(date)
+        .find((p) => p.type === 'timeZoneName');
+      return (part ? part.value : 'GMT').replace('GMT', 'UTC');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Russian names of the region's zones; any other reads as its offset alone, as on the staff screens. */
+  const ZONE_CITIES = {
+    'Asia/Novosibirsk': 'Новосибирск',
+    'Asia/Omsk': 'Омск',
+    'Asia/Krasnoyarsk': 'Красноярск',
+    'Asia/Tomsk': 'Томск',
+    'Europe/Moscow': 'Москва',
+  };
+
+  /** «Новосибирск, UTC+7» when the zone reads the instant otherwise than the browser does, else ''. */
+  function zoneNote(timeZone, date) {
+    const offset = timeZone ? offsetOf(timeZone, date) : '';
+    const own = offsetOf(Intl.DateTimeFormat().resolvedOptions().timeZone, date);
+    if (!offset || offset === own) return '';
+    return ZONE_CITIES[timeZone] ? ZONE_CITIES[timeZone] + ', ' + offset : offset;
+  }
+
+  /**
+   * «22 декабря 2026 г.» (и время, если withTime) для даты/времени ISO в часовом поясе обращения timeZone (как
+   * у сотрудников), а не браузера; у времени — пояс, если он не совпадает с поясом браузера:
+   * «2 декабря 2026 г., 00:30 (Новосибирск, UTC+7)».
+   */
+  function formatDateTimeRu(iso, withTime, timeZone) {
     const date = new Date(iso);
     if (!iso || Number.isNaN(date.getTime())) return iso || '—';
-    const day = date.getDate() + ' ' + MONTHS_GENITIVE[date.getMonth()] + ' ' + date.getFullYear() + ' г.';
-    return withTime ? day + ', ' + pad2(date.getHours()) + ':' + pad2(date.getMinutes()) : day;
+    const parts = {};
+    formatterIn(timeZone)
+      .formatToParts(date)
+      .forEach((p) => {
+        parts[p.type] = p.value;
+      });
+    const day = Number(parts.day) + ' ' + MONTHS_GENITIVE[Number(parts.month) - 1] + ' ' + parts.year + ' г.';
+    if (!withTime) return day;
+    const note = zoneNote(timeZone, date);
+    return day + ', ' + parts.hour + ':' + parts.minute + (note ? ' (' + note + ')' : '');
   }
 
   /** «22 декабря 2026 г.» для календарной даты 'YYYY-MM-DD' (без сдвига часового пояса). */

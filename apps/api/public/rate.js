@@ -1,4 +1,4 @@
-/* global document, window, URLSearchParams, RatingForm */
+/* global document, window, URLSearchParams, RatingForm, Portal */
 // Оценка ответа по личной ссылке из письма: POST /api/v1/public/rating-links/read и …/rating.
 // Ключ ссылки берётся из адресной строки, убирается из неё и передаётся только в теле запроса.
 // Сама форма — общая с status.html (rating-form.js).
@@ -32,13 +32,6 @@
   });
   slot.appendChild(rating.element);
 
-  function dateRu(iso) {
-    const date = new Date(iso);
-    return Number.isNaN(date.getTime())
-      ? ''
-      : date.toLocaleDateString('ru-RU', { day: 'numeric', month: 'long', year: 'numeric' });
-  }
-
   async function open() {
     if (!token) {
       lead.textContent = '';
@@ -56,8 +49,8 @@
       data.registrationNumber +
       ': ответ ' +
       data.organisation +
-      (data.sentAt ? ' от ' + dateRu(data.sentAt) : '') +
-      '.';
+      // The answer's date in the appeal's zone (the region's), not the browser's; «г.» ends the sentence.
+      (data.sentAt ? ' от ' + Portal.formatDateTimeRu(data.sentAt, false, data.timeZone) : '.');
     if (data.rated) {
       rating.done(RatingForm.MESSAGES.alreadyRated);
       return;

@@ -180,9 +180,13 @@
     const badge = document.getElementById('result-status');
     badge.textContent = data.statusText || data.status || '—';
     if (data.status) badge.setAttribute('data-status', String(data.status));
+    // Dates and times in the appeal's zone (the region's), not the browser's: a citizen away or a browser set to
+    // UTC reads the same registration date as the letters and the staff.
+    const zone = typeof data.timeZone === 'string' ? data.timeZone : undefined;
     document.getElementById('result-registered').textContent = Portal.formatDateTimeRu(
       data.registeredAt,
       false,
+      zone,
     );
     document.getElementById('result-due').textContent = data.answerDueDate
       ? 'до ' + Portal.formatDateOnlyRu(data.answerDueDate)
@@ -193,7 +197,7 @@
     const history = Array.isArray(data.history) ? data.history : [];
     history.forEach((entry) => {
       if (!entry) return;
-      const li = timedItem(entry.at, Portal.formatDateTimeRu(entry.at, true));
+      const li = timedItem(entry.at, Portal.formatDateTimeRu(entry.at, true, zone));
       const text = document.createElement('span');
       text.textContent = entry.text || '';
       li.appendChild(text);
@@ -209,7 +213,7 @@
       if (!answer) return;
       const li = timedItem(
         answer.sentAt,
-        Portal.formatDateTimeRu(answer.sentAt, true) +
+        Portal.formatDateTimeRu(answer.sentAt, true, zone) +
           (answer.organisation ? ', ' + answer.organisation : ''),
       );
       const text = document.createElement('p');
