@@ -55,16 +55,8 @@ describe("the citizen's pages read dates in the appeal's zone (e2e)", () => {
     )) as { id: string }[];
     const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
-    expect(
-      (
-        await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/take`, {
-          method: 'POST',
-          headers: operator.headers,
-        })
-      ).status,
-    ).toBe(204);
     const text = 'Фонари во дворе отремонтированы, освещение восстановлено.';
-    const answerId = await answerAppeal(stack, id, operator, supervisor, text);
+    const answerId = await answerAppeal(stack, id, operator, supervisor, text, { take: true });
     await stack.db.dataSource.query(`UPDATE answers SET sent_at = $2 WHERE id = $1`, [
       answerId,
       NEAR_MIDNIGHT,

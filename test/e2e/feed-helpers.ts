@@ -101,16 +101,21 @@ export function feedTools(stack: TestStack) {
   return tools;
 }
 
-/** Draft → approve (by another person) → send, as staff do it over the API. Returns the answer id. */
+/**
+ * Draft → approve (by another person) → send, as staff do it over the API; with `take`, the author takes the
+ * appeal first. Returns the answer id.
+ */
 export async function answerAppeal(
   stack: TestStack,
   appealId: string,
   author: SignedIn,
   approver: SignedIn,
   text: string,
+  options: { take?: boolean } = {},
 ): Promise<string> {
   const post = (path: string, who: SignedIn, body: unknown = {}) =>
     fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: who.headers, body: JSON.stringify(body) });
+  if (options.take) expect((await post(`/api/v1/appeals/${appealId}/take`, author)).status).toBe(204);
   const draft = await json(post(`/api/v1/appeals/${appealId}/answers`, author, { text }));
   expect(draft).toEqual({ id: expect.any(String) });
   expect((await post(`/api/v1/appeals/${appealId}/answers/${draft.id}/approve`, approver)).status).toBe(204);
