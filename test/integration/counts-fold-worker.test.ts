@@ -5,6 +5,7 @@ import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { ReportsModule } from '@inbox/reports';
 import { CountsFoldWorker } from '../../apps/worker/src/counts-fold.worker';
+import { insertBareAppeal } from '../factories/appeals';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { eventually } from '../support/test-stack';
 
@@ -33,18 +34,7 @@ describe('count fold worker (integration)', () => {
   });
 
   it('folds the deltas of new and changed appeals on its own', async () => {
-    await ds.query(
-      `WITH person AS (INSERT INTO applicants (channel, surname) VALUES ('operator', 'Иванова') RETURNING id),
-            item AS (INSERT INTO inbound_items (channel, external_id, received_at, payload)
-                     VALUES ('operator', 'fold-1', now(), '{}') RETURNING id)
-       INSERT INTO appeals (registration_number, registered_at, received_at, regime, channel, external_id,
-              inbound_item_id, applicant_id, text, status, organisation_id, time_zone, registration_due_at,
-              redirect_due_at, answer_due_date, answer_due_at, calendar_version, access_code_hash)
-       SELECT '2026-900001', now(), now(), 'appeal', 'operator', 'fold-1', item.id, person.id, 'Обращение',
-              'registered', (SELECT id FROM organisations WHERE code = 'cur'), 'Asia/Novosibirsk', now(), now(),
-              current_date, now() + interval '30 days', 'test', 'x'
-         FROM person, item`,
-    );
+    await insertBareAppeal(ds, 'fold-1', '2026-900001');
     await ds.query(`UPDATE appeals SET status = 'in_work' WHERE external_id = 'fold-1'`);
     const counts = () =>
       ds.query(`SELECT status, count FROM appeal_daily_counts WHERE count <> 0 ORDER BY status`) as Promise<

@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule, Transactions } from '@inbox/database';
 import { InboundStore } from '@inbox/intake';
+import { Reports, ReportsModule } from '@inbox/reports';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { insertBareAppeal } from '../factories/appeals';
 import { inboundItem } from '../factories/inbound-items';
 import { TEST_REDIS_URL } from '../support/services';
 import { createTestContext, type TestContext } from '../support/test-context';
@@ -148,7 +150,7 @@ describe('a database connection that stops answering mid-statement (integration)
   });
 });
 
-@Module({ imports: [ConfigModule, DatabaseModule.forRoot()] })
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), ReportsModule] })
 class DatabaseOnly {}
 
 /** The same bounds do not cut long work that is legitimate: Transactions.runLong has the long ones. */
@@ -184,5 +186,48 @@ describe('long work under the pool timeouts (integration)', () => {
       driverError: expect.objectContaining({ code: '57014' }),
     });
     expect(await context!.ctx.get(DataSource).query(`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
+  });
+
+  // The fold of the count deltas is long work: after an import of millions of appeals its one statement runs
+  // for minutes, and cut at the pool's bound it rolled back, leaving a bigger fold for the next turn. A reader's
+  // lock on the counts it updates stands in for the volume, holding its statement past the pool's 500 ms.
+  it('completes a fold that takes longer than the pool allows a statement', async () => {
+    const ds = context!.ctx.get(DataSource);
+    const reports = context!.ctx.get(Reports);
+    // The test's own connection: no statement bound.
+    const admin = context!.db.dataSource;
+    await insertBareAppeal(admin, 'fold-long-1', '2026-900101');
+    expect(await reports.foldCounts()).toBeGreaterThan(0);
+    await admin.query(`UPDATE appeals SET status = 'in_work' WHERE external_id = 'fold-long-1'`);
+
+    // A plain statement on the pool is cut at 500 ms (the server's cancel, 57014).
+    await expect(ds.query(`SELECT pg_sleep(0.8)`)).rejects.toMatchObject({
+      driverError: expect.objectContaining({ code: '57014' }),
+    });
+
+    // The counts the fold must update are held for 1.5 s: its statement waits that long.
+    const runner = admin.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query(`SELECT 1 FROM appeal_daily_counts FOR UPDATE`);
+    const release = new Promise<void>((resolve) => setTimeout(resolve, 1500)).then(async () => {
+      await runner.commitTransaction();
+      await runner.release();
+    });
+    const started = Date.now();
+    const folded = await reports.foldCounts();
+    const tookMs = Date.now() - started;
+    await release;
+
+    expect(tookMs).toBeGreaterThan(1000);
+    expect(folded).toBeGreaterThan(0);
+    const counts = (await admin.query(
+      `SELECT status, count FROM appeal_daily_counts WHERE count <> 0 ORDER BY status`,
+    )) as { status: string; count: number }[];
+    expect(counts).toEqual([{ status: 'in_work', count: 1 }]);
+    const [{ pending }] = (await admin.query(`SELECT count(*)::int AS pending FROM appeal_count_deltas`)) as {
+      pending: number;
+    }[];
+    expect(pending).toBe(0);
   });
 });

@@ -76,7 +76,8 @@ export class Transactions {
   /**
    * A transaction for long work that is legitimate (a report over years of appeals, the classifier's training
    * reads): its statements have the long bounds (AppConfig.pgLongStatementTimeoutMs, on the server and in the
-   * client) instead of the pool's, which would cancel them as stuck. Read-only work only, by convention.
+   * client) instead of the pool's, which would cancel them as stuck. Read-only work by convention; the one
+   * writer is the fold of the count deltas (Reports.foldCounts), whose size is that of an import or a fill.
    */
   runLong<T>(work: (tx: Db) => Promise<T>): Promise<T> {
     return this.dataSource.transaction(async (tx) => {

@@ -198,50 +198,56 @@ export class ReportsRepository extends SqlRepository {
     return row?.today;
   }
 
-  /**
-   * Moves the count deltas the triggers wrote into the counts: the appeals' into the daily counts (migration
-   * AppealDailyCounts) and the scope counts (migration AppealScopeCounts), the clock marks' into the open clock
-   * counts (migration OpenClockCounts). One statement, its cost the changes since the last fold. One fold at a
-   * time; a caller that finds another running goes on (readers add the deltas not yet folded, so nothing is
-   * missed). Counts that fell to zero are dropped (of the daily counts, those of open statuses), so the open
-   * totals read only live rows. After a fold of many deltas (a fill, an import) their tables are vacuumed: every
-   * reader scans them, and deleted rows would stay in those scans until autovacuum came by.
-   */
-  async foldCounts(): Promise<number> {
+  /** Whether any trigger wrote count deltas since the last fold. */
+  async deltasPending(): Promise<boolean> {
     const pending = await this.one<{ any: boolean }>(
       `SELECT ${FOLDS.map((f) => `EXISTS (SELECT 1 FROM ${f.deltas})`).join(' OR ')} AS any`,
     );
-    if (!pending?.any) return 0;
-    const folded = await this.dataSource.transaction(async (tx) => {
-      const [{ locked }] = (await tx.query(
-        `SELECT pg_try_advisory_xact_lock(hashtext('appeal-daily-counts-fold')) AS locked`,
-      )) as { locked: boolean }[];
-      if (!locked) return { rows: 0, deltas: 0 };
-      const targets = FOLDS.flatMap((f, i) => f.into.map((t) => ({ ...t, gone: `gone${i}` })));
-      const [row] = await this.rows<{ rows: number; deltas: number }>(
-        `WITH ${FOLDS.map((f, i) => `gone${i} AS (DELETE FROM ${f.deltas} RETURNING *)`).join(', ')},
-              ${targets
-                .map(
-                  (t, j) => `upserted${j} AS (
-                INSERT INTO ${t.counts} AS c (${t.columns}, count)
-                SELECT ${t.columns}, sum(delta)::int FROM ${t.gone} ${t.where ? `WHERE ${t.where}` : ''}
-                 GROUP BY ${t.columns} ORDER BY ${t.columns}
-                ON CONFLICT (${t.key}) DO UPDATE SET count = c.count + EXCLUDED.count
-                RETURNING 1)`,
-                )
-                .join(',\n              ')}
-         SELECT ${targets.map((_, j) => `(SELECT count(*) FROM upserted${j})`).join(' + ')} AS rows,
-                ${FOLDS.map((_, i) => `(SELECT count(*) FROM gone${i})`).join(' + ')} AS deltas`,
-        [],
-        tx,
-      );
-      for (const t of targets) await tx.query(`DELETE FROM ${t.counts} WHERE ${t.drop}`);
-      return { rows: Number(row.rows), deltas: Number(row.deltas) };
-    });
-    if (folded.deltas >= VACUUM_AFTER_DELTAS) {
+    return pending?.any ?? false;
+  }
+
+  /**
+   * Moves the count deltas the triggers wrote into the counts, in the caller's transaction `tx`: the appeals'
+   * into the daily counts (migration AppealDailyCounts) and the scope counts (migration AppealScopeCounts), the
+   * clock marks' into the open clock counts (migration OpenClockCounts). One statement, its cost the changes
+   * since the last fold. One fold at a time; a caller that finds another running goes on (readers add the deltas
+   * not yet folded, so nothing is missed). Counts that fell to zero are dropped (of the daily counts, those of
+   * open statuses), so the open totals read only live rows. Returns the count rows written and the deltas moved.
+   */
+  async fold(tx: Db): Promise<{ rows: number; deltas: number }> {
+    const [{ locked }] = (await tx.query(
+      `SELECT pg_try_advisory_xact_lock(hashtext('appeal-daily-counts-fold')) AS locked`,
+    )) as { locked: boolean }[];
+    if (!locked) return { rows: 0, deltas: 0 };
+    const targets = FOLDS.flatMap((f, i) => f.into.map((t) => ({ ...t, gone: `gone${i}` })));
+    const [row] = await this.rows<{ rows: number; deltas: number }>(
+      `WITH ${FOLDS.map((f, i) => `gone${i} AS (DELETE FROM ${f.deltas} RETURNING *)`).join(', ')},
+            ${targets
+              .map(
+                (t, j) => `upserted${j} AS (
+              INSERT INTO ${t.counts} AS c (${t.columns}, count)
+              SELECT ${t.columns}, sum(delta)::int FROM ${t.gone} ${t.where ? `WHERE ${t.where}` : ''}
+               GROUP BY ${t.columns} ORDER BY ${t.columns}
+              ON CONFLICT (${t.key}) DO UPDATE SET count = c.count + EXCLUDED.count
+              RETURNING 1)`,
+              )
+              .join(',\n            ')}
+       SELECT ${targets.map((_, j) => `(SELECT count(*) FROM upserted${j})`).join(' + ')} AS rows,
+              ${FOLDS.map((_, i) => `(SELECT count(*) FROM gone${i})`).join(' + ')} AS deltas`,
+      [],
+      tx,
+    );
+    for (const t of targets) await tx.query(`DELETE FROM ${t.counts} WHERE ${t.drop}`);
+    return { rows: Number(row.rows), deltas: Number(row.deltas) };
+  }
+
+  /**
+   * After a fold of many deltas (a fill, an import) their tables are vacuumed: every reader scans them, and
+   * deleted rows would stay in those scans until autovacuum came by.
+   */
+  async vacuumAfterFold(deltas: number): Promise<void> {
+    if (deltas >= VACUUM_AFTER_DELTAS)
       await this.dataSource.query(`VACUUM ${FOLDS.map((f) => f.deltas).join(', ')}`);
-    }
-    return folded.rows;
   }
 
   /**

@@ -67,8 +67,14 @@ export class Reports {
   ) {}
 
   /** Moves the appeal count deltas into the daily counts (the worker's timer, and each dashboard view). */
-  foldCounts(): Promise<number> {
-    return this.reports.foldCounts();
+  async foldCounts(): Promise<number> {
+    if (!(await this.reports.deltasPending())) return 0;
+    // Its one statement's cost is the deltas since the last fold: after an import or a fill of millions of
+    // appeals, minutes. Cut at the pool's bound it would roll back, and every later fold would retry a bigger
+    // one, so it is long work (Transactions.runLong), not a stuck statement.
+    const folded = await this.transactions.runLong((tx) => this.reports.fold(tx));
+    await this.reports.vacuumAfterFold(folded.deltas);
+    return folded.rows;
   }
 
   async dashboard(viewer: ReportViewer): Promise<Dashboard> {
@@ -76,7 +82,7 @@ export class Reports {
     const now = new Date();
     // The changes since the last view join the daily counts first (a fold is as long as they are few; readers
     // add what is not folded, so this only keeps the deltas short).
-    const [, key] = await Promise.all([this.reports.foldCounts(), this.reports.scopeKey(scope)]);
+    const [, key] = await Promise.all([this.foldCounts(), this.reports.scopeKey(scope)]);
     // The parts are independent reads: side by side on the pool, not one round trip after another.
     const volumeOf = async () => {
       const to = await this.localToday(viewer);
