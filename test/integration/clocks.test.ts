@@ -8,7 +8,7 @@ import { AccessModule } from '@inbox/access';
 import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
 import { ClockMarksRepository, ClockName, ClocksModule, ClockWatcher } from '@inbox/clocks';
 import { AppConfig, ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { DatabaseModule, Transactions } from '@inbox/database';
 import { line2AnswerDueAt, line2ExtensionLimitAt, type OrganisationClock } from '@inbox/deadlines';
 import { InboundStore, IntakeModule } from '@inbox/intake';
 import { JobName, JobProducer, QueueModule, QueueName } from '@inbox/queue';
@@ -454,8 +454,10 @@ describe('deadline clocks (integration)', () => {
 
   it('honours the configured at-risk leads, and a lead of 0 turns at-risk marks off', async () => {
     const now = new Date();
-    const watcher = (env: Record<string, string>) =>
-      new ClockWatcher(new ClockMarksRepository(h.ds), new AppConfig({ ...process.env, ...env }));
+    const watcher = (env: Record<string, string>) => {
+      const config = new AppConfig({ ...process.env, ...env });
+      return new ClockWatcher(new ClockMarksRepository(h.ds), config, new Transactions(h.ds, config));
+    };
     const soon = await registerAppeal(h, { addressee: 'mintrans' });
     const later = await registerAppeal(h, { addressee: 'mintrans' });
     const atNow = await registerAppeal(h, { addressee: 'mintrans' });

@@ -3,6 +3,7 @@ import { createServer, type Server, type Socket, connect } from 'node:net';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import { ClockWatcher, ClocksModule } from '@inbox/clocks';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule, Transactions } from '@inbox/database';
 import { InboundStore } from '@inbox/intake';
@@ -150,7 +151,20 @@ describe('a database connection that stops answering mid-statement (integration)
   });
 });
 
-@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), ReportsModule] })
+/** Takes a lock on a connection of its own and holds it `ms`; `released` settles once it is let go. */
+async function holdLock(ds: DataSource, lockSql: string, ms: number): Promise<{ released: Promise<void> }> {
+  const runner = ds.createQueryRunner();
+  await runner.connect();
+  await runner.startTransaction();
+  await runner.query(lockSql);
+  const released = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(async () => {
+    await runner.commitTransaction();
+    await runner.release();
+  });
+  return { released };
+}
+
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), ReportsModule, ClocksModule] })
 class DatabaseOnly {}
 
 /** The same bounds do not cut long work that is legitimate: Transactions.runLong has the long ones. */
@@ -206,18 +220,11 @@ describe('long work under the pool timeouts (integration)', () => {
     });
 
     // The counts the fold must update are held for 1.5 s: its statement waits that long.
-    const runner = admin.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    await runner.query(`SELECT 1 FROM appeal_daily_counts FOR UPDATE`);
-    const release = new Promise<void>((resolve) => setTimeout(resolve, 1500)).then(async () => {
-      await runner.commitTransaction();
-      await runner.release();
-    });
+    const { released } = await holdLock(admin, `SELECT 1 FROM appeal_daily_counts FOR UPDATE`, 1500);
     const started = Date.now();
     const folded = await reports.foldCounts();
     const tookMs = Date.now() - started;
-    await release;
+    await released;
 
     expect(tookMs).toBeGreaterThan(1000);
     expect(folded).toBeGreaterThan(0);
@@ -229,5 +236,24 @@ describe('long work under the pool timeouts (integration)', () => {
       pending: number;
     }[];
     expect(pending).toBe(0);
+  });
+
+  // The clock sweep too: one statement over every open clock (a full sweep) or every appeal queued since the
+  // last (after an import). Here its writes to the marks wait 1.5 s behind a lock, past the pool's 500 ms.
+  it('completes a clock sweep that takes longer than the pool allows a statement', async () => {
+    const admin = context!.db.dataSource;
+    const watcher = context!.ctx.get(ClockWatcher);
+    await insertBareAppeal(admin, 'sweep-long-1', '2026-900102');
+    await admin.query(
+      `UPDATE appeals SET answer_due_at = now() - interval '1 hour' WHERE external_id = 'sweep-long-1'`,
+    );
+    const { released } = await holdLock(admin, `LOCK TABLE clock_marks IN EXCLUSIVE MODE`, 1500);
+    const started = Date.now();
+    const swept = await watcher.sweep();
+    const tookMs = Date.now() - started;
+    await released;
+
+    expect(tookMs).toBeGreaterThan(1000);
+    expect(swept.byClock['answer/overdue']).toBeGreaterThanOrEqual(1);
   });
 });

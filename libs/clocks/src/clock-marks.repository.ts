@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { organisationScopeSql } from '@inbox/access';
 import { OPEN_STATUSES } from '@inbox/appeals';
-import { SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository } from '@inbox/database';
 import { zoneLabelSql } from '@inbox/deadlines';
 import { ClockName, type ClockMarkKind } from './clock-names';
 
@@ -218,54 +218,56 @@ const SWEEP_SQL: Record<SweepReach, string> = { all: sweepSql('all'), since: swe
 export class ClockMarksRepository extends SqlRepository {
   /**
    * Sweeps take turns on the watermark row: each reads what crossed since the last one's `now` (or everything,
-   * see SweepReach), and leaves its own `now` and leads as the new watermark in the same transaction.
+   * see SweepReach), and leaves its own `now` and leads as the new watermark in the caller's transaction `tx`.
+   * Returns the counts, and whether the sweep was a full one (for vacuumQueueAfter).
    */
-  async sweep(p: SweepParams): Promise<SweepCountRow[]> {
+  async sweep(tx: Db, p: SweepParams): Promise<{ rows: SweepCountRow[]; full: boolean }> {
     const leads = `${p.answerLeadSeconds}/${p.line2LeadSeconds}/${p.escalationLeadSeconds}`;
-    let full = false;
-    const rows = await this.dataSource.transaction(async (tx) => {
-      // The statement is short but its plan is priced high (the queue's statistics count rows already taken):
-      // compiling it (JIT) took most of a second of a sweep that reads nothing.
-      await tx.query(`SET LOCAL jit = off`);
-      const [state] = await this.rows<{ swept_until: Date | null; leads: string | null }>(
-        `SELECT swept_until, leads FROM clock_sweep_state WHERE id = 1 FOR UPDATE`,
-        [],
-        tx,
-      );
-      // The database's clock, one for every worker: a worker whose own clock runs ahead marked clocks overdue
-      // before their time (and one behind, late), and moved the watermark past what it had read.
-      const now = p.now ?? (await this.rows<{ now: Date }>(`SELECT now() AS now`, [], tx))[0].now;
-      const since =
-        state?.swept_until && state.leads === leads && state.swept_until <= now ? state.swept_until : null;
-      full = since === null;
-      const params: unknown[] = [
-        now,
-        p.answerLeadSeconds,
-        p.line2LeadSeconds,
-        p.escalationLeadSeconds,
-        JSON.stringify(p.clockTexts),
-      ];
-      const rows = await this.rows<SweepCountRow>(
-        since ? SWEEP_SQL.since : SWEEP_SQL.all,
-        since ? [...params, since] : params,
-        tx,
-      );
-      await this.rows(
-        `UPDATE clock_sweep_state SET swept_until = $1, leads = $2 WHERE id = 1`,
-        [now, leads],
-        tx,
-      );
-      return rows;
-    });
-    // The queue is drained by one DELETE, which reads every page of the table; a large drain (the first sweep
-    // after a fill, which is a full one, or a sweep after an import) leaves its pages empty but there, and its
-    // statistics counting rows already taken, until autovacuum gets to it. Every later sweep then read all those
-    // empty pages, and planned for millions of queued appeals. Vacuumed now (outside the transaction, as VACUUM
-    // must be), the empty tail is cut off and the statistics say what is left.
+    // The statement is short but its plan is priced high (the queue's statistics count rows already taken):
+    // compiling it (JIT) took most of a second of a sweep that reads nothing.
+    await tx.query(`SET LOCAL jit = off`);
+    const [state] = await this.rows<{ swept_until: Date | null; leads: string | null }>(
+      `SELECT swept_until, leads FROM clock_sweep_state WHERE id = 1 FOR UPDATE`,
+      [],
+      tx,
+    );
+    // The database's clock, one for every worker: a worker whose own clock runs ahead marked clocks overdue
+    // before their time (and one behind, late), and moved the watermark past what it had read.
+    const now = p.now ?? (await this.rows<{ now: Date }>(`SELECT now() AS now`, [], tx))[0].now;
+    const since =
+      state?.swept_until && state.leads === leads && state.swept_until <= now ? state.swept_until : null;
+    const full = since === null;
+    const params: unknown[] = [
+      now,
+      p.answerLeadSeconds,
+      p.line2LeadSeconds,
+      p.escalationLeadSeconds,
+      JSON.stringify(p.clockTexts),
+    ];
+    const rows = await this.rows<SweepCountRow>(
+      since ? SWEEP_SQL.since : SWEEP_SQL.all,
+      since ? [...params, since] : params,
+      tx,
+    );
+    await this.rows(
+      `UPDATE clock_sweep_state SET swept_until = $1, leads = $2 WHERE id = 1`,
+      [now, leads],
+      tx,
+    );
+    return { rows, full };
+  }
+
+  /**
+   * After a sweep (its `full` and its counts): the queue is drained by one DELETE, which reads every page of the
+   * table; a large drain (the first sweep after a fill, which is a full one, or a sweep after an import) leaves
+   * its pages empty but there, and its statistics counting rows already taken, until autovacuum gets to it. Every
+   * later sweep then read all those empty pages, and planned for millions of queued appeals. Vacuumed now
+   * (outside the transaction, as VACUUM must be), the empty tail is cut off and the statistics say what is left.
+   */
+  async vacuumQueueAfter({ rows, full }: { rows: SweepCountRow[]; full: boolean }): Promise<void> {
     if (full || (rows.find((r) => r.what === 'drained')?.n ?? 0) > QUEUE_VACUUM_AFTER) {
       await this.dataSource.query(`VACUUM (ANALYZE) clock_sweep_queue`);
     }
-    return rows;
   }
 
   /** Marks of one kind at organisations in the scope, newest due time first; due range from inclusive, to exclusive. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
+import { Transactions } from '@inbox/database';
 import { CLOCK_TEXT_RU, type ClockMarkKind } from './clock-names';
 import { type ClockMark, ClockMarksRepository, type StaffNotification } from './clock-marks.repository';
 
@@ -45,18 +46,26 @@ export class ClockWatcher {
   constructor(
     @Inject(ClockMarksRepository) private readonly marks: ClockMarksRepository,
     @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(Transactions) private readonly transactions: Transactions,
   ) {}
 
   /** Sweeps up to `now`: by default the database's now(), the same for every worker whatever its own clock. */
   async sweep(now?: Date): Promise<SweepResult> {
     const started = Date.now();
-    const rows = await this.marks.sweep({
-      now,
-      answerLeadSeconds: this.config.atRiskAnswerHours * 3600,
-      line2LeadSeconds: this.config.atRiskLine2Minutes * 60,
-      escalationLeadSeconds: this.config.atRiskEscalationMinutes * 60,
-      clockTexts: CLOCK_TEXT_RU,
-    });
+    // One statement over every open clock (a full sweep) or every appeal queued since the last (after an import,
+    // millions): minutes, legitimately. Cut at the pool's bound it rolled back, and the next sweep had more to
+    // do, so it is long work (Transactions.runLong), not a stuck statement.
+    const swept = await this.transactions.runLong((tx) =>
+      this.marks.sweep(tx, {
+        now,
+        answerLeadSeconds: this.config.atRiskAnswerHours * 3600,
+        line2LeadSeconds: this.config.atRiskLine2Minutes * 60,
+        escalationLeadSeconds: this.config.atRiskEscalationMinutes * 60,
+        clockTexts: CLOCK_TEXT_RU,
+      }),
+    );
+    await this.marks.vacuumQueueAfter(swept);
+    const { rows } = swept;
     const result: SweepResult = { marks: 0, byClock: {}, notifications: 0, events: 0, tookMs: 0 };
     for (const row of rows) {
       if (row.what === 'mark' && row.key) {
