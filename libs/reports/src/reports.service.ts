@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
-import { invalidInput } from '@inbox/common';
+import { invalidInput, rootLogger } from '@inbox/common';
 import { Transactions } from '@inbox/database';
 import {
   type ClocksByOrganisationRow,
@@ -54,6 +54,8 @@ export interface HandledReport {
 }
 
 const DAY_MS = 86_400_000;
+/** How long a dashboard view waits for its fold: a few deltas fold in milliseconds, an import's in minutes. */
+const VIEW_FOLD_WAIT_MS = 2_000;
 
 /**
  * Supervisor dashboard and reports. Everything is scoped like the inbox: regional supervisors and admins
@@ -61,6 +63,8 @@ const DAY_MS = 86_400_000;
  */
 @Injectable()
 export class Reports {
+  private readonly log = rootLogger.child('reports');
+
   constructor(
     private readonly reports: ReportsRepository,
     private readonly transactions: Transactions,
@@ -77,12 +81,33 @@ export class Reports {
     return folded.rows;
   }
 
+  /**
+   * A view's fold, waited for at most VIEW_FOLD_WAIT_MS: after an import it is long work (minutes, runLong), and a
+   * supervisor must not wait on it. It goes on without the view, whose readers add what is not folded yet; a fold
+   * that fails is left to the worker's timer.
+   */
+  private async foldForView(): Promise<void> {
+    const fold = this.foldCounts().then(
+      () => undefined,
+      (error: unknown) =>
+        this.log.warn('count fold for a dashboard view failed; the worker folds later', {
+          error: error instanceof Error ? error.message : String(error),
+        }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, VIEW_FOLD_WAIT_MS);
+    });
+    await Promise.race([fold, waited]);
+    clearTimeout(timer);
+  }
+
   async dashboard(viewer: ReportViewer): Promise<Dashboard> {
     const { scope } = viewer;
     const now = new Date();
     // The changes since the last view join the daily counts first (a fold is as long as they are few; readers
     // add what is not folded, so this only keeps the deltas short).
-    const [, key] = await Promise.all([this.foldCounts(), this.reports.scopeKey(scope)]);
+    const [, key] = await Promise.all([this.foldForView(), this.reports.scopeKey(scope)]);
     // The parts are independent reads: side by side on the pool, not one round trip after another.
     const volumeOf = async () => {
       const to = await this.localToday(viewer);
