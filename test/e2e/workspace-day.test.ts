@@ -6,7 +6,7 @@ import { Channel } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { staffStack } from '../support/staff-stack';
-import { json, registerItems } from '../support/test-stack';
+import { eventually, json, registerItems } from '../support/test-stack';
 import { SHOTS, staffPages } from '../support/staff-pages';
 
 const PASSWORD = 'den-v-rabote-2026';
@@ -740,6 +740,9 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const page = await open('smirnova', '/reports');
     const from = page.getByLabel('С даты', { exact: true });
     const to = page.getByLabel('По дату', { exact: true });
+    // The report's first answer fills both fields with the default period: typed before it, a date could be
+    // typed into a form about to be re-rendered (a full run timed out on the calendar's «15 ноября 2026»).
+    await eventually(async () => ((await to.inputValue()) !== '' ? true : undefined));
     // Typed, as before; the calendar opens at the month typed, its days named in Russian.
     await from.fill('01.11.2026');
     await page.getByRole('button', { name: 'Выбрать в календаре: С даты' }).click();
