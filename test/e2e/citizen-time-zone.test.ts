@@ -107,4 +107,53 @@ describe("the citizen's pages read dates in the appeal's zone (e2e)", () => {
     );
     await local.close();
   });
+
+  it("shows the registration date of the region on the form's confirmation, whatever the browser's zone", async () => {
+    const [{ zone: region }] = (await stack.db.dataSource.query(
+      `SELECT min(time_zone) AS zone FROM organisations`,
+    )) as { zone: string }[];
+    const dayIn = (timeZone: string, at: Date) =>
+      new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'long', year: 'numeric', timeZone }).format(
+        at,
+      );
+    // A browser whose date is not the region's from now until the form is sent: UTC−11 and UTC+14 are 25 hours
+    // apart, so one of them is on another day than the region at any instant. Across the region's own midnight
+    // no zone stays on another day, so the last minute before it is waited out.
+    const away = async (): Promise<string> => {
+      const [now, soon] = [new Date(), new Date(Date.now() + 60_000)];
+      const zone = ['Pacific/Pago_Pago', 'Pacific/Kiritimati'].find((z) =>
+        [now, soon].every((at) => dayIn(z, at) !== dayIn(region, at)),
+      );
+      if (zone) return zone;
+      await new Promise((resolve) => setTimeout(resolve, 60_000));
+      return away();
+    };
+    const browserZone = await away();
+    const context = await browser.newContext({
+      bypassCSP: true,
+      locale: 'ru-RU',
+      timezoneId: browserZone,
+      viewport: { width: 375, height: 667 },
+    });
+    const page = await context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${stack.baseUrl}/`);
+    await page.getByRole('textbox', { name: 'Фамилия' }).fill('Котова');
+    await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Вера');
+    await page.getByRole('textbox', { name: 'Телефон' }).fill('+7 (913) 555-66-77');
+    await page
+      .getByRole('textbox', { name: 'Текст обращения' })
+      .fill('У остановки «Школа» на ул. Мира сломана скамейка, пожилым людям негде присесть.');
+    await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    const sent = page.waitForResponse((r) => r.url().endsWith('/api/v1/public/appeals'));
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    const created = (await (await sent).json()) as { registeredAt: string; timeZone: string };
+    await page.getByRole('heading', { name: 'Обращение зарегистрировано' }).waitFor();
+    expect(created.timeZone).toBe(region);
+    const registered = new Date(created.registeredAt);
+    expect(dayIn(region, registered)).not.toBe(dayIn(browserZone, registered));
+    expect(await page.locator('#result-registered').textContent()).toBe(dayIn(region, registered));
+    expect(problems).toEqual([]);
+    await context.close();
+  });
 });

@@ -582,7 +582,13 @@
     document.getElementById('result-repeated').hidden = !repeated;
     document.getElementById('result-number').textContent = result.registrationNumber;
     document.getElementById('result-code').textContent = result.accessCode;
-    document.getElementById('result-registered').textContent = Portal.formatDateTimeRu(result.registeredAt);
+    // The appeal's zone (the region's), as on the status and rating pages, not the browser's.
+    const zone = typeof result.timeZone === 'string' ? result.timeZone : undefined;
+    document.getElementById('result-registered').textContent = Portal.formatDateTimeRu(
+      result.registeredAt,
+      false,
+      zone,
+    );
     document.getElementById('result-due').textContent = 'до ' + Portal.formatDateOnlyRu(result.answerDueDate);
     // The code in the fragment: the browser never sends it to the server (status.js reads and clears it).
     document.getElementById('result-status-link').href =

@@ -34,6 +34,8 @@ export type RegistrationOutcome =
       accessCode: string;
       registeredAt: Date;
       organisationId: string;
+      /** The appeal's zone (its organisation's): the dates the citizen is shown are read in it. */
+      timeZone: string;
       deadlines: AppealDeadlines;
     }
   | { kind: 'follow-up'; appealId: string; registrationNumber: string }
@@ -389,6 +391,7 @@ export class AppealRegistrar {
         accessCode,
         registeredAt,
         organisationId: organisation.id,
+        timeZone: organisation.timeZone,
         deadlines,
       },
     };

@@ -24,6 +24,11 @@ export class PublicAppealCreatedDto {
   accessCode!: string | null;
   @ApiProperty() registeredAt!: string;
   @ApiProperty({ example: '2026-12-22' }) answerDueDate!: string;
+  @ApiProperty({
+    example: 'Asia/Novosibirsk',
+    description: 'Часовой пояс обращения (IANA, как у организации): даты показываются в нём',
+  })
+  timeZone!: string;
   @ApiProperty() statusUrl!: string;
 }
 

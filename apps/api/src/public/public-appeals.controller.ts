@@ -114,6 +114,7 @@ export class PublicAppealsController {
         accessCode: outcome.accessCode,
         registeredAt: outcome.registeredAt.toISOString(),
         answerDueDate: outcome.deadlines.answerDueDate,
+        timeZone: outcome.timeZone,
         statusUrl: this.statusUrl(outcome.registrationNumber, outcome.accessCode),
       };
     }
@@ -133,6 +134,7 @@ export class PublicAppealsController {
         accessCode,
         registeredAt: card!.registeredAt.toISOString(),
         answerDueDate: card!.answerDueDate,
+        timeZone: card!.timeZone,
         statusUrl: this.statusUrl(outcome.registrationNumber, accessCode ?? undefined),
       };
     }

@@ -3977,6 +3977,11 @@ export interface components {
             /** @example 2026-000123 */
             registrationNumber: string;
             statusUrl: string;
+            /**
+             * @description Часовой пояс обращения (IANA, как у организации): даты показываются в нём
+             * @example Asia/Novosibirsk
+             */
+            timeZone: string;
         };
         PublicAppealFormDto: {
             /** @description Адрес места проблемы */
