@@ -474,6 +474,49 @@ describe('TelegramConnector against the Bot API fake', () => {
     ]);
   });
 
+  it("registers a reply to a neighbour's comment under the post whose copy the bot saw, long-polled or pushed", async () => {
+    const tg = new TelegramConnector(new JsonLogger('telegram-test', 'error'));
+    // As Telegram numbers a thread: the copy first, then the comments, each carrying the copy's id.
+    const copy = fake.fromSample('channel-post-copy.json');
+    const thread = copy.message.message_id as number;
+    const inThread = (file: string, replyTo: number) =>
+      fake.fromSample(file, undefined, (u) => {
+        u.message.message_thread_id = thread;
+        u.message.reply_to_message.message_id = replyTo;
+        if (u.message.reply_to_message.is_automatic_forward) u.message.reply_to_message = copy.message;
+      });
+    const comment = inThread('channel-comment.json', thread);
+    const reply = inThread('channel-comment-reply.json', comment.message.message_id as number);
+    const on = account({ channelComments: true });
+    fake.enqueue(copy);
+    fake.enqueue(comment);
+    fake.enqueue(reply);
+    const page = await tg.pull(on, null, 50);
+    expect(page.items.map((i) => i.thread?.key)).toEqual([
+      `comments:-1001987654321:${thread}/from:502003021`,
+      `comments:-1001987654321:${thread}/from:502003022`,
+    ]);
+    expect(page.items[1].text).toMatch(
+      /^Комментарий к посту канала «Администрация района» https:\/\/t.me\/adm_rayona\/845/,
+    );
+    expect(page.items[1].text).toContain('В ответ на комментарий: «Ул. Лесная, 3');
+    // Another bot (account) has not seen that post.
+    fake.enqueue(reply);
+    expect((await tg.pull({ ...on, id: 'tg-2' }, page.nextCursor, 50)).items).toEqual([]);
+
+    // Over the webhook, in another process: the copy alone teaches the thread.
+    const hooked = new TelegramConnector(new JsonLogger('telegram-test', 'error'));
+    const receiver = await startWebhookReceiver(hooked, () => on);
+    try {
+      await setWebhook(account(), receiver.url);
+      await fake.pushToWebhook(copy);
+      await fake.pushToWebhook(reply);
+      expect(receiver.stored.map((r) => (r as { items: InboundItem[] }).items.length)).toEqual([0, 1]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('splits a long answer and uploads attachments as photo and document', async () => {
     const photo = Buffer.from('\xff\xd8\xff\xe0 fake jpeg', 'latin1');
     const pdf = Buffer.from('%PDF-1.4 ответ', 'utf8');

@@ -31,10 +31,20 @@ import { type Telegram } from 'telegraf';
 import { clientFor, settingsOf } from './account';
 import { assertCallbackData, ratingChoices } from './callback-data';
 import { fileTooLargeToSend, redactToken, toConnectorError } from './errors';
-import { ALLOWED_UPDATES, mapUpdate, mergeMediaGroups, sentMessageKey, updateIdOf } from './update-mapper';
+import {
+  ALLOWED_UPDATES,
+  type MappedUpdate,
+  mapUpdate,
+  mergeMediaGroups,
+  type PostCopy,
+  sentMessageKey,
+  updateIdOf,
+} from './update-mapper';
 
 export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 export const MESSAGE_MAX_CHARS = 4096;
+/** Channel posts' copies remembered across the accounts (a heading of about 400 characters each). */
+const POST_COPIES_KEPT = 5000;
 const CALLBACK_ANSWER_MAX_CHARS = 200;
 const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 /** The Bot API takes uploads of 50 MB at most (HTTP 413 past it). */
@@ -60,7 +70,32 @@ export class TelegramConnector
   readonly buttonLabelMax = 64;
   readonly requestsPhone = true;
 
+  /**
+   * The channel posts' copies seen in discussion groups, per account (`<accountId> <groupId>:<copyId>`), newest
+   * last: a reply to a neighbour's comment names its post only by the copy's id. Kept in the process, as many as
+   * POST_COPIES_KEPT: after a restart a direct comment under an older post (it shows the copy) teaches it again.
+   */
+  private readonly postCopies = new Map<string, PostCopy>();
+
   constructor(private readonly logger: JsonLogger = new JsonLogger('telegram-connector')) {}
+
+  /** One update as the account reads it, remembering the post copy it showed. */
+  private map(account: ChannelAccountRef, update: unknown, channelComments: boolean): MappedUpdate {
+    const key = (chatId: number, messageId: number) => `${account.id} ${chatId}:${messageId}`;
+    const mapped = mapUpdate(update, undefined, {
+      channelComments,
+      postCopy: (chatId, messageId) => this.postCopies.get(key(chatId, messageId)),
+    });
+    const copy = mapped.postCopy;
+    if (copy && channelComments) {
+      const at = key(copy.chatId, copy.messageId);
+      this.postCopies.delete(at);
+      this.postCopies.set(at, copy);
+      if (this.postCopies.size > POST_COPIES_KEPT)
+        this.postCopies.delete(this.postCopies.keys().next().value as string);
+    }
+    return mapped;
+  }
 
   async check(account: ChannelAccountRef): Promise<void> {
     const { telegram, settings } = clientFor(account);
@@ -110,7 +145,7 @@ export class TelegramConnector
       try {
         updateId = updateIdOf(update);
         lastId = lastId === undefined ? updateId : Math.max(lastId, updateId);
-        const mapped = mapUpdate(update, undefined, settings);
+        const mapped = this.map(account, update, settings.channelComments);
         if (mapped.skipped) this.logSkipped(account, updateId, mapped.skipped);
         items.push(...mapped.items);
         events.push(...mapped.events);
@@ -148,7 +183,7 @@ export class TelegramConnector
     let update: unknown = request.body;
     try {
       update = decodeBody(request.body);
-      const mapped = mapUpdate(update, undefined, { channelComments });
+      const mapped = this.map(account, update, channelComments);
       if (mapped.skipped) this.logSkipped(account, updateIdOf(update), mapped.skipped);
       return { kind: 'items', items: mapped.items, events: mapped.events };
     } catch (error) {

@@ -740,6 +740,52 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
       expect(mapUpdate(plain, now, on).skipped).toBe('reply-chain');
     });
 
+    it("a reply to a neighbour's comment is a comment under the post whose copy heads its thread", () => {
+      // The copy comes to the bot as a message of the group: left out, and handed to the connector to keep.
+      const copy = mapUpdate(sample('channel-post-copy.json'), now, on);
+      expect(copy).toEqual({
+        items: [],
+        events: [],
+        skipped: 'channel-post',
+        postCopy: {
+          chatId: -1001987654321,
+          messageId: 2201,
+          channelId: -1001123456789,
+          heading:
+            'Комментарий к посту канала «Администрация района» https://t.me/adm_rayona/845: «С 10 марта начинается ' +
+            'ямочный ремонт дорог в районе. Пишите в комментариях, где нужен ремонт.»',
+        },
+      });
+      // A direct comment shows the copy as well.
+      expect(mapUpdate(sample('channel-comment.json'), now, on).postCopy).toEqual(copy.postCopy);
+      const seen = {
+        ...on,
+        postCopy: (chat: number, id: number) => (id === 2201 ? copy.postCopy : undefined),
+      };
+      const [reply] = mapUpdate(sample('channel-comment-reply.json'), now, seen).items;
+      expect(reply).toMatchObject({
+        externalId: '-1001987654321:2215',
+        author: { externalId: '502003022', displayName: 'Мария' },
+        text: [
+          copy.postCopy!.heading,
+          'И у дома 5 по Лесной то же самое, фото прилагаю',
+          'В ответ на комментарий: «Ул. Лесная, 3 — яма на въезде во двор, машины бьют колёса.»',
+        ].join('\n'),
+        // Her own thread under the post, not the neighbour's appeal.
+        thread: { key: 'comments:-1001987654321:2201/from:502003022' },
+        replyAddress: { chatId: -1001987654321, messageId: 2215, public: true },
+        attachments: [expect.objectContaining({ remoteRef: 'AgACAgIAAxkBAAIIz2f2' })],
+        features: { source: 'wall', place: 'channel-comments' },
+      });
+      // On behalf of the post's channel (its staff) it stays out; a thread whose root is no known copy too.
+      const staff = sample('channel-comment-reply.json');
+      staff.message.sender_chat = { id: -1001123456789, title: 'Администрация района', type: 'channel' };
+      expect(mapUpdate(staff, now, seen).skipped).toBe('chat-sender');
+      const elsewhere = sample('channel-comment-reply.json');
+      elsewhere.message.message_thread_id = 1990;
+      expect(mapUpdate(elsewhere, now, seen).skipped).toBe('reply-chain');
+    });
+
     it("a comment on behalf of a chat is that chat's; the channel itself or the group's admins are left out", () => {
       const asChannel = sample('channel-comment.json');
       asChannel.message.from = {

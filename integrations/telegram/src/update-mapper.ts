@@ -21,6 +21,26 @@ export interface MappedUpdate {
   events: InboundEvent[];
   /** Read and left out on purpose (a group chat): the connector logs the reason, never the content. */
   skipped?: string;
+  /**
+   * The copy of a channel post in its discussion group that this update showed (the copy itself, or the post a
+   * comment answers): the connector keeps it, so that later replies in that post's thread read as its comments.
+   */
+  postCopy?: PostCopy;
+}
+
+/**
+ * A channel post as Telegram copied it into the linked discussion group (`is_automatic_forward`). The copy's id is
+ * the `message_thread_id` of every comment under the post, replies to neighbours' comments included.
+ */
+export interface PostCopy {
+  /** The discussion group. */
+  chatId: number;
+  /** The copy's id in the group: the comments' thread. */
+  messageId: number;
+  /** The channel that posted it: a comment on its behalf is the staff's. */
+  channelId?: number;
+  /** «Комментарий к посту канала «…» <link>: «the post's beginning»». */
+  heading: string;
 }
 
 /**
@@ -43,6 +63,11 @@ export interface MapOptions {
    * (the bot a member there), are open-source messages (8-ФЗ) to register; off, the group is left out.
    */
   channelComments?: boolean;
+  /**
+   * The post copy with this id in this group, when the connector has seen it. A reply to a neighbour's comment
+   * names its post only by `message_thread_id`, which a plain reply chain of the group carries as well.
+   */
+  postCopy?: (chatId: number, messageId: number) => PostCopy | undefined;
 }
 
 /** `features.source` of a public comment (8-ФЗ open-source message), as VK's and OK's wall items carry it. */
@@ -206,8 +231,10 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   } else if (chatType !== undefined && chatType !== 'private') {
     if (!options.channelComments || chatType !== 'supergroup' || options.business)
       return { items: [], events: [], skipped: 'group-chat' };
-    const place = commentPlaceOf(message, chatId);
+    const place = commentPlaceOf(message, chatId, options.postCopy);
     if (typeof place === 'string') return { items: [], events: [], skipped: place };
+    if (!('threadKey' in place))
+      return { items: [], events: [], skipped: 'channel-post', postCopy: place.copy };
     comment = place;
   }
 
@@ -340,7 +367,7 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
     ...(address !== undefined ? { address } : {}),
     ...(Object.keys(features).length > 0 ? { features } : {}),
   };
-  return { items: [item], events: [] };
+  return { items: [item], events: [], ...(comment?.copy ? { postCopy: comment.copy } : {}) };
 }
 
 /**
@@ -370,6 +397,8 @@ interface CommentPlace {
   features: Record<string, string>;
   /** Who wrote, when it was on behalf of a chat (`sender_chat`), not the user in `from`. */
   author?: InboundAuthor;
+  /** The post's copy, when the comment answers it directly (the connector remembers it). */
+  copy?: PostCopy;
 }
 
 const EXCERPT_CHARS = 300;
@@ -380,20 +409,50 @@ function excerpt(message: Json): string {
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
 }
 
+/** The copy of a channel post in the group, as comments under it name it. */
+function postCopyOf(copy: Json, chatId: number): PostCopy | undefined {
+  const messageId = optNumber(copy, 'message_id');
+  if (messageId === undefined) return undefined;
+  const origin = isObject(copy.forward_origin) ? copy.forward_origin : {};
+  const channel = isObject(origin.chat) ? origin.chat : isObject(copy.sender_chat) ? copy.sender_chat : {};
+  const title = typeof channel.title === 'string' ? channel.title.trim() : '';
+  const username =
+    typeof channel.username === 'string' && /^\w{4,32}$/.test(channel.username) ? channel.username : '';
+  const channelPost = optNumber(origin, 'message_id') ?? optNumber(copy, 'forward_from_message_id');
+  const link = username && channelPost !== undefined ? ` https://t.me/${username}/${channelPost}` : '';
+  const text = excerpt(copy);
+  const channelId = optNumber(channel, 'id');
+  return {
+    chatId,
+    messageId,
+    ...(channelId !== undefined ? { channelId } : {}),
+    heading: `Комментарий к посту канала${title ? ` «${title}»` : ''}${link}${text ? `: «${text}»` : ''}`,
+  };
+}
+
 /**
  * A message of a supergroup as a comment on the linked channel's post, or the reason it is not one (for the log).
- * Only a thread whose root is the post Telegram copied into the group (`is_automatic_forward`) holds comments, and
- * the Update shows that root only when the message answers the copy itself. A reply to another message of the
- * group (a neighbour's comment, or chatter outside any post) names the chain's root only by id
- * (`message_thread_id`), which a plain reply chain in the group has too: it is left out (`reply-chain`). The one
- * exception is a reply to a bot's message there: the bot writes in the group only its answers under comments, so
- * that is the citizen following up an answer (`thread.refersTo` finds its appeal).
- * Left out as well: the copy itself, bots' messages, and messages on behalf of the channel itself or of the group
- * (its anonymous admins: the region's staff). A comment on behalf of another chat (a citizen writing as their own
- * channel) is that chat's.
+ * Only a thread whose root is the post Telegram copied into the group (`is_automatic_forward`) holds comments. The
+ * Update shows that root when the message answers the copy itself; a reply to another message of the group names
+ * the chain's root only by id (`message_thread_id`), which a plain reply chain in the group has too. Such a reply
+ * is a comment when that id is a post's copy the connector has seen (`postCopy`: the copy comes to the bot as a
+ * message of the group, and every direct comment shows it again): a citizen answering a neighbour under the post.
+ * Otherwise it is left out (`reply-chain`). A reply to a bot's message there is a comment as well: the bot writes
+ * in the group only its answers under comments, so that is the citizen following up an answer (`thread.refersTo`
+ * finds its appeal).
+ * Left out as well: the copy itself (returned for the connector to remember), bots' messages, and messages on
+ * behalf of the channel itself or of the group (its anonymous admins: the region's staff). A comment on behalf of
+ * another chat (a citizen writing as their own channel) is that chat's.
  */
-function commentPlaceOf(message: Json, chatId: number): CommentPlace | string {
-  if (message.is_automatic_forward === true) return 'channel-post';
+function commentPlaceOf(
+  message: Json,
+  chatId: number,
+  known: MapOptions['postCopy'],
+): CommentPlace | { copy: PostCopy } | string {
+  if (message.is_automatic_forward === true) {
+    const copy = postCopyOf(message, chatId);
+    return copy ? { copy } : 'channel-post';
+  }
   if (message.is_topic_message === true) return 'group-chat';
   // A message on behalf of a chat comes `from` Telegram's placeholder bot (Channel_Bot): the chat is read below.
   const onBehalf = isObject(message.sender_chat);
@@ -402,25 +461,25 @@ function commentPlaceOf(message: Json, chatId: number): CommentPlace | string {
   if (!replied) return 'group-chat';
   const direct = replied.is_automatic_forward === true;
   const toBot = !direct && isObject(replied.from) && replied.from.is_bot === true;
-  if (!direct && !toBot) return 'reply-chain';
-  const post = direct ? optNumber(replied, 'message_id') : optNumber(message, 'message_thread_id');
+  const threadId = optNumber(message, 'message_thread_id');
+  const copy = direct
+    ? postCopyOf(replied, chatId)
+    : threadId !== undefined
+      ? known?.(chatId, threadId)
+      : undefined;
+  if (!direct && !toBot && !copy) return 'reply-chain';
+  const post = direct ? optNumber(replied, 'message_id') : threadId;
   if (post === undefined) return 'reply-chain';
 
-  const origin = direct && isObject(replied.forward_origin) ? replied.forward_origin : {};
-  const channel = isObject(origin.chat)
-    ? origin.chat
-    : direct && isObject(replied.sender_chat)
-      ? replied.sender_chat
-      : {};
   let author: InboundAuthor | undefined;
   let from: number | undefined;
   const senderChat = isObject(message.sender_chat) ? message.sender_chat : undefined;
   if (senderChat) {
     const senderId = optNumber(senderChat, 'id');
-    // The group's anonymous admins post as the group; the channel's staff as the channel. Under our answer the
-    // channel is not named, so a chat there cannot be told from the channel: left out too.
+    // The group's anonymous admins post as the group; the channel's staff as the channel. Where the post's channel
+    // is not known (under our answer), a chat there cannot be told from the channel: left out too.
     if (senderId === undefined || senderId === chatId) return 'chat-sender';
-    if (!direct || senderId === optNumber(channel, 'id')) return 'chat-sender';
+    if (!copy || senderId === copy.channelId) return 'chat-sender';
     const title = typeof senderChat.title === 'string' ? senderChat.title.trim() : '';
     const username =
       typeof senderChat.username === 'string' && /^\w{4,32}$/.test(senderChat.username)
@@ -436,26 +495,20 @@ function commentPlaceOf(message: Json, chatId: number): CommentPlace | string {
   }
   if (from === undefined) return 'group-chat';
 
-  let heading = 'Комментарий в обсуждении поста канала';
   const context: string[] = [];
-  if (direct) {
-    const title = typeof channel.title === 'string' ? channel.title.trim() : '';
-    const username =
-      typeof channel.username === 'string' && /^\w{4,32}$/.test(channel.username) ? channel.username : '';
-    const channelPost = optNumber(origin, 'message_id') ?? optNumber(replied, 'forward_from_message_id');
-    const link = username && channelPost !== undefined ? ` https://t.me/${username}/${channelPost}` : '';
+  if (!direct) {
     const text = excerpt(replied);
-    heading = `Комментарий к посту канала${title ? ` «${title}»` : ''}${link}${text ? `: «${text}»` : ''}`;
-  } else {
-    const text = excerpt(replied);
-    context.push(text ? `В ответ на ответ: «${text}»` : 'В ответ на ответ в обсуждении');
+    // The bot's own message there is an answer; anyone else's is a neighbour's comment.
+    if (toBot) context.push(text ? `В ответ на ответ: «${text}»` : 'В ответ на ответ в обсуждении');
+    else context.push(text ? `В ответ на комментарий: «${text}»` : 'В ответ на комментарий в обсуждении');
   }
   return {
     threadKey: `comments:${chatId}:${post}/from:${from}`,
-    heading,
+    heading: copy?.heading ?? 'Комментарий в обсуждении поста канала',
     context,
     features: { source: PUBLIC_SOURCE, place: 'channel-comments' },
     ...(author ? { author } : {}),
+    ...(direct && copy ? { copy } : {}),
   };
 }
 
