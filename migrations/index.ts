@@ -64,6 +64,7 @@ import { DeferredInboundEvents1796204900000 } from './1796204900000-DeferredInbo
 import { PartListedLooksFirst1796205000000 } from './1796205000000-PartListedLooksFirst';
 import { QuarantinedInputKey1796205300000 } from './1796205300000-QuarantinedInputKey';
 import { KnowledgeNotificationLinksBackfill1796205400000 } from './1796205400000-KnowledgeNotificationLinksBackfill';
+import { AttachmentStoreRetries1796205500000 } from './1796205500000-AttachmentStoreRetries';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -133,4 +134,5 @@ export const MIGRATIONS = [
   PartListedLooksFirst1796205000000,
   QuarantinedInputKey1796205300000,
   KnowledgeNotificationLinksBackfill1796205400000,
+  AttachmentStoreRetries1796205500000,
 ];

@@ -1,18 +1,23 @@
 import { randomBytes } from 'node:crypto';
+import { Role } from '@inbox/access';
 import { Channel } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
+import { signInAs } from '../factories/staff';
 import { type TelegramFake } from '../fakes/telegram/telegram-fake';
 import { refuseInserts } from '../support/database-faults';
 import { startTelegramStack, type TelegramStack } from '../support/telegram-stack';
-import { eventually, registerItems, type TestStack } from '../support/test-stack';
+import { eventually, json, registerItems, type TestStack } from '../support/test-stack';
 
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
+/** Failed rounds (of JOB_ATTEMPTS attempts each) before a file our side cannot keep is marked not received. */
+const ROUNDS = 4;
 
 /**
  * A messenger's photo is a reference the worker downloads and stores in the database. When our side could not
  * keep it (the database's disk full, as here: the file contents refused), every retry failed and the last one
  * marked the photo lost for good ("download-failed"), while Telegram still had it. Only the channel's refusal
- * gives a file up now; our own failure leaves it a reference, and the sweep fetches it again.
+ * gives a file up now; our own failure leaves it a reference, and the sweep fetches it again — a bounded number
+ * of rounds, further and further apart, after which the clerk sees on the card that the file was not received.
  */
 describe('a fetched attachment our side could not store (integration)', () => {
   let t: TelegramStack;
@@ -20,7 +25,12 @@ describe('a fetched attachment our side could not store (integration)', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    t = await startTelegramStack({ JOB_ATTEMPTS: '2', PENDING_SWEEP_MS: '4000' });
+    t = await startTelegramStack({
+      JOB_ATTEMPTS: '2',
+      PENDING_SWEEP_MS: '2000',
+      ATTACHMENT_STORE_RETRY_MS: '1000',
+      ATTACHMENT_STORE_ROUNDS: String(ROUNDS),
+    });
     ({ fake, stack } = t);
   });
 
@@ -31,34 +41,83 @@ describe('a fetched attachment our side could not store (integration)', () => {
   const status = async (appealId: string) =>
     (
       (await stack.db.dataSource.query(
-        `SELECT status, rejection_reason FROM attachments WHERE appeal_id = $1`,
+        `SELECT status, rejection_reason, store_failures FROM attachments WHERE appeal_id = $1`,
         [appealId],
-      )) as { status: string; rejection_reason: string | null }[]
+      )) as { status: string; rejection_reason: string | null; store_failures: number }[]
     )[0];
 
-  it('keeps the reference through every failed attempt and stores the file once the database takes it', async () => {
-    const photo = fake.photoUpdate(700_500_001, PHOTO) as {
+  /** A registered Telegram appeal whose photo is only referenced; the file's id for the fake's getFile calls. */
+  const photoAppeal = async (chatId: number): Promise<{ appealId: string; fileId: string }> => {
+    const photo = fake.photoUpdate(chatId, PHOTO) as {
       message: { photo: { file_id: string; file_size: number }[] };
     };
     const file = photo.message.photo[photo.message.photo.length - 1];
-    const restore = await refuseInserts(stack.db.dataSource, 'attachment_contents');
     const [appealId] = await registerItems(stack, [
       inboundItem({
         channel: Channel.Telegram,
-        externalId: `700500001:${randomBytes(3).toString('hex')}`,
+        externalId: `${chatId}:${randomBytes(3).toString('hex')}`,
         attachments: [
           { fileName: 'photo.jpg', contentType: 'image/jpeg', remoteRef: file.file_id, size: file.file_size },
         ],
       }),
     ]);
+    return { appealId, fileId: file.file_id };
+  };
+  const fetchesOf = (fileId: string) =>
+    fake.callsOf('getFile').filter((c) => c.params.file_id === fileId).length;
+
+  it('keeps the reference through every failed attempt and stores the file once the database takes it', async () => {
+    const restore = await refuseInserts(stack.db.dataSource, 'attachment_contents');
+    let appealId = '';
     try {
+      let fileId = '';
+      ({ appealId, fileId } = await photoAppeal(700_500_001));
       // Both attempts fetched the file and failed to store it; a moment for the last failure to be handled.
-      await eventually(async () => (fake.callsOf('getFile').length >= 2 ? true : undefined), 30_000);
+      await eventually(async () => (fetchesOf(fileId) >= 2 ? true : undefined), 30_000);
       await new Promise((r) => setTimeout(r, 1500));
-      expect(await status(appealId)).toEqual({ status: 'remote', rejection_reason: null });
+      expect(await status(appealId)).toMatchObject({ status: 'remote', rejection_reason: null });
     } finally {
       await restore();
     }
     await eventually(async () => ((await status(appealId)).status === 'stored' ? true : undefined), 30_000);
+  });
+
+  it('fetches again a bounded number of rounds, then shows the clerk the file was not received', async () => {
+    const restore = await refuseInserts(stack.db.dataSource, 'attachment_contents');
+    try {
+      const { appealId, fileId } = await photoAppeal(700_500_002);
+      // Each failed round is counted, and the next waits 1, 2, 4 s by the database's clock.
+      const rounds: number[] = [];
+      await eventually(
+        async () => {
+          const s = await status(appealId);
+          if (rounds[rounds.length - 1] !== s.store_failures) rounds.push(s.store_failures);
+          return s.status === 'rejected' ? s : undefined;
+        },
+        60_000,
+        50,
+      );
+      expect(await status(appealId)).toEqual({
+        status: 'rejected',
+        rejection_reason: 'not-stored',
+        store_failures: ROUNDS,
+      });
+      expect(rounds.filter((n) => n > 0)).toEqual([1, 2, 3, 4]);
+      // Given up: no more downloads, however many sweeps pass (PENDING_SWEEP_MS 2 s).
+      const fetched = fetchesOf(fileId);
+      expect(fetched).toBeGreaterThanOrEqual(2 * ROUNDS);
+      await new Promise((r) => setTimeout(r, 6000));
+      expect(fetchesOf(fileId)).toBe(fetched);
+      // The clerk sees it on the card: not received, with the reason (labelled in Russian by the workspace).
+      const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
+      const card = await json(
+        fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}`, { headers: supervisor.headers }),
+      );
+      expect(card.attachments).toEqual([
+        expect.objectContaining({ status: 'rejected', rejectionReason: 'not-stored' }),
+      ]);
+    } finally {
+      await restore();
+    }
   });
 });

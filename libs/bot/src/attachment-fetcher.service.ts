@@ -139,6 +139,32 @@ export class AttachmentFetcher {
     this.log.warn('attachment download given up', { attachmentId, reason });
   }
 
+  /**
+   * Our side fetched the file and failed to keep it, every attempt of a job (the database's disk full, or away):
+   * fetched again by the sweep after ATTACHMENT_STORE_RETRY_MS, doubling, and after ATTACHMENT_STORE_ROUNDS such
+   * rounds marked not received, with the reason the clerk sees on the card. Logged by id only.
+   */
+  async storeFailed(attachmentId: string, reason: string): Promise<void> {
+    const counted = await this.attachments.storeFailed(
+      attachmentId,
+      this.config.attachmentStoreRetryMs,
+      this.config.attachmentStoreRounds,
+    );
+    if (!counted) return;
+    if (counted.givenUp)
+      this.log.error('attachment not stored after every round; marked not received', {
+        attachmentId,
+        rounds: counted.failures,
+        reason,
+      });
+    else
+      this.log.warn('attachment not stored; the sweep tries again later', {
+        attachmentId,
+        round: counted.failures,
+        reason,
+      });
+  }
+
   /** `again`: the sweep's, past a finished job or a flush's husk holding the id (JobProducer.requeue). */
   private async enqueue(ids: string[], again = false): Promise<void> {
     await this.jobs[again ? 'requeue' : 'addBulk'](

@@ -71,10 +71,19 @@ export class BotWorker implements OnModuleInit {
     if (final && job.name === JobName.FetchAttachment && typeof job.data?.attachmentId === 'string') {
       // Given up only when the channel would not hand the file over. Our own side failing (the database out of
       // disk or away, Redis) marked the citizen's photo lost for good while the channel still had it: it stays a
-      // reference now, and the sweep fetches it again.
+      // reference now, and the sweep fetches it again — a bounded number of rounds, further and further apart.
+      // The reason is the error's message only: a database error's detail may quote the row (the file's bytes).
       if (error instanceof FetchLaterError || error.name === 'FetchLaterError')
         void this.fetcher.giveUp(job.data.attachmentId, error.message).catch(() => undefined);
-      else this.log.warn('attachment not stored; the sweep tries again', { jobId: job.id, reason: error });
+      else
+        void this.fetcher
+          .storeFailed(job.data.attachmentId, error.message.slice(0, 200))
+          .catch((e: unknown) =>
+            this.log.warn('attachment store failure not counted; the sweep tries again', {
+              jobId: job.id,
+              reason: e instanceof Error ? e.message.slice(0, 200) : 'unknown',
+            }),
+          );
     }
     if (final && job.name === JobName.AdmitDialogueItem) {
       this.log.warn('dialogue item not admitted; the sweep retries it', { jobId: job.id });

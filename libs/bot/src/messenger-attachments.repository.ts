@@ -18,6 +18,9 @@ export interface RemoteAttachmentRow {
   account_id: string | null;
 }
 
+/** The rejection reason of a file our side failed to keep, every retry spent (the card says so in Russian). */
+export const NOT_STORED = 'not-stored';
+
 /** Attachments a messenger only referenced, and their content once fetched (content-addressed). */
 @Injectable()
 export class MessengerAttachmentsRepository {
@@ -34,12 +37,17 @@ export class MessengerAttachmentsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** References of these channels' appeals still not fetched after `ms` (their job got lost). */
+  /**
+   * References of these channels' appeals still not fetched after `ms` (their job got lost, or our side failed to
+   * keep the file: then not before its `fetch_after`).
+   */
   async remoteOlderThan(channels: string[], ms: number, limit = 500): Promise<string[]> {
     const rows = (await this.dataSource.query(
       `SELECT at.id FROM attachments at JOIN appeals a ON a.id = at.appeal_id
         WHERE at.status = 'remote' AND at.remote_ref IS NOT NULL AND a.channel = ANY($1)
-          AND at.created_at < now() - make_interval(secs => $2) ORDER BY at.created_at LIMIT $3`,
+          AND at.created_at < now() - make_interval(secs => $2)
+          AND (at.fetch_after IS NULL OR at.fetch_after <= now())
+        ORDER BY at.created_at LIMIT $3`,
       [channels, ms / 1000, limit],
     )) as { id: string }[];
     return rows.map((r) => r.id);
@@ -87,6 +95,31 @@ export class MessengerAttachmentsRepository {
       );
       return updated.length > 0 ? 'stored' : 'not-remote';
     });
+  }
+
+  /**
+   * One more round in which our side failed to keep the fetched file: the next waits `firstMs`, doubling per round
+   * (at most a day), by the database's clock; the `rounds`-th marks it not received ('not-stored', shown on the
+   * card). Undefined when the row is no longer a reference.
+   */
+  async storeFailed(
+    attachmentId: string,
+    firstMs: number,
+    rounds: number,
+  ): Promise<{ failures: number; givenUp: boolean } | undefined> {
+    const [row] = rowsOf<{ failures: number; status: string }>(
+      await this.dataSource.query(
+        `UPDATE attachments
+            SET store_failures = store_failures + 1,
+                fetch_after = now() + make_interval(secs => least($2::float8 / 1000 * power(2, least(store_failures, 30)), 86400)),
+                status = CASE WHEN store_failures + 1 >= $3 THEN 'rejected' ELSE status END,
+                rejection_reason = CASE WHEN store_failures + 1 >= $3 THEN '${NOT_STORED}' ELSE rejection_reason END
+          WHERE id = $1 AND status = 'remote'
+          RETURNING store_failures AS failures, status`,
+        [attachmentId, firstMs, rounds],
+      ),
+    );
+    return row ? { failures: row.failures, givenUp: row.status === 'rejected' } : undefined;
   }
 
   /** Kept as a reference, with the reason staff will see. */

@@ -82,6 +82,10 @@ export class AppConfig {
   readonly runMigrationsAtBoot: boolean;
   readonly attachmentMaxBytes: number;
   readonly attachmentMaxCount: number;
+  /** A messenger's file fetched but not kept by our side (the database's disk full or away) is fetched again: first
+   * after this long, doubling each failed round, for this many rounds; then it is marked not received. */
+  readonly attachmentStoreRetryMs: number;
+  readonly attachmentStoreRounds: number;
   readonly answerDays: number;
   /** How many days the rating link in an answer sent by e-mail works (RATING_LINK_DAYS). */
   readonly ratingLinkDays: number;
@@ -255,6 +259,8 @@ export class AppConfig {
     this.runMigrationsAtBoot = bool('MIGRATIONS_RUN_AT_BOOT', true);
     this.attachmentMaxBytes = int('ATTACHMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
     this.attachmentMaxCount = int('ATTACHMENT_MAX_COUNT', 5, 0, 100);
+    this.attachmentStoreRetryMs = int('ATTACHMENT_STORE_RETRY_MS', 60_000, 1_000, 86_400_000);
+    this.attachmentStoreRounds = int('ATTACHMENT_STORE_ROUNDS', 8, 1, 50);
     this.answerDays = int('ANSWER_DAYS', 30, 1, 365);
     this.ratingLinkDays = int('RATING_LINK_DAYS', 30, 1, 365);
     this.fastTrackDays = int('FAST_TRACK_DAYS', 10, 1, 365);

@@ -21,6 +21,7 @@ describe('labels: everything staff read is Russian, an unknown code too', () => 
     expect(fileRejectionLabel('download-failed: Temporary: ПОС file: HTTP 503')).toBe(
       'не удалось скачать файл из канала',
     );
+    expect(fileRejectionLabel('not-stored')).toMatch(/^файл не получен: система не смогла сохранить его/);
     expect(fileRejectionLabel('Удалено по сроку хранения')).toBe('Удалено по сроку хранения');
     for (const code of ['quarantined-by-av', 'constructor', null, undefined]) {
       expect(fileRejectionLabel(code)).toBe('файл отклонён');
