@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ChannelIntake, ChannelRegistry } from '@inbox/channels';
+import { type ChannelEntry, ChannelIntake, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import {
   Channel,
+  type InboundEvent,
   type InteractionEvent,
   type OutboundMessage,
   type RatingEvent,
@@ -83,10 +84,24 @@ export class DialogueAdmission {
       author: { externalId: author },
     });
 
+    /**
+     * A typed command, rating or consent is kept first, as a button's press is (deferred_inbound_events), then the
+     * message is consumed: the consumed message was its only copy, and one whose handling failed (the database
+     * away mid-way) was lost with it. Kept, it is retried by its job and the sweep (HandleInboundEvents); kept twice
+     * after a crash between the two, it is still handled once (its claim).
+     */
+    const keepThenConsume = async (
+      kept: ChannelEntry,
+      event: InboundEvent,
+      outcome: Admission,
+    ): Promise<Admission> => {
+      await this.intake.deferEvents(kept, [event]);
+      return (await this.consume(item.id)) ? outcome : 'not-gated';
+    };
+
     // Telegram's /commands come as events; in VK and OK a command is a message of its own.
     const command = item.channel !== Channel.Telegram && plainText ? parseTextCommand(text) : undefined;
     if (command) {
-      if (!(await this.consume(item.id))) return 'not-gated';
       const event: InteractionEvent = {
         kind: 'interaction',
         ...typedEvent('item'),
@@ -94,6 +109,8 @@ export class DialogueAdmission {
         action: command.action,
         value: command.value,
       };
+      if (entry) return keepThenConsume(entry, event, 'command');
+      if (!(await this.consume(item.id))) return 'not-gated';
       await this.dialogue.handle(event, entry);
       return 'command';
     }
@@ -112,29 +129,18 @@ export class DialogueAdmission {
         answered: rating.answered,
         satisfaction: rating.satisfaction,
       };
-      // Kept first, as a button's press is (deferred_inbound_events), then the message is consumed: a rating
-      // whose handling fails (the database away mid-way) is retried by its job and the sweep, not lost with the
-      // consumed message. Kept twice after a crash between the two, it is still handled once (its claim); the
-      // citizen is thanked when it is handled (thankForTypedRating).
-      await this.intake.deferEvents(entry, [event]);
-      if (!(await this.consume(item.id))) return 'not-gated';
-      return 'rating';
+      // The citizen is thanked when it is handled (thankForTypedRating).
+      return keepThenConsume(entry, event, 'rating');
     }
 
     if (plainText && isConsentReply(text) && !(await this.consents.has(item.channel, author))) {
-      if (entry) {
-        // Kept until handled, as a typed rating is: the consumed «Согласен» was the consent's only copy, and a
-        // failure recording it left the citizen's held messages waiting for a consent they had given.
-        const event: InteractionEvent = {
-          kind: 'interaction',
-          ...typedEvent('item'),
-          replyAddress,
-          action: 'consent',
-        };
-        await this.intake.deferEvents(entry, [event]);
-        if (!(await this.consume(item.id))) return 'not-gated';
-        return 'consent';
-      }
+      // A failure recording it left the citizen's held messages waiting for a consent they had given.
+      if (entry)
+        return keepThenConsume(
+          entry,
+          { kind: 'interaction', ...typedEvent('item'), replyAddress, action: 'consent' },
+          'consent',
+        );
       if (!(await this.consume(item.id))) return 'not-gated';
       await this.dialogue.acceptConsent(item.channel, author, (text) => reply('dialogue', text));
       return 'consent';
