@@ -149,8 +149,7 @@ export class DialogueAdmission {
     const outcome = await this.consents.admit(item.id, item.channel, author);
     if (!outcome) return 'not-gated';
     if (outcome === 'held') {
-      const since = new Date(Date.now() - CONSENT_REQUEST_EVERY_MS);
-      if (!(await this.replies.askedForConsentSince(item.channel, author, since))) {
+      if (!(await this.replies.askedForConsentWithin(item.channel, author, CONSENT_REQUEST_EVERY_MS))) {
         await this.dialogue.askForConsent(entry, HELD_INTRO_RU, (text, choices) =>
           reply('consent-request', text, choices),
         );

@@ -40,11 +40,15 @@ export class BotRepliesRepository {
     return row?.id;
   }
 
-  async askedForConsentSince(channel: string, author: string, since: Date): Promise<boolean> {
+  /**
+   * Measured on the database's clock, which stamped the requests (created_at), as the clock sweeps are: a worker
+   * whose clock ran ahead asked again at every message, one behind asked no more for as long as it lagged.
+   */
+  async askedForConsentWithin(channel: string, author: string, ms: number): Promise<boolean> {
     const rows = (await this.dataSource.query(
       `SELECT 1 FROM bot_replies WHERE channel = $1 AND author_external_id = $2 AND purpose = 'consent-request'
-          AND created_at > $3 LIMIT 1`,
-      [channel, author, since],
+          AND created_at > now() - make_interval(secs => $3::float8 / 1000) LIMIT 1`,
+      [channel, author, ms],
     )) as unknown[];
     return rows.length > 0;
   }

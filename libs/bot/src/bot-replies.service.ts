@@ -30,8 +30,8 @@ export class BotReplies {
     return id;
   }
 
-  /** When the bot last asked this citizen for consent: not again within a minute of that. */
-  askedForConsentSince(channel: string, author: string, since: Date): Promise<boolean> {
-    return this.repository.askedForConsentSince(channel, author, since);
+  /** Whether the bot asked this citizen for consent within the last `ms` (by the database's clock). */
+  askedForConsentWithin(channel: string, author: string, ms: number): Promise<boolean> {
+    return this.repository.askedForConsentWithin(channel, author, ms);
   }
 }
