@@ -7,6 +7,7 @@ import {
   type InboundAttachment,
   type InboundEvent,
   type InboundItem,
+  type WithdrawalEvent,
 } from '@inbox/integrations/contract';
 import {
   cleanText,
@@ -44,6 +45,7 @@ export const HANDLED_EVENT_TYPES = [
   'wall_post_new',
   'wall_reply_new',
   'wall_reply_edit',
+  'wall_reply_delete',
   'photo_comment_new',
   'video_comment_new',
   'market_comment_new',
@@ -334,6 +336,8 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
       return wallReplyNew(object, ctx);
     case 'wall_reply_edit':
       return asCorrection(wallReplyNew(object, ctx), 'wall_reply_new', raw.type);
+    case 'wall_reply_delete':
+      return wallReplyDelete(object, ctx);
     case 'photo_comment_new':
     case 'video_comment_new':
     case 'market_comment_new':
@@ -582,6 +586,35 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
     features: { source: 'wall' },
   };
   return { items: [item], events: [] };
+}
+
+/**
+ * A comment under a wall post deleted: a withdrawal of the comment as `wall_reply_new` named it, for the core to note
+ * on its appeal (which stays on record, 59-ФЗ), as a deleted Telegram business message is. The event names who
+ * deleted it (`deleter_id`), not who wrote it: the withdrawal is the author's (`by: 'author'`, the deleter as its
+ * author), and the core notes it only when the deleter is the appeal's applicant — a moderator removing a citizen's
+ * comment is not the citizen taking it back. The community deleting its own answer needs nothing.
+ */
+function wallReplyDelete(object: unknown, ctx: EventContext): ParsedEvents {
+  if (!isRecord(object)) return { ...EMPTY, problem: 'wall_reply_delete without an object' };
+  const commentId = int(object.id);
+  const postId = int(object.post_id);
+  const ownerId = int(object.owner_id) ?? -ctx.groupId;
+  const deleterId = int(object.deleter_id);
+  if (!commentId || !postId || !deleterId)
+    return { ...EMPTY, problem: 'wall_reply_delete without id, post_id or deleter_id' };
+  if (deleterId === -ctx.groupId) return { ...EMPTY, skipped: 'own-reply-delete' };
+  const target = `reply:${ownerId}_${postId}_${commentId}`;
+  const event: WithdrawalEvent = {
+    kind: 'withdrawal',
+    channel: Channel.Vk,
+    externalId: `deleted:${target}`,
+    receivedAt: new Date().toISOString(),
+    target: { externalId: target },
+    by: 'author',
+    author: { externalId: String(deleterId) },
+  };
+  return { items: [], events: [event] };
 }
 
 /**

@@ -142,6 +142,16 @@ export class InboundEventsRepository {
     });
   }
 
+  /** Whether the appeal came through the channel from this user or chat there (its applicant). */
+  async isApplicant(appealId: string, channel: string, externalId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `SELECT 1 FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+        WHERE a.id = $1 AND a.channel = $2 AND p.external_id = $3`,
+      [appealId, channel, externalId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /**
    * Notes on the appeal's history that the citizen deleted what they had sent, or that the channel withdrew it
    * (ПОС moderation). The appeal and its texts stay as registered (59-ФЗ). Once per withdrawal.

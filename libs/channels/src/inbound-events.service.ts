@@ -147,8 +147,15 @@ export class InboundEvents {
     } else if (event.kind === 'withdrawal') {
       // Deleted by the citizen or declined by the channel: noted on the appeal, which stays on record (59-ФЗ).
       const appealId = await this.appealFor(event.channel, event.target);
-      if (appealId) await this.repository.recordWithdrawal(appealId, event);
-      outcome = appealId ? 'withdrawn' : 'appeal-not-found';
+      // Taken back by the author: a channel that names who deleted (VK's deleter_id: the citizen, or a moderator of
+      // the community) gives the deleter as the author, and only the appeal's applicant withdraws.
+      const deleter = event.by === 'author' ? event.author?.externalId : undefined;
+      const byOther =
+        !!appealId &&
+        deleter !== undefined &&
+        !(await this.repository.isApplicant(appealId, event.channel, deleter));
+      if (appealId && !byOther) await this.repository.recordWithdrawal(appealId, event);
+      outcome = !appealId ? 'appeal-not-found' : byOther ? 'deleted-by-other' : 'withdrawn';
       this.log.info('withdrawal', {
         channel: event.channel,
         externalId: event.externalId,

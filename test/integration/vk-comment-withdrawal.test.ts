@@ -1,0 +1,84 @@
+import { VkFake } from '../fakes/vk/vk-fake';
+import { eventually, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * A citizen deleting their comment under the community's post (VK's wall_reply_delete) is noted on the appeal the
+ * comment opened, as a deleted Telegram business message is: the appeal and its text stay on record (59-ФЗ). A
+ * moderator of the community deleting it is not the citizen taking it back: nothing is noted.
+ */
+describe('VK comment deleted by its author (integration)', () => {
+  let fake: VkFake;
+  let stack: TestStack;
+  let url = '';
+
+  beforeAll(async () => {
+    fake = await new VkFake().start();
+    stack = await startTestStack({
+      worker: true,
+      env: {
+        VK_GROUP_ID: String(fake.groupId),
+        VK_GROUP_TOKEN: fake.token,
+        VK_API_BASE_URL: fake.apiBaseUrl,
+        VK_CALLBACK_SECRET: fake.callbackSecret,
+        VK_CONFIRMATION_CODE: fake.confirmationCode,
+      },
+    });
+    url = `${stack.baseUrl}/api/v1/webhooks/vk`;
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await fake?.stop();
+  });
+
+  const query = (sql: string, params: unknown[] = []) =>
+    stack.db.dataSource.query(sql, params) as Promise<Record<string, unknown>[]>;
+  const outcome = (externalId: string) =>
+    eventually(async () => {
+      const [row] = await query(
+        `SELECT outcome FROM inbound_events WHERE channel = 'vk' AND external_id = $1 AND outcome IS NOT NULL`,
+        [externalId],
+      );
+      return row?.outcome as string | undefined;
+    });
+
+  it("notes the author's deletion on the appeal, and not a moderator's", async () => {
+    /** A citizen's comment under post 41, registered; returns its appeal's id. */
+    const commented = async (commentId: number, author: number) => {
+      const comment = fake.event('wall-reply-new.json', (e) => {
+        Object.assign(e.object, { id: commentId, from_id: author, date: Math.floor(Date.now() / 1000) });
+      });
+      expect((await fake.postCallback(url, comment)).text).toBe('ok');
+      return eventually(async () => {
+        const [row] = await query(
+          `SELECT a.id FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+            WHERE i.channel = 'vk' AND i.external_id = $1`,
+          [`reply:-218840017_41_${commentId}`],
+        );
+        return row?.id as string | undefined;
+      });
+    };
+    const deleted = async (commentId: number, by: number) => {
+      const event = fake.event('wall-reply-delete.json', (e) => {
+        Object.assign(e.object, { id: commentId, deleter_id: by });
+      });
+      expect((await fake.postCallback(url, event)).text).toBe('ok');
+      return outcome(`deleted:reply:-218840017_41_${commentId}`);
+    };
+    const withdrawn = async (appealId: string) =>
+      (
+        await query(`SELECT data FROM appeal_events WHERE appeal_id = $1 AND type = 'withdrawn'`, [appealId])
+      ).map((r) => r.data);
+
+    const removed = await commented(58, 604_117_262);
+    expect(await deleted(58, 700_000_001)).toBe('deleted-by-other');
+    expect(await withdrawn(removed)).toEqual([]);
+
+    const taken = await commented(57, 604_117_261);
+    expect(await deleted(57, 604_117_261)).toBe('withdrawn');
+    expect(await withdrawn(taken)).toEqual([
+      expect.objectContaining({ by: 'author', channel: 'vk', externalId: 'reply:-218840017_41_57' }),
+    ]);
+    // The appeals stay as registered.
+    expect(await query(`SELECT 1 FROM appeals WHERE id IN ($1, $2)`, [removed, taken])).toHaveLength(2);
+  });
+});
