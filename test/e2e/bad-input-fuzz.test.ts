@@ -263,6 +263,40 @@ describe('bad input over every endpoint (e2e fuzz)', () => {
     ]);
   });
 
+  it('refuses a body nested deeper than any request of ours with a 400, not a stack overflow', async () => {
+    // A megabyte of JSON nests half a million levels; validation walked it recursively: RangeError, a 500.
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const cases: [string, Record<string, string>, string][] = [
+      ['/api/v1/auth/login', {}, `{"login":${deep(200_000)},"password":"x"}`],
+      [
+        '/api/v1/auth/login',
+        {},
+        `{"login":"a","password":"x","z":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`,
+      ],
+      ['/api/v1/public/appeals/2026-000001/status', {}, `{"code":${deep(200_000)}}`],
+      ['/api/v1/routing/suggest', operator.headers, `{"topicId":${deep(200_000)}}`],
+    ];
+    for (const [path, headers, body] of cases) {
+      const res = await fetch(`${stack.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+      expect([path, res.status, await res.json()]).toEqual([
+        path,
+        400,
+        { statusCode: 400, code: 'invalid-input', message: 'Слишком глубокая вложенность данных в запросе' },
+      ]);
+    }
+    // A request nested as ours are still passes the check (refused or not for what it says).
+    const shallow = await fetch(`${stack.baseUrl}/api/v1/routing/suggest`, {
+      method: 'POST',
+      headers: operator.headers,
+      body: JSON.stringify({ topicId: null, territoryCode: null }),
+    });
+    expect(shallow.status).toBeLessThan(300);
+  });
+
   it('refuses an injection-shaped list cursor with a 400 naming the cursor', async () => {
     const cursor = b64(['2026-01-01T00:00:00Z', "' OR 1=1--"]);
     const res = await fetch(`${stack.baseUrl}/api/v1/appeals?cursor=${cursor}`, {

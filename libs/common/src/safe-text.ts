@@ -27,6 +27,18 @@ export function unsafeTextPaths(value: unknown, prefix = '', depth = 0): string[
   return out;
 }
 
+/**
+ * Whether a parsed request value nests objects or arrays more than `limit` levels deep. A JSON body of a
+ * megabyte can nest half a million levels; class-transformer walks it recursively and overflows the stack (a
+ * 500 for every endpoint with a body, anonymous sign-in included). Looks no deeper than `limit + 1`.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Buffer.isBuffer(value) || value instanceof Date || ArrayBuffer.isView(value)) return false;
+  if (limit <= 0) return true;
+  return Object.values(value).some((child) => nestedDeeperThan(child, limit - 1));
+}
+
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /**
