@@ -3,9 +3,16 @@ import { Role } from '@inbox/access';
 import { ClassificationPipeline } from '@inbox/classification';
 import { Incidents } from '@inbox/incidents';
 import { InboundStore } from '@inbox/intake';
+import {
+  type ArticleContent,
+  ArticleKind,
+  KnowledgeRepository,
+  normaliseArticle,
+  reviewDueAt,
+} from '@inbox/knowledge';
 import { Channel } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
-import { idOf } from '../factories/directory';
+import { idOf, TEST_WORKING_HOURS } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 
@@ -48,6 +55,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
   let answerId: string;
   let keptItemId: string;
   let incidentId: string;
+  let templateArticleId: string;
   let doc: OpenApi;
 
   beforeAll(async () => {
@@ -113,6 +121,35 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
       `UPDATE inbound_items SET status = 'quarantined', error = 'test' WHERE id = $1`,
       [kept.inboundItemId],
     );
+    // A knowledge base template that addresses the applicant by name: its previews on the card and its
+    // insertion fill the name in for staff who work the appeal.
+    const repo = new KnowledgeRepository(stack.db.dataSource);
+    const minzhkh = await idOf(stack.db.dataSource, 'organisations', 'minzhkh');
+    const now = new Date();
+    const sectionId = await repo.insertSection({
+      organisationId: minzhkh,
+      topicId: await idOf(stack.db.dataSource, 'topics', 'housing'),
+      title: 'Ямы во дворах',
+      description: null,
+      responsibleUserId: null,
+      createdAt: now,
+      lastReviewedAt: now,
+      reviewDueAt: reviewDueAt(now, { timeZone: 'Asia/Novosibirsk', workingHours: TEST_WORKING_HOURS }),
+    });
+    templateArticleId = await repo.insertArticle({
+      sectionId,
+      organisationId: minzhkh,
+      content: normaliseArticle({
+        kind: ArticleKind.Template,
+        title: 'Ответ о яме во дворе',
+        body: 'Уважаемый(ая) {{applicantName}}! Яму во дворе заделают, по обращению № {{registrationNumber}}.',
+        keywords: ['яма', 'двор'],
+        topicId: await idOf(stack.db.dataSource, 'topics', 'housing'),
+      }) as ArticleContent,
+      publishedAt: now,
+      publishedBy: null,
+      changeRequestId: null,
+    });
     doc = (await json(fetch(`${stack.baseUrl}/api/docs-json`))) as OpenApi;
   });
   afterAll(async () => {
@@ -205,6 +242,42 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
     );
     expect(notes).toHaveLength(1);
   });
+
+  it("fills a knowledge base template with the applicant's name for the operator, never for an administrator", async () => {
+    const render = (who: SignedIn) =>
+      json(
+        fetch(`${stack.baseUrl}/api/v1/knowledge/articles/${templateArticleId}/render`, {
+          method: 'POST',
+          headers: who.headers,
+          body: JSON.stringify({ appealId }),
+        }),
+      );
+    const suggestions = (who: SignedIn) =>
+      fetch(`${stack.baseUrl}/api/v1/knowledge/appeals/${appealId}/suggestions`, {
+        headers: who.headers,
+      }).then((res) => res.text());
+    // The operator, who works the appeal, gets her name in the insertion and in the card's preview.
+    expect((await render(operator)).text).toContain(`${FIRST_NAME} ${PATRONYMIC}`);
+    expect(await suggestions(operator)).toContain(FIRST_NAME);
+    // The administrator gets the template with the placeholder named, and no read of the applicant on record.
+    const before = await applicantReads();
+    expect((await render(admin)).text).toBe(
+      'Уважаемый(ая) [имя заявителя]! Яму во дворе заделают, по обращению № ' + `${registrationNumber}.`,
+    );
+    const preview = await suggestions(admin);
+    expect(preview).toContain('Ответ о яме во дворе');
+    for (const secret of SECRETS) expect(preview).not.toContain(secret);
+    expect(await applicantReads()).toBe(before);
+  });
+
+  /** How many reads of the applicant's name the administrator has on record. */
+  async function applicantReads(): Promise<number> {
+    const [{ n }] = (await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE user_id = $1 AND action = 'read-applicant'`,
+      [admin.userId],
+    )) as { n: number }[];
+    return n;
+  }
 
   it('the live stream tells an administrator nothing personal about changes to the appeal', async () => {
     const { ticket } = await json(

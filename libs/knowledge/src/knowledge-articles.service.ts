@@ -4,6 +4,7 @@ import {
   type Actor,
   applicantValues,
   AppealWorkflow,
+  PLACEHOLDER_NAMES,
   previewExcerpt,
   renderTemplate,
   russianDate,
@@ -138,8 +139,28 @@ export class KnowledgeArticles {
     purpose: string,
     articleId?: string,
   ): Promise<TemplateValues> {
-    const applicant = await this.repo.applicantNameOf(appeal.id);
     const organisation = await this.repo.organisation(actor.organisationId);
+    return {
+      ...(await this.applicantPart(appeal, actor, purpose, articleId)),
+      registrationNumber: appeal.registrationNumber,
+      registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
+      organisation: organisation?.shortName ?? '',
+      answerDueDate: appeal.answerDueDate.split('-').reverse().join('.'),
+    };
+  }
+
+  /**
+   * The applicant's name for a template, its read audited; an administrator runs the system, not appeals, and
+   * never gets it (as on the card): the placeholder is named instead, «[имя заявителя]».
+   */
+  private async applicantPart(
+    appeal: Awaited<ReturnType<typeof appealInScope>>,
+    actor: KnowledgeActor,
+    purpose: string,
+    articleId?: string,
+  ): Promise<Pick<TemplateValues, 'applicantName' | 'greeting'>> {
+    if (actor.role === Role.Admin) return { applicantName: `[${PLACEHOLDER_NAMES.applicantName}]` };
+    const applicant = await this.repo.applicantNameOf(appeal.id);
     await this.audit.record({
       userId: actor.userId,
       action: 'read-applicant',
@@ -147,13 +168,7 @@ export class KnowledgeArticles {
       entityId: appeal.id,
       details: { fields: ['applicant.name'], purpose, ...(articleId ? { articleId } : {}) },
     });
-    return {
-      ...applicantValues(applicant ?? {}),
-      registrationNumber: appeal.registrationNumber,
-      registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
-      organisation: organisation?.shortName ?? '',
-      answerDueDate: appeal.answerDueDate.split('-').reverse().join('.'),
-    };
+    return applicantValues(applicant ?? {});
   }
 
   async article(id: string) {

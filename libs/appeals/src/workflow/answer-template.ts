@@ -75,7 +75,7 @@ export function russianDate(value: Date | string, timeZone: string): string {
 }
 
 /** The placeholders as a preview names them where there is no appeal to fill them from. */
-const PLACEHOLDER_NAMES: Record<PlaceholderKey, string> = {
+export const PLACEHOLDER_NAMES: Record<PlaceholderKey, string> = {
   applicantName: 'имя заявителя',
   registrationNumber: 'рег. номер',
   registrationDate: 'дата регистрации',
