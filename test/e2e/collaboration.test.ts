@@ -24,6 +24,7 @@ describe('who does what (e2e)', () => {
       roadsColleague: [Role.Clerk, 'mintrans'],
       otherOperator: [Role.Operator, 'cur'],
       roadsHead: [Role.Head, 'mintrans'],
+      districtHead: [Role.Head, 'omsk-district'],
     },
   });
   const { ids: org, staff, call } = t;
@@ -309,5 +310,32 @@ describe('who does what (e2e)', () => {
     }
     // Line 1 sees the whole incident as it was titled.
     expect(incident.title).toMatch(/Щегловская|Дорожная/);
+
+    // A head of an organisation with no appeal in the incident cannot reach it by its id: not read, not drafted
+    // (the draft was claimed, and then refused, 409), not approved (409 told whether it was drafted) — each a 404
+    // as for an incident that does not exist, on record, the incident untouched.
+    const outsider = staff.districtHead;
+    expect((await call('GET', `/api/v1/incidents/${incident.id}`, outsider)).status).toBe(404);
+    for (const [step, body] of [
+      ['draft', { text: 'Трубу заменят до конца недели.' }],
+      ['approve', undefined],
+    ] as const) {
+      const res = await call('POST', `/api/v1/incidents/${incident.id}/${step}`, outsider, body);
+      expect([step, res.status, ((await res.json()) as { message: string }).message]).toEqual([
+        step,
+        404,
+        'Инцидент не найден',
+      ]);
+    }
+    expect(await json(call('GET', `/api/v1/incidents/${incident.id}`, staff.operator))).toMatchObject({
+      status: 'open',
+      draftText: null,
+      draftedBy: null,
+    });
+    const denied = (await t.stack.db.dataSource.query(
+      `SELECT action FROM audit_log WHERE user_id = $1 AND entity_id = $2 AND outcome = 'denied' ORDER BY id`,
+      [outsider.userId, incident.id],
+    )) as { action: string }[];
+    expect(denied.map((d) => d.action)).toEqual(['incident.draft-answer', 'incident.approve-answer']);
   });
 });

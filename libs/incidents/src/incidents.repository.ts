@@ -452,6 +452,17 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
+  /** Whether the incident exists and the scope sees it: whole-region staff any, others one with an appeal in it. */
+  async visibleTo(id: string, scope: AccessScope): Promise<boolean> {
+    const params: unknown[] = [id];
+    const scoped =
+      scope.organisationIds === null
+        ? 'TRUE'
+        : `EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`;
+    const rows = await this.rows(`SELECT 1 FROM incidents i WHERE i.id = $1 AND ${scoped}`, params);
+    return rows.length > 0;
+  }
+
   /** The incident's appeals within the scope, oldest first. */
   appeals(incidentId: string, scope: AccessScope): Promise<IncidentAppeal[]> {
     const params: unknown[] = [incidentId];

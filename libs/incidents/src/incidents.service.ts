@@ -397,12 +397,26 @@ export class Incidents {
   }
 
   /**
+   * An incident the actor's scope does not see is one that does not exist (404), for its steps as for reading
+   * it: it is neither claimed nor told apart by its state (drafted or not), and the attempt is on record.
+   */
+  private async assertVisible(id: string, actor: Actor, action: string): Promise<void> {
+    if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
+    if (await this.repository.visibleTo(id, actor.scope)) return;
+    await refusedOnRecord(
+      this.audit,
+      { userId: actor.userId, action, entityType: 'incident', entityId: id, details: { reason: 'scope' } },
+      notFoundError(NOT_FOUND),
+    );
+  }
+
+  /**
    * The first step: the actor drafts one answer for the incident, which becomes a draft of theirs on every
    * appeal still open (through the workflow: their organisation must work on it). The incident is claimed
    * first, so two drafts at once cannot both be written; a second draft waits for this one's fate.
    */
   async draft(id: string, text: string, actor: Actor): Promise<IncidentStepResult & { drafted: number }> {
-    if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
+    await this.assertVisible(id, actor, 'incident.draft-answer');
     const body = answerText(text);
     if (!(await this.repository.claimDraft(id, body, actor.userId))) {
       const state = await this.repository.state(id);
@@ -452,7 +466,7 @@ export class Incidents {
    * own draft as well). The incident is claimed first: two approvals at once cannot both send.
    */
   async approve(id: string, actor: Actor): Promise<IncidentStepResult & { answered: number }> {
-    if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
+    await this.assertVisible(id, actor, 'incident.approve-answer');
     const state = await this.repository.state(id);
     if (!state) throw notFoundError(NOT_FOUND);
     if (state.status !== 'open') throw conflictError(ALREADY_ANSWERED);
