@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
-import { OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
+import { type OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
 import { refuseInserts } from '../support/database-faults';
-import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { okText as textOf, startOkStack, type OkStack } from '../support/ok-stack';
+import { eventually, json, type TestStack } from '../support/test-stack';
 
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
 
@@ -28,6 +29,7 @@ async function hooksLive(stack: TestStack): Promise<void> {
  * forged webhook.
  */
 describe('OK channel (e2e)', () => {
+  let ok: OkStack;
   let fake: OkFake;
   let stack: TestStack;
   let url = '';
@@ -43,17 +45,8 @@ describe('OK channel (e2e)', () => {
   let number = '';
 
   beforeAll(async () => {
-    fake = await new OkFake().start();
-    stack = await startTestStack({
-      worker: true,
-      env: {
-        OK_ACCESS_TOKEN: fake.token,
-        OK_WEBHOOK_SECRET: fake.webhookSecret,
-        OK_API_BASE_URL: fake.apiBaseUrl,
-        OK_WEBHOOK_URL: publicUrl,
-      },
-    });
-    url = `${stack.baseUrl}/api/v1/webhooks/ok?secret=${encodeURIComponent(fake.webhookSecret)}`;
+    ok = await startOkStack({ OK_WEBHOOK_URL: publicUrl });
+    ({ fake, stack, url } = ok);
     const ds = stack.db.dataSource;
     org = {
       region: await idOf(ds, 'organisations', 'region'),
@@ -67,8 +60,7 @@ describe('OK channel (e2e)', () => {
     await hooksLive(stack);
   });
   afterAll(async () => {
-    await stack?.close();
-    await fake?.stop();
+    await ok?.close();
   });
 
   const post = (path: string, who: SignedIn, body: unknown = {}) =>
@@ -76,22 +68,10 @@ describe('OK channel (e2e)', () => {
   const card = (id: string) =>
     json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }));
   const query = (sql: string, params: unknown[] = []) => stack.db.dataSource.query(sql, params);
-  const textOf = (m: SentOkMessage) => String((m.body.message as { text?: string }).text ?? '');
   const sent = (chatId: string, match: (text: string) => boolean): Promise<SentOkMessage> =>
     eventually(async () => fake.messages.find((m) => m.chatId === chatId && match(textOf(m))));
-  /** A message from `userId` in `chatId`, as OK posts it to the webhook. */
-  const message = (chatId: string, userId: string, text: string) =>
-    fake.webhookMessage((body) => {
-      body.sender.user_id = userId;
-      body.sender.name = 'Мария Кузнецова';
-      body.recipient.chat_id = chatId;
-      body.message.text = text;
-    });
-  const say = async (chatId: string, userId: string, text: string) => {
-    const body = message(chatId, userId, text);
-    expect((await fake.postWebhook(url, body)).status).toBe(200);
-    return body;
-  };
+  const message = (chatId: string, userId: string, text: string) => ok.message(chatId, userId, text);
+  const say = (chatId: string, userId: string, text: string) => ok.say(chatId, userId, text);
   /**
    * `text` typed in the chat while the database refuses new rows in `table` (as while Postgres restarts), until
    * a moment after the bot consumed the message: what it carried must be handled when the database is back.

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Role } from '@inbox/access';
 import { signInAs, type SignedIn } from '../factories/staff';
-import { OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
-import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { type OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
+import { okText as textOf, startOkStack, type OkStack } from '../support/ok-stack';
+import { eventually, json, type TestStack } from '../support/test-stack';
 import { answerAppeal, feedTools } from './feed-helpers';
 
 /**
@@ -12,6 +13,7 @@ import { answerAppeal, feedTools } from './feed-helpers';
  * the photos on them become the appeals' files.
  */
 describe('OK threads (e2e)', () => {
+  let ok: OkStack;
   let fake: OkFake;
   let stack: TestStack;
   let operator: SignedIn;
@@ -19,29 +21,17 @@ describe('OK threads (e2e)', () => {
   let url = '';
 
   beforeAll(async () => {
-    fake = await new OkFake().start();
-    stack = await startTestStack({
-      worker: true,
-      env: {
-        OK_ACCESS_TOKEN: fake.token,
-        OK_WEBHOOK_SECRET: fake.webhookSecret,
-        OK_API_BASE_URL: fake.apiBaseUrl,
-        ...fake.wallEnv(),
-        // The test pulls the wall itself.
-        OK_WALL_PULL_EVERY_MS: '600000',
-      },
-    });
-    url = `${stack.baseUrl}/api/v1/webhooks/ok?secret=${encodeURIComponent(fake.webhookSecret)}`;
+    // The test pulls the wall itself.
+    ok = await startOkStack((f) => ({ ...f.wallEnv(), OK_WALL_PULL_EVERY_MS: '600000' }));
+    ({ fake, stack, url } = ok);
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'region');
   });
   afterAll(async () => {
-    await stack?.close();
-    await fake?.stop();
+    await ok?.close();
   });
 
   const query = (sql: string, params: unknown[] = []) => stack.db.dataSource.query(sql, params);
-  const textOf = (m: SentOkMessage) => String((m.body.message as { text?: string }).text ?? '');
   const sent = (chatId: string, match: (text: string) => boolean): Promise<SentOkMessage> =>
     eventually(async () => fake.messages.find((m) => m.chatId === chatId && match(textOf(m))));
   const say = async (chatId: string, userId: string, text: string, replyTo?: string) => {

@@ -1,5 +1,5 @@
-import { OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
-import { eventually, startTestStack, type TestStack } from '../support/test-stack';
+import { okText, startOkStack, type OkStack } from '../support/ok-stack';
+import { eventually } from '../support/test-stack';
 
 /** How far this process's clock (the api's and the worker's, in this test) runs ahead of the database's. */
 const AHEAD_MS = 10 * 60_000;
@@ -11,43 +11,21 @@ const AHEAD_MS = 10 * 60_000;
  * It is the database's clock now, as for the clock sweeps.
  */
 describe('the consent reminder interval on a worker whose clock is off (integration)', () => {
-  let fake: OkFake;
-  let stack: TestStack;
-  let url = '';
+  let ok: OkStack;
   const chat = 'chat:C58aa0088';
 
   beforeAll(async () => {
-    fake = await new OkFake().start();
-    stack = await startTestStack({
-      worker: true,
-      env: {
-        OK_ACCESS_TOKEN: fake.token,
-        OK_WEBHOOK_SECRET: fake.webhookSecret,
-        OK_API_BASE_URL: fake.apiBaseUrl,
-        OK_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/ok',
-      },
-    });
-    url = `${stack.baseUrl}/api/v1/webhooks/ok?secret=${encodeURIComponent(fake.webhookSecret)}`;
+    ok = await startOkStack();
   });
   afterAll(async () => {
     jest.restoreAllMocks();
-    await stack?.close();
-    await fake?.stop();
+    await ok?.close();
   });
 
-  const textOf = (m: SentOkMessage) => String((m.body.message as { text?: string }).text ?? '');
-  const say = async (text: string) => {
-    const body = fake.webhookMessage((b) => {
-      b.sender.user_id = 'user:580000000088';
-      b.sender.name = 'Мария Кузнецова';
-      b.recipient.chat_id = chat;
-      b.message.text = text;
-    });
-    expect((await fake.postWebhook(url, body)).status).toBe(200);
-  };
+  const say = (text: string) => ok.say(chat, 'user:580000000088', text);
   const held = async (n: number) =>
     eventually(async () => {
-      const rows = (await stack.db.dataSource.query(
+      const rows = (await ok.stack.db.dataSource.query(
         `SELECT 1 FROM inbound_items WHERE channel = 'ok' AND status = 'awaiting-consent'`,
       )) as unknown[];
       return rows.length === n ? true : undefined;
@@ -59,17 +37,17 @@ describe('the consent reminder interval on a worker whose clock is off (integrat
     await say('Во дворе дома 5 по ул. Ленина не вывозят мусор.');
     await held(1);
     await eventually(async () =>
-      fake.messages.find((m) => m.chatId === chat && textOf(m).startsWith('Ваше сообщение получено')),
+      ok.fake.messages.find((m) => m.chatId === chat && okText(m).startsWith('Ваше сообщение получено')),
     );
     await say('Уже неделю.');
     await held(2);
     await say('Контейнеры переполнены.');
     await held(3);
     await new Promise((r) => setTimeout(r, 2000));
-    const requests = await stack.db.dataSource.query(
+    const requests = await ok.stack.db.dataSource.query(
       `SELECT count(*)::int AS n FROM bot_replies WHERE purpose = 'consent-request'`,
     );
     expect(requests).toEqual([{ n: 1 }]);
-    expect(fake.messages.filter((m) => m.chatId === chat)).toHaveLength(1);
+    expect(ok.fake.messages.filter((m) => m.chatId === chat)).toHaveLength(1);
   });
 });
