@@ -7,28 +7,7 @@ import { AppConfig } from '@inbox/config';
 import { RatingsRepository } from './repositories/ratings.repository';
 import { type RatingInput } from './workflow/actor';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
-import { type RatingOutcome } from './workflow/commands/rate.command';
-
-export const RATING_LINK_INVALID_RU =
-  'Ссылка для оценки недействительна. Откройте её из письма с ответом целиком, без изменений.';
-export const RATING_LINK_EXPIRED_RU =
-  'Срок действия ссылки для оценки истёк. Оценить ответ можно на странице «Проверить статус обращения» — по ' +
-  'регистрационному номеру и коду доступа.';
-export const ALREADY_RATED_RU = 'Этот ответ уже оценён';
-export const REOPENED_BY_RATING_RU =
-  'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.';
-
-/** What the citizen is told of their rating, on the rating page and the status page alike. */
-export function ratingReplyRu(outcome: RatingOutcome): {
-  accepted: boolean;
-  reopened: boolean;
-  message: string;
-} {
-  if (outcome.duplicate || outcome.refused)
-    return { accepted: false, reopened: false, message: ALREADY_RATED_RU };
-  const reopened = outcome.reopenedAt !== undefined;
-  return { accepted: true, reopened, message: reopened ? REOPENED_BY_RATING_RU : 'Спасибо за оценку' };
-}
+import { RATING_LINK_EXPIRED_RU, RATING_LINK_INVALID_RU, ratingReplyRu } from './applicant-texts';
 
 /** A link minted for one answer of a letter: where it leads and until when. */
 export interface MintedRatingLink {
@@ -145,32 +124,4 @@ export class RatingLinks {
     url.searchParams.set('t', token);
     return url.toString();
   }
-}
-
-/**
- * The lines under an answer sent by e-mail that ask for its rating: one link, or one per answer when the letter
- * brings several (a combined answer), with the date the links stop working in the appeal's zone.
- */
-export function ratingLinksTextRu(links: MintedRatingLink[], timeZone: string): string {
-  if (!links.length) return '';
-  const until = new Intl.DateTimeFormat('ru-RU', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone,
-  }).format(links[0].expiresAt);
-  const lines =
-    links.length === 1
-      ? ['Пожалуйста, оцените ответ: получен ли ответ на ваш вопрос и удовлетворены ли вы им.', links[0].url]
-      : [
-          'Пожалуйста, оцените ответы: получен ли ответ на ваш вопрос и удовлетворены ли вы им.',
-          ...links.map((l) => `Ответ ${l.organisation}: ${l.url}`),
-        ];
-  return [
-    '',
-    '',
-    '—',
-    ...lines,
-    `Ссылка личная, не пересылайте письмо. Она действует до ${until}; каждый ответ оценивается один раз.`,
-  ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { AppealStatus, CITIZEN_STATUS_TEXT_RU } from '@inbox/appeals';
+import { AppealStatus, applicantTexts as staff, CITIZEN_STATUS_TEXT_RU } from '@inbox/appeals';
 import * as texts from './texts';
 import {
   consentHowRu,
@@ -87,8 +87,57 @@ const EVERY_TEXT: Record<string, () => string[]> = {
   ],
 };
 
+const EXPIRES = new Date('2027-01-01T03:00:00Z');
+const link = (organisation: string, t: string) => ({
+  answerId: t,
+  organisation,
+  url: `https://inbox.test/rate.html?t=${t}`,
+  expiresAt: EXPIRES,
+});
+
+/**
+ * Every text a staff action sends the citizen (@inbox/appeals applicant-texts: extension, redirection, the answers'
+ * message, the rating request under an e-mailed answer and the replies to a rating), called as the workflow calls
+ * them, with what staff type as it comes: a closing full stop, extra spaces, nothing at all.
+ */
+const EVERY_STAFF_TEXT: Record<string, () => string[]> = {
+  extensionNoticeRu: () => [
+    staff.extensionNoticeRu('2026-000123', '21.01.2027', 'Запрошены документы в администрации района.'),
+    staff.extensionNoticeRu('2026-000123', '21.01.2027', '  нужна выездная  проверка ;'),
+    staff.extensionNoticeRu('2026-000123', '21.01.2027', ''),
+  ],
+  redirectionNoticeRu: () => [
+    staff.redirectionNoticeRu('2026-000123', '19.11.2026', 'Министерство транспорта и дорожного хозяйства'),
+    staff.redirectionNoticeRu('2026-000123', '19.11.2026', 'Администрация г. Бердска. '),
+    staff.redirectionNoticeRu('2026-000123', '19.11.2026', ''),
+  ],
+  answerMessageText: () => [
+    staff.answerMessageText([
+      { organisation: 'Министерство ЖКХ и энергетики.', text: 'Горячая вода подана.' },
+      { organisation: 'Министерство транспорта', text: 'Яма на дороге заделана.' },
+    ]),
+  ],
+  ratingLinksTextRu: () => [
+    staff.ratingLinksTextRu([link('ГЖИ', 'a')], 'Asia/Novosibirsk'),
+    staff.ratingLinksTextRu([link('Минжкх', 'a'), link('Министерство транспорта.', 'b')], 'Europe/Moscow'),
+  ],
+  RATING_LINK_INVALID_RU: () => [staff.RATING_LINK_INVALID_RU],
+  RATING_LINK_EXPIRED_RU: () => [staff.RATING_LINK_EXPIRED_RU],
+  ALREADY_RATED_RU: () => [staff.ALREADY_RATED_RU],
+  REOPENED_BY_RATING_RU: () => [staff.REOPENED_BY_RATING_RU],
+  ratingReplyRu: () =>
+    [
+      { duplicate: false, poor: false },
+      { duplicate: false, poor: true, reopenedAt: 'org' },
+      { duplicate: true, poor: true },
+      { duplicate: false, poor: false, refused: 'not-applicant' as const },
+    ].map((outcome) => staff.ratingReplyRu(outcome).message),
+};
+
 /** Telegram's own commands (a–z only, by Telegram's rules) are the one Latin a citizen may read. */
 const TELEGRAM_COMMAND = /(?<![\p{L}\d])\/[a-z_]+/gu;
+/** A link in an e-mail (the rating page's) is the other. */
+const LINK = /https?:\/\/\S+/gu;
 
 describe('bot texts', () => {
   it('writes dates the Russian way and the registration notice with the number and the 30-day term', () => {
@@ -114,16 +163,23 @@ describe('bot texts', () => {
   it('has no Latin word, placeholder or code in any text a citizen can receive', () => {
     const exported = Object.keys(texts).filter((name) => name !== 'CONSENT_NOTICE_VERSION');
     expect(exported.filter((name) => !(name in EVERY_TEXT))).toEqual([]);
+    expect(Object.keys(staff).filter((name) => !(name in EVERY_STAFF_TEXT))).toEqual([]);
     const all = [
       ...Object.values(EVERY_TEXT).flatMap((make) => make()),
+      ...Object.values(EVERY_STAFF_TEXT).flatMap((make) => make()),
       ...Object.values(CITIZEN_STATUS_TEXT_RU),
     ];
     const faults = all.flatMap((text) => {
-      const bare = text.replace(TELEGRAM_COMMAND, '');
+      const unlinked = text.replace(LINK, 'ссылка');
+      const bare = unlinked.replace(TELEGRAM_COMMAND, '');
       const found = [
         ...(bare.match(/[A-Za-z]+/g) ?? []),
         ...(text.match(/undefined|null|NaN|\$\{|\{\{|\[object/g) ?? []),
-        ...(/ {2}| [,.:;!?]/.test(text) ? ['space'] : []),
+        ...(/ {2}| [,.:;!?]|[,.:;]{2}/.test(unlinked) ? ['punctuation'] : []),
+        // «вы» to the citizen, as in a letter: not «Вы», «Вашего» in the middle of a sentence.
+        ...(bare.match(/(?<![.!?:]\s|^|\n|\p{L})(?:Ваш\p{L}*|Вы(?!\p{L}))/gu) ?? []),
+        // The law by name is for the consent notice; a notice says what happens, in plain words.
+        ...(bare.match(/\(ч\. \d+ ст\. \d+[^)]*\)/gu) ?? []),
       ];
       return found.length > 0 ? [`${found.join(', ')} in «${text}»`] : [];
     });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { answerMessageText } from '../applicant-texts';
 import { AnswersRepository } from '../repositories/answers.repository';
 import { WorkflowReferencesRepository } from '../repositories/workflow-references.repository';
 import { type ChangeContext } from './appeal-change';
-import { answerMessageText } from './combined-answer';
 
 /** Channels whose only way back to the applicant is an e-mail address they may have given. */
 const NO_RETURN_PATH = ['website', 'operator', 'import'];

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Role } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { DeadlineRuleError, extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
+import { extensionNoticeRu } from '../../applicant-texts';
 import { AppealStatus } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
@@ -116,13 +117,4 @@ export class ExtendCommand {
       extensionNoticeRu(a.registration_number, russianDate(extended.answerDueAt, a.time_zone), input.reason),
     );
   }
-}
-
-/**
- * The citizen's extension notice (59-ФЗ ст. 12 ч. 2: the citizen is told of the extension and why). The reason is the
- * clerk's own sentence: its closing full stop is not doubled.
- */
-export function extensionNoticeRu(registrationNumber: string, dueDay: string, reason: string): string {
-  const why = reason.trim().replace(/[\s.;,]+$/u, '');
-  return `Срок рассмотрения Вашего обращения № ${registrationNumber} продлён до ${dueDay}.${why ? ` Причина: ${why}.` : ''}`;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { redirectionNoticeRu } from '../../applicant-texts';
 import { AppealStatus } from '../../appeal-status';
 import { AppealsRepository } from '../../repositories/appeals.repository';
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
@@ -34,8 +35,7 @@ export class RedirectCommand {
       await notifyApplicant(
         'status-notice',
         null,
-        `Ваше обращение № ${a.registration_number} от ${russianDate(a.registered_at, a.time_zone)} направлено ` +
-          `для рассмотрения по компетенции: ${input.body} (ч. 3 ст. 8 Федерального закона № 59-ФЗ).`,
+        redirectionNoticeRu(a.registration_number, russianDate(a.registered_at, a.time_zone), input.body),
       );
     });
   }

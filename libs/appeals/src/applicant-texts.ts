@@ -1,0 +1,119 @@
+import { type MintedRatingLink } from './rating-links.service';
+import { type RatingOutcome } from './workflow/commands/rate.command';
+
+/*
+ * What staff actions send the applicant, in one place: the extension and redirection notices, the message that
+ * brings the answers, the rating request under an answer sent by e-mail and the replies to a rating. Russian,
+ * plain, «вы» to the citizen as in the bot's texts (libs/bot texts.ts); the bot's text scan (texts.spec.ts there)
+ * reads every export here for Latin words, placeholders, «undefined» and stray spaces.
+ */
+
+/** A clerk's phrase inside our sentence: no closing punctuation of its own, and no capital unless it is a name. */
+function clause(text: string): string {
+  const bare = text
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(/[\s.;,:]+$/u, '');
+  return /^\p{Lu}\p{Ll}/u.test(bare) ? bare[0].toLowerCase() + bare.slice(1) : bare;
+}
+
+/** Closing punctuation the name does not need before ours, and no inner line breaks. */
+function name(text: string): string {
+  return text
+    .replace(/\s+/gu, ' ')
+    .trim()
+    .replace(/[\s.;,:]+$/u, '');
+}
+
+/**
+ * The extension notice (59-ФЗ ст. 12 ч. 2: the citizen is told of the extension and why): the new last day, as the
+ * registration notice says it, and the clerk's reason.
+ */
+export function extensionNoticeRu(registrationNumber: string, dueDay: string, reason: string): string {
+  const why = clause(reason);
+  return (
+    `Срок рассмотрения вашего обращения № ${registrationNumber} продлён: ответ будет направлен не позднее ` +
+    `${dueDay}.${why ? ` Причина: ${why}.` : ''}`
+  );
+}
+
+/**
+ * The redirection notice (59-ФЗ ст. 8 ч. 3): which organisation has the appeal now and that its answer comes from
+ * it. The organisation is as staff typed it, after a colon, so any name reads right.
+ */
+export function redirectionNoticeRu(registrationNumber: string, registeredDay: string, body: string): string {
+  const to = name(body);
+  return (
+    `Ваше обращение № ${registrationNumber} от ${registeredDay} передано в организацию, которая решает такие ` +
+    `вопросы${to ? `: ${to}` : ''}. Ответ вам направит она.`
+  );
+}
+
+/** One organisation's sent answer, as it goes into the message to the citizen. */
+export interface AnswerForCitizen {
+  /** The organisation's full name: the citizen reads who answered. */
+  organisation: string;
+  text: string;
+}
+
+/**
+ * The text of the message that brings the citizen one or several answers. A single answer goes as written
+ * (what the citizen always got); several (an organisation that answers combined) go one after another, each
+ * under the name of the organisation that gave it, in the order they were sent.
+ */
+export function answerMessageText(answers: readonly AnswerForCitizen[]): string {
+  if (answers.length === 0) throw new Error('a message to the citizen needs at least one answer');
+  if (answers.length === 1) return answers[0].text;
+  const sections = answers.map((a) => `${name(a.organisation)}:\n${a.text.trim()}`);
+  return [`По вашему обращению ответили организации (${answers.length}).`, ...sections].join('\n\n');
+}
+
+/**
+ * The lines under an answer sent by e-mail that ask for its rating: one link, or one per answer when the letter
+ * brings several (a combined answer), with the date the links stop working in the appeal's zone.
+ */
+export function ratingLinksTextRu(links: MintedRatingLink[], timeZone: string): string {
+  if (!links.length) return '';
+  const day = new Intl.DateTimeFormat('ru-RU', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone,
+  }).format(links[0].expiresAt);
+  // «1 января 2027 г.»: the abbreviation's full stop ends the sentence too.
+  const until = /\.$/u.test(day) ? day : `${day}.`;
+  const lines =
+    links.length === 1
+      ? [
+          'Пожалуйста, оцените ответ: получен ли ответ на ваш вопрос и удовлетворены ли вы им.',
+          links[0].url,
+          `Ссылка личная, не пересылайте письмо. Оценить ответ можно один раз, ссылка действует до ${until}`,
+        ]
+      : [
+          'Пожалуйста, оцените ответы: получен ли ответ на ваш вопрос и удовлетворены ли вы им.',
+          ...links.map((l) => `Ответ организации «${name(l.organisation)}»: ${l.url}`),
+          `Ссылки личные, не пересылайте письмо. Каждый ответ можно оценить один раз, ссылки действуют до ${until}`,
+        ];
+  return ['', '', '—', ...lines].join('\n');
+}
+
+export const RATING_LINK_INVALID_RU =
+  'Ссылка для оценки недействительна. Откройте её из письма с ответом целиком, без изменений.';
+export const RATING_LINK_EXPIRED_RU =
+  'Срок действия ссылки для оценки истёк. Оценить ответ можно на странице «Проверить статус обращения» — по ' +
+  'регистрационному номеру и коду доступа.';
+export const ALREADY_RATED_RU = 'Этот ответ уже оценён';
+export const REOPENED_BY_RATING_RU =
+  'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.';
+
+/** What the citizen is told of their rating, on the rating page and the status page alike. */
+export function ratingReplyRu(outcome: RatingOutcome): {
+  accepted: boolean;
+  reopened: boolean;
+  message: string;
+} {
+  if (outcome.duplicate || outcome.refused)
+    return { accepted: false, reopened: false, message: ALREADY_RATED_RU };
+  const reopened = outcome.reopenedAt !== undefined;
+  return { accepted: true, reopened, message: reopened ? REOPENED_BY_RATING_RU : 'Спасибо за оценку' };
+}
