@@ -34,7 +34,18 @@ describe('text commands (VK and OK dialogues)', () => {
     for (const yes of ['Согласен', 'согласна.', 'Да', 'Да, согласен', 'Я согласен!', 'даю согласие']) {
       expect(isConsentReply(yes)).toBe(true);
     }
-    for (const no of ['Не согласен', 'согласен ли я?? нет', 'Нет', 'Во дворе яма, согласен?']) {
+    // As people type in a chat: an emoji, a typed smile, an ellipsis.
+    for (const yes of ['Согласен 👍', '👌 согласна', 'Да)', 'Да, согласен 🙂🙂', 'Согласна…', 'Да 👍🏻']) {
+      expect(isConsentReply(yes)).toBe(true);
+    }
+    for (const no of [
+      'Не согласен',
+      'согласен ли я?? нет',
+      'Нет',
+      'Во дворе яма, согласен?',
+      '👍',
+      'Нет 👎',
+    ]) {
       expect(isConsentReply(no)).toBe(false);
     }
   });
@@ -44,7 +55,11 @@ describe('text commands (VK and OK dialogues)', () => {
     expect(parseRatingReply('2-3')).toEqual({ answered: false, satisfaction: 'not-satisfied' });
     expect(parseRatingReply('1/2')).toEqual({ answered: true, satisfaction: 'partially' });
     expect(parseRatingReply('13')).toEqual({ answered: true, satisfaction: 'not-satisfied' });
-    for (const other of ['1', '3 1', '1 4', 'ул. Ленина, 12', '12 3'])
+    // As people type in a chat: a closing full stop, an emoji, a typed smile.
+    expect(parseRatingReply('2 3.')).toEqual({ answered: false, satisfaction: 'not-satisfied' });
+    expect(parseRatingReply('1 1 👍')).toEqual({ answered: true, satisfaction: 'satisfied' });
+    expect(parseRatingReply('1 2)')).toEqual({ answered: true, satisfaction: 'partially' });
+    for (const other of ['1', '3 1', '1 4', 'ул. Ленина, 12', '12 3', '👍', '1 1 дом 5'])
       expect(parseRatingReply(other)).toBeUndefined();
   });
 });

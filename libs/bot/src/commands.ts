@@ -11,13 +11,22 @@ export interface TextCommand {
   value?: string;
 }
 
+/**
+ * What a chat adds around a word and means nothing to the bot: emoji (with their joiners and variation
+ * selectors), the «)» of a typed smile, and closing punctuation. «Согласен 👍», «Да)», «1 1.» mean what
+ * «Согласен», «Да», «1 1» do.
+ */
+const EMOJI = /\p{Extended_Pictographic}|\p{Emoji_Modifier}|\u200d|\ufe0f|\u20e3/gu;
+
+function undecorated(text: string): string {
+  const bare = text.replace(EMOJI, ' ').trim();
+  // A closing bracket that closes nothing is a smile.
+  const smile = bare.includes('(') ? bare : bare.replace(/(?<=\S)\)+$/u, '');
+  return smile.replace(/[\s.!?…]+$/u, '');
+}
+
 function normalise(text: string): string {
-  return text
-    .trim()
-    .toLowerCase()
-    .replace(/ё/g, 'е')
-    .replace(/[.!?]+$/u, '')
-    .replace(/\s+/g, ' ');
+  return undecorated(text).toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
 }
 
 const WORDS: Record<string, TextCommand['action']> = {
@@ -63,7 +72,7 @@ const SATISFACTION = { '1': 'satisfied', '2': 'partially', '3': 'not-satisfied' 
 export function parseRatingReply(
   text: string,
 ): { answered: boolean; satisfaction: 'satisfied' | 'partially' | 'not-satisfied' } | undefined {
-  const match = /^([12])\s*[\s,;/-]?\s*([123])$/u.exec(text.trim());
+  const match = /^([12])\s*[\s,;/-]?\s*([123])$/u.exec(undecorated(text));
   if (!match) return undefined;
   return { answered: match[1] === '1', satisfaction: SATISFACTION[match[2] as '1' | '2' | '3'] };
 }
