@@ -65,6 +65,7 @@ import { PartListedLooksFirst1796205000000 } from './1796205000000-PartListedLoo
 import { QuarantinedInputKey1796205300000 } from './1796205300000-QuarantinedInputKey';
 import { KnowledgeNotificationLinksBackfill1796205400000 } from './1796205400000-KnowledgeNotificationLinksBackfill';
 import { AttachmentStoreRetries1796205500000 } from './1796205500000-AttachmentStoreRetries';
+import { WithdrawnAppealIndex1796205560000 } from './1796205560000-WithdrawnAppealIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -135,4 +136,5 @@ export const MIGRATIONS = [
   QuarantinedInputKey1796205300000,
   KnowledgeNotificationLinksBackfill1796205400000,
   AttachmentStoreRetries1796205500000,
+  WithdrawnAppealIndex1796205560000,
 ];

@@ -240,7 +240,7 @@ export class KnowledgeArticles {
       organisationId: actor.organisationId,
       scope: actor.scope,
     };
-    await this.workflow.close(appeal.id, workflowActor, now);
+    await this.workflow.close(appeal.id, workflowActor, undefined, now);
     await this.repo.recordUse({
       articleId,
       version: article.version,

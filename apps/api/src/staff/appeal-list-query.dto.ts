@@ -23,6 +23,8 @@ export class AppealListQueryDto {
   channel?: Channel;
 
   @OptionalBool() fastTrack?: boolean;
+  @OptionalBool('true — только отозванные (заявитель удалил сообщение или канал снял его), false — без них')
+  withdrawn?: boolean;
   @OptionalDate('Срок ответа раньше (ISO 8601)') dueBefore?: Date;
   @OptionalDate('Срок ответа не раньше (ISO 8601)') dueAfter?: Date;
 

@@ -39,6 +39,14 @@ export class AppealListItemDto extends AppealSummaryDto {
   })
   nextDueAt!: string;
   @ApiProperty({ enum: ['escalation', 'line2', 'answer'] }) nextDueKind!: 'escalation' | 'line2' | 'answer';
+  @ApiProperty({
+    type: String,
+    enum: ['author', 'channel'],
+    nullable: true,
+    description:
+      'Отозвано: author — заявитель удалил сообщение, channel — канал снял его (модерация ПОС); null — не отозвано',
+  })
+  withdrawnBy!: 'author' | 'channel' | null;
 }
 
 export class AppealCountDto {

@@ -9,6 +9,7 @@ import { FileUpload, uploadedFile } from './answer-file.interceptor';
 import {
   AssignDto,
   ClassifyDto,
+  CloseDto,
   DraftAnswerDto,
   EditDraftDto,
   NoteDto,
@@ -259,9 +260,9 @@ export class WorkflowController {
 
   @Post(':id/close')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Завершить рассмотрение' })
-  async close(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    await this.workflow.close(id, actorOf(staff));
+  @ApiOperation({ summary: 'Завершить рассмотрение (с причиной, например: заявитель отозвал обращение)' })
+  async close(@Param('id', uuid) id: string, @Body() body: CloseDto, @Staff() staff: StaffContext) {
+    await this.workflow.close(id, actorOf(staff), body.reason?.trim() || undefined);
   }
 
   @Post(':id/ratings')

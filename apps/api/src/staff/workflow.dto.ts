@@ -197,6 +197,14 @@ export class SendBackDto {
   comment!: string;
 }
 
+export class CloseDto {
+  @OptionalText(1000, {
+    description: 'Почему рассмотрение завершено (например, заявитель отозвал обращение); в истории',
+    tooLong: 'Причина — не длиннее 1000 символов',
+  })
+  reason?: string;
+}
+
 export class NoteDto {
   @RequiredText({
     min: 1,

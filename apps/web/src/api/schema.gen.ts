@@ -323,7 +323,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Завершить рассмотрение */
+        /** Завершить рассмотрение (с причиной, например: заявитель отозвал обращение) */
         post: operations["WorkflowController_close"];
         delete?: never;
         options?: never;
@@ -2464,6 +2464,11 @@ export interface components {
              * @example Asia/Novosibirsk
              */
             timeZone: string;
+            /**
+             * @description Отозвано: author — заявитель удалил сообщение, channel — канал снял его (модерация ПОС); null — не отозвано
+             * @enum {string|null}
+             */
+            withdrawnBy: "author" | "channel" | null;
         };
         AppealOrganisationDto: {
             /** Format: date-time */
@@ -2940,6 +2945,10 @@ export interface components {
             /** @description Идентификатор темы или «none» */
             topicId: string;
             topicName: string;
+        };
+        CloseDto: {
+            /** @description Почему рассмотрение завершено (например, заявитель отозвал обращение); в истории */
+            reason?: string;
         };
         CommentDto: {
             comment: string;
@@ -4769,6 +4778,8 @@ export interface operations {
                 status?: ("registered" | "in_work" | "escalated" | "returned" | "redirected" | "extended" | "answered" | "closed" | "reopened")[];
                 /** @description Тема или подтема (UUID); none — без темы (ручная классификация) */
                 topicId?: string;
+                /** @description true — только отозванные (заявитель удалил сообщение или канал снял его), false — без них */
+                withdrawn?: boolean;
             };
             header?: never;
             path?: never;
@@ -5207,7 +5218,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseDto"];
+            };
+        };
         responses: {
             204: {
                 headers: {
@@ -5610,6 +5625,8 @@ export interface operations {
                 status?: ("registered" | "in_work" | "escalated" | "returned" | "redirected" | "extended" | "answered" | "closed" | "reopened")[];
                 /** @description Тема или подтема (UUID); none — без темы (ручная классификация) */
                 topicId?: string;
+                /** @description true — только отозванные (заявитель удалил сообщение или канал снял его), false — без них */
+                withdrawn?: boolean;
             };
             header?: never;
             path?: never;

@@ -47,6 +47,18 @@ export function FastTrackBadge() {
   );
 }
 
+/**
+ * The appeal's author took back what they had sent (a deleted message), or the channel did (ПОС moderation declined
+ * it after registration): the appeal stays on record, and the clerk decides what to do with it.
+ */
+export function WithdrawnBadge({ by }: { by: 'author' | 'channel' }) {
+  return (
+    <LabelBadge color="grape.8" variant="outline" className="badge-wrap" data-testid="withdrawn-badge">
+      {by === 'channel' ? 'Отклонено модератором канала' : 'Отозвано заявителем'}
+    </LabelBadge>
+  );
+}
+
 /** Re-renders every 30 s so countdowns stay true. */
 export function useNow(intervalMs = 30_000): number {
   const [now, setNow] = useState(() => Date.now());

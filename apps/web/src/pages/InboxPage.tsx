@@ -40,6 +40,7 @@ import {
   type Progress,
   PageTitle,
   StatusBadge,
+  WithdrawnBadge,
 } from '../components/common';
 import { EscalateModal } from '../components/EscalateModal';
 import { SearchIcon } from '../components/icons';
@@ -64,6 +65,7 @@ const FILTER_KEYS = [
   'channel',
   'organisationId',
   'fastTrack',
+  'withdrawn',
   'q',
   'sort',
   'topicId',
@@ -328,6 +330,13 @@ export function InboxPage() {
         label="Ускоренные"
         checked={params.get('fastTrack') === 'true'}
         onChange={(e) => update({ fastTrack: e.currentTarget.checked ? 'true' : null })}
+        mb={8}
+      />
+      <Switch
+        label="Отозванные"
+        description={phone ? 'Заявитель удалил сообщение или его снял модератор канала' : undefined}
+        checked={params.get('withdrawn') === 'true'}
+        onChange={(e) => update({ withdrawn: e.currentTarget.checked ? 'true' : null })}
         mb={8}
       />
     </>
@@ -608,7 +617,9 @@ function Row(props: {
         <Anchor
           href={`/app/appeals/${item.id}`}
           onClick={(e) => {
+            // The row opens it too: without this the card was pushed twice, and «Назад» took two presses.
             e.preventDefault();
+            e.stopPropagation();
             props.onOpen();
           }}
           fw={600}
@@ -653,7 +664,10 @@ function Row(props: {
         </Text>
       </Table.Td>
       <Table.Td>
-        <StatusBadge status={item.status} />
+        <Stack gap={4} align="flex-start">
+          <StatusBadge status={item.status} />
+          {item.withdrawnBy && <WithdrawnBadge by={item.withdrawnBy} />}
+        </Stack>
       </Table.Td>
       <Table.Td>
         <NextDue item={item} zoneShown={props.zoneShown} />
@@ -756,6 +770,11 @@ function PhoneRow({
         </Text>
         <StatusBadge status={item.status} />
       </Group>
+      {item.withdrawnBy && (
+        <Group mt={4}>
+          <WithdrawnBadge by={item.withdrawnBy} />
+        </Group>
+      )}
       <AppealTitle item={item} lines={2} mt={2} />
       <Group justify="space-between" gap={6} mt={4} align="flex-end" wrap="nowrap">
         <Holders item={item} />
@@ -801,6 +820,7 @@ function describe(filter: Record<string, string>, names: ReturnType<typeof useNa
   if (filter.topicId)
     parts.push(filter.topicId === 'none' ? 'без темы' : `тема: ${names.topic(filter.topicId)}`);
   if (filter.channel) parts.push(`канал: ${channelLabel(filter.channel)}`);
+  if (filter.withdrawn === 'true') parts.push('отозванные');
   if (filter.q) parts.push(`поиск: «${filter.q}»`);
   if (filter.registeredAfter) parts.push(`с ${formatDateTime(filter.registeredAfter).slice(0, 10)}`);
   if (filter.rating) parts.push(`оценка: ${satisfactionLabel(filter.rating)}`);

@@ -14,6 +14,8 @@ export interface AppealListFilter {
   organisationId?: string;
   channel?: Channel;
   fastTrack?: boolean;
+  /** Withdrawn by its author or the channel (a `withdrawn` history event), or not. */
+  withdrawn?: boolean;
   dueBefore?: Date;
   dueAfter?: Date;
   /** Search: Russian full text, the registration number or a fragment, the applicant's surname, phone, e-mail. */
@@ -77,6 +79,8 @@ export interface AppealListItem extends AppealSummary {
    */
   nextDueAt: Date;
   nextDueKind: 'escalation' | 'line2' | 'answer';
+  /** Who withdrew it, by the first withdrawal in its history: the author, or the channel (ПОС moderation). */
+  withdrawnBy: 'author' | 'channel' | null;
 }
 
 /** What a workflow command reads of the appeal it changes, locked for the rest of its transaction. */
@@ -278,6 +282,7 @@ const RECENT_SEARCH_FILTERS = (f: AppealListFilter) =>
   !f.clock &&
   !f.rating &&
   !f.ratedAfter &&
+  f.withdrawn === undefined &&
   !f.organisationId &&
   !f.dueBefore &&
   !f.dueAfter;
@@ -693,6 +698,11 @@ export class AppealsRepository {
     }
     if (filter.channel) add('a.channel = ?', filter.channel);
     if (filter.fastTrack !== undefined) add('a.fast_track = ?', filter.fastTrack);
+    if (filter.withdrawn !== undefined) {
+      // The withdrawn appeals' ids first, by the partial index of migration WithdrawnAppealIndex.
+      where.push(`${filter.withdrawn ? '' : 'NOT '}a.id = ANY (ARRAY(SELECT e.appeal_id FROM appeal_events e
+        WHERE e.type = 'withdrawn'))`);
+    }
     if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
     if (filter.q?.trim() && filter.numberSearchOnly) {
@@ -942,7 +952,9 @@ function listColumns(viewerOrgs: string): string {
                'state', ao.state, 'dueAt', ${partDue}) ORDER BY ao.assigned_at)
         FROM appeal_organisations ao JOIN organisations po ON po.id = ao.organisation_id
        WHERE ao.appeal_id = a.id AND ao.line = 2), '[]'::json) AS parts,
-    ${escalation} AS escalation_next, ${mine} AS part_next`;
+    ${escalation} AS escalation_next, ${mine} AS part_next,
+    (SELECT e.data->>'by' FROM appeal_events e WHERE e.appeal_id = a.id AND e.type = 'withdrawn'
+      ORDER BY e.id LIMIT 1) AS withdrawn_by`;
 }
 
 function toListItem(r: Record<string, unknown>): AppealListItem {
@@ -973,6 +985,7 @@ function toListItem(r: Record<string, unknown>): AppealListItem {
     parts,
     nextDueAt: next.at,
     nextDueKind: next.kind,
+    withdrawnBy: r.withdrawn_by === 'channel' ? 'channel' : r.withdrawn_by ? 'author' : null,
   };
 }
 

@@ -155,8 +155,8 @@ export class AppealWorkflow {
     return this.sendCommand.execute(appealId, answerId, actor, now);
   }
 
-  close(appealId: string, actor: Actor, now = new Date()): Promise<void> {
-    return this.closeCommand.execute(appealId, actor, now);
+  close(appealId: string, actor: Actor, reason?: string, now = new Date()): Promise<void> {
+    return this.closeCommand.execute(appealId, actor, reason, now);
   }
 
   rate(appealId: string, rating: RatingInput, actor: Actor, now = new Date()): Promise<RatingOutcome> {

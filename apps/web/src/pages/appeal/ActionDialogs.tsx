@@ -14,14 +14,14 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { EscalateModal } from '../../components/EscalateModal';
-import { type Dialog } from './appeal-state';
+import { type Dialog, withdrawalOf, withdrawnCloseReason } from './appeal-state';
 import { textOf, DialogButtons } from '../../components/forms';
 import { DateField } from '../../components/DateField';
 import { instantIn, zoneLabel } from '../../lib/time';
 
 type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';
 
-/** The card's dialogs: escalate, return, redirect, extend, rate. */
+/** The card's dialogs: escalate, return, redirect, extend, rate, close a withdrawn appeal. */
 export function ActionDialogs(props: {
   dialog: Dialog;
   card: AppealCard;
@@ -42,8 +42,10 @@ export function ActionDialogs(props: {
   const [until, setUntil] = useState('');
   const [answered, setAnswered] = useState('yes');
   const [satisfaction, setSatisfaction] = useState<Satisfaction>('satisfied');
+  const withdrawal = withdrawalOf(card);
   useEffect(() => {
-    setReason('');
+    // Closing a withdrawn appeal offers the reason ready to confirm: one press when nothing needs adding.
+    setReason(dialog === 'close-withdrawn' && withdrawal ? withdrawnCloseReason(withdrawal) : '');
     setBody('');
   }, [dialog]);
   /** One action's dialog: its fields, the last refusal, «Отмена» and `submit`, which runs `action`. */
@@ -93,12 +95,11 @@ export function ActionDialogs(props: {
           done: 'Обращение возвращено на 1-ю линию',
           disabled: !reasonGiven,
         },
-        <Textarea
-          label="Причина"
+        <ReasonInput
+          value={reason}
+          onChange={setReason}
           description="Почему вопрос не в компетенции вашей организации"
-          {...textOf(reason, setReason)}
           minRows={3}
-          autosize
         />,
       )}
       {actionModal(
@@ -164,6 +165,27 @@ export function ActionDialogs(props: {
         </>,
       )}
       {actionModal(
+        'close-withdrawn',
+        'Закрыть отозванное обращение',
+        'Закрыть обращение',
+        {
+          call: () => call('close', { params: { id }, body: { reason: reason.trim() } }),
+          done: 'Рассмотрение завершено: обращение отозвано',
+          disabled: !reasonGiven,
+        },
+        <>
+          <ReasonInput
+            value={reason}
+            onChange={setReason}
+            label="Причина закрытия"
+            description="Останется в истории обращения"
+          />
+          <Text size="xs" c="dimmed">
+            Текст обращения и история сохраняются. Заявителю ответ не направляется.
+          </Text>
+        </>,
+      )}
+      {actionModal(
         'rate',
         'Оценка ответа заявителем',
         'Сохранить оценку',
@@ -196,14 +218,21 @@ export function ActionDialogs(props: {
 }
 
 /** Why the action is taken, in a few lines. */
-function ReasonInput({ value, onChange }: { value: string; onChange: (reason: string) => void }) {
+function ReasonInput(props: {
+  value: string;
+  onChange: (reason: string) => void;
+  label?: string;
+  description?: string;
+  minRows?: number;
+}) {
   return (
     <Textarea
-      label="Причина"
-      value={value}
-      onChange={(e) => onChange(e.currentTarget.value)}
+      label={props.label ?? 'Причина'}
+      description={props.description}
+      value={props.value}
+      onChange={(e) => props.onChange(e.currentTarget.value)}
       autosize
-      minRows={2}
+      minRows={props.minRows ?? 2}
     />
   );
 }

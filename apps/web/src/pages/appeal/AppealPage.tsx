@@ -6,13 +6,13 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { useMe } from '../../auth';
-import { ChannelBadge, FastTrackBadge, StatusBadge } from '../../components/common';
+import { ChannelBadge, FastTrackBadge, StatusBadge, WithdrawnBadge } from '../../components/common';
 import { formatDateTime, zoneNote } from '../../lib/time';
 import { Pending } from '../../components/tables';
 import { AssignModal } from '../InboxPage';
 import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
-import { type Dialog, OPEN } from './appeal-state';
+import { CLOSABLE, type Dialog, OPEN, withdrawalOf } from './appeal-state';
 import { ApplicantPanel } from './ApplicantPanel';
 import { AttachToAppeal, Attachments } from './AttachmentsPanel';
 import { ClassificationPanel } from './ClassificationPanel';
@@ -95,12 +95,21 @@ export function AppealPage() {
   const heldByMe = (myPart && me.role !== 'admin' ? myPart.assigneeId : a.assigneeId) === me.id;
   // Who holds it, for this viewer: their organisation's part on line 2, else the appeal on line 1.
   const holder = myPart && me.role !== 'admin' ? myPart.assigneeName : a.assigneeName;
+  const withdrawal = withdrawalOf(a);
+  // Closing without an answer where the status model allows it; an administrator only looks on.
+  const canCloseWithdrawn = !!withdrawal && CLOSABLE.includes(a.status) && me.role !== 'admin';
 
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="flex-start" wrap="wrap">
         <div>
-          <Anchor size="sm" onClick={() => navigate(-1)} component="button" type="button">
+          <Anchor
+            size="sm"
+            // Opened from a link (a notification, another tab) there is no list to go back to: the inbox then.
+            onClick={() => (hasHistory() ? navigate(-1) : navigate('/inbox'))}
+            component="button"
+            type="button"
+          >
             ← Назад к списку
           </Anchor>
           <Group gap="xs" mt={4} wrap="wrap">
@@ -109,6 +118,7 @@ export function AppealPage() {
             </Title>
             <StatusBadge status={a.status} />
             {a.fastTrack && <FastTrackBadge />}
+            {withdrawal && <WithdrawnBadge by={withdrawal.by} />}
             <ChannelBadge channel={a.channel} />
             {a.regime === 'message' && (
               <Badge variant="light" color="gray" radius="sm" style={{ textTransform: 'none' }}>
@@ -170,11 +180,12 @@ export function AppealPage() {
               Направить по компетенции
             </Button>
           )}
-          {['answered', 'redirected'].includes(a.status) && (
+          {/* A withdrawn appeal closes from its notice below, with the reason. */}
+          {['answered', 'redirected'].includes(a.status) && !canCloseWithdrawn && (
             <Button
               size="sm"
               variant="default"
-              onClick={() => run(() => call('close', { params: { id } }), 'Рассмотрение завершено')}
+              onClick={() => run(() => call('close', { params: { id }, body: {} }), 'Рассмотрение завершено')}
             >
               Завершить
             </Button>
@@ -196,6 +207,36 @@ export function AppealPage() {
           role={notice.color === 'red' ? 'alert' : 'status'}
         >
           {notice.text}
+        </Alert>
+      )}
+
+      {withdrawal && a.status !== 'closed' && (
+        <Alert
+          color="grape"
+          variant="light"
+          data-testid="withdrawal-notice"
+          title={withdrawalTitle(withdrawal.by)}
+        >
+          <Text size="sm">
+            {formatDateTime(withdrawal.at, a.timeZone)}
+            {withdrawal.reason ? ` · ${withdrawal.reason}` : ''}. Обращение и его текст сохранены (59-ФЗ).{' '}
+            {canCloseWithdrawn
+              ? 'Если рассматривать его больше не нужно, закройте его с указанием причины.'
+              : isOpen
+                ? 'Обращение уже в работе: без ответа его не закрыть. Подготовьте ответ (например, о прекращении рассмотрения по просьбе заявителя) — после отправки рассмотрение можно завершить.'
+                : ''}
+          </Text>
+          {canCloseWithdrawn && (
+            <Button
+              size="xs"
+              variant="light"
+              color="grape"
+              mt="xs"
+              onClick={() => setDialog('close-withdrawn')}
+            >
+              Закрыть как отозванное
+            </Button>
+          )}
         </Alert>
       )}
 
@@ -288,4 +329,16 @@ export function AppealPage() {
       />
     </Stack>
   );
+}
+
+function withdrawalTitle(by: 'author' | 'channel'): string {
+  return by === 'channel'
+    ? 'Канал снял сообщение: его отклонил модератор после регистрации'
+    : 'Заявитель удалил своё сообщение в канале';
+}
+
+/** Whether the workspace has a page of its own to go back to (react-router numbers its entries from 0). */
+function hasHistory(): boolean {
+  const state = window.history.state as { idx?: number } | null;
+  return (state?.idx ?? 0) > 0;
 }

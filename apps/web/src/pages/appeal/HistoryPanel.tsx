@@ -62,6 +62,12 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
     case 'pos-status':
     case 'pos-history':
       return posDetails(d);
+    case 'closed':
+      return typeof d.reason === 'string' && d.reason ? `Причина: ${d.reason}` : null;
+    case 'withdrawn':
+      return d.by === 'channel'
+        ? `Отклонено модератором канала${typeof d.reason === 'string' && d.reason ? `: ${d.reason}` : ''}`
+        : 'Заявитель удалил своё сообщение';
     case 'auto-classified':
       return d.topicId ? `Тема: ${names.topic(d.topicId as string)}` : null;
     default:

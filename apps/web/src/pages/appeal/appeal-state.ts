@@ -1,3 +1,4 @@
+import { type AppealCard } from '../../api/types';
 import { labelOf } from '../../lib/labels';
 
 /** Statuses in which an appeal is still being worked on (actions and countdowns apply). */
@@ -26,4 +27,43 @@ export const PART_STATE: Record<string, string> = {
 /** A part's state in Russian; one the workspace does not know yet reads as «состояние уточняется». */
 export const partStateLabel = (state: string) => labelOf(PART_STATE, state, 'состояние уточняется');
 
-export type Dialog = 'escalate' | 'return' | 'redirect' | 'extend' | 'rate' | 'assign' | null;
+export type Dialog =
+  | 'escalate'
+  | 'return'
+  | 'redirect'
+  | 'extend'
+  | 'rate'
+  | 'assign'
+  | 'close-withdrawn'
+  | null;
+
+/** A withdrawal noted in the appeal's history (the first): who took it back, when, and the channel's reason. */
+export interface Withdrawal {
+  by: 'author' | 'channel';
+  at: string;
+  reason: string | null;
+}
+
+export function withdrawalOf(card: AppealCard): Withdrawal | null {
+  const event = card.history.find((e) => e.type === 'withdrawn');
+  if (!event) return null;
+  const d = event.data ?? {};
+  return {
+    by: d.by === 'channel' ? 'channel' : 'author',
+    at: typeof d.at === 'string' ? d.at : event.occurredAt,
+    reason: typeof d.reason === 'string' && d.reason.trim() ? d.reason.trim() : null,
+  };
+}
+
+/**
+ * Statuses a withdrawn appeal may be closed from without an answer: the status model's own ways to «closed»
+ * (registered, and after an answer or a redirect). Taken to work, escalated or extended, it ends with an answer.
+ */
+export const CLOSABLE = ['registered', 'answered', 'redirected'];
+
+/** The reason the close dialog offers for a withdrawn appeal, ready to confirm or change. */
+export function withdrawnCloseReason(w: Withdrawal): string {
+  return w.by === 'channel'
+    ? `Сообщение отклонено модератором канала${w.reason ? `: ${w.reason}` : ''}`
+    : 'Заявитель отозвал обращение (удалил своё сообщение)';
+}
