@@ -718,6 +718,48 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.attachments?.[0]).toMatchObject({ fileName: 'smime.p7m' });
   });
 
+  it('opens an opaque S/MIME signed letter (pkcs7-mime signed-data, DER or streamed BER) and keeps the signed file', async () => {
+    for (const file of ['smime-signed-opaque.eml', 'smime-signed-streamed.eml']) {
+      const item = await itemOf(readFileSync(resolve(SAMPLES, file)));
+      expect(item.author).toMatchObject({ email: 'smirnova.o@mail.example', displayName: 'Ольга Смирнова' });
+      expect(item.subject).toMatch(/^Протекает крыша/);
+      // The signed entity's windows-1251 text, read as the citizen wrote it.
+      expect(item.text).toMatch(/^Прошу отремонтировать крышу дома 12 по ул\. Садовой: течёт в подъезде 2\./);
+      expect(item.text).toContain(
+        'Письмо подписано электронной подписью (S/MIME): текст и вложения прочитаны из подписанного файла «smime.p7m»',
+      );
+      expect(item.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+        ['krysha.png', 'image/png'],
+        ['smime.p7m', expect.stringMatching(/^application\/(x-)?pkcs7-mime$/)],
+      ]);
+      expect(Buffer.from(item.attachments![0].contentBase64!, 'base64').subarray(1, 4).toString()).toBe(
+        'PNG',
+      );
+    }
+  });
+
+  it('keeps an encrypted S/MIME letter as its file and tells the clerk it cannot be read', async () => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, 'smime-encrypted.eml')));
+    expect(item.text).toBe(
+      'Письмо зашифровано (S/MIME) для сертификата получателя: его текст и вложения прочитать нельзя, файл ' +
+        '«smime.p7m» сохранён во вложениях. Попросите заявителя прислать письмо без шифрования или обратиться ' +
+        'через другой канал.',
+    );
+    expect(item.attachments?.map((a) => a.fileName)).toEqual(['smime.p7m']);
+  });
+
+  it("names an HTML letter's inline pictures by their name, Content-Location or Outlook's Content-ID", async () => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, 'html-inline-images.eml')));
+    expect(item.text).toContain('Яма на дороге у дома 4 по ул. Мира');
+    expect(item.attachments?.map((a) => a.fileName)).toEqual([
+      'image001.png',
+      'яма-2.jpg',
+      'attachment-3.png',
+      'двор.png',
+      'letter.html',
+    ]);
+  });
+
   it('turns an HTML-only letter into text', async () => {
     const raw = eml(
       [

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   Channel,
   cleanText,
+  safeFileName,
   type DeliveryStateEvent,
   type InboundAttachment,
   type InboundItem,
@@ -19,6 +20,7 @@ import { extractUuencoded } from './uuencode';
 import { isReplyLetter, splitQuotedReply } from './quoted-reply';
 import { registrationNumberOfReply } from './subject-number';
 import { decompressRtf, textOfRtf } from './rtf-body';
+import { openSmime } from './smime';
 import { readTnefBody, readTnefFiles, type TnefFile } from './tnef';
 import {
   decodeEncodedWordsGuessing,
@@ -551,6 +553,60 @@ export const MAX_INBOUND_SUBJECT_CHARS = 500;
 const isSignature = (a: Attachment) =>
   /^application\/(?:x-)?pkcs7-signature$|^application\/pgp-signature$/i.test(a.contentType) ||
   /^smime\.p7s$/i.test(a.filename?.trim() ?? '');
+/** An S/MIME part (RFC 8551): `application/pkcs7-mime` (old clients: `x-pkcs7-mime`), or a bare smime.p7m file. */
+const isSmime = (a: Pick<Attachment, 'contentType' | 'filename'>) =>
+  /^application\/(?:x-)?pkcs7-mime$/i.test(a.contentType) ||
+  (/^application\/octet-stream$/i.test(a.contentType) && /\.p7m$/i.test(a.filename?.trim() ?? ''));
+/** Header fields of the part itself, which the signed entity's own replace when a signed letter is opened. */
+const PART_HEADER = /^content-(?:type|transfer-encoding|disposition|description|id|location)\s*:/i;
+/** How deep signed letters are opened (a letter signed, then signed again by a relay). */
+const MAX_SIGNED_LAYERS = 3;
+
+/**
+ * A letter signed as a whole in one opaque S/MIME part (smime.p7m with signed-data; Outlook's and CryptoPro's
+ * «подписать» without a detached signature): the letter's own headers with the signed MIME entity in place of the
+ * part, to be read as the citizen wrote it, and the signed file, which stays with the appeal for a signature check.
+ * Encrypted or unreadable parts are left as they are.
+ */
+function openSigned(raw: Buffer, parsed: ParsedMail): { raw: Buffer; signed: Attachment } | undefined {
+  const [part, ...others] = parsed.attachments;
+  const type = structured(parsed.headers, 'content-type').value;
+  if (!part || others.length > 0 || type.startsWith('multipart/') || !isSmime(part)) return undefined;
+  const opened = openSmime(part.content);
+  if (opened.kind !== 'signed') return undefined;
+  const head = raw.subarray(0, bodyOffset(raw)).toString('latin1');
+  const fields = head.replace(/(?:\r?\n)+$/, '').split(/\r?\n(?![ \t])/);
+  const kept = fields.filter((field) => !PART_HEADER.test(field));
+  // The signed entity starts with its own header fields; a client that signed bare text gives none.
+  const entity = /^[!-9;-~]+:/.test(opened.content.toString('latin1', 0, 200))
+    ? opened.content
+    : Buffer.concat([Buffer.from('Content-Type: text/plain\r\n\r\n'), opened.content]);
+  return { raw: Buffer.concat([Buffer.from(`${kept.join('\r\n')}\r\n`, 'latin1'), entity]), signed: part };
+}
+
+/**
+ * A name for a part that has no filename or name parameter (an inline picture of an HTML letter, shown through
+ * `cid:`): the last segment of its Content-Location (RFC 2557), else the Content-ID's left side when it is a file
+ * name (Outlook: `<image001.png@01DA2B3C.4D5E6F70>`).
+ */
+function partFileName(a: Attachment): string | undefined {
+  const location = a.headers?.get('content-location');
+  if (typeof location === 'string') {
+    const path = location.trim().replace(/[?#].*$/, '');
+    const last = path.slice(path.lastIndexOf('/') + 1);
+    let name = last;
+    try {
+      name = decodeURIComponent(last);
+    } catch {
+      // A stray «%» is the name as written.
+    }
+    if (!/^cid:/i.test(path) && /\.\w{1,8}$/.test(name)) return safeFileName(cleanText(name));
+  }
+  const id = a.contentId?.replace(/^<|>$/g, '').split('@')[0].trim();
+  if (id && /^[^\\/:*?"<>|\s]{1,120}\.\w{1,8}$/.test(id)) return safeFileName(cleanText(id));
+  return undefined;
+}
+
 const isForwardedLetter = (contentType: string) => /^message\/(?:rfc822|global)$/i.test(contentType);
 const isTnef = (a: Attachment) =>
   /^application\/(?:vnd\.)?ms-tnef$/i.test(a.contentType) || /^winmail\.dat$/i.test(a.filename?.trim() ?? '');
@@ -566,6 +622,7 @@ const MAX_FORWARDED_CHARS = 20_000;
 async function attachmentNotes(
   attachments: Attachment[],
   unpacked: Map<Attachment, TnefFile[] | undefined>,
+  opened: ReadonlySet<Attachment>,
 ): Promise<string[]> {
   const notes: string[] = [];
   for (const a of attachments) {
@@ -586,11 +643,23 @@ async function attachmentNotes(
       } catch {
         notes.push('Пересланное письмо во вложении не распознано.');
       }
-    } else if (/^application\/(?:x-)?pkcs7-mime$/i.test(a.contentType)) {
-      notes.push(
-        `Письмо подписано или зашифровано (S/MIME): его текст внутри вложения «${a.filename?.trim() || 'smime.p7m'}» ` +
-          'не прочитан, откройте вложение средством электронной подписи.',
-      );
+    } else if (isSmime(a)) {
+      const name = a.filename?.trim() || 'smime.p7m';
+      if (opened.has(a))
+        notes.push(
+          `Письмо подписано электронной подписью (S/MIME): текст и вложения прочитаны из подписанного файла «${name}», ` +
+            'он сохранён во вложениях для проверки подписи.',
+        );
+      else if (openSmime(a.content).kind === 'encrypted')
+        notes.push(
+          `Письмо зашифровано (S/MIME) для сертификата получателя: его текст и вложения прочитать нельзя, файл «${name}» ` +
+            'сохранён во вложениях. Попросите заявителя прислать письмо без шифрования или обратиться через другой канал.',
+        );
+      else
+        notes.push(
+          `Письмо подписано или зашифровано (S/MIME): его текст внутри вложения «${name}» ` +
+            'не прочитан, откройте вложение средством электронной подписи.',
+        );
     } else if (/^application\/pgp-encrypted$/i.test(a.contentType)) {
       // PGP/MIME (RFC 3156): the control part; the letter itself is the encrypted part beside it.
       notes.push(
@@ -648,8 +717,17 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     };
 
   let parsed: ParsedMail;
+  // The signed files the letter was opened from (the outermost first): kept among its attachments.
+  const signedFiles: Attachment[] = [];
   try {
     parsed = await readMime(raw);
+    for (let layer = 0; layer < MAX_SIGNED_LAYERS; layer += 1) {
+      const opened = openSigned(raw, parsed);
+      if (!opened) break;
+      signedFiles.push(opened.signed);
+      raw = opened.raw;
+      parsed = await readMime(raw);
+    }
   } catch (error) {
     return {
       kind: 'rejected',
@@ -726,7 +804,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const plainText = (parsed.text ?? '').replace(/\r\n?/g, '\n').trim();
   // An HTML-only body: its text for the appeal, the HTML itself kept as a file beside the others.
   const htmlOnly = !plainText && html !== undefined;
-  const attachments = parsed.attachments as MailParserAttachment[];
+  const attachments = [...parsed.attachments, ...signedFiles.slice(0, 1)] as MailParserAttachment[];
   // A letter Outlook sent in rich text: no text part of its own, its words in winmail.dat's body.
   const bodyText = plainText || (html === undefined ? tnefBodyText(attachments) : '');
   // Files uuencoded into the text come out of it as attachments of their own.
@@ -746,7 +824,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     attachments.filter(isTnef).map((a) => [a, readTnefFiles(a.content)]),
   );
   // What the attachments say that a clerk would otherwise not see: forwarded letters, Outlook's winmail.dat.
-  const notes = await attachmentNotes(attachments, unpacked);
+  const notes = await attachmentNotes(attachments, unpacked, new Set(signedFiles));
   // NUL (text and jsonb refuse it: one such letter would stop the mailbox's intake) and lone surrogates out.
   const text = cleanText([ownText, quoteNote, ...notes].filter(Boolean).join('\n\n'));
   const bodyIsEmpty = raw.subarray(bodyOffset(raw)).toString('latin1').trim() === '';
@@ -776,6 +854,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     const contentType = (a.contentType || 'application/octet-stream').toLowerCase();
     const fileName =
       cleanText(a.filename).trim() ||
+      partFileName(a) ||
       (isForwardedLetter(contentType)
         ? `forwarded-${index + 1}.eml`
         : `attachment-${index + 1}.${extensionFor(contentType)}`);
