@@ -80,13 +80,28 @@ describe('VK: the SDK test events', () => {
     ]);
   });
 
+  it('a real wall_reply_delete is a withdrawal of the comment wall_reply_new named, by the deleter', () => {
+    const deleted = real('WallReplyDeleteTest.json');
+    const created = parseVkEvent(real('WallReplyNewTest.json'), ctx);
+    expect(parseVkEvent(deleted, ctx)).toEqual({
+      items: [],
+      events: [
+        expect.objectContaining({
+          kind: 'withdrawal',
+          target: { externalId: created.items[0].externalId },
+          by: 'author',
+          author: { externalId: String(deleted.object.deleter_id) },
+        }),
+      ],
+    });
+  });
+
   it('the other event types yield nothing and no problem, acknowledged with their type for the log', () => {
     for (const name of [
       'GroupJoinTest.json',
       'GroupLeaveTest.json',
       'MessageReplyTest.json',
       'PhotoNewTest.json',
-      'WallReplyDeleteTest.json',
       'WallReplyRestoreTest.json',
       'MessageAllowTest.json',
       'MessageDenyTest.json',
