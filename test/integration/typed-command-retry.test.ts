@@ -1,4 +1,4 @@
-import { refuseInserts } from '../support/database-faults';
+import { refuseDeletes, refuseInserts } from '../support/database-faults';
 import { okText, startOkStack, type OkStack } from '../support/ok-stack';
 import { eventually } from '../support/test-stack';
 
@@ -13,7 +13,11 @@ describe('a typed bot command whose handling fails after it was consumed (integr
   const chat = 'chat:C58aa0077';
 
   beforeAll(async () => {
-    ok = await startOkStack({ OK_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/ok' });
+    // A claim without an outcome is taken over after twice the job lock's time (4 s here).
+    ok = await startOkStack({
+      OK_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/ok',
+      QUEUE_LOCK_MS: '2000',
+    });
   });
   afterAll(async () => {
     await ok?.close();
@@ -21,14 +25,19 @@ describe('a typed bot command whose handling fails after it was consumed (integr
 
   const query = (sql: string, params: unknown[] = []) => ok.stack.db.dataSource.query(sql, params);
 
-  it('answers «Помощь» once the database takes the answer, though the message was consumed before', async () => {
-    // The database refuses the bot's answer (as while Postgres restarts) until a moment after the bot has
-    // consumed the typed command.
-    const restore = await refuseInserts(ok.stack.db.dataSource, 'bot_replies');
+  /**
+   * `text` typed by the citizen in `chatId` while the database refuses the bot's answer (as while Postgres
+   * restarts), and what else `refuse` breaks, until a moment after the bot has consumed it; then the help, once.
+   */
+  const helpWhileRefused = async (chatId: string, refuse: () => Promise<() => Promise<void>>) => {
+    const restore = await refuse();
     try {
-      await ok.say(chat, 'user:580000000077', 'Помощь');
+      await ok.say(chatId, `user:${chatId.slice(-6)}`, 'Помощь');
       await eventually(async () => {
-        const [item] = await query(`SELECT status FROM inbound_items WHERE channel = 'ok'`);
+        const [item] = await query(
+          `SELECT status FROM inbound_items WHERE channel = 'ok' AND payload->'replyAddress'->>'chatId' = $1`,
+          [chatId],
+        );
         return item?.status === 'dialogue' ? true : undefined;
       });
       await new Promise((r) => setTimeout(r, 1500));
@@ -36,14 +45,34 @@ describe('a typed bot command whose handling fails after it was consumed (integr
       await restore();
     }
     const help = await eventually(
-      async () => ok.fake.messages.find((m) => m.chatId === chat && okText(m).startsWith('Что умеет бот:')),
+      async () => ok.fake.messages.find((m) => m.chatId === chatId && okText(m).startsWith('Что умеет бот:')),
       30_000,
     );
     expect(okText(help)).toContain('«Мои обращения»');
-    // Consumed, never an appeal; answered once.
+    // Consumed, never an appeal; answered once; nothing left.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(ok.fake.messages.filter((m) => m.chatId === chat)).toHaveLength(1);
+    expect(ok.fake.messages.filter((m) => m.chatId === chatId)).toHaveLength(1);
     expect(await query(`SELECT count(*)::int AS n FROM appeals`)).toEqual([{ n: 0 }]);
     expect(await query(`SELECT count(*)::int AS n FROM deferred_inbound_events`)).toEqual([{ n: 0 }]);
+  };
+
+  it('answers «Помощь» once the database takes the answer, though the message was consumed before', async () => {
+    await helpWhileRefused(chat, () => refuseInserts(ok.stack.db.dataSource, 'bot_replies'));
+  });
+
+  it('answers it when the failed handler could not let go of its claim either (the database away for both)', async () => {
+    // The claim then outlived its handler, as after a kill -9 mid-way: every retry skipped the event as seen,
+    // and its kept copy was deleted. A claim without an outcome is taken over once its lease has run out.
+    await helpWhileRefused('chat:C58aa0078', async () => {
+      const inserts = await refuseInserts(ok.stack.db.dataSource, 'bot_replies');
+      const deletes = await refuseDeletes(ok.stack.db.dataSource, 'inbound_events');
+      return async () => {
+        await deletes();
+        await inserts();
+      };
+    });
+    expect(
+      await query(`SELECT outcome FROM inbound_events WHERE external_id LIKE 'item:%' ORDER BY outcome`),
+    ).toEqual([{ outcome: 'handled' }, { outcome: 'handled' }]);
   });
 });

@@ -30,3 +30,18 @@ export async function refuseInserts(dataSource: DataSource, table: string): Prom
     await dataSource.query(`DROP TRIGGER refuse_insert ON ${table}; DROP FUNCTION refuse_insert()`);
   };
 }
+
+/**
+ * Until the returned function is called, the database refuses to delete rows of `table` (as it refuses everything
+ * while Postgres restarts): a handler that failed and tries to let go of what it had taken cannot.
+ */
+export async function refuseDeletes(dataSource: DataSource, table: string): Promise<() => Promise<void>> {
+  await dataSource.query(`
+    CREATE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'the database is away'; END $$;
+    CREATE TRIGGER refuse_delete BEFORE DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION refuse_delete();
+  `);
+  return async () => {
+    await dataSource.query(`DROP TRIGGER refuse_delete ON ${table}; DROP FUNCTION refuse_delete()`);
+  };
+}

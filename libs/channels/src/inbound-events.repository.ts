@@ -24,13 +24,30 @@ export interface DeferredEvents {
 export class InboundEventsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** True the first time this event is seen; false when it was handled (or is being handled) already. */
-  async claim(channel: string, externalId: string, kind: string): Promise<boolean> {
-    const claimed = (await this.dataSource.query(
-      `INSERT INTO inbound_events (channel, external_id, kind) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1`,
-      [channel, externalId, kind],
-    )) as unknown[];
-    return claimed.length > 0;
+  /**
+   * 'claimed' the first time this event is seen, 'done' once it was handled, 'busy' while another handler holds
+   * it. A claim without an outcome older than `leaseMs` is taken over ('claimed', its time renewed in
+   * received_at): its handler died mid-way (kill -9), or failed while the database was away and could not let it
+   * go (releaseClaim) — the event was otherwise skipped as seen by every retry, and its deferred row deleted.
+   */
+  async claim(
+    channel: string,
+    externalId: string,
+    kind: string,
+    leaseMs: number,
+  ): Promise<'claimed' | 'done' | 'busy'> {
+    const [row] = (await this.dataSource.query(
+      `WITH claimed AS (
+         INSERT INTO inbound_events (channel, external_id, kind) VALUES ($1, $2, $3)
+         ON CONFLICT (channel, external_id) DO UPDATE SET received_at = now()
+          WHERE inbound_events.outcome IS NULL
+            AND inbound_events.received_at < now() - make_interval(secs => $4::float8 / 1000)
+         RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM claimed) AS claimed,
+              EXISTS (SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2 AND outcome IS NULL) AS open`,
+      [channel, externalId, kind, leaseMs],
+    )) as { claimed: boolean; open: boolean }[];
+    return row.claimed ? 'claimed' : row.open ? 'busy' : 'done';
   }
 
   /** Lets a claimed event be handled again: its handling failed before it was done (the job retries it). */

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SYSTEM_SCOPE, Role } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import { DomainError, rootLogger } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
 import {
   type AppealRef,
   type InboundEvent,
@@ -23,6 +24,14 @@ export const SYSTEM_ACTOR: Actor = {
   scope: SYSTEM_SCOPE,
 };
 
+/** Another handler holds the event's claim (within its lease): retried later, the claim left to its holder. */
+export class EventBeingHandledError extends Error {
+  constructor(externalId: string) {
+    super(`inbound event ${externalId} is being handled elsewhere`);
+    this.name = 'EventBeingHandledError';
+  }
+}
+
 /** A channel's conversational logic (the Telegram bot's dialogue): given an action, answer through the connector. */
 export type InteractionHandler = (event: InteractionEvent, entry: ChannelEntry) => Promise<void>;
 
@@ -43,6 +52,7 @@ export class InboundEvents {
     private readonly repository: InboundEventsRepository,
     private readonly workflow: AppealWorkflow,
     private readonly accounts: ChannelAccountsRepository,
+    private readonly config: AppConfig,
   ) {}
 
   onInteraction(channel: string, handler: InteractionHandler): void {
@@ -77,6 +87,8 @@ export class InboundEvents {
           externalId: event.externalId,
           reason: error,
         });
+        // Held by another handler: its claim is its own (taken over once its lease runs out, if it died).
+        if (error instanceof EventBeingHandledError) continue;
         await this.repository.releaseClaim(scoped.channel, scoped.externalId).catch((release: unknown) =>
           this.log.warn('inbound event claim not released', {
             externalId: event.externalId,
@@ -96,7 +108,15 @@ export class InboundEvents {
   }
 
   private async handleOne(event: InboundEvent, entry: ChannelEntry): Promise<void> {
-    if (!(await this.repository.claim(event.channel, event.externalId, event.kind))) return;
+    // A claim outlives its handler by at most twice a job lock's time (the job is handed over after one).
+    const claim = await this.repository.claim(
+      event.channel,
+      event.externalId,
+      event.kind,
+      2 * this.config.queueLockMs,
+    );
+    if (claim === 'done') return;
+    if (claim === 'busy') throw new EventBeingHandledError(event.externalId);
     let outcome = 'handled';
     if (event.kind === 'rating') {
       const appealId = await this.appealFor(event.channel, event.target);
