@@ -11,6 +11,12 @@ import { InboundEventsRepository } from './inbound-events.repository';
 /** How many times the sweep queues a webhook's events again before leaving them for a person. */
 export const DEFERRED_EVENTS_MAX_ROUNDS = 10;
 
+/** Events kept in deferred_inbound_events, as they travel (withoutPersonalData). */
+export interface KeptEvents {
+  deferredId: string;
+  events: InboundEvent[];
+}
+
 /** The payload mark the database turns into status 'gated' (migration MessengerDialogue). */
 export const DIALOGUE_GATE = 'dialogue';
 
@@ -99,13 +105,28 @@ export class ChannelIntake {
    * queues them again (`requeueDeferredEvents`). A Redis that refuses the job is the sweep's business too.
    */
   async deferEvents(entry: ChannelEntry, events: InboundEvent[] | undefined): Promise<void> {
-    if (!events?.length) return;
+    await this.handOverEvents(entry, await this.keepEvents(entry, events));
+  }
+
+  /**
+   * Only keeps the events (deferred_inbound_events), for a caller that handles them itself and then says so
+   * (`deferredEventsHandled`) or hands them to the worker (`handOverEvents`); if it dies first, the dialogue sweep
+   * queues them. Undefined when there are none.
+   */
+  async keepEvents(entry: ChannelEntry, events: InboundEvent[] | undefined): Promise<KeptEvents | undefined> {
+    if (!events?.length) return undefined;
     const cleaned = events.map(withoutPersonalData);
-    const deferredId = await this.events.defer(entry.kind, entry.account.id, cleaned);
+    return { deferredId: await this.events.defer(entry.kind, entry.account.id, cleaned), events: cleaned };
+  }
+
+  /** The worker handles the kept events (a Redis that refuses the job: the sweep queues them). */
+  async handOverEvents(entry: ChannelEntry, kept: KeptEvents | undefined): Promise<void> {
+    if (!kept) return;
+    const { deferredId, events } = kept;
     await this.jobs
       .add(
         JobName.HandleInboundEvents,
-        { kind: entry.kind, accountId: entry.account.id, events: cleaned, deferredId },
+        { kind: entry.kind, accountId: entry.account.id, events, deferredId },
         { jobId: `events:${deferredId}` },
       )
       .catch((error: unknown) =>

@@ -86,6 +86,10 @@ export class ChannelPuller {
       await this.accounts.markPulling(entry.account.id);
       const result = await entry.connector.pull!(entry.account, cursor, options.limit ?? 100);
       report.pages++;
+      // The page's events are kept before the cursor moves past them (it is saved with the items): handled
+      // inline below, they were lost when the process died before, or when the database refused both their
+      // handling and their keeping — the page was not pulled again. Kept first, the worker's sweep has them.
+      const kept = await this.intake.keepEvents(entry, result.events);
       const stored = await this.intake.storeItems(entry, result.items, { cursor: result.nextCursor ?? null });
       report.items += stored.filter((s) => !s.duplicate).length;
       report.duplicates += stored.filter((s) => s.duplicate).length;
@@ -107,9 +111,11 @@ export class ChannelPuller {
           externalIds: skipped.map((s) => s.externalId).filter(Boolean),
         });
       }
-      // An event whose handling failed (the database away mid-way) is not pulled again: the cursor moves on. It is
-      // kept in Postgres for the worker, which retries it, as a webhook's events are.
-      await this.intake.deferEvents(entry, await this.events.handle(result.events, entry));
+      // An event whose handling failed (the database away mid-way) is not pulled again: the cursor moved on. The
+      // worker retries the kept events, as a webhook's (those handled already are skipped by their claims).
+      const failed = await this.events.handle(result.events, entry);
+      if (failed.length > 0) await this.intake.handOverEvents(entry, kept);
+      else if (kept) await this.intake.deferredEventsHandled(kept.deferredId);
       report.events += result.events?.length ?? 0;
       // Receipts (МЭДО moves packages) only after the items are safely stored.
       const handled = [
