@@ -748,6 +748,32 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.attachments?.map((a) => a.fileName)).toEqual(['smime.p7m']);
   });
 
+  it('gives a file without a name the extension its kind opens by', async () => {
+    const part = (type: string) =>
+      `--x\r\nContent-Type: ${type}\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n`;
+    const raw = eml(
+      ['From: a@b.example', 'Message-ID: <noname@b.example>', 'Content-Type: multipart/mixed; boundary="x"'],
+      `--x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nФото и документы во вложении\r\n` +
+        [
+          'image/jpeg',
+          'application/octet-stream',
+          'application/msword',
+          'text/plain',
+          'application/x-pkcs7-mime',
+        ]
+          .map(part)
+          .join('') +
+        '--x--\r\n',
+    );
+    expect((await itemOf(raw)).attachments?.map((a) => a.fileName)).toEqual([
+      'attachment-1.jpg',
+      'attachment-2.bin',
+      'attachment-3.doc',
+      'attachment-4.txt',
+      'attachment-5.p7m',
+    ]);
+  });
+
   it("names an HTML letter's inline pictures by their name, Content-Location or Outlook's Content-ID", async () => {
     const item = await itemOf(readFileSync(resolve(SAMPLES, 'html-inline-images.eml')));
     expect(item.text).toContain('Яма на дороге у дома 4 по ул. Мира');

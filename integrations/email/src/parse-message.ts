@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import {
   Channel,
   cleanText,
+  extensionFor as commonExtensionFor,
+  OCTET_STREAM,
   safeFileName,
   type DeliveryStateEvent,
   type InboundAttachment,
@@ -364,9 +366,26 @@ function isMassMailing(parsed: ParsedMail, fromAddress: string): boolean {
   return !named.some((id) => outboundIdOf(id, fromAddress) !== undefined);
 }
 
+/** Extensions of kinds the channels' common table does not name, as mail carries them. */
+const MAIL_EXTENSIONS: Record<string, string> = {
+  'application/pkcs7-mime': 'p7m',
+  'application/x-pkcs7-mime': 'p7m',
+  'application/x-pkcs7-signature': 'p7s',
+  'text/html': 'html',
+  'text/calendar': 'ics',
+  'message/rfc822': 'eml',
+};
+
+/**
+ * The extension a file without a name is given by its content type: the one a clerk's computer opens it by
+ * (`.jpg`, `.txt`, `.docx`), `bin` for a file of unknown kind, else the subtype as it is (`x-icon`).
+ */
 function extensionFor(contentType: string): string {
-  const sub = contentType.split('/')[1]?.split(/[;+]/)[0] ?? 'bin';
-  return /^[a-z0-9.-]{1,20}$/i.test(sub) ? sub : 'bin';
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  const known = MAIL_EXTENSIONS[type] ?? commonExtensionFor(type).replace(/^\./, '');
+  if (known) return known;
+  const sub = type === OCTET_STREAM ? '' : (type.split('/')[1]?.split(/[;+]/)[0] ?? '');
+  return /^[a-z0-9.-]{1,20}$/.test(sub) ? sub : 'bin';
 }
 
 export function formatMb(bytes: number): string {
