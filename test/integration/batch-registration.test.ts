@@ -1,27 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { AccessModule } from '@inbox/access';
-import { AppealRegistrar, AppealsModule, type RegistrationOutcome } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { type INestApplicationContext } from '@nestjs/common';
+import { AppealRegistrar, type RegistrationOutcome } from '@inbox/appeals';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { QueueModule } from '@inbox/queue';
+import { InboundStore } from '@inbox/intake';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
-
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-  ],
-})
-class RegistrationTestModule {}
 
 const NOW = new Date('2026-11-30T09:00:00Z');
 const at = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
@@ -255,7 +240,7 @@ describe('registering a batch at once (integration)', () => {
   let store: InboundStore;
 
   beforeAll(async () => {
-    ({ db, ctx } = await createTestContext(RegistrationTestModule, 'batch-reg', {
+    ({ db, ctx } = await createTestContext(AppealsTestModule, 'batch-reg', {
       LOG_LEVEL: 'error',
     }));
     registrar = ctx.get(AppealRegistrar);

@@ -1,36 +1,25 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { type DataSource } from 'typeorm';
-import { AccessModule } from '@inbox/access';
-import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
+import { AppealRegistrar } from '@inbox/appeals';
 import { ClockMarksRepository, ClockName, ClocksModule, ClockWatcher } from '@inbox/clocks';
-import { AppConfig, ConfigModule } from '@inbox/config';
-import { DatabaseModule, Transactions } from '@inbox/database';
+import { AppConfig } from '@inbox/config';
+import { Transactions } from '@inbox/database';
 import { line2AnswerDueAt, line2ExtensionLimitAt, type OrganisationClock } from '@inbox/deadlines';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { JobName, JobProducer, QueueModule, QueueName } from '@inbox/queue';
+import { InboundStore } from '@inbox/intake';
+import { JobName, JobProducer, QueueName } from '@inbox/queue';
 import { sweepSql } from '../../libs/clocks/src/clock-marks.repository';
 import { TEST_WORKING_HOURS } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
 import { eventually } from '../support/test-stack';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-    ClocksModule,
-  ],
-})
-class ClocksTestModule {}
+const ClocksTestModule = AppealsTestModule.with([ClocksModule]);
 
 const WORKER = join(__dirname, '..', '..', 'dist', 'apps', 'worker', 'src', 'main.js');
 const HOUR = 3_600_000;

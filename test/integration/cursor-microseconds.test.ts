@@ -1,25 +1,13 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
-import { AccessModule, SYSTEM_SCOPE } from '@inbox/access';
-import { type AppealListFilter, AppealQueries, AppealsModule } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { SYSTEM_SCOPE } from '@inbox/access';
+import { type AppealListFilter, AppealQueries } from '@inbox/appeals';
 import { Incidents, IncidentsModule } from '@inbox/incidents';
-import { QueueModule } from '@inbox/queue';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IncidentsModule,
-  ],
-})
-class CursorModule {}
+const CursorModule = AppealsTestModule.with([IncidentsModule]);
 
 const N = 120;
 

@@ -1,33 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
-import { AccessModule, Role, StaffUsers } from '@inbox/access';
-import { type Actor, AppealsModule, AppealWorkflow } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
-import { IntakeModule } from '@inbox/intake';
+import { Role, StaffUsers } from '@inbox/access';
+import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import { Channel } from '@inbox/integrations/contract';
-import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { staffActor } from '../support/staff-actor';
 import { createTestContext } from '../support/test-context';
 import { registerItemsIn } from '../support/test-stack';
 import { type TestDatabase } from '../support/test-database';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-    ReportsModule,
-  ],
-})
-class DashboardCountsModule {}
+const DashboardCountsModule = AppealsTestModule.with([ReportsModule]);
 
 const OPEN = `('registered','in_work','escalated','returned','extended','reopened')`;
 const KEY = `day, organisation_id, channel, status, COALESCE(topic_id::text, '-') AS topic, fast_track`;

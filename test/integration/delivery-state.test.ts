@@ -1,27 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { AccessModule } from '@inbox/access';
-import { AppealHistoryRepository, AppealRegistrar, AppealsModule } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { type INestApplicationContext } from '@nestjs/common';
+import { AppealHistoryRepository, AppealRegistrar } from '@inbox/appeals';
 import { DeliveryRepository } from '@inbox/delivery';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { QueueModule } from '@inbox/queue';
+import { InboundStore } from '@inbox/intake';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
-
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-  ],
-})
-class DeliveryStateTestModule {}
 
 /**
  * What DeliveryRepository writes for DeliveryService and the delivery worker's sweep: receipts, failures that
@@ -34,7 +19,7 @@ describe('delivery state (integration)', () => {
   let appealId: string;
 
   beforeAll(async () => {
-    ({ db, ctx } = await createTestContext(DeliveryStateTestModule, 'delivery'));
+    ({ db, ctx } = await createTestContext(AppealsTestModule, 'delivery'));
     repo = new DeliveryRepository(db.dataSource, new AppealHistoryRepository(db.dataSource));
     const item = inboundItem({
       author: { surname: 'Петрова', firstName: 'Ольга', email: 'petrova@example.ru' },

@@ -1,26 +1,11 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { AccessModule } from '@inbox/access';
-import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { type INestApplicationContext } from '@nestjs/common';
+import { AppealRegistrar } from '@inbox/appeals';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { outboundMessageId, parseEmail } from '@inbox/integrations/email';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { QueueModule } from '@inbox/queue';
+import { InboundStore } from '@inbox/intake';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
-
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-  ],
-})
-class EmailFollowUpsModule {}
 
 const OURS = 'obr@gov.example.ru';
 const NOW = new Date('2026-11-30T09:00:00Z');
@@ -78,7 +63,7 @@ describe('e-mail replies that lost their thread headers, and repeated quotes (in
   let store: InboundStore;
 
   beforeAll(async () => {
-    ({ db, ctx } = await createTestContext(EmailFollowUpsModule, 'email-follow-ups', { LOG_LEVEL: 'error' }));
+    ({ db, ctx } = await createTestContext(AppealsTestModule, 'email-follow-ups', { LOG_LEVEL: 'error' }));
     registrar = ctx.get(AppealRegistrar);
     store = ctx.get(InboundStore);
   });

@@ -1,7 +1,7 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
-import { AccessModule, type AccessScope, Role } from '@inbox/access';
-import { AppealEventFeed, AppealRegistrar, AppealsModule, type AppealsUpdate } from '@inbox/appeals';
+import { type AccessScope, Role } from '@inbox/access';
+import { AppealEventFeed, AppealRegistrar, type AppealsUpdate } from '@inbox/appeals';
 import {
   type AppealEventRecord,
   AppealEventHooks,
@@ -9,31 +9,17 @@ import {
   ChannelsModule,
   type HookOutcome,
 } from '@inbox/channels';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { Channel } from '@inbox/integrations/contract';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { QueueModule } from '@inbox/queue';
+import { InboundStore } from '@inbox/intake';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
 import { eventually } from '../support/test-stack';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-    ChannelsModule.forRoot(CONNECTORS),
-  ],
-  providers: [AppealEventFeed],
-})
-class OutboxTestModule {}
+const OutboxTestModule = AppealsTestModule.with([ChannelsModule.forRoot(CONNECTORS)], [AppealEventFeed]);
 
 /** Three attempts, 50 ms apart at first: back-offs and dead letters within a test. */
 const OUTBOX_ENV = { LOG_LEVEL: 'error', EVENT_HOOK_ATTEMPTS: '3', EVENT_HOOK_RETRY_MS: '50' };

@@ -1,26 +1,12 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { AccessModule, type AccessScope, Role } from '@inbox/access';
-import { AppealQueries, AppealRegistrar, AppealsModule } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
+import { type INestApplicationContext } from '@nestjs/common';
+import { type AccessScope, Role } from '@inbox/access';
+import { AppealQueries, AppealRegistrar } from '@inbox/appeals';
 import { Channel } from '@inbox/integrations/contract';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { QueueModule } from '@inbox/queue';
+import { InboundStore } from '@inbox/intake';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
-
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-  ],
-})
-class LongWordsModule {}
 
 const NOW = new Date('2026-11-30T09:00:00Z');
 
@@ -34,7 +20,7 @@ describe('appeals with very long words (integration)', () => {
   let ctx: INestApplicationContext;
 
   beforeAll(async () => {
-    ({ db, ctx } = await createTestContext(LongWordsModule, 'long-words', { LOG_LEVEL: 'error' }));
+    ({ db, ctx } = await createTestContext(AppealsTestModule, 'long-words', { LOG_LEVEL: 'error' }));
   });
 
   afterAll(async () => {

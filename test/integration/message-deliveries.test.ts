@@ -1,40 +1,28 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { AccessModule } from '@inbox/access';
-import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
+import { type INestApplicationContext } from '@nestjs/common';
+import { AppealRegistrar } from '@inbox/appeals';
 import { ChannelRegistry, ChannelsModule } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
 import { MessageDeliveries, MessageDeliveriesModule } from '@inbox/delivery';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { Channel, type InboundItem } from '@inbox/integrations/contract';
-import { InboundStore, IntakeModule } from '@inbox/intake';
+import { InboundStore } from '@inbox/intake';
 import {
   JobName,
   JobProducer,
   LIMITER_GROUP_KEY,
-  QueueModule,
   QueueName,
   RETRY_AFTER_BACKOFF,
   storedJobId,
 } from '@inbox/queue';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-    ChannelsModule.forRoot(CONNECTORS),
-    MessageDeliveriesModule,
-  ],
-})
-class MessageDeliveriesTestModule {}
+const MessageDeliveriesTestModule = AppealsTestModule.with([
+  ChannelsModule.forRoot(CONNECTORS),
+  MessageDeliveriesModule,
+]);
 
 /**
  * Issue 18: a messenger notice is queued straight on its channel's own queue, as the delivery worker's common

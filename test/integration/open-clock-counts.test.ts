@@ -1,35 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
-import { type AccessScope, AccessModule, Role, StaffUsers } from '@inbox/access';
-import { type Actor, AppealsModule, AppealWorkflow } from '@inbox/appeals';
+import { type AccessScope, Role, StaffUsers } from '@inbox/access';
+import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import { ClocksModule, ClockWatcher } from '@inbox/clocks';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
-import { IntakeModule } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
-import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { staffActor } from '../support/staff-actor';
 import { createTestContext } from '../support/test-context';
 import { registerItemsIn } from '../support/test-stack';
 import { type TestDatabase } from '../support/test-database';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-    ClocksModule,
-    ReportsModule,
-  ],
-})
-class OpenClockCountsModule {}
+const OpenClockCountsModule = AppealsTestModule.with([ClocksModule, ReportsModule]);
 
 const OPEN = `('registered','in_work','escalated','returned','extended','reopened')`;
 const HOUR = 3_600_000;

@@ -1,26 +1,14 @@
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
-import { type AccessScope, AccessModule, Role, SYSTEM_SCOPE } from '@inbox/access';
-import { AppealQueries, AppealsModule } from '@inbox/appeals';
+import { type AccessScope, Role, SYSTEM_SCOPE } from '@inbox/access';
+import { AppealQueries } from '@inbox/appeals';
 import { ClocksModule, ClockWatcher } from '@inbox/clocks';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
-import { QueueModule } from '@inbox/queue';
 import { idOf } from '../factories/directory';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase, appealsWithOwnPeopleSql } from '../support/test-database';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    ClocksModule,
-  ],
-})
-class OverdueQueueModule {}
+const OverdueQueueModule = AppealsTestModule.with([ClocksModule]);
 
 /**
  * Issue 18: the overdue queue reads the appeals an overdue mark flagged (migration OverdueMarkedAppeals) from

@@ -1,33 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type INestApplicationContext } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
-import { type AccessScope, AccessModule, Role } from '@inbox/access';
-import { AppealQueries, AppealRegistrar, AppealsModule } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
-import { InboundStore, IntakeModule } from '@inbox/intake';
+import { type AccessScope, Role } from '@inbox/access';
+import { AppealQueries, AppealRegistrar } from '@inbox/appeals';
+import { InboundStore } from '@inbox/intake';
 import { type InboundItem } from '@inbox/integrations/contract';
-import { QueueModule } from '@inbox/queue';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { PersonalDataRetention, RetentionModule } from '@inbox/retention';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-    ReportsModule,
-    RetentionModule,
-  ],
-})
-class RetentionTestModule {}
+const RetentionTestModule = AppealsTestModule.with([ReportsModule, RetentionModule]);
 
 const ERASED_RU = 'Персональные данные удалены по истечении срока хранения';
 

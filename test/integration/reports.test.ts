@@ -1,29 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { type INestApplicationContext, Module } from '@nestjs/common';
-import { type AccessScope, AccessModule, Role } from '@inbox/access';
-import { AppealRegistrar, AppealsModule } from '@inbox/appeals';
-import { ConfigModule } from '@inbox/config';
-import { DatabaseModule } from '@inbox/database';
-import { InboundStore, IntakeModule } from '@inbox/intake';
-import { QueueModule } from '@inbox/queue';
+import { type INestApplicationContext } from '@nestjs/common';
+import { type AccessScope, Role } from '@inbox/access';
+import { AppealRegistrar } from '@inbox/appeals';
+import { InboundStore } from '@inbox/intake';
 import { Reports, ReportsModule } from '@inbox/reports';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
 import { createTestContext } from '../support/test-context';
 import { type TestDatabase } from '../support/test-database';
 
-@Module({
-  imports: [
-    ConfigModule,
-    DatabaseModule.forRoot(),
-    QueueModule.forRoot(),
-    AccessModule,
-    AppealsModule,
-    IntakeModule,
-    ReportsModule,
-  ],
-})
-class ReportsTestModule {}
+const ReportsTestModule = AppealsTestModule.with([ReportsModule]);
 
 /**
  * The dashboard and the timeliness report compose the one scope: a clerk of one organisation counts only the
