@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { Client } from 'pg';
+import { DatabaseDropper, DROPPED_DATABASE_PREFIX_ENV } from './database-dropper';
 import { ADMIN_DATABASE_URL, TEMPLATE_DATABASE_ENV, TEST_REDIS_URL } from './services';
 
 /**
  * Fails the run at once, with what to do, when Postgres or Redis is not there; names the run's template database
- * (test-database.ts), which the workers inherit through the environment.
+ * and its test files' databases (test-database.ts), which the workers inherit through the environment, and starts
+ * dropping the files' databases they let go of (database-dropper.ts; global-teardown.ts stops it).
  */
 export default async function globalSetup(): Promise<void> {
   const client = new Client({ connectionString: ADMIN_DATABASE_URL, connectionTimeoutMillis: 5000 });
@@ -35,5 +37,10 @@ export default async function globalSetup(): Promise<void> {
       ),
     );
   });
-  process.env[TEMPLATE_DATABASE_ENV] = `inbox_test_template_${randomBytes(6).toString('hex')}`;
+  const run = randomBytes(6).toString('hex');
+  process.env[TEMPLATE_DATABASE_ENV] = `inbox_test_template_${run}`;
+  process.env[DROPPED_DATABASE_PREFIX_ENV] = `inbox_test_${run}_`;
+  const dropper = new DatabaseDropper(`inbox_test_${run}_`);
+  await dropper.start();
+  (globalThis as { testDatabaseDropper?: DatabaseDropper }).testDatabaseDropper = dropper;
 }

@@ -1,7 +1,12 @@
+import { type DatabaseDropper } from './database-dropper';
 import { adminQuery, TEMPLATE_DATABASE_ENV } from './services';
 
-/** Drops the run's template database (test-database.ts), and the half-made one a failed migration leaves. */
+/**
+ * Drops the test files' databases not dropped yet (database-dropper.ts), then the run's template database
+ * (test-database.ts) and the half-made one a failed migration leaves.
+ */
 export default async function globalTeardown(): Promise<void> {
+  await (globalThis as { testDatabaseDropper?: DatabaseDropper }).testDatabaseDropper?.stop();
   const template = process.env[TEMPLATE_DATABASE_ENV];
   if (!template) return;
   for (const name of [template, `${template}_building`]) {

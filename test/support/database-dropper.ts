@@ -1,0 +1,84 @@
+import { Client } from 'pg';
+import { ADMIN_DATABASE_URL } from './services';
+
+/**
+ * The environment variable naming the prefix of the run's test databases when the run drops them in the
+ * background (global-setup.ts sets it; test-database.ts reads it).
+ */
+export const DROPPED_DATABASE_PREFIX_ENV = 'TEST_DATABASE_PREFIX';
+
+/**
+ * Drops, in jest's main process, the test files' databases that their files have let go of.
+ *
+ * A DROP DATABASE waits for a checkpoint of the whole server (Postgres 15 forces one): 0.5 to 10 s on this
+ * machine, depending on what the server has to write, and the test file's worker waited for it before it could
+ * start its next file. A file now only closes its connections and switches new ones off (`ALLOW_CONNECTIONS
+ * false`, `letGo` below), which takes no checkpoint; this loop, started by global-setup.ts and drained by
+ * global-teardown.ts, drops what was let go one after another while the workers go on with their next files.
+ */
+export class DatabaseDropper {
+  private readonly client = new Client({ connectionString: ADMIN_DATABASE_URL });
+  private timer?: NodeJS.Timeout;
+  private pass?: Promise<void>;
+  private failure?: unknown;
+
+  constructor(
+    private readonly prefix: string,
+    private readonly everyMs = 250,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.client.connect();
+    this.schedule();
+  }
+
+  /** Drops what is left to drop, stops and reports the first error a drop met. */
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.pass;
+    await this.dropReleased();
+    await this.client.end();
+    if (this.failure) throw this.failure;
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.pass = this.dropReleased()
+        .catch((error: unknown) => {
+          this.failure ??= error;
+        })
+        .finally(() => {
+          if (this.timer) this.schedule();
+        });
+    }, this.everyMs);
+    this.timer.unref();
+  }
+
+  private async dropReleased(): Promise<void> {
+    const { rows } = await this.client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE NOT datallowconn AND starts_with(datname, $1) ORDER BY oid`,
+      [this.prefix],
+    );
+    for (const { datname } of rows)
+      await this.client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  }
+}
+
+/**
+ * What a test file does instead of DROP DATABASE when the run drops in the background: no new connections to the
+ * database, the ones left (a pool a test forgot, a killed child's) ended now, as the FORCE of a DROP would.
+ */
+export async function letGo(name: string): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`ALTER DATABASE "${name}" WITH ALLOW_CONNECTIONS false`);
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
+      [name],
+    );
+  } finally {
+    await admin.end();
+  }
+}
