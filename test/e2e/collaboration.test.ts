@@ -29,7 +29,7 @@ describe('who does what (e2e)', () => {
   });
   const { ids: org, staff, call } = t;
 
-  async function escalated(): Promise<string> {
+  async function escalated(organisationIds = [org.minzhkh, org.mintrans]): Promise<string> {
     const created = await json(
       call('POST', '/api/v1/appeals', staff.operator, {
         medium: 'phone',
@@ -43,11 +43,8 @@ describe('who does what (e2e)', () => {
       }),
     );
     expect(
-      (
-        await call('POST', `/api/v1/appeals/${created.id}/escalate`, staff.operator, {
-          organisationIds: [org.minzhkh, org.mintrans],
-        })
-      ).status,
+      (await call('POST', `/api/v1/appeals/${created.id}/escalate`, staff.operator, { organisationIds }))
+        .status,
     ).toBe(204);
     return created.id as string;
   }
@@ -215,6 +212,39 @@ describe('who does what (e2e)', () => {
 
   // Each organisation holding a part sees the appeal, neither runs the other's part: a clerk of one could
   // reassign the other's part (or the appeal to a line-1 operator), the assignee only had to hold the appeal.
+  // One rating per answer: a rating the organisation recorded for its own answer took the applicant's place, and
+  // with a poor one its re-routing to the superior organisation (S3) and the quality figures.
+  it('records the rating an applicant gave by phone through line 1, never through the organisation that answered', async () => {
+    const id = await escalated([org.minzhkh]);
+    const answer = `/api/v1/appeals/${id}/answers`;
+    const draft = await json(call('POST', answer, staff.clerk, { text: 'Отопление восстановлено.' }));
+    expect((await call('POST', `${answer}/${draft.id}/approve`, staff.head)).status).toBe(204);
+    expect((await call('POST', `${answer}/${draft.id}/send`, staff.clerk)).status).toBe(204);
+    const handover = { medium: 'phone' };
+    expect((await call('POST', `${answer}/${draft.id}/handed-over`, staff.clerk, handover)).status).toBe(204);
+    for (const who of [staff.clerk, staff.head]) {
+      const res = await call('POST', `/api/v1/appeals/${id}/ratings`, who, {
+        answered: true,
+        satisfaction: 'satisfied',
+      });
+      expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([
+        403,
+        'Оценку со слов заявителя вносит первая линия (ЕКЦ/ЦУР) или руководство региона, а не организация, давшая ответ',
+      ]);
+    }
+    const ratings = () =>
+      t.stack.db.dataSource.query(`SELECT count(*)::int AS n FROM ratings WHERE appeal_id = $1`, [id]);
+    expect(await ratings()).toEqual([{ n: 0 }]);
+    // Line 1 records what the applicant said: not satisfied — and the appeal goes up a level.
+    const poor = await call('POST', `/api/v1/appeals/${id}/ratings`, staff.operator, {
+      answered: false,
+      satisfaction: 'not-satisfied',
+    });
+    expect(poor.status).toBeLessThan(300);
+    expect(await json(poor)).toMatchObject({ duplicate: false, poor: true });
+    expect(await ratings()).toEqual([{ n: 1 }]);
+  });
+
   it("refuses a clerk or head assigning another organisation's staff; the organisation and line 1 still may", async () => {
     const id = await escalated();
     expect((await call('POST', `/api/v1/appeals/${id}/take`, staff.roadsClerk)).status).toBe(204);

@@ -87,6 +87,11 @@ export function AppealPage() {
   const a = card.data;
   const isOpen = OPEN.includes(a.status);
   const line1 = me.role !== 'clerk';
+  // A rating the applicant gave by phone is recorded by line 1 or the region's supervisors, never by the
+  // organisation that answered (the api refuses it: one rating per answer).
+  const recordsRatings =
+    me.role === 'operator' ||
+    (me.role === 'supervisor' && ['region', 'management-centre'].includes(me.organisationKind));
   const line2Active = a.organisations.some((o) => o.id === me.organisationId && o.role === 'co-executor');
   // A line-2 clerk takes their organisation's part, not the appeal: the part's assignee says who holds it.
   const myPart = a.organisations.find(
@@ -190,7 +195,7 @@ export function AppealPage() {
               Завершить
             </Button>
           )}
-          {['answered', 'closed'].includes(a.status) && (
+          {['answered', 'closed'].includes(a.status) && recordsRatings && (
             <Button size="sm" variant="default" onClick={() => setDialog('rate')}>
               Внести оценку
             </Button>

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Role, seesEverything } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { computeAppealDeadlines, ProductionCalendar } from '@inbox/deadlines';
 import { AppealStatus, canTransition } from '../../appeal-status';
@@ -22,6 +23,17 @@ export interface RatingOutcome {
 }
 
 export const NOTHING_TO_RATE = 'Ответ по обращению ещё не дан: оценить можно после ответа';
+export const STAFF_RATING_REFUSED =
+  'Оценку со слов заявителя вносит первая линия (ЕКЦ/ЦУР) или руководство региона, а не организация, давшая ответ';
+
+/**
+ * Who records a rating the applicant gave by phone or in a letter: line 1 and the region's supervisors, who see
+ * the whole inbox — never an organisation about its own answer (one rating per answer: a clerk's «удовлетворён»
+ * would take the citizen's own place, and a poor rating's re-routing upwards with it), nor an administrator.
+ */
+function mayRecordForApplicant(actor: Actor): boolean {
+  return actor.role !== Role.Admin && seesEverything(actor.scope);
+}
 
 /**
  * A rating from any channel (S4 п. 27.3, or the channel's scale), of the latest answer (or the one a rating link
@@ -51,6 +63,8 @@ export class RateCommand {
     now = new Date(),
   ): Promise<RatingOutcome> {
     return this.change.run(appealId, actor, 'rate', async ({ tx, appeal: a, record }) => {
+      if (rating.via === 'staff' && !mayRecordForApplicant(actor))
+        throw new WorkflowError('forbidden', STAFF_RATING_REFUSED, undefined, { reason: 'role' });
       const poor = isPoorRating(rating);
       if (await this.ratings.isDuplicate(tx, rating.channel, rating.externalId))
         return { duplicate: true, poor };
