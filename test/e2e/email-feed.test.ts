@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Role } from '@inbox/access';
-import { NOTICE_547_RU } from '@inbox/feeds';
+import { AppConfig } from '@inbox/config';
+import { notice547Ru } from '@inbox/feeds';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
@@ -110,7 +111,13 @@ describe('e-mail feed (e2e)', () => {
     expect(mailHeader(notice, 'Auto-Submitted')).toBe('auto-generated');
     const read = await readMail(notice, citizen);
     expect(read.subject).toBe(`Re: Перерасчёт за отопление [№ ${registrationNumber}]`);
-    expect(read.text).toBe(NOTICE_547_RU);
+    // Its number in the first line, and a link to the form where an appeal can be filed.
+    const formUrl = new URL('/', stack.api.get(AppConfig).publicBaseUrl).toString();
+    expect(read.text).toBe(notice547Ru(registrationNumber, formUrl));
+    expect(read.text).toMatch(
+      new RegExp(`^Ваше письмо получено и зарегистрировано как сообщение № ${registrationNumber}\\. `),
+    );
+    expect(read.text).toContain(`(${formUrl})`);
     const noticeId = mailHeader(notice, 'Message-ID')!.replace(/[<>]/g, '');
     // Once delivered, our Message-ID is a thread key of the appeal.
     await eventually(async () => {

@@ -1,9 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry, scopedKey } from '@inbox/channels';
+import { AppConfig } from '@inbox/config';
 import { Channel, threadsSentMessages } from '@inbox/integrations/contract';
 import { FeedActions } from './feed-actions.service';
 import { FeedsRepository } from './feeds.repository';
-import { NOTICE_547_RU } from './notice-547';
+import { notice547Ru } from './notice-547';
 
 /**
  * E-mail after intake. 547-ФЗ: a letter to a mailbox is not a 59-ФЗ appeal, so its sender is told once how
@@ -17,6 +18,7 @@ export class EmailFeed implements OnModuleInit {
     private readonly hooks: AppealEventHooks,
     private readonly registry: ChannelRegistry,
     private readonly actions: FeedActions,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -42,7 +44,7 @@ export class EmailFeed implements OnModuleInit {
           appealId: event.appealId,
           channel: event.channel,
           messageKind: 'registration-notice',
-          text: NOTICE_547_RU,
+          text: notice547Ru(event.registrationNumber, new URL('/', this.config.publicBaseUrl).toString()),
           subject: `Ваше сообщение № ${event.registrationNumber}`,
         })),
     );
