@@ -415,6 +415,19 @@ describe('parseVkEvent', () => {
     expect(parseVkEvent(msg, ctx).items[0].text).toBe('Дом [корпус 2|подъезд 3] и [id12] без имени');
   });
 
+  it('a wall post or comment with nothing we can read still reaches a clerk, saying so', () => {
+    const post = sample('wall-post-new.json');
+    post.object.text = '';
+    post.object.attachments = [];
+    delete post.object.copy_history;
+    expect(parseVkEvent(post, ctx).items[0].text).toBe('Сообщение не распознано. Откройте запись в VK.');
+    const comment = sample('wall-reply-new.json');
+    delete comment.object.text;
+    expect(parseVkEvent(comment, ctx).items[0].text).toBe(
+      'Сообщение не распознано. Откройте комментарий в VK.',
+    );
+  });
+
   it('wall_reply_delete → a withdrawal of the comment as wall_reply_new named it, by the deleter', () => {
     const { items, events, problem } = parseVkEvent(sample('wall-reply-delete.json'), ctx);
     expect(problem).toBeUndefined();

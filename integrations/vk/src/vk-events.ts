@@ -543,7 +543,7 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
     receivedAt: isoFromUnix(object.date),
     regime: 'message',
     author: { externalId: String(fromId) },
-    text: content.text,
+    text: wallText(content, 'запись'),
     attachments: content.files,
     thread: { key: threadKeys.post(ownerId, postId) },
     // A suggested post is not published, so it cannot be commented on: answer the author in private messages.
@@ -551,6 +551,14 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
     features: { source: 'wall', ...(suggested ? { postType: 'suggest' } : {}) },
   };
   return { items: [item], events: [] };
+}
+
+/**
+ * The words of a wall post or comment. One with neither words nor files we read (only a poll, graffiti, an
+ * attachment kind VK adds later, a body VK sent empty) still reaches a clerk, who can open it in VK.
+ */
+function wallText(content: { text: string; files: unknown[] }, what: string): string {
+  return content.text || (content.files.length > 0 ? '' : `Сообщение не распознано. Откройте ${what} в VK.`);
 }
 
 /**
@@ -576,7 +584,7 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
     receivedAt: isoFromUnix(object.date),
     regime: 'message',
     author: { externalId: String(fromId) },
-    text: content.text,
+    text: wallText(content, 'комментарий'),
     attachments: content.files,
     thread: {
       key: threadKeys.postAuthor(ownerId, postId, fromId),
