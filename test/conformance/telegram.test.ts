@@ -30,6 +30,16 @@ describe('Telegram: the webhook-guide examples', () => {
     ]);
   });
 
+  it("the forwarded «/start» examples are somebody else's words, filed with their origin, not commands", () => {
+    for (const file of ['03_forwarded_message.json', '04_forwarded_channel_message.json']) {
+      const { items, events } = mapUpdate(real(file), now);
+      expect(events).toEqual([]);
+      expect(items).toHaveLength(1);
+      expect(items[0].text).toMatch(/^Пересл.*\n\/start$/s);
+      expect(items[0].features).toMatchObject({ forwarded: 'true' });
+    }
+  });
+
   it('a text message becomes an item; entities, document, voice and audio are read as documented', () => {
     const text = real('02_message_text.json');
     text.message.text = 'Не вывозят мусор';

@@ -664,6 +664,16 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(() => mapUpdate(broken, now)).toThrow(/message_ids/);
   });
 
+  it('files a forwarded command as the forwarded words it is, not as a command to the bot', () => {
+    const forwarded = sample('forwarded-channel-post.json');
+    forwarded.message.text = '/status ОГ-2025-000321';
+    delete forwarded.message.entities;
+    const { items, events } = mapUpdate(forwarded, now);
+    expect(events).toEqual([]);
+    expect(items[0].text).toMatch(/\n\/status ОГ-2025-000321$/);
+    expect(items[0].features).toMatchObject({ forwarded: 'true' });
+  });
+
   describe("comments under the official channel's posts (discussion group)", () => {
     const on = { channelComments: true };
 

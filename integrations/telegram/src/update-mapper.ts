@@ -281,7 +281,10 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   const text = optString(message, 'text', 'message.text');
   const caption = optString(message, 'caption', 'message.caption');
 
-  const command = text === undefined || comment ? null : COMMAND.exec(text.trim());
+  // A forwarded message is somebody else's words, never a command the citizen typed to the bot (a forwarded
+  // «/start» or «/status …» is filed as what it is).
+  const forwardedWords = isObject(message.forward_origin) || message.forward_date !== undefined;
+  const command = text === undefined || comment || forwardedWords ? null : COMMAND.exec(text.trim());
   const action = command ? COMMANDS[command[1].toLowerCase()] : undefined;
   if (command && action) {
     const value = command[2]?.trim() || undefined;
