@@ -738,6 +738,22 @@ describe('parseEmail: a citizen letter', () => {
     }
   });
 
+  it('takes the document out of an attached signed file (Заявление.pdf.p7m) and keeps the file beside it', async () => {
+    const item = await itemOf(readFileSync(resolve(SAMPLES, 'signed-document-attached.eml')));
+    expect(item.text).toBe(
+      'Направляю заявление, подписанное электронной подписью.\n\nВложение «Заявление.pdf.p7m» подписано ' +
+        'электронной подписью: подписанный документ извлечён как «Заявление.pdf», файл с подписью сохранён во ' +
+        'вложениях для её проверки.',
+    );
+    expect(item.attachments?.map((a) => [a.fileName, a.contentType])).toEqual([
+      ['Заявление.pdf.p7m', 'application/pkcs7-mime'],
+      ['Заявление.pdf', 'application/pdf'],
+    ]);
+    expect(Buffer.from(item.attachments![1].contentBase64!, 'base64').toString('utf8')).toMatch(
+      /^%PDF-1\.4\n% Заявление о ремонте крыши/,
+    );
+  });
+
   it('keeps an encrypted S/MIME letter as its file and tells the clerk it cannot be read', async () => {
     const item = await itemOf(readFileSync(resolve(SAMPLES, 'smime-encrypted.eml')));
     expect(item.text).toBe(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   Channel,
   cleanText,
+  contentTypeOf,
   extensionFor as commonExtensionFor,
   OCTET_STREAM,
   safeFileName,
@@ -578,6 +579,11 @@ const isSmime = (a: Pick<Attachment, 'contentType' | 'filename'>) =>
   (/^application\/octet-stream$/i.test(a.contentType) && /\.p7m$/i.test(a.filename?.trim() ?? ''));
 /** Header fields of the part itself, which the signed entity's own replace when a signed letter is opened. */
 const PART_HEADER = /^content-(?:type|transfer-encoding|disposition|description|id|location)\s*:/i;
+/** Signed content that is a MIME entity (a letter, a part): it starts with a header field of one. */
+const isMimeEntity = (content: Buffer) =>
+  /^(?:content-[a-z-]+|mime-version|from|to|subject|date|message-id|received|return-path)[ \t]*:/i.test(
+    content.toString('latin1', 0, 100),
+  );
 /** How deep signed letters are opened (a letter signed, then signed again by a relay). */
 const MAX_SIGNED_LAYERS = 3;
 
@@ -597,7 +603,7 @@ function openSigned(raw: Buffer, parsed: ParsedMail): { raw: Buffer; signed: Att
   const fields = head.replace(/(?:\r?\n)+$/, '').split(/\r?\n(?![ \t])/);
   const kept = fields.filter((field) => !PART_HEADER.test(field));
   // The signed entity starts with its own header fields; a client that signed bare text gives none.
-  const entity = /^[!-9;-~]+:/.test(opened.content.toString('latin1', 0, 200))
+  const entity = isMimeEntity(opened.content)
     ? opened.content
     : Buffer.concat([Buffer.from('Content-Type: text/plain\r\n\r\n'), opened.content]);
   return { raw: Buffer.concat([Buffer.from(`${kept.join('\r\n')}\r\n`, 'latin1'), entity]), signed: part };
@@ -624,6 +630,22 @@ function partFileName(a: Attachment): string | undefined {
   const id = a.contentId?.replace(/^<|>$/g, '').split('@')[0].trim();
   if (id && /^[^\\/:*?"<>|\s]{1,120}\.\w{1,8}$/.test(id)) return safeFileName(cleanText(id));
   return undefined;
+}
+
+/**
+ * The document inside an attached signed file (CMS signed-data with its content, `name.pdf.p7m`), named as the file
+ * without `.p7m`. A signed MIME entity (a signed letter forwarded) or anything unreadable gives nothing.
+ */
+function signedDocumentOf(a: Attachment): TnefFile | undefined {
+  const opened = openSmime(a.content);
+  if (opened.kind !== 'signed' || isMimeEntity(opened.content)) return undefined;
+  const name = safeFileName(
+    cleanText(a.filename)
+      .trim()
+      .replace(/\.p7m$/i, ''),
+  );
+  const fileName = /\.\w{1,8}$/.test(name) && !/^smime\./i.test(name) ? name : `${name || 'document'}.bin`;
+  return { fileName, contentType: contentTypeOf(fileName), content: opened.content };
 }
 
 const isForwardedLetter = (contentType: string) => /^message\/(?:rfc822|global)$/i.test(contentType);
@@ -664,7 +686,13 @@ async function attachmentNotes(
       }
     } else if (isSmime(a)) {
       const name = a.filename?.trim() || 'smime.p7m';
-      if (opened.has(a))
+      const [document] = unpacked.get(a) ?? [];
+      if (document)
+        notes.push(
+          `Вложение «${cleanText(name)}» подписано электронной подписью: подписанный документ извлечён как ` +
+            `«${document.fileName}», файл с подписью сохранён во вложениях для её проверки.`,
+        );
+      else if (opened.has(a))
         notes.push(
           `Письмо подписано электронной подписью (S/MIME): текст и вложения прочитаны из подписанного файла «${name}», ` +
             'он сохранён во вложениях для проверки подписи.',
@@ -842,6 +870,11 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const unpacked = new Map<Attachment, TnefFile[] | undefined>(
     attachments.filter(isTnef).map((a) => [a, readTnefFiles(a.content)]),
   );
+  // A document signed with its signature attached (КриптоПро's «Заявление.pdf.p7m»): the document comes out of it.
+  for (const a of attachments.filter((a) => isSmime(a) && !signedFiles.includes(a))) {
+    const document = signedDocumentOf(a);
+    if (document) unpacked.set(a, [document]);
+  }
   // What the attachments say that a clerk would otherwise not see: forwarded letters, Outlook's winmail.dat.
   const notes = await attachmentNotes(attachments, unpacked, new Set(signedFiles));
   // NUL (text and jsonb refuse it: one such letter would stop the mailbox's intake) and lone surrogates out.
@@ -898,7 +931,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     const fileName = cleanText(file.fileName);
     const contentType = file.contentType ?? 'application/octet-stream';
     if (file.content.length > ctx.maxAttachmentBytes) {
-      // Inside winmail.dat, which stays in the mailbox: the file is named, its bytes are not loaded.
+      // Inside winmail.dat or a signed file, which stays in the mailbox: the file is named, its bytes not loaded.
       inboundAttachments.push({ fileName, contentType, size: file.content.length });
       omitted.push(`«${fileName}» (${formatMb(file.content.length)} МБ)`);
       continue;
