@@ -5,10 +5,15 @@ import { allowedChannelFile, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { JobName, JobProducer, RETRY_AFTER_BACKOFF } from '@inbox/queue';
+import { BotReplies } from './bot-replies.service';
+import { BOT_CHANNELS } from './dialogue.service';
 import {
   MessengerAttachmentsRepository,
+  type RejectedFileSender,
   type RemoteAttachmentRow as AttachmentRow,
 } from './messenger-attachments.repository';
+import { isPublicPlace } from './public-place';
+import { fileNotAcceptedRu, type FileRefusal } from './texts';
 
 /** Channels whose media this fetcher downloads (ПОС files are the feeds' business). */
 /** Channels whose files come as references to fetch: the messengers', and the links of a reception site's feed
@@ -69,6 +74,7 @@ export class AttachmentFetcher {
     private readonly config: AppConfig,
     private readonly registry: ChannelRegistry,
     private readonly jobs: JobProducer,
+    private readonly replies: BotReplies,
   ) {}
 
   /** Fetch jobs for the appeals' referenced files: one read and one round trip to Redis for them all. */
@@ -176,9 +182,32 @@ export class AttachmentFetcher {
     );
   }
 
-  private async reject(a: AttachmentRow, reason: string, contentType?: string): Promise<'rejected'> {
-    await this.attachments.reject(a.id, reason, contentType);
+  private async reject(a: AttachmentRow, reason: FileRefusal, contentType?: string): Promise<'rejected'> {
+    const sender = await this.attachments.reject(a.id, reason, contentType);
     this.log.info('attachment rejected', { attachmentId: a.id, reason });
+    if (sender) await this.tellSender(a.id, reason, sender);
     return 'rejected';
+  }
+
+  /**
+   * The citizen who sent a file we did not keep hears which and why, in the chat they sent it to (never on a
+   * wall, in front of everyone): otherwise they believe staff see it. Once per file.
+   */
+  private async tellSender(attachmentId: string, reason: FileRefusal, sender: RejectedFileSender) {
+    const { channel, authorExternalId, replyAddress } = sender;
+    if (!(BOT_CHANNELS as readonly string[]).includes(channel) || !authorExternalId || !replyAddress) return;
+    if (isPublicPlace(channel, replyAddress)) return;
+    await this.replies.send({
+      channel,
+      accountId: sender.accountId ?? undefined,
+      source: `attachment:${attachmentId}`,
+      purpose: 'dialogue',
+      authorExternalId,
+      replyAddress,
+      text: fileNotAcceptedRu(sender.registrationNumber, sender.fileName, reason, {
+        maxMegabytes: Math.floor(this.config.attachmentMaxBytes / (1024 * 1024)),
+        maxCount: this.config.attachmentMaxCount,
+      }),
+    });
   }
 }

@@ -3,7 +3,6 @@ import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbo
 import { rootLogger } from '@inbox/common';
 import { MessageDeliveries, OutboundMessagesRepository, type QueuedNotice } from '@inbox/delivery';
 import {
-  Channel,
   hasButtons,
   type OutboundMessage,
   PHONE_CHOICE_ID,
@@ -12,6 +11,7 @@ import {
 import { AttachmentFetcher, MEDIA_CHANNELS } from './attachment-fetcher.service';
 import { BOT_CHANNELS } from './dialogue.service';
 import { type NoticeFacts, NoticesRepository } from './notices.repository';
+import { isPublicPlace } from './public-place';
 import {
   escalatedNoticeRu,
   PHONE_BUTTON_RU,
@@ -36,21 +36,6 @@ const NOTICE_EVENTS = ['registered', 'escalated', 'reopened', 'delivered'];
  * unique per (history event, kind), so a replayed event sends nothing twice. VK and OK wall threads and comments
  * under the Telegram channel's posts are public: they get the registration notice and the answer only.
  */
-/**
- * Whether answers go to a public place everyone reads (a VK or OK wall, a comment under the official Telegram
- * channel's post: `replyAddress.public`): there the citizen gets the registration notice and the answer only — no
- * phone request, status notices or rating questions in front of everyone.
- */
-export function isPublicPlace(
-  channel: string,
-  replyAddress: Record<string, unknown> | null | undefined,
-): boolean {
-  if (replyAddress?.public === true) return true;
-  // Addresses stored before the mark: a VK wall post or comment, an OK group-wall topic or comment.
-  if (channel === Channel.Ok) return replyAddress?.topicId !== undefined;
-  return channel === Channel.Vk && replyAddress?.postId !== undefined;
-}
-
 @Injectable()
 export class CitizenNotices implements OnModuleInit {
   private readonly log = rootLogger.child('citizen-notices');

@@ -1,5 +1,6 @@
 import { Channel } from '@inbox/integrations/contract';
-import { isPublicPlace, mayOweNotice } from './citizen-notices.service';
+import { mayOweNotice } from './citizen-notices.service';
+import { isPublicPlace } from './public-place';
 
 describe('mayOweNotice', () => {
   it('passes every event a citizen hears of, and of deliveries only an answer’s', () => {

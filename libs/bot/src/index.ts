@@ -9,3 +9,4 @@ export * from './citizen-notices.service';
 export * from './attachment-fetcher.service';
 export * from './channel-startup.service';
 export * from './bot.worker';
+export * from './public-place';

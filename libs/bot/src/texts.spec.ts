@@ -85,6 +85,13 @@ const EVERY_TEXT: Record<string, () => string[]> = {
     texts.ratingThanksRu('2026-000123', true),
     texts.ratingThanksRu('2026-000123', false),
   ],
+  fileNotAcceptedRu: () =>
+    (['too-large', 'type-not-allowed', 'empty', 'too-many', 'not-found', 'refused'] as const).flatMap(
+      (why) => [
+        texts.fileNotAcceptedRu('2026-000123', 'Фото двора', why, { maxMegabytes: 10, maxCount: 5 }),
+        texts.fileNotAcceptedRu('2026-000123', ' ', why, { maxMegabytes: 20, maxCount: 1 }),
+      ],
+    ),
 };
 
 const EXPIRES = new Date('2027-01-01T03:00:00Z');
@@ -210,6 +217,21 @@ describe('bot texts', () => {
       '№ 2026-000123 от 19.11.2026 — Передано в профильный орган, срок ответа до 17.12.2026',
     ]);
     expect(myAppealsRu([], 10)).toMatch(/^У вас пока нет зарегистрированных обращений/);
+  });
+
+  it('tells the citizen which file was not kept, why, and that the appeal stands without it', () => {
+    const limits = { maxMegabytes: 10, maxCount: 5 };
+    expect(texts.fileNotAcceptedRu('2026-000123', 'видео.mov', 'too-large', limits)).toBe(
+      'Файл «видео.mov» не принят: он больше 10 МБ. Обращение № 2026-000123 зарегистрировано без него. Если он ' +
+        'нужен, отправьте его в этот чат ещё раз как фото или документ до 10 МБ.',
+    );
+    expect(texts.fileNotAcceptedRu('2026-000123', 'схема.jpg', 'too-many', limits)).toBe(
+      'Файл «схема.jpg» не принят: к обращению можно приложить не больше 5 файлов. Обращение № 2026-000123 ' +
+        'зарегистрировано без него.',
+    );
+    expect(texts.fileNotAcceptedRu('2026-000123', 'a.jpg', 'too-many', { ...limits, maxCount: 1 })).toContain(
+      'не больше 1 файла.',
+    );
   });
 
   it('asks for consent and a rating by button where there are buttons, in words where not', () => {

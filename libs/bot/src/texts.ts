@@ -218,3 +218,33 @@ export function ratingThanksRu(registrationNumber: string, poor: boolean): strin
     ? `Спасибо за оценку ответа на обращение № ${registrationNumber}. Мы рассмотрим его повторно.`
     : `Спасибо за оценку ответа на обращение № ${registrationNumber}!`;
 }
+
+/** Why a file the citizen sent was not kept, as the attachment fetcher names it. */
+export type FileRefusal = 'too-large' | 'type-not-allowed' | 'empty' | 'too-many' | 'not-found' | 'refused';
+
+/**
+ * A file of the citizen's was not kept (too large, a type staff cannot open safely, empty, one too many, or the
+ * channel would not give it): they hear which, that the appeal stands without it, and what to send instead. A
+ * file sent again in the same chat joins the appeal.
+ */
+export function fileNotAcceptedRu(
+  registrationNumber: string,
+  fileName: string,
+  refusal: FileRefusal,
+  limits: { maxMegabytes: number; maxCount: number },
+): string {
+  const name = fileName.trim() ? `Файл «${fileName.trim()}»` : 'Файл';
+  const why: Record<FileRefusal, string> = {
+    'too-large': `${name} не принят: он больше ${limits.maxMegabytes} МБ.`,
+    'type-not-allowed': `${name} не принят: такие файлы не принимаются.`,
+    empty: `${name} не принят: он пустой.`,
+    'too-many': `${name} не принят: к обращению можно приложить не больше ${countRu(limits.maxCount, 'файла', 'файлов', 'файлов')}.`,
+    'not-found': `${name} не удалось загрузить.`,
+    refused: `${name} не удалось загрузить.`,
+  };
+  const again =
+    refusal === 'too-many'
+      ? ''
+      : ` Если он нужен, отправьте его в этот чат ещё раз как фото или документ до ${limits.maxMegabytes} МБ.`;
+  return `${why[refusal]} Обращение № ${registrationNumber} зарегистрировано без него.${again}`;
+}
