@@ -764,6 +764,23 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.attachments?.map((a) => a.fileName)).toEqual(['smime.p7m']);
   });
 
+  it('reads the Russian day-first Date and named Russian zones when the mailbox gives no arrival time', async () => {
+    const dated = async (date: string) =>
+      (
+        await itemOf(
+          eml(['From: a@b.example', `Date: ${date}`, 'Content-Type: text/plain; charset=utf-8'], 'Текст'),
+          { receivedAt: undefined, now: () => new Date('2030-01-01T00:00:00Z') },
+        )
+      ).receivedAt;
+    expect(await dated('01.04.2025 10:00:00 +0300')).toBe('2025-04-01T07:00:00.000Z');
+    expect(await dated('01.04.2025 10:00 +07:00')).toBe('2025-04-01T03:00:00.000Z');
+    expect(await dated('Tue, 01 Apr 2025 10:00:00 MSK')).toBe('2025-04-01T07:00:00.000Z');
+    expect(await dated('Tue, 01 Apr 2025 10:00:00 +0500 (YEKT)')).toBe('2025-04-01T05:00:00.000Z');
+    expect(await dated('Tue, 01 Apr 2025 10:00:00 +0300')).toBe('2025-04-01T07:00:00.000Z');
+    // Nothing readable: the time of reading, not a guess.
+    expect(await dated('Вт, 01 апр 2025 10:00:00 +0300')).toBe('2030-01-01T00:00:00.000Z');
+  });
+
   it('gives a file without a name the extension its kind opens by', async () => {
     const part = (type: string) =>
       `--x\r\nContent-Type: ${type}\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n`;

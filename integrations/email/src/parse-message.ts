@@ -4,6 +4,7 @@ import {
   cleanText,
   contentTypeOf,
   extensionFor as commonExtensionFor,
+  instantMsOf,
   OCTET_STREAM,
   safeFileName,
   type DeliveryStateEvent,
@@ -444,10 +445,45 @@ function textOfHtml(html: string): string {
   );
 }
 
-/** mailparser puts its own "now" in place of a Date header it cannot read; we would rather know. */
+/** Russian zones as old clients and 1С's mailers name them in a Date header, which Date.parse does not know. */
+const RUSSIAN_ZONES: Record<string, string> = {
+  KALT: '+0200',
+  MSK: '+0300',
+  MSD: '+0400',
+  SAMT: '+0400',
+  YEKT: '+0500',
+  OMST: '+0600',
+  NOVT: '+0700',
+  KRAT: '+0700',
+  IRKT: '+0800',
+  YAKT: '+0900',
+  VLAT: '+1000',
+  MAGT: '+1100',
+  PETT: '+1200',
+};
+
+/**
+ * The letter's Date header, when it can be read; mailparser puts its own "now" in place of one it cannot, and reads
+ * the Russian `DD.MM.YYYY HH:mm[:ss] [zone]` some mailers write month first (01.04.2025 as 4 January). A named
+ * Russian zone (MSK, YEKT…) is its offset.
+ */
 function headerDate(parsed: ParsedMail): Date | undefined {
-  const line = parsed.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '');
-  return line && !Number.isNaN(new Date(line.trim()).getTime()) ? validDate(parsed.date) : undefined;
+  const raw = parsed.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '');
+  if (!raw) return undefined;
+  const line = raw
+    .replace(/\s*\(([A-Z]{3,4})\)\s*$/, ' $1')
+    .trim()
+    .replace(/\b([A-Z]{3,4})$/, (zone) => RUSSIAN_ZONES[zone] ?? zone);
+  const russian =
+    /^(\d{1,2}\.\d{1,2}\.\d{4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)\s*(?:([+-]\d{2}):?(\d{2})?)?$/.exec(line);
+  if (russian) {
+    // Without a zone, the process's, as for any zone-less time a remote system writes (instantMsOf).
+    const ms = instantMsOf(russian[1], russian[2] ? `${russian[2]}:${russian[3] ?? '00'}` : undefined);
+    return ms === undefined ? undefined : new Date(ms);
+  }
+  const ms = Date.parse(line);
+  if (Number.isNaN(ms)) return undefined;
+  return line === raw.trim() ? (validDate(parsed.date) ?? new Date(ms)) : new Date(ms);
 }
 
 function parseMime(raw: Buffer): Promise<ParsedMail> {
