@@ -146,16 +146,21 @@ export class DialogueAdmission {
       return 'consent';
     }
 
+    // Asked before the item is held, not after: once held it is no longer gated, and a request that failed after
+    // that (the database away) was never retried — the citizen's message waited for a consent nobody asked for.
+    // The request is once per item (its source); a consent recorded between the two only makes it needless.
+    if (
+      !(await this.consents.has(item.channel, author)) &&
+      !(await this.replies.askedForConsentWithin(item.channel, author, CONSENT_REQUEST_EVERY_MS))
+    ) {
+      await this.dialogue.askForConsent(entry, HELD_INTRO_RU, (text, choices) =>
+        reply('consent-request', text, choices),
+      );
+    }
     const outcome = await this.consents.admit(item.id, item.channel, author);
     if (!outcome) return 'not-gated';
-    if (outcome === 'held') {
-      if (!(await this.replies.askedForConsentWithin(item.channel, author, CONSENT_REQUEST_EVERY_MS))) {
-        await this.dialogue.askForConsent(entry, HELD_INTRO_RU, (text, choices) =>
-          reply('consent-request', text, choices),
-        );
-      }
+    if (outcome === 'held')
       this.log.info('dialogue item held for consent', { inboundItemId: item.id, channel: item.channel });
-    }
     return outcome;
   }
 

@@ -3,12 +3,15 @@ import { okText, startOkStack, type OkStack } from '../support/ok-stack';
 import { eventually } from '../support/test-stack';
 
 /**
+ * The bot's dialogue when the database fails mid-way (as while Postgres restarts): nothing the citizen sent is
+ * left unanswered.
+ *
  * A command typed in a dialogue («Помощь», «Мои обращения», «Статус …» in VK and OK) is a message of its own,
  * which the bot consumes (never an appeal). It was consumed first and answered inline: with the database away for
  * a moment after that, the answer was never stored and the command was gone. It is kept until handled now
  * (deferred_inbound_events), as a typed rating and a typed consent are, and retried.
  */
-describe('a typed bot command whose handling fails after it was consumed (integration)', () => {
+describe('the bot dialogue when the database fails mid-way (integration)', () => {
   let ok: OkStack;
   const chat = 'chat:C58aa0077';
 
@@ -74,5 +77,30 @@ describe('a typed bot command whose handling fails after it was consumed (integr
     expect(
       await query(`SELECT outcome FROM inbound_events WHERE external_id LIKE 'item:%' ORDER BY outcome`),
     ).toEqual([{ outcome: 'handled' }, { outcome: 'handled' }]);
+  });
+
+  it('asks a citizen who has not consented for it, though the request failed when their message came', async () => {
+    // The request used to be written after the message was held: held, it was no longer the admission's, and a
+    // request that failed then was never retried — the message waited for a consent nobody had asked for.
+    const other = 'chat:C58aa0079';
+    const restore = await refuseInserts(ok.stack.db.dataSource, 'bot_replies');
+    try {
+      await ok.say(other, 'user:580000000079', 'Во дворе дома 7 по ул. Мира третий день нет света.');
+      await new Promise((r) => setTimeout(r, 2000));
+    } finally {
+      await restore();
+    }
+    const request = await eventually(
+      async () =>
+        ok.fake.messages.find((m) => m.chatId === other && okText(m).startsWith('Ваше сообщение получено')),
+      30_000,
+    );
+    expect(okText(request)).toContain('152-ФЗ');
+    const [item] = await query(
+      `SELECT status FROM inbound_items WHERE channel = 'ok' AND payload->'replyAddress'->>'chatId' = $1`,
+      [other],
+    );
+    expect(item).toEqual({ status: 'awaiting-consent' });
+    expect(ok.fake.messages.filter((m) => m.chatId === other)).toHaveLength(1);
   });
 });
