@@ -66,6 +66,7 @@ import { QuarantinedInputKey1796205300000 } from './1796205300000-QuarantinedInp
 import { KnowledgeNotificationLinksBackfill1796205400000 } from './1796205400000-KnowledgeNotificationLinksBackfill';
 import { AttachmentStoreRetries1796205500000 } from './1796205500000-AttachmentStoreRetries';
 import { WithdrawnAppealIndex1796205560000 } from './1796205560000-WithdrawnAppealIndex';
+import { InboundItemRetryRounds1796205600000 } from './1796205600000-InboundItemRetryRounds';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -137,4 +138,5 @@ export const MIGRATIONS = [
   KnowledgeNotificationLinksBackfill1796205400000,
   AttachmentStoreRetries1796205500000,
   WithdrawnAppealIndex1796205560000,
+  InboundItemRetryRounds1796205600000,
 ];

@@ -89,7 +89,10 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
     const ids = await this.store.pendingOlderThan(olderThanMs);
     await this.store.enqueue(ids, { again: true });
     if (ids.length > 0) this.log.info('re-enqueued pending inbound items', { count: ids.length });
-    return { requeued: ids.length };
+    // Failed on an outage that outlasted their jobs' retries: registered when it is over.
+    const retried = await this.store.retryDueFailed();
+    if (retried > 0) this.log.info('failed inbound items queued again', { count: retried });
+    return { requeued: ids.length + retried };
   }
 
   /** After the last attempt the item is marked failed with the reason: kept and visible, never dropped. */
@@ -110,8 +113,10 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
           ? job.data.inboundItemIds
           : [];
     // Only items still pending are marked: the batch's processed items stay processed.
+    // An invalid payload is failed for good; anything else (an outage outlasting the retries) for now.
+    const permanent = error instanceof InvalidJobPayloadError;
     for (const id of ids.filter((x): x is string => typeof x === 'string')) {
-      void this.store.markFailed(id, error.message).catch(() => undefined);
+      void this.store.markFailed(id, error.message, { permanent }).catch(() => undefined);
     }
   }
 }

@@ -108,6 +108,10 @@ export class AppConfig {
    * doubling each round, for this many rounds; then it stays failed for staff to retry. */
   readonly deliveryRetryFailedMs: number;
   readonly deliveryRetryRounds: number;
+  /** An inbound item whose every registration attempt failed (an outage) is tried again by itself: first after
+   * this long, doubling each round, for this many rounds; then it stays failed. */
+  readonly intakeRetryFailedMs: number;
+  readonly intakeRetryRounds: number;
   /** The history outbox: how often each worker looks for due rows, the attempts per (consumer, event) before it
    * becomes a dead letter, and the first back-off (doubling, at most 10 minutes). */
   readonly eventHookPollMs: number;
@@ -282,6 +286,8 @@ export class AppConfig {
     this.clusterBatch = int('CLUSTER_BATCH', 200, 1, 5000);
     this.deliveryRetryFailedMs = int('DELIVERY_RETRY_FAILED_MS', 600_000, 1_000, 86_400_000);
     this.deliveryRetryRounds = int('DELIVERY_RETRY_ROUNDS', 6, 0, 50);
+    this.intakeRetryFailedMs = int('INTAKE_RETRY_FAILED_MS', 300_000, 1_000, 86_400_000);
+    this.intakeRetryRounds = int('INTAKE_RETRY_ROUNDS', 8, 0, 50);
     this.eventHookPollMs = int('EVENT_HOOK_POLL_MS', 1000, 50, 60_000);
     this.eventHookAttempts = int('EVENT_HOOK_ATTEMPTS', 10, 1, 100);
     this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);

@@ -136,8 +136,26 @@ export class InboundStore {
     return this.intake.pendingOlderThan(ms, limit);
   }
 
-  async markFailed(inboundItemId: string, reason: string): Promise<void> {
-    await this.intake.markFailed(inboundItemId, reason.slice(0, 1000));
+  /**
+   * Every attempt failed: failed for now, returned to registration by the intake sweep after INTAKE_RETRY_FAILED_MS,
+   * doubling, INTAKE_RETRY_ROUNDS times (an outage outlasts a job's retries); `permanent`: for good at once.
+   */
+  async markFailed(
+    inboundItemId: string,
+    reason: string,
+    options: { permanent?: boolean } = {},
+  ): Promise<void> {
+    const retry = options.permanent
+      ? undefined
+      : { firstMs: this.config.intakeRetryFailedMs, rounds: this.config.intakeRetryRounds };
+    await this.intake.markFailed(inboundItemId, reason.slice(0, 1000), retry);
+  }
+
+  /** Failed items whose next round is due, pending again and queued (the intake sweep's). */
+  async retryDueFailed(limit = 5000): Promise<number> {
+    const ids = await this.intake.retryDueFailed(limit);
+    await this.enqueue(ids, { again: true });
+    return ids.length;
   }
 
   /** Items stored but not processed, by status (for /health). */

@@ -90,11 +90,34 @@ export class IntakeRepository extends SqlRepository {
     return rows.map((r) => r.id);
   }
 
-  async markFailed(inboundItemId: string, reason: string): Promise<void> {
+  /**
+   * Failed with the reason; with `retry`, for now: due again after `firstMs`, doubling per round (at most a day), by
+   * the database's clock, while fewer than `rounds` rounds were spent — then for good.
+   */
+  async markFailed(
+    inboundItemId: string,
+    reason: string,
+    retry?: { firstMs: number; rounds: number },
+  ): Promise<void> {
     await this.rows(
-      `UPDATE inbound_items SET status = 'failed', error = $2 WHERE id = $1 AND status = 'pending'`,
-      [inboundItemId, reason],
+      `UPDATE inbound_items SET status = 'failed', error = $2,
+              retry_at = CASE WHEN retry_rounds < $4 THEN
+                now() + make_interval(secs => least($3::float8 / 1000 * power(2, least(retry_rounds, 30)), 86400)) END
+        WHERE id = $1 AND status = 'pending'`,
+      [inboundItemId, reason, retry?.firstMs ?? 0, retry?.rounds ?? 0],
     );
+  }
+
+  /** Failed items whose next round is due: pending again, the round counted. */
+  async retryDueFailed(limit: number): Promise<string[]> {
+    const rows = await this.rows<{ id: string }>(
+      `UPDATE inbound_items SET status = 'pending', retry_at = NULL, retry_rounds = retry_rounds + 1
+        WHERE id IN (SELECT id FROM inbound_items WHERE status = 'failed' AND retry_at <= now()
+                      ORDER BY retry_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Items not (yet) processed, by status. */
