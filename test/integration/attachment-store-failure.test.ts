@@ -17,7 +17,8 @@ const ROUNDS = 4;
  * keep it (the database's disk full, as here: the file contents refused), every retry failed and the last one
  * marked the photo lost for good ("download-failed"), while Telegram still had it. Only the channel's refusal
  * gives a file up now; our own failure leaves it a reference, and the sweep fetches it again — a bounded number
- * of rounds, further and further apart, after which the clerk sees on the card that the file was not received.
+ * of rounds, further and further apart, after which the clerk sees on the card that the file was not received, and
+ * the citizen is told so in their chat.
  */
 describe('a fetched attachment our side could not store (integration)', () => {
   let t: TelegramStack;
@@ -56,6 +57,8 @@ describe('a fetched attachment our side could not store (integration)', () => {
       inboundItem({
         channel: Channel.Telegram,
         externalId: `${chatId}:${randomBytes(3).toString('hex')}`,
+        author: { externalId: String(chatId), displayName: 'Ирина' },
+        replyAddress: { chatId, messageId: 41 },
         attachments: [
           { fileName: 'photo.jpg', contentType: 'image/jpeg', remoteRef: file.file_id, size: file.file_size },
         ],
@@ -115,6 +118,13 @@ describe('a fetched attachment our side could not store (integration)', () => {
       );
       expect(card.attachments).toEqual([
         expect.objectContaining({ status: 'rejected', rejectionReason: 'not-stored' }),
+      ]);
+      // And the citizen, once, in their chat: the appeal stands without the file, which they may send again.
+      const told = fake.sentTo(700_500_002).filter((m) => m.text?.startsWith('Файл «photo.jpg»'));
+      expect(told.map((m) => m.text)).toEqual([
+        expect.stringMatching(
+          /^Файл «photo\.jpg» не удалось сохранить\. Обращение № \S+ зарегистрировано без него\./,
+        ),
       ]);
     } finally {
       await restore();

@@ -9,6 +9,7 @@ import { BotReplies } from './bot-replies.service';
 import { BOT_CHANNELS } from './dialogue.service';
 import {
   MessengerAttachmentsRepository,
+  NOT_STORED,
   type RejectedFileSender,
   type RemoteAttachmentRow as AttachmentRow,
 } from './messenger-attachments.repository';
@@ -157,13 +158,15 @@ export class AttachmentFetcher {
       this.config.attachmentStoreRounds,
     );
     if (!counted) return;
-    if (counted.givenUp)
+    if (counted.givenUp) {
+      // Not received, on the card and to the citizen, who is asked to send it again.
+      await this.reject({ id: attachmentId }, NOT_STORED);
       this.log.error('attachment not stored after every round; marked not received', {
         attachmentId,
         rounds: counted.failures,
         reason,
       });
-    else
+    } else
       this.log.warn('attachment not stored; the sweep tries again later', {
         attachmentId,
         round: counted.failures,
@@ -182,7 +185,11 @@ export class AttachmentFetcher {
     );
   }
 
-  private async reject(a: AttachmentRow, reason: FileRefusal, contentType?: string): Promise<'rejected'> {
+  private async reject(
+    a: Pick<AttachmentRow, 'id'>,
+    reason: FileRefusal,
+    contentType?: string,
+  ): Promise<'rejected'> {
     const sender = await this.attachments.reject(a.id, reason, contentType);
     this.log.info('attachment rejected', { attachmentId: a.id, reason });
     if (sender) await this.tellSender(a.id, reason, sender);

@@ -19,7 +19,7 @@ export interface RemoteAttachmentRow {
 }
 
 /** The rejection reason of a file our side failed to keep, every retry spent (the card says so in Russian). */
-export const NOT_STORED = 'not-stored';
+export const NOT_STORED = 'not-stored' as const;
 
 /** Attachments a messenger only referenced, and their content once fetched (content-addressed). */
 @Injectable()
@@ -99,27 +99,25 @@ export class MessengerAttachmentsRepository {
 
   /**
    * One more round in which our side failed to keep the fetched file: the next waits `firstMs`, doubling per round
-   * (at most a day), by the database's clock; the `rounds`-th marks it not received ('not-stored', shown on the
-   * card). Undefined when the row is no longer a reference.
+   * (at most a day), by the database's clock; `givenUp` from the `rounds`-th on (the caller rejects it then:
+   * `reject`, NOT_STORED). Undefined when the row is no longer a reference.
    */
   async storeFailed(
     attachmentId: string,
     firstMs: number,
     rounds: number,
   ): Promise<{ failures: number; givenUp: boolean } | undefined> {
-    const [row] = rowsOf<{ failures: number; status: string }>(
+    const [row] = rowsOf<{ failures: number }>(
       await this.dataSource.query(
         `UPDATE attachments
             SET store_failures = store_failures + 1,
-                fetch_after = now() + make_interval(secs => least($2::float8 / 1000 * power(2, least(store_failures, 30)), 86400)),
-                status = CASE WHEN store_failures + 1 >= $3 THEN 'rejected' ELSE status END,
-                rejection_reason = CASE WHEN store_failures + 1 >= $3 THEN '${NOT_STORED}' ELSE rejection_reason END
+                fetch_after = now() + make_interval(secs => least($2::float8 / 1000 * power(2, least(store_failures, 30)), 86400))
           WHERE id = $1 AND status = 'remote'
-          RETURNING store_failures AS failures, status`,
-        [attachmentId, firstMs, rounds],
+          RETURNING store_failures AS failures`,
+        [attachmentId, firstMs],
       ),
     );
-    return row ? { failures: row.failures, givenUp: row.status === 'rejected' } : undefined;
+    return row ? { failures: row.failures, givenUp: row.failures >= rounds } : undefined;
   }
 
   /**

@@ -86,12 +86,12 @@ const EVERY_TEXT: Record<string, () => string[]> = {
     texts.ratingThanksRu('2026-000123', false),
   ],
   fileNotAcceptedRu: () =>
-    (['too-large', 'type-not-allowed', 'empty', 'too-many', 'not-found', 'refused'] as const).flatMap(
-      (why) => [
-        texts.fileNotAcceptedRu('2026-000123', 'Фото двора', why, { maxMegabytes: 10, maxCount: 5 }),
-        texts.fileNotAcceptedRu('2026-000123', ' ', why, { maxMegabytes: 20, maxCount: 1 }),
-      ],
-    ),
+    (
+      ['too-large', 'type-not-allowed', 'empty', 'too-many', 'not-found', 'refused', 'not-stored'] as const
+    ).flatMap((why) => [
+      texts.fileNotAcceptedRu('2026-000123', 'Фото двора', why, { maxMegabytes: 10, maxCount: 5 }),
+      texts.fileNotAcceptedRu('2026-000123', ' ', why, { maxMegabytes: 20, maxCount: 1 }),
+    ]),
 };
 
 const EXPIRES = new Date('2027-01-01T03:00:00Z');
@@ -228,6 +228,10 @@ describe('bot texts', () => {
     expect(texts.fileNotAcceptedRu('2026-000123', 'схема.jpg', 'too-many', limits)).toBe(
       'Файл «схема.jpg» не принят: к обращению можно приложить не больше 5 файлов. Обращение № 2026-000123 ' +
         'зарегистрировано без него.',
+    );
+    expect(texts.fileNotAcceptedRu('2026-000123', 'фото.jpg', 'not-stored', limits)).toBe(
+      'Файл «фото.jpg» не удалось сохранить. Обращение № 2026-000123 зарегистрировано без него. Если он нужен, ' +
+        'отправьте его в этот чат ещё раз как фото или документ до 10 МБ.',
     );
     expect(texts.fileNotAcceptedRu('2026-000123', 'a.jpg', 'too-many', { ...limits, maxCount: 1 })).toContain(
       'не больше 1 файла.',

@@ -220,7 +220,14 @@ export function ratingThanksRu(registrationNumber: string, poor: boolean): strin
 }
 
 /** Why a file the citizen sent was not kept, as the attachment fetcher names it. */
-export type FileRefusal = 'too-large' | 'type-not-allowed' | 'empty' | 'too-many' | 'not-found' | 'refused';
+export type FileRefusal =
+  | 'too-large'
+  | 'type-not-allowed'
+  | 'empty'
+  | 'too-many'
+  | 'not-found'
+  | 'refused'
+  | 'not-stored';
 
 /**
  * A file of the citizen's was not kept (too large, a type staff cannot open safely, empty, one too many, or the
@@ -241,6 +248,7 @@ export function fileNotAcceptedRu(
     'too-many': `${name} не принят: к обращению можно приложить не больше ${countRu(limits.maxCount, 'файла', 'файлов', 'файлов')}.`,
     'not-found': `${name} не удалось загрузить.`,
     refused: `${name} не удалось загрузить.`,
+    'not-stored': `${name} не удалось сохранить.`,
   };
   const again =
     refusal === 'too-many'
