@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Channel } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
-import { type TelegramFake } from '../fakes/telegram/telegram-fake';
-import { startTelegramStack, type TelegramStack } from '../support/telegram-stack';
-import { eventually, registerItems, type TestStack } from '../support/test-stack';
+import { telegramStackForFile } from '../support/telegram-stack';
+import { eventually, registerItems } from '../support/test-stack';
 
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
 /** A ZIP archive's first bytes: a type staff cannot open safely. */
@@ -17,34 +16,23 @@ const MIB = 1024 * 1024;
  * once per file, never for a kept one, and never on a public place (a comment under the channel's post).
  */
 describe('a messenger file that was not kept is explained to its sender (integration)', () => {
-  let t: TelegramStack;
-  let fake: TelegramFake;
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    t = await startTelegramStack({ ATTACHMENT_MAX_BYTES: String(MIB) });
-    ({ fake, stack } = t);
-  });
-
-  afterAll(async () => {
-    await t?.close();
-  });
+  const t = telegramStackForFile({ ATTACHMENT_MAX_BYTES: String(MIB) });
 
   const fileRef = (content: Buffer, extension: string) =>
-    fake.registerFile(content, extension === 'jpg' ? 'photos' : 'documents', { extension });
+    t.fake.registerFile(content, extension === 'jpg' ? 'photos' : 'documents', { extension });
   const statuses = async (appealId: string) =>
-    (await stack.db.dataSource.query(
+    (await t.stack.db.dataSource.query(
       `SELECT file_name AS "fileName", status, rejection_reason AS reason FROM attachments WHERE appeal_id = $1
         ORDER BY file_name`,
       [appealId],
     )) as { fileName: string; status: string; reason: string | null }[];
-  const refusals = (chatId: number) => fake.sentTo(chatId).filter((m) => m.text?.startsWith('Файл «'));
+  const refusals = (chatId: number) => t.fake.sentTo(chatId).filter((m) => m.text?.startsWith('Файл «'));
 
   it('tells the citizen which files were not kept and why, and nothing of the one that was', async () => {
     const chatId = 700_600_001;
     const photo = fileRef(PHOTO, 'jpg');
     const archive = fileRef(ZIP, 'zip');
-    const [appealId] = await registerItems(stack, [
+    const [appealId] = await registerItems(t.stack, [
       inboundItem({
         channel: Channel.Telegram,
         externalId: `${chatId}:${randomBytes(3).toString('hex')}`,
@@ -75,7 +63,7 @@ describe('a messenger file that was not kept is explained to its sender (integra
       }),
     ]);
     const [number] = (
-      (await stack.db.dataSource.query(`SELECT registration_number FROM appeals WHERE id = $1`, [
+      (await t.stack.db.dataSource.query(`SELECT registration_number FROM appeals WHERE id = $1`, [
         appealId,
       ])) as {
         registration_number: string;
@@ -102,7 +90,7 @@ describe('a messenger file that was not kept is explained to its sender (integra
 
   it('says nothing of a refused file under a public post, where everyone reads', async () => {
     const chatId = -1_001_700_600_002;
-    const [appealId] = await registerItems(stack, [
+    const [appealId] = await registerItems(t.stack, [
       inboundItem({
         channel: Channel.Telegram,
         externalId: `${chatId}:${randomBytes(3).toString('hex')}`,

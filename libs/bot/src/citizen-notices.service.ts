@@ -14,6 +14,7 @@ import { type NoticeFacts, NoticesRepository } from './notices.repository';
 import { isPublicPlace } from './public-place';
 import {
   escalatedNoticeRu,
+  followUpReceivedRu,
   PHONE_BUTTON_RU,
   phoneRequestRu,
   ratingRequestRu,
@@ -27,11 +28,13 @@ type NoticeKind = Extract<
 >;
 
 /** The history events a messenger citizen hears about (extension and redirection notices come from the workflow). */
-const NOTICE_EVENTS = ['registered', 'escalated', 'reopened', 'delivered'];
+const NOTICE_EVENTS = ['registered', 'follow-up-received', 'escalated', 'reopened', 'delivered'];
+/** A further message is acknowledged once in this time per appeal: an album of photos is one acknowledgement. */
+const FOLLOW_UP_ACK_QUIET_MS = 10 * 60_000;
 
 /**
  * Notices to citizens of messenger appeals, driven by the appeals' history (the appeal-event outbox): the
- * registration number and term, escalation and reopening, and after the answer is delivered the two rating
+ * registration number and term, a further message joined to the appeal (once per burst), escalation and reopening, and after the answer is delivered the two rating
  * questions of S4 п. 27.3 with buttons (Telegram, VK dialogues) or digits (OK). Each is an outbound message
  * unique per (history event, kind), so a replayed event sends nothing twice. VK and OK wall threads and comments
  * under the Telegram channel's posts are public: they get the registration notice and the answer only.
@@ -70,7 +73,16 @@ export class CitizenNotices implements OnModuleInit {
     if (events.length === 0) return;
     const facts = await this.notices.noticeFacts(events.map((e) => e.appealId));
     const organisations = await this.notices.organisationNames(events.flatMap(organisationIdsOf));
+    const acknowledged = await this.notices.followUpsAcknowledgedWithin(
+      events.filter((e) => e.type === 'follow-up-received').map((e) => e.appealId),
+      FOLLOW_UP_ACK_QUIET_MS,
+    );
     const notices = events.flatMap((event) => {
+      if (event.type === 'follow-up-received') {
+        // Once per burst: told already, or by an earlier event of this batch.
+        if (acknowledged.has(event.appealId)) return [];
+        acknowledged.add(event.appealId);
+      }
       const notice = this.noticeOf(event, facts.get(event.appealId), organisations);
       return notice ? [notice] : [];
     });
@@ -101,6 +113,13 @@ export class CitizenNotices implements OnModuleInit {
           ]);
         }
         return notice(event, 'registration-notice', text);
+      }
+      case 'follow-up-received': {
+        // A correction (an edited message) says nothing new; a shared phone or place alone is no message either.
+        const said = typeof data.text === 'string' && data.text.trim() !== '';
+        const files = typeof data.attachments === 'number' && data.attachments > 0;
+        if (wall || data.correctionOf || !(said || files)) return undefined;
+        return notice(event, 'status-notice', followUpReceivedRu(number));
       }
       case 'escalated': {
         if (wall) return undefined;

@@ -23,6 +23,21 @@ export class NoticesRepository {
     return new Map(rows.map((r) => [r.id, { replyAddress: r.reply_address, hasPhone: r.has_phone }]));
   }
 
+  /**
+   * The appeals whose citizen was told of a further message within the last `withinMs` (by the database's
+   * clock): a burst of messages (an album of photos, a thought in several lines) is acknowledged once.
+   */
+  async followUpsAcknowledgedWithin(appealIds: string[], withinMs: number): Promise<Set<string>> {
+    if (appealIds.length === 0) return new Set();
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT m.appeal_id AS id FROM outbound_messages m JOIN appeal_events e ON e.id = m.source_event_id
+        WHERE m.appeal_id = ANY($1::uuid[]) AND e.type = 'follow-up-received'
+          AND m.created_at > now() - make_interval(secs => $2::float8 / 1000)`,
+      [appealIds, withinMs],
+    )) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Short names of the organisations, in name order. */
   async organisationNames(ids: string[]): Promise<{ id: string; shortName: string }[]> {
     if (ids.length === 0) return [];

@@ -65,6 +65,7 @@ const EVERY_TEXT: Record<string, () => string[]> = {
   ],
   PHONE_BUTTON_RU: () => [texts.PHONE_BUTTON_RU],
   phoneRequestRu: () => [texts.phoneRequestRu()],
+  followUpReceivedRu: () => [texts.followUpReceivedRu('2026-000123')],
   escalatedNoticeRu: () => [
     texts.escalatedNoticeRu('2026-000123', ['Минтранс', 'Администрация г. Бердска']),
     texts.escalatedNoticeRu('2026-000123', []),

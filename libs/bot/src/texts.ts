@@ -176,6 +176,14 @@ export function phoneRequestRu(): string {
   );
 }
 
+/** A further message of the citizen's joined their open appeal: they hear it was not lost nor made a new appeal. */
+export function followUpReceivedRu(registrationNumber: string): string {
+  return (
+    `Ваше сообщение добавлено к обращению № ${registrationNumber}. Его увидит специалист, который рассматривает ` +
+    'обращение.'
+  );
+}
+
 export function escalatedNoticeRu(registrationNumber: string, organisations: string[]): string {
   return organisations.length > 0
     ? `Обращение № ${registrationNumber} передано на рассмотрение: ${organisations.join(', ')}.`
