@@ -117,6 +117,35 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     ).toBe(403);
   });
 
+  it('counts guesses sent at once one after another: a burst gets no more passwords checked than one by one', async () => {
+    const victim = await account();
+    // Thirty at once: checked first and counted after, all of them passed the check before the first failure
+    // was on record (18 of 40 were checked against the account's five free tries).
+    const burst = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        login({ login: victim.login, password: `burst-${i}` }).then((res) => res.status),
+      ),
+    );
+    expect(burst.filter((s) => s === 401)).toHaveLength(6);
+    expect(burst.filter((s) => s === 429)).toHaveLength(24);
+    const [row] = (await stack.db.dataSource.query(
+      `SELECT failures, locked_until > now() AS locked FROM sign_in_failures WHERE key = $1`,
+      [`login:${victim.login}`],
+    )) as { failures: number; locked: boolean }[];
+    expect(row).toEqual({ failures: 6, locked: true });
+    expect((await login({ login: victim.login, password: victim.password })).status).toBe(429);
+    // A right password gives the address back the try it was counted: signing in costs an office nothing.
+    await stack.db.dataSource.query(`DELETE FROM sign_in_failures`);
+    const colleague = await account();
+    const right = { login: colleague.login, password: colleague.password };
+    for (let i = 0; i < 25; i++) expect((await login(right)).status).toBe(200);
+    expect(
+      await stack.db.dataSource.query(
+        `SELECT key, failures FROM sign_in_failures WHERE failures > 0 OR locked_until IS NOT NULL`,
+      ),
+    ).toEqual([]);
+  });
+
   it('locks an address spraying many logins, whatever login it tries next', async () => {
     // The test's address is 127.0.0.1: start from a clean count for it.
     await stack.db.dataSource.query(`DELETE FROM sign_in_failures WHERE key LIKE 'address:%'`);

@@ -130,14 +130,12 @@ export class StaffUsers {
   ): Promise<PasswordChangeOutcome> {
     const row = await this.users.passwordHashOf(userId);
     if (!row) throw notFoundError(USER_NOT_FOUND);
-    const lockout = await this.lockouts.activeLock(row.login, address);
-    if (lockout) return { kind: 'locked', lockout };
+    const attempt = await this.lockouts.reserve(row.login, address);
+    if (attempt.kind === 'locked') return attempt;
     if (!(await verifyPassword(current, row.passwordHash))) {
-      return {
-        kind: 'wrong-current',
-        lockoutsStarted: await this.lockouts.recordFailure(row.login, address),
-      };
+      return { kind: 'wrong-current', lockoutsStarted: attempt.started };
     }
+    await this.lockouts.settleSuccess(row.login, address, attempt);
     if (current === next) return { kind: 'unchanged' };
     const kept = (await this.signer().verify(sessionToken))?.sid ?? null;
     await this.users.setOwnPassword(userId, await hashPassword(next, this.scrypt), kept);
@@ -167,21 +165,21 @@ export class StaffUsers {
   }
 
   /**
-   * A token for the right login and password. Failures are counted per account and per address with a growing
-   * lock-out (sign-in-lockouts.ts); while either is locked the password is not checked at all. A hash made with
+   * A token for the right login and password. Attempts are counted per account and per address with a growing
+   * lock-out (sign-in-lockouts.ts), each before its password is checked (a right one is given back); while either
+   * is locked the password is not checked at all. A hash made with
    * weaker scrypt parameters than today's is redone with the password just proved.
    */
   async signIn(login: string, password: string, address: string): Promise<SignInOutcome> {
     const key = loginKey(login);
-    const lockout = await this.lockouts.activeLock(key, address);
-    if (lockout) return { kind: 'locked', lockout };
+    // Counted before the password is checked, so that attempts sent together cannot outrun the count.
+    const attempt = await this.lockouts.reserve(key, address);
+    if (attempt.kind === 'locked') return attempt;
     const row = await this.users.credentials(key);
     // Hash anyway when the login is unknown, so timing does not tell which logins exist.
     const ok = await verifyPassword(password, row?.passwordHash ?? (await this.dummyHash()));
-    if (!row || !ok || !row.active) {
-      return { kind: 'refused', lockoutsStarted: await this.lockouts.recordFailure(key, address) };
-    }
-    await this.lockouts.clearAccount(key);
+    if (!row || !ok || !row.active) return { kind: 'refused', lockoutsStarted: attempt.started };
+    await this.lockouts.settleSuccess(key, address, attempt);
     if (needsRehash(row.passwordHash, this.scrypt)) {
       await this.users.setPasswordHash(row.id, await hashPassword(password, this.scrypt));
     }
