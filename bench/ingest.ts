@@ -20,6 +20,7 @@ import { channelMix, type MixShares } from './mix';
 import { flag, printGrid, printTable, type TargetRow } from './report';
 import { heldOffNote, workerPollEnv } from './registration-only';
 import { printWorkerSizing } from './sizing';
+import { printWaitEvents, type WaitEvents, WaitSampler } from './wait-events';
 
 @Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), IntakeModule] })
 class ProducerModule {}
@@ -60,6 +61,8 @@ interface ProductRun {
   notices: Record<string, number>;
   /** The burst's CPU per group of processes (Linux /proc), when sampled. */
   cpu?: CpuBudget;
+  /** The product's Postgres sessions during the burst, by state and wait event (pg_stat_activity), when sampled. */
+  waits?: WaitEvents;
 }
 
 async function waitFor(
@@ -237,13 +240,15 @@ async function measure(
   cpuOf?: { databaseUrl: string },
 ): Promise<ProductRun> {
   const run = await runItems(client, items[0].externalId.replace(/-\d+$/, '-'), items);
+  const pollingPid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
   const sampler =
     cpuOf &&
     (await CpuSampler.start({
       databaseUrl: cpuOf.databaseUrl,
       workerPids: workers.map((w) => w.pid).filter((pid): pid is number => pid !== undefined),
-      pollingPid: (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number,
+      pollingPid,
     }));
+  const waitSampler = cpuOf && (await WaitSampler.start(cpuOf.databaseUrl, [pollingPid]));
   const started = Date.now();
   await feed(store, items, perSecond);
   // Every item is stored once feed() returns. The poll asks, cheapest first and each by a partial index, whether
@@ -286,6 +291,7 @@ async function measure(
   );
   // Stopped before the figures below are read: their statements are not the burst's.
   const cpuOfAppeals = sampler && (await sampler.stop());
+  const waits = waitSampler && (await waitSampler.stop());
   const { rows } = await client.query(
     `SELECT count(a.id)::int AS appeals,
             count(*) FILTER (WHERE i.status = 'processed' AND a.id IS NULL)::int AS follow_ups,
@@ -342,6 +348,7 @@ async function measure(
       ).rows.map((row: { status: string; n: number }) => [row.status, row.n]),
     ),
     cpu,
+    waits,
   };
 }
 
@@ -659,6 +666,11 @@ export async function benchIngest(args: string[]): Promise<void> {
         `CPU of the burst · ${workers} workers · ${burst.appeals} appeals`,
         burst.cpu,
         registrationOnly ? burst.registeredPerSecond : burst.routedPerSecond,
+      );
+    if (burst.waits)
+      printWaitEvents(
+        `Postgres sessions of the burst · ${workers} workers · state and wait event`,
+        burst.waits,
       );
   }
   if (registrationOnly) return;
