@@ -4,6 +4,7 @@ import { Role, StaffUsers } from '@inbox/access';
 import { type Actor, AppealWorkflow } from '@inbox/appeals';
 import {
   ClassificationPipeline,
+  PipelineAppealsRepository,
   type PipelineOutcome,
   Retrainer,
   RoutingSuggestions,
@@ -75,15 +76,19 @@ describe('classification in batches (integration)', () => {
   }
 
   /**
-   * A follow-up's touch of appeal `id` (RegistrationRepository.addFollowUpsAtomically, as registration makes it)
-   * while `pass` waits in its read of `table`, which another session holds (as a slow round trip would keep the
-   * pass between its statements): it must go through within 3 s (a lock timeout fails the test).
+   * `act` on a connection of its own, with a 3 s lock timeout (a timeout fails the test), while `pass` waits in
+   * its statement on `table`, which another session holds (as a slow round trip would keep the pass between its
+   * statements). The pass then goes on.
    */
-  async function touchWhilePassWaits(id: string, table: string, pass: () => Promise<unknown>): Promise<void> {
+  async function whilePassWaits(
+    table: string,
+    pass: () => Promise<unknown>,
+    act: (client: Client) => Promise<void>,
+  ): Promise<void> {
     const locker = new Client({ connectionString: stack.db.url });
-    const follower = new Client({ connectionString: stack.db.url });
+    const actor = new Client({ connectionString: stack.db.url });
     await locker.connect();
-    await follower.connect();
+    await actor.connect();
     let passes: Promise<unknown> | undefined;
     try {
       await locker.query('BEGIN');
@@ -92,23 +97,42 @@ describe('classification in batches (integration)', () => {
       await eventually(async () => {
         const [waiting] = await sql(
           `SELECT 1 FROM pg_stat_activity
-            WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE '%FROM ${table}%'`,
+            WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ~ $1`,
+          [`(FROM|INTO) ${table}\\M`],
         );
         return waiting;
       });
-      await follower.query(`SET lock_timeout = '3s'`);
+      await actor.query(`SET lock_timeout = '3s'`);
+      await act(actor);
+    } finally {
+      await locker.query('COMMIT');
+      await locker.end();
+      await actor.end();
+      await passes;
+    }
+  }
+
+  /**
+   * A follow-up's touch of appeal `id` (RegistrationRepository.addFollowUpsAtomically, as registration makes it)
+   * while `pass` waits in its statement on `table` (whilePassWaits): it must go through within 3 s.
+   */
+  async function touchWhilePassWaits(id: string, table: string, pass: () => Promise<unknown>): Promise<void> {
+    await whilePassWaits(table, pass, async (follower) => {
       const touched = await follower.query(
         `UPDATE appeals SET updated_at = now(), version = version + 1 WHERE id = $1`,
         [id],
       );
       expect(touched.rowCount).toBe(1);
-    } finally {
-      await locker.query('COMMIT');
-      await locker.end();
-      await follower.end();
-      await passes;
-    }
+    });
   }
+
+  /** An appeal the fast-track rule of the tests («Прорыв трубы») matches, at house `house` of one street. */
+  const burstPipe = (house: number, at: Date) =>
+    inboundItem({
+      text: `Прорыв трубы в подвале дома ул. Кирова, ${house}, вода заливает подвал.`,
+      address: `г. Новосибирск, ул. Кирова, ${house}`,
+      receivedAt: at.toISOString(),
+    });
 
   beforeAll(async () => {
     stack = await startTestStack({ env: { CLASSIFIER_RETRAIN_CRON: 'off' } });
@@ -241,7 +265,7 @@ describe('classification in batches (integration)', () => {
     expect(await pipeline.processPending(50)).toEqual(new Map());
   });
 
-  it('writes each appeal’s row once in a pass (its routes with its classification), twice when it fast-tracks', async () => {
+  it('writes each appeal’s row once in a pass (its routes, its classification and its fast-track term together)', async () => {
     // Every write of an appeals row adds a version to each of its indexes and runs its triggers (issue 18).
     const batch = await mixedCases(day(180), 'ул. Гоголя, 11');
     await sql(`
@@ -256,9 +280,8 @@ describe('classification in batches (integration)', () => {
         `SELECT appeal_id, count(*)::int AS n FROM test_appeal_writes GROUP BY 1`,
       );
       const count = new Map(writes.map((w) => [w.appeal_id, w.n]));
-      expect(batch.ids.map((id) => count.get(id))).toEqual(
-        batch.ids.map((id) => (id === batch.fastTrack ? 2 : 1)),
-      );
+      expect(batch.ids.map((id) => count.get(id))).toEqual(batch.ids.map(() => 1));
+      expect(await result(batch.fastTrack)).toMatchObject({ fast_track: true, term: expect.any(Number) });
       expect(await result(batch.auto)).toMatchObject({ classification_state: 'auto', routed: true });
       expect(await result(batch.unsure)).toMatchObject({ classification_state: 'manual', routed: true });
       expect(await result(batch.clerk)).toMatchObject({ classification_state: 'confirmed', routed: true });
@@ -356,24 +379,100 @@ describe('classification in batches (integration)', () => {
     expect(counts).toEqual({ routed: ids.length, classified_twice: 0, linked_twice: 0 });
   });
 
+  it('claims only the appeals it returns: a second pass at once takes the next ones', async () => {
+    await drain(50);
+    const ids = await register(
+      demoInboundItems(16, day(172), 11).map((item) => ({ ...item, externalId: `${item.externalId}-claim` })),
+      day(172),
+    );
+    const repository = stack.api.get(PipelineAppealsRepository);
+    const dataSource = stack.api.get(DataSource);
+    const first = dataSource.createQueryRunner();
+    const second = dataSource.createQueryRunner();
+    try {
+      await first.startTransaction();
+      await second.startTransaction();
+      const a = (await repository.claimPending(first.manager, 4)).map((r) => r.id);
+      const b = (await repository.claimPending(second.manager, 4)).map((r) => r.id);
+      expect(a).toHaveLength(4);
+      expect(b).toHaveLength(4);
+      expect(a.filter((id) => b.includes(id))).toEqual([]);
+      expect([...a, ...b].every((id) => ids.includes(id))).toBe(true);
+    } finally {
+      await first.rollbackTransaction();
+      await second.rollbackTransaction();
+      await first.release();
+      await second.release();
+    }
+    await drain(50);
+  });
+
   it('reads before it locks its appeals: a follow-up’s touch does not wait while the pass reads the fast-track rules', async () => {
     // Issue 18: follow-ups waited 0.2–1 s on the appeal's row, held by a pass's transaction between its statements.
     // The pass now reads everything (rules, the applicants' earlier appeals) before its row locks, and only writes
     // under them. Here the rules' read is made to wait, as a slow round trip would: the appeal is not held meanwhile.
-    const [id] = await register(
-      [
-        inboundItem({
-          text: 'Прорыв трубы в подвале дома ул. Кирова, 3, вода заливает подвал.',
-          address: 'г. Новосибирск, ул. Кирова, 3',
-          receivedAt: day(140).toISOString(),
-        }),
-      ],
-      day(140),
-    );
+    const [id] = await register([burstPipe(3, day(140))], day(140));
     await touchWhilePassWaits(id, 'fast_track_rules', () => route(50));
     // The pass saw the appeal changed and left it; the next takes it as it is now, rules and all.
     await route(50);
     expect(await result(id)).toMatchObject({ routed: true, fast_track: true });
+    await group(50);
+  });
+
+  it('holds its appeals only for its last write: a follow-up’s touch does not wait while the pass writes its history and keys', async () => {
+    // Issue 18: the pass locked its appeals before its writes to the other tables (flags, history, grouping keys)
+    // and kept them to its commit; a follow-up's touch waited on it. Those writes now come first, and the rows
+    // are locked for their one write and the commit. Here the keys' insert is made to wait: the appeal is free.
+    const [id] = await register([burstPipe(5, day(145))], day(145));
+    await touchWhilePassWaits(id, 'appeal_cluster_keys', () => route(50));
+    expect(await result(id)).toMatchObject({ routed: true, fast_track: true });
+    await group(50);
+  });
+
+  it('does a pass again when an appeal changed under it, as the appeal is then: nothing of the first try stays', async () => {
+    // The pass writes its history, flags and keys before it locks its appeals; a clerk files one meanwhile. The
+    // pass must not leave the model's topic event (nor anything else) for an appeal it did not classify.
+    const ids = await register(
+      [inboundItem({ text: autoText, receivedAt: day(147).toISOString() }), burstPipe(9, day(147))],
+      day(147),
+    );
+    const [filed, other] = ids;
+    let outcomes: Map<string, PipelineOutcome> | undefined;
+    await whilePassWaits(
+      'appeal_cluster_keys',
+      async () => (outcomes = await pipeline.processPending(50)),
+      async (clerk) => {
+        const filedNow = await clerk.query(
+          `UPDATE appeals SET topic_id = $2, updated_at = now(), version = version + 1 WHERE id = $1`,
+          [filed, housing],
+        );
+        expect(filedNow.rowCount).toBe(1);
+      },
+    );
+    expect(outcomes?.get(filed)).toMatchObject({ kind: 'done', classification: 'confirmed' });
+    expect(outcomes?.get(other)).toMatchObject({ kind: 'done', fastTracked: true });
+    expect(await result(filed)).toMatchObject({
+      classification_state: 'confirmed',
+      topic_id: housing,
+      routed: true,
+    });
+    // Once each, from the pass that held: the first try's history and keys went with its rollback.
+    const types = async (id: string) =>
+      (await result(id)).events
+        .map((e) => e.type)
+        .filter((t) => t !== 'legal-flag-raised' && t !== 'incident-linked');
+    expect(await types(filed)).toEqual([]);
+    expect((await types(other)).sort()).toEqual(
+      [
+        (await result(other)).classification_state === 'auto' ? 'auto-classified' : 'classification-queued',
+        'fast-tracked',
+      ].sort(),
+    );
+    const [keys] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM appeal_cluster_keys WHERE appeal_id = ANY($1)`,
+      [ids],
+    );
+    expect(keys.n).toBe(2);
     await group(50);
   });
 

@@ -10,7 +10,12 @@ import { type Catalogue, TopicCatalogue } from '@inbox/rubricator';
 import { findPhrases, stemText, type StemmedText, wordShingles } from '@inbox/text-classifier';
 import { type FastTrackRuleData, matchFastTrack } from '../fast-track/fast-track-match';
 import { FastTrackRules } from '../fast-track/fast-track-rules.service';
-import { type PipelineAppeal, PipelineAppealsRepository } from '../repositories/pipeline-appeals.repository';
+import {
+  type PassBasis,
+  type PassWrite,
+  type PipelineAppeal,
+  PipelineAppealsRepository,
+} from '../repositories/pipeline-appeals.repository';
 import { RoutingSuggestions } from '../routing/routing-suggestions.service';
 import { storedAppealInput } from '../training/appeal-input';
 import { ModelRegistry } from '../training/model-registry.service';
@@ -37,6 +42,9 @@ export interface PipelineOptions {
    */
   deferWithoutModel?: () => Promise<boolean>;
 }
+
+/** How many times processPending runs a pass again whose appeals changed under it (PassRaced). */
+const PASS_ATTEMPTS = 5;
 
 /**
  * What happens to an appeal after registration, in one idempotent pass: its topic is predicted (auto above
@@ -93,10 +101,18 @@ export class ClassificationPipeline {
     // takes (the worker's poll every CLASSIFY_POLL_MS, the sweep of stale pending appeals). No hook acts on the
     // outside world for the events it writes (notices and ПОС statuses follow registration and staff acts).
     const defer = await this.deferral(options);
-    return this.transactions.runRedoable(async (tx) => {
-      const rows = await this.appeals.claimPending(tx, limit);
-      return rows.length === 0 ? new Map<string, PipelineOutcome>() : this.pass(tx, rows, defer);
-    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactions.runRedoable(async (tx) => {
+          const rows = await this.appeals.claimPending(tx, limit);
+          return rows.length === 0 ? new Map<string, PipelineOutcome>() : this.pass(tx, rows, defer);
+        });
+      } catch (error) {
+        // An appeal changed under the pass (PassRaced): nothing of it stayed; again, as the appeals are now.
+        if (!(error instanceof PassRaced) || attempt >= PASS_ATTEMPTS) throw error;
+        this.log.debug('pass raced', { appeals: error.appealIds.length, attempt });
+      }
+    }
   }
 
   /**
@@ -136,8 +152,9 @@ export class ClassificationPipeline {
   }
 
   /**
-   * What happens to the appeals (locked by the caller's transaction) after registration, per appeal as in the
-   * class comment, but set-based: predictions and rules in memory, then one write per kind for the batch.
+   * What happens to the appeals (claimed by the caller's transaction) after registration, per appeal as in the
+   * class comment, but set-based: predictions and rules in memory, the other tables' rows, then the appeals'
+   * rows locked and each written once, in one statement for the batch.
    */
   private async pass(
     tx: Db,
@@ -157,11 +174,13 @@ export class ClassificationPipeline {
         outcomes.set(a.id, { kind: 'deferred' });
         continue;
       }
-      items.push({ a, stemmed: stemText(fullTextOf(a)), classification: 'unchanged' });
+      items.push({ a, before: { ...a }, stemmed: stemText(fullTextOf(a)), classification: 'unchanged' });
     }
 
-    const confirm: string[] = [];
-    const auto: (Omit<Parameters<PipelineAppealsRepository['applyAuto']>[1][number], 'organisationIds'> & {
+    const auto: (Omit<
+      Extract<PassWrite, { classification: 'auto' }>,
+      'organisationIds' | 'classification'
+    > & {
       event: object;
     })[] = [];
     const manual: { id: string; confidence: number | null; modelId: string | null; event?: object }[] = [];
@@ -170,7 +189,6 @@ export class ClassificationPipeline {
       if (a.classification_state !== 'pending') continue;
       if (a.topic_id) {
         // A person chose the topic before the model got to it: that choice stands.
-        confirm.push(a.id);
         item.classification = 'confirmed';
         continue;
       }
@@ -237,19 +255,26 @@ export class ClassificationPipeline {
         },
       });
     }
-    // The rows are locked just before the writes (a follow-up to an appeal of this pass waits only for
-    // them); an appeal changed since it was read is left out, for the next pass to take as it is now.
+    // Everything the pass reads comes first — the routes, the fast-track rules, the applicants' earlier appeals
+    // (the repeated flag) —, then everything it writes to other tables, and only then are its appeals' rows
+    // locked, for one write of each and the commit (issue 18: while a row is held, a follow-up's touch of it
+    // waits, and with it the registration batch that carries it; the holder was this pass's transaction
+    // between its statements). Should an appeal have changed since it was read, the whole pass is undone
+    // (PassRaced) and done again as the appeals are then: nothing it wrote stays.
     const accepted = new Map(auto.map((t) => [t.id, t]));
-    // The topics each appeal will have (its row is locked and checked below, so every write applies).
-    const planned = items.map((i) => {
-      const t = accepted.get(i.a.id);
-      return t ? { ...i.a, topic_id: t.topicId, subtopic_id: t.subtopicId } : i.a;
-    });
-    // Everything else the pass reads comes before the lock too — the fast-track rules, the applicants' earlier
-    // appeals (the repeated flag): while the rows are held, a follow-up's touch of one of them waits, and with
-    // it the registration batch that carries it (issue 18: 0.2–1 s waits, the holder this pass's transaction
-    // between its statements). Under the lock the pass only writes.
-    const routes = await this.routes(tx, planned);
+    const manualOf = new Map(manual.map((m) => [m.id, m]));
+    for (const item of items) {
+      const t = accepted.get(item.a.id);
+      if (t) {
+        item.a.topic_id = t.topicId;
+        item.a.subtopic_id = t.subtopicId;
+        item.classification = 'auto';
+      } else if (manualOf.has(item.a.id)) item.classification = 'manual';
+    }
+    const routes = await this.routes(
+      tx,
+      items.map((i) => i.a),
+    );
     const rules = items.some(({ a }) => fastTrackable(a)) ? await this.fastTrack.active(tx) : [];
     // Shingled once for the repeated-appeal check and the grouping keys.
     const shingles = new Map(items.map(({ a }) => [a.id, wordShingles(fullTextOf(a))]));
@@ -271,49 +296,16 @@ export class ClassificationPipeline {
         multiTopicConfidence: this.config.classifierMultiTopicConfidence,
       },
     );
-    const now = new Map(
-      (
-        await this.appeals.loadLocked(
-          tx,
-          items.map((i) => i.a.id),
-        )
-      ).map((r) => [r.id, r]),
-    );
-    const changed = new Set(items.filter((i) => !unchanged(i.a, now.get(i.a.id))).map((i) => i.a.id));
-    if (changed.size > 0) {
-      const keep = <T extends { id: string } | string>(list: T[]) =>
-        list.filter((x) => !changed.has(typeof x === 'string' ? x : x.id));
-      items.splice(0, items.length, ...items.filter((i) => !changed.has(i.a.id)));
-      confirm.splice(0, confirm.length, ...keep(confirm));
-      auto.splice(0, auto.length, ...keep(auto));
-      manual.splice(0, manual.length, ...keep(manual));
-    }
-    // Each appeal's first write carries its routes and the end of its pass (one write of its row, not two).
-    const confirmed = await this.appeals.confirmPending(
-      tx,
-      confirm.map((id) => ({ id, organisationIds: routes.get(id)! })),
-    );
-    const applied = await this.appeals.applyAuto(
-      tx,
-      auto.map(({ event: _event, ...topic }) => ({ ...topic, organisationIds: routes.get(topic.id)! })),
-    );
-    const queued = await this.appeals.queueManual(
-      tx,
-      manual.map(({ event: _event, ...entry }) => ({ ...entry, organisationIds: routes.get(entry.id)! })),
-    );
-    const byId = new Map(items.map((i) => [i.a.id, i]));
+    // Fast-track terms by the topics the pass gives.
+    const terms = this.fastTrackTerms(items, rules);
+    const termOf = new Map(terms.map((t) => [t.a.id, t]));
+    // The pass's history in one insert, in the order the steps ran (classification, fast track, flags).
     const events: HistoryEvent[] = [];
     for (const t of auto) {
-      if (!applied.has(t.id)) continue;
-      const item = byId.get(t.id)!;
-      item.a.topic_id = t.topicId;
-      item.a.subtopic_id = t.subtopicId;
-      item.classification = 'auto';
       events.push({ appealId: t.id, type: 'auto-classified', data: t.event as Record<string, unknown> });
     }
     for (const m of manual) {
-      byId.get(m.id)!.classification = 'manual';
-      if (queued.has(m.id) && m.event) {
+      if (m.event) {
         events.push({
           appealId: m.id,
           type: 'classification-queued',
@@ -321,29 +313,55 @@ export class ClassificationPipeline {
         });
       }
     }
-    // Fast-track terms (by the topics just written) and flags; the pass's history in one insert, in the order
-    // the steps ran (classification, fast track, flags).
-    const terms = this.fastTrackTerms(items, rules);
-    events.push(...(await this.applyFastTrack(tx, terms)));
-    const fastTracked = new Set(terms.filter((t) => t.applied).map((t) => t.a.id));
-    const kept = new Set(items.map((i) => i.a.id));
-    const { raised, events: flagEvents } = await this.flags.raiseMany(
-      tx,
-      detected.filter((f) => kept.has(f.appealId)),
-    );
+    events.push(...terms.map((t) => this.fastTrackEvent(t)));
+    const { raised, events: flagEvents } = await this.flags.raiseMany(tx, detected);
     await this.history.appendMany(tx, [...events, ...flagEvents]);
     // The grouping keys wait for the grouping pass (no bucket is locked here).
     await this.incidents.saveKeys(
       tx,
       items.map((i) => ({ ...clusterInputOf(i.a), shingles: shingles.get(i.a.id) })),
     );
-    // The routes and the end of the pass of the appeals not written above (a pass again over classified ones).
-    await this.appeals.finishPass(
-      tx,
-      items
-        .filter((i) => !confirmed.has(i.a.id) && !applied.has(i.a.id) && !queued.has(i.a.id))
-        .map((i) => ({ id: i.a.id, organisationIds: routes.get(i.a.id)! })),
+    // The rows, locked as they are now: what the pass decided on must still be so.
+    const now = new Map(
+      (
+        await this.appeals.lockForPass(
+          tx,
+          items.map((i) => i.a.id),
+        )
+      ).map((r) => [r.id, r]),
     );
+    const changed = items.filter((i) => !unchanged(i.before, now.get(i.a.id))).map((i) => i.a.id);
+    if (changed.length > 0) throw new PassRaced(changed);
+    const writes: PassWrite[] = items.map(({ a, classification }) => {
+      const organisationIds = routes.get(a.id)!;
+      const term = termOf.get(a.id);
+      const fastTrack = term && {
+        answerDueDate: term.deadlines.answerDueDate,
+        answerDueAt: term.deadlines.answerDueAt,
+        warnings: term.deadlines.warnings,
+      };
+      const common = { id: a.id, organisationIds, ...(fastTrack ? { fastTrack } : {}) };
+      if (classification === 'auto') {
+        const { event: _event, id: _id, ...topic } = accepted.get(a.id)!;
+        return { ...common, ...topic, classification: 'auto' as const };
+      }
+      if (classification === 'manual') {
+        const m = manualOf.get(a.id)!;
+        return { ...common, classification, confidence: m.confidence, modelId: m.modelId };
+      }
+      return { ...common, classification };
+    });
+    const written = await this.appeals.writePass(tx, writes);
+    // Every guard holds on rows locked unchanged; should one not, nothing of the pass stays.
+    if (written.size !== writes.length) {
+      throw new PassRaced(writes.filter((w) => !written.has(w.id)).map((w) => w.id));
+    }
+    for (const t of terms) {
+      t.applied = true;
+      t.a.fast_track = true;
+      this.log.info('fast-tracked', { appealId: t.a.id, ruleId: t.match.rule.id });
+    }
+    const fastTracked = new Set(terms.map((t) => t.a.id));
     for (const { a, classification } of items) {
       outcomes.set(a.id, {
         kind: 'done',
@@ -416,25 +434,29 @@ export class ClassificationPipeline {
     );
     const events: HistoryEvent[] = [];
     for (const term of terms) {
-      const { a, match, deadlines } = term;
-      if (!applied.has(a.id)) continue;
+      if (!applied.has(term.a.id)) continue;
       term.applied = true;
-      a.fast_track = true;
-      events.push({
-        appealId: a.id,
-        type: 'fast-tracked',
-        data: {
-          ruleId: match.rule.id,
-          ruleName: match.rule.name,
-          keyword: match.keyword ?? null,
-          termDays: deadlines.termDays,
-          answerDueDate: deadlines.answerDueDate,
-          answerDueAt: deadlines.answerDueAt,
-        },
-      });
-      this.log.info('fast-tracked', { appealId: a.id, ruleId: match.rule.id });
+      term.a.fast_track = true;
+      events.push(this.fastTrackEvent(term));
+      this.log.info('fast-tracked', { appealId: term.a.id, ruleId: term.match.rule.id });
     }
     return events;
+  }
+
+  /** A term's `fast-tracked` history event. */
+  private fastTrackEvent({ a, match, deadlines }: FastTrackTerm): HistoryEvent {
+    return {
+      appealId: a.id,
+      type: 'fast-tracked',
+      data: {
+        ruleId: match.rule.id,
+        ruleName: match.rule.name,
+        keyword: match.keyword ?? null,
+        termDays: deadlines.termDays,
+        answerDueDate: deadlines.answerDueDate,
+        answerDueAt: deadlines.answerDueAt,
+      },
+    };
   }
 
   private async suggestRoute(a: PipelineAppeal): Promise<string[]> {
@@ -454,6 +476,8 @@ export class ClassificationPipeline {
 
 interface PassItem {
   a: PipelineAppeal;
+  /** The row as the pass read it, which its decisions rest on. */
+  before: PipelineAppeal;
   stemmed: StemmedText;
   decision?: TopicDecision;
   classification: 'auto' | 'manual' | 'confirmed' | 'unchanged';
@@ -474,7 +498,7 @@ function fastTrackable(a: PipelineAppeal): boolean {
 }
 
 /** Whether what the pass decided on is still so (a clerk, a follow-up or an answer may have come since). */
-function unchanged(before: PipelineAppeal, now: PipelineAppeal | undefined): boolean {
+function unchanged(before: PipelineAppeal, now: PassBasis | undefined): boolean {
   return (
     !!now &&
     now.classification_state === before.classification_state &&
@@ -487,6 +511,16 @@ function unchanged(before: PipelineAppeal, now: PipelineAppeal | undefined): boo
     now.text === before.text &&
     now.subject === before.subject
   );
+}
+
+/**
+ * An appeal of the pass changed between its read and its lock (a clerk filed it, an answer came): the pass's
+ * transaction is rolled back, and the pass is done again as the appeals are now (processPending).
+ */
+export class PassRaced extends Error {
+  constructor(readonly appealIds: string[]) {
+    super(`appeals changed during the classification pass: ${appealIds.length}`);
+  }
 }
 
 function fullTextOf(a: { subject: string | null; text: string }): string {

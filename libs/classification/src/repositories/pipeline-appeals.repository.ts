@@ -10,18 +10,45 @@ const LOAD_SQL = `SELECT a.id, a.registered_at, a.received_at, a.regime, a.chann
        coalesce(trim(p.email), '') <> '' AS has_email
   FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id`;
 
-/**
- * The end of a pass in an appeal's row (its route suggestions; classified_at: the first pass only), set by the
- * pass's first write to the row, so that the row is written once (issue 18: each write of an `appeals` row adds
- * a version to every one of its indexes, the search GINs' expressions computed again, and runs its triggers).
- */
-const PASS_DONE = `suggested_organisation_ids = v."organisationIds",
-              classified_at = coalesce(a.classified_at, clock_timestamp())`;
-
 /** An appeal's route suggestions, written with the end of its pass. */
 export interface PassRoute {
   id: string;
   organisationIds: string[];
+}
+
+/**
+ * What a pass writes to one appeal's row, in one write (PipelineAppealsRepository.writePass): how it was
+ * classified — `confirmed` (a person chose the topic first), `auto` (the model's topic), `manual` (the manual
+ * queue), `unchanged` (a pass again over a classified appeal) —, its fast-track term if a rule matched, and
+ * always its route suggestions and the end of its pass.
+ */
+export type PassWrite = PassRoute & {
+  fastTrack?: { answerDueDate: string; answerDueAt: Date | string; warnings: unknown[] };
+} & (
+    | { classification: 'confirmed' | 'unchanged' }
+    | { classification: 'manual'; confidence: number | null; modelId: string | null }
+    | {
+        classification: 'auto';
+        topicId: string | null;
+        subtopicId: string | null;
+        typicalNeed: string | null;
+        confidence: number;
+        modelId: string;
+      }
+  );
+
+/** What a pass decided on, as the appeal's row has it now (PipelineAppealsRepository.lockForPass). */
+export interface PassBasis {
+  id: string;
+  classification_state: PipelineAppeal['classification_state'];
+  topic_id: string | null;
+  subtopic_id: string | null;
+  fast_track: boolean;
+  extended: boolean;
+  status: string;
+  incident_id: string | null;
+  text: string;
+  subject: string | null;
 }
 
 /** What the pipeline reads of an appeal, its inbound item and its applicant. */
@@ -86,21 +113,19 @@ export class PipelineAppealsRepository extends SqlRepository {
    * locks them (loadLocked) just before it writes and leaves out any that changed meanwhile.
    */
   async claimPending(tx: Db, limit: number): Promise<PipelineAppeal[]> {
-    const candidates = await this.rows<{ id: string }>(
-      `SELECT id FROM appeals WHERE classification_state = 'pending' AND classified_at IS NULL
-        ORDER BY created_at LIMIT $1`,
-      [limit * 10],
-      tx,
-    );
-    if (candidates.length === 0) return [];
-    // The array is scanned in order and the limit stops it: only the appeals returned are locked.
+    // The oldest pending appeals, tried in that order: the limit above the lock stops the scan, so only the
+    // appeals returned are locked (a LIMIT is never crossed by the filter above it). One round trip, not two.
     const claimed = await this.rows<{ id: string }>(
-      `SELECT c.id FROM unnest($1::uuid[]) AS c(id)
+      `SELECT c.id
+         FROM (SELECT id FROM appeals WHERE classification_state = 'pending' AND classified_at IS NULL
+                ORDER BY created_at LIMIT $1) AS c
         WHERE pg_try_advisory_xact_lock(hashtextextended('classify:' || c.id::text, 0)) LIMIT $2`,
-      [candidates.map((c) => c.id), limit],
+      [limit * 10, limit],
       tx,
     );
     if (claimed.length === 0) return [];
+    // A statement of its own, so a snapshot taken after the locks: an appeal another pass finished and let go
+    // of a moment ago is seen done here, and left.
     return this.rows<PipelineAppeal>(
       `${LOAD_SQL} WHERE a.id = ANY($1::uuid[]) AND a.classification_state = 'pending' AND a.classified_at IS NULL
         ORDER BY a.created_at`,
@@ -120,66 +145,63 @@ export class PipelineAppealsRepository extends SqlRepository {
   }
 
   /**
-   * A person chose the topic before the model got to it: that choice stands. With the end of the pass
-   * (PASS_DONE); the ids confirmed.
+   * The rows a pass is about to write, locked (`FOR NO KEY UPDATE`, in id order so that two callers cannot
+   * deadlock on them) as they are now: what the pass decided on, for it to check that none changed since it
+   * read them. The pass takes them after its other statements, just before its one write and its commit, so a
+   * follow-up's touch of one of them waits for those two statements only.
    */
-  async confirmPending(tx: Db, routes: PassRoute[]): Promise<Set<string>> {
-    if (routes.length === 0) return new Set();
-    const rows = await this.rows<{ id: string }>(
-      `UPDATE appeals a SET classification_state = 'confirmed', ${PASS_DONE}
-         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "organisationIds" uuid[])
-        WHERE a.id = v.id AND a.classification_state = 'pending' RETURNING a.id`,
-      [JSON.stringify(routes)],
+  lockForPass(tx: Db, appealIds: string[]): Promise<PassBasis[]> {
+    return this.rows<PassBasis>(
+      `SELECT id, classification_state, topic_id, subtopic_id, fast_track, extended, status, incident_id, text, subject
+         FROM appeals WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
+      [appealIds],
       tx,
     );
-    return new Set(rows.map((r) => r.id));
   }
 
   /**
-   * The model's topics, unless a person or another pass got there first, with the end of the pass (PASS_DONE);
-   * the ids where applied.
+   * The whole pass's writes to its appeals' rows in one statement, each row written once (issue 18: a write
+   * of an `appeals` row adds a version to every one of its indexes, the search GINs' expressions computed
+   * again, and runs its row triggers): the classification (a person's topic confirmed, the model's topic, or
+   * the manual queue — each only while the appeal is still pending, and the model's only while it has no
+   * topic), the fast-track term (only on an appeal neither fast-tracked nor extended), the route suggestions
+   * and `classified_at` (the first pass only). An appeal whose guard does not hold is not written at all;
+   * returns the ids written. `updated_at` and `version` move with a new topic or term, as a person's would.
    */
-  async applyAuto(
-    tx: Db,
-    topics: (PassRoute & {
-      topicId: string | null;
-      subtopicId: string | null;
-      typicalNeed: string | null;
-      confidence: number;
-      modelId: string;
-    })[],
-  ): Promise<Set<string>> {
-    if (topics.length === 0) return new Set();
+  async writePass(tx: Db, writes: PassWrite[]): Promise<Set<string>> {
+    if (writes.length === 0) return new Set();
     const rows = await this.rows<{ id: string }>(
-      `UPDATE appeals a SET topic_id = v."topicId", subtopic_id = v."subtopicId",
-              typical_need = coalesce(a.typical_need, v."typicalNeed"), classification_state = 'auto',
-              classification_confidence = v.confidence, classifier_model_id = v."modelId",
-              updated_at = now(), version = a.version + 1, ${PASS_DONE}
-         FROM jsonb_to_recordset($1::jsonb)
-              AS v(id uuid, "topicId" uuid, "subtopicId" uuid, "typicalNeed" text, confidence real, "modelId" uuid,
-                   "organisationIds" uuid[])
-        WHERE a.id = v.id AND a.classification_state = 'pending' AND a.topic_id IS NULL RETURNING a.id`,
-      [JSON.stringify(topics)],
-      tx,
-    );
-    return new Set(rows.map((r) => r.id));
-  }
-
-  /**
-   * Into the manual classification queue, unless already classified, with the end of the pass (PASS_DONE); the
-   * ids queued.
-   */
-  async queueManual(
-    tx: Db,
-    entries: (PassRoute & { confidence: number | null; modelId: string | null })[],
-  ): Promise<Set<string>> {
-    if (entries.length === 0) return new Set();
-    const rows = await this.rows<{ id: string }>(
-      `UPDATE appeals a SET classification_state = 'manual', classification_confidence = v.confidence,
-              classifier_model_id = v."modelId", ${PASS_DONE}
-         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, confidence real, "modelId" uuid, "organisationIds" uuid[])
-        WHERE a.id = v.id AND a.classification_state = 'pending' RETURNING a.id`,
-      [JSON.stringify(entries)],
+      `UPDATE appeals a
+          SET classification_state = CASE v.kind WHEN 'unchanged' THEN a.classification_state ELSE v.kind END,
+              topic_id = CASE WHEN v.kind = 'auto' THEN v."topicId" ELSE a.topic_id END,
+              subtopic_id = CASE WHEN v.kind = 'auto' THEN v."subtopicId" ELSE a.subtopic_id END,
+              typical_need = CASE WHEN v.kind = 'auto' THEN coalesce(a.typical_need, v."typicalNeed")
+                                  ELSE a.typical_need END,
+              classification_confidence = CASE WHEN v.kind IN ('auto', 'manual') THEN v.confidence
+                                               ELSE a.classification_confidence END,
+              classifier_model_id = CASE WHEN v.kind IN ('auto', 'manual') THEN v."modelId"
+                                         ELSE a.classifier_model_id END,
+              fast_track = a.fast_track OR v."answerDueDate" IS NOT NULL,
+              answer_due_date = coalesce(v."answerDueDate", a.answer_due_date),
+              answer_due_at = coalesce(v."answerDueAt", a.answer_due_at),
+              deadline_warnings = CASE WHEN v."answerDueDate" IS NULL THEN a.deadline_warnings ELSE v.warnings END,
+              updated_at = CASE WHEN v.kind = 'auto' OR v."answerDueDate" IS NOT NULL THEN now() ELSE a.updated_at END,
+              version = a.version + CASE WHEN v.kind = 'auto' OR v."answerDueDate" IS NOT NULL THEN 1 ELSE 0 END,
+              suggested_organisation_ids = v."organisationIds",
+              classified_at = coalesce(a.classified_at, clock_timestamp())
+         FROM (SELECT v.*, v.classification AS kind, f."answerDueDate", f."answerDueAt", f.warnings
+                 FROM jsonb_to_recordset($1::jsonb)
+                      AS v(id uuid, classification text, "topicId" uuid, "subtopicId" uuid, "typicalNeed" text,
+                           confidence real, "modelId" uuid, "organisationIds" uuid[], "fastTrack" jsonb)
+                 LEFT JOIN LATERAL jsonb_to_record(v."fastTrack")
+                      AS f("answerDueDate" date, "answerDueAt" timestamptz, warnings jsonb) ON true) v
+        WHERE a.id = v.id
+          AND CASE v.kind WHEN 'unchanged' THEN true
+                          WHEN 'auto' THEN a.classification_state = 'pending' AND a.topic_id IS NULL
+                          ELSE a.classification_state = 'pending' END
+          AND (v."answerDueDate" IS NULL OR NOT (a.fast_track OR a.extended))
+        RETURNING a.id`,
+      [JSON.stringify(writes.map((w) => ({ ...w, fastTrack: w.fastTrack ?? null })))],
       tx,
     );
     return new Set(rows.map((r) => r.id));
@@ -201,21 +223,6 @@ export class PipelineAppealsRepository extends SqlRepository {
       tx,
     );
     return new Set(rows.map((r) => r.id));
-  }
-
-  /**
-   * The route suggestions and the end of the pass (PASS_DONE) of the appeals the pass wrote nothing else to (a
-   * pass again over classified ones, or a guard that did not hold).
-   */
-  async finishPass(tx: Db, routes: PassRoute[]): Promise<void> {
-    if (routes.length === 0) return;
-    await this.rows(
-      `UPDATE appeals a SET ${PASS_DONE}
-         FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, "organisationIds" uuid[])
-        WHERE a.id = v.id`,
-      [JSON.stringify(routes)],
-      tx,
-    );
   }
 
   async setSuggested(appealId: string, organisationIds: string[]): Promise<void> {
