@@ -6,6 +6,10 @@ import {
   type ClassWeighting,
   type DatasetSpec,
   type FeatureConfig,
+  FINE_FEATURES,
+  FINE_MODEL_KINDS,
+  type FineFeatures,
+  type FineModelKind,
   type LabelledExample,
   type LinearLoss,
   type LinearOptions,
@@ -42,6 +46,9 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
       [--features col1,col2]          structured columns, one-hot encoded
       [--fine-label <column>]         finer labels nested in --label (e.g. reason in category): their model
                                       votes for the parent, its weight chosen on the calibration slice
+      [--fine-model flat|within-parent]  each fine label against all rows, or only against its parent's
+                                      rows (cheaper; its margin adds to the parent's)
+      [--fine-features all|no-char]   the fine model's inputs: all, or without character n-grams (cheaper)
       [--pivot-label <column>]        an intermediate label --label follows from (e.g. reason for the
                                       executor): its model's route through counts per --features is mixed
                                       in, its weight chosen on the calibration slice
@@ -80,6 +87,8 @@ const COMMANDS: Record<string, CommandSpec> = {
       'text',
       'label',
       'fine-label',
+      'fine-model',
+      'fine-features',
       'pivot-label',
       'features',
       'out',
@@ -242,6 +251,8 @@ async function train(args: ParsedArgs): Promise<void> {
     tuneC: cValues.length > 1 ? cValues : undefined,
     tuneClassWeight: classWeights.length > 1 ? classWeights : undefined,
     selectBy,
+    fineModel: choiceOption<FineModelKind>(args, 'fine-model', FINE_MODEL_KINDS, 'flat'),
+    fineFeatures: choiceOption<FineFeatures>(args, 'fine-features', FINE_FEATURES, 'all'),
     weightEncoding,
     recencyHalfLifeDays: args.options.has('recency-half-life')
       ? numberOption(args, 'recency-half-life', 0, 0.01)

@@ -171,6 +171,11 @@ export class Featurizer {
     return this.terms.length;
   }
 
+  /** Whether vocabulary term `index` is a character n-gram. */
+  isCharTerm(index: number): boolean {
+    return this.blocks[index] === Block.Char;
+  }
+
   /** Counts the term keys of one input (training's path; {@link transform} reads the same keys). */
   extractTerms(input: ClassifierInput): Map<number, number> {
     const counts = new Map<number, number>();

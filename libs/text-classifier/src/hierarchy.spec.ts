@@ -81,6 +81,56 @@ describe('fine labels voting for their parents', () => {
     const mixed = mixHierarchy(Float64Array.of(1, 2, 3), [4, -2, 0], [0, 0, 1], 0.5);
     expect([...mixed]).toEqual([2.5, 1, 3]);
     expect([...mixHierarchy(Float64Array.of(1, 2), [9, 9], [0, 1], 0)]).toEqual([1, 2]);
+    // Fitted within the parent: the best fine margin is added to the parent's own.
+    const within = mixHierarchy(Float64Array.of(1, 2, 3), [4, -2, 0], [0, 0, 1], 0.5, true);
+    expect([...within]).toEqual([3, 2, 3]);
+  });
+
+  it('fits the fine labels within their parents and still separates the labels', async () => {
+    const logs: string[] = [];
+    const within = await TextClassifier.train(makeRows(600, 1), {
+      ...OPTIONS,
+      fineModel: 'within-parent',
+      log: (message) => logs.push(message),
+    });
+    expect(within.hierarchyMix).toBeGreaterThan(0);
+    expect(within.toModelFile().fine?.withinParent).toBe(true);
+    expect(hierarchical.toModelFile().fine?.withinParent).toBeUndefined();
+    expect(accuracy(within, makeRows(300, 2))).toBeGreaterThan(0.95);
+    const file = path.join(dir, 'within.json');
+    within.save(file);
+    const loaded = TextClassifier.load(file);
+    for (const row of makeRows(20, 3)) expect(loaded.predict(row)).toEqual(within.predict(row));
+  });
+
+  it('fits the fine model without character n-grams when asked', async () => {
+    const withChars: TrainOptions = { ...OPTIONS, features: { wordNgrams: 1, charMin: 2, charMax: 3 } };
+    const int32 = (text: string) => {
+      const bytes = Buffer.from(text, 'base64');
+      return new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    };
+    // Non-zero weights on character n-gram terms (a term key's low two bits are its block: 1 = char).
+    const charWeights = (model: TextClassifier, which: 'own' | 'fine'): number => {
+      const file = model.toModelFile();
+      const terms = int32(file.featurizer.terms);
+      const weights = which === 'own' ? file.weights : file.fine?.weights;
+      if (!weights) throw new Error('no weights');
+      const rowPtr = int32(weights.rowPtr);
+      let n = 0;
+      terms.forEach((key, j) => {
+        if ((key & 3) === 1) n += rowPtr[j + 1] - rowPtr[j];
+      });
+      return n;
+    };
+    const all = await TextClassifier.train(makeRows(600, 1), { ...withChars, hierarchyMix: [0.5] });
+    const noChar = await TextClassifier.train(makeRows(600, 1), {
+      ...withChars,
+      hierarchyMix: [0.5],
+      fineFeatures: 'no-char',
+    });
+    expect(charWeights(all, 'fine')).toBeGreaterThan(0);
+    expect(charWeights(noChar, 'fine')).toBe(0);
+    expect(charWeights(noChar, 'own')).toBeGreaterThan(0);
   });
 
   it('reads the fine labels from a CSV column', async () => {

@@ -95,14 +95,53 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export function classWeights(labels: Int32Array, classes: number, weighting: ClassWeighting): Float64Array {
+/**
+ * Each class's problem takes only the rows of its own group (e.g. a reason's problem only its category's
+ * rows): `rowGroup[i]` is row i's group, `classGroup[c]` class c's. A row's label must be a class of its group.
+ */
+export interface ClassGroups {
+  readonly rowGroup: Int32Array;
+  readonly classGroup: Int32Array;
+}
+
+/** The rows of class c's problem: all of them, or its group's. */
+export function problemRows(rows: number, c: number, groups?: ClassGroups): Int32Array | undefined {
+  if (!groups) return undefined;
+  const group = groups.classGroup[c];
+  let n = 0;
+  for (let i = 0; i < rows; i++) if (groups.rowGroup[i] === group) n++;
+  const out = new Int32Array(n);
+  n = 0;
+  for (let i = 0; i < rows; i++) if (groups.rowGroup[i] === group) out[n++] = i;
+  return out;
+}
+
+/** Class weights; with groups, each class is balanced against its own group's rows and classes. */
+export function classWeights(
+  labels: Int32Array,
+  classes: number,
+  weighting: ClassWeighting,
+  groups?: ClassGroups,
+): Float64Array {
   const counts = new Float64Array(classes);
   for (const y of labels) counts[y]++;
   const weights = new Float64Array(classes).fill(1);
   if (weighting === 'none') return weights;
+  const groupRows = new Map<number, number>();
+  const groupClasses = new Map<number, number>();
+  if (groups) {
+    for (let c = 0; c < classes; c++) {
+      const g = groups.classGroup[c];
+      groupRows.set(g, (groupRows.get(g) ?? 0) + counts[c]);
+      groupClasses.set(g, (groupClasses.get(g) ?? 0) + 1);
+    }
+  }
   for (let c = 0; c < classes; c++) {
     if (counts[c] === 0) continue;
-    const w = labels.length / (classes * counts[c]);
+    const g = groups?.classGroup[c] ?? 0;
+    const rows = groups ? (groupRows.get(g) ?? 0) : labels.length;
+    const k = groups ? (groupClasses.get(g) ?? 1) : classes;
+    const w = rows / (k * counts[c]);
     weights[c] = weighting === 'sqrt' ? Math.sqrt(w) : w;
   }
   return weights;
@@ -116,7 +155,10 @@ export interface BinaryResult {
   readonly alpha?: Float64Array;
 }
 
-/** Trains one binary problem: rows with `positive[i]` are +1, the rest -1. */
+/**
+ * Trains one binary problem: rows with `positive[i]` are +1, the rest -1. With `rows`, only those rows
+ * take part (the others keep a dual variable of 0): a problem over a subset without copying the matrix.
+ */
 export function trainBinary(
   X: CsrMatrix,
   positive: Uint8Array,
@@ -125,16 +167,25 @@ export function trainBinary(
   options: LinearOptions,
   seed: number,
   initialAlpha?: ArrayLike<number>,
+  rows?: Int32Array,
 ): BinaryResult {
+  const subset = rows ?? allRows(X.rows);
   return options.loss === 'logreg'
-    ? solveLogisticDual(X, positive, Cp, Cn, options, seed)
-    : solveSvmDual(X, positive, Cp, Cn, options, seed, initialAlpha);
+    ? solveLogisticDual(X, positive, Cp, Cn, options, seed, subset)
+    : solveSvmDual(X, positive, Cp, Cn, options, seed, subset, initialAlpha);
 }
 
-function squaredNorms(X: CsrMatrix, bias: number): Float64Array {
+function allRows(n: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  return rows;
+}
+
+/** Squared norms of the given rows (others stay 0), the bias feature included. */
+function squaredNorms(X: CsrMatrix, bias: number, rows: Int32Array): Float64Array {
   const out = new Float64Array(X.rows);
   const { indptr, values } = X;
-  for (let i = 0; i < X.rows; i++) {
+  for (const i of rows) {
     let s = bias * bias;
     for (let p = indptr[i]; p < indptr[i + 1]; p++) s += values[p] * values[p];
     out[i] = s;
@@ -179,33 +230,34 @@ function solveSvmDual(
   Cn: number,
   options: LinearOptions,
   seed: number,
+  rows: Int32Array,
   initialAlpha?: ArrayLike<number>,
 ): BinaryResult {
-  const { rows: l, cols } = X;
+  const { rows: all, cols } = X;
+  const l = rows.length;
   const bias = options.bias;
   const l2 = options.loss === 'svm';
   const w = new Float64Array(cols + 1);
-  const alpha = new Float64Array(l);
-  const QD = squaredNorms(X, bias);
+  const alpha = new Float64Array(all);
+  const QD = squaredNorms(X, bias, rows);
   // Per-row diagonal term (squared hinge) and upper bound (hinge) from the row's C.
-  const diag = new Float64Array(l);
-  const upper = new Float64Array(l);
-  for (let i = 0; i < l; i++) {
+  const diag = new Float64Array(all);
+  const upper = new Float64Array(all);
+  for (const i of rows) {
     const Ci = rowC(X, positive, i, Cp, Cn);
     diag[i] = l2 ? 0.5 / Ci : 0;
     upper[i] = l2 ? Infinity : Ci;
   }
   if (initialAlpha) {
-    for (let i = 0; i < l; i++) {
+    for (const i of rows) {
       const a = Math.min(Math.max(initialAlpha[i], 0), upper[i]);
       if (a === 0) continue;
       alpha[i] = a;
       addRow(w, X, i, positive[i] ? a : -a, bias);
     }
   }
-  for (let i = 0; i < l; i++) QD[i] += diag[i];
-  const index = new Int32Array(l);
-  for (let i = 0; i < l; i++) index[i] = i;
+  for (const i of rows) QD[i] += diag[i];
+  const index = Int32Array.from(rows);
   const random = seededRandom(seed);
   let activeSize = l;
   let PGmaxOld = Infinity;
@@ -275,25 +327,26 @@ function solveLogisticDual(
   Cn: number,
   options: LinearOptions,
   seed: number,
+  rows: Int32Array,
 ): BinaryResult {
-  const { rows: l, cols } = X;
+  const { cols } = X;
+  const l = rows.length;
   const bias = options.bias;
   const w = new Float64Array(cols + 1);
   // alpha[2i] is the dual variable, alpha[2i+1] = C_i - alpha[2i].
-  const alpha = new Float64Array(2 * l);
-  const xTx = squaredNorms(X, bias);
-  const index = new Int32Array(l);
+  const alpha = new Float64Array(2 * X.rows);
+  const xTx = squaredNorms(X, bias, rows);
+  const index = Int32Array.from(rows);
   const innerEps = 1e-2;
   const innerEpsMin = Math.min(1e-8, options.eps);
   let innerEpsCurrent = innerEps;
   const maxInner = 100;
   const eta = 0.1;
-  for (let i = 0; i < l; i++) {
+  for (const i of rows) {
     const C = rowC(X, positive, i, Cp, Cn);
     alpha[2 * i] = Math.min(0.001 * C, 1e-8);
     alpha[2 * i + 1] = C - alpha[2 * i];
     addRow(w, X, i, (positive[i] ? 1 : -1) * alpha[2 * i], bias);
-    index[i] = i;
   }
   const random = seededRandom(seed);
   let iter = 0;
@@ -368,10 +421,11 @@ export function trainOneVsRest(
   options: LinearOptions,
   onProgress?: (progress: OneVsRestProgress) => void,
   warmStart?: WarmStart,
+  groups?: ClassGroups,
 ): OneVsRestResult {
   const weights = new Float32Array((X.cols + 1) * classes);
   const alphas: (Float32Array | undefined)[] = new Array(classes).fill(undefined);
-  const perClass = classWeights(labels, classes, options.classWeight);
+  const perClass = classWeights(labels, classes, options.classWeight, groups);
   const positive = new Uint8Array(X.rows);
   for (let c = 0; c < classes; c++) {
     for (let i = 0; i < X.rows; i++) positive[i] = labels[i] === c ? 1 : 0;
@@ -383,6 +437,7 @@ export function trainOneVsRest(
       options,
       options.seed + c,
       warmStart?.[c],
+      problemRows(X.rows, c, groups),
     );
     for (let j = 0; j <= X.cols; j++) weights[j * classes + c] = w[j];
     alphas[c] = alpha ? Float32Array.from(alpha) : undefined;
@@ -408,23 +463,32 @@ export async function trainOneVsRestParallel(
   threads: number,
   onProgress?: (progress: OneVsRestProgress) => void,
   warmStart?: WarmStart,
+  groups?: ClassGroups,
 ): Promise<OneVsRestResult> {
   const script = workerScript('ovr-worker');
   const workers = Math.min(threads, classes);
-  if (!script || workers <= 1) return trainOneVsRest(X, labels, classes, options, onProgress, warmStart);
+  if (!script || workers <= 1)
+    return trainOneVsRest(X, labels, classes, options, onProgress, warmStart, groups);
   const weights = new Float32Array((X.cols + 1) * classes);
   const alphas: (Float32Array | undefined)[] = new Array(classes).fill(undefined);
-  const perClass = classWeights(labels, classes, options.classWeight);
+  const perClass = classWeights(labels, classes, options.classWeight, groups);
   const perClassC = perClass.map((w) => options.C * w);
-  const counts = new Float64Array(classes);
-  for (const y of labels) counts[y]++;
-  const queue = [...counts.keys()].sort((a, b) => counts[b] - counts[a]);
+  // Largest problems first: a class's rows, or its group's.
+  const size = new Float64Array(classes);
+  if (groups) {
+    const groupRows = new Map<number, number>();
+    for (const g of groups.rowGroup) groupRows.set(g, (groupRows.get(g) ?? 0) + 1);
+    for (let c = 0; c < classes; c++) size[c] = groupRows.get(groups.classGroup[c]) ?? 0;
+  } else {
+    for (const y of labels) size[y]++;
+  }
+  const queue = [...size.keys()].sort((a, b) => size[b] - size[a]);
   let done = 0;
   const pool: Worker[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       for (let t = 0; t < workers; t++) {
-        const worker = new Worker(script, { workerData: { X, labels, options, perClassC } });
+        const worker = new Worker(script, { workerData: { X, labels, options, perClassC, groups } });
         pool.push(worker);
         const next = (): void => {
           const c = queue.shift();

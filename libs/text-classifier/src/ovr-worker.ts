@@ -3,16 +3,17 @@
  * binary problems it is handed one class at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type CsrMatrix, type LinearOptions, trainBinary } from './linear';
+import { type ClassGroups, type CsrMatrix, type LinearOptions, problemRows, trainBinary } from './linear';
 
 interface WorkerInit {
   readonly X: CsrMatrix;
   readonly labels: Int32Array;
   readonly options: LinearOptions;
   readonly perClassC: Float64Array;
+  readonly groups?: ClassGroups;
 }
 
-const { X, labels, options, perClassC } = workerData as WorkerInit;
+const { X, labels, options, perClassC, groups } = workerData as WorkerInit;
 const port = parentPort;
 if (port) {
   const positive = new Uint8Array(X.rows);
@@ -26,6 +27,7 @@ if (port) {
       options,
       options.seed + c,
       init,
+      problemRows(X.rows, c, groups),
     );
     const weights = Float32Array.from(w);
     const duals = alpha ? Float32Array.from(alpha) : undefined;
