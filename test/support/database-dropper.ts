@@ -12,9 +12,11 @@ export const DROPPED_DATABASE_PREFIX_ENV = 'TEST_DATABASE_PREFIX';
  *
  * A DROP DATABASE waits for a checkpoint of the whole server (Postgres 15 forces one): 0.5 to 10 s on this
  * machine, depending on what the server has to write, and the test file's worker waited for it before it could
- * start its next file. A file now only closes its connections and switches new ones off (`ALLOW_CONNECTIONS
- * false`, `letGo` below), which takes no checkpoint; this loop, started by global-setup.ts and drained by
+ * start its next file. A file now only closes its connections, switches new ones off and marks the database
+ * (`letGo` below), which takes no checkpoint; this loop, started by global-setup.ts and drained by
  * global-teardown.ts, drops what was let go one after another while the workers go on with their next files.
+ * The mark is a comment, not `ALLOW_CONNECTIONS false` alone: a test switches connections off for an outage
+ * (telegram-receipt-outage) and its database must not be dropped under it.
  */
 export class DatabaseDropper {
   private readonly client = new Client({ connectionString: ADMIN_DATABASE_URL });
@@ -57,17 +59,22 @@ export class DatabaseDropper {
 
   private async dropReleased(): Promise<void> {
     const { rows } = await this.client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE NOT datallowconn AND starts_with(datname, $1) ORDER BY oid`,
-      [this.prefix],
+      `SELECT datname FROM pg_database
+        WHERE starts_with(datname, $1) AND shobj_description(oid, 'pg_database') = $2 ORDER BY oid`,
+      [this.prefix, LET_GO],
     );
     for (const { datname } of rows)
       await this.client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   }
 }
 
+/** The comment on a database its test file has let go of. */
+const LET_GO = 'let go: the run drops it';
+
 /**
  * What a test file does instead of DROP DATABASE when the run drops in the background: no new connections to the
- * database, the ones left (a pool a test forgot, a killed child's) ended now, as the FORCE of a DROP would.
+ * database, the ones left (a pool a test forgot, a killed child's) ended now, as the FORCE of a DROP would, and
+ * the database marked for the dropper.
  */
 export async function letGo(name: string): Promise<void> {
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
@@ -78,6 +85,7 @@ export async function letGo(name: string): Promise<void> {
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`,
       [name],
     );
+    await admin.query(`COMMENT ON DATABASE "${name}" IS '${LET_GO}'`);
   } finally {
     await admin.end();
   }
