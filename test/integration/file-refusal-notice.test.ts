@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Channel } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
+import { refuseInserts } from '../support/database-faults';
 import { telegramStackForFile } from '../support/telegram-stack';
 import { eventually, registerItems } from '../support/test-stack';
 
@@ -111,5 +112,47 @@ describe('a messenger file that was not kept is explained to its sender (integra
     // The registration notice goes there (it is public by design); the refusal does not.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(refusals(chatId)).toEqual([]);
+  });
+
+  it('tells the citizen though the notice failed when the file was refused (the database away a moment)', async () => {
+    // The file was marked rejected first and the notice written after: a notice that failed was never retried, the
+    // retry finding the file no reference any more. Told first now, then marked.
+    const chatId = 700_600_003;
+    const restore = await refuseInserts(t.stack.db.dataSource, 'bot_replies');
+    let appealId = '';
+    try {
+      [appealId] = await registerItems(t.stack, [
+        inboundItem({
+          channel: Channel.Telegram,
+          externalId: `${chatId}:${randomBytes(3).toString('hex')}`,
+          author: { externalId: String(chatId), displayName: 'Анна' },
+          replyAddress: { chatId, messageId: 55 },
+          text: 'На ул. Лесной, 9 не горят фонари, видео во вложении.',
+          attachments: [
+            {
+              fileName: 'фонари.mp4',
+              contentType: 'video/mp4',
+              remoteRef: 'BAACAgIAAxkBAAI-dark',
+              size: 3 * MIB,
+            },
+          ],
+        }),
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+    } finally {
+      await restore();
+    }
+    const told = await eventually(
+      async () => (refusals(chatId).length > 0 ? refusals(chatId) : undefined),
+      30_000,
+    );
+    expect(told.map((m) => m.text)).toEqual([
+      expect.stringMatching(/^Файл «фонари\.mp4» не принят: он больше 1 МБ\./),
+    ]);
+    expect(await statuses(appealId)).toEqual([
+      { fileName: 'фонари.mp4', status: 'rejected', reason: 'too-large' },
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(refusals(chatId)).toHaveLength(1);
   });
 });

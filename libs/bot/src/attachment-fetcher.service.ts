@@ -190,9 +190,12 @@ export class AttachmentFetcher {
     reason: FileRefusal,
     contentType?: string,
   ): Promise<'rejected'> {
-    const sender = await this.attachments.reject(a.id, reason, contentType);
-    this.log.info('attachment rejected', { attachmentId: a.id, reason });
+    // Told first, then marked: marked first, a notice that failed (the database away) was never retried — the
+    // retry found the file no reference any more. A retry after the notice tells no one twice (its source).
+    const sender = await this.attachments.senderOf(a.id);
     if (sender) await this.tellSender(a.id, reason, sender);
+    await this.attachments.reject(a.id, reason, contentType);
+    this.log.info('attachment rejected', { attachmentId: a.id, reason });
     return 'rejected';
   }
 

@@ -121,29 +121,29 @@ export class MessengerAttachmentsRepository {
   }
 
   /**
-   * Kept as a reference, with the reason staff will see. Returns who sent the file and where, for the bot to tell
-   * them (the message that brought it: its author; the chat the appeal's answer goes to, the item's own while it
-   * still holds one); undefined when the row was no reference any more.
+   * Who sent a file still only referenced, and where, for the bot to tell them before it is marked rejected (the
+   * message that brought it: its author; the chat the appeal's answer goes to, the item's own while it still holds
+   * one); undefined when the row is no reference any more.
    */
-  async reject(
-    attachmentId: string,
-    reason: string,
-    contentType?: string,
-  ): Promise<RejectedFileSender | undefined> {
-    const [row] = rowsOf<RejectedFileSender>(
-      await this.dataSource.query(
-        `WITH rejected AS (
-           UPDATE attachments SET status = 'rejected', rejection_reason = $2, content_type = COALESCE($3, content_type)
-            WHERE id = $1 AND status = 'remote'
-            RETURNING appeal_id, inbound_item_id, file_name)
-         SELECT r.file_name AS "fileName", ap.registration_number AS "registrationNumber", ap.channel,
-                i.account_id AS "accountId", i.payload->'author'->>'externalId' AS "authorExternalId",
-                COALESCE(i.payload->'replyAddress', ap.reply_address) AS "replyAddress"
-           FROM rejected r JOIN appeals ap ON ap.id = r.appeal_id LEFT JOIN inbound_items i ON i.id = r.inbound_item_id`,
-        [attachmentId, reason.slice(0, 500), contentType ?? null],
-      ),
-    );
+  async senderOf(attachmentId: string): Promise<RejectedFileSender | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT at.file_name AS "fileName", ap.registration_number AS "registrationNumber", ap.channel,
+              i.account_id AS "accountId", i.payload->'author'->>'externalId' AS "authorExternalId",
+              COALESCE(i.payload->'replyAddress', ap.reply_address) AS "replyAddress"
+         FROM attachments at JOIN appeals ap ON ap.id = at.appeal_id LEFT JOIN inbound_items i ON i.id = at.inbound_item_id
+        WHERE at.id = $1 AND at.status = 'remote'`,
+      [attachmentId],
+    )) as RejectedFileSender[];
     return row;
+  }
+
+  /** Kept as a reference, with the reason staff will see. */
+  async reject(attachmentId: string, reason: string, contentType?: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE attachments SET status = 'rejected', rejection_reason = $2, content_type = COALESCE($3, content_type)
+        WHERE id = $1 AND status = 'remote'`,
+      [attachmentId, reason.slice(0, 500), contentType ?? null],
+    );
   }
 }
 
