@@ -107,4 +107,44 @@ describe("another organisation's answer, through a shared or an own appeal (e2e)
       ),
     ).toEqual([{ appealId: shared }]);
   });
+
+  // The failed-deliveries queue acts on an answer's delivery too: a roads clerk marked the housing ministry's
+  // interrupted answer delivered (the citizen may never have had it) and sent it again.
+  it("leaves another organisation's answer delivery alone: no retry, no «доставлено»", async () => {
+    const shared = await phoneAppeal([org.minzhkh, org.mintrans]);
+    const draft = (await json(
+      call('POST', `/api/v1/appeals/${shared}/answers`, staff.housingClerk, { text: 'Горячая вода подана.' }),
+    )) as { id: string };
+    const answer = `/api/v1/appeals/${shared}/answers/${draft.id}`;
+    expect(await status(call('POST', `${answer}/approve`, staff.housingColleague))).toEqual([204, undefined]);
+    expect(await status(call('POST', `${answer}/send`, staff.housingClerk))).toEqual([204, undefined]);
+    // Its delivery was interrupted: held as failed until someone finds out whether the citizen has it.
+    // (TypeORM answers an UPDATE with [rows, count].)
+    const [[message]] = (await t.stack.db.dataSource.query(
+      `UPDATE outbound_messages SET status = 'failed', send_interrupted_at = now() WHERE answer_id = $1 RETURNING id`,
+      [draft.id],
+    )) as [{ id: string }[], number];
+    const deliveries = `/api/v1/appeals/${shared}/deliveries/${message.id}`;
+    const other = 'Ответ другой организации: его отправляет организация, давшая ответ';
+    for (const action of ['mark-delivered', 'retry'])
+      expect([action, ...(await status(call('POST', `${deliveries}/${action}`, staff.roadsClerk)))]).toEqual([
+        action,
+        403,
+        other,
+      ]);
+    const denied = (await t.stack.db.dataSource.query(
+      `SELECT action FROM audit_log WHERE user_id = $1 AND entity_id = $2 AND outcome = 'denied' ORDER BY id`,
+      [staff.roadsClerk.userId, shared],
+    )) as { action: string }[];
+    expect(denied.map((d) => d.action)).toEqual(['mark-delivered', 'retry-delivery']);
+    const [state] = (await t.stack.db.dataSource.query(`SELECT status FROM outbound_messages WHERE id = $1`, [
+      message.id,
+    ])) as { status: string }[];
+    expect(state.status).toBe('failed');
+    // The housing ministry, whose answer it is, marks it delivered.
+    expect(await status(call('POST', `${deliveries}/mark-delivered`, staff.housingClerk))).toEqual([
+      204,
+      undefined,
+    ]);
+  });
 });

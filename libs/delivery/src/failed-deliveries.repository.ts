@@ -47,6 +47,20 @@ export class FailedDeliveriesRepository extends SqlRepository {
   }
 
   /**
+   * The organisation whose answer the message carries; null for a notice of the appeal's own (registration, status),
+   * undefined when the appeal has no such message.
+   */
+  async answerOrganisationOf(appealId: string, messageId: string): Promise<string | null | undefined> {
+    const row = await this.one<{ organisationId: string | null }>(
+      `SELECT n.organisation_id AS "organisationId"
+         FROM outbound_messages m LEFT JOIN answers n ON n.id = m.answer_id
+        WHERE m.id = $1 AND m.appeal_id = $2`,
+      [messageId, appealId],
+    );
+    return row?.organisationId;
+  }
+
+  /**
    * Back to 'queued' with its attempts reset (and off the sweep's automatic retry rounds). A person decided to send
    * it: the mark of an interrupted attempt goes, so the next attempt sends. False when the message is not a failed
    * one of this appeal.

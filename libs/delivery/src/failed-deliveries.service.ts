@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
-import { type AccessScope, AuditLog, refusedOnRecord } from '@inbox/access';
+import { type AccessScope, AuditLog, canSeeOrganisation, refusedOnRecord } from '@inbox/access';
 import { AppealHistoryRepository, AppealsModule } from '@inbox/appeals';
-import { notFoundError } from '@inbox/common';
+import { forbiddenError, notFoundError } from '@inbox/common';
 import { Transactions } from '@inbox/database';
 import { JobName, JobProducer } from '@inbox/queue';
 import { type FailedDelivery, FailedDeliveriesRepository } from './failed-deliveries.repository';
@@ -69,7 +69,11 @@ export class FailedDeliveries {
     await this.audit.record({ ...entry, details: { outboundMessageId: messageId } });
   }
 
-  /** The audit entry of an action on the appeal's deliveries; out of scope: denied, audited, "not found". */
+  /**
+   * The audit entry of an action on the appeal's deliveries; out of scope: denied, audited, "not found". An answer's
+   * delivery is its organisation's (and its superiors', and line 1's), as sending it is: another ministry that has
+   * its own part of the appeal neither sends it again nor marks it delivered (denied, audited, 403).
+   */
   private async inScope(scope: AccessScope, action: string, appealId: string, messageId: string) {
     const entry = { userId: scope.userId, action, entityType: 'appeal', entityId: appealId };
     if (!(await this.repository.appealInScope(scope, appealId))) {
@@ -77,6 +81,14 @@ export class FailedDeliveries {
         this.audit,
         { ...entry, details: { outboundMessageId: messageId } },
         notFoundError('Обращение не найдено'),
+      );
+    }
+    const organisationId = await this.repository.answerOrganisationOf(appealId, messageId);
+    if (organisationId && !canSeeOrganisation(scope, organisationId)) {
+      await refusedOnRecord(
+        this.audit,
+        { ...entry, details: { outboundMessageId: messageId, organisationId } },
+        forbiddenError('Ответ другой организации: его отправляет организация, давшая ответ'),
       );
     }
     return entry;
