@@ -67,6 +67,7 @@ import { KnowledgeNotificationLinksBackfill1796205400000 } from './1796205400000
 import { AttachmentStoreRetries1796205500000 } from './1796205500000-AttachmentStoreRetries';
 import { WithdrawnAppealIndex1796205560000 } from './1796205560000-WithdrawnAppealIndex';
 import { InboundItemRetryRounds1796205600000 } from './1796205600000-InboundItemRetryRounds';
+import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
 export const MIGRATIONS = [
@@ -139,4 +140,5 @@ export const MIGRATIONS = [
   AttachmentStoreRetries1796205500000,
   WithdrawnAppealIndex1796205560000,
   InboundItemRetryRounds1796205600000,
+  DraftAnswersIndex1796205700000,
 ];

@@ -25,6 +25,14 @@ export class AppealListQueryDto {
   @OptionalBool() fastTrack?: boolean;
   @OptionalBool('true — только отозванные (заявитель удалил сообщение или канал снял его), false — без них')
   withdrawn?: boolean;
+  @ApiPropertyOptional({
+    enum: ['mine'],
+    description: 'mine — есть проект ответа, который я могу согласовать (не свой)',
+  })
+  @IsOptional()
+  @IsIn(['mine'], { message: 'approval: mine' })
+  approval?: 'mine';
+
   @OptionalDate('Срок ответа раньше (ISO 8601)') dueBefore?: Date;
   @OptionalDate('Срок ответа не раньше (ISO 8601)') dueAfter?: Date;
 

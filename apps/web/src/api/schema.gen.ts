@@ -4746,6 +4746,8 @@ export interface operations {
     AppealsController_list: {
         parameters: {
             query?: {
+                /** @description mine — есть проект ответа, который я могу согласовать (не свой) */
+                approval?: "mine";
                 /** @description Исполнитель: UUID сотрудника или me — я */
                 assigneeId?: string;
                 channel?: "website" | "pos" | "email" | "medo" | "vk" | "ok" | "telegram" | "operator" | "import";
@@ -5593,6 +5595,8 @@ export interface operations {
     AppealsController_count: {
         parameters: {
             query?: {
+                /** @description mine — есть проект ответа, который я могу согласовать (не свой) */
+                approval?: "mine";
                 /** @description Исполнитель: UUID сотрудника или me — я */
                 assigneeId?: string;
                 channel?: "website" | "pos" | "email" | "medo" | "vk" | "ok" | "telegram" | "operator" | "import";

@@ -43,6 +43,13 @@ export const QUEUES: Queue[] = [
     filter: () => ({ topicId: 'none', status: open }),
   },
   {
+    id: 'approval',
+    label: 'На согласовании',
+    description: 'Проекты ответов коллег, которые вы можете согласовать',
+    roles: ['operator', 'clerk', 'head', 'supervisor'],
+    filter: () => ({ approval: 'mine', status: open }),
+  },
+  {
     id: 'escalated',
     label: 'На 2-й линии',
     description: 'Переданы в органы власти, ждут ответа',

@@ -66,6 +66,7 @@ const FILTER_KEYS = [
   'organisationId',
   'fastTrack',
   'withdrawn',
+  'approval',
   'q',
   'sort',
   'topicId',
@@ -821,6 +822,7 @@ function describe(filter: Record<string, string>, names: ReturnType<typeof useNa
     parts.push(filter.topicId === 'none' ? 'без темы' : `тема: ${names.topic(filter.topicId)}`);
   if (filter.channel) parts.push(`канал: ${channelLabel(filter.channel)}`);
   if (filter.withdrawn === 'true') parts.push('отозванные');
+  if (filter.approval === 'mine') parts.push('ждут моего согласования');
   if (filter.q) parts.push(`поиск: «${filter.q}»`);
   if (filter.registeredAfter) parts.push(`с ${formatDateTime(filter.registeredAfter).slice(0, 10)}`);
   if (filter.rating) parts.push(`оценка: ${satisfactionLabel(filter.rating)}`);

@@ -16,6 +16,8 @@ export interface AppealListFilter {
   fastTrack?: boolean;
   /** Withdrawn by its author or the channel (a `withdrawn` history event), or not. */
   withdrawn?: boolean;
+  /** 'mine': with a draft answer waiting for the caller's approval (as ApproveAnswerCommand would allow it). */
+  approval?: 'mine';
   dueBefore?: Date;
   dueAfter?: Date;
   /** Search: Russian full text, the registration number or a fragment, the applicant's surname, phone, e-mail. */
@@ -283,6 +285,7 @@ const RECENT_SEARCH_FILTERS = (f: AppealListFilter) =>
   !f.rating &&
   !f.ratedAfter &&
   f.withdrawn === undefined &&
+  !f.approval &&
   !f.organisationId &&
   !f.dueBefore &&
   !f.dueAfter;
@@ -703,6 +706,7 @@ export class AppealsRepository {
       where.push(`${filter.withdrawn ? '' : 'NOT '}a.id = ANY (ARRAY(SELECT e.appeal_id FROM appeal_events e
         WHERE e.type = 'withdrawn'))`);
     }
+    if (filter.approval === 'mine') where.push(awaitingApprovalSql(scope, params));
     if (filter.dueBefore) add('a.answer_due_at < ?', filter.dueBefore);
     if (filter.dueAfter) add('a.answer_due_at >= ?', filter.dueAfter);
     if (filter.q?.trim() && filter.numberSearchOnly) {
@@ -940,6 +944,27 @@ function searchTerms(q: string, params: unknown[]): { text: string; fragment: st
 }
 
 /** The list-only columns; viewerOrgs is the parameter holding the caller's organisations (null: all). */
+/**
+ * The appeals with a draft answer the caller may approve, by the rule of WorkflowRules.assertMayApprove: never
+ * their own; a supervisor or an administrator any organisation's in their scope; anyone else their own
+ * organisation's — its head, or a colleague where it has none. A draft sent back counts again once edited. The
+ * drafts are read first, by the partial index of migration DraftAnswersIndex.
+ */
+function awaitingApprovalSql(scope: AccessScope, params: unknown[]): string {
+  const me = push(params, scope.userId);
+  const role = push(params, scope.role);
+  const org = push(params, scope.organisationId);
+  const orgs = push(params, scope.organisationIds);
+  return `a.id = ANY (ARRAY(SELECT an.appeal_id FROM answers an
+      WHERE an.status = 'draft' AND an.author_id <> ${me}::uuid
+        AND (an.sent_back_at IS NULL OR an.edited_at > an.sent_back_at)
+        AND CASE WHEN ${role}::text IN ('supervisor', 'admin')
+              THEN ${orgs}::uuid[] IS NULL OR an.organisation_id = ANY (${orgs}::uuid[])
+              ELSE an.organisation_id = ${org}::uuid AND (${role}::text = 'head' OR NOT EXISTS (
+                SELECT 1 FROM users h WHERE h.organisation_id = an.organisation_id AND h.role = 'head' AND h.active))
+            END))`;
+}
+
 function listColumns(viewerOrgs: string): string {
   const open = `ao.appeal_id = a.id AND ao.line = 2 AND ao.state = 'active'`;
   const partDue = `COALESCE(ao.extended_until, ao.due_at)`;

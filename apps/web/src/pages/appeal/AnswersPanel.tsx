@@ -46,6 +46,8 @@ export function AnswersSection({
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: ['answers', card.id] });
     await queryClient.invalidateQueries({ queryKey: ['appeal', card.id] });
+    // The queues and their counts too: an approved draft leaves «На согласовании», a sent answer its queue.
+    await queryClient.invalidateQueries({ queryKey: ['appeals'] });
   };
   const mutate = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
