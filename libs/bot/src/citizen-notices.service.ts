@@ -3,6 +3,7 @@ import { type AppealEventRecord, AppealEventHooks, ChannelRegistry } from '@inbo
 import { rootLogger } from '@inbox/common';
 import { MessageDeliveries, OutboundMessagesRepository, type QueuedNotice } from '@inbox/delivery';
 import {
+  Channel,
   hasButtons,
   type OutboundMessage,
   PHONE_CHOICE_ID,
@@ -14,6 +15,7 @@ import { type NoticeFacts, NoticesRepository } from './notices.repository';
 import { isPublicPlace } from './public-place';
 import {
   escalatedNoticeRu,
+  followStatusRu,
   followUpReceivedRu,
   PHONE_BUTTON_RU,
   phoneRequestRu,
@@ -103,7 +105,9 @@ export class CitizenNotices implements OnModuleInit {
       organisations.filter((o) => ids.includes(o.id)).map((o) => o.shortName);
     switch (event.type) {
       case 'registered': {
-        const text = registeredNoticeRu(number, data.answerDueDate, data.termDays);
+        // In a dialogue, how to follow the appeal; on a wall everyone reads, the notice alone.
+        const follow = wall ? undefined : followStatusRu(event.channel === Channel.Telegram);
+        const text = registeredNoticeRu(number, data.answerDueDate, data.termDays, follow);
         // S0: a line-2 request carries the applicant's phone, which a messenger does not give. Where the
         // channel can ask for it with one press, the citizen is asked right away, under the number.
         const connector = this.registry.forDelivery(event.channel)?.connector;

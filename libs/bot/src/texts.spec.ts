@@ -62,7 +62,10 @@ const EVERY_TEXT: Record<string, () => string[]> = {
     texts.registeredNoticeRu('2026-000123', '2026-12-02', 10),
     texts.registeredNoticeRu('2026-000123', undefined, undefined),
     texts.registeredNoticeRu('2026-000123', null, 21),
+    texts.registeredNoticeRu('2026-000123', '2026-12-22', 30, texts.followStatusRu(true)),
+    texts.registeredNoticeRu('2026-000123', undefined, undefined, texts.followStatusRu(false)),
   ],
+  followStatusRu: () => [texts.followStatusRu(true), texts.followStatusRu(false)],
   PHONE_BUTTON_RU: () => [texts.PHONE_BUTTON_RU],
   phoneRequestRu: () => [texts.phoneRequestRu()],
   followUpReceivedRu: () => [texts.followUpReceivedRu('2026-000123')],
@@ -155,6 +158,12 @@ describe('bot texts', () => {
         'Срок рассмотрения — 30 дней со дня регистрации, ответ будет направлен не позднее 22.12.2026.',
     );
     expect(registeredNoticeRu('2026-000124', '2026-12-02', 21)).toContain('Срок рассмотрения — 21 день');
+    // In a dialogue: how to follow the appeal, in the channel's own words.
+    expect(registeredNoticeRu('2026-000123', '2026-12-22', 30, texts.followStatusRu(false))).toBe(
+      'Обращение зарегистрировано, № 2026-000123.\n' +
+        'Срок рассмотрения — 30 дней со дня регистрации, ответ будет направлен не позднее 22.12.2026.\n' +
+        'Узнать, как идёт рассмотрение, можно, написав «Мои обращения».',
+    );
     // An event without its term or date (older history rows): no «undefined», no «NaN».
     expect(registeredNoticeRu('2026-000125', undefined)).toBe('Обращение зарегистрировано, № 2026-000125.');
   });

@@ -147,12 +147,30 @@ export function statusUsageRu(slashCommands: boolean): string {
 
 /**
  * The registration notice (59-ФЗ ст. 8 ч. 2, ст. 12 ч. 1): the number, the term in days from registration and the
- * last day of it. A term or a date the event does not carry is left out rather than written as «undefined».
+ * last day of it, and (in a dialogue) how to follow the appeal. A term or a date the event does not carry is left
+ * out rather than written as «undefined».
  */
 export function registeredNoticeRu(
   registrationNumber: string,
   answerDueDate: unknown,
   termDays?: unknown,
+  howToFollow?: string,
+): string {
+  const notice = registrationAndTermRu(registrationNumber, answerDueDate, termDays);
+  return howToFollow ? `${notice}\n${howToFollow}` : notice;
+}
+
+/** Where the citizen sees how their appeal goes on: the list of their appeals with each one's status. */
+export function followStatusRu(slashCommands: boolean): string {
+  return slashCommands
+    ? 'Узнать, как идёт рассмотрение, можно командой /my.'
+    : 'Узнать, как идёт рассмотрение, можно, написав «Мои обращения».';
+}
+
+function registrationAndTermRu(
+  registrationNumber: string,
+  answerDueDate: unknown,
+  termDays: unknown,
 ): string {
   const head = `Обращение зарегистрировано, № ${registrationNumber}.`;
   const days =
