@@ -343,7 +343,7 @@ describe('who does what (e2e)', () => {
 
     // A head of an organisation with no appeal in the incident cannot reach it by its id: not read, not drafted
     // (the draft was claimed, and then refused, 409), not approved (409 told whether it was drafted) — each a 404
-    // as for an incident that does not exist, on record, the incident untouched.
+    // as for an incident that does not exist, on record (the read too), the incident untouched.
     const outsider = staff.districtHead;
     expect((await call('GET', `/api/v1/incidents/${incident.id}`, outsider)).status).toBe(404);
     for (const [step, body] of [
@@ -366,6 +366,10 @@ describe('who does what (e2e)', () => {
       `SELECT action FROM audit_log WHERE user_id = $1 AND entity_id = $2 AND outcome = 'denied' ORDER BY id`,
       [outsider.userId, incident.id],
     )) as { action: string }[];
-    expect(denied.map((d) => d.action)).toEqual(['incident.draft-answer', 'incident.approve-answer']);
+    expect(denied.map((d) => d.action)).toEqual([
+      'incident.read',
+      'incident.draft-answer',
+      'incident.approve-answer',
+    ]);
   });
 });

@@ -390,10 +390,16 @@ export class Incidents {
   async get(id: string, scope: AccessScope): Promise<IncidentDetail & { appeals: IncidentAppeal[] }> {
     if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
     const incident = await this.repository.find(id, scope);
-    if (!incident) throw notFoundError(NOT_FOUND);
-    const appeals = await this.repository.appeals(id, scope);
-    if (scope.organisationIds !== null && appeals.length === 0) throw notFoundError(NOT_FOUND);
-    return { ...incident, appeals };
+    const appeals = incident ? await this.repository.appeals(id, scope) : [];
+    if (!incident || (scope.organisationIds !== null && appeals.length === 0)) {
+      // Asked for by id outside the scope (or not there at all): on record, as every such refusal is.
+      await refusedOnRecord(
+        this.audit,
+        { userId: scope.userId, action: 'incident.read', entityType: 'incident', entityId: id },
+        notFoundError(NOT_FOUND),
+      );
+    }
+    return { ...incident!, appeals };
   }
 
   /**
