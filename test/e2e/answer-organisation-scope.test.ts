@@ -125,6 +125,12 @@ describe("another organisation's answer, through a shared or an own appeal (e2e)
       [draft.id],
     )) as [{ id: string }[], number];
     const deliveries = `/api/v1/appeals/${shared}/deliveries/${message.id}`;
+    // The queue lists it for the housing ministry, not for the roads ministry, whose part it is not.
+    const queued = async (who: typeof staff.roadsClerk) =>
+      ((await json(call('GET', '/api/v1/deliveries/failed', who))) as { id: string }[]).some(
+        (m) => m.id === message.id,
+      );
+    expect([await queued(staff.housingClerk), await queued(staff.roadsClerk)]).toEqual([true, false]);
     const other = 'Ответ другой организации: его отправляет организация, давшая ответ';
     for (const action of ['mark-delivered', 'retry'])
       expect([action, ...(await status(call('POST', `${deliveries}/${action}`, staff.roadsClerk)))]).toEqual([

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
 import { type Db, SqlRepository } from '@inbox/database';
 
 /** A message to a citizen that could not be delivered, as staff see it in the queue (no text, no contacts). */
@@ -31,6 +31,8 @@ export class FailedDeliveriesRepository extends SqlRepository {
                   AND e.data->>'outboundMessageId' = m.id::text) AS "failedAt"
          FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id
         WHERE m.status = 'failed' AND ${appealScopeSql(scope, params, 'a')}
+          AND (m.answer_id IS NULL OR EXISTS (SELECT 1 FROM answers n WHERE n.id = m.answer_id
+                 AND ${organisationScopeSql(scope, params, 'n.organisation_id')}))
         ORDER BY m.created_at DESC, m.id LIMIT $1`,
       params,
     );
