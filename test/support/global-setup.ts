@@ -40,7 +40,7 @@ export default async function globalSetup(): Promise<void> {
   const run = randomBytes(6).toString('hex');
   process.env[TEMPLATE_DATABASE_ENV] = `inbox_test_template_${run}`;
   process.env[DROPPED_DATABASE_PREFIX_ENV] = `inbox_test_${run}_`;
-  const dropper = new DatabaseDropper(`inbox_test_${run}_`);
+  const dropper = new DatabaseDropper(`inbox_test_${run}_`, `inbox_test_template_${run}`);
   await dropper.start();
   (globalThis as { testDatabaseDropper?: DatabaseDropper }).testDatabaseDropper = dropper;
 }

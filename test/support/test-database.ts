@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsLocked } from '@inbox/database';
 import { Client } from 'pg';
 import { ADMIN_DATABASE_URL, adminQuery, databaseUrl, TEMPLATE_DATABASE_ENV } from './services';
-import { DROPPED_DATABASE_PREFIX_ENV, letGo } from './database-dropper';
+import { claimSpare, DROPPED_DATABASE_PREFIX_ENV, letGo } from './database-dropper';
 import { seedTestDirectory } from '../factories/directory';
 
 export interface TestDatabase {
@@ -14,16 +14,19 @@ export interface TestDatabase {
 
 /**
  * A throwaway database per test file: created, migrated (never synchronised), seeded, dropped. Under jest's
- * integration project it is a copy of the run's template, migrated and seeded the same way once, and `drop` only
- * lets it go: jest's main process drops it while the worker goes on (database-dropper.ts). Without them (another
+ * integration project it is a copy of the run's template, migrated and seeded the same way once (mostly one that
+ * jest's main process made ready), and `drop` only lets it go: that process drops it while the worker goes on
+ * (database-dropper.ts). Without them (another
  * jest config) it is migrated and seeded itself, and dropped at once.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const inBackground = process.env[DROPPED_DATABASE_PREFIX_ENV];
   const name = `${inBackground ?? 'inbox_test_'}${randomBytes(6).toString('hex')}`;
   const template = process.env[TEMPLATE_DATABASE_ENV];
-  if (template) await ensureTemplate(template);
-  await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+  if (!(inBackground && (await claimSpare(inBackground, name)))) {
+    if (template) await ensureTemplate(template);
+    await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
+  }
   const url = databaseUrl(name);
   const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 5 } }));
   await dataSource.initialize();
