@@ -15,10 +15,11 @@ const ROUNDS = 4;
 /**
  * A messenger's photo is a reference the worker downloads and stores in the database. When our side could not
  * keep it (the database's disk full, as here: the file contents refused), every retry failed and the last one
- * marked the photo lost for good ("download-failed"), while Telegram still had it. Only the channel's refusal
- * gives a file up now; our own failure leaves it a reference, and the sweep fetches it again — a bounded number
- * of rounds, further and further apart, after which the clerk sees on the card that the file was not received, and
- * the citizen is told so in their chat.
+ * marked the photo lost for good ("download-failed"), while Telegram still had it — as did Telegram down for
+ * longer than one job's retries. Only the channel's definite refusal (not found, refused) gives a file up at once
+ * now; our own failure or the channel's hiccup leaves it a reference, and the sweep fetches it again — a bounded
+ * number of rounds, further and further apart, after which the clerk sees on the card that the file was not
+ * received, and the citizen is told so in their chat.
  */
 describe('a fetched attachment our side could not store (integration)', () => {
   let t: TelegramStack;
@@ -129,5 +130,21 @@ describe('a fetched attachment our side could not store (integration)', () => {
     } finally {
       await restore();
     }
+  });
+
+  it('keeps a file whose channel was down through a whole job of retries, and stores it once the channel is back', async () => {
+    // Telegram's getFile answers 502 to every attempt of the first job: the file was given up for good then
+    // ('download-failed'), though Telegram still had it. It is a failed round now, fetched again by the sweep.
+    fake.setScenario('server-error', { methods: ['getFile'], count: 2 });
+    const { appealId, fileId } = await photoAppeal(700_500_003);
+    await eventually(async () => ((await status(appealId)).store_failures >= 1 ? true : undefined), 30_000);
+    expect(await status(appealId)).toMatchObject({ status: 'remote', rejection_reason: null });
+    expect(
+      await eventually(
+        async () => ((await status(appealId)).status === 'stored' ? status(appealId) : undefined),
+        30_000,
+      ),
+    ).toEqual({ status: 'stored', rejection_reason: null, store_failures: 1 });
+    expect(fetchesOf(fileId)).toBeGreaterThanOrEqual(3);
   });
 });

@@ -140,35 +140,35 @@ export class AttachmentFetcher {
     return outcome;
   }
 
-  /** After the last retry: the file stays a reference, marked so that staff see why it is missing. */
-  async giveUp(attachmentId: string, reason: string): Promise<void> {
-    await this.attachments.reject(attachmentId, `download-failed: ${reason}`);
-    this.log.warn('attachment download given up', { attachmentId, reason });
-  }
-
   /**
-   * Our side fetched the file and failed to keep it, every attempt of a job (the database's disk full, or away):
-   * fetched again by the sweep after ATTACHMENT_STORE_RETRY_MS, doubling, and after ATTACHMENT_STORE_ROUNDS such
-   * rounds marked not received, with the reason the clerk sees on the card. Logged by id only.
+   * Every attempt of a job failed: the channel would not hand the file over for now (`channel`: down, rate-limited,
+   * its credentials; the file is still there), or our side fetched it and failed to keep it (the database's disk
+   * full, or away). Fetched again by the sweep after ATTACHMENT_STORE_RETRY_MS, doubling; after
+   * ATTACHMENT_STORE_ROUNDS such rounds it is marked not received — 'download-failed' or 'not-stored', shown on the
+   * card — and the citizen is told, to send it again. A channel down for longer than one job's retries gave the
+   * file up for good at once. Logged by id and round only.
    */
-  async storeFailed(attachmentId: string, reason: string): Promise<void> {
-    const counted = await this.attachments.storeFailed(
+  async roundFailed(attachmentId: string, reason: string, side: 'channel' | 'ours'): Promise<void> {
+    const counted = await this.attachments.roundFailed(
       attachmentId,
       this.config.attachmentStoreRetryMs,
       this.config.attachmentStoreRounds,
     );
     if (!counted) return;
     if (counted.givenUp) {
-      // Not received, on the card and to the citizen, who is asked to send it again.
-      await this.reject({ id: attachmentId }, NOT_STORED);
-      this.log.error('attachment not stored after every round; marked not received', {
+      if (side === 'channel')
+        await this.reject({ id: attachmentId }, 'refused', undefined, `download-failed: ${reason}`);
+      else await this.reject({ id: attachmentId }, NOT_STORED);
+      this.log.error('attachment not received after every round; marked so', {
         attachmentId,
+        side,
         rounds: counted.failures,
         reason,
       });
     } else
-      this.log.warn('attachment not stored; the sweep tries again later', {
+      this.log.warn('attachment not received; the sweep tries again later', {
         attachmentId,
+        side,
         round: counted.failures,
         reason,
       });
@@ -185,16 +185,18 @@ export class AttachmentFetcher {
     );
   }
 
+  /** `recorded`: the reason kept for staff, when it says more than the refusal the citizen hears. */
   private async reject(
     a: Pick<AttachmentRow, 'id'>,
     reason: FileRefusal,
     contentType?: string,
+    recorded: string = reason,
   ): Promise<'rejected'> {
     // Told first, then marked: marked first, a notice that failed (the database away) was never retried — the
     // retry found the file no reference any more. A retry after the notice tells no one twice (its source).
     const sender = await this.attachments.senderOf(a.id);
     if (sender) await this.tellSender(a.id, reason, sender);
-    await this.attachments.reject(a.id, reason, contentType);
+    await this.attachments.reject(a.id, recorded, contentType);
     this.log.info('attachment rejected', { attachmentId: a.id, reason });
     return 'rejected';
   }

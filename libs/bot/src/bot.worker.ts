@@ -69,21 +69,19 @@ export class BotWorker implements OnModuleInit {
   private onFailed(job: Job, error: Error): void {
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
     if (final && job.name === JobName.FetchAttachment && typeof job.data?.attachmentId === 'string') {
-      // Given up only when the channel would not hand the file over. Our own side failing (the database out of
-      // disk or away, Redis) marked the citizen's photo lost for good while the channel still had it: it stays a
-      // reference now, and the sweep fetches it again — a bounded number of rounds, further and further apart.
-      // The reason is the error's message only: a database error's detail may quote the row (the file's bytes).
-      if (error instanceof FetchLaterError || error.name === 'FetchLaterError')
-        void this.fetcher.giveUp(job.data.attachmentId, error.message).catch(() => undefined);
-      else
-        void this.fetcher
-          .storeFailed(job.data.attachmentId, error.message.slice(0, 200))
-          .catch((e: unknown) =>
-            this.log.warn('attachment store failure not counted; the sweep tries again', {
-              jobId: job.id,
-              reason: e instanceof Error ? e.message.slice(0, 200) : 'unknown',
-            }),
-          );
+      // Neither the channel's hiccup (down, rate-limited) nor our own failure to keep the file (the database out
+      // of disk or away) gives the citizen's photo up at once: the sweep fetches it again, a bounded number of
+      // rounds further and further apart. The reason is the error's message only: a database error's detail may
+      // quote the row (the file's bytes).
+      const side = error instanceof FetchLaterError || error.name === 'FetchLaterError' ? 'channel' : 'ours';
+      void this.fetcher
+        .roundFailed(job.data.attachmentId, error.message.slice(0, 200), side)
+        .catch((e: unknown) =>
+          this.log.warn('failed attachment round not counted; the sweep tries again', {
+            jobId: job.id,
+            reason: e instanceof Error ? e.message.slice(0, 200) : 'unknown',
+          }),
+        );
     }
     if (final && job.name === JobName.AdmitDialogueItem) {
       this.log.warn('dialogue item not admitted; the sweep retries it', { jobId: job.id });

@@ -98,11 +98,12 @@ export class MessengerAttachmentsRepository {
   }
 
   /**
-   * One more round in which our side failed to keep the fetched file: the next waits `firstMs`, doubling per round
-   * (at most a day), by the database's clock; `givenUp` from the `rounds`-th on (the caller rejects it then:
-   * `reject`, NOT_STORED). Undefined when the row is no longer a reference.
+   * One more round in which the file was not received (the channel would not give it for now, or our side failed
+   * to keep it; both counted in store_failures): the next waits `firstMs`, doubling per round (at most a day), by
+   * the database's clock; `givenUp` from the `rounds`-th on (the caller rejects it then). Undefined when the row is
+   * no longer a reference.
    */
-  async storeFailed(
+  async roundFailed(
     attachmentId: string,
     firstMs: number,
     rounds: number,

@@ -82,8 +82,9 @@ export class AppConfig {
   readonly runMigrationsAtBoot: boolean;
   readonly attachmentMaxBytes: number;
   readonly attachmentMaxCount: number;
-  /** A messenger's file fetched but not kept by our side (the database's disk full or away) is fetched again: first
-   * after this long, doubling each failed round, for this many rounds; then it is marked not received. */
+  /** A messenger's file not received after a job's retries (the channel down, or our side could not keep it) is
+   * fetched again: first after this long, doubling each failed round, for this many rounds; then it is marked not
+   * received. */
   readonly attachmentStoreRetryMs: number;
   readonly attachmentStoreRounds: number;
   readonly answerDays: number;
