@@ -90,7 +90,7 @@ export function DashboardPage() {
           note="обращений, сроки ещё не нарушены"
         />
         <Stat
-          label="Просрочено"
+          label="Просроченные сроки"
           value={d.totals.overdueMarked}
           to="/inbox?queue=overdue"
           color="red"
