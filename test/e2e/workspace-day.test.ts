@@ -141,6 +141,14 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await clerk.getByRole('button', { name: 'Сохранить проект ответа' }).click();
     const draft = clerk.locator('[data-testid="answer"][data-status="draft"]');
     await draft.getByText('Отопление будет востановлено до пятницы.').waitFor();
+    // The draft is open: no empty form stays below it inviting a second one, a button offers one instead.
+    const section = clerk.getByRole('region', { name: 'Ответ заявителю' });
+    const another = section.getByRole('button', { name: 'Новый проект ответа' });
+    await another.waitFor();
+    expect(await section.getByLabel('Текст ответа').count()).toBe(0);
+    await another.click();
+    await section.getByLabel('Текст ответа').waitFor();
+    expect(await another.count()).toBe(0);
     // Not approvable by its author: the draft says who takes it further.
     await draft
       .getByTestId('draft-next-step')
@@ -181,6 +189,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .click();
     await clerk.getByText('Проект ответа отменён').first().waitFor();
     expect(await clerk.getByTestId('answer').count()).toBe(0);
+    // No draft left: the form is there again, without asking.
+    await section.getByLabel('Текст ответа').waitFor();
     const answers = await json(call('GET', `/api/v1/appeals/${appeal.id}/answers`, staff.operator));
     expect(answers).toEqual([]);
     expect(problems.get(clerk)).toEqual([]);

@@ -40,8 +40,13 @@ export function AnswersSection({
   const [templateId, setTemplateId] = useState<string | null>(null);
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
+  /** A further draft asked for by «Новый проект ответа» while one of the viewer's organisation is open. */
+  const [another, setAnother] = useState(false);
   useEffect(() => {
-    if (insertion) setText((t) => (t.trim() ? `${t.trimEnd()}\n\n${insertion.text}` : insertion.text));
+    if (!insertion) return;
+    setText((t) => (t.trim() ? `${t.trimEnd()}\n\n${insertion.text}` : insertion.text));
+    // Inserted text is seen where it goes, even while a draft is open.
+    setAnother(true);
   }, [insertion]);
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: ['answers', card.id] });
@@ -116,6 +121,11 @@ export function AnswersSection({
     (me.role === 'supervisor' || me.role === 'admin' || ans.organisationId === me.organisationId);
   const template = templates.data?.find((t) => t.id === templateId);
   const canWrite = OPEN.includes(card.status) || card.status === 'answered';
+  // With a draft of the viewer's organisation open, the empty form below it read as an invitation to write a
+  // second one: it waits behind a button (several drafts stay possible, e.g. for another organisation's part).
+  const draftOpen = (answers.data ?? []).some(
+    (ans) => ans.status === 'draft' && ans.organisationId === me.organisationId,
+  );
 
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label="Ответ заявителю">
@@ -257,7 +267,14 @@ export function AnswersSection({
             )}
           </Card>
         ))}
-        {canWrite && (
+        {canWrite && draftOpen && !another && (
+          <Group justify="flex-end">
+            <Button size="sm" variant="default" onClick={() => setAnother(true)}>
+              Новый проект ответа
+            </Button>
+          </Group>
+        )}
+        {canWrite && (!draftOpen || another) && (
           <Stack gap="xs">
             <Select
               label="Шаблон ответа"
@@ -314,6 +331,7 @@ export function AnswersSection({
                     () => {
                       setText('');
                       setTemplateId(null);
+                      setAnother(false);
                     },
                   )
                 }
