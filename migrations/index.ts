@@ -67,6 +67,7 @@ import { KnowledgeNotificationLinksBackfill1796205400000 } from './1796205400000
 import { AttachmentStoreRetries1796205500000 } from './1796205500000-AttachmentStoreRetries';
 import { WithdrawnAppealIndex1796205560000 } from './1796205560000-WithdrawnAppealIndex';
 import { InboundItemRetryRounds1796205600000 } from './1796205600000-InboundItemRetryRounds';
+import { ChannelAccountState1796205800000 } from './1796205800000-ChannelAccountState';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -141,4 +142,5 @@ export const MIGRATIONS = [
   WithdrawnAppealIndex1796205560000,
   InboundItemRetryRounds1796205600000,
   DraftAnswersIndex1796205700000,
+  ChannelAccountState1796205800000,
 ];

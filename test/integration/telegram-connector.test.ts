@@ -476,17 +476,7 @@ describe('TelegramConnector against the Bot API fake', () => {
 
   it("registers a reply to a neighbour's comment under the post whose copy the bot saw, long-polled or pushed", async () => {
     const tg = new TelegramConnector(new JsonLogger('telegram-test', 'error'));
-    // As Telegram numbers a thread: the copy first, then the comments, each carrying the copy's id.
-    const copy = fake.fromSample('channel-post-copy.json');
-    const thread = copy.message.message_id as number;
-    const inThread = (file: string, replyTo: number) =>
-      fake.fromSample(file, undefined, (u) => {
-        u.message.message_thread_id = thread;
-        u.message.reply_to_message.message_id = replyTo;
-        if (u.message.reply_to_message.is_automatic_forward) u.message.reply_to_message = copy.message;
-      });
-    const comment = inThread('channel-comment.json', thread);
-    const reply = inThread('channel-comment-reply.json', comment.message.message_id as number);
+    const { copy, comment, reply, thread } = fake.postThread();
     const on = account({ channelComments: true });
     fake.enqueue(copy);
     fake.enqueue(comment);

@@ -10,7 +10,24 @@ export interface ChannelAccountRef {
   settings: Record<string, unknown>;
   /** Secrets resolved from config for this account only (tokens, passwords). */
   secrets: Record<string, string>;
+  /**
+   * What the connector keeps of this account between calls, when the core gives it a place (the registry does;
+   * a connector must work without it): the same in every process and across restarts.
+   */
+  state?: AccountState;
 }
+
+/**
+ * A connector's own small values for one account, by its own keys (the core reads none of them). The core keeps
+ * the newest ACCOUNT_STATE_KEPT keys of an account (by last `set`); an older one reads as never set.
+ */
+export interface AccountState {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** How many keys of an account's state the core keeps, the newest by last `set`. */
+export const ACCOUNT_STATE_KEPT = 10_000;
 
 export interface PullPage {
   items: InboundItem[];

@@ -33,10 +33,12 @@ import { assertCallbackData, ratingChoices } from './callback-data';
 import { fileTooLargeToSend, redactToken, toConnectorError } from './errors';
 import {
   ALLOWED_UPDATES,
+  commentThreadOf,
   type MappedUpdate,
   mapUpdate,
   mergeMediaGroups,
   type PostCopy,
+  postCopyFromJson,
   sentMessageKey,
   updateIdOf,
 } from './update-mapper';
@@ -72,16 +74,26 @@ export class TelegramConnector
 
   /**
    * The channel posts' copies seen in discussion groups, per account (`<accountId> <groupId>:<copyId>`), newest
-   * last: a reply to a neighbour's comment names its post only by the copy's id. Kept in the process, as many as
-   * POST_COPIES_KEPT: after a restart a direct comment under an older post (it shows the copy) teaches it again.
+   * last: a reply to a neighbour's comment names its post only by the copy's id. A cache of the account's state
+   * (`post-copy:<groupId>:<copyId>`), which every process shares and a restart keeps; as many as POST_COPIES_KEPT.
    */
   private readonly postCopies = new Map<string, PostCopy>();
 
   constructor(private readonly logger: JsonLogger = new JsonLogger('telegram-connector')) {}
 
-  /** One update as the account reads it, remembering the post copy it showed. */
-  private map(account: ChannelAccountRef, update: unknown, channelComments: boolean): MappedUpdate {
+  /** One update as the account reads it: the post copy of its thread looked up first, the copy it showed kept. */
+  private async map(
+    account: ChannelAccountRef,
+    update: unknown,
+    channelComments: boolean,
+  ): Promise<MappedUpdate> {
     const key = (chatId: number, messageId: number) => `${account.id} ${chatId}:${messageId}`;
+    const thread = channelComments ? commentThreadOf(update) : undefined;
+    if (thread && account.state && !this.postCopies.has(key(thread.chatId, thread.messageId))) {
+      const { state } = account;
+      const copy = postCopyFromJson(await stateCall(() => state.get(stateKeyOf(thread))));
+      if (copy) this.keep(key(copy.chatId, copy.messageId), copy);
+    }
     const mapped = mapUpdate(update, undefined, {
       channelComments,
       postCopy: (chatId, messageId) => this.postCopies.get(key(chatId, messageId)),
@@ -89,12 +101,20 @@ export class TelegramConnector
     const copy = mapped.postCopy;
     if (copy && channelComments) {
       const at = key(copy.chatId, copy.messageId);
-      this.postCopies.delete(at);
-      this.postCopies.set(at, copy);
-      if (this.postCopies.size > POST_COPIES_KEPT)
-        this.postCopies.delete(this.postCopies.keys().next().value as string);
+      const known = this.postCopies.get(at);
+      this.keep(at, copy);
+      const { state } = account;
+      if (state && known?.heading !== copy.heading)
+        await stateCall(() => state.set(stateKeyOf(copy), JSON.stringify(copy)));
     }
     return mapped;
+  }
+
+  private keep(at: string, copy: PostCopy): void {
+    this.postCopies.delete(at);
+    this.postCopies.set(at, copy);
+    if (this.postCopies.size > POST_COPIES_KEPT)
+      this.postCopies.delete(this.postCopies.keys().next().value as string);
   }
 
   async check(account: ChannelAccountRef): Promise<void> {
@@ -145,7 +165,7 @@ export class TelegramConnector
       try {
         updateId = updateIdOf(update);
         lastId = lastId === undefined ? updateId : Math.max(lastId, updateId);
-        const mapped = this.map(account, update, settings.channelComments);
+        const mapped = await this.map(account, update, settings.channelComments);
         if (mapped.skipped) this.logSkipped(account, updateId, mapped.skipped);
         items.push(...mapped.items);
         events.push(...mapped.events);
@@ -183,7 +203,7 @@ export class TelegramConnector
     let update: unknown = request.body;
     try {
       update = decodeBody(request.body);
-      const mapped = this.map(account, update, channelComments);
+      const mapped = await this.map(account, update, channelComments);
       if (mapped.skipped) this.logSkipped(account, updateIdOf(update), mapped.skipped);
       return { kind: 'items', items: mapped.items, events: mapped.events };
     } catch (error) {
@@ -442,6 +462,20 @@ async function call<T>(method: string, timeoutMs: number, run: (signal: Signal) 
     return await run(AbortSignal.timeout(timeoutMs) as unknown as Signal);
   } catch (error) {
     throw toConnectorError(error, method);
+  }
+}
+
+/** The account state's key of a post copy. */
+function stateKeyOf(copy: { chatId: number; messageId: number }): string {
+  return `post-copy:${copy.chatId}:${copy.messageId}`;
+}
+
+/** The account's state not reachable (our database): retried, as Telegram's own outage is, not the reply lost. */
+async function stateCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch {
+    throw new ConnectorError(ConnectorErrorCode.Temporary, 'Telegram account state not reachable');
   }
 }
 

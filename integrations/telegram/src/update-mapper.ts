@@ -167,6 +167,43 @@ export function mapUpdate(
   return { items: [], events: [], skipped: `update-kind:${safeKind(kind)}` };
 }
 
+/**
+ * The thread a message of a supergroup names (`message_thread_id`: a post copy's id when it is under a post), for
+ * the connector to look the copy up before mapping; the copy itself and a direct comment show it anyway.
+ */
+export function commentThreadOf(update: unknown): { chatId: number; messageId: number } | undefined {
+  if (!isObject(update)) return undefined;
+  const message = isObject(update.message)
+    ? update.message
+    : isObject(update.edited_message)
+      ? update.edited_message
+      : undefined;
+  if (!message || message.is_automatic_forward === true || !isObject(message.chat)) return undefined;
+  if (message.chat.type !== 'supergroup') return undefined;
+  const replied = isObject(message.reply_to_message) ? message.reply_to_message : undefined;
+  if (!replied || replied.is_automatic_forward === true) return undefined;
+  const chatId = optNumber(message.chat, 'id');
+  const messageId = optNumber(message, 'message_thread_id');
+  return chatId !== undefined && messageId !== undefined ? { chatId, messageId } : undefined;
+}
+
+/** A post copy as the connector stored it (JSON of `PostCopy`), or undefined when it is not one. */
+export function postCopyFromJson(text: string | undefined): PostCopy | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value) || typeof value.heading !== 'string') return undefined;
+  const chatId = optNumber(value, 'chatId');
+  const messageId = optNumber(value, 'messageId');
+  const channelId = optNumber(value, 'channelId');
+  if (chatId === undefined || messageId === undefined) return undefined;
+  return { chatId, messageId, ...(channelId !== undefined ? { channelId } : {}), heading: value.heading };
+}
+
 /** A field name fit for a log line: a Bot API field is `snake_case`; anything else is not echoed. */
 function safeKind(key: string | undefined): string {
   return key !== undefined && /^[a-z_]{1,40}$/.test(key) ? key : 'unknown';

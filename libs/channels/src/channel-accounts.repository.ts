@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { rowsOf } from '@inbox/common';
+import { ACCOUNT_STATE_KEPT, type AccountState } from '@inbox/integrations/contract';
 import { type ChannelAccountHealth } from '@inbox/intake';
 
 /** An account's pull state: where it stopped and when it may pull again. */
@@ -288,6 +289,41 @@ export class ChannelAccountsRepository {
       ]);
     });
   }
+
+  /** A value the account's connector kept (contract `AccountState`), or undefined. */
+  async stateValue(accountId: string, key: string): Promise<string | undefined> {
+    const [row] = rowsOf<{ value: string }>(
+      await this.dataSource.query(
+        `SELECT value FROM channel_account_state WHERE account_id = $1 AND key = $2`,
+        [accountId, key],
+      ),
+    );
+    return row?.value;
+  }
+
+  /** Keeps a value of the account's connector; past `kept` keys the account's least recently set go. */
+  async keepState(accountId: string, key: string, value: string, kept: number): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO channel_account_state (account_id, key, value) VALUES ($1, $2, $3)
+       ON CONFLICT (account_id, key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+      [accountId, key, value],
+    );
+    await this.dataSource.query(
+      `DELETE FROM channel_account_state s
+        USING (SELECT key FROM channel_account_state WHERE account_id = $1
+                ORDER BY updated_at DESC, key OFFSET $2) old
+        WHERE s.account_id = $1 AND s.key = old.key`,
+      [accountId, kept],
+    );
+  }
+}
+
+/** The state the registry hands an account's connector (contract `AccountState`): kept in channel_account_state. */
+export function accountStateOf(repository: ChannelAccountsRepository, accountId: string): AccountState {
+  return {
+    get: (key) => repository.stateValue(accountId, key),
+    set: (key, value) => repository.keepState(accountId, key, value, ACCOUNT_STATE_KEPT),
+  };
 }
 
 /** The columns an administrator sets, in the order create and update bind them. */

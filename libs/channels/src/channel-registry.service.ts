@@ -17,7 +17,7 @@ import {
   isConnectorKind,
 } from '@inbox/integrations/contract';
 import { namedSecretHostProblem, officialChannelHosts, secretBearingHosts } from './account-specs';
-import { ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
+import { accountStateOf, ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
 import { SecretBox } from './channel-secrets';
 
 /** The injection token of the connector factories the app wires in (`ChannelsModule.forRoot`). */
@@ -308,7 +308,8 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     const factory = this.factories[kind];
     if (!factory) throw new Error(`no connector for channel ${kind} in this app`);
     const { name, source, organisationId, ...ref } = account;
-    return { kind, connector: factory(), account: ref, name, source, organisationId };
+    const state = accountStateOf(this.accounts, ref.id);
+    return { kind, connector: factory(), account: { ...ref, state }, name, source, organisationId };
   }
 
   /** The kind's default account: the environment's, else the oldest an administrator added. */

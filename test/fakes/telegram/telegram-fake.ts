@@ -226,6 +226,25 @@ export class TelegramFake {
     return update;
   }
 
+  /**
+   * A channel post's thread in its discussion group, as Telegram numbers it: the post's copy first
+   * (`is_automatic_forward`), a neighbour's comment answering it, and a reply to that comment, each carrying the
+   * copy's id as `message_thread_id`.
+   */
+  postThread(): { copy: Loose; comment: Loose; reply: Loose; thread: number } {
+    const copy = this.fromSample('channel-post-copy.json');
+    const thread = copy.message.message_id as number;
+    const inThread = (file: string, replyTo: number) =>
+      this.fromSample(file, undefined, (u) => {
+        u.message.message_thread_id = thread;
+        u.message.reply_to_message.message_id = replyTo;
+        if (u.message.reply_to_message.is_automatic_forward) u.message.reply_to_message = copy.message;
+      });
+    const comment = inThread('channel-comment.json', thread);
+    const reply = inThread('channel-comment-reply.json', comment.message.message_id as number);
+    return { copy, comment, reply, thread };
+  }
+
   textUpdate(chatId: number, text: string): Record<string, unknown> {
     return this.fromSample('text-message.json', chatId, (u) => {
       u.message.text = text;
