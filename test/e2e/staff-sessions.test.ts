@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Role, StaffUsers } from '@inbox/access';
+import { Role, StaffUsers, TokenSigner } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
@@ -15,9 +15,10 @@ describe('staff sessions end when they should (e2e)', () => {
   let stack: TestStack;
   let admin: SignedIn;
   let cur: string;
+  const secret = randomBytes(32).toString('base64url');
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { AUTH_TOKEN_SECRET: secret } });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
     cur = await idOf(stack.db.dataSource, 'organisations', 'cur');
   });
@@ -82,6 +83,38 @@ describe('staff sessions end when they should (e2e)', () => {
       [user.id],
     )) as { count: number }[];
     expect(count).toBe(2);
+  });
+
+  it('renews a session only within its absolute lifetime (12 h from the sign-in by default), then asks to sign in', async () => {
+    const user = await account();
+    const hour = 3600 * 1000;
+    // A token of a session signed in 13 h ago, renewed until now (the token itself is still good).
+    const old = await new TokenSigner(secret).sign(user.id, Role.Operator, 14 * 3600, Date.now() - 13 * hour);
+    expect(await me(old.token)).toBe(200);
+    const refused = await post('/api/v1/auth/refresh', old.token);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { message: string }).message).toBe(
+      'Сеанс завершён: истёк наибольший срок работы без повторного входа. Войдите снова',
+    );
+    // A session 11.5 h old is renewed, but its new token ends with the session, not an hour from now.
+    const late = await new TokenSigner(secret).sign(
+      user.id,
+      Role.Operator,
+      12 * 3600,
+      Date.now() - 11.5 * hour,
+    );
+    const renewed = (await json(post('/api/v1/auth/refresh', late.token))) as {
+      accessToken: string;
+      expiresAt: string;
+    };
+    const end = Date.now() - 11.5 * hour + 12 * hour;
+    expect(Math.abs(Date.parse(renewed.expiresAt) - end)).toBeLessThan(5_000);
+    // ...and the session's start carries over: renewing that token later is judged by the same sign-in.
+    const claims = await new TokenSigner(secret).verify(renewed.accessToken);
+    expect(Math.abs(claims!.sst! * 1000 - (Date.now() - 11.5 * hour))).toBeLessThan(5_000);
+    // A fresh sign-in renews as before.
+    const fresh = await signIn(user.login, user.password);
+    expect((await post('/api/v1/auth/refresh', fresh)).status).toBe(200);
   });
 
   it('ends every other session when the password changes; the one that changed it goes on', async () => {

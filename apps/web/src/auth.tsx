@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { call, isConnectionError, setToken, setUnauthorizedHandler } from './api/client';
+import { ApiError, call, isConnectionError, setToken, setUnauthorizedHandler } from './api/client';
 import { type Me } from './api/types';
 
 /**
@@ -23,6 +23,8 @@ interface AuthState {
   signOut(): void;
   /** Reads the signed-in user again (after changing a temporary password). */
   reloadUser(): void;
+  /** Why the last session ended without the user signing out (e.g. its absolute lifetime ran out), for the sign-in screen. */
+  endedBecause: string | null;
 }
 
 const AuthContext = createContext<AuthState | null>(null);
@@ -57,6 +59,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const [loading, setLoading] = useState<boolean>(() => session !== null);
   const [unreachable, setUnreachable] = useState(false);
   const [attempt, setAttempt] = useState(0);
+  const [endedBecause, setEndedBecause] = useState<string | null>(null);
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
 
   /** Forgets the session in this tab (the server has already refused it, or is being told to end it). */
@@ -119,13 +122,19 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         })
         .catch((error: unknown) => {
           if (isConnectionError(error)) setRenewal((n) => n + 1);
+          else {
+            // Refused (the session's absolute lifetime is over, or it was ended): to the sign-in screen, saying why.
+            setEndedBecause(error instanceof ApiError ? error.message : null);
+            endSession();
+          }
         });
     }, wait);
     return () => clearTimeout(timer);
-  }, [session, renewal]);
+  }, [session, renewal, endSession]);
 
   const signIn = useCallback(async (login: string, password: string) => {
     const result = await call('login', { body: { login, password } });
+    setEndedBecause(null);
     const next = { token: result.accessToken, expiresAt: result.expiresAt };
     store(next);
     setLoading(true);
@@ -144,8 +153,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const value = useMemo(
-    () => ({ user, loading, unreachable, retry, signIn, signOut, reloadUser }),
-    [user, loading, unreachable, retry, signIn, signOut, reloadUser],
+    () => ({ user, loading, unreachable, retry, signIn, signOut, reloadUser, endedBecause }),
+    [user, loading, unreachable, retry, signIn, signOut, reloadUser, endedBecause],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

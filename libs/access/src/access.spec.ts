@@ -67,6 +67,8 @@ describe('tokens', () => {
       exp: now / 1000 + 1800,
       epoch: 0,
       sid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      // A new session begins when its first token is issued.
+      sst: now / 1000,
     });
     expect(await signer.verify(token, now + 1799_999)).toMatchObject({ sub: u1 });
     expect(await signer.verify(token, now + 1800_000)).toBeUndefined();
@@ -79,7 +81,7 @@ describe('tokens', () => {
       .slice(0, 2)
       .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
     expect(head).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.stringMatching(/^[\w-]{12}$/) });
-    expect(Object.keys(body).sort()).toEqual(['exp', 'iat', 'role', 'sep', 'sid', 'sub']);
+    expect(Object.keys(body).sort()).toEqual(['exp', 'iat', 'role', 'sep', 'sid', 'sst', 'sub']);
   });
 
   it('refuses a forged, tampered, unsigned or foreign token', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { conflictError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
+import { conflictError, DomainError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { type AccessScope, canSeeOrganisation } from './access-scope';
 import { hashPassword, needsRehash, OWASP_SCRYPT, type ScryptParams, verifyPassword } from './passwords';
@@ -198,22 +198,41 @@ export class StaffUsers {
   }
 
   /** A token of a new session, in the account's current session epoch. */
-  async issue(user: StaffUser): Promise<{ token: string; expiresAt: Date }> {
-    const epoch = (await this.users.sessionEpoch(user.id)) ?? 0;
-    return this.signer().sign(user.id, user.role, this.config.authTokenTtlSeconds, Date.now(), epoch);
+  issue(user: StaffUser): Promise<{ token: string; expiresAt: Date }> {
+    const now = Date.now();
+    return this.sessionToken(user, now, undefined, Math.floor(now / 1000));
   }
 
-  /** A new token for the session of `token` (already authenticated as `user`), in the current epoch. */
+  /**
+   * A new token for the session of `token` (already authenticated as `user`), in the current epoch. A session
+   * has an absolute lifetime (AUTH_SESSION_MAX_SECONDS from its sign-in): past it renewal is refused
+   * (`unauthenticated`), and no token renewed before outlives it, so a stolen token cannot be kept alive for ever.
+   */
   async renew(user: StaffUser, token: string): Promise<{ token: string; expiresAt: Date }> {
-    const sessionId = (await this.signer().verify(token))?.sid;
+    const claims = await this.signer().verify(token);
+    // A token from before sessions had a start: its own issue time stands in.
+    const start = claims?.sst ?? claims?.iat ?? 0;
+    const now = Date.now();
+    if (!claims || now / 1000 >= start + this.config.authSessionMaxSeconds)
+      throw new DomainError(
+        'unauthenticated',
+        'Сеанс завершён: истёк наибольший срок работы без повторного входа. Войдите снова',
+      );
+    return this.sessionToken(user, now, claims.sid, start);
+  }
+
+  /** A token of session `sessionId` (a new one when undefined) begun at `start`, never past the session's end. */
+  private async sessionToken(user: StaffUser, now: number, sessionId: string | undefined, start: number) {
     const epoch = (await this.users.sessionEpoch(user.id)) ?? 0;
     return this.signer().sign(
       user.id,
       user.role,
       this.config.authTokenTtlSeconds,
-      Date.now(),
+      now,
       epoch,
       sessionId,
+      start,
+      start + this.config.authSessionMaxSeconds,
     );
   }
 

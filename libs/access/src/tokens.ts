@@ -17,6 +17,11 @@ export interface TokenClaims {
    * whole. Undefined for a token from before sessions had ids.
    */
   sid?: string;
+  /**
+   * When the session began (the sign-in), seconds since the epoch; kept by each renewal, which is refused once
+   * the session is AUTH_SESSION_MAX_SECONDS old. Undefined for a token from before: its `iat` stands in.
+   */
+  sst?: number;
 }
 
 const ALGORITHM = 'HS256';
@@ -61,10 +66,13 @@ export class TokenSigner {
     now = Date.now(),
     epoch = 0,
     sessionId: string = randomUUID(),
+    sessionStart?: number,
+    sessionEnd?: number,
   ): Promise<{ token: string; expiresAt: Date }> {
     const iat = Math.floor(now / 1000);
-    const exp = iat + ttlSeconds;
-    const token = await new SignJWT({ role, sep: epoch, sid: sessionId })
+    // A token never outlives its session's absolute end.
+    const exp = Math.min(iat + ttlSeconds, sessionEnd ?? Number.POSITIVE_INFINITY);
+    const token = await new SignJWT({ role, sep: epoch, sid: sessionId, sst: sessionStart ?? iat })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: this.current.id })
       .setSubject(userId)
       .setIssuedAt(iat)
@@ -100,6 +108,7 @@ export class TokenSigner {
       const epoch = payload.sep ?? 0;
       if (!Number.isSafeInteger(epoch) || (payload.sid !== undefined && !isUuid(payload.sid)))
         return undefined;
+      if (payload.sst !== undefined && !Number.isSafeInteger(payload.sst)) return undefined;
       return {
         sub: payload.sub,
         role: payload.role,
@@ -107,6 +116,7 @@ export class TokenSigner {
         exp: payload.exp,
         epoch: epoch as number,
         ...(payload.sid !== undefined ? { sid: payload.sid } : {}),
+        ...(payload.sst !== undefined ? { sst: payload.sst as number } : {}),
       };
     } catch {
       return undefined;

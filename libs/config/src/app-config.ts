@@ -150,6 +150,11 @@ export class AppConfig {
   readonly authTokenPreviousSecrets: readonly string[];
   readonly authTokenTtlSeconds: number;
   /**
+   * A staff session's absolute lifetime from its sign-in (AUTH_SESSION_MAX_SECONDS, default 12 h: a working
+   * day): tokens are renewed within it, never past it; then the employee signs in again.
+   */
+  readonly authSessionMaxSeconds: number;
+  /**
    * Which proxies in front of the api to believe about the client's address (Express's `trust proxy`): false
    * (the default) takes the connection's address and ignores X-Forwarded-For; a number trusts that many hops;
    * a list trusts those addresses, subnets or `loopback` / `linklocal` / `uniquelocal`. Sign-in lock-outs and
@@ -364,6 +369,7 @@ export class AppConfig {
     if ((this.passwordScryptN & (this.passwordScryptN - 1)) !== 0)
       problems.push('PASSWORD_SCRYPT_N must be a power of two');
     this.authTokenTtlSeconds = int('AUTH_TOKEN_TTL_SECONDS', 3600, 60, 24 * 3600);
+    this.authSessionMaxSeconds = int('AUTH_SESSION_MAX_SECONDS', 12 * 3600, 300, 7 * 24 * 3600);
 
     const fraction = (name: string, fallback: number): number => {
       const raw = env[name];

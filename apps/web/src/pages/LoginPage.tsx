@@ -1,4 +1,4 @@
-import { Avatar, Group, PasswordInput, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Avatar, Group, PasswordInput, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../api/client';
 import { useAuth } from '../auth';
@@ -6,7 +6,7 @@ import { AuthCard } from '../components/AuthCard';
 import { textOf } from '../components/forms';
 
 export function LoginPage() {
-  const { signIn } = useAuth();
+  const { signIn, endedBecause } = useAuth();
   const [login, setLogin] = useState('');
   const [password, setPassword] = useState('');
 
@@ -40,6 +40,11 @@ export function LoginPage() {
         </Text>
       }
     >
+      {endedBecause && (
+        <Alert color="yellow" role="status">
+          {endedBecause}
+        </Alert>
+      )}
       <TextInput label="Логин" autoComplete="username" {...textOf(login, setLogin)} required autoFocus />
       <PasswordInput
         label="Пароль"
