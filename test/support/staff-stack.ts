@@ -25,6 +25,8 @@ export interface StaffStack<S extends string> {
 export function staffStack<S extends string>(options: {
   env?: Record<string, string>;
   worker?: boolean;
+  /** The template database the stack's is a copy of, when not the usual one (demo-database.ts). */
+  database?: () => Promise<string>;
   /** What the file does to the stack before anyone signs in (clocks, spies). */
   onStart?: (stack: TestStack) => void | Promise<void>;
   organisations?: Record<string, string>;
@@ -35,7 +37,7 @@ export function staffStack<S extends string>(options: {
   const ids: Record<string, string> = {};
   const staff = {} as Record<S, SignedIn>;
   beforeAll(async () => {
-    stack = await startTestStack({ env: options.env, worker: options.worker });
+    stack = await startTestStack({ env: options.env, worker: options.worker, database: options.database });
     await options.onStart?.(stack);
     const ds = stack.db.dataSource;
     for (const [table, names] of [
@@ -47,7 +49,8 @@ export function staffStack<S extends string>(options: {
     for (const [name, [role, organisation, signIn]] of Object.entries(options.staff) as [S, StaffSpec][]) {
       staff[name] = await signInAs(stack.api, stack.baseUrl, role, organisation, signIn);
     }
-  });
+    // A template made here first (the demo seed) takes minutes on a busy machine.
+  }, 300_000);
   afterAll(async () => {
     await stack?.close();
   });

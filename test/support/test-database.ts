@@ -15,22 +15,25 @@ export interface TestDatabase {
 /**
  * A throwaway database per test file: created, migrated (never synchronised), seeded, dropped. Under jest's
  * integration project it is a copy of the run's template, migrated and seeded the same way once (mostly one that
- * jest's main process made ready), and `drop` only lets it go: that process drops it while the worker goes on
+ * jest's main process made ready), or of a template given in `from`, and `drop` only lets it go: that process drops it while the worker goes on
  * (database-dropper.ts). Without them (another
  * jest config) it is migrated and seeded itself, and dropped at once.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: { from?: string } = {}): Promise<TestDatabase> {
   const inBackground = process.env[DROPPED_DATABASE_PREFIX_ENV];
   const name = `${inBackground ?? 'inbox_test_'}${randomBytes(6).toString('hex')}`;
   const template = process.env[TEMPLATE_DATABASE_ENV];
-  if (!(inBackground && (await claimSpare(inBackground, name)))) {
+  if (options.from) {
+    // A copy of another made database (demo-database.ts), complete as it is.
+    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${options.from}`);
+  } else if (!(inBackground && (await claimSpare(inBackground, name)))) {
     if (template) await ensureTemplate(template);
     await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   }
   const url = databaseUrl(name);
   const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 5 } }));
   await dataSource.initialize();
-  if (!template) await migrateAndSeed(dataSource);
+  if (!template && !options.from) await migrateAndSeed(dataSource);
   return {
     url,
     dataSource,
@@ -55,7 +58,7 @@ let templateReady: string | undefined;
  * under another name and renamed when complete, so a copy never starts from a half-migrated template, and it
  * keeps no connection open (Postgres copies only a database nobody is connected to).
  */
-async function ensureTemplate(template: string): Promise<void> {
+export async function ensureTemplate(template: string): Promise<void> {
   if (templateReady === template) return;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();

@@ -23,12 +23,13 @@ export interface TestStack {
 
 /**
  * The real api (and optionally the real worker) in this process, on a fresh database and a private queue
- * prefix, configured only through the environment, as in production.
+ * prefix, configured only through the environment, as in production. `database` names a template to copy
+ * instead of the usual one (demo-database.ts).
  */
 export async function startTestStack(
-  options: { worker?: boolean; env?: Record<string, string> } = {},
+  options: { worker?: boolean; env?: Record<string, string>; database?: () => Promise<string> } = {},
 ): Promise<TestStack> {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase({ from: await options.database?.() });
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
