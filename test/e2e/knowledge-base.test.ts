@@ -1,4 +1,5 @@
 import { Role } from '@inbox/access';
+import { type SignedIn } from '../factories/staff';
 import { Clock } from '@inbox/common';
 import { ProductionCalendar } from '@inbox/deadlines';
 import { KnowledgeWatcher } from '@inbox/knowledge';
@@ -553,6 +554,53 @@ describe('knowledge base (e2e)', () => {
     );
     expect(shown.headers.get('content-type')).toBe('application/pdf');
     expect(shown.headers.get('content-disposition')).toMatch(/^inline;.*rules\.pdf/);
+  });
+
+  it("scopes an unpublished attachment and the organisation's settings; a published article's file is for all", async () => {
+    const res = await send('draft.txt', 'text/plain', Buffer.from('Проект памятки'));
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const get = (who: SignedIn) =>
+      fetch(`${t.stack.baseUrl}/api/v1/knowledge/attachments/${id}`, { headers: who.headers }).then(
+        (r) => r.status,
+      );
+    // Not in a published article yet: its organisation's staff (the uploader), line 1 and the region's supervisor
+    // read it; another organisation's clerk is refused, on record.
+    expect(await get(staff.housingClerk)).toBe(200);
+    expect(await get(staff.operator)).toBe(200);
+    expect(await get(staff.supervisor)).toBe(200);
+    expect(await get(staff.roadsClerk)).toBe(403);
+    expect((await denied()).slice(-1)).toEqual([
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'kb-attachment-view',
+        entityId: id,
+        details: { organisationId: org.minzhkh },
+      },
+    ]);
+    // Once a published article carries it, every staff member may read it, as they read the article.
+    await t.stack.db.dataSource.query(
+      `UPDATE kb_articles SET attachment_ids = attachment_ids || $1::uuid
+        WHERE id = (SELECT id FROM kb_articles WHERE status = 'published' ORDER BY id LIMIT 1)`,
+      [id],
+    );
+    expect(await get(staff.roadsClerk)).toBe(200);
+
+    // Settings (the responsible person, the public FAQ): the organisation's own and those over it, not another's.
+    const settings = (who: SignedIn, organisationId: string) =>
+      call('GET', `/api/v1/knowledge/organisations/${organisationId}/settings`, who).then((r) => r.status);
+    expect(await settings(staff.housingClerk, org.minzhkh)).toBe(200);
+    expect(await settings(staff.supervisor, org.minzhkh)).toBe(200);
+    expect(await settings(staff.roadsClerk, org.mintrans)).toBe(200);
+    expect(await settings(staff.roadsClerk, org.minzhkh)).toBe(403);
+    expect((await denied()).slice(-1)).toEqual([
+      {
+        userId: staff.roadsClerk.userId,
+        action: 'kb-settings-view',
+        entityId: org.minzhkh,
+        details: { organisationId: org.minzhkh },
+      },
+    ]);
   });
 });
 

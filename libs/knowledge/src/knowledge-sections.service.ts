@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditLog, refusedOnRecord } from '@inbox/access';
+import { AuditLog, canSeeOrganisation, refusedOnRecord } from '@inbox/access';
 import {
   Clock,
   conflictError,
@@ -179,7 +179,23 @@ export class KnowledgeSections {
     );
   }
 
-  async settings(organisationId: string) {
+  /** The settings of an organisation in the caller's scope (or one they configure); another's are refused. */
+  async settings(actor: KnowledgeActor, organisationId: string) {
+    const row = await this.settingsRow(organisationId);
+    if (!canSeeOrganisation(actor.scope, organisationId) && !canConfigure(actor, organisationId)) {
+      return this.refused(
+        actor,
+        'kb-settings-view',
+        'organisation',
+        organisationId,
+        { organisationId },
+        'Организация вне вашей области видимости',
+      );
+    }
+    return row;
+  }
+
+  private async settingsRow(organisationId: string) {
     const row = UUID.test(organisationId) ? await this.repo.settings(organisationId) : undefined;
     if (!row) throw notFoundError('Организация не найдена');
     return row;
@@ -191,7 +207,7 @@ export class KnowledgeSections {
     organisationId: string,
     input: { responsibleUserId?: string | null; publicFaq?: boolean },
   ) {
-    await this.settings(organisationId);
+    await this.settingsRow(organisationId);
     if (!canConfigure(actor, organisationId)) {
       return this.refused(
         actor,
@@ -213,7 +229,7 @@ export class KnowledgeSections {
       entityId: organisationId,
       details: { fields: Object.keys(input) },
     });
-    return this.settings(organisationId);
+    return this.settingsRow(organisationId);
   }
 
   /** An attachment for an article, stored content-addressed; attached by a change request. */
@@ -256,8 +272,29 @@ export class KnowledgeSections {
     return { id, fileName, contentType: input.contentType, size: input.content.length };
   }
 
-  attachment(id: string) {
-    return foundById(id, (aid) => this.repo.attachment(aid), 'Вложение не найдено');
+  /**
+   * An attachment's bytes. One of a published article is read by all staff, like the article (the knowledge base
+   * is shared by design); one not (yet) published — uploaded for a change request, or only in a withdrawn article —
+   * by its uploader and staff whose scope covers its organisation; anyone else is refused on record.
+   */
+  async attachment(actor: KnowledgeActor, id: string) {
+    const row = await foundById(id, (aid) => this.repo.attachment(aid), 'Вложение не найдено');
+    if (
+      !row.published &&
+      row.uploadedBy !== actor.userId &&
+      !canSeeOrganisation(actor.scope, row.organisationId)
+    ) {
+      return this.refused(
+        actor,
+        'kb-attachment-view',
+        'kb-attachment',
+        id,
+        { organisationId: row.organisationId },
+        'Вложение другой организации',
+      );
+    }
+    const { organisationId: _o, uploadedBy: _u, published: _p, ...file } = row;
+    return file;
   }
 
   /** The supervisor dashboard's figures: clocks of requests and reviews by organisation, useful articles. */

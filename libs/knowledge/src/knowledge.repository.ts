@@ -780,10 +780,22 @@ export class KnowledgeRepository extends SqlRepository {
 
   async attachment(id: string, db: Db = this.pool) {
     const [row] = (await db.query(
-      `SELECT f.id, f.file_name AS "fileName", f.content_type AS "contentType", f.size, c.content
+      `SELECT f.id, f.file_name AS "fileName", f.content_type AS "contentType", f.size, c.content,
+              f.organisation_id AS "organisationId", f.uploaded_by AS "uploadedBy",
+              EXISTS (SELECT 1 FROM kb_articles k WHERE f.id = ANY(k.attachment_ids) AND k.status = 'published')
+                AS published
          FROM kb_attachments f JOIN attachment_contents c ON c.sha256 = f.sha256 WHERE f.id = $1`,
       [id],
-    )) as { id: string; fileName: string; contentType: string; size: number; content: Buffer }[];
+    )) as {
+      id: string;
+      fileName: string;
+      contentType: string;
+      size: number;
+      content: Buffer;
+      organisationId: string;
+      uploadedBy: string | null;
+      published: boolean;
+    }[];
     return row;
   }
 

@@ -328,8 +328,8 @@ export class KnowledgeSectionsController {
   @Get('organisations/:id/settings')
   @ApiOperation({ summary: 'Ответственное лицо организации и публикация частых вопросов' })
   @ApiOkResponse({ type: KnowledgeSettingsDto })
-  settings(@Param('id', uuid) id: string) {
-    return this.sections.settings(id);
+  settings(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    return this.sections.settings(knowledgeActorOf(staff), id);
   }
 
   @Put('organisations/:id/settings')
@@ -372,10 +372,14 @@ export class KnowledgeSectionsController {
   @Get('attachments/:id')
   @ApiOperation({ summary: 'Содержимое вложения статьи' })
   @ApiProduces('application/octet-stream')
-  async attachment(@Param('id', uuid) id: string, @Res() res: Response): Promise<void> {
+  async attachment(
+    @Param('id', uuid) id: string,
+    @Staff() staff: StaffContext,
+    @Res() res: Response,
+  ): Promise<void> {
     // Served as every stored file is: by what its bytes are, not the type the uploader's browser claimed (a page
     // uploaded as a PDF is not shown as one), sandboxed.
-    await sendFile(res, await this.sections.attachment(id));
+    await sendFile(res, await this.sections.attachment(knowledgeActorOf(staff), id));
   }
 
   @Get('dashboard')
