@@ -5,18 +5,18 @@ import { Role } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { notice547Ru } from '@inbox/feeds';
 import { signInAs, type SignedIn } from '../factories/staff';
-import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
-import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
-import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { type DovecotInstance } from '../fakes/email/dovecot';
+import { type ReceivedMail, type SmtpReceiver } from '../fakes/email/smtp-receiver';
+import { eventually, json, type TestStack } from '../support/test-stack';
 import {
   answerAndRatingLinks,
   answerAppeal,
-  EMAIL_ENV,
+  type EmailStack,
   emailLetter,
   expectedDueDate,
-  feedTools,
   mailHeader,
   readMail,
+  startEmailStack,
 } from './feed-helpers';
 
 const OURS = 'obrashcheniya@region.test';
@@ -39,31 +39,23 @@ const letter = (opts: Parameters<typeof emailLetter>[1]) => emailLetter(OURS, op
  * ways, the answer goes back as a reply; broken MIME is quarantined without stopping the batch.
  */
 describe('e-mail feed (e2e)', () => {
+  let email: EmailStack;
   let dovecot: DovecotInstance;
   let smtp: SmtpReceiver;
   let stack: TestStack;
-  let tools: ReturnType<typeof feedTools>;
+  let tools: EmailStack['tools'];
   let operator: SignedIn;
   let supervisor: SignedIn;
   let mailbox: string;
 
   beforeAll(async () => {
-    // One after another: a start that fails must not leave the other running unseen by afterAll.
-    dovecot = await startDovecot();
-    smtp = await startSmtpReceiver();
-    const user = dovecot.users[0];
-    mailbox = user.user;
-    stack = await startTestStack({
-      worker: true,
-      env: EMAIL_ENV(dovecot, smtp, OURS, user),
-    });
-    tools = feedTools(stack);
+    email = await startEmailStack(OURS);
+    ({ dovecot, smtp, stack, tools, mailbox } = email);
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
   });
   afterAll(async () => {
-    await stack?.close();
-    await Promise.all([dovecot?.stop(), smtp?.stop()]);
+    await email?.close();
   });
 
   const card = (id: string) =>

@@ -9,9 +9,9 @@ import { addCalendarDays, localDateOf, ProductionCalendar } from '@inbox/deadlin
 import { parseEmail } from '@inbox/integrations/email';
 import { FeedActionRunner, PosRubricatorSync } from '@inbox/feeds';
 import { type SignedIn } from '../factories/staff';
-import { type DovecotInstance } from '../fakes/email/dovecot';
-import { type ReceivedMail, type SmtpReceiver } from '../fakes/email/smtp-receiver';
-import { eventually, json, type TestStack } from '../support/test-stack';
+import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
+import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
+import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -215,6 +215,46 @@ export const EMAIL_ENV = (
   EMAIL_TIMEOUT_MS: '5000',
   EMAIL_PULL_EVERY_MS: '3600000',
 });
+
+/** A private dovecot, an SMTP receiver and the stack (with its worker) on the dovecot's first mailbox as `from`. */
+export interface EmailStack {
+  dovecot: DovecotInstance;
+  smtp: SmtpReceiver;
+  stack: TestStack;
+  mailbox: string;
+  tools: ReturnType<typeof feedTools>;
+  close(): Promise<void>;
+}
+
+/** Starts an EmailStack, `env` over EMAIL_ENV; what started is stopped again if a later start fails. */
+export async function startEmailStack(from: string, env: Record<string, string> = {}): Promise<EmailStack> {
+  // One after another: a start that fails must not leave the other running unseen.
+  const dovecot = await startDovecot();
+  let smtp: SmtpReceiver | undefined;
+  try {
+    smtp = await startSmtpReceiver();
+    const receiver = smtp;
+    const user = dovecot.users[0];
+    const stack = await startTestStack({
+      worker: true,
+      env: { ...EMAIL_ENV(dovecot, receiver, from, user), ...env },
+    });
+    return {
+      dovecot,
+      smtp: receiver,
+      stack,
+      mailbox: user.user,
+      tools: feedTools(stack),
+      async close() {
+        await stack.close();
+        await Promise.all([dovecot.stop(), receiver.stop()]);
+      },
+    };
+  } catch (error) {
+    await Promise.all([dovecot.stop(), smtp?.stop()]);
+    throw error;
+  }
+}
 
 const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 

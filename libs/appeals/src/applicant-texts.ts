@@ -1,9 +1,11 @@
+import { countRu } from '@inbox/common';
 import { type MintedRatingLink } from './rating-links.service';
 import { type RatingOutcome } from './workflow/commands/rate.command';
 
 /*
- * What staff actions send the applicant, in one place: the extension and redirection notices, the message that
- * brings the answers, the rating request under an answer sent by e-mail and the replies to a rating. Russian,
+ * What staff actions and the channels' feeds send the applicant, in one place: the registration number and term
+ * (the bot's registration notice and the e-mail one say it alike), the extension and redirection notices, the
+ * message that brings the answers, the rating request under an answer sent by e-mail and the replies to a rating. Russian,
  * plain, «вы» to the citizen as in the bot's texts (libs/bot texts.ts); the bot's text scan (texts.spec.ts there)
  * reads every export here for Latin words, placeholders, «undefined» and stray spaces.
  */
@@ -23,6 +25,50 @@ function name(text: string): string {
     .replace(/\s+/gu, ' ')
     .trim()
     .replace(/[\s.;,:]+$/u, '');
+}
+
+/** '2026-12-22' → '22.12.2026'; anything that is not such a date → '' (never «undefined» in a citizen's text). */
+export function russianDay(isoDate: unknown): string {
+  const match = typeof isoDate === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate) : null;
+  return match ? `${match[3]}.${match[2]}.${match[1]}` : '';
+}
+
+/**
+ * The number and the term (59-ФЗ ст. 8 ч. 2, ст. 12 ч. 1), as every registration notice says them, from the
+ * 'registered' event's data: the term in days from registration and its last day. A term or a date the event
+ * does not carry is left out rather than written as «undefined».
+ */
+export function registrationAndTermRu(
+  registrationNumber: string,
+  answerDueDate: unknown,
+  termDays: unknown,
+): string {
+  const head = `Обращение зарегистрировано, № ${registrationNumber}.`;
+  const days =
+    typeof termDays === 'number' && Number.isInteger(termDays) && termDays > 0
+      ? countRu(termDays, 'день', 'дня', 'дней')
+      : undefined;
+  const term = days ? `Срок рассмотрения — ${days} со дня регистрации` : '';
+  const due = russianDay(answerDueDate);
+  if (term && due) return `${head}\n${term}, ответ будет направлен не позднее ${due}.`;
+  if (term) return `${head}\n${term}.`;
+  if (due) return `${head}\nОтвет будет направлен не позднее ${due}.`;
+  return head;
+}
+
+/**
+ * The registration notice of a letter registered as a 59-ФЗ appeal (a mailbox under the 'appeal' 547-ФЗ policy):
+ * the number and the term, and where the answer comes.
+ */
+export function emailRegistrationNoticeRu(
+  registrationNumber: string,
+  answerDueDate: unknown,
+  termDays: unknown,
+): string {
+  return (
+    `${registrationAndTermRu(registrationNumber, answerDueDate, termDays)}\n` +
+    'Ответ придёт на этот адрес электронной почты.'
+  );
 }
 
 /**

@@ -107,11 +107,21 @@ const link = (organisation: string, t: string) => ({
 });
 
 /**
- * Every text a staff action sends the citizen (@inbox/appeals applicant-texts: extension, redirection, the answers'
- * message, the rating request under an e-mailed answer and the replies to a rating), called as the workflow calls
+ * Every text a staff action or a channel's feed sends the citizen (@inbox/appeals applicant-texts: the number and
+ * term, the e-mail registration notice, extension, redirection, the answers' message, the rating request under an e-mailed answer and the replies to a rating), called as the workflow calls
  * them, with what staff type as it comes: a closing full stop, extra spaces, nothing at all.
  */
 const EVERY_STAFF_TEXT: Record<string, () => string[]> = {
+  russianDay: () => [staff.russianDay('2026-12-22'), staff.russianDay(undefined)],
+  registrationAndTermRu: () => [
+    staff.registrationAndTermRu('2026-000123', '2026-12-22', 30),
+    staff.registrationAndTermRu('2026-000123', null, 21),
+    staff.registrationAndTermRu('2026-000123', '2026-12-22', undefined),
+  ],
+  emailRegistrationNoticeRu: () => [
+    staff.emailRegistrationNoticeRu('2026-000123', '2026-12-22', 30),
+    staff.emailRegistrationNoticeRu('2026-000123', undefined, undefined),
+  ],
   extensionNoticeRu: () => [
     staff.extensionNoticeRu('2026-000123', '21.01.2027', 'Запрошены документы в администрации района.'),
     staff.extensionNoticeRu('2026-000123', '21.01.2027', '  нужна выездная  проверка ;'),
@@ -166,6 +176,10 @@ describe('bot texts', () => {
     );
     // An event without its term or date (older history rows): no «undefined», no «NaN».
     expect(registeredNoticeRu('2026-000125', undefined)).toBe('Обращение зарегистрировано, № 2026-000125.');
+    // The e-mail registration notice says the number and the term in the same words, and where the answer comes.
+    expect(staff.emailRegistrationNoticeRu('2026-000123', '2026-12-22', 30)).toBe(
+      `${registeredNoticeRu('2026-000123', '2026-12-22', 30)}\nОтвет придёт на этот адрес электронной почты.`,
+    );
   });
 
   it('counts appeals with the right plural form and tells the citizen no internal routing status', () => {

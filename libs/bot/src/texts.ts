@@ -1,4 +1,4 @@
-import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from '@inbox/appeals';
+import { CITIZEN_STATUS_TEXT_RU, type AppealStatus, registrationAndTermRu, russianDay } from '@inbox/appeals';
 import { countRu } from '@inbox/common';
 
 /*
@@ -88,11 +88,8 @@ export const FAQ_NOT_FOUND_RU =
   'Готового ответа на такой вопрос нет. Напишите обращение: опишите проблему и адрес — мы его зарегистрируем ' +
   'и ответим в установленный срок.';
 
-/** '2026-12-22' → '22.12.2026'; anything that is not such a date → '' (never «undefined» in a citizen's text). */
-export function russianDay(isoDate: unknown): string {
-  const match = typeof isoDate === 'string' ? /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate) : null;
-  return match ? `${match[3]}.${match[2]}.${match[1]}` : '';
-}
+/** The day as every citizen's text writes it (shared with the notices staff actions send, @inbox/appeals). */
+export { russianDay };
 
 export interface CitizenAppealLine {
   registrationNumber: string;
@@ -165,24 +162,6 @@ export function followStatusRu(slashCommands: boolean): string {
   return slashCommands
     ? 'Узнать, как идёт рассмотрение, можно командой /my.'
     : 'Узнать, как идёт рассмотрение, можно, написав «Мои обращения».';
-}
-
-function registrationAndTermRu(
-  registrationNumber: string,
-  answerDueDate: unknown,
-  termDays: unknown,
-): string {
-  const head = `Обращение зарегистрировано, № ${registrationNumber}.`;
-  const days =
-    typeof termDays === 'number' && Number.isInteger(termDays) && termDays > 0
-      ? countRu(termDays, 'день', 'дня', 'дней')
-      : undefined;
-  const term = days ? `Срок рассмотрения — ${days} со дня регистрации` : '';
-  const due = russianDay(answerDueDate);
-  if (term && due) return `${head}\n${term}, ответ будет направлен не позднее ${due}.`;
-  if (term) return `${head}\n${term}.`;
-  if (due) return `${head}\nОтвет будет направлен не позднее ${due}.`;
-  return head;
 }
 
 export const PHONE_BUTTON_RU = 'Поделиться номером телефона';

@@ -1,15 +1,17 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { type AppealEventRecord, AppealEventHooks, ChannelRegistry, scopedKey } from '@inbox/channels';
+import { emailRegistrationNoticeRu } from '@inbox/appeals';
 import { AppConfig } from '@inbox/config';
 import { Channel, threadsSentMessages } from '@inbox/integrations/contract';
-import { FeedActions } from './feed-actions.service';
+import { FeedActions, type QueuedFeedMessage } from './feed-actions.service';
 import { FeedsRepository } from './feeds.repository';
 import { notice547Ru } from './notice-547';
 
 /**
  * E-mail after intake. 547-ФЗ: a letter to a mailbox is not a 59-ФЗ appeal, so its sender is told once how
- * to file one (the connector marks such items `notice547`). Threads both ways: every letter we send by
- * e-mail becomes a thread key of its appeal, so a reply naming only our Message-ID still joins it.
+ * to file one (the connector marks such items `notice547`). A mailbox under the 'appeal' policy registers letters
+ * as 59-ФЗ appeals: their senders are told once the number, the term and its last day. Threads both ways: every
+ * letter we send by e-mail becomes a thread key of its appeal, so a reply naming only our Message-ID still joins it.
  */
 @Injectable()
 export class EmailFeed implements OnModuleInit {
@@ -22,6 +24,7 @@ export class EmailFeed implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    // Named for its first notice: the consumer's place in the outbox goes on under the same name.
     this.hooks.onBatch('email-547-notice', Channel.Email, ['registered'], (events) =>
       this.onRegistered(events),
     );
@@ -34,19 +37,37 @@ export class EmailFeed implements OnModuleInit {
       events.map((e) => e.appealId),
       'notice547',
     );
+    const baseUrl = new URL('/', this.config.publicBaseUrl).toString();
     // Threaded as a reply by the connector (In-Reply-To the citizen's letter, from the stored reply address).
     await this.actions.queueMessagesOnce(
-      events
-        .filter((event) => marked.get(event.appealId) === 'yes')
-        .map((event) => ({
-          kind: 'email-547-notice',
-          dedupeKey: event.appealId,
-          appealId: event.appealId,
-          channel: event.channel,
-          messageKind: 'registration-notice',
-          text: notice547Ru(event.registrationNumber, new URL('/', this.config.publicBaseUrl).toString()),
-          subject: `Ваше сообщение № ${event.registrationNumber}`,
-        })),
+      events.flatMap((event): QueuedFeedMessage[] => {
+        const number = event.registrationNumber;
+        const common = { dedupeKey: event.appealId, appealId: event.appealId, channel: event.channel };
+        if (marked.get(event.appealId) === 'yes') {
+          const text = notice547Ru(number, baseUrl);
+          return [
+            {
+              ...common,
+              kind: 'email-547-notice',
+              messageKind: 'registration-notice',
+              text,
+              subject: `Ваше сообщение № ${number}`,
+            },
+          ];
+        }
+        if (event.data?.regime !== 'appeal') return [];
+        // 59-ФЗ ст. 8 ч. 2: the appeal's number and term, as the bot's citizens hear them.
+        const text = emailRegistrationNoticeRu(number, event.data.answerDueDate, event.data.termDays);
+        return [
+          {
+            ...common,
+            kind: 'email-registration-notice',
+            messageKind: 'registration-notice',
+            text,
+            subject: `Ваше обращение № ${number} зарегистрировано`,
+          },
+        ];
+      }),
     );
   }
 

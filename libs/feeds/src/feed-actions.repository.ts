@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, SqlRepository } from '@inbox/database';
 
-export type FeedActionKind = 'pos-status' | 'pos-files' | 'email-547-notice' | 'medo-receipt';
+export type FeedActionKind =
+  | 'pos-status'
+  | 'pos-files'
+  | 'email-547-notice'
+  | 'email-registration-notice'
+  | 'medo-receipt';
 
 export interface FeedActionRow {
   id: string;
