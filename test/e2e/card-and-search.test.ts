@@ -21,6 +21,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
       operator: [Role.Operator, 'cur'],
       housingClerk: [Role.Clerk, 'minzhkh'],
       roadsClerk: [Role.Clerk, 'mintrans'],
+      admin: [Role.Admin, 'cur'],
     },
   });
   const { ids: org, staff, call } = t;
@@ -43,6 +44,17 @@ describe('complete card, search, honest clocks (e2e)', () => {
     const outcome = await t.stack.api.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
     if (outcome.kind !== 'registered') throw new Error(outcome.kind);
     return outcome;
+  }
+
+  /** Line 1 passes the appeal to both ministries, completing the applicant's data. */
+  async function toBothMinistries(appealId: string, applicant: Record<string, string>) {
+    const escalated = await call('POST', `/api/v1/appeals/${appealId}/escalate`, staff.operator, {
+      organisationIds: [org.minzhkh, org.mintrans],
+      topicId: org.housing,
+      subject: 'Мусор',
+      applicant,
+    });
+    expect(escalated.status).toBe(204);
   }
 
   it('asks for what escalation lacks, takes it on the card or with the escalation, with history and audit', async () => {
@@ -100,6 +112,52 @@ describe('complete card, search, honest clocks (e2e)', () => {
       (await call('PATCH', `/api/v1/appeals/${other.appealId}/card`, staff.roadsClerk, { subject: 'Чужое' }))
         .status,
     ).toBe(404);
+  });
+
+  it("lets only line 1 and the lead organisation change the applicant's contacts, said in the history without them", async () => {
+    const appeal = await fromTelegram({
+      author: { externalId: `tg-user-${randomUUID()}`, firstName: 'Ольга', email: 'olga@example.test' },
+    });
+    await toBothMinistries(appeal.appealId, { patronymic: 'Ивановна', phone: '+7 913 700-11-22' });
+    const patch = async (who: SignedIn, body: unknown) => {
+      const res = await call('PATCH', `/api/v1/appeals/${appeal.appealId}/card`, who, body);
+      return { status: res.status, message: ((await res.json()) as { message?: string }).message };
+    };
+    const refused = {
+      status: 403,
+      message: 'Контакты заявителя (телефон, e-mail) меняют 1-я линия и ведущая обращение организация',
+    };
+    // A co-executing ministry and the administrator may not redirect where the answer goes.
+    expect(await patch(staff.housingClerk, { applicant: { email: 'evil@example.test' } })).toEqual(refused);
+    expect(await patch(staff.roadsClerk, { applicant: { phone: '+79990001122' } })).toEqual(refused);
+    expect(await patch(staff.admin, { applicant: { email: 'evil@example.test' } })).toEqual(refused);
+    const [{ denied }] = (await t.stack.db.dataSource.query(
+      `SELECT count(*)::int AS denied FROM audit_log WHERE action = 'update-card' AND entity_id = $1 AND outcome = 'denied'`,
+      [appeal.appealId],
+    )) as { denied: number }[];
+    expect(denied).toBe(3);
+    // The rest of the card stays theirs to complete; the same phone again is no change of contacts.
+    expect((await patch(staff.housingClerk, { subject: 'Не вывозят мусор' })).status).toBe(200);
+    expect((await patch(staff.housingClerk, { applicant: { phone: '+79137001122' } })).status).toBe(200);
+    // Line 1 may; the history says the contacts changed, not what they were or are.
+    expect((await patch(staff.operator, { applicant: { email: 'olga.new@example.test' } })).status).toBe(200);
+    // So may the lead organisation's clerk (here the ministry leads the appeal).
+    await t.stack.db.dataSource.query(`UPDATE appeals SET organisation_id = $2 WHERE id = $1`, [
+      appeal.appealId,
+      org.minzhkh,
+    ]);
+    expect((await patch(staff.housingClerk, { applicant: { phone: '+79137003344' } })).status).toBe(200);
+    expect((await patch(staff.roadsClerk, { applicant: { phone: '+79990001122' } })).status).toBe(403);
+    const card = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, staff.operator));
+    expect(card.applicant).toMatchObject({ email: 'olga.new@example.test', phone: '+79137003344' });
+    const changes = card.history.filter((e: { type: string }) => e.type === 'contacts-changed');
+    // Added with the escalation, changed by line 1, changed by the lead organisation.
+    expect(changes.map((e: { data: { fields: string[] } }) => e.data.fields.join()).sort()).toEqual([
+      'applicant.email',
+      'applicant.phone',
+      'applicant.phone',
+    ]);
+    expect(JSON.stringify(card.history)).not.toMatch(/olga|7001122|7003344/);
   });
 
   it('finds an appeal by its number, a fragment of it, the surname, the phone and the e-mail, within the scope only', async () => {
@@ -177,13 +235,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
   it('reports by organisation count every organisation that held a part, and refuse an impossible date', async () => {
     const supervisor = await signInAs(t.stack.api, t.stack.baseUrl, Role.Supervisor, 'region');
     const appeal = await fromTelegram();
-    const escalated = await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, staff.operator, {
-      organisationIds: [org.minzhkh, org.mintrans],
-      topicId: org.housing,
-      subject: 'Мусор',
-      applicant: { patronymic: 'Петрович', phone: '+79130001122' },
-    });
-    expect(escalated.status).toBe(204);
+    await toBothMinistries(appeal.appealId, { patronymic: 'Петрович', phone: '+79130001122' });
     const report = await json(call('GET', '/api/v1/reports/handled?groupBy=organisation', supervisor));
     const held = Object.fromEntries(
       (report.rows as { key: string; received: number }[]).map((r) => [r.key, r.received]),

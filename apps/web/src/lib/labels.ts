@@ -130,6 +130,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'legal-flag-confirmed': 'Признак по 59-ФЗ подтверждён',
   'legal-flag-dismissed': 'Признак по 59-ФЗ отклонён',
   'card-updated': 'Карточка дополнена',
+  'contacts-changed': 'Контакты изменены',
   'feed-action-failed': 'Не удалось передать статус во внешнюю систему',
   'personal-data-erased': 'Персональные данные удалены по истечении срока хранения',
   'pos-status': 'Статус в ПОС при поступлении',

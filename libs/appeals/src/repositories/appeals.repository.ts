@@ -864,15 +864,25 @@ export class AppealsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The applicant's fields escalation requires (S0). */
+  /** The applicant's fields escalation requires (S0), and the e-mail (contacts changed or not). */
   async applicantOf(
     tx: Db,
     applicantId: string,
-  ): Promise<{ first_name: string | null; patronymic: string | null; phone: string | null }> {
+  ): Promise<{
+    first_name: string | null;
+    patronymic: string | null;
+    phone: string | null;
+    email: string | null;
+  }> {
     const [applicant] = (await tx.query(
-      `SELECT first_name, patronymic, phone FROM applicants WHERE id = $1`,
+      `SELECT first_name, patronymic, phone, email FROM applicants WHERE id = $1`,
       [applicantId],
-    )) as { first_name: string | null; patronymic: string | null; phone: string | null }[];
+    )) as {
+      first_name: string | null;
+      patronymic: string | null;
+      phone: string | null;
+      email: string | null;
+    }[];
     return applicant;
   }
 

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { canSeeOrganisation, Role } from '@inbox/access';
 import {
   AppealsRepository,
   type ApplicantChanges,
   type LockedAppeal,
 } from '../repositories/appeals.repository';
 import { type ChangeContext } from './appeal-change';
+import { type Actor } from './actor';
 import { normalisePhone } from './escalation-requirements';
+import { WorkflowError } from './workflow-error';
 
 /** Corrections to the card: the applicant's data (as staff heard or read it) and the subject. */
 export interface CardChanges {
@@ -15,13 +18,38 @@ export interface CardChanges {
 
 const trimmed = (v: string | undefined) => (v === undefined ? undefined : v.trim() || null);
 
+/** The applicant's contacts: an answer may go to them, so changing them is not for everyone who sees the card. */
+const CONTACTS = ['phone', 'email'] as const;
+
+export const CONTACTS_REFUSED =
+  'Контакты заявителя (телефон, e-mail) меняют 1-я линия и ведущая обращение организация';
+
+/**
+ * Who may change the applicant's phone or e-mail: line 1 (the management centre's operators), the clerks and
+ * heads of the appeal's lead organisation (its own), supervisors over it. Never an administrator (who does not
+ * handle personal data), nor a co-executing organisation.
+ */
+export function mayChangeContacts(actor: Actor, leadOrganisationId: string): boolean {
+  switch (actor.role) {
+    case Role.Operator:
+      return true;
+    case Role.Clerk:
+    case Role.Head:
+      return actor.organisationId === leadOrganisationId;
+    case Role.Supervisor:
+      return canSeeOrganisation(actor.scope, leadOrganisationId);
+    default:
+      return false;
+  }
+}
+
 /** Applies card corrections inside a command's transaction, with one history event naming the fields. */
 @Injectable()
 export class CardEditor {
   constructor(private readonly appeals: AppealsRepository) {}
 
   async apply(
-    { tx, record }: Pick<ChangeContext, 'tx' | 'record'>,
+    { tx, record, actor }: Pick<ChangeContext, 'tx' | 'record' | 'actor'>,
     appeal: LockedAppeal,
     changes: CardChanges,
   ): Promise<string[]> {
@@ -36,7 +64,12 @@ export class CardEditor {
       applicant[key] = key === 'phone' && clean ? normalisePhone(clean) : clean;
       fields.push(`applicant.${key}`);
     }
+    const contactsChanged = await this.contactsChanged(tx, appeal, applicant);
+    if (contactsChanged.length > 0 && !mayChangeContacts(actor, appeal.organisation_id))
+      throw new WorkflowError('forbidden', CONTACTS_REFUSED);
     if (fields.length > 0) await this.appeals.updateApplicant(tx, appeal.applicant_id, applicant);
+    // Where an answer may go changed: said in the history, without the old or new values (personal data).
+    if (contactsChanged.length > 0) await record('contacts-changed', { fields: contactsChanged });
     const subject = trimmed(changes.subject);
     if (subject !== undefined && subject !== appeal.subject) {
       await this.appeals.update(tx, appeal.id, { subject });
@@ -50,5 +83,18 @@ export class CardEditor {
       });
     }
     return fields;
+  }
+
+  /** The contacts `applicant` would change (the same value again is no change), as `applicant.phone` etc. */
+  private async contactsChanged(
+    tx: ChangeContext['tx'],
+    appeal: LockedAppeal,
+    applicant: ApplicantChanges,
+  ): Promise<string[]> {
+    if (!CONTACTS.some((key) => applicant[key] !== undefined)) return [];
+    const current = await this.appeals.applicantOf(tx, appeal.applicant_id);
+    return CONTACTS.filter((key) => applicant[key] !== undefined && applicant[key] !== current[key]).map(
+      (key) => `applicant.${key}`,
+    );
   }
 }
