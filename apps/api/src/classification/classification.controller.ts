@@ -114,12 +114,17 @@ export class ClassificationController {
   async retrainStatus(@Param('jobId') jobId: string): Promise<RetrainStatusDto> {
     const job = jobId.startsWith('retrain:') ? await this.queue.getJob(jobId) : null;
     if (!job) throw notFoundError('Задание переобучения не найдено');
+    const state = await job.getState();
+    // The job read above may predate its finish: read it again once its state says it is over, or a finished
+    // job was reported 'completed' with no result (seen in the classification e2e).
+    const read =
+      state === 'completed' || state === 'failed' ? ((await this.queue.getJob(jobId)) ?? job) : job;
     return {
       jobId,
-      state: await job.getState(),
-      progress: typeof job.progress() === 'number' ? (job.progress() as number) : null,
-      result: (job.returnvalue as Record<string, unknown> | null | undefined) ?? null,
-      failedReason: job.failedReason ?? null,
+      state,
+      progress: typeof read.progress() === 'number' ? (read.progress() as number) : null,
+      result: (read.returnvalue as Record<string, unknown> | null | undefined) ?? null,
+      failedReason: read.failedReason ?? null,
     };
   }
 
