@@ -76,8 +76,8 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     // The lock-out is audited and administrators see it.
     const audit = (await stack.db.dataSource.query(
       `SELECT action, outcome, details FROM audit_log WHERE action IN ('sign-in-lockout', 'sign-in')
-        AND lower(details->>'login') = $1 ORDER BY id`,
-      [victim.login],
+        AND entity_id = $1 ORDER BY id`,
+      [victim.id],
     )) as { action: string; outcome: string; details: Record<string, unknown> }[];
     expect(audit.filter((a) => a.action === 'sign-in-lockout')).toHaveLength(1);
     expect(audit.at(-1)).toMatchObject({
@@ -161,6 +161,27 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     )) as { n: number }[];
     expect(row.n).toBe(1);
     await stack.db.dataSource.query(`DELETE FROM sign_in_failures WHERE key LIKE 'address:%'`);
+  });
+
+  it('keeps no typed login of a failed sign-in in the audit log, only whether it matched an account', async () => {
+    const user = await account();
+    // The password typed into the login field, then the right login with a wrong password.
+    expect((await login({ login: user.password, password: 'whatever' })).status).toBe(401);
+    expect((await login({ login: user.login, password: 'wrong-password' })).status).toBe(401);
+    const rows = (await stack.db.dataSource.query(
+      `SELECT entity_id AS "entityId", details FROM audit_log WHERE action = 'sign-in' AND outcome = 'denied'
+        ORDER BY id DESC LIMIT 2`,
+    )) as { entityId: string | null; details: Record<string, unknown> }[];
+    expect(rows.reverse()).toEqual([
+      { entityId: null, details: { knownAccount: false } },
+      { entityId: user.id, details: { knownAccount: true } },
+    ]);
+    const [{ n }] = (await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_log WHERE details::text LIKE '%' || $1 || '%'
+          OR details::text LIKE '%' || $2 || '%'`,
+      [user.password, user.login],
+    )) as { n: number }[];
+    expect(n).toBe(0);
   });
 
   it('re-hashes a password stored with weaker scrypt parameters at the next sign-in', async () => {

@@ -39,10 +39,14 @@ export type PasswordChangeOutcome =
 /** What a sign-in attempt came to. */
 export type SignInOutcome =
   | { kind: 'signed-in'; token: string; expiresAt: Date; user: StaffUser }
-  /** Wrong login or password (no hint which), with the lock-outs this failure started. */
-  | { kind: 'refused'; lockoutsStarted: Lockout[] }
+  /**
+   * Wrong login or password (no hint which), with the lock-outs this failure started. `accountId`: the account
+   * the login named, null when it named none — for the audit log, which never keeps the typed login (it may be a
+   * password typed into the wrong field).
+   */
+  | { kind: 'refused'; accountId: string | null; lockoutsStarted: Lockout[] }
   /** The account or the address is locked out: the password was not even checked. */
-  | { kind: 'locked'; lockout: Lockout };
+  | { kind: 'locked'; accountId: string | null; lockout: Lockout };
 
 const LOGIN_TAKEN = 'Логин уже занят';
 const USER_NOT_FOUND = 'Сотрудник не найден';
@@ -174,11 +178,13 @@ export class StaffUsers {
     const key = loginKey(login);
     // Counted before the password is checked, so that attempts sent together cannot outrun the count.
     const attempt = await this.lockouts.reserve(key, address);
-    if (attempt.kind === 'locked') return attempt;
+    if (attempt.kind === 'locked')
+      return { ...attempt, accountId: (await this.users.credentials(key))?.id ?? null };
     const row = await this.users.credentials(key);
     // Hash anyway when the login is unknown, so timing does not tell which logins exist.
     const ok = await verifyPassword(password, row?.passwordHash ?? (await this.dummyHash()));
-    if (!row || !ok || !row.active) return { kind: 'refused', lockoutsStarted: attempt.started };
+    if (!row || !ok || !row.active)
+      return { kind: 'refused', accountId: row?.id ?? null, lockoutsStarted: attempt.started };
     await this.lockouts.settleSuccess(key, address, attempt);
     if (needsRehash(row.passwordHash, this.scrypt)) {
       await this.users.setPasswordHash(row.id, await hashPassword(password, this.scrypt));

@@ -59,17 +59,20 @@ export class AuthController {
   @ApiOperation({ summary: 'Вход сотрудника: выдаёт короткоживущий токен' })
   @ApiOkResponse({ type: SessionDto })
   async login(@Body() body: LoginDto, @Ip() address: string) {
-    const login = body.login.slice(0, 100);
     const outcome = await this.users.signIn(body.login, body.password, address);
-    if (outcome.kind === 'locked') {
-      const retryAfter = retryAfterOf(outcome.lockout);
-      await this.audit.record({
+    // A refusal names the account the login matched, never the typed login: it may be a password typed there.
+    const denied = (accountId: string | null, details: Record<string, unknown> = {}) =>
+      this.audit.record({
         userId: null,
         action: 'sign-in',
         entityType: 'user',
+        entityId: accountId,
         outcome: 'denied',
-        details: { login, reason: 'locked-out', lockedBy: outcome.lockout.kind },
+        details: { knownAccount: accountId !== null, ...details },
       });
+    if (outcome.kind === 'locked') {
+      const retryAfter = retryAfterOf(outcome.lockout);
+      await denied(outcome.accountId, { reason: 'locked-out', lockedBy: outcome.lockout.kind });
       throw new DomainError(
         'rate-limited',
         'Слишком много неудачных попыток входа. Попробуйте позже',
@@ -78,14 +81,8 @@ export class AuthController {
       );
     }
     if (outcome.kind === 'refused') {
-      await this.audit.record({
-        userId: null,
-        action: 'sign-in',
-        entityType: 'user',
-        outcome: 'denied',
-        details: { login },
-      });
-      await this.recordLockouts(outcome.lockoutsStarted);
+      await denied(outcome.accountId);
+      await this.recordLockouts(outcome.lockoutsStarted, outcome.accountId);
       throw new DomainError('unauthenticated', 'Неверный логин или пароль');
     }
     const session = outcome;
@@ -159,7 +156,7 @@ export class AuthController {
     }
     if (outcome.kind === 'wrong-current') {
       await deny('wrong-current-password');
-      await this.recordLockouts(outcome.lockoutsStarted);
+      await this.recordLockouts(outcome.lockoutsStarted, userId);
       // 400, not 401: the session is fine, only the field is wrong.
       throw invalidInput('Текущий пароль указан неверно', {
         currentPassword: 'Текущий пароль указан неверно',
@@ -206,15 +203,18 @@ export class AuthController {
   }
 
   /** Administrators see lock-outs in the audit log and at GET /api/v1/users/lockouts. */
-  private async recordLockouts(lockouts: Lockout[]): Promise<void> {
+  private async recordLockouts(lockouts: Lockout[], accountId: string | null): Promise<void> {
     for (const lockout of lockouts) {
+      const byLogin = lockout.kind === 'login';
       await this.audit.record({
         userId: null,
         action: 'sign-in-lockout',
-        entityType: lockout.kind === 'login' ? 'user' : 'address',
+        entityType: byLogin ? 'user' : 'address',
         outcome: 'denied',
+        // A login's lock-out names the account (or that there was none), not the login typed.
+        ...(byLogin ? { entityId: accountId } : {}),
         details: {
-          [lockout.kind]: lockout.subject,
+          ...(byLogin ? { knownAccount: accountId !== null } : { address: lockout.subject }),
           failures: lockout.failures,
           lockedUntil: lockout.lockedUntil.toISOString(),
         },
