@@ -133,6 +133,12 @@ describe('npm start from a checkout only its owner can enter', () => {
       expect(created.status).toBe(201);
       const { registrationNumber, accessCode } = (await created.json()) as Record<string, string>;
       expect(await stop(running)).toBe(0);
+      // The api and worker ended by themselves (Nest re-raises the signal once closed), before Redis and
+      // Postgres were stopped under them.
+      const lines = running.output;
+      const stopped = lines.findIndex((l) => /api and worker stopped \((0|SIGTERM), (0|SIGTERM)\)/.test(l));
+      expect(stopped).toBeGreaterThanOrEqual(0);
+      expect(stopped).toBeLessThan(lines.findIndex((l) => l.includes('redis: stopped')));
 
       running = start(checkout, port);
       await waitForStart(running, baseUrl);

@@ -26,6 +26,16 @@ function startApp(name: 'api' | 'worker', env: NodeJS.ProcessEnv): ChildProcess 
   return child;
 }
 
+/** How long the api and worker may take to finish their work when the system stops. */
+const STOP_GRACE_MS = 20_000;
+
+/** The child's exit code (its signal's name if killed), whenever it exits — or now, if it has. */
+function exitOf(child: ChildProcess): Promise<string> {
+  if (child.exitCode !== null || child.signalCode !== null)
+    return Promise.resolve(String(child.exitCode ?? child.signalCode));
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(String(code ?? signal))));
+}
+
 async function waitForHealth(url: string, api: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -54,8 +64,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('stopping…');
+    // The api and worker finish and close their connections before the services they use stop: a fixed pause
+    // stopped Redis under a busy worker (its queue connections failing in the log). One that does not exit
+    // within the grace is killed.
+    const exits = children.map(exitOf);
     for (const child of children) child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1500));
+    const grace = setTimeout(() => children.forEach((child) => child.kill('SIGKILL')), STOP_GRACE_MS);
+    const codes = await Promise.all(exits);
+    clearTimeout(grace);
+    // Nest re-raises the signal once closed: SIGTERM is a clean stop, SIGKILL one that ran out of grace.
+    if (children.length > 0) log(`api and worker stopped (${codes.join(', ')})`);
     for (const service of services.reverse()) await service.stop().catch(() => undefined);
     process.exit(code);
   };
