@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
-import { type SentVkMessage, VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
-import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { type SentVkMessage, type VkFake, type VkUpdate } from '../fakes/vk/vk-fake';
+import { eventually, json, type TestStack } from '../support/test-stack';
+import { startVkStack, type VkStack } from '../support/vk-stack';
 
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
 
@@ -30,6 +31,7 @@ async function hooksLive(stack: TestStack): Promise<void> {
  */
 describe('VK channel (e2e)', () => {
   describe('Callback API', () => {
+    let vk: VkStack;
     let fake: VkFake;
     let stack: TestStack;
     let url = '';
@@ -44,18 +46,8 @@ describe('VK channel (e2e)', () => {
     let number = '';
 
     beforeAll(async () => {
-      fake = await new VkFake().start();
-      stack = await startTestStack({
-        worker: true,
-        env: {
-          VK_GROUP_ID: String(fake.groupId),
-          VK_GROUP_TOKEN: fake.token,
-          VK_API_BASE_URL: fake.apiBaseUrl,
-          VK_CALLBACK_SECRET: fake.callbackSecret,
-          VK_CONFIRMATION_CODE: fake.confirmationCode,
-        },
-      });
-      url = `${stack.baseUrl}/api/v1/webhooks/vk`;
+      vk = await startVkStack();
+      ({ fake, stack, url } = vk);
       const ds = stack.db.dataSource;
       org = {
         region: await idOf(ds, 'organisations', 'region'),
@@ -69,8 +61,7 @@ describe('VK channel (e2e)', () => {
       await hooksLive(stack);
     });
     afterAll(async () => {
-      await stack?.close();
-      await fake?.stop();
+      await vk?.close();
     });
 
     const post = (path: string, who: SignedIn, body: unknown = {}) =>
@@ -336,28 +327,19 @@ describe('VK channel (e2e)', () => {
     });
   });
   describe('Bots Long Poll', () => {
+    let vk: VkStack;
     let fake: VkFake;
     let stack: TestStack;
     const peer = 310_000_101;
 
     beforeAll(async () => {
-      fake = await new VkFake().start();
-      stack = await startTestStack({
-        worker: true,
-        env: {
-          VK_GROUP_ID: String(fake.groupId),
-          VK_GROUP_TOKEN: fake.token,
-          VK_API_BASE_URL: fake.apiBaseUrl,
-          // No callback secret: the community is read with the Bots Long Poll.
-          VK_CALLBACK_SECRET: '',
-          VK_LONG_POLL_WAIT_SECONDS: '1',
-        },
-      });
+      // No callback secret: the community is read with the Bots Long Poll.
+      vk = await startVkStack({ VK_CALLBACK_SECRET: '', VK_LONG_POLL_WAIT_SECONDS: '1' });
+      ({ fake, stack } = vk);
       await hooksLive(stack);
     });
     afterAll(async () => {
-      await stack?.close();
-      await fake?.stop();
+      await vk?.close();
     });
 
     it('takes a dialogue through the long poll: consent button, then the held message is registered', async () => {

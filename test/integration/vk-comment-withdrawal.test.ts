@@ -1,5 +1,6 @@
-import { VkFake } from '../fakes/vk/vk-fake';
-import { eventually, startTestStack, type TestStack } from '../support/test-stack';
+import { type VkFake } from '../fakes/vk/vk-fake';
+import { eventually, type TestStack } from '../support/test-stack';
+import { startVkStack, type VkStack } from '../support/vk-stack';
 
 /**
  * A citizen deleting their comment under the community's post (VK's wall_reply_delete) is noted on the appeal the
@@ -7,27 +8,17 @@ import { eventually, startTestStack, type TestStack } from '../support/test-stac
  * moderator of the community deleting it is not the citizen taking it back: nothing is noted.
  */
 describe('VK comment deleted by its author (integration)', () => {
+  let vk: VkStack;
   let fake: VkFake;
   let stack: TestStack;
   let url = '';
 
   beforeAll(async () => {
-    fake = await new VkFake().start();
-    stack = await startTestStack({
-      worker: true,
-      env: {
-        VK_GROUP_ID: String(fake.groupId),
-        VK_GROUP_TOKEN: fake.token,
-        VK_API_BASE_URL: fake.apiBaseUrl,
-        VK_CALLBACK_SECRET: fake.callbackSecret,
-        VK_CONFIRMATION_CODE: fake.confirmationCode,
-      },
-    });
-    url = `${stack.baseUrl}/api/v1/webhooks/vk`;
+    vk = await startVkStack();
+    ({ fake, stack, url } = vk);
   });
   afterAll(async () => {
-    await stack?.close();
-    await fake?.stop();
+    await vk?.close();
   });
 
   const query = (sql: string, params: unknown[] = []) =>

@@ -1,29 +1,13 @@
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
-import { startTestStack, type TestStack } from './test-stack';
+import { startTestStack, startWithFake, type StackWithFake, type TestStack } from './test-stack';
 
-export interface TelegramStack {
-  fake: TelegramFake;
-  stack: TestStack;
-  close(): Promise<void>;
-}
+export type TelegramStack = StackWithFake<TelegramFake>;
 
 /** The api and the worker with a Telegram bot that polls the local fake; `env` over them. */
 export async function startTelegramStack(env: Record<string, string> = {}): Promise<TelegramStack> {
-  const fake = await TelegramFake.start();
-  try {
-    const stack = await startTestStack({ worker: true, env: { ...fake.pollingEnv(), ...env } });
-    return {
-      fake,
-      stack,
-      async close() {
-        await stack.close();
-        await fake.stop();
-      },
-    };
-  } catch (error) {
-    await fake.stop();
-    throw error;
-  }
+  return startWithFake(await TelegramFake.start(), (fake) =>
+    startTestStack({ worker: true, env: { ...fake.pollingEnv(), ...env } }),
+  );
 }
 
 /**

@@ -73,6 +73,37 @@ export async function startTestStack(
   return stack;
 }
 
+/** A stack beside the local fake of the outside service it talks to; closing it stops both. */
+export interface StackWithFake<F> {
+  fake: F;
+  stack: TestStack;
+  close(): Promise<void>;
+}
+
+/**
+ * `start` (a stack set up for the started `fake`), closed before the fake stops; the fake is stopped at once when
+ * the stack does not start.
+ */
+export async function startWithFake<F extends { stop(): Promise<void> }>(
+  fake: F,
+  start: (fake: F) => Promise<TestStack>,
+): Promise<StackWithFake<F>> {
+  try {
+    const stack = await start(fake);
+    return {
+      fake,
+      stack,
+      async close() {
+        await stack.close();
+        await fake.stop();
+      },
+    };
+  } catch (error) {
+    await fake.stop();
+    throw error;
+  }
+}
+
 /** Polls until the check returns a value, or fails with the last state after the timeout. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
