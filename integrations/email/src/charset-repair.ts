@@ -9,6 +9,28 @@ import * as iconv from 'iconv-lite';
  * such a part as UTF-8 and a clerk gets «�����». Here those parts are decoded by guess and written back as UTF-8.
  */
 
+/*
+ * Charset labels Russian mail clients write that neither mailparser's alias table (libmime) nor iconv-lite know,
+ * by their normalised spelling (lower case, letters and digits only), and the iconv-lite charset they name: Apple
+ * Mail and old Mac clients label Cyrillic `x-mac-cyrillic` (or `x-mac-ukrainian`), which mailparser leaves
+ * undecoded. Labels libmime already maps (cp1251, win-1251, x-cp1251, koi8, ibm866, iso8859-5…) need no entry.
+ */
+const CHARSET_ALIASES: Record<string, string> = {
+  xmaccyrillic: 'maccyrillic',
+  xmaccyr: 'maccyrillic',
+  maccyr: 'maccyrillic',
+  xmacukrainian: 'macukraine',
+  xmacukraine: 'macukraine',
+  macukrainian: 'macukraine',
+};
+
+const normalisedLabel = (label: string) => label.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** The charset iconv-lite decodes a label by that mailparser does not know, or undefined. */
+export function aliasedCharset(label: string): string | undefined {
+  return CHARSET_ALIASES[normalisedLabel(label)];
+}
+
 /** Single-byte Cyrillic charsets, in the order tried; the one whose text reads most like Russian wins. */
 const CANDIDATES = ['windows-1251', 'koi8-r', 'cp866', 'iso-8859-5'] as const;
 
@@ -197,15 +219,24 @@ export async function repairRawHeaders(raw: Buffer): Promise<Buffer | undefined>
 const ASCII_NAME =
   /^(?:usascii|ascii|ansix341968|ansix341986|iso646us|iso646irv1991|us|cp367|ibm367|csascii)$/;
 
-/** How a text part says it is written: unknown (nothing, UTF-8, ASCII, a name iconv does not know), or 8-bit. */
-function declaredOf(node: MimeNode): 'unknown' | 'single-byte' | undefined {
+/** The names of Latin-1 and windows-1252, normalised: labels a misconfigured client writes on Cyrillic text. */
+const LATIN1_NAME = /^(?:iso88591|latin1|l1|windows1252|cp1252|win1252|iso885915|latin9)$/;
+
+/**
+ * How a text part says it is written: unknown (nothing, UTF-8, ASCII, a name iconv does not know), by a label only
+ * our alias table knows (`x-mac-cyrillic`), Latin-1 (the default of a client set up in the West, often written
+ * on Russian text), or single-byte Cyrillic.
+ */
+function declaredOf(node: MimeNode): 'unknown' | 'aliased' | 'latin' | 'single-byte' | undefined {
   if (node.multipart || !/^text\/(?:plain|html)$/i.test(node.contentType || '')) return undefined;
   if (node.disposition === 'attachment') return undefined;
   const declared = node.charset || '';
-  const charset = declared.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const charset = normalisedLabel(declared);
   if (!charset || charset === 'utf8' || ASCII_NAME.test(charset)) return 'unknown';
+  if (aliasedCharset(declared)) return 'aliased';
   if (!iconv.encodingExists(declared)) return 'unknown';
-  return /^(?:windows1251|cp1251|win1251|koi8r|koi8u|cp866|ibm866|iso88595)$/.test(charset)
+  if (LATIN1_NAME.test(charset)) return 'latin';
+  return /^(?:windows1251|cp1251|win1251|koi8r|koi8u|cp866|ibm866|iso88595|maccyrillic)$/.test(charset)
     ? 'single-byte'
     : undefined;
 }
@@ -230,8 +261,9 @@ export function looksLikeMisreadUtf8(text: string): boolean {
 /**
  * The letter with every text part that is not what its charset says re-encoded as UTF-8 (and declared so), or
  * undefined when no part needed it: undeclared 8-bit Cyrillic decoded by guess, UTF-8 under a single-byte
- * Cyrillic label relabelled, one single-byte Cyrillic charset under another's label re-decoded. Other parts are
- * left as they are.
+ * Cyrillic label relabelled, one single-byte Cyrillic charset under another's label re-decoded, a label only our
+ * alias table knows (`x-mac-cyrillic`) decoded by it, Cyrillic labelled Latin-1 re-decoded. Other parts are left
+ * as they are.
  */
 export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | undefined> {
   let changed = false;
@@ -242,37 +274,56 @@ export async function repairUndeclaredCharsets(raw: Buffer): Promise<Buffer | un
     decoder.on('data', (chunk: Buffer) => chunks.push(chunk));
     decoder.on('end', () => {
       const bytes = Buffer.concat(chunks);
-      if (declared === 'single-byte') {
-        // Labelled windows-1251 or KOI8-R by a form or a relay, written in UTF-8.
-        if (isMultiByteUtf8(bytes)) {
-          changed = true;
-          node.setCharset('utf-8');
-          encoder.end(bytes);
-          return;
-        }
-        // Labelled windows-1251, written in KOI8-R or cp866 (or the other way round): re-decoded when the
-        // label's reading is no Russian and another charset's is.
-        const actual = misdeclaredCyrillic(bytes, node.charset || '');
-        if (actual) {
-          changed = true;
-          node.setCharset('utf-8');
-          encoder.end(Buffer.from(iconv.decode(bytes, actual), 'utf8'));
-          return;
-        }
-        encoder.end(bytes);
-        return;
+      let utf8: Buffer | undefined;
+      try {
+        utf8 = declared && repairedText(declared, node.charset || '', bytes);
+      } catch {
+        // The part as it came rather than a letter that never finishes parsing (the encoder must end).
+        utf8 = undefined;
       }
-      if (isUtf8(bytes)) {
+      if (!utf8) {
         encoder.end(bytes);
         return;
       }
       changed = true;
       node.setCharset('utf-8');
-      encoder.end(Buffer.from(decodeGuessingCyrillic(bytes), 'utf8'));
+      encoder.end(utf8);
     });
   });
   const out = await resplit(raw, rewriter);
   return changed ? out : undefined;
+}
+
+/** A text part's bytes re-encoded as UTF-8 when they are not what its label says, else undefined. */
+function repairedText(
+  declared: 'unknown' | 'aliased' | 'latin' | 'single-byte',
+  label: string,
+  bytes: Buffer,
+): Buffer | undefined {
+  const utf8 = (charset: string) => Buffer.from(iconv.decode(bytes, charset), 'utf8');
+  switch (declared) {
+    case 'aliased': {
+      // `x-mac-cyrillic`: mailparser left the bytes undecoded; decoded by the charset the label names.
+      const charset = aliasedCharset(label) as string;
+      return utf8(misdeclaredCyrillic(bytes, charset) ?? charset);
+    }
+    case 'latin': {
+      // Labelled Latin-1, written in windows-1251 (or another Cyrillic charset): re-decoded only when the bytes
+      // read as Russian there; a real Latin-1 letter (French, German) reads as no Russian and is left alone.
+      const actual = misdeclaredCyrillic(bytes, label);
+      return actual ? utf8(actual) : undefined;
+    }
+    case 'single-byte': {
+      // Labelled windows-1251 or KOI8-R by a form or a relay, written in UTF-8.
+      if (isMultiByteUtf8(bytes)) return bytes;
+      // Labelled windows-1251, written in KOI8-R or cp866 (or the other way round): re-decoded when the
+      // label's reading is no Russian and another charset's is.
+      const actual = misdeclaredCyrillic(bytes, label);
+      return actual ? utf8(actual) : undefined;
+    }
+    case 'unknown':
+      return isUtf8(bytes) ? undefined : Buffer.from(decodeGuessingCyrillic(bytes), 'utf8');
+  }
 }
 
 const ENCODED_WORD = /=\?([^?\s]+)\?([BbQq])\?([^?\s]*)\?=/g;
@@ -299,7 +350,8 @@ export function decodeEncodedWordsGuessing(rawValue: string): string | undefined
               .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
             'latin1',
           );
-    const label = charset.split('*')[0].toLowerCase();
+    const given = charset.split('*')[0].toLowerCase();
+    const label = aliasedCharset(given) ?? given;
     // UTF-8 and ASCII (no 8-bit byte is ASCII): bytes that are not what the label says are Cyrillic by guess.
     if (/^utf-?8$/.test(label) || ASCII_NAME.test(label.replace(/[^a-z0-9]/g, '')))
       return isUtf8(bytes) ? bytes.toString('utf8') : decodeGuessingCyrillic(bytes);

@@ -389,6 +389,45 @@ describe('parseEmail: a citizen letter', () => {
     );
   });
 
+  // The labels Russian mail clients write: Apple Mail's x-mac-cyrillic (which mailparser does not know), the
+  // spellings of windows-1251, KOI8-U, DOS's cp866, ISO-8859-5, an unknown label, and Russian text a client set
+  // up in the West labels Latin-1. Body and subject each in the charset the label names (maccyrillic for the Mac
+  // labels, whose capitals differ from windows-1251's: «Џрошу» for «Прошу» when guessed).
+  it.each([
+    ['x-mac-cyrillic', 'maccyrillic'],
+    ['X-MAC-CYRILLIC', 'maccyrillic'],
+    ['x-mac-ukrainian', 'macukraine'],
+    ['maccyrillic', 'maccyrillic'],
+    ['koi8-u', 'koi8-u'],
+    ['cp1251', 'windows-1251'],
+    ['win-1251', 'windows-1251'],
+    ['x-cp1251', 'windows-1251'],
+    ['ibm866', 'cp866'],
+    ['cp866', 'cp866'],
+    ['iso-8859-5', 'iso-8859-5'],
+    ['x-unknown', 'windows-1251'],
+    ['windows-1521', 'koi8-r'],
+    ['iso-8859-1', 'windows-1251'],
+    ['windows-1252', 'windows-1251'],
+  ])('reads a letter labelled %s written in %s, body and subject', async (label, charset) => {
+    const body = 'Прошу Убрать снег во дворе дома номер пять по улице Ленина. Жители Подъезда.';
+    const subject = 'Снег во дворе, Ёлки';
+    const raw = eml(
+      [
+        'From: a@b.example',
+        `Subject: =?${label}?B?${encode(subject, charset).toString('base64')}?=`,
+        'Message-ID: <label@b>',
+        'MIME-Version: 1.0',
+        `Content-Type: text/plain; charset=${label}`,
+        'Content-Transfer-Encoding: base64',
+      ],
+      encode(body, charset).toString('base64'),
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toBe(body);
+    expect(item.subject).toBe(subject);
+  });
+
   it('leaves a real Latin-1 letter with accented runs as it is', async () => {
     const raw = eml(
       [

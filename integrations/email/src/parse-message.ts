@@ -546,12 +546,18 @@ function rawHeader(parsed: ParsedMail, key: string): string | undefined {
 const UNDECODED_WORD = /=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=/;
 
 /**
- * A decoded header value, or, when it reads with U+FFFD, still holds an encoded-word or reads as no Russian (a
- * wrong single-byte label), its encoded-words decoded with the Cyrillic guess.
+ * A decoded header value, or, when it reads with U+FFFD, still holds an encoded-word, reads as no Russian (a
+ * wrong single-byte label) or as Cyrillic read as Latin-1 («Ñíåã»), its encoded-words decoded with the Cyrillic
+ * guess (a word whose bytes read as Russian in its own label's charset keeps it).
  */
 function readable(parsed: ParsedMail, key: string, value: string | undefined): string | undefined {
   if (!value) return value;
-  if (!value.includes('\ufffd') && !UNDECODED_WORD.test(value) && !looksLikeMisdeclaredCyrillic(value))
+  if (
+    !value.includes('\ufffd') &&
+    !UNDECODED_WORD.test(value) &&
+    !looksLikeMisdeclaredCyrillic(value) &&
+    !LATIN1_RUN.test(value)
+  )
     return value;
   const raw = rawHeader(parsed, key);
   return (raw !== undefined ? decodeEncodedWordsGuessing(raw) : undefined) ?? value;
@@ -559,7 +565,7 @@ function readable(parsed: ParsedMail, key: string, value: string | undefined): s
 
 /** The sender's name likewise: the display name of the raw From, its encoded-words decoded with the guess. */
 function readableName(parsed: ParsedMail, name: string): string {
-  if (!name.includes('\ufffd') && !looksLikeMisdeclaredCyrillic(name)) return name;
+  if (!name.includes('\ufffd') && !looksLikeMisdeclaredCyrillic(name) && !LATIN1_RUN.test(name)) return name;
   const raw = rawHeader(parsed, 'from');
   const decoded = raw !== undefined ? decodeEncodedWordsGuessing(raw.split('<')[0]) : undefined;
   return cleanText(decoded?.replace(/^[\s"]+|[\s"]+$/g, '')) || name;
