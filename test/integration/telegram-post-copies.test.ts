@@ -83,6 +83,38 @@ describe('Telegram post copies, kept in the account state (integration)', () => 
     });
   });
 
+  it('looks a thread that is no known post up once a minute, not at every reply; its copy coming ends that', async () => {
+    const { copy, reply, thread } = fake.postThread();
+    let lookups = 0;
+    const real = account();
+    const counted: ChannelAccountRef = {
+      ...real,
+      state: {
+        get: (key) => ((lookups += 1), real.state!.get(key)),
+        set: (key, value) => real.state!.set(key, value),
+      },
+    };
+    let now = Date.parse('2026-01-10T09:00:00Z');
+    const connector = new TelegramConnector(new JsonLogger('telegram-test', 'error'), () => now);
+    // Replies in a thread whose post the bot has not seen (a plain reply chain of the group): one lookup.
+    for (let i = 0; i < 3; i++) fake.enqueue(reply);
+    const first = await connector.pull(counted, null, 50);
+    expect(first.items).toEqual([]);
+    expect(lookups).toBe(1);
+    // A minute on, the state is asked again (another process may have seen the copy meanwhile).
+    now += 61_000;
+    fake.enqueue(reply);
+    const second = await connector.pull(counted, first.nextCursor, 50);
+    expect(second.items).toEqual([]);
+    expect(lookups).toBe(2);
+    // The thread's copy comes here after all: the next reply is its comment at once, with no lookup.
+    fake.enqueue(copy);
+    fake.enqueue(reply);
+    const third = await connector.pull(counted, second.nextCursor, 50);
+    expect(third.items.map((i) => i.thread?.key)).toEqual([`comments:${GROUP}:${thread}/from:502003022`]);
+    expect(lookups).toBe(2);
+  });
+
   it("keeps the newest keys of an account's state", async () => {
     const state = (key: string) => repository.stateValue(accountId, key);
     await repository.keepState(accountId, 'a', '1', 2);

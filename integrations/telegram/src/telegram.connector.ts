@@ -47,6 +47,13 @@ export const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 export const MESSAGE_MAX_CHARS = 4096;
 /** Channel posts' copies remembered across the accounts (a heading of about 400 characters each). */
 const POST_COPIES_KEPT = 5000;
+/**
+ * Threads of a discussion group found to be no known post (a plain reply chain, a post from before the bot), per
+ * account: each further reply there skips the state lookup for THREAD_UNKNOWN_MS. Short, because a post's copy
+ * stored by another process meanwhile is only seen here once it expires (the copy coming here clears it at once).
+ */
+const UNKNOWN_THREADS_KEPT = 2000;
+const THREAD_UNKNOWN_MS = 60_000;
 const CALLBACK_ANSWER_MAX_CHARS = 200;
 const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
 /** The Bot API takes uploads of 50 MB at most (HTTP 413 past it). */
@@ -78,8 +85,13 @@ export class TelegramConnector
    * (`post-copy:<groupId>:<copyId>`), which every process shares and a restart keeps; as many as POST_COPIES_KEPT.
    */
   private readonly postCopies = new Map<string, PostCopy>();
+  /** Threads the state had no copy for (same keys), with when that stops counting; oldest first. */
+  private readonly unknownThreads = new Map<string, number>();
 
-  constructor(private readonly logger: JsonLogger = new JsonLogger('telegram-connector')) {}
+  constructor(
+    private readonly logger: JsonLogger = new JsonLogger('telegram-connector'),
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** One update as the account reads it: the post copy of its thread looked up first, the copy it showed kept. */
   private async map(
@@ -89,10 +101,14 @@ export class TelegramConnector
   ): Promise<MappedUpdate> {
     const key = (chatId: number, messageId: number) => `${account.id} ${chatId}:${messageId}`;
     const thread = channelComments ? commentThreadOf(update) : undefined;
-    if (thread && account.state && !this.postCopies.has(key(thread.chatId, thread.messageId))) {
+    const at = thread && key(thread.chatId, thread.messageId);
+    if (thread && at && account.state && !this.postCopies.has(at) && !this.knownUnknown(at)) {
       const { state } = account;
       const copy = postCopyFromJson(await stateCall(() => state.get(stateKeyOf(thread))));
       if (copy) this.keep(key(copy.chatId, copy.messageId), copy);
+      else this.unknownThreads.set(at, this.now() + THREAD_UNKNOWN_MS);
+      if (this.unknownThreads.size > UNKNOWN_THREADS_KEPT)
+        this.unknownThreads.delete(this.unknownThreads.keys().next().value as string);
     }
     const mapped = mapUpdate(update, undefined, {
       channelComments,
@@ -110,7 +126,17 @@ export class TelegramConnector
     return mapped;
   }
 
+  /** Whether the state was found without a copy for this thread a short while ago. */
+  private knownUnknown(at: string): boolean {
+    const until = this.unknownThreads.get(at);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.unknownThreads.delete(at);
+    return false;
+  }
+
   private keep(at: string, copy: PostCopy): void {
+    this.unknownThreads.delete(at);
     this.postCopies.delete(at);
     this.postCopies.set(at, copy);
     if (this.postCopies.size > POST_COPIES_KEPT)
