@@ -68,6 +68,7 @@ import { AttachmentStoreRetries1796205500000 } from './1796205500000-AttachmentS
 import { WithdrawnAppealIndex1796205560000 } from './1796205560000-WithdrawnAppealIndex';
 import { InboundItemRetryRounds1796205600000 } from './1796205600000-InboundItemRetryRounds';
 import { ChannelAccountState1796205800000 } from './1796205800000-ChannelAccountState';
+import { OutboxFailingSince1796205900000 } from './1796205900000-OutboxFailingSince';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -143,4 +144,5 @@ export const MIGRATIONS = [
   InboundItemRetryRounds1796205600000,
   DraftAnswersIndex1796205700000,
   ChannelAccountState1796205800000,
+  OutboxFailingSince1796205900000,
 ];

@@ -29,7 +29,12 @@ describe('history outbox panel (e2e)', () => {
     const url = await remote.start();
     stack = await startTestStack({
       worker: true,
-      env: { EVENT_HOOK_ATTEMPTS: '2', EVENT_HOOK_RETRY_MS: '50', EVENT_HOOK_POLL_MS: '100' },
+      env: {
+        EVENT_HOOK_ATTEMPTS: '2',
+        EVENT_HOOK_RETRY_MS: '50',
+        EVENT_HOOK_POLL_MS: '100',
+        EVENT_HOOK_RETRY_FOR_MS: '0',
+      },
     });
     // A consumer of the test's own, calling the remote channel as the real ones call theirs.
     const hooks = stack.worker!.get(AppealEventHooks);

@@ -10,7 +10,7 @@ import {
   type HookOutcome,
 } from '@inbox/channels';
 import { CONNECTORS } from '@inbox/integrations/catalog';
-import { Channel } from '@inbox/integrations/contract';
+import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { InboundStore } from '@inbox/intake';
 import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
@@ -21,8 +21,13 @@ import { eventually } from '../support/test-stack';
 
 const OutboxTestModule = AppealsTestModule.with([ChannelsModule.forRoot(CONNECTORS)], [AppealEventFeed]);
 
-/** Three attempts, 50 ms apart at first: back-offs and dead letters within a test. */
-const OUTBOX_ENV = { LOG_LEVEL: 'error', EVENT_HOOK_ATTEMPTS: '3', EVENT_HOOK_RETRY_MS: '50' };
+/** Three attempts, 50 ms apart at first, no retry window: back-offs and dead letters within a test. */
+const OUTBOX_ENV = {
+  LOG_LEVEL: 'error',
+  EVENT_HOOK_ATTEMPTS: '3',
+  EVENT_HOOK_RETRY_MS: '50',
+  EVENT_HOOK_RETRY_FOR_MS: '0',
+};
 
 /** A ПОС appeal registered as the worker registers one (no queue). */
 async function registerAppeal(ctx: INestApplicationContext): Promise<string> {
@@ -459,5 +464,118 @@ describe('history outbox, batch hooks (integration)', () => {
     await drainAll();
     expect(await rows()).toEqual([]);
     expect(batches.flat().filter((n) => n === 21)).toHaveLength(4);
+  });
+});
+
+/**
+ * A consumer's outage longer than its attempts (a channel, or our own database, away for an hour) does not bury
+ * its rows: they keep retrying until they have failed for EVENT_HOOK_RETRY_FOR_MS, and the panel's backlog says
+ * since when and why they fail. A permanent error (a request the channel refuses as malformed) is buried at once.
+ */
+describe('history outbox, retry window (integration)', () => {
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  let hooks: AppealEventHooks;
+  let outbox: AppealEventsOutbox;
+  let appealId: string;
+  let failure: Error | undefined;
+  const handled: string[] = [];
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(OutboxTestModule, 'outbox-window', {
+      ...OUTBOX_ENV,
+      EVENT_HOOK_RETRY_FOR_MS: '3600000',
+    }));
+    hooks = ctx.get(AppealEventHooks);
+    outbox = ctx.get(AppealEventsOutbox);
+    hooks.on('test-window', '*', ['test-window'], async (e) => {
+      if (failure) throw failure;
+      handled.push(e.id);
+    });
+    await hooks.onApplicationBootstrap();
+    appealId = await registerAppeal(ctx);
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  const append = async (): Promise<string> => {
+    const [{ id }] = (await db.dataSource.query(
+      `INSERT INTO appeal_events (appeal_id, type) VALUES ($1, 'test-window') RETURNING id::text`,
+      [appealId],
+    )) as { id: string }[];
+    return id;
+  };
+  const row = async (id: string) =>
+    (
+      (await db.dataSource.query(
+        `SELECT attempts, state FROM event_outbox WHERE consumer = 'test-window' AND event_id = $1`,
+        [id],
+      )) as { attempts: number; state: string }[]
+    )[0];
+  /** Tries the consumer until the row has had `attempts` attempts (each back-off made due at once). */
+  const failUntil = async (id: string, attempts: number) =>
+    eventually(async () => {
+      await db.dataSource.query(
+        `UPDATE event_outbox SET next_attempt_at = now() WHERE consumer = 'test-window'`,
+      );
+      await hooks.drain();
+      const r = await row(id);
+      return r && (r.attempts >= attempts || r.state === 'dead') ? r : undefined;
+    }, 10_000);
+  const drainUntilGone = async (id: string) =>
+    eventually(async () => {
+      await db.dataSource.query(
+        `UPDATE event_outbox SET next_attempt_at = now() WHERE consumer = 'test-window'`,
+      );
+      await hooks.drain();
+      return (await row(id)) ? undefined : true;
+    }, 10_000);
+
+  it('keeps retrying past EVENT_HOOK_ATTEMPTS within the window, shows what is stuck, and buries it after', async () => {
+    failure = new ConnectorError(ConnectorErrorCode.Temporary, 'the channel is down');
+    const id = await append();
+    // Three attempts (EVENT_HOOK_ATTEMPTS) and three more: an hour's outage is not over, the row waits.
+    expect(await failUntil(id, 6)).toEqual({ attempts: 6, state: 'pending' });
+    expect(await outbox.dead(10)).toEqual([]);
+    const [backlog] = (await outbox.backlog()).filter((c) => c.consumer === 'test-window');
+    expect(backlog).toMatchObject({ pending: 1, retrying: 1, dead: 0, lastError: 'the channel is down' });
+    expect(backlog.failingSince).toBeInstanceOf(Date);
+
+    // The channel is back: the row goes through by itself, nobody retried it.
+    failure = undefined;
+    await drainUntilGone(id);
+    expect(handled).toEqual([id]);
+    expect(await row(id)).toBeUndefined();
+
+    // Failing for longer than the window (its first failure an hour and a minute ago): the next failure buries it.
+    failure = new ConnectorError(ConnectorErrorCode.Temporary, 'the channel is down');
+    const late = await append();
+    await failUntil(late, 3);
+    expect(await row(late)).toEqual({ attempts: 3, state: 'pending' });
+    await db.dataSource.query(
+      `UPDATE event_outbox SET first_failed_at = now() - interval '61 minutes' WHERE consumer = 'test-window'`,
+    );
+    expect(await failUntil(late, 4)).toEqual({ attempts: 4, state: 'dead' });
+
+    // A staff retry starts a fresh window.
+    expect(await outbox.retryDead({ consumer: 'test-window' })).toBe(1);
+    expect(await failUntil(late, 4)).toEqual({ attempts: 4, state: 'pending' });
+    failure = undefined;
+    await drainUntilGone(late);
+    expect(await row(late)).toBeUndefined();
+  });
+
+  it('buries an event the channel refuses for good at its first failure', async () => {
+    failure = new ConnectorError(ConnectorErrorCode.InvalidPayload, 'the channel refused the request');
+    const id = await append();
+    expect(await failUntil(id, 1)).toEqual({ attempts: 1, state: 'dead' });
+    expect(await outbox.dead(10)).toEqual([
+      expect.objectContaining({ consumer: 'test-window', eventId: id, attempts: 1 }),
+    ]);
+    failure = undefined;
+    await outbox.retryDead({ consumer: 'test-window' });
   });
 });

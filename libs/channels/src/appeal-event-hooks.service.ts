@@ -2,6 +2,7 @@ import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Transactions } from '@inbox/database';
+import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import {
   type AppealEventRecord,
   AppealEventsOutbox,
@@ -45,10 +46,39 @@ const BATCHES_PER_RUN = 10;
 const PARALLEL_RUNS = 4;
 /** A hook still running after this long counts as failed (it is retried later; hooks are idempotent). */
 export const HOOK_TIMEOUT_MS = 30_000;
-const MAX_BACKOFF_MS = 10 * 60_000;
+/**
+ * The longest wait between two attempts at a failing event: after an outage of any length, the channel's (or our
+ * database's) return is noticed within this.
+ */
+const MAX_BACKOFF_MS = 5 * 60_000;
 
 export function hookBackoffMs(attempts: number, firstMs: number): number {
   return Math.min(MAX_BACKOFF_MS, firstMs * 2 ** Math.min(Math.max(attempts - 1, 0), 20));
+}
+
+/**
+ * A hook's error that another attempt cannot cure (the event is malformed for the remote side, the recipient is
+ * gone): the event is a dead letter at once. Any other error is taken as transient and retried.
+ */
+export class PermanentHookError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentHookError';
+  }
+}
+
+/**
+ * Whether a hook's error is permanent: declared so (PermanentHookError); a channel that refused the request as
+ * malformed or its addressee as unknown (a ConnectorError's InvalidPayload, NotFound — unlike a refused account,
+ * which staff put right and which then goes through); or Postgres refusing the data itself (SQLSTATE class 22,
+ * a data exception). An outage (a connection refused or cut, a timeout, a rate limit) is transient.
+ */
+export function isPermanentHookError(error: unknown): boolean {
+  if (error instanceof PermanentHookError) return true;
+  if (error instanceof ConnectorError)
+    return error.code === ConnectorErrorCode.InvalidPayload || error.code === ConnectorErrorCode.NotFound;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 class HookTimeout extends Error {
@@ -62,8 +92,10 @@ class HookTimeout extends Error {
  * own (a citizen notice per channel, ПОС status pushes, МЭДО receipts…): the trigger on `appeal_events` queues a
  * row for it in the transaction that appends the event, so an event committed late is queued like any other.
  * A consumer takes its rows in its own transaction (one worker at a time per consumer, oldest first), deletes
- * what its hook handled, and backs off what failed without holding back any other consumer; after the last
- * attempt a row stays as a dead letter that staff can retry. Delivery is at least once: hooks are idempotent.
+ * what its hook handled, and backs off what failed without holding back any other consumer. A failing row is
+ * retried with a capped back-off for EVENT_HOOK_RETRY_FOR_MS (24 h) and at least EVENT_HOOK_ATTEMPTS times, so
+ * an outage of hours needs nobody; then, or at once for a permanent error, it stays as a dead letter that staff
+ * can retry. Delivery is at least once: hooks are idempotent.
  */
 @Injectable()
 export class AppealEventHooks implements OnApplicationBootstrap {
@@ -221,7 +253,19 @@ export class AppealEventHooks implements OnApplicationBootstrap {
         rest = later;
       }
       await this.outbox.done(tx, consumer.name, done);
-      await this.outbox.failed(tx, consumer.name, failures);
+      const buried = await this.outbox.failed(tx, consumer.name, failures, {
+        attempts: this.config.eventHookAttempts,
+        afterMs: this.config.eventHookRetryForMs,
+      });
+      for (const id of buried) {
+        const failure = failures.find((f) => f.eventId === id);
+        this.log.error('event hook failed for good: a dead letter now', {
+          consumer: consumer.name,
+          eventId: id,
+          permanent: failure?.retryInMs === 'dead',
+          reason: failure?.reason,
+        });
+      }
       return { claimed: events.length, handled: done.length };
     });
   }
@@ -269,12 +313,18 @@ export class AppealEventHooks implements OnApplicationBootstrap {
   private failure(consumer: string, event: ClaimedEvent, error: unknown): FailedAttempt {
     const attempts = event.attempts + 1;
     const reason = error instanceof Error ? error.message : String(error);
-    const final = attempts >= this.config.eventHookAttempts;
+    const permanent = isPermanentHookError(error);
     const retryIn = hookBackoffMs(attempts, this.config.eventHookRetryMs);
-    const details = { consumer, eventId: event.id, type: event.type, attempt: attempts, reason: error };
-    if (final) this.log.error('event hook failed for good: a dead letter now', details);
-    else this.log.warn('event hook failed; backing off', { ...details, retryInMs: retryIn });
-    return { eventId: event.id, reason, retryInMs: final ? 'dead' : retryIn };
+    if (!permanent)
+      this.log.warn('event hook failed; backing off', {
+        consumer,
+        eventId: event.id,
+        type: event.type,
+        attempt: attempts,
+        reason: error,
+        retryInMs: retryIn,
+      });
+    return { eventId: event.id, reason, retryInMs: permanent ? 'dead' : retryIn };
   }
 }
 

@@ -25,7 +25,7 @@ export interface ConsumerSubscription {
   types: string[];
 }
 
-/** One failed attempt at an event: why, and when to try again (`'dead'`: never, a dead letter). */
+/** One failed attempt at an event: why, and when to try again (`'dead'`: never, a permanent error's dead letter). */
 export interface FailedAttempt {
   eventId: string;
   reason: string;
@@ -46,12 +46,18 @@ export interface DeadEvent {
 }
 
 /** What is waiting per consumer (for health and the dead-letter panel). */
-export interface ConsumerBacklog {
+export interface OutboxCounts {
   consumer: string;
   pending: number;
   retrying: number;
   dead: number;
   oldestPendingAt: Date | null;
+}
+
+/** A consumer's backlog, and what is stuck: since when its oldest failing row fails, and that row's last error. */
+export interface ConsumerBacklog extends OutboxCounts {
+  failingSince: Date | null;
+  lastError: string | null;
 }
 
 /**
@@ -115,28 +121,42 @@ export class AppealEventsOutbox extends SqlRepository {
   }
 
   /**
-   * Failed attempts, in one statement: each backs off (`retryInMs`), or after the last one stays as a dead letter
-   * (`'dead'`).
+   * Failed attempts, in one statement: each backs off (`retryInMs`); it stays as a dead letter when it failed for
+   * good (`'dead'`: a permanent error), or once it has failed at least `giveUp.attempts` times over at least
+   * `giveUp.afterMs` since its first failure. Returns the events buried now.
    */
-  async failed(tx: Db, consumer: string, attempts: FailedAttempt[]): Promise<void> {
-    if (attempts.length === 0) return;
-    await this.rows(
+  async failed(
+    tx: Db,
+    consumer: string,
+    attempts: FailedAttempt[],
+    giveUp: { attempts: number; afterMs: number },
+  ): Promise<string[]> {
+    if (attempts.length === 0) return [];
+    // o.* are the values before this attempt.
+    const dead = `(f.retry_ms IS NULL OR (o.attempts + 1 >= $5
+                    AND coalesce(o.first_failed_at, now()) <= now() - make_interval(secs => $6::float8 / 1000)))`;
+    const rows = await this.rows<{ id: string; state: string }>(
       `UPDATE event_outbox o
           SET attempts = o.attempts + 1, last_error = f.reason,
-              state = CASE WHEN f.retry_ms IS NULL THEN 'dead' ELSE 'pending' END,
-              failed_at = CASE WHEN f.retry_ms IS NULL THEN now() END,
-              next_attempt_at = CASE WHEN f.retry_ms IS NULL THEN o.next_attempt_at
+              first_failed_at = coalesce(o.first_failed_at, now()),
+              state = CASE WHEN ${dead} THEN 'dead' ELSE 'pending' END,
+              failed_at = CASE WHEN ${dead} THEN now() END,
+              next_attempt_at = CASE WHEN ${dead} THEN o.next_attempt_at
                                      ELSE now() + make_interval(secs => f.retry_ms / 1000) END
          FROM unnest($2::bigint[], $3::text[], $4::float8[]) AS f(event_id, reason, retry_ms)
-        WHERE o.consumer = $1 AND o.event_id = f.event_id`,
+        WHERE o.consumer = $1 AND o.event_id = f.event_id
+        RETURNING o.event_id::text AS id, o.state`,
       [
         consumer,
         attempts.map((a) => a.eventId),
         attempts.map((a) => a.reason.slice(0, 1000)),
         attempts.map((a) => (a.retryInMs === 'dead' ? null : a.retryInMs)),
+        giveUp.attempts,
+        giveUp.afterMs,
       ],
       tx,
     );
+    return rows.filter((r) => r.state === 'dead').map((r) => r.id);
   }
 
   dead(limit: number): Promise<DeadEvent[]> {
@@ -156,7 +176,8 @@ export class AppealEventsOutbox extends SqlRepository {
    */
   async retryDead(which: { consumer?: string; eventId?: string } = {}): Promise<number> {
     const rows = await this.rows<{ event_id: string }>(
-      `UPDATE event_outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), failed_at = NULL
+      `UPDATE event_outbox SET state = 'pending', attempts = 0, next_attempt_at = now(), failed_at = NULL,
+              first_failed_at = NULL
         WHERE state = 'dead' AND ($1::text IS NULL OR consumer = $1) AND ($2::bigint IS NULL OR event_id = $2::bigint)
         RETURNING event_id`,
       [which.consumer ?? null, which.eventId ?? null],
@@ -170,7 +191,10 @@ export class AppealEventsOutbox extends SqlRepository {
               count(o.*) FILTER (WHERE o.state = 'pending')::int AS pending,
               count(o.*) FILTER (WHERE o.state = 'pending' AND o.attempts > 0)::int AS retrying,
               count(o.*) FILTER (WHERE o.state = 'dead')::int AS dead,
-              min(o.created_at) FILTER (WHERE o.state = 'pending') AS "oldestPendingAt"
+              min(o.created_at) FILTER (WHERE o.state = 'pending') AS "oldestPendingAt",
+              min(o.first_failed_at) FILTER (WHERE o.state = 'pending') AS "failingSince",
+              (array_agg(o.last_error ORDER BY o.first_failed_at, o.event_id)
+                 FILTER (WHERE o.state = 'pending' AND o.attempts > 0))[1] AS "lastError"
          FROM event_consumers c LEFT JOIN event_outbox o ON o.consumer = c.name
         GROUP BY c.name ORDER BY c.name`,
     );
@@ -181,8 +205,8 @@ export class AppealEventsOutbox extends SqlRepository {
    * HEALTH_COUNT_CAP, the oldest pending row the first entry of the pending rows' index by creation — the same
    * cost at any size of backlog or of dead letters.
    */
-  async healthTotals(): Promise<ConsumerBacklog[]> {
-    return this.rows<ConsumerBacklog>(OUTBOX_HEALTH_SQL);
+  async healthTotals(): Promise<OutboxCounts[]> {
+    return this.rows<OutboxCounts>(OUTBOX_HEALTH_SQL);
   }
 
   /**

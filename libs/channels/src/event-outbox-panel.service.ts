@@ -1,15 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { type ConsumerBacklog, type DeadEvent, AppealEventsOutbox } from './appeal-events-outbox.repository';
+import {
+  type ConsumerBacklog,
+  type DeadEvent,
+  type OutboxCounts,
+  AppealEventsOutbox,
+} from './appeal-events-outbox.repository';
 
 /** The whole outbox at a glance: per consumer, and the figures summed for /health. */
 export interface OutboxOverview {
   totals: { pending: number; retrying: number; dead: number; oldestPendingAt: Date | null };
   consumers: ConsumerBacklog[];
   dead: DeadEvent[];
-  /** Attempts a (consumer, event) gets before it is kept as a dead letter (EVENT_HOOK_ATTEMPTS). */
+  /** Attempts a (consumer, event) gets at least before it is kept as a dead letter (EVENT_HOOK_ATTEMPTS). */
   attemptsBeforeDead: number;
+  /** How long a failing (consumer, event) is retried at least before it is a dead letter (EVENT_HOOK_RETRY_FOR_MS). */
+  retryForMs: number;
 }
 
 export type OutboxTotals = OutboxOverview['totals'];
@@ -36,6 +43,7 @@ export class EventOutboxPanel {
       consumers,
       dead,
       attemptsBeforeDead: this.config.eventHookAttempts,
+      retryForMs: this.config.eventHookRetryForMs,
     };
   }
 
@@ -58,7 +66,7 @@ export class EventOutboxPanel {
   }
 }
 
-function totalsOf(consumers: ConsumerBacklog[]): OutboxTotals {
+function totalsOf(consumers: OutboxCounts[]): OutboxTotals {
   let oldest: Date | null = null;
   const sum = { pending: 0, retrying: 0, dead: 0 };
   for (const c of consumers) {

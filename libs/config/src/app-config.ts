@@ -113,11 +113,14 @@ export class AppConfig {
    * this long, doubling each round, for this many rounds; then it stays failed. */
   readonly intakeRetryFailedMs: number;
   readonly intakeRetryRounds: number;
-  /** The history outbox: how often each worker looks for due rows, the attempts per (consumer, event) before it
-   * becomes a dead letter, and the first back-off (doubling, at most 10 minutes). */
+  /** The history outbox: how often each worker looks for due rows, the first back-off (doubling, at most 5
+   * minutes), and when a (consumer, event) that keeps failing becomes a dead letter: after at least this many
+   * attempts and this long since its first failure (a channel or our own database down for an hour is waited
+   * out; a permanent error is a dead letter at once). */
   readonly eventHookPollMs: number;
   readonly eventHookAttempts: number;
   readonly eventHookRetryMs: number;
+  readonly eventHookRetryForMs: number;
   /** How often the deadline clocks are swept for at-risk / overdue marks. */
   readonly clockWatchMs: number;
   /** How often each worker folds the appeal count deltas into the dashboard's daily counts. */
@@ -297,6 +300,7 @@ export class AppConfig {
     this.eventHookPollMs = int('EVENT_HOOK_POLL_MS', 1000, 50, 60_000);
     this.eventHookAttempts = int('EVENT_HOOK_ATTEMPTS', 10, 1, 100);
     this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);
+    this.eventHookRetryForMs = int('EVENT_HOOK_RETRY_FOR_MS', 86_400_000, 0, 7 * 86_400_000);
     this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
     this.countsFoldMs = int('COUNTS_FOLD_MS', 10_000, 100, 3_600_000);
     this.channelAccountsRefreshMs = int('CHANNEL_ACCOUNTS_REFRESH_MS', 5000, 100, 3_600_000);

@@ -2956,8 +2956,15 @@ export interface components {
         ConsumerBacklogDto: {
             /** @example citizen-notices:telegram */
             consumer: string;
-            /** @description Не доставлены после всех попыток */
+            /** @description Не доставлены: отвергнуты каналом окончательно или после всех попыток */
             dead: number;
+            /**
+             * Format: date-time
+             * @description С какого времени не удаётся самое давнее из повторяемых событий
+             */
+            failingSince: string | null;
+            /** @description Последняя ошибка этого события */
+            lastError: string | null;
             /** Format: date-time */
             oldestPendingAt: string | null;
             /** @description Ждут обработки (включая повторные попытки) */
@@ -3193,11 +3200,13 @@ export interface components {
             topicId?: string;
         };
         EventOutboxDto: {
-            /** @description Попыток до признания недоставленным (EVENT_HOOK_ATTEMPTS) */
+            /** @description Попыток до признания недоставленным, не меньше (EVENT_HOOK_ATTEMPTS) */
             attemptsBeforeDead: number;
             consumers: components["schemas"]["ConsumerBacklogDto"][];
             /** @description Последние 200 недоставленных */
             dead: components["schemas"]["DeadEventDto"][];
+            /** @description Сколько миллисекунд, не меньше, повторяется неудачное событие до признания недоставленным (EVENT_HOOK_RETRY_FOR_MS) */
+            retryForMs: number;
             totals: components["schemas"]["OutboxTotalsDto"];
         };
         ExtendDto: {
@@ -3900,7 +3909,7 @@ export interface components {
             };
         };
         OutboxTotalsDto: {
-            /** @description Не доставлены после всех попыток */
+            /** @description Не доставлены: отвергнуты каналом окончательно или после всех попыток */
             dead: number;
             /** Format: date-time */
             oldestPendingAt: string | null;

@@ -55,9 +55,10 @@ export function EventOutboxTab() {
     <Stack gap="sm">
       <Text size="sm" c="dimmed">
         События истории обращений, которые ждут отправки в каналы: уведомления заявителям, статусы в ПОС,
-        квитанции МЭДО и другое. Неудачная попытка повторяется с нарастающей паузой; после{' '}
-        {o?.attemptsBeforeDead ?? '…'} неудачных попыток событие остаётся в списке недоставленных, пока его не
-        повторят.
+        квитанции МЭДО и другое. Неудачная попытка повторяется с нарастающей паузой (не реже раза в 5 минут) в
+        течение {o ? Math.round(o.retryForMs / 3_600_000) : '…'} ч и не менее {o?.attemptsBeforeDead ?? '…'}{' '}
+        раз, так что после сбоя канала события уходят сами; событие, которое канал отверг окончательно или
+        которое не ушло за это время, остаётся в списке недоставленных, пока его не повторят.
       </Text>
       <QueryStatus query={outbox} label="Загрузка" size="sm" />
       <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
@@ -70,6 +71,7 @@ export function EventOutboxTab() {
             { label: 'Повторяются', right: true },
             { label: 'Не доставлены', right: true },
             'Ждёт с',
+            'Не удаётся',
           ]}
         >
           {o.consumers.map((c) => (
@@ -92,6 +94,15 @@ export function EventOutboxTab() {
                 )}
               </Table.Td>
               <Table.Td>{c.oldestPendingAt ? formatDateTime(c.oldestPendingAt) : '—'}</Table.Td>
+              <Table.Td>
+                {c.failingSince ? (
+                  <Text size="xs" c="orange.9" lineClamp={2}>
+                    с {formatDateTime(c.failingSince)}: {c.lastError ?? '—'}
+                  </Text>
+                ) : (
+                  '—'
+                )}
+              </Table.Td>
             </Table.Tr>
           ))}
         </ListTable>
