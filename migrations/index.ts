@@ -69,6 +69,7 @@ import { WithdrawnAppealIndex1796205560000 } from './1796205560000-WithdrawnAppe
 import { InboundItemRetryRounds1796205600000 } from './1796205600000-InboundItemRetryRounds';
 import { ChannelAccountState1796205800000 } from './1796205800000-ChannelAccountState';
 import { OutboxFailingSince1796205900000 } from './1796205900000-OutboxFailingSince';
+import { InboundEventClaimTime1796205910000 } from './1796205910000-InboundEventClaimTime';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -145,4 +146,5 @@ export const MIGRATIONS = [
   DraftAnswersIndex1796205700000,
   ChannelAccountState1796205800000,
   OutboxFailingSince1796205900000,
+  InboundEventClaimTime1796205910000,
 ];

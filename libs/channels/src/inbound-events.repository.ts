@@ -26,9 +26,10 @@ export class InboundEventsRepository {
 
   /**
    * 'claimed' the first time this event is seen, 'done' once it was handled, 'busy' while another handler holds
-   * it. A claim without an outcome older than `leaseMs` is taken over ('claimed', its time renewed in
-   * received_at): its handler died mid-way (kill -9), or failed while the database was away and could not let it
+   * it. A claim without an outcome older than `leaseMs` is taken over ('claimed', its lease renewed in
+   * claimed_at): its handler died mid-way (kill -9), or failed while the database was away and could not let it
    * go (releaseClaim) — the event was otherwise skipped as seen by every retry, and its deferred row deleted.
+   * `received_at`, when the event reached us, is never rewritten.
    */
   async claim(
     channel: string,
@@ -39,9 +40,10 @@ export class InboundEventsRepository {
     const [row] = (await this.dataSource.query(
       `WITH claimed AS (
          INSERT INTO inbound_events (channel, external_id, kind) VALUES ($1, $2, $3)
-         ON CONFLICT (channel, external_id) DO UPDATE SET received_at = now()
+         ON CONFLICT (channel, external_id) DO UPDATE SET claimed_at = now()
           WHERE inbound_events.outcome IS NULL
-            AND inbound_events.received_at < now() - make_interval(secs => $4::float8 / 1000)
+            AND coalesce(inbound_events.claimed_at, inbound_events.received_at)
+                < now() - make_interval(secs => $4::float8 / 1000)
          RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM claimed) AS claimed,
               EXISTS (SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2 AND outcome IS NULL) AS open`,

@@ -1,0 +1,60 @@
+import { InboundEventsRepository } from '@inbox/channels';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+/**
+ * An inbound event's claim taken over after its handler died (kill -9 mid-way: a lease of 2 × QUEUE_LOCK_MS) must
+ * not date the event's arrival by the takeover: `received_at` is when the channel's event reached us.
+ */
+describe('inbound event claims (integration)', () => {
+  let db: TestDatabase;
+  let events: InboundEventsRepository;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    events = new InboundEventsRepository(db.dataSource);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  const receivedAt = async (externalId: string): Promise<string> => {
+    const [row] = (await db.dataSource.query(
+      `SELECT received_at::text AS at FROM inbound_events WHERE channel = 'vk' AND external_id = $1`,
+      [externalId],
+    )) as { at: string }[];
+    return row.at;
+  };
+
+  it('keeps the arrival time when a dead handler’s claim is taken over, and leases the new claim afresh', async () => {
+    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('claimed');
+    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('busy');
+    // It arrived ten minutes ago and its handler died without an outcome.
+    await db.dataSource.query(
+      `UPDATE inbound_events SET received_at = received_at - interval '10 minutes' WHERE external_id = 'ev-1'`,
+    );
+    const arrived = await receivedAt('ev-1');
+
+    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('claimed');
+    expect(await receivedAt('ev-1')).toBe(arrived);
+    // The takeover holds its own lease: another handler waits.
+    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('busy');
+
+    await events.setOutcome('vk', 'ev-1', 'withdrawn');
+    expect(await events.claim('vk', 'ev-1', 'withdrawal', 0)).toBe('done');
+    expect(await receivedAt('ev-1')).toBe(arrived);
+  });
+
+  it('takes over a taken-over claim again once its own lease has run out', async () => {
+    expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
+    await db.dataSource.query(
+      `UPDATE inbound_events SET received_at = received_at - interval '10 minutes' WHERE external_id = 'ev-2'`,
+    );
+    const arrived = await receivedAt('ev-2');
+    expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
+    await db.dataSource.query(
+      `UPDATE inbound_events SET claimed_at = claimed_at - interval '2 minutes' WHERE external_id = 'ev-2'`,
+    );
+    expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
+    expect(await receivedAt('ev-2')).toBe(arrived);
+  });
+});
