@@ -125,39 +125,60 @@ describe('complete card, search, honest clocks (e2e)', () => {
     };
     const refused = {
       status: 403,
-      message: 'Контакты заявителя (телефон, e-mail) меняют 1-я линия и ведущая обращение организация',
+      message:
+        'Контакты заявителя (телефон, e-mail, почтовый адрес) меняют 1-я линия и ведущая обращение организация',
     };
+    /** What the card tells each viewer they may do with the contacts: the screen offers no more. */
+    const mayChange = async (who: SignedIn) =>
+      (await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, who))).access.mayChangeContacts;
+    expect(await mayChange(staff.operator)).toBe(true);
+    expect(await mayChange(staff.housingClerk)).toBe(false);
+    expect(await mayChange(staff.roadsClerk)).toBe(false);
+    expect(await mayChange(staff.admin)).toBe(false);
     // A co-executing ministry and the administrator may not redirect where the answer goes.
     expect(await patch(staff.housingClerk, { applicant: { email: 'evil@example.test' } })).toEqual(refused);
     expect(await patch(staff.roadsClerk, { applicant: { phone: '+79990001122' } })).toEqual(refused);
     expect(await patch(staff.admin, { applicant: { email: 'evil@example.test' } })).toEqual(refused);
+    // The postal address is where a letter goes: the same rule.
+    const letterTo = { applicant: { postalAddress: 'г. Новосибирск, ул. Чужая, 1' } };
+    expect(await patch(staff.housingClerk, letterTo)).toEqual(refused);
+    expect(await patch(staff.admin, letterTo)).toEqual(refused);
     const [{ denied }] = (await t.stack.db.dataSource.query(
       `SELECT count(*)::int AS denied FROM audit_log WHERE action = 'update-card' AND entity_id = $1 AND outcome = 'denied'`,
       [appeal.appealId],
     )) as { denied: number }[];
-    expect(denied).toBe(3);
+    expect(denied).toBe(5);
     // The rest of the card stays theirs to complete; the same phone again is no change of contacts.
     expect((await patch(staff.housingClerk, { subject: 'Не вывозят мусор' })).status).toBe(200);
     expect((await patch(staff.housingClerk, { applicant: { phone: '+79137001122' } })).status).toBe(200);
     // Line 1 may; the history says the contacts changed, not what they were or are.
     expect((await patch(staff.operator, { applicant: { email: 'olga.new@example.test' } })).status).toBe(200);
+    const ownAddress = { applicant: { postalAddress: 'г. Новосибирск, ул. Ленина, 5, кв. 12' } };
+    expect((await patch(staff.operator, ownAddress)).status).toBe(200);
     // So may the lead organisation's clerk (here the ministry leads the appeal).
     await t.stack.db.dataSource.query(`UPDATE appeals SET organisation_id = $2 WHERE id = $1`, [
       appeal.appealId,
       org.minzhkh,
     ]);
+    expect(await mayChange(staff.housingClerk)).toBe(true);
+    expect(await mayChange(staff.roadsClerk)).toBe(false);
     expect((await patch(staff.housingClerk, { applicant: { phone: '+79137003344' } })).status).toBe(200);
     expect((await patch(staff.roadsClerk, { applicant: { phone: '+79990001122' } })).status).toBe(403);
     const card = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, staff.operator));
-    expect(card.applicant).toMatchObject({ email: 'olga.new@example.test', phone: '+79137003344' });
+    expect(card.applicant).toMatchObject({
+      email: 'olga.new@example.test',
+      phone: '+79137003344',
+      postalAddress: ownAddress.applicant.postalAddress,
+    });
     const changes = card.history.filter((e: { type: string }) => e.type === 'contacts-changed');
-    // Added with the escalation, changed by line 1, changed by the lead organisation.
+    // Added with the escalation, changed by line 1 (twice), changed by the lead organisation.
     expect(changes.map((e: { data: { fields: string[] } }) => e.data.fields.join()).sort()).toEqual([
       'applicant.email',
       'applicant.phone',
       'applicant.phone',
+      'applicant.postalAddress',
     ]);
-    expect(JSON.stringify(card.history)).not.toMatch(/olga|7001122|7003344/);
+    expect(JSON.stringify(card.history)).not.toMatch(/olga|7001122|7003344|Ленина, 5|Чужая/);
   });
 
   it('finds an appeal by its number, a fragment of it, the surname, the phone and the e-mail, within the scope only', async () => {

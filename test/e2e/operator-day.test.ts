@@ -36,6 +36,13 @@ describe("an operator's working day (browser e2e)", () => {
       role: Role.Operator,
       organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
     });
+    await t.stack.api.get(StaffUsers).create({
+      login: 'admin-smeny',
+      password: PASSWORD,
+      fullName: 'Петров Игорь Семёнович',
+      role: Role.Admin,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'cur'),
+    });
   });
 
   const open = (path: string) =>
@@ -146,6 +153,49 @@ describe("an operator's working day (browser e2e)", () => {
       .filter({ hasText: 'Министерство ЖКХ и энергетики' })
       .waitFor();
     expect(problems.get(page)).toEqual([]);
+  });
+
+  it("asks in the escalation dialog for the applicant's phone only those the api lets change contacts", async () => {
+    const [appealId] = await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Vk,
+        externalId: `vk-admin-${Date.now()}`,
+        author: { externalId: `vk-user-a-${Date.now()}`, surname: 'Белова', firstName: 'Нина' },
+        subject: 'Нет света в подъезде',
+        text: 'В доме по ул. Кирова, 8 вторую неделю нет света в подъезде.',
+      }),
+    ]);
+    expect(
+      (await call('POST', `/api/v1/appeals/${appealId}/classify`, staff.operator, { topicId: ids.housing }))
+        .status,
+    ).toBe(204);
+    const missingFields = async (login: string) => {
+      const page = await pages.open(
+        () => t.stack.baseUrl,
+        { login, password: PASSWORD },
+        `/appeals/${appealId}`,
+      );
+      const toolbar = page.getByRole('toolbar', { name: 'Действия с обращением' });
+      await toolbar.getByRole('button', { name: 'Передать на 2-ю линию' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Передать на 2-ю линию' });
+      const missing = dialog.getByRole('region', { name: 'Недостающие данные' });
+      await missing.waitFor();
+      const labels: string[] = [];
+      for (const label of ['Имя заявителя', 'Отчество заявителя', 'Телефон заявителя'])
+        if ((await missing.getByRole('textbox', { name: label }).count()) > 0) labels.push(label);
+      return { page, missing, labels };
+    };
+    // The administrator sees no applicant (the api sends none) and gets 403 for a phone: the dialog asked for it,
+    // and for the name the card has, as if all were missing.
+    const admin = await missingFields('admin-smeny');
+    expect(admin.labels).toEqual(['Отчество заявителя']);
+    await admin.missing.getByTestId('phone-not-yours').waitFor();
+    expect(problems.get(admin.page)).toEqual([]);
+    // Line 1 is asked for both.
+    const operator = await missingFields('ivanova');
+    expect(operator.labels).toEqual(['Отчество заявителя', 'Телефон заявителя']);
+    expect(await operator.missing.getByTestId('phone-not-yours').count()).toBe(0);
+    expect(problems.get(operator.page)).toEqual([]);
   });
 
   it('registers a call from the keyboard and finds it in the intake queue', async () => {

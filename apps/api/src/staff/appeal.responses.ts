@@ -110,6 +110,12 @@ export class AppealAccessDto {
       'Организация сотрудника вернула своё поручение или оно закрыто: только просмотр, без персональных данных',
   })
   readOnly!: boolean;
+  @ApiProperty({
+    description:
+      'Может ли сотрудник менять контакты заявителя (телефон, e-mail, почтовый адрес): 1-я линия, ведущая ' +
+      'обращение организация и руководители над ней',
+  })
+  mayChangeContacts!: boolean;
 }
 
 export class AttachmentDto {

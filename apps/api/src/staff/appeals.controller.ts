@@ -1,8 +1,9 @@
 import { Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
-import { AppealQueries } from '@inbox/appeals';
+import { AppealQueries, mayChangeContacts } from '@inbox/appeals';
 import { notFoundError, redactStrings } from '@inbox/common';
+import { actorOf } from './actor-of';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 import { AppealCardDto, AppealCountDto, AppealPageDto } from './appeal.responses';
 import { StaffController } from '../staff-controller';
@@ -95,7 +96,15 @@ export class AppealsController {
     @Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string,
     @Staff() staff: StaffContext,
   ) {
-    const card = await this.queries.card(id, staff.scope);
+    const found = await this.queries.card(id, staff.scope);
+    // What the viewer may do, said by the api so the screen offers only that: contacts by the rule of the command.
+    const card = found && {
+      ...found,
+      access: {
+        ...found.access,
+        mayChangeContacts: !found.access.readOnly && mayChangeContacts(actorOf(staff), found.organisationId),
+      },
+    };
     // Administrators run the system, not appeals: they never get the applicant's personal data.
     // Nor does an organisation that returned its part or whose part was closed (it reads the appeal only).
     const showsPersonalData = staff.user.role !== Role.Admin && !!card && !card.access.readOnly;

@@ -2307,6 +2307,8 @@ export interface components {
             topicId: string | null;
         };
         AppealAccessDto: {
+            /** @description Может ли сотрудник менять контакты заявителя (телефон, e-mail, почтовый адрес): 1-я линия, ведущая обращение организация и руководители над ней */
+            mayChangeContacts: boolean;
             /** @description Организация сотрудника вернула своё поручение или оно закрыто: только просмотр, без персональных данных */
             readOnly: boolean;
         };

@@ -20,17 +20,15 @@ export interface EscalateOptions {
   applicant?: { firstName?: string; patronymic?: string; phone?: string };
 }
 
-/** The card's fields an escalation needs and it does not have. */
+/**
+ * The card's fields an escalation needs and it does not have, as the api says (escalationRequires): the screen
+ * does not judge by the applicant it shows, which is null for those who do not see personal data.
+ */
 function missingOn(card: AppealCard | undefined): Required[] {
   if (!card) return [];
-  const p = card.applicant;
-  const has: Record<Required, unknown> = {
-    subject: card.subject?.trim(),
-    firstName: p?.firstName?.trim(),
-    patronymic: p?.patronymic?.trim(),
-    phone: p?.phone?.trim(),
-  };
-  return REQUIRED.map(([key]) => key).filter((key) => !has[key]);
+  return REQUIRED.map(([key]) => key).filter(
+    (key) => (key === 'subject' ? 'subject' : `applicant.${key}`) in card.escalationRequires,
+  );
 }
 
 const EMPTY: Record<Required, string> = { subject: '', firstName: '', patronymic: '', phone: '' };
@@ -64,6 +62,8 @@ export function EscalateModal(props: {
     }
   }, [props.opened, props.initial]);
   const missing = missingOn(props.card);
+  // The phone is a contact: only those the api allows to change contacts are asked for it (others get a 403).
+  const mayAsk = (key: Required) => key !== 'phone' || props.card?.access.mayChangeContacts === true;
   const given = (key: Required) => (missing.includes(key) && filled[key].trim()) || undefined;
   const submit = () => {
     const applicant = {
@@ -107,7 +107,7 @@ export function EscalateModal(props: {
               Для передачи нужны (соглашение, прил. 1) — в карточке их нет, заполните:
             </Text>
             <SimpleGrid cols={2} spacing="xs">
-              {REQUIRED.filter(([key]) => missing.includes(key)).map(([key, label]) => (
+              {REQUIRED.filter(([key]) => missing.includes(key) && mayAsk(key)).map(([key, label]) => (
                 <TextInput
                   key={key}
                   label={label}
@@ -116,6 +116,11 @@ export function EscalateModal(props: {
                 />
               ))}
             </SimpleGrid>
+            {missing.includes('phone') && !mayAsk('phone') && (
+              <Text size="sm" c="dimmed" mt={4} data-testid="phone-not-yours">
+                Телефон заявителя вносят 1-я линия и ведущая обращение организация.
+              </Text>
+            )}
           </section>
         ) : (
           <Text size="xs" c="dimmed">

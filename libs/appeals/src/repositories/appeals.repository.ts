@@ -146,6 +146,15 @@ export interface ApplicantChanges {
   postalAddress?: string | null;
 }
 
+/** The applicant's names escalation requires and where an answer may go, as stored. */
+export interface ApplicantContacts {
+  first_name: string | null;
+  patronymic: string | null;
+  phone: string | null;
+  email: string | null;
+  postal_address: string | null;
+}
+
 const APPLICANT_COLUMN: Record<keyof ApplicantChanges, string> = {
   surname: 'surname',
   firstName: 'first_name',
@@ -864,25 +873,12 @@ export class AppealsRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The applicant's fields escalation requires (S0), and the e-mail (contacts changed or not). */
-  async applicantOf(
-    tx: Db,
-    applicantId: string,
-  ): Promise<{
-    first_name: string | null;
-    patronymic: string | null;
-    phone: string | null;
-    email: string | null;
-  }> {
+  /** The applicant's fields escalation requires (S0), and the other contacts (changed or not). */
+  async applicantOf(tx: Db, applicantId: string): Promise<ApplicantContacts> {
     const [applicant] = (await tx.query(
-      `SELECT first_name, patronymic, phone, email FROM applicants WHERE id = $1`,
+      `SELECT first_name, patronymic, phone, email, postal_address FROM applicants WHERE id = $1`,
       [applicantId],
-    )) as {
-      first_name: string | null;
-      patronymic: string | null;
-      phone: string | null;
-      email: string | null;
-    }[];
+    )) as ApplicantContacts[];
     return applicant;
   }
 

@@ -18,14 +18,17 @@ export interface CardChanges {
 
 const trimmed = (v: string | undefined) => (v === undefined ? undefined : v.trim() || null);
 
-/** The applicant's contacts: an answer may go to them, so changing them is not for everyone who sees the card. */
-const CONTACTS = ['phone', 'email'] as const;
+/**
+ * The applicant's contacts: an answer may go to them (a letter by post too), so changing them is not for everyone
+ * who sees the card.
+ */
+const CONTACTS = ['phone', 'email', 'postalAddress'] as const;
 
 export const CONTACTS_REFUSED =
-  'Контакты заявителя (телефон, e-mail) меняют 1-я линия и ведущая обращение организация';
+  'Контакты заявителя (телефон, e-mail, почтовый адрес) меняют 1-я линия и ведущая обращение организация';
 
 /**
- * Who may change the applicant's phone or e-mail: line 1 (the management centre's operators), the clerks and
+ * Who may change the applicant's phone, e-mail or postal address: line 1 (the management centre's operators), the clerks and
  * heads of the appeal's lead organisation (its own), supervisors over it. Never an administrator (who does not
  * handle personal data), nor a co-executing organisation.
  */
@@ -93,7 +96,8 @@ export class CardEditor {
   ): Promise<string[]> {
     if (!CONTACTS.some((key) => applicant[key] !== undefined)) return [];
     const current = await this.appeals.applicantOf(tx, appeal.applicant_id);
-    return CONTACTS.filter((key) => applicant[key] !== undefined && applicant[key] !== current[key]).map(
+    const stored = { phone: current.phone, email: current.email, postalAddress: current.postal_address };
+    return CONTACTS.filter((key) => applicant[key] !== undefined && applicant[key] !== stored[key]).map(
       (key) => `applicant.${key}`,
     );
   }
