@@ -70,6 +70,7 @@ import { InboundItemRetryRounds1796205600000 } from './1796205600000-InboundItem
 import { ChannelAccountState1796205800000 } from './1796205800000-ChannelAccountState';
 import { OutboxFailingSince1796205900000 } from './1796205900000-OutboxFailingSince';
 import { InboundEventClaimTime1796205910000 } from './1796205910000-InboundEventClaimTime';
+import { AttachmentFailedRounds1796205920000 } from './1796205920000-AttachmentFailedRounds';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -147,4 +148,5 @@ export const MIGRATIONS = [
   ChannelAccountState1796205800000,
   OutboxFailingSince1796205900000,
   InboundEventClaimTime1796205910000,
+  AttachmentFailedRounds1796205920000,
 ];

@@ -43,9 +43,9 @@ describe('a fetched attachment our side could not store (integration)', () => {
   const status = async (appealId: string) =>
     (
       (await stack.db.dataSource.query(
-        `SELECT status, rejection_reason, store_failures FROM attachments WHERE appeal_id = $1`,
+        `SELECT status, rejection_reason, failed_rounds FROM attachments WHERE appeal_id = $1`,
         [appealId],
-      )) as { status: string; rejection_reason: string | null; store_failures: number }[]
+      )) as { status: string; rejection_reason: string | null; failed_rounds: number }[]
     )[0];
 
   /** A registered Telegram appeal whose photo is only referenced; the file's id for the fake's getFile calls. */
@@ -95,7 +95,7 @@ describe('a fetched attachment our side could not store (integration)', () => {
       await eventually(
         async () => {
           const s = await status(appealId);
-          if (rounds[rounds.length - 1] !== s.store_failures) rounds.push(s.store_failures);
+          if (rounds[rounds.length - 1] !== s.failed_rounds) rounds.push(s.failed_rounds);
           return s.status === 'rejected' ? s : undefined;
         },
         60_000,
@@ -104,7 +104,7 @@ describe('a fetched attachment our side could not store (integration)', () => {
       expect(await status(appealId)).toEqual({
         status: 'rejected',
         rejection_reason: 'not-stored',
-        store_failures: ROUNDS,
+        failed_rounds: ROUNDS,
       });
       expect(rounds.filter((n) => n > 0)).toEqual([1, 2, 3, 4]);
       // Given up: no more downloads, however many sweeps pass (PENDING_SWEEP_MS 2 s).
@@ -137,14 +137,14 @@ describe('a fetched attachment our side could not store (integration)', () => {
     // ('download-failed'), though Telegram still had it. It is a failed round now, fetched again by the sweep.
     fake.setScenario('server-error', { methods: ['getFile'], count: 2 });
     const { appealId, fileId } = await photoAppeal(700_500_003);
-    await eventually(async () => ((await status(appealId)).store_failures >= 1 ? true : undefined), 30_000);
+    await eventually(async () => ((await status(appealId)).failed_rounds >= 1 ? true : undefined), 30_000);
     expect(await status(appealId)).toMatchObject({ status: 'remote', rejection_reason: null });
     expect(
       await eventually(
         async () => ((await status(appealId)).status === 'stored' ? status(appealId) : undefined),
         30_000,
       ),
-    ).toEqual({ status: 'stored', rejection_reason: null, store_failures: 1 });
+    ).toEqual({ status: 'stored', rejection_reason: null, failed_rounds: 1 });
     expect(fetchesOf(fileId)).toBeGreaterThanOrEqual(3);
   });
 });

@@ -99,7 +99,7 @@ export class MessengerAttachmentsRepository {
 
   /**
    * One more round in which the file was not received (the channel would not give it for now, or our side failed
-   * to keep it; both counted in store_failures): the next waits `firstMs`, doubling per round (at most a day), by
+   * to keep it; both counted in failed_rounds): the next waits `firstMs`, doubling per round (at most a day), by
    * the database's clock; `givenUp` from the `rounds`-th on (the caller rejects it then). Undefined when the row is
    * no longer a reference.
    */
@@ -111,10 +111,10 @@ export class MessengerAttachmentsRepository {
     const [row] = rowsOf<{ failures: number }>(
       await this.dataSource.query(
         `UPDATE attachments
-            SET store_failures = store_failures + 1,
-                fetch_after = now() + make_interval(secs => least($2::float8 / 1000 * power(2, least(store_failures, 30)), 86400))
+            SET failed_rounds = failed_rounds + 1,
+                fetch_after = now() + make_interval(secs => least($2::float8 / 1000 * power(2, least(failed_rounds, 30)), 86400))
           WHERE id = $1 AND status = 'remote'
-          RETURNING store_failures AS failures`,
+          RETURNING failed_rounds AS failures`,
         [attachmentId, firstMs],
       ),
     );
