@@ -16,15 +16,15 @@ const TEST_STAFF = [/Тестовый сотрудник [\w-]+/g];
  * An appeal its author withdrew — a Telegram business message deleted, a ПОС entry its moderator declined after we
  * had registered it — used to get only a line in its history, which nobody reads in a queue. The inbox row and the
  * card now say so («Отозвано заявителем», «Отклонено модератором канала»), the inbox filters them («Отозванные»),
- * and where the status model lets the appeal close without an answer (registered; answered or redirected) the
- * card closes it with the reason in one dialog, offered ready to confirm. Taken to work or at line 2, the card says
- * how it ends instead (an answer: the model has no way from there to «closed»).
+ * and the card closes it with the reason in one dialog, offered ready to confirm. One its author withdrew closes so
+ * from any open status — taken to work, at line 2 — by line 1 (59-ФЗ ст. 5 п. 5: the citizen may ask that
+ * consideration stop), its open line-2 parts with it; a line-2 clerk is told line 1 does it.
  */
 describe('appeals withdrawn by their author (browser e2e)', () => {
   const t = staffStack({
     organisations: { minzhkh: 'minzhkh' },
     topics: { housing: 'housing' },
-    staff: { operator: [Role.Operator, 'cur'] },
+    staff: { operator: [Role.Operator, 'cur'], clerk: [Role.Clerk, 'minzhkh'] },
   });
   const { ids, staff, call } = t;
   const pages = staffPages();
@@ -160,14 +160,24 @@ describe('appeals withdrawn by their author (browser e2e)', () => {
     await row(declinedNo).waitFor();
     await row(deletedNo).waitFor({ state: 'detached' });
 
-    // Taken to work, it has no way to «closed» but an answer: the card says so instead of offering the close.
+    // Taken to work, withdrawn by its author: it closes without an answer too, with the reason (not without one).
+    expect((await call('POST', `/api/v1/appeals/${taken}/close`, staff.operator, {})).status).toBe(400);
     await page.goto(`${t.stack.baseUrl}/app/appeals/${taken}`);
     await page.getByRole('heading', { name: `Обращение № ${takenNo}` }).waitFor();
-    await page
-      .getByTestId('withdrawal-notice')
-      .getByText(/Обращение уже в работе: без ответа его не закрыть/)
-      .waitFor();
-    expect(await page.getByRole('button', { name: 'Закрыть как отозванное' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Закрыть как отозванное' }).click();
+    await dialog.getByRole('button', { name: 'Закрыть обращение' }).click();
+    await page.getByText('Рассмотрение завершено: обращение отозвано').waitFor();
+    const takenClosed = (await json(call('GET', `/api/v1/appeals/${taken}`, staff.operator))) as {
+      status: string;
+      history: { type: string; data: Record<string, unknown> }[];
+    };
+    expect(takenClosed.status).toBe('closed');
+    expect(takenClosed.history.find((e) => e.type === 'closed')?.data).toEqual({
+      reason: 'Заявитель отозвал обращение (удалил своё сообщение)',
+      withdrawn: true,
+      from: 'in_work',
+      partsClosed: [],
+    });
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
     expect(problems.get(page)).toEqual([]);
   });
@@ -193,10 +203,37 @@ describe('appeals withdrawn by their author (browser e2e)', () => {
     await row.getByRole('link', { name: new RegExp(registrationNumber) }).click();
     await page
       .getByTestId('withdrawal-notice')
-      .getByText(/Подготовьте ответ/)
+      .getByText(/Закрыть его без ответа может 1-я линия/)
       .waitFor();
     expect(await page.getByRole('button', { name: 'Закрыть как отозванное' }).count()).toBe(0);
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
     expect(problems.get(page)).toEqual([]);
+
+    // Line 2 may not close it; line 1 closes it at line 2, and the organisation's part with it.
+    const reason = { reason: 'Заявитель отозвал обращение (удалил своё сообщение)' };
+    expect((await call('POST', `/api/v1/appeals/${id}/close`, staff.clerk, reason)).status).toBe(403);
+    expect((await call('POST', `/api/v1/appeals/${id}/close`, staff.operator, reason)).status).toBe(204);
+    const closed = (await json(call('GET', `/api/v1/appeals/${id}`, staff.operator))) as {
+      status: string;
+      organisations: { id: string; state: string }[];
+      history: { type: string; data: Record<string, unknown> }[];
+    };
+    expect(closed.status).toBe('closed');
+    expect(closed.organisations.find((o) => o.id === ids.minzhkh)?.state).toBe('closed');
+    expect(closed.history.find((e) => e.type === 'closed')?.data).toEqual({
+      ...reason,
+      withdrawn: true,
+      from: 'escalated',
+      partsClosed: [ids.minzhkh],
+    });
+  });
+
+  it('keeps an appeal taken to work that the channel declined (not its author) to the status model', async () => {
+    const stamp = Date.now();
+    const [id] = await registerItems(t.stack, [item(Channel.Pos, `pos-b5-${stamp}`, 'Лифт на Гоголя')]);
+    await withdraw(id, Channel.Pos, `pos-b5-${stamp}`, 'channel');
+    expect((await call('POST', `/api/v1/appeals/${id}/take`, staff.operator)).status).toBe(204);
+    const res = await call('POST', `/api/v1/appeals/${id}/close`, staff.operator, { reason: 'Отклонено' });
+    expect(res.status).toBe(409);
   });
 });

@@ -167,6 +167,18 @@ export class AppealPartsRepository {
     return rows.length > 0;
   }
 
+  /** Every line-2 part still open (active or returned) closed at once; returns their organisations. */
+  async closeAllOpen(tx: Db, appealId: string, at: Date): Promise<string[]> {
+    const rows = rowsOf<{ organisation_id: string }>(
+      await tx.query(
+        `UPDATE appeal_organisations SET state = 'closed', closed_at = $2
+          WHERE appeal_id = $1 AND line = 2 AND state IN ('active', 'returned') RETURNING organisation_id`,
+        [appealId, at],
+      ),
+    );
+    return rows.map((r) => r.organisation_id);
+  }
+
   /** Line-2 parts still in play (active or answered). */
   countOpenLine2(tx: Db, appealId: string): Promise<number> {
     return this.countLine2(tx, appealId, ['active', 'answered']);

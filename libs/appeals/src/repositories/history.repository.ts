@@ -57,6 +57,15 @@ export class AppealHistoryRepository {
     );
   }
 
+  /** Whether the appeal's author withdrew it (a `withdrawn` event by the author: a message deleted by them). */
+  async withdrawnByAuthor(db: Db, appealId: string): Promise<boolean> {
+    const rows = (await db.query(
+      `SELECT 1 FROM appeal_events WHERE appeal_id = $1 AND type = 'withdrawn' AND data->>'by' = 'author' LIMIT 1`,
+      [appealId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async forAppeal(appealId: string): Promise<HistoryEvent[]> {
     const rows = (await this.dataSource.query(
       `SELECT e.id, e.type, e.actor, u.full_name AS actor_name, u.role AS actor_role, e.occurred_at, e.data

@@ -101,8 +101,12 @@ export function AppealPage() {
   // Who holds it, for this viewer: their organisation's part on line 2, else the appeal on line 1.
   const holder = myPart && me.role !== 'admin' ? myPart.assigneeName : a.assigneeName;
   const withdrawal = withdrawalOf(a);
-  // Closing without an answer where the status model allows it; an administrator only looks on.
-  const canCloseWithdrawn = !!withdrawal && CLOSABLE.includes(a.status) && me.role !== 'admin';
+  // Closing without an answer where the status model allows it, or from any open status by line 1 when the
+  // author withdrew it (59-ФЗ ст. 5 п. 5); an administrator only looks on.
+  const canCloseWithdrawn =
+    !!withdrawal &&
+    me.role !== 'admin' &&
+    (CLOSABLE.includes(a.status) || (withdrawal.by === 'author' && isOpen && line1));
 
   return (
     <Stack gap="sm">
@@ -227,9 +231,11 @@ export function AppealPage() {
             {withdrawal.reason ? ` · ${withdrawal.reason}` : ''}. Обращение и его текст сохранены (59-ФЗ).{' '}
             {canCloseWithdrawn
               ? 'Если рассматривать его больше не нужно, закройте его с указанием причины.'
-              : isOpen
-                ? 'Обращение уже в работе: без ответа его не закрыть. Подготовьте ответ (например, о прекращении рассмотрения по просьбе заявителя) — после отправки рассмотрение можно завершить.'
-                : ''}
+              : isOpen && withdrawal.by === 'author'
+                ? 'Закрыть его без ответа может 1-я линия (ЦУР, ЕКЦ); до того подготовьте ответ, если он нужен.'
+                : isOpen
+                  ? 'Обращение уже в работе: без ответа его не закрыть. Подготовьте ответ (например, о прекращении рассмотрения по просьбе заявителя) — после отправки рассмотрение можно завершить.'
+                  : ''}
           </Text>
           {canCloseWithdrawn && (
             <Button

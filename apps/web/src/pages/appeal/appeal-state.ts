@@ -56,8 +56,9 @@ export function withdrawalOf(card: AppealCard): Withdrawal | null {
 }
 
 /**
- * Statuses a withdrawn appeal may be closed from without an answer: the status model's own ways to «closed»
- * (registered, and after an answer or a redirect). Taken to work, escalated or extended, it ends with an answer.
+ * Statuses any withdrawn appeal may be closed from without an answer: the status model's own ways to «closed»
+ * (registered, and after an answer or a redirect). One its author withdrew closes from any open status too, by
+ * line 1 (59-ФЗ ст. 5 п. 5: the citizen may ask that consideration stop).
  */
 export const CLOSABLE = ['registered', 'answered', 'redirected'];
 
