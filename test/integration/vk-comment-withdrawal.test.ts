@@ -1,3 +1,4 @@
+import { PersonalDataRetention } from '@inbox/retention';
 import { type VkFake } from '../fakes/vk/vk-fake';
 import { eventually, type TestStack } from '../support/test-stack';
 import { startVkStack, type VkStack } from '../support/vk-stack';
@@ -5,7 +6,8 @@ import { startVkStack, type VkStack } from '../support/vk-stack';
 /**
  * A citizen deleting their comment under the community's post (VK's wall_reply_delete) is noted on the appeal the
  * comment opened, as a deleted Telegram business message is: the appeal and its text stay on record (59-ФЗ). A
- * moderator of the community deleting it is not the citizen taking it back: nothing is noted.
+ * moderator of the community deleting it is not the citizen taking it back: nothing is noted. Past the retention
+ * term the applicant's id is erased (kept in no form), so a deletion then is «author unknown», not another's.
  */
 describe('VK comment deleted by its author (integration)', () => {
   let vk: VkStack;
@@ -71,5 +73,26 @@ describe('VK comment deleted by its author (integration)', () => {
     ]);
     // The appeals stay as registered.
     expect(await query(`SELECT 1 FROM appeals WHERE id IN ($1, $2)`, [removed, taken])).toHaveLength(2);
+
+    // Closed, and erased after the retention term: the applicant's VK id is gone with the rest of the personal
+    // data, so nobody can tell who deleted the comment — not «deleted by another», and nothing is noted.
+    const old = await commented(56, 604_117_260);
+    await query(
+      `UPDATE appeals SET status = 'closed', closed_at = now() - interval '10 years' WHERE id = $1`,
+      [old],
+    );
+    await stack.worker!.get(PersonalDataRetention).sweep(new Date());
+    expect(
+      await query(`SELECT personal_data_erased_at IS NOT NULL AS erased FROM appeals WHERE id = $1`, [old]),
+    ).toEqual([{ erased: true }]);
+    expect(await deleted(56, 604_117_260)).toBe('author-unknown-erased');
+    expect(await withdrawn(old)).toEqual([]);
+    expect(
+      JSON.stringify(
+        await query(`SELECT * FROM applicants a JOIN appeals p ON p.applicant_id = a.id WHERE p.id = $1`, [
+          old,
+        ]),
+      ),
+    ).not.toContain('604117260');
   });
 });

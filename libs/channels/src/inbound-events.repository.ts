@@ -161,14 +161,25 @@ export class InboundEventsRepository {
     });
   }
 
-  /** Whether the appeal came through the channel from this user or chat there (its applicant). */
-  async isApplicant(appealId: string, channel: string, externalId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      `SELECT 1 FROM appeals a JOIN applicants p ON p.id = a.applicant_id
-        WHERE a.id = $1 AND a.channel = $2 AND p.external_id = $3`,
+  /**
+   * Whether the appeal came through the channel from this user or chat there: 'applicant'; 'other' when it did
+   * not; 'erased' when nobody can tell any more — the retention sweep erased its personal data, the applicant's
+   * channel id with it (kept in no form: an id that recognised the person would be their data past its term).
+   */
+  async applicantCheck(
+    appealId: string,
+    channel: string,
+    externalId: string,
+  ): Promise<'applicant' | 'other' | 'erased'> {
+    const [row] = (await this.dataSource.query(
+      `SELECT a.personal_data_erased_at IS NOT NULL AS erased,
+              (a.channel = $2 AND p.external_id = $3) AS applicant
+         FROM appeals a LEFT JOIN applicants p ON p.id = a.applicant_id
+        WHERE a.id = $1`,
       [appealId, channel, externalId],
-    )) as unknown[];
-    return rows.length > 0;
+    )) as { erased: boolean; applicant: boolean | null }[];
+    if (row?.applicant) return 'applicant';
+    return row?.erased ? 'erased' : 'other';
   }
 
   /**

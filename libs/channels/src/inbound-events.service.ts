@@ -169,13 +169,21 @@ export class InboundEvents {
       const appealId = await this.appealFor(event.channel, event.target);
       // Taken back by the author: a channel that names who deleted (VK's deleter_id: the citizen, or a moderator of
       // the community) gives the deleter as the author, and only the appeal's applicant withdraws.
+      // Past the retention term the applicant's id is gone: who deleted cannot be told, and nothing is noted on
+      // an appeal long closed and erased (not 'deleted-by-other': that would say the author did not).
       const deleter = event.by === 'author' ? event.author?.externalId : undefined;
-      const byOther =
-        !!appealId &&
-        deleter !== undefined &&
-        !(await this.repository.isApplicant(appealId, event.channel, deleter));
-      if (appealId && !byOther) await this.repository.recordWithdrawal(appealId, event);
-      outcome = !appealId ? 'appeal-not-found' : byOther ? 'deleted-by-other' : 'withdrawn';
+      const check =
+        appealId && deleter !== undefined
+          ? await this.repository.applicantCheck(appealId, event.channel, deleter)
+          : 'applicant';
+      if (appealId && check === 'applicant') await this.repository.recordWithdrawal(appealId, event);
+      outcome = !appealId
+        ? 'appeal-not-found'
+        : check === 'other'
+          ? 'deleted-by-other'
+          : check === 'erased'
+            ? 'author-unknown-erased'
+            : 'withdrawn';
       this.log.info('withdrawal', {
         channel: event.channel,
         externalId: event.externalId,
