@@ -12,7 +12,10 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** The page's serious and critical WCAG 2.1 A/AA violations by axe, as `id (impact)`; none is clean. */
+/**
+ * The page's serious and critical WCAG 2.1 A/AA violations by axe, as `id (impact): ` and the first three elements
+ * found; none is clean.
+ */
 export async function axeViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: AXE });
   const result = (await page.evaluate(
@@ -20,10 +23,16 @@ export async function axeViolations(page: Page): Promise<string[]> {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
       resultTypes: ['violations'],
     })`,
-  )) as { violations: { id: string; impact: string }[] };
+  )) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact})`);
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(', ')}`,
+    );
 }
 
 /** The URLs of the POST requests `page` makes from now on: a check that a page sent nothing refuses locally. */

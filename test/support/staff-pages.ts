@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { watchProblems } from './page-problems';
 import { ensureWebBuilt } from './web-build';
@@ -11,8 +11,11 @@ export const SHOTS = join(__dirname, '..', '..', 'test-output', 'screenshots');
 export interface StaffPages {
   /** Each page's console errors, page errors and failed requests (watchProblems). */
   problems: Map<Page, string[]>;
-  /** A page of its own browser context at 1366×768 in `locale` (Russian unless told), its problems watched. */
-  newPage(locale?: string): Promise<Page>;
+  /**
+   * A page of its own browser context at 1366×768 in `locale` (Russian unless told), `context` over that, its
+   * problems watched.
+   */
+  newPage(locale?: string, context?: BrowserContextOptions): Promise<Page>;
   /** A new page signed in through the login page as a person does, at `path` of the workspace. */
   open(
     baseUrl: () => string,
@@ -41,11 +44,12 @@ export function staffPages(): StaffPages {
   afterAll(async () => {
     await browser?.close();
   });
-  const newPage = async (locale = 'ru-RU') => {
+  const newPage = async (locale = 'ru-RU', options: BrowserContextOptions = {}) => {
     const context = await browser!.newContext({
       bypassCSP: true,
       viewport: { width: 1366, height: 768 },
       locale,
+      ...options,
     });
     contexts.push(context);
     const page = await context.newPage();
