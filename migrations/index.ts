@@ -71,6 +71,7 @@ import { ChannelAccountState1796205800000 } from './1796205800000-ChannelAccount
 import { OutboxFailingSince1796205900000 } from './1796205900000-OutboxFailingSince';
 import { InboundEventClaimTime1796205910000 } from './1796205910000-InboundEventClaimTime';
 import { AttachmentFailedRounds1796205920000 } from './1796205920000-AttachmentFailedRounds';
+import { SignInLockoutsByAccount1796205950000 } from './1796205950000-SignInLockoutsByAccount';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -149,4 +150,5 @@ export const MIGRATIONS = [
   OutboxFailingSince1796205900000,
   InboundEventClaimTime1796205910000,
   AttachmentFailedRounds1796205920000,
+  SignInLockoutsByAccount1796205950000,
 ];

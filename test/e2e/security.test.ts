@@ -87,18 +87,18 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     });
     const lockouts = await json(fetch(`${stack.baseUrl}/api/v1/users/lockouts`, { headers: admin.headers }));
     expect(lockouts).toContainEqual(
-      expect.objectContaining({ kind: 'login', subject: victim.login, failures: 6 }),
+      expect.objectContaining({ kind: 'login', subject: victim.login, accountId: victim.id, failures: 6 }),
     );
 
     // The next failure after the lock-out runs out doubles it (time passes: the lock is moved to the past).
     await stack.db.dataSource.query(
       `UPDATE sign_in_failures SET locked_until = now() - interval '1 second' WHERE key = $1`,
-      [`login:${victim.login}`],
+      [`login:${victim.id}`],
     );
     expect((await login({ login: victim.login, password: 'guess-6' })).status).toBe(401);
     const [{ seconds }] = (await stack.db.dataSource.query(
       `SELECT extract(epoch FROM locked_until - now())::int AS seconds FROM sign_in_failures WHERE key = $1`,
-      [`login:${victim.login}`],
+      [`login:${victim.id}`],
     )) as { seconds: number }[];
     expect(seconds).toBeGreaterThan(60);
     expect(seconds).toBeLessThanOrEqual(120);
@@ -130,7 +130,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect(burst.filter((s) => s === 429)).toHaveLength(24);
     const [row] = (await stack.db.dataSource.query(
       `SELECT failures, locked_until > now() AS locked FROM sign_in_failures WHERE key = $1`,
-      [`login:${victim.login}`],
+      [`login:${victim.id}`],
     )) as { failures: number; locked: boolean }[];
     expect(row).toEqual({ failures: 6, locked: true });
     expect((await login({ login: victim.login, password: victim.password })).status).toBe(429);
@@ -182,6 +182,42 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
       [user.password, user.login],
     )) as { n: number }[];
     expect(n).toBe(0);
+  });
+
+  it('keeps no typed login in the lock-out counts: the account it names, or a keyed hash, locked all the same', async () => {
+    await stack.db.dataSource.query(`DELETE FROM sign_in_failures WHERE key LIKE 'address:%'`);
+    const user = await account();
+    // The password typed into the login field (counted under no account), and wrong passwords for the login.
+    const typed = user.password.toUpperCase();
+    expect((await login({ login: typed, password: 'whatever' })).status).toBe(401);
+    expect((await login({ login: user.login, password: 'wrong-password' })).status).toBe(401);
+    const keys = (
+      (await stack.db.dataSource.query(`SELECT key FROM sign_in_failures`)) as { key: string }[]
+    ).map((r) => r.key);
+    expect(keys).toContain(`login:${user.id}`);
+    expect(
+      keys.filter((k) => k.toLowerCase().includes(user.login) || k.toLowerCase().includes(user.password)),
+    ).toEqual([]);
+    // A login that names no account is still counted and locked like one that does: a lock-out must not tell
+    // which logins exist.
+    const nobody = `nobody-${randomBytes(3).toString('hex')}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await login({ login: nobody, password: `g-${i}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
+    const unknown = (await stack.db.dataSource.query(
+      `SELECT key FROM sign_in_failures WHERE key LIKE 'login:unknown:%' AND failures = 6`,
+    )) as { key: string }[];
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0].key).not.toContain(nobody);
+    // Administrators see the unknown login's lock-out without it.
+    const lockouts = (await json(
+      fetch(`${stack.baseUrl}/api/v1/users/lockouts`, { headers: admin.headers }),
+    )) as { kind: string; subject: string | null; accountId: string | null }[];
+    expect(lockouts).toContainEqual(
+      expect.objectContaining({ kind: 'login', subject: null, accountId: null }),
+    );
+    expect(JSON.stringify(lockouts)).not.toContain(nobody);
+    await stack.db.dataSource.query(`DELETE FROM sign_in_failures`);
   });
 
   it('re-hashes a password stored with weaker scrypt parameters at the next sign-in', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SqlRepository } from '@inbox/database';
 import {
   ACCOUNT_LOCKOUT,
+  type ActiveLockout,
   ADDRESS_LOCKOUT,
   type Lockout,
   type LockoutKind,
@@ -38,9 +39,9 @@ export class SignInLockouts extends SqlRepository {
    * key's lock-out now, so none sent beside it is checked either; while a lock-out runs nothing is counted and
    * the lock-out is returned instead. `settleSuccess` gives back what a right password should not have cost.
    */
-  async reserve(login: string, address: string): Promise<Reservation> {
+  async reserve(account: string, address: string): Promise<Reservation> {
     return this.dataSource.transaction(async (tx) => {
-      const keys = [keyOf('login', login), keyOf('address', address)];
+      const keys = [keyOf('login', account), keyOf('address', address)];
       // Locked in this order always (account, then address): two attempts cannot wait on each other.
       const rows: {
         key: string;
@@ -97,8 +98,8 @@ export class SignInLockouts extends SqlRepository {
    * counted (and a lock-out this attempt started on it, which no failure earned). The address's other failures
    * stay: one's own account must not reset an attacker's address.
    */
-  async settleSuccess(login: string, address: string, reservation: CountedAttempt): Promise<void> {
-    await this.clearAccount(login);
+  async settleSuccess(accountId: string, address: string, reservation: CountedAttempt): Promise<void> {
+    await this.clearAccount(accountId);
     const restore = 'address' in reservation.previousLocks;
     const key = keyOf('address', address);
     await this.rows(
@@ -111,23 +112,30 @@ export class SignInLockouts extends SqlRepository {
   }
 
   /** A right password: the account starts afresh. */
-  async clearAccount(login: string): Promise<void> {
-    await this.rows(`DELETE FROM sign_in_failures WHERE key = $1`, [keyOf('login', login)]);
+  async clearAccount(accountId: string): Promise<void> {
+    await this.rows(`DELETE FROM sign_in_failures WHERE key = $1`, [keyOf('login', accountId)]);
   }
 
-  /** Lock-outs running now, for administrators. */
-  async active(): Promise<Lockout[]> {
-    const rows = await this.rows<{ key: string; failures: number; lockedUntil: Date }>(
-      `SELECT key, failures, locked_until AS "lockedUntil" FROM sign_in_failures
-        WHERE locked_until > now() ORDER BY locked_until DESC`,
+  /** Lock-outs running now, for administrators: a login's with the account it names, if any. */
+  async active(): Promise<ActiveLockout[]> {
+    const rows = await this.rows<{
+      key: string;
+      failures: number;
+      lockedUntil: Date;
+      accountId: string | null;
+      login: string | null;
+    }>(
+      `SELECT f.key, f.failures, f.locked_until AS "lockedUntil", u.id AS "accountId", u.login
+         FROM sign_in_failures f LEFT JOIN users u ON f.key = 'login:' || u.id::text
+        WHERE f.locked_until > now() ORDER BY f.locked_until DESC`,
     );
-    return rows.map(toLockout);
+    return rows.map((r) => ({ ...toLockout(r), accountId: r.accountId, login: r.login }));
   }
 
   /** An administrator lifts an account's lock-out (the person called the help desk). */
-  async unlockAccount(login: string): Promise<boolean> {
+  async unlockAccount(accountId: string): Promise<boolean> {
     const row = await this.one(`DELETE FROM sign_in_failures WHERE key = $1 RETURNING key`, [
-      keyOf('login', login),
+      keyOf('login', accountId),
     ]);
     return row !== undefined;
   }

@@ -27,8 +27,17 @@ export type LockoutKind = 'login' | 'address';
 
 export interface Lockout {
   kind: LockoutKind;
-  /** The login or the address. */
+  /**
+   * The address, or what a login's failures count under: the account's id, or `unknown:` and a keyed hash of a
+   * login that names no account (never the login as typed: it may be a password typed into the wrong field).
+   */
   subject: string;
   failures: number;
   lockedUntil: Date;
+}
+
+/** A lock-out as administrators see it: a login's names the account (its id and login), or none for an unknown one. */
+export interface ActiveLockout extends Lockout {
+  accountId: string | null;
+  login: string | null;
 }

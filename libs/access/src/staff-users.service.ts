@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { conflictError, DomainError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { type AccessScope, canSeeOrganisation } from './access-scope';
 import { hashPassword, needsRehash, OWASP_SCRYPT, type ScryptParams, verifyPassword } from './passwords';
-import { type Lockout } from './sign-in-lockouts';
+import { type ActiveLockout, type Lockout } from './sign-in-lockouts';
 import { SignInLockouts } from './sign-in-lockouts.repository';
 import { Role } from './roles';
 import { type Assignee, type StaffUser, StaffUsersRepository } from './staff-users.repository';
@@ -56,6 +56,7 @@ const USER_NOT_FOUND = 'Сотрудник не найден';
 export class StaffUsers {
   private signerInstance?: TokenSigner;
   private dummy?: Promise<string>;
+  private unknownLoginKey?: Buffer;
   private readonly log = rootLogger.child('access');
 
   constructor(
@@ -134,12 +135,12 @@ export class StaffUsers {
   ): Promise<PasswordChangeOutcome> {
     const row = await this.users.passwordHashOf(userId);
     if (!row) throw notFoundError(USER_NOT_FOUND);
-    const attempt = await this.lockouts.reserve(row.login, address);
+    const attempt = await this.lockouts.reserve(userId, address);
     if (attempt.kind === 'locked') return attempt;
     if (!(await verifyPassword(current, row.passwordHash))) {
       return { kind: 'wrong-current', lockoutsStarted: attempt.started };
     }
-    await this.lockouts.settleSuccess(row.login, address, attempt);
+    await this.lockouts.settleSuccess(userId, address, attempt);
     if (current === next) return { kind: 'unchanged' };
     const kept = (await this.signer().verify(sessionToken))?.sid ?? null;
     await this.users.setOwnPassword(userId, await hashPassword(next, this.scrypt), kept);
@@ -176,16 +177,15 @@ export class StaffUsers {
    */
   async signIn(login: string, password: string, address: string): Promise<SignInOutcome> {
     const key = loginKey(login);
-    // Counted before the password is checked, so that attempts sent together cannot outrun the count.
-    const attempt = await this.lockouts.reserve(key, address);
-    if (attempt.kind === 'locked')
-      return { ...attempt, accountId: (await this.users.credentials(key))?.id ?? null };
     const row = await this.users.credentials(key);
+    const accountId = row?.id ?? null;
+    // Counted before the password is checked, so that attempts sent together cannot outrun the count.
+    const attempt = await this.lockouts.reserve(this.lockoutSubject(key, accountId), address);
+    if (attempt.kind === 'locked') return { ...attempt, accountId };
     // Hash anyway when the login is unknown, so timing does not tell which logins exist.
     const ok = await verifyPassword(password, row?.passwordHash ?? (await this.dummyHash()));
-    if (!row || !ok || !row.active)
-      return { kind: 'refused', accountId: row?.id ?? null, lockoutsStarted: attempt.started };
-    await this.lockouts.settleSuccess(key, address, attempt);
+    if (!row || !ok || !row.active) return { kind: 'refused', accountId, lockoutsStarted: attempt.started };
+    await this.lockouts.settleSuccess(row.id, address, attempt);
     if (needsRehash(row.passwordHash, this.scrypt)) {
       await this.users.setPasswordHash(row.id, await hashPassword(password, this.scrypt));
     }
@@ -194,13 +194,27 @@ export class StaffUsers {
   }
 
   /** Lock-outs running now (administrators see them). */
-  activeLockouts(): Promise<Lockout[]> {
+  activeLockouts(): Promise<ActiveLockout[]> {
     return this.lockouts.active();
   }
 
   /** Lifts an account's lock-out; false when it had none. */
-  unlock(login: string): Promise<boolean> {
-    return this.lockouts.unlockAccount(loginKey(login));
+  unlock(userId: string): Promise<boolean> {
+    return this.lockouts.unlockAccount(userId);
+  }
+
+  /**
+   * What a login's failures are counted under: the account it names (its id), or, for a login that names none,
+   * a keyed hash of it — counted all the same (else a lock-out would tell which logins exist), never kept as
+   * typed (it may be a password typed into the wrong field). The key comes from AUTH_TOKEN_SECRET; without one,
+   * a random key of this process (as its tokens'), so an unknown login's count does not outlive the process.
+   */
+  private lockoutSubject(key: string, accountId: string | null): string {
+    if (accountId) return accountId;
+    this.unknownLoginKey ??= this.config.authTokenSecret
+      ? createHmac('sha256', this.config.authTokenSecret).update('sign-in-lockout').digest()
+      : randomBytes(32);
+    return `unknown:${createHmac('sha256', this.unknownLoginKey).update(key).digest('base64url')}`;
   }
 
   /** A token of a new session, in the account's current session epoch. */

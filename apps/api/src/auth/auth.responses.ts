@@ -39,7 +39,20 @@ export class SessionDto {
 /** A sign-in lock-out running now: of an account (by login) or of an address. */
 export class SignInLockoutDto {
   @ApiProperty({ enum: ['login', 'address'] }) kind!: 'login' | 'address';
-  @ApiProperty({ description: 'Логин или IP-адрес' }) subject!: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'IP-адрес, или логин учётной записи; null — логин, не принадлежащий ни одной учётной записи (он не хранится)',
+  })
+  subject!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Учётная запись (блокировка по логину)',
+  })
+  accountId!: string | null;
   @ApiProperty({ description: 'Неудачных попыток подряд' }) failures!: number;
   @ApiProperty({ format: 'date-time' }) lockedUntil!: string;
 }

@@ -109,7 +109,10 @@ export class UsersController {
   @ApiOkResponse({ type: [SignInLockoutDto] })
   async lockouts() {
     return (await this.users.activeLockouts()).map((l) => ({
-      ...l,
+      kind: l.kind,
+      subject: l.kind === 'address' ? l.subject : l.login,
+      accountId: l.accountId,
+      failures: l.failures,
       lockedUntil: l.lockedUntil.toISOString(),
     }));
   }
@@ -121,7 +124,7 @@ export class UsersController {
   async unlock(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
     const user = await this.users.byId(id);
     if (!user) throw notFoundError('Сотрудник не найден');
-    const lifted = await this.users.unlock(user.login);
+    const lifted = await this.users.unlock(user.id);
     await this.audit.record(staffAction(staff, 'unlock-user', 'user', id, { lifted }));
   }
 

@@ -4449,14 +4449,19 @@ export interface components {
             responsibleUserId?: string | null;
         };
         SignInLockoutDto: {
+            /**
+             * Format: uuid
+             * @description Учётная запись (блокировка по логину)
+             */
+            accountId: string | null;
             /** @description Неудачных попыток подряд */
             failures: number;
             /** @enum {string} */
             kind: "login" | "address";
             /** Format: date-time */
             lockedUntil: string;
-            /** @description Логин или IP-адрес */
-            subject: string;
+            /** @description IP-адрес, или логин учётной записи; null — логин, не принадлежащий ни одной учётной записи (он не хранится) */
+            subject: string | null;
         };
         StaffUserDto: {
             active: boolean;
