@@ -72,6 +72,7 @@ import { OutboxFailingSince1796205900000 } from './1796205900000-OutboxFailingSi
 import { InboundEventClaimTime1796205910000 } from './1796205910000-InboundEventClaimTime';
 import { AttachmentFailedRounds1796205920000 } from './1796205920000-AttachmentFailedRounds';
 import { SignInLockoutsByAccount1796205950000 } from './1796205950000-SignInLockoutsByAccount';
+import { ConsentSource1796205987000 } from './1796205987000-ConsentSource';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -151,4 +152,5 @@ export const MIGRATIONS = [
   InboundEventClaimTime1796205910000,
   AttachmentFailedRounds1796205920000,
   SignInLockoutsByAccount1796205950000,
+  ConsentSource1796205987000,
 ];

@@ -192,6 +192,19 @@ describe('OK channel (e2e)', () => {
     // No buttons in OK: the connector sends text only.
     expect(Object.keys(request.body.message as object)).toEqual(['text']);
 
+    // Typed after the rating window (14 days) the digits no longer count: the citizen hears why, and «1 1» is
+    // no appeal (it was registered as one).
+    const shiftRequest = (days: number) =>
+      query(
+        `UPDATE outbound_messages SET sent_at = sent_at + make_interval(days => $2)
+          WHERE appeal_id = $1 AND kind = 'rating-request'`,
+        [appealId, days],
+      );
+    await shiftRequest(-15);
+    await say(chat, user, '1 1');
+    await sent(chat, (t) => t.startsWith(`Срок оценки ответа на обращение № ${number} истёк`));
+    await shiftRequest(15);
+
     // The database refuses the rating for a while (as while Postgres restarts): the typed digits, consumed as a
     // reply to the bot, were the rating's only copy, and it was lost. It is kept until handled now, and retried.
     await sayWhileRefused('2 3', 'ratings');
@@ -208,10 +221,13 @@ describe('OK channel (e2e)', () => {
       (t) => t === `Спасибо за оценку ответа на обращение № ${number}. Мы рассмотрим его повторно.`,
     );
     await sent(chat, (t) => t.startsWith(`Обращение № ${number} направлено на повторное рассмотрение`));
-    // The rating window is closed now: the same digits again would be an ordinary message.
+    // Rated: the same digits again are no second rating and no appeal; the citizen hears it was rated.
+    await say(chat, user, '2 3');
+    await sent(chat, (t) => t.startsWith(`Ответ на обращение № ${number} уже оценён`));
     expect(await query(`SELECT count(*)::int AS n FROM ratings WHERE appeal_id = $1`, [appealId])).toEqual([
       { n: 1 },
     ]);
+    expect(await query(`SELECT count(*)::int AS n FROM appeals WHERE channel = 'ok'`)).toEqual([{ n: 1 }]);
   });
 
   it('answers «Мои обращения» typed as text', async () => {

@@ -79,6 +79,48 @@ describe('the bot dialogue when the database fails mid-way (integration)', () =>
     ).toEqual([{ outcome: 'handled' }, { outcome: 'handled' }]);
   });
 
+  it('thanks for a typed consent whose reply failed once it was recorded, never «уже получено»', async () => {
+    // The consent was stored, its reply refused (the database away): the retry found the consent there and told
+    // the citizen it had been given already, as if by someone else; they never heard it was taken.
+    const consenting = 'chat:C58aa0080';
+    const userId = 'user:580000000080';
+    await ok.say(consenting, userId, 'Во дворе дома 9 по ул. Мира не вывозят мусор.');
+    await eventually(async () =>
+      ok.fake.messages.find(
+        (m) => m.chatId === consenting && okText(m).startsWith('Ваше сообщение получено'),
+      ),
+    );
+    const restore = await refuseInserts(ok.stack.db.dataSource, 'bot_replies');
+    try {
+      await ok.say(consenting, userId, 'Согласен');
+      await eventually(async () => {
+        const rows = await query(
+          `SELECT 1 FROM channel_consents WHERE channel = 'ok' AND author_external_id = $1`,
+          [userId],
+        );
+        return rows.length ? true : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      await restore();
+    }
+    const thanks = await eventually(
+      async () =>
+        ok.fake.messages.find(
+          (m) => m.chatId === consenting && okText(m).startsWith('Спасибо, согласие получено'),
+        ),
+      30_000,
+    );
+    expect(okText(thanks)).toContain('Сообщения, отправленные вами раньше');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(ok.fake.messages.filter((m) => m.chatId === consenting).map(okText)).not.toContainEqual(
+      expect.stringContaining('уже получено'),
+    );
+    expect(
+      ok.fake.messages.filter((m) => m.chatId === consenting && okText(m).startsWith('Спасибо, согласие')),
+    ).toHaveLength(1);
+  });
+
   it('asks a citizen who has not consented for it, though the request failed when their message came', async () => {
     // The request used to be written after the message was held: held, it was no longer the admission's, and a
     // request that failed then was never retried — the message waited for a consent nobody had asked for.

@@ -12,16 +12,19 @@ import {
 import { JobName, JobProducer } from '@inbox/queue';
 import { BotReplies, type BotReplyPurpose } from './bot-replies.service';
 import { CitizenAppeals } from './citizen-appeals.repository';
-import { isConsentReply, parseRatingReply, parseTextCommand } from './commands';
+import { isConsentReply, parseRatingReply, parseTextCommand, type TypedRating } from './commands';
 import { Consents } from './consents.service';
 import { DialogueItemsRepository } from './dialogue-items.repository';
 import { Dialogue } from './dialogue.service';
-import { HELD_INTRO_RU } from './texts';
+import { HELD_INTRO_RU, ratingAlreadyGivenRu, ratingWindowClosedRu } from './texts';
 
 export type Admission = 'not-gated' | 'command' | 'rating' | 'consent' | 'released' | 'held';
 
 /** How long after a rating request a typed «1 1» in OK still counts as the rating. */
 const RATING_WINDOW_DAYS = 14;
+/** A rating the core counts as poor (S3): no answer, or not fully satisfied. */
+const isPoor = (rating: TypedRating) => !rating.answered || rating.satisfaction !== 'satisfied';
+
 /** One consent request per minute is enough for a citizen who sends several messages in a row. */
 const CONSENT_REQUEST_EVERY_MS = 60_000;
 
@@ -128,9 +131,30 @@ export class DialogueAdmission {
         replyAddress,
         answered: rating.answered,
         satisfaction: rating.satisfaction,
+        ...(rating.comment ? { comment: rating.comment } : {}),
       };
       // The citizen is thanked when it is handled (thankForTypedRating).
-      return keepThenConsume(entry, event, 'rating');
+      if (!rating.comment || !isPoor(rating)) return keepThenConsume(entry, event, 'rating');
+      // «2 3 яму так и не заделали»: the rating counts, and the complaint after it is the citizen's message to
+      // the appeal (a follow-up of the reopened appeal where the thread allows, else an appeal), not dropped.
+      await this.intake.deferEvents(entry, [event]);
+      await this.release(item.id);
+      return 'rating';
+    }
+    // The same digits after the rating window, or once the answer is rated: an appeal «1 1» helps nobody. The
+    // citizen is told why they did not count (once per message: the reply's source), then they are consumed.
+    // Digits with words after them go on as a message: the words may be a new request.
+    if (rating && !rating.comment && !rated) {
+      const last = await this.appeals.lastRatingRequest(item.channel, author);
+      if (last) {
+        await reply(
+          'rating-thanks',
+          last.rated
+            ? ratingAlreadyGivenRu(last.registrationNumber)
+            : ratingWindowClosedRu(last.registrationNumber, RATING_WINDOW_DAYS),
+        );
+        return (await this.consume(item.id)) ? 'rating' : 'not-gated';
+      }
     }
 
     if (plainText && isConsentReply(text) && !(await this.consents.has(item.channel, author))) {
@@ -142,7 +166,9 @@ export class DialogueAdmission {
           'consent',
         );
       if (!(await this.consume(item.id))) return 'not-gated';
-      await this.dialogue.acceptConsent(item.channel, author, (text) => reply('dialogue', text));
+      await this.dialogue.acceptConsent(item.channel, author, `item:${item.id}`, (text) =>
+        reply('dialogue', text),
+      );
       return 'consent';
     }
 

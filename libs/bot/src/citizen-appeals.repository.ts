@@ -52,4 +52,20 @@ export class CitizenAppeals {
     )) as { registrationNumber: string }[];
     return row?.registrationNumber;
   }
+
+  /** The latest rating request sent to this author, however old, and whether its answer was rated since. */
+  async lastRatingRequest(
+    channel: string,
+    author: string,
+  ): Promise<{ registrationNumber: string; rated: boolean } | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT a.registration_number AS "registrationNumber",
+              EXISTS (SELECT 1 FROM ratings r WHERE r.appeal_id = a.id AND r.received_at > m.sent_at) AS rated
+         FROM outbound_messages m JOIN appeals a ON a.id = m.appeal_id JOIN applicants p ON p.id = a.applicant_id
+        WHERE p.channel = $1 AND p.external_id = $2 AND m.kind = 'rating-request' AND m.status = 'sent'
+        ORDER BY m.sent_at DESC LIMIT 1`,
+      [channel, author],
+    )) as { registrationNumber: string; rated: boolean }[];
+    return row;
+  }
 }

@@ -59,7 +59,26 @@ describe('text commands (VK and OK dialogues)', () => {
     expect(parseRatingReply('2 3.')).toEqual({ answered: false, satisfaction: 'not-satisfied' });
     expect(parseRatingReply('1 1 👍')).toEqual({ answered: true, satisfaction: 'satisfied' });
     expect(parseRatingReply('1 2)')).toEqual({ answered: true, satisfaction: 'partially' });
-    for (const other of ['1', '3 1', '1 4', 'ул. Ленина, 12', '12 3', '👍', '1 1 дом 5'])
+    for (const other of ['1', '3 1', '1 4', 'ул. Ленина, 12', '12 3', '👍', '12 домов без света', '1 4 дом'])
       expect(parseRatingReply(other)).toBeUndefined();
+  });
+
+  it('parses the two digits followed by a comment, keeping the comment', () => {
+    expect(parseRatingReply('2 3 яму так и не заделали')).toEqual({
+      answered: false,
+      satisfaction: 'not-satisfied',
+      comment: 'яму так и не заделали',
+    });
+    expect(parseRatingReply('1 1, спасибо!')).toEqual({
+      answered: true,
+      satisfaction: 'satisfied',
+      comment: 'спасибо',
+    });
+    expect(parseRatingReply('1-2 — только частично\nвторой подъезд не убран')).toEqual({
+      answered: true,
+      satisfaction: 'partially',
+      comment: 'только частично\nвторой подъезд не убран',
+    });
+    expect(parseRatingReply('2 3 😡')).toEqual({ answered: false, satisfaction: 'not-satisfied' });
   });
 });

@@ -65,14 +65,34 @@ export function isConsentReply(text: string): boolean {
 
 const SATISFACTION = { '1': 'satisfied', '2': 'partially', '3': 'not-satisfied' } as const;
 
+/** The two digits of a typed rating: «1 1», «2-3», «1/2», «13». */
+const RATING = /^([12])\s*[\s,;/-]?\s*([123])$/u;
+/**
+ * The two digits followed by the citizen's words: «2 3 яму так и не заделали», «1 1, спасибо». The digits apart
+ * here («1 2 …», not «12 …»), so an appeal that begins «12 домов без света» stays an appeal.
+ */
+const RATING_WITH_COMMENT = /^([12])\s*[\s,;/-]\s*([123])(?:\s*[.,;:!)—–-]+\s*|\s+)(\S[\s\S]*)$/u;
+
+export interface TypedRating {
+  answered: boolean;
+  satisfaction: 'satisfied' | 'partially' | 'not-satisfied';
+  /** What the citizen wrote after the digits. */
+  comment?: string;
+}
+
 /**
  * A rating typed as two digits (OK has no buttons): first «получен ли ответ» 1 yes / 2 no, then
- * «удовлетворены ли» 1 satisfied / 2 partially / 3 not satisfied. «1 1», «2-3», «1/2», «13» all parse.
+ * «удовлетворены ли» 1 satisfied / 2 partially / 3 not satisfied. «1 1», «2-3», «1/2», «13» all parse, and so do
+ * the digits followed by a comment («2 3 ничего не сделано»).
  */
-export function parseRatingReply(
-  text: string,
-): { answered: boolean; satisfaction: 'satisfied' | 'partially' | 'not-satisfied' } | undefined {
-  const match = /^([12])\s*[\s,;/-]?\s*([123])$/u.exec(undecorated(text));
+export function parseRatingReply(text: string): TypedRating | undefined {
+  const bare = undecorated(text);
+  const match = RATING.exec(bare) ?? RATING_WITH_COMMENT.exec(bare.trim());
   if (!match) return undefined;
-  return { answered: match[1] === '1', satisfaction: SATISFACTION[match[2] as '1' | '2' | '3'] };
+  const rating: TypedRating = {
+    answered: match[1] === '1',
+    satisfaction: SATISFACTION[match[2] as '1' | '2' | '3'],
+  };
+  const comment = match[3]?.trim();
+  return comment ? { ...rating, comment } : rating;
 }

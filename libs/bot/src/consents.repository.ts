@@ -18,27 +18,40 @@ export class ConsentsRepository {
     return rows.length > 0;
   }
 
-  /** Records consent and releases the author's held items; returns whether it is new and what it released. */
+  /**
+   * Records consent and releases the author's held items; returns whether it is this `source`'s (new, or recorded
+   * by the same source before: its handling retried), what it released now, and how many of the author's messages
+   * the same source had released before (a retry's).
+   */
   async accept(
     channel: string,
     author: string,
     noticeVersion: string,
-  ): Promise<{ fresh: boolean; released: string[] }> {
+    source: string,
+  ): Promise<{ fresh: boolean; released: string[]; releasedBefore: number }> {
     return this.dataSource.transaction(async (tx) => {
       await lock(tx, channel, author);
       const inserted = (await tx.query(
-        `INSERT INTO channel_consents (channel, author_external_id, notice_version) VALUES ($1, $2, $3)
+        `INSERT INTO channel_consents (channel, author_external_id, notice_version, source) VALUES ($1, $2, $3, $4)
          ON CONFLICT DO NOTHING RETURNING 1`,
-        [channel, author, noticeVersion],
+        [channel, author, noticeVersion, source],
       )) as unknown[];
-      const ids = rowsOf<{ id: string }>(
-        await tx.query(
-          `UPDATE inbound_items SET status = 'pending' WHERE status = 'awaiting-consent' AND channel = $1
-              AND payload->'author'->>'externalId' = $2 RETURNING id`,
-          [channel, author],
-        ),
-      ).map((r) => r.id);
-      return { fresh: inserted.length > 0, released: ids };
+      if (inserted.length === 0) {
+        // Recorded before: by this source (its handling retried), with the messages it released then, or not.
+        const [again] = rowsOf<{ n: number }>(
+          await tx.query(
+            `SELECT (SELECT count(*)::int FROM inbound_items i WHERE i.channel = c.channel
+                      AND i.payload->'author'->>'externalId' = c.author_external_id
+                      AND i.created_at < c.accepted_at AND i.status IN ('pending', 'processed')) AS n
+               FROM channel_consents c WHERE c.channel = $1 AND c.author_external_id = $2 AND c.source = $3`,
+            [channel, author, source],
+          ),
+        );
+        // Held items a crash left behind go now as well (normally nothing).
+        const released = await releaseHeld(tx, channel, author);
+        return { fresh: again !== undefined, released, releasedBefore: again?.n ?? 0 };
+      }
+      return { fresh: true, released: await releaseHeld(tx, channel, author), releasedBefore: 0 };
     });
   }
 
@@ -72,6 +85,17 @@ export class ConsentsRepository {
       ),
     ).map((r) => r.id);
   }
+}
+
+/** The author's held items → pending; their ids. */
+async function releaseHeld(tx: EntityManager, channel: string, author: string): Promise<string[]> {
+  return rowsOf<{ id: string }>(
+    await tx.query(
+      `UPDATE inbound_items SET status = 'pending' WHERE status = 'awaiting-consent' AND channel = $1
+          AND payload->'author'->>'externalId' = $2 RETURNING id`,
+      [channel, author],
+    ),
+  ).map((r) => r.id);
 }
 
 async function lock(tx: EntityManager, channel: string, author: string): Promise<void> {

@@ -22,12 +22,24 @@ export class Consents {
     return this.repository.has(channel, author);
   }
 
-  /** Records consent (with the notice version it answers) and sends the author's held items to registration. */
-  async accept(channel: string, author: string): Promise<{ fresh: boolean; released: number }> {
-    const { fresh, released } = await this.repository.accept(channel, author, CONSENT_NOTICE_VERSION);
+  /**
+   * Records consent (with the notice version it answers and the `source` that gave it: an event, a message) and
+   * sends the author's held items to registration. `fresh` when the consent is this source's, a retry included.
+   */
+  async accept(
+    channel: string,
+    author: string,
+    source: string,
+  ): Promise<{ fresh: boolean; released: number }> {
+    const { fresh, released, releasedBefore } = await this.repository.accept(
+      channel,
+      author,
+      CONSENT_NOTICE_VERSION,
+      source,
+    );
     await this.store.enqueue(released);
     if (fresh) this.log.info('consent recorded', { channel, released: released.length });
-    return { fresh, released: released.length };
+    return { fresh, released: released.length + releasedBefore };
   }
 
   /**

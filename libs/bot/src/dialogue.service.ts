@@ -138,7 +138,7 @@ export class Dialogue implements OnModuleInit {
 
     if (event.action === 'consent' || (event.action === 'button' && event.value === CONSENT_CHOICE_ID)) {
       await this.acknowledge(entry, event, CONSENT_ACK_RU);
-      await this.acceptConsent(event.channel, author, (text) => reply(text));
+      await this.acceptConsent(event.channel, author, source, (text) => reply(text));
       return;
     }
     await this.acknowledge(entry, event);
@@ -200,12 +200,17 @@ export class Dialogue implements OnModuleInit {
     );
   }
 
+  /**
+   * Records the consent `source` (the reply's source) gave and thanks for it; a consent given before is said so.
+   * The same source handled again (its reply failed, the job retried) thanks, as the first attempt meant to.
+   */
   async acceptConsent(
     channel: string,
     author: string,
+    source: string,
     send: (text: string) => Promise<unknown>,
   ): Promise<void> {
-    const { fresh, released } = await this.consents.accept(channel, author);
+    const { fresh, released } = await this.consents.accept(channel, author, source);
     if (!fresh) await send(`${CONSENT_ALREADY_RU} ${WRITE_APPEAL_RU}`);
     else await send(`${CONSENT_THANKS_RU} ${released > 0 ? RELEASED_RU : WRITE_APPEAL_RU}`);
   }

@@ -85,6 +85,8 @@ const EVERY_TEXT: Record<string, () => string[]> = {
     ['appeal-not-found', 'not-applicant', 'already-rated', 'no-answer', 'poor', 'ok', 'something-else'].map(
       texts.ratingAckRu,
     ),
+  ratingAlreadyGivenRu: () => [texts.ratingAlreadyGivenRu('2026-000123')],
+  ratingWindowClosedRu: () => [texts.ratingWindowClosedRu('2026-000123', 14)],
   ratingThanksRu: () => [
     texts.ratingThanksRu('2026-000123', true),
     texts.ratingThanksRu('2026-000123', false),

@@ -224,6 +224,21 @@ export function ratingThanksRu(registrationNumber: string, poor: boolean): strin
     : `Спасибо за оценку ответа на обращение № ${registrationNumber}!`;
 }
 
+const WRITE_AGAIN_RU = 'Если вопрос не решён, опишите его в новом сообщении — мы зарегистрируем обращение.';
+
+/** Digits typed once the answer is rated: not a second rating, and no appeal. */
+export function ratingAlreadyGivenRu(registrationNumber: string): string {
+  return `Ответ на обращение № ${registrationNumber} уже оценён, спасибо. ${WRITE_AGAIN_RU}`;
+}
+
+/** Digits typed after the rating window: they no longer count, and are no appeal either. */
+export function ratingWindowClosedRu(registrationNumber: string, days: number): string {
+  return (
+    `Срок оценки ответа на обращение № ${registrationNumber} истёк: оценку принимаем в течение ` +
+    `${countRu(days, 'дня', 'дней', 'дней')} после ответа. ${WRITE_AGAIN_RU}`
+  );
+}
+
 /** Why a file the citizen sent was not kept, as the attachment fetcher names it. */
 export type FileRefusal =
   | 'too-large'
