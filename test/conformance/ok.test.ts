@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Channel } from '@inbox/integrations/contract';
 import { OkConnector, parseOkWebhook } from '@inbox/integrations/ok';
@@ -61,5 +63,53 @@ describe('OK: our fixtures have the shapes of the documented examples', () => {
     expect(shapeOf(readJson(ok, 'subscribe-response.json'))).toEqual(
       shapeOf(real('subscribe.response.json')),
     );
+  });
+});
+
+describe('OK: what we send has the shape of the documented requests', () => {
+  it('the webhook subscription is the documented POST /me/subscribe body, and its documented answer is success', async () => {
+    const bodies: unknown[] = [];
+    const read = async (req: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    // OK's side, answering with the documented bodies: no subscriptions yet, then the subscribe response. (The
+    // documented long-polling subscription, {types, longPolling}, is a transport we do not use.)
+    const server = createServer((req, res) => {
+      void read(req).then((body) => {
+        res.setHeader('content-type', 'application/json');
+        if (req.method === 'GET' && req.url?.startsWith('/me/subscriptions'))
+          return res.end(JSON.stringify({ subscriptions: [] }));
+        if (req.method === 'POST' && req.url?.startsWith('/me/subscribe')) {
+          bodies.push(JSON.parse(body));
+          return res.end(readText(MATERIAL.ok, 'subscribe.response.json'));
+        }
+        res.statusCode = 404;
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const account = {
+        id: 'ok-1',
+        channel: Channel.Ok,
+        settings: { apiBaseUrl: `http://127.0.0.1:${port}` },
+        secrets: { accessToken: 'tkn', webhookSecret: 's' },
+      };
+      await new OkConnector().subscribeWebhook(account, 'https://inbox.region.test/api/v1/webhooks/ok');
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+    expect(bodies).toHaveLength(1);
+    expect(shapeOf(bodies[0])).toEqual(shapeOf(real('subscribe_webhook.request.json')));
+    expect(bodies[0]).toEqual({ url: 'https://inbox.region.test/api/v1/webhooks/ok?secret=s' });
+  });
+
+  it('a chat-control body (a title change, what a bot may send) is no message OK would post to us', () => {
+    // Were it posted to the webhook, it has no message and no type: nothing, and said why.
+    const parsed = parseOkWebhook(real('messages_chat_control_title.request.json'));
+    expect(parsed.items).toEqual([]);
   });
 });

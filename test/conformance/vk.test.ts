@@ -134,6 +134,7 @@ describe('VK: our fixtures have the shapes of the real events', () => {
     ['wall-reply-delete.json', 'WallReplyDeleteTest.json', []],
     ['photo-new.json', 'PhotoNewTest.json', []],
     ['longpoll-failed-1.json', 'Failed1.json', []],
+    ['longpoll-failed-1.json', 'Failed1Ts.json', []],
     ['longpoll-failed-2.json', 'Failed2.json', []],
     ['longpoll-failed-3.json', 'Failed3.json', []],
   ])('%s ~ %s', (ours, theirs, free) => {
