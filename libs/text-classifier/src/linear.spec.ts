@@ -2,12 +2,15 @@ import { type SparseVector } from './features';
 import {
   type ClassGroups,
   classWeights,
+  type CsrMatrix,
   DEFAULT_LINEAR_OPTIONS,
   seededRandom,
   toCsr,
   trainBinary,
   trainOneVsRest,
+  trainOneVsRestParallel,
 } from './linear';
+import { workerScript } from './worker-script';
 
 /** Two separable clusters on features 0/1 plus a shared noise feature 2. */
 function toy(): { vectors: SparseVector[]; labels: Int32Array } {
@@ -104,6 +107,102 @@ describe('linear solvers', () => {
     expect(classWeights(labels, 2, 'sqrt')[1]).toBeCloseTo(Math.SQRT2, 10);
     expect(Array.from(classWeights(labels, 2, 'none'))).toEqual([1, 1]);
   });
+});
+
+/** Sparse rows over `cols` features whose labels depend on a few features each, with label noise. */
+function noisy(
+  rows: number,
+  cols: number,
+  classes: number,
+  seed: number,
+): { X: CsrMatrix; labels: Int32Array } {
+  const random = seededRandom(seed);
+  const vectors: SparseVector[] = [];
+  const labels = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const c = Math.floor(random() * classes);
+    labels[i] = random() < 0.1 ? Math.floor(random() * classes) : c;
+    const features = new Set<number>();
+    while (features.size < 8)
+      features.add(random() < 0.5 ? c * 3 + Math.floor(random() * 3) : Math.floor(random() * cols));
+    const indices = Int32Array.from([...features]);
+    const values = Float32Array.from(indices, () => 0.2 + random());
+    vectors.push({ indices, values });
+  }
+  return { X: toCsr(vectors, cols, true), labels };
+}
+
+/** The primal objective ½‖w‖² + Σ C_i · max(0, 1 − y_i w·x_i)² of the squared hinge (bias feature 1). */
+function objective(X: CsrMatrix, positive: Uint8Array, w: Float64Array, Cp: number, Cn: number): number {
+  let value = 0;
+  for (const v of w) value += (v * v) / 2;
+  for (let i = 0; i < X.rows; i++) {
+    let margin = w[X.cols];
+    for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) margin += w[X.indices[p]] * X.values[p];
+    const loss = Math.max(0, 1 - (positive[i] ? 1 : -1) * margin);
+    value += (positive[i] ? Cp : Cn) * loss * loss;
+  }
+  return value;
+}
+
+describe('dual coordinate descent with shrinking', () => {
+  const { X, labels } = noisy(400, 60, 4, 11);
+  const positive = Uint8Array.from(labels, (y) => (y === 1 ? 1 : 0));
+  const options = { ...DEFAULT_LINEAR_OPTIONS, C: 1, eps: 1e-4 };
+
+  it('reaches the optimum the solver without shrinking reaches, the same decisions on every row', () => {
+    const shrunk = trainBinary(X, positive, 2, 1, options, 5);
+    const plain = trainBinary(X, positive, 2, 1, { ...options, shrinking: false }, 5);
+    const best = objective(X, positive, plain.w, 2, 1);
+    expect(Math.abs(objective(X, positive, shrunk.w, 2, 1) - best) / best).toBeLessThan(1e-4);
+    const side = (w: Float64Array) =>
+      Array.from({ length: X.rows }, (_, i) => {
+        let margin = w[X.cols];
+        for (let p = X.indptr[i]; p < X.indptr[i + 1]; p++) margin += w[X.indices[p]] * X.values[p];
+        return margin > 0;
+      });
+    expect(side(shrunk.w)).toEqual(side(plain.w));
+  });
+
+  it("stops at the library's tolerance near that optimum", () => {
+    const plain = trainBinary(X, positive, 2, 1, { ...options, shrinking: false }, 5);
+    const loose = trainBinary(X, positive, 2, 1, { ...options, eps: DEFAULT_LINEAR_OPTIONS.eps }, 5);
+    const best = objective(X, positive, plain.w, 2, 1);
+    expect(loose.iterations).toBeLessThan(plain.iterations);
+    expect(Math.abs(objective(X, positive, loose.w, 2, 1) - best) / best).toBeLessThan(0.01);
+  });
+});
+
+describe('one-vs-rest over worker threads', () => {
+  it('gives the same weights and dual variables as in this thread, warm starts and groups included', async () => {
+    // Needs the compiled worker (`npm run build`), as training off the event loop does.
+    expect(workerScript('ovr-worker')).toBeDefined();
+    const { X, labels } = noisy(300, 40, 5, 3);
+    const options = { ...DEFAULT_LINEAR_OPTIONS, C: 0.5 };
+    const serial = trainOneVsRest(X, labels, 5, options);
+    const parallel = await trainOneVsRestParallel(X, labels, 5, options, 2);
+    expect(parallel.weights).toEqual(serial.weights);
+    // The workers' arrays come from another realm: compared by value.
+    const values = (alphas: (Float32Array | undefined)[]) => alphas.map((a) => Array.from(a ?? []));
+    expect(values(parallel.alphas)).toEqual(values(serial.alphas));
+    const groups: ClassGroups = {
+      classGroup: Int32Array.of(0, 0, 1, 1, 1),
+      rowGroup: Int32Array.from(labels, (y) => (y < 2 ? 0 : 1)),
+    };
+    const warm = serial.alphas;
+    const serialWarm = trainOneVsRest(X, labels, 5, { ...options, C: 1 }, undefined, warm, groups);
+    const parallelWarm = await trainOneVsRestParallel(
+      X,
+      labels,
+      5,
+      { ...options, C: 1 },
+      2,
+      undefined,
+      warm,
+      groups,
+    );
+    expect(parallelWarm.weights).toEqual(serialWarm.weights);
+  }, 60_000);
 });
 
 describe('seededRandom', () => {

@@ -31,6 +31,12 @@ export interface LinearOptions {
   readonly bias: number;
   readonly classWeight: ClassWeighting;
   readonly seed: number;
+  /**
+   * liblinear's shrinking (default true): the SVM solvers leave out of their passes the rows whose dual
+   * variable sits at a bound with a gradient past the last pass's extremes, and check every row again before
+   * stopping. The same optimum to the tolerance; false visits every row in every pass (for comparison).
+   */
+  readonly shrinking?: boolean;
 }
 
 export const DEFAULT_LINEAR_OPTIONS: LinearOptions = {
@@ -168,11 +174,14 @@ export function trainBinary(
   seed: number,
   initialAlpha?: ArrayLike<number>,
   rows?: Int32Array,
+  norms?: Float64Array,
 ): BinaryResult {
   const subset = rows ?? allRows(X.rows);
+  // The rows' squared norms are the same in every class's problem: one-vs-rest computes them once.
+  const squared = norms ?? rowSquaredNorms(X, options.bias);
   return options.loss === 'logreg'
-    ? solveLogisticDual(X, positive, Cp, Cn, options, seed, subset)
-    : solveSvmDual(X, positive, Cp, Cn, options, seed, subset, initialAlpha);
+    ? solveLogisticDual(X, positive, Cp, Cn, options, seed, subset, squared)
+    : solveSvmDual(X, positive, Cp, Cn, options, seed, subset, squared, initialAlpha);
 }
 
 function allRows(n: number): Int32Array {
@@ -181,11 +190,11 @@ function allRows(n: number): Int32Array {
   return rows;
 }
 
-/** Squared norms of the given rows (others stay 0), the bias feature included. */
-function squaredNorms(X: CsrMatrix, bias: number, rows: Int32Array): Float64Array {
+/** Squared norms of the rows, the bias feature included: the diagonal of every class's dual problem. */
+export function rowSquaredNorms(X: CsrMatrix, bias: number): Float64Array {
   const out = new Float64Array(X.rows);
   const { indptr, values } = X;
-  for (const i of rows) {
+  for (let i = 0; i < X.rows; i++) {
     let s = bias * bias;
     for (let p = indptr[i]; p < indptr[i + 1]; p++) s += values[p] * values[p];
     out[i] = s;
@@ -231,20 +240,25 @@ function solveSvmDual(
   options: LinearOptions,
   seed: number,
   rows: Int32Array,
+  norms: Float64Array,
   initialAlpha?: ArrayLike<number>,
 ): BinaryResult {
-  const { rows: all, cols } = X;
+  const { rows: all, cols, indptr, indices, values } = X;
   const l = rows.length;
   const bias = options.bias;
   const l2 = options.loss === 'svm';
+  const shrinking = options.shrinking ?? true;
   const w = new Float64Array(cols + 1);
   const alpha = new Float64Array(all);
-  const QD = squaredNorms(X, bias, rows);
-  // Per-row diagonal term (squared hinge) and upper bound (hinge) from the row's C.
+  // Per-row label sign, diagonal term (squared hinge), upper bound (hinge) from the row's C, and the
+  // diagonal of the dual problem.
+  const sign = new Float64Array(all);
   const diag = new Float64Array(all);
   const upper = new Float64Array(all);
+  const QD = new Float64Array(all);
   for (const i of rows) {
     const Ci = rowC(X, positive, i, Cp, Cn);
+    sign[i] = positive[i] ? 1 : -1;
     diag[i] = l2 ? 0.5 / Ci : 0;
     upper[i] = l2 ? Infinity : Ci;
   }
@@ -256,25 +270,32 @@ function solveSvmDual(
       addRow(w, X, i, positive[i] ? a : -a, bias);
     }
   }
-  for (const i of rows) QD[i] += diag[i];
+  for (const i of rows) QD[i] = norms[i] + diag[i];
   const index = Int32Array.from(rows);
   const random = seededRandom(seed);
   let activeSize = l;
   let PGmaxOld = Infinity;
   let PGminOld = -Infinity;
   let iter = 0;
+  // The row loops are written out over locals (rowDot / addRow's sums in the same order, so the same
+  // floating-point results).
   while (iter < options.maxIter) {
     let PGmaxNew = -Infinity;
     let PGminNew = Infinity;
     shuffle(index, activeSize, random);
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
-      const yi = positive[i] ? 1 : -1;
-      const G = yi * rowDot(w, X, i, bias) - 1 + alpha[i] * diag[i];
+      const yi = sign[i];
+      const from = indptr[i];
+      const to = indptr[i + 1];
+      let dot = w[cols] * bias;
+      for (let p = from; p < to; p++) dot += w[indices[p]] * values[p];
+      const ai = alpha[i];
+      const G = yi * dot - 1 + ai * diag[i];
       const C = upper[i];
       let PG = 0;
-      if (alpha[i] === 0) {
-        if (G > PGmaxOld) {
+      if (ai === 0) {
+        if (shrinking && G > PGmaxOld) {
           activeSize--;
           index[s] = index[activeSize];
           index[activeSize] = i;
@@ -283,8 +304,8 @@ function solveSvmDual(
         } else if (G < 0) {
           PG = G;
         }
-      } else if (alpha[i] === C) {
-        if (G < PGminOld) {
+      } else if (ai === C) {
+        if (shrinking && G < PGminOld) {
           activeSize--;
           index[s] = index[activeSize];
           index[activeSize] = i;
@@ -299,9 +320,11 @@ function solveSvmDual(
       if (PG > PGmaxNew) PGmaxNew = PG;
       if (PG < PGminNew) PGminNew = PG;
       if (Math.abs(PG) > 1e-12) {
-        const alphaOld = alpha[i];
-        alpha[i] = Math.min(Math.max(alpha[i] - G / QD[i], 0), C);
-        addRow(w, X, i, (alpha[i] - alphaOld) * yi, bias);
+        const a = Math.min(Math.max(ai - G / QD[i], 0), C);
+        alpha[i] = a;
+        const d = (a - ai) * yi;
+        for (let p = from; p < to; p++) w[indices[p]] += d * values[p];
+        w[cols] += d * bias;
       }
     }
     iter++;
@@ -328,6 +351,7 @@ function solveLogisticDual(
   options: LinearOptions,
   seed: number,
   rows: Int32Array,
+  xTx: Float64Array,
 ): BinaryResult {
   const { cols } = X;
   const l = rows.length;
@@ -335,7 +359,6 @@ function solveLogisticDual(
   const w = new Float64Array(cols + 1);
   // alpha[2i] is the dual variable, alpha[2i+1] = C_i - alpha[2i].
   const alpha = new Float64Array(2 * X.rows);
-  const xTx = squaredNorms(X, bias, rows);
   const index = Int32Array.from(rows);
   const innerEps = 1e-2;
   const innerEpsMin = Math.min(1e-8, options.eps);
@@ -427,6 +450,7 @@ export function trainOneVsRest(
   const alphas: (Float32Array | undefined)[] = new Array(classes).fill(undefined);
   const perClass = classWeights(labels, classes, options.classWeight, groups);
   const positive = new Uint8Array(X.rows);
+  const norms = rowSquaredNorms(X, options.bias);
   for (let c = 0; c < classes; c++) {
     for (let i = 0; i < X.rows; i++) positive[i] = labels[i] === c ? 1 : 0;
     const { w, iterations, alpha } = trainBinary(
@@ -438,6 +462,7 @@ export function trainOneVsRest(
       options.seed + c,
       warmStart?.[c],
       problemRows(X.rows, c, groups),
+      norms,
     );
     for (let j = 0; j <= X.cols; j++) weights[j * classes + c] = w[j];
     alphas[c] = alpha ? Float32Array.from(alpha) : undefined;

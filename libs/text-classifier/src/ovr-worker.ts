@@ -3,7 +3,14 @@
  * binary problems it is handed one class at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type ClassGroups, type CsrMatrix, type LinearOptions, problemRows, trainBinary } from './linear';
+import {
+  type ClassGroups,
+  type CsrMatrix,
+  type LinearOptions,
+  problemRows,
+  rowSquaredNorms,
+  trainBinary,
+} from './linear';
 
 interface WorkerInit {
   readonly X: CsrMatrix;
@@ -17,6 +24,8 @@ const { X, labels, options, perClassC, groups } = workerData as WorkerInit;
 const port = parentPort;
 if (port) {
   const positive = new Uint8Array(X.rows);
+  // The same for every class this worker is handed.
+  const norms = rowSquaredNorms(X, options.bias);
   port.on('message', ({ c, init }: { c: number; init?: Float64Array }) => {
     for (let i = 0; i < X.rows; i++) positive[i] = labels[i] === c ? 1 : 0;
     const { w, iterations, alpha } = trainBinary(
@@ -28,6 +37,7 @@ if (port) {
       options.seed + c,
       init,
       problemRows(X.rows, c, groups),
+      norms,
     );
     const weights = Float32Array.from(w);
     const duals = alpha ? Float32Array.from(alpha) : undefined;
