@@ -225,7 +225,7 @@ describe('class weighting chosen on the calibration slice', () => {
     await TextClassifier.train(rows, { ...options(logs), tuneClassWeight: ['none', 'balanced'] });
     const warm = passes(
       logs,
-      logs.indexOf('class weights balanced: calibrating'),
+      logs.findIndex((l) => l.startsWith('class weights balanced: calibrating')),
       logs.findIndex((l) => l.startsWith('class weights balanced: calibration')),
     );
     const coldLogs: string[] = [];

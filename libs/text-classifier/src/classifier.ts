@@ -233,6 +233,20 @@ interface PivotScoring extends PivotRoute {
 
 const now = (): number => performance.now();
 
+/** When a training started: wall time, and the process's CPU time (all its threads: the solvers' workers too). */
+interface TrainingClock {
+  readonly wall: number;
+  readonly cpu: NodeJS.CpuUsage;
+}
+
+const startClock = (): TrainingClock => ({ wall: now(), cpu: process.cpuUsage() });
+
+/** The log's stamp: wall and process CPU seconds since the training started. */
+function stamp(clock: TrainingClock): string {
+  const cpu = process.cpuUsage(clock.cpu);
+  return `[${((now() - clock.wall) / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s]`;
+}
+
 /** What one class weighting's calibration stage chose, with the fits it chose them with. */
 interface CalibrationStage {
   readonly linear: LinearOptions;
@@ -437,7 +451,7 @@ export class TextClassifier {
     options: TrainOptions = {},
   ): Promise<TextClassifier> {
     const log = options.log ?? (() => undefined);
-    const started = now();
+    const started = startClock();
     const featureConfig: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...options.features };
     let linear: LinearOptions = { ...DEFAULT_LINEAR_OPTIONS, ...options.linear };
     const holdoutShare = options.holdout ?? 0.1;
@@ -533,7 +547,7 @@ export class TextClassifier {
         let fineFitted: FitResult | undefined;
         let parents: Int32Array = new Int32Array(0);
         if (hierarchical && mixes.some((m) => m > 0)) {
-          log(`fine labels: fitting their model to vote for their parents`);
+          log(`fine labels: fitting their model to vote for their parents ${stamp(started)}`);
           fineFit = await fitFrom(fineRows(vectors), previous?.fits.fine);
           fineFitted = fineFit;
           parents = parentIndex(fineFit.labels, chosen.result.labels);
@@ -567,7 +581,7 @@ export class TextClassifier {
         let pivotFit: { result: FitResult; route: PivotRoute } | undefined;
         let pivotFitted: FitResult | undefined;
         if (pivoted && pivotMixes.some((m) => m > 0)) {
-          log(`pivot labels: fitting their model and counting the route pivot → label`);
+          log(`pivot labels: fitting their model and counting the route pivot → label ${stamp(started)}`);
           const result = await fitFrom(withPivotLabels(vectors), previous?.fits.pivot);
           pivotFitted = result;
           const table = PivotTable.count(pivotRows(fit), chosen.result.labels, columns);
@@ -636,7 +650,7 @@ export class TextClassifier {
       let stageScore = -Infinity;
       let previous: CalibrationStage | undefined;
       for (const classWeight of weightings) {
-        if (weightings.length > 1) log(`class weights ${classWeight}: calibrating`);
+        if (weightings.length > 1) log(`class weights ${classWeight}: calibrating ${stamp(started)}`);
         const candidate = await calibrate({ ...linear, classWeight }, previous);
         previous = candidate;
         if (weightings.length === 1) {
@@ -710,7 +724,7 @@ export class TextClassifier {
           `ECE ${reported.confidence.ece}`,
       );
       if (options.refit ?? true) {
-        log(`refitting on all ${examples.length} rows (warm start)`);
+        log(`refitting on all ${examples.length} rows (warm start) ${stamp(started)}`);
         const rowMap = new Int32Array(examples.length).fill(-1);
         fitIndex.forEach((row, k) => (rowMap[row] = k));
         const all = fitFeatures(examples, featureConfig, log, started);
@@ -815,7 +829,7 @@ export class TextClassifier {
     log(`pruned features with no non-zero weight: ${before} → ${final.featurizer.size}`);
     const metadata: ModelMetadata = {
       trainedAt: new Date().toISOString(),
-      trainingMs: Math.round(now() - started),
+      trainingMs: Math.round(now() - started.wall),
       rows: examples.length,
       labelCounts,
       heldOut,
@@ -824,7 +838,7 @@ export class TextClassifier {
       linear,
       training: trainingRows(examples, options.split),
     };
-    log(`trained in ${(metadata.trainingMs / 1000).toFixed(1)} s`);
+    log(`trained ${stamp(started)}`);
     return new TextClassifier(
       final.labels,
       final.featurizer,
@@ -1208,14 +1222,14 @@ function fitFeatures(
   examples: readonly LabelledExample[],
   config: FeatureConfig,
   log: (message: string) => void,
-  started: number,
+  started: TrainingClock,
 ): Vectors {
   const featurizer = new Featurizer(config);
   const vectors = featurizer.fitTransform(examples);
   let nnz = 0;
   for (const v of vectors) nnz += v.indices.length;
   log(
-    `features: ${featurizer.size} terms, ${examples.length} rows, ${(nnz / examples.length).toFixed(0)} non-zeros/row [${((now() - started) / 1000).toFixed(1)} s]`,
+    `features: ${featurizer.size} terms, ${examples.length} rows, ${(nnz / examples.length).toFixed(0)} non-zeros/row ${stamp(started)}`,
   );
   return { featurizer, vectors, examples };
 }
@@ -1225,7 +1239,7 @@ async function fitLinear(
   linear: LinearOptions,
   threads: number,
   log: (message: string) => void,
-  started: number,
+  started: TrainingClock,
   warm?: WarmStartFrom,
   halfLifeDays?: number,
 ): Promise<FitResult> {
@@ -1267,7 +1281,7 @@ async function fitLinear(
     ({ classIndex, classes, iterations }) => {
       if ((classIndex + 1) % step === 0 || classIndex + 1 === classes) {
         log(
-          `${linear.loss} C=${linear.C}: class ${classIndex + 1}/${classes} (${iterations} epochs) [${((now() - started) / 1000).toFixed(1)} s]`,
+          `${linear.loss} C=${linear.C}: class ${classIndex + 1}/${classes} (${iterations} epochs) ${stamp(started)}`,
         );
       }
     },
