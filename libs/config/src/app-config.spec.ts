@@ -1,4 +1,4 @@
-import { redactUrl } from './app-config';
+import { AppConfig, ConfigError, redactUrl } from './app-config';
 
 describe('redactUrl', () => {
   it('hides the password of a Postgres URL', () => {
@@ -25,5 +25,13 @@ describe('redactUrl', () => {
 
   it('still hides the password when the URL does not parse', () => {
     expect(redactUrl('postgres://u:s3cret@host:notaport/db')).not.toContain('s3cret');
+  });
+});
+
+describe('classifier training threads', () => {
+  it('keeps a background retraining on one solver thread unless configured, and refuses a bad count', () => {
+    expect(new AppConfig({}).classifierTrainingThreads).toBe(1);
+    expect(new AppConfig({ CLASSIFIER_TRAINING_THREADS: '2' }).classifierTrainingThreads).toBe(2);
+    expect(() => new AppConfig({ CLASSIFIER_TRAINING_THREADS: '0' })).toThrow(ConfigError);
   });
 });

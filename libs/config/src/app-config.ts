@@ -187,6 +187,11 @@ export class AppConfig {
   readonly classifierMaxTrainingRows: number;
   /** Share of labelled rows (by a stable hash) never trained on: the slice a new model must score no worse on. */
   readonly classifierHeldBackPercent: number;
+  /**
+   * Solver threads of a background retraining: 1 (the default) leaves the other core to the thread that keeps
+   * serving jobs meanwhile; the CLI and the bench use every core.
+   */
+  readonly classifierTrainingThreads: number;
   /** Items about one problem are grouped into an incident within this many hours. */
   readonly incidentWindowHours: number;
   /** Word 3-gram Jaccard similarity from which two texts count as near-identical (incidents). */
@@ -394,6 +399,7 @@ export class AppConfig {
     this.classifierBootstrap = bool('CLASSIFIER_BOOTSTRAP', true);
     this.classifierMaxTrainingRows = int('CLASSIFIER_MAX_TRAINING_ROWS', 100_000, 10, 5_000_000);
     this.classifierHeldBackPercent = int('CLASSIFIER_HELD_BACK_PERCENT', 15, 1, 50);
+    this.classifierTrainingThreads = int('CLASSIFIER_TRAINING_THREADS', 1, 1, 16);
     this.incidentWindowHours = int('INCIDENT_WINDOW_HOURS', 24, 1, 24 * 30);
     this.incidentSimilarity = fraction('INCIDENT_SIMILARITY', 0.6);
     this.repeatedAppealSimilarity = fraction('REPEATED_APPEAL_SIMILARITY', 0.8);

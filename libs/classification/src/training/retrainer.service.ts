@@ -77,7 +77,8 @@ export class Retrainer {
       // √-balanced or balanced, whichever its calibration slice prefers (the CLI and the bench choose alike).
       tuneClassWeight: CLASS_WEIGHT_CANDIDATES,
       source: { trigger: reason, rows: train.length, heldBack: heldBack.length },
-      threads: 1,
+      // One solver thread by default, so the serving thread keeps a core (CLASSIFIER_TRAINING_THREADS).
+      threads: this.config.classifierTrainingThreads,
       log: (message) => this.log.info(`training: ${message}`),
     });
     progress(70);
