@@ -56,6 +56,9 @@ describe('security: headers on the pages, bounded multipart (e2e)', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-powered-by')).toBeNull();
+    // Read to the end: a response left unread holds its connection open, and the api's close waited ~45 s
+    // for them all.
+    await res.arrayBuffer();
   });
 
   it('keeps the stricter sandbox of a served file and the API docs working', async () => {
@@ -66,6 +69,7 @@ describe('security: headers on the pages, bounded multipart (e2e)', () => {
     expect(api.status).toBe(401);
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
     expect(api.headers.get('x-frame-options')).toBe('DENY');
+    await Promise.all([docs.arrayBuffer(), api.arrayBuffer()]);
   });
 
   it('refuses a form stuffed with thousands of fields before holding them in memory: 413', async () => {
