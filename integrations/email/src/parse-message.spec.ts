@@ -428,6 +428,39 @@ describe('parseEmail: a citizen letter', () => {
     expect(item.subject).toBe(subject);
   });
 
+  it('reads an Apple Mail file name in x-mac-cyrillic (RFC 2231) and its quoted-printable flowed text', async () => {
+    const percent = (text: string) =>
+      [...encode(text, 'maccyrillic')]
+        .map((b) => (b >= 0x80 ? `%${b.toString(16).toUpperCase()}` : String.fromCharCode(b)))
+        .join('');
+    const raw = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <mac-file@b>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary=BB',
+      ],
+      [
+        '--BB',
+        'Content-Type: text/plain; charset="x-mac-cyrillic"; format=flowed; delsp=yes',
+        'Content-Transfer-Encoding: quoted-printable',
+        '',
+        quotedPrintable(encode('ЯМА на дороге у дома 5, фото в файле.', 'maccyrillic')),
+        '--BB',
+        'Content-Type: application/pdf',
+        `Content-Disposition: attachment; filename*=x-mac-cyrillic''${percent('Жалоба.pdf')}`,
+        'Content-Transfer-Encoding: base64',
+        '',
+        'JVBERi0xLjQK',
+        '--BB--',
+        '',
+      ].join('\r\n'),
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toContain('ЯМА на дороге у дома 5, фото в файле.');
+    expect(item.attachments?.map((a) => a.fileName)).toEqual(['Жалоба.pdf']);
+  });
+
   it('leaves a real Latin-1 letter with accented runs as it is', async () => {
     const raw = eml(
       [

@@ -27,6 +27,7 @@ import { decompressRtf, textOfRtf } from './rtf-body';
 import { openSmime } from './smime';
 import { readTnefBody, readTnefFiles, type TnefFile } from './tnef';
 import {
+  canonicalCharsetLabels,
   decodeEncodedWordsGuessing,
   looksLikeMisdeclaredCyrillic,
   looksLikeMisreadUtf8,
@@ -504,7 +505,9 @@ const REPLACEMENT_UTF8 = Buffer.from('\ufffd', 'utf8');
  * A letter parsed, its undeclared Cyrillic repaired: the letter itself, and a letter forwarded inside it (an old
  * letter in windows-1251 that a citizen forwards as an attachment is as likely to be undeclared as any).
  */
-async function readMime(raw: Buffer): Promise<ParsedMail> {
+async function readMime(original: Buffer): Promise<ParsedMail> {
+  // Apple Mail's `x-mac-cyrillic` and the like, which mailparser does not know: renamed before anything is read.
+  const raw = (await canonicalCharsetLabels(original)) ?? original;
   let parsed = await parseMime(raw);
   let source = raw;
   // Headers in raw 8-bit windows-1251 or KOI8-R (no encoded-words: old clients, scanners) read as «�����».
