@@ -2,8 +2,9 @@ import { InboundEventsRepository } from '@inbox/channels';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 /**
- * An inbound event's claim taken over after its handler died (kill -9 mid-way: a lease of 2 × QUEUE_LOCK_MS) must
- * not date the event's arrival by the takeover: `received_at` is when the channel's event reached us.
+ * An inbound event's claim taken over after its handler died (kill -9 mid-way: a lease of 2 × QUEUE_LOCK_MS), or
+ * released after a failure and made again, must not date the event's arrival by the retry: `received_at` is when
+ * the channel's event reached us.
  */
 describe('inbound event claims (integration)', () => {
   let db: TestDatabase;
@@ -30,7 +31,8 @@ describe('inbound event claims (integration)', () => {
     expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('busy');
     // It arrived ten minutes ago and its handler died without an outcome.
     await db.dataSource.query(
-      `UPDATE inbound_events SET received_at = received_at - interval '10 minutes' WHERE external_id = 'ev-1'`,
+      `UPDATE inbound_events SET received_at = received_at - interval '10 minutes',
+              claimed_at = claimed_at - interval '10 minutes' WHERE external_id = 'ev-1'`,
     );
     const arrived = await receivedAt('ev-1');
 
@@ -47,7 +49,8 @@ describe('inbound event claims (integration)', () => {
   it('takes over a taken-over claim again once its own lease has run out', async () => {
     expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
     await db.dataSource.query(
-      `UPDATE inbound_events SET received_at = received_at - interval '10 minutes' WHERE external_id = 'ev-2'`,
+      `UPDATE inbound_events SET received_at = received_at - interval '10 minutes',
+              claimed_at = claimed_at - interval '10 minutes' WHERE external_id = 'ev-2'`,
     );
     const arrived = await receivedAt('ev-2');
     expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
@@ -56,5 +59,25 @@ describe('inbound event claims (integration)', () => {
     );
     expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
     expect(await receivedAt('ev-2')).toBe(arrived);
+  });
+
+  it('keeps the arrival time across a claim released after a failure and made again', async () => {
+    const arrived = new Date(Date.now() - 10 * 60_000).toISOString();
+    expect(await events.claim('vk', 'ev-3', 'rating', 60_000, arrived)).toBe('claimed');
+    // A fresh claim holds its lease though the event arrived long ago.
+    expect(await events.claim('vk', 'ev-3', 'rating', 60_000, arrived)).toBe('busy');
+    const at = await receivedAt('ev-3');
+    expect(new Date(at).toISOString()).toBe(arrived);
+    // Its handler failed (the database away for a moment) and let it go; the job's retry claims it again.
+    await events.releaseClaim('vk', 'ev-3');
+    expect(await events.claim('vk', 'ev-3', 'rating', 60_000, arrived)).toBe('claimed');
+    expect(await receivedAt('ev-3')).toBe(at);
+    // An arrival time from the future, or none readable, is ours now.
+    expect(await events.claim('vk', 'ev-4', 'rating', 60_000, '2999-01-01T00:00:00Z')).toBe('claimed');
+    expect(await events.claim('vk', 'ev-5', 'rating', 60_000, 'не время')).toBe('claimed');
+    const [row] = (await db.dataSource.query(
+      `SELECT bool_and(received_at <= now()) AS ok FROM inbound_events WHERE external_id IN ('ev-4', 'ev-5')`,
+    )) as { ok: boolean }[];
+    expect(row.ok).toBe(true);
   });
 });

@@ -29,17 +29,21 @@ export class InboundEventsRepository {
    * it. A claim without an outcome older than `leaseMs` is taken over ('claimed', its lease renewed in
    * claimed_at): its handler died mid-way (kill -9), or failed while the database was away and could not let it
    * go (releaseClaim) — the event was otherwise skipped as seen by every retry, and its deferred row deleted.
-   * `received_at`, when the event reached us, is never rewritten.
+   * `received_at`, when the event reached us, is never rewritten: it is the event's own `receivedAt` (ours on
+   * arrival, never later than now), so a claim released after a failure and made again keeps it too.
    */
   async claim(
     channel: string,
     externalId: string,
     kind: string,
     leaseMs: number,
+    receivedAt?: string,
   ): Promise<'claimed' | 'done' | 'busy'> {
+    const arrived = receivedAt && !Number.isNaN(Date.parse(receivedAt)) ? receivedAt : null;
     const [row] = (await this.dataSource.query(
       `WITH claimed AS (
-         INSERT INTO inbound_events (channel, external_id, kind) VALUES ($1, $2, $3)
+         INSERT INTO inbound_events (channel, external_id, kind, received_at, claimed_at)
+         VALUES ($1, $2, $3, least(coalesce($5::timestamptz, now()), now()), now())
          ON CONFLICT (channel, external_id) DO UPDATE SET claimed_at = now()
           WHERE inbound_events.outcome IS NULL
             AND coalesce(inbound_events.claimed_at, inbound_events.received_at)
@@ -47,7 +51,7 @@ export class InboundEventsRepository {
          RETURNING 1)
        SELECT EXISTS (SELECT 1 FROM claimed) AS claimed,
               EXISTS (SELECT 1 FROM inbound_events WHERE channel = $1 AND external_id = $2 AND outcome IS NULL) AS open`,
-      [channel, externalId, kind, leaseMs],
+      [channel, externalId, kind, leaseMs, arrived],
     )) as { claimed: boolean; open: boolean }[];
     return row.claimed ? 'claimed' : row.open ? 'busy' : 'done';
   }

@@ -114,6 +114,7 @@ export class InboundEvents {
       event.externalId,
       event.kind,
       2 * this.config.queueLockMs,
+      event.receivedAt,
     );
     if (claim === 'done') return;
     if (claim === 'busy') throw new EventBeingHandledError(event.externalId);
