@@ -76,7 +76,16 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     endSession();
   }, [endSession]);
 
-  useEffect(() => setUnauthorizedHandler(endSession), [endSession]);
+  // Refused by the server (its lifetime over, ended elsewhere): to the sign-in screen, saying why — unless this
+  // tab had already forgotten the session (signed out), when a late refusal of a request in flight says nothing.
+  useEffect(
+    () =>
+      setUnauthorizedHandler((message) => {
+        if (readStored()) setEndedBecause(message);
+        endSession();
+      }),
+    [endSession],
+  );
 
   const signedIn = session !== null;
   // Who is signed in: read once per sign-in, not on every token refresh.

@@ -10,7 +10,7 @@ import { DomainError, forbiddenError } from '@inbox/common';
 import { type AccessScope } from './access-scope';
 import { AuditLog } from './audit-log.repository';
 import { type Role } from './roles';
-import { type StaffUser, StaffUsers } from './staff-users.service';
+import { sessionEnded, type StaffUser, StaffUsers } from './staff-users.service';
 
 export interface StaffContext {
   user: StaffUser;
@@ -64,7 +64,8 @@ export class StaffAuthGuard implements CanActivate {
     }>();
     const token = bearerToken(request.headers.authorization);
     const user = token ? await this.users.authenticate(token) : undefined;
-    if (!user) throw signInRequired();
+    if (!user)
+      throw token && (await this.users.sessionLifetimeOver(token)) ? sessionEnded() : signInRequired();
     if (
       user.mustChangePassword &&
       !this.reflector.getAllAndOverride<boolean>(TEMPORARY_PASSWORD_KEY, targets)

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { decodeJwt } from 'jose';
 import { conflictError, DomainError, forbiddenError, notFoundError, rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { type AccessScope, canSeeOrganisation } from './access-scope';
@@ -233,11 +234,7 @@ export class StaffUsers {
     // A token from before sessions had a start: its own issue time stands in.
     const start = claims?.sst ?? claims?.iat ?? 0;
     const now = Date.now();
-    if (!claims || now / 1000 >= start + this.config.authSessionMaxSeconds)
-      throw new DomainError(
-        'unauthenticated',
-        'Сеанс завершён: истёк наибольший срок работы без повторного входа. Войдите снова',
-      );
+    if (!claims || now / 1000 >= start + this.config.authSessionMaxSeconds) throw sessionEnded();
     return this.sessionToken(user, now, claims.sid, start);
   }
 
@@ -254,6 +251,24 @@ export class StaffUsers {
       start,
       start + this.config.authSessionMaxSeconds,
     );
+  }
+
+  /**
+   * Whether `token`, refused, is one of ours that ran out with its session's absolute lifetime: the last token
+   * of a session expires with it, so its last renewal is asked for with an expired token and was answered only
+   * «Требуется вход в систему», never why. Forged and merely short-lived expired tokens are not.
+   */
+  async sessionLifetimeOver(token: string): Promise<boolean> {
+    let exp: unknown;
+    try {
+      exp = decodeJwt(token).exp;
+    } catch {
+      return false;
+    }
+    if (typeof exp !== 'number' || Date.now() < exp * 1000) return false;
+    // Well signed as of its last second: ours.
+    const claims = await this.signer().verify(token, (exp - 1) * 1000);
+    return !!claims && claims.exp >= (claims.sst ?? claims.iat) + this.config.authSessionMaxSeconds;
   }
 
   /**
@@ -312,6 +327,13 @@ export class StaffUsers {
     return this.signerInstance;
   }
 }
+
+/** A session past its absolute lifetime (AUTH_SESSION_MAX_SECONDS): renewal and its last token are refused. */
+export const sessionEnded = () =>
+  new DomainError(
+    'unauthenticated',
+    'Сеанс завершён: истёк наибольший срок работы без повторного входа. Войдите снова',
+  );
 
 function loginKey(login: string): string {
   return login.trim().toLowerCase();

@@ -43,7 +43,7 @@ export function isConnectionError(error: unknown): boolean {
 }
 
 let token: string | null = null;
-let onUnauthorized: () => void = () => undefined;
+let onUnauthorized: (message: string) => void = () => undefined;
 
 export function setToken(value: string | null): void {
   token = value;
@@ -53,7 +53,8 @@ export function getToken(): string | null {
   return token;
 }
 
-export function setUnauthorizedHandler(handler: () => void): void {
+/** What to do when the server refuses the session (401), with its Russian message (why, when it says). */
+export function setUnauthorizedHandler(handler: (message: string) => void): void {
   onUnauthorized = handler;
 }
 
@@ -128,7 +129,7 @@ async function refusal(name: EndpointName, status: number, body: () => Promise<u
   } catch {
     // not JSON: keep the status text
   }
-  if (status === 401 && name !== 'login') onUnauthorized();
+  if (status === 401 && name !== 'login') onUnauthorized(message);
   if (status === 403 && message.startsWith('Ошибка')) message = 'Недостаточно прав для этого действия';
   if ([502, 503, 504].includes(status) && name !== 'health')
     message = 'Нет связи с сервером. Проверьте подключение и повторите.';
