@@ -73,6 +73,7 @@ import { InboundEventClaimTime1796205910000 } from './1796205910000-InboundEvent
 import { AttachmentFailedRounds1796205920000 } from './1796205920000-AttachmentFailedRounds';
 import { SignInLockoutsByAccount1796205950000 } from './1796205950000-SignInLockoutsByAccount';
 import { ConsentSource1796205987000 } from './1796205987000-ConsentSource';
+import { OutboxLeases1796205990000 } from './1796205990000-OutboxLeases';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -153,4 +154,5 @@ export const MIGRATIONS = [
   AttachmentFailedRounds1796205920000,
   SignInLockoutsByAccount1796205950000,
   ConsentSource1796205987000,
+  OutboxLeases1796205990000,
 ];

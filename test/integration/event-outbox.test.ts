@@ -9,6 +9,8 @@ import {
   ChannelsModule,
   type HookOutcome,
 } from '@inbox/channels';
+import { AppConfig } from '@inbox/config';
+import { Transactions } from '@inbox/database';
 import { CONNECTORS } from '@inbox/integrations/catalog';
 import { Channel, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { InboundStore } from '@inbox/intake';
@@ -577,5 +579,237 @@ describe('history outbox, retry window (integration)', () => {
     ]);
     failure = undefined;
     await outbox.retryDead({ consumer: 'test-window' });
+  });
+});
+
+/**
+ * Issue 18: a consumer's batch is leased in a short transaction, its hooks run outside it, and one statement
+ * settles it. While a hook runs its rows are locked by no transaction, another worker takes other appeals' rows of
+ * the same consumer (never a leased row nor a later event of a leased appeal), a lease is renewed for as long as
+ * the hook runs, and the rows of a worker that died after its claim are taken over once its lease has run out —
+ * its late outcome then changes nothing. A replay of a running row runs it again after its batch.
+ */
+describe('history outbox, leased batches (integration)', () => {
+  /** 1.5 s leases, renewed every 0.5 s. */
+  const LEASE_MS = 1500;
+  const GIVE_UP = { attempts: 3, afterMs: 0 };
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  let outbox: AppealEventsOutbox;
+  /** Two workers' runners over one database: the context's, and a second one as another worker process has. */
+  let first: AppealEventHooks;
+  let second: AppealEventHooks;
+  const appeals: string[] = [];
+  /** Each call of either worker's hook: the worker and the events' `n`. */
+  const calls: { worker: string; ns: number[] }[] = [];
+  /** A call holding one of these `n` waits until the gate opens. */
+  const gates = new Map<number, Promise<void>>();
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(OutboxTestModule, 'outbox-lease', {
+      ...OUTBOX_ENV,
+      EVENT_HOOK_LEASE_MS: String(LEASE_MS),
+    }));
+    outbox = ctx.get(AppealEventsOutbox);
+    first = ctx.get(AppealEventHooks);
+    second = new AppealEventHooks(outbox, ctx.get(Transactions), ctx.get(AppConfig));
+    for (const [worker, hooks] of [
+      ['first', first],
+      ['second', second],
+    ] as const) {
+      hooks.onBatch('test-lease', '*', ['test-lease'], async (events) => {
+        const ns = events.map((e) => Number(e.data.n));
+        calls.push({ worker, ns });
+        await Promise.all(ns.map((n) => gates.get(n)));
+      });
+    }
+    await first.onApplicationBootstrap();
+    for (let i = 0; i < 3; i++) appeals.push(await registerAppeal(ctx));
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  beforeEach(() => {
+    calls.length = 0;
+    gates.clear();
+  });
+
+  const gate = (n: number): (() => void) => {
+    let open!: () => void;
+    gates.set(
+      n,
+      new Promise<void>((r) => {
+        open = r;
+      }),
+    );
+    return open;
+  };
+
+  const append = async (events: [number, number][]): Promise<Map<number, string>> => {
+    const ids = new Map<number, string>();
+    for (const [appeal, n] of events) {
+      const [{ id }] = (await db.dataSource.query(
+        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'test-lease', $2) RETURNING id::text`,
+        [appeals[appeal], { n }],
+      )) as { id: string }[];
+      ids.set(n, id);
+    }
+    return ids;
+  };
+
+  const left = async (): Promise<number> => {
+    const [{ n }] = (await db.dataSource.query(
+      `SELECT count(*)::int AS n FROM event_outbox WHERE consumer = 'test-lease'`,
+    )) as { n: number }[];
+    return n;
+  };
+
+  const handled = () => calls.flatMap((c) => c.ns).sort((a, b) => a - b);
+
+  it('runs a batch’s hook outside any transaction, while another worker takes other appeals’ rows', async () => {
+    const open = gate(1);
+    await append([
+      [0, 1],
+      [0, 2],
+      [1, 3],
+    ]);
+    const running = first.drain();
+    await eventually(async () => (calls.length > 0 ? true : undefined), 10_000);
+    expect(calls).toEqual([{ worker: 'first', ns: [1, 3] }]);
+
+    // While the hook waits, no transaction holds the batch's rows: another session locks them at once
+    // (before leases, the claim's transaction held them FOR UPDATE until the hook was done).
+    const probe = new Client({ connectionString: db.url });
+    await probe.connect();
+    try {
+      await probe.query('BEGIN');
+      const locked = await probe.query(
+        `SELECT event_id FROM event_outbox WHERE consumer = 'test-lease' FOR UPDATE NOWAIT`,
+      );
+      expect(locked.rowCount).toBe(3);
+      await probe.query('ROLLBACK');
+    } finally {
+      await probe.end();
+    }
+
+    // New events: the second worker takes appeal 2's, not appeal 0's (its events 1 and 2 are leased).
+    await append([
+      [2, 4],
+      [0, 5],
+    ]);
+    expect(await second.drain()).toBe(1);
+    expect(calls).toEqual([
+      { worker: 'first', ns: [1, 3] },
+      { worker: 'second', ns: [4] },
+    ]);
+
+    open();
+    expect(await running).toBe(3);
+    await eventually(async () => {
+      await first.drain();
+      return (await left()) === 0 ? true : undefined;
+    }, 10_000);
+    // Each event once, appeal 0's in order.
+    expect(handled()).toEqual([1, 2, 3, 4, 5]);
+    const appeal0 = calls.flatMap((c) => c.ns).filter((n) => [1, 2, 5].includes(n));
+    expect(appeal0).toEqual([1, 2, 5]);
+  });
+
+  it('renews the lease while a hook runs longer than it, so no other worker runs the row meanwhile', async () => {
+    const open = gate(11);
+    await append([[0, 11]]);
+    const running = first.drain();
+    await eventually(async () => (calls.length > 0 ? true : undefined), 10_000);
+    // Twice the lease's length, the second worker looking all along.
+    const until = Date.now() + 2 * LEASE_MS;
+    while (Date.now() < until) {
+      expect(await second.drain()).toBe(0);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    open();
+    expect(await running).toBe(1);
+    expect(calls).toEqual([{ worker: 'first', ns: [11] }]);
+    expect(await left()).toBe(0);
+  });
+
+  it('takes over the rows of a worker that died after its claim once the lease has run out; the dead one’s late outcome changes nothing', async () => {
+    const ids = await append([
+      [1, 21],
+      [2, 22],
+    ]);
+    // A worker claims, commits, and is never heard of again.
+    const lost = '00000000-0000-4000-8000-000000000001';
+    const claimed = await ctx.get(Transactions).run(async (tx) => {
+      expect(await outbox.takeTurn(tx, 'test-lease')).toBe(true);
+      return outbox.claim(tx, 'test-lease', 200, lost, LEASE_MS);
+    });
+    expect(claimed.map((e) => e.id)).toEqual([ids.get(21), ids.get(22)]);
+
+    // Within the lease nobody runs them.
+    expect(await first.drain()).toBe(0);
+    expect(await second.drain()).toBe(0);
+    expect(calls).toEqual([]);
+
+    // After it, a worker takes them over (here claimed as the runner would, so its lease can be watched)...
+    await new Promise((r) => setTimeout(r, LEASE_MS + 200));
+    const taker = '00000000-0000-4000-8000-000000000002';
+    const retaken = await ctx.get(Transactions).run(async (tx) => {
+      expect(await outbox.takeTurn(tx, 'test-lease')).toBe(true);
+      return outbox.claim(tx, 'test-lease', 200, taker, LEASE_MS);
+    });
+    expect(retaken.map((e) => e.id)).toEqual([ids.get(21), ids.get(22)]);
+    // ...and the dead worker's outcome, arriving late, neither deletes nor backs off the taker's rows.
+    await outbox.settle(
+      'test-lease',
+      lost,
+      {
+        done: [ids.get(21)!],
+        failed: [{ eventId: ids.get(22)!, reason: 'late', retryInMs: 50 }],
+        untried: [],
+      },
+      GIVE_UP,
+    );
+    const rows = (await db.dataSource.query(
+      `SELECT event_id::text, attempts, lease::text FROM event_outbox WHERE consumer = 'test-lease' ORDER BY event_id`,
+    )) as { event_id: string; attempts: number; lease: string }[];
+    expect(rows).toEqual([
+      { event_id: ids.get(21), attempts: 0, lease: taker },
+      { event_id: ids.get(22), attempts: 0, lease: taker },
+    ]);
+    // The taker's batch was not tried either (it "dies" too): after its lease the runner handles both, once.
+    await outbox.settle(
+      'test-lease',
+      taker,
+      { done: [], failed: [], untried: [ids.get(21)!, ids.get(22)!] },
+      GIVE_UP,
+    );
+    expect(await first.drain()).toBe(2);
+    expect(calls).toEqual([{ worker: 'first', ns: [21, 22] }]);
+    expect(await left()).toBe(0);
+  });
+
+  it('runs an event replayed while its batch runs again after that batch, never beside it', async () => {
+    const open = gate(31);
+    await append([[1, 31]]);
+    const running = first.drain();
+    await eventually(async () => (calls.length > 0 ? true : undefined), 10_000);
+    // An administrator's replay of the whole history, while event 31's hook is still running.
+    expect(await outbox.replay(['test-lease'])).toBeGreaterThanOrEqual(1);
+    await eventually(async () => {
+      await second.drain();
+      return (await left()) === 1 ? true : undefined;
+    }, 10_000);
+    // The second worker replayed every other event, not 31, which is still the first one's.
+    expect(calls.filter((c) => c.worker === 'second').flatMap((c) => c.ns)).not.toContain(31);
+    open();
+    await running;
+    // Due as soon as its batch has settled, not when the batch's lease would have run out.
+    expect(await second.drain()).toBe(1);
+    expect(await left()).toBe(0);
+    // 31 once in its batch, once more for the replay, after it.
+    expect(calls.filter((c) => c.ns.includes(31)).map((c) => c.worker)).toEqual(['first', 'second']);
   });
 });

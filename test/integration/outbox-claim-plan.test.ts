@@ -16,6 +16,10 @@ function rowsTouched(node: PlanNode): number {
   return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsTouched(child), 0);
 }
 
+function nodeTypesOf(node: PlanNode): string[] {
+  return [node['Node Type'], ...(node.Plans ?? []).flatMap(nodeTypesOf)];
+}
+
 function indexesOf(node: PlanNode): string[] {
   return [...(node['Index Name'] ? [node['Index Name']] : []), ...(node.Plans ?? []).flatMap(indexesOf)];
 }
@@ -25,7 +29,8 @@ function indexesOf(node: PlanNode): string[] {
  * 6 000 for another, the claim of 200 read every row due now of every consumer and every row of its own (a
  * BitmapAnd), then sorted them, once per batch: in `bench ingest` a tenth of Postgres's CPU. With the consumer's
  * pending rows indexed in order it must read about its batch, whether or not the table has been analysed (the
- * bench's fresh database never is), and still hold back an appeal's events behind one that backs off.
+ * bench's fresh database never is), and still hold back an appeal's events behind one that backs off. Since the
+ * claim leases its rows (an UPDATE), that update too must find them by key.
  */
 describe('a consumer’s outbox claim (integration)', () => {
   let db: TestDatabase;
@@ -64,14 +69,29 @@ describe('a consumer’s outbox claim (integration)', () => {
     await db?.drop();
   });
 
-  const claim = () =>
-    db.dataSource.transaction(async (tx) => {
-      const [row] = (await tx.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_SQL}`, ['claim-test', 200])) as {
-        'QUERY PLAN': [{ Plan: PlanNode }];
-      }[];
-      const claimed = (await tx.query(CLAIM_SQL, ['claim-test', 200])) as { appealId: string }[];
-      return { plan: row['QUERY PLAN'][0].Plan, claimed };
-    });
+  /** The claim's plan (its leases rolled back), then a claim of 200 for a minute's lease. */
+  const claim = async () => {
+    const params = (lease: string) => ['claim-test', 200, lease, 60_000];
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    let plan: PlanNode;
+    try {
+      await runner.startTransaction();
+      const [row] = (await runner.query(
+        `EXPLAIN (ANALYZE, FORMAT JSON) ${CLAIM_SQL}`,
+        params('00000000-0000-4000-8000-000000000001'),
+      )) as { 'QUERY PLAN': [{ Plan: PlanNode }] }[];
+      plan = row['QUERY PLAN'][0].Plan;
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+    const claimed = (await db.dataSource.query(
+      CLAIM_SQL,
+      params('00000000-0000-4000-8000-000000000002'),
+    )) as { appealId: string }[];
+    return { plan, claimed };
+  };
 
   it.each([
     ['on a table never analysed', false],
@@ -80,6 +100,9 @@ describe('a consumer’s outbox claim (integration)', () => {
     if (analyse) await db.dataSource.query('ANALYZE event_outbox; ANALYZE appeal_events; ANALYZE appeals');
     const { plan, claimed } = await claim();
     expect(indexesOf(plan)).toContain('event_outbox_claim_idx');
+    // The lease finds its rows again by key, not by a scan of the table (a join to them was planned as one).
+    expect(indexesOf(plan)).toContain('event_outbox_pkey');
+    expect(nodeTypesOf(plan)).not.toContain('Seq Scan');
     // Each of the 200 rows: itself, its event, its appeal and the look at its appeal's earlier rows.
     expect(rowsTouched(plan)).toBeLessThan(5_000);
     expect(claimed).toHaveLength(200);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
@@ -36,13 +37,10 @@ interface Consumer extends ConsumerSubscription {
   timed: boolean;
 }
 
-/** Rows one consumer takes per transaction, and transactions per run before it yields to the next tick. */
+/** Rows one consumer leases per batch, and batches per run before it yields to the next tick. */
 const BATCH = 200;
 const BATCHES_PER_RUN = 10;
-/**
- * Consumers running at once in a process. Each holds a pooled connection for its transaction while its hooks use
- * others, so this stays well under the pool's size.
- */
+/** Consumers running at once in a process (each holds a pooled connection only for its claim and its settle). */
 const PARALLEL_RUNS = 4;
 /** A hook still running after this long counts as failed (it is retried later; hooks are idempotent). */
 export const HOOK_TIMEOUT_MS = 30_000;
@@ -91,11 +89,14 @@ class HookTimeout extends Error {
  * Channel hooks over the appeals' history, through the outbox (`event_outbox`). Each hook is a consumer of its
  * own (a citizen notice per channel, ПОС status pushes, МЭДО receipts…): the trigger on `appeal_events` queues a
  * row for it in the transaction that appends the event, so an event committed late is queued like any other.
- * A consumer takes its rows in its own transaction (one worker at a time per consumer, oldest first), deletes
- * what its hook handled, and backs off what failed without holding back any other consumer. A failing row is
- * retried with a capped back-off for EVENT_HOOK_RETRY_FOR_MS (24 h) and at least EVENT_HOOK_ATTEMPTS times, so
- * an outage of hours needs nobody; then, or at once for a permanent error, it stays as a dead letter that staff
- * can retry. Delivery is at least once: hooks are idempotent.
+ * A consumer leases a batch of its rows in a short transaction (claims of one consumer one at a time, oldest
+ * first; an appeal's events in one batch at most), runs its hook outside any transaction, then deletes what the
+ * hook handled and backs off what failed without holding back any other consumer. A failing row is retried with
+ * a capped back-off for EVENT_HOOK_RETRY_FOR_MS (24 h) and at least EVENT_HOOK_ATTEMPTS times, so an outage of
+ * hours needs nobody; then, or at once for a permanent error, it stays as a dead letter that staff can retry. Two
+ * workers may run one consumer's batches at once, never the same row or two events of one appeal. Delivery is at
+ * least once (a worker that dies mid-batch leaves its rows to be taken over when the lease runs out): hooks are
+ * idempotent.
  */
 @Injectable()
 export class AppealEventHooks implements OnApplicationBootstrap {
@@ -182,7 +183,7 @@ export class AppealEventHooks implements OnApplicationBootstrap {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** No new runs; the running ones finish their transaction. */
+  /** No new runs; the running ones finish their batch and settle it. */
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.allSettled([...this.running.values()]);
@@ -210,17 +211,27 @@ export class AppealEventHooks implements OnApplicationBootstrap {
   }
 
   /**
-   * One transaction of a consumer: its due rows claimed, handed to the hook in waves — each appeal's earliest
+   * One batch of a consumer: its due rows leased in a short transaction of their own (committed before any hook
+   * runs, so no transaction stays open while the hooks work), handed to the hook in waves — each appeal's earliest
    * event not yet handled, so no event reaches the hook before the one ahead of it in its appeal is done — then
-   * the handled rows deleted and the failed ones backed off, one statement each. An appeal whose event failed
-   * (or was not tried) keeps its later events for the retry, in order; a timeout ends the batch.
+   * settled in one statement: the handled rows deleted, the failed ones backed off (or buried), the rest due again. An appeal
+   * whose event failed (or was not tried) keeps its later events for the retry, in order; a timeout ends the
+   * batch. While the hooks run the lease is renewed; a worker that dies leaves its rows to whoever claims once the
+   * lease has run out.
    */
-  private batch(consumer: Consumer): Promise<{ claimed: number; handled: number }> {
-    return this.transactions.run(async (tx) => {
-      if (!(await this.outbox.takeTurn(tx, consumer.name))) return { claimed: 0, handled: 0 };
-      const events = await this.outbox.claim(tx, consumer.name, BATCH);
-      const done: string[] = [];
-      const failures: FailedAttempt[] = [];
+  private async batch(consumer: Consumer): Promise<{ claimed: number; handled: number }> {
+    const lease = randomUUID();
+    const leaseMs = this.config.eventHookLeaseMs;
+    const events = await this.transactions.run(async (tx) =>
+      (await this.outbox.takeTurn(tx, consumer.name))
+        ? this.outbox.claim(tx, consumer.name, BATCH, lease, leaseMs)
+        : [],
+    );
+    if (events.length === 0) return { claimed: 0, handled: 0 };
+    const renewal = this.renewing(consumer.name, lease, events, leaseMs);
+    const done: string[] = [];
+    const failures: FailedAttempt[] = [];
+    try {
       const held = new Set<string>();
       let rest = events;
       while (rest.length > 0) {
@@ -252,22 +263,64 @@ export class AppealEventHooks implements OnApplicationBootstrap {
         if (timedOut) break;
         rest = later;
       }
-      await this.outbox.done(tx, consumer.name, done);
-      const buried = await this.outbox.failed(tx, consumer.name, failures, {
-        attempts: this.config.eventHookAttempts,
-        afterMs: this.config.eventHookRetryForMs,
+    } finally {
+      await renewal.stop();
+    }
+    const settled = new Set([...done, ...failures.map((f) => f.eventId)]);
+    const untried = events.filter((e) => !settled.has(e.id)).map((e) => e.id);
+    const buried = await this.outbox.settle(
+      consumer.name,
+      lease,
+      { done, failed: failures, untried },
+      { attempts: this.config.eventHookAttempts, afterMs: this.config.eventHookRetryForMs },
+    );
+    for (const id of buried) {
+      const failure = failures.find((f) => f.eventId === id);
+      this.log.error('event hook failed for good: a dead letter now', {
+        consumer: consumer.name,
+        eventId: id,
+        permanent: failure?.retryInMs === 'dead',
+        reason: failure?.reason,
       });
-      for (const id of buried) {
-        const failure = failures.find((f) => f.eventId === id);
-        this.log.error('event hook failed for good: a dead letter now', {
-          consumer: consumer.name,
-          eventId: id,
-          permanent: failure?.retryInMs === 'dead',
-          reason: failure?.reason,
-        });
-      }
-      return { claimed: events.length, handled: done.length };
-    });
+    }
+    return { claimed: events.length, handled: done.length };
+  }
+
+  /**
+   * Renews a batch's lease every third of its length until stopped (the stop waits for a renewal under way, so
+   * it cannot land after the batch has settled). A renewal that fails is logged; the next one tries again.
+   */
+  private renewing(
+    consumer: string,
+    lease: string,
+    events: ClaimedEvent[],
+    leaseMs: number,
+  ): { stop(): Promise<void> } {
+    const ids = events.map((e) => e.id);
+    let current: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        current = this.outbox.renew(consumer, lease, ids, leaseMs).then(
+          (held) => {
+            if (held < ids.length)
+              this.log.warn('outbox lease lost on some rows (taken over after it ran out)', {
+                consumer,
+                held,
+                leased: ids.length,
+              });
+          },
+          (error: unknown) => this.log.warn('outbox lease renewal failed', { consumer, reason: error }),
+        );
+      },
+      Math.floor(leaseMs / 3),
+    );
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await current;
+      },
+    };
   }
 
   /**

@@ -62,7 +62,7 @@ export interface ConsumerBacklog extends OutboxCounts {
 
 /**
  * The history outbox (`event_consumers`, `event_outbox`; migration EventOutbox). A trigger on `appeal_events`
- * writes one row per interested consumer in the appending transaction; consumers claim, delete, back off and
+ * writes one row per interested consumer in the appending transaction; consumers lease, delete, back off and
  * bury their own rows here.
  */
 @Injectable()
@@ -90,8 +90,9 @@ export class AppealEventsOutbox extends SqlRepository {
   }
 
   /**
-   * Takes this consumer's turn (one drainer per consumer across all workers: a transaction-level advisory lock,
-   * so events of one appeal reach it in order). False when another worker has it now.
+   * Takes this consumer's turn to claim (a transaction-level advisory lock, held only by the short claim
+   * transaction): claims of one consumer follow each other, so each sees the leases of the one before and an
+   * appeal's events never go to two batches at once. False when another worker is claiming now.
    */
   async takeTurn(tx: Db, consumer: string): Promise<boolean> {
     const row = await this.one<{ locked: boolean }>(
@@ -103,60 +104,54 @@ export class AppealEventsOutbox extends SqlRepository {
   }
 
   /**
-   * The consumer's due rows, oldest first, locked for this transaction. An event waits while an earlier event of
-   * the same appeal is backing off for this consumer (a status must not overtake the one before it). See
-   * CLAIM_SQL for how it is read.
+   * Leases the consumer's due rows, oldest first, to the batch `lease` for `leaseMs`: they are not due for
+   * anyone until the lease runs out or the batch settles. An event waits while an earlier event of the same
+   * appeal is backing off or leased to another batch (a status must not overtake the one before it). See
+   * CLAIM_SQL for how it is read. Call after `takeTurn`, and commit before running the hooks.
    */
-  claim(tx: Db, consumer: string, limit: number): Promise<ClaimedEvent[]> {
-    return this.rows<ClaimedEvent>(CLAIM_SQL, [consumer, limit], tx);
+  claim(tx: Db, consumer: string, limit: number, lease: string, leaseMs: number): Promise<ClaimedEvent[]> {
+    return this.rows<ClaimedEvent>(CLAIM_SQL, [consumer, limit, lease, leaseMs], tx);
   }
 
-  async done(tx: Db, consumer: string, eventIds: string[]): Promise<void> {
-    if (eventIds.length === 0) return;
-    await this.rows(
-      `DELETE FROM event_outbox WHERE consumer = $1 AND event_id = ANY($2::bigint[])`,
-      [consumer, eventIds],
-      tx,
+  /** Extends a batch's lease on the rows it still holds; returns how many it still holds. */
+  async renew(consumer: string, lease: string, eventIds: string[], leaseMs: number): Promise<number> {
+    const rows = await this.rows<{ event_id: string }>(
+      `UPDATE event_outbox SET next_attempt_at = now() + make_interval(secs => $4::float8 / 1000)
+        WHERE consumer = $1 AND event_id = ANY($3::bigint[]) AND lease = $2::uuid
+        RETURNING event_id`,
+      [consumer, lease, eventIds, leaseMs],
     );
+    return rows.length;
   }
 
   /**
-   * Failed attempts, in one statement: each backs off (`retryInMs`); it stays as a dead letter when it failed for
-   * good (`'dead'`: a permanent error), or once it has failed at least `giveUp.attempts` times over at least
-   * `giveUp.afterMs` since its first failure. Returns the events buried now.
+   * A batch's outcome, in one statement: the handled rows deleted; the failed ones backing off (`retryInMs`), or
+   * kept as dead letters when they failed for good (`'dead'`: a permanent error) or once they have failed at
+   * least `giveUp.attempts` times over at least `giveUp.afterMs` since their first failure; the ones not tried
+   * due again at once. Only rows still under this batch's lease are touched: a row whose lease ran out and was
+   * taken over belongs to its new batch. Returns the events buried now.
    */
-  async failed(
-    tx: Db,
+  async settle(
     consumer: string,
-    attempts: FailedAttempt[],
+    lease: string,
+    outcome: { done: string[]; failed: FailedAttempt[]; untried: string[] },
     giveUp: { attempts: number; afterMs: number },
   ): Promise<string[]> {
-    if (attempts.length === 0) return [];
-    // o.* are the values before this attempt.
-    const dead = `(f.retry_ms IS NULL OR (o.attempts + 1 >= $5
-                    AND coalesce(o.first_failed_at, now()) <= now() - make_interval(secs => $6::float8 / 1000)))`;
-    const rows = await this.rows<{ id: string; state: string }>(
-      `UPDATE event_outbox o
-          SET attempts = o.attempts + 1, last_error = f.reason,
-              first_failed_at = coalesce(o.first_failed_at, now()),
-              state = CASE WHEN ${dead} THEN 'dead' ELSE 'pending' END,
-              failed_at = CASE WHEN ${dead} THEN now() END,
-              next_attempt_at = CASE WHEN ${dead} THEN o.next_attempt_at
-                                     ELSE now() + make_interval(secs => f.retry_ms / 1000) END
-         FROM unnest($2::bigint[], $3::text[], $4::float8[]) AS f(event_id, reason, retry_ms)
-        WHERE o.consumer = $1 AND o.event_id = f.event_id
-        RETURNING o.event_id::text AS id, o.state`,
-      [
-        consumer,
-        attempts.map((a) => a.eventId),
-        attempts.map((a) => a.reason.slice(0, 1000)),
-        attempts.map((a) => (a.retryInMs === 'dead' ? null : a.retryInMs)),
-        giveUp.attempts,
-        giveUp.afterMs,
-      ],
-      tx,
-    );
-    return rows.filter((r) => r.state === 'dead').map((r) => r.id);
+    const { done, failed, untried } = outcome;
+    if (done.length + failed.length + untried.length === 0) return [];
+    const rows = await this.rows<{ buried: string[] | null }>(SETTLE_SQL, [
+      consumer,
+      lease,
+      done,
+      failed.map((a) => a.eventId),
+      failed.map((a) => a.reason.slice(0, 1000)),
+      failed.map((a) => (a.retryInMs === 'dead' ? null : a.retryInMs)),
+      untried,
+      [...done, ...failed.map((a) => a.eventId), ...untried],
+      giveUp.attempts,
+      giveUp.afterMs,
+    ]);
+    return rows[0]?.buried ?? [];
   }
 
   dead(limit: number): Promise<DeadEvent[]> {
@@ -211,7 +206,9 @@ export class AppealEventsOutbox extends SqlRepository {
 
   /**
    * Every existing event of the consumers' interest queued again for them (an administrator's replay, and tests
-   * that replay the history): hooks are idempotent, so a replay sends nothing twice.
+   * that replay the history): hooks are idempotent, so a replay sends nothing twice. A row a batch is running
+   * now is taken from it (its outcome no longer counts) but not made due while the batch runs, so no two workers
+   * run it together: the batch's settle makes it due (or, should that worker die, the lease's end).
    */
   async replay(consumers: string[]): Promise<number> {
     const rows = await this.rows<{ event_id: string }>(
@@ -220,7 +217,9 @@ export class AppealEventsOutbox extends SqlRepository {
          FROM appeal_events e JOIN appeals a ON a.id = e.appeal_id
          JOIN event_consumers c ON e.type = ANY (c.types) AND (a.channel = ANY (c.channels) OR '*' = ANY (c.channels))
         WHERE c.name = ANY($1)
-       ON CONFLICT (consumer, event_id) DO UPDATE SET state = 'pending', next_attempt_at = now()
+       ON CONFLICT (consumer, event_id) DO UPDATE
+          SET state = 'pending', lease = NULL,
+              next_attempt_at = CASE WHEN event_outbox.lease IS NULL THEN now() ELSE event_outbox.next_attempt_at END
        RETURNING event_id`,
       [consumers],
     );
@@ -229,14 +228,17 @@ export class AppealEventsOutbox extends SqlRepository {
 }
 
 /**
- * A consumer's claim (AppealEventsOutbox.claim): $1 the consumer, $2 the batch's size. Its pending rows are read in
- * order from `event_outbox_claim_idx` until the batch is full, and the earlier events of each row's appeal by key
- * (`event_outbox_appeal_idx`): as a subquery for each row (`OFFSET 0`), by a state no partial index matches.
- * Otherwise the planner, sure of one row on either side on a table it has not analysed, read every pending row
- * of the consumer again for each row (issue 18); before the index, a claim read every consumer's rows due now.
+ * A consumer's claim (AppealEventsOutbox.claim): $1 the consumer, $2 the batch's size, $3 the batch's lease, $4 its
+ * length in ms. Its pending rows are read in order from `event_outbox_claim_idx` until the batch is full, and the
+ * earlier events of each row's appeal by key (`event_outbox_appeal_idx`): as a subquery for each row (`OFFSET 0`),
+ * by a state no partial index matches. Otherwise the planner, sure of one row on either side on a table it has not
+ * analysed, read every pending row of the consumer again for each row (issue 18); before the index, a claim read
+ * every consumer's rows due now. An earlier row not due now is backing off or leased to another batch: either
+ * way the later one waits. The rows taken (locked by this statement, so all of them) are marked with the lease
+ * and not due before its end, found again by key: a join to the picked rows was planned as a scan of the table.
  */
-export const CLAIM_SQL = `SELECT o.event_id::text AS id, o.attempts, e.appeal_id AS "appealId", e.type, e.data,
-              e.occurred_at AS "occurredAt", a.channel, a.registration_number AS "registrationNumber"
+export const CLAIM_SQL = `WITH picked AS (
+       SELECT o.event_id, o.attempts, e.appeal_id, e.type, e.data, e.occurred_at, a.channel, a.registration_number
          FROM event_outbox o
          JOIN appeal_events e ON e.id = o.event_id
          JOIN appeals a ON a.id = e.appeal_id
@@ -248,7 +250,54 @@ export const CLAIM_SQL = `SELECT o.event_id::text AS id, o.attempts, e.appeal_id
                 OFFSET 0)
         ORDER BY o.event_id
         LIMIT $2
-        FOR UPDATE OF o SKIP LOCKED`;
+        FOR UPDATE OF o SKIP LOCKED),
+     leased AS (
+       UPDATE event_outbox SET lease = $3::uuid, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000)
+        WHERE consumer = $1 AND event_id = ANY (ARRAY(SELECT event_id FROM picked)))
+SELECT event_id::text AS id, attempts, appeal_id AS "appealId", type, data, occurred_at AS "occurredAt", channel,
+       registration_number AS "registrationNumber"
+  FROM picked
+ ORDER BY event_id`;
+
+/** A failed row is buried: a permanent error, or $9 attempts over at least $10 ms since its first failure (`o.*`:
+ * the values before this attempt). */
+const DEAD = `(f.retry_ms IS NULL OR (o.attempts + 1 >= $9
+                AND coalesce(o.first_failed_at, now()) <= now() - make_interval(secs => $10::float8 / 1000)))`;
+
+/**
+ * A batch's outcome (AppealEventsOutbox.settle): $1 the consumer, $2 the lease; $3 the handled events; $4–$6 the
+ * failed ones with their reasons and back-offs (NULL: a permanent error); $7 the ones not tried; $8 all of the
+ * batch's; $9, $10 when a failing row is given up (DEAD). Each of the first three parts touches only rows still
+ * under the lease, by key; the last makes due now a row of the batch that a replay took from it meanwhile
+ * (AppealEventsOutbox.replay: lease cleared, not yet due), so the replay runs it again after this batch, as it
+ * would have run after the batch's commit before leases.
+ */
+const SETTLE_SQL = `WITH done AS (
+       DELETE FROM event_outbox o
+        WHERE o.consumer = $1 AND o.event_id = ANY($3::bigint[]) AND o.lease = $2::uuid
+       RETURNING 1),
+     failed AS (
+       UPDATE event_outbox o
+          SET attempts = o.attempts + 1, last_error = f.reason, lease = NULL,
+              first_failed_at = coalesce(o.first_failed_at, now()),
+              state = CASE WHEN ${DEAD} THEN 'dead' ELSE 'pending' END,
+              failed_at = CASE WHEN ${DEAD} THEN now() END,
+              next_attempt_at = CASE WHEN ${DEAD} THEN o.next_attempt_at
+                                     ELSE now() + make_interval(secs => f.retry_ms / 1000) END
+         FROM unnest($4::bigint[], $5::text[], $6::float8[]) AS f(event_id, reason, retry_ms)
+        WHERE o.consumer = $1 AND o.event_id = f.event_id AND o.lease = $2::uuid
+       RETURNING o.event_id, o.state),
+     released AS (
+       UPDATE event_outbox o SET lease = NULL, next_attempt_at = now()
+        WHERE o.consumer = $1 AND o.event_id = ANY($7::bigint[]) AND o.lease = $2::uuid
+       RETURNING 1),
+     replayed AS (
+       UPDATE event_outbox o SET next_attempt_at = now()
+        WHERE o.consumer = $1 AND o.event_id = ANY($8::bigint[]) AND o.lease IS NULL
+          AND o.state = 'pending' AND o.next_attempt_at > now()
+       RETURNING 1)
+SELECT (SELECT array_agg(event_id::text) FROM failed WHERE state = 'dead') AS buried,
+       (SELECT count(*) FROM done) + (SELECT count(*) FROM released) + (SELECT count(*) FROM replayed) AS settled`;
 
 /** /health's outbox figures (see AppealEventsOutbox.healthTotals): capped counts and one index lookup. */
 export const OUTBOX_HEALTH_SQL = `SELECT '*' AS consumer,

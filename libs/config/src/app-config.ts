@@ -121,6 +121,9 @@ export class AppConfig {
   readonly eventHookAttempts: number;
   readonly eventHookRetryMs: number;
   readonly eventHookRetryForMs: number;
+  /** A consumer's claimed batch is its own for this long (renewed every third of it while its hooks run); the
+   * rows of a worker that died with them are taken over once it has run out. */
+  readonly eventHookLeaseMs: number;
   /** How often the deadline clocks are swept for at-risk / overdue marks. */
   readonly clockWatchMs: number;
   /** How often each worker folds the appeal count deltas into the dashboard's daily counts. */
@@ -306,6 +309,7 @@ export class AppConfig {
     this.eventHookAttempts = int('EVENT_HOOK_ATTEMPTS', 10, 1, 100);
     this.eventHookRetryMs = int('EVENT_HOOK_RETRY_MS', 2000, 10, 600_000);
     this.eventHookRetryForMs = int('EVENT_HOOK_RETRY_FOR_MS', 86_400_000, 0, 7 * 86_400_000);
+    this.eventHookLeaseMs = int('EVENT_HOOK_LEASE_MS', 60_000, 300, 3_600_000);
     this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
     this.countsFoldMs = int('COUNTS_FOLD_MS', 10_000, 100, 3_600_000);
     this.channelAccountsRefreshMs = int('CHANNEL_ACCOUNTS_REFRESH_MS', 5000, 100, 3_600_000);
