@@ -39,6 +39,24 @@ async function registerAppeal(ctx: INestApplicationContext): Promise<string> {
   return outcome.appealId;
 }
 
+/** Appends events of `type` with data {n}, one per [appeal index, n], in this order; returns their ids by n. */
+async function appendNumbered(
+  db: TestDatabase,
+  type: string,
+  appeals: string[],
+  events: [number, number][],
+): Promise<Map<number, string>> {
+  const ids = new Map<number, string>();
+  for (const [appeal, n] of events) {
+    const [{ id }] = (await db.dataSource.query(
+      `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, $2, $3) RETURNING id::text`,
+      [appeals[appeal], type, { n }],
+    )) as { id: string }[];
+    ids.set(n, id);
+  }
+  return ids;
+}
+
 const everything = (organisationId: string): AccessScope => ({
   userId: 'u',
   role: Role.Operator,
@@ -327,17 +345,7 @@ describe('history outbox, batch hooks (integration)', () => {
   });
 
   /** Appends `test-batch` events, one per [appeal index, n], in this order; returns their ids by n. */
-  const append = async (events: [number, number][]): Promise<Map<number, string>> => {
-    const ids = new Map<number, string>();
-    for (const [appeal, n] of events) {
-      const [{ id }] = (await db.dataSource.query(
-        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'test-batch', $2) RETURNING id::text`,
-        [appeals[appeal], { n }],
-      )) as { id: string }[];
-      ids.set(n, id);
-    }
-    return ids;
-  };
+  const append = (events: [number, number][]) => appendNumbered(db, 'test-batch', appeals, events);
 
   const rows = async (): Promise<OutboxRow[]> =>
     (await db.dataSource.query(
@@ -648,17 +656,7 @@ describe('history outbox, leased batches (integration)', () => {
     return open;
   };
 
-  const append = async (events: [number, number][]): Promise<Map<number, string>> => {
-    const ids = new Map<number, string>();
-    for (const [appeal, n] of events) {
-      const [{ id }] = (await db.dataSource.query(
-        `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'test-lease', $2) RETURNING id::text`,
-        [appeals[appeal], { n }],
-      )) as { id: string }[];
-      ids.set(n, id);
-    }
-    return ids;
-  };
+  const append = (events: [number, number][]) => appendNumbered(db, 'test-lease', appeals, events);
 
   const left = async (): Promise<number> => {
     const [{ n }] = (await db.dataSource.query(
