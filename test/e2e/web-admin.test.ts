@@ -59,7 +59,7 @@ describe('staff web workspace: administration (browser e2e)', () => {
     const create = page.getByRole('dialog', { name: 'Новый сотрудник' });
     await create.getByLabel('ФИО').fill('Белова Ирина Сергеевна');
     await create.getByLabel('Логин').fill('walk-belova');
-    await create.getByLabel('Пароль (не короче 8 символов)').fill('первый-пароль-1');
+    await create.getByLabel('Временный пароль (не короче 8 символов)').fill('первый-пароль-1');
     await create.getByRole('textbox', { name: 'Организация' }).click();
     await page.getByRole('option', { name: 'ЦУР Северной области' }).click();
     await create.getByRole('button', { name: 'Создать' }).click();
@@ -76,11 +76,13 @@ describe('staff web workspace: administration (browser e2e)', () => {
     await row.getByText('Белова-Смирнова Ирина Сергеевна').waitFor();
 
     await actions();
-    await page.getByRole('menuitem', { name: 'Задать новый пароль' }).click();
-    const reset = page.getByRole('dialog', { name: 'Новый пароль' });
-    await reset.getByLabel('Новый пароль (не короче 8 символов)').fill('второй-пароль-2');
+    await page.getByRole('menuitem', { name: 'Задать временный пароль' }).click();
+    const reset = page.getByRole('dialog', { name: 'Временный пароль' });
+    await reset.getByLabel('Временный пароль (не короче 8 символов)').fill('второй-пароль-2');
     await reset.getByRole('button', { name: 'Задать пароль' }).click();
-    await page.getByText('Новый пароль задан: Белова-Смирнова Ирина Сергеевна', { exact: false }).waitFor();
+    await page
+      .getByText('Временный пароль задан: Белова-Смирнова Ирина Сергеевна', { exact: false })
+      .waitFor();
     const signInStatus = async (password: string) =>
       (
         await fetch(`${walk.stack.baseUrl}/api/v1/auth/login`, {

@@ -102,6 +102,8 @@ export const ENDPOINTS = {
   deactivateUser: { method: 'POST', path: '/api/v1/users/{id}/deactivate' },
   activateUser: { method: 'POST', path: '/api/v1/users/{id}/activate' },
   resetPassword: { method: 'POST', path: '/api/v1/users/{id}/password' },
+  signInLockouts: { method: 'GET', path: '/api/v1/users/lockouts' },
+  unlockUser: { method: 'POST', path: '/api/v1/users/{id}/unlock' },
   assignees: { method: 'GET', path: '/api/v1/users/assignees' },
   dashboard: { method: 'GET', path: '/api/v1/reports/dashboard' },
   handled: { method: 'GET', path: '/api/v1/reports/handled' },

@@ -24,6 +24,7 @@ export type Organisation = Schemas['OrganisationDto'];
 export type Topic = Schemas['TopicDto'];
 export type Template = Schemas['AnswerTemplateDto'];
 export type StaffMember = Schemas['StaffUserDto'];
+export type SignInLockout = Schemas['SignInLockoutDto'];
 export type ChannelAccount = Schemas['ChannelAccountDto'];
 export type ChannelKind = Schemas['ChannelKindDto'];
 export type Assignee = Schemas['AssigneeDto'];

@@ -1,0 +1,293 @@
+import { type Page } from 'playwright-core';
+import { Role, StaffUsers } from '@inbox/access';
+import { idOf } from '../factories/directory';
+import { staffStack } from '../support/staff-stack';
+import { staffPages } from '../support/staff-pages';
+import { eventually } from '../support/test-stack';
+
+const PASSWORD = 'den-administratora-2026';
+const TEMPORARY = 'Vremenny-2026!';
+
+/**
+ * An administrator's day on «Сотрудники и роли», in Chromium as people sign in: wrong input refused in
+ * Russian at the field it is about, a colleague of every role added with their organisation, one role
+ * changed, the temporary password's round (the colleague replaces it; a reset makes it temporary again), sign-in
+ * switched off and on, a sign-in lock-out lifted, and the list searched and filtered — each surviving a reload.
+ */
+describe('an administrator’s day with staff accounts (browser e2e)', () => {
+  const t = staffStack({
+    organisations: { region: 'region', cur: 'cur', minzhkh: 'minzhkh' },
+    staff: {},
+  });
+  const pages = staffPages();
+  const { problems } = pages;
+
+  beforeAll(async () => {
+    await t.stack.api.get(StaffUsers).create({
+      login: 'kadrova',
+      password: PASSWORD,
+      fullName: 'Кадрова Нина Павловна',
+      role: Role.Admin,
+      organisationId: await idOf(t.stack.db.dataSource, 'organisations', 'region'),
+    });
+  });
+
+  const open = (path: string, login = 'kadrova', password = PASSWORD) =>
+    pages.open(() => t.stack.baseUrl, { login, password }, path);
+  const signInStatus = async (login: string, password: string) =>
+    (
+      await fetch(`${t.stack.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login, password }),
+      })
+    ).status;
+  const row = (page: Page, login: string) => page.locator(`[data-testid="user-row"][data-login="${login}"]`);
+  async function rowAction(page: Page, login: string, item: string) {
+    await row(page, login)
+      .getByRole('button', { name: /^Действия: / })
+      .click();
+    await page.getByRole('menuitem', { name: item }).click();
+  }
+  /** Picks `option` in the select named `name` within `scope`. */
+  async function pick(page: Page, scope: Page | ReturnType<Page['getByRole']>, name: string, option: string) {
+    await scope.getByRole('textbox', { name, exact: true }).click();
+    await page.getByRole('option', { name: option, exact: true }).click();
+  }
+  /** What the server refused on purpose (and the browser's note of each); nothing else went wrong. */
+  function expectOnly(page: Page, refusals: string[]) {
+    const note = (status: string) =>
+      `console: Failed to load resource: the server responded with a status of ${status} (${
+        { '400': 'Bad Request', '409': 'Conflict' }[status]
+      })`;
+    const expected = refusals.flatMap((r) => [r, note(r.split(':')[0])]);
+    expect([...problems.get(page)!].sort()).toEqual(expected.sort());
+  }
+
+  it('refuses wrong input at the field it is about, in Russian, and keeps what was typed', async () => {
+    const page = await open('/admin/users');
+    await page.getByRole('table', { name: 'Сотрудники' }).waitFor();
+    await page.getByRole('button', { name: 'Добавить сотрудника' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Новый сотрудник' });
+    // The form opens on its first field: the keyboard starts typing there.
+    const fullNameId = await dialog.getByLabel('ФИО').getAttribute('id');
+    await eventually(
+      async () => (await page.evaluate('document.activeElement?.id')) === fullNameId || undefined,
+    );
+    await page.keyboard.type('Новикова Дарья Павловна');
+    expect(await dialog.getByLabel('ФИО').inputValue()).toBe('Новикова Дарья Павловна');
+    await dialog.getByLabel('ФИО').fill('');
+    await dialog.getByRole('button', { name: 'Создать' }).click();
+    await dialog.getByText('Исправьте отмеченные поля').waitFor();
+    // What Mantine says under a field (its error element is named by the input's id).
+    const errorOf = async (label: string) => {
+      const id = await dialog.getByLabel(label).first().getAttribute('id');
+      const error = page.locator(`[id="${id}-error"]`);
+      return (await error.count()) ? error.innerText() : '';
+    };
+    expect(await errorOf('ФИО')).toBe('Укажите ФИО');
+    expect(await errorOf('Логин')).toBe('Логин — от 2 до 60 латинских букв, цифр, точек, дефисов');
+    expect(await errorOf('Временный пароль')).toBe('Пароль — не короче 8 символов');
+    expect(await errorOf('Организация')).toBe('Выберите организацию');
+
+    // A login taken (whatever its case) and a short password: said at those two fields only.
+    await dialog.getByLabel('ФИО').fill('Новикова Дарья Павловна');
+    await dialog.getByLabel('Логин').fill('Kadrova');
+    await dialog.getByLabel('Временный пароль').fill('korotko');
+    await pick(page, dialog, 'Организация', 'Центр управления регионом');
+    await dialog.getByRole('button', { name: 'Создать' }).click();
+    await eventually(
+      async () => (await errorOf('Временный пароль')) === 'Пароль — не короче 8 символов' || undefined,
+    );
+    expect(await errorOf('ФИО')).toBe('');
+    expect(await errorOf('Организация')).toBe('');
+    await dialog.getByLabel('Временный пароль').fill(TEMPORARY);
+    await dialog.getByRole('button', { name: 'Создать' }).click();
+    await eventually(async () => (await errorOf('Логин')) === 'Логин уже занят' || undefined);
+    expect(await errorOf('Временный пароль')).toBe('');
+    // Nothing typed was lost: one change and it goes through.
+    expect(await dialog.getByLabel('ФИО').inputValue()).toBe('Новикова Дарья Павловна');
+    await dialog.getByLabel('Логин').fill('novikova');
+    await dialog.getByRole('button', { name: 'Создать' }).click();
+    await page.getByText('Добавлен: Новикова Дарья Павловна').waitFor();
+    await row(page, 'novikova').getByText('Временный пароль').waitFor();
+    expectOnly(page, [
+      `400: POST ${t.stack.baseUrl}/api/v1/users`,
+      `400: POST ${t.stack.baseUrl}/api/v1/users`,
+      `409: POST ${t.stack.baseUrl}/api/v1/users`,
+    ]);
+  });
+
+  it('adds a colleague of every role with their organisation, says what each sees, changes a role; all kept on reload', async () => {
+    const page = await open('/admin/users');
+    await page.getByRole('table', { name: 'Сотрудники' }).waitFor();
+    const colleagues = [
+      [
+        'operatorova',
+        'Операторова Ольга Ивановна',
+        'Оператор 1-й линии (ЦУР/ЕКЦ)',
+        'Центр управления регионом',
+      ],
+      [
+        'klerkov',
+        'Клерков Иван Петрович',
+        'Специалист органа власти (2-я линия)',
+        'Министерство ЖКХ и энергетики',
+      ],
+      [
+        'nachalova',
+        'Началова Вера Сергеевна',
+        'Руководитель подразделения (утверждает ответы и продление срока)',
+        'Министерство ЖКХ и энергетики',
+      ],
+      ['kontrolev', 'Контролёв Пётр Ильич', 'Руководитель', 'Правительство Северной области'],
+      ['adminova', 'Админова Алла Юрьевна', 'Администратор', 'Правительство Северной области'],
+    ] as const;
+    for (const [login, fullName, role, organisation] of colleagues) {
+      await page.getByRole('button', { name: 'Добавить сотрудника' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Новый сотрудник' });
+      await dialog.getByLabel('ФИО').fill(fullName);
+      await dialog.getByLabel('Логин').fill(login);
+      await dialog.getByLabel('Временный пароль').fill(TEMPORARY);
+      await pick(page, dialog, 'Роль', role);
+      await pick(page, dialog, 'Организация', organisation);
+      // What the role sees is said under it; the box widening it is there only where it widens anything.
+      const subordinates = dialog.getByLabel('Видит обращения подведомственных организаций');
+      if (login === 'klerkov') await subordinates.check();
+      else if (login !== 'nachalova') expect(await subordinates.count()).toBe(0);
+      if (login === 'kontrolev')
+        await dialog
+          .getByText('В Правительстве и ЦУР видит все обращения области', { exact: false })
+          .waitFor();
+      await dialog.getByRole('button', { name: 'Создать' }).click();
+      await page.getByText(`Добавлен: ${fullName}`).waitFor();
+    }
+    // The head becomes a clerk: the role and the organisation in the row, after a reload too.
+    await rowAction(page, 'nachalova', 'Изменить');
+    const edit = page.getByRole('dialog', { name: 'Изменить сотрудника' });
+    expect(await edit.getByLabel('Логин').isDisabled()).toBe(true);
+    await pick(page, edit, 'Роль', 'Специалист органа власти (2-я линия)');
+    await edit.getByRole('button', { name: 'Сохранить' }).click();
+    await page.getByText('Сотрудник изменён: Началова Вера Сергеевна').waitFor();
+    await page.reload();
+    await row(page, 'adminova').waitFor();
+    for (const [login, fullName, role, organisation] of colleagues) {
+      const cells = await row(page, login).locator('td').allInnerTexts();
+      expect(cells.slice(0, 4)).toEqual([
+        fullName,
+        login,
+        login === 'nachalova' ? 'Специалист органа власти (2-я линия)' : role,
+        organisation,
+      ]);
+      expect(cells[4]).toContain('Временный пароль');
+    }
+    const scope = await t.stack.db.dataSource.query(
+      `SELECT login, role, sees_subordinates FROM users WHERE login IN ('klerkov', 'nachalova') ORDER BY login`,
+    );
+    expect(scope).toEqual([
+      { login: 'klerkov', role: 'clerk', sees_subordinates: true },
+      { login: 'nachalova', role: 'clerk', sees_subordinates: false },
+    ]);
+    expectOnly(page, []);
+  });
+
+  it('temporary password: the colleague replaces it; a reset makes it temporary again; sign-in off and on', async () => {
+    const admin = await open('/admin/users');
+    await row(admin, 'operatorova').getByText('Временный пароль').waitFor();
+
+    // The colleague signs in with it and is held on the change screen until they choose their own.
+    const own = 'sobstvenny-parol-operatora';
+    const colleague = await open('/', 'operatorova', TEMPORARY);
+    await colleague.getByRole('heading', { name: 'Смените временный пароль' }).waitFor();
+    await colleague.getByLabel('Временный пароль').fill(TEMPORARY);
+    await colleague.getByLabel('Новый пароль', { exact: false }).first().fill(own);
+    await colleague.getByLabel('Новый пароль ещё раз').fill(own);
+    await colleague.getByRole('button', { name: 'Сменить пароль и продолжить' }).click();
+    await colleague.getByTestId('current-user').waitFor();
+    await admin.reload();
+    await row(admin, 'operatorova').getByText('Активен').waitFor();
+    expect(await row(admin, 'operatorova').getByText('Временный пароль').count()).toBe(0);
+
+    // Forgotten: the administrator sets a temporary one again; the colleague's own stops working.
+    await rowAction(admin, 'operatorova', 'Задать временный пароль');
+    const reset = admin.getByRole('dialog', { name: 'Временный пароль' });
+    await reset.getByLabel('Временный пароль').fill('korotko');
+    await reset.getByText('Пароль — не короче 8 символов').waitFor();
+    expect(await reset.getByRole('button', { name: 'Задать пароль' }).isDisabled()).toBe(true);
+    await reset.getByLabel('Временный пароль').fill('Vtoroy-vremenny-7');
+    await reset.getByRole('button', { name: 'Задать пароль' }).click();
+    await admin.getByText('Временный пароль задан: Операторова Ольга Ивановна', { exact: false }).waitFor();
+    await row(admin, 'operatorova').getByText('Временный пароль').waitFor();
+    expect(await signInStatus('operatorova', own)).toBe(401);
+    expect(await signInStatus('operatorova', 'Vtoroy-vremenny-7')).toBe(200);
+
+    // Away for a while: sign-in off (the colleague cannot come in), then on again.
+    await rowAction(admin, 'operatorova', 'Отключить вход');
+    await admin.getByText('Операторова Ольга Ивановна: вход отключён').waitFor();
+    await row(admin, 'operatorova').getByText('Отключён').waitFor();
+    expect(await signInStatus('operatorova', 'Vtoroy-vremenny-7')).toBe(401);
+    await admin.reload();
+    await row(admin, 'operatorova').getByText('Отключён').waitFor();
+    await rowAction(admin, 'operatorova', 'Включить вход');
+    await row(admin, 'operatorova').getByText('Активен').waitFor();
+    expect(await signInStatus('operatorova', 'Vtoroy-vremenny-7')).toBe(200);
+    // The administrator cannot switch themself off.
+    await row(admin, 'kadrova')
+      .getByRole('button', { name: /^Действия: / })
+      .click();
+    expect(await admin.getByRole('menuitem', { name: 'Отключить вход' }).isDisabled()).toBe(true);
+    await admin.keyboard.press('Escape');
+    expectOnly(admin, []);
+  });
+
+  it('a colleague locked out by wrong passwords is found by the filter and let in again', async () => {
+    for (let i = 0; i < 6; i++) expect(await signInStatus('klerkov', `ne-tot-${i}`)).toBe(401);
+    expect(await signInStatus('klerkov', TEMPORARY)).toBe(429);
+    const page = await open('/admin/users');
+    await page.getByRole('table', { name: 'Сотрудники' }).waitFor();
+    await pick(page, page, 'Статус', 'Вход заблокирован');
+    await row(page, 'klerkov')
+      .getByText(/^Вход заблокирован до \d\d\.\d\d\.\d{4} \d\d:\d\d$/)
+      .waitFor();
+    await eventually(async () => (await page.getByTestId('user-row').count()) === 1 || undefined);
+    await rowAction(page, 'klerkov', 'Снять блокировку входа');
+    await page.getByText('Клерков Иван Петрович: блокировка входа снята').waitFor();
+    await page.getByText('Никто не подходит под условия поиска.').waitFor();
+    expect(await signInStatus('klerkov', TEMPORARY)).toBe(200);
+    expectOnly(page, []);
+  });
+
+  it('finds staff by name or login, role, organisation and status; the search survives a reload', async () => {
+    const page = await open('/admin/users');
+    await page.getByRole('table', { name: 'Сотрудники' }).waitFor();
+    const logins = async () =>
+      (
+        await page
+          .getByTestId('user-row')
+          .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-login')))
+      ).sort();
+    await page.getByLabel('ФИО или логин').fill('новик');
+    await eventually(async () => (await logins()).join() === 'novikova' || undefined);
+    await page.getByLabel('ФИО или логин').fill('');
+    await pick(page, page, 'Роль', 'Специалист органа власти (2-я линия)');
+    await pick(page, page, 'Организация сотрудника', 'Министерство ЖКХ и энергетики');
+    await eventually(async () => (await logins()).join() === 'klerkov,nachalova' || undefined);
+    await page.getByLabel('ФИО или логин').fill('Вера');
+    await eventually(async () => (await logins()).join() === 'nachalova' || undefined);
+    await page
+      .getByTestId('users-count')
+      .getByText(/^Найдено: 1 из \d+$/)
+      .waitFor();
+    await page.reload();
+    await page.getByRole('table', { name: 'Сотрудники' }).waitFor();
+    await eventually(async () => (await logins()).join() === 'nachalova' || undefined);
+    expect(await page.getByLabel('ФИО или логин').inputValue()).toBe('Вера');
+    expect(await page.getByRole('textbox', { name: 'Роль', exact: true }).inputValue()).toBe(
+      'Специалист органа власти (2-я линия)',
+    );
+    // Nobody matches: said so, not an empty table.
+    await page.getByLabel('ФИО или логин').fill('никого-такого');
+    await page.getByText('Никто не подходит под условия поиска.').waitFor();
+    expectOnly(page, []);
+  });
+});
