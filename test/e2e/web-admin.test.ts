@@ -174,7 +174,7 @@ describe('staff web workspace: administration (browser e2e)', () => {
   it('admin: answer templates for an organisation added, edited and switched off; fast-track rules added, switched off and removed', async () => {
     const page = await signIn('admin');
     await page.goto(`${walk.stack.baseUrl}/app/admin/templates`);
-    await page.getByRole('table', { name: 'Шаблоны ответов' }).waitFor();
+    await page.getByRole('table', { name: 'Типовые ответы' }).waitFor();
     await page.getByRole('textbox', { name: 'Организация' }).click();
     await page.getByRole('option', { name: 'Минжкх СО' }).click();
     // The clerk's template of the seed is there: the list is the chosen organisation's.
@@ -189,16 +189,16 @@ describe('staff web workspace: administration (browser e2e)', () => {
       .locator('[data-testid="template-row"][data-title="Обращение направлено по компетенции"]')
       .getByText('общий')
       .waitFor();
-    await page.getByRole('button', { name: 'Новый шаблон' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Новый шаблон ответа' });
+    await page.getByRole('button', { name: 'Новый типовой ответ' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Новый типовой ответ' });
     await dialog.getByLabel('Название').fill('Отключение отопления: сроки');
     await dialog
-      .getByLabel('Текст шаблона')
+      .getByLabel('Текст типового ответа')
       .fill(
         'Уважаемый(ая) {{applicantName}}! По Вашему обращению № {{registrationNumber}} сообщаем: отопление будет восстановлено в течение суток.',
       );
-    await dialog.getByRole('button', { name: 'Сохранить шаблон' }).click();
-    await page.getByText('Шаблон добавлен: Отключение отопления: сроки').waitFor();
+    await dialog.getByRole('button', { name: 'Сохранить типовой ответ' }).click();
+    await page.getByText('Типовой ответ добавлен: Отключение отопления: сроки').waitFor();
     await page.locator('[data-testid="template-row"][data-title="Отключение отопления: сроки"]').waitFor();
     // The department's clerk now finds it among the templates of their organisation.
     const clerkTemplates = await json(
@@ -211,18 +211,18 @@ describe('staff web workspace: administration (browser e2e)', () => {
       .locator('[data-testid="template-row"][data-title="Отключение отопления: сроки"]')
       .getByRole('button', { name: 'Изменить' })
       .click();
-    const edit = page.getByRole('dialog', { name: 'Изменить шаблон ответа' });
+    const edit = page.getByRole('dialog', { name: 'Изменить типовой ответ' });
     await edit.getByLabel('Название').fill('Отключение отопления: сроки восстановления');
     await edit.getByRole('textbox', { name: 'Тема' }).click();
     await page.getByRole('option', { name: /^Жилищно-коммунальное хозяйство$/ }).click();
-    await edit.getByRole('button', { name: 'Сохранить шаблон' }).click();
-    await page.getByText('Шаблон изменён: Отключение отопления: сроки восстановления').waitFor();
+    await edit.getByRole('button', { name: 'Сохранить типовой ответ' }).click();
+    await page.getByText('Типовой ответ изменён: Отключение отопления: сроки восстановления').waitFor();
     const edited = page.locator(
       '[data-testid="template-row"][data-title="Отключение отопления: сроки восстановления"]',
     );
     await edited.getByText('Жилищно-коммунальное хозяйство').waitFor();
     await edited.getByRole('button', { name: 'Отключить' }).click();
-    await page.getByText('Шаблон отключён: Отключение отопления: сроки восстановления').waitFor();
+    await page.getByText('Типовой ответ отключён: Отключение отопления: сроки восстановления').waitFor();
     await edited.getByText('отключён', { exact: true }).waitFor();
     await edited.getByRole('button', { name: 'Включить' }).waitFor();
     const offered = (
@@ -467,7 +467,7 @@ describe('staff web workspace: administration (browser e2e)', () => {
       ['users', tableShown('Сотрудники')],
       ['routing', tableShown('Правила маршрутизации')],
       ['topics', headingShown('Администрирование')],
-      ['templates', tableShown('Шаблоны ответов')],
+      ['templates', tableShown('Типовые ответы')],
       ['fast-track', tableShown('Правила ускоренного рассмотрения')],
       ['models', tableShown('Модели классификатора')],
       ['corrections', tableShown('Исправления классификатора')],

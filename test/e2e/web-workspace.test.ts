@@ -132,11 +132,11 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByRole('heading', { name: `Обращение № ${walk.escalateMe.registrationNumber}` }).waitFor();
     await page.getByTestId('applicant-name').getByText('Соколова Анна Игоревна').waitFor();
 
-    await page.getByRole('textbox', { name: 'Шаблон ответа' }).click();
+    await page.getByRole('textbox', { name: 'Типовой ответ' }).click();
     await page.getByRole('option', { name: 'Аварийные работы: водоснабжение' }).click();
     await page.getByTestId('template-preview').waitFor();
     await page
-      .getByLabel('Дополнение к шаблону')
+      .getByLabel('Дополнение к типовому ответу')
       .fill('Повторная проверка состояния подвала назначена на пятницу.');
     await page.getByRole('button', { name: 'Сохранить проект ответа' }).click();
     const answer = page.locator('[data-testid="answer"][data-status="draft"]');

@@ -455,11 +455,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await newStaff('adminova', 'Админова Дарья Игоревна', Role.Admin, 'region');
     const admin = await open('adminova', '/admin/templates', 'en-US');
     await admin
-      .getByRole('button', { name: /Добавить|Новый шаблон/ })
+      .getByRole('button', { name: /Добавить|Новый типовой ответ/ })
       .first()
       .click();
-    const form = admin.getByRole('dialog', { name: 'Новый шаблон ответа' });
-    await form.getByRole('button', { name: 'Сохранить шаблон' }).click();
+    const form = admin.getByRole('dialog', { name: 'Новый типовой ответ' });
+    await form.getByRole('button', { name: 'Сохранить типовой ответ' }).click();
     const error = form.getByRole('alert');
     await error.waitFor();
     expect(await error.innerText()).toMatch(/[А-Яа-яЁё]/);
@@ -470,10 +470,10 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     // The administrator writes a template: «[имя заявителя]» from the insert menu, «[номер обращения]» typed.
     await newStaff('shablonova', 'Шаблонова Вера Игоревна', Role.Admin, 'region');
     const admin = await open('shablonova', '/admin/templates');
-    await admin.getByRole('button', { name: 'Новый шаблон' }).click();
-    const form = admin.getByRole('dialog', { name: 'Новый шаблон ответа' });
+    await admin.getByRole('button', { name: 'Новый типовой ответ' }).click();
+    const form = admin.getByRole('dialog', { name: 'Новый типовой ответ' });
     await form.getByRole('textbox', { name: 'Название' }).fill('Ответ по отоплению');
-    const body = form.getByRole('textbox', { name: 'Текст шаблона' });
+    const body = form.getByRole('textbox', { name: 'Текст типового ответа' });
     await body.fill('Уважаемый(ая)');
     await form.getByRole('button', { name: 'Вставить подстановку' }).click();
     await admin.getByRole('menuitem', { name: /^\[имя заявителя\]/ }).click();
@@ -481,13 +481,13 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await body.press('End');
     await body.pressSequentially('! По обращению № [номер обращения] отопление восстановлено.');
     expect(await form.innerText()).not.toContain('{{');
-    await form.getByRole('button', { name: 'Сохранить шаблон' }).click();
+    await form.getByRole('button', { name: 'Сохранить типовой ответ' }).click();
     const row = admin.locator('[data-testid="template-row"][data-title="Ответ по отоплению"]');
     await row.waitFor();
     expect(await row.innerText()).toContain(
       'Уважаемый(ая) [имя заявителя]! По обращению № [номер обращения]',
     );
-    expect(await admin.getByRole('table', { name: 'Шаблоны ответов' }).innerText()).not.toContain('{{');
+    expect(await admin.getByRole('table', { name: 'Типовые ответы' }).innerText()).not.toContain('{{');
     // Stored as the server fills it.
     const region = await idOf(t.stack.db.dataSource, 'organisations', 'region');
     const stored = (await json(
@@ -508,7 +508,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(made.status).toBe(201);
     const appeal = await escalatedCall();
     const page = await open('petrov', `/appeals/${appeal.id}`);
-    await page.getByRole('textbox', { name: 'Шаблон ответа' }).click();
+    await page.getByRole('textbox', { name: 'Типовой ответ' }).click();
     await page.getByRole('option', { name: 'Отопление: перерасчёт' }).click();
     const preview = page.getByTestId('template-preview');
     await preview.waitFor();

@@ -9,7 +9,7 @@ import {
 import { type Actor } from './workflow/actor';
 
 const UUID = /^[0-9a-f-]{36}$/i;
-const OTHER_ORGANISATION = 'Шаблоны другой организации ведёт она сама';
+const OTHER_ORGANISATION = 'Типовые ответы другой организации ведёт она сама';
 
 /** Answer templates per organisation and topic (the knowledge base grows from here). */
 @Injectable()
@@ -73,14 +73,14 @@ export class AnswerTemplates {
    */
   async update(actor: Actor, id: string, change: AnswerTemplateChange): Promise<AnswerTemplateView> {
     const template = UUID.test(id) ? await this.templates.byId(id) : undefined;
-    if (!template) throw notFoundError('Шаблон не найден');
+    if (!template) throw notFoundError('Типовой ответ не найден');
     if (actor.role !== Role.Admin && template.organisationId !== actor.organisationId) {
       return this.refuse(
         actor,
         'update-template',
         id,
         { organisationId: template.organisationId ?? 'common' },
-        template.organisationId ? OTHER_ORGANISATION : 'Общие шаблоны ведёт администратор',
+        template.organisationId ? OTHER_ORGANISATION : 'Общие типовые ответы ведёт администратор',
       );
     }
     const updated = await this.templates.update(id, change);

@@ -27,7 +27,7 @@ class CreateTemplateDto {
       'Подстановки: {{applicantName}}, {{registrationNumber}}, {{registrationDate}}, {{organisation}}, {{answerDueDate}}',
   })
   @IsString()
-  @MinLength(10, { message: 'Текст шаблона — от 10 символов' })
+  @MinLength(10, { message: 'Текст типового ответа — от 10 символов' })
   @MaxLength(20000)
   body!: string;
 
@@ -47,7 +47,7 @@ class UpdateTemplateDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @MinLength(10, { message: 'Текст шаблона — от 10 символов' })
+  @MinLength(10, { message: 'Текст типового ответа — от 10 символов' })
   @MaxLength(20000)
   body?: string;
 
@@ -56,7 +56,9 @@ class UpdateTemplateDto {
   @IsUUID('all', { message: 'topicId: UUID темы' })
   topicId?: string | null;
 
-  @ApiPropertyOptional({ description: 'false — шаблон больше не предлагается (ответы по нему остаются)' })
+  @ApiPropertyOptional({
+    description: 'false — типовой ответ больше не предлагается (ответы по нему остаются)',
+  })
   @IsOptional()
   @IsBoolean({ message: 'active: true или false' })
   active?: boolean;
@@ -70,7 +72,7 @@ export class AnswerTemplatesController {
   @Get()
   @ApiOperation({
     summary:
-      'Шаблоны ответов моей организации (и общие), по теме; администратор может выбрать организацию (organisationId)',
+      'Типовые ответы моей организации (и общие), по теме; администратор может выбрать организацию (organisationId)',
   })
   @ApiQuery({ name: 'topicId', required: false, type: String })
   @ApiQuery({
@@ -83,7 +85,7 @@ export class AnswerTemplatesController {
     name: 'includeInactive',
     required: false,
     type: Boolean,
-    description: 'true — и отключённые (для ведения шаблонов)',
+    description: 'true — и отключённые (для ведения типовых ответов)',
   })
   @ApiOkResponse({ type: [AnswerTemplateDto] })
   list(
@@ -97,7 +99,7 @@ export class AnswerTemplatesController {
 
   @Post()
   @Roles(Role.Clerk, Role.Head, Role.Supervisor, Role.Admin)
-  @ApiOperation({ summary: 'Новый шаблон ответа' })
+  @ApiOperation({ summary: 'Новый типовой ответ' })
   @ApiCreatedResponse({ type: CreatedDto })
   create(@Body() body: CreateTemplateDto, @Staff() staff: StaffContext) {
     return this.templates.create(actorOf(staff), body);
@@ -107,7 +109,7 @@ export class AnswerTemplatesController {
   @Roles(Role.Clerk, Role.Head, Role.Supervisor, Role.Admin)
   @ApiOperation({
     summary:
-      'Изменить шаблон ответа или отключить его (active: false): свой организации, администратор — любой и общие',
+      'Изменить типовой ответ или отключить его (active: false): свой организации, администратор — любой и общие',
   })
   @ApiOkResponse({ type: AnswerTemplateDto })
   update(@Param('id') id: string, @Body() body: UpdateTemplateDto, @Staff() staff: StaffContext) {

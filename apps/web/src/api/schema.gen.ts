@@ -11,10 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Шаблоны ответов моей организации (и общие), по теме; администратор может выбрать организацию (organisationId) */
+        /** Типовые ответы моей организации (и общие), по теме; администратор может выбрать организацию (organisationId) */
         get: operations["AnswerTemplatesController_list"];
         put?: never;
-        /** Новый шаблон ответа */
+        /** Новый типовой ответ */
         post: operations["AnswerTemplatesController_create"];
         delete?: never;
         options?: never;
@@ -35,7 +35,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Изменить шаблон ответа или отключить его (active: false): свой организации, администратор — любой и общие */
+        /** Изменить типовой ответ или отключить его (active: false): свой организации, администратор — любой и общие */
         patch: operations["AnswerTemplatesController_update"];
         trace?: never;
     };
@@ -4624,7 +4624,7 @@ export interface components {
             topicId?: string;
         };
         UpdateTemplateDto: {
-            /** @description false — шаблон больше не предлагается (ответы по нему остаются) */
+            /** @description false — типовой ответ больше не предлагается (ответы по нему остаются) */
             active?: boolean;
             body?: string;
             title?: string;
@@ -4689,7 +4689,7 @@ export interface operations {
     AnswerTemplatesController_list: {
         parameters: {
             query?: {
-                /** @description true — и отключённые (для ведения шаблонов) */
+                /** @description true — и отключённые (для ведения типовых ответов) */
                 includeInactive?: boolean;
                 /** @description Только для администратора */
                 organisationId?: string;

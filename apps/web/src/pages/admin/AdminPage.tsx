@@ -20,7 +20,7 @@ const SECTIONS = [
   { value: 'users', label: 'Сотрудники и роли', Panel: UsersTab },
   { value: 'routing', label: 'Маршрутизация', Panel: RoutingRulesTab },
   { value: 'topics', label: 'Рубрикатор', Panel: TopicsTab },
-  { value: 'templates', label: 'Шаблоны ответов', Panel: TemplatesTab },
+  { value: 'templates', label: 'Типовые ответы', Panel: TemplatesTab },
   { value: 'fast-track', label: 'Ускоренное рассмотрение', Panel: FastTrackTab },
   { value: 'models', label: 'Классификатор', Panel: ModelsTab },
   { value: 'corrections', label: 'Исправления классификатора', Panel: CorrectionsTab },

@@ -39,12 +39,12 @@ export function TemplatesTab() {
         ? call('updateTemplate', { params: { id: f.id }, body: { ...fields, topicId: f.topicId || null } })
         : call('createTemplate', { body: { ...fields, topicId: f.topicId || undefined, organisationId } });
     },
-    (_, f) => list.done(`${f.id ? 'Шаблон изменён' : 'Шаблон добавлен'}: ${f.title.trim()}`),
+    (_, f) => list.done(`${f.id ? 'Типовой ответ изменён' : 'Типовой ответ добавлен'}: ${f.title.trim()}`),
   );
   const toggle = useRowAction(
     list,
     (t: Template) => call('updateTemplate', { params: { id: t.id }, body: { active: !t.active } }),
-    (t) => `${t.active ? 'Шаблон снова предлагается' : 'Шаблон отключён'}: ${t.title}`,
+    (t) => `${t.active ? 'Типовой ответ снова предлагается' : 'Типовой ответ отключён'}: ${t.title}`,
   );
   const { form, setForm } = dialog;
   const field = form && fieldsOf(form, setForm);
@@ -62,15 +62,15 @@ export function TemplatesTab() {
           onChange={(v) => v && setOrganisationId(v)}
         />
         <Button size="xs" onClick={() => setForm({ title: '', body: '', topicId: '' })}>
-          Новый шаблон
+          Новый типовой ответ
         </Button>
       </Group>
       <LoadError error={templates.error} />
       {list.alert}
       <ListTable
-        label="Шаблоны ответов"
-        columns={['Шаблон', 'Тема', 'Чей', 'Текст', ACTIONS]}
-        empty={templates.data?.length === 0 && 'У организации нет шаблонов ответов.'}
+        label="Типовые ответы"
+        columns={['Типовой ответ', 'Тема', 'Чей', 'Текст', ACTIONS]}
+        empty={templates.data?.length === 0 && 'У организации нет типовых ответов.'}
       >
         {(templates.data ?? []).map((t) => (
           <Table.Tr key={t.id} data-testid="template-row" data-title={t.title} data-active={t.active}>
@@ -115,9 +115,9 @@ export function TemplatesTab() {
       </ListTable>
       <FormModal
         {...dialog.modal}
-        title={form?.id ? 'Изменить шаблон ответа' : 'Новый шаблон ответа'}
+        title={form?.id ? 'Изменить типовой ответ' : 'Новый типовой ответ'}
         size="lg"
-        submitLabel="Сохранить шаблон"
+        submitLabel="Сохранить типовой ответ"
       >
         {form && field && (
           <>
@@ -125,7 +125,7 @@ export function TemplatesTab() {
             <TextInput label="Название" required data-autofocus {...field.text('title')} />
             <TopicSelect label="Тема" description="Пусто — для любой темы" {...field.value('topicId')} />
             <TemplateBodyInput
-              label="Текст шаблона"
+              label="Текст типового ответа"
               value={form.body}
               onChange={(body) => setForm({ ...form, body })}
             />

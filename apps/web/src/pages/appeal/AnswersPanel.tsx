@@ -277,8 +277,8 @@ export function AnswersSection({
         {canWrite && (!draftOpen || another) && (
           <Stack gap="xs">
             <Select
-              label="Шаблон ответа"
-              placeholder={templates.data?.length ? 'Без шаблона' : 'Шаблонов нет'}
+              label="Типовой ответ"
+              placeholder={templates.data?.length ? 'Без типового ответа' : 'Типовых ответов нет'}
               data={(templates.data ?? []).map((t) => ({ value: t.id, label: t.title }))}
               value={templateId}
               onChange={setTemplateId}
@@ -299,7 +299,7 @@ export function AnswersSection({
               </Text>
             )}
             <Textarea
-              label={template ? 'Дополнение к шаблону' : 'Текст ответа'}
+              label={template ? 'Дополнение к типовому ответу' : 'Текст ответа'}
               description={
                 template
                   ? 'Подстановки в квадратных скобках ([имя заявителя] и др.) система заполнит данными обращения'

@@ -30,7 +30,9 @@ export class DraftAnswerCommand {
       if (input.templateId) {
         const body = await this.templates.bodyFor(tx, input.templateId, actor.organisationId);
         if (body === undefined) {
-          throw new WorkflowError('invalid-input', 'Шаблон не найден', { templateId: 'Шаблон не найден' });
+          throw new WorkflowError('invalid-input', 'Типовой ответ не найден', {
+            templateId: 'Типовой ответ не найден',
+          });
         }
         const values = await this.appeals.templateValues(tx, a.id, actor.organisationId);
         const rendered = renderTemplate(body, {
@@ -43,7 +45,7 @@ export class DraftAnswerCommand {
         text = text ? `${rendered}\n\n${text}` : rendered;
       }
       if (!text) {
-        throw new WorkflowError('invalid-input', 'Напишите текст ответа или выберите шаблон', {
+        throw new WorkflowError('invalid-input', 'Напишите текст ответа или выберите типовой ответ', {
           text: 'Пустой ответ',
         });
       }
