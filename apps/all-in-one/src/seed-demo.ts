@@ -29,6 +29,7 @@ export const DEMO_PASSWORD = 'demo';
 export const DEMO_USERS = [
   { login: 'operator', fullName: 'Оператор ЦУР Иванова Е. А.', role: Role.Operator, org: 'cur' },
   { login: 'clerk', fullName: 'Специалист Минжкх Петров С. В.', role: Role.Clerk, org: 'minjkh' },
+  { login: 'head', fullName: 'Начальник отдела Минжкх Кузнецова Т. И.', role: Role.Head, org: 'minjkh' },
   { login: 'supervisor', fullName: 'Руководитель ЦУР Смирнова О. Н.', role: Role.Supervisor, org: 'gov' },
   { login: 'admin', fullName: 'Администратор системы', role: Role.Admin, org: 'gov' },
 ] as const;

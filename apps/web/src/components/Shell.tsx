@@ -84,13 +84,14 @@ export function Shell({ children }: { children: ReactNode }) {
   return (
     <AppShell
       header={{ height: 56 }}
-      navbar={{ width: 248, breakpoint: 'md', collapsed: { mobile: !opened } }}
+      // Folded into «Меню» below 1200 px: at 1024 px beside it the inbox's deadline column was cut off.
+      navbar={{ width: 248, breakpoint: 'lg', collapsed: { mobile: !opened } }}
       padding="md"
     >
       <AppShell.Header px="md">
         <Group h="100%" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="md" size="sm" aria-label="Меню" />
+            <Burger opened={opened} onClick={toggle} hiddenFrom="lg" size="sm" aria-label="Меню" />
             <Group gap={8} wrap="nowrap">
               <Avatar color="blue" variant="filled" radius="sm" size={32} aria-hidden="true">
                 ЕЦ

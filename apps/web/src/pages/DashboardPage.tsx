@@ -570,7 +570,13 @@ function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
                     <Table.Td ta="right">
                       <Group gap={6} justify="flex-end" wrap="nowrap">
                         {p.count > 1 && (
-                          <Badge size="xs" color="red" variant="light" style={{ textTransform: 'none' }}>
+                          // Whole in a narrow column («пов…» at 1024 px).
+                          <Badge
+                            size="xs"
+                            color="red"
+                            variant="light"
+                            style={{ textTransform: 'none', minWidth: 'max-content' }}
+                          >
                             повторно
                           </Badge>
                         )}
