@@ -68,6 +68,10 @@ const STATUS_FILTER = {
   locked: 'Вход заблокирован',
 } as const;
 
+const optionsOf = (labels: Record<string, string>) =>
+  Object.entries(labels).map(([value, label]) => ({ value, label }));
+const ROLE_OPTIONS = optionsOf(ROLE_LABEL);
+
 const loginKey = (login: string) => login.trim().toLowerCase();
 
 /**
@@ -118,6 +122,13 @@ export function UsersTab() {
       },
       { replace: true },
     );
+  /** A select of the search bound to its parameter in the address. */
+  const filterBy = (key: keyof typeof filter) => ({
+    w: 240,
+    clearable: true,
+    value: filter[key] || null,
+    onChange: (v: string | null) => setFilter(key, v ?? ''),
+  });
   const words = filter.q.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const all = users.data ?? [];
   const shown = all.filter(
@@ -148,32 +159,19 @@ export function UsersTab() {
           value={filter.q}
           onChange={(e) => setFilter('q', e.currentTarget.value)}
         />
-        <Select
-          label="Роль"
-          placeholder="Все роли"
-          w={240}
-          clearable
-          data={Object.entries(ROLE_LABEL).map(([value, label]) => ({ value, label }))}
-          value={filter.role || null}
-          onChange={(v) => setFilter('role', v ?? '')}
-        />
+        <Select label="Роль" placeholder="Все роли" data={ROLE_OPTIONS} {...filterBy('role')} />
         <OrganisationSelect
           label="Организация сотрудника"
           placeholder="Все организации"
-          w={240}
           searchable
-          clearable
-          value={filter.org || null}
-          onChange={(v) => setFilter('org', v ?? '')}
+          {...filterBy('org')}
         />
         <Select
           label="Статус"
           placeholder="Любой"
+          data={optionsOf(STATUS_FILTER)}
+          {...filterBy('status')}
           w={200}
-          clearable
-          data={Object.entries(STATUS_FILTER).map(([value, label]) => ({ value, label }))}
-          value={filter.status in STATUS_FILTER ? filter.status : null}
-          onChange={(v) => setFilter('status', v ?? '')}
         />
       </Group>
       <LoadError error={users.error} />
@@ -345,7 +343,7 @@ function UserModal(props: {
       <Select
         label="Роль"
         required
-        data={Object.entries(ROLE_LABEL).map(([value, label]) => ({ value, label }))}
+        data={ROLE_OPTIONS}
         value={form.role}
         onChange={(v) => v && setForm({ ...form, role: v as Role })}
         allowDeselect={false}
