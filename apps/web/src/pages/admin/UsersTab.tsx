@@ -72,8 +72,6 @@ const optionsOf = (labels: Record<string, string>) =>
   Object.entries(labels).map(([value, label]) => ({ value, label }));
 const ROLE_OPTIONS = optionsOf(ROLE_LABEL);
 
-const loginKey = (login: string) => login.trim().toLowerCase();
-
 /**
  * Staff accounts and their roles: find them (by name or login, role, organisation, status: kept in the
  * address, so a reload keeps them), add, edit, switch sign-in off and on, set a temporary password, lift a
@@ -102,10 +100,11 @@ export function UsersTab() {
     (_, u) => `${u.fullName}: блокировка входа снята`,
   );
 
+  // An account's lock-out by its id (an address's, or a login no account has, is no row's).
   const lockedUntil = new Map<string, string>(
-    (lockouts.data ?? [])
-      .filter((l: SignInLockout) => l.kind === 'login')
-      .map((l) => [loginKey(l.subject), l.lockedUntil]),
+    (lockouts.data ?? []).flatMap((l: SignInLockout) =>
+      l.kind === 'login' && l.accountId ? [[l.accountId, l.lockedUntil] as const] : [],
+    ),
   );
   const filter = {
     q: params.get('q') ?? '',
@@ -140,7 +139,7 @@ export function UsersTab() {
         (filter.status === 'active' && u.active) ||
         (filter.status === 'inactive' && !u.active) ||
         (filter.status === 'temporary' && u.mustChangePassword) ||
-        (filter.status === 'locked' && lockedUntil.has(loginKey(u.login)))),
+        (filter.status === 'locked' && lockedUntil.has(u.id))),
   );
   const filtered = shown.length !== all.length;
 
@@ -187,7 +186,7 @@ export function UsersTab() {
         empty={users.data && shown.length === 0 && 'Никто не подходит под условия поиска.'}
       >
         {shown.map((u) => {
-          const locked = lockedUntil.get(loginKey(u.login));
+          const locked = lockedUntil.get(u.id);
           return (
             <Table.Tr key={u.id} data-testid="user-row" data-login={u.login}>
               <Table.Td>{u.fullName}</Table.Td>
