@@ -170,6 +170,35 @@ describe('classifier CLI', () => {
     expect(stderr.join('')).toContain('--class-weight values must be among none, balanced, sqrt, got "even"');
   });
 
+  it('tries a joint Crammer–Singer own model beside one-vs-rest when asked, as the text-only bench target does', async () => {
+    const data = path.join(dir, 'data.csv');
+    const args = ['train', '--data', data, '--text', 'body', '--label', 'topic', '--threads', '1'];
+    const split = [
+      '--split',
+      'time:created:0.2',
+      '--out',
+      path.join(dir, 'joint.json'),
+      '--class-weight',
+      'sqrt',
+    ];
+    expect(await run([...args, ...split, '--multiclass', 'ovr,crammer-singer'])).toBe(0);
+    const log = stderr.join('');
+    expect(log).toContain('own model ovr: calibration accuracy');
+    expect(log).toContain('own model crammer-singer: calibration accuracy');
+    expect(['ovr', 'crammer-singer']).toContain(JSON.parse(stdout.join('')).multiclass);
+    expect(BENCH_TARGETS.find((t) => t.key === 'category')?.multiclass).toEqual(['ovr', 'crammer-singer']);
+
+    stdout = [];
+    stderr = [];
+    expect(await run([...args, ...split])).toBe(0);
+    expect(stderr.join('')).not.toContain('own model');
+    expect(JSON.parse(stdout.join('')).multiclass).toBe('ovr');
+
+    stderr = [];
+    expect(await run([...args, ...split, '--multiclass', 'softmax'])).toBe(2);
+    expect(stderr.join('')).toContain('--multiclass values must be among ovr, crammer-singer, got "softmax"');
+  });
+
   it('refuses a bench target --only does not know, before reading any data', async () => {
     expect(await run(['bench', '--data', path.join(dir, 'missing.csv'), '--only', 'category,nope'])).toBe(2);
     expect(stderr.join('')).toContain('--only: unknown target nope (one of category, category-object');

@@ -14,6 +14,8 @@ import {
   type LinearLoss,
   type LinearOptions,
   loadLabelledCsv,
+  type Multiclass,
+  MULTICLASS_KINDS,
   type SelectionMetric,
   parseSplit,
   sortByTime,
@@ -61,6 +63,8 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
                                       route's weight) maximise: the target's own (accuracy for the executor)
       [--loss svm|svm-l1|logreg] [--c 0.5 | --c 0.25,0.5,1 (tuned on the held-out slice)]
       [--class-weight sqrt,balanced (default: tuned on the held-out slice) | sqrt | balanced | none]
+      [--multiclass ovr | crammer-singer | ovr,crammer-singer (tried on the held-out slice)]
+                                      the label's own model: one-vs-rest SVMs or one joint multiclass SVM
       [--seed 42] [--epochs 1000] [--eps 0.1]
       [--word-ngrams 2] [--char-ngrams 2-5|0] [--min-df 2] [--max-features 0]
       [--word-weight 1] [--char-weight 1] [--feature-weight 1]
@@ -99,6 +103,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'loss',
       'c',
       'class-weight',
+      'multiclass',
       'seed',
       'epochs',
       'eps',
@@ -222,6 +227,11 @@ async function train(args: ParsedArgs): Promise<void> {
     return w as ClassWeighting;
   });
   if (classWeights.length === 0) classWeights.push(...CLASS_WEIGHT_CANDIDATES);
+  const multiclass = listOption(args, 'multiclass').map((kind) => {
+    if (!MULTICLASS_KINDS.includes(kind as Multiclass))
+      throw new UsageError(`--multiclass values must be among ${MULTICLASS_KINDS.join(', ')}, got "${kind}"`);
+    return kind as Multiclass;
+  });
   const linear: Partial<LinearOptions> = {
     loss: choiceOption<LinearLoss>(args, 'loss', ['svm', 'svm-l1', 'logreg'], 'svm'),
     ...(cValues.length > 0 ? { C: cValues[0] } : {}),
@@ -250,6 +260,7 @@ async function train(args: ParsedArgs): Promise<void> {
     refit: !args.flags.has('no-refit'),
     tuneC: cValues.length > 1 ? cValues : undefined,
     tuneClassWeight: classWeights.length > 1 ? classWeights : undefined,
+    tuneMulticlass: multiclass.length > 0 ? multiclass : undefined,
     selectBy,
     fineModel: choiceOption<FineModelKind>(args, 'fine-model', FINE_MODEL_KINDS, 'flat'),
     fineFeatures: choiceOption<FineFeatures>(args, 'fine-features', FINE_FEATURES, 'all'),
@@ -284,6 +295,7 @@ async function train(args: ParsedArgs): Promise<void> {
     temperature: Math.round(model.temperature * 1e4) / 1e4,
     C: model.metadata.linear.C,
     classWeight: model.metadata.linear.classWeight,
+    multiclass: model.metadata.multiclass,
     fineLabelVote: model.hierarchyMix,
     pivotMix: model.pivotMix,
     heldOut: model.metadata.heldOut,

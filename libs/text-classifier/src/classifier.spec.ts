@@ -277,3 +277,40 @@ describe('countTrainingRows', () => {
     expect(countTrainingRows(model, rows.slice(0, 7))).toBe(7);
   });
 });
+
+describe('the own model, one-vs-rest or Crammer–Singer, chosen on the calibration slice', () => {
+  const rows = makeExamples(300, 5);
+  const options = (logs: string[], tuneMulticlass?: TrainOptions['tuneMulticlass']): TrainOptions => ({
+    holdout: 0.3,
+    threads: 1,
+    features: { wordNgrams: 1, charMin: 0, charMax: 0 },
+    ...(tuneMulticlass ? { tuneMulticlass } : {}),
+    log: (message) => logs.push(message),
+  });
+
+  it('fits both, scores each on the calibration slice, and refits the kind it keeps', async () => {
+    const logs: string[] = [];
+    const tuned = await TextClassifier.train(rows, options(logs, ['ovr', 'crammer-singer']));
+    expect(logs.filter((l) => /^own model (ovr|crammer-singer): calibration accuracy/.test(l))).toHaveLength(
+      2,
+    );
+    const kept = tuned.metadata.multiclass;
+    expect(logs).toContain(`own model: ${kept}`);
+    const refit = logs.slice(logs.findIndex((l) => l.startsWith('refitting')));
+    expect(refit.some((l) => l.startsWith('crammer-singer C='))).toBe(kept === 'crammer-singer');
+  });
+
+  it("with Crammer–Singer alone the model's own weights are the joint model's, not one-vs-rest's", async () => {
+    const joint = await TextClassifier.train(rows, options([], ['crammer-singer']));
+    const ovr = await TextClassifier.train(rows, options([]));
+    expect(joint.metadata.multiclass).toBe('crammer-singer');
+    expect(ovr.metadata.multiclass).toBe('ovr');
+    const margins = (model: TextClassifier) => rows.slice(0, 20).flatMap((row) => [...model.scores(row)]);
+    expect(margins(joint)).not.toEqual(margins(ovr));
+    // Both learn the topics.
+    for (const model of [joint, ovr]) {
+      expect(model.predict({ text: 'течет крыша' }).label).toBe('roof');
+      expect(model.predict({ text: 'не горит фонарь' }).label).toBe('light');
+    }
+  });
+});

@@ -20,12 +20,14 @@ import {
 } from './features';
 import {
   type ClassGroups,
+  type CsrMatrix,
   type ClassWeighting,
   DEFAULT_LINEAR_OPTIONS,
   defaultThreads,
   type LinearOptions,
   seededRandom,
   toCsr,
+  trainCrammerSinger,
   trainOneVsRestParallel,
 } from './linear';
 import {
@@ -73,6 +75,13 @@ export interface TrainOptions {
    * Default: only `linear.classWeight`.
    */
   readonly tuneClassWeight?: readonly ClassWeighting[];
+  /**
+   * The label's own model: `ovr` one-vs-rest SVMs, `crammer-singer` one joint multiclass SVM (Crammer &
+   * Singer). With several listed, each is fitted in every calibration stage at the chosen C, the fine labels'
+   * vote is chosen for each, and the one whose scores do best by {@link TrainOptions.selectBy} is kept (ties
+   * keep the earlier). The fine and pivot models stay one-vs-rest. Default `ovr` only.
+   */
+  readonly tuneMulticlass?: readonly Multiclass[];
   /**
    * The metric the calibration slice's choices (C, the fine labels' vote, the route through the pivot)
    * maximise: the target's own metric (`accuracy` for the executor). Default `macro-f1`.
@@ -150,6 +159,8 @@ export interface ModelMetadata {
   readonly features: number;
   readonly source?: TrainOptions['source'];
   readonly linear: LinearOptions;
+  /** How the label's own model was fitted (absent in older models: one-vs-rest). */
+  readonly multiclass?: Multiclass;
   readonly training?: TrainingRows;
 }
 
@@ -247,9 +258,14 @@ function stamp(clock: TrainingClock): string {
   return `[${((now() - clock.wall) / 1000).toFixed(1)} s, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s]`;
 }
 
+/** How the label's own model is fitted (see {@link TrainOptions.tuneMulticlass}). */
+export type Multiclass = 'ovr' | 'crammer-singer';
+export const MULTICLASS_KINDS: readonly Multiclass[] = ['ovr', 'crammer-singer'];
+
 /** What one class weighting's calibration stage chose, with the fits it chose them with. */
 interface CalibrationStage {
   readonly linear: LinearOptions;
+  readonly multiclass: Multiclass;
   readonly chosen: { readonly C: number; readonly result: FitResult };
   readonly fineFit?: FitResult;
   readonly mix: number;
@@ -260,7 +276,12 @@ interface CalibrationStage {
    * The stage's fits on the same rows, kept even when its vote or route was dropped: the next class
    * weighting's stage starts its solvers from their dual variables instead of from zero.
    */
-  readonly fits: { readonly own: FitResult; readonly fine?: FitResult; readonly pivot?: FitResult };
+  readonly fits: {
+    readonly own: FitResult;
+    readonly crammerSinger?: FitResult;
+    readonly fine?: FitResult;
+    readonly pivot?: FitResult;
+  };
 }
 
 /** Separator of parent and fine label in the fine model's label names. */
@@ -476,6 +497,11 @@ export class TextClassifier {
     const mixes = options.hierarchyMix ?? [0, 0.25, 0.5, 0.75];
     const pivoted = examples.some((e) => (e.pivotLabel ?? '') !== '');
     const pivotMixes = options.pivotMix ?? [0, 0.25, 0.5, 0.75, 0.9, 1];
+    const multiclassKinds: readonly Multiclass[] =
+      options.tuneMulticlass && options.tuneMulticlass.length > 0
+        ? [...new Set(options.tuneMulticlass)]
+        : ['ovr'];
+    let multiclass: Multiclass = 'ovr';
     const columns = featureConfig.featureColumns;
     let final: FitResult;
     let fineFinal: FitResult | undefined;
@@ -541,8 +567,21 @@ export class TextClassifier {
             log(`C=${p.value.C}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
           log(`C chosen by ${selectBy}: ${pickedC.best.value.C}`);
         }
-        const chosen = pickedC.best.value;
+        let chosen = pickedC.best.value;
         linear = { ...linear, C: chosen.C };
+        // The own model's kinds at the chosen C (one-vs-rest is the fit above).
+        const ovrFit = chosen.result;
+        const owns: { kind: Multiclass; result: FitResult }[] = multiclassKinds.includes('ovr')
+          ? [{ kind: 'ovr', result: ovrFit }]
+          : [];
+        let crammerSingerFit: FitResult | undefined;
+        if (multiclassKinds.includes('crammer-singer')) {
+          const earlier = previous?.linear.C === chosen.C ? previous.fits.crammerSinger : undefined;
+          crammerSingerFit = fitCrammerSinger(vectors, linear, log, started, warmFrom(earlier), halfLife);
+          owns.push({ kind: 'crammer-singer', result: crammerSingerFit });
+        }
+        chosen = { C: chosen.C, result: owns[0].result };
+        let multiclass: Multiclass = owns[0].kind;
         let fineFit: FitResult | undefined;
         let fineFitted: FitResult | undefined;
         let parents: Int32Array = new Int32Array(0);
@@ -551,26 +590,51 @@ export class TextClassifier {
           fineFit = await fitFrom(fineRows(vectors), previous?.fits.fine);
           fineFitted = fineFit;
           parents = parentIndex(fineFit.labels, chosen.result.labels);
-          const coarseScores = testVectors.map((v) => scoreDense(chosen.result, v, linear.bias));
           const fineScores = testVectors.map((v) => scoreDense(fineFit as FitResult, v, linear.bias));
           const pickedMix = pickOnSlice(
             gold,
-            mixes.map((m) => ({
-              value: m,
-              predicted: coarseScores.map(
-                (s, i) =>
-                  chosen.result.labels[
-                    argmax(mixHierarchy(Float64Array.from(s), fineScores[i], parents, m, withinParent))
-                  ],
+            owns.flatMap((own) => {
+              const coarseScores = testVectors.map((v) => scoreDense(own.result, v, linear.bias));
+              return mixes.map((m) => ({
+                value: { own, mix: m },
+                predicted: coarseScores.map(
+                  (s, i) =>
+                    own.result.labels[
+                      argmax(mixHierarchy(Float64Array.from(s), fineScores[i], parents, m, withinParent))
+                    ],
+                ),
+              }));
+            }),
+            selectBy,
+          );
+          for (const p of pickedMix.all)
+            log(
+              `${owns.length > 1 ? `${p.value.own.kind}, ` : ''}fine-label vote ${p.value.mix}: ` +
+                `calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`,
+            );
+          mix = pickedMix.best.value.mix;
+          multiclass = pickedMix.best.value.own.kind;
+          chosen = { C: chosen.C, result: pickedMix.best.value.own.result };
+          log(
+            `fine-label vote chosen by ${selectBy}: ${mix}` +
+              (owns.length > 1 ? ` (own model ${multiclass})` : ''),
+          );
+          if (mix === 0) fineFit = undefined;
+        } else if (owns.length > 1) {
+          const pickedOwn = pickOnSlice(
+            gold,
+            owns.map((own) => ({
+              value: own,
+              predicted: testVectors.map(
+                (v) => own.result.labels[argmax(scoreDense(own.result, v, linear.bias))],
               ),
             })),
             selectBy,
           );
-          for (const p of pickedMix.all)
-            log(`fine-label vote ${p.value}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
-          mix = pickedMix.best.value;
-          log(`fine-label vote chosen by ${selectBy}: ${mix}`);
-          if (mix === 0) fineFit = undefined;
+          for (const p of pickedOwn.all)
+            log(`own model ${p.value.kind}: calibration accuracy ${p.accuracy}, macro-F1 ${p.macroF1}`);
+          multiclass = pickedOwn.best.value.kind;
+          chosen = { C: chosen.C, result: pickedOwn.best.value.result };
         }
         const ownScore = (v: SparseVector): Float64Array => {
           const s = scoreDense(chosen.result, v, linear.bias);
@@ -634,12 +698,13 @@ export class TextClassifier {
         };
         return {
           linear,
+          multiclass,
           chosen,
           fineFit,
           mix,
           pivotFit,
           heldScore,
-          fits: { own: chosen.result, fine: fineFitted, pivot: pivotFitted },
+          fits: { own: ovrFit, crammerSinger: crammerSingerFit, fine: fineFitted, pivot: pivotFitted },
         };
       };
       const weightings =
@@ -684,6 +749,8 @@ export class TextClassifier {
       const { chosen, fineFit, pivotFit, heldScore } = stage;
       linear = stage.linear;
       mix = stage.mix;
+      multiclass = stage.multiclass;
+      if (multiclassKinds.length > 1) log(`own model: ${multiclass}`);
       const scores = testVectors.map((v, i) => heldScore(v, test[i]));
       const known = test.map((e) => chosen.result.labels.indexOf(e.label));
       const calibrationRows = scores.filter((_, i) => known[i] >= 0);
@@ -729,15 +796,18 @@ export class TextClassifier {
         fitIndex.forEach((row, k) => (rowMap[row] = k));
         const all = fitFeatures(examples, featureConfig, log, started);
         // The refit weights rows by recency as the calibration fits did (it used to drop the weights).
-        final = await fitLinear(
-          all,
-          linear,
-          threads,
-          log,
-          started,
-          { result: chosen.result, rowMap },
-          halfLife,
-        );
+        final =
+          multiclass === 'crammer-singer'
+            ? fitCrammerSinger(all, linear, log, started, { result: chosen.result, rowMap }, halfLife)
+            : await fitLinear(
+                all,
+                linear,
+                threads,
+                log,
+                started,
+                { result: chosen.result, rowMap },
+                halfLife,
+              );
         if (fineFit) {
           fineFinal = await fitLinear(
             fineRows(all),
@@ -770,7 +840,11 @@ export class TextClassifier {
       }
     } else {
       const all = fitFeatures(examples, featureConfig, log, started);
-      final = await fitCold(all);
+      multiclass = multiclassKinds.includes('ovr') ? 'ovr' : 'crammer-singer';
+      final =
+        multiclass === 'ovr'
+          ? await fitCold(all)
+          : fitCrammerSinger(all, linear, log, started, undefined, halfLife);
       // No slice to choose the fine labels' vote on: only a single given weight is used.
       if (hierarchical && mixes.length === 1 && mixes[0] > 0) {
         mix = mixes[0];
@@ -836,6 +910,7 @@ export class TextClassifier {
       features: final.featurizer.size,
       source: options.source,
       linear,
+      multiclass,
       training: trainingRows(examples, options.split),
     };
     log(`trained ${stamp(started)}`);
@@ -1234,22 +1309,20 @@ function fitFeatures(
   return { featurizer, vectors, examples };
 }
 
-async function fitLinear(
-  { featurizer, vectors, examples, groupOf }: Vectors,
-  linear: LinearOptions,
-  threads: number,
-  log: (message: string) => void,
-  started: TrainingClock,
+/** A fit's labels (sorted), their indices, the rows' matrix (recency-weighted) and the warm start by class. */
+function fitProblem(
+  { featurizer, vectors, examples }: Pick<Vectors, 'featurizer' | 'vectors' | 'examples'>,
+  shared: boolean,
   warm?: WarmStartFrom,
   halfLifeDays?: number,
-): Promise<FitResult> {
+): { labels: string[]; y: Int32Array; X: CsrMatrix; warmStart?: (Float64Array | undefined)[] } {
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((label, c) => [label, c]));
   const y = Int32Array.from(examples.map((e) => labelIndex.get(e.label) as number));
   const X = toCsr(
     vectors,
     featurizer.size,
-    threads > 1,
+    shared,
     halfLifeDays ? recencyWeights(examples, halfLifeDays) : undefined,
   );
   const warmStart = warm
@@ -1261,6 +1334,24 @@ async function fitLinear(
         return init;
       })
     : undefined;
+  return { labels, y, X, warmStart };
+}
+
+async function fitLinear(
+  { featurizer, vectors, examples, groupOf }: Vectors,
+  linear: LinearOptions,
+  threads: number,
+  log: (message: string) => void,
+  started: TrainingClock,
+  warm?: WarmStartFrom,
+  halfLifeDays?: number,
+): Promise<FitResult> {
+  const { labels, y, X, warmStart } = fitProblem(
+    { featurizer, vectors, examples },
+    threads > 1,
+    warm,
+    halfLifeDays,
+  );
   let groups: ClassGroups | undefined;
   if (groupOf) {
     const groupIndex = new Map<string, number>();
@@ -1288,6 +1379,27 @@ async function fitLinear(
     warmStart,
     groups,
   );
+  return { featurizer, labels, dense, alphas };
+}
+
+/** The label's own model as one Crammer–Singer multiclass SVM (in this thread), laid out as {@link fitLinear}'s. */
+function fitCrammerSinger(
+  { featurizer, vectors, examples }: Vectors,
+  linear: LinearOptions,
+  log: (message: string) => void,
+  started: TrainingClock,
+  warm?: WarmStartFrom,
+  halfLifeDays?: number,
+): FitResult {
+  const { labels, y, X, warmStart } = fitProblem(
+    { featurizer, vectors, examples },
+    false,
+    warm,
+    halfLifeDays,
+  );
+  const init = warmStart?.map((a) => a ?? new Float64Array(examples.length));
+  const { weights: dense, alphas, iterations } = trainCrammerSinger(X, y, labels.length, linear, init);
+  log(`crammer-singer C=${linear.C}: ${labels.length} classes (${iterations} epochs) ${stamp(started)}`);
   return { featurizer, labels, dense, alphas };
 }
 

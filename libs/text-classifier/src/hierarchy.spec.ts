@@ -145,3 +145,22 @@ describe('fine labels voting for their parents', () => {
     expect(examples.map((e) => e.fineLabel)).toEqual(['Сосульки на крыше', '']);
   });
 });
+
+describe('the fine labels’ vote over each own model kind', () => {
+  it('chooses the own model and the vote together on the calibration slice', async () => {
+    const logs: string[] = [];
+    const model = await TextClassifier.train(makeRows(400, 11), {
+      holdout: 0.3,
+      threads: 1,
+      features: { wordNgrams: 1, charMin: 0, charMax: 0 },
+      tuneMulticlass: ['ovr', 'crammer-singer'],
+      log: (message) => logs.push(message),
+    });
+    for (const kind of ['ovr', 'crammer-singer'])
+      expect(logs.filter((l) => l.startsWith(`${kind}, fine-label vote `))).toHaveLength(4);
+    const chosen = logs.find((l) => l.startsWith('fine-label vote chosen by macro-f1'));
+    expect(chosen).toContain(`(own model ${model.metadata.multiclass})`);
+    // The labels are an XOR of words: only the fine labels' vote separates them, whichever own model.
+    expect(model.hierarchyMix).toBeGreaterThan(0);
+  });
+});

@@ -7,6 +7,7 @@ import {
   seededRandom,
   toCsr,
   trainBinary,
+  trainCrammerSinger,
   trainOneVsRest,
   trainOneVsRestParallel,
 } from './linear';
@@ -217,5 +218,85 @@ describe('seededRandom', () => {
       expect(x).toBeGreaterThanOrEqual(0);
       expect(x).toBeLessThan(1);
     }
+  });
+});
+
+describe('Crammer–Singer multiclass SVM', () => {
+  /** Three overlapping clusters on two features plus a constant one: no class is separable on its own. */
+  function overlapping(n: number): { vectors: SparseVector[]; labels: Int32Array } {
+    const random = seededRandom(3);
+    const centres = [
+      [1, 0],
+      [0, 1],
+      [0.7, 0.7],
+    ];
+    const vectors: SparseVector[] = [];
+    const labels = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const c = i % 3;
+      labels[i] = c;
+      const x = centres[c].map((v) => v + (random() - 0.5) * 0.8);
+      vectors.push({ indices: Int32Array.of(0, 1, 2), values: Float32Array.of(x[0], x[1], 0.5) });
+    }
+    return { vectors, labels };
+  }
+  const options = { ...DEFAULT_LINEAR_OPTIONS, C: 1, eps: 0.01, classWeight: 'none' as const };
+
+  it('separates the toy problem jointly', () => {
+    const { vectors, labels } = toy();
+    const { weights } = trainCrammerSinger(toCsr(vectors, 4), labels, 3, options);
+    for (let c = 0; c < 3; c++) {
+      const scores = [0, 1, 2].map((k) => weights[c * 3 + k] + weights[4 * 3 + k]);
+      expect(scores.indexOf(Math.max(...scores))).toBe(c);
+    }
+  });
+
+  it("keeps each row's dual variables feasible: they sum to 0, only its own class's is positive, up to its C", () => {
+    const { vectors, labels } = overlapping(300);
+    const rowWeights = Float64Array.from(labels, (_, i) => (i % 2 === 0 ? 1 : 0.25));
+    const { alphas } = trainCrammerSinger(toCsr(vectors, 3, false, rowWeights), labels, 3, options);
+    let bounded = 0;
+    for (let i = 0; i < labels.length; i++) {
+      const row = [0, 1, 2].map((c) => alphas[c][i]);
+      expect(Math.abs(row[0] + row[1] + row[2])).toBeLessThan(1e-5);
+      row.forEach((a, c) =>
+        c === labels[i] ? expect(a).toBeGreaterThanOrEqual(-1e-9) : expect(a).toBeLessThanOrEqual(1e-9),
+      );
+      expect(row[labels[i]]).toBeLessThanOrEqual(options.C * rowWeights[i] + 1e-6);
+      if (row[labels[i]] > options.C * rowWeights[i] - 1e-6) bounded++;
+    }
+    // The clusters overlap: some rows sit at their bound.
+    expect(bounded).toBeGreaterThan(0);
+  });
+
+  it('differs from one-vs-rest on overlapping classes, and fits them at least as well', () => {
+    const { vectors, labels } = overlapping(300);
+    const X = toCsr(vectors, 3);
+    const accuracy = (weights: Float32Array): number =>
+      vectors.filter((v, i) => {
+        const scores = [0, 1, 2].map(
+          (c) => weights[3 * 3 + c] + v.indices.reduce((s, j, k) => s + weights[j * 3 + c] * v.values[k], 0),
+        );
+        return scores.indexOf(Math.max(...scores)) === labels[i];
+      }).length / vectors.length;
+    const joint = trainCrammerSinger(X, labels, 3, options).weights;
+    const ovr = trainOneVsRest(X, labels, 3, options).weights;
+    expect(Array.from(joint)).not.toEqual(Array.from(ovr));
+    expect(accuracy(joint)).toBeGreaterThanOrEqual(accuracy(ovr));
+  });
+
+  it('converges at once from its own solution, and scales a warm start back when a row’s C shrank', () => {
+    const { vectors, labels } = overlapping(300);
+    const X = toCsr(vectors, 3);
+    const cold = trainCrammerSinger(X, labels, 3, options);
+    const warm = trainCrammerSinger(X, labels, 3, options, cold.alphas);
+    expect(warm.iterations).toBeLessThanOrEqual(2);
+    warm.weights.forEach((w, k) => expect(w).toBeCloseTo(cold.weights[k], 2));
+    const halved = toCsr(vectors, 3, false, new Float64Array(labels.length).fill(0.5));
+    const shrunk = trainCrammerSinger(halved, labels, 3, options, cold.alphas);
+    const fresh = trainCrammerSinger(halved, labels, 3, options);
+    for (let i = 0; i < labels.length; i++)
+      expect(shrunk.alphas[labels[i]][i]).toBeLessThanOrEqual(0.5 + 1e-6);
+    shrunk.weights.forEach((w, k) => expect(w).toBeCloseTo(fresh.weights[k], 1));
   });
 });

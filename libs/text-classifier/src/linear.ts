@@ -550,3 +550,169 @@ interface WorkerReply {
   readonly weights: Float32Array;
   readonly alpha?: Float32Array;
 }
+
+export interface CrammerSingerResult {
+  /** Feature-major weights: `weights[j * K + c]` for feature j (j = cols is the bias feature). */
+  readonly weights: Float32Array;
+  /** Dual variables by class (`alphas[c][i]`), for warm starts. */
+  readonly alphas: Float32Array[];
+  readonly iterations: number;
+}
+
+/**
+ * One joint multiclass SVM (Crammer & Singer 2001) trained by sequential dual coordinate descent with
+ * shrinking, a port of liblinear's `-s 4` solver (Keerthi et al. 2008): all classes' weights are fitted
+ * together against one hinge loss per row, instead of K binary problems. Row i's C is `C` times its class's
+ * weight (`classWeight`) times its row weight. A warm start (`alphas[c][i]`) is scaled back into the
+ * feasible set when a row's C shrank.
+ */
+export function trainCrammerSinger(
+  X: CsrMatrix,
+  labels: Int32Array,
+  classes: number,
+  options: LinearOptions,
+  warmStart?: readonly ArrayLike<number>[],
+): CrammerSingerResult {
+  const { rows: l, cols, indptr, indices, values } = X;
+  const K = classes;
+  const bias = options.bias;
+  const eps = options.eps;
+  const perClass = classWeights(labels, classes, options.classWeight);
+  const C = new Float64Array(l);
+  for (let i = 0; i < l; i++) C[i] = options.C * perClass[labels[i]] * (X.rowWeights ? X.rowWeights[i] : 1);
+  const w = new Float64Array((cols + 1) * K);
+  const alpha = new Float64Array(l * K);
+  const QD = rowSquaredNorms(X, bias);
+  const addScaled = (i: number, c: number, d: number): void => {
+    for (let p = indptr[i]; p < indptr[i + 1]; p++) w[indices[p] * K + c] += d * values[p];
+    w[cols * K + c] += d * bias;
+  };
+  if (warmStart) {
+    for (let i = 0; i < l; i++) {
+      const own = warmStart[labels[i]]?.[i] ?? 0;
+      if (own <= 0) continue;
+      // Feasible: Σ_c alpha = 0, alpha_y ≤ C_i, the others ≤ 0; scaling the row keeps the sum at 0.
+      const scale = Math.min(1, C[i] / own);
+      for (let c = 0; c < K; c++) {
+        const a = (warmStart[c]?.[i] ?? 0) * scale;
+        if (a === 0) continue;
+        alpha[i * K + c] = a;
+        addScaled(i, c, a);
+      }
+    }
+  }
+  const index = Int32Array.from(allRows(l));
+  const alphaIndex = new Int32Array(l * K);
+  for (let i = 0; i < l; i++) for (let c = 0; c < K; c++) alphaIndex[i * K + c] = c;
+  const activeSizeI = new Int32Array(l).fill(K);
+  const yIndex = Int32Array.from(labels);
+  const G = new Float64Array(K);
+  const B = new Float64Array(K);
+  const D = new Float64Array(K);
+  const alphaNew = new Float64Array(K);
+  const dInd = new Int32Array(K);
+  const dVal = new Float64Array(K);
+  const random = seededRandom(options.seed);
+  let activeSize = l;
+  let epsShrink = Math.max(10 * eps, 1);
+  let startFromAll = true;
+  let iter = 0;
+  const shrunk = (i: number, m: number, alphaIM: number, minG: number): boolean => {
+    const bound = m === yIndex[i] ? C[i] : 0;
+    return alphaIM === bound && G[m] < minG;
+  };
+  while (iter < options.maxIter) {
+    let stopping = -Infinity;
+    shuffle(index, activeSize, random);
+    for (let s = 0; s < activeSize; s++) {
+      const i = index[s];
+      const Ai = QD[i];
+      const base = i * K;
+      if (Ai <= 0) continue;
+      let active = activeSizeI[i];
+      for (let m = 0; m < active; m++) G[m] = 1;
+      if (yIndex[i] < active) G[yIndex[i]] = 0;
+      for (let p = indptr[i]; p <= indptr[i + 1]; p++) {
+        const last = p === indptr[i + 1];
+        const row = (last ? cols : indices[p]) * K;
+        const v = last ? bias : values[p];
+        for (let m = 0; m < active; m++) G[m] += w[row + alphaIndex[base + m]] * v;
+      }
+      let minG = Infinity;
+      let maxG = -Infinity;
+      for (let m = 0; m < active; m++) {
+        if (alpha[base + alphaIndex[base + m]] < 0 && G[m] < minG) minG = G[m];
+        if (G[m] > maxG) maxG = G[m];
+      }
+      if (yIndex[i] < active && alpha[base + labels[i]] < C[i] && G[yIndex[i]] < minG) minG = G[yIndex[i]];
+      for (let m = 0; m < active; m++) {
+        if (!shrunk(i, m, alpha[base + alphaIndex[base + m]], minG)) continue;
+        active--;
+        while (active > m) {
+          if (!shrunk(i, active, alpha[base + alphaIndex[base + active]], minG)) {
+            const t = alphaIndex[base + m];
+            alphaIndex[base + m] = alphaIndex[base + active];
+            alphaIndex[base + active] = t;
+            const g = G[m];
+            G[m] = G[active];
+            G[active] = g;
+            if (yIndex[i] === active) yIndex[i] = m;
+            else if (yIndex[i] === m) yIndex[i] = active;
+            break;
+          }
+          active--;
+        }
+      }
+      activeSizeI[i] = active;
+      if (active <= 1) {
+        activeSize--;
+        index[s] = index[activeSize];
+        index[activeSize] = i;
+        s--;
+        continue;
+      }
+      if (maxG - minG <= 1e-12) continue;
+      stopping = Math.max(maxG - minG, stopping);
+      for (let m = 0; m < active; m++) B[m] = G[m] - Ai * alpha[base + alphaIndex[base + m]];
+      // The row's subproblem, solved exactly (liblinear's solve_sub_problem).
+      const yi = yIndex[i];
+      for (let m = 0; m < active; m++) D[m] = B[m];
+      if (yi < active) D[yi] += Ai * C[i];
+      const sorted = Array.from(D.subarray(0, active)).sort((a, b) => b - a);
+      let beta = sorted[0] - Ai * C[i];
+      let r = 1;
+      for (; r < active && beta < r * sorted[r]; r++) beta += sorted[r];
+      beta /= r;
+      for (let m = 0; m < active; m++) {
+        alphaNew[m] = m === yi ? Math.min(C[i], (beta - B[m]) / Ai) : Math.min(0, (beta - B[m]) / Ai);
+      }
+      let nz = 0;
+      for (let m = 0; m < active; m++) {
+        const c = alphaIndex[base + m];
+        const d = alphaNew[m] - alpha[base + c];
+        alpha[base + c] = alphaNew[m];
+        if (Math.abs(d) >= 1e-12) {
+          dInd[nz] = c;
+          dVal[nz++] = d;
+        }
+      }
+      for (let m = 0; m < nz; m++) addScaled(i, dInd[m], dVal[m]);
+    }
+    iter++;
+    if (stopping < epsShrink) {
+      if (stopping < eps && startFromAll) break;
+      activeSize = l;
+      activeSizeI.fill(K);
+      epsShrink = Math.max(epsShrink / 2, eps);
+      startFromAll = true;
+    } else {
+      startFromAll = false;
+    }
+  }
+  const alphas = Array.from({ length: K }, (_, c) => {
+    const out = new Float32Array(l);
+    for (let i = 0; i < l; i++) out[i] = alpha[i * K + c];
+    return out;
+  });
+  return { weights: Float32Array.from(w), alphas, iterations: iter };
+}
