@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  MinLength,
   IsString,
   IsUUID,
   Max,
@@ -59,5 +60,18 @@ describe('validation errors in Russian', () => {
       text: 'Запишите содержание обращения',
       status: 'Такого поля нет',
     });
+  });
+
+  it('says a field never sent is missing, not that it is too long', async () => {
+    class Person {
+      @IsString({ message: 'Укажите ФИО' })
+      @MinLength(3, { message: 'Укажите ФИО' })
+      @MaxLength(200, { message: 'ФИО — не длиннее 200 символов' })
+      fullName!: string;
+    }
+    const said = async (value: object) => validationErrors(await validate(plainToInstance(Person, value)));
+    expect(await said({})).toEqual({ fullName: 'Укажите ФИО' });
+    expect(await said({ fullName: null })).toEqual({ fullName: 'Укажите ФИО' });
+    expect(await said({ fullName: 'Я'.repeat(201) })).toEqual({ fullName: 'ФИО — не длиннее 200 символов' });
   });
 });

@@ -40,12 +40,21 @@ export function russianMessage(constraint: string, message: string): string {
   return RUSSIAN[constraint]?.(message) ?? 'Некорректное значение';
 }
 
-/** Validation errors by field path (`applicant.phone`), one Russian message each. */
+/** The constraints that say a value is missing: what to tell of a field not sent at all. */
+const PRESENCE = ['isDefined', 'isNotEmpty', 'isString'];
+
+/**
+ * Validation errors by field path (`applicant.phone`), one Russian message each. A field not sent fails all its
+ * constraints, and class-validator lists the last declared first: «ФИО — не длиннее 200 символов» for a name
+ * never given. Its presence constraint («Укажите ФИО») speaks for it then.
+ */
 export function validationErrors(errors: ValidationError[], prefix = ''): Record<string, string> {
   const out: Record<string, string> = {};
   for (const e of errors) {
     const key = prefix ? `${prefix}.${e.property}` : e.property;
-    const first = e.constraints && Object.entries(e.constraints)[0];
+    const all = Object.entries(e.constraints ?? {});
+    const missing = e.value === undefined || e.value === null;
+    const first = (missing && all.find(([name]) => PRESENCE.includes(name))) || all[0];
     if (first) out[key] = russianMessage(first[0], first[1]);
     if (e.children?.length) Object.assign(out, validationErrors(e.children, key));
   }
