@@ -165,6 +165,13 @@ describe('OK threads (e2e)', () => {
     await eventually(async () =>
       (await followUps(appeal.id)).includes('Спасибо, будем ждать.') ? true : undefined,
     );
+    // A «👍» under our answer is a reaction: no message, nothing added to the appeal.
+    fake.addComment(news.id, {
+      authorRef: 'user:580000000017',
+      text: '👍',
+      replyToCommentId: answer.commentId,
+    });
+    expect(await feedTools(stack).pull('ok')).toMatchObject({ items: 0 });
     expect(await feedTools(stack).appealCount('ok')).toBe(2);
   });
 

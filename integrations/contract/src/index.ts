@@ -10,3 +10,4 @@ export * from './instant';
 export * from './unread-content';
 export * from './split-text';
 export * from './content-type';
+export * from './emoji-only';

@@ -1,4 +1,4 @@
-import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
+import { Channel, type InboundAttachment, type InboundItem, isEmojiOnly } from '@inbox/integrations/contract';
 import {
   cleanText,
   contentTypeOf,
@@ -176,6 +176,9 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
   const attachments = attachmentsOf(message);
   const extra = attachmentLines(message, written);
   if (!written && attachments.length === 0 && extra.reactionOnly) return { items: [], skipped: 'sticker' };
+  // Emoji alone («👍», «🙏🙏») are a reaction to an answer or a notice, as a sticker is.
+  if (attachments.length === 0 && extra.lines.length === 0 && isEmojiOnly(written))
+    return { items: [], skipped: 'emoji' };
   // Nothing we can read (an empty message, a type OK adds later): a clerk still sees that it came.
   const text =
     [written, ...extra.lines].filter(Boolean).join('\n') ||

@@ -67,6 +67,11 @@ describe('parseOkWebhook', () => {
       attachments: [{ type: 'STICKER', payload: { code: 'e4b1' } }],
     };
     expect(parseOkWebhook(sticker)).toEqual({ items: [], skipped: 'sticker' });
+    const emoji = textMessage();
+    emoji.message = { mid: 'mid:C7d31a0f5b2e1.7', text: '❤️ 👍' };
+    expect(parseOkWebhook(emoji)).toEqual({ items: [], skipped: 'emoji' });
+    emoji.message = { mid: 'mid:C7d31a0f5b2e1.8', text: '5 👍' };
+    expect(parseOkWebhook(emoji).items[0].text).toBe('5 👍');
     const empty = textMessage();
     empty.message = { mid: 'mid:C7d31a0f5b2e1.6' };
     expect(parseOkWebhook(empty).items[0].text).toBe(

@@ -16,7 +16,7 @@ import {
   type ThreadsSentMessages,
 } from '@inbox/integrations/contract';
 import { downloadAttachment } from '@inbox/integrations/contract';
-import { decodeJsonBody, isRecord, splitText } from '@inbox/integrations/contract';
+import { decodeJsonBody, isEmojiOnly, isRecord, splitText } from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
 import { OkRest } from './ok-rest';
 import { type OkSettings, type OkWallSettings, okSettings } from './ok-settings';
@@ -247,7 +247,9 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       for (const comment of comments) {
         newest = Math.max(newest, comment.dateMs);
         const ours = comment.byGroup || comment.authorId === wall.groupId;
-        if (!ours && comment.dateMs >= since) page.items.push(commentItem(topicId, comment));
+        // Emoji alone under a topic («👍») are a reaction, not a message to answer.
+        const reaction = comment.photos.length === 0 && isEmojiOnly(comment.text);
+        if (!ours && !reaction && comment.dateMs >= since) page.items.push(commentItem(topicId, comment));
       }
       anchor = typeof answer.anchor === 'string' && answer.anchor ? answer.anchor : undefined;
       if (answer.has_more !== true || !anchor) break;

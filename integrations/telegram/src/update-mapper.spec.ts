@@ -368,6 +368,22 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(mapUpdate(sticker, now)).toEqual({ items: [], events: [], skipped: 'sticker' });
   });
 
+  it('leaves out emoji alone, as a sticker; emoji among words, a rating digit or a photo stay a message', () => {
+    for (const text of ['👍', '🙏🙏', '❤️', '👍🏽 👌']) {
+      const reaction = sample('text-message.json');
+      reaction.message.text = text;
+      expect(mapUpdate(reaction, now)).toEqual({ items: [], events: [], skipped: 'emoji' });
+    }
+    for (const text of ['Яма 🕳 во дворе', 'Согласен 👍', '5 👍']) {
+      const words = sample('text-message.json');
+      words.message.text = text;
+      expect(mapUpdate(words, now).items[0]).toMatchObject({ text });
+    }
+    const [photo] = sample('photo-album.json') as unknown as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    photo.message.caption = '👍';
+    expect(mapUpdate(photo, now).items[0]).toMatchObject({ text: '👍' });
+  });
+
   it('acknowledges update kinds it does not handle, naming the kind for the log', () => {
     expect(mapUpdate(sample('channel-post.json'), now)).toEqual({
       items: [],

@@ -9,6 +9,7 @@ import {
   type InboundEvent,
   type InboundItem,
   interactionEvent,
+  isEmojiOnly,
   type InteractionEvent,
   safeFileName,
   type WithdrawalEvent,
@@ -374,6 +375,9 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
 
   const links = hiddenLinks(message, text ?? caption ?? '');
   const written = [(text ?? caption ?? '').trim(), ...links].filter(Boolean).join('\n');
+  // Emoji alone («👍», «🙏🙏») are a reaction to an answer or a notice, as a sticker is: left out, logged.
+  if (attachments.length === 0 && lines.length === 0 && isEmojiOnly(written))
+    return { items: [], events: [], skipped: 'emoji' };
   let body = written || lines.join('\n');
   if (!body && attachments.length === 0) {
     const other = otherContentOf(message);

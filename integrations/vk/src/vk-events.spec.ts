@@ -540,6 +540,16 @@ describe('parseVkEvent', () => {
     sticker.object.message.text = '';
     sticker.object.message.attachments = [{ type: 'sticker', sticker: { product_id: 1, sticker_id: 9 } }];
     expect(parseVkEvent(sticker, ctx)).toEqual({ items: [], events: [], skipped: 'sticker' });
+    const emoji = sample('message-new.json');
+    emoji.object.message.text = '🙏🙏';
+    emoji.object.message.attachments = [];
+    expect(parseVkEvent(emoji, ctx)).toEqual({ items: [], events: [], skipped: 'emoji' });
+    emoji.object.message.text = 'Яма 🕳 во дворе';
+    expect(parseVkEvent(emoji, ctx).items[0].text).toBe('Яма 🕳 во дворе');
+    const comment = sample('wall-reply-new.json');
+    comment.object.text = '👍';
+    comment.object.attachments = [];
+    expect(parseVkEvent(comment, ctx)).toEqual({ items: [], events: [], skipped: 'emoji' });
     const empty = sample('message-new.json');
     empty.object.message.text = '';
     expect(parseVkEvent(empty, ctx).items[0].text).toBe('Сообщение не распознано. Откройте диалог в VK.');

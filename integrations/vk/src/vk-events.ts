@@ -12,6 +12,7 @@ import {
 import {
   cleanText,
   contentTypeOf,
+  isEmojiOnly,
   isRecord,
   safeFileName,
   unreadAttachmentLine,
@@ -288,6 +289,8 @@ export function contentOf(message: Record<string, unknown>): {
   files: InboundAttachment[];
   place?: { coordinates: string; address?: string };
   reactionOnly: boolean;
+  /** Only emoji («👍», «🙏🙏») and no file: a reaction, as a sticker is. */
+  emojiOnly: boolean;
 } {
   const content = readAttachments(message.attachments, 0);
   const forwarded = forwardedOf(message, 0);
@@ -303,6 +306,7 @@ export function contentOf(message: Record<string, unknown>): {
     files: content.files,
     ...(place ? { place } : {}),
     reactionOnly: !text && content.files.length === 0 && content.reactionOnly === true,
+    emojiOnly: content.files.length === 0 && isEmojiOnly(text),
   };
 }
 
@@ -453,6 +457,7 @@ function dialogueItem(
 ): ParsedEvents {
   const content = contentOf(message);
   if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const features = { ...item.features, ...(content.place ? { location: content.place.coordinates } : {}) };
   return {
     items: [
@@ -578,6 +583,7 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
   if (fromId === -ctx.groupId) return EMPTY;
   const content = contentOf(object);
   if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const item: InboundItem = {
     channel: Channel.Vk,
     externalId: `reply:${ownerId}_${postId}_${commentId}`,
@@ -674,6 +680,7 @@ function placeComment(type: string, object: unknown, ctx: EventContext): ParsedE
   if (fromId < 0) return EMPTY;
   const content = contentOf(object);
   if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const key = `${place.name}:${ownerId}_${placeId}`;
   const item: InboundItem = {
     channel: Channel.Vk,
