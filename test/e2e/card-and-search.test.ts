@@ -22,6 +22,7 @@ describe('complete card, search, honest clocks (e2e)', () => {
       housingClerk: [Role.Clerk, 'minzhkh'],
       roadsClerk: [Role.Clerk, 'mintrans'],
       admin: [Role.Admin, 'cur'],
+      centreHead: [Role.Head, 'cur'],
     },
   });
   const { ids: org, staff, call } = t;
@@ -179,6 +180,20 @@ describe('complete card, search, honest clocks (e2e)', () => {
       'applicant.postalAddress',
     ]);
     expect(JSON.stringify(card.history)).not.toMatch(/olga|7001122|7003344|Ленина, 5|Чужая/);
+  });
+
+  it('offers the hand-over to line 2 only to those the command lets hand it over', async () => {
+    const appeal = await fromTelegram();
+    const mayEscalate = async (who: SignedIn) =>
+      (await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, who))).access.mayEscalate;
+    expect(await mayEscalate(staff.operator)).toBe(true);
+    expect(await mayEscalate(staff.admin)).toBe(true);
+    // A head saw «Передать на 2-ю линию» and got a 403 for pressing it.
+    expect(await mayEscalate(staff.centreHead)).toBe(false);
+    const escalate = await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, staff.centreHead, {
+      organisationIds: [org.minzhkh],
+    });
+    expect(escalate.status).toBe(403);
   });
 
   it('finds an appeal by its number, a fragment of it, the surname, the phone and the e-mail, within the scope only', async () => {

@@ -116,6 +116,11 @@ export class AppealAccessDto {
       'обращение организация и руководители над ней',
   })
   mayChangeContacts!: boolean;
+  @ApiProperty({
+    description:
+      'Может ли сотрудник передать обращение на 2-ю линию: оператор 1-й линии, руководитель, администратор',
+  })
+  mayEscalate!: boolean;
 }
 
 export class AttachmentDto {

@@ -21,8 +21,13 @@ export function assertTransition(from: AppealStatus, to: AppealStatus): void {
   if (!canTransition(from, to)) throw refused(from, to);
 }
 
+/** Who may hand an appeal to line 2: the management centre's operators, supervisors and administrators. */
+export function mayEscalate(actor: Pick<Actor, 'role'>): boolean {
+  return [Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role);
+}
+
 export function requireLine1(actor: Actor): void {
-  if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
+  if (!mayEscalate(actor)) {
     throw new WorkflowError(
       'forbidden',
       'Передавать обращения на 2-ю линию может оператор 1-й линии или руководитель',

@@ -156,7 +156,7 @@ export function AppealPage() {
               Взять в работу
             </Button>
           )}
-          {isOpen && line1 && (
+          {isOpen && a.access.mayEscalate && (
             <Button
               size="sm"
               onClick={() => {
@@ -305,7 +305,7 @@ export function AppealPage() {
             <ApplicantPanel card={a} />
             <FlagsPanel card={a} onDone={(text) => setNotice({ color: 'teal', text })} />
             <ClassificationPanel card={a} onSaved={() => run(async () => undefined, 'Тема сохранена')} />
-            {isOpen && line1 && (
+            {isOpen && a.access.mayEscalate && (
               <RoutingPanel
                 card={a}
                 onEscalate={(ids) => {
