@@ -16,7 +16,7 @@ describe('the ingest bench’s channel accounts', () => {
   it('configure every channel the mix owes notices in, and each connector sends one to a mix item', async () => {
     const { accounts, off } = channelsFromEnv(fakes.env);
     const items = channelMix(400).items;
-    for (const channel of [Channel.Telegram, Channel.Vk, Channel.Ok, Channel.Medo]) {
+    for (const channel of [Channel.Telegram, Channel.Vk, Channel.Ok, Channel.Medo, Channel.Email]) {
       const configured = accounts.find((a) => a.channel === channel);
       expect({ channel, off: configured ? undefined : off }).toEqual({ channel, off: undefined });
       const account = { id: randomUUID(), ...configured! };

@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { startDovecot } from '../test/fakes/email/dovecot';
+import { startSmtpReceiver } from '../test/fakes/email/smtp-receiver';
 import { OkFake } from '../test/fakes/ok/ok-fake';
 import { TelegramFake } from '../test/fakes/telegram/telegram-fake';
 import { VkFake } from '../test/fakes/vk/vk-fake';
@@ -12,8 +14,9 @@ export const BENCH_MEDO_UID = '6f1c2e3a-4b5d-4e6f-8a7b-9c0d1e2f3a4b';
 
 /**
  * The channel accounts a region has, pointed at fakes of the services' wire protocols (test/fakes): a
- * Telegram bot, a VK community (callback mode), an OK group (webhook mode) and a МЭДО exchange folder. The
- * notices the ingest owes (messenger registration notices, МЭДО receipts) then go out and are recorded as
+ * Telegram bot, a VK community (callback mode), an OK group (webhook mode), a МЭДО exchange folder and a mailbox
+ * (a private Dovecot for IMAP, an SMTP receiver for outgoing letters). The notices the ingest owes (messenger
+ * registration notices, МЭДО receipts, e-mail registration notices since 3312683) then go out and are recorded as
  * sent, as in a region, instead of failing at once for want of an account. The fakes run in a process of
  * their own: the outside world, whose CPU the bench does not count as the product's.
  */
@@ -51,6 +54,8 @@ export async function channelFakesHere(): Promise<{ env: Record<string, string>;
   const telegram = await TelegramFake.start();
   const vk = await new VkFake().start();
   const ok = await new OkFake().start();
+  const dovecot = await startDovecot();
+  const smtp = await startSmtpReceiver();
   const medo = mkdtempSync(join(tmpdir(), 'bench-medo-'));
   for (const dir of ['in', 'out', 'quarantine', 'processed']) mkdirSync(join(medo, dir));
   const env: Record<string, string> = {
@@ -66,6 +71,16 @@ export async function channelFakesHere(): Promise<{ env: Record<string, string>;
     MEDO_PARTICIPANT_UID: BENCH_MEDO_UID,
     MEDO_SETTLE_MS: '0',
     MEDO_PULL_EVERY_MS: '3600000',
+    EMAIL_IMAP_HOST: dovecot.host,
+    EMAIL_IMAP_PORT: String(dovecot.port),
+    EMAIL_IMAP_SECURE: 'false',
+    EMAIL_IMAP_USER: dovecot.users[0].user,
+    EMAIL_IMAP_PASSWORD: dovecot.users[0].password,
+    EMAIL_SMTP_HOST: smtp.host,
+    EMAIL_SMTP_PORT: String(smtp.port),
+    EMAIL_SMTP_SECURE: 'false',
+    EMAIL_FROM_ADDRESS: 'obr@region.example',
+    EMAIL_PULL_EVERY_MS: '3600000',
   };
   // The fakes keep every call for a test's asserts; the bench only needs them answered.
   const forget = setInterval(() => {
@@ -76,12 +91,13 @@ export async function channelFakesHere(): Promise<{ env: Record<string, string>;
     vk.sendAttempts.length = 0;
     ok.calls.length = 0;
     ok.messages.length = 0;
+    smtp.reset();
   }, 5000);
   return {
     env,
     stop: async () => {
       clearInterval(forget);
-      await Promise.all([telegram.stop(), vk.stop(), ok.stop()]);
+      await Promise.all([telegram.stop(), vk.stop(), ok.stop(), dovecot.stop(), smtp.stop()]);
       rmSync(medo, { recursive: true, force: true });
     },
   };

@@ -59,6 +59,8 @@ interface ProductRun {
   autoClassifiedShare: number;
   /** The notices the run's appeals got (messenger registration notices, МЭДО receipts), by delivery status. */
   notices: Record<string, number>;
+  /** The failed ones by channel, kind and last error (its first 160 characters): whose they are and why. */
+  failedNotices: { channel: string; kind: string; error: string; n: number }[];
   /** The burst's CPU per group of processes (Linux /proc), when sampled. */
   cpu?: CpuBudget;
   /** The product's Postgres sessions during the burst, by state and wait event (pg_stat_activity), when sampled. */
@@ -347,6 +349,15 @@ async function measure(
         )
       ).rows.map((row: { status: string; n: number }) => [row.status, row.n]),
     ),
+    failedNotices: (
+      await client.query(
+        `SELECT m.channel, m.kind, left(coalesce(m.last_error, ''), 160) AS error, count(*)::int AS n
+           FROM inbound_items i JOIN appeals a ON a.id = i.appeal_id AND a.inbound_item_id = i.id
+           JOIN outbound_messages m ON m.appeal_id = a.id
+          WHERE ${RUN_ITEMS} AND m.status = 'failed' GROUP BY 1, 2, 3 ORDER BY 4 DESC`,
+        run,
+      )
+    ).rows as { channel: string; kind: string; error: string; n: number }[],
     cpu,
     waits,
   };
@@ -518,7 +529,7 @@ async function runProduct(
  * sizes for every count), so the scale-out table compares like with like. `--registration-only` stops once
  * every item is registered, with the classification and routing hooks held off meanwhile (no warm-up, no
  * model, no paced run): registration's own cost, for work on it. The workers have the region's channel accounts
- * (Telegram, VK, OK at fakes of their APIs in a process of their own, МЭДО at a temporary exchange folder), so
+ * (Telegram, VK, OK at fakes of their APIs in a process of their own, МЭДО at a temporary exchange folder, e-mail at a private Dovecot and an SMTP receiver), so
  * the notices the ingest owes go out and each run waits until none is queued; `--no-channel-accounts` leaves
  * them out (every notice then fails at once, as before 3 December 2026's evening).
  * `--onto DB` runs the product on a database kept by `scale N --keep --db DB` instead of a fresh one (left in
@@ -546,7 +557,7 @@ export async function benchIngest(args: string[]): Promise<void> {
   const fakes = withAccounts ? await startChannelFakes() : undefined;
   process.stderr.write(
     fakes
-      ? `channel accounts: Telegram, VK, OK at fakes of their APIs (pid ${fakes.pid}, not counted), МЭДО at a temporary exchange folder\n`
+      ? `channel accounts: Telegram, VK, OK at fakes of their APIs (pid ${fakes.pid}, not counted), МЭДО at a temporary exchange folder, e-mail at a private Dovecot + SMTP receiver\n`
       : 'channel accounts: none (--no-channel-accounts): every notice fails at once for want of one\n',
   );
   const runs: { workers: number; product: Awaited<ReturnType<typeof runProduct>>; load: string[] }[] = [];
@@ -635,7 +646,7 @@ export async function benchIngest(args: string[]): Promise<void> {
               target: 'keeps up',
             },
             {
-              figure: `notices to the burst's appeals (registration, МЭДО receipts)`,
+              figure: `notices to the burst's appeals (registration, МЭДО receipts, e-mail)`,
               measured: JSON.stringify(burst.notices),
               target: withAccounts ? 'all sent' : '— (no accounts)',
               met: withAccounts ? Object.keys(burst.notices).every((k) => k === 'sent') : undefined,
@@ -661,6 +672,8 @@ export async function benchIngest(args: string[]): Promise<void> {
     const onTop = onto ? ` · onto ${onto} (${appealsBefore} appeals before)` : '';
     printTable(`ingest · ${n} items · ${workers} workers${onTop} · load before ${before.join(' ')}`, rows);
     if (registrationOnly) console.log(`  ${heldOffNote()}`);
+    for (const f of burst.failedNotices)
+      console.log(`  failed notices: ${f.n} × ${f.channel} ${f.kind}: ${f.error || '(no error recorded)'}`);
     if (burst.cpu)
       printCpuBudget(
         `CPU of the burst · ${workers} workers · ${burst.appeals} appeals`,

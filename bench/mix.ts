@@ -114,6 +114,8 @@ export function channelMix(n: number, seed = 18): { items: InboundItem[]; shares
       else mails.push(messageId);
       if (mails.length > 500) mails.shift();
       item.author = { ...item.author, email: `citizen${i % 997}@mail.example` };
+      // Where the connector would answer, as it reads a letter: the sender, threaded on their Message-ID.
+      item.replyAddress = { to: item.author.email, messageId, references: [messageId] };
       withThread++;
     }
     if (channel === Channel.Medo) {
