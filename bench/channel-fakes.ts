@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { startDovecot } from '../test/fakes/email/dovecot';
+import { EMAIL_ENV } from '../test/fakes/email/email-env';
 import { startSmtpReceiver } from '../test/fakes/email/smtp-receiver';
 import { OkFake } from '../test/fakes/ok/ok-fake';
 import { TelegramFake } from '../test/fakes/telegram/telegram-fake';
@@ -71,16 +72,7 @@ export async function channelFakesHere(): Promise<{ env: Record<string, string>;
     MEDO_PARTICIPANT_UID: BENCH_MEDO_UID,
     MEDO_SETTLE_MS: '0',
     MEDO_PULL_EVERY_MS: '3600000',
-    EMAIL_IMAP_HOST: dovecot.host,
-    EMAIL_IMAP_PORT: String(dovecot.port),
-    EMAIL_IMAP_SECURE: 'false',
-    EMAIL_IMAP_USER: dovecot.users[0].user,
-    EMAIL_IMAP_PASSWORD: dovecot.users[0].password,
-    EMAIL_SMTP_HOST: smtp.host,
-    EMAIL_SMTP_PORT: String(smtp.port),
-    EMAIL_SMTP_SECURE: 'false',
-    EMAIL_FROM_ADDRESS: 'obr@region.example',
-    EMAIL_PULL_EVERY_MS: '3600000',
+    ...EMAIL_ENV(dovecot, smtp, 'obr@region.example'),
   };
   // The fakes keep every call for a test's asserts; the bench only needs them answered.
   const forget = setInterval(() => {

@@ -9,9 +9,12 @@ import { addCalendarDays, localDateOf, ProductionCalendar } from '@inbox/deadlin
 import { parseEmail } from '@inbox/integrations/email';
 import { FeedActionRunner, PosRubricatorSync } from '@inbox/feeds';
 import { type SignedIn } from '../factories/staff';
+import { EMAIL_ENV } from '../fakes/email/email-env';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type ReceivedMail, type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+
+export { EMAIL_ENV };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -191,29 +194,6 @@ export const FEED_SETTINGS = (timeoutMs = 5000) => ({
   siteKey: 'governor-nso',
   timeoutMs,
   pullEveryMs: 3_600_000,
-});
-
-/**
- * The e-mail channel's environment against the local Dovecot and SMTP receiver: our address `from`, the first
- * Dovecot user's mailbox (or `user`), no scheduled pulls (tests pull when they mean to).
- */
-export const EMAIL_ENV = (
-  dovecot: DovecotInstance,
-  smtp: SmtpReceiver,
-  from: string,
-  user = dovecot.users[0],
-): Record<string, string> => ({
-  EMAIL_IMAP_HOST: dovecot.host,
-  EMAIL_IMAP_PORT: String(dovecot.port),
-  EMAIL_IMAP_SECURE: 'false',
-  EMAIL_IMAP_USER: user.user,
-  EMAIL_IMAP_PASSWORD: user.password,
-  EMAIL_SMTP_HOST: smtp.host,
-  EMAIL_SMTP_PORT: String(smtp.port),
-  EMAIL_SMTP_SECURE: 'false',
-  EMAIL_FROM_ADDRESS: from,
-  EMAIL_TIMEOUT_MS: '5000',
-  EMAIL_PULL_EVERY_MS: '3600000',
 });
 
 /** A private dovecot, an SMTP receiver and the stack (with its worker) on the dovecot's first mailbox as `from`. */
