@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { ApiError, call, isConnectionError, setToken, setUnauthorizedHandler } from './api/client';
+import { ApiError, call, getToken, isConnectionError, setToken, setUnauthorizedHandler } from './api/client';
 import { type Me } from './api/types';
 
 /**
@@ -78,10 +78,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   // Refused by the server (its lifetime over, ended elsewhere): to the sign-in screen, saying why — unless this
   // tab had already forgotten the session (signed out), when a late refusal of a request in flight says nothing.
+  // The token held in memory says which: the stored copy is read as absent once its own time is over, which is
+  // just when a session past its lifetime is refused.
   useEffect(
     () =>
       setUnauthorizedHandler((message) => {
-        if (readStored()) setEndedBecause(message);
+        if (getToken()) setEndedBecause(message);
         endSession();
       }),
     [endSession],
