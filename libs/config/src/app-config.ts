@@ -382,7 +382,7 @@ export class AppConfig {
     if ((this.passwordScryptN & (this.passwordScryptN - 1)) !== 0)
       problems.push('PASSWORD_SCRYPT_N must be a power of two');
     this.authTokenTtlSeconds = int('AUTH_TOKEN_TTL_SECONDS', 3600, 60, 24 * 3600);
-    this.authSessionMaxSeconds = int('AUTH_SESSION_MAX_SECONDS', 12 * 3600, 60, 7 * 24 * 3600);
+    this.authSessionMaxSeconds = int('AUTH_SESSION_MAX_SECONDS', 12 * 3600, 20, 7 * 24 * 3600);
 
     const fraction = (name: string, fallback: number): number => {
       const raw = env[name];
