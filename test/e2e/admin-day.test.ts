@@ -43,11 +43,17 @@ describe('an administrator’s day with staff accounts (browser e2e)', () => {
       })
     ).status;
   const row = (page: Page, login: string) => page.locator(`[data-testid="user-row"][data-login="${login}"]`);
+  /**
+   * Opens a row's actions menu and returns that menu (the button's aria-controls): the menu closed a moment ago
+   * may still be fading out, with items of the same names.
+   */
+  async function openRowMenu(page: Page, login: string) {
+    const actions = row(page, login).getByRole('button', { name: /^Действия: / });
+    await actions.click();
+    return page.locator(`[id="${await actions.getAttribute('aria-controls')}"]`);
+  }
   async function rowAction(page: Page, login: string, item: string) {
-    await row(page, login)
-      .getByRole('button', { name: /^Действия: / })
-      .click();
-    await page.getByRole('menuitem', { name: item }).click();
+    await (await openRowMenu(page, login)).getByRole('menuitem', { name: item }).click();
   }
   /** Picks `option` in the select named `name` within `scope`. */
   async function pick(page: Page, scope: Page | ReturnType<Page['getByRole']>, name: string, option: string) {
@@ -232,10 +238,8 @@ describe('an administrator’s day with staff accounts (browser e2e)', () => {
     await row(admin, 'operatorova').getByText('Активен').waitFor();
     expect(await signInStatus('operatorova', 'Vtoroy-vremenny-7')).toBe(200);
     // The administrator cannot switch themself off.
-    await row(admin, 'kadrova')
-      .getByRole('button', { name: /^Действия: / })
-      .click();
-    expect(await admin.getByRole('menuitem', { name: 'Отключить вход' }).isDisabled()).toBe(true);
+    const ownMenu = await openRowMenu(admin, 'kadrova');
+    expect(await ownMenu.getByRole('menuitem', { name: 'Отключить вход' }).isDisabled()).toBe(true);
     await admin.keyboard.press('Escape');
     expectOnly(admin, []);
   });
