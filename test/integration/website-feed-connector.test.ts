@@ -112,9 +112,47 @@ describe('website feed connector against a fake reception site (integration)', (
     const page = await connector.pull(account('id'), null, 10);
     expect(page.rejected).toEqual([]);
     const receivedAt = (id: number) => page.items.find((i) => i.externalId.endsWith(`:${id}`))?.receivedAt;
-    // Zone-less, as the site wrote it: the process's zone, as for a zone-less ISO date.
-    expect(receivedAt(bitrix.id)).toBe(new Date(2025, 1, 1, 13, 0, 0).toISOString());
+    // Zone-less, as the site wrote it: Moscow time when the account names no zone, never the process's.
+    expect(receivedAt(bitrix.id)).toBe('2025-02-01T10:00:00.000Z');
     expect(receivedAt(php.id)).toBe('2025-02-01T10:00:00.000Z');
+  });
+
+  it("reads zone-less times in the site's own zone, so a late-evening appeal keeps its day for the deadlines", async () => {
+    const late = fake.addItem({ created: '2025-02-01 23:30:00' });
+    const bitrix = fake.addItem({ created: '01.02.2025 23:45' });
+    const zoned = fake.addItem({ created: '2025-02-01T23:50:00+03:00' });
+    const page = await connector.pull(account('id', { timeZone: 'Asia/Irkutsk' }), null, 10);
+    expect(page.rejected).toEqual([]);
+    const receivedAt = (id: number) => page.items.find((i) => i.externalId.endsWith(`:${id}`))?.receivedAt;
+    // 23:30 in Irkutsk (UTC+8) is 15:30 UTC, still 1 February there; read as UTC it was the 2nd.
+    expect(receivedAt(late.id)).toBe('2025-02-01T15:30:00.000Z');
+    expect(receivedAt(bitrix.id)).toBe('2025-02-01T15:45:00.000Z');
+    expect(receivedAt(zoned.id)).toBe('2025-02-01T20:50:00.000Z');
+
+    // By timestamp, the cursor keeps the site's own spelling and reads back in the same zone: nothing is taken twice.
+    const fresh = new WebsiteFeedFake();
+    fresh.mode = 'timestamp';
+    fresh.token = 'site-feed-token';
+    await fresh.start();
+    try {
+      fresh.addItem({ created: '2025-02-01 23:30:00' });
+      fresh.addItem({ created: '2025-02-01 23:40:00' });
+      const timed = { ...account('timestamp', { timeZone: 'Asia/Irkutsk' }) };
+      timed.settings = { ...timed.settings, url: fresh.url };
+      const first = await connector.pull(timed, null, 10);
+      expect(first.items.map((i) => i.receivedAt)).toEqual([
+        '2025-02-01T15:30:00.000Z',
+        '2025-02-01T15:40:00.000Z',
+      ]);
+      expect(first.nextCursor).toMatchObject({ since: '2025-02-01 23:40:00' });
+      expect((await connector.pull(timed, first.nextCursor, 10)).items).toEqual([]);
+    } finally {
+      await fresh.stop();
+    }
+
+    const error = await errorOf(connector.pull(account('id', { timeZone: 'Сибирь' }), null, 10));
+    expect(error.code).toBe(ConnectorErrorCode.AuthFailed);
+    expect(error.details.fields).toEqual({ timeZone: 'an IANA time zone (Asia/Novosibirsk)' });
   });
 
   it('falls back to the account id when no site key is set', async () => {

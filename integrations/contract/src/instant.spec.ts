@@ -1,4 +1,4 @@
-import { instantMsOf } from './instant';
+import { instantMsInZone, instantMsOf, isKnownTimeZone } from './instant';
 
 describe('instantMsOf', () => {
   const at = (iso: string) => Date.parse(iso);
@@ -22,5 +22,34 @@ describe('instantMsOf', () => {
     expect(instantMsOf([2025, 2, 1, 13, 0, 0, 500000000], '+03:00')).toBe(at('2025-02-01T10:00:00.500Z'));
     expect(instantMsOf([2025, 2])).toBeUndefined();
     for (const junk of ['вчера', '', null, undefined, {}, -5, 0]) expect(instantMsOf(junk)).toBeUndefined();
+  });
+});
+
+describe('instantMsInZone', () => {
+  const at = (iso: string) => Date.parse(iso);
+
+  it("reads a zone-less wall time in the writer's IANA zone, a day-first or bare date too", () => {
+    // 23:30 in Irkutsk is still 1 February there: read as UTC it would be the 2nd.
+    expect(instantMsInZone('2025-02-01 23:30:00', 'Asia/Irkutsk')).toBe(at('2025-02-01T15:30:00Z'));
+    expect(instantMsInZone('01.02.2025 23:30', 'Asia/Novosibirsk')).toBe(at('2025-02-01T16:30:00Z'));
+    expect(instantMsInZone('2025-02-01', 'Europe/Moscow')).toBe(at('2025-01-31T21:00:00Z'));
+    // Moscow was UTC+4 in 2012: the offset of that day, not today's.
+    expect(instantMsInZone('2012-06-01T12:00:00', 'Europe/Moscow')).toBe(at('2012-06-01T08:00:00Z'));
+    // Across a DST change elsewhere: summer and winter in Berlin.
+    expect(instantMsInZone('2025-07-01T12:00:00', 'Europe/Berlin')).toBe(at('2025-07-01T10:00:00Z'));
+    expect(instantMsInZone('2025-01-01T12:00:00', 'Europe/Berlin')).toBe(at('2025-01-01T11:00:00Z'));
+  });
+
+  it('keeps a zone the value carries, and epoch numbers as they are', () => {
+    expect(instantMsInZone('2025-02-01T23:30:00Z', 'Asia/Irkutsk')).toBe(at('2025-02-01T23:30:00Z'));
+    expect(instantMsInZone('2025-02-01T23:30:00+03:00', 'Asia/Irkutsk')).toBe(at('2025-02-01T20:30:00Z'));
+    expect(instantMsInZone(1738404000, 'Asia/Irkutsk')).toBe(at('2025-02-01T10:00:00Z'));
+  });
+
+  it('gives nothing for a zone the runtime does not know, or for a value that is no instant', () => {
+    expect(instantMsInZone('2025-02-01 10:00', 'Mars/Olympus')).toBeUndefined();
+    expect(isKnownTimeZone('Mars/Olympus')).toBe(false);
+    expect(isKnownTimeZone('Asia/Irkutsk')).toBe(true);
+    expect(instantMsInZone('вчера', 'Asia/Irkutsk')).toBeUndefined();
   });
 });

@@ -30,8 +30,65 @@ export function instantMsOf(value: unknown, zoneOffset?: string): number | undef
     return checked(y, mo, d, `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}${zone}`);
   }
   const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(value.trim());
-  const ms = Date.parse(zoneless && zone ? `${value.trim().replace(' ', 'T')}${zone}` : value);
+  // A bare ISO date is midnight where it was written (Date.parse reads it as UTC midnight).
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
+  const ms = Date.parse(
+    zoneless && zone
+      ? `${value.trim().replace(' ', 'T')}${zone}`
+      : dateOnly && zone
+        ? `${value.trim()}T00:00:00${zone}`
+        : value,
+  );
   return Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * instantMsOf for a remote system that writes its local time without a zone in an IANA zone (a reception site's
+ * server in Novosibirsk): the zone's offset at that wall time, so a letter written at 23:30 there is not a day off
+ * for the registration clock. A form that carries its own zone keeps it. Undefined for a zone the runtime lacks.
+ */
+export function instantMsInZone(value: unknown, timeZone: string): number | undefined {
+  const wall = instantMsOf(value, '+00:00');
+  if (wall === undefined) return undefined;
+  // The offset at the wall time read as UTC, then at the instant it gives: right across a DST change too.
+  const first = zoneOffsetAt(timeZone, wall);
+  if (first === undefined) return undefined;
+  const offset = zoneOffsetAt(timeZone, wall - offsetMs(first)) ?? first;
+  return instantMsOf(value, offset);
+}
+
+/** Whether the runtime knows the IANA zone. */
+export function isKnownTimeZone(timeZone: string): boolean {
+  return zoneOffsetAt(timeZone, Date.now()) !== undefined;
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+/** `+08:00`: the zone's offset from UTC at the instant; undefined for an unknown zone. */
+function zoneOffsetAt(timeZone: string, ms: number): string | undefined {
+  let format = offsetFormats.get(timeZone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    } catch {
+      format = null;
+    }
+    // Zones come from account settings: a handful; a flood of bad ones only empties the cache.
+    if (offsetFormats.size >= 1000) offsetFormats.clear();
+    offsetFormats.set(timeZone, format);
+  }
+  if (!format) return undefined;
+  const name = format.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? '';
+  // 'GMT' alone is UTC; else 'GMT+08:00' (or 'GMT+5:30' on older ICU).
+  if (name === 'GMT' || name === 'UTC') return '+00:00';
+  const m = /^(?:GMT|UTC)([+-])(\d{1,2})(?::(\d{2}))?$/.exec(name);
+  return m ? `${m[1]}${m[2].padStart(2, '0')}:${m[3] ?? '00'}` : undefined;
+}
+
+function offsetMs(offset: string): number {
+  const sign = offset.startsWith('-') ? -1 : 1;
+  const [h, m] = offset.slice(1).split(':').map(Number);
+  return sign * (h * 60 + m) * 60_000;
 }
 
 function pad(n: number, width = 2): string {

@@ -14,7 +14,8 @@ import {
   positiveNumber,
   safeFileName,
   type PullPage,
-  instantMsOf,
+  instantMsInZone,
+  isKnownTimeZone,
   type Regime,
   isTooLarge,
   maxResponseBytesOf,
@@ -73,7 +74,15 @@ export interface WebsiteFeedSettings {
   attachmentHosts?: string[];
   /** The largest file downloaded, in bytes (20 MiB by default). */
   maxAttachmentBytes?: number;
+  /**
+   * The IANA zone the site writes its zone-less times in (`2025-02-01 23:30:00`, `01.02.2025 23:30`): the site's
+   * server clock, usually the region's. Europe/Moscow when not set, as for ПОС and МЭДО.
+   */
+  timeZone?: string;
 }
+
+/** Where a Russian site's zone-less times are read when the account names no zone. */
+export const DEFAULT_FEED_TIME_ZONE = 'Europe/Moscow';
 
 /** By id: the last id taken. By timestamp: the latest instant (as the site wrote it) and every id taken at it. */
 export type WebsiteFeedCursor = { afterId: string } | { since: string; idsAtSince: string[] };
@@ -87,10 +96,11 @@ interface FeedConfig
   extends Required<
     Omit<
       WebsiteFeedSettings,
-      'timeoutMs' | 'regime' | 'maxResponseBytes' | 'attachmentHosts' | 'maxAttachmentBytes'
+      'timeoutMs' | 'regime' | 'maxResponseBytes' | 'attachmentHosts' | 'maxAttachmentBytes' | 'timeZone'
     >
   > {
   regime: Regime;
+  timeZone: string;
   timeoutMs: number;
   maxResponseBytes: number;
   bearerToken?: string;
@@ -133,7 +143,7 @@ export class WebsiteFeedConnector implements Connector {
 
   async pull(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<WebsiteFeedPullPage> {
     const config = this.config(account);
-    const start = parseCursor(cursor, config.cursorField);
+    const start = parseCursor(cursor, config);
     let wanted = Math.max(1, Math.min(MAX_PAGE, Math.floor(limit) || 1));
 
     for (let size = wanted; ; ) {
@@ -229,12 +239,12 @@ export class WebsiteFeedConnector implements Connector {
       const d = decodeItem(raw, config);
       const externalId = d.id !== undefined ? `feed:${config.siteKey}:${d.id}` : undefined;
       if (d.id !== undefined) {
-        if (seen.has(d.id) || isBehind(d, start)) continue;
+        if (seen.has(d.id) || isBehind(d, start, config.timeZone)) continue;
         seen.add(d.id);
       }
 
       // Advance over anything we can place, rejected or not, so a bad item cannot block the feed.
-      const advanced = advance(next, d, config.cursorField);
+      const advanced = advance(next, d, config);
       if (advanced !== next) {
         next = advanced;
         progressed = true;
@@ -335,6 +345,9 @@ export class WebsiteFeedConnector implements Connector {
     const cursorParam = typeof s.cursorParam === 'string' && s.cursorParam ? s.cursorParam : '';
     if (!cursorParam) problems.cursorParam = 'query parameter name required';
     const regime = s.regime === 'message' ? 'message' : 'appeal';
+    const timeZone =
+      typeof s.timeZone === 'string' && s.timeZone.trim() ? s.timeZone.trim() : DEFAULT_FEED_TIME_ZONE;
+    if (!isKnownTimeZone(timeZone)) problems.timeZone = 'an IANA time zone (Asia/Novosibirsk)';
     if (Object.keys(problems).length > 0) {
       // Nothing to retry: the account needs a person to fix its configuration.
       throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'website feed account is not configured', {
@@ -350,6 +363,7 @@ export class WebsiteFeedConnector implements Connector {
       cursorParam,
       siteKey: typeof s.siteKey === 'string' && s.siteKey ? s.siteKey : account.id,
       regime,
+      timeZone,
       timeoutMs: typeof s.timeoutMs === 'number' && s.timeoutMs > 0 ? s.timeoutMs : this.timeoutMs,
       maxResponseBytes: maxResponseBytesOf(s),
       bearerToken: account.secrets?.bearerToken || undefined,
@@ -376,7 +390,7 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
 
   const id = field(map.externalId);
   const tsRawValue = getPath(raw, map.createdAt);
-  const tsMs = instantMs(tsRawValue);
+  const tsMs = instantMs(tsRawValue, config.timeZone);
   const tsRaw = tsMs !== undefined ? String(tsRawValue) : undefined;
   const base: Decoded = { id, tsMs, tsRaw };
 
@@ -483,7 +497,8 @@ function filesOf(value: unknown, feedUrl: string): { files: InboundAttachment[];
 // Cursor
 // ---------------------------------------------------------------------------------------------------
 
-function parseCursor(cursor: unknown, mode: 'id' | 'timestamp'): WebsiteFeedCursor | undefined {
+function parseCursor(cursor: unknown, config: FeedConfig): WebsiteFeedCursor | undefined {
+  const mode = config.cursorField;
   if (cursor === null || cursor === undefined) return undefined;
   const c = cursor as Record<string, unknown>;
   if (mode === 'id' && typeof c === 'object' && typeof c.afterId === 'string' && c.afterId !== '') {
@@ -493,7 +508,7 @@ function parseCursor(cursor: unknown, mode: 'id' | 'timestamp'): WebsiteFeedCurs
     mode === 'timestamp' &&
     typeof c === 'object' &&
     typeof c.since === 'string' &&
-    instantMs(c.since) !== undefined &&
+    instantMs(c.since, config.timeZone) !== undefined &&
     Array.isArray(c.idsAtSince) &&
     c.idsAtSince.every((v) => typeof v === 'string')
   ) {
@@ -506,19 +521,20 @@ function parseCursor(cursor: unknown, mode: 'id' | 'timestamp'): WebsiteFeedCurs
 }
 
 /** Whether the item is at or before the cursor (sites often answer inclusively). */
-function isBehind(d: Decoded, cursor: WebsiteFeedCursor | undefined): boolean {
+function isBehind(d: Decoded, cursor: WebsiteFeedCursor | undefined, timeZone: string): boolean {
   if (!cursor || d.id === undefined) return false;
   if ('afterId' in cursor) return compareIds(d.id, cursor.afterId) <= 0;
   if (d.tsMs === undefined) return false;
-  const since = instantMs(cursor.since)!;
+  const since = instantMs(cursor.since, timeZone)!;
   return d.tsMs < since || (d.tsMs === since && cursor.idsAtSince.includes(d.id));
 }
 
 function advance(
   cursor: WebsiteFeedCursor | undefined,
   d: Decoded,
-  mode: 'id' | 'timestamp',
+  config: FeedConfig,
 ): WebsiteFeedCursor | undefined {
+  const mode = config.cursorField;
   if (d.id === undefined) return cursor;
   if (mode === 'id') {
     if (cursor && 'afterId' in cursor && compareIds(d.id, cursor.afterId) <= 0) return cursor;
@@ -526,7 +542,7 @@ function advance(
   }
   if (d.tsMs === undefined || d.tsRaw === undefined) return cursor;
   if (!cursor || !('since' in cursor)) return { since: d.tsRaw, idsAtSince: [d.id] };
-  const since = instantMs(cursor.since)!;
+  const since = instantMs(cursor.since, config.timeZone)!;
   if (d.tsMs > since) return { since: d.tsRaw, idsAtSince: [d.id] };
   if (d.tsMs === since && !cursor.idsAtSince.includes(d.id)) {
     return { since: cursor.since, idsAtSince: [...cursor.idsAtSince, d.id] };
@@ -544,9 +560,13 @@ export function compareIds(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/** ISO 8601, epoch seconds or milliseconds (numbers or digits), a Russian DD.MM.YYYY date: see instantMsOf. */
-function instantMs(value: unknown): number | undefined {
-  return instantMsOf(value);
+/**
+ * ISO 8601, epoch seconds or milliseconds (numbers or digits), a Russian DD.MM.YYYY date (see instantMsOf); a time
+ * without a zone is the site's wall time in `timeZone` (the process's zone, UTC on a server, put 23:30 in Irkutsk
+ * on the next day and moved the 3-day registration deadline).
+ */
+function instantMs(value: unknown, timeZone: string): number | undefined {
+  return instantMsInZone(value, timeZone);
 }
 
 /** `a.b.0.c`: object keys and array indexes. */
