@@ -289,6 +289,47 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     expect(next.items[0].author.externalId).toBe('citizen21@mail.example');
   });
 
+  it('puts no header of the citizen’s making into our letter: CR/LF in a name, a subject or a file name', async () => {
+    // An attacker's letter: the display name and the subject decode to CR/LF and a header of their own.
+    await dovecot.createMailbox('obr', 'Injection');
+    const acc = account('Injection');
+    const injected = '\r\nBcc: attacker@evil.example\r\nX-Injected: yes';
+    const letter = citizenLetter(31, [], `Снег${injected}`).replace(
+      /^From: .*$/m,
+      `From: =?UTF-8?B?${b64(`Житель${injected}`)}?= <citizen31@mail.example>`,
+    );
+    await dovecot.deliver('obr', letter, 'Injection');
+    const [original] = (await pullAll(acc, null)).items;
+    await connector.send(acc, {
+      id: 'out-31',
+      kind: 'answer',
+      text: 'Ответ',
+      replyAddress: original.replyAddress,
+      attachments: [
+        { fileName: `otvet${injected}.txt`, contentType: 'text/plain', contentBase64: b64('Ответ') },
+      ],
+    });
+    // A website appeal answered by e-mail: the name and the subject are the citizen's as typed in the form.
+    await connector.send(acc, {
+      id: 'out-32',
+      kind: 'answer',
+      subject: `Ответ${injected}`,
+      text: 'Ответ',
+      recipient: { email: 'citizen32@mail.example', name: `Иван${injected}` },
+    });
+    const mails = smtp.accepted();
+    expect(mails.map((m) => m.to)).toEqual([['citizen31@mail.example'], ['citizen32@mail.example']]);
+    for (const mail of mails) {
+      // Unfolded, every header line is one we write; the attacker's words stay inside encoded-words.
+      const head = mail.raw
+        .toString('latin1')
+        .split('\r\n\r\n')[0]
+        .replace(/\r\n[ \t]+/g, ' ');
+      expect(head).not.toMatch(/^(?:Bcc|X-Injected):/im);
+      expect(head.split('\r\n').filter((l) => /attacker@evil/.test(l) && !/=\?/.test(l))).toEqual([]);
+    }
+  });
+
   it('sorts a mixed batch: a bounce of our letter, an auto-reply, broken MIME and a real letter', async () => {
     await dovecot.createMailbox('obr', 'Mixed');
     const ours = outboundMessageId('out-31', FROM);

@@ -84,7 +84,7 @@ export class KnowledgeSections {
       ? await this.repo.organisation(input.organisationId)
       : undefined;
     if (!org) throw invalidInput('Организация не найдена', { organisationId: 'Организация не найдена' });
-    await this.checkRefs(input);
+    await this.checkRefs(org.id, input);
     const title = sectionTitle(input.title);
     if (await this.repo.sectionByTitle(org.id, title)) {
       throw conflictError('Раздел с таким названием уже есть', { title: 'Уже есть' });
@@ -108,7 +108,7 @@ export class KnowledgeSections {
     if (!canManageSections(actor, section.organisationId)) {
       return this.refused(actor, 'kb-section-update', 'kb-section', id, section, 'Раздел другой организации');
     }
-    await this.checkRefs(input);
+    await this.checkRefs(section.organisationId, input);
     const title = input.title === undefined ? undefined : sectionTitle(input.title);
     await this.repo.updateSection(id, { ...input, ...(title ? { title } : {}) });
     return this.recorded(actor, 'kb-section-update', id);
@@ -218,9 +218,7 @@ export class KnowledgeSections {
         'Настройки ведёт руководитель организации',
       );
     }
-    if (input.responsibleUserId && !(await this.repo.userExists(input.responsibleUserId))) {
-      throw invalidInput('Сотрудник не найден', { responsibleUserId: 'Сотрудник не найден' });
-    }
+    await this.checkResponsible(organisationId, input.responsibleUserId);
     await this.repo.saveSettings(organisationId, input);
     await this.audit.record({
       userId: actor.userId,
@@ -302,15 +300,24 @@ export class KnowledgeSections {
     return this.repo.dashboard(actor.scope, this.clock.now());
   }
 
-  private async checkRefs(input: { topicId?: string | null; responsibleUserId?: string | null }) {
+  private async checkRefs(
+    organisationId: string,
+    input: { topicId?: string | null; responsibleUserId?: string | null },
+  ) {
     if (input.topicId && !(UUID.test(input.topicId) && (await this.repo.topicExists(input.topicId)))) {
       throw invalidInput('Тема не найдена в рубрикаторе', { topicId: 'Неизвестная тема' });
     }
-    if (
-      input.responsibleUserId &&
-      !(UUID.test(input.responsibleUserId) && (await this.repo.userExists(input.responsibleUserId)))
-    ) {
-      throw invalidInput('Сотрудник не найден', { responsibleUserId: 'Сотрудник не найден' });
+    await this.checkResponsible(organisationId, input.responsibleUserId);
+  }
+
+  /**
+   * The responsible person approves the organisation's changes and reviews its sections: one of its own staff (or
+   * of an organisation below it), never an outsider its head could otherwise hand those rights to.
+   */
+  private async checkResponsible(organisationId: string, userId: string | null | undefined) {
+    if (userId && !(UUID.test(userId) && (await this.repo.staffOf(userId, organisationId)))) {
+      const message = 'Ответственным может быть только сотрудник этой организации';
+      throw invalidInput(message, { responsibleUserId: message });
     }
   }
 }

@@ -290,8 +290,16 @@ export class KnowledgeRepository extends SqlRepository {
     return ((await db.query(`SELECT 1 FROM topics WHERE id = $1`, [id])) as unknown[]).length > 0;
   }
 
-  async userExists(id: string, db: Db = this.pool): Promise<boolean> {
-    return ((await db.query(`SELECT 1 FROM users WHERE id = $1 AND active`, [id])) as unknown[]).length > 0;
+  /** An active member of staff of the organisation or of one below it. */
+  async staffOf(userId: string, organisationId: string, db: Db = this.pool): Promise<boolean> {
+    const rows = (await db.query(
+      `WITH RECURSIVE tree AS (
+         SELECT id FROM organisations WHERE id = $2
+         UNION SELECT o.id FROM organisations o JOIN tree ON o.parent_id = tree.id)
+       SELECT 1 FROM users WHERE id = $1 AND active AND organisation_id IN (SELECT id FROM tree)`,
+      [userId, organisationId],
+    )) as unknown[];
+    return rows.length > 0;
   }
 
   async existingArticles(ids: string[], db: Db = this.pool): Promise<string[]> {

@@ -1,0 +1,276 @@
+import { Role } from '@inbox/access';
+import { ClassificationPipeline } from '@inbox/classification';
+import { Incidents } from '@inbox/incidents';
+import { idOf } from '../factories/directory';
+import { signInAs, type SignedIn } from '../factories/staff';
+import { json, startTestStack, type TestStack } from '../support/test-stack';
+
+/**
+ * An attacker with a staff account of one organisation (Минтранс) against another's (Минжкх) objects that are
+ * not appeals — incidents, report rows, knowledge base requests, sections, settings and files, answer
+ * templates, staff accounts, notifications — by id, as the staff-scope test does for every appeal endpoint.
+ * Each refusal is a 403 or a 404, and the object is left as it was.
+ */
+describe('one organisation against another’s objects (e2e)', () => {
+  let stack: TestStack;
+  let clerkA: SignedIn;
+  let headA: SignedIn;
+  let clerkB: SignedIn;
+  let headB: SignedIn;
+  let minzhkh: string;
+  let mintrans: string;
+  let incidentId: string;
+
+  const call = (who: SignedIn, method: string, path: string, body?: unknown) =>
+    fetch(`${stack.baseUrl}${path}`, {
+      method,
+      headers: who.headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const refused = async (res: Response | Promise<Response>) => {
+    const r = await res;
+    const text = await r.text();
+    return [403, 404].includes(r.status) ? 'refused' : `${r.status} ${text.slice(0, 200)}`;
+  };
+
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { RATE_LIMIT_STATUS: 'off' } });
+    const ds = stack.db.dataSource;
+    minzhkh = await idOf(ds, 'organisations', 'minzhkh');
+    mintrans = await idOf(ds, 'organisations', 'mintrans');
+    const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    clerkA = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'mintrans');
+    headA = await signInAs(stack.api, stack.baseUrl, Role.Head, 'mintrans');
+    clerkB = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+    headB = await signInAs(stack.api, stack.baseUrl, Role.Head, 'minzhkh');
+    const appeal = {
+      medium: 'phone',
+      subject: 'Нет горячей воды в доме',
+      text: 'Третью неделю в доме на улице Ленина нет горячей воды, управляющая компания не отвечает на звонки.',
+      address: 'г. Новосибирск, ул. Ленина, д. 5',
+      topicId: await idOf(ds, 'topics', 'housing'),
+    };
+    const ids: string[] = [];
+    for (const [n, surname] of ['Иванова', 'Петрова', 'Сидорова'].entries()) {
+      const created = await json(
+        call(operator, 'POST', '/api/v1/appeals', {
+          ...appeal,
+          surname,
+          firstName: 'Анна',
+          patronymic: 'Петровна',
+          phone: `+7913111223${n}`,
+        }),
+      );
+      ids.push(created.id);
+      const escalated = await call(operator, 'POST', `/api/v1/appeals/${created.id}/escalate`, {
+        organisationIds: [minzhkh],
+      });
+      expect(`${escalated.status} ${await escalated.text()}`).toBe('204 ');
+    }
+    await stack.api.get(ClassificationPipeline).processPending(100);
+    await stack.api.get(Incidents).clusterPending(100);
+    const [row] = (await ds.query(`SELECT incident_id FROM appeals WHERE id = $1`, [ids[0]])) as {
+      incident_id: string | null;
+    }[];
+    incidentId = row.incident_id!;
+    expect(incidentId).toBeTruthy();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('incidents: another organisation’s incident is neither listed, read, drafted nor approved', async () => {
+    expect(
+      (await json(call(headB, 'GET', '/api/v1/incidents'))).items.map((i: { id: string }) => i.id),
+    ).toContain(incidentId);
+    expect(
+      (await json(call(headA, 'GET', '/api/v1/incidents'))).items.map((i: { id: string }) => i.id),
+    ).not.toContain(incidentId);
+    expect(await refused(call(headA, 'GET', `/api/v1/incidents/${incidentId}`))).toBe('refused');
+    expect(
+      await refused(call(headA, 'POST', `/api/v1/incidents/${incidentId}/draft`, { text: 'Чужой ответ' })),
+    ).toBe('refused');
+    expect(await refused(call(headA, 'POST', `/api/v1/incidents/${incidentId}/approve`))).toBe('refused');
+    const [drafts] = (await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM answers WHERE appeal_id IN (SELECT id FROM appeals WHERE incident_id = $1)`,
+      [incidentId],
+    )) as { n: number }[];
+    expect(drafts.n).toBe(0);
+  });
+
+  it('reports: rows and totals hold only the caller’s organisation', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const path = `/api/v1/reports/handled?groupBy=organisation&from=2020-01-01&to=${today}`;
+    const mine = await json(call(clerkB, 'GET', path));
+    expect(JSON.stringify(mine)).toContain(minzhkh);
+    for (const who of [clerkA, headA]) {
+      const theirs = await json(call(who, 'GET', path));
+      expect(JSON.stringify(theirs)).not.toContain(minzhkh);
+      const byTopic = await json(call(who, 'GET', path.replace('organisation', 'topic')));
+      expect(JSON.stringify(byTopic)).not.toMatch(/"received":[1-9]/);
+      const dashboard = await json(call(who, 'GET', '/api/v1/reports/dashboard'));
+      expect(JSON.stringify(dashboard)).not.toContain(minzhkh);
+    }
+  });
+
+  it('knowledge base: another organisation’s requests, sections, settings and files are refused', async () => {
+    const section = await json(
+      call(headB, 'POST', '/api/v1/knowledge/sections', { organisationId: minzhkh, title: 'Горячая вода' }),
+    );
+    expect(section.id).toBeTruthy();
+    const request = await json(
+      call(clerkB, 'POST', '/api/v1/knowledge/requests', {
+        organisationId: minzhkh,
+        sectionId: section.id,
+        subject: 'Новые телефоны аварийной службы',
+        send: false,
+        proposed: { kind: 'faq', title: 'Куда звонить', question: 'Куда звонить?', body: 'По номеру 112.' },
+      }),
+    );
+    expect(request.id).toBeTruthy();
+    const form = new FormData();
+    form.append('organisationId', minzhkh);
+    form.append('file', new Blob(['черновик приказа'], { type: 'text/plain' }), 'draft.txt');
+    const uploaded = await fetch(`${stack.baseUrl}/api/v1/knowledge/attachments`, {
+      method: 'POST',
+      headers: { authorization: clerkB.headers.authorization },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    const file = (await uploaded.json()) as { id: string };
+
+    const failures: Record<string, string> = {};
+    const probe = async (key: string, who: SignedIn, method: string, path: string, body?: unknown) => {
+      const r = await refused(call(who, method, path, body));
+      if (r !== 'refused') failures[`${who === headA ? 'head' : 'clerk'} ${key}`] = r;
+    };
+    for (const who of [clerkA, headA]) {
+      await probe('read request', who, 'GET', `/api/v1/knowledge/requests/${request.id}`);
+      await probe('edit request', who, 'PATCH', `/api/v1/knowledge/requests/${request.id}`, {
+        subject: 'Подменено',
+      });
+      await probe('send request', who, 'POST', `/api/v1/knowledge/requests/${request.id}/send`);
+      await probe('approve request', who, 'POST', `/api/v1/knowledge/requests/${request.id}/approve`, {});
+      await probe('return request', who, 'POST', `/api/v1/knowledge/requests/${request.id}/return`, {
+        comment: 'Чужой возврат',
+      });
+      await probe('cancel request', who, 'POST', `/api/v1/knowledge/requests/${request.id}/cancel`, {});
+      await probe('edit section', who, 'PATCH', `/api/v1/knowledge/sections/${section.id}`, {
+        title: 'Подменено',
+      });
+      await probe('review section', who, 'POST', `/api/v1/knowledge/sections/${section.id}/reviewed`);
+      await probe('read settings', who, 'GET', `/api/v1/knowledge/organisations/${minzhkh}/settings`);
+      await probe('save settings', who, 'PUT', `/api/v1/knowledge/organisations/${minzhkh}/settings`, {
+        publicFaq: true,
+      });
+      await probe('read file', who, 'GET', `/api/v1/knowledge/attachments/${file.id}`);
+      const list = await json(call(who, 'GET', '/api/v1/knowledge/requests'));
+      if (JSON.stringify(list).includes(request.id)) failures[`list requests`] = 'listed';
+    }
+    expect(failures).toEqual({});
+    const [after] = (await stack.db.dataSource.query(
+      `SELECT r.subject, r.status, s.title, s.last_reviewed_at FROM kb_change_requests r, kb_sections s
+        WHERE r.id = $1 AND s.id = $2`,
+      [request.id, section.id],
+    )) as Record<string, unknown>[];
+    expect(after).toMatchObject({
+      subject: 'Новые телефоны аварийной службы',
+      status: 'draft',
+      title: 'Горячая вода',
+      last_reviewed_at: null,
+    });
+  });
+
+  it('knowledge base: the responsible person must be of the organisation (no granting approval to an outsider)', async () => {
+    // Минтранс's head names Минжкх's clerk (or anyone) responsible for Минтранс: that would let a stranger approve
+    // its changes, and Минжкх's clerk see its requests.
+    const res = await call(headA, 'PUT', `/api/v1/knowledge/organisations/${mintrans}/settings`, {
+      responsibleUserId: clerkB.userId,
+    });
+    expect(res.status).toBe(400);
+    const section = await call(headA, 'POST', '/api/v1/knowledge/sections', {
+      organisationId: mintrans,
+      title: 'Дороги',
+      responsibleUserId: clerkB.userId,
+    });
+    expect(section.status).toBe(400);
+    const own = await json(
+      call(headA, 'POST', '/api/v1/knowledge/sections', { organisationId: mintrans, title: 'Дороги' }),
+    );
+    expect(
+      (
+        await call(headA, 'PATCH', `/api/v1/knowledge/sections/${own.id}`, {
+          responsibleUserId: clerkB.userId,
+        })
+      ).status,
+    ).toBe(400);
+    // Their own staff are fine.
+    expect(
+      (
+        await call(headA, 'PUT', `/api/v1/knowledge/organisations/${mintrans}/settings`, {
+          responsibleUserId: clerkA.userId,
+        })
+      ).status,
+    ).toBe(200);
+  });
+
+  it('answer templates: another organisation’s template is neither listed nor changed', async () => {
+    const created = await json(
+      call(clerkB, 'POST', '/api/v1/answer-templates', { title: 'Горячая вода', body: 'Воду дадут завтра.' }),
+    );
+    expect(created.id).toBeTruthy();
+    const listed = await json(call(clerkA, 'GET', `/api/v1/answer-templates?organisationId=${minzhkh}`));
+    expect(JSON.stringify(listed)).not.toContain(created.id);
+    expect(
+      await refused(
+        call(clerkA, 'PATCH', `/api/v1/answer-templates/${created.id}`, { body: 'Подменённый текст ответа' }),
+      ),
+    ).toBe('refused');
+    expect(
+      await refused(call(headA, 'PATCH', `/api/v1/answer-templates/${created.id}`, { active: false })),
+    ).toBe('refused');
+    const [row] = (await stack.db.dataSource.query(
+      `SELECT body, active FROM answer_templates WHERE id = $1`,
+      [created.id],
+    )) as { body: string; active: boolean }[];
+    expect(row).toEqual({ body: 'Воду дадут завтра.', active: true });
+  });
+
+  it('staff accounts: a clerk or a head reads and changes no account, and lists no other organisation’s staff', async () => {
+    for (const who of [clerkA, headA]) {
+      expect(await refused(call(who, 'GET', '/api/v1/users'))).toBe('refused');
+      expect(
+        await refused(call(who, 'PATCH', `/api/v1/users/${clerkB.userId}`, { fullName: 'Подменено' })),
+      ).toBe('refused');
+      expect(
+        await refused(
+          call(who, 'POST', `/api/v1/users/${clerkB.userId}/password`, { password: 'x'.repeat(12) }),
+        ),
+      ).toBe('refused');
+      expect(await refused(call(who, 'GET', `/api/v1/users/assignees?organisationId=${minzhkh}`))).toBe(
+        'refused',
+      );
+    }
+    // And not by changing their own organisation or role either.
+    expect(
+      await refused(call(clerkA, 'PATCH', `/api/v1/users/${clerkA.userId}`, { organisationId: minzhkh })),
+    ).toBe('refused');
+  });
+
+  it('notifications: another member of staff’s notification is not marked read', async () => {
+    await stack.db.dataSource.query(
+      `INSERT INTO notifications (user_id, kind, text) VALUES ($1, 'test', 'Проверка')`,
+      [clerkB.userId],
+    );
+    const [n] = (await stack.db.dataSource.query(`SELECT id FROM notifications WHERE user_id = $1`, [
+      clerkB.userId,
+    ])) as { id: string }[];
+    expect(await refused(call(clerkA, 'POST', `/api/v1/notifications/${n.id}/read`))).toBe('refused');
+    const [row] = (await stack.db.dataSource.query(`SELECT read_at FROM notifications WHERE id = $1`, [
+      n.id,
+    ])) as {
+      read_at: Date | null;
+    }[];
+    expect(row.read_at).toBeNull();
+  });
+});
