@@ -172,6 +172,47 @@ describe('MedoConnector against the fake МЭДО gateway (exchange folders)', (
       expect(page.hasMore).toBe(false);
     });
 
+    it('reads a UTF-16 passport, other 2.x versions with a note, and a day-first created; quarantines 3.0', async () => {
+      // UTF-16 with its byte order mark, as a Windows tool saves it: the passport was taken for no passport at all.
+      const utf16 = letterSpec();
+      const utf16Files = documentPackage(utf16);
+      utf16Files[0] = {
+        name: 'passport.xml',
+        data: Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(documentPassport(utf16).replace('encoding="utf-8"', 'encoding="UTF-16"'), 'utf16le'),
+        ]),
+      };
+      await gateway.deliverFolder(`${utf16.headerUid}_${MINZDRAV.uid}`, utf16Files);
+      // An old 2.1 gateway and a newer 2.8 one: the same schema family, read with a note for the clerk.
+      const older = letterSpec({ version: '2.1', encoding: 'windows-1251' });
+      await gateway.deliverFolder(`${older.headerUid}_${MINZDRAV.uid}`, documentPackage(older));
+      const newer = letterSpec({ version: '2.8', created: '14.03.2025 10:15' });
+      await gateway.deliverFolder(`${newer.headerUid}_${MINZDRAV.uid}`, documentPackage(newer));
+      const major = letterSpec({ version: '3.0' });
+      await gateway.deliverFolder(`${major.headerUid}_${MINZDRAV.uid}`, documentPackage(major));
+
+      const page = await connector.pull(gateway.account(), null, 10);
+
+      const byId = new Map(page.items.map((i) => [i.externalId, i]));
+      expect([...byId.keys()].sort()).toEqual([utf16.headerUid, older.headerUid, newer.headerUid].sort());
+      for (const spec of [utf16, older, newer]) {
+        expect(byId.get(spec.headerUid!)!.text).toContain('«Колывань — Сокур»');
+        expect(attachmentHashes(byId.get(spec.headerUid!)!)).toEqual(expectedHashes(spec));
+      }
+      expect(byId.get(utf16.headerUid!)!.features!.medoVersionNote).toBeUndefined();
+      expect(byId.get(older.headerUid!)!.features).toMatchObject({
+        medoVersion: '2.1',
+        medoVersionNote: expect.stringContaining('прочитан по версии 2.2'),
+      });
+      expect(byId.get(newer.headerUid!)!.features!.medoVersionNote).toContain('прочитан по версии 2.7');
+      // «14.03.2025 10:15», Moscow time: not 3 December, not the time the package was read.
+      expect(byId.get(newer.headerUid!)!.receivedAt).toBe('2025-03-14T07:15:00.000Z');
+      expect(page.rejected).toEqual([
+        expect.objectContaining({ code: 'unknown-version', externalId: major.headerUid }),
+      ]);
+    });
+
     it('reads a UTF-8 ZIP package (version 2.6, default namespace, bare attributes, shuffled elements)', async () => {
       const spec = letterSpec({
         source: ROSPOTREB,

@@ -40,9 +40,25 @@ function isTopLevel(file: PackageFile): boolean {
   return !file.name.includes('/');
 }
 
-/** Cheap look at an XML file's root element (tag names are ASCII whatever the encoding). */
+/**
+ * Cheap look at an XML file's root element: tag names are ASCII, so the bytes read as Latin-1 show them, except in
+ * UTF-16 (a byte order mark; decodeXmlBytes reads such a passport), where every other byte is a zero.
+ */
 function peekRoot(file: PackageFile): string | undefined {
-  return rootNameOf(file.data.subarray(0, 4096).toString('latin1'))?.toLowerCase();
+  const head = file.data.subarray(0, 8192);
+  const utf16 =
+    head[0] === 0xff && head[1] === 0xfe
+      ? 'utf16le'
+      : head[0] === 0xfe && head[1] === 0xff
+        ? 'utf16be'
+        : undefined;
+  const text = utf16 ? decodeUtf16(head.subarray(2), utf16) : head.toString('latin1');
+  return rootNameOf(text)?.toLowerCase();
+}
+
+function decodeUtf16(bytes: Buffer, order: 'utf16le' | 'utf16be'): string {
+  const even = bytes.subarray(0, bytes.length - (bytes.length % 2));
+  return order === 'utf16le' ? even.toString('utf16le') : Buffer.from(even).swap16().toString('utf16le');
 }
 
 function pickPassport(files: PackageFile[], listed: string[]): PackageFile | undefined {
@@ -348,6 +364,7 @@ export function toInboundItem(pkg: InboundPackage, ourParticipantUid: string): I
       documentUid: document.uid,
       documentKind: document.kind,
       medoVersion: header.version,
+      medoVersionNote: header.versionNote,
       medoPackage: pkg.entry.name,
       encodingNote: pkg.encodingNote,
       missingFiles: missing.length > 0 ? missing.join(', ') : undefined,

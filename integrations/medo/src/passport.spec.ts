@@ -84,11 +84,32 @@ describe('parsePassport', () => {
 
   it.each([
     ['3.0', 'unknown-version'],
-    ['2.1', 'unknown-version'],
+    ['1.0', 'unknown-version'],
     ['2.7.1', 'unknown-version'],
+    ['2', 'unknown-version'],
+    ['два', 'unknown-version'],
   ])('rejects version %s', (version, code) => {
     const error = rejection(() => parsePassport(documentPassport({ ...spec, version })));
     expect(error).toMatchObject({ code, externalId: headerUid });
+  });
+
+  it.each([
+    ['2.1', '2.2'],
+    ['2.8', '2.7'],
+    ['2.10', '2.7'],
+  ])('reads version %s of the same family as %s, with a note', (version, nearest) => {
+    const message = parsePassport(documentPassport({ ...spec, version }));
+    expect(message).toMatchObject({ kind: 'document', header: { version, uid: headerUid } });
+    expect(message.header.versionNote).toContain(`прочитан по версии ${nearest}`);
+    expect(parsePassport(documentPassport(spec)).header.versionNote).toBeUndefined();
+  });
+
+  it('reads a created instant written day first, in Moscow time when it has no zone', () => {
+    const at = (created: string) => parsePassport(documentPassport({ ...spec, created })).header.created;
+    expect(at('14.03.2025 10:15')).toBe('2025-03-14T07:15:00.000Z');
+    expect(at('2025-03-14T10:15:00+0700')).toBe('2025-03-14T03:15:00.000Z');
+    expect(at('2025-03-14 10:15:00')).toBe('2025-03-14T07:15:00.000Z');
+    expect(at('когда-то')).toBeUndefined();
   });
 
   it('rejects an unknown message type, a foreign root, a DOCTYPE and broken XML', () => {

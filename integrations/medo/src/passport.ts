@@ -1,3 +1,4 @@
+import { instantMsOf } from '@inbox/integrations/contract';
 import { PackageRejected } from './errors';
 import {
   attr,
@@ -13,6 +14,13 @@ import {
 
 /** Versions of the xdms passport this reader understands (`communication/@version`). */
 export const SUPPORTED_VERSIONS = ['2.2', '2.3', '2.4', '2.5', '2.6', '2.7'] as const;
+
+/**
+ * Another minor version of the 2.x schema family (an old 2.1 gateway, a newer 2.8): the elements are the same, so
+ * it is read as the nearest known version, with a note for the clerk. A passport that lacks what identifies the
+ * message is still rejected. A new major version (3.0) and 2.7.1 (its own message.xml format) are not this schema.
+ */
+const SAME_FAMILY = /^2\.\d{1,2}$/;
 
 export const MESSAGE_TYPES = {
   document: 'Документ',
@@ -37,6 +45,8 @@ export interface MedoPartner {
 
 export interface MedoHeader {
   version: string;
+  /** Set when `version` is not one of SUPPORTED_VERSIONS but of the same 2.x family, read all the same. */
+  versionNote?: string;
   type: keyof typeof MESSAGE_TYPES;
   uid: string;
   created?: string;
@@ -115,10 +125,19 @@ export function normaliseDate(value: string | undefined): string | undefined {
 function normaliseInstant(value: string | undefined): string | undefined {
   if (!value) return undefined;
   // xsd:dateTime without a zone is the sender's local time; МЭДО participants are Russian bodies, and
-  // reading it as Moscow time is closer than UTC (it only orders the feed, it starts no legal clock).
-  const withZone = /(Z|[+-]\d{2}:?\d{2})$/.test(value) ? value : `${value}+03:00`;
-  const time = Date.parse(withZone);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  // reading it as Moscow time is closer than UTC (it only orders the feed, it starts no legal clock). Gateways
+  // also write the Russian day-first «14.03.2025 10:15», which Date.parse reads month first or not at all.
+  const time = instantMsOf(value.trim(), '+03:00');
+  return time === undefined ? undefined : new Date(time).toISOString();
+}
+
+/** What the clerk reads about a passport of a version outside SUPPORTED_VERSIONS. */
+function versionNoteOf(version: string): string {
+  // Minor numbers, not decimals: 2.10 comes after 2.7.
+  const minors = SUPPORTED_VERSIONS.map((v) => Number(v.split('.')[1]));
+  const minor = Number(version.split('.')[1]);
+  const nearest = `2.${Math.min(Math.max(minor, Math.min(...minors)), Math.max(...minors))}`;
+  return `Паспорт МЭДО версии ${version} (известны 2.2–2.7) прочитан по версии ${nearest}: сверьте реквизиты с файлами пакета`;
 }
 
 function missing(field: string, fieldRu: string): PackageRejected {
@@ -166,7 +185,8 @@ export function parsePassport(text: string, fallbackUid?: string): MedoMessage {
   const version = attr(root, 'version');
   const headerNode = child(root, 'header');
   const headerUid = normaliseGuid(attr(headerNode, 'uid')) ?? fallbackUid;
-  if (!version || !SUPPORTED_VERSIONS.includes(version as (typeof SUPPORTED_VERSIONS)[number])) {
+  const known = SUPPORTED_VERSIONS.includes(version as (typeof SUPPORTED_VERSIONS)[number]);
+  if (!version || (!known && !SAME_FAMILY.test(version))) {
     throw new PackageRejected(
       'unknown-version',
       version ? `unsupported passport version "${version}" (read: 2.2–2.7)` : 'the passport has no version',
@@ -190,6 +210,7 @@ export function parsePassport(text: string, fallbackUid?: string): MedoMessage {
   }
   const header: MedoHeader = {
     version,
+    ...(known ? {} : { versionNote: versionNoteOf(version) }),
     type,
     uid: headerUid,
     created: normaliseInstant(attr(headerNode, 'created')),
