@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { zipBuffer } from '../../../test/fakes/medo/packages';
 import {
   listPackages,
   moveInto,
@@ -67,6 +68,41 @@ describe('package store', () => {
     );
     expect(at).toBe(join(root, 'quarantine', 'q.zip'));
     expect(await fs.readFile(join(root, 'quarantine', 'q.zip.reason.txt'), 'utf8')).toBe('Причина: тест');
+  });
+
+  it('reads a package zipped or copied with its own folder around it as that folder', async () => {
+    const limits = {
+      maxPackageBytes: 10_000,
+      maxUnzippedBytes: 10_000,
+      maxFiles: 5,
+      maxCompressionRatio: 100,
+    };
+    const inner = 'c3a7e1f0-1b2d-4e5f-8a9b-0c1d2e3f4a5b_7c0f5d2e';
+    const zipPath = join(root, `${inner}.zip`);
+    await fs.writeFile(
+      zipPath,
+      await zipBuffer([
+        { name: `${inner}/passport.xml`, data: Buffer.from('<a/>') },
+        { name: `${inner}/files/Письмо.pdf`, data: Buffer.from('%PDF') },
+      ]),
+    );
+    const zipped = await readPackageFiles(
+      { name: `${inner}.zip`, path: zipPath, kind: 'zip', newestMtimeMs: 0 },
+      limits,
+    );
+    expect(zipped.map((f) => f.name).sort()).toEqual(['files/Письмо.pdf', 'passport.xml']);
+
+    const dir = join(root, 'pkg');
+    await fs.mkdir(join(dir, inner, inner), { recursive: true });
+    await fs.writeFile(join(dir, inner, inner, 'passport.xml'), '<a/>');
+    const entry = { name: 'pkg', path: dir, kind: 'folder' as const, newestMtimeMs: 0 };
+    expect((await readPackageFiles(entry, limits)).map((f) => f.name)).toEqual(['passport.xml']);
+    // A file at the top beside a folder: the package is as it is.
+    await fs.writeFile(join(dir, 'envelope.ini'), '');
+    expect((await readPackageFiles(entry, limits)).map((f) => f.name).sort()).toEqual([
+      `${inner}/${inner}/passport.xml`,
+      'envelope.ini',
+    ]);
   });
 
   it('refuses symbolic links and folders over the limits', async () => {

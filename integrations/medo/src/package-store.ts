@@ -99,11 +99,13 @@ export async function readPackageFiles(entry: PackageEntry, limits: PackageLimit
   if (entry.kind === 'zip') {
     const stat = await fs.stat(entry.path);
     if (stat.size > limits.maxPackageBytes) throw tooLarge(stat.size, limits.maxPackageBytes);
-    return readZip(await fs.readFile(entry.path), {
-      maxEntries: limits.maxFiles,
-      maxTotalBytes: limits.maxUnzippedBytes,
-      maxRatio: limits.maxCompressionRatio,
-    });
+    return unwrapped(
+      await readZip(await fs.readFile(entry.path), {
+        maxEntries: limits.maxFiles,
+        maxTotalBytes: limits.maxUnzippedBytes,
+        maxRatio: limits.maxCompressionRatio,
+      }),
+    );
   }
 
   // A folder: first size everything up (lstat only), then read.
@@ -143,7 +145,18 @@ export async function readPackageFiles(entry: PackageEntry, limits: PackageLimit
   await walk(entry.path, 0);
   const files: PackageFile[] = [];
   for (const file of found) files.push({ name: file.name, data: await fs.readFile(file.path) });
-  return files;
+  return unwrapped(files);
+}
+
+/**
+ * A package whose every file sits in one folder (`<GUID>_<sender>/passport.xml`: the package folder zipped as a
+ * whole, as Windows' «Send to compressed folder» does) is read as that folder's content, not quarantined for want of
+ * a passport at the top.
+ */
+function unwrapped(files: PackageFile[]): PackageFile[] {
+  const top = files[0]?.name.split('/')[0];
+  if (top === undefined || !files.every((file) => file.name.startsWith(`${top}/`))) return files;
+  return unwrapped(files.map((file) => ({ ...file, name: file.name.slice(top.length + 1) })));
 }
 
 async function exists(path: string): Promise<boolean> {
