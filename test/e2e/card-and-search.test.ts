@@ -196,6 +196,44 @@ describe('complete card, search, honest clocks (e2e)', () => {
     expect(escalate.status).toBe(403);
   });
 
+  it('lets only line 1 and the lead organisation redirect the whole appeal; a co-executor returns its part', async () => {
+    const appeal = await fromTelegram();
+    await toBothMinistries(appeal.appealId, { patronymic: 'Андреевич', phone: '+7 913 700-55-66' });
+    const mayRedirect = async (who: SignedIn) =>
+      (await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, who))).access.mayRedirect;
+    const redirect = (who: SignedIn) =>
+      call('POST', `/api/v1/appeals/${appeal.appealId}/redirect`, who, {
+        body: 'Федеральное агентство',
+        reason: 'Вопрос федеральной компетенции',
+      });
+    expect(await mayRedirect(staff.operator)).toBe(true);
+    expect(await mayRedirect(staff.housingClerk)).toBe(false);
+    expect(await mayRedirect(staff.admin)).toBe(false);
+    // Once the term was extended (a status the appeal may be redirected from), a co-executing ministry could send
+    // the whole appeal away, the citizen told so, over line 1's head.
+    await t.stack.db.dataSource.query(`UPDATE appeals SET status = 'extended' WHERE id = $1`, [
+      appeal.appealId,
+    ]);
+    const refusedRedirect = await redirect(staff.roadsClerk);
+    expect(refusedRedirect.status).toBe(403);
+    expect((await json(refusedRedirect)).message).toMatch(/соисполнитель возвращает своё поручение/);
+    expect((await redirect(staff.admin)).status).toBe(403);
+    const [{ status }] = (await t.stack.db.dataSource.query(`SELECT status FROM appeals WHERE id = $1`, [
+      appeal.appealId,
+    ])) as { status: string }[];
+    expect(status).toBe('extended');
+    // The lead organisation may forward it (its clerk sees the button the command allows).
+    await t.stack.db.dataSource.query(`UPDATE appeals SET organisation_id = $2 WHERE id = $1`, [
+      appeal.appealId,
+      org.minzhkh,
+    ]);
+    expect(await mayRedirect(staff.housingClerk)).toBe(true);
+    expect(await mayRedirect(staff.roadsClerk)).toBe(false);
+    expect((await redirect(staff.housingClerk)).status).toBe(204);
+    const card = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, staff.operator));
+    expect(card.status).toBe('redirected');
+  });
+
   it('finds an appeal by its number, a fragment of it, the surname, the phone and the e-mail, within the scope only', async () => {
     const appeal = await fromTelegram({
       author: {

@@ -105,7 +105,12 @@ describe('staff workflow (e2e)', () => {
     );
     // The roads department now only reads the appeal, without the applicant's data, and changes nothing.
     const roadsView = await json(get(`/api/v1/appeals/${created.id}`, roadsClerk));
-    expect(roadsView.access).toEqual({ readOnly: true, mayChangeContacts: false, mayEscalate: false });
+    expect(roadsView.access).toEqual({
+      readOnly: true,
+      mayChangeContacts: false,
+      mayEscalate: false,
+      mayRedirect: false,
+    });
     expect(roadsView.applicant).toBeNull();
     expect((await post(`/api/v1/appeals/${created.id}/take`, roadsClerk)).status).toBe(403);
     // Line 1 closes the returned part rather than re-routing it: the housing part alone is owed.

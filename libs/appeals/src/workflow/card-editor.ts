@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { canSeeOrganisation, Role } from '@inbox/access';
 import {
   AppealsRepository,
   type ApplicantChanges,
   type LockedAppeal,
 } from '../repositories/appeals.repository';
 import { type ChangeContext } from './appeal-change';
-import { type Actor } from './actor';
 import { normalisePhone } from './escalation-requirements';
+import { leadsAppeal } from './rules';
 import { WorkflowError } from './workflow-error';
 
 /** Corrections to the card: the applicant's data (as staff heard or read it) and the subject. */
@@ -28,23 +27,10 @@ export const CONTACTS_REFUSED =
   'Контакты заявителя (телефон, e-mail, почтовый адрес) меняют 1-я линия и ведущая обращение организация';
 
 /**
- * Who may change the applicant's phone, e-mail or postal address: line 1 (the management centre's operators), the clerks and
- * heads of the appeal's lead organisation (its own), supervisors over it. Never an administrator (who does not
- * handle personal data), nor a co-executing organisation.
+ * Who may change the applicant's phone, e-mail or postal address: whoever leads the appeal (`leadsAppeal`). Never an
+ * administrator (who does not handle personal data), nor a co-executing organisation.
  */
-export function mayChangeContacts(actor: Actor, leadOrganisationId: string): boolean {
-  switch (actor.role) {
-    case Role.Operator:
-      return true;
-    case Role.Clerk:
-    case Role.Head:
-      return actor.organisationId === leadOrganisationId;
-    case Role.Supervisor:
-      return canSeeOrganisation(actor.scope, leadOrganisationId);
-    default:
-      return false;
-  }
-}
+export const mayChangeContacts = leadsAppeal;
 
 /** Applies card corrections inside a command's transaction, with one history event naming the fields. */
 @Injectable()

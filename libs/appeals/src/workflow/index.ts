@@ -5,5 +5,5 @@ export * from './appeal-change';
 export * from './commands';
 export * from './appeal-workflow.service';
 export * from './card-editor';
-export { mayEscalate } from './rules';
+export { leadsAppeal, mayEscalate, mayRedirect } from './rules';
 export * from './escalation-requirements';

@@ -35,6 +35,34 @@ export function requireLine1(actor: Actor): void {
   }
 }
 
+/**
+ * Who leads an appeal: line 1 (the management centre's operators), the clerks and heads of its lead organisation,
+ * supervisors over that organisation. Not an administrator, nor an organisation that only co-executes.
+ */
+export function leadsAppeal(actor: Actor, leadOrganisationId: string): boolean {
+  switch (actor.role) {
+    case Role.Operator:
+      return true;
+    case Role.Clerk:
+    case Role.Head:
+      return actor.organisationId === leadOrganisationId;
+    case Role.Supervisor:
+      return canSeeOrganisation(actor.scope, leadOrganisationId);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Who may forward the whole appeal to another body (59-ФЗ ст. 8 ч. 3): whoever leads it. A co-executing
+ * organisation that is not competent returns its part to line 1 instead («Вернуть как не по адресу»).
+ */
+export const mayRedirect = leadsAppeal;
+
+export const REDIRECT_REFUSED =
+  'Направить обращение по компетенции может 1-я линия или ведущая обращение организация; соисполнитель ' +
+  'возвращает своё поручение как направленное не по адресу';
+
 export const NOT_AT_YOUR_ORGANISATION = 'Обращение не находится на рассмотрении вашей организации';
 
 /** Checks the commands share: reference data, answers, and whether the actor's organisation works on it. */

@@ -184,7 +184,7 @@ export function AppealPage() {
               Продлить срок
             </Button>
           )}
-          {isOpen && line1 && (
+          {isOpen && a.access.mayRedirect && (
             <Button size="sm" variant="default" onClick={() => setDialog('redirect')}>
               Направить по компетенции
             </Button>

@@ -6,7 +6,8 @@ import { WorkflowReferencesRepository } from '../../repositories/workflow-refere
 import { type Actor } from '../actor';
 import { russianDate } from '../answer-template';
 import { AppealChange } from '../appeal-change';
-import { assertTransition } from '../rules';
+import { assertTransition, mayRedirect, REDIRECT_REFUSED } from '../rules';
+import { WorkflowError } from '../workflow-error';
 
 /** 59-ФЗ ст. 8 ч. 3: forwarded to the competent body within 7 days of registration, the applicant told. */
 @Injectable()
@@ -19,6 +20,7 @@ export class RedirectCommand {
 
   async execute(appealId: string, actor: Actor, input: { body: string; reason: string }, now = new Date()) {
     await this.change.run(appealId, actor, 'redirect', async ({ tx, appeal: a, record, notifyApplicant }) => {
+      if (!mayRedirect(actor, a.organisation_id)) throw new WorkflowError('forbidden', REDIRECT_REFUSED);
       assertTransition(a.status, AppealStatus.Redirected);
       const late = now > new Date(a.redirect_due_at);
       await this.appeals.update(tx, a.id, { status: AppealStatus.Redirected });
