@@ -1070,6 +1070,45 @@ describe('parseEmail: a citizen letter', () => {
     );
   });
 
+  it('names a file without the folders, control or bidi characters its name came with', async () => {
+    const part = (disposition: string) => [
+      '--b1',
+      'Content-Type: application/pdf',
+      `Content-Disposition: attachment; ${disposition}`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from('%PDF-1.4\n%%EOF\n').toString('base64'),
+    ];
+    const raw = eml(
+      [
+        'From: a@b.example',
+        'Message-ID: <names@b.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="b1"',
+      ],
+      [
+        '--b1',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Документы во вложении',
+        ...part(`filename*=UTF-8''${encodeURIComponent('..\\..\\Windows\\Заявление.pdf')}`),
+        ...part('filename="../../etc/passwd"'),
+        // U+202E turns «Заявлениеfdp.exe» into «Заявлениеexe.pdf» on a clerk's screen.
+        ...part(`filename*=UTF-8''${encodeURIComponent('Заявление\u202Efdp.exe')}`),
+        ...part('filename="   "'),
+        '--b1--',
+        '',
+      ].join('\r\n'),
+    );
+    const item = await itemOf(raw);
+    expect(item.attachments!.map((a) => a.fileName)).toEqual([
+      'Заявление.pdf',
+      'passwd',
+      'Заявлениеfdp.exe',
+      'attachment-4.pdf',
+    ]);
+  });
+
   it('carries a base64 attachment inline, with its Cyrillic RFC 2231 file name', async () => {
     const pdf = Buffer.from('%PDF-1.4\n% фото ямы\n%%EOF\n', 'utf8');
     const raw = eml(

@@ -949,8 +949,10 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   attachments.forEach((a, index) => {
     const size = a.size ?? a.content.length;
     const contentType = (a.contentType || 'application/octet-stream').toLowerCase();
+    // The name as the sender's program gave it, less what could mislead a clerk or a disk: folders («../»), control
+    // and bidi characters («Заявление\u202Efdp.exe» shows as «…exe.pdf»).
     const fileName =
-      cleanText(a.filename).trim() ||
+      safeFileName(cleanText(a.filename)) ||
       partFileName(a) ||
       (isForwardedLetter(contentType)
         ? `forwarded-${index + 1}.eml`
@@ -973,7 +975,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   });
   for (const file of [...unpacked.values()].flat()) {
     if (!file) continue;
-    const fileName = cleanText(file.fileName);
+    const fileName = safeFileName(cleanText(file.fileName)) || 'attachment.bin';
     const contentType = file.contentType ?? 'application/octet-stream';
     if (file.content.length > ctx.maxAttachmentBytes) {
       // Inside winmail.dat or a signed file, which stays in the mailbox: the file is named, its bytes not loaded.
@@ -990,7 +992,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   }
   for (const file of uuencoded.files) {
     inboundAttachments.push({
-      fileName: cleanText(file.fileName),
+      fileName: safeFileName(cleanText(file.fileName)) || 'attachment.bin',
       contentType: 'application/octet-stream',
       size: file.content.length,
       contentBase64: file.content.toString('base64'),

@@ -11,7 +11,7 @@
  * endpoint taking status changes and answers, the `REGISTER` event, file download by id and the
  * `Idempotency-Key` header. Each designed item is marked DESIGNED below.
  */
-import { instantMsOf } from '@inbox/integrations/contract';
+import { instantMsOf, safeFileName } from '@inbox/integrations/contract';
 
 // ---------------------------------------------------------------------------------------------------
 // Paths and headers
@@ -315,7 +315,9 @@ export function decodeMessage(raw: unknown): DecodedMessage {
       continue;
     }
     attachmentIds.push(id);
-    const name = isRecord(entry) ? str(entry.name ?? entry.fileName ?? entry.originalName) : undefined;
+    // No folders, control or bidi characters in a name a clerk reads and saves (safeFileName).
+    const given = isRecord(entry) ? str(entry.name ?? entry.fileName ?? entry.originalName) : undefined;
+    const name = given ? safeFileName(given) : undefined;
     if (name) attachmentNames[id] = name;
   }
   if (unreadFiles > 0) warnings.push(`Вложения ПОС не распознаны: ${unreadFiles}`);

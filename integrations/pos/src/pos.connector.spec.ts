@@ -132,12 +132,24 @@ describe('ПОС wire decoding', () => {
 
   it('reads file objects for attachmentIds, the applicant under another name or at the top, a numeric phone', () => {
     const files = decodeMessage(
-      wireMessage({ attachmentIds: [{ id: 77, name: 'фото ямы.jpg' }, { fileId: 'f2' }] }),
+      wireMessage({
+        attachmentIds: [
+          { id: 77, name: 'фото ямы.jpg' },
+          { fileId: 'f2' },
+          // Folders and a bidi override («…exe.pdf» on screen) are not part of a name a clerk reads and saves.
+          { id: 78, fileName: 'C:\\Users\\Иван\\Заявление.pdf' },
+          { id: 79, name: 'фото\u202Egpj.exe' },
+          { id: 80, name: '..' },
+        ],
+      }),
     );
     if (!files.ok) throw new Error(files.reason);
     expect(toInboundItem(files.message).attachments).toEqual([
       { fileName: 'фото ямы.jpg', contentType: 'image/jpeg', remoteRef: '77' },
       { fileName: 'pos-file-f2', contentType: 'application/octet-stream', remoteRef: 'f2' },
+      { fileName: 'Заявление.pdf', contentType: 'application/pdf', remoteRef: '78' },
+      { fileName: 'фотоgpj.exe', contentType: expect.any(String), remoteRef: '79' },
+      { fileName: 'pos-file-80', contentType: 'application/octet-stream', remoteRef: '80' },
     ]);
     const person = { epguId: 1000299354, surname: 'Орлова', name: 'Анна', phone: 79025550000 };
     for (const override of [
