@@ -13,6 +13,7 @@ import { type LabelledExample } from './dataset';
 import {
   type ClassifierInput,
   DEFAULT_FEATURE_CONFIG,
+  type ExtractedTerms,
   type FeatureConfig,
   Featurizer,
   type FeaturizerState,
@@ -514,7 +515,11 @@ export class TextClassifier {
         fit,
         test: heldOutRows,
         fitIndex,
+        testIndex,
       } = splitHoldout(examples, holdoutRows, options.holdoutOrder ?? 'random', linear.seed);
+      // Every row's terms are extracted once: the calibration fit, its slices and the refit read them.
+      const extractor = new Featurizer(featureConfig);
+      const terms = examples.map((e) => extractor.extract(e));
       // The older half calibrates, the newer half reports (splitHoldout keeps time order in the tail).
       const calibrationSize =
         heldOutRows.length >= 2 ? Math.ceil(heldOutRows.length / 2) : heldOutRows.length;
@@ -525,8 +530,16 @@ export class TextClassifier {
           `${report.length} report; training on ${fit.length}`,
       );
       const tuning = options.tuneC && options.tuneC.length > 0 ? options.tuneC : [linear.C];
-      const vectors = fitFeatures(fit, featureConfig, log, started);
-      const testVectors = test.map((e) => vectors.featurizer.transform(e));
+      const vectors = fitFeatures(
+        fit,
+        featureConfig,
+        log,
+        started,
+        fitIndex.map((i) => terms[i]),
+      );
+      const heldOutVector = (k: number): SparseVector =>
+        vectors.featurizer.transformExtracted(terms[testIndex[k]]);
+      const testVectors = test.map((_, k) => heldOutVector(k));
       const gold = test.map((e) => e.label);
       // One calibration stage per class weighting: C, the fine labels' vote and the route are chosen for it,
       // and the stage whose final scores do best on the calibration slice is kept.
@@ -765,12 +778,10 @@ export class TextClassifier {
         predictedIndex.map((c, i) => chosen.result.labels[c] === test[i].label),
       );
       const scored = report.length > 0 ? report : test;
-      const reportProbabilities = scored.map((e) =>
-        softmax(
-          heldScore(vectors.featurizer.transform(e), e),
-          temperature,
-          new Float64Array(chosen.result.labels.length),
-        ),
+      const scoredVectors =
+        report.length > 0 ? report.map((_, k) => heldOutVector(calibrationSize + k)) : testVectors;
+      const reportProbabilities = scored.map((e, k) =>
+        softmax(heldScore(scoredVectors[k], e), temperature, new Float64Array(chosen.result.labels.length)),
       );
       const reportPredicted = reportProbabilities.map((p) => argmax(p));
       const reported = evaluatePredictions(
@@ -794,7 +805,7 @@ export class TextClassifier {
         log(`refitting on all ${examples.length} rows (warm start) ${stamp(started)}`);
         const rowMap = new Int32Array(examples.length).fill(-1);
         fitIndex.forEach((row, k) => (rowMap[row] = k));
-        const all = fitFeatures(examples, featureConfig, log, started);
+        const all = fitFeatures(examples, featureConfig, log, started, terms);
         // The refit weights rows by recency as the calibration fits did (it used to drop the weights).
         final =
           multiclass === 'crammer-singer'
@@ -1265,10 +1276,11 @@ function splitHoldout(
   rows: number,
   order: 'tail' | 'random',
   seed: number,
-): { fit: LabelledExample[]; test: LabelledExample[]; fitIndex: number[] } {
+): { fit: LabelledExample[]; test: LabelledExample[]; fitIndex: number[]; testIndex: number[] } {
   if (order === 'tail') {
     const fitIndex = [...examples.keys()].slice(0, examples.length - rows);
-    return { fit: examples.slice(0, -rows), test: examples.slice(-rows), fitIndex };
+    const testIndex = [...examples.keys()].slice(examples.length - rows);
+    return { fit: examples.slice(0, -rows), test: examples.slice(-rows), fitIndex, testIndex };
   }
   const random = seededRandom(seed ^ 0x5bd1e995);
   const idx = [...examples.keys()];
@@ -1278,10 +1290,12 @@ function splitHoldout(
   }
   const testSet = new Set(idx.slice(0, rows));
   const fitIndex = [...examples.keys()].filter((i) => !testSet.has(i));
+  const testIndex = [...examples.keys()].filter((i) => testSet.has(i));
   return {
     fit: fitIndex.map((i) => examples[i]),
-    test: examples.filter((_, i) => testSet.has(i)),
+    test: testIndex.map((i) => examples[i]),
     fitIndex,
+    testIndex,
   };
 }
 
@@ -1298,9 +1312,11 @@ function fitFeatures(
   config: FeatureConfig,
   log: (message: string) => void,
   started: TrainingClock,
+  /** The rows' terms when already extracted ({@link Featurizer.extract}, same configuration). */
+  terms?: readonly ExtractedTerms[],
 ): Vectors {
   const featurizer = new Featurizer(config);
-  const vectors = featurizer.fitTransform(examples);
+  const vectors = terms ? featurizer.fitExtracted(terms) : featurizer.fitTransform(examples);
   let nnz = 0;
   for (const v of vectors) nnz += v.indices.length;
   log(

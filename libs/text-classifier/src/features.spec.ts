@@ -79,4 +79,32 @@ describe('Featurizer', () => {
     // "мусор" (df 2) is kept, "сосульк" (df 1) is not: a text of df-1 words gives an empty vector
     expect(featurizer.transform({ text: 'сосульки' }).indices.length).toBe(0);
   });
+
+  it('fits on terms extracted once as it fits on the texts: the same vocabulary and vectors, bit for bit', () => {
+    const config = { ...DEFAULT_FEATURE_CONFIG, minDf: 2, featureColumns: ['city_object'] };
+    const rows = [
+      ...docs,
+      { text: 'Мусор во дворе не вывозят, мусор везде', features: { city_object: 'Двор' } },
+      { text: 'Сосульки и снег на крыше дома', features: { city_object: 'Дом' } },
+      { text: 'Яма на улице, яма во дворе', features: { city_object: 'Улица' } },
+    ];
+    const extractor = new Featurizer(config);
+    const terms = rows.map((row) => extractor.extract(row));
+    const bits = (v: { indices: Int32Array; values: Float32Array }) => [
+      Array.from(v.indices),
+      Array.from(new Uint32Array(v.values.buffer, v.values.byteOffset, v.values.length)),
+    ];
+    // A subset (the calibration fit) and all rows (the refit), each against a featurizer fitted on texts.
+    for (const subset of [[0, 2, 3, 5], rows.keys()].map((k) => [...k])) {
+      const direct = new Featurizer(config);
+      const expected = direct.fitTransform(subset.map((i) => rows[i]));
+      const shared = new Featurizer(config);
+      const vectors = shared.fitExtracted(subset.map((i) => terms[i]));
+      expect(shared.toJSON()).toEqual(direct.toJSON());
+      expect(vectors.map(bits)).toEqual(expected.map(bits));
+      // The rows left out (the held-out slices) are vectorised as transform does.
+      for (let i = 0; i < rows.length; i++)
+        expect(bits(shared.transformExtracted(terms[i]))).toEqual(bits(direct.transform(rows[i])));
+    }
+  });
 });

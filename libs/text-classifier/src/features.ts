@@ -63,6 +63,12 @@ export interface ClassifierInput {
   readonly features?: Readonly<Record<string, string | null | undefined>>;
 }
 
+/** One input's term keys (first occurrence order) and their counts. */
+export interface ExtractedTerms {
+  readonly keys: Int32Array;
+  readonly counts: Float64Array;
+}
+
 export interface SparseVector {
   readonly indices: Int32Array;
   readonly values: Float32Array;
@@ -270,10 +276,20 @@ export class Featurizer {
 
   /** Builds the vocabulary from training inputs and returns their vectors. */
   fitTransform(inputs: readonly ClassifierInput[]): SparseVector[] {
-    const extracted = inputs.map((input) => {
-      const counts = this.extractTerms(input);
-      return { keys: Int32Array.from(counts.keys()), counts: Float64Array.from(counts.values()) };
-    });
+    return this.fitExtracted(inputs.map((input) => this.extract(input)));
+  }
+
+  /**
+   * An input's term counts, before any vocabulary: they depend on the configuration only, so one extraction
+   * serves every featurizer of the same configuration (the calibration fit's and the refit's).
+   */
+  extract(input: ClassifierInput): ExtractedTerms {
+    const counts = this.extractTerms(input);
+    return { keys: Int32Array.from(counts.keys()), counts: Float64Array.from(counts.values()) };
+  }
+
+  /** {@link fitTransform} of inputs already {@link extract}ed: the same vocabulary and vectors, bit for bit. */
+  fitExtracted(extracted: readonly ExtractedTerms[]): SparseVector[] {
     const dfMap = new Map<number, number>();
     for (const { keys } of extracted) {
       for (let k = 0; k < keys.length; k++) dfMap.set(keys[k], (dfMap.get(keys[k]) ?? 0) + 1);
@@ -287,12 +303,17 @@ export class Featurizer {
       kept = kept.slice(0, this.config.maxFeatures);
     }
     kept.sort((a, b) => blockOf(a[0]) - blockOf(b[0]) || a[0] - b[0]);
-    this.documents = inputs.length;
+    this.documents = extracted.length;
     this.setTerms(
       Int32Array.from(kept, ([term]) => term),
       Int32Array.from(kept, ([, df]) => df),
     );
     return extracted.map(({ keys, counts }) => this.vectorize(keys, counts));
+  }
+
+  /** The vector of an {@link extract}ed input over this vocabulary: {@link transform}'s, bit for bit. */
+  transformExtracted({ keys, counts }: ExtractedTerms): SparseVector {
+    return this.vectorize(keys, counts);
   }
 
   /**
