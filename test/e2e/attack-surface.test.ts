@@ -218,4 +218,24 @@ describe('attack surface: mass assignment, body limits (e2e)', () => {
     }
     expect(leaks).toEqual([]);
   });
+
+  it('takes no prototype from a body: __proto__ and constructor.prototype are refused and pollute nothing', async () => {
+    const bodies = [
+      '{"__proto__": {"polluted": "yes"}, "login": "x", "password": "y"}',
+      '{"constructor": {"prototype": {"polluted": "yes"}}, "login": "x", "password": "y"}',
+    ];
+    for (const [path, headers] of [
+      ['/api/v1/auth/login', { 'content-type': 'application/json' }],
+      ['/api/v1/appeals', staff[1].headers],
+      ['/api/v1/public/appeals', { 'content-type': 'application/json' }],
+    ] as const) {
+      for (const body of bodies) {
+        const res = await fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers, body });
+        await res.text();
+        expect([400, 401]).toContain(res.status);
+      }
+    }
+    // The api runs in this process: a polluted prototype would show here.
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });
