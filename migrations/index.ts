@@ -74,6 +74,7 @@ import { AttachmentFailedRounds1796205920000 } from './1796205920000-AttachmentF
 import { SignInLockoutsByAccount1796205950000 } from './1796205950000-SignInLockoutsByAccount';
 import { ConsentSource1796205987000 } from './1796205987000-ConsentSource';
 import { OutboxLeases1796205990000 } from './1796205990000-OutboxLeases';
+import { RatingComment1796206100000 } from './1796206100000-RatingComment';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -155,4 +156,5 @@ export const MIGRATIONS = [
   SignInLockoutsByAccount1796205950000,
   ConsentSource1796205987000,
   OutboxLeases1796205990000,
+  RatingComment1796206100000,
 ];

@@ -297,6 +297,93 @@ describe('OK channel (e2e)', () => {
     ).toEqual([{ status: 'sent', attempts: 2 }]);
   });
 
+  it('says a second «Согласен» is recorded already (no appeal of it), and keeps the words typed with a poor rating as its reason', async () => {
+    const thirdChat = 'chat:C58aa0003';
+    const thirdUser = 'user:580000000003';
+    const appealsOf = async () =>
+      (await query(
+        `SELECT a.id, a.registration_number FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+          WHERE p.channel = 'ok' AND p.external_id = $1`,
+        [thirdUser],
+      )) as { id: string; registration_number: string }[];
+    await say(thirdChat, thirdUser, 'Согласен');
+    await sent(thirdChat, (t) => t.startsWith('Спасибо, согласие получено'));
+    // Typed again (the citizen unsure it was taken): told it is recorded, and a one-word «appeal» is not registered.
+    await say(thirdChat, thirdUser, 'Согласен.');
+    await sent(thirdChat, (t) =>
+      t.startsWith('Согласие на обработку персональных данных уже получено. Напишите ваше обращение'),
+    );
+    await say(thirdChat, thirdUser, 'Во дворе дома 5 по ул. Мира яма на проезде, машины не проходят.');
+    const [appeal] = await eventually(async () => {
+      const rows = await appealsOf();
+      return rows.length ? rows : undefined;
+    });
+    await sent(thirdChat, (t) => t.startsWith(`Обращение зарегистрировано, № ${appeal.registration_number}`));
+    expect(await appealsOf()).toHaveLength(1);
+
+    await query(
+      `UPDATE applicants SET surname = 'Петров', first_name = 'Пётр', patronymic = 'Петрович', phone = '+79130000005'
+        WHERE id = (SELECT applicant_id FROM appeals WHERE id = $1)`,
+      [appeal.id],
+    );
+    expect(
+      (
+        await post(`/api/v1/appeals/${appeal.id}/escalate`, operator, {
+          organisationIds: [org.minzhkh],
+          topicId: org.housing,
+          subject: 'Яма во дворе',
+        })
+      ).status,
+    ).toBe(204);
+    const draft = await json(
+      post(`/api/v1/appeals/${appeal.id}/answers`, housingClerk, { text: 'Яма будет заделана в мае.' }),
+    );
+    await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/approve`, housingColleague);
+    expect((await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/send`, housingClerk)).status).toBe(
+      204,
+    );
+    await sent(thirdChat, (t) =>
+      t.startsWith(`Пожалуйста, оцените ответ на обращение № ${appeal.registration_number}`),
+    );
+
+    // The digits count as the rating, the words after them are its reason: stored with it, shown on the card
+    // with the rating and with the re-routing to the superior organisation, and the message goes on to
+    // registration (a follow-up of the reopened appeal, not a new one).
+    const reason = 'яму так и не заделали, вчера снова пробил колесо';
+    await say(thirdChat, thirdUser, `2 3 ${reason}`);
+    const reopened = await eventually(async () => {
+      const x = await card(appeal.id);
+      return x.status === 'reopened' ? x : undefined;
+    });
+    expect(reopened.organisationId).toBe(org.region);
+    expect(
+      await query(`SELECT answered, satisfaction, poor, comment FROM ratings WHERE appeal_id = $1`, [
+        appeal.id,
+      ]),
+    ).toEqual([{ answered: false, satisfaction: 'not-satisfied', poor: true, comment: reason }]);
+    const history = reopened.history as { type: string; data: Record<string, unknown> }[];
+    expect(history.find((e) => e.type === 'rated')?.data).toMatchObject({ poor: true, text: reason });
+    expect(history.find((e) => e.type === 'reopened')?.data).toMatchObject({
+      reason: 'poor-rating',
+      toOrganisationId: org.region,
+      text: reason,
+    });
+    await sent(
+      thirdChat,
+      (t) =>
+        t ===
+        `Спасибо за оценку ответа на обращение № ${appeal.registration_number}. Мы рассмотрим его повторно.`,
+    );
+    const followUp = await eventually(async () => {
+      const x = await card(appeal.id);
+      return (x.history as { type: string; data: Record<string, unknown> }[]).find(
+        (e) => e.type === 'follow-up-received',
+      );
+    });
+    expect(String(followUp.data.text)).toContain(reason);
+    expect(await appealsOf()).toHaveLength(1);
+  });
+
   it('refuses a forged webhook (wrong or missing secret) and stores nothing', async () => {
     const count = async () => (await query(`SELECT count(*)::int AS n FROM inbound_items`))[0].n as number;
     const before = await count();

@@ -30,7 +30,7 @@ const CONSENT_REQUEST_EVERY_MS = 60_000;
 
 /**
  * The bot's look at a stored dialogue item before it may become an appeal (the database holds such items as
- * 'gated', see ChannelIntake). A typed command (VK, OK) or a typed rating (OK) is answered and consumed; a
+ * 'gated', see ChannelIntake). A typed command (VK, OK) or a typed rating is answered and consumed; a
  * typed «Согласен» records consent; anything else goes to registration if the author has consented, and is
  * otherwise kept whole as 'awaiting-consent' — with a reply that asks for consent — until they do.
  */
@@ -118,8 +118,9 @@ export class DialogueAdmission {
       return 'command';
     }
 
-    // OK has no buttons: its rating request asks for two digits, which count within the rating window.
-    const rating = item.channel === Channel.Ok && plainText ? parseRatingReply(text) : undefined;
+    // OK has no buttons: its rating request asks for two digits, which count within the rating window. In Telegram
+    // and VK the same digits typed instead of pressed (often with the reason after them) count the same way.
+    const rating = plainText ? parseRatingReply(text) : undefined;
     const rated = rating
       ? await this.appeals.openRatingRequest(item.channel, author, RATING_WINDOW_DAYS)
       : undefined;
@@ -135,10 +136,10 @@ export class DialogueAdmission {
       };
       // The citizen is thanked when it is handled (thankForTypedRating).
       if (!rating.comment || !isPoor(rating)) return keepThenConsume(entry, event, 'rating');
-      // «2 3 яму так и не заделали»: the rating counts, and the complaint after it is the citizen's message to
-      // the appeal (a follow-up of the reopened appeal where the thread allows, else an appeal), not dropped.
+      // «2 3 яму так и не заделали»: the rating counts (its comment with it), and the complaint after it is the
+      // citizen's message to the rated appeal: a follow-up of it whether or not the rating has reopened it yet.
       await this.intake.deferEvents(entry, [event]);
-      await this.release(item.id);
+      await this.release(item.id, rated);
       return 'rating';
     }
     // The same digits after the rating window, or once the answer is rated: an appeal «1 1» helps nobody. The
@@ -157,7 +158,10 @@ export class DialogueAdmission {
       }
     }
 
-    if (plainText && isConsentReply(text) && !(await this.consents.has(item.channel, author))) {
+    // «Согласен» once consent is recorded (typed twice, or the citizen unsure it was taken) takes the same way: the
+    // citizen hears it is recorded already and what to do next (acceptConsent), and a one-word «appeal» nobody can
+    // answer is not registered. Silence would leave them typing it again or thinking the bot broke.
+    if (plainText && isConsentReply(text)) {
       // A failure recording it left the citizen's held messages waiting for a consent they had given.
       if (entry)
         return keepThenConsume(
@@ -208,8 +212,8 @@ export class DialogueAdmission {
     return this.items.consume(itemId);
   }
 
-  private async release(itemId: string): Promise<void> {
-    if (await this.items.release(itemId))
+  private async release(itemId: string, registrationNumber?: string): Promise<void> {
+    if (await this.items.release(itemId, registrationNumber))
       await this.jobs.add(JobName.NormaliseInboundItem, { inboundItemId: itemId }, { jobId: itemId });
   }
 }

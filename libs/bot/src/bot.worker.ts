@@ -61,7 +61,9 @@ export class BotWorker implements OnModuleInit {
       throw new Error(
         this.registry.notWorking(accountId) ?? `channel ${kind} is not configured in this worker`,
       );
-    await this.events.handle(events, entry, { retry: true });
+    // The kept copy is whole: a rating's comment stays out of Redis (keptInDatabase).
+    const kept = deferredId ? await this.intake.deferredEvents(deferredId) : undefined;
+    await this.events.handle(kept ?? events, entry, { retry: true });
     if (deferredId) await this.intake.deferredEventsHandled(deferredId);
     return { events: events.length };
   }

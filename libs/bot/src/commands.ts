@@ -58,7 +58,7 @@ export function parseTextCommand(text: string): TextCommand | undefined {
 
 const CONSENT = /^(?:да|(?:да,? )?(?:я )?(?:согласен|согласна|согласны|даю согласие))$/u;
 
-/** A typed consent («Согласен»), for channels without buttons; asked for only while consent is missing. */
+/** A typed consent («Согласен»), for channels without buttons (typed again once given: said to be recorded). */
 export function isConsentReply(text: string): boolean {
   return CONSENT.test(normalise(text).replace(/[,;:]+$/u, ''));
 }

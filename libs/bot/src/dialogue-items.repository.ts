@@ -47,12 +47,19 @@ export class DialogueItemsRepository {
     return rows.length > 0;
   }
 
-  /** Gated → pending, for registration. False if someone else had it already. */
-  async release(itemId: string): Promise<boolean> {
+  /**
+   * Gated → pending, for registration. False if someone else had it already. With `registrationNumber` the item
+   * names that appeal (InboundItem.thread.registrationNumber), and joins it whatever its status: the citizen's
+   * reason given with a rating belongs to the rated appeal, not to a new one.
+   */
+  async release(itemId: string, registrationNumber?: string): Promise<boolean> {
     const rows = rowsOf(
       await this.dataSource.query(
-        `UPDATE inbound_items SET status = 'pending' WHERE id = $1 AND status = 'gated' RETURNING id`,
-        [itemId],
+        `UPDATE inbound_items SET status = 'pending',
+                payload = CASE WHEN $2::text IS NULL THEN payload ELSE payload || jsonb_build_object('thread',
+                  COALESCE(payload->'thread', '{}'::jsonb) || jsonb_build_object('registrationNumber', $2::text)) END
+          WHERE id = $1 AND status = 'gated' RETURNING id`,
+        [itemId, registrationNumber ?? null],
       ),
     );
     return rows.length > 0;

@@ -69,7 +69,7 @@ export class Dialogue implements OnModuleInit {
     );
   }
 
-  /** OK: the rating was typed as digits (DialogueAdmission); the citizen is thanked in the same chat. */
+  /** The rating was typed as digits (DialogueAdmission); the citizen is thanked in the same chat. */
   private async thankForTypedRating(event: RatingEvent, entry: ChannelEntry, outcome: string): Promise<void> {
     if (event.replyAddress) await this.sendRatingThanks(event, entry, outcome, event.replyAddress);
   }
@@ -215,9 +215,13 @@ export class Dialogue implements OnModuleInit {
     else await send(`${CONSENT_THANKS_RU} ${released > 0 ? RELEASED_RU : WRITE_APPEAL_RU}`);
   }
 
-  /** Telegram shows a spinner on a pressed button until the press is answered (answerCallbackQuery). */
+  /**
+   * Telegram shows a spinner on a pressed button until the press is answered (answerCallbackQuery), with the
+   * thanks; a rating typed as digits has no button, and is thanked in the chat.
+   */
   private async acknowledgeRating(event: RatingEvent, entry: ChannelEntry, outcome: string): Promise<void> {
-    await this.acknowledge(entry, event, ratingAckRu(outcome));
+    if (event.callbackId) await this.acknowledge(entry, event, ratingAckRu(outcome));
+    else await this.thankForTypedRating(event, entry, outcome);
   }
 
   /** A pressed button spins until the channel hears back (Telegram answerCallbackQuery). */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { InboundStore, type StoredItemResult } from '@inbox/intake';
-import { Channel, type InboundEvent, type InboundItem } from '@inbox/integrations/contract';
+import { Channel, type InboundEvent, type InboundItem, type RatingEvent } from '@inbox/integrations/contract';
 import { JobName, JobProducer } from '@inbox/queue';
 import { scopedItem } from './account-scope';
 import { ChannelAccountsRepository, type QuarantinedInput } from './channel-accounts.repository';
@@ -11,7 +11,7 @@ import { InboundEventsRepository } from './inbound-events.repository';
 /** How many times the sweep queues a webhook's events again before leaving them for a person. */
 export const DEFERRED_EVENTS_MAX_ROUNDS = 10;
 
-/** Events kept in deferred_inbound_events, as they travel (withoutPersonalData). */
+/** Events kept in deferred_inbound_events (keptInDatabase), and as they travel (withoutPersonalData). */
 export interface KeptEvents {
   deferredId: string;
   events: InboundEvent[];
@@ -29,6 +29,16 @@ export const DIALOGUE_GATE = 'dialogue';
 export function isDialogueItem(item: InboundItem): boolean {
   const messenger = [Channel.Telegram, Channel.Vk, Channel.Ok].includes(item.channel);
   return messenger && item.features?.source !== 'wall';
+}
+
+/**
+ * Events as they are kept in Postgres until handled: as they travel, but a rating keeps the citizen's comment (their
+ * reason, stored with the rating), which never goes through Redis: the worker reads it back from here.
+ */
+export function keptInDatabase(event: InboundEvent): InboundEvent {
+  const cleaned = withoutPersonalData(event);
+  if (event.kind !== 'rating' || !event.comment) return cleaned;
+  return { ...(cleaned as RatingEvent), comment: event.comment };
 }
 
 /** Events as they may travel through Redis: the author reduced to the channel's id, free text dropped. */
@@ -115,8 +125,11 @@ export class ChannelIntake {
    */
   async keepEvents(entry: ChannelEntry, events: InboundEvent[] | undefined): Promise<KeptEvents | undefined> {
     if (!events?.length) return undefined;
-    const cleaned = events.map(withoutPersonalData);
-    return { deferredId: await this.events.defer(entry.kind, entry.account.id, cleaned), events: cleaned };
+    const kept = events.map(keptInDatabase);
+    return {
+      deferredId: await this.events.defer(entry.kind, entry.account.id, kept),
+      events: kept.map(withoutPersonalData),
+    };
   }
 
   /** The worker handles the kept events (a Redis that refuses the job: the sweep queues them). */
@@ -137,6 +150,11 @@ export class ChannelIntake {
       );
   }
 
+  /** The events still kept under `deferredId`, whole (a rating's comment included); undefined once handled. */
+  deferredEvents(deferredId: string): Promise<InboundEvent[] | undefined> {
+    return this.events.deferred(deferredId);
+  }
+
   /** The worker has handled a webhook's events: they are no longer kept. */
   deferredEventsHandled(deferredId: string): Promise<void> {
     return this.events.deferredHandled(deferredId);
@@ -154,7 +172,7 @@ export class ChannelIntake {
         payload: {
           kind: r.kind,
           ...(r.accountId ? { accountId: r.accountId } : {}),
-          events: r.events,
+          events: r.events.map(withoutPersonalData),
           deferredId: r.id,
         },
         options: { jobId: `events:${r.id}` },

@@ -73,6 +73,13 @@ export class InboundEventsRepository {
     return String(row.id);
   }
 
+  async deferred(id: string): Promise<InboundEvent[] | undefined> {
+    const [row] = rowsOf<{ events: InboundEvent[] }>(
+      await this.dataSource.query(`SELECT events FROM deferred_inbound_events WHERE id = $1`, [id]),
+    );
+    return row?.events;
+  }
+
   async deferredHandled(id: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM deferred_inbound_events WHERE id = $1`, [id]);
   }

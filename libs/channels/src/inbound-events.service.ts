@@ -135,6 +135,7 @@ export class InboundEvents {
               answered: event.answered,
               satisfaction: event.satisfaction,
               channelScore: event.channelScore,
+              comment: event.comment,
             },
             SYSTEM_ACTOR,
           );

@@ -139,6 +139,12 @@ export class RatingDto {
   @IsOptional()
   @IsIn(['satisfied', 'partially', 'not-satisfied'], { message: 'satisfied, partially или not-satisfied' })
   satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';
+
+  @OptionalText(2000, {
+    description: 'Что заявитель сказал об ответе: его причина при низкой оценке',
+    tooLong: 'Комментарий — не длиннее 2000 символов',
+  })
+  comment?: string;
 }
 
 export class OperatorAppealDto {

@@ -4144,6 +4144,8 @@ export interface components {
         RatingDto: {
             /** @description Получен ли ответ на вопрос */
             answered?: boolean;
+            /** @description Что заявитель сказал об ответе: его причина при низкой оценке */
+            comment?: string;
             /** @enum {string} */
             satisfaction?: "satisfied" | "partially" | "not-satisfied";
         };

@@ -11,6 +11,7 @@ export interface NewRating {
   channelScore: { value: number; max: number } | null;
   poor: boolean;
   receivedAt: Date;
+  comment: string | null;
 }
 
 /** A rating's kind, as the dashboard counts it and the list filters by it. */
@@ -46,7 +47,8 @@ export class RatingsRepository {
   async insert(tx: Db, r: NewRating): Promise<string | undefined> {
     const inserted = (await tx.query(
       `INSERT INTO ratings (appeal_id, answer_id, channel, external_id, answered, satisfaction, channel_score, poor,
-         received_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
+         received_at, comment) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)
+       ON CONFLICT (channel, external_id) DO NOTHING RETURNING id`,
       [
         r.appealId,
         r.answerId,
@@ -57,6 +59,7 @@ export class RatingsRepository {
         r.channelScore,
         r.poor,
         r.receivedAt,
+        r.comment,
       ],
     )) as { id: string }[];
     return inserted[0]?.id;

@@ -11,7 +11,8 @@ export const RETENTION_STATUSES = ['closed', 'answered', 'redirected'] as const;
  * Erasure of the personal data the appeals lib keeps (issue 14), step by step in the retention sweep's
  * transaction (libs/retention): the applicant (the appeal gets an anonymous applicant of its channel; the old
  * one is deleted unless a newer appeal still uses it), the text, subject, address and reply address, the
- * answers' texts, staff notes, the files' names and the answers' files, and the citizen's words in the history.
+ * answers' texts, staff notes, the files' names and the answers' files, the comments given with ratings, and the
+ * citizen's words in the history.
  */
 @Injectable()
 export class RetentionRepository {
@@ -68,6 +69,9 @@ export class RetentionRepository {
     await tx.query(`UPDATE answers SET text = $2 WHERE appeal_id = ANY($1)`, [
       ids,
       PERSONAL_DATA_ERASED_TEXT_RU,
+    ]);
+    await tx.query(`UPDATE ratings SET comment = NULL WHERE appeal_id = ANY($1) AND comment IS NOT NULL`, [
+      ids,
     ]);
     await tx.query(`UPDATE appeal_notes SET text = $2 WHERE appeal_id = ANY($1)`, [
       ids,

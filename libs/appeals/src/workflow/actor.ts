@@ -23,6 +23,8 @@ export type RatingInput = {
   answered?: boolean;
   satisfaction?: 'satisfied' | 'partially' | 'not-satisfied';
   channelScore?: { value: number; max: number };
+  /** What the citizen said with the rating (their reason, for a poor one): shown to staff, never in logs. */
+  comment?: string;
 };
 
 /** A rating is poor when the question was not answered, the applicant is not satisfied, or a low score. */

@@ -190,7 +190,15 @@ export function ActionDialogs(props: {
         'Оценка ответа заявителем',
         'Сохранить оценку',
         {
-          call: () => call('rate', { params: { id }, body: { answered: answered === 'yes', satisfaction } }),
+          call: () =>
+            call('rate', {
+              params: { id },
+              body: {
+                answered: answered === 'yes',
+                satisfaction,
+                ...(reason.trim() ? { comment: reason.trim() } : {}),
+              },
+            }),
           done: 'Оценка сохранена',
         },
         <>
@@ -211,6 +219,12 @@ export function ActionDialogs(props: {
               <Radio value="not-satisfied" label="Не удовлетворён" />
             </Stack>
           </Radio.Group>
+          <ReasonInput
+            value={reason}
+            onChange={setReason}
+            label="Комментарий заявителя"
+            description="Необязательно. При низкой оценке — причина, которую прочтёт вышестоящая организация"
+          />
         </>,
       )}
     </>

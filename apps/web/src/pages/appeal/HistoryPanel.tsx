@@ -35,11 +35,13 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
         d.answered === false ? 'ответа на вопрос нет' : d.answered === true ? 'ответ получен' : null,
         d.satisfaction ? SATISFACTION_LABEL[d.satisfaction as string] : null,
         d.poor ? 'низкая оценка' : null,
+        citizenWords(d) ? `комментарий заявителя: ${citizenWords(d)}` : null,
       ]
         .filter(Boolean)
         .join(' · ');
     case 'reopened':
-      return `Повторно в: ${names.organisation(d.toOrganisationId as string)}, новый срок ${formatLocalDate(d.answerDueDate as string)}`;
+      // A poor rating's reason, in the citizen's words: what the superior organisation reviews the answer for.
+      return `Повторно в: ${names.organisation(d.toOrganisationId as string)}, новый срок ${formatLocalDate(d.answerDueDate as string)}${citizenWords(d) ? ` · причина, указанная заявителем: ${citizenWords(d)}` : ''}`;
     case 'clock-at-risk':
     case 'clock-overdue':
       return `${clockLabel(d.clock as string)}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string)}`;
@@ -91,6 +93,11 @@ function posDetails(d: Record<string, unknown>): string | null {
     warnings.length ? `предупреждения: ${warnings.join('; ')}` : null,
   ].filter(Boolean);
   return parts.length ? parts.join(' · ') : null;
+}
+
+/** The citizen's own words an event carries (a rating's comment), as the history keeps them. */
+function citizenWords(d: Record<string, unknown>): string | null {
+  return typeof d.text === 'string' && d.text.trim() !== '' ? d.text : null;
 }
 
 /** A follow-up that is the citizen's correction of an earlier message (it names the message it corrects). */

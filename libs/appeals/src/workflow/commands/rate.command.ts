@@ -66,6 +66,9 @@ export class RateCommand {
       if (rating.via === 'staff' && !mayRecordForApplicant(actor))
         throw new WorkflowError('forbidden', STAFF_RATING_REFUSED, undefined, { reason: 'role' });
       const poor = isPoorRating(rating);
+      const comment = rating.comment?.trim() || null;
+      // The citizen's words go into the history as `text`, as a follow-up's do: erased with them after retention.
+      const said = comment ? { text: comment } : {};
       if (await this.ratings.isDuplicate(tx, rating.channel, rating.externalId))
         return { duplicate: true, poor };
       if (
@@ -96,6 +99,7 @@ export class RateCommand {
         channelScore: rating.channelScore ?? null,
         poor,
         receivedAt: now,
+        comment,
       });
       if (!ratingId) return { duplicate: true, poor: false };
       await record('rated', {
@@ -105,6 +109,7 @@ export class RateCommand {
         channelScore: rating.channelScore ?? null,
         answerId: answer.id,
         poor,
+        ...said,
       });
       if (!poor || !canTransition(a.status, AppealStatus.Reopened)) return { duplicate: false, poor };
       const ratedOrgId = answer.organisation_id;
@@ -150,6 +155,8 @@ export class RateCommand {
         toOrganisationId: superior.id,
         answerDueDate: deadlines.answerDueDate,
         answerDueAt: deadlines.answerDueAt,
+        // The superior reviews the answer again for this reason.
+        ...said,
       });
       return { duplicate: false, poor, reopenedAt: superior.id };
     });
