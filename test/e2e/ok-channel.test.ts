@@ -71,6 +71,18 @@ describe('OK channel (e2e)', () => {
   const sent = (chatId: string, match: (text: string) => boolean): Promise<SentOkMessage> =>
     eventually(async () => fake.messages.find((m) => m.chatId === chatId && match(textOf(m))));
   const message = (chatId: string, userId: string, text: string) => ok.message(chatId, userId, text);
+  /**
+   * The fake has the rating request a moment before the worker records it sent, and the bot takes typed digits as
+   * the rating only of a request recorded sent: under load, digits typed in between were an appeal.
+   */
+  const ratingRequestRecorded = (id: string) =>
+    eventually(async () => {
+      const [m] = await query(
+        `SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'rating-request'`,
+        [id],
+      );
+      return m?.status === 'sent' ? true : undefined;
+    });
   const say = (chatId: string, userId: string, text: string) => ok.say(chatId, userId, text);
   /**
    * `text` typed in the chat while the database refuses new rows in `table` (as while Postgres restarts), until
@@ -200,6 +212,7 @@ describe('OK channel (e2e)', () => {
           WHERE appeal_id = $1 AND kind = 'rating-request'`,
         [appealId, days],
       );
+    await ratingRequestRecorded(appealId);
     await shiftRequest(-15);
     await say(chat, user, '1 1');
     await sent(chat, (t) => t.startsWith(`Срок оценки ответа на обращение № ${number} истёк`));
@@ -345,6 +358,7 @@ describe('OK channel (e2e)', () => {
     await sent(thirdChat, (t) =>
       t.startsWith(`Пожалуйста, оцените ответ на обращение № ${appeal.registration_number}`),
     );
+    await ratingRequestRecorded(appeal.id);
 
     // The digits count as the rating, the words after them are its reason: stored with it, shown on the card
     // with the rating and with the re-routing to the superior organisation, and the message goes on to

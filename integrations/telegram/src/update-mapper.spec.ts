@@ -384,6 +384,24 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(mapUpdate(photo, now).items[0]).toMatchObject({ text: '👍' });
   });
 
+  it("leaves out an edit into emoji alone, a photo's caption too: a reaction, not a correction of the appeal", () => {
+    const edited = sample('edited-message.json');
+    edited.edited_message.text = '👍👍';
+    expect(mapUpdate(edited, now)).toEqual({ items: [], events: [], skipped: 'emoji' });
+    // The photo came with the message; only the caption changed.
+    const [photo] = sample('photo-album.json') as unknown as Record<string, any>[]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const captionEdit = {
+      update_id: photo.update_id,
+      edited_message: { ...photo.message, caption: '🙏', edit_date: 1741602100 },
+    };
+    expect(mapUpdate(captionEdit, now)).toEqual({ items: [], events: [], skipped: 'emoji' });
+    captionEdit.edited_message.caption = 'Яма 🕳 во дворе, дом 4';
+    expect(mapUpdate(captionEdit, now).items[0]).toMatchObject({
+      text: 'Яма 🕳 во дворе, дом 4',
+      features: expect.objectContaining({ correctionOf: expect.any(String) }),
+    });
+  });
+
   it('acknowledges update kinds it does not handle, naming the kind for the log', () => {
     expect(mapUpdate(sample('channel-post.json'), now)).toEqual({
       items: [],

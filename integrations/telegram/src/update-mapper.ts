@@ -566,6 +566,10 @@ function mapEdit(message: Json, options: MessageOptions = {}): MappedUpdate {
   // The first position came with the message itself; each move as a correction would bury the appeal.
   if (isObject(message.location) && message.text === undefined && message.caption === undefined)
     return { items: [], events: [], skipped: 'live-location-update' };
+  // Words edited into emoji alone («👍»): a reaction, as the same in a new message is, not a correction of the
+  // appeal. A photo under such a caption came with the message itself, so it does not make the edit one.
+  const words = typeof message.text === 'string' ? message.text : message.caption;
+  if (typeof words === 'string' && isEmojiOnly(words)) return { items: [], events: [], skipped: 'emoji' };
   const edited = mapMessage(message, options);
   const editDate = optNumber(message, 'edit_date');
   const items = edited.items.map((item) => ({

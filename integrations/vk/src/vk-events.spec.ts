@@ -10,6 +10,14 @@ const raw = (name: string) => readFileSync(path.join(SAMPLES, name));
 const sample = (name: string) => decodeJsonBody(raw(name)) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const ctx = { groupId: 218840017 };
+const PHOTO = {
+  type: 'photo',
+  photo: {
+    id: 457239777,
+    owner_id: 604117233,
+    sizes: [{ type: 'x', url: 'https://sun9-1.userapi.com/impg/yard.jpg', width: 604, height: 453 }],
+  },
+};
 
 describe('parseVkEvent', () => {
   it('message_new → a message item in the peer thread, answered by peerId', () => {
@@ -553,6 +561,35 @@ describe('parseVkEvent', () => {
     const empty = sample('message-new.json');
     empty.object.message.text = '';
     expect(parseVkEvent(empty, ctx).items[0].text).toBe('Сообщение не распознано. Откройте диалог в VK.');
+    // A photo alone is read (its file is the message), not «не распознано».
+    const photoOnly = sample('message-new.json');
+    photoOnly.object.message.text = '';
+    photoOnly.object.message.attachments = [PHOTO];
+    expect(parseVkEvent(photoOnly, ctx).items[0]).toMatchObject({
+      text: '',
+      attachments: [expect.anything()],
+    });
+    // A wall post of emoji alone or a sticker alone is a reaction, as a comment of them is; with a photo, a post.
+    const post = sample('wall-post-new.json');
+    post.object.text = '😡😡';
+    post.object.attachments = [];
+    expect(parseVkEvent(post, ctx)).toEqual({ items: [], events: [], skipped: 'emoji' });
+    post.object.text = '';
+    post.object.attachments = [{ type: 'sticker', sticker: { product_id: 1, sticker_id: 9 } }];
+    expect(parseVkEvent(post, ctx)).toEqual({ items: [], events: [], skipped: 'sticker' });
+    post.object.text = '😡';
+    post.object.attachments = [PHOTO];
+    expect(parseVkEvent(post, ctx).items[0]).toMatchObject({ text: '😡', attachments: [expect.anything()] });
+    // Edited into emoji alone: a reaction, not a correction, whatever files the message had.
+    const edit = sample('message-edit.json');
+    edit.object.out = 0;
+    edit.object.text = '👍';
+    edit.object.attachments = [PHOTO];
+    expect(parseVkEvent(edit, ctx)).toEqual({ items: [], events: [], skipped: 'emoji' });
+    const replyEdit = sample('wall-reply-edit.json');
+    replyEdit.object.text = '🙏';
+    replyEdit.object.attachments = [PHOTO];
+    expect(parseVkEvent(replyEdit, ctx)).toEqual({ items: [], events: [], skipped: 'emoji' });
     // API < 5.103: the object is the message, and geo.coordinates a string.
     const old = sample('message-new.json');
     old.object = { ...old.object.message, geo: { type: 'point', coordinates: '55.75 37.61' } };

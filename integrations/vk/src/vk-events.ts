@@ -339,6 +339,7 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
     case 'wall_reply_new':
       return wallReplyNew(object, ctx);
     case 'wall_reply_edit':
+      if (editedIntoEmoji(object)) return { ...EMPTY, skipped: 'emoji' };
       return asCorrection(wallReplyNew(object, ctx), 'wall_reply_new', raw.type);
     case 'wall_reply_delete':
       return wallReplyDelete(object, ctx);
@@ -352,6 +353,7 @@ export function parseVkEvent(raw: unknown, ctx: EventContext): ParsedEvents {
     case 'market_comment_edit':
     case 'board_post_edit': {
       const created = raw.type.replace(/_edit$/, '_new');
+      if (editedIntoEmoji(object)) return { ...EMPTY, skipped: 'emoji' };
       return asCorrection(placeComment(created, object, ctx), created, raw.type);
     }
     default:
@@ -402,12 +404,21 @@ function citizensWords(meaning: PayloadMeaning, message: Record<string, unknown>
 }
 
 /**
+ * An edit whose words are now emoji alone («👍»): a reaction, as the same words in a new message are, not a
+ * correction of the appeal. The files beside them came with the message itself, so they do not make it one.
+ */
+function editedIntoEmoji(object: unknown): boolean {
+  return isRecord(object) && isEmojiOnly(vkText(object.text));
+}
+
+/**
  * A message edited in a dialogue. The community's own edits (out = 1) are ours; a citizen's edit is the new
  * wording as an item of its own, marked as the correction of the message it edits (as Telegram's edits are).
  */
 function messageEdit(object: unknown): ParsedEvents {
   const read = dialogueMessage(object, 'message_edit');
   if (!('message' in read)) return read;
+  if (editedIntoEmoji(read.message)) return { ...EMPTY, skipped: 'emoji' };
   const { message, peerId, localId } = read;
   const editedAt = int(message.update_time);
   const original = `msg:${peerId}:${localId}`;
@@ -467,8 +478,9 @@ function dialogueItem(
         receivedAt: item.receivedAt,
         regime: 'message',
         author: { externalId: String(fromId) },
-        // Nothing we can read (an empty message, a type VK adds later): a clerk still sees that it came.
-        text: content.text || 'Сообщение не распознано. Откройте диалог в VK.',
+        // Nothing we can read (an empty message, a type VK adds later): a clerk still sees that it came. A photo
+        // alone is read: its file is the message.
+        text: readableText(content, 'диалог'),
         attachments: content.files,
         thread: item.thread,
         replyAddress: { peerId },
@@ -542,13 +554,16 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
       ...shared.map((post) => ({ type: 'wall', wall: post })),
     ],
   });
+  // As under a post or in a dialogue: a sticker or emoji alone is a reaction, nothing a clerk can act on.
+  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const item: InboundItem = {
     channel: Channel.Vk,
     externalId: `wall:${ownerId}_${postId}`,
     receivedAt: isoFromUnix(object.date),
     regime: 'message',
     author: { externalId: String(fromId) },
-    text: wallText(content, 'запись'),
+    text: readableText(content, 'запись'),
     attachments: content.files,
     thread: { key: threadKeys.post(ownerId, postId) },
     // A suggested post is not published, so it cannot be commented on: answer the author in private messages.
@@ -559,10 +574,10 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
 }
 
 /**
- * The words of a wall post or comment. One with neither words nor files we read (only a poll, graffiti, an
+ * The words of a message, post or comment. One with neither words nor files we read (only a poll, graffiti, an
  * attachment kind VK adds later, a body VK sent empty) still reaches a clerk, who can open it in VK.
  */
-function wallText(content: { text: string; files: unknown[] }, what: string): string {
+function readableText(content: { text: string; files: unknown[] }, what: string): string {
   return content.text || (content.files.length > 0 ? '' : `Сообщение не распознано. Откройте ${what} в VK.`);
 }
 
@@ -590,7 +605,7 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
     receivedAt: isoFromUnix(object.date),
     regime: 'message',
     author: { externalId: String(fromId) },
-    text: wallText(content, 'комментарий'),
+    text: readableText(content, 'комментарий'),
     attachments: content.files,
     thread: {
       key: threadKeys.postAuthor(ownerId, postId, fromId),
@@ -688,7 +703,7 @@ function placeComment(type: string, object: unknown, ctx: EventContext): ParsedE
     receivedAt: isoFromUnix(object.date),
     regime: 'message',
     author: { externalId: String(fromId) },
-    text: content.text || 'Сообщение не распознано. Откройте обсуждение в VK.',
+    text: readableText(content, 'обсуждение'),
     attachments: content.files,
     thread: { key: `${key}/from:${fromId}`, refersTo: [key] },
     replyAddress: { peerId: fromId },
