@@ -43,6 +43,7 @@ const US = { uid: OUR_UID, organisation: OUR_ORGANISATION };
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 const quietLogger = new JsonLogger('medo-connector-test', 'error');
+const NOW_READ = new Date('2026-11-30T09:00:00.000Z');
 
 function letterSpec(overrides: Partial<DocumentSpec> = {}): DocumentSpec {
   return {
@@ -211,6 +212,23 @@ describe('MedoConnector against the fake МЭДО gateway (exchange folders)', (
       expect(page.rejected).toEqual([
         expect.objectContaining({ code: 'unknown-version', externalId: major.headerUid }),
       ]);
+    });
+
+    it("takes the time it read a package for its receipt when the sender's created is later (a clock ahead)", async () => {
+      const ahead = letterSpec({ created: '2026-12-01T10:00:00+03:00' });
+      await gateway.deliverFolder(`${ahead.headerUid}_${MINZDRAV.uid}`, documentPackage(ahead));
+      // A created before the reading is the receipt, as it was.
+      const usual = letterSpec({ created: '2026-11-30T10:15:00' });
+      await gateway.deliverFolder(`${usual.headerUid}_${MINZDRAV.uid}`, documentPackage(usual));
+      const clocked = new MedoConnector({ logger: quietLogger, clock: { now: () => NOW_READ } });
+
+      const page = await clocked.pull(gateway.account(), null, 10);
+
+      const byId = new Map(page.items.map((i) => [i.externalId, i]));
+      expect(byId.get(ahead.headerUid!)!.receivedAt).toBe(NOW_READ.toISOString());
+      expect(byId.get(ahead.headerUid!)!.features!.senderCreatedAhead).toBe('2026-12-01T07:00:00.000Z');
+      expect(byId.get(usual.headerUid!)!.receivedAt).toBe('2026-11-30T07:15:00.000Z');
+      expect(byId.get(usual.headerUid!)!.features!.senderCreatedAhead).toBeUndefined();
     });
 
     it('reads a UTF-8 ZIP package (version 2.6, default namespace, bare attributes, shuffled elements)', async () => {

@@ -296,9 +296,13 @@ export interface MedoReplyAddress {
 /**
  * A «Документ» (or a 2.7 transport container) as an InboundItem: a 59-ФЗ appeal redirected from another
  * body. No `registeredAt`: our 59-ФЗ clock starts at our own registration, not the sender's date.
+ * `readAt`: when we read the package. The sender's clock may run ahead (or its zone be wrong): a header created
+ * after that is not when we received it, and would put the 3-day registration deadline off by as much.
  */
-export function toInboundItem(pkg: InboundPackage, ourParticipantUid: string): InboundItem {
+export function toInboundItem(pkg: InboundPackage, ourParticipantUid: string, readAt?: Date): InboundItem {
   const { header } = pkg.message;
+  const sent = header.created ?? new Date(pkg.entry.newestMtimeMs).toISOString();
+  const ahead = readAt !== undefined && Date.parse(sent) > readAt.getTime();
   const document = pkg.document!;
   const { ordered, missing } = orderFiles(document, pkg.contentFiles);
   const attachments: InboundAttachment[] = ordered.map(({ file }) => ({
@@ -345,7 +349,7 @@ export function toInboundItem(pkg: InboundPackage, ourParticipantUid: string): I
   return {
     channel: Channel.Medo,
     externalId: header.uid,
-    receivedAt: header.created ?? new Date(pkg.entry.newestMtimeMs).toISOString(),
+    receivedAt: ahead ? readAt.toISOString() : sent,
     regime: 'appeal',
     author: compact({ displayName: pkg.senderOrganisation, externalId: header.source.uid }),
     subject,
@@ -368,6 +372,7 @@ export function toInboundItem(pkg: InboundPackage, ourParticipantUid: string): I
       medoPackage: pkg.entry.name,
       encodingNote: pkg.encodingNote,
       missingFiles: missing.length > 0 ? missing.join(', ') : undefined,
+      senderCreatedAhead: ahead ? sent : undefined,
     }),
   };
 }

@@ -274,7 +274,7 @@ export class MedoConnector implements Connector, DropsRepeatedSends {
 
       const externalId = pkg.message.header.uid;
       if (pkg.message.kind === 'document' || pkg.message.kind === 'container') {
-        if (!seen.has(externalId)) items.push(toInboundItem(pkg, settings.ourParticipantUid));
+        if (!seen.has(externalId)) items.push(toInboundItem(pkg, settings.ourParticipantUid, scanAt));
       } else {
         const event = toDeliveryState(pkg);
         if (!event) {
