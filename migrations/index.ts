@@ -75,6 +75,7 @@ import { SignInLockoutsByAccount1796205950000 } from './1796205950000-SignInLock
 import { ConsentSource1796205987000 } from './1796205987000-ConsentSource';
 import { OutboxLeases1796205990000 } from './1796205990000-OutboxLeases';
 import { RatingComment1796206100000 } from './1796206100000-RatingComment';
+import { OutboxLeaseInPlace1796206200000 } from './1796206200000-OutboxLeaseInPlace';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -157,4 +158,5 @@ export const MIGRATIONS = [
   ConsentSource1796205987000,
   OutboxLeases1796205990000,
   RatingComment1796206100000,
+  OutboxLeaseInPlace1796206200000,
 ];

@@ -108,4 +108,39 @@ describe('a consumer’s outbox claim (integration)', () => {
     expect(claimed).toHaveLength(200);
     expect(claimed.map((c) => c.appealId)).not.toContain(heldAppeal);
   });
+
+  // The lease's columns are in no index and the pages keep room (migration OutboxLeaseInPlace): leasing a row
+  // writes no index entry. Leasing by `next_attempt_at` (in two indexes) made every claimed row a new version
+  // in all five of its indexes.
+  it('leases its rows with heap-only updates', async () => {
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // The backend's counts not yet reported include its earlier transactions': the claim's own are the difference.
+      const counts = async () =>
+        (
+          (await runner.query(
+            `SELECT pg_stat_get_xact_tuples_updated('event_outbox'::regclass)::int AS updated,
+                    pg_stat_get_xact_tuples_hot_updated('event_outbox'::regclass)::int AS hot`,
+          )) as { updated: number; hot: number }[]
+        )[0];
+      await runner.startTransaction();
+      const before = await counts();
+      const claimed = (await runner.query(CLAIM_SQL, [
+        'claim-test',
+        200,
+        '00000000-0000-4000-8000-000000000003',
+        60_000,
+      ])) as unknown[];
+      const after = await counts();
+      expect(claimed).toHaveLength(200);
+      expect({ updated: after.updated - before.updated, hot: after.hot - before.hot }).toEqual({
+        updated: 200,
+        hot: 200,
+      });
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
 });

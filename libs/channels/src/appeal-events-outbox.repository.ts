@@ -83,7 +83,8 @@ export class AppealEventsOutbox extends SqlRepository {
   async due(names: string[]): Promise<string[]> {
     const rows = await this.rows<{ consumer: string }>(
       `SELECT DISTINCT consumer FROM event_outbox
-        WHERE state = 'pending' AND next_attempt_at <= now() AND consumer = ANY($1)`,
+        WHERE state = 'pending' AND next_attempt_at <= now() AND consumer = ANY($1)
+          AND (leased_until IS NULL OR leased_until <= now())`,
       [names],
     );
     return rows.map((r) => r.consumer);
@@ -116,7 +117,7 @@ export class AppealEventsOutbox extends SqlRepository {
   /** Extends a batch's lease on the rows it still holds; returns how many it still holds. */
   async renew(consumer: string, lease: string, eventIds: string[], leaseMs: number): Promise<number> {
     const rows = await this.rows<{ event_id: string }>(
-      `UPDATE event_outbox SET next_attempt_at = now() + make_interval(secs => $4::float8 / 1000)
+      `UPDATE event_outbox SET leased_until = now() + make_interval(secs => $4::float8 / 1000)
         WHERE consumer = $1 AND event_id = ANY($3::bigint[]) AND lease = $2::uuid
         RETURNING event_id`,
       [consumer, lease, eventIds, leaseMs],
@@ -207,8 +208,9 @@ export class AppealEventsOutbox extends SqlRepository {
   /**
    * Every existing event of the consumers' interest queued again for them (an administrator's replay, and tests
    * that replay the history): hooks are idempotent, so a replay sends nothing twice. A row a batch is running
-   * now is taken from it (its outcome no longer counts) but not made due while the batch runs, so no two workers
-   * run it together: the batch's settle makes it due (or, should that worker die, the lease's end).
+   * now is taken from it (its outcome no longer counts) but stays under the lease's end (`leased_until`) while
+   * the batch runs, so no two workers run it together: the batch's settle makes it due (or, should that worker
+   * die, the lease's end).
    */
   async replay(consumers: string[]): Promise<number> {
     const rows = await this.rows<{ event_id: string }>(
@@ -218,8 +220,7 @@ export class AppealEventsOutbox extends SqlRepository {
          JOIN event_consumers c ON e.type = ANY (c.types) AND (a.channel = ANY (c.channels) OR '*' = ANY (c.channels))
         WHERE c.name = ANY($1)
        ON CONFLICT (consumer, event_id) DO UPDATE
-          SET state = 'pending', lease = NULL,
-              next_attempt_at = CASE WHEN event_outbox.lease IS NULL THEN now() ELSE event_outbox.next_attempt_at END
+          SET state = 'pending', lease = NULL, next_attempt_at = now()
        RETURNING event_id`,
       [consumers],
     );
@@ -235,7 +236,8 @@ export class AppealEventsOutbox extends SqlRepository {
  * analysed, read every pending row of the consumer again for each row (issue 18); before the index, a claim read
  * every consumer's rows due now. An earlier row not due now is backing off or leased to another batch: either
  * way the later one waits. The rows taken (locked by this statement, so all of them) are marked with the lease
- * and not due before its end, found again by key: a join to the picked rows was planned as a scan of the table.
+ * and its end, found again by key: a join to the picked rows was planned as a scan of the table. The lease's
+ * columns are in no index (migration OutboxLeaseInPlace), so marking a row is a heap-only update.
  */
 export const CLAIM_SQL = `WITH picked AS (
        SELECT o.event_id, o.attempts, e.appeal_id, e.type, e.data, e.occurred_at, a.channel, a.registration_number
@@ -243,16 +245,17 @@ export const CLAIM_SQL = `WITH picked AS (
          JOIN appeal_events e ON e.id = o.event_id
          JOIN appeals a ON a.id = e.appeal_id
         WHERE o.consumer = $1 AND o.state = 'pending' AND o.next_attempt_at <= now()
+          AND (o.leased_until IS NULL OR o.leased_until <= now())
           AND NOT EXISTS (
                 SELECT 1 FROM event_outbox p
                  WHERE p.consumer = o.consumer AND p.appeal_id = o.appeal_id AND p.event_id < o.event_id
-                   AND p.state || '' = 'pending' AND p.next_attempt_at > now()
+                   AND p.state || '' = 'pending' AND (p.next_attempt_at > now() OR p.leased_until > now())
                 OFFSET 0)
         ORDER BY o.event_id
         LIMIT $2
         FOR UPDATE OF o SKIP LOCKED),
      leased AS (
-       UPDATE event_outbox SET lease = $3::uuid, next_attempt_at = now() + make_interval(secs => $4::float8 / 1000)
+       UPDATE event_outbox SET lease = $3::uuid, leased_until = now() + make_interval(secs => $4::float8 / 1000)
         WHERE consumer = $1 AND event_id = ANY (ARRAY(SELECT event_id FROM picked)))
 SELECT event_id::text AS id, attempts, appeal_id AS "appealId", type, data, occurred_at AS "occurredAt", channel,
        registration_number AS "registrationNumber"
@@ -269,8 +272,9 @@ const DEAD = `(f.retry_ms IS NULL OR (o.attempts + 1 >= $9
  * failed ones with their reasons and back-offs (NULL: a permanent error); $7 the ones not tried; $8 all of the
  * batch's; $9, $10 when a failing row is given up (DEAD). Each of the first three parts touches only rows still
  * under the lease, by key; the last makes due now a row of the batch that a replay took from it meanwhile
- * (AppealEventsOutbox.replay: lease cleared, not yet due), so the replay runs it again after this batch, as it
- * would have run after the batch's commit before leases.
+ * (AppealEventsOutbox.replay: lease cleared, its end kept), so the replay runs it again after this batch, as it
+ * would have run after the batch's commit before leases. A released row was due when claimed: only its lease is
+ * cleared (a heap-only update).
  */
 const SETTLE_SQL = `WITH done AS (
        DELETE FROM event_outbox o
@@ -278,7 +282,7 @@ const SETTLE_SQL = `WITH done AS (
        RETURNING 1),
      failed AS (
        UPDATE event_outbox o
-          SET attempts = o.attempts + 1, last_error = f.reason, lease = NULL,
+          SET attempts = o.attempts + 1, last_error = f.reason, lease = NULL, leased_until = NULL,
               first_failed_at = coalesce(o.first_failed_at, now()),
               state = CASE WHEN ${DEAD} THEN 'dead' ELSE 'pending' END,
               failed_at = CASE WHEN ${DEAD} THEN now() END,
@@ -288,13 +292,13 @@ const SETTLE_SQL = `WITH done AS (
         WHERE o.consumer = $1 AND o.event_id = f.event_id AND o.lease = $2::uuid
        RETURNING o.event_id, o.state),
      released AS (
-       UPDATE event_outbox o SET lease = NULL, next_attempt_at = now()
+       UPDATE event_outbox o SET lease = NULL, leased_until = NULL
         WHERE o.consumer = $1 AND o.event_id = ANY($7::bigint[]) AND o.lease = $2::uuid
        RETURNING 1),
      replayed AS (
-       UPDATE event_outbox o SET next_attempt_at = now()
+       UPDATE event_outbox o SET leased_until = NULL
         WHERE o.consumer = $1 AND o.event_id = ANY($8::bigint[]) AND o.lease IS NULL
-          AND o.state = 'pending' AND o.next_attempt_at > now()
+          AND o.state = 'pending' AND o.leased_until > now()
        RETURNING 1)
 SELECT (SELECT array_agg(event_id::text) FROM failed WHERE state = 'dead') AS buried,
        (SELECT count(*) FROM done) + (SELECT count(*) FROM released) + (SELECT count(*) FROM replayed) AS settled`;
