@@ -13,6 +13,7 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { Incidents } from '@inbox/incidents';
 import { JobName, parseJobPayload, processJobs, QueueName, RepeatableJobs } from '@inbox/queue';
+import { PassRunner } from './pass-runner';
 import { RepeatingTimer } from './repeating-timer';
 
 /** The bootstrap retraining's job id: while it waits or runs, unclassified items wait for its model. */
@@ -22,9 +23,10 @@ export const BOOTSTRAP_JOB_ID = 'classifier-bootstrap';
  * Classification in the pipeline, in passes over batches: each pass claims up to CLASSIFY_BATCH appeals the
  * pipeline has not been through (their rows locked, skipped by any other pass, so no appeal is taken twice)
  * and classifies, fast-tracks, routes, flags and groups them set-based in one transaction. The pending rows
- * are the queue: a 'registered' event wakes this process's passes at once, a full batch starts another pass
- * (up to CLASSIFY_PASSES), and an idle worker looks every CLASSIFY_POLL_MS for appeals another process
- * registered; the sweep wakes the passes too. A pass takes what is there — it never waits to fill a batch.
+ * are the queue: a 'registered' event wakes this process's passes at once (a running pass looks again, see
+ * PassRunner), a full batch starts another pass (up to CLASSIFY_PASSES), and an idle worker looks every
+ * CLASSIFY_POLL_MS for appeals another process registered; the sweep wakes the passes too. A pass takes what
+ * is there — it never waits to fill a batch.
  * Incidents are grouped after, by one grouping pass at a time per worker (up to CLUSTER_BATCH appeals each,
  * woken by every classification pass and by the poll), so routing never waits on an incident's buckets.
  * A clerk's 'classified', 'escalated' or 'returned' is recorded as feedback. Retraining runs on a cron
@@ -35,14 +37,14 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   private readonly log = rootLogger.child('classification-worker');
   private bootstrapCheck?: { pending: Promise<boolean>; at: number };
   private scheduling?: Promise<void>;
-  private readonly passes = new Set<Promise<void>>();
+  private readonly passes: PassRunner;
   /** The grouping pass running, if any, and whether it is to look again once done. */
   private grouping?: Promise<void>;
   private groupAgain = false;
   /** An idle worker looks for appeals another process registered (and keys waiting to be grouped). */
   private readonly poll = new RepeatingTimer(
     async () => {
-      if (this.passes.size === 0) this.wake();
+      if (this.passes.size === 0) this.passes.wake();
       this.wakeGrouping();
     },
     (error) => this.log.warn('classification poll failed', { reason: error }),
@@ -59,10 +61,16 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     private readonly registry: ModelRegistry,
     private readonly repeatables: RepeatableJobs,
     private readonly incidents: Incidents,
-  ) {}
+  ) {
+    this.passes = new PassRunner((batch) => this.pass(batch), {
+      batch: config.classifyBatch,
+      maxPasses: config.classifyPasses,
+      onError: (error) => this.log.warn('classification pass failed', { reason: error }),
+    });
+  }
 
   onModuleInit(): void {
-    this.hooks.on('classification', '*', ['registered'], async () => this.wake());
+    this.hooks.on('classification', '*', ['registered'], async () => this.passes.wake());
     this.hooks.on('classification-feedback', '*', ['classified', 'escalated', 'returned'], (e) =>
       this.feedback.handle(e),
     );
@@ -71,7 +79,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     );
     processJobs(this.queue, JobName.SweepUnclassified, 1, (job) => this.sweep(job));
     this.poll.start(this.config.classifyPollMs);
-    this.wake();
+    this.passes.wake();
     // Training is CPU-bound and exclusive (an advisory lock): one at a time per worker.
     processJobs(this.queue, JobName.RetrainClassifier, 1, (job) => this.retrain(job));
     this.queue.on('failed', (job, error) => {
@@ -92,31 +100,18 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.poll.stop();
-    await Promise.all([this.scheduling, ...this.passes]);
+    await Promise.all([this.scheduling, this.passes.stop()]);
     await this.grouping;
   }
 
-  /** Starts a pass unless CLASSIFY_PASSES are running already. */
-  private wake(): void {
-    if (this.stopping || this.passes.size >= this.config.classifyPasses) return;
-    const run: Promise<void> = this.drain()
-      .catch((error: unknown) => this.log.warn('classification pass failed', { reason: error }))
-      .finally(() => this.passes.delete(run));
-    this.passes.add(run);
-  }
-
-  /** Passes one after another while there is work; a full batch means more is waiting: another pass joins. */
-  private async drain(): Promise<void> {
-    const batch = this.config.classifyBatch;
-    while (!this.stopping) {
-      if (!(await this.registry.promoted()) && (await this.bootstrapPending())) return;
-      const outcomes = await this.pipeline.processPending(batch, {
-        deferWithoutModel: () => this.bootstrapPending(),
-      });
-      if (outcomes.size > 0) this.wakeGrouping();
-      if (outcomes.size === 0 || [...outcomes.values()].some((o) => o.kind === 'deferred')) return;
-      if (outcomes.size >= batch) this.wake();
-    }
+  /** One pass (PassRunner): how many appeals it took, or 'stop' while the bootstrap model is awaited. */
+  private async pass(batch: number): Promise<number | 'stop'> {
+    if (!(await this.registry.promoted()) && (await this.bootstrapPending())) return 'stop';
+    const outcomes = await this.pipeline.processPending(batch, {
+      deferWithoutModel: () => this.bootstrapPending(),
+    });
+    if (outcomes.size > 0) this.wakeGrouping();
+    return [...outcomes.values()].some((o) => o.kind === 'deferred') ? 'stop' : outcomes.size;
   }
 
   /** Starts the grouping pass, or has the running one look again when it is done. */
@@ -215,7 +210,7 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     // The passes take the oldest pending appeals first: waking them is enough.
     const ids = await this.pipeline.stalePending(olderThanMs);
     if (ids.length > 0) this.log.info('unclassified appeals left over: passes woken', { count: ids.length });
-    this.wake();
+    this.passes.wake();
     return { requeued: ids.length };
   }
 
