@@ -155,6 +155,24 @@ describe('website feed connector against a fake reception site (integration)', (
     expect(error.details.fields).toEqual({ timeZone: 'an IANA time zone (Asia/Novosibirsk)' });
   });
 
+  it('sets a second, different item under an id already on the page aside for staff; a repeat is nothing new', async () => {
+    const first = fake.addItem();
+    fake.addItem({ id: first.id, created: first.created });
+    const other = fake.addItem({
+      id: first.id,
+      message: { text: 'Другое обращение под тем же номером: не работает фонарь у дома 3.' },
+    });
+    const page = await connector.pull(account('id'), null, 10);
+    expect(page.items.map((i) => i.externalId)).toEqual([`feed:governor-nso:${first.id}`]);
+    expect(page.rejected).toEqual([
+      {
+        externalId: `feed:governor-nso:${first.id}`,
+        reason: expect.stringContaining('с тем же идентификатором'),
+        raw: expect.objectContaining({ message: expect.objectContaining({ text: other.message!.text }) }),
+      },
+    ]);
+  });
+
   it('falls back to the account id when no site key is set', async () => {
     const site = fake.addItem();
     const page = await connector.pull(account('id', { siteKey: undefined }), null, 10);

@@ -233,14 +233,27 @@ export class WebsiteFeedConnector implements Connector {
     const rejected: RejectedFeedItem[] = [];
     let next = start;
     let progressed = false;
-    const seen = new Set<string>();
+    // Each id taken on this page, with the item as the site sent it.
+    const seen = new Map<string, string>();
 
     for (const raw of raws) {
       const d = decodeItem(raw, config);
       const externalId = d.id !== undefined ? `feed:${config.siteKey}:${d.id}` : undefined;
       if (d.id !== undefined) {
-        if (seen.has(d.id) || isBehind(d, start, config.timeZone)) continue;
-        seen.add(d.id);
+        const first = seen.get(d.id);
+        if (first !== undefined) {
+          // The same item repeated is nothing new; another item under a taken id (a site's bug) would be lost as a
+          // duplicate of the first: it goes to the quarantine, where staff see it.
+          if (first !== JSON.stringify(raw))
+            rejected.push({
+              externalId,
+              reason: `В ленте сайта второе, другое обращение с тем же идентификатором (${d.id}): не зарегистрировано, проверьте его вручную`,
+              raw,
+            });
+          continue;
+        }
+        if (isBehind(d, start, config.timeZone)) continue;
+        seen.set(d.id, JSON.stringify(raw));
       }
 
       // Advance over anything we can place, rejected or not, so a bad item cannot block the feed.
