@@ -254,6 +254,8 @@ export class AppealRegistrar {
         answered: (i.payload.thread?.refersTo ?? []).filter((k) => !!k),
         number: i.payload.thread?.registrationNumber ?? null,
         author: i.payload.author?.externalId ?? null,
+        corrects:
+          typeof i.payload.features?.correctionOf === 'string' ? i.payload.features.correctionOf : null,
       }))
       .filter((l) => l.keys.length > 0);
     return this.registrations.threadAppeals(tx, lookups, {

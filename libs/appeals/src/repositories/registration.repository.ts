@@ -225,6 +225,8 @@ export interface ThreadLookup {
   number: string | null;
   /** The item's author in the channel: a named number joins only an appeal of that applicant. */
   author: string | null;
+  /** The message this item corrects (an edit: features.correctionOf), by its external id in the channel. */
+  corrects: string | null;
 }
 
 export interface JoinedAppeal {
@@ -309,7 +311,10 @@ export class RegistrationRepository {
    * For each item, the appeal it joins: the newest appeal still open on one of its thread keys, else (a reply
    * naming what it answers) the newest appeal on one of the keys it answers, whatever its status, else (a reply
    * that lost its keys but names the appeal's number) the appeal of that number in the item's channel whose
-   * applicant is the item's author, whatever its status. Items that join none are left out.
+   * applicant is the item's author, whatever its status. Before all of these, an edit joins the appeal of the
+   * message it corrects, whatever its status: a typo fixed after the appeal was closed is that appeal's correction,
+   * not a new appeal, and a neighbouring appeal open in the same chat is not the one corrected. Items that join
+   * none are left out.
    */
   async threadAppeals(
     tx: Db,
@@ -318,23 +323,29 @@ export class RegistrationRepository {
   ): Promise<Map<string, JoinedAppeal>> {
     if (items.length === 0) return new Map();
     const rows = (await tx.query(
-      `SELECT x.id, COALESCE(o.id, r.id, n.id) AS appeal_id,
-              COALESCE(o.registration_number, r.registration_number, n.registration_number) AS registration_number
+      `SELECT x.id, COALESCE(c.id, o.id, r.id, n.id) AS appeal_id,
+              COALESCE(c.registration_number, o.registration_number, r.registration_number, n.registration_number)
+                AS registration_number
          FROM jsonb_to_recordset($1::jsonb)
-           AS x(id uuid, channel text, keys text[], answered text[], number text, author text)
+           AS x(id uuid, channel text, keys text[], answered text[], number text, author text, corrects text)
+         LEFT JOIN LATERAL (
+           SELECT a.id, a.registration_number FROM inbound_items i JOIN appeals a ON a.id = i.appeal_id
+            WHERE x.corrects IS NOT NULL AND i.channel = x.channel AND i.external_id = x.corrects
+              AND a.status = ANY($3)
+            LIMIT 1) c ON true
          LEFT JOIN LATERAL (
            SELECT a.id, a.registration_number FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
-            WHERE t.channel = x.channel AND t.thread_key = ANY(x.keys) AND a.status = ANY($2)
+            WHERE c.id IS NULL AND t.channel = x.channel AND t.thread_key = ANY(x.keys) AND a.status = ANY($2)
             ORDER BY a.registered_at DESC LIMIT 1) o ON true
          LEFT JOIN LATERAL (
            SELECT a.id, a.registration_number FROM appeal_threads t JOIN appeals a ON a.id = t.appeal_id
-            WHERE o.id IS NULL AND t.channel = x.channel AND t.thread_key = ANY(x.answered) AND a.status = ANY($3)
+            WHERE c.id IS NULL AND o.id IS NULL AND t.channel = x.channel AND t.thread_key = ANY(x.answered) AND a.status = ANY($3)
             ORDER BY a.registered_at DESC LIMIT 1) r ON true
          LEFT JOIN LATERAL (
            SELECT a.id, a.registration_number FROM appeals a JOIN applicants p ON p.id = a.applicant_id
-            WHERE o.id IS NULL AND r.id IS NULL AND a.registration_number = x.number AND a.channel = x.channel
+            WHERE c.id IS NULL AND o.id IS NULL AND r.id IS NULL AND a.registration_number = x.number AND a.channel = x.channel
               AND a.status = ANY($3) AND p.channel = x.channel AND p.external_id = x.author) n ON true
-        WHERE COALESCE(o.id, r.id, n.id) IS NOT NULL`,
+        WHERE COALESCE(c.id, o.id, r.id, n.id) IS NOT NULL`,
       [JSON.stringify(items), statuses.open, statuses.any],
     )) as { id: string; appeal_id: string; registration_number: string }[];
     return new Map(rows.map((r) => [r.id, { id: r.appeal_id, registration_number: r.registration_number }]));
