@@ -63,10 +63,13 @@ export interface ClassifierInput {
   readonly features?: Readonly<Record<string, string | null | undefined>>;
 }
 
-/** One input's term keys (first occurrence order) and their counts. */
+/**
+ * One input's term keys (first occurrence order) and their counts (integers: 8 bytes a term, so a training can
+ * keep all its rows' terms from the calibration fit to the refit).
+ */
 export interface ExtractedTerms {
   readonly keys: Int32Array;
-  readonly counts: Float64Array;
+  readonly counts: Int32Array;
 }
 
 export interface SparseVector {
@@ -285,7 +288,7 @@ export class Featurizer {
    */
   extract(input: ClassifierInput): ExtractedTerms {
     const counts = this.extractTerms(input);
-    return { keys: Int32Array.from(counts.keys()), counts: Float64Array.from(counts.values()) };
+    return { keys: Int32Array.from(counts.keys()), counts: Int32Array.from(counts.values()) };
   }
 
   /** {@link fitTransform} of inputs already {@link extract}ed: the same vocabulary and vectors, bit for bit. */
