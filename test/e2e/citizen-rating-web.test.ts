@@ -4,7 +4,9 @@ import { signInAs, type SignedIn } from '../factories/staff';
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { axeViolations, launchChromium } from '../support/browser';
+import { phoneAppeal } from '../factories/appeals';
 import { watchProblems } from '../support/page-problems';
+
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAndRatingLinks, answerAppeal, EMAIL_ENV, mailHeader, readMail } from './feed-helpers';
 import { publicRating } from '../support/citizen';
@@ -50,16 +52,13 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     const res = await fetch(`${stack.baseUrl}/api/v1/appeals`, {
       method: 'POST',
       headers: operator.headers,
-      body: JSON.stringify({
-        medium: 'phone',
-        surname: 'Орлов',
-        firstName: 'Пётр',
-        patronymic: 'Ильич',
-        phone: '+7 913 555-00-11',
-        email: citizen,
-        subject: 'Нет горячей воды',
-        text: 'Звонок: в доме по ул. Мира, 8 неделю нет горячей воды, управляющая компания не отвечает.',
-      }),
+      body: JSON.stringify(
+        phoneAppeal('Орлов Пётр Ильич', '+7 913 555-00-11', {
+          email: citizen,
+          subject: 'Нет горячей воды',
+          text: 'Звонок: в доме по ул. Мира, 8 неделю нет горячей воды, управляющая компания не отвечает.',
+        }),
+      ),
     });
     expect(res.status).toBe(201);
     const appeal = (await res.json()) as { id: string; registrationNumber: string };

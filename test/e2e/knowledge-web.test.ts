@@ -5,6 +5,7 @@ import { type DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
 import { DEMO_ORGANISATIONS, seedDemoKnowledge, seedDirectory } from '@inbox/demo';
 import { KnowledgeWatcher } from '@inbox/knowledge';
+import { type CallAbout, phoneAppeal } from '../factories/appeals';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 import { watchProblems } from '../support/page-problems';
 import { ensureWebBuilt } from '../support/web-build';
@@ -133,20 +134,11 @@ describe('knowledge base screens (browser e2e)', () => {
     copyFileSync(path, join(DOCS_SHOTS, `${name}.png`));
   }
 
-  async function registerCall(
-    body: Record<string, unknown>,
-  ): Promise<{ id: string; registrationNumber: string }> {
+  async function registerCall(body: CallAbout): Promise<{ id: string; registrationNumber: string }> {
     const res = await fetch(`${stack.baseUrl}/api/v1/appeals`, {
       method: 'POST',
       headers: await headers('operator'),
-      body: JSON.stringify({
-        medium: 'phone',
-        surname: 'Соколова',
-        firstName: 'Анна',
-        patronymic: 'Игоревна',
-        phone: '+7 913 777-66-55',
-        ...body,
-      }),
+      body: JSON.stringify(phoneAppeal('Соколова Анна Игоревна', '+7 913 777-66-55', body)),
     });
     expect(res.status).toBe(201);
     return json(res);

@@ -1,6 +1,8 @@
 import { type Page } from 'playwright-core';
 import { Role, StaffUsers } from '@inbox/access';
+import { phoneAppeal } from '../factories/appeals';
 import { foreignWords } from '../support/screen-language';
+
 import { staffPages } from '../support/staff-pages';
 import { staffStack } from '../support/staff-stack';
 import { json } from '../support/test-stack';
@@ -38,16 +40,16 @@ describe('a clerk and a head on a narrow window, keyboard only (browser e2e)', (
   /** A call line 1 registered and passed to Минжкх. */
   async function escalatedCall(subject: string): Promise<{ id: string; registrationNumber: string }> {
     const appeal = await json(
-      t.call('POST', '/api/v1/appeals', t.staff.operator, {
-        medium: 'phone',
-        surname: 'Орлова',
-        firstName: 'Мария',
-        patronymic: 'Петровна',
-        phone: '+7 913 222-11-00',
-        subject,
-        text: 'Третий день холодные батареи в квартире на ул. Мира, 7.',
-        topicId: t.ids.housing,
-      }),
+      t.call(
+        'POST',
+        '/api/v1/appeals',
+        t.staff.operator,
+        phoneAppeal('Орлова Мария Петровна', '+7 913 222-11-00', {
+          subject,
+          text: 'Третий день холодные батареи в квартире на ул. Мира, 7.',
+          topicId: t.ids.housing,
+        }),
+      ),
     );
     const escalated = await t.call('POST', `/api/v1/appeals/${appeal.id}/escalate`, t.staff.operator, {
       organisationIds: [t.ids.minzhkh],

@@ -1,4 +1,5 @@
 import { type Page } from 'playwright-core';
+import { phoneAppeal } from '../factories/appeals';
 import { axeViolations } from '../support/browser';
 import { eventually, json } from '../support/test-stack';
 import { axeTour, headingShown, tableShown, workspaceWalk } from '../support/workspace-walk';
@@ -367,16 +368,13 @@ describe('staff web workspace: administration (browser e2e)', () => {
   });
 
   it("operator corrects an appeal's topic on the card; the administrator finds it among the classifier's corrections and opens the appeal; a supervisor reads them too", async () => {
-    const appeal = await walk.registerAppeal({
-      medium: 'phone',
-      surname: 'Лебедев',
-      firstName: 'Антон',
-      patronymic: 'Сергеевич',
-      phone: '+7 913 444-12-12',
-      subject: 'Не горят фонари во дворе',
-      text: 'Во дворе дома по ул. Пушкина, 9 вторую неделю не горят фонари вдоль дороги, вечером темно.',
-      topicId: walk.topic.housing,
-    });
+    const appeal = await walk.registerAppeal(
+      phoneAppeal('Лебедев Антон Сергеевич', '+7 913 444-12-12', {
+        subject: 'Не горят фонари во дворе',
+        text: 'Во дворе дома по ул. Пушкина, 9 вторую неделю не горят фонари вдоль дороги, вечером темно.',
+        topicId: walk.topic.housing,
+      }),
+    );
     const operator = await signIn('operator');
     await operator.goto(`${walk.stack.baseUrl}/app/appeals/${appeal.id}`);
     const panel = operator.getByRole('region', { name: 'Классификация' });

@@ -6,6 +6,7 @@ import { InboundStore } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
 import { previewOpenApiDocument } from '../../apps/api/src/openapi/openapi-document';
 import { ENDPOINTS } from '../../apps/web/src/api/endpoints';
+import { phoneAppeal } from '../factories/appeals';
 import { inboundItem } from '../factories/inbound-items';
 import { axeViolations } from '../support/browser';
 import { eventually, json } from '../support/test-stack';
@@ -152,16 +153,13 @@ describe('staff web workspace (browser e2e)', () => {
 
   it('operator: drafts an answer, attaches files to it, sees them listed and removes one; a wrong type is refused in Russian', async () => {
     const headers = await signInHeaders('operator');
-    const appeal = await walk.registerAppeal({
-      medium: 'phone',
-      surname: 'Орлова',
-      firstName: 'Мария',
-      patronymic: 'Петровна',
-      phone: '+7 913 222-11-00',
-      subject: 'Предписание управляющей компании',
-      text: 'Прошу прислать копию предписания управляющей компании по дому на ул. Мира, 7.',
-      topicId: walk.topic.housing,
-    });
+    const appeal = await walk.registerAppeal(
+      phoneAppeal('Орлова Мария Петровна', '+7 913 222-11-00', {
+        subject: 'Предписание управляющей компании',
+        text: 'Прошу прислать копию предписания управляющей компании по дому на ул. Мира, 7.',
+        topicId: walk.topic.housing,
+      }),
+    );
     expect(
       (await fetch(`${walk.stack.baseUrl}/api/v1/appeals/${appeal.id}/take`, { method: 'POST', headers }))
         .status,
@@ -514,16 +512,13 @@ describe('staff web workspace (browser e2e)', () => {
   });
 
   it('errors appear where the user is looking: a refused escalation is said inside the still-open dialog', async () => {
-    const appeal = await walk.registerAppeal({
-      medium: 'phone',
-      surname: 'Зайцева',
-      firstName: 'Нина',
-      patronymic: 'Олеговна',
-      phone: '+7 913 101-20-30',
-      subject: 'Не убран снег во дворе',
-      text: 'Во дворе дома по ул. Садовой, 8 неделю не убирают снег, машины не могут выехать.',
-      topicId: walk.topic.housing,
-    });
+    const appeal = await walk.registerAppeal(
+      phoneAppeal('Зайцева Нина Олеговна', '+7 913 101-20-30', {
+        subject: 'Не убран снег во дворе',
+        text: 'Во дворе дома по ул. Садовой, 8 неделю не убирают снег, машины не могут выехать.',
+        topicId: walk.topic.housing,
+      }),
+    );
     const page = await signIn('operator');
     await page.goto(`${walk.stack.baseUrl}/app/appeals/${appeal.id}`);
     await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();

@@ -4,7 +4,9 @@ import { Role, StaffUsers } from '@inbox/access';
 import { INTERRUPTED_REASON } from '@inbox/delivery';
 import { Channel } from '@inbox/integrations/contract';
 import { idOf } from '../factories/directory';
+import { phoneAppeal } from '../factories/appeals';
 import { inboundItem } from '../factories/inbound-items';
+
 import { staffStack } from '../support/staff-stack';
 import { eventually, json, registerItems } from '../support/test-stack';
 import { SHOTS, staffPages } from '../support/staff-pages';
@@ -93,16 +95,16 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   /** A call registered by line 1. */
   async function registeredCall(): Promise<{ id: string; registrationNumber: string }> {
     return json(
-      call('POST', '/api/v1/appeals', staff.operator, {
-        medium: 'phone',
-        surname: 'Орлова',
-        firstName: 'Мария',
-        patronymic: 'Петровна',
-        phone: '+7 913 222-11-00',
-        subject: 'Нет отопления',
-        text: 'В квартире на ул. Мира, 7 третий день холодные батареи, управляющая компания не отвечает.',
-        topicId: ids.housing,
-      }),
+      call(
+        'POST',
+        '/api/v1/appeals',
+        staff.operator,
+        phoneAppeal('Орлова Мария Петровна', '+7 913 222-11-00', {
+          subject: 'Нет отопления',
+          text: 'В квартире на ул. Мира, 7 третий день холодные батареи, управляющая компания не отвечает.',
+          topicId: ids.housing,
+        }),
+      ),
     );
   }
 

@@ -23,3 +23,25 @@ export async function insertBareAppeal(
     [externalId, registrationNumber],
   );
 }
+
+/** What a call is about, as line 1 types it on registration (POST /api/v1/appeals). */
+export interface CallAbout {
+  subject: string;
+  text: string;
+  topicId?: string;
+  address?: string;
+  email?: string;
+}
+
+/**
+ * The body of POST /api/v1/appeals for a call taken by line 1: the caller as «Фамилия Имя Отчество», their phone,
+ * and what they called about.
+ */
+export function phoneAppeal(
+  caller: string,
+  phone: string,
+  about: CallAbout,
+): Record<string, string | undefined> {
+  const [surname, firstName, patronymic] = caller.split(' ');
+  return { medium: 'phone', surname, firstName, patronymic, phone, ...about };
+}

@@ -15,6 +15,7 @@ import {
   seedDirectory,
 } from '@inbox/demo';
 import { InboundStore } from '@inbox/intake';
+import { phoneAppeal } from '../factories/appeals';
 import { axeViolations } from './browser';
 import { SHOTS, staffPages } from './staff-pages';
 import { json, startTestStack, type TestStack } from './test-stack';
@@ -310,29 +311,23 @@ async function seedWalkRegion(
   }
 
   // The two appeals the walk-through follows, registered by phone as line 1 does.
-  const escalateMe = await registerAppeal({
-    medium: 'phone',
-    surname: 'Соколова',
-    firstName: 'Анна',
-    patronymic: 'Игоревна',
-    phone: '+7 913 777-66-55',
-    email: 'sokolova@example.test',
-    subject: 'Прорыв трубы холодного водоснабжения в подвале',
-    text: 'В подвале дома по ул. Гоголя, 3 вторые сутки течёт вода из трубы холодного водоснабжения, подвал затоплен. Управляющая компания на звонки не отвечает. Прошу принять меры.',
-    address: 'г. Северогорск, ул. Гоголя, 3',
-    topicId: topic.housing,
-  });
-  const overdue = await registerAppeal({
-    medium: 'phone',
-    surname: 'Васильев',
-    firstName: 'Пётр',
-    patronymic: 'Андреевич',
-    phone: '+7 913 555-44-33',
-    subject: 'Не вывозят мусор с контейнерной площадки',
-    text: 'С контейнерной площадки у дома по ул. Мира, 12 третью неделю не вывозят мусор, контейнеры переполнены.',
-    address: 'г. Северогорск, ул. Мира, 12',
-    topicId: topic.housing,
-  });
+  const escalateMe = await registerAppeal(
+    phoneAppeal('Соколова Анна Игоревна', '+7 913 777-66-55', {
+      email: 'sokolova@example.test',
+      subject: 'Прорыв трубы холодного водоснабжения в подвале',
+      text: 'В подвале дома по ул. Гоголя, 3 вторые сутки течёт вода из трубы холодного водоснабжения, подвал затоплен. Управляющая компания на звонки не отвечает. Прошу принять меры.',
+      address: 'г. Северогорск, ул. Гоголя, 3',
+      topicId: topic.housing,
+    }),
+  );
+  const overdue = await registerAppeal(
+    phoneAppeal('Васильев Пётр Андреевич', '+7 913 555-44-33', {
+      subject: 'Не вывозят мусор с контейнерной площадки',
+      text: 'С контейнерной площадки у дома по ул. Мира, 12 третью неделю не вывозят мусор, контейнеры переполнены.',
+      address: 'г. Северогорск, ул. Мира, 12',
+      topicId: topic.housing,
+    }),
+  );
   await workflow.escalate(overdue.id, operator, { organisationIds: [org.minjkh] });
   // Its line-2 and answer terms passed two days ago: the clock watcher records the violations.
   await ds.query(
