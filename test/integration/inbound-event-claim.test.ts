@@ -26,39 +26,44 @@ describe('inbound event claims (integration)', () => {
     return row.at;
   };
 
-  it('keeps the arrival time when a dead handler’s claim is taken over, and leases the new claim afresh', async () => {
-    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('claimed');
-    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('busy');
+  it.each([
+    {
+      title:
+        'keeps the arrival time when a dead handler’s claim is taken over, and leases the new claim afresh',
+      externalId: 'ev-1',
+      kind: 'withdrawal',
+      async afterTakeover() {
+        // The takeover holds its own lease: another handler waits.
+        expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('busy');
+        await events.setOutcome('vk', 'ev-1', 'withdrawn');
+        expect(await events.claim('vk', 'ev-1', 'withdrawal', 0)).toBe('done');
+      },
+    },
+    {
+      title: 'takes over a taken-over claim again once its own lease has run out',
+      externalId: 'ev-2',
+      kind: 'rating',
+      async afterTakeover() {
+        await db.dataSource.query(
+          `UPDATE inbound_events SET claimed_at = claimed_at - interval '2 minutes' WHERE external_id = 'ev-2'`,
+        );
+        expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
+      },
+    },
+  ])('$title', async ({ externalId, kind, afterTakeover }) => {
+    expect(await events.claim('vk', externalId, kind, 60_000)).toBe('claimed');
+    expect(await events.claim('vk', externalId, kind, 60_000)).toBe('busy');
     // It arrived ten minutes ago and its handler died without an outcome.
     await db.dataSource.query(
       `UPDATE inbound_events SET received_at = received_at - interval '10 minutes',
-              claimed_at = claimed_at - interval '10 minutes' WHERE external_id = 'ev-1'`,
+              claimed_at = claimed_at - interval '10 minutes' WHERE external_id = $1`,
+      [externalId],
     );
-    const arrived = await receivedAt('ev-1');
-
-    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('claimed');
-    expect(await receivedAt('ev-1')).toBe(arrived);
-    // The takeover holds its own lease: another handler waits.
-    expect(await events.claim('vk', 'ev-1', 'withdrawal', 60_000)).toBe('busy');
-
-    await events.setOutcome('vk', 'ev-1', 'withdrawn');
-    expect(await events.claim('vk', 'ev-1', 'withdrawal', 0)).toBe('done');
-    expect(await receivedAt('ev-1')).toBe(arrived);
-  });
-
-  it('takes over a taken-over claim again once its own lease has run out', async () => {
-    expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
-    await db.dataSource.query(
-      `UPDATE inbound_events SET received_at = received_at - interval '10 minutes',
-              claimed_at = claimed_at - interval '10 minutes' WHERE external_id = 'ev-2'`,
-    );
-    const arrived = await receivedAt('ev-2');
-    expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
-    await db.dataSource.query(
-      `UPDATE inbound_events SET claimed_at = claimed_at - interval '2 minutes' WHERE external_id = 'ev-2'`,
-    );
-    expect(await events.claim('vk', 'ev-2', 'rating', 60_000)).toBe('claimed');
-    expect(await receivedAt('ev-2')).toBe(arrived);
+    const arrived = await receivedAt(externalId);
+    expect(await events.claim('vk', externalId, kind, 60_000)).toBe('claimed');
+    expect(await receivedAt(externalId)).toBe(arrived);
+    await afterTakeover();
+    expect(await receivedAt(externalId)).toBe(arrived);
   });
 
   it('keeps the arrival time across a claim released after a failure and made again', async () => {
