@@ -6,18 +6,43 @@
  * unit specs, each group in jest's order: the long waits on Postgres, Redis, Chromium and booted stacks start
  * first, and the short unit specs fill the workers at the end instead of a long suite starting last and
  * running alone.
+ *
+ * Ahead of them all, the files that took longest in the last full run (LONGEST, seconds at two workers on an
+ * idle CI machine), longest first: by size alone a short file of long waits (session-expiry-web) came 96th of
+ * the 135 in test/, and the CPU-bound deadline sweep 23rd of the unit specs, near the end of the run.
  */
 const Sequencer = require('@jest/test-sequencer').default;
 const { sep } = require('node:path');
 
 const TEST_DIR = `${sep}test${sep}`;
 
-class IntegrationFirst extends Sequencer {
+/** Paths from the repository's root, `/`-separated; refresh from a full run's `jest --json` when they drift. */
+const LONGEST = {
+  'test/e2e/web-workspace.test.ts': 120,
+  'test/e2e/workspace-day.test.ts': 98,
+  'test/e2e/web-dashboard.test.ts': 82,
+  'test/e2e/web-admin.test.ts': 79,
+  'test/e2e/website-form.test.ts': 66,
+  'test/e2e/session-expiry-web.test.ts': 37,
+  'libs/deadlines/src/deadline-sweep.spec.ts': 37,
+};
+
+class LongestFirst extends Sequencer {
   sort(tests) {
     const ordered = super.sort(tests);
+    const relative = (test) =>
+      test.path
+        .slice(test.context.config.rootDir.length + 1)
+        .split(sep)
+        .join('/');
+    const known = (test) => LONGEST[relative(test)];
     const isIntegration = (test) => test.path.startsWith(test.context.config.rootDir + TEST_DIR);
-    return [...ordered.filter(isIntegration), ...ordered.filter((test) => !isIntegration(test))];
+    return [
+      ...ordered.filter(known).sort((a, b) => known(b) - known(a)),
+      ...ordered.filter((test) => !known(test) && isIntegration(test)),
+      ...ordered.filter((test) => !known(test) && !isIntegration(test)),
+    ];
   }
 }
 
-module.exports = IntegrationFirst;
+module.exports = LongestFirst;
