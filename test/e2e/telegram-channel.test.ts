@@ -301,6 +301,62 @@ describe('Telegram channel (e2e)', () => {
       );
     });
 
+    it('takes a rating typed as digits with the reason after them, as OK does, and thanks in the chat', async () => {
+      const typist = 700_000_003;
+      fake.enqueue(fake.callbackUpdate(typist, 'consent:accept'));
+      await sent(typist, (t) => t.startsWith('Спасибо, согласие получено'));
+      fake.enqueue(fake.textUpdate(typist, 'На ул. Садовой, 3 не вывозят мусор вторую неделю.'));
+      const [appeal] = await eventually(async () => {
+        const rows = await query(
+          `SELECT a.id, a.registration_number FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+            WHERE p.channel = 'telegram' AND p.external_id = $1`,
+          [String(typist)],
+        );
+        return rows.length ? rows : undefined;
+      });
+      await query(
+        `UPDATE applicants SET surname = 'Ершов', first_name = 'Олег', patronymic = 'Ильич', phone = '+79130000011'
+          WHERE id = (SELECT applicant_id FROM appeals WHERE id = $1)`,
+        [appeal.id],
+      );
+      expect(
+        (
+          await post(`/api/v1/appeals/${appeal.id}/escalate`, operator, {
+            organisationIds: [org.minzhkh],
+            topicId: org.housing,
+            subject: 'Не вывозят мусор',
+          })
+        ).status,
+      ).toBe(204);
+      const draft = await json(
+        post(`/api/v1/appeals/${appeal.id}/answers`, housingClerk, { text: 'Вывоз возобновлён.' }),
+      );
+      await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/approve`, housingColleague);
+      await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/send`, housingClerk);
+      await sent(typist, (t) =>
+        t.startsWith(`Пожалуйста, оцените ответ на обращение № ${appeal.registration_number}`),
+      );
+      await eventually(async () => {
+        const [m] = await query(
+          `SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'rating-request'`,
+          [appeal.id],
+        );
+        return m?.status === 'sent' ? true : undefined;
+      });
+
+      fake.enqueue(fake.textUpdate(typist, '2 3 мусор так и лежит'));
+      await sent(
+        typist,
+        (t) =>
+          t ===
+          `Спасибо за оценку ответа на обращение № ${appeal.registration_number}. Мы рассмотрим его повторно.`,
+      );
+      expect(
+        await query(`SELECT answered, satisfaction, comment FROM ratings WHERE appeal_id = $1`, [appeal.id]),
+      ).toEqual([{ answered: false, satisfaction: 'not-satisfied', comment: 'мусор так и лежит' }]);
+      expect((await card(appeal.id)).status).toBe('reopened');
+    });
+
     it('makes one appeal of an update delivered twice, and sends once through a 429', async () => {
       const other = 700_000_002;
       // No /start: the first message itself brings the notice with the consent button.
