@@ -18,6 +18,13 @@ describe('instantMsOf', () => {
     expect(instantMsOf('2025-02-01 13:00:00', '+03:00')).toBe(at('2025-02-01T10:00:00Z'));
   });
 
+  it('reads an RFC 2822 time without its zone in the zone given, and keeps one it carries', () => {
+    expect(instantMsOf('Sat, 01 Feb 2025 13:00:00', '+03:00')).toBe(at('2025-02-01T10:00:00Z'));
+    expect(instantMsOf('1 Feb 2025 13:00', '+03:00')).toBe(at('2025-02-01T10:00:00Z'));
+    expect(instantMsOf('Sat, 01 Feb 2025 13:00:00 +0700', '+03:00')).toBe(at('2025-02-01T06:00:00Z'));
+    expect(instantMsInZone('Sat, 01 Feb 2025 23:30:00', 'Asia/Irkutsk')).toBe(at('2025-02-01T15:30:00Z'));
+  });
+
   it('reads a Jackson LocalDateTime array, and nothing else', () => {
     expect(instantMsOf([2025, 2, 1, 13, 0, 0, 500000000], '+03:00')).toBe(at('2025-02-01T10:00:00.500Z'));
     expect(instantMsOf([2025, 2])).toBeUndefined();

@@ -3,7 +3,8 @@
  * number, or digits as PHP's time() gives them); a Jackson LocalDateTime array `[y, m, d, h, min, s, nanos]`;
  * the Russian `DD.MM.YYYY[ HH:mm[:ss]]` (Bitrix, 1С, ПОС exports), which Date.parse silently reads month first
  * (01.02.2025 as 2 January) or not at all. A form without a zone takes `zoneOffset` (`+03:00`) when given, else
- * the process's zone as Date.parse does for zone-less ISO. Undefined for anything else.
+ * the process's zone as Date.parse does for zone-less ISO; so does an RFC 2822 time without its zone. Undefined for
+ * anything else.
  */
 export function instantMsOf(value: unknown, zoneOffset?: string): number | undefined {
   if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d{9,13}\s*$/.test(value))) {
@@ -30,6 +31,15 @@ export function instantMsOf(value: unknown, zoneOffset?: string): number | undef
     return checked(y, mo, d, `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}${zone}`);
   }
   const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(value.trim());
+  // RFC 2822 without its zone («Sat, 01 Feb 2025 10:00:00», Java's and PHP's default formats cut short): Date.parse
+  // reads it in the process's zone, which on a server is UTC, not the writer's.
+  if (
+    zone &&
+    /^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?$/.test(value.trim())
+  ) {
+    const ms = Date.parse(`${value.trim()} ${zone.replace(':', '')}`);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
   // A bare ISO date is midnight where it was written (Date.parse reads it as UTC midnight).
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value.trim());
   const ms = Date.parse(
