@@ -130,7 +130,14 @@ describe('personal data retention (integration)', () => {
     await ds.query(
       `INSERT INTO appeal_events (appeal_id, type, data) VALUES
          ($1, 'follow-up-received', '{"channel": "pos", "text": "Дополняю: вода затопила кладовку"}'),
-         ($1, 'card-updated', '{"fields": ["subject"], "subject": {"from": null, "to": "Затопило кладовку"}}')`,
+         ($1, 'card-updated', '{"fields": ["subject"], "subject": {"from": null, "to": "Затопило кладовку"}}'),
+         ($1, 'rated', '{"satisfaction": "not-satisfied", "poor": true, "text": "Кладовка Смирнова так и в воде"}')`,
+      [id.old1],
+    );
+    // A rating with the citizen's comment (rate.command): their words too; the rating itself is statistics.
+    await ds.query(
+      `INSERT INTO ratings (appeal_id, channel, external_id, satisfaction, poor, received_at, comment)
+       VALUES ($1, 'pos', 'retention-rating', 'not-satisfied', true, now(), 'Кладовка Смирнова так и в воде')`,
       [id.old1],
     );
     // A raw payload left as the channel sent it (a follow-up that failed, or a row older than the trigger).
@@ -242,14 +249,19 @@ describe('personal data retention (integration)', () => {
     ).toBeNull();
     expect(
       await ds.query(
-        `SELECT type, data FROM appeal_events WHERE appeal_id = $1 AND type IN ('follow-up-received', 'card-updated')
+        `SELECT type, data FROM appeal_events WHERE appeal_id = $1
+            AND type IN ('follow-up-received', 'card-updated', 'rated')
           ORDER BY id`,
         [id.old1],
       ),
     ).toEqual([
       { type: 'follow-up-received', data: { channel: 'pos', personalDataRemoved: true } },
       { type: 'card-updated', data: { fields: ['subject'], personalDataRemoved: true } },
+      { type: 'rated', data: { satisfaction: 'not-satisfied', poor: true, personalDataRemoved: true } },
     ]);
+    expect(
+      await ds.query(`SELECT satisfaction, poor, comment FROM ratings WHERE appeal_id = $1`, [id.old1]),
+    ).toEqual([{ satisfaction: 'not-satisfied', poor: true, comment: null }]);
     // The history is still append-only for anything else.
     await expect(
       ds.query(`UPDATE appeal_events SET type = 'closed' WHERE appeal_id = $1`, [id.old1]),
