@@ -95,27 +95,59 @@ export async function call<N extends EndpointName>(
   return (type.includes('json') ? await res.json() : await res.text()) as ResponseOf<N>;
 }
 
-/** The raw response (for binary content such as attachments). */
+/** Statuses that say "not now" rather than "no": the api's database busy or away (503), a gateway's upstream. */
+const NOT_NOW = [502, 503, 504];
+/** A read that met one of them is asked again after these pauses before the caller hears of it. */
+const READ_RETRY_MS = [500, 1500];
+const OVERLOADED =
+  'Сервер перегружен, действие не выполнено. Введённое осталось на экране: повторите через минуту.';
+
+/**
+ * The raw response (for binary content such as attachments). A read (GET changes nothing) that finds the server
+ * overloaded or unreachable is asked again a moment later, so one busy moment of the api never reaches the screen;
+ * a write is never repeated here: the caller says it failed and keeps what was typed.
+ */
 export async function send<N extends EndpointName>(name: N, options: CallOptions<N> = {}): Promise<Response> {
   const endpoint = ENDPOINTS[name];
+  const read = endpoint.method === 'GET' && name !== 'health';
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  let res: Response;
-  try {
-    res = await fetch(buildUrl(name, options.params, options.query), {
-      method: endpoint.method,
-      headers,
-      body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    });
-  } catch {
-    setOnline(false);
-    throw new ApiError(0, 'Нет связи с сервером. Проверьте подключение и повторите.');
+  const url = buildUrl(name, options.params, options.query);
+  const init = {
+    method: endpoint.method,
+    headers,
+    body: options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+  };
+  for (let attempt = 0; ; attempt++) {
+    const again = read && attempt < READ_RETRY_MS.length;
+    let res: Response;
+    try {
+      res = await fetch(url, init);
+    } catch {
+      if (again) {
+        await pause(READ_RETRY_MS[attempt]);
+        continue;
+      }
+      setOnline(false);
+      throw new ApiError(0, 'Нет связи с сервером. Проверьте подключение и повторите.');
+    }
+    if (again && NOT_NOW.includes(res.status)) {
+      await res.body?.cancel().catch(() => undefined);
+      await pause(READ_RETRY_MS[attempt]);
+      continue;
+    }
+    // A gateway's "upstream down" is a lost connection too; any other answer means the server is there. An
+    // overloaded api refusing a write is there as well: the form says so, not the banner.
+    const away = NOT_NOW.includes(res.status) && !(res.status === 503 && !read);
+    setOnline(!away || name === 'health');
+    if (res.ok) return res;
+    throw await refusal(name, res.status, () => res.json());
   }
-  // A gateway's "upstream down" is a lost connection too; any other answer means the server is there.
-  setOnline(![502, 503, 504].includes(res.status) || name === 'health');
-  if (res.ok) return res;
-  throw await refusal(name, res.status, () => res.json());
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** The error for an answer that is not 2xx: the server's Russian message, or one for its status. */
@@ -131,7 +163,8 @@ async function refusal(name: EndpointName, status: number, body: () => Promise<u
   }
   if (status === 401 && name !== 'login') onUnauthorized(message);
   if (status === 403 && message.startsWith('Ошибка')) message = 'Недостаточно прав для этого действия';
-  if ([502, 503, 504].includes(status) && name !== 'health')
+  if (status === 503 && ENDPOINTS[name].method !== 'GET') message = OVERLOADED;
+  else if (NOT_NOW.includes(status) && name !== 'health')
     message = 'Нет связи с сервером. Проверьте подключение и повторите.';
   else if (status >= 500) message = 'Сервер временно не может выполнить запрос. Повторите позже.';
   return new ApiError(status, message, fields);
@@ -160,7 +193,7 @@ export function upload<N extends EndpointName>(
       reject(new ApiError(0, 'Нет связи с сервером. Проверьте подключение и повторите.'));
     };
     xhr.onload = () => {
-      setOnline(![502, 503, 504].includes(xhr.status));
+      setOnline(!NOT_NOW.includes(xhr.status) || xhr.status === 503);
       const body = async () => JSON.parse(xhr.responseText) as unknown;
       if (xhr.status >= 200 && xhr.status < 300) {
         onProgress(1);

@@ -4,6 +4,7 @@ import {
   Badge,
   Burger,
   Group,
+  Indicator,
   Menu,
   NavLink,
   ScrollArea,
@@ -11,7 +12,7 @@ import {
   Text,
   UnstyledButton,
 } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode } from 'react';
 import { call } from '../api/client';
@@ -20,7 +21,7 @@ import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
 import { plural, roleLabel } from '../lib/labels';
 import { seesChannelQuarantine } from '../pages/ChannelQuarantinePage';
-import { defaultQueue, type Queue, queuesFor } from '../lib/queues';
+import { actionQueues, defaultQueue, type Queue, QUEUES, queuesFor } from '../lib/queues';
 import { NotificationsButton } from './Notifications';
 import { ConnectionBanner } from './ConnectionBanner';
 import {
@@ -91,19 +92,33 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Header px="md">
         <Group h="100%" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="lg" size="sm" aria-label="Меню" />
+            <MenuButton opened={opened} onClick={toggle} />
             <Group gap={8} wrap="nowrap">
               <Avatar color="blue" variant="filled" radius="sm" size={32} aria-hidden="true">
                 ЕЦ
               </Avatar>
               <div>
-                <Text fw={700} size="sm" lh={1.1} visibleFrom="xs">
+                {/* Below 1200 px the queue counts take its place. */}
+                <Text fw={700} size="sm" lh={1.1} visibleFrom="lg">
                   Единый центр обращений
                 </Text>
-                <Text size="xs" c="dimmed" lh={1.1} visibleFrom="sm">
+                <Text size="xs" c="dimmed" lh={1.1} visibleFrom="lg">
                   Северная область · рабочее место сотрудника
                 </Text>
               </div>
+            </Group>
+            {/* The menu's counts stay in sight while it is folded: what waits for this role, what is overdue. */}
+            <Group
+              gap={6}
+              wrap="nowrap"
+              hiddenFrom="lg"
+              visibleFrom="sm"
+              component="nav"
+              aria-label="Очереди, требующие действий"
+            >
+              {actionQueues(me).map((q) => (
+                <QueueCount key={q.id} queue={q} inHeader />
+              ))}
             </Group>
           </Group>
           {/* Room for the unread count («99+») that stands out over the button's corner. */}
@@ -202,29 +217,90 @@ export function Shell({ children }: { children: ReactNode }) {
   );
 }
 
-/** How many appeals a queue holds now (the whole result in the viewer's scope). */
-function QueueCount({ queue }: { queue: Queue }) {
-  const me = useMe();
-  const filter = queue.filter(me);
-  const count = useQuery({
-    queryKey: ['appeals', 'count', queue.id],
-    queryFn: () => call('appealCount', { query: filter }),
-    staleTime: 30_000,
-    refetchInterval: 60_000,
-  });
-  const total = count.data?.total;
+/**
+ * How many appeals a queue holds now (the whole result in the viewer's scope): in the menu beside the queue's
+ * name, or in the header (`inHeader`, while the menu is folded) as a link to the queue that names it.
+ */
+function QueueCount({ queue, inHeader = false }: { queue: Queue; inHeader?: boolean }) {
+  const total = useQueueCount(queue);
   if (total === undefined) return null;
   const alarm = (queue.id === 'overdue' || queue.id === 'at-risk') && total > 0;
+  const shown = total > 999 ? '999+' : total;
+  const color = alarm ? (queue.id === 'overdue' ? '#b02525' : '#a63a00') : 'gray';
+  if (inHeader)
+    return (
+      <Badge
+        component={Link}
+        to={`/inbox?queue=${queue.id}`}
+        size="lg"
+        radius="sm"
+        variant={alarm ? 'filled' : 'light'}
+        color={alarm ? color : 'blue'}
+        title={queue.description}
+        data-testid={`header-count-${queue.id}`}
+        style={{ cursor: 'pointer', textTransform: 'none', flexShrink: 0 }}
+        styles={{ label: { overflow: 'visible' } }}
+      >
+        <Text span inherit visibleFrom="sm">
+          {queue.label}:{' '}
+        </Text>
+        <Text span hiddenFrom="sm" className="visually-hidden">
+          {queue.label}:{' '}
+        </Text>
+        {shown}
+      </Badge>
+    );
   return (
     <Badge
       size="sm"
       variant={alarm ? 'filled' : 'light'}
-      color={alarm ? (queue.id === 'overdue' ? '#b02525' : '#a63a00') : 'gray'}
+      color={color}
       aria-label={`${total} ${plural(total, 'обращение', 'обращения', 'обращений')}`}
       data-testid={`queue-count-${queue.id}`}
       styles={{ label: { overflow: 'visible' } }}
     >
-      {total > 999 ? '999+' : total}
+      {shown}
     </Badge>
+  );
+}
+
+/** The whole count of a queue in the viewer's scope, read every minute (one query however many places show it). */
+function useQueueCount(queue: Queue | undefined): number | undefined {
+  const me = useMe();
+  const count = useQuery({
+    queryKey: ['appeals', 'count', queue?.id],
+    queryFn: () => call('appealCount', { query: queue!.filter(me) }),
+    enabled: queue !== undefined,
+    staleTime: 30_000,
+    refetchInterval: 60_000,
+  });
+  return count.data?.total;
+}
+
+/**
+ * «Меню» below 1200 px. On a phone, where the header has no room for the queues' counts, it carries the count of
+ * overdue appeals (from 768 px the header shows the counts beside it).
+ */
+function MenuButton({ opened, onClick }: { opened: boolean; onClick: () => void }) {
+  const overdue = useQueueCount(QUEUES.find((q) => q.id === 'overdue'));
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
+  const shown = phone && overdue !== undefined && overdue > 0;
+  return (
+    <Indicator
+      disabled={!shown}
+      label={overdue !== undefined && overdue > 99 ? '99+' : overdue}
+      size={18}
+      color="#b02525"
+      offset={2}
+      hiddenFrom="lg"
+      data-testid="menu-overdue"
+    >
+      <Burger
+        opened={opened}
+        onClick={onClick}
+        size="sm"
+        aria-label={shown ? `Меню; просроченные сроки: ${overdue}` : 'Меню'}
+      />
+    </Indicator>
   );
 }

@@ -1,11 +1,18 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { orgRoleLabel, partStateLabel } from '../pages/appeal/appeal-state';
-import { channelLabel, fileRejectionLabel, labelOf, roleLabel, statusLabel } from './labels';
+import { channelLabel, fileRejectionLabel, labelOf, phoneLabel, roleLabel, statusLabel } from './labels';
 
 const CYRILLIC = /^[^A-Za-z]*[А-Яа-яЁё][^A-Za-z]*$/;
 
 describe('labels: everything staff read is Russian, an unknown code too', () => {
+  it('a Russian phone reads in groups however it was stored; any other as given', () => {
+    for (const stored of ['+79611984704', '89611984704', '+7 (961) 198-47-04', '8 961 198 47 04'])
+      expect(phoneLabel(stored)).toBe('+7 961 198-47-04');
+    for (const other of ['+375 29 123-45-67', '12-34-56', '+7 961 198-47-04 доб. 12'])
+      expect(phoneLabel(other)).toBe(other);
+  });
+
   it('labelOf names a known code and reads an unknown one (or a prototype key) as the Russian phrase', () => {
     const map = { returned: 'вернула' };
     expect(labelOf(map, 'returned', 'состояние уточняется')).toBe('вернула');

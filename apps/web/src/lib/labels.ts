@@ -250,3 +250,14 @@ export const clockLabel = (clock: string) => labelOf(CLOCK_LABEL, clock, 'сро
 export const orgKindLabel = (kind: string) => labelOf(ORG_KIND_LABEL, kind, 'Другой вид организации');
 export const roleLabel = (role: string) => labelOf(ROLE_LABEL, role, 'Сотрудник');
 export const roleShort = (role: string) => labelOf(ROLE_SHORT, role, 'сотрудник');
+
+/**
+ * A phone as people read it: a Russian number (+7 and ten digits, however it was stored: «+79611984704», «8 961
+ * 198 47 04») in groups, +7 961 198-47-04; anything else as it was given.
+ */
+export function phoneLabel(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  const national = digits.length === 11 && /^[78]/.test(digits) ? digits.slice(1) : null;
+  if (!national || !/^[+\d\s()-]+$/.test(phone.trim())) return phone;
+  return `+7 ${national.slice(0, 3)} ${national.slice(3, 6)}-${national.slice(6, 8)}-${national.slice(8)}`;
+}

@@ -100,6 +100,26 @@ export function queuesFor(me: Me): Queue[] {
   return QUEUES.filter((q) => q.roles.includes(me.role));
 }
 
+/**
+ * The queue a role starts the day with. A head's is «На согласовании»: the organisation's answers wait there for
+ * them alone (where there is a head, colleagues no longer approve), each on the citizen's clock, while the
+ * organisation's appeals are the clerks' to work; the menu's counts show the rest.
+ */
 export function defaultQueue(me: Me): string {
-  return me.role === 'clerk' || me.role === 'head' ? 'organisation' : me.role === 'operator' ? 'new' : 'all';
+  switch (me.role) {
+    case 'clerk':
+      return 'organisation';
+    case 'head':
+      return 'approval';
+    case 'operator':
+      return 'new';
+    default:
+      return 'all';
+  }
+}
+
+/** The queues whose counts say what needs doing now: the role's own queue, approvals it may give, broken terms. */
+export function actionQueues(me: Me): Queue[] {
+  const ids = [defaultQueue(me), 'approval', 'overdue'];
+  return queuesFor(me).filter((q) => ids.includes(q.id) && q.id !== 'all');
 }

@@ -26,7 +26,7 @@ import {
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { allAppeals } from '../api/all-appeals';
 import { buildUrl, call, errorText, getToken } from '../api/client';
 import { useNames, useOwnOrganisations } from '../api/hooks';
@@ -546,9 +546,23 @@ export function InboxPage() {
           </Alert>
         )}
         {!list.isLoading && !list.isError && items.length === 0 && (
-          <Text ta="center" c="dimmed" p="xl">
-            Обращений нет
-          </Text>
+          <Stack align="center" gap={4} p="xl">
+            <Text c="dimmed">Обращений нет</Text>
+            {queueId === 'approval' && !explicit && (
+              // A head starts the day here: an empty queue says what comes here and leads on to the rest.
+              <Text size="sm" c="dimmed" ta="center">
+                Проекты ответов, которые ждут вашего согласования, появятся здесь.
+                {QUEUES.find((q) => q.id === 'organisation')?.roles.includes(me.role) && (
+                  <>
+                    {' '}
+                    <Anchor component={Link} to="/inbox?queue=organisation">
+                      Обращения моей организации
+                    </Anchor>
+                  </>
+                )}
+              </Text>
+            )}
+          </Stack>
         )}
       </Paper>
       <Group justify="space-between">
@@ -799,7 +813,14 @@ function AppealTitle({
   return (
     <Group gap={6} wrap="nowrap" {...space}>
       {item.fastTrack && <FastTrackBadge />}
-      <Text size="sm" fw={500} lineClamp={lines} style={{ minWidth: 0 }} data-citizen-data>
+      <Text
+        size="sm"
+        fw={500}
+        lineClamp={lines}
+        style={{ minWidth: 0 }}
+        title={item.subject ?? item.excerpt}
+        data-citizen-data
+      >
         {item.subject ?? firstWords(item.excerpt)}
       </Text>
     </Group>

@@ -259,7 +259,8 @@ export function AppealPage() {
       )}
 
       <Grid gutter="sm">
-        <Grid.Col span={{ base: 12, md: 8 }}>
+        {/* Below 1200 px the side column takes 5 of 12: at 4 a citizen's e-mail did not fit its line (1024 px). */}
+        <Grid.Col span={{ base: 12, md: 7, lg: 8 }}>
           <Stack gap="sm">
             {/* On a phone the clocks come first: what is due is what a supervisor opens the card for. */}
             {narrow && <DeadlinesPanel card={a} names={names} />}
@@ -299,7 +300,7 @@ export function AppealPage() {
             </Section>
           </Stack>
         </Grid.Col>
-        <Grid.Col span={{ base: 12, md: 4 }}>
+        <Grid.Col span={{ base: 12, md: 5, lg: 4 }}>
           <Stack gap="sm">
             {!narrow && <DeadlinesPanel card={a} names={names} />}
             <ApplicantPanel card={a} />

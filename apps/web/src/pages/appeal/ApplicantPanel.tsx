@@ -1,6 +1,6 @@
 import { Paper, Stack, Text } from '@mantine/core';
 import { type AppealCard } from '../../api/types';
-import { channelLabel } from '../../lib/labels';
+import { channelLabel, phoneLabel } from '../../lib/labels';
 import { Field } from './Section';
 
 /** Who wrote: personal data for those who work the appeal; administrators get none (the API sends null). */
@@ -17,8 +17,8 @@ export function ApplicantPanel({ card }: { card: AppealCard }) {
           <Text size="sm" fw={500} data-testid="applicant-name" data-citizen-data>
             {[p.surname, p.firstName, p.patronymic].filter(Boolean).join(' ') || p.displayName || '—'}
           </Text>
-          {p.phone && <Field label="Телефон" value={p.phone} />}
-          {p.email && <Field label="Эл. почта" value={p.email} />}
+          {p.phone && <Field label="Телефон" value={phoneLabel(p.phone)} unbroken />}
+          {p.email && <Field label="Эл. почта" value={p.email} unbroken />}
           {p.postalAddress && <Field label="Почтовый адрес" value={p.postalAddress} />}
           <Field label="Канал" value={channelLabel(card.channel)} />
           <Text size="xs" c="dimmed" mt={4}>

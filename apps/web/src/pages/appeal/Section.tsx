@@ -24,14 +24,32 @@ export function Section({
   );
 }
 
-/** A label and its value in a panel. */
-export function Field({ label, value }: { label: string; value: string }) {
+/**
+ * A label and its value in a panel. An `unbroken` value (a phone number, an e-mail address) is never split across
+ * lines: where it does not fit beside its label it goes below it, whole; wider than the panel, it scrolls.
+ */
+export function Field({
+  label,
+  value,
+  unbroken = false,
+}: {
+  label: string;
+  value: string;
+  unbroken?: boolean;
+}) {
   return (
-    <Group gap={6} wrap="nowrap" align="baseline">
+    <Group gap={unbroken ? '0 6px' : 6} wrap={unbroken ? 'wrap' : 'nowrap'} align="baseline">
       <Text size="xs" c="dimmed" w={110} style={{ flexShrink: 0 }}>
         {label}
       </Text>
-      <Text size="sm" style={{ wordBreak: 'break-word' }}>
+      <Text
+        size="sm"
+        style={
+          unbroken
+            ? { whiteSpace: 'nowrap', maxWidth: '100%', overflowX: 'auto' }
+            : { wordBreak: 'break-word' }
+        }
+      >
         {value}
       </Text>
     </Group>

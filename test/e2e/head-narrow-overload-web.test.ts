@@ -1,0 +1,242 @@
+import { join } from 'node:path';
+import { type Page } from 'playwright-core';
+import { Role, StaffUsers } from '@inbox/access';
+import { staffStack } from '../support/staff-stack';
+import { json } from '../support/test-stack';
+import { foreignWords } from '../support/screen-language';
+import { SHOTS, staffPages } from '../support/staff-pages';
+
+const PASSWORD = 'rukovoditel-2026';
+/** The signed-in test staff's names (`Тестовый сотрудник clerk-minzhkh-…`), in the history of what they did. */
+const TEST_STAFF = [/Тестовый сотрудник [\w-]+/g];
+const NARROW = { width: 1024, height: 768 };
+/** What the api answers when its database is busy or away (DomainErrorFilter: 'unavailable', Retry-After). */
+const OVERLOADED = {
+  status: 503,
+  contentType: 'application/json',
+  headers: { 'retry-after': '30' },
+  body: JSON.stringify({
+    statusCode: 503,
+    code: 'unavailable',
+    message: 'Сервис временно недоступен. Повторите попытку через минуту.',
+  }),
+};
+
+/**
+ * What a head, a narrow window and a busy api did to a working day: a head landed on the organisation's appeals
+ * although their work is approving answers; below 1200 px the queue counts hid in the folded menu; at 1024 px the
+ * card broke a citizen's phone and e-mail across lines; a single 503 of the api showed «Нет связи с сервером».
+ */
+describe('a head, a folded menu, a narrow card and an overloaded api (browser e2e)', () => {
+  const t = staffStack({
+    organisations: { minzhkh: 'minzhkh' },
+    topics: { housing: 'housing' },
+    staff: { operator: [Role.Operator, 'cur'], clerk: [Role.Clerk, 'minzhkh'] },
+  });
+  const { ids, staff, call } = t;
+  const pages = staffPages();
+  const { problems } = pages;
+
+  beforeAll(async () => {
+    for (const [login, fullName, role] of [
+      ['kuznetsov', 'Кузнецов Олег Иванович', Role.Head],
+      ['sidorova', 'Сидорова Анна Петровна', Role.Clerk],
+    ] as const)
+      await t.stack.api
+        .get(StaffUsers)
+        .create({ login, password: PASSWORD, fullName, role, organisationId: ids.minzhkh });
+  });
+
+  /** A call line 1 registered and escalated to the housing ministry; with a clerk's draft answer if `draft`. */
+  async function escalated(subject: string, draft: boolean): Promise<{ id: string; number: string }> {
+    const created = await call('POST', '/api/v1/appeals', staff.operator, {
+      medium: 'phone',
+      surname: 'Константинопольская',
+      firstName: 'Екатерина',
+      patronymic: 'Александровна',
+      // As a messenger's shared contact is stored.
+      phone: '+79132221101',
+      email: 'ekaterina.konstantinopolskaya@example.ru',
+      subject,
+      text: `Звонок: ${subject.toLowerCase()} в доме по ул. Мира, 8.`,
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await json(created)) as { id: string };
+    const sent = await call('POST', `/api/v1/appeals/${id}/escalate`, staff.operator, {
+      organisationIds: [ids.minzhkh],
+      topicId: ids.housing,
+    });
+    expect(sent.status).toBe(204);
+    if (draft)
+      expect(
+        (
+          await call('POST', `/api/v1/appeals/${id}/answers`, staff.clerk, {
+            text: 'Горячая вода подана, управляющей компании выдано предписание.',
+          })
+        ).status,
+      ).toBe(201);
+    const { registrationNumber } = (await json(call('GET', `/api/v1/appeals/${id}`, staff.operator))) as {
+      registrationNumber: string;
+    };
+    return { id, number: registrationNumber };
+  }
+
+  const signIn = async (login: string, viewport?: { width: number; height: number }) => {
+    const page = await pages.newPage('ru-RU', viewport ? { viewport } : {});
+    await page.goto(`${t.stack.baseUrl}/app/`);
+    await page.getByLabel('Логин').fill(login);
+    await page.getByLabel('Пароль').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByTestId('current-user').waitFor();
+    return page;
+  };
+
+  it('a head starts at «На согласовании», where the drafts wait for them alone', async () => {
+    const { number } = await escalated('Нет горячей воды', true);
+    const page = await signIn('kuznetsov');
+    await page.getByRole('heading', { name: 'На согласовании' }).waitFor();
+    await page.getByTestId('inbox-row').filter({ hasText: number }).waitFor();
+    // The menu marks where they are.
+    const approval = page.getByRole('navigation', { name: 'Разделы' }).getByRole('link', {
+      name: /На согласовании/,
+    });
+    expect(await approval.getAttribute('data-active')).toBe('true');
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it('below 1200 px the counts of what needs doing stay in the header, each leading to its queue', async () => {
+    const page = await signIn('kuznetsov', NARROW);
+    await page.getByRole('heading', { name: 'На согласовании' }).waitFor();
+    // The menu is folded…
+    const menu = page.getByRole('navigation', { name: 'Разделы' });
+    expect(await menu.evaluate((el) => el.getBoundingClientRect().right <= 0)).toBe(true);
+    await page.getByRole('button', { name: 'Меню' }).waitFor();
+    // …and the header still says how many wait for approval and how many are overdue, in full view.
+    const counts = page.getByRole('navigation', { name: 'Очереди, требующие действий' });
+    const approval = counts.getByTestId('header-count-approval');
+    await approval.getByText(/На согласовании:\s*[1-9]/).waitFor();
+    const overdue = counts.getByTestId('header-count-overdue');
+    await overdue.getByText(/Просроченные сроки:\s*\d/).waitFor();
+    for (const badge of [approval, overdue]) {
+      const box = (await badge.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(NARROW.width);
+      expect(box.y + box.height).toBeLessThanOrEqual(56);
+      // Nothing of the queue's name cut off.
+      const cut = await badge.evaluate((el) =>
+        [el, ...el.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1),
+      );
+      expect(cut).toBe(false);
+    }
+    await page.screenshot({ path: join(SHOTS, 'head-narrow-header.png') });
+    await overdue.click();
+    await page.getByRole('heading', { name: 'Просроченные сроки' }).waitFor();
+    await approval.click();
+    await page.getByRole('heading', { name: 'На согласовании' }).waitFor();
+
+    // A clerk sees their own queue's count there.
+    const clerk = await signIn('sidorova', NARROW);
+    await clerk.getByRole('heading', { name: 'Моей организации' }).waitFor();
+    await clerk
+      .getByTestId('header-count-organisation')
+      .getByText(/Моей организации:\s*[1-9]/)
+      .waitFor();
+    // Where the organisation has a head, nothing waits for a clerk's approval: the empty queue says what comes
+    // there and leads on.
+    await clerk.goto(`${t.stack.baseUrl}/app/inbox?queue=approval`);
+    await clerk.getByText('Проекты ответов, которые ждут вашего согласования, появятся здесь.').waitFor();
+    await clerk.getByRole('link', { name: 'Обращения моей организации' }).click();
+    await clerk.getByRole('heading', { name: 'Моей организации' }).waitFor();
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    for (const p of [page, clerk]) expect(problems.get(p)).toEqual([]);
+  });
+
+  it("at 1024 px the card shows the citizen's phone and e-mail each whole on one line, the phone in groups", async () => {
+    const { id, number } = await escalated('Не вывозят мусор', false);
+    const page = await signIn('sidorova', NARROW);
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${id}`);
+    await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    const applicant = page.getByRole('region', { name: 'Заявитель' });
+    for (const value of ['+7 913 222-11-01', 'ekaterina.konstantinopolskaya@example.ru']) {
+      const field = applicant.getByText(value, { exact: true });
+      await field.waitFor();
+      // One line box for the whole value, and none of it cut off.
+      const shape = await field.evaluate((el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const tops = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+        return { lines: tops.size, cut: el.scrollWidth > el.clientWidth };
+      });
+      expect([value, shape]).toEqual([value, { lines: 1, cut: false }]);
+    }
+    await page.screenshot({ path: join(SHOTS, 'card-contacts-1024.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  /** Whether the «Нет связи с сервером» banner has shown on `page` at any moment since it loaded. */
+  const bannerShown = (page: Page) => page.evaluate(() => (window as { bannerShown?: boolean }).bannerShown);
+
+  it('a 503 of the api: a read is asked again unseen; a refused write says so in Russian and keeps the text', async () => {
+    const { id, number } = await escalated('Протекает крыша', false);
+    const page = await signIn('sidorova', { width: 1280, height: 720 });
+    await page.addInitScript(() => {
+      new MutationObserver(() => {
+        if (document.querySelector('[data-testid="connection-lost"]'))
+          (window as { bannerShown?: boolean }).bannerShown = true;
+      }).observe(document, { childList: true, subtree: true });
+    });
+    // The card's first read meets a busy api.
+    let refused = 0;
+    await page.route(`**/api/v1/appeals/${id}`, (route) =>
+      route.request().method() === 'GET' && refused++ === 0 ? route.fulfill(OVERLOADED) : route.continue(),
+    );
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${id}`);
+    await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    expect(refused).toBeGreaterThanOrEqual(2);
+    expect(await bannerShown(page)).toBeFalsy();
+    expect(await page.getByRole('alert').count()).toBe(0);
+
+    // A note sent while the api is busy: not kept by the server, kept on the screen, said why.
+    const note = 'Позвонить заявителю после осмотра кровли, телефон в карточке.';
+    const notes = page.getByRole('form', { name: 'Заметка к обращению' });
+    await notes.getByLabel('Новая заметка').fill(note);
+    await page.route(`**/api/v1/appeals/${id}/notes`, (route) =>
+      route.request().method() === 'POST' ? route.fulfill(OVERLOADED) : route.continue(),
+    );
+    await notes.getByRole('button', { name: 'Добавить заметку' }).click();
+    await notes.getByText('Сервер перегружен, действие не выполнено', { exact: false }).waitFor();
+    expect(await notes.getByLabel('Новая заметка').inputValue()).toBe(note);
+    expect(await bannerShown(page)).toBeFalsy();
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'overloaded-note.png') });
+    // Asked again once the api is free: saved, and the field cleared.
+    await page.unroute(`**/api/v1/appeals/${id}/notes`);
+    await notes.getByRole('button', { name: 'Добавить заметку' }).click();
+    await page.getByTestId('note').getByText(note).waitFor();
+    expect(await notes.getByLabel('Новая заметка').inputValue()).toBe('');
+
+    // The same for a draft answer, the longest text a clerk types.
+    const answer =
+      'Кровля дома по ул. Мира, 8 будет отремонтирована до 15 декабря силами управляющей компании.';
+    const panel = page.getByRole('region', { name: 'Ответ заявителю' });
+    await panel.getByLabel('Текст ответа').fill(answer);
+    await page.route(`**/api/v1/appeals/${id}/answers`, (route) =>
+      route.request().method() === 'POST' ? route.fulfill(OVERLOADED) : route.continue(),
+    );
+    await panel.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    await panel.getByText('Сервер перегружен, действие не выполнено', { exact: false }).waitFor();
+    expect(await panel.getByLabel('Текст ответа').inputValue()).toBe(answer);
+    await page.unroute(`**/api/v1/appeals/${id}/answers`);
+    await panel.getByRole('button', { name: 'Сохранить проект ответа' }).click();
+    await page.getByTestId('answer').getByText(answer).waitFor();
+
+    // What failed is what the test refused, nothing else.
+    const base = t.stack.baseUrl;
+    expect(problems.get(page)!.filter((p) => !p.startsWith('console: Failed to load resource'))).toEqual([
+      `503: GET ${base}/api/v1/appeals/${id}`,
+      `503: POST ${base}/api/v1/appeals/${id}/notes`,
+      `503: POST ${base}/api/v1/appeals/${id}/answers`,
+    ]);
+  });
+});
