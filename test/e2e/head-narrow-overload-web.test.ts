@@ -174,6 +174,42 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(problems.get(page)).toEqual([]);
   });
 
+  it('at 1024 px an inbox row reads whole: the subject in two lines, «2-ю» never split', async () => {
+    const subject = 'Нет горячей воды в доме по ул. Мира, 8';
+    const { number } = await escalated(subject, false);
+    const page = await signIn('kuznetsov', NARROW);
+    await page.goto(`${t.stack.baseUrl}/app/inbox?queue=organisation`);
+    const row = page.getByTestId('inbox-row').filter({ hasText: number });
+    const title = row.getByText(subject, { exact: true });
+    await title.waitFor();
+    // Clamped to one line it held «Нет горячей…».
+    expect(await title.evaluate((el) => el.scrollHeight <= el.clientHeight + 1)).toBe(true);
+    const status = row.getByText('Передано на 2-ю линию');
+    await status.waitFor();
+    const lineOf = async (fragment: string) =>
+      status.evaluate((el, fragment) => {
+        const text = el.textContent ?? '';
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        const range = document.createRange();
+        let offset = 0;
+        const at = text.indexOf(fragment);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const length = node.textContent?.length ?? 0;
+          if (at >= offset && at + fragment.length <= offset + length) {
+            range.setStart(node, at - offset);
+            range.setEnd(node, at - offset + fragment.length);
+            return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+          }
+          offset += length;
+        }
+        return -1;
+      }, fragment);
+    expect(await lineOf('2-ю')).toBe(1);
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'head-inbox-1024.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
   /** Whether the «Нет связи с сервером» banner has shown on `page` at any moment since it loaded. */
   const bannerShown = (page: Page) => page.evaluate(() => (window as { bannerShown?: boolean }).bannerShown);
 

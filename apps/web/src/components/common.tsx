@@ -26,8 +26,21 @@ export function LabelBadge(
 export function StatusBadge({ status }: { status: AppealStatus }) {
   return (
     <LabelBadge color={STATUS_COLOR[status]} className="badge-wrap">
-      {statusLabel(status)}
+      {keptTogether(statusLabel(status))}
     </LabelBadge>
+  );
+}
+
+/** `text` with «2-ю», «2-й», «59-ФЗ» each kept on one line: a narrow badge broke «Передано на 2-» / «ю линию». */
+export function keptTogether(text: string): ReactNode {
+  return text.split(/(\d+-[А-Яа-яЁё]+)/).map((part, i) =>
+    i % 2 ? (
+      <span key={i} style={{ whiteSpace: 'nowrap' }}>
+        {part}
+      </span>
+    ) : (
+      part
+    ),
   );
 }
 

@@ -1,4 +1,4 @@
-import { zoneLabel } from './time';
+import { countdown, zoneLabel } from './time';
 
 describe('zoneLabel (a time zone as staff read it)', () => {
   it('names a zone of the region by its city and offset, and any other by its offset, never its Latin id', () => {
@@ -6,5 +6,15 @@ describe('zoneLabel (a time zone as staff read it)', () => {
     expect(zoneLabel('Europe/Moscow')).toBe('Москва, UTC+3');
     expect(zoneLabel('Asia/Yekaterinburg')).toBe('UTC+5');
     expect(zoneLabel('Asia/Kamchatka')).not.toMatch(/Asia|Kamchatka/);
+  });
+});
+
+describe('countdown (the time left to a term)', () => {
+  it('never parts a number from its unit: only the spaces between the parts may break', () => {
+    const now = Date.parse('2026-12-06T12:00:00Z');
+    const due = (hours: number) => new Date(now + hours * 3_600_000).toISOString();
+    expect(countdown(due(24 * 24 + 3.5), now).text).toBe('осталось 24\u00a0дня 3\u00a0ч');
+    expect(countdown(due(-(5 + 1 / 6)), now).text).toBe('просрочено на 5\u00a0ч 10\u00a0мин');
+    expect(countdown(due(0.5), now).text).toBe('осталось 30\u00a0мин');
   });
 });

@@ -108,10 +108,12 @@ export function countdown(due: string | Date, now = Date.now()): { text: string;
   const minutes = Math.floor(abs / 60_000);
   const hours = Math.floor(minutes / 60);
   const days = Math.floor(hours / 24);
+  // A number and its unit never part at a line's end (a narrow column showed «3» and «ч» on two lines).
+  const nb = '\u00a0';
   let span: string;
-  if (days >= 1) span = `${days} ${plural(days, 'день', 'дня', 'дней')} ${hours % 24} ч`;
-  else if (hours >= 1) span = `${hours} ч ${minutes % 60} мин`;
-  else span = `${minutes} мин`;
+  if (days >= 1) span = `${days}${nb}${plural(days, 'день', 'дня', 'дней')} ${hours % 24}${nb}ч`;
+  else if (hours >= 1) span = `${hours}${nb}ч ${minutes % 60}${nb}мин`;
+  else span = `${minutes}${nb}мин`;
   if (ms < 0) return { text: `просрочено на ${span}`, urgency: 'overdue' };
   return {
     text: `осталось ${span}`,

@@ -648,7 +648,8 @@ function Row(props: {
         </Text>
       </Table.Td>
       <Table.Td>
-        <AppealTitle item={item} lines={1} mb={2} />
+        {/* Two lines: at 1280 px one held two or three words of the subject. */}
+        <AppealTitle item={item} lines={2} mb={2} />
         {/* Badges wrap rather than run into the next column when the column is narrow (1366 px). */}
         <Group gap={6} wrap="wrap" style={{ rowGap: 2 }}>
           <span style={{ flexShrink: 0 }}>

@@ -135,7 +135,13 @@ export function ReviewsPage() {
                 </Table.Td>
                 <Table.Td>
                   <Stack gap={2}>
-                    <Badge color={state.color} variant="light" style={{ textTransform: 'none' }}>
+                    {/* Wraps rather than cuts («скоро с…» at 1280 px). */}
+                    <Badge
+                      color={state.color}
+                      variant="light"
+                      className="badge-wrap"
+                      style={{ textTransform: 'none' }}
+                    >
                       {state.label}
                     </Badge>
                     <Countdown due={s.reviewDueAt} size="xs" />
