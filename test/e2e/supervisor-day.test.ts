@@ -144,6 +144,20 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     expect(facts.incomplete).toBe(0);
   });
 
+  it("the demo head starts the day in «На согласовании» with the clerks' drafts the seed left there", async () => {
+    const [{ drafts }] = (await t.stack.db.dataSource.query(
+      `SELECT count(DISTINCT an.appeal_id)::int AS drafts FROM answers an JOIN users h ON h.organisation_id = an.organisation_id
+        WHERE h.login = 'head' AND an.status = 'draft'`,
+    )) as { drafts: number }[];
+    // The demo left the head's queue empty: nothing to approve, the head's day had nothing in it.
+    expect(drafts).toBeGreaterThan(0);
+    expect(seedLog.find((l) => l.startsWith('demo workflow:'))).toMatch(/\d+ answers awaiting approval/);
+    const page = await open('head', '/');
+    await page.getByRole('heading', { name: 'На согласовании', exact: true }).waitFor();
+    expect(await queueTotal(page)).toBe(drafts);
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it("the seed's escalated appeals have their line-2 term after the escalation, on the card", async () => {
     // The oldest escalated appeal: the one a term counted from its receipt put furthest in the past.
     const [oldest] = (await t.stack.db.dataSource.query(
