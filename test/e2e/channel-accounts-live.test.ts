@@ -272,10 +272,14 @@ describe('channel accounts changed while the system runs (e2e)', () => {
     await said(districtBot, chat, (t) => t.startsWith(text));
     // The held message is admitted now: its consent request comes from the bot it was written to.
     await said(districtBot, chat + 2, (t) => t.includes('152-ФЗ'));
-    const [sent] = await query(
-      `SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`,
-      [districtAppeal],
-    );
+    // The fake has the message once the bot API was called; the row is marked sent after that call returns.
+    const sent = await eventually(async () => {
+      const [row] = await query(
+        `SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`,
+        [districtAppeal],
+      );
+      return row?.status === 'sent' ? row : undefined;
+    });
     expect(sent.status).toBe('sent');
     // And it is polled again.
     const before = districtBot.callsOf('getUpdates').length;
