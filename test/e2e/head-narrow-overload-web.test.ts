@@ -69,6 +69,7 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     for (const [login, fullName, role] of [
       ['kuznetsov', 'Кузнецов Олег Иванович', Role.Head],
       ['sidorova', 'Сидорова Анна Петровна', Role.Clerk],
+      ['konstantinopolskaya', 'Константинопольская-Щедрина Екатерина Александровна', Role.Clerk],
     ] as const)
       await t.stack.api
         .get(StaffUsers)
@@ -215,6 +216,20 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(await linesOf(status, '2-ю')).toBe(1);
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'head-inbox-1024.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it("on a phone's width a long name does not push the profile button off the screen", async () => {
+    const phone = { width: 390, height: 844 };
+    const page = await signIn('konstantinopolskaya', phone);
+    const profile = page.getByTitle('Профиль и выход');
+    const box = (await profile.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(phone.width);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(phone.width);
+    await profile.click();
+    await page.getByRole('menuitem', { name: 'Выйти' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'header-long-name-390.png') });
     expect(problems.get(page)).toEqual([]);
   });
 

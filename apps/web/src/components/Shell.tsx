@@ -121,14 +121,15 @@ export function Shell({ children }: { children: ReactNode }) {
               ))}
             </Group>
           </Group>
-          {/* Room for the unread count («99+») that stands out over the button's corner. */}
-          <Group gap="lg" wrap="nowrap">
+          {/* Room for the unread count («99+») that stands out over the button's corner. A long name gives way
+              (cut with «…»): on a phone it pushed the profile button off the screen. */}
+          <Group gap="lg" wrap="nowrap" miw={0}>
             <NotificationsButton />
             <Menu position="bottom-end" width={280}>
               <Menu.Target>
-                <UnstyledButton title="Профиль и выход">
+                <UnstyledButton title="Профиль и выход" miw={0}>
                   <Group gap={8} wrap="nowrap">
-                    <div style={{ textAlign: 'right' }}>
+                    <div style={{ textAlign: 'right', minWidth: 0, flexShrink: 1 }}>
                       <Text
                         size="sm"
                         fw={500}
