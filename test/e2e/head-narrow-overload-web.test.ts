@@ -57,7 +57,7 @@ const linesOf = (locator: Locator, fragment: string): Promise<number> =>
  */
 describe('a head, a folded menu, a narrow card and an overloaded api (browser e2e)', () => {
   const t = staffStack({
-    organisations: { minzhkh: 'minzhkh' },
+    organisations: { minzhkh: 'minzhkh', cur: 'cur' },
     topics: { housing: 'housing' },
     staff: { operator: [Role.Operator, 'cur'], clerk: [Role.Clerk, 'minzhkh'] },
   });
@@ -74,6 +74,14 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
       await t.stack.api
         .get(StaffUsers)
         .create({ login, password: PASSWORD, fullName, role, organisationId: ids.minzhkh });
+    // The longest menu: a supervisor's every queue and section.
+    await t.stack.api.get(StaffUsers).create({
+      login: 'ivanova',
+      password: PASSWORD,
+      fullName: 'Иванова Светлана Петровна',
+      role: Role.Supervisor,
+      organisationId: ids.cur,
+    });
   });
 
   /** A call line 1 registered and escalated to the housing ministry; with a clerk's draft answer if `draft`. */
@@ -216,6 +224,43 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(await linesOf(status, '2-ю')).toBe(1);
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'head-inbox-1024.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it("at 720 px of height the menu's last items are not under its foot", async () => {
+    const page = await signIn('ivanova', { width: 1280, height: 720 });
+    const menu = page.getByRole('navigation', { name: 'Разделы' });
+    const last = menu.getByRole('link', { name: 'Исправления классификатора' });
+    await last.waitFor();
+    const foot = menu.getByText('Руководитель', { exact: true });
+    const links = menu.getByRole('link');
+    // Seen as it opens, no item stands under the foot's role line (at the window's foot, «Регистрация» did)…
+    const underFoot = async () => {
+      const f = (await foot.boundingBox())!;
+      const under: string[] = [];
+      for (const link of await links.all()) {
+        const b = await link.boundingBox();
+        if (b && b.y < f.y + f.height && b.y + b.height > f.y) under.push(await link.innerText());
+      }
+      return under;
+    };
+    expect(await underFoot()).toEqual([]);
+    // …and the wheel over the menu brings its last item into view, whole, above the window's foot.
+    const box = (await menu.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, 200);
+    await page.waitForTimeout(200);
+    expect(await underFoot()).toEqual([]);
+    const item = (await last.boundingBox())!;
+    expect(item.y + item.height).toBeLessThanOrEqual(720);
+    const hit = await last.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const at = el.ownerDocument.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return at !== null && el.contains(at);
+    });
+    expect(hit).toBe(true);
+    await last.click();
+    await page.waitForURL(/\/app\/corrections/);
     expect(problems.get(page)).toEqual([]);
   });
 

@@ -201,12 +201,11 @@ export function Shell({ children }: { children: ReactNode }) {
                 onClick={close}
               />
             ))}
+            {/* Last in the list, not a foot fixed below it: at 720 px of height the foot stood over the last items. */}
+            <Text size="xs" c="dimmed" px="xs" pt="xs" pb={4}>
+              {roleLabel(me.role)}
+            </Text>
           </Stack>
-        </AppShell.Section>
-        <AppShell.Section>
-          <Text size="xs" c="dimmed" px="xs" pb={4}>
-            {roleLabel(me.role)}
-          </Text>
         </AppShell.Section>
       </AppShell.Navbar>
 
