@@ -59,7 +59,11 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
   const t = staffStack({
     organisations: { minzhkh: 'minzhkh', cur: 'cur' },
     topics: { housing: 'housing' },
-    staff: { operator: [Role.Operator, 'cur'], clerk: [Role.Clerk, 'minzhkh'] },
+    staff: {
+      operator: [Role.Operator, 'cur'],
+      clerk: [Role.Clerk, 'minzhkh'],
+      admin: [Role.Admin, 'region'],
+    },
   });
   const { ids, staff, call } = t;
   const pages = staffPages();
@@ -224,6 +228,38 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(await linesOf(status, '2-ю')).toBe(1);
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'head-inbox-1024.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
+  it("at 1280 px the card names the appeal's topic whole", async () => {
+    // The housing topic named as in the demo rubricator, longer than the field.
+    const topic = 'Жилищно-коммунальное хозяйство';
+    const renamed = await call('PATCH', `/api/v1/rubricator/topics/${ids.housing}`, staff.admin, {
+      name: topic,
+    });
+    expect(renamed.status).toBe(200);
+    const { id, number } = await escalated('Течёт батарея', false);
+    const page = await signIn('sidorova', { width: 1280, height: 720 });
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${id}`);
+    await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    const panel = page.getByRole('region', { name: 'Классификация' });
+    const field = panel.getByRole('textbox', { name: 'Тема', exact: true });
+    // The field names the topic once the card and the rubricator have both loaded.
+    const loaded = Date.now() + 15_000;
+    while ((await field.inputValue()) === '' && Date.now() < loaded) await page.waitForTimeout(100);
+    expect(await field.inputValue()).toBe(topic);
+    // Whole in the field, or (when the field cuts it, «Жилищно-коммунальное хозяйс…») written whole beside it.
+    const readable = await panel.evaluate(
+      (el, topic) =>
+        [...el.querySelectorAll('input, *:not(:has(*))')].some((e) => {
+          const text = e.tagName === 'INPUT' ? (e as unknown as { value: string }).value : e.textContent;
+          const r = e.getBoundingClientRect();
+          return text === topic && r.width > 0 && e.scrollWidth <= e.clientWidth + 1;
+        }),
+      topic,
+    );
+    expect(readable).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'card-topic-1280.png') });
     expect(problems.get(page)).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { Badge, Button, Group, Paper, Select, Stack, Text } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { type RefObject, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { type AppealCard } from '../../api/types';
@@ -30,6 +30,9 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
     },
     onError: (e) => setError(errorText(e)),
   });
+  const topicField = useRef<HTMLInputElement>(null);
+  const topicName = topicId ? names.topic(topicId) : null;
+  const topicCut = useCut(topicField, topicName);
   const topics = names.topics.filter((t) => !t.parentId);
   const subtopics = names.topics.filter((t) => t.parentId === topicId);
   const changed = topicId !== card.topicId || subtopicId !== card.subtopicId;
@@ -45,8 +48,12 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
       </Group>
       <Stack gap="xs">
         <Select
+          ref={topicField}
           label="Тема"
           placeholder="Выберите тему"
+          // The field cuts a long name («Жилищно-коммунальное хозяйс…»): then it is written whole beneath.
+          description={topicCut ? topicName : undefined}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           searchable
           data={topicOptions(topics)}
           value={topicId}
@@ -82,4 +89,19 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
       </Stack>
     </Paper>
   );
+}
+
+/** Whether the input's text is wider than the input, measured again as its text or its width change. */
+function useCut(input: RefObject<HTMLInputElement | null>, text: string | null): boolean {
+  const [cut, setCut] = useState(false);
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    const measure = () => setCut(el.scrollWidth > el.clientWidth + 1);
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [input, text]);
+  return cut;
 }
