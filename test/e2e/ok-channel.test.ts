@@ -6,6 +6,7 @@ import { type OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
 import { refuseInserts } from '../support/database-faults';
 import { okText as textOf, startOkStack, type OkStack } from '../support/ok-stack';
 import { eventually, json, type TestStack } from '../support/test-stack';
+import { answerAppeal } from './feed-helpers';
 
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
 
@@ -348,13 +349,7 @@ describe('OK channel (e2e)', () => {
         })
       ).status,
     ).toBe(204);
-    const draft = await json(
-      post(`/api/v1/appeals/${appeal.id}/answers`, housingClerk, { text: 'Яма будет заделана в мае.' }),
-    );
-    await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/approve`, housingColleague);
-    expect((await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/send`, housingClerk)).status).toBe(
-      204,
-    );
+    await answerAppeal(stack, appeal.id, housingClerk, housingColleague, 'Яма будет заделана в мае.');
     await sent(thirdChat, (t) =>
       t.startsWith(`Пожалуйста, оцените ответ на обращение № ${appeal.registration_number}`),
     );

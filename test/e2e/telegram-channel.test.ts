@@ -4,6 +4,7 @@ import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type SentRecord, TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { answerAppeal } from './feed-helpers';
 
 /** A tiny but real JPEG (SOI, JFIF APP0, EOI): what the citizen's phone sends as a photo. */
 const PHOTO = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
@@ -328,11 +329,7 @@ describe('Telegram channel (e2e)', () => {
           })
         ).status,
       ).toBe(204);
-      const draft = await json(
-        post(`/api/v1/appeals/${appeal.id}/answers`, housingClerk, { text: 'Вывоз возобновлён.' }),
-      );
-      await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/approve`, housingColleague);
-      await post(`/api/v1/appeals/${appeal.id}/answers/${draft.id}/send`, housingClerk);
+      await answerAppeal(stack, appeal.id, housingClerk, housingColleague, 'Вывоз возобновлён.');
       await sent(typist, (t) =>
         t.startsWith(`Пожалуйста, оцените ответ на обращение № ${appeal.registration_number}`),
       );
