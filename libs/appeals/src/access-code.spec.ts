@@ -1,4 +1,4 @@
-import { accessCodeMatches, hashAccessCode, newAccessCode } from './access-code';
+import { accessCodeMatches, derivedAccessCode, hashAccessCode, newAccessCode } from './access-code';
 
 describe('access code', () => {
   it('matches its own hash, case-insensitively, and not another number', () => {
@@ -8,6 +8,14 @@ describe('access code', () => {
     expect(accessCodeMatches('2026-000001', code.toLowerCase(), hash)).toBe(true);
     expect(accessCodeMatches('2026-000002', code, hash)).toBe(false);
     expect(accessCodeMatches('2026-000001', 'WRONG123', hash)).toBe(false);
+  });
+
+  it('derives the same code from the same subject and secret, another from another of either', () => {
+    const code = derivedAccessCode('s'.repeat(32), 'form:key\nbody');
+    expect(code).toMatch(/^[2-9A-HJKMNP-Z]{8}$/);
+    expect(derivedAccessCode('s'.repeat(32), 'form:key\nbody')).toBe(code);
+    expect(derivedAccessCode('s'.repeat(32), 'form:key\nother body')).not.toBe(code);
+    expect(derivedAccessCode('t'.repeat(32), 'form:key\nbody')).not.toBe(code);
   });
 });
 

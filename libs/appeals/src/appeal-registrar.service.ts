@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rootLogger } from '@inbox/common';
@@ -11,8 +11,9 @@ import {
   type AppealDeadlines,
 } from '@inbox/deadlines';
 import { type StoredInboundItem } from '@inbox/intake/entities';
+import { type InboundItem } from '@inbox/integrations/contract';
 import { OrganisationDirectory, type OrganisationEntity } from '@inbox/organisations';
-import { hashAccessCode, newAccessCode } from './access-code';
+import { derivedAccessCode } from './access-code';
 import { AppealStatus, OPEN_STATUSES } from './appeal-status';
 import {
   type AttachmentRow,
@@ -202,14 +203,26 @@ export class AppealRegistrar {
   }
 
   /**
-   * A new access code for an appeal whose code its applicant never saw: the website form's answer with it was
-   * lost (a timeout, a dropped connection) and the same submission came again under its idempotency key, which
-   * only the submitting browser holds. The code shown before, if any, stops working.
+   * The access codes an item's appeal may have, the one a new appeal gets now first, earlier signing secrets'
+   * after it (rotation): computed, not kept — an HMAC, under the signing secret, of the item's channel and id and
+   * of everything it carried (names, contacts, text, address, files; accessCodeContents). So the website form
+   * sent again under the same Idempotency-Key (its answer was lost) gets the code of the first answer, whose
+   * citizen may never have seen it; someone who knows only the key, or sends other contents under it, gets
+   * another code, which opens nothing. Without a configured secret (development) one random to this process
+   * serves. Only the code's hash is stored.
    */
-  async reissueAccessCode(appealId: string, registrationNumber: string): Promise<string> {
-    const accessCode = newAccessCode();
-    await this.registrations.replaceAccessCodeHash(appealId, hashAccessCode(registrationNumber, accessCode));
-    return accessCode;
+  accessCodes(item: { channel: string; externalId: string } & AccessCodeContents): string[] {
+    const subject = `access code\n${item.channel}:${item.externalId}\n${accessCodeContents(item)}`;
+    return this.codeSecrets().map((secret) => derivedAccessCode(secret, subject));
+  }
+
+  private processSecret?: Buffer;
+
+  private codeSecrets(): (string | Buffer)[] {
+    const { authTokenSecret, authTokenPreviousSecrets } = this.config;
+    if (authTokenSecret) return [authTokenSecret, ...authTokenPreviousSecrets];
+    this.processSecret ??= randomBytes(32);
+    return [this.processSecret];
   }
 
   private async load(inboundItemId: string): Promise<ItemRow> {
@@ -302,7 +315,7 @@ export class AppealRegistrar {
     });
     const year = Number(localDateOf(registeredAt, organisation.timeZone).slice(0, 4));
     const appealId = randomUUID();
-    const accessCode = newAccessCode();
+    const [accessCode] = this.accessCodes({ ...p, channel: item.channel, externalId: item.external_id });
     const a = p.author;
     const routedReason =
       organisation.code === this.config.managementCentreCode ? 'management-centre' : 'addressee';
@@ -474,4 +487,29 @@ function countedOnce(keys: (string | undefined)[]): Set<string> {
   const counts = new Map<string, number>();
   for (const k of keys) if (k) counts.set(k, (counts.get(k) ?? 0) + 1);
   return new Set([...counts].filter(([, n]) => n === 1).map(([k]) => k));
+}
+
+/** What an item carried, as it arrived (an attachment's bytes inline) or as it was stored (their hash). */
+export type AccessCodeContents = Pick<InboundItem, 'author' | 'subject' | 'text' | 'address'> & {
+  attachments?: { fileName: string; contentBase64?: string; sha256?: string; size?: number }[];
+};
+
+/** One digest of what an item carried, the same for the item as it arrived and as it was stored (jsonb). */
+function accessCodeContents(item: AccessCodeContents): string {
+  const a = item.author ?? {};
+  const author = [a.surname, a.firstName, a.patronymic, a.displayName, a.email, a.phone, a.postalAddress];
+  const files = (item.attachments ?? []).map((f, index) => [
+    f.fileName || `file-${index + 1}`,
+    f.contentBase64 !== undefined
+      ? createHash('sha256').update(Buffer.from(f.contentBase64, 'base64')).digest('hex')
+      : (f.sha256 ?? `size:${f.size ?? 0}`),
+  ]);
+  const canonical = JSON.stringify([
+    author.map((v) => v ?? null),
+    item.subject ?? null,
+    item.text,
+    item.address ?? null,
+    files,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
 }

@@ -22,7 +22,7 @@ import {
   ratingReplyRu,
 } from '@inbox/appeals';
 import { AppConfig } from '@inbox/config';
-import { DomainError, invalidInput, notFoundError, rootLogger } from '@inbox/common';
+import { conflictError, DomainError, invalidInput, notFoundError, rootLogger } from '@inbox/common';
 import { InboundStore } from '@inbox/intake';
 import { Channel, ConnectorError, ConnectorErrorCode, type InboundItem } from '@inbox/integrations/contract';
 import { WebsiteFormConnector } from '@inbox/integrations/website';
@@ -105,8 +105,12 @@ export class PublicAppealsController {
     await this.checkUploads(parsed.items, address);
 
     const [stored] = await this.store.store(parsed.items, { enqueue: false });
+    // The codes these contents give (AppealRegistrar.accessCodes): an Idempotency-Key already used for other
+    // contents gives another, and is refused below, whether the first submission's appeal is registered now (it
+    // was stored, not yet registered) or was before; it tells nothing of that appeal.
+    const codes = this.registrar.accessCodes(parsed.items[0]);
     const outcome = await this.registrar.registerInboundItem(stored.inboundItemId);
-    if (outcome.kind === 'registered') {
+    if (outcome.kind === 'registered' && codes.includes(outcome.accessCode)) {
       this.log.info('appeal registered from the website form', { appealId: outcome.appealId });
       res.status(HttpStatus.CREATED);
       return {
@@ -119,25 +123,30 @@ export class PublicAppealsController {
       };
     }
     if (outcome.kind === 'already-processed' || outcome.kind === 'follow-up') {
-      // The same submission again under its idempotency key (a retry after the answer was lost on the way): the
-      // same appeal. The browser that holds the key is the one that sent it, and its citizen may never have seen
-      // the code of the first answer, so a new code is issued and shown; the first one stops working.
+      // The same Idempotency-Key again (a retry after the answer was lost on the way): the same appeal and the
+      // same code, which only the same contents give.
+      const number = outcome.registrationNumber;
+      let same: string | undefined;
+      for (const code of codes) {
+        if (await this.queries.publicAppealId(number, code)) {
+          same = code;
+          break;
+        }
+      }
+      if (!same) throw this.keyUsedForOtherContents();
       const card = await this.queries.card(outcome.appealId, SYSTEM_SCOPE);
-      const accessCode =
-        outcome.kind === 'already-processed'
-          ? await this.registrar.reissueAccessCode(outcome.appealId, outcome.registrationNumber)
-          : null;
-      this.log.info('website form submitted again', { appealId: outcome.appealId, newCode: !!accessCode });
+      this.log.info('website form submitted again', { appealId: outcome.appealId });
       res.status(HttpStatus.OK);
       return {
-        registrationNumber: outcome.registrationNumber,
-        accessCode,
+        registrationNumber: number,
+        accessCode: same,
         registeredAt: card!.registeredAt.toISOString(),
         answerDueDate: card!.answerDueDate,
         timeZone: card!.timeZone,
-        statusUrl: this.statusUrl(outcome.registrationNumber, accessCode ?? undefined),
+        statusUrl: this.statusUrl(number, same),
       };
     }
+    if (outcome.kind === 'registered') throw this.keyUsedForOtherContents();
     throw invalidInput('Обращение не может быть зарегистрировано', {});
   }
 
@@ -306,6 +315,13 @@ export class PublicAppealsController {
     const found = await lookup();
     if (found === undefined) await spend(1);
     return found;
+  }
+
+  private keyUsedForOtherContents(): DomainError {
+    this.log.warn('website form: an Idempotency-Key sent again with other contents');
+    return conflictError(
+      'Эта отправка формы уже была принята с другим содержанием. Обновите страницу и отправьте обращение заново',
+    );
   }
 
   private statusUrl(number: string, code?: string): string {

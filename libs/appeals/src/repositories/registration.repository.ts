@@ -267,14 +267,6 @@ export class RegistrationRepository {
     )) as InboundItemRow[];
   }
 
-  /** A new access code's hash for the appeal: the one issued before stops opening its status. */
-  async replaceAccessCodeHash(appealId: string, accessCodeHash: string): Promise<void> {
-    await this.dataSource.query(`UPDATE appeals SET access_code_hash = $2 WHERE id = $1`, [
-      appealId,
-      accessCodeHash,
-    ]);
-  }
-
   async quarantine(inboundItemId: string, problem: string): Promise<void> {
     await this.dataSource.query(
       `UPDATE inbound_items SET status = 'quarantined', error = $2, attempts = attempts + 1
