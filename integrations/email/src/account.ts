@@ -1,4 +1,9 @@
-import { type ChannelAccountRef, ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
+import {
+  type ChannelAccountRef,
+  ConnectorError,
+  ConnectorErrorCode,
+  isKnownTimeZone,
+} from '@inbox/integrations/contract';
 
 /**
  * What an e-mail is under the law. Since 547-ФЗ (in force 30.03.2025) a letter sent to an e-mail address
@@ -10,6 +15,8 @@ export type Policy547 = 'message-with-notice' | 'appeal';
 
 export const DEFAULT_MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The zone a Date header without its own is read in, when the account names none (settings.timeZone). */
+export const DEFAULT_EMAIL_TIME_ZONE = 'Europe/Moscow';
 /**
  * A letter larger than this is not downloaded: it is quarantined by its size (mail servers themselves refuse
  * 25–50 MB), so a few huge letters cannot exhaust the worker's memory. A page downloads at most twice this.
@@ -60,6 +67,8 @@ export interface ParseSettings {
   /** Attachments above this size stay in the mailbox and come as metadata with a remoteRef. */
   maxAttachmentBytes: number;
   fromAddress: string;
+  /** IANA zone of the mailbox's senders: a Date header without a zone is a wall time there. */
+  timeZone: string;
 }
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+$/;
@@ -174,5 +183,12 @@ export function parseSettingsOf(account: ChannelAccountRef): ParseSettings {
     policy547: policyOf(s),
     maxAttachmentBytes: positive(s, 'maxAttachmentBytes', DEFAULT_MAX_ATTACHMENT_BYTES),
     fromAddress: fromAddressOf(account),
+    timeZone: timeZoneOf(s),
   };
+}
+
+function timeZoneOf(settings: Record<string, unknown>): string {
+  const zone = text(settings, 'timeZone', false) ?? DEFAULT_EMAIL_TIME_ZONE;
+  if (!isKnownTimeZone(zone)) throw invalid('timeZone');
+  return zone;
 }

@@ -853,6 +853,28 @@ describe('parseEmail: a citizen letter', () => {
     expect(await dated('Вт, 01 апр 2025 10:00:00 +0300')).toBe('2030-01-01T00:00:00.000Z');
   });
 
+  it('reads a Date header without a zone in the account zone, not the process zone', async () => {
+    const dated = async (date: string, timeZone?: string) =>
+      (
+        await itemOf(
+          eml(['From: a@b.example', `Date: ${date}`, 'Content-Type: text/plain; charset=utf-8'], 'Текст'),
+          { receivedAt: undefined, timeZone, now: () => new Date('2030-01-01T00:00:00Z') },
+        )
+      ).receivedAt;
+    // Novosibirsk is +07:00; the process runs in UTC or anywhere else.
+    expect(await dated('Tue, 01 Apr 2025 23:30:00', 'Asia/Novosibirsk')).toBe('2025-04-01T16:30:00.000Z');
+    expect(await dated('1 Apr 2025 23:30', 'Asia/Novosibirsk')).toBe('2025-04-01T16:30:00.000Z');
+    expect(await dated('01.04.2025 23:30:00', 'Asia/Novosibirsk')).toBe('2025-04-01T16:30:00.000Z');
+    expect(await dated('2025-04-01 23:30:00', 'Asia/Irkutsk')).toBe('2025-04-01T15:30:00.000Z');
+    // Without a configured zone, Moscow's.
+    expect(await dated('Tue, 01 Apr 2025 10:00:00')).toBe('2025-04-01T07:00:00.000Z');
+    // A zone the header carries is its own.
+    expect(await dated('Tue, 01 Apr 2025 10:00:00 +0000', 'Asia/Novosibirsk')).toBe(
+      '2025-04-01T10:00:00.000Z',
+    );
+    expect(await dated('Tue, 01 Apr 2025 10:00:00 GMT', 'Asia/Novosibirsk')).toBe('2025-04-01T10:00:00.000Z');
+  });
+
   it('gives a file without a name the extension its kind opens by', async () => {
     const part = (type: string) =>
       `--x\r\nContent-Type: ${type}\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\nAAAA\r\n`;

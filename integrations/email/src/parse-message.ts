@@ -4,6 +4,7 @@ import {
   cleanText,
   contentTypeOf,
   extensionFor as commonExtensionFor,
+  instantMsInZone,
   instantMsOf,
   OCTET_STREAM,
   safeFileName,
@@ -19,7 +20,7 @@ import {
   type ParsedMail,
   simpleParser,
 } from 'mailparser';
-import { type Policy547 } from './account';
+import { DEFAULT_EMAIL_TIME_ZONE, type Policy547 } from './account';
 import { extractUuencoded } from './uuencode';
 import { isReplyLetter, splitQuotedReply } from './quoted-reply';
 import { registrationNumberOfReply } from './subject-number';
@@ -55,6 +56,11 @@ export interface ParseContext {
   receivedAt?: Date;
   /** Used when neither INTERNALDATE nor a Date header is there. */
   now?: () => Date;
+  /**
+   * The account's IANA zone (settings.timeZone): a Date header written without its zone is a wall time there,
+   * not in the process's zone. Europe/Moscow when absent.
+   */
+  timeZone?: string;
 }
 
 /**
@@ -468,7 +474,7 @@ const RUSSIAN_ZONES: Record<string, string> = {
  * the Russian `DD.MM.YYYY HH:mm[:ss] [zone]` some mailers write month first (01.04.2025 as 4 January). A named
  * Russian zone (MSK, YEKT…) is its offset.
  */
-function headerDate(parsed: ParsedMail): Date | undefined {
+function headerDate(parsed: ParsedMail, timeZone: string): Date | undefined {
   const raw = parsed.headerLines.find((l) => l.key === 'date')?.line.replace(/^date:\s*/i, '');
   if (!raw) return undefined;
   const line = raw
@@ -478,8 +484,18 @@ function headerDate(parsed: ParsedMail): Date | undefined {
   const russian =
     /^(\d{1,2}\.\d{1,2}\.\d{4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)\s*(?:([+-]\d{2}):?(\d{2})?)?$/.exec(line);
   if (russian) {
-    // Without a zone, the process's, as for any zone-less time a remote system writes (instantMsOf).
-    const ms = instantMsOf(russian[1], russian[2] ? `${russian[2]}:${russian[3] ?? '00'}` : undefined);
+    // Without a zone, the account's, as for any zone-less time a remote system writes (instantMsInZone).
+    const ms = russian[2]
+      ? instantMsOf(russian[1], `${russian[2]}:${russian[3] ?? '00'}`)
+      : instantMsInZone(russian[1], timeZone);
+    return ms === undefined ? undefined : new Date(ms);
+  }
+  // RFC 2822 (or ISO) cut short of its zone: a wall time in the account's zone; Date.parse and mailparser read it in
+  // the process's (UTC on a server: three to eleven hours off for a Russian sender).
+  const zoneless =
+    instantMsOf(line) !== undefined && instantMsOf(line, '+00:00') !== instantMsOf(line, '+01:00');
+  if (zoneless) {
+    const ms = instantMsInZone(line, timeZone);
     return ms === undefined ? undefined : new Date(ms);
   }
   const ms = Date.parse(line);
@@ -837,7 +853,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     firstAddress(parsed.headers.get('sender') as AddressObject | undefined);
   const receivedAt = (
     validDate(ctx.receivedAt) ??
-    headerDate(parsed) ??
+    headerDate(parsed, ctx.timeZone ?? DEFAULT_EMAIL_TIME_ZONE) ??
     ctx.now?.() ??
     new Date()
   ).toISOString();

@@ -98,6 +98,7 @@ export function channelsFromEnv(env: NodeJS.ProcessEnv, problems: string[] = [])
         ...optNum('maxAttachmentBytes', env.EMAIL_MAX_ATTACHMENT_BYTES, 'EMAIL_MAX_ATTACHMENT_BYTES'),
         ...optNum('maxMessageBytes', env.EMAIL_MAX_MESSAGE_BYTES, 'EMAIL_MAX_MESSAGE_BYTES'),
         ...optNum('pullEveryMs', env.EMAIL_PULL_EVERY_MS, 'EMAIL_PULL_EVERY_MS'),
+        ...optStr('timeZone', env.EMAIL_TIME_ZONE),
       },
       secrets: {
         imapUser: env.EMAIL_IMAP_USER!,
