@@ -478,9 +478,29 @@ describe('MedoConnector against the fake МЭДО gateway (exchange folders)', (
         join(gateway.inboundDir, `${linked.headerUid}_${MINZDRAV.uid}`, 'passwd.pdf'),
       );
 
+      // Well-formed, but nested deeper than our reading goes (it threw a RangeError, not a rejection).
+      const deepUid = randomUUID();
+      const deep = 20_000;
+      await gateway.deliverFolder(`${deepUid}_${MINZDRAV.uid}`, [
+        {
+          name: 'passport.xml',
+          data: Buffer.from(
+            `<?xml version="1.0" encoding="UTF-8"?><xdms:communication xmlns:xdms="http://www.infpres.com/IEDMS" xdms:version="2.7">${'<x>'.repeat(deep)}${'</x>'.repeat(deep)}</xdms:communication>`,
+          ),
+        },
+      ]);
+
       const page = await connector.pull(gateway.account(), null, 50);
 
       expect(page.items.map((i) => i.externalId)).toEqual([good.headerUid]);
+      expect(page.rejected.find((r) => r.code === 'unreadable')).toMatchObject({
+        packageName: `${deepUid}_${MINZDRAV.uid}`,
+        reason: expect.stringMatching(
+          /^Пакет МЭДО не удалось разобрать: сбой программы чтения канала \(RangeError/,
+        ),
+      });
+      // Every reason is the clerk's, in Russian; the English one is the detail.
+      for (const r of page.rejected) expect(r.reason).toMatch(/[А-Яа-яЁё]{4,}/);
       expect(page.rejected.find((r) => r.packageName === `${bombUid}_${MINZDRAV.uid}.zip`)).toMatchObject({
         code: 'zip-bomb',
         externalId: bombUid,
@@ -494,6 +514,7 @@ describe('MedoConnector against the fake МЭДО gateway (exchange folders)', (
           'path-traversal',
           'symlink',
           'unknown-version',
+          'unreadable',
           'zip-bomb',
         ].sort(),
       );
@@ -508,7 +529,7 @@ describe('MedoConnector against the fake МЭДО gateway (exchange folders)', (
 
       // Moved, never deleted, each with its reason beside it.
       const quarantined = await gateway.quarantined();
-      expect(quarantined).toHaveLength(8);
+      expect(quarantined).toHaveLength(9);
       for (const entry of quarantined) {
         expect(entry.reason).toMatch(/Причина: \S/);
         expect(entry.reason).toMatch(/Reason: \S/);

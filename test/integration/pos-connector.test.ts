@@ -402,6 +402,34 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(next.rejected).toEqual([]);
     });
 
+    it('quarantines a message its reading throws on, with the reason, and goes on past it', async () => {
+      const before = fake.addMessage();
+      // An epoch beyond what a Date holds in its history: reading it threw (RangeError) and stopped the page.
+      const odd = fake.addMessage({
+        history: [{ status: 'MODERATION_ACCEPT', createdAt: 8_700_000_000_000_000 }],
+      } as unknown as Parameters<PosFake['addMessage']>[0]);
+      const after = fake.addMessage();
+      const page = await connector.pull(account, null, 10);
+      expect(page.items.map((i) => i.externalId)).toEqual([String(before.posId), String(after.posId)]);
+      expect(page.rejected).toEqual([
+        {
+          externalId: String(odd.posId),
+          reason: expect.stringMatching(
+            /^Сообщение ПОС не удалось разобрать: сбой программы чтения канала \(RangeError/,
+          ),
+          raw: expect.objectContaining({ posId: odd.posId }),
+        },
+      ]);
+      // Last on the next page, it still moves the cursor: not read again, not retried forever.
+      const only = fake.addMessage({
+        history: [{ status: 'MODERATION_ACCEPT', createdAt: 8_700_000_000_000_000 }],
+      } as unknown as Parameters<PosFake['addMessage']>[0]);
+      const second = await connector.pull(account, page.nextCursor, 10);
+      expect(second.rejected.map((r) => r.externalId)).toEqual([String(only.posId)]);
+      const third = await connector.pull(account, second.nextCursor, 10);
+      expect([...third.items, ...third.rejected]).toEqual([]);
+    });
+
     it('refuses a cursor it did not write, and one ПОС refuses, with CursorInvalid', async () => {
       expect((await codeOf(connector.pull(account, { since: 'yesterday' }, 10))).code).toBe(
         ConnectorErrorCode.CursorInvalid,

@@ -399,6 +399,32 @@ describe('website feed connector against a fake reception site (integration)', (
       expect(page.nextCursor).toEqual({ afterId: String(added[2].id + 1) });
     });
 
+    it('quarantines an item its reading throws on, with the reason, and moves the cursor past it', async () => {
+      const before = fake.addItem();
+      // An epoch beyond what a Date holds: reading it threw (RangeError) and stopped the whole page, for ever.
+      const odd = fake.addItem({ created: 8_700_000_000_000_000 as unknown as string });
+      const after = fake.addItem();
+      const page = await connector.pull(account('id'), null, 10);
+      expect(page.items.map((i) => i.externalId)).toEqual([
+        `feed:governor-nso:${before.id}`,
+        `feed:governor-nso:${after.id}`,
+      ]);
+      expect(page.rejected).toEqual([
+        {
+          externalId: `feed:governor-nso:${odd.id}`,
+          reason: expect.stringMatching(
+            /^Обращение с сайта не удалось разобрать: сбой программы чтения канала \(RangeError/,
+          ),
+          raw: expect.objectContaining({ id: odd.id }),
+        },
+      ]);
+      // Last on its page, it still moves the cursor.
+      const last = fake.addItem({ created: 8_700_000_000_000_000 as unknown as string });
+      const next = await connector.pull(account('id'), page.nextCursor, 10);
+      expect(next.rejected.map((r) => r.externalId)).toEqual([`feed:governor-nso:${last.id}`]);
+      expect(next.nextCursor).toEqual({ afterId: String(last.id) });
+    });
+
     it('maps 429 to RateLimited with Retry-After, 502 and a timeout to Temporary, 401 to AuthFailed', async () => {
       fake.addItem();
       fake.setScenario('rate-limited', { times: 1 });

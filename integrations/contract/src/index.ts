@@ -11,3 +11,4 @@ export * from './unread-content';
 export * from './split-text';
 export * from './content-type';
 export * from './emoji-only';
+export * from './unreadable-item';

@@ -13,6 +13,8 @@ import {
   type InboundItem,
   type OutboundMessage,
   type PullPage,
+  errorSummary,
+  unreadableItemReason,
 } from '@inbox/integrations/contract';
 import { fsError, isNotFound, type MedoRejectCode, PackageRejected } from './errors';
 import {
@@ -51,8 +53,10 @@ export interface MedoRejected {
   /** The header uid when the passport could be read that far (or the GUID the package is named by). */
   externalId?: string;
   code: MedoRejectCode | 'unreadable';
-  /** English; the Russian text is in the reason file. Never carries document content. */
+  /** Russian, for the clerk who sees the quarantine (as in the reason file). Never carries document content. */
   reason: string;
+  /** English, for logs and dashboards. */
+  detail: string;
   packageName: string;
   /** Where the package is now. */
   quarantinedAs: string;
@@ -265,7 +269,11 @@ export class MedoConnector implements Connector, DropsRepeatedSends {
         pkg = await readInboundPackage(entry, limitsOf(settings));
       } catch (error) {
         if (isNotFound(error)) continue; // taken away while we read it
-        if (!(error instanceof PackageRejected) && (error as NodeJS.ErrnoException)?.code) {
+        // The folder failing us (a system call's error) is the account's trouble; anything else is this package's.
+        if (
+          !(error instanceof PackageRejected) &&
+          typeof (error as NodeJS.ErrnoException)?.syscall === 'string'
+        ) {
           throw fsError(error, `package ${entry.name}`);
         }
         rejected.push(await this.quarantine(account, settings, entry, error));
@@ -273,10 +281,22 @@ export class MedoConnector implements Connector, DropsRepeatedSends {
       }
 
       const externalId = pkg.message.header.uid;
-      if (pkg.message.kind === 'document' || pkg.message.kind === 'container') {
-        if (!seen.has(externalId)) items.push(toInboundItem(pkg, settings.ourParticipantUid, scanAt));
+      let mapped: { item?: InboundItem; event?: InboundEvent };
+      try {
+        mapped =
+          pkg.message.kind === 'document' || pkg.message.kind === 'container'
+            ? { item: toInboundItem(pkg, settings.ourParticipantUid, scanAt) }
+            : { event: toDeliveryState(pkg) };
+      } catch (error) {
+        // A package read but our mapping trips over it (a bug, a shape never seen): to the quarantine with the
+        // reason, so it neither stops the packages after it nor is read again on every pull.
+        rejected.push(await this.quarantine(account, settings, entry, error));
+        continue;
+      }
+      if (mapped.item) {
+        if (!seen.has(externalId)) items.push(mapped.item);
       } else {
-        const event = toDeliveryState(pkg);
+        const event = mapped.event;
         if (!event) {
           const reason =
             pkg.message.kind === 'notification'
@@ -563,9 +583,8 @@ export class MedoConnector implements Connector, DropsRepeatedSends {
   ): Promise<MedoRejected> {
     const rejection = error instanceof PackageRejected ? error : undefined;
     const code = rejection?.code ?? 'unreadable';
-    const reason =
-      rejection?.reason ?? `unexpected error while reading the package: ${(error as Error)?.message}`;
-    const reasonRu = rejection?.reasonRu ?? 'Непредвиденная ошибка при чтении пакета';
+    const reason = rejection?.reason ?? `unexpected error while reading the package: ${errorSummary(error)}`;
+    const reasonRu = rejection?.reasonRu ?? unreadableItemReason('Пакет МЭДО', error);
     const externalId = rejection?.externalId ?? guidOfPackageName(entry.name);
     const text = [
       `Пакет МЭДО помещён в карантин / МЭДО package quarantined`,
@@ -592,7 +611,14 @@ export class MedoConnector implements Connector, DropsRepeatedSends {
       code,
       externalId,
     });
-    return { ...(externalId ? { externalId } : {}), code, reason, packageName: entry.name, quarantinedAs };
+    return {
+      ...(externalId ? { externalId } : {}),
+      code,
+      reason: reasonRu,
+      detail: reason,
+      packageName: entry.name,
+      quarantinedAs,
+    };
   }
 }
 

@@ -287,6 +287,21 @@ export function decodeFeedPage(json: unknown): { entries: unknown[]; last?: bool
   return { entries: json.content, last: typeof json.last === 'boolean' ? json.last : undefined };
 }
 
+/**
+ * Where an entry sits in the feed and its posId, read apart from the rest of it: for an entry whose decoding failed
+ * in a way decodeMessage did not foresee, so the cursor still moves past it. Undefined when even these cannot be read.
+ */
+export function feedPositionOf(raw: unknown): { posId?: string; position?: PosCursor } {
+  if (!isRecord(raw)) return {};
+  const posId = idOf(raw.posId);
+  try {
+    const at = feedInstantOf(raw);
+    return { posId, position: posId !== undefined && at ? { updatedAfter: at, afterId: posId } : undefined };
+  } catch {
+    return { posId };
+  }
+}
+
 export function decodeMessage(raw: unknown): DecodedMessage {
   if (!isRecord(raw)) return { ok: false, reason: 'Запись ленты ПОС — не сообщение (не объект JSON)' };
   const posId = idOf(raw.posId);

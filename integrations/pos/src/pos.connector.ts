@@ -20,6 +20,8 @@ import {
   type RubricatorSource,
   type StatusUpdate,
   type WithdrawalEvent,
+  errorSummary,
+  unreadableItemReason,
 } from '@inbox/integrations/contract';
 import {
   bearer,
@@ -40,6 +42,7 @@ import {
   isFeedCursorRejection,
   isTokenRefusal,
   type PosCredentials,
+  feedPositionOf,
   type PosCursor,
   type PosEvent,
   type PosMessage,
@@ -173,34 +176,52 @@ export class PosConnector implements Connector, RubricatorSource, DropsRepeatedS
     const skipped: { externalId: string; reason: string }[] = [];
     let next = start;
     for (const raw of page.entries) {
-      const decoded = decodeMessage(raw);
-      const position = decoded.ok ? decoded.message.position : decoded.position;
-      // Never step back: a rejected entry still moves the cursor past itself, so it cannot block the feed.
-      if (position && (!next || comparePositions(position, next) > 0)) next = position;
-      if (!decoded.ok) {
-        rejected.push({ externalId: decoded.posId, reason: decoded.reason, raw });
-        this.logger.warn('ПОС message rejected', {
+      let position: PosCursor | undefined;
+      let read: { item?: InboundItem; events: (RatingEvent | WithdrawalEvent)[]; skipped?: string };
+      try {
+        const decoded = decodeMessage(raw);
+        position = decoded.ok ? decoded.message.position : decoded.position;
+        if (!decoded.ok) {
+          rejected.push({ externalId: decoded.posId, reason: decoded.reason, raw });
+          this.logger.warn('ПОС message rejected', {
+            accountId: account.id,
+            posId: decoded.posId,
+            reason: decoded.reason,
+          });
+          continue;
+        }
+        const declined = toWithdrawalEvent(decoded.message);
+        const rating = declined ? undefined : toRatingEvent(decoded.message);
+        read = declined
+          ? // Declined by ПОС's moderation: not an appeal to register. Counted and logged, never dropped unseen; had
+            // we registered it before the decline, the withdrawal event notes it on the appeal, which stays on record.
+            { events: [declined], skipped: decoded.message.posId }
+          : { item: toInboundItem(decoded.message), events: rating ? [rating] : [] };
+      } catch (error) {
+        // A message our reading trips over (a bug, a shape never seen): quarantined whole with the reason, and the
+        // cursor still moves past it, so it neither stops the messages after it nor comes back on every pull.
+        const entry = feedPositionOf(raw);
+        position ??= entry.position;
+        rejected.push({ externalId: entry.posId, reason: unreadableItemReason('Сообщение ПОС', error), raw });
+        this.logger.error('ПОС message could not be read', {
           accountId: account.id,
-          posId: decoded.posId,
-          reason: decoded.reason,
+          posId: entry.posId,
+          error: errorSummary(error),
         });
         continue;
+      } finally {
+        // Never step back: a rejected entry still moves the cursor past itself, so it cannot block the feed.
+        if (position && (!next || comparePositions(position, next) > 0)) next = position;
       }
-      const declined = toWithdrawalEvent(decoded.message);
-      if (declined) {
-        // Declined by ПОС's moderation: not an appeal to register. Counted and logged, never dropped unseen; had we
-        // registered it before the decline, the withdrawal event notes it on the appeal, which stays on record.
-        events.push(declined);
-        skipped.push({ externalId: decoded.message.posId, reason: POS_DECLINED_REASON });
+      items.push(...(read.item ? [read.item] : []));
+      events.push(...read.events);
+      if (read.skipped) {
+        skipped.push({ externalId: read.skipped, reason: POS_DECLINED_REASON });
         this.logger.info('ПОС message declined by moderation: not registered', {
           accountId: account.id,
-          posId: decoded.message.posId,
+          posId: read.skipped,
         });
-        continue;
       }
-      items.push(toInboundItem(decoded.message));
-      const rating = toRatingEvent(decoded.message);
-      if (rating) events.push(rating);
     }
 
     return {

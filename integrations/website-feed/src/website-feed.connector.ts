@@ -20,6 +20,8 @@ import {
   isTooLarge,
   maxResponseBytesOf,
   readBodyCapped,
+  errorSummary,
+  unreadableItemReason,
 } from '@inbox/integrations/contract';
 
 /** A remote item the connector could not turn into an InboundItem: the core quarantines it whole. */
@@ -237,38 +239,58 @@ export class WebsiteFeedConnector implements Connector {
     const seen = new Map<string, string>();
 
     for (const raw of raws) {
-      const d = decodeItem(raw, config);
-      const externalId = d.id !== undefined ? `feed:${config.siteKey}:${d.id}` : undefined;
-      if (d.id !== undefined) {
-        const first = seen.get(d.id);
-        if (first !== undefined) {
-          // The same item repeated is nothing new; another item under a taken id (a site's bug) would be lost as a
-          // duplicate of the first: it goes to the quarantine, where staff see it.
-          if (first !== JSON.stringify(raw))
-            rejected.push({
-              externalId,
-              reason: `В ленте сайта второе, другое обращение с тем же идентификатором (${d.id}): не зарегистрировано, проверьте его вручную`,
-              raw,
-            });
+      try {
+        const d = decodeItem(raw, config);
+        const externalId = d.id !== undefined ? `feed:${config.siteKey}:${d.id}` : undefined;
+        if (d.id !== undefined) {
+          const first = seen.get(d.id);
+          if (first !== undefined) {
+            // The same item repeated is nothing new; another item under a taken id (a site's bug) would be lost as a
+            // duplicate of the first: it goes to the quarantine, where staff see it.
+            if (first !== JSON.stringify(raw))
+              rejected.push({
+                externalId,
+                reason: `В ленте сайта второе, другое обращение с тем же идентификатором (${d.id}): не зарегистрировано, проверьте его вручную`,
+                raw,
+              });
+            continue;
+          }
+          if (isBehind(d, start, config.timeZone)) continue;
+          seen.set(d.id, JSON.stringify(raw));
+        }
+
+        // Advance over anything we can place, rejected or not, so a bad item cannot block the feed.
+        const advanced = advance(next, d, config);
+        if (advanced !== next) {
+          next = advanced;
+          progressed = true;
+        }
+        if (d.reason !== undefined || !d.item) {
+          const reason = d.reason ?? 'unusable item';
+          rejected.push({ externalId, reason, raw });
+          this.logger.warn('website feed item rejected', { accountId: account.id, externalId, reason });
           continue;
         }
+        items.push(d.item);
+      } catch (error) {
+        // An item our reading trips over (a shape never seen, a bug of ours): quarantined whole with the reason; the
+        // cursor moves past it when its id (and time) can be read, so it neither stops the items after it nor
+        // comes back on every pull.
+        const d = placeOf(raw, config);
+        const externalId = d.id !== undefined ? `feed:${config.siteKey}:${d.id}` : undefined;
         if (isBehind(d, start, config.timeZone)) continue;
-        seen.set(d.id, JSON.stringify(raw));
+        const advanced = advance(next, d, config);
+        if (advanced !== next) {
+          next = advanced;
+          progressed = true;
+        }
+        rejected.push({ externalId, reason: unreadableItemReason('Обращение с сайта', error), raw });
+        this.logger.error('website feed item could not be read', {
+          accountId: account.id,
+          externalId,
+          error: errorSummary(error),
+        });
       }
-
-      // Advance over anything we can place, rejected or not, so a bad item cannot block the feed.
-      const advanced = advance(next, d, config);
-      if (advanced !== next) {
-        next = advanced;
-        progressed = true;
-      }
-      if (d.reason !== undefined || !d.item) {
-        const reason = d.reason ?? 'unusable item';
-        rejected.push({ externalId, reason, raw });
-        this.logger.warn('website feed item rejected', { accountId: account.id, externalId, reason });
-        continue;
-      }
-      items.push(d.item);
     }
     return { items, rejected, next, progressed };
   }
@@ -388,16 +410,19 @@ export class WebsiteFeedConnector implements Connector {
 // Items
 // ---------------------------------------------------------------------------------------------------
 
+/** The text at `path` in an item (a finite number as its digits), trimmed; undefined when empty or absent. */
+function textAt(raw: unknown, path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  const value = getPath(raw, path);
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.normalize('NFC').trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
 function decodeItem(raw: unknown, config: FeedConfig): Decoded {
   const map = config.fieldMap;
-  const field = (path: string | undefined): string | undefined => {
-    if (!path) return undefined;
-    const value = getPath(raw, path);
-    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-    if (typeof value !== 'string') return undefined;
-    const trimmed = value.normalize('NFC').trim();
-    return trimmed === '' ? undefined : trimmed;
-  };
+  const field = (path: string | undefined) => textAt(raw, path);
   if (typeof raw !== 'object' || raw === null)
     return { reason: 'Запись ленты сайта — не обращение (не объект JSON)' };
 
@@ -465,6 +490,24 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
     replyAddress: email ? { email } : phone ? { phone } : postalAddress ? { postalAddress } : undefined,
   };
   return { ...base, item };
+}
+
+/** Where an item sits in the feed (its id, its time), read apart from the rest of it; what cannot be read is left out. */
+function placeOf(raw: unknown, config: FeedConfig): Decoded {
+  const map = config.fieldMap;
+  const read = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch {
+      return undefined;
+    }
+  };
+  const id = read(() => textAt(raw, map.externalId));
+  const tsRawValue = read(() => getPath(raw, map.createdAt));
+  const tsMs = read(() => instantMs(tsRawValue, config.timeZone));
+  return tsMs !== undefined && Number.isFinite(new Date(tsMs).getTime())
+    ? { id, tsMs, tsRaw: String(tsRawValue) }
+    : { id };
 }
 
 /** The files an item lists, as links to fetch later; entries that give no http(s) link are counted, not kept. */
