@@ -71,4 +71,16 @@ describe('TRUST_PROXY=1: the address the proxy in front saw', () => {
     expect((await signInFrom(stack, `10.9.9.9, ${attacker}`)).status).toBe(429);
     expect(await addressKeys(stack)).toEqual([`address:${attacker}`, 'address:198.51.100.8']);
   });
+
+  it('counts an IPv6 client by its /64: a fresh address of its block on each try does not escape', async () => {
+    const block = '2001:db8:77:1';
+    for (let i = 0; i <= FREE_PER_ADDRESS; i++)
+      expect((await signInFrom(stack, `${block}::${(i + 1).toString(16)}`)).status).toBe(401);
+    expect((await signInFrom(stack, `${block}:ffff:ffff:ffff:fff0`)).status).toBe(429);
+    // The next block is another subscriber.
+    expect((await signInFrom(stack, '2001:db8:77:2::1')).status).toBe(401);
+    expect(await addressKeys(stack)).toEqual(
+      expect.arrayContaining([`address:${block}::/64`, 'address:2001:db8:77:2::/64']),
+    );
+  });
 });

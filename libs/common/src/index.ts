@@ -10,3 +10,4 @@ export * from './health';
 export * from './cached-load';
 export * from './file-names';
 export * from './plural-ru';
+export * from './client-address';

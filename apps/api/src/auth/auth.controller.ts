@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Ip, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { DomainError, invalidInput } from '@inbox/common';
@@ -15,6 +15,7 @@ import {
 } from '@inbox/access';
 import { MeDto, SessionDto } from './auth.responses';
 import { NewPassword } from './new-password';
+import { ClientAddress } from '../rate-limits/rate-limits';
 
 class LoginDto {
   @ApiProperty({ example: 'operator' })
@@ -58,7 +59,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Вход сотрудника: выдаёт короткоживущий токен' })
   @ApiOkResponse({ type: SessionDto })
-  async login(@Body() body: LoginDto, @Ip() address: string) {
+  async login(@Body() body: LoginDto, @ClientAddress() address: string) {
     const outcome = await this.users.signIn(body.login, body.password, address);
     // A refusal names the account the login matched, never the typed login: it may be a password typed there.
     const denied = (accountId: string | null, details: Record<string, unknown> = {}) =>
@@ -125,7 +126,7 @@ export class AuthController {
   async changePassword(
     @Body() body: ChangePasswordDto,
     @Staff() staff: StaffContext,
-    @Ip() address: string,
+    @ClientAddress() address: string,
     @Headers('authorization') authorization: string | undefined,
   ) {
     const userId = staff.user.id;

@@ -3,7 +3,6 @@ import {
   Body,
   Headers,
   HttpCode,
-  Ip,
   HttpStatus,
   Param,
   Post,
@@ -35,7 +34,7 @@ import {
   PublicStatusRatingDto,
 } from './public-appeal.dto';
 import { FormFilesInterceptor, MULTIPART_FILES } from './form-attachments.interceptor';
-import { RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
+import { ClientAddress, RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
 import { allowedUpload } from '@inbox/common';
 import { sendFile } from '../files/send-file';
 import { PublicController } from '../public-controller';
@@ -78,7 +77,7 @@ export class PublicAppealsController {
     @Body() body: unknown,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
     @Headers() headers: Record<string, string>,
-    @Ip() address: string,
+    @ClientAddress() address: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<PublicAppealCreatedDto> {
     let parsed;
@@ -193,7 +192,7 @@ export class PublicAppealsController {
   async status(
     @Param('registrationNumber') registrationNumber: string,
     @Body() body: PublicAccessCodeDto,
-    @Ip() address: string,
+    @ClientAddress() address: string,
   ): Promise<PublicAppealStatusDto> {
     if (!isRegistrationNumber(registrationNumber)) {
       const message = 'Номер обращения указывается в формате 2026-000123';
@@ -239,7 +238,7 @@ export class PublicAppealsController {
     @Param('answerId') answerId: string,
     @Param('fileId') fileId: string,
     @Body() body: PublicAccessCodeDto,
-    @Ip() address: string,
+    @ClientAddress() address: string,
     @Res() res: Response,
   ): Promise<void> {
     const file =
@@ -267,7 +266,7 @@ export class PublicAppealsController {
   async rate(
     @Param('registrationNumber') registrationNumber: string,
     @Body() body: PublicStatusRatingDto,
-    @Ip() address: string,
+    @ClientAddress() address: string,
   ): Promise<PublicRatingOutcomeDto> {
     const { code, ...rating } = body;
     const id = isRegistrationNumber(registrationNumber)

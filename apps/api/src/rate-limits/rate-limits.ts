@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type ExecutionContext, Injectable, Module, type OnModuleDestroy, SetMetadata } from '@nestjs/common';
+import {
+  createParamDecorator,
+  type ExecutionContext,
+  Injectable,
+  Module,
+  type OnModuleDestroy,
+  SetMetadata,
+} from '@nestjs/common';
 import {
   ThrottlerGuard,
   type ThrottlerLimitDetail,
@@ -7,7 +14,7 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { DomainError } from '@inbox/common';
+import { clientAddressKey, DomainError } from '@inbox/common';
 import { AppConfig, type RateLimitName } from '@inbox/config';
 
 const RATE_LIMIT_KEY = 'rate-limit';
@@ -89,7 +96,13 @@ export class RateLimitGuard extends ThrottlerGuard {
 @Module({ providers: [RateLimitStore], exports: [RateLimitStore] })
 class RateLimitStoreModule {}
 
-const ADDRESS = (req: Record<string, unknown>): string => String(req.ip ?? 'unknown');
+/** What a client's budgets count under: its address (behind TRUST_PROXY), an IPv6 one by its /64. */
+const ADDRESS = (req: Record<string, unknown>): string => clientAddressKey(String(req.ip ?? 'unknown'));
+
+/** The client as rate limits, access-code guesses and sign-in lock-outs count it (clientAddressKey), not Nest's @Ip(). */
+export const ClientAddress = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  ADDRESS(context.switchToHttp().getRequest<Record<string, unknown>>()),
+);
 
 export const RateLimitsModule = ThrottlerModule.forRootAsync({
   imports: [RateLimitStoreModule],
