@@ -21,6 +21,7 @@ import { flag, printGrid, printTable, type TargetRow } from './report';
 import { heldOffNote, workerPollEnv } from './registration-only';
 import { printWorkerSizing } from './sizing';
 import { printWaitEvents, type WaitEvents, WaitSampler } from './wait-events';
+import { printWriteCounts, type WriteCounts, WriteCounter } from './write-counts';
 
 @Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), IntakeModule] })
 class ProducerModule {}
@@ -65,6 +66,8 @@ interface ProductRun {
   cpu?: CpuBudget;
   /** The product's Postgres sessions during the burst, by state and wait event (pg_stat_activity), when sampled. */
   waits?: WaitEvents;
+  /** What the burst made Postgres write (rows per table; statements and WAL where counted), when counted. */
+  writes?: WriteCounts;
 }
 
 async function waitFor(
@@ -251,6 +254,7 @@ async function measure(
       pollingPid,
     }));
   const waitSampler = cpuOf && (await WaitSampler.start(cpuOf.databaseUrl, [pollingPid]));
+  const writeCounter = cpuOf && (await WriteCounter.start(cpuOf.databaseUrl));
   const started = Date.now();
   await feed(store, items, perSecond);
   // Every item is stored once feed() returns. The poll asks, cheapest first and each by a partial index, whether
@@ -294,6 +298,7 @@ async function measure(
   // Stopped before the figures below are read: their statements are not the burst's.
   const cpuOfAppeals = sampler && (await sampler.stop());
   const waits = waitSampler && (await waitSampler.stop());
+  const writes = writeCounter && (await writeCounter.stop());
   const { rows } = await client.query(
     `SELECT count(a.id)::int AS appeals,
             count(*) FILTER (WHERE i.status = 'processed' AND a.id IS NULL)::int AS follow_ups,
@@ -360,6 +365,7 @@ async function measure(
     ).rows as { channel: string; kind: string; error: string; n: number }[],
     cpu,
     waits,
+    writes,
   };
 }
 
@@ -685,6 +691,8 @@ export async function benchIngest(args: string[]): Promise<void> {
         `Postgres sessions of the burst · ${workers} workers · state and wait event`,
         burst.waits,
       );
+    if (burst.writes)
+      printWriteCounts(`Writes of the burst · ${workers} workers`, burst.writes, burst.appeals);
   }
   if (registrationOnly) return;
   if (runs.length > 1) printScaleOut(n, runs);
