@@ -371,5 +371,15 @@ describe('who does what (e2e)', () => {
       'incident.draft-answer',
       'incident.approve-answer',
     ]);
+
+    // A department answering the incident answers its own part; the other organisation's appeals are not named
+    // back to it, not even by id.
+    const drafted = await call('POST', `/api/v1/incidents/${incident.id}/draft`, staff.roadsHead, {
+      text: 'Аварийная бригада устранила порыв, проезд открыт.',
+    });
+    const result = await json(drafted);
+    expect(drafted.status).toBe(200);
+    expect(result.drafted).toBe(2);
+    expect(JSON.stringify(result)).not.toContain(housing.id);
   });
 });

@@ -477,11 +477,17 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  /** Every appeal of the incident with its status, oldest first (whoever asks: the workflow checks scope). */
-  appealStatuses(incidentId: string): Promise<{ id: string; status: string }[]> {
-    return this.rows(`SELECT id, status FROM appeals WHERE incident_id = $1 ORDER BY registered_at, id`, [
-      incidentId,
-    ]);
+  /**
+   * The incident's appeals within the scope, with their statuses, oldest first (the workflow checks the scope of
+   * each step as well): another organisation's part is neither acted on nor named back.
+   */
+  appealStatuses(incidentId: string, scope: AccessScope): Promise<{ id: string; status: string }[]> {
+    const params: unknown[] = [incidentId];
+    return this.rows(
+      `SELECT a.id, a.status FROM appeals a WHERE a.incident_id = $1 AND ${appealScopeSql(scope, params)}
+        ORDER BY a.registered_at, a.id`,
+      params,
+    );
   }
 
   state(id: string): Promise<IncidentState | undefined> {

@@ -433,7 +433,8 @@ export class Incidents {
     let drafted = 0;
     let skipped = 0;
     const failed: IncidentStepResult['failed'] = [];
-    for (const appeal of await this.repository.appealStatuses(id)) {
+    // The actor's part of the incident: another organisation's appeals are theirs to answer.
+    for (const appeal of await this.repository.appealStatuses(id, actor.scope)) {
       if (DONE.includes(appeal.status)) {
         skipped++;
         continue;
@@ -528,7 +529,17 @@ export class Incidents {
       details: { answered, skipped, failed: failed.length, draftedBy: state.drafted_by },
     });
     this.log.info('incident answered', { incidentId: id, answered, skipped, failed: failed.length });
-    return { incidentId: id, answered, skipped, failed };
+    // Failures on appeals outside the approver's scope are not named back to them (their ids, their state).
+    const visible =
+      actor.scope.organisationIds === null
+        ? undefined
+        : new Set((await this.repository.appealStatuses(id, actor.scope)).map((a) => a.id));
+    return {
+      incidentId: id,
+      answered,
+      skipped,
+      failed: failed.filter((f) => visible?.has(f.appealId) ?? true),
+    };
   }
 }
 
