@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { hashPassword, Role } from '@inbox/access';
@@ -700,6 +702,109 @@ describe('fault suite (chaos)', () => {
         if (!worker.running) throw new Error(`the worker exited:\n${worker.tail.text()}`);
       }),
     );
+  });
+
+  it('Postgres connections exhausted by another client, api and worker restarted meanwhile', async () => {
+    // Another client holds every connection the server allows for 45 s (longer than the apps take to boot); a redeploy lands in it: the new api and
+    // worker find "too many clients" (53300) at their start and must wait for a connection rather than exit.
+    const s = await stack();
+    clean(
+      await run('Postgres connections exhausted, api and worker restarted', s, async () => {
+        await s.apis[0].kill9();
+        await s.workers[0].stop();
+        // Taken once the old processes' connections are free: the new ones find none.
+        const release = await pg.exhaustConnections();
+        s.apis[0].start();
+        const worker = s.newWorker();
+        await sleep(45_000);
+        await release();
+        await apiUp(s.apiUrls[0], s.apis);
+        await sleep(2000);
+        if (!s.apis[0].running) throw new Error(`the api exited:\n${s.apis[0].tail.text()}`);
+        if (!worker.running) throw new Error(`the worker exited:\n${worker.tail.text()}`);
+      }),
+    );
+  });
+
+  it('tables locked by another session past our statement timeout', async () => {
+    // A forgotten psql session (or a long migration) holds the intake's and the deliveries' tables for 20 s: our
+    // statements wait, hit the statement timeout (5 s here), fail their jobs, and must all be done once it lets go.
+    const s = await stack({ env: { PG_STATEMENT_TIMEOUT_MS: '5000' } });
+    clean(
+      await run('tables locked by another session for 20 s (statement timeout 5 s)', s, async () => {
+        const release = await pg.holdInTransaction(
+          s.db,
+          'LOCK TABLE inbound_items, appeals, outbound_messages IN EXCLUSIVE MODE',
+        );
+        await sleep(20_000);
+        await release();
+        // Then the deliveries' table alone, taken the moment Telegram has a staff answer and before it replies: the
+        // answer's receipt waits past the statement timeout for the lock, and must be stored once it lets go, the
+        // answer neither sent again nor lost.
+        let locked: Promise<() => Promise<void>> | undefined;
+        s.telegram.beforeAnswering = async (method, params) => {
+          if (locked || method !== 'sendMessage' || typeof params.text !== 'string') return;
+          if (!params.text.includes(ANSWER_PHRASE)) return;
+          locked = pg.holdInTransaction(s.db, 'LOCK TABLE outbound_messages IN EXCLUSIVE MODE');
+          await locked;
+        };
+        await answerSome(s, 1);
+        const unlock = await until('an answer sent under the lock', async () => locked, 60_000);
+        s.telegram.beforeAnswering = undefined;
+        await sleep(20_000);
+        await (
+          await unlock
+        )();
+      }),
+    );
+  });
+
+  it('Redis out of memory (maxmemory, noeviction) mid-ingest', async () => {
+    const s = await stack();
+    clean(
+      await run('Redis out of memory (noeviction) for 20 s', s, async () => {
+        const lift = await redis.fillMemory();
+        await sleep(20_000);
+        await lift();
+      }),
+    );
+  });
+
+  it('the wall clock jumps a day forward, then back', async () => {
+    // An NTP step or an operator's `date -s` on the apps' machine (clock-shift.js moves their Date, not their timers,
+    // nor the database's clock): a day ahead for 15 s mid-ingest, then back. Retries and schedules Bull had
+    // delayed by the clock of that day must not wait a day; nothing may be marked at risk or overdue by it; staff
+    // answers sent after it must arrive.
+    const clockFile = join(tmpdir(), `chaos-clock-${randomBytes(4).toString('hex')}`);
+    await writeFile(clockFile, '0');
+    const s = await stack({
+      env: { NODE_OPTIONS: `--require ${join(__dirname, 'clock-shift.js')}`, CHAOS_CLOCK_FILE: clockFile },
+    });
+    const shift = async (ms: number) => {
+      await writeFile(clockFile, String(ms));
+      await sleep(200);
+    };
+    try {
+      const row = await run('wall clock a day ahead for 15 s, then back', s, async () => {
+        await shift(24 * 3600_000);
+        await sleep(15_000);
+        await shift(0);
+        await answerSome(s, 5);
+      });
+      clean(row);
+      expect(row.answers).toBe(5);
+      const [{ marks }] = (await pg.query(s.db, `SELECT count(*)::int AS marks FROM clock_marks`)) as {
+        marks: number;
+      }[];
+      expect(marks).toBe(0);
+    } catch (error) {
+      for (const app of [...s.apis, ...s.workers]) {
+        process.stderr.write(`--- ${app.name}, last lines ---\n${app.tail.text()}\n`);
+      }
+      throw error;
+    } finally {
+      await rm(clockFile, { force: true });
+    }
   });
 
   it('two apis and two workers racing on the same items', async () => {

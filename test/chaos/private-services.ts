@@ -80,6 +80,45 @@ export class PrivatePostgres {
     }
   }
 
+  /**
+   * Another client takes every connection the server allows (max_connections, superuser slots included), as a
+   * runaway pool or a reporting tool does; the returned function lets them go. New connections meanwhile fail
+   * with 53300 "sorry, too many clients already"; those already open stay.
+   */
+  async exhaustConnections(): Promise<() => Promise<void>> {
+    const held: Client[] = [];
+    for (;;) {
+      const client = new Client({ connectionString: this.url('postgres'), connectionTimeoutMillis: 5000 });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        held.push(client);
+      } catch (error) {
+        if ((error as { code?: string }).code === '53300') break;
+        throw error;
+      }
+    }
+    return async () => {
+      await Promise.all(held.map((c) => c.end().catch(() => undefined)));
+    };
+  }
+
+  /**
+   * Another session runs `sql` (a LOCK TABLE, say) in a transaction and holds it open until the returned function
+   * commits it, as a long migration or a forgotten psql session does.
+   */
+  async holdInTransaction(database: string, sql: string): Promise<() => Promise<void>> {
+    const client = new Client({ connectionString: this.url(database), connectionTimeoutMillis: 5000 });
+    client.on('error', () => undefined);
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(sql);
+    return async () => {
+      await client.query('COMMIT').catch(() => undefined);
+      await client.end().catch(() => undefined);
+    };
+  }
+
   async up(): Promise<void> {
     this.child = await startPostmaster(this.plan, this.port, (line) => this.tail.add(line));
   }
@@ -163,6 +202,30 @@ export class PrivateRedis {
     await rm(join(this.dir, 'dump.rdb'), { force: true });
     await new Promise((r) => setTimeout(r, downMs));
     await this.up();
+  }
+
+  /**
+   * Redis out of memory: maxmemory at what it holds now, with noeviction (the setting Bull requires), so that
+   * every write is refused with "OOM command not allowed" while reads go on; the returned function lifts it.
+   */
+  async fillMemory(): Promise<() => Promise<void>> {
+    const client = new Redis(this.url, { maxRetriesPerRequest: 1 });
+    try {
+      const info = await client.info('memory');
+      const used = Number(/used_memory:(\d+)/.exec(info)?.[1]);
+      await client.config('SET', 'maxmemory-policy', 'noeviction');
+      await client.config('SET', 'maxmemory', String(Math.max(1, used - 1024 * 1024)));
+    } finally {
+      client.disconnect();
+    }
+    return async () => {
+      const c = new Redis(this.url, { maxRetriesPerRequest: 1 });
+      try {
+        await c.config('SET', 'maxmemory', '0');
+      } finally {
+        c.disconnect();
+      }
+    };
   }
 
   async flushAll(): Promise<void> {

@@ -11,6 +11,9 @@ describe('databaseNotUpYet: what a starting process waits out', () => {
       coded('57P03', 'the database system is starting up'),
       coded('57P01', 'terminating connection due to administrator command'),
       coded('08006'),
+      // Every connection taken by another client (max_connections), or a role's limit reached: npm run chaos.
+      coded('53300', 'sorry, too many clients already'),
+      coded('53400', 'too many connections for role "inbox"'),
       new Error('Connection terminated unexpectedly'),
     ])
       expect(databaseNotUpYet(error)).toBe(true);

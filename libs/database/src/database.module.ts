@@ -51,12 +51,14 @@ const NOT_UP_CODES = new Set([
 
 /**
  * Whether a failure to open the pool at start means the database is not up yet (a restart, a failover, the
- * machine still booting): the process waits for it, however long, rather than exit — nothing may restart it.
+ * machine still booting, every connection taken by another client): the process waits for it, however long, rather than exit — nothing may restart it.
  * Anything else (a refused password, no such database, a failed migration) ends the start at once.
  */
 export function databaseNotUpYet(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (NOT_UP_CODES.has(code) || code.startsWith('08'))) return true;
+  // 08: a connection exception; 53: out of resources for now — "too many clients" (53300, another client holds
+  // every connection), a role's or database's connection limit (53400), a full disk (53100), out of memory (53200).
+  if (typeof code === 'string' && (NOT_UP_CODES.has(code) || /^(08|53)/.test(code))) return true;
   return error instanceof Error && /Connection terminated/i.test(error.message);
 }
 
