@@ -5,6 +5,7 @@
  * alone, as a wall-clock jump leaves it. Never loaded by the product itself.
  */
 const { readFileSync } = require('node:fs');
+const { setInterval } = require('node:timers');
 
 const RealDate = Date;
 let offset = 0;
