@@ -148,8 +148,10 @@ export class AppConfig {
   /** Bull's per-channel rate limiter on messenger delivery queues (Telegram, VK, OK published limits). */
   readonly deliveryRateLimits: boolean;
   /**
-   * Secret: signs staff tokens. Required when NODE_ENV=production; elsewhere unset → a random one per process,
-   * kept in memory only (`npm start` generates one for its api and says so).
+   * Secret: signs staff tokens, and derives appeals' access codes (AppealRegistrar.accessCodes: the website form
+   * sent again gets the same code), so every api process needs the same one. Required when NODE_ENV=production;
+   * elsewhere unset → a random one per process, kept in memory only (`npm start` generates one for its api and
+   * says so).
    */
   readonly authTokenSecret: string | undefined;
   /** Secrets: earlier signing secrets whose tokens still verify until they expire (key rotation). */
