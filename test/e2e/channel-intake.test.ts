@@ -84,8 +84,9 @@ describe('channel intake keeps every real message (e2e)', () => {
         channel: 'telegram',
         accountName: 'bot',
         externalId: null,
-        summary: 'Канал прислал сообщение, которое не удалось прочитать: содержимое сохранено целиком',
-        reason: 'Telegram webhook: body is not JSON',
+        // A reason in Russian is the clerk's summary as it is.
+        summary: 'Обновление Telegram не удалось прочитать (Telegram webhook: body is not JSON)',
+        reason: 'Обновление Telegram не удалось прочитать (Telegram webhook: body is not JSON)',
         at: expect.any(String),
       },
       {
@@ -94,8 +95,10 @@ describe('channel intake keeps every real message (e2e)', () => {
         channel: 'vk',
         accountName: `group-${vk.groupId}`,
         externalId: 'event:ev-broken-1',
-        summary: 'Канал прислал сообщение, которое не удалось прочитать: содержимое сохранено целиком',
-        reason: 'VK message_new: message_new without peer_id, from_id or id',
+        summary:
+          'Событие VK не удалось прочитать (VK message_new: message_new without peer_id, from_id or id)',
+        reason:
+          'Событие VK не удалось прочитать (VK message_new: message_new without peer_id, from_id or id)',
         at: expect.any(String),
       },
     ]);

@@ -139,6 +139,32 @@ describe('OkConnector against the fake OK', () => {
     ]);
   });
 
+  it('leaves out a chat several people write in; a chat OK does not describe is kept, marked unverified', async () => {
+    await connector.subscribeWebhook(account, receiver.url);
+    fake.multiUserChat('chat:C9a0b1c2d3e4f', ['user:577120034411', 'user:577120034412', 'user:577120034413']);
+    const inGroup = fake.webhookMessage((m) => {
+      m.recipient.chat_id = 'chat:C9a0b1c2d3e4f';
+      m.message.text = '2 3';
+    });
+    expect(await fake.deliver(inGroup)).toEqual([expect.objectContaining({ status: 200 })]);
+    expect(receiver.results[0]).toEqual({ kind: 'items', items: [], events: [] });
+
+    fake.setScenario('server-error', { only: 'chat', times: 1 });
+    const unknown = fake.webhookMessage((m) => (m.recipient.chat_id = 'chat:C5f4e3d2c1b0a'));
+    await fake.deliver(unknown);
+    const [item] = (receiver.results[1] as Extract<ParseResult, { kind: 'items' }>).items;
+    expect(item.features).toMatchObject({ chatKind: 'unverified' });
+    // A citizen's own chat with the group: an item as ever, its kind asked once.
+    const own = () => fake.webhookMessage((m) => (m.message.text = 'Во дворе не горит фонарь'));
+    await fake.deliver(own());
+    const asked = fake.calls.filter((c) => c.endpoint === 'chat').length;
+    await fake.deliver(own());
+    expect((receiver.results[3] as Extract<ParseResult, { kind: 'items' }>).items[0].features).toEqual({
+      source: 'messages',
+    });
+    expect(fake.calls.filter((c) => c.endpoint === 'chat')).toHaveLength(asked);
+  });
+
   it('refuses a webhook with a wrong or missing secret (AuthFailed)', async () => {
     const wrong = await fake.postWebhook(`${receiver.url}?secret=guess`, fake.webhookMessage());
     const missing = await fake.postWebhook(receiver.url, fake.webhookMessage());

@@ -322,7 +322,12 @@ describe('TelegramConnector against the Bot API fake', () => {
         kind: 'items',
         items: [],
         events: [],
-        rejected: [{ reason: 'Telegram webhook: body is not JSON', raw: '{"update_id": 1, "message": ' }],
+        rejected: [
+          {
+            reason: 'Обновление Telegram не удалось прочитать (Telegram webhook: body is not JSON)',
+            raw: '{"update_id": 1, "message": ',
+          },
+        ],
       });
 
       // While a webhook is set, Telegram refuses getUpdates with 409; that is worth retrying, not fatal.
@@ -671,7 +676,7 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(page.rejected).toEqual([
       {
         externalId: `update:${good.update_id + 1}`,
-        reason: expect.stringMatching(/^Telegram update: /),
+        reason: expect.stringMatching(/^Обновление Telegram не удалось прочитать \(Telegram update: /),
         raw: expect.objectContaining({ update_id: good.update_id + 1 }),
       },
     ]);

@@ -203,7 +203,7 @@ describe('VkConnector against the fake VK', () => {
       expect(page.items.map((i) => i.externalId)).toEqual(['msg:604117233:318']);
       expect(page.rejected).toHaveLength(1);
       expect(page.rejected![0]).toMatchObject({
-        reason: expect.stringMatching(/^VK /),
+        reason: expect.stringMatching(/^Событие VK не удалось прочитать \(VK /),
         raw: expect.anything(),
       });
     });

@@ -138,6 +138,19 @@ export function attachmentsOf(message: Record<string, unknown>): InboundAttachme
   return out;
 }
 
+/**
+ * What GET /me/chat/<chat_id> (graph.user.chat) says a chat is. A webhook message itself does not tell: it carries
+ * `sender.user_id` and `recipient.chat_id` (`chat:…` for every kind of chat) and nothing else about the chat. The
+ * answer names a `type` (GROUP_CHAT, DIALOG, CHAT) and the `participants` (`user:…` keys): a chat where more than one
+ * person writes (type CHAT, or several users) is 'multi-user' — its messages are not one citizen's private dialogue.
+ */
+export function okChatKind(info: unknown): 'private' | 'multi-user' {
+  if (!isRecord(info)) return 'private';
+  if (info.type === 'CHAT') return 'multi-user';
+  const participants = isRecord(info.participants) ? Object.keys(info.participants) : [];
+  return participants.filter((p) => p.startsWith('user:')).length > 1 ? 'multi-user' : 'private';
+}
+
 /** An id as OK writes it (`user:…`, `chat:…`), or a bare number some bodies carry, as a string. */
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;

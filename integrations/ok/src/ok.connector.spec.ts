@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Channel, ConnectorErrorCode } from '@inbox/integrations/contract';
 import { okApiError } from './ok-api';
 import { OkConnector } from './ok.connector';
-import { parseOkWebhook } from './ok-webhook';
+import { okChatKind, parseOkWebhook } from './ok-webhook';
 
 // Our own webhook bodies in the shapes of apiok.ru's examples (test/fixtures/ok); the documented examples
 // themselves are checked by the conformance suite (test/conformance).
@@ -15,7 +15,8 @@ const shareMessage = () => JSON.parse(sampleText('webhook-message-share.json')) 
 const account = {
   id: 'ok-1',
   channel: Channel.Ok,
-  settings: {},
+  // Nothing listens there: the chat's kind is not known (the integration test asks the fake OK).
+  settings: { apiBaseUrl: 'http://127.0.0.1:9/graph' },
   secrets: { accessToken: 'tkn', webhookSecret: 'shared-secret' },
 };
 const connector = new OkConnector();
@@ -169,6 +170,20 @@ describe('parseOkWebhook', () => {
   });
 });
 
+describe('okChatKind', () => {
+  it('tells a chat several people write in from a citizen’s dialogue with the group', () => {
+    const chat = (type: string, ...users: string[]) => ({
+      type,
+      participants: Object.fromEntries(users.map((u) => [u, 1498581292941])),
+    });
+    expect(okChatKind(chat('GROUP_CHAT', 'user:1'))).toBe('private');
+    expect(okChatKind(chat('GROUP_CHAT', 'user:1', 'group:9'))).toBe('private');
+    expect(okChatKind(chat('GROUP_CHAT', 'user:1', 'user:2'))).toBe('multi-user');
+    expect(okChatKind(chat('CHAT', 'user:1'))).toBe('multi-user');
+    expect(okChatKind({})).toBe('private');
+  });
+});
+
 describe('OkConnector.parseInbound', () => {
   const request = (
     query: Record<string, unknown>,
@@ -184,7 +199,7 @@ describe('OkConnector.parseInbound', () => {
       connector.parseInbound(account, request({ secret: 'shared-secret' })),
     ).resolves.toMatchObject({
       kind: 'items',
-      items: [{ externalId: 'mid:C7d31a0f5b2e1.1a7f3e0c92b4d01' }],
+      items: [{ externalId: 'mid:C7d31a0f5b2e1.1a7f3e0c92b4d01', features: { chatKind: 'unverified' } }],
     });
   });
 
@@ -214,7 +229,31 @@ describe('OkConnector.parseInbound', () => {
       kind: 'items',
       items: [],
       events: [],
-      rejected: [{ reason: 'OK webhook: message without mid', raw: broken }],
+      rejected: [
+        { reason: 'Сообщение OK не удалось прочитать (OK webhook: message without mid)', raw: broken },
+      ],
+    });
+  });
+
+  it('keeps a message its reading throws on for staff, with the reason, and answers it', async () => {
+    // A stamp past what a Date holds: reading it threw a RangeError, and OK re-sent the message for 8 hours.
+    const odd = { ...textMessage(), timestamp: 9_000_000_000_000_000 };
+    const result = await connector.parseInbound(
+      account,
+      request({ secret: 'shared-secret' }, Buffer.from(JSON.stringify(odd))),
+    );
+    expect(result).toEqual({
+      kind: 'items',
+      items: [],
+      events: [],
+      rejected: [
+        {
+          reason: expect.stringMatching(
+            /^Сообщение OK не удалось разобрать: сбой программы чтения канала \(RangeError/,
+          ),
+          raw: odd,
+        },
+      ],
     });
   });
 

@@ -8,12 +8,15 @@ import {
   ConnectorErrorCode,
   type DeliveryReceipt,
   type FetchedFile,
+  type InboundItem,
   type InboundRequest,
   type NeedsSetUp,
   type OutboundMessage,
   type ParseResult,
   type PullPage,
   type ThreadsSentMessages,
+  errorSummary,
+  unreadableItemReason,
 } from '@inbox/integrations/contract';
 import { downloadAttachment } from '@inbox/integrations/contract';
 import { decodeJsonBody, isEmojiOnly, isRecord, splitText } from '@inbox/integrations/contract';
@@ -21,7 +24,7 @@ import { OkApi } from './ok-api';
 import { OkRest } from './ok-rest';
 import { type OkSettings, type OkWallSettings, okSettings } from './ok-settings';
 import { commentItem, readComments, readTopics, topicItem, wallThreadKeys } from './ok-wall';
-import { parseOkWebhook, sentThreadKey } from './ok-webhook';
+import { okChatKind, parseOkWebhook, sentThreadKey } from './ok-webhook';
 
 /** The query parameter carrying the per-account shared secret on our webhook URL. */
 export const OK_SECRET_PARAM = 'secret';
@@ -115,6 +118,9 @@ function firstString(value: unknown): unknown {
 export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
   readonly channel = Channel.Ok;
   readonly mode = 'both' as const;
+
+  /** What each chat is (`<account>|<chat_id>` → kind): a chat does not change its kind; bounded. */
+  private readonly chatKinds = new Map<string, 'private' | 'multi-user'>();
 
   constructor(private readonly logger: JsonLogger = new JsonLogger('ok-connector')) {}
 
@@ -267,7 +273,22 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'OK webhook secret missing or wrong');
     }
     const body = decodeJsonBody(request.body);
-    const parsed = parseOkWebhook(body);
+    let parsed: ReturnType<typeof parseOkWebhook>;
+    try {
+      parsed = parseOkWebhook(body);
+    } catch (error) {
+      // A message our reading throws on (a shape never seen, a bug): kept for staff, and OK gets its 200.
+      this.logger.write('warn', 'ok webhook quarantined', {
+        accountId: account.id,
+        error: errorSummary(error),
+      });
+      return {
+        kind: 'items',
+        items: [],
+        events: [],
+        rejected: [{ reason: unreadableItemReason('Сообщение OK', error), raw: body }],
+      };
+    }
     // Past the secret the notification is OK's own: one we cannot read is kept whole for staff and answered
     // 200 like any other, so OK does not re-send it (nor hold the chat's later messages back).
     if (parsed.problem) {
@@ -276,12 +297,56 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
         kind: 'items',
         items: [],
         events: [],
-        rejected: [{ reason: `OK webhook: ${parsed.problem}`, raw: body }],
+        rejected: [
+          { reason: `Сообщение OK не удалось прочитать (OK webhook: ${parsed.problem})`, raw: body },
+        ],
       };
     }
     if (parsed.skipped)
       this.logger.write('info', 'ok webhook skipped', { accountId: account.id, reason: parsed.skipped });
-    return { kind: 'items', items: parsed.items, events: [] };
+    const items: InboundItem[] = [];
+    for (const item of parsed.items) {
+      const chatId = String(item.replyAddress?.chatId ?? '');
+      const kind = await this.chatKind(account, settings, chatId);
+      // A chat several people write in is not one citizen's dialogue with the group (as VK's and Telegram's group
+      // chats are not): its chatter is no appeal, and an answer there would be read by all of them.
+      if (kind === 'multi-user') {
+        this.logger.write('info', 'ok webhook skipped', { accountId: account.id, reason: 'group-chat' });
+        continue;
+      }
+      // Not known (OK did not say): taken as the dialogue it almost always is, but marked, so staff can tell.
+      items.push(kind ? item : { ...item, features: { ...item.features, chatKind: 'unverified' } });
+    }
+    return { kind: 'items', items, events: [] };
+  }
+
+  /**
+   * Whether a chat is one citizen's dialogue with the group: GET /me/chat/<chat_id>, once per chat (see okChatKind).
+   * Undefined when OK does not answer within a short wait (the webhook must be answered within 5 s).
+   */
+  private async chatKind(
+    account: ChannelAccountRef,
+    settings: OkSettings,
+    chatId: string,
+  ): Promise<'private' | 'multi-user' | undefined> {
+    if (!CHAT_ID.test(chatId)) return undefined;
+    const key = `${account.id}|${chatId}`;
+    const known = this.chatKinds.get(key);
+    if (known) return known;
+    let kind: 'private' | 'multi-user';
+    try {
+      const api = new OkApi({ ...settings, requestTimeoutMs: Math.min(settings.requestTimeoutMs, 2_500) });
+      kind = okChatKind(await api.request('GET', `/me/chat/${chatId}`));
+    } catch (error) {
+      this.logger.write('warn', 'ok chat kind unknown', {
+        accountId: account.id,
+        error: error instanceof ConnectorError ? error.code : 'error',
+      });
+      return undefined;
+    }
+    if (this.chatKinds.size >= 10_000) this.chatKinds.clear();
+    this.chatKinds.set(key, kind);
+    return kind;
   }
 
   /**

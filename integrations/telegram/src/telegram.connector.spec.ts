@@ -79,16 +79,50 @@ describe('TelegramConnector webhook', () => {
       kind: 'items',
       items: [],
       events: [],
-      rejected: [{ reason: 'Telegram webhook: body is not JSON', raw: '{"update_id":' }],
+      rejected: [
+        {
+          reason: 'Обновление Telegram не удалось прочитать (Telegram webhook: body is not JSON)',
+          raw: '{"update_id":',
+        },
+      ],
     });
     expect(await connector.parseInbound(account, { headers, body: [1, 2] })).toMatchObject({
-      rejected: [{ reason: 'Telegram update: update must be an object', raw: [1, 2] }],
+      rejected: [
+        {
+          reason: 'Обновление Telegram не удалось прочитать (Telegram update: update must be an object)',
+          raw: [1, 2],
+        },
+      ],
     });
     const broken = { update_id: 7, message: { message_id: 'x', date: 1, chat: { id: 9 } } };
     expect(await connector.parseInbound(account, { headers, body: broken })).toMatchObject({
       items: [],
       rejected: [
         { externalId: 'update:7', reason: expect.stringContaining('message.message_id'), raw: broken },
+      ],
+    });
+  });
+
+  it('keeps an update its reading throws on for staff, with the reason, instead of failing the webhook', async () => {
+    const headers = { 'x-telegram-bot-api-secret-token': 'hook_Secret-1' };
+    // A date past what a Date holds: reading it threw a RangeError, the webhook answered 500 and Telegram re-sent
+    // the update (holding back every later one) for hours.
+    const odd = {
+      update_id: 8,
+      message: { message_id: 3, date: 9_000_000_000_000, chat: { id: 9, type: 'private' }, text: 'Яма' },
+    };
+    expect(await connector.parseInbound(account, { headers, body: odd })).toEqual({
+      kind: 'items',
+      items: [],
+      events: [],
+      rejected: [
+        {
+          externalId: 'update:8',
+          reason: expect.stringMatching(
+            /^Обновление Telegram не удалось разобрать: сбой программы чтения канала \(RangeError/,
+          ),
+          raw: odd,
+        },
       ],
     });
   });

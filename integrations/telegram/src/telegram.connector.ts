@@ -26,6 +26,8 @@ import {
   type RequestsPhone,
   type ThreadsSentMessages,
   splitText,
+  errorSummary,
+  unreadableItemReason,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
 import { clientFor, settingsOf } from './account';
@@ -196,10 +198,10 @@ export class TelegramConnector
         items.push(...mapped.items);
         events.push(...mapped.events);
       } catch (error) {
-        if (!(error instanceof ConnectorError) || error.code !== ConnectorErrorCode.InvalidPayload)
-          throw error;
-        // Kept whole for staff, so it cannot block the feed and is not lost either.
-        rejected.push(this.rejection(account, update, updateId, error));
+        // The account's trouble (Telegram away, a token refused) stops the page; an update we cannot read, or one
+        // our reading throws on (a shape never seen, a bug), is kept whole for staff: it cannot block the feed.
+        if (error instanceof ConnectorError && error.code !== ConnectorErrorCode.InvalidPayload) throw error;
+        rejected.push(this.rejection(account, update, updateId ?? updateIdIn(update), error));
       }
     }
     return {
@@ -233,9 +235,13 @@ export class TelegramConnector
       if (mapped.skipped) this.logSkipped(account, updateIdOf(update), mapped.skipped);
       return { kind: 'items', items: mapped.items, events: mapped.events };
     } catch (error) {
-      if (!(error instanceof ConnectorError) || error.code !== ConnectorErrorCode.InvalidPayload) throw error;
-      const id = isUpdateWithId(update) ? update.update_id : undefined;
-      return { kind: 'items', items: [], events: [], rejected: [this.rejection(account, update, id, error)] };
+      if (error instanceof ConnectorError && error.code !== ConnectorErrorCode.InvalidPayload) throw error;
+      return {
+        kind: 'items',
+        items: [],
+        events: [],
+        rejected: [this.rejection(account, update, updateIdIn(update), error)],
+      };
     }
   }
 
@@ -243,17 +249,21 @@ export class TelegramConnector
     account: ChannelAccountRef,
     update: unknown,
     updateId: number | undefined,
-    error: ConnectorError,
+    error: unknown,
   ) {
-    const fields = error.details.fields ?? {};
+    const fields = error instanceof ConnectorError ? (error.details.fields ?? {}) : {};
     this.logger.warn('Telegram update quarantined', {
       accountId: account.id,
       updateId,
       fields: Object.keys(fields),
+      ...(error instanceof ConnectorError ? {} : { error: errorSummary(error) }),
     });
     return {
       ...(updateId !== undefined ? { externalId: `update:${updateId}` } : {}),
-      reason: error.message,
+      reason:
+        error instanceof ConnectorError
+          ? `Обновление Telegram не удалось прочитать (${error.message})`
+          : unreadableItemReason('Обновление Telegram', error),
       raw: Buffer.isBuffer(update) ? update.toString('utf8') : update,
     };
   }
@@ -703,4 +713,9 @@ function downloadedTypeOf(fileName: string, header: string | null): string {
   if (byName !== OCTET_STREAM) return byName;
   const declared = header?.split(';')[0].trim().toLowerCase();
   return declared || OCTET_STREAM;
+}
+
+/** The update's id when it has a usable one, for the quarantine. */
+function updateIdIn(update: unknown): number | undefined {
+  return isUpdateWithId(update) ? update.update_id : undefined;
 }

@@ -72,8 +72,33 @@ describe('VkConnector.parseInbound', () => {
       rejected: [
         {
           externalId: 'event:e1',
-          reason: 'VK message_new: message_new without peer_id, from_id or id',
+          reason:
+            'Событие VK не удалось прочитать (VK message_new: message_new without peer_id, from_id or id)',
           raw: broken,
+        },
+      ],
+    });
+  });
+
+  it('keeps an event its reading throws on whole, with the reason, instead of failing', async () => {
+    // A date past what a Date holds: reading it threw a RangeError (VK re-sent the event for hours).
+    const odd = {
+      ...messageNew,
+      secret: 'right-secret',
+      event_id: 'e2',
+      object: { message: { ...messageNew.object.message, date: 9_000_000_000_000 } },
+    };
+    await expect(parse(odd)).resolves.toEqual({
+      kind: 'items',
+      items: [],
+      events: [],
+      rejected: [
+        {
+          externalId: 'event:e2',
+          reason: expect.stringMatching(
+            /^Событие VK не удалось разобрать: сбой программы чтения канала \(RangeError/,
+          ),
+          raw: odd,
         },
       ],
     });

@@ -17,6 +17,7 @@ import { Consents } from './consents.service';
 import { DialogueItemsRepository } from './dialogue-items.repository';
 import { Dialogue } from './dialogue.service';
 import { HELD_INTRO_RU, ratingAlreadyGivenRu, ratingWindowClosedRu } from './texts';
+import { isPrivateDialogue } from './public-place';
 
 export type Admission = 'not-gated' | 'command' | 'rating' | 'consent' | 'released' | 'held';
 
@@ -120,7 +121,11 @@ export class DialogueAdmission {
 
     // OK has no buttons: its rating request asks for two digits, which count within the rating window. In Telegram
     // and VK the same digits typed instead of pressed (often with the reason after them) count the same way.
-    const rating = plainText ? parseRatingReply(text) : undefined;
+    // Only in the citizen's private chat: digits typed under a post or in a group are somebody's words there.
+    const rating =
+      plainText && isPrivateDialogue(item.channel, replyAddress, p.features, author)
+        ? parseRatingReply(text)
+        : undefined;
     const rated = rating
       ? await this.appeals.openRatingRequest(item.channel, author, RATING_WINDOW_DAYS)
       : undefined;

@@ -1,6 +1,6 @@
 import { Channel } from '@inbox/integrations/contract';
 import { mayOweNotice } from './citizen-notices.service';
-import { isPublicPlace } from './public-place';
+import { isPrivateDialogue, isPublicPlace } from './public-place';
 
 describe('mayOweNotice', () => {
   it('passes every event a citizen hears of, and of deliveries only an answer’s', () => {
@@ -27,5 +27,39 @@ describe('isPublicPlace', () => {
     expect(isPublicPlace(Channel.Telegram, { chatId: 48151623, messageId: 1 })).toBe(false);
     expect(isPublicPlace(Channel.Vk, { peerId: 604117261 })).toBe(false);
     expect(isPublicPlace(Channel.Telegram, null)).toBe(false);
+  });
+});
+
+describe('isPrivateDialogue (where typed digits may be a rating)', () => {
+  it('is the citizen’s own chat only: not a comment, a group, a VK chat or an OK chat OK did not describe', () => {
+    const wall = { source: 'wall', place: 'channel-comments' };
+    expect(isPrivateDialogue(Channel.Telegram, { chatId: 48151623, messageId: 1 }, {}, '48151623')).toBe(
+      true,
+    );
+    expect(
+      isPrivateDialogue(
+        Channel.Telegram,
+        { chatId: -1001987654321, messageId: 2210, public: true },
+        wall,
+        '4815',
+      ),
+    ).toBe(false);
+    // A comment as it would look had it lost its marks: still not the citizen's chat with the bot.
+    expect(isPrivateDialogue(Channel.Telegram, { chatId: -1001987654321, messageId: 2210 }, {}, '4815')).toBe(
+      false,
+    );
+    expect(
+      isPrivateDialogue(Channel.Telegram, { chatId: -1002000000001, directMessagesTopicId: 7 }, {}, '4815'),
+    ).toBe(true);
+    expect(isPrivateDialogue(Channel.Vk, { peerId: 604117261 }, {}, '604117261')).toBe(true);
+    expect(isPrivateDialogue(Channel.Vk, { peerId: 2000000004 }, {}, '604117261')).toBe(false);
+    expect(isPrivateDialogue(Channel.Vk, { ownerId: -1, postId: 6, commentId: 9 }, wall, '6041')).toBe(false);
+    expect(
+      isPrivateDialogue(Channel.Ok, { chatId: 'chat:C3ecb9d02a600' }, { source: 'messages' }, 'user:1'),
+    ).toBe(true);
+    expect(
+      isPrivateDialogue(Channel.Ok, { chatId: 'chat:C3ecb9d02a600' }, { chatKind: 'unverified' }, 'user:1'),
+    ).toBe(false);
+    expect(isPrivateDialogue(Channel.Ok, { topicId: '155612843302741' }, wall, 'user:1')).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 /*
  * A local OK Bot API (Graph API): /graph/me/subscribe, /graph/me/subscriptions, /graph/me/unsubscribe,
- * /graph/me/info, /graph/me/messages/<chat_id>, every call with ?access_token=…; files at /files/<name>; and helpers
+ * /graph/me/info, /graph/me/messages/<chat_id>, /graph/me/chat/<chat_id>, every call with ?access_token=…; files at /files/<name>; and helpers
  * that POST webhook messages the way OK does (to a given URL or to every subscribed webhook). Payloads are our
  * own, in the shapes of OK's documented examples (test/fixtures/ok).
  *
@@ -121,6 +121,8 @@ export class OkFake {
   private server?: Server;
   private scenario: ActiveScenario = { name: 'normal', remaining: Infinity };
   private readonly files = new Map<string, { content: Buffer; contentType: string }>();
+  /** Chats by id as GET /me/chat/<chat_id> describes them; one not set up is a citizen's chat with the group. */
+  private readonly chats = new Map<string, { type: string; participants: string[] }>();
   private seq = 98211023614189660n;
 
   constructor(options: { token?: string; webhookSecret?: string } = {}) {
@@ -245,6 +247,14 @@ export class OkFake {
     return `${this.url}/files/${encodeURIComponent(name)}`;
   }
 
+  /**
+   * A chat several people write in (OK's chats of a group with its members): GET /me/chat lists them all among its
+   * participants, as graph.user.chat documents the answer.
+   */
+  multiUserChat(chatId: string, participants: string[], type = 'GROUP_CHAT'): void {
+    this.chats.set(chatId, { type, participants });
+  }
+
   /** A webhook message from the fixture, with a fresh mid/seq; `patch` edits it (text, chat, sender, attachments…). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   webhookMessage(patch?: (message: Record<string, any>) => void): Record<string, unknown> {
@@ -292,7 +302,7 @@ export class OkFake {
   private takeScenario(target: string): ActiveScenario | undefined {
     const s = this.scenario;
     if (s.name === 'normal' || s.remaining <= 0) return undefined;
-    if (s.only ? s.only !== target : target === 'files' || target === 'webhook') return undefined;
+    if (s.only ? s.only !== target : ['files', 'webhook', 'chat'].includes(target)) return undefined;
     if (s.skip) {
       s.skip -= 1;
       return undefined;
@@ -311,7 +321,7 @@ export class OkFake {
       return this.rest(url, res);
     }
     const files = url.pathname.startsWith('/files/');
-    const match = /^\/graph\/me\/(subscribe|subscriptions|unsubscribe|info|messages)(?:\/(.+))?$/.exec(
+    const match = /^\/graph\/me\/(subscribe|subscriptions|unsubscribe|info|messages|chat)(?:\/(.+))?$/.exec(
       url.pathname,
     );
     if (!files && !match)
@@ -382,6 +392,20 @@ export class OkFake {
           name: 'Администрация области',
           avatar_url: `${this.url}/files/avatar.png`,
         });
+      case 'GET chat': {
+        const chatId = decodeURIComponent(match![2] ?? '');
+        const chat = this.chats.get(chatId) ?? { type: 'GROUP_CHAT', participants: ['user:577120034411'] };
+        return ok({
+          type: chat.type,
+          status: 'ACTIVE',
+          title: 'Администрация области',
+          participants: Object.fromEntries(chat.participants.map((p) => [p, Date.now()])),
+          lastEventTime: Date.now(),
+          chat_id: chatId,
+          owner_id: chat.participants[0],
+          group_id: 'group:910000000001',
+        });
+      }
       case 'POST messages': {
         const chatId = decodeURIComponent(match![2] ?? '');
         const recipient = body?.recipient as Record<string, unknown> | undefined;
