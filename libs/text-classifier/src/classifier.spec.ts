@@ -300,6 +300,24 @@ describe('the own model, one-vs-rest or Crammer–Singer, chosen on the calibrat
     expect(refit.some((l) => l.startsWith('crammer-singer C='))).toBe(kept === 'crammer-singer');
   });
 
+  it('fits the joint model in a thread of its own beside the solver threads to the same model', async () => {
+    // Needs the compiled workers (`npm run build`), as training off the event loop does.
+    const both = ['ovr', 'crammer-singer'] as const;
+    const weighted = { tuneClassWeight: ['sqrt', 'balanced'] } as const;
+    const serialLogs: string[] = [];
+    const threadedLogs: string[] = [];
+    const serial = await TextClassifier.train(rows, { ...options(serialLogs, both), ...weighted });
+    const threaded = await TextClassifier.train(rows, {
+      ...options(threadedLogs, both),
+      ...weighted,
+      threads: 2,
+    });
+    const figures = (logs: string[]) => logs.filter((l) => /calibration accuracy|chosen|own model:/.test(l));
+    expect(figures(threadedLogs)).toEqual(figures(serialLogs));
+    const margins = (model: TextClassifier) => rows.slice(0, 20).flatMap((row) => [...model.scores(row)]);
+    expect(margins(threaded)).toEqual(margins(serial));
+  });
+
   it("with Crammer–Singer alone the model's own weights are the joint model's, not one-vs-rest's", async () => {
     const joint = await TextClassifier.train(rows, options([], ['crammer-singer']));
     const ovr = await TextClassifier.train(rows, options([]));

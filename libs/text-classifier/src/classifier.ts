@@ -29,6 +29,7 @@ import {
   seededRandom,
   toCsr,
   trainCrammerSinger,
+  trainCrammerSingerOffThread,
   trainOneVsRestParallel,
 } from './linear';
 import {
@@ -557,6 +558,18 @@ export class TextClassifier {
         let mix = 0;
         const fitFrom = (v: Vectors, earlier: FitResult | undefined) =>
           fitLinear(v, linear, threads, log, started, warmFrom(earlier), halfLife);
+        // The joint model's fit runs beside the one-vs-rest fits, in its own thread (fitCrammerSinger): from
+        // the start when C is not tuned, else once C is chosen.
+        const crammerSingerAt = (C: number): Promise<FitResult> => {
+          const earlier = previous?.linear.C === C ? previous.fits.crammerSinger : undefined;
+          return inBackground(
+            fitCrammerSinger(vectors, { ...linear, C }, threads, log, started, warmFrom(earlier), halfLife),
+          );
+        };
+        let crammerSingerPending =
+          multiclassKinds.includes('crammer-singer') && tuning.length === 1
+            ? crammerSingerAt(tuning[0])
+            : undefined;
         const candidates: { value: { C: number; result: FitResult }; predicted: string[] }[] = [];
         for (const C of tuning) {
           const candidate = { ...linear, C };
@@ -587,10 +600,15 @@ export class TextClassifier {
         const owns: { kind: Multiclass; result: FitResult }[] = multiclassKinds.includes('ovr')
           ? [{ kind: 'ovr', result: ovrFit }]
           : [];
+        if (multiclassKinds.includes('crammer-singer')) crammerSingerPending ??= crammerSingerAt(chosen.C);
+        const fineWanted = hierarchical && mixes.some((m) => m > 0);
+        if (fineWanted) log(`fine labels: fitting their model to vote for their parents ${stamp(started)}`);
+        const finePending = fineWanted
+          ? inBackground(fitFrom(fineRows(vectors), previous?.fits.fine))
+          : undefined;
         let crammerSingerFit: FitResult | undefined;
-        if (multiclassKinds.includes('crammer-singer')) {
-          const earlier = previous?.linear.C === chosen.C ? previous.fits.crammerSinger : undefined;
-          crammerSingerFit = fitCrammerSinger(vectors, linear, log, started, warmFrom(earlier), halfLife);
+        if (crammerSingerPending) {
+          crammerSingerFit = await crammerSingerPending;
           owns.push({ kind: 'crammer-singer', result: crammerSingerFit });
         }
         chosen = { C: chosen.C, result: owns[0].result };
@@ -598,9 +616,8 @@ export class TextClassifier {
         let fineFit: FitResult | undefined;
         let fineFitted: FitResult | undefined;
         let parents: Int32Array = new Int32Array(0);
-        if (hierarchical && mixes.some((m) => m > 0)) {
-          log(`fine labels: fitting their model to vote for their parents ${stamp(started)}`);
-          fineFit = await fitFrom(fineRows(vectors), previous?.fits.fine);
+        if (finePending) {
+          fineFit = await finePending;
           fineFitted = fineFit;
           parents = parentIndex(fineFit.labels, chosen.result.labels);
           const fineScores = testVectors.map((v) => scoreDense(fineFit as FitResult, v, linear.bias));
@@ -807,18 +824,15 @@ export class TextClassifier {
         fitIndex.forEach((row, k) => (rowMap[row] = k));
         const all = fitFeatures(examples, featureConfig, log, started, terms);
         // The refit weights rows by recency as the calibration fits did (it used to drop the weights).
-        final =
+        // The joint model's refit runs in its own thread beside the fine labels' and the pivot's.
+        const warm = { result: chosen.result, rowMap };
+        const crammerSingerPending =
           multiclass === 'crammer-singer'
-            ? fitCrammerSinger(all, linear, log, started, { result: chosen.result, rowMap }, halfLife)
-            : await fitLinear(
-                all,
-                linear,
-                threads,
-                log,
-                started,
-                { result: chosen.result, rowMap },
-                halfLife,
-              );
+            ? inBackground(fitCrammerSinger(all, linear, threads, log, started, warm, halfLife))
+            : undefined;
+        const ovrFinal = crammerSingerPending
+          ? undefined
+          : await fitLinear(all, linear, threads, log, started, warm, halfLife);
         if (fineFit) {
           fineFinal = await fitLinear(
             fineRows(all),
@@ -830,9 +844,8 @@ export class TextClassifier {
             halfLife,
           );
         }
-        if (pivotFit) {
-          pivotFinal = {
-            result: await fitLinear(
+        const pivotResult = pivotFit
+          ? await fitLinear(
               withPivotLabels(all),
               linear,
               threads,
@@ -840,7 +853,12 @@ export class TextClassifier {
               started,
               { result: pivotFit.result, rowMap },
               halfLife,
-            ),
+            )
+          : undefined;
+        final = ovrFinal ?? (await (crammerSingerPending as Promise<FitResult>));
+        if (pivotFit && pivotResult) {
+          pivotFinal = {
+            result: pivotResult,
             route: { ...pivotFit.route, table: PivotTable.count(pivotRows(examples), final.labels, columns) },
           };
         }
@@ -855,7 +873,7 @@ export class TextClassifier {
       final =
         multiclass === 'ovr'
           ? await fitCold(all)
-          : fitCrammerSinger(all, linear, log, started, undefined, halfLife);
+          : await fitCrammerSinger(all, linear, threads, log, started, undefined, halfLife);
       // No slice to choose the fine labels' vote on: only a single given weight is used.
       if (hierarchical && mixes.length === 1 && mixes[0] > 0) {
         mix = mixes[0];
@@ -1299,6 +1317,15 @@ function splitHoldout(
   };
 }
 
+/**
+ * A fit started now and awaited later, after other work: its rejection is handled at once (so it is not an
+ * unhandled one meanwhile) and still reaches whoever awaits it.
+ */
+function inBackground<T>(pending: Promise<T>): Promise<T> {
+  pending.catch(() => undefined);
+  return pending;
+}
+
 interface Vectors {
   readonly featurizer: Featurizer;
   readonly vectors: SparseVector[];
@@ -1398,23 +1425,34 @@ async function fitLinear(
   return { featurizer, labels, dense, alphas };
 }
 
-/** The label's own model as one Crammer–Singer multiclass SVM (in this thread), laid out as {@link fitLinear}'s. */
-function fitCrammerSinger(
+/**
+ * The label's own model as one Crammer–Singer multiclass SVM, laid out as {@link fitLinear}'s. With more than
+ * one thread it fits in a worker thread of its own, so that the one-vs-rest fits started beside it (the fine
+ * labels' model) keep the other cores busy: the same result either way.
+ */
+async function fitCrammerSinger(
   { featurizer, vectors, examples }: Vectors,
   linear: LinearOptions,
+  threads: number,
   log: (message: string) => void,
   started: TrainingClock,
   warm?: WarmStartFrom,
   halfLifeDays?: number,
-): FitResult {
+): Promise<FitResult> {
   const { labels, y, X, warmStart } = fitProblem(
     { featurizer, vectors, examples },
-    false,
+    threads > 1,
     warm,
     halfLifeDays,
   );
   const init = warmStart?.map((a) => a ?? new Float64Array(examples.length));
-  const { weights: dense, alphas, iterations } = trainCrammerSinger(X, y, labels.length, linear, init);
+  const {
+    weights: dense,
+    alphas,
+    iterations,
+  } = threads > 1
+    ? await trainCrammerSingerOffThread(X, y, labels.length, linear, init)
+    : trainCrammerSinger(X, y, labels.length, linear, init);
   log(`crammer-singer C=${linear.C}: ${labels.length} classes (${iterations} epochs) ${stamp(started)}`);
   return { featurizer, labels, dense, alphas };
 }

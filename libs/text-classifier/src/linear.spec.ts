@@ -8,6 +8,7 @@ import {
   toCsr,
   trainBinary,
   trainCrammerSinger,
+  trainCrammerSingerOffThread,
   trainOneVsRest,
   trainOneVsRestParallel,
 } from './linear';
@@ -299,4 +300,21 @@ describe('Crammer–Singer multiclass SVM', () => {
       expect(shrunk.alphas[labels[i]][i]).toBeLessThanOrEqual(0.5 + 1e-6);
     shrunk.weights.forEach((w, k) => expect(w).toBeCloseTo(fresh.weights[k], 1));
   });
+
+  it('fits in a worker thread of its own to the same weights and dual variables, warm starts included', async () => {
+    // Needs the compiled worker (`npm run build`), as training off the event loop does.
+    expect(workerScript('crammer-singer-worker')).toBeDefined();
+    const { vectors, labels } = overlapping(300);
+    const X = toCsr(vectors, 3, true, new Float64Array(labels.length).fill(0.8));
+    const values = (alphas: Float32Array[]) => alphas.map((a) => Array.from(a));
+    const serial = trainCrammerSinger(X, labels, 3, options);
+    const threaded = await trainCrammerSingerOffThread(X, labels, 3, options);
+    expect(Array.from(threaded.weights)).toEqual(Array.from(serial.weights));
+    expect(values(threaded.alphas)).toEqual(values(serial.alphas));
+    const balanced = { ...options, classWeight: 'balanced' } as const;
+    const warm = trainCrammerSinger(X, labels, 3, balanced, serial.alphas);
+    const threadedWarm = await trainCrammerSingerOffThread(X, labels, 3, balanced, serial.alphas);
+    expect(Array.from(threadedWarm.weights)).toEqual(Array.from(warm.weights));
+    expect(threadedWarm.iterations).toBe(warm.iterations);
+  }, 60_000);
 });

@@ -560,6 +560,35 @@ export interface CrammerSingerResult {
 }
 
 /**
+ * {@link trainCrammerSinger} in a worker thread of its own, the same result: the joint fit is one serial
+ * problem, so started beside a one-vs-rest fit over worker threads it keeps both cores busy instead of leaving
+ * one idle while it runs. `X` should be built with `toCsr(…, shared = true)`, otherwise it is copied. Without
+ * the compiled worker script it fits in this thread.
+ */
+export async function trainCrammerSingerOffThread(
+  X: CsrMatrix,
+  labels: Int32Array,
+  classes: number,
+  options: LinearOptions,
+  warmStart?: readonly ArrayLike<number>[],
+): Promise<CrammerSingerResult> {
+  const script = workerScript('crammer-singer-worker');
+  if (!script) return trainCrammerSinger(X, labels, classes, options, warmStart);
+  const worker = new Worker(script, {
+    workerData: { X, labels, classes, options, warmStart: warmStart?.map((a) => Float64Array.from(a)) },
+  });
+  try {
+    return await new Promise<CrammerSingerResult>((resolve, reject) => {
+      worker.on('message', resolve);
+      worker.on('error', reject);
+      worker.on('exit', (code) => reject(new Error(`crammer-singer worker exited with code ${code}`)));
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/**
  * One joint multiclass SVM (Crammer & Singer 2001) trained by sequential dual coordinate descent with
  * shrinking, a port of liblinear's `-s 4` solver (Keerthi et al. 2008): all classes' weights are fitted
  * together against one hinge loss per row, instead of K binary problems. Row i's C is `C` times its class's
