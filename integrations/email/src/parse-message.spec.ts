@@ -1370,6 +1370,55 @@ function dsn(originalId: string, action = 'failed', status = '5.1.1'): Buffer {
 }
 
 describe('parseEmail: bounces and auto-replies', () => {
+  /** A read receipt (RFC 8098) as Thunderbird and mail.ru send it, about `originalId`. */
+  const mdn = (originalId: string, disposition: string) =>
+    eml(
+      [
+        'From: ivan@mail.example',
+        'To: obr@gov.example.ru',
+        `Subject: ${qWord('Прочитано: Ответ на обращение', 'utf-8')}`,
+        'Message-ID: <mdn-1@mail.example>',
+        'Content-Type: multipart/report; report-type=disposition-notification; boundary="mdn"',
+      ],
+      [
+        '--mdn',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        b64('Ваше сообщение было прочитано.'),
+        '--mdn',
+        'Content-Type: message/disposition-notification',
+        '',
+        'Reporting-UA: mail.example; Webmail',
+        'Final-Recipient: rfc822;ivan@mail.example',
+        `Original-Message-ID: <${originalId}>`,
+        `Disposition: ${disposition}`,
+        '--mdn--',
+        '',
+      ].join('\r\n'),
+    );
+
+  it('reads a read receipt as read, «deleted unread» as delivered, an error as failed; one not ours aside', async () => {
+    const state = async (disposition: string) => {
+      const result = await parseEmail(mdn(ourId, disposition), ctx);
+      return result.kind === 'delivery-state' ? result.event.state : result.kind;
+    };
+    expect(await state('manual-action/MDN-sent-manually; displayed')).toBe('read');
+    // Deleted without being read, or taken by a machine: it arrived; it is no failed delivery of our answer.
+    expect(await state('automatic-action/MDN-sent-automatically; deleted')).toBe('delivered');
+    expect(await state('automatic-action/MDN-sent-automatically; processed')).toBe('delivered');
+    expect(await state('automatic-action/MDN-sent-automatically; processed/error')).toBe('failed');
+    expect(await state('automatic-action/MDN-sent-automatically; failed')).toBe('failed');
+    expect(
+      await parseEmail(mdn('someone@else.example', 'manual-action/MDN-sent-manually; displayed'), ctx),
+    ).toEqual({
+      kind: 'rejected',
+      externalId: 'mdn-1@mail.example',
+      reason: automaticLetterReason('receipt-unrelated'),
+    });
+    expect(automaticLetterReason('receipt-unrelated')).toMatch(/^Уведомление о прочтении письма/);
+  });
+
   it('turns a DSN about one of our letters into a failed delivery-state event', async () => {
     const result = await parseEmail(dsn(ourId), ctx);
     expect(result).toEqual({

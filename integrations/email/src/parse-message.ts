@@ -71,7 +71,7 @@ export interface ParseContext {
 export type SkipReason = 'bounce-delayed' | 'own-message';
 
 /** A letter a machine wrote, set aside for staff instead of becoming an appeal. */
-type AutomaticKind = 'auto-reply' | 'auto-generated' | 'bounce-unrelated';
+type AutomaticKind = 'auto-reply' | 'auto-generated' | 'bounce-unrelated' | 'receipt-unrelated';
 
 const REGISTER_BY_HAND = 'Если это письмо гражданина, зарегистрируйте его вручную.';
 
@@ -93,6 +93,11 @@ export function automaticLetterReason(kind: AutomaticKind, detail?: string): str
       return (
         'Уведомление о недоставке письма, которое не найдено среди отправленных системой: не зарегистрировано ' +
         'как обращение. Если в нём ответ гражданину, проверьте адрес заявителя.'
+      );
+    case 'receipt-unrelated':
+      return (
+        'Уведомление о прочтении письма, которое не найдено среди отправленных системой: не зарегистрировано ' +
+        'как обращение.'
       );
   }
 }
@@ -230,6 +235,8 @@ interface BounceInfo {
   action: 'failed' | 'delayed' | 'delivered' | 'read';
   reason?: string;
   originalMessageId?: string;
+  /** A read receipt (MDN), not a delivery report. */
+  receipt?: boolean;
 }
 
 /**
@@ -280,9 +287,22 @@ function bounceInfo(
       : new Map();
     const disposition = (fields.get('disposition') ?? '').toLowerCase();
     const original = normaliseMessageId(fields.get('original-message-id')) ?? returnedIds();
-    return disposition.includes('displayed')
-      ? { action: 'read', originalMessageId: original }
-      : { action: 'failed', reason: disposition || undefined, originalMessageId: original };
+    // `action-mode/sending-mode; type[/modifier]` (RFC 8098): displayed is read; deleted, dispatched and processed
+    // arrived all the same (deleted unread, forwarded, taken by a machine); only failed (RFC 2298) or an error
+    // modifier says the letter did not arrive.
+    const [type = '', modifier = ''] = (disposition.split(';')[1] ?? disposition).trim().split('/');
+    const action: BounceInfo['action'] =
+      type === 'failed' || /error|failed/.test(modifier)
+        ? 'failed'
+        : type === 'displayed'
+          ? 'read'
+          : 'delivered';
+    return {
+      action,
+      ...(action === 'failed' ? { reason: disposition || undefined } : {}),
+      originalMessageId: original,
+      receipt: true,
+    };
   }
   // Old-style bounces: plain text from the mailer daemon, the original quoted in the body.
   const subject = parsed.subject ?? '';
@@ -864,7 +884,11 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
     const original = bounce.originalMessageId;
     const outboundId = original ? outboundIdOf(original, ctx.fromAddress) : undefined;
     if (!original || outboundId === undefined) {
-      return { kind: 'rejected', externalId, reason: automaticLetterReason('bounce-unrelated') };
+      return {
+        kind: 'rejected',
+        externalId,
+        reason: automaticLetterReason(bounce.receipt ? 'receipt-unrelated' : 'bounce-unrelated'),
+      };
     }
     if (bounce.action === 'delayed') return { kind: 'skipped', externalId, reason: 'bounce-delayed' };
     return {
