@@ -75,6 +75,12 @@ export const ACCOUNT_SPECS: Record<ConnectorKind, AccountSpec> = {
         label: 'Наибольшее письмо, байт (из большего читается только текст)',
         type: 'number',
       },
+      {
+        key: 'timeZone',
+        label: 'Часовой пояс отправителей (для даты письма без пояса)',
+        type: 'string',
+        default: 'Europe/Moscow',
+      },
       { key: 'pullEveryMs', label: 'Опрос каждые, мс', type: 'number' },
     ],
     secrets: [
