@@ -157,6 +157,11 @@ function idOf(value: unknown): string | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : undefined;
 }
 
+/** `<kind>:<id>` for an id OK gave bare (digits, or a chat id without its prefix). */
+function prefixed(kind: 'user' | 'chat', id: string | undefined): string | undefined {
+  return id === undefined || id === '' || id.includes(':') ? id : `${kind}:${id}`;
+}
+
 export function parseOkWebhook(body: unknown): ParsedWebhook {
   if (!isRecord(body)) return { items: [], problem: 'webhook body is not an object' };
   const type = body.webhookType ?? body.type;
@@ -171,8 +176,11 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
       : { items: [] };
   }
   const message = body.message;
-  const userId = idOf(isRecord(body.sender) ? body.sender.user_id : undefined);
-  const chatId = idOf(isRecord(body.recipient) ? body.recipient.chat_id : undefined);
+  // OK documents `user:<id>` and `chat:<id>`; a bare number some bodies carry is the same id: written the documented
+  // way, so a citizen is one applicant whichever form came (the wall's authors are `user:<id>` too), and the chat
+  // is one OK's messages endpoint takes.
+  const userId = prefixed('user', idOf(isRecord(body.sender) ? body.sender.user_id : undefined));
+  const chatId = prefixed('chat', idOf(isRecord(body.recipient) ? body.recipient.chat_id : undefined));
   const mid = message.mid;
   if (typeof userId !== 'string' || userId === '' || typeof chatId !== 'string' || chatId === '') {
     return { items: [], problem: 'message without sender.user_id or recipient.chat_id' };

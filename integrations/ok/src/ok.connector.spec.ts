@@ -108,7 +108,8 @@ describe('parseOkWebhook', () => {
   it('reads variants of the documented shape: a lower-case type, numeric ids, seconds, emoji, every file type', () => {
     const body = textMessage();
     body.sender = { user_id: 910000000042, name: 'Анна 👩‍🔧 Ли' };
-    body.recipient = { chat_id: 'chat:C3ecb9d02a600' };
+    // A chat id without its prefix: the same chat, answered at chat:<id>.
+    body.recipient = { chat_id: 'C3ecb9d02a600' };
     body.timestamp = 1741602100;
     body.future_field = { any: 'thing' };
     const message = body.message as Record<string, unknown>;
@@ -124,7 +125,10 @@ describe('parseOkWebhook', () => {
     ];
     const [item] = parseOkWebhook(body).items;
     expect(item).toMatchObject({
-      author: { externalId: '910000000042', displayName: 'Анна 👩‍🔧 Ли' },
+      // The same citizen as `user:910000000042` in OK's documented form, and on the wall.
+      author: { externalId: 'user:910000000042', displayName: 'Анна 👩‍🔧 Ли' },
+      thread: { key: 'chat:C3ecb9d02a600' },
+      replyAddress: { chatId: 'chat:C3ecb9d02a600' },
       receivedAt: '2025-03-10T10:21:40.000Z',
       text: [
         '🏳️‍🌈 Яма на ул. Ленина, д. 5 — Lenina st. 5',
