@@ -135,7 +135,9 @@ describe('classification in batches (integration)', () => {
     });
 
   beforeAll(async () => {
-    stack = await startTestStack({ env: { CLASSIFIER_RETRAIN_CRON: 'off' } });
+    // Commits that wait for the WAL, as in production: the last test checks that a redoable pass's SET LOCAL
+    // leaves none of the pool's sessions without.
+    stack = await startTestStack({ env: { CLASSIFIER_RETRAIN_CRON: 'off' }, synchronousCommit: true });
     await seedDirectory(stack.db.dataSource);
     pipeline = stack.api.get(ClassificationPipeline);
     const demo = await register(demoInboundItems(200, TRAINED_AT), TRAINED_AT);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL } from './services';
+import { ADMIN_DATABASE_URL, TEST_DATABASE_SETTINGS } from './services';
 
 /**
  * The environment variable naming the prefix of the run's test databases when the run drops them in the
@@ -93,6 +93,7 @@ export class DatabaseDropper {
     for (let i = 0; i < missing; i++) {
       const name = `${this.prefix}${SPARE}${randomBytes(6).toString('hex')}`;
       await this.client.query(`CREATE DATABASE "${name}" TEMPLATE "${this.template}"`);
+      await this.client.query(`ALTER DATABASE "${name}" ${TEST_DATABASE_SETTINGS}`);
     }
   }
 
@@ -107,7 +108,8 @@ export class DatabaseDropper {
 }
 
 /**
- * A ready copy of the template renamed to `name`, if one was left (DatabaseDropper): false if none was. Two files
+ * A ready copy of the template (with TEST_DATABASE_SETTINGS) renamed to `name`, if one was left (DatabaseDropper):
+ * false if none was. Two files
  * may reach for one copy at once; the rename gives it to one of them, and the other tries the next.
  */
 export async function claimSpare(prefix: string, name: string): Promise<boolean> {

@@ -13,6 +13,15 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_UR
  */
 export const TEMPLATE_DATABASE_ENV = 'TEST_TEMPLATE_DATABASE';
 
+/**
+ * What every test database sets for the sessions that open on it (`ALTER DATABASE … SET`, which a copy does not
+ * inherit from its template: test-database.ts sets it on each): commits that do not wait for their WAL's flush,
+ * 2–6 ms a writing commit on a shared disk, and a test file commits 800–3 700 transactions. A commit is as
+ * visible to every other session as before; a crash of the server could lose the last moment's commits, and
+ * nothing in npm test crashes Postgres (the chaos suite does, on its own server and config).
+ */
+export const TEST_DATABASE_SETTINGS = 'SET synchronous_commit = off';
+
 export function databaseUrl(name: string): string {
   const url = new URL(ADMIN_DATABASE_URL);
   url.pathname = `/${name}`;

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, runMigrationsLocked } from '@inbox/database';
 import { Client } from 'pg';
-import { ADMIN_DATABASE_URL, adminQuery, databaseUrl, TEMPLATE_DATABASE_ENV } from './services';
+import {
+  ADMIN_DATABASE_URL,
+  adminQuery,
+  databaseUrl,
+  TEMPLATE_DATABASE_ENV,
+  TEST_DATABASE_SETTINGS,
+} from './services';
 import { claimSpare, DROPPED_DATABASE_PREFIX_ENV, letGo } from './database-dropper';
 import { seedTestDirectory } from '../factories/directory';
 
@@ -17,19 +23,26 @@ export interface TestDatabase {
  * integration project it is a copy of the run's template, migrated and seeded the same way once (mostly one that
  * jest's main process made ready), or of a template given in `from`, and `drop` only lets it go: that process drops it while the worker goes on
  * (database-dropper.ts). Without them (another
- * jest config) it is migrated and seeded itself, and dropped at once.
+ * jest config) it is migrated and seeded itself, and dropped at once. Its sessions commit without waiting for
+ * the WAL's flush (TEST_DATABASE_SETTINGS) unless `synchronousCommit`, as in production.
  */
-export async function createTestDatabase(options: { from?: string } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { from?: string; synchronousCommit?: boolean } = {},
+): Promise<TestDatabase> {
   const inBackground = process.env[DROPPED_DATABASE_PREFIX_ENV];
   const name = `${inBackground ?? 'inbox_test_'}${randomBytes(6).toString('hex')}`;
   const template = process.env[TEMPLATE_DATABASE_ENV];
+  const spare = !options.from && !!inBackground && (await claimSpare(inBackground, name));
   if (options.from) {
     // A copy of another made database (demo-database.ts), complete as it is.
     await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${options.from}`);
-  } else if (!(inBackground && (await claimSpare(inBackground, name)))) {
+  } else if (!spare) {
     if (template) await ensureTemplate(template);
     await adminQuery(template ? `CREATE DATABASE ${name} TEMPLATE ${template}` : `CREATE DATABASE ${name}`);
   }
+  // A spare comes with the settings already (database-dropper.ts).
+  if (options.synchronousCommit) await adminQuery(`ALTER DATABASE ${name} RESET synchronous_commit`);
+  else if (!spare) await adminQuery(`ALTER DATABASE ${name} ${TEST_DATABASE_SETTINGS}`);
   const url = databaseUrl(name);
   const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 5 } }));
   await dataSource.initialize();

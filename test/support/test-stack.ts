@@ -27,9 +27,18 @@ export interface TestStack {
  * instead of the usual one (demo-database.ts).
  */
 export async function startTestStack(
-  options: { worker?: boolean; env?: Record<string, string>; database?: () => Promise<string> } = {},
+  options: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    database?: () => Promise<string>;
+    /** Commits that wait for the WAL's flush, as in production (test-database.ts). */
+    synchronousCommit?: boolean;
+  } = {},
 ): Promise<TestStack> {
-  const db = await createTestDatabase({ from: await options.database?.() });
+  const db = await createTestDatabase({
+    from: await options.database?.(),
+    synchronousCommit: options.synchronousCommit,
+  });
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     REDIS_URL: TEST_REDIS_URL,
