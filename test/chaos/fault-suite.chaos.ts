@@ -11,7 +11,7 @@ import { INTERRUPTED_REASON } from '@inbox/delivery';
 import { seedTestDirectory } from '../factories/directory';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { freePort } from '../../apps/all-in-one/src/local-services';
-import { AppProcess, PrivatePostgres, PrivateRedis } from './private-services';
+import { AppProcess, Blackhole, PrivatePostgres, PrivateRedis } from './private-services';
 
 /**
  * Issue 15's fault suite (`npm run chaos`). Against a Postgres and a Redis of its own, each case runs the built
@@ -62,6 +62,8 @@ interface Row {
   lost: number;
   unprocessed: number;
   recoverySeconds: number | null;
+  /** Tries the clients had to repeat (an error status or no answer): how much of the fault they saw. */
+  retries: number;
 }
 
 interface Input {
@@ -71,7 +73,8 @@ interface Input {
   chat?: number;
   path: string;
   headers: Record<string, string>;
-  body: string;
+  /** A multipart form is built anew for each try. */
+  body: string | (() => FormData);
 }
 
 interface Stack {
@@ -130,10 +133,23 @@ describe('fault suite (chaos)', () => {
   });
 
   /** A fresh database on the private Postgres, migrated and seeded, then the apps on it. */
-  async function stack(options: { apis?: number; workers?: number; env?: Record<string, string> } = {}) {
+  async function stack(
+    options: {
+      apis?: number;
+      workers?: number;
+      env?: Record<string, string>;
+      /** The database's tablespace (PrivatePostgres.smallDisk). */
+      tablespace?: string;
+      /** Each form submission carries a text file of about 100 KB, its own. */
+      attachments?: boolean;
+    } = {},
+  ) {
     caseNo++;
     const db = `chaos_${caseNo}_${randomBytes(3).toString('hex')}`;
-    await pg.query('postgres', `CREATE DATABASE ${db}`);
+    await pg.query(
+      'postgres',
+      `CREATE DATABASE ${db}${options.tablespace ? ` TABLESPACE ${options.tablespace}` : ''}`,
+    );
     const ds = new DataSource(dataSourceOptions(pg.url(db), { extra: { max: 2 } }));
     await ds.initialize();
     await runMigrationsLocked(ds);
@@ -224,18 +240,29 @@ describe('fault suite (chaos)', () => {
     for (let i = 0; i < ITEMS; i++) {
       if (i % 2 === 0) {
         const key = `chaos-${caseNo}-${i}-${randomBytes(4).toString('hex')}`;
+        const fields = {
+          surname: 'Иванова',
+          firstName: 'Анна',
+          email: `chaos${i}@example.ru`,
+          text: `Во дворе дома ${i} по улице Ленина третью неделю не вывозят мусор, контейнеры переполнены.`,
+          consent: 'true',
+        };
+        const file = options.attachments ? randomBytes(50_000).toString('hex') : undefined;
         inputs.push({
           channel: 'website',
           externalId: `form:${key}`,
           path: '/api/v1/public/appeals',
-          headers: { 'content-type': 'application/json', 'idempotency-key': key },
-          body: JSON.stringify({
-            surname: 'Иванова',
-            firstName: 'Анна',
-            email: `chaos${i}@example.ru`,
-            text: `Во дворе дома ${i} по улице Ленина третью неделю не вывозят мусор, контейнеры переполнены.`,
-            consent: 'true',
-          }),
+          headers: file
+            ? { 'idempotency-key': key }
+            : { 'content-type': 'application/json', 'idempotency-key': key },
+          body: file
+            ? () => {
+                const form = new FormData();
+                for (const [name, value] of Object.entries(fields)) form.append(name, value);
+                form.append('attachments', new Blob([`Акт осмотра ${i}\n${file}`]), `акт-${i}.txt`);
+                return form;
+              }
+            : JSON.stringify(fields),
         });
       } else {
         const chat = chats[(i - 1) / 2];
@@ -274,15 +301,20 @@ describe('fault suite (chaos)', () => {
    * Sends every input, CLIENTS at a time, each until an api accepts it (2xx); `both` sends each to every api at
    * once (a redelivery racing the first delivery). Calls `onProgress` with the count accepted so far.
    */
-  async function ingest(s: Stack, onProgress: (accepted: number) => void, both = false): Promise<number> {
+  async function ingest(
+    s: Stack,
+    onProgress: (accepted: number) => void,
+    both = false,
+  ): Promise<{ accepted: number; retries: number }> {
     let next = 0;
     let accepted = 0;
+    let retries = 0;
     const send = async (input: Input, url: string) => {
       try {
         const res = await fetch(`${url}${input.path}`, {
           method: 'POST',
           headers: input.headers,
-          body: input.body,
+          body: typeof input.body === 'string' ? input.body : input.body(),
           signal: AbortSignal.timeout(15_000),
         });
         await res.arrayBuffer();
@@ -302,6 +334,7 @@ describe('fault suite (chaos)', () => {
             ? (await Promise.all(s.apiUrls.map((u) => send(input, u)))).some(Boolean)
             : await send(input, s.apiUrls[(i + attempt) % s.apiUrls.length]);
           if (ok) break;
+          retries++;
           if (Date.now() > deadline) throw new Error(`input ${input.externalId} was never accepted`);
           await sleep(300);
         }
@@ -309,7 +342,7 @@ describe('fault suite (chaos)', () => {
       }
     };
     await Promise.all(Array.from({ length: CLIENTS }, client));
-    return accepted;
+    return { accepted, retries };
   }
 
   /**
@@ -364,7 +397,7 @@ describe('fault suite (chaos)', () => {
     );
   }
 
-  async function figures(s: Stack): Promise<Omit<Row, 'name' | 'recoverySeconds'>> {
+  async function figures(s: Stack): Promise<Omit<Row, 'name' | 'recoverySeconds' | 'retries'>> {
     const perItem = (await pg.query(
       s.db,
       `SELECT i.channel || ':' || i.external_id AS key, count(DISTINCT i.id)::int AS items,
@@ -502,7 +535,7 @@ describe('fault suite (chaos)', () => {
     options: { both?: boolean } = {},
   ): Promise<Row> {
     let faultDone: Promise<number> | undefined;
-    const accepted = await ingest(
+    const { accepted, retries } = await ingest(
       s,
       (n) => {
         if (!faultDone && n >= Math.floor(ITEMS / 3)) faultDone = fault(s).then(() => Date.now());
@@ -532,7 +565,7 @@ describe('fault suite (chaos)', () => {
     await sleep(3000);
     last = await figures(s);
     await explainDoubles(name, s);
-    const row: Row = { name, ...last, recoverySeconds };
+    const row: Row = { name, ...last, recoverySeconds, retries };
     rows.push(row);
     if (recoverySeconds === null) {
       for (const app of [...s.apis, ...s.workers]) {
@@ -807,6 +840,104 @@ describe('fault suite (chaos)', () => {
     }
   });
 
+  it("the database's disk full while appeals with files are saved", async () => {
+    // Attachments live in Postgres (attachment_contents), so the file store is the database's disk: here a
+    // tablespace on a small disk of its own, filled by another file for 20 s mid-ingest. Every statement that
+    // would grow a table fails (53100): the form answers 503 «Сервис временно недоступен…» and the browser
+    // retries, registrations roll back whole and their jobs retry; nothing is lost or registered without its file.
+    const tablespace = `chaos_disk_${randomBytes(3).toString('hex')}`;
+    const disk = await pg.smallDisk(tablespace, 256);
+    const s = await stack({ tablespace, attachments: true });
+    const row = await run("the database's disk full for 20 s (files attached)", s, async () => {
+      const free = await disk.fill();
+      await sleep(20_000);
+      await free();
+    });
+    clean(row);
+    const [{ without }] = (await pg.query(
+      s.db,
+      `SELECT count(*)::int AS without FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+        WHERE i.channel = 'website'
+          AND NOT EXISTS (SELECT 1 FROM attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
+                           WHERE f.appeal_id = a.id)`,
+    )) as { without: number }[];
+    expect(without).toBe(0);
+    // The disk was full indeed: the form and the webhooks refused while it was.
+    expect(row.retries).toBeGreaterThan(0);
+  });
+
+  it('channel servers that accept TCP and never answer', async () => {
+    // The website feed, ПОС, VK, the mailbox (IMAP and SMTP) and OK each point at a server that takes the
+    // connection and says nothing, for the whole case. Every call must time out (30 s by default) and be tried
+    // again on the channel's own timer (the feed's account says 5 s), while the form and Telegram go on untouched.
+    const holes = {
+      feed: await Blackhole.start(61_700),
+      pos: await Blackhole.start(61_710),
+      vk: await Blackhole.start(61_720),
+      imap: await Blackhole.start(61_730),
+      smtp: await Blackhole.start(61_740),
+      ok: await Blackhole.start(61_750),
+    };
+    try {
+      const s = await stack({
+        env: {
+          WEBSITE_FEED_URL: `${holes.feed.url}/feed`,
+          WEBSITE_FEED_SETTINGS: JSON.stringify({
+            cursorField: 'id',
+            itemsPath: 'data.items',
+            fieldMap: { externalId: 'id', text: 'message.text', createdAt: 'created' },
+            pageSizeParam: 'limit',
+            cursorParam: 'after',
+            timeoutMs: 5000,
+          }),
+          POS_BASE_URL: holes.pos.url,
+          POS_USERNAME: 'chaos',
+          POS_PASSWORD: 'chaos',
+          POS_CLIENT_ID: 'chaos',
+          POS_CLIENT_SECRET: 'chaos',
+          POS_REGION_ID: '38',
+          POS_OPA_IDS: '1',
+          VK_GROUP_ID: '1',
+          VK_GROUP_TOKEN: 'chaos',
+          VK_API_BASE_URL: holes.vk.url,
+          EMAIL_IMAP_HOST: '127.0.0.1',
+          EMAIL_IMAP_PORT: String(holes.imap.port),
+          EMAIL_IMAP_SECURE: 'false',
+          EMAIL_IMAP_USER: 'chaos',
+          EMAIL_IMAP_PASSWORD: 'chaos',
+          EMAIL_SMTP_HOST: '127.0.0.1',
+          EMAIL_SMTP_PORT: String(holes.smtp.port),
+          EMAIL_SMTP_SECURE: 'false',
+          EMAIL_FROM_ADDRESS: 'inbox@region.test',
+          OK_ACCESS_TOKEN: 'chaos',
+          OK_WEBHOOK_SECRET: 'chaos',
+          OK_API_BASE_URL: holes.ok.url,
+          OK_WEBHOOK_URL: 'https://inbox.region.test/api/v1/webhooks/ok',
+        },
+      });
+      clean(
+        await run('channel servers deaf (accept, never answer)', s, async () => {
+          // Pulled channels: each timed out and came back at least once.
+          await until(
+            'every pulled channel tried again after a timeout',
+            async () =>
+              [holes.feed, holes.pos, holes.vk, holes.imap].every((h) => h.connections >= 2)
+                ? true
+                : undefined,
+            180_000,
+          ).catch((error: Error) => {
+            const seen = Object.entries(holes).map(([k, h]) => `${k} ${h.connections}`);
+            throw new Error(
+              `${error.message} (connections: ${seen.join(', ')})\n${s.workers[0].tail.text()}`,
+            );
+          });
+        }),
+      );
+    } finally {
+      await Promise.all(Object.values(holes).map((h) => h.stop()));
+    }
+  });
+
   it('two apis and two workers racing on the same items', async () => {
     const s = await stack({ apis: 2, workers: 2 });
     clean(
@@ -832,6 +963,7 @@ function printTable(rows: Row[]): void {
     'lost',
     'unprocessed',
     'recovery, s',
+    'client retries',
   ];
   const lines = rows.map((r) => [
     r.name,
@@ -849,6 +981,7 @@ function printTable(rows: Row[]): void {
     String(r.lost),
     String(r.unprocessed),
     r.recoverySeconds === null ? `not within ${RECOVERY_LIMIT_MS / 1000}` : String(r.recoverySeconds),
+    String(r.retries),
   ]);
   const table = [head, head.map(() => '---'), ...lines].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   process.stdout.write(

@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -48,6 +49,7 @@ function exitOf(child: ChildProcess): Promise<void> {
 export class PrivatePostgres {
   readonly tail = new Tail();
   private child?: ChildProcess;
+  private readonly mounts: string[] = [];
   private constructor(
     private readonly plan: ClusterPlan,
     private readonly localDir: string,
@@ -129,8 +131,50 @@ export class PrivatePostgres {
     this.child = undefined;
   }
 
+  /**
+   * A tablespace on a disk of its own, `sizeMb` large (a tmpfs: this needs root, as the machine's chaos runs have),
+   * for a database whose every table and file lives there; `fill` takes all its free space with another file, as
+   * a growing log or a backup does, and returns the function that frees it. Postgres then fails whatever would
+   * extend a table with 53100 "could not extend file …: No space left on device".
+   */
+  async smallDisk(name: string, sizeMb: number): Promise<{ fill(): Promise<() => Promise<void>> }> {
+    if (process.getuid?.() !== 0)
+      throw new Error('the full-disk case mounts a tmpfs: run the chaos suite as root');
+    const dir = join(dirname(this.plan.dataDir), name);
+    await mkdir(dir, { recursive: true });
+    const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m,mode=0700`, 'tmpfs', dir]);
+    if (mount.status !== 0) throw new Error(`mount tmpfs on ${dir}: ${mount.stderr.toString()}`);
+    this.mounts.push(dir);
+    if (this.plan.owner) await chown(dir, this.plan.owner.uid, this.plan.owner.gid);
+    await mkdir(join(dir, 'pg'));
+    if (this.plan.owner) await chown(join(dir, 'pg'), this.plan.owner.uid, this.plan.owner.gid);
+    await this.query('postgres', `CREATE TABLESPACE ${name} LOCATION '${join(dir, 'pg')}'`);
+    return {
+      fill: async () => {
+        const filler = join(dir, 'filler');
+        const handle = await open(filler, 'w');
+        const chunk = Buffer.alloc(1024 * 1024, 1);
+        try {
+          for (let size = chunk.length; ; ) {
+            try {
+              await handle.write(chunk.subarray(0, size));
+            } catch (error) {
+              if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+              if (size === 1) break;
+              size = Math.max(1, size >> 4);
+            }
+          }
+        } finally {
+          await handle.close();
+        }
+        return () => rm(filler, { force: true });
+      },
+    };
+  }
+
   async stop(): Promise<void> {
     await this.down();
+    for (const dir of this.mounts.splice(0)) spawnSync('umount', ['-l', dir]);
     await rm(this.plan.dataDir, { recursive: true, force: true });
     await rm(this.localDir, { recursive: true, force: true });
   }
@@ -286,5 +330,44 @@ export class AppProcess {
       .text()
       .split('\n')
       .filter((l) => l.includes('"level":"error"'));
+  }
+}
+
+/**
+ * A channel's server gone deaf: it accepts every TCP connection and never sends a byte, nor closes (a hung
+ * process, a firewall that drops after the handshake). Counts the connections, so a case can tell that a client
+ * gave up and came back.
+ */
+export class Blackhole {
+  connections = 0;
+  private readonly sockets = new Set<Socket>();
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(from: number): Promise<Blackhole> {
+    const port = await freePort(from);
+    const server = createServer();
+    const hole = new Blackhole(server, port);
+    server.on('connection', (socket) => {
+      hole.connections++;
+      hole.sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => hole.sockets.delete(socket));
+      // Read and drop whatever is sent, so the client's writes never block.
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return hole;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }
