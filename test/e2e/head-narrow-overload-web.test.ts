@@ -89,7 +89,11 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
   });
 
   /** A call line 1 registered and escalated to the housing ministry; with a clerk's draft answer if `draft`. */
-  async function escalated(subject: string, draft: boolean): Promise<{ id: string; number: string }> {
+  async function escalated(
+    subject: string,
+    draft: boolean,
+    email = 'ekaterina.konstantinopolskaya@example.ru',
+  ): Promise<{ id: string; number: string }> {
     const created = await call('POST', '/api/v1/appeals', staff.operator, {
       medium: 'phone',
       surname: 'Константинопольская',
@@ -97,7 +101,7 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
       patronymic: 'Александровна',
       // As a messenger's shared contact is stored.
       phone: '+79132221101',
-      email: 'ekaterina.konstantinopolskaya@example.ru',
+      email,
       subject,
       text: `Звонок: ${subject.toLowerCase()} в доме по ул. Мира, 8.`,
     });
@@ -213,6 +217,28 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(problems.get(page)).toEqual([]);
   });
 
+  it('at 1280 px a long e-mail address reads whole, wrapped only after «@» and before dots', async () => {
+    const email =
+      'ekaterina.aleksandrovna.konstantinopolskaya-shchedrina@obrazovanie.severnaya-oblast.example.ru';
+    const { id, number } = await escalated('Не работает лифт', false, email);
+    const page = await signIn('sidorova', { width: 1280, height: 720 });
+    await page.goto(`${t.stack.baseUrl}/app/appeals/${id}`);
+    await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    const applicant = page.getByRole('region', { name: 'Заявитель' });
+    const field = applicant.getByText(email, { exact: true });
+    await field.waitFor();
+    // Nothing of it hidden: it scrolled, cut at the panel's edge («…konstantinopolskaya-shch»).
+    expect(await field.evaluate((el) => el.scrollWidth <= el.clientWidth + 1)).toBe(true);
+    const panel = (await applicant.boundingBox())!;
+    const box = (await field.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(panel.x + panel.width);
+    // Each piece between the sensible breaks stands on one line: never split inside a name or at a hyphen.
+    for (const piece of email.split(/(?<=@)|(?=\.)/))
+      expect([piece, await linesOf(field, piece)]).toEqual([piece, 1]);
+    await page.screenshot({ path: join(SHOTS, 'card-long-email-1280.png') });
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('at 1024 px an inbox row reads whole: the subject in two lines, «2-ю» never split', async () => {
     const subject = 'Нет горячей воды в доме по ул. Мира, 8';
     const { number } = await escalated(subject, false);
@@ -300,9 +326,17 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(problems.get(page)).toEqual([]);
   });
 
-  it("on a phone's width a long name does not push the profile button off the screen", async () => {
+  it("on a phone's width a long name reads as the surname and initials, the profile button on the screen", async () => {
     const phone = { width: 390, height: 844 };
     const page = await signIn('konstantinopolskaya', phone);
+    // The surname whole (cut to one line, it read «Конс…»), nothing of the shown name hidden.
+    const name = page.getByTestId('current-user');
+    expect(await name.innerText()).toMatch(/^Константинопольская-\s*Щедрина Е\. А\.$/);
+    expect(
+      await name.evaluate(
+        (el) => el.scrollWidth <= el.clientWidth + 1 && el.scrollHeight <= el.clientHeight + 1,
+      ),
+    ).toBe(true);
     const profile = page.getByTitle('Профиль и выход');
     const box = (await profile.boundingBox())!;
     expect(box.x).toBeGreaterThanOrEqual(0);
@@ -310,6 +344,11 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(phone.width);
     await profile.click();
     await page.getByRole('menuitem', { name: 'Выйти' }).waitFor();
+    // The full name is in the menu.
+    await page
+      .getByRole('menu')
+      .getByText('Константинопольская-Щедрина Екатерина Александровна', { exact: true })
+      .waitFor();
     await page.screenshot({ path: join(SHOTS, 'header-long-name-390.png') });
     expect(problems.get(page)).toEqual([]);
   });

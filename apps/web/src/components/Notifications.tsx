@@ -1,11 +1,12 @@
 import { Anchor, Badge, Button, Group, Indicator, Popover, ScrollArea, Stack, Text } from '@mantine/core';
-import { useDisclosure } from '@mantine/hooks';
+import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { call } from '../api/client';
 import { type StaffNotification } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatDateTime } from '../lib/time';
+import { BellIcon } from './icons';
 import { QueryStatus, ShowMore } from './tables';
 
 /** What a notification is about, in a word over its text. */
@@ -30,6 +31,8 @@ export const NOTIFICATIONS_PAGE = 50;
 export function NotificationsButton() {
   const queryClient = useQueryClient();
   const [opened, { toggle, close }] = useDisclosure(false);
+  // On a phone a bell (its name in the label): the word took the room of the staff member's name.
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const list = useInfiniteQuery({
     queryKey: ['notifications'],
     queryFn: ({ pageParam }) =>
@@ -87,8 +90,9 @@ export function NotificationsButton() {
             onClick={toggle}
             aria-label={label}
             data-testid="notifications-button"
+            px={phone ? 8 : undefined}
           >
-            Уведомления
+            {phone ? <BellIcon /> : 'Уведомления'}
           </Button>
         </Popover.Target>
         <Popover.Dropdown p="xs">

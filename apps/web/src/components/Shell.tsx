@@ -19,7 +19,7 @@ import { call } from '../api/client';
 import { type Me } from '../api/types';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
-import { plural, roleLabel } from '../lib/labels';
+import { plural, roleLabel, shortName } from '../lib/labels';
 import { seesChannelQuarantine } from '../pages/ChannelQuarantinePage';
 import { actionQueues, defaultQueue, type Queue, QUEUES, queuesFor } from '../lib/queues';
 import { NotificationsButton } from './Notifications';
@@ -80,6 +80,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const location = useLocation();
   const [params] = useSearchParams();
   const inInbox = location.pathname.startsWith('/inbox');
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const activeQueue = params.get('queue') ?? (params.toString() ? '' : defaultQueue(me));
 
   return (
@@ -94,7 +95,8 @@ export function Shell({ children }: { children: ReactNode }) {
           <Group gap="sm" wrap="nowrap">
             <MenuButton opened={opened} onClick={toggle} />
             <Group gap={8} wrap="nowrap">
-              <Avatar color="blue" variant="filled" radius="sm" size={32} aria-hidden="true">
+              {/* On a phone the staff member's name needs its room. */}
+              <Avatar color="blue" variant="filled" radius="sm" size={32} aria-hidden="true" visibleFrom="sm">
                 ЕЦ
               </Avatar>
               <div>
@@ -122,8 +124,9 @@ export function Shell({ children }: { children: ReactNode }) {
             </Group>
           </Group>
           {/* Room for the unread count («99+») that stands out over the button's corner. A long name gives way
-              (cut with «…»): on a phone it pushed the profile button off the screen. */}
-          <Group gap="lg" wrap="nowrap" miw={0}>
+              (cut with «…»): on a phone it pushed the profile button off the screen. There the surname stands whole
+              with the initials (cut, it read «Конс…»), the full name in the menu. */}
+          <Group gap={phone ? 'sm' : 'lg'} wrap="nowrap" miw={0}>
             <NotificationsButton />
             <Menu position="bottom-end" width={280}>
               <Menu.Target>
@@ -131,14 +134,15 @@ export function Shell({ children }: { children: ReactNode }) {
                   <Group gap={8} wrap="nowrap">
                     <div style={{ textAlign: 'right', minWidth: 0, flexShrink: 1 }}>
                       <Text
-                        size="sm"
+                        size={phone ? 'xs' : 'sm'}
                         fw={500}
                         lh={1.2}
                         data-testid="current-user"
-                        lineClamp={1}
-                        maw={{ base: 190, sm: 360 }}
+                        lineClamp={phone ? 2 : 1}
+                        maw={{ base: 200, sm: 360 }}
+                        style={{ overflowWrap: 'anywhere' }}
                       >
-                        {me.fullName}
+                        {phone ? shortName(me.fullName) : me.fullName}
                       </Text>
                       <Text size="xs" c="dimmed" lh={1.2} visibleFrom="sm">
                         {me.organisationName}
@@ -151,6 +155,9 @@ export function Shell({ children }: { children: ReactNode }) {
                 </UnstyledButton>
               </Menu.Target>
               <Menu.Dropdown>
+                <Text size="sm" fw={500} px="sm" pt={8} data-testid="menu-user-name">
+                  {me.fullName}
+                </Text>
                 <Menu.Label>{roleLabel(me.role)}</Menu.Label>
                 <Menu.Item disabled>{me.organisationName}</Menu.Item>
                 <Menu.Divider />

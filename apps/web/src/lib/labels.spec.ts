@@ -1,7 +1,15 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { orgRoleLabel, partStateLabel } from '../pages/appeal/appeal-state';
-import { channelLabel, fileRejectionLabel, labelOf, phoneLabel, roleLabel, statusLabel } from './labels';
+import {
+  channelLabel,
+  fileRejectionLabel,
+  labelOf,
+  phoneLabel,
+  roleLabel,
+  shortName,
+  statusLabel,
+} from './labels';
 
 const CYRILLIC = /^[^A-Za-z]*[А-Яа-яЁё][^A-Za-z]*$/;
 
@@ -11,6 +19,16 @@ describe('labels: everything staff read is Russian, an unknown code too', () => 
       expect(phoneLabel(stored)).toBe('+7 961 198-47-04');
     for (const other of ['+375 29 123-45-67', '12-34-56', '+7 961 198-47-04 доб. 12'])
       expect(phoneLabel(other)).toBe(other);
+  });
+
+  it("a phone's header names the staff member by the surname and initials, any other name as it is", () => {
+    expect(shortName('Константинопольская-Щедрина Екатерина Александровна')).toBe(
+      'Константинопольская-Щедрина Е. А.',
+    );
+    expect(shortName('Кузнецов Олег')).toBe('Кузнецов О.');
+    expect(shortName('Специалист Минжкх Петров С. В.')).toBe('Петров С. В.');
+    expect(shortName('Администратор системы')).toBe('Администратор системы');
+    expect(shortName('Тестовый сотрудник clerk-1')).toBe('Тестовый сотрудник clerk-1');
   });
 
   it('labelOf names a known code and reads an unknown one (or a prototype key) as the Russian phrase', () => {

@@ -261,3 +261,19 @@ export function phoneLabel(phone: string): string {
   if (!national || !/^[+\d\s()-]+$/.test(phone.trim())) return phone;
   return `+7 ${national.slice(0, 3)} ${national.slice(3, 6)}-${national.slice(6, 8)}-${national.slice(8)}`;
 }
+
+/**
+ * For a phone's header: the surname whole and the initials («Константинопольская-Щедрина Е. А.») of a name written
+ * as a surname, a first name and a patronymic, or that ends in a surname and initials («Специалист Минжкх Петров
+ * С. В.» → «Петров С. В.»); any other name as it is. Shown in up to two lines.
+ */
+export function shortName(fullName: string): string {
+  const words = fullName.trim().split(/\s+/);
+  const word = /^[А-ЯЁ][а-яё]+(-[А-ЯЁ][а-яё]+)?$/;
+  if (words.length >= 2 && words.length <= 3 && words.every((w) => word.test(w)))
+    return [words[0], ...words.slice(1).map((w) => `${w[0]}.`)].join(' ');
+  const withInitials = /(?:^|\s)([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?\s+[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.)?)$/.exec(
+    fullName.trim(),
+  );
+  return withInitials ? withInitials[1] : fullName;
+}

@@ -18,7 +18,7 @@ export function ApplicantPanel({ card }: { card: AppealCard }) {
             {[p.surname, p.firstName, p.patronymic].filter(Boolean).join(' ') || p.displayName || '—'}
           </Text>
           {p.phone && <Field label="Телефон" value={phoneLabel(p.phone)} unbroken />}
-          {p.email && <Field label="Эл. почта" value={p.email} unbroken />}
+          {p.email && <Field label="Эл. почта" value={p.email} email />}
           {p.postalAddress && <Field label="Почтовый адрес" value={p.postalAddress} />}
           <Field label="Канал" value={channelLabel(card.channel)} />
           <Text size="xs" c="dimmed" mt={4}>
