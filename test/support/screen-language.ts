@@ -14,9 +14,10 @@ const ALLOWED = new Set([
   'UTC',
   'CSV',
   'XLSX',
+  'UTF',
 ]);
-// Names of products as they are written in Russian too: Excel, the Telegram channel.
-const ALLOWED_WORDS = new Set(['Excel', 'Enter', 'Esc', 'Telegram']);
+// Names of products as they are written in Russian too: Excel, the Telegram channel, a file's Windows-1251.
+const ALLOWED_WORDS = new Set(['Excel', 'Enter', 'Esc', 'Telegram', 'Windows']);
 
 /**
  * What on the page's visible text is not Russian: Latin words (but file types, formats and key names), ids
@@ -24,10 +25,13 @@ const ALLOWED_WORDS = new Set(['Excel', 'Enter', 'Esc', 'Telegram']);
  */
 export async function foreignWords(page: Page, data: RegExp[] = []): Promise<string[]> {
   // `data`: what the test itself put there in Latin (its fixtures' names), not the screen's words. What a citizen
-  // wrote (a messenger name such as «andrey_smirn1») is marked `data-citizen-data` by the page.
-  const citizenData = await page.locator('[data-citizen-data]').allInnerTexts();
+  // wrote (a messenger name such as «andrey_smirn1») is marked `data-citizen-data` by the page; what a person
+  // types exactly as shown (a login, a file's column name, a rubricator code for a file) `data-literal`.
+  const citizenData = await page.locator('[data-citizen-data], [data-literal]').allInnerTexts();
+  // The longest first: a login «clerk» taken out of «clerk-mintrans» left «-mintrans».
   const text = citizenData
     .filter((t) => t.trim())
+    .sort((a, b) => b.length - a.length)
     .reduce(
       (t, given) => t.split(given).join(' '),
       data.reduce((t, re) => t.replace(re, ' '), await page.locator('body').innerText()),

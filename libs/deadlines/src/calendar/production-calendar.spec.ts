@@ -49,7 +49,7 @@ describe('ProductionCalendar data integrity', () => {
     expect(ru2025.source).toContain('№ 1335');
     expect(ru2026.source).toContain('№ 1466');
     expect(ru2027.status).toBe('derived');
-    expect(ru2027.source).toMatch(/DERIVED, NOT FROM A DECREE/);
+    expect(ru2027.source).toMatch(/^Рассчитан, а не взят из постановления/);
     expect(calendar.isProvisional('2027-03-01')).toBe(true);
     expect(calendar.isProvisional('2026-03-01')).toBe(false);
   });

@@ -13,6 +13,7 @@ const CONSUMER_LABEL: Record<string, string> = {
   'messenger-media': 'Вложения из мессенджера',
   'pos-status': 'Статусы в ПОС',
   'pos-files': 'Файлы из ПОС',
+  'pos-history': 'Ход рассмотрения из ПОС',
   'medo-receipt': 'Квитанции МЭДО',
   'email-547-notice': 'Уведомления по эл. почте (547-ФЗ)',
   'email-thread-keys': 'Связка ответов с перепиской',
@@ -76,12 +77,8 @@ export function EventOutboxTab() {
         >
           {o.consumers.map((c) => (
             <Table.Tr key={c.consumer}>
-              <Table.Td>
-                {consumerLabel(c.consumer)}
-                <Text size="xs" c="dimmed">
-                  {c.consumer}
-                </Text>
-              </Table.Td>
+              {/* The consumer's code, for a support request, in the tip only. */}
+              <Table.Td title={c.consumer}>{consumerLabel(c.consumer)}</Table.Td>
               <Table.Td ta="right">{c.pending}</Table.Td>
               <Table.Td ta="right">{c.retrying}</Table.Td>
               <Table.Td ta="right">

@@ -133,15 +133,20 @@ export function ModelsTab() {
       )}
       <LoadError error={models.error} />
       <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
+      <Text size="xs" c="dimmed" maw={760} data-testid="model-scores-explained">
+        Оценки — на отложенной выборке, которой модель не видела при обучении. «Качество по темам» (macro-F1)
+        — среднее по всем темам, насколько полно и точно модель находит обращения каждой темы: редкая тема
+        весит столько же, сколько частая. «Верно определено» — доля обращений, тема которых определена верно.
+      </Text>
       <ListTable
         label="Модели классификатора"
         columns={[
           'Обучена',
           'Состояние',
           { label: 'Строк обучения', right: true },
-          { label: 'Macro-F1', right: true },
-          { label: 'Точность', right: true },
-          { label: 'Прежняя: macro-F1', right: true },
+          { label: 'Качество по темам', right: true },
+          { label: 'Верно определено', right: true },
+          { label: 'Качество прежней модели', right: true },
           'Решение',
           ACTIONS,
         ]}
@@ -203,8 +208,8 @@ export function ModelsTab() {
       >
         {confirm && (
           <Text size="sm">
-            Новые обращения будет классифицировать модель от {formatInZone(confirm.createdAt, zone)} (macro-F1{' '}
-            {percent(scoresOf(confirm).candidate?.macroF1)}).
+            Новые обращения будет классифицировать модель от {formatInZone(confirm.createdAt, zone)} (качество
+            по темам — {percent(scoresOf(confirm).candidate?.macroF1)}).
             {current && ` Действующая модель от ${formatInZone(current.createdAt, zone)} уйдёт в архив.`}
           </Text>
         )}

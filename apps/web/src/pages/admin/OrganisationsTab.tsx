@@ -66,10 +66,7 @@ export function OrganisationsTab() {
         />
       </Group>
       <NoticeAlert notice={notice} onClose={() => setNotice(null)} />
-      <ListTable
-        label="Организации"
-        columns={['Наименование', 'Вид', 'Код', 'Часовой пояс', 'Ответ заявителю']}
-      >
+      <ListTable label="Организации" columns={['Наименование', 'Вид', 'Часовой пояс', 'Ответ заявителю']}>
         {names.organisations.map((o) => (
           <Table.Tr key={o.id}>
             <Table.Td style={{ paddingLeft: 12 + (depth(o.parentId) - 0) * 18 }}>
@@ -81,9 +78,6 @@ export function OrganisationsTab() {
               </Text>
             </Table.Td>
             <Table.Td>{orgKindLabel(o.kind)}</Table.Td>
-            <Table.Td>
-              <code>{o.code}</code>
-            </Table.Td>
             <Table.Td>{zoneLabel(o.timeZone)}</Table.Td>
             <Table.Td>
               {me.role === 'admin' ? (

@@ -12,7 +12,7 @@ export function TopicsTab() {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Тема / подтема</Table.Th>
-            <Table.Th>Код</Table.Th>
+            <Table.Th>Код для файлов CSV</Table.Th>
             <Table.Th>Орган по умолчанию</Table.Th>
           </Table.Tr>
         </Table.Thead>
@@ -21,7 +21,7 @@ export function TopicsTab() {
             <Table.Tr key={t.id} bg="gray.0">
               <Table.Td fw={600}>{t.name}</Table.Td>
               <Table.Td>
-                <code>{t.code}</code>
+                <code data-literal>{t.code}</code>
               </Table.Td>
               <Table.Td>{t.defaultOrganisationName ?? '—'}</Table.Td>
             </Table.Tr>,
@@ -31,7 +31,7 @@ export function TopicsTab() {
                 <Table.Tr key={s.id}>
                   <Table.Td pl={32}>{s.name}</Table.Td>
                   <Table.Td>
-                    <code>{s.code}</code>
+                    <code data-literal>{s.code}</code>
                   </Table.Td>
                   <Table.Td>{s.defaultOrganisationName ?? '—'}</Table.Td>
                 </Table.Tr>

@@ -54,8 +54,10 @@ export function TrainingDataPanel() {
             Обучающие данные
           </Title>
           <Text size="sm" c="dimmed" maw={760}>
-            Размеченная история из другой системы: CSV со столбцами text, topic_code и subtopic_code (коды
-            рубрикатора), UTF-8 или Windows-1251. Следующее переобучение учтёт загруженные строки.
+            Размеченная история из другой системы: файл CSV в кодировке UTF-8 или Windows-1251 с текстом
+            обращения, кодом темы и кодом подтемы (коды — во вкладке «Рубрикатор»); первая строка называет эти
+            столбцы так: <code data-literal>text</code>, <code data-literal>topic_code</code>,{' '}
+            <code data-literal>subtopic_code</code>. Следующее переобучение учтёт загруженные строки.
           </Text>
         </div>
         <FileButton onChange={(file) => file && send.mutate(file)} accept=".csv,text/csv">

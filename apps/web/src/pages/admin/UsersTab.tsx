@@ -191,7 +191,7 @@ export function UsersTab() {
             <Table.Tr key={u.id} data-testid="user-row" data-login={u.login}>
               <Table.Td>{u.fullName}</Table.Td>
               <Table.Td>
-                <code>{u.login}</code>
+                <code data-literal>{u.login}</code>
               </Table.Td>
               <Table.Td>{roleLabel(u.role)}</Table.Td>
               <Table.Td>{u.organisationName}</Table.Td>
