@@ -58,7 +58,7 @@ const linesOf = (locator: Locator, fragment: string): Promise<number> =>
 describe('a head, a folded menu, a narrow card and an overloaded api (browser e2e)', () => {
   const t = staffStack({
     organisations: { minzhkh: 'minzhkh', cur: 'cur' },
-    topics: { housing: 'housing' },
+    topics: { housing: 'housing', heating: 'housing-heating' },
     staff: {
       operator: [Role.Operator, 'cur'],
       clerk: [Role.Clerk, 'minzhkh'],
@@ -257,7 +257,7 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     expect(problems.get(page)).toEqual([]);
   });
 
-  it("at 1280 px the card names the appeal's topic whole", async () => {
+  it("at 1280 px the card names the appeal's topic and subtopic whole", async () => {
     // The housing topic named as in the demo rubricator, longer than the field.
     const topic = 'Жилищно-коммунальное хозяйство';
     const renamed = await call('PATCH', `/api/v1/rubricator/topics/${ids.housing}`, staff.admin, {
@@ -265,6 +265,20 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     });
     expect(renamed.status).toBe(200);
     const { id, number } = await escalated('Течёт батарея', false);
+    // A subtopic longer than its field too («Водоснабжение и водоотведен…» in the demo).
+    const subtopic = 'Отопление и горячее водоснабжение';
+    expect(
+      (await call('PATCH', `/api/v1/rubricator/topics/${ids.heating}`, staff.admin, { name: subtopic }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${id}/classify`, staff.clerk, {
+          topicId: ids.housing,
+          subtopicId: ids.heating,
+        })
+      ).status,
+    ).toBeLessThan(300);
     const page = await signIn('sidorova', { width: 1280, height: 720 });
     await page.goto(`${t.stack.baseUrl}/app/appeals/${id}`);
     await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
@@ -275,16 +289,19 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     while ((await field.inputValue()) === '' && Date.now() < loaded) await page.waitForTimeout(100);
     expect(await field.inputValue()).toBe(topic);
     // Whole in the field, or (when the field cuts it, «Жилищно-коммунальное хозяйс…») written whole beside it.
-    const readable = await panel.evaluate(
-      (el, topic) =>
-        [...el.querySelectorAll('input, *:not(:has(*))')].some((e) => {
-          const text = e.tagName === 'INPUT' ? (e as unknown as { value: string }).value : e.textContent;
-          const r = e.getBoundingClientRect();
-          return text === topic && r.width > 0 && e.scrollWidth <= e.clientWidth + 1;
-        }),
-      topic,
-    );
-    expect(readable).toBe(true);
+    const readable = (name: string) =>
+      panel.evaluate(
+        (el, name) =>
+          [...el.querySelectorAll('input, *:not(:has(*))')].some((e) => {
+            const text = e.tagName === 'INPUT' ? (e as unknown as { value: string }).value : e.textContent;
+            const r = e.getBoundingClientRect();
+            return text === name && r.width > 0 && e.scrollWidth <= e.clientWidth + 1;
+          }),
+        name,
+      );
+    expect(await readable(topic)).toBe(true);
+    expect(await panel.getByRole('textbox', { name: 'Подтема', exact: true }).inputValue()).toBe(subtopic);
+    expect(await readable(subtopic)).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'card-topic-1280.png') });
     expect(problems.get(page)).toEqual([]);
   });

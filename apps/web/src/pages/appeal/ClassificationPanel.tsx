@@ -33,6 +33,9 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
   const topicField = useRef<HTMLInputElement>(null);
   const topicName = topicId ? names.topic(topicId) : null;
   const topicCut = useCut(topicField, topicName);
+  const subtopicField = useRef<HTMLInputElement>(null);
+  const subtopicName = subtopicId ? names.topic(subtopicId) : null;
+  const subtopicCut = useCut(subtopicField, subtopicName);
   const topics = names.topics.filter((t) => !t.parentId);
   const subtopics = names.topics.filter((t) => t.parentId === topicId);
   const changed = topicId !== card.topicId || subtopicId !== card.subtopicId;
@@ -63,7 +66,11 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
           }}
         />
         <Select
+          ref={subtopicField}
           label="Подтема"
+          // The same for a subtopic («Водоснабжение и водоотведен…» at 1280 px).
+          description={subtopicCut ? subtopicName : undefined}
+          inputWrapperOrder={['label', 'input', 'description', 'error']}
           placeholder={subtopics.length ? 'Выберите подтему' : '—'}
           searchable
           clearable
