@@ -132,11 +132,23 @@ describe('a clerk and a head on a narrow window, keyboard only (browser e2e)', (
       await tabTo(page, /^Взять в работу$/);
       await page.keyboard.press('Enter');
       await page.getByText('Обращение взято в работу').waitFor();
+      // The button went away with the action: the focus goes to the notice, not lost to the page's body.
+      const focusOn = (text: string) =>
+        page.waitForFunction(
+          `document.activeElement?.classList.contains('mantine-Alert-root') &&
+            document.activeElement.innerText.includes(${JSON.stringify(text)})`,
+          undefined,
+          {
+            timeout: 5_000,
+          },
+        );
+      await focusOn('Обращение взято в работу');
       await page.getByLabel('Текст ответа').focus();
       await page.keyboard.type('Управляющей компании выдано предписание восстановить отопление до пятницы.');
       await tabTo(page, /^Сохранить проект ответа$/);
       await page.keyboard.press('Enter');
       await page.getByTestId('draft-next-step').waitFor();
+      await focusOn('Проект ответа сохранён');
       expect(await cutOff(page)).toEqual([]);
       expect(await notRussian(page)).toEqual([]);
       expect(problems.get(page)).toEqual([]);

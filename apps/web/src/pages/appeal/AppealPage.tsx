@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Divider, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
@@ -39,6 +39,29 @@ export function AppealPage() {
   const narrow = useMediaQuery('(max-width: 62em)') ?? false;
   const [dialog, setDialogState] = useState<Dialog>(null);
   const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
+  // An action whose button goes away with it («Взять в работу», «Сохранить проект ответа») left the keyboard's
+  // focus on the page's body: it goes to the notice that says what was done, the next Tab on from there. Watched
+  // for a while: the button goes only when the refreshed card or answers panel is drawn.
+  const noticeRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!notice) return;
+    const watch = window.setInterval(() => {
+      const focused = document.activeElement;
+      if (!focused || focused === document.body) {
+        noticeRef.current?.focus();
+        window.clearInterval(watch);
+      }
+    }, 100);
+    // A click elsewhere (on text: the focus goes to the body) is the mouse's, not a lost focus.
+    const stop = () => window.clearInterval(watch);
+    const timeout = window.setTimeout(stop, 5_000);
+    document.addEventListener('pointerdown', stop, { once: true });
+    return () => {
+      stop();
+      window.clearTimeout(timeout);
+      document.removeEventListener('pointerdown', stop);
+    };
+  }, [notice]);
   // An error belongs where the user is looking: inside the open dialog, else at the top of the card.
   const [dialogError, setDialogError] = useState<string | null>(null);
   const dialogOpen = useRef(false);
@@ -209,6 +232,8 @@ export function AppealPage() {
 
       {notice && (
         <Alert
+          ref={noticeRef}
+          tabIndex={-1}
           color={notice.color}
           variant="light"
           withCloseButton
