@@ -175,6 +175,34 @@ describe('dual coordinate descent with shrinking', () => {
   });
 });
 
+describe('the squared-hinge solver on rows of every length', () => {
+  it('meets the optimality conditions (its row loops run four terms at a time, then the rest)', () => {
+    const random = seededRandom(5);
+    const cols = 30;
+    const vectors: SparseVector[] = Array.from({ length: 220 }, (_, i) => {
+      const terms = new Set<number>();
+      while (terms.size < 1 + (i % 11)) terms.add(Math.floor(random() * cols));
+      const indices = Int32Array.from(terms);
+      return { indices, values: Float32Array.from(indices, () => 0.1 + random()) };
+    });
+    const X = toCsr(vectors, cols);
+    const positive = Uint8Array.from(vectors, () => (random() < 0.4 ? 1 : 0));
+    const C = 1;
+    const { w, alpha } = trainBinary(X, positive, C, C, { ...DEFAULT_LINEAR_OPTIONS, C, eps: 1e-9 }, 3);
+    // At the optimum w = Σ α_i y_i x_i and α_i = 2C · max(0, 1 − y_i w·x_i), here summed term by term.
+    const expected = new Float64Array(cols + 1);
+    vectors.forEach((v, i) => {
+      const y = positive[i] ? 1 : -1;
+      const a = alpha?.[i] ?? NaN;
+      v.indices.forEach((j, k) => (expected[j] += a * y * v.values[k]));
+      expected[cols] += a * y;
+      const margin = v.indices.reduce((sum, j, k) => sum + w[j] * v.values[k], w[cols]);
+      expect(a).toBeCloseTo(2 * C * Math.max(0, 1 - y * margin), 6);
+    });
+    w.forEach((value, j) => expect(value).toBeCloseTo(expected[j], 8));
+  });
+});
+
 describe('one-vs-rest over worker threads', () => {
   it('gives the same weights and dual variables as in this thread, warm starts and groups included', async () => {
     // Needs the compiled worker (`npm run build`), as training off the event loop does.
