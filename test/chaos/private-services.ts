@@ -174,7 +174,10 @@ export class PrivatePostgres {
 
   async stop(): Promise<void> {
     await this.down();
-    for (const dir of this.mounts.splice(0)) spawnSync('umount', ['-l', dir]);
+    for (const dir of this.mounts.splice(0)) {
+      spawnSync('umount', ['-l', dir]);
+      await rm(dir, { recursive: true, force: true });
+    }
     await rm(this.plan.dataDir, { recursive: true, force: true });
     await rm(this.localDir, { recursive: true, force: true });
   }
