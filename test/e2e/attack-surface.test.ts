@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { Role, StaffUsers } from '@inbox/access';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
@@ -139,6 +140,39 @@ describe('attack surface: mass assignment, body limits (e2e)', () => {
       expect(res.status).toBe(413);
       await res.text();
     }
+  });
+
+  it('refuses an anonymous upload larger than the form takes before reading it: 413 on its declared length', async () => {
+    // Multer holds every file in memory (50 of 10 MB each), the form takes 20 MB together: a body declaring 200 MB
+    // is answered at once, with only its first bytes sent — not held until it has all come.
+    const boundary = 'x-boundary';
+    const req = request(`${stack.baseUrl}/api/v1/public/appeals`, {
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(200 * 1024 * 1024),
+      },
+    });
+    const answer = new Promise<{ status: number; body: string }>((resolve) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, body });
+          req.destroy();
+        });
+      });
+      req.on('error', (error) => resolve({ status: 0, body: String(error) }));
+      req.write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="attachments"; filename="a.pdf"\r\n` +
+          `Content-Type: application/pdf\r\n\r\n%PDF-1.4\n${'0'.repeat(1024)}`,
+      );
+    });
+    const waited = new Promise<string>((resolve) => setTimeout(() => resolve('no answer in 5 s'), 5000));
+    const res = await Promise.race([answer, waited]);
+    req.destroy();
+    expect(res).toMatchObject({ status: 413 });
+    expect((res as { body: string }).body).toContain('Вложения вместе больше 20 МБ');
   });
 
   it('answers a knowledge base file for an organisation that is not an id with 400, not 500', async () => {

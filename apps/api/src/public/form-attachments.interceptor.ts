@@ -2,6 +2,7 @@ import {
   BadRequestException,
   type CallHandler,
   type ExecutionContext,
+  Injectable,
   mixin,
   type NestInterceptor,
   PayloadTooLargeException,
@@ -10,6 +11,7 @@ import {
 import { FilesInterceptor } from '@nestjs/platform-express';
 import { type Observable } from 'rxjs';
 import { DomainError, invalidInput } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
 
 /** What one multipart request may hold besides its files' bytes (every upload of the api: the form's, staff's). */
 export const MULTIPART_FIELD_BYTES = 64 * 1024;
@@ -48,4 +50,35 @@ export function FormFilesInterceptor(fieldName: string, maxCount: number): Type<
     }
   }
   return mixin(FormFiles);
+}
+
+/**
+ * An anonymous upload's size, refused before a byte of it is read: multer keeps the files in memory and bounds
+ * them one by one (MULTIPART_FILES of ATTACHMENT_MAX_BYTES: 500 MB by default), while the form's own limit on
+ * them together (ANONYMOUS_UPLOAD_BYTES_PER_REQUEST) was checked only once all were held. A multipart body must
+ * declare its length (a browser's always does; Node reads no byte past it), no more than that limit and what
+ * the fields may hold besides.
+ */
+@Injectable()
+export class DeclaredUploadSize implements NestInterceptor {
+  constructor(private readonly config: AppConfig) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const headers = context
+      .switchToHttp()
+      .getRequest<{ headers: Record<string, string | undefined> }>().headers;
+    if (!/^multipart\//i.test(headers['content-type'] ?? '')) return next.handle();
+    const declared = headers['content-length'];
+    if (declared === undefined || !/^\d+$/.test(declared)) {
+      const message = 'Длина запроса не указана (заголовок Content-Length)';
+      throw invalidInput(message, { form: message });
+    }
+    const limit = this.config.anonymousUploadBytesPerRequest;
+    // Fields and each part's headers besides the files: at most MULTIPART_FIELDS of MULTIPART_FIELD_BYTES.
+    if (Number(declared) > limit + MULTIPART_FIELDS * MULTIPART_FIELD_BYTES + 64 * 1024) {
+      const message = `Вложения вместе больше ${Math.round(limit / 1048576)} МБ`;
+      throw new DomainError('too-large', message, { attachments: message });
+    }
+    return next.handle();
+  }
 }

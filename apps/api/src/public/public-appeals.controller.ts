@@ -33,7 +33,7 @@ import {
   PublicRatingOutcomeDto,
   PublicStatusRatingDto,
 } from './public-appeal.dto';
-import { FormFilesInterceptor, MULTIPART_FILES } from './form-attachments.interceptor';
+import { DeclaredUploadSize, FormFilesInterceptor, MULTIPART_FILES } from './form-attachments.interceptor';
 import { ClientAddress, RateLimited, RateLimitStore } from '../rate-limits/rate-limits';
 import { allowedUpload } from '@inbox/common';
 import { sendFile } from '../files/send-file';
@@ -72,7 +72,7 @@ export class PublicAppealsController {
     type: PublicAppealCreatedDto,
     description: '201 — зарегистрировано; 200 — повторная отправка',
   })
-  @UseInterceptors(FormFilesInterceptor('attachments', UPLOAD_HARD_LIMIT))
+  @UseInterceptors(DeclaredUploadSize, FormFilesInterceptor('attachments', UPLOAD_HARD_LIMIT))
   async submit(
     @Body() body: unknown,
     @UploadedFiles() files: Express.Multer.File[] | undefined,
