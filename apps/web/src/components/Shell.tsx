@@ -19,7 +19,7 @@ import { call } from '../api/client';
 import { type Me } from '../api/types';
 import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
-import { plural, roleLabel, shortName } from '../lib/labels';
+import { avatarInitials, plural, roleLabel, shortName } from '../lib/labels';
 import { seesChannelQuarantine } from '../pages/ChannelQuarantinePage';
 import { actionQueues, defaultQueue, type Queue, QUEUES, queuesFor } from '../lib/queues';
 import { NotificationsButton } from './Notifications';
@@ -63,15 +63,6 @@ const SECTIONS: { to: string; label: string; icon: ReactNode; shownTo: (me: Me) 
   },
   { to: '/admin', label: 'Администрирование', icon: <SettingsIcon />, shownTo: (me) => me.role === 'admin' },
 ];
-
-function initials(name: string): string {
-  return name
-    .split(/\s+/)
-    .filter((w) => /^[А-ЯЁA-Z]/.test(w))
-    .slice(0, 2)
-    .map((w) => w[0])
-    .join('');
-}
 
 export function Shell({ children }: { children: ReactNode }) {
   const me = useMe();
@@ -149,7 +140,7 @@ export function Shell({ children }: { children: ReactNode }) {
                       </Text>
                     </div>
                     <Avatar color="indigo" radius="xl" size={34}>
-                      {initials(me.fullName) || '?'}
+                      {avatarInitials(me.fullName) || '?'}
                     </Avatar>
                   </Group>
                 </UnstyledButton>

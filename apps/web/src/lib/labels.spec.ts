@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { orgRoleLabel, partStateLabel } from '../pages/appeal/appeal-state';
 import {
+  avatarInitials,
   channelLabel,
   fileRejectionLabel,
   labelOf,
@@ -29,6 +30,10 @@ describe('labels: everything staff read is Russian, an unknown code too', () => 
     expect(shortName('Специалист Минжкх Петров С. В.')).toBe('Петров С. В.');
     expect(shortName('Администратор системы')).toBe('Администратор системы');
     expect(shortName('Тестовый сотрудник clerk-1')).toBe('Тестовый сотрудник clerk-1');
+    // The avatar's letters are the person's, not the position's.
+    expect(avatarInitials('Руководитель ЦУР Смирнова О. Н.')).toBe('СО');
+    expect(avatarInitials('Константинопольская-Щедрина Екатерина Александровна')).toBe('КЕ');
+    expect(avatarInitials('Администратор системы')).toBe('А');
   });
 
   it('labelOf names a known code and reads an unknown one (or a prototype key) as the Russian phrase', () => {

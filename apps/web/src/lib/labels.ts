@@ -277,3 +277,13 @@ export function shortName(fullName: string): string {
   );
   return withInitials ? withInitials[1] : fullName;
 }
+
+/** The avatar's two letters: of the surname and first name («Руководитель ЦУР Смирнова О. Н.» → «СО», not «РЦ»). */
+export function avatarInitials(fullName: string): string {
+  return shortName(fullName)
+    .split(/\s+/)
+    .filter((w) => /^[А-ЯЁA-Z]/.test(w))
+    .slice(0, 2)
+    .map((w) => w[0])
+    .join('');
+}
