@@ -126,6 +126,18 @@ describe('a clerk and a head on a narrow window, keyboard only (browser e2e)', (
       expect(await cutOff(page)).toEqual([]);
       expect(await notRussian(page)).toEqual([]);
 
+      // A search that finds nothing says so and leads back («Обращений нет» read as an empty queue).
+      await page.keyboard.press('/');
+      await page.keyboard.type('йцукенгшщз');
+      await page.keyboard.press('Enter');
+      await page
+        .getByTestId('nothing-found')
+        .getByText('По заданным условиям обращений не найдено')
+        .waitFor();
+      await tabTo(page, /^Сбросить поиск и фильтры$/);
+      await page.keyboard.press('Enter');
+      await row.waitFor();
+
       // The keyboard's way in: j moves down to the appeal's row, Enter opens it.
       await openByKeyboard(page, appeal.registrationNumber);
       await page.getByRole('heading', { name: `Обращение № ${appeal.registrationNumber}` }).waitFor();

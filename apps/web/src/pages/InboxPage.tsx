@@ -547,7 +547,24 @@ export function InboxPage() {
         )}
         {!list.isLoading && !list.isError && items.length === 0 && (
           <Stack align="center" gap={4} p="xl">
-            <Text c="dimmed">Обращений нет</Text>
+            {explicit ? (
+              // A search or a filter found nothing: said so, with the way back (a bare «Обращений нет» read as an
+              // empty queue).
+              <>
+                <Text c="dimmed" data-testid="nothing-found">
+                  По заданным условиям обращений не найдено
+                </Text>
+                <Button
+                  variant="subtle"
+                  size="sm"
+                  onClick={() => setParams(queueId ? { queue: queueId } : {})}
+                >
+                  Сбросить поиск и фильтры
+                </Button>
+              </>
+            ) : (
+              <Text c="dimmed">Обращений нет</Text>
+            )}
             {queueId === 'approval' && !explicit && (
               // A head starts the day here: an empty queue says what comes here and leads on to the rest.
               <Text size="sm" c="dimmed" ta="center">
