@@ -35,6 +35,7 @@ describe('api database sessions (integration)', () => {
     await db?.drop();
     delete process.env.API_PG_PARALLEL_SETUP_COST;
     delete process.env.PG_JIT;
+    delete process.env.PG_POOL_MAX;
   });
 
   /** The setting as each of `n` sessions held at once sees it. */
@@ -90,6 +91,34 @@ describe('api database sessions (integration)', () => {
     } finally {
       delete process.env.PG_JIT;
       await jit.close();
+    }
+  });
+
+  it('opens at most PG_POOL_MAX connections per pool', async () => {
+    process.env.PG_POOL_MAX = '3';
+    const small = await NestFactory.createApplicationContext(WorkerPoolModule, { logger: ['error'] });
+    try {
+      const ds = small.get(DataSource);
+      const held = await Promise.all(
+        Array.from({ length: 3 }, async () => {
+          const runner = ds.createQueryRunner();
+          await runner.connect();
+          await runner.query('SELECT 1');
+          return runner;
+        }),
+      );
+      // A fourth statement waits for a connection of the three instead of opening another.
+      const fourth = ds.query('SELECT 1');
+      const waited = await Promise.race([
+        fourth.then(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 300)),
+      ]);
+      await Promise.all(held.map((r) => r.release()));
+      await fourth;
+      expect(waited).toBe(true);
+    } finally {
+      delete process.env.PG_POOL_MAX;
+      await small.close();
     }
   });
 });

@@ -57,6 +57,11 @@ export class AppConfig {
    */
   readonly pgStatementTimeoutMs: number;
   /**
+   * How many connections each of the process's pools may open (PG_POOL_MAX, default 20). Every api and worker
+   * process holds its own pool, so the processes together must stay under the server's `max_connections`.
+   */
+  readonly pgPoolMax: number;
+  /**
    * How long the pools wait for the server's answer to one statement before they give up on the connection
    * (PG_QUERY_TIMEOUT_MS, pg's client-side `query_timeout`; 0: never; by default the statement timeout and 10 s
    * more, so that a server that is merely slow cancels the statement itself). A connection whose server stops
@@ -265,6 +270,7 @@ export class AppConfig {
     this.pgJit = bool('PG_JIT', false);
     this.pgIdleInTransactionTimeoutMs = int('PG_IDLE_IN_TRANSACTION_TIMEOUT_MS', 120_000, 0, 86_400_000);
     this.pgStatementTimeoutMs = int('PG_STATEMENT_TIMEOUT_MS', 120_000, 0, 86_400_000);
+    this.pgPoolMax = int('PG_POOL_MAX', 20, 2, 1_000);
     this.pgQueryTimeoutMs = int(
       'PG_QUERY_TIMEOUT_MS',
       this.pgStatementTimeoutMs && this.pgStatementTimeoutMs + QUERY_TIMEOUT_GRACE_MS,

@@ -78,6 +78,7 @@ export class DatabaseModule {
             return {
               ...dataSourceOptions(config.databaseUrl, {
                 extra: {
+                  max: config.pgPoolMax,
                   options,
                   // A server that stops answering mid-statement: given up on (GuardedClient), the job retried.
                   query_timeout: config.pgQueryTimeoutMs,
