@@ -51,6 +51,17 @@ describe('staff web workspace: administration (browser e2e)', () => {
     await page.getByRole('tab', { name: 'Каналы' }).click();
     await page.getByText('PostgreSQL').waitFor();
     expectClean(page);
+
+    // On a phone a list of the sections instead of twelve tabs in ten rows above the section.
+    const phone = await signIn('admin', { width: 390, height: 844 });
+    await phone.goto(`${walk.stack.baseUrl}/app/admin/users`);
+    const chooser = phone.getByRole('combobox', { name: 'Раздел' });
+    expect(await chooser.inputValue()).toBe('users');
+    expect(await phone.getByRole('tab').count()).toBe(0);
+    await chooser.selectOption({ label: 'Производственный календарь' });
+    await phone.getByText(/Рабочих дней:/).waitFor();
+    expect(phone.url()).toMatch(/\/admin\/calendar$/);
+    expectClean(phone);
   });
 
   it('admin: adds a staff member, edits them, sets a new password, switches their sign-in off and on again', async () => {

@@ -1,4 +1,5 @@
-import { Stack, Tabs } from '@mantine/core';
+import { NativeSelect, Stack, Tabs } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useNavigate, useParams } from 'react-router-dom';
 import { PageTitle } from '../../components/common';
 import { CalendarTab } from './CalendarTab';
@@ -34,11 +35,22 @@ const SECTIONS = [
 export function AdminPage() {
   const { section = 'organisations' } = useParams();
   const navigate = useNavigate();
+  // On a phone the twelve tabs stood in ten rows above the section: there a list to choose from.
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   return (
     <Stack gap="sm">
       <PageTitle title="Администрирование" subtitle="Справочники, сотрудники, правила и состояние каналов" />
       <Tabs value={section} onChange={(v) => navigate(`/admin/${v}`)} keepMounted={false}>
-        <Tabs.List mb="sm">
+        {phone && (
+          <NativeSelect
+            label="Раздел"
+            mb="sm"
+            data={SECTIONS.map((s) => ({ value: s.value, label: s.label }))}
+            value={section}
+            onChange={(e) => navigate(`/admin/${e.currentTarget.value}`)}
+          />
+        )}
+        <Tabs.List mb="sm" display={phone ? 'none' : undefined}>
           {SECTIONS.map((s) => (
             <Tabs.Tab key={s.value} value={s.value}>
               {s.label}
