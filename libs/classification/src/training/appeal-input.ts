@@ -122,14 +122,14 @@ export function promotionDecision(
     return {
       promote: false,
       reason:
-        `На отложенной выборке новая модель хуже: точность ${candidate.accuracy} против ${current.accuracy}, ` +
-        `macro-F1 ${candidate.macroF1} против ${current.macroF1}`,
+        `На отложенной выборке новая модель хуже: верно определено ${candidate.accuracy} против ` +
+        `${current.accuracy}, качество по темам ${candidate.macroF1} против ${current.macroF1}`,
     };
   }
   return {
     promote: true,
     reason:
-      `На отложенной выборке не хуже действующей: точность ${candidate.accuracy} (было ${current.accuracy}), ` +
-      `macro-F1 ${candidate.macroF1} (было ${current.macroF1})`,
+      `На отложенной выборке не хуже действующей: верно определено ${candidate.accuracy} (было ` +
+      `${current.accuracy}), качество по темам ${candidate.macroF1} (было ${current.macroF1})`,
   };
 }
