@@ -46,8 +46,6 @@ export interface BenchTarget {
   readonly recencyHalfLifeDays?: number;
   /** The first sentence of a text counts twice in its features (`--repeat-first-sentence`). */
   readonly repeatFirstSentence?: boolean;
-  /** The text's length in words, bucketed, as a structured term (`--length-buckets`). */
-  readonly lengthBuckets?: boolean;
   /** The own model's kinds tried on the calibration slice (`tuneMulticlass`); one-vs-rest only when absent. */
   readonly multiclass?: readonly Multiclass[];
   readonly metric: 'macroF1' | 'accuracy';
@@ -69,7 +67,6 @@ export const BENCH_TARGETS: readonly BenchTarget[] = [
     recencyHalfLifeDays: 30,
     // A joint Crammer–Singer model beside one-vs-rest, the calibration slice choosing (experiments log).
     multiclass: ['ovr', 'crammer-singer'],
-    // Not lengthBuckets: the calibration slice scored it 0.8763 against 0.8790 (experiments log).
     metric: 'macroF1',
     goal: 0.875,
   },
@@ -81,8 +78,7 @@ export const BENCH_TARGETS: readonly BenchTarget[] = [
     fineLabel: 'reason',
     holdout: 0.2,
     // Not repeatFirstSentence: it gained on two nested splits, but this target's calibration slice, which makes
-    // every other choice here, lost with it three times of three (docs/classification-experiments.md). Not
-    // lengthBuckets either: +0.0018 on the calibration slice, under its noise, and −0.0155 on the reporting one.
+    // every other choice here, lost with it three times of three (docs/classification-experiments.md).
     metric: 'macroF1',
     goal: 0.915,
   },
@@ -184,11 +180,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchRow[]> 
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     const model = await trainOffThread(train, {
-      features: {
-        featureColumns: target.features,
-        repeatFirstSentence: target.repeatFirstSentence ?? false,
-        lengthBuckets: target.lengthBuckets ?? false,
-      },
+      features: { featureColumns: target.features, repeatFirstSentence: target.repeatFirstSentence ?? false },
       holdoutOrder: 'tail',
       ...(target.holdout !== undefined ? { holdout: target.holdout } : {}),
       ...(target.recencyHalfLifeDays !== undefined

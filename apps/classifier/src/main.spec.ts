@@ -46,7 +46,7 @@ describe('classifier CLI', () => {
     errSpy.mockRestore();
   });
 
-  it('trains with features (length buckets too) and a time split, then evaluates the same split', async () => {
+  it('trains with features and a time split, then evaluates the same split', async () => {
     const data = path.join(dir, 'data.csv');
     const model = path.join(dir, 'model.json');
     const code = await run([
@@ -61,14 +61,12 @@ describe('classifier CLI', () => {
       'obj',
       '--split',
       'time:created:0.2',
-      '--length-buckets',
       '--out',
       model,
       '--threads',
       '1',
     ]);
     expect(stderr.join('')).toContain('time split on created');
-    expect(JSON.parse(fs.readFileSync(model, 'utf8')).featurizer.config.lengthBuckets).toBe(true);
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.join(''));
     expect(summary.rows).toBe(120);
@@ -239,10 +237,9 @@ describe('selectBenchTargets', () => {
     const { targets } = selectBenchTargets(['category', 'category-object', 'reason', 'executor']);
     expect(targets.map((t) => t.recencyHalfLifeDays)).toEqual([30, undefined, undefined, 60]);
   });
-  it('neither counts the first sentence twice nor adds length buckets: the calibration slices rejected both', () => {
+  it('does not count the first sentence twice: the calibration slices rejected it', () => {
     const { targets } = selectBenchTargets(['category', 'category-object', 'reason', 'executor']);
     expect(targets.map((t) => t.repeatFirstSentence)).toEqual([undefined, undefined, undefined, undefined]);
-    expect(targets.map((t) => t.lengthBuckets)).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
 

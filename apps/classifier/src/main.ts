@@ -71,7 +71,6 @@ const USAGE = `Topic classifier: train and measure from any CSV (.csv or .csv.gz
       [--crosses]                     pairwise crosses of the structured columns
       [--text-crosses] [--text-cross-weight 1]  structured column × word stem crosses
       [--repeat-first-sentence]       count a text's first sentence twice
-      [--length-buckets]              add the text's length in words (bucketed) as a structured term
       [--weights int8|int16|float32] [--keep-empty-labels] [--threads N]
 
   classifier eval --model <model> --data <csv> [--split time:<col>:<fraction|cutoff>]
@@ -121,14 +120,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       'text-cross-weight',
       'select-by',
     ],
-    flags: [
-      'crosses',
-      'text-crosses',
-      'repeat-first-sentence',
-      'length-buckets',
-      'keep-empty-labels',
-      'no-refit',
-    ],
+    flags: ['crosses', 'text-crosses', 'repeat-first-sentence', 'keep-empty-labels', 'no-refit'],
     required: ['data', 'text', 'label', 'out'],
   },
   eval: {
@@ -226,7 +218,6 @@ async function train(args: ParsedArgs): Promise<void> {
     textCrosses: args.flags.has('text-crosses'),
     textCrossWeight: numberOption(args, 'text-cross-weight', 1, 0),
     repeatFirstSentence: args.flags.has('repeat-first-sentence'),
-    lengthBuckets: args.flags.has('length-buckets'),
   };
   // Several weightings are tried on the calibration slice, the best kept (the product's default: √-balanced
   // and balanced); one is used as given.

@@ -1,31 +1,9 @@
-import { DEFAULT_FEATURE_CONFIG, Featurizer, lengthBucket } from './features';
+import { DEFAULT_FEATURE_CONFIG, Featurizer } from './features';
 import { repeatFirstSentence, tokenize } from './text';
 
 describe('tokenize', () => {
   it('lower-cases, folds ё, drops digits, punctuation and de-personalisation masks', () => {
     expect(tokenize('Ёлка у д.5, XXXX XXX кв. ХХХ — Wi-Fi!')).toEqual(['елка', 'у', 'д', 'кв', 'wi', 'fi']);
-  });
-});
-
-describe('lengthBucket', () => {
-  it('puts word counts in the buckets 0, 1, 2, 3, 4-5, 6-8, 9-15, 16-30, 31+', () => {
-    const counts = [0, 1, 2, 3, 4, 5, 6, 8, 9, 15, 16, 30, 31, 500];
-    expect(counts.map(lengthBucket)).toEqual([
-      '0',
-      '1',
-      '2',
-      '3',
-      '4-5',
-      '4-5',
-      '6-8',
-      '6-8',
-      '9-15',
-      '9-15',
-      '16-30',
-      '16-30',
-      '31+',
-      '31+',
-    ]);
   });
 });
 
@@ -87,30 +65,6 @@ describe('Featurizer', () => {
     expect(weight(plain, texts[0].text, 'давно')).toBeCloseTo(weight(plain, texts[0].text, 'мусор'), 6);
     const restored = Featurizer.fromJSON(JSON.parse(JSON.stringify(repeated.toJSON())));
     expect(Array.from(restored.transform(texts[0]).values)).toEqual(Array.from(c.values));
-  });
-
-  it("adds the text's length bucket as a structured term when asked to, and stores the choice", () => {
-    const config = { ...DEFAULT_FEATURE_CONFIG, minDf: 1, wordNgrams: 1, charMin: 0, charMax: 0 };
-    // Masks are not words: the first two texts are one word long, the third four.
-    const texts = [{ text: 'очистите' }, { text: 'XXXX мусор' }, { text: 'мусор во дворе давно' }];
-    const plain = new Featurizer(config);
-    plain.fitTransform(texts);
-    const bucketed = new Featurizer({ ...config, lengthBuckets: true });
-    const [a, b, c] = bucketed.fitTransform(texts);
-    // Five words, plus the buckets «1» and «4-5».
-    expect(plain.size).toBe(5);
-    expect(bucketed.size).toBe(7);
-    // The vocabulary lists the word block first, then the structured block: the buckets are indices 5 and 6.
-    const structured = (v: { indices: Int32Array }): number[] => Array.from(v.indices).filter((i) => i >= 5);
-    // One bucket term each: the same for the two one-word texts.
-    expect(structured(a)).toHaveLength(1);
-    expect(structured(a)).toEqual(structured(b));
-    expect(structured(c)).toHaveLength(1);
-    expect(structured(c)).not.toEqual(structured(a));
-    expect(plain.transform({ text: 'мусор' }).indices).toHaveLength(1);
-    expect(bucketed.transform({ text: 'мусор' }).indices).toHaveLength(2);
-    const restored = Featurizer.fromJSON(JSON.parse(JSON.stringify(bucketed.toJSON())));
-    expect(Array.from(restored.transform(texts[2]).indices)).toEqual(Array.from(c.indices));
   });
 
   it('prunes terms below min-df and survives a JSON round trip', () => {

@@ -37,11 +37,6 @@ export interface FeatureConfig {
    * sentence usually names the problem, the rest describes it.
    */
   readonly repeatFirstSentence: boolean;
-  /**
-   * Add the text's length in words, in buckets ({@link lengthBucket}), as a one-hot term of the structured
-   * block: a class's prior can then differ between a one-word appeal («очистите») and a described one.
-   */
-  readonly lengthBuckets: boolean;
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
@@ -60,21 +55,7 @@ export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   textCrossWeight: 1,
   maxChars: 5000,
   repeatFirstSentence: false,
-  lengthBuckets: false,
 };
-
-/** Upper bounds (inclusive) of the word-count buckets of {@link FeatureConfig.lengthBuckets}. */
-const LENGTH_BUCKET_BOUNDS = [0, 1, 2, 3, 5, 8, 15, 30] as const;
-
-/** The bucket of a text of `words` words: `0`, `1`, `2`, `3`, `4-5`, `6-8`, `9-15`, `16-30` or `31+`. */
-export function lengthBucket(words: number): string {
-  let low = 0;
-  for (const high of LENGTH_BUCKET_BOUNDS) {
-    if (words <= high) return low === high ? String(high) : `${low}-${high}`;
-    low = high + 1;
-  }
-  return `${low}+`;
-}
 
 /** One item to classify: free text plus optional structured inputs keyed by column name. */
 export interface ClassifierInput {
@@ -250,12 +231,6 @@ export class Featurizer {
           }
         }
       }
-    }
-    if (config.lengthBuckets) {
-      // Hashed as `#words=<bucket>`: a structured input collides only if a column is named `#words`.
-      this.pushKey(
-        termKey(mix(fnv1a(`#words=${lengthBucket(words.length)}`, SEED_CATEGORICAL)), Block.Categorical),
-      );
     }
     if (config.featureColumns.length > 0) {
       const values = config.featureColumns.map((column) => {
