@@ -61,6 +61,27 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     return Number(/из (?:более чем )?([\d\s]+)/.exec(await shown.innerText())![1].replace(/\s/g, ''));
   }
 
+  /**
+   * The tile's queue lists as many appeals as the tile counted. The worker's clock sweep (every minute) may mark a
+   * term late between the two reads: the tile is then read again after the queue, and the pair is read anew while
+   * the tile moved, so a sweep cannot fail the check and a queue that counts otherwise always does.
+   */
+  async function expectQueueCounts(page: Page, testId: string, heading: string, counted: number) {
+    for (let attempt = 1; ; attempt++) {
+      await page.getByTestId(testId).click();
+      await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+      const listed = await queueTotal(page);
+      await page.goto(`${t.stack.baseUrl}/app/dashboard`);
+      await page.getByTestId(testId).getByTestId('stat-note').waitFor();
+      const after = await figure(page, testId);
+      if (after === counted || attempt === 3) {
+        expect({ listed, after }).toEqual({ listed: counted, after: counted });
+        return;
+      }
+      counted = after;
+    }
+  }
+
   it('«Срок под угрозой» and «Просроченные сроки» count the appeals their queues list, and say what they count', async () => {
     // An appeal late with its escalation and its answer term at risk: late, not at risk (the queue used to list
     // it in both, the panel counted it once).
@@ -109,14 +130,9 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     const profile = (await page.getByTitle('Профиль и выход').boundingBox())!;
     expect(count.x + count.width).toBeLessThanOrEqual(profile.x);
 
-    await atRisk.click();
-    await page.getByRole('heading', { name: 'Срок под угрозой' }).waitFor();
     // It used to list every appeal with a term at risk, those already late on another term too.
-    expect(await queueTotal(page)).toBe(figures.atRisk);
-    await page.goto(`${t.stack.baseUrl}/app/dashboard`);
-    await page.getByTestId('stat-overdue').click();
-    await page.getByRole('heading', { name: 'Просроченные сроки', exact: true }).waitFor();
-    expect(await queueTotal(page)).toBe(figures.overdue);
+    await expectQueueCounts(page, 'stat-at-risk', 'Срок под угрозой', figures.atRisk);
+    await expectQueueCounts(page, 'stat-overdue', 'Просроченные сроки', figures.overdue);
     expect(problems.get(page)).toEqual([]);
   });
 
@@ -247,7 +263,12 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await page.getByRole('option', { name: 'Оператор ЦУР Иванова Е. А.' }).click();
     await assign.getByRole('button', { name: 'Назначить' }).click();
     await page.getByText('Исполнитель назначен').waitFor();
-    await page.getByTestId('card-assignee').getByText('исполнитель: Оператор ЦУР Иванова Е. А.').waitFor();
+    // Line 1's holder: the longest overdue may be one the supervisor's own organisation works on line 2, whose
+    // holder the card named alone, so the assignment seemed not to take.
+    await page
+      .getByTestId('card-assignee')
+      .getByText(/^исполнитель(?: на 1-й линии)?: Оператор ЦУР Иванова Е\. А\.$/)
+      .waitFor();
 
     // The report, by organisation.
     await nav.getByRole('link', { name: 'Отчёты' }).click();
@@ -280,6 +301,9 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     const organisations = page.getByTestId('appeal-organisation');
     await organisations.filter({ hasText: 'ЦУР' }).getByText('1-я линия', { exact: true }).waitFor();
     expect(await organisations.getByText('ответственная', { exact: true }).count()).toBe(1);
+    // The supervisor's own organisation now works it: the card names both holders, line 1's and its own.
+    await page.getByTestId('card-assignee').getByText(/^исполнитель на 1-й линии: /).waitFor();
+    await page.getByTestId('card-part-assignee').getByText(/в вашей организации: /).waitFor();
     await organisations.getByTestId('part-state').getByText('ответила', { exact: true }).first().waitFor();
     // The organisation that answered has no line-2 term left running (the card counted it down still).
     await page.getByRole('region', { name: 'Сроки' }).getByTestId('answer-due').waitFor();

@@ -121,8 +121,11 @@ export function AppealPage() {
     (o) => o.id === me.organisationId && o.line === 2 && o.state === 'active',
   );
   const heldByMe = (myPart && me.role !== 'admin' ? myPart.assigneeId : a.assigneeId) === me.id;
-  // Who holds it, for this viewer: their organisation's part on line 2, else the appeal on line 1.
-  const holder = myPart && me.role !== 'admin' ? myPart.assigneeName : a.assigneeName;
+  // Both holders where the viewer's organisation works a line-2 part: an assignment made on line 1 (a regional
+  // supervisor naming a management-centre operator) showed no change while the card named the part's holder.
+  const partView = !!myPart && me.role !== 'admin';
+  const holderText = (id: string | null | undefined, name: string | null | undefined, label: string) =>
+    id === me.id ? `${label}: вы` : name ? `${label}: ${name}` : `${label}: не назначен`;
   const withdrawal = withdrawalOf(a);
   // Closing without an answer where the status model allows it, or from any open status by line 1 when the
   // author withdrew it (59-ФЗ ст. 5 п. 5); an administrator only looks on.
@@ -161,8 +164,18 @@ export function AppealPage() {
           <Text size="sm" c="dimmed">
             Зарегистрировано {formatDateTime(a.registeredAt, a.timeZone)} · {a.organisationName} ·{' '}
             <span data-testid="card-assignee">
-              {heldByMe ? 'исполнитель: вы' : holder ? `исполнитель: ${holder}` : 'исполнитель не назначен'}
+              {holderText(
+                a.assigneeId,
+                a.assigneeName,
+                partView ? 'исполнитель на 1-й линии' : 'исполнитель',
+              )}
             </span>
+            {partView && (
+              <span data-testid="card-part-assignee">
+                {' · '}
+                {holderText(myPart.assigneeId, myPart.assigneeName, 'в вашей организации')}
+              </span>
+            )}
             {zoneNote(a.timeZone) && (
               <span data-testid="card-zone"> · время организации: {zoneNote(a.timeZone)}</span>
             )}
