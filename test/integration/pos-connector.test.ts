@@ -9,6 +9,7 @@ import {
   type OutboundMessage,
 } from '@inbox/integrations/contract';
 import { PosConnector, type PosPullPage } from '@inbox/integrations/pos';
+import { nestedMarker } from '../fakes/nested-json';
 import { PosFake } from '../fakes/pos/pos-fake';
 
 const quiet = new JsonLogger('pos-connector-test', 'error');
@@ -404,13 +405,21 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
 
     it('quarantines a message its reading throws on, with the reason, and goes on past it', async () => {
       const before = fake.addMessage();
-      // An epoch beyond what a Date holds in its history: reading it threw (RangeError) and stopped the page.
-      const odd = fake.addMessage({
+      // A warning nested deeper than our reading goes: writing it out for the clerk threw (RangeError).
+      const odd = fake.addMessage({ warnings: [nestedMarker(6000)] } as unknown as Parameters<
+        PosFake['addMessage']
+      >[0]);
+      // An epoch beyond what a Date holds in its history threw too, and stopped the page; it is read as no time now.
+      const far = fake.addMessage({
         history: [{ status: 'MODERATION_ACCEPT', createdAt: 8_700_000_000_000_000 }],
       } as unknown as Parameters<PosFake['addMessage']>[0]);
       const after = fake.addMessage();
       const page = await connector.pull(account, null, 10);
-      expect(page.items.map((i) => i.externalId)).toEqual([String(before.posId), String(after.posId)]);
+      expect(page.items.map((i) => i.externalId)).toEqual([
+        String(before.posId),
+        String(far.posId),
+        String(after.posId),
+      ]);
       expect(page.rejected).toEqual([
         {
           externalId: String(odd.posId),
@@ -421,9 +430,9 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
         },
       ]);
       // Last on the next page, it still moves the cursor: not read again, not retried forever.
-      const only = fake.addMessage({
-        history: [{ status: 'MODERATION_ACCEPT', createdAt: 8_700_000_000_000_000 }],
-      } as unknown as Parameters<PosFake['addMessage']>[0]);
+      const only = fake.addMessage({ warnings: [nestedMarker(6000)] } as unknown as Parameters<
+        PosFake['addMessage']
+      >[0]);
       const second = await connector.pull(account, page.nextCursor, 10);
       expect(second.rejected.map((r) => r.externalId)).toEqual([String(only.posId)]);
       const third = await connector.pull(account, second.nextCursor, 10);

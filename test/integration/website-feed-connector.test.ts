@@ -8,6 +8,7 @@ import {
   ConnectorErrorCode,
 } from '@inbox/integrations/contract';
 import { WebsiteFeedConnector, type WebsiteFeedPullPage } from '@inbox/integrations/website-feed';
+import { nestedMarker } from '../fakes/nested-json';
 import { WebsiteFeedFake } from '../fakes/website-feed/website-feed-fake';
 
 const quiet = new JsonLogger('website-feed-test', 'error');
@@ -401,8 +402,12 @@ describe('website feed connector against a fake reception site (integration)', (
 
     it('quarantines an item its reading throws on, with the reason, and moves the cursor past it', async () => {
       const before = fake.addItem();
-      // An epoch beyond what a Date holds: reading it threw (RangeError) and stopped the whole page, for ever.
-      const odd = fake.addItem({ created: 8_700_000_000_000_000 as unknown as string });
+      // A field nested deeper than our reading goes: keeping the item's text to compare ids threw (RangeError).
+      const odd = fake.addItem({ extra: nestedMarker(6000) } as unknown as Parameters<
+        WebsiteFeedFake['addItem']
+      >[0]);
+      // An epoch beyond what a Date holds threw too, and stopped the whole page for ever: now a time not recognised.
+      const far = fake.addItem({ created: 8_700_000_000_000_000 as unknown as string });
       const after = fake.addItem();
       const page = await connector.pull(account('id'), null, 10);
       expect(page.items.map((i) => i.externalId)).toEqual([
@@ -417,9 +422,16 @@ describe('website feed connector against a fake reception site (integration)', (
           ),
           raw: expect.objectContaining({ id: odd.id }),
         },
+        {
+          externalId: `feed:governor-nso:${far.id}`,
+          reason: 'В обращении с сайта нет обязательного поля или оно не распознано: created',
+          raw: expect.objectContaining({ id: far.id }),
+        },
       ]);
       // Last on its page, it still moves the cursor.
-      const last = fake.addItem({ created: 8_700_000_000_000_000 as unknown as string });
+      const last = fake.addItem({ extra: nestedMarker(6000) } as unknown as Parameters<
+        WebsiteFeedFake['addItem']
+      >[0]);
       const next = await connector.pull(account('id'), page.nextCursor, 10);
       expect(next.rejected.map((r) => r.externalId)).toEqual([`feed:governor-nso:${last.id}`]);
       expect(next.nextCursor).toEqual({ afterId: String(last.id) });

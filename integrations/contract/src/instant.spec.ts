@@ -30,6 +30,27 @@ describe('instantMsOf', () => {
     expect(instantMsOf([2025, 2])).toBeUndefined();
     for (const junk of ['вчера', '', null, undefined, {}, -5, 0]) expect(instantMsOf(junk)).toBeUndefined();
   });
+
+  it('gives nothing for an instant outside the years 0001–9999, so no caller builds an Invalid Date', () => {
+    // Past what a Date holds (8.64e15 ms): its toISOString threw a RangeError in every connector that read it.
+    for (const far of [8_700_000_000_000_000, Number.MAX_SAFE_INTEGER, 1e300, Infinity, NaN]) {
+      expect(instantMsOf(far)).toBeUndefined();
+      expect(instantMsInZone(far, 'Asia/Irkutsk')).toBeUndefined();
+    }
+    // A Date holds these, but as six-digit years no ISO reader takes back.
+    expect(instantMsOf(9_000_000_000_000)).toBe(at('2255-03-14T16:00:00Z'));
+    expect(instantMsOf(300_000_000_000_000)).toBeUndefined();
+    expect(instantMsOf('+275760-09-13T00:00:00Z')).toBeUndefined();
+    expect(instantMsOf([10000, 1, 1])).toBeUndefined();
+    expect(instantMsOf('9999-12-31T23:59:59.999Z')).toBe(at('9999-12-31T23:59:59.999Z'));
+    for (const value of [8_700_000_000_000_000, '+275760-09-13T00:00:00Z', [10000, 1, 1]])
+      expect(() => new Date(instantMsOf(value) ?? 0).toISOString()).not.toThrow();
+  });
+
+  it('reads epoch seconds with a fraction, as Python writes them, to the millisecond', () => {
+    expect(instantMsOf(1738404000.1234)).toBe(at('2025-02-01T10:00:00.123Z'));
+    expect(instantMsOf('1738404000.5')).toBe(at('2025-02-01T10:00:00.500Z'));
+  });
 });
 
 describe('instantMsInZone', () => {

@@ -4,13 +4,24 @@
  * the Russian `DD.MM.YYYY[ HH:mm[:ss]]` (Bitrix, 1С, ПОС exports), which Date.parse silently reads month first
  * (01.02.2025 as 2 January) or not at all. A form without a zone takes `zoneOffset` (`+03:00`) when given, else
  * the process's zone as Date.parse does for zone-less ISO; so does an RFC 2822 time without its zone. Undefined for
- * anything else.
+ * anything else, and for an instant outside the years 0001–9999 (ISO 8601's four-digit years, what `toISOString` and
+ * Postgres write back): an epoch of 8.7e15 is past what a Date holds, and its `toISOString` threw a RangeError.
  */
 export function instantMsOf(value: unknown, zoneOffset?: string): number | undefined {
-  if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d{9,13}\s*$/.test(value))) {
+  const ms = readInstantMs(value, zoneOffset);
+  return ms !== undefined && ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS ? ms : undefined;
+}
+
+/** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z. */
+const MIN_INSTANT_MS = -62_135_596_800_000;
+const MAX_INSTANT_MS = 253_402_300_799_999;
+
+function readInstantMs(value: unknown, zoneOffset?: string): number | undefined {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d{9,13}(?:\.\d+)?\s*$/.test(value))) {
     const n = Number(value);
-    if (!Number.isSafeInteger(n) || n <= 0) return undefined;
-    return n >= 1e11 ? n : n * 1000;
+    // Fractions of a second as Python's time.time() writes them; whole milliseconds.
+    if (!Number.isFinite(n) || n <= 0) return undefined;
+    return Math.round(n >= 1e11 ? n : n * 1000);
   }
   const zone = zoneOffset ?? '';
   if (Array.isArray(value)) {

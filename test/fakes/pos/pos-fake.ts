@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { spliceNested } from '../nested-json';
 
 /**
  * A local ПОС («Госуслуги. Решаем вместе») speaking the wire format of integrations/pos/src/pos-wire.ts:
@@ -649,7 +650,7 @@ export class PosFake {
 // ---------------------------------------------------------------------------------------------------
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  const bytes = Buffer.from(spliceNested(JSON.stringify(body)), 'utf8');
   res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': bytes.length });
   res.end(bytes);
 }

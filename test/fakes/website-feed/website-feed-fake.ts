@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+import { spliceNested } from '../nested-json';
 
 /**
  * A public reception site that keeps its own form and publishes what it receives as JSON:
@@ -187,7 +188,10 @@ export class WebsiteFeedFake {
       res.end('<html>Ошибка базы данных</html>');
       return;
     }
-    const body = Buffer.from(JSON.stringify({ data: { items: page, count: page.length } }), 'utf8');
+    const body = Buffer.from(
+      spliceNested(JSON.stringify({ data: { items: page, count: page.length } })),
+      'utf8',
+    );
     if (this.takes('cut-mid-page')) {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
