@@ -1470,6 +1470,9 @@ describe('parseEmail: bounces and auto-replies', () => {
     ['X-Autoreply: yes', 'Автоответ (x-autoreply)'],
     ['X-Autorespond: 1', 'Автоответ (x-autorespond)'],
     ['Precedence: auto_reply', 'Автоответ (Precedence: auto_reply)'],
+    ['X-Yandex-Autoreply: yes', 'Автоответ (x-yandex-autoreply)'],
+    ['X-AutoReply-From: ivan@mail.example', 'Автоответ (x-autoreply-from)'],
+    ['X-Autoresponder: on', 'Автоответ (x-autoresponder)'],
   ])('sets a message with %s aside for staff: «%s…», not an appeal', async (header, start) => {
     const result = await parseEmail(plain([header]), ctx);
     expect(result).toEqual({
@@ -1487,6 +1490,13 @@ describe('parseEmail: bounces and auto-replies', () => {
     'Out of Office: Re: Снег',
     'Automatic reply: Снег',
     'Auto: в отпуске',
+    // «Автоответ» with no colon after it (Mail.ru, The Bat!): the pattern's \b never matched after a Cyrillic word.
+    'Автоответ',
+    'Автоответ Re: Снег во дворе',
+    'Автоматический ответ (Re: Снег)',
+    'Automatische Antwort: Снег',
+    'Нет на месте',
+    'Я в отпуске.',
   ])('sets a vacation reply titled %s aside for staff', async (subject) => {
     const raw = plain(['Subject: =?UTF-8?B?' + b64(subject) + '?=']);
     expect(await parseEmail(raw, ctx)).toMatchObject({
@@ -1525,6 +1535,24 @@ describe('parseEmail: bounces and auto-replies', () => {
       (await parseEmail(plain(['Subject: =?UTF-8?B?' + b64('Ваш автоответ не работает') + '?=']), ctx)).kind,
     ).toBe('item');
     expect((await parseEmail(plain(['Auto-Submitted: no']), ctx)).kind).toBe('item');
+    // Away words that begin a citizen's subject: nothing may follow them in an away notice's.
+    for (const subject of ['Нет на месте люка у дома 5', 'Автоответчик поликлиники не соединяет'])
+      expect((await parseEmail(plain(['Subject: =?UTF-8?B?' + b64(subject) + '?=']), ctx)).kind).toBe('item');
+  });
+
+  it('keeps a letter marked only X-Auto-Response-Suppress as an appeal: it asks for no auto-reply, people send it', async () => {
+    // Outlook, help desks and site forms put it on letters a person wrote; an Exchange away notice carrying it is
+    // known by its subject or Auto-Submitted.
+    for (const value of ['All', 'OOF, AutoReply', 'DR, RN, NRN, OOF, AutoReply'])
+      expect((await parseEmail(plain([`X-Auto-Response-Suppress: ${value}`]), ctx)).kind).toBe('item');
+    const exchangeAway = plain([
+      'X-Auto-Response-Suppress: All',
+      'Subject: =?UTF-8?B?' + b64('Автоматический ответ: Снег во дворе') + '?=',
+    ]);
+    expect(await parseEmail(exchangeAway, ctx)).toMatchObject({
+      kind: 'rejected',
+      reason: automaticLetterReason('auto-reply', 'тема автоответа'),
+    });
   });
 
   it('sets a mass mailing (List-Unsubscribe) aside for staff with the reason in Russian, not as an appeal', async () => {

@@ -127,8 +127,19 @@ export function parseAttachmentRef(
 
 // Subjects of vacation and out-of-office replies: the prefixes Outlook, Exchange, Yandex and Mail.ru put.
 const VACATION_SUBJECT =
-  /^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|auto|out of (?:the )?office(?: reply)?|abwesenheitsnotiz|автоответ|автоматический ответ|вне офиса|нет на месте)\s*:/i;
-const OUT_OF_OFFICE_SUBJECT = /^\s*(?:out of (?:the )?office|автоответ)\b/i;
+  /^\s*(?:automatic reply|auto(?:matic)?[- ]?(?:reply|response)|autoreply|auto|out of (?:the )?office(?: reply)?|abwesenheitsnotiz|automatische antwort|автоответ|автоматический ответ|вне офиса|нет на месте)\s*:/i;
+// Words that say it whatever follows («Автоответ», «Автоответ Re: …»). Not \b: in a regular expression without the
+// u flag a Cyrillic letter is no word character, and «Автоответ» alone never matched.
+const OUT_OF_OFFICE_SUBJECT =
+  /^\s*(?:out of (?:the )?office|автоответ|автоматический ответ)(?![\p{L}\p{N}])/iu;
+// A whole subject of only these words (a mail client's away notice without a prefix); «Нет на месте люка» is a
+// citizen's, so nothing may follow them.
+const AWAY_SUBJECT =
+  /^\s*(?:нет на месте|вне офиса|я в отпуске|в отпуске|away from (?:the )?office)\s*[.!]?\s*$/iu;
+// The de-facto X-Autoreply family, whoever names it: X-Autoreply, X-Autorespond, X-Autoresponder,
+// X-Mail-Autoreply, X-Yandex-Autoreply, X-AutoReply-From. Not X-Auto-Response-Suppress: that asks the receiver not
+// to auto-reply, and Outlook, help desks and site forms put it on letters people wrote (see autoReplyReason).
+const AUTOREPLY_HEADER = /^x-(?:[a-z0-9]+-)*auto-?(?:reply|respond|responder|response)(?:-from)?$/;
 const BOUNCE_SENDER = /^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon)@/i;
 const BOUNCE_SUBJECT =
   /undeliver|delivery (?:status notification|failure|has failed)|returned mail|failure notice|mail delivery failed|не доставлено|недоставленное|не может быть доставлено|ошибка доставки/i;
@@ -332,15 +343,19 @@ function autoReplyReason(parsed: ParsedMail): { reason: AutomaticKind; detail: s
   // The null reverse-path (RFC 5321 4.5.5): only delivery reports and automatic replies (RFC 3834 3.3) carry it.
   if (/^<\s*>$/.test(rawHeader(parsed, 'return-path') ?? ''))
     return { reason: 'auto-generated', detail: 'Return-Path: <>' };
-  for (const key of ['x-autoreply', 'x-autorespond', 'x-autoresponder', 'x-mail-autoreply']) {
+  for (const key of h.keys()) {
+    if (!AUTOREPLY_HEADER.test(key)) continue;
     const value = headerText(h, key);
     if (value !== undefined && !/^\s*(?:no|false|0)\s*$/i.test(value))
       return { reason: 'auto-reply', detail: key };
   }
   const precedence = (headerText(h, 'precedence') ?? '').trim().toLowerCase();
   if (precedence === 'auto_reply') return { reason: 'auto-reply', detail: 'Precedence: auto_reply' };
+  // X-Auto-Response-Suppress alone decides nothing: an Exchange away notice carries it beside its «Automatic
+  // reply:» subject or Auto-Submitted (read above and below), but so do letters from Outlook, help desks and site
+  // forms that a person wrote (Discourse, osTicket and Redmine each dropped it from their auto-reply checks).
   const subject = parsed.subject ?? '';
-  if (VACATION_SUBJECT.test(subject) || OUT_OF_OFFICE_SUBJECT.test(subject)) {
+  if (VACATION_SUBJECT.test(subject) || OUT_OF_OFFICE_SUBJECT.test(subject) || AWAY_SUBJECT.test(subject)) {
     return { reason: 'auto-reply', detail: 'тема автоответа' };
   }
   return undefined;
