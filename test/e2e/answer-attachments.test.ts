@@ -8,6 +8,7 @@ import { EMAIL_ENV, mailHeader } from './feed-helpers';
 import { publicAnswerFile, publicStatus } from '../support/citizen';
 import { launchChromium } from '../support/browser';
 import { readFile } from 'node:fs/promises';
+import { request } from 'node:http';
 
 const OURS = 'obrashcheniya@region.test';
 /** A small but real PDF header: what a clerk attaches as the decision. */
@@ -168,6 +169,37 @@ describe('answers with files (e2e)', () => {
     expect(staffCopy.status).toBe(200);
     expect(Buffer.compare(Buffer.from(await staffCopy.arrayBuffer()), DECISION)).toBe(0);
   });
+  /** A multipart upload whose first file starts and whose body never ends: what the api answers before reading it. */
+  const unread = (path: string, who: SignedIn, declared: number | undefined) =>
+    new Promise<[number, string]>((resolve, reject) => {
+      const boundary = 'unread-boundary';
+      const req = request(
+        `${stack.baseUrl}${path}`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: who.headers.authorization,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            ...(declared === undefined ? {} : { 'content-length': String(declared) }),
+          },
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => {
+            req.destroy();
+            resolve([res.statusCode!, (JSON.parse(body) as { message: string }).message]);
+          });
+        },
+      );
+      req.on('error', reject);
+      req.write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n` +
+          `Content-Type: application/pdf\r\n\r\n${DECISION.toString('latin1')}`,
+      );
+    });
+
   it('refuses, in Russian, a file of the wrong type, too large, one too many, and any file once approved', async () => {
     const res = await post('/api/v1/appeals', operator, {
       medium: 'phone',
@@ -197,6 +229,13 @@ describe('answers with files (e2e)', () => {
     // Over ATTACHMENT_MAX_BYTES: far over (multer stops reading) and by one byte (the command's check).
     expect(await refusal('большой.pdf', pdfOf(5000))).toEqual([413, 'Файл больше 1 КБ']);
     expect(await refusal('чуть больше.pdf', pdfOf(1025))).toEqual([413, 'Файл больше 1 КБ']);
+    // Fifty files of 10 MB declared: refused before a byte is read (the body never comes), as is a body that
+    // does not declare its length (chunked). Before, multer read such bodies into memory until a file broke a limit.
+    expect(await unread(files, operator, 50 * 10 * 1024 * 1024)).toEqual([413, 'Файл больше 1 КБ']);
+    expect(await unread(files, operator, undefined)).toEqual([
+      400,
+      'Длина запроса не указана (заголовок Content-Length)',
+    ]);
     expect((await attach(files, operator, 'первый.pdf', pdfOf(1024))).status).toBe(201);
     expect((await attach(files, operator, 'второй.pdf', DECISION)).status).toBe(201);
     expect(await refusal('третий.pdf', DECISION)).toEqual([

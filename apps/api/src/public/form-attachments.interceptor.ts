@@ -53,32 +53,48 @@ export function FormFilesInterceptor(fieldName: string, maxCount: number): Type<
 }
 
 /**
- * An anonymous upload's size, refused before a byte of it is read: multer keeps the files in memory and bounds
- * them one by one (MULTIPART_FILES of ATTACHMENT_MAX_BYTES: 500 MB by default), while the form's own limit on
- * them together (ANONYMOUS_UPLOAD_BYTES_PER_REQUEST) was checked only once all were held. A multipart body must
- * declare its length (a browser's always does; Node reads no byte past it), no more than that limit and what
- * the fields may hold besides.
+ * A multipart body's declared length against what its files may hold (`fileBytes`) and its fields besides (at
+ * most MULTIPART_FIELDS of MULTIPART_FIELD_BYTES, and each part's headers), checked before a byte of it is read:
+ * multer keeps the files in memory. A multipart body must declare its length (a browser's always does; Node
+ * reads no byte past it). Other bodies pass.
+ */
+export function refuseUndeclaredOrLarger(
+  context: ExecutionContext,
+  fileBytes: number,
+  field: string,
+  tooLarge: string,
+): void {
+  const headers = context
+    .switchToHttp()
+    .getRequest<{ headers: Record<string, string | undefined> }>().headers;
+  if (!/^multipart\//i.test(headers['content-type'] ?? '')) return;
+  const declared = headers['content-length'];
+  if (declared === undefined || !/^\d+$/.test(declared)) {
+    const message = 'Длина запроса не указана (заголовок Content-Length)';
+    throw invalidInput(message, { [field]: message });
+  }
+  if (Number(declared) > fileBytes + MULTIPART_FIELDS * MULTIPART_FIELD_BYTES + 64 * 1024) {
+    throw new DomainError('too-large', tooLarge, { [field]: tooLarge });
+  }
+}
+
+/**
+ * An anonymous upload's size, refused before a byte of it is read: multer bounds the files one by one
+ * (MULTIPART_FILES of ATTACHMENT_MAX_BYTES: 500 MB by default), while the form's own limit on them together
+ * (ANONYMOUS_UPLOAD_BYTES_PER_REQUEST) was checked only once all were held.
  */
 @Injectable()
 export class DeclaredUploadSize implements NestInterceptor {
   constructor(private readonly config: AppConfig) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const headers = context
-      .switchToHttp()
-      .getRequest<{ headers: Record<string, string | undefined> }>().headers;
-    if (!/^multipart\//i.test(headers['content-type'] ?? '')) return next.handle();
-    const declared = headers['content-length'];
-    if (declared === undefined || !/^\d+$/.test(declared)) {
-      const message = 'Длина запроса не указана (заголовок Content-Length)';
-      throw invalidInput(message, { form: message });
-    }
     const limit = this.config.anonymousUploadBytesPerRequest;
-    // Fields and each part's headers besides the files: at most MULTIPART_FIELDS of MULTIPART_FIELD_BYTES.
-    if (Number(declared) > limit + MULTIPART_FIELDS * MULTIPART_FIELD_BYTES + 64 * 1024) {
-      const message = `Вложения вместе больше ${Math.round(limit / 1048576)} МБ`;
-      throw new DomainError('too-large', message, { attachments: message });
-    }
+    refuseUndeclaredOrLarger(
+      context,
+      limit,
+      'attachments',
+      `Вложения вместе больше ${Math.round(limit / 1048576)} МБ`,
+    );
     return next.handle();
   }
 }

@@ -14,6 +14,7 @@ import { type Observable } from 'rxjs';
 import { allowedUpload, DomainError, safeFileName, sizeText } from '@inbox/common';
 import { CreatedDto } from './appeal.responses';
 import { AppConfig } from '@inbox/config';
+import { refuseUndeclaredOrLarger } from '../public/form-attachments.interceptor';
 
 /**
  * Nest's FileInterceptor for a staff upload of one file (an answer's, a knowledge base article's, a rubricator or
@@ -21,12 +22,15 @@ import { AppConfig } from '@inbox/config';
  * (ATTACHMENT_MAX_BYTES), like every other refusal of the api. Multer's cap is one byte over the limit (so a command
  * may tell "too large" from "at the limit"); a file of exactly that byte is refused here too, for a command that does
  * not weigh it (the CSV imports were parsed at 10 МБ + 1 byte, and answered «Запрос слишком большой» above it).
+ * A multipart body is weighed by its declared length first, before a byte of it is read, as the form's is: multer
+ * holds what it reads in memory, and a body of many files or parts was read to its end before any was refused.
  */
 @Injectable()
 export class AnswerFileInterceptor extends FileInterceptor('file') implements NestInterceptor {
   @Inject(AppConfig) private readonly config!: AppConfig;
 
   override async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    refuseUndeclaredOrLarger(context, this.config.attachmentMaxBytes, 'file', this.tooLarge().message);
     let handled: Observable<unknown>;
     try {
       handled = await super.intercept(context, next);
