@@ -104,6 +104,44 @@ describe('one organisation against another’s objects (e2e)', () => {
     expect(
       (await json(call(headB, 'GET', '/api/v1/incidents'))).items.map((i: { id: string }) => i.id),
     ).toContain(incidentId);
+    // A department sees its own part of a shared incident: how many of its appeals, through which channels —
+    // not another organisation's (a telegram appeal of Минтранс's joins the incident here).
+    const [{ n: before }] = (await stack.db.dataSource.query(
+      `SELECT appeals_count AS n FROM incidents WHERE id = $1`,
+      [incidentId],
+    )) as { n: number }[];
+    const [{ channel }] = (await stack.db.dataSource.query(`SELECT channel FROM appeals WHERE id = $1`, [
+      appealB,
+    ])) as { channel: string }[];
+    await stack.db.dataSource.query(
+      `UPDATE appeals SET incident_id = $1, channel = 'telegram' WHERE id = $2`,
+      [incidentId, appealA],
+    );
+    await stack.db.dataSource.query(`UPDATE incidents SET appeals_count = appeals_count + 1 WHERE id = $1`, [
+      incidentId,
+    ]);
+    try {
+      const part = (await json(call(headB, 'GET', '/api/v1/incidents'))).items.find(
+        (i: { id: string }) => i.id === incidentId,
+      );
+      expect(part).toMatchObject({ appealsCount: before, channels: [channel] });
+      expect(await json(call(headB, 'GET', `/api/v1/incidents/${incidentId}`))).toMatchObject({
+        appealsCount: before,
+      });
+      const other = (await json(call(headA, 'GET', '/api/v1/incidents'))).items.find(
+        (i: { id: string }) => i.id === incidentId,
+      );
+      expect(other).toMatchObject({ appealsCount: 1, channels: ['telegram'] });
+    } finally {
+      await stack.db.dataSource.query(`UPDATE appeals SET incident_id = NULL, channel = $2 WHERE id = $1`, [
+        appealA,
+        channel,
+      ]);
+      await stack.db.dataSource.query(`UPDATE incidents SET appeals_count = $2 WHERE id = $1`, [
+        incidentId,
+        before,
+      ]);
+    }
     expect(
       (await json(call(headA, 'GET', '/api/v1/incidents'))).items.map((i: { id: string }) => i.id),
     ).not.toContain(incidentId);

@@ -77,9 +77,12 @@ export interface IncidentDraft {
   answerStatus: string;
 }
 
-/** The summary's columns, the title as `titleSql` gives it. */
-const summaryColumns = (titleSql: string) => `i.id, ${titleSql} AS title, i.topic_id AS "topicId",
-  t.name AS "topicName", i.status, i.appeals_count AS "appealsCount", i.first_at AS "firstAt",
+/** The summary's columns, the title as `titleSql` gives it, the count as `countSql`. */
+const summaryColumns = (
+  titleSql: string,
+  countSql: string,
+) => `i.id, ${titleSql} AS title, i.topic_id AS "topicId",
+  t.name AS "topicName", i.status, ${countSql} AS "appealsCount", i.first_at AS "firstAt",
   i.last_at AS "lastAt", i.created_at AS "createdAt", i.answered_at AS "answeredAt"`;
 
 /**
@@ -93,6 +96,22 @@ function titleSql(scope: AccessScope, params: unknown[]): string {
                            || coalesce(' — ' || left(nullif(btrim(a.address), ''), 120), '')
                       FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)}
                      ORDER BY a.registered_at, a.id LIMIT 1), '')`;
+}
+
+/**
+ * How many of the incident's appeals the scope sees, and through which channels: whole-region staff the whole
+ * incident's, a department its own part's. Before, a department was shown the count and channels of every
+ * organisation's appeals in it.
+ */
+function countSql(scope: AccessScope, params: unknown[]): string {
+  if (scope.organisationIds === null) return 'i.appeals_count';
+  return `(SELECT count(*)::int FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`;
+}
+
+function channelsSql(scope: AccessScope, params: unknown[]): string {
+  const scoped = scope.organisationIds === null ? '' : ` AND ${appealScopeSql(scope, params)}`;
+  return `(SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
+            WHERE a.incident_id = i.id${scoped})`;
 }
 
 /**
@@ -422,6 +441,8 @@ export class IncidentsRepository extends SqlRepository {
       );
     }
     const title = titleSql(scope, params);
+    const count = countSql(scope, params);
+    const channels = channelsSql(scope, params);
     if (filter.before) {
       // The instant as the database's text, microseconds included (see cursorInstantSql).
       params.push(filter.before.atText, filter.before.id);
@@ -429,9 +450,8 @@ export class IncidentsRepository extends SqlRepository {
     }
     params.push(filter.limit);
     return this.rows<IncidentSummary & { cursorAt: string }>(
-      `SELECT ${summaryColumns(title)}, ${cursorInstantSql('i.last_at')} AS "cursorAt",
-              (SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
-                WHERE a.incident_id = i.id) AS channels
+      `SELECT ${summaryColumns(title, count)}, ${cursorInstantSql('i.last_at')} AS "cursorAt",
+              ${channels} AS channels
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id
         ${whereClause(where)}
         ORDER BY i.last_at DESC, i.id DESC LIMIT $${params.length}`,
@@ -443,8 +463,9 @@ export class IncidentsRepository extends SqlRepository {
   find(id: string, scope: AccessScope): Promise<IncidentDetail | undefined> {
     const params: unknown[] = [id];
     const title = titleSql(scope, params);
+    const count = countSql(scope, params);
     return this.one<IncidentDetail>(
-      `SELECT ${summaryColumns(title)},
+      `SELECT ${summaryColumns(title, count)},
               ${scope.organisationIds === null ? 'i.address_key' : 'NULL'} AS "addressKey", i.answered_by AS "answeredBy",
               i.draft_text AS "draftText", i.drafted_by AS "draftedBy", i.drafted_at AS "draftedAt"
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id WHERE i.id = $1`,
