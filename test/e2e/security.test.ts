@@ -27,6 +27,8 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
         RATE_LIMIT_WEBHOOK: '4/60',
         RATE_LIMIT_FAQ: '5/60',
         PASSWORD_SCRYPT_N: String(2 ** 15),
+        // Addresses from X-Forwarded-For, so a test can speak from several (none given: 127.0.0.1).
+        TRUST_PROXY: 'loopback',
       },
     });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
@@ -93,12 +95,12 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     // The next failure after the lock-out runs out doubles it (time passes: the lock is moved to the past).
     await stack.db.dataSource.query(
       `UPDATE sign_in_failures SET locked_until = now() - interval '1 second' WHERE key = $1`,
-      [`login:${victim.id}`],
+      [`login:${victim.id}@127.0.0.1`],
     );
     expect((await login({ login: victim.login, password: 'guess-6' })).status).toBe(401);
     const [{ seconds }] = (await stack.db.dataSource.query(
       `SELECT extract(epoch FROM locked_until - now())::int AS seconds FROM sign_in_failures WHERE key = $1`,
-      [`login:${victim.id}`],
+      [`login:${victim.id}@127.0.0.1`],
     )) as { seconds: number }[];
     expect(seconds).toBeGreaterThan(60);
     expect(seconds).toBeLessThanOrEqual(120);
@@ -117,6 +119,47 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     ).toBe(403);
   });
 
+  const loginFrom = (address: string, body: { login: string; password: string }) =>
+    fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify(body),
+    });
+
+  it('locks a guesser out of an account, not the employee signing in from another address', async () => {
+    const victim = await account();
+    const guesser = '198.51.100.9';
+    for (let i = 0; i < 6; i++) {
+      expect((await loginFrom(guesser, { login: victim.login, password: `guess-${i}` })).status).toBe(401);
+    }
+    // The guesser is stopped, the right password too (a lucky guess tells nothing) …
+    const stopped = await loginFrom(guesser, { login: victim.login, password: victim.password });
+    expect(stopped.status).toBe(429);
+    expect(Number(stopped.headers.get('retry-after'))).toBeGreaterThan(0);
+    // … the employee at their own desk is not (the lock-out was per account: any guesser could lock anyone).
+    const desk = '198.51.100.10';
+    expect((await loginFrom(desk, { login: victim.login, password: victim.password })).status).toBe(200);
+    expect((await loginFrom(guesser, { login: victim.login, password: victim.password })).status).toBe(429);
+  });
+
+  it('locks an account guessed from many addresses, except for the addresses it signed in from', async () => {
+    const victim = await account();
+    const home = '203.0.113.10';
+    expect((await loginFrom(home, { login: victim.login, password: victim.password })).status).toBe(200);
+    // Fifty failures from ten addresses, five each (none past its own five free ones; written here, each sign-in
+    // costs a scrypt), then the account's 51st failure from an eleventh.
+    await stack.db.dataSource.query(
+      `INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 50, now())`,
+      [`login:${victim.id}`],
+    );
+    expect((await loginFrom('203.0.113.111', { login: victim.login, password: 'g-51' })).status).toBe(401);
+    // A fresh address is refused even the right password: no botnet guesses on for ever …
+    const fresh = await loginFrom('203.0.113.200', { login: victim.login, password: victim.password });
+    expect(fresh.status).toBe(429);
+    // … while the employee's own address still signs in.
+    expect((await loginFrom(home, { login: victim.login, password: victim.password })).status).toBe(200);
+  });
+
   it('counts guesses sent at once one after another: a burst gets no more passwords checked than one by one', async () => {
     const victim = await account();
     // Thirty at once: checked first and counted after, all of them passed the check before the first failure
@@ -130,7 +173,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect(burst.filter((s) => s === 429)).toHaveLength(24);
     const [row] = (await stack.db.dataSource.query(
       `SELECT failures, locked_until > now() AS locked FROM sign_in_failures WHERE key = $1`,
-      [`login:${victim.id}`],
+      [`login:${victim.id}@127.0.0.1`],
     )) as { failures: number; locked: boolean }[];
     expect(row).toEqual({ failures: 6, locked: true });
     expect((await login({ login: victim.login, password: victim.password })).status).toBe(429);
@@ -205,7 +248,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     for (let i = 0; i < 7; i++) statuses.push((await login({ login: nobody, password: `g-${i}` })).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429]);
     const unknown = (await stack.db.dataSource.query(
-      `SELECT key FROM sign_in_failures WHERE key LIKE 'login:unknown:%' AND failures = 6`,
+      `SELECT key FROM sign_in_failures WHERE key LIKE 'login:unknown:%@127.0.0.1' AND failures = 6`,
     )) as { key: string }[];
     expect(unknown).toHaveLength(1);
     expect(unknown[0].key).not.toContain(nobody);

@@ -8,8 +8,9 @@ const GUESSES = 3;
 /**
  * The citizen's access code never travels in an address (access logs, history, Referer keep addresses): the
  * status, its files and the rating take it in a POST body, the registration's status link carries it in the
- * fragment. Wrong codes are counted per registration number and per address; past the budget even the right
- * code is refused, so a guess that happens to be right tells nothing.
+ * fragment. Wrong codes are counted per registration number and address, per address, and per number from
+ * all addresses (ten times as many); past a budget even the right code is refused, so a guess that happens to be
+ * right tells nothing, but one guesser cannot lock the applicant out.
  */
 describe("the citizen's access code (e2e)", () => {
   let stack: TestStack;
@@ -142,19 +143,42 @@ describe("the citizen's access code (e2e)", () => {
     }
   });
 
-  it('refuses a registration number after its budget of wrong codes, whichever addresses guessed', async () => {
+  it('stops a guesser at one number without locking the applicant out of it from another address', async () => {
     const created = await register('Петрова');
+    const guesser = '198.51.100.7';
     for (let i = 0; i < GUESSES; i++) {
-      const wrong = await statusFrom(`198.51.100.${i + 1}`, created.registrationNumber, `WRONG${i}AA`);
-      expect(wrong.status).toBe(404);
+      expect((await statusFrom(guesser, created.registrationNumber, `WRONG${i}AA`)).status).toBe(404);
     }
-    // The right code from a fresh address is refused too: the number's budget is spent.
-    const refused = await statusFrom('198.51.100.50', created.registrationNumber, created.accessCode);
+    // The guesser is refused, the right code too (a lucky guess tells nothing) …
+    const refused = await statusFrom(guesser, created.registrationNumber, created.accessCode);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
     expect(((await refused.json()) as { message: string }).message).toBe(
       'Слишком много попыток с неверным кодом доступа. Попробуйте позже',
     );
+    // … the applicant is not: their wrong codes' hour was the guesser's to spend, not theirs.
+    expect((await statusFrom('198.51.100.200', created.registrationNumber, created.accessCode)).status).toBe(
+      200,
+    );
+  });
+
+  it('refuses a number guessed from many addresses past its ceiling, except where its code was shown', async () => {
+    const created = await register('Морозова');
+    const home = '203.0.113.77';
+    expect((await statusFrom(home, created.registrationNumber, created.accessCode)).status).toBe(200);
+    // Ten times an address's budget, spread over ten addresses (none of them over its own budget).
+    for (let a = 0; a < 10; a++) {
+      for (let i = 0; i < GUESSES; i++) {
+        const wrong = await statusFrom(`203.0.113.${a + 1}`, created.registrationNumber, `WRONG${i}AA`);
+        expect(wrong.status).toBe(404);
+      }
+    }
+    // A fresh address is refused, the right code too: no botnet guesses on for ever …
+    expect((await statusFrom('203.0.113.99', created.registrationNumber, created.accessCode)).status).toBe(
+      429,
+    );
+    // … while the applicant's own address, which showed the code before, still reads the status.
+    expect((await statusFrom(home, created.registrationNumber, created.accessCode)).status).toBe(200);
   });
 
   it('refuses an address after its budget of wrong codes, whichever numbers it tried', async () => {

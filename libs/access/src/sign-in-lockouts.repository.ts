@@ -2,32 +2,52 @@ import { Injectable } from '@nestjs/common';
 import { SqlRepository } from '@inbox/database';
 import {
   ACCOUNT_LOCKOUT,
+  ACCOUNT_WIDE_LOCKOUT,
   type ActiveLockout,
   ADDRESS_LOCKOUT,
   type Lockout,
-  type LockoutKind,
   type LockoutPolicy,
   lockoutSeconds,
 } from './sign-in-lockouts';
 
-const keyOf = (kind: LockoutKind, subject: string) => `${kind}:${subject}`;
+/**
+ * What failures are counted under: the account from one address (`login:<account>@<address>`), the account from
+ * all addresses (`login:<account>`), the address whatever account it tries (`address:<address>`).
+ */
+type KeyKind = 'pair' | 'account' | 'address';
+const KEY_KINDS: KeyKind[] = ['pair', 'account', 'address'];
+const keyOf = (kind: KeyKind, account: string, address: string) =>
+  kind === 'pair'
+    ? `login:${account}@${address}`
+    : kind === 'account'
+      ? `login:${account}`
+      : `address:${address}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** How long an address an account signed in from keeps it out of the account's lock-out from all addresses. */
+const KNOWN_SOURCE_DAYS = 90;
 
 /** An attempt counted before its password is checked, with the lock-outs it started (and what they replaced). */
 export interface CountedAttempt {
   kind: 'counted';
   started: Lockout[];
   /** The lock-out each key had before this attempt started one (by kind), to restore if the password was right. */
-  previousLocks: Partial<Record<LockoutKind, Date | null>>;
+  previousLocks: Partial<Record<KeyKind, Date | null>>;
 }
 
 /** What beginning an attempt came to: counted (check the password), or refused for a lock-out running. */
 export type Reservation = CountedAttempt | { kind: 'locked'; lockout: Lockout };
-const POLICY: Record<LockoutKind, LockoutPolicy> = { login: ACCOUNT_LOCKOUT, address: ADDRESS_LOCKOUT };
+const POLICY: Record<KeyKind, LockoutPolicy> = {
+  pair: ACCOUNT_LOCKOUT,
+  account: ACCOUNT_WIDE_LOCKOUT,
+  address: ADDRESS_LOCKOUT,
+};
 
 /**
- * Failed sign-ins per account and per address (`sign_in_failures`), kept in Postgres so every api process
- * counts the same tries. A key without a failure for a day starts afresh; a right password clears the
- * account's count, never the address's (one's own account must not reset an attacker's address).
+ * Failed sign-ins per account and address, per account and per address (`sign_in_failures`), kept in Postgres so
+ * every api process counts the same tries. A key without a failure for a day starts afresh; a right password
+ * clears the account's count from its address, never the address's (one's own account must not reset an
+ * attacker's address) nor the account's from everywhere (the employee must not reset a spread-out guessing).
+ * The account's count from everywhere does not lock an address the account signed in from lately.
  */
 @Injectable()
 export class SignInLockouts extends SqlRepository {
@@ -41,16 +61,27 @@ export class SignInLockouts extends SqlRepository {
    */
   async reserve(account: string, address: string): Promise<Reservation> {
     return this.dataSource.transaction(async (tx) => {
-      const keys = [keyOf('login', account), keyOf('address', address)];
-      // Locked in this order always (account, then address): two attempts cannot wait on each other.
+      const known = UUID.test(account)
+        ? (
+            await this.rows(
+              `SELECT 1 FROM sign_in_known_sources
+              WHERE account_id = $1 AND source = $2 AND signed_in_at > now() - make_interval(days => $3)`,
+              [account, address, KNOWN_SOURCE_DAYS],
+              tx,
+            )
+          ).length > 0
+        : false;
       const rows: {
+        kind: KeyKind;
         key: string;
         failures: number;
         locked: boolean;
         stale: boolean;
         lockedUntil: Date | null;
       }[] = [];
-      for (const key of keys) {
+      // Locked in this order always (the pair, the account, the address): two attempts cannot wait on each other.
+      for (const kind of KEY_KINDS) {
+        const key = keyOf(kind, account, address);
         // A key without a row gets one to lock, as if its last failure were older than a day (counted afresh).
         await this.rows(
           `INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 1, now() - interval '2 days')
@@ -58,26 +89,25 @@ export class SignInLockouts extends SqlRepository {
           [key],
           tx,
         );
-        const row = (await this.one<(typeof rows)[number]>(
+        const row = (await this.one<Omit<(typeof rows)[number], 'kind'>>(
           `SELECT key, failures, locked_until AS "lockedUntil", coalesce(locked_until > now(), false) AS locked,
                   last_failure_at < now() - interval '1 day' AS stale
              FROM sign_in_failures WHERE key = $1 FOR UPDATE`,
           [key],
           tx,
         ))!;
-        rows.push(row);
+        rows.push({ ...row, kind });
       }
       const running = rows
-        .filter((r) => r.locked)
+        .filter((r) => r.locked && !(r.kind === 'account' && known))
         .sort((a, b) => b.lockedUntil!.getTime() - a.lockedUntil!.getTime())[0];
       if (running)
         return { kind: 'locked', lockout: toLockout({ ...running, lockedUntil: running.lockedUntil! }) };
       const started: Lockout[] = [];
-      const previousLocks: Record<string, Date | null> = {};
+      const previousLocks: Partial<Record<KeyKind, Date | null>> = {};
       for (const row of rows) {
-        const lock = toLockout({ ...row, lockedUntil: new Date(0) });
         const failures = row.stale ? 1 : row.failures + 1;
-        const seconds = lockoutSeconds(failures, POLICY[lock.kind]);
+        const seconds = lockoutSeconds(failures, POLICY[row.kind]);
         const updated = (await this.one<{ lockedUntil: Date | null }>(
           `UPDATE sign_in_failures SET failures = $2, last_failure_at = now(),
                   locked_until = CASE WHEN $3::int IS NULL THEN locked_until ELSE now() + make_interval(secs => $3::int) END
@@ -86,34 +116,46 @@ export class SignInLockouts extends SqlRepository {
           tx,
         ))!;
         if (seconds === undefined) continue;
-        previousLocks[lock.kind] = row.lockedUntil;
-        started.push({ ...lock, failures, lockedUntil: updated.lockedUntil! });
+        previousLocks[row.kind] = row.lockedUntil;
+        started.push({
+          ...toLockout({ ...row, lockedUntil: new Date(0) }),
+          failures,
+          lockedUntil: updated.lockedUntil!,
+        });
       }
       return { kind: 'counted', started, previousLocks };
     });
   }
 
   /**
-   * The attempt's password was right: the account starts afresh, and the address gets back the attempt it was
-   * counted (and a lock-out this attempt started on it, which no failure earned). The address's other failures
-   * stay: one's own account must not reset an attacker's address.
+   * The attempt's password was right: the account starts afresh from this address, which it now knows; the
+   * account's count from everywhere and the address's get back the attempt they were counted (and a lock-out
+   * this attempt started on them, which no failure earned). Their other failures stay: one's own account must
+   * not reset an attacker's address, nor the employee a guessing spread over many addresses.
    */
   async settleSuccess(accountId: string, address: string, reservation: CountedAttempt): Promise<void> {
-    await this.clearAccount(accountId);
-    const restore = 'address' in reservation.previousLocks;
-    const key = keyOf('address', address);
+    await this.rows(`DELETE FROM sign_in_failures WHERE key = $1`, [keyOf('pair', accountId, address)]);
+    for (const kind of ['account', 'address'] as const) {
+      const key = keyOf(kind, accountId, address);
+      const restore = kind in reservation.previousLocks;
+      await this.rows(
+        `UPDATE sign_in_failures SET failures = failures - 1,
+                locked_until = CASE WHEN $2::boolean THEN $3::timestamptz ELSE locked_until END
+          WHERE key = $1 AND failures > 1`,
+        [key, restore, reservation.previousLocks[kind] ?? null],
+      );
+      await this.rows(`DELETE FROM sign_in_failures WHERE key = $1 AND failures <= 1`, [key]);
+    }
     await this.rows(
-      `UPDATE sign_in_failures SET failures = failures - 1,
-              locked_until = CASE WHEN $2::boolean THEN $3::timestamptz ELSE locked_until END
-        WHERE key = $1 AND failures > 1`,
-      [key, restore, reservation.previousLocks.address ?? null],
+      `INSERT INTO sign_in_known_sources (account_id, source, signed_in_at) VALUES ($1, $2, now())
+       ON CONFLICT (account_id, source) DO UPDATE SET signed_in_at = now()`,
+      [accountId, address],
     );
-    await this.rows(`DELETE FROM sign_in_failures WHERE key = $1 AND failures <= 1`, [key]);
-  }
-
-  /** A right password: the account starts afresh. */
-  async clearAccount(accountId: string): Promise<void> {
-    await this.rows(`DELETE FROM sign_in_failures WHERE key = $1`, [keyOf('login', accountId)]);
+    await this.rows(
+      `DELETE FROM sign_in_known_sources
+        WHERE account_id = $1 AND signed_in_at < now() - make_interval(days => $2)`,
+      [accountId, KNOWN_SOURCE_DAYS],
+    );
   }
 
   /** Lock-outs running now, for administrators: a login's with the account it names, if any. */
@@ -126,7 +168,8 @@ export class SignInLockouts extends SqlRepository {
       login: string | null;
     }>(
       `SELECT f.key, f.failures, f.locked_until AS "lockedUntil", u.id AS "accountId", u.login
-         FROM sign_in_failures f LEFT JOIN users u ON f.key = 'login:' || u.id::text
+         FROM sign_in_failures f
+         LEFT JOIN users u ON f.key LIKE 'login:%' AND split_part(substr(f.key, 7), '@', 1) = u.id::text
         WHERE f.locked_until > now() ORDER BY f.locked_until DESC`,
     );
     return rows.map((r) => ({ ...toLockout(r), accountId: r.accountId, login: r.login }));
@@ -134,18 +177,22 @@ export class SignInLockouts extends SqlRepository {
 
   /** An administrator lifts an account's lock-out (the person called the help desk). */
   async unlockAccount(accountId: string): Promise<boolean> {
-    const row = await this.one(`DELETE FROM sign_in_failures WHERE key = $1 RETURNING key`, [
-      keyOf('login', accountId),
-    ]);
-    return row !== undefined;
+    const rows = await this.rows(
+      `DELETE FROM sign_in_failures WHERE key = $1 OR key LIKE $1 || '@%' RETURNING key`,
+      [keyOf('account', accountId, '')],
+    );
+    return rows.length > 0;
   }
 }
 
+/** A key's lock-out: a login's subject is the account (or unknown login) without the address it came from. */
 function toLockout(row: { key: string; failures: number; lockedUntil: Date }): Lockout {
   const at = row.key.indexOf(':');
+  const kind = row.key.slice(0, at) as Lockout['kind'];
+  const subject = row.key.slice(at + 1);
   return {
-    kind: row.key.slice(0, at) as LockoutKind,
-    subject: row.key.slice(at + 1),
+    kind,
+    subject: kind === 'login' ? subject.split('@')[0] : subject,
     failures: row.failures,
     lockedUntil: row.lockedUntil,
   };

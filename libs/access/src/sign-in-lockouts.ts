@@ -7,11 +7,24 @@ export interface LockoutPolicy {
   maxLockSeconds: number;
 }
 
-/** One account: five tries, then 1 min, 2 min, 4 min … up to an hour. */
+/**
+ * One account from one address (an IPv6 one by its /64): five tries, then 1 min, 2 min, 4 min … up to an hour.
+ * It locks that address out of that account only: a guesser elsewhere cannot lock the employee out.
+ */
 export const ACCOUNT_LOCKOUT: LockoutPolicy = { freeFailures: 5, firstLockSeconds: 60, maxLockSeconds: 3600 };
 /** One address (many people may share it behind a NAT): twenty tries, then the same growth. */
 export const ADDRESS_LOCKOUT: LockoutPolicy = {
   freeFailures: 20,
+  firstLockSeconds: 60,
+  maxLockSeconds: 3600,
+};
+
+/**
+ * One account from all addresses together (guesses spread over many): fifty tries, then the same growth, so
+ * about 75 guesses a day at most; it locks out only the addresses the account has not signed in from lately.
+ */
+export const ACCOUNT_WIDE_LOCKOUT: LockoutPolicy = {
+  freeFailures: 50,
   firstLockSeconds: 60,
   maxLockSeconds: 3600,
 };

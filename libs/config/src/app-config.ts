@@ -177,8 +177,10 @@ export class AppConfig {
   /** Per-address request limits of the public form, the status lookup and each channel's webhook. */
   readonly rateLimits: Readonly<Record<RateLimitName, RateLimit | null>>;
   /**
-   * Wrong access codes on the citizen's status endpoints, counted apart for each registration number and for each
-   * address: past the limit within the window both are refused (429) until it ends, the right code too.
+   * Wrong access codes on the citizen's status endpoints, counted apart for each registration number from each
+   * address and for each address (this limit), and for each number from all addresses (ten times it, not
+   * refusing an address that showed the right code before): past a limit within the window it refuses (429)
+   * until it ends, the right code too.
    */
   readonly statusCodeGuesses: RateLimit | null;
   /** Anonymous uploads: bytes of attachments one form may carry, and one address may send in a day. */

@@ -43,6 +43,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const WEBSITE_ACCOUNT = { id: 'website-form', channel: Channel.Website, settings: {}, secrets: {} };
 /** Multer stops reading beyond this many files; the connector reports the real limit in Russian. */
 const UPLOAD_HARD_LIMIT = MULTIPART_FILES;
+/**
+ * A registration number's budget of wrong codes from all addresses together, in per-address budgets: 10 × 20 an
+ * hour is 1.75 M guesses a year against 31^8 ≈ 8.5 · 10^11 codes.
+ */
+const NUMBER_GUESS_FACTOR = 10;
+/** How long an address that showed a number's right code is exempt from the number's own budget. */
+const KNOWN_SOURCE_SECONDS = 90 * 24 * 3600;
 
 @PublicController('api/v1/public/appeals', 'public')
 export class PublicAppealsController {
@@ -184,8 +191,9 @@ export class PublicAppealsController {
   @ApiOperation({
     summary: 'Статус обращения по номеру и коду доступа',
     description:
-      'Код доступа передаётся в теле запроса, не в адресе. Неверные коды считаются по номеру и по адресу: ' +
-      'после RATE_LIMIT_STATUS_GUESSES неверных попыток — 429 до конца окна.',
+      'Код доступа передаётся в теле запроса, не в адресе. Неверные коды считаются по номеру с адреса и по адресу: ' +
+      'после RATE_LIMIT_STATUS_GUESSES неверных попыток — 429 до конца окна; по номеру со всех адресов — ' +
+      'вдесятеро больше, и этот предел не касается адреса, с которого уже был показан верный код.',
   })
   @ApiOkResponse({ type: PublicAppealStatusDto })
   @HttpCode(200)
@@ -285,10 +293,13 @@ export class PublicAppealsController {
   }
 
   /**
-   * A look-up by access code, within the budget of wrong codes (AppConfig.statusCodeGuesses): counted apart for
-   * the registration number (guesses spread over many addresses) and for the address (one address trying many
-   * numbers). Once either is spent every look-up through it is refused until the window ends, the right code
-   * too, so a guess that happens to be right tells nothing. A miss (undefined) spends one of each.
+   * A look-up by access code, within the budget of wrong codes (AppConfig.statusCodeGuesses), counted three ways:
+   * for this number from this address (one guesser at one applicant), for the address (one address trying many
+   * numbers), and for the number from everywhere, NUMBER_GUESS_FACTOR times as many (guesses spread over many
+   * addresses). Once a budget is spent every look-up through it is refused until the window ends, the right code
+   * too, so a guess that happens to be right tells nothing. The number's budget does not refuse an address that
+   * has shown the right code for it before (KNOWN_SOURCE_SECONDS): before, a guesser's wrong codes from anywhere
+   * locked the applicant's own status page for the hour. A miss (undefined) spends one of each.
    */
   private async guarded<T>(
     registrationNumber: string,
@@ -297,11 +308,26 @@ export class PublicAppealsController {
   ): Promise<T | undefined> {
     const limit = this.config.statusCodeGuesses;
     if (!limit) return lookup();
-    const budgets = [`status-guess:number:${registrationNumber}`, `status-guess:address:${address}`];
+    const known = `status-known:${registrationNumber}:${address}`;
+    const budgets = [
+      { name: `status-guess:number:${registrationNumber}:address:${address}`, limit: limit.limit },
+      { name: `status-guess:address:${address}`, limit: limit.limit },
+      {
+        name: `status-guess:number:${registrationNumber}`,
+        limit: limit.limit * NUMBER_GUESS_FACTOR,
+        waived: async () => (await this.rateLimits.spent(known)) > 0,
+      },
+    ];
     const spend = (amount: number) =>
-      Promise.all(budgets.map((b) => this.rateLimits.spend(b, amount, limit.windowSeconds)));
-    const refuse = (spent: { total: number; resetsIn: number }[]) => {
-      const over = spent.filter((s) => s.total >= limit.limit);
+      Promise.all(
+        budgets.map(async (b) => ({
+          ...b,
+          ...(await this.rateLimits.spend(b.name, amount, limit.windowSeconds)),
+        })),
+      );
+    const refuse = async (spent: Awaited<ReturnType<typeof spend>>) => {
+      const over: typeof spent = [];
+      for (const s of spent) if (s.total >= s.limit && !(await s.waived?.())) over.push(s);
       if (over.length === 0) return;
       throw new DomainError(
         'rate-limited',
@@ -310,9 +336,10 @@ export class PublicAppealsController {
         Math.max(...over.map((s) => s.resetsIn)),
       );
     };
-    refuse(await spend(0));
+    await refuse(await spend(0));
     const found = await lookup();
     if (found === undefined) await spend(1);
+    else await this.rateLimits.spend(known, 1, KNOWN_SOURCE_SECONDS);
     return found;
   }
 

@@ -59,7 +59,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
     amount: number,
     windowSeconds: number,
   ): Promise<{ total: number; resetsIn: number }> {
-    const key = `${this.prefix}:budget:${createHash('sha256').update(budget).digest('hex')}`;
+    const key = this.budgetKey(budget);
     const results = (await this.storage.redis
       .multi()
       .incrby(key, amount)
@@ -67,6 +67,15 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
       .ttl(key)
       .exec()) as [Error | null, number][];
     return { total: results[0][1], resetsIn: Math.max(1, results[2][1]) };
+  }
+
+  /** What a named budget holds now (0 when unused or reset). */
+  async spent(budget: string): Promise<number> {
+    return Number((await this.storage.redis.get(this.budgetKey(budget))) ?? 0);
+  }
+
+  private budgetKey(budget: string): string {
+    return `${this.prefix}:budget:${createHash('sha256').update(budget).digest('hex')}`;
   }
 
   async onModuleDestroy(): Promise<void> {
