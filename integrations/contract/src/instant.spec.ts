@@ -1,4 +1,4 @@
-import { instantMsInZone, instantMsOf, isKnownTimeZone } from './instant';
+import { instantMsInZone, instantMsOf, isKnownTimeZone, isWritableInstant } from './instant';
 
 describe('instantMsOf', () => {
   const at = (iso: string) => Date.parse(iso);
@@ -43,6 +43,12 @@ describe('instantMsOf', () => {
     expect(instantMsOf('+275760-09-13T00:00:00Z')).toBeUndefined();
     expect(instantMsOf([10000, 1, 1])).toBeUndefined();
     expect(instantMsOf('9999-12-31T23:59:59.999Z')).toBe(at('9999-12-31T23:59:59.999Z'));
+    expect([NaN, 8.64e15, 253_402_300_800_000, 0].map(isWritableInstant)).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
     for (const value of [8_700_000_000_000_000, '+275760-09-13T00:00:00Z', [10000, 1, 1]])
       expect(() => new Date(instantMsOf(value) ?? 0).toISOString()).not.toThrow();
   });

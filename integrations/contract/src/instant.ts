@@ -9,7 +9,12 @@
  */
 export function instantMsOf(value: unknown, zoneOffset?: string): number | undefined {
   const ms = readInstantMs(value, zoneOffset);
-  return ms !== undefined && ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS ? ms : undefined;
+  return ms !== undefined && isWritableInstant(ms) ? ms : undefined;
+}
+
+/** Whether an instant in epoch milliseconds lies in the years 0001–9999 (see instantMsOf); false for NaN. */
+export function isWritableInstant(ms: number): boolean {
+  return ms >= MIN_INSTANT_MS && ms <= MAX_INSTANT_MS;
 }
 
 /** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z. */

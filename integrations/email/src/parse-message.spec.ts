@@ -175,6 +175,12 @@ describe('parseEmail: KOI8-R and windows-1251 letters', () => {
     const raw = eml(['From: a@b.example', 'Message-ID: <d@b>', 'Date: the day before yesterday'], 'x');
     const item = await itemOf(raw, { receivedAt: undefined, now: () => new Date('2025-05-05T05:05:05Z') });
     expect(item.receivedAt).toBe('2025-05-05T05:05:05.000Z');
+    // A year a Date holds but no ISO reader takes back (+275760-…, written to the database): the clock as well.
+    for (const date of ['Tue, 01 Apr 275760 12:00:00 +0300', 'Sat, 01 Jan 10000 00:00:00 GMT']) {
+      const far = eml(['From: a@b.example', 'Message-ID: <d@b>', `Date: ${date}`], 'x');
+      const read = await itemOf(far, { receivedAt: undefined, now: () => new Date('2025-05-05T05:05:05Z') });
+      expect(read.receivedAt).toBe('2025-05-05T05:05:05.000Z');
+    }
   });
 
   it('falls back to the Date header when there is no INTERNALDATE', async () => {

@@ -6,6 +6,7 @@ import {
   extensionFor as commonExtensionFor,
   instantMsInZone,
   instantMsOf,
+  isWritableInstant,
   OCTET_STREAM,
   safeFileName,
   type DeliveryStateEvent,
@@ -457,8 +458,9 @@ export async function parseEmail(raw: Buffer, ctx: ParseContext): Promise<Parsed
   }
 }
 
+/** A Date that is one, in the years 0001–9999: «01 Apr 275760» is a Date too, and its ISO no database reads back. */
 function validDate(value: Date | undefined): Date | undefined {
-  return value && !Number.isNaN(value.getTime()) ? value : undefined;
+  return value && isWritableInstant(value.getTime()) ? value : undefined;
 }
 
 /**
@@ -533,8 +535,8 @@ function headerDate(parsed: ParsedMail, timeZone: string): Date | undefined {
     const ms = instantMsInZone(line, timeZone);
     return ms === undefined ? undefined : new Date(ms);
   }
-  const ms = Date.parse(line);
-  if (Number.isNaN(ms)) return undefined;
+  const ms = instantMsOf(line);
+  if (ms === undefined) return undefined;
   return line === raw.trim() ? (validDate(parsed.date) ?? new Date(ms)) : new Date(ms);
 }
 
