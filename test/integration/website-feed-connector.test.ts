@@ -110,12 +110,15 @@ describe('website feed connector against a fake reception site (integration)', (
   it("reads a CMS's Russian DD.MM.YYYY date and PHP's epoch seconds as digits, not as another month or nothing", async () => {
     const bitrix = fake.addItem({ created: '01.02.2025 13:00:00' });
     const php = fake.addItem({ created: '1738404000' });
+    // Straight from Postgres (timestamptz as text, the offset in hours alone): it was rejected as no time at all.
+    const postgres = fake.addItem({ created: '2025-02-01 17:00:00.25+07' });
     const page = await connector.pull(account('id'), null, 10);
     expect(page.rejected).toEqual([]);
     const receivedAt = (id: number) => page.items.find((i) => i.externalId.endsWith(`:${id}`))?.receivedAt;
     // Zone-less, as the site wrote it: Moscow time when the account names no zone, never the process's.
     expect(receivedAt(bitrix.id)).toBe('2025-02-01T10:00:00.000Z');
     expect(receivedAt(php.id)).toBe('2025-02-01T10:00:00.000Z');
+    expect(receivedAt(postgres.id)).toBe('2025-02-01T10:00:00.250Z');
   });
 
   it("reads zone-less times in the site's own zone, so a late-evening appeal keeps its day for the deadlines", async () => {

@@ -53,6 +53,18 @@ describe('instantMsOf', () => {
       expect(() => new Date(instantMsOf(value) ?? 0).toISOString()).not.toThrow();
   });
 
+  it("reads PostgreSQL's timestamptz text, Java's ZonedDateTime and values with blanks around them", () => {
+    // A site's feed or an export read straight from Postgres: the offset in hours alone, which Date.parse refuses.
+    expect(instantMsOf('2025-03-03 10:00:00+03')).toBe(at('2025-03-03T07:00:00Z'));
+    expect(instantMsOf('2025-03-03 10:00:00.123456+07', '+03:00')).toBe(at('2025-03-03T03:00:00.123Z'));
+    expect(instantMsOf('2025-03-03T10:00:00-05')).toBe(at('2025-03-03T15:00:00Z'));
+    expect(instantMsOf('2025-03-03 10:00:00+05:30')).toBe(at('2025-03-03T04:30:00Z'));
+    expect(instantMsOf('2025-03-03T10:00:00.000+03:00[Europe/Moscow]')).toBe(at('2025-03-03T07:00:00Z'));
+    expect(instantMsOf('2025-03-03T10:00:00Z[UTC]')).toBe(at('2025-03-03T10:00:00Z'));
+    expect(instantMsOf(' 2025-03-03T10:00:00.000Z\n')).toBe(at('2025-03-03T10:00:00Z'));
+    expect(instantMsInZone('2025-03-03 23:30:00+03', 'Asia/Irkutsk')).toBe(at('2025-03-03T20:30:00Z'));
+  });
+
   it('reads epoch seconds with a fraction, as Python writes them, to the millisecond', () => {
     expect(instantMsOf(1738404000.1234)).toBe(at('2025-02-01T10:00:00.123Z'));
     expect(instantMsOf('1738404000.5')).toBe(at('2025-02-01T10:00:00.500Z'));

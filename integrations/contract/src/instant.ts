@@ -21,7 +21,20 @@ export function isWritableInstant(ms: number): boolean {
 const MIN_INSTANT_MS = -62_135_596_800_000;
 const MAX_INSTANT_MS = 253_402_300_799_999;
 
-function readInstantMs(value: unknown, zoneOffset?: string): number | undefined {
+/**
+ * ISO 8601 as other writers spell it, in the form Date.parse takes: PostgreSQL's text output of a timestamptz
+ * (`2025-03-03 10:00:00.123+03`: the offset in hours alone, which Date.parse refuses), Java's ZonedDateTime.toString
+ * (`…+03:00[Europe/Moscow]`: the region after the offset says nothing more), and blanks around the value.
+ */
+function isoSpelling(value: string): string {
+  return value
+    .trim()
+    .replace(/^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([+-]\d{2})$/, '$1$2:00')
+    .replace(/^(\d{4}-\d{2}-\d{2}T[^[\s]+(?:Z|[+-]\d{2}:?\d{2}))\[[A-Za-z0-9_/+-]{1,64}\]$/, '$1');
+}
+
+function readInstantMs(raw: unknown, zoneOffset?: string): number | undefined {
+  const value = typeof raw === 'string' ? isoSpelling(raw) : raw;
   if (typeof value === 'number' || (typeof value === 'string' && /^\s*\d{9,13}(?:\.\d+)?\s*$/.test(value))) {
     const n = Number(value);
     // Fractions of a second as Python's time.time() writes them; whole milliseconds.
