@@ -454,6 +454,26 @@ describe('many accounts per channel (e2e)', () => {
     ]);
   });
 
+  it('a website feed with its address only: the pull names each missing setting in Russian on the admin list', async () => {
+    // The feed's settings beyond its address are open (any site's layout): saved as given, refused at the pull.
+    const res = await api('POST', '', admin, {
+      kind: 'website-feed',
+      name: 'Лента сайта района',
+      settings: { url: 'http://127.0.0.1:9/feed', cursorField: 'id', pullEveryMs: 3_600_000 },
+    });
+    expect(res.status).toBe(201);
+    const account = (await res.json()) as Account;
+    const report = await pull(account.id);
+    expect(report.error).toMatch(/^Лента сайта не настроена: /);
+    const listed = ((await json(api('GET', '', admin))) as Account[]).find((a) => a.id === account.id)!;
+    expect(listed.lastError).toBe(report.error);
+    for (const key of ['itemsPath', 'fieldMap.text', 'pageSizeParam', 'cursorParam'])
+      expect(listed.lastError).toContain(`(${key})`);
+    expect(listed.lastError).toContain('«Путь к списку обращений» (itemsPath)');
+    expect(listed.lastError).not.toContain('AuthFailed');
+    await api('POST', `/${account.id}/disable`, admin);
+  });
+
   it('adds an OK group with its wall: told which wall field is missing, then the wall is read through it', async () => {
     const body = {
       kind: 'ok',

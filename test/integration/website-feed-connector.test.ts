@@ -156,7 +156,9 @@ describe('website feed connector against a fake reception site (integration)', (
 
     const error = await errorOf(connector.pull(account('id', { timeZone: 'Сибирь' }), null, 10));
     expect(error.code).toBe(ConnectorErrorCode.AuthFailed);
-    expect(error.details.fields).toEqual({ timeZone: 'an IANA time zone (Asia/Novosibirsk)' });
+    expect(error.details.fields).toEqual({
+      timeZone: '«Часовой пояс» (timeZone): часовой пояс IANA, например Asia/Novosibirsk',
+    });
   });
 
   it('sets a second, different item under an id already on the page aside for staff; a repeat is nothing new', async () => {
@@ -479,8 +481,8 @@ describe('website feed connector against a fake reception site (integration)', (
       const error = await errorOf(connector.check(account('id', { fieldMap: { externalId: 'id' } })));
       expect(error.code).toBe(ConnectorErrorCode.AuthFailed);
       expect(error.details.fields).toMatchObject({
-        'fieldMap.text': 'path required',
-        'fieldMap.createdAt': 'path required',
+        'fieldMap.text': '«Поле текста» (fieldMap.text): не задан путь к полю',
+        'fieldMap.createdAt': '«Поле даты» (fieldMap.createdAt): не задан путь к полю',
       });
       expect(fake.requests).toHaveLength(0);
     });

@@ -21,6 +21,8 @@ export class ConnectorError extends Error {
       fields?: Record<string, string>;
       status?: number;
       outcomeUnknown?: boolean;
+      /** The message is written for the administrator, in Russian (what to fix in the account): shown as is. */
+      toAdministrator?: boolean;
     } = {},
   ) {
     super(message);

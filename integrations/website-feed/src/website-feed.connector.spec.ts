@@ -45,5 +45,35 @@ describe('website feed account settings', () => {
         'url',
       ].sort(),
     );
+    // The administrator reads it as is (the account's last error, the worker's log): in Russian, each setting named.
+    expect(error.message).toMatch(/^Лента сайта не настроена: /);
+    for (const key of Object.keys(error.details.fields ?? {})) expect(error.message).toContain(`(${key})`);
+    expect(error.message).toContain('«Путь к списку обращений» (itemsPath)');
+    expect(error.message).not.toMatch(/required|path to/);
+  });
+
+  it('names the one setting missing from an otherwise complete account', async () => {
+    const error = (await connector
+      .pull(
+        {
+          id: 'acc',
+          channel: Channel.Website,
+          settings: {
+            url: 'https://site.example/feed',
+            cursorField: 'id',
+            itemsPath: 'data.items',
+            fieldMap: { externalId: 'id', createdAt: 'created' },
+            pageSizeParam: 'limit',
+            cursorParam: 'after',
+          },
+          secrets: {},
+        },
+        null,
+        10,
+      )
+      .catch((e: unknown) => e)) as ConnectorError;
+    expect(error.message).toBe(
+      'Лента сайта не настроена: «Поле текста» (fieldMap.text): не задан путь к полю',
+    );
   });
 });

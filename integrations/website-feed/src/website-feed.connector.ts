@@ -117,6 +117,12 @@ interface Decoded {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** The item fields a feed must map, by their Russian names (the settings' problems name them so). */
+const REQUIRED_FIELD_LABELS = {
+  externalId: 'Поле номера записи',
+  text: 'Поле текста',
+  createdAt: 'Поле даты',
+} as const;
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 const MAX_PAGE = 1000;
 const TEXT_MAX = 50_000;
@@ -356,38 +362,47 @@ export class WebsiteFeedConnector implements Connector {
 
   private config(account: ChannelAccountRef): FeedConfig {
     const s = (account.settings ?? {}) as Partial<Record<keyof WebsiteFeedSettings, unknown>>;
+    // Each reason in Russian, named by the setting's label and key: it reaches the administrator as is (the
+    // account's last error on the admin screen, and the worker's log).
     const problems: Record<string, string> = {};
     const url = typeof s.url === 'string' && /^https?:\/\/[^/]+/.test(s.url) ? s.url : '';
-    if (!url) problems.url = 'feed URL required';
+    if (!url) problems.url = '«Адрес ленты» (url): укажите адрес http:// или https://';
     const cursorField = s.cursorField === 'id' || s.cursorField === 'timestamp' ? s.cursorField : undefined;
-    if (!cursorField) problems.cursorField = "'id' or 'timestamp'";
+    if (!cursorField) problems.cursorField = '«Курсор» (cursorField): «id» или «timestamp»';
     const itemsPath = typeof s.itemsPath === 'string' ? s.itemsPath.replace(/^\$\.?/, '') : undefined;
-    if (itemsPath === undefined) problems.itemsPath = 'path to the item array required';
+    if (itemsPath === undefined)
+      problems.itemsPath =
+        '«Путь к списку обращений» (itemsPath): не задан (пустая строка — ответ сам список)';
     const fieldMap = (typeof s.fieldMap === 'object' && s.fieldMap !== null ? s.fieldMap : {}) as Record<
       string,
       unknown
     >;
-    for (const key of ['externalId', 'text', 'createdAt']) {
+    for (const [key, label] of Object.entries(REQUIRED_FIELD_LABELS)) {
       if (typeof fieldMap[key] !== 'string' || fieldMap[key] === '')
-        problems[`fieldMap.${key}`] = 'path required';
+        problems[`fieldMap.${key}`] = `«${label}» (fieldMap.${key}): не задан путь к полю`;
     }
     for (const [key, value] of Object.entries(fieldMap)) {
       if (value !== undefined && typeof value !== 'string')
-        problems[`fieldMap.${key}`] = 'must be a dot path';
+        problems[`fieldMap.${key}`] = `«Поле ${key}» (fieldMap.${key}): путь через точку, строкой`;
     }
     const pageSizeParam = typeof s.pageSizeParam === 'string' && s.pageSizeParam ? s.pageSizeParam : '';
-    if (!pageSizeParam) problems.pageSizeParam = 'query parameter name required';
+    if (!pageSizeParam)
+      problems.pageSizeParam = '«Параметр размера страницы» (pageSizeParam): не задано имя параметра запроса';
     const cursorParam = typeof s.cursorParam === 'string' && s.cursorParam ? s.cursorParam : '';
-    if (!cursorParam) problems.cursorParam = 'query parameter name required';
+    if (!cursorParam)
+      problems.cursorParam = '«Параметр курсора» (cursorParam): не задано имя параметра запроса';
     const regime = s.regime === 'message' ? 'message' : 'appeal';
     const timeZone =
       typeof s.timeZone === 'string' && s.timeZone.trim() ? s.timeZone.trim() : DEFAULT_FEED_TIME_ZONE;
-    if (!isKnownTimeZone(timeZone)) problems.timeZone = 'an IANA time zone (Asia/Novosibirsk)';
+    if (!isKnownTimeZone(timeZone))
+      problems.timeZone = '«Часовой пояс» (timeZone): часовой пояс IANA, например Asia/Novosibirsk';
     if (Object.keys(problems).length > 0) {
       // Nothing to retry: the account needs a person to fix its configuration.
-      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'website feed account is not configured', {
-        fields: problems,
-      });
+      throw new ConnectorError(
+        ConnectorErrorCode.AuthFailed,
+        `Лента сайта не настроена: ${Object.values(problems).join('; ')}`,
+        { fields: problems, toAdministrator: true },
+      );
     }
     return {
       url,

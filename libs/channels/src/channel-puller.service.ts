@@ -135,9 +135,17 @@ export class ChannelPuller {
     const failures = (state?.consecutiveFailures ?? 0) + 1;
     const retryAfter = error instanceof ConnectorError ? error.details.retryAfterMs : undefined;
     const backoff = Math.min(MAX_BACKOFF_MS, retryAfter ?? 2000 * 2 ** Math.min(failures - 1, 12));
+    // What a person must fix in the account, in the connector's Russian words (the website feed names each setting):
+    // the reason as it is, on the admin screen and in the log, with no code before it to decode.
+    const settings =
+      error instanceof ConnectorError && error.code === ConnectorErrorCode.AuthFailed
+        ? error.details.fields
+        : undefined;
+    const asIs = error instanceof ConnectorError && error.details.toAdministrator === true;
+    const message = error instanceof Error ? error.message : String(error);
     await this.accounts.recordFailure(entry.account.id, {
       stage: code === ConnectorErrorCode.AuthFailed ? 'auth-failed' : 'backing-off',
-      error: `${code}: ${error instanceof Error ? error.message : String(error)}`,
+      error: asIs ? message : `${code}: ${message}`,
       failures,
       backoffMs: backoff,
       dropCursor: code === ConnectorErrorCode.CursorInvalid,
@@ -148,6 +156,9 @@ export class ChannelPuller {
       code,
       failures,
       backoffMs: backoff,
+      // Credentials or settings refused: what is wrong (no secret's value, no citizen's data is ever in it).
+      ...(code === ConnectorErrorCode.AuthFailed ? { reason: message } : {}),
+      ...(settings ? { settings: Object.keys(settings) } : {}),
     });
   }
 }
