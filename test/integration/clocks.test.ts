@@ -872,4 +872,31 @@ describe('a worker whose clock is skewed (integration)', () => {
     await h.watcher.sweep();
     expect((await marksOf(h.ds, appeal.id)).map((m) => m.kind)).toEqual(['at-risk']);
   });
+
+  it("holds the sweep while the database's clock runs ahead past CLOCK_SKEW_MAX_MS, then marks", async () => {
+    // The database server's clock jumped two days ahead of ours (a worker's clock two days behind reads the same):
+    // by it the appeal is overdue, by the real time it is inside the at-risk lead only.
+    const appeal = await registerAppeal(h);
+    const [{ now }] = (await h.ds.query(`SELECT now() AS now`)) as { now: Date }[];
+    await h.ds.query(`UPDATE appeals SET answer_due_at = $2 WHERE id = $1`, [
+      appeal.id,
+      new Date(now.getTime() + HOUR),
+    ]);
+    jest.useFakeTimers({
+      now: now.getTime() - 48 * HOUR,
+      doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate', 'setInterval', 'setTimeout', 'clearTimeout'],
+    });
+    let held: Awaited<ReturnType<ClockWatcher['sweep']>> | undefined;
+    try {
+      held = await h.watcher.sweep();
+    } finally {
+      jest.useRealTimers();
+    }
+    expect(held).toMatchObject({ held: true, marks: 0 });
+    expect(held!.skewMs).toBeGreaterThan(47 * HOUR);
+    expect(await marksOf(h.ds, appeal.id)).toEqual([]);
+    // The clocks agree again: swept, from the watermark left before.
+    expect((await h.watcher.sweep()).held).toBeUndefined();
+    expect((await marksOf(h.ds, appeal.id)).map((m) => m.kind)).toEqual(['at-risk']);
+  });
 });

@@ -216,6 +216,12 @@ const SWEEP_SQL: Record<SweepReach, string> = { all: sweepSql('all'), since: swe
  */
 @Injectable()
 export class ClockMarksRepository extends SqlRepository {
+  /** The database server's clock as it is now (clock_timestamp(), not the transaction's start). */
+  async databaseClock(): Promise<Date> {
+    const [row] = await this.rows<{ now: Date }>(`SELECT clock_timestamp() AS now`);
+    return row.now;
+  }
+
   /**
    * Sweeps take turns on the watermark row: each reads what crossed since the last one's `now` (or everything,
    * see SweepReach), and leaves its own `now` and leads as the new watermark in the caller's transaction `tx`.

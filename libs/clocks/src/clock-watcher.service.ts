@@ -15,6 +15,12 @@ export interface SweepResult {
   notifications: number;
   events: number;
   tookMs: number;
+  /**
+   * The database's clock minus this process's (ms, the round trip's midpoint), and whether the sweep was held
+   * for it: the database ahead by more than CLOCK_SKEW_MAX_MS.
+   */
+  skewMs?: number;
+  held?: boolean;
 }
 
 export interface ViolationsQuery {
@@ -52,6 +58,30 @@ export class ClockWatcher {
   /** Sweeps up to `now`: by default the database's now(), the same for every worker whatever its own clock. */
   async sweep(now?: Date): Promise<SweepResult> {
     const started = Date.now();
+    if (!now) {
+      const skewMs = await this.skew();
+      if (Math.abs(skewMs) > this.config.clockSkewMaxMs) {
+        // One of the two clocks jumped (an NTP step, `date -s`, a VM restored). Marks are by the database's clock;
+        // made early, they stay and notify supervisors, so a database ahead holds the sweep until the clocks agree
+        // again (the watermark stays: nothing is skipped). A database behind only makes marks late: swept as usual.
+        const held = skewMs > 0;
+        this.log.error('database clock differs from this process', {
+          skewMs,
+          maxMs: this.config.clockSkewMaxMs,
+          sweep: held ? 'held until the clocks agree' : 'by the database clock',
+        });
+        if (held)
+          return {
+            marks: 0,
+            byClock: {},
+            notifications: 0,
+            events: 0,
+            tookMs: Date.now() - started,
+            skewMs,
+            held,
+          };
+      }
+    }
     // One statement over every open clock (a full sweep) or every appeal queued since the last (after an import,
     // millions): minutes, legitimately. Cut at the pool's bound it rolled back, and the next sweep had more to
     // do, so it is long work (Transactions.runLong), not a stuck statement.
@@ -79,6 +109,14 @@ export class ClockWatcher {
     if (result.marks > 0) this.log.info('clock marks recorded', { ...result });
     else this.log.debug('clocks swept, nothing new', { tookMs: result.tookMs });
     return result;
+  }
+
+  /** The database's clock minus this process's, in ms, read against the midpoint of the round trip. */
+  async skew(): Promise<number> {
+    const sent = Date.now();
+    const dbNow = await this.marks.databaseClock();
+    const received = Date.now();
+    return Math.round(dbNow.getTime() - (sent + received) / 2);
   }
 
   /** Recorded marks for supervisors and reports, newest due time first. */

@@ -131,6 +131,11 @@ export class AppConfig {
   readonly eventHookLeaseMs: number;
   /** How often the deadline clocks are swept for at-risk / overdue marks. */
   readonly clockWatchMs: number;
+  /**
+   * How far the database server's clock may run ahead of a worker's before the worker holds its clock sweep (marks
+   * made early by a jumped database clock would stay and notify people); any skew past it is logged as an error.
+   */
+  readonly clockSkewMaxMs: number;
   /** How often each worker folds the appeal count deltas into the dashboard's daily counts. */
   readonly countsFoldMs: number;
   /** How often every process reads the channel accounts again (an administrator's change, without a restart). */
@@ -321,6 +326,7 @@ export class AppConfig {
     this.eventHookRetryForMs = int('EVENT_HOOK_RETRY_FOR_MS', 86_400_000, 0, 7 * 86_400_000);
     this.eventHookLeaseMs = int('EVENT_HOOK_LEASE_MS', 60_000, 300, 3_600_000);
     this.clockWatchMs = int('CLOCK_WATCH_MS', 60_000, 1_000, 3_600_000);
+    this.clockSkewMaxMs = int('CLOCK_SKEW_MAX_MS', 120_000, 1_000, 86_400_000);
     this.countsFoldMs = int('COUNTS_FOLD_MS', 10_000, 100, 3_600_000);
     this.channelAccountsRefreshMs = int('CHANNEL_ACCOUNTS_REFRESH_MS', 5000, 100, 3_600_000);
     this.personalDataRetentionDays = int('PERSONAL_DATA_RETENTION_DAYS', 1826, 1, 36_500);
