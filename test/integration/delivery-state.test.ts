@@ -210,7 +210,7 @@ describe('delivery state (integration)', () => {
     expect((await repo.requeueDueBotReplies()).map((r) => r.id)).not.toContain(blocked);
   });
 
-  it('finds messages and bot replies still queued a minute after they were made', async () => {
+  it('finds messages and bot replies still queued longer than the sweep interval after they were made', async () => {
     const oldMessage = await message('2 minutes');
     const freshMessage = await message();
     const oldReply = await botReply('5 minutes');
@@ -222,6 +222,17 @@ describe('delivery state (integration)', () => {
       ]),
     );
     expect(stranded.map((s) => s.id)).not.toContain(freshMessage);
+    // The worker's sweep passes its own interval (PENDING_SWEEP_MS): a notice refused by Redis 5 s ago is found by a
+    // 3 s sweep, not left for a minute.
+    const refused = await message('5 seconds');
+    const refusedReply = await botReply('5 seconds');
+    expect(await repo.stranded(3000)).toEqual(
+      expect.arrayContaining([
+        { id: refused, what: 'message', round: 0 },
+        { id: refusedReply, what: 'bot-reply', round: 0 },
+      ]),
+    );
+    expect((await repo.stranded(60_000)).map((s) => s.id)).not.toContain(refused);
   });
 
   it('brings a message that failed on an outage back by itself, for the configured rounds only', async () => {

@@ -123,7 +123,10 @@ export class DeliveryWorker implements OnModuleInit {
 
   /** Straight to the right queue: a routed job may still sit completed in the common one under the same id. */
   private async sweep(): Promise<{ requeued: number; retried: number }> {
-    const rows = await this.delivery.stranded();
+    // Queued for longer than a sweep's interval: its job may have been refused or lost by Redis (out of memory,
+    // flushed) — the same measure as the intake's. A minute here kept a 20 s outage's notices waiting 40 s more.
+    // A job that is there after all keeps its id, and the send is once by the message's own state.
+    const rows = await this.delivery.stranded(this.config.pendingSweepMs);
     for (const r of rows) {
       const ref: Ref = r.what === 'bot-reply' ? { botReplyId: r.id } : { outboundMessageId: r.id };
       const name = r.what === 'bot-reply' ? JobName.DeliverBotReply : JobName.DeliverOutboundMessage;

@@ -310,17 +310,19 @@ export class DeliveryRepository extends SqlRepository {
   }
 
   /**
-   * Messages and bot replies still queued a minute after they were made: their job was lost. `round`: the
-   * automatic round a message is in (its job id).
+   * Messages and bot replies still queued `olderThanMs` after they were made: their job may be lost (Redis refused
+   * or lost it). `round`: the automatic round a message is in (its job id).
    */
-  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
+  stranded(olderThanMs = 60_000): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
     return this.rows(
       `(SELECT id, 'message' AS what, retry_rounds AS round FROM outbound_messages
          WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover'
-           AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)
+           AND created_at < now() - $1 * interval '1 millisecond' ORDER BY created_at LIMIT 1000)
        UNION ALL
        (SELECT id, 'bot-reply', retry_rounds FROM bot_replies
-         WHERE status = 'queued' AND created_at < now() - interval '1 minute' ORDER BY created_at LIMIT 1000)`,
+         WHERE status = 'queued' AND created_at < now() - $1 * interval '1 millisecond'
+         ORDER BY created_at LIMIT 1000)`,
+      [olderThanMs],
     );
   }
 }

@@ -81,9 +81,9 @@ export class DeliveryService {
     return sendingThrough(this.channels, await this.deliveries.channelOf(ref));
   }
 
-  /** Messages and bot replies whose job was lost (still queued after a minute), for the worker's sweep. */
-  stranded(): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
-    return this.deliveries.stranded();
+  /** Messages and bot replies whose job may be lost (still queued `olderThanMs` after made), for the worker's sweep. */
+  stranded(olderThanMs: number): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
+    return this.deliveries.stranded(olderThanMs);
   }
 
   async deliver(outboundMessageId: string): Promise<DeliveryOutcome> {

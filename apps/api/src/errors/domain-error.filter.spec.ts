@@ -59,6 +59,10 @@ describe('DomainErrorFilter', () => {
     expect(respond(new NotFoundException('Cannot GET /x')).status).toBe(404);
     const sent = respond(Object.assign(new Error('column Иванов does not exist'), { code: '42703' }));
     expect(sent.status).toBe(500);
+    // A grant missing is our bug, not a disk gone read-only.
+    expect(
+      respond(Object.assign(new Error('permission denied for table appeals'), { code: '42501' })).status,
+    ).toBe(500);
     expect(JSON.stringify(sent.body)).not.toContain('Иванов');
   });
 
@@ -68,12 +72,31 @@ describe('DomainErrorFilter', () => {
       Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
       Object.assign(new Error('the database system is starting up'), { code: '57P03' }),
       Object.assign(new Error('could not extend file: No space left on device'), { code: '53100' }),
+      // The database's disk remounted read-only (42501 with the system's words), or failing (EIO, 58030).
+      Object.assign(new Error('could not extend file "base/16384/16400": Read-only file system'), {
+        code: '42501',
+      }),
+      Object.assign(new Error('could not read block 3 in file "base/16384/16400": Input/output error'), {
+        code: '58030',
+      }),
       Object.assign(new Error('could not serialize access'), { code: '40001' }),
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),
       // TypeORM's QueryFailedError keeps the driver's error.
       Object.assign(new Error('Query failed'), { driverError: { code: '57P01' } }),
+      // Redis refusing the queue's write: out of memory (noeviction), loading, a MULTI discarded, gone.
+      Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), {
+        name: 'ReplyError',
+      }),
+      Object.assign(new Error('LOADING Redis is loading the dataset in memory'), { name: 'ReplyError' }),
+      Object.assign(new Error('EXECABORT Transaction discarded because of previous errors.'), {
+        name: 'ReplyError',
+      }),
+      new Error('Connection is closed.'),
+      Object.assign(new Error('Reached the max retries per request limit (which is 20).'), {
+        name: 'MaxRetriesPerRequestError',
+      }),
     ];
     for (const error of away) {
       const sent = respond(error);

@@ -27,8 +27,14 @@ const log = rootLogger.child('api-errors');
 
 /** Postgres's SQLSTATEs for "not now": connection exceptions (08), shutting down or starting (57P01-57P03), out of
  * resources (53: disk full, out of memory, too many connections), a serialization failure or a deadlock (40001,
- * 40P01) — the transaction was rolled back whole, and the same request will do later. */
-const DATABASE_AWAY_STATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53[0-9A-Z]{3}|40001|40P01)$/;
+ * 40P01), its disk failing a read or write (58030, EIO) — the transaction was rolled back whole, and the same
+ * request will do later. */
+const DATABASE_AWAY_STATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53[0-9A-Z]{3}|40001|40P01|58030)$/;
+/**
+ * Postgres files EROFS under "insufficient privilege" (42501) with the system's words: its disk remounted
+ * read-only (the kernel does so on a disk error) is a fault of the machine, not a grant missing in our schema.
+ */
+const READ_ONLY_DISK = /Read-only file system/;
 /** The driver's own words for a database it cannot reach or lost mid-query (no SQLSTATE then). */
 const DATABASE_AWAY_NODE = new Set([
   'ECONNREFUSED',
@@ -40,6 +46,20 @@ const DATABASE_AWAY_NODE = new Set([
 ]);
 const DATABASE_AWAY_TEXT =
   /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * Redis refusing for now (ioredis's words): out of memory under `noeviction`, loading its data after a restart, a
+ * replica made read-only by a failover, a MULTI discarded for one of those, a snapshot failing (MISCONF), or the
+ * connection gone past ioredis's retries.
+ */
+const QUEUE_AWAY_TEXT =
+  /^(OOM command not allowed|LOADING |READONLY |MISCONF |BUSY |TRYAGAIN|CLUSTERDOWN|EXECABORT |Connection is closed|Reached the max retries per request limit|Stream isn't writeable)/;
+
+function queueAway(error: unknown): boolean {
+  const e = (error && typeof error === 'object' ? error : {}) as { name?: unknown; message?: unknown };
+  if (e.name === 'MaxRetriesPerRequestError') return true;
+  return typeof e.message === 'string' && QUEUE_AWAY_TEXT.test(e.message);
+}
 
 /**
  * The database is away (restarting, unreachable, out of disk) or refused this transaction for now: nothing of the
@@ -55,6 +75,7 @@ function databaseAway(error: unknown): boolean {
   if (e.driverError && e.driverError !== error && databaseAway(e.driverError)) return true;
   if (typeof e.code === 'string' && (DATABASE_AWAY_STATE.test(e.code) || DATABASE_AWAY_NODE.has(e.code)))
     return true;
+  if (e.code === '42501' && typeof e.message === 'string' && READ_ONLY_DISK.test(e.message)) return true;
   return typeof e.message === 'string' && DATABASE_AWAY_TEXT.test(e.message);
 }
 
@@ -65,7 +86,7 @@ function databaseAway(error: unknown): boolean {
  * cursors, services); this is the net under them, so a miss is still the caller's 4xx, not our 500.
  */
 function fromDatabase(error: unknown): DomainError | undefined {
-  if (databaseAway(error))
+  if (databaseAway(error) || queueAway(error))
     return new DomainError(
       'unavailable',
       'Сервис временно недоступен. Повторите попытку через минуту.',
