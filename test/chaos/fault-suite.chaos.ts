@@ -186,7 +186,7 @@ describe('fault suite (chaos)', () => {
       REDIS_URL: redis.url,
       QUEUE_PREFIX: `chaos-${caseNo}-${randomBytes(3).toString('hex')}`,
       HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
       WORKER_CONCURRENCY: '8',
       PENDING_SWEEP_MS: '3000',
       QUEUE_LOCK_MS: '5000',
@@ -543,12 +543,31 @@ describe('fault suite (chaos)', () => {
       options.both,
     );
     const restoredAt = await (faultDone ?? fault(s).then(() => Date.now()));
+    if (process.env.CHAOS_LOG_DIR)
+      process.stdout.write(`${name}: the fault is over at ${new Date(restoredAt).toISOString()}\n`);
     expect(accepted).toBe(ITEMS);
     let last: Awaited<ReturnType<typeof figures>> | undefined;
     let recoverySeconds: number | null = null;
     const deadline = Date.now() + RECOVERY_LIMIT_MS;
     while (Date.now() < deadline) {
       last = await figures(s).catch(() => last);
+      if (process.env.CHAOS_LOG_DIR && last) {
+        const [left] = await pg
+          .query(
+            s.db,
+            `SELECT (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM inbound_items
+                      WHERE status <> 'processed' GROUP BY 1) x) AS items,
+                    (SELECT json_object_agg(consumer, n) FROM (SELECT consumer, count(*) n FROM event_outbox
+                      GROUP BY 1) x) AS outbox,
+                    (SELECT json_object_agg(status, n) FROM (SELECT status, count(*) n FROM outbound_messages
+                      WHERE status <> 'sent' GROUP BY 1) x) AS messages`,
+          )
+          .catch(() => [undefined]);
+        process.stdout.write(
+          `${new Date().toISOString()} lost ${last.lost}, notices missing ${last.noticesMissing}, ` +
+            `unprocessed ${last.unprocessed} ${JSON.stringify(left)}\n`,
+        );
+      }
       if (
         last &&
         last.lost === 0 &&
@@ -864,6 +883,39 @@ describe('fault suite (chaos)', () => {
     expect(without).toBe(0);
     // The disk was full indeed: the form and the webhooks refused while it was.
     expect(row.retries).toBeGreaterThan(0);
+  });
+
+  it("the database's disk read-only (a disk error) while appeals with files are saved", async () => {
+    // The kernel takes the disk read-only on an error (errors=remount-ro) mid-ingest: Postgres refuses every
+    // write that reaches it (42501 «Read-only file system»), then may stop by itself (a failed fsync is a PANIC).
+    // The form and the webhooks must answer «try again» (503, not a 500 «internal error»), registrations roll
+    // back whole, and once an administrator has repaired the disk (Postgres stopped, the disk checked and mounted
+    // again, Postgres started) every item is registered with its file, none twice.
+    const tablespace = `chaos_ro_${randomBytes(3).toString('hex')}`;
+    const disk = await pg.ext4Disk(tablespace, 256);
+    const s = await stack({ tablespace, attachments: true });
+    const row = await run(
+      "the database's disk read-only for 20 s, then repaired (files attached)",
+      s,
+      async () => {
+        await disk.readOnly();
+        await sleep(20_000);
+        await disk.repair();
+      },
+    );
+    clean(row);
+    const [{ without }] = (await pg.query(
+      s.db,
+      `SELECT count(*)::int AS without FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+        WHERE i.channel = 'website'
+          AND NOT EXISTS (SELECT 1 FROM attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
+                           WHERE f.appeal_id = a.id)`,
+    )) as { without: number }[];
+    expect(without).toBe(0);
+    expect(row.retries).toBeGreaterThan(0);
+    // Refused as «try again» (503), never as our own failure (a 500 logged as unhandled).
+    const internal = s.apis.flatMap((a) => a.errors()).filter((l) => l.includes('unhandled error'));
+    expect(internal).toEqual([]);
   });
 
   it('channel servers that accept TCP and never answer', async () => {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chown, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { chown, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -31,9 +32,15 @@ export class Tail {
   }
 }
 
-function follow(child: ChildProcess, tail: Tail): void {
+/** With CHAOS_LOG_DIR set, every line of every app also goes to <dir>/<app>.log (to read a case's timeline). */
+function follow(child: ChildProcess, tail: Tail, name: string): void {
+  const dir = process.env.CHAOS_LOG_DIR;
   for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => tail.add(line));
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      tail.add(line);
+      if (dir) appendFileSync(join(dir, `${name}.log`), `${line}\n`);
+    });
   }
 }
 
@@ -50,6 +57,7 @@ export class PrivatePostgres {
   readonly tail = new Tail();
   private child?: ChildProcess;
   private readonly mounts: string[] = [];
+  private readonly images: string[] = [];
   private constructor(
     private readonly plan: ClusterPlan,
     private readonly localDir: string,
@@ -172,12 +180,69 @@ export class PrivatePostgres {
     };
   }
 
+  /**
+   * A tablespace on an ext4 disk of its own (a loop device, `sizeMb` large; root, as smallDisk), mounted
+   * errors=remount-ro as a production data disk is. `readOnly` makes the kernel take it read-only at once, as on a
+   * disk error: every write, also through files Postgres holds open, fails with EROFS (Postgres's 42501 «could not
+   * extend file …: Read-only file system»). `repair` is what an administrator does then: Postgres stopped, the
+   * disk unmounted and checked, mounted again, Postgres started (it replays its WAL, which lives elsewhere).
+   */
+  async ext4Disk(
+    name: string,
+    sizeMb: number,
+  ): Promise<{ readOnly(): Promise<void>; repair(): Promise<void> }> {
+    if (process.getuid?.() !== 0)
+      throw new Error('the read-only disk case mounts a loop device: run the chaos suite as root');
+    const dir = join(dirname(this.plan.dataDir), name);
+    const image = `${dir}.img`;
+    await mkdir(dir, { recursive: true });
+    const run = (command: string, args: string[]) => {
+      const done = spawnSync(command, args);
+      if (done.status !== 0)
+        throw new Error(`${command} ${args.join(' ')}: ${done.stderr.toString()}${done.stdout.toString()}`);
+      return done.stdout.toString().trim();
+    };
+    run('truncate', ['-s', `${sizeMb}M`, image]);
+    run('mkfs.ext4', ['-q', '-F', image]);
+    const mount = () => run('mount', ['-o', 'loop,errors=remount-ro', image, dir]);
+    mount();
+    this.mounts.push(dir);
+    this.images.push(image);
+    const own = async () => {
+      if (this.plan.owner) await chown(dir, this.plan.owner.uid, this.plan.owner.gid);
+    };
+    await own();
+    await mkdir(join(dir, 'pg'));
+    if (this.plan.owner) await chown(join(dir, 'pg'), this.plan.owner.uid, this.plan.owner.gid);
+    await this.query('postgres', `CREATE TABLESPACE ${name} LOCATION '${join(dir, 'pg')}'`);
+    return {
+      readOnly: async () => {
+        const device = run('findmnt', ['-n', '-o', 'SOURCE', dir]).split('/').pop()!;
+        await writeFile(`/sys/fs/ext4/${device}/trigger_fs_error`, 'chaos: the disk fails');
+        const options = run('findmnt', ['-n', '-o', 'OPTIONS', dir]);
+        if (!/(^|,)(ro|emergency_ro)(,|$)/.test(options))
+          throw new Error(`the disk did not go read-only: ${options}`);
+      },
+      repair: async () => {
+        await this.down();
+        run('umount', [dir]);
+        // e2fsck exits 1 when it corrected something (the error flag, at least).
+        const check = spawnSync('e2fsck', ['-fy', image]);
+        if (check.status !== 0 && check.status !== 1)
+          throw new Error(`e2fsck: ${check.stdout.toString()}${check.stderr.toString()}`);
+        mount();
+        await this.up();
+      },
+    };
+  }
+
   async stop(): Promise<void> {
     await this.down();
     for (const dir of this.mounts.splice(0)) {
       spawnSync('umount', ['-l', dir]);
       await rm(dir, { recursive: true, force: true });
     }
+    for (const image of this.images.splice(0)) await rm(image, { force: true });
     await rm(this.plan.dataDir, { recursive: true, force: true });
     await rm(this.localDir, { recursive: true, force: true });
   }
@@ -208,7 +273,7 @@ export class PrivateRedis {
     const child = spawn('redis-server', [...args, '--save', '', '--appendonly', 'yes'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    follow(child, this.tail);
+    follow(child, this.tail, 'redis');
     this.child = child;
     const deadline = Date.now() + 15_000;
     for (;;) {
@@ -302,7 +367,7 @@ export class AppProcess {
 
   start(): void {
     const child = spawn(process.execPath, [this.main], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    follow(child, this.tail);
+    follow(child, this.tail, this.name);
     child.once('exit', (code, signal) => this.tail.add(`[exited: code ${code}, signal ${signal}]`));
     this.child = child;
   }
