@@ -77,6 +77,7 @@ import { OutboxLeases1796205990000 } from './1796205990000-OutboxLeases';
 import { RatingComment1796206100000 } from './1796206100000-RatingComment';
 import { OutboxLeaseInPlace1796206200000 } from './1796206200000-OutboxLeaseInPlace';
 import { SignInKnownSources1796206310000 } from './1796206310000-SignInKnownSources';
+import { ClusterBandsWithoutAppealIndex1796206400000 } from './1796206400000-ClusterBandsWithoutAppealIndex';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -161,4 +162,5 @@ export const MIGRATIONS = [
   RatingComment1796206100000,
   OutboxLeaseInPlace1796206200000,
   SignInKnownSources1796206310000,
+  ClusterBandsWithoutAppealIndex1796206400000,
 ];

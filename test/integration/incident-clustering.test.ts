@@ -119,4 +119,38 @@ describe('incident clustering (integration)', () => {
     ]);
     expect(keys).toHaveLength(2);
   });
+
+  it('keeps the band index to the key’s bands when an item is grouped again with another text', async () => {
+    // Issue 18: the band index has no index by appeal; an item's old band rows are found from the bands its
+    // key row holds, so they must be replaced before the key takes the new ones (cluster), or by a re-grouping.
+    const [row] = await register([
+      inboundItem({
+        text: 'У дома номер девять по улице Дуси Ковальчук вторую неделю не горит ни один фонарь во дворе.',
+        address: undefined,
+      }),
+    ]);
+    const bandsOf = async () => {
+      const [r] = await sql<{ index: string[]; key: string[] }>(
+        `SELECT ARRAY(SELECT DISTINCT band::text FROM appeal_cluster_bands WHERE appeal_id = $1 ORDER BY 1) AS index,
+                ARRAY(SELECT DISTINCT b::text FROM appeal_cluster_keys, unnest(bands) b
+                       WHERE appeal_id = $1 ORDER BY 1) AS key`,
+        [row.id],
+      );
+      expect(r.index).toEqual(r.key);
+      return r.key;
+    };
+    await incidents.cluster(input(row));
+    const first = await bandsOf();
+    expect(first.length).toBeGreaterThan(0);
+    const other =
+      'В подъезде дома на улице Фрунзе сломан лифт, пожилые жильцы девятого этажа не могут выйти.';
+    await incidents.cluster({ ...input(row), text: other });
+    const second = await bandsOf();
+    expect(second).not.toEqual(first);
+    // Grouped again by the pass, from the appeal's text as it is now.
+    await sql(`UPDATE appeals SET text = $2 WHERE id = $1`, [row.id, row.item.text]);
+    await sql(`INSERT INTO appeal_cluster_requests (appeal_id) VALUES ($1)`, [row.id]);
+    await incidents.clusterPending(10, [row.id]);
+    expect(await bandsOf()).toEqual(first);
+  });
 });

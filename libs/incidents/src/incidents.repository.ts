@@ -240,15 +240,24 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  /** The items' rows in the band index: their bands now (the caller holds their keys). */
+  /**
+   * The items' rows in the band index: their bands now. To be called before their key rows take the new bands:
+   * the rows of the old bands are found by the band index's primary key from the bands the key rows hold (the
+   * table has no index by appeal: issue 18, twelve entries an appeal). The key rows are locked here, in id order,
+   * if the caller does not hold them yet.
+   */
   async replaceBands(tx: Db, keys: ClusterKey[]): Promise<void> {
     if (keys.length === 0) return;
     await this.rows(
       `WITH k AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
                   AS k("appealId" uuid, "registeredAt" timestamptz, bands bigint[])),
+       old AS (
+         SELECT c.appeal_id, c.registered_at, c.bands FROM appeal_cluster_keys c
+          WHERE c.appeal_id IN (SELECT "appealId" FROM k) ORDER BY c.appeal_id FOR NO KEY UPDATE),
        gone AS (
-         DELETE FROM appeal_cluster_bands x USING k
-          WHERE x.appeal_id = k."appealId" AND NOT (x.band = ANY(k.bands) AND x.registered_at = k."registeredAt"))
+         DELETE FROM appeal_cluster_bands x USING old o CROSS JOIN LATERAL unnest(o.bands) AS b(band), k
+          WHERE k."appealId" = o.appeal_id AND x.band = b.band AND x.registered_at = o.registered_at
+            AND x.appeal_id = o.appeal_id AND NOT (x.band = ANY(k.bands) AND x.registered_at = k."registeredAt"))
        INSERT INTO appeal_cluster_bands (band, registered_at, appeal_id)
        SELECT DISTINCT b, k."registeredAt", k."appealId" FROM k, unnest(k.bands) b ON CONFLICT DO NOTHING`,
       [JSON.stringify(keys)],

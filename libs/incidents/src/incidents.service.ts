@@ -200,8 +200,9 @@ export class Incidents {
         incidentOf.set(r.id, { incidentId: r.incident_id, open: r.status === 'open' });
       }
       const keys = unsaved.map(keyOf);
-      await this.repository.saveGroupedKeys(tx, keys);
+      // The bands first: their old rows are found from the bands the key rows hold until they are saved.
       await this.repository.replaceBands(tx, keys);
+      await this.repository.saveGroupedKeys(tx, keys);
     }
     // The others' incidents as the caller read them, or as they are now: read, not locked. Most items match
     // nothing and their appeals are never written, so no appeal is held while the candidates are looked for
