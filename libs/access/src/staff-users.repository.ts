@@ -81,10 +81,19 @@ export class StaffUsersRepository extends SqlRepository {
     return row !== undefined;
   }
 
-  /** Turns sign-in on or off; false when there is no such user. */
+  /**
+   * Turns sign-in on or off; false when there is no such user. Turning it off ends every session (the session
+   * epoch goes up): a token issued before, a stolen one too, used to work again once the account was back on.
+   */
   async setActive(id: string, active: boolean): Promise<boolean> {
     return (
-      (await this.one(`UPDATE users SET active = $2 WHERE id = $1 RETURNING id`, [id, active])) !== undefined
+      (await this.one(
+        `UPDATE users SET active = $2,
+                session_epoch = session_epoch + CASE WHEN $2 THEN 0 ELSE 1 END,
+                session_kept = CASE WHEN $2 THEN session_kept END
+          WHERE id = $1 RETURNING id`,
+        [id, active],
+      )) !== undefined
     );
   }
 
