@@ -245,9 +245,28 @@ describe('workspace API (e2e)', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('content-disposition')).toContain(
-      "inline; filename*=UTF-8''%D1%84%D0%BE%D1%82%D0%BE.png",
+      'inline; filename="____.png"; filename*=UTF-8\'\'%D1%84%D0%BE%D1%82%D0%BE.png',
     );
     expect(Buffer.from(await res.arrayBuffer()).equals(png)).toBe(true);
+    // A name with an apostrophe and brackets: every character outside RFC 8187's attr-char encoded (an
+    // apostrophe left as it was ended the value early), and no quote in the ASCII stand-in.
+    const quoted = await add(`акт "it's" (1).png`, 'image/png', png);
+    const named = await get(`/api/v1/appeals/${appeal.id}/attachments/${quoted}`, staff.housingClerk);
+    expect(named.headers.get('content-disposition')).toBe(
+      'inline; filename="___ _it\'s_ (1).png"; ' +
+        "filename*=UTF-8''%D0%B0%D0%BA%D1%82%20%22it%27s%22%20%281%29.png",
+    );
+    await named.arrayBuffer();
+    // A picture that can run script (SVG) is never shown inline.
+    const svg = await add(
+      'схема.svg',
+      'image/svg+xml',
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+    );
+    const vector = await get(`/api/v1/appeals/${appeal.id}/attachments/${svg}`, staff.housingClerk);
+    expect(vector.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(vector.headers.get('content-security-policy')).toContain('sandbox');
+    await vector.arrayBuffer();
 
     const html = await get(`/api/v1/appeals/${appeal.id}/attachments/${page}`, staff.housingClerk);
     // Served as what its bytes are (text), never rendered (test/e2e/security.test.ts).
@@ -729,6 +748,8 @@ describe('workspace API (e2e)', () => {
     expect((await signIn('orlov', 'первый-пароль')).status).toBe(401);
     const on = await post(`/api/v1/users/${created.id}/activate`, staff.admin);
     expect((await json(on)).active).toBe(true);
+    // Back on, the sessions from before stay ended (a stolen token does not come back to life).
+    expect((await get('/api/v1/me', orlov)).status).toBe(401);
 
     // A new password replaces the old one.
     expect(
