@@ -166,6 +166,13 @@ describe('OK wall (REST answers → items)', () => {
       ],
     });
     expect(readTopics({ media_topics: [{ media: [] }] }).problems).toHaveLength(1);
+    // A time past the year 9999 is none: topicItem and commentItem threw a RangeError on it.
+    const far = { id: 'X2', author_id: '5', text: 'когда?', date_ms: 9e15 };
+    expect(readComments('1', { comments: [far] }).problems.map((p) => p.externalId)).toEqual([
+      'comment:1:X2',
+    ]);
+    const topic = { id: 'T1', author_ref: 'user:5', created_ms: 9e15, media: [] };
+    expect(readTopics({ media_topics: [topic] }).problems.map((p) => p.externalId)).toEqual(['topic:T1']);
   });
 
   it('signs REST calls as OK does: sorted name=value pairs, then md5(token + application secret)', () => {

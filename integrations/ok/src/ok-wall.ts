@@ -1,5 +1,5 @@
 import { Channel, type InboundAttachment, type InboundItem } from '@inbox/integrations/contract';
-import { isRecord, unreadAttachmentLine } from '@inbox/integrations/contract';
+import { isRecord, isWritableInstant, unreadAttachmentLine } from '@inbox/integrations/contract';
 import { cleanText } from '@inbox/integrations/contract';
 
 /*
@@ -65,7 +65,7 @@ const str = (v: unknown): string | undefined =>
 /** `date` without a zone is Moscow time (UTC+3, no daylight saving since 2014). */
 function commentMs(c: Record<string, unknown>): number | undefined {
   const ms = Number(c.date_ms);
-  if (Number.isFinite(ms) && ms > 0) return ms;
+  if (ms > 0 && isWritableInstant(ms)) return ms;
   const m = typeof c.date === 'string' ? /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(c.date) : null;
   if (!m) return undefined;
   const at = Date.parse(`${m[1]}T${m[2]}+03:00`);
@@ -187,7 +187,7 @@ export function readTopics(answer: Record<string, unknown>): {
     const id = isRecord(t) ? str(t.id) : undefined;
     const authorRef = isRecord(t) ? str(t.author_ref) : undefined;
     const createdMs = isRecord(t) ? Number(t.created_ms) : NaN;
-    if (!isRecord(t) || !id || !authorRef || !Number.isFinite(createdMs)) {
+    if (!isRecord(t) || !id || !authorRef || !isWritableInstant(createdMs)) {
       problems.push({
         ...(id ? { externalId: `topic:${id}` } : {}),
         reason: 'OK mediatopic.getTopics: a topic without id, author_ref or created_ms',

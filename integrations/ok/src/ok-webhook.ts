@@ -1,4 +1,10 @@
-import { Channel, type InboundAttachment, type InboundItem, isEmojiOnly } from '@inbox/integrations/contract';
+import {
+  Channel,
+  type InboundAttachment,
+  type InboundItem,
+  isEmojiOnly,
+  isWritableInstant,
+} from '@inbox/integrations/contract';
 import {
   cleanText,
   contentTypeOf,
@@ -208,7 +214,8 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
     channel: Channel.Ok,
     externalId: mid,
     receivedAt:
-      Number.isFinite(timestamp) && timestamp > 0
+      // A stamp past the year 9999 is none (no Date holds 9e15 ms: its toISOString threw a RangeError).
+      timestamp > 0 && isWritableInstant(timestamp)
         ? new Date(timestamp).toISOString()
         : new Date().toISOString(),
     regime: 'message',

@@ -345,6 +345,18 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     expect(ALLOWED_UPDATES).toContain('edited_message');
   });
 
+  it('reads a message dated past the year 9999 as come when read, an edit so dated as undated (it threw a RangeError)', () => {
+    const far = sample('text-message.json');
+    far.message.date = 9_000_000_000_000;
+    expect(mapUpdate(far, now).items[0]).toMatchObject({ receivedAt: PRESSED_AT.toISOString() });
+    const edit = sample('edited-message.json');
+    edit.edited_message.edit_date = 9_000_000_000_000;
+    expect(mapUpdate(edit, now).items[0]).toMatchObject({
+      externalId: `502003002:4822:edit:${new Date(edit.edited_message.date * 1000).toISOString()}`,
+      receivedAt: new Date(edit.edited_message.date * 1000).toISOString(),
+    });
+  });
+
   it('ignores update types we do not handle, and says why it leaves group chats out', () => {
     for (const file of ['inline-query.json', 'chosen-inline-result.json']) {
       expect(mapUpdate(sample(file), now)).toEqual({ items: [], events: [] });

@@ -13,6 +13,7 @@ import {
   type InteractionEvent,
   safeFileName,
   type WithdrawalEvent,
+  isWritableInstant,
 } from '@inbox/integrations/contract';
 import { parseCallbackData } from './callback-data';
 
@@ -146,14 +147,14 @@ export function mapUpdate(
 ): MappedUpdate {
   updateIdOf(update);
   const body = update as Json;
-  if (body.message !== undefined) return mapMessage(obj(body, 'message', 'message'), options);
+  if (body.message !== undefined) return mapMessage(obj(body, 'message', 'message'), { ...options, now });
   if (body.edited_message !== undefined)
-    return mapEdit(obj(body, 'edited_message', 'edited_message'), options);
+    return mapEdit(obj(body, 'edited_message', 'edited_message'), { ...options, now });
   // A citizen writing to the official's business account: the same private chat, answered through the connection.
   if (body.business_message !== undefined)
-    return mapMessage(obj(body, 'business_message', 'business_message'), { business: true });
+    return mapMessage(obj(body, 'business_message', 'business_message'), { business: true, now });
   if (body.edited_business_message !== undefined)
-    return mapEdit(obj(body, 'edited_business_message', 'edited_business_message'), { business: true });
+    return mapEdit(obj(body, 'edited_business_message', 'edited_business_message'), { business: true, now });
   if (body.deleted_business_messages !== undefined)
     return mapDeletedBusiness(obj(body, 'deleted_business_messages', 'deleted_business_messages'), now());
   if (body.callback_query !== undefined) {
@@ -248,7 +249,11 @@ function authorOf(user: Json, path: string): InboundAuthor {
 interface MessageOptions extends MapOptions {
   /** A `business_message`: the chat is between a citizen and the official's business account. */
   business?: boolean;
+  /** The time of reading, for a message whose own date is none. */
+  now?: () => Date;
 }
+
+const defaultNow = () => new Date();
 
 function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   const messageId = int(message, 'message_id', 'message.message_id');
@@ -292,7 +297,10 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   // A business chat has its own message numbering: its ids and thread keys must not meet the bot's chat's.
   const chatKey = business !== undefined ? `b${chatId}` : String(chatId);
   const externalId = `${chatKey}:${messageId}`;
-  const receivedAt = new Date(date * 1000).toISOString();
+  // A date past the year 9999 (no Date holds 9e12 s: its toISOString threw a RangeError) is the time of reading.
+  const receivedAt = (
+    isWritableInstant(date * 1000) ? new Date(date * 1000) : (options.now ?? defaultNow)()
+  ).toISOString();
   // A reply to one of the bot's messages (an answer, a notice) names it: the reply joins that message's appeal.
   const repliedTo = isObject(message.reply_to_message)
     ? optNumber(message.reply_to_message, 'message_id')
@@ -571,7 +579,8 @@ function mapEdit(message: Json, options: MessageOptions = {}): MappedUpdate {
   const words = typeof message.text === 'string' ? message.text : message.caption;
   if (typeof words === 'string' && isEmojiOnly(words)) return { items: [], events: [], skipped: 'emoji' };
   const edited = mapMessage(message, options);
-  const editDate = optNumber(message, 'edit_date');
+  const stamped = optNumber(message, 'edit_date');
+  const editDate = stamped !== undefined && isWritableInstant(stamped * 1000) ? stamped : undefined;
   const items = edited.items.map((item) => ({
     ...item,
     externalId: `${item.externalId}:edit:${editDate ?? item.receivedAt}`,

@@ -103,6 +103,17 @@ describe('parseVkEvent', () => {
     expect(items[0]).toMatchObject({ externalId: 'msg:604117240:2215', text: 'Исправленный ответ' });
   });
 
+  it('reads a message dated past the year 9999 as come when read (its date threw a RangeError)', () => {
+    const far = sample('message-edit.json');
+    far.type = 'message_new';
+    far.object.out = 0;
+    far.object.date = 9_000_000_000_000;
+    const before = Date.now();
+    const { items } = parseVkEvent(far, ctx);
+    expect(items[0]).toMatchObject({ externalId: 'msg:604117240:2215', text: 'Исправленный ответ' });
+    expect(Date.parse(items[0].receivedAt)).toBeGreaterThanOrEqual(before);
+  });
+
   it('reads a message_new of an API version before 5.80 (user_id and body)', () => {
     const event = {
       type: 'message_new',

@@ -16,6 +16,7 @@ import {
   isRecord,
   safeFileName,
   unreadAttachmentLine,
+  isWritableInstant,
 } from '@inbox/integrations/contract';
 import { interpretPayload, type PayloadMeaning } from './vk-keyboard';
 
@@ -64,7 +65,10 @@ function int(value: unknown): number | undefined {
 
 function isoFromUnix(seconds: unknown): string {
   const n = int(seconds);
-  return n !== undefined && n > 0 ? new Date(n * 1000).toISOString() : new Date().toISOString();
+  // A date past the year 9999 (no Date holds 9e12 s) is no date: its toISOString threw a RangeError.
+  return n !== undefined && n > 0 && isWritableInstant(n * 1000)
+    ? new Date(n * 1000).toISOString()
+    : new Date().toISOString();
 }
 
 /** VK photo size letters from smallest to largest, for old photos that carry no width/height. */

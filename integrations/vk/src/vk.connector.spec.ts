@@ -16,6 +16,18 @@ const messageNew = {
   object: { message: { peer_id: 1, from_id: 1, id: 2, text: 'x' } },
 };
 
+/**
+ * `value` whose `key` throws when read: a shape our reading trips over, for the catch around it. Since dates past the
+ * year 9999 are read, no JSON body we know of does that any more (a getter is no JSON: it stands for the unforeseen).
+ */
+function throwingOn<T extends object>(value: T, key: string): T {
+  return Object.defineProperty(value, key, {
+    get: () => {
+      throw new TypeError('unreadable');
+    },
+  });
+}
+
 describe('VkConnector.parseInbound', () => {
   it('answers confirmation with the code, as text/plain', async () => {
     await expect(parse({ type: 'confirmation', group_id: 1234 })).resolves.toEqual({
@@ -81,12 +93,12 @@ describe('VkConnector.parseInbound', () => {
   });
 
   it('keeps an event its reading throws on whole, with the reason, instead of failing', async () => {
-    // A date past what a Date holds: reading it threw a RangeError (VK re-sent the event for hours).
+    // Reading it threw (a date past what a Date holds did), and VK re-sent the event for hours.
     const odd = {
       ...messageNew,
       secret: 'right-secret',
       event_id: 'e2',
-      object: { message: { ...messageNew.object.message, date: 9_000_000_000_000 } },
+      object: { message: throwingOn({ peer_id: 1, from_id: 1, id: 2 }, 'text') },
     };
     await expect(parse(odd)).resolves.toEqual({
       kind: 'items',
@@ -96,7 +108,7 @@ describe('VkConnector.parseInbound', () => {
         {
           externalId: 'event:e2',
           reason: expect.stringMatching(
-            /^Событие VK не удалось разобрать: сбой программы чтения канала \(RangeError/,
+            /^Событие VK не удалось разобрать: сбой программы чтения канала \(TypeError/,
           ),
           raw: odd,
         },
