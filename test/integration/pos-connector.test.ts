@@ -586,11 +586,22 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(error.details.retryAfterMs).toBe(7000);
     });
 
-    it('maps 503 to Temporary', async () => {
+    it('maps 503 to Temporary, not asked again before its Retry-After when it names one', async () => {
       fake.setScenario('server-error');
       const error = await codeOf(connector.pull(account, null, 10));
       expect(error.code).toBe(ConnectorErrorCode.Temporary);
       expect(error.details.status).toBe(503);
+      expect(error.details.retryAfterMs).toBeUndefined();
+      fake.unavailableRetryAfterSec = 120;
+      try {
+        const maintenance = await codeOf(connector.pull(account, null, 10));
+        expect(maintenance).toMatchObject({
+          code: ConnectorErrorCode.Temporary,
+          details: { retryAfterMs: 120_000 },
+        });
+      } finally {
+        fake.unavailableRetryAfterSec = undefined;
+      }
     });
 
     it('maps a call that takes too long to Temporary', async () => {

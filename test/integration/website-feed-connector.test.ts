@@ -442,7 +442,7 @@ describe('website feed connector against a fake reception site (integration)', (
       expect(next.nextCursor).toEqual({ afterId: String(last.id) });
     });
 
-    it('maps 429 to RateLimited with Retry-After, 502 and a timeout to Temporary, 401 to AuthFailed', async () => {
+    it('maps 429 to RateLimited with Retry-After, 502 and a timeout to Temporary, 503 with its Retry-After, 401 to AuthFailed', async () => {
       fake.addItem();
       fake.setScenario('rate-limited', { times: 1 });
       const limited = await errorOf(connector.pull(account('id'), null, 10));
@@ -450,9 +450,14 @@ describe('website feed connector against a fake reception site (integration)', (
       expect(limited.details.retryAfterMs).toBe(30_000);
 
       fake.setScenario('server-error', { times: 1 });
-      expect((await errorOf(connector.pull(account('id'), null, 10))).code).toBe(
-        ConnectorErrorCode.Temporary,
-      );
+      const failed = await errorOf(connector.pull(account('id'), null, 10));
+      expect(failed.code).toBe(ConnectorErrorCode.Temporary);
+      expect(failed.details.retryAfterMs).toBeUndefined();
+      // Down for maintenance with a time to come back: Temporary, not asked again before it.
+      fake.setScenario('unavailable', { times: 1 });
+      const unavailable = await errorOf(connector.pull(account('id'), null, 10));
+      expect(unavailable.code).toBe(ConnectorErrorCode.Temporary);
+      expect(unavailable.details.retryAfterMs).toBe(30_000);
 
       fake.slowMs = 1500;
       fake.setScenario('slow', { times: 1 });

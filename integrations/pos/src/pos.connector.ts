@@ -690,8 +690,14 @@ function httpError(op: string, response: RawResponse): ConnectorError {
       retryAfterMs: retryAfterMs(response.headers.get('retry-after')),
     });
   }
-  if (status >= 500 || status === 408)
-    return new ConnectorError(ConnectorErrorCode.Temporary, message, { status });
+  if (status >= 500 || status === 408) {
+    // ПОС down for maintenance may say when to come back (503 with Retry-After): not asked again sooner.
+    const header = response.headers.get('retry-after');
+    return new ConnectorError(ConnectorErrorCode.Temporary, message, {
+      status,
+      ...(header ? { retryAfterMs: retryAfterMs(header) } : {}),
+    });
+  }
   if (status === 401 || status === 403)
     return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
   if (status === 404) return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });

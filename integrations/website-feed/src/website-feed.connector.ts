@@ -658,8 +658,14 @@ function httpError(status: number, headers: Headers): ConnectorError {
       retryAfterMs: retryAfterMs(headers.get('retry-after')),
     });
   }
-  if (status >= 500 || status === 408)
-    return new ConnectorError(ConnectorErrorCode.Temporary, message, { status });
+  if (status >= 500 || status === 408) {
+    // A site down for maintenance may say when to come back (503 with Retry-After): not asked again sooner.
+    const header = headers.get('retry-after');
+    return new ConnectorError(ConnectorErrorCode.Temporary, message, {
+      status,
+      ...(header ? { retryAfterMs: retryAfterMs(header) } : {}),
+    });
+  }
   if (status === 401 || status === 403)
     return new ConnectorError(ConnectorErrorCode.AuthFailed, message, { status });
   if (status === 404) return new ConnectorError(ConnectorErrorCode.NotFound, message, { status });

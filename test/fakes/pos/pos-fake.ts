@@ -146,6 +146,8 @@ export class PosFake {
   tokenTtlSec = 3600;
   slowMs = 2000;
   retryAfterSec = 7;
+  /** With 'server-error': a Retry-After (seconds) on the 503, as a service down for maintenance says. */
+  unavailableRetryAfterSec?: number;
 
   readonly requests: RecordedRequest[] = [];
   readonly events: RecordedEvent[] = [];
@@ -396,7 +398,11 @@ export class PosFake {
       res.setHeader('Retry-After', String(this.retryAfterSec));
       return json(res, 429, { messages: ['Превышено допустимое количество запросов'] });
     }
-    if (this.takes('server-error', true)) return json(res, 503, { messages: ['Сервис временно недоступен'] });
+    if (this.takes('server-error', true)) {
+      if (this.unavailableRetryAfterSec !== undefined)
+        res.setHeader('Retry-After', String(this.unavailableRetryAfterSec));
+      return json(res, 503, { messages: ['Сервис временно недоступен'] });
+    }
 
     if (method === 'POST' && path === '/user-service/oauth/token') return this.token(req, body, res);
 

@@ -16,6 +16,8 @@ export type WebsiteFeedFakeScenario =
   | 'rate-limited'
   /** 502 from the site's proxy. */
   | 'server-error'
+  /** 503 with Retry-After in seconds: the site down for maintenance. */
+  | 'unavailable'
   /** One item of the page has no text. */
   | 'malformed'
   /** 200 with a body that is not JSON (an HTML error page). */
@@ -149,6 +151,10 @@ export class WebsiteFeedFake {
     if (this.takes('rate-limited')) {
       res.setHeader('Retry-After', String(this.retryAfterSec));
       return json(res, 429, { error: 'Too Many Requests' });
+    }
+    if (this.takes('unavailable')) {
+      res.setHeader('Retry-After', String(this.retryAfterSec));
+      return json(res, 503, { error: 'Service Unavailable' });
     }
     if (this.takes('server-error')) {
       res.writeHead(502, { 'content-type': 'text/html; charset=utf-8' });

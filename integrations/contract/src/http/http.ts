@@ -163,7 +163,12 @@ export function httpStatusError(what: string, response: Response): ConnectorErro
   if (status === 401 || status === 403) {
     return new ConnectorError(ConnectorErrorCode.AuthFailed, `${what}: HTTP ${status}`, { status });
   }
-  return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: HTTP ${status}`, { status });
+  // A server down for maintenance may say when to come back (503 with Retry-After): not asked again sooner.
+  const header = response.headers.get('retry-after');
+  return new ConnectorError(ConnectorErrorCode.Temporary, `${what}: HTTP ${status}`, {
+    status,
+    ...(header && status >= 500 ? { retryAfterMs: retryAfterMs(header, 1000) } : {}),
+  });
 }
 
 /**
