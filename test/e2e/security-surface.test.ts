@@ -69,7 +69,15 @@ describe('security: headers on the pages, bounded multipart (e2e)', () => {
     expect(api.status).toBe(401);
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
     expect(api.headers.get('x-frame-options')).toBe('DENY');
-    await Promise.all([docs.arrayBuffer(), api.arrayBuffer()]);
+    // No answer of the API is stored by a browser or a proxy: cards, applicants and tokens had no Cache-Control.
+    expect(api.headers.get('cache-control')).toBe('no-store');
+    const signIn = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: 'nobody', password: 'x' }),
+    });
+    expect(signIn.headers.get('cache-control')).toBe('no-store');
+    await Promise.all([docs.arrayBuffer(), api.arrayBuffer(), signIn.arrayBuffer()]);
   });
 
   it('refuses a form stuffed with thousands of fields before holding them in memory: 413', async () => {

@@ -129,10 +129,14 @@ function securityHeaders() {
     },
   });
   const withoutPolicy = helmet({ ...common, contentSecurityPolicy: false });
-  return (req: Request, res: Response, next: NextFunction) =>
-    (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? withoutPolicy : withPolicy)(
+  return (req: Request, res: Response, next: NextFunction) => {
+    // The API's answers carry appeals, applicants and tokens: never kept in a browser's or a proxy's cache (a
+    // shared computer of a service centre kept the cards a clerk had opened). A served file sets its own.
+    if (req.path.startsWith('/api/v1/')) res.setHeader('Cache-Control', 'no-store');
+    return (req.path === '/api/docs' || req.path.startsWith('/api/docs/') ? withoutPolicy : withPolicy)(
       req,
       res,
       next,
     );
+  };
 }
