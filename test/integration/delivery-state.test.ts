@@ -233,6 +233,9 @@ describe('delivery state (integration)', () => {
       ]),
     );
     expect((await repo.stranded(60_000)).map((s) => s.id)).not.toContain(refused);
+    // Made while the database's clock ran an hour ahead, since stepped back: old, not an hour from being so.
+    const ahead = await message('-1 hour');
+    expect((await repo.stranded(3000)).map((s) => s.id)).toContain(ahead);
   });
 
   it('brings a message that failed on an outage back by itself, for the configured rounds only', async () => {

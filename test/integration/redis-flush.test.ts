@@ -52,6 +52,23 @@ describe('a Redis flushed under a running worker (integration)', () => {
     expect(await schedules(QueueName.Messengers)).toContain('sweep-dialogue');
   });
 
+  it("registers an item whose job the flush took, stored while the database's clock ran a day ahead", async () => {
+    // The database's clock was stepped back since the item was stored: by its age it would wait a day.
+    const [stored] = await stack.api.get(InboundStore).store([inboundItem()], { enqueue: false });
+    await stack.db.dataSource.query(
+      `UPDATE inbound_items SET created_at = now() + interval '1 day' WHERE id = $1`,
+      [stored.inboundItemId],
+    );
+    const registered = await eventually(async () => {
+      const [row] = (await stack.db.dataSource.query(
+        `SELECT status, appeal_id FROM inbound_items WHERE id = $1`,
+        [stored.inboundItemId],
+      )) as { status: string; appeal_id: string | null }[];
+      return row.status === 'processed' ? row : undefined;
+    }, 30_000);
+    expect(registered.appeal_id).toEqual(expect.any(String));
+  });
+
   it('registers an item whose job id a flush left to a husk (a job hash without name or data)', async () => {
     const [stored] = await stack.api.get(InboundStore).store([inboundItem()], { enqueue: false });
     const id = stored.inboundItemId;

@@ -314,14 +314,15 @@ export class DeliveryRepository extends SqlRepository {
    * or lost it). `round`: the automatic round a message is in (its job id).
    */
   stranded(olderThanMs = 60_000): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
+    // One made more than a minute in the database's future: its clock was stepped back since; taken as old.
+    const old = `(created_at < now() - $1 * interval '1 millisecond' OR created_at > now() + interval '1 minute')`;
     return this.rows(
       `(SELECT id, 'message' AS what, retry_rounds AS round FROM outbound_messages
-         WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover'
-           AND created_at < now() - $1 * interval '1 millisecond' ORDER BY created_at LIMIT 1000)
+         WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover' AND ${old}
+         ORDER BY created_at LIMIT 1000)
        UNION ALL
        (SELECT id, 'bot-reply', retry_rounds FROM bot_replies
-         WHERE status = 'queued' AND created_at < now() - $1 * interval '1 millisecond'
-         ORDER BY created_at LIMIT 1000)`,
+         WHERE status = 'queued' AND ${old} ORDER BY created_at LIMIT 1000)`,
       [olderThanMs],
     );
   }

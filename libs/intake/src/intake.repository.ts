@@ -82,8 +82,12 @@ export class IntakeRepository extends SqlRepository {
   }
 
   async pendingOlderThan(ms: number, limit: number): Promise<string[]> {
+    // Made more than a minute in the database's future: its clock was stepped back since (an NTP step, `date -s`),
+    // and by its age the item would wait out the whole step. Taken as old.
     const rows = await this.rows<{ id: string }>(
-      `SELECT id FROM inbound_items WHERE status = 'pending' AND created_at < now() - make_interval(secs => $1)
+      `SELECT id FROM inbound_items
+        WHERE status = 'pending'
+          AND (created_at < now() - make_interval(secs => $1) OR created_at > now() + interval '1 minute')
         ORDER BY created_at LIMIT $2`,
       [ms / 1000, limit],
     );
