@@ -31,6 +31,18 @@ describe('a Redis flushed under a running worker (integration)', () => {
 
   const flushOurKeys = () => flushQueuePrefix(redis, stack.env.QUEUE_PREFIX);
 
+  /** The item is registered by the worker's sweep within 30 s. */
+  const registered = async (inboundItemId: string) => {
+    const row = await eventually(async () => {
+      const [item] = (await stack.db.dataSource.query(
+        `SELECT status, appeal_id FROM inbound_items WHERE id = $1`,
+        [inboundItemId],
+      )) as { status: string; appeal_id: string | null }[];
+      return item.status === 'processed' ? item : undefined;
+    }, 30_000);
+    expect(row.appeal_id).toEqual(expect.any(String));
+  };
+
   it('gets its sweeps back and registers an item whose job the flush took', async () => {
     await eventually(async () =>
       (await schedules(QueueName.Intake)).includes(JobName.SweepPendingItems) ? true : undefined,
@@ -39,14 +51,7 @@ describe('a Redis flushed under a running worker (integration)', () => {
 
     // Stored in Postgres; its job was in the Redis that is gone.
     const [stored] = await stack.api.get(InboundStore).store([inboundItem()], { enqueue: false });
-    const registered = await eventually(async () => {
-      const [row] = (await stack.db.dataSource.query(
-        `SELECT status, appeal_id FROM inbound_items WHERE id = $1`,
-        [stored.inboundItemId],
-      )) as { status: string; appeal_id: string | null }[];
-      return row.status === 'processed' ? row : undefined;
-    }, 30_000);
-    expect(registered.appeal_id).toEqual(expect.any(String));
+    await registered(stored.inboundItemId);
     expect(await schedules(QueueName.Intake)).toContain(JobName.SweepPendingItems);
     expect(await schedules(QueueName.Delivery)).toContain('sweep-queued-messages');
     expect(await schedules(QueueName.Messengers)).toContain('sweep-dialogue');
@@ -59,14 +64,7 @@ describe('a Redis flushed under a running worker (integration)', () => {
       `UPDATE inbound_items SET created_at = now() + interval '1 day' WHERE id = $1`,
       [stored.inboundItemId],
     );
-    const registered = await eventually(async () => {
-      const [row] = (await stack.db.dataSource.query(
-        `SELECT status, appeal_id FROM inbound_items WHERE id = $1`,
-        [stored.inboundItemId],
-      )) as { status: string; appeal_id: string | null }[];
-      return row.status === 'processed' ? row : undefined;
-    }, 30_000);
-    expect(registered.appeal_id).toEqual(expect.any(String));
+    await registered(stored.inboundItemId);
   });
 
   it('registers an item whose job id a flush left to a husk (a job hash without name or data)', async () => {
@@ -83,13 +81,6 @@ describe('a Redis flushed under a running worker (integration)', () => {
     }, 15_000);
     expect(husk.data).toEqual({});
     // The sweep's job for this one item has the item's id: it must not be swallowed by the husk.
-    const registered = await eventually(async () => {
-      const [row] = (await stack.db.dataSource.query(
-        `SELECT status, appeal_id FROM inbound_items WHERE id = $1`,
-        [id],
-      )) as { status: string; appeal_id: string | null }[];
-      return row.status === 'processed' ? row : undefined;
-    }, 30_000);
-    expect(registered.appeal_id).toEqual(expect.any(String));
+    await registered(id);
   });
 });
