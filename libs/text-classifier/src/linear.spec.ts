@@ -329,6 +329,45 @@ describe('Crammer–Singer multiclass SVM', () => {
     shrunk.weights.forEach((w, k) => expect(w).toBeCloseTo(fresh.weights[k], 1));
   });
 
+  it('meets the optimality conditions with seven classes (the gradient four classes at a time and the rest)', () => {
+    // Rows of 1–9 terms over 12 features, seven classes: every row's gradients are summed class by class.
+    const random = seededRandom(8);
+    const cols = 12;
+    const K = 7;
+    const vectors: SparseVector[] = [];
+    const labels = new Int32Array(350);
+    for (let i = 0; i < labels.length; i++) {
+      labels[i] = i % K;
+      const terms = new Set<number>([labels[i]]);
+      while (terms.size < 1 + (i % 9)) terms.add(Math.floor(random() * cols));
+      const indices = Int32Array.from(terms);
+      vectors.push({
+        indices,
+        values: Float32Array.from(indices, (j) => (j === labels[i] ? 1 : 0.1 + 0.5 * random())),
+      });
+    }
+    const C = 0.5;
+    const { weights, alphas } = trainCrammerSinger(toCsr(vectors, cols), labels, K, {
+      ...options,
+      C,
+      eps: 1e-4,
+    });
+    // Row i's gradient G_m = w_m · x_i + (m ≠ y_i): at the optimum, max_m G_m − min over the classes whose
+    // dual variable is below its bound (C for its own class, 0 for the others) ≤ eps (weights rounded to
+    // float32). A gradient that leaves out a class misses this by more than 2.
+    let worst = 0;
+    vectors.forEach((v, i) => {
+      const G = Array.from({ length: K }, (_, m) => {
+        let g = (m === labels[i] ? 0 : 1) + weights[cols * K + m];
+        v.indices.forEach((j, k) => (g += weights[j * K + m] * v.values[k]));
+        return g;
+      });
+      const below = G.filter((_, m) => alphas[m][i] < (m === labels[i] ? C : 0) - 1e-7);
+      if (below.length > 0) worst = Math.max(worst, Math.max(...G) - Math.min(...below));
+    });
+    expect(worst).toBeLessThan(2e-4);
+  });
+
   it('fits in a worker thread of its own to the same weights and dual variables, warm starts included', async () => {
     // Needs the compiled worker (`npm run build`), as training off the event loop does.
     expect(workerScript('crammer-singer-worker')).toBeDefined();

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type SparseVector } from './features';
+import { sparseKernel } from './sparse-kernel';
 import { workerScript } from './worker-script';
 
 /**
@@ -248,7 +249,9 @@ function solveSvmDual(
   const bias = options.bias;
   const l2 = options.loss === 'svm';
   const shrinking = options.shrinking ?? true;
-  const w = new Float64Array(cols + 1);
+  // The row loops in WebAssembly where it runs (the same arithmetic: sparse-kernel.ts), else below.
+  const kernel = sparseKernel(X);
+  const w = kernel ? kernel.w.fill(0) : new Float64Array(cols + 1);
   const alpha = new Float64Array(all);
   // Per-row label sign, diagonal term (squared hinge), upper bound (hinge) from the row's C, and the
   // diagonal of the dual problem.
@@ -289,19 +292,25 @@ function solveSvmDual(
       const yi = sign[i];
       const from = indptr[i];
       const to = indptr[i + 1];
-      let d0 = 0;
-      let d1 = 0;
-      let d2 = 0;
-      let d3 = 0;
-      let p = from;
-      for (; p + 3 < to; p += 4) {
-        d0 += w[indices[p]] * values[p];
-        d1 += w[indices[p + 1]] * values[p + 1];
-        d2 += w[indices[p + 2]] * values[p + 2];
-        d3 += w[indices[p + 3]] * values[p + 3];
+      let sum: number;
+      if (kernel) {
+        sum = kernel.dot(from, to);
+      } else {
+        let d0 = 0;
+        let d1 = 0;
+        let d2 = 0;
+        let d3 = 0;
+        let p = from;
+        for (; p + 3 < to; p += 4) {
+          d0 += w[indices[p]] * values[p];
+          d1 += w[indices[p + 1]] * values[p + 1];
+          d2 += w[indices[p + 2]] * values[p + 2];
+          d3 += w[indices[p + 3]] * values[p + 3];
+        }
+        for (; p < to; p++) d0 += w[indices[p]] * values[p];
+        sum = d0 + d1 + (d2 + d3);
       }
-      for (; p < to; p++) d0 += w[indices[p]] * values[p];
-      const dot = w[cols] * bias + (d0 + d1 + (d2 + d3));
+      const dot = w[cols] * bias + sum;
       const ai = alpha[i];
       const G = yi * dot - 1 + ai * diag[i];
       const C = upper[i];
@@ -335,14 +344,18 @@ function solveSvmDual(
         const a = Math.min(Math.max(ai - G / QD[i], 0), C);
         alpha[i] = a;
         const d = (a - ai) * yi;
-        let q = from;
-        for (; q + 3 < to; q += 4) {
-          w[indices[q]] += d * values[q];
-          w[indices[q + 1]] += d * values[q + 1];
-          w[indices[q + 2]] += d * values[q + 2];
-          w[indices[q + 3]] += d * values[q + 3];
+        if (kernel) {
+          kernel.axpy(from, to, d);
+        } else {
+          let q = from;
+          for (; q + 3 < to; q += 4) {
+            w[indices[q]] += d * values[q];
+            w[indices[q + 1]] += d * values[q + 1];
+            w[indices[q + 2]] += d * values[q + 2];
+            w[indices[q + 3]] += d * values[q + 3];
+          }
+          for (; q < to; q++) w[indices[q]] += d * values[q];
         }
-        for (; q < to; q++) w[indices[q]] += d * values[q];
         w[cols] += d * bias;
       }
     }
@@ -359,7 +372,8 @@ function solveSvmDual(
     if (PGmaxOld <= 0) PGmaxOld = Infinity;
     if (PGminOld >= 0) PGminOld = -Infinity;
   }
-  return { w, iterations: iter, alpha };
+  // The kernel's weights are overwritten by the next fit over the same matrix: the result is a copy.
+  return { w: kernel ? w.slice() : w, iterations: iter, alpha };
 }
 
 function solveLogisticDual(
@@ -660,6 +674,7 @@ export function trainCrammerSinger(
   const alphaNew = new Float64Array(K);
   const dInd = new Int32Array(K);
   const dVal = new Float64Array(K);
+  const sorted = new Float64Array(K);
   const random = seededRandom(options.seed);
   let activeSize = l;
   let epsShrink = Math.max(10 * eps, 1);
@@ -680,11 +695,39 @@ export function trainCrammerSinger(
       let active = activeSizeI[i];
       for (let m = 0; m < active; m++) G[m] = 1;
       if (yIndex[i] < active) G[yIndex[i]] = 0;
-      for (let p = indptr[i]; p <= indptr[i + 1]; p++) {
-        const last = p === indptr[i + 1];
-        const row = (last ? cols : indices[p]) * K;
-        const v = last ? bias : values[p];
-        for (let m = 0; m < active; m++) G[m] += w[row + alphaIndex[base + m]] * v;
+      // G[m] += w_c · x_i, class by class (four at a time) over the row's terms, the bias last: each class's
+      // sum in the same order as a term-by-term sweep, to the bit, with its running sum in a register.
+      const from = indptr[i];
+      const to = indptr[i + 1];
+      let m = 0;
+      for (; m + 3 < active; m += 4) {
+        const c0 = alphaIndex[base + m];
+        const c1 = alphaIndex[base + m + 1];
+        const c2 = alphaIndex[base + m + 2];
+        const c3 = alphaIndex[base + m + 3];
+        let g0 = G[m];
+        let g1 = G[m + 1];
+        let g2 = G[m + 2];
+        let g3 = G[m + 3];
+        for (let p = from; p < to; p++) {
+          const row = indices[p] * K;
+          const v = values[p];
+          g0 += w[row + c0] * v;
+          g1 += w[row + c1] * v;
+          g2 += w[row + c2] * v;
+          g3 += w[row + c3] * v;
+        }
+        const row = cols * K;
+        G[m] = g0 + w[row + c0] * bias;
+        G[m + 1] = g1 + w[row + c1] * bias;
+        G[m + 2] = g2 + w[row + c2] * bias;
+        G[m + 3] = g3 + w[row + c3] * bias;
+      }
+      for (; m < active; m++) {
+        const c = alphaIndex[base + m];
+        let g = G[m];
+        for (let p = from; p < to; p++) g += w[indices[p] * K + c] * values[p];
+        G[m] = g + w[cols * K + c] * bias;
       }
       let minG = Infinity;
       let maxG = -Infinity;
@@ -726,7 +769,8 @@ export function trainCrammerSinger(
       const yi = yIndex[i];
       for (let m = 0; m < active; m++) D[m] = B[m];
       if (yi < active) D[yi] += Ai * C[i];
-      const sorted = Array.from(D.subarray(0, active)).sort((a, b) => b - a);
+      for (let m = 0; m < active; m++) sorted[m] = D[m];
+      sorted.subarray(0, active).sort((a, b) => b - a);
       let beta = sorted[0] - Ai * C[i];
       let r = 1;
       for (; r < active && beta < r * sorted[r]; r++) beta += sorted[r];
