@@ -12,3 +12,4 @@ export * from './split-text';
 export * from './content-type';
 export * from './emoji-only';
 export * from './unreadable-item';
+export * from './long-text';

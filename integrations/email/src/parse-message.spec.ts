@@ -948,7 +948,32 @@ describe('parseEmail: a citizen letter', () => {
     const started = performance.now();
     const item = await itemOf(raw);
     expect(performance.now() - started).toBeLessThan(2000);
-    expect(item.text.endsWith('!\n\nВторой абзац')).toBe(true);
+    // 60 000 spaces are longer than an appeal's text: the whole of it is the file beside (clipLongText).
+    const whole = Buffer.from(item.attachments![0].contentBase64!, 'base64').toString('utf8');
+    expect(whole.endsWith('!\n\nВторой абзац')).toBe(true);
+  });
+
+  it('registers a body of any length: its beginning as the text, the whole of it as a file beside', async () => {
+    // An image's base64 a mail client left in the text part: 27 000 lines, each a word of its own. Whole, Postgres
+    // could not build the appeal's search vector (over 1 MB) and the letter was never registered.
+    const lines = Array.from({ length: 27_000 }, (_, i) =>
+      createHash('sha256').update(String(i)).digest('base64'),
+    );
+    const body = `Прошу посмотреть фото\n${lines.join('\n')}`;
+    const item = await itemOf(
+      eml(
+        ['From: a@b.example', 'Message-ID: <long@b.example>', 'Content-Type: text/plain; charset=utf-8'],
+        Buffer.from(body, 'utf8'),
+      ),
+    );
+    expect(item.text.length).toBeLessThan(50_200);
+    expect(item.text).toMatch(/^Прошу посмотреть фото\n/);
+    expect(item.text).toMatch(
+      /Текст обращения длиннее 50000 знаков: полностью — во вложении «obrashchenie\.txt»\.$/,
+    );
+    expect(item.attachments?.[0]).toMatchObject({ fileName: 'obrashchenie.txt', contentType: 'text/plain' });
+    const whole = Buffer.from(item.attachments![0].contentBase64!, 'base64').toString('utf8');
+    expect(whole.replace(/\r\n/g, '\n').trim()).toBe(body);
   });
 
   it('reads the text of an HTML-only body beside an attachment and keeps the HTML as a file', async () => {

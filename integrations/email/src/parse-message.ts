@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   Channel,
   cleanText,
+  clipLongText,
   contentTypeOf,
   extensionFor as commonExtensionFor,
   instantMsInZone,
@@ -1093,6 +1094,17 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   // «Re: … [№ 2026-000123]»: the appeal it answers when the client dropped In-Reply-To and References.
   const registrationNumber = registrationNumberOfReply(fullSubject);
 
+  // A letter whose words are all in its Subject (a one-line question from a phone, a photo titled «Яма у дома 5»):
+  // the subject is its text too, or the appeal would carry no words to read, route or answer.
+  // A letter's body can be any length (a pasted document, a log, an image's base64 left in the text): past
+  // APPEAL_TEXT_MAX its beginning is the appeal's text and the whole of it a file beside, or the appeal could not be
+  // registered (no search vector for it).
+  const clipped = clipLongText(
+    (subject !== fullSubject && text ? `Тема письма: ${fullSubject}\n\n${text}` : text) ||
+      (fullSubject ?? ''),
+  );
+  if (clipped.file) inboundAttachments.unshift(clipped.file);
+
   const item: InboundItem = {
     channel: Channel.Email,
     externalId,
@@ -1106,11 +1118,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
       email: author.address,
     },
     ...(subject ? { subject } : {}),
-    // A letter whose words are all in its Subject (a one-line question from a phone, a photo titled «Яма у дома
-    // 5»): the subject is its text too, or the appeal would carry no words to read, route or answer.
-    text:
-      (subject !== fullSubject && text ? `Тема письма: ${fullSubject}\n\n${text}` : text) ||
-      (fullSubject ?? ''),
+    text: clipped.text,
     ...(inboundAttachments.length ? { attachments: inboundAttachments } : {}),
     thread: {
       key: emailThreadKey(externalId),

@@ -2,6 +2,7 @@ import { JsonLogger } from '@inbox/common';
 import {
   Channel,
   type ChannelAccountRef,
+  clipLongText,
   type Connector,
   ConnectorError,
   ConnectorErrorCode,
@@ -125,8 +126,6 @@ const REQUIRED_FIELD_LABELS = {
 } as const;
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 const MAX_PAGE = 1000;
-const TEXT_MAX = 50_000;
-const LONG_TEXT_FILE = 'obrashchenie.txt';
 
 /**
  * A public reception site that keeps its own form and publishes what it receives as a JSON feed: the
@@ -458,10 +457,7 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
       reason: `В обращении с сайта нет обязательного поля или оно не распознано: ${missing.join(', ')}`,
     };
   // A longer text is still the citizen's appeal: its beginning is the appeal's text, the whole of it a file beside.
-  const long = text!.length > TEXT_MAX;
-  const whole = Buffer.from(text!, 'utf8');
-  // Not between the two halves of an emoji.
-  const cut = /[\uD800-\uDBFF]/.test(text!.charAt(TEXT_MAX - 1)) ? TEXT_MAX - 1 : TEXT_MAX;
+  const clipped = clipLongText(text!);
 
   const email = field(map.email);
   const phone = field(map.phone);
@@ -471,17 +467,7 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
     : { files: [], unread: 0 };
   // A link we cannot read is said on the appeal: the citizen attached something, and the clerk can ask for it.
   const note = files.unread > 0 ? `\n\nВложения с сайта не распознаны: ${files.unread}.` : '';
-  const longFile = long
-    ? [
-        {
-          fileName: LONG_TEXT_FILE,
-          contentType: 'text/plain',
-          contentBase64: whole.toString('base64'),
-          size: whole.length,
-        },
-      ]
-    : [];
-  const attachments = [...longFile, ...files.files];
+  const attachments = [...(clipped.file ? [clipped.file] : []), ...files.files];
   const item: InboundItem = {
     channel: Channel.Website,
     externalId: `feed:${config.siteKey}:${id}`,
@@ -496,10 +482,7 @@ function decodeItem(raw: unknown, config: FeedConfig): Decoded {
       postalAddress,
     },
     subject: field(map.subject),
-    text:
-      (long
-        ? `${text!.slice(0, cut)}…\n\nТекст обращения длиннее ${TEXT_MAX} знаков: полностью — во вложении «${LONG_TEXT_FILE}».`
-        : text!) + note,
+    text: clipped.text + note,
     ...(attachments.length > 0 ? { attachments } : {}),
     address: field(map.location),
     replyAddress: email ? { email } : phone ? { phone } : postalAddress ? { postalAddress } : undefined,
