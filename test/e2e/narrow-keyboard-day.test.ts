@@ -144,6 +144,9 @@ describe('a clerk and a head on a narrow window, keyboard only (browser e2e)', (
       await tabTo(page, /^Взять в работу$/);
       await page.keyboard.press('Enter');
       await page.getByText('Обращение взято в работу').waitFor();
+      // What was done is said politely (a status); Mantine's Alert had made every notice an alarm (role="alert").
+      await page.getByRole('status').filter({ hasText: 'Обращение взято в работу' }).waitFor();
+      expect(await page.getByRole('alert').count()).toBe(0);
       // The button went away with the action: the focus goes to the notice, not lost to the page's body.
       const focusOn = (text: string) =>
         page.waitForFunction(

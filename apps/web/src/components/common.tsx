@@ -1,10 +1,31 @@
-import { Badge, type BadgeProps, Button, Group, Menu, Progress, Text, Tooltip } from '@mantine/core';
-import { type ReactNode, useEffect, useState } from 'react';
+import {
+  Alert,
+  type AlertProps,
+  Badge,
+  type BadgeProps,
+  Button,
+  Group,
+  Menu,
+  Progress,
+  Text,
+  Tooltip,
+} from '@mantine/core';
+import { type ReactNode, type Ref, useEffect, useState } from 'react';
 import { errorText } from '../api/client';
 import { type AppealStatus } from '../api/types';
 import { type Table, downloadTable } from '../lib/download';
 import { STATUS_COLOR, channelLabel, statusLabel } from '../lib/labels';
 import { countdown, formatDateTime, URGENCY_COLOR, zoneLabel } from '../lib/time';
+
+/**
+ * A notice that is not an error (a success, news, a note), read out politely. Mantine's Alert writes
+ * role="alert" after our props, so a role="status" given to it was lost and screen readers broke in on every
+ * «Сохранено»; its root is drawn here with the role of a status. Errors keep Mantine's Alert (role="alert").
+ */
+export function StatusAlert({ ref, ...props }: AlertProps & { ref?: Ref<HTMLDivElement> }) {
+  const root = { renderRoot: (attrs: object) => <div {...attrs} role="status" aria-live="polite" /> };
+  return <Alert ref={ref} {...props} {...root} />;
+}
 
 /** A label as it is written (not upper-cased), never squeezed by its neighbours; light unless told. */
 export function LabelBadge(

@@ -13,6 +13,7 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { errorText } from '../api/client';
+import { StatusAlert } from './common';
 
 /** A column heading: its text, or the text with the cell's alignment; `hidden` keeps it for screen readers only. */
 export type Column = string | { label: string; right?: boolean; hidden?: boolean };
@@ -119,16 +120,13 @@ export interface Notice {
 }
 
 export function NoticeAlert({ notice, onClose }: { notice: Notice | null; onClose: () => void }) {
-  return notice ? (
-    <Alert
-      color={notice.color}
-      role={notice.color === 'red' ? 'alert' : 'status'}
-      withCloseButton
-      onClose={onClose}
-    >
+  if (!notice) return null;
+  const Notice = notice.color === 'red' ? Alert : StatusAlert;
+  return (
+    <Notice color={notice.color} withCloseButton onClose={onClose}>
       {notice.text}
-    </Alert>
-  ) : null;
+    </Notice>
+  );
 }
 
 /**

@@ -39,6 +39,7 @@ import {
   FastTrackBadge,
   type Progress,
   PageTitle,
+  StatusAlert,
   StatusBadge,
   WithdrawnBadge,
 } from '../components/common';
@@ -429,17 +430,16 @@ export function InboxPage() {
       )}
 
       {fresh > 0 && (
-        <Alert color="teal" variant="light" withCloseButton onClose={() => setFresh(0)} role="status" py={6}>
+        <StatusAlert color="teal" variant="light" withCloseButton onClose={() => setFresh(0)} py={6}>
           Поступило новых обращений: {fresh}. Список обновлён.
-        </Alert>
+        </StatusAlert>
       )}
       {bulkResult && (
-        <Alert
+        <StatusAlert
           color={bulkResult.failed.length ? 'orange' : 'teal'}
           variant="light"
           withCloseButton
           onClose={() => setBulkResult(null)}
-          role="status"
         >
           Выполнено: {bulkResult.ok}
           {bulkResult.failed.length > 0 && (
@@ -452,7 +452,7 @@ export function InboxPage() {
               </ul>
             </>
           )}
-        </Alert>
+        </StatusAlert>
       )}
       {selected.size > 0 && (
         <Paper withBorder p="xs" radius="md" bg="blue.0" role="toolbar" aria-label="Действия с выбранными">

@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -17,7 +16,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { useOrganisationZone } from '../api/hooks';
 import { useMe } from '../auth';
-import { ChannelBadge, FastTrackBadge, PageTitle, StatusBadge } from '../components/common';
+import { ChannelBadge, FastTrackBadge, PageTitle, StatusAlert, StatusBadge } from '../components/common';
 import { type AppealStatus } from '../api/types';
 import { plural } from '../lib/labels';
 import { formatInZone, formatLocalDate } from '../lib/time';
@@ -204,15 +203,14 @@ function IncidentDetail({ id }: { id: string }) {
         right={<IncidentStatus status={i.status} />}
       />
       {outcome && (
-        <Alert
+        <StatusAlert
           color={outcome.color}
-          role="status"
           data-testid="incident-outcome"
           withCloseButton
           onClose={() => setOutcome(null)}
         >
           {outcome.text}
-        </Alert>
+        </StatusAlert>
       )}
       <ListTable
         label="Обращения инцидента"

@@ -1,8 +1,9 @@
-import { Alert, Avatar, Group, PasswordInput, Text, TextInput, Title } from '@mantine/core';
+import { Avatar, Group, PasswordInput, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ApiError } from '../api/client';
 import { useAuth } from '../auth';
 import { AuthCard } from '../components/AuthCard';
+import { StatusAlert } from '../components/common';
 import { textOf } from '../components/forms';
 
 export function LoginPage() {
@@ -40,11 +41,7 @@ export function LoginPage() {
         </Text>
       }
     >
-      {endedBecause && (
-        <Alert color="yellow" role="status">
-          {endedBecause}
-        </Alert>
-      )}
+      {endedBecause && <StatusAlert color="yellow">{endedBecause}</StatusAlert>}
       <TextInput label="Логин" autoComplete="username" {...textOf(login, setLogin)} required autoFocus />
       <PasswordInput
         label="Пароль"

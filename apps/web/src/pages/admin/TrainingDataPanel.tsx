@@ -1,4 +1,4 @@
-import { Alert, Button, FileButton, Group, List, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Button, FileButton, Group, List, Progress, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { call, errorText, upload } from '../../api/client';
@@ -6,6 +6,7 @@ import { useOrganisationZone } from '../../api/hooks';
 import { type ResponseOf } from '../../api/endpoints';
 import { plural } from '../../lib/labels';
 import { formatInZone } from '../../lib/time';
+import { StatusAlert } from '../../components/common';
 import { ACTIONS, ListTable, LoadError, NoticeAlert } from '../../components/tables';
 
 type Imported = ResponseOf<'uploadTrainingData'>;
@@ -78,9 +79,8 @@ export function TrainingDataPanel() {
       )}
       <NoticeAlert notice={error ? { color: 'red', text: error } : null} onClose={() => setError(null)} />
       {result && (
-        <Alert
+        <StatusAlert
           color={result.errorCount > 0 ? 'orange' : 'teal'}
-          role="status"
           withCloseButton
           onClose={() => setResult(null)}
           data-testid="training-upload-result"
@@ -100,7 +100,7 @@ export function TrainingDataPanel() {
               ))}
             </List>
           )}
-        </Alert>
+        </StatusAlert>
       )}
       <LoadError error={batches.error} />
       <ListTable

@@ -6,7 +6,13 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { useMe } from '../../auth';
-import { ChannelBadge, FastTrackBadge, StatusBadge, WithdrawnBadge } from '../../components/common';
+import {
+  ChannelBadge,
+  FastTrackBadge,
+  StatusAlert,
+  StatusBadge,
+  WithdrawnBadge,
+} from '../../components/common';
 import { formatDateTime, zoneNote } from '../../lib/time';
 import { Pending } from '../../components/tables';
 import { AssignModal } from '../InboxPage';
@@ -92,6 +98,8 @@ export function AppealPage() {
     setDialogError(null);
     act.mutate(fn, { onSuccess: () => setNotice({ color: 'teal', text: done }) });
   };
+  // A refusal interrupts (an alert); what was done is said politely (a status).
+  const Notice = notice?.color === 'red' ? Alert : StatusAlert;
 
   if (!card.data) {
     return (
@@ -244,21 +252,20 @@ export function AppealPage() {
       </Group>
 
       {notice && (
-        <Alert
+        <Notice
           ref={noticeRef}
           tabIndex={-1}
           color={notice.color}
           variant="light"
           withCloseButton
           onClose={() => setNotice(null)}
-          role={notice.color === 'red' ? 'alert' : 'status'}
         >
           {notice.text}
-        </Alert>
+        </Notice>
       )}
 
       {withdrawal && a.status !== 'closed' && (
-        <Alert
+        <StatusAlert
           color="grape"
           variant="light"
           data-testid="withdrawal-notice"
@@ -286,14 +293,14 @@ export function AppealPage() {
               Закрыть как отозванное
             </Button>
           )}
-        </Alert>
+        </StatusAlert>
       )}
 
       {a.personalDataErasedAt && (
-        <Alert color="gray" variant="light" role="status" data-testid="personal-data-erased">
+        <StatusAlert color="gray" variant="light" data-testid="personal-data-erased">
           Персональные данные удалены {formatDateTime(a.personalDataErasedAt, a.timeZone)} по истечении срока
           хранения: текст, тема, адрес, заявитель и файлы. Статистика и история сохранены.
-        </Alert>
+        </StatusAlert>
       )}
 
       <Grid gutter="sm">

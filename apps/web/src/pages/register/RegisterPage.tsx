@@ -26,7 +26,7 @@ import { Link } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
 import { type AppealSummary, type KbSuggestion } from '../../api/types';
-import { PageTitle, StatusBadge } from '../../components/common';
+import { PageTitle, StatusAlert, StatusBadge } from '../../components/common';
 import { ClipIcon } from '../../components/icons';
 import { EscalateModal } from '../../components/EscalateModal';
 import { fieldsOf } from '../../components/forms';
@@ -244,12 +244,12 @@ export function RegisterPage() {
         subtitle="Звонок, личный приём или письмо: заявитель, тема, суть и результат — с клавиатуры"
       />
       {done && (
-        <Alert color="teal" variant="light" role="status" withCloseButton onClose={() => setDone(null)}>
+        <StatusAlert color="teal" variant="light" withCloseButton onClose={() => setDone(null)}>
           {done.text}{' '}
           <Anchor component={Link} to={`/appeals/${done.id}`}>
             Открыть карточку
           </Anchor>
-        </Alert>
+        </StatusAlert>
       )}
       {/* What is missing is said by the page, in Russian (not by the browser, in its language). */}
       <form onSubmit={submit} aria-label="Регистрация обращения" noValidate>
