@@ -451,6 +451,20 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await until.fill('12/31/2026 6:00 PM');
     await dialog.getByLabel('Причина').focus();
     await dialog.getByText('Введите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ').waitFor();
+    // The 59-ФЗ term: the dialog says before confirming what the extension would make it, in the
+    // organisation's zone (a holiday at the end moves it back: 10 days may give only one), and the card then
+    // shows that very date; the notice is a polite status, not an alarm.
+    await dialog.getByText('Срок по 59-ФЗ').click();
+    await dialog.getByLabel(/На сколько дней/).fill('10');
+    const preview = dialog.getByTestId('extension-preview');
+    await preview.filter({ hasText: 'Новый срок ответа' }).waitFor();
+    const term = /^Новый срок ответа: (\d\d\.\d\d\.\d{4}), до \1 23:59 \(Новосибирск, UTC\+7\)/;
+    await expect(preview.innerText()).resolves.toMatch(term);
+    const promised = (await preview.innerText()).match(term)![1];
+    await dialog.getByLabel('Причина').fill('Нужен выезд на место с управляющей компанией');
+    await dialog.getByRole('button', { name: 'Продлить', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Срок продлён' }).waitFor();
+    expect(await page.getByTestId('answer-due').innerText()).toBe(promised);
 
     // A dialog's required field left empty: the page says what is wrong, in Russian, not the browser's bubble
     // in its own language («Please fill out this field.»), which stopped the form before the page could.

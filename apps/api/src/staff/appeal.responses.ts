@@ -286,6 +286,13 @@ export class AssigneeDto {
   @ApiProperty({ format: 'uuid' }) organisationId!: string;
 }
 
+export class ExtensionPreviewDto {
+  @ApiProperty({ example: '2026-12-30', description: 'Новый срок ответа: дата в часовом поясе организации' })
+  answerDueDate!: string;
+  @ApiProperty({ format: 'date-time', description: 'Новый срок ответа: конец этого дня' })
+  answerDueAt!: string;
+}
+
 export class CardUpdatedDto {
   @ApiProperty({ type: [String], example: ['applicant.phone', 'subject'] }) fields!: string[];
 }

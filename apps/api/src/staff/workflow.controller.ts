@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post, UploadedFile } from '@nestjs/common';
+import {
+  Body,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  UploadedFile,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
-import { invalidInput } from '@inbox/common';
+import { invalidInput, notFoundError } from '@inbox/common';
 import { actorOf } from './actor-of';
 import { FileUpload, uploadedFile } from './answer-file.interceptor';
 import {
@@ -16,6 +27,7 @@ import {
   SendBackDto,
   EscalateDto,
   ExtendDto,
+  ExtensionPreviewQueryDto,
   HandOverDto,
   OperatorAppealDto,
   RatingDto,
@@ -23,7 +35,7 @@ import {
   RedirectDto,
   UpdateCardDto,
 } from './workflow.dto';
-import { CardUpdatedDto, CreatedDto, RegisteredAppealDto } from './appeal.responses';
+import { CardUpdatedDto, CreatedDto, ExtensionPreviewDto, RegisteredAppealDto } from './appeal.responses';
 import { StaffController } from '../staff-controller';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -111,6 +123,21 @@ export class WorkflowController {
   })
   async redirect(@Param('id', uuid) id: string, @Body() body: RedirectDto, @Staff() staff: StaffContext) {
     await this.workflow.redirect(id, actorOf(staff), body);
+  }
+
+  @Get(':id/extension')
+  @ApiOperation({
+    summary: 'Какой срок ответа даст продление по 59-ФЗ на указанное число дней (ничего не меняет)',
+  })
+  @ApiOkResponse({ type: ExtensionPreviewDto })
+  async extensionPreview(
+    @Param('id', uuid) id: string,
+    @Query() query: ExtensionPreviewQueryDto,
+    @Staff() staff: StaffContext,
+  ) {
+    const preview = await this.workflow.extensionPreview(id, actorOf(staff), query.days ?? 30);
+    if (!preview) throw notFoundError('Обращение не найдено');
+    return preview;
   }
 
   @Post(':id/extend')

@@ -111,6 +111,12 @@ export class ExtendDto extends ReasonDto {
   until?: Date;
 }
 
+/** Which 59-ФЗ extension to preview: by how many days. */
+export class ExtensionPreviewQueryDto {
+  @OptionalInt({ min: 1, max: 30, default: 30, description: 'На сколько дней продлить (1–30)' })
+  days?: number;
+}
+
 export class AssignDto {
   @ApiProperty() @IsUUID('all', { message: 'userId: UUID сотрудника' }) userId!: string;
 }

@@ -35,6 +35,7 @@ export const ENDPOINTS = {
   returnMisrouted: { method: 'POST', path: '/api/v1/appeals/{id}/return' },
   redirect: { method: 'POST', path: '/api/v1/appeals/{id}/redirect' },
   extend: { method: 'POST', path: '/api/v1/appeals/{id}/extend' },
+  extensionPreview: { method: 'GET', path: '/api/v1/appeals/{id}/extension' },
   draftAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers' },
   approveAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/approve' },
   sendAnswer: { method: 'POST', path: '/api/v1/appeals/{id}/answers/{answerId}/send' },

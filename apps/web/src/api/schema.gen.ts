@@ -399,6 +399,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/extension": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Какой срок ответа даст продление по 59-ФЗ на указанное число дней (ничего не меняет) */
+        get: operations["WorkflowController_extensionPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/flags": {
         parameters: {
             query?: never;
@@ -3230,6 +3247,18 @@ export interface components {
              */
             until?: string;
         };
+        ExtensionPreviewDto: {
+            /**
+             * Format: date-time
+             * @description Новый срок ответа: конец этого дня
+             */
+            answerDueAt: string;
+            /**
+             * @description Новый срок ответа: дата в часовом поясе организации
+             * @example 2026-12-30
+             */
+            answerDueDate: string;
+        };
         FailedDeliveryDto: {
             /** Format: uuid */
             appealId: string;
@@ -5339,6 +5368,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    WorkflowController_extensionPreview: {
+        parameters: {
+            query?: {
+                /** @description На сколько дней продлить (1–30) */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExtensionPreviewDto"];
+                };
             };
         };
     };

@@ -139,6 +139,11 @@ export class AppealWorkflow {
     return this.extendCommand.execute(appealId, actor, input);
   }
 
+  /** The answer term an extension by `days` would give, before anyone confirms it (nothing is changed). */
+  extensionPreview(appealId: string, actor: Actor, days: number) {
+    return this.extendCommand.preview(appealId, actor.scope, days);
+  }
+
   draftAnswer(
     appealId: string,
     actor: Actor,

@@ -10,6 +10,7 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
@@ -17,7 +18,7 @@ import { EscalateModal } from '../../components/EscalateModal';
 import { type Dialog, withdrawalOf, withdrawnCloseReason } from './appeal-state';
 import { textOf, DialogButtons } from '../../components/forms';
 import { DateField } from '../../components/DateField';
-import { instantIn, zoneLabel } from '../../lib/time';
+import { formatDateTime, formatLocalDate, instantIn, zoneLabel } from '../../lib/time';
 
 type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';
 
@@ -145,13 +146,16 @@ export function ActionDialogs(props: {
             ]}
           />
           {kind === 'appeal' ? (
-            <NumberInput
-              label="На сколько дней (не более 30, один раз)"
-              min={1}
-              max={30}
-              value={days}
-              onChange={setDays}
-            />
+            <>
+              <NumberInput
+                label="На сколько дней (не более 30, один раз)"
+                min={1}
+                max={30}
+                value={days}
+                onChange={setDays}
+              />
+              {dialog === 'extend' && <ExtendedTerm card={card} days={days} />}
+            </>
           ) : (
             <DateField
               withTime
@@ -228,6 +232,42 @@ export function ActionDialogs(props: {
         </>,
       )}
     </>
+  );
+}
+
+/**
+ * The answer term the extension would give, asked of the api (the production calendar's holidays and the
+ * last-day rule are the server's), in the organisation's zone, before anyone confirms it.
+ */
+function ExtendedTerm({ card, days }: { card: AppealCard; days: number | string }) {
+  const n = Number(days);
+  const valid = Number.isInteger(n) && n >= 1 && n <= 30;
+  const preview = useQuery({
+    queryKey: ['appeal', card.id, 'extension', n],
+    queryFn: () => call('extensionPreview', { params: { id: card.id }, query: { days: n } }),
+    enabled: valid && !card.deadlines.extended,
+    staleTime: 60_000,
+    retry: false,
+  });
+  let text: string;
+  if (card.deadlines.extended) text = 'Срок уже продлевался: 59-ФЗ допускает одно продление.';
+  else if (!valid) text = 'Укажите число дней от 1 до 30.';
+  else if (preview.data)
+    text = `Новый срок ответа: ${formatLocalDate(preview.data.answerDueDate)}, до ${formatDateTime(
+      preview.data.answerDueAt,
+      card.timeZone,
+    )} (${zoneLabel(card.timeZone)}). Сейчас: ${formatLocalDate(card.deadlines.answerDueDate)}.${
+      preview.data.answerDueDate === card.deadlines.answerDueDate
+        ? ' Срок не сдвинется: последний день продления приходится на нерабочие дни. Укажите больше дней.'
+        : ''
+    }`;
+  else if (preview.isError)
+    text = 'Новый срок не удалось рассчитать: он будет указан в истории после продления.';
+  else text = 'Рассчитываем новый срок…';
+  return (
+    <Text size="sm" role="status" aria-live="polite" data-testid="extension-preview">
+      {text}
+    </Text>
   );
 }
 

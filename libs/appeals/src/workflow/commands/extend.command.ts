@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Role } from '@inbox/access';
+import { type AccessScope, Role } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { DeadlineRuleError, extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
 import { extensionNoticeRu } from '../../applicant-texts';
@@ -34,6 +34,28 @@ export class ExtendCommand {
     private readonly config: AppConfig,
     private readonly references: WorkflowReferencesRepository,
   ) {}
+
+  /**
+   * The answer term an extension by `days` would give (the dialog shows it before the head confirms), or the
+   * refusal the extension itself would meet; undefined when the appeal lies outside the scope.
+   */
+  async preview(
+    appealId: string,
+    scope: AccessScope,
+    days: number,
+  ): Promise<{ answerDueDate: string; answerDueAt: Date } | undefined> {
+    const row = await this.appeals.cardRow(appealId, scope);
+    if (!row) return undefined;
+    const { answerDueDate, answerDueAt } = this.extendedTerm(
+      {
+        answer_due_date: row.answer_due_date as string,
+        time_zone: row.time_zone as string,
+        extended: row.extended as boolean,
+      },
+      days,
+    );
+    return { answerDueDate, answerDueAt };
+  }
 
   async execute(appealId: string, actor: Actor, input: ExtendInput): Promise<void> {
     await this.change.run(appealId, actor, 'extend', (context) =>
@@ -83,21 +105,7 @@ export class ExtendCommand {
       );
     }
     assertTransition(a.status, AppealStatus.Extended);
-    let extended;
-    try {
-      extended = extendAnswerDeadline({
-        currentDueDate: a.answer_due_date,
-        days: input.days,
-        timeZone: a.time_zone,
-        alreadyExtended: a.extended,
-        calendar: this.calendar,
-        lastDayRule: this.config.lastDayRule,
-      });
-    } catch (error) {
-      const once = error instanceof DeadlineRuleError && error.rule === 'already-extended';
-      const message = once ? ONCE : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
-      throw new WorkflowError('conflict', message, { days: message });
-    }
+    const extended = this.extendedTerm(a, input.days);
     await this.appeals.update(tx, a.id, {
       status: AppealStatus.Extended,
       extended: true,
@@ -116,5 +124,26 @@ export class ExtendCommand {
       null,
       extensionNoticeRu(a.registration_number, russianDate(extended.answerDueAt, a.time_zone), input.reason),
     );
+  }
+
+  /** The answer term once extended by `days` (59-ФЗ ст. 12 ч. 2), refused as the extension refuses it. */
+  private extendedTerm(
+    a: { answer_due_date: string; time_zone: string; extended: boolean },
+    days: number,
+  ): ReturnType<typeof extendAnswerDeadline> {
+    try {
+      return extendAnswerDeadline({
+        currentDueDate: a.answer_due_date,
+        days,
+        timeZone: a.time_zone,
+        alreadyExtended: a.extended,
+        calendar: this.calendar,
+        lastDayRule: this.config.lastDayRule,
+      });
+    } catch (error) {
+      const once = error instanceof DeadlineRuleError && error.rule === 'already-extended';
+      const message = once ? ONCE : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
+      throw new WorkflowError('conflict', message, { days: message });
+    }
   }
 }
