@@ -1561,6 +1561,24 @@ describe('parseEmail: bounces and auto-replies', () => {
     });
   });
 
+  it('sets aside a report no delivery or read report is, an abuse feedback report (ARF) say, as written by a machine', async () => {
+    const arf = eml(
+      [
+        'From: fbl@mail.example',
+        'Message-ID: <arf-1@mail.example>',
+        'Subject: FW: complaint',
+        'Content-Type: multipart/report; report-type=feedback-report; boundary=r',
+      ],
+      '--r\r\nContent-Type: text/plain\r\n\r\nThis is an abuse report\r\n' +
+        '--r\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: abuse\r\nVersion: 1\r\n\r\n--r--\r\n',
+    );
+    expect(await parseEmail(arf, ctx)).toEqual({
+      kind: 'rejected',
+      externalId: 'arf-1@mail.example',
+      reason: automaticLetterReason('auto-generated', 'multipart/report; report-type=feedback-report'),
+    });
+  });
+
   it('keeps a citizen letter that only mentions an auto-reply, and Auto-Submitted: no', async () => {
     expect(
       (await parseEmail(plain(['Subject: =?UTF-8?B?' + b64('Ваш автоответ не работает') + '?=']), ctx)).kind,

@@ -342,6 +342,16 @@ function autoReplyReason(parsed: ParsedMail): { reason: AutomaticKind; detail: s
       detail: `Auto-Submitted: ${autoSubmitted.split(';')[0].slice(0, 40)}`,
     };
   }
+  // A report (RFC 6522) is a machine's: an abuse feedback report (ARF), a TLS report… Delivery reports and read
+  // receipts, the reports about our own letters, were read before (bounceInfo).
+  const contentType = structured(h, 'content-type');
+  if (contentType.value === 'multipart/report') {
+    const reportType = (contentType.params['report-type'] ?? '').toLowerCase();
+    return {
+      reason: 'auto-generated',
+      detail: `multipart/report${/^[a-z0-9.-]{1,40}$/.test(reportType) ? `; report-type=${reportType}` : ''}`,
+    };
+  }
   // The null reverse-path (RFC 5321 4.5.5): only delivery reports and automatic replies (RFC 3834 3.3) carry it.
   if (/^<\s*>$/.test(rawHeader(parsed, 'return-path') ?? ''))
     return { reason: 'auto-generated', detail: 'Return-Path: <>' };
