@@ -356,7 +356,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect(card.text).not.toContain('arkady.p@example.ru');
     // Nor in the citizen's later words the history keeps (the correction stays, redacted).
     const followUp = card.history.find((e: { type: string }) => e.type === 'follow-up-received');
-    expect(followUp.data.text).toBe('Исправляю: звонить на [phone], яма у второго подъезда.');
+    expect(followUp.data.text).toBe('Исправляю: звонить на [телефон скрыт], яма у второго подъезда.');
     expect(JSON.stringify(card.history)).not.toContain('555-98-76');
     const answers = await json(
       fetch(`${stack.baseUrl}/api/v1/appeals/${id}/answers`, { headers: admin.headers }),

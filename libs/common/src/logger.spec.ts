@@ -43,8 +43,8 @@ describe('redact', () => {
     expect(
       redactStrings({ a: ['звоните 8 913 123-45-67'], b: { c: 'x@y.ru', n: 1, at, none: null } }),
     ).toEqual({
-      a: ['звоните [phone]'],
-      b: { c: '[email]', n: 1, at, none: null },
+      a: ['звоните [телефон скрыт]'],
+      b: { c: '[e-mail скрыт]', n: 1, at, none: null },
     });
   });
 });

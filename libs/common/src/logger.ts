@@ -38,14 +38,26 @@ const REDACTED_KEYS = new Set(
 const EMAIL = /[\w.+-]{1,64}@(?![\d.]{1,255}(?![\w.-]))[\w-]{1,63}\.[\w.-]+/g;
 const PHONE = /(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b/g;
 
+/** What stands for a masked e-mail and phone: in the logs, and on a screen staff read (in Russian). */
+interface Masks {
+  email: string;
+  phone: string;
+}
+const LOG_MASKS: Masks = { email: '[email]', phone: '[phone]' };
+const SCREEN_MASKS: Masks = { email: '[e-mail скрыт]', phone: '[телефон скрыт]' };
+
 /** Masks personal data in free text too, in case a message or an error carries it. */
-export function redactText(value: string): string {
-  return value.replace(EMAIL, '[email]').replace(PHONE, '[phone]');
+export function redactText(value: string, masks: Masks = LOG_MASKS): string {
+  return value.replace(EMAIL, masks.email).replace(PHONE, masks.phone);
 }
 
-/** Every string inside a value (arrays and objects, however deep) with phones and e-mails masked. */
+/**
+ * Every string inside a value (arrays and objects, however deep) with phones and e-mails masked, for a screen:
+ * an administrator reads «[телефон скрыт]» where the citizen wrote a number (the logs' «[phone]» was English on
+ * a Russian screen).
+ */
 export function redactStrings<T>(value: T): T {
-  if (typeof value === 'string') return redactText(value) as T;
+  if (typeof value === 'string') return redactText(value, SCREEN_MASKS) as T;
   if (Array.isArray(value)) return value.map((item: unknown) => redactStrings(item)) as T;
   if (value && typeof value === 'object' && !(value instanceof Date)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactStrings(v)])) as T;
