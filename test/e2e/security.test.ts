@@ -160,6 +160,37 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect((await loginFrom(home, { login: victim.login, password: victim.password })).status).toBe(200);
   });
 
+  it('forgets sign-in records that no longer count: a rotating guesser left an address row each for good', async () => {
+    const victim = await account();
+    const ds = stack.db.dataSource;
+    const key = (n: string) => `address:192.0.2.${n}`;
+    await ds.query(
+      `INSERT INTO sign_in_failures (key, failures, last_failure_at, locked_until) VALUES
+         ($1, 3, now() - interval '2 days', NULL),
+         ($2, 30, now() - interval '2 days', now() + interval '1 hour'),
+         ($3, 3, now() - interval '1 hour', NULL)`,
+      [key('1'), key('2'), key('3')],
+    );
+    await ds.query(
+      `INSERT INTO sign_in_known_sources (account_id, source, signed_in_at) VALUES
+         ($1, '192.0.2.4', now() - interval '91 days'), ($1, '192.0.2.5', now() - interval '89 days')`,
+      [victim.id],
+    );
+    // The worker's retention sweep calls this (retention.worker.ts).
+    await stack.api.get(StaffUsers).forgetStaleSignInRecords();
+    const failures = (await ds.query(`SELECT key FROM sign_in_failures WHERE key = ANY($1)`, [
+      [key('1'), key('2'), key('3')],
+    ])) as {
+      key: string;
+    }[];
+    // Gone: no failure for a day and no lock-out running. Kept: a lock-out running, a recent failure.
+    expect(failures.map((r) => r.key).sort()).toEqual([key('2'), key('3')]);
+    const sources = (await ds.query(`SELECT source FROM sign_in_known_sources WHERE account_id = $1`, [
+      victim.id,
+    ])) as { source: string }[];
+    expect(sources.map((r) => r.source)).toEqual(['192.0.2.5']);
+  });
+
   it('counts guesses sent at once one after another: a burst gets no more passwords checked than one by one', async () => {
     const victim = await account();
     // Thirty at once: checked first and counted after, all of them passed the check before the first failure

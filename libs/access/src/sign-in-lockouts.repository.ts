@@ -151,11 +151,6 @@ export class SignInLockouts extends SqlRepository {
        ON CONFLICT (account_id, source) DO UPDATE SET signed_in_at = now()`,
       [accountId, address],
     );
-    await this.rows(
-      `DELETE FROM sign_in_known_sources
-        WHERE account_id = $1 AND signed_in_at < now() - make_interval(days => $2)`,
-      [accountId, KNOWN_SOURCE_DAYS],
-    );
   }
 
   /** Lock-outs running now, for administrators: a login's with the account it names, if any. */
@@ -173,6 +168,23 @@ export class SignInLockouts extends SqlRepository {
         WHERE f.locked_until > now() ORDER BY f.locked_until DESC`,
     );
     return rows.map((r) => ({ ...toLockout(r), accountId: r.accountId, login: r.login }));
+  }
+
+  /**
+   * Forgets failures nothing counts any more (none for a day, no lock-out running) and addresses past the days
+   * they spare an account: both hold addresses, and a guesser rotating them left a row each for good.
+   */
+  async forgetStale(): Promise<{ failures: number; knownSources: number }> {
+    const failures = await this.rows(
+      `DELETE FROM sign_in_failures
+        WHERE last_failure_at < now() - interval '1 day' AND (locked_until IS NULL OR locked_until <= now())
+        RETURNING key`,
+    );
+    const knownSources = await this.rows(
+      `DELETE FROM sign_in_known_sources WHERE signed_in_at < now() - make_interval(days => $1) RETURNING source`,
+      [KNOWN_SOURCE_DAYS],
+    );
+    return { failures: failures.length, knownSources: knownSources.length };
   }
 
   /** An administrator lifts an account's lock-out (the person called the help desk). */

@@ -200,6 +200,11 @@ export class StaffUsers {
   }
 
   /** Lifts an account's lock-out; false when it had none. */
+  /** Sign-in records that no longer count (they hold addresses): the worker's retention sweep. */
+  forgetStaleSignInRecords(): Promise<{ failures: number; knownSources: number }> {
+    return this.lockouts.forgetStale();
+  }
+
   unlock(userId: string): Promise<boolean> {
     return this.lockouts.unlockAccount(userId);
   }
