@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { Role } from '@inbox/access';
+import { signInAs } from '../factories/staff';
+import { restoreEnvironmentAfterBlock } from '../support/folded-files';
+import { json, startTestStack, type TestStack } from '../support/test-stack';
+
+/*
+ * Three files folded into one (keep-alive, api-shutdown and trust-proxy): jest loads the api's and the worker's
+ * modules once for them, not three times. Each describe block keeps its own stack, context or database, and gets
+ * the environment back as it was when it ends.
+ */
+
+/** One HTTP/1.1 request on an open connection, and its whole response (the pages asked for are small). */
+function ask(socket: Socket, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('latin1');
+      const head = text.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length: (\d+)/i.exec(text);
+      if (head >= 0 && length && text.length >= head + 4 + Number(length[1])) done(() => resolve(text));
+    };
+    const onEnd = () =>
+      done(() => reject(new Error(`connection closed by the server; read: ${text.slice(0, 80)}`)));
+    const done = (settle: () => void) => {
+      socket.off('data', onData).off('end', onEnd).off('error', reject);
+      settle();
+    };
+    socket.on('data', onData).on('end', onEnd).on('error', reject);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n`);
+  });
+}
+
+/**
+ * A kept-alive connection left idle: a proxy in front of us (nginx keeps one 60 s) or a client sends the next
+ * request on it after a pause. Node's 5 s closed it first, and a request sent as it closed failed (ECONNRESET in a
+ * full test run, a 502 behind a proxy).
+ */
+describe('kept-alive connections (e2e)', () => {
+  restoreEnvironmentAfterBlock();
+  let stack: TestStack | undefined;
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('answers on a connection idle for longer than Node’s default, and a stop does not wait for it', async () => {
+    stack = await startTestStack();
+    const { port } = new URL(stack.baseUrl);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    try {
+      expect(await ask(socket, '/api/docs-json')).toMatch(/^HTTP\/1\.1 200 /);
+      await new Promise((resolve) => setTimeout(resolve, 6_500));
+      expect(closed).toBe(false);
+      expect(await ask(socket, '/api/docs-json')).toMatch(/^HTTP\/1\.1 200 /);
+      // The idle connection does not hold a redeploy's stop.
+      const started = Date.now();
+      await stack.close();
+      stack = undefined;
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      socket.destroy();
+    }
+  });
+});
+
+/**
+ * A redeploy stops the api while staff have the workspace open: their live streams must end (the browser's
+ * EventSource reconnects to a running process) instead of holding the shutdown until every tab is closed.
+ */
+describe('api shutdown with live streams open (e2e)', () => {
+  restoreEnvironmentAfterBlock();
+  it('ends each open stream and closes without waiting for its client', async () => {
+    const stack = await startTestStack();
+    let closing: Promise<void> | undefined;
+    const streams: ReturnType<typeof httpRequest>[] = [];
+    try {
+      const clerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
+      const open = async () => {
+        const res = await fetch(`${stack.baseUrl}/api/v1/appeals/stream/ticket`, {
+          method: 'POST',
+          headers: clerk.headers,
+          body: '{}',
+        });
+        const { ticket } = (await json(res)) as { ticket: string };
+        const req = httpRequest(
+          `${stack.baseUrl}/api/v1/appeals/stream?ticket=${encodeURIComponent(ticket)}`,
+        );
+        streams.push(req);
+        const response = await new Promise<IncomingMessage>((resolve, reject) => {
+          req.on('response', resolve);
+          req.on('error', reject);
+          req.end();
+        });
+        expect(response.statusCode).toBe(200);
+        response.setEncoding('utf8');
+        let text = '';
+        const ready = new Promise<void>((resolve) =>
+          response.on('data', (chunk: string) => {
+            text += chunk;
+            if (text.includes('event: ready')) resolve();
+          }),
+        );
+        const ended = new Promise<void>((resolve) => response.on('end', resolve));
+        await ready;
+        // Wrapped: an async function returning the promise itself would wait for the end.
+        return { ended };
+      };
+      const streamsOpen = [await open(), await open()];
+
+      closing = stack.close();
+      const outcome = await Promise.race([
+        closing.then(() => 'closed' as const),
+        new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 10_000).unref()),
+      ]);
+      expect(outcome).toBe('closed');
+      // Each stream was ended by the server (a clean end of the response), not cut by the client.
+      await Promise.all(streamsOpen.map((s) => s.ended));
+    } finally {
+      for (const req of streams) req.destroy();
+      await (closing ?? stack.close());
+    }
+  }, 60_000);
+});
+
+/** Twenty failures are free per address (ADDRESS_LOCKOUT); the next locks it. */
+const FREE_PER_ADDRESS = 20;
+
+function signInFrom(stack: TestStack, forwardedFor: string) {
+  // A different login each time: only the address's count can lock (an account locks after five).
+  return fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+    body: JSON.stringify({ login: `nobody-${randomBytes(4).toString('hex')}`, password: 'wrong-password' }),
+  });
+}
+
+/** A stack of its own for the describe block, with TRUST_PROXY as given. */
+function withStack(trustProxy: string, set: (stack: TestStack) => void) {
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack({ env: { TRUST_PROXY: trustProxy, PASSWORD_SCRYPT_N: String(2 ** 15) } });
+    set(stack);
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+}
+
+const spoofed = (i: number) => `203.0.113.${i + 1}`;
+
+async function addressKeys(stack: TestStack): Promise<string[]> {
+  const rows = (await stack.db.dataSource.query(
+    `SELECT key FROM sign_in_failures WHERE key LIKE 'address:%' ORDER BY key`,
+  )) as { key: string }[];
+  return rows.map((r) => r.key);
+}
+
+/**
+ * Issue 14: sign-in lock-outs and rate limits count by the client's address. With TRUST_PROXY off (the default)
+ * that is the connection's address, whatever X-Forwarded-For claims, so an attacker cannot escape the lock-out by
+ * inventing one; behind a proxy named by TRUST_PROXY it is the address the proxy saw, so one client's lock-out
+ * does not lock everyone behind the same proxy.
+ */
+describe('TRUST_PROXY off (default): X-Forwarded-For is not believed', () => {
+  restoreEnvironmentAfterBlock();
+  let stack: TestStack;
+  withStack('off', (s) => (stack = s));
+
+  it('a spoofed X-Forwarded-For on each try does not escape the per-address lock-out', async () => {
+    for (let i = 0; i < FREE_PER_ADDRESS; i++) expect((await signInFrom(stack, spoofed(i))).status).toBe(401);
+    // The 21st failure locks the connection's address; a fresh forged address changes nothing.
+    expect((await signInFrom(stack, spoofed(100))).status).toBe(401);
+    const locked = await signInFrom(stack, spoofed(101));
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const keys = await addressKeys(stack);
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatch(/127\.0\.0\.1$/);
+  });
+});
+
+describe('TRUST_PROXY=1: the address the proxy in front saw', () => {
+  restoreEnvironmentAfterBlock();
+  let stack: TestStack;
+  withStack('1', (s) => (stack = s));
+
+  it('counts each client behind the proxy apart: one is locked out, the others are not', async () => {
+    const attacker = '198.51.100.7';
+    for (let i = 0; i <= FREE_PER_ADDRESS; i++) expect((await signInFrom(stack, attacker)).status).toBe(401);
+    expect((await signInFrom(stack, attacker)).status).toBe(429);
+    // A colleague behind the same proxy is not locked out with them.
+    expect((await signInFrom(stack, '198.51.100.8')).status).toBe(401);
+    // Only the hop next to us counts: what the client put before it in the header is not believed.
+    expect((await signInFrom(stack, `10.9.9.9, ${attacker}`)).status).toBe(429);
+    expect(await addressKeys(stack)).toEqual([`address:${attacker}`, 'address:198.51.100.8']);
+  });
+
+  it('counts an IPv6 client by its /64: a fresh address of its block on each try does not escape', async () => {
+    const block = '2001:db8:77:1';
+    for (let i = 0; i <= FREE_PER_ADDRESS; i++)
+      expect((await signInFrom(stack, `${block}::${(i + 1).toString(16)}`)).status).toBe(401);
+    expect((await signInFrom(stack, `${block}:ffff:ffff:ffff:fff0`)).status).toBe(429);
+    // The next block is another subscriber.
+    expect((await signInFrom(stack, '2001:db8:77:2::1')).status).toBe(401);
+    expect(await addressKeys(stack)).toEqual(
+      expect.arrayContaining([`address:${block}::/64`, 'address:2001:db8:77:2::/64']),
+    );
+  });
+});
