@@ -730,13 +730,29 @@ function dueKindLabel(item: AppealSummary): string {
 
 const CLOSED = ['answered', 'closed', 'redirected'];
 
-/** The viewer's own nearest clock: what it is, when (in the appeal's zone), how long is left. */
-function NextDue({ item, zoneShown }: { item: AppealSummary; zoneShown: boolean }) {
+/**
+ * The viewer's own nearest clock: what it is, when (in the appeal's zone), how long is left; `inline` (the
+ * phone's card) on one line under the holders, the time left at its end.
+ */
+function NextDue({ item, zoneShown, inline }: { item: AppealSummary; zoneShown: boolean; inline?: boolean }) {
   if (CLOSED.includes(item.status)) {
     return (
       <Text size="xs" c="dimmed">
         рассмотрено
       </Text>
+    );
+  }
+  if (inline) {
+    return (
+      <Group data-testid="next-due" data-kind={item.nextDueKind} gap={6} justify="space-between" mt={4}>
+        <Text size="xs">
+          <Text span size="xs" c="dimmed">
+            {dueKindLabel(item)}:{' '}
+          </Text>
+          {when(item.nextDueAt, item.timeZone, zoneShown)}
+        </Text>
+        <Countdown due={item.nextDueAt} timeZone={item.timeZone} size="xs" />
+      </Group>
     );
   }
   return (
@@ -750,22 +766,25 @@ function NextDue({ item, zoneShown }: { item: AppealSummary; zoneShown: boolean 
   );
 }
 
-/** Who holds the appeal: the organisations with an open line-2 part, else the responsible one. */
-function Holders({ item }: { item: AppealSummary }) {
+/**
+ * Who holds the appeal: the organisations with an open line-2 part, else the responsible one. In the table's
+ * narrow column cut to a line or two; `whole` (the phone's card, full width) in full.
+ */
+function Holders({ item, whole }: { item: AppealSummary; whole?: boolean }) {
   const active = item.parts.filter((p) => p.state === 'active');
   const other = item.parts.filter((p) => p.state !== 'active');
   return (
     <div data-testid="holders">
-      <Text size="sm" lineClamp={2}>
+      <Text size="sm" lineClamp={whole ? undefined : 2}>
         {active.length > 0 ? active.map((p) => p.organisationName).join(', ') : item.organisationName}
       </Text>
       {active.length > 0 && (
-        <Text size="xs" c="dimmed" lineClamp={1}>
+        <Text size="xs" c="dimmed" lineClamp={whole ? undefined : 1}>
           через {item.organisationName}
         </Text>
       )}
       {other.length > 0 && (
-        <Text size="xs" c="dimmed" lineClamp={1}>
+        <Text size="xs" c="dimmed" lineClamp={whole ? undefined : 1}>
           {other.map((p) => `${p.organisationName} (${partStateLabel(p.state)})`).join(', ')}
         </Text>
       )}
@@ -809,10 +828,12 @@ function PhoneRow({
         </Group>
       )}
       <AppealTitle item={item} lines={2} mt={2} />
-      <Group justify="space-between" gap={6} mt={4} align="flex-end" wrap="nowrap">
-        <Holders item={item} />
-        <NextDue item={item} zoneShown={zoneShown} />
-      </Group>
+      {/* One under the other, each the card's width: side by side at 375 px the holder read «через ЦУР
+          Северной…». */}
+      <Stack gap={0} mt={4}>
+        <Holders item={item} whole />
+        <NextDue item={item} zoneShown={zoneShown} inline />
+      </Stack>
     </Card>
   );
 }

@@ -1,5 +1,6 @@
 import { BarChart } from '@mantine/charts';
 import { Anchor, Button, Group, Paper, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -33,6 +34,7 @@ const RIGHT_COLUMNS = [
 
 export function ReportsPage() {
   const me = useMe();
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const orgs = useOrganisations();
   const zone = orgs.data?.find((o) => o.id === me.organisationId)?.timeZone ?? 'Asia/Novosibirsk';
   // The default period is the last 30 days in the organisation's zone, as the server counts it: the first
@@ -124,13 +126,22 @@ export function ReportsPage() {
           <Button onClick={() => setApplied({ from, to })} disabled={!from || !to || from > to}>
             Показать
           </Button>
-          <SegmentedControl value={groupBy} onChange={setGroupBy} data={GROUPS} aria-label="Группировка" />
+          {/* On a phone one under the other: in a row «По линиям» was off the screen's edge. */}
+          <SegmentedControl
+            value={groupBy}
+            onChange={setGroupBy}
+            data={GROUPS}
+            aria-label="Группировка"
+            orientation={phone ? 'vertical' : 'horizontal'}
+            fullWidth={phone}
+          />
         </Group>
       </Paper>
       <QueryStatus query={report} label="Загрузка отчёта" />
       {r && (
         <>
-          <Paper withBorder p="md" radius="md">
+          {/* Clipped: the chart's hidden tooltip, placed past its right edge, made a phone's page scroll sideways. */}
+          <Paper withBorder p="md" radius="md" style={{ overflow: 'hidden' }}>
             <Text fw={600} mb="xs">
               Ответы в срок и с нарушением срока, {formatLocalDate(r.from)} — {formatLocalDate(r.to)}
             </Text>
@@ -145,8 +156,10 @@ export function ReportsPage() {
               type="stacked"
               orientation="vertical"
               withLegend
-              legendProps={{ verticalAlign: 'bottom', height: 30 }}
-              yAxisProps={{ width: 230, interval: 0, tick: { fontSize: 11 } }}
+              // On a phone the legend takes two lines (its third item fell out of the box) and the names a third
+              // of the width, not 230 of its 310 px.
+              legendProps={{ verticalAlign: 'bottom', height: phone ? 52 : 30 }}
+              yAxisProps={{ width: phone ? 110 : 230, interval: 0, tick: { fontSize: 11 } }}
               series={[
                 { name: 'onTime', label: 'В срок', color: 'teal.6' },
                 { name: 'late', label: 'С нарушением срока', color: 'red.6' },

@@ -156,8 +156,9 @@ export function AppealPage() {
             ← Назад к списку
           </Anchor>
           <Group gap="xs" mt={4} wrap="wrap">
+            {/* The number whole on a phone: it broke at its hyphen («№ 2026-» / «000006»). */}
             <Title order={1} fz={22}>
-              Обращение № {a.registrationNumber}
+              Обращение <span style={{ whiteSpace: 'nowrap' }}>№ {a.registrationNumber}</span>
             </Title>
             <StatusBadge status={a.status} />
             {a.fastTrack && <FastTrackBadge />}

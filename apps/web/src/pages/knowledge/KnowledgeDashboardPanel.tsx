@@ -60,43 +60,50 @@ export function KnowledgeDashboardPanel() {
       </SimpleGrid>
       <Grid gutter="sm">
         <Grid.Col span={{ base: 12, lg: 7 }}>
-          <Table verticalSpacing={4} fz="sm">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Организация</Table.Th>
-                <Table.Th>Запросы: просрочено / под угрозой</Table.Th>
-                <Table.Th>Разделы: просрочено / скоро</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {d.byOrganisation.length === 0 && (
+          {/* Within its own box: at 375 px its headings' long words made the whole dashboard scroll sideways. */}
+          <Table.ScrollContainer minWidth={300}>
+            <Table verticalSpacing={4} horizontalSpacing={6} fz="sm">
+              <Table.Thead>
                 <Table.Tr>
-                  <Table.Td colSpan={3}>
-                    <Text size="sm" c="dimmed">
-                      Нарушений и рисков нет
-                    </Text>
-                  </Table.Td>
+                  <Table.Th>Организация</Table.Th>
+                  <Table.Th>Запросы: просрочено / под угрозой</Table.Th>
+                  <Table.Th>Разделы: просрочено / скоро</Table.Th>
                 </Table.Tr>
-              )}
-              {d.byOrganisation.map((o) => (
-                <Table.Tr key={o.organisationId} data-testid="kb-dashboard-org">
-                  <Table.Td>{o.organisationName}</Table.Td>
-                  <Table.Td>
-                    <Text span c={o.requestsOverdue ? 'red.9' : undefined} fw={o.requestsOverdue ? 600 : 400}>
-                      {o.requestsOverdue}
-                    </Text>{' '}
-                    / {o.requestsAtRisk}
-                  </Table.Td>
-                  <Table.Td>
-                    <Text span c={o.reviewsOverdue ? 'red.9' : undefined} fw={o.reviewsOverdue ? 600 : 400}>
-                      {o.reviewsOverdue}
-                    </Text>{' '}
-                    / {o.reviewsAtRisk}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {d.byOrganisation.length === 0 && (
+                  <Table.Tr>
+                    <Table.Td colSpan={3}>
+                      <Text size="sm" c="dimmed">
+                        Нарушений и рисков нет
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+                {d.byOrganisation.map((o) => (
+                  <Table.Tr key={o.organisationId} data-testid="kb-dashboard-org">
+                    <Table.Td>{o.organisationName}</Table.Td>
+                    <Table.Td>
+                      <Text
+                        span
+                        c={o.requestsOverdue ? 'red.9' : undefined}
+                        fw={o.requestsOverdue ? 600 : 400}
+                      >
+                        {o.requestsOverdue}
+                      </Text>{' '}
+                      / {o.requestsAtRisk}
+                    </Table.Td>
+                    <Table.Td>
+                      <Text span c={o.reviewsOverdue ? 'red.9' : undefined} fw={o.reviewsOverdue ? 600 : 400}>
+                        {o.reviewsOverdue}
+                      </Text>{' '}
+                      / {o.reviewsAtRisk}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>
           <Text size="sm" fw={500} mb={4}>
