@@ -21,6 +21,7 @@ import {
 import { InboundStore } from '@inbox/intake';
 // The seed runs in the CLI's context: the appeals and intake over the database and queues.
 import { CliModule } from '../../cli/src/cli.module';
+import { subjectOf } from './seed-demo-subject';
 
 export const DEMO_APPEAL_COUNT = 400;
 export const DEMO_PASSWORD = 'demo';
@@ -203,7 +204,7 @@ async function walkThroughWorkflow(
       // counted from the receipt a month back, so the card showed a line-2 term long past before the escalation.
       await workflow.escalate(appealId, operator, {
         organisationIds: [target],
-        subject: items[i].subject ?? items[i].text.slice(0, 80),
+        subject: items[i].subject ?? subjectOf(items[i].text),
       });
       escalated++;
       if (i % 10 > 2) continue;
