@@ -350,7 +350,7 @@ describe('Crammer–Singer multiclass SVM', () => {
     const { weights, alphas } = trainCrammerSinger(toCsr(vectors, cols), labels, K, {
       ...options,
       C,
-      eps: 1e-4,
+      eps: 1e-3,
     });
     // Row i's gradient G_m = w_m · x_i + (m ≠ y_i): at the optimum, max_m G_m − min over the classes whose
     // dual variable is below its bound (C for its own class, 0 for the others) ≤ eps (weights rounded to
@@ -365,7 +365,7 @@ describe('Crammer–Singer multiclass SVM', () => {
       const below = G.filter((_, m) => alphas[m][i] < (m === labels[i] ? C : 0) - 1e-7);
       if (below.length > 0) worst = Math.max(worst, Math.max(...G) - Math.min(...below));
     });
-    expect(worst).toBeLessThan(2e-4);
+    expect(worst).toBeLessThan(2e-3);
   });
 
   it('fits in a worker thread of its own to the same weights and dual variables, warm starts included', async () => {
