@@ -483,9 +483,22 @@ describe('staff web workspace: administration (browser e2e)', () => {
       ['corrections', tableShown('Исправления классификатора')],
       ['calendar', (page) => page.getByText(/Рабочих дней:/).waitFor()],
       ['channels', (page) => page.getByText('PostgreSQL').waitFor()],
-      ['channel-accounts', tableShown('Учётные записи каналов')],
+      [
+        'channel-accounts',
+        (page) =>
+          page
+            .getByRole('table', { name: 'Учётные записи каналов' })
+            .getByText('Канал отказал в доступе: проверьте ключи учётной записи канала')
+            .waitFor(),
+      ],
       ['outbox', headingShown('Администрирование')],
     ];
+    // An account whose channel refused it: the cell read the connector's «AuthFailed: ПОС refused …» as it was.
+    await walk.stack.db.dataSource.query(
+      `INSERT INTO channel_accounts (kind, channel, name, settings, source, last_error, last_error_at)
+       VALUES ('pos', 'pos', 'ПОС, отказано в доступе', '{}', 'admin',
+               'AuthFailed: ПОС refused the account credentials', now())`,
+    );
     // Nor a word that is not Russian: codes where names serve (the outbox's «citizen-notices:ok», the rubricator's
     // and organisations' codes), «Macro-F1», the calendar's «Five-day working week».
     const foreign: Record<string, string[]> = {};

@@ -1,6 +1,9 @@
 import { channelLabel } from './labels';
 
-/** What a failed delivery's stored reason means, in the words a clerk reads; the channel's own words beside. */
+/**
+ * What a connector's stored error (a delivery's, a channel account's) means, in the words staff read; the
+ * channel's own words beside.
+ */
 export interface DeliveryErrorText {
   reason: string;
   /** What the channel answered, as it said it (kept for the administrator). */

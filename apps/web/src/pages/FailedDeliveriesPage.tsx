@@ -4,10 +4,11 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { ChannelBadge, PageTitle } from '../components/common';
-import { attemptsText, deliveryErrorText } from '../lib/delivery-errors';
+import { attemptsText } from '../lib/delivery-errors';
 import { formatDateTime } from '../lib/time';
 import { ACTIONS, ListTable, QueryStatus } from '../components/tables';
 import { labelOf } from '../lib/labels';
+import { ErrorReason } from '../components/ErrorReason';
 
 /** What each kind of message is, for the clerk reading the queue. */
 const KIND_LABEL: Record<string, string> = {
@@ -70,14 +71,7 @@ export function FailedDeliveriesPage() {
               </Table.Td>
               <Table.Td>{labelOf(KIND_LABEL, m.kind, 'Сообщение')}</Table.Td>
               <Table.Td>
-                <Text size="sm" style={{ wordBreak: 'break-word' }} data-testid="delivery-reason">
-                  {deliveryErrorText(m.lastError).reason}
-                </Text>
-                {deliveryErrorText(m.lastError).detail && (
-                  <Text size="xs" c="dimmed" style={{ wordBreak: 'break-word' }}>
-                    {deliveryErrorText(m.lastError).detail}
-                  </Text>
-                )}
+                <ErrorReason error={m.lastError} size="sm" testId="delivery-reason" />
               </Table.Td>
               <Table.Td data-testid="delivery-attempts">{attemptsText(m.attempts, m.lastError)}</Table.Td>
               <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>

@@ -26,6 +26,7 @@ import {
   useRowAction,
   useRowEditor,
 } from '../../components/tables';
+import { ErrorReason } from '../../components/ErrorReason';
 
 type Field = ChannelKind['settings'][number];
 
@@ -130,9 +131,7 @@ export function ChannelAccountsTab() {
               <Table.Td>{a.lastSuccessAt ? formatDateTime(a.lastSuccessAt) : '—'}</Table.Td>
               <Table.Td ta="right">{a.itemsReceived}</Table.Td>
               <Table.Td>
-                <Text size="xs" c={a.lastError ? 'red.8' : 'dimmed'} lineClamp={2}>
-                  {a.lastError ?? '—'}
-                </Text>
+                <ErrorReason error={a.lastError} color="red.9" lineClamp={2} />
               </Table.Td>
               <Table.Td ta="right">
                 {a.source === 'admin' && (

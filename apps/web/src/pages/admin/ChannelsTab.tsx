@@ -4,6 +4,7 @@ import { call } from '../../api/client';
 import { channelLabel } from '../../lib/labels';
 import { formatDateTime } from '../../lib/time';
 import { ListTable } from '../../components/tables';
+import { ErrorReason } from '../../components/ErrorReason';
 
 /** Health of Postgres, Redis, the intake backlog and every channel account. */
 export function ChannelsTab() {
@@ -63,9 +64,12 @@ export function ChannelsTab() {
             <Table.Td>{formatDateTime(c.lastSuccessAt)}</Table.Td>
             <Table.Td ta="right">{c.itemsReceived}</Table.Td>
             <Table.Td>
-              <Text size="xs" c={c.lastError ? 'red.9' : 'dimmed'} lineClamp={2}>
-                {c.lastError ? `${formatDateTime(c.lastErrorAt)}: ${c.lastError}` : '—'}
-              </Text>
+              <ErrorReason
+                error={c.lastError}
+                prefix={formatDateTime(c.lastErrorAt)}
+                color="red.9"
+                lineClamp={2}
+              />
             </Table.Td>
           </Table.Tr>
         ))}
