@@ -296,6 +296,21 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(after.status).toBe('sent');
     await page.goto(`${t.stack.baseUrl}/app/appeals/${appealId}`);
     await page.locator('[data-testid="history-item"][data-type="delivered"]').first().waitFor();
+    // «Завершить» on a slow network waits with its request (it stayed pressable: a second press was refused
+    // as already closed), then says it is done.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    await page.route(`**/api/v1/appeals/${appealId}/close`, async (route) => {
+      await held;
+      await route.continue();
+    });
+    const finish = page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Завершить' });
+    await finish.click();
+    await finish.and(page.locator('[data-loading="true"]')).waitFor();
+    release();
+    await page.getByRole('status').filter({ hasText: 'Рассмотрение завершено' }).waitFor();
     expect(problems.get(page)).toEqual([]);
   });
 

@@ -239,6 +239,7 @@ export function AppealPage() {
             <Button
               size="sm"
               variant="default"
+              loading={act.isPending}
               onClick={() => run(() => call('close', { params: { id }, body: {} }), 'Рассмотрение завершено')}
             >
               Завершить

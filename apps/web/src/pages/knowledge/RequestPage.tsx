@@ -127,6 +127,7 @@ export function RequestPage() {
                 size="sm"
                 variant="subtle"
                 color="gray"
+                loading={act.isPending}
                 onClick={() => act.mutate(() => call('kbCancelRequest', { params: { id }, body: {} }))}
               >
                 Отозвать
