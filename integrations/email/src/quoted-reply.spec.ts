@@ -150,15 +150,14 @@ describe('splitQuotedReply: what is not a quote to set apart', () => {
   });
 });
 
+// No clock read: sized so that linear time is a second at most and quadratic time is past the test's timeout.
 describe('splitQuotedReply: in linear time', () => {
-  it('a letter of 50 000 rule lines, and a line of 200 000 dated words above a quote, take no time', () => {
-    const started = performance.now();
-    const rules = `${WORDS}\n${'__________\n'.repeat(50_000)}`;
+  it('a letter of 200 000 rule lines, and a line of 800 000 dated words above a quote, take no time', () => {
+    const rules = `${WORDS}\n${'__________\n'.repeat(200_000)}`;
     expect(splitQuotedReply(rules, reply)).toEqual({ text: rules.trim() });
-    const long = `${'01.12.2025 10:00 '.repeat(200_000)}x\n> цитата\n> цитата`;
+    const long = `${'01.12.2025 10:00 '.repeat(800_000)}x\n> цитата\n> цитата`;
     expect(splitQuotedReply(long, reply).text.startsWith('01.12.2025')).toBe(true);
-    expect(performance.now() - started).toBeLessThan(1500);
-  });
+  }, 30_000);
 });
 
 describe('isReplyLetter', () => {

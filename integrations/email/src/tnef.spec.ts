@@ -52,7 +52,7 @@ describe('readTnefFiles', () => {
     expect(readTnefFiles(dat)).toEqual([{ fileName: 'scan.pdf', content: TNEF_FIXTURE.pdf }]);
     // A multi-valued long claiming four billion values in a dozen bytes: read in no time, the title again.
     const huge = Buffer.concat([u32(1), u16(0x1003), u16(0x3705), u32(0xffffffff), u32(7)]);
-    const started = performance.now();
+    // Read value by value, four billion of them are minutes: past the test's timeout.
     const named = readTnefFiles(
       Buffer.concat([
         winmailDat([]),
@@ -62,7 +62,6 @@ describe('readTnefFiles', () => {
         attribute(2, 0x00069005, huge),
       ]),
     );
-    expect(performance.now() - started).toBeLessThan(500);
     expect(named?.[0].fileName).toBe('scan.pdf');
   });
 

@@ -77,11 +77,10 @@ describe('WebsiteFormConnector', () => {
   it('checks an over-long e-mail by its length alone: the pattern on 60 000 dots took seconds of a frozen api', async () => {
     // One anonymous request (JSON takes 1 MB) kept the event loop for minutes: the pattern backtracks
     // quadratically over dots. Now only an address within 254 characters is matched against it.
-    const started = performance.now();
-    const fields = await fieldsOf({ ...valid, email: `a@${'.'.repeat(60_000)}@` });
-    expect(performance.now() - started).toBeLessThan(1000);
+    // No clock read: 400 000 dots are minutes of backtracking, past the test's timeout; by length, no time.
+    const fields = await fieldsOf({ ...valid, email: `a@${'.'.repeat(400_000)}@` });
     expect(fields?.email).toBe('Не более 254 символов');
-  });
+  }, 30_000);
 
   it('marks an oversized file as 413', async () => {
     const big = {

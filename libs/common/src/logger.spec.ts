@@ -10,20 +10,19 @@ describe('redact', () => {
     expect(redactText('write to ivanov@mail.ru or +7 (913) 123-45-67')).toBe('write to [email] or [phone]');
   });
 
+  // No clock read: the inputs are sized so that linear time is a fraction of a second and the quadratic time of
+  // before is minutes, past the test's timeout.
   it('masks in linear time: a long word with no @ (an admin opening an e-mail appeal of one) blocks nothing', () => {
     // Before: every start of a 50 000-letter word scanned to its end — 8 s of a frozen api here (100 000: 40 s).
-    const word = 'a'.repeat(50_000);
-    const started = performance.now();
+    const word = 'a'.repeat(200_000);
     const masked = redactText(`${word} ${word}@mail.ru`);
-    const took = performance.now() - started;
-    expect(took).toBeLessThan(1000);
     expect([masked.length, masked.endsWith('a[email]'), masked.includes('@')]).toEqual([
-      2 * 50_000 + 1 - 64 + '[email]'.length,
+      2 * 200_000 + 1 - 64 + '[email]'.length,
       true,
       false,
     ]);
     expect(redactText('x@y.ru+z@w.ru, first.last+tag@mail.example.ru')).toBe('[email][email], [email]');
-  });
+  }, 30_000);
 
   it('keeps the host of a connection URL, but not an e-mail whose domain only starts with digits', () => {
     expect(redactText('database postgres://postgres@127.0.0.1:5432/inbox')).toBe(
@@ -32,11 +31,8 @@ describe('redact', () => {
     expect(redactText('ivanov@1.ru, petrov@2gis.ru, sidorov@10.0.0.mail.ru')).toBe(
       '[email], [email], [email]',
     );
-    const digits = `x@${'1.'.repeat(100_000)}`;
-    const started = performance.now();
-    expect(redactText(digits)).toBe('[email]');
-    expect(performance.now() - started).toBeLessThan(1000);
-  });
+    expect(redactText(`x@${'1.'.repeat(400_000)}`)).toBe('[email]');
+  }, 30_000);
 
   it('masks them in every string of a value, keeping its shape', () => {
     const at = new Date('2026-01-01T00:00:00Z');
