@@ -302,8 +302,14 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await organisations.filter({ hasText: 'ЦУР' }).getByText('1-я линия', { exact: true }).waitFor();
     expect(await organisations.getByText('ответственная', { exact: true }).count()).toBe(1);
     // The supervisor's own organisation now works it: the card names both holders, line 1's and its own.
-    await page.getByTestId('card-assignee').getByText(/^исполнитель на 1-й линии: /).waitFor();
-    await page.getByTestId('card-part-assignee').getByText(/в вашей организации: /).waitFor();
+    await page
+      .getByTestId('card-assignee')
+      .getByText(/^исполнитель на 1-й линии: /)
+      .waitFor();
+    await page
+      .getByTestId('card-part-assignee')
+      .getByText(/в вашей организации: /)
+      .waitFor();
     await organisations.getByTestId('part-state').getByText('ответила', { exact: true }).first().waitFor();
     // The organisation that answered has no line-2 term left running (the card counted it down still).
     await page.getByRole('region', { name: 'Сроки' }).getByTestId('answer-due').waitFor();
