@@ -114,6 +114,9 @@ describe("the citizen's access code (e2e)", () => {
       await page.getByRole('button', { name: 'Проверить статус' }).click();
       await page.getByRole('heading', { name: `Обращение № ${created.registrationNumber}` }).waitFor();
       expect(await number.getAttribute('aria-invalid')).toBeNull();
+      // At 375 px the heading wraps, but never inside the number: «2026-» on one line and «000123» on the next
+      // reads as two numbers.
+      expect(await page.locator('#result-number').evaluate((el) => el.getClientRects().length)).toBe(1);
     } finally {
       await browser.close();
     }
