@@ -233,7 +233,14 @@ describe('website form → appeal (e2e)', () => {
     let posts = 0;
     await page.route('**/api/v1/public/appeals', async (route) => {
       posts += 1;
-      if (posts > 1) return route.continue();
+      // First a gateway in front of the api turns it away in English: the citizen reads Russian all the same.
+      if (posts === 1)
+        return route.fulfill({
+          status: 429,
+          json: { message: 'Too Many Requests' },
+          headers: { 'Retry-After': '60' },
+        });
+      if (posts > 2) return route.continue();
       await route.fetch();
       await route.abort('connectionreset');
     });
@@ -243,6 +250,12 @@ describe('website form → appeal (e2e)', () => {
     await page.getByRole('textbox', { name: 'Телефон' }).fill('+7 (913) 444-55-66');
     await page.getByRole('textbox', { name: 'Текст обращения' }).fill(text);
     await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    await page.locator('#form-alert', { hasText: 'Слишком много обращений' }).waitFor();
+    expect(await page.locator('#form-alert').innerText()).toBe(
+      'Слишком много обращений за короткое время. Подождите несколько минут и попробуйте снова. ' +
+        'Повторить можно через 1 минуту.',
+    );
     await page.getByRole('button', { name: 'Отправить обращение' }).click();
     await page.locator('#form-alert', { hasText: 'Не удалось связаться с сервером' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Текст обращения' }).inputValue()).toBe(text);

@@ -103,10 +103,15 @@
     return Number(match[3]) + ' ' + MONTHS_GENITIVE[month - 1] + ' ' + match[1] + ' г.';
   }
 
-  /** Текст сообщения сервера: строка или массив строк (ValidationPipe NestJS по умолчанию). */
+  /**
+   * The server's message: a string or an array of strings (NestJS ValidationPipe's default), and only a Russian one:
+   * an English message («Bad Request», «Forbidden», «Too Many Requests») comes from a framework's default or a proxy or
+   * gateway in front of the api, and the page says it in its own words instead.
+   */
   function messageText(message) {
-    if (typeof message === 'string') return message;
-    if (Array.isArray(message)) return message.filter((m) => typeof m === 'string').join('. ');
+    const russian = (m) => typeof m === 'string' && /[а-яё]/i.test(m);
+    if (typeof message === 'string') return russian(message) ? message : '';
+    if (Array.isArray(message)) return message.filter(russian).join('. ');
     return '';
   }
 
