@@ -192,6 +192,14 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     const problems = watchProblems(page);
     const submit = page.getByRole('button', { name: 'Отправить оценку' });
 
+    // The FAQ with its server failing (a page of its own: the failure is meant): a server error, not «check your
+    // connection», which would send the citizen to fix what is not broken.
+    const down = await context.newPage();
+    await down.route('**/api/v1/public/faq', (route) => route.fulfill({ status: 503, body: '' }));
+    await down.goto(`${stack.baseUrl}/faq.html`);
+    await down.getByRole('alert').filter({ hasText: 'временной ошибки на сервере' }).waitFor();
+    await down.close();
+
     // The FAQ first (nothing published on this stack), then the appeal through the form on the first page.
     await page.goto(`${stack.baseUrl}/faq.html`);
     await page.getByText('Пока нет опубликованных ответов.').waitFor();

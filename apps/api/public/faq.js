@@ -70,9 +70,15 @@
     return await response.json();
   }
 
-  function fail() {
+  /** What went wrong, in the citizen's words: their connection only when the server did not answer at all. */
+  function fail(error) {
+    const message = error && error.message;
     alertBox.textContent =
-      'Не удалось загрузить ответы. Проверьте подключение к интернету и попробуйте ещё раз.';
+      message === 'network'
+        ? 'Не удалось загрузить ответы. Проверьте подключение к интернету и попробуйте ещё раз.'
+        : message === 'timeout'
+          ? 'Сервер слишком долго не отвечает. Попробуйте ещё раз через несколько минут.'
+          : 'Не удалось загрузить ответы из-за временной ошибки на сервере. Попробуйте ещё раз через несколько минут.';
   }
 
   async function loadAll() {
@@ -82,9 +88,9 @@
       const items = await get(LIST);
       show(items, true);
       status.textContent = items.length ? '' : 'Пока нет опубликованных ответов.';
-    } catch {
+    } catch (error) {
       status.textContent = '';
-      fail();
+      fail(error);
     }
     reset.hidden = true;
   }
@@ -104,9 +110,9 @@
       status.textContent = items.length
         ? 'Найдено ответов: ' + items.length + '. Самый подходящий — первым.'
         : 'Готового ответа не нашлось. Вы можете подать обращение.';
-    } catch {
+    } catch (error) {
       status.textContent = '';
-      fail();
+      fail(error);
     }
     reset.hidden = false;
   });
