@@ -203,6 +203,18 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     // The FAQ first (nothing published on this stack), then the appeal through the form on the first page.
     await page.goto(`${stack.baseUrl}/faq.html`);
     await page.getByText('Пока нет опубликованных ответов.').waitFor();
+    // The question box is a field like the form's: its field's width, a finger's height and the page's 16 px type
+    // (under 16 px a phone's browser zooms the page in on it), not the browser's bare search box.
+    expect(
+      await page.locator('#faq-q').evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return {
+          fullWidth: box.width === el.parentElement?.getBoundingClientRect().width,
+          tall: box.height >= 40,
+          fontSize: el.ownerDocument.defaultView?.getComputedStyle(el).fontSize,
+        };
+      }),
+    ).toEqual({ fullWidth: true, tall: true, fontSize: '16px' });
     await page.locator('#faq-q').fill('мусор во дворе');
     await page.getByRole('button', { name: 'Найти ответ' }).click();
     await page.getByText('Готового ответа не нашлось. Вы можете подать обращение.').waitFor();
