@@ -423,7 +423,16 @@ describe('a head, a folded menu, a narrow card and an overloaded api (browser e2
     await page.route(`**/api/v1/appeals/${id}`, (route) =>
       route.request().method() === 'GET' && refused++ === 0 ? route.fulfill(OVERLOADED) : route.continue(),
     );
+    // A slow start says in words what it waits for (a bare spinner stood on an empty page).
+    let meAnswered = () => {};
+    const meHeld = new Promise<void>((r) => (meAnswered = r));
+    await page.route('**/api/v1/me', async (route) => {
+      await meHeld;
+      await route.continue();
+    });
     await page.goto(`${t.stack.baseUrl}/app/appeals/${id}`);
+    await page.getByRole('status').filter({ hasText: 'Открываем рабочее место…' }).waitFor();
+    meAnswered();
     await page.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
     expect(refused).toBeGreaterThanOrEqual(2);
     expect(await bannerShown(page)).toBe(false);

@@ -44,8 +44,14 @@ export function App() {
   }
   if (loading && !user) {
     return (
+      // Said in words too: on a slow network a bare spinner on an empty page stood for seconds.
       <Center h="100vh">
-        <Loader aria-label="Загрузка" />
+        <Stack align="center" gap="xs">
+          <Loader aria-label="Загрузка" />
+          <Text size="sm" c="dimmed" role="status">
+            Открываем рабочее место…
+          </Text>
+        </Stack>
       </Center>
     );
   }
