@@ -267,6 +267,18 @@ describe('website form → appeal (e2e)', () => {
     expect(await page.locator('#result-answer-where').innerText()).toContain(
       'ответ не придёт письмом: он появится на странице статуса обращения',
     );
+    // At 375 px «Проверить статус обращения» takes two lines, each centred in its button as the one-line
+    // buttons' labels are, not flush left.
+    const lines = await page.locator('#result-status-link').evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const range = el.ownerDocument.createRange();
+      range.selectNodeContents(el);
+      return Array.from(range.getClientRects(), (r: { left: number; right: number }) =>
+        Math.round(r.left - box.left - (box.right - r.right)),
+      );
+    });
+    expect(lines.length).toBeGreaterThan(1);
+    for (const offCentre of lines) expect(Math.abs(offCentre)).toBeLessThanOrEqual(2);
     const number = await page.locator('#result-number').innerText();
     const code = await page.locator('#result-code').innerText();
     const rows = await stack.db.dataSource.query(
