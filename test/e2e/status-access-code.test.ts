@@ -117,6 +117,10 @@ describe("the citizen's access code (e2e)", () => {
       // At 375 px the heading wraps, but never inside the number: «2026-» on one line and «000123» on the next
       // reads as two numbers.
       expect(await page.locator('#result-number').evaluate((el) => el.getClientRects().length)).toBe(1);
+      // «Ответ ещё не дан…» stands apart from the history above it, not on its last entry's heels.
+      const historyBox = await page.locator('#result-history').boundingBox();
+      const note = await page.locator('#result-no-answer').boundingBox();
+      expect((note?.y ?? 0) - ((historyBox?.y ?? 0) + (historyBox?.height ?? 0))).toBeGreaterThanOrEqual(12);
     } finally {
       await browser.close();
     }
