@@ -218,6 +218,10 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     await page.locator('#faq-q').fill('мусор во дворе');
     await page.getByRole('button', { name: 'Найти ответ' }).click();
     await page.getByText('Готового ответа не нашлось. Вы можете подать обращение.').waitFor();
+    // The outcome stands apart from the buttons above it, not on their heels.
+    const buttons = await page.locator('#faq-form .form-actions').boundingBox();
+    const outcome = await page.locator('#faq-status').boundingBox();
+    expect((outcome?.y ?? 0) - ((buttons?.y ?? 0) + (buttons?.height ?? 0))).toBeGreaterThanOrEqual(12);
     await page.goto(`${stack.baseUrl}/`);
     await page.locator('#surname').fill('Смирнова');
     await page.locator('#firstName').fill('Анна');
