@@ -1,0 +1,439 @@
+import { type AccessScope, Role, SYSTEM_SCOPE } from '@inbox/access';
+import { type AppealListFilter, AppealQueries, AppealRegistrar } from '@inbox/appeals';
+import { ChannelRegistry, ChannelsModule } from '@inbox/channels';
+import { rootLogger } from '@inbox/common';
+import { ConfigModule } from '@inbox/config';
+import { DatabaseModule } from '@inbox/database';
+import { MessageDeliveries, MessageDeliveriesModule } from '@inbox/delivery';
+import { Incidents, IncidentsModule } from '@inbox/incidents';
+import { InboundStore, IntakeModule, MAX_ITEM_FILES } from '@inbox/intake';
+import { CONNECTORS } from '@inbox/integrations/catalog';
+import { Channel, type InboundItem } from '@inbox/integrations/contract';
+import {
+  JobName,
+  JobProducer,
+  LIMITER_GROUP_KEY,
+  QueueModule,
+  QueueName,
+  RETRY_AFTER_BACKOFF,
+  storedJobId,
+} from '@inbox/queue';
+import { type INestApplicationContext, Module } from '@nestjs/common';
+import { type DataSource } from 'typeorm';
+import { inboundItem } from '../factories/inbound-items';
+import { AppealsTestModule } from '../support/appeals-test-module';
+import { restoreEnvironmentAfterBlock } from '../support/folded-files';
+import { createTestContext } from '../support/test-context';
+import { appealsWithOwnPeopleSql, type TestDatabase } from '../support/test-database';
+
+/*
+ * Five files folded into one (long-words, correction-joins-its-appeal, message-deliveries, cursor-microseconds
+ * and inbound-store-unsafe-text): jest loads the appeals' modules once for them, not five times. Each describe
+ * block keeps its own stack, context or database, and gets the environment back as it was when it ends.
+ */
+
+const NOW = new Date('2026-11-30T09:00:00Z');
+
+/**
+ * A citizen's text may hold one very long word (a pasted token, a key held down). to_tsvector keeps words of up
+ * to 2 047 bytes; the per-organisation search terms put a 37-byte prefix before each, and a lexeme over 2 047
+ * bytes fails the index's expression, so the appeal could not be registered nor its row changed after.
+ */
+describe('appeals with very long words (integration)', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(AppealsTestModule, 'long-words', { LOG_LEVEL: 'error' }));
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  it('registers them, one by one and in a batch, and finds them by their other words in a clerk scope', async () => {
+    const store = ctx.get(InboundStore);
+    const registrar = ctx.get(AppealRegistrar);
+    // 1 010 and 1 023 Cyrillic letters: 2 020 and 2 046 bytes, kept by to_tsvector, over the limit once prefixed.
+    const texts = [1010, 1023].map((n) => `Прошу убрать сугробы у подъезда ${'ы'.repeat(n)} срочно`);
+    const stored = await store.store(
+      texts.map((text, k) =>
+        inboundItem({
+          channel: Channel.Website,
+          externalId: `long-${k}`,
+          receivedAt: NOW.toISOString(),
+          text,
+        }),
+      ),
+      { enqueue: false },
+    );
+    const single = await registrar.registerInboundItem(stored[0].inboundItemId, NOW);
+    const [[, batched]] = await registrar.registerBatch([stored[1].inboundItemId], NOW);
+    expect(single.kind).toBe('registered');
+    expect(batched instanceof Error ? batched.message : batched.kind).toBe('registered');
+
+    const appeals = (await db.dataSource.query(
+      `SELECT id, organisation_id FROM appeals WHERE external_id LIKE 'long-%' ORDER BY external_id`,
+    )) as { id: string; organisation_id: string }[];
+    expect(appeals).toHaveLength(2);
+    // A later change of the row (routing to another organisation) evaluates the index's expression again.
+    const [other] = (await db.dataSource.query(
+      `SELECT id FROM organisations WHERE id <> $1 AND kind <> 'region' ORDER BY code LIMIT 1`,
+      [appeals[0].organisation_id],
+    )) as { id: string }[];
+    await db.dataSource.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
+       VALUES ($1, $2, 'co-executor', now(), 1, 'active')`,
+      [appeals[0].id, other.id],
+    );
+
+    const clerk: AccessScope = {
+      userId: '00000000-0000-0000-0000-000000000001',
+      role: Role.Clerk,
+      organisationId: other.id,
+      organisationIds: [other.id],
+    };
+    const page = await ctx.get(AppealQueries).list({ q: 'сугробы подъезда', limit: 10 }, clerk);
+    expect(page.items.map((a) => a.id)).toEqual([appeals[0].id]);
+  });
+});
+
+/**
+ * A citizen's edit of a message they had sent (Telegram, VK) names the message it corrects. It joined the open
+ * appeal of the chat, or, with none open, became a new appeal: a typo fixed after the appeal was closed was
+ * registered as a new appeal of the corrected words, and with a newer appeal open in the same chat the correction
+ * went to that one. It joins the appeal of the message it corrects now, whatever its status.
+ */
+describe('an edit joins the appeal of the message it corrects (integration)', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  const chatId = 700_800_001;
+  const message = (messageId: number, overrides: Partial<InboundItem> = {}) =>
+    inboundItem({
+      channel: Channel.Telegram,
+      externalId: `${chatId}:${messageId}`,
+      author: { externalId: String(chatId), displayName: 'Ирина' },
+      replyAddress: { chatId, messageId },
+      thread: { key: `chat:${chatId}` },
+      ...overrides,
+    });
+  let edits = 0;
+  /** Each edit has its own time, so its own id (`<message>:edit:<edit_date>`). */
+  const edit = (messageId: number, text: string) =>
+    message(messageId, {
+      externalId: `${chatId}:${messageId}:edit:${1741700000 + ++edits}`,
+      text,
+      features: { correctionOf: `${chatId}:${messageId}` },
+    });
+  const register = async (item: InboundItem) => {
+    const [stored] = await ctx.get(InboundStore).store([item], { enqueue: false });
+    return ctx.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+  };
+  const registerAll = async (items: InboundItem[]) => {
+    const stored = await ctx.get(InboundStore).store(items, { enqueue: false });
+    return ctx.get(AppealRegistrar).registerBatch(stored.map((s) => s.inboundItemId));
+  };
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(AppealsTestModule, 'correction'));
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  it('adds an edit made after the appeal was closed to that appeal, not to a new one or to a newer open one', async () => {
+    const first = await register(message(1, { text: 'Во дворе дома по ул. Гоголя, 7 не горит фонарь.' }));
+    if (first.kind !== 'registered') throw new Error(first.kind);
+    await db.dataSource.query(`UPDATE appeals SET status = 'closed', closed_at = now() WHERE id = $1`, [
+      first.appealId,
+    ]);
+    expect(await register(edit(1, 'Во дворе дома по ул. Гоголя, 9 не горит фонарь.'))).toMatchObject({
+      kind: 'follow-up',
+      appealId: first.appealId,
+    });
+
+    // A newer appeal open in the same chat: an edit of the first message is still the first appeal's.
+    const second = await register(message(2, { text: 'У подъезда дома 9 яма на проезде.' }));
+    if (second.kind !== 'registered') throw new Error(second.kind);
+    expect(
+      await register(edit(1, 'Во дворе дома по ул. Гоголя, 9 не горит фонарь у подъезда.')),
+    ).toMatchObject({ kind: 'follow-up', appealId: first.appealId });
+    // The batch path reads the same way.
+    const batch = await registerAll([edit(1, 'Фонарь у подъезда № 2.')]);
+    expect([...batch.values()]).toEqual([
+      expect.objectContaining({ kind: 'follow-up', appealId: first.appealId }),
+    ]);
+
+    const corrections = (await db.dataSource.query(
+      `SELECT appeal_id AS "appealId", data->>'correctionOf' AS of FROM appeal_events
+        WHERE type = 'follow-up-received' ORDER BY id`,
+    )) as { appealId: string; of: string }[];
+    expect(corrections).toEqual([
+      { appealId: first.appealId, of: `${chatId}:1` },
+      { appealId: first.appealId, of: `${chatId}:1` },
+      { appealId: first.appealId, of: `${chatId}:1` },
+    ]);
+    const [{ n }] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM appeals`)) as { n: number }[];
+    expect(n).toBe(2);
+  });
+});
+
+const MessageDeliveriesTestModule = AppealsTestModule.with([
+  ChannelsModule.forRoot(CONNECTORS),
+  MessageDeliveriesModule,
+]);
+
+/**
+ * Issue 18: a messenger notice is queued straight on its channel's own queue, as the delivery worker's common
+ * queue would have routed it (one job, not two); anything else, or a message whose account is not known, still
+ * goes to the common queue.
+ */
+describe('message deliveries (integration)', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(MessageDeliveriesTestModule, 'msgdel', {
+      LOG_LEVEL: 'error',
+      // A Telegram bot of the region's (never called here: nothing is sent).
+      TELEGRAM_BOT_TOKEN: '123456:test-token',
+      TELEGRAM_API_ROOT: 'http://127.0.0.1:9',
+    }));
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  const messageFor = async (item: InboundItem): Promise<string> => {
+    const [stored] = await ctx.get(InboundStore).store([item], { enqueue: false });
+    const outcome = await ctx.get(AppealRegistrar).registerInboundItem(stored.inboundItemId);
+    if (outcome.kind !== 'registered') throw new Error(`expected a registration, got ${outcome.kind}`);
+    const [{ id }] = (await db.dataSource.query(
+      `INSERT INTO outbound_messages (appeal_id, channel, kind, text)
+       SELECT id, channel, 'registration-notice', 'Обращение зарегистрировано' FROM appeals WHERE id = $1 RETURNING id`,
+      [outcome.appealId],
+    )) as { id: string }[];
+    return id;
+  };
+
+  it('puts a messenger notice on its channel queue under its account, and the rest on the common queue', async () => {
+    const telegram = await messageFor(
+      inboundItem({
+        channel: Channel.Telegram,
+        externalId: `tg-${Date.now()}`,
+        regime: 'message',
+        replyAddress: { chatId: 4242 },
+      }),
+    );
+    const pos = await messageFor(inboundItem());
+    const account = ctx.get(ChannelRegistry).forDelivery(Channel.Telegram);
+    expect(account).toBeDefined();
+
+    await ctx.get(MessageDeliveries).enqueue([telegram, pos], rootLogger.child('test'));
+
+    const jobs = ctx.get(JobProducer);
+    const channelQueue = jobs.queue(QueueName.DeliveryTelegram);
+    const common = jobs.queue(QueueName.Delivery);
+    const data = { outboundMessageId: telegram, [LIMITER_GROUP_KEY]: account!.account.id };
+    const onChannel = await channelQueue.getJob(storedJobId(channelQueue, telegram, data));
+    expect(onChannel?.name).toBe(JobName.DeliverOutboundMessage);
+    expect(onChannel?.data).toEqual(data);
+    expect(onChannel?.opts.backoff).toEqual({ type: RETRY_AFTER_BACKOFF });
+    // One job for the notice: none on the common queue to route it again.
+    expect(await common.getJob(telegram)).toBeNull();
+    const onCommon = await common.getJob(pos);
+    expect(onCommon?.data).toEqual({ outboundMessageId: pos });
+    expect(
+      await channelQueue.getJob(storedJobId(channelQueue, pos, { ...data, outboundMessageId: pos })),
+    ).toBeNull();
+  });
+});
+
+const CursorModule = AppealsTestModule.with([IncidentsModule]);
+
+const N = 120;
+
+/**
+ * Keyset cursors carry the database's instant to the microsecond. Rows stamped by SQL's now() (triggers, imports,
+ * fixtures) differ below the millisecond; a cursor holding a JavaScript Date (milliseconds) repeated or skipped
+ * them at page boundaries. 120 appeals (and incidents) within one millisecond, each with its own microsecond,
+ * paged 50 at a time in both orders, come back each exactly once and in order.
+ */
+describe('keyset cursors to the microsecond (integration)', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  let ds: DataSource;
+  let ctx: INestApplicationContext;
+  let queries: AppealQueries;
+  let incidents: Incidents;
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(CursorModule, 'cursor-us'));
+    ds = db.dataSource;
+    queries = ctx.get(AppealQueries);
+    incidents = ctx.get(Incidents);
+    // Registration and due instants all inside one millisecond, each its own microsecond, in orders unlike the ids'.
+    await ds.query(
+      `${appealsWithOwnPeopleSql({
+        count: '$1',
+        prefix: 'cursor-',
+        before: `base AS (SELECT date_trunc('milliseconds', now()) AS at)`,
+      })}
+       SELECT '2026-c' || lpad(n::text, 5, '0'), r.reg, r.reg, 'appeal', 'operator', 'cursor-' || n, item_id,
+              applicant_id, 'Текст обращения ' || n, 'in_work', (SELECT id FROM organisations WHERE code = 'cur'),
+              'Asia/Novosibirsk', r.reg, r.reg, r.due::date, r.due, 'test', 'x'
+         FROM pairs CROSS JOIN base CROSS JOIN LATERAL (
+           SELECT base.at + make_interval(secs => (n * 7 % $1 + 1) / 1e6) AS reg,
+                  base.at + interval '10 days' + make_interval(secs => (n * 11 % $1 + 1) / 1e6) AS due) r`,
+      [N],
+    );
+    await ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, assigned_at, line, state)
+       SELECT id, organisation_id, 'responsible', registered_at, 1, 'active' FROM appeals`,
+    );
+    await ds.query(
+      `INSERT INTO incidents (title, first_at, last_at)
+       SELECT 'Инцидент ' || i, t.at, t.at
+         FROM generate_series(1, $1) i
+         CROSS JOIN LATERAL (SELECT date_trunc('milliseconds', now()) + make_interval(secs => (i * 7 % $1 + 1) / 1e6) AS at) t`,
+      [N],
+    );
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  const pagedAppeals = async (sort: AppealListFilter['sort']): Promise<string[]> => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await queries.list({ limit: 50, cursor, sort }, SYSTEM_SCOPE);
+      ids.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && ids.length <= 2 * N);
+    return ids;
+  };
+  const expected = async (order: string): Promise<string[]> =>
+    ((await ds.query(`SELECT id FROM appeals a ORDER BY ${order}`)) as { id: string }[]).map((r) => r.id);
+
+  it('the timestamps differ only below the millisecond', async () => {
+    const [row] = (await ds.query(
+      `SELECT count(DISTINCT registered_at)::int AS reg, count(DISTINCT date_trunc('milliseconds', registered_at))::int AS ms,
+              count(DISTINCT answer_due_at)::int AS due FROM appeals`,
+    )) as { reg: number; ms: number; due: number }[];
+    expect(row).toEqual({ reg: N, ms: 1, due: N });
+  });
+
+  it('newest first: every appeal exactly once, in order', async () => {
+    const ids = await pagedAppeals(undefined);
+    expect(new Set(ids).size).toBe(N);
+    expect(ids).toEqual(await expected('a.registered_at DESC, a.id DESC'));
+  });
+
+  it('by due date: every appeal exactly once, in order', async () => {
+    const ids = await pagedAppeals('due');
+    expect(new Set(ids).size).toBe(N);
+    expect(ids).toEqual(await expected('a.answer_due_at, a.id'));
+  });
+
+  it('incidents, newest activity first: every one exactly once, in order', async () => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await incidents.list({ limit: 50, cursor }, SYSTEM_SCOPE);
+      ids.push(...page.items.map((i) => i.id));
+      expect(page.items.every((i) => !('cursorAt' in i))).toBe(true);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && ids.length <= 2 * N);
+    const all = (await ds.query(`SELECT id FROM incidents ORDER BY last_at DESC, id DESC`)) as {
+      id: string;
+    }[];
+    expect(ids).toEqual(all.map((r) => r.id));
+  });
+});
+
+@Module({ imports: [ConfigModule, DatabaseModule.forRoot(), QueueModule.forRoot(), IntakeModule] })
+class StoreTestModule {}
+
+/**
+ * A channel's item with a NUL (a mis-decoded letter, a "\u0000" escape in a JSON body) or a lone surrogate:
+ * Postgres's jsonb refuses both, and the page's whole insert (items and cursor) failed with it, so the account
+ * stopped at that item for good. Stored now with the character dropped (NUL) or replaced (U+FFFD). And an item
+ * bringing thousands of files: every one would have become an attachment row of one appeal.
+ */
+describe('InboundStore: text Postgres cannot hold, files beyond count', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  let store: InboundStore;
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(StoreTestModule, 'unsafe-text', { LOG_LEVEL: 'error' }));
+    store = ctx.get(InboundStore);
+  });
+
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  it('stores a page whose item carries NUL and a lone surrogate, with the rest of the page', async () => {
+    const broken = inboundItem({
+      channel: Channel.Email,
+      subject: 'Сн\u0000ег',
+      text: 'Убер\u0000ите снег \ud83d во дворе',
+      author: { externalId: 'a@example.ru', displayName: 'Ив\u0000ан', email: 'a@example.ru' },
+      features: { 'note\u0000': 'x\u0000' },
+    });
+    const fine = inboundItem();
+    const stored = await store.store([broken, fine], { enqueue: false });
+    expect(stored.map((s) => s.duplicate)).toEqual([false, false]);
+    const [row] = await db.dataSource.query(`SELECT payload FROM inbound_items WHERE external_id = $1`, [
+      broken.externalId,
+    ]);
+    expect(row.payload).toMatchObject({
+      subject: 'Снег',
+      text: 'Уберите снег \ufffd во дворе',
+      author: { displayName: 'Иван' },
+      features: { note: 'x' },
+    });
+  });
+
+  it('keeps at most 100 files of an item; the rest are one rejected entry saying how many', async () => {
+    const photo = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0, 1, 0xff, 0xd9]);
+    const packed = inboundItem({
+      channel: Channel.Email,
+      attachments: Array.from({ length: 5_000 }, (_, i) => ({
+        fileName: `${i}.jpg`,
+        contentType: 'image/jpeg',
+        size: photo.length,
+        contentBase64: photo.toString('base64'),
+      })),
+    });
+    await store.store([packed], { enqueue: false });
+    const [row] = await db.dataSource.query(`SELECT payload FROM inbound_items WHERE external_id = $1`, [
+      packed.externalId,
+    ]);
+    const files = row.payload.attachments as {
+      fileName: string;
+      sha256?: string;
+      rejectionReason?: string;
+    }[];
+    expect(files).toHaveLength(MAX_ITEM_FILES + 1);
+    expect(files[99]).toMatchObject({ fileName: '99.jpg', sha256: expect.any(String) });
+    expect(files[100]).toEqual({
+      fileName: 'Остальные файлы (4900 шт.) не приняты',
+      contentType: 'application/octet-stream',
+      size: 0,
+      rejectionReason: 'too-many',
+    });
+  });
+});
