@@ -464,10 +464,20 @@ describe('staff web workspace (browser e2e)', () => {
     const operator = await signIn('operator');
     await operator.getByTestId('inbox-row').first().waitFor();
     found.inbox = await axeViolations(operator);
+    // The card with its knowledge panel still loading, checked as it stands then: a spinner named by aria-label
+    // alone was a span that may not carry one (aria-prohibited-attr), found only when the check met it loading.
+    let releaseSuggestions = () => {};
+    const suggestionsHeld = new Promise<void>((resolve) => (releaseSuggestions = resolve));
+    await operator.route('**/api/v1/knowledge/appeals/*/suggestions', async (route) => {
+      await suggestionsHeld;
+      await route.continue();
+    });
     await operator.goto(`${walk.stack.baseUrl}/app/appeals/${walk.escalateMe.id}`);
     await operator.getByTestId('appeal-text').waitFor();
     await operator.locator('[data-testid="history-item"]').first().waitFor();
+    await operator.getByRole('progressbar', { name: 'Подбор статей' }).waitFor();
     found.card = await axeViolations(operator);
+    releaseSuggestions();
 
     const supervisor = await signIn('supervisor');
     await supervisor

@@ -47,7 +47,8 @@ export function App() {
       // Said in words too: on a slow network a bare spinner on an empty page stood for seconds.
       <Center h="100vh">
         <Stack align="center" gap="xs">
-          <Loader aria-label="Загрузка" />
+          {/* A spinner is named as a progress bar: a bare span may not carry aria-label (axe, serious). */}
+          <Loader role="progressbar" aria-label="Загрузка" />
           <Text size="sm" c="dimmed" role="status">
             Открываем рабочее место…
           </Text>

@@ -107,7 +107,7 @@ export function QueryStatus({
 }) {
   return (
     <>
-      {query.isLoading && <Loader size={size} aria-label={label} />}
+      {query.isLoading && <Loader size={size} role="progressbar" aria-label={label} />}
       <LoadError error={query.error} />
     </>
   );
@@ -239,7 +239,7 @@ export function Pending({
   if (query.isLoading) {
     return (
       <Group justify="center" p="xl">
-        <Loader aria-label={label} />
+        <Loader role="progressbar" aria-label={label} />
       </Group>
     );
   }

@@ -24,7 +24,7 @@ function QuarantineInput({ source, id, elementId }: { source: string; id: string
     queryKey: ['channel-quarantine', source, id],
     queryFn: () => call('channelQuarantineEntry', { params: { source, id } }),
   });
-  if (entry.isLoading) return <Loader size="sm" aria-label="Загрузка" />;
+  if (entry.isLoading) return <Loader size="sm" role="progressbar" aria-label="Загрузка" />;
   if (entry.isError)
     return (
       <Alert color="red" role="alert">

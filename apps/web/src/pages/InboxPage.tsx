@@ -537,7 +537,7 @@ export function InboxPage() {
         )}
         {list.isLoading && (
           <Group justify="center" p="lg">
-            <Loader size="sm" aria-label="Загрузка списка" />
+            <Loader size="sm" role="progressbar" aria-label="Загрузка списка" />
           </Group>
         )}
         {list.isError && (

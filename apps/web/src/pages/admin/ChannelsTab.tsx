@@ -16,7 +16,7 @@ export function ChannelsTab() {
   const h = health.data;
   return (
     <Stack gap="sm">
-      {health.isLoading && <Loader size="sm" />}
+      {health.isLoading && <Loader size="sm" role="progressbar" aria-label="Проверка служб" />}
       {h && (
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
           <Service name="PostgreSQL" ok={h.postgres.ok} detail={`${h.postgres.latencyMs} мс`} />

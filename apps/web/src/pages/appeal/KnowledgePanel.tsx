@@ -94,7 +94,7 @@ export function KnowledgePanel({
       }
     >
       <Stack gap="xs" data-testid="kb-panel">
-        {suggestions.isLoading && <Loader size="sm" aria-label="Подбор статей" />}
+        {suggestions.isLoading && <Loader size="sm" role="progressbar" aria-label="Подбор статей" />}
         {suggestions.isError && (
           <Text size="sm" c="red.9" role="alert">
             {errorText(suggestions.error)}

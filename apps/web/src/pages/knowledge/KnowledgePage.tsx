@@ -109,7 +109,7 @@ export function KnowledgePage() {
       </form>
       {results.isLoading && (
         <Group justify="center" p="md">
-          <Loader aria-label="Загрузка статей" />
+          <Loader role="progressbar" aria-label="Загрузка статей" />
         </Group>
       )}
       <LoadError error={results.error} />
