@@ -12,9 +12,10 @@ import {
   UploadedFile,
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
-import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
+import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
 import { AppealWorkflow } from '@inbox/appeals';
 import { invalidInput, notFoundError } from '@inbox/common';
+import { staffDenied } from '../staff-action';
 import { actorOf } from './actor-of';
 import { FileUpload, uploadedFile } from './answer-file.interceptor';
 import {
@@ -42,7 +43,10 @@ const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
 
 @StaffController('api/v1/appeals', 'workflow')
 export class WorkflowController {
-  constructor(private readonly workflow: AppealWorkflow) {}
+  constructor(
+    private readonly workflow: AppealWorkflow,
+    private readonly audit: AuditLog,
+  ) {}
 
   @Post()
   @Roles(Role.Operator, Role.Supervisor, Role.Admin)
@@ -136,7 +140,11 @@ export class WorkflowController {
     @Staff() staff: StaffContext,
   ) {
     const preview = await this.workflow.extensionPreview(id, actorOf(staff), query.days ?? 30);
-    if (!preview) throw notFoundError('Обращение не найдено');
+    if (!preview) {
+      // Read-only, but an attempt on another organisation's appeal is on record as every other one is.
+      await this.audit.record(staffDenied(staff, 'preview-extension', 'appeal', id));
+      throw notFoundError('Обращение не найдено');
+    }
     return preview;
   }
 
