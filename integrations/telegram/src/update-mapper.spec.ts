@@ -358,9 +358,24 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
   });
 
   it('ignores update types we do not handle, and says why it leaves group chats out', () => {
-    for (const file of ['inline-query.json', 'chosen-inline-result.json']) {
-      expect(mapUpdate(sample(file), now)).toEqual({ items: [], events: [] });
-    }
+    // Nothing is left out without its reason for the log: inline mode, a game's button, a button without data.
+    expect(mapUpdate(sample('inline-query.json'), now)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'inline-query',
+    });
+    expect(mapUpdate(sample('chosen-inline-result.json'), now)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'chosen-inline-result',
+    });
+    const game = sample('callback-query.json');
+    delete game.callback_query.data;
+    game.callback_query.game_short_name = 'kvest_po_gorodu';
+    game.callback_query.chat_instance = '-7714403927339101934';
+    expect(mapUpdate(game, now)).toEqual({ items: [], events: [], skipped: 'callback-game' });
+    delete game.callback_query.game_short_name;
+    expect(mapUpdate(game, now)).toEqual({ items: [], events: [], skipped: 'callback-without-data' });
     const group = sample('text-message.json');
     group.message.chat = { id: -100200300, type: 'supergroup', title: 'Соседи' };
     group.message.text = 'Всем привет';

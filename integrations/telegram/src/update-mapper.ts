@@ -160,9 +160,10 @@ export function mapUpdate(
   if (body.callback_query !== undefined) {
     return mapCallbackQuery(obj(body, 'callback_query', 'callback_query'), now());
   }
-  // Inline queries are how a user types the bot's name in another chat: nothing was sent to us.
-  if (body.inline_query !== undefined || body.chosen_inline_result !== undefined)
-    return { items: [], events: [] };
+  // Inline queries are how a user types the bot's name in another chat: nothing was sent to us (said in the log).
+  if (body.inline_query !== undefined) return { items: [], events: [], skipped: 'inline-query' };
+  if (body.chosen_inline_result !== undefined)
+    return { items: [], events: [], skipped: 'chosen-inline-result' };
   // Anything else (channel posts, membership changes, reactions, business messages, kinds Telegram adds later)
   // is acknowledged and left out, with its kind for the log: never an error that would hold the bot's feed back.
   const kind = Object.keys(body).find((key) => key !== 'update_id');
@@ -1013,8 +1014,12 @@ function mapCallbackQuery(query: Json, pressedAt: Date): MappedUpdate {
   if (!callbackId) invalid('callback_query.id', 'is missing');
   const author = authorOf(obj(query, 'from', 'callback_query.from'), 'callback_query.from');
   const data = optString(query, 'data', 'callback_query.data');
-  // Game buttons carry no data: nothing for us.
-  if (data === undefined) return { items: [], events: [] };
+  // A game's «Play» button carries the game's short name instead of data, and a button with neither says nothing:
+  // no appeal, no answer of ours. Left out with the reason for the log (never the user or the game's name).
+  if (data === undefined) {
+    const game = query.game_short_name !== undefined && query.game_short_name !== null;
+    return { items: [], events: [], skipped: game ? 'callback-game' : 'callback-without-data' };
+  }
 
   // The message with the keyboard tells the chat; an inline-mode message has none, and then the private
   // chat with the user has the user's id.
