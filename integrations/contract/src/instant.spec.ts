@@ -65,6 +65,18 @@ describe('instantMsOf', () => {
     expect(instantMsInZone('2025-03-03 23:30:00+03', 'Asia/Irkutsk')).toBe(at('2025-03-03T20:30:00Z'));
   });
 
+  it('reads a wall time with a Java zone name and no offset in that zone, whatever the default offset', () => {
+    expect(instantMsOf('2026-03-01T10:00:00[Europe/Moscow]')).toBe(at('2026-03-01T07:00:00Z'));
+    expect(instantMsOf('2026-03-01T10:00:00[Europe/Moscow]', '+07:00')).toBe(at('2026-03-01T07:00:00Z'));
+    expect(instantMsOf('2026-03-01 10:00[Asia/Novosibirsk]')).toBe(at('2026-03-01T03:00:00Z'));
+    expect(instantMsOf('2026-03-01T10:00:00.123456789[UTC]')).toBe(at('2026-03-01T10:00:00.123Z'));
+    // Summer time where the zone has it: the offset of that day.
+    expect(instantMsOf('2026-07-01T10:00:00[Europe/Berlin]')).toBe(at('2026-07-01T08:00:00Z'));
+    expect(instantMsOf(' 2026-03-01T10:00:00 [Europe/Moscow] ')).toBe(at('2026-03-01T07:00:00Z'));
+    // A zone the runtime does not know is no instant rather than a guess.
+    expect(instantMsOf('2026-03-01T10:00:00[Europe/Nowhere]')).toBeUndefined();
+  });
+
   it('reads epoch seconds with a fraction, as Python writes them, to the millisecond', () => {
     expect(instantMsOf(1738404000.1234)).toBe(at('2025-02-01T10:00:00.123Z'));
     expect(instantMsOf('1738404000.5')).toBe(at('2025-02-01T10:00:00.500Z'));

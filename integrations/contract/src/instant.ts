@@ -8,7 +8,10 @@
  * Postgres write back): an epoch of 8.7e15 is past what a Date holds, and its `toISOString` threw a RangeError.
  */
 export function instantMsOf(value: unknown, zoneOffset?: string): number | undefined {
-  const ms = readInstantMs(value, zoneOffset);
+  const ms =
+    typeof value === 'string' && ZONED_WALL.test(value)
+      ? wallInNamedZone(value)
+      : readInstantMs(value, zoneOffset);
   return ms !== undefined && isWritableInstant(ms) ? ms : undefined;
 }
 
@@ -20,6 +23,19 @@ export function isWritableInstant(ms: number): boolean {
 /** 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z. */
 const MIN_INSTANT_MS = -62_135_596_800_000;
 const MAX_INSTANT_MS = 253_402_300_799_999;
+
+/**
+ * A wall time with a zone's name and no offset (`2026-03-01T10:00:00[Europe/Moscow]`: Java's ZonedDateTime printed
+ * by a pattern without its offset, or a LocalDateTime beside its ZoneId): read in that zone, whatever the caller's
+ * default. A zone the runtime does not know gives no instant, not a guess.
+ */
+const ZONED_WALL =
+  /^\s*(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*\[([A-Za-z0-9_/+-]{1,64})\]\s*$/;
+
+function wallInNamedZone(value: string): number | undefined {
+  const [, wall, zone] = ZONED_WALL.exec(value) ?? [];
+  return wall && zone ? instantMsInZone(wall, zone) : undefined;
+}
 
 /**
  * ISO 8601 as other writers spell it, in the form Date.parse takes: PostgreSQL's text output of a timestamptz
