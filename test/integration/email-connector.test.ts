@@ -379,7 +379,23 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
       'hello',
       '',
     ].join('\r\n');
-    for (const raw of [bounce, vacation, broken, citizenLetter(34)])
+    // Past the MIME reader's thousand parts: set aside with that reason, not as broken MIME, and kept.
+    const thousandFiles = [
+      `From: ${FROM.replace('obr', 'sender')}`,
+      'Message-ID: <parts-35@mail.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="p"',
+      '',
+      ...Array.from({ length: 1001 }, (_, i) => [
+        '--p',
+        `Content-Type: text/plain; name="f${i}.txt"`,
+        '',
+        `${i}`,
+      ]).flat(),
+      '--p--',
+      '',
+    ].join('\r\n');
+    for (const raw of [bounce, vacation, broken, citizenLetter(34), thousandFiles])
       await dovecot.deliver('obr', raw, 'Mixed');
 
     const page = await pullAll(account('Mixed'), null);
@@ -409,10 +425,30 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
         reason: expect.stringMatching(/From/),
         raw: expect.any(String),
       },
+      {
+        externalId: expect.stringMatching(/^uid:\d+:5$/),
+        reason: expect.stringMatching(/^В письме больше 1000 частей MIME .* Письмо не удалено: /),
+        raw: expect.any(String),
+      },
     ]);
     expect(Buffer.from(page.rejected[0].raw!, 'base64').toString()).toContain('Auto-Submitted: auto-replied');
     expect(Buffer.from(page.rejected[1].raw!, 'base64').toString()).toContain('no sender at all');
-    expect(page.nextCursor.lastUid).toBe(4);
+    expect(Buffer.from(page.rejected[2].raw!, 'base64').toString()).toContain('f1000.txt');
+    expect(page.nextCursor.lastUid).toBe(5);
+
+    // A letter too large to copy into the quarantine says where it is instead: the mailbox (nothing is deleted).
+    const keepingLittle = new EmailConnector({
+      logger: new JsonLogger('email-connector', 'error'),
+      maxRejectedRawBytes: 50,
+    });
+    const again = await keepingLittle.pull(account('Mixed'), null, 50);
+    expect(again.rejected).toHaveLength(3);
+    for (const entry of again.rejected) {
+      expect(entry.raw).toBeUndefined();
+      expect(entry.reason).toMatch(
+        /\. Исходное письмо \(\d+(,\d)? [КМ]Б\) в карантин не скопировано: оно осталось в почтовом ящике\.$/,
+      );
+    }
   });
 
   it('quarantines a letter the server refuses to give and reads the letters after it', async () => {

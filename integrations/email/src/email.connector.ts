@@ -366,10 +366,12 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
           this.logger.warn('e-mail message rejected', { accountId: account.id, uid, reason: result.reason });
           page.rejected.push({
             externalId: result.externalId ?? `uid:${fetched.uidValidity}:${uid}`,
-            reason: result.reason,
+            // Past the size kept here the letter is only in the mailbox (nothing is deleted there): said so.
             ...(message.source.length <= this.maxRejectedRawBytes
-              ? { raw: message.source.toString('base64') }
-              : {}),
+              ? { reason: result.reason, raw: message.source.toString('base64') }
+              : {
+                  reason: `${result.reason.replace(/\.?$/, '.')} Исходное письмо (${sizeRu(message.source.length)}) в карантин не скопировано: оно осталось в почтовом ящике.`,
+                }),
           });
           break;
       }

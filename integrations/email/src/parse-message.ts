@@ -859,6 +859,27 @@ function tnefBodyText(attachments: Attachment[]): string {
   return '';
 }
 
+/** How many parts, and how large a header, the MIME reader takes (mailsplit's limits, which guard the worker). */
+const MAX_MIME_PARTS = 1000;
+const MAX_MIME_HEADER_MB = 1;
+
+/**
+ * Why a letter could not be read as MIME, in words a clerk can act on. The reader's own limits are not a broken
+ * letter: a letter of over a thousand parts (a mass mailing's thousand files, a machine's report, a letter built to
+ * tie the worker up) or with a header past a megabyte is kept whole in the quarantine, for a person to open.
+ */
+function mimeFailureReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const keptWhole =
+    'Письмо не удалено: откройте исходное письмо (в карантине или в почтовом ящике) и, если это письмо ' +
+    'гражданина, зарегистрируйте его вручную.';
+  if (/child nodes/i.test(message))
+    return `В письме больше ${MAX_MIME_PARTS} частей MIME (вложений и вложенных частей): столько система не разбирает. ${keptWhole}`;
+  if (/header size/i.test(message))
+    return `Заголовок письма или одной из его частей больше ${MAX_MIME_HEADER_MB} МБ: такой заголовок система не разбирает. ${keptWhole}`;
+  return `Письмо не удалось разобрать: нарушена структура MIME (${message})`;
+}
+
 async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
   const fallbackId =
     ctx.uid !== undefined && ctx.uidValidity !== undefined
@@ -885,11 +906,7 @@ async function parse(raw: Buffer, ctx: ParseContext): Promise<ParsedEmail> {
       parsed = await readMime(raw);
     }
   } catch (error) {
-    return {
-      kind: 'rejected',
-      externalId: fallbackId,
-      reason: `Письмо не удалось разобрать: нарушена структура MIME (${error instanceof Error ? error.message : String(error)})`,
-    };
+    return { kind: 'rejected', externalId: fallbackId, reason: mimeFailureReason(error) };
   }
 
   const messageId = normaliseMessageId(parsed.messageId);
