@@ -454,7 +454,7 @@ describe('many accounts per channel (e2e)', () => {
     ]);
   });
 
-  it('a website feed with its address only: the pull names each missing setting in Russian on the admin list', async () => {
+  it('a website feed with its address only, a МЭДО account with a relative folder: the pull names each setting to fix in Russian on the admin list', async () => {
     // The feed's settings beyond its address are open (any site's layout): saved as given, refused at the pull.
     const res = await api('POST', '', admin, {
       kind: 'website-feed',
@@ -472,6 +472,32 @@ describe('many accounts per channel (e2e)', () => {
     expect(listed.lastError).toContain('«Путь к списку обращений» (itemsPath)');
     expect(listed.lastError).not.toContain('AuthFailed');
     await api('POST', `/${account.id}/disable`, admin);
+
+    // МЭДО the same way (ПОС too: pos-connector): the folder by its label and key, what to write instead.
+    const medo = await api('POST', '', admin, {
+      kind: 'medo',
+      name: 'МЭДО области',
+      settings: {
+        inboundDir: 'medo/in',
+        outboundDir: '/srv/medo/out',
+        quarantineDir: '/srv/medo/quarantine',
+        processedDir: '/srv/medo/processed',
+        ourParticipantUid: '0d5e3c1a-7b2f-4e8a-9c61-3f0b2a4d5e6f',
+        pullEveryMs: 3_600_000,
+      },
+    });
+    expect(medo.status).toBe(201);
+    const medoAccount = (await medo.json()) as Account;
+    expect((await pull(medoAccount.id)).error).toBe(
+      'МЭДО не настроен: «Входящие пакеты» (inboundDir): укажите полный путь к папке (от корня, «/…»)',
+    );
+    const medoListed = ((await json(api('GET', '', admin))) as Account[]).find(
+      (a) => a.id === medoAccount.id,
+    )!;
+    expect(medoListed.lastError).toBe(
+      'МЭДО не настроен: «Входящие пакеты» (inboundDir): укажите полный путь к папке (от корня, «/…»)',
+    );
+    await api('POST', `/${medoAccount.id}/disable`, admin);
   });
 
   it('adds an OK group with its wall: told which wall field is missing, then the wall is read through it', async () => {

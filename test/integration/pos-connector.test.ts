@@ -115,6 +115,24 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       );
       expect(error.code).toBe(ConnectorErrorCode.AuthFailed);
       expect(Object.keys(error.details.fields ?? {})).toEqual(expect.arrayContaining(['regionId', 'opaIds']));
+      // The administrator reads it as is (the account's last error): in Russian, each setting by label and key.
+      expect(error.details.toAdministrator).toBe(true);
+      expect(error.message).toBe(
+        'ПОС не настроен: «Код региона» (regionId): не задан; «ID организаций в ПОС» (opaIds): укажите хотя бы ' +
+          'один, без пустых',
+      );
+      const unsure = await codeOf(
+        connector.pull(
+          { ...account, settings: { ...account.settings, startFrom: 'с начала года' }, secrets: {} },
+          null,
+          1,
+        ),
+      );
+      expect(unsure.message).toBe(
+        'ПОС не настроен: «Начать с даты» (startFrom): дата ISO 8601, например 2026-01-01T00:00:00+03:00; ' +
+          '«Логин» (username): не задан; «Пароль» (password): не задан; «Client ID» (clientId): не задан; ' +
+          '«Client secret» (clientSecret): не задан',
+      );
     });
   });
 

@@ -48,6 +48,36 @@ describe('settingsOf', () => {
     expect(error).toBeInstanceOf(ConnectorError);
     expect((error as ConnectorError).code).toBe(ConnectorErrorCode.AuthFailed);
     expect((error as ConnectorError).details.fields).toHaveProperty([field]);
+    // The administrator reads it as is (the account's last error): Russian, the setting by label and key.
+    expect((error as ConnectorError).details.toAdministrator).toBe(true);
+    expect((error as ConnectorError).message).toMatch(
+      new RegExp(`^МЭДО не настроен: «[А-ЯЁ][^»]+» \\(${field}\\): `),
+    );
+    expect((error as ConnectorError).message).not.toMatch(/required|must|is not/);
+  });
+
+  it('names every problem at once, in Russian', () => {
+    let error: unknown;
+    try {
+      settingsOf(
+        account({ ...base, inboundDir: 'in', ourParticipantUid: '', maxFiles: -1, timeZone: 'MSK+1' }),
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConnectorError).message).toBe(
+      'МЭДО не настроен: «Входящие пакеты» (inboundDir): укажите полный путь к папке (от корня, «/…»); ' +
+        '«Наш UID участника» (ourParticipantUid): GUID участника МЭДО, например ' +
+        '0d5e3c1a-7b2f-4e8a-9c61-3f0b2a4d5e6f; «Часовой пояс» (timeZone): часовой пояс IANA, например ' +
+        'Europe/Moscow или Asia/Novosibirsk; «Наибольшее число файлов в пакете» (maxFiles): укажите число не ' +
+        'меньше 1',
+    );
+    expect(Object.keys((error as ConnectorError).details.fields ?? {})).toEqual([
+      'inboundDir',
+      'ourParticipantUid',
+      'timeZone',
+      'maxFiles',
+    ]);
   });
 });
 

@@ -57,40 +57,102 @@ export const DEFAULT_LIMITS = {
 
 export const DEFAULT_TIME_ZONE = 'Europe/Moscow';
 
+/** The settings by the labels the admin screen gives them: a settings problem names each so, with its key. */
+const LABELS: Record<string, string> = {
+  inboundDir: 'Входящие пакеты',
+  outboundDir: 'Исходящие пакеты',
+  quarantineDir: 'Карантин',
+  processedDir: 'Обработанные',
+  stagingDir: 'Папка сборки исходящих',
+  ourParticipantUid: 'Наш UID участника',
+  ourOrganisationName: 'Наше наименование',
+  timeZone: 'Часовой пояс',
+  maxPackageBytes: 'Наибольший пакет, байт',
+  maxUnzippedBytes: 'Наибольший распакованный пакет, байт',
+  maxFiles: 'Наибольшее число файлов в пакете',
+  maxCompressionRatio: 'Наибольшая степень сжатия',
+  settleMs: 'Ожидание дозаписи пакета, мс',
+};
+
+/**
+ * A setting the account cannot work with, in Russian by its label and key (`reason` in Russian too): the
+ * administrator reads it as is, as the account's last error; the worker's log names the key.
+ */
 function invalid(key: string, reason: string): ConnectorError {
   // A misconfigured account does not heal by retrying: the core marks it failed, as for bad credentials.
-  return new ConnectorError(ConnectorErrorCode.AuthFailed, `МЭДО account setting ${key} ${reason}`, {
-    fields: { [key]: reason },
+  const problem = `«${LABELS[key] ?? key}» (${key}): ${reason}`;
+  return new ConnectorError(ConnectorErrorCode.AuthFailed, `МЭДО не настроен: ${problem}`, {
+    fields: { [key]: problem },
+    toAdministrator: true,
   });
+}
+
+/** numberSetting's complaint («must be a number ≥ 1») in Russian. */
+function invalidNumber(key: string, why: string): ConnectorError {
+  const min = /≥\s*(\d+)/.exec(why)?.[1] ?? '0';
+  return invalid(key, `укажите число не меньше ${min}`);
 }
 
 function dirSetting(settings: Record<string, unknown>, key: string): string {
   const raw = settings[key];
-  if (typeof raw !== 'string' || !raw.trim()) throw invalid(key, 'is required');
-  if (!isAbsolute(raw.trim())) throw invalid(key, 'must be an absolute path');
+  if (typeof raw !== 'string' || !raw.trim()) throw invalid(key, 'не задана папка');
+  if (!isAbsolute(raw.trim())) throw invalid(key, 'укажите полный путь к папке (от корня, «/…»)');
   return resolve(raw.trim());
 }
 
 export function settingsOf(account: ChannelAccountRef): MedoSettings {
   const s = account.settings ?? {};
-  const inboundDir = dirSetting(s, 'inboundDir');
-  const outboundDir = dirSetting(s, 'outboundDir');
-  const quarantineDir = dirSetting(s, 'quarantineDir');
-  const processedDir = dirSetting(s, 'processedDir');
+  // Every setting is checked and every problem kept: the administrator is told all of them at once.
+  const problems: Record<string, string> = {};
+  const read = <T>(setting: () => T, fallback: T): T => {
+    try {
+      return setting();
+    } catch (error) {
+      if (!(error instanceof ConnectorError) || !error.details.fields) throw error;
+      Object.assign(problems, error.details.fields);
+      return fallback;
+    }
+  };
+  const problem = (key: string, reason: string) =>
+    Object.assign(problems, invalid(key, reason).details.fields);
+
+  const inboundDir = read(() => dirSetting(s, 'inboundDir'), '');
+  const outboundDir = read(() => dirSetting(s, 'outboundDir'), '');
+  const quarantineDir = read(() => dirSetting(s, 'quarantineDir'), '');
+  const processedDir = read(() => dirSetting(s, 'processedDir'), '');
   const dirs = [inboundDir, outboundDir, quarantineDir, processedDir];
-  if (new Set(dirs).size !== dirs.length) throw invalid('processedDir', 'the four folders must differ');
+  if (dirs.every(Boolean) && new Set(dirs).size !== dirs.length)
+    problem('processedDir', 'четыре папки (входящие, исходящие, карантин, обработанные) должны быть разными');
 
   const uid = typeof s.ourParticipantUid === 'string' ? s.ourParticipantUid.trim() : '';
-  if (!GUID_PATTERN.test(uid)) throw invalid('ourParticipantUid', 'must be a GUID');
+  if (!GUID_PATTERN.test(uid))
+    problem('ourParticipantUid', 'GUID участника МЭДО, например 0d5e3c1a-7b2f-4e8a-9c61-3f0b2a4d5e6f');
   const name = typeof s.ourOrganisationName === 'string' ? s.ourOrganisationName.trim() : '';
-  if (!name) throw invalid('ourOrganisationName', 'is required');
+  if (!name) problem('ourOrganisationName', 'не задано');
 
   const timeZone =
     typeof s.timeZone === 'string' && s.timeZone.trim() ? s.timeZone.trim() : DEFAULT_TIME_ZONE;
-  if (!isKnownZone(timeZone)) throw invalid('timeZone', 'is not an IANA time zone');
+  if (!isKnownZone(timeZone))
+    problem('timeZone', 'часовой пояс IANA, например Europe/Moscow или Asia/Novosibirsk');
   const stagingDir =
-    s.stagingDir === undefined || s.stagingDir === '' ? undefined : dirSetting(s, 'stagingDir');
+    s.stagingDir === undefined || s.stagingDir === ''
+      ? undefined
+      : read(() => dirSetting(s, 'stagingDir'), undefined);
+  const limit = (key: keyof typeof DEFAULT_LIMITS, min: number) =>
+    read(() => numberSetting(s, invalidNumber, key, DEFAULT_LIMITS[key], min), DEFAULT_LIMITS[key]);
+  const maxPackageBytes = limit('maxPackageBytes', 1);
+  const maxUnzippedBytes = limit('maxUnzippedBytes', 1);
+  const maxFiles = limit('maxFiles', 1);
+  const maxCompressionRatio = limit('maxCompressionRatio', 1);
+  const settleMs = limit('settleMs', 0);
 
+  if (Object.keys(problems).length > 0) {
+    throw new ConnectorError(
+      ConnectorErrorCode.AuthFailed,
+      `МЭДО не настроен: ${Object.values(problems).join('; ')}`,
+      { fields: problems, toAdministrator: true },
+    );
+  }
   return {
     inboundDir,
     outboundDir,
@@ -98,17 +160,11 @@ export function settingsOf(account: ChannelAccountRef): MedoSettings {
     processedDir,
     ourParticipantUid: uid.toLowerCase(),
     ourOrganisationName: name,
-    maxPackageBytes: numberSetting(s, invalid, 'maxPackageBytes', DEFAULT_LIMITS.maxPackageBytes, 1),
-    maxUnzippedBytes: numberSetting(s, invalid, 'maxUnzippedBytes', DEFAULT_LIMITS.maxUnzippedBytes, 1),
-    maxFiles: numberSetting(s, invalid, 'maxFiles', DEFAULT_LIMITS.maxFiles, 1),
-    maxCompressionRatio: numberSetting(
-      s,
-      invalid,
-      'maxCompressionRatio',
-      DEFAULT_LIMITS.maxCompressionRatio,
-      1,
-    ),
-    settleMs: numberSetting(s, invalid, 'settleMs', DEFAULT_LIMITS.settleMs, 0),
+    maxPackageBytes,
+    maxUnzippedBytes,
+    maxFiles,
+    maxCompressionRatio,
+    settleMs,
     timeZone,
     stagingDir,
     signatoryPost:

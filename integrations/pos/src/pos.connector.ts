@@ -98,6 +98,13 @@ interface CachedToken {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 const MAX_PAGE = 500;
+/** The account's secrets, by the labels the admin screen gives them (a settings problem names them so). */
+const POS_SECRET_LABELS = {
+  username: 'Логин',
+  password: 'Пароль',
+  clientId: 'Client ID',
+  clientSecret: 'Client secret',
+} as const;
 
 /**
  * «Госуслуги. Решаем вместе» (ПОС): pulls the feed of messages addressed to our organisations (new ones and
@@ -355,28 +362,36 @@ export class PosConnector implements Connector, RubricatorSource, DropsRepeatedS
   private config(account: ChannelAccountRef): PosAccountConfig {
     const s = account.settings ?? {};
     const secrets = account.secrets ?? {};
+    // Each reason in Russian, named by the setting's label on the admin screen and its key: it reaches the
+    // administrator as is (the account's last error), and the worker's log names the keys.
     const problems: Record<string, string> = {};
-    const baseUrl = typeof s.baseUrl === 'string' ? s.baseUrl.replace(/\/+$/, '') : '';
-    if (!/^https?:\/\/[^/]+/.test(baseUrl)) problems.baseUrl = 'base URL of ПОС required';
+    const baseUrl = typeof s.baseUrl === 'string' ? s.baseUrl.trim().replace(/\/+$/, '') : '';
+    if (!/^https?:\/\/[^/]+/.test(baseUrl))
+      problems.baseUrl = '«Адрес ПОС» (baseUrl): укажите адрес http:// или https://';
     const regionId =
       typeof s.regionId === 'number' || typeof s.regionId === 'string' ? String(s.regionId).trim() : '';
-    if (!regionId) problems.regionId = 'ПОС region id required';
+    if (!regionId) problems.regionId = '«Код региона» (regionId): не задан';
     const opaIds = Array.isArray(s.opaIds)
       ? s.opaIds.filter((v) => typeof v === 'number' || typeof v === 'string').map((v) => String(v).trim())
       : [];
     if (opaIds.length === 0 || opaIds.some((v) => v === ''))
-      problems.opaIds = 'our organisation ids in ПОС required';
-    for (const key of ['username', 'password', 'clientId', 'clientSecret'] as const) {
-      if (!secrets[key]) problems[key] = 'secret required';
-    }
+      problems.opaIds = '«ID организаций в ПОС» (opaIds): укажите хотя бы один, без пустых';
     const startFrom =
       typeof s.startFrom === 'string' && !Number.isNaN(Date.parse(s.startFrom)) ? s.startFrom : undefined;
+    // A start the feed cannot take is said, not dropped: without it the first pull reads ПОС from its beginning.
+    if (!startFrom && s.startFrom !== undefined && s.startFrom !== null && s.startFrom !== '')
+      problems.startFrom = '«Начать с даты» (startFrom): дата ISO 8601, например 2026-01-01T00:00:00+03:00';
+    for (const [key, label] of Object.entries(POS_SECRET_LABELS)) {
+      if (!secrets[key]) problems[key] = `«${label}» (${key}): не задан`;
+    }
     const timeoutMs = typeof s.timeoutMs === 'number' && s.timeoutMs > 0 ? s.timeoutMs : this.timeoutMs;
     if (Object.keys(problems).length > 0) {
       // Nothing to retry: the account needs a person to fix its configuration.
-      throw new ConnectorError(ConnectorErrorCode.AuthFailed, 'ПОС account is not configured', {
-        fields: problems,
-      });
+      throw new ConnectorError(
+        ConnectorErrorCode.AuthFailed,
+        `ПОС не настроен: ${Object.values(problems).join('; ')}`,
+        { fields: problems, toAdministrator: true },
+      );
     }
     return {
       baseUrl,
