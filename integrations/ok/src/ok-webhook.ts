@@ -179,7 +179,7 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
   if (!isRecord(body.message)) {
     return type === 'MESSAGE_CREATED'
       ? { items: [], problem: 'MESSAGE_CREATED without a message' }
-      : { items: [] };
+      : { items: [], skipped: 'no-message' };
   }
   const message = body.message;
   // OK documents `user:<id>` and `chat:<id>`; a bare number some bodies carry is the same id: written the documented

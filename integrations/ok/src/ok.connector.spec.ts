@@ -63,6 +63,11 @@ describe('parseOkWebhook', () => {
       items: [],
       skipped: 'webhook-type:CHAT_SYSTEM',
     });
+    // A body with neither a type nor a message: acknowledged, and said in the log.
+    expect(parseOkWebhook({ recipient: { chat_id: 'chat:X' }, timestamp: 1498581292941 })).toEqual({
+      items: [],
+      skipped: 'no-message',
+    });
   });
 
   it('a place becomes the address; an attachment type it does not know is said, not dropped', () => {

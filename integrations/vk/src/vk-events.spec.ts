@@ -69,7 +69,11 @@ describe('parseVkEvent', () => {
   });
 
   it("turns a citizen's edit into a correction of the message it edits, and leaves the community's own edits out", () => {
-    expect(parseVkEvent(sample('message-edit.json'), ctx)).toEqual({ items: [], events: [] });
+    expect(parseVkEvent(sample('message-edit.json'), ctx)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'own-message',
+    });
     const citizens = sample('message-edit.json');
     citizens.object.out = 0;
     expect(parseVkEvent(citizens, ctx).items).toEqual([
@@ -239,7 +243,7 @@ describe('parseVkEvent', () => {
     // The community's own comment edited: ours.
     const ours = sample('wall-reply-edit.json');
     ours.object.from_id = -218840017;
-    expect(parseVkEvent(ours, ctx)).toEqual({ items: [], events: [] });
+    expect(parseVkEvent(ours, ctx)).toEqual({ items: [], events: [], skipped: 'own-comment' });
     const broken = sample('wall-reply-edit.json');
     delete broken.object.post_id;
     expect(parseVkEvent(broken, ctx).problem).toBe('wall_reply_edit without id, post_id or from_id');
@@ -292,6 +296,7 @@ describe('parseVkEvent', () => {
     expect(parseVkEvent({ ...photo, object: { ...photo.object, from_id: -218840017 } }, ctx)).toEqual({
       items: [],
       events: [],
+      skipped: 'community-comment',
     });
     expect(parseVkEvent({ ...board, object: { id: 1, from_id: 5 } }, ctx).problem).toMatch(/topic_id/);
     // Edited there too: a correction of the comment, in its thread.
@@ -486,8 +491,19 @@ describe('parseVkEvent', () => {
         skipped: `event-type:${type}`,
       });
     }
-    // The community's own edit: ours, nothing to log.
-    expect(parseVkEvent(sample('message-edit.json'), ctx)).toEqual({ items: [], events: [] });
+    // Nothing is left out without its reason for the log: the community's own edit, a chat's service message, a
+    // post the community itself put on its wall.
+    expect(parseVkEvent(sample('message-edit.json'), ctx)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'own-message',
+    });
+    const joined = sample('message-new.json');
+    joined.object.message.action = { type: 'chat_invite_user', member_id: 5 };
+    expect(parseVkEvent(joined, ctx)).toEqual({ items: [], events: [], skipped: 'chat-action' });
+    const communityPost = sample('wall-post-new.json');
+    communityPost.object.from_id = -218840017;
+    expect(parseVkEvent(communityPost, ctx)).toEqual({ items: [], events: [], skipped: 'community-post' });
     expect(parseVkEvent({ type: 'Иван Петров', object: {} }, ctx).skipped).toBe('event-type:unknown');
   });
 

@@ -371,7 +371,7 @@ function messageNew(object: unknown): ParsedEvents {
   if (!('message' in read)) return read;
   const { message, peerId, fromId, localId } = read;
   // Chat service messages (someone joined, the title changed) are not citizens' words.
-  if (isRecord(message.action)) return EMPTY;
+  if (isRecord(message.action)) return { ...EMPTY, skipped: 'chat-action' };
   const receivedAt = isoFromUnix(message.date);
   const thread = { key: threadKeys.peer(peerId) };
   const meaning = interpretPayload(message.payload);
@@ -461,7 +461,8 @@ function dialogueMessage(object: unknown, type: string): DialogueMessage | Parse
   const localId = int(message.conversation_message_id) || int(message.id);
   if (!peerId || !fromId || !localId) return { ...EMPTY, problem: `${type} without peer_id, from_id or id` };
   if (peerId >= VK_CHAT_PEER_BASE) return { ...EMPTY, skipped: 'group-chat' };
-  if (int(message.out) === 1 || fromId < 0) return EMPTY;
+  // The community's own messages (its answers, a staff member writing from the community) are ours.
+  if (int(message.out) === 1 || fromId < 0) return { ...EMPTY, skipped: 'own-message' };
   return { message, peerId, fromId, localId };
 }
 
@@ -547,7 +548,7 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
   const ownerId = int(object.owner_id) ?? -ctx.groupId;
   const fromId = int(object.from_id);
   if (!postId || !fromId) return { ...EMPTY, problem: 'wall_post_new without id or from_id' };
-  if (fromId < 0) return EMPTY;
+  if (fromId < 0) return { ...EMPTY, skipped: 'community-post' };
   const suggested = object.post_type === 'suggest';
   // A repost: the shared post's words and files, as the citizen shared them.
   const shared = Array.isArray(object.copy_history) ? object.copy_history.filter(isRecord) : [];
@@ -599,7 +600,7 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
   if (!commentId || !postId || !fromId)
     return { ...EMPTY, problem: 'wall_reply_new without id, post_id or from_id' };
   // Our own answers come back as wall_reply_new too.
-  if (fromId === -ctx.groupId) return EMPTY;
+  if (fromId === -ctx.groupId) return { ...EMPTY, skipped: 'own-comment' };
   const content = contentOf(object);
   if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
   if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
@@ -696,7 +697,7 @@ function placeComment(type: string, object: unknown, ctx: EventContext): ParsedE
   if (!commentId || !placeId || !fromId)
     return { ...EMPTY, problem: `${type} without id, ${place.id} or from_id` };
   // The community's own answers come back too.
-  if (fromId < 0) return EMPTY;
+  if (fromId < 0) return { ...EMPTY, skipped: 'community-comment' };
   const content = contentOf(object);
   if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
   if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
