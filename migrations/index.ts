@@ -78,6 +78,7 @@ import { RatingComment1796206100000 } from './1796206100000-RatingComment';
 import { OutboxLeaseInPlace1796206200000 } from './1796206200000-OutboxLeaseInPlace';
 import { SignInKnownSources1796206310000 } from './1796206310000-SignInKnownSources';
 import { ClusterBandsWithoutAppealIndex1796206400000 } from './1796206400000-ClusterBandsWithoutAppealIndex';
+import { ApplicantSnils1796206500000 } from './1796206500000-ApplicantSnils';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -163,4 +164,5 @@ export const MIGRATIONS = [
   OutboxLeaseInPlace1796206200000,
   SignInKnownSources1796206310000,
   ClusterBandsWithoutAppealIndex1796206400000,
+  ApplicantSnils1796206500000,
 ];

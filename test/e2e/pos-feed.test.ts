@@ -90,7 +90,12 @@ describe('ПОС feed (e2e)', () => {
       regime: 'appeal',
       channel: 'pos',
       channelCategory: { id: '102', name: 'ЖКХ', subcategoryId: '1022', subcategoryName: 'Вывоз мусора' },
-      applicant: { surname: 'Смирнова', firstName: 'Ольга', patronymic: 'Викторовна' },
+      applicant: {
+        surname: 'Смирнова',
+        firstName: 'Ольга',
+        patronymic: 'Викторовна',
+        snils: '112-233-445 95',
+      },
     });
     expect(c.answerDueDate).toBe(expectedDueDate(c.registeredAt, 10));
     c = await eventually(async () => {

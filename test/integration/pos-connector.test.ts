@@ -322,12 +322,12 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
           email: 'o.smirnova@example.ru',
           phone: '+79131234567',
           postalAddress: '630099, г. Новосибирск, ул. Кирова, д. 12, кв. 45',
+          snils: '112-233-445 95',
         },
         thread: { key: `pos:${m.posId}` },
         replyAddress: { posId: String(m.posId) },
       });
       expect(item.features?.['pos.custom.7']).toBe('Многоквартирный дом');
-      expect(JSON.stringify(item)).not.toContain('112-233-445 95'); // СНИЛС is not kept
       expect(item.attachments).toEqual([expect.objectContaining({ remoteRef: fileId })]);
 
       const other = page.items.find((i) => i.externalId === String(plain.posId))!;

@@ -18,6 +18,8 @@ export interface InboundAuthor {
   email?: string;
   phone?: string;
   postalAddress?: string;
+  /** СНИЛС (the insurance number ПОС has from Gosuslugi), written «123-456-789 64». */
+  snils?: string;
 }
 
 export interface InboundAttachment {

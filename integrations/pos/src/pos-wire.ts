@@ -87,9 +87,11 @@ export interface PosApplicant {
   email?: string;
   phone?: string;
   postalAddress?: string;
+  /** «123-456-789 64»: eleven digits, written the usual way whatever form ПОС gave them in. */
+  snils?: string;
 }
 
-/** A message decoded from the feed. The applicant's СНИЛС is deliberately not carried: we do not need it. */
+/** A message decoded from the feed. */
 export interface PosMessage {
   posId: string;
   text: string;
@@ -396,6 +398,7 @@ export function decodeMessage(raw: unknown): DecodedMessage {
       email: str(applicant.email),
       phone: idText(applicant.phone),
       postalAddress: str(applicant.postAddress),
+      snils: snilsOf(applicant.snils, warnings),
     },
     rating,
   };
@@ -642,6 +645,26 @@ function decodeWarnings(raw: unknown): string[] {
 }
 
 /** Requisites are digit strings; ПОС may send them as numbers. */
+/**
+ * The applicant's СНИЛС: eleven digits, with or without ПОС's «-» and space (or a JSON number, its leading zeros
+ * lost), written «123-456-789 64» as the card shows it. Anything else is not kept: a warning on the message says so
+ * (never the value: it is personal data).
+ */
+function snilsOf(value: unknown, warnings: string[]): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text =
+    typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+      ? String(value).padStart(11, '0')
+      : typeof value === 'string'
+        ? value.replace(/[\s\u00a0-]/g, '')
+        : '';
+  if (!/^\d{11}$/.test(text)) {
+    warnings.push('СНИЛС заявителя не распознан и не сохранён');
+    return undefined;
+  }
+  return `${text.slice(0, 3)}-${text.slice(3, 6)}-${text.slice(6, 9)} ${text.slice(9)}`;
+}
+
 function idText(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return str(value);

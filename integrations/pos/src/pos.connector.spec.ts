@@ -51,7 +51,7 @@ function wireMessage(overrides: Record<string, unknown> = {}): Record<string, un
 }
 
 describe('ПОС wire decoding', () => {
-  it('decodes a message, keeping the feed position verbatim and leaving СНИЛС behind', () => {
+  it("decodes a message, keeping the feed position verbatim and the applicant's СНИЛС", () => {
     const decoded = decodeMessage(wireMessage());
     if (!decoded.ok) throw new Error(decoded.reason);
     const m = decoded.message;
@@ -63,7 +63,26 @@ describe('ПОС wire decoding', () => {
     expect(m.customFields).toEqual({ '3': 'Кировский' });
     expect(m.regime).toBe('message');
     expect(m.fastTrack).toBe(true);
-    expect(JSON.stringify(m)).not.toContain('123-456-789 64');
+    expect(m.applicant.snils).toBe('123-456-789 64');
+    expect(m.warnings).toEqual([]);
+  });
+
+  it('writes СНИЛС the usual way whatever form ПОС gave it in, and says so (without it) when it is none', () => {
+    const snilsOf = (snils: unknown) => {
+      const decoded = decodeMessage(wireMessage({ applicant: { epguId: 1000299353, snils } }));
+      if (!decoded.ok) throw new Error(decoded.reason);
+      return [decoded.message.applicant.snils, decoded.message.warnings];
+    };
+    for (const form of ['12345678964', '123 456 789 64', ' 123-456-789-64 ', 12345678964])
+      expect(snilsOf(form)).toEqual(['123-456-789 64', []]);
+    // A number loses its leading zeros in JSON.
+    expect(snilsOf(1234567894)).toEqual(['012-345-678 94', []]);
+    expect(snilsOf(null)).toEqual([undefined, []]);
+    for (const broken of ['123-456', 'не указан', { value: '12345678964' }, 1.5]) {
+      const [snils, warnings] = snilsOf(broken);
+      expect(snils).toBeUndefined();
+      expect(warnings).toEqual(['СНИЛС заявителя не распознан и не сохранён']);
+    }
   });
 
   it.each([

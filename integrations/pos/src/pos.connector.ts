@@ -545,6 +545,7 @@ export function toInboundItem(m: PosMessage): InboundItem {
       email: a.email,
       phone: a.phone,
       postalAddress: a.postalAddress,
+      snils: a.snils,
     },
     text: m.text,
     address: m.location,

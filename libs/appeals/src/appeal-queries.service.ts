@@ -93,6 +93,7 @@ export class AppealQueries {
         email: row.email,
         phone: row.phone,
         postalAddress: row.postal_address,
+        snils: row.snils,
       },
       /** What a line-2 request still lacks, by field, with the prompt: the card asks for it before escalation. */
       escalationRequires: escalationMissing(row.topic_id as string | null, row.subject as string | null, {

@@ -334,6 +334,7 @@ export class AppealRegistrar {
         email: a.email ?? null,
         phone: a.phone ?? null,
         postalAddress: a.postalAddress ?? null,
+        snils: a.snils ?? null,
       },
       year,
       registeredAt,

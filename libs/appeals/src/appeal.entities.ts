@@ -15,6 +15,7 @@ export class ApplicantEntity {
   @Column('text', { nullable: true }) email!: string | null;
   @Column('text', { nullable: true }) phone!: string | null;
   @Column('text', { name: 'postal_address', nullable: true }) postalAddress!: string | null;
+  @Column('text', { nullable: true }) snils!: string | null;
 }
 
 @Entity('appeals')

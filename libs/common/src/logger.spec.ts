@@ -8,6 +8,10 @@ describe('redact', () => {
 
   it('masks e-mails and phones inside free text', () => {
     expect(redactText('write to ivanov@mail.ru or +7 (913) 123-45-67')).toBe('write to [email] or [phone]');
+    // СНИЛС as ПОС and people write it (a space or a hyphen before the check digits); a bare 11-digit number is not one.
+    expect(redactText('СНИЛС 123-456-789 64, 812-345-678-90; № 12345678964')).toBe(
+      'СНИЛС [snils], [snils]; № 12345678964',
+    );
   });
 
   // No clock read: the inputs are sized so that linear time is a fraction of a second and the quadratic time of
@@ -37,9 +41,12 @@ describe('redact', () => {
   it('masks them in every string of a value, keeping its shape', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     expect(
-      redactStrings({ a: ['звоните 8 913 123-45-67'], b: { c: 'x@y.ru', n: 1, at, none: null } }),
+      redactStrings({
+        a: ['звоните 8 913 123-45-67', 'СНИЛС 123-456-789 64'],
+        b: { c: 'x@y.ru', n: 1, at, none: null },
+      }),
     ).toEqual({
-      a: ['звоните [телефон скрыт]'],
+      a: ['звоните [телефон скрыт]', 'СНИЛС [СНИЛС скрыт]'],
       b: { c: '[e-mail скрыт]', n: 1, at, none: null },
     });
   });

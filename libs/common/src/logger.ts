@@ -37,18 +37,21 @@ const REDACTED_KEYS = new Set(
 // personal data and which an operator reading a start-up line needs; mail to an address is written `@[1.2.3.4]`.
 const EMAIL = /[\w.+-]{1,64}@(?![\d.]{1,255}(?![\w.-]))[\w-]{1,63}\.[\w.-]+/g;
 const PHONE = /(?:\+7|\b8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}\b/g;
+// СНИЛС as it is written («123-456-789 64», ПОС's form; a hyphen for the space too): eleven digits alone are any number.
+const SNILS = /\b\d{3}-\d{3}-\d{3}[ \u00a0-]\d{2}\b/g;
 
 /** What stands for a masked e-mail and phone: in the logs, and on a screen staff read (in Russian). */
 interface Masks {
   email: string;
   phone: string;
+  snils: string;
 }
-const LOG_MASKS: Masks = { email: '[email]', phone: '[phone]' };
-const SCREEN_MASKS: Masks = { email: '[e-mail скрыт]', phone: '[телефон скрыт]' };
+const LOG_MASKS: Masks = { email: '[email]', phone: '[phone]', snils: '[snils]' };
+const SCREEN_MASKS: Masks = { email: '[e-mail скрыт]', phone: '[телефон скрыт]', snils: '[СНИЛС скрыт]' };
 
 /** Masks personal data in free text too, in case a message or an error carries it. */
 export function redactText(value: string, masks: Masks = LOG_MASKS): string {
-  return value.replace(EMAIL, masks.email).replace(PHONE, masks.phone);
+  return value.replace(EMAIL, masks.email).replace(SNILS, masks.snils).replace(PHONE, masks.phone);
 }
 
 /**

@@ -82,6 +82,9 @@ export class ApplicantDto {
   @ApiProperty({ type: String, nullable: true }) email!: string | null;
   @ApiProperty({ type: String, nullable: true }) phone!: string | null;
   @ApiProperty({ type: String, nullable: true }) postalAddress!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'СНИЛС (из ПОС), «123-456-789 64»' }) snils!:
+    | string
+    | null;
 }
 
 export class AppealOrganisationDto {

@@ -2544,6 +2544,8 @@ export interface components {
             patronymic: string | null;
             phone: string | null;
             postalAddress: string | null;
+            /** @description СНИЛС (из ПОС), «123-456-789 64» */
+            snils: string | null;
             surname: string | null;
         };
         ApplicantFieldsDto: {

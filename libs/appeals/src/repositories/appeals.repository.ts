@@ -777,7 +777,8 @@ export class AppealsRepository {
               (SELECT u.full_name FROM users u WHERE u.id = a.assignee_id) AS assignee_name,
               a.classification_state, a.classification_confidence, a.classifier_model_id,
               a.suggested_organisation_ids::text[] AS suggested_organisation_ids, a.incident_id,
-              a.personal_data_erased_at, p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address
+              a.personal_data_erased_at, p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address,
+              p.snils
          FROM appeals a JOIN organisations o ON o.id = a.organisation_id JOIN applicants p ON p.id = a.applicant_id
         WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')}`,
       params,

@@ -102,7 +102,7 @@ export const ADD_FOLLOW_UPS_SQL = `WITH input AS (
 export const REGISTER_MANY_SQL = `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(ord integer, appeal_id uuid, inbound_item_id uuid,
            channel text, external_id text, applicant_id uuid, applicant_external_id text, surname text,
-           first_name text, patronymic text, display_name text, email text, phone text, postal_address text,
+           first_name text, patronymic text, display_name text, email text, phone text, postal_address text, snils text,
            year integer, registered_at timestamptz, received_at timestamptz, regime text, subject text, text text,
            address text, territory_code text, channel_category jsonb, fast_track boolean, status text,
            organisation_id uuid, time_zone text, registration_due_at timestamptz, redirect_due_at timestamptz,
@@ -111,9 +111,9 @@ export const REGISTER_MANY_SQL = `WITH input AS (
            escalation_due_at timestamptz)
        ), ${CLAIMED} applicant AS (
          INSERT INTO applicants (id, channel, external_id, surname, first_name, patronymic, display_name, email,
-                                 phone, postal_address)
+                                 phone, postal_address, snils)
          SELECT applicant_id, channel, applicant_external_id, surname, first_name, patronymic, display_name, email,
-                phone, postal_address
+                phone, postal_address, snils
            FROM claimed ORDER BY channel, applicant_external_id, applicant_id
          ON CONFLICT (channel, external_id) WHERE external_id IS NOT NULL DO UPDATE SET
            surname = COALESCE(EXCLUDED.surname, applicants.surname),
@@ -122,7 +122,8 @@ export const REGISTER_MANY_SQL = `WITH input AS (
            display_name = COALESCE(EXCLUDED.display_name, applicants.display_name),
            email = COALESCE(EXCLUDED.email, applicants.email),
            phone = COALESCE(EXCLUDED.phone, applicants.phone),
-           postal_address = COALESCE(EXCLUDED.postal_address, applicants.postal_address)
+           postal_address = COALESCE(EXCLUDED.postal_address, applicants.postal_address),
+           snils = COALESCE(EXCLUDED.snils, applicants.snils)
          RETURNING id, channel, external_id
        ), numbered AS (
          SELECT x.*, x.year::text || '-' || lpad(x.seq, greatest(6, length(x.seq)), '0') AS registration_number
@@ -187,6 +188,7 @@ export interface NewAppeal {
     email: string | null;
     phone: string | null;
     postalAddress: string | null;
+    snils: string | null;
   };
   year: number;
   registeredAt: Date;
@@ -401,6 +403,7 @@ export class RegistrationRepository {
       email: n.applicant.email,
       phone: n.applicant.phone,
       postal_address: n.applicant.postalAddress,
+      snils: n.applicant.snils,
       year: n.year,
       registered_at: n.registeredAt,
       received_at: n.receivedAt,

@@ -20,6 +20,7 @@ export function ApplicantPanel({ card }: { card: AppealCard }) {
           {p.phone && <Field label="Телефон" value={phoneLabel(p.phone)} unbroken />}
           {p.email && <Field label="Эл. почта" value={p.email} email />}
           {p.postalAddress && <Field label="Почтовый адрес" value={p.postalAddress} />}
+          {p.snils && <Field label="СНИЛС" value={p.snils} unbroken />}
           <Field label="Канал" value={channelLabel(card.channel)} />
           <Text size="xs" c="dimmed" mt={4}>
             Просмотр персональных данных записан в журнал.
