@@ -86,9 +86,17 @@ describe('Telegram: the webhook-guide examples', () => {
       ],
       events: [],
     });
-    for (const file of ['11_inline_query.json', '12_chosen_inline_result.json']) {
-      expect(mapUpdate(real(file), now)).toEqual({ items: [], events: [] });
-    }
+    // Left out, with the reason for the log.
+    expect(mapUpdate(real('11_inline_query.json'), now)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'inline-query',
+    });
+    expect(mapUpdate(real('12_chosen_inline_result.json'), now)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'chosen-inline-result',
+    });
   });
 });
 

@@ -68,8 +68,12 @@ describe('VK: the SDK test events', () => {
     expect(parseVkEvent(chat, ctx)).toEqual({ items: [], events: [], skipped: 'group-chat' });
   });
 
-  it("message_edit: the community's own edit is nothing; the same edit by a citizen is a correction", () => {
-    expect(parseVkEvent(real('MessageEditTest.json'), ctx)).toEqual({ items: [], events: [] });
+  it("message_edit: the community's own edit is nothing (said in the log); the same edit by a citizen is a correction", () => {
+    expect(parseVkEvent(real('MessageEditTest.json'), ctx)).toEqual({
+      items: [],
+      events: [],
+      skipped: 'own-message',
+    });
     const citizens = real('MessageEditTest.json');
     citizens.object.out = 0;
     citizens.object.from_id = Math.abs(citizens.object.from_id);
