@@ -1729,13 +1729,31 @@ describe('parseEmail: broken MIME', () => {
     expect(parts.externalId).toBe('uid:1700000000:7');
   });
 
-  it('rejects multipart without a boundary, a body that does not decode, no From, and binary garbage', async () => {
+  it("reads the parts by the body's own delimiter when the header declares another boundary, or none", async () => {
+    const part = (boundary: string) =>
+      `--${boundary}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n` +
+      `${b64('Во дворе дома 5 яма')}\r\n--${boundary}\r\nContent-Type: application/pdf; name=akt.pdf\r\n` +
+      `Content-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--${boundary}--\r\n`;
+    for (const contentType of [
+      'Content-Type: multipart/mixed; boundary="----=_Part_0_declared"',
+      'Content-Type: multipart/mixed;\r\n boundary=declared',
+      'Content-Type: multipart/mixed',
+    ]) {
+      const item = await itemOf(
+        eml(['From: a@b.example', 'Message-ID: <m@b>', contentType], part('----=_Part_9_own')),
+      );
+      expect(item.text).toBe('Во дворе дома 5 яма');
+      expect(item.attachments?.map((a) => a.fileName)).toEqual(['akt.pdf']);
+    }
+  });
+
+  it('rejects multipart without any boundary, a body that does not decode, no From, and binary garbage', async () => {
     expect(
       (
         await rejected(
           eml(
             ['From: a@b.example', 'Message-ID: <m@b>', 'Content-Type: multipart/mixed'],
-            '--x\r\n\r\nhi\r\n--x--',
+            '--\r\n\r\nhi\r\n----',
           ),
         )
       ).reason,

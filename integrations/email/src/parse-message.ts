@@ -571,7 +571,9 @@ const REPLACEMENT_UTF8 = Buffer.from('\ufffd', 'utf8');
  */
 async function readMime(original: Buffer): Promise<ParsedMail> {
   // Apple Mail's `x-mac-cyrillic` and the like, which mailparser does not know: renamed before anything is read.
-  const raw = (await canonicalCharsetLabels(original)) ?? original;
+  const labelled = (await canonicalCharsetLabels(original)) ?? original;
+  // Parts delimited by another boundary than the header declares: the body's own delimiter, or nothing comes out.
+  const raw = withBodysBoundary(labelled) ?? labelled;
   let parsed = await parseMime(raw);
   let source = raw;
   // Headers in raw 8-bit windows-1251 or KOI8-R (no encoded-words: old clients, scanners) read as «�����».
@@ -591,6 +593,43 @@ async function readMime(original: Buffer): Promise<ParsedMail> {
     if (repaired) parsed = await parseMime(repaired);
   }
   return parsed;
+}
+
+// RFC 2046's boundary characters; a delimiter line is `--boundary`, a closing one `--boundary--`.
+const DELIMITER_LINE =
+  /^--([0-9A-Za-z'()+_,./:=?-][0-9A-Za-z'()+_,./:=? -]{0,68}[0-9A-Za-z'()+_,./:=?-]|[0-9A-Za-z'()+_,./:=?-])[ \t]*\r?$/m;
+
+/**
+ * A multipart letter whose parts are delimited by another boundary than its header declares, or with none declared
+ * (a relay that rewrote the header, a site's form mailer gluing parts by hand): read as declared, the whole body is
+ * a preamble, no text and no file come out, and the letter was set aside as one whose text could not be decoded.
+ * The delimiter the body uses (its first delimiter line, found at least twice) goes into the header instead.
+ * Undefined when the declared boundary is in the body or the body has no delimiter of its own.
+ */
+function withBodysBoundary(raw: Buffer): Buffer | undefined {
+  const offset = bodyOffset(raw);
+  const head = raw.subarray(0, offset).toString('latin1');
+  const contentType = /^content-type:[ \t]*multipart\/[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*/im.exec(head)?.[0];
+  if (!contentType) return undefined;
+  const declared = /\bboundary\s*=\s*(?:"([^"]*)"|([^\s;"]*))/i.exec(contentType);
+  const boundary = declared ? (declared[1] ?? declared[2] ?? '') : '';
+  if (boundary && raw.indexOf(`--${boundary}`, offset, 'latin1') !== -1) return undefined;
+  // The first delimiter line near the body's start (a preamble is short), then the same delimiter again.
+  const found = DELIMITER_LINE.exec(raw.subarray(offset, offset + 65_536).toString('latin1'));
+  const own = found?.[1].replace(/--$/, '');
+  if (!own || own === boundary) return undefined;
+  const first = raw.indexOf(`--${own}`, offset, 'latin1');
+  if (raw.indexOf(`--${own}`, first + own.length + 2, 'latin1') === -1) return undefined;
+  const fixed = declared
+    ? contentType.replace(declared[0], `boundary="${own}"`)
+    : `${contentType}; boundary="${own}"`;
+  return Buffer.concat([
+    Buffer.from(
+      head.replace(contentType, () => fixed),
+      'latin1',
+    ),
+    raw.subarray(offset),
+  ]);
 }
 
 // A part labelled with a single-byte Cyrillic charset somewhere in the letter: only then can the label be wrong.
