@@ -57,11 +57,9 @@ const TYPES: Record<string, string> = {
 const NOT_CONTENT = new Set(['INLINE_KEYBOARD', 'KEYBOARD', 'STICKER', 'PRESENT']);
 
 function attachmentList(message: Record<string, unknown>): unknown[] {
-  return Array.isArray(message.attachments)
-    ? message.attachments
-    : message.attachment
-      ? [message.attachment]
-      : [];
+  // A list as documented; one attachment object alone (under either name) is a list of one, not nothing.
+  const given = message.attachments ?? message.attachment;
+  return Array.isArray(given) ? given : isRecord(given) ? [given] : [];
 }
 
 /**
@@ -187,7 +185,8 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
   // is one OK's messages endpoint takes.
   const userId = prefixed('user', idOf(isRecord(body.sender) ? body.sender.user_id : undefined));
   const chatId = prefixed('chat', idOf(isRecord(body.recipient) ? body.recipient.chat_id : undefined));
-  const mid = message.mid;
+  // A mid OK gave as a bare number is the same id, as a sender's or a chat's is.
+  const mid = idOf(message.mid);
   if (typeof userId !== 'string' || userId === '' || typeof chatId !== 'string' || chatId === '') {
     return { items: [], problem: 'message without sender.user_id or recipient.chat_id' };
   }

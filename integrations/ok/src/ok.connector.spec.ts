@@ -90,6 +90,17 @@ describe('parseOkWebhook', () => {
     expect(parseOkWebhook(emoji)).toEqual({ items: [], skipped: 'emoji' });
     emoji.message = { mid: 'mid:C7d31a0f5b2e1.8', text: '5 👍' };
     expect(parseOkWebhook(emoji).items[0].text).toBe('5 👍');
+    // One attachment given alone, not in a list, and a mid given as a bare number: read, not dropped.
+    const lone = textMessage();
+    lone.message = {
+      mid: 98211023614189,
+      text: 'Фото ямы',
+      attachments: { type: 'IMAGE', payload: { url: 'https://i.mycdn.me/yama.jpg' } },
+    };
+    expect(parseOkWebhook(lone).items[0]).toMatchObject({
+      externalId: '98211023614189',
+      attachments: [{ remoteRef: 'https://i.mycdn.me/yama.jpg' }],
+    });
     const empty = textMessage();
     empty.message = { mid: 'mid:C7d31a0f5b2e1.6' };
     expect(parseOkWebhook(empty).items[0].text).toBe(
