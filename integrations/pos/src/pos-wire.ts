@@ -644,7 +644,6 @@ function decodeWarnings(raw: unknown): string[] {
     .filter((w): w is string => w !== undefined);
 }
 
-/** Requisites are digit strings; ПОС may send them as numbers. */
 /**
  * The applicant's СНИЛС: eleven digits, with or without ПОС's «-» and space (or a JSON number, its leading zeros
  * lost), written «123-456-789 64» as the card shows it. Anything else is not kept: a warning on the message says so
@@ -665,6 +664,7 @@ function snilsOf(value: unknown, warnings: string[]): string | undefined {
   return `${text.slice(0, 3)}-${text.slice(3, 6)}-${text.slice(6, 9)} ${text.slice(9)}`;
 }
 
+/** Requisites are digit strings; ПОС may send them as numbers. */
 function idText(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return str(value);
