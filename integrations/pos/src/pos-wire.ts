@@ -384,8 +384,8 @@ export function decodeMessage(raw: unknown): DecodedMessage {
             address: str(org.address),
           })
         : undefined,
-    status: str(raw.status),
-    statusText: str(raw.statusText),
+    status: statusCodeOf(raw.status),
+    statusText: str(raw.statusText) ?? statusNameOf(raw.status),
     plannedAnswerAt: instant(raw.answerAt),
     history: (Array.isArray(raw.history) ? raw.history : []).filter(isRecord).map(decodeHistoryEntry),
     factId: idOf(raw.factId),
@@ -621,8 +621,8 @@ function decodeHistoryEntry(raw: Record<string, unknown>): PosHistoryEntry {
   const name = [str(by.surname), str(by.name), str(by.patronymic)].filter(Boolean).join(' ');
   const answer = isRecord(raw.answer) ? raw.answer : undefined;
   return compactStrings({
-    status: str(raw.status),
-    statusText: str(raw.statusText),
+    status: statusCodeOf(raw.status),
+    statusText: str(raw.statusText) ?? statusNameOf(raw.status),
     createdAt: instant(raw.createdAt),
     createdBy: name || undefined,
     answer: answer
@@ -662,6 +662,20 @@ function snilsOf(value: unknown, warnings: string[]): string | undefined {
     return undefined;
   }
   return `${text.slice(0, 3)}-${text.slice(3, 6)}-${text.slice(6, 9)} ${text.slice(9)}`;
+}
+
+/**
+ * A status code as the public client shows it (`MODERATION_DECLINE`), in whatever case, or inside an object
+ * (`{ code, name }`, as reference-data-style exports write an enumeration): the upper-case code either way.
+ */
+function statusCodeOf(value: unknown): string | undefined {
+  const code = isRecord(value) ? (str(value.code) ?? str(value.status) ?? str(value.id)) : str(value);
+  return code?.toUpperCase();
+}
+
+/** The status's own words when it came as an object (`{ code, name }`) and no statusText beside it. */
+function statusNameOf(value: unknown): string | undefined {
+  return isRecord(value) ? (str(value.name) ?? str(value.text) ?? str(value.title)) : undefined;
 }
 
 /** Requisites are digit strings; ПОС may send them as numbers. */

@@ -7,6 +7,7 @@ import {
   toInboundItem,
   toPosEvent,
   toRatingEvent,
+  toWithdrawalEvent,
 } from './pos.connector';
 import {
   comparePositions,
@@ -65,6 +66,28 @@ describe('ПОС wire decoding', () => {
     expect(m.fastTrack).toBe(true);
     expect(m.applicant.snils).toBe('123-456-789 64');
     expect(m.warnings).toEqual([]);
+  });
+
+  it('reads a status in any case or as an object { code, name }, so a decline is one however ПОС writes it', () => {
+    for (const status of [
+      'moderation_decline',
+      { code: 'MODERATION_DECLINE', name: 'Отклонено модератором' },
+    ]) {
+      const decoded = decodeMessage(wireMessage({ status, statusText: undefined }));
+      if (!decoded.ok) throw new Error(decoded.reason);
+      expect(decoded.message.status).toBe('MODERATION_DECLINE');
+      expect(toWithdrawalEvent(decoded.message)).toMatchObject({ kind: 'withdrawal', by: 'channel' });
+    }
+    const named = decodeMessage(
+      wireMessage({ status: { code: 'take_to_work', name: 'Взято в работу' }, statusText: undefined }),
+    );
+    if (!named.ok) throw new Error(named.reason);
+    expect([named.message.status, named.message.statusText]).toEqual(['TAKE_TO_WORK', 'Взято в работу']);
+    const history = decodeMessage(
+      wireMessage({ history: [{ status: { code: 'send_response' }, createdAt: 1 }] }),
+    );
+    if (!history.ok) throw new Error(history.reason);
+    expect(history.message.history[0].status).toBe('SEND_RESPONSE');
   });
 
   it('writes СНИЛС the usual way whatever form ПОС gave it in, and says so (without it) when it is none', () => {
