@@ -318,7 +318,8 @@ export function decodeMessage(raw: unknown): DecodedMessage {
   const warnings = decodeWarnings(raw.warnings);
   // A list as ПОС's client shows it; one id or one file object alone is read as a list of one. Anything else is
   // said on the message (a warning the clerk reads) rather than costing the citizen's words a quarantine.
-  const listed = raw.attachmentIds;
+  // `attachments` or `files` where an export names the list so: the citizen's files are not lost for a key's name.
+  const listed = raw.attachmentIds ?? raw.attachments ?? raw.files;
   const entries: unknown[] =
     listed === undefined || listed === null ? [] : Array.isArray(listed) ? listed : [listed];
   // Ids as ПОС's client shows them, or file objects `{ id | fileId, name | fileName, … }`.

@@ -129,6 +129,16 @@ describe('ПОС wire decoding', () => {
     const one = decodeMessage(wireMessage({ attachmentIds: 'a1' }));
     if (!one.ok) throw new Error(one.reason);
     expect(one.message.attachmentIds).toEqual(['a1']);
+    for (const key of ['attachments', 'files']) {
+      const named = decodeMessage(
+        wireMessage({ attachmentIds: undefined, [key]: [{ fileId: 7, fileName: 'яма.jpg' }] }),
+      );
+      if (!named.ok) throw new Error(named.reason);
+      expect([named.message.attachmentIds, named.message.attachmentNames]).toEqual([
+        ['7'],
+        { '7': 'яма.jpg' },
+      ]);
+    }
     const odd = decodeMessage(wireMessage({ attachmentIds: [{ name: 'без id.pdf' }, true, '42'] }));
     if (!odd.ok) throw new Error(odd.reason);
     expect(odd.message.attachmentIds).toEqual(['42']);
