@@ -619,6 +619,18 @@ describe('fault suite (chaos)', () => {
     expect(row.recoverySeconds).not.toBeNull();
   };
 
+  /** Website appeals registered without their file (each form submission of `attachments` carries one). */
+  const withoutFile = async (s: Stack): Promise<number> => {
+    const [{ without }] = (await pg.query(
+      s.db,
+      `SELECT count(*)::int AS without FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+        WHERE i.channel = 'website'
+          AND NOT EXISTS (SELECT 1 FROM attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
+                           WHERE f.appeal_id = a.id)`,
+    )) as { without: number }[];
+    return without;
+  };
+
   it('kill -9 of the worker mid-ingest', async () => {
     const s = await stack();
     const row = await run('worker killed (kill -9) mid-ingest', s, async () => {
@@ -873,14 +885,7 @@ describe('fault suite (chaos)', () => {
       await free();
     });
     clean(row);
-    const [{ without }] = (await pg.query(
-      s.db,
-      `SELECT count(*)::int AS without FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
-        WHERE i.channel = 'website'
-          AND NOT EXISTS (SELECT 1 FROM attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
-                           WHERE f.appeal_id = a.id)`,
-    )) as { without: number }[];
-    expect(without).toBe(0);
+    expect(await withoutFile(s)).toBe(0);
     // The disk was full indeed: the form and the webhooks refused while it was.
     expect(row.retries).toBeGreaterThan(0);
   });
@@ -904,14 +909,7 @@ describe('fault suite (chaos)', () => {
       },
     );
     clean(row);
-    const [{ without }] = (await pg.query(
-      s.db,
-      `SELECT count(*)::int AS without FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
-        WHERE i.channel = 'website'
-          AND NOT EXISTS (SELECT 1 FROM attachments f JOIN attachment_contents c ON c.sha256 = f.sha256
-                           WHERE f.appeal_id = a.id)`,
-    )) as { without: number }[];
-    expect(without).toBe(0);
+    expect(await withoutFile(s)).toBe(0);
     expect(row.retries).toBeGreaterThan(0);
     // Refused as «try again» (503), never as our own failure (a 500 logged as unhandled).
     const internal = s.apis.flatMap((a) => a.errors()).filter((l) => l.includes('unhandled error'));
