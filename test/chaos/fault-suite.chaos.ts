@@ -11,7 +11,7 @@ import { INTERRUPTED_REASON } from '@inbox/delivery';
 import { seedTestDirectory } from '../factories/directory';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { freePort } from '../../apps/all-in-one/src/local-services';
-import { AppProcess, Blackhole, PrivatePostgres, PrivateRedis } from './private-services';
+import { AppProcess, Blackhole, PrivatePostgres, PrivateRedis, SilentProxy } from './private-services';
 
 /**
  * Issue 15's fault suite (`npm run chaos`). Against a Postgres and a Redis of its own, each case runs the built
@@ -703,6 +703,25 @@ describe('fault suite (chaos)', () => {
   it('Redis flushed mid-ingest', async () => {
     const s = await stack();
     clean(await run('Redis flushed (FLUSHALL) mid-ingest', s, () => redis.flushAll()));
+  });
+
+  it('Redis lost without a word (its machine gone), then back at its address', async () => {
+    // Redis on a machine of its own that dies (power, a hung VM) or is failed over to a replica at the same
+    // address: the apps' open connections get no answer, no FIN and no RST, for good; only new connections reach
+    // Redis again. Every process must give up on a connection that stopped answering and open a new one by itself.
+    const proxy = await SilentProxy.start(61_760, redis.port);
+    try {
+      const s = await stack({ env: { REDIS_URL: `redis://127.0.0.1:${proxy.port}` } });
+      clean(
+        await run('Redis lost silently for 15 s, then back at its address', s, async () => {
+          proxy.vanish();
+          await sleep(15_000);
+          proxy.back();
+        }),
+      );
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('Postgres restarted mid-ingest', async () => {

@@ -4,7 +4,7 @@ import { appendFileSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
 import { Client } from 'pg';
@@ -436,6 +436,74 @@ export class Blackhole {
 
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * A TCP hop in front of a server that can make it vanish as a lost machine does (power, a hung VM, a failover
+ * moving its address): `vanish()` leaves every open connection silent for good — kept open, read and dropped, no
+ * FIN, no RST — and new ones too; `back()` sends new connections through again, while the old ones stay silent
+ * until their client gives up on them.
+ */
+export class SilentProxy {
+  private silent = false;
+  private readonly pairs = new Set<{ client: Socket; upstream?: Socket }>();
+  private readonly holes = new Set<Socket>();
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(from: number, target: number): Promise<SilentProxy> {
+    const port = await freePort(from);
+    const server = createServer();
+    const proxy = new SilentProxy(server, port);
+    server.on('connection', (client) => {
+      client.on('error', () => undefined);
+      if (proxy.silent) return proxy.hole(client);
+      const upstream = new Socket().connect(target, '127.0.0.1');
+      const pair = { client, upstream };
+      proxy.pairs.add(pair);
+      upstream.on('error', () => client.destroy());
+      const end = () => {
+        proxy.pairs.delete(pair);
+        client.destroy();
+        upstream.destroy();
+      };
+      upstream.on('close', () => proxy.pairs.has(pair) && end());
+      client.on('close', () => proxy.pairs.has(pair) && end());
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  private hole(client: Socket): void {
+    this.holes.add(client);
+    client.on('close', () => this.holes.delete(client));
+    client.resume();
+  }
+
+  vanish(): void {
+    this.silent = true;
+    for (const pair of [...this.pairs]) {
+      this.pairs.delete(pair);
+      pair.client.unpipe();
+      pair.upstream?.unpipe();
+      pair.upstream?.destroy();
+      this.hole(pair.client);
+    }
+  }
+
+  back(): void {
+    this.silent = false;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.holes) socket.destroy();
+    for (const pair of this.pairs) pair.client.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

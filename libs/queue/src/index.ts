@@ -5,3 +5,4 @@ export * from './delivery-limits';
 export * from './process-jobs';
 export * from './queue-shutdown';
 export * from './repeatable-jobs';
+export * from './redis-options';

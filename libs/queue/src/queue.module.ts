@@ -5,6 +5,7 @@ import { queueLimiter, RETRY_AFTER_BACKOFF, retryAfterBackoff } from './delivery
 import { QueueName } from './queues';
 import { JobProducer } from './job-producer';
 import { QueueShutdown } from './queue-shutdown';
+import { bullRedisOptions } from './redis-options';
 import { RepeatableJobs } from './repeatable-jobs';
 
 /**
@@ -21,7 +22,7 @@ export class QueueModule {
         BullModule.forRootAsync({
           inject: [AppConfig],
           useFactory: (config: AppConfig) => ({
-            redis: config.redisUrl,
+            redis: bullRedisOptions(config.redisUrl),
             prefix: config.queuePrefix,
             settings: {
               backoffStrategies: { [RETRY_AFTER_BACKOFF]: retryAfterBackoff },

@@ -14,8 +14,9 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { clientAddressKey, DomainError } from '@inbox/common';
+import { clientAddressKey, DomainError, rootLogger } from '@inbox/common';
 import { AppConfig, type RateLimitName } from '@inbox/config';
+import { REDIS_SOCKET_TIMEOUT_MS } from '@inbox/queue';
 
 const RATE_LIMIT_KEY = 'rate-limit';
 
@@ -37,7 +38,16 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
   readonly prefix: string;
 
   constructor(config: AppConfig) {
-    this.storage = new ThrottlerStorageRedisService(config.redisUrl, { maxRetriesPerRequest: 3 });
+    // A Redis gone silent (its machine lost) fails the count, as a Redis down does, instead of holding the request.
+    this.storage = new ThrottlerStorageRedisService(config.redisUrl, {
+      maxRetriesPerRequest: 3,
+      socketTimeout: REDIS_SOCKET_TIMEOUT_MS,
+    });
+    // Logged as the queues' connections are (ioredis printed it to stderr as «Unhandled error event»).
+    const log = rootLogger.child('rate-limits');
+    this.storage.redis.on('error', (error: Error) =>
+      log.warn('Redis connection failed', { reason: error.message }),
+    );
     this.prefix = `${config.queuePrefix}:rate`;
   }
 
