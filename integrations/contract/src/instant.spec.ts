@@ -16,6 +16,23 @@ describe('instantMsOf', () => {
     expect(instantMsOf('1.2.2025', '+03:00')).toBe(at('2025-01-31T21:00:00Z'));
     expect(instantMsOf('31.02.2025')).toBeUndefined();
     expect(instantMsOf('2025-02-01 13:00:00', '+03:00')).toBe(at('2025-02-01T10:00:00Z'));
+    // With its own offset after it, still day first (Date.parse read 01.03.2026 as 3 January).
+    expect(instantMsOf('01.03.2026 10:00:00 +03:00', '+07:00')).toBe(at('2026-03-01T07:00:00Z'));
+    expect(instantMsOf('01.03.2026 10:00+0700')).toBe(at('2026-03-01T03:00:00Z'));
+    expect(instantMsOf('01.03.2026 10:00Z', '+03:00')).toBe(at('2026-03-01T10:00:00Z'));
+    // Year first with slashes: a wall time in the zone given, not the process's.
+    expect(instantMsOf('2026/03/01 10:00:00', '+03:00')).toBe(at('2026-03-01T07:00:00Z'));
+    expect(instantMsOf('2026/3/1', '+03:00')).toBe(at('2026-02-28T21:00:00Z'));
+  });
+
+  it("reads Russian zones by their abbreviations: Java's Date.toString, and a wall time followed by one", () => {
+    expect(instantMsOf('Sun Mar 01 10:00:00 MSK 2026')).toBe(at('2026-03-01T07:00:00Z'));
+    expect(instantMsOf('Sun Mar 01 10:00:00 NOVT 2026')).toBe(at('2026-03-01T03:00:00Z'));
+    expect(instantMsOf('Sun Mar 01 10:00:00 UTC 2026')).toBe(at('2026-03-01T10:00:00Z'));
+    expect(instantMsOf('2026-03-01T10:00:00 MSK', '+07:00')).toBe(at('2026-03-01T07:00:00Z'));
+    expect(instantMsOf('2026-03-01 10:00 IRKT')).toBe(at('2026-03-01T02:00:00Z'));
+    // A zone we do not know is no instant rather than a guess.
+    expect(instantMsOf('Sun Mar 01 10:00:00 XYZT 2026')).toBeUndefined();
   });
 
   it('reads an RFC 2822 time without its zone in the zone given, and keeps one it carries', () => {

@@ -25,6 +25,29 @@ const MIN_INSTANT_MS = -62_135_596_800_000;
 const MAX_INSTANT_MS = 253_402_300_799_999;
 
 /**
+ * Russian zones by the abbreviations Java's Date.toString, 1С and old mailers write («MSK»), which Date.parse does not
+ * know (it knows GMT, UTC and the United States' zones).
+ */
+export const RUSSIAN_ZONES: Readonly<Record<string, string>> = {
+  KALT: '+02:00',
+  MSK: '+03:00',
+  MSD: '+04:00',
+  SAMT: '+04:00',
+  YEKT: '+05:00',
+  OMST: '+06:00',
+  NOVT: '+07:00',
+  KRAT: '+07:00',
+  IRKT: '+08:00',
+  YAKT: '+09:00',
+  VLAT: '+10:00',
+  MAGT: '+11:00',
+  PETT: '+12:00',
+};
+
+/** Java's Date.toString: «Sun Mar 01 10:00:00 MSK 2026». */
+const JAVA_DATE = /^[A-Za-z]{3} ([A-Za-z]{3}) (\d{1,2}) (\d{2}:\d{2}:\d{2}) ([A-Z]{3,4}) (\d{4})$/;
+
+/**
  * A wall time with a zone's name and no offset (`2026-03-01T10:00:00[Europe/Moscow]`: Java's ZonedDateTime printed
  * by a pattern without its offset, or a LocalDateTime beside its ZoneId): read in that zone, whatever the caller's
  * default. A zone the runtime does not know gives no instant, not a guess.
@@ -45,6 +68,10 @@ function wallInNamedZone(value: string): number | undefined {
 function isoSpelling(value: string): string {
   return value
     .trim()
+    .replace(
+      /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s+([A-Z]{3,4})$/,
+      (whole, wall: string, zone: string) => (RUSSIAN_ZONES[zone] ? `${wall}${RUSSIAN_ZONES[zone]}` : whole),
+    )
     .replace(/^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([+-]\d{2})$/, '$1$2:00')
     .replace(/^(\d{4}-\d{2}-\d{2}T[^[\s]+(?:Z|[+-]\d{2}:?\d{2}))\[[A-Za-z0-9_/+-]{1,64}\]$/, '$1');
 }
@@ -70,10 +97,30 @@ function readInstantMs(raw: unknown, zoneOffset?: string): number | undefined {
     );
   }
   if (typeof value !== 'string' || value.trim() === '') return undefined;
-  const russian = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/.exec(value.trim());
-  if (russian) {
-    const [d, mo, y, h, mi, sec] = russian.slice(1).map((part) => Number(part ?? 0));
-    return checked(y, mo, d, `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}${zone}`);
+  // Day first (01.02.2025, Russian), or year first with slashes (2025/02/01): the month where the writer put it, with
+  // the offset written after it when there is one (Date.parse read «01.03.2026 10:00 +03:00» as 3 January).
+  const russian =
+    /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?(?:\s*(Z|[+-]\d{2}(?::?\d{2})?))?$/.exec(
+      value.trim(),
+    );
+  const slashed =
+    /^(\d{4})\/(\d{1,2})\/(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?(?:\s*(Z|[+-]\d{2}(?::?\d{2})?))?$/.exec(
+      value.trim(),
+    );
+  if (russian || slashed) {
+    const parts = (russian ?? slashed)!;
+    const [first, second, third, h, mi, sec] = parts.slice(1, 7).map((part) => Number(part ?? 0));
+    const [y, mo, d] = russian ? [third, second, first] : [first, second, third];
+    const given = parts[7] ? offsetOf(parts[7]) : zone;
+    return checked(y, mo, d, `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(sec)}${given}`);
+  }
+  const java = JAVA_DATE.exec(value.trim());
+  if (java) {
+    const [, month, day, time, name, year] = java;
+    const offset = RUSSIAN_ZONES[name] ?? (name === 'UTC' || name === 'GMT' ? '+00:00' : undefined);
+    if (!offset) return undefined;
+    const ms = Date.parse(`${day} ${month} ${year} ${time} ${offset.replace(':', '')}`);
+    return Number.isNaN(ms) ? undefined : ms;
   }
   const zoneless = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/.test(value.trim());
   // RFC 2822 without its zone («Sat, 01 Feb 2025 10:00:00», Java's and PHP's default formats cut short): Date.parse
@@ -144,6 +191,13 @@ function offsetMs(offset: string): number {
   const sign = offset.startsWith('-') ? -1 : 1;
   const [h, m] = offset.slice(1).split(':').map(Number);
   return sign * (h * 60 + m) * 60_000;
+}
+
+/** `Z`, `+03`, `+0300` or `+03:00` as `+03:00`. */
+function offsetOf(written: string): string {
+  if (written === 'Z') return '+00:00';
+  const digits = written.slice(1).replace(':', '');
+  return `${written[0]}${digits.slice(0, 2)}:${digits.slice(2, 4) || '00'}`;
 }
 
 function pad(n: number, width = 2): string {

@@ -7,6 +7,7 @@ import {
   extensionFor as commonExtensionFor,
   instantMsInZone,
   instantMsOf,
+  RUSSIAN_ZONES,
   isWritableInstant,
   OCTET_STREAM,
   safeFileName,
@@ -500,23 +501,6 @@ function textOfHtml(html: string): string {
   );
 }
 
-/** Russian zones as old clients and 1С's mailers name them in a Date header, which Date.parse does not know. */
-const RUSSIAN_ZONES: Record<string, string> = {
-  KALT: '+0200',
-  MSK: '+0300',
-  MSD: '+0400',
-  SAMT: '+0400',
-  YEKT: '+0500',
-  OMST: '+0600',
-  NOVT: '+0700',
-  KRAT: '+0700',
-  IRKT: '+0800',
-  YAKT: '+0900',
-  VLAT: '+1000',
-  MAGT: '+1100',
-  PETT: '+1200',
-};
-
 /**
  * The letter's Date header, when it can be read; mailparser puts its own "now" in place of one it cannot, and reads
  * the Russian `DD.MM.YYYY HH:mm[:ss] [zone]` some mailers write month first (01.04.2025 as 4 January). A named
@@ -528,7 +512,7 @@ function headerDate(parsed: ParsedMail, timeZone: string): Date | undefined {
   const line = raw
     .replace(/\s*\(([A-Z]{3,4})\)\s*$/, ' $1')
     .trim()
-    .replace(/\b([A-Z]{3,4})$/, (zone) => RUSSIAN_ZONES[zone] ?? zone);
+    .replace(/\b([A-Z]{3,4})$/, (zone) => RUSSIAN_ZONES[zone]?.replace(':', '') ?? zone);
   const russian =
     /^(\d{1,2}\.\d{1,2}\.\d{4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?)\s*(?:([+-]\d{2}):?(\d{2})?)?$/.exec(line);
   if (russian) {
