@@ -395,7 +395,16 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
       '--p--',
       '',
     ].join('\r\n');
-    for (const raw of [bounce, vacation, broken, citizenLetter(34), thousandFiles])
+    // Our own letter coming back: left out, on the page and in the log with its reason.
+    const ownLetter = [
+      `From: ${FROM}`,
+      'Message-ID: <own-36@mail.example>',
+      'Subject: copy',
+      '',
+      'x',
+      '',
+    ].join('\r\n');
+    for (const raw of [bounce, vacation, broken, citizenLetter(34), thousandFiles, ownLetter])
       await dovecot.deliver('obr', raw, 'Mixed');
 
     const page = await pullAll(account('Mixed'), null);
@@ -411,7 +420,7 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
       }),
     ]);
     // The auto-reply is no appeal, but staff see it, whole, among the channel's quarantined inputs.
-    expect(page.skipped).toEqual([]);
+    expect(page.skipped).toEqual([{ externalId: 'own-36@mail.example', reason: 'own-message' }]);
     expect(page.rejected).toEqual([
       {
         externalId: expect.stringMatching(/^letter-32\./),
@@ -434,15 +443,23 @@ describe('EmailConnector against dovecot and an SMTP receiver', () => {
     expect(Buffer.from(page.rejected[0].raw!, 'base64').toString()).toContain('Auto-Submitted: auto-replied');
     expect(Buffer.from(page.rejected[1].raw!, 'base64').toString()).toContain('no sender at all');
     expect(Buffer.from(page.rejected[2].raw!, 'base64').toString()).toContain('f1000.txt');
-    expect(page.nextCursor.lastUid).toBe(5);
+    expect(page.nextCursor.lastUid).toBe(6);
 
     // A letter too large to copy into the quarantine says where it is instead: the mailbox (nothing is deleted).
+    const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
     const keepingLittle = new EmailConnector({
-      logger: new JsonLogger('email-connector', 'error'),
+      logger: new (class extends JsonLogger {
+        override write(_level: string, msg: string, fields?: Record<string, unknown>) {
+          lines.push({ msg, fields });
+        }
+      })('email-connector'),
       maxRejectedRawBytes: 50,
     });
     const again = await keepingLittle.pull(account('Mixed'), null, 50);
     expect(again.rejected).toHaveLength(3);
+    expect(lines.filter((l) => l.msg === 'e-mail message skipped').map((l) => l.fields)).toEqual([
+      { accountId: expect.any(String), uid: 6, reason: 'own-message' },
+    ]);
     for (const entry of again.rejected) {
       expect(entry.raw).toBeUndefined();
       expect(entry.reason).toMatch(

@@ -31,7 +31,7 @@ import { imapError, smtpError } from './errors';
 import { emailThreadKey, outboundMessageId } from './message-id';
 import { buildOutboundMail } from './outbound-mail';
 import { type OversizedFile, oversizedSource, type OversizedText, planOversized } from './oversized';
-import { attachmentRef, formatMb, parseAttachmentRef, parseEmail } from './parse-message';
+import { attachmentRef, formatMb, parseAttachmentRef, parseEmail, type ParsedEmail } from './parse-message';
 
 /** A letter over the size limit as far as it was read (EmailConnector.readInPart). */
 interface PartialLetter {
@@ -312,8 +312,7 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
           continue;
         }
         if (result.kind === 'delivery-state') page.events.push(result.event);
-        else if (result.kind === 'skipped')
-          page.skipped.push({ externalId: result.externalId, reason: result.reason });
+        else if (result.kind === 'skipped') this.skip(page, account, uid, result);
         else
           page.rejected.push({
             externalId: result.externalId ?? `uid:${fetched.uidValidity}:${uid}`,
@@ -360,7 +359,7 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
           page.events.push(result.event);
           break;
         case 'skipped':
-          page.skipped.push({ externalId: result.externalId, reason: result.reason });
+          this.skip(page, account, uid, result);
           break;
         case 'rejected':
           this.logger.warn('e-mail message rejected', { accountId: account.id, uid, reason: result.reason });
@@ -385,6 +384,17 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
       lastUid: page.nextCursor.lastUid,
     });
     return page;
+  }
+
+  /** Left out on purpose (our own letter back, a delay notice): on the page, and one log line by UID and reason. */
+  private skip(
+    page: EmailPullPage,
+    account: ChannelAccountRef,
+    uid: number,
+    skipped: Extract<ParsedEmail, { kind: 'skipped' }>,
+  ): void {
+    page.skipped.push({ externalId: skipped.externalId, reason: skipped.reason });
+    this.logger.info('e-mail message skipped', { accountId: account.id, uid, reason: skipped.reason });
   }
 
   /**
