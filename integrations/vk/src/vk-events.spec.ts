@@ -178,6 +178,22 @@ describe('parseVkEvent', () => {
         uniqueKey: 'vk:doc:123_5',
       },
     ]);
+    // The API before 5.77 gave a photo's copies as photo_<width> links, not sizes.
+    event.object.message.attachments = [
+      {
+        type: 'photo',
+        photo: {
+          id: 9,
+          owner_id: 123,
+          photo_75: 'https://pp.userapi.example/s.jpg',
+          photo_604: 'https://pp.userapi.example/x.jpg',
+          photo_130: 'https://pp.userapi.example/m.jpg',
+        },
+      },
+    ];
+    expect(parseVkEvent(event, ctx).items[0].attachments?.map((a) => a.remoteRef)).toEqual([
+      'https://pp.userapi.example/x.jpg',
+    ]);
   });
 
   it('types a document by the shared table: a scan in TIFF or HEIC is an image, not an unknown file', () => {

@@ -76,12 +76,18 @@ const SIZE_ORDER = 'smxopqryzw';
 
 /**
  * The largest copy of a photo: `orig_photo` (API 5.199: the original, with its size) among the `sizes` (whose
- * `base` copy may say 0×0).
+ * `base` copy may say 0×0), or among the `photo_<width>` links of the API before 5.77, which some callback servers
+ * still send.
  */
 function largestPhotoUrl(photo: Record<string, unknown>): string | undefined {
+  const legacy = Object.entries(photo)
+    .map(([key, url]) => [/^photo_(\d{2,5})$/.exec(key)?.[1], url] as const)
+    .filter(([width, url]) => width !== undefined && typeof url === 'string')
+    .map(([width, url]) => ({ url, width: Number(width), height: Number(width) }));
   const sizes = [
     ...(isRecord(photo.orig_photo) ? [photo.orig_photo] : []),
     ...(Array.isArray(photo.sizes) ? photo.sizes : []),
+    ...legacy,
   ];
   let best: { url: string; area: number; rank: number } | undefined;
   for (const size of sizes) {
