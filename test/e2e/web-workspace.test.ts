@@ -127,6 +127,15 @@ describe('staff web workspace (browser e2e)', () => {
   it('clerk: answers the escalated appeal from a template', async () => {
     const page = await signIn('clerk');
     await page.getByRole('heading', { name: 'Моей организации' }).waitFor();
+    // The knowledge panel's articles arrive while the clerk is choosing a template, as on a slow day: the form
+    // must stay where it is. Above the panel, it went below the window as the articles came and its open list
+    // was hidden with it (a CI run's «element is not visible»).
+    let releaseSuggestions = () => {};
+    const suggestionsHeld = new Promise<void>((resolve) => (releaseSuggestions = resolve));
+    await page.route('**/api/v1/knowledge/appeals/*/suggestions', async (route) => {
+      await suggestionsHeld;
+      await route.continue();
+    });
     await page
       .locator(`[data-testid="inbox-row"][data-number="${walk.escalateMe.registrationNumber}"]`)
       .click();
@@ -134,7 +143,11 @@ describe('staff web workspace (browser e2e)', () => {
     await page.getByTestId('applicant-name').getByText('Соколова Анна Игоревна').waitFor();
 
     await page.getByRole('textbox', { name: 'Типовой ответ' }).click();
-    await page.getByRole('option', { name: 'Аварийные работы: водоснабжение' }).click();
+    const option = page.getByRole('option', { name: 'Аварийные работы: водоснабжение' });
+    await option.waitFor();
+    releaseSuggestions();
+    await page.getByTestId('kb-suggestion').first().waitFor();
+    await option.click({ timeout: 5_000 });
     await page.getByTestId('template-preview').waitFor();
     await page
       .getByLabel('Дополнение к типовому ответу')

@@ -331,15 +331,17 @@ export function AppealPage() {
               )}
               {isOpen && me.role !== 'admin' && !a.personalDataErasedAt && <AttachToAppeal appealId={a.id} />}
             </Section>
-            <KnowledgePanel
-              card={a}
-              onInsert={(text) => setInsertion({ text, at: Date.now() })}
-              onDone={(text, color = 'teal') => setNotice({ color, text })}
-            />
+            {/* The answer form above the knowledge panel: the panel's articles arrive after the card and, above the
+                form, pushed it down (out of the window, with an open template list) while the clerk was using it. */}
             <AnswersSection
               card={a}
               onDone={(text) => setNotice({ color: 'teal', text })}
               insertion={insertion}
+            />
+            <KnowledgePanel
+              card={a}
+              onInsert={(text) => setInsertion({ text, at: Date.now() })}
+              onDone={(text, color = 'teal') => setNotice({ color, text })}
             />
             <NotesPanel card={a} />
             <Section title="История рассмотрения">
