@@ -587,7 +587,9 @@ describe('staff web workspace (browser e2e)', () => {
     // The server stops answering (the browser is online): the same banner, and it retries on its own.
     await page.route('**/api/**', (route) => route.abort('connectionrefused'));
     await page.getByRole('link', { name: 'Новые' }).click();
-    await page.getByTestId('connection-lost').waitFor();
+    // A read is tried three times over 2 s before the banner: under a loaded machine the browser took 9.5 s
+    // from the click to the banner (4 s to send the first request), too close to the 15 s default.
+    await page.getByTestId('connection-lost').waitFor({ timeout: 30_000 });
     await page.unroute('**/api/**');
     await page.getByTestId('connection-lost').waitFor({ state: 'detached', timeout: 20_000 });
     await page.getByRole('heading', { name: 'Новые' }).waitFor();
