@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { Role } from '@inbox/access';
+import { Role, StaffUsers } from '@inbox/access';
 import { signInAs } from '../factories/staff';
 import { restoreEnvironmentAfterBlock } from '../support/folded-files';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
@@ -210,5 +210,40 @@ describe('TRUST_PROXY=1: the address the proxy in front saw', () => {
     expect(await addressKeys(stack)).toEqual(
       expect.arrayContaining([`address:${block}::/64`, 'address:2001:db8:77:2::/64']),
     );
+  });
+
+  it('limits sign-in requests per address, an IPv6 client by its /64, right passwords too: 429, Retry-After, Russian', async () => {
+    // RATE_LIMIT_SIGN_IN's default, 30 a minute, counted in Redis (every api process shares it); each a scrypt.
+    const [{ id: organisationId }] = (await stack.db.dataSource.query(
+      `SELECT id FROM organisations WHERE code = 'cur'`,
+    )) as { id: string }[];
+    const login = `rate-${randomBytes(3).toString('hex')}`;
+    const password = `pw-${randomBytes(6).toString('hex')}`;
+    await stack.api
+      .get(StaffUsers)
+      .create({ login, password, fullName: 'Частый Вход', role: Role.Operator, organisationId });
+    const signIn = (from: string) =>
+      fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+        body: JSON.stringify({ login, password }),
+      });
+    const block = '2001:db8:78:1';
+    for (let i = 0; i < 30; i++) {
+      const res = await signIn(`${block}::${(i + 1).toString(16)}`);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    const limited = await signIn(`${block}:ffff::1`);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(await limited.json()).toMatchObject({
+      code: 'rate-limited',
+      message: 'Слишком много попыток входа с вашего адреса. Попробуйте позже',
+    });
+    // Not a lock-out: no failure was counted; the next block is another subscriber.
+    expect(await addressKeys(stack)).not.toContain(`address:${block}::/64`);
+    expect((await signIn('2001:db8:78:2::1')).status).toBe(200);
   });
 });

@@ -29,6 +29,11 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
         PASSWORD_SCRYPT_N: String(2 ** 15),
         // Addresses from X-Forwarded-For, so a test can speak from several (none given: 127.0.0.1).
         TRUST_PROXY: 'loopback',
+        // As production has it by default (NODE_ENV=production): no published map of the API.
+        API_DOCS: 'off',
+        // The lock-outs here are tried with bursts of sign-ins from one address; the rate limit that would cut
+        // them short first is tried in http-connections.test.ts.
+        RATE_LIMIT_SIGN_IN: 'off',
       },
     });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
@@ -496,6 +501,14 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
       [(outcome as { appealId: string }).appealId],
     )) as { text: string; surname: string }[];
     expect(appeal).toMatchObject({ surname: 'Сидорова' });
+  });
+
+  it('publishes no API documentation with API_DOCS=off, production’s default: no Swagger UI, no document', async () => {
+    for (const path of ['/api/docs', '/api/docs/', '/api/docs-json', '/api/docs/swagger-ui-init.js']) {
+      const res = await fetch(`${stack.baseUrl}${path}`);
+      expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      expect(await res.text()).not.toMatch(/swagger|openapi/i);
+    }
   });
 
   it('keeps no token-signing secret in the database', async () => {

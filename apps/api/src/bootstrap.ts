@@ -60,7 +60,10 @@ export async function createApiApp(): Promise<INestApplication> {
   ].find((dir) => existsSync(join(dir, 'styles.css')));
   if (publicDir) app.useStaticAssets(publicDir, { index: false });
   serveStaffWorkspace(app);
-  SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
+  // Off in production unless API_DOCS=public (AppConfig.apiDocs says why): then /api/docs is a 404 like any path.
+  if (config.apiDocs) {
+    SwaggerModule.setup('api/docs', app, openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
+  }
   app.enableShutdownHooks();
   return app;
 }

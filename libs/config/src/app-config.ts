@@ -17,8 +17,8 @@ export interface RateLimit {
   windowSeconds: number;
 }
 
-/** The anonymous endpoints that are rate-limited per address (issue 14). */
-export type RateLimitName = 'form' | 'status' | 'faq' | 'webhook';
+/** The endpoints that are rate-limited per address (issue 14): the anonymous ones and the password checks. */
+export type RateLimitName = 'form' | 'status' | 'faq' | 'webhook' | 'signIn';
 
 /** How much longer than the server's statement timeout the client waits for its answer (pgQueryTimeoutMs). */
 const QUERY_TIMEOUT_GRACE_MS = 10_000;
@@ -188,6 +188,14 @@ export class AppConfig {
    * until it ends, the right code too.
    */
   readonly statusCodeGuesses: RateLimit | null;
+  /**
+   * Whether the API's OpenAPI document and Swagger UI are served (API_DOCS: `public` or `off`; `off` by default
+   * with NODE_ENV=production). A government system publishes no map of its staff API: the document lists every
+   * endpoint, parameter and role. It is not put behind sign-in instead: the staff token travels only in the
+   * Authorization header (no cookie, so no CSRF), which a browser opening the page does not send. The web
+   * client's types are written from the code (`npm run api:types`), not fetched from a running api.
+   */
+  readonly apiDocs: boolean;
   /** Anonymous uploads: bytes of attachments one form may carry, and one address may send in a day. */
   readonly anonymousUploadBytesPerRequest: number;
   readonly anonymousUploadBytesPerDay: number;
@@ -380,7 +388,12 @@ export class AppConfig {
       status: rate('RATE_LIMIT_STATUS', '60/60'),
       faq: rate('RATE_LIMIT_FAQ', '120/60'),
       webhook: rate('RATE_LIMIT_WEBHOOK', '600/60'),
+      signIn: rate('RATE_LIMIT_SIGN_IN', '30/60'),
     };
+    const docs = str('API_DOCS', env.NODE_ENV === 'production' ? 'off' : 'public').trim();
+    if (docs !== 'off' && docs !== 'public')
+      problems.push(`API_DOCS must be "off" or "public", got "${docs}"`);
+    this.apiDocs = docs === 'public';
     this.statusCodeGuesses = rate('RATE_LIMIT_STATUS_GUESSES', '20/3600');
     this.anonymousUploadBytesPerRequest = int(
       'ANONYMOUS_UPLOAD_BYTES_PER_REQUEST',

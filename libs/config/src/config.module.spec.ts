@@ -47,8 +47,18 @@ describe('loadAppConfig', () => {
       status: null,
       faq: { limit: 120, windowSeconds: 60 },
       webhook: { limit: 600, windowSeconds: 60 },
+      signIn: { limit: 30, windowSeconds: 60 },
     });
     expect(() => loadAppConfig({ PASSWORD_SCRYPT_N: '20000', RATE_LIMIT_FORM: 'lots' })).toThrow(ConfigError);
+    // The API's documentation is off in production unless asked for, served elsewhere unless switched off.
+    expect(config.apiDocs).toBe(false);
+    expect(loadAppConfig({}).apiDocs).toBe(true);
+    expect(loadAppConfig({ API_DOCS: 'off' }).apiDocs).toBe(false);
+    expect(
+      loadAppConfig({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: 's'.repeat(40), API_DOCS: 'public' })
+        .apiDocs,
+    ).toBe(true);
+    expect(() => loadAppConfig({ API_DOCS: 'admin' })).toThrow(ConfigError);
   });
 
   it('believes no proxy by default; TRUST_PROXY takes a number of hops or a list of addresses', () => {

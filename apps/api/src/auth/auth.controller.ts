@@ -15,7 +15,7 @@ import {
 } from '@inbox/access';
 import { MeDto, SessionDto } from './auth.responses';
 import { NewPassword } from './new-password';
-import { ClientAddress } from '../rate-limits/rate-limits';
+import { ClientAddress, RateLimited } from '../rate-limits/rate-limits';
 
 class LoginDto {
   @ApiProperty({ example: 'operator' })
@@ -56,6 +56,8 @@ export class AuthController {
 
   @Post('auth/login')
   @PublicEndpoint()
+  // Requests per address, whatever their outcome, beside the lock-outs that count failures (users.signIn).
+  @RateLimited('signIn')
   @HttpCode(200)
   @ApiOperation({ summary: 'Вход сотрудника: выдаёт короткоживущий токен' })
   @ApiOkResponse({ type: SessionDto })
@@ -115,6 +117,7 @@ export class AuthController {
   }
 
   @Post('auth/password')
+  @RateLimited('signIn')
   @HttpCode(204)
   @AllowedWithTemporaryPassword()
   @ApiBearerAuth()

@@ -20,7 +20,10 @@ import { REDIS_SOCKET_TIMEOUT_MS } from '@inbox/queue';
 
 const RATE_LIMIT_KEY = 'rate-limit';
 
-/** Limits an anonymous endpoint per address (and per channel, for webhooks) by AppConfig.rateLimits[name]. */
+/**
+ * Limits an endpoint per address (and per channel, for webhooks) by AppConfig.rateLimits[name]; the endpoints
+ * of one name share one budget.
+ */
 export const RateLimited = (name: RateLimitName) => SetMetadata(RATE_LIMIT_KEY, name);
 
 function rateLimitOf(context: ExecutionContext): RateLimitName | undefined {
@@ -100,12 +103,14 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(
-    _context: ExecutionContext,
+    context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
     throw new DomainError(
       'rate-limited',
-      'Слишком много запросов. Попробуйте позже',
+      rateLimitOf(context) === 'signIn'
+        ? 'Слишком много попыток входа с вашего адреса. Попробуйте позже'
+        : 'Слишком много запросов. Попробуйте позже',
       undefined,
       Math.max(1, detail.timeToBlockExpire),
     );
