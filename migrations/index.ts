@@ -79,6 +79,7 @@ import { OutboxLeaseInPlace1796206200000 } from './1796206200000-OutboxLeaseInPl
 import { SignInKnownSources1796206310000 } from './1796206310000-SignInKnownSources';
 import { ClusterBandsWithoutAppealIndex1796206400000 } from './1796206400000-ClusterBandsWithoutAppealIndex';
 import { ApplicantSnils1796206500000 } from './1796206500000-ApplicantSnils';
+import { IncidentParts1796206600000 } from './1796206600000-IncidentParts';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -165,4 +166,5 @@ export const MIGRATIONS = [
   SignInKnownSources1796206310000,
   ClusterBandsWithoutAppealIndex1796206400000,
   ApplicantSnils1796206500000,
+  IncidentParts1796206600000,
 ];

@@ -1044,5 +1044,59 @@ describe('who does what (e2e)', () => {
     expect(drafted.status).toBe(200);
     expect(result.drafted).toBe(2);
     expect(JSON.stringify(result)).not.toContain(housing.id);
+
+    // Each department reads its own part: its appeals' times and its own draft, never the other's; the roads
+    // draft neither blocks the housing department nor is shown to it as the incident's answer.
+    const view = (who: typeof staff.head) => json(call('GET', `/api/v1/incidents/${incident.id}`, who));
+    const roadsText = 'Аварийная бригада устранила порыв, проезд открыт.';
+    const housingView = await view(staff.head);
+    const housingAt = housingView.appeals[0].registeredAt as string;
+    expect(housingView).toMatchObject({
+      status: 'open',
+      draftText: null,
+      draftedBy: null,
+      draftedAt: null,
+      draftAwaitsApproval: false,
+      awaitingDraft: 1,
+      firstAt: housingAt,
+      lastAt: housingAt,
+      answeredAt: null,
+    });
+    const roadsView = await view(staff.roadsHead);
+    const roadsAt = (roadsView.appeals as { registeredAt: string }[]).map((a) => a.registeredAt);
+    expect(roadsView).toMatchObject({
+      draftText: roadsText,
+      draftedBy: staff.roadsHead.userId,
+      draftAwaitsApproval: true,
+      awaitingDraft: 0,
+      firstAt: roadsAt[0],
+      lastAt: roadsAt[1],
+    });
+    // The roads part approved: the incident stays open for the housing department, whose appeal waits.
+    const roadsAnswer = await json(
+      call('POST', `/api/v1/incidents/${incident.id}/approve`, staff.supervisor),
+    );
+    expect(roadsAnswer).toMatchObject({ answered: 2, failed: [] });
+    expect((await view(staff.roadsHead)).status).toBe('answered');
+    expect(await view(staff.operator)).toMatchObject({ status: 'open', answeredAt: null });
+    expect(await view(staff.head)).toMatchObject({ status: 'open', draftText: null, awaitingDraft: 1 });
+    const openFor = async (who: typeof staff.head) =>
+      (await json(call('GET', '/api/v1/incidents?status=open', who))).items.map((i: { id: string }) => i.id);
+    expect(await openFor(staff.head)).toContain(incident.id);
+    expect(await openFor(staff.roadsHead)).not.toContain(incident.id);
+    const housingText = 'Трубу во дворе заменили, подвал осушен.';
+    const housingDraft = await call('POST', `/api/v1/incidents/${incident.id}/draft`, staff.head, {
+      text: housingText,
+    });
+    expect([housingDraft.status, (await json(housingDraft)).drafted]).toEqual([200, 1]);
+    expect(await view(staff.roadsHead)).toMatchObject({ draftText: roadsText, draftAwaitsApproval: false });
+    expect(await view(staff.head)).toMatchObject({ draftText: housingText, draftAwaitsApproval: true });
+    // Its own draft is not the head's to approve; the supervisor's approval answers the whole incident.
+    expect((await call('POST', `/api/v1/incidents/${incident.id}/approve`, staff.head)).status).toBe(403);
+    expect(
+      await json(call('POST', `/api/v1/incidents/${incident.id}/approve`, staff.supervisor)),
+    ).toMatchObject({ answered: 1, failed: [] });
+    expect(await view(staff.operator)).toMatchObject({ status: 'answered' });
+    expect((await view(staff.head)).status).toBe('answered');
   });
 });

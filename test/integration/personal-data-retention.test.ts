@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type INestApplicationContext } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import { type AccessScope, Role } from '@inbox/access';
-import { AppealQueries, AppealRegistrar } from '@inbox/appeals';
+import { AppealQueries, AppealRegistrar, AppealsRepository } from '@inbox/appeals';
+import { Transactions } from '@inbox/database';
+import { IncidentsRepository } from '@inbox/incidents';
 import { InboundStore } from '@inbox/intake';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { Reports, ReportsModule } from '@inbox/reports';
@@ -52,6 +54,7 @@ describe('personal data retention (integration)', () => {
     'kuznetsova@example.org',
     '+79130000002',
     'ул. Ленина, 5',
+    'новосибирск ленина 5',
     'прорвало трубу в подвале',
     'не вывозят мусор третью неделю',
     'паспорт-смирнова.pdf',
@@ -167,6 +170,32 @@ describe('personal data retention (integration)', () => {
         note,
       ]);
     }
+    // The two old appeals are one incident, titled from the first one's text and address (incidentTitle), and a
+    // department drafted its answer: copies of their personal data the incident kept after the appeals lost it.
+    const incidentId = randomUUID();
+    await ctx.get(Transactions).run(async (tx) => {
+      await ctx.get(IncidentsRepository).createMany(tx, [
+        {
+          id: incidentId,
+          title: 'В доме на ул. Ленина, 5 прорвало трубу в подвале. — г. Новосибирск, ул. Ленина, 5',
+          topicId: null,
+          addressKey: 'новосибирск ленина 5',
+          at: new Date(),
+        },
+      ]);
+      await ctx.get(AppealsRepository).linkToIncidents(tx, [
+        { appealId: id.old1, incidentId },
+        { appealId: id.old2, incidentId },
+      ]);
+    });
+    await ctx
+      .get(IncidentsRepository)
+      .claimDraft(
+        incidentId,
+        await idOf(ds, 'organisations', 'region'),
+        'Уважаемый Алексей Игоревич!',
+        user.id,
+      );
     await ds.query(
       `UPDATE appeals SET status = 'closed', answered_at = now() - interval '6 years',
               closed_at = now() - interval '6 years' WHERE id = ANY($1)`,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type AccessScope, appealScopeSql } from '@inbox/access';
+import { type AccessScope, appealScopeSql, organisationScopeSql } from '@inbox/access';
 import { cursorInstantSql } from '@inbox/common';
 import { type Db, SqlRepository, whereClause } from '@inbox/database';
 
@@ -45,9 +45,20 @@ export interface IncidentSummary {
 export interface IncidentDetail extends Omit<IncidentSummary, 'channels'> {
   addressKey: string | null;
   answeredBy: string | null;
+}
+
+/**
+ * One organisation's part of an incident's answer: its draft (claimed by the organisation, one at a time), and
+ * when it was answered; `pending`: its drafts still wait for approval.
+ */
+export interface IncidentPart {
+  organisationId: string;
   draftText: string | null;
   draftedBy: string | null;
   draftedAt: Date | null;
+  answeredBy: string | null;
+  answeredAt: Date | null;
+  pending: boolean;
 }
 
 export interface IncidentAppeal {
@@ -62,28 +73,67 @@ export interface IncidentAppeal {
   answerDueDate: string;
 }
 
-/** The incident's state as the answering steps check it. */
-export interface IncidentState {
-  status: string;
-  drafted_by: string | null;
-  drafted_at: Date | null;
-}
-
-/** A draft answer written for the incident: which appeal, which answer, and where that answer stands now. */
+/** A draft answer written for the incident: which appeal, which answer, whose, and where it stands now. */
 export interface IncidentDraft {
   appealId: string;
   answerId: string;
   appealStatus: string;
   answerStatus: string;
+  authorId: string;
+  organisationId: string;
 }
 
-/** The summary's columns, the title as `titleSql` gives it, the count as `countSql`. */
-const summaryColumns = (
-  titleSql: string,
-  countSql: string,
-) => `i.id, ${titleSql} AS title, i.topic_id AS "topicId",
-  t.name AS "topicName", i.status, ${countSql} AS "appealsCount", i.first_at AS "firstAt",
-  i.last_at AS "lastAt", i.created_at AS "createdAt", i.answered_at AS "answeredAt"`;
+/** Appeal statuses that take no more answers. */
+export const DONE_STATUSES = ['answered', 'closed', 'redirected'];
+
+/** The summary's columns as the scope may read them (titleSql, countSql, partSql). */
+function summaryColumns(scope: AccessScope, params: unknown[]): string {
+  const title = titleSql(scope, params);
+  const count = countSql(scope, params);
+  if (scope.organisationIds === null) {
+    return `i.id, ${title} AS title, i.topic_id AS "topicId", t.name AS "topicName", i.status,
+      ${count} AS "appealsCount", i.first_at AS "firstAt", i.last_at AS "lastAt", i.created_at AS "createdAt",
+      i.answered_at AS "answeredAt"`;
+  }
+  const part = partSql(scope, params);
+  return `i.id, ${title} AS title, i.topic_id AS "topicId", t.name AS "topicName", ${part.status} AS status,
+    ${count} AS "appealsCount", ${part.firstAt} AS "firstAt", ${part.lastAt} AS "lastAt",
+    greatest(i.created_at, ${part.firstAt}) AS "createdAt", ${part.answeredAt} AS "answeredAt"`;
+}
+
+/**
+ * A department's view of an incident is its own part: the times its appeals came, the incident answered for it
+ * once every appeal of its is done and its part's answer went out (another organisation's approval answers
+ * nothing of its), and when. Before, a department read the whole incident's span and state.
+ */
+function partSql(scope: AccessScope, params: unknown[]) {
+  const scoped = appealScopeSql(scope, params);
+  const mine = `FROM appeals a WHERE a.incident_id = i.id AND ${scoped}`;
+  const parts = `FROM incident_parts p WHERE p.incident_id = i.id AND ${visiblePartSql(scope, params, 'p')}`;
+  params.push(DONE_STATUSES);
+  const done = `$${params.length}::text[]`;
+  return {
+    firstAt: `(SELECT min(a.registered_at) ${mine})`,
+    lastAt: `(SELECT max(a.registered_at) ${mine})`,
+    answeredAt: `(SELECT max(p.answered_at) ${parts})`,
+    status: `CASE WHEN i.status = 'open' AND NOT EXISTS (SELECT 1 ${mine} AND a.status <> ALL(${done}))
+                   AND EXISTS (SELECT 1 ${parts} AND p.answered_at IS NOT NULL) THEN 'answered' ELSE i.status END`,
+  };
+}
+
+/**
+ * The parts of an incident the scope sees: its own organisations', and those with a draft on an appeal in the
+ * scope (line 1's draft of a department's appeal is that department's to see, not another department's).
+ */
+function visiblePartSql(scope: AccessScope, params: unknown[], alias: string): string {
+  if (scope.organisationIds === null) return 'TRUE';
+  const own = organisationScopeSql(scope, params, `${alias}.organisation_id`);
+  const scoped = appealScopeSql(scope, params, 'da');
+  return `(${own} OR EXISTS (SELECT 1 FROM incident_answers di JOIN answers dn ON dn.id = di.answer_id
+                                JOIN appeals da ON da.id = di.appeal_id
+                               WHERE di.incident_id = ${alias}.incident_id
+                                 AND dn.organisation_id = ${alias}.organisation_id AND ${scoped}))`;
+}
 
 /**
  * The incident's title as the scope may read it. The stored one is made from the appeal that started the incident
@@ -396,11 +446,30 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  /** The appeals' normalised addresses go with their personal data (retention); their text bands stay. */
-  async forgetAddresses(tx: Db, appealIds: string[]): Promise<void> {
+  /**
+   * What the incidents keep of the appeals' personal data goes with it (retention): the appeals' normalised
+   * addresses (their text bands stay), and in their incidents the title — made from the first appeal's subject
+   * and the citizen's address — the address key and the drafts' texts (copies of answers, erased there), each
+   * replaced by `erasedText`.
+   */
+  async forgetPersonalData(tx: Db, appealIds: string[], erasedText: string): Promise<void> {
     await this.rows(
       `UPDATE appeal_cluster_keys SET address_key = NULL WHERE appeal_id = ANY($1)`,
       [appealIds],
+      tx,
+    );
+    const incidentIds = [
+      ...new Set((await this.incidentsOf(tx, appealIds)).flatMap((r) => r.incident_id ?? [])),
+    ];
+    if (incidentIds.length === 0) return;
+    await this.rows(
+      `UPDATE incidents SET title = $2, address_key = NULL WHERE id = ANY($1::uuid[])`,
+      [incidentIds, erasedText],
+      tx,
+    );
+    await this.rows(
+      `UPDATE incident_parts SET draft_text = $2 WHERE incident_id = ANY($1::uuid[]) AND draft_text IS NOT NULL`,
+      [incidentIds, erasedText],
       tx,
     );
   }
@@ -440,18 +509,18 @@ export class IncidentsRepository extends SqlRepository {
   ): Promise<(IncidentSummary & { cursorAt: string })[]> {
     const params: unknown[] = [];
     const where: string[] = [];
+    const columns = summaryColumns(scope, params);
+    const channels = channelsSql(scope, params);
     if (filter.status) {
+      // By the state the scope reads (partSql): a department's answered part is not among its open incidents.
       params.push(filter.status);
-      where.push(`i.status = $${params.length}`);
+      where.push(`s.status = $${params.length}`);
     }
     if (scope.organisationIds !== null) {
       where.push(
         `EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`,
       );
     }
-    const title = titleSql(scope, params);
-    const count = countSql(scope, params);
-    const channels = channelsSql(scope, params);
     if (filter.before) {
       // The instant as the database's text, microseconds included (see cursorInstantSql).
       params.push(filter.before.atText, filter.before.id);
@@ -459,9 +528,9 @@ export class IncidentsRepository extends SqlRepository {
     }
     params.push(filter.limit);
     return this.rows<IncidentSummary & { cursorAt: string }>(
-      `SELECT ${summaryColumns(title, count)}, ${cursorInstantSql('i.last_at')} AS "cursorAt",
-              ${channels} AS channels
+      `SELECT s.*, ${channels} AS channels
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id
+        CROSS JOIN LATERAL (SELECT ${columns}, ${cursorInstantSql('i.last_at')} AS "cursorAt") s
         ${whereClause(where)}
         ORDER BY i.last_at DESC, i.id DESC LIMIT $${params.length}`,
       params,
@@ -471,12 +540,10 @@ export class IncidentsRepository extends SqlRepository {
   /** The incident, its title as the scope may read it (titleSql); its address key only to whole-region staff. */
   find(id: string, scope: AccessScope): Promise<IncidentDetail | undefined> {
     const params: unknown[] = [id];
-    const title = titleSql(scope, params);
-    const count = countSql(scope, params);
+    const whole = scope.organisationIds === null;
     return this.one<IncidentDetail>(
-      `SELECT ${summaryColumns(title, count)},
-              ${scope.organisationIds === null ? 'i.address_key' : 'NULL'} AS "addressKey", i.answered_by AS "answeredBy",
-              i.draft_text AS "draftText", i.drafted_by AS "draftedBy", i.drafted_at AS "draftedAt"
+      `SELECT ${summaryColumns(scope, params)},
+              ${whole ? 'i.address_key' : 'NULL'} AS "addressKey", ${whole ? 'i.answered_by' : 'NULL'} AS "answeredBy"
          FROM incidents i LEFT JOIN topics t ON t.id = i.topic_id WHERE i.id = $1`,
       params,
     );
@@ -520,28 +587,49 @@ export class IncidentsRepository extends SqlRepository {
     );
   }
 
-  state(id: string): Promise<IncidentState | undefined> {
-    return this.one<IncidentState>(`SELECT status, drafted_by, drafted_at FROM incidents WHERE id = $1`, [
-      id,
-    ]);
+  /** The incident's status (open, answered, closed); undefined when there is none. */
+  async status(id: string): Promise<string | undefined> {
+    return (await this.one<{ status: string }>(`SELECT status FROM incidents WHERE id = $1`, [id]))?.status;
   }
 
-  /** Claims the open, undrafted incident for a draft; false when it is not (any more). */
-  async claimDraft(id: string, text: string, userId: string): Promise<boolean> {
+  /** The parts of the incident the scope sees (visiblePartSql), the latest drafted first. */
+  parts(incidentId: string, scope: AccessScope): Promise<IncidentPart[]> {
+    const params: unknown[] = [incidentId];
+    return this.rows<IncidentPart>(
+      `SELECT p.organisation_id AS "organisationId", p.draft_text AS "draftText", p.drafted_by AS "draftedBy",
+              p.drafted_at AS "draftedAt", p.answered_by AS "answeredBy", p.answered_at AS "answeredAt",
+              (p.drafted_at IS NOT NULL AND p.answered_at IS NULL) AS pending
+         FROM incident_parts p WHERE p.incident_id = $1 AND ${visiblePartSql(scope, params, 'p')}
+        ORDER BY p.drafted_at DESC NULLS LAST, p.organisation_id`,
+      params,
+    );
+  }
+
+  /**
+   * Claims the organisation's part of the open incident for a draft: free when it was never drafted, given back,
+   * or answered (appeals that joined since are answered by a new draft); false when it is drafted and waits for
+   * approval, or the incident is not open. Another organisation's part is not touched.
+   */
+  async claimDraft(id: string, organisationId: string, text: string, userId: string): Promise<boolean> {
     const rows = await this.rows(
-      `UPDATE incidents SET draft_text = $2, drafted_by = $3, drafted_at = now()
-        WHERE id = $1 AND status = 'open' AND drafted_at IS NULL RETURNING id`,
-      [id, text, userId],
+      `INSERT INTO incident_parts AS p (incident_id, organisation_id, draft_text, drafted_by, drafted_at)
+       SELECT i.id, $2, $3, $4, now() FROM incidents i WHERE i.id = $1 AND i.status = 'open'
+       ON CONFLICT (incident_id, organisation_id) DO UPDATE
+          SET draft_text = EXCLUDED.draft_text, drafted_by = EXCLUDED.drafted_by, drafted_at = EXCLUDED.drafted_at,
+              answered_by = NULL, answered_at = NULL
+        WHERE p.drafted_at IS NULL OR p.answered_at IS NOT NULL
+       RETURNING p.incident_id`,
+      [id, organisationId, text, userId],
     );
     return rows.length > 0;
   }
 
-  /** Gives the draft claim back (nothing could be drafted). */
-  async releaseDraft(id: string): Promise<void> {
+  /** Gives the organisation's draft claim back (nothing could be drafted). */
+  async releaseDraft(id: string, organisationId: string): Promise<void> {
     await this.rows(
-      `UPDATE incidents SET draft_text = NULL, drafted_by = NULL, drafted_at = NULL
-        WHERE id = $1 AND status = 'open'`,
-      [id],
+      `UPDATE incident_parts SET draft_text = NULL, drafted_by = NULL, drafted_at = NULL
+        WHERE incident_id = $1 AND organisation_id = $2 AND answered_at IS NULL`,
+      [id, organisationId],
     );
   }
 
@@ -553,32 +641,40 @@ export class IncidentsRepository extends SqlRepository {
     ]);
   }
 
-  /** The drafts written for the incident, with where each answer and its appeal stand now. */
-  drafts(incidentId: string): Promise<IncidentDraft[]> {
+  /**
+   * The drafts written for the incident on appeals within the scope, with where each answer and its appeal stand
+   * now: another organisation's part is neither approved nor named back.
+   */
+  drafts(incidentId: string, scope: AccessScope): Promise<IncidentDraft[]> {
+    const params: unknown[] = [incidentId];
     return this.rows<IncidentDraft>(
       `SELECT d.appeal_id AS "appealId", d.answer_id AS "answerId", a.status AS "appealStatus",
-              n.status AS "answerStatus"
+              n.status AS "answerStatus", n.author_id AS "authorId", n.organisation_id AS "organisationId"
          FROM incident_answers d JOIN appeals a ON a.id = d.appeal_id JOIN answers n ON n.id = d.answer_id
-        WHERE d.incident_id = $1 ORDER BY a.registered_at, a.id`,
-      [incidentId],
+        WHERE d.incident_id = $1 AND ${appealScopeSql(scope, params)} ORDER BY a.registered_at, a.id`,
+      params,
     );
   }
 
-  /** Claims the drafted, open incident as answered by this approver; false when it is not (any more). */
-  async claimAnswer(id: string, userId: string): Promise<boolean> {
-    const rows = await this.rows(
-      `UPDATE incidents SET status = 'answered', answered_at = now(), answered_by = $2
-        WHERE id = $1 AND status = 'open' AND drafted_at IS NOT NULL RETURNING id`,
-      [id, userId],
-    );
-    return rows.length > 0;
-  }
-
-  /** Opens the incident again (nothing went out), keeping its draft. */
-  async reopen(id: string): Promise<void> {
+  /**
+   * Marks these organisations' drafted parts answered by this approver where none of their drafts waits any more,
+   * and the incident answered once none of its appeals is open.
+   */
+  async markAnswered(id: string, organisationIds: string[], userId: string): Promise<void> {
     await this.rows(
-      `UPDATE incidents SET status = 'open', answered_at = NULL, answered_by = NULL WHERE id = $1`,
-      [id],
+      `UPDATE incident_parts p SET answered_by = $3, answered_at = now()
+        WHERE p.incident_id = $1 AND p.organisation_id = ANY($2::uuid[]) AND p.drafted_at IS NOT NULL
+          AND p.answered_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM incident_answers d JOIN answers n ON n.id = d.answer_id
+                           WHERE d.incident_id = p.incident_id AND n.organisation_id = p.organisation_id
+                             AND n.status = 'draft')`,
+      [id, organisationIds, userId],
+    );
+    await this.rows(
+      `UPDATE incidents i SET status = 'answered', answered_at = now(), answered_by = $2
+        WHERE i.id = $1 AND i.status = 'open'
+          AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND a.status <> ALL($3::text[]))`,
+      [id, userId, DONE_STATUSES],
     );
   }
 }

@@ -24,8 +24,10 @@ import { addressKey, jaccard, minHashBands, tokenize, wordShingles } from '@inbo
 import {
   type ClaimedAppeal,
   type ClusterKey,
+  DONE_STATUSES as DONE,
   type IncidentAppeal,
   type IncidentDetail,
+  type IncidentPart,
   IncidentsRepository,
   type IncidentSummary,
 } from './incidents.repository';
@@ -35,12 +37,11 @@ export const MIN_WORDS_FOR_TEXT_MATCH = 6;
 const CANDIDATES = 200;
 export const MAX_INCIDENT_ANSWER = 10_000;
 
-/** Appeal statuses that take no more answers. */
-const DONE = ['answered', 'closed', 'redirected'];
 /** Who approves an incident's answer (and so sends it to every citizen). */
 const APPROVERS: readonly Role[] = [Role.Head, Role.Supervisor, Role.Admin];
 const NOT_FOUND = 'Инцидент не найден';
 const ALREADY_ANSWERED = 'На инцидент уже дан ответ или он закрыт';
+const AWAITS_APPROVAL = 'Проект ответа на инцидент уже подготовлен и ждёт согласования';
 
 export interface ClusterInput {
   id: string;
@@ -56,6 +57,21 @@ export interface ClusterInput {
   /** The appeal's incident as the caller read it with its saved keys (not locked); read here when not given. */
   incident?: { incidentId: string | null; open: boolean };
 }
+
+/**
+ * An incident as the scope reads it, with the answer of the part it sees: the draft waiting for approval (else
+ * the last one answered) of the viewer's organisation, or of whoever drafted on its appeals — never another
+ * organisation's; `awaitingDraft`: its open appeals that no draft waits on yet.
+ */
+export type IncidentView = IncidentDetail & {
+  appeals: IncidentAppeal[];
+  draftText: string | null;
+  draftedBy: string | null;
+  draftedAt: Date | null;
+  /** Whether the draft shown waits for approval (else it is the answer that went out). */
+  draftAwaitsApproval: boolean;
+  awaitingDraft: number;
+};
 
 /** What one step of answering an incident did: per appeal, done, passed over, or refused by the workflow. */
 export interface IncidentStepResult {
@@ -388,7 +404,7 @@ export class Incidents {
     };
   }
 
-  async get(id: string, scope: AccessScope): Promise<IncidentDetail & { appeals: IncidentAppeal[] }> {
+  async get(id: string, scope: AccessScope): Promise<IncidentView> {
     if (!UUID.test(id)) throw notFoundError(NOT_FOUND);
     const incident = await this.repository.find(id, scope);
     const appeals = incident ? await this.repository.appeals(id, scope) : [];
@@ -400,7 +416,21 @@ export class Incidents {
         notFoundError(NOT_FOUND),
       );
     }
-    return { ...incident!, appeals };
+    const [parts, drafts] = await Promise.all([
+      this.repository.parts(id, scope),
+      this.repository.drafts(id, scope),
+    ]);
+    const shown: IncidentPart | undefined = parts.find((p) => p.pending) ?? parts.find((p) => p.answeredAt);
+    const waiting = new Set(drafts.filter((d) => d.answerStatus === 'draft').map((d) => d.appealId));
+    return {
+      ...incident!,
+      appeals,
+      draftText: shown?.draftText ?? null,
+      draftedBy: shown?.draftedBy ?? null,
+      draftedAt: shown?.draftedAt ?? null,
+      draftAwaitsApproval: shown?.pending ?? false,
+      awaitingDraft: appeals.filter((a) => !DONE.includes(a.status) && !waiting.has(a.id)).length,
+    };
   }
 
   /**
@@ -418,26 +448,35 @@ export class Incidents {
   }
 
   /**
-   * The first step: the actor drafts one answer for the incident, which becomes a draft of theirs on every
-   * appeal still open (through the workflow: their organisation must work on it). The incident is claimed
-   * first, so two drafts at once cannot both be written; a second draft waits for this one's fate.
+   * The first step: the actor drafts one answer for their part of the incident — a draft of theirs on every
+   * appeal in their scope still open and not waiting on another draft (through the workflow: their
+   * organisation must work on it). Their organisation's part is claimed first, so two drafts of one organisation
+   * at once cannot both be written; another organisation's part is neither claimed nor blocked by it.
    */
   async draft(id: string, text: string, actor: Actor): Promise<IncidentStepResult & { drafted: number }> {
     await this.assertVisible(id, actor, 'incident.draft-answer');
     const body = answerText(text);
-    if (!(await this.repository.claimDraft(id, body, actor.userId))) {
-      const state = await this.repository.state(id);
-      if (!state) throw notFoundError(NOT_FOUND);
-      if (state.status !== 'open') throw conflictError(ALREADY_ANSWERED);
-      throw conflictError('Проект ответа на инцидент уже подготовлен и ждёт согласования');
+    if (!(await this.repository.claimDraft(id, actor.organisationId, body, actor.userId))) {
+      const status = await this.repository.status(id);
+      if (!status) throw notFoundError(NOT_FOUND);
+      if (status !== 'open') throw conflictError(ALREADY_ANSWERED);
+      throw conflictError(AWAITS_APPROVAL);
     }
     let drafted = 0;
     let skipped = 0;
+    let awaiting = 0;
     const failed: IncidentStepResult['failed'] = [];
+    // A draft already waiting on an appeal (line 1's, a subordinate's) is not doubled: it is passed over.
+    const waiting = new Set(
+      (await this.repository.drafts(id, actor.scope))
+        .filter((d) => d.answerStatus === 'draft')
+        .map((d) => d.appealId),
+    );
     // The actor's part of the incident: another organisation's appeals are theirs to answer.
     for (const appeal of await this.repository.appealStatuses(id, actor.scope)) {
-      if (DONE.includes(appeal.status)) {
+      if (DONE.includes(appeal.status) || waiting.has(appeal.id)) {
         skipped++;
+        if (waiting.has(appeal.id)) awaiting++;
         continue;
       }
       try {
@@ -450,11 +489,13 @@ export class Incidents {
       }
     }
     if (drafted === 0) {
-      await this.repository.releaseDraft(id);
+      await this.repository.releaseDraft(id, actor.organisationId);
       throw conflictError(
         failed.length > 0
           ? `Проект не подготовлен ни по одному обращению инцидента: ${failed[0].message}`
-          : 'У инцидента нет обращений, ждущих ответа',
+          : awaiting > 0
+            ? AWAITS_APPROVAL
+            : 'У инцидента нет обращений, ждущих ответа',
       );
     }
     await this.audit.record({
@@ -469,17 +510,25 @@ export class Incidents {
   }
 
   /**
-   * The second step: a head, a supervisor or an administrator other than the author approves the incident's
-   * draft, and each appeal's draft is approved and sent through the workflow (which refuses anyone their
-   * own draft as well). The incident is claimed first: two approvals at once cannot both send.
+   * The second step: a head, a supervisor or an administrator approves the drafts waiting on the incident's
+   * appeals in their scope, none of their own, and each is approved and sent through the workflow (which
+   * refuses anyone their own draft, and an answer approved already, so two approvals at once send each once).
+   * Those organisations' parts are answered when none of their drafts waits; the incident, when none of its
+   * appeals is open. Another organisation's part is left to it.
    */
   async approve(id: string, actor: Actor): Promise<IncidentStepResult & { answered: number }> {
     await this.assertVisible(id, actor, 'incident.approve-answer');
-    const state = await this.repository.state(id);
-    if (!state) throw notFoundError(NOT_FOUND);
-    if (state.status !== 'open') throw conflictError(ALREADY_ANSWERED);
-    if (!state.drafted_at) throw conflictError('Проект ответа на инцидент ещё не подготовлен');
-    if (state.drafted_by === actor.userId) {
+    const status = await this.repository.status(id);
+    if (!status) throw notFoundError(NOT_FOUND);
+    if (status !== 'open') throw conflictError(ALREADY_ANSWERED);
+    const drafts = await this.repository.drafts(id, actor.scope);
+    const waiting = drafts.filter((d) => d.answerStatus === 'draft' && !DONE.includes(d.appealStatus));
+    if (waiting.length === 0) {
+      const answeredPart = (await this.repository.parts(id, actor.scope)).some((p) => p.answeredAt);
+      throw conflictError(answeredPart ? ALREADY_ANSWERED : 'Проект ответа на инцидент ещё не подготовлен');
+    }
+    const others = waiting.filter((d) => d.authorId !== actor.userId);
+    if (others.length === 0) {
       await refusedOnRecord(
         this.audit,
         {
@@ -495,17 +544,11 @@ export class Incidents {
     if (!APPROVERS.includes(actor.role)) {
       throw forbiddenError('Ответ на инцидент согласует руководитель');
     }
-    if (!(await this.repository.claimAnswer(id, actor.userId))) {
-      throw conflictError(ALREADY_ANSWERED);
-    }
     let answered = 0;
-    let skipped = 0;
+    // Drafts waiting that this approval leaves: the approver's own, and those on appeals done meanwhile.
+    const skipped = drafts.filter((d) => d.answerStatus === 'draft').length - others.length;
     const failed: IncidentStepResult['failed'] = [];
-    for (const d of await this.repository.drafts(id)) {
-      if (d.answerStatus !== 'draft' || DONE.includes(d.appealStatus)) {
-        skipped++;
-        continue;
-      }
+    for (const d of others) {
       try {
         await this.workflow.approveAnswer(d.appealId, d.answerId, actor);
         await this.workflow.sendAnswer(d.appealId, d.answerId, actor);
@@ -521,26 +564,23 @@ export class Incidents {
         failed.push({ appealId: d.appealId, message: error.message });
       }
     }
-    if (answered === 0 && failed.length > 0) await this.repository.reopen(id);
+    if (answered > 0) {
+      await this.repository.markAnswered(id, [...new Set(others.map((d) => d.organisationId))], actor.userId);
+    }
     await this.audit.record({
       userId: actor.userId,
       action: 'incident.approve-answer',
       entityType: 'incident',
       entityId: id,
-      details: { answered, skipped, failed: failed.length, draftedBy: state.drafted_by },
+      details: {
+        answered,
+        skipped,
+        failed: failed.length,
+        draftedBy: [...new Set(others.map((d) => d.authorId))],
+      },
     });
     this.log.info('incident answered', { incidentId: id, answered, skipped, failed: failed.length });
-    // Failures on appeals outside the approver's scope are not named back to them (their ids, their state).
-    const visible =
-      actor.scope.organisationIds === null
-        ? undefined
-        : new Set((await this.repository.appealStatuses(id, actor.scope)).map((a) => a.id));
-    return {
-      incidentId: id,
-      answered,
-      skipped,
-      failed: failed.filter((f) => visible?.has(f.appealId) ?? true),
-    };
+    return { incidentId: id, answered, skipped, failed };
   }
 }
 

@@ -82,7 +82,7 @@ export class PersonalDataRetention {
       const ids = batch.map((r) => r.id);
       const shas = await this.appeals.fileHashes(tx, ids);
       await this.appeals.eraseAppeals(tx, ids, [...new Set(batch.map((r) => r.applicant_id))], now);
-      await this.incidents.forgetAddresses(tx, ids);
+      await this.incidents.forgetPersonalData(tx, ids, PERSONAL_DATA_ERASED_TEXT_RU);
       await this.messages.eraseTexts(tx, ids, PERSONAL_DATA_ERASED_TEXT_RU);
       await this.inbound.deleteUnreferencedContents(tx, shas, false);
       await this.inbound.erasePayloadsOfAppeals(tx, ids);

@@ -118,10 +118,19 @@ export class IncidentSummaryDto {
   @ApiProperty() title!: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) topicId!: string | null;
   @ApiProperty({ type: String, nullable: true }) topicName!: string | null;
-  @ApiProperty({ enum: ['open', 'answered', 'closed'] }) status!: string;
+  @ApiProperty({
+    enum: ['open', 'answered', 'closed'],
+    description: 'Для подразделения — состояние его части: answered, когда его обращения отвечены',
+  })
+  status!: string;
   @ApiProperty() appealsCount!: number;
-  @ApiProperty({ format: 'date-time' }) firstAt!: string;
-  @ApiProperty({ format: 'date-time' }) lastAt!: string;
+  @ApiProperty({
+    format: 'date-time',
+    description: 'Первое обращение (подразделению — первое из его обращений)',
+  })
+  firstAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'Последнее обращение (подразделению — из его обращений)' })
+  lastAt!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) answeredAt!: string | null;
   @ApiProperty({ type: [String] }) channels!: string[];
@@ -146,13 +155,30 @@ export class IncidentAppealDto {
 
 export class IncidentDetailDto extends OmitType(IncidentSummaryDto, ['channels'] as const) {
   @ApiProperty({ type: String, nullable: true }) addressKey!: string | null;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Кто согласовал ответ' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Кто согласовал ответ на весь инцидент (видно сотрудникам всего региона)',
+  })
   answeredBy!: string | null;
-  @ApiProperty({ type: String, nullable: true, description: 'Проект ответа на инцидент' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Проект ответа на вашу часть инцидента (ждущий согласования, иначе последний отправленный): вашей организации ' +
+      'или написанный по вашим обращениям; проект другой организации не показывается',
+  })
   draftText!: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'Кто подготовил проект' })
   draftedBy!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) draftedAt!: string | null;
+  @ApiProperty({ description: 'Проект ждёт согласования (иначе это отправленный ответ)' })
+  draftAwaitsApproval!: boolean;
+  @ApiProperty({
+    description: 'Открытые обращения вашей части инцидента, по которым проект ещё не подготовлен',
+  })
+  awaitingDraft!: number;
   @ApiProperty({ type: [IncidentAppealDto], description: 'Обращения инцидента в пределах вашей области' })
   appeals!: IncidentAppealDto[];
 }

@@ -3484,14 +3484,18 @@ export interface components {
             answeredAt: string | null;
             /**
              * Format: uuid
-             * @description Кто согласовал ответ
+             * @description Кто согласовал ответ на весь инцидент (видно сотрудникам всего региона)
              */
             answeredBy: string | null;
             /** @description Обращения инцидента в пределах вашей области */
             appeals: components["schemas"]["IncidentAppealDto"][];
             appealsCount: number;
+            /** @description Открытые обращения вашей части инцидента, по которым проект ещё не подготовлен */
+            awaitingDraft: number;
             /** Format: date-time */
             createdAt: string;
+            /** @description Проект ждёт согласования (иначе это отправленный ответ) */
+            draftAwaitsApproval: boolean;
             /** Format: date-time */
             draftedAt: string | null;
             /**
@@ -3499,15 +3503,24 @@ export interface components {
              * @description Кто подготовил проект
              */
             draftedBy: string | null;
-            /** @description Проект ответа на инцидент */
+            /** @description Проект ответа на вашу часть инцидента (ждущий согласования, иначе последний отправленный): вашей организации или написанный по вашим обращениям; проект другой организации не показывается */
             draftText: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Первое обращение (подразделению — первое из его обращений)
+             */
             firstAt: string;
             /** Format: uuid */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Последнее обращение (подразделению — из его обращений)
+             */
             lastAt: string;
-            /** @enum {string} */
+            /**
+             * @description Для подразделения — состояние его части: answered, когда его обращения отвечены
+             * @enum {string}
+             */
             status: "open" | "answered" | "closed";
             title: string;
             /** Format: uuid */
@@ -3534,13 +3547,22 @@ export interface components {
             channels: string[];
             /** Format: date-time */
             createdAt: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Первое обращение (подразделению — первое из его обращений)
+             */
             firstAt: string;
             /** Format: uuid */
             id: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description Последнее обращение (подразделению — из его обращений)
+             */
             lastAt: string;
-            /** @enum {string} */
+            /**
+             * @description Для подразделения — состояние его части: answered, когда его обращения отвечены
+             * @enum {string}
+             */
             status: "open" | "answered" | "closed";
             title: string;
             /** Format: uuid */

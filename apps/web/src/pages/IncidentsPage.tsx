@@ -252,9 +252,9 @@ function IncidentDetail({ id }: { id: string }) {
           {i.draftText ? (
             <>
               <Text size="sm" c="dimmed">
-                {i.status === 'answered'
-                  ? `Ответ согласован и отправлен ${formatInZone(i.answeredAt, zone)}`
-                  : `Проект подготовлен ${formatInZone(i.draftedAt, zone)}${ownDraft ? ' вами' : ''}`}
+                {i.draftAwaitsApproval
+                  ? `Проект подготовлен ${formatInZone(i.draftedAt, zone)}${ownDraft ? ' вами' : ''}`
+                  : `Ответ согласован и отправлен ${formatInZone(i.answeredAt, zone)}`}
               </Text>
               <Text size="sm" className="appeal-text" data-testid="incident-draft">
                 {i.draftText}
@@ -267,7 +267,20 @@ function IncidentDetail({ id }: { id: string }) {
               </Text>
             )
           )}
-          {i.status === 'open' && !i.draftText && (
+          {i.status === 'open' && i.draftAwaitsApproval && approver && !ownDraft && (
+            <Group justify="flex-end">
+              <Button loading={approve.isPending} onClick={() => approve.mutate()}>
+                Согласовать и отправить всем заявителям
+              </Button>
+            </Group>
+          )}
+          {i.status === 'open' && i.draftAwaitsApproval && (!approver || ownDraft) && (
+            <Text size="sm" data-testid="incident-awaits-approval">
+              Проект ждёт согласования: его согласует руководитель или администратор
+              {ownDraft ? ', не автор проекта' : ''}.
+            </Text>
+          )}
+          {i.status === 'open' && i.awaitingDraft > 0 && (
             <form
               noValidate
               onSubmit={(e) => {
@@ -277,8 +290,15 @@ function IncidentDetail({ id }: { id: string }) {
             >
               <Stack gap="xs">
                 <Text size="sm" c="dimmed">
-                  Проект станет ответом по каждому открытому обращению инцидента; согласует и отправит его
-                  заявителям (каждому — по его каналу) другой сотрудник: руководитель или администратор.
+                  Проект станет ответом по {i.awaitingDraft}{' '}
+                  {plural(
+                    i.awaitingDraft,
+                    'открытому обращению',
+                    'открытым обращениям',
+                    'открытым обращениям',
+                  )}{' '}
+                  инцидента в вашей области, по которым проекта ещё нет; согласует и отправит его заявителям
+                  (каждому — по его каналу) другой сотрудник: руководитель или администратор.
                 </Text>
                 <Textarea label="Текст ответа" required autosize minRows={5} {...textOf(text, setText)} />
                 <Group justify="flex-end">
@@ -288,19 +308,6 @@ function IncidentDetail({ id }: { id: string }) {
                 </Group>
               </Stack>
             </form>
-          )}
-          {i.status === 'open' && i.draftText && approver && !ownDraft && (
-            <Group justify="flex-end">
-              <Button loading={approve.isPending} onClick={() => approve.mutate()}>
-                Согласовать и отправить всем заявителям
-              </Button>
-            </Group>
-          )}
-          {i.status === 'open' && i.draftText && (!approver || ownDraft) && (
-            <Text size="sm" data-testid="incident-awaits-approval">
-              Проект ждёт согласования: его согласует руководитель или администратор
-              {ownDraft ? ', не автор проекта' : ''}.
-            </Text>
           )}
           {error && (
             <Text size="sm" c="red.9" role="alert">
