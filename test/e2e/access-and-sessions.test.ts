@@ -325,6 +325,26 @@ describe('temporary passwords set by an administrator (e2e)', () => {
     expect(JSON.stringify(audit)).not.toContain('собственный');
   });
 
+  it('gives a temporary password no system report: /health says only whether the system is up', async () => {
+    const temporary = 'временный-пароль-3';
+    const created = await call('POST', '/api/v1/users', admin.headers, {
+      login: 'orlov',
+      password: temporary,
+      fullName: 'Орлов Игорь',
+      role: 'admin',
+      organisationId: cur,
+    });
+    expect(created.status).toBe(201);
+    const session = await json(signIn('orlov', temporary));
+    // Through a proxy: a caller on this machine, not relayed, is the start script and gets the report anyway.
+    const health = async (headers: Record<string, string>) =>
+      Object.keys(
+        await json(call('GET', '/health', { ...headers, 'x-forwarded-for': '203.0.113.5' })),
+      ).sort();
+    expect(await health(admin.headers)).toContain('channels');
+    expect(await health(bearer(session.accessToken))).toEqual(['postgres', 'redis', 'status']);
+  });
+
   it('makes a password the administrator resets temporary again, even for a running session', async () => {
     const created = await json(
       call('POST', '/api/v1/users', admin.headers, {

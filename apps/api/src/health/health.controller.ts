@@ -46,7 +46,8 @@ export class HealthController {
   private async staffMayRead(req: Request): Promise<boolean> {
     const token = bearerToken(req.headers.authorization);
     const user = token ? await this.users.authenticate(token).catch(() => undefined) : undefined;
-    return !!user && DETAIL_ROLES.includes(user.role);
+    // A temporary password may read who it is and change itself, nothing else (StaffAuthGuard): not the report.
+    return !!user && !user.mustChangePassword && DETAIL_ROLES.includes(user.role);
   }
 }
 
