@@ -21,7 +21,8 @@ describe('the ingest bench’s channel accounts', () => {
       expect({ channel, off: configured ? undefined : off }).toEqual({ channel, off: undefined });
       const account = { id: randomUUID(), ...configured! };
       const item = items.find((i) => i.channel === channel)!;
-      const receipt = await CONNECTORS[configured!.kind]!().send(account, {
+      const connector = (await CONNECTORS[configured!.kind]())();
+      const receipt = await connector.send(account, {
         id: randomUUID(),
         kind: 'registration-notice',
         text: 'Обращение зарегистрировано под № 1-2026',

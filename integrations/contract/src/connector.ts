@@ -113,5 +113,9 @@ export interface Connector {
   fetchAttachment?(account: ChannelAccountRef, remoteRef: string): Promise<FetchedFile>;
 }
 
-/** How the apps hand the channels library its connectors: one factory per kind (integrations/catalog). */
-export type ConnectorFactories = Record<ConnectorKind, () => Connector>;
+/**
+ * How the apps hand the channels library its connectors (integrations/catalog): per kind, a loader of the
+ * connector's module that gives the factory of its connectors. The library calls a kind's loader only when an
+ * account of that kind exists, so a process loads a channel's SDK only where that channel is configured.
+ */
+export type ConnectorLoaders = Record<ConnectorKind, () => Promise<() => Connector>>;

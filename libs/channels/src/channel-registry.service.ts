@@ -11,7 +11,7 @@ import {
   Channel,
   type ChannelAccountRef,
   type Connector,
-  type ConnectorFactories,
+  type ConnectorLoaders,
   type ConnectorKind,
   isChannel,
   isConnectorKind,
@@ -20,8 +20,8 @@ import { namedSecretHostProblem, officialChannelHosts, secretBearingHosts } from
 import { accountStateOf, ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
 import { SecretBox } from './channel-secrets';
 
-/** The injection token of the connector factories the app wires in (`ChannelsModule.forRoot`). */
-export const CONNECTOR_FACTORIES = Symbol('CONNECTOR_FACTORIES');
+/** The injection token of the connector loaders the app wires in (`ChannelsModule.forRoot`). */
+export const CONNECTOR_LOADERS = Symbol('CONNECTOR_LOADERS');
 
 export interface ChannelEntry {
   kind: ConnectorKind;
@@ -80,7 +80,8 @@ export function deliveryKindOf(channel: string): ConnectorKind | undefined {
  * `onChange`. A kind's default account, which answers whatever came through no known account (our form, imports),
  * is the environment's, else the oldest enabled one. An administrator's account that is disabled or cannot work
  * answers nothing: what came through it waits for it (`notWorking` says why) rather than leaving through another
- * account. The connectors themselves come from the app.
+ * account. The connectors themselves come from the app, each kind's module loaded once an account of it is there
+ * (a process without a Telegram account never loads the Telegram SDK).
  */
 @Injectable()
 export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
@@ -90,6 +91,8 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
   /** Administrators' accounts known but not working (disabled, or their secrets missing): id → why. */
   private readonly idle = new Map<string, string>();
   private readonly listeners = new Set<(change: AccountsChange) => void>();
+  /** The connector factory of each kind whose module is loaded (`loadConnectors`). */
+  private readonly factories = new Map<ConnectorKind, () => Connector>();
   private envOff: OffAccount[] = [];
   private accountsOff: OffAccount[] = [];
   private refreshing: Promise<void> | undefined;
@@ -101,7 +104,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
   constructor(
     private readonly config: AppConfig,
     private readonly accounts: ChannelAccountsRepository,
-    @Inject(CONNECTOR_FACTORIES) private readonly factories: ConnectorFactories,
+    @Inject(CONNECTOR_LOADERS) private readonly loaders: ConnectorLoaders,
   ) {
     this.box = config.channelSecretsKey ? new SecretBox(config.channelSecretsKey) : undefined;
   }
@@ -147,6 +150,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
   async add(account: ConfiguredAccount): Promise<ChannelEntry> {
     if (this.all().some((e) => e.kind === account.kind && e.source === 'env'))
       throw new Error(`channel ${account.kind} is configured twice`);
+    await this.loadConnectors([account.kind]);
     const id = await this.accounts.upsert(account);
     const entry = this.build(account.kind, {
       id,
@@ -190,6 +194,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
 
   private async load(): Promise<void> {
     const rows = await this.accounts.adminAccounts();
+    await this.loadConnectors(rows.flatMap((r) => (r.enabled && isConnectorKind(r.kind) ? [r.kind] : [])));
     const off: OffAccount[] = [];
     const live = new Set<string>();
     const change: AccountsChange = { added: [], removed: [] };
@@ -286,16 +291,25 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
    * connector for, is left out.
    */
   async disabledAccounts(): Promise<ChannelEntry[]> {
-    const rows = await this.accounts.adminAccounts();
+    const rows = (await this.accounts.adminAccounts()).filter((r) => !r.enabled);
+    await this.loadConnectors(rows.flatMap((r) => (isConnectorKind(r.kind) ? [r.kind] : [])));
     const disabled: ChannelEntry[] = [];
     for (const row of rows) {
-      if (row.enabled || !isConnectorKind(row.kind) || !isChannel(row.channel) || !this.factories[row.kind])
-        continue;
+      if (!isConnectorKind(row.kind) || !isChannel(row.channel) || !this.factories.has(row.kind)) continue;
       const secrets = this.secretsOf(row);
       if (typeof secrets === 'string') continue;
       disabled.push(this.entryOf(row.kind, adminAccountOf(row, row.kind, row.channel, secrets)));
     }
     return disabled;
+  }
+
+  /**
+   * Loads the connector modules of these kinds not loaded yet (with their channel SDKs); a kind this app has no
+   * connector for is left out.
+   */
+  private async loadConnectors(kinds: ConnectorKind[]): Promise<void> {
+    const missing = [...new Set(kinds)].filter((kind) => !this.factories.has(kind) && this.loaders[kind]);
+    await Promise.all(missing.map(async (kind) => this.factories.set(kind, await this.loaders[kind]())));
   }
 
   private build(kind: ConnectorKind, account: BuiltAccount): ChannelEntry {
@@ -305,7 +319,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
   }
 
   private entryOf(kind: ConnectorKind, account: BuiltAccount): ChannelEntry {
-    const factory = this.factories[kind];
+    const factory = this.factories.get(kind);
     if (!factory) throw new Error(`no connector for channel ${kind} in this app`);
     const { name, source, organisationId, ...ref } = account;
     const state = accountStateOf(this.accounts, ref.id);

@@ -1,5 +1,5 @@
 import { AppConfig } from '@inbox/config';
-import { Channel, type Connector, type ConnectorFactories } from '@inbox/integrations/contract';
+import { Channel, type Connector, type ConnectorLoaders } from '@inbox/integrations/contract';
 import { type ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
 import { ChannelRegistry } from './channel-registry.service';
 import { SecretBox } from './channel-secrets';
@@ -28,16 +28,26 @@ function row(id: string, fields: Partial<StoredAccount>): StoredAccount {
 const byEnv = (id: string, name: string, variable: string) =>
   row(id, { name, secretEnv: { groupToken: variable } });
 
-/** A registry over the administrators' accounts `rows()` gives (read again on each refresh), every one a VK stub. */
+/** The kinds whose connector module a registry of `registryOf` loaded, in order. */
+let loaded: string[] = [];
+
+/**
+ * A registry over the administrators' accounts `rows()` gives (read again on each refresh), every one a VK stub;
+ * the app also wires in Telegram, whose accounts those rows may add.
+ */
 async function registryOf(config: AppConfig, rows: () => StoredAccount[]): Promise<ChannelRegistry> {
   const repository = {
     upsert: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
     adminAccounts: () => Promise.resolve(rows()),
   } as unknown as ChannelAccountsRepository;
-  const connector = { channel: Channel.Vk, mode: 'both' } as unknown as Connector;
+  const loader = (channel: Channel) => () => {
+    loaded.push(channel);
+    return Promise.resolve(() => ({ channel, mode: 'both' }) as unknown as Connector);
+  };
   const registry = new ChannelRegistry(config, repository, {
-    vk: () => connector,
-  } as unknown as ConnectorFactories);
+    vk: loader(Channel.Vk),
+    telegram: loader(Channel.Telegram),
+  } as unknown as ConnectorLoaders);
   await registry.onModuleInit();
   return registry;
 }
@@ -48,6 +58,7 @@ describe('ChannelRegistry: many accounts per kind', () => {
   let registry: ChannelRegistry;
 
   beforeEach(async () => {
+    loaded = [];
     rows = [
       row('00000000-0000-4000-8000-000000000002', {
         name: 'district',
@@ -119,6 +130,30 @@ describe('ChannelRegistry: many accounts per kind', () => {
     // Nothing changed: nobody is told.
     await registry.refresh();
     expect(changes).toHaveLength(2);
+  });
+
+  it("loads a kind's connector module once, and only when an account of that kind is there", async () => {
+    expect(loaded).toEqual(['vk']);
+    rows.push(
+      row('00000000-0000-4000-8000-000000000007', {
+        kind: 'telegram',
+        channel: Channel.Telegram,
+        name: 'bot',
+        enabled: false,
+        secretsEncrypted: box.seal({ botToken: 'bot-token' }),
+      }),
+    );
+    await registry.refresh();
+    expect(loaded).toEqual(['vk']);
+    // A disabled account is torn down: its connector is built for that, and only then.
+    expect((await registry.disabledAccounts()).map((e) => e.account.channel)).toEqual([
+      Channel.Vk,
+      Channel.Telegram,
+    ]);
+    expect(loaded).toEqual(['vk', 'telegram']);
+    rows[rows.length - 1] = { ...rows[rows.length - 1], enabled: true, updatedAt: new Date(3000) };
+    await registry.refresh();
+    expect(loaded).toEqual(['vk', 'telegram']);
   });
 
   it("names no system variable as a channel's secret: the token-signing key and the database stay home", async () => {

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type ConnectorFactories } from '@inbox/integrations/contract';
+import { type ConnectorLoaders } from '@inbox/integrations/contract';
 import { AppealsModule } from '@inbox/appeals';
 import { IntakeModule } from '@inbox/intake';
 import { AppealEventHooks } from './appeal-event-hooks.service';
@@ -10,7 +10,7 @@ import { ChannelIntake } from './channel-intake.service';
 import { EventOutboxPanel } from './event-outbox-panel.service';
 import { QuarantinePanel } from './quarantine-panel.service';
 import { ChannelPuller } from './channel-puller.service';
-import { CONNECTOR_FACTORIES, ChannelRegistry } from './channel-registry.service';
+import { CONNECTOR_LOADERS, ChannelRegistry } from './channel-registry.service';
 import { InboundEvents } from './inbound-events.service';
 import { InboundEventsRepository } from './inbound-events.repository';
 
@@ -30,16 +30,17 @@ const SERVICES = [
 
 /**
  * Channel accounts, intake from connectors, inbound events and the history outbox. Global; the app hands
- * it the connectors it wires in (integrations/catalog), so no library here knows a concrete channel.
+ * it the loaders of the connectors it wires in (integrations/catalog), so no library here knows a concrete
+ * channel, and a channel's module is loaded only when an account of it exists.
  */
 @Module({})
 export class ChannelsModule {
-  static forRoot(connectors: ConnectorFactories): DynamicModule {
+  static forRoot(connectors: ConnectorLoaders): DynamicModule {
     return {
       module: ChannelsModule,
       global: true,
       imports: [AppealsModule, IntakeModule],
-      providers: [{ provide: CONNECTOR_FACTORIES, useValue: connectors }, ...SERVICES],
+      providers: [{ provide: CONNECTOR_LOADERS, useValue: connectors }, ...SERVICES],
       exports: SERVICES,
     };
   }
