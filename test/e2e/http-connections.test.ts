@@ -57,11 +57,15 @@ describe('kept-alive connections (e2e)', () => {
       await new Promise((resolve) => setTimeout(resolve, 6_500));
       expect(closed).toBe(false);
       expect(await ask(socket, '/api/docs-json')).toMatch(/^HTTP\/1\.1 200 /);
-      // The idle connection does not hold a redeploy's stop.
+      // The idle connection does not hold a redeploy's stop: the stop ends it. Left alone it would end at the
+      // server's keep-alive (65 s), and a stop that waited for it took that long whatever the machine's load.
+      const keepAliveMs = (stack.api.getHttpServer() as { keepAliveTimeout: number }).keepAliveTimeout;
+      expect(keepAliveMs).toBeGreaterThanOrEqual(60_000);
       const started = Date.now();
       await stack.close();
       stack = undefined;
-      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(closed).toBe(true);
+      expect(Date.now() - started).toBeLessThan(keepAliveMs);
     } finally {
       socket.destroy();
     }
@@ -112,14 +116,11 @@ describe('api shutdown with live streams open (e2e)', () => {
       };
       const streamsOpen = [await open(), await open()];
 
+      // Each stream is ended by the server (a clean end of the response; the client never closes it), and the
+      // stop completes. A stop that waited for its clients would do neither: the test fails at its timeout.
       closing = stack.close();
-      const outcome = await Promise.race([
-        closing.then(() => 'closed' as const),
-        new Promise<'still open'>((resolve) => setTimeout(() => resolve('still open'), 10_000).unref()),
-      ]);
-      expect(outcome).toBe('closed');
-      // Each stream was ended by the server (a clean end of the response), not cut by the client.
       await Promise.all(streamsOpen.map((s) => s.ended));
+      await closing;
     } finally {
       for (const req of streams) req.destroy();
       await (closing ?? stack.close());

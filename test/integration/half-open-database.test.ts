@@ -152,23 +152,42 @@ describe('a database connection that stops answering mid-statement (integration)
       stored.inboundItemId,
     ])) as { id: string }[];
     expect(appeals).toHaveLength(1);
-    // The silent connection was given up by the worker, within the query timeout (and the timer's slack).
+    // The silent connection was given up by the worker: nothing else ends one, so without the query timeout the
+    // item above is never processed (no bound on the time here: that is the machine's, not the behaviour's).
     expect(hop.closedWhileFrozen.length).toBeGreaterThan(0);
-    expect(Math.min(...hop.closedWhileFrozen)).toBeLessThan(QUERY_TIMEOUT_MS + 2000);
   });
 });
 
-/** Takes a lock on a connection of its own and holds it `ms`; `released` settles once it is let go. */
-async function holdLock(ds: DataSource, lockSql: string, ms: number): Promise<{ released: Promise<void> }> {
+/**
+ * Takes a lock on a connection of its own and holds it `ms`, or until `release()`; `released` settles once it is
+ * let go, and `held()` says whether it still is.
+ */
+async function holdLock(
+  ds: DataSource,
+  lockSql: string,
+  ms: number,
+): Promise<{ released: Promise<void>; held(): boolean; release(): Promise<void> }> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   await runner.startTransaction();
   await runner.query(lockSql);
-  const released = new Promise<void>((resolve) => setTimeout(resolve, ms)).then(async () => {
+  let held = true;
+  let letGo: () => void = () => undefined;
+  const timer = setTimeout(() => letGo(), ms);
+  const released = new Promise<void>((resolve) => (letGo = resolve)).then(async () => {
+    clearTimeout(timer);
+    held = false;
     await runner.commitTransaction();
     await runner.release();
   });
-  return { released };
+  return {
+    released,
+    held: () => held,
+    release: () => {
+      letGo();
+      return released;
+    },
+  };
 }
 
 @Module({ imports: [ConfigModule, DatabaseModule.forRoot(), ReportsModule, ClocksModule] })
@@ -265,7 +284,7 @@ describe('long work under the pool timeouts (integration)', () => {
   });
   // A dashboard view folds what is pending too, but a supervisor must not wait on an import's fold (minutes, now
   // that it is long work): the view waits 2 s at most, the fold goes on behind it, and the view's readers add the
-  // deltas not folded yet. Here the fold's statement is held 6 s behind a lock on the counts.
+  // deltas not folded yet. Here the fold's statement is held behind a lock on the counts until the view is back.
   it('shows the dashboard without waiting on a long fold, which finishes behind it', async () => {
     const admin = context!.db.dataSource;
     const reports = context!.ctx.get(Reports);
@@ -279,13 +298,12 @@ describe('long work under the pool timeouts (integration)', () => {
     await insertBareAppeal(admin, 'fold-view-1', '2026-900103');
 
     // Writers wait, readers do not (EXCLUSIVE lets a plain SELECT through).
-    const { released } = await holdLock(admin, `LOCK TABLE appeal_daily_counts IN EXCLUSIVE MODE`, 6000);
-    const started = Date.now();
+    // Let go after 60 s at the latest: a view that waited on the fold is back only then, with the lock gone.
+    const lock = await holdLock(admin, `LOCK TABLE appeal_daily_counts IN EXCLUSIVE MODE`, 60_000);
     const dashboard = await reports.dashboard(viewer);
-    const tookMs = Date.now() - started;
-    expect(tookMs).toBeLessThan(5000);
+    expect(lock.held()).toBe(true);
     expect(dashboard.totals.open).toBe(before + 1);
-    await released;
+    await lock.release();
     await eventually(async () => {
       const [{ pending }] = (await admin.query(
         `SELECT count(*)::int AS pending FROM appeal_count_deltas`,

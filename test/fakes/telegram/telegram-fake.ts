@@ -188,6 +188,11 @@ export class TelegramFake {
 
   // ---- updates ---------------------------------------------------------------------------------
 
+  /** Whether a long poll (getUpdates with a timeout and nothing queued) is being held open. */
+  get holdingPoll(): boolean {
+    return this.waiter !== null;
+  }
+
   /** Queues an update for getUpdates (update_id assigned here); wakes a waiting long poll. */
   enqueue(update: Record<string, unknown>): Update {
     const stored = { ...update, update_id: this.nextUpdateId++ } as Update;
