@@ -52,8 +52,9 @@ describe('workspace API (e2e)', () => {
     const req = httpRequest(`${t.stack.baseUrl}/api/v1/appeals/stream?ticket=${encodeURIComponent(ticket)}`);
     const ready = new Promise<void>((resolve, reject) => {
       req.on('response', (res) => {
-        expect(res.statusCode).toBe(200);
-        expect(res.headers['content-type']).toContain('text/event-stream');
+        // Rejected rather than an expect thrown from the listener: the wait for `ready` fails with the reason.
+        if (res.statusCode !== 200 || !res.headers['content-type']?.includes('text/event-stream'))
+          return reject(new Error(`the stream answered ${res.statusCode} ${res.headers['content-type']}`));
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           received.push(chunk);
