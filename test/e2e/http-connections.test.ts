@@ -213,6 +213,12 @@ describe('TRUST_PROXY=1: the address the proxy in front saw', () => {
     );
   });
 
+  it('gives a caller on this machine no system report: it may be the proxy relaying anyone', async () => {
+    // nginx adds no forwarding header unless told to: a relayed request looks like one from this machine.
+    const health = await json(fetch(`${stack.baseUrl}/health`));
+    expect(Object.keys(health).sort()).toEqual(['postgres', 'redis', 'status']);
+  });
+
   it('limits sign-in requests per address, an IPv6 client by its /64, right passwords too: 429, Retry-After, Russian', async () => {
     // RATE_LIMIT_SIGN_IN's default, 30 a minute, counted in Redis (every api process shares it); each a scrypt.
     const [{ id: organisationId }] = (await stack.db.dataSource.query(

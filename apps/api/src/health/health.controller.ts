@@ -2,6 +2,7 @@ import { Get, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { type Request, type Response } from 'express';
 import { bearerToken, Role, StaffUsers } from '@inbox/access';
+import { AppConfig } from '@inbox/config';
 import { HealthDto } from './health.responses';
 import { SystemHealth } from './system-health.service';
 import { PublicController } from '../public-controller';
@@ -14,6 +15,7 @@ export class HealthController {
   constructor(
     private readonly system: SystemHealth,
     private readonly users: StaffUsers,
+    private readonly config: AppConfig,
   ) {}
 
   /**
@@ -33,7 +35,7 @@ export class HealthController {
   async health(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     // Who may read the counts is settled first: they are counted only for them, so an anonymous caller's stream of
     // checks costs two pings, not the backlog counts over the tables and queues.
-    if (isLocal(req) || (await this.staffMayRead(req))) {
+    if (isLocal(req, this.config.trustProxy) || (await this.staffMayRead(req))) {
       const report = await this.system.report();
       res.status(report.status === 'ok' ? 200 : 503);
       return report;
@@ -51,8 +53,13 @@ export class HealthController {
   }
 }
 
-/** The caller is on this machine and no proxy relayed it (a proxy on the same host adds its forwarding headers). */
-function isLocal(req: Request): boolean {
+/**
+ * The caller is on this machine and no proxy relayed it (a proxy on the same host adds its forwarding headers). With
+ * TRUST_PROXY set a proxy is in front of us, and a connection from this machine may be it relaying anyone: nginx
+ * adds no forwarding header unless told to, so every caller on the internet read the report through it.
+ */
+function isLocal(req: Request, trustProxy: AppConfig['trustProxy']): boolean {
+  if (trustProxy !== false) return false;
   const address = req.socket.remoteAddress ?? '';
   const loopback = address === '::1' || /^(::ffff:)?127\./.test(address);
   const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((h) => req.headers[h] !== undefined);
