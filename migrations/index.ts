@@ -80,6 +80,7 @@ import { SignInKnownSources1796206310000 } from './1796206310000-SignInKnownSour
 import { ClusterBandsWithoutAppealIndex1796206400000 } from './1796206400000-ClusterBandsWithoutAppealIndex';
 import { ApplicantSnils1796206500000 } from './1796206500000-ApplicantSnils';
 import { IncidentParts1796206600000 } from './1796206600000-IncidentParts';
+import { AppealIncidentLinks1796206700000 } from './1796206700000-AppealIncidentLinks';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -167,4 +168,5 @@ export const MIGRATIONS = [
   ClusterBandsWithoutAppealIndex1796206400000,
   ApplicantSnils1796206500000,
   IncidentParts1796206600000,
+  AppealIncidentLinks1796206700000,
 ];

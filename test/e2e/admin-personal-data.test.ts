@@ -92,9 +92,10 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
       expect((await post('/api/v1/appeals', { ...appeal, surname, firstName: 'Нина' })).id).toBeTruthy();
     await stack.api.get(ClassificationPipeline).processPending(100);
     await stack.api.get(Incidents).clusterPending(100);
-    const [incident] = (await stack.db.dataSource.query(`SELECT incident_id FROM appeals WHERE id = $1`, [
-      appealId,
-    ])) as { incident_id: string | null }[];
+    const [incident] = (await stack.db.dataSource.query(
+      `SELECT incident_id FROM appeal_incidents WHERE appeal_id = $1`,
+      [appealId],
+    )) as { incident_id: string | null }[];
     incidentId = incident.incident_id!;
     expect(incidentId).toBeTruthy();
     registrationNumber = created.registrationNumber;

@@ -467,7 +467,7 @@ describe('classification and routing intelligence (e2e)', () => {
     });
     expect(incident.channels).toEqual(['pos', 'telegram', 'vk']);
     const [{ n: incidents }] = await sql<{ n: number }>(
-      `SELECT count(DISTINCT incident_id)::int AS n FROM appeals WHERE id = ANY($1)`,
+      `SELECT count(DISTINCT incident_id)::int AS n FROM appeal_incidents WHERE appeal_id = ANY($1)`,
       [appealIds],
     );
     expect(incidents).toBe(1);

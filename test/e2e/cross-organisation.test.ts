@@ -89,7 +89,9 @@ describe('one organisation against another’s objects (e2e)', () => {
     }
     await stack.api.get(ClassificationPipeline).processPending(100);
     await stack.api.get(Incidents).clusterPending(100);
-    const [row] = (await ds.query(`SELECT incident_id FROM appeals WHERE id = $1`, [ids[0]])) as {
+    const [row] = (await ds.query(`SELECT incident_id FROM appeal_incidents WHERE appeal_id = $1`, [
+      ids[0],
+    ])) as {
       incident_id: string | null;
     }[];
     incidentId = row.incident_id!;
@@ -113,10 +115,11 @@ describe('one organisation against another’s objects (e2e)', () => {
     const [{ channel }] = (await stack.db.dataSource.query(`SELECT channel FROM appeals WHERE id = $1`, [
       appealB,
     ])) as { channel: string }[];
-    await stack.db.dataSource.query(
-      `UPDATE appeals SET incident_id = $1, channel = 'telegram' WHERE id = $2`,
-      [incidentId, appealA],
-    );
+    await stack.db.dataSource.query(`UPDATE appeals SET channel = 'telegram' WHERE id = $1`, [appealA]);
+    await stack.db.dataSource.query(`INSERT INTO appeal_incidents (appeal_id, incident_id) VALUES ($1, $2)`, [
+      appealA,
+      incidentId,
+    ]);
     await stack.db.dataSource.query(`UPDATE incidents SET appeals_count = appeals_count + 1 WHERE id = $1`, [
       incidentId,
     ]);
@@ -133,10 +136,8 @@ describe('one organisation against another’s objects (e2e)', () => {
       );
       expect(other).toMatchObject({ appealsCount: 1, channels: ['telegram'] });
     } finally {
-      await stack.db.dataSource.query(`UPDATE appeals SET incident_id = NULL, channel = $2 WHERE id = $1`, [
-        appealA,
-        channel,
-      ]);
+      await stack.db.dataSource.query(`DELETE FROM appeal_incidents WHERE appeal_id = $1`, [appealA]);
+      await stack.db.dataSource.query(`UPDATE appeals SET channel = $2 WHERE id = $1`, [appealA, channel]);
       await stack.db.dataSource.query(`UPDATE incidents SET appeals_count = $2 WHERE id = $1`, [
         incidentId,
         before,
@@ -151,7 +152,7 @@ describe('one organisation against another’s objects (e2e)', () => {
     ).toBe('refused');
     expect(await refused(call(headA, 'POST', `/api/v1/incidents/${incidentId}/approve`))).toBe('refused');
     const [drafts] = (await stack.db.dataSource.query(
-      `SELECT count(*)::int AS n FROM answers WHERE appeal_id IN (SELECT id FROM appeals WHERE incident_id = $1)`,
+      `SELECT count(*)::int AS n FROM answers WHERE appeal_id IN (SELECT appeal_id FROM appeal_incidents WHERE incident_id = $1)`,
       [incidentId],
     )) as { n: number }[];
     expect(drafts.n).toBe(0);

@@ -192,8 +192,9 @@ describe('classification in batches (integration)', () => {
       `SELECT classification_state, topic_id, subtopic_id, typical_need, classification_confidence,
               classifier_model_id, fast_track,
               CASE WHEN fast_track THEN answer_due_date - registered_at::date END AS term,
-              suggested_organisation_ids, classified_at IS NOT NULL AS routed, incident_id IS NOT NULL AS in_incident
-         FROM appeals WHERE id = $1`,
+              suggested_organisation_ids, classified_at IS NOT NULL AS routed,
+              EXISTS (SELECT 1 FROM appeal_incidents l WHERE l.appeal_id = a.id) AS in_incident
+         FROM appeals a WHERE id = $1`,
       [id],
     );
     const events = await sql<{ type: string; data: Record<string, unknown> }>(
@@ -256,8 +257,8 @@ describe('classification in batches (integration)', () => {
     expect((await result(batch.clerk)).events.map((e) => e.type)).not.toContain('auto-classified');
     // The two items of one problem joined one incident, of these two only.
     const incidents = await sql<{ incident_id: string; appeals_count: number }>(
-      `SELECT a.incident_id, i.appeals_count FROM appeals a JOIN incidents i ON i.id = a.incident_id
-        WHERE a.id = ANY($1) ORDER BY a.id`,
+      `SELECT l.incident_id, i.appeals_count FROM appeal_incidents l JOIN incidents i ON i.id = l.incident_id
+        WHERE l.appeal_id = ANY($1) ORDER BY l.appeal_id`,
       [[batch.incidentA, batch.incidentB]],
     );
     expect(incidents).toHaveLength(2);
@@ -267,7 +268,7 @@ describe('classification in batches (integration)', () => {
     expect(await pipeline.processPending(50)).toEqual(new Map());
   });
 
-  it('writes each appeal’s row once in a pass (its routes, its classification and its fast-track term together)', async () => {
+  it('writes each appeal’s row once in a pass (its routes, its classification and its fast-track term together), and not again to join an incident', async () => {
     // Every write of an appeals row adds a version to each of its indexes and runs its triggers (issue 18).
     const batch = await mixedCases(day(180), 'ул. Гоголя, 11');
     await sql(`
@@ -289,10 +290,14 @@ describe('classification in batches (integration)', () => {
       expect(await result(batch.clerk)).toMatchObject({ classification_state: 'confirmed', routed: true });
       for (const id of batch.ids)
         expect(await result(id)).toMatchObject({ suggested_organisation_ids: expect.any(Array) });
+      // Joining an incident writes the link's own row (appeal_incidents), not another version of the appeal's.
+      await group(50);
+      expect(await result(batch.incidentA)).toMatchObject({ in_incident: true });
+      const [{ n }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM test_appeal_writes`);
+      expect(n).toBe(writes.reduce((sum, w) => sum + w.n, 0));
     } finally {
       await sql(`DROP TABLE test_appeal_writes; DROP FUNCTION test_appeal_write() CASCADE`);
     }
-    await group(50);
   });
 
   it('re-does a pass whose commit is lost, and leaves its connection committing synchronously again', async () => {
@@ -495,8 +500,8 @@ describe('classification in batches (integration)', () => {
     await route(50);
     await touchWhilePassWaits(id, 'appeal_cluster_bands', () => group(50));
     const [state] = await sql(
-      `SELECT a.incident_id, k.clustered_at IS NOT NULL AS grouped
-         FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id WHERE a.id = $1`,
+      `SELECT l.incident_id, k.clustered_at IS NOT NULL AS grouped
+         FROM appeal_cluster_keys k LEFT JOIN appeal_incidents l ON l.appeal_id = k.appeal_id WHERE k.appeal_id = $1`,
       [id],
     );
     expect(state).toEqual({ incident_id: null, grouped: true });
@@ -527,8 +532,10 @@ describe('classification in batches (integration)', () => {
       expect(routed.sort()).toEqual([...ids].sort());
       const [waiting] = await sql<{ routed: number; grouped: number; waiting: number }>(
         `SELECT count(*) FILTER (WHERE a.classified_at IS NOT NULL)::int AS routed,
-                count(a.incident_id)::int AS grouped, count(*) FILTER (WHERE k.clustered_at IS NULL)::int AS waiting
-           FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id WHERE a.id = ANY($1)`,
+                count(l.incident_id)::int AS grouped, count(*) FILTER (WHERE k.clustered_at IS NULL)::int AS waiting
+           FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id
+                LEFT JOIN appeal_incidents l ON l.appeal_id = a.id
+          WHERE a.id = ANY($1)`,
         [ids],
       );
       expect(waiting).toEqual({ routed: ids.length, grouped: 0, waiting: ids.length });
@@ -544,12 +551,13 @@ describe('classification in batches (integration)', () => {
       .flatMap((g) => [...g.values()])
       .filter((g) => g.created).length;
     const [counts] = await sql<Record<string, number>>(
-      `SELECT count(DISTINCT a.incident_id)::int AS incidents, count(a.incident_id)::int AS linked,
+      `SELECT count(DISTINCT l.incident_id)::int AS incidents, count(l.incident_id)::int AS linked,
               max(i.appeals_count)::int AS counted,
               count(*) FILTER (WHERE k.clustered_at IS NULL)::int AS waiting,
               (SELECT count(*) FROM (SELECT appeal_id FROM appeal_events WHERE appeal_id = ANY($1)
                                       AND type = 'incident-linked' GROUP BY 1 HAVING count(*) > 1) x)::int AS linked_twice
-         FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id LEFT JOIN incidents i ON i.id = a.incident_id
+         FROM appeals a JOIN appeal_cluster_keys k ON k.appeal_id = a.id
+              LEFT JOIN appeal_incidents l ON l.appeal_id = a.id LEFT JOIN incidents i ON i.id = l.incident_id
         WHERE a.id = ANY($1)`,
       [ids],
     );

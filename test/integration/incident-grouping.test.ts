@@ -75,12 +75,12 @@ describe('incident clustering (integration)', () => {
     const results = await Promise.all(rows.map((r) => incidents.cluster(input(r))));
     const created = results.filter((r) => r?.created).length;
     const [{ n, linked }] = await sql<{ n: number; linked: number }>(
-      `SELECT count(DISTINCT incident_id)::int AS n, count(incident_id)::int AS linked FROM appeals WHERE id = ANY($1)`,
+      `SELECT count(DISTINCT incident_id)::int AS n, count(incident_id)::int AS linked FROM appeal_incidents WHERE appeal_id = ANY($1)`,
       [rows.map((r) => r.id)],
     );
     expect({ incidents: n, linked, created }).toEqual({ incidents: 1, linked: 20, created: 1 });
     const [incident] = await sql<{ appeals_count: number }>(
-      `SELECT appeals_count FROM incidents WHERE id = (SELECT incident_id FROM appeals WHERE id = $1)`,
+      `SELECT appeals_count FROM incidents WHERE id = (SELECT incident_id FROM appeal_incidents WHERE appeal_id = $1)`,
       [rows[0].id],
     );
     expect(incident.appeals_count).toBe(20);
@@ -279,7 +279,7 @@ describe('incident grouping beside routing again (integration)', () => {
     );
     expect(waiting).toEqual([]);
     const rows = await sql<{ id: string; incident_id: string | null }>(
-      `SELECT id, incident_id FROM appeals WHERE id = ANY($1)`,
+      `SELECT appeal_id AS id, incident_id FROM appeal_incidents WHERE appeal_id = ANY($1)`,
       [ids],
     );
     const incidentOf = new Map(rows.map((r) => [r.id, r.incident_id]));
@@ -290,7 +290,7 @@ describe('incident grouping beside routing again (integration)', () => {
     expect(perProblem.every(([incident]) => incident)).toBe(true);
     expect(new Set(perProblem.map(([incident]) => incident)).size).toBe(3);
     const counts = await sql<{ appeals_count: number; n: number }>(
-      `SELECT i.appeals_count, (SELECT count(*)::int FROM appeals a WHERE a.incident_id = i.id) AS n
+      `SELECT i.appeals_count, (SELECT count(*)::int FROM appeal_incidents l WHERE l.incident_id = i.id) AS n
          FROM incidents i WHERE i.id = ANY($1)`,
       [perProblem.map(([incident]) => incident)],
     );

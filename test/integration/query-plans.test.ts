@@ -42,7 +42,6 @@ const READERS: Record<string, string> = {
   appeals_manual_queue_idx: 'manual classification queue',
   appeals_classification_pending_idx: 'classification pass, missed appeals',
   appeals_confirmed_idx: 'training set',
-  appeals_incident_idx: 'an incident’s appeals',
   appeals_retention_idx: 'personal data retention',
   appeals_assignee_idx: '«Мои»',
   appeals_overdue_due_idx: 'overdue queue by due date',

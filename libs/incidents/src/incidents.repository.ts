@@ -108,7 +108,7 @@ function summaryColumns(scope: AccessScope, params: unknown[]): string {
  */
 function partSql(scope: AccessScope, params: unknown[]) {
   const scoped = appealScopeSql(scope, params);
-  const mine = `FROM appeals a WHERE a.incident_id = i.id AND ${scoped}`;
+  const mine = `FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id WHERE l.incident_id = i.id AND ${scoped}`;
   const parts = `FROM incident_parts p WHERE p.incident_id = i.id AND ${visiblePartSql(scope, params, 'p')}`;
   params.push(DONE_STATUSES);
   const done = `$${params.length}::text[]`;
@@ -144,7 +144,8 @@ function titleSql(scope: AccessScope, params: unknown[]): string {
   if (scope.organisationIds === null) return 'i.title';
   return `coalesce((SELECT left(regexp_replace(coalesce(nullif(btrim(a.subject), ''), btrim(a.text)), '\\s+', ' ', 'g'), 120)
                            || coalesce(' — ' || left(nullif(btrim(a.address), ''), 120), '')
-                      FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)}
+                      FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+                     WHERE l.incident_id = i.id AND ${appealScopeSql(scope, params)}
                      ORDER BY a.registered_at, a.id LIMIT 1), '')`;
 }
 
@@ -155,18 +156,20 @@ function titleSql(scope: AccessScope, params: unknown[]): string {
  */
 function countSql(scope: AccessScope, params: unknown[]): string {
   if (scope.organisationIds === null) return 'i.appeals_count';
-  return `(SELECT count(*)::int FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`;
+  return `(SELECT count(*)::int FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+            WHERE l.incident_id = i.id AND ${appealScopeSql(scope, params)})`;
 }
 
 function channelsSql(scope: AccessScope, params: unknown[]): string {
   const scoped = scope.organisationIds === null ? '' : ` AND ${appealScopeSql(scope, params)}`;
-  return `(SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}') FROM appeals a
-            WHERE a.incident_id = i.id${scoped})`;
+  return `(SELECT coalesce(array_agg(DISTINCT a.channel ORDER BY a.channel), '{}')
+             FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id WHERE l.incident_id = i.id${scoped})`;
 }
 
 /**
  * The incidents lib's tables: `incidents`, `appeal_cluster_keys` and `incident_answers` (which drafts answer an
- * incident); the appeals' `incident_id` link is written by libs/appeals (AppealsRepository.linkToIncidents).
+ * incident); an appeal's link to its incident (`appeal_incidents`) is libs/appeals' table, written by
+ * AppealsRepository.linkToIncidents.
  */
 @Injectable()
 export class IncidentsRepository extends SqlRepository {
@@ -190,7 +193,9 @@ export class IncidentsRepository extends SqlRepository {
     appealIds: string[],
   ): Promise<{ id: string; incident_id: string | null; status: string | null }[]> {
     return this.rows(
-      `SELECT x.id, x.incident_id, i.status FROM appeals x LEFT JOIN incidents i ON i.id = x.incident_id
+      `SELECT x.id, l.incident_id, i.status
+         FROM appeals x LEFT JOIN appeal_incidents l ON l.appeal_id = x.id
+              LEFT JOIN incidents i ON i.id = l.incident_id
         WHERE x.id = ANY($1::uuid[]) ORDER BY x.id FOR NO KEY UPDATE OF x`,
       [appealIds],
       tx,
@@ -204,7 +209,9 @@ export class IncidentsRepository extends SqlRepository {
   ): Promise<{ id: string; incident_id: string | null; status: string | null }[]> {
     if (appealIds.length === 0) return Promise.resolve([]);
     return this.rows(
-      `SELECT x.id, x.incident_id, i.status FROM appeals x LEFT JOIN incidents i ON i.id = x.incident_id
+      `SELECT x.id, l.incident_id, i.status
+         FROM appeals x LEFT JOIN appeal_incidents l ON l.appeal_id = x.id
+              LEFT JOIN incidents i ON i.id = l.incident_id
         WHERE x.id = ANY($1::uuid[])`,
       [appealIds],
       tx,
@@ -353,8 +360,9 @@ export class IncidentsRepository extends SqlRepository {
           WHERE clustered_at IS NULL AND ($2::uuid[] IS NULL OR appeal_id = ANY($2::uuid[]))
           ORDER BY registered_at, appeal_id LIMIT $1 FOR UPDATE SKIP LOCKED)
        SELECT a.id, a.registered_at, a.topic_id, a.subject, a.text, a.address, c.address_key, c.bands,
-              a.incident_id, i.status AS incident_status
-         FROM claimed c JOIN appeals a ON a.id = c.appeal_id LEFT JOIN incidents i ON i.id = a.incident_id
+              l.incident_id, i.status AS incident_status
+         FROM claimed c JOIN appeals a ON a.id = c.appeal_id LEFT JOIN appeal_incidents l ON l.appeal_id = a.id
+              LEFT JOIN incidents i ON i.id = l.incident_id
         ORDER BY c.registered_at, c.appeal_id`,
       [limit, appealIds ?? null],
       tx,
@@ -493,8 +501,10 @@ export class IncidentsRepository extends SqlRepository {
     await this.rows(
       `UPDATE incidents i SET appeals_count = i.appeals_count + s.n, first_at = least(i.first_at, s.first_at),
               last_at = greatest(i.last_at, s.last_at), topic_id = coalesce(i.topic_id, t."topicId")
-         FROM (SELECT incident_id, count(*)::int AS n, min(registered_at) AS first_at, max(registered_at) AS last_at
-                 FROM appeals WHERE id = ANY($2::uuid[]) GROUP BY incident_id) s
+         FROM (SELECT l.incident_id, count(*)::int AS n, min(a.registered_at) AS first_at,
+                      max(a.registered_at) AS last_at
+                 FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+                WHERE l.appeal_id = ANY($2::uuid[]) GROUP BY l.incident_id) s
          JOIN jsonb_to_recordset($1::jsonb) AS t("incidentId" uuid, "topicId" uuid) ON t."incidentId" = s.incident_id
         WHERE i.id = s.incident_id`,
       [JSON.stringify(incidents), linkedAppealIds],
@@ -518,7 +528,8 @@ export class IncidentsRepository extends SqlRepository {
     }
     if (scope.organisationIds !== null) {
       where.push(
-        `EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`,
+        `EXISTS (SELECT 1 FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+                  WHERE l.incident_id = i.id AND ${appealScopeSql(scope, params)})`,
       );
     }
     if (filter.before) {
@@ -555,7 +566,8 @@ export class IncidentsRepository extends SqlRepository {
     const scoped =
       scope.organisationIds === null
         ? 'TRUE'
-        : `EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND ${appealScopeSql(scope, params)})`;
+        : `EXISTS (SELECT 1 FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+                    WHERE l.incident_id = i.id AND ${appealScopeSql(scope, params)})`;
     const rows = await this.rows(`SELECT 1 FROM incidents i WHERE i.id = $1 AND ${scoped}`, params);
     return rows.length > 0;
   }
@@ -568,7 +580,7 @@ export class IncidentsRepository extends SqlRepository {
       `SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.channel,
               a.status, a.subject, left(a.text, 200) AS excerpt, a.fast_track AS "fastTrack",
               to_char(a.answer_due_date, 'YYYY-MM-DD') AS "answerDueDate"
-         FROM appeals a WHERE a.incident_id = $1 AND ${scoped}
+         FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id WHERE l.incident_id = $1 AND ${scoped}
         ORDER BY a.registered_at, a.id`,
       params,
     );
@@ -581,7 +593,8 @@ export class IncidentsRepository extends SqlRepository {
   appealStatuses(incidentId: string, scope: AccessScope): Promise<{ id: string; status: string }[]> {
     const params: unknown[] = [incidentId];
     return this.rows(
-      `SELECT a.id, a.status FROM appeals a WHERE a.incident_id = $1 AND ${appealScopeSql(scope, params)}
+      `SELECT a.id, a.status FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+        WHERE l.incident_id = $1 AND ${appealScopeSql(scope, params)}
         ORDER BY a.registered_at, a.id`,
       params,
     );
@@ -673,7 +686,8 @@ export class IncidentsRepository extends SqlRepository {
     await this.rows(
       `UPDATE incidents i SET status = 'answered', answered_at = now(), answered_by = $2
         WHERE i.id = $1 AND i.status = 'open'
-          AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.incident_id = i.id AND a.status <> ALL($3::text[]))`,
+          AND NOT EXISTS (SELECT 1 FROM appeal_incidents l JOIN appeals a ON a.id = l.appeal_id
+                           WHERE l.incident_id = i.id AND a.status <> ALL($3::text[]))`,
       [id, userId, DONE_STATUSES],
     );
   }

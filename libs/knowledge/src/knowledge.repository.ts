@@ -1017,7 +1017,8 @@ export class KnowledgeRepository extends SqlRepository {
     return (await db.query(
       `SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.subject,
               a.text, coalesce(a.subtopic_id, a.topic_id) AS "topicId", tp.name AS "topicName",
-              tp.default_organisation_id AS "ownerId", o.short_name AS "ownerName", a.incident_id AS "incidentId",
+              tp.default_organisation_id AS "ownerId", o.short_name AS "ownerName",
+              (SELECT l.incident_id FROM appeal_incidents l WHERE l.appeal_id = a.id) AS "incidentId",
               coalesce((SELECT max(ts_rank(k.search_vector, q.q, 1)) FROM kb_articles k
                          WHERE k.status = 'published' AND k.organisation_id = tp.default_organisation_id
                            AND (k.topic_id = tp.id OR k.topic_id = tp.parent_id) AND k.search_vector @@ q.q), 0)::float8

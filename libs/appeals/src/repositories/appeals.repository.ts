@@ -308,7 +308,10 @@ function push(params: unknown[], value: unknown): string {
   return `$${params.length}`;
 }
 
-/** The `appeals` table: every read by staff composes the organisation scope. */
+/**
+ * The `appeals` table, and `appeal_incidents` (an appeal's incident, written by linkToIncidents): every read by
+ * staff composes the organisation scope.
+ */
 @Injectable()
 export class AppealsRepository {
   /** The statistics of each time column the search windows, with when they were read. */
@@ -776,7 +779,8 @@ export class AppealsRepository {
               a.deadline_warnings, a.calendar_version, a.topic_id, a.subtopic_id, a.typical_need, a.assignee_id,
               (SELECT u.full_name FROM users u WHERE u.id = a.assignee_id) AS assignee_name,
               a.classification_state, a.classification_confidence, a.classifier_model_id,
-              a.suggested_organisation_ids::text[] AS suggested_organisation_ids, a.incident_id,
+              a.suggested_organisation_ids::text[] AS suggested_organisation_ids,
+              (SELECT l.incident_id FROM appeal_incidents l WHERE l.appeal_id = a.id) AS incident_id,
               a.personal_data_erased_at, p.surname, p.first_name, p.patronymic, p.display_name, p.email, p.phone, p.postal_address,
               p.snils
          FROM appeals a JOIN organisations o ON o.id = a.organisation_id JOIN applicants p ON p.id = a.applicant_id
@@ -859,16 +863,17 @@ export class AppealsRepository {
   }
 
   /**
-   * Links each appeal that is in no incident yet to its incident (libs/incidents groups them), bumping their
-   * version, in one statement; returns those linked.
+   * Links each appeal that is in no incident yet to its incident (libs/incidents groups them), in one statement;
+   * returns those linked. The link is a row of `appeal_incidents` (this lib's table), not a column of `appeals`:
+   * joining an incident writes no version of the appeal's row (issue 18), and an appeal never leaves its incident.
    */
   async linkToIncidents(tx: Db, links: { appealId: string; incidentId: string }[]): Promise<string[]> {
     if (links.length === 0) return [];
     const rows = await queryRows<{ id: string }>(
       tx,
-      `UPDATE appeals a SET incident_id = v."incidentId", updated_at = now(), version = a.version + 1
-         FROM jsonb_to_recordset($1::jsonb) AS v("appealId" uuid, "incidentId" uuid)
-        WHERE a.id = v."appealId" AND a.incident_id IS NULL RETURNING a.id`,
+      `INSERT INTO appeal_incidents (appeal_id, incident_id)
+       SELECT v."appealId", v."incidentId" FROM jsonb_to_recordset($1::jsonb) AS v("appealId" uuid, "incidentId" uuid)
+       ON CONFLICT (appeal_id) DO NOTHING RETURNING appeal_id AS id`,
       [JSON.stringify(links)],
     );
     return rows.map((r) => r.id);

@@ -507,7 +507,6 @@ function unchanged(before: PipelineAppeal, now: PassBasis | undefined): boolean 
     now.fast_track === before.fast_track &&
     now.extended === before.extended &&
     now.status === before.status &&
-    now.incident_id === before.incident_id &&
     now.text === before.text &&
     now.subject === before.subject
   );

@@ -3,7 +3,7 @@ import { type Db, SqlRepository } from '@inbox/database';
 
 const LOAD_SQL = `SELECT a.id, a.registered_at, a.received_at, a.regime, a.channel, a.subject, a.text, a.address,
        a.territory_code, a.channel_category, a.topic_id, a.subtopic_id, a.fast_track, a.status, a.extended,
-       a.time_zone, a.classification_state, a.incident_id, a.suggested_organisation_ids::text[] AS suggested,
+       a.time_zone, a.classification_state, a.suggested_organisation_ids::text[] AS suggested,
        i.payload->'features' AS features,
        coalesce(trim(p.surname), '') <> '' AS has_surname,
        coalesce(trim(p.postal_address), '') <> '' AS has_postal_address,
@@ -46,7 +46,6 @@ export interface PassBasis {
   fast_track: boolean;
   extended: boolean;
   status: string;
-  incident_id: string | null;
   text: string;
   subject: string | null;
 }
@@ -70,7 +69,6 @@ export interface PipelineAppeal {
   extended: boolean;
   time_zone: string;
   classification_state: 'pending' | 'auto' | 'manual' | 'confirmed';
-  incident_id: string | null;
   suggested: string[];
   features: Record<string, unknown> | null;
   has_surname: boolean;
@@ -152,7 +150,7 @@ export class PipelineAppealsRepository extends SqlRepository {
    */
   lockForPass(tx: Db, appealIds: string[]): Promise<PassBasis[]> {
     return this.rows<PassBasis>(
-      `SELECT id, classification_state, topic_id, subtopic_id, fast_track, extended, status, incident_id, text, subject
+      `SELECT id, classification_state, topic_id, subtopic_id, fast_track, extended, status, text, subject
          FROM appeals WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
       [appealIds],
       tx,
