@@ -104,7 +104,9 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     );
     expect((await login({ login: victim.login, password: 'guess-6' })).status).toBe(401);
     const [{ seconds }] = (await stack.db.dataSource.query(
-      `SELECT extract(epoch FROM locked_until - now())::int AS seconds FROM sign_in_failures WHERE key = $1`,
+      // From the failure that locked it (set in the same statement), not from whenever this reads it.
+      `SELECT extract(epoch FROM locked_until - last_failure_at)::int AS seconds
+         FROM sign_in_failures WHERE key = $1`,
       [`login:${victim.id}@127.0.0.1`],
     )) as { seconds: number }[];
     expect(seconds).toBeGreaterThan(60);
