@@ -294,7 +294,9 @@ function solveSvmDual(
       const to = indptr[i + 1];
       let sum: number;
       if (kernel) {
-        sum = kernel.dot(from, to);
+        // The row visited next, unless this one leaves the active set (its terms only read ahead).
+        const next = s + 1 < activeSize ? index[s + 1] : i;
+        sum = kernel.dot(from, to, indptr[next], indptr[next + 1]);
       } else {
         let d0 = 0;
         let d1 = 0;
