@@ -79,6 +79,8 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
     };
     const created = await post('/api/v1/appeals', {
       ...appeal,
+      // She names herself in her words too, declined and with initials: the text keeps them from an administrator.
+      text: `Я, ${SURNAME} А. В., пишу снова. ${appeal.text} С уважением, ${FIRST_NAME} ${PATRONYMIC}, Зябликовой.`,
       surname: SURNAME,
       firstName: FIRST_NAME,
       patronymic: PATRONYMIC,
@@ -221,6 +223,14 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
     );
     expect(incident.appeals.map((a: { id: string }) => a.id)).toContain(appealId);
     expect(incident.appeals[0].excerpt).toContain('[телефон скрыт]');
+    const hers = incident.appeals.find((a: { id: string }) => a.id === appealId);
+    expect(hers.excerpt).toMatch(/^Я, \[имя скрыто\], пишу снова/);
+    // Her card and her inbox row say where her name stood; «Зябликовой» (another case) is gone too.
+    const adminCard = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}`, { headers: admin.headers }),
+    );
+    expect(adminCard.text).toMatch(/^Я, \[имя скрыто\], пишу снова\. .* С уважением, \[имя скрыто\]\.$/);
+    expect(JSON.stringify(adminCard)).not.toContain('Зябликов');
     // Most of the walk was answered (not refused), so the absence above means something.
     expect(answered).toBeGreaterThan(urls.length / 2);
     // The appeal is visible to the administrator: its list row is there, without the phone and e-mail.
@@ -230,6 +240,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
     expect(page.items).toHaveLength(1);
     expect(page.items[0].excerpt).toContain('[телефон скрыт]');
     expect(page.items[0].excerpt).toContain('[e-mail скрыт]');
+    expect(page.items[0].excerpt).toMatch(/^Я, \[имя скрыто\], пишу снова/);
     // Searching by the applicant's name, phone or e-mail finds nothing for an administrator.
     for (const q of [SURNAME, PHONE, EMAIL]) {
       const found = await json(

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
+import { type PersonNames } from '@inbox/common';
 import { accessCodeMatches } from './access-code';
 import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
 import {
@@ -40,6 +41,11 @@ export class AppealQueries {
    */
   count(filter: AppealListFilter, scope: AccessScope): Promise<{ total: number; capped: boolean }> {
     return this.appeals.count(filter, scope);
+  }
+
+  /** Each appeal's applicant's names, by appeal id (an administrator's rows mask them). */
+  applicantNames(appealIds: string[]): Promise<Map<string, PersonNames>> {
+    return this.appeals.applicantNames(appealIds);
   }
 
   /** The whole card, or undefined when it does not exist or lies outside the scope (the same answer). */
@@ -86,10 +92,10 @@ export class AppealQueries {
       },
       flags,
       applicant: {
-        surname: row.surname,
-        firstName: row.first_name,
-        patronymic: row.patronymic,
-        displayName: row.display_name,
+        surname: row.surname as string | null,
+        firstName: row.first_name as string | null,
+        patronymic: row.patronymic as string | null,
+        displayName: row.display_name as string | null,
         email: row.email,
         phone: row.phone,
         postalAddress: row.postal_address,

@@ -11,3 +11,4 @@ export * from './cached-load';
 export * from './file-names';
 export * from './plural-ru';
 export * from './client-address';
+export * from './person-names';

@@ -7,8 +7,8 @@ import {
   ApiOperation,
 } from '@nestjs/swagger';
 import { Role, Roles, Staff, type StaffContext } from '@inbox/access';
-import { type Actor } from '@inbox/appeals';
-import { redactStrings } from '@inbox/common';
+import { type Actor, AppealQueries } from '@inbox/appeals';
+import { maskPersonNames, redactStrings } from '@inbox/common';
 import { Incidents } from '@inbox/incidents';
 import { IncidentAnswerDto, IncidentListQueryDto } from './classification.dto';
 import {
@@ -48,7 +48,10 @@ function actorOf(staff: StaffContext): Actor {
  */
 @StaffController('api/v1/incidents', 'incidents', { forbidden: true })
 export class IncidentsController {
-  constructor(private readonly incidents: Incidents) {}
+  constructor(
+    private readonly incidents: Incidents,
+    private readonly appeals: AppealQueries,
+  ) {}
 
   @Get()
   @Roles(Role.Operator, Role.Head, Role.Supervisor, Role.Admin)
@@ -66,7 +69,11 @@ export class IncidentsController {
   @ApiNotFoundResponse({ description: 'Инцидент не найден' })
   async get(@Param('id', ID) id: string, @Staff() staff: StaffContext) {
     const incident = await this.incidents.get(id, staff.scope);
-    return staff.user.role === Role.Admin ? forAdministrator(incident) : incident;
+    if (staff.user.role !== Role.Admin) return incident;
+    // Each appeal's subject and excerpt without its applicant's names either, as in the inbox.
+    const names = await this.appeals.applicantNames(incident.appeals.map((a) => a.id));
+    const appeals = incident.appeals.map((a) => maskPersonNames(a, names.get(a.id) ?? {}));
+    return forAdministrator({ ...incident, appeals });
   }
 
   @Post(':id/draft')

@@ -2,7 +2,7 @@ import { Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
 import { AppealQueries, mayChangeContacts, mayEscalate, mayRedirect } from '@inbox/appeals';
-import { notFoundError, redactStrings } from '@inbox/common';
+import { maskPersonNames, notFoundError, redactStrings } from '@inbox/common';
 import { actorOf } from './actor-of';
 import { AppealListQueryDto } from './appeal-list-query.dto';
 import { AppealCardDto, AppealCountDto, AppealPageDto } from './appeal.responses';
@@ -62,8 +62,14 @@ export class AppealsController {
         },
       });
     }
-    // An administrator's rows (and so their exports) show the subject and text with phones and e-mails masked.
-    return isAdmin ? { ...page, items: page.items.map(redactStrings) } : page;
+    if (!isAdmin) return page;
+    // An administrator's rows (and so their exports) show the subject and text with phones, e-mails and the
+    // applicant's names masked.
+    const names = await this.queries.applicantNames(page.items.map((i) => i.id));
+    return {
+      ...page,
+      items: page.items.map((item) => redactStrings(maskPersonNames(item, names.get(item.id) ?? {}))),
+    };
   }
 
   @Get('count')
@@ -122,8 +128,13 @@ export class AppealsController {
     if (!card) throw notFoundError('Обращение не найдено');
     if (showsPersonalData) return card;
     if (staff.user.role !== Role.Admin) return { ...card, applicant: null };
-    // An administrator gets no applicant, no address, no files, and no phones or e-mails typed in anywhere: the
-    // subject, the text, the citizen's later words kept in the history (a follow-up, a correction of the subject).
-    return redactStrings({ ...card, applicant: null, address: null, attachments: [] });
+    // An administrator gets no applicant, no address, no files, and no phones, e-mails or the applicant's names
+    // typed in anywhere: the subject, the text, the citizen's later words kept in the history (a follow-up, a
+    // correction of the subject).
+    const masked = maskPersonNames(
+      { ...card, applicant: null, address: null, attachments: [] },
+      card.applicant,
+    );
+    return redactStrings(masked);
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type AccessScope, appealScopeLexemes, appealScopeSql, appealScopeTsquerySql } from '@inbox/access';
-import { cursorInstantSql, decodeTimeIdCursor, encodeCursor } from '@inbox/common';
+import { cursorInstantSql, decodeTimeIdCursor, encodeCursor, type PersonNames } from '@inbox/common';
 import { conditionAdder, queryRows } from '@inbox/database';
 import { type Channel } from '@inbox/integrations/contract';
 import { type AppealStatus, OPEN_STATUSES } from '../appeal-status';
@@ -877,6 +877,19 @@ export class AppealsRepository {
       [JSON.stringify(links)],
     );
     return rows.map((r) => r.id);
+  }
+
+  /** Each appeal's applicant's names, by appeal id: what an administrator's rows mask in their texts. */
+  async applicantNames(appealIds: string[]): Promise<Map<string, PersonNames>> {
+    if (appealIds.length === 0) return new Map();
+    const rows = await queryRows<PersonNames & { id: string }>(
+      this.dataSource.manager,
+      `SELECT a.id, p.surname, p.first_name AS "firstName", p.patronymic, p.display_name AS "displayName"
+         FROM appeals a JOIN applicants p ON p.id = a.applicant_id
+        WHERE a.id = ANY($1::uuid[])`,
+      [appealIds],
+    );
+    return new Map(rows.map(({ id, ...names }) => [id, names]));
   }
 
   /** The applicant's fields escalation requires (S0), and the other contacts (changed or not). */
