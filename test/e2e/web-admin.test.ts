@@ -46,6 +46,18 @@ describe('staff web workspace: administration (browser e2e)', () => {
     await page.getByRole('table', { name: 'Сотрудники' }).getByText('Петров Сергей Владимирович').waitFor();
     await page.getByRole('tab', { name: 'Маршрутизация' }).click();
     await page.getByRole('table', { name: 'Правила маршрутизации' }).locator('tbody tr').first().waitFor();
+    // The rubricator reads by the topics' Russian names; a code is a dimmed detail in the last column.
+    await page.getByRole('tab', { name: 'Рубрикатор' }).click();
+    const topics = page.getByRole('table', { name: 'Рубрикатор' });
+    await topics.locator('thead th').first().waitFor();
+    expect(await topics.locator('thead th').allInnerTexts()).toEqual([
+      'Тема / подтема',
+      'Орган по умолчанию',
+      'Код в файлах CSV',
+    ]);
+    const housing = topics.locator('[data-testid="topic-row"][data-code="housing"] td');
+    expect(await housing.first().innerText()).toMatch(/^[А-ЯЁ][а-яё]+( [а-яё-]+)*/);
+    expect(await housing.last().innerText()).toBe('housing');
     await page.getByRole('tab', { name: 'Производственный календарь' }).click();
     await page.getByText(/Рабочих дней:/).waitFor();
     await page.getByRole('tab', { name: 'Каналы' }).click();
@@ -58,10 +70,38 @@ describe('staff web workspace: administration (browser e2e)', () => {
     const chooser = phone.getByRole('combobox', { name: 'Раздел' });
     expect(await chooser.inputValue()).toBe('users');
     expect(await phone.getByRole('tab').count()).toBe(0);
+    // The staff list on a phone: each row a card of «column: value» lines, the page (not the box) scrolls.
+    const staffTable = phone.getByRole('table', { name: 'Сотрудники' });
+    await staffTable.getByText('Петров Сергей Владимирович').waitFor();
+    const firstCell = staffTable.locator('tbody tr').first().locator('td').first();
+    expect(await firstCell.getAttribute('data-label')).toBe('ФИО');
+    expect(
+      await firstCell.evaluate(
+        (td) => td.ownerDocument.defaultView!.getComputedStyle(td, '::before').content,
+      ),
+    ).toBe('"ФИО"');
+    const scrolledInside = await staffTable.evaluate((table) => {
+      const scrolls: string[] = [];
+      for (let e = table.parentElement; e && e !== table.ownerDocument.body; e = e.parentElement)
+        if (e.scrollWidth > e.clientWidth + 1) scrolls.push(e.className);
+      return scrolls;
+    });
+    expect(scrolledInside).toEqual([]);
+    expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await chooser.selectOption({ label: 'Производственный календарь' });
     await phone.getByText(/Рабочих дней:/).waitFor();
     expect(phone.url()).toMatch(/\/admin\/calendar$/);
     expectClean(phone);
+
+    // A clerk with nothing assigned: «Мои» says where work comes from and leads to the queue to take it from.
+    const clerk = await signIn('clerk-mintrans');
+    await clerk.goto(`${walk.stack.baseUrl}/app/inbox?queue=mine`);
+    await clerk.getByTestId('queue-empty').getByText('На вас сейчас ничего не назначено').waitFor();
+    const hint = clerk.getByTestId('queue-empty-hint');
+    expect(await hint.innerText()).toContain('Обращения вашей организации — в очереди Моей организации');
+    await hint.getByRole('link', { name: 'Моей организации' }).click();
+    await clerk.getByRole('heading', { name: 'Моей организации' }).waitFor();
+    expectClean(clerk);
   });
 
   it('admin: adds a staff member, edits them, sets a new password, switches their sign-in off and on again', async () => {

@@ -11,7 +11,8 @@ import {
   Text,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useState } from 'react';
+import { useMediaQuery } from '@mantine/hooks';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { errorText } from '../api/client';
 import { StatusAlert } from './common';
 
@@ -21,11 +22,66 @@ export type Column = string | { label: string; right?: boolean; hidden?: boolean
 /** The last column of a list whose rows carry buttons: named for screen readers, blank on screen. */
 export const ACTIONS: Column = { label: 'Действия', hidden: true };
 
-/** A bordered box that scrolls a wide table sideways instead of the page. */
-export function TableBox({ children, minWidth = 700 }: { children: ReactNode; minWidth?: number }) {
+/** Below this width a table's rows stand as cards, each cell under its column's name (`.table-stacked`). */
+export const STACKED_TABLES = '(max-width: 40em)';
+
+/**
+ * Each body cell of the tables inside `box` named by its column's heading (`data-label`, which `.table-stacked`
+ * shows before the cell on a phone); a cell spanning columns, or under a heading only screen readers read,
+ * gets none.
+ */
+function labelCells(box: HTMLElement): void {
+  for (const table of box.querySelectorAll('table')) {
+    const headings = [...table.querySelectorAll('thead th')].map((th) =>
+      th.querySelector('.visually-hidden') ? '' : (th.textContent ?? '').trim(),
+    );
+    for (const row of table.querySelectorAll('tbody tr, tfoot tr')) {
+      let column = 0;
+      for (const cell of row.children) {
+        const span = (cell as HTMLTableCellElement).colSpan || 1;
+        const label = span === 1 ? (headings[column] ?? '') : '';
+        if (cell.getAttribute('data-label') !== label) cell.setAttribute('data-label', label);
+        column += span;
+      }
+    }
+  }
+}
+
+/**
+ * A bordered box for a table: on a wide screen it scrolls a wide table sideways instead of the page; on a phone
+ * (`STACKED_TABLES`) the rows stand one under another as cards, each cell with its column's name, and the page
+ * scrolls, as the inbox does (a table scrolled inside its box showed a phone two columns of eight).
+ */
+export function TableBox({
+  children,
+  minWidth = 700,
+  scrollOnPhone = false,
+}: {
+  children: ReactNode;
+  minWidth?: number;
+  /** Keep the columns on a phone too, scrolled sideways: figures read across the rows (a report). */
+  scrollOnPhone?: boolean;
+}) {
+  const stacked = (useMediaQuery(STACKED_TABLES) ?? false) && !scrollOnPhone;
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!stacked || !element) return;
+    labelCells(element);
+    // Rows come and go with the list's data and the cells' own state: named again whenever they do.
+    const observer = new MutationObserver(() => labelCells(element));
+    observer.observe(element, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [stacked]);
   return (
     <Paper withBorder radius="md" style={{ overflow: 'hidden' }}>
-      <Table.ScrollContainer minWidth={minWidth}>{children}</Table.ScrollContainer>
+      {stacked ? (
+        <div ref={box} className="table-stacked">
+          {children}
+        </div>
+      ) : (
+        <Table.ScrollContainer minWidth={minWidth}>{children}</Table.ScrollContainer>
+      )}
     </Paper>
   );
 }
@@ -40,6 +96,7 @@ export function ListTable({
   columns,
   empty,
   minWidth,
+  scrollOnPhone,
   headBg,
   foot,
   children,
@@ -49,12 +106,13 @@ export function ListTable({
   columns: Column[];
   empty?: ReactNode;
   minWidth?: number;
+  scrollOnPhone?: boolean;
   headBg?: string;
   foot?: ReactNode;
   children: ReactNode;
 } & Omit<TableProps, 'children'>) {
   return (
-    <TableBox minWidth={minWidth}>
+    <TableBox minWidth={minWidth} scrollOnPhone={scrollOnPhone}>
       <Table fz="sm" verticalSpacing={5} striped {...table} aria-label={label}>
         <Table.Thead bg={headBg}>
           <Table.Tr>

@@ -172,6 +172,7 @@ export function ReportsPage() {
             label="Отчёт о рассмотрении"
             columns={[GROUPS.find((g) => g.value === groupBy)?.column ?? '', ...RIGHT_COLUMNS]}
             minWidth={820}
+            scrollOnPhone
             verticalSpacing={6}
             headBg="gray.0"
             empty={r.rows.length === 0 && 'За период обращений нет'}

@@ -1,8 +1,30 @@
-import { Table } from '@mantine/core';
+import { Table, Text } from '@mantine/core';
 import { useNames } from '../../api/hooks';
 import { TableBox } from '../../components/tables';
 
-/** The rubricator: topics and their subtopics with the default organisation. */
+type Topic = ReturnType<typeof useNames>['topics'][number];
+
+/** One line of the rubricator: the name first, then the default organisation, the CSV code last and dimmed. */
+function TopicRow({ topic, sub }: { topic: Topic; sub?: boolean }) {
+  return (
+    <Table.Tr bg={sub ? undefined : 'gray.0'} data-testid="topic-row" data-code={topic.code}>
+      <Table.Td pl={sub ? 32 : undefined} fw={sub ? undefined : 600}>
+        {topic.name}
+      </Table.Td>
+      <Table.Td>{topic.defaultOrganisationName ?? '—'}</Table.Td>
+      <Table.Td>
+        <Text span size="xs" c="dimmed">
+          <code data-literal>{topic.code}</code>
+        </Text>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+/**
+ * The rubricator: topics and their subtopics by their Russian names with the default organisation; the code
+ * (what a training CSV names a topic by) is a dimmed detail at the end.
+ */
 export function TopicsTab() {
   const names = useNames();
   const roots = names.topics.filter((t) => !t.parentId);
@@ -12,30 +34,16 @@ export function TopicsTab() {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Тема / подтема</Table.Th>
-            <Table.Th>Код для файлов CSV</Table.Th>
             <Table.Th>Орган по умолчанию</Table.Th>
+            <Table.Th>Код в файлах CSV</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {roots.flatMap((t) => [
-            <Table.Tr key={t.id} bg="gray.0">
-              <Table.Td fw={600}>{t.name}</Table.Td>
-              <Table.Td>
-                <code data-literal>{t.code}</code>
-              </Table.Td>
-              <Table.Td>{t.defaultOrganisationName ?? '—'}</Table.Td>
-            </Table.Tr>,
+            <TopicRow key={t.id} topic={t} />,
             ...names.topics
               .filter((s) => s.parentId === t.id)
-              .map((s) => (
-                <Table.Tr key={s.id}>
-                  <Table.Td pl={32}>{s.name}</Table.Td>
-                  <Table.Td>
-                    <code data-literal>{s.code}</code>
-                  </Table.Td>
-                  <Table.Td>{s.defaultOrganisationName ?? '—'}</Table.Td>
-                </Table.Tr>
-              )),
+              .map((s) => <TopicRow key={s.id} topic={s} sub />),
           ])}
         </Table.Tbody>
       </Table>
