@@ -25,12 +25,12 @@ import {
 } from '@mantine/core';
 import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type MouseEvent, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { allAppeals } from '../api/all-appeals';
 import { buildUrl, call, errorText, getToken } from '../api/client';
 import { useNames, useOwnOrganisations } from '../api/hooks';
-import { type AppealSummary } from '../api/types';
+import { type AppealSummary, type Me } from '../api/types';
 import { useMe } from '../auth';
 import {
   ChannelBadge,
@@ -563,21 +563,12 @@ export function InboxPage() {
                 </Button>
               </>
             ) : (
-              <Text c="dimmed">Обращений нет</Text>
-            )}
-            {queueId === 'approval' && !explicit && (
-              // A head starts the day here: an empty queue says what comes here and leads on to the rest.
-              <Text size="sm" c="dimmed" ta="center">
-                Проекты ответов, которые ждут вашего согласования, появятся здесь.
-                {QUEUES.find((q) => q.id === 'organisation')?.roles.includes(me.role) && (
-                  <>
-                    {' '}
-                    <Anchor component={Link} to="/inbox?queue=organisation">
-                      Обращения моей организации
-                    </Anchor>
-                  </>
-                )}
-              </Text>
+              <>
+                <Text c="dimmed" ta="center" data-testid="queue-empty">
+                  {queueId === 'mine' ? 'На вас сейчас ничего не назначено' : 'Обращений нет'}
+                </Text>
+                <EmptyQueueHint queueId={queueId} me={me} />
+              </>
             )}
           </Stack>
         )}
@@ -948,4 +939,82 @@ export function AssignModal(props: {
       </Stack>
     </Modal>
   );
+}
+
+/** A queue that leads on to another: its name and address. */
+function QueueLink({ id }: { id: string }) {
+  const queue = QUEUES.find((q) => q.id === id);
+  return queue ? (
+    <Anchor component={Link} to={`/inbox?queue=${id}`}>
+      {queue.label}
+    </Anchor>
+  ) : null;
+}
+
+/**
+ * What an empty queue (nothing searched or filtered) is for and where the work is instead, by the viewer's
+ * role: a bare «Обращений нет» left a clerk at «Мои» in the morning not knowing where to take work from.
+ */
+function EmptyQueueHint({ queueId, me }: { queueId: string | null; me: Me }) {
+  const has = (id: string) => QUEUES.find((q) => q.id === id)?.roles.includes(me.role) ?? false;
+  let hint: ReactNode = null;
+  if (queueId === 'mine') {
+    const from = me.role === 'operator' ? 'new' : has('organisation') ? 'organisation' : 'all';
+    hint = (
+      <>
+        Здесь обращения, взятые вами в работу или назначенные на вас.{' '}
+        {me.role === 'operator'
+          ? 'Новые обращения со всех каналов — в очереди '
+          : 'Обращения вашей организации — в очереди '}
+        <QueueLink id={from} />: откройте обращение и нажмите «Взять в работу»
+        {me.role === 'clerk' ? ' (или его назначит на вас руководитель)' : ''}.
+        {me.role === 'head' && (
+          <>
+            {' '}
+            Проекты ответов ждут вашего согласования в очереди <QueueLink id="approval" />.
+          </>
+        )}
+      </>
+    );
+  } else if (queueId === 'approval') {
+    // A head starts the day here: an empty queue says what comes here and leads on to the rest.
+    hint = (
+      <>
+        Проекты ответов, которые ждут вашего согласования, появятся здесь.
+        {has('organisation') && (
+          <>
+            {' '}
+            <Anchor component={Link} to="/inbox?queue=organisation">
+              Обращения моей организации
+            </Anchor>
+          </>
+        )}
+      </>
+    );
+  } else if (queueId === 'organisation') {
+    hint = (
+      <>
+        Сюда приходят обращения, которые 1-я линия передала вашей организации. Взятые в работу — в очереди{' '}
+        <QueueLink id="mine" />.
+      </>
+    );
+  } else if (queueId === 'new') {
+    hint = (
+      <>
+        Новые обращения со всех каналов появятся здесь сами. Взятые в работу — в очереди{' '}
+        <QueueLink id="mine" />
+        {has('unclassified') && (
+          <>
+            , обращения без темы — в очереди <QueueLink id="unclassified" />
+          </>
+        )}
+        .
+      </>
+    );
+  }
+  return hint ? (
+    <Text size="sm" c="dimmed" ta="center" maw={560} data-testid="queue-empty-hint">
+      {hint}
+    </Text>
+  ) : null;
 }
