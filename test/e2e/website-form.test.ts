@@ -84,6 +84,35 @@ describe('website form → appeal (e2e)', () => {
       'styles.css',
     ])
       expect([file, (await fetch(`${stack.baseUrl}/${file}`)).status]).toEqual([file, 200]);
+
+    // On a desktop the e-mail and phone inputs stand level, the phone's hint of two lines beside the e-mail's
+    // one; on a phone the header's menu is one line of short labels, each link still named in full.
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+    await page.goto(`${stack.baseUrl}/`);
+    const box = async (name: string) =>
+      (await page.getByRole('textbox', { name, exact: true }).boundingBox())!;
+    const [email, phone] = [await box('Электронная почта'), await box('Телефон')];
+    expect([phone.y, phone.height]).toEqual([email.y, email.height]);
+    // The height of a hint's text (its box is the row's, as tall as the taller hint beside it).
+    const hintHeight = (id: string) =>
+      page.locator(id).evaluate((el) => {
+        const text = el.ownerDocument.createRange();
+        text.selectNodeContents(el);
+        return Math.round(text.getBoundingClientRect().height);
+      });
+    expect(await hintHeight('#phone-hint')).toBeGreaterThan(await hintHeight('#email-hint'));
+    await page.setViewportSize({ width: 375, height: 667 });
+    const menu = page.getByRole('navigation', { name: 'Основное меню' });
+    await menu.getByRole('link', { name: 'Проверить статус обращения' }).waitFor();
+    const short = menu.locator('.site-nav__short');
+    expect(await short.allInnerTexts()).toEqual(['Статус', 'Вопросы']);
+    for (const label of await short.all()) expect(await label.isVisible()).toBe(true);
+    const tops = await menu
+      .getByRole('link')
+      .evaluateAll((links) => links.map((l) => Math.round(l.getBoundingClientRect().top)));
+    expect(new Set(tops).size).toBe(1);
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(375);
+    await page.close();
   });
 
   it('registers a form appeal with a number, a private code and a 30-day deadline in the organisation zone', async () => {

@@ -13,11 +13,14 @@ export interface PublicPage {
   scripts: string[];
 }
 
-/** The site's menu, the same in the header and the footer. */
-const MENU: ReadonlyArray<readonly [href: string, label: string]> = [
-  ['index.html', 'Подать обращение'],
-  ['status.html', 'Проверить статус обращения'],
-  ['faq.html', 'Частые вопросы'],
+/**
+ * The site's menu, the same in the header and the footer; the header shows a phone the short label (the three
+ * whole ones stood in three lines at 375 px), its link still named by the whole one.
+ */
+const MENU: ReadonlyArray<readonly [href: string, label: string, short: string]> = [
+  ['index.html', 'Подать обращение', 'Подать обращение'],
+  ['status.html', 'Проверить статус обращения', 'Статус'],
+  ['faq.html', 'Частые вопросы', 'Вопросы'],
 ];
 
 export const PUBLIC_PAGES: Readonly<Record<string, PublicPage>> = {
@@ -108,17 +111,23 @@ export function renderFields(main: string): string {
 export function renderPublicPage(layout: string, name: string, main: string): string {
   const page = PUBLIC_PAGES[name];
   if (!page) throw new Error(`no public page ${name}`);
-  const menu = (current?: string) =>
-    MENU.map(
-      ([href, label]) =>
-        `<li><a href="${href}"${href === current ? ' aria-current="page"' : ''}>${escapeHtml(label)}</a></li>`,
-    ).join('\n            ');
+  const menu = (current?: string, header = false) =>
+    MENU.map(([href, label, short]) => {
+      const shortened = header && short !== label;
+      const text = shortened
+        ? `<span class="site-nav__full">${escapeHtml(label)}</span>` +
+          `<span class="site-nav__short">${escapeHtml(short)}</span>`
+        : escapeHtml(label);
+      const mark = href === current ? ' aria-current="page"' : '';
+      const named = shortened ? ` aria-label="${escapeHtml(label)}"` : '';
+      return `<li><a href="${href}"${mark}${named}>${text}</a></li>`;
+    }).join('\n            ');
   const slots: Record<string, string> = {
     title: escapeHtml(page.title),
     description: escapeHtml(page.description),
     referrer: page.referrer,
     scripts: page.scripts.map((src) => `<script src="${src}" defer></script>`).join('\n    '),
-    nav: menu(name),
+    nav: menu(name, true),
     footerNav: menu(),
     main: renderFields(main),
   };
