@@ -43,10 +43,10 @@ function cleanEnv(port: number): NodeJS.ProcessEnv {
   return { ...env, HTTP_PORT: String(port), CLASSIFIER_RETRAIN_CRON: 'off' };
 }
 
-function start(checkout: string, port: number): Running {
+function start(checkout: string, port: number, extraEnv: NodeJS.ProcessEnv = {}): Running {
   const child = spawn(process.execPath, [join(checkout, MAIN)], {
     cwd: checkout,
-    env: cleanEnv(port),
+    env: { ...cleanEnv(port), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
@@ -119,6 +119,7 @@ describe('npm start from a checkout only its owner can enter', () => {
       await waitForStart(running, baseUrl);
       const health = await fetch(`${baseUrl}/health`);
       expect(health.status).toBe(200);
+      expect(running.output.some((l) => /Документация API: +\S+\/api\/docs$/.test(l))).toBe(true);
       const created = await fetch(`${baseUrl}/api/v1/public/appeals`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -140,8 +141,11 @@ describe('npm start from a checkout only its owner can enter', () => {
       expect(stopped).toBeGreaterThanOrEqual(0);
       expect(stopped).toBeLessThan(lines.findIndex((l) => l.includes('redis: stopped')));
 
-      running = start(checkout, port);
+      // Started again with the API docs off (as in production): the banner names no page that is not there.
+      running = start(checkout, port, { API_DOCS: 'off' });
       await waitForStart(running, baseUrl);
+      expect((await fetch(`${baseUrl}/api/docs-json`)).status).toBe(404);
+      expect(running.output.join('\n')).not.toContain('Документация API');
       const status = await publicStatus(baseUrl, registrationNumber, accessCode);
       expect(status.status).toBe(200);
       expect(await status.json()).toMatchObject({ registrationNumber });

@@ -124,13 +124,18 @@ async function main(): Promise<void> {
       !process.env.HTTP_HOST || ['0.0.0.0', '::'].includes(process.env.HTTP_HOST)
         ? '127.0.0.1'
         : process.env.HTTP_HOST;
-    await waitForHealth(`http://${host.includes(':') ? `[${host}]` : host}:${port}/health`, api);
+    const apiUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    await waitForHealth(`${apiUrl}/health`, api);
+    // Named only when the api serves it (API_DOCS, off in production): asked, not worked out again from the env.
+    const docsServed = await fetch(`${apiUrl}/api/docs-json`, { method: 'HEAD' })
+      .then((r) => r.ok)
+      .catch(() => false);
     const lines = [
       '',
       'Единый центр обращений граждан запущен:',
       `  Форма обращения:        ${baseUrl}/`,
       `  Статус обращения:       ${baseUrl}/status.html`,
-      `  Документация API:       ${baseUrl}/api/docs`,
+      ...(docsServed ? [`  Документация API:       ${baseUrl}/api/docs`] : []),
       `  Обращения (API):        ${baseUrl}/api/v1/appeals`,
       `  Состояние системы:      ${baseUrl}/health`,
       `  Рабочее место сотрудника: ${baseUrl}/app/`,
