@@ -30,7 +30,7 @@ export function RequestsPage() {
   return (
     <Stack gap="sm">
       <KnowledgeTitle
-        subtitle="Запросы на изменение: направить в день формирования, согласовать за 3 рабочих дня, внести за 2"
+        subtitle="Запросы на изменение: направить в день формирования, согласовать за 3 рабочих дня, внести за 2 рабочих дня"
         request={{ label: 'Новый запрос', onClick: () => setPreset({}) }}
       />
       <Group justify="space-between">
