@@ -197,7 +197,7 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     expect(problems.get(page)).toEqual([]);
   });
 
-  it("the report's chart shows each group's name whole, the first one too", async () => {
+  it("the report's chart shows each group's name whole, the first one too, on a phone too; the dashboard's legends and low ratings whole", async () => {
     const page = await open('supervisor', '/reports');
     const table = page.getByRole('table', { name: 'Отчёт о рассмотрении' });
     /** The tick labels that run past the chart's drawing, where the browser cuts them. */
@@ -226,6 +226,44 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await table.locator('thead th').first().getByText('Орган', { exact: true }).waitFor();
     expect(await cut()).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'supervisor-day-report.png'), fullPage: true });
+    // On a phone the axis is narrow: wrapped to it, «Жилищно-коммунальное хозяйство» ran past the left edge.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByText('По темам').click();
+    await table.locator('thead th').first().getByText('Тема', { exact: true }).waitFor();
+    expect(await cut()).toEqual([]);
+
+    // The dashboard: the intake chart's legend names all eight channels inside its panel (a fixed 40 px box cut
+    // its second line at 1366 px and all but the first on a phone), and the low ratings' table is reached whole
+    // on a phone (the panel clipped the counts and the «Обращения» links).
+    const outside = async (region: string) => {
+      const panel = page.getByRole('region', { name: region });
+      await panel.locator('.recharts-legend-wrapper p').first().waitFor();
+      await page.waitForTimeout(500);
+      return panel.evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return [...el.querySelectorAll('.recharts-legend-wrapper p')]
+          .filter((p) => p.getBoundingClientRect().bottom > box.bottom - 8)
+          .map((p) => p.textContent ?? '');
+      });
+    };
+    const intake = 'Поступление по каналам за 30 дней';
+    await page.goto(`${t.stack.baseUrl}/app/dashboard`);
+    expect(await outside(intake)).toEqual([]);
+    const low = page.getByRole('table', { name: 'Низкие оценки по организациям и темам' });
+    await low.getByRole('link', { name: 'Обращения' }).first().waitFor();
+    const reachable = () =>
+      low.evaluate((table) => {
+        const panel = table.closest('section')!;
+        if (table.getBoundingClientRect().right <= panel.getBoundingClientRect().right) return 'fits';
+        for (let box = table.parentElement; box && box !== panel; box = box.parentElement)
+          if (/auto|scroll/.test(box.ownerDocument.defaultView!.getComputedStyle(box).overflowX))
+            return 'scrolls';
+        return 'cut';
+      });
+    expect(await reachable()).not.toBe('cut');
+    await page.setViewportSize({ width: 1366, height: 768 });
+    expect(await outside(intake)).toEqual([]);
+    expect(await reachable()).toBe('fits');
     expect(problems.get(page)).toEqual([]);
   });
 

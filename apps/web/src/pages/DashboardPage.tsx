@@ -12,6 +12,7 @@ import {
   Text,
   UnstyledButton,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
@@ -394,6 +395,8 @@ function ClockPanel(props: {
 }
 
 function VolumePanel({ d, zone, onDrill }: { d: Dashboard; zone: string; onDrill: (to: string) => void }) {
+  // Taller on a phone, where the legend takes three or four lines of the chart's height.
+  const phone = useMediaQuery('(max-width: 48em)') ?? false;
   const { data, channels } = useMemo(() => {
     const channels = [...new Set(d.volume.days.map((x) => x.channel))].sort(
       (a, b) => total(d, b) - total(d, a),
@@ -440,14 +443,16 @@ function VolumePanel({ d, zone, onDrill }: { d: Dashboard; zone: string; onDrill
     >
       <div className="chart-clickable">
         <AreaChart
-          h={250}
+          h={phone ? 330 : 250}
           data={data}
           dataKey="label"
           type="stacked"
           curveType="monotone"
           withDots={false}
           withLegend
-          legendProps={{ verticalAlign: 'bottom', height: 40 }}
+          // No fixed height: the chart measures the legend and makes room for it. Eight channels take two lines
+          // at 1366 px and three on a phone, and a 40 px box cut all but the first («Одноклассники» unseen).
+          legendProps={{ verticalAlign: 'bottom' }}
           fillOpacity={0.5}
           series={channels.map((c) => ({
             name: c,
@@ -553,49 +558,52 @@ function RatingsPanel({ d, zone }: { d: Dashboard; zone: string }) {
               Низких оценок нет
             </Text>
           ) : (
-            <Table fz="sm" verticalSpacing={4} aria-label="Низкие оценки по организациям и темам">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Организация</Table.Th>
-                  <Table.Th>Тема</Table.Th>
-                  <Table.Th ta="right">Низких оценок</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {poor.slice(0, 8).map((p) => (
-                  <Table.Tr key={`${p.organisationId}-${p.topicId}`}>
-                    <Table.Td>{p.organisationName}</Table.Td>
-                    <Table.Td>{p.topicName}</Table.Td>
-                    <Table.Td ta="right">
-                      <Group gap={6} justify="flex-end" wrap="nowrap">
-                        {p.count > 1 && (
-                          // Whole in a narrow column («пов…» at 1024 px).
-                          <Badge
-                            size="xs"
-                            color="red"
-                            variant="light"
-                            style={{ textTransform: 'none', minWidth: 'max-content' }}
-                          >
-                            повторно
-                          </Badge>
-                        )}
-                        <b>{p.count}</b>
-                      </Group>
-                    </Table.Td>
-                    <Table.Td ta="right">
-                      <Anchor
-                        component={Link}
-                        to={inboxLink({ ids: p.appealIds.slice(0, 200).join(',') })}
-                        size="sm"
-                      >
-                        Обращения
-                      </Anchor>
-                    </Table.Td>
+            // Sideways in its own box on a phone: the panel clips, and the counts and «Обращения» fell past its edge.
+            <Table.ScrollContainer minWidth={440}>
+              <Table fz="sm" verticalSpacing={4} aria-label="Низкие оценки по организациям и темам">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Организация</Table.Th>
+                    <Table.Th>Тема</Table.Th>
+                    <Table.Th ta="right">Низких оценок</Table.Th>
+                    <Table.Th />
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {poor.slice(0, 8).map((p) => (
+                    <Table.Tr key={`${p.organisationId}-${p.topicId}`}>
+                      <Table.Td>{p.organisationName}</Table.Td>
+                      <Table.Td>{p.topicName}</Table.Td>
+                      <Table.Td ta="right">
+                        <Group gap={6} justify="flex-end" wrap="nowrap">
+                          {p.count > 1 && (
+                            // Whole in a narrow column («пов…» at 1024 px).
+                            <Badge
+                              size="xs"
+                              color="red"
+                              variant="light"
+                              style={{ textTransform: 'none', minWidth: 'max-content' }}
+                            >
+                              повторно
+                            </Badge>
+                          )}
+                          <b>{p.count}</b>
+                        </Group>
+                      </Table.Td>
+                      <Table.Td ta="right">
+                        <Anchor
+                          component={Link}
+                          to={inboxLink({ ids: p.appealIds.slice(0, 200).join(',') })}
+                          size="sm"
+                        >
+                          Обращения
+                        </Anchor>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           )}
         </Grid.Col>
       </Grid>
