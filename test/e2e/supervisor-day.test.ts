@@ -197,7 +197,7 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     expect(problems.get(page)).toEqual([]);
   });
 
-  it("the report's chart shows each group's name whole, the first one too, on a phone too; the dashboard's legends and low ratings whole", async () => {
+  it("the report's chart shows each group's name whole, the first one too, on a phone too; the dashboard's legends and low ratings and the knowledge base's repeated questions whole", async () => {
     const page = await open('supervisor', '/reports');
     const table = page.getByRole('table', { name: 'Отчёт о рассмотрении' });
     /** The tick labels that run past the chart's drawing, where the browser cuts them. */
@@ -231,6 +231,18 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await page.getByText('По темам').click();
     await table.locator('thead th').first().getByText('Тема', { exact: true }).waitFor();
     expect(await cut()).toEqual([]);
+    // The knowledge base's repeated questions: each one's «Сформировать запрос» whole in its card, not «Сфор».
+    await page.goto(`${t.stack.baseUrl}/app/knowledge/requests`);
+    await page.getByTestId('kb-repeated').first().waitFor();
+    const offCard = await page.getByTestId('kb-repeated').evaluateAll(
+      (cards) =>
+        cards.filter((card) => {
+          // Squeezed beside the text, the button clipped its own words.
+          const label = card.querySelector('button .mantine-Button-label')!;
+          return label.scrollWidth > label.clientWidth + 1;
+        }).length,
+    );
+    expect(offCard).toBe(0);
 
     // The dashboard: the intake chart's legend names all eight channels inside its panel (a fixed 40 px box cut
     // its second line at 1366 px and all but the first on a phone), and the low ratings' table is reached whole

@@ -133,8 +133,9 @@ function RepeatedRow({
 }) {
   return (
     <Card withBorder padding="xs" radius="sm" data-testid="kb-repeated">
-      <Group justify="space-between" wrap="nowrap">
-        <div>
+      {/* The button under the text on a phone: beside it, it was cut to «Сфор» at the card's edge. */}
+      <Group justify="space-between" wrap="wrap" gap="xs">
+        <div style={{ flex: '1 1 240px', minWidth: 0 }}>
           <Text size="sm" fw={500}>
             {group.topicName} — {group.organisationName}: {group.count} обращ.
           </Text>
