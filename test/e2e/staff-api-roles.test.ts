@@ -759,7 +759,13 @@ describe('who does what (e2e)', () => {
     expect(selfApproval.status).toBe(403);
     expect((await json(selfApproval)).message).toBe('Нельзя согласовать собственный проект ответа');
 
-    // The 59-ФЗ extension: the head's decision, not a clerk's.
+    // The 59-ФЗ extension: the head's decision, not a clerk's — and the clerk's dialog says so on opening.
+    const preview = async (user: typeof staff.clerk) =>
+      json(call('GET', `/api/v1/appeals/${id}/extension?days=10`, user));
+    expect((await preview(staff.clerk)).refusal).toBe(
+      'Продление срока по 59-ФЗ предоставляет руководитель подразделения',
+    );
+    expect(await preview(staff.head)).not.toHaveProperty('refusal');
     const byClerk = await call('POST', `/api/v1/appeals/${id}/extend`, staff.clerk, {
       kind: 'appeal',
       days: 10,

@@ -481,6 +481,40 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await page.getByRole('status').filter({ hasText: 'Срок продлён' }).waitFor();
     expect(await page.getByTestId('answer-due').innerText()).toBe(promised);
 
+    // A clerk whose organisation has a head is told on opening that the 59-ФЗ extension is the head's, and
+    // cannot press «Продлить»; it used to let them fill the dialog in and refuse only then.
+    await users().create({
+      login: 'nachalnik',
+      password: PASSWORD,
+      fullName: 'Начальников Олег Петрович',
+      role: Role.Head,
+      organisationId: ids.minzhkh,
+    });
+    try {
+      const clerkAppeal = await escalatedCall();
+      const clerk = await open('petrov', `/appeals/${clerkAppeal.id}`);
+      await clerk
+        .getByRole('toolbar', { name: 'Действия с обращением' })
+        .getByRole('button', { name: 'Продлить срок' })
+        .click();
+      const clerkDialog = clerk.getByRole('dialog', { name: 'Продлить срок' });
+      await clerkDialog
+        .getByTestId('extension-preview')
+        .filter({ hasText: 'Продление срока по 59-ФЗ предоставляет руководитель подразделения' })
+        .waitFor();
+      expect(await clerkDialog.getByLabel(/На сколько дней/).count()).toBe(0);
+      await clerkDialog.getByLabel('Причина').fill('Нужен выезд на место');
+      expect(await clerkDialog.getByRole('button', { name: 'Продлить', exact: true }).isDisabled()).toBe(
+        true,
+      );
+      // The line-2 term stays the clerk's to extend.
+      await clerkDialog.getByText('Срок ответа 2-й линии').click();
+      await clerkDialog.getByRole('textbox', { name: /Новый срок/ }).waitFor();
+      expect(problems.get(clerk)).toEqual([]);
+    } finally {
+      await t.stack.db.dataSource.query(`UPDATE users SET active = false WHERE login = 'nachalnik'`);
+    }
+
     // A dialog's required field left empty: the page says what is wrong, in Russian, not the browser's bubble
     // in its own language («Please fill out this field.»), which stopped the form before the page could.
     await newStaff('adminova', 'Админова Дарья Игоревна', Role.Admin, 'region');

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { AppealStatus } from '@inbox/appeals';
 
 /** Response shapes of the staff appeal endpoints, as the workspace reads them (OpenAPI → apps/web types). */
@@ -294,6 +294,11 @@ export class ExtensionPreviewDto {
   answerDueDate!: string;
   @ApiProperty({ format: 'date-time', description: 'Новый срок ответа: конец этого дня' })
   answerDueAt!: string;
+  @ApiPropertyOptional({
+    example: 'Продление срока по 59-ФЗ предоставляет руководитель подразделения',
+    description: 'Почему этот сотрудник не может продлить срок по 59-ФЗ (продление было бы отклонено)',
+  })
+  refusal?: string;
 }
 
 export class CardUpdatedDto {

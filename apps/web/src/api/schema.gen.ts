@@ -3260,6 +3260,11 @@ export interface components {
              * @example 2026-12-30
              */
             answerDueDate: string;
+            /**
+             * @description Почему этот сотрудник не может продлить срок по 59-ФЗ (продление было бы отклонено)
+             * @example Продление срока по 59-ФЗ предоставляет руководитель подразделения
+             */
+            refusal?: string;
         };
         FailedDeliveryDto: {
             /** Format: uuid */

@@ -141,7 +141,7 @@ export class AppealWorkflow {
 
   /** The answer term an extension by `days` would give, before anyone confirms it (nothing is changed). */
   extensionPreview(appealId: string, actor: Actor, days: number) {
-    return this.extendCommand.preview(appealId, actor.scope, days);
+    return this.extendCommand.preview(appealId, actor, days);
   }
 
   draftAnswer(

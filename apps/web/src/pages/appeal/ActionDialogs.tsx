@@ -44,6 +44,9 @@ export function ActionDialogs(props: {
   const [answered, setAnswered] = useState('yes');
   const [satisfaction, setSatisfaction] = useState<Satisfaction>('satisfied');
   const withdrawal = withdrawalOf(card);
+  const extension = useExtensionPreview(card, days, dialog === 'extend');
+  // A clerk whose organisation has a head is told so on opening, not after filling the dialog in.
+  const extensionRefused = extension.data?.refusal;
   useEffect(() => {
     // Closing a withdrawn appeal offers the reason ready to confirm: one press when nothing needs adding.
     setReason(dialog === 'close-withdrawn' && withdrawal ? withdrawnCloseReason(withdrawal) : '');
@@ -134,7 +137,7 @@ export function ActionDialogs(props: {
                   : { kind, until: instantIn(until, card.timeZone).toISOString(), reason },
             }),
           done: 'Срок продлён',
-          disabled: !reasonGiven || (kind === 'line2' && !until),
+          disabled: !reasonGiven || (kind === 'line2' && !until) || (kind === 'appeal' && !!extensionRefused),
         },
         <>
           <SegmentedControl
@@ -145,7 +148,11 @@ export function ActionDialogs(props: {
               { value: 'line2', label: 'Срок ответа 2-й линии' },
             ]}
           />
-          {kind === 'appeal' ? (
+          {kind === 'appeal' && extensionRefused ? (
+            <Text size="sm" role="status" aria-live="polite" data-testid="extension-preview">
+              {extensionRefused}.
+            </Text>
+          ) : kind === 'appeal' ? (
             <>
               <NumberInput
                 label="На сколько дней (не более 30, один раз)"
@@ -154,7 +161,7 @@ export function ActionDialogs(props: {
                 value={days}
                 onChange={setDays}
               />
-              {dialog === 'extend' && <ExtendedTerm card={card} days={days} />}
+              <ExtendedTerm card={card} days={days} preview={extension} />
             </>
           ) : (
             <DateField
@@ -239,16 +246,30 @@ export function ActionDialogs(props: {
  * The answer term the extension would give, asked of the api (the production calendar's holidays and the
  * last-day rule are the server's), in the organisation's zone, before anyone confirms it.
  */
-function ExtendedTerm({ card, days }: { card: AppealCard; days: number | string }) {
+/** What a 59-ФЗ extension by `days` would give, and whether this user may grant it; asked while the dialog is open. */
+function useExtensionPreview(card: AppealCard, days: number | string, open: boolean) {
   const n = Number(days);
   const valid = Number.isInteger(n) && n >= 1 && n <= 30;
-  const preview = useQuery({
-    queryKey: ['appeal', card.id, 'extension', n],
-    queryFn: () => call('extensionPreview', { params: { id: card.id }, query: { days: n } }),
-    enabled: valid && !card.deadlines.extended,
+  return useQuery({
+    queryKey: ['appeal', card.id, 'extension', valid ? n : 30],
+    queryFn: () => call('extensionPreview', { params: { id: card.id }, query: { days: valid ? n : 30 } }),
+    enabled: open && !card.deadlines.extended,
     staleTime: 60_000,
     retry: false,
   });
+}
+
+function ExtendedTerm({
+  card,
+  days,
+  preview,
+}: {
+  card: AppealCard;
+  days: number | string;
+  preview: ReturnType<typeof useExtensionPreview>;
+}) {
+  const n = Number(days);
+  const valid = Number.isInteger(n) && n >= 1 && n <= 30;
   let text: string;
   if (card.deadlines.extended) text = 'Срок уже продлевался: 59-ФЗ допускает одно продление.';
   else if (!valid) text = 'Укажите число дней от 1 до 30.';

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { type AccessScope, Role } from '@inbox/access';
+import { DataSource } from 'typeorm';
+import { Role } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { DeadlineRuleError, extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
 import { extensionNoticeRu } from '../../applicant-texts';
 import { AppealStatus } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
+import { type Db } from '../../repositories/db';
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
 import { type Actor } from '../actor';
 import { russianDate } from '../answer-template';
@@ -18,6 +20,7 @@ export type ExtendInput =
   | { kind: 'line2'; until: Date; reason: string };
 
 const ONCE = 'Срок уже продлевался: 59-ФЗ допускает одно продление';
+const HEAD_DECIDES = 'Продление срока по 59-ФЗ предоставляет руководитель подразделения';
 
 /**
  * Extension. The appeal's own term: once, by up to 30 days, with a reason and a notice to the applicant
@@ -33,6 +36,7 @@ export class ExtendCommand {
     private readonly parts: AppealPartsRepository,
     private readonly config: AppConfig,
     private readonly references: WorkflowReferencesRepository,
+    private readonly dataSource: DataSource,
   ) {}
 
   /**
@@ -41,10 +45,10 @@ export class ExtendCommand {
    */
   async preview(
     appealId: string,
-    scope: AccessScope,
+    actor: Actor,
     days: number,
-  ): Promise<{ answerDueDate: string; answerDueAt: Date } | undefined> {
-    const row = await this.appeals.cardRow(appealId, scope);
+  ): Promise<{ answerDueDate: string; answerDueAt: Date; refusal?: string } | undefined> {
+    const row = await this.appeals.cardRow(appealId, actor.scope);
     if (!row) return undefined;
     const { answerDueDate, answerDueAt } = this.extendedTerm(
       {
@@ -54,7 +58,9 @@ export class ExtendCommand {
       },
       days,
     );
-    return { answerDueDate, answerDueAt };
+    // Said before the clerk fills the dialog in, not after «Продлить».
+    const refusal = (await this.headDecides(this.dataSource.manager, actor)) ? HEAD_DECIDES : undefined;
+    return { answerDueDate, answerDueAt, ...(refusal ? { refusal } : {}) };
   }
 
   async execute(appealId: string, actor: Actor, input: ExtendInput): Promise<void> {
@@ -89,21 +95,18 @@ export class ExtendCommand {
     });
   }
 
+  /** The 59-ФЗ extension is the head's decision where the organisation has one. */
+  private async headDecides(db: Db, actor: Actor): Promise<boolean> {
+    if (actor.role !== Role.Clerk && actor.role !== Role.Operator) return false;
+    return this.references.hasHead(db, actor.organisationId);
+  }
+
   private async appeal(
     { tx, appeal: a, actor, record, notifyApplicant }: ChangeContext,
     input: Extract<ExtendInput, { kind: 'appeal' }>,
   ): Promise<void> {
     if (a.extended) throw new WorkflowError('conflict', ONCE, { days: ONCE });
-    // The 59-ФЗ extension is the head's decision where the organisation has one.
-    if (
-      (actor.role === Role.Clerk || actor.role === Role.Operator) &&
-      (await this.references.hasHead(tx, actor.organisationId))
-    ) {
-      throw new WorkflowError(
-        'forbidden',
-        'Продление срока по 59-ФЗ предоставляет руководитель подразделения',
-      );
-    }
+    if (await this.headDecides(tx, actor)) throw new WorkflowError('forbidden', HEAD_DECIDES);
     assertTransition(a.status, AppealStatus.Extended);
     const extended = this.extendedTerm(a, input.days);
     await this.appeals.update(tx, a.id, {
