@@ -42,6 +42,7 @@ describe('attack surface: mass assignment, body limits (e2e)', () => {
         RATE_LIMIT_STATUS: 'off',
         RATE_LIMIT_FAQ: 'off',
         RATE_LIMIT_SIGN_IN: 'off',
+        RATE_LIMIT_SIGN_IN_ALL: 'off',
         PASSWORD_SCRYPT_N: String(2 ** 15),
       },
     });

@@ -97,6 +97,7 @@ describe('bad input over every endpoint (e2e fuzz)', () => {
         RATE_LIMIT_FORM: 'off',
         RATE_LIMIT_WEBHOOK: 'off',
         RATE_LIMIT_SIGN_IN: 'off',
+        RATE_LIMIT_SIGN_IN_ALL: 'off',
       },
     });
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');

@@ -141,10 +141,12 @@ function signInFrom(stack: TestStack, forwardedFor: string) {
 }
 
 /** A stack of its own for the describe block, with TRUST_PROXY as given. */
-function withStack(trustProxy: string, set: (stack: TestStack) => void) {
+function withStack(trustProxy: string, set: (stack: TestStack) => void, env: Record<string, string> = {}) {
   let stack: TestStack | undefined;
   beforeAll(async () => {
-    stack = await startTestStack({ env: { TRUST_PROXY: trustProxy, PASSWORD_SCRYPT_N: String(2 ** 15) } });
+    stack = await startTestStack({
+      env: { TRUST_PROXY: trustProxy, PASSWORD_SCRYPT_N: String(2 ** 15), ...env },
+    });
     set(stack);
   });
   afterAll(async () => {
@@ -219,38 +221,100 @@ describe('TRUST_PROXY=1: the address the proxy in front saw', () => {
     expect(Object.keys(health).sort()).toEqual(['postgres', 'redis', 'status']);
   });
 
-  it('limits sign-in requests per address, an IPv6 client by its /64, right passwords too: 429, Retry-After, Russian', async () => {
-    // RATE_LIMIT_SIGN_IN's default, 30 a minute, counted in Redis (every api process shares it); each a scrypt.
-    const [{ id: organisationId }] = (await stack.db.dataSource.query(
-      `SELECT id FROM organisations WHERE code = 'cur'`,
-    )) as { id: string }[];
-    const login = `rate-${randomBytes(3).toString('hex')}`;
-    const password = `pw-${randomBytes(6).toString('hex')}`;
-    await stack.api
-      .get(StaffUsers)
-      .create({ login, password, fullName: 'Частый Вход', role: Role.Operator, organisationId });
-    const signIn = (from: string) =>
-      fetch(`${stack.baseUrl}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
-        body: JSON.stringify({ login, password }),
-      });
+  it('lets an office behind one address sign in together: right passwords cost none of the sign-in budgets', async () => {
+    // Forty clerks of a regional office behind one NAT address at nine (an IPv6 office: one /64). Counted whatever
+    // the outcome, RATE_LIMIT_SIGN_IN's 30 a minute locked the thirty-first out.
+    const { login, password } = await accountIn(stack);
     const block = '2001:db8:78:1';
-    for (let i = 0; i < 30; i++) {
-      const res = await signIn(`${block}::${(i + 1).toString(16)}`);
+    for (let i = 0; i < 40; i++) {
+      const res = await signInWith(stack, login, password, `${block}::${(i + 1).toString(16)}`);
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
-    const limited = await signIn(`${block}:ffff::1`);
+    expect(await addressKeys(stack)).not.toContain(`address:${block}::/64`);
+  });
+
+  it('limits one login’s failures from many addresses (RATE_LIMIT_SIGN_IN), sparing the account’s own address', async () => {
+    const { login, password } = await accountIn(stack);
+    const office = '198.51.100.200';
+    expect((await signInWith(stack, login, password, office)).status).toBe(200);
+    // Thirty guesses, each from another address: under every lock-out (5 an address, 50 from all addresses).
+    for (let i = 0; i < 30; i++)
+      expect((await signInWith(stack, login, 'guess', `192.0.2.${i + 1}`)).status).toBe(401);
+    const limited = await signInWith(stack, login, 'guess', '192.0.2.100');
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect(await limited.json()).toMatchObject({
       code: 'rate-limited',
+      message: 'Слишком много неудачных попыток входа под этим логином. Попробуйте позже',
+    });
+    // Not checked, the right password neither, from an address the account never signed in from …
+    expect((await signInWith(stack, login, password, '192.0.2.101')).status).toBe(429);
+    // … while the employee at the office signs in: the guesser cannot keep them out.
+    expect((await signInWith(stack, login, password, office)).status).toBe(200);
+  });
+});
+
+/** A fresh operator account and its password. */
+async function accountIn(stack: TestStack): Promise<{ login: string; password: string }> {
+  const [{ id: organisationId }] = (await stack.db.dataSource.query(
+    `SELECT id FROM organisations WHERE code = 'cur'`,
+  )) as { id: string }[];
+  const login = `rate-${randomBytes(3).toString('hex')}`;
+  const password = `pw-${randomBytes(6).toString('hex')}`;
+  await stack.api
+    .get(StaffUsers)
+    .create({ login, password, fullName: 'Частый Вход', role: Role.Operator, organisationId });
+  return { login, password };
+}
+
+function signInWith(stack: TestStack, login: string, password: string, forwardedFor: string) {
+  return fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+    body: JSON.stringify({ login, password }),
+  });
+}
+
+/**
+ * The sign-in budgets in Redis, small here: failures per address in a window (RATE_LIMIT_SIGN_IN, beside the
+ * lock-outs that grow over a day) and every attempt per address (RATE_LIMIT_SIGN_IN_ALL, each a scrypt).
+ */
+describe('sign-in budgets: failures per address, every attempt under a ceiling', () => {
+  restoreEnvironmentAfterBlock();
+  let stack: TestStack;
+  withStack('1', (s) => (stack = s), { RATE_LIMIT_SIGN_IN: '3/60', RATE_LIMIT_SIGN_IN_ALL: '8/60' });
+
+  it('refuses an address past its failures until the window ends, the right password too; others go on', async () => {
+    const { login, password } = await accountIn(stack);
+    const guesser = '198.51.100.50';
+    for (let i = 0; i < 3; i++) expect((await signInFrom(stack, guesser)).status).toBe(401);
+    const limited = await signInFrom(stack, guesser);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(await limited.json()).toMatchObject({
+      message: 'Слишком много неудачных попыток входа с вашего адреса. Попробуйте позже',
+    });
+    expect((await signInWith(stack, login, password, guesser)).status).toBe(429);
+    // Below the lock-outs' twenty: the window did it, and a neighbour is not concerned.
+    expect(await addressKeys(stack)).toEqual([`address:${guesser}`]);
+    expect((await signInWith(stack, login, password, '198.51.100.51')).status).toBe(200);
+  });
+
+  it('keeps every attempt from an address under the ceiling: past it 429 whatever the password', async () => {
+    const { login, password } = await accountIn(stack);
+    const office = '198.51.100.60';
+    for (let i = 0; i < 8; i++) {
+      const res = await signInWith(stack, login, password, office);
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    const limited = await signInWith(stack, login, password, office);
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toMatchObject({
+      code: 'rate-limited',
       message: 'Слишком много попыток входа с вашего адреса. Попробуйте позже',
     });
-    // Not a lock-out: no failure was counted; the next block is another subscriber.
-    expect(await addressKeys(stack)).not.toContain(`address:${block}::/64`);
-    expect((await signIn('2001:db8:78:2::1')).status).toBe(200);
   });
 });

@@ -34,6 +34,7 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
         // The lock-outs here are tried with bursts of sign-ins from one address; the rate limit that would cut
         // them short first is tried in http-connections.test.ts.
         RATE_LIMIT_SIGN_IN: 'off',
+        RATE_LIMIT_SIGN_IN_ALL: 'off',
       },
     });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');

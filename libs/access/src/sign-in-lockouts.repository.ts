@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SqlRepository } from '@inbox/database';
+import { type Db, SqlRepository } from '@inbox/database';
 import {
   ACCOUNT_LOCKOUT,
   ACCOUNT_WIDE_LOCKOUT,
@@ -61,16 +61,7 @@ export class SignInLockouts extends SqlRepository {
    */
   async reserve(account: string, address: string): Promise<Reservation> {
     return this.dataSource.transaction(async (tx) => {
-      const known = UUID.test(account)
-        ? (
-            await this.rows(
-              `SELECT 1 FROM sign_in_known_sources
-              WHERE account_id = $1 AND source = $2 AND signed_in_at > now() - make_interval(days => $3)`,
-              [account, address, KNOWN_SOURCE_DAYS],
-              tx,
-            )
-          ).length > 0
-        : false;
+      const known = await this.knownSource(account, address, tx);
       const rows: {
         kind: KeyKind;
         key: string;
@@ -125,6 +116,18 @@ export class SignInLockouts extends SqlRepository {
       }
       return { kind: 'counted', started, previousLocks };
     });
+  }
+
+  /** Whether the account signed in from this address within the last KNOWN_SOURCE_DAYS. */
+  async knownSource(account: string, address: string, tx?: Db): Promise<boolean> {
+    if (!UUID.test(account)) return false;
+    const rows = await this.rows(
+      `SELECT 1 FROM sign_in_known_sources
+        WHERE account_id = $1 AND source = $2 AND signed_in_at > now() - make_interval(days => $3)`,
+      [account, address, KNOWN_SOURCE_DAYS],
+      tx,
+    );
+    return rows.length > 0;
   }
 
   /**

@@ -194,6 +194,20 @@ export class StaffUsers {
     return { kind: 'signed-in', ...(await this.issue(user)), user };
   }
 
+  /**
+   * What a sign-in's failures count under for its login (as the lock-outs count them: the account, or a keyed hash
+   * of a login that names none), and whether the account signed in from this address lately: a guesser elsewhere
+   * must not keep the employee out of their own office by spending the login's budget.
+   */
+  async signInSubject(login: string, address: string): Promise<{ subject: string; knownSource: boolean }> {
+    const key = loginKey(login);
+    const accountId = (await this.users.credentials(key))?.id ?? null;
+    return {
+      subject: this.lockoutSubject(key, accountId),
+      knownSource: accountId !== null && (await this.lockouts.knownSource(accountId, address)),
+    };
+  }
+
   /** Lock-outs running now (administrators see them). */
   activeLockouts(): Promise<ActiveLockout[]> {
     return this.lockouts.active();

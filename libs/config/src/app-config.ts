@@ -189,6 +189,13 @@ export class AppConfig {
    */
   readonly statusCodeGuesses: RateLimit | null;
   /**
+   * Failed sign-ins (and wrong current passwords) in a window, per address and per login from all addresses
+   * (RATE_LIMIT_SIGN_IN): past either it refuses (429) until the window ends, without checking the password. A
+   * right password costs nothing here: an office behind one NAT address signs in together. Every attempt, right or
+   * wrong, is under the generous ceiling rateLimits.signIn (RATE_LIMIT_SIGN_IN_ALL, per address: each a scrypt).
+   */
+  readonly signInFailures: RateLimit | null;
+  /**
    * Whether the API's OpenAPI document and Swagger UI are served (API_DOCS: `public` or `off`; `off` by default
    * with NODE_ENV=production). A government system publishes no map of its staff API: the document lists every
    * endpoint, parameter and role. It is not put behind sign-in instead: the staff token travels only in the
@@ -388,8 +395,9 @@ export class AppConfig {
       status: rate('RATE_LIMIT_STATUS', '60/60'),
       faq: rate('RATE_LIMIT_FAQ', '120/60'),
       webhook: rate('RATE_LIMIT_WEBHOOK', '600/60'),
-      signIn: rate('RATE_LIMIT_SIGN_IN', '30/60'),
+      signIn: rate('RATE_LIMIT_SIGN_IN_ALL', '120/60'),
     };
+    this.signInFailures = rate('RATE_LIMIT_SIGN_IN', '30/60');
     const docs = str('API_DOCS', env.NODE_ENV === 'production' ? 'off' : 'public').trim();
     if (docs !== 'off' && docs !== 'public')
       problems.push(`API_DOCS must be "off" or "public", got "${docs}"`);

@@ -47,8 +47,9 @@ describe('loadAppConfig', () => {
       status: null,
       faq: { limit: 120, windowSeconds: 60 },
       webhook: { limit: 600, windowSeconds: 60 },
-      signIn: { limit: 30, windowSeconds: 60 },
+      signIn: { limit: 120, windowSeconds: 60 },
     });
+    expect(config.signInFailures).toEqual({ limit: 30, windowSeconds: 60 });
     expect(() => loadAppConfig({ PASSWORD_SCRYPT_N: '20000', RATE_LIMIT_FORM: 'lots' })).toThrow(ConfigError);
     // The API's documentation is off in production unless asked for, served elsewhere unless switched off.
     expect(config.apiDocs).toBe(false);

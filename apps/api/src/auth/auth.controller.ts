@@ -15,7 +15,7 @@ import {
 } from '@inbox/access';
 import { MeDto, SessionDto } from './auth.responses';
 import { NewPassword } from './new-password';
-import { ClientAddress, RateLimited } from '../rate-limits/rate-limits';
+import { ClientAddress, RateLimited, SignInFailureBudget } from '../rate-limits/rate-limits';
 
 class LoginDto {
   @ApiProperty({ example: 'operator' })
@@ -52,17 +52,24 @@ export class AuthController {
   constructor(
     private readonly users: StaffUsers,
     private readonly audit: AuditLog,
+    private readonly failures: SignInFailureBudget,
   ) {}
 
   @Post('auth/login')
   @PublicEndpoint()
-  // Requests per address, whatever their outcome, beside the lock-outs that count failures (users.signIn).
+  // Every request per address under a generous ceiling (RATE_LIMIT_SIGN_IN_ALL: each a scrypt); failures per
+  // address and per login in a window (RATE_LIMIT_SIGN_IN), beside the lock-outs that grow over a day (users.signIn).
   @RateLimited('signIn')
   @HttpCode(200)
   @ApiOperation({ summary: 'Вход сотрудника: выдаёт короткоживущий токен' })
   @ApiOkResponse({ type: SessionDto })
   async login(@Body() body: LoginDto, @ClientAddress() address: string) {
+    const giveBack = await this.failures.reserve(
+      address,
+      await this.users.signInSubject(body.login, address),
+    );
     const outcome = await this.users.signIn(body.login, body.password, address);
+    if (outcome.kind === 'signed-in') await giveBack();
     // A refusal names the account the login matched, never the typed login: it may be a password typed there.
     const denied = (accountId: string | null, details: Record<string, unknown> = {}) =>
       this.audit.record({
@@ -133,6 +140,11 @@ export class AuthController {
     @Headers('authorization') authorization: string | undefined,
   ) {
     const userId = staff.user.id;
+    // A wrong current password is a guess at the account's password: counted as a failed sign-in is.
+    const giveBack = await this.failures.reserve(address, {
+      subject: userId,
+      knownSource: false,
+    });
     const outcome = await this.users.changeOwnPassword(
       userId,
       body.currentPassword,
@@ -158,6 +170,7 @@ export class AuthController {
         retryAfterOf(outcome.lockout),
       );
     }
+    if (outcome.kind !== 'wrong-current') await giveBack();
     if (outcome.kind === 'wrong-current') {
       await deny('wrong-current-password');
       await this.recordLockouts(outcome.lockoutsStarted, userId);

@@ -117,7 +117,54 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-@Module({ providers: [RateLimitStore], exports: [RateLimitStore] })
+/**
+ * Failed sign-ins in RATE_LIMIT_SIGN_IN's window, per address and per login from all addresses (AppConfig
+ * signInFailures). An attempt is counted a failure before its password is checked, so a burst sent together cannot
+ * outrun the count, and a right password gives it back: successes cost nothing, and forty clerks behind one NAT
+ * address sign in at nine together. The login's budget spares an address the account signed in from lately, so a
+ * guesser elsewhere cannot keep the employee out. Beside the lock-outs (sign_in_failures), which grow over a day.
+ */
+@Injectable()
+export class SignInFailureBudget {
+  constructor(
+    private readonly store: RateLimitStore,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Counts the attempt as failed, or refuses it (`rate-limited`, Retry-After: the window's end) when the address or
+   * the login has spent its failures; the function returned gives the attempt back once its password was right.
+   */
+  async reserve(
+    address: string,
+    login: { subject: string; knownSource: boolean },
+  ): Promise<() => Promise<void>> {
+    const limit = this.config.signInFailures;
+    if (!limit) return () => Promise.resolve();
+    const budgets = [`sign-in-failures:address:${address}`];
+    if (!login.knownSource) budgets.push(`sign-in-failures:login:${login.subject}`);
+    const spend = (amount: number) =>
+      Promise.all(budgets.map((budget) => this.store.spend(budget, amount, limit.windowSeconds)));
+    const giveBack = async () => void (await spend(-1));
+    const spent = await spend(1);
+    const over = spent.findIndex((s) => s.total > limit.limit);
+    if (over < 0) return giveBack;
+    await giveBack();
+    throw new DomainError(
+      'rate-limited',
+      over === 0
+        ? 'Слишком много неудачных попыток входа с вашего адреса. Попробуйте позже'
+        : 'Слишком много неудачных попыток входа под этим логином. Попробуйте позже',
+      undefined,
+      spent[over].resetsIn,
+    );
+  }
+}
+
+@Module({
+  providers: [RateLimitStore, SignInFailureBudget],
+  exports: [RateLimitStore, SignInFailureBudget],
+})
 class RateLimitStoreModule {}
 
 /** What a client's budgets count under: its address (behind TRUST_PROXY), an IPv6 one by its /64. */
