@@ -4,11 +4,15 @@ import { type Request, type Response } from 'express';
 import { bearerToken, Role, StaffUsers } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { HealthDto } from './health.responses';
-import { SystemHealth } from './system-health.service';
+import { SystemHealth, systemSummary } from './system-health.service';
 import { PublicController } from '../public-controller';
 
-/** Who sees the whole report: the queues, the channel accounts' progress and errors. */
-const DETAIL_ROLES: readonly Role[] = [Role.Admin, Role.Supervisor];
+/**
+ * The whole report names the channel accounts, carries their last errors (remote hosts, internal addresses, what a
+ * server answered) and the queues' internals: administrators' matter, who configure those accounts. A supervisor
+ * reads the summary: whether each service is up and how many accounts of each channel fail, no names nor errors.
+ */
+type Reader = 'report' | 'summary' | 'none';
 
 @PublicController('health', 'health')
 export class HealthController {
@@ -21,35 +25,38 @@ export class HealthController {
   /**
    * A load balancer's readiness answer for anyone: 200 or 503, the status and whether Postgres and Redis answer.
    * The counts (queues, intake backlog, the outbox) and the channel accounts' progress and errors go only to an
-   * administrator or supervisor signed in, or to a caller on this machine not relayed by a proxy (the start
-   * script's readiness check, the bench, an operator's curl).
+   * administrator signed in, or to a caller on this machine not relayed by a proxy (the start script's readiness
+   * check, the bench, an operator's curl); a supervisor gets the summary (systemSummary).
    */
   @Get()
   @ApiOperation({ summary: 'Состояние Postgres, Redis, очередей и каналов' })
   @ApiOkResponse({
     type: HealthDto,
     description:
-      '503 с тем же телом, когда Postgres или Redis недоступны. Без входа администратора или руководителя ' +
-      '(и не с этой машины) — только status и доступность Postgres и Redis',
+      '503 с тем же телом, когда Postgres или Redis недоступны. Полный отчёт — администратору (и с этой машины); ' +
+      'руководителю — сводка: службы, входящие и число сбоящих учётных записей по каналам, без имён и текстов ' +
+      'ошибок; остальным — только status и доступность Postgres и Redis',
   })
   async health(@Req() req: Request, @Res({ passthrough: true }) res: Response) {
     // Who may read the counts is settled first: they are counted only for them, so an anonymous caller's stream of
     // checks costs two pings, not the backlog counts over the tables and queues.
-    if (isLocal(req, this.config.trustProxy) || (await this.staffMayRead(req))) {
+    const reader = isLocal(req, this.config.trustProxy) ? 'report' : await this.readerOf(req);
+    if (reader !== 'none') {
       const report = await this.system.report();
       res.status(report.status === 'ok' ? 200 : 503);
-      return report;
+      return reader === 'report' ? report : systemSummary(report);
     }
     const { status, postgres, redis } = await this.system.readiness();
     res.status(status === 'ok' ? 200 : 503);
     return { status, postgres: { ok: postgres.ok }, redis: { ok: redis.ok } };
   }
 
-  private async staffMayRead(req: Request): Promise<boolean> {
+  private async readerOf(req: Request): Promise<Reader> {
     const token = bearerToken(req.headers.authorization);
     const user = token ? await this.users.authenticate(token).catch(() => undefined) : undefined;
     // A temporary password may read who it is and change itself, nothing else (StaffAuthGuard): not the report.
-    return !!user && !user.mustChangePassword && DETAIL_ROLES.includes(user.role);
+    if (!user || user.mustChangePassword) return 'none';
+    return user.role === Role.Admin ? 'report' : user.role === Role.Supervisor ? 'summary' : 'none';
   }
 }
 

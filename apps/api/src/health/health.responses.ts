@@ -35,18 +35,28 @@ export class HealthDto {
     description: 'Очереди: число заданий по состояниям',
   })
   queues?: Record<string, Record<string, number>>;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'number' } })
-  inboundItems!: Record<string, number>;
-  @ApiProperty({ type: [ChannelAccountHealthDto] }) channels!: ChannelAccountHealthDto[];
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'number' } })
+  inboundItems?: Record<string, number>;
+  @ApiPropertyOptional({
+    type: [ChannelAccountHealthDto],
+    description: 'Учётные записи каналов с ошибками — только администратору',
+  })
+  channels?: ChannelAccountHealthDto[];
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'object', additionalProperties: { type: 'number' } },
+    description: 'Сводка руководителю: по каналу — учётных записей (accounts) и сбоящих из них (failing)',
+  })
+  channelKinds?: Record<string, { accounts: number; failing: number }>;
   @ApiPropertyOptional({
     type: OutboxTotalsDto,
     description: 'Очередь событий истории для каналов: ждут, повторяются, не доставлены',
   })
   outbox?: OutboxTotalsDto;
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: 1000,
     description:
       'Счётчики очередей (входящие, действия каналов, события истории) считаются до этого числа: равное ему значит «не меньше»',
   })
-  countsCappedAt!: number;
+  countsCappedAt?: number;
 }

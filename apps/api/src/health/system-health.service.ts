@@ -24,6 +24,39 @@ export interface SystemHealthReport {
   countsCappedAt: number;
 }
 
+/** The report as a supervisor reads it: the probes without their errors, the intake's counts, failing accounts. */
+export interface SystemSummary {
+  status: SystemHealthReport['status'];
+  postgres: Omit<Probe, 'error'>;
+  redis: Omit<Probe, 'error'>;
+  inboundItems: Record<string, number>;
+  /** Per channel: its accounts, and how many of them fail now (enabled, with failures in a row). */
+  channelKinds: Record<string, { accounts: number; failing: number }>;
+  countsCappedAt: number;
+}
+
+/**
+ * What of the report a supervisor sees: no account's name nor last error (they carry remote hosts and internal
+ * addresses), no probe's error, no queue or outbox internals.
+ */
+export function systemSummary(report: SystemHealthReport): SystemSummary {
+  const probe = ({ ok, latencyMs }: Probe) => ({ ok, latencyMs });
+  const channelKinds: SystemSummary['channelKinds'] = {};
+  for (const account of report.channels) {
+    const kind = (channelKinds[account.channel] ??= { accounts: 0, failing: 0 });
+    kind.accounts++;
+    if (account.enabled && account.consecutiveFailures > 0) kind.failing++;
+  }
+  return {
+    status: report.status,
+    postgres: probe(report.postgres),
+    redis: probe(report.redis),
+    inboundItems: report.inboundItems,
+    channelKinds,
+    countsCappedAt: report.countsCappedAt,
+  };
+}
+
 /**
  * Postgres and Redis probed (2 s each at most), the queues, the intake backlog, the channels and the history
  * outbox's backlog all at once (issue 18): /health answers in the time of its slowest probe, and each count is

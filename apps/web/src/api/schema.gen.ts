@@ -3409,13 +3409,20 @@ export interface components {
             note?: string;
         };
         HealthDto: {
-            channels: components["schemas"]["ChannelAccountHealthDto"][];
+            /** @description Сводка руководителю: по каналу — учётных записей (accounts) и сбоящих из них (failing) */
+            channelKinds?: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
+            /** @description Учётные записи каналов с ошибками — только администратору */
+            channels?: components["schemas"]["ChannelAccountHealthDto"][];
             /**
              * @description Счётчики очередей (входящие, действия каналов, события истории) считаются до этого числа: равное ему значит «не меньше»
              * @example 1000
              */
-            countsCappedAt: number;
-            inboundItems: {
+            countsCappedAt?: number;
+            inboundItems?: {
                 [key: string]: number;
             };
             /** @description Очередь событий истории для каналов: ждут, повторяются, не доставлены */
@@ -8556,7 +8563,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description 503 с тем же телом, когда Postgres или Redis недоступны. Без входа администратора или руководителя (и не с этой машины) — только status и доступность Postgres и Redis */
+            /** @description 503 с тем же телом, когда Postgres или Redis недоступны. Полный отчёт — администратору (и с этой машины); руководителю — сводка: службы, входящие и число сбоящих учётных записей по каналам, без имён и текстов ошибок; остальным — только status и доступность Postgres и Redis */
             200: {
                 headers: {
                     [name: string]: unknown;

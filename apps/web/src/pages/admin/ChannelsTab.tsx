@@ -23,9 +23,9 @@ export function ChannelsTab() {
           <Service name="Redis (очереди)" ok={h.redis.ok} detail={`${h.redis.latencyMs} мс`} />
           <Service
             name="Входящие в обработке"
-            ok={!h.inboundItems.failed}
+            ok={!h.inboundItems?.failed}
             detail={
-              Object.entries(h.inboundItems)
+              Object.entries(h.inboundItems ?? {})
                 .map(([k, v]) => `${k === 'pending' ? 'ожидают' : k === 'failed' ? 'ошибка' : k}: ${v}`)
                 .join(', ') || 'очередь пуста'
             }
@@ -42,7 +42,7 @@ export function ChannelsTab() {
           { label: 'Получено', right: true },
           'Последняя ошибка',
         ]}
-        empty={h && h.channels.length === 0 && 'Учётные записи каналов не настроены'}
+        empty={h && (h.channels ?? []).length === 0 && 'Учётные записи каналов не настроены'}
       >
         {(h?.channels ?? []).map((c) => (
           <Table.Tr key={`${c.channel}-${c.name}`}>
