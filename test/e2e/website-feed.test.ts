@@ -1,4 +1,5 @@
 import { Role } from '@inbox/access';
+import { FeedActions } from '@inbox/feeds';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
@@ -173,5 +174,30 @@ describe('external website feed (e2e)', () => {
       rejection_reason: null,
     });
     expect(Buffer.compare(stored.content, scan)).toBe(0);
+  });
+
+  it('tells the administrator in Russian that ПОС is not connected when a ПОС action finds no ПОС account here', async () => {
+    // This process has no ПОС account: a status push recorded for an appeal (its account since removed) waits,
+    // and the reason it keeps is the administrator's Russian sentence, as is — it was an English line once.
+    const item = site.addItem();
+    expect(await tools.pull('website-feed')).toMatchObject({ items: 1 });
+    const { id } = await tools.appeal('website', `feed:governor-nso:${item.id}`);
+    await stack
+      .worker!.get(FeedActions)
+      .schedule([
+        { kind: 'pos-status', dedupeKey: `event:no-pos-${item.id}`, appealId: id, payload: { update: {} } },
+      ]);
+    expect(await tools.runner.run('pos-status', new Date(Date.now() + 3_600_000))).toMatchObject({
+      retrying: 1,
+    });
+    const [action] = await stack.db.dataSource.query(
+      `SELECT state, last_error FROM feed_actions WHERE appeal_id = $1 AND kind = 'pos-status'`,
+      [id],
+    );
+    expect(action).toEqual({
+      state: 'pending',
+      last_error:
+        'ПОС не подключён: нет работающей учётной записи ПОС. Действие выполнится, когда администратор её настроит',
+    });
   });
 });

@@ -94,8 +94,13 @@ export class FeedActionRunner {
       return false;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // As the puller records an account's failure: a message written for the administrator is kept as it is; any
+      // other connector error gets its code before it (the web turns the code into Russian, the rest is detail).
+      const code = error instanceof ConnectorError ? error.code : 'Internal';
+      const coded =
+        error instanceof ConnectorError && error.details.toAdministrator ? message : `${code}: ${message}`;
       if (error instanceof ConnectorError && !error.retryable) {
-        await this.actions.fail(row, `${error.code}: ${message}`);
+        await this.actions.fail(row, coded);
         report.failed++;
         this.log.warn('feed action failed for good', {
           kind: row.kind,
@@ -109,12 +114,11 @@ export class FeedActionRunner {
         report.failed++;
         return false;
       }
-      const code = error instanceof ConnectorError ? error.code : 'Internal';
       const delay = backoffMs(
         row.attempts + 1,
         error instanceof ConnectorError ? error.details.retryAfterMs : undefined,
       );
-      await this.actions.retryLater(row.id, `${code}: ${message}`, delay);
+      await this.actions.retryLater(row.id, coded, delay);
       report.retrying++;
       this.log.warn('feed action will be retried', {
         kind: row.kind,

@@ -181,7 +181,7 @@ export class PosFeed implements OnModuleInit {
   async push(row: FeedActionRow): Promise<void> {
     const entry = await this.account(row.account_id);
     if (!entry?.connector.pushStatus) {
-      throw new ConnectorError(ConnectorErrorCode.Temporary, 'ПОС is not configured in this process');
+      throw posNotConfigured();
     }
     const update = row.payload.update as StatusUpdate;
     await entry.connector.pushStatus(entry.account, update);
@@ -197,7 +197,7 @@ export class PosFeed implements OnModuleInit {
   async fetchFiles(row: FeedActionRow): Promise<void> {
     const entry = await this.account(row.account_id);
     if (!entry?.connector.fetchAttachment) {
-      throw new ConnectorError(ConnectorErrorCode.Temporary, 'ПОС is not configured in this process');
+      throw posNotConfigured();
     }
     const files = await this.feeds.remoteFiles(String(row.payload.inboundItemId));
     for (const file of files) {
@@ -253,6 +253,18 @@ export class PosFeed implements OnModuleInit {
   private reject(attachmentId: string, reason: string, size?: number): Promise<void> {
     return this.feeds.rejectFile(attachmentId, reason, size);
   }
+}
+
+/**
+ * No ПОС account works in this process (none configured, or all removed): the action waits for one. Said to the
+ * administrator in Russian, as it is (the runner stores it without a code before it), not as an English line.
+ */
+function posNotConfigured(): ConnectorError {
+  return new ConnectorError(
+    ConnectorErrorCode.Temporary,
+    'ПОС не подключён: нет работающей учётной записи ПОС. Действие выполнится, когда администратор её настроит',
+    { toAdministrator: true },
+  );
 }
 
 /** Our organisations a status event names: those escalated or forwarded to. */
