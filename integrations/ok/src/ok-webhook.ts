@@ -53,8 +53,12 @@ const TYPES: Record<string, string> = {
   FILE: 'application/octet-stream',
 };
 
-/** Attachments that are no content of their own: the keyboard under a message, a sticker, a present. */
-const NOT_CONTENT = new Set(['INLINE_KEYBOARD', 'KEYBOARD', 'STICKER', 'PRESENT']);
+/** The keyboard under a message: nothing the citizen sent. */
+const KEYBOARDS = new Set(['INLINE_KEYBOARD', 'KEYBOARD']);
+/** A gesture, no content of its own (said by name only when a message has nothing else to say). */
+const REACTIONS: Record<string, OkReaction> = { STICKER: 'sticker', PRESENT: 'gift' };
+const REACTION_LABEL: Record<OkReaction, string> = { sticker: 'Стикер', gift: 'Подарок в Одноклассниках' };
+type OkReaction = 'sticker' | 'gift';
 
 function attachmentList(message: Record<string, unknown>): unknown[] {
   // A list as documented; one attachment object alone (under either name) is a list of one, not nothing.
@@ -72,18 +76,24 @@ export function attachmentLines(
 ): {
   lines: string[];
   place?: string;
-  reactionOnly: boolean;
+  /** Only stickers or presents (a keyboard beside them aside): a reaction, left out under this name. */
+  reactionOnly?: OkReaction;
+  /** The stickers and presents that came, in Russian: what the citizen sent when there are no words to show. */
+  reactions: string[];
 } {
   const lines: string[] = [];
   let place: string | undefined;
-  let reactions = 0;
+  const reactions: OkReaction[] = [];
+  let content = 0;
   const list = attachmentList(message);
   for (const attachment of list) {
     if (!isRecord(attachment) || typeof attachment.type !== 'string') continue;
     const type = attachment.type.toUpperCase();
     const payload = isRecord(attachment.payload) ? attachment.payload : {};
-    if (NOT_CONTENT.has(type)) {
-      if (type !== 'INLINE_KEYBOARD' && type !== 'KEYBOARD') reactions += 1;
+    if (KEYBOARDS.has(type)) continue;
+    content += 1;
+    if (Object.hasOwn(REACTIONS, type)) {
+      reactions.push(REACTIONS[type]);
     } else if (TYPES[type]) {
       if (typeof payload.url !== 'string' || payload.url === '')
         lines.push(`Вложение не распознано (${type.toLowerCase()} без ссылки)`);
@@ -112,7 +122,19 @@ export function attachmentLines(
       lines.push(unreadAttachmentLine(type));
     }
   }
-  return { lines, ...(place ? { place } : {}), reactionOnly: reactions > 0 && reactions === list.length };
+  // A present is no sticker: the log says which came (a present among stickers is a present).
+  const reactionOnly =
+    reactions.length > 0 && reactions.length === content
+      ? reactions.includes('gift')
+        ? 'gift'
+        : 'sticker'
+      : undefined;
+  return {
+    lines,
+    ...(place ? { place } : {}),
+    ...(reactionOnly ? { reactionOnly } : {}),
+    reactions: [...new Set(reactions)].map((kind) => REACTION_LABEL[kind]),
+  };
 }
 
 /** Files by URL (fetchAttachment downloads them later). SHARE (a link), keyboards, contacts and stickers are not files. */
@@ -201,13 +223,16 @@ export function parseOkWebhook(body: unknown): ParsedWebhook {
   const written = cleanText(message.text);
   const attachments = attachmentsOf(message);
   const extra = attachmentLines(message, written);
-  if (!written && attachments.length === 0 && extra.reactionOnly) return { items: [], skipped: 'sticker' };
+  if (!written && attachments.length === 0 && extra.reactionOnly)
+    return { items: [], skipped: extra.reactionOnly };
   // Emoji alone («👍», «🙏🙏») are a reaction to an answer or a notice, as a sticker is.
   if (attachments.length === 0 && extra.lines.length === 0 && isEmojiOnly(written))
     return { items: [], skipped: 'emoji' };
   // Nothing we can read (an empty message, a type OK adds later): a clerk still sees that it came.
+  // A present or sticker beside a photo and no words: said, so the clerk does not read an empty message.
   const text =
     [written, ...extra.lines].filter(Boolean).join('\n') ||
+    extra.reactions.join('\n') ||
     (attachments.length === 0 ? 'Сообщение не распознано. Откройте диалог в Одноклассниках.' : '');
   const item: InboundItem = {
     channel: Channel.Ok,

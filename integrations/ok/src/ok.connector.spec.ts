@@ -85,6 +85,25 @@ describe('parseOkWebhook', () => {
       attachments: [{ type: 'STICKER', payload: { code: 'e4b1' } }],
     };
     expect(parseOkWebhook(sticker)).toEqual({ items: [], skipped: 'sticker' });
+    // A present is a present (it was logged as a sticker), the keyboard under it no content; beside a photo with no
+    // words, the clerk reads what came.
+    sticker.message = {
+      mid: 'mid:C7d31a0f5b2e1.6',
+      text: '',
+      attachments: [
+        { type: 'PRESENT', payload: { id: '77' } },
+        { type: 'INLINE_KEYBOARD', payload: { buttons: [] } },
+      ],
+    };
+    expect(parseOkWebhook(sticker)).toEqual({ items: [], skipped: 'gift' });
+    (sticker.message as { attachments: unknown[] }).attachments.push({
+      type: 'IMAGE',
+      payload: { url: 'https://i.mycdn.me/i?r=9' },
+    });
+    expect(parseOkWebhook(sticker).items[0]).toMatchObject({
+      text: 'Подарок в Одноклассниках',
+      attachments: [expect.objectContaining({ remoteRef: 'https://i.mycdn.me/i?r=9' })],
+    });
     const emoji = textMessage();
     emoji.message = { mid: 'mid:C7d31a0f5b2e1.7', text: '❤️ 👍' };
     expect(parseOkWebhook(emoji)).toEqual({ items: [], skipped: 'emoji' });

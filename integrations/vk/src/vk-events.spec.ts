@@ -591,6 +591,31 @@ describe('parseVkEvent', () => {
     sticker.object.message.text = '';
     sticker.object.message.attachments = [{ type: 'sticker', sticker: { product_id: 1, sticker_id: 9 } }];
     expect(parseVkEvent(sticker, ctx)).toEqual({ items: [], events: [], skipped: 'sticker' });
+    // A gift is a gift (it was logged as a sticker); with a photo and no words, the clerk reads what came.
+    const gift = sample('message-new.json');
+    gift.object.message.text = '';
+    gift.object.message.attachments = [
+      { type: 'gift', gift: { id: 1052, thumb_256: 'https://vk.com/g.png' } },
+    ];
+    expect(parseVkEvent(gift, ctx)).toEqual({ items: [], events: [], skipped: 'gift' });
+    gift.object.message.attachments.push({ type: 'sticker', sticker: { product_id: 1, sticker_id: 9 } });
+    expect(parseVkEvent(gift, ctx)).toEqual({ items: [], events: [], skipped: 'gift' });
+    gift.object.message.attachments.push(PHOTO);
+    expect(parseVkEvent(gift, ctx).items[0]).toMatchObject({
+      text: 'Подарок ВКонтакте\nСтикер',
+      attachments: [expect.anything()],
+    });
+    gift.object.message.text = 'С праздником! Спасибо за двор';
+    expect(parseVkEvent(gift, ctx).items[0].text).toBe('С праздником! Спасибо за двор');
+    // A forwarded sticker alone is named under its heading, not a heading over nothing.
+    const forwarded = sample('message-new.json');
+    forwarded.object.message.text = '';
+    forwarded.object.message.fwd_messages = [
+      { from_id: 604117299, text: '', attachments: [{ type: 'sticker', sticker: { sticker_id: 9 } }] },
+    ];
+    expect(parseVkEvent(forwarded, ctx).items[0].text).toBe(
+      'Пересланное сообщение (https://vk.com/id604117299):\nСтикер',
+    );
     const emoji = sample('message-new.json');
     emoji.object.message.text = '🙏🙏';
     emoji.object.message.attachments = [];

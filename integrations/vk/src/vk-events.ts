@@ -104,11 +104,16 @@ function largestPhotoUrl(photo: Record<string, unknown>): string | undefined {
 export interface VkContent {
   files: InboundAttachment[];
   lines: string[];
-  /** Only a sticker or a gift came: a reaction, nothing for a clerk. */
-  reactionOnly?: boolean;
+  /** Only stickers or gifts came: a reaction, nothing for a clerk; which of them (a gift is no sticker). */
+  reactionOnly?: VkReaction;
+  /** The stickers and gifts that came, in Russian: what the citizen sent when there are no words to show. */
+  reactions?: string[];
 }
 
-const REACTIONS = new Set(['sticker', 'gift']);
+export type VkReaction = 'sticker' | 'gift';
+
+/** Attachments that are a gesture, not content: said by name only when a message has nothing else to say. */
+const REACTION_LABEL: Record<VkReaction, string> = { sticker: 'Стикер', gift: 'Подарок ВКонтакте' };
 // Forwarded messages nest (a forward of a forward): read this deep, then say there is more.
 const MAX_FORWARD_DEPTH = 3;
 
@@ -141,7 +146,7 @@ function authorPage(fromId: number | undefined): string {
 function readAttachments(raw: unknown, depth: number): VkContent {
   const out: VkContent = { files: [], lines: [] };
   if (!Array.isArray(raw)) return out;
-  let reactions = 0;
+  const reactions: VkReaction[] = [];
   for (const attachment of raw) {
     if (!isRecord(attachment) || typeof attachment.type !== 'string') continue;
     const type = attachment.type;
@@ -237,13 +242,17 @@ function readAttachments(raw: unknown, depth: number): VkContent {
       out.lines.push(
         `Звонок ВКонтакте${body.video === true ? ' (видео)' : ''}: звонки не принимаются, ответьте в переписке`,
       );
-    } else if (REACTIONS.has(type)) {
-      reactions += 1;
+    } else if (type === 'sticker' || type === 'gift') {
+      reactions.push(type);
     } else {
       out.lines.push(unreadAttachmentLine(type));
     }
   }
-  if (reactions > 0 && reactions === raw.length) out.reactionOnly = true;
+  if (reactions.length > 0) {
+    out.reactions = [...new Set(reactions)].map((kind) => REACTION_LABEL[kind]);
+    // A gift among stickers is a gift: the log and the skip say what the citizen sent.
+    if (reactions.length === raw.length) out.reactionOnly = reactions.includes('gift') ? 'gift' : 'sticker';
+  }
   return out;
 }
 
@@ -287,7 +296,10 @@ function forwardedOf(message: Record<string, unknown>, depth: number): VkContent
     out.lines.push(page ? `Пересланное сообщение (${page}):` : 'Пересланное сообщение:');
     const text = vkText(forwarded.text);
     if (text) out.lines.push(text);
-    merge(out, readAttachments(forwarded.attachments, depth + 1));
+    const attached = readAttachments(forwarded.attachments, depth + 1);
+    // A forwarded sticker or gift alone: named, or the clerk would read a heading over nothing.
+    if (!text && attached.reactionOnly) out.lines.push(...(attached.reactions ?? []));
+    merge(out, attached);
     merge(out, forwardedOf(forwarded, depth + 1));
   }
   return out;
@@ -298,7 +310,8 @@ export function contentOf(message: Record<string, unknown>): {
   text: string;
   files: InboundAttachment[];
   place?: { coordinates: string; address?: string };
-  reactionOnly: boolean;
+  /** Only stickers or gifts, nothing else: a reaction, left out under this name. */
+  reactionOnly?: VkReaction;
   /** Only emoji («👍», «🙏🙏») and no file: a reaction, as a sticker is. */
   emojiOnly: boolean;
 } {
@@ -310,13 +323,16 @@ export function contentOf(message: Record<string, unknown>): {
     content.lines.push(
       `Геопозиция: ${place.address ? `${place.address} (${place.coordinates})` : place.coordinates}`,
     );
-  const text = [vkText(message.text), ...content.lines].filter(Boolean).join('\n');
+  const words = [vkText(message.text), ...content.lines].filter(Boolean).join('\n');
+  const reactionOnly = !words && content.files.length === 0 ? content.reactionOnly : undefined;
+  // No words beside a file (a gift with a photo): what came is said, so the clerk does not read an empty message.
+  const text = words || (content.reactions ?? []).join('\n');
   return {
     text,
     files: content.files,
     ...(place ? { place } : {}),
-    reactionOnly: !text && content.files.length === 0 && content.reactionOnly === true,
-    emojiOnly: content.files.length === 0 && isEmojiOnly(text),
+    ...(reactionOnly ? { reactionOnly } : {}),
+    emojiOnly: content.files.length === 0 && isEmojiOnly(words),
   };
 }
 
@@ -478,7 +494,7 @@ function dialogueItem(
   item: Pick<InboundItem, 'externalId' | 'receivedAt' | 'thread' | 'features'>,
 ): ParsedEvents {
   const content = contentOf(message);
-  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.reactionOnly) return { ...EMPTY, skipped: content.reactionOnly };
   if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const features = { ...item.features, ...(content.place ? { location: content.place.coordinates } : {}) };
   return {
@@ -566,7 +582,7 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
     ],
   });
   // As under a post or in a dialogue: a sticker or emoji alone is a reaction, nothing a clerk can act on.
-  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.reactionOnly) return { ...EMPTY, skipped: content.reactionOnly };
   if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const item: InboundItem = {
     channel: Channel.Vk,
@@ -608,7 +624,7 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
   // Our own answers come back as wall_reply_new too.
   if (fromId === -ctx.groupId) return { ...EMPTY, skipped: 'own-comment' };
   const content = contentOf(object);
-  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.reactionOnly) return { ...EMPTY, skipped: content.reactionOnly };
   if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const item: InboundItem = {
     channel: Channel.Vk,
@@ -705,7 +721,7 @@ function placeComment(type: string, object: unknown, ctx: EventContext): ParsedE
   // The community's own answers come back too.
   if (fromId < 0) return { ...EMPTY, skipped: 'community-comment' };
   const content = contentOf(object);
-  if (content.reactionOnly) return { ...EMPTY, skipped: 'sticker' };
+  if (content.reactionOnly) return { ...EMPTY, skipped: content.reactionOnly };
   if (content.emojiOnly) return { ...EMPTY, skipped: 'emoji' };
   const key = `${place.name}:${ownerId}_${placeId}`;
   const item: InboundItem = {
