@@ -255,6 +255,39 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(stale.code).toBe(ConnectorErrorCode.NotFound);
   });
 
+  it("answers at once a button press that brings no event (a game's «Play», no data, unreadable), else it spins", async () => {
+    const game = fake.callbackUpdate(CHAT, 'unused', 7002) as { callback_query: Record<string, unknown> };
+    delete game.callback_query.data;
+    game.callback_query.game_short_name = 'kvest_po_gorodu';
+    const bare = fake.callbackUpdate(CHAT, 'unused', 7003) as { callback_query: Record<string, unknown> };
+    delete bare.callback_query.data;
+    const broken = fake.callbackUpdate(CHAT, 'consent:accept', 7004) as {
+      callback_query: Record<string, unknown>;
+    };
+    delete broken.callback_query.from;
+    const pressed = fake.callbackUpdate(CHAT, 'consent:accept', 7005) as { callback_query: { id: string } };
+    for (const update of [game, bare, broken, pressed]) fake.enqueue(update);
+    const page = await connector.pull(account(), null, 50);
+    expect(page.events).toEqual([expect.objectContaining({ callbackId: pressed.callback_query.id })]);
+    expect(page.rejected).toHaveLength(1);
+    // The press that brought an event is the dialogue's to answer, with its words; the others are answered here.
+    expect(fake.callbackAnswers.map((a) => a.callbackQueryId)).toEqual(
+      [game, bare, broken].map((u) => u.callback_query.id),
+    );
+    // Through the webhook too.
+    const receiver = await startWebhookReceiver(connector, () => account());
+    try {
+      await setWebhook(account(), receiver.url);
+      const again = fake.callbackUpdate(CHAT, 'unused', 7006) as { callback_query: Record<string, unknown> };
+      delete again.callback_query.data;
+      expect((await fake.pushToWebhook(again)).status).toBe(200);
+      expect(fake.callbackAnswers.at(-1)?.callbackQueryId).toBe(again.callback_query.id);
+    } finally {
+      await receiver.close();
+      await deleteWebhook(account());
+    }
+  });
+
   it('turns bot commands into interactions', async () => {
     fake.enqueue(fake.textUpdate(CHAT, '/start'));
     fake.enqueue(fake.textUpdate(CHAT, '/status ОГ-2025-000321'));

@@ -27,6 +27,7 @@ import {
   type ThreadsSentMessages,
   splitText,
   errorSummary,
+  isRecord,
   unreadableItemReason,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
@@ -195,6 +196,7 @@ export class TelegramConnector
         lastId = lastId === undefined ? updateId : Math.max(lastId, updateId);
         const mapped = await this.map(account, update, settings.channelComments);
         if (mapped.skipped) this.logSkipped(account, updateId, mapped.skipped);
+        await this.answerIgnoredPress(account, update, mapped.events);
         items.push(...mapped.items);
         events.push(...mapped.events);
       } catch (error) {
@@ -202,6 +204,7 @@ export class TelegramConnector
         // our reading throws on (a shape never seen, a bug), is kept whole for staff: it cannot block the feed.
         if (error instanceof ConnectorError && error.code !== ConnectorErrorCode.InvalidPayload) throw error;
         rejected.push(this.rejection(account, update, updateId ?? updateIdIn(update), error));
+        await this.answerIgnoredPress(account, update, []);
       }
     }
     return {
@@ -233,9 +236,11 @@ export class TelegramConnector
       update = decodeBody(request.body);
       const mapped = await this.map(account, update, channelComments);
       if (mapped.skipped) this.logSkipped(account, updateIdOf(update), mapped.skipped);
+      await this.answerIgnoredPress(account, update, mapped.events);
       return { kind: 'items', items: mapped.items, events: mapped.events };
     } catch (error) {
       if (error instanceof ConnectorError && error.code !== ConnectorErrorCode.InvalidPayload) throw error;
+      await this.answerIgnoredPress(account, update, []);
       return {
         kind: 'items',
         items: [],
@@ -266,6 +271,28 @@ export class TelegramConnector
           : unreadableItemReason('Обновление Telegram', error),
       raw: Buffer.isBuffer(update) ? update.toString('utf8') : update,
     };
+  }
+
+  /**
+   * A button press that brings no event of ours (a game's «Play», a button without data, a press we cannot read) is
+   * answered here at once: unanswered, the citizen's button spins until Telegram gives up. A press that brings an
+   * event is answered by the dialogue, with its words. Best effort: the update is handled whatever Telegram says.
+   */
+  private async answerIgnoredPress(
+    account: ChannelAccountRef,
+    update: unknown,
+    events: InboundEvent[],
+  ): Promise<void> {
+    const press = isRecord(update) && isRecord(update.callback_query) ? update.callback_query : undefined;
+    const callbackId = typeof press?.id === 'string' && press.id !== '' ? press.id : undefined;
+    if (!callbackId || events.some((e) => 'callbackId' in e && e.callbackId === callbackId)) return;
+    await this.acknowledgeInteraction(account, { callbackId }).catch((error: unknown) =>
+      this.logger.warn('Telegram button press not answered', {
+        accountId: account.id,
+        updateId: updateIdIn(update),
+        error: errorSummary(error),
+      }),
+    );
   }
 
   /** Left out on purpose (a group chat): one log line by update id and reason, never the text or the author. */
