@@ -72,6 +72,8 @@ describe('appeals withdrawn by their author (browser e2e)', () => {
         surname: 'Лебедева',
         firstName: 'Ольга',
         patronymic: 'Сергеевна',
+        // ПОС names the applicant's СНИЛС (as connectors hand it over: pos-wire's snilsOf).
+        ...(channel === Channel.Pos ? { snils: '112-233-445 95' } : {}),
       },
       subject,
       text: `${subject}: в доме по ул. Гоголя, 15 вторую неделю не работает лифт.`,
@@ -159,6 +161,14 @@ describe('appeals withdrawn by their author (browser e2e)', () => {
     await page.getByRole('button', { name: '← Назад к списку' }).click();
     await row(declinedNo).waitFor();
     await row(deletedNo).waitFor({ state: 'detached' });
+
+    // The ПОС appeal's card shows the applicant's СНИЛС (no browser test looked for it).
+    await row(declinedNo)
+      .getByRole('link', { name: new RegExp(declinedNo) })
+      .click();
+    const applicant = page.getByRole('region', { name: 'Заявитель' });
+    await applicant.getByText('112-233-445 95', { exact: true }).waitFor();
+    expect(await applicant.getByText('СНИЛС', { exact: true }).count()).toBe(1);
 
     // Taken to work, withdrawn by its author: it closes without an answer too, with the reason (not without one).
     expect((await call('POST', `/api/v1/appeals/${taken}/close`, staff.operator, {})).status).toBe(400);
