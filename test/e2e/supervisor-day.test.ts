@@ -349,26 +349,43 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     // The management centre is no longer the responsible one (both read «ответственная»), and the organisation
     // that answered says so (its part read as if still held).
     const organisations = page.getByTestId('appeal-organisation');
-    await organisations.filter({ hasText: 'ЦУР' }).getByText('1-я линия', { exact: true }).waitFor();
-    expect(await organisations.getByText('ответственная', { exact: true }).count()).toBe(1);
-    // The supervisor's own organisation now works it: the card names both holders, line 1's and its own.
-    await page
-      .getByTestId('card-assignee')
-      .getByText(/^исполнитель на 1-й линии: /)
-      .waitFor();
-    await page
-      .getByTestId('card-part-assignee')
-      .getByText(/в вашей организации: /)
-      .waitFor();
-    await organisations.getByTestId('part-state').getByText('ответила', { exact: true }).first().waitFor();
-    // The organisation that answered has no line-2 term left running (the card counted it down still).
-    await page.getByRole('region', { name: 'Сроки' }).getByTestId('answer-due').waitFor();
-    expect(
+    try {
+      await organisations.filter({ hasText: 'ЦУР' }).getByText('1-я линия', { exact: true }).waitFor();
+      expect(await organisations.getByText('ответственная', { exact: true }).count()).toBe(1);
+      // The supervisor's own organisation now works it: the card names both holders, line 1's and its own.
       await page
-        .getByRole('region', { name: 'Сроки' })
-        .getByText(/^Ответ 2-й линии/)
-        .count(),
-    ).toBe(0);
+        .getByTestId('card-assignee')
+        .getByText(/^исполнитель на 1-й линии: /)
+        .waitFor();
+      await page
+        .getByTestId('card-part-assignee')
+        .getByText(/в вашей организации: /)
+        .waitFor();
+      await organisations.getByTestId('part-state').getByText('ответила', { exact: true }).first().waitFor();
+      // The organisation that answered has no line-2 term left running (the card counted it down still).
+      await page.getByRole('region', { name: 'Сроки' }).getByTestId('answer-due').waitFor();
+      expect(
+        await page
+          .getByRole('region', { name: 'Сроки' })
+          .getByText(/^Ответ 2-й линии/)
+          .count(),
+      ).toBe(0);
+    } catch (e) {
+      // An intermittent failure here (1 in 3–4 loaded runs) was not reproduced: say what the card and the
+      // database held, so the next one can be diagnosed from the run's log.
+      const [held] = (await t.stack.db.dataSource.query(
+        `SELECT a.status, a.assignee_id, (SELECT json_agg(json_build_object('org', o.code, 'line', p.line,
+                'role', p.role, 'state', p.state)) FROM appeal_organisations p JOIN organisations o ON o.id = p.organisation_id
+                WHERE p.appeal_id = a.id) AS parts
+           FROM appeals a WHERE a.registration_number = $1`,
+        [ratedNumber],
+      )) as unknown[];
+      const shown = await organisations.allInnerTexts();
+      console.error(
+        `reopened card ${ratedNumber} (reassigned ${number}): ${JSON.stringify({ shown, held })}`,
+      );
+      throw e;
+    }
     await page.screenshot({ path: join(SHOTS, 'supervisor-day-reopened.png'), fullPage: true });
     expect(await foreignWords(page)).toEqual([]);
     expect(problems.get(page)).toEqual([]);
