@@ -1,4 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { DomainError } from '@inbox/common';
 import { DomainErrorFilter, httpStatusOf } from './domain-error.filter';
 
@@ -85,6 +86,10 @@ describe('DomainErrorFilter', () => {
       new Error('timeout exceeded when trying to connect'),
       // TypeORM's QueryFailedError keeps the driver's error.
       Object.assign(new Error('Query failed'), { driverError: { code: '57P01' } }),
+      // A transaction's connection cut by the server between two of its statements (a Postgres restart): TypeORM
+      // has given it up, and the next statement or savepoint says so without a code.
+      new QueryRunnerAlreadyReleasedError(),
+      new QueryRunnerProviderAlreadyReleasedError(),
       // Redis refusing the queue's write: out of memory (noeviction), loading, a MULTI discarded, gone.
       Object.assign(new Error("OOM command not allowed when used memory > 'maxmemory'."), {
         name: 'ReplyError',

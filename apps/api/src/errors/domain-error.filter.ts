@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { type Response } from 'express';
+import { QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import {
   conflictError,
   DomainError,
@@ -73,6 +74,14 @@ function databaseAway(error: unknown): boolean {
     driverError?: unknown;
   };
   if (e.driverError && e.driverError !== error && databaseAway(e.driverError)) return true;
+  // TypeORM gives a transaction's connection up the moment the server cuts it between two statements (a restart,
+  // a crash: 57P01 arrives as the connection's 'error' event, not as a statement's); the next statement of the
+  // transaction then fails with these, which name no code. The transaction died with its connection.
+  if (
+    error instanceof QueryRunnerAlreadyReleasedError ||
+    error instanceof QueryRunnerProviderAlreadyReleasedError
+  )
+    return true;
   if (typeof e.code === 'string' && (DATABASE_AWAY_STATE.test(e.code) || DATABASE_AWAY_NODE.has(e.code)))
     return true;
   if (e.code === '42501' && typeof e.message === 'string' && READ_ONLY_DISK.test(e.message)) return true;
