@@ -555,11 +555,14 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     text: 'Третий день нет горячей воды в доме по ул. Ленина, 15. Управляющая компания не отвечает.',
     consent: 'true',
   };
-  const submit = (files: { name: string; type: string; content: Buffer }[]) => {
+  const submit = (
+    files: { name: string; type: string; content: Buffer }[],
+    headers: Record<string, string> = {},
+  ) => {
     const body = new FormData();
     for (const [k, v] of Object.entries(validFields)) body.append(k, v);
     for (const f of files) body.append('attachments', new Blob([f.content], { type: f.type }), f.name);
-    return fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body });
+    return fetch(`${stack.baseUrl}/api/v1/public/appeals`, { method: 'POST', body, headers });
   };
   const exe = Buffer.concat([Buffer.from('4d5a90000300000004000000ffff0000', 'hex'), Buffer.alloc(4096)]);
   const pdf = (bytes: number) => Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(bytes - 9, 0x20)]);
@@ -596,6 +599,45 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     const second = await submit([{ name: 'b.pdf', type: 'application/pdf', content: pdf(1_700_000) }]);
     expect(second.status).toBe(429);
     expect(Number(second.headers.get('retry-after'))).toBeGreaterThan(3600);
+  });
+
+  it("counts a submission's files once: not a try refused while the database was away, nor a repeat of the same key", async () => {
+    // A citizen whose browser retries one 1.6 MiB scan (day budget 3 MiB) through a database restart: the try cut
+    // off by it (503) and the repeat of the registered submission under the same key cost nothing. Before, every
+    // try spent the budget, and the retry after the outage was refused for the rest of the day (429).
+    const from = {
+      'x-forwarded-for': '203.0.113.77',
+      'idempotency-key': `scan-${randomBytes(4).toString('hex')}`,
+    };
+    const scan = [{ name: 'scan.pdf', type: 'application/pdf', content: pdf(1_700_000) }];
+    const holder = stack.db.dataSource.createQueryRunner();
+    await holder.connect();
+    let cut: Response;
+    try {
+      await holder.startTransaction();
+      await holder.query('LOCK TABLE inbound_items IN EXCLUSIVE MODE');
+      const pending = submit(scan, from);
+      // The api's session waits for the lock; Postgres ends it (a restart does so to every session): 57P01.
+      for (let ended = 0; ended === 0; ) {
+        ended = (
+          (await holder.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`,
+          )) as unknown[]
+        ).length;
+        if (ended === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      cut = await pending;
+    } finally {
+      await holder.rollbackTransaction().catch(() => undefined);
+      await holder.release();
+    }
+    expect(cut.status).toBe(503);
+    expect((await submit(scan, from)).status).toBe(201);
+    expect((await submit(scan, from)).status).toBe(200);
+    // The budget still counts what was taken: another 1.6 MiB exceeds the day's 3 MiB.
+    const other = await submit(scan, { ...from, 'idempotency-key': 'another-scan' });
+    expect(other.status).toBe(429);
   });
 
   it('keeps no channel file its bytes do not allow: an executable an e-mail called a PDF is flagged, never served', async () => {

@@ -50,6 +50,9 @@ const UPLOAD_HARD_LIMIT = MULTIPART_FILES;
 const NUMBER_GUESS_FACTOR = 10;
 /** How long an address that showed a number's right code is exempt from the number's own budget. */
 const KNOWN_SOURCE_SECONDS = 90 * 24 * 3600;
+/** The anonymous upload budget of an address (AppConfig.anonymousUploadBytesPerDay), and its window. */
+const uploadBudget = (address: string) => `upload:${address}`;
+const UPLOAD_BUDGET_SECONDS = 24 * 3600;
 
 @PublicController('api/v1/public/appeals', 'public')
 export class PublicAppealsController {
@@ -108,24 +111,46 @@ export class PublicAppealsController {
       throw error;
     }
     if (parsed.kind !== 'items') throw invalidInput('Неожиданный ответ обработчика формы');
-    await this.checkUploads(parsed.items, address);
+    // The day's budget counts the files of a submission once: not those of a try that failed (the database away,
+    // a 503 the browser retries), nor of a repeat under the same Idempotency-Key once one try has registered it.
+    // Before, a citizen's retries through a minute's outage spent the day's 50 MB on one scan, and the retry
+    // after it was refused until the next day (429).
+    const paid = `upload-paid:${address}:${parsed.items[0].externalId}`;
+    const charged = await this.checkUploads(parsed.items, address, (await this.rateLimits.spent(paid)) > 0);
+    let counted = false;
+    try {
+      const created = await this.register(parsed.items, res);
+      counted = created.registered;
+      if (counted && charged > 0) await this.rateLimits.spend(paid, 1, UPLOAD_BUDGET_SECONDS);
+      return created.reply;
+    } finally {
+      if (charged > 0 && !counted) await this.refundUploads(address, charged);
+    }
+  }
 
-    const [stored] = await this.store.store(parsed.items, { enqueue: false });
+  private async register(
+    items: InboundItem[],
+    res: Response,
+  ): Promise<{ registered: boolean; reply: PublicAppealCreatedDto }> {
+    const [stored] = await this.store.store(items, { enqueue: false });
     // The codes these contents give (AppealRegistrar.accessCodes): an Idempotency-Key already used for other
     // contents gives another, and is refused below, whether the first submission's appeal is registered now (it
     // was stored, not yet registered) or was before; it tells nothing of that appeal.
-    const codes = this.registrar.accessCodes(parsed.items[0]);
+    const codes = this.registrar.accessCodes(items[0]);
     const outcome = await this.registrar.registerInboundItem(stored.inboundItemId);
     if (outcome.kind === 'registered' && codes.includes(outcome.accessCode)) {
       this.log.info('appeal registered from the website form', { appealId: outcome.appealId });
       res.status(HttpStatus.CREATED);
       return {
-        registrationNumber: outcome.registrationNumber,
-        accessCode: outcome.accessCode,
-        registeredAt: outcome.registeredAt.toISOString(),
-        answerDueDate: outcome.deadlines.answerDueDate,
-        timeZone: outcome.timeZone,
-        statusUrl: this.statusUrl(outcome.registrationNumber, outcome.accessCode),
+        registered: true,
+        reply: {
+          registrationNumber: outcome.registrationNumber,
+          accessCode: outcome.accessCode,
+          registeredAt: outcome.registeredAt.toISOString(),
+          answerDueDate: outcome.deadlines.answerDueDate,
+          timeZone: outcome.timeZone,
+          statusUrl: this.statusUrl(outcome.registrationNumber, outcome.accessCode),
+        },
       };
     }
     if (outcome.kind === 'already-processed' || outcome.kind === 'follow-up') {
@@ -144,12 +169,15 @@ export class PublicAppealsController {
       this.log.info('website form submitted again', { appealId: outcome.appealId });
       res.status(HttpStatus.OK);
       return {
-        registrationNumber: number,
-        accessCode: same,
-        registeredAt: card!.registeredAt.toISOString(),
-        answerDueDate: card!.answerDueDate,
-        timeZone: card!.timeZone,
-        statusUrl: this.statusUrl(number, same),
+        registered: false,
+        reply: {
+          registrationNumber: number,
+          accessCode: same,
+          registeredAt: card!.registeredAt.toISOString(),
+          answerDueDate: card!.answerDueDate,
+          timeZone: card!.timeZone,
+          statusUrl: this.statusUrl(number, same),
+        },
       };
     }
     if (outcome.kind === 'registered') throw this.keyUsedForOtherContents();
@@ -159,8 +187,9 @@ export class PublicAppealsController {
   /**
    * Anonymous files are what their bytes say (sniffed against the allow-list: an executable or a web page named
    * .pdf is refused) and within a budget: per request, and per address and day (Redis, across api processes).
+   * Returns the bytes counted against the day's budget; none when `paid` (a repeat of a registered submission).
    */
-  private async checkUploads(items: InboundItem[], address: string): Promise<void> {
+  private async checkUploads(items: InboundItem[], address: string, paid: boolean): Promise<number> {
     const attachments = items.flatMap((item) => item.attachments ?? []);
     let total = 0;
     for (const attachment of attachments) {
@@ -177,13 +206,21 @@ export class PublicAppealsController {
       const message = `Вложения вместе больше ${Math.round(this.config.anonymousUploadBytesPerRequest / 1048576)} МБ`;
       throw new DomainError('too-large', message, { attachments: message });
     }
-    if (total === 0) return;
-    const spent = await this.rateLimits.spend(`upload:${address}`, total, 24 * 3600);
+    if (total === 0 || paid) return 0;
+    const spent = await this.rateLimits.spend(uploadBudget(address), total, UPLOAD_BUDGET_SECONDS);
     if (spent.total > this.config.anonymousUploadBytesPerDay) {
+      // Refused, so not taken: the budget keeps only what was.
+      await this.refundUploads(address, total);
       const message =
         'Превышен суточный объём вложений. Попробуйте завтра или отправьте обращение без файлов';
       throw new DomainError('rate-limited', message, { attachments: message }, spent.resetsIn);
     }
+    return total;
+  }
+
+  /** Gives bytes counted by checkUploads back; a Redis away now leaves them spent rather than fail the answer. */
+  private async refundUploads(address: string, bytes: number): Promise<void> {
+    await this.rateLimits.spend(uploadBudget(address), -bytes, UPLOAD_BUDGET_SECONDS).catch(() => undefined);
   }
 
   @Post(':registrationNumber/status')
