@@ -130,7 +130,11 @@ export class PrivatePostgres {
   }
 
   async up(): Promise<void> {
-    this.child = await startPostmaster(this.plan, this.port, (line) => this.tail.add(line));
+    const dir = process.env.CHAOS_LOG_DIR;
+    this.child = await startPostmaster(this.plan, this.port, (line) => {
+      this.tail.add(line);
+      if (dir) appendFileSync(join(dir, 'postgres.log'), `${new Date().toISOString()} ${line}\n`);
+    });
   }
 
   /** A fast shutdown (SIGINT): every connection is cut, as a restart of the server does. */
