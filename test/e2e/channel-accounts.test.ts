@@ -23,6 +23,7 @@ interface Account {
   webhookPath: string | null;
   secrets: { key: string; set: boolean; from: string | null; envName: string | null }[];
   lastError: string | null;
+  offReason?: string | null;
 }
 
 function letter(opts: { id: string; from: string; to: string; subject: string; body: string }): string {
@@ -47,6 +48,11 @@ function letter(opts: { id: string; from: string; to: string; subject: string; b
  * writes to each; every bot reply, notice and answer leaves through the account the item came to — asserted at
  * the fakes: which community's token sent it, which SMTP server and From address carried it.
  */
+/** The refusal of an account that would connect inside our network. */
+const inside = (host: string) =>
+  `Адрес ${host} — во внутренней сети (этот сервер, локальная или служебная сеть): учётная запись туда не ` +
+  'обращается. Если это действительно нужно, узел добавляют в CHANNEL_INTERNAL_HOSTS';
+
 describe('many accounts per channel (e2e)', () => {
   let vkA: VkFake;
   let vkB: VkFake;
@@ -168,6 +174,46 @@ describe('many accounts per channel (e2e)', () => {
       400,
       'Секреты из переменных окружения (VK_E2E_DISTRICT_TOKEN) не отправляются на collector.example: это не адрес API канала и не адрес из настроек окружения. Введите секрет здесь или добавьте адрес в CHANNEL_SECRET_HOSTS',
     ]);
+    // Nothing inside our network (the cloud metadata service, private networks, this machine spelled otherwise)
+    // unless CHANNEL_INTERNAL_HOSTS names the host: here its default outside production, this machine's names.
+    for (const [settings, host] of [
+      [
+        { kind: 'website-feed', settings: { url: 'http://169.254.169.254/latest/meta-data/' } },
+        '169.254.169.254',
+      ],
+      [
+        {
+          kind: 'website-feed',
+          settings: { url: 'https://site.example/feed', attachmentHosts: ['172.17.0.1'] },
+        },
+        '172.17.0.1',
+      ],
+      [
+        {
+          kind: 'telegram',
+          settings: { apiRoot: 'http://[::ffff:127.0.0.1]:6379' },
+          secrets: { botToken: 't' },
+        },
+        '::ffff:7f00:1',
+      ],
+      [
+        {
+          kind: 'pos',
+          settings: { baseUrl: 'http://10.0.0.5:8080', regionId: '42', opaIds: ['1'] },
+          secrets: { username: 'u', password: 'p', clientId: 'c', clientSecret: 's' },
+        },
+        '10.0.0.5',
+      ],
+      [
+        {
+          kind: 'email',
+          settings: { imapHost: '192.168.0.10', smtpHost: 'smtp.example', fromAddress: 'a@example.org' },
+          secrets: { imapUser: 'u', imapPassword: 'p' },
+        },
+        '192.168.0.10',
+      ],
+    ] as const)
+      expect(await refusal({ name: 'Внутри', ...settings })).toEqual([400, inside(host)]);
   });
 
   it('adds two communities and two mailboxes; secrets are never shown back, only that they are set', async () => {
@@ -471,6 +517,14 @@ describe('many accounts per channel (e2e)', () => {
       expect(listed.lastError).toContain(`(${key})`);
     expect(listed.lastError).toContain('«Путь к списку обращений» (itemsPath)');
     expect(listed.lastError).not.toContain('AuthFailed');
+    // A row saved before the check, or whose name resolves inside since, is not built: no pull reaches there.
+    await query(
+      `UPDATE channel_accounts SET settings = settings || '{"url": "http://169.254.169.254/latest/"}', updated_at = now()
+        WHERE id = $1`,
+      [account.id],
+    );
+    const inside169 = ((await json(api('GET', '', admin))) as Account[]).find((a) => a.id === account.id)!;
+    expect(inside169).toMatchObject({ working: false, offReason: inside('169.254.169.254') });
     await api('POST', `/${account.id}/disable`, admin);
 
     // МЭДО the same way (ПОС too: pos-connector): the folder by its label and key, what to write instead.

@@ -13,6 +13,7 @@ import {
   type StoredAccount,
 } from './channel-accounts.repository';
 import { ChannelRegistry } from './channel-registry.service';
+import { internalTargetProblem } from './internal-targets';
 
 /** A secret as an administrator sees it: whether it is set and where it comes from — never its value. */
 export interface SecretView {
@@ -91,6 +92,7 @@ export class ChannelAccountsAdmin {
     const secretEnv = input.secretEnv ?? {};
     const { settings, problems } = checkAccount(kind, { settings: input.settings ?? {}, secrets, secretEnv });
     this.checkNamedSecretHosts(kind, settings, secretEnv, problems);
+    await this.checkInside(kind, settings, problems);
     await this.checkCommon(input, problems);
     const sealed = this.seal(kind, secrets);
     const id = await this.accounts.create({
@@ -144,6 +146,7 @@ export class ChannelAccountsAdmin {
       );
     }
     this.checkNamedSecretHosts(kind, settings, nextEnv, problems);
+    await this.checkInside(kind, settings, problems);
     await this.checkCommon({ name, organisationId: change.organisationId }, problems);
     const updated = await this.accounts.update(id, {
       name: name.trim(),
@@ -166,6 +169,15 @@ export class ChannelAccountsAdmin {
   ): void {
     const refused = namedSecretHostProblem(kind, settings, secretEnv, this.registry.namedSecretHosts());
     if (refused) problems.push(refused);
+  }
+
+  private async checkInside(
+    kind: ConnectorKind,
+    settings: Record<string, unknown>,
+    problems: string[],
+  ): Promise<void> {
+    const inside = await internalTargetProblem(kind, settings, this.registry.internalHosts());
+    if (inside) problems.push(inside);
   }
 
   private async checkCommon(

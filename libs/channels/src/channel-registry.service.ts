@@ -19,6 +19,7 @@ import {
 import { namedSecretHostProblem, officialChannelHosts, secretBearingHosts } from './account-specs';
 import { accountStateOf, ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
 import { SecretBox } from './channel-secrets';
+import { internalTargetProblem } from './internal-targets';
 
 /** The injection token of the connector loaders the app wires in (`ChannelsModule.forRoot`). */
 export const CONNECTOR_LOADERS = Symbol('CONNECTOR_LOADERS');
@@ -178,6 +179,11 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     ]);
   }
 
+  /** Hosts inside our network an administrator's account may connect to (CHANNEL_INTERNAL_HOSTS). */
+  internalHosts(): readonly string[] {
+    return this.config.channelInternalHosts;
+  }
+
   /** The secrets box of this configuration, for the administration to seal what it stores; none without a key. */
   secretBox(): SecretBox | undefined {
     return this.box;
@@ -216,7 +222,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
       live.add(row.id);
       const version = new Date(row.updatedAt).getTime();
       if (this.entries.has(row.id) && this.versions.get(row.id) === version) continue;
-      const secrets = this.secretsOf(row);
+      const secrets = (await this.insideProblem(row)) ?? this.secretsOf(row);
       if (typeof secrets === 'string') {
         off.push({ kind: row.kind, accountId: row.id, name: row.name, reason: secrets });
         drop(row.id);
@@ -251,6 +257,15 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
         this.log.warn('channel accounts change not handled', { reason: error });
       }
     }
+  }
+
+  /**
+   * Why an administrator's account may not be built: a host it connects to is inside our network (checked again at
+   * each build: a name may resolve elsewhere than when it was saved, and rows stored before the check are refused).
+   */
+  private insideProblem(row: StoredAccount): Promise<string | undefined> {
+    if (!isConnectorKind(row.kind)) return Promise.resolve(undefined);
+    return internalTargetProblem(row.kind, row.settings, this.internalHosts());
   }
 
   /** The account's secrets, or why they cannot be had. */
@@ -296,7 +311,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     const disabled: ChannelEntry[] = [];
     for (const row of rows) {
       if (!isConnectorKind(row.kind) || !isChannel(row.channel) || !this.factories.has(row.kind)) continue;
-      const secrets = this.secretsOf(row);
+      const secrets = (await this.insideProblem(row)) ?? this.secretsOf(row);
       if (typeof secrets === 'string') continue;
       disabled.push(this.entryOf(row.kind, adminAccountOf(row, row.kind, row.channel, secrets)));
     }

@@ -241,6 +241,15 @@ export class AppConfig {
    */
   readonly channelSecretsKey: string | undefined;
   /**
+   * Hosts (CHANNEL_INTERNAL_HOSTS, comma-separated names or addresses) an administrator's channel account may connect
+   * to although they are inside our network (this machine, private, link-local, carrier-NAT ranges): anything else
+   * there is refused, so an account cannot be pointed at the api's own internals, Postgres, Redis or the cloud
+   * metadata service (169.254.169.254). None by default with NODE_ENV=production; elsewhere this machine's names
+   * (`localhost,127.0.0.1,::1`: the fakes of development and the tests). The environment's own accounts are the word
+   * of whoever runs the system and are not checked.
+   */
+  readonly channelInternalHosts: readonly string[];
+  /**
    * Hosts (CHANNEL_SECRET_HOSTS, comma-separated) an administrator's account may send a secret named by environment
    * variable to, besides the channels' own API hosts and the hosts the environment's accounts use: a department's
    * mail server, a regional ПОС gateway.
@@ -449,6 +458,17 @@ export class AppConfig {
     this.channelSecretsKey = env.CHANNEL_SECRETS_KEY || undefined;
     if (this.channelSecretsKey && this.channelSecretsKey.length < 32)
       problems.push('CHANNEL_SECRETS_KEY must be 32+ characters');
+    this.channelInternalHosts = (
+      env.CHANNEL_INTERNAL_HOSTS ?? (env.NODE_ENV === 'production' ? '' : 'localhost,127.0.0.1,::1')
+    )
+      .split(',')
+      .map((host) =>
+        host
+          .trim()
+          .toLowerCase()
+          .replace(/^\[(.*)\]$/, '$1'),
+      )
+      .filter((host) => host !== '');
     this.channelSecretHosts = (env.CHANNEL_SECRET_HOSTS ?? '')
       .split(',')
       .map((host) => host.trim().toLowerCase())

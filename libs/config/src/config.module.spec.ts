@@ -50,6 +50,14 @@ describe('loadAppConfig', () => {
       signIn: { limit: 120, windowSeconds: 60 },
     });
     expect(config.signInFailures).toEqual({ limit: 30, windowSeconds: 60 });
+    // Nothing inside our network for an administrator's channel account in production unless named; elsewhere
+    // this machine's names, where the fakes of development and the tests listen.
+    expect(config.channelInternalHosts).toEqual([]);
+    expect(loadAppConfig({}).channelInternalHosts).toEqual(['localhost', '127.0.0.1', '::1']);
+    expect(loadAppConfig({ CHANNEL_INTERNAL_HOSTS: 'Feed.Local, [fd00::5]' }).channelInternalHosts).toEqual([
+      'feed.local',
+      'fd00::5',
+    ]);
     expect(() => loadAppConfig({ PASSWORD_SCRYPT_N: '20000', RATE_LIMIT_FORM: 'lots' })).toThrow(ConfigError);
     // The API's documentation is off in production unless asked for, served elsewhere unless switched off.
     expect(config.apiDocs).toBe(false);

@@ -1,0 +1,45 @@
+import { type ConnectorKind } from '@inbox/integrations/contract';
+import { internalTargetProblem } from './internal-targets';
+
+describe('internalTargetProblem', () => {
+  const refused = async (
+    settings: Record<string, unknown>,
+    allowed: string[] = [],
+    kind: ConnectorKind = 'pos',
+  ) => (await internalTargetProblem(kind, settings, allowed))?.match(/^Адрес (.+) — во внутренней сети/)?.[1];
+
+  it('refuses this machine, private and link-local networks, in any spelling, and names that resolve there', async () => {
+    for (const [url, host] of [
+      ['http://127.0.0.1:6379/', '127.0.0.1'],
+      ['http://2130706433:5432/', '127.0.0.1'],
+      ['http://0x7f.1/', '127.0.0.1'],
+      ['http://[::1]:3000/', '::1'],
+      ['http://[::ffff:169.254.169.254]/', '::ffff:a9fe:a9fe'],
+      ['http://169.254.169.254/latest/meta-data/', '169.254.169.254'],
+      ['http://10.1.2.3/', '10.1.2.3'],
+      ['http://100.64.0.1/', '100.64.0.1'],
+      ['http://[fd00::1]/', 'fd00::1'],
+      ['http://0.0.0.0:3000/', '0.0.0.0'],
+      ['http://localhost:3000/', 'localhost'],
+    ])
+      expect([url, await refused({ baseUrl: url })]).toEqual([url, host]);
+    expect(await refused({ imapHost: '192.168.1.5', smtpHost: 'localhost' }, [], 'email')).toBe(
+      '192.168.1.5, localhost',
+    );
+    expect(
+      await refused(
+        { url: 'https://203.0.113.9/feed', attachmentHosts: ['10.0.0.1'] },
+        [],
+        'website-feed' as never,
+      ),
+    ).toBe('10.0.0.1');
+  });
+
+  it('lets through a public address, and an internal host CHANNEL_INTERNAL_HOSTS names (exactly that host)', async () => {
+    expect(await refused({ baseUrl: 'https://203.0.113.10/api' })).toBeUndefined();
+    expect(await refused({ baseUrl: 'http://localhost:3000/' }, ['localhost'])).toBeUndefined();
+    expect(await refused({ baseUrl: 'http://[::1]:3000/' }, ['::1'])).toBeUndefined();
+    // Naming this machine by one name does not let another spelling of it through.
+    expect(await refused({ baseUrl: 'http://127.0.0.1:6379/' }, ['localhost'])).toBe('127.0.0.1');
+  });
+});
