@@ -510,6 +510,50 @@ describe('parseEmail: a citizen letter', () => {
     expect((await itemOf(raw)).text).toBe(body);
   });
 
+  it('reads a calendar invitation (Outlook: the text/calendar part and invite.ics) into the text once, the file kept', async () => {
+    // Folded lines, escaped commas and new lines, a zone by TZID: as Outlook writes a meeting request.
+    const ics = [
+      'BEGIN:VCALENDAR',
+      'METHOD:REQUEST',
+      'BEGIN:VTIMEZONE',
+      'TZID:Europe/Moscow',
+      'END:VTIMEZONE',
+      'BEGIN:VEVENT',
+      'SUMMARY;LANGUAGE=ru-RU:Приём граждан по вопросу\\, ',
+      ' капремонта',
+      'DTSTART;TZID="Europe/Moscow":20250410T130000',
+      'LOCATION:ул. Ленина\\, 5',
+      'DESCRIPTION:Прошу принять меня.\\nКровля течёт третий год.',
+      'END:VEVENT',
+      'END:VCALENDAR',
+    ].join('\r\n');
+    const raw = eml(
+      [
+        'From: citizen@mail.example',
+        'Subject: =?UTF-8?B?' + b64('Приглашение: приём граждан') + '?=',
+        'Message-ID: <invite@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="m"',
+      ],
+      '--m\r\nContent-Type: multipart/alternative; boundary="a"\r\n\r\n' +
+        '--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n' +
+        `--a\r\nContent-Type: text/calendar; method=REQUEST; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(ics)}\r\n--a--\r\n` +
+        `--m\r\nContent-Type: application/ics; name="invite.ics"\r\nContent-Disposition: attachment; filename="invite.ics"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64(ics)}\r\n--m--\r\n`,
+    );
+    const item = await itemOf(raw);
+    expect(item.text).toBe(
+      [
+        'Приглашение на встречу (файл календаря во вложении):',
+        'Тема: Приём граждан по вопросу, капремонта',
+        'Когда: 10.04.2025 13:00 (Europe/Moscow)',
+        'Где: ул. Ленина, 5',
+        'Прошу принять меня.',
+        'Кровля течёт третий год.',
+      ].join('\n'),
+    );
+    expect(item.attachments?.map((a) => a.fileName)).toEqual(['attachment-1.ics', 'invite.ics']);
+  });
+
   it('reads a letter forwarded as an attachment (message/rfc822) into the text, and keeps it as an .eml file', async () => {
     const inner = [
       'From: =?UTF-8?B?' + b64('Управляющая компания') + '?= <uk@housing.example>',

@@ -27,6 +27,7 @@ import { DEFAULT_EMAIL_TIME_ZONE, type Policy547 } from './account';
 import { extractUuencoded } from './uuencode';
 import { isReplyLetter, splitQuotedReply } from './quoted-reply';
 import { registrationNumberOfReply } from './subject-number';
+import { calendarInviteText } from './calendar-invite';
 import { decompressRtf, textOfRtf } from './rtf-body';
 import { openSmime } from './smime';
 import { readTnefBody, readTnefFiles, type TnefFile } from './tnef';
@@ -780,6 +781,9 @@ function signedDocumentOf(a: Attachment): TnefFile | undefined {
   return { fileName, contentType: contentTypeOf(fileName), content: opened.content };
 }
 
+/** A calendar file: a meeting request's text/calendar part, or an .ics attached. */
+const isCalendar = (a: Attachment) =>
+  /^(?:text\/calendar|application\/ics)$/i.test(a.contentType) || /\.ics$/i.test(a.filename ?? '');
 const isForwardedLetter = (contentType: string) => /^message\/(?:rfc822|global)$/i.test(contentType);
 const isTnef = (a: Attachment) =>
   /^application\/(?:vnd\.)?ms-tnef$/i.test(a.contentType) || /^winmail\.dat$/i.test(a.filename?.trim() ?? '');
@@ -799,7 +803,11 @@ async function attachmentNotes(
 ): Promise<string[]> {
   const notes: string[] = [];
   for (const a of attachments) {
-    if (isForwardedLetter(a.contentType)) {
+    if (isCalendar(a)) {
+      // Outlook sends one invitation twice (the letter's text/calendar part and invite.ics): said once.
+      const invite = calendarInviteText(a.content.toString('utf8'));
+      if (invite && !notes.includes(invite)) notes.push(invite);
+    } else if (isForwardedLetter(a.contentType)) {
       try {
         const inner = await readMime(a.content);
         const from = firstAddress(inner.from);
