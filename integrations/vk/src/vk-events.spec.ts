@@ -607,6 +607,15 @@ describe('parseVkEvent', () => {
     });
     gift.object.message.text = 'С праздником! Спасибо за двор';
     expect(parseVkEvent(gift, ctx).items[0].text).toBe('С праздником! Спасибо за двор');
+    // One attachment or one forwarded message given alone, not in a list: read, not dropped.
+    const lone = sample('message-new.json');
+    lone.object.message.text = '';
+    lone.object.message.attachments = PHOTO;
+    lone.object.message.fwd_messages = { from_id: 604117299, text: 'Трубу прорвало' };
+    expect(parseVkEvent(lone, ctx).items[0]).toMatchObject({
+      text: 'Пересланное сообщение (https://vk.com/id604117299):\nТрубу прорвало',
+      attachments: [expect.objectContaining({ remoteRef: 'https://sun9-1.userapi.com/impg/yard.jpg' })],
+    });
     // A forwarded sticker alone is named under its heading, not a heading over nothing.
     const forwarded = sample('message-new.json');
     forwarded.object.message.text = '';

@@ -143,9 +143,9 @@ function authorPage(fromId: number | undefined): string {
  * videos, reposts, links, audio, polls and goods as lines of text with their vk.com address; any other type as
  * «Вложение не распознано», so a clerk knows something came.
  */
-function readAttachments(raw: unknown, depth: number): VkContent {
+function readAttachments(given: unknown, depth: number): VkContent {
   const out: VkContent = { files: [], lines: [] };
-  if (!Array.isArray(raw)) return out;
+  const raw = listOf(given);
   const reactions: VkReaction[] = [];
   for (const attachment of raw) {
     if (!isRecord(attachment) || typeof attachment.type !== 'string') continue;
@@ -256,6 +256,11 @@ function readAttachments(raw: unknown, depth: number): VkContent {
   return out;
 }
 
+/** A list as VK documents it; one object alone (a relay that unwraps lists of one) is a list of one, not nothing. */
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : isRecord(value) ? [value] : [];
+}
+
 function merge(into: VkContent, from: VkContent): void {
   into.files.push(...from.files);
   into.lines.push(...from.lines);
@@ -289,8 +294,8 @@ function geoOf(message: Record<string, unknown>): { coordinates: string; address
 /** Messages the citizen forwarded to us (a neighbour's message, an official's reply): their words and files. */
 function forwardedOf(message: Record<string, unknown>, depth: number): VkContent {
   const out: VkContent = { files: [], lines: [] };
-  if (!Array.isArray(message.fwd_messages) || depth >= MAX_FORWARD_DEPTH) return out;
-  for (const forwarded of message.fwd_messages) {
+  if (depth >= MAX_FORWARD_DEPTH) return out;
+  for (const forwarded of listOf(message.fwd_messages)) {
     if (!isRecord(forwarded)) continue;
     const page = authorPage(int(forwarded.from_id));
     out.lines.push(page ? `Пересланное сообщение (${page}):` : 'Пересланное сообщение:');
@@ -424,8 +429,8 @@ function citizensWords(meaning: PayloadMeaning, message: Record<string, unknown>
   if (meaning.kind !== 'button') return false;
   const content =
     isRecord(message.geo) ||
-    (Array.isArray(message.attachments) && message.attachments.length > 0) ||
-    (Array.isArray(message.fwd_messages) && message.fwd_messages.length > 0);
+    listOf(message.attachments).length > 0 ||
+    listOf(message.fwd_messages).length > 0;
   return content || (meaning.ours !== true && cleanText(message.text).trim() !== '');
 }
 
@@ -576,10 +581,7 @@ function wallPostNew(object: unknown, ctx: EventContext): ParsedEvents {
   const shared = Array.isArray(object.copy_history) ? object.copy_history.filter(isRecord) : [];
   const content = contentOf({
     ...object,
-    attachments: [
-      ...(Array.isArray(object.attachments) ? object.attachments : []),
-      ...shared.map((post) => ({ type: 'wall', wall: post })),
-    ],
+    attachments: [...listOf(object.attachments), ...shared.map((post) => ({ type: 'wall', wall: post }))],
   });
   // As under a post or in a dialogue: a sticker or emoji alone is a reaction, nothing a clerk can act on.
   if (content.reactionOnly) return { ...EMPTY, skipped: content.reactionOnly };
