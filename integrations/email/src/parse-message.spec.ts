@@ -585,6 +585,40 @@ describe('parseEmail: a citizen letter', () => {
     ]);
   });
 
+  it('reads a forward of a forward (an official answer forwarded on, then to us): the letter inside is said', async () => {
+    const answer = [
+      'From: uk@housing.example',
+      'Subject: =?UTF-8?B?' + b64('Ответ на заявку') + '?=',
+      'Content-Type: text/plain; charset=koi8-r',
+      'Content-Transfer-Encoding: base64',
+      '',
+      b64('Ремонт кровли запланирован на 2026 год.', 'koi8-r'),
+    ].join('\r\n');
+    const neighbour = [
+      'From: neighbour@mail.example',
+      'Subject: Fwd',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="n"',
+      '',
+      '--n\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n--n\r\nContent-Type: message/rfc822\r\n',
+      answer,
+      '--n--',
+    ].join('\r\n');
+    const raw = eml(
+      [
+        'From: citizen@mail.example',
+        'Message-ID: <fwd-fwd@mail.example>',
+        'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="f"',
+      ],
+      `--f\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\r\n--f\r\nContent-Type: message/rfc822\r\n\r\n${neighbour}\r\n--f--\r\n`,
+    );
+    expect((await itemOf(raw)).text).toBe(
+      'Пересланное письмо:\nОт: neighbour@mail.example\nТема: Fwd\n\n' +
+        'Пересланное письмо:\nОт: uk@housing.example\nТема: Ответ на заявку\n\nРемонт кровли запланирован на 2026 год.',
+    );
+  });
+
   it('reads a forwarded old letter in undeclared 8-bit windows-1251, headers and body, without «�»', async () => {
     // An old letter from a housing company's mailer: raw 8-bit Cyrillic in From and Subject, no charset anywhere.
     const inner = Buffer.concat([

@@ -796,6 +796,34 @@ const MAX_FORWARDED_CHARS = 20_000;
  * a winmail.dat (Outlook's TNEF): the files taken out of it, or, when it could not be read, that the clerk may
  * have to ask for them again.
  */
+/**
+ * A forwarded letter's sender, subject and text. One whose text is empty and that forwards a letter in turn (an
+ * official's answer forwarded on, then to us) says the letter inside it, down to MAX_FORWARD_DEPTH.
+ */
+async function forwardedNote(content: Buffer, depth: number): Promise<string> {
+  try {
+    const inner = await readMime(content);
+    const from = firstAddress(inner.from);
+    let body =
+      (inner.text ?? '').replace(/\r\n?/g, '\n').trim() ||
+      (typeof inner.html === 'string' ? textOfHtml(inner.html) : '');
+    if (!body && depth + 1 < MAX_FORWARD_DEPTH) {
+      const nested = inner.attachments.filter((a) => isForwardedLetter(a.contentType));
+      body = (await Promise.all(nested.map((a) => forwardedNote(a.content, depth + 1)))).join('\n\n');
+    }
+    const head = [
+      from ? `От: ${from.name ? `${from.name} <${from.address}>` : from.address}` : '',
+      inner.subject?.trim() ? `Тема: ${inner.subject.trim()}` : '',
+    ].filter(Boolean);
+    return ['Пересланное письмо:', ...head, '', body.slice(0, MAX_FORWARDED_CHARS)].join('\n').trim();
+  } catch {
+    return 'Пересланное письмо во вложении не распознано.';
+  }
+}
+
+/** How deep a forward of a forward is read into the text (the .eml files keep the rest). */
+const MAX_FORWARD_DEPTH = 3;
+
 async function attachmentNotes(
   attachments: Attachment[],
   unpacked: Map<Attachment, TnefFile[] | undefined>,
@@ -808,22 +836,7 @@ async function attachmentNotes(
       const invite = calendarInviteText(a.content.toString('utf8'));
       if (invite && !notes.includes(invite)) notes.push(invite);
     } else if (isForwardedLetter(a.contentType)) {
-      try {
-        const inner = await readMime(a.content);
-        const from = firstAddress(inner.from);
-        const body =
-          (inner.text ?? '').replace(/\r\n?/g, '\n').trim() ||
-          (typeof inner.html === 'string' ? textOfHtml(inner.html) : '');
-        const head = [
-          from ? `От: ${from.name ? `${from.name} <${from.address}>` : from.address}` : '',
-          inner.subject?.trim() ? `Тема: ${inner.subject.trim()}` : '',
-        ].filter(Boolean);
-        notes.push(
-          ['Пересланное письмо:', ...head, '', body.slice(0, MAX_FORWARDED_CHARS)].join('\n').trim(),
-        );
-      } catch {
-        notes.push('Пересланное письмо во вложении не распознано.');
-      }
+      notes.push(await forwardedNote(a.content, 0));
     } else if (isSmime(a)) {
       const name = a.filename?.trim() || 'smime.p7m';
       const [document] = unpacked.get(a) ?? [];
