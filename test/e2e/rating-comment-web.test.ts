@@ -5,12 +5,15 @@ import { staffPages } from '../support/staff-pages';
 import { json, startTestStack, type TestStack } from '../support/test-stack';
 
 const PASSWORD = 'ocenka-so-slov-2026';
+const SUPERIOR_PASSWORD = 'povtorno-2026';
 const REASON = 'Горячей воды так и нет, предписание не выполнено';
 
 /**
  * The citizen's words given with a rating, on the card in Chromium: line 1 records a poor rating told by phone
  * with the caller's reason (the rating dialog's comment), and the history shows the reason beside the rating and
- * beside the re-routing to the superior organisation, which reviews the answer for it.
+ * beside the re-routing to the superior organisation, which reviews the answer for it. The superior's clerk, in
+ * Moscow, is told of the re-routing in the header (the time in the region's zone, named) and the notification opens
+ * the appeal's card.
  */
 describe('a rating with the citizen’s comment on the appeal card (e2e)', () => {
   let stack: TestStack;
@@ -28,6 +31,14 @@ describe('a rating with the citizen’s comment on the appeal card (e2e)', () =>
       fullName: 'Оценкина Анна Львовна',
       role: Role.Operator,
       organisationId: await idOf(ds, 'organisations', 'cur'),
+    });
+    // A clerk of the superior organisation (the region's office), where the poorly rated answer is re-routed.
+    await stack.api.get(StaffUsers).create({
+      login: 'povtornova',
+      password: SUPERIOR_PASSWORD,
+      fullName: 'Повторнова Ирина Олеговна',
+      role: Role.Clerk,
+      organisationId: await idOf(ds, 'organisations', 'region'),
     });
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');
@@ -92,5 +103,35 @@ describe('a rating with the citizen’s comment on the appeal card (e2e)', () =>
       { comment: REASON, poor: true },
     ]);
     expect(pages.problems.get(page)).toEqual([]);
+
+    // The superior's clerk is told, and the notification leads to the card.
+    const [{ number, due }] = (await ds.query(
+      `SELECT registration_number AS number, to_char(answer_due_date, 'DD.MM.YYYY') AS due
+         FROM appeals WHERE id = $1`,
+      [id],
+    )) as { number: string; due: string }[];
+    const superior = await pages.newPage('ru-RU', { timezoneId: 'Europe/Moscow' });
+    await superior.goto(`${stack.baseUrl}/app/`);
+    await superior.getByLabel('Логин').fill('povtornova');
+    await superior.getByLabel('Пароль').fill(SUPERIOR_PASSWORD);
+    await superior.getByRole('button', { name: 'Войти' }).click();
+    await superior.getByRole('button', { name: 'Уведомления: 1 непрочитанное' }).click();
+    const note = superior.getByTestId('notification').filter({ hasText: 'Повторное рассмотрение' });
+    await note
+      .getByText(
+        `Обращение № ${number} направлено вам на повторное рассмотрение: заявитель неудовлетворительно оценил ` +
+          `ответ (Министерство ЖКХ и энергетики). Срок ответа — до ${due}`,
+      )
+      .waitFor();
+    // Its time is the region's, named for a reader in Moscow (it was the browser's, unnamed).
+    await note.getByText(/^\d\d\.\d\d\.\d{4} \d\d:\d\d \(Новосибирск, UTC\+7\)$/).waitFor();
+    await note.getByRole('link', { name: `Открыть обращение № ${number}` }).click();
+    await superior.waitForURL(`${stack.baseUrl}/app/appeals/${id}`);
+    await superior.getByRole('heading', { name: `Обращение № ${number}` }).waitFor();
+    await superior
+      .getByLabel('История')
+      .getByText(`причина, указанная заявителем: ${REASON}`, { exact: false })
+      .waitFor();
+    expect(pages.problems.get(superior)).toEqual([]);
   }, 150_000);
 });

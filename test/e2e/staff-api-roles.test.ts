@@ -732,6 +732,18 @@ describe('who does what (e2e)', () => {
     expect(parts).toMatchObject({ minzhkh: staff.clerk.userId, mintrans: staff.roadsClerk.userId });
     const mine = await json(call('GET', `/api/v1/appeals?assigneeId=me`, staff.clerk));
     expect(mine.items.map((i: { id: string }) => i.id)).toContain(id);
+    // Given work by line 1, the roads clerk is told; the clerk who took it is not.
+    const number = card.registrationNumber as string;
+    expect(
+      (await json(call('GET', '/api/v1/notifications?unread=true', staff.roadsClerk))).filter(
+        (n: { appealId: string }) => n.appealId === id,
+      ),
+    ).toEqual([expect.objectContaining({ kind: 'assigned', text: `Вам назначено обращение № ${number}` })]);
+    expect(
+      (await json(call('GET', '/api/v1/notifications', staff.clerk))).filter(
+        (n: { appealId: string }) => n.appealId === id,
+      ),
+    ).toEqual([]);
 
     const draft = await json(
       call('POST', `/api/v1/appeals/${id}/answers`, staff.clerk, { text: 'Проект ответа' }),

@@ -3,9 +3,10 @@ import { useDisclosure, useMediaQuery } from '@mantine/hooks';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { call } from '../api/client';
+import { useOrganisationZone } from '../api/hooks';
 import { type StaffNotification } from '../api/types';
 import { plural } from '../lib/labels';
-import { formatDateTime } from '../lib/time';
+import { formatInZone } from '../lib/time';
 import { BellIcon } from './icons';
 import { QueryStatus, ShowMore } from './tables';
 
@@ -15,6 +16,8 @@ const KIND_LABEL: Record<string, string> = {
   'clock-overdue': 'Срок нарушен',
   'part-returned': 'Возврат',
   'answer-sent-back': 'На доработку',
+  reopened: 'Повторное рассмотрение',
+  assigned: 'Назначено вам',
   'kb-clock-at-risk': 'База знаний: срок под угрозой',
   'kb-clock-overdue': 'База знаний: срок нарушен',
 };
@@ -23,13 +26,17 @@ const KIND_LABEL: Record<string, string> = {
 export const NOTIFICATIONS_PAGE = 50;
 
 /**
- * The signed-in person's notifications (terms at risk or broken, returned parts, drafts sent back): a button in
+ * The signed-in person's notifications (terms at risk or broken, returned parts, drafts sent back, appeals
+ * assigned to them or reopened at their organisation after a poor rating): a button in
  * the header with the unread count (all of them, not only the loaded page's), and the list under it, newest
  * first, a page at a time with «Показать ещё» for the older ones; opening one (its appeal, or the knowledge
  * base's request or the sections' review its term is about) marks it read.
  */
 export function NotificationsButton() {
   const queryClient = useQueryClient();
+  // When a notification came, in the viewer's organisation's zone like every instant of the workspace (named
+  // when it is not the browser's): its text names terms in that zone.
+  const zone = useOrganisationZone();
   const [opened, { toggle, close }] = useDisclosure(false);
   // On a phone a bell (its name in the label): the word took the room of the staff member's name.
   const phone = useMediaQuery('(max-width: 48em)') ?? false;
@@ -125,6 +132,7 @@ export function NotificationsButton() {
                   <NotificationItem
                     key={n.id}
                     n={n}
+                    zone={zone}
                     onRead={() => read.mutate(n.id)}
                     onOpen={() => {
                       if (!n.readAt) read.mutate(n.id);
@@ -142,7 +150,12 @@ export function NotificationsButton() {
   );
 }
 
-function NotificationItem(props: { n: StaffNotification; onRead: () => void; onOpen: () => void }) {
+function NotificationItem(props: {
+  n: StaffNotification;
+  zone: string;
+  onRead: () => void;
+  onOpen: () => void;
+}) {
   const { n } = props;
   return (
     <div
@@ -160,7 +173,7 @@ function NotificationItem(props: { n: StaffNotification; onRead: () => void; onO
           </Badge>
         )}
         <Text size="xs" c="dimmed">
-          {formatDateTime(n.createdAt)}
+          {formatInZone(n.createdAt, props.zone)}
         </Text>
       </Group>
       <Text size="sm" fw={n.readAt ? 400 : 600} style={{ wordBreak: 'break-word' }}>

@@ -83,6 +83,19 @@ export class NotificationsRepository {
     ).length;
   }
 
+  /**
+   * Who should hear of an appeal come to an organisation for them to work (reopened there after a poor rating):
+   * its staff who answer or oversee appeals, not its administrators.
+   */
+  async organisationStaff(tx: Db, organisationId: string): Promise<string[]> {
+    const rows = (await tx.query(
+      `SELECT id FROM users
+        WHERE organisation_id = $1 AND active AND role IN ('operator', 'clerk', 'head', 'supervisor')`,
+      [organisationId],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /** Who should hear about a returned part: the appeal's line-1 assignee, else the line-1 operators. */
   async lineOneRecipients(tx: Db, appealId: string): Promise<string[]> {
     const rows = (await tx.query(

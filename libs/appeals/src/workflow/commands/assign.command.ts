@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { canSeeOrganisation } from '@inbox/access';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
+import { NotificationsRepository } from '../../repositories/notifications.repository';
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
@@ -19,6 +20,7 @@ export class AssignCommand {
     private readonly appeals: AppealsRepository,
     private readonly parts: AppealPartsRepository,
     private readonly references: WorkflowReferencesRepository,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   async execute(appealId: string, actor: Actor, userId: string): Promise<void> {
@@ -41,6 +43,14 @@ export class AssignCommand {
           'Сотрудник другой организации: сначала направьте обращение в неё',
           { userId: 'Сотрудник организации, у которой нет этого обращения' },
         );
+      }
+      // Given work by someone else, the assignee is told (one who takes it knows).
+      if (userId !== actor.userId) {
+        await this.notifications.notify(tx, [userId], {
+          kind: 'assigned',
+          appealId: a.id,
+          text: `Вам назначено обращение № ${a.registration_number}`,
+        });
       }
       // One assignee per part: a clerk of an organisation working on its line-2 part gets that part.
       if (await this.parts.activeLine2(tx, a.id, user.organisation_id)) {

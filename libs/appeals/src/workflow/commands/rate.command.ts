@@ -6,6 +6,7 @@ import { AppealStatus, canTransition } from '../../appeal-status';
 import { AnswersRepository } from '../../repositories/answers.repository';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
+import { NotificationsRepository } from '../../repositories/notifications.repository';
 import { RatingsRepository } from '../../repositories/ratings.repository';
 import { type Actor, isPoorRating, type RatingInput } from '../actor';
 import { AppealChange } from '../appeal-change';
@@ -20,6 +21,11 @@ export interface RatingOutcome {
   reopenedAt?: string;
   /** Not accepted: `not-applicant` (someone else), `already-rated` (the answer has its rating). */
   refused?: 'not-applicant' | 'already-rated';
+}
+
+/** 2026-12-07 → 07.12.2026, as staff read dates. */
+function ruDate(isoDate: string): string {
+  return isoDate.split('-').reverse().join('.');
 }
 
 export const NOTHING_TO_RATE = 'Ответ по обращению ещё не дан: оценить можно после ответа';
@@ -54,6 +60,7 @@ export class RateCommand {
     private readonly ratings: RatingsRepository,
     private readonly rules: WorkflowRules,
     private readonly config: AppConfig,
+    private readonly notifications: NotificationsRepository,
   ) {}
 
   async execute(
@@ -147,6 +154,15 @@ export class RateCommand {
         organisationId: ratedOrgId,
         topicId: a.topic_id,
         superiorOrganisationId: superior.id,
+      });
+      // The superior learns of it at once (its fresh term runs). The citizen's words stay on the card, which the
+      // retention sweep erases, not in a notification.
+      await this.notifications.notify(tx, await this.notifications.organisationStaff(tx, superior.id), {
+        kind: 'reopened',
+        appealId: a.id,
+        text:
+          `Обращение № ${a.registration_number} направлено вам на повторное рассмотрение: заявитель ` +
+          `неудовлетворительно оценил ответ (${rated.short_name}). Срок ответа — до ${ruDate(deadlines.answerDueDate)}`,
       });
       await record('reopened', {
         reason: 'poor-rating',
