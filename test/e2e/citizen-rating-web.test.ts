@@ -298,6 +298,12 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
       )
       .waitFor();
     expect(await submit.isVisible()).toBe(false);
+    // The status above says so too, not «Дан ответ» beside the thanks: the page reads it again after a rating.
+    await page.locator('#result-status').getByText('Направлено на повторное рассмотрение').waitFor();
+    await page
+      .locator('#result-history')
+      .getByText('Обращение направлено на повторное рассмотрение')
+      .waitFor();
     expect(await axeViolations(page)).toEqual([]);
 
     const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }));

@@ -111,15 +111,9 @@
     showLoading(state);
   }
 
-  async function check() {
-    const number = normalNumber(numberInput.value);
-    const code = normalCode(codeInput.value);
-    const url = ENDPOINT + encodeURIComponent(number) + '/status';
-
-    setLoading(true);
-    clearAlert();
-    const { body, refused, text, failure } = await Portal.request(
-      url,
+  function requestStatus(number, code) {
+    return Portal.request(
+      ENDPOINT + encodeURIComponent(number) + '/status',
       {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
@@ -131,6 +125,15 @@
       MESSAGES,
       { isAnswer: (b) => b && typeof b.registrationNumber === 'string' },
     );
+  }
+
+  async function check() {
+    const number = normalNumber(numberInput.value);
+    const code = normalCode(codeInput.value);
+
+    setLoading(true);
+    clearAlert();
+    const { body, refused, text, failure } = await requestStatus(number, code);
     setLoading(false);
     if (failure) {
       showGeneralError(failure);
@@ -176,6 +179,16 @@
   }
 
   function showResult(data) {
+    showFacts(data);
+    showAnswers(data);
+    resultSection.hidden = false;
+    const title = document.getElementById('result-title');
+    title.focus({ preventScroll: true });
+    if (typeof resultSection.scrollIntoView === 'function') resultSection.scrollIntoView({ block: 'start' });
+  }
+
+  /** Status, dates and history: what a rating changes (a poor one reopens the appeal with a new term). */
+  function showFacts(data) {
     document.getElementById('result-number').textContent = data.registrationNumber;
     const badge = document.getElementById('result-status');
     badge.textContent = data.statusText || data.status || '—';
@@ -205,6 +218,10 @@
     });
     list.hidden = history.length === 0;
     document.getElementById('result-history-empty').hidden = history.length !== 0;
+  }
+
+  function showAnswers(data) {
+    const zone = typeof data.timeZone === 'string' ? data.timeZone : undefined;
 
     const answersList = document.getElementById('result-answers');
     answersList.replaceChildren();
@@ -246,11 +263,15 @@
     });
     document.getElementById('result-answers-block').hidden = answers.length === 0;
     document.getElementById('result-no-answer').hidden = answers.length !== 0;
+  }
 
-    resultSection.hidden = false;
-    const title = document.getElementById('result-title');
-    title.focus({ preventScroll: true });
-    if (typeof resultSection.scrollIntoView === 'function') resultSection.scrollIntoView({ block: 'start' });
+  /**
+   * After a rating, the status and history as they now are (a poor rating reopens the appeal: the badge said
+   * «Дан ответ» beside «направлено на повторное рассмотрение»); the answers stay as shown, with the thanks.
+   */
+  async function refreshFacts(target) {
+    const { body, refused, failure } = await requestStatus(target.number, target.code);
+    if (!failure && !refused && shown === target) showFacts(body);
   }
 
   /** The answer's rating: the form while it is not rated (each answer once), else that it is. */
@@ -272,13 +293,16 @@
     const form = RatingForm.create({
       visible: true,
       label: 'Оценка ответа' + (answer.organisation ? ' ' + answer.organisation : ''),
-      send: (rating) =>
-        RatingForm.postJson(ENDPOINT + encodeURIComponent(target.number) + '/rating', {
+      send: async (rating) => {
+        const result = await RatingForm.postJson(ENDPOINT + encodeURIComponent(target.number) + '/rating', {
           code: target.code,
           answerId: answer.id,
           answered: rating.answered,
           satisfaction: rating.satisfaction,
-        }),
+        });
+        if (result.data) refreshFacts(target);
+        return result;
+      },
     });
     block.appendChild(form.element);
     return block;
