@@ -549,6 +549,12 @@ describe('workspace API (e2e)', () => {
     expect(await row(staff.housingClerk, sent.id)).toEqual(
       expect.objectContaining({ nextDueKind: 'answer', nextDueAt: late.toISOString() }),
     );
+    // The part's term the answer's own (a part reopened at a superior after a poor rating): the answer term, as the
+    // card names it, not «ответ 2-й линии».
+    await ds.query(`UPDATE appeal_organisations SET due_at = $2 WHERE appeal_id = $1`, [sent.id, late]);
+    expect(await row(staff.housingClerk, sent.id)).toEqual(
+      expect.objectContaining({ nextDueKind: 'answer', nextDueAt: late.toISOString() }),
+    );
     const operatorRow = await row(staff.operator, sent.id);
     expect(operatorRow).toEqual(
       expect.objectContaining({ assigneeName: expect.any(String), assigneeId: expect.any(String) }),

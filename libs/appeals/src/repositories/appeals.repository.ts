@@ -1017,14 +1017,15 @@ function toListItem(r: Record<string, unknown>): AppealListItem {
   const summary = toSummary(r);
   // The viewer's own term (line 1's escalation, else their line-2 part's), unless the appeal's answer term comes
   // first: an appeal late with its answer is late, whatever time its part has left (the overdue queue listed it
-  // under «осталось 1 день»).
+  // under «осталось 1 день»), or is the same instant: a part reopened at a superior after a poor rating runs on the
+  // appeal's fresh answer term, which the card calls «Срок ответа», not a line-2 day.
   const own = escalation
     ? { at: escalation, kind: 'escalation' as const }
     : part
       ? { at: part, kind: 'line2' as const }
       : null;
   const next =
-    own && own.at.getTime() <= summary.answerDueAt.getTime()
+    own && own.at.getTime() < summary.answerDueAt.getTime()
       ? own
       : { at: summary.answerDueAt, kind: 'answer' as const };
   return {
