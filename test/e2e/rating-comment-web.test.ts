@@ -133,5 +133,28 @@ describe('a rating with the citizen’s comment on the appeal card (e2e)', () =>
       .getByText(`причина, указанная заявителем: ${REASON}`, { exact: false })
       .waitFor();
     expect(pages.problems.get(superior)).toEqual([]);
+
+    // The superior extends the 59-ФЗ term: its part, on the appeal's own term, moves with it (the list said the
+    // old date and the clock sweep would have marked it overdue then).
+    const signedIn = await json(
+      fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'povtornova', password: SUPERIOR_PASSWORD }),
+      }),
+    );
+    const clerk = { authorization: `Bearer ${signedIn.accessToken}`, 'content-type': 'application/json' };
+    const extend = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/extend`, {
+      method: 'POST',
+      headers: clerk,
+      body: JSON.stringify({ kind: 'appeal', days: 10, reason: 'Нужна повторная проверка на месте' }),
+    });
+    expect(extend.status).toBe(204);
+    const extended = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: clerk }));
+    const [row] = (await json(fetch(`${stack.baseUrl}/api/v1/appeals?ids=${id}`, { headers: clerk }))).items;
+    expect(row).toMatchObject({ nextDueKind: 'answer', nextDueAt: extended.deadlines.answerDueAt });
+    expect(row.parts.find((p: { state: string }) => p.state === 'active').dueAt).toBe(
+      extended.deadlines.answerDueAt,
+    );
   }, 150_000);
 });

@@ -210,6 +210,20 @@ export class AppealPartsRepository {
     );
   }
 
+  /**
+   * The 59-ФЗ term extended: a line-2 part that runs on the appeal's own answer term (reopened at a superior after a
+   * poor rating, `makeResponsible`) moves with it. Called before the appeal's term changes.
+   */
+  async followAnswerTerm(tx: Db, appealId: string, dueAt: Date): Promise<void> {
+    await tx.query(
+      `UPDATE appeal_organisations ao SET due_at = $2
+         FROM appeals a
+        WHERE a.id = $1 AND ao.appeal_id = a.id AND ao.line = 2 AND ao.state = 'active'
+          AND ao.extended_until IS NULL AND ao.due_at = a.answer_due_at`,
+      [appealId, dueAt],
+    );
+  }
+
   async markAnswered(tx: Db, appealId: string, organisationId: string, at: Date): Promise<void> {
     await tx.query(
       `UPDATE appeal_organisations SET state = 'answered', answered_at = $3

@@ -109,6 +109,8 @@ export class ExtendCommand {
     if (await this.headDecides(tx, actor)) throw new WorkflowError('forbidden', HEAD_DECIDES);
     assertTransition(a.status, AppealStatus.Extended);
     const extended = this.extendedTerm(a, input.days);
+    // A part on the appeal's own term would stay on the old one: marked overdue then, listed as due then.
+    await this.parts.followAnswerTerm(tx, a.id, extended.answerDueAt);
     await this.appeals.update(tx, a.id, {
       status: AppealStatus.Extended,
       extended: true,
