@@ -147,10 +147,11 @@ describe('a rating with the citizen’s comment on the appeal card (e2e)', () =>
     const extend = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/extend`, {
       method: 'POST',
       headers: clerk,
-      body: JSON.stringify({ kind: 'appeal', days: 10, reason: 'Нужна повторная проверка на месте' }),
+      body: JSON.stringify({ kind: 'appeal', days: 30, reason: 'Нужна повторная проверка на месте' }),
     });
     expect(extend.status).toBe(204);
     const extended = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: clerk }));
+    expect(extended.deadlines.answerDueDate > due.split('.').reverse().join('-')).toBe(true);
     const [row] = (await json(fetch(`${stack.baseUrl}/api/v1/appeals?ids=${id}`, { headers: clerk }))).items;
     expect(row).toMatchObject({ nextDueKind: 'answer', nextDueAt: extended.deadlines.answerDueAt });
     expect(row.parts.find((p: { state: string }) => p.state === 'active').dueAt).toBe(
