@@ -26,6 +26,7 @@ import {
   DEFAULT_LINEAR_OPTIONS,
   defaultThreads,
   type LinearOptions,
+  SolverPool,
   seededRandom,
   toCsr,
   trainCrammerSinger,
@@ -473,13 +474,27 @@ export class TextClassifier {
     examples: readonly LabelledExample[],
     options: TrainOptions = {},
   ): Promise<TextClassifier> {
+    const threads = options.threads ?? defaultThreads();
+    // One pool of solver threads for all the training's fits (started once; the rows copied once a matrix).
+    const pool = threads > 1 ? new SolverPool(threads) : undefined;
+    try {
+      return await TextClassifier.trainWith(examples, options, { threads, pool });
+    } finally {
+      await pool?.close();
+    }
+  }
+
+  private static async trainWith(
+    examples: readonly LabelledExample[],
+    options: TrainOptions,
+    solvers: Solvers,
+  ): Promise<TextClassifier> {
     const log = options.log ?? (() => undefined);
     const started = startClock();
     const featureConfig: FeatureConfig = { ...DEFAULT_FEATURE_CONFIG, ...options.features };
     let linear: LinearOptions = { ...DEFAULT_LINEAR_OPTIONS, ...options.linear };
     const holdoutShare = options.holdout ?? 0.1;
     const encoding = options.weightEncoding ?? 'int8';
-    const threads = options.threads ?? defaultThreads();
     const halfLife = options.recencyHalfLifeDays;
     const selectBy = options.selectBy ?? 'macro-f1';
     if (examples.length < 2) throw new ClassifierInputError('need at least 2 labelled rows to train');
@@ -510,7 +525,7 @@ export class TextClassifier {
     let mix = 0;
     let pivotFinal: { result: FitResult; route: PivotRoute } | undefined;
     // A cold fit with the recency weights and `linear` as it stands when called (C once chosen).
-    const fitCold = (v: Vectors) => fitLinear(v, linear, threads, log, started, undefined, halfLife);
+    const fitCold = (v: Vectors) => fitLinear(v, linear, solvers, log, started, undefined, halfLife);
     if (holdoutRows >= 1 && examples.length - holdoutRows >= 2) {
       const {
         fit,
@@ -557,13 +572,13 @@ export class TextClassifier {
         let linear = weighted;
         let mix = 0;
         const fitFrom = (v: Vectors, earlier: FitResult | undefined) =>
-          fitLinear(v, linear, threads, log, started, warmFrom(earlier), halfLife);
+          fitLinear(v, linear, solvers, log, started, warmFrom(earlier), halfLife);
         // The joint model's fit runs beside the one-vs-rest fits, in its own thread (fitCrammerSinger): from
         // the start when C is not tuned, else once C is chosen.
         const crammerSingerAt = (C: number): Promise<FitResult> => {
           const earlier = previous?.linear.C === C ? previous.fits.crammerSinger : undefined;
           return inBackground(
-            fitCrammerSinger(vectors, { ...linear, C }, threads, log, started, warmFrom(earlier), halfLife),
+            fitCrammerSinger(vectors, { ...linear, C }, solvers, log, started, warmFrom(earlier), halfLife),
           );
         };
         let crammerSingerPending =
@@ -578,7 +593,7 @@ export class TextClassifier {
           const result = await fitLinear(
             vectors,
             candidate,
-            threads,
+            solvers,
             log,
             started,
             warmFrom(earlier),
@@ -828,16 +843,16 @@ export class TextClassifier {
         const warm = { result: chosen.result, rowMap };
         const crammerSingerPending =
           multiclass === 'crammer-singer'
-            ? inBackground(fitCrammerSinger(all, linear, threads, log, started, warm, halfLife))
+            ? inBackground(fitCrammerSinger(all, linear, solvers, log, started, warm, halfLife))
             : undefined;
         const ovrFinal = crammerSingerPending
           ? undefined
-          : await fitLinear(all, linear, threads, log, started, warm, halfLife);
+          : await fitLinear(all, linear, solvers, log, started, warm, halfLife);
         if (fineFit) {
           fineFinal = await fitLinear(
             fineRows(all),
             linear,
-            threads,
+            solvers,
             log,
             started,
             { result: fineFit, rowMap },
@@ -848,7 +863,7 @@ export class TextClassifier {
           ? await fitLinear(
               withPivotLabels(all),
               linear,
-              threads,
+              solvers,
               log,
               started,
               { result: pivotFit.result, rowMap },
@@ -873,7 +888,7 @@ export class TextClassifier {
       final =
         multiclass === 'ovr'
           ? await fitCold(all)
-          : await fitCrammerSinger(all, linear, threads, log, started, undefined, halfLife);
+          : await fitCrammerSinger(all, linear, solvers, log, started, undefined, halfLife);
       // No slice to choose the fine labels' vote on: only a single given weight is used.
       if (hierarchical && mixes.length === 1 && mixes[0] > 0) {
         mix = mixes[0];
@@ -1326,6 +1341,12 @@ function inBackground<T>(pending: Promise<T>): Promise<T> {
   return pending;
 }
 
+/** How the solvers run: over how many threads, and the pool of worker threads kept across a training's fits. */
+interface Solvers {
+  readonly threads: number;
+  readonly pool?: SolverPool;
+}
+
 interface Vectors {
   readonly featurizer: Featurizer;
   readonly vectors: SparseVector[];
@@ -1352,6 +1373,33 @@ function fitFeatures(
   return { featurizer, vectors, examples };
 }
 
+// The rows' matrices by their vectors: the calibration stages' fits (the label's model, the fine labels', the
+// pivot's, each class weighting) read the same rows with the same recency weights, so they share one matrix,
+// and the solvers' workers keep its rows between fits (SolverPool).
+const matrices = new WeakMap<readonly SparseVector[], Map<string, CsrMatrix>>();
+
+function rowsMatrix(
+  vectors: readonly SparseVector[],
+  cols: number,
+  shared: boolean,
+  halfLifeDays: number | undefined,
+  examples: readonly LabelledExample[],
+): CsrMatrix {
+  // The recency weights follow from the rows' times, the same whatever label the rows carry.
+  const key = `${cols} ${shared} ${halfLifeDays ?? ''}`;
+  let byKey = matrices.get(vectors);
+  if (!byKey) {
+    byKey = new Map();
+    matrices.set(vectors, byKey);
+  }
+  let X = byKey.get(key);
+  if (!X) {
+    X = toCsr(vectors, cols, shared, halfLifeDays ? recencyWeights(examples, halfLifeDays) : undefined);
+    byKey.set(key, X);
+  }
+  return X;
+}
+
 /** A fit's labels (sorted), their indices, the rows' matrix (recency-weighted) and the warm start by class. */
 function fitProblem(
   { featurizer, vectors, examples }: Pick<Vectors, 'featurizer' | 'vectors' | 'examples'>,
@@ -1362,12 +1410,7 @@ function fitProblem(
   const labels = [...new Set(examples.map((e) => e.label))].sort();
   const labelIndex = new Map(labels.map((label, c) => [label, c]));
   const y = Int32Array.from(examples.map((e) => labelIndex.get(e.label) as number));
-  const X = toCsr(
-    vectors,
-    featurizer.size,
-    shared,
-    halfLifeDays ? recencyWeights(examples, halfLifeDays) : undefined,
-  );
+  const X = rowsMatrix(vectors, featurizer.size, shared, halfLifeDays, examples);
   const warmStart = warm
     ? labels.map((label) => {
         const old = warm.result.alphas[warm.result.labels.indexOf(label)];
@@ -1383,7 +1426,7 @@ function fitProblem(
 async function fitLinear(
   { featurizer, vectors, examples, groupOf }: Vectors,
   linear: LinearOptions,
-  threads: number,
+  { threads, pool }: Solvers,
   log: (message: string) => void,
   started: TrainingClock,
   warm?: WarmStartFrom,
@@ -1421,6 +1464,7 @@ async function fitLinear(
     },
     warmStart,
     groups,
+    pool,
   );
   return { featurizer, labels, dense, alphas };
 }
@@ -1433,7 +1477,7 @@ async function fitLinear(
 async function fitCrammerSinger(
   { featurizer, vectors, examples }: Vectors,
   linear: LinearOptions,
-  threads: number,
+  { threads }: Solvers,
   log: (message: string) => void,
   started: TrainingClock,
   warm?: WarmStartFrom,

@@ -5,6 +5,7 @@ import {
   type CsrMatrix,
   DEFAULT_LINEAR_OPTIONS,
   seededRandom,
+  SolverPool,
   toCsr,
   trainBinary,
   trainCrammerSinger,
@@ -232,6 +233,82 @@ describe('one-vs-rest over worker threads', () => {
       groups,
     );
     expect(parallelWarm.weights).toEqual(serialWarm.weights);
+  }, 60_000);
+
+  it("keeps its threads and each one's matrix across fits: the same weights as fits of their own", async () => {
+    const first = noisy(300, 40, 5, 3);
+    const other = noisy(200, 30, 4, 8);
+    const options = { ...DEFAULT_LINEAR_OPTIONS, C: 0.5 };
+    const pool = new SolverPool(2);
+    try {
+      const started = pool.take(2);
+      pool.release();
+      // The same matrix twice (kept rows, another class weighting warm-started), another, then the first again.
+      const a = await trainOneVsRestParallel(
+        first.X,
+        first.labels,
+        5,
+        options,
+        2,
+        undefined,
+        undefined,
+        undefined,
+        pool,
+      );
+      const balanced = { ...options, classWeight: 'balanced' as const };
+      const b = await trainOneVsRestParallel(
+        first.X,
+        first.labels,
+        5,
+        balanced,
+        2,
+        undefined,
+        a.alphas,
+        undefined,
+        pool,
+      );
+      const c = await trainOneVsRestParallel(
+        other.X,
+        other.labels,
+        4,
+        options,
+        2,
+        undefined,
+        undefined,
+        undefined,
+        pool,
+      );
+      const d = await trainOneVsRestParallel(
+        first.X,
+        first.labels,
+        5,
+        options,
+        2,
+        undefined,
+        undefined,
+        undefined,
+        pool,
+      );
+      const again = pool.take(2);
+      pool.release();
+      // The same two threads (no new ones started).
+      expect(again?.length).toBe(2);
+      again?.forEach((worker, t) => expect(worker).toBe(started?.[t]));
+      expect(a.weights).toEqual(trainOneVsRest(first.X, first.labels, 5, options).weights);
+      expect(b.weights).toEqual(
+        trainOneVsRest(first.X, first.labels, 5, balanced, undefined, a.alphas).weights,
+      );
+      expect(c.weights).toEqual(trainOneVsRest(other.X, other.labels, 4, options).weights);
+      expect(d.weights).toEqual(a.weights);
+      // One fit at a time.
+      pool.take(2);
+      await expect(
+        trainOneVsRestParallel(first.X, first.labels, 5, options, 2, undefined, undefined, undefined, pool),
+      ).rejects.toThrow('another model');
+      pool.release();
+    } finally {
+      await pool.close();
+    }
   }, 60_000);
 });
 

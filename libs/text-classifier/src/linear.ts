@@ -252,13 +252,14 @@ function solveSvmDual(
   // The row loops in WebAssembly where it runs (the same arithmetic: sparse-kernel.ts), else below.
   const kernel = sparseKernel(X);
   const w = kernel ? kernel.w.fill(0) : new Float64Array(cols + 1);
-  const alpha = new Float64Array(all);
   // Per-row label sign, diagonal term (squared hinge), upper bound (hinge) from the row's C, and the
-  // diagonal of the dual problem.
-  const sign = new Float64Array(all);
-  const diag = new Float64Array(all);
-  const upper = new Float64Array(all);
-  const QD = new Float64Array(all);
+  // diagonal of the dual problem; in the kernel's memory when the passes run there (only the problem's rows
+  // are read, so the other rows' entries left by an earlier class do not matter; alpha is cleared).
+  const alpha = kernel ? kernel.alpha.fill(0) : new Float64Array(all);
+  const sign = kernel ? kernel.sign : new Float64Array(all);
+  const diag = kernel ? kernel.diag : new Float64Array(all);
+  const upper = kernel ? kernel.upper : new Float64Array(all);
+  const QD = kernel ? kernel.QD : new Float64Array(all);
   for (const i of rows) {
     const Ci = rowC(X, positive, i, Cp, Cn);
     sign[i] = positive[i] ? 1 : -1;
@@ -274,7 +275,13 @@ function solveSvmDual(
     }
   }
   for (const i of rows) QD[i] = norms[i] + diag[i];
-  const index = Int32Array.from(rows);
+  let index: Int32Array;
+  if (kernel) {
+    index = kernel.index;
+    index.set(rows);
+  } else {
+    index = Int32Array.from(rows);
+  }
   const random = seededRandom(seed);
   let activeSize = l;
   let PGmaxOld = Infinity;
@@ -287,31 +294,31 @@ function solveSvmDual(
     let PGmaxNew = -Infinity;
     let PGminNew = Infinity;
     shuffle(index, activeSize, random);
-    for (let s = 0; s < activeSize; s++) {
+    if (kernel) {
+      // The pass below, in WebAssembly (the same operations in the same order: the same weights to the bit).
+      const pass = kernel.epoch(activeSize, PGmaxOld, PGminOld, shrinking, bias);
+      activeSize = pass.active;
+      PGmaxNew = pass.pgMax;
+      PGminNew = pass.pgMin;
+    }
+    for (let s = 0; !kernel && s < activeSize; s++) {
       const i = index[s];
       const yi = sign[i];
       const from = indptr[i];
       const to = indptr[i + 1];
-      let sum: number;
-      if (kernel) {
-        // The row visited next, unless this one leaves the active set (its terms only read ahead).
-        const next = s + 1 < activeSize ? index[s + 1] : i;
-        sum = kernel.dot(from, to, indptr[next], indptr[next + 1]);
-      } else {
-        let d0 = 0;
-        let d1 = 0;
-        let d2 = 0;
-        let d3 = 0;
-        let p = from;
-        for (; p + 3 < to; p += 4) {
-          d0 += w[indices[p]] * values[p];
-          d1 += w[indices[p + 1]] * values[p + 1];
-          d2 += w[indices[p + 2]] * values[p + 2];
-          d3 += w[indices[p + 3]] * values[p + 3];
-        }
-        for (; p < to; p++) d0 += w[indices[p]] * values[p];
-        sum = d0 + d1 + (d2 + d3);
+      let d0 = 0;
+      let d1 = 0;
+      let d2 = 0;
+      let d3 = 0;
+      let p = from;
+      for (; p + 3 < to; p += 4) {
+        d0 += w[indices[p]] * values[p];
+        d1 += w[indices[p + 1]] * values[p + 1];
+        d2 += w[indices[p + 2]] * values[p + 2];
+        d3 += w[indices[p + 3]] * values[p + 3];
       }
+      for (; p < to; p++) d0 += w[indices[p]] * values[p];
+      const sum = d0 + d1 + (d2 + d3);
       const dot = w[cols] * bias + sum;
       const ai = alpha[i];
       const G = yi * dot - 1 + ai * diag[i];
@@ -346,18 +353,14 @@ function solveSvmDual(
         const a = Math.min(Math.max(ai - G / QD[i], 0), C);
         alpha[i] = a;
         const d = (a - ai) * yi;
-        if (kernel) {
-          kernel.axpy(from, to, d);
-        } else {
-          let q = from;
-          for (; q + 3 < to; q += 4) {
-            w[indices[q]] += d * values[q];
-            w[indices[q + 1]] += d * values[q + 1];
-            w[indices[q + 2]] += d * values[q + 2];
-            w[indices[q + 3]] += d * values[q + 3];
-          }
-          for (; q < to; q++) w[indices[q]] += d * values[q];
+        let q = from;
+        for (; q + 3 < to; q += 4) {
+          w[indices[q]] += d * values[q];
+          w[indices[q + 1]] += d * values[q + 1];
+          w[indices[q + 2]] += d * values[q + 2];
+          w[indices[q + 3]] += d * values[q + 3];
         }
+        for (; q < to; q++) w[indices[q]] += d * values[q];
         w[cols] += d * bias;
       }
     }
@@ -375,7 +378,7 @@ function solveSvmDual(
     if (PGminOld >= 0) PGminOld = -Infinity;
   }
   // The kernel's weights are overwritten by the next fit over the same matrix: the result is a copy.
-  return { w: kernel ? w.slice() : w, iterations: iter, alpha };
+  return { w: kernel ? w.slice() : w, iterations: iter, alpha: kernel ? alpha.slice() : alpha };
 }
 
 function solveLogisticDual(
@@ -511,9 +514,56 @@ export function defaultThreads(): number {
 }
 
 /**
- * {@link trainOneVsRest} spread over worker threads (classes handed out one at a time, largest first).
- * Results are identical to the serial version: each class has its own seed. `X` should be built with
- * `toCsr(…, shared = true)`, otherwise it is copied into each worker.
+ * Worker threads for {@link trainOneVsRestParallel}, kept across fits (a training's calibration stages and its
+ * refit): each starts once, and keeps the last matrix it was handed with its rows copied into its kernel, so a
+ * fit over the same rows (the label's model, the fine labels', a second class weighting) neither starts
+ * threads nor copies the rows again. {@link SolverPool.close} ends them.
+ */
+export class SolverPool {
+  private readonly workers: Worker[] = [];
+  private readonly matrixIds = new WeakMap<Int32Array, number>();
+  private matrices = 0;
+  private busy = false;
+
+  constructor(readonly threads: number) {}
+
+  /**
+   * The first `count` workers (started when first asked for) for one fit, until {@link SolverPool.release}:
+   * one fit at a time. Undefined without the compiled worker script.
+   */
+  take(count: number): Worker[] | undefined {
+    if (this.busy) throw new Error('the solver pool is fitting another model');
+    const script = workerScript('ovr-worker');
+    if (!script) return undefined;
+    while (this.workers.length < Math.min(count, this.threads)) this.workers.push(new Worker(script));
+    this.busy = true;
+    return this.workers.slice(0, count);
+  }
+
+  release(): void {
+    this.busy = false;
+  }
+
+  /** The same id for the same matrix (by its column array), so that the workers know when to keep its rows. */
+  matrixId(X: CsrMatrix): number {
+    let id = this.matrixIds.get(X.indices);
+    if (id === undefined) {
+      id = ++this.matrices;
+      this.matrixIds.set(X.indices, id);
+    }
+    return id;
+  }
+
+  async close(): Promise<void> {
+    const workers = this.workers.splice(0);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+}
+
+/**
+ * {@link trainOneVsRest} spread over worker threads (classes handed out one at a time, largest first): the
+ * pool's, or threads started for this fit alone. `X` should be in SharedArrayBuffers (`toCsr(…, shared)`),
+ * otherwise each worker gets a copy.
  */
 export async function trainOneVsRestParallel(
   X: CsrMatrix,
@@ -524,62 +574,90 @@ export async function trainOneVsRestParallel(
   onProgress?: (progress: OneVsRestProgress) => void,
   warmStart?: WarmStart,
   groups?: ClassGroups,
+  pool?: SolverPool,
 ): Promise<OneVsRestResult> {
-  const script = workerScript('ovr-worker');
-  const workers = Math.min(threads, classes);
-  if (!script || workers <= 1)
-    return trainOneVsRest(X, labels, classes, options, onProgress, warmStart, groups);
-  const weights = new Float32Array((X.cols + 1) * classes);
-  const alphas: (Float32Array | undefined)[] = new Array(classes).fill(undefined);
-  const perClass = classWeights(labels, classes, options.classWeight, groups);
-  const perClassC = perClass.map((w) => options.C * w);
-  // Largest problems first: a class's rows, or its group's.
-  const size = new Float64Array(classes);
-  if (groups) {
-    const groupRows = new Map<number, number>();
-    for (const g of groups.rowGroup) groupRows.set(g, (groupRows.get(g) ?? 0) + 1);
-    for (let c = 0; c < classes; c++) size[c] = groupRows.get(groups.classGroup[c]) ?? 0;
-  } else {
-    for (const y of labels) size[y]++;
-  }
-  const queue = [...size.keys()].sort((a, b) => size[b] - size[a]);
-  let done = 0;
-  const pool: Worker[] = [];
+  const own = pool ? undefined : new SolverPool(threads);
+  const count = Math.min(threads, classes);
+  const workers = count > 1 ? (pool ?? own)?.take(count) : undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      for (let t = 0; t < workers; t++) {
-        const worker = new Worker(script, { workerData: { X, labels, options, perClassC, groups } });
-        pool.push(worker);
-        const next = (): void => {
-          const c = queue.shift();
-          if (c === undefined) return;
-          const init = warmStart?.[c];
-          worker.postMessage({ c, init: init ? Float64Array.from(init) : undefined });
-        };
-        worker.on('message', (message: WorkerReply) => {
-          if (!message.ready) {
+    if (!workers || workers.length <= 1)
+      return trainOneVsRest(X, labels, classes, options, onProgress, warmStart, groups);
+    const weights = new Float32Array((X.cols + 1) * classes);
+    const alphas: (Float32Array | undefined)[] = new Array(classes).fill(undefined);
+    const perClass = classWeights(labels, classes, options.classWeight, groups);
+    const perClassC = perClass.map((w) => options.C * w);
+    // Largest problems first: a class's rows, or its group's.
+    const size = new Float64Array(classes);
+    if (groups) {
+      const groupRows = new Map<number, number>();
+      for (const g of groups.rowGroup) groupRows.set(g, (groupRows.get(g) ?? 0) + 1);
+      for (let c = 0; c < classes; c++) size[c] = groupRows.get(groups.classGroup[c]) ?? 0;
+    } else {
+      for (const y of labels) size[y]++;
+    }
+    const queue = [...size.keys()].sort((a, b) => size[b] - size[a]);
+    const problem: WorkerProblem = {
+      matrix: (pool ?? (own as SolverPool)).matrixId(X),
+      X,
+      labels,
+      options,
+      perClassC,
+      groups,
+    };
+    let done = 0;
+    const detach: (() => void)[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        for (const worker of workers) {
+          const next = (): void => {
+            const c = queue.shift();
+            if (c === undefined) return;
+            const init = warmStart?.[c];
+            worker.postMessage({ c, init: init ? Float64Array.from(init) : undefined });
+          };
+          const onMessage = (message: WorkerReply): void => {
             const { c, weights: w } = message;
             for (let j = 0; j <= X.cols; j++) weights[j * classes + c] = w[j];
             alphas[c] = message.alpha;
             onProgress?.({ classIndex: done, classes, iterations: message.iterations });
             if (++done === classes) resolve();
-          }
+            next();
+          };
+          const onExit = (code: number): void =>
+            reject(new Error(`training worker exited with code ${code}`));
+          worker.on('message', onMessage);
+          worker.on('error', reject);
+          worker.on('exit', onExit);
+          detach.push(() => {
+            worker.off('message', onMessage);
+            worker.off('error', reject);
+            worker.off('exit', onExit);
+          });
+          worker.postMessage({ problem });
           next();
-        });
-        worker.on('error', reject);
-        worker.on('exit', (code) => {
-          if (code !== 0 && done < classes) reject(new Error(`training worker exited with code ${code}`));
-        });
-      }
-    });
+        }
+      });
+    } finally {
+      for (const off of detach) off();
+    }
+    return { weights, alphas };
   } finally {
-    await Promise.all(pool.map((worker) => worker.terminate()));
+    if (workers) (pool ?? own)?.release();
+    await own?.close();
   }
-  return { weights, alphas };
+}
+
+/** What a one-vs-rest worker is told before a fit's classes: the matrix (by id: kept while it is the same). */
+export interface WorkerProblem {
+  readonly matrix: number;
+  readonly X: CsrMatrix;
+  readonly labels: Int32Array;
+  readonly options: LinearOptions;
+  readonly perClassC: Float64Array;
+  readonly groups?: ClassGroups;
 }
 
 interface WorkerReply {
-  readonly ready?: boolean;
   readonly c: number;
   readonly iterations: number;
   readonly weights: Float32Array;
