@@ -243,52 +243,18 @@ describe('one-vs-rest over worker threads', () => {
     try {
       const started = pool.take(2);
       pool.release();
+      const fit = (
+        { X, labels }: { X: CsrMatrix; labels: Int32Array },
+        classes: number,
+        weighted = options,
+        warm?: (Float32Array | undefined)[],
+      ) => trainOneVsRestParallel(X, labels, classes, weighted, 2, undefined, warm, undefined, pool);
       // The same matrix twice (kept rows, another class weighting warm-started), another, then the first again.
-      const a = await trainOneVsRestParallel(
-        first.X,
-        first.labels,
-        5,
-        options,
-        2,
-        undefined,
-        undefined,
-        undefined,
-        pool,
-      );
+      const a = await fit(first, 5);
       const balanced = { ...options, classWeight: 'balanced' as const };
-      const b = await trainOneVsRestParallel(
-        first.X,
-        first.labels,
-        5,
-        balanced,
-        2,
-        undefined,
-        a.alphas,
-        undefined,
-        pool,
-      );
-      const c = await trainOneVsRestParallel(
-        other.X,
-        other.labels,
-        4,
-        options,
-        2,
-        undefined,
-        undefined,
-        undefined,
-        pool,
-      );
-      const d = await trainOneVsRestParallel(
-        first.X,
-        first.labels,
-        5,
-        options,
-        2,
-        undefined,
-        undefined,
-        undefined,
-        pool,
-      );
+      const b = await fit(first, 5, balanced, a.alphas);
+      const c = await fit(other, 4);
+      const d = await fit(first, 5);
       const again = pool.take(2);
       pool.release();
       // The same two threads (no new ones started).
@@ -302,9 +268,7 @@ describe('one-vs-rest over worker threads', () => {
       expect(d.weights).toEqual(a.weights);
       // One fit at a time.
       pool.take(2);
-      await expect(
-        trainOneVsRestParallel(first.X, first.labels, 5, options, 2, undefined, undefined, undefined, pool),
-      ).rejects.toThrow('another model');
+      await expect(fit(first, 5)).rejects.toThrow('another model');
       pool.release();
     } finally {
       await pool.close();

@@ -2,19 +2,25 @@ import { type SparseVector } from './features';
 import { seededRandom, toCsr } from './linear';
 import { sparseKernel } from './sparse-kernel';
 
+/** Rows of `terms(i)` distinct random columns and random values, and their kernel (expected to exist). */
+function randomRows(random: () => number, rows: number, cols: number, terms: (i: number) => number) {
+  const vectors: SparseVector[] = Array.from({ length: rows }, (_, i) => {
+    const columns = new Set<number>();
+    while (columns.size < terms(i)) columns.add(Math.floor(random() * cols));
+    const indices = Int32Array.from(columns);
+    return { indices, values: Float32Array.from(indices, () => random() - 0.3) };
+  });
+  const X = toCsr(vectors, cols);
+  const kernel = sparseKernel(X);
+  expect(kernel).toBeDefined();
+  return { X, kernel };
+}
+
 describe('sparse kernel (WebAssembly)', () => {
   it("gives the TypeScript loops' dot products and updates to the bit, on rows of 0–11 terms, reading another row ahead", () => {
     const random = seededRandom(11);
     const cols = 50;
-    const vectors: SparseVector[] = Array.from({ length: 240 }, (_, i) => {
-      const terms = new Set<number>();
-      while (terms.size < i % 12) terms.add(Math.floor(random() * cols));
-      const indices = Int32Array.from(terms);
-      return { indices, values: Float32Array.from(indices, () => random() - 0.3) };
-    });
-    const X = toCsr(vectors, cols);
-    const kernel = sparseKernel(X);
-    expect(kernel).toBeDefined();
+    const { X, kernel } = randomRows(random, 240, cols, (i) => i % 12);
     if (!kernel) return;
     const w = new Float64Array(cols + 1).map(() => random() * 2 - 1);
     kernel.w.set(w);
@@ -42,15 +48,7 @@ describe('sparse kernel (WebAssembly)', () => {
     const random = seededRandom(5);
     const cols = 40;
     const rows = 300;
-    const vectors: SparseVector[] = Array.from({ length: rows }, (_, i) => {
-      const terms = new Set<number>();
-      while (terms.size < 1 + (i % 11)) terms.add(Math.floor(random() * cols));
-      const indices = Int32Array.from(terms);
-      return { indices, values: Float32Array.from(indices, () => random() - 0.3) };
-    });
-    const X = toCsr(vectors, cols);
-    const kernel = sparseKernel(X);
-    expect(kernel).toBeDefined();
+    const { X, kernel } = randomRows(random, rows, cols, (i) => 1 + (i % 11));
     if (!kernel) return;
     const { indptr, indices, values } = X;
     const bias = 1;
