@@ -13,7 +13,7 @@ import {
   type StoredAccount,
 } from './channel-accounts.repository';
 import { ChannelRegistry } from './channel-registry.service';
-import { internalTargetProblem } from './internal-targets';
+import { foldersOutsideProblem, internalTargetProblem } from './internal-targets';
 
 /** A secret as an administrator sees it: whether it is set and where it comes from — never its value. */
 export interface SecretView {
@@ -178,6 +178,8 @@ export class ChannelAccountsAdmin {
   ): Promise<void> {
     const inside = await internalTargetProblem(kind, settings, this.registry.internalHosts());
     if (inside) problems.push(inside);
+    const outside = await foldersOutsideProblem(kind, settings, this.registry.medoRoots());
+    if (outside) problems.push(outside);
   }
 
   private async checkCommon(

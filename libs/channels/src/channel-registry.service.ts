@@ -19,7 +19,7 @@ import {
 import { namedSecretHostProblem, officialChannelHosts, secretBearingHosts } from './account-specs';
 import { accountStateOf, ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
 import { SecretBox } from './channel-secrets';
-import { internalTargetProblem } from './internal-targets';
+import { foldersOutsideProblem, internalTargetProblem } from './internal-targets';
 
 /** The injection token of the connector loaders the app wires in (`ChannelsModule.forRoot`). */
 export const CONNECTOR_LOADERS = Symbol('CONNECTOR_LOADERS');
@@ -263,9 +263,17 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
    * Why an administrator's account may not be built: a host it connects to is inside our network (checked again at
    * each build: a name may resolve elsewhere than when it was saved, and rows stored before the check are refused).
    */
-  private insideProblem(row: StoredAccount): Promise<string | undefined> {
-    if (!isConnectorKind(row.kind)) return Promise.resolve(undefined);
-    return internalTargetProblem(row.kind, row.settings, this.internalHosts());
+  private async insideProblem(row: StoredAccount): Promise<string | undefined> {
+    if (!isConnectorKind(row.kind)) return undefined;
+    return (
+      (await internalTargetProblem(row.kind, row.settings, this.internalHosts())) ??
+      (await foldersOutsideProblem(row.kind, row.settings, this.medoRoots()))
+    );
+  }
+
+  /** Folders an administrator's МЭДО account may use (MEDO_ACCOUNT_ROOTS). */
+  medoRoots(): readonly string[] {
+    return this.config.medoAccountRoots;
   }
 
   /** The account's secrets, or why they cannot be had. */

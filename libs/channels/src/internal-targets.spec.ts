@@ -1,5 +1,8 @@
 import { type ConnectorKind } from '@inbox/integrations/contract';
-import { internalTargetProblem } from './internal-targets';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { foldersOutsideProblem, internalTargetProblem } from './internal-targets';
 
 describe('internalTargetProblem', () => {
   const refused = async (
@@ -41,5 +44,33 @@ describe('internalTargetProblem', () => {
     expect(await refused({ baseUrl: 'http://[::1]:3000/' }, ['::1'])).toBeUndefined();
     // Naming this machine by one name does not let another spelling of it through.
     expect(await refused({ baseUrl: 'http://127.0.0.1:6379/' }, ['localhost'])).toBe('127.0.0.1');
+  });
+});
+
+describe('foldersOutsideProblem', () => {
+  const root = mkdtempSync(join(tmpdir(), 'medo-root-'));
+  mkdirSync(join(root, 'in'));
+  symlinkSync('/etc', join(root, 'etc-link'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const outside = async (settings: Record<string, unknown>, roots = [root]) =>
+    (await foldersOutsideProblem('medo', settings, roots))?.match(/^Папки МЭДО (.+) — вне/)?.[1];
+
+  it('keeps an administrator’s МЭДО folders inside MEDO_ACCOUNT_ROOTS, links and «..» resolved', async () => {
+    expect(
+      await outside({ inboundDir: join(root, 'in'), outboundDir: join(root, 'out/new') }),
+    ).toBeUndefined();
+    expect(await outside({ inboundDir: '/etc', outboundDir: join(root, 'out') })).toBe('/etc');
+    expect(await outside({ inboundDir: `${root}/in/../../../var/lib/postgresql` })).toBe(
+      `${root}/in/../../../var/lib/postgresql`,
+    );
+    // A link inside the root that leads out of it, and a folder not made yet beneath such a link.
+    expect(
+      await outside({ inboundDir: join(root, 'etc-link'), processedDir: join(root, 'etc-link/x') }),
+    ).toBe(`${join(root, 'etc-link')}, ${join(root, 'etc-link/x')}`);
+    // No roots named (production's default): no folder at all.
+    expect(await outside({ inboundDir: join(root, 'in') }, [])).toBe(join(root, 'in'));
+    // A relative folder is the connector's to name; another kind has no folders.
+    expect(await outside({ inboundDir: 'medo/in' }, [])).toBeUndefined();
+    expect(await foldersOutsideProblem('pos', { inboundDir: '/etc' }, [])).toBeUndefined();
   });
 });

@@ -1,5 +1,7 @@
 import { lookup } from 'node:dns/promises';
+import { realpath } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { type ConnectorKind, isInternalAddress } from '@inbox/integrations/contract';
 import { secretBearingHosts } from './account-specs';
 
@@ -61,5 +63,51 @@ export async function internalTargetProblem(
   return (
     `Адрес ${refused.join(', ')} — во внутренней сети (этот сервер, локальная или служебная сеть): учётная запись ` +
     'туда не обращается. Если это действительно нужно, узел добавляют в CHANNEL_INTERNAL_HOSTS'
+  );
+}
+
+/** The folders of a МЭДО account: it reads packages from them, moves and writes files there. */
+const MEDO_FOLDERS = ['inboundDir', 'outboundDir', 'quarantineDir', 'processedDir', 'stagingDir'];
+
+/** A folder as the disk has it: links followed as far as it exists (a link inside a root may lead out of it). */
+async function real(folder: string): Promise<string> {
+  const path = resolve(folder);
+  try {
+    return await realpath(path);
+  } catch {
+    const parent = resolve(path, '..');
+    return parent === path ? path : resolve(await real(parent), relative(parent, path));
+  }
+}
+
+/**
+ * Why an administrator's МЭДО account may not use its folders, in Russian; undefined when it may. Each must lie
+ * inside a folder MEDO_ACCOUNT_ROOTS names: else an account with its incoming folder at /etc or the database's
+ * data directory would read those files into appeals for staff to open, and move what is no package to its
+ * quarantine. A relative folder is left to the connector, which names it as one to write in full.
+ */
+export async function foldersOutsideProblem(
+  kind: ConnectorKind,
+  settings: Record<string, unknown>,
+  roots: readonly string[],
+): Promise<string | undefined> {
+  if (kind !== 'medo') return undefined;
+  const outside: string[] = [];
+  for (const key of MEDO_FOLDERS) {
+    const folder = settings[key];
+    if (typeof folder !== 'string' || !isAbsolute(folder.trim())) continue;
+    const path = await real(folder.trim());
+    const within = async (root: string) => {
+      const rel = relative(await real(root), path);
+      return !rel.startsWith('..') && !isAbsolute(rel);
+    };
+    let inside = false;
+    for (const root of roots) inside ||= await within(root);
+    if (!inside) outside.push(folder.trim());
+  }
+  if (outside.length === 0) return undefined;
+  return (
+    `Папки МЭДО ${outside.join(', ')} — вне разрешённых для учётных записей (MEDO_ACCOUNT_ROOTS: ` +
+    `${roots.length > 0 ? roots.join(', ') : 'не заданы'}): учётная запись читает и перемещает в них файлы`
   );
 }

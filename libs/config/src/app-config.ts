@@ -250,6 +250,13 @@ export class AppConfig {
    */
   readonly channelInternalHosts: readonly string[];
   /**
+   * Folders (MEDO_ACCOUNT_ROOTS, comma-separated absolute paths) inside which an administrator's МЭДО account may
+   * keep its folders: it reads every file there into appeals and moves them. None by default with
+   * NODE_ENV=production (an administrator adds no МЭДО account until whoever runs the system names where); `/`
+   * elsewhere. The environment's МЭДО account is not checked.
+   */
+  readonly medoAccountRoots: readonly string[];
+  /**
    * Hosts (CHANNEL_SECRET_HOSTS, comma-separated) an administrator's account may send a secret named by environment
    * variable to, besides the channels' own API hosts and the hosts the environment's accounts use: a department's
    * mail server, a regional ПОС gateway.
@@ -469,6 +476,12 @@ export class AppConfig {
           .replace(/^\[(.*)\]$/, '$1'),
       )
       .filter((host) => host !== '');
+    this.medoAccountRoots = (env.MEDO_ACCOUNT_ROOTS ?? (env.NODE_ENV === 'production' ? '' : '/'))
+      .split(',')
+      .map((root) => root.trim())
+      .filter((root) => root !== '');
+    if (this.medoAccountRoots.some((root) => !root.startsWith('/')))
+      problems.push('MEDO_ACCOUNT_ROOTS: each folder must be an absolute path');
     this.channelSecretHosts = (env.CHANNEL_SECRET_HOSTS ?? '')
       .split(',')
       .map((host) => host.trim().toLowerCase())

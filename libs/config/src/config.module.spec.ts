@@ -53,6 +53,9 @@ describe('loadAppConfig', () => {
     // Nothing inside our network for an administrator's channel account in production unless named; elsewhere
     // this machine's names, where the fakes of development and the tests listen.
     expect(config.channelInternalHosts).toEqual([]);
+    expect(config.medoAccountRoots).toEqual([]);
+    expect(loadAppConfig({}).medoAccountRoots).toEqual(['/']);
+    expect(() => loadAppConfig({ MEDO_ACCOUNT_ROOTS: 'srv/medo' })).toThrow(ConfigError);
     expect(loadAppConfig({}).channelInternalHosts).toEqual(['localhost', '127.0.0.1', '::1']);
     expect(loadAppConfig({ CHANNEL_INTERNAL_HOSTS: 'Feed.Local, [fd00::5]' }).channelInternalHosts).toEqual([
       'feed.local',
