@@ -61,6 +61,8 @@ describe('bot replies after a channel outage (e2e)', () => {
       return row?.status === 'failed' ? row : undefined;
     }, 30_000);
     expect(failed).toMatchObject({ rounds: 0, comesBack: true });
+    // Coded as a permanent failure is, so «Недоставленные» says it in Russian (it kept only Telegram's words).
+    expect(failed.lastError).toMatch(/^после 2 попыток: Temporary: Telegram sendMessage/);
     expect(greetings(chat)).toEqual([]);
 
     fake.setScenario('normal');

@@ -180,9 +180,9 @@ export class DeliveryService {
         await this.fail(m, `${error.code}: ${error.message}`, { token });
         return 'failed-permanently';
       }
-      const reason = error instanceof Error ? error.message : String(error);
-      await this.deliveries.recordError('message', m.id, reason, token);
-      throw retryable(error);
+      const retry = retryable(error);
+      await this.deliveries.recordError('message', m.id, retry.message, token);
+      throw retry;
     }
   }
 
@@ -357,13 +357,9 @@ export class DeliveryService {
         await this.failBotReply(r.id, `${error.code}: ${error.message}`);
         return 'failed-permanently';
       }
-      await this.deliveries.recordError(
-        'bot-reply',
-        r.id,
-        error instanceof Error ? error.message : String(error),
-        token,
-      );
-      throw retryable(error);
+      const retry = retryable(error);
+      await this.deliveries.recordError('bot-reply', r.id, retry.message, token);
+      throw retry;
     }
     await this.recordSent('bot-reply', r.id, { receipt }, markSent);
     this.log.info('bot reply delivered', { botReplyId: r.id, kind: entry.kind });
@@ -406,7 +402,7 @@ export class DeliveryService {
     const claim = await this.deliveries.claim(what, id, token, this.claimMs());
     if (claim.kind === 'sent') return undefined;
     if (claim.kind === 'held')
-      throw new RetryableDeliveryError('another sender holds this message right now', claim.retryAfterMs);
+      throw new RetryableDeliveryError('сообщение сейчас отправляет другой обработчик', claim.retryAfterMs);
     if (claim.uncertain)
       this.log.warn('an earlier attempt stopped mid-send: its outcome is unknown', {
         [what === 'message' ? 'outboundMessageId' : 'botReplyId']: id,
@@ -423,7 +419,7 @@ export class DeliveryService {
     // The first look came with the row (the usual case: nothing earlier pending, no statement of its own).
     for (let pending = m.earlier_pending; pending; pending = await this.deliveries.earlierMessagePending(m)) {
       if (Date.now() >= deadline) {
-        throw new RetryableDeliveryError('an earlier message of this appeal is still on its way', 1000);
+        throw new RetryableDeliveryError('ещё не доставлено предыдущее сообщение по этому обращению', 1000);
       }
       await new Promise((resolve) => setTimeout(resolve, EARLIER_FIRST_POLL_MS));
     }
@@ -489,9 +485,15 @@ export class DeliveryService {
 /** Sent, but not recorded as sent (the database stayed away): the job fails and is retried like any other. */
 class ReceiptNotStored extends Error {}
 
+/**
+ * A temporary failure for the queue to retry. A connector's keeps its code before the channel's words (`Temporary:
+ * VK error 10 …`), as a permanent one is stored: what the last retry leaves on «Недоставленные» is then said in
+ * Russian by its code, the channel's words beneath (it read «после 8 попыток: VK error 10 …», in English).
+ */
 function retryable(error: unknown): RetryableDeliveryError {
+  const message = error instanceof Error ? error.message : String(error);
   return new RetryableDeliveryError(
-    error instanceof Error ? error.message : String(error),
+    error instanceof ConnectorError ? `${error.code}: ${message}` : message,
     error instanceof ConnectorError ? error.details.retryAfterMs : undefined,
   );
 }

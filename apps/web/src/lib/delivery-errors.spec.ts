@@ -20,6 +20,20 @@ describe('deliveryErrorText (the «Недоставленные» page)', () => 
     );
   });
 
+  it("says a failure after every retry by its code too, with how many tries, the channel's words beneath", () => {
+    expect(
+      deliveryErrorText('после 8 попыток: Temporary: VK error 10 in messages.send: Internal server error'),
+    ).toEqual({
+      reason: 'Канал временно недоступен (после 8 попыток)',
+      detail: 'VK error 10 in messages.send: Internal server error',
+    });
+    expect(
+      deliveryErrorText('после 3 попыток: ещё не доставлено предыдущее сообщение по этому обращению'),
+    ).toEqual({
+      reason: 'ещё не доставлено предыдущее сообщение по этому обращению (после 3 попыток)',
+    });
+  });
+
   it('says why a message was never tried instead of «0» attempts', () => {
     expect(attemptsText(0, 'канал доставки для «website» не настроен')).toBe(
       'не отправлялось: канал не подключён',

@@ -29,6 +29,9 @@ export function attemptsText(attempts: number, lastError: string | null | undefi
   return UNCONFIGURED.test(lastError ?? '') ? 'не отправлялось: канал не подключён' : 'не отправлялось';
 }
 
+/** How the delivery worker marks a message failed after all its retries (apps/worker delivery.worker.ts). */
+const AFTER_RETRIES = /^(после \d+ попыток): ([\s\S]+)$/;
+
 /** The reason DeliveryService records when no account of the channel can send. */
 const UNCONFIGURED = /^канал доставки для «([a-z-]+)» не настроен$/;
 
@@ -39,6 +42,12 @@ const UNCONFIGURED = /^канал доставки для «([a-z-]+)» не н�
  */
 export function deliveryErrorText(lastError: string | null | undefined): DeliveryErrorText {
   if (!lastError) return { reason: '—' };
+  // Every retry spent on a temporary failure (the worker writes «после N попыток: » before the last one's reason).
+  const retried = AFTER_RETRIES.exec(lastError);
+  if (retried) {
+    const last = deliveryErrorText(retried[2]);
+    return { ...last, reason: `${last.reason} (${retried[1]})` };
+  }
   const coded = /^([A-Za-z]+): ([\s\S]*)$/.exec(lastError);
   if (coded && CODE_REASON[coded[1]]) return { reason: CODE_REASON[coded[1]], detail: coded[2] };
   const unconfigured = UNCONFIGURED.exec(lastError);
