@@ -848,6 +848,34 @@ describe('fault suite (chaos)', () => {
     );
   });
 
+  it('Postgres read-only (a failover to a standby, a maintenance switch), api and worker restarted meanwhile', async () => {
+    // Every transaction of the server read-only for 20 s (default_transaction_read_only, reloaded into every session),
+    // as after a failover that left the address on a standby, or an administrator's maintenance switch: every write
+    // fails with 25006. The form and the webhooks must answer «try again» (503), never our own 500; an api and a
+    // worker started in it must wait, not exit; and all is registered once the server takes writes again.
+    const s = await stack();
+    const row = await run('Postgres read-only for 20 s, api and worker restarted in it', s, async () => {
+      await pg.query('postgres', `ALTER SYSTEM SET default_transaction_read_only = on`);
+      await pg.query('postgres', `SELECT pg_reload_conf()`);
+      await sleep(2000);
+      // A redeploy lands in it: each process writes at its start (its channel accounts, its history consumers).
+      await s.apis[0].kill9();
+      await s.workers[0].stop();
+      s.apis[0].start();
+      const worker = s.newWorker();
+      await sleep(18_000);
+      await pg.query('postgres', `ALTER SYSTEM RESET default_transaction_read_only`);
+      await pg.query('postgres', `SELECT pg_reload_conf()`);
+      await apiUp(s.apiUrls[0], s.apis);
+      if (!s.apis[0].running) throw new Error(`the api exited:\n${s.apis[0].tail.text()}`);
+      if (!worker.running) throw new Error(`the worker exited:\n${worker.tail.text()}`);
+    });
+    clean(row);
+    expect(row.retries).toBeGreaterThan(0);
+    const internal = s.apis.flatMap((a) => a.errors()).filter((l) => l.includes('unhandled error'));
+    expect(internal).toEqual([]);
+  });
+
   it('Redis out of memory (maxmemory, noeviction) mid-ingest', async () => {
     const s = await stack();
     clean(

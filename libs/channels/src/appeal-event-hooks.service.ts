@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
-import { Transactions } from '@inbox/database';
+import { bootWrite, Transactions } from '@inbox/database';
 import { ConnectorError, ConnectorErrorCode } from '@inbox/integrations/contract';
 import {
   type AppealEventRecord,
@@ -156,8 +156,10 @@ export class AppealEventHooks implements OnApplicationBootstrap {
    * does not notify about the past).
    */
   async onApplicationBootstrap(): Promise<void> {
-    await this.outbox.register(
-      [...this.consumers.values()].map(({ name, channels, types }) => ({ name, channels, types })),
+    await bootWrite('history consumers', () =>
+      this.outbox.register(
+        [...this.consumers.values()].map(({ name, channels, types }) => ({ name, channels, types })),
+      ),
     );
   }
 

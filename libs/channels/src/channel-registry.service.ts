@@ -6,6 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { rootLogger } from '@inbox/common';
+import { bootWrite } from '@inbox/database';
 import { AppConfig, type ConfiguredAccount, isChannelSecretVariable } from '@inbox/config';
 import {
   Channel,
@@ -152,7 +153,7 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     if (this.all().some((e) => e.kind === account.kind && e.source === 'env'))
       throw new Error(`channel ${account.kind} is configured twice`);
     await this.loadConnectors([account.kind]);
-    const id = await this.accounts.upsert(account);
+    const id = await bootWrite(`channel account ${account.kind}`, () => this.accounts.upsert(account));
     const entry = this.build(account.kind, {
       id,
       channel: account.channel,

@@ -14,6 +14,8 @@ describe('databaseNotUpYet: what a starting process waits out', () => {
       // Every connection taken by another client (max_connections), or a role's limit reached: npm run chaos.
       coded('53300', 'sorry, too many clients already'),
       coded('53400', 'too many connections for role "inbox"'),
+      // A server that takes no writes for now (a standby after a failover): npm run chaos.
+      coded('25006', 'cannot execute INSERT in a read-only transaction'),
       new Error('Connection terminated unexpectedly'),
     ])
       expect(databaseNotUpYet(error)).toBe(true);

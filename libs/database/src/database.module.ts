@@ -35,6 +35,8 @@ function sessionOptions(
   return settings.join(' ');
 }
 
+const bootLog = rootLogger.child('database');
+
 /** Node's codes for a server that is not there (yet), and Postgres's for one starting or stopping. */
 const NOT_UP_CODES = new Set([
   'ECONNREFUSED',
@@ -50,16 +52,41 @@ const NOT_UP_CODES = new Set([
 ]);
 
 /**
- * Whether a failure to open the pool at start means the database is not up yet (a restart, a failover, the
- * machine still booting, every connection taken by another client): the process waits for it, however long, rather than exit — nothing may restart it.
+ * Whether a failure to open the pool at start, or of a write a start makes (bootWrite), means the database is not up
+ * yet (a restart, a failover, the machine still booting, every connection taken by another client, a server that
+ * takes no writes for now): the process waits for it, however long, rather than exit — nothing may restart it.
  * Anything else (a refused password, no such database, a failed migration) ends the start at once.
  */
 export function databaseNotUpYet(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   // 08: a connection exception; 53: out of resources for now — "too many clients" (53300, another client holds
-  // every connection), a role's or database's connection limit (53400), a full disk (53100), out of memory (53200).
-  if (typeof code === 'string' && (NOT_UP_CODES.has(code) || /^(08|53)/.test(code))) return true;
+  // every connection), a role's or database's connection limit (53400), a full disk (53100), out of memory (53200);
+  // 25006: a read-only server (a standby a failover left at the address, default_transaction_read_only).
+  if (typeof code === 'string' && (NOT_UP_CODES.has(code) || /^(08|53)/.test(code) || code === '25006'))
+    return true;
   return error instanceof Error && /Connection terminated/i.test(error.message);
+}
+
+/**
+ * A write a starting process makes (its environment's channel accounts, its history consumers), tried again every
+ * `delayMs` while the database is not up yet or takes no writes (databaseNotUpYet), logged each time. Before, an
+ * api or worker started while Postgres was read-only exited at this write ("cannot execute INSERT in a read-only
+ * transaction"), and nothing started it again.
+ */
+export async function bootWrite<T>(what: string, work: () => Promise<T>, delayMs = 3000): Promise<T> {
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!databaseNotUpYet(error)) throw error;
+      const e = error as { code?: unknown; message?: unknown };
+      bootLog.warn(`${what}: the database takes no writes yet, trying again`, {
+        code: e.code,
+        reason: e.message,
+      });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
 }
 
 @Module({})

@@ -81,6 +81,8 @@ describe('DomainErrorFilter', () => {
         code: '58030',
       }),
       Object.assign(new Error('could not serialize access'), { code: '40001' }),
+      // A server that takes no writes: a standby after a failover, default_transaction_read_only.
+      Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' }),
       Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
       new Error('Connection terminated unexpectedly'),
       new Error('timeout exceeded when trying to connect'),

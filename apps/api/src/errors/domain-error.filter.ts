@@ -28,9 +28,10 @@ const log = rootLogger.child('api-errors');
 
 /** Postgres's SQLSTATEs for "not now": connection exceptions (08), shutting down or starting (57P01-57P03), out of
  * resources (53: disk full, out of memory, too many connections), a serialization failure or a deadlock (40001,
- * 40P01), its disk failing a read or write (58030, EIO) — the transaction was rolled back whole, and the same
- * request will do later. */
-const DATABASE_AWAY_STATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53[0-9A-Z]{3}|40001|40P01|58030)$/;
+ * 40P01), its disk failing a read or write (58030, EIO), a server taking no writes (25006: a standby that a
+ * failover left at the address, an administrator's default_transaction_read_only; we open no read-only
+ * transaction of our own) — the transaction was rolled back whole, and the same request will do later. */
+const DATABASE_AWAY_STATE = /^(08[0-9A-Z]{3}|57P0[1-3]|53[0-9A-Z]{3}|40001|40P01|58030|25006)$/;
 /**
  * Postgres files EROFS under "insufficient privilege" (42501) with the system's words: its disk remounted
  * read-only (the kernel does so on a disk error) is a fault of the machine, not a grant missing in our schema.
