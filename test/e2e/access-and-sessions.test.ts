@@ -205,7 +205,7 @@ describe('temporary passwords set by an administrator (e2e)', () => {
   let doc: OpenApi;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { API_DOCS: 'public' } });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
     cur = await idOf(stack.db.dataSource, 'organisations', 'cur');
     doc = (await json(fetch(`${stack.baseUrl}/api/docs-json`))) as OpenApi;
@@ -390,7 +390,7 @@ describe('security: headers on the pages, bounded multipart (e2e)', () => {
   let stack: TestStack;
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { API_DOCS: 'public' } });
   });
   afterAll(async () => {
     await stack.close();

@@ -59,7 +59,7 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
   let doc: OpenApi;
 
   beforeAll(async () => {
-    stack = await startTestStack({ env: { RATE_LIMIT_STATUS: 'off' } });
+    stack = await startTestStack({ env: { RATE_LIMIT_STATUS: 'off', API_DOCS: 'public' } });
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'cur');
     const post = (path: string, body: unknown) =>

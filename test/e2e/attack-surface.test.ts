@@ -38,6 +38,7 @@ describe('attack surface: mass assignment, body limits (e2e)', () => {
     stack = await startTestStack({
       // scrypt as dear as in production's order (the tests' default is 2^14), so that a sign-in's time is its hash's.
       env: {
+        API_DOCS: 'public',
         RATE_LIMIT_FORM: 'off',
         RATE_LIMIT_STATUS: 'off',
         RATE_LIMIT_FAQ: 'off',

@@ -90,6 +90,7 @@ describe('bad input over every endpoint (e2e fuzz)', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       env: {
+        API_DOCS: 'public',
         AUTH_TOKEN_SECRET: SECRET,
         // Every case must reach the validation it probes, not the per-address limits (test/e2e/security.test.ts).
         RATE_LIMIT_STATUS: 'off',

@@ -46,7 +46,7 @@ describe('kept-alive connections (e2e)', () => {
   });
 
   it('answers on a connection idle for longer than Node’s default, and a stop does not wait for it', async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { API_DOCS: 'public' } });
     const { port } = new URL(stack.baseUrl);
     const socket = connect(Number(port), '127.0.0.1');
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));

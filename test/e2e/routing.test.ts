@@ -30,7 +30,7 @@ describe('routing rules and the organisation directory (e2e)', () => {
   }
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { API_DOCS: 'public' } });
     const ds = stack.db.dataSource;
     // A subordinate body of the transport department, and the rubricator slice these tests rely on (the
     // shared test directory may already hold some of these topics: they are set to exactly this).

@@ -104,7 +104,7 @@ describe('organisation scope over every staff endpoint (e2e)', () => {
   let target: { appealId: string; answerId: string; attachmentId: string };
 
   beforeAll(async () => {
-    stack = await startTestStack();
+    stack = await startTestStack({ env: { API_DOCS: 'public' } });
     const ds = stack.db.dataSource;
     const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
     const housingClerk = await signInAs(stack.api, stack.baseUrl, Role.Clerk, 'minzhkh');

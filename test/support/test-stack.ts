@@ -47,6 +47,9 @@ export async function startTestStack(
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     PENDING_SWEEP_MS: '2000',
+    // Production's default: the OpenAPI document is built only for the files that read it (API_DOCS: 'public'),
+    // not on every boot (0.25–0.3 s of CPU each, README "Running the tests").
+    API_DOCS: 'off',
     ...options.env,
   };
   Object.assign(process.env, env);

@@ -65,17 +65,18 @@ export interface WorkspaceWalk {
 
 /**
  * The staff workspace's browser walks: the built SPA served by the real api (+ worker) at /app/, over the demo
- * region as `npm start` has it (seedWalkRegion), with Chromium. Started before the file's tests and closed after
- * them; each test's browser contexts close when it ends, so that open pages do not go on streaming the inbox
- * (live updates and refetches for every appeal a later step adds) and load the machine under the steps after.
+ * region as `npm start` has it (seedWalkRegion), with Chromium, `env` over the stack's. Started before the file's
+ * tests and closed after them; each test's browser contexts close when it ends, so that open pages do not go on
+ * streaming the inbox (live updates and refetches for every appeal a later step adds) and load the machine under
+ * the steps after.
  */
-export function workspaceWalk(): WorkspaceWalk {
+export function workspaceWalk(env: Record<string, string> = {}): WorkspaceWalk {
   const pages = staffPages();
   let stack: TestStack | undefined;
   let seeded: Seeded | undefined;
   beforeAll(async () => {
     mkdirSync(DOCS_SHOTS, { recursive: true });
-    stack = await startTestStack({ worker: true });
+    stack = await startTestStack({ worker: true, env });
     seeded = await seedWalkRegion(stack, walk);
   });
   afterAll(async () => {
