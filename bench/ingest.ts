@@ -491,7 +491,7 @@ async function runProduct(
     // The workers are up once their history hooks are registered (events before that are the sweep's).
     await waitFor(
       client,
-      `SELECT count(*)::int AS hooks FROM event_consumers WHERE name = 'classification'`,
+      `SELECT count(*)::int AS hooks FROM event_consumers WHERE name = 'classification-feedback'`,
       [],
       (r) => Number(r.hooks) > 0,
       workers,

@@ -81,6 +81,7 @@ import { ClusterBandsWithoutAppealIndex1796206400000 } from './1796206400000-Clu
 import { ApplicantSnils1796206500000 } from './1796206500000-ApplicantSnils';
 import { IncidentParts1796206600000 } from './1796206600000-IncidentParts';
 import { AppealIncidentLinks1796206700000 } from './1796206700000-AppealIncidentLinks';
+import { ClassificationWakeInProcess1796206800000 } from './1796206800000-ClassificationWakeInProcess';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -169,4 +170,5 @@ export const MIGRATIONS = [
   ApplicantSnils1796206500000,
   IncidentParts1796206600000,
   AppealIncidentLinks1796206700000,
+  ClassificationWakeInProcess1796206800000,
 ];

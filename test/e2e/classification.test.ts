@@ -28,7 +28,9 @@ describe('classification and routing intelligence (e2e)', () => {
   beforeAll(async () => {
     stack = await startTestStack({
       worker: true,
-      env: { CLASSIFIER_RETRAIN_CRON: 'off', PENDING_SWEEP_MS: '60000' },
+      // The poll and the sweep a minute apart: what the worker registers is classified because its intake
+      // wakes the passes (issue 18), not because a poll came by.
+      env: { CLASSIFIER_RETRAIN_CRON: 'off', PENDING_SWEEP_MS: '60000', CLASSIFY_POLL_MS: '60000' },
     });
     admin = await signInAs(stack.api, stack.baseUrl, Role.Admin, 'region');
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
@@ -153,6 +155,8 @@ describe('classification and routing intelligence (e2e)', () => {
       item('Подскажите, пожалуйста, график работы библиотеки в праздничные выходные дни.'),
     ]);
     manholeId = manhole;
+    // Woken in the worker's process, not through the history outbox: no consumer queues a row for every appeal.
+    expect(await sql(`SELECT name FROM event_consumers WHERE name = 'classification'`)).toEqual([]);
     const card = await json(get(`/api/v1/appeals/${manhole}`, operator));
     expect(card.classification).toMatchObject({ state: 'auto', modelId: models[0].id });
     expect(card.classification.confidence).toBeGreaterThanOrEqual(0.6);

@@ -23,10 +23,12 @@ export const BOOTSTRAP_JOB_ID = 'classifier-bootstrap';
  * Classification in the pipeline, in passes over batches: each pass claims up to CLASSIFY_BATCH appeals the
  * pipeline has not been through (their rows locked, skipped by any other pass, so no appeal is taken twice)
  * and classifies, fast-tracks, routes, flags and groups them set-based in one transaction. The pending rows
- * are the queue: a 'registered' event wakes this process's passes at once (a running pass looks again, see
- * PassRunner), a full batch starts another pass (up to CLASSIFY_PASSES), and an idle worker looks every
- * CLASSIFY_POLL_MS for appeals another process registered; the sweep wakes the passes too. A pass takes what
- * is there — it never waits to fill a batch.
+ * are the queue: this process's registrations wake its passes at once (IntakeWorker calls `registered`; a
+ * running pass looks again, see PassRunner), a full batch starts another pass (up to CLASSIFY_PASSES), and an
+ * idle worker looks every CLASSIFY_POLL_MS for appeals another process registered (the api's form, an
+ * import); the sweep wakes the passes too. A pass takes what is there — it never waits to fill a batch.
+ * (Issue 18: the wake was a history consumer, an outbox row for every registered appeal — inserted, leased
+ * and deleted, its index entries and its claims — for a signal the poll gives within CLASSIFY_POLL_MS.)
  * Incidents are grouped after, by one grouping pass at a time per worker (up to CLUSTER_BATCH appeals each,
  * woken by every classification pass and by the poll), so routing never waits on an incident's buckets.
  * A clerk's 'classified', 'escalated' or 'returned' is recorded as feedback. Retraining runs on a cron
@@ -70,7 +72,6 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
   }
 
   onModuleInit(): void {
-    this.hooks.on('classification', '*', ['registered'], async () => this.passes.wake());
     this.hooks.on('classification-feedback', '*', ['classified', 'escalated', 'returned'], (e) =>
       this.feedback.handle(e),
     );
@@ -102,6 +103,11 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
     await this.poll.stop();
     await Promise.all([this.scheduling, this.passes.stop()]);
     await this.grouping;
+  }
+
+  /** Appeals were registered in this process: a pass looks for them now, not at the next poll. */
+  registered(): void {
+    this.passes.wake();
   }
 
   /** One pass (PassRunner): how many appeals it took, or 'stop' while the bootstrap model is awaited. */
@@ -242,5 +248,9 @@ export class ClassificationWorker implements OnModuleInit, OnApplicationShutdown
 }
 
 /** What the worker imports: the classification library plus this processor. */
-@Module({ imports: [ClassificationModule], providers: [ClassificationWorker] })
+@Module({
+  imports: [ClassificationModule],
+  providers: [ClassificationWorker],
+  exports: [ClassificationWorker],
+})
 export class ClassificationWorkerModule {}

@@ -13,6 +13,7 @@ import {
   processJobs,
   RepeatableJobs,
 } from '@inbox/queue';
+import { ClassificationWorker } from './classification.worker';
 
 /**
  * Intake processors. Thin: validate the payload, call the domain service, log ids only. Concurrency comes
@@ -28,6 +29,7 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
     private readonly registrar: AppealRegistrar,
     private readonly store: InboundStore,
     private readonly repeatables: RepeatableJobs,
+    private readonly classification: ClassificationWorker,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -54,6 +56,7 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
   private async normalise(job: Job): Promise<unknown> {
     const { inboundItemId } = parseJobPayload(JobName.NormaliseInboundItem, job.data);
     const outcome = await this.registrar.registerInboundItem(inboundItemId);
+    if (outcome.kind === 'registered') this.wakeClassification();
     if (outcome.kind === 'quarantined') {
       this.log.warn('inbound item quarantined', { inboundItemId, reason: outcome.reason });
       return { kind: outcome.kind };
@@ -79,9 +82,15 @@ export class IntakeWorker implements OnModuleInit, OnApplicationShutdown {
       if (outcome.kind === 'quarantined')
         this.log.warn('inbound item quarantined', { inboundItemId: id, reason: outcome.reason });
     }
+    if (counts.registered) this.wakeClassification();
     if (failures.length > 0)
       throw new Error(`${failures.length} of ${inboundItemIds.length} items failed: ${failures[0]}`);
     return counts;
+  }
+
+  /** New appeals: this process's classification passes look for them now (CLASSIFY_ON_REGISTRATION). */
+  private wakeClassification(): void {
+    if (this.config.classifyOnRegistration) this.classification.registered();
   }
 
   private async sweep(job: Job): Promise<{ requeued: number }> {

@@ -108,6 +108,8 @@ export class AppConfig {
   readonly classifyBatch: number;
   readonly classifyPasses: number;
   readonly classifyPollMs: number;
+  /** Whether a worker's registrations wake its classification passes at once (else the poll finds them). */
+  readonly classifyOnRegistration: boolean;
   /** Appeals per incident-grouping pass (one grouping pass at a time per worker, after the classification). */
   readonly clusterBatch: number;
   /** A message whose every attempt failed on a temporary error is tried again by itself: first after this long,
@@ -346,6 +348,7 @@ export class AppConfig {
     this.classifyBatch = int('CLASSIFY_BATCH', 50, 1, 1000);
     this.classifyPasses = int('CLASSIFY_PASSES', 4, 1, 64);
     this.classifyPollMs = int('CLASSIFY_POLL_MS', 250, 10, 60_000);
+    this.classifyOnRegistration = bool('CLASSIFY_ON_REGISTRATION', true);
     this.clusterBatch = int('CLUSTER_BATCH', 200, 1, 5000);
     this.deliveryRetryFailedMs = int('DELIVERY_RETRY_FAILED_MS', 600_000, 1_000, 86_400_000);
     this.deliveryRetryRounds = int('DELIVERY_RETRY_ROUNDS', 6, 0, 50);
