@@ -289,20 +289,19 @@ describe('OK channel (e2e)', () => {
     expect((await post(`/api/v1/appeals/${appeal.id}/take`, operator)).status).toBe(204);
     expect(
       (
-        await post(`/api/v1/appeals/${appeal.id}/extend`, operator, {
-          kind: 'appeal',
-          days: 10,
-          reason: 'Запрошены сведения у управляющей компании',
+        await post(`/api/v1/appeals/${appeal.id}/redirect`, operator, {
+          body: 'Администрация района',
+          reason: 'Вопрос ведения района',
         })
       ).status,
     ).toBe(204);
     const started = Date.now();
-    await sent(otherChat, (t) => t.includes('продлён'));
+    await sent(otherChat, (t) => t.includes('передано'));
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     await new Promise((r) => setTimeout(r, 1000));
-    expect(fake.messages.filter((m) => m.chatId === otherChat && textOf(m).includes('продлён'))).toHaveLength(
-      1,
-    );
+    expect(
+      fake.messages.filter((m) => m.chatId === otherChat && textOf(m).includes('передано')),
+    ).toHaveLength(1);
     expect(
       await query(
         `SELECT status, attempts FROM outbound_messages WHERE appeal_id = $1 AND kind = 'status-notice'`,

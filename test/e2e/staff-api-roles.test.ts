@@ -537,6 +537,92 @@ describe('complete card, search, honest clocks (e2e)', () => {
     expect(escalate.status).toBe(403);
   });
 
+  it("offers each of the card's actions to the roles whose command allows it, and a message no 59-ФЗ extension", async () => {
+    const appeal = await fromTelegram();
+    await toBothMinistries(appeal.appealId, { patronymic: 'Андреевич', phone: '+7 913 700-55-66' });
+    const supervisor = await signInAs(t.stack.api, t.stack.baseUrl, Role.Supervisor, 'region');
+    const access = async (who: SignedIn) =>
+      (await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, who))).access;
+    const roles = { admin: staff.admin, supervisor, head: staff.centreHead, clerk: staff.housingClerk };
+    const offered: Record<string, string[]> = {};
+    for (const [role, who] of Object.entries({ ...roles, operator: staff.operator }))
+      offered[role] = Object.entries(await access(who))
+        .filter(([name, may]) => name !== 'readOnly' && may === true)
+        .map(([name]) => name)
+        .sort();
+    // Line 1 and the region's supervisor: everything but a line-2 part's own actions.
+    const whole = [
+      'mayAnswer',
+      'mayAssign',
+      'mayChangeContacts',
+      'mayClose',
+      'mayEscalate',
+      'mayExtendAppeal',
+      'mayRate',
+      'mayRedirect',
+      'mayTake',
+    ];
+    expect(offered).toEqual({
+      // An administrator's card offered «Взять в работу» and the answer form, which are not theirs: they run the
+      // system.
+      admin: ['mayAssign', 'mayEscalate', 'mayExtendAppeal'],
+      supervisor: whole,
+      // The centre's head: the appeal is line 1's (the centre's) to lead; the head does not hand it to line 2.
+      head: whole.filter((may) => may !== 'mayEscalate' && may !== 'mayRate'),
+      clerk: [
+        'mayAnswer',
+        'mayAssign',
+        'mayClose',
+        'mayExtendAppeal',
+        'mayExtendLine2',
+        'mayReturn',
+        'mayTake',
+      ],
+      operator: whole,
+    });
+    // What is not offered is refused, in Russian; what is offered is done.
+    const take = await call('POST', `/api/v1/appeals/${appeal.appealId}/take`, staff.admin);
+    expect([take.status, (await json(take)).message]).toEqual([
+      403,
+      expect.stringMatching(/^Администратор не/),
+    ]);
+    const close = await call('POST', `/api/v1/appeals/${appeal.appealId}/close`, staff.admin, {});
+    expect(close.status).toBe(403);
+    const draft = await call('POST', `/api/v1/appeals/${appeal.appealId}/answers`, staff.admin, {
+      text: 'Ответ',
+    });
+    expect(draft.status).toBe(403);
+    for (const who of [supervisor, staff.housingClerk])
+      expect((await call('POST', `/api/v1/appeals/${appeal.appealId}/take`, who)).status).toBe(204);
+    const line2 = (who: SignedIn) =>
+      call('POST', `/api/v1/appeals/${appeal.appealId}/extend`, who, {
+        kind: 'line2',
+        until: new Date(Date.now() + 86_400_000).toISOString(),
+        reason: 'Запрошены сведения',
+      });
+    // The supervisor's organisation holds no line-2 part: the line-2 term is not hers.
+    expect((await line2(supervisor)).status).toBe(409);
+
+    // A message outside 59-ФЗ (a private Telegram chat): no 59-ФЗ term for anyone, said before and refused.
+    const message = await fromTelegram({ regime: 'message' });
+    for (const who of [staff.admin, supervisor, staff.centreHead, staff.operator])
+      expect(
+        (await json(call('GET', `/api/v1/appeals/${message.appealId}`, who))).access.mayExtendAppeal,
+      ).toBe(false);
+    const preview = await json(call('GET', `/api/v1/appeals/${message.appealId}/extension`, staff.operator));
+    expect(preview.refusal).toMatch(/^Это сообщение, а не обращение по 59-ФЗ/);
+    expect((await call('POST', `/api/v1/appeals/${message.appealId}/take`, staff.operator)).status).toBe(204);
+    const extend = await call('POST', `/api/v1/appeals/${message.appealId}/extend`, staff.operator, {
+      kind: 'appeal',
+      days: 10,
+      reason: 'Запрошены сведения',
+    });
+    expect([extend.status, (await json(extend)).message]).toEqual([
+      409,
+      expect.stringMatching(/^Это сообщение, а не обращение по 59-ФЗ/),
+    ]);
+  });
+
   it('lets only line 1 and the lead organisation redirect the whole appeal; a co-executor returns its part', async () => {
     const appeal = await fromTelegram();
     await toBothMinistries(appeal.appealId, { patronymic: 'Андреевич', phone: '+7 913 700-55-66' });

@@ -393,18 +393,17 @@ describe('Telegram channel (e2e)', () => {
       expect((await post(`/api/v1/appeals/${appeal.id}/take`, operator)).status).toBe(204);
       expect(
         (
-          await post(`/api/v1/appeals/${appeal.id}/extend`, operator, {
-            kind: 'appeal',
-            days: 10,
-            reason: 'Запрошены сведения у регионального оператора',
+          await post(`/api/v1/appeals/${appeal.id}/redirect`, operator, {
+            body: 'Администрация района',
+            reason: 'Вопрос ведения района',
           })
         ).status,
       ).toBe(204);
-      await sent(other, (t) => t.includes('продлён'));
+      await sent(other, (t) => t.includes('передано'));
       const limited = fake.calls.filter((c) => c.method === 'sendMessage' && c.status === 429);
       expect(limited).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 1500));
-      expect(fake.sentTo(other).filter((m) => m.text?.includes('продлён'))).toHaveLength(1);
+      expect(fake.sentTo(other).filter((m) => m.text?.includes('передано'))).toHaveLength(1);
       expect(
         await query(
           `SELECT status, attempts FROM outbound_messages WHERE appeal_id = $1 AND kind = 'status-notice'`,

@@ -296,16 +296,15 @@ describe('VK channel (e2e)', () => {
       expect((await post(`/api/v1/appeals/${appeal.id}/take`, operator)).status).toBe(204);
       expect(
         (
-          await post(`/api/v1/appeals/${appeal.id}/extend`, operator, {
-            kind: 'appeal',
-            days: 10,
-            reason: 'Запрошены сведения у подрядчика',
+          await post(`/api/v1/appeals/${appeal.id}/redirect`, operator, {
+            body: 'Администрация района',
+            reason: 'Вопрос ведения района',
           })
         ).status,
       ).toBe(204);
-      await sent(other, (t) => t.includes('продлён'));
+      await sent(other, (t) => t.includes('передано'));
       await new Promise((r) => setTimeout(r, 1500));
-      expect(fake.messages.filter((m) => m.peerId === other && m.message.includes('продлён'))).toHaveLength(
+      expect(fake.messages.filter((m) => m.peerId === other && m.message.includes('передано'))).toHaveLength(
         1,
       );
       expect(

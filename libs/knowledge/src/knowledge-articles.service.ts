@@ -213,7 +213,8 @@ export class KnowledgeArticles {
    * closed and the article counted. Only a call or visit registered by line 1 and still with line 1.
    */
   async answeredOnTheSpot(appealId: string, articleId: string, actor: KnowledgeActor) {
-    if (![Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role)) {
+    // Not an administrator: closing the call is working the appeal (the close command refuses them too).
+    if (![Role.Operator, Role.Supervisor].includes(actor.role)) {
       // A refusal of rights, on record like the KB's others (the appeal and the article, ids only).
       await refusedOnRecord(
         this.audit,

@@ -130,6 +130,36 @@ export class AppealAccessDto {
       'ведущая обращение организация и руководители над ней; соисполнитель возвращает своё поручение',
   })
   mayRedirect!: boolean;
+  @ApiProperty({
+    description: 'Может ли сотрудник взять обращение в работу: все, кроме администратора',
+  })
+  mayTake!: boolean;
+  @ApiProperty({ description: 'Может ли сотрудник подготовить ответ: все, кроме администратора' })
+  mayAnswer!: boolean;
+  @ApiProperty({ description: 'Может ли сотрудник назначить исполнителя (сотрудника своей организации)' })
+  mayAssign!: boolean;
+  @ApiProperty({
+    description:
+      'Может ли сотрудник вернуть поручение как направленное не по адресу: у его организации есть действующее ' +
+      'поручение 2-й линии',
+  })
+  mayReturn!: boolean;
+  @ApiProperty({
+    description:
+      'Может ли сотрудник продлить срок по 59-ФЗ: только обращение по 59-ФЗ, не сообщение; где решает ' +
+      'руководитель, предпросмотр продления называет отказ',
+  })
+  mayExtendAppeal!: boolean;
+  @ApiProperty({
+    description: 'Может ли сотрудник продлить срок ответа 2-й линии: действующее поручение его организации',
+  })
+  mayExtendLine2!: boolean;
+  @ApiProperty({ description: 'Может ли сотрудник завершить рассмотрение: все, кроме администратора' })
+  mayClose!: boolean;
+  @ApiProperty({
+    description: 'Может ли сотрудник внести оценку со слов заявителя: 1-я линия и руководство региона',
+  })
+  mayRate!: boolean;
 }
 
 export class AttachmentDto {

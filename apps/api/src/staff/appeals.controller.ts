@@ -1,7 +1,7 @@
 import { Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuditLog, Role, Staff, type StaffContext } from '@inbox/access';
-import { AppealQueries, mayChangeContacts, mayEscalate, mayRedirect } from '@inbox/appeals';
+import { AppealQueries, cardActions } from '@inbox/appeals';
 import { maskPersonNames, notFoundError, redactStrings } from '@inbox/common';
 import { actorOf } from './actor-of';
 import { AppealListQueryDto } from './appeal-list-query.dto';
@@ -108,9 +108,7 @@ export class AppealsController {
       ...found,
       access: {
         ...found.access,
-        mayChangeContacts: !found.access.readOnly && mayChangeContacts(actorOf(staff), found.organisationId),
-        mayEscalate: !found.access.readOnly && mayEscalate(staff.user),
-        mayRedirect: !found.access.readOnly && mayRedirect(actorOf(staff), found.organisationId),
+        ...cardActions(actorOf(staff), { ...found, readOnly: found.access.readOnly }),
       },
     };
     // Administrators run the system, not appeals: they never get the applicant's personal data.

@@ -91,6 +91,8 @@ export interface LockedAppeal {
   registration_number: string;
   registered_at: Date;
   status: AppealStatus;
+  /** 'appeal' (59-ФЗ) or 'message' (outside 59-ФЗ). */
+  regime: string;
   channel: string;
   organisation_id: string;
   assignee_id: string | null;
@@ -823,7 +825,7 @@ export class AppealsRepository {
   async lockInScope(tx: Db, id: string, scope: AccessScope): Promise<LockedAppeal | undefined> {
     const params: unknown[] = [id];
     const [appeal] = (await tx.query(
-      `SELECT a.id, a.registration_number, a.registered_at, a.status, a.channel, a.organisation_id,
+      `SELECT a.id, a.registration_number, a.registered_at, a.status, a.regime, a.channel, a.organisation_id,
               a.assignee_id, a.topic_id, a.subject, a.line, a.fast_track, a.time_zone,
               to_char(a.answer_due_date, 'YYYY-MM-DD') AS answer_due_date, a.redirect_due_at,
               a.escalation_due_at, a.extended, a.applicant_id

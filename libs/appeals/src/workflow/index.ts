@@ -6,4 +6,5 @@ export * from './commands';
 export * from './appeal-workflow.service';
 export * from './card-editor';
 export { leadsAppeal, mayEscalate, mayRedirect } from './rules';
+export * from './card-actions';
 export * from './escalation-requirements';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { canSeeOrganisation, Role } from '@inbox/access';
+import { canSeeOrganisation, Role, seesEverything } from '@inbox/access';
 import { AppealStatus, canTransition, InvalidTransitionError, OPEN_STATUSES } from '../appeal-status';
 import { AnswersRepository, type LockedAnswer } from '../repositories/answers.repository';
 import { AppealPartsRepository } from '../repositories/appeal-parts.repository';
@@ -19,6 +19,27 @@ export function refused(from: AppealStatus, to: AppealStatus): WorkflowError {
 
 export function assertTransition(from: AppealStatus, to: AppealStatus): void {
   if (!canTransition(from, to)) throw refused(from, to);
+}
+
+/**
+ * Administrators run the system, not appeals (they never see the applicant): they do not take an appeal into
+ * work, write its answer, nor close its consideration.
+ */
+export function worksAppeals(actor: Pick<Actor, 'role'>): boolean {
+  return actor.role !== Role.Admin;
+}
+
+export const ADMIN_DOES_NOT_WORK_APPEALS =
+  'Администратор не рассматривает обращения: взять в работу, подготовить ответ и завершить рассмотрение может ' +
+  'сотрудник 1-й линии или организации';
+
+/**
+ * Who records a rating the applicant gave by phone or in a letter: line 1 and the region's supervisors, who see
+ * the whole inbox — never an organisation about its own answer (one rating per answer: a clerk's «удовлетворён»
+ * would take the citizen's own place, and a poor rating's re-routing upwards with it), nor an administrator.
+ */
+export function mayRecordRating(actor: Pick<Actor, 'role' | 'scope'>): boolean {
+  return worksAppeals(actor) && seesEverything(actor.scope);
 }
 
 /** Who may hand an appeal to line 2: the management centre's operators, supervisors and administrators. */

@@ -15,12 +15,14 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { EscalateModal } from '../../components/EscalateModal';
-import { type Dialog, withdrawalOf, withdrawnCloseReason } from './appeal-state';
+import { type Dialog, extensionKinds, withdrawalOf, withdrawnCloseReason } from './appeal-state';
 import { textOf, DialogButtons } from '../../components/forms';
 import { DateField } from '../../components/DateField';
 import { formatDateTime, formatLocalDate, instantIn, zoneLabel } from '../../lib/time';
 
 type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';
+
+const EXTENSION_KIND = { appeal: 'Срок по 59-ФЗ', line2: 'Срок ответа 2-й линии' } as const;
 
 /** The card's dialogs: escalate, return, redirect, extend, rate, close a withdrawn appeal. */
 export function ActionDialogs(props: {
@@ -38,13 +40,16 @@ export function ActionDialogs(props: {
   const id = card.id;
   const [reason, setReason] = useState('');
   const [body, setBody] = useState('');
-  const [kind, setKind] = useState<'appeal' | 'line2'>('appeal');
+  const [chosenKind, setKind] = useState<'appeal' | 'line2'>('appeal');
+  // Only the terms the api would extend for this viewer: a message outside 59-ФЗ has no 59-ФЗ term.
+  const kinds = extensionKinds(card);
+  const kind = kinds.includes(chosenKind) ? chosenKind : (kinds[0] ?? 'appeal');
   const [days, setDays] = useState<number | string>(30);
   const [until, setUntil] = useState('');
   const [answered, setAnswered] = useState('yes');
   const [satisfaction, setSatisfaction] = useState<Satisfaction>('satisfied');
   const withdrawal = withdrawalOf(card);
-  const extension = useExtensionPreview(card, days, dialog === 'extend');
+  const extension = useExtensionPreview(card, days, dialog === 'extend' && kinds.includes('appeal'));
   // A clerk whose organisation has a head is told so on opening, not after filling the dialog in.
   const extensionRefused = extension.data?.refusal;
   useEffect(() => {
@@ -140,14 +145,22 @@ export function ActionDialogs(props: {
           disabled: !reasonGiven || (kind === 'line2' && !until) || (kind === 'appeal' && !!extensionRefused),
         },
         <>
-          <SegmentedControl
-            value={kind}
-            onChange={(v) => setKind(v as 'appeal' | 'line2')}
-            data={[
-              { value: 'appeal', label: 'Срок по 59-ФЗ' },
-              { value: 'line2', label: 'Срок ответа 2-й линии' },
-            ]}
-          />
+          {kinds.length > 1 ? (
+            <SegmentedControl
+              value={kind}
+              onChange={(v) => setKind(v as 'appeal' | 'line2')}
+              data={kinds.map((k) => ({ value: k, label: EXTENSION_KIND[k] }))}
+            />
+          ) : (
+            <Text size="sm" fw={500} data-testid="extension-kind">
+              {EXTENSION_KIND[kind]}
+            </Text>
+          )}
+          {card.regime !== 'appeal' && (
+            <Text size="xs" c="dimmed">
+              Это сообщение, а не обращение по 59-ФЗ: срок по 59-ФЗ к нему не применяется.
+            </Text>
+          )}
           {kind === 'appeal' && extensionRefused ? (
             <Text size="sm" role="status" aria-live="polite" data-testid="extension-preview">
               {extensionRefused}.

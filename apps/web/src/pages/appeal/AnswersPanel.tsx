@@ -120,7 +120,8 @@ export function AnswersSection({
     ans.authorId !== me.id &&
     (me.role === 'supervisor' || me.role === 'admin' || ans.organisationId === me.organisationId);
   const template = templates.data?.find((t) => t.id === templateId);
-  const canWrite = OPEN.includes(card.status) || card.status === 'answered';
+  // Not an administrator's: the api refuses their draft (they run the system, not appeals).
+  const canWrite = card.access.mayAnswer && (OPEN.includes(card.status) || card.status === 'answered');
   // With a draft of the viewer's organisation open, the empty form below it read as an invitation to write a
   // second one: it waits behind a button (several drafts stay possible, e.g. for another organisation's part).
   const draftOpen = (answers.data ?? []).some(

@@ -18,7 +18,7 @@ import { Pending } from '../../components/tables';
 import { AssignModal } from '../InboxPage';
 import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
-import { CLOSABLE, type Dialog, OPEN, withdrawalOf } from './appeal-state';
+import { cardToolbar, closesWithdrawn, type Dialog, OPEN, ownPart, withdrawalOf } from './appeal-state';
 import { ApplicantPanel } from './ApplicantPanel';
 import { AttachToAppeal, Attachments } from './AttachmentsPanel';
 import { ClassificationPanel } from './ClassificationPanel';
@@ -117,30 +117,17 @@ export function AppealPage() {
   }
   const a = card.data;
   const isOpen = OPEN.includes(a.status);
-  const line1 = me.role !== 'clerk';
-  // A rating the applicant gave by phone is recorded by line 1 or the region's supervisors, never by the
-  // organisation that answered (the api refuses it: one rating per answer).
-  const recordsRatings =
-    me.role === 'operator' ||
-    (me.role === 'supervisor' && ['region', 'management-centre'].includes(me.organisationKind));
-  const line2Active = a.organisations.some((o) => o.id === me.organisationId && o.role === 'co-executor');
+  // What the api lets this viewer do (the card's access, by the commands' rules), where the status allows it.
+  const actions = new Set(cardToolbar(a, me));
   // A line-2 clerk takes their organisation's part, not the appeal: the part's assignee says who holds it.
-  const myPart = a.organisations.find(
-    (o) => o.id === me.organisationId && o.line === 2 && o.state === 'active',
-  );
-  const heldByMe = (myPart && me.role !== 'admin' ? myPart.assigneeId : a.assigneeId) === me.id;
+  const myPart = ownPart(a, me);
   // Both holders where the viewer's organisation works a line-2 part: an assignment made on line 1 (a regional
   // supervisor naming a management-centre operator) showed no change while the card named the part's holder.
-  const partView = !!myPart && me.role !== 'admin';
+  const partView = !!myPart;
   const holderText = (id: string | null | undefined, name: string | null | undefined, label: string) =>
     id === me.id ? `${label}: вы` : name ? `${label}: ${name}` : `${label}: не назначен`;
   const withdrawal = withdrawalOf(a);
-  // Closing without an answer where the status model allows it, or from any open status by line 1 when the
-  // author withdrew it (59-ФЗ ст. 5 п. 5); an administrator only looks on.
-  const canCloseWithdrawn =
-    !!withdrawal &&
-    me.role !== 'admin' &&
-    (CLOSABLE.includes(a.status) || (withdrawal.by === 'author' && isOpen && line1));
+  const canCloseWithdrawn = closesWithdrawn(a, me);
 
   return (
     <Stack gap="sm">
@@ -191,7 +178,7 @@ export function AppealPage() {
           </Text>
         </div>
         <Group gap="xs" role="toolbar" aria-label="Действия с обращением">
-          {isOpen && !heldByMe && (
+          {actions.has('take') && (
             <Button
               size="sm"
               variant="light"
@@ -201,7 +188,7 @@ export function AppealPage() {
               Взять в работу
             </Button>
           )}
-          {isOpen && a.access.mayEscalate && (
+          {actions.has('escalate') && (
             <Button
               size="sm"
               onClick={() => {
@@ -214,28 +201,28 @@ export function AppealPage() {
               Передать на 2-ю линию
             </Button>
           )}
-          {isOpen && me.role !== 'clerk' && (
+          {actions.has('assign') && (
             <Button size="sm" variant="default" onClick={() => setDialog('assign')}>
               Назначить исполнителя
             </Button>
           )}
-          {isOpen && line2Active && (
+          {actions.has('return') && (
             <Button size="sm" variant="light" color="orange" onClick={() => setDialog('return')}>
               Вернуть как не по адресу
             </Button>
           )}
-          {isOpen && (
+          {actions.has('extend') && (
             <Button size="sm" variant="default" onClick={() => setDialog('extend')}>
               Продлить срок
             </Button>
           )}
-          {isOpen && a.access.mayRedirect && (
+          {actions.has('redirect') && (
             <Button size="sm" variant="default" onClick={() => setDialog('redirect')}>
               Направить по компетенции
             </Button>
           )}
           {/* A withdrawn appeal closes from its notice below, with the reason. */}
-          {['answered', 'redirected'].includes(a.status) && !canCloseWithdrawn && (
+          {actions.has('close') && (
             <Button
               size="sm"
               variant="default"
@@ -245,7 +232,7 @@ export function AppealPage() {
               Завершить
             </Button>
           )}
-          {['answered', 'closed'].includes(a.status) && recordsRatings && (
+          {actions.has('rate') && (
             <Button size="sm" variant="default" onClick={() => setDialog('rate')}>
               Внести оценку
             </Button>

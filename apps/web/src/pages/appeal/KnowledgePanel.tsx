@@ -43,10 +43,11 @@ export function KnowledgePanel({
     onError: (e) => onDone(errorText(e), 'red'),
   });
   const line1 = me.role === 'operator' || me.role === 'supervisor' || me.role === 'admin';
-  const canWrite = OPEN.includes(card.status) || card.status === 'answered';
-  // S1 п. 9: a call or visit line 1 registered and still holds can be answered on the spot and closed.
+  const canWrite = card.access.mayAnswer && (OPEN.includes(card.status) || card.status === 'answered');
+  // S1 п. 9: a call or visit line 1 registered and still holds can be answered on the spot and closed — not by
+  // an administrator, who does not work appeals (the api refuses them).
   const callOnLine1 =
-    line1 &&
+    (me.role === 'operator' || me.role === 'supervisor') &&
     card.channel === 'operator' &&
     card.status === 'registered' &&
     !card.organisations.some((o) => o.role === 'co-executor');

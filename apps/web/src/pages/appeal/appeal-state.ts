@@ -68,3 +68,66 @@ export function withdrawnCloseReason(w: Withdrawal): string {
     ? `Сообщение отклонено модератором канала${w.reason ? `: ${w.reason}` : ''}`
     : 'Заявитель отозвал обращение (удалил своё сообщение)';
 }
+
+/** A button of the card's toolbar. */
+export type CardAction = 'take' | 'escalate' | 'assign' | 'return' | 'extend' | 'redirect' | 'close' | 'rate';
+
+/** Who looks at the card, as the toolbar needs them. */
+export interface Viewer {
+  id: string;
+  role: string;
+  organisationId: string;
+}
+
+/** The viewer's organisation's active line-2 part, where it has one (an administrator works none). */
+export function ownPart(card: AppealCard, me: Viewer) {
+  if (me.role === 'admin') return undefined;
+  return card.organisations.find((o) => o.id === me.organisationId && o.line === 2 && o.state === 'active');
+}
+
+/** Whether the viewer holds what they would take: their organisation's part, else the appeal. */
+export function heldBy(card: AppealCard, me: Viewer): boolean {
+  const part = ownPart(card, me);
+  return (part ? part.assigneeId : card.assigneeId) === me.id;
+}
+
+/**
+ * Whether the card offers to close a withdrawn appeal without an answer: where the status model allows it, or
+ * from any open status when its author withdrew it — by line 1, not a clerk (59-ФЗ ст. 5 п. 5; the close command
+ * refuses a clerk that one, and an administrator any).
+ */
+export function closesWithdrawn(card: AppealCard, me: Viewer): boolean {
+  const withdrawal = withdrawalOf(card);
+  if (!withdrawal || !card.access.mayClose) return false;
+  const open = OPEN.includes(card.status);
+  return CLOSABLE.includes(card.status) || (withdrawal.by === 'author' && open && me.role !== 'clerk');
+}
+
+/**
+ * The card's toolbar: each button where the api would let the viewer do it (the card's `access`, by the commands'
+ * own rules) and the status allows it. An administrator was offered «Взять в работу», which is not theirs.
+ */
+export function cardToolbar(card: AppealCard, me: Viewer): CardAction[] {
+  const open = OPEN.includes(card.status);
+  const access = card.access;
+  const shown: Record<CardAction, boolean> = {
+    take: open && access.mayTake && !heldBy(card, me),
+    escalate: open && access.mayEscalate,
+    assign: open && access.mayAssign,
+    return: open && access.mayReturn,
+    extend: open && (access.mayExtendAppeal || access.mayExtendLine2),
+    redirect: open && access.mayRedirect,
+    // A withdrawn appeal closes from its notice, with the reason.
+    close: ['answered', 'redirected'].includes(card.status) && access.mayClose && !closesWithdrawn(card, me),
+    rate: ['answered', 'closed'].includes(card.status) && access.mayRate,
+  };
+  return (Object.keys(shown) as CardAction[]).filter((a) => shown[a]);
+}
+
+/** The kinds of extension the dialog offers: the 59-ФЗ term only for a 59-ФЗ appeal, the line-2 term to its holder. */
+export function extensionKinds(card: AppealCard): ('appeal' | 'line2')[] {
+  return [
+    ...(card.access.mayExtendAppeal ? (['appeal'] as const) : []),
+    ...(card.access.mayExtendLine2 ? (['line2'] as const) : []),
+  ];
+}

@@ -21,6 +21,8 @@ export type ExtendInput =
 
 const ONCE = 'Срок уже продлевался: 59-ФЗ допускает одно продление';
 const HEAD_DECIDES = 'Продление срока по 59-ФЗ предоставляет руководитель подразделения';
+const NOT_AN_APPEAL =
+  'Это сообщение, а не обращение по 59-ФЗ: срок по 59-ФЗ к нему не применяется и не продлевается';
 
 /**
  * Extension. The appeal's own term: once, by up to 30 days, with a reason and a notice to the applicant
@@ -59,7 +61,12 @@ export class ExtendCommand {
       days,
     );
     // Said before the clerk fills the dialog in, not after «Продлить».
-    const refusal = (await this.headDecides(this.dataSource.manager, actor)) ? HEAD_DECIDES : undefined;
+    const refusal =
+      row.regime !== 'appeal'
+        ? NOT_AN_APPEAL
+        : (await this.headDecides(this.dataSource.manager, actor))
+          ? HEAD_DECIDES
+          : undefined;
     return { answerDueDate, answerDueAt, ...(refusal ? { refusal } : {}) };
   }
 
@@ -105,6 +112,8 @@ export class ExtendCommand {
     { tx, appeal: a, actor, record, notifyApplicant }: ChangeContext,
     input: Extract<ExtendInput, { kind: 'appeal' }>,
   ): Promise<void> {
+    // A message outside 59-ФЗ (a social network's post, a ПОС message of that regime) has no 59-ФЗ term.
+    if (a.regime !== 'appeal') throw new WorkflowError('conflict', NOT_AN_APPEAL);
     if (a.extended) throw new WorkflowError('conflict', ONCE, { days: ONCE });
     if (await this.headDecides(tx, actor)) throw new WorkflowError('forbidden', HEAD_DECIDES);
     assertTransition(a.status, AppealStatus.Extended);

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Role, seesEverything } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
 import { computeAppealDeadlines, ProductionCalendar } from '@inbox/deadlines';
 import { AppealStatus, canTransition } from '../../appeal-status';
@@ -10,7 +9,7 @@ import { NotificationsRepository } from '../../repositories/notifications.reposi
 import { RatingsRepository } from '../../repositories/ratings.repository';
 import { type Actor, isPoorRating, type RatingInput } from '../actor';
 import { AppealChange } from '../appeal-change';
-import { WorkflowRules } from '../rules';
+import { mayRecordRating, WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
 export interface RatingOutcome {
@@ -31,15 +30,6 @@ function ruDate(isoDate: string): string {
 export const NOTHING_TO_RATE = 'Ответ по обращению ещё не дан: оценить можно после ответа';
 export const STAFF_RATING_REFUSED =
   'Оценку со слов заявителя вносит первая линия (ЕКЦ/ЦУР) или руководство региона, а не организация, давшая ответ';
-
-/**
- * Who records a rating the applicant gave by phone or in a letter: line 1 and the region's supervisors, who see
- * the whole inbox — never an organisation about its own answer (one rating per answer: a clerk's «удовлетворён»
- * would take the citizen's own place, and a poor rating's re-routing upwards with it), nor an administrator.
- */
-function mayRecordForApplicant(actor: Actor): boolean {
-  return actor.role !== Role.Admin && seesEverything(actor.scope);
-}
 
 /**
  * A rating from any channel (S4 п. 27.3, or the channel's scale), of the latest answer (or the one a rating link
@@ -70,7 +60,7 @@ export class RateCommand {
     now = new Date(),
   ): Promise<RatingOutcome> {
     return this.change.run(appealId, actor, 'rate', async ({ tx, appeal: a, record }) => {
-      if (rating.via === 'staff' && !mayRecordForApplicant(actor))
+      if (rating.via === 'staff' && !mayRecordRating(actor))
         throw new WorkflowError('forbidden', STAFF_RATING_REFUSED, undefined, { reason: 'role' });
       const poor = isPoorRating(rating);
       const comment = rating.comment?.trim() || null;

@@ -1,0 +1,70 @@
+import { type AppealCard } from '../../api/types';
+import { cardToolbar, extensionKinds } from './appeal-state';
+
+const ALL = {
+  readOnly: false,
+  mayChangeContacts: true,
+  mayEscalate: true,
+  mayRedirect: true,
+  mayTake: true,
+  mayAnswer: true,
+  mayAssign: true,
+  mayReturn: true,
+  mayExtendAppeal: true,
+  mayExtendLine2: true,
+  mayClose: true,
+  mayRate: true,
+};
+const NONE = Object.fromEntries(Object.keys(ALL).map((k) => [k, false])) as typeof ALL;
+
+function card(over: Partial<AppealCard> & { access?: Partial<typeof ALL> } = {}): AppealCard {
+  return {
+    status: 'in_work',
+    regime: 'appeal',
+    assigneeId: null,
+    organisations: [],
+    history: [],
+    ...over,
+    access: { ...NONE, ...over.access },
+  } as unknown as AppealCard;
+}
+
+const ME = { id: 'me', role: 'operator', organisationId: 'cur' };
+
+describe('cardToolbar: each button where the api allows it', () => {
+  it('draws each action the card allows, and only those', () => {
+    expect(cardToolbar(card({ access: ALL }), ME)).toEqual([
+      'take',
+      'escalate',
+      'assign',
+      'return',
+      'extend',
+      'redirect',
+    ]);
+    // An administrator's card: the api refuses their «Взять в работу», so it is not there.
+    const admin = { ...ME, role: 'admin' };
+    expect(
+      cardToolbar(card({ access: { mayEscalate: true, mayAssign: true, mayExtendAppeal: true } }), admin),
+    ).toEqual(['escalate', 'assign', 'extend']);
+    expect(cardToolbar(card(), ME)).toEqual([]);
+  });
+
+  it('weighs the status: nothing to take once answered; closing and rating then', () => {
+    expect(cardToolbar(card({ status: 'answered', access: ALL }), ME)).toEqual(['close', 'rate']);
+    expect(cardToolbar(card({ status: 'answered', access: { mayRate: true } }), ME)).toEqual(['rate']);
+    expect(cardToolbar(card({ status: 'closed', access: ALL }), ME)).toEqual(['rate']);
+  });
+
+  it('does not offer to take what the viewer already holds', () => {
+    expect(cardToolbar(card({ assigneeId: 'me', access: { mayTake: true } }), ME)).toEqual([]);
+  });
+
+  it('offers «Продлить срок» only with a term to extend: no 59-ФЗ term for a message', () => {
+    expect(cardToolbar(card({ regime: 'message', access: { mayExtendAppeal: false } }), ME)).toEqual([]);
+    expect(extensionKinds(card({ access: { mayExtendAppeal: true, mayExtendLine2: true } }))).toEqual([
+      'appeal',
+      'line2',
+    ]);
+    expect(extensionKinds(card({ regime: 'message', access: { mayExtendLine2: true } }))).toEqual(['line2']);
+  });
+});
