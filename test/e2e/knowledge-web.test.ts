@@ -159,6 +159,22 @@ describe('knowledge base screens (browser e2e)', () => {
     await screenshot(page, 'appeal-knowledge');
     await panel.getByText('Скрипты разговора').click();
     await page.getByTestId('kb-scripts').getByText('Приветствие на входящем звонке').waitFor();
+    // On a phone each title keeps the width of the panel: beside its kind's badge it was squeezed into a narrow
+    // column, two or three words a line; now it goes under the badge when both do not fit on one line.
+    await page.setViewportSize({ width: 375, height: 812 });
+    const heads = await panel.getByTestId('kb-suggestion-head').evaluateAll((groups) =>
+      groups.map((g) => {
+        const [badge, title] = [...g.children].map((c) => c.getBoundingClientRect());
+        const lineHeight = parseFloat(
+          g.ownerDocument.defaultView!.getComputedStyle(g.children[1]).lineHeight,
+        );
+        return { beside: title.top < badge.bottom, lines: Math.round(title.height / lineHeight) };
+      }),
+    );
+    expect(heads.length).toBeGreaterThan(1);
+    // Beside the badge only when it fits there on one line; else under it, across the panel.
+    expect(heads.filter((h) => h.beside && h.lines > 1)).toEqual([]);
+    await page.setViewportSize(VIEWPORT);
 
     await first.getByRole('button', { name: 'Ответ дан на месте' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Закрыть звонок' }).click();

@@ -110,7 +110,9 @@ export function KnowledgePanel({
         )}
         {articles.slice(0, 5).map((a) => (
           <div key={a.id} data-testid="kb-suggestion" data-kind={a.kind}>
-            <Group gap={6} wrap="nowrap" align="flex-start">
+            {/* The title under the badge when both do not fit: beside it, on a phone, it was squeezed into a
+                narrow column of two or three words a line. */}
+            <Group gap={6} wrap="wrap" align="flex-start" data-testid="kb-suggestion-head">
               <KindBadge kind={a.kind} />
               <Anchor component={Link} to={`/knowledge/articles/${a.id}`} size="sm" fw={600} target="_blank">
                 {a.title}
