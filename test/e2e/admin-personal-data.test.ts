@@ -153,6 +153,19 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
       publishedBy: null,
       changeRequestId: null,
     });
+    // She asks about the bus three times, signing the subject: with no article on the topic, the knowledge base's
+    // «repeated questions» group them, the subjects as samples.
+    const roads = await idOf(stack.db.dataSource, 'topics', 'roads');
+    for (const stop of ['Школа', 'Рынок', 'Больница'])
+      await post('/api/v1/appeals', {
+        medium: 'phone',
+        subject: `${SURNAME} А. В.: автобус № 12 не ходит`,
+        text: `Автобус № 12 не ходит по расписанию, на остановке «${stop}» ждём по часу.`,
+        topicId: roads,
+        surname: SURNAME,
+        firstName: FIRST_NAME,
+        patronymic: PATRONYMIC,
+      });
     doc = (await json(fetch(`${stack.baseUrl}/api/docs-json`))) as OpenApi;
   });
   afterAll(async () => {
@@ -231,6 +244,15 @@ describe('an administrator sees no personal data on any endpoint (e2e)', () => {
     );
     expect(adminCard.text).toMatch(/^Я, \[имя скрыто\], пишу снова\. .* С уважением, \[имя скрыто\]\.$/);
     expect(JSON.stringify(adminCard)).not.toContain('Зябликов');
+    // The repeated questions are there for an administrator, her name gone from their subjects.
+    const repeated = await json(
+      fetch(`${stack.baseUrl}/api/v1/knowledge/gaps/repeated`, { headers: admin.headers }),
+    );
+    const bus = repeated.find((g: { topicName: string }) => g.topicName === 'Дороги и транспорт');
+    expect(bus.samples.map((x: { subject: string }) => x.subject)).toEqual(
+      Array(3).fill('[имя скрыто]: автобус № 12 не ходит'),
+    );
+    expect(bus.suggestedSubject).toBe('Дороги и транспорт: [имя скрыто]: автобус № 12 не ходит');
     // Most of the walk was answered (not refused), so the absence above means something.
     expect(answered).toBeGreaterThan(urls.length / 2);
     // The appeal is visible to the administrator: its list row is there, without the phone and e-mail.

@@ -21,7 +21,8 @@ import {
 } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { Role, Staff, type StaffContext } from '@inbox/access';
-import { invalidInput, redactStrings } from '@inbox/common';
+import { AppealQueries } from '@inbox/appeals';
+import { invalidInput, maskPersonNames, type PersonNames, redactStrings } from '@inbox/common';
 import {
   type ChangeRequestOrigin,
   type ChangeRequestStatus,
@@ -30,6 +31,7 @@ import {
   KnowledgeGaps,
   KnowledgeRequests,
   KnowledgeSections,
+  type RepeatedQuestion,
 } from '@inbox/knowledge';
 import {
   AnsweredOnTheSpotResultDto,
@@ -83,12 +85,26 @@ export function knowledgeActorOf(staff: StaffContext): KnowledgeActor {
   };
 }
 
+/**
+ * A group of repeated questions with each sample's applicant's names masked, and the suggested subject (the
+ * group's most common subject) without the names of any applicant in the group.
+ */
+function withoutNames(group: RepeatedQuestion, names: Map<string, PersonNames>): RepeatedQuestion {
+  const suggestedSubject = group.appealIds.reduce(
+    (subject, id) => maskPersonNames(subject, names.get(id) ?? {}),
+    group.suggestedSubject,
+  );
+  const samples = group.samples.map((s) => maskPersonNames(s, names.get(s.id) ?? {}));
+  return { ...group, samples, suggestedSubject };
+}
+
 /** Reading and using the knowledge base: browse, search, suggestions for an appeal or a call, one-click use. */
 @StaffController('api/v1/knowledge', 'knowledge')
 export class KnowledgeArticlesController {
   constructor(
     private readonly articles: KnowledgeArticles,
     private readonly gaps: KnowledgeGaps,
+    private readonly appeals: AppealQueries,
   ) {}
 
   @Get('articles')
@@ -194,8 +210,11 @@ export class KnowledgeArticlesController {
   @ApiOkResponse({ type: [RepeatedQuestionDto] })
   async repeated(@Query() query: RepeatedQuery, @Staff() staff: StaffContext) {
     const found = await this.gaps.repeatedQuestions(knowledgeActorOf(staff), query);
-    // The samples are appeals' subjects: an administrator gets them with phones and e-mails masked, as in the inbox.
-    return staff.user.role === Role.Admin ? redactStrings(found) : found;
+    if (staff.user.role !== Role.Admin) return found;
+    // The samples are appeals' subjects: an administrator gets them with the applicants' names, phones and
+    // e-mails masked, as in the inbox.
+    const names = await this.appeals.applicantNames([...new Set(found.flatMap((g) => g.appealIds))]);
+    return redactStrings(found.map((group) => withoutNames(group, names)));
   }
 }
 
