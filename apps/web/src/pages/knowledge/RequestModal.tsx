@@ -109,7 +109,9 @@ export function RequestModal({
         },
       }),
     onSuccess: async (r) => {
-      await queryClient.invalidateQueries({ queryKey: ['kb-requests'] });
+      // The appeals it names leave the repeated questions (a group stayed listed, ready for a second request).
+      for (const key of ['kb-requests', 'kb-repeated', 'kb-dashboard'])
+        await queryClient.invalidateQueries({ queryKey: [key] });
       onClose();
       navigate(`/knowledge/requests/${r.id}`);
     },

@@ -66,6 +66,8 @@ export function RequestPage() {
         'kb-versions',
         'kb-browse',
         'kb-dashboard',
+        // A cancelled request gives its appeals back to the repeated questions.
+        'kb-repeated',
       ]) {
         await queryClient.invalidateQueries({ queryKey: [key] });
       }

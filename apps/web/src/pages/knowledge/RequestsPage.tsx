@@ -132,7 +132,7 @@ function RepeatedRow({
   onRequest: (preset: RequestPreset) => void;
 }) {
   return (
-    <Card withBorder padding="xs" radius="sm" data-testid="kb-repeated">
+    <Card withBorder padding="xs" radius="sm" data-testid="kb-repeated" data-key={group.key}>
       {/* The button under the text on a phone: beside it, it was cut to «Сфор» at the card's edge. */}
       <Group justify="space-between" wrap="wrap" gap="xs">
         <div style={{ flex: '1 1 240px', minWidth: 0 }}>
