@@ -13,7 +13,7 @@ import { IncidentsPage } from './pages/IncidentsPage';
 import { InboxPage } from './pages/InboxPage';
 import { ChangePasswordPage } from './pages/ChangePasswordPage';
 import { LoginPage } from './pages/LoginPage';
-import { RegisterPage } from './pages/register/RegisterPage';
+import { RegisterPage, registersAppeals } from './pages/register/RegisterPage';
 import { ReportsPage } from './pages/ReportsPage';
 import { ArticlePage } from './pages/knowledge/ArticlePage';
 import { KnowledgePage } from './pages/knowledge/KnowledgePage';
@@ -74,7 +74,7 @@ export function App() {
           <Route path="/knowledge/requests" element={<RequestsPage />} />
           <Route path="/knowledge/requests/:id" element={<RequestPage />} />
           <Route path="/knowledge/reviews" element={<ReviewsPage />} />
-          {user.role !== 'clerk' && <Route path="/register" element={<RegisterPage />} />}
+          {registersAppeals(user) && <Route path="/register" element={<RegisterPage />} />}
           {user.role !== 'admin' && <Route path="/deliveries" element={<FailedDeliveriesPage />} />}
           {seesChannelQuarantine(user) && <Route path="/quarantine" element={<ChannelQuarantinePage />} />}
           {incidents && <Route path="/incidents/:id?" element={<IncidentsPage />} />}

@@ -21,6 +21,7 @@ import { Link, useLocation, useSearchParams } from 'react-router-dom';
 import { useAuth, useMe } from '../auth';
 import { avatarInitials, plural, roleLabel, shortName } from '../lib/labels';
 import { seesChannelQuarantine } from '../pages/ChannelQuarantinePage';
+import { registersAppeals } from '../pages/register/RegisterPage';
 import { actionQueues, defaultQueue, type Queue, QUEUES, queuesFor } from '../lib/queues';
 import { NotificationsButton } from './Notifications';
 import { ConnectionBanner } from './ConnectionBanner';
@@ -42,7 +43,7 @@ const SECTIONS: { to: string; label: string; icon: ReactNode; shownTo: (me: Me) 
     to: '/register',
     label: 'Регистрация обращения',
     icon: <PhoneIcon />,
-    shownTo: (me) => me.role !== 'clerk',
+    shownTo: registersAppeals,
   },
   { to: '/deliveries', label: 'Недоставленные', icon: <InboxIcon />, shownTo: (me) => me.role !== 'admin' },
   { to: '/quarantine', label: 'Нераспознанные', icon: <AlertIcon />, shownTo: seesChannelQuarantine },

@@ -25,13 +25,21 @@ import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
-import { type AppealSummary, type KbSuggestion } from '../../api/types';
+import { type AppealSummary, type KbSuggestion, type Me } from '../../api/types';
 import { PageTitle, StatusAlert, StatusBadge } from '../../components/common';
 import { ClipIcon } from '../../components/icons';
 import { EscalateModal } from '../../components/EscalateModal';
 import { fieldsOf } from '../../components/forms';
 import { APPEAL_FILE_TYPES } from '../appeal/AttachmentsPanel';
 import { formatDateTime } from '../../lib/time';
+
+/**
+ * Who the api lets register an appeal (POST /appeals): line 1, supervisors and administrators. A head was offered
+ * the form and refused «Недостаточно прав» on submitting it.
+ */
+export function registersAppeals(me: Pick<Me, 'role'>): boolean {
+  return me.role === 'operator' || me.role === 'supervisor' || me.role === 'admin';
+}
 
 type Medium = 'phone' | 'reception' | 'post';
 
