@@ -37,8 +37,8 @@ export function calendarWarning(calendar: ProductionCalendar, date: LocalDate): 
       code: 'outside-calendar',
       date,
       message:
-        `Date ${date} is outside the production calendar (${calendar.version}, ` +
-        `${calendar.firstYear}-${calendar.lastYear}); only Saturdays and Sundays were treated as non-working days`,
+        `Дата ${russianDate(date)} вне производственного календаря (${calendar.version}, ` +
+        `${calendar.firstYear}–${calendar.lastYear}): нерабочими днями считались только субботы и воскресенья`,
     };
   }
   if (calendar.isProvisional(date)) {
@@ -46,9 +46,15 @@ export function calendarWarning(calendar: ProductionCalendar, date: LocalDate): 
       code: 'provisional-calendar',
       date,
       message:
-        `Date ${date} uses production calendar data derived from the Labour Code, not from a Government decree ` +
-        `(${calendar.yearData(yearOf(date))?.version}); the deadline may change once the decree is published`,
+        `Дата ${russianDate(date)} — по календарю на ${yearOf(date)} год, рассчитанному по Трудовому кодексу ` +
+        `(${calendar.yearData(yearOf(date))?.version}): постановление о переносе выходных ещё не издано, ` +
+        'срок может измениться',
     };
   }
   return undefined;
+}
+
+/** 2027-01-09 → 09.01.2027: the api's messages are read by staff. */
+function russianDate(date: LocalDate): string {
+  return date.split('-').reverse().join('.');
 }

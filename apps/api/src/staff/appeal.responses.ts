@@ -63,14 +63,29 @@ export class AppealPageDto {
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
+export class DeadlineWarningDto {
+  @ApiProperty({
+    enum: ['outside-calendar', 'provisional-calendar'],
+    description:
+      'outside-calendar: год даты не входит в производственный календарь (нерабочие — только субботы и воскресенья); ' +
+      'provisional-calendar: календарь года рассчитан по ТК РФ, постановление о переносе выходных ещё не издано',
+  })
+  code!: string;
+  @ApiProperty({ format: 'date' }) date!: string;
+  @ApiProperty() message!: string;
+}
+
 export class AppealDeadlinesDto {
   @ApiProperty({ format: 'date-time' }) registrationDueAt!: string;
   @ApiProperty({ format: 'date-time' }) redirectDueAt!: string;
   @ApiProperty({ format: 'date' }) answerDueDate!: string;
   @ApiProperty({ format: 'date-time' }) answerDueAt!: string;
   @ApiProperty() extended!: boolean;
-  @ApiProperty({ description: 'Предупреждения расчёта сроков (например, предварительный календарь)' })
-  warnings!: unknown;
+  @ApiProperty({
+    type: [DeadlineWarningDto],
+    description: 'Предупреждения расчёта сроков (например, предварительный календарь)',
+  })
+  warnings!: DeadlineWarningDto[];
   @ApiProperty() calendarVersion!: string;
 }
 

@@ -2441,7 +2441,7 @@ export interface components {
             /** Format: date-time */
             registrationDueAt: string;
             /** @description Предупреждения расчёта сроков (например, предварительный календарь) */
-            warnings: Record<string, never>;
+            warnings: components["schemas"]["DeadlineWarningDto"][];
         };
         AppealFlagDto: {
             /** Format: date-time */
@@ -3221,6 +3221,16 @@ export interface components {
             lastError: string | null;
             registrationNumber: string;
             type: string;
+        };
+        DeadlineWarningDto: {
+            /**
+             * @description outside-calendar: год даты не входит в производственный календарь (нерабочие — только субботы и воскресенья); provisional-calendar: календарь года рассчитан по ТК РФ, постановление о переносе выходных ещё не издано
+             * @enum {string}
+             */
+            code: "outside-calendar" | "provisional-calendar";
+            /** Format: date */
+            date: string;
+            message: string;
         };
         DraftAnswerDto: {
             templateId?: string;

@@ -3,6 +3,7 @@ import { useMemo } from 'react';
 import { type useNames } from '../../api/hooks';
 import { type AppealCard } from '../../api/types';
 import { Countdown } from '../../components/common';
+import { deadlineWarningText } from '../../lib/deadline-warnings';
 import { formatDateTime, formatLocalDate, zoneLabel } from '../../lib/time';
 import { OPEN } from './appeal-state';
 
@@ -55,6 +56,13 @@ export function DeadlinesPanel({ card, names }: { card: AppealCard; names: Retur
           <Text size="xs" c="dimmed">
             до {formatDateTime(card.deadlines.answerDueAt, card.timeZone)} · {zoneLabel(card.timeZone)}
           </Text>
+          {/* A term that runs into a year whose holidays are not decreed yet may move: the clerk is told. */}
+          {open &&
+            card.deadlines.warnings.map((w) => (
+              <Text key={`${w.code}-${w.date}`} size="xs" c="orange.8" mt={4} data-testid="deadline-warning">
+                {deadlineWarningText(w)}
+              </Text>
+            ))}
         </div>
         {open &&
           line2.map(([org, at]) => (
