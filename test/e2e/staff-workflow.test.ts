@@ -247,6 +247,18 @@ describe('staff workflow (e2e)', () => {
       'Прошу проверить начисления за отопление за октябрь по лицевому счёту.',
     );
     await post(`/api/v1/appeals/${created.id}/take`, operator);
+    // Due 30.12.2026: 10 days more end in the New Year break, and the working day before it is the 30th again —
+    // refused, and the one extension is not spent on nothing.
+    await stack.db.dataSource.query(`UPDATE appeals SET answer_due_date = '2026-12-30' WHERE id = $1`, [
+      created.id,
+    ]);
+    const nothing = await post(`/api/v1/appeals/${created.id}/extend`, operator, {
+      kind: 'appeal',
+      days: 10,
+      reason: 'Запрошены документы в УК',
+    });
+    expect(nothing.status).toBe(409);
+    expect((await json(nothing)).message).toContain('Продление на 10 дн. не переносит срок: 09.01.2027');
     const first = await post(`/api/v1/appeals/${created.id}/extend`, operator, {
       kind: 'appeal',
       days: 30,

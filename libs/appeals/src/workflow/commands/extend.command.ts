@@ -155,8 +155,13 @@ export class ExtendCommand {
         lastDayRule: this.config.lastDayRule,
       });
     } catch (error) {
-      const once = error instanceof DeadlineRuleError && error.rule === 'already-extended';
-      const message = once ? ONCE : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
+      const rule = error instanceof DeadlineRuleError ? error.rule : undefined;
+      const message =
+        rule === 'already-extended'
+          ? ONCE
+          : rule === 'extension-ineffective'
+            ? (error as DeadlineRuleError).message
+            : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
       throw new WorkflowError('conflict', message, { days: message });
     }
   }
