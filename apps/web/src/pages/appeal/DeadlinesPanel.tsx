@@ -59,7 +59,15 @@ export function DeadlinesPanel({ card, names }: { card: AppealCard; names: Retur
           {/* A term that runs into a year whose holidays are not decreed yet may move: the clerk is told. */}
           {open &&
             card.deadlines.warnings.map((w) => (
-              <Text key={`${w.code}-${w.date}`} size="xs" c="orange.8" mt={4} data-testid="deadline-warning">
+              <Text
+                key={`${w.code}-${w.date}`}
+                size="xs"
+                mt={4}
+                pl={6}
+                // Marked by the bar, read in the body's colour: orange text is below WCAG's contrast at this size.
+                style={{ borderLeft: '3px solid var(--mantine-color-orange-6)' }}
+                data-testid="deadline-warning"
+              >
                 {deadlineWarningText(w)}
               </Text>
             ))}
