@@ -130,7 +130,7 @@ describe('ПОС feed (e2e)', () => {
       (
         await post(`/api/v1/appeals/${id}/extend`, housingClerk, {
           kind: 'appeal',
-          days: 5,
+          days: 30,
           reason: 'Запрошен график вывоза у регионального оператора',
         })
       ).status,

@@ -866,7 +866,7 @@ describe('who does what (e2e)', () => {
     expect(await preview(staff.head)).not.toHaveProperty('refusal');
     const byClerk = await call('POST', `/api/v1/appeals/${id}/extend`, staff.clerk, {
       kind: 'appeal',
-      days: 10,
+      days: 30,
       reason: 'Запрошены документы',
     });
     expect(byClerk.status).toBe(403);
@@ -874,7 +874,7 @@ describe('who does what (e2e)', () => {
       (
         await call('POST', `/api/v1/appeals/${id}/extend`, staff.head, {
           kind: 'appeal',
-          days: 10,
+          days: 30,
           reason: 'Запрошены документы',
         })
       ).status,

@@ -110,6 +110,14 @@ describe('staff workflow (e2e)', () => {
       mayChangeContacts: false,
       mayEscalate: false,
       mayRedirect: false,
+      mayTake: false,
+      mayAnswer: false,
+      mayAssign: false,
+      mayReturn: false,
+      mayExtendAppeal: false,
+      mayExtendLine2: false,
+      mayClose: false,
+      mayRate: false,
     });
     expect(roadsView.applicant).toBeNull();
     expect((await post(`/api/v1/appeals/${created.id}/take`, roadsClerk)).status).toBe(403);
@@ -258,7 +266,9 @@ describe('staff workflow (e2e)', () => {
       reason: 'Запрошены документы в УК',
     });
     expect(nothing.status).toBe(409);
-    expect((await json(nothing)).message).toContain('Продление на 10 дн. не переносит срок: 09.01.2027');
+    expect((await json(nothing)).message).toBe(
+      'Продление на 10 дн. не переносит срок: он приходится на нерабочие дни, и срок остаётся 30.12.2026. Укажите больше дней',
+    );
     const first = await post(`/api/v1/appeals/${created.id}/extend`, operator, {
       kind: 'appeal',
       days: 30,

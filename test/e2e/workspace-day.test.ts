@@ -455,6 +455,10 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     // An escalated appeal: the supervisor (no line-2 part of her own) is offered its 59-ФЗ term alone — the
     // line-2 term's tab was there too, and the api refused it («не находится на рассмотрении вашей организации»).
     const appeal = await escalatedCall();
+    // Due 30.12.2026, whenever the test runs: 10 days more end in the New Year break and come back to the 30th.
+    await t.stack.db.dataSource.query(`UPDATE appeals SET answer_due_date = '2026-12-30' WHERE id = $1`, [
+      appeal.id,
+    ]);
     await page.goto(`${t.stack.baseUrl}/app/appeals/${appeal.id}`);
     await page
       .getByRole('toolbar', { name: 'Действия с обращением' })
@@ -463,16 +467,21 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const dialog = page.getByRole('dialog', { name: 'Продлить срок' });
     await dialog.getByTestId('extension-kind').getByText('Срок по 59-ФЗ').waitFor();
     expect(await dialog.getByText('Срок ответа 2-й линии').count()).toBe(0);
-    // The 59-ФЗ term: the dialog says before confirming what the extension would make it, in the
-    // organisation's zone (a holiday at the end moves it back: 10 days may give only one), and the card then
-    // shows that very date; the notice is a polite status, not an alarm.
+    // An extension the last-day rule brings back to the current term is said and cannot be pressed: the one
+    // extension 59-ФЗ allows was spent on nothing.
     await dialog.getByLabel(/На сколько дней/).fill('10');
+    await dialog.getByLabel('Причина').fill('Нужен выезд на место с управляющей компанией');
     const preview = dialog.getByTestId('extension-preview');
-    await preview.filter({ hasText: 'Новый срок ответа' }).waitFor();
+    await preview.getByText(/Срок не сдвинется: .* Укажите больше дней\.$/).waitFor();
+    expect(await dialog.getByRole('button', { name: 'Продлить', exact: true }).isDisabled()).toBe(true);
+    // The 59-ФЗ term: the dialog says before confirming what the extension would make it, in the
+    // organisation's zone, and the card then shows that very date; the notice is a polite status, not an alarm.
+    await dialog.getByLabel(/На сколько дней/).fill('14');
+    await preview.getByText(/^Новый срок ответа: 13\.01\.2027,/).waitFor();
     const term = /^Новый срок ответа: (\d\d\.\d\d\.\d{4}), до \1 23:59 \(Новосибирск, UTC\+7\)/;
     await expect(preview.innerText()).resolves.toMatch(term);
     const promised = (await preview.innerText()).match(term)![1];
-    await dialog.getByLabel('Причина').fill('Нужен выезд на место с управляющей компанией');
+    expect(promised).toBe('13.01.2027');
     await dialog.getByRole('button', { name: 'Продлить', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Срок продлён' }).waitFor();
     expect(await page.getByTestId('answer-due').innerText()).toBe(promised);

@@ -165,14 +165,10 @@ describe('extendAnswerDeadline', () => {
     );
   });
 
-  it('refuses an extension that the last-day rule brings back to the current term (the one extension spent on nothing)', () => {
+  it('gives back the current term when the last-day rule brings the extension back to it (ExtendCommand refuses it)', () => {
     // 30.12.2026 + 10 = Saturday 9 January 2027, in the New Year break; the working day before it is 30 December.
     const year = { ...base, currentDueDate: '2026-12-30' };
-    expect(codeOf(() => extendAnswerDeadline({ ...year, days: 10 }))).toBe('extension-ineffective');
-    expect(() => extendAnswerDeadline({ ...year, days: 10 })).toThrow(
-      'Продление на 10 дн. не переносит срок: 09.01.2027 — нерабочий день, а последний рабочий день перед ним — ' +
-        '30.12.2026, не позже нынешнего срока 30.12.2026. Укажите больше дней',
-    );
+    expect(extendAnswerDeadline({ ...year, days: 10 }).answerDueDate).toBe('2026-12-30');
     expect(extendAnswerDeadline({ ...year, days: 13 }).answerDueDate).toBe('2027-01-12');
     expect(
       extendAnswerDeadline({ ...year, days: 10, lastDayRule: 'following-working-day' }).answerDueDate,

@@ -142,17 +142,6 @@ export function extendAnswerDeadline(input: ExtendAnswerDeadlineInput): {
     calendar,
     warnings,
   );
-  // 30.12.2026 + 10 days lands in the New Year holidays, and the preceding working day is 30.12.2026 again: the
-  // one extension 59-ФЗ allows would be spent on nothing.
-  if (answerDueDate <= input.currentDueDate) {
-    const ru = (date: LocalDate) => date.split('-').reverse().join('.');
-    throw new DeadlineRuleError(
-      'extension-ineffective',
-      `Продление на ${input.days} дн. не переносит срок: ${ru(nominal)} — нерабочий день, а последний рабочий ` +
-        `день перед ним — ${ru(answerDueDate)}, не позже нынешнего срока ${ru(input.currentDueDate)}. ` +
-        'Укажите больше дней',
-    );
-  }
   noteCalendarDate(calendar, answerDueDate, warnings);
   return { answerDueDate, answerDueAt: endOfLocalDay(answerDueDate, timeZone), warnings };
 }

@@ -8,7 +8,6 @@ export type DeadlineRuleErrorCode =
   | 'invalid-days'
   | 'already-extended'
   | 'extension-too-long'
-  | 'extension-ineffective'
   | 'invalid-working-hours'
   | 'no-working-time'
   | 'invalid-calendar-data';

@@ -52,6 +52,9 @@ export function ActionDialogs(props: {
   const extension = useExtensionPreview(card, days, dialog === 'extend' && kinds.includes('appeal'));
   // A clerk whose organisation has a head is told so on opening, not after filling the dialog in.
   const extensionRefused = extension.data?.refusal;
+  // The days typed end in holidays and the last-day rule brings the term back where it is: the preview says so,
+  // and the one extension 59-ФЗ allows is not spent on it (the api refuses it too).
+  const extensionMovesNothing = extension.data?.answerDueDate === card.deadlines.answerDueDate;
   useEffect(() => {
     // Closing a withdrawn appeal offers the reason ready to confirm: one press when nothing needs adding.
     setReason(dialog === 'close-withdrawn' && withdrawal ? withdrawnCloseReason(withdrawal) : '');
@@ -142,7 +145,10 @@ export function ActionDialogs(props: {
                   : { kind, until: instantIn(until, card.timeZone).toISOString(), reason },
             }),
           done: 'Срок продлён',
-          disabled: !reasonGiven || (kind === 'line2' && !until) || (kind === 'appeal' && !!extensionRefused),
+          disabled:
+            !reasonGiven ||
+            (kind === 'line2' && !until) ||
+            (kind === 'appeal' && (!!extensionRefused || extensionMovesNothing)),
         },
         <>
           {kinds.length > 1 ? (

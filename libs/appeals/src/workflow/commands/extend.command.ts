@@ -118,6 +118,16 @@ export class ExtendCommand {
     if (await this.headDecides(tx, actor)) throw new WorkflowError('forbidden', HEAD_DECIDES);
     assertTransition(a.status, AppealStatus.Extended);
     const extended = this.extendedTerm(a, input.days);
+    // Due 30.12.2026, 10 days more end on 9 January in the New Year break, and the working day before it is the
+    // 30th again: the one extension the law allows would be spent and the term would not move. (The dialog's
+    // preview shows the same date and says so.)
+    if (extended.answerDueDate <= a.answer_due_date) {
+      const ru = (date: string) => date.split('-').reverse().join('.');
+      const message =
+        `Продление на ${input.days} дн. не переносит срок: он приходится на нерабочие дни, и срок остаётся ` +
+        `${ru(a.answer_due_date)}. Укажите больше дней`;
+      throw new WorkflowError('conflict', message, { days: message });
+    }
     // A part on the appeal's own term would stay on the old one: marked overdue then, listed as due then.
     await this.parts.followAnswerTerm(tx, a.id, extended.answerDueAt);
     await this.appeals.update(tx, a.id, {
@@ -155,13 +165,8 @@ export class ExtendCommand {
         lastDayRule: this.config.lastDayRule,
       });
     } catch (error) {
-      const rule = error instanceof DeadlineRuleError ? error.rule : undefined;
-      const message =
-        rule === 'already-extended'
-          ? ONCE
-          : rule === 'extension-ineffective'
-            ? (error as DeadlineRuleError).message
-            : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
+      const once = error instanceof DeadlineRuleError && error.rule === 'already-extended';
+      const message = once ? ONCE : 'Продлить можно на срок от 1 до 30 дней (ч. 2 ст. 12 59-ФЗ)';
       throw new WorkflowError('conflict', message, { days: message });
     }
   }
