@@ -16,6 +16,17 @@ function randomRows(random: () => number, rows: number, cols: number, terms: (i:
   return { X, kernel };
 }
 
+/** Row i's dot product as the solver's TypeScript loop sums it: four partial sums, the remainder into the first. */
+function loopDot(w: Float64Array, X: ReturnType<typeof toCsr>, i: number): number {
+  const { indptr, indices, values } = X;
+  const to = indptr[i + 1];
+  const d = [0, 0, 0, 0];
+  let p = indptr[i];
+  for (; p + 3 < to; p += 4) for (let k = 0; k < 4; k++) d[k] += w[indices[p + k]] * values[p + k];
+  for (; p < to; p++) d[0] += w[indices[p]] * values[p];
+  return d[0] + d[1] + (d[2] + d[3]);
+}
+
 describe('sparse kernel (WebAssembly)', () => {
   it("gives the TypeScript loops' dot products and updates to the bit, on rows of 0–11 terms, reading another row ahead", () => {
     const random = seededRandom(11);
@@ -28,14 +39,9 @@ describe('sparse kernel (WebAssembly)', () => {
     for (let i = 0; i < X.rows; i++) {
       const from = indptr[i];
       const to = indptr[i + 1];
-      // The solver's loop: four partial sums, the remainder into the first.
-      const d = [0, 0, 0, 0];
-      let p = from;
-      for (; p + 3 < to; p += 4) for (let k = 0; k < 4; k++) d[k] += w[indices[p + k]] * values[p + k];
-      for (; p < to; p++) d[0] += w[indices[p]] * values[p];
       // The row read ahead (as the solver's next one) changes nothing in the sum.
       const next = Math.floor(random() * X.rows);
-      expect(kernel.dot(from, to, indptr[next], indptr[next + 1])).toBe(d[0] + d[1] + (d[2] + d[3]));
+      expect(kernel.dot(from, to, indptr[next], indptr[next + 1])).toBe(loopDot(w, X, i));
       const step = random() - 0.5;
       for (let q = from; q < to; q++) w[indices[q]] += step * values[q];
       kernel.axpy(from, to, step);
@@ -98,11 +104,7 @@ describe('sparse kernel (WebAssembly)', () => {
         const yi = sign[i];
         const from = indptr[i];
         const to = indptr[i + 1];
-        const d = [0, 0, 0, 0];
-        let p = from;
-        for (; p + 3 < to; p += 4) for (let k = 0; k < 4; k++) d[k] += w[indices[p + k]] * values[p + k];
-        for (; p < to; p++) d[0] += w[indices[p]] * values[p];
-        const dot = w[cols] * bias + (d[0] + d[1] + (d[2] + d[3]));
+        const dot = w[cols] * bias + loopDot(w, X, i);
         const ai = alpha[i];
         const G = yi * dot - 1 + ai * diag[i];
         const C = upper[i];
