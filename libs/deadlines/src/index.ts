@@ -10,6 +10,7 @@ export {
   endOfLocalDay,
   isoWeekday,
   localDateOf,
+  russianLocalDate,
   startOfLocalDay,
   type LocalDate,
 } from './local-date';

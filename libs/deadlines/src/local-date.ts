@@ -65,6 +65,11 @@ export function isoWeekday(date: LocalDate): number {
   return jsDay === 0 ? 7 : jsDay;
 }
 
+/** 2026-12-07 → 07.12.2026: a local date as staff and citizens read it. */
+export function russianLocalDate(date: LocalDate): string {
+  return date.split('-').reverse().join('.');
+}
+
 export function yearOf(date: LocalDate): number {
   return Number(assertLocalDate(date).slice(0, 4));
 }

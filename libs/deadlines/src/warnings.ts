@@ -1,5 +1,5 @@
 import { type ProductionCalendar } from './calendar/production-calendar';
-import { yearOf, type LocalDate } from './local-date';
+import { russianLocalDate, yearOf, type LocalDate } from './local-date';
 
 export type DeadlineWarningCode = 'outside-calendar' | 'provisional-calendar';
 
@@ -37,7 +37,7 @@ export function calendarWarning(calendar: ProductionCalendar, date: LocalDate): 
       code: 'outside-calendar',
       date,
       message:
-        `Дата ${russianDate(date)} вне производственного календаря (${calendar.version}, ` +
+        `Дата ${russianLocalDate(date)} вне производственного календаря (${calendar.version}, ` +
         `${calendar.firstYear}–${calendar.lastYear}): нерабочими днями считались только субботы и воскресенья`,
     };
   }
@@ -46,15 +46,10 @@ export function calendarWarning(calendar: ProductionCalendar, date: LocalDate): 
       code: 'provisional-calendar',
       date,
       message:
-        `Дата ${russianDate(date)} — по календарю на ${yearOf(date)} год, рассчитанному по Трудовому кодексу ` +
+        `Дата ${russianLocalDate(date)} — по календарю на ${yearOf(date)} год, рассчитанному по Трудовому кодексу ` +
         `(${calendar.yearData(yearOf(date))?.version}): постановление о переносе выходных ещё не издано, ` +
         'срок может измениться',
     };
   }
   return undefined;
-}
-
-/** 2027-01-09 → 09.01.2027: the api's messages are read by staff. */
-function russianDate(date: LocalDate): string {
-  return date.split('-').reverse().join('.');
 }

@@ -11,6 +11,7 @@ import {
   type TemplateValues,
 } from '@inbox/appeals';
 import { Clock, conflictError, forbiddenError, foundById, invalidInput, UUID } from '@inbox/common';
+import { russianLocalDate } from '@inbox/deadlines';
 import { appealInScope } from './appeal-in-scope';
 import { type KnowledgeActor } from './knowledge-policy';
 import { type ArticleSummary, KnowledgeRepository, type SearchHit } from './knowledge.repository';
@@ -145,7 +146,7 @@ export class KnowledgeArticles {
       registrationNumber: appeal.registrationNumber,
       registrationDate: russianDate(appeal.registeredAt, appeal.timeZone),
       organisation: organisation?.shortName ?? '',
-      answerDueDate: appeal.answerDueDate.split('-').reverse().join('.'),
+      answerDueDate: russianLocalDate(appeal.answerDueDate),
     };
   }
 

@@ -31,7 +31,7 @@ import { ClipIcon } from '../../components/icons';
 import { EscalateModal } from '../../components/EscalateModal';
 import { fieldsOf } from '../../components/forms';
 import { APPEAL_FILE_TYPES } from '../appeal/AttachmentsPanel';
-import { formatDateTime } from '../../lib/time';
+import { formatDateTime, formatLocalDate } from '../../lib/time';
 
 /**
  * Who the api lets register an appeal (POST /appeals): line 1, supervisors and administrators. A head was offered
@@ -213,7 +213,7 @@ export function RegisterPage() {
         number: created.registrationNumber,
         text: answered
           ? `Звонок № ${created.registrationNumber} закрыт: ответ дан на месте по статье «${chosen?.title ?? ''}» (1-я линия).`
-          : `Обращение № ${created.registrationNumber} зарегистрировано. Срок ответа — ${created.answerDueDate.split('-').reverse().join('.')}.${attached ? ` Приложено файлов: ${attached}.` : ''}`,
+          : `Обращение № ${created.registrationNumber} зарегистрировано. Срок ответа — ${formatLocalDate(created.answerDueDate)}.${attached ? ` Приложено файлов: ${attached}.` : ''}`,
       });
       reset();
     },

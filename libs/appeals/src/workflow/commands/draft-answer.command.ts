@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { russianLocalDate } from '@inbox/deadlines';
 import { AnswerTemplatesRepository } from '../../repositories/answer-templates.repository';
 import { AnswersRepository } from '../../repositories/answers.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
@@ -41,7 +42,7 @@ export class DraftAnswerCommand {
           registrationNumber: a.registration_number,
           registrationDate: russianDate(a.registered_at, a.time_zone),
           organisation: values.short_name ?? '',
-          answerDueDate: a.answer_due_date.split('-').reverse().join('.'),
+          answerDueDate: russianLocalDate(a.answer_due_date),
         });
         text = text ? `${rendered}\n\n${text}` : rendered;
       }

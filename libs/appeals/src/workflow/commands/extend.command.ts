@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { Role } from '@inbox/access';
 import { AppConfig } from '@inbox/config';
-import { DeadlineRuleError, extendAnswerDeadline, ProductionCalendar } from '@inbox/deadlines';
+import {
+  DeadlineRuleError,
+  extendAnswerDeadline,
+  ProductionCalendar,
+  russianLocalDate,
+} from '@inbox/deadlines';
 import { extensionNoticeRu } from '../../applicant-texts';
 import { AppealStatus } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
@@ -122,10 +127,9 @@ export class ExtendCommand {
     // 30th again: the one extension the law allows would be spent and the term would not move. (The dialog's
     // preview shows the same date and says so.)
     if (extended.answerDueDate <= a.answer_due_date) {
-      const ru = (date: string) => date.split('-').reverse().join('.');
       const message =
         `Продление на ${input.days} дн. не переносит срок: он приходится на нерабочие дни, и срок остаётся ` +
-        `${ru(a.answer_due_date)}. Укажите больше дней`;
+        `${russianLocalDate(a.answer_due_date)}. Укажите больше дней`;
       throw new WorkflowError('conflict', message, { days: message });
     }
     // A part on the appeal's own term would stay on the old one: marked overdue then, listed as due then.

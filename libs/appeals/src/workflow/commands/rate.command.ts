@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
-import { computeAppealDeadlines, ProductionCalendar } from '@inbox/deadlines';
+import { computeAppealDeadlines, ProductionCalendar, russianLocalDate } from '@inbox/deadlines';
 import { AppealStatus, canTransition } from '../../appeal-status';
 import { AnswersRepository } from '../../repositories/answers.repository';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
@@ -20,11 +20,6 @@ export interface RatingOutcome {
   reopenedAt?: string;
   /** Not accepted: `not-applicant` (someone else), `already-rated` (the answer has its rating). */
   refused?: 'not-applicant' | 'already-rated';
-}
-
-/** 2026-12-07 → 07.12.2026, as staff read dates. */
-function ruDate(isoDate: string): string {
-  return isoDate.split('-').reverse().join('.');
 }
 
 export const NOTHING_TO_RATE = 'Ответ по обращению ещё не дан: оценить можно после ответа';
@@ -152,7 +147,7 @@ export class RateCommand {
         appealId: a.id,
         text:
           `Обращение № ${a.registration_number} направлено вам на повторное рассмотрение: заявитель ` +
-          `неудовлетворительно оценил ответ (${rated.short_name}). Срок ответа — до ${ruDate(deadlines.answerDueDate)}`,
+          `неудовлетворительно оценил ответ (${rated.short_name}). Срок ответа — до ${russianLocalDate(deadlines.answerDueDate)}`,
       });
       await record('reopened', {
         reason: 'poor-rating',
