@@ -13,12 +13,12 @@ const common = {
 };
 
 module.exports = {
-  // Two test files at a time, whatever the machine: the integration and e2e files mostly wait (on Postgres,
-  // Redis, Chromium, fake channel servers, booted Nest stacks), so on CI's 2 cores two of them at once take
-  // about half the time of jest's default there (cores - 1 = 1, one file after another); a third worker only
-  // adds CPU contention. Each file holds up to ~30 Postgres connections (api, worker and test pools): more
-  // workers would also come near the server's max_connections of 100. Measured in README, "Running the tests".
-  maxWorkers: 2,
+  // Three test files at a time, whatever the machine: the integration and e2e files mostly wait (on Postgres,
+  // Redis, Chromium, fake channel servers, timers), so with two at once CI's 2 idle cores were busy only about
+  // half the run (7 December 2026: jest's processes and Postgres together ≈ 830 s of CPU in 811 s of wall).
+  // Each file holds up to ~30 Postgres connections (api, worker and test pools): three stay under the server's
+  // max_connections of 100, a fourth would not. Measured in README, "Running the tests".
+  maxWorkers: 3,
   testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,integrations,bench}/**/*.spec.ts'] },
