@@ -191,13 +191,47 @@ describe('OK channel (e2e)', () => {
     ).toBe(204);
     const answerText = 'Колодец закрыт крышкой, подрядчику выдано предписание.';
     const draft = await json(post(`/api/v1/appeals/${appealId}/answers`, housingClerk, { text: answerText }));
+    // OK carries no files: the clerk is told on the card, where files are attached, before anything is sent.
+    expect((await card(appealId)).answerFilesNotice).toBe(
+      'Одноклассники не передают файлы: заявитель получит текст ответа и перечень приложенных файлов, ' +
+        'но не сами файлы. Важное из файлов изложите в тексте ответа.',
+    );
+    const upload = new FormData();
+    upload.append(
+      'file',
+      new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }),
+      'Акт.pdf',
+    );
+    const uploadHeaders: Record<string, string> = { ...housingClerk.headers };
+    delete uploadHeaders['content-type'];
+    const attached = await fetch(
+      `${stack.baseUrl}/api/v1/appeals/${appealId}/answers/${draft.id}/attachments`,
+      {
+        method: 'POST',
+        headers: uploadHeaders,
+        body: upload,
+      },
+    );
+    expect(attached.status).toBe(201);
     expect(
       (await post(`/api/v1/appeals/${appealId}/answers/${draft.id}/approve`, housingColleague)).status,
     ).toBe(204);
     expect((await post(`/api/v1/appeals/${appealId}/answers/${draft.id}/send`, housingClerk)).status).toBe(
       204,
     );
-    await sent(chat, (t) => t === answerText);
+    // The text goes out (not a delivery failed for its file), the file named in it.
+    await sent(
+      chat,
+      (t) =>
+        t ===
+        `${answerText}\n\nК ответу приложен файл «Акт.pdf». Одноклассники не передают файлы: чтобы получить его, ` +
+          `обратитесь в организацию, которая дала ответ, и назовите номер обращения № ${number}.`,
+    );
+    expect(
+      await query(`SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`, [
+        appealId,
+      ]),
+    ).toEqual([{ status: 'sent' }]);
     const request = await sent(chat, (t) =>
       t.startsWith(`Пожалуйста, оцените ответ на обращение № ${number}`),
     );

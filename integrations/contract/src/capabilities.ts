@@ -1,3 +1,4 @@
+import { Channel } from './channel';
 import {
   type ChannelAccountRef,
   type Connector,
@@ -12,6 +13,18 @@ import {
  */
 
 export type Choices = NonNullable<OutboundMessage['choices']>;
+
+/**
+ * Channels whose messages carry no files: OK's Bot API and its wall comments take text only. Known before a send (a
+ * fact of the channel, not of an account), so the core tells the clerk while the answer is a draft and sends the
+ * answer's text with the files named in it, rather than a send the connector refuses after approval.
+ */
+const TEXT_ONLY_CHANNELS: readonly string[] = [Channel.Ok];
+
+/** Whether an answer's files reach the citizen through this channel (an appeal's `channel`). */
+export function channelCarriesFiles(channel: string): boolean {
+  return !TEXT_ONLY_CHANNELS.includes(channel);
+}
 
 /** The button value the bot's consent button carries in every channel with buttons (152-ФЗ consent). */
 export const CONSENT_CHOICE_ID = 'consent:accept';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
 import { type PersonNames } from '@inbox/common';
+import { channelCarriesFiles } from '@inbox/integrations/contract';
 import { accessCodeMatches } from './access-code';
 import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
 import {
@@ -15,6 +16,14 @@ import { AttachmentsRepository } from './repositories/attachments.repository';
 import { AppealNotesRepository } from './repositories/notes.repository';
 import { AppealHistoryRepository } from './repositories/history.repository';
 import { escalationMissing } from './workflow/escalation-requirements';
+
+/**
+ * What the clerk reads beside an answer's files where the appeal's channel cannot carry them (OK): told while the
+ * answer is a draft, where files are attached, rather than found out from a failed delivery after approval.
+ */
+export const FILES_NOT_CARRIED_STAFF_RU =
+  'Одноклассники не передают файлы: заявитель получит текст ответа и перечень приложенных файлов, ' +
+  'но не сами файлы. Важное из файлов изложите в тексте ответа.';
 
 /** Read side of appeals: the staff list and card, and the citizen's status page. */
 @Injectable()
@@ -59,8 +68,9 @@ export class AppealQueries {
       this.appeals.flags(id),
       this.parts.writableIn(id, scope.organisationIds),
     ]);
+    const summary = toSummary(row);
     return {
-      ...toSummary(row),
+      ...summary,
       text: row.text as string,
       address: row.address as string | null,
       territoryCode: row.territory_code as string | null,
@@ -114,6 +124,7 @@ export class AppealQueries {
        * the applicant's personal data and can change nothing.
        */
       access: { readOnly: !writable },
+      answerFilesNotice: channelCarriesFiles(summary.channel) ? null : FILES_NOT_CARRIED_STAFF_RU,
       attachments,
       history,
     };

@@ -115,6 +115,23 @@ export function answerMessageText(answers: readonly AnswerForCitizen[]): string 
 }
 
 /**
+ * Under an answer whose files the channel cannot carry (OK takes text only): what was attached, so the citizen knows
+ * the answer has more than its words, and how to get it. A messenger's citizen holds no access code for the status
+ * page, so they are sent to the organisation with the number.
+ */
+export function filesNotCarriedRu(fileNames: readonly string[], registrationNumber: string): string {
+  const names = fileNames.map((f) => `«${name(f)}»`).join(', ');
+  const head =
+    fileNames.length === 1
+      ? `К ответу приложен файл ${names}.`
+      : `К ответу приложены файлы (${fileNames.length}): ${names}.`;
+  return (
+    `${head} Одноклассники не передают файлы: чтобы получить ${fileNames.length === 1 ? 'его' : 'их'}, ` +
+    `обратитесь в организацию, которая дала ответ, и назовите номер обращения № ${registrationNumber}.`
+  );
+}
+
+/**
  * The lines under an answer sent by e-mail that ask for its rating: one link, or one per answer when the letter
  * brings several (a combined answer), with the date the links stop working in the appeal's zone.
  */

@@ -140,6 +140,11 @@ const EVERY_STAFF_TEXT: Record<string, () => string[]> = {
       { organisation: 'Министерство транспорта', text: 'Яма на дороге заделана.' },
     ]),
   ],
+  // The names are the clerk's files' (their Latin extensions are data, not our words): Cyrillic ones here.
+  filesNotCarriedRu: () => [
+    staff.filesNotCarriedRu(['Акт обследования'], '2026-000123'),
+    staff.filesNotCarriedRu(['Акт', 'Схема двора. '], '2026-000123'),
+  ],
   ratingLinksTextRu: () => [
     staff.ratingLinksTextRu([link('ГЖИ', 'a')], 'Asia/Novosibirsk'),
     staff.ratingLinksTextRu([link('Минжкх', 'a'), link('Министерство транспорта.', 'b')], 'Europe/Moscow'),

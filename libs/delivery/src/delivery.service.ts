@@ -5,6 +5,7 @@ import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import {
+  channelCarriesFiles,
   ConnectorError,
   type DeliveryReceipt,
   dropsRepeatedSends,
@@ -111,8 +112,10 @@ export class DeliveryService {
     // The citizen reads an appeal's messages in the order they were made (a paced or retried notice must not
     // arrive after the answer that followed it).
     await this.waitForEarlierMessages(m);
-    // An answer goes with its files (a combined answer with every answer's), in every channel that can carry them.
-    const files = m.kind === 'answer' ? await this.deliveries.answerFiles(m.id) : [];
+    // An answer goes with its files (a combined answer with every answer's), in every channel that can carry them;
+    // to one that cannot (OK), its text names them (AnswerRelease), and the connector is given none to refuse.
+    const files =
+      m.kind === 'answer' && channelCarriesFiles(m.channel) ? await this.deliveries.answerFiles(m.id) : [];
     await this.pace(entry, replyAddress);
     // Everything the send needs is read and written before the claim: after it, nothing but the channel's call
     // stands between the "attempt started" mark and the receipt.

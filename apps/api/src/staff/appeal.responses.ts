@@ -263,6 +263,13 @@ export class AppealCardDto extends AppealSummaryDto {
   })
   organisations!: AppealOrganisationDto[];
   @ApiProperty({ type: AppealAccessDto }) access!: AppealAccessDto;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Канал обращения не передаёт файлы ответа (Одноклассники): что показать у файлов проекта; null — передаёт',
+  })
+  answerFilesNotice!: string | null;
   @ApiProperty({ type: [AttachmentDto] }) attachments!: AttachmentDto[];
   @ApiProperty({ type: [HistoryEventDto] }) history!: HistoryEventDto[];
 }

@@ -2359,6 +2359,8 @@ export interface components {
              * @example 2026-03-07
              */
             answerDueDate: string;
+            /** @description Канал обращения не передаёт файлы ответа (Одноклассники): что показать у файлов проекта; null — передаёт */
+            answerFilesNotice: string | null;
             /** @description null для администратора: персональные данные ему не выдаются */
             applicant: components["schemas"]["ApplicantDto"] | null;
             assigneeId: string | null;

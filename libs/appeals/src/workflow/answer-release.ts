@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { answerMessageText } from '../applicant-texts';
+import { channelCarriesFiles } from '@inbox/integrations/contract';
+import { answerMessageText, filesNotCarriedRu } from '../applicant-texts';
 import { AnswersRepository } from '../repositories/answers.repository';
 import { WorkflowReferencesRepository } from '../repositories/workflow-references.repository';
 import { type ChangeContext } from './appeal-change';
@@ -43,7 +44,7 @@ export class AnswerRelease {
         : ('awaiting-handover' as const)
       : undefined;
     const last = answers[answers.length - 1];
-    const id = await notifyApplicant('answer', last.id, answerMessageText(answers), {
+    const id = await notifyApplicant('answer', last.id, await this.messageText(tx, a, answers), {
       enqueue: false,
       deliveryState,
       answerIds: answers.map((x) => x.id),
@@ -54,5 +55,27 @@ export class AnswerRelease {
       await record('combined-answer-sent', { answerIds: answers.map((x) => x.id), outboundMessageId: id });
     }
     return { messageId: deliveryState ? undefined : id, answerIds: answers.map((x) => x.id) };
+  }
+
+  /**
+   * The answers' words; where the channel takes text only (OK), the files named under them — delivery sends such
+   * a channel no files, so the message goes out instead of being refused for them.
+   */
+  private async messageText(
+    tx: ChangeContext['tx'],
+    a: ChangeContext['appeal'],
+    answers: { id: string; organisation: string; text: string }[],
+  ): Promise<string> {
+    const text = answerMessageText(answers);
+    if (channelCarriesFiles(a.channel)) return text;
+    const files = await this.answers.filesOf(
+      answers.map((x) => x.id),
+      tx,
+    );
+    if (files.length === 0) return text;
+    return `${text}\n\n${filesNotCarriedRu(
+      files.map((f) => f.fileName),
+      a.registration_number,
+    )}`;
   }
 }

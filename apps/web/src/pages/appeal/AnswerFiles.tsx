@@ -23,8 +23,21 @@ function size(bytes: number): string {
     : `${(bytes / 1048576).toFixed(1).replace('.', ',')} МБ`;
 }
 
-/** An answer's files, each downloadable; a draft takes more from whoever may change it. */
-export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer: Answer; me: Me }) {
+/**
+ * An answer's files, each downloadable; a draft takes more from whoever may change it. `notice`: the appeal's
+ * channel does not carry files (OK), said where they are attached and until the answer is sent.
+ */
+export function AnswerFiles({
+  appealId,
+  answer,
+  me,
+  notice,
+}: {
+  appealId: string;
+  answer: Answer;
+  me: Me;
+  notice?: string | null;
+}) {
   const queryClient = useQueryClient();
   const [removing, setRemoving] = useState<string | undefined>();
   const [errors, setErrors] = useState<string[]>([]);
@@ -86,6 +99,11 @@ export function AnswerFiles({ appealId, answer, me }: { appealId: string; answer
           )}
         </Group>
       ))}
+      {notice && answer.status !== 'sent' && (
+        <Text size="xs" c="orange.9" data-testid="answer-files-notice">
+          {notice}
+        </Text>
+      )}
       {canAttach && (
         <AttachFiles
           compact

@@ -233,7 +233,7 @@ export function AnswersSection({
             <Text size="sm" className="appeal-text">
               {ans.text}
             </Text>
-            <AnswerFiles appealId={card.id} answer={ans} me={me} />
+            <AnswerFiles appealId={card.id} answer={ans} me={me} notice={card.answerFilesNotice} />
             {ans.handover === 'awaiting' && (
               <Group gap="xs" mt={6} data-testid="answer-handover">
                 <Text size="xs" c="orange.9">
