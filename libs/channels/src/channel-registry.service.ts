@@ -54,6 +54,11 @@ export interface AccountsChange {
 }
 
 const DISABLED_REASON = 'учётная запись отключена администратором';
+/** A stored account this process does not serve any more: its row is gone. Nothing of it leaves through another. */
+export const ACCOUNT_REMOVED_REASON =
+  'учётная запись канала удалена: через другую учётную запись этого канала не отправляется';
+/** The environment's account of a kind whose variables are no longer set: it waits, as a disabled one does. */
+const ENV_ACCOUNT_OFF_REASON = 'учётная запись из переменных окружения больше не настроена';
 
 /** Where an answer to an appeal from each channel goes out. Our own form and imports answer by e-mail. */
 const DELIVERY_KIND: Partial<Record<Channel, ConnectorKind>> = {
@@ -92,6 +97,13 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
   private readonly versions = new Map<string, number>();
   /** Administrators' accounts known but not working (disabled, or their secrets missing): id → why. */
   private readonly idle = new Map<string, string>();
+  /**
+   * Accounts items name that this process neither serves nor knows as idle, looked up once: the stored row's kind
+   * (the environment's account of a kind no longer configured), or null when the row is gone (the account deleted).
+   * Never answered through the kind's default instead (`pick`). Kept across re-reads: a deleted account does not come
+   * back, the environment's only with a restart, and one served or idle after all is found there first.
+   */
+  private readonly unserved = new Map<string, ConnectorKind | null>();
   private readonly listeners = new Set<(change: AccountsChange) => void>();
   /** The connector factory of each kind whose module is loaded (`loadConnectors`). */
   private readonly factories = new Map<ConnectorKind, () => Connector>();
@@ -388,30 +400,61 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
 
   /** As `forDelivery`, by connector kind, reading the accounts again first when this one is not known here yet. */
   async accountOf(kind: ConnectorKind, accountId?: string | null): Promise<ChannelEntry | undefined> {
-    if (accountId && !this.known(accountId)) await this.refresh();
+    await this.learn(accountId);
     return this.pick(kind, accountId);
   }
 
   private pick(kind: ConnectorKind, accountId?: string | null): ChannelEntry | undefined {
     if (accountId && this.idle.has(accountId)) return undefined;
     const own = accountId ? this.entries.get(accountId) : undefined;
-    return own?.kind === kind ? own : this.get(kind);
+    if (own) return own.kind === kind ? own : this.get(kind);
+    // Deleted, or the environment's of this kind no longer set: its answers, statuses and files wait or are refused,
+    // never sent as another account's. One of another kind (a site feed's item, answered by e-mail): the default.
+    if (accountId && this.unserved.has(accountId)) {
+      const storedKind = this.unserved.get(accountId);
+      if (storedKind === null || storedKind === kind) return undefined;
+    }
+    return this.get(kind);
   }
 
-  /** Why an administrator's account is not working here (disabled, its secrets missing); undefined if it is. */
+  /**
+   * Why an account is not working here (disabled, its secrets missing, deleted, the environment's no longer set);
+   * undefined if it is.
+   */
   notWorking(accountId?: string | null): string | undefined {
-    return accountId ? this.idle.get(accountId) : undefined;
+    if (!accountId) return undefined;
+    const idle = this.idle.get(accountId);
+    if (idle) return idle;
+    if (this.entries.has(accountId) || !this.unserved.has(accountId)) return undefined;
+    return this.unserved.get(accountId) === null ? ACCOUNT_REMOVED_REASON : ENV_ACCOUNT_OFF_REASON;
+  }
+
+  /** The account was deleted (its row is gone): what came through it is refused, not waited for. */
+  removed(accountId?: string | null): boolean {
+    return this.notWorking(accountId) === ACCOUNT_REMOVED_REASON;
   }
 
   /** As `forDelivery`, reading the accounts again first when the receiving account is not known here yet. */
   async deliveryAccount(channel: string, accountId?: string | null): Promise<ChannelEntry | undefined> {
-    if (accountId && !this.known(accountId)) await this.refresh();
+    await this.learn(accountId);
     return this.forDelivery(channel, accountId);
   }
 
-  /** Working or known not to (disabled, off): no need to read the accounts again for it. */
+  /**
+   * An account this process does not know yet: the accounts are read again, and one still unknown is looked up in
+   * the stored accounts (`unserved`): deleted, or the environment's of a kind configured no more.
+   */
+  private async learn(accountId?: string | null): Promise<void> {
+    if (!accountId || this.known(accountId)) return;
+    await this.refresh();
+    if (this.known(accountId)) return;
+    const row = await this.accounts.account(accountId);
+    this.unserved.set(accountId, row && isConnectorKind(row.kind) ? row.kind : null);
+  }
+
+  /** Working, known not to (disabled, off), or looked up as unserved: no need to read the accounts again for it. */
   private known(accountId: string): boolean {
-    return this.entries.has(accountId) || this.idle.has(accountId);
+    return this.entries.has(accountId) || this.idle.has(accountId) || this.unserved.has(accountId);
   }
 
   off(): OffAccount[] {

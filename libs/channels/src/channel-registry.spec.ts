@@ -35,10 +35,16 @@ let loaded: string[] = [];
  * A registry over the administrators' accounts `rows()` gives (read again on each refresh), every one a VK stub;
  * the app also wires in Telegram, whose accounts those rows may add.
  */
-async function registryOf(config: AppConfig, rows: () => StoredAccount[]): Promise<ChannelRegistry> {
+async function registryOf(
+  config: AppConfig,
+  rows: () => StoredAccount[],
+  stored: StoredAccount[] = [],
+): Promise<ChannelRegistry> {
   const repository = {
     upsert: () => Promise.resolve('00000000-0000-4000-8000-000000000001'),
     adminAccounts: () => Promise.resolve(rows()),
+    // Every stored row, the environment's too (`stored`: rows no administrator's list holds).
+    account: (id: string) => Promise.resolve([...rows(), ...stored].find((r) => r.id === id)),
   } as unknown as ChannelAccountsRepository;
   const loader = (channel: Channel) => () => {
     loaded.push(channel);
@@ -103,6 +109,38 @@ describe('ChannelRegistry: many accounts per kind', () => {
     expect(registry.notWorking('00000000-0000-4000-8000-000000000002')).toBeUndefined();
     // An account of another kind never answers for this one.
     expect(registry.forDelivery('email', '00000000-0000-4000-8000-000000000002')).toBeUndefined();
+  });
+
+  it('never gives what came through a deleted or no longer configured account to the kind default', async () => {
+    const stored = [
+      // The environment's account of an earlier configuration: its variables are no longer set.
+      row('00000000-0000-4000-8000-000000000021', { source: 'env', name: 'earlier-env' }),
+      // A site feed's account of the environment, gone from it: its appeals are answered by e-mail, not through it.
+      row('00000000-0000-4000-8000-000000000022', { source: 'env', kind: 'website-feed' }),
+    ];
+    const withStored = await registryOf(
+      new AppConfig({ VK_GROUP_ID: '1', VK_GROUP_TOKEN: 'env-token', CHANNEL_SECRETS_KEY: KEY }),
+      () => rows,
+      stored,
+    );
+    const deleted = '00000000-0000-4000-8000-000000000020';
+    expect(await withStored.deliveryAccount('vk', deleted)).toBeUndefined();
+    expect(await withStored.accountOf('vk', deleted)).toBeUndefined();
+    expect(withStored.removed(deleted)).toBe(true);
+    expect(withStored.notWorking(deleted)).toBe(
+      'учётная запись канала удалена: через другую учётную запись этого канала не отправляется',
+    );
+    expect(await withStored.deliveryAccount('vk', stored[0].id)).toBeUndefined();
+    expect(withStored.removed(stored[0].id)).toBe(false);
+    expect(withStored.notWorking(stored[0].id)).toBe(
+      'учётная запись из переменных окружения больше не настроена',
+    );
+    // Another kind's account (the feed's) names no account of the answer's kind: the kind's default answers.
+    expect((await withStored.accountOf('vk', stored[1].id))?.name).toBe('group-1');
+    // Still refused after the accounts are read again.
+    await withStored.refresh();
+    expect(withStored.forDelivery('vk', deleted)).toBeUndefined();
+    expect(withStored.forDelivery('vk', null)?.name).toBe('group-1');
   });
 
   it('drops a disabled account and builds a changed one again on refresh, telling its listeners', async () => {

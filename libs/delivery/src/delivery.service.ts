@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { RatingLinks, ratingLinksTextRu } from '@inbox/appeals';
-import { type ChannelEntry, ChannelRegistry } from '@inbox/channels';
+import { ACCOUNT_REMOVED_REASON, type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import {
@@ -98,8 +98,8 @@ export class DeliveryService {
     // Through the account the citizen wrote to (a department's mailbox, a municipality's community).
     const entry = await this.channels.deliveryAccount(m.channel, m.account_id);
     if (!entry) {
-      await this.waitForAccount('message', m.id, m.account_id);
-      await this.fail(m, `канал доставки для «${m.channel}» не настроен`);
+      const removed = await this.waitForAccount('message', m.id, m.account_id);
+      await this.fail(m, removed ?? `канал доставки для «${m.channel}» не настроен`);
       return 'failed-permanently';
     }
     // Our own form and letters keep no reply address: answer to the applicant's e-mail.
@@ -336,8 +336,8 @@ export class DeliveryService {
     if (await this.storeKeptReceipt('bot-reply', r, markSent)) return 'sent';
     const entry = await this.channels.deliveryAccount(r.channel, r.account_id);
     if (!entry) {
-      await this.waitForAccount('bot-reply', r.id, r.account_id);
-      await this.failBotReply(r.id, `канал «${r.channel}» не настроен`);
+      const removed = await this.waitForAccount('bot-reply', r.id, r.account_id);
+      await this.failBotReply(r.id, removed ?? `канал «${r.channel}» не настроен`);
       return 'failed-permanently';
     }
     await this.pace(entry, r.reply_address);
@@ -432,10 +432,19 @@ export class DeliveryService {
    * The account the citizen wrote to is disabled or cannot work: the message waits for it, never leaving through
    * another account. It is retried (the reason on its row), then failed for now and shown with the reason, and
    * queued again by the rounds of DELIVERY_RETRY_FAILED_MS; once the account works again it goes out through it.
+   * A deleted account is not waited for: the reason is returned, and the message fails with it, visibly, rather
+   * than leave through the channel's default account as another community's, bot's or ПОС organisation's.
    */
-  private async waitForAccount(what: Sendable, id: string, accountId: string | null): Promise<void> {
+  private async waitForAccount(
+    what: Sendable,
+    id: string,
+    accountId: string | null,
+  ): Promise<string | undefined> {
+    if (this.channels.removed(accountId)) {
+      return `учётная запись канала, через которую пришло обращение, не работает: ${ACCOUNT_REMOVED_REASON}`;
+    }
     const idle = this.channels.notWorking(accountId);
-    if (!idle) return;
+    if (!idle) return undefined;
     const reason = `учётная запись канала, через которую пришло обращение, не работает: ${idle}`;
     await this.deliveries.recordError(what, id, reason);
     throw new RetryableDeliveryError(reason, ACCOUNT_WAIT_MS);
