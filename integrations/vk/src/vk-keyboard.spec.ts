@@ -41,6 +41,13 @@ describe('ratingChoices and keyboardJson', () => {
     expect(interpretPayload(payloadOf('consent'))).toEqual({ kind: 'button', value: 'consent', ours: true });
     expect(payloadOf('{"a":1}')).toBe('{"a":1}');
     expect(interpretPayload('{"a":1}')).toEqual({ kind: 'button', value: '{"a":1}' });
+    // A relay that decodes the payload's JSON: an array or an object comes back as its JSON, not «[object Object]».
+    expect(interpretPayload([{ name: 'sendMainScreenVillage' }, 2])).toEqual({
+      kind: 'button',
+      value: '[{"name":"sendMainScreenVillage"},2]',
+    });
+    expect(interpretPayload({ button: { id: 1 } })).toEqual({ kind: 'button', value: '{"button":{"id":1}}' });
+    expect(interpretPayload('[{"a":1}]')).toEqual({ kind: 'button', value: '[{"a":1}]' });
   });
 
   it('shortens long labels and refuses keyboards VK would refuse', () => {

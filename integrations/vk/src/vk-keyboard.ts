@@ -115,8 +115,11 @@ export function interpretPayload(raw: unknown): PayloadMeaning | undefined {
       return { kind: 'button', value: raw };
     }
   }
-  if (!isRecord(payload))
-    return raw === undefined || raw === null ? undefined : { kind: 'button', value: String(raw) };
+  if (!isRecord(payload)) {
+    if (raw === undefined || raw === null) return undefined;
+    // A JSON array (as text or already decoded), a number, true: its JSON, never String()'s «[object Object]».
+    return { kind: 'button', value: typeof raw === 'string' ? raw : JSON.stringify(raw) };
+  }
   if (typeof payload.rate === 'string' && payload.rate !== '') {
     const answered = payload.answered === 'yes' ? true : payload.answered === 'no' ? false : undefined;
     const satisfaction =
