@@ -1,18 +1,28 @@
+import dns, { type LookupAddress } from 'node:dns';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { JsonLogger } from '@inbox/common';
+import { internalTargetProblem } from '../../libs/channels/src/internal-targets';
 import {
+  accountConnections,
+  allowInternalHosts,
   Channel,
+  type Connector,
   type ChannelAccountRef,
   ConnectorErrorCode,
   downloadDispatcher,
   downloadFile,
   externalOnly,
+  ConnectorError,
   isInternalAddress,
   refusedAsInternal,
   remoteFileRefusal,
   transportError,
 } from '@inbox/integrations/contract';
+import { EmailConnector } from '@inbox/integrations/email';
+import { PosConnector } from '@inbox/integrations/pos';
+import { TelegramConnector } from '@inbox/integrations/telegram';
+import { VkConnector } from '@inbox/integrations/vk';
 import { WebsiteFeedConnector } from '@inbox/integrations/website-feed';
 
 /**
@@ -26,8 +36,12 @@ describe('outbound fetches never reach an internal address by a name (integratio
   let internal: Server;
   let port = 0;
   const asked: string[] = [];
+  /** TCP connections the internal server accepted (IMAP and SMTP ask nothing HTTP would hear). */
+  let connections = 0;
 
   beforeAll(async () => {
+    // CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: this machine's names.
+    allowInternalHosts(['localhost', '127.0.0.1', '::1']);
     internal = createServer((req: IncomingMessage, res) => {
       asked.push(req.url ?? '');
       if (req.url === '/redirect') {
@@ -40,6 +54,7 @@ describe('outbound fetches never reach an internal address by a name (integratio
       }
       res.writeHead(200, { 'content-type': 'text/plain' }).end('internal secret');
     });
+    internal.on('connection', () => (connections += 1));
     await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
     port = (internal.address() as AddressInfo).port;
   });
@@ -48,9 +63,19 @@ describe('outbound fetches never reach an internal address by a name (integratio
   });
   beforeEach(() => {
     asked.length = 0;
+    connections = 0;
   });
 
   const limits = (hosts: string[]) => ({ maxBytes: 1024, timeoutMs: 5000, allowedHosts: hosts });
+  /** A website feed account's settings, reading `url`. */
+  const feedSettings = (url: string) => ({
+    url,
+    cursorField: 'id',
+    itemsPath: 'items',
+    fieldMap: { externalId: 'id', text: 'text', createdAt: 'created' },
+    pageSizeParam: 'limit',
+    cursorParam: 'after',
+  });
 
   it('knows the internal ranges: loopback, private, link-local (metadata), mapped IPv4, IPv6 local', () => {
     for (const a of ['127.0.0.1', '10.1.2.3', '172.31.0.1', '192.168.1.1', '169.254.169.254', '0.0.0.0'])
@@ -64,8 +89,12 @@ describe('outbound fetches never reach an internal address by a name (integratio
   it('keeps a payload-chosen name under an allowed domain outside, and an exactly named host as named', () => {
     const hosts = ['userapi.com', 'localhost', '127.0.0.1'];
     expect(downloadDispatcher(new URL('https://sun9-1.userapi.com/a.jpg'), hosts)).toBe(externalOnly);
-    expect(downloadDispatcher(new URL('https://USERAPI.com/a.jpg'), hosts)).toBeUndefined();
-    expect(downloadDispatcher(new URL(`http://localhost:${port}/a.jpg`), hosts)).toBeUndefined();
+    expect(downloadDispatcher(new URL('https://USERAPI.com/a.jpg'), hosts)).toBe(
+      accountConnections.dispatcher,
+    );
+    expect(downloadDispatcher(new URL(`http://localhost:${port}/a.jpg`), hosts)).toBe(
+      accountConnections.dispatcher,
+    );
   });
 
   it('refuses a file whose payload-chosen name resolves inside, for good (not retried), asking nothing', async () => {
@@ -99,18 +128,143 @@ describe('outbound fetches never reach an internal address by a name (integratio
     const account: ChannelAccountRef = {
       id: 'feed-ssrf',
       channel: Channel.Website,
-      settings: {
-        url: `http://localhost:${port}/feed`,
-        cursorField: 'id',
-        itemsPath: 'items',
-        fieldMap: { externalId: 'id', text: 'text', createdAt: 'created' },
-        pageSizeParam: 'limit',
-        cursorParam: 'after',
-      },
+      settings: feedSettings(`http://localhost:${port}/feed`),
       secrets: {},
     };
     expect((await connector.pull(account, undefined, 10)).items).toEqual([]);
     const file = await connector.fetchAttachment(account, `http://localhost:${port}/file.txt`);
     expect(file.content.toString()).toBe('internal secret');
+  });
+
+  describe('a name an administrator saved that resolves inside only when connecting (DNS rebinding)', () => {
+    /**
+     * The resolver of this machine, faked for one name at the network boundary: its first answer (the check when
+     * the account is saved) is a public address, every later one (the connection) this machine, where the internal
+     * server listens. Other names are resolved as ever.
+     */
+    const REBIND = 'rebind.example';
+    let answers = 0;
+    const answer = (): LookupAddress => ({
+      address: (answers += 1) === 1 ? '203.0.113.10' : '127.0.0.1',
+      family: 4,
+    });
+    beforeEach(() => {
+      answers = 0;
+      const lookup = dns.lookup.bind(dns);
+      jest.spyOn(dns, 'lookup').mockImplementation(((host: string, options: unknown, callback: unknown) => {
+        const done = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
+        if (host !== REBIND) return (lookup as (...args: unknown[]) => void)(host, options, callback);
+        const all = typeof options === 'object' && (options as { all?: boolean }).all;
+        const a = answer();
+        process.nextTick(() => (all ? done(null, [a]) : done(null, a.address, a.family)));
+      }) as typeof dns.lookup);
+      const lookupAll = dns.promises.lookup.bind(dns.promises);
+      jest
+        .spyOn(dns.promises, 'lookup')
+        .mockImplementation((async (host: string, options: never) =>
+          host === REBIND ? [answer()] : lookupAll(host, options)) as typeof dns.promises.lookup);
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    const logger = new JsonLogger('rebinding-test', 'error');
+    const at = `http://${REBIND}`;
+    const cases: [
+      string,
+      Connector,
+      Omit<ChannelAccountRef, 'id'>,
+      (c: Connector, a: ChannelAccountRef) => Promise<unknown>,
+    ][] = [
+      [
+        'a website feed (fetch)',
+        new WebsiteFeedConnector({ logger, timeoutMs: 5000 }),
+        {
+          channel: Channel.Website,
+          settings: feedSettings(`${at}:PORT/feed`),
+          secrets: {},
+        },
+        (c, a) => c.pull!(a, undefined, 10),
+      ],
+      [
+        'ПОС (fetch)',
+        new PosConnector({ logger, timeoutMs: 5000 }),
+        {
+          channel: Channel.Pos,
+          settings: { baseUrl: `${at}:PORT`, regionId: '42', opaIds: ['1'] },
+          secrets: { username: 'u', password: 'p', clientId: 'c', clientSecret: 's' },
+        },
+        (c, a) => c.check(a),
+      ],
+      [
+        'VK (the shared fetch)',
+        new VkConnector({ logger }),
+        {
+          channel: Channel.Vk,
+          settings: { groupId: 1, apiBaseUrl: `${at}:PORT/method` },
+          secrets: { groupToken: 't' },
+        },
+        (c, a) => c.check(a),
+      ],
+      [
+        'a Telegram bot (telegraf)',
+        new TelegramConnector(logger),
+        { channel: Channel.Telegram, settings: { apiRoot: `${at}:PORT/` }, secrets: { botToken: '1:t' } },
+        (c, a) => c.check(a),
+      ],
+      [
+        'a mailbox (IMAP)',
+        new EmailConnector({ logger }),
+        {
+          channel: Channel.Email,
+          settings: {
+            imapHost: REBIND,
+            imapPort: 'PORT',
+            imapSecure: false,
+            smtpHost: '203.0.113.10',
+            fromAddress: 'a@example.org',
+            timeoutMs: 5000,
+          },
+          secrets: { imapUser: 'u', imapPassword: 'p' },
+        },
+        (c, a) => c.check(a),
+      ],
+      [
+        'a mailbox (SMTP)',
+        new EmailConnector({ logger }),
+        {
+          channel: Channel.Email,
+          settings: {
+            imapHost: '203.0.113.10',
+            smtpHost: REBIND,
+            smtpPort: 'PORT',
+            fromAddress: 'a@example.org',
+            timeoutMs: 5000,
+          },
+          secrets: { imapUser: 'u', imapPassword: 'p' },
+        },
+        (c, a) =>
+          c.send(a, { id: 'm1', kind: 'answer', text: 'Ответ', recipient: { email: 'b@example.org' } }),
+      ],
+    ];
+
+    it.each(cases)(
+      '%s: passes the check when saved, then never connects inside',
+      async (_, connector, ref, call) => {
+        const settings = JSON.parse(JSON.stringify(ref.settings).replaceAll('PORT', String(port))) as Record<
+          string,
+          unknown
+        >;
+        for (const key of ['imapPort', 'smtpPort']) if (settings[key]) settings[key] = Number(settings[key]);
+        const account = { ...ref, id: 'rebinding', settings };
+        const kind = ref.channel === Channel.Website ? 'website-feed' : (ref.channel as never);
+        expect(await internalTargetProblem(kind, settings, [])).toBeUndefined();
+        const failed = await call(connector, account).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(failed).toBeInstanceOf(ConnectorError);
+        expect([asked, connections]).toEqual([[], 0]);
+        expect(answers).toBeGreaterThan(1);
+      },
+    );
   });
 });

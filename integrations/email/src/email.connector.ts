@@ -1,5 +1,7 @@
+import { isIP } from 'node:net';
 import { JsonLogger, redactText } from '@inbox/common';
 import {
+  accountConnections,
   Channel,
   type ChannelAccountRef,
   type Connector,
@@ -219,7 +221,7 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
       if (!status) throw new ConnectorError(ConnectorErrorCode.NotFound, 'IMAP check: mailbox not found');
     });
     const smtp = smtpSettingsOf(account);
-    const transport = this.transport(smtp);
+    const transport = await this.transport(smtp);
     try {
       await transport.verify();
     } catch (error) {
@@ -407,7 +409,7 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
     const smtp = smtpSettingsOf(account);
     const mail = buildOutboundMail(smtp, message);
     let letterWritten = false;
-    const transport = this.transport(smtp, () => (letterWritten = true));
+    const transport = await this.transport(smtp, () => (letterWritten = true));
     try {
       const info = await transport.sendMail(mail.options);
       if (info.rejected?.length) {
@@ -701,7 +703,8 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
       connectionTimeout: settings.timeoutMs,
       greetingTimeout: settings.timeoutMs,
       socketTimeout: settings.timeoutMs * 4,
-      tls: { rejectUnauthorized: settings.rejectUnauthorized },
+      // The server's name is resolved and checked when connecting (accountConnections).
+      tls: { rejectUnauthorized: settings.rejectUnauthorized, lookup: accountConnections.lookup },
     });
     // Errors after a command settled (a dropped socket) arrive as events; without a listener they crash.
     client.on('error', () => undefined);
@@ -716,9 +719,18 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
   }
 
   /** `letterWritten`: called once the whole letter, its ending dot included, has been handed to the socket. */
-  private transport(settings: SmtpSettings, letterWritten?: () => void) {
+  private async transport(settings: SmtpSettings, letterWritten?: () => void) {
+    // nodemailer resolves a name itself, past any lookup of ours: it is given the address checked now, and the
+    // name for TLS (SNI and the certificate's check).
+    let address: string;
+    try {
+      address = await accountConnections.address(settings.host);
+    } catch (error) {
+      throw smtpError(error);
+    }
     return createTransport({
-      host: settings.host,
+      host: address,
+      ...(isIP(settings.host) ? {} : { servername: settings.host }),
       port: settings.port,
       secure: settings.secure,
       requireTLS: settings.requireTls,

@@ -22,6 +22,7 @@ import {
   type WithdrawalEvent,
   errorSummary,
   unreadableItemReason,
+  accountConnections,
 } from '@inbox/integrations/contract';
 import {
   bearer,
@@ -494,8 +495,9 @@ export class PosConnector implements Connector, RubricatorSource, DropsRepeatedS
         headers: { ...(spec.headers ?? {}), ...auth },
         body: spec.body,
         redirect: 'error',
+        dispatcher: accountConnections.dispatcher,
         signal: AbortSignal.timeout(config.timeoutMs),
-      });
+      } as RequestInit);
       // The body is read inside the try: a connection cut mid-body is as temporary as a refused one. An answer
       // over the limit is not read on (a broken or hostile server must not exhaust the worker's memory).
       const body = await readBodyCapped(`ПОС ${op}`, response, config.maxResponseBytes);

@@ -1,4 +1,5 @@
 import {
+  accountConnections,
   type ChannelAccountRef,
   ConnectorError,
   ConnectorErrorCode,
@@ -86,5 +87,8 @@ export function clientFor(account: ChannelAccountRef): {
 } {
   const settings = settingsOf(account);
   const token = tokenOf(account);
-  return { telegram: new Telegram(token, { apiRoot: settings.apiRoot }), settings, token };
+  const telegram = new Telegram(token, { apiRoot: settings.apiRoot });
+  // Set after construction: telegraf drops an agent given for an http:// root and would connect unchecked.
+  telegram.options.agent = accountConnections.agent(new URL(settings.apiRoot).protocol);
+  return { telegram, settings, token };
 }

@@ -29,6 +29,7 @@ import {
   errorSummary,
   isRecord,
   unreadableItemReason,
+  accountConnections,
 } from '@inbox/integrations/contract';
 import { type Telegram } from 'telegraf';
 import { clientFor, settingsOf } from './account';
@@ -403,7 +404,7 @@ export class TelegramConnector
     let response: Response;
     const signal = AbortSignal.timeout(settings.downloadTimeoutMs);
     try {
-      response = await fetch(url, { signal });
+      response = await fetch(url, { signal, dispatcher: accountConnections.dispatcher } as RequestInit);
     } catch (error) {
       throw toConnectorError(error, 'file download');
     }

@@ -23,6 +23,7 @@ import {
   readBodyCapped,
   errorSummary,
   unreadableItemReason,
+  accountConnections,
 } from '@inbox/integrations/contract';
 
 /** A remote item the connector could not turn into an InboundItem: the core quarantines it whole. */
@@ -320,10 +321,10 @@ export class WebsiteFeedConnector implements Connector {
         // Not followed: a site that sends us elsewhere (another host, an address inside our network) would get
         // its answer read as appeals. The URL is set to where the feed really is.
         redirect: 'manual',
-        // The feed's URL is the administrator's word, wherever it resolves (a reception site in the region's own
-        // network): only names a payload chooses are kept outside (downloadFile).
+        // The feed's host is checked again when connecting: a name saved public may resolve inside by now.
+        dispatcher: accountConnections.dispatcher,
         signal: AbortSignal.timeout(config.timeoutMs),
-      });
+      } as RequestInit);
       status = response.status;
       headers = response.headers;
       if (status >= 300 && status < 400) {

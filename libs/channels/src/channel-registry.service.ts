@@ -14,13 +14,14 @@ import {
   type Connector,
   type ConnectorLoaders,
   type ConnectorKind,
+  allowInternalHosts,
   isChannel,
   isConnectorKind,
 } from '@inbox/integrations/contract';
 import { namedSecretHostProblem, officialChannelHosts, secretBearingHosts } from './account-specs';
 import { accountStateOf, ChannelAccountsRepository, type StoredAccount } from './channel-accounts.repository';
 import { SecretBox } from './channel-secrets';
-import { foldersOutsideProblem, internalTargetProblem } from './internal-targets';
+import { connectedHosts, foldersOutsideProblem, internalTargetProblem } from './internal-targets';
 
 /** The injection token of the connector loaders the app wires in (`ChannelsModule.forRoot`). */
 export const CONNECTOR_LOADERS = Symbol('CONNECTOR_LOADERS');
@@ -121,6 +122,12 @@ export class ChannelRegistry implements OnModuleInit, OnApplicationBootstrap, On
     @Inject(CONNECTOR_LOADERS) private readonly loaders: ConnectorLoaders,
   ) {
     this.box = config.channelSecretsKey ? new SecretBox(config.channelSecretsKey) : undefined;
+    // Checked again by every connection when it connects (DNS rebinding): the administrators' allowance, and the
+    // environment's accounts, which are not checked (their own long-poll or upload addresses still are).
+    allowInternalHosts([
+      ...config.channelInternalHosts,
+      ...config.channels.accounts.flatMap((a) => connectedHosts(a.kind, a.settings)),
+    ]);
   }
 
   async onModuleInit(): Promise<void> {

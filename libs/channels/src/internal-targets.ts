@@ -6,7 +6,7 @@ import { type ConnectorKind, isInternalAddress } from '@inbox/integrations/contr
 import { secretBearingHosts } from './account-specs';
 
 /** The hosts an account's connector connects to: its API, mail servers, feed, and a feed's attachment hosts. */
-function connectedHosts(kind: ConnectorKind, settings: Record<string, unknown>): string[] {
+export function connectedHosts(kind: ConnectorKind, settings: Record<string, unknown>): string[] {
   const attachmentHosts = Array.isArray(settings.attachmentHosts)
     ? settings.attachmentHosts.filter((h): h is string => typeof h === 'string' && h.trim() !== '')
     : [];

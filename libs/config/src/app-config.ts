@@ -246,9 +246,10 @@ export class AppConfig {
    * Hosts (CHANNEL_INTERNAL_HOSTS, comma-separated names or addresses) an administrator's channel account may connect
    * to although they are inside our network (this machine, private, link-local, carrier-NAT ranges): anything else
    * there is refused, so an account cannot be pointed at the api's own internals, Postgres, Redis or the cloud
-   * metadata service (169.254.169.254). None by default with NODE_ENV=production; elsewhere this machine's names
-   * (`localhost,127.0.0.1,::1`: the fakes of development and the tests). The environment's own accounts are the word
-   * of whoever runs the system and are not checked.
+   * metadata service (169.254.169.254): when it is saved, built, and a name again at every connection
+   * (`accountConnections`: a name may resolve elsewhere by then). None by default with NODE_ENV=production;
+   * elsewhere this machine's names (`localhost,127.0.0.1,::1`: the fakes of development and the tests). The
+   * environment's own accounts are the word of whoever runs the system and are not checked.
    */
   readonly channelInternalHosts: readonly string[];
   /**

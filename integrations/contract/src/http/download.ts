@@ -1,7 +1,7 @@
 import { ConnectorError, ConnectorErrorCode } from '../connector-error';
 import { type FetchedFile } from '../inbound-event';
 import { fetchWithTimeout, httpUrl, isTooLarge, readBodyCapped, retryAfterMs } from './http';
-import { externalOnly } from './internal-address';
+import { accountConnections, externalOnly } from './internal-address';
 
 export interface DownloadLimits {
   maxBytes: number;
@@ -19,13 +19,13 @@ function hostAllowed(url: URL, hosts: string[]): boolean {
 
 /**
  * How a download connects: a host the administrator named exactly (an account's API or feed host, an entry of its
- * attachment hosts) is reached wherever it resolves — their word, as an IP literal is (a site in the region's own
- * network, a local fake). A name the payload chose under an allowed domain (`sun9-1.userapi.com`) is connected to
- * only where it resolves outside our network: the check and the connection then use the same DNS answer.
+ * attachment hosts) as the account's other connections do (outside our network unless CHANNEL_INTERNAL_HOSTS names
+ * it, checked when connecting). A name the payload chose under an allowed domain (`sun9-1.userapi.com`) is
+ * connected to only where it resolves outside our network, whatever CHANNEL_INTERNAL_HOSTS says.
  */
-export function downloadDispatcher(url: URL, hosts: string[]): typeof externalOnly | undefined {
+export function downloadDispatcher(url: URL, hosts: string[]): typeof externalOnly {
   const host = url.hostname.toLowerCase();
-  return hosts.some((h) => h.toLowerCase() === host) ? undefined : externalOnly;
+  return hosts.some((h) => h.toLowerCase() === host) ? accountConnections.dispatcher : externalOnly;
 }
 
 function checkUrl(raw: string, hosts: string[]): URL {
@@ -71,7 +71,7 @@ export async function downloadFile(
   for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
     // Redirects are followed by hand so that every hop passes the host check and connects as its host allows.
     const dispatcher = downloadDispatcher(url, limits.allowedHosts);
-    const init = { method: 'GET', redirect: 'manual', ...(dispatcher ? { dispatcher } : {}) } as RequestInit;
+    const init = { method: 'GET', redirect: 'manual', dispatcher } as RequestInit;
     response = await fetchWithTimeout(what, url, init, limits.timeoutMs);
     const location = response.headers.get('location');
     if (response.status >= 300 && response.status < 400 && location) {

@@ -1,9 +1,10 @@
 import { ConnectorError, ConnectorErrorCode } from '../connector-error';
-import { refusedAsInternal } from './internal-address';
+import { accountConnections, refusedAsInternal } from './internal-address';
 
 /**
  * fetch with a deadline; a network failure or a timeout becomes Temporary. Whether the remote side acted on the
- * request is another matter (transportError's `outcomeUnknown`).
+ * request is another matter (transportError's `outcomeUnknown`). It connects as an account's connections do
+ * (`accountConnections`) unless `init` names its own dispatcher.
  */
 export async function fetchWithTimeout(
   what: string,
@@ -12,7 +13,11 @@ export async function fetchWithTimeout(
   timeoutMs: number,
 ): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    return await fetch(url, {
+      dispatcher: accountConnections.dispatcher,
+      ...init,
+      signal: AbortSignal.timeout(timeoutMs),
+    } as RequestInit);
   } catch (error) {
     throw transportError(what, error);
   }

@@ -1,4 +1,6 @@
 import { lookup, type LookupAddress, type LookupAllOptions, type LookupOneOptions } from 'node:dns';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import { Agent } from 'undici';
 
@@ -50,32 +52,77 @@ type LookupCallback = (
 ) => void;
 
 /**
- * `dns.lookup` for the sockets of fetches whose URL a remote payload chose: a host NAME that resolves to an internal
- * address is refused at the moment of connecting, so a name checked now cannot point inside later (DNS rebinding:
- * the first answer public, the connection's 127.0.0.1). An IP literal is never looked up: it reaches a connection
- * only when an administrator named it (the account's URL, its attachment hosts).
+ * A `dns.lookup` that refuses a host NAME resolving to an internal address (any of its addresses) at the moment of
+ * connecting, unless `allowed` names it exactly: a name checked earlier cannot point inside later (DNS rebinding:
+ * the first answer public, the connection's 127.0.0.1). An IP literal is never looked up (net connects to it as
+ * is): it reaches a connection only when an administrator named it, and was checked then.
  */
-function guardedLookup(
-  hostname: string,
-  options: LookupOneOptions | LookupAllOptions,
-  callback: LookupCallback,
-): void {
-  lookup(hostname, { ...options, all: true }, (error, addresses) => {
-    if (error) return callback(error, '');
-    const inside = addresses.find((a) => isInternalAddress(a.address));
-    if (inside) {
-      const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to an internal address`);
-      refused.code = INTERNAL_ADDRESS;
-      return callback(refused, '');
-    }
-    if (options.all) return callback(null, addresses);
-    return callback(null, addresses[0].address, addresses[0].family);
-  });
+function lookupOutside(allowed: (hostname: string) => boolean) {
+  return (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void => {
+    const open = allowed(hostname.toLowerCase());
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, '');
+      const inside = open ? undefined : addresses.find((a) => isInternalAddress(a.address));
+      if (inside) {
+        const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to an internal address`);
+        refused.code = INTERNAL_ADDRESS;
+        return callback(refused, '');
+      }
+      if (options.all) return callback(null, addresses);
+      return callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
 }
 
 /** The dispatcher for fetches to an address a remote payload chose (`fetch(url, { dispatcher })`). */
-export const externalOnly = new Agent({ connect: { lookup: guardedLookup } });
+export const externalOnly = new Agent({ connect: { lookup: lookupOutside(() => false) } });
 
+/**
+ * Names inside our network the channel accounts' connections may reach (`allowInternalHosts`): none until the
+ * channels registry says, so a process that never configured them reaches nothing inside by a name.
+ */
+let internalHosts: ReadonlySet<string> = new Set();
+
+/**
+ * Sets the names the accounts' connections may reach inside our network: CHANNEL_INTERNAL_HOSTS and the hosts of
+ * the environment's own accounts (the word of whoever runs the system). Called by the channels registry.
+ */
+export function allowInternalHosts(hosts: Iterable<string>): void {
+  internalHosts = new Set(
+    [...hosts].map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, '$1'),
+    ),
+  );
+}
+
+const accountLookup = lookupOutside((hostname) => internalHosts.has(hostname));
+const accountHttpAgent = new HttpAgent({ keepAlive: true, lookup: accountLookup });
+const accountHttpsAgent = new HttpsAgent({ keepAlive: true, lookup: accountLookup });
+
+/**
+ * How every connection a channel account's settings direct is opened (its API, mail servers, feed, file hosts,
+ * and the addresses its API hands out: VK's long-poll server, upload URLs): its name is resolved and checked at
+ * the moment of connecting, each address, against the internal ranges — the check when an administrator saved
+ * the account saw only what the name resolved to then. `dispatcher` for fetch, `agent` for node's http(s)
+ * clients, `lookup` for sockets (IMAP), `address` for a client that resolves names itself (nodemailer).
+ */
+export const accountConnections = {
+  lookup: accountLookup,
+  dispatcher: new Agent({ connect: { lookup: accountLookup } }),
+  agent(protocol: string): HttpAgent {
+    return protocol === 'http:' ? accountHttpAgent : accountHttpsAgent;
+  },
+  /** The address to connect to for `host` (itself when an IP literal), resolved and checked now. */
+  address(host: string): Promise<string> {
+    if (isIP(host)) return Promise.resolve(host);
+    return new Promise((resolve, reject) =>
+      accountLookup(host, {}, (error, address) => (error ? reject(error) : resolve(address as string))),
+    );
+  },
+};
 /** Whether a fetch failed because its host name resolves to an internal address. */
 export function refusedAsInternal(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
