@@ -268,6 +268,9 @@ describe('sign-in budgets: failures per address, every attempt under a ceiling',
   it('refuses an address past its failures until the window ends, the right password too; others go on', async () => {
     const { login, password } = await accountIn(stack);
     const guesser = '198.51.100.50';
+    // A colleague behind the same NAT address, who signed in from it this morning.
+    const colleague = await accountIn(stack);
+    expect((await signInWith(stack, colleague.login, colleague.password, guesser)).status).toBe(200);
     for (let i = 0; i < 3; i++) expect((await signInFrom(stack, guesser)).status).toBe(401);
     const limited = await signInFrom(stack, guesser);
     expect(limited.status).toBe(429);
@@ -276,6 +279,8 @@ describe('sign-in budgets: failures per address, every attempt under a ceiling',
       message: 'Слишком много неудачных попыток входа с вашего адреса. Попробуйте позже',
     });
     expect((await signInWith(stack, login, password, guesser)).status).toBe(429);
+    // The colleague is not locked out with the guesser (before, the whole office was, for the window).
+    expect((await signInWith(stack, colleague.login, colleague.password, guesser)).status).toBe(200);
     // Below the lock-outs' twenty: the window did it, and a neighbour is not concerned.
     expect(await addressKeys(stack)).toEqual([`address:${guesser}`]);
     expect((await signInWith(stack, login, password, '198.51.100.51')).status).toBe(200);

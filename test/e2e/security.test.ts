@@ -228,9 +228,12 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     ).toEqual([]);
   });
 
-  it('locks an address spraying many logins, whatever login it tries next', async () => {
+  it('locks an address spraying many logins, whatever login it tries next, not the colleagues who work there', async () => {
     // The test's address is 127.0.0.1: start from a clean count for it.
     await stack.db.dataSource.query(`DELETE FROM sign_in_failures WHERE key LIKE 'address:%'`);
+    // A colleague behind the same NAT address, who signed in from it before.
+    const colleague = await account();
+    expect((await login({ login: colleague.login, password: colleague.password })).status).toBe(200);
     for (let i = 0; i < 21; i++) {
       expect((await login({ login: `nobody-${i}`, password: 'demo' })).status).toBe(401);
     }
@@ -242,6 +245,11 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
       `SELECT count(*)::int AS n FROM audit_log WHERE action = 'sign-in-lockout' AND entity_type = 'address'`,
     )) as { n: number }[];
     expect(row.n).toBe(1);
+    // The colleague still signs in (before, the address's lock-out locked the whole office out); their typo is
+    // checked, and the next login tried from there is refused as before.
+    expect((await login({ login: colleague.login, password: colleague.password })).status).toBe(200);
+    expect((await login({ login: colleague.login, password: 'typo' })).status).toBe(401);
+    expect((await login({ login: 'nobody-22', password: 'demo' })).status).toBe(429);
     await stack.db.dataSource.query(`DELETE FROM sign_in_failures WHERE key LIKE 'address:%'`);
   });
 

@@ -47,7 +47,9 @@ const POLICY: Record<KeyKind, LockoutPolicy> = {
  * every api process counts the same tries. A key without a failure for a day starts afresh; a right password
  * clears the account's count from its address, never the address's (one's own account must not reset an
  * attacker's address) nor the account's from everywhere (the employee must not reset a spread-out guessing).
- * The account's count from everywhere does not lock an address the account signed in from lately.
+ * Neither the account's count from everywhere nor the address's locks out an account from an address it signed
+ * in from lately: an office behind one NAT address is not locked out by one colleague's (or an intruder's) wrong
+ * passwords, while guessing across logins that never signed in from there is stopped as before.
  */
 @Injectable()
 export class SignInLockouts extends SqlRepository {
@@ -89,8 +91,10 @@ export class SignInLockouts extends SqlRepository {
         ))!;
         rows.push({ ...row, kind });
       }
+      // An address the account signed in from lately is spared the locks others' failures start: the account's
+      // from everywhere (a guesser elsewhere) and the address's (a colleague or a guesser behind the same NAT).
       const running = rows
-        .filter((r) => r.locked && !(r.kind === 'account' && known))
+        .filter((r) => r.locked && !(r.kind !== 'pair' && known))
         .sort((a, b) => b.lockedUntil!.getTime() - a.lockedUntil!.getTime())[0];
       if (running)
         return { kind: 'locked', lockout: toLockout({ ...running, lockedUntil: running.lockedUntil! }) };

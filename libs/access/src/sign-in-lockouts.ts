@@ -12,7 +12,10 @@ export interface LockoutPolicy {
  * It locks that address out of that account only: a guesser elsewhere cannot lock the employee out.
  */
 export const ACCOUNT_LOCKOUT: LockoutPolicy = { freeFailures: 5, firstLockSeconds: 60, maxLockSeconds: 3600 };
-/** One address (many people may share it behind a NAT): twenty tries, then the same growth. */
+/**
+ * One address (many people may share it behind a NAT): twenty tries, then the same growth. It locks out the
+ * logins that have not signed in from that address lately: guessing across many logins stops, the office not.
+ */
 export const ADDRESS_LOCKOUT: LockoutPolicy = {
   freeFailures: 20,
   firstLockSeconds: 60,

@@ -121,8 +121,9 @@ export class RateLimitGuard extends ThrottlerGuard {
  * Failed sign-ins in RATE_LIMIT_SIGN_IN's window, per address and per login from all addresses (AppConfig
  * signInFailures). An attempt is counted a failure before its password is checked, so a burst sent together cannot
  * outrun the count, and a right password gives it back: successes cost nothing, and forty clerks behind one NAT
- * address sign in at nine together. The login's budget spares an address the account signed in from lately, so a
- * guesser elsewhere cannot keep the employee out. Beside the lock-outs (sign_in_failures), which grow over a day.
+ * address sign in at nine together. Neither budget refuses an account at an address it signed in from lately, so
+ * neither a guesser elsewhere nor wrong passwords behind the same NAT address keep the employee out (the lock-out
+ * of that account from that address still stops guessing it there). Beside the lock-outs (sign_in_failures).
  */
 @Injectable()
 export class SignInFailureBudget {
@@ -147,7 +148,10 @@ export class SignInFailureBudget {
       Promise.all(budgets.map((budget) => this.store.spend(budget, amount, limit.windowSeconds)));
     const giveBack = async () => void (await spend(-1));
     const spent = await spend(1);
-    const over = spent.findIndex((s) => s.total > limit.limit);
+    // An account at an address it signed in from lately is refused by neither budget (its failures still count on
+    // the address's): a guesser elsewhere cannot keep the employee out by the login's, nor a colleague or a
+    // guesser behind the same NAT address by the address's.
+    const over = login.knownSource ? -1 : spent.findIndex((s) => s.total > limit.limit);
     if (over < 0) return giveBack;
     await giveBack();
     throw new DomainError(
