@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { AppealRegistrar } from '@inbox/appeals';
 import { launchChromium, postsOf } from '../support/browser';
 import { publicRating, publicStatus } from '../support/citizen';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -197,5 +199,32 @@ describe("the citizen's access code (e2e)", () => {
     expect((await statusFrom(guesser, created.registrationNumber, created.accessCode)).status).toBe(429);
     // The applicant from another address still reads the status.
     expect((await statusFrom('192.0.2.8', created.registrationNumber, created.accessCode)).status).toBe(200);
+  });
+
+  it('stores the code keyed (ACCESS_CODE_KEY), and keeps the codes issued before working, keyed in place', async () => {
+    const { registrationNumber: number, accessCode: code } = await register('Соколова');
+    const ds = stack.db.dataSource;
+    const stored = async () =>
+      (
+        (await ds.query(`SELECT access_code_hash AS hash FROM appeals WHERE registration_number = $1`, [
+          number,
+        ])) as { hash: string }[]
+      )[0].hash;
+    const at = '192.0.2.30';
+    // What a leaked database held: SHA-256 of `number:code`, whose 31^8 codes a search tried in seconds.
+    const unkeyed = createHash('sha256').update(`${number}:${code}`).digest('hex');
+    expect(await stored()).toMatch(/^k1:[0-9a-f]{64}$/);
+    expect(await stored()).not.toContain(unkeyed);
+    // A code issued before the key: its unkeyed hash still opens the status …
+    await ds.query(`UPDATE appeals SET access_code_hash = $2 WHERE registration_number = $1`, [
+      number,
+      unkeyed,
+    ]);
+    expect((await statusFrom(at, number, code)).status).toBe(200);
+    // … and the worker's first sweep keys it where it lies (here called directly), the code still opening it.
+    expect(await stack.api.get(AppealRegistrar).keyUnkeyedAccessCodes()).toBeGreaterThanOrEqual(1);
+    expect(await stored()).toMatch(/^k1w:[0-9a-f]{64}$/);
+    expect((await statusFrom(at, number, code)).status).toBe(200);
+    expect((await statusFrom(at, number, 'WRONG2AA')).status).toBe(404);
   });
 });

@@ -22,12 +22,43 @@ export function derivedAccessCode(secret: string | Buffer, subject: string, leng
   return code;
 }
 
-export function hashAccessCode(registrationNumber: string, code: string): string {
-  return createHash('sha256').update(`${registrationNumber}:${code.trim().toUpperCase()}`).digest('hex');
+/**
+ * How a stored hash was made, by its prefix: `k1:` an HMAC under ACCESS_CODE_KEY of the appeal's id and the code;
+ * `k1w:` an HMAC under it of a hash stored before the key (`keyedLegacyHash`); no prefix, that unkeyed SHA-256 of
+ * `number:code` itself. Unkeyed, a leaked database gave a short code away offline in seconds (31^8 tries).
+ */
+const KEYED = 'k1:';
+const WRAPPED = 'k1w:';
+
+const normalised = (code: string) => code.trim().toUpperCase();
+const hmacHex = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
+
+/** The hash stored for a new appeal's code, keyed (ACCESS_CODE_KEY): without the key no guess can be tried. */
+export function hashAccessCode(key: string, appealId: string, code: string): string {
+  return KEYED + hmacHex(key, `${appealId}:${normalised(code)}`);
 }
 
-export function accessCodeMatches(registrationNumber: string, code: string, storedHash: string): boolean {
-  const actual = Buffer.from(hashAccessCode(registrationNumber, code), 'hex');
-  const expected = Buffer.from(storedHash, 'hex');
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+/** A hash stored before the key, keyed where it lies: the code it was made from keeps working. */
+export function keyedLegacyHash(key: string, unkeyed: string): string {
+  return WRAPPED + hmacHex(key, unkeyed);
+}
+
+export function accessCodeMatches(
+  key: string,
+  appeal: { id: string; registrationNumber: string },
+  code: string,
+  stored: string,
+): boolean {
+  const unkeyed = () =>
+    createHash('sha256')
+      .update(`${appeal.registrationNumber}:${normalised(code)}`)
+      .digest('hex');
+  const actual = stored.startsWith(KEYED)
+    ? hashAccessCode(key, appeal.id, code)
+    : stored.startsWith(WRAPPED)
+      ? keyedLegacyHash(key, unkeyed())
+      : unkeyed();
+  const a = Buffer.from(actual);
+  const b = Buffer.from(stored);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
 import { type PersonNames } from '@inbox/common';
+import { AppConfig } from '@inbox/config';
 import { channelCarriesFiles } from '@inbox/integrations/contract';
 import { accessCodeMatches } from './access-code';
 import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
 import {
+  type AppealByNumber,
   type AppealListFilter,
   type AppealListItem,
   AppealsRepository,
@@ -35,6 +37,7 @@ export class AppealQueries {
     private readonly attachmentRows: AttachmentsRepository,
     private readonly answerRows: AnswersRepository,
     private readonly noteRows: AppealNotesRepository,
+    private readonly config: AppConfig,
   ) {}
 
   list(
@@ -160,16 +163,21 @@ export class AppealQueries {
     return id ? this.answerRows.fileContent(id, answerId, fileId, true) : undefined;
   }
 
+  private codeMatches(row: AppealByNumber, code: string): boolean {
+    const appeal = { id: row.id, registrationNumber: row.registration_number };
+    return accessCodeMatches(this.config.accessCodeKey, appeal, code, row.access_code_hash);
+  }
+
   /** The appeal id behind a number, when the private code matches. */
   async publicAppealId(registrationNumber: string, code: string): Promise<string | undefined> {
     const row = await this.appeals.byRegistrationNumber(registrationNumber);
-    return row && accessCodeMatches(registrationNumber, code, row.access_code_hash) ? row.id : undefined;
+    return row && this.codeMatches(row, code) ? row.id : undefined;
   }
 
   /** What a citizen may see with their number and private code: status and dates, nothing personal. */
   async publicStatus(registrationNumber: string, code: string) {
     const row = await this.appeals.byRegistrationNumber(registrationNumber);
-    if (!row || !accessCodeMatches(registrationNumber, code, row.access_code_hash)) return undefined;
+    if (!row || !this.codeMatches(row, code)) return undefined;
     const [events, answers] = await Promise.all([
       this.history.forAppeal(row.id),
       this.answerRows.sentForCitizen(row.id),

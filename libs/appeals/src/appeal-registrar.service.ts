@@ -13,7 +13,7 @@ import {
 import { type StoredInboundItem } from '@inbox/intake/entities';
 import { type InboundItem } from '@inbox/integrations/contract';
 import { OrganisationDirectory, type OrganisationEntity } from '@inbox/organisations';
-import { derivedAccessCode } from './access-code';
+import { derivedAccessCode, hashAccessCode, keyedLegacyHash } from './access-code';
 import { AppealStatus, OPEN_STATUSES } from './appeal-status';
 import {
   type AttachmentRow,
@@ -216,6 +216,20 @@ export class AppealRegistrar {
     return this.codeSecrets().map((secret) => derivedAccessCode(secret, subject));
   }
 
+  /**
+   * Keys the access code hashes stored before ACCESS_CODE_KEY (unkeyed, a leaked database gave their codes away),
+   * batch by batch until none is left; the codes keep working. Returns how many it keyed.
+   */
+  async keyUnkeyedAccessCodes(batch = 1000): Promise<number> {
+    const key = this.config.accessCodeKey;
+    let keyed = 0;
+    for (;;) {
+      const done = await this.registrations.keyUnkeyedAccessCodeHashes(batch, (h) => keyedLegacyHash(key, h));
+      keyed += done;
+      if (done < batch) return keyed;
+    }
+  }
+
   private processSecret?: Buffer;
 
   private codeSecrets(): (string | Buffer)[] {
@@ -355,7 +369,7 @@ export class AppealRegistrar {
       answerDueAt: deadlines.answerDueAt,
       warnings: deadlines.warnings,
       calendarVersion: this.calendar.version,
-      accessCode,
+      accessCodeHash: hashAccessCode(this.config.accessCodeKey, appealId, accessCode),
       replyAddress: p.replyAddress ?? null,
       threadKey: p.thread?.key ?? null,
       attachments: attachmentRows(p),

@@ -23,6 +23,12 @@ export type RateLimitName = 'form' | 'status' | 'faq' | 'webhook' | 'signIn';
 /** How much longer than the server's statement timeout the client waits for its answer (pgQueryTimeoutMs). */
 const QUERY_TIMEOUT_GRACE_MS = 10_000;
 
+/**
+ * ACCESS_CODE_KEY outside production: public, so it protects nothing; it keeps the api and the worker of a
+ * development run agreeing on the hashes. Production refuses to start without its own.
+ */
+const DEVELOPMENT_ACCESS_CODE_KEY = 'development access code key: not for production';
+
 const LAST_DAY_RULES: readonly LastDayRule[] = ['preceding-working-day', 'following-working-day', 'keep'];
 
 /**
@@ -168,6 +174,13 @@ export class AppConfig {
   readonly authTokenSecret: string | undefined;
   /** Secrets: earlier signing secrets whose tokens still verify until they expire (key rotation). */
   readonly authTokenPreviousSecrets: readonly string[];
+  /**
+   * Secret (ACCESS_CODE_KEY, 32+ characters): the key of the stored hashes of the citizens' access codes, so a
+   * leaked database gives no code away (an 8-character code's unkeyed hash falls to a search in seconds). Apart
+   * from AUTH_TOKEN_SECRET, which rotates: a stored hash outlives any rotation. Required when NODE_ENV=production;
+   * elsewhere a fixed development key, the same in every process (one registers, another checks).
+   */
+  readonly accessCodeKey: string;
   readonly authTokenTtlSeconds: number;
   /**
    * A staff session's absolute lifetime from its sign-in (AUTH_SESSION_MAX_SECONDS, default 12 h: a working
@@ -393,6 +406,11 @@ export class AppConfig {
       problems.push(
         'AUTH_TOKEN_SECRET must be set in production (NODE_ENV=production): 32+ random characters',
       );
+    this.accessCodeKey = env.ACCESS_CODE_KEY || DEVELOPMENT_ACCESS_CODE_KEY;
+    if (env.ACCESS_CODE_KEY && env.ACCESS_CODE_KEY.length < 32)
+      problems.push('ACCESS_CODE_KEY must be 32+ characters');
+    if (!env.ACCESS_CODE_KEY && env.NODE_ENV === 'production')
+      problems.push('ACCESS_CODE_KEY must be set in production (NODE_ENV=production): 32+ random characters');
     this.authTokenPreviousSecrets = (env.AUTH_TOKEN_PREVIOUS_SECRETS ?? '')
       .split(',')
       .map((s) => s.trim())

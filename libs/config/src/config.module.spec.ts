@@ -26,21 +26,30 @@ describe('loadAppConfig', () => {
     expect(problems).toEqual([expect.stringContaining('HTTP_PORT'), expect.stringContaining('LOG_LEVEL')]);
   });
 
-  it('refuses to start in production without AUTH_TOKEN_SECRET, and reads rotation, scrypt and rate limits', () => {
+  it('refuses to start in production without AUTH_TOKEN_SECRET or ACCESS_CODE_KEY, and reads rotation, scrypt and rate limits', () => {
     let problems: string[] = [];
     try {
       loadAppConfig({ NODE_ENV: 'production' });
     } catch (error) {
       problems = error instanceof ConfigError ? error.problems : [];
     }
-    expect(problems).toEqual([expect.stringContaining('AUTH_TOKEN_SECRET must be set in production')]);
+    expect(problems).toEqual([
+      expect.stringContaining('AUTH_TOKEN_SECRET must be set in production'),
+      expect.stringContaining('ACCESS_CODE_KEY must be set in production'),
+    ]);
+    // The access codes' key: a short one refused; outside production a fixed development key, the same in every
+    // process (the worker registers, the api checks).
+    expect(() => loadAppConfig({ ACCESS_CODE_KEY: 'short' })).toThrow(ConfigError);
+    expect(loadAppConfig({}).accessCodeKey).toBe(loadAppConfig({}).accessCodeKey);
     const config = loadAppConfig({
       NODE_ENV: 'production',
       AUTH_TOKEN_SECRET: 's'.repeat(40),
+      ACCESS_CODE_KEY: 'k'.repeat(40),
       AUTH_TOKEN_PREVIOUS_SECRETS: `${'p'.repeat(32)}, ${'q'.repeat(32)}`,
       RATE_LIMIT_STATUS: 'off',
     });
     expect(config.authTokenPreviousSecrets).toEqual(['p'.repeat(32), 'q'.repeat(32)]);
+    expect(config.accessCodeKey).toBe('k'.repeat(40));
     expect(config.passwordScryptN).toBe(2 ** 17);
     expect(config.rateLimits).toEqual({
       form: { limit: 20, windowSeconds: 600 },
@@ -67,8 +76,12 @@ describe('loadAppConfig', () => {
     expect(loadAppConfig({}).apiDocs).toBe(true);
     expect(loadAppConfig({ API_DOCS: 'off' }).apiDocs).toBe(false);
     expect(
-      loadAppConfig({ NODE_ENV: 'production', AUTH_TOKEN_SECRET: 's'.repeat(40), API_DOCS: 'public' })
-        .apiDocs,
+      loadAppConfig({
+        NODE_ENV: 'production',
+        AUTH_TOKEN_SECRET: 's'.repeat(40),
+        ACCESS_CODE_KEY: 'k'.repeat(40),
+        API_DOCS: 'public',
+      }).apiDocs,
     ).toBe(true);
     expect(() => loadAppConfig({ API_DOCS: 'admin' })).toThrow(ConfigError);
   });

@@ -107,7 +107,7 @@ export const REGISTER_MANY_SQL = `WITH input AS (
            address text, territory_code text, channel_category jsonb, fast_track boolean, status text,
            organisation_id uuid, time_zone text, registration_due_at timestamptz, redirect_due_at timestamptz,
            answer_due_date date, answer_due_at timestamptz, deadline_warnings jsonb, calendar_version text,
-           access_code text, reply_address jsonb, thread_key text, attachments jsonb, events jsonb,
+           access_code_hash text, reply_address jsonb, thread_key text, attachments jsonb, events jsonb,
            escalation_due_at timestamptz)
        ), ${CLAIMED} applicant AS (
          INSERT INTO applicants (id, channel, external_id, surname, first_name, patronymic, display_name, email,
@@ -143,8 +143,7 @@ export const REGISTER_MANY_SQL = `WITH input AS (
          SELECT appeal_id, registration_number, registered_at, received_at, regime, channel, external_id,
                 inbound_item_id, applicant_row_id, subject, text, address, territory_code, channel_category,
                 fast_track, status, organisation_id, time_zone, registration_due_at, redirect_due_at,
-                answer_due_date, answer_due_at, deadline_warnings, calendar_version,
-                encode(sha256(convert_to(registration_number || ':' || access_code, 'UTF8')), 'hex'),
+                answer_due_date, answer_due_at, deadline_warnings, calendar_version, access_code_hash,
                 reply_address, escalation_due_at,
                 -- Its responsible part's organisation, inserted below (its trigger then finds it listed).
                 ARRAY[organisation_id]
@@ -209,7 +208,8 @@ export interface NewAppeal {
   answerDueAt: Date;
   warnings: unknown;
   calendarVersion: string;
-  accessCode: string;
+  /** The code's keyed hash (hashAccessCode): the code itself never reaches the database. */
+  accessCodeHash: string;
   replyAddress: unknown;
   threadKey: string | null;
   attachments: AttachmentRow[];
@@ -255,6 +255,27 @@ export interface NewFollowUp {
 @Injectable()
 export class RegistrationRepository {
   constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Replaces up to `limit` access code hashes stored unkeyed (64 hex digits, from before ACCESS_CODE_KEY) by what
+   * `keyed` makes of each, in one transaction, skipping rows another worker holds. Returns how many it replaced.
+   */
+  async keyUnkeyedAccessCodeHashes(limit: number, keyed: (unkeyed: string) => string): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const rows = (await tx.query(
+        `SELECT id, access_code_hash AS hash FROM appeals WHERE access_code_hash ~ '^[0-9a-f]{64}$'
+          LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      )) as { id: string; hash: string }[];
+      if (rows.length === 0) return 0;
+      await tx.query(
+        `UPDATE appeals a SET access_code_hash = v.hash FROM unnest($1::uuid[], $2::text[]) AS v(id, hash)
+          WHERE a.id = v.id`,
+        [rows.map((r) => r.id), rows.map((r) => keyed(r.hash))],
+      );
+      return rows.length;
+    });
+  }
 
   async loadItem(inboundItemId: string): Promise<InboundItemRow | undefined> {
     const [item] = await this.loadItems([inboundItemId]);
@@ -423,7 +444,7 @@ export class RegistrationRepository {
       answer_due_at: n.answerDueAt,
       deadline_warnings: n.warnings,
       calendar_version: n.calendarVersion,
-      access_code: n.accessCode,
+      access_code_hash: n.accessCodeHash,
       reply_address: n.replyAddress,
       thread_key: n.threadKey,
       attachments: positioned(n.attachments),
