@@ -12,6 +12,7 @@ import {
 import {
   type DemoApplicant,
   demoIntake,
+  demoStaffName,
   seedDemoAnswerTemplates,
   seedDemoFastTrackRules,
   seedDemoKnowledge,
@@ -147,8 +148,8 @@ async function walkThroughWorkflow(
     const user = await users.create({
       login,
       password: DEMO_PASSWORD,
-      // Staff read the name on cards and in the history: the organisation by its name, not its code.
-      fullName: `Специалист ${org.short_name}`,
+      // Staff read the name on cards and in the history: a person, and the organisation by its name, not its code.
+      fullName: demoStaffName(login, org.short_name),
       role,
       organisationId: org.id,
     });

@@ -1,4 +1,4 @@
-import { type DemoRandom } from './demo-random';
+import { DemoRandom } from './demo-random';
 
 export type Gender = 'male' | 'female';
 
@@ -240,6 +240,19 @@ export function randomPerson(rng: DemoRandom): DemoPerson {
 /** 'Иванова П. С.' */
 export function initials(person: DemoPerson): string {
   return `${person.surname} ${person.firstName[0]}. ${person.patronymic[0]}.`;
+}
+
+/**
+ * The name of a demo staff member the seed adds for an organisation (its clerk), as staff read it on cards and in
+ * the history: a person, by surname and initials, and the organisation's short name in brackets, as it is written.
+ * «Специалист Правительство СО» left the name in the nominative where Russian wants the genitive; in brackets it
+ * needs no declension, whatever the organisation is called. The same login always gives the same person.
+ */
+export function demoStaffName(login: string, organisationShortName: string): string {
+  // FNV-1a of the login: a seed of its own for each staff member, stable from run to run.
+  let seed = 0x811c9dc5;
+  for (const ch of login) seed = Math.imul(seed ^ ch.codePointAt(0)!, 0x01000193) >>> 0;
+  return `${initials(randomPerson(new DemoRandom(seed)))} (${organisationShortName.trim()})`;
 }
 
 const TRANSLIT: Record<string, string> = {

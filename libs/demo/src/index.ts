@@ -4,6 +4,7 @@ export * from './demo-geography';
 export * from './demo-appeals';
 export { APPEAL_SCENARIOS, type AppealScenario } from './demo-appeal-scenarios';
 export { DemoRandom } from './demo-random';
+export { demoStaffName } from './demo-people';
 export * from './seed';
 export * from './demo-knowledge';
 export * from './demo-routing-rules';
