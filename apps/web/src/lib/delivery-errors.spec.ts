@@ -1,4 +1,4 @@
-import { attemptsText, deliveryErrorText } from './delivery-errors';
+import { attemptsText, deliveryErrorText, feedActionFailureText } from './delivery-errors';
 
 describe('deliveryErrorText (the «Недоставленные» page)', () => {
   it('names a channel that is not set up by its Russian name, not its code', () => {
@@ -47,5 +47,54 @@ describe('deliveryErrorText (the «Недоставленные» page)', () => 
       reason: 'у заявителя нет адреса для ответа в этом канале',
     });
     expect(deliveryErrorText(null)).toEqual({ reason: '—' });
+  });
+});
+
+describe("feedActionFailureText (the card's history: a ПОС or МЭДО action failed for good)", () => {
+  it("says what was not done and why in Russian, the remote side's words as detail", () => {
+    expect(
+      feedActionFailureText({
+        feedActionId: 'f1',
+        kind: 'pos-status',
+        reason: 'AuthFailed: ПОС refused a fresh token (status)',
+      }),
+    ).toEqual({
+      reason:
+        'Статус обращения не передан в ПОС. Причина: Канал отказал в доступе: проверьте ключи учётной записи канала',
+      detail: 'ПОС refused a fresh token (status)',
+    });
+    expect(
+      feedActionFailureText({ kind: 'pos-files', reason: 'NotFound: ПОС file 7: HTTP 404' }).reason,
+    ).toMatch(/^Файлы обращения не получены из ПОС\. Причина: Получатель недоступен/);
+  });
+
+  it('keeps a message written for the administrator as it is, and names an unexpected error as internal', () => {
+    expect(
+      feedActionFailureText({
+        kind: 'medo-receipt',
+        reason: 'МЭДО не подключён: нет работающей учётной записи МЭДО',
+      }),
+    ).toEqual({
+      reason:
+        'Уведомление о регистрации не отправлено в МЭДО. Причина: МЭДО не подключён: нет работающей учётной записи МЭДО',
+    });
+    expect(
+      feedActionFailureText({
+        kind: 'pos-status',
+        reason: 'Cannot read properties of undefined (reading "id")',
+      }),
+    ).toEqual({
+      reason:
+        'Статус обращения не передан в ПОС. Причина: Внутренняя ошибка системы, повторные попытки исчерпаны',
+      detail: 'Cannot read properties of undefined (reading "id")',
+    });
+  });
+
+  it('reads an unknown kind and a missing reason in Russian too', () => {
+    for (const data of [{}, { kind: 'max-status', reason: '' }, { kind: 'constructor' }]) {
+      const text = feedActionFailureText(data);
+      expect(text.reason).toMatch(/^[^A-Za-z]*$/);
+      expect(text.detail).toBeUndefined();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { channelLabel } from './labels';
+import { channelLabel, labelOf } from './labels';
 
 /**
  * What a connector's stored error (a delivery's, a channel account's) means, in the words staff read; the
@@ -58,4 +58,37 @@ export function deliveryErrorText(lastError: string | null | undefined): Deliver
     };
   }
   return { reason: lastError };
+}
+
+/** What each feed action was to do (libs/feeds FeedActionKind), as a history line says it was not done. */
+const FEED_ACTION_NOT_DONE: Record<string, string> = {
+  'pos-status': 'Статус обращения не передан в ПОС',
+  'pos-files': 'Файлы обращения не получены из ПОС',
+  'medo-receipt': 'Уведомление о регистрации не отправлено в МЭДО',
+  'email-547-notice': 'Заявителю не отправлено уведомление по 547-ФЗ',
+  'email-registration-notice': 'Заявителю не отправлено уведомление о регистрации',
+};
+
+/** Text that reads as Russian from its first letter (a message written for the administrator). */
+const RUSSIAN = /^[^A-Za-z]*[А-Яа-яЁё]/;
+
+/**
+ * Why a feed action failed for good (history `feed-action-failed`: its `kind` and `reason`): what was not done and
+ * why, in Russian — a connector's code in words, a message written for the administrator as it is, an unexpected
+ * error (stored as it was thrown, in English) as an internal one; the remote side's or the error's own words as
+ * detail. The history showed the event's title alone.
+ */
+export function feedActionFailureText(data: Record<string, unknown>): DeliveryErrorText {
+  const what = labelOf(
+    FEED_ACTION_NOT_DONE,
+    typeof data.kind === 'string' ? data.kind : null,
+    'Действие во внешней системе не выполнено',
+  );
+  const stored = typeof data.reason === 'string' ? data.reason.trim() : '';
+  if (!stored) return { reason: `${what}. Причина не записана` };
+  const known = deliveryErrorText(stored);
+  const { reason, detail } = RUSSIAN.test(known.reason)
+    ? known
+    : { reason: 'Внутренняя ошибка системы, повторные попытки исчерпаны', detail: stored };
+  return { reason: `${what}. Причина: ${reason}`, ...(detail ? { detail } : {}) };
 }

@@ -11,6 +11,7 @@ import {
   clockLabel,
   roleShort,
 } from '../../lib/labels';
+import { feedActionFailureText } from '../../lib/delivery-errors';
 import { formatDateTime, formatLocalDate } from '../../lib/time';
 
 function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): string | null {
@@ -57,6 +58,9 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
     case 'delivery-failed':
       return typeof d.error === 'string' ? d.error : null;
+    case 'feed-action-failed':
+      // What was not passed to ПОС or МЭДО, and why, in Russian; the remote side's words beneath (eventLiteral).
+      return feedActionFailureText(d).reason;
     case 'legal-flag-raised':
     case 'legal-flag-confirmed':
     case 'legal-flag-dismissed':
@@ -75,6 +79,11 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
     default:
       return null;
   }
+}
+
+/** An event's words that are not ours (what a remote system answered), shown beneath as they were: marked literal. */
+function eventLiteral(e: HistoryEvent): string | undefined {
+  return e.type === 'feed-action-failed' ? feedActionFailureText(e.data ?? {}).detail : undefined;
 }
 
 /** What ПОС recorded: its status in words, when and by whom there, the answer's text, factId and warnings. */
@@ -134,6 +143,11 @@ export function HistoryPanel({ card, names }: { card: AppealCard; names: ReturnT
           {eventDetails(e, names) && (
             <Text size="xs" c="dark.3">
               {eventDetails(e, names)}
+            </Text>
+          )}
+          {eventLiteral(e) && (
+            <Text size="xs" c="dimmed" style={{ wordBreak: 'break-word' }} data-literal>
+              {eventLiteral(e)}
             </Text>
           )}
           <Text size="xs" c="dimmed">
