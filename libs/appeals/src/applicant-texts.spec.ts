@@ -23,11 +23,18 @@ describe('extensionNoticeRu', () => {
 
 describe('redirectionNoticeRu', () => {
   it('names the organisation after a colon, whatever its gender, and says who answers now', () => {
-    expect(redirectionNoticeRu('2026-000123', '19.11.2026', 'Администрация г. Бердска.')).toBe(
+    expect(redirectionNoticeRu('2026-000123', '19.11.2026', 'Администрация г. Бердска.', 'appeal')).toBe(
       'Ваше обращение № 2026-000123 от 19.11.2026 передано в организацию, которая решает такие вопросы: ' +
         'Администрация г. Бердска. Ответ вам направит она.',
     );
-    expect(redirectionNoticeRu('2026-000123', '19.11.2026', '  ')).not.toContain(':');
+    expect(redirectionNoticeRu('2026-000123', '19.11.2026', '  ', 'appeal')).not.toContain(':');
+  });
+
+  it('calls a message outside 59-ФЗ (a post in a social network) a message, not an appeal', () => {
+    expect(redirectionNoticeRu('2026-000124', '19.11.2026', 'Администрация г. Бердска', 'message')).toBe(
+      'Ваше сообщение № 2026-000124 от 19.11.2026 передано в организацию, которая решает такие вопросы: ' +
+        'Администрация г. Бердска. Ответ вам направит она.',
+    );
   });
 });
 

@@ -84,13 +84,20 @@ export function extensionNoticeRu(registrationNumber: string, dueDay: string, re
 }
 
 /**
- * The redirection notice (59-ФЗ ст. 8 ч. 3): which organisation has the appeal now and that its answer comes from
- * it. The organisation is as staff typed it, after a colon, so any name reads right.
+ * The redirection notice: which organisation has the appeal now and that its answer comes from it — for a 59-ФЗ
+ * appeal (ст. 8 ч. 3) and, named as what it is, for a message outside 59-ФЗ (a social network's post, a private
+ * chat), which is passed on as well. The organisation is as staff typed it, after a colon, so any name reads right.
  */
-export function redirectionNoticeRu(registrationNumber: string, registeredDay: string, body: string): string {
+export function redirectionNoticeRu(
+  registrationNumber: string,
+  registeredDay: string,
+  body: string,
+  regime: string,
+): string {
   const to = name(body);
+  const what = regime === 'appeal' ? 'Ваше обращение' : 'Ваше сообщение';
   return (
-    `Ваше обращение № ${registrationNumber} от ${registeredDay} передано в организацию, которая решает такие ` +
+    `${what} № ${registrationNumber} от ${registeredDay} передано в организацию, которая решает такие ` +
     `вопросы${to ? `: ${to}` : ''}. Ответ вам направит она.`
   );
 }

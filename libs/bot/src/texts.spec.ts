@@ -130,9 +130,15 @@ const EVERY_STAFF_TEXT: Record<string, () => string[]> = {
     staff.extensionNoticeRu('2026-000123', '21.01.2027', ''),
   ],
   redirectionNoticeRu: () => [
-    staff.redirectionNoticeRu('2026-000123', '19.11.2026', 'Министерство транспорта и дорожного хозяйства'),
-    staff.redirectionNoticeRu('2026-000123', '19.11.2026', 'Администрация г. Бердска. '),
-    staff.redirectionNoticeRu('2026-000123', '19.11.2026', ''),
+    staff.redirectionNoticeRu(
+      '2026-000123',
+      '19.11.2026',
+      'Министерство транспорта и дорожного хозяйства',
+      'appeal',
+    ),
+    staff.redirectionNoticeRu('2026-000123', '19.11.2026', 'Администрация г. Бердска. ', 'appeal'),
+    staff.redirectionNoticeRu('2026-000123', '19.11.2026', '', 'appeal'),
+    staff.redirectionNoticeRu('2026-000123', '19.11.2026', 'Администрация г. Бердска', 'message'),
   ],
   answerMessageText: () => [
     staff.answerMessageText([

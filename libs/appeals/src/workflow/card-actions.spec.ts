@@ -1,6 +1,7 @@
 import { Role } from '@inbox/access';
 import { type Actor } from './actor';
 import { cardActions, type CardFacts } from './card-actions';
+import { redirectLate } from './rules';
 
 const CUR = 'org-cur';
 const MINZHKH = 'org-minzhkh';
@@ -97,5 +98,17 @@ describe('cardActions: the card offers what the commands allow each role', () =>
   it('offers nothing to an organisation that only reads the appeal', () => {
     const readOnly = cardActions(STAFF.clerk, { ...ESCALATED, readOnly: true });
     expect(Object.values(readOnly).every((may) => may === false)).toBe(true);
+  });
+});
+
+describe('redirectLate: the 7-day redirect term binds a 59-ФЗ appeal, not a message', () => {
+  it('records a late redirect of an appeal only; a message outside 59-ФЗ has no such term', () => {
+    const due = '2026-11-26T16:59:59.999Z';
+    const after = new Date('2026-12-01T03:00:00Z');
+    expect(redirectLate({ regime: 'appeal', redirect_due_at: due }, after)).toBe(true);
+    expect(redirectLate({ regime: 'appeal', redirect_due_at: due }, new Date('2026-11-20T03:00:00Z'))).toBe(
+      false,
+    );
+    expect(redirectLate({ regime: 'message', redirect_due_at: due }, after)).toBe(false);
   });
 });

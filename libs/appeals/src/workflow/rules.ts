@@ -80,6 +80,14 @@ export function leadsAppeal(actor: Actor, leadOrganisationId: string): boolean {
  */
 export const mayRedirect = leadsAppeal;
 
+/**
+ * Whether a redirect comes after 59-ФЗ's 7 days (ст. 8 ч. 3), a violation on record: only a 59-ФЗ appeal has that
+ * term; a message outside 59-ФЗ (a social network's, ПОС's) is passed on whenever it is found not ours.
+ */
+export function redirectLate(appeal: { regime: string; redirect_due_at: Date | string }, now: Date): boolean {
+  return appeal.regime === 'appeal' && now > new Date(appeal.redirect_due_at);
+}
+
 export const REDIRECT_REFUSED =
   'Направить обращение по компетенции может 1-я линия или ведущая обращение организация; соисполнитель ' +
   'возвращает своё поручение как направленное не по адресу';

@@ -15,7 +15,13 @@ import { type ReactNode, useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
 import { EscalateModal } from '../../components/EscalateModal';
-import { type Dialog, extensionKinds, withdrawalOf, withdrawnCloseReason } from './appeal-state';
+import {
+  type Dialog,
+  extensionKinds,
+  redirectDialogText,
+  withdrawalOf,
+  withdrawnCloseReason,
+} from './appeal-state';
 import { textOf, DialogButtons } from '../../components/forms';
 import { DateField } from '../../components/DateField';
 import { formatDateTime, formatLocalDate, instantIn, zoneLabel } from '../../lib/time';
@@ -116,7 +122,7 @@ export function ActionDialogs(props: {
       )}
       {actionModal(
         'redirect',
-        'Направить по компетенции (ч. 3 ст. 8 59-ФЗ)',
+        redirectDialogText(card).title,
         'Направить',
         {
           call: () => call('redirect', { params: { id }, body: { body, reason } }),
@@ -126,8 +132,8 @@ export function ActionDialogs(props: {
         <>
           <TextInput label="Орган, в компетенцию которого входит вопрос" {...textOf(body, setBody)} />
           <ReasonInput value={reason} onChange={setReason} />
-          <Text size="xs" c="dimmed">
-            Заявитель получит уведомление о переадресации.
+          <Text size="xs" c="dimmed" data-testid="redirect-note">
+            {redirectDialogText(card).note}
           </Text>
         </>,
       )}

@@ -1,5 +1,5 @@
 import { type AppealCard } from '../../api/types';
-import { cardToolbar, extensionKinds } from './appeal-state';
+import { cardToolbar, extensionKinds, redirectDialogText } from './appeal-state';
 
 const ALL = {
   readOnly: false,
@@ -66,5 +66,19 @@ describe('cardToolbar: each button where the api allows it', () => {
       'line2',
     ]);
     expect(extensionKinds(card({ regime: 'message', access: { mayExtendLine2: true } }))).toEqual(['line2']);
+  });
+});
+
+describe('redirectDialogText: the redirect dialog says the rule of what it redirects', () => {
+  it('cites 59-ФЗ for an appeal, and not for a message outside 59-ФЗ', () => {
+    expect(redirectDialogText({ regime: 'appeal' })).toEqual({
+      title: 'Направить по компетенции (ч. 3 ст. 8 59-ФЗ)',
+      note: expect.stringMatching(/в течение 7 дней со дня регистрации/),
+    });
+    const message = redirectDialogText({ regime: 'message' });
+    expect(message.title).toBe('Направить сообщение по компетенции');
+    expect(message.title).not.toMatch(/59-ФЗ/);
+    expect(message.note).toMatch(/^Это сообщение, а не обращение по 59-ФЗ/);
+    expect(message.note).not.toMatch(/7 дней/);
   });
 });

@@ -124,6 +124,25 @@ export function cardToolbar(card: AppealCard, me: Viewer): CardAction[] {
   return (Object.keys(shown) as CardAction[]).filter((a) => shown[a]);
 }
 
+/**
+ * The redirect dialog's title and note by what is redirected: a 59-ФЗ appeal under ч. 3 ст. 8 (within 7 days of
+ * registration); a message outside 59-ФЗ (a social network's post, a private chat) has no 59-ФЗ redirect rule, and
+ * the dialog cited it for one too.
+ */
+export function redirectDialogText(card: Pick<AppealCard, 'regime'>): { title: string; note: string } {
+  return card.regime === 'appeal'
+    ? {
+        title: 'Направить по компетенции (ч. 3 ст. 8 59-ФЗ)',
+        note: 'Обращение направляется в течение 7 дней со дня регистрации. Заявитель получит уведомление о переадресации.',
+      }
+    : {
+        title: 'Направить сообщение по компетенции',
+        note:
+          'Это сообщение, а не обращение по 59-ФЗ: правила 59-ФЗ о переадресации к нему не применяются. ' +
+          'Заявитель получит уведомление о том, куда передано его сообщение.',
+      };
+}
+
 /** The kinds of extension the dialog offers: the 59-ФЗ term only for a 59-ФЗ appeal, the line-2 term to its holder. */
 export function extensionKinds(card: AppealCard): ('appeal' | 'line2')[] {
   return [

@@ -6,10 +6,13 @@ import { WorkflowReferencesRepository } from '../../repositories/workflow-refere
 import { type Actor } from '../actor';
 import { russianDate } from '../answer-template';
 import { AppealChange } from '../appeal-change';
-import { assertTransition, mayRedirect, REDIRECT_REFUSED } from '../rules';
+import { assertTransition, mayRedirect, REDIRECT_REFUSED, redirectLate } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
-/** 59-ФЗ ст. 8 ч. 3: forwarded to the competent body within 7 days of registration, the applicant told. */
+/**
+ * Forwarded to the competent body, the applicant told: a 59-ФЗ appeal within 7 days of registration (ст. 8 ч. 3);
+ * a message outside 59-ФЗ has no such term.
+ */
 @Injectable()
 export class RedirectCommand {
   constructor(
@@ -22,7 +25,7 @@ export class RedirectCommand {
     await this.change.run(appealId, actor, 'redirect', async ({ tx, appeal: a, record, notifyApplicant }) => {
       if (!mayRedirect(actor, a.organisation_id)) throw new WorkflowError('forbidden', REDIRECT_REFUSED);
       assertTransition(a.status, AppealStatus.Redirected);
-      const late = now > new Date(a.redirect_due_at);
+      const late = redirectLate(a, now);
       await this.appeals.update(tx, a.id, { status: AppealStatus.Redirected });
       if (late) {
         await this.references.markOverdue(tx, {
@@ -37,7 +40,12 @@ export class RedirectCommand {
       await notifyApplicant(
         'status-notice',
         null,
-        redirectionNoticeRu(a.registration_number, russianDate(a.registered_at, a.time_zone), input.body),
+        redirectionNoticeRu(
+          a.registration_number,
+          russianDate(a.registered_at, a.time_zone),
+          input.body,
+          a.regime,
+        ),
       );
     });
   }
