@@ -528,7 +528,8 @@ describe('complete card, search, honest clocks (e2e)', () => {
     const mayEscalate = async (who: SignedIn) =>
       (await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, who))).access.mayEscalate;
     expect(await mayEscalate(staff.operator)).toBe(true);
-    expect(await mayEscalate(staff.admin)).toBe(true);
+    // An administrator keeps accounts and settings, not appeals: the hand-over is not theirs either.
+    expect(await mayEscalate(staff.admin)).toBe(false);
     // A head saw «Передать на 2-ю линию» and got a 403 for pressing it.
     expect(await mayEscalate(staff.centreHead)).toBe(false);
     const escalate = await call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, staff.centreHead, {
@@ -563,9 +564,9 @@ describe('complete card, search, honest clocks (e2e)', () => {
       'mayTake',
     ];
     expect(offered).toEqual({
-      // An administrator's card offered «Взять в работу» and the answer form, which are not theirs: they run the
-      // system.
-      admin: ['mayAssign', 'mayEscalate', 'mayExtendAppeal'],
+      // An administrator's card offered «Взять в работу», the answer form, then the hand-over, the assignment and
+      // the 59-ФЗ extension, none of which is theirs: they run the system.
+      admin: [],
       supervisor: whole,
       // The centre's head: the appeal is line 1's (the centre's) to lead; the head does not hand it to line 2.
       head: whole.filter((may) => may !== 'mayEscalate' && may !== 'mayRate'),
@@ -592,6 +593,49 @@ describe('complete card, search, honest clocks (e2e)', () => {
       text: 'Ответ',
     });
     expect(draft.status).toBe(403);
+    // Nor registering, handing to line 2, assigning, extending or approving: each refused, the appeal unchanged.
+    const adminTries = {
+      register: call('POST', '/api/v1/appeals', staff.admin, {
+        medium: 'phone',
+        surname: 'Орлов',
+        firstName: 'Пётр',
+        subject: 'Мусор',
+        text: 'Звонок: не вывозят мусор.',
+      }),
+      escalate: call('POST', `/api/v1/appeals/${appeal.appealId}/escalate`, staff.admin, {
+        organisationIds: [org.minzhkh],
+      }),
+      assign: call('POST', `/api/v1/appeals/${appeal.appealId}/assign`, staff.admin, {
+        userId: staff.housingClerk.userId,
+      }),
+      extend: call('POST', `/api/v1/appeals/${appeal.appealId}/extend`, staff.admin, {
+        kind: 'appeal',
+        days: 30,
+        reason: 'Запрошены сведения',
+      }),
+    };
+    for (const [action, res] of Object.entries(adminTries))
+      expect([action, (await res).status]).toEqual([action, 403]);
+    const clerkDraft = (await json(
+      call('POST', `/api/v1/appeals/${appeal.appealId}/answers`, staff.housingClerk, {
+        text: 'Мусор вывезен.',
+      }),
+    )) as { id: string };
+    const approve = await call(
+      'POST',
+      `/api/v1/appeals/${appeal.appealId}/answers/${clerkDraft.id}/approve`,
+      staff.admin,
+    );
+    expect([approve.status, (await json(approve)).message]).toEqual([
+      403,
+      expect.stringMatching(/^Администратор не/),
+    ]);
+    const after = await json(call('GET', `/api/v1/appeals/${appeal.appealId}`, staff.operator));
+    expect([
+      after.status,
+      after.deadlines.extended,
+      after.history.map((e: { type: string }) => e.type),
+    ]).toEqual(['escalated', false, expect.not.arrayContaining(['assigned', 'answer-approved'])]);
     for (const who of [supervisor, staff.housingClerk])
       expect((await call('POST', `/api/v1/appeals/${appeal.appealId}/take`, who)).status).toBe(204);
     const line2 = (who: SignedIn) =>

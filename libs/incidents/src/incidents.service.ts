@@ -37,8 +37,8 @@ export const MIN_WORDS_FOR_TEXT_MATCH = 6;
 const CANDIDATES = 200;
 export const MAX_INCIDENT_ANSWER = 10_000;
 
-/** Who approves an incident's answer (and so sends it to every citizen). */
-const APPROVERS: readonly Role[] = [Role.Head, Role.Supervisor, Role.Admin];
+/** Who approves an incident's answer (and so sends it to every citizen); not an administrator, who works no appeal. */
+const APPROVERS: readonly Role[] = [Role.Head, Role.Supervisor];
 const NOT_FOUND = 'Инцидент не найден';
 const ALREADY_ANSWERED = 'На инцидент уже дан ответ или он закрыт';
 const AWAITS_APPROVAL = 'Проект ответа на инцидент уже подготовлен и ждёт согласования';

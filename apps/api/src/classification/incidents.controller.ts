@@ -77,7 +77,7 @@ export class IncidentsController {
   }
 
   @Post(':id/draft')
-  @Roles(Role.Operator, Role.Head, Role.Supervisor, Role.Admin)
+  @Roles(Role.Operator, Role.Head, Role.Supervisor)
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -93,7 +93,7 @@ export class IncidentsController {
   }
 
   @Post(':id/approve')
-  @Roles(Role.Head, Role.Supervisor, Role.Admin)
+  @Roles(Role.Head, Role.Supervisor)
   @HttpCode(200)
   @ApiOperation({
     summary:

@@ -49,7 +49,7 @@ export class WorkflowController {
   ) {}
 
   @Post()
-  @Roles(Role.Operator, Role.Supervisor, Role.Admin)
+  @Roles(Role.Operator, Role.Supervisor)
   @ApiOperation({ summary: 'Регистрация оператором: звонок, личный приём, письмо по почте (карточка S0/S4)' })
   @ApiCreatedResponse({ type: RegisteredAppealDto })
   registerByOperator(@Body() body: OperatorAppealDto, @Staff() staff: StaffContext) {
@@ -89,7 +89,7 @@ export class WorkflowController {
 
   @Post(':id/assign')
   @HttpCode(204)
-  @Roles(Role.Operator, Role.Supervisor, Role.Admin, Role.Clerk, Role.Head)
+  @Roles(Role.Operator, Role.Supervisor, Role.Clerk, Role.Head)
   @ApiOperation({ summary: 'Назначить исполнителя' })
   async assign(@Param('id', uuid) id: string, @Body() body: AssignDto, @Staff() staff: StaffContext) {
     await this.workflow.assign(id, actorOf(staff), body.userId);

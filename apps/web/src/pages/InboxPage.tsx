@@ -460,20 +460,23 @@ export function InboxPage() {
             <Text size="sm" fw={500}>
               Выбрано: {selected.size}
             </Text>
-            {/* An administrator does not work appeals: the api refuses their «Взять в работу». */}
+            {/* An administrator does not work appeals: the api refuses their «Взять в работу», the assignment and
+                the hand-over to line 2 alike. */}
             {me.role !== 'admin' && (
-              <Button
-                size="xs"
-                variant="white"
-                onClick={() => runBulk((id) => call('take', { params: { id } }))}
-              >
-                Взять в работу
-              </Button>
+              <>
+                <Button
+                  size="xs"
+                  variant="white"
+                  onClick={() => runBulk((id) => call('take', { params: { id } }))}
+                >
+                  Взять в работу
+                </Button>
+                <Button size="xs" variant="white" onClick={() => setBulk('assign')}>
+                  Назначить исполнителя…
+                </Button>
+              </>
             )}
-            <Button size="xs" variant="white" onClick={() => setBulk('assign')}>
-              Назначить исполнителя…
-            </Button>
-            {me.role !== 'clerk' && me.role !== 'head' && (
+            {(me.role === 'operator' || me.role === 'supervisor') && (
               <Button size="xs" variant="white" onClick={() => setBulk('escalate')}>
                 Передать на 2-ю линию…
               </Button>

@@ -187,7 +187,8 @@ function IncidentDetail({ id }: { id: string }) {
     return <Pending query={incident} label="Загрузка инцидента" title="Инцидент недоступен" back={back} />;
   }
   const i = incident.data;
-  const approver = me.role === 'head' || me.role === 'supervisor' || me.role === 'admin';
+  // As the api: a head or a supervisor, never an administrator (who works no appeal).
+  const approver = me.role === 'head' || me.role === 'supervisor';
   const ownDraft = i.draftedBy === me.id;
   return (
     <Stack gap="sm">
@@ -276,11 +277,11 @@ function IncidentDetail({ id }: { id: string }) {
           )}
           {i.status === 'open' && i.draftAwaitsApproval && (!approver || ownDraft) && (
             <Text size="sm" data-testid="incident-awaits-approval">
-              Проект ждёт согласования: его согласует руководитель или администратор
+              Проект ждёт согласования: его согласует руководитель
               {ownDraft ? ', не автор проекта' : ''}.
             </Text>
           )}
-          {i.status === 'open' && i.awaitingDraft > 0 && (
+          {i.status === 'open' && i.awaitingDraft > 0 && me.role !== 'admin' && (
             <form
               noValidate
               onSubmit={(e) => {
@@ -298,7 +299,7 @@ function IncidentDetail({ id }: { id: string }) {
                     'открытым обращениям',
                   )}{' '}
                   инцидента в вашей области, по которым проекта ещё нет; согласует и отправит его заявителям
-                  (каждому — по его каналу) другой сотрудник: руководитель или администратор.
+                  (каждому — по его каналу) руководитель — не автор проекта.
                 </Text>
                 <Textarea label="Текст ответа" required autosize minRows={5} {...textOf(text, setText)} />
                 <Group justify="flex-end">

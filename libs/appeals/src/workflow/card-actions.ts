@@ -29,10 +29,11 @@ export interface CardActions {
 
 /**
  * The card's actions by the commands' own rules, so that the screen offers only what the api allows: a button
- * the command refuses (an administrator's «Взять в работу», a 59-ФЗ extension of a message) is not drawn.
+ * the command refuses (any of an administrator's, a 59-ФЗ extension of a message) is not drawn.
  */
 export function cardActions(actor: Actor, card: CardFacts): CardActions {
-  const writable = !card.readOnly;
+  // An administrator runs the system, not appeals: every command refuses them casework (requireCaseworker).
+  const writable = !card.readOnly && worksAppeals(actor);
   // Return and the line-2 term are the organisation's own active line-2 part's (ReturnCommand, ExtendCommand).
   const ownPart = card.organisations.some(
     (o) => o.id === actor.organisationId && o.line === 2 && o.state === 'active',
@@ -41,15 +42,16 @@ export function cardActions(actor: Actor, card: CardFacts): CardActions {
     mayChangeContacts: writable && leadsAppeal(actor, card.organisationId),
     mayEscalate: writable && mayEscalate(actor),
     mayRedirect: writable && leadsAppeal(actor, card.organisationId),
-    mayTake: writable && worksAppeals(actor),
-    mayAnswer: writable && worksAppeals(actor),
-    // POST /assign is open to every staff role; whom one may assign is checked on the chosen colleague.
+    mayTake: writable,
+    mayAnswer: writable,
+    // POST /assign is open to every staff role but the administrator; whom one may assign is checked on the
+    // chosen colleague.
     mayAssign: writable,
     mayReturn: writable && ownPart,
     // 59-ФЗ ст. 12 ч. 2 extends an appeal's term; a message outside 59-ФЗ has no such term to extend.
     mayExtendAppeal: writable && card.regime === 'appeal',
     mayExtendLine2: writable && ownPart,
-    mayClose: writable && worksAppeals(actor),
+    mayClose: writable,
     mayRate: writable && mayRecordRating(actor),
   };
 }

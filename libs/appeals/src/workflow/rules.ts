@@ -22,16 +22,22 @@ export function assertTransition(from: AppealStatus, to: AppealStatus): void {
 }
 
 /**
- * Administrators run the system, not appeals (they never see the applicant): they do not take an appeal into
- * work, write its answer, nor close its consideration.
+ * Administrators run the system — accounts and settings — not appeals (they never see the applicant): they do not
+ * register an appeal, hand it to line 2, assign it, take it into work, write, approve or send its answer, extend
+ * its term, nor close its consideration (README «Staff workflow»).
  */
 export function worksAppeals(actor: Pick<Actor, 'role'>): boolean {
   return actor.role !== Role.Admin;
 }
 
 export const ADMIN_DOES_NOT_WORK_APPEALS =
-  'Администратор не рассматривает обращения: взять в работу, подготовить ответ и завершить рассмотрение может ' +
-  'сотрудник 1-й линии или организации';
+  'Администратор не рассматривает обращения: регистрирует, передаёт, назначает, отвечает, согласовывает ответ, ' +
+  'продлевает срок и завершает рассмотрение сотрудник 1-й линии или организации';
+
+/** The one refusal of casework to an administrator (403), for every command that is casework. */
+export function requireCaseworker(actor: Pick<Actor, 'role'>): void {
+  if (!worksAppeals(actor)) throw new WorkflowError('forbidden', ADMIN_DOES_NOT_WORK_APPEALS);
+}
 
 /**
  * Who records a rating the applicant gave by phone or in a letter: line 1 and the region's supervisors, who see
@@ -42,12 +48,13 @@ export function mayRecordRating(actor: Pick<Actor, 'role' | 'scope'>): boolean {
   return worksAppeals(actor) && seesEverything(actor.scope);
 }
 
-/** Who may hand an appeal to line 2: the management centre's operators, supervisors and administrators. */
+/** Who may hand an appeal to line 2 (or close a part of it): the management centre's operators and supervisors. */
 export function mayEscalate(actor: Pick<Actor, 'role'>): boolean {
-  return [Role.Operator, Role.Supervisor, Role.Admin].includes(actor.role);
+  return [Role.Operator, Role.Supervisor].includes(actor.role);
 }
 
 export function requireLine1(actor: Actor): void {
+  requireCaseworker(actor);
   if (!mayEscalate(actor)) {
     throw new WorkflowError(
       'forbidden',
@@ -150,20 +157,17 @@ export class WorkflowRules {
   }
 
   /**
-   * Who approves a draft (or sends it back): never its author, whoever they are; a supervisor or an
-   * administrator whose scope holds the answer's organisation; the head of the answer's organisation — or, where
-   * the organisation has no head, a colleague of the same organisation. (A supervisor of another ministry, which
-   * has its own part of the appeal, approved this ministry's answer.)
+   * Who approves a draft (or sends it back): never its author, whoever they are, nor an administrator; a
+   * supervisor whose scope holds the answer's organisation; the head of the answer's organisation — or, where the
+   * organisation has no head, a colleague of the same organisation. (A supervisor of another ministry, which has
+   * its own part of the appeal, approved this ministry's answer.)
    */
   async assertMayApprove(tx: Db, answer: LockedAnswer, actor: Actor): Promise<void> {
+    requireCaseworker(actor);
     if (answer.author_id === actor.userId) {
       throw new WorkflowError('forbidden', 'Нельзя согласовать собственный проект ответа');
     }
-    if (
-      (actor.role === Role.Supervisor || actor.role === Role.Admin) &&
-      canSeeOrganisation(actor.scope, answer.organisation_id)
-    )
-      return;
+    if (actor.role === Role.Supervisor && canSeeOrganisation(actor.scope, answer.organisation_id)) return;
     if (answer.organisation_id === actor.organisationId) {
       if (actor.role === Role.Head) return;
       if (!(await this.references.hasHead(tx, answer.organisation_id))) return;
@@ -184,9 +188,10 @@ export class WorkflowRules {
   /**
    * An answer goes out (sent, or marked handed over) only by staff whose scope holds the organisation that gave
    * it: line 1 and region-wide staff, or that organisation and its superiors — not another ministry that merely
-   * has its own part of the appeal.
+   * has its own part of the appeal, nor an administrator.
    */
   assertMayDeliver(answer: LockedAnswer, actor: Actor): void {
+    requireCaseworker(actor);
     if (!canSeeOrganisation(actor.scope, answer.organisation_id))
       throw new WorkflowError(
         'forbidden',

@@ -114,11 +114,12 @@ export function AnswersSection({
     ans.authorId === me.id ||
     me.role === 'supervisor' ||
     (me.role === 'head' && ans.organisationId === me.organisationId);
-  // As the server decides: never one's own draft; a supervisor or an administrator any other, staff their
+  // As the server decides: never one's own draft, never an administrator; a supervisor any other, staff their
   // organisation's.
   const mayApprove = (ans: { authorId: string; organisationId: string }) =>
     ans.authorId !== me.id &&
-    (me.role === 'supervisor' || me.role === 'admin' || ans.organisationId === me.organisationId);
+    me.role !== 'admin' &&
+    (me.role === 'supervisor' || ans.organisationId === me.organisationId);
   const template = templates.data?.find((t) => t.id === templateId);
   // Not an administrator's: the api refuses their draft (they run the system, not appeals).
   const canWrite = card.access.mayAnswer && (OPEN.includes(card.status) || card.status === 'answered');
@@ -199,7 +200,7 @@ export function AnswersSection({
                     Согласовать
                   </Button>
                 )}
-                {ans.status === 'approved' && (
+                {ans.status === 'approved' && card.access.mayAnswer && (
                   <Button
                     size="xs"
                     onClick={() =>
@@ -234,7 +235,7 @@ export function AnswersSection({
               {ans.text}
             </Text>
             <AnswerFiles appealId={card.id} answer={ans} me={me} notice={card.answerFilesNotice} />
-            {ans.handover === 'awaiting' && (
+            {ans.handover === 'awaiting' && card.access.mayAnswer && (
               <Group gap="xs" mt={6} data-testid="answer-handover">
                 <Text size="xs" c="orange.9">
                   Ответ ждёт передачи заявителю: сообщите его по телефону, лично или отправьте почтой и

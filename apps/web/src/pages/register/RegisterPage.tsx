@@ -34,11 +34,11 @@ import { APPEAL_FILE_TYPES } from '../appeal/AttachmentsPanel';
 import { formatDateTime, formatLocalDate } from '../../lib/time';
 
 /**
- * Who the api lets register an appeal (POST /appeals): line 1, supervisors and administrators. A head was offered
- * the form and refused «Недостаточно прав» on submitting it.
+ * Who the api lets register an appeal (POST /appeals): line 1 and supervisors. A head, and an administrator (who
+ * keeps accounts and settings, not appeals), were offered the form and refused on submitting it.
  */
 export function registersAppeals(me: Pick<Me, 'role'>): boolean {
-  return me.role === 'operator' || me.role === 'supervisor' || me.role === 'admin';
+  return me.role === 'operator' || me.role === 'supervisor';
 }
 
 type Medium = 'phone' | 'reception' | 'post';

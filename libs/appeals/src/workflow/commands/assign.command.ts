@@ -6,12 +6,13 @@ import { NotificationsRepository } from '../../repositories/notifications.reposi
 import { WorkflowReferencesRepository } from '../../repositories/workflow-references.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
+import { requireCaseworker } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
 /**
  * Assignee := a staff member of an organisation that holds the appeal, and that the actor works for: line 1 and
  * the region's supervisors assign anyone's staff, an organisation only its own (and its subordinates') — never
- * the staff of another organisation holding a part of the same appeal.
+ * the staff of another organisation holding a part of the same appeal. Not an administrator.
  */
 @Injectable()
 export class AssignCommand {
@@ -25,6 +26,7 @@ export class AssignCommand {
 
   async execute(appealId: string, actor: Actor, userId: string): Promise<void> {
     await this.change.run(appealId, actor, 'assign', async ({ tx, appeal: a, record }) => {
+      requireCaseworker(actor);
       const user = await this.references.activeUser(tx, userId);
       if (!user) {
         throw new WorkflowError('invalid-input', 'Сотрудник не найден', { userId: 'Сотрудник не найден' });

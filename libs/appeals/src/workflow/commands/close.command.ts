@@ -6,7 +6,7 @@ import { AppealsRepository } from '../../repositories/appeals.repository';
 import { AppealHistoryRepository } from '../../repositories/history.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
-import { ADMIN_DOES_NOT_WORK_APPEALS, assertTransition, worksAppeals } from '../rules';
+import { assertTransition, requireCaseworker } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
 /**
@@ -26,7 +26,7 @@ export class CloseCommand {
 
   async execute(appealId: string, actor: Actor, reason?: string, now = new Date()): Promise<void> {
     await this.change.run(appealId, actor, 'close', async ({ tx, appeal: a, record }) => {
-      if (!worksAppeals(actor)) throw new WorkflowError('forbidden', ADMIN_DOES_NOT_WORK_APPEALS);
+      requireCaseworker(actor);
       if (
         canTransition(a.status, AppealStatus.Closed) ||
         !OPEN_STATUSES.includes(a.status) ||

@@ -6,7 +6,7 @@ import { AppealsRepository } from '../../repositories/appeals.repository';
 import { type Actor } from '../actor';
 import { applicantValues, renderTemplate, russianDate } from '../answer-template';
 import { AppealChange } from '../appeal-change';
-import { ADMIN_DOES_NOT_WORK_APPEALS, worksAppeals, WorkflowRules } from '../rules';
+import { requireCaseworker, WorkflowRules } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
 /** A draft answer, from a template (placeholders filled) or typed text. */
@@ -26,7 +26,7 @@ export class DraftAnswerCommand {
     input: { templateId?: string; text?: string },
   ): Promise<string> {
     return this.change.run(appealId, actor, 'draft-answer', async ({ tx, appeal: a, record }) => {
-      if (!worksAppeals(actor)) throw new WorkflowError('forbidden', ADMIN_DOES_NOT_WORK_APPEALS);
+      requireCaseworker(actor);
       await this.rules.assertWorksOn(tx, a, actor);
       let text = input.text?.trim() ?? '';
       if (input.templateId) {

@@ -17,7 +17,7 @@ import { WorkflowReferencesRepository } from '../../repositories/workflow-refere
 import { type Actor } from '../actor';
 import { russianDate } from '../answer-template';
 import { AppealChange, type ChangeContext } from '../appeal-change';
-import { assertTransition, NOT_AT_YOUR_ORGANISATION } from '../rules';
+import { assertTransition, NOT_AT_YOUR_ORGANISATION, requireCaseworker } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
 export type ExtendInput =
@@ -76,9 +76,10 @@ export class ExtendCommand {
   }
 
   async execute(appealId: string, actor: Actor, input: ExtendInput): Promise<void> {
-    await this.change.run(appealId, actor, 'extend', (context) =>
-      input.kind === 'line2' ? this.line2(context, input) : this.appeal(context, input),
-    );
+    await this.change.run(appealId, actor, 'extend', (context) => {
+      requireCaseworker(actor);
+      return input.kind === 'line2' ? this.line2(context, input) : this.appeal(context, input);
+    });
   }
 
   private async line2(

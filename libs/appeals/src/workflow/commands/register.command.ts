@@ -4,6 +4,7 @@ import { InboundStore } from '@inbox/intake';
 import { Channel } from '@inbox/integrations/contract';
 import { AppealRegistrar } from '../../appeal-registrar.service';
 import { type Actor } from '../actor';
+import { requireCaseworker } from '../rules';
 import { WorkflowError } from '../workflow-error';
 import { ClassifyCommand } from './classify.command';
 
@@ -43,6 +44,7 @@ export class RegisterCommand {
   ) {}
 
   async execute(input: OperatorAppealInput, actor: Actor, now = new Date()): Promise<OperatorRegistration> {
+    requireCaseworker(actor);
     const [stored] = await this.store.store(
       [
         {

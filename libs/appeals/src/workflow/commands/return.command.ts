@@ -7,7 +7,7 @@ import { WorkflowReferencesRepository } from '../../repositories/workflow-refere
 import { NotificationsRepository } from '../../repositories/notifications.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
-import { assertTransition, NOT_AT_YOUR_ORGANISATION } from '../rules';
+import { assertTransition, NOT_AT_YOUR_ORGANISATION, requireCaseworker } from '../rules';
 import { WorkflowError } from '../workflow-error';
 
 /** Line 2 sends a misrouted item back to line 1; S0: within 2 hours, a later return is a recorded violation. */
@@ -25,6 +25,7 @@ export class ReturnCommand {
 
   async execute(appealId: string, actor: Actor, reason: string, now = new Date()): Promise<void> {
     await this.change.run(appealId, actor, 'return', async ({ tx, appeal: a, record }) => {
+      requireCaseworker(actor);
       const part = await this.parts.activeLine2(tx, a.id, actor.organisationId);
       if (!part) throw new WorkflowError('conflict', NOT_AT_YOUR_ORGANISATION);
       const returnDue = misroutedReturnDueAt(

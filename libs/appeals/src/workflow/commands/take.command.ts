@@ -4,8 +4,7 @@ import { AppealPartsRepository } from '../../repositories/appeal-parts.repositor
 import { AppealsRepository } from '../../repositories/appeals.repository';
 import { type Actor } from '../actor';
 import { AppealChange } from '../appeal-change';
-import { ADMIN_DOES_NOT_WORK_APPEALS, refused, worksAppeals } from '../rules';
-import { WorkflowError } from '../workflow-error';
+import { refused, requireCaseworker } from '../rules';
 
 /**
  * Assignee := the actor. A line-2 clerk takes their organisation's part (one assignee per part); line 1
@@ -21,7 +20,7 @@ export class TakeCommand {
 
   async execute(appealId: string, actor: Actor): Promise<void> {
     await this.change.run(appealId, actor, 'take', async ({ tx, appeal: a, record }) => {
-      if (!worksAppeals(actor)) throw new WorkflowError('forbidden', ADMIN_DOES_NOT_WORK_APPEALS);
+      requireCaseworker(actor);
       if (!OPEN_STATUSES.includes(a.status)) throw refused(a.status, AppealStatus.InWork);
       if (
         actor.scope.organisationIds !== null &&
