@@ -231,17 +231,15 @@ describe('deadline clocks (integration)', () => {
 
     const atRiskText = `Срок ответа по обращению № ${appeal.number} (ГЖИ) истекает ${local(due, 'Asia/Novosibirsk')} (Новосибирск, UTC+7)`;
     const overdueText = `Просрочен срок ответа по обращению № ${appeal.number} (ГЖИ)`;
-    for (const [kind, text] of [
-      ['clock-at-risk', atRiskText],
-      ['clock-overdue', overdueText],
-    ]) {
+    // Own organisation, the parent ministry, and the region-wide region and management centre; the term at risk
+    // to its holder too, who can still meet it (it reached supervisors only), once.
+    const supervisors = [users.supGzhi, users.supMinzhkh, users.supRegion, users.supCur];
+    for (const [kind, text, told] of [
+      ['clock-at-risk', atRiskText, [...supervisors, users.clerkGzhi]],
+      ['clock-overdue', overdueText, supervisors],
+    ] as const) {
       const byUser = await notified(h.ds, appeal.id, kind);
-      // Own organisation, the parent ministry, and the region-wide region and management centre.
-      expect(new Map([...byUser].sort())).toEqual(
-        new Map(
-          [users.supGzhi, users.supMinzhkh, users.supRegion, users.supCur].sort().map((u) => [u, [text]]),
-        ),
-      );
+      expect(new Map([...byUser].sort())).toEqual(new Map([...told].sort().map((u) => [u, [text]])));
     }
   });
 
@@ -387,10 +385,12 @@ describe('deadline clocks (integration)', () => {
       byOperator.id,
       users.operator,
     ]);
-    // An assignee id that names no user (appeals.assignee_id has no foreign key) must not break the sweep.
+    // An assignee id that names no user (appeals.assignee_id has no foreign key) must not break the sweep. The
+    // appeal's answer term is not its parts' (a part on that very term is the answer clock itself, not a line-2 one).
+    const answerDue = new Date(due.getTime() - MINUTE);
     await h.ds.query(
       `UPDATE appeals SET line = 2, status = 'escalated', assignee_id = $2, answer_due_at = $3 WHERE id = $1`,
-      [byGhost.id, '00000000-0000-4000-8000-000000000000', due],
+      [byGhost.id, '00000000-0000-4000-8000-000000000000', answerDue],
     );
     for (const id of [byOperator.id, byGhost.id]) {
       await h.ds.query(
@@ -412,7 +412,9 @@ describe('deadline clocks (integration)', () => {
     // The 59-ФЗ answer clock is held where the appeal is worked: at the ministry's active part, not at the
     // management centre that passed it on (the dashboard's «Риски и просрочки по организациям» used to show it
     // there), nor at the part returned as misrouted.
-    expect(await marksOf(h.ds, byGhost.id, 'answer')).toEqual([{ ...mark, clock: 'answer' }]);
+    expect(await marksOf(h.ds, byGhost.id, 'answer')).toEqual([
+      { ...mark, clock: 'answer', due_at: answerDue },
+    ]);
   });
 
   it('holds the answer clock at the management centre while no line-2 part is active, by its assignee', async () => {
@@ -439,6 +441,55 @@ describe('deadline clocks (integration)', () => {
         holder_user_id: users.operator,
       },
     ]);
+  });
+
+  it("marks a reopened appeal's one answer term once, at the superior, and tells its clerks and head of the risk", async () => {
+    // The subordinate inspection answered, the citizen rated it poorly: reopened at the ministry over it, on a fresh
+    // answer term (its part runs on it), while the transport ministry still works its own part from before.
+    const now = new Date();
+    const due = new Date(now.getTime() + HOUR);
+    const mintrans = await orgId(h.ds, 'mintrans');
+    const headMinzhkh = await createUser(h.ds, 'head-minzhkh', 'head', 'minzhkh');
+    const clerkMintrans = await createUser(h.ds, 'clerk-mintrans', 'clerk', 'mintrans');
+    const appeal = await registerAppeal(h, { addressee: 'gzhi' });
+    await h.ds.query(
+      `UPDATE appeals SET status = 'reopened', line = 2, organisation_id = $2, answer_due_at = $3 WHERE id = $1`,
+      [appeal.id, minzhkh, due],
+    );
+    await h.ds.query(
+      `INSERT INTO appeal_organisations (appeal_id, organisation_id, role, line, state, due_at)
+       VALUES ($1, $2, 'co-executor', 2, 'answered', $5), ($1, $3, 'responsible', 2, 'active', $5),
+              ($1, $4, 'co-executor', 2, 'active', $6)
+       ON CONFLICT (appeal_id, organisation_id) DO UPDATE SET role = EXCLUDED.role, line = 2,
+         state = EXCLUDED.state, due_at = EXCLUDED.due_at`,
+      [appeal.id, sub, minzhkh, mintrans, due, new Date(now.getTime() + 30 * HOUR)],
+    );
+    await h.watcher.sweep(now);
+    await h.watcher.sweep(new Date(due.getTime() + MINUTE));
+    // One answer clock, held at the ministry: not at the co-executor too, nor again as the ministry's line-2 term.
+    const mark = { organisation_id: minzhkh, clock: 'answer', due_at: due, holder_user_id: null };
+    expect(await marksOf(h.ds, appeal.id)).toEqual([
+      { ...mark, kind: 'at-risk' },
+      { ...mark, kind: 'overdue' },
+    ]);
+    const supervisors = [users.supMinzhkh, users.supRegion, users.supCur];
+    const once = (who: string[], text: string) => new Map([...who].sort().map((u) => [u, [text]]));
+    const overdue = await notified(h.ds, appeal.id, 'clock-overdue');
+    expect(new Map([...overdue].sort())).toEqual(
+      once(
+        supervisors,
+        `Просрочен срок ответа по обращению № ${appeal.number} (Министерство ЖКХ и энергетики)`,
+      ),
+    );
+    // Nobody holds it: the ministry's clerks and head are told of the risk, once each; the transport ministry not.
+    const atRisk = await notified(h.ds, appeal.id, 'clock-at-risk');
+    expect(new Map([...atRisk].sort())).toEqual(
+      once(
+        [...supervisors, users.clerkMinzhkh, headMinzhkh],
+        `Срок ответа по обращению № ${appeal.number} (Министерство ЖКХ и энергетики) истекает ${local(due, 'Asia/Novosibirsk')} (Новосибирск, UTC+7)`,
+      ),
+    );
+    expect(atRisk.has(clerkMintrans)).toBe(false);
   });
 
   it('honours the configured at-risk leads, and a lead of 0 turns at-risk marks off', async () => {
@@ -584,7 +635,10 @@ describe('deadline clocks (integration)', () => {
     expect(stillUnread).toHaveLength(unread.length - 1);
     const everything = await h.watcher.notificationsFor(users.supMinzhkh);
     expect(everything.find((x) => x.id === target.id)?.readAt).toBeInstanceOf(Date);
-    expect(await h.watcher.notificationsFor(users.clerkMinzhkh)).toEqual([]);
+    // A clerk is told of a term at risk at their organisation (no one held it), never of a violation.
+    const clerks = await h.watcher.notificationsFor(users.clerkMinzhkh);
+    expect(clerks.length).toBeGreaterThanOrEqual(1);
+    expect(clerks.every((x) => x.kind === 'clock-at-risk')).toBe(true);
   });
 });
 

@@ -100,28 +100,38 @@ candidates AS (
 WITH RECURSIVE drained AS (
   -- Appeals whose clocks changed since the last sweep (see the ClockSweepWatermark migration).
   DELETE FROM clock_sweep_queue RETURNING appeal_id
-),${candidates} clocks AS (
+),${candidates} answer_holders AS (
   -- 59-ФЗ / fast track: runs in the open statuses only; closed appeals have no clocks. Held where the appeal is:
   -- at each organisation working a line-2 part of it while any does (not at the management centre that passed
-  -- it on), else at its responsible organisation; the assignee holds it only when they work there.
+  -- it on), else at its responsible organisation; the assignee holds it only when they work there. A part that
+  -- runs on the appeal's own answer term (the superior an appeal was reopened at after a poor rating) holds it
+  -- alone: a co-executor still at work from before the reopening has its own line-2 clock, and marking the one
+  -- term at both told supervisors twice of one lapse.
   SELECT a.id AS appeal_id, COALESCE(p.organisation_id, a.organisation_id) AS organisation_id,
-         '${ClockName.Answer}'::text AS clock,
          a.answer_due_at AS due_at,
          CASE WHEN p.organisation_id IS NULL OR u.organisation_id = p.organisation_id THEN a.assignee_id END
            AS holder_user_id,
-         $2::float8 AS lead_s
+         COALESCE(p.extended_until, p.due_at) = a.answer_due_at AS own_term,
+         bool_or(COALESCE(p.extended_until, p.due_at) = a.answer_due_at) OVER (PARTITION BY a.id) AS any_own_term
     FROM appeals a
     LEFT JOIN appeal_organisations p ON p.appeal_id = a.id AND p.line = 2 AND p.state = 'active'
     LEFT JOIN users u ON u.id = a.assignee_id AND p.organisation_id IS NOT NULL
    WHERE a.status IN (${OPEN}) AND a.answer_due_at <= $1::timestamptz + ${lead(2)} ${only('a.id')}
+), clocks AS (
+  SELECT h.appeal_id, h.organisation_id, '${ClockName.Answer}'::text AS clock, h.due_at, h.holder_user_id,
+         $2::float8 AS lead_s
+    FROM answer_holders h
+   WHERE h.own_term OR NOT COALESCE(h.any_own_term, false)
   UNION ALL
-  -- S1: each active line-2 organisation has its own clock; an extension replaces the due time.
+  -- S1: each active line-2 organisation has its own clock; an extension replaces the due time. Not a part that
+  -- runs on the appeal's own answer term: that is the answer clock itself (marked above), not a second one.
   SELECT ao.appeal_id, ao.organisation_id, '${ClockName.Line2Answer}', COALESCE(ao.extended_until, ao.due_at),
          CASE WHEN u.organisation_id = ao.organisation_id THEN a.assignee_id END, $3::float8
     FROM appeal_organisations ao
     JOIN appeals a ON a.id = ao.appeal_id
     LEFT JOIN users u ON u.id = a.assignee_id
    WHERE ao.line = 2 AND ao.state = 'active' AND a.status IN (${OPEN})
+     AND COALESCE(ao.extended_until, ao.due_at) IS DISTINCT FROM a.answer_due_at
      AND COALESCE(ao.extended_until, ao.due_at) <= $1::timestamptz + ${lead(3)} ${only('ao.appeal_id')}
   UNION ALL
   -- S1: 15 minutes at line 1; the workflow sets escalation_due_at only for the configured channels.
@@ -164,6 +174,18 @@ WITH RECURSIVE drained AS (
     CROSS JOIN users u
     JOIN organisations uo ON uo.id = u.organisation_id AND uo.kind IN ('region', 'management-centre')
    WHERE u.role = 'supervisor' AND u.active
+  UNION
+  -- A term at risk is told to whoever can still meet it (it reached supervisors only): the holder, else the clerks
+  -- and heads of the organisation that holds the clock. UNION: one notice per mark, whoever is told twice over.
+  SELECT m.id, h.id
+    FROM marks m
+    JOIN users h ON h.id = m.holder_user_id AND h.active
+   WHERE m.kind = 'at-risk'
+  UNION
+  SELECT m.id, u.id
+    FROM marks m
+    JOIN users u ON u.organisation_id = m.organisation_id AND u.role IN ('clerk', 'head') AND u.active
+   WHERE m.kind = 'at-risk' AND NOT EXISTS (SELECT 1 FROM users h WHERE h.id = m.holder_user_id AND h.active)
 ), notes AS (
   INSERT INTO notifications (user_id, kind, appeal_id, text)
   SELECT r.user_id, 'clock-' || m.kind, m.appeal_id,
