@@ -274,11 +274,28 @@ describe('an administrator’s day with staff accounts (browser e2e)', () => {
       ).sort();
     await page.getByLabel('ФИО или логин').fill('новик');
     await eventually(async () => (await logins()).join() === 'novikova' || undefined);
-    await page.getByLabel('ФИО или логин').fill('');
-    await pick(page, page, 'Роль', 'Специалист органа власти (2-я линия)');
+    // The name cleared and a role picked at once, as a busy browser handles input queued before it draws: the role
+    // was added to the address drawn last, which brought the name back and left the list empty.
+    await page.getByRole('textbox', { name: 'Роль', exact: true }).click();
+    const clerk = page.getByRole('option', { name: 'Специалист органа власти (2-я линия)', exact: true });
+    await page.getByLabel('ФИО или логин').evaluate(
+      (name, option) => {
+        Object.getOwnPropertyDescriptor(Object.getPrototypeOf(name), 'value')!.set!.call(name, '');
+        name.dispatchEvent(new Event('input', { bubbles: true }));
+        option.click();
+      },
+      await clerk.elementHandle(),
+    );
     await pick(page, page, 'Организация сотрудника', 'Министерство ЖКХ и энергетики');
     await eventually(async () => (await logins()).join() === 'klerkov,nachalova' || undefined);
-    await page.getByLabel('ФИО или логин').fill('Вера');
+    // Typed letter by letter before the page draws: the input fell back to the address drawn last after each one.
+    await page.getByLabel('ФИО или логин').evaluate((name) => {
+      const value = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(name), 'value')!;
+      for (const letter of 'Вера') {
+        value.set!.call(name, `${value.get!.call(name)}${letter}`);
+        name.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
     await eventually(async () => (await logins()).join() === 'nachalova' || undefined);
     await page
       .getByTestId('users-count')

@@ -11,12 +11,13 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { ApiError, call, errorText } from '../../api/client';
 import { type Role, type SignInLockout, type StaffMember } from '../../api/types';
 import { useMe } from '../../auth';
 import { ROLE_LABEL, roleLabel } from '../../lib/labels';
+import { withChanges } from '../../lib/search-params';
 import { formatDateTime } from '../../lib/time';
 import { fieldsOf, FormModal, textOf, OrganisationSelect } from '../../components/forms';
 import {
@@ -68,6 +69,10 @@ const STATUS_FILTER = {
   locked: 'Вход заблокирован',
 } as const;
 
+/** The search's parameters in the address. */
+const SEARCH_KEYS = ['q', 'role', 'org', 'status'] as const;
+type Search = Record<(typeof SEARCH_KEYS)[number], string>;
+
 const optionsOf = (labels: Record<string, string>) =>
   Object.entries(labels).map(([value, label]) => ({ value, label }));
 const ROLE_OPTIONS = optionsOf(ROLE_LABEL);
@@ -106,21 +111,21 @@ export function UsersTab() {
       l.kind === 'login' && l.accountId ? [[l.accountId, l.lockedUntil] as const] : [],
     ),
   );
-  const filter = {
-    q: params.get('q') ?? '',
-    role: params.get('role') ?? '',
-    org: params.get('org') ?? '',
-    status: params.get('status') ?? '',
-  };
-  const setFilter = (key: keyof typeof filter, value: string) =>
-    setParams(
-      (p) => {
-        if (value) p.set(key, value);
-        else p.delete(key);
-        return p;
-      },
-      { replace: true },
-    );
+  // The search is the page's own state, read from the address once and written back to it after each change (a
+  // reload keeps it). Read from the address, it lagged: the router draws a new address later, in a transition, so
+  // a filter set before that was added to the address drawn last (a role picked just after the name was cleared
+  // brought the name back), and the name's input fell back to the drawn value between keystrokes.
+  const [filter, setSearch] = useState<Search>(
+    () => Object.fromEntries(SEARCH_KEYS.map((k) => [k, params.get(k) ?? ''])) as Search,
+  );
+  const search = withChanges(new URLSearchParams(), filter).toString();
+  const written = useRef(search);
+  useEffect(() => {
+    if (search === written.current) return;
+    written.current = search;
+    setParams(search, { replace: true });
+  }, [search, setParams]);
+  const setFilter = (key: keyof Search, value: string) => setSearch((f) => ({ ...f, [key]: value }));
   /** A select of the search bound to its parameter in the address. */
   const filterBy = (key: keyof typeof filter) => ({
     w: 240,
