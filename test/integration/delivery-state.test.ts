@@ -183,6 +183,37 @@ describe('delivery state (integration)', () => {
     expect(await repo.claim('bot-reply', reply, randomUUID(), 30_000)).toEqual({ kind: 'sent' });
   });
 
+  it('never claims a failed message or bot reply: a job run late for one held after an interrupted send sends nothing', async () => {
+    // The chaos suite's «Telegram slower than our HTTP timeout»: the send timed out, the notice was held for a person
+    // (its claim given back), and a second run of its job (the sweep's, which had seen it queued) claimed it and sent
+    // it again.
+    const id = await message();
+    const first = randomUUID();
+    expect(await repo.claim('message', id, first, 30_000)).toEqual({ kind: 'claimed', uncertain: false });
+    await repo.markMessageFailed({ id, appeal_id: appealId }, 'прервано', undefined, {
+      token: first,
+      interrupted: true,
+    });
+    expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({ kind: 'failed' });
+    expect(await stateOf('outbound_messages', id)).toMatchObject({ status: 'failed', attempts: 1 });
+
+    // Failed on an outage, it is claimed again once the sweep's next round has queued it, not before.
+    const outage = await message();
+    expect((await repo.claim('message', outage, first, 30_000)).kind).toBe('claimed');
+    await repo.recordError('message', outage, 'Temporary: 502', first);
+    await repo.markMessageFailed({ id: outage, appeal_id: appealId }, 'после 3 попыток: 502', {
+      firstMs: 0,
+      rounds: 1,
+    });
+    expect(await repo.claim('message', outage, randomUUID(), 30_000)).toEqual({ kind: 'failed' });
+    expect((await repo.requeueDueRetries()).map((r) => r.id)).toContain(outage);
+    expect((await repo.claim('message', outage, randomUUID(), 30_000)).kind).toBe('claimed');
+
+    const reply = await botReply();
+    await repo.markBotReplyFailed(reply, 'чат недоступен');
+    expect(await repo.claim('bot-reply', reply, randomUUID(), 30_000)).toEqual({ kind: 'failed' });
+  });
+
   it('brings a bot reply that failed on an outage back by itself, for the configured rounds only', async () => {
     const id = await botReply();
     const outage = { firstMs: 60_000, rounds: 1 };

@@ -62,10 +62,12 @@ export type DeliveryRef = { outboundMessageId?: string; botReplyId?: string };
 /**
  * One sender's hold on a message or bot reply for one attempt (see the SendClaims migration). `uncertain`: an
  * earlier claim ran out without a receipt — its sender died or hung mid-send, and the citizen may have it already.
+ * `failed`: not queued any more (held for a person after an interrupted send, or failed until its next round).
  */
 export type SendClaim =
   | { kind: 'claimed'; uncertain: boolean }
   | { kind: 'sent' }
+  | { kind: 'failed' }
   | { kind: 'held'; retryAfterMs: number };
 
 const SENDABLE = { message: 'outbound_messages', 'bot-reply': 'bot_replies' } as const;
@@ -141,8 +143,11 @@ export class DeliveryRepository extends SqlRepository {
   }
 
   /**
-   * Takes a message or bot reply not yet sent for one attempt (counted), for `holdMs`, unless another sender's
-   * claim still runs. One statement: two senders can never both hold it.
+   * Takes a queued message or bot reply for one attempt (counted), for `holdMs`, unless another sender's claim still
+   * runs. One statement: two senders can never both hold it. Only a queued one: a failed row is sent again only once
+   * a person or the sweep's next round has queued it again. A job of it run late (a stalled Bull job run twice, a
+   * retry waiting out another attempt's claim) found it failed — held after an interrupted send, its claim given
+   * back — and sent it a second time.
    */
   async claim(what: Sendable, id: string, token: string, holdMs: number): Promise<SendClaim> {
     const table = SENDABLE[what];
@@ -150,7 +155,7 @@ export class DeliveryRepository extends SqlRepository {
       `UPDATE ${table} t SET send_claim = $2, send_claim_until = now() + make_interval(secs => $3::float8 / 1000),
               attempts = t.attempts + 1
          FROM (SELECT id, send_claim AS prior, send_claim_until AS prior_until FROM ${table} WHERE id = $1 FOR UPDATE) p
-        WHERE t.id = p.id AND t.status <> 'sent' AND (p.prior IS NULL OR p.prior_until <= now())
+        WHERE t.id = p.id AND t.status = 'queued' AND (p.prior IS NULL OR p.prior_until <= now())
         RETURNING p.prior IS NOT NULL AS uncertain`,
       [id, token, holdMs],
     );
@@ -162,6 +167,7 @@ export class DeliveryRepository extends SqlRepository {
     );
     if (!row) throw new Error(`${table} ${id} does not exist`);
     if (row.status === 'sent') return { kind: 'sent' };
+    if (row.status === 'failed') return { kind: 'failed' };
     // Ran out between the two statements: try again at once.
     return { kind: 'held', retryAfterMs: Math.max(row.held_ms ?? 0, 100) };
   }

@@ -23,8 +23,11 @@ const EARLIER_FIRST_POLL_MS = 200;
 /** The least wait between attempts for a message whose account is disabled (the queue's back-off grows). */
 const ACCOUNT_WAIT_MS = 5000;
 
-/** `held`: an interrupted attempt's message kept for a person to decide (INTERRUPTED_REASON). */
-export type DeliveryOutcome = 'sent' | 'already-sent' | 'failed-permanently' | 'held';
+/**
+ * `held`: an interrupted attempt's message kept for a person to decide (INTERRUPTED_REASON). `already-failed`: a job
+ * run late for a message failed meanwhile (held, or waiting for its next round): nothing is sent.
+ */
+export type DeliveryOutcome = 'sent' | 'already-sent' | 'already-failed' | 'failed-permanently' | 'held';
 
 /**
  * Why a message waits in «Недоставленные» after an attempt that stopped between the channel's call and our receipt
@@ -91,6 +94,7 @@ export class DeliveryService {
     const m = await this.deliveries.message(outboundMessageId);
     if (!m) throw new Error(`outbound message ${outboundMessageId} does not exist`);
     if (m.status === 'sent') return 'already-sent';
+    if (m.status === 'failed') return 'already-failed';
     const markSent = (k: KeptReceipt) =>
       this.deliveries.markMessageSent(m, k.receipt, k.connectorKind ?? m.channel, k.accountId);
     if (await this.storeKeptReceipt('message', m, markSent)) return 'sent';
@@ -121,7 +125,7 @@ export class DeliveryService {
     // stands between the "attempt started" mark and the receipt.
     const text = m.text + (await this.ratingRequest(m, entry));
     const claim = await this.claim('message', m.id);
-    if (!claim) return 'already-sent';
+    if (typeof claim === 'string') return claim;
     const { token } = claim;
     if (claim.uncertain && !dropsRepeatedSends(entry.connector)) {
       const settled = await this.settleUncertain(m, entry, token, markSent);
@@ -344,7 +348,7 @@ export class DeliveryService {
     // A bot reply is sent again after an interrupted attempt: it answers what the citizen has just written, no
     // clerk sees it to decide, and a greeting or consent request twice costs less than none (see INTERRUPTED_REASON).
     const claim = await this.claim('bot-reply', r.id);
-    if (!claim) return 'already-sent';
+    if (typeof claim === 'string') return claim;
     const { token } = claim;
     let receipt: DeliveryReceipt;
     try {
@@ -392,18 +396,20 @@ export class DeliveryService {
   }
 
   /**
-   * This attempt's hold on the message (its token), undefined when it is sent already; `uncertain` when an earlier
-   * attempt started (claimed) and never ended: its sender stopped mid-send, and the citizen may have the message.
+   * This attempt's hold on the message (its token), or why there is none: sent already, or failed since this job
+   * read it (only a queued message is claimed: DeliveryRepository.claim); `uncertain` when an earlier attempt
+   * started (claimed) and never ended: its sender stopped mid-send, and the citizen may have the message.
    * Held by another sender right now: retried once that claim runs out. A claim is twice a job lock's time: the send
    * and the wait for its receipt (recordSent) fit in it, and a dead sender's message waits no longer than that.
    */
   private async claim(
     what: Sendable,
     id: string,
-  ): Promise<{ token: string; uncertain: boolean } | undefined> {
+  ): Promise<{ token: string; uncertain: boolean } | 'already-sent' | 'already-failed'> {
     const token = randomUUID();
     const claim = await this.deliveries.claim(what, id, token, this.claimMs());
-    if (claim.kind === 'sent') return undefined;
+    if (claim.kind === 'sent') return 'already-sent';
+    if (claim.kind === 'failed') return 'already-failed';
     if (claim.kind === 'held')
       throw new RetryableDeliveryError('сообщение сейчас отправляет другой обработчик', claim.retryAfterMs);
     if (claim.uncertain)
