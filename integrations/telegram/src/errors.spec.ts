@@ -14,6 +14,16 @@ describe('Telegram errors: whether a failed send may have reached the chat', () 
         'request to http://127.0.0.1/bot[token]/sendMessage failed, reason: socket hang up',
       ),
       named('FetchError', 'request failed, reason: read ECONNRESET'),
+      // The answer's headers came, its body did not (cut, or too slow): Telegram has carried the call out.
+      named(
+        'FetchError',
+        'Invalid response body while trying to fetch http://127.0.0.1/bot[token]/sendMessage: aborted',
+      ),
+      named(
+        'FetchError',
+        'Response timeout while trying to fetch http://127.0.0.1/bot[token]/sendMessage (over 500000ms)',
+      ),
+      named('FetchError', 'network timeout at: http://127.0.0.1/bot[token]/sendMessage'),
     ]) {
       const mapped = toConnectorError(error, 'sendMessage');
       expect(mapped.code).toBe(ConnectorErrorCode.Temporary);

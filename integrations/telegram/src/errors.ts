@@ -13,10 +13,17 @@ const RECIPIENT_GONE =
 const THING_GONE = /query is too old|query id is invalid|invalid file_id|wrong file_id/i;
 
 /** Bot API and transport errors → ConnectorError. Messages carry Telegram's description, never the token. */
-/** A connection that broke once the request was (or may have been) on its way; a refused one never carried it. */
-const CUT_AFTER_SENDING = /ECONNRESET|socket hang up|EPIPE|premature close/i;
-/** node-fetch's word for an answer whose body is not JSON (a proxy's page with 200, a body cut short). */
-const UNREADABLE_ANSWER = /invalid json response body/i;
+/**
+ * A connection that broke, or a wait that ran out, once the request was (or may have been) on its way (node-fetch's
+ * `network timeout at`: from the socket to the answer's headers); a refused one never carried it.
+ */
+const CUT_AFTER_SENDING = /ECONNRESET|socket hang up|EPIPE|premature close|network timeout at/i;
+/**
+ * node-fetch's words for an answer whose headers came and whose body could not be read: not JSON (a proxy's page
+ * with 200), cut short (`Invalid response body …: aborted`), or too slow (`Response timeout while trying to fetch`).
+ */
+const UNREADABLE_ANSWER =
+  /invalid json response body|invalid response body|response timeout while trying to fetch/i;
 
 export function toConnectorError(error: unknown, method: string): ConnectorError {
   if (error instanceof ConnectorError) return error;
