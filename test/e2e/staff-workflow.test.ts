@@ -41,6 +41,7 @@ describe('staff workflow (e2e)', () => {
       region: await idOf(ds, 'organisations', 'region'),
       minzhkh: await idOf(ds, 'organisations', 'minzhkh'),
       mintrans: await idOf(ds, 'organisations', 'mintrans'),
+      cur: await idOf(ds, 'organisations', 'cur'),
       housing: await idOf(ds, 'topics', 'housing'),
     };
     operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
@@ -206,6 +207,20 @@ describe('staff workflow (e2e)', () => {
       'applicant.patronymic': 'В карточке нет отчества заявителя',
       'applicant.phone': 'В карточке нет телефона заявителя',
     });
+  });
+
+  it('refuses to escalate to the management centre itself: its line-1 part stays line 1', async () => {
+    const created = await registerByPhone('Прошу сообщить часы работы приёмной Правительства области.');
+    const refused = await post(`/api/v1/appeals/${created.id}/escalate`, operator, {
+      organisationIds: [org.minzhkh, org.cur],
+    });
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).errors).toEqual({ organisationIds: expect.stringMatching(/2-й линии/) });
+    const card = await json(get(`/api/v1/appeals/${created.id}`, supervisor));
+    expect(card.status).not.toBe('escalated');
+    expect(card.organisations.map((o: { code: string; line: number }) => [o.code, o.line])).toEqual([
+      ['cur', 1],
+    ]);
   });
 
   it('hides an appeal of organisation A from a clerk of B by id, by filter and by search, and audits it', async () => {

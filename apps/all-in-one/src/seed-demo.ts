@@ -172,12 +172,13 @@ async function walkThroughWorkflow(
       }[]
     ).map((t) => [t.code, t]),
   );
-  const orgCodes = new Map(
-    ((await ds.query(`SELECT id, code FROM organisations`)) as { id: string; code: string }[]).map((o) => [
-      o.id,
-      o.code,
-    ]),
-  );
+  const organisations = (await ds.query(`SELECT id, code, kind FROM organisations`)) as {
+    id: string;
+    code: string;
+    kind: string;
+  }[];
+  const orgCodes = new Map(organisations.map((o) => [o.id, o.code]));
+  const centres = new Set(organisations.filter((o) => o.kind === 'management-centre').map((o) => o.id));
   const { workflow } = services;
   const items = intake.map((d) => d.item);
   let completed = 0;
@@ -197,7 +198,8 @@ async function walkThroughWorkflow(
       if (i % 4 === 3) continue;
       await workflow.classify(appealId, operator, top.id, sub?.parent_id === top.id ? sub.id : undefined);
       const target = sub?.default_organisation_id ?? top.default_organisation_id;
-      if (i % 10 >= 6 || !target) continue;
+      // «Прочее» is routed to the ЦУР itself: line 1 keeps it, there is no line 2 to pass it to.
+      if (i % 10 >= 6 || !target || centres.has(target)) continue;
       // The operator completes the card a line-2 request needs (59-ФЗ: the full name and a phone), as they
       // would by calling the citizen back, through the card's own command (history «Карточка дополнена»).
       if (await completeCard(services, appealId, operator, intake[i].applicant)) completed++;

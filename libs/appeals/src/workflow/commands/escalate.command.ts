@@ -61,6 +61,17 @@ export class EscalateCommand {
         );
       }
       const orgs = await this.rules.organisations(tx, input.organisationIds);
+      // Line 2 is a competent body. The management centre works its appeals at line 1 (the screen offers it no
+      // line-2 choice, but a topic's default route may name it): a line-2 part of its own replaced its line-1
+      // one, and the card then named no line 1 at all.
+      const centre = orgs.find((o) => o.kind === 'management-centre');
+      if (centre) {
+        throw new WorkflowError(
+          'invalid-input',
+          `${centre.short_name} работает с обращениями на 1-й линии: на 2-ю линию обращение передают органу власти`,
+          { organisationIds: `${centre.short_name} — не организация 2-й линии` },
+        );
+      }
       const due: Record<string, string> = {};
       for (const org of orgs) {
         const clock = { timeZone: org.time_zone, workingHours: org.working_hours };
