@@ -534,10 +534,14 @@ describe('staff web workspace: administration (browser e2e)', () => {
       ['outbox', headingShown('Администрирование')],
     ];
     // An account whose channel refused it: the cell read the connector's «AuthFailed: ПОС refused …» as it was.
+    // Backed off for an hour, as the puller leaves such an account: once the worker read the new row it pulled it
+    // at once, and its own refusal («ПОС не настроен…», for the empty settings) replaced this one on a slow run.
     await walk.stack.db.dataSource.query(
-      `INSERT INTO channel_accounts (kind, channel, name, settings, source, last_error, last_error_at)
+      `INSERT INTO channel_accounts (kind, channel, name, settings, source, last_error, last_error_at,
+                                     sync_stage, consecutive_failures, next_pull_at)
        VALUES ('pos', 'pos', 'ПОС, отказано в доступе', '{}', 'admin',
-               'AuthFailed: ПОС refused the account credentials', now())`,
+               'AuthFailed: ПОС refused the account credentials', now(), 'auth-failed', 1,
+               now() + interval '1 hour')`,
     );
     // Nor a word that is not Russian: codes where names serve (the outbox's «citizen-notices:ok», the rubricator's
     // and organisations' codes), «Macro-F1», the calendar's «Five-day working week».
