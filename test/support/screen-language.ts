@@ -27,14 +27,19 @@ export async function foreignWords(page: Page, data: RegExp[] = []): Promise<str
   // `data`: what the test itself put there in Latin (its fixtures' names), not the screen's words. What a citizen
   // wrote (a messenger name such as «andrey_smirn1») is marked `data-citizen-data` by the page; what a person
   // types exactly as shown (a login, a file's column name, a rubricator code for a file) `data-literal`.
-  const citizenData = await page.locator('[data-citizen-data], [data-literal]').allInnerTexts();
+  // Both read in one task of the page: read apart, a table's rows drawn between the two reads (a screen is
+  // checked once its table is shown, its rows may come a moment later) put logins in the text and not in the data.
+  const screen = (await page.evaluate(`({
+    citizenData: [...document.querySelectorAll('[data-citizen-data], [data-literal]')].map((e) => e.innerText),
+    body: document.body.innerText,
+  })`)) as { citizenData: string[]; body: string };
   // The longest first: a login «clerk» taken out of «clerk-mintrans» left «-mintrans».
-  const text = citizenData
+  const text = screen.citizenData
     .filter((t) => t.trim())
     .sort((a, b) => b.length - a.length)
     .reduce(
       (t, given) => t.split(given).join(' '),
-      data.reduce((t, re) => t.replace(re, ' '), await page.locator('body').innerText()),
+      data.reduce((t, re) => t.replace(re, ' '), screen.body),
     );
   const found = new Set<string>();
   for (const m of text.matchAll(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi))
