@@ -253,8 +253,12 @@ describe('OkConnector against the fake OK', () => {
     const impatient = { ...account, settings: { ...account.settings, requestTimeoutMs: 150 } };
     const timedOut = await errorOf(connector.send(impatient, message()));
     expect(timedOut).toMatchObject({ code: ConnectorErrorCode.Temporary, details: { outcomeUnknown: true } });
-    // OK went on with the request after we stopped waiting: a plain retry would have posted it twice.
-    await new Promise((r) => setTimeout(r, 900));
+    // OK went on with the request after we stopped waiting: a plain retry would have posted it twice. Awaited, not
+    // slept on: on a loaded machine the request reached the fake late, and its 600 ms ran past a fixed 900 ms wait.
+    // (A loop, not test-stack's `eventually`: that module loads the whole app, which this file never boots.)
+    const arrived = () => fake.messages.some((m) => m.chatId === 'chat:C2');
+    for (const until = Date.now() + 10_000; !arrived() && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 50));
     expect(fake.messages.filter((m) => m.chatId === 'chat:C2')).toHaveLength(1);
     fake.setScenario('malformed', { times: 1, only: 'messages' });
     expect(await errorOf(connector.send(account, message()))).toMatchObject({
