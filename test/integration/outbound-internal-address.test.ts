@@ -38,6 +38,11 @@ describe('outbound fetches never reach an internal address by a name (integratio
   const asked: string[] = [];
   /** TCP connections the internal server accepted (IMAP and SMTP ask nothing HTTP would hear). */
   let connections = 0;
+  /** What VK's API hands out as the long-poll server or upload URL. */
+  let handedOut = '';
+  /** Another internal service, at 127.0.0.2: inside, and not among the names CHANNEL_INTERNAL_HOSTS gives here. */
+  let inside: Server;
+  let insidePort = 0;
 
   beforeAll(async () => {
     // CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: this machine's names.
@@ -46,6 +51,25 @@ describe('outbound fetches never reach an internal address by a name (integratio
       asked.push(req.url ?? '');
       if (req.url === '/redirect') {
         res.writeHead(302, { location: `http://localhost:${port}/secret` }).end();
+        return;
+      }
+      if (req.url?.startsWith('/method/')) {
+        // VK's API (an account's, at a host its administrator named) handing out `handedOut`.
+        const method = req.url.slice('/method/'.length);
+        const response = method.startsWith('groups.getLongPollServer')
+          ? { server: handedOut, key: 'k', ts: '1' }
+          : method.startsWith('docs.getMessagesUploadServer')
+            ? { upload_url: handedOut }
+            : {};
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ response }));
+        return;
+      }
+      if (req.url?.startsWith('/lp-redirect')) {
+        res.writeHead(302, { location: `http://127.0.0.2:${insidePort}/wh1` }).end();
+        return;
+      }
+      if (req.url?.startsWith('/lp?')) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ts":"2","updates":[]}');
         return;
       }
       if (req.url?.startsWith('/feed')) {
@@ -57,9 +81,16 @@ describe('outbound fetches never reach an internal address by a name (integratio
     internal.on('connection', () => (connections += 1));
     await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
     port = (internal.address() as AddressInfo).port;
+    inside = createServer((req, res) => {
+      asked.push(`127.0.0.2${req.url ?? ''}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ts":"2","updates":[],"file":"f"}');
+    });
+    await new Promise<void>((resolve) => inside.listen(0, '127.0.0.2', resolve));
+    insidePort = (inside.address() as AddressInfo).port;
   });
   afterAll(async () => {
     await new Promise((resolve) => internal.close(resolve));
+    await new Promise((resolve) => inside.close(resolve));
   });
   beforeEach(() => {
     asked.length = 0;
@@ -134,6 +165,47 @@ describe('outbound fetches never reach an internal address by a name (integratio
     expect((await connector.pull(account, undefined, 10)).items).toEqual([]);
     const file = await connector.fetchAttachment(account, `http://localhost:${port}/file.txt`);
     expect(file.content.toString()).toBe('internal secret');
+  });
+
+  describe("the addresses VK's API hands out: its long-poll server, its upload URLs", () => {
+    const vk = new VkConnector({ logger: new JsonLogger('handed-out-test', 'error') });
+    const account = (): ChannelAccountRef => ({
+      id: 'vk-handed-out',
+      channel: Channel.Vk,
+      settings: { groupId: 1, apiBaseUrl: `http://127.0.0.1:${port}/method`, longPollWaitSeconds: 1 },
+      secrets: { groupToken: 't' },
+    });
+    const pull = () => vk.pull(account(), undefined, 10);
+    const upload = () =>
+      vk.send(account(), {
+        id: 'm1',
+        kind: 'answer',
+        text: 'Ответ',
+        replyAddress: { peerId: 8 },
+        attachments: [{ fileName: 'ответ.pdf', contentType: 'application/pdf', contentBase64: 'JVBERg==' }],
+      });
+
+    it('polls a server at a host the allowance names (the fakes of the tests)', async () => {
+      handedOut = `http://127.0.0.1:${port}/lp`;
+      expect((await pull()).nextCursor).toEqual({ server: handedOut, key: 'k', ts: '2' });
+    });
+
+    // An IP literal is never looked up: before, a spoofed or compromised answer was followed inside as is.
+    it.each([
+      ['a long-poll server', () => `http://127.0.0.2:${insidePort}/wh1`, pull],
+      ['a long-poll server redirecting inside', () => `http://127.0.0.1:${port}/lp-redirect`, pull],
+      ['an upload URL', () => `http://127.0.0.2:${insidePort}/upload`, upload],
+    ])('never follows %s pointing at an internal address', async (_, at, call) => {
+      handedOut = at();
+      const failed = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failed).toBeInstanceOf(ConnectorError);
+      expect((failed as ConnectorError).code).toBe(ConnectorErrorCode.InvalidPayload);
+      expect((failed as ConnectorError).message).toMatch(/: host resolves to an internal address$/);
+      expect(asked.filter((a) => a.startsWith('127.0.0.2'))).toEqual([]);
+    });
   });
 
   describe('a name an administrator saved that resolves inside only when connecting (DNS rebinding)', () => {

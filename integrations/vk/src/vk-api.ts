@@ -4,7 +4,13 @@ import {
   remoteApiError,
   type RemoteErrorCodes,
 } from '@inbox/integrations/contract';
-import { fetchJson, fetchJsonRecord, isRecord, remoteErrorEnvelope } from '@inbox/integrations/contract';
+import {
+  accountConnections,
+  fetchJson,
+  fetchJsonRecord,
+  isRecord,
+  remoteErrorEnvelope,
+} from '@inbox/integrations/contract';
 import { type VkSettings } from './vk-settings';
 
 /*
@@ -155,10 +161,11 @@ export class VkApi {
     url.searchParams.set('key', state.key);
     url.searchParams.set('ts', state.ts);
     url.searchParams.set('wait', String(this.settings.longPollWaitSeconds));
+    // The server is VK's answer (or a cursor stored from one): connected to as a remote side's choice.
     const json = await fetchJsonRecord(
       what,
       url,
-      { method: 'GET' },
+      { method: 'GET', dispatcher: accountConnections.handedOut } as RequestInit,
       this.settings.longPollWaitSeconds * 1000 + this.settings.requestTimeoutMs,
     );
     if (json.failed !== undefined) {
@@ -179,7 +186,7 @@ export class VkApi {
     const json = await fetchJson(
       what,
       uploadUrl,
-      { method: 'POST', body: form },
+      { method: 'POST', body: form, dispatcher: accountConnections.handedOut } as RequestInit,
       this.settings.requestTimeoutMs,
     );
     if (isRecord(json) && typeof json.error === 'string' && json.error !== '') {

@@ -2,7 +2,7 @@ import { lookup, type LookupAddress, type LookupAllOptions, type LookupOneOption
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { BlockList, isIP } from 'node:net';
-import { Agent } from 'undici';
+import { Agent, buildConnector } from 'undici';
 
 /**
  * Addresses inside the machine or its network that no remote payload may send us to: this host (127/8, ::1),
@@ -55,7 +55,7 @@ type LookupCallback = (
  * A `dns.lookup` that refuses a host NAME resolving to an internal address (any of its addresses) at the moment of
  * connecting, unless `allowed` names it exactly: a name checked earlier cannot point inside later (DNS rebinding:
  * the first answer public, the connection's 127.0.0.1). An IP literal is never looked up (net connects to it as
- * is): it reaches a connection only when an administrator named it, and was checked then.
+ * is): `connectOutside` checks it for an address an administrator did not name.
  */
 function lookupOutside(allowed: (hostname: string) => boolean) {
   return (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void => {
@@ -63,19 +63,35 @@ function lookupOutside(allowed: (hostname: string) => boolean) {
     lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '');
       const inside = open ? undefined : addresses.find((a) => isInternalAddress(a.address));
-      if (inside) {
-        const refused: NodeJS.ErrnoException = new Error(`${hostname} resolves to an internal address`);
-        refused.code = INTERNAL_ADDRESS;
-        return callback(refused, '');
-      }
+      if (inside) return callback(refusal(hostname), '');
       if (options.all) return callback(null, addresses);
       return callback(null, addresses[0].address, addresses[0].family);
     });
   };
 }
 
+function refusal(host: string): NodeJS.ErrnoException {
+  const refused: NodeJS.ErrnoException = new Error(`${host} is or resolves to an internal address`);
+  refused.code = INTERNAL_ADDRESS;
+  return refused;
+}
+
+/**
+ * undici's connector for a URL a remote side chose: a name is checked by `lookupOutside`, and an IP literal (which
+ * no lookup sees) inside our network is refused too unless `allowed` names it — `http://169.254.169.254/` or
+ * `http://10.0.0.5:6379/` in an answer, or in a redirect from it, never was an administrator's word.
+ */
+function connectOutside(allowed: (hostname: string) => boolean): buildConnector.connector {
+  const connect = buildConnector({ lookup: lookupOutside(allowed) });
+  return (options, callback) => {
+    const host = options.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    if (isIP(host) && !allowed(host) && isInternalAddress(host)) return callback(refusal(host), null);
+    return connect(options, callback);
+  };
+}
+
 /** The dispatcher for fetches to an address a remote payload chose (`fetch(url, { dispatcher })`). */
-export const externalOnly = new Agent({ connect: { lookup: lookupOutside(() => false) } });
+export const externalOnly = new Agent({ connect: connectOutside(() => false) });
 
 /**
  * Names inside our network the channel accounts' connections may reach (`allowInternalHosts`): none until the
@@ -98,20 +114,25 @@ export function allowInternalHosts(hosts: Iterable<string>): void {
   );
 }
 
-const accountLookup = lookupOutside((hostname) => internalHosts.has(hostname));
+const internalHostAllowed = (hostname: string) => internalHosts.has(hostname);
+const accountLookup = lookupOutside(internalHostAllowed);
 const accountHttpAgent = new HttpAgent({ keepAlive: true, lookup: accountLookup });
 const accountHttpsAgent = new HttpsAgent({ keepAlive: true, lookup: accountLookup });
 
 /**
- * How every connection a channel account's settings direct is opened (its API, mail servers, feed, file hosts,
- * and the addresses its API hands out: VK's long-poll server, upload URLs): its name is resolved and checked at
- * the moment of connecting, each address, against the internal ranges — the check when an administrator saved
- * the account saw only what the name resolved to then. `dispatcher` for fetch, `agent` for node's http(s)
- * clients, `lookup` for sockets (IMAP), `address` for a client that resolves names itself (nodemailer).
+ * How every connection a channel account's settings direct is opened (its API, mail servers, feed, file hosts):
+ * its name is resolved and checked at the moment of connecting, each address, against the internal ranges — the
+ * check when an administrator saved the account saw only what the name resolved to then. `dispatcher` for fetch,
+ * `agent` for node's http(s) clients, `lookup` for sockets (IMAP), `address` for a client that resolves names
+ * itself (nodemailer). `handedOut` for an address the account's API hands out (VK's long-poll server, its upload
+ * URLs): no administrator saw it, so an IP literal inside our network is refused as well (a spoofed or
+ * compromised answer pointing at 169.254.169.254 or 127.0.0.1:6379), each redirect from it too — within the
+ * same allowance (CHANNEL_INTERNAL_HOSTS and the environment's accounts' hosts).
  */
 export const accountConnections = {
   lookup: accountLookup,
   dispatcher: new Agent({ connect: { lookup: accountLookup } }),
+  handedOut: new Agent({ connect: connectOutside(internalHostAllowed) }),
   agent(protocol: string): HttpAgent {
     return protocol === 'http:' ? accountHttpAgent : accountHttpsAgent;
   },
