@@ -168,6 +168,38 @@ describe('security: sign-in lock-outs, rate limits, secrets (e2e)', () => {
     expect((await loginFrom(home, { login: victim.login, password: victim.password })).status).toBe(200);
   });
 
+  it("lets the owner in at the office after a colleague there typed the owner's login ten times; not a guesser", async () => {
+    const owner = await account();
+    const office = '198.51.100.20';
+    const failuresOf = async (key: string) =>
+      (
+        (await stack.db.dataSource.query(`SELECT failures FROM sign_in_failures WHERE key = $1`, [key])) as {
+          failures: number;
+        }[]
+      )[0]?.failures ?? 0;
+    // The owner signed in at the office before (this morning, last week).
+    expect((await loginFrom(office, { login: owner.login, password: owner.password })).status).toBe(200);
+    // A colleague behind the same NAT address types the owner's login for their own, ten times.
+    for (let i = 0; i < 10; i++) {
+      expect((await loginFrom(office, { login: owner.login, password: `colleague-${i}` })).status).toBe(401);
+    }
+    // The owner still signs in at their desk (before, the sixth typo locked them out there: 429) …
+    expect((await loginFrom(office, { login: owner.login, password: owner.password })).status).toBe(200);
+    // … and the typos did not bring the account's lock-out from everywhere nearer: only unknown addresses count.
+    expect(await failuresOf(`login:${owner.id}`)).toBe(0);
+    // A guesser's from an address the owner never used count there as before (locked out by the tests above).
+    expect((await loginFrom('198.51.100.21', { login: owner.login, password: 'guess' })).status).toBe(401);
+    expect(await failuresOf(`login:${owner.id}`)).toBe(1);
+    // One inside the office is stopped too, past the fifty failures an office's address is allowed (written here:
+    // each sign-in costs a scrypt); then the owner waits there as anyone does.
+    await stack.db.dataSource.query(
+      `INSERT INTO sign_in_failures (key, failures, last_failure_at) VALUES ($1, 50, now())`,
+      [`login:${owner.id}@${office}`],
+    );
+    expect((await loginFrom(office, { login: owner.login, password: 'insider-51' })).status).toBe(401);
+    expect((await loginFrom(office, { login: owner.login, password: owner.password })).status).toBe(429);
+  });
+
   it('forgets sign-in records that no longer count: a rotating guesser left an address row each for good', async () => {
     const victim = await account();
     const ds = stack.db.dataSource;

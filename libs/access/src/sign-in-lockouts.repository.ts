@@ -5,6 +5,7 @@ import {
   ACCOUNT_WIDE_LOCKOUT,
   type ActiveLockout,
   ADDRESS_LOCKOUT,
+  KNOWN_SOURCE_LOCKOUT,
   type Lockout,
   type LockoutPolicy,
   lockoutSeconds,
@@ -29,6 +30,8 @@ const KNOWN_SOURCE_DAYS = 90;
 /** An attempt counted before its password is checked, with the lock-outs it started (and what they replaced). */
 export interface CountedAttempt {
   kind: 'counted';
+  /** The keys the attempt was counted on (an address the account signed in from lately: not the account's). */
+  counted: KeyKind[];
   started: Lockout[];
   /** The lock-out each key had before this attempt started one (by kind), to restore if the password was right. */
   previousLocks: Partial<Record<KeyKind, Date | null>>;
@@ -41,15 +44,21 @@ const POLICY: Record<KeyKind, LockoutPolicy> = {
   account: ACCOUNT_WIDE_LOCKOUT,
   address: ADDRESS_LOCKOUT,
 };
+/** The policy of a key for an attempt from an address the account signed in from lately (`known`) or not. */
+const policyOf = (kind: KeyKind, known: boolean): LockoutPolicy =>
+  kind === 'pair' && known ? KNOWN_SOURCE_LOCKOUT : POLICY[kind];
 
 /**
  * Failed sign-ins per account and address, per account and per address (`sign_in_failures`), kept in Postgres so
  * every api process counts the same tries. A key without a failure for a day starts afresh; a right password
  * clears the account's count from its address, never the address's (one's own account must not reset an
  * attacker's address) nor the account's from everywhere (the employee must not reset a spread-out guessing).
- * Neither the account's count from everywhere nor the address's locks out an account from an address it signed
- * in from lately: an office behind one NAT address is not locked out by one colleague's (or an intruder's) wrong
- * passwords, while guessing across logins that never signed in from there is stopped as before.
+ * At an address the account signed in from lately, neither the account's count from everywhere nor the address's
+ * locks it out, its failures there are not counted on the account's from everywhere (its lock-out is earned by
+ * failures from many or unknown addresses only), and its own count there allows fifty (KNOWN_SOURCE_LOCKOUT), not
+ * five: an office behind one NAT address is not locked out of an account by a colleague's typos of its login, the
+ * owner signs in at their desk, while guessing across logins that never signed in from there, and guessing from
+ * anywhere else, is stopped as before.
  */
 @Injectable()
 export class SignInLockouts extends SqlRepository {
@@ -73,7 +82,9 @@ export class SignInLockouts extends SqlRepository {
         lockedUntil: Date | null;
       }[] = [];
       // Locked in this order always (the pair, the account, the address): two attempts cannot wait on each other.
-      for (const kind of KEY_KINDS) {
+      // From an address the account signed in from lately its count from everywhere is left alone.
+      const counted = KEY_KINDS.filter((kind) => !(kind === 'account' && known));
+      for (const kind of counted) {
         const key = keyOf(kind, account, address);
         // A key without a row gets one to lock, as if its last failure were older than a day (counted afresh).
         await this.rows(
@@ -102,7 +113,7 @@ export class SignInLockouts extends SqlRepository {
       const previousLocks: Partial<Record<KeyKind, Date | null>> = {};
       for (const row of rows) {
         const failures = row.stale ? 1 : row.failures + 1;
-        const seconds = lockoutSeconds(failures, POLICY[row.kind]);
+        const seconds = lockoutSeconds(failures, policyOf(row.kind, known));
         const updated = (await this.one<{ lockedUntil: Date | null }>(
           `UPDATE sign_in_failures SET failures = $2, last_failure_at = now(),
                   locked_until = CASE WHEN $3::int IS NULL THEN locked_until ELSE now() + make_interval(secs => $3::int) END
@@ -118,7 +129,7 @@ export class SignInLockouts extends SqlRepository {
           lockedUntil: updated.lockedUntil!,
         });
       }
-      return { kind: 'counted', started, previousLocks };
+      return { kind: 'counted', counted, started, previousLocks };
     });
   }
 
@@ -143,6 +154,7 @@ export class SignInLockouts extends SqlRepository {
   async settleSuccess(accountId: string, address: string, reservation: CountedAttempt): Promise<void> {
     await this.rows(`DELETE FROM sign_in_failures WHERE key = $1`, [keyOf('pair', accountId, address)]);
     for (const kind of ['account', 'address'] as const) {
+      if (!reservation.counted.includes(kind)) continue;
       const key = keyOf(kind, accountId, address);
       const restore = kind in reservation.previousLocks;
       await this.rows(

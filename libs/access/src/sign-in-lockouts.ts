@@ -13,6 +13,17 @@ export interface LockoutPolicy {
  */
 export const ACCOUNT_LOCKOUT: LockoutPolicy = { freeFailures: 5, firstLockSeconds: 60, maxLockSeconds: 3600 };
 /**
+ * One account from an address it signed in from lately (an office's NAT address, shared with colleagues): fifty
+ * tries, then the same growth. Whoever fails there, the owner among them, cannot be told apart by the address, so
+ * five locked the owner out at their own desk after a colleague's typos of their login; fifty bound a guesser
+ * inside the office as the account's count from everywhere bounds one outside (about 75 guesses a day).
+ */
+export const KNOWN_SOURCE_LOCKOUT: LockoutPolicy = {
+  freeFailures: 50,
+  firstLockSeconds: 60,
+  maxLockSeconds: 3600,
+};
+/**
  * One address (many people may share it behind a NAT): twenty tries, then the same growth. It locks out the
  * logins that have not signed in from that address lately: guessing across many logins stops, the office not.
  */
@@ -24,7 +35,8 @@ export const ADDRESS_LOCKOUT: LockoutPolicy = {
 
 /**
  * One account from all addresses together (guesses spread over many): fifty tries, then the same growth, so
- * about 75 guesses a day at most; it locks out only the addresses the account has not signed in from lately.
+ * about 75 guesses a day at most. Only failures from addresses the account has not signed in from lately count,
+ * and it locks out only those: a colleague's typos at the office do not lock the employee out of a new address.
  */
 export const ACCOUNT_WIDE_LOCKOUT: LockoutPolicy = {
   freeFailures: 50,
