@@ -232,11 +232,12 @@ describe('deadline clocks (integration)', () => {
     const atRiskText = `Срок ответа по обращению № ${appeal.number} (ГЖИ) истекает ${local(due, 'Asia/Novosibirsk')} (Новосибирск, UTC+7)`;
     const overdueText = `Просрочен срок ответа по обращению № ${appeal.number} (ГЖИ)`;
     // Own organisation, the parent ministry, and the region-wide region and management centre; the term at risk
-    // to its holder too, who can still meet it (it reached supervisors only), once.
+    // and overdue to its holder too, who is to meet it (the overdue one reached supervisors only), once each,
+    // however many sweeps passed the term.
     const supervisors = [users.supGzhi, users.supMinzhkh, users.supRegion, users.supCur];
     for (const [kind, text, told] of [
       ['clock-at-risk', atRiskText, [...supervisors, users.clerkGzhi]],
-      ['clock-overdue', overdueText, supervisors],
+      ['clock-overdue', overdueText, [...supervisors, users.clerkGzhi]],
     ] as const) {
       const byUser = await notified(h.ds, appeal.id, kind);
       expect(new Map([...byUser].sort())).toEqual(new Map([...told].sort().map((u) => [u, [text]])));
@@ -315,7 +316,8 @@ describe('deadline clocks (integration)', () => {
     expect(overdue.get(users.supRegion)).toEqual([text]);
     expect(overdue.has(users.supMintrans)).toBe(false);
     expect(overdue.has(users.supGzhi)).toBe(false); // a subordinate body does not supervise its parent
-    expect(overdue.has(users.clerkMinzhkh)).toBe(false);
+    // The holder is told too, once.
+    expect(overdue.get(users.clerkMinzhkh)).toEqual([text]);
     expect(overdue.has(users.supRetired)).toBe(false);
 
     // An extension (within the limit) moves the due time: a fresh clock with its own marks.
@@ -443,7 +445,7 @@ describe('deadline clocks (integration)', () => {
     ]);
   });
 
-  it("marks a reopened appeal's one answer term once, at the superior, and tells its clerks and head of the risk", async () => {
+  it("marks a reopened appeal's one answer term once, at the superior, and tells its clerks and head of the risk and the lapse", async () => {
     // The subordinate inspection answered, the citizen rated it poorly: reopened at the ministry over it, on a fresh
     // answer term (its part runs on it), while the transport ministry still works its own part from before.
     const now = new Date();
@@ -474,14 +476,16 @@ describe('deadline clocks (integration)', () => {
     ]);
     const supervisors = [users.supMinzhkh, users.supRegion, users.supCur];
     const once = (who: string[], text: string) => new Map([...who].sort().map((u) => [u, [text]]));
+    // Nobody holds it: the ministry's clerks and head are told of the lapse and of the risk, once each; the
+    // transport ministry not.
     const overdue = await notified(h.ds, appeal.id, 'clock-overdue');
     expect(new Map([...overdue].sort())).toEqual(
       once(
-        supervisors,
+        [...supervisors, users.clerkMinzhkh, headMinzhkh],
         `Просрочен срок ответа по обращению № ${appeal.number} (Министерство ЖКХ и энергетики)`,
       ),
     );
-    // Nobody holds it: the ministry's clerks and head are told of the risk, once each; the transport ministry not.
+    expect(overdue.has(clerkMintrans)).toBe(false);
     const atRisk = await notified(h.ds, appeal.id, 'clock-at-risk');
     expect(new Map([...atRisk].sort())).toEqual(
       once(
@@ -635,10 +639,10 @@ describe('deadline clocks (integration)', () => {
     expect(stillUnread).toHaveLength(unread.length - 1);
     const everything = await h.watcher.notificationsFor(users.supMinzhkh);
     expect(everything.find((x) => x.id === target.id)?.readAt).toBeInstanceOf(Date);
-    // A clerk is told of a term at risk at their organisation (no one held it), never of a violation.
+    // A clerk is told of the terms they hold, or their organisation holds with no one holding them: at risk and
+    // overdue (it was told of the risk alone).
     const clerks = await h.watcher.notificationsFor(users.clerkMinzhkh);
-    expect(clerks.length).toBeGreaterThanOrEqual(1);
-    expect(clerks.every((x) => x.kind === 'clock-at-risk')).toBe(true);
+    expect(new Set(clerks.map((x) => x.kind))).toEqual(new Set(['clock-at-risk', 'clock-overdue']));
   });
 });
 

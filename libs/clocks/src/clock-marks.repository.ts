@@ -175,17 +175,17 @@ WITH RECURSIVE drained AS (
     JOIN organisations uo ON uo.id = u.organisation_id AND uo.kind IN ('region', 'management-centre')
    WHERE u.role = 'supervisor' AND u.active
   UNION
-  -- A term at risk is told to whoever can still meet it (it reached supervisors only): the holder, else the clerks
-  -- and heads of the organisation that holds the clock. UNION: one notice per mark, whoever is told twice over.
+  -- A term at risk or overdue is told to whoever is to meet it (it reached supervisors only; overdue, the holder
+  -- still owes the answer and heard nothing): the holder, else the clerks and heads of the organisation that holds
+  -- the clock. UNION: one notice per mark (per term and kind), whoever is told twice over.
   SELECT m.id, h.id
     FROM marks m
     JOIN users h ON h.id = m.holder_user_id AND h.active
-   WHERE m.kind = 'at-risk'
   UNION
   SELECT m.id, u.id
     FROM marks m
     JOIN users u ON u.organisation_id = m.organisation_id AND u.role IN ('clerk', 'head') AND u.active
-   WHERE m.kind = 'at-risk' AND NOT EXISTS (SELECT 1 FROM users h WHERE h.id = m.holder_user_id AND h.active)
+   WHERE NOT EXISTS (SELECT 1 FROM users h WHERE h.id = m.holder_user_id AND h.active)
 ), notes AS (
   INSERT INTO notifications (user_id, kind, appeal_id, text)
   SELECT r.user_id, 'clock-' || m.kind, m.appeal_id,
