@@ -307,6 +307,36 @@ describe('sign-in budgets: failures per address, every attempt under a ceiling',
     expect((await signInWith(stack, login, password, office)).status).toBe(200);
   });
 
+  it('lets an employee change their password at their office whose budget others spent, not a token elsewhere', async () => {
+    const office = '198.51.100.70';
+    const { login, password } = await accountIn(stack);
+    const signedIn = await signInWith(stack, login, password, office);
+    expect(signedIn.status).toBe(200);
+    const { accessToken } = (await signedIn.json()) as { accessToken: string };
+    const change = (from: string, currentPassword: string) =>
+      fetch(`${stack.baseUrl}/api/v1/auth/password`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-forwarded-for': from,
+          authorization: `Bearer ${accessToken}`,
+        },
+        body: JSON.stringify({ currentPassword, newPassword: `${currentPassword}-new` }),
+      });
+    // A colleague's typos behind the same NAT address spend its budget.
+    for (let i = 0; i < 3; i++) expect((await signInFrom(stack, office)).status).toBe(401);
+    expect((await signInFrom(stack, office)).status).toBe(429);
+    // The employee changes their password there all the same (it was counted as from an unknown address: 429).
+    expect((await change(office, password)).status).toBe(204);
+    // The same session's token from an address the account never signed in from: the login's budget counts, and
+    // guesses at the current password from elsewhere spend it.
+    for (let i = 0; i < 3; i++)
+      expect((await signInWith(stack, login, 'guess', `192.0.2.${i + 11}`)).status).toBe(401);
+    expect((await change('192.0.2.20', `${password}-new`)).status).toBe(429);
+    // … while at the office it is spared as before.
+    expect((await change(office, `${password}-new`)).status).toBe(204);
+  });
+
   it('keeps every attempt from an address under the ceiling: past it 429 whatever the password', async () => {
     const { login, password } = await accountIn(stack);
     const office = '198.51.100.60';

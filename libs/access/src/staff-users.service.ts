@@ -208,6 +208,19 @@ export class StaffUsers {
     };
   }
 
+  /**
+   * What a password change's failures count under (the account: a wrong current password is a guess at it), and
+   * whether the account signed in from this address lately, as for a sign-in (signInSubject). Looked up, not
+   * assumed: a session's token may be used from an address it was never issued at (another network, a stolen
+   * token), and there the login's budget must still count.
+   */
+  async passwordChangeSubject(
+    userId: string,
+    address: string,
+  ): Promise<{ subject: string; knownSource: boolean }> {
+    return { subject: userId, knownSource: await this.lockouts.knownSource(userId, address) };
+  }
+
   /** Lock-outs running now (administrators see them). */
   activeLockouts(): Promise<ActiveLockout[]> {
     return this.lockouts.active();

@@ -140,11 +140,13 @@ export class AuthController {
     @Headers('authorization') authorization: string | undefined,
   ) {
     const userId = staff.user.id;
-    // A wrong current password is a guess at the account's password: counted as a failed sign-in is.
-    const giveBack = await this.failures.reserve(address, {
-      subject: userId,
-      knownSource: false,
-    });
+    // A wrong current password is a guess at the account's password: counted as a failed sign-in is, and spared
+    // as one is at an address the account signed in from lately (the office's NAT address whose budget colleagues'
+    // or a guesser's failures spent refused the employee's own password change with 429).
+    const giveBack = await this.failures.reserve(
+      address,
+      await this.users.passwordChangeSubject(userId, address),
+    );
     const outcome = await this.users.changeOwnPassword(
       userId,
       body.currentPassword,
