@@ -96,10 +96,15 @@ describe('failed deliveries queue (e2e)', () => {
     });
     expect(await failed(operator)).toEqual([]);
     const history = (await stack.db.dataSource.query(
-      `SELECT type, actor FROM appeal_events WHERE appeal_id = $1 AND type IN ('delivery-failed', 'delivery-retried', 'delivered') ORDER BY id`,
+      `SELECT type, actor, data FROM appeal_events WHERE appeal_id = $1 AND type IN ('delivery-failed', 'delivery-retried', 'delivered') ORDER BY id`,
       [item.appealId],
-    )) as { type: string; actor: string }[];
+    )) as { type: string; actor: string; data: Record<string, unknown> }[];
     expect(history.map((h) => h.type)).toEqual(['delivery-failed', 'delivery-retried', 'delivered']);
+    // The refusal names the connector, so the card says «Пользователь заблокировал бота …», not Telegram's words.
+    expect(history[0].data).toMatchObject({
+      channel: 'telegram',
+      reason: expect.stringMatching(/^NotFound: /),
+    });
     expect(history[1].actor).toBe(operator.userId);
     // A sent message is no longer a failed one: retrying it again is "not found", nothing is re-sent.
     expect((await retry(operator, item.appealId, item.id)).status).toBe(404);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { type Page } from 'playwright-core';
@@ -236,12 +237,28 @@ describe('staff web workspace (browser e2e)', () => {
     );
     expect(row).toBeGreaterThanOrEqual(0);
     expect(dashboard.clocks.byOrganisation[row].overdue).toBeGreaterThanOrEqual(1);
+    await walk.stack.db.dataSource.query(
+      `INSERT INTO appeal_events (appeal_id, type, data) VALUES ($1, 'delivery-failed', $2)`,
+      [
+        walk.overdue.id,
+        {
+          outboundMessageId: randomUUID(),
+          reason: 'NotFound: Telegram sendMessage: 403 Forbidden: bot was blocked by the user',
+          channel: 'telegram',
+        },
+      ],
+    );
     await clickBar(panel, row);
     await page.waitForURL(/clock=overdue/);
     expect(page.url()).toContain(`organisationId=${walk.org.minjkh}`);
     await page.locator(`[data-testid="inbox-row"][data-number="${walk.overdue.registrationNumber}"]`).click();
     await page.getByRole('heading', { name: `Обращение № ${walk.overdue.registrationNumber}` }).waitFor();
     await page.locator('[data-testid="history-item"][data-type="clock-overdue"]').first().waitFor();
+    // A notice the citizen's bot refused: the history says why in Russian, not in Telegram's words (it showed the
+    // title alone; the channel's words are for the log).
+    const failed = page.locator('[data-testid="history-item"][data-type="delivery-failed"]');
+    await failed.getByText('Пользователь заблокировал бота или удалил переписку').waitFor();
+    expect(await failed.innerText()).not.toMatch(/Forbidden|NotFound|blocked/);
     await page.getByTestId('answer-due').waitFor();
     await page
       .getByText(/просрочено на/)

@@ -127,6 +127,17 @@ describe('delivery state (integration)', () => {
     expect((await eventsOf('delivery-failed')).filter((e) => e.data.outboundMessageId === id)).toEqual([
       { data: { outboundMessageId: id, reason: 'адрес не существует' } },
     ]);
+    // A connector's refusal names the connector: the card says what it means there (a mailbox refused).
+    const refused = await message();
+    const smtp = 'NotFound: SMTP RCPT: 550 5.1.1 Recipient address rejected';
+    expect(
+      await repo.markMessageFailed({ id: refused, appeal_id: appealId }, smtp, undefined, {
+        channel: 'email',
+      }),
+    ).toBe(true);
+    expect((await eventsOf('delivery-failed')).filter((e) => e.data.outboundMessageId === refused)).toEqual([
+      { data: { outboundMessageId: refused, reason: smtp, channel: 'email' } },
+    ]);
     expect(await repo.messageRef(id)).toEqual({ id, appeal_id: appealId });
   });
 
@@ -311,6 +322,12 @@ describe('delivery state (integration)', () => {
     await repo.markMessageFailed(ref, 'после 3 попыток: 502', outage);
     expect(await retryAt()).toMatchObject({ status: 'failed', rounds: 2, due: false });
     expect(await dueNow()).toEqual([]);
+    // The card tells a round to come («повторим позже») from the last one: each event says which it was.
+    expect(
+      (await eventsOf('delivery-failed'))
+        .filter((e) => e.data.outboundMessageId === ref.id)
+        .map((e) => e.data.retrying ?? false),
+    ).toEqual([true, true, false]);
     const stranded = await repo.stranded();
     expect(stranded.map((s) => s.id)).not.toContain(ref.id);
 

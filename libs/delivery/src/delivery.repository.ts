@@ -223,22 +223,25 @@ export class DeliveryRepository extends SqlRepository {
    * not, is the mark of an attempt whose outcome is unknown, and the next attempt must see it (DeliveryService).
    * `interrupted`: that next attempt found such a mark on a channel that can neither tell nor drop a repeat, and
    * holds the message for a person (no automatic round; «Недоставленные» offers resend or mark delivered).
+   * The event names the connector that refused (`channel`, when the caller knows it) and whether a round is to come
+   * (`retrying`): the card says in Russian what the refusal means for that channel (an e-mail address refused, a
+   * bot blocked) and whether it is tried again by itself.
    */
   markMessageFailed(
     m: { id: string; appeal_id: string },
     reason: string,
     retry?: { firstMs: number; rounds: number },
-    options: { token?: string; interrupted?: boolean } = {},
+    options: { token?: string; interrupted?: boolean; channel?: string } = {},
   ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
-      const updated = await this.rows(
+      const updated = await this.rows<{ retrying: boolean }>(
         `UPDATE outbound_messages SET status = 'failed', last_error = $2,
                 send_claim = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim END,
                 send_claim_until = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim_until END,
                 send_interrupted_at = CASE WHEN $6::boolean THEN now() ELSE send_interrupted_at END,
                 retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
                                 THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
-          WHERE id = $1 AND status <> 'sent' RETURNING id`,
+          WHERE id = $1 AND status <> 'sent' RETURNING retry_at IS NOT NULL AS retrying`,
         [
           m.id,
           reason,
@@ -253,6 +256,8 @@ export class DeliveryRepository extends SqlRepository {
       await this.history.append(tx, m.appeal_id, 'delivery-failed', null, {
         outboundMessageId: m.id,
         reason,
+        ...(options.channel ? { channel: options.channel } : {}),
+        ...(updated[0].retrying ? { retrying: true } : {}),
         ...(options.interrupted ? { interrupted: true } : {}),
       });
       return true;

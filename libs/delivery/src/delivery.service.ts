@@ -184,7 +184,8 @@ export class DeliveryService {
         return 'held';
       }
       if (error instanceof ConnectorError && !error.retryable) {
-        await this.fail(m, `${error.code}: ${error.message}`, { token });
+        // The connector named: the card says what its refusal means there (a mailbox refused, a bot blocked).
+        await this.fail(m, `${error.code}: ${error.message}`, { token, channel: entry.kind });
         return 'failed-permanently';
       }
       const retry = retryable(error);
@@ -475,7 +476,7 @@ export class DeliveryService {
   async fail(
     m: { id: string; appeal_id: string } | string,
     reason: string,
-    options: { temporary?: boolean; token?: string; interrupted?: boolean } = {},
+    options: { temporary?: boolean; token?: string; interrupted?: boolean; channel?: string } = {},
   ): Promise<void> {
     const row = typeof m === 'string' ? await this.deliveries.messageRef(m) : m;
     if (!row) return;
@@ -485,9 +486,13 @@ export class DeliveryService {
     await this.deliveries.markMessageFailed(row, reason, retry, {
       token: options.token,
       interrupted: options.interrupted,
+      channel: options.channel,
     });
+    // The channel's own words (an HTTP status, an SMTP reply) are for this line, masked (the logger's redaction);
+    // the card says in Russian what they mean (delivery-errors.ts deliveryFailureText).
     this.log.warn('delivery failed', {
       outboundMessageId: row.id,
+      channel: options.channel,
       reason,
       temporary: !!options.temporary,
       interrupted: !!options.interrupted,

@@ -1,4 +1,9 @@
-import { attemptsText, deliveryErrorText, feedActionFailureText } from './delivery-errors';
+import {
+  attemptsText,
+  deliveryErrorText,
+  deliveryFailureText,
+  feedActionFailureText,
+} from './delivery-errors';
 
 describe('deliveryErrorText (the «Недоставленные» page)', () => {
   it('names a channel that is not set up by its Russian name, not its code', () => {
@@ -95,6 +100,79 @@ describe("feedActionFailureText (the card's history: a ПОС or МЭДО action
       const text = feedActionFailureText(data);
       expect(text.reason).toMatch(/^[^A-Za-z]*$/);
       expect(text.detail).toBeUndefined();
+    }
+  });
+});
+
+describe("deliveryFailureText (the card's history: a message to the citizen not delivered)", () => {
+  const LATIN = /[A-Za-z]/;
+
+  it("says what the channel's refusal means for that channel, in Russian, without the channel's words", () => {
+    expect(
+      deliveryFailureText({
+        outboundMessageId: 'm1',
+        reason:
+          'NotFound: SMTP RCPT: EENVELOPE 550 550 5.1.1 <ivanov@mail.example>: Recipient address rejected',
+        channel: 'email',
+      }),
+    ).toBe('Адрес электронной почты отклонён почтовым сервером: уточните адрес у заявителя');
+    expect(
+      deliveryFailureText({
+        reason: 'NotFound: Telegram sendMessage: 403 Forbidden: bot was blocked by the user',
+        channel: 'telegram',
+      }),
+    ).toBe('Пользователь заблокировал бота или удалил переписку: свяжитесь с заявителем иначе');
+    expect(
+      deliveryFailureText({ reason: 'AuthFailed: VK token belongs to another community', channel: 'vk' }),
+    ).toBe('Канал отказал в доступе: сообщите администратору');
+    // An event written before the connector was named: the code's meaning for any channel.
+    expect(deliveryFailureText({ reason: 'NotFound: OK error 455: PermissionDenied' })).toBe(
+      'Заявитель недоступен в канале: свяжитесь с ним иначе',
+    );
+    expect(deliveryFailureText({ reason: 'InvalidPayload: Telegram send: 400 Bad Request' })).toBe(
+      'Канал не принял сообщение в таком виде: сообщите администратору',
+    );
+  });
+
+  it('says a passing failure will be tried again while a round is to come, and what to do once none is', () => {
+    const retried = 'после 8 попыток: Temporary: VK error 10 in messages.send: Internal server error';
+    expect(deliveryFailureText({ reason: retried, retrying: true })).toBe('Канал недоступен, повторим позже');
+    expect(deliveryFailureText({ reason: retried })).toBe(
+      'Канал недоступен, автоматические попытки исчерпаны: повторите отправку на странице «Недоставленные»',
+    );
+    expect(
+      deliveryFailureText({ reason: 'после 3 попыток: connect ECONNREFUSED 10.0.0.5:465', retrying: true }),
+    ).toBe('Канал недоступен, повторим позже');
+  });
+
+  it('keeps a reason of ours as it is, and names an unexpected error as internal', () => {
+    expect(deliveryFailureText({ reason: 'у заявителя нет адреса для ответа в этом канале' })).toBe(
+      'У заявителя нет адреса для ответа в этом канале',
+    );
+    expect(deliveryFailureText({ reason: 'канал доставки для «ok» не настроен' })).toBe(
+      'Канал «Одноклассники» не подключён: повторите отправку, когда администратор его настроит',
+    );
+    expect(
+      deliveryFailureText({
+        reason: 'после 2 попыток: ещё не доставлено предыдущее сообщение по этому обращению',
+        retrying: true,
+      }),
+    ).toBe('Ещё не доставлено предыдущее сообщение по этому обращению; повторим позже');
+    expect(deliveryFailureText({ reason: 'Cannot read properties of undefined (reading "chatId")' })).toBe(
+      'Внутренняя ошибка системы при отправке: сообщите администратору',
+    );
+  });
+
+  it('shows no Latin letters whatever the event holds', () => {
+    for (const data of [
+      {},
+      { reason: '' },
+      { reason: 'HTTP 502 Bad Gateway', channel: 'pos' },
+      { reason: 'constructor: x', channel: 'constructor' },
+      { reason: 'NotFound: x', channel: 'toString' },
+      { reason: 'CursorInvalid: offset 17', channel: 'telegram' },
+    ]) {
+      expect(deliveryFailureText(data)).not.toMatch(LATIN);
     }
   });
 });

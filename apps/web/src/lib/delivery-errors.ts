@@ -92,3 +92,57 @@ export function feedActionFailureText(data: Record<string, unknown>): DeliveryEr
     : { reason: 'Внутренняя ошибка системы, повторные попытки исчерпаны', detail: stored };
   return { reason: `${what}. Причина: ${reason}`, ...(detail ? { detail } : {}) };
 }
+
+/** Codes of a failure the channel may get over by itself (the connector's retryable ones). */
+const PASSING = new Set(['Temporary', 'RateLimited']);
+
+/**
+ * What a channel's refusal means for the citizen, by the connector's code and the connector that refused (the
+ * event's `channel`), in words a clerk acts on; `other` when the connector is not named (an event written before).
+ */
+const REFUSAL: Record<string, Record<string, string>> = {
+  NotFound: {
+    email: 'Адрес электронной почты отклонён почтовым сервером: уточните адрес у заявителя',
+    telegram: 'Пользователь заблокировал бота или удалил переписку: свяжитесь с заявителем иначе',
+    vk: 'Заявитель запретил сообщения сообщества или удалил переписку: свяжитесь с ним иначе',
+    ok: 'Заявитель закрыл сообщения группы или удалил профиль: свяжитесь с ним иначе',
+    other: 'Заявитель недоступен в канале: свяжитесь с ним иначе',
+  },
+  InvalidPayload: {
+    email: 'Почтовый сервер не принял письмо: сообщите администратору',
+    other: 'Канал не принял сообщение в таком виде: сообщите администратору',
+  },
+  AuthFailed: { other: 'Канал отказал в доступе: сообщите администратору' },
+  CursorInvalid: { other: 'Ошибка канала: сообщите администратору' },
+};
+
+/**
+ * Why a message to the citizen was not delivered (history `delivery-failed`: its `reason`, the connector that
+ * refused as `channel`, `retrying` when a round is to come), as a clerk reads it: a connector's code in Russian
+ * words a clerk can act on, by channel (a mailbox refused, a bot blocked), a passing failure as «повторим позже»
+ * while a round is to come, a reason we wrote in Russian as it is. The channel's own words (an HTTP status, an
+ * exception's message) are never shown: they are in the delivery worker's log, and on «Недоставленные».
+ */
+export function deliveryFailureText(data: Record<string, unknown>): string {
+  const stored = typeof data.reason === 'string' ? data.reason.trim() : '';
+  const retrying = data.retrying === true;
+  const channel = typeof data.channel === 'string' ? data.channel : '';
+  const passing = retrying
+    ? 'Канал недоступен, повторим позже'
+    : 'Канал недоступен, автоматические попытки исчерпаны: повторите отправку на странице «Недоставленные»';
+  if (!stored) return 'Причина не записана';
+  const afterRetries = AFTER_RETRIES.exec(stored);
+  const last = afterRetries ? afterRetries[2] : stored;
+  const code = /^([A-Za-z]+): /.exec(last)?.[1] ?? '';
+  if (PASSING.has(code)) return passing;
+  const refusal = Object.hasOwn(REFUSAL, code) ? REFUSAL[code] : undefined;
+  if (refusal) return (Object.hasOwn(refusal, channel) ? refusal[channel] : undefined) ?? refusal.other;
+  // A reason of ours (no address to answer to, an interrupted send, an account off) is Russian already.
+  if (RUSSIAN.test(last)) {
+    const ours = deliveryErrorText(last).reason;
+    const said = ours.charAt(0).toUpperCase() + ours.slice(1);
+    return retrying ? `${said}; повторим позже` : said;
+  }
+  // An unexpected error, as it was thrown (in English).
+  return retrying ? passing : 'Внутренняя ошибка системы при отправке: сообщите администратору';
+}

@@ -11,7 +11,7 @@ import {
   clockLabel,
   roleShort,
 } from '../../lib/labels';
-import { feedActionFailureText } from '../../lib/delivery-errors';
+import { deliveryFailureText, feedActionFailureText } from '../../lib/delivery-errors';
 import { formatDateTime, formatLocalDate } from '../../lib/time';
 
 function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): string | null {
@@ -57,7 +57,9 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
     case 'registered':
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
     case 'delivery-failed':
-      return typeof d.error === 'string' ? d.error : null;
+      // Why, in Russian words a clerk acts on (it read `error`, which the event never had: only the title showed);
+      // the channel's own words stay in the log and on «Недоставленные».
+      return deliveryFailureText(d);
     case 'feed-action-failed':
       // What was not passed to ПОС or МЭДО, and why, in Russian; the remote side's words beneath (eventLiteral).
       return feedActionFailureText(d).reason;
