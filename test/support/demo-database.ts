@@ -13,6 +13,21 @@ import {
 import { ensureTemplate } from './test-database';
 import { type TestStack } from './test-stack';
 
+/**
+ * Tests only: the instant the demo seed takes for its present (ISO 8601, not after the real one), to replay a run
+ * whose seed fell at that hour — which appeals the seed walks where depends on it. Unset: the present.
+ */
+const DEMO_SEED_AT_ENV = 'TEST_DEMO_SEED_AT';
+
+function seedInstant(): Date {
+  const at = process.env[DEMO_SEED_AT_ENV];
+  if (!at) return new Date();
+  const instant = new Date(at);
+  if (Number.isNaN(instant.getTime()) || instant.getTime() > Date.now())
+    throw new Error(`${DEMO_SEED_AT_ENV}=${at}: an ISO 8601 instant in the past is expected`);
+  return instant;
+}
+
 /** The run's demo-seeded template database and what the seed said on the start's log while making it. */
 export interface DemoTemplate {
   name: string;
@@ -74,7 +89,9 @@ async function seedDemo(url: string): Promise<string[]> {
   Object.assign(process.env, env);
   const log: string[] = [];
   try {
-    await prepareDemoDatabase((line) => log.push(line));
+    const at = seedInstant();
+    if (process.env[DEMO_SEED_AT_ENV]) log.push(`demo seed as of ${at.toISOString()}`);
+    await prepareDemoDatabase((line) => log.push(line), at);
   } finally {
     for (const [k, v] of Object.entries(before)) {
       if (v === undefined) delete process.env[k];

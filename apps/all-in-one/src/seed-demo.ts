@@ -39,9 +39,13 @@ export const DEMO_USERS = [
 /**
  * Migrates, writes the demo directory, rules and staff, and on an empty database registers the demo
  * appeals through the real intake path, then walks some of them through the real workflow (classified,
- * escalated, answered, rated) so that every screen has something true to show.
+ * escalated, answered, rated) so that every screen has something true to show. Receipts and the knowledge base's
+ * dates run back from `now`; the workflow's steps are taken at the present.
  */
-export async function prepareDemoDatabase(log: (line: string) => void): Promise<{ appeals: number }> {
+export async function prepareDemoDatabase(
+  log: (line: string) => void,
+  now = new Date(),
+): Promise<{ appeals: number }> {
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['error'] });
   try {
     const ds = app.get(DataSource);
@@ -65,7 +69,7 @@ export async function prepareDemoDatabase(log: (line: string) => void): Promise<
     const login = async (name: string) =>
       ((await ds.query(`SELECT id FROM users WHERE login = $1`, [name])) as { id: string }[])[0]?.id;
     const kb = await seedDemoKnowledge(ds, {
-      now: new Date(),
+      now,
       responsible: { minjkh: (await login('clerk'))! },
       requestedBy: (await login('operator')) ?? null,
     });
@@ -76,7 +80,7 @@ export async function prepareDemoDatabase(log: (line: string) => void): Promise<
     log(`registering ${DEMO_APPEAL_COUNT} demo appeals…`);
     const store = app.get(InboundStore);
     const registrar = app.get(AppealRegistrar);
-    const intake = demoIntake(DEMO_APPEAL_COUNT, new Date());
+    const intake = demoIntake(DEMO_APPEAL_COUNT, now);
     const items = intake.map((d) => d.item);
     const stored = await store.store(items, { enqueue: false });
     const appealIds: string[] = [];
