@@ -82,6 +82,7 @@ import { ApplicantSnils1796206500000 } from './1796206500000-ApplicantSnils';
 import { IncidentParts1796206600000 } from './1796206600000-IncidentParts';
 import { AppealIncidentLinks1796206700000 } from './1796206700000-AppealIncidentLinks';
 import { ClassificationWakeInProcess1796206800000 } from './1796206800000-ClassificationWakeInProcess';
+import { UnkeyedAccessCodeIndex1796206900000 } from './1796206900000-UnkeyedAccessCodeIndex';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -171,4 +172,5 @@ export const MIGRATIONS = [
   IncidentParts1796206600000,
   AppealIncidentLinks1796206700000,
   ClassificationWakeInProcess1796206800000,
+  UnkeyedAccessCodeIndex1796206900000,
 ];

@@ -1,7 +1,11 @@
 import { Client } from 'pg';
+import { createHash } from 'node:crypto';
+import { keyedLegacyHash } from '../../libs/appeals/src/access-code';
 import {
   ADD_FOLLOW_UPS_SQL,
   REGISTER_MANY_SQL,
+  RegistrationRepository,
+  UNKEYED_ACCESS_CODES_SQL,
 } from '../../libs/appeals/src/repositories/registration.repository';
 import { CLAIM_SQL, OUTBOX_HEALTH_SQL } from '../../libs/channels/src/appeal-events-outbox.repository';
 import {
@@ -50,6 +54,7 @@ const READERS: Record<string, string> = {
   appeals_search_terms_idx: 'search windows',
   appeals_scope_search_idx: 'search in an organisation scope',
   appeals_registration_number_trgm: 'search by number',
+  appeals_unkeyed_access_code_idx: 'access codes to key at a worker’s start (empty once keyed)',
 };
 
 describe('indexes on appeals', () => {
@@ -685,5 +690,83 @@ describe('/health reads only what it counts', () => {
     const p = await plan(ACCOUNTS_HEALTH_SQL);
     expect(p).toContain('feed_actions_account_open_idx');
     expect(p).not.toMatch(/Seq Scan on feed_actions/);
+  });
+});
+
+/**
+ * Issue 18: each worker's first retention sweep keys the access code hashes stored unkeyed before ACCESS_CODE_KEY.
+ * Its statement matched a pattern no index served, so every start read the whole of `appeals` (10 M rows) to find
+ * none. It must read the partial index of unkeyed rows (migration UnkeyedAccessCodeIndex): with nothing to key, a
+ * page or two whatever the table's size; and it still keys what is there.
+ */
+describe('the access codes’ legacy rewrite reads only unkeyed rows', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  const KEY = 'query-plans-access-code-key';
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // 3 000 appeals keyed as registration keys them now (k1: and 64 hex digits).
+    await db.dataSource.query(
+      `${appealsWithOwnPeopleSql({ count: 3000, prefix: 'codes-' })}
+       SELECT '2026-' || lpad(n::text, 6, '0'), now(), now(), 'appeal', 'operator', 'codes-' || n, item_id,
+              applicant_id, 'Обращение ' || n, 'registered', (SELECT id FROM organisations WHERE code = 'cur'),
+              'Asia/Novosibirsk', now(), now(), current_date, now(), 'test',
+              'k1:' || encode(sha256(convert_to('codes-' || n, 'UTF8')), 'hex')
+         FROM pairs`,
+    );
+    await db.dataSource.query('ANALYZE appeals');
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  /** The statement's plan, run: its text and the shared buffers it touched in all. */
+  const run = async () => {
+    const [row] = (await db.dataSource.query(
+      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${UNKEYED_ACCESS_CODES_SQL.replace('$1', '1000')}`,
+    )) as { 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }[];
+    const plan = row['QUERY PLAN'][0].Plan;
+    return {
+      text: JSON.stringify(plan),
+      buffers: Number(plan['Shared Hit Blocks']) + Number(plan['Shared Read Blocks']),
+    };
+  };
+  const table = async () =>
+    (
+      (await db.dataSource.query(`SELECT relpages FROM pg_class WHERE oid = 'appeals'::regclass`)) as {
+        relpages: number;
+      }[]
+    )[0].relpages;
+
+  it('reads the empty partial index, not the table, when nothing is left to key', async () => {
+    const { text, buffers } = await run();
+    expect(text).toContain('appeals_unkeyed_access_code_idx');
+    expect(text).not.toContain('Seq Scan');
+    // A scan reads every page of the table (hundreds here); the empty index, one or two.
+    expect(await table()).toBeGreaterThan(100);
+    expect(buffers).toBeLessThanOrEqual(3);
+  });
+
+  it('still keys the hashes stored unkeyed, then finds none', async () => {
+    const legacy = (n: number) =>
+      createHash('sha256')
+        .update(`2026-${String(n).padStart(6, '0')}:CODE`)
+        .digest('hex');
+    for (const n of [7, 1500, 2999])
+      await db.dataSource.query(`UPDATE appeals SET access_code_hash = $2 WHERE external_id = $1`, [
+        `codes-${n}`,
+        legacy(n),
+      ]);
+    const repository = new RegistrationRepository(db.dataSource);
+    expect(await repository.keyUnkeyedAccessCodeHashes(2, (h) => keyedLegacyHash(KEY, h))).toBe(2);
+    expect(await repository.keyUnkeyedAccessCodeHashes(2, (h) => keyedLegacyHash(KEY, h))).toBe(1);
+    const rows = (await db.dataSource.query(
+      `SELECT external_id, access_code_hash AS hash FROM appeals WHERE external_id = ANY($1) ORDER BY external_id`,
+      [['codes-7', 'codes-1500', 'codes-2999']],
+    )) as { external_id: string; hash: string }[];
+    expect(rows.map((r) => r.hash)).toEqual([1500, 2999, 7].map((n) => keyedLegacyHash(KEY, legacy(n))));
+    expect(await repository.keyUnkeyedAccessCodeHashes(2, (h) => keyedLegacyHash(KEY, h))).toBe(0);
+    expect((await run()).buffers).toBeLessThanOrEqual(3);
   });
 });

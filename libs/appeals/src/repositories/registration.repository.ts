@@ -98,6 +98,14 @@ export const ADD_FOLLOW_UPS_SQL = `WITH input AS (
        )
        SELECT inbound_item_id FROM claimed`;
 
+/**
+ * Up to $1 appeals whose access code hash is stored unkeyed (64 hex digits, from before ACCESS_CODE_KEY), locked.
+ * The predicate is the partial index's (migration UnkeyedAccessCodeIndex), word for word: the rows are read from
+ * that index, so a worker's start with nothing left to key reads an empty index, not the table.
+ */
+export const UNKEYED_ACCESS_CODES_SQL = `SELECT id, access_code_hash AS hash FROM appeals
+  WHERE access_code_hash ~ '^[0-9a-f]{64}$' LIMIT $1 FOR UPDATE SKIP LOCKED`;
+
 /** New appeals (RegistrationRepository.registerManyAtomically): $1 the input rows (JSON), $2 their items' ids. */
 export const REGISTER_MANY_SQL = `WITH input AS (
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(ord integer, appeal_id uuid, inbound_item_id uuid,
@@ -262,11 +270,7 @@ export class RegistrationRepository {
    */
   async keyUnkeyedAccessCodeHashes(limit: number, keyed: (unkeyed: string) => string): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
-      const rows = (await tx.query(
-        `SELECT id, access_code_hash AS hash FROM appeals WHERE access_code_hash ~ '^[0-9a-f]{64}$'
-          LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      )) as { id: string; hash: string }[];
+      const rows = (await tx.query(UNKEYED_ACCESS_CODES_SQL, [limit])) as { id: string; hash: string }[];
       if (rows.length === 0) return 0;
       await tx.query(
         `UPDATE appeals a SET access_code_hash = v.hash FROM unnest($1::uuid[], $2::text[]) AS v(id, hash)
