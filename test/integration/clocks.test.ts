@@ -11,7 +11,7 @@ import { Transactions } from '@inbox/database';
 import { line2AnswerDueAt, line2ExtensionLimitAt, type OrganisationClock } from '@inbox/deadlines';
 import { InboundStore } from '@inbox/intake';
 import { JobName, JobProducer, QueueName } from '@inbox/queue';
-import { sweepSql } from '../../libs/clocks/src/clock-marks.repository';
+import { SWEEP_DUE_SQL, sweepSql } from '../../libs/clocks/src/clock-marks.repository';
 import { TEST_WORKING_HOURS } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { AppealsTestModule } from '../support/appeals-test-module';
@@ -855,10 +855,39 @@ describe('a sweep over 20k open appeals (integration)', () => {
     const quiet = await h.watcher.sweep(now);
     expect(quiet.marks).toBe(0);
     expect(statements.mock.calls.length).toBeLessThanOrEqual(20);
-    statements.mockRestore();
     // Ten seconds on: only what crossed in those seconds is read, by index, never the open appeals whole.
     const idle = await h.watcher.sweep(new Date(now.getTime() + 10_000));
     expect(idle.marks).toBe(0);
+    // Nothing crossed and nothing queued: both stopped at the check, the marking statement not even planned.
+    const sent = statements.mock.calls.map(([sql]) => String(sql));
+    expect(sent.filter((sql) => sql === SWEEP_DUE_SQL)).toHaveLength(2);
+    expect(sent.filter((sql) => sql.includes('INSERT INTO clock_marks'))).toEqual([]);
+    statements.mockRestore();
+    const check = (
+      (await h.ds.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${SWEEP_DUE_SQL}`, [
+        new Date(now.getTime() + 20_000),
+        72 * 3600,
+        120 * 60,
+        5 * 60,
+        new Date(now.getTime() + 10_000),
+      ])) as { 'QUERY PLAN': [{ Plan: Record<string, unknown> }] }[]
+    )[0]['QUERY PLAN'][0].Plan;
+    type PlanNode = {
+      'Node Type': string;
+      'Relation Name'?: string;
+      'Index Name'?: string;
+      Plans?: PlanNode[];
+    };
+    const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+    const read = nodes(check as unknown as PlanNode);
+    expect(read.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name'])).toEqual([
+      'clock_sweep_queue',
+    ]);
+    expect(new Set(read.map((n) => n['Index Name']).filter(Boolean))).toEqual(
+      new Set(['appeals_open_due_idx', 'appeals_escalation_due_idx', 'appeal_organisations_line2_due_idx']),
+    );
+    // The ranges of ten seconds and the queue: a few pages, where the appeals alone are over a thousand.
+    expect(Number(check['Shared Hit Blocks']) + Number(check['Shared Read Blocks'])).toBeLessThanOrEqual(30);
     const plan = (
       (await h.ds.query(`EXPLAIN ${sweepSql('since')}`, [
         new Date(now.getTime() + 20_000),
