@@ -20,6 +20,7 @@ import {
   transportError,
 } from '@inbox/integrations/contract';
 import { EmailConnector } from '@inbox/integrations/email';
+import { OkConnector } from '@inbox/integrations/ok';
 import { PosConnector } from '@inbox/integrations/pos';
 import { TelegramConnector } from '@inbox/integrations/telegram';
 import { VkConnector } from '@inbox/integrations/vk';
@@ -29,8 +30,10 @@ import { WebsiteFeedConnector } from '@inbox/integrations/website-feed';
  * SSRF through the URLs a remote payload chooses (a channel's attachment link): a host NAME the payload chose that
  * resolves inside our network is never connected to, at the moment of connecting — `localhost` stands here for an
  * attacker's name whose DNS answers 127.0.0.1 (rebinding), the server on 127.0.0.1 for the internal service (Redis,
- * the metadata service, an admin page) it would reach. What an administrator named exactly (an IP literal, a host
- * name: a reception site in the region's own network, the fakes of the other tests) is reached as named.
+ * the metadata service, an admin page) it would reach. An IP literal inside, in any notation, is refused as well
+ * (no lookup sees it), an account's own address and each redirect from its API included. What the allowance names
+ * exactly (an IP literal, a host name: a reception site in the region's own network, the fakes of the other tests)
+ * is reached as named.
  */
 describe('outbound fetches never reach an internal address by a name (integration)', () => {
   let internal: Server;
@@ -43,6 +46,8 @@ describe('outbound fetches never reach an internal address by a name (integratio
   /** Another internal service, at 127.0.0.2: inside, and not among the names CHANNEL_INTERNAL_HOSTS gives here. */
   let inside: Server;
   let insidePort = 0;
+  /** TCP connections the server at 127.0.0.2 accepted. */
+  let insideConnections = 0;
 
   beforeAll(async () => {
     // CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: this machine's names.
@@ -62,6 +67,11 @@ describe('outbound fetches never reach an internal address by a name (integratio
             ? { upload_url: handedOut }
             : {};
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ response }));
+        return;
+      }
+      if (req.url?.startsWith('/to-inside/')) {
+        // An account's API (ПОС, VK, OK, the Bot API: a host its administrator named) redirecting inside.
+        res.writeHead(302, { location: `http://127.0.0.2:${insidePort}${req.url}` }).end();
         return;
       }
       if (req.url?.startsWith('/lp-redirect')) {
@@ -85,6 +95,7 @@ describe('outbound fetches never reach an internal address by a name (integratio
       asked.push(`127.0.0.2${req.url ?? ''}`);
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ts":"2","updates":[],"file":"f"}');
     });
+    inside.on('connection', () => (insideConnections += 1));
     await new Promise<void>((resolve) => inside.listen(0, '127.0.0.2', resolve));
     insidePort = (inside.address() as AddressInfo).port;
   });
@@ -95,6 +106,7 @@ describe('outbound fetches never reach an internal address by a name (integratio
   beforeEach(() => {
     asked.length = 0;
     connections = 0;
+    insideConnections = 0;
   });
 
   const limits = (hosts: string[]) => ({ maxBytes: 1024, timeoutMs: 5000, allowedHosts: hosts });
@@ -205,6 +217,130 @@ describe('outbound fetches never reach an internal address by a name (integratio
       expect((failed as ConnectorError).code).toBe(ConnectorErrorCode.InvalidPayload);
       expect((failed as ConnectorError).message).toMatch(/: host resolves to an internal address$/);
       expect(asked.filter((a) => a.startsWith('127.0.0.2'))).toEqual([]);
+    });
+  });
+
+  describe('an internal IP literal in any notation, and a redirect from an account API to one', () => {
+    const logger = new JsonLogger('ip-literal-test', 'error');
+    /** 127.0.0.2, not among the names the allowance gives here, spelled as URLs and administrators may. */
+    const spellings = () => [
+      `http://127.0.0.2:${insidePort}`,
+      `http://0x7f000002:${insidePort}`,
+      `http://2130706434:${insidePort}`,
+      `http://0177.0.0.02:${insidePort}`,
+      `http://127.2:${insidePort}`,
+      `http://[::ffff:127.0.0.2]:${insidePort}`,
+      `http://[::ffff:7f00:2]:${insidePort}`,
+    ];
+    /** What each connector is given for a base address, and the call that connects there. */
+    const connectors: [string, (base: string) => Promise<unknown>][] = [
+      [
+        'a website feed',
+        (base) =>
+          new WebsiteFeedConnector({ logger, timeoutMs: 5000 }).pull(
+            { id: 'f', channel: Channel.Website, settings: feedSettings(`${base}/feed`), secrets: {} },
+            undefined,
+            10,
+          ),
+      ],
+      [
+        'ПОС',
+        (base) =>
+          new PosConnector({ logger, timeoutMs: 5000 }).check({
+            id: 'p',
+            channel: Channel.Pos,
+            settings: { baseUrl: base, regionId: '42', opaIds: ['1'] },
+            secrets: { username: 'u', password: 'p', clientId: 'c', clientSecret: 's' },
+          }),
+      ],
+      [
+        'VK',
+        (base) =>
+          new VkConnector({ logger }).check({
+            id: 'v',
+            channel: Channel.Vk,
+            settings: { groupId: 1, apiBaseUrl: `${base}/method` },
+            secrets: { groupToken: 't' },
+          }),
+      ],
+      [
+        'OK',
+        (base) =>
+          new OkConnector(logger).check({
+            id: 'o',
+            channel: Channel.Ok,
+            settings: { apiBaseUrl: `${base}/graph` },
+            secrets: { accessToken: 't', webhookSecret: 's' },
+          }),
+      ],
+      [
+        'a Telegram bot (telegraf)',
+        (base) =>
+          new TelegramConnector(logger).check({
+            id: 't',
+            channel: Channel.Telegram,
+            settings: { apiRoot: `${base}/` },
+            secrets: { botToken: '1:t' },
+          }),
+      ],
+    ];
+    const failure = (call: Promise<unknown>) =>
+      call.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+    // No lookup sees an IP literal: before, only the check at the save (and at the registry's build) kept an
+    // account from one, and nothing kept a redirect from its API there.
+    it.each(connectors)(
+      '%s: never connects to an account address that is an internal IP literal',
+      async (_, call) => {
+        for (const base of spellings()) {
+          expect([base, await failure(call(base))]).toEqual([base, expect.any(ConnectorError)]);
+          expect([base, asked, insideConnections]).toEqual([base, [], 0]);
+        }
+      },
+    );
+
+    it.each(connectors)(
+      '%s: never follows a redirect from its API to an internal IP literal',
+      async (_, call) => {
+        const failed = await failure(call(`http://127.0.0.1:${port}/to-inside`));
+        expect(failed).toBeInstanceOf(ConnectorError);
+        // The account's own host was asked (and redirected); nothing reached inside.
+        expect(asked.length).toBeGreaterThan(0);
+        expect([asked.filter((a) => a.startsWith('127.0.0.2')), insideConnections]).toEqual([[], 0]);
+      },
+    );
+
+    it('a mailbox never connects to an internal IP literal, IMAP or SMTP', async () => {
+      const email = new EmailConnector({ logger });
+      for (const host of ['127.0.0.2', '::ffff:127.0.0.2', '::ffff:7f00:2']) {
+        const settings = {
+          imapHost: host,
+          imapPort: insidePort,
+          imapSecure: false,
+          smtpHost: host,
+          smtpPort: insidePort,
+          fromAddress: 'a@example.org',
+          timeoutMs: 5000,
+        };
+        const account = {
+          id: 'm',
+          channel: Channel.Email,
+          settings,
+          secrets: { imapUser: 'u', imapPassword: 'p' },
+        };
+        expect([host, await failure(email.check(account))]).toEqual([host, expect.any(ConnectorError)]);
+        const sent = email.send(account, {
+          id: 'm1',
+          kind: 'answer',
+          text: 'Ответ',
+          recipient: { email: 'b@example.org' },
+        });
+        expect([host, await failure(sent)]).toEqual([host, expect.any(ConnectorError)]);
+        expect([host, insideConnections]).toEqual([host, 0]);
+      }
     });
   });
 

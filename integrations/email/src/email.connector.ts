@@ -703,12 +703,13 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
       connectionTimeout: settings.timeoutMs,
       greetingTimeout: settings.timeoutMs,
       socketTimeout: settings.timeoutMs * 4,
-      // The server's name is resolved and checked when connecting (accountConnections).
+      // The server's name is resolved and checked when connecting (accountConnections), an IP literal before.
       tls: { rejectUnauthorized: settings.rejectUnauthorized, lookup: accountConnections.lookup },
     });
     // Errors after a command settled (a dropped socket) arrive as events; without a listener they crash.
     client.on('error', () => undefined);
     try {
+      accountConnections.check(settings.host);
       await client.connect();
       return await work(client);
     } catch (error) {

@@ -4,13 +4,7 @@ import {
   remoteApiError,
   type RemoteErrorCodes,
 } from '@inbox/integrations/contract';
-import {
-  accountConnections,
-  fetchJson,
-  fetchJsonRecord,
-  isRecord,
-  remoteErrorEnvelope,
-} from '@inbox/integrations/contract';
+import { fetchJson, fetchJsonRecord, isRecord, remoteErrorEnvelope } from '@inbox/integrations/contract';
 import { type VkSettings } from './vk-settings';
 
 /*
@@ -161,11 +155,12 @@ export class VkApi {
     url.searchParams.set('key', state.key);
     url.searchParams.set('ts', state.ts);
     url.searchParams.set('wait', String(this.settings.longPollWaitSeconds));
-    // The server is VK's answer (or a cursor stored from one): connected to as a remote side's choice.
+    // The server is VK's answer (or a cursor stored from one): connected to as the account's other connections
+    // are, an IP literal inside our network refused as a name resolving there is (accountConnections).
     const json = await fetchJsonRecord(
       what,
       url,
-      { method: 'GET', dispatcher: accountConnections.handedOut } as RequestInit,
+      { method: 'GET' },
       this.settings.longPollWaitSeconds * 1000 + this.settings.requestTimeoutMs,
     );
     if (json.failed !== undefined) {
@@ -186,7 +181,7 @@ export class VkApi {
     const json = await fetchJson(
       what,
       uploadUrl,
-      { method: 'POST', body: form, dispatcher: accountConnections.handedOut } as RequestInit,
+      { method: 'POST', body: form },
       this.settings.requestTimeoutMs,
     );
     if (isRecord(json) && typeof json.error === 'string' && json.error !== '') {

@@ -55,7 +55,7 @@ type LookupCallback = (
  * A `dns.lookup` that refuses a host NAME resolving to an internal address (any of its addresses) at the moment of
  * connecting, unless `allowed` names it exactly: a name checked earlier cannot point inside later (DNS rebinding:
  * the first answer public, the connection's 127.0.0.1). An IP literal is never looked up (net connects to it as
- * is): `connectOutside` checks it for an address an administrator did not name.
+ * is): `literalRefusal` checks it, before each connection.
  */
 function lookupOutside(allowed: (hostname: string) => boolean) {
   return (hostname: string, options: LookupOneOptions | LookupAllOptions, callback: LookupCallback): void => {
@@ -77,17 +77,45 @@ function refusal(host: string): NodeJS.ErrnoException {
 }
 
 /**
- * undici's connector for a URL a remote side chose: a name is checked by `lookupOutside`, and an IP literal (which
- * no lookup sees) inside our network is refused too unless `allowed` names it — `http://169.254.169.254/` or
- * `http://10.0.0.5:6379/` in an answer, or in a redirect from it, never was an administrator's word.
+ * The refusal of connecting to `host` when it is an IP literal inside our network that `allowed` does not name, in
+ * whatever notation it came (`[::ffff:127.0.0.1]`; a URL's `0x7f000001` or `2130706433` reaches here as
+ * 127.0.0.1); undefined for a name (`lookupOutside` checks what it resolves to) or an address outside. No lookup
+ * ever sees an IP literal, so every way of connecting asks this first: else an account's address, a redirect from
+ * its API or an address the API handed out that names `http://169.254.169.254/` or `10.0.0.5:6379` as digits was
+ * connected to as is.
+ */
+function literalRefusal(
+  host: string,
+  allowed: (hostname: string) => boolean,
+): NodeJS.ErrnoException | undefined {
+  const bare = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return isIP(bare) && !allowed(bare) && isInternalAddress(bare) ? refusal(bare) : undefined;
+}
+
+/**
+ * undici's connector, used for every connection of a fetch, each redirect's too: a name is checked by
+ * `lookupOutside`, an IP literal by `literalRefusal`.
  */
 function connectOutside(allowed: (hostname: string) => boolean): buildConnector.connector {
   const connect = buildConnector({ lookup: lookupOutside(allowed) });
   return (options, callback) => {
-    const host = options.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-    if (isIP(host) && !allowed(host) && isInternalAddress(host)) return callback(refusal(host), null);
+    const refused = literalRefusal(options.hostname, allowed);
+    if (refused) return callback(refused, null);
     return connect(options, callback);
   };
+}
+
+/** node's http(s) agent (telegraf's) connecting as `connectOutside` does, each redirect included. */
+function agentOutside<A extends HttpAgent>(agent: A, allowed: (hostname: string) => boolean): A {
+  const connect = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => {
+    const refused = literalRefusal(String(options.hostname ?? options.host ?? ''), allowed);
+    if (!refused) return connect(options, callback);
+    // node's agent fails the request with an error given here (http.Agent#createSocket).
+    callback?.(refused, undefined as never);
+    return undefined as never;
+  };
+  return agent;
 }
 
 /** The dispatcher for fetches to an address a remote payload chose (`fetch(url, { dispatcher })`). */
@@ -116,35 +144,46 @@ export function allowInternalHosts(hosts: Iterable<string>): void {
 
 const internalHostAllowed = (hostname: string) => internalHosts.has(hostname);
 const accountLookup = lookupOutside(internalHostAllowed);
-const accountHttpAgent = new HttpAgent({ keepAlive: true, lookup: accountLookup });
-const accountHttpsAgent = new HttpsAgent({ keepAlive: true, lookup: accountLookup });
+const accountHttpAgent = agentOutside(
+  new HttpAgent({ keepAlive: true, lookup: accountLookup }),
+  internalHostAllowed,
+);
+const accountHttpsAgent = agentOutside(
+  new HttpsAgent({ keepAlive: true, lookup: accountLookup }),
+  internalHostAllowed,
+);
 
 /**
- * How every connection a channel account's settings direct is opened (its API, mail servers, feed, file hosts):
- * its name is resolved and checked at the moment of connecting, each address, against the internal ranges — the
- * check when an administrator saved the account saw only what the name resolved to then. `dispatcher` for fetch,
- * `agent` for node's http(s) clients, `lookup` for sockets (IMAP), `address` for a client that resolves names
- * itself (nodemailer). `handedOut` for an address the account's API hands out (VK's long-poll server, its upload
- * URLs): no administrator saw it, so an IP literal inside our network is refused as well (a spoofed or
- * compromised answer pointing at 169.254.169.254 or 127.0.0.1:6379), each redirect from it too — within the
- * same allowance (CHANNEL_INTERNAL_HOSTS and the environment's accounts' hosts).
+ * How every connection of a channel account is opened — to what its settings name (its API, mail servers, feed,
+ * file hosts), to where those redirect, and to what its API hands out (VK's long-poll server, its upload URLs):
+ * refused when inside our network, checked at the moment of connecting — a name by each address it resolves to
+ * (the check when an administrator saved the account saw only what it resolved to then), an IP literal in any
+ * notation as it is — unless the allowance names the host (CHANNEL_INTERNAL_HOSTS and the environment's accounts'
+ * hosts). `dispatcher` for fetch, `agent` for node's http(s) clients, `lookup` with `check` for sockets (IMAP),
+ * `address` for a client that resolves names itself (nodemailer).
  */
 export const accountConnections = {
   lookup: accountLookup,
-  dispatcher: new Agent({ connect: { lookup: accountLookup } }),
-  handedOut: new Agent({ connect: connectOutside(internalHostAllowed) }),
+  dispatcher: new Agent({ connect: connectOutside(internalHostAllowed) }),
   agent(protocol: string): HttpAgent {
     return protocol === 'http:' ? accountHttpAgent : accountHttpsAgent;
   },
+  /** Refuses `host` now if it is an IP literal inside our network (a socket given `lookup` connects to it as is). */
+  check(host: string): void {
+    const refused = literalRefusal(host, internalHostAllowed);
+    if (refused) throw refused;
+  },
   /** The address to connect to for `host` (itself when an IP literal), resolved and checked now. */
   address(host: string): Promise<string> {
+    const refused = literalRefusal(host, internalHostAllowed);
+    if (refused) return Promise.reject(refused);
     if (isIP(host)) return Promise.resolve(host);
     return new Promise((resolve, reject) =>
       accountLookup(host, {}, (error, address) => (error ? reject(error) : resolve(address as string))),
     );
   },
 };
-/** Whether a fetch failed because its host name resolves to an internal address. */
+/** Whether a fetch failed because its host is or resolves to an internal address. */
 export function refusedAsInternal(error: unknown): boolean {
   const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
   return cause?.code === INTERNAL_ADDRESS;
