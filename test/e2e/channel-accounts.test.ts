@@ -48,9 +48,9 @@ function letter(opts: { id: string; from: string; to: string; subject: string; b
  * writes to each; every bot reply, notice and answer leaves through the account the item came to — asserted at
  * the fakes: which community's token sent it, which SMTP server and From address carried it.
  */
-/** The refusal of an account that would connect inside our network. */
-const inside = (host: string) =>
-  `Адрес ${host} — во внутренней сети (этот сервер, локальная или служебная сеть): учётная запись туда не ` +
+/** The refusal of an account that would connect inside our network: each setting by its label and key, and host. */
+const inside = (listed: string) =>
+  `Адрес во внутренней сети (этот сервер, локальная или служебная сеть): ${listed}. Учётная запись туда не ` +
   'обращается. Если это действительно нужно, узел добавляют в CHANNEL_INTERNAL_HOSTS';
 
 describe('many accounts per channel (e2e)', () => {
@@ -175,18 +175,23 @@ describe('many accounts per channel (e2e)', () => {
       'Секреты из переменных окружения (VK_E2E_DISTRICT_TOKEN) не отправляются на collector.example: это не адрес API канала и не адрес из настроек окружения. Введите секрет здесь или добавьте адрес в CHANNEL_SECRET_HOSTS',
     ]);
     // Nothing inside our network (the cloud metadata service, private networks, this machine spelled otherwise)
-    // unless CHANNEL_INTERNAL_HOSTS names the host: here its default outside production, this machine's names.
-    for (const [settings, host] of [
+    // unless CHANNEL_INTERNAL_HOSTS names the host: here its default outside production, this machine's names. The
+    // refusal names the field, as the form shows it, and the host as connections would read it.
+    for (const [settings, listed] of [
       [
         { kind: 'website-feed', settings: { url: 'http://169.254.169.254/latest/meta-data/' } },
-        '169.254.169.254',
+        '«Адрес ленты» (url) — 169.254.169.254',
+      ],
+      [
+        { kind: 'website-feed', settings: { url: 'http://2852039166/latest/meta-data/' } },
+        '«Адрес ленты» (url) — 169.254.169.254',
       ],
       [
         {
           kind: 'website-feed',
           settings: { url: 'https://site.example/feed', attachmentHosts: ['172.17.0.1'] },
         },
-        '172.17.0.1',
+        '«Узлы файлов» (attachmentHosts) — 172.17.0.1',
       ],
       [
         {
@@ -194,7 +199,15 @@ describe('many accounts per channel (e2e)', () => {
           settings: { apiRoot: 'http://[::ffff:127.0.0.1]:6379' },
           secrets: { botToken: 't' },
         },
-        '::ffff:7f00:1',
+        '«Адрес Bot API» (apiRoot) — ::ffff:7f00:1',
+      ],
+      [
+        {
+          kind: 'vk',
+          settings: { groupId: 1, apiBaseUrl: 'http://[::ffff:a9fe:a9fe]/method' },
+          secrets: { groupToken: 't' },
+        },
+        '«Адрес API» (apiBaseUrl) — ::ffff:a9fe:a9fe',
       ],
       [
         {
@@ -202,18 +215,29 @@ describe('many accounts per channel (e2e)', () => {
           settings: { baseUrl: 'http://10.0.0.5:8080', regionId: '42', opaIds: ['1'] },
           secrets: { username: 'u', password: 'p', clientId: 'c', clientSecret: 's' },
         },
-        '10.0.0.5',
+        '«Адрес ПОС» (baseUrl) — 10.0.0.5',
+      ],
+      [
+        {
+          kind: 'pos',
+          settings: { baseUrl: 'http://0xa.0.0.5:8080', regionId: '42', opaIds: ['1'] },
+          secrets: { username: 'u', password: 'p', clientId: 'c', clientSecret: 's' },
+        },
+        '«Адрес ПОС» (baseUrl) — 10.0.0.5',
       ],
       [
         {
           kind: 'email',
-          settings: { imapHost: '192.168.0.10', smtpHost: 'smtp.example', fromAddress: 'a@example.org' },
+          settings: { imapHost: '192.168.0.10', smtpHost: '0xa9fea9fe', fromAddress: 'a@example.org' },
           secrets: { imapUser: 'u', imapPassword: 'p' },
         },
-        '192.168.0.10',
+        '«IMAP-сервер» (imapHost) — 192.168.0.10, «SMTP-сервер» (smtpHost) — 0xa9fea9fe',
       ],
     ] as const)
-      expect(await refusal({ name: 'Внутри', ...settings })).toEqual([400, inside(host)]);
+      expect([listed, await refusal({ name: 'Внутри', ...settings })]).toEqual([
+        listed,
+        [400, inside(listed)],
+      ]);
   });
 
   it('adds two communities and two mailboxes; secrets are never shown back, only that they are set', async () => {
@@ -524,7 +548,10 @@ describe('many accounts per channel (e2e)', () => {
       [account.id],
     );
     const inside169 = ((await json(api('GET', '', admin))) as Account[]).find((a) => a.id === account.id)!;
-    expect(inside169).toMatchObject({ working: false, offReason: inside('169.254.169.254') });
+    expect(inside169).toMatchObject({
+      working: false,
+      offReason: inside('«Адрес ленты» (url) — 169.254.169.254'),
+    });
     await api('POST', `/${account.id}/disable`, admin);
 
     // МЭДО the same way (ПОС too: pos-connector): the folder by its label and key, what to write instead.

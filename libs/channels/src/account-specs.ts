@@ -214,23 +214,31 @@ function isSecretBearing(field: SettingField): boolean {
   return (field.type === 'url' && field.key !== 'webhookUrl') || SECRET_BEARING_HOSTS.has(field.key);
 }
 
-/** The host names (lower case) an account with these settings sends its secrets to. */
-export function secretBearingHosts(kind: ConnectorKind, settings: Record<string, unknown>): string[] {
-  const hosts: string[] = [];
+/** Each setting of an account that names a host its secrets are sent to, with that host (lower case). */
+export function secretBearingSettings(
+  kind: ConnectorKind,
+  settings: Record<string, unknown>,
+): { field: SettingField; host: string }[] {
+  const hosts: { field: SettingField; host: string }[] = [];
   for (const field of ACCOUNT_SPECS[kind].settings.filter(isSecretBearing)) {
     const value = settings[field.key];
     if (typeof value !== 'string' || !value.trim()) continue;
     if (field.type !== 'url') {
-      hosts.push(value.trim().toLowerCase());
+      hosts.push({ field, host: value.trim().toLowerCase() });
       continue;
     }
     try {
-      hosts.push(new URL(value).hostname.toLowerCase());
+      hosts.push({ field, host: new URL(value).hostname.toLowerCase() });
     } catch {
-      hosts.push(value.trim().toLowerCase());
+      hosts.push({ field, host: value.trim().toLowerCase() });
     }
   }
   return hosts;
+}
+
+/** The host names (lower case) an account with these settings sends its secrets to. */
+export function secretBearingHosts(kind: ConnectorKind, settings: Record<string, unknown>): string[] {
+  return secretBearingSettings(kind, settings).map((s) => s.host);
 }
 
 /** The channels' own API hosts (the specs' default addresses): api.telegram.org, api.vk.com, api.ok.ru. */

@@ -9,9 +9,12 @@ describe('internalTargetProblem', () => {
     settings: Record<string, unknown>,
     allowed: string[] = [],
     kind: ConnectorKind = 'pos',
-  ) => (await internalTargetProblem(kind, settings, allowed))?.match(/^Адрес (.+) — во внутренней сети/)?.[1];
+  ) =>
+    (await internalTargetProblem(kind, settings, allowed))?.match(
+      /^Адрес во внутренней сети \(.+?\): (.+)\. Учётная запись туда не обращается/,
+    )?.[1];
 
-  it('refuses this machine, private and link-local networks, in any spelling, and names that resolve there', async () => {
+  it('refuses this machine, private and link-local networks, in any spelling, and names that resolve there, by setting', async () => {
     for (const [url, host] of [
       ['http://127.0.0.1:6379/', '127.0.0.1'],
       ['http://2130706433:5432/', '127.0.0.1'],
@@ -25,17 +28,29 @@ describe('internalTargetProblem', () => {
       ['http://0.0.0.0:3000/', '0.0.0.0'],
       ['http://localhost:3000/', 'localhost'],
     ])
-      expect([url, await refused({ baseUrl: url })]).toEqual([url, host]);
+      expect([url, await refused({ baseUrl: url })]).toEqual([url, `«Адрес ПОС» (baseUrl) — ${host}`]);
     expect(await refused({ imapHost: '192.168.1.5', smtpHost: 'localhost' }, [], 'email')).toBe(
-      '192.168.1.5, localhost',
+      '«IMAP-сервер» (imapHost) — 192.168.1.5, «SMTP-сервер» (smtpHost) — localhost',
     );
+    // A host as typed into a host field (no URL to normalise it): the resolver reads 0xa9fea9fe as 169.254.169.254.
+    expect(await refused({ imapHost: '0xA9FEA9FE', smtpHost: '[::ffff:10.0.0.1]' }, [], 'email')).toBe(
+      '«IMAP-сервер» (imapHost) — 0xa9fea9fe, «SMTP-сервер» (smtpHost) — ::ffff:10.0.0.1',
+    );
+    // OK's two addresses, each by its own field.
+    expect(
+      await refused(
+        { apiBaseUrl: 'https://203.0.113.10/graph', restUrl: 'http://2852039166/fb.do' },
+        [],
+        'ok',
+      ),
+    ).toBe('«Адрес REST API (стена)» (restUrl) — 169.254.169.254');
     expect(
       await refused(
         { url: 'https://203.0.113.9/feed', attachmentHosts: ['10.0.0.1'] },
         [],
         'website-feed' as never,
       ),
-    ).toBe('10.0.0.1');
+    ).toBe('«Узлы файлов» (attachmentHosts) — 10.0.0.1');
   });
 
   it('lets through a public address, and an internal host CHANNEL_INTERNAL_HOSTS names (exactly that host)', async () => {
@@ -43,7 +58,9 @@ describe('internalTargetProblem', () => {
     expect(await refused({ baseUrl: 'http://localhost:3000/' }, ['localhost'])).toBeUndefined();
     expect(await refused({ baseUrl: 'http://[::1]:3000/' }, ['::1'])).toBeUndefined();
     // Naming this machine by one name does not let another spelling of it through.
-    expect(await refused({ baseUrl: 'http://127.0.0.1:6379/' }, ['localhost'])).toBe('127.0.0.1');
+    expect(await refused({ baseUrl: 'http://127.0.0.1:6379/' }, ['localhost'])).toBe(
+      '«Адрес ПОС» (baseUrl) — 127.0.0.1',
+    );
   });
 });
 

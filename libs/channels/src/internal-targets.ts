@@ -3,23 +3,35 @@ import { realpath } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { type ConnectorKind, isInternalAddress } from '@inbox/integrations/contract';
-import { secretBearingHosts } from './account-specs';
+import { secretBearingSettings } from './account-specs';
 
-/** The hosts an account's connector connects to: its API, mail servers, feed, and a feed's attachment hosts. */
-export function connectedHosts(kind: ConnectorKind, settings: Record<string, unknown>): string[] {
+/** A host as connections compare it: trimmed, lower case, an IPv6 literal without its brackets. */
+const bare = (host: string) =>
+  host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+
+/** Each host an account's connector connects to, with the setting that names it, as an administrator reads it. */
+function connectedSettings(
+  kind: ConnectorKind,
+  settings: Record<string, unknown>,
+): { setting: string; host: string }[] {
   const attachmentHosts = Array.isArray(settings.attachmentHosts)
     ? settings.attachmentHosts.filter((h): h is string => typeof h === 'string' && h.trim() !== '')
     : [];
   return [
-    ...new Set(
-      [...secretBearingHosts(kind, settings), ...attachmentHosts].map((h) =>
-        h
-          .trim()
-          .toLowerCase()
-          .replace(/^\[(.*)\]$/, '$1'),
-      ),
-    ),
+    ...secretBearingSettings(kind, settings).map(({ field, host }) => ({
+      setting: `«${field.label}» (${field.key})`,
+      host: bare(host),
+    })),
+    ...attachmentHosts.map((host) => ({ setting: '«Узлы файлов» (attachmentHosts)', host: bare(host) })),
   ];
+}
+
+/** The hosts an account's connector connects to: its API, mail servers, feed, and a feed's attachment hosts. */
+export function connectedHosts(kind: ConnectorKind, settings: Record<string, unknown>): string[] {
+  return [...new Set(connectedSettings(kind, settings).map((s) => s.host))];
 }
 
 /** A resolver that does not answer within this holds neither a save nor the registry's refresh. */
@@ -56,13 +68,16 @@ export async function internalTargetProblem(
   allowed: readonly string[],
 ): Promise<string | undefined> {
   const refused: string[] = [];
-  for (const host of connectedHosts(kind, settings)) {
-    if (!allowed.includes(host) && (await internal(host))) refused.push(host);
+  const verdicts = new Map<string, Promise<boolean>>();
+  for (const { setting, host } of connectedSettings(kind, settings)) {
+    if (allowed.includes(host)) continue;
+    if (!verdicts.has(host)) verdicts.set(host, internal(host));
+    if (await verdicts.get(host)) refused.push(`${setting} — ${host}`);
   }
   if (refused.length === 0) return undefined;
   return (
-    `Адрес ${refused.join(', ')} — во внутренней сети (этот сервер, локальная или служебная сеть): учётная запись ` +
-    'туда не обращается. Если это действительно нужно, узел добавляют в CHANNEL_INTERNAL_HOSTS'
+    `Адрес во внутренней сети (этот сервер, локальная или служебная сеть): ${refused.join(', ')}. Учётная ` +
+    'запись туда не обращается. Если это действительно нужно, узел добавляют в CHANNEL_INTERNAL_HOSTS'
   );
 }
 
