@@ -125,7 +125,18 @@ describe('outbound fetches never reach an internal address by a name (integratio
       expect([a, isInternalAddress(a)]).toEqual([a, true]);
     for (const a of ['::1', '::', '::ffff:127.0.0.1', 'fd00::1', 'fe80::1', '100.64.0.1'])
       expect([a, isInternalAddress(a)]).toEqual([a, true]);
+    // An IPv4 address inside, as IPv6 carries it to a translator or tunnel: NAT64, SIIT, 6to4.
+    for (const a of [
+      '64:ff9b::a9fe:a9fe',
+      '64:ff9b::10.0.0.5',
+      '64:ff9b:1::8.8.8.8',
+      '::ffff:0:7f00:1',
+      '2002:a00:5::1',
+    ])
+      expect([a, isInternalAddress(a)]).toEqual([a, true]);
     for (const a of ['87.250.250.242', '2a02:6b8::2:242', '::ffff:87.250.250.242', '172.32.0.1'])
+      expect([a, isInternalAddress(a)]).toEqual([a, false]);
+    for (const a of ['64:ff9b::57fa:faf2', '64:ff9b::87.250.250.242', '2002:57fa:faf2::1'])
       expect([a, isInternalAddress(a)]).toEqual([a, false]);
   });
 

@@ -27,19 +27,56 @@ for (const [network, prefix] of [
 for (const [network, prefix] of [
   // The unspecified address, loopback, and the deprecated IPv4-compatible ::a.b.c.d (::7f00:1).
   ['::', 96],
+  // NAT64's local-use prefix (RFC 8215): translated inside our own network.
+  ['64:ff9b:1::', 48],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const)
   INTERNAL.addSubnet(network, prefix, 'ipv6');
 
-/** Whether an IP address is internal (an IPv4 address mapped into IPv6, ::ffff:127.0.0.1, by its IPv4 part). */
+/** An IPv6 address's eight 16-bit groups (`::` expanded, a trailing dotted IPv4 part as two groups). */
+function groupsOf(address: string): number[] {
+  let text = address.replace(/%.*$/, '');
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number);
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.split('::');
+  const part = (p: string | undefined) => (p ? p.split(':') : []);
+  const groups =
+    tail === undefined
+      ? part(head)
+      : [...part(head), ...Array<string>(8 - part(head).length - part(tail).length).fill('0'), ...part(tail)];
+  return groups.map((g) => parseInt(g, 16));
+}
+
+/**
+ * The IPv4 address an IPv6 one carries to be translated or tunnelled to it: NAT64's well-known prefix
+ * (64:ff9b::a.b.c.d, RFC 6052), SIIT's IPv4-translated form (::ffff:0:a.b.c.d) and 6to4 (2002:aabb:ccdd::/48).
+ */
+function embeddedIPv4(address: string): string | undefined {
+  const g = groupsOf(address);
+  const v4 = (high: number, low: number) => `${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
+  if (g[0] === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return v4(g[6], g[7]);
+  if (g.slice(0, 4).every((x) => x === 0) && g[4] === 0xffff && g[5] === 0) return v4(g[6], g[7]);
+  if (g[0] === 0x2002) return v4(g[1], g[2]);
+  return undefined;
+}
+
+/**
+ * Whether an IP address is internal: an IPv4 address mapped into IPv6 (::ffff:127.0.0.1) by its IPv4 part, and
+ * so one an IPv6 address carries for a translator or tunnel to reach (64:ff9b::a9fe:a9fe, 2002:a00:5::).
+ */
 export function isInternalAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return INTERNAL.check(mapped[1], 'ipv4');
   const family = isIP(address);
   if (family === 0) return true;
-  return INTERNAL.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return INTERNAL.check(address, 'ipv4');
+  const carried = embeddedIPv4(address);
+  return INTERNAL.check(address, 'ipv6') || (carried !== undefined && INTERNAL.check(carried, 'ipv4'));
 }
 
 /** The error a refused name connects with (undici hands it over as the fetch error's `cause`). */
