@@ -83,6 +83,7 @@ import { IncidentParts1796206600000 } from './1796206600000-IncidentParts';
 import { AppealIncidentLinks1796206700000 } from './1796206700000-AppealIncidentLinks';
 import { ClassificationWakeInProcess1796206800000 } from './1796206800000-ClassificationWakeInProcess';
 import { UnkeyedAccessCodeIndex1796206900000 } from './1796206900000-UnkeyedAccessCodeIndex';
+import { OpenEscalationDueIndex1796207000000 } from './1796207000000-OpenEscalationDueIndex';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -173,4 +174,5 @@ export const MIGRATIONS = [
   AppealIncidentLinks1796206700000,
   ClassificationWakeInProcess1796206800000,
   UnkeyedAccessCodeIndex1796206900000,
+  OpenEscalationDueIndex1796207000000,
 ];

@@ -39,7 +39,7 @@ const READERS: Record<string, string> = {
   appeals_due_idx: 'inbox by due date',
   appeals_applicant_idx: 'earlier appeals of an applicant (legal flags), retention',
   appeals_open_due_idx: 'clock sweep',
-  appeals_escalation_due_idx: 'clock sweep',
+  appeals_escalation_due_idx: 'clock sweep (the escalation terms line 1 still holds)',
   appeals_fast_track_idx: 'fast-track filter by due date',
   appeals_open_fast_track_due_idx: 'dashboard fast-track list',
   appeals_open_id_idx: 'dashboard, count triggers',

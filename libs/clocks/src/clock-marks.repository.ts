@@ -52,10 +52,11 @@ export interface SweepParams {
   clockTexts: Record<string, string>;
 }
 
-// Literals, not parameters, so the planner can use the partial index appeals_open_due_idx.
+// Literals, not parameters, so the planner can use the partial indexes appeals_open_due_idx and
+// appeals_escalation_due_idx (whose predicate is this condition as written here).
 const sqlList = (values: readonly string[]) => values.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ');
 const OPEN = sqlList(OPEN_STATUSES);
-/** S1: the escalation clock runs while line 1 still holds the appeal. */
+/** S1: the escalation clock runs while line 1 still holds the appeal (migration OpenEscalationDueIndex). */
 const LINE1_HOLDING = sqlList(['registered', 'in_work']);
 
 /**
@@ -82,7 +83,8 @@ function crossedSince(since: number): string[] {
     `SELECT ao.appeal_id FROM appeal_organisations ao
    WHERE ao.line = 2 AND ao.state = 'active' AND ${crossed('COALESCE(ao.extended_until, ao.due_at)', 3)}`,
     `SELECT a.id FROM appeals a
-   WHERE a.escalation_due_at IS NOT NULL AND a.line = 1 AND ${crossed('a.escalation_due_at', 4)}`,
+   WHERE a.escalation_due_at IS NOT NULL AND a.line = 1 AND a.status IN (${LINE1_HOLDING})
+     AND ${crossed('a.escalation_due_at', 4)}`,
   ];
 }
 
