@@ -35,6 +35,8 @@ export function TrainingDataPanel() {
       setError(null);
     },
     onSuccess: async (imported) => {
+      // The file is checked once the answer is here: the progress goes with the result, not after the list's refetch.
+      setSent(null);
       setResult(imported);
       await queryClient.invalidateQueries({ queryKey: ['training-data'] });
     },
