@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { channelsFromEnv } from '@inbox/config';
 import { CONNECTORS } from '@inbox/integrations/catalog';
-import { allowInternalHosts, Channel, type Connector } from '@inbox/integrations/contract';
+import { Channel, type Connector } from '@inbox/integrations/contract';
+// Built here without the channel registry: the fakes on loopback are allowed as the registry allows them.
+import '../test/support/loopback-fakes';
 import { channelFakesHere } from './channel-fakes';
 import { channelMix } from './mix';
-
-// Built here without the channel registry, which allows the environment's account hosts (the fakes on
-// loopback) to outbound connections; the bench's worker processes go through it.
-allowInternalHosts(['127.0.0.1']);
 
 describe('the ingest bench’s channel accounts', () => {
   let fakes: Awaited<ReturnType<typeof channelFakesHere>>;

@@ -17,6 +17,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testMatch: ['<rootDir>/test/conformance/**/*.test.ts'],
   globalSetup: '<rootDir>/test/conformance/global-setup.ts',
+  // The fake servers some checks talk to listen on loopback, which outbound connections refuse unless allowed.
+  setupFilesAfterEnv: ['<rootDir>/test/support/loopback-fakes.ts'],
   // Schema validation in WebAssembly takes a moment per document, and some tests validate dozens.
   testTimeout: 120_000,
 };

@@ -3,7 +3,6 @@ import { encode } from 'iconv-lite';
 import { JsonLogger } from '@inbox/common';
 import { resolve } from 'node:path';
 import {
-  allowInternalHosts,
   Channel,
   type ChannelAccountRef,
   ConnectorErrorCode,
@@ -13,10 +12,6 @@ import { EmailConnector, type EmailCursor, outboundMessageId, parseEmail } from 
 import { type DovecotInstance, startDovecot } from '../fakes/email/dovecot';
 import { type SmtpReceiver, startSmtpReceiver } from '../fakes/email/smtp-receiver';
 import { startCuttingProxy } from '../fakes/email/cutting-proxy';
-
-// CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: the IMAP and SMTP servers at 127.0.0.1,
-// an address inside, which every connection of an account checks.
-allowInternalHosts(['127.0.0.1']);
 
 // Our own letters in the shapes of real KOI8-R / windows-1251 mail (test/fixtures/email).
 const SAMPLES = resolve(__dirname, '../fixtures/email');

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import {
-  allowInternalHosts,
   Channel,
   type ChannelAccountRef,
   ConnectorError,
@@ -14,10 +13,6 @@ import {
 import { OkConnector } from '@inbox/integrations/ok';
 import { OK_FAKE_TEXT_MAX, OkFake } from '../fakes/ok/ok-fake';
 import { expectAnswerInParts } from '../support/split-answer';
-
-// CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: the OK fake at 127.0.0.1,
-// an address inside, which every connection of an account checks.
-allowInternalHosts(['127.0.0.1']);
 
 const connector = new OkConnector();
 

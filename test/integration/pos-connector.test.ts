@@ -1,6 +1,5 @@
 import { JsonLogger } from '@inbox/common';
 import {
-  allowInternalHosts,
   Channel,
   type ChannelAccountRef,
   ConnectorError,
@@ -12,10 +11,6 @@ import {
 import { PosConnector, type PosPullPage } from '@inbox/integrations/pos';
 import { nestedMarker } from '../fakes/nested-json';
 import { PosFake } from '../fakes/pos/pos-fake';
-
-// CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: the ПОС fake at 127.0.0.1,
-// an address inside, which every connection of an account checks.
-allowInternalHosts(['127.0.0.1']);
 
 const quiet = new JsonLogger('pos-connector-test', 'error');
 

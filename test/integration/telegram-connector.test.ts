@@ -2,7 +2,6 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { JsonLogger } from '@inbox/common';
 import {
-  allowInternalHosts,
   Channel,
   type ChannelAccountRef,
   ConnectorError,
@@ -15,10 +14,6 @@ import {
 } from '@inbox/integrations/contract';
 import { deleteWebhook, ratingChoices, setWebhook, TelegramConnector } from '@inbox/integrations/telegram';
 import { readTelegramSample, TelegramFake } from '../fakes/telegram/telegram-fake';
-
-// CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: the Bot API fake and its files at 127.0.0.1,
-// an address inside, which every connection of an account checks.
-allowInternalHosts(['127.0.0.1']);
 
 const CHAT = 48151623;
 type Json = Record<string, unknown>;

@@ -1,18 +1,9 @@
 import { JsonLogger } from '@inbox/common';
 import { accountStateOf, ChannelAccountsRepository } from '@inbox/channels';
-import {
-  allowInternalHosts,
-  Channel,
-  type ChannelAccountRef,
-  type ParseResult,
-} from '@inbox/integrations/contract';
+import { Channel, type ChannelAccountRef, type ParseResult } from '@inbox/integrations/contract';
 import { SECRET_HEADER, TelegramConnector } from '@inbox/integrations/telegram';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
-
-// CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: the Bot API fake at 127.0.0.1,
-// an address inside, which every connection of an account checks.
-allowInternalHosts(['127.0.0.1']);
 
 const SECRET = 'wh_Secret-2025';
 const GROUP = -1001987654321;

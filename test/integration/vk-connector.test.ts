@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { JsonLogger } from '@inbox/common';
 import {
-  allowInternalHosts,
   Channel,
   type ChannelAccountRef,
   ConnectorError,
@@ -17,9 +16,6 @@ import { VK_FAKE_COMMENT_MAX, VK_FAKE_MESSAGE_MAX, VkFake } from '../fakes/vk/vk
 import { expectAnswerInParts } from '../support/split-answer';
 
 const connector = new VkConnector({ logger: new JsonLogger('vk-test', 'error') });
-// CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: the fake's long-poll server and
-// upload URLs are handed out at 127.0.0.1, an address inside.
-allowInternalHosts(['127.0.0.1']);
 
 /** Stands in for the api's webhook controller: raw body in, parseInbound, VK's expected answer out. */
 async function startReceiver(account: () => ChannelAccountRef) {

@@ -2,7 +2,6 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { JsonLogger } from '@inbox/common';
 import {
-  allowInternalHosts,
   Channel,
   type ChannelAccountRef,
   ConnectorError,
@@ -11,10 +10,6 @@ import {
 import { WebsiteFeedConnector, type WebsiteFeedPullPage } from '@inbox/integrations/website-feed';
 import { nestedMarker } from '../fakes/nested-json';
 import { WebsiteFeedFake } from '../fakes/website-feed/website-feed-fake';
-
-// CHANNEL_INTERNAL_HOSTS as the channels registry hands it over outside production: the reception site fake at 127.0.0.1,
-// an address inside, which every connection of an account checks.
-allowInternalHosts(['127.0.0.1']);
 
 const quiet = new JsonLogger('website-feed-test', 'error');
 

@@ -1,3 +1,6 @@
+// Connectors built without the channels registry may reach the fake channel servers on loopback.
+import './loopback-fakes';
+
 // Integration and e2e tests talk to real Postgres, Redis and child processes: give them time.
 jest.setTimeout(180_000);
 
