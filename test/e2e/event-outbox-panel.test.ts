@@ -1,4 +1,5 @@
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { Role, StaffUsers } from '@inbox/access';
 import { AppealEventHooks } from '@inbox/channels';
 import { RemoteChannel } from '../fakes/remote-channel/remote-channel';
@@ -74,11 +75,7 @@ describe('history outbox panel (e2e)', () => {
         }[]
       )[0].id,
     });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { type DataSource } from 'typeorm';
 import { Role, StaffUsers } from '@inbox/access';
 import { DEMO_ORGANISATIONS, seedDemoKnowledge, seedDirectory } from '@inbox/demo';
@@ -77,11 +78,7 @@ describe('knowledge base screens (browser e2e)', () => {
     expect(seeded.articles).toBeGreaterThan(50);
     // The worker's sweep marks the demo's overdue section, as it would within a minute of `npm start`.
     await stack.worker!.get(KnowledgeWatcher, { strict: false }).sweep(new Date());
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
@@ -41,11 +42,7 @@ describe('temporary password and erased personal data in the workspace (browser 
       }),
     });
     expect(created.status).toBe(201);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
