@@ -7,12 +7,11 @@
  * first, and the short unit specs fill the workers at the end instead of a long suite starting last and
  * running alone.
  *
- * Ahead of them all, the files that took longest in the last full run (LONGEST, seconds at two workers on an
- * idle CI machine, a whole jest run on c42ac18, 7 December 2026: its ten longest), longest first: by size alone a
- * short file of long waits (session-expiry-web) came 93rd of the 112 in test/, and the CPU-bound deadline sweep
- * 23rd of the unit specs, near the end of the run. Figures from a loaded machine do not stand in: at load 25–38
- * the same files took 2 to 13 times as long, the CPU-bound ones most (supervisor-day 407 s, deadline-sweep 355 s,
- * session-expiry-web 62 s).
+ * Ahead of them all, the files that took longest in the last full run (LONGEST, seconds at three workers on an
+ * idle CI machine, a whole jest run on da8cdfc, 7 December 2026, 564 s: its twelve longest), longest first: by size
+ * alone a short file of long waits (session-expiry-web) came 93rd of the 112 in test/, and the CPU-bound deadline
+ * sweep 23rd of the unit specs, near the end of the run. Figures from a loaded machine do not stand in: at load
+ * 25–38 the same files took 2 to 13 times as long, the CPU-bound ones most.
  */
 const Sequencer = require('@jest/test-sequencer').default;
 const { sep } = require('node:path');
@@ -21,21 +20,20 @@ const TEST_DIR = `${sep}test${sep}`;
 
 /** Paths from the repository's root, `/`-separated; refresh from a full run's `jest --json` when they drift. */
 const LONGEST = {
-  'test/e2e/web-workspace.test.ts': 137,
-  'test/e2e/workspace-day.test.ts': 103,
-  'test/e2e/web-admin.test.ts': 73,
-  'test/e2e/web-dashboard.test.ts': 72,
-  'test/e2e/telegram-outages.test.ts': 67,
-  'test/e2e/supervisor-day.test.ts': 51,
-  'test/e2e/all-in-one.test.ts': 42,
-  'test/e2e/http-connections.test.ts': 37,
-  'test/integration/clocks.test.ts': 35,
+  'test/e2e/web-workspace.test.ts': 147,
+  'test/e2e/web-admin.test.ts': 125,
+  'test/e2e/workspace-day.test.ts': 123,
+  'test/e2e/telegram-outages.test.ts': 61,
+  'test/e2e/web-dashboard.test.ts': 57,
+  'test/e2e/supervisor-day.test.ts': 43,
+  'test/e2e/all-in-one.test.ts': 39,
+  'test/e2e/telegram-channel.test.ts': 37,
+  'test/e2e/head-narrow-overload-web.test.ts': 34,
   'test/e2e/session-expiry-web.test.ts': 33,
-  // Not among that run's ten (26 to 31 s there; 31 to 51 s in earlier runs): 30 is a place, not a
-  // measurement, keeping them just behind the ten instead of where their size puts them.
-  'libs/deadlines/src/deadline-sweep.spec.ts': 30,
-  'test/integration/search-rare-word.test.ts': 30,
-  'test/integration/outage-recovery.test.ts': 30,
+  'test/e2e/knowledge-web.test.ts': 31,
+  'test/integration/outage-recovery.test.ts': 31,
+  // The longest unit spec, CPU-bound: early rather than among the short specs that end the run.
+  'libs/deadlines/src/deadline-sweep.spec.ts': 21,
 };
 
 class LongestFirst extends Sequencer {
