@@ -567,6 +567,80 @@ describe('parseVkEvent', () => {
     expect(item.features).toMatchObject({ location: '55.030204,82.92043' });
   });
 
+  it('says what it does not read: forwards nested past three levels, a document without a link, a forwarded place', () => {
+    const msg = sample('message-new.json');
+    msg.object.message.text = 'Переписка с управляющей компанией';
+    const forward = (fromId: number, text: string, inner?: unknown[]) => ({
+      date: 1741600000,
+      from_id: fromId,
+      text,
+      ...(inner ? { fwd_messages: inner } : {}),
+    });
+    msg.object.message.fwd_messages = [
+      forward(604117299, 'Пересылаю ответ УК', [
+        forward(-218840099, 'УК: заявка принята', [
+          forward(604117300, 'Заявка от 3 марта', [
+            forward(604117301, 'Течёт крыша над 5 подъездом'),
+            forward(604117301, 'Фото потолка'),
+          ]),
+        ]),
+      ]),
+    ];
+    expect(parseVkEvent(msg, ctx).items[0].text).toBe(
+      [
+        'Переписка с управляющей компанией',
+        'Пересланное сообщение (https://vk.com/id604117299):',
+        'Пересылаю ответ УК',
+        'Пересланное сообщение (https://vk.com/club218840099):',
+        'УК: заявка принята',
+        'Пересланное сообщение (https://vk.com/id604117300):',
+        'Заявка от 3 марта',
+        'Ещё пересланные сообщения (2) не показаны: откройте диалог в VK.',
+      ].join('\n'),
+    );
+    // A document whose owner closed it comes without `url`: named, not «не распознано», and no file to fetch.
+    const closed = sample('message-new.json');
+    closed.object.message.text = '';
+    closed.object.message.attachments = [
+      { type: 'doc', doc: { id: 680002, owner_id: 604117233, title: 'Заявление', ext: 'pdf', size: 4096 } },
+    ];
+    expect(parseVkEvent(closed, ctx).items[0]).toMatchObject({
+      text: 'Вложение не получено: «Заявление.pdf» (ВКонтакте не дал ссылку на файл)',
+      attachments: [],
+    });
+    // A neighbour's place, forwarded: its coordinates under the heading, not a heading over nothing.
+    const place = sample('message-new.json');
+    place.object.message.text = '';
+    place.object.message.fwd_messages = [
+      {
+        from_id: 604117299,
+        text: '',
+        geo: { type: 'point', coordinates: { latitude: 55.03, longitude: 82.92 } },
+      },
+    ];
+    expect(parseVkEvent(place, ctx).items[0].text).toBe(
+      'Пересланное сообщение (https://vk.com/id604117299):\nГеопозиция: 55.03,82.92',
+    );
+    // A repost inside a repost inside forwards, past the depth read: its files are said to be behind the link.
+    const repost = sample('message-new.json');
+    repost.object.message.text = '';
+    repost.object.message.fwd_messages = [
+      forward(604117299, '', [
+        forward(604117300, '', [
+          {
+            ...forward(604117301, ''),
+            attachments: [
+              { type: 'wall', wall: { id: 7, owner_id: -9, text: 'Новость', attachments: [PHOTO] } },
+            ],
+          },
+        ]),
+      ]),
+    ];
+    expect(parseVkEvent(repost, ctx).items[0].text).toContain(
+      'Запись со стены: https://vk.com/wall-9_7\nНовость\nВложения записи не показаны: откройте её по ссылке.',
+    );
+  });
+
   it('a voice message alone still has words for the clerk; a sticker alone is left out; an empty message is said', () => {
     const voice = sample('message-new.json');
     voice.object.message.text = '';

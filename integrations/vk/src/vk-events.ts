@@ -14,6 +14,7 @@ import {
   contentTypeOf,
   isEmojiOnly,
   isRecord,
+  notReceivedAttachmentLine,
   safeFileName,
   unreadAttachmentLine,
   isWritableInstant,
@@ -167,17 +168,20 @@ function readAttachments(given: unknown, depth: number): VkContent {
           ...uniqueKey,
         });
       else out.lines.push('Вложение не распознано (фото без ссылки)');
-    } else if (type === 'doc' && typeof body.url === 'string') {
+    } else if (type === 'doc') {
       const ext = typeof body.ext === 'string' ? body.ext.toLowerCase() : '';
       let fileName = safeFileName(str(body.title)) || `doc${int(body.id) ?? out.files.length}`;
       if (ext && !fileName.toLowerCase().endsWith(`.${ext}`)) fileName = `${fileName}.${ext}`;
-      out.files.push({
-        fileName,
-        contentType: contentTypeOf(fileName),
-        remoteRef: body.url,
-        size: int(body.size),
-        ...uniqueKey,
-      });
+      if (typeof body.url === 'string' && body.url !== '')
+        out.files.push({
+          fileName,
+          contentType: contentTypeOf(fileName),
+          remoteRef: body.url,
+          size: int(body.size),
+          ...uniqueKey,
+        });
+      // A document VK gives no link to (its owner restricted it, or deleted it): named, for the clerk to ask for it.
+      else out.lines.push(notReceivedAttachmentLine(fileName, 'ВКонтакте не дал ссылку на файл'));
     } else if (type === 'audio_message') {
       const ogg = typeof body.link_ogg === 'string' && body.link_ogg ? body.link_ogg : undefined;
       const mp3 = typeof body.link_mp3 === 'string' && body.link_mp3 ? body.link_mp3 : undefined;
@@ -221,6 +225,8 @@ function readAttachments(given: unknown, depth: number): VkContent {
             depth + 1,
           ),
         );
+      } else if (listOf(body.attachments).length > 0 || listOf(body.copy_history).length > 0) {
+        out.lines.push('Вложения записи не показаны: откройте её по ссылке.');
       }
     } else if (type === 'link' || type === 'article') {
       const url = str(body.url);
@@ -291,16 +297,28 @@ function geoOf(message: Record<string, unknown>): { coordinates: string; address
   return { coordinates: `${lat},${lon}`, ...(address ? { address } : {}) };
 }
 
+function placeLine(place: { coordinates: string; address?: string }): string {
+  return `Геопозиция: ${place.address ? `${place.address} (${place.coordinates})` : place.coordinates}`;
+}
+
 /** Messages the citizen forwarded to us (a neighbour's message, an official's reply): their words and files. */
 function forwardedOf(message: Record<string, unknown>, depth: number): VkContent {
   const out: VkContent = { files: [], lines: [] };
-  if (depth >= MAX_FORWARD_DEPTH) return out;
-  for (const forwarded of listOf(message.fwd_messages)) {
-    if (!isRecord(forwarded)) continue;
+  const list = listOf(message.fwd_messages).filter(isRecord);
+  if (depth >= MAX_FORWARD_DEPTH) {
+    // Deeper than we read: said, so the clerk knows there is more of the citizen's material in the dialogue.
+    if (list.length > 0)
+      out.lines.push(`Ещё пересланные сообщения (${list.length}) не показаны: откройте диалог в VK.`);
+    return out;
+  }
+  for (const forwarded of list) {
     const page = authorPage(int(forwarded.from_id));
     out.lines.push(page ? `Пересланное сообщение (${page}):` : 'Пересланное сообщение:');
     const text = vkText(forwarded.text);
     if (text) out.lines.push(text);
+    // A place forwarded (a neighbour's «location» message): its coordinates, not a heading over nothing.
+    const place = geoOf(forwarded);
+    if (place) out.lines.push(placeLine(place));
     const attached = readAttachments(forwarded.attachments, depth + 1);
     // A forwarded sticker or gift alone: named, or the clerk would read a heading over nothing.
     if (!text && attached.reactionOnly) out.lines.push(...(attached.reactions ?? []));
@@ -324,10 +342,7 @@ export function contentOf(message: Record<string, unknown>): {
   const forwarded = forwardedOf(message, 0);
   merge(content, forwarded);
   const place = geoOf(message);
-  if (place)
-    content.lines.push(
-      `Геопозиция: ${place.address ? `${place.address} (${place.coordinates})` : place.coordinates}`,
-    );
+  if (place) content.lines.push(placeLine(place));
   const words = [vkText(message.text), ...content.lines].filter(Boolean).join('\n');
   const reactionOnly = !words && content.files.length === 0 ? content.reactionOnly : undefined;
   // No words beside a file (a gift with a photo): what came is said, so the clerk does not read an empty message.
