@@ -428,28 +428,43 @@ function decodeRating(raw: unknown): PosRating | string {
 }
 const RATING_MAX = 5;
 
-/** Known name, shape guessed: `[{ id | fieldId, name?, value }]` or a plain map. Kept as strings for classification. */
+/**
+ * Known name, shape guessed: `[{ id | fieldId, name?, value }]` or a plain map. Kept as strings for classification.
+ * A value is what the citizen filled in on the form: a list (a multiple choice) is its items, a dictionary entry
+ * (`{ id, name }`, an address `{ value, … }`) its words, anything else its JSON — never dropped for its shape.
+ */
 function decodeCustomFields(raw: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (Array.isArray(raw)) {
     for (const entry of raw) {
       if (!isRecord(entry)) continue;
       const id = idOf(entry.id ?? entry.fieldId);
-      const value = entry.value;
-      if (
-        id !== undefined &&
-        (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-      ) {
-        out[id] = String(value);
-      }
+      const value = fieldValueText(entry.value ?? entry.values);
+      if (id !== undefined && value !== undefined) out[id] = value;
     }
   } else if (isRecord(raw)) {
-    for (const [key, value] of Object.entries(raw)) {
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
-        out[key] = String(value);
+    for (const [key, given] of Object.entries(raw)) {
+      const value = fieldValueText(given);
+      if (value !== undefined) out[key] = value;
     }
   }
   return out;
+}
+
+/** How deep a custom field's value is read before it is kept as JSON. */
+const MAX_FIELD_DEPTH = 3;
+
+function fieldValueText(value: unknown, depth = 0): string | undefined {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  if (depth >= MAX_FIELD_DEPTH || (!Array.isArray(value) && !isRecord(value))) return undefined;
+  if (Array.isArray(value)) {
+    const items = value.map((v) => fieldValueText(v, depth + 1)).filter((v) => v !== undefined && v !== '');
+    return items.length > 0 ? items.join(', ') : undefined;
+  }
+  const words = value.value ?? value.text ?? value.name ?? value.title ?? value.label;
+  const read = words === undefined || words === null ? undefined : fieldValueText(words, depth + 1);
+  return read ?? (Object.keys(value).length > 0 ? JSON.stringify(value) : undefined);
 }
 
 /**

@@ -219,6 +219,41 @@ describe('ПОС wire decoding', () => {
     }
   });
 
+  it("keeps what the citizen filled in on the form's own fields, whatever the value's shape", () => {
+    const decoded = decodeMessage(
+      wireMessage({
+        customFieldValues: [
+          { id: 3, name: 'Район', value: 'Кировский' },
+          // A multiple choice, a dictionary entry, an address object, a list under `values`, a number.
+          { id: 5, name: 'Что повреждено', value: ['Асфальт', 'Бордюр', null] },
+          { id: 6, name: 'Тип дороги', value: { id: 17, name: 'Дворовый проезд' } },
+          { id: 7, name: 'Адрес', value: { value: 'ул. Ленина, 5', fiasId: 'c2f1', geo: [52.28, 104.28] } },
+          { fieldId: 8, name: 'Подъезды', values: [1, 2] },
+          { id: 9, name: 'Площадь, м²', value: 12.5 },
+          { id: 10, name: 'Координаты', value: { lat: 52.28, lon: 104.28 } },
+          { id: 11, name: 'Пусто', value: [] },
+          { id: 12 },
+        ],
+      }),
+    );
+    if (!decoded.ok) throw new Error(decoded.reason);
+    expect(decoded.message.customFields).toEqual({
+      '3': 'Кировский',
+      '5': 'Асфальт, Бордюр',
+      '6': 'Дворовый проезд',
+      '7': 'ул. Ленина, 5',
+      '8': '1, 2',
+      '9': '12.5',
+      '10': '{"lat":52.28,"lon":104.28}',
+    });
+    // A plain map of the same.
+    const map = decodeMessage(
+      wireMessage({ customFieldValues: { district: ['Кировский'], road: { name: 'Двор' } } }),
+    );
+    if (!map.ok) throw new Error(map.reason);
+    expect(map.message.customFields).toEqual({ district: 'Кировский', road: 'Двор' });
+  });
+
   it('maps the regime and leaves an unknown one to the core', () => {
     const regime = (value: unknown) => {
       const d = decodeMessage(wireMessage({ regime: value }));
