@@ -26,4 +26,19 @@ describe('splitText', () => {
     expect(parts[0]).toBe('a'.repeat(9));
     expect(parts.join('')).toContain('😀');
   });
+
+  it('cuts hard only between characters as they are read: an emoji sequence, a flag, a letter with its accent', () => {
+    // An answer of a clerk who pasted a long run without spaces (emoji, a decomposed «й» from a macOS document).
+    for (const unit of ['👨‍👩‍👧', '🇷🇺', '👍🏽', 'и\u0306']) {
+      const text = `${'ж'.repeat(7)}${unit.repeat(50)}`;
+      const parts = splitText(text, 10);
+      expect(parts.join('')).toBe(text);
+      expect(parts.every((part) => part.length <= 10)).toBe(true);
+      // Each part after the first starts with a whole unit, not the tail of a broken one.
+      expect(parts.slice(1).every((part) => part.startsWith(unit))).toBe(true);
+    }
+    // A single cluster longer than the limit (never in practice) is still cut, outside a surrogate pair.
+    const zalgo = `a${'\u0301'.repeat(30)}`;
+    expect(splitText(zalgo, 10).join('')).toBe(zalgo);
+  });
 });
