@@ -96,6 +96,34 @@ describe('mapUpdate (Telegram Update → inbound)', () => {
     });
   });
 
+  it('files the words a citizen typed after /start, /help, /my or a /status number, not dropping them', () => {
+    const mapped = (text: string) => {
+      const update = sample('text-message.json');
+      update.message.text = text;
+      return mapUpdate(update, now);
+    };
+    for (const text of [
+      '/help у нас третий день нет горячей воды, что делать?',
+      '/start Здравствуйте! Во дворе дома 5 по ул. Мира яма',
+      '/my обращение про свет в подъезде так и не рассмотрено',
+      '/status я писал месяц назад про яму, ответа нет',
+    ]) {
+      const { items, events } = mapped(text);
+      expect(events).toEqual([]);
+      expect(items).toEqual([expect.objectContaining({ text, thread: { key: 'chat:502003002' } })]);
+    }
+    // What the commands do take stays theirs: a deep link's payload, a number (with «№»), a question.
+    expect(mapped('/start from_site-2026').events[0]).toMatchObject({
+      action: 'start',
+      value: 'from_site-2026',
+    });
+    expect(mapped('/status № ОГ-2025-000123').events[0]).toMatchObject({
+      action: 'appeal-status',
+      value: '№ ОГ-2025-000123',
+    });
+    expect(mapped('/faq как записаться на приём').events[0]).toMatchObject({ action: 'faq' });
+  });
+
   it('keeps an unknown command as ordinary text', () => {
     const update = sample('text-message.json');
     update.message.text = '/жалоба на дороги';

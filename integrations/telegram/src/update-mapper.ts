@@ -92,6 +92,18 @@ const COMMANDS: Record<string, InteractionEvent['action']> = {
 // `/cmd`, `/cmd@BotName`, `/cmd argument…`
 const COMMAND = /^\/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/u;
 
+/**
+ * What a command may carry after it: a deep-link payload after /start (t.me/<bot>?start=…: letters, digits, «_» and
+ * «-»), an appeal's number after /status, a question after /faq. Anything else after /start, /help or /my, or more
+ * than a number after /status, is the citizen's message typed after the command («/help у нас третий день нет
+ * воды»): an item, as the same words without the slash are in VK and OK — never an argument the bot ignores.
+ */
+function argumentFits(action: InteractionEvent['action'], value: string): boolean {
+  if (action === 'start') return /^[A-Za-z0-9_-]{1,64}$/.test(value);
+  if (action === 'appeal-status') return /^(?:обращени[ея]\s+)?(?:№\s*)?\S+$/iu.test(value);
+  return action === 'faq';
+}
+
 type Json = Record<string, unknown>;
 
 function invalid(field: string, reason: string): never {
@@ -333,8 +345,8 @@ function mapMessage(message: Json, options: MessageOptions = {}): MappedUpdate {
   const forwardedWords = isObject(message.forward_origin) || message.forward_date !== undefined;
   const command = text === undefined || comment || forwardedWords ? null : COMMAND.exec(text.trim());
   const action = command ? COMMANDS[command[1].toLowerCase()] : undefined;
-  if (command && action) {
-    const value = command[2]?.trim() || undefined;
+  const value = command?.[2]?.trim() || undefined;
+  if (command && action && (value === undefined || argumentFits(action, value))) {
     const event = interactionEvent(
       { channel: Channel.Telegram, receivedAt, author, thread, replyAddress },
       externalId,
