@@ -378,6 +378,41 @@ describe('temporary passwords set by an administrator (e2e)', () => {
     // Accounts made in code (the demo's, the tests') are not marked: the administrator here signed in as usual.
     expect(list.find((u) => u.login === admin.login)?.mustChangePassword).toBe(false);
   });
+
+  it("resets no administrator's own password and changes no own role: a stolen session takes the account no further", async () => {
+    const own = await json(call('GET', '/api/v1/me', admin.headers));
+    // A reset of one's own password asked for no current one: the session set a password it knew, replaced it
+    // through /auth/password and so ended the owner's sessions. Refused; the owner's password still signs in.
+    const reset = await call('POST', `/api/v1/users/${admin.userId}/password`, admin.headers, {
+      password: 'пароль-похитителя',
+    });
+    expect(reset.status).toBe(409);
+    expect((await json(reset)).message).toBe('Свой пароль меняют в профиле, указав текущий');
+    expect((await json(call('GET', '/api/v1/me', admin.headers))).mustChangePassword).toBe(false);
+    expect((await signIn(admin.login, 'пароль-похитителя')).status).toBe(401);
+    // Nor an administrator made an operator by their own hand (who reads the applicants' data an administrator
+    // may not); their own name they may change.
+    const change = (patch: Record<string, unknown>) =>
+      call('PATCH', `/api/v1/users/${admin.userId}`, admin.headers, {
+        fullName: own.fullName,
+        role: 'admin',
+        organisationId: own.organisationId,
+        ...patch,
+      });
+    const demoted = await change({ role: 'operator' });
+    expect(demoted.status).toBe(409);
+    expect((await json(demoted)).message).toBe('Свою роль и организацию меняет другой администратор');
+    expect(
+      (await change({ organisationId: await idOf(stack.db.dataSource, 'organisations', 'minzhkh') })).status,
+    ).toBe(409);
+    expect((await change({ fullName: 'Администратор Иванов' })).status).toBe(200);
+    expect((await json(call('GET', '/api/v1/me', admin.headers))).role).toBe('admin');
+    const [{ count }] = (await stack.db.dataSource.query(
+      `SELECT count(*)::int AS count FROM audit_log WHERE entity_id = $1 AND action IN ('reset-password', 'update-user')`,
+      [admin.userId],
+    )) as { count: number }[];
+    expect(count).toBe(1);
+  });
 });
 
 /**

@@ -51,6 +51,8 @@ export type SignInOutcome =
 
 const LOGIN_TAKEN = 'Логин уже занят';
 const USER_NOT_FOUND = 'Сотрудник не найден';
+const OWN_PASSWORD = 'Свой пароль меняют в профиле, указав текущий';
+const OWN_ACCESS = 'Свою роль и организацию меняет другой администратор';
 
 /** Staff accounts, sign-in and the scope each account works in. */
 @Injectable()
@@ -91,12 +93,28 @@ export class StaffUsers {
     return (await this.users.byId(id))!;
   }
 
-  /** Changes what an account is: name, role, organisation, whether it sees subordinate bodies. */
+  /**
+   * Changes what an account is: name, role, organisation, whether it sees subordinate bodies. An administrator
+   * changes their own name only: made an operator or a clerk by their own hand, the account read every applicant's
+   * data its role keeps from it (and a stolen session could do the same); another administrator decides that.
+   */
   async update(
+    actorId: string,
     id: string,
     patch: { fullName: string; role: Role; organisationId: string; seesSubordinates?: boolean },
   ): Promise<StaffUser> {
-    const done = await this.users.update(id, { ...patch, seesSubordinates: patch.seesSubordinates ?? false });
+    const seesSubordinates = patch.seesSubordinates ?? false;
+    if (actorId === id) {
+      const own = await this.users.byId(id);
+      if (
+        own &&
+        (own.role !== patch.role ||
+          own.organisationId !== patch.organisationId ||
+          own.seesSubordinates !== seesSubordinates)
+      )
+        throw conflictError(OWN_ACCESS);
+    }
+    const done = await this.users.update(id, { ...patch, seesSubordinates });
     if (!done) throw notFoundError(USER_NOT_FOUND);
     return (await this.users.byId(id))!;
   }
@@ -116,7 +134,10 @@ export class StaffUsers {
    * can only change it at the next sign-in, so the administrator never knows a working password. Sessions
    * running are held at that step too; the change, from whichever session, ends all the others.
    */
-  async resetPassword(id: string, password: string): Promise<void> {
+  async resetPassword(actorId: string, id: string, password: string): Promise<void> {
+    // One's own password is changed by proving the current one (changeOwnPassword): a reset of it asked none, so a
+    // stolen administrator's session set a password of its choosing and, changing it, ended the owner's sessions.
+    if (actorId === id) throw conflictError(OWN_PASSWORD);
     if (!(await this.users.setTemporaryPassword(id, await hashPassword(password, this.scrypt))))
       throw notFoundError(USER_NOT_FOUND);
   }

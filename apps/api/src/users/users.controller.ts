@@ -150,7 +150,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Изменить сотрудника: ФИО, роль, организация (администратор)' })
   @ApiOkResponse({ type: StaffUserDto })
   async update(@Param('id', uuid) id: string, @Body() body: UpdateUserDto, @Staff() staff: StaffContext) {
-    const user = await this.users.update(id, body);
+    const user = await this.users.update(staff.user.id, id, body);
     await this.audit.record(
       staffAction(staff, 'update-user', 'user', id, { role: user.role, organisationId: user.organisationId }),
     );
@@ -182,7 +182,7 @@ export class UsersController {
     @Body() body: PasswordDto,
     @Staff() staff: StaffContext,
   ) {
-    await this.users.resetPassword(id, body.password);
+    await this.users.resetPassword(staff.user.id, id, body.password);
     // The password itself never goes to the audit log.
     await this.audit.record(staffAction(staff, 'reset-password', 'user', id, { temporaryPassword: true }));
   }

@@ -234,7 +234,10 @@ export function UsersTab() {
               <Table.Td ta="right">
                 <RowMenu name={u.fullName}>
                   <Menu.Item onClick={() => editor.edit(u.id)}>Изменить</Menu.Item>
-                  <Menu.Item onClick={() => setPassword(u)}>Задать временный пароль</Menu.Item>
+                  {/* One's own password is changed in the profile, proving the current one (the api refuses). */}
+                  <Menu.Item disabled={u.id === me.id} onClick={() => setPassword(u)}>
+                    Задать временный пароль
+                  </Menu.Item>
                   {locked && <Menu.Item onClick={() => unlock.mutate(u)}>Снять блокировку входа</Menu.Item>}
                   <Menu.Item
                     color={u.active ? 'red' : undefined}
