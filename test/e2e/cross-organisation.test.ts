@@ -278,6 +278,35 @@ describe('one organisation against another’s objects (e2e)', () => {
       if (JSON.stringify(list).includes(request.id)) failures[`list requests`] = 'listed';
     }
     expect(failures).toEqual({});
+    // Nor is that file taken into an article of one's own: published with it, it was open to every member of staff.
+    const ownSection = await json(
+      call(headA, 'POST', '/api/v1/knowledge/sections', {
+        organisationId: mintrans,
+        title: 'Ямы на дорогах',
+      }),
+    );
+    const proposed = { kind: 'faq', title: 'Ямы', question: 'Куда сообщить о яме?', body: 'В Минтранс.' };
+    const smuggle = (path: string, method: string, body: Record<string, unknown>) =>
+      call(clerkA, method, path, { ...body, proposed: { ...proposed, attachmentIds: [file.id] } });
+    const smuggled = await smuggle('/api/v1/knowledge/requests', 'POST', {
+      organisationId: mintrans,
+      sectionId: ownSection.id,
+      subject: 'Статья с чужим файлом',
+      send: false,
+    });
+    expect(`${smuggled.status} ${JSON.stringify((await json(smuggled)).errors)}`).toBe(
+      '400 {"attachmentIds":"Вложение не найдено"}',
+    );
+    const own = await json(
+      call(clerkA, 'POST', '/api/v1/knowledge/requests', {
+        organisationId: mintrans,
+        sectionId: ownSection.id,
+        subject: 'Статья о ямах',
+        send: false,
+        proposed,
+      }),
+    );
+    expect((await smuggle(`/api/v1/knowledge/requests/${own.id}`, 'PATCH', {})).status).toBe(400);
     const [after] = (await stack.db.dataSource.query(
       `SELECT r.subject, r.status, s.title, s.last_reviewed_at FROM kb_change_requests r, kb_sections s
         WHERE r.id = $1 AND s.id = $2`,

@@ -92,7 +92,7 @@ export class KnowledgeRequests {
         }
         const kind = input.kind ?? 'content';
         const proposed = input.proposed
-          ? await this.proposed(kind, input.proposed, target.articleId, tx)
+          ? await this.proposed(actor, kind, input.proposed, target.articleId, tx)
           : null;
         if (kind === 'content' && proposed && !target.articleId && !target.sectionId) {
           throw invalidInput('Для новой статьи выберите раздел', { sectionId: 'Выберите раздел' });
@@ -204,7 +204,7 @@ export class KnowledgeRequests {
         throw invalidInput('Раздел другой организации', { sectionId: 'Раздел другой организации' });
       }
       const proposed = input.proposed
-        ? await this.proposed(r.kind, input.proposed, r.articleId, tx)
+        ? await this.proposed(actor, r.kind, input.proposed, r.articleId, tx)
         : undefined;
       await this.repo.updateRequest(
         id,
@@ -262,7 +262,7 @@ export class KnowledgeRequests {
         throw forbiddenError('Согласует ответственное лицо организации или её руководитель');
       }
       const proposed = input.proposed
-        ? await this.proposed(r.kind, input.proposed, r.articleId, tx)
+        ? await this.proposed(actor, r.kind, input.proposed, r.articleId, tx)
         : r.proposed;
       if (!proposed) {
         throw invalidInput('Для согласования нужен текст изменений', { proposed: 'Напишите текст статьи' });
@@ -532,6 +532,7 @@ export class KnowledgeRequests {
 
   /** The proposed content, checked: an article's rules and that its topic, links and attachments exist. */
   private async proposed(
+    actor: KnowledgeActor,
     kind: ChangeRequestKind,
     input: NonNullable<CreateRequestInput['proposed']>,
     articleId: string | null,
@@ -546,9 +547,13 @@ export class KnowledgeRequests {
     if ((await this.repo.existingArticles(links, tx)).length !== links.length) {
       throw invalidInput('Ссылка на несуществующую статью', { links: 'Статья не найдена' });
     }
-    if (
-      (await this.repo.existingAttachments(content.attachmentIds, tx)).length !== content.attachmentIds.length
-    ) {
+    // Only files the actor may read themself (GET knowledge/attachments/:id): another organisation's draft file,
+    // named here by its id, was published with the article and so opened to every member of staff.
+    const readable = (await this.repo.existingAttachments(content.attachmentIds, tx)).filter(
+      (f) =>
+        f.published || f.uploadedBy === actor.userId || canSeeOrganisation(actor.scope, f.organisationId),
+    );
+    if (readable.length !== content.attachmentIds.length) {
       throw invalidInput('Вложение не найдено', { attachmentIds: 'Вложение не найдено' });
     }
     return { ...content, links };

@@ -310,12 +310,19 @@ export class KnowledgeRepository extends SqlRepository {
     return rows.map((r) => r.id);
   }
 
-  async existingAttachments(ids: string[], db: Db = this.pool): Promise<string[]> {
+  /** The attachments of `ids` that exist, with what decides who may read them (as `attachment` does). */
+  async existingAttachments(
+    ids: string[],
+    db: Db = this.pool,
+  ): Promise<{ id: string; organisationId: string; uploadedBy: string | null; published: boolean }[]> {
     if (ids.length === 0) return [];
-    const rows = (await db.query(`SELECT id FROM kb_attachments WHERE id = ANY($1::uuid[])`, [ids])) as {
-      id: string;
-    }[];
-    return rows.map((r) => r.id);
+    return (await db.query(
+      `SELECT f.id, f.organisation_id AS "organisationId", f.uploaded_by AS "uploadedBy",
+              EXISTS (SELECT 1 FROM kb_articles k WHERE f.id = ANY(k.attachment_ids) AND k.status = 'published')
+                AS published
+         FROM kb_attachments f WHERE f.id = ANY($1::uuid[])`,
+      [ids],
+    )) as { id: string; organisationId: string; uploadedBy: string | null; published: boolean }[];
   }
 
   // — settings —
