@@ -323,7 +323,11 @@ describe('OkConnector: a long answer', () => {
     const texts = fake.messages.map((m) => (m.body.message as { text: string }).text);
     expectAnswerInParts(texts, longAnswer, OK_FAKE_TEXT_MAX);
     expect(texts.every((t) => /[.]$/.test(t))).toBe(true);
-    expect(receipt.remoteId).toBe(fake.messages[0].messageId);
+    // Every part's mid: a citizen's reply to the last part joins the appeal as one to the first does.
+    expect(receipt.remoteId).toBe(fake.messages.map((m) => m.messageId).join(','));
+    expect(connector.threadKeysOfSent(receipt.remoteId!, answer.replyAddress)).toEqual(
+      fake.messages.map((m) => `sent:chat:C9:${m.messageId}`),
+    );
   });
 
   it('goes under a wall topic in parts, each a reply to the citizen’s comment', async () => {
@@ -336,7 +340,7 @@ describe('OkConnector: a long answer', () => {
       OK_FAKE_TEXT_MAX,
     );
     expect(fake.posted.every((c) => c.asAdmin && c.replyToCommentId === 'c77')).toBe(true);
-    expect(receipt.remoteId).toBe(fake.posted[0].commentId);
+    expect(receipt.remoteId).toBe(fake.posted.map((c) => c.commentId).join(','));
   });
 
   it('a part failing after the first went out is of unknown outcome (not sent again); the first failing is not', async () => {

@@ -447,9 +447,16 @@ describe('TelegramConnector against the Bot API fake', () => {
       inline_keyboard: [[{ text: 'Согласен', callback_data: 'consent:accept' }]],
     });
     // A reply to that answer joins its appeal, apart from the bot's own chat with the same person.
-    const remoteId = String(receipt.remoteId);
-    expect(connector.threadKeyOfSent(remoteId, item.replyAddress)).toBe(`sent:b${CHAT}:${receipt.remoteId}`);
-    expect(connector.threadKeyOfSent(remoteId, { chatId: CHAT })).toBe(`sent:${CHAT}:${remoteId}`);
+    const [text, file] = sent.map((s) => s.messageId);
+    expect(receipt.remoteId).toBe(`${text},${file}`);
+    expect(connector.threadKeysOfSent(receipt.remoteId!, item.replyAddress)).toEqual([
+      `sent:b${CHAT}:${text}`,
+      `sent:b${CHAT}:${file}`,
+    ]);
+    expect(connector.threadKeysOfSent(receipt.remoteId!, { chatId: CHAT })).toEqual([
+      `sent:${CHAT}:${text}`,
+      `sent:${CHAT}:${file}`,
+    ]);
   });
 
   it("files a direct message to the official channel and answers in the citizen's topic there", async () => {
@@ -572,7 +579,7 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(sent.map((s) => s.method)).toEqual(['sendMessage', 'sendMessage', 'sendPhoto', 'sendDocument']);
     expect(sent.every((s) => s.text === undefined || s.text.length <= 4096)).toBe(true);
     expect(sent[0].text!.length + sent[1].text!.length).toBeGreaterThan(4096);
-    expect(receipt.remoteId).toBe(String(sent[0].messageId));
+    expect(receipt.remoteId).toBe(sent.map((s) => s.messageId).join(','));
     expect(sent[2].file?.content.equals(photo)).toBe(true);
     expect(sent[2].file?.fileName).toBe('схема.jpg');
     expect(sent[3].file?.content.equals(pdf)).toBe(true);
@@ -580,6 +587,16 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(fake.callsOf('sendDocument')[0].contentType).toMatch(/^multipart\/form-data; boundary=/);
     // The keyboard sits on the last part only.
     expect(sent.map((s) => Boolean(s.replyMarkup))).toEqual([false, false, false, true]);
+    // Every part is a key of the appeal: the citizen answering the last one (the file under the buttons) joins it.
+    const keys = connector.threadKeysOfSent(receipt.remoteId!, { chatId: CHAT });
+    expect(keys).toHaveLength(4);
+    const reply = fake.textUpdate(CHAT, 'Спасибо, но схема не открывается') as {
+      message: Record<string, unknown>;
+    };
+    reply.message.reply_to_message = { message_id: sent[3].messageId, date: 1, chat: { id: CHAT } };
+    fake.enqueue(reply);
+    const [item] = (await connector.pull(account(), null, 10)).items;
+    expect(item.thread?.refersTo).toEqual([keys[3]]);
   });
 
   it('sends a picture Telegram refuses as a photo (a 600 dpi scan) as a file instead', async () => {
@@ -599,7 +616,7 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(sent.map((s) => s.method)).toEqual(['sendMessage', 'sendDocument']);
     expect(sent[1].file?.fileName).toBe('ответ-скан.png');
     expect(sent[1].file?.content.equals(scan)).toBe(true);
-    expect(receipt.remoteId).toBe(String(sent[0].messageId));
+    expect(receipt.remoteId).toBe(`${sent[0].messageId},${sent[1].messageId}`);
     // Other refusals are not about the picture: they still fail the send.
     fake.blockChat(CHAT);
     const blocked = await failure(
@@ -653,7 +670,12 @@ describe('TelegramConnector against the Bot API fake', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(fake.sentTo(CHAT).map((s) => s.method)).toEqual(['sendMessage', 'sendDocument']);
     expect(fake.callsOf('sendDocument').map((c) => c.status)).toEqual([429, 200]);
-    expect(receipt.remoteId).toBe(String(fake.sentTo(CHAT)[0].messageId));
+    expect(receipt.remoteId).toBe(
+      fake
+        .sentTo(CHAT)
+        .map((s) => s.messageId)
+        .join(','),
+    );
     // A long wait is the core's to schedule: RateLimited, with its wait.
     fake.reset();
     fake.setScenario('rate-limited', { count: 1, retryAfter: 30, methods: ['sendDocument'] });

@@ -100,10 +100,12 @@ export interface NeedsSetUp {
 
 /**
  * What we send starts a thread replies can name (e-mail: our Message-ID; Telegram: the bot's message in its chat)
- * becomes a thread key of the appeal. `replyAddress` is where it was sent; undefined when there is no key.
+ * becomes a thread key of the appeal. `replyAddress` is where it was sent. One key for every message the send
+ * made (an answer past the channel's limit goes out in parts, its files and its buttons in the last one): a reply
+ * to any of them joins the appeal. Empty when there is no key.
  */
 export interface ThreadsSentMessages {
-  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined;
+  threadKeysOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string[];
 }
 
 /**
@@ -155,7 +157,7 @@ export const needsSetUp = (c: Connector): c is Connector & NeedsSetUp =>
   typeof (c as Partial<NeedsSetUp>).setUp === 'function';
 
 export const threadsSentMessages = (c: Connector): c is Connector & ThreadsSentMessages =>
-  typeof (c as Partial<ThreadsSentMessages>).threadKeyOfSent === 'function';
+  typeof (c as Partial<ThreadsSentMessages>).threadKeysOfSent === 'function';
 
 export const requestsPhone = (c: Connector | undefined): c is Connector & RequestsPhone =>
   !!c && (c as Partial<RequestsPhone>).requestsPhone === true;

@@ -200,8 +200,8 @@ export class EmailConnector implements Connector, ThreadsSentMessages, LooksUpSe
   readonly mode = 'pull' as const;
 
   /** Our Message-ID (the receipt's remote id) is the thread key a reply's In-Reply-To names. */
-  threadKeyOfSent(remoteId: string): string {
-    return emailThreadKey(remoteId);
+  threadKeysOfSent(remoteId: string): string[] {
+    return [emailThreadKey(remoteId)];
   }
 
   private readonly logger: JsonLogger;

@@ -200,15 +200,24 @@ describe('parseOkWebhook', () => {
     });
     // The same key from the answer we sent into that chat (its mid as OK returned it).
     expect(
-      connector.threadKeyOfSent('mid:C7d31a0f5b2e1.1a7f3e0c92b4d9a', { chatId: 'chat:C7d31a0f5b2e1' }),
-    ).toBe(item.thread!.refersTo![0]);
+      connector.threadKeysOfSent('mid:C7d31a0f5b2e1.1a7f3e0c92b4d9a', { chatId: 'chat:C7d31a0f5b2e1' }),
+    ).toEqual(item.thread!.refersTo);
+    // An answer sent in two parts: a reply to the second names a key of the appeal too.
+    expect(
+      connector.threadKeysOfSent('mid:C7d31a0f5b2e1.1a,mid:C7d31a0f5b2e1.1b', {
+        chatId: 'chat:C7d31a0f5b2e1',
+      }),
+    ).toEqual([
+      'sent:chat:C7d31a0f5b2e1:mid:C7d31a0f5b2e1.1a',
+      'sent:chat:C7d31a0f5b2e1:mid:C7d31a0f5b2e1.1b',
+    ]);
     // `{ mid }` is read as well; a message that replies to nothing keeps the chat key alone.
     (reply.message as Record<string, unknown>).reply_to = { mid: 'mid:C7d31a0f5b2e1.77' };
     expect(parseOkWebhook(reply).items[0].thread?.refersTo).toEqual([
       'sent:chat:C7d31a0f5b2e1:mid:C7d31a0f5b2e1.77',
     ]);
     expect(parseOkWebhook(textMessage()).items[0].thread).toEqual({ key: 'chat:C7d31a0f5b2e1' });
-    expect(connector.threadKeyOfSent('mid:X.1', {})).toBeUndefined();
+    expect(connector.threadKeysOfSent('mid:X.1', {})).toEqual([]);
   });
 
   it('reads a message stamped past the year 9999 as come when read (its stamp threw a RangeError)', () => {

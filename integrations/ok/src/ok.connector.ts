@@ -138,14 +138,18 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       await this.unsubscribeWebhook(account, url);
   }
 
-  /** A message sent into a chat (its mid): a citizen's reply to it names this key and joins its appeal. */
-  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
+  /**
+   * The messages sent into a chat, or the comments on the wall (every part's mid or id, comma-separated): a citizen's
+   * reply to any of them names its key and joins its appeal.
+   */
+  threadKeysOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string[] {
     const chatId = replyAddress?.chatId;
     const topicId = replyAddress?.topicId;
-    if (!remoteId) return undefined;
-    if (typeof topicId === 'string' && topicId !== '') return wallThreadKeys.comment(topicId, remoteId);
-    if (typeof chatId !== 'string' || chatId === '') return undefined;
-    return sentThreadKey(chatId, remoteId);
+    const ids = remoteId.split(',').filter(Boolean);
+    if (typeof topicId === 'string' && topicId !== '')
+      return ids.map((id) => wallThreadKeys.comment(topicId, id));
+    if (typeof chatId !== 'string' || chatId === '') return [];
+    return ids.map((id) => sentThreadKey(chatId, id));
   }
 
   /** GET /me/info: a valid token answers with the group's identity. */
@@ -381,8 +385,8 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
         return typeof remoteId === 'string' || typeof remoteId === 'number' ? String(remoteId) : '';
       },
     );
-    // The first part's id: a citizen's reply to the answer threads on it.
-    return { remoteId: ids[0] || undefined, sentAt: new Date().toISOString() };
+    // Every part's id: a citizen's reply to any part of the answer threads on it.
+    return { remoteId: ids.filter(Boolean).join(',') || undefined, sentAt: new Date().toISOString() };
   }
 
   /**
@@ -425,7 +429,7 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
       }
       return String(id);
     });
-    return { remoteId: ids[0], sentAt: new Date().toISOString() };
+    return { remoteId: ids.join(','), sentAt: new Date().toISOString() };
   }
 
   /** Downloads an attachment by the URL put in remoteRef, from OK hosts only, within the size limit. */

@@ -217,13 +217,18 @@ export class TelegramConnector
     };
   }
 
-  /** The bot's message in its chat (`remoteId` is the first message id of a send): a reply to it names this key. */
-  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
+  /**
+   * The bot's messages in its chat (`remoteId`: the message ids of a send, comma-separated; one before the parts were
+   * named): a reply to any of them names its key.
+   */
+  threadKeysOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string[] {
     const chatId = replyAddress?.chatId;
-    if ((typeof chatId !== 'number' && typeof chatId !== 'string') || !/^\d+$/.test(remoteId))
-      return undefined;
+    const ids = remoteId.split(',');
+    if ((typeof chatId !== 'number' && typeof chatId !== 'string') || !ids.every((id) => /^\d+$/.test(id)))
+      return [];
     // A business chat numbers its messages apart from the bot's own chat with the same person.
-    return sentMessageKey(businessOf(replyAddress) !== undefined ? `b${chatId}` : chatId, remoteId);
+    const chat = businessOf(replyAddress) !== undefined ? `b${chatId}` : chatId;
+    return ids.map((id) => sentMessageKey(chat, id));
   }
 
   /** Webhook: the secret header is checked before the body is looked at. */
@@ -384,7 +389,8 @@ export class TelegramConnector
       );
       sentIds.push(sent.message_id);
     }
-    return { remoteId: String(sentIds[0]), sentAt: new Date().toISOString() };
+    // Every part's id: the citizen may answer the last one (the file, the buttons) as well as the first.
+    return { remoteId: sentIds.join(','), sentAt: new Date().toISOString() };
   }
 
   /** getFile, then the file from `<apiRoot>/file/bot<token>/<file_path>`, no larger than `maxFileBytes`. */

@@ -155,10 +155,14 @@ describe('vkApiError', () => {
   });
 });
 
-describe('VkConnector.threadKeyOfSent', () => {
-  it('keys a dialogue message by peer and its first part, and nothing for a wall comment', () => {
-    expect(connector.threadKeyOfSent('2199,2200', { peerId: 604117233 })).toBe('sent:604117233:2199');
-    expect(connector.threadKeyOfSent('77', { ownerId: -1234, postId: 6 })).toBeUndefined();
-    expect(connector.threadKeyOfSent('2199')).toBeUndefined();
+describe('VkConnector.threadKeysOfSent', () => {
+  it('keys a dialogue message by peer and every part, and nothing for a wall comment', () => {
+    // An answer past the limit went out in two messages, its files and buttons in the second: a reply to either joins.
+    expect(connector.threadKeysOfSent('2199,2200', { peerId: 604117233 })).toEqual([
+      'sent:604117233:2199',
+      'sent:604117233:2200',
+    ]);
+    expect(connector.threadKeysOfSent('77', { ownerId: -1234, postId: 6 })).toEqual([]);
+    expect(connector.threadKeysOfSent('2199')).toEqual([]);
   });
 });

@@ -222,12 +222,12 @@ export class VkConnector
     return { server: response.server, key: response.key, ts: String(response.ts) };
   }
 
-  /** A message sent into a dialogue (the first part's id): a citizen's reply to it names this key. */
-  threadKeyOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string | undefined {
+  /** The messages sent into a dialogue (every part's id): a citizen's reply to any of them names its key. */
+  threadKeysOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string[] {
     const peerId = int(replyAddress?.peerId);
-    const first = remoteId.split(',')[0];
-    if (peerId === undefined || replyAddress?.postId !== undefined || !/^\d+$/.test(first)) return undefined;
-    return threadKeys.sent(peerId, first);
+    const ids = remoteId.split(',').filter((id) => /^\d+$/.test(id));
+    if (peerId === undefined || replyAddress?.postId !== undefined) return [];
+    return ids.map((id) => threadKeys.sent(peerId, id));
   }
 
   /**

@@ -92,8 +92,8 @@ export class EmailFeed implements OnModuleInit {
     await this.feeds.addThreadKeys(
       sent.flatMap(({ event, channel, remoteId, entry, connector }) => {
         // Named by the account it left through, as the citizen's reply to it will be.
-        const key = scopedKey(entry, connector.threadKeyOfSent(remoteId, addresses.get(event.appealId)));
-        return key ? [{ channel, threadKey: key, appealId: event.appealId }] : [];
+        const keys = connector.threadKeysOfSent(remoteId, addresses.get(event.appealId));
+        return keys.map((key) => ({ channel, threadKey: scopedKey(entry, key), appealId: event.appealId }));
       }),
     );
   }
