@@ -137,7 +137,7 @@ describe('OK wall (REST answers → items)', () => {
     expect(readComments('1', comments).comments[0].text).toBe('Видео');
   });
 
-  it('reads a photo given inline, skips one it cannot find and takes a photo named twice once', () => {
+  it('reads a photo given inline, says one it cannot find and takes a photo named twice once', () => {
     const answer = fixture('rest-discussions-get-comments-photo.json');
     const [c] = answer.comments as Record<string, unknown>[];
     c.attachments = [
@@ -151,6 +151,44 @@ describe('OK wall (REST answers → items)', () => {
       'photo-913370005607.jpg',
       'photo-77.jpg',
     ]);
+    // The photo it cannot find is said, not skipped without a word.
+    expect(comment.text).toContain(
+      'Вложение не распознано (фото без ссылки), откройте запись в Одноклассниках',
+    );
+  });
+
+  it('says a photo it cannot read and an entry with nothing to read, instead of an empty appeal', () => {
+    const answer = fixture('rest-mediatopic-get-topics.json');
+    const [topic] = answer.media_topics as Record<string, unknown>[];
+    // A citizen's photos whose entities the answer lacks (asked without their type), and one without any URL.
+    topic.media = [
+      { type: 'photo', photo_refs: ['user_photo:913370005611', 'user_photo:913370005612'] },
+      { type: 'photo', photos: [{ id: '913370005613' }] },
+    ];
+    const read = readTopics(answer);
+    expect(topicItem(read.topics[0], read.names)).toMatchObject({
+      text: 'Вложение не распознано (фото без ссылки: 3), откройте запись в Одноклассниках',
+      attachments: [],
+    });
+    topic.media = [];
+    const empty = readTopics(answer);
+    expect(topicItem(empty.topics[0], empty.names).text).toBe(
+      'Сообщение не распознано. Откройте запись в Одноклассниках.',
+    );
+    const comments = fixture('rest-discussions-get-comments.json');
+    const [comment] = comments.comments as Record<string, unknown>[];
+    comment.text = '';
+    comment.attachments = [{ type: 'PHOTO', ref: 'group_photo:404' }];
+    const [photoless] = readComments('1', comments).comments;
+    expect(commentItem('1', photoless)).toMatchObject({
+      text: 'Вложение не распознано (фото без ссылки), откройте запись в Одноклассниках',
+      attachments: [],
+    });
+    delete comment.attachments;
+    const [blank] = readComments('1', comments).comments;
+    expect(commentItem('1', blank).text).toBe(
+      'Сообщение не распознано. Откройте комментарий в Одноклассниках.',
+    );
   });
 
   it('reports an entry it cannot read, keeping it whole', () => {

@@ -112,13 +112,32 @@ export function photoEntities(answer: Record<string, unknown>): Map<string, Wall
   return byRef;
 }
 
-/** The photos a topic's media part or a comment's attachment names: by ref from `entities`, or inline. */
-function photosIn(part: Record<string, unknown>, byRef: Map<string, WallPhoto>): WallPhoto[] {
+/**
+ * The photos a topic's media part or a comment's attachment names: by ref from `entities`, or inline; and how many it
+ * names that cannot be read (a ref the answer's `entities` lack, a photo without a URL of a size we know), so the
+ * clerk is told a photo came.
+ */
+function photosIn(
+  part: Record<string, unknown>,
+  byRef: Map<string, WallPhoto>,
+): { photos: WallPhoto[]; missing: number } {
   const refs = [...(Array.isArray(part.photo_refs) ? part.photo_refs : []), part.ref, part.photo_ref].filter(
     (r): r is string => typeof r === 'string' && r !== '',
   );
-  const inline = [part, ...(Array.isArray(part.photos) ? part.photos : []), part.photo].map(photoOf);
-  return [...refs.map((r) => byRef.get(r)), ...inline].filter((p): p is WallPhoto => p !== undefined);
+  const listed = [...(Array.isArray(part.photos) ? part.photos : []), part.photo].filter(isRecord);
+  const read = [...refs.map((r) => byRef.get(r)), ...[part, ...listed].map(photoOf)];
+  const photos = read.filter((p): p is WallPhoto => p !== undefined);
+  const missing =
+    refs.filter((r) => !byRef.has(r)).length + listed.filter((p) => photoOf(p) === undefined).length;
+  // A photo part with nothing to read at all is one photo all the same.
+  return { photos, missing: missing === 0 && photos.length === 0 ? 1 : missing };
+}
+
+/** The line for photos named but not read ('' for none): the clerk opens the wall to see them. */
+function missingPhotosLine(photoParts: { missing: number }[]): string {
+  const missing = photoParts.reduce((n, p) => n + p.missing, 0);
+  if (missing === 0) return '';
+  return `Вложение не распознано (фото без ссылки${missing > 1 ? `: ${missing}` : ''}), откройте запись в Одноклассниках`;
 }
 
 /**
@@ -196,9 +215,11 @@ export function readTopics(answer: Record<string, unknown>): {
       continue;
     }
     const media = Array.isArray(t.media) ? t.media.filter(isRecord) : [];
+    const photoParts = media.filter(isPhoto).map((m) => photosIn(m, photos));
     const text = [
       ...media.filter((m) => m.type === 'text').map((m) => cleanText(m.text)),
       ...media.map(mediaLine),
+      missingPhotosLine(photoParts),
     ]
       .filter((x) => x !== '')
       .join('\n\n');
@@ -209,7 +230,7 @@ export function readTopics(answer: Record<string, unknown>): {
       authorRef,
       text,
       ...(Number.isFinite(summary) ? { commentsCount: summary } : {}),
-      photos: media.filter(isPhoto).flatMap((m) => photosIn(m, photos)),
+      photos: photoParts.flatMap((p) => p.photos),
     });
   }
   return { topics, names, problems };
@@ -238,18 +259,29 @@ export function readComments(
     const authorName = cleanText(c.author_name).trim();
     const replyTo = str(c.reply_to_comment_id);
     const attached = Array.isArray(c.attachments) ? c.attachments.filter(isRecord) : [];
+    const photoParts = attached.filter(isPhoto).map((a) => photosIn(a, photos));
     comments.push({
       id,
       authorId,
       byGroup: str(c.author_ref)?.startsWith('group:') === true || c.author_type === 'GROUP',
-      text: [cleanText(c.text), ...attached.map(mediaLine)].filter((x) => x !== '').join('\n'),
+      text: [cleanText(c.text), ...attached.map(mediaLine), missingPhotosLine(photoParts)]
+        .filter((x) => x !== '')
+        .join('\n'),
       dateMs,
       ...(authorName ? { authorName } : {}),
       ...(replyTo ? { replyToCommentId: replyTo } : {}),
-      photos: attached.filter(isPhoto).flatMap((a) => photosIn(a, photos)),
+      photos: photoParts.flatMap((p) => p.photos),
     });
   }
   return { comments, problems };
+}
+
+/**
+ * The words of a topic or a comment; with neither words nor photos (a kind of content OK adds later, an entry OK
+ * sent empty), what a clerk reads instead: something came, and where to look. Photos alone are read: they are it.
+ */
+function readableText(text: string, photos: WallPhoto[], what: string): string {
+  return text || (photos.length > 0 ? '' : `Сообщение не распознано. Откройте ${what} в Одноклассниках.`);
 }
 
 /** A citizen's topic on the group wall: an open-source message (8-ФЗ), answered by a comment under it. */
@@ -261,7 +293,7 @@ export function topicItem(topic: WallTopic, names: Map<string, string>): Inbound
     receivedAt: new Date(topic.createdMs).toISOString(),
     regime: 'message',
     author: { externalId: topic.authorRef, ...(name ? { displayName: name } : {}) },
-    text: topic.text,
+    text: readableText(topic.text, topic.photos, 'запись'),
     attachments: photoAttachments(topic.photos),
     thread: { key: wallThreadKeys.topic(topic.id) },
     replyAddress: { topicId: topic.id },
@@ -278,7 +310,7 @@ export function commentItem(topicId: string, comment: WallComment): InboundItem 
     receivedAt: new Date(comment.dateMs).toISOString(),
     regime: 'message',
     author: { externalId: author, ...(comment.authorName ? { displayName: comment.authorName } : {}) },
-    text: comment.text,
+    text: readableText(comment.text, comment.photos, 'комментарий'),
     attachments: photoAttachments(comment.photos),
     thread: {
       key: wallThreadKeys.topicAuthor(topicId, author),
