@@ -50,8 +50,12 @@ describe('workspace API (e2e)', () => {
     const { ticket } = (await json(post('/api/v1/appeals/stream/ticket', who))) as { ticket: string };
     const received: string[] = [];
     const req = httpRequest(`${t.stack.baseUrl}/api/v1/appeals/stream?ticket=${encodeURIComponent(ticket)}`);
+    let end: () => void = () => undefined;
+    /** Resolved when the api ends the stream. */
+    const ended = new Promise<void>((resolve) => (end = resolve));
     const ready = new Promise<void>((resolve, reject) => {
       req.on('response', (res) => {
+        res.on('end', end);
         // Rejected rather than an expect thrown from the listener: the wait for `ready` fails with the reason.
         if (res.statusCode !== 200 || !res.headers['content-type']?.includes('text/event-stream'))
           return reject(new Error(`the stream answered ${res.statusCode} ${res.headers['content-type']}`));
@@ -80,7 +84,7 @@ describe('workspace API (e2e)', () => {
                 .join('\n'),
             ) as { appealIds: string[]; newAppeals: number },
         );
-    return { ready, updates, close: () => req.destroy() };
+    return { ready, ended, updates, close: () => req.destroy() };
   }
 
   it('streams new appeals to a listener in scope, through a single-use ticket', async () => {
@@ -114,6 +118,42 @@ describe('workspace API (e2e)', () => {
     } finally {
       line1.close();
       district.close();
+    }
+  });
+
+  it('ends the stream of a session signed out, of an account deactivated or moved; says nothing more to it', async () => {
+    const operator = () => signInAs(t.stack.api, t.stack.baseUrl, Role.Operator, 'cur');
+    const [signedOut, deactivated, moved, kept] = await Promise.all([0, 1, 2, 3].map(operator));
+    const streams = await Promise.all([signedOut, deactivated, moved, kept].map(listen));
+    try {
+      await Promise.all(streams.map((s) => s.ready));
+      expect((await post('/api/v1/auth/logout', signedOut)).status).toBe(204);
+      expect((await post(`/api/v1/users/${deactivated.userId}/deactivate`, staff.admin)).status).toBe(200);
+      const patched = await fetch(`${t.stack.baseUrl}/api/v1/users/${moved.userId}`, {
+        method: 'PATCH',
+        headers: staff.admin.headers,
+        body: JSON.stringify({
+          fullName: 'Переведённый сотрудник',
+          role: 'clerk',
+          organisationId: org.minzhkh,
+        }),
+      });
+      expect(patched.status).toBe(200);
+      // Before, each went on in the scope it opened with (line 1's: every appeal) until the process ended.
+      const created = await register('Поток после выхода из системы');
+      await eventually(
+        async () => (streams[3].updates().some((u) => u.appealIds.includes(created.id)) ? true : undefined),
+        10_000,
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<string>((r) => (timer = setTimeout(() => r('still open'), 10_000)));
+      const ends = streams.slice(0, 3).map((s) => Promise.race([s.ended.then(() => 'ended'), late]));
+      expect(await Promise.all(ends)).toEqual(['ended', 'ended', 'ended']);
+      clearTimeout(timer);
+      for (const s of streams.slice(0, 3))
+        expect(s.updates().flatMap((u) => u.appealIds)).not.toContain(created.id);
+    } finally {
+      for (const s of streams) s.close();
     }
   });
 

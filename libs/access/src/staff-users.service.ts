@@ -54,6 +54,15 @@ const USER_NOT_FOUND = 'Сотрудник не найден';
 const OWN_PASSWORD = 'Свой пароль меняют в профиле, указав текущий';
 const OWN_ACCESS = 'Свою роль и организацию меняет другой администратор';
 
+/** A signed-in session as its tokens name it: whose, of which password (epoch), which sign-in, until when. */
+export interface StaffSession {
+  userId: string;
+  epoch: number;
+  sessionId: string | null;
+  /** Epoch milliseconds: the session's absolute end (AUTH_SESSION_MAX_SECONDS from its sign-in). */
+  endsAt: number;
+}
+
 /** Staff accounts, sign-in and the scope each account works in. */
 @Injectable()
 export class StaffUsers {
@@ -329,10 +338,35 @@ export class StaffUsers {
    * before the account's password changed.
    */
   async authenticate(token: string): Promise<StaffUser | undefined> {
+    const session = await this.sessionOf(token);
+    const found = session && (await this.users.forToken(session.userId, session.epoch, session.sessionId));
+    return found?.current && found.user.active ? found.user : undefined;
+  }
+
+  /**
+   * The session a good token belongs to, to be checked again without the token (the live stream outlives the
+   * short-lived token it was opened with); undefined for a bad or expired token.
+   */
+  async sessionOf(token: string): Promise<StaffSession | undefined> {
     const claims = await this.signer().verify(token);
     if (!claims) return undefined;
-    const found = await this.users.forToken(claims.sub, claims.epoch, claims.sid ?? null);
-    return found?.current && found.user.active ? found.user : undefined;
+    const start = claims.sst ?? claims.iat;
+    return {
+      userId: claims.sub,
+      epoch: claims.epoch,
+      sessionId: claims.sid ?? null,
+      endsAt: (start + this.config.authSessionMaxSeconds) * 1000,
+    };
+  }
+
+  /**
+   * The account of a session still going as it began: not signed out, past its absolute lifetime, its password
+   * changed or reset since, nor the account deactivated; undefined otherwise.
+   */
+  async sessionUser(session: StaffSession, now = Date.now()): Promise<StaffUser | undefined> {
+    if (now >= session.endsAt) return undefined;
+    const found = await this.users.forToken(session.userId, session.epoch, session.sessionId);
+    return found?.current && found.user.active && !found.user.mustChangePassword ? found.user : undefined;
   }
 
   /**

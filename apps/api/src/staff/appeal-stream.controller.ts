@@ -1,4 +1,4 @@
-import { Controller, HttpCode, type MessageEvent, Post, Query, Req, Sse } from '@nestjs/common';
+import { Controller, Headers, HttpCode, type MessageEvent, Post, Query, Req, Sse } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { type Request } from 'express';
 import {
+  concatMap,
   EMPTY,
   endWith,
   fromEvent,
@@ -20,8 +21,9 @@ import {
   type Observable,
   share,
   takeUntil,
+  takeWhile,
 } from 'rxjs';
-import { PublicEndpoint, Staff, type StaffContext, StaffUsers } from '@inbox/access';
+import { bearerToken, PublicEndpoint, type StaffUser, StaffUsers } from '@inbox/access';
 import { AppealEventFeed } from '@inbox/appeals';
 import { DomainError } from '@inbox/common';
 import { StreamTickets } from './stream-tickets';
@@ -49,8 +51,10 @@ export class AppealStreamController {
     summary: 'Одноразовый билет на поток событий (30 секунд): токен сеанса не попадает в адрес',
   })
   @ApiOkResponse({ type: StreamTicketDto })
-  async ticket(@Staff() staff: StaffContext): Promise<StreamTicketDto> {
-    const { ticket, expiresAt } = await this.tickets.issue(staff.user.id);
+  async ticket(@Headers('authorization') authorization: string | undefined): Promise<StreamTicketDto> {
+    const session = await this.users.sessionOf(bearerToken(authorization));
+    if (!session) throw new DomainError('unauthenticated', 'Требуется вход в систему');
+    const { ticket, expiresAt } = await this.tickets.issue(session);
     return { ticket, expiresAt: expiresAt.toISOString() };
   }
 
@@ -68,9 +72,9 @@ export class AppealStreamController {
     @Query('ticket') ticket: string | undefined,
     @Req() request: Request,
   ): Promise<Observable<MessageEvent>> {
-    const userId = typeof ticket === 'string' && ticket ? await this.tickets.redeem(ticket) : undefined;
-    const user = userId ? await this.users.byId(userId) : undefined;
-    if (!user?.active) throw new DomainError('unauthenticated', 'Требуется вход в систему');
+    const session = typeof ticket === 'string' && ticket ? await this.tickets.redeem(ticket) : undefined;
+    const user = session ? await this.users.sessionUser(session) : undefined;
+    if (!session || !user) throw new DomainError('unauthenticated', 'Требуется вход в систему');
     const scope = await this.users.scopeOf(user);
     // Nest ends the stream when the request closes after it subscribed. A client gone while the ticket was
     // redeemed and the scope read closed it before: its stream ends here, else its heartbeat and its feed
@@ -93,6 +97,28 @@ export class AppealStreamController {
       map((): MessageEvent => ({ type: 'ping', data: '' })),
       takeUntil(feedEnded),
     );
-    return merge(updates, heartbeat).pipe(takeUntil(gone));
+    // The session is asked after again before each update and heartbeat: signed out, its password changed or
+    // reset, the account deactivated or given another role or organisation, the stream ends (the workspace asks
+    // for a new ticket, refused or in the new scope); before, it went on in the old scope until the process ended.
+    // The database away for a moment ends none.
+    const stillOn = () =>
+      this.users.sessionUser(session).then(
+        (now) => !!now && sameScope(user, now),
+        () => true,
+      );
+    return merge(updates, heartbeat).pipe(
+      takeUntil(gone),
+      concatMap(async (event) => ({ event, on: await stillOn() })),
+      takeWhile(({ on }) => on),
+      map(({ event }) => event),
+    );
   }
+}
+
+function sameScope(then: StaffUser, now: StaffUser): boolean {
+  return (
+    then.role === now.role &&
+    then.organisationId === now.organisationId &&
+    then.seesSubordinates === now.seesSubordinates
+  );
 }
