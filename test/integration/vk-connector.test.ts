@@ -431,6 +431,19 @@ describe('VkConnector against the fake VK', () => {
         }),
       ]);
       expect(fake.messages).toHaveLength(0);
+      // The citizen answers that comment: the reply names it, a key of the appeal once delivered, so it joins the
+      // appeal even answered (before, it named the post alone and opened a new appeal).
+      const keys = connector.threadKeysOfSent(receipt.remoteId!, item.replyAddress);
+      const reply = fake.event('wall-reply-new.json') as { object: Record<string, unknown> };
+      Object.assign(reply.object, {
+        id: 90,
+        text: 'Фонарь так и не горит',
+        reply_to_comment: fake.comments[0].commentId,
+      });
+      fake.pushUpdate(reply);
+      const [answered] = (await connector.pull(account, page.nextCursor, 100)).items;
+      expect(keys).toEqual([`post:-218840017_41/comment:${receipt.remoteId}`]);
+      expect(answered.thread?.refersTo).toContain(keys[0]);
     });
 
     it('uploads attachments as documents and sends a long text in parts', async () => {

@@ -240,6 +240,23 @@ describe('parseVkEvent', () => {
     });
   });
 
+  it("names the comment a wall comment replies to: a reply to the community's answer joins its appeal", () => {
+    // The community answered comment 57 with comment 63 (its key, once delivered: VkConnector.threadKeysOfSent).
+    const reply = sample('wall-reply-new.json');
+    reply.object.id = 64;
+    reply.object.text = '[club218840017|Администрация], фонарь так и не горит';
+    reply.object.reply_to_user = -218840017;
+    reply.object.reply_to_comment = 63;
+    reply.object.parents_stack = [57];
+    expect(parseVkEvent(reply, ctx).items[0]).toMatchObject({
+      text: 'Администрация, фонарь так и не горит',
+      thread: {
+        key: 'post:-218840017_41/from:604117261',
+        refersTo: ['post:-218840017_41', 'post:-218840017_41/comment:63'],
+      },
+    });
+  });
+
   it("wall_reply_edit → the citizen's new wording, a correction of the comment in its thread", () => {
     const { items } = parseVkEvent(sample('wall-reply-edit.json'), ctx);
     expect(items).toHaveLength(1);

@@ -364,6 +364,9 @@ export const threadKeys = {
   postAuthor: (ownerId: number, postId: number, fromId: number) => `post:${ownerId}_${postId}/from:${fromId}`,
   /** A message the community sent in a dialogue (its message id): a citizen's reply to it names this key. */
   sent: (peerId: number | string, messageId: number | string) => `sent:${peerId}:${messageId}`,
+  /** A comment under a post (the community's answer on the wall): a citizen's comment in reply names this key. */
+  comment: (ownerId: number, postId: number, commentId: number | string) =>
+    `post:${ownerId}_${postId}/comment:${commentId}`,
 };
 
 export interface EventContext {
@@ -638,6 +641,7 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
   const fromId = int(object.from_id);
   if (!commentId || !postId || !fromId)
     return { ...EMPTY, problem: 'wall_reply_new without id, post_id or from_id' };
+  const repliedTo = int(object.reply_to_comment) || undefined;
   // Our own answers come back as wall_reply_new too.
   if (fromId === -ctx.groupId) return { ...EMPTY, skipped: 'own-comment' };
   const content = contentOf(object);
@@ -653,7 +657,12 @@ function wallReplyNew(object: unknown, ctx: EventContext): ParsedEvents {
     attachments: content.files,
     thread: {
       key: threadKeys.postAuthor(ownerId, postId, fromId),
-      refersTo: [threadKeys.post(ownerId, postId)],
+      // A reply to a comment (`reply_to_comment`; the community's answer, once delivered, is a key of its appeal)
+      // joins that comment's appeal even once it is answered, as a reply to the answer in a dialogue does.
+      refersTo: [
+        threadKeys.post(ownerId, postId),
+        ...(repliedTo !== undefined ? [threadKeys.comment(ownerId, postId, repliedTo)] : []),
+      ],
     },
     replyAddress: { ownerId, postId, commentId },
     features: { source: 'wall' },

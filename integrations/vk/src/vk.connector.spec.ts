@@ -156,13 +156,17 @@ describe('vkApiError', () => {
 });
 
 describe('VkConnector.threadKeysOfSent', () => {
-  it('keys a dialogue message by peer and every part, and nothing for a wall comment', () => {
+  it('keys a dialogue message by peer and every part, and a wall comment by its post', () => {
     // An answer past the limit went out in two messages, its files and buttons in the second: a reply to either joins.
     expect(connector.threadKeysOfSent('2199,2200', { peerId: 604117233 })).toEqual([
       'sent:604117233:2199',
       'sent:604117233:2200',
     ]);
-    expect(connector.threadKeysOfSent('77', { ownerId: -1234, postId: 6 })).toEqual([]);
+    // Comments under a post (the answer on the wall): a citizen's comment in reply to either part names its key.
+    expect(connector.threadKeysOfSent('77,78', { ownerId: -1234, postId: 6, commentId: 5 })).toEqual([
+      'post:-1234_6/comment:77',
+      'post:-1234_6/comment:78',
+    ]);
     expect(connector.threadKeysOfSent('2199')).toEqual([]);
   });
 });

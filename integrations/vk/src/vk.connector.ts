@@ -222,10 +222,17 @@ export class VkConnector
     return { server: response.server, key: response.key, ts: String(response.ts) };
   }
 
-  /** The messages sent into a dialogue (every part's id): a citizen's reply to any of them names its key. */
+  /**
+   * The messages sent into a dialogue, or the comments posted under a wall post (every part's id): a citizen's reply
+   * to any of them names its key.
+   */
   threadKeysOfSent(remoteId: string, replyAddress?: Record<string, unknown>): string[] {
     const peerId = int(replyAddress?.peerId);
+    const ownerId = int(replyAddress?.ownerId);
+    const postId = int(replyAddress?.postId);
     const ids = remoteId.split(',').filter((id) => /^\d+$/.test(id));
+    if (ownerId !== undefined && postId !== undefined)
+      return ids.map((id) => threadKeys.comment(ownerId, postId, id));
     if (peerId === undefined || replyAddress?.postId !== undefined) return [];
     return ids.map((id) => threadKeys.sent(peerId, id));
   }
