@@ -81,7 +81,7 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     expect(answer).toBe(text);
     expect(links).toHaveLength(1);
     const link = new URL(links[0]);
-    const url = `${stack.baseUrl}${link.pathname}${link.search}`;
+    const url = `${stack.baseUrl}${link.pathname}${link.search}${link.hash}`;
 
     const context = await browser.newContext({
       bypassCSP: true,
@@ -130,7 +130,7 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     expect(problems).toEqual([]);
 
     // An altered link: refused in Russian, the form never shown.
-    const token = link.searchParams.get('t')!;
+    const token = new URLSearchParams(link.hash.slice(1)).get('t')!;
     const altered = url.replace(token, token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A'));
     await page.goto(altered);
     await page

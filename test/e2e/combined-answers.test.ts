@@ -195,7 +195,7 @@ describe('one combined answer, or each answer, as the responsible organisation c
     const request = item.text.slice(item.text.indexOf('Пожалуйста, оцените ответы'));
     expect(answerAndRatingLinks(item.text).links).toHaveLength(2);
     expect(request).toMatch(
-      /Ответ .+: https?:\/\/\S+\/rate\.html\?t=\S+\nОтвет .+: https?:\/\/\S+\/rate\.html\?t=/,
+      /Ответ .+: https?:\/\/\S+\/rate\.html#t=\S+\nОтвет .+: https?:\/\/\S+\/rate\.html#t=/,
     );
     expect((item.attachments ?? []).map((f) => f.fileName)).toEqual(['Предписание.pdf', 'План ремонта.pdf']);
 

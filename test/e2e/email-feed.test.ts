@@ -161,7 +161,7 @@ describe('e-mail feed (e2e)', () => {
     // The answer, and under it the personal link to rate it.
     expect(answerAndRatingLinks(mail.text)).toEqual({
       answer: text,
-      links: [expect.stringMatching(/\/rate\.html\?t=[A-Za-z0-9_-]{43}$/)],
+      links: [expect.stringMatching(/\/rate\.html#t=[A-Za-z0-9_-]{43}$/)],
     });
     expect(registrationNumber).toMatch(/^\d{4}-\d{6}$/);
 

@@ -165,9 +165,7 @@ export async function readMail(
 export function answerAndRatingLinks(text: string): { answer: string; links: string[] } {
   const at = text.indexOf('\n\n—\nПожалуйста, оцените');
   if (at < 0) return { answer: text, links: [] };
-  const links = [...text.slice(at).matchAll(/https?:\/\/\S+\/rate\.html\?t=[A-Za-z0-9_-]+/g)].map(
-    (m) => m[0],
-  );
+  const links = [...text.slice(at).matchAll(/https?:\/\/\S+\/rate\.html#t=[A-Za-z0-9_-]+/g)].map((m) => m[0]);
   return { answer: text.slice(0, at), links };
 }
 

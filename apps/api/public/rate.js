@@ -16,11 +16,16 @@
   const lead = document.getElementById('rate-lead');
   if (!slot || !window.RatingForm) return;
 
-  const token = new URLSearchParams(window.location.search).get('t') || '';
+  // The key rides in the fragment, which the browser never sends to the server (links in older letters have it in
+  // the query).
+  const fragment = new URLSearchParams(window.location.hash.replace(/^#/, ''));
+  const token = fragment.get('t') || new URLSearchParams(window.location.search).get('t') || '';
   // The key is personal: it does not stay in the address bar (nor in the history's entry).
   if (token && window.history && window.history.replaceState) {
     window.history.replaceState(null, '', window.location.pathname);
   }
+  // Another link opened in this tab changes only the fragment: the page does not load again by itself.
+  window.addEventListener('hashchange', () => window.location.reload());
 
   const rating = RatingForm.create({
     send: (answer) =>

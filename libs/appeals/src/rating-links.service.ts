@@ -119,9 +119,14 @@ export class RatingLinks {
     return link;
   }
 
+  /**
+   * The key rides in the fragment, which a browser never sends: the page reads it and posts it. In the query it
+   * went to the server with the page itself, and so into a proxy's access log, where whoever read the log could
+   * rate the answer in the citizen's stead (a poor rating reopens the appeal). The status link does the same.
+   */
   private urlOf(token: string): string {
     const url = new URL('/rate.html', this.config.publicBaseUrl);
-    url.searchParams.set('t', token);
+    url.hash = new URLSearchParams({ t: token }).toString();
     return url.toString();
   }
 }
