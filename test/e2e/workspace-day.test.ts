@@ -30,6 +30,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       operator: [Role.Operator, 'cur'],
       approver: [Role.Supervisor, 'region'],
       admin: [Role.Admin, 'region'],
+      colleague: [Role.Clerk, 'minzhkh'],
     },
   });
   const { ids, staff, call } = t;
@@ -133,6 +134,47 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await toolbar.getByRole('button', { name: 'Взять в работу' }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'workspace-day-clerk-taken.png') });
     expect(problems.get(page)).toEqual([]);
+  });
+
+  it('clerk returns a misrouted appeal: the card offers them nothing more, and line 1 reads its answer term', async () => {
+    const appeal = await escalatedCall();
+    // A colleague's draft, waiting for approval when the part goes back.
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${appeal.id}/answers`, staff.colleague, {
+          text: 'Управляющей компании выдано предписание.',
+        })
+      ).status,
+    ).toBe(201);
+    const clerk = await open('petrov', `/appeals/${appeal.id}`);
+    const toolbar = clerk.getByRole('toolbar', { name: 'Действия с обращением' });
+    await toolbar.getByRole('button', { name: 'Вернуть как не по адресу' }).click();
+    const dialog = clerk.getByRole('dialog', { name: 'Вернуть на 1-ю линию' });
+    await dialog.getByLabel('Причина').fill('Вопрос в компетенции Минтранса');
+    await dialog.getByRole('button', { name: 'Вернуть' }).click();
+    await clerk.getByText('Возвращено на 1-ю линию').first().waitFor();
+    // Read-only to the organisation that returned it: the api refuses every change (403), so the card offers
+    // none (it offered to approve the draft, attach files, add a note, and each press failed).
+    const draft = clerk.locator('[data-testid="answer"][data-status="draft"]');
+    await draft.getByText('Управляющей компании выдано предписание.').waitFor();
+    for (const name of [
+      'Согласовать',
+      'Вернуть на доработку',
+      'Приложить файл к обращению',
+      'Добавить заметку',
+      'Исправить тему',
+    ])
+      expect([name, await clerk.getByRole('button', { name }).count()]).toEqual([name, 0]);
+    expect(problems.get(clerk)).toEqual([]);
+
+    // Line 1's returned queue: the row's term is the answer's, which line 1 now owes, not the 15-minute
+    // escalation term met long ago, which no sweep marks («передать на 2-ю линию … просрочено»).
+    await newStaff('zhukova', 'Жукова Лидия Петровна');
+    const operator = await open('zhukova', '/inbox?queue=returned');
+    const row = operator.getByTestId('inbox-row').filter({ hasText: appeal.registrationNumber });
+    await row.getByTestId('next-due').getByText('ответ по 59-ФЗ').waitFor();
+    expect(await row.getByTestId('next-due').getAttribute('data-kind')).toBe('answer');
+    expect(problems.get(operator)).toEqual([]);
   });
 
   it('clerk corrects a draft; the supervisor sends it back with a comment; the clerk sees it and discards the draft', async () => {

@@ -997,7 +997,10 @@ function listColumns(viewerOrgs: string): string {
   const partDue = `COALESCE(ao.extended_until, ao.due_at)`;
   const mine = `(SELECT min(${partDue}) FROM appeal_organisations ao
       WHERE ${open} AND (${viewerOrgs} IS NULL OR ao.organisation_id = ANY(${viewerOrgs})))`;
-  const escalation = `CASE WHEN ${viewerOrgs} IS NULL AND a.line = 1 AND a.status IN ('registered', 'in_work', 'returned')
+  // Line 1's escalation term only while it runs, as the clock sweep marks it (registered, in work): an appeal
+  // line 2 returned was escalated long before, and its row read «передать на 2-ю линию … просрочено» for a term
+  // nobody marks or owes; it shows the answer term, which line 1 now owes.
+  const escalation = `CASE WHEN ${viewerOrgs} IS NULL AND a.line = 1 AND a.status IN ('registered', 'in_work')
       THEN a.escalation_due_at END`;
   return `a.time_zone, a.assignee_id, u.full_name AS assignee_name,
     COALESCE((SELECT json_agg(json_build_object('organisationId', ao.organisation_id, 'organisationName', po.short_name,

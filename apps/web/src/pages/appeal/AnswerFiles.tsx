@@ -32,16 +32,19 @@ export function AnswerFiles({
   answer,
   me,
   notice,
+  readOnly = false,
 }: {
   appealId: string;
   answer: Answer;
   me: Me;
   notice?: string | null;
+  /** The card is read-only to the viewer (their organisation returned its part): files are only downloaded. */
+  readOnly?: boolean;
 }) {
   const queryClient = useQueryClient();
   const [removing, setRemoving] = useState<string | undefined>();
   const [errors, setErrors] = useState<string[]>([]);
-  const canAttach = mayAttach(answer, me);
+  const canAttach = !readOnly && mayAttach(answer, me);
   if (!answer.attachments.length && !canAttach) return null;
 
   async function download(file: Answer['attachments'][number]) {

@@ -110,13 +110,18 @@ export function AnswersSection({
       onDone('Отмечено: ответ передан заявителю');
     },
   );
+  // An organisation that returned its part (or had it closed) sees the appeal read-only: the api refuses every
+  // change (403), so its drafts offer no «Изменить», «Согласовать» or files (they did, and each press failed).
+  const readOnly = card.access.readOnly;
   const mayChange = (ans: { authorId: string; organisationId: string }) =>
-    ans.authorId === me.id ||
-    me.role === 'supervisor' ||
-    (me.role === 'head' && ans.organisationId === me.organisationId);
+    !readOnly &&
+    (ans.authorId === me.id ||
+      me.role === 'supervisor' ||
+      (me.role === 'head' && ans.organisationId === me.organisationId));
   // As the server decides: never one's own draft, never an administrator; a supervisor any other, staff their
   // organisation's.
   const mayApprove = (ans: { authorId: string; organisationId: string }) =>
+    !readOnly &&
     ans.authorId !== me.id &&
     me.role !== 'admin' &&
     (me.role === 'supervisor' || ans.organisationId === me.organisationId);
@@ -234,7 +239,13 @@ export function AnswersSection({
             <Text size="sm" className="appeal-text">
               {ans.text}
             </Text>
-            <AnswerFiles appealId={card.id} answer={ans} me={me} notice={card.answerFilesNotice} />
+            <AnswerFiles
+              appealId={card.id}
+              answer={ans}
+              me={me}
+              notice={card.answerFilesNotice}
+              readOnly={readOnly}
+            />
             {ans.handover === 'awaiting' && card.access.mayAnswer && (
               <Group gap="xs" mt={6} data-testid="answer-handover">
                 <Text size="xs" c="orange.9">
@@ -255,7 +266,7 @@ export function AnswersSection({
                 Передан заявителю {labelOf(HANDOVER_LABEL, ans.handover, 'иным способом')}
               </Text>
             )}
-            {ans.status === 'draft' && !mayApprove(ans) && (
+            {ans.status === 'draft' && !readOnly && !mayApprove(ans) && (
               // Nobody approves their own draft: say what happens next, or the author waits for a button.
               <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
                 Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить

@@ -316,7 +316,9 @@ export function AppealPage() {
                   <Attachments appealId={a.id} attachments={a.attachments} />
                 </>
               )}
-              {isOpen && me.role !== 'admin' && !a.personalDataErasedAt && <AttachToAppeal appealId={a.id} />}
+              {isOpen && me.role !== 'admin' && !a.access.readOnly && !a.personalDataErasedAt && (
+                <AttachToAppeal appealId={a.id} />
+              )}
             </Section>
             {/* The answer form above the knowledge panel: the panel's articles arrive after the card and, above the
                 form, pushed it down (out of the window, with an open template list) while the clerk was using it. */}

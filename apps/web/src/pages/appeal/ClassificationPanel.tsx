@@ -39,6 +39,8 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
   const topics = names.topics.filter((t) => !t.parentId);
   const subtopics = names.topics.filter((t) => t.parentId === topicId);
   const changed = topicId !== card.topicId || subtopicId !== card.subtopicId;
+  // Read-only to the viewer (their organisation returned its part): the topic is shown, not offered to change.
+  const readOnly = card.access.readOnly;
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label="Классификация">
       <Group justify="space-between" mb="xs">
@@ -58,6 +60,7 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
           description={topicCut ? topicName : undefined}
           inputWrapperOrder={['label', 'input', 'description', 'error']}
           searchable
+          readOnly={readOnly}
           data={topicOptions(topics)}
           value={topicId}
           onChange={(v) => {
@@ -73,8 +76,9 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
           inputWrapperOrder={['label', 'input', 'description', 'error']}
           placeholder={subtopics.length ? 'Выберите подтему' : '—'}
           searchable
-          clearable
+          clearable={!readOnly}
           disabled={subtopics.length === 0}
+          readOnly={readOnly}
           data={subtopics.map((t) => ({ value: t.id, label: t.name }))}
           value={subtopicId}
           onChange={setSubtopicId}
@@ -84,15 +88,17 @@ export function ClassificationPanel({ card, onSaved }: { card: AppealCard; onSav
             {error}
           </Text>
         )}
-        <Button
-          size="xs"
-          variant="light"
-          disabled={!topicId || !changed}
-          loading={save.isPending}
-          onClick={() => save.mutate()}
-        >
-          {card.topicId ? 'Исправить тему' : 'Сохранить тему'}
-        </Button>
+        {!readOnly && (
+          <Button
+            size="xs"
+            variant="light"
+            disabled={!topicId || !changed}
+            loading={save.isPending}
+            onClick={() => save.mutate()}
+          >
+            {card.topicId ? 'Исправить тему' : 'Сохранить тему'}
+          </Button>
+        )}
       </Stack>
     </Paper>
   );

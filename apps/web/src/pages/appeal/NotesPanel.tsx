@@ -47,7 +47,8 @@ export function NotesPanel({ card }: { card: AppealCard }) {
             </Text>
           </div>
         ))}
-        {me.role !== 'admin' && (
+        {/* Not on a card read-only to the viewer: the api refuses their note. */}
+        {me.role !== 'admin' && !card.access.readOnly && (
           <form
             noValidate
             aria-label="Заметка к обращению"
