@@ -186,6 +186,7 @@ describe('knowledge base gaps', () => {
       housingClerk: [Role.Clerk, 'minzhkh'],
       housingHead: [Role.Head, 'minzhkh'],
       roadsClerk: [Role.Clerk, 'mintrans'],
+      admin: [Role.Admin, 'region'],
     },
   });
   const { ids: org, staff, call } = t;
@@ -345,6 +346,38 @@ describe('knowledge base gaps', () => {
         })
       ).status,
     ).toBe(409);
+  });
+
+  it("shows an administrator a request from an answer without the applicant's name, phone or e-mail", async () => {
+    const appealId = await register(
+      'Не вывозят мусор',
+      'Третью неделю не вывозят мусор во дворе.',
+      org.housing,
+    );
+    await call('POST', `/api/v1/appeals/${appealId}/escalate`, staff.operator, {
+      organisationIds: [org.minzhkh],
+    });
+    // The answer as its clerk wrote it, the applicant's name and phone in it; the request proposes it until cleaned.
+    const text =
+      'График вывоза восстановлен. Соколова Анна, по вопросам звоните +7 913 777-66-55 или пишите sokolova@example.ru.';
+    const { id: answerId } = await json(
+      call('POST', `/api/v1/appeals/${appealId}/answers`, staff.housingClerk, { text }),
+    );
+    const created = await json(
+      call('POST', `/api/v1/knowledge/appeals/${appealId}/worth-adding`, staff.housingClerk, { answerId }),
+    );
+    const personal = ['Соколова', '777-66-55', 'sokolova@example.ru'];
+    const leaks = (value: unknown) => personal.filter((p) => JSON.stringify(value).includes(p));
+    // Its organisation's staff read it whole (they clean it) …
+    expect(
+      leaks(await json(call('GET', `/api/v1/knowledge/requests/${created.id}`, staff.housingClerk))),
+    ).toEqual(personal);
+    // … an administrator, as the inbox, masked: before, the list and the request gave all three.
+    const one = await json(call('GET', `/api/v1/knowledge/requests/${created.id}`, staff.admin));
+    expect(one.proposed.body).toBe(
+      'График вывоза восстановлен. [имя скрыто], по вопросам звоните [телефон скрыт] или пишите [e-mail скрыт]',
+    );
+    expect(leaks(await json(call('GET', '/api/v1/knowledge/requests', staff.admin)))).toEqual([]);
   });
 });
 

@@ -98,6 +98,23 @@ function withoutNames(group: RepeatedQuestion, names: Map<string, PersonNames>):
   return { ...group, samples, suggestedSubject };
 }
 
+/**
+ * Change requests as `staff` may read them. A request raised from an answer worth adding proposes that answer's
+ * text, the applicant's phone or address in it until its author cleans it («уберите персональные данные»): an
+ * administrator reads it as the inbox shows it, the cited appeals' applicants' names, phones and e-mails masked.
+ */
+async function readableRequests<T extends { appealIds: string[] }>(
+  appeals: AppealQueries,
+  staff: StaffContext,
+  views: T[],
+): Promise<T[]> {
+  if (staff.user.role !== Role.Admin) return views;
+  const names = await appeals.applicantNames([...new Set(views.flatMap((v) => v.appealIds))]);
+  return redactStrings(
+    views.map((v) => v.appealIds.reduce((view, id) => maskPersonNames(view, names.get(id) ?? {}), v)),
+  );
+}
+
 /** Reading and using the knowledge base: browse, search, suggestions for an appeal or a call, one-click use. */
 @StaffController('api/v1/knowledge', 'knowledge')
 export class KnowledgeArticlesController {
@@ -179,7 +196,9 @@ export class KnowledgeArticlesController {
     @Body() body: WorthAddingDto,
     @Staff() staff: StaffContext,
   ) {
-    return this.gaps.worthAdding(knowledgeActorOf(staff), appealId, body);
+    return this.gaps
+      .worthAdding(knowledgeActorOf(staff), appealId, body)
+      .then(async (request) => (await readableRequests(this.appeals, staff, [request]))[0]);
   }
 
   @Get('articles/:id')
@@ -221,19 +240,33 @@ export class KnowledgeArticlesController {
 /** Change requests and their approval on the agreed terms (S0 annex 2). */
 @StaffController('api/v1/knowledge/requests', 'knowledge')
 export class KnowledgeRequestsController {
-  constructor(private readonly requests: KnowledgeRequests) {}
+  constructor(
+    private readonly requests: KnowledgeRequests,
+    private readonly appeals: AppealQueries,
+  ) {}
+
+  private readable<T extends { appealIds: string[] }>(staff: StaffContext, found: Promise<T[]>) {
+    return found.then((views) => readableRequests(this.appeals, staff, views));
+  }
+
+  private readableOne<T extends { appealIds: string[] }>(staff: StaffContext, found: Promise<T>) {
+    return found.then(async (view) => (await readableRequests(this.appeals, staff, [view]))[0]);
+  }
 
   @Get()
   @ApiOperation({ summary: 'Запросы на изменение базы знаний в моей области видимости' })
   @ApiOkResponse({ type: [KnowledgeRequestDto] })
   list(@Query() query: RequestListQuery, @Staff() staff: StaffContext) {
-    return this.requests.list(knowledgeActorOf(staff), {
-      status: query.status as ChangeRequestStatus[] | undefined,
-      origin: query.origin as ChangeRequestOrigin | undefined,
-      organisationId: query.organisationId,
-      appealId: query.appealId,
-      limit: query.limit,
-    });
+    return this.readable(
+      staff,
+      this.requests.list(knowledgeActorOf(staff), {
+        status: query.status as ChangeRequestStatus[] | undefined,
+        origin: query.origin as ChangeRequestOrigin | undefined,
+        organisationId: query.organisationId,
+        appealId: query.appealId,
+        limit: query.limit,
+      }),
+    );
   }
 
   @Post()
@@ -244,17 +277,20 @@ export class KnowledgeRequestsController {
   })
   @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   create(@Body() body: CreateRequestDto, @Staff() staff: StaffContext) {
-    return this.requests.create(knowledgeActorOf(staff), {
-      ...body,
-      proposed: body.kind === 'topic-set' ? { topics: body.topics } : body.proposed,
-    });
+    return this.readableOne(
+      staff,
+      this.requests.create(knowledgeActorOf(staff), {
+        ...body,
+        proposed: body.kind === 'topic-set' ? { topics: body.topics } : body.proposed,
+      }),
+    );
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'Запрос: предложенный текст, сроки, история, отметки о рисках и просрочках' })
   @ApiOkResponse({ type: KnowledgeRequestDetailDto })
   get(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    return this.requests.get(knowledgeActorOf(staff), id);
+    return this.readableOne(staff, this.requests.get(knowledgeActorOf(staff), id));
   }
 
   @Patch(':id')
@@ -262,45 +298,48 @@ export class KnowledgeRequestsController {
   @ApiOkResponse({ type: KnowledgeRequestDetailDto })
   update(@Param('id', uuid) id: string, @Body() body: UpdateRequestDto, @Staff() staff: StaffContext) {
     const { topics, proposed, ...rest } = body;
-    return this.requests.update(knowledgeActorOf(staff), id, {
-      ...rest,
-      ...(topics ? { proposed: { topics } } : proposed ? { proposed } : {}),
-    });
+    return this.readableOne(
+      staff,
+      this.requests.update(knowledgeActorOf(staff), id, {
+        ...rest,
+        ...(topics ? { proposed: { topics } } : proposed ? { proposed } : {}),
+      }),
+    );
   }
 
   @Post(':id/send')
   @ApiOperation({ summary: 'Направить ответственному лицу на согласование' })
   @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   send(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    return this.requests.send(knowledgeActorOf(staff), id);
+    return this.readableOne(staff, this.requests.send(knowledgeActorOf(staff), id));
   }
 
   @Post(':id/approve')
   @ApiOperation({ summary: 'Согласовать (ответственное лицо организации)' })
   @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   approve(@Param('id', uuid) id: string, @Body() body: ApproveRequestDto, @Staff() staff: StaffContext) {
-    return this.requests.approve(knowledgeActorOf(staff), id, body);
+    return this.readableOne(staff, this.requests.approve(knowledgeActorOf(staff), id, body));
   }
 
   @Post(':id/return')
   @ApiOperation({ summary: 'Вернуть на доработку с причиной' })
   @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   return(@Param('id', uuid) id: string, @Body() body: CommentDto, @Staff() staff: StaffContext) {
-    return this.requests.return(knowledgeActorOf(staff), id, body.comment);
+    return this.readableOne(staff, this.requests.return(knowledgeActorOf(staff), id, body.comment));
   }
 
   @Post(':id/publish')
   @ApiOperation({ summary: 'Внести согласованные изменения в базу знаний (ЦУР): новая версия статьи' })
   @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   publish(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
-    return this.requests.publish(knowledgeActorOf(staff), id);
+    return this.readableOne(staff, this.requests.publish(knowledgeActorOf(staff), id));
   }
 
   @Post(':id/cancel')
   @ApiOperation({ summary: 'Отозвать запрос' })
   @ApiCreatedResponse({ type: KnowledgeRequestDetailDto })
   cancel(@Param('id', uuid) id: string, @Body() body: OptionalCommentDto, @Staff() staff: StaffContext) {
-    return this.requests.cancel(knowledgeActorOf(staff), id, body.comment);
+    return this.readableOne(staff, this.requests.cancel(knowledgeActorOf(staff), id, body.comment));
   }
 }
 
