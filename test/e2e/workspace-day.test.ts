@@ -136,7 +136,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(problems.get(page)).toEqual([]);
   });
 
-  it('clerk returns a misrouted appeal: the card offers them nothing more, and line 1 reads its answer term', async () => {
+  it('clerk returns a misrouted appeal: the card offers them nothing more, the history reads in its zone, and line 1 reads its answer term', async () => {
     const appeal = await escalatedCall();
     // A colleague's draft, waiting for approval when the part goes back.
     expect(
@@ -146,7 +146,34 @@ describe('a working day in the staff workspace (browser e2e)', () => {
         })
       ).status,
     ).toBe(201);
+    // The line-2 term extended as far as it goes: the history says to when in the organisation's zone
+    // (Novosibirsk), as the card's terms; it said it in the browser's (here UTC: «до … 09:00» for 16:00).
+    const [{ limit }] = (await t.stack.db.dataSource.query(
+      `SELECT extension_limit_at AS limit FROM appeal_organisations WHERE appeal_id = $1 AND line = 2`,
+      [appeal.id],
+    )) as { limit: Date }[];
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${appeal.id}/extend`, staff.colleague, {
+          kind: 'line2',
+          until: limit.toISOString(),
+          reason: 'Запрошены сведения у управляющей компании',
+        })
+      ).status,
+    ).toBe(204);
+    const novosibirsk = new Intl.DateTimeFormat('ru-RU', {
+      timeZone: 'Asia/Novosibirsk',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     const clerk = await open('petrov', `/appeals/${appeal.id}`);
+    await clerk
+      .locator('[data-testid="history-item"][data-type="line2-extended"]')
+      .getByText(`до ${novosibirsk.format(limit).replace(',', '')}:`)
+      .waitFor();
     const toolbar = clerk.getByRole('toolbar', { name: 'Действия с обращением' });
     await toolbar.getByRole('button', { name: 'Вернуть как не по адресу' }).click();
     const dialog = clerk.getByRole('dialog', { name: 'Вернуть на 1-ю линию' });

@@ -14,7 +14,11 @@ import {
 import { deliveryFailureText, feedActionFailureText } from '../../lib/delivery-errors';
 import { formatDateTime, formatLocalDate } from '../../lib/time';
 
-function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): string | null {
+/**
+ * What the event says beside its title; instants in the appeal's zone (`timeZone`), as the event's own time and
+ * the card's terms are: a line-2 term extended to 16:00 in Novosibirsk read «до … 09:00» in a browser on UTC.
+ */
+function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZone: string): string | null {
   const d = e.data ?? {};
   const list = (v: unknown) =>
     Array.isArray(v) ? v.map((x) => names.organisation(String(x))).join(', ') : '';
@@ -30,7 +34,7 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
     case 'extended':
       return `До ${formatLocalDate(d.answerDueDate as string)}: ${String(d.reason ?? '')}`;
     case 'line2-extended':
-      return `${names.organisation(d.organisationId as string)} до ${formatDateTime(d.until as string)}: ${String(d.reason ?? '')}`;
+      return `${names.organisation(d.organisationId as string)} до ${formatDateTime(d.until as string, timeZone)}: ${String(d.reason ?? '')}`;
     case 'rated':
       return [
         d.answered === false ? 'ответа на вопрос нет' : d.answered === true ? 'ответ получен' : null,
@@ -45,7 +49,7 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
       return `Повторно в: ${names.organisation(d.toOrganisationId as string)}, новый срок ${formatLocalDate(d.answerDueDate as string)}${citizenWords(d) ? ` · причина, указанная заявителем: ${citizenWords(d)}` : ''}`;
     case 'clock-at-risk':
     case 'clock-overdue':
-      return `${clockLabel(d.clock as string)}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string)}`;
+      return `${clockLabel(d.clock as string)}, ${names.organisation(d.organisationId as string)}, срок ${formatDateTime(d.dueAt as string, timeZone)}`;
     case 'answered':
       // Held for one combined answer: the part is answered, the citizen gets it with the others' answers.
       return d.heldForCombinedAnswer
@@ -69,7 +73,7 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>): stri
       return typeof d.flag === 'string' ? (LEGAL_FLAG_LABEL[d.flag] ?? null) : null;
     case 'pos-status':
     case 'pos-history':
-      return posDetails(d);
+      return posDetails(d, timeZone);
     case 'closed':
       return typeof d.reason === 'string' && d.reason ? `Причина: ${d.reason}` : null;
     case 'withdrawn':
@@ -89,14 +93,14 @@ function eventLiteral(e: HistoryEvent): string | undefined {
 }
 
 /** What ПОС recorded: its status in words, when and by whom there, the answer's text, factId and warnings. */
-function posDetails(d: Record<string, unknown>): string | null {
+function posDetails(d: Record<string, unknown>, timeZone: string): string | null {
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
   const status = str(d.statusText) ?? (str(d.status) ? (POS_STATUS_LABEL[d.status as string] ?? null) : null);
   const answer = (d.answer ?? {}) as Record<string, unknown>;
   const warnings = Array.isArray(d.warnings) ? d.warnings.filter((w) => typeof w === 'string') : [];
   const parts = [
     status,
-    str(d.at) ? `в ПОС ${formatDateTime(d.at as string)}` : null,
+    str(d.at) ? `в ПОС ${formatDateTime(d.at as string, timeZone)}` : null,
     str(d.by),
     str(answer.comment) ? `ответ: ${answer.comment as string}` : null,
     str(answer.rejectReason) ? `причина отказа: ${answer.rejectReason as string}` : null,
@@ -142,9 +146,9 @@ export function HistoryPanel({ card, names }: { card: AppealCard; names: ReturnT
           data-type={e.type}
           data-correction={isCorrection(e) || undefined}
         >
-          {eventDetails(e, names) && (
+          {eventDetails(e, names, card.timeZone) && (
             <Text size="xs" c="dark.3">
-              {eventDetails(e, names)}
+              {eventDetails(e, names, card.timeZone)}
             </Text>
           )}
           {eventLiteral(e) && (
