@@ -12,6 +12,7 @@ import { inboundItem } from '../factories/inbound-items';
 import { axeViolations } from '../support/browser';
 import { eventually, json } from '../support/test-stack';
 import { PASSWORD, PHONE, VIEWPORT, clickBar, workspaceWalk } from '../support/workspace-walk';
+import { zoneDateTime } from '../support/zone-time';
 
 /**
  * Issue 7 in a real browser: the built staff workspace served by the real api (+ worker) at /app/, signed
@@ -407,16 +408,7 @@ describe('staff web workspace (browser e2e)', () => {
     const headers = await signInHeaders('operator');
     const card = await json(fetch(`${walk.stack.baseUrl}/api/v1/appeals/${walk.escalateMe.id}`, { headers }));
     expect(card.timeZone).toBe('Asia/Novosibirsk');
-    const expected = new Intl.DateTimeFormat('ru-RU', {
-      timeZone: 'Asia/Novosibirsk',
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-    })
-      .format(new Date(card.registeredAt))
-      .replace(',', '');
+    const expected = zoneDateTime(card.registeredAt);
     const page = await signIn('operator', VIEWPORT, 'Europe/Moscow');
     await page.goto(`${walk.stack.baseUrl}/app/inbox?q=${walk.escalateMe.registrationNumber}`);
     const row = page.locator(

@@ -10,6 +10,7 @@ import { inboundItem } from '../factories/inbound-items';
 import { staffStack } from '../support/staff-stack';
 import { eventually, json, registerItems } from '../support/test-stack';
 import { SHOTS, staffPages } from '../support/staff-pages';
+import { zoneDateTime } from '../support/zone-time';
 
 const PASSWORD = 'den-v-rabote-2026';
 
@@ -161,18 +162,10 @@ describe('a working day in the staff workspace (browser e2e)', () => {
         })
       ).status,
     ).toBe(204);
-    const novosibirsk = new Intl.DateTimeFormat('ru-RU', {
-      timeZone: 'Asia/Novosibirsk',
-      day: '2-digit',
-      month: '2-digit',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
     const clerk = await open('petrov', `/appeals/${appeal.id}`);
     await clerk
       .locator('[data-testid="history-item"][data-type="line2-extended"]')
-      .getByText(`до ${novosibirsk.format(limit).replace(',', '')}:`)
+      .getByText(`до ${zoneDateTime(limit)}:`)
       .waitFor();
     const toolbar = clerk.getByRole('toolbar', { name: 'Действия с обращением' });
     await toolbar.getByRole('button', { name: 'Вернуть как не по адресу' }).click();
