@@ -8,7 +8,16 @@ import { Channel } from '@inbox/integrations/contract';
 import { inboundItem } from '../factories/inbound-items';
 import { axeViolations } from '../support/browser';
 import { eventually, json } from '../support/test-stack';
-import { axeTour, headingShown, PHONE, settled, clickBar, workspaceWalk } from '../support/workspace-walk';
+import {
+  axeTour,
+  headingShown,
+  PHONE,
+  settled,
+  clickBar,
+  VIEWPORT,
+  workspaceWalk,
+} from '../support/workspace-walk';
+import { zoneDateTime } from '../support/zone-time';
 
 /**
  * Issue 7 in a real browser, the supervisor's and line 1's overview (web-workspace.test.ts has the line 1 and
@@ -137,7 +146,8 @@ describe('staff web workspace: dashboards and overview (browser e2e)', () => {
   });
 
   it("supervisor: the intake chart drills down to the day's appeals", async () => {
-    const page = await signIn('supervisor');
+    // A browser in Moscow: the day is the organisation's (Novosibirsk), and so is the selection's title.
+    const page = await signIn('supervisor', VIEWPORT, 'Europe/Moscow');
     const chart = page.getByRole('figure', { name: /Поступление обращений по дням и каналам/ });
     await chart.locator('.recharts-area').first().waitFor();
     const box = (await chart.locator('.recharts-cartesian-grid').boundingBox())!;
@@ -154,6 +164,10 @@ describe('staff web workspace: dashboards and overview (browser e2e)', () => {
     await page
       .locator(`[data-testid="inbox-row"][data-number="${walk.escalateMe.registrationNumber}"]`)
       .waitFor();
+    // «за 07.12.2026», the day clicked; it read «с 06.12.2026» (the day's start in Moscow) without its end.
+    const today = zoneDateTime(new Date()).slice(0, 10);
+    await page.getByRole('heading', { name: 'Выборка обращений' }).waitFor();
+    expect(await page.locator('main').innerText()).toContain(`за ${today}`);
     expectClean(page);
   });
 

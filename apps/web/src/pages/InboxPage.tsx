@@ -29,7 +29,7 @@ import { type MouseEvent, type ReactNode, useCallback, useEffect, useMemo, useRe
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { allAppeals } from '../api/all-appeals';
 import { buildUrl, call, errorText, getToken } from '../api/client';
-import { useNames, useOwnOrganisations } from '../api/hooks';
+import { useNames, useOrganisationZone, useOwnOrganisations } from '../api/hooks';
 import { type AppealSummary, type Me } from '../api/types';
 import { useMe } from '../auth';
 import {
@@ -137,6 +137,7 @@ function useLiveUpdates(onChange: (newAppeals: number) => void): boolean {
 export function InboxPage() {
   const me = useMe();
   const names = useNames();
+  const ownZone = useOrganisationZone();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
@@ -261,7 +262,7 @@ export function InboxPage() {
   const zones = new Set(items.map((i) => i.timeZone));
   const commonZone = zones.size === 1 ? [...zones][0] : null;
   const zoneText = commonZone ? zoneNote(commonZone) : '';
-  const subtitle = `${queue ? queue.description : describe(filter, names)}${zoneText ? ` · время: ${zoneText}` : ''}`;
+  const subtitle = `${queue ? queue.description : describe(filter, names, ownZone)}${zoneText ? ` · время: ${zoneText}` : ''}`;
   const allSelected = items.length > 0 && items.every((i) => selected.has(i.id));
 
   /** The whole result of the filter, page by page (200 a request), not only the rows loaded on screen. */
@@ -870,7 +871,29 @@ function firstWords(text: string, max = 70): string {
   return `${cut.slice(0, cut.lastIndexOf(' ') > 30 ? cut.lastIndexOf(' ') : max)}…`;
 }
 
-function describe(filter: Record<string, string>, names: ReturnType<typeof useNames>): string {
+/**
+ * A period's bound as the report and the dashboard drew it, in the viewer's organisation's zone: a day's start
+ * as the date (the last day of a period for the exclusive end), any other instant with its time. In the
+ * browser's zone, a report's period from 08.11 in Novosibirsk read «с 07.11.2026» in Moscow or on UTC.
+ */
+function periodBound(iso: string, zone: string, end: boolean): { text: string; day: boolean } {
+  const at = new Date(iso);
+  const day = formatDateTime(at, zone).endsWith(' 00:00');
+  const text = day
+    ? formatDateTime(new Date(at.getTime() - (end ? 1 : 0)), zone).slice(0, 10)
+    : formatDateTime(at, zone);
+  return { text, day };
+}
+
+/** «за 07.12.2026», «с 08.11.2026 по 07.12.2026», «с 06.12.2026 14:20»: the registration period asked for. */
+function periodText(after: string | undefined, before: string | undefined, zone: string): string[] {
+  const from = after ? periodBound(after, zone, false) : null;
+  const to = before ? periodBound(before, zone, true) : null;
+  if (from?.day && to?.day && from.text === to.text) return [`за ${from.text}`];
+  return [...(from ? [`с ${from.text}`] : []), ...(to ? [to.day ? `по ${to.text}` : `до ${to.text}`] : [])];
+}
+
+function describe(filter: Record<string, string>, names: ReturnType<typeof useNames>, zone: string): string {
   const parts: string[] = [];
   if (filter.clock === 'overdue') parts.push('просроченные');
   if (filter.clock === 'at-risk') parts.push('срок под угрозой');
@@ -881,9 +904,9 @@ function describe(filter: Record<string, string>, names: ReturnType<typeof useNa
   if (filter.withdrawn === 'true') parts.push('отозванные');
   if (filter.approval === 'mine') parts.push('ждут моего согласования');
   if (filter.q) parts.push(`поиск: «${filter.q}»`);
-  if (filter.registeredAfter) parts.push(`с ${formatDateTime(filter.registeredAfter).slice(0, 10)}`);
+  parts.push(...periodText(filter.registeredAfter, filter.registeredBefore, zone));
   if (filter.rating) parts.push(`оценка: ${satisfactionLabel(filter.rating)}`);
-  if (filter.ratedAfter) parts.push(`оценены с ${formatDateTime(filter.ratedAfter).slice(0, 10)}`);
+  if (filter.ratedAfter) parts.push(`оценены ${periodText(filter.ratedAfter, undefined, zone)[0]}`);
   if (filter.ids) parts.push(`${filter.ids.split(',').length} обращ. из отчёта`);
   return parts.join(' · ') || 'Все обращения в моей области видимости';
 }
