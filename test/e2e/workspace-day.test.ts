@@ -185,6 +185,13 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       'Исправить тему',
     ])
       expect([name, await clerk.getByRole('button', { name }).count()]).toEqual([name, 0]);
+    // Nor is it the organisation's work any more: «Моей организации» lists it no longer (it did, and counted it).
+    await clerk.goto(`${t.stack.baseUrl}/app/inbox?queue=organisation`);
+    await clerk.getByRole('heading', { name: 'Моей организации' }).waitFor();
+    await clerk.locator('[data-testid="inbox-row"], [data-testid="queue-empty"]').first().waitFor();
+    expect(await clerk.getByTestId('inbox-row').filter({ hasText: appeal.registrationNumber }).count()).toBe(
+      0,
+    );
     expect(problems.get(clerk)).toEqual([]);
 
     // Line 1's returned queue: the row's term is the answer's, which line 1 now owes, not the 15-minute

@@ -17,6 +17,11 @@ export class AppealListQueryDto {
   @IsUUID('all', { message: 'organisationId должен быть UUID' })
   organisationId?: string;
 
+  @OptionalBool(
+    'true — только где поручение организации organisationId не завершено (не возвращено, не отвечено, не закрыто)',
+  )
+  holding?: boolean;
+
   @ApiPropertyOptional({ enum: Channel })
   @IsOptional()
   @IsEnum(Channel, { message: 'Неизвестный канал' })

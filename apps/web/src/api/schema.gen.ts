@@ -4876,6 +4876,8 @@ export interface operations {
                 /** @description Срок ответа раньше (ISO 8601) */
                 dueBefore?: string;
                 fastTrack?: boolean;
+                /** @description true — только где поручение организации organisationId не завершено (не возвращено, не отвечено, не закрыто) */
+                holding?: boolean;
                 /** @description Только эти обращения (UUID через запятую, до 200) */
                 ids?: string[];
                 limit?: number;
@@ -5749,6 +5751,8 @@ export interface operations {
                 /** @description Срок ответа раньше (ISO 8601) */
                 dueBefore?: string;
                 fastTrack?: boolean;
+                /** @description true — только где поручение организации organisationId не завершено (не возвращено, не отвечено, не закрыто) */
+                holding?: boolean;
                 /** @description Только эти обращения (UUID через запятую, до 200) */
                 ids?: string[];
                 limit?: number;

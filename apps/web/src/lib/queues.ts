@@ -26,7 +26,9 @@ export const QUEUES: Queue[] = [
     label: 'Моей организации',
     description: 'Обращения на рассмотрении моей организации',
     roles: ['clerk', 'head', 'supervisor'],
-    filter: (me) => ({ organisationId: me.organisationId, status: open }),
+    // Its part still open: one it returned, answered or had closed stays in the appeal (read-only to it) while
+    // others work on, but is no longer the organisation's work (the queue counted it).
+    filter: (me) => ({ organisationId: me.organisationId, holding: 'true', status: open }),
   },
   {
     id: 'mine',

@@ -12,6 +12,11 @@ import { type RatingKind, ratingKindSql } from './ratings.repository';
 export interface AppealListFilter {
   status?: AppealStatus[];
   organisationId?: string;
+  /**
+   * With organisationId: only where that organisation's part is still active (its own work), not one it returned,
+   * answered or had closed, which the appeal keeps while it is open elsewhere.
+   */
+  holding?: boolean;
   channel?: Channel;
   fastTrack?: boolean;
   /** Withdrawn by its author or the channel (a `withdrawn` history event), or not. */
@@ -709,7 +714,8 @@ export class AppealsRepository {
     if (filter.status?.length) add('a.status = ANY(?)', filter.status);
     if (filter.organisationId) {
       add(
-        'EXISTS (SELECT 1 FROM appeal_organisations ao WHERE ao.appeal_id = a.id AND ao.organisation_id = ?)',
+        `EXISTS (SELECT 1 FROM appeal_organisations ao WHERE ao.appeal_id = a.id AND ao.organisation_id = ?
+          ${filter.holding ? `AND ao.state = 'active'` : ''})`,
         filter.organisationId,
       );
     }
