@@ -1,6 +1,7 @@
-/* global window, fetch, AbortController, setTimeout, clearTimeout */
-// Общее для скриптов страниц портала (form.js, status.js, faq.js, rating-form.js): даты по-русски, текст сообщения сервера,
-// запрос с ограничением времени ожидания и его итог, состояние ожидания формы. Подключается первым (страницы собирает
+/* global window, document, fetch, URL, AbortController, setTimeout, clearTimeout */
+// Общее для скриптов страниц портала (form.js, status.js, faq.js, rating-form.js, answer-files.js): даты по-русски,
+// текст сообщения сервера, запрос с ограничением времени ожидания и его итог, состояние ожидания формы, скачивание
+// файла запросом POST. Подключается первым (страницы собирает
 // apps/api/src/public-site).
 (function () {
   'use strict';
@@ -208,7 +209,42 @@
     };
   }
 
+  /**
+   * A file asked for by POST with its key in the body (never in the address), then saved from memory; `link` is
+   * marked busy meanwhile. Returns nothing when saved, else the citizen's text of why not (`fallback` where the
+   * server says nothing better).
+   */
+  async function downloadPosted(url, body, fileName, link, messages, fallback) {
+    link.setAttribute('aria-busy', 'true');
+    let response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        credentials: 'same-origin',
+        cache: 'no-store',
+        body: JSON.stringify(body),
+      });
+    } catch {
+      link.removeAttribute('aria-busy');
+      return messages.networkError;
+    }
+    link.removeAttribute('aria-busy');
+    if (!response.ok) return refusalText(response, await readJson(response), messages, fallback);
+    const objectUrl = URL.createObjectURL(await response.blob());
+    const save = document.createElement('a');
+    save.href = objectUrl;
+    save.download = fileName;
+    save.hidden = true;
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(objectUrl), 60 * 1000);
+    return undefined;
+  }
+
   window.Portal = {
+    downloadPosted,
     formatDateTimeRu,
     formatDateOnlyRu,
     messageText,

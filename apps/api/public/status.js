@@ -1,4 +1,4 @@
-/* global document, window, URLSearchParams, URL, fetch, setTimeout, RatingForm, Portal */
+/* global document, window, URLSearchParams, RatingForm, Portal */
 // Проверка статуса обращения: POST /api/v1/public/appeals/{registrationNumber}/status, код доступа — в теле.
 // Код никогда не уходит в адресе запроса: адреса остаются в журналах серверов и прокси, в истории браузера и в
 // заголовке Referer. Ссылка со страницы регистрации несёт его во фрагменте (status.html?number=…#code=…), который
@@ -311,36 +311,9 @@
   /** A file of an answer: asked for by POST with the code in the body, then saved from memory. */
   async function download(url, fileName, link) {
     if (!shown) return;
-    link.setAttribute('aria-busy', 'true');
-    let response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        credentials: 'same-origin',
-        cache: 'no-store',
-        body: JSON.stringify({ code: shown.code }),
-      });
-    } catch {
-      link.removeAttribute('aria-busy');
-      showAlert(MESSAGES.networkError);
-      return;
-    }
-    link.removeAttribute('aria-busy');
-    if (!response.ok) {
-      const body = await Portal.readJson(response);
-      showAlert(Portal.refusalText(response, body, MESSAGES, MESSAGES.fileRefused));
-      return;
-    }
-    const objectUrl = URL.createObjectURL(await response.blob());
-    const save = document.createElement('a');
-    save.href = objectUrl;
-    save.download = fileName;
-    save.hidden = true;
-    document.body.appendChild(save);
-    save.click();
-    save.remove();
-    setTimeout(() => URL.revokeObjectURL(objectUrl), 60 * 1000);
+    const body = { code: shown.code };
+    const error = await Portal.downloadPosted(url, body, fileName, link, MESSAGES, MESSAGES.fileRefused);
+    if (error) showAlert(error);
   }
 
   // ---------- Обработчики ----------
