@@ -84,6 +84,7 @@ import { AppealIncidentLinks1796206700000 } from './1796206700000-AppealIncident
 import { ClassificationWakeInProcess1796206800000 } from './1796206800000-ClassificationWakeInProcess';
 import { UnkeyedAccessCodeIndex1796206900000 } from './1796206900000-UnkeyedAccessCodeIndex';
 import { OpenEscalationDueIndex1796207000000 } from './1796207000000-OpenEscalationDueIndex';
+import { AnswerFileLinks1796207100000 } from './1796207100000-AnswerFileLinks';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -175,4 +176,5 @@ export const MIGRATIONS = [
   ClassificationWakeInProcess1796206800000,
   UnkeyedAccessCodeIndex1796206900000,
   OpenEscalationDueIndex1796207000000,
+  AnswerFileLinks1796207100000,
 ];

@@ -436,6 +436,7 @@ describe('security: headers on the pages, bounded multipart (e2e)', () => {
     '/index.html',
     '/status.html',
     '/rate.html',
+    '/answer-files.html',
     '/faq.html',
     '/portal.js',
     '/app/',

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
+import { launchChromium } from '../support/browser';
 import { refuseInserts } from '../support/database-faults';
 import { okText as textOf, startOkStack, type OkStack } from '../support/ok-stack';
 import { eventually, json, type TestStack } from '../support/test-stack';
@@ -193,8 +195,8 @@ describe('OK channel (e2e)', () => {
     const draft = await json(post(`/api/v1/appeals/${appealId}/answers`, housingClerk, { text: answerText }));
     // OK carries no files: the clerk is told on the card, where files are attached, before anything is sent.
     expect((await card(appealId)).answerFilesNotice).toBe(
-      'Одноклассники не передают файлы: заявитель получит текст ответа и перечень приложенных файлов, ' +
-        'но не сами файлы. Важное из файлов изложите в тексте ответа.',
+      'Одноклассники не передают файлы: заявитель получит текст ответа и личную ссылку, по которой скачает ' +
+        'файлы этого ответа. Ссылка действует 30 дней.',
     );
     const upload = new FormData();
     upload.append(
@@ -219,19 +221,102 @@ describe('OK channel (e2e)', () => {
     expect((await post(`/api/v1/appeals/${appealId}/answers/${draft.id}/send`, housingClerk)).status).toBe(
       204,
     );
-    // The text goes out (not a delivery failed for its file), the file named in it.
-    await sent(
-      chat,
-      (t) =>
-        t ===
-        `${answerText}\n\nК ответу приложен файл «Акт.pdf». Одноклассники не передают файлы: чтобы получить его, ` +
-          `обратитесь в организацию, которая дала ответ, и назовите номер обращения № ${number}.`,
-    );
+    // The text goes out (not a delivery failed for its file), with a personal link to the file under it.
+    const answered = textOf(await sent(chat, (t) => t.startsWith(answerText)));
+    const [head, how, linkLine, until] = answered.slice(answerText.length + 2).split('\n');
+    expect([head, how]).toEqual([
+      'К ответу приложен файл «Акт.pdf».',
+      'Файлы здесь не передаются: скачайте его по ссылке',
+    ]);
+    expect(until).toMatch(/^Ссылка личная, не пересылайте её\. Она действует до \d+ \S+ \d{4} г\.$/);
+    const link = new URL(linkLine);
+    // The key rides in the fragment (never sent with the page's own GET, so in no proxy's log).
+    expect([link.pathname, link.search]).toEqual(['/answer-files.html', '']);
+    const token = new URLSearchParams(link.hash.slice(1)).get('t') ?? '';
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(
       await query(`SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`, [
         appealId,
       ]),
     ).toEqual([{ status: 'sent' }]);
+    // The key is not in the stored message, and only its hash is kept, made for files, not for rating.
+    expect(
+      await query(
+        `SELECT count(*)::int AS n FROM outbound_messages WHERE appeal_id = $1 AND text LIKE '%' || $2 || '%'`,
+        [appealId, token],
+      ),
+    ).toEqual([{ n: 0 }]);
+    // The link opens that answer's file and nothing else: not the citizen's photo of the same appeal.
+    const files = (path: string, body: unknown) =>
+      fetch(`${stack.baseUrl}/api/v1/public/answer-files/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const view = await json(files('read', { token }));
+    expect(view).toMatchObject({ registrationNumber: number, organisation: expect.any(String) });
+    expect(view.files).toEqual([expect.objectContaining({ fileName: 'Акт.pdf', size: 15 })]);
+    const file = await files('file', { token, fileId: view.files[0].id });
+    expect(file.status).toBe(200);
+    expect(file.headers.get('content-type')).toBe('application/pdf');
+    expect(file.headers.get('content-disposition')).toBe(
+      `inline; filename="___.pdf"; filename*=UTF-8''%D0%90%D0%BA%D1%82.pdf`,
+    );
+    expect(Buffer.from(await file.arrayBuffer()).toString()).toBe('%PDF-1.4\n%%EOF\n');
+    // In the browser: the link's page lists the file, the key leaves the address, and a click saves the file (asked
+    // for by POST, the key in the body), byte for byte.
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext({ acceptDownloads: true, locale: 'ru-RU' })).newPage();
+      await page.goto(`${stack.baseUrl}${link.pathname}${link.hash}`);
+      const fileLink = page.getByRole('link', { name: 'Акт.pdf' });
+      const [saved] = await Promise.all([page.waitForEvent('download'), fileLink.click()]);
+      expect(page.url()).toBe(`${stack.baseUrl}/answer-files.html`);
+      expect(saved.suggestedFilename()).toBe('Акт.pdf');
+      expect((await readFile((await saved.path())!)).toString()).toBe('%PDF-1.4\n%%EOF\n');
+    } finally {
+      await browser.close();
+    }
+    const photoId = (await card(appealId)).attachments[0].id as string;
+    const photo = await files('file', { token, fileId: photoId });
+    expect([photo.status, ((await photo.json()) as { message: string }).message]).toEqual([
+      404,
+      'Файл не найден',
+    ]);
+    // A key we never made (or one altered) is 404, and a files key rates nothing; an expired one is 410.
+    const refused = async (body: unknown) => {
+      const res = await files('read', body);
+      return [res.status, ((await res.json()) as { message: string }).message];
+    };
+    const invalid = [
+      404,
+      'Ссылка на файлы ответа недействительна. Откройте её из сообщения с ответом целиком, без изменений.',
+    ];
+    expect(await refused({ token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` })).toEqual(
+      invalid,
+    );
+    expect((await files('file', { token: 'x'.repeat(43), fileId: view.files[0].id })).status).toBe(404);
+    const asRating = await fetch(`${stack.baseUrl}/api/v1/public/rating-links/read`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
+    expect(asRating.status).toBe(404);
+    await query(`UPDATE rating_links SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [
+      createHash('sha256').update(token).digest('hex'),
+    ]);
+    expect(await refused({ token })).toEqual([
+      410,
+      'Срок действия ссылки на файлы ответа истёк. Чтобы получить файлы, напишите нам в том же чате или обратитесь ' +
+        'в организацию, которая дала ответ, и назовите номер обращения.',
+    ]);
+    expect((await files('file', { token, fileId: view.files[0].id })).status).toBe(410);
+    // The card's history says the file went as a link.
+    const delivered = (await card(appealId)).history.find(
+      (e: { type: string; data?: Record<string, unknown> }) =>
+        e.type === 'delivered' && e.data?.kind === 'answer',
+    );
+    expect(delivered.data.filesAsLink).toEqual({ files: ['Акт.pdf'], until: expect.any(String) });
     const request = await sent(chat, (t) =>
       t.startsWith(`Пожалуйста, оцените ответ на обращение № ${number}`),
     );

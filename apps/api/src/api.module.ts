@@ -24,7 +24,10 @@ import { HealthController } from './health/health.controller';
 import { SystemHealth } from './health/system-health.service';
 import { OrganisationsController } from './organisations/organisations.controller';
 import { PublicAppealsController } from './public/public-appeals.controller';
-import { PublicRatingLinksController } from './public/public-rating-links.controller';
+import {
+  PublicAnswerFilesController,
+  PublicRatingLinksController,
+} from './public/public-rating-links.controller';
 import { RoutingRulesController } from './routing/routing-rules.controller';
 import { RoutingSuggestController } from './routing/routing-suggest.controller';
 import { AppealsController } from './staff/appeals.controller';
@@ -92,6 +95,7 @@ import { StreamTickets } from './staff/stream-tickets';
     AuthController,
     PublicAppealsController,
     PublicRatingLinksController,
+    PublicAnswerFilesController,
     // Before AppealsController: /appeals/stream must not be taken for /appeals/:id.
     AppealStreamController,
     AppealsController,

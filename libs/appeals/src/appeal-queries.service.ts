@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type AccessScope } from '@inbox/access';
-import { type PersonNames } from '@inbox/common';
+import { countRu, type PersonNames } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { channelCarriesFiles } from '@inbox/integrations/contract';
 import { accessCodeMatches } from './access-code';
@@ -21,11 +21,14 @@ import { escalationMissing } from './workflow/escalation-requirements';
 
 /**
  * What the clerk reads beside an answer's files where the appeal's channel cannot carry them (OK): told while the
- * answer is a draft, where files are attached, rather than found out from a failed delivery after approval.
+ * answer is a draft, where files are attached, that the files go as a personal link (RatingLinks, 'files').
  */
-export const FILES_NOT_CARRIED_STAFF_RU =
-  'Одноклассники не передают файлы: заявитель получит текст ответа и перечень приложенных файлов, ' +
-  'но не сами файлы. Важное из файлов изложите в тексте ответа.';
+export function filesNotCarriedStaffRu(linkDays: number): string {
+  return (
+    'Одноклассники не передают файлы: заявитель получит текст ответа и личную ссылку, по которой скачает ' +
+    `файлы этого ответа. Ссылка действует ${countRu(linkDays, 'день', 'дня', 'дней')}.`
+  );
+}
 
 /** Read side of appeals: the staff list and card, and the citizen's status page. */
 @Injectable()
@@ -127,7 +130,9 @@ export class AppealQueries {
        * the applicant's personal data and can change nothing.
        */
       access: { readOnly: !writable },
-      answerFilesNotice: channelCarriesFiles(summary.channel) ? null : FILES_NOT_CARRIED_STAFF_RU,
+      answerFilesNotice: channelCarriesFiles(summary.channel)
+        ? null
+        : filesNotCarriedStaffRu(this.config.ratingLinkDays),
       attachments,
       history,
     };

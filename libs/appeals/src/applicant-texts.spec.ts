@@ -1,4 +1,5 @@
 import {
+  answerFileLinksTextRu,
   answerMessageText,
   extensionNoticeRu,
   ratingLinksTextRu,
@@ -120,5 +121,50 @@ describe('ratingReplyRu', () => {
       reopened: false,
       message: 'Этот ответ уже оценён',
     });
+  });
+});
+
+describe('answerFileLinksTextRu', () => {
+  const expiresAt = new Date('2027-01-01T03:00:00Z');
+  const url = 'https://inbox.test/answer-files.html#t=x';
+
+  it('names the file and gives its link with the last day in the appeal zone', () => {
+    const text = answerFileLinksTextRu(
+      [{ answerId: 'a', organisation: 'ГЖИ', url, expiresAt, fileNames: ['Акт.pdf'] }],
+      'Asia/Novosibirsk',
+    );
+    expect(text.split('\n')).toEqual([
+      '',
+      '',
+      'К ответу приложен файл «Акт.pdf».',
+      'Файлы здесь не передаются: скачайте его по ссылке',
+      url,
+      'Ссылка личная, не пересылайте её. Она действует до 1 января 2027 г.',
+    ]);
+    expect(answerFileLinksTextRu([], 'Europe/Moscow')).toBe('');
+  });
+
+  it('gives a combined answer a link per answer with files, each named by its organisation', () => {
+    const text = answerFileLinksTextRu(
+      [
+        { answerId: 'a', organisation: 'Минжкх', url: `${url}a`, expiresAt, fileNames: ['Акт.pdf'] },
+        {
+          answerId: 'b',
+          organisation: 'Минтранс',
+          url: `${url}b`,
+          expiresAt,
+          fileNames: ['Схема.png', 'Решение.pdf'],
+        },
+      ],
+      'Europe/Moscow',
+    );
+    expect(text).toContain(
+      'К ответам приложены файлы (3). Файлы здесь не передаются: скачайте их по ссылкам.',
+    );
+    expect(text).toContain(
+      `Ответ организации «Минжкх» («Акт.pdf»): ${url}a\n` +
+        `Ответ организации «Минтранс» («Схема.png», «Решение.pdf»): ${url}b`,
+    );
+    expect(text).toContain('Ссылки личные, не пересылайте их. Они действуют до 1 января 2027 г.');
   });
 });

@@ -121,22 +121,56 @@ export function answerMessageText(answers: readonly AnswerForCitizen[]): string 
   return [`По вашему обращению ответили организации (${answers.length}).`, ...sections].join('\n\n');
 }
 
-/**
- * Under an answer whose files the channel cannot carry (OK takes text only): what was attached, so the citizen knows
- * the answer has more than its words, and how to get it. A messenger's citizen holds no access code for the status
- * page, so they are sent to the organisation with the number.
- */
-export function filesNotCarriedRu(fileNames: readonly string[], registrationNumber: string): string {
-  const names = fileNames.map((f) => `«${name(f)}»`).join(', ');
-  const head =
-    fileNames.length === 1
-      ? `К ответу приложен файл ${names}.`
-      : `К ответу приложены файлы (${fileNames.length}): ${names}.`;
-  return (
-    `${head} Одноклассники не передают файлы: чтобы получить ${fileNames.length === 1 ? 'его' : 'их'}, ` +
-    `обратитесь в организацию, которая дала ответ, и назовите номер обращения № ${registrationNumber}.`
-  );
+/** The date a personal link stops working, in the appeal's zone, ending its sentence («1 января 2027 г.»). */
+function linkUntilRu(expiresAt: Date, timeZone: string): string {
+  const day = new Intl.DateTimeFormat('ru-RU', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone,
+  }).format(expiresAt);
+  // The abbreviation's full stop ends the sentence too.
+  return /\.$/u.test(day) ? day : `${day}.`;
 }
+
+/**
+ * Under an answer whose files the channel cannot carry (OK takes text only): what was attached and a personal link
+ * per answer to its files (RatingLinks.mint for 'files'), with the date the links stop working in the appeal's zone.
+ * A messenger's citizen holds no access code for the status page: the link is their way to the files.
+ */
+export function answerFileLinksTextRu(links: MintedRatingLink[], timeZone: string): string {
+  if (!links.length) return '';
+  const filesOf = (l: MintedRatingLink) => l.fileNames ?? [];
+  const count = links.reduce((n, l) => n + filesOf(l).length, 0);
+  const names = (l: MintedRatingLink) =>
+    filesOf(l)
+      .map((f) => `«${name(f)}»`)
+      .join(', ');
+  const until = linkUntilRu(links[0].expiresAt, timeZone);
+  const them = count === 1 ? 'его' : 'их';
+  const lines =
+    links.length === 1
+      ? [
+          count === 1
+            ? `К ответу приложен файл ${names(links[0])}.`
+            : `К ответу приложены файлы (${count}): ${names(links[0])}.`,
+          `Файлы здесь не передаются: скачайте ${them} по ссылке`,
+          links[0].url,
+          `Ссылка личная, не пересылайте её. Она действует до ${until}`,
+        ]
+      : [
+          `К ответам приложены файлы (${count}). Файлы здесь не передаются: скачайте ${them} по ссылкам.`,
+          ...links.map((l) => `Ответ организации «${name(l.organisation)}» (${names(l)}): ${l.url}`),
+          `Ссылки личные, не пересылайте их. Они действуют до ${until}`,
+        ];
+  return ['', '', ...lines].join('\n');
+}
+
+export const FILE_LINK_INVALID_RU =
+  'Ссылка на файлы ответа недействительна. Откройте её из сообщения с ответом целиком, без изменений.';
+export const FILE_LINK_EXPIRED_RU =
+  'Срок действия ссылки на файлы ответа истёк. Чтобы получить файлы, напишите нам в том же чате или обратитесь ' +
+  'в организацию, которая дала ответ, и назовите номер обращения.';
 
 /**
  * The lines under an answer sent by e-mail that ask for its rating: one link, or one per answer when the letter
@@ -144,14 +178,7 @@ export function filesNotCarriedRu(fileNames: readonly string[], registrationNumb
  */
 export function ratingLinksTextRu(links: MintedRatingLink[], timeZone: string): string {
   if (!links.length) return '';
-  const day = new Intl.DateTimeFormat('ru-RU', {
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone,
-  }).format(links[0].expiresAt);
-  // «1 января 2027 г.»: the abbreviation's full stop ends the sentence too.
-  const until = /\.$/u.test(day) ? day : `${day}.`;
+  const until = linkUntilRu(links[0].expiresAt, timeZone);
   const lines =
     links.length === 1
       ? [

@@ -147,10 +147,25 @@ const EVERY_STAFF_TEXT: Record<string, () => string[]> = {
     ]),
   ],
   // The names are the clerk's files' (their Latin extensions are data, not our words): Cyrillic ones here.
-  filesNotCarriedRu: () => [
-    staff.filesNotCarriedRu(['Акт обследования'], '2026-000123'),
-    staff.filesNotCarriedRu(['Акт', 'Схема двора. '], '2026-000123'),
+  answerFileLinksTextRu: () => [
+    staff.answerFileLinksTextRu(
+      [{ ...link('ГЖИ', 'a'), fileNames: ['Акт обследования'] }],
+      'Asia/Novosibirsk',
+    ),
+    staff.answerFileLinksTextRu(
+      [{ ...link('ГЖИ', 'a'), fileNames: ['Акт', 'Схема двора. '] }],
+      'Europe/Moscow',
+    ),
+    staff.answerFileLinksTextRu(
+      [
+        { ...link('Минжкх', 'a'), fileNames: ['Акт'] },
+        { ...link('Министерство транспорта.', 'b'), fileNames: ['Схема', 'Решение'] },
+      ],
+      'Europe/Moscow',
+    ),
   ],
+  FILE_LINK_INVALID_RU: () => [staff.FILE_LINK_INVALID_RU],
+  FILE_LINK_EXPIRED_RU: () => [staff.FILE_LINK_EXPIRED_RU],
   ratingLinksTextRu: () => [
     staff.ratingLinksTextRu([link('ГЖИ', 'a')], 'Asia/Novosibirsk'),
     staff.ratingLinksTextRu([link('Минжкх', 'a'), link('Министерство транспорта.', 'b')], 'Europe/Moscow'),

@@ -7,6 +7,8 @@ export type DomainErrorCode =
   | 'not-found'
   | 'forbidden'
   | 'conflict'
+  /** What was once there and is no more (an expired link). */
+  | 'gone'
   | 'unauthenticated'
   | 'rate-limited'
   | 'too-large'

@@ -73,6 +73,12 @@ export type SendClaim =
 const SENDABLE = { message: 'outbound_messages', 'bot-reply': 'bot_replies' } as const;
 export type Sendable = keyof typeof SENDABLE;
 
+/** The files of an answer sent as a personal link to them (a channel that carries none), and until when it works. */
+export interface FilesAsLink {
+  files: string[];
+  until: string;
+}
+
 /**
  * Delivery state of `outbound_messages` (answers and notices to applicants) and `bot_replies` (bot messages
  * outside any appeal): attempts, receipts, failures, and the `delivered` / `delivery-failed` history events.
@@ -182,6 +188,7 @@ export class DeliveryRepository extends SqlRepository {
     receipt: DeliveryReceipt,
     connectorKind: string,
     accountId?: string,
+    filesAsLink?: FilesAsLink,
   ): Promise<void> {
     await this.rows(
       `WITH sent AS (
@@ -200,6 +207,8 @@ export class DeliveryRepository extends SqlRepository {
           remoteId: receipt.remoteId ?? null,
           // The account it left through: a reply to it is named by that account (account-scope.ts).
           ...(accountId ? { accountId } : {}),
+          // An answer's files to a channel that carries none went as a personal link: the card says so.
+          ...(filesAsLink ? { filesAsLink } : {}),
         }),
       ],
     );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { RatingLinks, ratingLinksTextRu } from '@inbox/appeals';
+import { answerFileLinksTextRu, RatingLinks, ratingLinksTextRu } from '@inbox/appeals';
 import { ACCOUNT_REMOVED_REASON, type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
@@ -14,7 +14,13 @@ import {
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
 import { sendingThrough } from './message-deliveries.service';
-import { DeliveryRepository, type DeliveryRef, type MessageRow, type Sendable } from './delivery.repository';
+import {
+  DeliveryRepository,
+  type DeliveryRef,
+  type FilesAsLink,
+  type MessageRow,
+  type Sendable,
+} from './delivery.repository';
 import { type KeptReceipt, KeptReceipts } from './kept-receipts';
 
 /** How long a message waits in its job for an earlier one of the same appeal, and how often it looks. */
@@ -95,8 +101,16 @@ export class DeliveryService {
     if (!m) throw new Error(`outbound message ${outboundMessageId} does not exist`);
     if (m.status === 'sent') return 'already-sent';
     if (m.status === 'failed') return 'already-failed';
+    // The files of an answer that went as a link (fileLinks): the `delivered` event names them for the card.
+    const sentWith: { filesAsLink?: FilesAsLink } = {};
     const markSent = (k: KeptReceipt) =>
-      this.deliveries.markMessageSent(m, k.receipt, k.connectorKind ?? m.channel, k.accountId);
+      this.deliveries.markMessageSent(
+        m,
+        k.receipt,
+        k.connectorKind ?? m.channel,
+        k.accountId,
+        sentWith.filesAsLink,
+      );
     if (await this.storeKeptReceipt('message', m, markSent)) return 'sent';
 
     // Through the account the citizen wrote to (a department's mailbox, a municipality's community).
@@ -117,13 +131,16 @@ export class DeliveryService {
     // arrive after the answer that followed it).
     await this.waitForEarlierMessages(m);
     // An answer goes with its files (a combined answer with every answer's), in every channel that can carry them;
-    // to one that cannot (OK), its text names them (AnswerRelease), and the connector is given none to refuse.
+    // to one that cannot (OK), as a personal link to them under its text (fileLinks), and the connector is given
+    // none to refuse.
     const files =
       m.kind === 'answer' && channelCarriesFiles(m.channel) ? await this.deliveries.answerFiles(m.id) : [];
     await this.pace(entry, replyAddress);
     // Everything the send needs is read and written before the claim: after it, nothing but the channel's call
     // stands between the "attempt started" mark and the receipt.
-    const text = m.text + (await this.ratingRequest(m, entry));
+    const links = await this.fileLinks(m);
+    sentWith.filesAsLink = links.filesAsLink;
+    const text = m.text + links.text + (await this.ratingRequest(m, entry));
     const claim = await this.claim('message', m.id);
     if (typeof claim === 'string') return claim;
     const { token } = claim;
@@ -273,6 +290,24 @@ export class DeliveryService {
     if (m.kind !== 'answer' || entry.kind !== 'email') return '';
     const links = await this.ratingLinks.mint({ id: m.id, appealId: m.appeal_id });
     return ratingLinksTextRu(links, m.time_zone);
+  }
+
+  /**
+   * An answer with files to a channel that carries none (OK): a personal link per answer with files to a page that
+   * serves that answer's files (RatingLinks, 'files'), minted for this attempt only like the rating links, and what
+   * the card's history says went as a link.
+   */
+  private async fileLinks(m: MessageRow): Promise<{ text: string; filesAsLink?: FilesAsLink }> {
+    if (m.kind !== 'answer' || channelCarriesFiles(m.channel)) return { text: '' };
+    const links = await this.ratingLinks.mint({ id: m.id, appealId: m.appeal_id }, 'files');
+    if (!links.length) return { text: '' };
+    return {
+      text: answerFileLinksTextRu(links, m.time_zone),
+      filesAsLink: {
+        files: links.flatMap((l) => l.fileNames ?? []),
+        until: links[0].expiresAt.toISOString(),
+      },
+    };
   }
 
   /**

@@ -12,7 +12,14 @@ describe('public pages', () => {
 
   it('renders every page from apps/api/pages, and / as the form', () => {
     expect(dir).toMatch(/apps[/\\]api[/\\]pages$/);
-    expect([...pages.keys()].sort()).toEqual(['/', '/faq.html', '/index.html', '/rate.html', '/status.html']);
+    expect([...pages.keys()].sort()).toEqual([
+      '/',
+      '/answer-files.html',
+      '/faq.html',
+      '/index.html',
+      '/rate.html',
+      '/status.html',
+    ]);
     expect(pages.get('/')).toBe(pages.get('/index.html'));
   });
 
@@ -32,9 +39,10 @@ describe('public pages', () => {
       expect(part).toContain('<a href="status.html"');
       expect(part).toContain('<a href="faq.html"');
     }
-    // The menu marks the page it is on (the rating page is not in the menu); the footer marks none.
-    expect(header.match(/aria-current="page"/g) ?? []).toHaveLength(name === 'rate.html' ? 0 : 1);
-    if (name !== 'rate.html') expect(header).toMatch(new RegExp(`<a href="${name}" aria-current="page"[ >]`));
+    // The menu marks the page it is on (the pages behind a personal link are not in the menu); the footer marks none.
+    const inMenu = !['rate.html', 'answer-files.html'].includes(name);
+    expect(header.match(/aria-current="page"/g) ?? []).toHaveLength(inMenu ? 1 : 0);
+    if (inMenu) expect(header).toMatch(new RegExp(`<a href="${name}" aria-current="page"[ >]`));
     expect(footer).not.toContain('aria-current');
     expect(footer).toContain('59-ФЗ');
     expect(html).toMatch(/<main id="main" class="page" tabindex="-1"><div class="container">[\s\S]*<\/main>/);

@@ -7,7 +7,7 @@ import { parsePhoneRu } from '@inbox/integrations/website';
 export interface PublicPage {
   title: string;
   description: string;
-  /** The status and rating pages carry a code or a key in their address: no Referer may take it elsewhere. */
+  /** The status, rating and answer files pages carry a code or a key in their address: no Referer may take it elsewhere. */
   referrer: 'same-origin' | 'no-referrer';
   /** Scripts from apps/api/public, in order (deferred): portal.js first where a page's script uses it. */
   scripts: string[];
@@ -48,6 +48,12 @@ export const PUBLIC_PAGES: Readonly<Record<string, PublicPage>> = {
     description: 'Оценка ответа на обращение по ссылке из письма.',
     referrer: 'no-referrer',
     scripts: ['portal.js', 'rating-form.js', 'rate.js'],
+  },
+  'answer-files.html': {
+    title: 'Файлы ответа на обращение',
+    description: 'Файлы ответа на обращение по личной ссылке из сообщения с ответом.',
+    referrer: 'no-referrer',
+    scripts: ['portal.js', 'answer-files.js'],
   },
 };
 

@@ -1712,6 +1712,40 @@ export interface paths {
         patch: operations["OrganisationsController_update"];
         trace?: never;
     };
+    "/api/v1/public/answer-files/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Один файл ответа по личной ссылке (ключ и файл — в теле запроса) */
+        post: operations["PublicAnswerFilesController_file"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/answer-files/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Файлы ответа по личной ссылке из сообщения с ответом */
+        post: operations["PublicAnswerFilesController_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/appeals": {
         parameters: {
             query?: never;
@@ -2308,6 +2342,36 @@ export interface components {
             contentType: string;
             fileName: string;
             /** Format: uuid */
+            id: string;
+            size: number;
+        };
+        AnswerFileLinkDto: {
+            /** @description Ключ из ссылки на файлы ответа в сообщении с ответом */
+            token: string;
+        };
+        AnswerFileRequestDto: {
+            /** @description Файл ответа из списка, который дала ссылка */
+            fileId: string;
+            /** @description Ключ из ссылки на файлы ответа в сообщении с ответом */
+            token: string;
+        };
+        AnswerFilesViewDto: {
+            /** @description До какого времени действует ссылка */
+            expiresAt: string;
+            files: components["schemas"]["AnswerLinkFileDto"][];
+            /** @description Организация, давшая ответ */
+            organisation: string;
+            registrationNumber: string;
+            sentAt: string;
+            /**
+             * @description Часовой пояс обращения (IANA)
+             * @example Asia/Novosibirsk
+             */
+            timeZone: string;
+        };
+        AnswerLinkFileDto: {
+            contentType: string;
+            fileName: string;
             id: string;
             size: number;
         };
@@ -7695,6 +7759,50 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    PublicAnswerFilesController_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerFileRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    PublicAnswerFilesController_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnswerFileLinkDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnswerFilesViewDto"];
+                };
             };
         };
     };

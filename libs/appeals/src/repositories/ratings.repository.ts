@@ -23,6 +23,12 @@ export function ratingKindSql(r: string): string {
   return `CASE WHEN ${r}.answered IS FALSE THEN 'not-answered' ELSE COALESCE(${r}.satisfaction, 'score') END`;
 }
 
+/**
+ * What a personal link of an answer opens (`rating_links.purpose`): its rating page (an answer sent by e-mail), or
+ * its files (an answer to a channel that carries none, OK).
+ */
+export type AnswerLinkPurpose = 'rating' | 'files';
+
 /** A rating link as its page shows it (`rating_links`). */
 export interface RatingLinkRow {
   appealId: string;
@@ -150,31 +156,34 @@ export class RatingsRepository {
 
   async insertLinks(
     db: Db,
+    purpose: AnswerLinkPurpose,
     links: { tokenHash: string; appealId: string; answerId: string; messageId: string; expiresAt: Date }[],
   ): Promise<void> {
     if (!links.length) return;
     await db.query(
-      `INSERT INTO rating_links (token_hash, appeal_id, answer_id, outbound_message_id, expires_at)
-       SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[])`,
+      `INSERT INTO rating_links (token_hash, appeal_id, answer_id, outbound_message_id, expires_at, purpose)
+       SELECT *, $6 FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[])`,
       [
         links.map((l) => l.tokenHash),
         links.map((l) => l.appealId),
         links.map((l) => l.answerId),
         links.map((l) => l.messageId),
         links.map((l) => l.expiresAt),
+        purpose,
       ],
     );
   }
 
-  async link(db: Db, tokenHash: string): Promise<RatingLinkRow | undefined> {
+  /** The link of this key made for `purpose`: a key made for another purpose is none. */
+  async link(db: Db, tokenHash: string, purpose: AnswerLinkPurpose): Promise<RatingLinkRow | undefined> {
     const [row] = (await db.query(
       `SELECT l.appeal_id AS "appealId", l.answer_id AS "answerId", a.registration_number AS "registrationNumber",
               o.short_name AS organisation, n.sent_at AS "sentAt", l.expires_at AS "expiresAt",
               a.time_zone AS "timeZone", EXISTS (SELECT 1 FROM ratings r WHERE r.answer_id = l.answer_id) AS rated
          FROM rating_links l JOIN appeals a ON a.id = l.appeal_id JOIN answers n ON n.id = l.answer_id
          JOIN organisations o ON o.id = n.organisation_id
-        WHERE l.token_hash = $1`,
-      [tokenHash],
+        WHERE l.token_hash = $1 AND l.purpose = $2`,
+      [tokenHash, purpose],
     )) as RatingLinkRow[];
     return row;
   }

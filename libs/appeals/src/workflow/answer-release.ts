@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { channelCarriesFiles } from '@inbox/integrations/contract';
-import { answerMessageText, filesNotCarriedRu } from '../applicant-texts';
+import { answerMessageText } from '../applicant-texts';
 import { AnswersRepository } from '../repositories/answers.repository';
 import { WorkflowReferencesRepository } from '../repositories/workflow-references.repository';
 import { type ChangeContext } from './appeal-change';
@@ -11,7 +10,8 @@ const NO_RETURN_PATH = ['website', 'operator', 'import'];
 /**
  * Brings the citizen every sent answer no message has carried yet: the one just sent, or, for a responsible
  * organisation that answers combined, all the parts' answers held until no part was owed any more — one message,
- * each answer under its organisation's name, with all their files. Nothing is held for ever: the command that
+ * each answer under its organisation's name, with all their files (to a channel that carries none, OK, delivery
+ * adds a personal link to them as the message goes out: RatingLinks, 'files'). Nothing is held for ever: the command that
  * leaves no part owed (the last answer, or line 1 closing the last open part) releases what was held.
  */
 @Injectable()
@@ -44,7 +44,7 @@ export class AnswerRelease {
         : ('awaiting-handover' as const)
       : undefined;
     const last = answers[answers.length - 1];
-    const id = await notifyApplicant('answer', last.id, await this.messageText(tx, a, answers), {
+    const id = await notifyApplicant('answer', last.id, answerMessageText(answers), {
       enqueue: false,
       deliveryState,
       answerIds: answers.map((x) => x.id),
@@ -55,27 +55,5 @@ export class AnswerRelease {
       await record('combined-answer-sent', { answerIds: answers.map((x) => x.id), outboundMessageId: id });
     }
     return { messageId: deliveryState ? undefined : id, answerIds: answers.map((x) => x.id) };
-  }
-
-  /**
-   * The answers' words; where the channel takes text only (OK), the files named under them — delivery sends such
-   * a channel no files, so the message goes out instead of being refused for them.
-   */
-  private async messageText(
-    tx: ChangeContext['tx'],
-    a: ChangeContext['appeal'],
-    answers: { id: string; organisation: string; text: string }[],
-  ): Promise<string> {
-    const text = answerMessageText(answers);
-    if (channelCarriesFiles(a.channel)) return text;
-    const files = await this.answers.filesOf(
-      answers.map((x) => x.id),
-      tx,
-    );
-    if (files.length === 0) return text;
-    return `${text}\n\n${filesNotCarriedRu(
-      files.map((f) => f.fileName),
-      a.registration_number,
-    )}`;
   }
 }

@@ -60,6 +60,9 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
       return isCorrection(e) && typeof d.text === 'string' ? `Исправленный текст: ${d.text}` : null;
     case 'registered':
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
+    case 'delivered':
+      // An answer's files to a channel that carries none (OK) went as a personal link under its text.
+      return filesAsLinkText(d.filesAsLink, timeZone);
     case 'delivery-failed':
       // Why, in Russian words a clerk acts on (it read `error`, which the event never had: only the title showed);
       // the channel's own words stay in the log and on «Недоставленные».
@@ -85,6 +88,16 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
     default:
       return null;
   }
+}
+
+/** «Файлы («Акт.pdf») отправлены личной ссылкой, она действует до …» for a `delivered` event that says so. */
+function filesAsLinkText(v: unknown, timeZone: string): string | null {
+  const link = (v ?? {}) as { files?: unknown; until?: unknown };
+  if (!Array.isArray(link.files) || link.files.length === 0) return null;
+  const names = link.files.map((f) => `«${String(f)}»`).join(', ');
+  const until =
+    typeof link.until === 'string' ? `, она действует до ${formatDateTime(link.until, timeZone)}` : '';
+  return `Файлы (${names}) отправлены личной ссылкой на их скачивание${until}`;
 }
 
 /** An event's words that are not ours (what a remote system answered), shown beneath as they were: marked literal. */
