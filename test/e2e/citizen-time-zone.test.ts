@@ -86,7 +86,7 @@ describe("the citizen's pages read dates in the appeal's zone (e2e)", () => {
 
     // The rating page behind the answer letter's link: the answer's date is the region's too.
     const url = new URL(link.url);
-    await page.goto(`${stack.baseUrl}${url.pathname}${url.search}`);
+    await page.goto(`${stack.baseUrl}${url.pathname}${url.search}${url.hash}`);
     await page.getByText(`Обращение № ${number}: ответ `).waitFor();
     expect(await page.locator('#rate-lead').textContent()).toMatch(/ от 2 декабря 2026 г\.$/);
     expect(problems).toEqual([]);
