@@ -64,12 +64,7 @@
       showAlert(failure || text);
       return;
     }
-    lead.textContent =
-      'Обращение № ' +
-      body.registrationNumber +
-      ': ответ ' +
-      body.organisation +
-      (body.sentAt ? ' от ' + Portal.formatDateTimeRu(body.sentAt, false, body.timeZone) : '.');
+    lead.textContent = Portal.answerLeadRu(body);
     body.files.forEach((file) => {
       const item = document.createElement('li');
       const link = document.createElement('a');

@@ -210,6 +210,20 @@
   }
 
   /**
+   * What a page behind a personal link says of its answer (rate.html, answer-files.html): «Обращение № … : ответ
+   * <организация> от <дата>.», the date in the appeal's zone (the region's), not the browser's; «г.» ends the sentence.
+   */
+  function answerLeadRu(view) {
+    return (
+      'Обращение № ' +
+      view.registrationNumber +
+      ': ответ ' +
+      view.organisation +
+      (view.sentAt ? ' от ' + formatDateTimeRu(view.sentAt, false, view.timeZone) : '.')
+    );
+  }
+
+  /**
    * A file asked for by POST with its key in the body (never in the address), then saved from memory; `link` is
    * marked busy meanwhile. Returns nothing when saved, else the citizen's text of why not (`fallback` where the
    * server says nothing better).
@@ -244,6 +258,7 @@
   }
 
   window.Portal = {
+    answerLeadRu,
     downloadPosted,
     formatDateTimeRu,
     formatDateOnlyRu,

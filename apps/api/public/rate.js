@@ -49,13 +49,7 @@
       rating.error(error);
       return;
     }
-    lead.textContent =
-      'Обращение № ' +
-      data.registrationNumber +
-      ': ответ ' +
-      data.organisation +
-      // The answer's date in the appeal's zone (the region's), not the browser's; «г.» ends the sentence.
-      (data.sentAt ? ' от ' + Portal.formatDateTimeRu(data.sentAt, false, data.timeZone) : '.');
+    lead.textContent = Portal.answerLeadRu(data);
     if (data.rated) {
       rating.done(RatingForm.MESSAGES.alreadyRated);
       return;
