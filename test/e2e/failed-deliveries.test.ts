@@ -2,6 +2,7 @@ import { Role } from '@inbox/access';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
+import { answerAppeal } from './feed-helpers';
 
 /**
  * Issue 12, Build 5: failed deliveries are a queue staff can see and retry. A citizen blocked the bot, so
@@ -108,5 +109,46 @@ describe('failed deliveries queue (e2e)', () => {
     expect(history[1].actor).toBe(operator.userId);
     // A sent message is no longer a failed one: retrying it again is "not found", nothing is re-sent.
     expect((await retry(operator, item.appealId, item.id)).status).toBe(404);
+  });
+
+  /**
+   * A long answer goes to Telegram as several messages. Telegram answered the first and failed the second (a 502: down
+   * mid-answer). The citizen has the first part, and Telegram drops no repeat, so a retry of the whole would give it
+   * to them twice (it did: the 502 was a plain Temporary, retried by the queue): it is held for a person instead, with
+   * what went out and what each action does, in Russian.
+   */
+  it('holds a long answer whose second part Telegram failed after the first went out, saying so', async () => {
+    const citizen = 700_200_002;
+    telegram.enqueue(telegram.callbackUpdate(citizen, 'consent:accept'));
+    await eventually(async () =>
+      telegram.sentTo(citizen).find((m) => m.text?.startsWith('Спасибо, согласие')),
+    );
+    telegram.enqueue(
+      telegram.textUpdate(citizen, 'Во дворе дома 5 по ул. Ленина яма на проезде, машины бьют колёса.'),
+    );
+    const [{ id: appealId }] = await eventually(async () => {
+      const rows = (await stack.db.dataSource.query(
+        `SELECT a.id FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+          WHERE i.channel = 'telegram' AND i.external_id LIKE $1`,
+        [`${citizen}:%`],
+      )) as { id: string }[];
+      return rows.length ? rows : undefined;
+    });
+    const opening = 'Яма на проезде у дома 5 заделана.';
+    // Past Telegram's 4096 characters: two messages.
+    const text = `${opening} ${'Работы выполнены подрядчиком в срок, качество принято комиссией. '.repeat(80)}`;
+    telegram.beforeAnswering = async (method, params) => {
+      if (method === 'sendMessage' && String(params.text).startsWith(opening))
+        telegram.setScenario('server-error', { count: 1, methods: ['sendMessage'], status: 502 });
+    };
+    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+    await answerAppeal(stack, appealId, operator, supervisor, text, { take: true });
+    const held = await eventually(async () => (await failed(operator)).find((m) => m.appealId === appealId));
+    telegram.beforeAnswering = undefined;
+    expect(held).toMatchObject({ kind: 'answer', channel: 'telegram' });
+    expect(held.lastError).toMatch(/^Доставка прервана: гражданину ушла только часть сообщения \(1 из 2\)/);
+    // Past another attempt's time: nothing went again by itself.
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(telegram.sentTo(citizen).filter((m) => m.text?.startsWith(opening))).toHaveLength(1);
   });
 });

@@ -676,13 +676,37 @@ describe('TelegramConnector against the Bot API fake', () => {
         .map((s) => s.messageId)
         .join(','),
     );
-    // A long wait is the core's to schedule: RateLimited, with its wait.
+    // A long wait is not waited out here, and the text is out: of unknown outcome, which the core holds for a
+    // person — a retry of the whole would give the citizen the text twice.
     fake.reset();
     fake.setScenario('rate-limited', { count: 1, retryAfter: 30, methods: ['sendDocument'] });
     const error = await failure(
       connector.send(account(), answerWithFile('out-paced-2', 'Ответ', 'ответ.pdf', 'application/pdf', pdf)),
     );
-    expect(error).toMatchObject({ code: ConnectorErrorCode.RateLimited, details: { retryAfterMs: 30000 } });
+    expect(error).toMatchObject({
+      code: ConnectorErrorCode.RateLimited,
+      details: { retryAfterMs: 30000, outcomeUnknown: true },
+    });
+  });
+
+  it('a later part failing after the first went out (Telegram 502, down mid-answer) is of unknown outcome, not retried whole', async () => {
+    const pdf = Buffer.from('%PDF-1.4 ответ', 'utf8');
+    const message = answerWithFile('out-cut', 'Ответ на ваше обращение', 'ответ.pdf', 'application/pdf', pdf);
+    fake.setScenario('server-error', { count: 1, methods: ['sendDocument'] });
+    const error = await failure(connector.send(account(), message));
+    // The citizen has the text: the core must not send it again blindly (DeliveryService holds it for a person).
+    expect(fake.sentTo(CHAT).map((s) => s.method)).toEqual(['sendMessage']);
+    expect(error).toMatchObject({
+      code: ConnectorErrorCode.Temporary,
+      details: { status: 502, outcomeUnknown: true },
+    });
+    expect(error.message).toContain('part 2 of 2 failed after 1 went out');
+    // The first part failing leaves nothing out: a plain retry, as before.
+    fake.reset();
+    fake.setScenario('server-error', { count: 1, methods: ['sendMessage'] });
+    const first = await failure(connector.send(account(), message));
+    expect(first.details.outcomeUnknown).toBeFalsy();
+    expect(fake.sentTo(CHAT)).toHaveLength(0);
   });
 
   it('maps a server error to Temporary and a blocked user to NotFound', async () => {

@@ -23,6 +23,8 @@ export class ConnectorError extends Error {
       outcomeUnknown?: boolean;
       /** The message is written for the administrator, in Russian (what to fix in the account): shown as is. */
       toAdministrator?: boolean;
+      /** A send in several messages stopped after `sent` of `total` went out (laterPartFailed). */
+      partsSent?: { sent: number; total: number };
     } = {},
   ) {
     super(message);
@@ -55,4 +57,25 @@ export function remoteApiError(codes: RemoteErrorCodes, code: number, text: stri
   if (codes.notFound.includes(code)) return new ConnectorError(ConnectorErrorCode.NotFound, text);
   if (codes.invalidPayload.includes(code)) return new ConnectorError(ConnectorErrorCode.InvalidPayload, text);
   return new ConnectorError(ConnectorErrorCode.Temporary, text);
+}
+
+/**
+ * A part of a send that goes out as several messages (a long text, then files) failed after `sent` of `total` went
+ * out. The citizen has those, and a channel with no idempotency key would give them the parts again on a retry of
+ * the whole: so the failure, whatever it was (a 502, a refused connection, a long 429), becomes one of unknown
+ * outcome, which the core holds for a person instead of sending again. A failure of the first part (`sent` 0) left
+ * nothing out and is returned as it is.
+ */
+export function laterPartFailed(
+  error: ConnectorError,
+  what: string,
+  sent: number,
+  total: number,
+): ConnectorError {
+  if (sent === 0) return error;
+  return new ConnectorError(
+    error.code,
+    `${what}: part ${sent + 1} of ${total} failed after ${sent} went out (${error.message})`,
+    { ...error.details, outcomeUnknown: true, partsSent: { sent, total } },
+  );
 }

@@ -19,7 +19,13 @@ import {
   unreadableItemReason,
 } from '@inbox/integrations/contract';
 import { downloadAttachment } from '@inbox/integrations/contract';
-import { decodeJsonBody, isEmojiOnly, isRecord, splitText } from '@inbox/integrations/contract';
+import {
+  decodeJsonBody,
+  isEmojiOnly,
+  isRecord,
+  laterPartFailed,
+  splitText,
+} from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
 import { OkRest } from './ok-rest';
 import { type OkSettings, type OkWallSettings, okSettings } from './ok-settings';
@@ -43,8 +49,7 @@ export const OK_TEXT_MAX_CHARS = 4000;
 
 /**
  * Sends the parts one after another. OK has no idempotency key, so once a part is out a failure of a later one must
- * not be retried (the citizen would get the earlier parts again): it is reported as of unknown outcome, which the
- * core holds for staff instead of sending again. A failure of the first part leaves nothing sent and stays as it is.
+ * not be retried (the citizen would get the earlier parts again): see laterPartFailed.
  */
 async function sendParts(
   parts: string[],
@@ -52,16 +57,12 @@ async function sendParts(
   sendOne: (part: string) => Promise<string>,
 ): Promise<string[]> {
   const ids: string[] = [];
-  for (const [index, part] of parts.entries()) {
+  for (const part of parts) {
     try {
       ids.push(await sendOne(part));
     } catch (error) {
-      if (index === 0 || !(error instanceof ConnectorError)) throw error;
-      throw new ConnectorError(
-        error.code,
-        `${what}: part ${index + 1} of ${parts.length} failed after ${index} went out (${error.message})`,
-        { ...error.details, outcomeUnknown: true },
-      );
+      if (!(error instanceof ConnectorError)) throw error;
+      throw laterPartFailed(error, what, ids.length, parts.length);
     }
   }
   return ids;

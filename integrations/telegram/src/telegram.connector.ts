@@ -28,6 +28,7 @@ import {
   splitText,
   errorSummary,
   isRecord,
+  laterPartFailed,
   unreadableItemReason,
   accountConnections,
 } from '@inbox/integrations/contract';
@@ -343,7 +344,7 @@ export class TelegramConnector
     const markupOf = (index: number) => (index === total - 1 ? keyboard : undefined);
 
     for (const [index, chunk] of chunks.entries()) {
-      const sent = await sendPart(sentIds, 'sendMessage', timeout, (signal) =>
+      const sent = await sendPart(sentIds, total, 'sendMessage', timeout, (signal) =>
         telegram.callApi(
           'sendMessage',
           {
@@ -375,7 +376,7 @@ export class TelegramConnector
       let sent: { message_id: number } | undefined;
       if (asPhoto) {
         try {
-          sent = await sendPart(sentIds, 'sendPhoto', timeout, (signal) =>
+          sent = await sendPart(sentIds, total, 'sendPhoto', timeout, (signal) =>
             telegram.callApi('sendPhoto', { ...extra, photo: input }, { signal }),
           );
         } catch (error) {
@@ -384,7 +385,7 @@ export class TelegramConnector
           if (!(error instanceof ConnectorError) || !PHOTO_REFUSED.test(error.message)) throw error;
         }
       }
-      sent ??= await sendPart(sentIds, 'sendDocument', timeout, (signal) =>
+      sent ??= await sendPart(sentIds, total, 'sendDocument', timeout, (signal) =>
         telegram.callApi('sendDocument', { ...extra, document: input }, { signal }),
       );
       sentIds.push(sent.message_id);
@@ -502,9 +503,12 @@ const PART_WAIT_TRIES = 3;
  * One message of a send. The first goes as any call: a failure leaves nothing sent, and the core's retry is clean.
  * Once a part is out, a short 429 (Telegram's pace for one chat, about a message a second, trips on a long answer
  * with files) is waited out here: a retry by the core would send the citizen the parts already delivered again.
+ * Any other failure then (a 502, a refused connection, a long 429) is of unknown outcome (laterPartFailed): held
+ * for a person, not retried whole.
  */
 async function sendPart<T>(
   sentIds: number[],
+  total: number,
   method: string,
   timeoutMs: number,
   run: (signal: Signal) => Promise<T>,
@@ -521,7 +525,11 @@ async function sendPart<T>(
         error.code === ConnectorErrorCode.RateLimited &&
         wait !== undefined &&
         wait <= PART_WAIT_MAX_MS;
-      if (!waitable) throw error;
+      if (!waitable) {
+        throw error instanceof ConnectorError
+          ? laterPartFailed(error, `Telegram ${method}`, sentIds.length, total)
+          : error;
+      }
       await new Promise((done) => setTimeout(done, wait));
     }
   }

@@ -50,6 +50,20 @@ export type DeliveryOutcome = 'sent' | 'already-sent' | 'already-failed' | 'fail
 export const INTERRUPTED_REASON =
   'Доставка прервана: возможно, сообщение уже отправлено — проверьте и повторите или отметьте доставленным';
 
+/**
+ * Why a message is held after `error`: a send in several messages that stopped part-way (laterPartFailed) says how
+ * much the citizen has and what each action does, as the plain INTERRUPTED_REASON cannot.
+ */
+export function interruptedReasonOf(error: ConnectorError): string {
+  const parts = error.details.partsSent;
+  if (!parts) return INTERRUPTED_REASON;
+  return (
+    `Доставка прервана: гражданину ушла только часть сообщения (${parts.sent} из ${parts.total}), ` +
+    'остальное не отправлено из-за сбоя канала. «Повторить» отправит сообщение целиком (ушедшие части придут ' +
+    'ещё раз); «Отметить доставленным» — только если остальное передано гражданину иначе'
+  );
+}
+
 /** A failure worth retrying; the queue backs off and tries again. */
 export class RetryableDeliveryError extends Error {
   constructor(
@@ -197,7 +211,7 @@ export class DeliveryService {
           await this.deliveries.recordError('message', m.id, reason);
           throw new RetryableDeliveryError(reason, this.claimMs());
         }
-        await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
+        await this.fail(m, interruptedReasonOf(error), { token, interrupted: true });
         return 'held';
       }
       if (error instanceof ConnectorError && !error.retryable) {
