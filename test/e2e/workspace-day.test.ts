@@ -481,6 +481,26 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .waitFor();
     // It used to be offered, and answered «Нельзя согласовать собственный проект ответа».
     expect(await draft.getByRole('button', { name: 'Согласовать' }).count()).toBe(0);
+
+    // Assigning it: the dialog offers the organisation holding the appeal, chosen (it offered every
+    // organisation of the region with her own chosen, which holds nothing here), and a member of its staff.
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Назначить исполнителя' })
+      .click();
+    const [{ centre }] = (await t.stack.db.dataSource.query(
+      `SELECT short_name AS centre FROM organisations WHERE code = 'cur'`,
+    )) as { centre: string }[];
+    const dialog = page.getByRole('dialog', { name: 'Назначить исполнителя' });
+    const organisation = dialog.getByRole('textbox', { name: 'Организация' });
+    await expect(organisation.inputValue()).resolves.toBe(centre);
+    await organisation.click();
+    expect(await page.getByRole('option').allInnerTexts()).toEqual([centre]);
+    await page.keyboard.press('Escape');
+    await dialog.getByRole('textbox', { name: 'Исполнитель' }).click();
+    await page.getByRole('option').first().click();
+    await dialog.getByRole('button', { name: 'Назначить', exact: true }).click();
+    await page.getByText('Исполнитель назначен').first().waitFor();
     expect(problems.get(page)).toEqual([]);
   });
 

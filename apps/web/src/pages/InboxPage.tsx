@@ -919,11 +919,26 @@ export function AssignModal(props: {
   onSubmit: (userId: string) => Promise<void> | void;
   /** The refusal of the last attempt, shown where the user is looking. */
   error?: string | null;
+  /**
+   * On a card: the organisations holding the appeal (its open parts, line 2 first), the only ones whose staff
+   * may be assigned; the first of them chosen unless the viewer's own is among them. A supervisor was offered
+   * every organisation of the region, their own (which held nothing) chosen, and «Назначить» refused.
+   */
+  holders?: string[];
 }) {
   const me = useMe();
-  const [orgId, setOrgId] = useState<string | null>(me.organisationId);
+  const own = useOwnOrganisations();
+  const orgs = props.holders ? props.holders.flatMap((id) => own.filter((o) => o.id === id)) : own;
+  const preferred =
+    !props.holders || props.holders.includes(me.organisationId) ? me.organisationId : (orgs[0]?.id ?? null);
+  const [orgId, setOrgId] = useState<string | null>(preferred);
   const [userId, setUserId] = useState<string | null>(null);
-  const orgs = useOwnOrganisations();
+  useEffect(() => {
+    if (props.opened) {
+      setOrgId(preferred);
+      setUserId(null);
+    }
+  }, [props.opened, preferred]);
   return (
     <Modal
       opened={props.opened}

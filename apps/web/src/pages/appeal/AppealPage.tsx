@@ -363,6 +363,10 @@ export function AppealPage() {
         opened={dialog === 'assign'}
         onClose={() => setDialog(null)}
         count={1}
+        holders={a.organisations
+          .filter((o) => o.state === 'active')
+          .sort((x, y) => y.line - x.line)
+          .map((o) => o.id)}
         error={dialogError}
         onSubmit={(userId) =>
           run(() => call('assign', { params: { id }, body: { userId } }), 'Исполнитель назначен')
