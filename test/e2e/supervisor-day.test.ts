@@ -319,6 +319,12 @@ describe("a supervisor's working day on the demo data (browser e2e)", () => {
     await page.getByTestId('stat-overdue').waitFor();
     expect(await foreignWords(page)).toEqual([]);
 
+    // «В работе»: the selection says it is the open appeals (it said «Все обращения в моей области видимости»).
+    await page.getByRole('link', { name: /^В работе/ }).click();
+    await page.getByRole('heading', { name: 'Выборка обращений' }).waitFor();
+    await page.getByText(/^в работе \(не рассмотрены\)/).waitFor();
+    await page.goBack();
+
     // The overdue: the first of the queue (the longest overdue), opened from the keyboard.
     await page.getByTestId('stat-overdue').click();
     await page.getByRole('heading', { name: 'Просроченные сроки', exact: true }).waitFor();

@@ -47,6 +47,7 @@ import { EscalateModal } from '../components/EscalateModal';
 import { SearchIcon } from '../components/icons';
 import {
   CHANNEL_LABEL,
+  OPEN_STATUSES,
   STATUS_LABEL,
   plural,
   channelLabel,
@@ -895,6 +896,16 @@ function periodText(after: string | undefined, before: string | undefined, zone:
 
 function describe(filter: Record<string, string>, names: ReturnType<typeof useNames>, zone: string): string {
   const parts: string[] = [];
+  // The statuses asked for (the dashboard's «В работе» is every open one): the title said «Все обращения в
+  // моей области видимости» over 360 of the region's 400.
+  const statuses = filter.status?.split(',').filter(Boolean) ?? [];
+  if (
+    statuses.length &&
+    OPEN_STATUSES.every((s) => statuses.includes(s)) &&
+    statuses.length === OPEN_STATUSES.length
+  )
+    parts.push('в работе (не рассмотрены)');
+  else if (statuses.length) parts.push(`статус: ${statuses.map(statusLabel).join(', ')}`);
   if (filter.clock === 'overdue') parts.push('просроченные');
   if (filter.clock === 'at-risk') parts.push('срок под угрозой');
   if (filter.organisationId) parts.push(names.organisation(filter.organisationId));
