@@ -70,7 +70,10 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   }
 
   /** A form appeal with an e-mail, answered, approved and sent: with no e-mail account here, its answer fails. */
-  async function answeredFormAppeal(author: { surname: string; firstName: string; email: string }) {
+  async function answeredFormAppeal(
+    author: { surname: string; firstName: string; email: string },
+    steps: readonly ('approve' | 'send')[] = ['approve', 'send'],
+  ) {
     const [appealId] = await registerItems(t.stack, [
       inboundItem({ channel: Channel.Website, externalId: `form-${randomUUID()}`, regime: 'appeal', author }),
     ]);
@@ -79,10 +82,8 @@ describe('a working day in the staff workspace (browser e2e)', () => {
         text: 'Управляющей компании выдано предписание.',
       }),
     );
-    for (const [step, who] of [
-      ['approve', staff.approver],
-      ['send', staff.operator],
-    ] as const) {
+    for (const step of steps) {
+      const who = step === 'approve' ? staff.approver : staff.operator;
       expect(
         (await call('POST', `/api/v1/appeals/${appealId}/answers/${draft.id}/${step}`, who)).status,
       ).toBe(204);
@@ -303,9 +304,29 @@ describe('a working day in the staff workspace (browser e2e)', () => {
 
   it('«Недоставленные»: the reason in Russian with the channel named, the channel badge and the number uncut', async () => {
     // A form appeal with an e-mail, answered while no e-mail account is set up: its answer cannot go out.
-    await answeredFormAppeal({ surname: 'Соколова', firstName: 'Анна', email: 'sokolova@example.test' });
+    const appealId = await answeredFormAppeal(
+      { surname: 'Соколова', firstName: 'Анна', email: 'sokolova@example.test' },
+      ['approve'],
+    );
     await newStaff('kuznetsova', 'Кузнецова Анна Сергеевна');
-    const page = await open('kuznetsova', '/deliveries');
+    const page = await open('kuznetsova', `/appeals/${appealId}`);
+    await page
+      .locator('[data-testid="answer"][data-status="approved"]')
+      .getByRole('button', { name: 'Отправить заявителю' })
+      .click();
+    // It said «Ответ отправлен заявителю» and «Отправлен» while nothing had gone out (nor would).
+    await page
+      .getByRole('status')
+      .filter({ hasText: /через канал «Сайт»|Ответ не доставлен: Канал «Сайт»/ })
+      .first()
+      .waitFor();
+    expect(await page.getByRole('status').filter({ hasText: 'Ответ отправлен заявителю' }).count()).toBe(0);
+    const sent = page.locator('[data-testid="answer"][data-status="sent"]');
+    await sent.getByTestId('answer-badge').getByText('Не доставлен').waitFor({ timeout: 60_000 });
+    expect(await sent.getByTestId('answer-delivery').innerText()).toBe(
+      'Не доставлен: Канал «Сайт» не подключён: повторите отправку, когда администратор его настроит',
+    );
+    await page.goto(`${t.stack.baseUrl}/app/deliveries`);
     // It used to read «канал доставки для «website» не настроен», the channel by its code.
     const row = page
       .getByRole('row')

@@ -282,6 +282,18 @@ export class AnswerFileDto {
   @ApiProperty() size!: number;
 }
 
+export class AnswerDeliveryDto {
+  @ApiProperty({ description: 'Канал, которым ответ уходит заявителю' }) channel!: string;
+  @ApiProperty({
+    enum: ['queued', 'sent', 'failed'],
+    description:
+      'queued — ждёт отправки (lastError — почему не ушёл в прошлый раз); sent — принят каналом; failed — не доставлен',
+  })
+  status!: 'queued' | 'sent' | 'failed';
+  @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt!: string | null;
+}
+
 export class AnswerDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['draft', 'approved', 'sent'] }) status!: 'draft' | 'approved' | 'sent';
@@ -310,6 +322,13 @@ export class AnswerDto {
       'phone, in-person, post — как передан; null — доставляет канал',
   })
   handover!: 'awaiting' | 'phone' | 'in-person' | 'post' | null;
+  @ApiProperty({
+    type: AnswerDeliveryDto,
+    nullable: true,
+    description:
+      'Доставка ответа каналом (последнее сообщение с ним); null — проект, ждёт общего ответа или передаётся сотрудником',
+  })
+  delivery!: AnswerDeliveryDto | null;
   @ApiProperty({ type: [AnswerFileDto], description: 'Файлы, приложенные к ответу' })
   attachments!: AnswerFileDto[];
 }

@@ -46,5 +46,7 @@ export function useAppealAnswers(appealId: string) {
   return useQuery({
     queryKey: ['answers', appealId],
     queryFn: () => call('appealAnswers', { params: { id: appealId } }),
+    // While an answer's message waits for its channel, the card follows it to delivered or failed.
+    refetchInterval: (q) => (q.state.data?.some((a) => a.delivery?.status === 'queued') ? 3000 : false),
   });
 }

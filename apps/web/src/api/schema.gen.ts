@@ -2287,6 +2287,18 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AnswerDeliveryDto: {
+            /** @description Канал, которым ответ уходит заявителю */
+            channel: string;
+            lastError: string | null;
+            /** Format: date-time */
+            sentAt: string | null;
+            /**
+             * @description queued — ждёт отправки (lastError — почему не ушёл в прошлый раз); sent — принят каналом; failed — не доставлен
+             * @enum {string}
+             */
+            status: "queued" | "sent" | "failed";
+        };
         AnswerDto: {
             /** Format: date-time */
             approvedAt: string | null;
@@ -2299,6 +2311,8 @@ export interface components {
             authorName: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description Доставка ответа каналом (последнее сообщение с ним); null — проект, ждёт общего ответа или передаётся сотрудником */
+            delivery: components["schemas"]["AnswerDeliveryDto"] | null;
             /** Format: date-time */
             editedAt: string | null;
             /**

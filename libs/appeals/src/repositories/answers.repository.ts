@@ -35,7 +35,21 @@ export interface AnswerView {
    * until they record it, then how it was given; null for one a channel delivers.
    */
   handover: 'awaiting' | 'phone' | 'in-person' | 'post' | null;
+  /**
+   * The latest message a channel carries this answer in, as delivery left it (queued, maybe with the last
+   * failed try's reason; sent; failed); null for a draft, an answer held for a combined one or handed over.
+   */
+  delivery: AnswerDelivery | null;
   attachments: AnswerFile[];
+}
+
+/** Where an answer's message to the applicant stands: what «Недоставленные» and the history know, for the card. */
+export interface AnswerDelivery {
+  channel: string;
+  status: 'queued' | 'sent' | 'failed';
+  lastError: string | null;
+  /** When the channel took it (JSON's ISO text). */
+  sentAt: string | null;
 }
 
 /** A file of an answer, without its content. */
@@ -64,7 +78,14 @@ export class AnswersRepository {
                  FROM outbound_message_answers ma JOIN outbound_messages m ON m.id = ma.outbound_message_id
                 WHERE ma.answer_id = n.id
                   AND (m.delivery_state = 'awaiting-handover' OR m.delivery_state LIKE 'handed-over:%')
-                ORDER BY m.created_at DESC LIMIT 1) AS handover
+                ORDER BY m.created_at DESC LIMIT 1) AS handover,
+              (SELECT json_build_object('channel', m.channel, 'status', m.status, 'lastError', m.last_error,
+                                        'sentAt', m.sent_at)
+                 FROM outbound_message_answers ma JOIN outbound_messages m ON m.id = ma.outbound_message_id
+                WHERE ma.answer_id = n.id
+                  AND (m.delivery_state IS NULL
+                       OR NOT (m.delivery_state = 'awaiting-handover' OR m.delivery_state LIKE 'handed-over:%'))
+                ORDER BY m.created_at DESC LIMIT 1) AS delivery
          FROM answers n JOIN organisations o ON o.id = n.organisation_id
          JOIN users au ON au.id = n.author_id LEFT JOIN users ap ON ap.id = n.approved_by
         WHERE n.appeal_id = $1 AND n.status <> 'discarded' ORDER BY n.created_at`,

@@ -3,14 +3,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { call, errorText } from '../../api/client';
 import { useAppealAnswers } from '../../api/hooks';
-import { type AppealCard } from '../../api/types';
+import { type Answer, type AppealCard } from '../../api/types';
 import { useMe } from '../../auth';
 import { shownTemplate } from '../../lib/placeholders';
 import { formatDateTime } from '../../lib/time';
 import { AnswerFiles } from './AnswerFiles';
 import { OPEN } from './appeal-state';
 import { FormModal, textOf, useFormDialog } from '../../components/forms';
-import { labelOf } from '../../lib/labels';
+import { channelLabel, labelOf } from '../../lib/labels';
+import { deliveryFailureText } from '../../lib/delivery-errors';
 
 /** How staff gave an answer to the applicant themselves. */
 const HANDOVER_LABEL: Record<string, string> = {
@@ -18,6 +19,43 @@ const HANDOVER_LABEL: Record<string, string> = {
   'in-person': 'лично',
   post: 'почтой',
 };
+
+type Delivery = NonNullable<Answer['delivery']>;
+
+/**
+ * A sent answer's badge and line by its message's real state (it read «Отправлен» while the channel was not
+ * connected and the message failed: only the history and «Недоставленные» told).
+ */
+function deliveryShown(d: Delivery): { badge: string; color: string; line: string } {
+  const channel = channelLabel(d.channel);
+  if (d.status === 'sent')
+    return { badge: 'Доставлен', color: 'teal', line: `Доставлен через канал «${channel}»` };
+  if (d.status === 'failed')
+    return {
+      badge: 'Не доставлен',
+      color: 'red',
+      line: `Не доставлен: ${deliveryFailureText({ reason: d.lastError ?? '', channel: d.channel })}`,
+    };
+  return {
+    badge: 'Отправляется',
+    color: 'yellow',
+    line: d.lastError
+      ? `Не ушёл с прошлой попытки: ${deliveryFailureText({ reason: d.lastError, channel: d.channel, retrying: true })}`
+      : `Ждёт отправки через канал «${channel}»`,
+  };
+}
+
+/** The notice after «Отправить заявителю»: what is true at that moment, not «отправлен» before any channel took it. */
+function sentNotice(ans: Answer | undefined): string {
+  // An answer to a call, a visit or a letter without an e-mail goes nowhere by itself.
+  if (ans?.handover === 'awaiting') return 'Ответ готов к передаче заявителю — отметьте передачу';
+  const d = ans?.delivery;
+  if (!d) return 'Ответ принят: заявитель получит его в общем ответе, когда ответят все';
+  if (d.status === 'sent') return `Ответ доставлен заявителю через канал «${channelLabel(d.channel)}»`;
+  if (d.status === 'failed')
+    return `Ответ не доставлен: ${deliveryShown(d).line.replace(/^Не доставлен: /, '')}`;
+  return `Ответ принят и отправляется заявителю через канал «${channelLabel(d.channel)}»: состояние доставки — в карточке ответа`;
+}
 
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
 export function AnswersSection({
@@ -140,146 +178,167 @@ export function AnswersSection({
         Ответ заявителю
       </Text>
       <Stack gap="sm">
-        {(answers.data ?? []).map((ans) => (
-          <Card
-            key={ans.id}
-            withBorder
-            padding="sm"
-            radius="sm"
-            data-testid="answer"
-            data-status={ans.status}
-          >
-            <Group justify="space-between" mb={4}>
-              <Group gap={6}>
-                <Badge
-                  color={ans.status === 'sent' ? 'teal' : ans.status === 'approved' ? 'blue' : 'gray'}
-                  variant="light"
-                  style={{ textTransform: 'none' }}
-                >
-                  {ans.status === 'sent' ? 'Отправлен' : ans.status === 'approved' ? 'Согласован' : 'Проект'}
-                </Badge>
-                <Text size="xs" c="dimmed">
-                  {ans.authorName}, {ans.organisationName} · {formatDateTime(ans.createdAt, card.timeZone)}
-                </Text>
-              </Group>
-              <Group gap={6}>
-                {ans.status === 'draft' && mayChange(ans) && (
-                  <>
+        {(answers.data ?? []).map((ans) => {
+          const delivery = ans.status === 'sent' && ans.delivery ? deliveryShown(ans.delivery) : null;
+          return (
+            <Card
+              key={ans.id}
+              withBorder
+              padding="sm"
+              radius="sm"
+              data-testid="answer"
+              data-status={ans.status}
+            >
+              <Group justify="space-between" mb={4}>
+                <Group gap={6}>
+                  <Badge
+                    color={
+                      delivery?.color ??
+                      (ans.status === 'sent' ? 'teal' : ans.status === 'approved' ? 'blue' : 'gray')
+                    }
+                    variant="light"
+                    style={{ textTransform: 'none' }}
+                    data-testid="answer-badge"
+                  >
+                    {delivery?.badge ??
+                      (ans.status === 'sent'
+                        ? 'Отправлен'
+                        : ans.status === 'approved'
+                          ? 'Согласован'
+                          : 'Проект')}
+                  </Badge>
+                  <Text size="xs" c="dimmed">
+                    {ans.authorName}, {ans.organisationName} · {formatDateTime(ans.createdAt, card.timeZone)}
+                  </Text>
+                </Group>
+                <Group gap={6}>
+                  {ans.status === 'draft' && mayChange(ans) && (
+                    <>
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => edit.setForm({ answerId: ans.id, text: ans.text })}
+                      >
+                        Изменить
+                      </Button>
+                      <Button
+                        size="xs"
+                        variant="subtle"
+                        color="red"
+                        onClick={() => discard.setForm({ answerId: ans.id })}
+                      >
+                        Отменить проект
+                      </Button>
+                    </>
+                  )}
+                  {ans.status === 'draft' && mayApprove(ans) && (
                     <Button
                       size="xs"
                       variant="default"
-                      onClick={() => edit.setForm({ answerId: ans.id, text: ans.text })}
+                      onClick={() => sendBack.setForm({ answerId: ans.id, comment: '' })}
                     >
-                      Изменить
+                      Вернуть на доработку
                     </Button>
+                  )}
+                  {ans.status === 'draft' && mayApprove(ans) && (
                     <Button
                       size="xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => discard.setForm({ answerId: ans.id })}
+                      variant="light"
+                      onClick={() =>
+                        doIt(
+                          () => call('approveAnswer', { params: { id: card.id, answerId: ans.id } }),
+                          'Ответ согласован',
+                        )
+                      }
                     >
-                      Отменить проект
+                      Согласовать
                     </Button>
-                  </>
+                  )}
+                  {ans.status === 'approved' && card.access.mayAnswer && (
+                    <Button
+                      size="xs"
+                      onClick={() =>
+                        doIt(
+                          () => call('sendAnswer', { params: { id: card.id, answerId: ans.id } }),
+                          () =>
+                            sentNotice(
+                              queryClient
+                                .getQueryData<typeof answers.data>(['answers', card.id])
+                                ?.find((a) => a.id === ans.id),
+                            ),
+                        )
+                      }
+                    >
+                      Отправить заявителю
+                    </Button>
+                  )}
+                </Group>
+              </Group>
+              {ans.status === 'draft' &&
+                ans.sentBackComment &&
+                // Until the author edits it after the comment.
+                !(ans.editedAt && ans.sentBackAt && ans.editedAt > ans.sentBackAt) && (
+                  <Text size="xs" c="orange.9" mb={4} data-testid="sent-back-comment">
+                    Возвращён на доработку
+                    {ans.sentBackAt ? ` ${formatDateTime(ans.sentBackAt, card.timeZone)}` : ''}:{' '}
+                    {ans.sentBackComment}
+                  </Text>
                 )}
-                {ans.status === 'draft' && mayApprove(ans) && (
-                  <Button
-                    size="xs"
-                    variant="default"
-                    onClick={() => sendBack.setForm({ answerId: ans.id, comment: '' })}
-                  >
-                    Вернуть на доработку
-                  </Button>
-                )}
-                {ans.status === 'draft' && mayApprove(ans) && (
+              <Text size="sm" className="appeal-text">
+                {ans.text}
+              </Text>
+              <AnswerFiles
+                appealId={card.id}
+                answer={ans}
+                me={me}
+                notice={card.answerFilesNotice}
+                readOnly={readOnly}
+              />
+              {delivery && (
+                <Text
+                  size="xs"
+                  c={ans.delivery?.status === 'failed' ? 'red.8' : 'dimmed'}
+                  mt={4}
+                  data-testid="answer-delivery"
+                >
+                  {delivery.line}
+                </Text>
+              )}
+              {ans.handover === 'awaiting' && card.access.mayAnswer && (
+                <Group gap="xs" mt={6} data-testid="answer-handover">
+                  <Text size="xs" c="orange.9">
+                    Ответ ждёт передачи заявителю: сообщите его по телефону, лично или отправьте почтой и
+                    отметьте здесь
+                  </Text>
                   <Button
                     size="xs"
                     variant="light"
-                    onClick={() =>
-                      doIt(
-                        () => call('approveAnswer', { params: { id: card.id, answerId: ans.id } }),
-                        'Ответ согласован',
-                      )
-                    }
+                    onClick={() => handOver.setForm({ answerId: ans.id, medium: 'phone', note: '' })}
                   >
-                    Согласовать
+                    Отметить передачу
                   </Button>
-                )}
-                {ans.status === 'approved' && card.access.mayAnswer && (
-                  <Button
-                    size="xs"
-                    onClick={() =>
-                      doIt(
-                        () => call('sendAnswer', { params: { id: card.id, answerId: ans.id } }),
-                        // An answer to a call, a visit or a letter without an e-mail goes nowhere by itself.
-                        () =>
-                          queryClient
-                            .getQueryData<typeof answers.data>(['answers', card.id])
-                            ?.find((a) => a.id === ans.id)?.handover === 'awaiting'
-                            ? 'Ответ готов к передаче заявителю — отметьте передачу'
-                            : 'Ответ отправлен заявителю',
-                      )
-                    }
-                  >
-                    Отправить заявителю
-                  </Button>
-                )}
-              </Group>
-            </Group>
-            {ans.status === 'draft' &&
-              ans.sentBackComment &&
-              // Until the author edits it after the comment.
-              !(ans.editedAt && ans.sentBackAt && ans.editedAt > ans.sentBackAt) && (
-                <Text size="xs" c="orange.9" mb={4} data-testid="sent-back-comment">
-                  Возвращён на доработку
-                  {ans.sentBackAt ? ` ${formatDateTime(ans.sentBackAt, card.timeZone)}` : ''}:{' '}
-                  {ans.sentBackComment}
+                </Group>
+              )}
+              {ans.handover && ans.handover !== 'awaiting' && (
+                <Text size="xs" c="dimmed" mt={4} data-testid="answer-handover">
+                  Передан заявителю {labelOf(HANDOVER_LABEL, ans.handover, 'иным способом')}
                 </Text>
               )}
-            <Text size="sm" className="appeal-text">
-              {ans.text}
-            </Text>
-            <AnswerFiles
-              appealId={card.id}
-              answer={ans}
-              me={me}
-              notice={card.answerFilesNotice}
-              readOnly={readOnly}
-            />
-            {ans.handover === 'awaiting' && card.access.mayAnswer && (
-              <Group gap="xs" mt={6} data-testid="answer-handover">
-                <Text size="xs" c="orange.9">
-                  Ответ ждёт передачи заявителю: сообщите его по телефону, лично или отправьте почтой и
-                  отметьте здесь
+              {ans.status === 'draft' && !readOnly && !mayApprove(ans) && (
+                // Nobody approves their own draft: say what happens next, or the author waits for a button.
+                <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
+                  Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить
                 </Text>
-                <Button
-                  size="xs"
-                  variant="light"
-                  onClick={() => handOver.setForm({ answerId: ans.id, medium: 'phone', note: '' })}
-                >
-                  Отметить передачу
-                </Button>
-              </Group>
-            )}
-            {ans.handover && ans.handover !== 'awaiting' && (
-              <Text size="xs" c="dimmed" mt={4} data-testid="answer-handover">
-                Передан заявителю {labelOf(HANDOVER_LABEL, ans.handover, 'иным способом')}
-              </Text>
-            )}
-            {ans.status === 'draft' && !readOnly && !mayApprove(ans) && (
-              // Nobody approves their own draft: say what happens next, or the author waits for a button.
-              <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
-                Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить
-              </Text>
-            )}
-            {ans.approvedByName && (
-              <Text size="xs" c="dimmed" mt={4}>
-                Согласовал: {ans.approvedByName}
-                {ans.sentAt ? ` · отправлен ${formatDateTime(ans.sentAt, card.timeZone)}` : ''}
-              </Text>
-            )}
-          </Card>
-        ))}
+              )}
+              {ans.approvedByName && (
+                <Text size="xs" c="dimmed" mt={4}>
+                  Согласовал: {ans.approvedByName}
+                  {ans.sentAt ? ` · отправлен ${formatDateTime(ans.sentAt, card.timeZone)}` : ''}
+                </Text>
+              )}
+            </Card>
+          );
+        })}
         {canWrite && draftOpen && !another && (
           <Group justify="flex-end">
             <Button size="sm" variant="default" onClick={() => setAnother(true)}>
