@@ -71,6 +71,15 @@ describe("an operator's working day (browser e2e)", () => {
     await page.getByRole('heading', { name: 'Новые' }).waitFor();
     const row = page.getByTestId('inbox-row').filter({ hasText: registrationNumber });
     await row.waitFor();
+    // The queue is of one status: its filter shows it, fixed (it read «Любой»).
+    const status = page.getByRole('textbox', { name: 'Статус' });
+    await status.waitFor();
+    expect(await status.isDisabled()).toBe(true);
+    expect(await status.getAttribute('placeholder')).not.toBe('Любой');
+    await status
+      .locator('xpath=ancestor::div[.//label[text()="Статус"]][1]')
+      .getByText('Зарегистрировано', { exact: true })
+      .waitFor();
     // A message's term is its own, not 59-ФЗ's (the row used to say «ответ по 59-ФЗ»).
     await row.getByTestId('next-due').getByText('ответ на сообщение').waitFor();
     expect(await foreignWords(page, TEST_STAFF)).toEqual([]);

@@ -302,15 +302,23 @@ export function InboxPage() {
     };
   };
 
+  // A queue defined by one status («Новые», «Возвращённые», «На 2-й линии») shows it, fixed (it read «Любой»,
+  // though the list held that status alone); one of the open statuses says so, and a status picked narrows it.
+  const queueStatus = params.get('status') ? undefined : queue?.filter(me).status;
+  const statusOfQueue = !!queueStatus && !queueStatus.includes(',');
   const filterFields = (
     <>
       <MultiSelect
         label="Статус"
-        placeholder={params.get('status') ? undefined : 'Любой'}
+        placeholder={
+          params.get('status') || statusOfQueue ? undefined : queueStatus ? 'Любой нерассмотренный' : 'Любой'
+        }
+        description={statusOfQueue ? 'Задан очередью' : undefined}
+        disabled={statusOfQueue}
         data={Object.entries(STATUS_LABEL).map(([value, label]) => ({ value, label }))}
-        value={params.get('status')?.split(',').filter(Boolean) ?? []}
+        value={(params.get('status') ?? (statusOfQueue ? queueStatus : ''))?.split(',').filter(Boolean) ?? []}
         onChange={(v) => update({ status: v.join(',') || null })}
-        clearable
+        clearable={!statusOfQueue}
         w={phone ? '100%' : 210}
         maxDropdownHeight={300}
       />
