@@ -626,6 +626,24 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       await clerkDialog.getByText('Срок ответа 2-й линии').click();
       const until = clerkDialog.getByRole('textbox', { name: /Новый срок/ });
       expect(await until.getAttribute('placeholder')).toBe('ДД.ММ.ГГГГ ЧЧ:ММ');
+      // The limit the api keeps (5 working days from receipt) is said and offered: the dialog opened empty and
+      // the clerk learnt it only from the refusal «Не позднее …».
+      const [{ limit }] = (await t.stack.db.dataSource.query(
+        `SELECT extension_limit_at AS limit FROM appeal_organisations WHERE appeal_id = $1 AND organisation_id = $2`,
+        [clerkAppeal.id, ids.minzhkh],
+      )) as { limit: Date }[];
+      const limitText = new Intl.DateTimeFormat('ru-RU', {
+        timeZone: 'Asia/Novosibirsk',
+        day: '2-digit',
+        month: '2-digit',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+        .format(limit)
+        .replace(',', '');
+      expect(await until.inputValue()).toBe(limitText);
+      await clerkDialog.getByText(`Не позднее ${limitText}`).waitFor();
       await until.fill('12/31/2026 6:00 PM');
       await clerkDialog.getByLabel('Причина').focus();
       await clerkDialog.getByText('Введите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ').waitFor();

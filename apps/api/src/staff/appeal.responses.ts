@@ -116,6 +116,14 @@ export class AppealOrganisationDto {
   @ApiProperty({ type: String, nullable: true }) assigneeName!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) dueAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) extendedUntil!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'До какого момента можно продлить поручение 2-й линии (5 рабочих дней с поступления); null — 1-я линия',
+  })
+  extensionLimitAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) answeredAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) returnedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) returnReason!: string | null;

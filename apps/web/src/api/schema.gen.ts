@@ -2604,6 +2604,11 @@ export interface components {
             dueAt: string | null;
             /** Format: date-time */
             extendedUntil: string | null;
+            /**
+             * Format: date-time
+             * @description До какого момента можно продлить поручение 2-й линии (5 рабочих дней с поступления); null — 1-я линия
+             */
+            extensionLimitAt: string | null;
             /** Format: uuid */
             id: string;
             /** @description 1 — ответственная (1-я линия), 2 — поручение 2-й линии */

@@ -46,11 +46,16 @@ export function DateField({
   withTime = false,
   description,
   label,
+  minDate,
+  maxDate,
   ...props
 }: Omit<TextInputProps, 'value' | 'onChange' | 'type' | 'error'> & {
   value: string;
   onChange: (value: string) => void;
   withTime?: boolean;
+  /** The first and last day the calendar offers, 'YYYY-MM-DD' (a limit the api sets). */
+  minDate?: string;
+  maxDate?: string;
 }) {
   const [text, setText] = useState(() => russianDate(value));
   const [left, setLeft] = useState(false);
@@ -117,6 +122,8 @@ export function DateField({
             <DatePicker
               value={day}
               defaultDate={day ?? undefined}
+              minDate={minDate}
+              maxDate={maxDate}
               onChange={picked}
               previousLabel="Предыдущий месяц"
               nextLabel="Следующий месяц"

@@ -147,6 +147,24 @@ export function startOfDayIn(date: string, timeZone: string): Date {
   return new Date(`${date}T00:00:00${offset}`);
 }
 
+/** An instant as the local date and time 'YYYY-MM-DDTHH:MM' in a zone (instantIn's inverse). */
+export function localIn(value: string | Date, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(new Date(value))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
 /** The instant a local date and time 'YYYY-MM-DDTHH:MM' is in a zone (the offset of that day's noon). */
 export function instantIn(local: string, timeZone: string): Date {
   const [date, time = '00:00'] = local.split('T');

@@ -19,6 +19,8 @@ export interface AppealPartView {
   assigneeName: string | null;
   dueAt: Date | null;
   extendedUntil: Date | null;
+  /** The latest a line-2 part may be extended to (5 working days from its receipt); null for line 1. */
+  extensionLimitAt: Date | null;
   answeredAt: Date | null;
   returnedAt: Date | null;
   returnReason: string | null;
@@ -46,7 +48,8 @@ export class AppealPartsRepository {
     return (await this.dataSource.query(
       `SELECT ao.organisation_id AS id, o.code, o.short_name AS name, ao.role, ao.assigned_at, ao.line, ao.state,
               ao.assignee_id AS "assigneeId", u.full_name AS "assigneeName", ao.due_at AS "dueAt",
-              ao.extended_until AS "extendedUntil", ao.answered_at AS "answeredAt", ao.returned_at AS "returnedAt",
+              ao.extended_until AS "extendedUntil", ao.extension_limit_at AS "extensionLimitAt",
+              ao.answered_at AS "answeredAt", ao.returned_at AS "returnedAt",
               ao.return_reason AS "returnReason", ao.closed_at AS "closedAt"
          FROM appeal_organisations ao JOIN organisations o ON o.id = ao.organisation_id
          LEFT JOIN users u ON u.id = ao.assignee_id

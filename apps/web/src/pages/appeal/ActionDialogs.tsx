@@ -14,6 +14,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
 import { call } from '../../api/client';
 import { type AppealCard } from '../../api/types';
+import { useMe } from '../../auth';
 import { EscalateModal } from '../../components/EscalateModal';
 import {
   type Dialog,
@@ -24,7 +25,7 @@ import {
 } from './appeal-state';
 import { textOf, DialogButtons } from '../../components/forms';
 import { DateField } from '../../components/DateField';
-import { formatDateTime, formatLocalDate, instantIn, zoneLabel } from '../../lib/time';
+import { formatDateTime, formatLocalDate, instantIn, localIn, zoneLabel } from '../../lib/time';
 
 type Satisfaction = 'satisfied' | 'partially' | 'not-satisfied';
 
@@ -43,6 +44,7 @@ export function ActionDialogs(props: {
   escalateTo?: string[];
 }) {
   const { dialog, card, run } = props;
+  const me = useMe();
   const id = card.id;
   const [reason, setReason] = useState('');
   const [body, setBody] = useState('');
@@ -61,10 +63,17 @@ export function ActionDialogs(props: {
   // The days typed end in holidays and the last-day rule brings the term back where it is: the preview says so,
   // and the one extension 59-ФЗ allows is not spent on it (the api refuses it too).
   const extensionMovesNothing = extension.data?.answerDueDate === card.deadlines.answerDueDate;
+  // The viewer's line-2 part: its term and the latest it may be extended to (the api's 5 working days from
+  // receipt), so the dialog says the limit and offers it, not the 409 «Не позднее …» after a later date.
+  const line2Part = card.organisations.find(
+    (o) => o.line === 2 && o.state === 'active' && o.id === me.organisationId,
+  );
+  const line2Limit = line2Part?.extensionLimitAt ? localIn(line2Part.extensionLimitAt, card.timeZone) : '';
   useEffect(() => {
     // Closing a withdrawn appeal offers the reason ready to confirm: one press when nothing needs adding.
     setReason(dialog === 'close-withdrawn' && withdrawal ? withdrawnCloseReason(withdrawal) : '');
     setBody('');
+    setUntil(dialog === 'extend' ? line2Limit : '');
   }, [dialog]);
   /** One action's dialog: its fields, the last refusal, «Отмена» and `submit`, which runs `action`. */
   const actionModal = (
@@ -192,9 +201,15 @@ export function ActionDialogs(props: {
             <DateField
               withTime
               label="Новый срок (не позднее 5 рабочих дней с поступления)"
-              description={`Время: ${zoneLabel(card.timeZone)}`}
+              description={
+                line2Limit
+                  ? `Не позднее ${formatDateTime(line2Part?.extensionLimitAt, card.timeZone)} · время: ${zoneLabel(card.timeZone)}`
+                  : `Время: ${zoneLabel(card.timeZone)}`
+              }
               value={until}
               onChange={setUntil}
+              minDate={line2Part?.dueAt ? localIn(line2Part.dueAt, card.timeZone).slice(0, 10) : undefined}
+              maxDate={line2Limit.slice(0, 10) || undefined}
             />
           )}
           <ReasonInput value={reason} onChange={setReason} />
