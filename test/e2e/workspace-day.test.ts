@@ -202,6 +202,14 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     const row = operator.getByTestId('inbox-row').filter({ hasText: appeal.registrationNumber });
     await row.getByTestId('next-due').getByText('ответ по 59-ФЗ').waitFor();
     expect(await row.getByTestId('next-due').getAttribute('data-kind')).toBe('answer');
+    // The returned organisation's draft is said to be kept for reference: nobody there approves it now (it told
+    // line 1 «Ждёт согласования: проект согласует коллега…»).
+    await operator.goto(`${t.stack.baseUrl}/app/appeals/${appeal.id}`);
+    await operator
+      .locator('[data-testid="answer"][data-status="draft"]')
+      .getByTestId('draft-next-step')
+      .getByText(/^Проект организации, вернувшей обращение: сохранён для сведения/)
+      .waitFor();
     expect(problems.get(operator)).toEqual([]);
   });
 

@@ -57,6 +57,17 @@ function sentNotice(ans: Answer | undefined): string {
   return `Ответ принят и отправляется заявителю через канал «${channelLabel(d.channel)}»: состояние доставки — в карточке ответа`;
 }
 
+/**
+ * What a draft of an organisation whose line-2 part is no longer open is: kept for reference, not waiting for
+ * approval (that organisation's staff can change nothing now). Undefined while its part is open.
+ */
+function leftBehindDraftText(card: AppealCard, organisationId: string): string | undefined {
+  const part = card.organisations.find((o) => o.id === organisationId);
+  if (!part || part.line !== 2 || part.state === 'active' || part.state === 'answered') return undefined;
+  const whose = part.state === 'returned' ? 'вернувшей обращение' : 'чьё поручение закрыто';
+  return `Проект организации, ${whose}: сохранён для сведения, согласовать и отправить его нельзя`;
+}
+
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
 export function AnswersSection({
   card,
@@ -325,9 +336,12 @@ export function AnswersSection({
                 </Text>
               )}
               {ans.status === 'draft' && !readOnly && !mayApprove(ans) && (
-                // Nobody approves their own draft: say what happens next, or the author waits for a button.
+                // Nobody approves their own draft: say what happens next, or the author waits for a button. A
+                // draft of an organisation that returned its part (or had it closed) waits for nobody: its staff
+                // see the appeal read-only, so it is kept for reference (it read «проект согласует коллега…»).
                 <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
-                  Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить
+                  {leftBehindDraftText(card, ans.organisationId) ??
+                    'Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить'}
                 </Text>
               )}
               {ans.approvedByName && (
