@@ -94,7 +94,14 @@ describe('staff workflow (e2e)', () => {
       ['cur', 'minzhkh', 'mintrans'].sort(),
     );
 
-    // The roads department returns it as misrouted; the housing department still has it.
+    // The roads department drafts an answer, then returns the appeal as misrouted; the housing department still
+    // has it.
+    const roadsDraft = await json(
+      post(`/api/v1/appeals/${created.id}/answers`, roadsClerk, {
+        text: 'Дорожный ответ, оставленный при возврате',
+      }),
+    );
+    expect(roadsDraft).toEqual({ id: expect.any(String) });
     expect(
       (await post(`/api/v1/appeals/${created.id}/return`, roadsClerk, { reason: 'Вопрос ЖКХ, не дорожный' }))
         .status,
@@ -122,6 +129,19 @@ describe('staff workflow (e2e)', () => {
     });
     expect(roadsView.applicant).toBeNull();
     expect((await post(`/api/v1/appeals/${created.id}/take`, roadsClerk)).status).toBe(403);
+    // The draft it left is kept for reference: nobody approves (and so sends) it, a supervisor neither, and it is
+    // in nobody's approval queue (a supervisor could approve and send it).
+    const leftBehind = await post(
+      `/api/v1/appeals/${created.id}/answers/${roadsDraft.id}/approve`,
+      supervisor,
+    );
+    expect(leftBehind.status).toBe(409);
+    expect((await json(leftBehind)).message).toBe(
+      'Проект организации, вернувшей обращение (или чьё поручение закрыто), сохранён для сведения: ' +
+        'согласовать и отправить его нельзя',
+    );
+    const queue = await json(get('/api/v1/appeals?approval=mine', supervisor));
+    expect(queue.items.map((i: { id: string }) => i.id)).not.toContain(created.id);
     // Line 1 closes the returned part rather than re-routing it: the housing part alone is owed.
     expect(
       (

@@ -211,6 +211,16 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .getByText(/^Проект организации, вернувшей обращение: сохранён для сведения/)
       .waitFor();
     expect(problems.get(operator)).toEqual([]);
+    // Nor does a supervisor approve it (the api refuses; the card offered «Согласовать», and it sent the draft).
+    const supervisor = await open('smirnova', `/appeals/${appeal.id}`);
+    const left = supervisor.locator('[data-testid="answer"][data-status="draft"]');
+    await left
+      .getByTestId('draft-next-step')
+      .getByText(/^Проект организации, вернувшей обращение: сохранён для сведения/)
+      .waitFor();
+    for (const name of ['Согласовать', 'Вернуть на доработку'])
+      expect([name, await left.getByRole('button', { name }).count()]).toEqual([name, 0]);
+    expect(problems.get(supervisor)).toEqual([]);
   });
 
   it('clerk corrects a draft; the supervisor sends it back with a comment; the clerk sees it and discards the draft', async () => {

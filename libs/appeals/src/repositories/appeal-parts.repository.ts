@@ -76,6 +76,19 @@ export class AppealPartsRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Whether the organisation's line-2 part is no longer open: it returned the appeal, or its part was closed. Its
+   * staff then only read the appeal, and a draft it left is kept for reference only.
+   */
+  async isLeftBehind(tx: Db, appealId: string, organisationId: string): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM appeal_organisations
+        WHERE appeal_id = $1 AND organisation_id = $2 AND line = 2 AND state IN ('returned', 'closed')`,
+      [appealId, organisationId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async activeLine2(tx: Db, appealId: string, organisationId: string): Promise<ActiveLine2Part | undefined> {
     const [row] = (await tx.query(
       `SELECT ao.assigned_at, ao.due_at, ao.extension_limit_at, o.time_zone, o.working_hours

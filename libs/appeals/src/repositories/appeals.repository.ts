@@ -980,7 +980,8 @@ function searchTerms(q: string, params: unknown[]): { text: string; fragment: st
 /**
  * The appeals with a draft answer the caller may approve, by the rule of WorkflowRules.assertMayApprove: never
  * their own; a supervisor or an administrator any organisation's in their scope; anyone else their own
- * organisation's — its head, or a colleague where it has none. A draft sent back counts again once edited. The
+ * organisation's — its head, or a colleague where it has none; never one of an organisation that returned its
+ * line-2 part or had it closed (kept for reference). A draft sent back counts again once edited. The
  * drafts are read first, by the partial index of migration DraftAnswersIndex.
  */
 function awaitingApprovalSql(scope: AccessScope, params: unknown[]): string {
@@ -991,6 +992,8 @@ function awaitingApprovalSql(scope: AccessScope, params: unknown[]): string {
   return `a.id = ANY (ARRAY(SELECT an.appeal_id FROM answers an
       WHERE an.status = 'draft' AND an.author_id <> ${me}::uuid
         AND (an.sent_back_at IS NULL OR an.edited_at > an.sent_back_at)
+        AND NOT EXISTS (SELECT 1 FROM appeal_organisations lb WHERE lb.appeal_id = an.appeal_id
+              AND lb.organisation_id = an.organisation_id AND lb.line = 2 AND lb.state IN ('returned', 'closed'))
         AND CASE WHEN ${role}::text IN ('supervisor', 'admin')
               THEN ${orgs}::uuid[] IS NULL OR an.organisation_id = ANY (${orgs}::uuid[])
               ELSE an.organisation_id = ${org}::uuid AND (${role}::text = 'head' OR NOT EXISTS (

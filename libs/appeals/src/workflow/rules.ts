@@ -34,6 +34,11 @@ export const ADMIN_DOES_NOT_WORK_APPEALS =
   'Администратор не рассматривает обращения: регистрирует, передаёт, назначает, отвечает, согласовывает ответ, ' +
   'продлевает срок и завершает рассмотрение сотрудник 1-й линии или организации';
 
+/** Why a draft of an organisation whose line-2 part is no longer open is neither approved nor sent back. */
+export const LEFT_BEHIND_DRAFT =
+  'Проект организации, вернувшей обращение (или чьё поручение закрыто), сохранён для сведения: ' +
+  'согласовать и отправить его нельзя';
+
 /** The one refusal of casework to an administrator (403), for every command that is casework. */
 export function requireCaseworker(actor: Pick<Actor, 'role'>): void {
   if (!worksAppeals(actor)) throw new WorkflowError('forbidden', ADMIN_DOES_NOT_WORK_APPEALS);
@@ -160,10 +165,16 @@ export class WorkflowRules {
    * Who approves a draft (or sends it back): never its author, whoever they are, nor an administrator; a
    * supervisor whose scope holds the answer's organisation; the head of the answer's organisation — or, where the
    * organisation has no head, a colleague of the same organisation. (A supervisor of another ministry, which has
-   * its own part of the appeal, approved this ministry's answer.)
+   * its own part of the appeal, approved this ministry's answer.) Nobody approves a draft of an organisation whose
+   * line-2 part is no longer open (returned or closed).
    */
-  async assertMayApprove(tx: Db, answer: LockedAnswer, actor: Actor): Promise<void> {
+  async assertMayApprove(tx: Db, appealId: string, answer: LockedAnswer, actor: Actor): Promise<void> {
     requireCaseworker(actor);
+    // A draft of an organisation that returned the appeal (or whose part was closed) is kept for reference: its
+    // staff can no longer change it, and nobody approves — and so sends — what that organisation left behind.
+    if (await this.parts.isLeftBehind(tx, appealId, answer.organisation_id)) {
+      throw new WorkflowError('conflict', LEFT_BEHIND_DRAFT);
+    }
     if (answer.author_id === actor.userId) {
       throw new WorkflowError('forbidden', 'Нельзя согласовать собственный проект ответа');
     }

@@ -167,10 +167,12 @@ export function AnswersSection({
     (ans.authorId === me.id ||
       me.role === 'supervisor' ||
       (me.role === 'head' && ans.organisationId === me.organisationId));
-  // As the server decides: never one's own draft, never an administrator; a supervisor any other, staff their
-  // organisation's.
+  // As the server decides: never one's own draft, never an administrator, never a draft an organisation left when
+  // it returned the appeal (or had its part closed; a supervisor was offered «Согласовать»); a supervisor any other,
+  // staff their organisation's.
   const mayApprove = (ans: { authorId: string; organisationId: string }) =>
     !readOnly &&
+    leftBehindDraftText(card, ans.organisationId) === undefined &&
     ans.authorId !== me.id &&
     me.role !== 'admin' &&
     (me.role === 'supervisor' || ans.organisationId === me.organisationId);

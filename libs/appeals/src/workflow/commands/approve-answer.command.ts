@@ -19,7 +19,7 @@ export class ApproveAnswerCommand {
       const answer = await this.rules.answer(tx, a.id, answerId);
       if (answer.status !== 'draft')
         throw new WorkflowError('conflict', 'Ответ уже согласован или отправлен');
-      await this.rules.assertMayApprove(tx, answer, actor);
+      await this.rules.assertMayApprove(tx, a.id, answer, actor);
       await this.answers.approve(tx, answerId, actor.userId);
       await record('answer-approved', { answerId });
     });

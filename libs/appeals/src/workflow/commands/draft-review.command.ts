@@ -129,7 +129,7 @@ export class DraftReviewCommand {
     await this.change.run(appealId, actor, 'send-back-answer', async ({ tx, appeal: a, record }) => {
       const answer = await this.rules.answer(tx, a.id, answerId);
       draftOnly(answer);
-      await this.rules.assertMayApprove(tx, answer, actor);
+      await this.rules.assertMayApprove(tx, a.id, answer, actor);
       await this.answers.sendBack(tx, answerId, actor.userId, comment, now);
       await this.notifications.notify(tx, [answer.author_id], {
         kind: 'answer-sent-back',
