@@ -68,7 +68,7 @@ export function DeadlinesPanel({ card, names }: { card: AppealCard; names: Retur
                 style={{ borderLeft: '3px solid var(--mantine-color-orange-6)' }}
                 data-testid="deadline-warning"
               >
-                {deadlineWarningText(w)}
+                {deadlineWarningText(w, card.deadlines.answerDueDate)}
               </Text>
             ))}
         </div>
