@@ -344,6 +344,11 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     expect(await sent.getByTestId('answer-delivery').innerText()).toBe(
       'Не доставлен: Канал «Сайт» не подключён: повторите отправку, когда администратор его настроит',
     );
+    // The history says the answer was given, not that it reached the applicant (it read «Ответ отправлен
+    // заявителю» above «Не удалось доставить сообщение»).
+    const given = page.locator('[data-testid="history-item"][data-type="answered"]').first();
+    await given.getByText('Дан ответ', { exact: true }).waitFor();
+    expect(await page.getByText('Ответ отправлен заявителю').count()).toBe(0);
     await page.goto(`${t.stack.baseUrl}/app/deliveries`);
     // It used to read «канал доставки для «website» не настроен», the channel by its code.
     const row = page

@@ -108,8 +108,10 @@ export const EVENT_LABEL: Record<string, string> = {
   'file-attached': 'К обращению приложен файл',
   'answer-file-attached': 'К проекту ответа приложен файл',
   'answer-file-removed': 'Из проекта ответа убран файл',
-  answered: 'Ответ отправлен заявителю',
-  'combined-answer-sent': 'Заявителю отправлен общий ответ',
+  // What the event means (the answer was given and handed to its channel), true whatever became of its delivery:
+  // «Ответ отправлен заявителю» stood above «Не удалось доставить сообщение»; the delivery has its own events.
+  answered: 'Дан ответ',
+  'combined-answer-sent': 'Дан общий ответ',
   delivered: 'Ответ доставлен',
   'delivery-failed': 'Не удалось доставить сообщение',
   'delivery-retried': 'Доставка повторена',
