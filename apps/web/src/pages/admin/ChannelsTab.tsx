@@ -19,8 +19,14 @@ export function ChannelsTab() {
       {health.isLoading && <Loader size="sm" role="progressbar" aria-label="Проверка служб" />}
       {h && (
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <Service name="PostgreSQL" ok={h.postgres.ok} detail={`${h.postgres.latencyMs} мс`} />
-          <Service name="Redis (очереди)" ok={h.redis.ok} detail={`${h.redis.latencyMs} мс`} />
+          {/* In the administrator's words, the product in brackets: what to look for in the server's settings and
+              logs («PostgreSQL» and «Redis» stood alone). «Сервер»: the badge reads «Доступен». */}
+          <Service
+            name="Сервер базы данных (PostgreSQL)"
+            ok={h.postgres.ok}
+            detail={`${h.postgres.latencyMs} мс`}
+          />
+          <Service name="Сервер очередей (Redis)" ok={h.redis.ok} detail={`${h.redis.latencyMs} мс`} />
           <Service
             name="Входящие в обработке"
             ok={!h.inboundItems?.failed}
