@@ -36,7 +36,7 @@ export async function signInAs(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ login, password }),
   });
-  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status}`);
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
   const { accessToken } = (await res.json()) as { accessToken: string };
   return {
     userId: user.id,
