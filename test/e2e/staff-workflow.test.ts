@@ -75,6 +75,11 @@ describe('staff workflow (e2e)', () => {
     return json(res);
   }
 
+  /** The refusal to approve or send a draft its organisation left behind when it returned the appeal. */
+  const LEFT_BEHIND_DRAFT =
+    'Проект организации, вернувшей обращение (или чьё поручение закрыто), сохранён для сведения: ' +
+    'согласовать и отправить его нельзя';
+
   it('escalates to two departments, takes a return, answers, and re-routes a poor rating upward', async () => {
     const created = await registerByPhone(
       'С 20 ноября в квартире по ул. Гоголя, 3 холодные батареи, УК не реагирует.',
@@ -102,6 +107,15 @@ describe('staff workflow (e2e)', () => {
       }),
     );
     expect(roadsDraft).toEqual({ id: expect.any(String) });
+    // An earlier one of its drafts was approved before the return (not yet sent).
+    const roadsApproved = await json(
+      post(`/api/v1/appeals/${created.id}/answers`, roadsClerk, {
+        text: 'Дорожный ответ, согласованный до возврата',
+      }),
+    );
+    expect(
+      (await post(`/api/v1/appeals/${created.id}/answers/${roadsApproved.id}/approve`, supervisor)).status,
+    ).toBe(204);
     expect(
       (await post(`/api/v1/appeals/${created.id}/return`, roadsClerk, { reason: 'Вопрос ЖКХ, не дорожный' }))
         .status,
@@ -136,10 +150,20 @@ describe('staff workflow (e2e)', () => {
       supervisor,
     );
     expect(leftBehind.status).toBe(409);
-    expect((await json(leftBehind)).message).toBe(
-      'Проект организации, вернувшей обращение (или чьё поручение закрыто), сохранён для сведения: ' +
-        'согласовать и отправить его нельзя',
+    expect((await json(leftBehind)).message).toBe(LEFT_BEHIND_DRAFT);
+    // Nor is the draft approved before the return sent: the same refusal, and nothing goes to the applicant.
+    const sentAfterReturn = await post(
+      `/api/v1/appeals/${created.id}/answers/${roadsApproved.id}/send`,
+      operator,
     );
+    expect(sentAfterReturn.status).toBe(409);
+    expect((await json(sentAfterReturn)).message).toBe(LEFT_BEHIND_DRAFT);
+    expect(
+      await stack.db.dataSource.query(
+        `SELECT id FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`,
+        [created.id],
+      ),
+    ).toEqual([]);
     const queue = await json(get('/api/v1/appeals?approval=mine', supervisor));
     expect(queue.items.map((i: { id: string }) => i.id)).not.toContain(created.id);
     // Line 1 closes the returned part rather than re-routing it: the housing part alone is owed.

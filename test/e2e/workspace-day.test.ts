@@ -148,6 +148,16 @@ describe('a working day in the staff workspace (browser e2e)', () => {
         })
       ).status,
     ).toBe(201);
+    // And one approved before the return, not yet sent.
+    const approved = await json(
+      call('POST', `/api/v1/appeals/${appeal.id}/answers`, staff.colleague, {
+        text: 'Предписание управляющей компании согласовано.',
+      }),
+    );
+    expect(
+      (await call('POST', `/api/v1/appeals/${appeal.id}/answers/${approved.id}/approve`, staff.approver))
+        .status,
+    ).toBe(204);
     // The line-2 term extended as far as it goes: the history says to when in the organisation's zone
     // (Novosibirsk), as the card's terms; it said it in the browser's (here UTC: «до … 09:00» for 16:00).
     const [{ limit }] = (await t.stack.db.dataSource.query(
@@ -210,6 +220,13 @@ describe('a working day in the staff workspace (browser e2e)', () => {
       .getByTestId('draft-next-step')
       .getByText(/^Проект организации, вернувшей обращение: сохранён для сведения/)
       .waitFor();
+    // Nor is the one approved before the return sent (the api refuses; the card offered «Отправить заявителю»).
+    const keptApproved = operator.locator('[data-testid="answer"][data-status="approved"]');
+    await keptApproved
+      .getByTestId('draft-next-step')
+      .getByText(/^Проект организации, вернувшей обращение: сохранён для сведения/)
+      .waitFor();
+    expect(await keptApproved.getByRole('button', { name: 'Отправить заявителю' }).count()).toBe(0);
     expect(problems.get(operator)).toEqual([]);
     // Nor does a supervisor approve it (the api refuses; the card offered «Согласовать», and it sent the draft).
     const supervisor = await open('smirnova', `/appeals/${appeal.id}`);

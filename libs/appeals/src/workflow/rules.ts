@@ -34,7 +34,10 @@ export const ADMIN_DOES_NOT_WORK_APPEALS =
   'Администратор не рассматривает обращения: регистрирует, передаёт, назначает, отвечает, согласовывает ответ, ' +
   'продлевает срок и завершает рассмотрение сотрудник 1-й линии или организации';
 
-/** Why a draft of an organisation whose line-2 part is no longer open is neither approved nor sent back. */
+/**
+ * Why a draft of an organisation whose line-2 part is no longer open is neither approved, sent back nor — if it was
+ * approved before — sent.
+ */
 export const LEFT_BEHIND_DRAFT =
   'Проект организации, вернувшей обращение (или чьё поручение закрыто), сохранён для сведения: ' +
   'согласовать и отправить его нельзя';
@@ -170,11 +173,7 @@ export class WorkflowRules {
    */
   async assertMayApprove(tx: Db, appealId: string, answer: LockedAnswer, actor: Actor): Promise<void> {
     requireCaseworker(actor);
-    // A draft of an organisation that returned the appeal (or whose part was closed) is kept for reference: its
-    // staff can no longer change it, and nobody approves — and so sends — what that organisation left behind.
-    if (await this.parts.isLeftBehind(tx, appealId, answer.organisation_id)) {
-      throw new WorkflowError('conflict', LEFT_BEHIND_DRAFT);
-    }
+    await this.assertNotLeftBehind(tx, appealId, answer);
     if (answer.author_id === actor.userId) {
       throw new WorkflowError('forbidden', 'Нельзя согласовать собственный проект ответа');
     }
@@ -188,6 +187,17 @@ export class WorkflowRules {
       'forbidden',
       'Согласовать ответ может руководитель или другой сотрудник организации',
     );
+  }
+
+  /**
+   * A draft of an organisation that returned the appeal (or whose part was closed) is kept for reference: its
+   * staff can no longer change it, and nobody approves, sends back or sends what that organisation left behind —
+   * a draft approved before the return neither (it was sent to the applicant after the return).
+   */
+  async assertNotLeftBehind(tx: Db, appealId: string, answer: LockedAnswer): Promise<void> {
+    if (await this.parts.isLeftBehind(tx, appealId, answer.organisation_id)) {
+      throw new WorkflowError('conflict', LEFT_BEHIND_DRAFT);
+    }
   }
 
   async answer(tx: Db, appealId: string, answerId: string): Promise<LockedAnswer> {

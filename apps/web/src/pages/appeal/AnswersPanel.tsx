@@ -176,6 +176,10 @@ export function AnswersSection({
     ans.authorId !== me.id &&
     me.role !== 'admin' &&
     (me.role === 'supervisor' || ans.organisationId === me.organisationId);
+  // As the server decides: an approved answer of an organisation that has since returned the appeal (or had its
+  // part closed) is kept for reference, not sent (the card offered «Отправить заявителю» for it).
+  const maySend = (ans: { organisationId: string }) =>
+    card.access.mayAnswer && leftBehindDraftText(card, ans.organisationId) === undefined;
   const template = templates.data?.find((t) => t.id === templateId);
   // Not an administrator's: the api refuses their draft (they run the system, not appeals).
   const canWrite = card.access.mayAnswer && (OPEN.includes(card.status) || card.status === 'answered');
@@ -267,7 +271,7 @@ export function AnswersSection({
                       Согласовать
                     </Button>
                   )}
-                  {ans.status === 'approved' && card.access.mayAnswer && (
+                  {ans.status === 'approved' && maySend(ans) && (
                     <Button
                       size="xs"
                       onClick={() =>
@@ -344,6 +348,11 @@ export function AnswersSection({
                 <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
                   {leftBehindDraftText(card, ans.organisationId) ??
                     'Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить'}
+                </Text>
+              )}
+              {ans.status === 'approved' && leftBehindDraftText(card, ans.organisationId) && (
+                <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
+                  {leftBehindDraftText(card, ans.organisationId)}
                 </Text>
               )}
               {ans.approvedByName && (

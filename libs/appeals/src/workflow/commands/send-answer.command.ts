@@ -36,6 +36,7 @@ export class SendAnswerCommand {
       if (answer.status !== 'approved') {
         throw new WorkflowError('conflict', 'Отправить можно только согласованный ответ');
       }
+      await this.rules.assertNotLeftBehind(tx, a.id, answer);
       await this.answers.markSent(tx, answerId, now);
       await this.parts.markAnswered(tx, a.id, answer.organisation_id, now);
       // The appeal is answered when no part is still owed (active, or returned and not re-routed).
