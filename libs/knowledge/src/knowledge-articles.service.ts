@@ -110,9 +110,11 @@ export class KnowledgeArticles {
       limit,
     );
     // A template's preview reads as it will be inserted: its placeholders filled from this appeal (one the
-    // excerpt's cut split left out, not shown as its code).
-    if (!found.articles.some((a) => a.excerpt.includes('{{'))) return found;
-    const values = await this.templateValues(appeal, actor, 'kb-preview');
+    // excerpt's cut split left out, not shown as its code — also where no whole placeholder is left to fill:
+    // a cut that kept only «registrationDate}}» showed it on the card).
+    const values = found.articles.some((a) => a.excerpt.includes('{{'))
+      ? await this.templateValues(appeal, actor, 'kb-preview')
+      : undefined;
     return {
       ...found,
       articles: found.articles.map((a) => ({ ...a, excerpt: previewExcerpt(a.excerpt, values) })),
