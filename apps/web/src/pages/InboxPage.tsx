@@ -968,6 +968,8 @@ export function AssignModal(props: {
         <OrganisationSelect
           label="Организация"
           searchable
+          // The holder comes chosen: choosing it again must not empty the field (Mantine's default deselects).
+          allowDeselect={false}
           among={orgs}
           value={orgId}
           onChange={(v) => {
