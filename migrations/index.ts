@@ -85,6 +85,7 @@ import { ClassificationWakeInProcess1796206800000 } from './1796206800000-Classi
 import { UnkeyedAccessCodeIndex1796206900000 } from './1796206900000-UnkeyedAccessCodeIndex';
 import { OpenEscalationDueIndex1796207000000 } from './1796207000000-OpenEscalationDueIndex';
 import { AnswerFileLinks1796207100000 } from './1796207100000-AnswerFileLinks';
+import { PublicAnswerLinks1796207200000 } from './1796207200000-PublicAnswerLinks';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -177,4 +178,5 @@ export const MIGRATIONS = [
   UnkeyedAccessCodeIndex1796206900000,
   OpenEscalationDueIndex1796207000000,
   AnswerFileLinks1796207100000,
+  PublicAnswerLinks1796207200000,
 ];

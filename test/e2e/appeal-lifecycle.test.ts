@@ -434,9 +434,10 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
       }
       // A real link past its term (as if RATING_LINK_DAYS had gone by since the first answer).
       const firstToken = keyOf(first);
-      await query(`UPDATE rating_links SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [
-        createHash('sha256').update(firstToken).digest('hex'),
-      ]);
+      await query(
+        `UPDATE public_answer_links SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`,
+        [createHash('sha256').update(firstToken).digest('hex')],
+      );
       expect(await followRatingLink(first, poorly)).toEqual({
         status: 403,
         body: expect.objectContaining({

@@ -10,6 +10,7 @@ import { watchProblems } from '../support/page-problems';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAndRatingLinks, answerAppeal, EMAIL_ENV, mailHeader, readMail } from './feed-helpers';
 import { publicRating } from '../support/citizen';
+import { PublicAnswerLinks1796207200000 } from '../../migrations/1796207200000-PublicAnswerLinks';
 
 const OURS = 'obrashcheniya@region.test';
 
@@ -82,6 +83,12 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     expect(links).toHaveLength(1);
     const link = new URL(links[0]);
     const url = `${stack.baseUrl}${link.pathname}${link.search}${link.hash}`;
+    // A link sent while its table was `rating_links` opens after the rename (PublicAnswerLinks), as sent.
+    const renamed = new PublicAnswerLinks1796207200000();
+    await renamed.down(stack.db.dataSource.createQueryRunner());
+    const kept = `SELECT count(*)::int AS n FROM rating_links WHERE appeal_id = $1`;
+    expect(await stack.db.dataSource.query(kept, [appeal.id])).toEqual([{ n: 1 }]);
+    await renamed.up(stack.db.dataSource.createQueryRunner());
 
     const context = await browser.newContext({
       bypassCSP: true,
@@ -147,7 +154,7 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
 
     // The link opened after its term: not a dead end, the citizen is told where the answer can still be rated.
     await stack.db.dataSource.query(
-      `UPDATE rating_links SET expires_at = now() - interval '1 day' WHERE appeal_id = $1`,
+      `UPDATE public_answer_links SET expires_at = now() - interval '1 day' WHERE appeal_id = $1`,
       [appeal.id],
     );
     await page.goto(url);

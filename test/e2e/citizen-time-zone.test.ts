@@ -1,6 +1,6 @@
 import { type Browser } from 'playwright-core';
 import { Role } from '@inbox/access';
-import { RatingLinks } from '@inbox/appeals';
+import { PublicAnswerLinks } from '@inbox/appeals';
 import { signInAs } from '../factories/staff';
 import { launchChromium } from '../support/browser';
 import { watchProblems } from '../support/page-problems';
@@ -66,7 +66,7 @@ describe("the citizen's pages read dates in the appeal's zone (e2e)", () => {
         WHERE x.answer_id = $1`,
       [answerId],
     )) as { id: string }[];
-    const [link] = await stack.api.get(RatingLinks).mint({ id: message.id, appealId: id });
+    const [link] = await stack.api.get(PublicAnswerLinks).mint({ id: message.id, appealId: id });
 
     const context = await browser.newContext({ bypassCSP: true, locale: 'ru-RU', timezoneId: 'UTC' });
     const page = await context.newPage();

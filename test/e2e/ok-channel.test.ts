@@ -302,9 +302,10 @@ describe('OK channel (e2e)', () => {
       body: JSON.stringify({ token }),
     });
     expect(asRating.status).toBe(404);
-    await query(`UPDATE rating_links SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [
-      createHash('sha256').update(token).digest('hex'),
-    ]);
+    await query(
+      `UPDATE public_answer_links SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`,
+      [createHash('sha256').update(token).digest('hex')],
+    );
     expect(await refused({ token })).toEqual([
       410,
       'Срок действия ссылки на файлы ответа истёк. Чтобы получить файлы, напишите нам в том же чате или обратитесь ' +

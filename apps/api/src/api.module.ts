@@ -27,7 +27,7 @@ import { PublicAppealsController } from './public/public-appeals.controller';
 import {
   PublicAnswerFilesController,
   PublicRatingLinksController,
-} from './public/public-rating-links.controller';
+} from './public/public-answer-links.controller';
 import { RoutingRulesController } from './routing/routing-rules.controller';
 import { RoutingSuggestController } from './routing/routing-suggest.controller';
 import { AppealsController } from './staff/appeals.controller';

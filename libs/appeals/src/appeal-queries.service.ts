@@ -21,7 +21,7 @@ import { escalationMissing } from './workflow/escalation-requirements';
 
 /**
  * What the clerk reads beside an answer's files where the appeal's channel cannot carry them (OK): told while the
- * answer is a draft, where files are attached, that the files go as a personal link (RatingLinks, 'files').
+ * answer is a draft, where files are attached, that the files go as a personal link (PublicAnswerLinks, 'files').
  */
 export function filesNotCarriedStaffRu(linkDays: number): string {
   return (

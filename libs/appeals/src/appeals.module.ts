@@ -14,7 +14,7 @@ import { AppealWorkflow } from './workflow/appeal-workflow.service';
 import { WORKFLOW_COMMANDS } from './workflow/commands';
 import { WorkflowRules } from './workflow/rules';
 import { CardEditor } from './workflow/card-editor';
-import { RatingLinks } from './rating-links.service';
+import { PublicAnswerLinks } from './public-answer-links.service';
 
 /** What the lib offers the rest of the house; the workflow's parts below stay inside it. */
 const EXPORTED = [
@@ -24,7 +24,7 @@ const EXPORTED = [
   AppealWorkflow,
   AnswerTemplates,
   StaffNotifications,
-  RatingLinks,
+  PublicAnswerLinks,
 ];
 
 @Module({

@@ -1,5 +1,5 @@
 import { countRu } from '@inbox/common';
-import { type MintedRatingLink } from './rating-links.service';
+import { type MintedAnswerLink } from './public-answer-links.service';
 import { type RatingOutcome } from './workflow/commands/rate.command';
 
 /*
@@ -135,14 +135,14 @@ function linkUntilRu(expiresAt: Date, timeZone: string): string {
 
 /**
  * Under an answer whose files the channel cannot carry (OK takes text only): what was attached and a personal link
- * per answer to its files (RatingLinks.mint for 'files'), with the date the links stop working in the appeal's zone.
+ * per answer to its files (PublicAnswerLinks.mint for 'files'), with the date the links stop working in the appeal's zone.
  * A messenger's citizen holds no access code for the status page: the link is their way to the files.
  */
-export function answerFileLinksTextRu(links: MintedRatingLink[], timeZone: string): string {
+export function answerFileLinksTextRu(links: MintedAnswerLink[], timeZone: string): string {
   if (!links.length) return '';
-  const filesOf = (l: MintedRatingLink) => l.fileNames ?? [];
+  const filesOf = (l: MintedAnswerLink) => l.fileNames ?? [];
   const count = links.reduce((n, l) => n + filesOf(l).length, 0);
-  const names = (l: MintedRatingLink) =>
+  const names = (l: MintedAnswerLink) =>
     filesOf(l)
       .map((f) => `«${name(f)}»`)
       .join(', ');
@@ -176,7 +176,7 @@ export const FILE_LINK_EXPIRED_RU =
  * The lines under an answer sent by e-mail that ask for its rating: one link, or one per answer when the letter
  * brings several (a combined answer), with the date the links stop working in the appeal's zone.
  */
-export function ratingLinksTextRu(links: MintedRatingLink[], timeZone: string): string {
+export function ratingLinksTextRu(links: MintedAnswerLink[], timeZone: string): string {
   if (!links.length) return '';
   const until = linkUntilRu(links[0].expiresAt, timeZone);
   const lines =

@@ -10,7 +10,7 @@ export * from './workflow';
 export * from './appeal-event-feed.service';
 export * from './answer-templates.service';
 export * from './staff-notifications.service';
-export * from './rating-links.service';
+export * from './public-answer-links.service';
 export * from './applicant-texts';
 /** The same texts as one object: the bot's text scan reads each of them (libs/bot texts.spec.ts). */
 export * as applicantTexts from './applicant-texts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { answerFileLinksTextRu, RatingLinks, ratingLinksTextRu } from '@inbox/appeals';
+import { answerFileLinksTextRu, PublicAnswerLinks, ratingLinksTextRu } from '@inbox/appeals';
 import { ACCOUNT_REMOVED_REASON, type ChannelEntry, ChannelRegistry } from '@inbox/channels';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
@@ -93,7 +93,7 @@ export class DeliveryService {
     private readonly channels: ChannelRegistry,
     private readonly pacer: ChatPacer,
     private readonly config: AppConfig,
-    private readonly ratingLinks: RatingLinks,
+    private readonly answerLinks: PublicAnswerLinks,
     private readonly keptReceipts: KeptReceipts,
   ) {}
 
@@ -302,18 +302,18 @@ export class DeliveryService {
    */
   private async ratingRequest(m: MessageRow, entry: ChannelEntry): Promise<string> {
     if (m.kind !== 'answer' || entry.kind !== 'email') return '';
-    const links = await this.ratingLinks.mint({ id: m.id, appealId: m.appeal_id });
+    const links = await this.answerLinks.mint({ id: m.id, appealId: m.appeal_id });
     return ratingLinksTextRu(links, m.time_zone);
   }
 
   /**
    * An answer with files to a channel that carries none (OK): a personal link per answer with files to a page that
-   * serves that answer's files (RatingLinks, 'files'), minted for this attempt only like the rating links, and what
+   * serves that answer's files (PublicAnswerLinks, 'files'), minted for this attempt only like the rating links, and what
    * the card's history says went as a link.
    */
   private async fileLinks(m: MessageRow): Promise<{ text: string; filesAsLink?: FilesAsLink }> {
     if (m.kind !== 'answer' || channelCarriesFiles(m.channel)) return { text: '' };
-    const links = await this.ratingLinks.mint({ id: m.id, appealId: m.appeal_id }, 'files');
+    const links = await this.answerLinks.mint({ id: m.id, appealId: m.appeal_id }, 'files');
     if (!links.length) return { text: '' };
     return {
       text: answerFileLinksTextRu(links, m.time_zone),

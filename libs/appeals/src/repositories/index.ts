@@ -6,6 +6,7 @@ export * from './answer-templates.repository';
 export * from './attachments.repository';
 export * from './history.repository';
 export * from './ratings.repository';
+export * from './public-answer-links.repository';
 export * from './registration.repository';
 export * from './workflow-references.repository';
 export * from './notes.repository';
@@ -18,6 +19,7 @@ import { AppealsRepository } from './appeals.repository';
 import { AttachmentsRepository } from './attachments.repository';
 import { AppealHistoryRepository } from './history.repository';
 import { RatingsRepository } from './ratings.repository';
+import { PublicAnswerLinksRepository } from './public-answer-links.repository';
 import { RegistrationRepository } from './registration.repository';
 import { WorkflowReferencesRepository } from './workflow-references.repository';
 import { AppealNotesRepository } from './notes.repository';
@@ -33,6 +35,7 @@ export const APPEAL_REPOSITORIES = [
   AttachmentsRepository,
   AppealHistoryRepository,
   RatingsRepository,
+  PublicAnswerLinksRepository,
   RegistrationRepository,
   WorkflowReferencesRepository,
   AppealNotesRepository,

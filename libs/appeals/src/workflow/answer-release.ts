@@ -11,7 +11,7 @@ const NO_RETURN_PATH = ['website', 'operator', 'import'];
  * Brings the citizen every sent answer no message has carried yet: the one just sent, or, for a responsible
  * organisation that answers combined, all the parts' answers held until no part was owed any more — one message,
  * each answer under its organisation's name, with all their files (to a channel that carries none, OK, delivery
- * adds a personal link to them as the message goes out: RatingLinks, 'files'). Nothing is held for ever: the command that
+ * adds a personal link to them as the message goes out: PublicAnswerLinks, 'files'). Nothing is held for ever: the command that
  * leaves no part owed (the last answer, or line 1 closing the last open part) releases what was held.
  */
 @Injectable()

@@ -5,7 +5,10 @@ import { SYSTEM_SCOPE } from '@inbox/access';
 import { DomainError } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { AnswersRepository } from './repositories/answers.repository';
-import { type AnswerLinkPurpose, RatingsRepository } from './repositories/ratings.repository';
+import {
+  type AnswerLinkPurpose,
+  PublicAnswerLinksRepository,
+} from './repositories/public-answer-links.repository';
 import { type RatingInput } from './workflow/actor';
 import { AppealWorkflow } from './workflow/appeal-workflow.service';
 import {
@@ -17,7 +20,7 @@ import {
 } from './applicant-texts';
 
 /** A link minted for one answer of a letter: where it leads and until when. */
-export interface MintedRatingLink {
+export interface MintedAnswerLink {
   answerId: string;
   organisation: string;
   url: string;
@@ -55,18 +58,18 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * Personal links of an answer, minted as the message that brings it goes out; one way for two purposes. The citizen
  * answered by e-mail rates through the letter: each answer a letter brings gets a link (a random token; only its
- * SHA-256 is stored, with the answer and an expiry of RATING_LINK_DAYS) to the public rating page. Following it
- * proves the address the answer went to, as the access code does on the status page. The rating itself is the one
- * workflow command every way uses (once per answer, a poor one reopens the appeal at the superior of the
- * organisation that answered). The citizen of a channel that carries no files (OK) gets, the same way, a link per
- * answer with files to a page that serves that answer's files and no other file of the appeal (`files`): they hold
- * no access code for the status page. A key opens only what it was made for.
+ * SHA-256 is stored, in `public_answer_links`, with the answer and an expiry of RATING_LINK_DAYS) to the public
+ * rating page. Following it proves the address the answer went to, as the access code does on the status page. The
+ * rating itself is the one workflow command every way uses (once per answer, a poor one reopens the appeal at the
+ * superior of the organisation that answered). The citizen of a channel that carries no files (OK) gets, the same
+ * way, a link per answer with files to a page that serves that answer's files and no other file of the appeal
+ * (`files`): they hold no access code for the status page. A key opens only what it was made for.
  */
 @Injectable()
-export class RatingLinks {
+export class PublicAnswerLinks {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly ratings: RatingsRepository,
+    private readonly links: PublicAnswerLinksRepository,
     private readonly workflow: AppealWorkflow,
     private readonly config: AppConfig,
     private readonly answerRows: AnswersRepository,
@@ -80,14 +83,14 @@ export class RatingLinks {
     message: { id: string; appealId: string },
     purpose: AnswerLinkPurpose = 'rating',
     now = new Date(),
-  ): Promise<MintedRatingLink[]> {
-    let answers = await this.ratings.answersOfMessage(this.dataSource.manager, message.id);
+  ): Promise<MintedAnswerLink[]> {
+    let answers = await this.links.answersOfMessage(this.dataSource.manager, message.id);
     const files = purpose === 'files' ? await this.answerRows.filesOf(answers.map((a) => a.answerId)) : [];
     const namesOf = (answerId: string) => files.filter((f) => f.answerId === answerId).map((f) => f.fileName);
     if (purpose === 'files') answers = answers.filter((a) => namesOf(a.answerId).length > 0);
     const expiresAt = new Date(now.getTime() + this.config.ratingLinkDays * 86_400_000);
     const minted = answers.map((a) => ({ ...a, token: randomBytes(32).toString('base64url') }));
-    await this.ratings.insertLinks(
+    await this.links.insert(
       this.dataSource.manager,
       purpose,
       minted.map((m) => ({
@@ -173,7 +176,7 @@ export class RatingLinks {
    */
   private async valid(token: string, now: Date, purpose: AnswerLinkPurpose = 'rating') {
     const link = TOKEN.test(token)
-      ? await this.ratings.link(this.dataSource.manager, hashOf(token), purpose)
+      ? await this.links.link(this.dataSource.manager, hashOf(token), purpose)
       : undefined;
     const rating = purpose === 'rating';
     if (!link) throw new DomainError('not-found', rating ? RATING_LINK_INVALID_RU : FILE_LINK_INVALID_RU);

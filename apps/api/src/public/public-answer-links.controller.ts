@@ -2,7 +2,7 @@ import { Body, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import { type Response } from 'express';
-import { RatingLinks } from '@inbox/appeals';
+import { PublicAnswerLinks } from '@inbox/appeals';
 import { notFoundError } from '@inbox/common';
 import { sendFile } from '../files/send-file';
 import { RateLimited } from '../rate-limits/rate-limits';
@@ -49,7 +49,7 @@ export class RatingLinkOutcomeDto {
  */
 @PublicController('api/v1/public/rating-links', 'public')
 export class PublicRatingLinksController {
-  constructor(private readonly links: RatingLinks) {}
+  constructor(private readonly links: PublicAnswerLinks) {}
 
   @Post('read')
   @RateLimited('status')
@@ -117,7 +117,7 @@ export class AnswerFilesViewDto {
  */
 @PublicController('api/v1/public/answer-files', 'public')
 export class PublicAnswerFilesController {
-  constructor(private readonly links: RatingLinks) {}
+  constructor(private readonly links: PublicAnswerLinks) {}
 
   @Post('read')
   @RateLimited('status')
