@@ -439,11 +439,11 @@ describe('the whole lifecycle, once per channel (e2e)', () => {
         [createHash('sha256').update(firstToken).digest('hex')],
       );
       expect(await followRatingLink(first, poorly)).toEqual({
-        status: 403,
+        status: 410,
         body: expect.objectContaining({
           message:
-            'Срок действия ссылки для оценки истёк. Оценить ответ можно на странице «Проверить статус обращения» ' +
-            '— по регистрационному номеру и коду доступа.',
+            'Срок действия ссылки для оценки истёк. Чтобы оценить ответ, откройте страницу «Проверить статус ' +
+            'обращения» и введите регистрационный номер и код доступа.',
         }),
       });
       return (await ratingCount(a.appealId)) === before;

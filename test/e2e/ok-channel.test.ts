@@ -4,7 +4,9 @@ import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { type OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
+import { type Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser';
+import { watchProblems } from '../support/page-problems';
 import { refuseInserts } from '../support/database-faults';
 import { okText as textOf, startOkStack, type OkStack } from '../support/ok-stack';
 import { eventually, json, type TestStack } from '../support/test-stack';
@@ -46,6 +48,7 @@ describe('OK channel (e2e)', () => {
   const chat = 'chat:C58aa0001';
   let appealId = '';
   let number = '';
+  let browser: Browser | undefined;
 
   beforeAll(async () => {
     ok = await startOkStack({ OK_WEBHOOK_URL: publicUrl });
@@ -63,6 +66,7 @@ describe('OK channel (e2e)', () => {
     await hooksLive(stack);
   });
   afterAll(async () => {
+    await browser?.close();
     await ok?.close();
   });
 
@@ -234,11 +238,14 @@ describe('OK channel (e2e)', () => {
     expect([link.pathname, link.search]).toEqual(['/answer-files.html', '']);
     const token = new URLSearchParams(link.hash.slice(1)).get('t') ?? '';
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(
-      await query(`SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`, [
-        appealId,
-      ]),
-    ).toEqual([{ status: 'sent' }]);
+    // Marked sent once OK has answered the send (the fake hands the message over before it answers).
+    await eventually(async () => {
+      const rows = (await query(
+        `SELECT status FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`,
+        [appealId],
+      )) as { status: string }[];
+      return rows.length === 1 && rows[0].status === 'sent' ? true : undefined;
+    });
     // The key is not in the stored message, and only its hash is kept, made for files, not for rating.
     expect(
       await query(
@@ -265,18 +272,14 @@ describe('OK channel (e2e)', () => {
     expect(Buffer.from(await file.arrayBuffer()).toString()).toBe('%PDF-1.4\n%%EOF\n');
     // In the browser: the link's page lists the file, the key leaves the address, and a click saves the file (asked
     // for by POST, the key in the body), byte for byte.
-    const browser = await launchChromium();
-    try {
-      const page = await (await browser.newContext({ acceptDownloads: true, locale: 'ru-RU' })).newPage();
-      await page.goto(`${stack.baseUrl}${link.pathname}${link.hash}`);
-      const fileLink = page.getByRole('link', { name: 'Акт.pdf' });
-      const [saved] = await Promise.all([page.waitForEvent('download'), fileLink.click()]);
-      expect(page.url()).toBe(`${stack.baseUrl}/answer-files.html`);
-      expect(saved.suggestedFilename()).toBe('Акт.pdf');
-      expect((await readFile((await saved.path())!)).toString()).toBe('%PDF-1.4\n%%EOF\n');
-    } finally {
-      await browser.close();
-    }
+    browser = await launchChromium();
+    const page = await (await browser.newContext({ acceptDownloads: true, locale: 'ru-RU' })).newPage();
+    await page.goto(`${stack.baseUrl}${link.pathname}${link.hash}`);
+    const fileLink = page.getByRole('link', { name: 'Акт.pdf' });
+    const [saved] = await Promise.all([page.waitForEvent('download'), fileLink.click()]);
+    expect(page.url()).toBe(`${stack.baseUrl}/answer-files.html`);
+    expect(saved.suggestedFilename()).toBe('Акт.pdf');
+    expect((await readFile((await saved.path())!)).toString()).toBe('%PDF-1.4\n%%EOF\n');
     const photoId = (await card(appealId)).attachments[0].id as string;
     const photo = await files('file', { token, fileId: photoId });
     expect([photo.status, ((await photo.json()) as { message: string }).message]).toEqual([
@@ -288,10 +291,9 @@ describe('OK channel (e2e)', () => {
       const res = await files('read', body);
       return [res.status, ((await res.json()) as { message: string }).message];
     };
-    const invalid = [
-      404,
-      'Ссылка на файлы ответа недействительна. Откройте её из сообщения с ответом целиком, без изменений.',
-    ];
+    const notValid =
+      'Ссылка на файлы ответа недействительна. Откройте её из сообщения с ответом целиком, без изменений.';
+    const invalid = [404, notValid];
     expect(await refused({ token: `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}` })).toEqual(
       invalid,
     );
@@ -306,12 +308,29 @@ describe('OK channel (e2e)', () => {
       `UPDATE public_answer_links SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`,
       [createHash('sha256').update(token).digest('hex')],
     );
-    expect(await refused({ token })).toEqual([
-      410,
+    const expired =
       'Срок действия ссылки на файлы ответа истёк. Чтобы получить файлы, напишите нам в том же чате или обратитесь ' +
-        'в организацию, которая дала ответ, и назовите номер обращения.',
-    ]);
+      'в организацию, которая дала ответ, и назовите номер обращения.';
+    expect(await refused({ token })).toEqual([410, expired]);
     expect((await files('file', { token, fileId: view.files[0].id })).status).toBe(410);
+    // In the browser, the expired link's page says so as the rating page says it of its own (410 both), no list.
+    const problems = watchProblems(page);
+    await page.goto(`${stack.baseUrl}/answer-files.html#t=${token}`);
+    await page.getByRole('alert').getByText(expired).waitFor();
+    expect(await page.getByRole('link', { name: 'Акт.pdf' }).isVisible()).toBe(false);
+    expect(problems.sort()).toEqual([
+      expect.stringMatching(/^410: POST .*\/api\/v1\/public\/answer-files\/read$/),
+      'console: Failed to load resource: the server responded with a status of 410 (Gone)',
+    ]);
+    // An unknown key: 404, the page says it is not valid.
+    problems.length = 0;
+    await page.goto(`${stack.baseUrl}/answer-files.html#t=${'x'.repeat(43)}`);
+    await page.getByRole('alert').getByText(notValid).waitFor();
+    expect(problems.sort()).toEqual([
+      expect.stringMatching(/^404: POST .*\/api\/v1\/public\/answer-files\/read$/),
+      'console: Failed to load resource: the server responded with a status of 404 (Not Found)',
+    ]);
+    await browser.close();
     // The card's history says the file went as a link.
     const delivered = (await card(appealId)).history.find(
       (e: { type: string; data?: Record<string, unknown> }) =>

@@ -172,7 +172,7 @@ export class PublicAnswerLinks {
 
   /**
    * The link of a token made for `purpose`. Refused, in Russian, for a link we never made (or altered, or made for
-   * the other purpose): 404; an expired one: a rating link 403 (as it always was), a files link 410.
+   * the other purpose): 404; an expired one: 410, whichever its purpose (it was, and is no more).
    */
   private async valid(token: string, now: Date, purpose: AnswerLinkPurpose = 'rating') {
     const link = TOKEN.test(token)
@@ -181,9 +181,7 @@ export class PublicAnswerLinks {
     const rating = purpose === 'rating';
     if (!link) throw new DomainError('not-found', rating ? RATING_LINK_INVALID_RU : FILE_LINK_INVALID_RU);
     if (new Date(link.expiresAt).getTime() <= now.getTime())
-      throw rating
-        ? new DomainError('forbidden', RATING_LINK_EXPIRED_RU)
-        : new DomainError('gone', FILE_LINK_EXPIRED_RU);
+      throw new DomainError('gone', rating ? RATING_LINK_EXPIRED_RU : FILE_LINK_EXPIRED_RU);
     return link;
   }
 

@@ -44,7 +44,7 @@ export class RatingLinkOutcomeDto {
 
 /**
  * The rating page behind the link in an answer sent by e-mail (rate.html). The token travels in the body, not
- * the path, so it stays out of request logs; a link we never made (or altered) is a 404, an expired one a 403,
+ * the path, so it stays out of request logs; a link we never made (or altered) is a 404, an expired one a 410,
  * each with its Russian message.
  */
 @PublicController('api/v1/public/rating-links', 'public')
