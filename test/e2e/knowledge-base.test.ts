@@ -2,7 +2,13 @@ import { Role } from '@inbox/access';
 import { type SignedIn } from '../factories/staff';
 import { Clock } from '@inbox/common';
 import { ProductionCalendar } from '@inbox/deadlines';
-import { KnowledgeWatcher } from '@inbox/knowledge';
+import {
+  type ArticleContent,
+  ArticleKind,
+  KnowledgeRepository,
+  KnowledgeWatcher,
+  normaliseArticle,
+} from '@inbox/knowledge';
 import { staffStack } from '../support/staff-stack';
 import { eventually, json } from '../support/test-stack';
 
@@ -601,6 +607,59 @@ describe('knowledge base (e2e)', () => {
         details: { organisationId: org.minzhkh },
       },
     ]);
+  });
+
+  it("previews a template on the card with no placeholder's remains where the search's fragment begins", async () => {
+    // ts_headline starts the fragment about the one word the appeal shares with the template 16 words before it:
+    // inside «{{registrationDate}}», after its «{{». The card showed «registrationDate}} рассмотрено…» (518df42).
+    const repo = t.stack.api.get(KnowledgeRepository, { strict: false });
+    const articleId = await repo.insertArticle({
+      sectionId,
+      organisationId: org.minzhkh,
+      content: normaliseArticle({
+        kind: ArticleKind.Template,
+        title: 'Замена теплосчётчика',
+        body:
+          'Уважаемый(ая) {{applicantName}}! Ваше обращение от {{registrationDate}} рассмотрено. Специалисты ' +
+          'управляющей компании осмотрели оборудование дома, составили акт и направили его в ' +
+          'ресурсоснабжающую организацию: неисправный теплосчётчик заменят до конца недели.',
+        keywords: [],
+        topicId: org.heating,
+      }) as ArticleContent,
+      publishedAt: now,
+      publishedBy: null,
+      changeRequestId: null,
+    });
+    const appeal = {
+      subject: 'Теплосчётчик не работает',
+      text: 'Теплосчётчик в подвале не работает, показания не передаются. Прошу проверить теплосчётчик.',
+    };
+    const registered = await json(
+      call('POST', '/api/v1/appeals', staff.operator, {
+        medium: 'phone',
+        surname: 'Кузнецов',
+        firstName: 'Олег',
+        phone: '+7 913 777-12-34',
+        ...appeal,
+        topicId: org.heating,
+      }),
+    );
+    const tail =
+      ' рассмотрено. Специалисты управляющей компании осмотрели оборудование дома, составили акт и направили его ' +
+      'в ресурсоснабжающую организацию: неисправный «теплосчётчик» заменят до конца недели';
+    // The search's own cut: the fragment begins with the placeholder's remains, no «{{» in it.
+    const [hit] = (
+      await repo.search({ text: `${appeal.subject}\n${appeal.text}`, topicId: org.heating, limit: 30 })
+    ).filter((a) => a.id === articleId);
+    expect(hit.excerpt).toBe(`registrationDate}}${tail}`);
+    // The card's preview: the remains left out, as a cut placeholder is.
+    const { articles } = await json(
+      call('GET', `/api/v1/knowledge/appeals/${registered.id}/suggestions`, staff.operator),
+    );
+    expect(articles.find((a: { id: string }) => a.id === articleId)).toMatchObject({
+      kind: ArticleKind.Template,
+      excerpt: `…${tail}`,
+    });
   });
 });
 
