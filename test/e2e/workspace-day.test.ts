@@ -25,7 +25,7 @@ describe('a working day in the staff workspace (browser e2e)', () => {
   const t = staffStack({
     // The worker delivers (and fails to: no e-mail account is set up here) the answers sent.
     worker: true,
-    organisations: { minzhkh: 'minzhkh' },
+    organisations: { minzhkh: 'minzhkh', mintrans: 'mintrans' },
     topics: { housing: 'housing' },
     staff: {
       operator: [Role.Operator, 'cur'],
@@ -473,6 +473,58 @@ describe('a working day in the staff workspace (browser e2e)', () => {
     await page.locator('[data-testid="history-item"][data-type="answer-handed-over"]').waitFor();
     expect(await sent.getByRole('button', { name: 'Отметить передачу' }).count()).toBe(0);
     expect(problems.get(page)).toEqual([]);
+  });
+
+  it('a call answered by an organisation that then returned the appeal: its answer is not handed over, on the card nor through the api', async () => {
+    const appeal = await registeredCall();
+    const escalate = async (organisationIds: string[]) =>
+      expect(
+        (await call('POST', `/api/v1/appeals/${appeal.id}/escalate`, staff.operator, { organisationIds }))
+          .status,
+      ).toBe(204);
+    await escalate([ids.minzhkh, ids.mintrans]);
+    // Минжкх answers while Минтранс still owes its part: the call's answer waits for staff to give it.
+    const answer = await json(
+      call('POST', `/api/v1/appeals/${appeal.id}/answers`, staff.colleague, {
+        text: 'Управляющей компании выдано предписание прогреть стояки до пятницы.',
+      }),
+    );
+    const answerPath = `/api/v1/appeals/${appeal.id}/answers/${answer.id}`;
+    expect((await call('POST', `${answerPath}/approve`, staff.approver)).status).toBe(204);
+    expect((await call('POST', `${answerPath}/send`, staff.colleague)).status).toBe(204);
+    // Line 1 hands the appeal to Минжкх again, and Минжкх returns it: what it gave is kept for reference.
+    await escalate([ids.minzhkh]);
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${appeal.id}/return`, staff.colleague, {
+          reason: 'Вопрос в компетенции Минтранса',
+        })
+      ).status,
+    ).toBe(204);
+    // The card says so and offers no «Отметить передачу» (it did, and the api now refuses the press).
+    const supervisor = await open('smirnova', `/appeals/${appeal.id}`);
+    const kept = supervisor.locator('[data-testid="answer"][data-status="sent"]');
+    await kept
+      .getByTestId('draft-next-step')
+      .getByText(
+        'Ответ организации, вернувшей обращение: сохранён для сведения, передать его заявителю нельзя',
+      )
+      .waitFor();
+    expect(await kept.getByRole('button', { name: 'Отметить передачу' }).count()).toBe(0);
+    expect(problems.get(supervisor)).toEqual([]);
+    // The api refuses it as it refuses approving and sending what the organisation left behind; it still waits.
+    const handedOver = await call('POST', `${answerPath}/handed-over`, staff.approver, { medium: 'phone' });
+    expect(handedOver.status).toBe(409);
+    expect((await json(handedOver)).message).toBe(
+      'Проект организации, вернувшей обращение (или чьё поручение закрыто), сохранён для сведения: ' +
+        'согласовать и отправить его нельзя',
+    );
+    expect(
+      await t.stack.db.dataSource.query(
+        `SELECT delivery_state AS state FROM outbound_messages WHERE appeal_id = $1 AND kind = 'answer'`,
+        [appeal.id],
+      ),
+    ).toEqual([{ state: 'awaiting-handover' }]);
   });
 
   it("a message's card shows its answer term, not 59-ФЗ's registration and redirection terms an appeal's shows", async () => {

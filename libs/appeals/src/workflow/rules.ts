@@ -36,7 +36,7 @@ export const ADMIN_DOES_NOT_WORK_APPEALS =
 
 /**
  * Why a draft of an organisation whose line-2 part is no longer open is neither approved, sent back nor — if it was
- * approved before — sent.
+ * approved before — sent or handed over.
  */
 export const LEFT_BEHIND_DRAFT =
   'Проект организации, вернувшей обращение (или чьё поручение закрыто), сохранён для сведения: ' +
@@ -191,8 +191,9 @@ export class WorkflowRules {
 
   /**
    * A draft of an organisation that returned the appeal (or whose part was closed) is kept for reference: its
-   * staff can no longer change it, and nobody approves, sends back or sends what that organisation left behind —
-   * a draft approved before the return neither (it was sent to the applicant after the return).
+   * staff can no longer change it, and nobody approves, sends back, sends or hands over (by phone, in person, by
+   * post) what that organisation left behind — a draft approved before the return neither (it was sent to the
+   * applicant after the return).
    */
   async assertNotLeftBehind(tx: Db, appealId: string, answer: LockedAnswer): Promise<void> {
     if (await this.parts.isLeftBehind(tx, appealId, answer.organisation_id)) {

@@ -59,13 +59,20 @@ function sentNotice(ans: Answer | undefined): string {
 
 /**
  * What a draft of an organisation whose line-2 part is no longer open is: kept for reference, not waiting for
- * approval (that organisation's staff can change nothing now). Undefined while its part is open.
+ * approval (that organisation's staff can change nothing now); its answer still awaiting hand-over, neither given
+ * to the applicant. Undefined while its part is open.
  */
-function leftBehindDraftText(card: AppealCard, organisationId: string): string | undefined {
+function leftBehindDraftText(
+  card: AppealCard,
+  organisationId: string,
+  awaitingHandover = false,
+): string | undefined {
   const part = card.organisations.find((o) => o.id === organisationId);
   if (!part || part.line !== 2 || part.state === 'active' || part.state === 'answered') return undefined;
   const whose = part.state === 'returned' ? 'вернувшей обращение' : 'чьё поручение закрыто';
-  return `Проект организации, ${whose}: сохранён для сведения, согласовать и отправить его нельзя`;
+  return awaitingHandover
+    ? `Ответ организации, ${whose}: сохранён для сведения, передать его заявителю нельзя`
+    : `Проект организации, ${whose}: сохранён для сведения, согласовать и отправить его нельзя`;
 }
 
 /** Answers to the applicant: drafts (from a template or text), approval and sending. */
@@ -177,7 +184,8 @@ export function AnswersSection({
     me.role !== 'admin' &&
     (me.role === 'supervisor' || ans.organisationId === me.organisationId);
   // As the server decides: an approved answer of an organisation that has since returned the appeal (or had its
-  // part closed) is kept for reference, not sent (the card offered «Отправить заявителю» for it).
+  // part closed) is kept for reference, not sent (the card offered «Отправить заявителю» for it), nor handed over
+  // if it awaits that (the card offered «Отметить передачу»).
   const maySend = (ans: { organisationId: string }) =>
     card.access.mayAnswer && leftBehindDraftText(card, ans.organisationId) === undefined;
   const template = templates.data?.find((t) => t.id === templateId);
@@ -321,7 +329,7 @@ export function AnswersSection({
                   {delivery.line}
                 </Text>
               )}
-              {ans.handover === 'awaiting' && card.access.mayAnswer && (
+              {ans.handover === 'awaiting' && maySend(ans) && (
                 <Group gap="xs" mt={6} data-testid="answer-handover">
                   <Text size="xs" c="orange.9">
                     Ответ ждёт передачи заявителю: сообщите его по телефону, лично или отправьте почтой и
@@ -350,11 +358,12 @@ export function AnswersSection({
                     'Ждёт согласования: проект согласует коллега или руководитель, затем его можно отправить'}
                 </Text>
               )}
-              {ans.status === 'approved' && leftBehindDraftText(card, ans.organisationId) && (
-                <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
-                  {leftBehindDraftText(card, ans.organisationId)}
-                </Text>
-              )}
+              {(ans.status === 'approved' || ans.handover === 'awaiting') &&
+                leftBehindDraftText(card, ans.organisationId) && (
+                  <Text size="xs" c="dimmed" mt={4} data-testid="draft-next-step">
+                    {leftBehindDraftText(card, ans.organisationId, ans.handover === 'awaiting')}
+                  </Text>
+                )}
               {ans.approvedByName && (
                 <Text size="xs" c="dimmed" mt={4}>
                   Согласовал: {ans.approvedByName}

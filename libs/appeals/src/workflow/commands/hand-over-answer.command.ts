@@ -29,7 +29,11 @@ export class HandOverAnswerCommand {
     await this.change.run(appealId, actor, 'hand-over-answer', async ({ tx, appeal: a, record }) => {
       // The answer must be this appeal's: the appeal in the path was checked against the scope, the answer id
       // was not (any answer of any organisation was marked handed over through an appeal of one's own).
-      this.rules.assertMayDeliver(await this.rules.answer(tx, a.id, answerId), actor);
+      const answer = await this.rules.answer(tx, a.id, answerId);
+      this.rules.assertMayDeliver(answer, actor);
+      // Nor is what an organisation left behind when it returned the appeal (or had its part closed) given to the
+      // applicant this way: refused as its approval and its sending are.
+      await this.rules.assertNotLeftBehind(tx, a.id, answer);
       if (
         !(await this.references.markHandedOver(tx, answerId, {
           medium: input.medium,
