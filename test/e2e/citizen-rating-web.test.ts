@@ -321,6 +321,47 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
 
     const card = await json(fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }));
     expect(card.status).toBe('reopened');
+
+    // Reviewed again, the term is extended and the appeal then passed on: the history says the new last day and
+    // why, and where the appeal went and who answers now, as the notices did (it said «Срок рассмотрения продлён»
+    // alone, and nothing of where the appeal went).
+    const staffPost = (action: string, body: unknown) =>
+      fetch(`${stack.baseUrl}/api/v1/appeals/${id}/${action}`, {
+        method: 'POST',
+        headers: supervisor.headers,
+        body: JSON.stringify(body),
+      });
+    const why = 'Запрошены сведения у регионального оператора.';
+    const extend = await staffPost('extend', { kind: 'appeal', days: 30, reason: why });
+    expect([extend.status, await extend.text()]).toEqual([204, '']);
+    const extended = await json(
+      fetch(`${stack.baseUrl}/api/v1/appeals/${id}`, { headers: supervisor.headers }),
+    );
+    const newDue = (extended.deadlines.answerDueDate as string).split('-').reverse().join('.');
+    expect(
+      (await staffPost('redirect', { body: 'Администрация г. Бердска', reason: 'Вопрос местного значения' }))
+        .status,
+    ).toBe(204);
+    await checkStatus(page, number, code);
+    const history = page.locator('#result-history');
+    await history
+      .getByText(
+        `Срок рассмотрения продлён: ответ будет направлен не позднее ${newDue}. ` +
+          'Причина: запрошены сведения у регионального оператора.',
+        { exact: true },
+      )
+      .waitFor();
+    await history
+      .getByText(
+        'Обращение передано в организацию, которая решает такие вопросы: Администрация г. Бердска. ' +
+          'Ответ вам направит она.',
+        { exact: true },
+      )
+      .waitFor();
+    // Nor a last day of ours for an answer another organisation gives.
+    expect(await page.locator('#result-due').textContent()).toBe(
+      'ответ направит организация, в которую передано обращение',
+    );
     const ratings = (await stack.db.dataSource.query(
       `SELECT r.channel, r.answered, r.satisfaction, r.poor, r.answer_id = a.id AS "ofTheAnswer"
          FROM ratings r JOIN answers a ON a.appeal_id = r.appeal_id WHERE r.appeal_id = $1`,

@@ -201,9 +201,13 @@
       false,
       zone,
     );
-    document.getElementById('result-due').textContent = data.answerDueDate
-      ? 'до ' + Portal.formatDateOnlyRu(data.answerDueDate)
-      : '—';
+    // Passed on to another organisation: the answer comes from it, in its own term, not ours by this date.
+    document.getElementById('result-due').textContent =
+      data.status === 'redirected'
+        ? 'ответ направит организация, в которую передано обращение'
+        : data.answerDueDate
+          ? 'до ' + Portal.formatDateOnlyRu(data.answerDueDate)
+          : '—';
 
     const list = document.getElementById('result-history');
     list.replaceChildren();

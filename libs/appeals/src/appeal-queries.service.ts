@@ -4,6 +4,7 @@ import { countRu, type PersonNames } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { channelCarriesFiles } from '@inbox/integrations/contract';
 import { accessCodeMatches } from './access-code';
+import { extensionHistoryRu, redirectionHistoryRu } from './applicant-texts';
 import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
 import {
   type AppealByNumber,
@@ -198,7 +199,7 @@ export class AppealQueries {
       history: events
         // An answer held for a combined answer is news only when that goes out (its own «Дан ответ»).
         .filter((e) => !(e.type === 'answered' && isHeldAnswer(e.data)))
-        .map((e) => ({ at: e.occurredAt, text: PUBLIC_EVENT_TEXT_RU[e.type] }))
+        .map((e) => ({ at: e.occurredAt, text: publicEventTextRu(e.type, e.data) }))
         .filter((e): e is { at: Date; text: string } => !!e.text),
       /** Every answer given, each organisation's as it came: the form's applicant reads them here. */
       answers,
@@ -208,6 +209,18 @@ export class AppealQueries {
 
 function isHeldAnswer(data: unknown): boolean {
   return typeof data === 'object' && data !== null && 'heldForCombinedAnswer' in data;
+}
+
+/**
+ * An event as the citizen reads it in the status page's history. An extension says the new last day and why, a
+ * redirection where the appeal went and who answers now, as their notices said (59-ФЗ ст. 12 ч. 2, ст. 8 ч. 3):
+ * the form's citizen without an e-mail gets no notice, and «Срок рассмотрения продлён» alone told them neither.
+ */
+function publicEventTextRu(type: string, data: unknown): string | undefined {
+  const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
+  if (type === 'extended') return extensionHistoryRu(d.answerDueDate, d.reason);
+  if (type === 'redirected') return redirectionHistoryRu(d.body);
+  return PUBLIC_EVENT_TEXT_RU[type];
 }
 
 /** Events a citizen is told about, in their words; internal ones stay internal. */

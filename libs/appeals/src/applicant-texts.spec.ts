@@ -1,9 +1,11 @@
 import {
   answerFileLinksTextRu,
   answerMessageText,
+  extensionHistoryRu,
   extensionNoticeRu,
   ratingLinksTextRu,
   ratingReplyRu,
+  redirectionHistoryRu,
   redirectionNoticeRu,
 } from './applicant-texts';
 
@@ -36,6 +38,25 @@ describe('redirectionNoticeRu', () => {
       'Ваше сообщение № 2026-000124 от 19.11.2026 передано в организацию, которая решает такие вопросы: ' +
         'Администрация г. Бердска. Ответ вам направит она.',
     );
+  });
+});
+
+describe('the status page history of an extension and a redirection', () => {
+  it('says the new last day and the reason, from the event, as the notice said them', () => {
+    expect(extensionHistoryRu('2027-01-21', 'Запрошены документы в администрации района.')).toBe(
+      'Срок рассмотрения продлён: ответ будет направлен не позднее 21.01.2027. ' +
+        'Причина: запрошены документы в администрации района.',
+    );
+    // An event recorded without them (never «undefined»).
+    expect(extensionHistoryRu(undefined, undefined)).toBe('Срок рассмотрения продлён.');
+  });
+
+  it('says where the appeal went and who answers now', () => {
+    expect(redirectionHistoryRu('Администрация г. Бердска.')).toBe(
+      'Обращение передано в организацию, которая решает такие вопросы: Администрация г. Бердска. ' +
+        'Ответ вам направит она.',
+    );
+    expect(redirectionHistoryRu(null)).not.toContain(':');
   });
 });
 

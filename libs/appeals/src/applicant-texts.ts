@@ -76,11 +76,21 @@ export function emailRegistrationNoticeRu(
  * registration notice says it, and the clerk's reason.
  */
 export function extensionNoticeRu(registrationNumber: string, dueDay: string, reason: string): string {
+  return `Срок рассмотрения вашего обращения № ${registrationNumber} продлён${extensionTermAndReason(dueDay, reason)}`;
+}
+
+/** «: ответ будет направлен не позднее 21.01.2027. Причина: …» — the notice's and the status page's words. */
+function extensionTermAndReason(dueDay: string, reason: string): string {
   const why = clause(reason);
-  return (
-    `Срок рассмотрения вашего обращения № ${registrationNumber} продлён: ответ будет направлен не позднее ` +
-    `${dueDay}.${why ? ` Причина: ${why}.` : ''}`
-  );
+  return `${dueDay ? `: ответ будет направлен не позднее ${dueDay}` : ''}.${why ? ` Причина: ${why}.` : ''}`;
+}
+
+/**
+ * The extension as the status page's history says it (data of the 'extended' event): the new last day and why,
+ * as the notice told them — a form's citizen without an e-mail reads them nowhere else.
+ */
+export function extensionHistoryRu(answerDueDate: unknown, reason: unknown): string {
+  return `Срок рассмотрения продлён${extensionTermAndReason(russianDay(answerDueDate), typeof reason === 'string' ? reason : '')}`;
 }
 
 /**
@@ -94,12 +104,18 @@ export function redirectionNoticeRu(
   body: string,
   regime: string,
 ): string {
-  const to = name(body);
   const what = regime === 'appeal' ? 'Ваше обращение' : 'Ваше сообщение';
-  return (
-    `${what} № ${registrationNumber} от ${registeredDay} передано в организацию, которая решает такие ` +
-    `вопросы${to ? `: ${to}` : ''}. Ответ вам направит она.`
-  );
+  return `${what} № ${registrationNumber} от ${registeredDay} ${redirectedTo(body)}`;
+}
+
+function redirectedTo(body: string): string {
+  const to = name(body);
+  return `передано в организацию, которая решает такие вопросы${to ? `: ${to}` : ''}. Ответ вам направит она.`;
+}
+
+/** The redirection as the status page's history says it (data of the 'redirected' event): to whom, and who answers. */
+export function redirectionHistoryRu(body: unknown): string {
+  return `Обращение ${redirectedTo(typeof body === 'string' ? body : '')}`;
 }
 
 /** One organisation's sent answer, as it goes into the message to the citizen. */

@@ -129,6 +129,15 @@ const EVERY_STAFF_TEXT: Record<string, () => string[]> = {
     staff.extensionNoticeRu('2026-000123', '21.01.2027', '  нужна выездная  проверка ;'),
     staff.extensionNoticeRu('2026-000123', '21.01.2027', ''),
   ],
+  extensionHistoryRu: () => [
+    staff.extensionHistoryRu('2027-01-21', 'Запрошены документы в администрации района.'),
+    staff.extensionHistoryRu('2027-01-21', undefined),
+    staff.extensionHistoryRu(undefined, '  нужна выездная  проверка ;'),
+  ],
+  redirectionHistoryRu: () => [
+    staff.redirectionHistoryRu('Администрация г. Бердска. '),
+    staff.redirectionHistoryRu(undefined),
+  ],
   redirectionNoticeRu: () => [
     staff.redirectionNoticeRu(
       '2026-000123',
