@@ -14,7 +14,7 @@ type Spied = { name: string; at: number; command: string };
 /**
  * Issue 15, item 3: the per-channel delivery limits (Bull's limiter) are on in the tests as in production, so
  * the shutdown must leave nothing behind that talks to Redis: a worker closed mid-burst, with jobs held back by
- * the limiter and others still running, closes cleanly and sends no command afterwards.
+ * the limiter and others still running, closes cleanly, sends no command afterwards and leaves no timer behind.
  */
 describe('queue shutdown with the production delivery limits (integration)', () => {
   it('closes mid-burst without a Redis command after close, an error or a rejected close', async () => {
@@ -61,6 +61,15 @@ describe('queue shutdown with the production delivery limits (integration)', () 
     while (started < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(started).toBeGreaterThanOrEqual(10);
 
+    // A worker with nothing to do: its connection waits on the blocking fetch of the next job when the close comes
+    // (its socket timeout armed as the fetch went out).
+    const idle = jobs.queue(QueueName.Deadlines);
+    await idle.isReady();
+    processJobs(idle, JobName.WatchClocks, 1, async () => undefined);
+    while (!idle.clients.some(armed) && Date.now() < deadline + 10_000)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(idle.clients.some(armed)).toBe(true);
+
     // Every command any queue's connection sends from now on, with the time it was sent.
     const sent: Spied[] = [];
     for (const q of queues) spy(q, sent);
@@ -74,10 +83,18 @@ describe('queue shutdown with the production delivery limits (integration)', () 
     expect(failed).toEqual([]);
     expect(unhandled).toEqual([]);
     for (const q of queues) expect(q.clients.map((c) => c.status)).toEqual(q.clients.map(() => 'end'));
+    // Nor does anything hold the process: a connection closed with a command unanswered (the blocking fetch of the
+    // next job) kept ioredis's socket timeout running, for up to 15 s after the close (clearSocketTimeoutOnClose).
+    expect(queues.flatMap((q) => q.clients.filter(armed).map(() => q.name))).toEqual([]);
     // The limiter really held jobs back when the shutdown came.
     expect(started).toBeLessThan(DELIVERY_LIMITS.telegram.perSecond * 2);
   });
 });
+
+/** Whether ioredis's socket timeout of the connection runs: a command went out that nothing has answered yet. */
+function armed(client: Queue['client']): boolean {
+  return (client as unknown as { socketTimeoutTimer?: NodeJS.Timeout }).socketTimeoutTimer !== undefined;
+}
 
 function spy(queue: Queue, sent: Spied[]): void {
   for (const client of queue.clients) {

@@ -3,14 +3,15 @@ import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { JobProducer } from './job-producer';
 import { QueueName } from './queues';
+import { clearSocketTimeoutOnClose } from './redis-options';
 
 /**
  * Closes Bull in order, before anything else shuts down. First every queue stops taking jobs and its running
  * jobs finish (a delivery job may still route to a channel's queue, or wait out a chat's pacing), then every
- * queue closes, clearing its timers (the rate limiter's delay timer among them) and its connections. Nest's own
- * per-queue close runs later, in onApplicationShutdown, and finds them closed. Timers of our own (pulls, the
- * outbox) stop earlier, in onModuleDestroy. So nothing touches Redis once the process has shut down, with the
- * production rate limits on.
+ * queue closes, clearing its timers (the rate limiter's delay timer among them; each connection's socket timeout,
+ * clearSocketTimeoutOnClose) and its connections. Nest's own per-queue close runs later, in onApplicationShutdown,
+ * and finds them closed. Timers of our own (pulls, the outbox) stop earlier, in onModuleDestroy. So nothing touches
+ * Redis once the process has shut down, with the production rate limits on, and nothing holds the process then.
  */
 @Injectable()
 export class QueueShutdown implements BeforeApplicationShutdown {
@@ -34,6 +35,8 @@ export class QueueShutdown implements BeforeApplicationShutdown {
     ]);
     clearTimeout(timer);
     if (outcome === 'timeout') this.log.warn('jobs still running at shutdown; their locks will expire');
+    // Closed with a command unanswered (the blocking fetch of the next job), a connection left a timer running.
+    for (const client of queues.flatMap((q) => q.clients)) clearSocketTimeoutOnClose(client);
     await Promise.allSettled(queues.map((q) => q.close()));
   }
 }

@@ -1,4 +1,4 @@
-import { type RedisOptions } from 'ioredis';
+import { type Cluster, type Redis, type RedisOptions } from 'ioredis';
 
 /**
  * How long a Redis connection with a command outstanding may go without a byte from the server before it is
@@ -26,4 +26,22 @@ export function bullRedisOptions(redisUrl: string): RedisOptions {
     ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
     socketTimeout: REDIS_SOCKET_TIMEOUT_MS,
   };
+}
+
+/**
+ * ioredis (5.x, redis/ioredis#2147) arms a timer of `socketTimeout` when a command goes out and clears it only when
+ * the server's next bytes come in. A connection closed with a command unanswered — Bull's blocking fetch of the next
+ * job always is one, a QUIT may be — keeps the timer, which held the process for up to REDIS_SOCKET_TIMEOUT_MS after
+ * everything had closed (a test file's «Jest did not exit one second after the test run»); a connection that
+ * reconnects meanwhile is destroyed by it. Cleared as the connection closes, as ioredis does once fixed upstream
+ * (redis/ioredis#2148): for Bull's connections as the queues close (QueueShutdown), for one of our own from the start.
+ */
+export function clearSocketTimeoutOnClose(client: Redis | Cluster): void {
+  const clear = () => {
+    const timers = client as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+    clearTimeout(timers.socketTimeoutTimer);
+    timers.socketTimeoutTimer = undefined;
+  };
+  if (client.status === 'end') clear();
+  else client.on('close', clear);
 }

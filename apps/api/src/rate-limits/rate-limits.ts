@@ -16,7 +16,7 @@ import {
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { clientAddressKey, DomainError, rootLogger } from '@inbox/common';
 import { AppConfig, type RateLimitName } from '@inbox/config';
-import { REDIS_SOCKET_TIMEOUT_MS } from '@inbox/queue';
+import { clearSocketTimeoutOnClose, REDIS_SOCKET_TIMEOUT_MS } from '@inbox/queue';
 
 const RATE_LIMIT_KEY = 'rate-limit';
 
@@ -51,6 +51,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleDestroy {
     this.storage.redis.on('error', (error: Error) =>
       log.warn('Redis connection failed', { reason: error.message }),
     );
+    clearSocketTimeoutOnClose(this.storage.redis);
     this.prefix = `${config.queuePrefix}:rate`;
   }
 
