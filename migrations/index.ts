@@ -86,6 +86,7 @@ import { UnkeyedAccessCodeIndex1796206900000 } from './1796206900000-UnkeyedAcce
 import { OpenEscalationDueIndex1796207000000 } from './1796207000000-OpenEscalationDueIndex';
 import { AnswerFileLinks1796207100000 } from './1796207100000-AnswerFileLinks';
 import { PublicAnswerLinks1796207200000 } from './1796207200000-PublicAnswerLinks';
+import { OutboundMessageParts1796207250000 } from './1796207250000-OutboundMessageParts';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -179,4 +180,5 @@ export const MIGRATIONS = [
   OpenEscalationDueIndex1796207000000,
   AnswerFileLinks1796207100000,
   PublicAnswerLinks1796207200000,
+  OutboundMessageParts1796207250000,
 ];

@@ -50,6 +50,8 @@ describe('failed deliveries queue (e2e)', () => {
       channel: string;
       kind: string;
       lastError: string;
+      partsSent: number;
+      partsTotal: number | null;
     }[];
   const retry = (who: SignedIn, appealId: string, messageId: string) =>
     fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}/deliveries/${messageId}/retry`, {
@@ -112,43 +114,102 @@ describe('failed deliveries queue (e2e)', () => {
   });
 
   /**
-   * A long answer goes to Telegram as several messages. Telegram answered the first and failed the second (a 502: down
-   * mid-answer). The citizen has the first part, and Telegram drops no repeat, so a retry of the whole would give it
-   * to them twice (it did: the 502 was a plain Temporary, retried by the queue): it is held for a person instead, with
-   * what went out and what each action does, in Russian.
+   * A long answer goes to Telegram as several messages, and Telegram drops no repeat. Each part is on record as it
+   * goes, so a failure after the first sends only the rest when retried: a 502 on the second part (down mid-answer)
+   * is retried by the queue, a refusal of the second part (the citizen blocked the bot) waits in «Недоставленные»
+   * saying what went out, and the clerk's «Повторить» sends only the rest. The first part reaches the citizen once
+   * either way (it was held for a person on the 502, and a retry of the whole sent the first part again).
    */
-  it('holds a long answer whose second part Telegram failed after the first went out, saying so', async () => {
-    const citizen = 700_200_002;
-    telegram.enqueue(telegram.callbackUpdate(citizen, 'consent:accept'));
-    await eventually(async () =>
-      telegram.sentTo(citizen).find((m) => m.text?.startsWith('Спасибо, согласие')),
-    );
-    telegram.enqueue(
-      telegram.textUpdate(citizen, 'Во дворе дома 5 по ул. Ленина яма на проезде, машины бьют колёса.'),
-    );
-    const [{ id: appealId }] = await eventually(async () => {
-      const rows = (await stack.db.dataSource.query(
-        `SELECT a.id FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
-          WHERE i.channel = 'telegram' AND i.external_id LIKE $1`,
-        [`${citizen}:%`],
-      )) as { id: string }[];
-      return rows.length ? rows : undefined;
-    });
-    const opening = 'Яма на проезде у дома 5 заделана.';
+  it('resumes a long answer whose second part Telegram failed: each part reaches the citizen once', async () => {
+    // A citizen who gave consent writes: their appeal.
+    const appealOf = async (citizen: number, text: string) => {
+      telegram.enqueue(telegram.callbackUpdate(citizen, 'consent:accept'));
+      await eventually(async () =>
+        telegram.sentTo(citizen).find((m) => m.text?.startsWith('Спасибо, согласие')),
+      );
+      telegram.enqueue(telegram.textUpdate(citizen, text));
+      const [{ id }] = await eventually(async () => {
+        const rows = (await stack.db.dataSource.query(
+          `SELECT a.id FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id
+            WHERE i.channel = 'telegram' AND i.external_id LIKE $1`,
+          [`${citizen}:%`],
+        )) as { id: string }[];
+        return rows.length ? rows : undefined;
+      });
+      return id;
+    };
+    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+    // The answer's delivery events.
+    const events = async (appealId: string) =>
+      (await stack.db.dataSource.query(
+        `SELECT e.type, e.data FROM appeal_events e JOIN outbound_messages m ON m.id::text = e.data->>'outboundMessageId'
+          WHERE e.appeal_id = $1 AND m.kind = 'answer'
+            AND e.type IN ('delivery-failed', 'delivery-retried', 'delivered')
+          ORDER BY e.id`,
+        [appealId],
+      )) as { type: string; data: Record<string, unknown> }[];
+    const parts = (citizen: number, opening: string) => {
+      const sent = telegram.sentTo(citizen);
+      const first = sent.findIndex((m) => m.text?.startsWith(opening));
+      return first < 0 ? [] : sent.slice(first, first + 2).map((m) => m.text ?? '');
+    };
     // Past Telegram's 4096 characters: two messages.
-    const text = `${opening} ${'Работы выполнены подрядчиком в срок, качество принято комиссией. '.repeat(80)}`;
+    const longAnswer = (opening: string) =>
+      `${opening} ${'Работы выполнены подрядчиком в срок, качество принято комиссией. '.repeat(80)}`;
+
+    // Telegram down for the second part: the queue's retry sends it, and only it.
+    const citizen = 700_200_002;
+    const pothole = await appealOf(
+      citizen,
+      'Во дворе дома 5 по ул. Ленина яма на проезде, машины бьют колёса.',
+    );
+    const opening = 'Яма на проезде у дома 5 заделана.';
     telegram.beforeAnswering = async (method, params) => {
       if (method === 'sendMessage' && String(params.text).startsWith(opening))
         telegram.setScenario('server-error', { count: 1, methods: ['sendMessage'], status: 502 });
     };
-    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
-    await answerAppeal(stack, appealId, operator, supervisor, text, { take: true });
-    const held = await eventually(async () => (await failed(operator)).find((m) => m.appealId === appealId));
+    await answerAppeal(stack, pothole, operator, supervisor, longAnswer(opening), { take: true });
+    await eventually(async () =>
+      (await events(pothole)).some((e) => e.type === 'delivered') ? true : undefined,
+    );
     telegram.beforeAnswering = undefined;
-    expect(held).toMatchObject({ kind: 'answer', channel: 'telegram' });
-    expect(held.lastError).toMatch(/^Доставка прервана: гражданину ушла только часть сообщения \(1 из 2\)/);
-    // Past another attempt's time: nothing went again by itself.
-    await new Promise((r) => setTimeout(r, 2000));
     expect(telegram.sentTo(citizen).filter((m) => m.text?.startsWith(opening))).toHaveLength(1);
+    expect(parts(citizen, opening).join(' ')).toBe(longAnswer(opening).trim());
+    const delivered = (await events(pothole)).find((e) => e.type === 'delivered')!;
+    expect(delivered.data).toMatchObject({ resumed: { sent: 1, total: 2 } });
+    // Every part's id: a reply to either joins the appeal.
+    expect(String(delivered.data.remoteId).split(',')).toHaveLength(2);
+
+    // The citizen blocks the bot as the first part arrives: held, saying what went out; unblocked and retried, only
+    // the second part goes.
+    const neighbour = 700_200_003;
+    const lamps = await appealOf(neighbour, 'На улице Мира у дома 9 не горят фонари, вечером темно.');
+    const lampsOpening = 'Фонари на улице Мира у дома 9 исправлены.';
+    telegram.beforeAnswering = async (method, params) => {
+      if (method === 'sendMessage' && String(params.text).startsWith(lampsOpening))
+        telegram.blockChat(neighbour);
+    };
+    await answerAppeal(stack, lamps, operator, supervisor, longAnswer(lampsOpening), { take: true });
+    const held = await eventually(async () =>
+      (await failed(operator)).find((m) => m.appealId === lamps && m.kind === 'answer'),
+    );
+    telegram.beforeAnswering = undefined;
+    expect(held).toMatchObject({ channel: 'telegram', partsSent: 1, partsTotal: 2 });
+    expect(held.lastError).toMatch(/^NotFound: /);
+    expect((await events(lamps)).map((e) => [e.type, e.data.partsSent])).toEqual([
+      ['delivery-failed', { sent: 1, total: 2 }],
+    ]);
+    telegram.unblockChat(neighbour);
+    expect((await retry(operator, lamps, held.id)).status).toBe(204);
+    await eventually(async () =>
+      (await events(lamps)).some((e) => e.type === 'delivered') ? true : undefined,
+    );
+    expect(telegram.sentTo(neighbour).filter((m) => m.text?.startsWith(lampsOpening))).toHaveLength(1);
+    expect(parts(neighbour, lampsOpening).join(' ')).toBe(longAnswer(lampsOpening).trim());
+    expect((await events(lamps)).map((e) => e.type)).toEqual([
+      'delivery-failed',
+      'delivery-retried',
+      'delivered',
+    ]);
   });
 });

@@ -309,7 +309,7 @@ describe('OkConnector: a long answer', () => {
     await fake.stop();
   });
 
-  /** Paragraphs of sentences, about 9 000 characters: more than two parts' worth. */
+  /** Paragraphs of sentences, about 6 600 characters: two parts' worth. */
   const longAnswer = Array.from(
     { length: 12 },
     (_, p) =>
@@ -343,18 +343,64 @@ describe('OkConnector: a long answer', () => {
     expect(receipt.remoteId).toBe(fake.posted.map((c) => c.commentId).join(','));
   });
 
-  it('a part failing after the first went out is of unknown outcome (not sent again); the first failing is not', async () => {
+  it('a part failing after the first went out says how far it got, and the retry sends only the rest; the first failing is a plain retry', async () => {
     const answer = () => outbound({ text: longAnswer, replyAddress: { chatId: 'chat:C9' } });
+    const reported: { index: number; total: number; remoteId: string }[] = [];
+    const progress = (sent: string[] = [], total?: number) => ({
+      sent,
+      total,
+      partSent: async (index: number, of: number, remoteId: string) => {
+        reported.push({ index, total: of, remoteId });
+      },
+    });
     fake.setScenario('server-error', { only: 'messages', times: 1 });
-    const first = await errorOf(connector.send(account, answer()));
+    const first = await errorOf(connector.send(account, answer(), progress()));
     expect(first.code).toBe(ConnectorErrorCode.Temporary);
     expect(first.details.outcomeUnknown).toBeFalsy();
+    expect(first.details.partsSent).toBeUndefined();
     expect(fake.messages).toHaveLength(0);
 
     fake.setScenario('server-error', { only: 'messages', times: 1, skip: 1 });
-    const later = await errorOf(connector.send(account, answer()));
-    expect(later.code).toBe(ConnectorErrorCode.Temporary);
-    expect(later.details.outcomeUnknown).toBe(true);
+    const later = await errorOf(connector.send(account, answer(), progress()));
+    // Retried with back-off, not held: the part out is on record (reported before the next went).
+    expect(later).toMatchObject({
+      code: ConnectorErrorCode.Temporary,
+      details: { partsSent: { sent: 1, total: 2 } },
+    });
+    expect(later.retryable).toBe(true);
+    expect(later.details.outcomeUnknown).toBeFalsy();
     expect(fake.messages).toHaveLength(1);
+    const [out] = fake.messages;
+    expect(reported).toEqual([{ index: 0, total: 2, remoteId: String(out.messageId) }]);
+
+    const receipt = await connector.send(account, answer(), progress([String(out.messageId)], 2));
+    // Each part once, in order; the receipt names both (a thread key of each).
+    const texts = fake.messages.map((m) => (m.body.message as { text: string }).text);
+    expectAnswerInParts(texts, longAnswer, OK_FAKE_TEXT_MAX);
+    expect(receipt.remoteId).toBe(fake.messages.map((m) => m.messageId).join(','));
+    expect(reported.map((r) => r.index)).toEqual([0, 1]);
+  });
+
+  it('a wall comment in parts resumes after the parts out too', async () => {
+    const topic = fake.addTopic('user:910000000078', 'Когда починят освещение?');
+    const answer = outbound({ text: longAnswer, replyAddress: { topicId: topic.id, commentId: 'c78' } });
+    const sent: string[] = [];
+    const progress = {
+      sent,
+      partSent: async (_index: number, _total: number, remoteId: string) => {
+        sent.push(remoteId);
+      },
+    };
+    fake.setScenario('server-error', { only: 'rest', times: 1, skip: 1 });
+    const error = await errorOf(connector.send(account, answer, progress));
+    expect(error.details.partsSent).toEqual({ sent: 1, total: 2 });
+    expect(fake.posted).toHaveLength(1);
+    const receipt = await connector.send(account, answer, { ...progress, sent: [...sent], total: 2 });
+    expectAnswerInParts(
+      fake.posted.map((c) => c.text),
+      longAnswer,
+      OK_FAKE_TEXT_MAX,
+    );
+    expect(receipt.remoteId).toBe(fake.posted.map((c) => c.commentId).join(','));
   });
 });

@@ -676,8 +676,7 @@ describe('TelegramConnector against the Bot API fake', () => {
         .map((s) => s.messageId)
         .join(','),
     );
-    // A long wait is not waited out here, and the text is out: of unknown outcome, which the core holds for a
-    // person — a retry of the whole would give the citizen the text twice.
+    // A long wait is not waited out here: the core's retry, after it, resumes at the file (the text is out).
     fake.reset();
     fake.setScenario('rate-limited', { count: 1, retryAfter: 30, methods: ['sendDocument'] });
     const error = await failure(
@@ -685,27 +684,74 @@ describe('TelegramConnector against the Bot API fake', () => {
     );
     expect(error).toMatchObject({
       code: ConnectorErrorCode.RateLimited,
-      details: { retryAfterMs: 30000, outcomeUnknown: true },
+      details: { retryAfterMs: 30000, partsSent: { sent: 1, total: 2 } },
     });
+    expect(error.details.outcomeUnknown).toBeFalsy();
   });
 
-  it('a later part failing after the first went out (Telegram 502, down mid-answer) is of unknown outcome, not retried whole', async () => {
+  /** What the core keeps of a send in several (PartsProgress): the parts reported, in order. */
+  function progressOf(sent: string[] = [], total?: number) {
+    const reported: { index: number; total: number; remoteId: string }[] = [];
+    return {
+      reported,
+      progress: {
+        sent,
+        total,
+        partSent: async (index: number, of: number, remoteId: string) => {
+          reported.push({ index, total: of, remoteId });
+        },
+      },
+    };
+  }
+
+  it('a later part failing after the first went out (Telegram 502, down mid-answer) says how far it got; the retry sends only the rest', async () => {
     const pdf = Buffer.from('%PDF-1.4 ответ', 'utf8');
-    const message = answerWithFile('out-cut', 'Ответ на ваше обращение', 'ответ.pdf', 'application/pdf', pdf);
-    fake.setScenario('server-error', { count: 1, methods: ['sendDocument'] });
-    const error = await failure(connector.send(account(), message));
-    // The citizen has the text: the core must not send it again blindly (DeliveryService holds it for a person).
+    // Past Telegram's 4096 characters: two messages of text, then the file.
+    const text = `Ответ на ваше обращение. ${'Работы выполнены подрядчиком в срок, качество принято комиссией. '.repeat(80)}`;
+    const message = {
+      ...answerWithFile('out-cut', text, 'ответ.pdf', 'application/pdf', pdf),
+      replyAddress: { chatId: CHAT, messageId: 7 },
+    };
+    fake.setScenario('server-error', { count: 1, skip: 1, methods: ['sendMessage'] });
+    const first = progressOf();
+    const error = await failure(connector.send(account(), message, first.progress));
+    // The citizen has the first part, on record before the second went; the 502 is retried (not held for a person).
     expect(fake.sentTo(CHAT).map((s) => s.method)).toEqual(['sendMessage']);
+    const [part1] = fake.sentTo(CHAT);
+    expect(first.reported).toEqual([{ index: 0, total: 3, remoteId: String(part1.messageId) }]);
     expect(error).toMatchObject({
       code: ConnectorErrorCode.Temporary,
-      details: { status: 502, outcomeUnknown: true },
+      details: { status: 502, partsSent: { sent: 1, total: 3 } },
     });
-    expect(error.message).toContain('part 2 of 2 failed after 1 went out');
-    // The first part failing leaves nothing out: a plain retry, as before.
+    expect(error.retryable).toBe(true);
+    expect(error.details.outcomeUnknown).toBeFalsy();
+    expect(error.message).toContain('part 2 of 3 failed after 1 went out');
+
+    // The retry, told what went out, sends the second part and the file only: the first never twice.
+    const retry = progressOf([String(part1.messageId)], 3);
+    const receipt = await connector.send(account(), message, retry.progress);
+    const sent = fake.sentTo(CHAT);
+    expect(sent.map((s) => s.method)).toEqual(['sendMessage', 'sendMessage', 'sendDocument']);
+    expect(sent.filter((s) => s.text?.startsWith('Ответ на ваше обращение'))).toHaveLength(1);
+    expect(`${sent[0].text} ${sent[1].text}`).toBe(text.trim());
+    // The reply reference went with the first part only; every part's id is the receipt's, the earlier one first.
+    expect(sent[1].replyToMessageId).toBeUndefined();
+    expect(receipt.remoteId).toBe(sent.map((s) => s.messageId).join(','));
+    expect(retry.reported.map((r) => r.index)).toEqual([1, 2]);
+    expect(connector.threadKeysOfSent(receipt.remoteId!, { chatId: CHAT })).toHaveLength(3);
+
+    // A message that no longer splits as its parts out did is not resumed: nothing goes.
     fake.reset();
+    const refused = await failure(
+      connector.send(account(), message, progressOf([String(part1.messageId)], 2).progress),
+    );
+    expect(refused.code).toBe(ConnectorErrorCode.InvalidPayload);
+    expect(fake.sentTo(CHAT)).toHaveLength(0);
+
+    // The first part failing leaves nothing out: a plain retry, as before.
     fake.setScenario('server-error', { count: 1, methods: ['sendMessage'] });
-    const first = await failure(connector.send(account(), message));
-    expect(first.details.outcomeUnknown).toBeFalsy();
+    const none = await failure(connector.send(account(), message, progressOf().progress));
+    expect(none.details.partsSent).toBeUndefined();
     expect(fake.sentTo(CHAT)).toHaveLength(0);
   });
 

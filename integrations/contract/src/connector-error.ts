@@ -61,10 +61,10 @@ export function remoteApiError(codes: RemoteErrorCodes, code: number, text: stri
 
 /**
  * A part of a send that goes out as several messages (a long text, then files) failed after `sent` of `total` went
- * out. The citizen has those, and a channel with no idempotency key would give them the parts again on a retry of
- * the whole: so the failure, whatever it was (a 502, a refused connection, a long 429), becomes one of unknown
- * outcome, which the core holds for a person instead of sending again. A failure of the first part (`sent` 0) left
- * nothing out and is returned as it is.
+ * out: the error as it was, with how far the send got (`partsSent`). The core has recorded each part as it went
+ * (PartsProgress.partSent), so a retry sends only the parts not yet out; the failure keeps its own kind — a 502 or a
+ * refused connection is retried with back-off, a timeout stays of unknown outcome (the part may be out), a blocked
+ * bot stays permanent. A failure of the first part (`sent` 0) left nothing out and is returned as it is.
  */
 export function laterPartFailed(
   error: ConnectorError,
@@ -76,6 +76,6 @@ export function laterPartFailed(
   return new ConnectorError(
     error.code,
     `${what}: part ${sent + 1} of ${total} failed after ${sent} went out (${error.message})`,
-    { ...error.details, outcomeUnknown: true, partsSent: { sent, total } },
+    { ...error.details, partsSent: { sent, total } },
   );
 }

@@ -1,4 +1,5 @@
 import { type Channel, type ConnectorKind } from './channel';
+import { ConnectorError, ConnectorErrorCode } from './connector-error';
 import { type FetchedFile, type InboundEvent, type StatusUpdate } from './inbound-event';
 import { type InboundItem } from './inbound-item';
 
@@ -67,6 +68,40 @@ export interface OutboundMessage {
   };
 }
 
+/**
+ * Where a send in several messages stands (a long text in parts, then files: Telegram, OK), so that a retry resumes it
+ * instead of giving the citizen the parts they have again — neither channel drops a repeat. Parts are numbered from 0
+ * as the connector splits the message; the same message splits the same way on every attempt.
+ */
+export interface PartsProgress {
+  /** The channel's ids of the parts an earlier attempt got out, in order: the connector sends only the parts after them. */
+  readonly sent: readonly string[];
+  /** How many parts that attempt counted; a message that no longer splits so is not resumed (InvalidPayload). */
+  readonly total?: number;
+  /**
+   * Part `index` of `total` went out as `remoteId`: awaited before the next part goes, so the core has it on record
+   * first. A rejection stops the send (nothing more goes out) and is thrown on as it is.
+   */
+  partSent(index: number, total: number, remoteId: string): Promise<void>;
+}
+
+/**
+ * The parts of a send still to go, after those an earlier attempt got out (`progress`): an index to start at, or a
+ * refusal when the message no longer splits as it did (nothing is sent then: the parts out would not fit).
+ */
+export function firstUnsentPart(progress: PartsProgress | undefined, total: number, what: string): number {
+  const sent = progress?.sent.length ?? 0;
+  if (sent === 0) return 0;
+  if ((progress?.total !== undefined && progress.total !== total) || sent > total) {
+    throw new ConnectorError(
+      ConnectorErrorCode.InvalidPayload,
+      `${what}: ${sent} of ${progress?.total ?? '?'} parts went out earlier, and the message now splits into ${total}`,
+      { fields: { text: 'Текст сообщения изменился после отправки его первых частей' } },
+    );
+  }
+  return sent;
+}
+
 export interface DeliveryReceipt {
   /** The channel's id of what was sent (message id, comment id). */
   remoteId?: string;
@@ -105,7 +140,16 @@ export interface Connector {
   check(account: ChannelAccountRef): Promise<void>;
   pull?(account: ChannelAccountRef, cursor: unknown, limit: number): Promise<PullPage>;
   parseInbound?(account: ChannelAccountRef, request: InboundRequest): Promise<ParseResult>;
-  send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt>;
+  /**
+   * `progress`: for a channel that sends one message in several and cannot drop a repeat, the parts an earlier
+   * attempt got out (skipped) and where each part is reported as it goes. The receipt's remoteId names every part,
+   * the earlier ones too. A connector that sends one message whole ignores it.
+   */
+  send(
+    account: ChannelAccountRef,
+    message: OutboundMessage,
+    progress?: PartsProgress,
+  ): Promise<DeliveryReceipt>;
   acknowledge?(account: ChannelAccountRef, externalIds: string[]): Promise<void>;
   /** Report a status change of an item to the channel that owns it (ПОС). */
   pushStatus?(account: ChannelAccountRef, update: StatusUpdate): Promise<void>;

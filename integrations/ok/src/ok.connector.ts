@@ -23,7 +23,9 @@ import {
   decodeJsonBody,
   isEmojiOnly,
   isRecord,
+  firstUnsentPart,
   laterPartFailed,
+  type PartsProgress,
   splitText,
 } from '@inbox/integrations/contract';
 import { OkApi } from './ok-api';
@@ -48,22 +50,29 @@ const WALL_COMMENT_PAGES = 5;
 export const OK_TEXT_MAX_CHARS = 4000;
 
 /**
- * Sends the parts one after another. OK has no idempotency key, so once a part is out a failure of a later one must
- * not be retried (the citizen would get the earlier parts again): see laterPartFailed.
+ * Sends the parts one after another, after those an earlier attempt got out (`progress`), each reported before the
+ * next goes. OK has no idempotency key: a retry of the whole would give the citizen the earlier parts again, so a
+ * later part's failure says how far the send got (laterPartFailed) and the core's retry resumes there. Every part's
+ * id, the earlier ones first.
  */
 async function sendParts(
   parts: string[],
   what: string,
+  progress: PartsProgress | undefined,
   sendOne: (part: string) => Promise<string>,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  for (const part of parts) {
+  const from = firstUnsentPart(progress, parts.length, what);
+  const ids = (progress?.sent ?? []).slice(0, from);
+  for (let index = from; index < parts.length; index += 1) {
+    let id: string;
     try {
-      ids.push(await sendOne(part));
+      id = await sendOne(parts[index]);
     } catch (error) {
       if (!(error instanceof ConnectorError)) throw error;
       throw laterPartFailed(error, what, ids.length, parts.length);
     }
+    ids.push(id);
+    await progress?.partSent(index, parts.length, id);
   }
   return ids;
 }
@@ -359,9 +368,13 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
    * messages: a send retried after a lost answer can reach the chat twice. Buttons (`choices`) are not sent — OK's
    * keyboard and callback shapes are not confirmed by a sample yet — and attachments are refused, not dropped.
    */
-  async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
+  async send(
+    account: ChannelAccountRef,
+    message: OutboundMessage,
+    progress?: PartsProgress,
+  ): Promise<DeliveryReceipt> {
     const settings = okSettings(account);
-    if (message.replyAddress?.topicId !== undefined) return this.sendComment(settings, message);
+    if (message.replyAddress?.topicId !== undefined) return this.sendComment(settings, message, progress);
     const raw = message.replyAddress?.chatId;
     const chatId =
       typeof raw === 'string' && raw !== '' ? (raw.startsWith('chat:') ? raw : `chat:${raw}`) : undefined;
@@ -375,6 +388,7 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
     const ids = await sendParts(
       splitText(message.text ?? '', OK_TEXT_MAX_CHARS),
       'OK /me/messages',
+      progress,
       async (text) => {
         const answer = await api.request('POST', `/me/messages/${chatId}`, {
           recipient: { chat_id: chatId },
@@ -394,7 +408,11 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
    * An answer on the wall: discussions.comment under the topic as the group (`as_admin`), a reply to the citizen's
    * comment when there is one. Text only, as in messages; no idempotency key here either.
    */
-  private async sendComment(settings: OkSettings, message: OutboundMessage): Promise<DeliveryReceipt> {
+  private async sendComment(
+    settings: OkSettings,
+    message: OutboundMessage,
+    progress: PartsProgress | undefined,
+  ): Promise<DeliveryReceipt> {
     const { topicId, commentId } = message.replyAddress ?? {};
     if (typeof topicId !== 'string' || !WALL_ID.test(topicId)) {
       throw new ConnectorError(ConnectorErrorCode.InvalidPayload, 'OK wall reply address needs topicId', {
@@ -411,7 +429,7 @@ export class OkConnector implements Connector, NeedsSetUp, ThreadsSentMessages {
     const rest = new OkRest(settings, settings.wall);
     const replyTo = typeof commentId === 'string' && WALL_ID.test(commentId) ? commentId : undefined;
     const parts = splitText(message.text ?? '', OK_TEXT_MAX_CHARS);
-    const ids = await sendParts(parts, 'OK discussions.comment', async (comment) => {
+    const ids = await sendParts(parts, 'OK discussions.comment', progress, async (comment) => {
       const answer = await rest.call('discussions.comment', {
         discussionId: topicId,
         discussionType: 'GROUP_TOPIC',

@@ -29,6 +29,8 @@ import {
   errorSummary,
   isRecord,
   laterPartFailed,
+  firstUnsentPart,
+  type PartsProgress,
   unreadableItemReason,
   accountConnections,
 } from '@inbox/integrations/contract';
@@ -73,7 +75,8 @@ type Signal = NonNullable<Parameters<Telegram['callApi']>[2]>['signal'];
  * A Telegram bot through the Bot API (telegraf's client): long polling with getUpdates, or a webhook
  * guarded by the secret-token header. Private-chat messages become 'message'-regime items threaded per
  * chat; bot commands, button presses and ratings become events. The Bot API has no idempotency key, so
- * the core dedupes sends by outbound id; a retried send whose first part had gone out repeats that part.
+ * the core dedupes sends by outbound id, and a send in several messages reports each part as it goes (PartsProgress):
+ * a retry resumes after the parts out.
  */
 export class TelegramConnector
   implements Connector, AcknowledgesInteractions, HasButtons, NeedsSetUp, RequestsPhone, ThreadsSentMessages
@@ -307,7 +310,16 @@ export class TelegramConnector
     this.logger.info('Telegram update skipped', { accountId: account.id, updateId, reason });
   }
 
-  async send(account: ChannelAccountRef, message: OutboundMessage): Promise<DeliveryReceipt> {
+  /**
+   * The message's text in parts of 4096 characters, then each file, one message each: the reply reference on the
+   * first, the buttons on the last. `progress`: the parts an earlier attempt got out are skipped, and each part is
+   * reported before the next goes (the Bot API drops no repeat: a retry of the whole would give the citizen them again).
+   */
+  async send(
+    account: ChannelAccountRef,
+    message: OutboundMessage,
+    progress?: PartsProgress,
+  ): Promise<DeliveryReceipt> {
     const { telegram, settings } = clientFor(account);
     const address = message.replyAddress ?? {};
     const chatId = chatIdOf(address.chatId);
@@ -333,24 +345,29 @@ export class TelegramConnector
       });
     }
 
-    const sentIds: number[] = [];
     const timeout = settings.requestTimeoutMs;
     const total = chunks.length + files.length;
+    const from = firstUnsentPart(progress, total, 'Telegram send');
+    const sentIds = (progress?.sent ?? []).slice(0, from).map(Number);
     // The reply reference goes on the first part, the keyboard on the last, so the buttons sit at the bottom.
     const replyOf = (index: number) =>
       index === 0 && replyTo !== undefined
         ? { message_id: replyTo, allow_sending_without_reply: true }
         : undefined;
     const markupOf = (index: number) => (index === total - 1 ? keyboard : undefined);
+    const sent = async (index: number, messageId: number) => {
+      sentIds.push(messageId);
+      await progress?.partSent(index, total, String(messageId));
+    };
 
-    for (const [index, chunk] of chunks.entries()) {
-      const sent = await sendPart(sentIds, total, 'sendMessage', timeout, (signal) =>
+    for (let index = from; index < chunks.length; index += 1) {
+      const part = await sendPart(sentIds, total, 'sendMessage', timeout, (signal) =>
         telegram.callApi(
           'sendMessage',
           {
             ...onBehalf,
             chat_id: chatId,
-            text: chunk,
+            text: chunks[index],
             reply_parameters: replyOf(index),
             reply_markup: markupOf(index),
             link_preview_options: { is_disabled: true },
@@ -358,10 +375,10 @@ export class TelegramConnector
           { signal },
         ),
       );
-      sentIds.push(sent.message_id);
+      await sent(index, part.message_id);
     }
-    for (const [offset, file] of files.entries()) {
-      const index = chunks.length + offset;
+    for (let index = Math.max(from, chunks.length); index < total; index += 1) {
+      const file = files[index - chunks.length];
       const input = { source: file.buffer, filename: safeUploadName(file.fileName) };
       // Multipart bodies: telegraf serialises only reply_markup to JSON, so the reply reference goes as text.
       const reply = replyOf(index);
@@ -373,10 +390,10 @@ export class TelegramConnector
       };
       const asPhoto =
         PHOTO_TYPES.has(file.contentType.toLowerCase()) && file.buffer.length <= PHOTO_MAX_BYTES;
-      let sent: { message_id: number } | undefined;
+      let part: { message_id: number } | undefined;
       if (asPhoto) {
         try {
-          sent = await sendPart(sentIds, total, 'sendPhoto', timeout, (signal) =>
+          part = await sendPart(sentIds, total, 'sendPhoto', timeout, (signal) =>
             telegram.callApi('sendPhoto', { ...extra, photo: input }, { signal }),
           );
         } catch (error) {
@@ -385,10 +402,10 @@ export class TelegramConnector
           if (!(error instanceof ConnectorError) || !PHOTO_REFUSED.test(error.message)) throw error;
         }
       }
-      sent ??= await sendPart(sentIds, total, 'sendDocument', timeout, (signal) =>
+      part ??= await sendPart(sentIds, total, 'sendDocument', timeout, (signal) =>
         telegram.callApi('sendDocument', { ...extra, document: input }, { signal }),
       );
-      sentIds.push(sent.message_id);
+      await sent(index, part.message_id);
     }
     // Every part's id: the citizen may answer the last one (the file, the buttons) as well as the first.
     return { remoteId: sentIds.join(','), sentAt: new Date().toISOString() };
@@ -502,9 +519,9 @@ const PART_WAIT_TRIES = 3;
 /**
  * One message of a send. The first goes as any call: a failure leaves nothing sent, and the core's retry is clean.
  * Once a part is out, a short 429 (Telegram's pace for one chat, about a message a second, trips on a long answer
- * with files) is waited out here: a retry by the core would send the citizen the parts already delivered again.
- * Any other failure then (a 502, a refused connection, a long 429) is of unknown outcome (laterPartFailed): held
- * for a person, not retried whole.
+ * with files) is waited out here: the rest of the answer follows at once rather than after the queue's back-off.
+ * Any other failure then (a 502, a refused connection, a long 429) says how far the send got (laterPartFailed): the
+ * core's retry sends only the parts not yet out.
  */
 async function sendPart<T>(
   sentIds: number[],

@@ -65,7 +65,7 @@ export type DeliveryRef = { outboundMessageId?: string; botReplyId?: string };
  * `failed`: not queued any more (held for a person after an interrupted send, or failed until its next round).
  */
 export type SendClaim =
-  | { kind: 'claimed'; uncertain: boolean }
+  | { kind: 'claimed'; uncertain: boolean; parts: SentParts }
   | { kind: 'sent' }
   | { kind: 'failed' }
   | { kind: 'held'; retryAfterMs: number };
@@ -77,6 +77,21 @@ export type Sendable = keyof typeof SENDABLE;
 export interface FilesAsLink {
   files: string[];
   until: string;
+}
+
+/** The parts of a send in several messages that earlier attempts got out (their remote ids), and of how many. */
+export interface SentParts {
+  ids: string[];
+  total?: number;
+}
+
+/**
+ * What a `delivered` event says beyond the receipt, for the card: an answer's files that went as a link, and, for a
+ * send resumed after a failure, how many of its parts had gone out before (none of them went again).
+ */
+export interface DeliveredNotes {
+  filesAsLink?: FilesAsLink;
+  resumed?: { sent: number; total: number };
 }
 
 /**
@@ -157,15 +172,23 @@ export class DeliveryRepository extends SqlRepository {
    */
   async claim(what: Sendable, id: string, token: string, holdMs: number): Promise<SendClaim> {
     const table = SENDABLE[what];
-    const [taken] = await this.rows<{ uncertain: boolean }>(
+    // Bot replies go whole (their parts are not recorded).
+    const parts =
+      what === 'message' ? 't.parts_sent AS ids, t.parts_total AS total' : 'NULL AS ids, NULL AS total';
+    const [taken] = await this.rows<{ uncertain: boolean; ids: string[] | null; total: number | null }>(
       `UPDATE ${table} t SET send_claim = $2, send_claim_until = now() + make_interval(secs => $3::float8 / 1000),
               attempts = t.attempts + 1
          FROM (SELECT id, send_claim AS prior, send_claim_until AS prior_until FROM ${table} WHERE id = $1 FOR UPDATE) p
         WHERE t.id = p.id AND t.status = 'queued' AND (p.prior IS NULL OR p.prior_until <= now())
-        RETURNING p.prior IS NOT NULL AS uncertain`,
+        RETURNING p.prior IS NOT NULL AS uncertain, ${parts}`,
       [id, token, holdMs],
     );
-    if (taken) return { kind: 'claimed', uncertain: taken.uncertain };
+    if (taken)
+      return {
+        kind: 'claimed',
+        uncertain: taken.uncertain,
+        parts: { ids: taken.ids ?? [], ...(taken.total !== null ? { total: taken.total } : {}) },
+      };
     const row = await this.one<{ status: string; held_ms: number | null }>(
       `SELECT status, ceil(extract(epoch FROM send_claim_until - now()) * 1000)::int AS held_ms FROM ${table}
         WHERE id = $1`,
@@ -188,7 +211,7 @@ export class DeliveryRepository extends SqlRepository {
     receipt: DeliveryReceipt,
     connectorKind: string,
     accountId?: string,
-    filesAsLink?: FilesAsLink,
+    notes: DeliveredNotes = {},
   ): Promise<void> {
     await this.rows(
       `WITH sent AS (
@@ -208,7 +231,9 @@ export class DeliveryRepository extends SqlRepository {
           // The account it left through: a reply to it is named by that account (account-scope.ts).
           ...(accountId ? { accountId } : {}),
           // An answer's files to a channel that carries none went as a personal link: the card says so.
-          ...(filesAsLink ? { filesAsLink } : {}),
+          ...(notes.filesAsLink ? { filesAsLink: notes.filesAsLink } : {}),
+          // A send resumed after a failure: the parts out before were not sent again.
+          ...(notes.resumed ? { resumed: notes.resumed } : {}),
         }),
       ],
     );
@@ -226,6 +251,25 @@ export class DeliveryRepository extends SqlRepository {
   }
 
   /**
+   * Part `index` of a send in `total` went out as `remoteId`: on record before the next part goes (PartsProgress).
+   * Only by the attempt holding the claim (`token`), and only as the next part in order: false otherwise (the claim
+   * ran out and another sender took the message), and the send stops there.
+   */
+  async recordPart(
+    id: string,
+    token: string,
+    part: { index: number; total: number; remoteId: string },
+  ): Promise<boolean> {
+    const updated = await this.rows(
+      `UPDATE outbound_messages SET parts_sent = coalesce(parts_sent, '{}') || $4::text, parts_total = $5
+        WHERE id = $1 AND send_claim = $2 AND status = 'queued' AND coalesce(cardinality(parts_sent), 0) = $3
+        RETURNING id`,
+      [id, token, part.index, part.remoteId, part.total],
+    );
+    return updated.length > 0;
+  }
+
+  /**
    * Failed, unless sent, with the `delivery-failed` event; false when nothing changed. `retry` (a temporary
    * failure): tried again by itself after `firstMs` doubled per round already made, unless `rounds` rounds have
    * been made. The claim is given back only when it is the caller's (`token`): another sender's claim, run out or
@@ -234,7 +278,8 @@ export class DeliveryRepository extends SqlRepository {
    * holds the message for a person (no automatic round; «Недоставленные» offers resend or mark delivered).
    * The event names the connector that refused (`channel`, when the caller knows it) and whether a round is to come
    * (`retrying`): the card says in Russian what the refusal means for that channel (an e-mail address refused, a
-   * bot blocked) and whether it is tried again by itself.
+   * bot blocked) and whether it is tried again by itself. A send in several messages that got some of its parts
+   * out says how many (`partsSent`): a retry sends only the rest.
    */
   markMessageFailed(
     m: { id: string; appeal_id: string },
@@ -243,14 +288,15 @@ export class DeliveryRepository extends SqlRepository {
     options: { token?: string; interrupted?: boolean; channel?: string } = {},
   ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
-      const updated = await this.rows<{ retrying: boolean }>(
+      const updated = await this.rows<{ retrying: boolean; sent: number | null; total: number | null }>(
         `UPDATE outbound_messages SET status = 'failed', last_error = $2,
                 send_claim = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim END,
                 send_claim_until = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim_until END,
                 send_interrupted_at = CASE WHEN $6::boolean THEN now() ELSE send_interrupted_at END,
                 retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
                                 THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
-          WHERE id = $1 AND status <> 'sent' RETURNING retry_at IS NOT NULL AS retrying`,
+          WHERE id = $1 AND status <> 'sent'
+          RETURNING retry_at IS NOT NULL AS retrying, cardinality(parts_sent) AS sent, parts_total AS total`,
         [
           m.id,
           reason,
@@ -262,12 +308,14 @@ export class DeliveryRepository extends SqlRepository {
         tx,
       );
       if (updated.length === 0) return false;
+      const [{ sent, total }] = updated;
       await this.history.append(tx, m.appeal_id, 'delivery-failed', null, {
         outboundMessageId: m.id,
         reason,
         ...(options.channel ? { channel: options.channel } : {}),
         ...(updated[0].retrying ? { retrying: true } : {}),
         ...(options.interrupted ? { interrupted: true } : {}),
+        ...(sent && total ? { partsSent: { sent, total } } : {}),
       });
       return true;
     });

@@ -10,6 +10,7 @@ import {
   type DeliveryReceipt,
   dropsRepeatedSends,
   looksUpSends,
+  type PartsProgress,
 } from '@inbox/integrations/contract';
 import { isRateLimitedChannel } from '@inbox/queue';
 import { ChatBusyError, ChatPacer } from './chat-pacer';
@@ -20,6 +21,7 @@ import {
   type FilesAsLink,
   type MessageRow,
   type Sendable,
+  type SentParts,
 } from './delivery.repository';
 import { type KeptReceipt, KeptReceipts } from './kept-receipts';
 
@@ -51,16 +53,18 @@ export const INTERRUPTED_REASON =
   'Доставка прервана: возможно, сообщение уже отправлено — проверьте и повторите или отметьте доставленным';
 
 /**
- * Why a message is held after `error`: a send in several messages that stopped part-way (laterPartFailed) says how
- * much the citizen has and what each action does, as the plain INTERRUPTED_REASON cannot.
+ * Why a message is held after an interrupted attempt at a send in several messages that had got `sent` of its `total`
+ * parts out (on record: PartsProgress) when the next one's fate became unknown: what the citizen surely has, which part
+ * may or may not have reached them, and what each action does. «Повторить» resumes at that part; the parts before it
+ * never go again.
  */
-export function interruptedReasonOf(error: ConnectorError): string {
-  const parts = error.details.partsSent;
-  if (!parts) return INTERRUPTED_REASON;
+export function interruptedPartsReason(sent: number, total: number): string {
+  const next = sent + 1;
+  const out = sent === 1 ? `ушла часть 1 из ${total}` : `ушли части 1–${sent} из ${total}`;
   return (
-    `Доставка прервана: гражданину ушла только часть сообщения (${parts.sent} из ${parts.total}), ` +
-    'остальное не отправлено из-за сбоя канала. «Повторить» отправит сообщение целиком (ушедшие части придут ' +
-    'ещё раз); «Отметить доставленным» — только если остальное передано гражданину иначе'
+    `Доставка прервана: гражданину ${out}, а ${next}-я могла дойти или нет — канал не ответил. ` +
+    `«Повторить» отправит только неотправленное, начиная с ${next}-й части (ушедшие части не повторятся); ` +
+    '«Отметить доставленным» — если гражданин получил сообщение целиком'
   );
 }
 
@@ -115,16 +119,8 @@ export class DeliveryService {
     if (!m) throw new Error(`outbound message ${outboundMessageId} does not exist`);
     if (m.status === 'sent') return 'already-sent';
     if (m.status === 'failed') return 'already-failed';
-    // The files of an answer that went as a link (fileLinks): the `delivered` event names them for the card.
-    const sentWith: { filesAsLink?: FilesAsLink } = {};
     const markSent = (k: KeptReceipt) =>
-      this.deliveries.markMessageSent(
-        m,
-        k.receipt,
-        k.connectorKind ?? m.channel,
-        k.accountId,
-        sentWith.filesAsLink,
-      );
+      this.deliveries.markMessageSent(m, k.receipt, k.connectorKind ?? m.channel, k.accountId, k.notes);
     if (await this.storeKeptReceipt('message', m, markSent)) return 'sent';
 
     // Through the account the citizen wrote to (a department's mailbox, a municipality's community).
@@ -153,49 +149,72 @@ export class DeliveryService {
     // Everything the send needs is read and written before the claim: after it, nothing but the channel's call
     // stands between the "attempt started" mark and the receipt.
     const links = await this.fileLinks(m);
-    sentWith.filesAsLink = links.filesAsLink;
     const text = m.text + links.text + (await this.ratingRequest(m, entry));
     const claim = await this.claim('message', m.id);
     if (typeof claim === 'string') return claim;
-    const { token } = claim;
+    const { token, parts } = claim;
     if (claim.uncertain && !dropsRepeatedSends(entry.connector)) {
-      const settled = await this.settleUncertain(m, entry, token, markSent);
+      const settled = await this.settleUncertain(m, entry, token, parts, markSent);
       if (settled) return settled;
     }
+    // A send in several messages: the parts out before are skipped, each part is on record before the next goes.
+    const progress = this.partsProgress(m.id, token, parts);
     try {
-      const receipt = await entry.connector.send(entry.account, {
-        id: m.id,
-        kind: m.kind,
-        text,
-        // Notices carry their buttons (rating questions, consent); the connector renders them its own way.
-        choices: m.choices ?? undefined,
-        subject: m.subject ?? undefined,
-        attachments: files.length
-          ? files.map((f) => ({
-              fileName: f.fileName,
-              contentType: f.contentType,
-              contentBase64: f.content.toString('base64'),
-            }))
-          : undefined,
-        replyAddress: replyAddress as Record<string, unknown> | undefined,
-        recipient: { email: m.email ?? undefined, phone: m.phone ?? undefined, name: m.display ?? undefined },
-        references: {
-          registrationNumber: m.registration_number,
-          externalId: m.external_id,
-          registeredAt: new Date(m.registered_at).toISOString(),
-          timeZone: m.time_zone,
+      const receipt = await entry.connector.send(
+        entry.account,
+        {
+          id: m.id,
+          kind: m.kind,
+          text,
+          // Notices carry their buttons (rating questions, consent); the connector renders them its own way.
+          choices: m.choices ?? undefined,
+          subject: m.subject ?? undefined,
+          attachments: files.length
+            ? files.map((f) => ({
+                fileName: f.fileName,
+                contentType: f.contentType,
+                contentBase64: f.content.toString('base64'),
+              }))
+            : undefined,
+          replyAddress: replyAddress as Record<string, unknown> | undefined,
+          recipient: {
+            email: m.email ?? undefined,
+            phone: m.phone ?? undefined,
+            name: m.display ?? undefined,
+          },
+          references: {
+            registrationNumber: m.registration_number,
+            externalId: m.external_id,
+            registeredAt: new Date(m.registered_at).toISOString(),
+            timeZone: m.time_zone,
+          },
         },
-      });
+        progress,
+      );
+      const resumed =
+        parts.ids.length > 0
+          ? { sent: parts.ids.length, total: progress.totalSeen ?? parts.ids.length }
+          : undefined;
       await this.recordSent(
         'message',
         m.id,
-        { receipt, connectorKind: entry.kind, accountId: entry.account.id },
+        {
+          receipt,
+          connectorKind: entry.kind,
+          accountId: entry.account.id,
+          notes: { filesAsLink: links.filesAsLink, resumed },
+        },
         markSent,
       );
-      this.log.info('delivered', { outboundMessageId: m.id, kind: entry.kind, accountId: entry.account.id });
+      this.log.info('delivered', {
+        outboundMessageId: m.id,
+        kind: entry.kind,
+        accountId: entry.account.id,
+        ...(resumed ? { resumedAfterParts: resumed.sent } : {}),
+      });
       return 'sent';
     } catch (error) {
-      if (error instanceof ReceiptNotStored) throw error;
+      if (error instanceof ReceiptNotStored || error instanceof PartNotRecorded) throw error;
       // No answer in time (or the connection cut after the request went): as after a sender that died mid-send,
       // the channel may have the message, and only one that drops a repeat is sent it again.
       if (
@@ -211,7 +230,7 @@ export class DeliveryService {
           await this.deliveries.recordError('message', m.id, reason);
           throw new RetryableDeliveryError(reason, this.claimMs());
         }
-        await this.fail(m, interruptedReasonOf(error), { token, interrupted: true });
+        await this.fail(m, heldReason(progress.recorded), { token, interrupted: true });
         return 'held';
       }
       if (error instanceof ConnectorError && !error.retryable) {
@@ -232,17 +251,20 @@ export class DeliveryService {
    * returned, and nothing is sent; surely absent (the attempt never reached it, or it refused), undefined, and
    * the message goes out now; undecided, or a channel that cannot be asked, the message is held for a person
    * (INTERRUPTED_REASON), as before. A lookup that fails for now keeps this attempt's claim, which runs out into the
-   * same uncertainty: the next attempt asks again, and nothing is sent blindly meanwhile.
+   * same uncertainty: the next attempt asks again, and nothing is sent blindly meanwhile. A send in several messages
+   * (`parts`) stopped after the parts on record: only the next part's fate is unknown, and the reason says so
+   * (interruptedPartsReason); «Повторить» resumes there.
    */
   private async settleUncertain(
     m: MessageRow,
     entry: ChannelEntry,
     token: string,
+    parts: SentParts,
     markSent: (k: KeptReceipt) => Promise<void>,
   ): Promise<'sent' | 'held' | undefined> {
     const connector = entry.connector;
     if (!looksUpSends(connector)) {
-      await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
+      await this.fail(m, heldReason(parts), { token, interrupted: true });
       return 'held';
     }
     let found;
@@ -288,6 +310,48 @@ export class DeliveryService {
     });
     await this.fail(m, INTERRUPTED_REASON, { token, interrupted: true });
     return 'held';
+  }
+
+  /**
+   * Where this attempt's send in several messages stands, for the connector (PartsProgress): the parts earlier
+   * attempts got out, and each part this attempt gets out put on record before the next goes — but the last, whose
+   * receipt follows at once. A database away is waited for as a receipt is (recordSent); past that, or when this
+   * attempt's claim was taken over meanwhile, the send stops (PartNotRecorded) rather than send a part the record
+   * would not know of.
+   */
+  private partsProgress(
+    id: string,
+    token: string,
+    before: SentParts,
+  ): PartsProgress & { recorded: SentParts; totalSeen?: number } {
+    const recorded: SentParts = { ids: [...before.ids], ...(before.total ? { total: before.total } : {}) };
+    const progress = {
+      sent: before.ids,
+      total: before.total,
+      recorded,
+      totalSeen: before.total,
+      partSent: async (index: number, total: number, remoteId: string) => {
+        progress.totalSeen = total;
+        if (index >= total - 1) return;
+        const deadline = Date.now() + this.config.queueLockMs;
+        for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
+          let stored: boolean;
+          try {
+            stored = await this.deliveries.recordPart(id, token, { index, total, remoteId });
+          } catch (error) {
+            if (Date.now() + wait > deadline)
+              throw new PartNotRecorded(error instanceof Error ? error.message : String(error));
+            await new Promise((r) => setTimeout(r, wait));
+            continue;
+          }
+          if (!stored) throw new PartNotRecorded('another sender holds the message now');
+          recorded.ids.push(remoteId);
+          recorded.total = total;
+          return;
+        }
+      },
+    };
+    return progress;
   }
 
   /** How long one attempt's claim on a send runs: its send and the wait for its receipt (recordSent) fit in it. */
@@ -455,7 +519,7 @@ export class DeliveryService {
   private async claim(
     what: Sendable,
     id: string,
-  ): Promise<{ token: string; uncertain: boolean } | 'already-sent' | 'already-failed'> {
+  ): Promise<{ token: string; uncertain: boolean; parts: SentParts } | 'already-sent' | 'already-failed'> {
     const token = randomUUID();
     const claim = await this.deliveries.claim(what, id, token, this.claimMs());
     if (claim.kind === 'sent') return 'already-sent';
@@ -466,7 +530,7 @@ export class DeliveryService {
       this.log.warn('an earlier attempt stopped mid-send: its outcome is unknown', {
         [what === 'message' ? 'outboundMessageId' : 'botReplyId']: id,
       });
-    return { token, uncertain: claim.uncertain };
+    return { token, uncertain: claim.uncertain, parts: claim.parts };
   }
 
   /**
@@ -556,6 +620,20 @@ export class DeliveryService {
 
 /** Sent, but not recorded as sent (the database stayed away): the job fails and is retried like any other. */
 class ReceiptNotStored extends Error {}
+
+/**
+ * A part of a send in several went out and could not be put on record (the database stayed away, or another sender
+ * took the message over): nothing more is sent, the claim is kept, and the attempt after it finds the send
+ * interrupted after the parts on record (interruptedPartsReason).
+ */
+class PartNotRecorded extends Error {}
+
+/** Why an interrupted send is held: the parts that surely went out, when it went in several (interruptedPartsReason). */
+function heldReason(parts: SentParts): string {
+  return parts.ids.length > 0 && parts.total
+    ? interruptedPartsReason(parts.ids.length, parts.total)
+    : INTERRUPTED_REASON;
+}
 
 /**
  * A temporary failure for the queue to retry. A connector's keeps its code before the channel's words (`Temporary:

@@ -13,6 +13,9 @@ export interface FailedDelivery {
   lastError: string | null;
   /** An attempt stopped mid-send and the channel cannot tell: the citizen may have it (mark delivered or resend). */
   interrupted: boolean;
+  /** A send in several messages: the parts already out (a retry sends only the rest), of how many; 0 and null else. */
+  partsSent: number;
+  partsTotal: number | null;
   createdAt: Date;
   failedAt: Date | null;
 }
@@ -25,6 +28,7 @@ export class FailedDeliveriesRepository extends SqlRepository {
     return this.rows<FailedDelivery>(
       `SELECT m.id, m.appeal_id AS "appealId", a.registration_number AS "registrationNumber", m.channel, m.kind,
               m.attempts, m.last_error AS "lastError", m.send_interrupted_at IS NOT NULL AS interrupted,
+              coalesce(cardinality(m.parts_sent), 0) AS "partsSent", m.parts_total AS "partsTotal",
               m.created_at AS "createdAt",
               (SELECT max(e.occurred_at) FROM appeal_events e
                 WHERE e.appeal_id = m.appeal_id AND e.type = 'delivery-failed'
@@ -64,8 +68,8 @@ export class FailedDeliveriesRepository extends SqlRepository {
 
   /**
    * Back to 'queued' with its attempts reset (and off the sweep's automatic retry rounds). A person decided to send
-   * it: the mark of an interrupted attempt goes, so the next attempt sends. False when the message is not a failed
-   * one of this appeal.
+   * it: the mark of an interrupted attempt goes, so the next attempt sends — only the parts not yet out, of a send in
+   * several (its parts on record stay). False when the message is not a failed one of this appeal.
    */
   async requeue(tx: Db, appealId: string, messageId: string): Promise<boolean> {
     const updated = await this.rows(

@@ -4,13 +4,17 @@ import { type Queue } from 'bull';
 import { AppConfig } from '@inbox/config';
 import { type DeliveryReceipt } from '@inbox/integrations/contract';
 import { QueueName } from '@inbox/queue';
-import { type Sendable } from './delivery.repository';
+import { type DeliveredNotes, type Sendable } from './delivery.repository';
 
-/** What a send's row needs to be marked sent: the channel's receipt and, for a message, how it left. */
+/**
+ * What a send's row needs to be marked sent: the channel's receipt and, for a message, how it left and what its
+ * `delivered` event says of it (the files that went as a link): a receipt restored after an outage says it too.
+ */
 export interface KeptReceipt {
   receipt: DeliveryReceipt;
   connectorKind?: string;
   accountId?: string;
+  notes?: DeliveredNotes;
 }
 
 /** Long enough for every retry round of a message (DELIVERY_RETRY_FAILED_MS doubling) to come back for it. */

@@ -25,6 +25,11 @@ export interface ScenarioOptions {
   status?: number;
   /** Only these Bot API methods are affected (default: all, file downloads included as 'file'). */
   methods?: string[];
+  /**
+   * Let this many affected calls through normally first: `{ count: 1, skip: 1, methods: ['sendMessage'] }` fails the
+   * second sendMessage once (a failure in the middle of a send in several messages).
+   */
+  skip?: number;
 }
 
 /** One message the bot sent, as the fake understood it. */
@@ -94,6 +99,8 @@ export class TelegramFake {
   private readonly businessConnections = new Set<string>();
   private scenario: TelegramScenario = 'normal';
   private scenarioOptions: ScenarioOptions = {};
+  /** Affected calls still to let through before the scenario applies (ScenarioOptions.skip). */
+  private skipping = 0;
   private remaining = Infinity;
 
   /** The Bot API takes request bodies (uploads) of 50 MB at most; a test may lower it. */
@@ -157,6 +164,7 @@ export class TelegramFake {
     this.scenarioOptions = options;
     const fallback = scenario === 'rate-limited' || scenario === 'malformed' ? 1 : Infinity;
     this.remaining = options.count ?? fallback;
+    this.skipping = options.skip ?? 0;
   }
 
   reset(): void {
@@ -438,6 +446,10 @@ export class TelegramFake {
     const { methods } = this.scenarioOptions;
     if (this.scenario === 'normal' || this.remaining <= 0) return null;
     if (methods && !methods.includes(method)) return null;
+    if (this.skipping > 0) {
+      this.skipping -= 1;
+      return null;
+    }
     if (this.scenario === 'slow') {
       this.remaining -= 1;
       await new Promise((done) => setTimeout(done, this.scenarioOptions.delayMs ?? 2000));

@@ -299,6 +299,13 @@ export class AnswerDeliveryDto {
   })
   status!: 'queued' | 'sent' | 'failed';
   @ApiProperty({ type: String, nullable: true }) lastError!: string | null;
+  @ApiProperty({
+    description:
+      'Ответ уходит несколькими частями и не дошёл целиком: сколько частей уже у заявителя; 0 — ни одной',
+  })
+  partsSent!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Из скольких частей состоит сообщение' })
+  partsTotal!: number | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) sentAt!: string | null;
 }
 

@@ -20,6 +20,13 @@ export class FailedDeliveryDto {
       'Попытка прервалась между отправкой и подтверждением: заявитель мог получить сообщение — повторить или отметить доставленным',
   })
   interrupted!: boolean;
+  @ApiProperty({
+    description:
+      'Сообщение уходит несколькими частями: сколько из них уже у заявителя (повтор отправит только остальные); 0 — ни одной',
+  })
+  partsSent!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Из скольких частей состоит сообщение' })
+  partsTotal!: number | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) failedAt!: Date | null;
 }

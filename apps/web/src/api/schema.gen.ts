@@ -2291,6 +2291,10 @@ export interface components {
             /** @description Канал, которым ответ уходит заявителю */
             channel: string;
             lastError: string | null;
+            /** @description Ответ уходит несколькими частями и не дошёл целиком: сколько частей уже у заявителя; 0 — ни одной */
+            partsSent: number;
+            /** @description Из скольких частей состоит сообщение */
+            partsTotal: number | null;
             /** Format: date-time */
             sentAt: string | null;
             /**
@@ -3395,6 +3399,10 @@ export interface components {
             kind: string;
             /** @description Причина последней неудачи */
             lastError: string | null;
+            /** @description Сообщение уходит несколькими частями: сколько из них уже у заявителя (повтор отправит только остальные); 0 — ни одной */
+            partsSent: number;
+            /** @description Из скольких частей состоит сообщение */
+            partsTotal: number | null;
             registrationNumber: string;
         };
         FastTrackItemDto: {

@@ -3,6 +3,7 @@ import {
   deliveryErrorText,
   deliveryFailureText,
   feedActionFailureText,
+  resumedDeliveryText,
 } from './delivery-errors';
 
 describe('deliveryErrorText (the «Недоставленные» page)', () => {
@@ -163,6 +164,33 @@ describe("deliveryFailureText (the card's history: a message to the citizen not 
     );
   });
 
+  it('says which parts of a send in several had reached the citizen, and that a retry sends only the rest', () => {
+    const blocked = 'NotFound: Telegram sendMessage: part 2 of 2 failed after 1 went out (403 Forbidden)';
+    expect(
+      deliveryFailureText({ reason: blocked, channel: 'telegram', partsSent: { sent: 1, total: 2 } }),
+    ).toBe(
+      'Пользователь заблокировал бота или удалил переписку: свяжитесь с заявителем иначе. ' +
+        'Гражданину уже ушла часть 1 из 2; повторная отправка отправит только остальные',
+    );
+    expect(
+      deliveryFailureText({
+        reason: 'Temporary: OK /me/messages: part 3 of 4 failed after 2 went out (HTTP 502)',
+        channel: 'ok',
+        retrying: true,
+        partsSent: { sent: 2, total: 4 },
+      }),
+    ).toBe(
+      'Канал недоступен, повторим позже. Гражданину уже ушли части 1–2 из 4; остальные уйдут при следующей попытке',
+    );
+    // A held send's own reason says it already; a send of one message, or none of it out, says nothing more.
+    const held =
+      'Доставка прервана: гражданину ушла часть 1 из 2, а 2-я могла дойти или нет — канал не ответил. …';
+    expect(deliveryFailureText({ reason: held, partsSent: { sent: 1, total: 2 } })).toBe(held);
+    expect(
+      deliveryFailureText({ reason: blocked, channel: 'telegram', partsSent: { sent: 0, total: 2 } }),
+    ).toBe('Пользователь заблокировал бота или удалил переписку: свяжитесь с заявителем иначе');
+  });
+
   it('shows no Latin letters whatever the event holds', () => {
     for (const data of [
       {},
@@ -171,8 +199,23 @@ describe("deliveryFailureText (the card's history: a message to the citizen not 
       { reason: 'constructor: x', channel: 'constructor' },
       { reason: 'NotFound: x', channel: 'toString' },
       { reason: 'CursorInvalid: offset 17', channel: 'telegram' },
+      { reason: 'Temporary: x', partsSent: { sent: 1, total: 3 } },
+      { reason: 'Temporary: x', partsSent: { sent: 'constructor', total: {} } },
     ]) {
       expect(deliveryFailureText(data)).not.toMatch(LATIN);
     }
+  });
+});
+
+describe("resumedDeliveryText (the card's history: a send in several delivered after a failure)", () => {
+  it('says which parts had gone out before and that none went twice', () => {
+    expect(resumedDeliveryText({ sent: 1, total: 2 })).toBe(
+      'Доставлено после сбоя: часть 1 из 2 ушла раньше, отправлены только остальные — без повторов',
+    );
+    expect(resumedDeliveryText({ sent: 2, total: 3 })).toBe(
+      'Доставлено после сбоя: части 1–2 из 3 ушли раньше, отправлены только остальные — без повторов',
+    );
+    expect(resumedDeliveryText(undefined)).toBeNull();
+    expect(resumedDeliveryText({ sent: 2, total: 2 })).toBeNull();
   });
 });

@@ -124,6 +124,47 @@ const REFUSAL: Record<string, Record<string, string>> = {
  * exception's message) are never shown: they are in the delivery worker's log, and on «Недоставленные».
  */
 export function deliveryFailureText(data: Record<string, unknown>): string {
+  const reason = failureReason(data);
+  const parts = partsSentText(data.partsSent, data.retrying === true);
+  // An interrupted send's own reason says what went out already.
+  return parts && !reason.startsWith(INTERRUPTED) ? `${reason}. ${parts}` : reason;
+}
+
+/** How DeliveryService's reasons for a held send begin (INTERRUPTED_REASON, interruptedPartsReason). */
+const INTERRUPTED = 'Доставка прервана';
+
+/**
+ * What a send in several messages got out before it failed (`partsSent`: { sent, total }), and that the retry sends
+ * only the rest: «Гражданину уже ушли части 1–2 из 3; повторная отправка отправит только остальные». Null when the
+ * send was one message, or none of it went.
+ */
+export function partsSentText(value: unknown, retrying = false): string | null {
+  const parts = (value ?? {}) as { sent?: unknown; total?: unknown };
+  const sent = Number(parts.sent);
+  const total = Number(parts.total);
+  if (!Number.isInteger(sent) || !Number.isInteger(total) || sent < 1 || total <= sent) return null;
+  const out = sent === 1 ? `ушла часть 1 из ${total}` : `ушли части 1–${sent} из ${total}`;
+  const rest = retrying
+    ? 'остальные уйдут при следующей попытке'
+    : 'повторная отправка отправит только остальные';
+  return `Гражданину уже ${out}; ${rest}`;
+}
+
+/**
+ * A `delivered` event of a send in several messages resumed after a failure (`resumed`: { sent, total }, the parts out
+ * before it): «Доставлено с возобновлением: части 1–2 из 3 ушли раньше, после сбоя отправлены только остальные».
+ */
+export function resumedDeliveryText(value: unknown): string | null {
+  const parts = (value ?? {}) as { sent?: unknown; total?: unknown };
+  const sent = Number(parts.sent);
+  const total = Number(parts.total);
+  if (!Number.isInteger(sent) || !Number.isInteger(total) || sent < 1 || total <= sent) return null;
+  const before = sent === 1 ? `часть 1 из ${total} ушла` : `части 1–${sent} из ${total} ушли`;
+  return `Доставлено после сбоя: ${before} раньше, отправлены только остальные — без повторов`;
+}
+
+/** deliveryFailureText's reason, without what went out. */
+function failureReason(data: Record<string, unknown>): string {
   const stored = typeof data.reason === 'string' ? data.reason.trim() : '';
   const retrying = data.retrying === true;
   const channel = typeof data.channel === 'string' ? data.channel : '';

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { call, errorText } from '../api/client';
 import { ChannelBadge, PageTitle } from '../components/common';
-import { attemptsText } from '../lib/delivery-errors';
+import { attemptsText, partsSentText } from '../lib/delivery-errors';
 import { formatDateTime } from '../lib/time';
 import { ACTIONS, ListTable, QueryStatus } from '../components/tables';
 import { labelOf } from '../lib/labels';
@@ -72,6 +72,12 @@ export function FailedDeliveriesPage() {
               <Table.Td>{labelOf(KIND_LABEL, m.kind, 'Сообщение')}</Table.Td>
               <Table.Td>
                 <ErrorReason error={m.lastError} size="sm" testId="delivery-reason" />
+                {/* A send in several: what the citizen has already, and that «Повторить» sends only the rest. */}
+                {!m.interrupted && partsSentText({ sent: m.partsSent, total: m.partsTotal }) && (
+                  <Text size="sm" data-testid="delivery-parts">
+                    {partsSentText({ sent: m.partsSent, total: m.partsTotal })}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td data-testid="delivery-attempts">{attemptsText(m.attempts, m.lastError)}</Table.Td>
               <Table.Td>{formatDateTime(m.failedAt ?? m.createdAt)}</Table.Td>

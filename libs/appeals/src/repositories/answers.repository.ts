@@ -48,6 +48,9 @@ export interface AnswerDelivery {
   channel: string;
   status: 'queued' | 'sent' | 'failed';
   lastError: string | null;
+  /** Of a send in several messages not yet whole: the parts already out, of how many (0 and null else). */
+  partsSent: number;
+  partsTotal: number | null;
   /** When the channel took it (JSON's ISO text). */
   sentAt: string | null;
 }
@@ -80,7 +83,10 @@ export class AnswersRepository {
                   AND (m.delivery_state = 'awaiting-handover' OR m.delivery_state LIKE 'handed-over:%')
                 ORDER BY m.created_at DESC LIMIT 1) AS handover,
               (SELECT json_build_object('channel', m.channel, 'status', m.status, 'lastError', m.last_error,
-                                        'sentAt', m.sent_at)
+                                        'sentAt', m.sent_at,
+                                        'partsSent', CASE WHEN m.status = 'sent' THEN 0
+                                                          ELSE coalesce(cardinality(m.parts_sent), 0) END,
+                                        'partsTotal', m.parts_total)
                  FROM outbound_message_answers ma JOIN outbound_messages m ON m.id = ma.outbound_message_id
                 WHERE ma.answer_id = n.id
                   AND (m.delivery_state IS NULL

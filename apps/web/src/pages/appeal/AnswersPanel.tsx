@@ -22,6 +22,9 @@ const HANDOVER_LABEL: Record<string, string> = {
 
 type Delivery = NonNullable<Answer['delivery']>;
 
+/** A send in several messages not yet whole: the parts the citizen has (deliveryFailureText's `partsSent`). */
+const partsOf = (d: Delivery) => ({ sent: d.partsSent, total: d.partsTotal });
+
 /**
  * A sent answer's badge and line by its message's real state (it read «Отправлен» while the channel was not
  * connected and the message failed: only the history and «Недоставленные» told).
@@ -34,13 +37,13 @@ function deliveryShown(d: Delivery): { badge: string; color: string; line: strin
     return {
       badge: 'Не доставлен',
       color: 'red',
-      line: `Не доставлен: ${deliveryFailureText({ reason: d.lastError ?? '', channel: d.channel })}`,
+      line: `Не доставлен: ${deliveryFailureText({ reason: d.lastError ?? '', channel: d.channel, partsSent: partsOf(d) })}`,
     };
   return {
     badge: 'Отправляется',
     color: 'yellow',
     line: d.lastError
-      ? `Не ушёл с прошлой попытки: ${deliveryFailureText({ reason: d.lastError, channel: d.channel, retrying: true })}`
+      ? `Не ушёл с прошлой попытки: ${deliveryFailureText({ reason: d.lastError, channel: d.channel, retrying: true, partsSent: partsOf(d) })}`
       : `Ждёт отправки через канал «${channel}»`,
   };
 }

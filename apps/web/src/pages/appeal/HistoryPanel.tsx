@@ -11,7 +11,7 @@ import {
   clockLabel,
   roleShort,
 } from '../../lib/labels';
-import { deliveryFailureText, feedActionFailureText } from '../../lib/delivery-errors';
+import { deliveryFailureText, feedActionFailureText, resumedDeliveryText } from '../../lib/delivery-errors';
 import { formatDateTime, formatLocalDate } from '../../lib/time';
 
 /**
@@ -61,8 +61,13 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
     case 'registered':
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
     case 'delivered':
-      // An answer's files to a channel that carries none (OK) went as a personal link under its text.
-      return filesAsLinkText(d.filesAsLink, timeZone);
+      // A send in several resumed after a failure; an answer's files to a channel that carries none (OK) went as a
+      // personal link under its text.
+      return (
+        [resumedDeliveryText(d.resumed), filesAsLinkText(d.filesAsLink, timeZone)]
+          .filter(Boolean)
+          .join(' · ') || null
+      );
     case 'delivery-failed':
       // Why, in Russian words a clerk acts on (it read `error`, which the event never had: only the title showed);
       // the channel's own words stay in the log and on «Недоставленные».
