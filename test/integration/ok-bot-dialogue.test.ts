@@ -1,7 +1,9 @@
+import { Role } from '@inbox/access';
+import { signInAs } from '../factories/staff';
 import { refuseDeletes, refuseInserts } from '../support/database-faults';
 import { restoreEnvironmentAfterBlock } from '../support/folded-files';
 import { type OkStack, okText, startOkStack } from '../support/ok-stack';
-import { eventually } from '../support/test-stack';
+import { eventually, json } from '../support/test-stack';
 
 /*
  * Two files folded into one (consent-reminder-clock and bot-dialogue-retry): jest loads the api's and the
@@ -70,7 +72,7 @@ describe('the consent reminder interval on a worker whose clock is off (integrat
  * a moment after that, the answer was never stored and the command was gone. It is kept until handled now
  * (deferred_inbound_events), as a typed rating and a typed consent are, and retried.
  */
-describe('the bot dialogue when the database fails mid-way (integration)', () => {
+describe('the bot dialogue, and an answer, when the database fails mid-way (integration)', () => {
   restoreEnvironmentAfterBlock();
   let ok: OkStack;
   const chat = 'chat:C58aa0077';
@@ -204,5 +206,84 @@ describe('the bot dialogue when the database fails mid-way (integration)', () =>
     );
     expect(item).toEqual({ status: 'awaiting-consent' });
     expect(ok.fake.messages.filter((m) => m.chatId === other)).toHaveLength(1);
+  });
+
+  /**
+   * OK carries no files: an answer with files goes as its text and a personal link to them, and its `delivered` event
+   * says so for the card. OK took the answer, and the database refused the receipt for longer than the sender waits:
+   * the receipt was kept in Redis, and a later attempt stored it instead of sending again — without the note, as the
+   * link was that first attempt's (the card said nothing of the files).
+   */
+  it('an answer with files whose receipt waited out the database still says the files went as a link', async () => {
+    const { stack, fake } = ok;
+    const chatId = 'chat:C58aa0070';
+    const userId = 'user:580000000070';
+    await ok.say(chatId, userId, 'У дома 4 по ул. Садовой открыт колодец, рядом школа.');
+    await eventually(async () =>
+      fake.messages.find((m) => m.chatId === chatId && okText(m).startsWith('Ваше сообщение получено')),
+    );
+    await ok.say(chatId, userId, 'Согласен');
+    const [{ id: appealId }] = await eventually(async () => {
+      const rows = (await query(
+        `SELECT id FROM appeals WHERE channel = 'ok' AND reply_address->>'chatId' = $1`,
+        [chatId],
+      )) as { id: string }[];
+      return rows.length ? rows : undefined;
+    });
+    const operator = await signInAs(stack.api, stack.baseUrl, Role.Operator, 'cur');
+    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+    const post = (path: string, who: typeof operator, body: unknown = {}) =>
+      fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}${path}`, {
+        method: 'POST',
+        headers: who.headers,
+        body: JSON.stringify(body),
+      });
+    expect((await post('/take', operator)).status).toBe(204);
+    const answerText = 'Колодец закрыт крышкой, акт осмотра во вложении.';
+    const draft = await json(post('/answers', operator, { text: answerText }));
+    const upload = new FormData();
+    upload.append(
+      'file',
+      new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }),
+      'Акт.pdf',
+    );
+    const uploadHeaders: Record<string, string> = { ...operator.headers };
+    delete uploadHeaders['content-type'];
+    const attached = await fetch(
+      `${stack.baseUrl}/api/v1/appeals/${appealId}/answers/${draft.id}/attachments`,
+      {
+        method: 'POST',
+        headers: uploadHeaders,
+        body: upload,
+      },
+    );
+    expect(attached.status).toBe(201);
+    expect((await post(`/answers/${draft.id}/approve`, supervisor)).status).toBe(204);
+    // OK answers the send after a moment: the database goes away (it refuses the receipt's event) before then.
+    fake.setScenario('slow', { only: 'messages', delayMs: 1500, times: 1 });
+    expect((await post(`/answers/${draft.id}/send`, operator)).status).toBe(204);
+    const restore = await refuseInserts(stack.db.dataSource, 'appeal_events');
+    try {
+      await eventually(async () =>
+        fake.messages.find((m) => m.chatId === chatId && okText(m).startsWith(answerText)),
+      );
+      // Longer than the sender waits for the database (a job lock's time): the receipt is left to a later attempt.
+      await new Promise((r) => setTimeout(r, 3 * 2000));
+    } finally {
+      await restore();
+    }
+    const [delivered] = await eventually(async () => {
+      const rows = (await query(
+        `SELECT e.data FROM appeal_events e JOIN outbound_messages m ON m.id::text = e.data->>'outboundMessageId'
+          WHERE e.appeal_id = $1 AND e.type = 'delivered' AND m.kind = 'answer'`,
+        [appealId],
+      )) as { data: Record<string, unknown> }[];
+      return rows.length ? rows : undefined;
+    }, 30_000);
+    expect(delivered.data.filesAsLink).toEqual({ files: ['Акт.pdf'], until: expect.any(String) });
+    // Sent once: the later attempt stored the receipt kept meanwhile.
+    expect(fake.messages.filter((m) => m.chatId === chatId && okText(m).startsWith(answerText))).toHaveLength(
+      1,
+    );
   });
 });
