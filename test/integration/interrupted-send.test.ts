@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Role } from '@inbox/access';
 import { CONSENT_NOTICE_VERSION } from '@inbox/bot';
-import { INTERRUPTED_REASON } from '@inbox/delivery';
+import { INTERRUPTED_REASON, interruptedPartsReason } from '@inbox/delivery';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
@@ -18,6 +18,8 @@ interface FailedRow {
   kind: string;
   interrupted: boolean;
   lastError: string | null;
+  partsSent: number;
+  partsTotal: number | null;
 }
 
 /**
@@ -164,4 +166,84 @@ describe('a send interrupted between the channel and the receipt (integration)',
     expect(notices(chat)).toHaveLength(2);
     await killWorker();
   }, 240_000);
+
+  /**
+   * A long answer goes as two messages, each on record before the next goes. The worker is killed while Telegram
+   * takes the second: the first is surely the citizen's, the second may be. Held for a person saying so; «Повторить»
+   * sends from the second part on — the first never again (a retry of the whole sent it twice).
+   */
+  it('holds an answer interrupted between its parts saying what went out, and «Повторить» sends only the rest', async () => {
+    const chat = 700_400_003;
+    await stack.db.dataSource.query(
+      `INSERT INTO channel_consents (channel, author_external_id, notice_version) VALUES ('telegram', $1, $2)`,
+      [String(chat), CONSENT_NOTICE_VERSION],
+    );
+    startWorker();
+    fake.enqueue(fake.textUpdate(chat, 'У дома 3 по улице Лесной провалился асфальт, яма глубокая.'));
+    const { appeal_id: appealId } = await eventually(async () => {
+      const row = await noticeRow(chat);
+      return row?.status === 'sent' ? row : undefined;
+    }, 90_000);
+    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+    const post = (path: string, who: SignedIn, body: unknown = {}) =>
+      fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}${path}`, {
+        method: 'POST',
+        headers: who.headers,
+        body: JSON.stringify(body),
+      });
+    const opening = 'Яма у дома 3 по улице Лесной заделана.';
+    // Past Telegram's 4096 characters: two messages.
+    const text = `${opening} ${'Работы выполнены подрядчиком в срок, качество принято комиссией. '.repeat(80)}`;
+    const parts = () => {
+      const sent = fake.sentTo(chat).filter((m) => m.method === 'sendMessage');
+      const first = sent.findIndex((m) => m.text?.startsWith(opening));
+      return first < 0 ? [] : sent.slice(first);
+    };
+    let killed: Promise<void> | undefined;
+    fake.beforeAnswering = async (method, params) => {
+      if (killed || method !== 'sendMessage' || String(params.chat_id) !== String(chat)) return;
+      if (String(params.text).startsWith(opening) || parts().length < 2) return;
+      killed = killWorker();
+      await killed;
+    };
+    expect((await post('/take', operator)).status).toBe(204);
+    const draft = await json(post('/answers', operator, { text }));
+    expect((await post(`/answers/${draft.id}/approve`, supervisor)).status).toBe(204);
+    expect((await post(`/answers/${draft.id}/send`, operator)).status).toBe(204);
+    await eventually(async () => (killed ? true : undefined), 90_000);
+    await killed;
+    fake.beforeAnswering = undefined;
+    startWorker();
+    const held = await eventually(
+      async () => (await failed()).find((m) => m.appealId === appealId && m.kind === 'answer'),
+      90_000,
+    );
+    expect(held).toMatchObject({
+      interrupted: true,
+      lastError: interruptedPartsReason(1, 2),
+      partsSent: 1,
+      partsTotal: 2,
+    });
+    expect(held.lastError).toContain('гражданину ушла часть 1 из 2, а 2-я могла дойти или нет');
+    // Past another claim's time: nothing went again by itself.
+    await new Promise((r) => setTimeout(r, 3 * LOCK_MS));
+    expect(parts().map((m) => m.text?.slice(0, 20))).toHaveLength(2);
+
+    expect((await action('retry', appealId, held.id)).status).toBe(204);
+    const delivered = await eventually(async () => {
+      const [row] = (await stack.db.dataSource.query(
+        `SELECT e.data FROM appeal_events e WHERE e.appeal_id = $1 AND e.type = 'delivered'
+            AND e.data->>'outboundMessageId' = $2`,
+        [appealId, held.id],
+      )) as { data: Record<string, unknown> }[];
+      return row;
+    }, 60_000);
+    expect(delivered.data).toMatchObject({ resumed: { sent: 1, total: 2 } });
+    // The first part once; the second, whose fate was unknown, again as the clerk decided.
+    const sent = parts();
+    expect(sent.filter((m) => m.text?.startsWith(opening))).toHaveLength(1);
+    expect(sent).toHaveLength(3);
+    expect(sent[2].text).toBe(sent[1].text);
+    await killWorker();
+  }, 300_000);
 });
