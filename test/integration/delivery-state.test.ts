@@ -84,6 +84,7 @@ describe('delivery state (integration)', () => {
     expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({
       kind: 'claimed',
       uncertain: false,
+      parts: { ids: [] },
     });
     await repo.markMessageSent(
       { id, appeal_id: appealId, kind: 'answer' },
@@ -166,7 +167,11 @@ describe('delivery state (integration)', () => {
   it('lets one sender at a time hold a message; a claim that ran out is an attempt of unknown outcome', async () => {
     const id = await message();
     const first = randomUUID();
-    expect(await repo.claim('message', id, first, 30_000)).toEqual({ kind: 'claimed', uncertain: false });
+    expect(await repo.claim('message', id, first, 30_000)).toEqual({
+      kind: 'claimed',
+      uncertain: false,
+      parts: { ids: [] },
+    });
     // A second job for the same message (a sweep's, a stalled job handed over) waits for the claim.
     const held = await repo.claim('message', id, randomUUID(), 30_000);
     expect(held.kind).toBe('held');
@@ -175,12 +180,17 @@ describe('delivery state (integration)', () => {
     await repo.recordError('message', id, 'таймаут', randomUUID());
     expect((await repo.claim('message', id, randomUUID(), 30_000)).kind).toBe('held');
     await repo.recordError('message', id, 'таймаут', first);
-    expect(await repo.claim('message', id, randomUUID(), 50)).toEqual({ kind: 'claimed', uncertain: false });
+    expect(await repo.claim('message', id, randomUUID(), 50)).toEqual({
+      kind: 'claimed',
+      uncertain: false,
+      parts: { ids: [] },
+    });
     // Its sender died mid-send: once the claim has run out, the next sender may send, and knows it is a resend.
     await new Promise((r) => setTimeout(r, 100));
     expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({
       kind: 'claimed',
       uncertain: true,
+      parts: { ids: [] },
     });
     expect((await stateOf('outbound_messages', id)).attempts).toBe(3);
 
@@ -188,10 +198,37 @@ describe('delivery state (integration)', () => {
     expect(await repo.claim('bot-reply', reply, randomUUID(), 30_000)).toEqual({
       kind: 'claimed',
       uncertain: false,
+      parts: { ids: [] },
     });
     expect((await repo.claim('bot-reply', reply, randomUUID(), 30_000)).kind).toBe('held');
     await repo.markBotReplySent(reply, { remoteId: 'm-9', sentAt: new Date().toISOString() });
     expect(await repo.claim('bot-reply', reply, randomUUID(), 30_000)).toEqual({ kind: 'sent' });
+  });
+
+  it('keeps the parts of a send in several as they go, for the claim holder only and in order; a retry is told them', async () => {
+    const id = await message();
+    const token = randomUUID();
+    expect((await repo.claim('message', id, token, 30_000)).kind).toBe('claimed');
+    const part = (index: number, remoteId: string) => ({ index, total: 3, remoteId });
+    expect(await repo.recordPart(id, token, part(0, '101'))).toBe(true);
+    // Out of order, or by a sender whose claim was taken over: not recorded, and that sender stops.
+    expect(await repo.recordPart(id, token, part(2, '103'))).toBe(false);
+    expect(await repo.recordPart(id, randomUUID(), part(1, '102'))).toBe(false);
+    expect(await repo.recordPart(id, token, part(1, '102'))).toBe(true);
+    // The third part failed (a 502): the claim given back, the next attempt is told the two parts out.
+    await repo.recordError('message', id, 'Temporary: 502', token);
+    expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({
+      kind: 'claimed',
+      uncertain: false,
+      parts: { ids: ['101', '102'], total: 3 },
+    });
+    // Failed for good then: the event says how many parts the citizen has.
+    await repo.markMessageFailed({ id, appeal_id: appealId }, 'NotFound: blocked', undefined, {
+      channel: 'telegram',
+    });
+    const failed = (await eventsOf('delivery-failed')).find((e) => e.data.outboundMessageId === id);
+    expect(failed?.data).toMatchObject({ partsSent: { sent: 2, total: 3 }, channel: 'telegram' });
+    expect(await repo.recordPart(id, token, part(2, '103'))).toBe(false);
   });
 
   it('never claims a failed message or bot reply: a job run late for one held after an interrupted send sends nothing', async () => {
@@ -200,7 +237,11 @@ describe('delivery state (integration)', () => {
     // it again.
     const id = await message();
     const first = randomUUID();
-    expect(await repo.claim('message', id, first, 30_000)).toEqual({ kind: 'claimed', uncertain: false });
+    expect(await repo.claim('message', id, first, 30_000)).toEqual({
+      kind: 'claimed',
+      uncertain: false,
+      parts: { ids: [] },
+    });
     await repo.markMessageFailed({ id, appeal_id: appealId }, 'прервано', undefined, {
       token: first,
       interrupted: true,
