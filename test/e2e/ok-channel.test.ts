@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Role } from '@inbox/access';
 import { idOf } from '../factories/directory';
-import { signInAs, type SignedIn } from '../factories/staff';
+import { attachToAnswer, signInAs, type SignedIn } from '../factories/staff';
 import { type OkFake, type SentOkMessage } from '../fakes/ok/ok-fake';
 import { type Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser';
@@ -202,23 +202,8 @@ describe('OK channel (e2e)', () => {
       'Одноклассники не передают файлы: заявитель получит текст ответа и личную ссылку, по которой скачает ' +
         'файлы этого ответа. Ссылка действует 30 дней.',
     );
-    const upload = new FormData();
-    upload.append(
-      'file',
-      new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }),
-      'Акт.pdf',
-    );
-    const uploadHeaders: Record<string, string> = { ...housingClerk.headers };
-    delete uploadHeaders['content-type'];
-    const attached = await fetch(
-      `${stack.baseUrl}/api/v1/appeals/${appealId}/answers/${draft.id}/attachments`,
-      {
-        method: 'POST',
-        headers: uploadHeaders,
-        body: upload,
-      },
-    );
-    expect(attached.status).toBe(201);
+    const pdf = { name: 'Акт.pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n'), type: 'application/pdf' };
+    expect(await attachToAnswer(stack.baseUrl, housingClerk, appealId, draft.id, pdf)).toBe(201);
     expect(
       (await post(`/api/v1/appeals/${appealId}/answers/${draft.id}/approve`, housingColleague)).status,
     ).toBe(204);

@@ -44,3 +44,24 @@ export async function signInAs(
     headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
   };
 }
+
+/** Attaches a file to a draft answer over HTTP, as the card's upload does (multipart); the response's status. */
+export async function attachToAnswer(
+  baseUrl: string,
+  who: SignedIn,
+  appealId: string,
+  answerId: string,
+  file: { name: string; content: Buffer; type: string },
+): Promise<number> {
+  const upload = new FormData();
+  upload.append('file', new Blob([file.content], { type: file.type }), file.name);
+  const headers: Record<string, string> = { ...who.headers };
+  // The multipart boundary goes in the content type fetch writes.
+  delete headers['content-type'];
+  const res = await fetch(`${baseUrl}/api/v1/appeals/${appealId}/answers/${answerId}/attachments`, {
+    method: 'POST',
+    headers,
+    body: upload,
+  });
+  return res.status;
+}

@@ -1,5 +1,5 @@
 import { Role } from '@inbox/access';
-import { signInAs } from '../factories/staff';
+import { attachToAnswer, signInAs } from '../factories/staff';
 import { refuseDeletes, refuseInserts } from '../support/database-faults';
 import { restoreEnvironmentAfterBlock } from '../support/folded-files';
 import { type OkStack, okText, startOkStack } from '../support/ok-stack';
@@ -241,23 +241,8 @@ describe('the bot dialogue, and an answer, when the database fails mid-way (inte
     expect((await post('/take', operator)).status).toBe(204);
     const answerText = 'Колодец закрыт крышкой, акт осмотра во вложении.';
     const draft = await json(post('/answers', operator, { text: answerText }));
-    const upload = new FormData();
-    upload.append(
-      'file',
-      new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')], { type: 'application/pdf' }),
-      'Акт.pdf',
-    );
-    const uploadHeaders: Record<string, string> = { ...operator.headers };
-    delete uploadHeaders['content-type'];
-    const attached = await fetch(
-      `${stack.baseUrl}/api/v1/appeals/${appealId}/answers/${draft.id}/attachments`,
-      {
-        method: 'POST',
-        headers: uploadHeaders,
-        body: upload,
-      },
-    );
-    expect(attached.status).toBe(201);
+    const pdf = { name: 'Акт.pdf', content: Buffer.from('%PDF-1.4\n%%EOF\n'), type: 'application/pdf' };
+    expect(await attachToAnswer(stack.baseUrl, operator, appealId, draft.id, pdf)).toBe(201);
     expect((await post(`/answers/${draft.id}/approve`, supervisor)).status).toBe(204);
     // OK answers the send after a moment: the database goes away (it refuses the receipt's event) before then.
     fake.setScenario('slow', { only: 'messages', delayMs: 1500, times: 1 });
