@@ -226,6 +226,11 @@ describe('bot texts', () => {
     expect(texts.appealStatusRu(line(AppealStatus.Returned))).toBe(
       'Обращение № 2026-000123 от 19.11.2026 — На рассмотрении, срок ответа до 17.12.2026.',
     );
+    // Passed on: the other organisation answers, in its own term, not by our last day.
+    expect(texts.appealStatusRu(line(AppealStatus.Redirected))).toBe(
+      'Обращение № 2026-000123 от 19.11.2026 — Перенаправлено по компетенции, ответ направит организация, ' +
+        'в которую оно передано.',
+    );
   });
 
   it('has no Latin word, placeholder or code in any text a citizen can receive', () => {

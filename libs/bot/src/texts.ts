@@ -99,19 +99,17 @@ export interface CitizenAppealLine {
 }
 
 /** Statuses in which a due date still means something to the citizen. */
-const WAITING = new Set([
-  'registered',
-  'in_work',
-  'escalated',
-  'returned',
-  'extended',
-  'reopened',
-  'redirected',
-]);
+const WAITING = new Set(['registered', 'in_work', 'escalated', 'returned', 'extended', 'reopened']);
 
 function lineOf(a: CitizenAppealLine): string {
   const dueDay = russianDay(a.answerDueDate);
-  const due = WAITING.has(a.status) && dueDay ? `, срок ответа до ${dueDay}` : '';
+  // Passed on to another organisation: the answer is its, in its own term — our last day would promise it.
+  const due =
+    a.status === 'redirected'
+      ? ', ответ направит организация, в которую оно передано'
+      : WAITING.has(a.status) && dueDay
+        ? `, срок ответа до ${dueDay}`
+        : '';
   const status = CITIZEN_STATUS_TEXT_RU[a.status] ?? 'На рассмотрении';
   return `№ ${a.registrationNumber} от ${russianDay(a.registeredOn)} — ${status}${due}`;
 }
