@@ -7,6 +7,7 @@ import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { publicStatus } from '../support/citizen';
+import { answerAppeal } from './feed-helpers';
 import { type Browser } from 'playwright-core';
 import { axeViolations, launchChromium, postsOf } from '../support/browser';
 
@@ -538,5 +539,39 @@ describe('website form → appeal (e2e)', () => {
       `SELECT count(*)::int AS n FROM appeals WHERE channel = 'telegram'`,
     );
     expect(count[0].n).toBe(1);
+  });
+
+  it('posts the answer where the citizen gave a postal address for it, and publishes it on the status page', async () => {
+    const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
+    const { email, ...noEmail } = validFields;
+    expect(email).toBeTruthy();
+    const answered = async (fields: Record<string, string>) => {
+      const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+        method: 'POST',
+        body: form(fields),
+      });
+      expect(res.status).toBe(201);
+      const created = (await res.json()) as { registrationNumber: string; accessCode: string };
+      const [{ id }] = (await stack.db.dataSource.query(
+        `SELECT id FROM appeals WHERE registration_number = $1`,
+        [created.registrationNumber],
+      )) as { id: string }[];
+      const text = 'Горячая вода подана, управляющей компании выдано предписание.';
+      const answerId = await answerAppeal(stack, id, operator, supervisor, text, { take: true });
+      const [message] = (await stack.db.dataSource.query(
+        `SELECT delivery_state AS state FROM outbound_messages WHERE answer_id = $1`,
+        [answerId],
+      )) as { state: string }[];
+      const status = await json(publicStatus(stack.baseUrl, created.registrationNumber, created.accessCode));
+      return [message.state, (status.answers as { text: string }[]).map((a) => a.text)];
+    };
+    const text = ['Горячая вода подана, управляющей компании выдано предписание.'];
+    // «Почтовый адрес — если хотите получить ответ почтой»: staff are to post it (it was only published, and no
+    // letter ever went), and the status page has it meanwhile.
+    expect(
+      await answered({ ...noEmail, postalAddress: '630099, г. Новосибирск, ул. Ленина, д. 15, кв. 3' }),
+    ).toEqual(['awaiting-handover', text]);
+    // Neither an e-mail nor a postal address: the status page is where the answer is.
+    expect(await answered(noEmail)).toEqual(['published', text]);
   });
 });

@@ -121,12 +121,17 @@ export class WorkflowReferencesRepository {
   }
 
   /** Where an answer can reach the applicant of a form, a call, a visit or a letter: their e-mail, if any. */
-  async applicantEmail(tx: Db, appealId: string): Promise<string | null> {
+  /** Where an answer may go back to the applicant outside their channel: their e-mail, their postal address. */
+  async applicantAddresses(
+    tx: Db,
+    appealId: string,
+  ): Promise<{ email: string | null; postalAddress: string | null }> {
     const [row] = (await tx.query(
-      `SELECT p.email FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,
+      `SELECT p.email, p.postal_address AS "postalAddress"
+         FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1`,
       [appealId],
-    )) as { email: string | null }[];
-    return row?.email ?? null;
+    )) as { email: string | null; postalAddress: string | null }[];
+    return { email: row?.email ?? null, postalAddress: row?.postalAddress?.trim() || null };
   }
 
   /**

@@ -33,16 +33,19 @@ export class AnswerRelease {
   ): Promise<{ messageId?: string; answerIds: string[] }> {
     const answers = await this.answers.unreleased(tx, a.id);
     if (answers.length === 0) return { answerIds: [] };
-    // A form, a call, a visit or a letter has no way back but the applicant's e-mail: without one, the
-    // form's answer is published on the status page, and staff give the others by phone, in person or
-    // by post (a delivery state, not a failure).
-    const withoutReturnPath =
-      NO_RETURN_PATH.includes(a.channel) && !(await this.references.applicantEmail(tx, a.id));
-    const deliveryState = withoutReturnPath
-      ? a.channel === 'website'
-        ? ('published' as const)
-        : ('awaiting-handover' as const)
+    // A form, a call, a visit or a letter has no way back but the applicant's e-mail: without one, staff give
+    // the answer by phone, in person or by post (a delivery state, not a failure). The form's answer is on the
+    // status page in any case; it waits for staff to post it only where the citizen gave a postal address for
+    // it (the form asks for one «если хотите получить ответ почтой»: published alone, no letter ever went).
+    const addresses = NO_RETURN_PATH.includes(a.channel)
+      ? await this.references.applicantAddresses(tx, a.id)
       : undefined;
+    const deliveryState =
+      addresses && !addresses.email
+        ? a.channel === 'website' && !addresses.postalAddress
+          ? ('published' as const)
+          : ('awaiting-handover' as const)
+        : undefined;
     const last = answers[answers.length - 1];
     const id = await notifyApplicant('answer', last.id, answerMessageText(answers), {
       enqueue: false,
