@@ -248,6 +248,10 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     const number = (await page.locator('#result-number').textContent()) ?? '';
     const code = (await page.locator('#result-code').textContent()) ?? '';
     expect(await page.locator('#result-due').textContent()).toMatch(/^до \d{1,2} [а-я]+ \d{4} г\.$/);
+    // With an e-mail given: the answer and the notices come to it (the page said nothing of what comes next).
+    const next = await page.getByRole('list', { name: 'Что будет дальше' }).innerText();
+    expect(next).toContain('о продлении и его причине сообщим по электронной почте');
+    expect(next).toContain('Ответ придёт на указанную электронную почту');
     const [{ id }] = await eventually(async () => {
       const rows = (await stack.db.dataSource.query(`SELECT id FROM appeals WHERE registration_number = $1`, [
         number,

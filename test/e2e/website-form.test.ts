@@ -297,6 +297,14 @@ describe('website form → appeal (e2e)', () => {
     expect(await page.locator('#result-answer-where').innerText()).toContain(
       'ответ не придёт письмом: он появится на странице статуса обращения',
     );
+    // What happens next, and where this citizen (no e-mail: no notice reaches them) will read of it: the term, its
+    // extension and why, a redirection and where to.
+    const next = await page.getByRole('list', { name: 'Что будет дальше' }).innerText();
+    expect(next).toContain('в течение 30 дней со дня регистрации');
+    expect(next).toContain('о продлении и его причине будет сказано на странице статуса обращения');
+    expect(next).toContain(
+      'в течение 7 дней обращение передадут ей; на странице статуса будет указано, какой',
+    );
     // At 375 px «Проверить статус обращения» takes two lines, each centred in its button as the one-line
     // buttons' labels are, not flush left.
     const lines = await page.locator('#result-status-link').evaluate((el) => {
