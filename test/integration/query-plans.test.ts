@@ -8,6 +8,7 @@ import {
   UNKEYED_ACCESS_CODES_SQL,
 } from '../../libs/appeals/src/repositories/registration.repository';
 import { CLAIM_SQL, OUTBOX_HEALTH_SQL } from '../../libs/channels/src/appeal-events-outbox.repository';
+import { CLAIMED_SQL } from '../../libs/classification/src/repositories/pipeline-appeals.repository';
 import {
   ANY_LABELS_SQL,
   LABELLED_APPEALS_SQL,
@@ -768,5 +769,77 @@ describe('the access codes’ legacy rewrite reads only unkeyed rows', () => {
     expect(rows.map((r) => r.hash)).toEqual([1500, 2999, 7].map((n) => keyedLegacyHash(KEY, legacy(n))));
     expect(await repository.keyUnkeyedAccessCodeHashes(2, (h) => keyedLegacyHash(KEY, h))).toBe(0);
     expect((await run()).buffers).toBeLessThanOrEqual(3);
+  });
+});
+
+/** The claimed batch's load as it was until 7 December 2026: the pending state asked for in its WHERE. */
+const CLAIMED_BEFORE = CLAIMED_SQL.replace(
+  'WHERE a.id = ANY($1::uuid[])',
+  `WHERE a.id = ANY($1::uuid[]) AND a.classification_state = 'pending' AND a.classified_at IS NULL`,
+);
+
+/**
+ * Issue 18: a classification pass loads the 50 appeals it claimed by key, not by walking the backlog. Asked for
+ * their pending state in the WHERE, the planner took the partial index of pending appeals (in the claim's order,
+ * so no sort) and tested each entry's id: every pass read every pending appeal's row. The table here is as a
+ * region's after a burst: analysed while nothing was pending, then 2 000 appeals waiting.
+ */
+describe('a classification pass loads its claimed batch by key, not the backlog', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  let claimed: string[];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await db.dataSource.query(
+      `${appealsWithOwnPeopleSql({ count: 3000, prefix: 'pending-' })}
+       SELECT '2026-' || lpad(n::text, 6, '0'), now(), now(), 'appeal', 'operator', 'pending-' || n, item_id,
+              applicant_id, 'Обращение ' || n, 'registered', (SELECT id FROM organisations WHERE code = 'cur'),
+              'Asia/Novosibirsk', now(), now(), current_date, now(), 'test', 'x'
+         FROM pairs`,
+    );
+    await db.dataSource.query(
+      `UPDATE appeals SET classification_state = 'auto', classified_at = now(),
+              created_at = now() - make_interval(secs => substr(external_id, 9)::int)`,
+    );
+    await db.dataSource.query('ANALYZE appeals');
+    await db.dataSource.query(
+      `UPDATE appeals SET classification_state = 'pending', classified_at = NULL
+        WHERE substr(external_id, 9)::int <= 2000`,
+    );
+    // A batch from the middle of the backlog (passes before it hold the oldest), one of them done meanwhile.
+    claimed = (
+      (await db.dataSource.query(
+        `SELECT id FROM appeals WHERE classification_state = 'pending' ORDER BY created_at OFFSET 300 LIMIT 50`,
+      )) as { id: string }[]
+    ).map((r) => r.id);
+    await db.dataSource.query(`UPDATE appeals SET classified_at = now() WHERE id = $1`, [claimed[10]]);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  /** The rows the plan's scans of `appeals` produced or filtered out. */
+  const appealRowsRead = async (sql: string) => {
+    const [row] = (await db.dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, [claimed])) as {
+      'QUERY PLAN': [{ Plan: PlanNode }];
+    }[];
+    const walk = (node: PlanNode & { 'Relation Name'?: string }): number =>
+      (node['Relation Name'] === 'appeals'
+        ? (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
+        : 0) + (node.Plans ?? []).reduce((sum, child) => sum + walk(child), 0);
+    return walk(row['QUERY PLAN'][0].Plan);
+  };
+
+  it('reads the 50 rows it claimed, with which are still pending, in the claim’s order', async () => {
+    expect(await appealRowsRead(CLAIMED_SQL)).toBeLessThanOrEqual(50);
+    const rows = (await db.dataSource.query(CLAIMED_SQL, [claimed])) as { id: string; pending: boolean }[];
+    expect(rows.map((r) => r.id)).toEqual(claimed);
+    expect(rows.filter((r) => !r.pending).map((r) => r.id)).toEqual([claimed[10]]);
+  });
+
+  it('is a table where the statement this replaced walked the backlog', async () => {
+    // Without this the first case would prove nothing: a table the planner reads by key anyway.
+    expect(await appealRowsRead(CLAIMED_BEFORE)).toBeGreaterThan(300);
   });
 });

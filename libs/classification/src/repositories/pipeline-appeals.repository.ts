@@ -1,14 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, SqlRepository } from '@inbox/database';
 
-const LOAD_SQL = `SELECT a.id, a.registered_at, a.received_at, a.regime, a.channel, a.subject, a.text, a.address,
+const LOAD_COLUMNS = `a.id, a.registered_at, a.received_at, a.regime, a.channel, a.subject, a.text, a.address,
        a.territory_code, a.channel_category, a.topic_id, a.subtopic_id, a.fast_track, a.status, a.extended,
        a.time_zone, a.classification_state, a.suggested_organisation_ids::text[] AS suggested,
        i.payload->'features' AS features,
        coalesce(trim(p.surname), '') <> '' AS has_surname,
        coalesce(trim(p.postal_address), '') <> '' AS has_postal_address,
-       coalesce(trim(p.email), '') <> '' AS has_email
-  FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id`;
+       coalesce(trim(p.email), '') <> '' AS has_email`;
+const LOAD_FROM = `FROM appeals a JOIN inbound_items i ON i.id = a.inbound_item_id JOIN applicants p ON p.id = a.applicant_id`;
+const LOAD_SQL = `SELECT ${LOAD_COLUMNS} ${LOAD_FROM}`;
+
+/**
+ * $1 the ids a pass just claimed: their rows by primary key, with whether each is still pending (`pending`), in
+ * the claim's order. The pending state is read, not asked for: asked for in the WHERE, it matched the partial
+ * index of pending appeals, which is in the claim's order, and the planner walked that index testing each row's
+ * id, so every pass read the whole backlog's rows (a burst of 2 000 pending: 2 000 rows and 1 961 buffers for a
+ * batch of 50; by key 50 rows and 233).
+ */
+export const CLAIMED_SQL = `SELECT ${LOAD_COLUMNS},
+       a.classification_state = 'pending' AND a.classified_at IS NULL AS pending
+  ${LOAD_FROM} WHERE a.id = ANY($1::uuid[]) ORDER BY a.created_at`;
 
 /** An appeal's route suggestions, written with the end of its pass. */
 export interface PassRoute {
@@ -124,12 +136,12 @@ export class PipelineAppealsRepository extends SqlRepository {
     if (claimed.length === 0) return [];
     // A statement of its own, so a snapshot taken after the locks: an appeal another pass finished and let go
     // of a moment ago is seen done here, and left.
-    return this.rows<PipelineAppeal>(
-      `${LOAD_SQL} WHERE a.id = ANY($1::uuid[]) AND a.classification_state = 'pending' AND a.classified_at IS NULL
-        ORDER BY a.created_at`,
+    const rows = await this.rows<PipelineAppeal & { pending: boolean }>(
+      CLAIMED_SQL,
       [claimed.map((c) => c.id)],
       tx,
     );
+    return rows.filter((r) => r.pending).map(({ pending: _, ...appeal }) => appeal);
   }
 
   /** Appeals still waiting for the pipeline after this long (their job was lost), oldest first. */
