@@ -1,4 +1,5 @@
 import { Role } from '@inbox/access';
+import { partsChangedReason } from '@inbox/delivery';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
@@ -52,6 +53,7 @@ describe('failed deliveries queue (e2e)', () => {
       lastError: string;
       partsSent: number;
       partsTotal: number | null;
+      interrupted: boolean;
     }[];
   const retry = (who: SignedIn, appealId: string, messageId: string) =>
     fetch(`${stack.baseUrl}/api/v1/appeals/${appealId}/deliveries/${messageId}/retry`, {
@@ -136,6 +138,10 @@ describe('failed deliveries queue (e2e)', () => {
         )) as { id: string }[];
         return rows.length ? rows : undefined;
       });
+      // The registration notice first, as the citizen reads them.
+      await eventually(async () =>
+        telegram.sentTo(citizen).find((m) => m.text?.startsWith('Обращение зарегистрировано')),
+      );
       return id;
     };
     const supervisor = await signInAs(stack.api, stack.baseUrl, Role.Supervisor, 'cur');
@@ -150,7 +156,8 @@ describe('failed deliveries queue (e2e)', () => {
       )) as { type: string; data: Record<string, unknown> }[];
     const parts = (citizen: number, opening: string) => {
       const sent = telegram.sentTo(citizen);
-      const first = sent.findIndex((m) => m.text?.startsWith(opening));
+      // The answer's last sending (its first part, then the next message).
+      const first = sent.map((m) => m.text?.startsWith(opening)).lastIndexOf(true);
       return first < 0 ? [] : sent.slice(first, first + 2).map((m) => m.text ?? '');
     };
     // Past Telegram's 4096 characters: two messages.
@@ -211,5 +218,36 @@ describe('failed deliveries queue (e2e)', () => {
       'delivery-retried',
       'delivered',
     ]);
+
+    // The rest cannot follow the part out when the message no longer splits as it did (an OK answer's file link,
+    // made anew for each attempt, came out longer; here its count of parts is changed as if so): nothing goes, it is
+    // held saying why, and a second «Повторить» sends it whole — it waited in «Повторить» refused for ever before.
+    const third = 700_200_004;
+    const bench = await appealOf(third, 'Во дворе дома 11 по улице Мира сломана скамейка у подъезда.');
+    const benchOpening = 'Скамейка у дома 11 по улице Мира заменена.';
+    telegram.beforeAnswering = async (method, params) => {
+      if (method === 'sendMessage' && String(params.text).startsWith(benchOpening)) telegram.blockChat(third);
+    };
+    await answerAppeal(stack, bench, operator, supervisor, longAnswer(benchOpening), { take: true });
+    const refused = await eventually(async () =>
+      (await failed(operator)).find((m) => m.appealId === bench && m.kind === 'answer'),
+    );
+    telegram.beforeAnswering = undefined;
+    telegram.unblockChat(third);
+    await stack.db.dataSource.query(`UPDATE outbound_messages SET parts_total = 3 WHERE id = $1`, [
+      refused.id,
+    ]);
+    expect((await retry(operator, bench, refused.id)).status).toBe(204);
+    const changed = await eventually(async () =>
+      (await failed(operator)).find((m) => m.id === refused.id && m.interrupted),
+    );
+    expect(changed).toMatchObject({ lastError: partsChangedReason(1, 3), partsSent: 0, partsTotal: null });
+    expect(telegram.sentTo(third).filter((m) => m.text?.startsWith(benchOpening))).toHaveLength(1);
+    expect((await retry(operator, bench, refused.id)).status).toBe(204);
+    await eventually(async () =>
+      (await events(bench)).some((e) => e.type === 'delivered') ? true : undefined,
+    );
+    expect(telegram.sentTo(third).filter((m) => m.text?.startsWith(benchOpening))).toHaveLength(2);
+    expect(parts(third, benchOpening).join(' ')).toBe(longAnswer(benchOpening).trim());
   });
 });

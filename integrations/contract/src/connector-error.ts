@@ -25,6 +25,11 @@ export class ConnectorError extends Error {
       toAdministrator?: boolean;
       /** A send in several messages stopped after `sent` of `total` went out (laterPartFailed). */
       partsSent?: { sent: number; total: number };
+      /**
+       * A send in several messages not resumed: the message no longer splits as the parts out did (firstUnsentPart),
+       * so the rest cannot follow them. Nothing was sent.
+       */
+      partsChanged?: boolean;
     } = {},
   ) {
     super(message);

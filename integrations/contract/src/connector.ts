@@ -96,7 +96,7 @@ export function firstUnsentPart(progress: PartsProgress | undefined, total: numb
     throw new ConnectorError(
       ConnectorErrorCode.InvalidPayload,
       `${what}: ${sent} of ${progress?.total ?? '?'} parts went out earlier, and the message now splits into ${total}`,
-      { fields: { text: 'Текст сообщения изменился после отправки его первых частей' } },
+      { fields: { text: 'Текст сообщения изменился после отправки его первых частей' }, partsChanged: true },
     );
   }
   return sent;

@@ -22,6 +22,7 @@ describe('firstUnsentPart', () => {
       expect(error).toBeInstanceOf(ConnectorError);
       expect((error as ConnectorError).code).toBe(ConnectorErrorCode.InvalidPayload);
       expect((error as ConnectorError).retryable).toBe(false);
+      expect((error as ConnectorError).details.partsChanged).toBe(true);
     }
   });
 });

@@ -279,13 +279,14 @@ export class DeliveryRepository extends SqlRepository {
    * The event names the connector that refused (`channel`, when the caller knows it) and whether a round is to come
    * (`retrying`): the card says in Russian what the refusal means for that channel (an e-mail address refused, a
    * bot blocked) and whether it is tried again by itself. A send in several messages that got some of its parts
-   * out says how many (`partsSent`): a retry sends only the rest.
+   * out says how many (`partsSent`): a retry sends only the rest — unless they are forgotten (`forgetParts`: the rest
+   * cannot follow them, and a retry sends the message whole).
    */
   markMessageFailed(
     m: { id: string; appeal_id: string },
     reason: string,
     retry?: { firstMs: number; rounds: number },
-    options: { token?: string; interrupted?: boolean; channel?: string } = {},
+    options: { token?: string; interrupted?: boolean; channel?: string; forgetParts?: boolean } = {},
   ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
       const updated = await this.rows<{ retrying: boolean; sent: number | null; total: number | null }>(
@@ -293,6 +294,8 @@ export class DeliveryRepository extends SqlRepository {
                 send_claim = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim END,
                 send_claim_until = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim_until END,
                 send_interrupted_at = CASE WHEN $6::boolean THEN now() ELSE send_interrupted_at END,
+                parts_sent = CASE WHEN $7::boolean THEN NULL ELSE parts_sent END,
+                parts_total = CASE WHEN $7::boolean THEN NULL ELSE parts_total END,
                 retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
                                 THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
           WHERE id = $1 AND status <> 'sent'
@@ -304,6 +307,7 @@ export class DeliveryRepository extends SqlRepository {
           retry?.rounds ?? 0,
           options.token ?? null,
           !!options.interrupted,
+          !!options.forgetParts,
         ],
         tx,
       );

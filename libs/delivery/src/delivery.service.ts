@@ -68,6 +68,20 @@ export function interruptedPartsReason(sent: number, total: number): string {
   );
 }
 
+/**
+ * Why a send in several messages is held when its rest cannot follow the `sent` of `total` parts out: the message no
+ * longer splits as they did (the personal link to an answer's files, made anew for each attempt, came out longer).
+ * The parts out are forgotten: «Повторить» sends the message whole.
+ */
+export function partsChangedReason(sent: number, total: number): string {
+  const out = sent === 1 ? `ушла часть 1 из ${total}` : `ушли части 1–${sent} из ${total}`;
+  return (
+    `Доставка прервана: гражданину ${out}, а остальное дослать нельзя — сообщение с тех пор разбивается на части ` +
+    'иначе. «Повторить» отправит сообщение целиком (ушедшие части придут ещё раз); «Отметить доставленным» — если ' +
+    'остальное передано гражданину иначе'
+  );
+}
+
 /** A failure worth retrying; the queue backs off and tries again. */
 export class RetryableDeliveryError extends Error {
   constructor(
@@ -231,6 +245,15 @@ export class DeliveryService {
           throw new RetryableDeliveryError(reason, this.claimMs());
         }
         await this.fail(m, heldReason(progress.recorded), { token, interrupted: true });
+        return 'held';
+      }
+      if (error instanceof ConnectorError && error.details.partsChanged && parts.total) {
+        // The rest cannot follow the parts out: a person decides, and «Повторить» sends the message whole.
+        await this.fail(m, partsChangedReason(parts.ids.length, parts.total), {
+          token,
+          interrupted: true,
+          forgetParts: true,
+        });
         return 'held';
       }
       if (error instanceof ConnectorError && !error.retryable) {
@@ -589,7 +612,13 @@ export class DeliveryService {
   async fail(
     m: { id: string; appeal_id: string } | string,
     reason: string,
-    options: { temporary?: boolean; token?: string; interrupted?: boolean; channel?: string } = {},
+    options: {
+      temporary?: boolean;
+      token?: string;
+      interrupted?: boolean;
+      channel?: string;
+      forgetParts?: boolean;
+    } = {},
   ): Promise<void> {
     const row = typeof m === 'string' ? await this.deliveries.messageRef(m) : m;
     if (!row) return;
@@ -600,6 +629,7 @@ export class DeliveryService {
       token: options.token,
       interrupted: options.interrupted,
       channel: options.channel,
+      forgetParts: options.forgetParts,
     });
     // The channel's own words (an HTTP status, an SMTP reply) are for this line, masked (the logger's redaction);
     // the card says in Russian what they mean (delivery-errors.ts deliveryFailureText).
