@@ -1,7 +1,8 @@
-import { Role } from '@inbox/access';
+import { Role, StaffUsers } from '@inbox/access';
 import { partsChangedReason } from '@inbox/delivery';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
+import { staffPages } from '../support/staff-pages';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
 import { answerAppeal } from './feed-helpers';
 
@@ -18,6 +19,7 @@ describe('failed deliveries queue (e2e)', () => {
   let operator: SignedIn;
   let roads: SignedIn;
   const chat = 700_200_001;
+  const pages = staffPages();
 
   beforeAll(async () => {
     telegram = await TelegramFake.start();
@@ -206,6 +208,39 @@ describe('failed deliveries queue (e2e)', () => {
     expect((await events(lamps)).map((e) => [e.type, e.data.partsSent])).toEqual([
       ['delivery-failed', { sent: 1, total: 2 }],
     ]);
+    // As the clerk reads it in Chromium: «Недоставленные» says what the citizen has, the card's history as well.
+    const password = 'pw-resume-1';
+    const login = `operator-parts-${Date.now()}`;
+    const organisationId = (
+      (await stack.db.dataSource.query(`SELECT id FROM organisations WHERE code = 'cur'`)) as {
+        id: string;
+      }[]
+    )[0].id;
+    await stack.api
+      .get(StaffUsers)
+      .create({ login, password, fullName: 'Оператор Частей', role: Role.Operator, organisationId });
+    const page = await pages.open(() => stack.baseUrl, { login, password }, '/deliveries');
+    await page
+      .getByTestId('delivery-parts')
+      .filter({ hasText: 'Гражданину уже ушла часть 1 из 2; повторная отправка отправит только остальные' })
+      .waitFor();
+    await page.goto(`${stack.baseUrl}/app/appeals/${pothole}`);
+    await page
+      .getByLabel('История')
+      .getByText(
+        'Доставлено после сбоя: часть 1 из 2 ушла раньше, отправлены только остальные — без повторов',
+      )
+      .waitFor();
+    await page.goto(`${stack.baseUrl}/app/appeals/${lamps}`);
+    await page
+      .getByLabel('История')
+      .getByText(
+        'Пользователь заблокировал бота или удалил переписку: свяжитесь с заявителем иначе. ' +
+          'Гражданину уже ушла часть 1 из 2; повторная отправка отправит только остальные',
+      )
+      .waitFor();
+    expect(pages.problems.get(page)).toEqual([]);
+
     telegram.unblockChat(neighbour);
     expect((await retry(operator, lamps, held.id)).status).toBe(204);
     await eventually(async () =>
