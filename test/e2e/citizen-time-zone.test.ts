@@ -3,6 +3,7 @@ import { Role } from '@inbox/access';
 import { PublicAnswerLinks } from '@inbox/appeals';
 import { signInAs } from '../factories/staff';
 import { launchChromium } from '../support/browser';
+import { fillAppealForm } from '../support/citizen';
 import { watchProblems } from '../support/page-problems';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { answerAppeal } from './feed-helpers';
@@ -138,13 +139,12 @@ describe("the citizen's pages read dates in the appeal's zone (e2e)", () => {
     const page = await context.newPage();
     const problems = watchProblems(page);
     await page.goto(`${stack.baseUrl}/`);
-    await page.getByRole('textbox', { name: 'Фамилия' }).fill('Котова');
-    await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Вера');
-    await page.getByRole('textbox', { name: 'Телефон' }).fill('+7 (913) 555-66-77');
-    await page
-      .getByRole('textbox', { name: 'Текст обращения' })
-      .fill('У остановки «Школа» на ул. Мира сломана скамейка, пожилым людям негде присесть.');
-    await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    await fillAppealForm(page, {
+      surname: 'Котова',
+      firstName: 'Вера',
+      phone: '+7 (913) 555-66-77',
+      text: 'У остановки «Школа» на ул. Мира сломана скамейка, пожилым людям негде присесть.',
+    });
     const sent = page.waitForResponse((r) => r.url().endsWith('/api/v1/public/appeals'));
     await page.getByRole('button', { name: 'Отправить обращение' }).click();
     const created = (await (await sent).json()) as { registeredAt: string; timeZone: string };

@@ -6,7 +6,7 @@ import { Role } from '@inbox/access';
 import { inboundItem } from '../factories/inbound-items';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
-import { publicStatus } from '../support/citizen';
+import { fillAppealForm, publicStatus } from '../support/citizen';
 import { answerAppeal } from './feed-helpers';
 import { type Browser } from 'playwright-core';
 import { axeViolations, launchChromium, postsOf } from '../support/browser';
@@ -275,11 +275,7 @@ describe('website form → appeal (e2e)', () => {
       await route.abort('connectionreset');
     });
     await page.goto(`${stack.baseUrl}/`);
-    await page.getByRole('textbox', { name: 'Фамилия' }).fill('Гусева');
-    await page.getByRole('textbox', { name: 'Имя', exact: true }).fill('Дарья');
-    await page.getByRole('textbox', { name: 'Телефон' }).fill('+7 (913) 444-55-66');
-    await page.getByRole('textbox', { name: 'Текст обращения' }).fill(text);
-    await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+    await fillAppealForm(page, { surname: 'Гусева', firstName: 'Дарья', phone: '+7 (913) 444-55-66', text });
     await page.getByRole('button', { name: 'Отправить обращение' }).click();
     await page.locator('#form-alert', { hasText: 'Слишком много обращений' }).waitFor();
     expect(await page.locator('#form-alert').innerText()).toBe(
@@ -469,6 +465,40 @@ describe('website form → appeal (e2e)', () => {
       'Файл «крыша.jpg» не добавлен: все файлы вместе должны быть не больше 20 МБ.',
     );
     expect(await page.locator('#attachments-hint').innerText()).toContain('все вместе — не больше 20 МБ');
+
+    // An iPhone's HEIC photo: refused with how to make it a JPG.
+    await page.setInputFiles('#attachments', {
+      name: 'IMG_0042.HEIC',
+      mimeType: 'image/heic',
+      buffer: Buffer.from('000000186674797068656963', 'hex'),
+    });
+    expect(await page.locator('#attachments-error').innerText()).toContain(
+      'фото в формате HEIC не принимается. Сохраните его как JPG',
+    );
+    // A file whose contents are not what its name says, which only the server finds (415): under the files, with
+    // what to do, and the citizen is taken there (it went to the top of the page alone).
+    await list.getByRole('button', { name: 'Удалить файл двор.jpg' }).click();
+    await page.setInputFiles('#attachments', {
+      name: 'акт.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('MZ\x90\x00 not a pdf at all'),
+    });
+    await fillAppealForm(page, {
+      surname: 'Жукова',
+      firstName: 'Инна',
+      phone: '+7 913 444-55-67',
+      text: 'Протекает крыша над подъездом, фото и акт прилагаю.',
+    });
+    await page.getByRole('button', { name: 'Отправить обращение' }).click();
+    await page.locator('#attachments-error', { hasText: 'акт.pdf' }).waitFor();
+    expect(await page.locator('#attachments-error').innerText()).toBe(
+      'Файл «акт.pdf» не является документом или изображением указанного типа. Удалите этот файл из списка ' +
+        '(«Удалить» рядом с ним) или замените его файлом JPG, PNG, PDF, DOC, DOCX, ODT, RTF или TXT.',
+    );
+    expect(await page.locator('#attachments').evaluate((el) => el.ownerDocument.activeElement === el)).toBe(
+      true,
+    );
+    await page.close();
   });
 
   it('registers a fast-track item with a 10-day deadline through the worker', async () => {

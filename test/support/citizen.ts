@@ -1,3 +1,5 @@
+import { type Page } from 'playwright-core';
+
 /**
  * The citizen's status endpoints as the status page calls them: the access code always in the body of a POST,
  * never in the address.
@@ -24,3 +26,15 @@ export const publicRating = (
   code: string,
   rating: { answered: boolean; satisfaction: string; answerId?: string },
 ) => postJson(`${baseUrl}/api/v1/public/appeals/${registrationNumber}/rating`, { code, ...rating });
+
+/** The appeal form filled in as a citizen with a phone only would, the consent ticked; not yet sent. */
+export async function fillAppealForm(
+  page: Page,
+  fields: { surname: string; firstName: string; phone: string; text: string },
+): Promise<void> {
+  await page.getByRole('textbox', { name: 'Фамилия' }).fill(fields.surname);
+  await page.getByRole('textbox', { name: 'Имя', exact: true }).fill(fields.firstName);
+  await page.getByRole('textbox', { name: 'Телефон' }).fill(fields.phone);
+  await page.getByRole('textbox', { name: 'Текст обращения' }).fill(fields.text);
+  await page.getByRole('checkbox', { name: /согласие на обработку персональных данных/ }).check();
+}

@@ -61,6 +61,10 @@
     consentRequired: 'Чтобы отправить обращение, подтвердите согласие на обработку персональных данных',
     tooManyFiles: 'Можно прикрепить не более 5 файлов',
     payloadTooLarge: 'Файлы слишком большие: не более 10 МБ каждый и 20 МБ все вместе',
+    typeRefused: 'Один из файлов не является документом или изображением допустимого формата',
+    typeRefusedHint:
+      'Удалите этот файл из списка («Удалить» рядом с ним) или замените его файлом JPG, PNG, PDF, DOC, DOCX, ODT, ' +
+      'RTF или TXT.',
     tooManyRequests:
       'Слишком много обращений за короткое время. Подождите несколько минут и попробуйте снова.',
     serverError:
@@ -206,7 +210,17 @@
 
   /** Сообщение об ошибке для одного файла или пустая строка. */
   function checkFile(file) {
-    if (ALLOWED_EXTENSIONS.indexOf(fileExtension(file.name)) < 0) {
+    const extension = fileExtension(file.name);
+    // An iPhone's photos are HEIC by default: the citizen hears how to get a JPG, not only that it is refused.
+    if (extension === 'heic' || extension === 'heif') {
+      return (
+        'Файл «' +
+        file.name +
+        '» не добавлен: фото в формате HEIC не принимается. Сохраните его как JPG (на iPhone: «Настройки» → ' +
+        '«Камера» → «Форматы» → «Наиболее совместимый», или поделитесь фото из «Фото» и выберите JPG) и добавьте снова.'
+      );
+    }
+    if (ALLOWED_EXTENSIONS.indexOf(extension) < 0) {
       return (
         'Файл «' + file.name + '» не добавлен: допустимы только JPG, PNG, PDF, DOC, DOCX, ODT, RTF и TXT.'
       );
@@ -563,10 +577,15 @@
       handleValidationResponse(body);
       return;
     }
-    if (refused === 413) {
+    if (refused === 413 || refused === 415) {
       // The server's own words where it gave them (which file, or the files together); a proxy's page has none.
+      // A file whose contents are not what its name says (415) is tied to the files, with what to do about it:
+      // it went to the top of the page alone, the list under it still showing the file and the earlier refusals.
       const errors = body && body.errors && typeof body.errors === 'object' ? body.errors : {};
-      const message = Portal.messageText(errors.attachments) || MESSAGES.payloadTooLarge;
+      const fallback = refused === 413 ? MESSAGES.payloadTooLarge : MESSAGES.typeRefused;
+      const said = Portal.messageText(errors.attachments) || fallback;
+      const message = refused === 415 ? said.replace(/[.\s]*$/, '.') + ' ' + MESSAGES.typeRefusedHint : said;
+      fileRejections = [];
       fieldErrors = { attachments: message };
       renderFieldErrors();
       showAlert(message, [], []);
