@@ -242,6 +242,50 @@ describe("an operator's working day (browser e2e)", () => {
     expect(problems.get(page)).toEqual([]);
   });
 
+  it('fast-tracks from the card an urgent appeal the rules missed: the reason asked, the term shortened', async () => {
+    // Emergency words no rule of the region lists: the pass left it on the 30-day term.
+    const [appealId] = await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Website,
+        externalId: `form-urgent-${Date.now()}`,
+        author: { surname: 'Ершова', firstName: 'Вера', patronymic: 'Петровна', phone: '+79135550022' },
+        subject: 'Затопило подвал',
+        text: 'В доме по ул. Садовой, 12 затопило подвал кипятком, пар идёт в подъезд, жильцы не могут выйти.',
+      }),
+    ]);
+    const before = await json(call('GET', `/api/v1/appeals/${appealId}`, staff.operator));
+    expect(before.fastTrack).toBe(false);
+    const page = await open(`/appeals/${appealId}`);
+    await page.getByTestId('appeal-text').waitFor();
+    const toolbar = page.getByRole('toolbar', { name: 'Действия с обращением' });
+    await toolbar.getByRole('button', { name: 'Ускорить' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Ускоренное рассмотрение' });
+    const confirm = dialog.getByRole('button', { name: 'Ускорить' });
+    // Not without a reason.
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByRole('textbox', { name: /Причина/ }).fill('Кипяток в подвале, пар в подъезде');
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    await confirm.click();
+    await page.getByText('Назначено ускоренное рассмотрение').first().waitFor();
+    await page.getByText('Ускоренное', { exact: true }).first().waitFor();
+    // The button gone once it is fast-tracked; the history says why.
+    expect(await toolbar.getByRole('button', { name: 'Ускорить' }).count()).toBe(0);
+    await page.getByText(/причина: Кипяток в подвале, пар в подъезде/).waitFor();
+    const after = await json(call('GET', `/api/v1/appeals/${appealId}`, staff.operator));
+    expect(after.fastTrack).toBe(true);
+    expect(after.deadlines.answerDueDate < before.deadlines.answerDueDate).toBe(true);
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    // Once only.
+    expect(
+      (
+        await call('POST', `/api/v1/appeals/${appealId}/fast-track`, staff.operator, {
+          reason: 'Ещё раз',
+        })
+      ).status,
+    ).toBe(409);
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('works the fast-tracked appeals: the queue, the badge, and one routed from its card', async () => {
     const [appealId] = await registerItems(t.stack, [
       inboundItem({

@@ -109,6 +109,15 @@ export class WorkflowController {
     await this.workflow.escalate(id, actorOf(staff), body);
   }
 
+  @Post(':id/fast-track')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Назначить ускоренное рассмотрение (срок — 10 дней с регистрации); 1-я линия или руководитель',
+  })
+  async fastTrack(@Param('id', uuid) id: string, @Body() body: ReasonDto, @Staff() staff: StaffContext) {
+    await this.workflow.fastTrack(id, actorOf(staff), body.reason);
+  }
+
   @Post(':id/return')
   @HttpCode(204)
   @ApiOperation({ summary: 'Вернуть на 1-ю линию как направленное не по адресу' })

@@ -32,6 +32,7 @@ export const ENDPOINTS = {
   assign: { method: 'POST', path: '/api/v1/appeals/{id}/assign' },
   classify: { method: 'POST', path: '/api/v1/appeals/{id}/classify' },
   escalate: { method: 'POST', path: '/api/v1/appeals/{id}/escalate' },
+  fastTrack: { method: 'POST', path: '/api/v1/appeals/{id}/fast-track' },
   returnMisrouted: { method: 'POST', path: '/api/v1/appeals/{id}/return' },
   redirect: { method: 'POST', path: '/api/v1/appeals/{id}/redirect' },
   extend: { method: 'POST', path: '/api/v1/appeals/{id}/extend' },

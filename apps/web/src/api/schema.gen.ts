@@ -416,6 +416,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/fast-track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Назначить ускоренное рассмотрение (срок — 10 дней с регистрации); 1-я линия или руководитель */
+        post: operations["WorkflowController_fastTrack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/flags": {
         parameters: {
             query?: never;
@@ -5549,6 +5566,29 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ExtensionPreviewDto"];
                 };
+            };
+        };
+    };
+    WorkflowController_fastTrack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReasonDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -95,6 +95,7 @@ export interface LockedAppeal {
   id: string;
   registration_number: string;
   registered_at: Date;
+  received_at: Date;
   status: AppealStatus;
   /** 'appeal' (59-ФЗ) or 'message' (outside 59-ФЗ). */
   regime: string;
@@ -139,6 +140,8 @@ export interface AppealChanges {
   answerDueAt?: Date;
   extended?: boolean;
   extensionReason?: string | null;
+  fastTrack?: boolean;
+  deadlineWarnings?: string;
   answeredAt?: Date | null;
   closedAt?: Date | null;
 }
@@ -184,6 +187,8 @@ const COLUMN: Record<keyof AppealChanges, string> = {
   answerDueAt: 'answer_due_at',
   extended: 'extended',
   extensionReason: 'extension_reason',
+  fastTrack: 'fast_track',
+  deadlineWarnings: 'deadline_warnings',
   answeredAt: 'answered_at',
   closedAt: 'closed_at',
 };
@@ -831,8 +836,8 @@ export class AppealsRepository {
   async lockInScope(tx: Db, id: string, scope: AccessScope): Promise<LockedAppeal | undefined> {
     const params: unknown[] = [id];
     const [appeal] = (await tx.query(
-      `SELECT a.id, a.registration_number, a.registered_at, a.status, a.regime, a.channel, a.organisation_id,
-              a.assignee_id, a.topic_id, a.subject, a.line, a.fast_track, a.time_zone,
+      `SELECT a.id, a.registration_number, a.registered_at, a.received_at, a.status, a.regime, a.channel,
+              a.organisation_id, a.assignee_id, a.topic_id, a.subject, a.line, a.fast_track, a.time_zone,
               to_char(a.answer_due_date, 'YYYY-MM-DD') AS answer_due_date, a.redirect_due_at,
               a.escalation_due_at, a.extended, a.applicant_id
          FROM appeals a WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')} FOR UPDATE`,

@@ -11,6 +11,7 @@ import { DraftAnswerCommand } from './commands/draft-answer.command';
 import { DraftReviewCommand } from './commands/draft-review.command';
 import { EscalateCommand, type EscalateInput } from './commands/escalate.command';
 import { ExtendCommand, type ExtendInput } from './commands/extend.command';
+import { FastTrackCommand } from './commands/fast-track.command';
 import { HandOverAnswerCommand, type HandoverMedium } from './commands/hand-over-answer.command';
 import { RateCommand, type RatingOutcome } from './commands/rate.command';
 import { RedirectCommand } from './commands/redirect.command';
@@ -42,6 +43,7 @@ export class AppealWorkflow {
     private readonly returnCommand: ReturnCommand,
     private readonly redirectCommand: RedirectCommand,
     private readonly extendCommand: ExtendCommand,
+    private readonly fastTrackCommand: FastTrackCommand,
     private readonly draftCommand: DraftAnswerCommand,
     private readonly approveCommand: ApproveAnswerCommand,
     private readonly sendCommand: SendAnswerCommand,
@@ -137,6 +139,11 @@ export class AppealWorkflow {
 
   extend(appealId: string, actor: Actor, input: ExtendInput): Promise<void> {
     return this.extendCommand.execute(appealId, actor, input);
+  }
+
+  /** Fast-track by line 1: the 10-day term from registration, the reason on record. */
+  fastTrack(appealId: string, actor: Actor, reason: string): Promise<void> {
+    return this.fastTrackCommand.execute(appealId, actor, reason);
   }
 
   /** The answer term an extension by `days` would give, before anyone confirms it (nothing is changed). */

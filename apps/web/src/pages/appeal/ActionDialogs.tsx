@@ -130,6 +130,28 @@ export function ActionDialogs(props: {
         />,
       )}
       {actionModal(
+        'fast-track',
+        'Ускоренное рассмотрение',
+        'Ускорить',
+        {
+          call: () => call('fastTrack', { params: { id }, body: { reason } }),
+          done: 'Назначено ускоренное рассмотрение',
+          disabled: !reasonGiven,
+        },
+        <>
+          <Text size="sm" data-testid="fast-track-note">
+            Срок ответа станет сроком ускоренного рассмотрения, считая от регистрации; обращение попадёт в
+            очередь «Ускоренные».
+          </Text>
+          <ReasonInput
+            value={reason}
+            onChange={setReason}
+            description="Почему вопрос не терпит: угроза жизни, здоровью, имуществу, авария"
+            minRows={2}
+          />
+        </>,
+      )}
+      {actionModal(
         'redirect',
         redirectDialogText(card).title,
         'Направить',

@@ -206,6 +206,11 @@ export function AppealPage() {
               Назначить исполнителя
             </Button>
           )}
+          {actions.has('fast-track') && (
+            <Button size="sm" variant="light" color="red" onClick={() => setDialog('fast-track')}>
+              Ускорить
+            </Button>
+          )}
           {actions.has('return') && (
             <Button size="sm" variant="light" color="orange" onClick={() => setDialog('return')}>
               Вернуть как не по адресу

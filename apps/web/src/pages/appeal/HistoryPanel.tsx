@@ -33,6 +33,17 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
       return `${String(d.body ?? '')}. ${String(d.reason ?? '')}`;
     case 'extended':
       return `До ${formatLocalDate(d.answerDueDate as string)}: ${String(d.reason ?? '')}`;
+    case 'fast-tracked':
+      // By a rule of the region (the classification pass) or by a person, with their reason.
+      return (
+        [
+          typeof d.answerDueDate === 'string' ? `Срок ответа — ${formatLocalDate(d.answerDueDate)}` : null,
+          typeof d.ruleName === 'string' ? `по правилу «${d.ruleName}»` : null,
+          typeof d.reason === 'string' && d.reason ? `причина: ${d.reason}` : null,
+        ]
+          .filter(Boolean)
+          .join(' · ') || null
+      );
     case 'line2-extended':
       return `${names.organisation(d.organisationId as string)} до ${formatDateTime(d.until as string, timeZone)}: ${String(d.reason ?? '')}`;
     case 'rated':

@@ -24,6 +24,8 @@ function card(over: Partial<AppealCard> & { access?: Partial<typeof ALL> } = {})
     assigneeId: null,
     organisations: [],
     history: [],
+    fastTrack: false,
+    deadlines: { extended: false },
     ...over,
     access: { ...NONE, ...over.access },
   } as unknown as AppealCard;
@@ -37,6 +39,7 @@ describe('cardToolbar: each button where the api allows it', () => {
       'take',
       'escalate',
       'assign',
+      'fast-track',
       'return',
       'extend',
       'redirect',
@@ -45,7 +48,7 @@ describe('cardToolbar: each button where the api allows it', () => {
     const admin = { ...ME, role: 'admin' };
     expect(
       cardToolbar(card({ access: { mayEscalate: true, mayAssign: true, mayExtendAppeal: true } }), admin),
-    ).toEqual(['escalate', 'assign', 'extend']);
+    ).toEqual(['escalate', 'assign', 'fast-track', 'extend']);
     expect(cardToolbar(card(), ME)).toEqual([]);
   });
 
@@ -53,6 +56,16 @@ describe('cardToolbar: each button where the api allows it', () => {
     expect(cardToolbar(card({ status: 'answered', access: ALL }), ME)).toEqual(['close', 'rate']);
     expect(cardToolbar(card({ status: 'answered', access: { mayRate: true } }), ME)).toEqual(['rate']);
     expect(cardToolbar(card({ status: 'closed', access: ALL }), ME)).toEqual(['rate']);
+  });
+
+  it('offers «Ускорить» to line 1 once: not on a fast-tracked or extended appeal, nor to a clerk', () => {
+    const line1 = { mayEscalate: true };
+    expect(cardToolbar(card({ access: line1 }), ME)).toEqual(['escalate', 'fast-track']);
+    expect(cardToolbar(card({ fastTrack: true, access: line1 }), ME)).toEqual(['escalate']);
+    const extended = { extended: true } as AppealCard['deadlines'];
+    expect(cardToolbar(card({ deadlines: extended, access: line1 }), ME)).toEqual(['escalate']);
+    expect(cardToolbar(card({ status: 'answered', access: line1 }), ME)).toEqual([]);
+    expect(cardToolbar(card({ access: { mayAssign: true } }), { ...ME, role: 'clerk' })).toEqual(['assign']);
   });
 
   it('does not offer to take what the viewer already holds', () => {

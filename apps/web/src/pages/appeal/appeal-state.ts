@@ -32,6 +32,7 @@ export type Dialog =
   | 'return'
   | 'redirect'
   | 'extend'
+  | 'fast-track'
   | 'rate'
   | 'assign'
   | 'close-withdrawn'
@@ -70,7 +71,16 @@ export function withdrawnCloseReason(w: Withdrawal): string {
 }
 
 /** A button of the card's toolbar. */
-export type CardAction = 'take' | 'escalate' | 'assign' | 'return' | 'extend' | 'redirect' | 'close' | 'rate';
+export type CardAction =
+  | 'take'
+  | 'escalate'
+  | 'assign'
+  | 'fast-track'
+  | 'return'
+  | 'extend'
+  | 'redirect'
+  | 'close'
+  | 'rate';
 
 /** Who looks at the card, as the toolbar needs them. */
 export interface Viewer {
@@ -114,6 +124,9 @@ export function cardToolbar(card: AppealCard, me: Viewer): CardAction[] {
     take: open && access.mayTake && !heldBy(card, me),
     escalate: open && access.mayEscalate,
     assign: open && access.mayAssign,
+    // Line 1 and supervisors (who escalate) put an urgent appeal the rules missed on the fast-track term; not one
+    // already on it or extended (FastTrackCommand).
+    'fast-track': open && access.mayEscalate && !card.fastTrack && !card.deadlines.extended,
     return: open && access.mayReturn,
     extend: open && (access.mayExtendAppeal || access.mayExtendLine2),
     redirect: open && access.mayRedirect,

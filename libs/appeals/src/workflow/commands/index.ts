@@ -10,6 +10,7 @@ import { DraftAnswerCommand } from './draft-answer.command';
 import { EscalateCommand } from './escalate.command';
 import { HandOverAnswerCommand } from './hand-over-answer.command';
 import { ExtendCommand } from './extend.command';
+import { FastTrackCommand } from './fast-track.command';
 import { RateCommand } from './rate.command';
 import { RedirectCommand } from './redirect.command';
 import { RegisterCommand } from './register.command';
@@ -33,6 +34,7 @@ export const WORKFLOW_COMMANDS = [
   ReturnCommand,
   RedirectCommand,
   ExtendCommand,
+  FastTrackCommand,
   DraftAnswerCommand,
   ApproveAnswerCommand,
   SendAnswerCommand,
