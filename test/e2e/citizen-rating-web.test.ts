@@ -162,8 +162,10 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     await page
       .getByRole('alert')
       .getByText(
-        'Срок действия ссылки для оценки истёк. Чтобы оценить ответ, откройте страницу «Проверить статус ' +
-          'обращения» и введите регистрационный номер и код доступа.',
+        // A call's citizen holds no access code: the status page alone was a dead end.
+        'Срок действия ссылки для оценки истёк. Чтобы оценить ответ, ответьте на письмо с ответом и напишите в ' +
+          'нём свою оценку. Если обращение подано на портале и у вас есть код доступа, оценить ответ можно и на ' +
+          'странице «Проверить статус обращения».',
       )
       .waitFor();
     // Gone, as an expired link to an answer's files (test/e2e/ok-channel.test.ts): it was, and is no more.
@@ -180,7 +182,7 @@ describe('a citizen rates an answer in the browser (e2e)', () => {
     await page
       .getByRole('alert')
       .getByText(
-        /^В адресе страницы нет ключа для оценки: он убирается из адреса сразу после открытия ссылки\./,
+        /^В адресе страницы нет ключа для оценки: он убирается из адреса сразу после открытия ссылки\. .* Если обращение подано на портале и у вас есть код доступа/,
       )
       .waitFor();
     await context.close();

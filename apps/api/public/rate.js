@@ -9,8 +9,8 @@
   // Also what a reload or the back button shows: the key left the address when the link was opened.
   const NO_TOKEN =
     'В адресе страницы нет ключа для оценки: он убирается из адреса сразу после открытия ссылки. Откройте ссылку ' +
-    'из письма с ответом ещё раз или оцените ответ на странице «Проверить статус обращения» — по регистрационному ' +
-    'номеру и коду доступа.';
+    'из письма с ответом ещё раз. Если обращение подано на портале и у вас есть код доступа, оценить ответ можно и ' +
+    'на странице «Проверить статус обращения».';
 
   const slot = document.getElementById('rate-slot');
   const lead = document.getElementById('rate-lead');

@@ -212,9 +212,15 @@ export function ratingLinksTextRu(links: MintedAnswerLink[], timeZone: string): 
 
 export const RATING_LINK_INVALID_RU =
   'Ссылка для оценки недействительна. Откройте её из письма с ответом целиком, без изменений.';
+/**
+ * A rating link comes with an answer by e-mail: to a letter's or a call's citizen as well, who never got an access
+ * code (only the portal's form shows one) — the status page alone was a dead end for them; a reply is read by staff,
+ * who record a rating given in a letter.
+ */
 export const RATING_LINK_EXPIRED_RU =
-  'Срок действия ссылки для оценки истёк. Чтобы оценить ответ, откройте страницу «Проверить статус обращения» и ' +
-  'введите регистрационный номер и код доступа.';
+  'Срок действия ссылки для оценки истёк. Чтобы оценить ответ, ответьте на письмо с ответом и напишите в нём свою ' +
+  'оценку. Если обращение подано на портале и у вас есть код доступа, оценить ответ можно и на странице ' +
+  '«Проверить статус обращения».';
 export const ALREADY_RATED_RU = 'Этот ответ уже оценён';
 export const REOPENED_BY_RATING_RU =
   'Спасибо за оценку. Обращение направлено на повторное рассмотрение в вышестоящую организацию.';
