@@ -14,7 +14,14 @@ export async function searchWindowReads(
   db: TestDatabase,
   filter: AppealListFilter,
   scope: AccessScope = SYSTEM_SCOPE,
-): Promise<{ items: number; windows: number; read: number; filtered: number }> {
+): Promise<{
+  items: number;
+  windows: number;
+  read: number;
+  filtered: number;
+  indexes: string[];
+  statements: string[];
+}> {
   const sent: [string, unknown[]][] = [];
   const query = db.dataSource.query.bind(db.dataSource);
   const spy = jest.spyOn(db.dataSource, 'query').mockImplementation((sql: string, params?: unknown[]) => {
@@ -38,6 +45,8 @@ export async function searchWindowReads(
   let read = 0;
   // The rows the windows' plans fetched and then dropped by a filter (a walk of the time's index testing the text).
   let filtered = 0;
+  // The indexes the windows' plans read.
+  const indexes = new Set<string>();
   for (const [sql, params] of windows) {
     const all = sql.replace(/LIMIT (\$\d+)\s*$/, 'LIMIT NULLIF($1::bigint, $1::bigint)');
     const [{ n }] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM (${all}) w`, params)) as {
@@ -49,11 +58,20 @@ export async function searchWindowReads(
       params,
     )) as { 'QUERY PLAN': { Plan: PlanNode }[] }[];
     filtered += removedByFilter(plan[0].Plan);
+    for (const index of indexesOf(plan[0].Plan)) indexes.add(index);
   }
-  return { items: page.items.length, windows: windows.length, read, filtered };
+  return {
+    items: page.items.length,
+    windows: windows.length,
+    read,
+    filtered,
+    indexes: [...indexes],
+    statements: windows.map(([sql]) => sql),
+  };
 }
 
 interface PlanNode {
+  'Index Name'?: string;
   'Rows Removed by Filter'?: number;
   'Rows Removed by Index Recheck'?: number;
   'Actual Loops'?: number;
@@ -65,4 +83,8 @@ function removedByFilter(node: PlanNode): number {
     ((node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) *
     (node['Actual Loops'] ?? 1);
   return own + (node.Plans ?? []).reduce((sum, child) => sum + removedByFilter(child), 0);
+}
+
+function indexesOf(node: PlanNode): string[] {
+  return [...(node['Index Name'] ? [node['Index Name']] : []), ...(node.Plans ?? []).flatMap(indexesOf)];
 }
