@@ -284,6 +284,31 @@ describe("an operator's working day (browser e2e)", () => {
       ).status,
     ).toBe(409);
     expect(problems.get(page)).toEqual([]);
+
+    // One seen on its 25th day: marked fast-track, its term kept (10 days from registration would make it
+    // overdue at once, a violation nobody committed), and the history says so.
+    const [late] = await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Website,
+        externalId: `form-late-${Date.now()}`,
+        author: { surname: 'Ершова', firstName: 'Вера', patronymic: 'Петровна', phone: '+79135550022' },
+        subject: 'Трещина в несущей стене',
+        text: 'В доме по ул. Садовой, 14 по несущей стене пошла трещина, она растёт с каждым днём.',
+      }),
+    ]);
+    await t.stack.db.dataSource.query(
+      `UPDATE appeals SET registered_at = registered_at - interval '25 days',
+              received_at = received_at - interval '25 days' WHERE id = $1`,
+      [late],
+    );
+    const kept = await json(call('GET', `/api/v1/appeals/${late}`, staff.operator));
+    expect(
+      (await call('POST', `/api/v1/appeals/${late}/fast-track`, staff.operator, { reason: 'Трещина растёт' }))
+        .status,
+    ).toBe(204);
+    const lateAfter = await json(call('GET', `/api/v1/appeals/${late}`, staff.operator));
+    expect(lateAfter.fastTrack).toBe(true);
+    expect(lateAfter.deadlines.answerDueDate).toBe(kept.deadlines.answerDueDate);
   });
 
   it('works the fast-tracked appeals: the queue, the badge, and one routed from its card', async () => {

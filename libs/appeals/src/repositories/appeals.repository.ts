@@ -106,6 +106,8 @@ export interface LockedAppeal {
   subject: string | null;
   line: number;
   fast_track: boolean;
+  /** How many times a poor rating reopened it (each reopening gave a fresh term). */
+  reopen_count: number;
   time_zone: string;
   answer_due_date: string;
   redirect_due_at: Date;
@@ -857,7 +859,8 @@ export class AppealsRepository {
     const params: unknown[] = [id];
     const [appeal] = (await tx.query(
       `SELECT a.id, a.registration_number, a.registered_at, a.received_at, a.status, a.regime, a.channel,
-              a.organisation_id, a.assignee_id, a.topic_id, a.subject, a.line, a.fast_track, a.time_zone,
+              a.organisation_id, a.assignee_id, a.topic_id, a.subject, a.line, a.fast_track, a.reopen_count,
+              a.time_zone,
               to_char(a.answer_due_date, 'YYYY-MM-DD') AS answer_due_date, a.redirect_due_at,
               a.escalation_due_at, a.extended, a.applicant_id
          FROM appeals a WHERE a.id = $1 AND ${appealScopeSql(scope, params, 'a')} FOR UPDATE`,

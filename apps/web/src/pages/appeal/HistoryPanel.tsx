@@ -37,7 +37,9 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
       // By a rule of the region (the classification pass) or by a person, with their reason.
       return (
         [
-          typeof d.answerDueDate === 'string' ? `Срок ответа — ${formatLocalDate(d.answerDueDate)}` : null,
+          typeof d.answerDueDate === 'string'
+            ? `Срок ответа ${d.termKept ? 'остался прежним:' : '—'} ${formatLocalDate(d.answerDueDate)}`
+            : null,
           typeof d.ruleName === 'string' ? `по правилу «${d.ruleName}»` : null,
           typeof d.reason === 'string' && d.reason ? `причина: ${d.reason}` : null,
         ]

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
-import { computeAppealDeadlines, ProductionCalendar } from '@inbox/deadlines';
+import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { OPEN_STATUSES } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
@@ -29,7 +29,7 @@ export class FastTrackCommand {
     private readonly config: AppConfig,
   ) {}
 
-  async execute(appealId: string, actor: Actor, reason: string): Promise<void> {
+  async execute(appealId: string, actor: Actor, reason: string, now = new Date()): Promise<void> {
     await this.change.run(appealId, actor, 'fast-track', async ({ tx, appeal: a, record }) => {
       requireLine1(actor);
       if (a.fast_track) throw new WorkflowError('conflict', ALREADY);
@@ -45,8 +45,13 @@ export class FastTrackCommand {
         answerDays: this.config.answerDays,
         fastTrackDays: this.config.fastTrackDays,
       });
-      // Never a later term than the one it had (a message's own term may be the shorter).
-      const shorter = term.answerDueDate < a.answer_due_date;
+      // Never a later term than the one it had (a message's own term may be the shorter), never one already past
+      // (an urgency seen on the 25th day would be overdue at once, a violation nobody committed), and not on a
+      // reopened appeal, whose term runs from its reopening: marked fast-track, it keeps its term.
+      const shorter =
+        term.answerDueDate < a.answer_due_date &&
+        term.answerDueDate >= localDateOf(now, a.time_zone) &&
+        Number(a.reopen_count) === 0;
       if (shorter) await this.parts.followAnswerTerm(tx, a.id, term.answerDueAt);
       await this.appeals.update(tx, a.id, {
         fastTrack: true,
@@ -62,6 +67,7 @@ export class FastTrackCommand {
         reason,
         termDays: term.termDays,
         answerDueDate: shorter ? term.answerDueDate : a.answer_due_date,
+        ...(shorter ? {} : { termKept: true }),
       });
     });
   }
