@@ -611,5 +611,34 @@ describe('website form → appeal (e2e)', () => {
     ).toEqual(['awaiting-handover', text]);
     // Neither an e-mail nor a postal address: the status page is where the answer is.
     expect(await answered(noEmail)).toEqual(['published', text]);
+
+    // And where an extension is told: the status page's history, not a notice that fails for want of an address
+    // (it was listed among staff's failed deliveries).
+    const res = await fetch(`${stack.baseUrl}/api/v1/public/appeals`, {
+      method: 'POST',
+      body: form(noEmail),
+    });
+    const { registrationNumber } = (await res.json()) as { registrationNumber: string };
+    const [{ id }] = (await stack.db.dataSource.query(
+      `SELECT id FROM appeals WHERE registration_number = $1`,
+      [registrationNumber],
+    )) as { id: string }[];
+    const take = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/take`, {
+      method: 'POST',
+      headers: operator.headers,
+    });
+    expect(take.status).toBe(204);
+    const extend = await fetch(`${stack.baseUrl}/api/v1/appeals/${id}/extend`, {
+      method: 'POST',
+      headers: supervisor.headers,
+      body: JSON.stringify({ kind: 'appeal', days: 30, reason: 'Нужна выездная проверка' }),
+    });
+    expect(extend.status).toBe(204);
+    expect(
+      await stack.db.dataSource.query(
+        `SELECT kind, status, delivery_state AS state FROM outbound_messages WHERE appeal_id = $1`,
+        [id],
+      ),
+    ).toEqual([{ kind: 'status-notice', status: 'sent', state: 'published' }]);
   });
 });

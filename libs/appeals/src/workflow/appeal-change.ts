@@ -98,6 +98,16 @@ export class AppealChange {
         actor,
         record: (type, data) => this.history.append(tx, appeal.id, type, actor.userId, data),
         notifyApplicant: async (kind, answerId, text, options) => {
+          // A form's citizen without an e-mail has no way to hear a notice (an extension, a redirection) but the
+          // status page, whose history says it: published there, not a delivery that fails for want of an address
+          // and lists itself among staff's failed deliveries. (Answers say their own state: AnswerRelease.)
+          const deliveryState =
+            options?.deliveryState ??
+            (kind !== 'answer' &&
+            appeal.channel === 'website' &&
+            !(await this.references.applicantAddresses(tx, appeal.id)).email
+              ? ('published' as const)
+              : undefined);
           const id = await this.references.queueOutbound(tx, {
             appealId: appeal.id,
             answerId,
@@ -105,10 +115,10 @@ export class AppealChange {
             kind,
             text,
             subject: `Обращение № ${appeal.registration_number}`,
-            deliveryState: options?.deliveryState,
+            deliveryState,
             answerIds: options?.answerIds,
           });
-          if (options?.enqueue !== false && !options?.deliveryState) afterCommit.push(id);
+          if (options?.enqueue !== false && !deliveryState) afterCommit.push(id);
           return id;
         },
       };
