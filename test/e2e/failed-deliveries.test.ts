@@ -208,6 +208,15 @@ describe('failed deliveries queue (e2e)', () => {
     expect((await events(lamps)).map((e) => [e.type, e.data.partsSent])).toEqual([
       ['delivery-failed', { sent: 1, total: 2 }],
     ]);
+    // The part out is a thread key of the appeal already (a reply to it joins the appeal), as a delivered one's is.
+    const [firstPart] = telegram.sentTo(neighbour).filter((m) => m.text?.startsWith(lampsOpening));
+    await eventually(async () => {
+      const rows = (await stack.db.dataSource.query(
+        `SELECT 1 FROM appeal_threads WHERE appeal_id = $1 AND channel = 'telegram' AND thread_key LIKE $2`,
+        [lamps, `%sent:${neighbour}:${firstPart.messageId}`],
+      )) as unknown[];
+      return rows.length ? true : undefined;
+    });
     // As the clerk reads it in Chromium: «Недоставленные» says what the citizen has, the card's history as well.
     const password = 'pw-resume-1';
     const login = `operator-parts-${Date.now()}`;

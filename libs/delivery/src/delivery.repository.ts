@@ -73,6 +73,19 @@ export type SendClaim =
 const SENDABLE = { message: 'outbound_messages', 'bot-reply': 'bot_replies' } as const;
 export type Sendable = keyof typeof SENDABLE;
 
+/** How a message failed, beyond its reason (DeliveryRepository.markMessageFailed). */
+export interface FailureOptions {
+  /** The claim of the attempt that failed: given back. */
+  token?: string;
+  /** Held for a person after an attempt of unknown outcome. */
+  interrupted?: boolean;
+  /** The connector, and the account, it went through. */
+  channel?: string;
+  accountId?: string;
+  /** The parts out are forgotten: a retry sends the message whole. */
+  forgetParts?: boolean;
+}
+
 /** The files of an answer sent as a personal link to them (a channel that carries none), and until when it works. */
 export interface FilesAsLink {
   files: string[];
@@ -280,17 +293,23 @@ export class DeliveryRepository extends SqlRepository {
    * (`retrying`): the card says in Russian what the refusal means for that channel (an e-mail address refused, a
    * bot blocked) and whether it is tried again by itself. A send in several messages that got some of its parts
    * out says how many (`partsSent`): a retry sends only the rest — unless they are forgotten (`forgetParts`: the rest
-   * cannot follow them, and a retry sends the message whole).
+   * cannot follow them, and a retry sends the message whole). The parts out are named as a receipt names its
+   * messages (`remoteId`, with the `accountId` they left through): replies to them join the appeal (thread keys).
    */
   markMessageFailed(
     m: { id: string; appeal_id: string },
     reason: string,
     retry?: { firstMs: number; rounds: number },
-    options: { token?: string; interrupted?: boolean; channel?: string; forgetParts?: boolean } = {},
+    options: FailureOptions = {},
   ): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
-      const updated = await this.rows<{ retrying: boolean; sent: number | null; total: number | null }>(
-        `UPDATE outbound_messages SET status = 'failed', last_error = $2,
+      const updated = await this.rows<{
+        retrying: boolean;
+        sent: number | null;
+        total: number | null;
+        out: string | null;
+      }>(
+        `UPDATE outbound_messages m SET status = 'failed', last_error = $2,
                 send_claim = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim END,
                 send_claim_until = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim_until END,
                 send_interrupted_at = CASE WHEN $6::boolean THEN now() ELSE send_interrupted_at END,
@@ -298,8 +317,10 @@ export class DeliveryRepository extends SqlRepository {
                 parts_total = CASE WHEN $7::boolean THEN NULL ELSE parts_total END,
                 retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
                                 THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
-          WHERE id = $1 AND status <> 'sent'
-          RETURNING retry_at IS NOT NULL AS retrying, cardinality(parts_sent) AS sent, parts_total AS total`,
+           FROM (SELECT id AS oid, parts_sent AS before FROM outbound_messages WHERE id = $1) o
+          WHERE m.id = o.oid AND m.status <> 'sent'
+          RETURNING m.retry_at IS NOT NULL AS retrying, cardinality(m.parts_sent) AS sent, m.parts_total AS total,
+                    array_to_string(o.before, ',') AS out`,
         [
           m.id,
           reason,
@@ -312,7 +333,7 @@ export class DeliveryRepository extends SqlRepository {
         tx,
       );
       if (updated.length === 0) return false;
-      const [{ sent, total }] = updated;
+      const [{ sent, total, out }] = updated;
       await this.history.append(tx, m.appeal_id, 'delivery-failed', null, {
         outboundMessageId: m.id,
         reason,
@@ -320,6 +341,9 @@ export class DeliveryRepository extends SqlRepository {
         ...(updated[0].retrying ? { retrying: true } : {}),
         ...(options.interrupted ? { interrupted: true } : {}),
         ...(sent && total ? { partsSent: { sent, total } } : {}),
+        // The parts out, as a receipt names them: thread keys of the appeal as a delivered message's are.
+        ...(out ? { remoteId: out } : {}),
+        ...(out && options.accountId ? { accountId: options.accountId } : {}),
       });
       return true;
     });

@@ -18,6 +18,7 @@ import { sendingThrough } from './message-deliveries.service';
 import {
   DeliveryRepository,
   type DeliveryRef,
+  type FailureOptions,
   type FilesAsLink,
   type MessageRow,
   type Sendable,
@@ -244,7 +245,7 @@ export class DeliveryService {
           await this.deliveries.recordError('message', m.id, reason);
           throw new RetryableDeliveryError(reason, this.claimMs());
         }
-        await this.fail(m, heldReason(progress.recorded), { token, interrupted: true });
+        await this.fail(m, heldReason(progress.recorded), { token, interrupted: true, ...from(entry) });
         return 'held';
       }
       if (error instanceof ConnectorError && error.details.partsChanged && parts.total) {
@@ -253,12 +254,13 @@ export class DeliveryService {
           token,
           interrupted: true,
           forgetParts: true,
+          ...from(entry),
         });
         return 'held';
       }
       if (error instanceof ConnectorError && !error.retryable) {
         // The connector named: the card says what its refusal means there (a mailbox refused, a bot blocked).
-        await this.fail(m, `${error.code}: ${error.message}`, { token, channel: entry.kind });
+        await this.fail(m, `${error.code}: ${error.message}`, { token, ...from(entry) });
         return 'failed-permanently';
       }
       const retry = retryable(error);
@@ -287,7 +289,7 @@ export class DeliveryService {
   ): Promise<'sent' | 'held' | undefined> {
     const connector = entry.connector;
     if (!looksUpSends(connector)) {
-      await this.fail(m, heldReason(parts), { token, interrupted: true });
+      await this.fail(m, heldReason(parts), { token, interrupted: true, ...from(entry) });
       return 'held';
     }
     let found;
@@ -612,25 +614,14 @@ export class DeliveryService {
   async fail(
     m: { id: string; appeal_id: string } | string,
     reason: string,
-    options: {
-      temporary?: boolean;
-      token?: string;
-      interrupted?: boolean;
-      channel?: string;
-      forgetParts?: boolean;
-    } = {},
+    options: FailureOptions & { temporary?: boolean } = {},
   ): Promise<void> {
     const row = typeof m === 'string' ? await this.deliveries.messageRef(m) : m;
     if (!row) return;
     const retry = options.temporary
       ? { firstMs: this.config.deliveryRetryFailedMs, rounds: this.config.deliveryRetryRounds }
       : undefined;
-    await this.deliveries.markMessageFailed(row, reason, retry, {
-      token: options.token,
-      interrupted: options.interrupted,
-      channel: options.channel,
-      forgetParts: options.forgetParts,
-    });
+    await this.deliveries.markMessageFailed(row, reason, retry, options);
     // The channel's own words (an HTTP status, an SMTP reply) are for this line, masked (the logger's redaction);
     // the card says in Russian what they mean (delivery-errors.ts deliveryFailureText).
     this.log.warn('delivery failed', {
@@ -657,6 +648,11 @@ class ReceiptNotStored extends Error {}
  * interrupted after the parts on record (interruptedPartsReason).
  */
 class PartNotRecorded extends Error {}
+
+/** The connector and account a send went through, for its `delivery-failed` event. */
+function from(entry: ChannelEntry): { channel: string; accountId: string } {
+  return { channel: entry.kind, accountId: entry.account.id };
+}
 
 /** Why an interrupted send is held: the parts that surely went out, when it went in several (interruptedPartsReason). */
 function heldReason(parts: SentParts): string {

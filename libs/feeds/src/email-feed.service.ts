@@ -28,7 +28,10 @@ export class EmailFeed implements OnModuleInit {
     this.hooks.onBatch('email-547-notice', Channel.Email, ['registered'], (events) =>
       this.onRegistered(events),
     );
-    this.hooks.onBatch('email-thread-keys', '*', ['delivered'], (events) => this.onDelivered(events));
+    // A failure's event names the parts of a send in several that went out before it: keys as well.
+    this.hooks.onBatch('email-thread-keys', '*', ['delivered', 'delivery-failed'], (events) =>
+      this.onDelivered(events),
+    );
   }
 
   /** The batch's letters read in one statement, their notices queued together. */
