@@ -311,6 +311,30 @@ describe("an operator's working day (browser e2e)", () => {
     expect(lateAfter.deadlines.answerDueDate).toBe(kept.deadlines.answerDueDate);
   });
 
+  it('the open card follows what a colleague does meanwhile: taken by them, it says who holds it', async () => {
+    const [appealId] = await registerItems(t.stack, [
+      inboundItem({
+        channel: Channel.Website,
+        externalId: `form-live-${Date.now()}`,
+        author: { surname: 'Фролов', firstName: 'Денис', patronymic: 'Ильич', phone: '+79135550033' },
+        subject: 'Не вывозят мусор',
+        text: 'Во дворе дома по ул. Озёрной, 5 вторую неделю не вывозят мусор, контейнеры переполнены.',
+      }),
+    ]);
+    const page = await open(`/appeals/${appealId}`);
+    const toolbar = page.getByRole('toolbar', { name: 'Действия с обращением' });
+    await toolbar.getByRole('button', { name: 'Взять в работу' }).waitFor();
+    // A colleague of the shift takes it (the card stayed as opened: «исполнитель: не назначен»).
+    expect((await call('POST', `/api/v1/appeals/${appealId}/take`, staff.operator)).status).toBe(204);
+    await page
+      .getByTestId('card-assignee')
+      .filter({ hasText: /Тестовый сотрудник/ })
+      .waitFor({ timeout: 15_000 });
+    // And its history says who took it.
+    await page.getByText('Взято в работу').first().waitFor();
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('works the fast-tracked appeals: the queue, the badge, and one routed from its card', async () => {
     const [appealId] = await registerItems(t.stack, [
       inboundItem({

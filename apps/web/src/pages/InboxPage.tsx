@@ -89,8 +89,11 @@ function isTyping(target: EventTarget | null): boolean {
   return ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || el.isContentEditable;
 }
 
-/** Live updates over server-sent events; returns whether the stream is up and a count of new items. */
-function useLiveUpdates(onChange: (newAppeals: number) => void): boolean {
+/**
+ * Live updates over server-sent events; returns whether the stream is up. `onChange` hears each update: how many
+ * appeals are new and which appeals changed.
+ */
+export function useLiveUpdates(onChange: (newAppeals: number, appealIds: string[]) => void): boolean {
   const [connected, setConnected] = useState(false);
   const handler = useRef(onChange);
   handler.current = onChange;
@@ -113,10 +116,13 @@ function useLiveUpdates(onChange: (newAppeals: number) => void): boolean {
       source.addEventListener('ready', () => setConnected(true));
       source.addEventListener('appeals', (e) => {
         try {
-          const data = JSON.parse((e as MessageEvent<string>).data) as { newAppeals: number };
-          handler.current(data.newAppeals ?? 0);
+          const data = JSON.parse((e as MessageEvent<string>).data) as {
+            newAppeals?: number;
+            appealIds?: string[];
+          };
+          handler.current(data.newAppeals ?? 0, Array.isArray(data.appealIds) ? data.appealIds : []);
         } catch {
-          handler.current(0);
+          handler.current(0, []);
         }
       });
       source.onerror = () => {

@@ -1,7 +1,7 @@
 import { Alert, Anchor, Badge, Button, Divider, Grid, Group, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { call, errorText } from '../../api/client';
 import { useNames } from '../../api/hooks';
@@ -15,7 +15,7 @@ import {
 } from '../../components/common';
 import { formatDateTime, zoneNote } from '../../lib/time';
 import { Pending } from '../../components/tables';
-import { AssignModal } from '../InboxPage';
+import { AssignModal, useLiveUpdates } from '../InboxPage';
 import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
 import { cardToolbar, closesWithdrawn, type Dialog, OPEN, ownPart, withdrawalOf } from './appeal-state';
@@ -42,6 +42,18 @@ export function AppealPage() {
     queryKey: ['appeal', id],
     queryFn: () => call('appeal', { params: { id } }),
   });
+  // What a colleague does to this appeal meanwhile (takes it, hands it to line 2, answers) shows without a reload:
+  // the card stayed as opened, offering «Взять в работу» on an appeal already taken.
+  useLiveUpdates(
+    useCallback(
+      (_: number, appealIds: string[]) => {
+        if (!appealIds.includes(id)) return;
+        void queryClient.invalidateQueries({ queryKey: ['appeal', id] });
+        void queryClient.invalidateQueries({ queryKey: ['answers', id] });
+      },
+      [id, queryClient],
+    ),
+  );
   const narrow = useMediaQuery('(max-width: 62em)') ?? false;
   const [dialog, setDialogState] = useState<Dialog>(null);
   const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
