@@ -311,6 +311,23 @@ describe("an operator's working day (browser e2e)", () => {
     expect(lateAfter.deadlines.answerDueDate).toBe(kept.deadlines.answerDueDate);
   });
 
+  it('says in the status filter of «Срок под угрозой» which statuses it lists, whole', async () => {
+    const page = await open('/inbox?queue=at-risk');
+    await page.getByRole('heading', { name: 'Срок под угрозой' }).waitFor();
+    const status = page.getByRole('textbox', { name: 'Статус' });
+    // The placeholder's text fits the field (it read «Любой нерассмотрен…»).
+    const fits = await status.evaluate((input: HTMLInputElement) => {
+      const style = getComputedStyle(input);
+      const context = document.createElement('canvas').getContext('2d')!;
+      context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+      const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return context.measureText(input.placeholder).width <= room;
+    });
+    expect(fits).toBe(true);
+    expect(await status.getAttribute('placeholder')).toBe('Любой открытый');
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('the open card follows what a colleague does meanwhile: taken by them, it says who holds it', async () => {
     const [appealId] = await registerItems(t.stack, [
       inboundItem({

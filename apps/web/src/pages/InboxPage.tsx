@@ -309,7 +309,8 @@ export function InboxPage() {
   };
 
   // A queue defined by one status («Новые», «Возвращённые», «На 2-й линии») shows it, fixed (it read «Любой»,
-  // though the list held that status alone); one of the open statuses says so, and a status picked narrows it.
+  // though the list held that status alone); one of the open statuses says so (in words that fit the field at
+  // 1366 px: «Любой нерассмотрен…» was cut), and a status picked narrows it.
   const queueStatus = params.get('status') ? undefined : queue?.filter(me).status;
   const statusOfQueue = !!queueStatus && !queueStatus.includes(',');
   const filterFields = (
@@ -317,7 +318,7 @@ export function InboxPage() {
       <MultiSelect
         label="Статус"
         placeholder={
-          params.get('status') || statusOfQueue ? undefined : queueStatus ? 'Любой нерассмотренный' : 'Любой'
+          params.get('status') || statusOfQueue ? undefined : queueStatus ? 'Любой открытый' : 'Любой'
         }
         description={statusOfQueue ? 'Задан очередью' : undefined}
         disabled={statusOfQueue}
