@@ -61,6 +61,10 @@ import { type ParamChanges, paramSelect, withChanges } from '../lib/search-param
 import { ShowMore } from '../components/tables';
 import { partStateLabel } from './appeal/appeal-state';
 
+/** A pause in typing that runs the search, and the fewest characters worth searching for without Enter. */
+const SEARCH_PAUSE_MS = 600;
+const SEARCH_MIN_LENGTH = 3;
+
 /** URL parameters passed to the list endpoint as they are. */
 const FILTER_KEYS = [
   'status',
@@ -192,7 +196,15 @@ export function InboxPage() {
   const rowRefs = useRef<(HTMLTableRowElement | null)[]>([]);
   const searchRef = useRef<HTMLInputElement>(null);
   const [search, setSearch] = useState(params.get('q') ?? '');
-  useEffect(() => setSearch(params.get('q') ?? ''), [params]);
+  // The search this field itself put in the address: the field then keeps what was typed since (a space before
+  // the next word, the next letters), and is set from the address only when something else changed it.
+  const searchedRef = useRef<string | null>(null);
+  useEffect(() => {
+    const q = params.get('q') ?? '';
+    if (q === searchedRef.current) return;
+    searchedRef.current = null;
+    setSearch(q);
+  }, [params]);
   useEffect(() => {
     setActive(0);
     setSelected(new Set());
@@ -203,6 +215,21 @@ export function InboxPage() {
     setParams(withChanges(params, { ...keepQueue, ...changes }));
   };
   const byParam = (key: string) => paramSelect(params, update, key);
+  const searchFor = (q: string) => {
+    searchedRef.current = q;
+    update({ q: q || null });
+  };
+  // The pause's timer searches with the address as it is then (a filter chosen meanwhile stays chosen).
+  const searchForNow = useRef(searchFor);
+  searchForNow.current = searchFor;
+  // The search runs once typing pauses (operators did not guess that Enter was needed); Enter runs it at once. Only
+  // typing starts it: a change of queue resets the field, which clears a pending search.
+  useEffect(() => {
+    const q = search.trim();
+    if (q === (params.get('q') ?? '') || (q.length > 0 && q.length < SEARCH_MIN_LENGTH)) return;
+    const timer = setTimeout(() => searchForNow.current(q), SEARCH_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [search]);
 
   // Keyboard: j/k or arrows move, Enter opens, x selects, / searches.
   useEffect(() => {
@@ -401,13 +428,13 @@ export function InboxPage() {
             style={{ flex: '1 1 240px' }}
             onSubmit={(e) => {
               e.preventDefault();
-              update({ q: search.trim() || null });
+              searchFor(search.trim());
             }}
           >
             <TextInput
               ref={searchRef}
               label="Поиск по тексту"
-              placeholder="Например: отопление Гоголя"
+              placeholder="Номер, телефон или слова"
               leftSection={<SearchIcon />}
               rightSection={
                 search ? (
