@@ -316,12 +316,14 @@ describe("an operator's working day (browser e2e)", () => {
     await page.getByRole('heading', { name: 'Срок под угрозой' }).waitFor();
     const status = page.getByRole('textbox', { name: 'Статус' });
     // The placeholder's text fits the field (it read «Любой нерассмотрен…»).
-    const fits = await status.evaluate((input: HTMLInputElement) => {
-      const style = getComputedStyle(input);
-      const context = document.createElement('canvas').getContext('2d')!;
+    // Through the element's own document: the tests' TypeScript has no DOM globals.
+    const fits = await status.evaluate((input) => {
+      const doc = input.ownerDocument;
+      const style = doc.defaultView!.getComputedStyle(input);
+      const context = doc.createElement('canvas').getContext('2d')!;
       context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
       const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      return context.measureText(input.placeholder).width <= room;
+      return context.measureText(input.getAttribute('placeholder') ?? '').width <= room;
     });
     expect(fits).toBe(true);
     expect(await status.getAttribute('placeholder')).toBe('Любой открытый');
