@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`'s lint and build, side by side. Each is a chain of single-threaded processes (eslint, prettier;
+# `npm test`'s lint and build, side by side. Each is a chain of single-threaded processes (tsc over every file, tests
+# included — the build compiles only the apps and libs, and jest does not type-check —, eslint, prettier;
 # tsc, tsc-alias, the web's tsc, vite) and neither reads what the other writes (the build writes only dist/
 # and apps/web/dist/, which lint ignores), so on 2 cores the pair takes about as long as the longer one
 # instead of the sum. Each one's output is shown whole when it ends; either failing fails the step.
