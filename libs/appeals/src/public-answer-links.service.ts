@@ -7,6 +7,7 @@ import { AppConfig } from '@inbox/config';
 import { AnswersRepository } from './repositories/answers.repository';
 import {
   type AnswerLinkPurpose,
+  type PublicAnswerLinkRow,
   PublicAnswerLinksRepository,
 } from './repositories/public-answer-links.repository';
 import { type RatingInput } from './workflow/actor';
@@ -39,16 +40,8 @@ export interface AnswerFilesView {
   files: { id: string; fileName: string; contentType: string; size: number }[];
 }
 
-/** What the rating page shows before the citizen rates: which answer, nothing personal. */
-export interface RatingLinkView {
-  registrationNumber: string;
-  organisation: string;
-  sentAt: Date;
-  expiresAt: Date;
-  rated: boolean;
-  /** The appeal's IANA zone: the page shows the answer's date in it. */
-  timeZone: string;
-}
+/** What the rating page shows before the citizen rates: which answer, nothing personal (no ids). */
+export type RatingLinkView = Omit<PublicAnswerLinkRow, 'appealId' | 'answerId'>;
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 /** 32 random bytes, base64url: what a link carries. Anything else is not looked up at all. */
@@ -134,15 +127,8 @@ export class PublicAnswerLinks {
 
   /** The answer a link rates; refused, in Russian, for a link we never made (or altered) and an expired one. */
   async read(token: string, now = new Date()): Promise<RatingLinkView> {
-    const link = await this.valid(token, now);
-    return {
-      registrationNumber: link.registrationNumber,
-      organisation: link.organisation,
-      sentAt: link.sentAt,
-      expiresAt: link.expiresAt,
-      rated: link.rated,
-      timeZone: link.timeZone,
-    };
+    const { appealId: _appeal, answerId: _answer, ...view } = await this.valid(token, now);
+    return view;
   }
 
   /** The citizen's rating of the link's answer (both questions of S4 п. 27.3). */
