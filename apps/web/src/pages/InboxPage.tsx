@@ -227,7 +227,11 @@ export function InboxPage() {
   useEffect(() => {
     const q = search.trim();
     if (q === (params.get('q') ?? '') || (q.length > 0 && q.length < SEARCH_MIN_LENGTH)) return;
-    const timer = setTimeout(() => searchForNow.current(q), SEARCH_PAUSE_MS);
+    // Any change of the address meanwhile (Enter's own search, a reset, another queue) cancels it.
+    const address = window.location.search;
+    const timer = setTimeout(() => {
+      if (window.location.search === address) searchForNow.current(q);
+    }, SEARCH_PAUSE_MS);
     return () => clearTimeout(timer);
   }, [search]);
 
