@@ -1,5 +1,5 @@
 import { DomainError } from '@inbox/common';
-import { computeAppealDeadlines, extendAnswerDeadline } from './appeal-deadlines';
+import { computeAppealDeadlines, extendAnswerDeadline, fastTrackTerm } from './appeal-deadlines';
 import { DeadlineRuleError } from './errors';
 import { addWorkingDays, applyLastDayRule } from './working-days';
 import { endOfLocalDay, localDateOf } from './local-date';
@@ -142,6 +142,43 @@ describe('computeAppealDeadlines', () => {
       'invalid-instant',
     );
     expect(codeOf(() => computeAppealDeadlines({ ...base, answerDays: 0 }))).toBe('invalid-days');
+  });
+});
+
+describe('fastTrackTerm', () => {
+  // As the appeal's row gives them: received late on Friday 30 May, registered on Monday 2 June (Moscow).
+  const row = {
+    received_at: new Date('2025-05-30T20:30:00Z'),
+    registered_at: '2025-06-02T07:00:00.000Z',
+    time_zone: MOSCOW,
+  };
+
+  it('is the fast-track term of the row’s instants in its zone, whatever the answer term', () => {
+    const term = fastTrackTerm(row, { fastTrackDays: 10 });
+    expect(term).toEqual(
+      computeAppealDeadlines({
+        receivedAt: new Date('2025-05-30T20:30:00Z'),
+        registeredAt: new Date('2025-06-02T07:00:00Z'),
+        fastTrack: true,
+        timeZone: MOSCOW,
+      }),
+    );
+    // 2 Jun + 10 = Russia Day (12 Jun) → the short day before; registration counted from 30 May 23:30 local.
+    expect(term).toMatchObject({ termDays: 10, answerDueDate: '2025-06-11' });
+    expect(term.registrationDueAt.toISOString()).toBe('2025-06-02T20:59:59.999Z');
+  });
+
+  it('follows the region’s settings: its fast-track days and its last-day rule', () => {
+    expect(fastTrackTerm(row, { fastTrackDays: 5 })).toMatchObject({
+      termDays: 5,
+      answerDueDate: '2025-06-06',
+    });
+    expect(
+      fastTrackTerm(row, { fastTrackDays: 10, lastDayRule: 'following-working-day' }).answerDueDate,
+    ).toBe('2025-06-16');
+    expect(
+      fastTrackTerm({ ...row, time_zone: NOVOSIBIRSK }, { fastTrackDays: 10 }).answerDueAt.toISOString(),
+    ).toBe('2025-06-11T16:59:59.999Z');
   });
 });
 

@@ -95,6 +95,39 @@ export function computeAppealDeadlines(input: AppealDeadlineInput): AppealDeadli
   };
 }
 
+/** An appeal as stored: the instants and the zone its fast-track term runs from. */
+export interface FastTrackAppeal {
+  received_at: Date | string;
+  registered_at: Date | string;
+  time_zone: string;
+}
+
+/** The region's term settings (AppConfig carries them): only these shape a fast-track term. */
+export interface FastTrackSettings {
+  lastDayRule?: LastDayRule;
+  fastTrackDays?: number;
+}
+
+/**
+ * The fast-track term of a stored appeal (10 days from registration, R4) under the region's settings: one
+ * computation for a person's fast-track and a rule's match in the classification pass, so the two never differ.
+ */
+export function fastTrackTerm(
+  appeal: FastTrackAppeal,
+  settings: FastTrackSettings,
+  calendar?: ProductionCalendar,
+): AppealDeadlines {
+  return computeAppealDeadlines({
+    receivedAt: new Date(appeal.received_at),
+    registeredAt: new Date(appeal.registered_at),
+    fastTrack: true,
+    timeZone: appeal.time_zone,
+    calendar,
+    lastDayRule: settings.lastDayRule,
+    fastTrackDays: settings.fastTrackDays,
+  });
+}
+
 export interface ExtendAnswerDeadlineInput {
   currentDueDate: LocalDate;
   days: number;

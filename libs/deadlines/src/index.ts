@@ -33,12 +33,15 @@ export {
   computeAppealDeadlines,
   extendAnswerDeadline,
   FAST_TRACK_ANSWER_DAYS,
+  fastTrackTerm,
   MAX_EXTENSION_DAYS,
   REDIRECT_DAYS,
   REGISTRATION_DAYS,
   type AppealDeadlineInput,
   type AppealDeadlines,
   type ExtendAnswerDeadlineInput,
+  type FastTrackAppeal,
+  type FastTrackSettings,
 } from './appeal-deadlines';
 export {
   addWorkingMinutes,

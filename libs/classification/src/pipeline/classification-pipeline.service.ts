@@ -3,7 +3,7 @@ import { AppealHistoryRepository, OPEN_STATUSES } from '@inbox/appeals';
 import { rootLogger } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { type Db, Transactions } from '@inbox/database';
-import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
+import { type AppealDeadlines, fastTrackTerm, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { clusterInputOf, Incidents } from '@inbox/incidents';
 import { LegalFlags } from '@inbox/legal-flags';
 import { type Catalogue, TopicCatalogue } from '@inbox/rubricator';
@@ -394,25 +394,14 @@ export class ClassificationPipeline {
     if (rules.length === 0) return [];
     const terms: FastTrackTerm[] = [];
     for (const { a, stemmed } of items.filter(({ a }) => fastTrackable(a))) {
-      const registeredAt = new Date(a.registered_at);
       const match = matchFastTrack(rules, {
         text: stemmed,
         channel: a.channel,
         topicIds: [a.topic_id, a.subtopic_id].filter((t): t is string => !!t),
-        month: Number(localDateOf(registeredAt, a.time_zone).slice(5, 7)),
+        month: Number(localDateOf(new Date(a.registered_at), a.time_zone).slice(5, 7)),
       });
       if (!match) continue;
-      const deadlines = computeAppealDeadlines({
-        receivedAt: new Date(a.received_at),
-        registeredAt,
-        fastTrack: true,
-        timeZone: a.time_zone,
-        calendar: this.calendar,
-        lastDayRule: this.config.lastDayRule,
-        answerDays: this.config.answerDays,
-        fastTrackDays: this.config.fastTrackDays,
-      });
-      terms.push({ a, match, deadlines, applied: false });
+      terms.push({ a, match, deadlines: fastTrackTerm(a, this.config, this.calendar), applied: false });
     }
     return terms;
   }
@@ -488,7 +477,7 @@ type HistoryEvent = { appealId: string; type: string; data: Record<string, unkno
 interface FastTrackTerm {
   a: PipelineAppeal;
   match: NonNullable<ReturnType<typeof matchFastTrack>>;
-  deadlines: ReturnType<typeof computeAppealDeadlines>;
+  deadlines: AppealDeadlines;
   applied: boolean;
 }
 

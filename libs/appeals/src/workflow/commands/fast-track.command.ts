@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@inbox/config';
-import { computeAppealDeadlines, localDateOf, ProductionCalendar } from '@inbox/deadlines';
+import { fastTrackTerm, localDateOf, ProductionCalendar } from '@inbox/deadlines';
 import { OPEN_STATUSES } from '../../appeal-status';
 import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
 import { AppealsRepository } from '../../repositories/appeals.repository';
@@ -35,16 +35,7 @@ export class FastTrackCommand {
       if (a.fast_track) throw new WorkflowError('conflict', ALREADY);
       if (!OPEN_STATUSES.includes(a.status)) throw new WorkflowError('conflict', NOT_OPEN);
       if (a.extended) throw new WorkflowError('conflict', EXTENDED);
-      const term = computeAppealDeadlines({
-        receivedAt: new Date(a.received_at),
-        registeredAt: new Date(a.registered_at),
-        fastTrack: true,
-        timeZone: a.time_zone,
-        calendar: this.calendar,
-        lastDayRule: this.config.lastDayRule,
-        answerDays: this.config.answerDays,
-        fastTrackDays: this.config.fastTrackDays,
-      });
+      const term = fastTrackTerm(a, this.config, this.calendar);
       // Never a later term than the one it had (a message's own term may be the shorter), never one already past
       // (an urgency seen on the 25th day would be overdue at once, a violation nobody committed), and not on a
       // reopened appeal, whose term runs from its reopening: marked fast-track, it keeps its term.
