@@ -87,6 +87,7 @@ import { OpenEscalationDueIndex1796207000000 } from './1796207000000-OpenEscalat
 import { AnswerFileLinks1796207100000 } from './1796207100000-AnswerFileLinks';
 import { PublicAnswerLinks1796207200000 } from './1796207200000-PublicAnswerLinks';
 import { OutboundMessageParts1796207250000 } from './1796207250000-OutboundMessageParts';
+import { BotReplyParts1796207300000 } from './1796207300000-BotReplyParts';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -181,4 +182,5 @@ export const MIGRATIONS = [
   AnswerFileLinks1796207100000,
   PublicAnswerLinks1796207200000,
   OutboundMessageParts1796207250000,
+  BotReplyParts1796207300000,
 ];

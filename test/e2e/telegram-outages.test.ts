@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Role } from '@inbox/access';
 import { CONSENT_NOTICE_VERSION } from '@inbox/bot';
 import { Channel } from '@inbox/integrations/contract';
+import { JobName, JobProducer } from '@inbox/queue';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { inboundItem } from '../factories/inbound-items';
@@ -85,6 +86,36 @@ describe('bot replies after a channel outage (e2e)', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(await replyOf(chat)).toMatchObject({ status: 'failed', rounds: 0 });
     expect(greetings(chat)).toEqual([]);
+  });
+
+  /**
+   * A reply past Telegram's 4096 characters goes as two messages (a long answer from the knowledge base). Telegram
+   * refuses the second once (a 502): the queue's retry sends the second part only, as it does for an answer — it sent
+   * the reply whole again, and the citizen got its first part twice.
+   */
+  it('resends a long reply from the part Telegram refused: the citizen gets its first part once', async () => {
+    const chat = 700_100_003;
+    const opening = 'Ответ на ваш вопрос о вывозе мусора.';
+    const text = `${opening} ${'График вывоза утверждён администрацией района и опубликован на сайте. '.repeat(70)}`;
+    const [{ id }] = (await stack.db.dataSource.query(
+      `INSERT INTO bot_replies (channel, source, purpose, reply_address, text)
+       VALUES ('telegram', $1, 'dialogue', $2, $3) RETURNING id`,
+      [`test-${randomBytes(4).toString('hex')}`, { chatId: chat }, text],
+    )) as { id: string }[];
+    fake.setScenario('server-error', { count: 1, skip: 1, methods: ['sendMessage'], status: 502 });
+    await stack.api.get(JobProducer).add(JobName.DeliverBotReply, { botReplyId: id }, { jobId: id });
+    await eventually(async () => ((await replyOf(chat))?.status === 'sent' ? true : undefined), 30_000);
+    const sent = fake.sentTo(chat).map((m) => m.text ?? '');
+    expect(sent.filter((t) => t.startsWith(opening))).toHaveLength(1);
+    expect(sent).toHaveLength(2);
+    expect(sent.join(' ')).toBe(text.trim());
+    // Two attempts, the first part on record with what it was.
+    const [row] = (await stack.db.dataSource.query(
+      `SELECT attempts, cardinality(parts_sent) AS parts, cardinality(parts_digests) AS digests, parts_total AS total
+         FROM bot_replies WHERE id = $1`,
+      [id],
+    )) as Record<string, number>[];
+    expect(row).toEqual({ attempts: 2, parts: 1, digests: 1, total: 2 });
   });
 });
 

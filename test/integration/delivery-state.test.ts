@@ -209,18 +209,19 @@ describe('delivery state (integration)', () => {
     const id = await message();
     const token = randomUUID();
     expect((await repo.claim('message', id, token, 30_000)).kind).toBe('claimed');
-    const part = (index: number, remoteId: string) => ({ index, total: 3, remoteId });
-    expect(await repo.recordPart(id, token, part(0, '101'))).toBe(true);
+    const part = (index: number, remoteId: string) => ({ index, total: 3, remoteId, digest: `d${index}` });
+    expect(await repo.recordPart('message', id, token, part(0, '101'))).toBe(true);
     // Out of order, or by a sender whose claim was taken over: not recorded, and that sender stops.
-    expect(await repo.recordPart(id, token, part(2, '103'))).toBe(false);
-    expect(await repo.recordPart(id, randomUUID(), part(1, '102'))).toBe(false);
-    expect(await repo.recordPart(id, token, part(1, '102'))).toBe(true);
-    // The third part failed (a 502): the claim given back, the next attempt is told the two parts out.
+    expect(await repo.recordPart('message', id, token, part(2, '103'))).toBe(false);
+    expect(await repo.recordPart('message', id, randomUUID(), part(1, '102'))).toBe(false);
+    expect(await repo.recordPart('message', id, token, part(1, '102'))).toBe(true);
+    // The third part failed (a 502): the claim given back, the next attempt is told the two parts out and what
+    // each was.
     await repo.recordError('message', id, 'Temporary: 502', token);
     expect(await repo.claim('message', id, randomUUID(), 30_000)).toEqual({
       kind: 'claimed',
       uncertain: false,
-      parts: { ids: ['101', '102'], total: 3 },
+      parts: { ids: ['101', '102'], total: 3, digests: ['d0', 'd1'] },
     });
     // Failed for good then: the event says how many parts the citizen has.
     await repo.markMessageFailed({ id, appeal_id: appealId }, 'NotFound: blocked', undefined, {
@@ -228,7 +229,22 @@ describe('delivery state (integration)', () => {
     });
     const failed = (await eventsOf('delivery-failed')).find((e) => e.data.outboundMessageId === id);
     expect(failed?.data).toMatchObject({ partsSent: { sent: 2, total: 3 }, channel: 'telegram' });
-    expect(await repo.recordPart(id, token, part(2, '103'))).toBe(false);
+    expect(await repo.recordPart('message', id, token, part(2, '103'))).toBe(false);
+
+    // A bot reply's parts alike; forgotten (it no longer splits as they did), the next attempt sends it whole.
+    const reply = await botReply();
+    const mine = randomUUID();
+    expect((await repo.claim('bot-reply', reply, mine, 30_000)).kind).toBe('claimed');
+    expect(await repo.recordPart('bot-reply', reply, mine, part(0, '201'))).toBe(true);
+    await repo.recordError('bot-reply', reply, 'Temporary: 502', mine);
+    const again = randomUUID();
+    expect(await repo.claim('bot-reply', reply, again, 30_000)).toEqual({
+      kind: 'claimed',
+      uncertain: false,
+      parts: { ids: ['201'], total: 3, digests: ['d0'] },
+    });
+    await repo.recordError('bot-reply', reply, 'InvalidPayload: parts changed', again, true);
+    expect(await repo.claim('bot-reply', reply, randomUUID(), 30_000)).toMatchObject({ parts: { ids: [] } });
   });
 
   it('never claims a failed message or bot reply: a job run late for one held after an interrupted send sends nothing', async () => {

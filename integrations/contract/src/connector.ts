@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Channel, type ConnectorKind } from './channel';
 import { ConnectorError, ConnectorErrorCode } from './connector-error';
 import { type FetchedFile, type InboundEvent, type StatusUpdate } from './inbound-event';
@@ -79,23 +80,48 @@ export interface PartsProgress {
   /** How many parts that attempt counted; a message that no longer splits so is not resumed (InvalidPayload). */
   readonly total?: number;
   /**
-   * Part `index` of `total` went out as `remoteId`: awaited before the next part goes, so the core has it on record
-   * first. A rejection stops the send (nothing more goes out) and is thrown on as it is.
+   * What each part out was (partDigest of its content), beside `sent`: a message whose parts out now read otherwise
+   * is not resumed, whatever its count of parts. Absent for parts recorded before digests were kept.
    */
-  partSent(index: number, total: number, remoteId: string): Promise<void>;
+  readonly digests?: readonly string[];
+  /**
+   * Part `index` of `total` went out as `remoteId`, its content's digest `digest` (partDigest): awaited before the
+   * next part goes, so the core has it on record first. A rejection stops the send (nothing more goes out) and is
+   * thrown on as it is.
+   */
+  partSent(index: number, total: number, remoteId: string, digest: string): Promise<void>;
+}
+
+/** A part's fingerprint (its text, a file's bytes): what a resumed send compares with the part that went out. */
+export function partDigest(content: string | Uint8Array): string {
+  return createHash('sha256').update(content).digest('base64url');
 }
 
 /**
  * The parts of a send still to go, after those an earlier attempt got out (`progress`): an index to start at, or a
- * refusal when the message no longer splits as it did (nothing is sent then: the parts out would not fit).
+ * refusal when the message no longer splits as it did — another count of parts, or a part out that now reads
+ * otherwise (`digests`, the partDigest of each part as the message splits now). Nothing is sent then: the parts out
+ * would not fit the rest.
  */
-export function firstUnsentPart(progress: PartsProgress | undefined, total: number, what: string): number {
+export function firstUnsentPart(
+  progress: PartsProgress | undefined,
+  digests: readonly string[],
+  what: string,
+): number {
   const sent = progress?.sent.length ?? 0;
   if (sent === 0) return 0;
-  if ((progress?.total !== undefined && progress.total !== total) || sent > total) {
+  const total = digests.length;
+  const before = progress?.total;
+  const changedAt =
+    sent > total ? -1 : (progress?.digests ?? []).slice(0, sent).findIndex((d, i) => d !== digests[i]);
+  if ((before !== undefined && before !== total) || sent > total || changedAt >= 0) {
+    const why =
+      changedAt >= 0
+        ? `part ${changedAt + 1} now reads otherwise than the part that went out`
+        : `the message now splits into ${total}`;
     throw new ConnectorError(
       ConnectorErrorCode.InvalidPayload,
-      `${what}: ${sent} of ${progress?.total ?? '?'} parts went out earlier, and the message now splits into ${total}`,
+      `${what}: ${sent} of ${before ?? '?'} parts went out earlier, and ${why}`,
       { fields: { text: 'Текст сообщения изменился после отправки его первых частей' }, partsChanged: true },
     );
   }

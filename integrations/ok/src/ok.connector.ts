@@ -24,6 +24,7 @@ import {
   isEmojiOnly,
   isRecord,
   firstUnsentPart,
+  partDigest,
   laterPartFailed,
   type PartsProgress,
   splitText,
@@ -61,7 +62,8 @@ async function sendParts(
   progress: PartsProgress | undefined,
   sendOne: (part: string) => Promise<string>,
 ): Promise<string[]> {
-  const from = firstUnsentPart(progress, parts.length, what);
+  const digests = parts.map((part) => partDigest(part));
+  const from = firstUnsentPart(progress, digests, what);
   const ids = (progress?.sent ?? []).slice(0, from);
   for (let index = from; index < parts.length; index += 1) {
     let id: string;
@@ -72,7 +74,7 @@ async function sendParts(
       throw laterPartFailed(error, what, ids.length, parts.length);
     }
     ids.push(id);
-    await progress?.partSent(index, parts.length, id);
+    await progress?.partSent(index, parts.length, id, digests[index]);
   }
   return ids;
 }

@@ -30,6 +30,7 @@ import {
   isRecord,
   laterPartFailed,
   firstUnsentPart,
+  partDigest,
   type PartsProgress,
   unreadableItemReason,
   accountConnections,
@@ -347,7 +348,12 @@ export class TelegramConnector
 
     const timeout = settings.requestTimeoutMs;
     const total = chunks.length + files.length;
-    const from = firstUnsentPart(progress, total, 'Telegram send');
+    // What each part is, for a resumed send to check the parts out against: a text's words, a file's name and bytes.
+    const digests = [
+      ...chunks.map((chunk) => partDigest(chunk)),
+      ...files.map((file) => partDigest(Buffer.concat([Buffer.from(`${file.fileName}\0`), file.buffer]))),
+    ];
+    const from = firstUnsentPart(progress, digests, 'Telegram send');
     const sentIds = (progress?.sent ?? []).slice(0, from).map(Number);
     // The reply reference goes on the first part, the keyboard on the last, so the buttons sit at the bottom.
     const replyOf = (index: number) =>
@@ -357,7 +363,7 @@ export class TelegramConnector
     const markupOf = (index: number) => (index === total - 1 ? keyboard : undefined);
     const sent = async (index: number, messageId: number) => {
       sentIds.push(messageId);
-      await progress?.partSent(index, total, String(messageId));
+      await progress?.partSent(index, total, String(messageId), digests[index]);
     };
 
     for (let index = from; index < chunks.length; index += 1) {

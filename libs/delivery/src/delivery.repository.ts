@@ -73,6 +73,12 @@ export type SendClaim =
 const SENDABLE = { message: 'outbound_messages', 'bot-reply': 'bot_replies' } as const;
 export type Sendable = keyof typeof SENDABLE;
 
+/** The SET of a row's parts out, forgotten when `when` (a boolean parameter) holds: a retry sends it whole. */
+const FORGET_PARTS = (when: string) =>
+  ['parts_sent', 'parts_total', 'parts_digests']
+    .map((c) => `${c} = CASE WHEN ${when} THEN NULL ELSE ${c} END`)
+    .join(', ');
+
 /** How a message failed, beyond its reason (DeliveryRepository.markMessageFailed). */
 export interface FailureOptions {
   /** The claim of the attempt that failed: given back. */
@@ -92,10 +98,14 @@ export interface FilesAsLink {
   until: string;
 }
 
-/** The parts of a send in several messages that earlier attempts got out (their remote ids), and of how many. */
+/**
+ * The parts of a send in several messages that earlier attempts got out (their remote ids), of how many, and what each
+ * was (PartsProgress.digests; none for parts recorded before digests were kept).
+ */
 export interface SentParts {
   ids: string[];
   total?: number;
+  digests?: string[];
 }
 
 /**
@@ -185,22 +195,29 @@ export class DeliveryRepository extends SqlRepository {
    */
   async claim(what: Sendable, id: string, token: string, holdMs: number): Promise<SendClaim> {
     const table = SENDABLE[what];
-    // Bot replies go whole (their parts are not recorded).
-    const parts =
-      what === 'message' ? 't.parts_sent AS ids, t.parts_total AS total' : 'NULL AS ids, NULL AS total';
-    const [taken] = await this.rows<{ uncertain: boolean; ids: string[] | null; total: number | null }>(
+    const [taken] = await this.rows<{
+      uncertain: boolean;
+      ids: string[] | null;
+      total: number | null;
+      digests: string[] | null;
+    }>(
       `UPDATE ${table} t SET send_claim = $2, send_claim_until = now() + make_interval(secs => $3::float8 / 1000),
               attempts = t.attempts + 1
          FROM (SELECT id, send_claim AS prior, send_claim_until AS prior_until FROM ${table} WHERE id = $1 FOR UPDATE) p
         WHERE t.id = p.id AND t.status = 'queued' AND (p.prior IS NULL OR p.prior_until <= now())
-        RETURNING p.prior IS NOT NULL AS uncertain, ${parts}`,
+        RETURNING p.prior IS NOT NULL AS uncertain, t.parts_sent AS ids, t.parts_total AS total,
+                  t.parts_digests AS digests`,
       [id, token, holdMs],
     );
     if (taken)
       return {
         kind: 'claimed',
         uncertain: taken.uncertain,
-        parts: { ids: taken.ids ?? [], ...(taken.total !== null ? { total: taken.total } : {}) },
+        parts: {
+          ids: taken.ids ?? [],
+          ...(taken.total !== null ? { total: taken.total } : {}),
+          ...(taken.digests !== null ? { digests: taken.digests } : {}),
+        },
       };
     const row = await this.one<{ status: string; held_ms: number | null }>(
       `SELECT status, ceil(extract(epoch FROM send_claim_until - now()) * 1000)::int AS held_ms FROM ${table}
@@ -252,32 +269,46 @@ export class DeliveryRepository extends SqlRepository {
     );
   }
 
-  /** A failed attempt of a message or bot reply: its error kept, its claim given back (only the claim it took, `token`). */
-  async recordError(what: Sendable, id: string, reason: string, token?: string): Promise<void> {
+  /**
+   * A failed attempt of a message or bot reply: its error kept, its claim given back (only the claim it took, `token`).
+   * `forgetParts`: the parts out are forgotten, and the next attempt sends it whole.
+   */
+  async recordError(
+    what: Sendable,
+    id: string,
+    reason: string,
+    token?: string,
+    forgetParts = false,
+  ): Promise<void> {
     await this.rows(
       `UPDATE ${SENDABLE[what]} SET last_error = $2,
               send_claim = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim END,
-              send_claim_until = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim_until END
+              send_claim_until = CASE WHEN send_claim = $3 THEN NULL ELSE send_claim_until END,
+              ${FORGET_PARTS('$4::boolean')}
         WHERE id = $1`,
-      [id, reason, token ?? null],
+      [id, reason, token ?? null, forgetParts],
     );
   }
 
   /**
-   * Part `index` of a send in `total` went out as `remoteId`: on record before the next part goes (PartsProgress).
-   * Only by the attempt holding the claim (`token`), and only as the next part in order: false otherwise (the claim
-   * ran out and another sender took the message), and the send stops there.
+   * Part `index` of a send in `total` went out as `remoteId`, its content's digest `digest`: on record before the next
+   * part goes (PartsProgress), for a message or a bot reply alike. Only by the attempt holding the claim (`token`), and
+   * only as the next part in order: false otherwise (the claim ran out and another sender took it), and the send stops
+   * there. Parts recorded before digests were kept get none: the digests stay beside the ids or are not kept at all.
    */
   async recordPart(
+    what: Sendable,
     id: string,
     token: string,
-    part: { index: number; total: number; remoteId: string },
+    part: { index: number; total: number; remoteId: string; digest: string },
   ): Promise<boolean> {
     const updated = await this.rows(
-      `UPDATE outbound_messages SET parts_sent = coalesce(parts_sent, '{}') || $4::text, parts_total = $5
+      `UPDATE ${SENDABLE[what]} SET parts_sent = coalesce(parts_sent, '{}') || $4::text, parts_total = $5,
+              parts_digests = CASE WHEN coalesce(cardinality(parts_digests), 0) = $3
+                                   THEN coalesce(parts_digests, '{}') || $6::text END
         WHERE id = $1 AND send_claim = $2 AND status = 'queued' AND coalesce(cardinality(parts_sent), 0) = $3
         RETURNING id`,
-      [id, token, part.index, part.remoteId, part.total],
+      [id, token, part.index, part.remoteId, part.total, part.digest],
     );
     return updated.length > 0;
   }
@@ -313,8 +344,7 @@ export class DeliveryRepository extends SqlRepository {
                 send_claim = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim END,
                 send_claim_until = CASE WHEN send_claim = $5::uuid THEN NULL ELSE send_claim_until END,
                 send_interrupted_at = CASE WHEN $6::boolean THEN now() ELSE send_interrupted_at END,
-                parts_sent = CASE WHEN $7::boolean THEN NULL ELSE parts_sent END,
-                parts_total = CASE WHEN $7::boolean THEN NULL ELSE parts_total END,
+                ${FORGET_PARTS('$7::boolean')},
                 retry_at = CASE WHEN $3::float8 IS NOT NULL AND retry_rounds < $4::int
                                 THEN now() + make_interval(secs => $3::float8 * 2 ^ retry_rounds / 1000) END
            FROM (SELECT id AS oid, parts_sent AS before FROM outbound_messages WHERE id = $1) o

@@ -173,7 +173,7 @@ export class DeliveryService {
       if (settled) return settled;
     }
     // A send in several messages: the parts out before are skipped, each part is on record before the next goes.
-    const progress = this.partsProgress(m.id, token, parts);
+    const progress = this.partsProgress('message', m.id, token, parts);
     try {
       const receipt = await entry.connector.send(
         entry.account,
@@ -338,13 +338,14 @@ export class DeliveryService {
   }
 
   /**
-   * Where this attempt's send in several messages stands, for the connector (PartsProgress): the parts earlier
+   * Where this attempt's send in several messages (a message's or a bot reply's) stands, for the connector (PartsProgress): the parts earlier
    * attempts got out, and each part this attempt gets out put on record before the next goes — but the last, whose
    * receipt follows at once. A database away is waited for as a receipt is (recordSent); past that, or when this
    * attempt's claim was taken over meanwhile, the send stops (PartNotRecorded) rather than send a part the record
    * would not know of.
    */
   private partsProgress(
+    what: Sendable,
     id: string,
     token: string,
     before: SentParts,
@@ -353,16 +354,17 @@ export class DeliveryService {
     const progress = {
       sent: before.ids,
       total: before.total,
+      digests: before.digests,
       recorded,
       totalSeen: before.total,
-      partSent: async (index: number, total: number, remoteId: string) => {
+      partSent: async (index: number, total: number, remoteId: string, digest: string) => {
         progress.totalSeen = total;
         if (index >= total - 1) return;
         const deadline = Date.now() + this.config.queueLockMs;
         for (let wait = 250; ; wait = Math.min(wait * 2, 4000)) {
           let stored: boolean;
           try {
-            stored = await this.deliveries.recordPart(id, token, { index, total, remoteId });
+            stored = await this.deliveries.recordPart(what, id, token, { index, total, remoteId, digest });
           } catch (error) {
             if (Date.now() + wait > deadline)
               throw new PartNotRecorded(error instanceof Error ? error.message : String(error));
@@ -486,19 +488,33 @@ export class DeliveryService {
     await this.pace(entry, r.reply_address);
     // A bot reply is sent again after an interrupted attempt: it answers what the citizen has just written, no
     // clerk sees it to decide, and a greeting or consent request twice costs less than none (see INTERRUPTED_REASON).
+    // Sent in several messages, it resumes after the parts on record as a message does: only the part in doubt again.
     const claim = await this.claim('bot-reply', r.id);
     if (typeof claim === 'string') return claim;
-    const { token } = claim;
+    const { token, parts } = claim;
+    const progress = this.partsProgress('bot-reply', r.id, token, parts);
     let receipt: DeliveryReceipt;
     try {
-      receipt = await entry.connector.send(entry.account, {
-        id: r.id,
-        kind: 'bot-reply',
-        text: r.text,
-        choices: r.choices ?? undefined,
-        replyAddress: r.reply_address,
-      });
+      receipt = await entry.connector.send(
+        entry.account,
+        {
+          id: r.id,
+          kind: 'bot-reply',
+          text: r.text,
+          choices: r.choices ?? undefined,
+          replyAddress: r.reply_address,
+        },
+        progress,
+      );
     } catch (error) {
+      if (error instanceof ReceiptNotStored || error instanceof PartNotRecorded) throw error;
+      if (error instanceof ConnectorError && error.details.partsChanged) {
+        // The reply's text is kept as it was: only a new way of splitting it (a deploy) gets here. Nobody holds a
+        // bot reply, so it goes again whole, the parts out a second time, rather than not at all.
+        const reason = `${error.code}: ${error.message}`;
+        await this.deliveries.recordError('bot-reply', r.id, reason, token, true);
+        throw new RetryableDeliveryError(reason);
+      }
       if (error instanceof ConnectorError && !error.retryable) {
         await this.failBotReply(r.id, `${error.code}: ${error.message}`);
         return 'failed-permanently';
@@ -508,7 +524,11 @@ export class DeliveryService {
       throw retry;
     }
     await this.recordSent('bot-reply', r.id, { receipt }, markSent);
-    this.log.info('bot reply delivered', { botReplyId: r.id, kind: entry.kind });
+    this.log.info('bot reply delivered', {
+      botReplyId: r.id,
+      kind: entry.kind,
+      ...(parts.ids.length > 0 ? { resumedAfterParts: parts.ids.length } : {}),
+    });
     return 'sent';
   }
 
