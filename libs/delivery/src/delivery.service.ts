@@ -71,14 +71,15 @@ export function interruptedPartsReason(sent: number, total: number): string {
 
 /**
  * Why a send in several messages is held when its rest cannot follow the `sent` of `total` parts out: the message no
- * longer splits as they did (the personal link to an answer's files, made anew for each attempt, came out longer).
+ * longer splits as they did — another count of parts (the personal link to an answer's files, made anew for each
+ * attempt, came out longer), or a part out that now reads otherwise (firstUnsentPart compares their digests).
  * The parts out are forgotten: «Повторить» sends the message whole.
  */
 export function partsChangedReason(sent: number, total: number): string {
   const out = sent === 1 ? `ушла часть 1 из ${total}` : `ушли части 1–${sent} из ${total}`;
   return (
-    `Доставка прервана: гражданину ${out}, а остальное дослать нельзя — сообщение с тех пор разбивается на части ` +
-    'иначе. «Повторить» отправит сообщение целиком (ушедшие части придут ещё раз); «Отметить доставленным» — если ' +
+    `Доставка прервана: гражданину ${out}, а остальное дослать нельзя — сообщение с тех пор изменилось или ` +
+    'разбивается на части иначе. «Повторить» отправит сообщение целиком (ушедшие части придут ещё раз); «Отметить доставленным» — если ' +
     'остальное передано гражданину иначе'
   );
 }
