@@ -88,6 +88,7 @@ import { AnswerFileLinks1796207100000 } from './1796207100000-AnswerFileLinks';
 import { PublicAnswerLinks1796207200000 } from './1796207200000-PublicAnswerLinks';
 import { OutboundMessageParts1796207250000 } from './1796207250000-OutboundMessageParts';
 import { BotReplyParts1796207300000 } from './1796207300000-BotReplyParts';
+import { DeliveryManualRetries1796207310000 } from './1796207310000-DeliveryManualRetries';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -183,4 +184,5 @@ export const MIGRATIONS = [
   PublicAnswerLinks1796207200000,
   OutboundMessageParts1796207250000,
   BotReplyParts1796207300000,
+  DeliveryManualRetries1796207310000,
 ];

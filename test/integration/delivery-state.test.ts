@@ -294,7 +294,7 @@ describe('delivery state (integration)', () => {
     };
     await repo.markBotReplyFailed(id, 'после 3 попыток: 502', outage);
     expect((await repo.requeueDueBotReplies()).map((r) => r.id)).not.toContain(id);
-    expect(await dueNow()).toEqual([{ id, round: 1 }]);
+    expect(await dueNow()).toEqual([{ id, round: 1, retries: 0 }]);
     expect((await stateOf('bot_replies', id)).status).toBe('queued');
     await repo.markBotReplyFailed(id, 'после 3 попыток: 502', outage);
     expect(await dueNow()).toEqual([]);
@@ -316,8 +316,8 @@ describe('delivery state (integration)', () => {
     const stranded = await repo.stranded();
     expect(stranded).toEqual(
       expect.arrayContaining([
-        { id: oldMessage, what: 'message', round: 0 },
-        { id: oldReply, what: 'bot-reply', round: 0 },
+        { id: oldMessage, what: 'message', round: 0, retries: 0 },
+        { id: oldReply, what: 'bot-reply', round: 0, retries: 0 },
       ]),
     );
     expect(stranded.map((s) => s.id)).not.toContain(freshMessage);
@@ -327,11 +327,18 @@ describe('delivery state (integration)', () => {
     const refusedReply = await botReply('5 seconds');
     expect(await repo.stranded(3000)).toEqual(
       expect.arrayContaining([
-        { id: refused, what: 'message', round: 0 },
-        { id: refusedReply, what: 'bot-reply', round: 0 },
+        { id: refused, what: 'message', round: 0, retries: 0 },
+        { id: refusedReply, what: 'bot-reply', round: 0, retries: 0 },
       ]),
     );
     expect((await repo.stranded(60_000)).map((s) => s.id)).not.toContain(refused);
+    // Sent again by a person («Повторить») in its second round: the sweep names the job that retry queued.
+    const retried = await message('2 minutes');
+    await db.dataSource.query(
+      `UPDATE outbound_messages SET retry_rounds = 2, manual_retries = 1 WHERE id = $1`,
+      [retried],
+    );
+    expect(await repo.stranded(3000)).toContainEqual({ id: retried, what: 'message', round: 2, retries: 1 });
     // Made while the database's clock ran an hour ahead, since stepped back: old, not an hour from being so.
     const ahead = await message('-1 hour');
     expect((await repo.stranded(3000)).map((s) => s.id)).toContain(ahead);
@@ -360,7 +367,7 @@ describe('delivery state (integration)', () => {
     expect(await retryAt()).toMatchObject({ status: 'failed', rounds: 0, due: true });
     // Not yet due: nothing comes back before its time.
     expect((await repo.requeueDueRetries()).map((r) => r.id)).not.toContain(ref.id);
-    expect(await dueNow()).toEqual([{ id: ref.id, round: 1 }]);
+    expect(await dueNow()).toEqual([{ id: ref.id, round: 1, retries: 0 }]);
     expect(await retryAt()).toMatchObject({ status: 'queued', rounds: 1, due: false });
 
     // The second round waits twice as long, and after the last round the message stays failed for staff.
@@ -375,7 +382,7 @@ describe('delivery state (integration)', () => {
     )) as { fromBefore: number; fromAfter: number }[];
     expect(fromBefore).toBeGreaterThanOrEqual(120);
     expect(fromAfter).toBeLessThanOrEqual(120);
-    expect(await dueNow()).toEqual([{ id: ref.id, round: 2 }]);
+    expect(await dueNow()).toEqual([{ id: ref.id, round: 2, retries: 0 }]);
     await repo.markMessageFailed(ref, 'после 3 попыток: 502', outage);
     expect(await retryAt()).toMatchObject({ status: 'failed', rounds: 2, due: false });
     expect(await dueNow()).toEqual([]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Role } from '@inbox/access';
 import { CONSENT_NOTICE_VERSION } from '@inbox/bot';
 import { INTERRUPTED_REASON, interruptedPartsReason } from '@inbox/delivery';
+import { JobProducer, QueueName } from '@inbox/queue';
 import { signInAs, type SignedIn } from '../factories/staff';
 import { TelegramFake } from '../fakes/telegram/telegram-fake';
 import { eventually, json, startTestStack, type TestStack } from '../support/test-stack';
@@ -157,13 +158,27 @@ describe('a send interrupted between the channel and the receipt (integration)',
     await killWorker();
   }, 240_000);
 
-  it('resends a held notice once when the person decides so', async () => {
+  /**
+   * The resend waits out Telegram's 429 (4 s) in a delayed job, past several sweeps that find the message queued (its
+   * row made long ago): each sweep queues it under the job id the clerk's retry used, which the waiting job holds, so
+   * none starts a second run of it beside the first. The clerk's job had an id of its own (the time of the click),
+   * and each sweep's job ran the message again.
+   */
+  it('resends a held notice once when the person decides so, in one job whatever the sweeps', async () => {
     const chat = 700_400_002;
     const row = await interruptedNotice(chat, 'На остановке у дома 12 по улице Гагарина разбито стекло.');
     expect(row).toMatchObject({ status: 'failed', interrupted: true });
+    fake.setScenario('rate-limited', { count: 1, retryAfter: 4, methods: ['sendMessage'] });
+    const retriedAt = Date.now();
     expect((await action('retry', row.appeal_id, row.id)).status).toBe(204);
     await eventually(async () => ((await noticeRow(chat)).status === 'sent' ? true : undefined), 60_000);
     expect(notices(chat)).toHaveLength(2);
+    // The sweeps ran meanwhile (every second); the telegram queue ran the resend in one job.
+    const queue = stack.api.get(JobProducer).queue(QueueName.DeliveryTelegram);
+    const jobs = (await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed'])).filter(
+      (job) => job.data?.outboundMessageId === row.id && job.timestamp >= retriedAt,
+    );
+    expect(jobs.map((job) => job.id)).toHaveLength(1);
     await killWorker();
   }, 240_000);
 

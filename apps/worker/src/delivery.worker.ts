@@ -7,6 +7,7 @@ import { DeliveryService } from '@inbox/delivery';
 import {
   channelQueueJob,
   DELIVERY_QUEUE,
+  deliveryJobId,
   isRateLimitedChannel,
   JobName,
   JobProducer,
@@ -125,25 +126,26 @@ export class DeliveryWorker implements OnModuleInit {
   private async sweep(): Promise<{ requeued: number; retried: number }> {
     // Queued for longer than a sweep's interval: its job may have been refused or lost by Redis (out of memory,
     // flushed) — the same measure as the intake's. A minute here kept a 20 s outage's notices waiting 40 s more.
-    // A job that is there after all keeps its id, and the send is once by the message's own state.
+    // A job that is there after all (waiting, delayed, active) keeps its id, the row's current one (deliveryJobId:
+    // its round and a person's retries), and nothing is added beside it.
     const rows = await this.delivery.stranded(this.config.pendingSweepMs);
     for (const r of rows) {
       const ref: Ref = r.what === 'bot-reply' ? { botReplyId: r.id } : { outboundMessageId: r.id };
       const name = r.what === 'bot-reply' ? JobName.DeliverBotReply : JobName.DeliverOutboundMessage;
-      await this.enqueue(name, ref, r.round > 0 ? `${r.id}:round-${r.round}` : r.id);
+      await this.enqueue(name, ref, deliveryJobId(r.id, r.round, r.retries));
     }
-    // A new round for messages failed on an outage: a job id of their own (the failed job keeps the message's).
+    // A new round for messages failed on an outage: a job id of their own (the failed job keeps the one before).
     const retried = await this.delivery.requeueDueRetries();
     for (const r of retried) {
       await this.enqueue(
         JobName.DeliverOutboundMessage,
         { outboundMessageId: r.id },
-        `${r.id}:round-${r.round}`,
+        deliveryJobId(r.id, r.round, r.retries),
       );
     }
     const replies = await this.delivery.requeueDueBotReplies();
     for (const r of replies) {
-      await this.enqueue(JobName.DeliverBotReply, { botReplyId: r.id }, `${r.id}:round-${r.round}`);
+      await this.enqueue(JobName.DeliverBotReply, { botReplyId: r.id }, deliveryJobId(r.id, r.round));
     }
     if (retried.length + replies.length > 0)
       this.log.info('failed deliveries queued again', {

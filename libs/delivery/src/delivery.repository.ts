@@ -73,6 +73,16 @@ export type SendClaim =
 const SENDABLE = { message: 'outbound_messages', 'bot-reply': 'bot_replies' } as const;
 export type Sendable = keyof typeof SENDABLE;
 
+/** A person's retries of a row («Повторить»): only messages have them. */
+const RETRIES: Record<Sendable, string> = { message: 't.manual_retries', 'bot-reply': '0' };
+
+/** A run of a delivery: its row, the automatic round it is in and a person's retries of it (deliveryJobId). */
+export interface DeliveryRun {
+  id: string;
+  round: number;
+  retries: number;
+}
+
 /** The SET of a row's parts out, forgotten when `when` (a boolean parameter) holds: a retry sends it whole. */
 const FORGET_PARTS = (when: string) =>
   ['parts_sent', 'parts_total', 'parts_digests']
@@ -414,40 +424,40 @@ export class DeliveryRepository extends SqlRepository {
   }
 
   /** Failed bot replies whose next round is due, back to queued (the round counted); their ids and round. */
-  requeueDueBotReplies(limit = 500): Promise<{ id: string; round: number }[]> {
+  requeueDueBotReplies(limit = 500): Promise<DeliveryRun[]> {
     return this.requeueDue('bot-reply', limit);
   }
 
   /** Failed messages whose next round is due, back to queued (the round counted); their ids and round. */
-  requeueDueRetries(limit = 500): Promise<{ id: string; round: number }[]> {
+  requeueDueRetries(limit = 500): Promise<DeliveryRun[]> {
     return this.requeueDue('message', limit);
   }
 
-  private requeueDue(what: Sendable, limit: number): Promise<{ id: string; round: number }[]> {
+  private requeueDue(what: Sendable, limit: number): Promise<DeliveryRun[]> {
     const table = SENDABLE[what];
     return this.rows(
       `UPDATE ${table} t SET status = 'queued', retry_at = NULL, retry_rounds = t.retry_rounds + 1
          FROM (SELECT id FROM ${table} WHERE status = 'failed' AND retry_at <= now()
                 ORDER BY retry_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
         WHERE t.id = due.id
-        RETURNING t.id, t.retry_rounds AS round`,
+        RETURNING t.id, t.retry_rounds AS round, ${RETRIES[what]} AS retries`,
       [limit],
     );
   }
 
   /**
    * Messages and bot replies still queued `olderThanMs` after they were made: their job may be lost (Redis refused
-   * or lost it). `round`: the automatic round a message is in (its job id).
+   * or lost it). `round` and `retries`: the automatic round it is in and a person's retries of it (its job id).
    */
-  stranded(olderThanMs = 60_000): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
+  stranded(olderThanMs = 60_000): Promise<(DeliveryRun & { what: Sendable })[]> {
     // One made more than a minute in the database's future: its clock was stepped back since; taken as old.
     const old = `(created_at < now() - $1 * interval '1 millisecond' OR created_at > now() + interval '1 minute')`;
     return this.rows(
-      `(SELECT id, 'message' AS what, retry_rounds AS round FROM outbound_messages
+      `(SELECT id, 'message' AS what, retry_rounds AS round, manual_retries AS retries FROM outbound_messages
          WHERE status = 'queued' AND delivery_state IS DISTINCT FROM 'awaiting-handover' AND ${old}
          ORDER BY created_at LIMIT 1000)
        UNION ALL
-       (SELECT id, 'bot-reply', retry_rounds FROM bot_replies
+       (SELECT id, 'bot-reply', retry_rounds, 0 FROM bot_replies
          WHERE status = 'queued' AND ${old} ORDER BY created_at LIMIT 1000)`,
       [olderThanMs],
     );

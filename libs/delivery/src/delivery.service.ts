@@ -18,6 +18,7 @@ import { sendingThrough } from './message-deliveries.service';
 import {
   DeliveryRepository,
   type DeliveryRef,
+  type DeliveryRun,
   type FailureOptions,
   type FilesAsLink,
   type MessageRow,
@@ -126,7 +127,7 @@ export class DeliveryService {
   }
 
   /** Messages and bot replies whose job may be lost (still queued `olderThanMs` after made), for the worker's sweep. */
-  stranded(olderThanMs: number): Promise<{ id: string; what: 'message' | 'bot-reply'; round: number }[]> {
+  stranded(olderThanMs: number): Promise<(DeliveryRun & { what: Sendable })[]> {
     return this.deliveries.stranded(olderThanMs);
   }
 
@@ -551,7 +552,7 @@ export class DeliveryService {
   }
 
   /** Failed bot replies whose next round is due, queued again: the worker's sweep enqueues them. */
-  requeueDueBotReplies(): Promise<{ id: string; round: number }[]> {
+  requeueDueBotReplies(): Promise<DeliveryRun[]> {
     return this.deliveries.requeueDueBotReplies();
   }
 
@@ -655,7 +656,7 @@ export class DeliveryService {
   }
 
   /** Temporarily failed messages whose next round is due, queued again: the worker's sweep enqueues them. */
-  requeueDueRetries(): Promise<{ id: string; round: number }[]> {
+  requeueDueRetries(): Promise<DeliveryRun[]> {
     return this.deliveries.requeueDueRetries();
   }
 }

@@ -71,15 +71,19 @@ export class FailedDeliveriesRepository extends SqlRepository {
    * it: the mark of an interrupted attempt goes, so the next attempt sends — only the parts not yet out, of a send in
    * several (its parts on record stay). False when the message is not a failed one of this appeal.
    */
-  async requeue(tx: Db, appealId: string, messageId: string): Promise<boolean> {
-    const updated = await this.rows(
+  async requeue(
+    tx: Db,
+    appealId: string,
+    messageId: string,
+  ): Promise<{ round: number; retries: number } | undefined> {
+    return this.one<{ round: number; retries: number }>(
       `UPDATE outbound_messages SET status = 'queued', attempts = 0, retry_at = NULL, send_claim = NULL,
-              send_claim_until = NULL, send_interrupted_at = NULL
-        WHERE id = $1 AND appeal_id = $2 AND status = 'failed' RETURNING id`,
+              send_claim_until = NULL, send_interrupted_at = NULL, manual_retries = manual_retries + 1
+        WHERE id = $1 AND appeal_id = $2 AND status = 'failed'
+        RETURNING retry_rounds AS round, manual_retries AS retries`,
       [messageId, appealId],
       tx,
     );
-    return updated.length > 0;
   }
 
   /**

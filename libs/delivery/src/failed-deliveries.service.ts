@@ -3,7 +3,7 @@ import { type AccessScope, AuditLog, canSeeOrganisation, refusedOnRecord } from 
 import { AppealHistoryRepository, AppealsModule } from '@inbox/appeals';
 import { forbiddenError, notFoundError } from '@inbox/common';
 import { Transactions } from '@inbox/database';
-import { JobName, JobProducer } from '@inbox/queue';
+import { deliveryJobId, JobName, JobProducer } from '@inbox/queue';
 import { type FailedDelivery, FailedDeliveriesRepository } from './failed-deliveries.repository';
 
 /**
@@ -28,21 +28,23 @@ export class FailedDeliveries {
     const entry = await this.inScope(scope, 'retry-delivery', appealId, messageId);
     // Requeued with a `delivery-retried` history event naming who did it, in one transaction.
     const requeued = await this.transactions.run(async (tx) => {
-      if (!(await this.repository.requeue(tx, appealId, messageId))) return false;
+      const run = await this.repository.requeue(tx, appealId, messageId);
+      if (!run) return undefined;
       await this.history.append(tx, appealId, 'delivery-retried', scope.userId, {
         outboundMessageId: messageId,
       });
-      return true;
+      return run;
     });
     if (!requeued) {
       throw notFoundError('Недоставленное сообщение не найдено');
     }
     await this.audit.record({ ...entry, details: { outboundMessageId: messageId } });
-    // A fresh job id: the failed job is kept under the message's own id, and Bull ignores a repeated one.
+    // A job id of this retry's own (the failed job keeps the one before), which the sweep names too: finding the
+    // message queued while this job waits, it adds nothing beside it.
     await this.jobs.add(
       JobName.DeliverOutboundMessage,
       { outboundMessageId: messageId },
-      { jobId: `${messageId}:retry:${Date.now()}` },
+      { jobId: deliveryJobId(messageId, requeued.round, requeued.retries) },
     );
   }
 

@@ -5,6 +5,17 @@ import { type JsonLogger, rootLogger } from '@inbox/common';
 import { storedJobId } from './delivery-limits';
 import { JOB_QUEUE, JobName, type JobPayloads, QueueName } from './queues';
 
+/**
+ * The job id of a delivery (an outbound message, a bot reply) as it stands: its automatic round (`round`, the sweep's
+ * rounds after an outage) and how many times a person sent it again (`retries`, «Повторить»). Each new run of a
+ * delivery is one of these, so every producer — the first enqueue, a round, the clerk's retry and the sweep that finds
+ * it still queued — names the same job: a job still to run (waiting, delayed, active) keeps its id and a second add is
+ * a no-op, never a second run beside it.
+ */
+export function deliveryJobId(id: string, round = 0, retries = 0): string {
+  return `${id}${round > 0 ? `:round-${round}` : ''}${retries > 0 ? `:retry-${retries}` : ''}`;
+}
+
 /** The one way to put work on a queue: the job name picks the queue and types the payload. */
 @Injectable()
 export class JobProducer {
@@ -49,7 +60,9 @@ export class JobProducer {
     payload: JobPayloads[J],
     log: JsonLogger,
   ): Promise<void> {
-    const jobId = 'outboundMessageId' in payload ? payload.outboundMessageId : payload.botReplyId;
+    const jobId = deliveryJobId(
+      'outboundMessageId' in payload ? payload.outboundMessageId : payload.botReplyId,
+    );
     await this.add(name, payload, { jobId }).catch((error: unknown) =>
       log.warn(`${name} not enqueued; the sweep will send it`, { ...payload, reason: error }),
     );
