@@ -89,6 +89,7 @@ import { PublicAnswerLinks1796207200000 } from './1796207200000-PublicAnswerLink
 import { OutboundMessageParts1796207250000 } from './1796207250000-OutboundMessageParts';
 import { BotReplyParts1796207300000 } from './1796207300000-BotReplyParts';
 import { DeliveryManualRetries1796207310000 } from './1796207310000-DeliveryManualRetries';
+import { AppealJoins1796207400000 } from './1796207400000-AppealJoins';
 import { DraftAnswersIndex1796205700000 } from './1796205700000-DraftAnswersIndex';
 
 /** Every migration, in order. Listed explicitly so the build, the CLI and the tests see the same set. */
@@ -185,4 +186,5 @@ export const MIGRATIONS = [
   OutboundMessageParts1796207250000,
   BotReplyParts1796207300000,
   DeliveryManualRetries1796207310000,
+  AppealJoins1796207400000,
 ];

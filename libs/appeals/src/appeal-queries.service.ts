@@ -4,7 +4,7 @@ import { countRu, type PersonNames } from '@inbox/common';
 import { AppConfig } from '@inbox/config';
 import { channelCarriesFiles } from '@inbox/integrations/contract';
 import { accessCodeMatches } from './access-code';
-import { extensionHistoryRu, redirectionHistoryRu } from './applicant-texts';
+import { extensionHistoryRu, joinedHistoryRu, redirectionHistoryRu } from './applicant-texts';
 import { CITIZEN_STATUS_TEXT_RU, type AppealStatus } from './appeal-status';
 import {
   type AppealByNumber,
@@ -145,6 +145,12 @@ export class AppealQueries {
     return this.answerRows.forAppeal(appealId);
   }
 
+  /** What the appeal could be joined into (the same appeal sent earlier); undefined when out of scope. */
+  async joinCandidates(appealId: string, scope: AccessScope) {
+    if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
+    return this.appeals.joinCandidates(appealId, scope);
+  }
+
   /** Staff's internal notes on an appeal within the scope; undefined when out of scope. */
   async notes(appealId: string, scope: AccessScope) {
     if (!(await this.appeals.existsInScope(appealId, scope))) return undefined;
@@ -220,6 +226,7 @@ function publicEventTextRu(type: string, data: unknown): string | undefined {
   const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
   if (type === 'extended') return extensionHistoryRu(d.answerDueDate, d.reason);
   if (type === 'redirected') return redirectionHistoryRu(d.body);
+  if (type === 'joined') return joinedHistoryRu(d.intoRegistrationNumber, d.fromRegistrationNumber);
   return PUBLIC_EVENT_TEXT_RU[type];
 }
 

@@ -118,6 +118,32 @@ export function redirectionHistoryRu(body: unknown): string {
   return `Обращение ${redirectedTo(typeof body === 'string' ? body : '')}`;
 }
 
+/**
+ * The notice of a join: the citizen sent the same appeal twice (two channels, or twice in one) and line 1 joined
+ * the later into the earlier. Told through the later one's channel, under its number, that the answer comes
+ * under the earlier number and that nothing of what they sent is lost.
+ */
+export function joinedNoticeRu(
+  laterNumber: string,
+  laterDay: string,
+  earlierNumber: string,
+  regime: string,
+): string {
+  const what = regime === 'appeal' ? 'Ваше обращение' : 'Ваше сообщение';
+  return (
+    `${what} № ${laterNumber}${laterDay ? ` от ${laterDay}` : ''} повторяет ваше обращение № ${earlierNumber} ` +
+    `и объединено с ним: его текст и файлы добавлены к обращению № ${earlierNumber}. ` +
+    `Ответ вы получите под номером ${earlierNumber}.`
+  );
+}
+
+/** The join as the status page's history says it (data of the 'joined' event), on either of the two appeals. */
+export function joinedHistoryRu(into: unknown, from: unknown): string {
+  if (typeof into === 'string' && into) return `Объединено с обращением № ${into}: ответ будет дан под этим номером`;
+  if (typeof from === 'string' && from) return `Объединено с обращением № ${from}: оно добавлено к этому как дополнение`;
+  return 'Объединено с другим обращением';
+}
+
 /** One organisation's sent answer, as it goes into the message to the citizen. */
 export interface AnswerForCitizen {
   /** The organisation's full name: the citizen reads who answered. */

@@ -149,6 +149,15 @@ const EVERY_STAFF_TEXT: Record<string, () => string[]> = {
     staff.redirectionNoticeRu('2026-000123', '19.11.2026', '', 'appeal'),
     staff.redirectionNoticeRu('2026-000123', '19.11.2026', 'Администрация г. Бердска', 'message'),
   ],
+  joinedNoticeRu: () => [
+    staff.joinedNoticeRu('2026-000124', '19.11.2026', '2026-000123', 'appeal'),
+    staff.joinedNoticeRu('2026-000124', '', '2026-000123', 'message'),
+  ],
+  joinedHistoryRu: () => [
+    staff.joinedHistoryRu('2026-000123', undefined),
+    staff.joinedHistoryRu(undefined, '2026-000124'),
+    staff.joinedHistoryRu(undefined, undefined),
+  ],
   answerMessageText: () => [
     staff.answerMessageText([
       { organisation: 'Министерство ЖКХ и энергетики.', text: 'Горячая вода подана.' },

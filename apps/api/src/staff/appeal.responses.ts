@@ -355,6 +355,22 @@ export class RegisteredAppealDto {
   @ApiProperty({ format: 'date' }) answerDueDate!: string;
 }
 
+export class JoinedDto {
+  @ApiProperty({ format: 'uuid', description: 'Обращение, с которым объединено это' }) intoAppealId!: string;
+  @ApiProperty({ example: '2026-000123' }) intoRegistrationNumber!: string;
+}
+
+export class JoinCandidateDto {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '2026-000123' }) registrationNumber!: string;
+  @ApiProperty({ type: String, format: 'date-time' }) registeredAt!: Date;
+  @ApiProperty({ enum: AppealStatus, enumName: 'AppealStatus' }) status!: AppealStatus;
+  @ApiProperty() channel!: string;
+  @ApiProperty({ type: String, nullable: true }) subject!: string | null;
+  @ApiProperty() excerpt!: string;
+  @ApiProperty({ description: 'Его называет признак «Повторное обращение» этого обращения' }) flagged!: boolean;
+}
+
 export class CreatedDto {
   @ApiProperty({ format: 'uuid' }) id!: string;
 }

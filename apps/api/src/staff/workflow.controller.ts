@@ -13,7 +13,7 @@ import {
 } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AuditLog, Role, Roles, Staff, type StaffContext } from '@inbox/access';
-import { AppealWorkflow } from '@inbox/appeals';
+import { AppealQueries, AppealWorkflow } from '@inbox/appeals';
 import { invalidInput, notFoundError } from '@inbox/common';
 import { staffDenied } from '../staff-action';
 import { actorOf } from './actor-of';
@@ -30,13 +30,21 @@ import {
   ExtendDto,
   ExtensionPreviewQueryDto,
   HandOverDto,
+  JoinDto,
   OperatorAppealDto,
   RatingDto,
   ReasonDto,
   RedirectDto,
   UpdateCardDto,
 } from './workflow.dto';
-import { CardUpdatedDto, CreatedDto, ExtensionPreviewDto, RegisteredAppealDto } from './appeal.responses';
+import {
+  CardUpdatedDto,
+  CreatedDto,
+  ExtensionPreviewDto,
+  JoinCandidateDto,
+  JoinedDto,
+  RegisteredAppealDto,
+} from './appeal.responses';
 import { StaffController } from '../staff-controller';
 
 const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
@@ -46,6 +54,7 @@ export class WorkflowController {
   constructor(
     private readonly workflow: AppealWorkflow,
     private readonly audit: AuditLog,
+    private readonly queries: AppealQueries,
   ) {}
 
   @Post()
@@ -116,6 +125,33 @@ export class WorkflowController {
   })
   async fastTrack(@Param('id', uuid) id: string, @Body() body: ReasonDto, @Staff() staff: StaffContext) {
     await this.workflow.fastTrack(id, actorOf(staff), body.reason);
+  }
+
+  @Get(':id/join-candidates')
+  @Roles(Role.Operator, Role.Supervisor)
+  @ApiOperation({
+    summary:
+      'С чем объединить обращение: названное признаком «Повторное обращение» и более ранние обращения того же заявителя в работе',
+  })
+  @ApiOkResponse({ type: [JoinCandidateDto] })
+  async joinCandidates(@Param('id', uuid) id: string, @Staff() staff: StaffContext) {
+    const candidates = await this.queries.joinCandidates(id, staff.scope);
+    if (!candidates) {
+      await this.audit.record(staffDenied(staff, 'list-join-candidates', 'appeal', id));
+      throw notFoundError('Обращение не найдено');
+    }
+    return candidates;
+  }
+
+  @Post(':id/join')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Объединить с более ранним обращением того же заявителя (по номеру): текст и файлы становятся дополнением к нему, это обращение закрывается, заявитель уведомляется; 1-я линия или руководитель',
+  })
+  @ApiOkResponse({ type: JoinedDto })
+  join(@Param('id', uuid) id: string, @Body() body: JoinDto, @Staff() staff: StaffContext) {
+    return this.workflow.join(id, actorOf(staff), body);
   }
 
   @Post(':id/return')

@@ -226,3 +226,19 @@ export class NoteDto {
   })
   text!: string;
 }
+
+export class JoinDto {
+  @RequiredText({
+    min: 6,
+    max: 40,
+    missing: 'Укажите номер обращения, с которым объединить',
+    description: 'Номер более раннего обращения того же заявителя, например 2026-000123',
+  })
+  intoNumber!: string;
+
+  @OptionalText(1000, {
+    description: 'Почему это одно обращение (в истории обоих)',
+    tooLong: 'Причина — не длиннее 1000 символов',
+  })
+  reason?: string;
+}

@@ -484,6 +484,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/appeals/{id}/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Объединить с более ранним обращением того же заявителя (по номеру): текст и файлы становятся дополнением к нему, это обращение закрывается, заявитель уведомляется; 1-я линия или руководитель */
+        post: operations["WorkflowController_join"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/appeals/{id}/join-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** С чем объединить обращение: названное признаком «Повторное обращение» и более ранние обращения того же заявителя в работе */
+        get: operations["WorkflowController_joinCandidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/appeals/{id}/notes": {
         parameters: {
             query?: never;
@@ -3717,6 +3751,35 @@ export interface components {
             topicId: string | null;
             topicName: string | null;
         };
+        JoinCandidateDto: {
+            channel: string;
+            excerpt: string;
+            /** @description Его называет признак «Повторное обращение» этого обращения */
+            flagged: boolean;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            registeredAt: string;
+            /** @example 2026-000123 */
+            registrationNumber: string;
+            status: components["schemas"]["AppealStatus"];
+            subject: string | null;
+        };
+        JoinDto: {
+            /** @description Номер более раннего обращения того же заявителя, например 2026-000123 */
+            intoNumber: string;
+            /** @description Почему это одно обращение (в истории обоих) */
+            reason?: string;
+        };
+        JoinedDto: {
+            /**
+             * Format: uuid
+             * @description Обращение, с которым объединено это
+             */
+            intoAppealId: string;
+            /** @example 2026-000123 */
+            intoRegistrationNumber: string;
+        };
         /** @enum {string} */
         KnowledgeArticleKind: "template" | "faq" | "greeting-script" | "farewell-script" | "call-script" | "legal-act" | "service" | "schedule" | "contacts" | "solved-example";
         KnowledgeAttachmentDto: {
@@ -5677,6 +5740,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    WorkflowController_join: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["JoinDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinedDto"];
+                };
+            };
+        };
+    };
+    WorkflowController_joinCandidates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JoinCandidateDto"][];
+                };
             };
         };
     };

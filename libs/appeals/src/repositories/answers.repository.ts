@@ -225,6 +225,15 @@ export class AnswersRepository {
     return row.id;
   }
 
+  /** Whether an answer of the appeal is being prepared or was given (a draft, approved or sent; not discarded). */
+  async anyGiven(tx: Db, appealId: string): Promise<boolean> {
+    const rows = (await tx.query(
+      `SELECT 1 FROM answers WHERE appeal_id = $1 AND status <> 'discarded' LIMIT 1`,
+      [appealId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   async lock(tx: Db, appealId: string, answerId: string): Promise<LockedAnswer | undefined> {
     const [answer] = (await tx.query(
       `SELECT id, status, organisation_id, author_id, text FROM answers WHERE id = $1 AND appeal_id = $2 FOR UPDATE`,

@@ -116,6 +116,29 @@ export interface LockedAppeal {
   applicant_id: string;
 }
 
+/** An appeal another may be joined into, as the join checks it. */
+export interface JoinTarget {
+  id: string;
+  registration_number: string;
+  registered_at: Date;
+  status: AppealStatus;
+  joined_into_id: string | null;
+  joined_into_number: string | null;
+}
+
+/** An appeal the card offers to join into. */
+export interface JoinCandidateRow {
+  id: string;
+  registrationNumber: string;
+  registeredAt: Date;
+  status: AppealStatus;
+  channel: string;
+  subject: string | null;
+  excerpt: string;
+  /** The one the appeal's «repeated» flag names. */
+  flagged: boolean;
+}
+
 /** Columns a workflow command may set, by their names in code. */
 /** What the citizen's status page needs of an appeal found by its registration number. */
 export interface AppealByNumber {
@@ -146,6 +169,8 @@ export interface AppealChanges {
   deadlineWarnings?: string;
   answeredAt?: Date | null;
   closedAt?: Date | null;
+  /** The earlier appeal this one was joined into (the same appeal sent twice). */
+  joinedIntoId?: string;
 }
 
 /** The applicant's fields staff may complete or correct; null clears one. */
@@ -193,6 +218,7 @@ const COLUMN: Record<keyof AppealChanges, string> = {
   deadlineWarnings: 'deadline_warnings',
   answeredAt: 'answered_at',
   closedAt: 'closed_at',
+  joinedIntoId: 'joined_into_id',
 };
 
 const SUMMARY_COLUMNS = `a.id, a.registration_number, a.registered_at, a.regime, a.channel, a.subject,
@@ -870,6 +896,67 @@ export class AppealsRepository {
       params,
     )) as LockedAppeal[];
     return appeal;
+  }
+
+  /**
+   * The appeal of this number an appeal would be joined into, when it lies within the scope; locked (`lock`) once
+   * the caller has checked it is the earlier of the two, so that two joins always lock later before earlier.
+   */
+  async joinTarget(tx: Db, registrationNumber: string, scope: AccessScope, lock = false): Promise<JoinTarget | undefined> {
+    const params: unknown[] = [registrationNumber];
+    const [row] = (await tx.query(
+      `SELECT a.id, a.registration_number, a.registered_at, a.status, a.joined_into_id,
+              (SELECT j.registration_number FROM appeals j WHERE j.id = a.joined_into_id) AS joined_into_number
+         FROM appeals a WHERE a.registration_number = $1 AND ${appealScopeSql(scope, params, 'a')}
+         ${lock ? 'FOR UPDATE OF a' : ''}`,
+      params,
+    )) as JoinTarget[];
+    return row;
+  }
+
+  /**
+   * What the appeal could be joined into, within the scope: first the earlier appeal its «repeated» flag names
+   * (whatever its status: the screen says why it cannot take the join), then the same applicant's (or the same
+   * e-mail's) earlier appeals still in work and not joined themselves, newest first — as the flag's detector
+   * reads the applicant's earlier appeals (legal-flags EARLIER_ANSWERED_SQL).
+   */
+  async joinCandidates(id: string, scope: AccessScope, limit = 10): Promise<JoinCandidateRow[]> {
+    const params: unknown[] = [id, OPEN_STATUSES, limit];
+    return (await this.dataSource.query(
+      `WITH me AS (
+         SELECT a.id, a.applicant_id, a.registered_at, lower(p.email) AS email
+           FROM appeals a JOIN applicants p ON p.id = a.applicant_id WHERE a.id = $1
+       ), flagged AS (
+         SELECT (f.evidence->>'earlierAppealId')::uuid AS id FROM appeal_flags f
+          WHERE f.appeal_id = $1 AND f.flag = 'repeated' AND f.evidence->>'earlierAppealId' ~ '^[0-9a-f-]{36}$'
+       ), same AS (
+         SELECT x.id FROM me CROSS JOIN LATERAL (
+           SELECT me.applicant_id AS applicant_id
+           UNION SELECT p.id FROM applicants p WHERE me.email IS NOT NULL AND lower(p.email) = me.email) who
+         CROSS JOIN LATERAL (
+           SELECT a2.id, a2.registered_at FROM appeals a2
+            WHERE a2.applicant_id = who.applicant_id AND a2.id <> me.id AND a2.registered_at <= me.registered_at
+              AND a2.status = ANY($2) AND a2.joined_into_id IS NULL
+            ORDER BY a2.registered_at DESC LIMIT $3) x
+       )
+       SELECT a.id, a.registration_number AS "registrationNumber", a.registered_at AS "registeredAt", a.status,
+              a.channel, a.subject, left(a.text, 200) AS excerpt, (a.id IN (SELECT id FROM flagged)) AS flagged
+         FROM appeals a
+        WHERE (a.id IN (SELECT id FROM flagged) OR a.id IN (SELECT id FROM same)) AND a.id <> $1
+          AND ${appealScopeSql(scope, params, 'a')}
+        ORDER BY (a.id IN (SELECT id FROM flagged)) DESC, a.registered_at DESC
+        LIMIT $3`,
+      params,
+    )) as JoinCandidateRow[];
+  }
+
+  /** The numbers of the appeals joined into this one. */
+  async joinedInto(tx: Db, id: string): Promise<string[]> {
+    const rows = (await tx.query(
+      `SELECT registration_number FROM appeals WHERE joined_into_id = $1 ORDER BY registered_at`,
+      [id],
+    )) as { registration_number: string }[];
+    return rows.map((r) => r.registration_number);
   }
 
   /** Sets the given columns; `reopen_count` and `version` move only through their own methods. */

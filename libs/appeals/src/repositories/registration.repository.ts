@@ -244,6 +244,17 @@ export interface JoinedAppeal {
   registration_number: string;
 }
 
+/** What an appeal joined into an earlier one said, for that one's `follow-up-received` entry. */
+export interface JoinedFollowUp {
+  inbound_item_id: string;
+  channel: string;
+  external_id: string;
+  received_at: Date;
+  subject: string | null;
+  text: string;
+  attachments: number;
+}
+
 /** Everything a follow-up writes to the appeal it joins. */
 export interface NewFollowUp {
   inboundItemId: string;
@@ -394,6 +405,35 @@ export class RegistrationRepository {
       followUps.map((f) => f.inboundItemId),
     ])) as { inbound_item_id: string }[];
     return new Set(rows.map((r) => r.inbound_item_id));
+  }
+
+  /**
+   * What a follow-up writes, for a whole appeal line 1 joins into an earlier one (the same appeal sent twice): its
+   * files become the earlier appeal's (the same rows' bytes, one copy by hash; a file already there by its channel's
+   * key is not added twice), its conversation keys lead the citizen's next messages to the earlier appeal, and what
+   * it said is returned for the earlier appeal's `follow-up-received` entry, as an item's would be.
+   */
+  async joinAsFollowUp(db: Db, fromId: string, intoId: string): Promise<JoinedFollowUp> {
+    const [row] = (await db.query(
+      `WITH files AS (
+         INSERT INTO attachments (appeal_id, inbound_item_id, file_name, content_type, size, sha256, status,
+                                  rejection_reason, remote_ref, unique_key, created_at)
+         SELECT $2, f.inbound_item_id, f.file_name, f.content_type, f.size, f.sha256, f.status, f.rejection_reason,
+                f.remote_ref, f.unique_key, f.created_at
+           FROM attachments f
+          WHERE f.appeal_id = $1 AND (f.unique_key IS NULL OR NOT EXISTS (
+                SELECT 1 FROM attachments x WHERE x.appeal_id = $2 AND x.unique_key = f.unique_key))
+         RETURNING 1
+       ), thread AS (
+         INSERT INTO appeal_threads (channel, thread_key, appeal_id)
+         SELECT channel, thread_key, $2 FROM appeal_threads WHERE appeal_id = $1 ON CONFLICT DO NOTHING
+       )
+       SELECT a.inbound_item_id, a.channel, a.external_id, a.received_at, a.subject, a.text,
+              (SELECT count(*)::int FROM files) AS attachments
+         FROM appeals a WHERE a.id = $1`,
+      [fromId, intoId],
+    )) as JoinedFollowUp[];
+    return row;
   }
 
   /**

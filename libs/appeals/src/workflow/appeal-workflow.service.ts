@@ -13,6 +13,7 @@ import { EscalateCommand, type EscalateInput } from './commands/escalate.command
 import { ExtendCommand, type ExtendInput } from './commands/extend.command';
 import { FastTrackCommand } from './commands/fast-track.command';
 import { HandOverAnswerCommand, type HandoverMedium } from './commands/hand-over-answer.command';
+import { JoinCommand, type JoinInput } from './commands/join.command';
 import { RateCommand, type RatingOutcome } from './commands/rate.command';
 import { RedirectCommand } from './commands/redirect.command';
 import {
@@ -56,6 +57,7 @@ export class AppealWorkflow {
     private readonly drafts: DraftReviewCommand,
     private readonly noteCommand: AddNoteCommand,
     private readonly attachFileCommand: AttachFileCommand,
+    private readonly joinCommand: JoinCommand,
   ) {}
 
   registerByOperator(input: OperatorAppealInput, actor: Actor): Promise<OperatorRegistration> {
@@ -169,6 +171,11 @@ export class AppealWorkflow {
 
   close(appealId: string, actor: Actor, reason?: string, now = new Date()): Promise<void> {
     return this.closeCommand.execute(appealId, actor, reason, now);
+  }
+
+  /** The same appeal sent twice: the later one joins the earlier (by its number) and is closed as joined. */
+  join(appealId: string, actor: Actor, input: JoinInput, now = new Date()) {
+    return this.joinCommand.execute(appealId, actor, input, now);
   }
 
   rate(appealId: string, rating: RatingInput, actor: Actor, now = new Date()): Promise<RatingOutcome> {

@@ -9,6 +9,7 @@ import { ClosePartCommand } from './close-part.command';
 import { DraftAnswerCommand } from './draft-answer.command';
 import { EscalateCommand } from './escalate.command';
 import { HandOverAnswerCommand } from './hand-over-answer.command';
+import { JoinCommand } from './join.command';
 import { ExtendCommand } from './extend.command';
 import { FastTrackCommand } from './fast-track.command';
 import { RateCommand } from './rate.command';
@@ -23,6 +24,7 @@ export type { EscalateInput } from './escalate.command';
 export type { ExtendInput } from './extend.command';
 export type { RatingOutcome } from './rate.command';
 export type { HandoverMedium } from './hand-over-answer.command';
+export type { JoinInput } from './join.command';
 export type { OperatorAppealInput, OperatorRegistration } from './register.command';
 
 /** Every workflow command, one file each: the module provides them, the AppealWorkflow facade calls them. */
@@ -47,4 +49,5 @@ export const WORKFLOW_COMMANDS = [
   DraftReviewCommand,
   AddNoteCommand,
   AttachFileCommand,
+  JoinCommand,
 ];

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { AuditLog } from '@inbox/access';
+import { joinedNoticeRu } from '../../applicant-texts';
+import { APPEAL_STATUS_TEXT_RU, AppealStatus, OPEN_STATUSES } from '../../appeal-status';
+import { isRegistrationNumber } from '../../registration-number';
+import { AnswersRepository } from '../../repositories/answers.repository';
+import { AppealPartsRepository } from '../../repositories/appeal-parts.repository';
+import { AppealsRepository, type JoinTarget } from '../../repositories/appeals.repository';
+import { AppealHistoryRepository } from '../../repositories/history.repository';
+import { RegistrationRepository } from '../../repositories/registration.repository';
+import { type Actor } from '../actor';
+import { russianDate } from '../answer-template';
+import { AppealChange } from '../appeal-change';
+import { mayEscalate, requireCaseworker } from '../rules';
+import { WorkflowError } from '../workflow-error';
+
+export interface JoinInput {
+  /** The earlier appeal's registration number. */
+  intoNumber: string;
+  reason?: string;
+}
+
+export const JOIN_REFUSED_ROLE =
+  'Объединять обращения может оператор 1-й линии или руководитель; сотрудник организации сообщает о повторе им';
+
+/**
+ * The same citizen sent the same appeal twice (two channels, or twice in one): line 1 joins the later appeal into
+ * the earlier one. The later one's text and files become a follow-up of the earlier (as an item of its thread
+ * would at registration), the later one is closed as joined — its line-2 parts closed, its clocks stopped — and
+ * the citizen is told through its channel that the answer comes under the earlier number. Both histories say
+ * «Объединено с № …». Refused: into itself, into an appeal no longer in work or itself joined, the earlier into
+ * the later, an appeal whose answer is being prepared or was given, an appeal others were joined into (no
+ * chains), and — as absent — an appeal outside the actor's scope.
+ */
+@Injectable()
+export class JoinCommand {
+  constructor(
+    private readonly change: AppealChange,
+    private readonly appeals: AppealsRepository,
+    private readonly parts: AppealPartsRepository,
+    private readonly answers: AnswersRepository,
+    private readonly history: AppealHistoryRepository,
+    private readonly registrations: RegistrationRepository,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async execute(
+    appealId: string,
+    actor: Actor,
+    input: JoinInput,
+    now = new Date(),
+  ): Promise<{ intoAppealId: string; intoRegistrationNumber: string }> {
+    return this.change.run(appealId, actor, 'join', async ({ tx, appeal: a, record, notifyApplicant }) => {
+      requireCaseworker(actor);
+      if (!mayEscalate(actor)) throw new WorkflowError('forbidden', JOIN_REFUSED_ROLE);
+      const number = input.intoNumber.trim().replace(/^№\s*/u, '');
+      if (!isRegistrationNumber(number)) {
+        throw new WorkflowError('invalid-input', 'Укажите номер обращения вида 2026-000123', {
+          intoNumber: 'Номер вида 2026-000123',
+        });
+      }
+      if (number === a.registration_number) {
+        throw new WorkflowError('conflict', 'Нельзя объединить обращение с самим собой', {
+          intoNumber: 'Это номер этого же обращения',
+        });
+      }
+      if (!OPEN_STATUSES.includes(a.status)) {
+        throw new WorkflowError(
+          'conflict',
+          `Обращение № ${a.registration_number} уже не в работе (статус «${APPEAL_STATUS_TEXT_RU[a.status]}»): объединять его не нужно`,
+        );
+      }
+      if (await this.answers.anyGiven(tx, a.id)) {
+        throw new WorkflowError(
+          'conflict',
+          `По обращению № ${a.registration_number} уже готовится или дан ответ: объединение его отменило бы. ` +
+            'Отмените проект ответа или доведите рассмотрение до конца',
+        );
+      }
+      const joined = await this.appeals.joinedInto(tx, a.id);
+      if (joined.length > 0) {
+        throw new WorkflowError(
+          'conflict',
+          `С обращением № ${a.registration_number} уже объединено № ${joined.join(', № ')}: цепочка объединений ` +
+            'не допускается. Объединяйте с этим обращением, а не его с другим',
+        );
+      }
+      const seen = await this.appeals.joinTarget(tx, number, actor.scope);
+      if (!seen) throw notFoundByNumber(number);
+      assertJoinable(seen, a.registered_at, a.registration_number);
+      // Locked only now it is known to be the earlier one: joins lock later before earlier, never in a circle.
+      const target = await this.appeals.joinTarget(tx, number, actor.scope, true);
+      if (!target) throw notFoundByNumber(number);
+      assertJoinable(target, a.registered_at, a.registration_number);
+
+      const followUp = await this.registrations.joinAsFollowUp(tx, a.id, target.id);
+      const partsClosed = await this.parts.closeAllOpen(tx, a.id, now);
+      await this.appeals.update(tx, a.id, {
+        status: AppealStatus.Closed,
+        closedAt: now,
+        joinedIntoId: target.id,
+      });
+      const reason = input.reason?.trim() || undefined;
+      await record('joined', {
+        intoAppealId: target.id,
+        intoRegistrationNumber: target.registration_number,
+        from: a.status,
+        partsClosed,
+        ...(reason ? { reason } : {}),
+      });
+      await this.history.append(tx, target.id, 'follow-up-received', actor.userId, {
+        inboundItemId: followUp.inbound_item_id,
+        channel: followUp.channel,
+        externalId: followUp.external_id,
+        receivedAt: followUp.received_at,
+        text: followUp.subject ? `${followUp.subject}.\n${followUp.text}` : followUp.text,
+        attachments: followUp.attachments,
+        joinedFrom: { appealId: a.id, registrationNumber: a.registration_number },
+      });
+      await this.history.append(tx, target.id, 'joined', actor.userId, {
+        fromAppealId: a.id,
+        fromRegistrationNumber: a.registration_number,
+        ...(reason ? { reason } : {}),
+      });
+      await this.appeals.touch(tx, target.id);
+      await this.audit.record(
+        { userId: actor.userId, action: 'join-into', entityType: 'appeal', entityId: target.id },
+        tx,
+      );
+      await notifyApplicant(
+        'status-notice',
+        null,
+        joinedNoticeRu(
+          a.registration_number,
+          russianDate(a.registered_at, a.time_zone),
+          target.registration_number,
+          a.regime,
+        ),
+      );
+      return { intoAppealId: target.id, intoRegistrationNumber: target.registration_number };
+    });
+  }
+}
+
+/** Absent and out of the actor's scope read the same. */
+function notFoundByNumber(number: string): WorkflowError {
+  return new WorkflowError('invalid-input', `Обращение № ${number} не найдено среди доступных вам`, {
+    intoNumber: 'Обращение не найдено',
+  });
+}
+
+function assertJoinable(target: JoinTarget, laterRegisteredAt: Date, laterNumber: string): void {
+  const n = target.registration_number;
+  if (target.joined_into_id) {
+    throw new WorkflowError(
+      'conflict',
+      `Обращение № ${n} само объединено с № ${target.joined_into_number ?? ''}: объединяйте с № ${target.joined_into_number ?? ''}`,
+    );
+  }
+  if (!OPEN_STATUSES.includes(target.status)) {
+    throw new WorkflowError(
+      'conflict',
+      `Обращение № ${n} уже не в работе (статус «${APPEAL_STATUS_TEXT_RU[target.status]}»): объединять можно ` +
+        'только с обращением, которое ещё рассматривается',
+    );
+  }
+  const earlier = new Date(target.registered_at).getTime();
+  const later = new Date(laterRegisteredAt).getTime();
+  if (earlier > later || (earlier === later && n > laterNumber)) {
+    throw new WorkflowError(
+      'conflict',
+      `Обращение № ${n} поступило позже, чем № ${laterNumber}: позднее обращение объединяется с ранним. ` +
+        `Откройте № ${n} и объедините его с № ${laterNumber}`,
+    );
+  }
+}
