@@ -1,7 +1,13 @@
-import { type AccessScope, Role, SYSTEM_SCOPE } from '@inbox/access';
-import { type AppealListFilter, AppealQueries, AppealRegistrar } from '@inbox/appeals';
+import { type AccessScope, Role, StaffUsers, SYSTEM_SCOPE } from '@inbox/access';
+import {
+  type Actor,
+  type AppealListFilter,
+  AppealQueries,
+  AppealRegistrar,
+  AppealWorkflow,
+} from '@inbox/appeals';
 import { ChannelRegistry, ChannelsModule } from '@inbox/channels';
-import { rootLogger } from '@inbox/common';
+import { type DomainError, rootLogger } from '@inbox/common';
 import { ConfigModule } from '@inbox/config';
 import { DatabaseModule } from '@inbox/database';
 import { MessageDeliveries, MessageDeliveriesModule } from '@inbox/delivery';
@@ -20,10 +26,13 @@ import {
 } from '@inbox/queue';
 import { type INestApplicationContext, Module } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
+import { idOf } from '../factories/directory';
 import { inboundItem } from '../factories/inbound-items';
 import { AppealsTestModule } from '../support/appeals-test-module';
 import { restoreEnvironmentAfterBlock } from '../support/folded-files';
+import { staffActor } from '../support/staff-actor';
 import { createTestContext } from '../support/test-context';
+import { eventually, registerItemsIn } from '../support/test-stack';
 import { appealsWithOwnPeopleSql, type TestDatabase } from '../support/test-database';
 
 /*
@@ -435,5 +444,253 @@ describe('InboundStore: text Postgres cannot hold, files beyond count', () => {
       size: 0,
       rejectionReason: 'too-many',
     });
+  });
+});
+
+const JoinModule = AppealsTestModule.with([IncidentsModule]);
+
+/**
+ * The same citizen sent the same appeal twice: line 1 joins the later into the earlier (JoinCommand). What the
+ * later said becomes the earlier's follow-up, the later is closed as joined and its citizen told through its own
+ * channel; the refusals (rights, scope, itself, the wrong way round, an answer under way, a closed appeal, a chain)
+ * change nothing.
+ */
+describe('joining a duplicate appeal into the earlier one (integration)', () => {
+  restoreEnvironmentAfterBlock();
+  let db: TestDatabase;
+  let ctx: INestApplicationContext;
+  let workflow: AppealWorkflow;
+  let operator: Actor;
+  let clerk: Actor;
+  let supervisor: Actor;
+  const org: Record<string, string> = {};
+  const T0 = new Date('2026-11-30T03:00:00Z');
+  const hours = (n: number) => new Date(T0.getTime() + n * 3_600_000);
+  const chatId = 700_900_001;
+  const author = {
+    externalId: `epgu-join-${Date.now()}`,
+    surname: 'Орлова',
+    firstName: 'Нина',
+    patronymic: 'Петровна',
+  };
+  const TEXT = 'Во дворе дома по ул. Фрунзе, 5 третью неделю не вывозят мусор, контейнеры переполнены.';
+  const sql = <T = Record<string, unknown>>(query: string, params: unknown[] = []) =>
+    db.dataSource.query(query, params) as Promise<T[]>;
+  const at = async (item: InboundItem, when: Date) => (await registerItemsIn(ctx, [item], when))[0];
+  const numberOf = async (id: string) =>
+    (await sql<{ n: string }>(`SELECT registration_number AS n FROM appeals WHERE id = $1`, [id]))[0].n;
+  const state = async (id: string) =>
+    (
+      await sql<{ status: string; joined: string | null; version: number }>(
+        `SELECT status, joined_into_id AS joined, version FROM appeals WHERE id = $1`,
+        [id],
+      )
+    )[0];
+
+  beforeAll(async () => {
+    ({ db, ctx } = await createTestContext(JoinModule, 'join-duplicates', { LOG_LEVEL: 'error' }));
+    workflow = ctx.get(AppealWorkflow);
+    for (const code of ['cur', 'minzhkh']) org[code] = await idOf(db.dataSource, 'organisations', code);
+    const users = ctx.get(StaffUsers);
+    operator = await staffActor(users, Role.Operator, org.cur, 'Оператор ЦУР');
+    clerk = await staffActor(users, Role.Clerk, org.minzhkh, 'Специалист Минжкх');
+    supervisor = await staffActor(users, Role.Supervisor, org.minzhkh, 'Руководитель Минжкх');
+  });
+  afterAll(async () => {
+    await ctx?.close();
+    await db?.drop();
+  });
+
+  it('joins the later into the earlier: follow-up, closed as joined, the citizen told; refusals change nothing', async () => {
+    const earlier = await at(inboundItem({ channel: Channel.Pos, author, text: TEXT }), T0);
+    const file = Buffer.from('%PDF-1.4 фото контейнеров').toString('base64');
+    // The same appeal again, a day later, through Telegram, with a photo.
+    const later = await at(
+      inboundItem({
+        channel: Channel.Telegram,
+        regime: 'message',
+        externalId: `${chatId}:1`,
+        author: { externalId: String(chatId), displayName: 'Нина' },
+        replyAddress: { chatId, messageId: 1 },
+        thread: { key: `chat:${chatId}` },
+        text: `${TEXT} Пишу повторно.`,
+        attachments: [{ fileName: 'контейнеры.pdf', contentType: 'application/pdf', contentBase64: file }],
+      }),
+      hours(24),
+    );
+    const [earlierNo, laterNo] = [await numberOf(earlier), await numberOf(later)];
+    // The later one was handed to the ministry: its supervisor and clerk see it, not the earlier one at line 1.
+    await workflow.classify(later, operator, await idOf(db.dataSource, 'topics', 'housing'));
+    await workflow.escalate(later, operator, {
+      organisationIds: [org.minzhkh],
+      subject: 'Не вывозят мусор',
+      applicant: { surname: 'Орлова', firstName: 'Нина', patronymic: 'Петровна', phone: '+79135550101' },
+    });
+    const before = await state(later);
+
+    const refusal = (p: Promise<unknown>) =>
+      p.then(
+        () => 'joined',
+        (e: DomainError) => [e.code, e.message],
+      );
+    expect(await refusal(workflow.join(later, clerk, { intoNumber: earlierNo }))).toEqual([
+      'forbidden',
+      expect.stringContaining('оператор 1-й линии или руководитель'),
+    ]);
+    // Out of the supervisor's scope reads as absent: no word of whether the number exists.
+    expect(await refusal(workflow.join(later, supervisor, { intoNumber: earlierNo }))).toEqual([
+      'not-found',
+      `Обращение № ${earlierNo} не найдено среди доступных вам`,
+    ]);
+    expect(await refusal(workflow.join(later, operator, { intoNumber: laterNo }))).toEqual([
+      'conflict',
+      'Нельзя объединить обращение с самим собой',
+    ]);
+    expect(await refusal(workflow.join(earlier, operator, { intoNumber: laterNo }))).toEqual([
+      'conflict',
+      expect.stringContaining(`Обращение № ${laterNo} поступило позже`),
+    ]);
+    expect(await refusal(workflow.join(later, operator, { intoNumber: 'сорок два' }))).toEqual([
+      'invalid-input',
+      'Укажите номер обращения вида 2026-000123',
+    ]);
+    // An answer under way on the later one, and a closed earlier one.
+    const drafted = await at(inboundItem({ channel: Channel.Pos, author, text: TEXT }), hours(25));
+    await workflow.draftAnswer(drafted, operator, { text: 'Вывоз мусора организован.' });
+    expect(await refusal(workflow.join(drafted, operator, { intoNumber: earlierNo }))).toEqual([
+      'conflict',
+      expect.stringContaining('уже готовится или дан ответ'),
+    ]);
+    const closed = await at(inboundItem({ channel: Channel.Pos, author, text: TEXT }), hours(-48));
+    await workflow.close(closed, operator);
+    expect(await refusal(workflow.join(later, operator, { intoNumber: await numberOf(closed) }))).toEqual([
+      'conflict',
+      expect.stringContaining('уже не в работе (статус «Рассмотрение завершено»)'),
+    ]);
+    expect(await state(later)).toEqual(before);
+    expect(await sql(`SELECT 1 FROM appeal_events WHERE type = 'joined' OR data ? 'joinedFrom'`)).toEqual([]);
+
+    expect(
+      await workflow.join(later, operator, { intoNumber: `№ ${earlierNo}`, reason: 'Повтор из Telegram' }),
+    ).toEqual({
+      intoAppealId: earlier,
+      intoRegistrationNumber: earlierNo,
+    });
+    expect(await state(later)).toMatchObject({ status: 'closed', joined: earlier });
+    expect(
+      await sql(`SELECT state FROM appeal_organisations WHERE appeal_id = $1 AND line = 2`, [later]),
+    ).toEqual([{ state: 'closed' }]);
+    // Both histories say it; the earlier one got what the later said, as a follow-up, and its file.
+    expect(
+      await sql(
+        `SELECT appeal_id AS "appealId", type, data FROM appeal_events
+          WHERE type IN ('joined', 'follow-up-received') ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        appealId: later,
+        type: 'joined',
+        data: expect.objectContaining({
+          intoAppealId: earlier,
+          intoRegistrationNumber: earlierNo,
+          reason: 'Повтор из Telegram',
+          partsClosed: [org.minzhkh],
+        }),
+      },
+      {
+        appealId: earlier,
+        type: 'follow-up-received',
+        data: expect.objectContaining({
+          channel: 'telegram',
+          text: `Не вывозят мусор.\n${TEXT} Пишу повторно.`,
+          attachments: 1,
+          joinedFrom: { appealId: later, registrationNumber: laterNo },
+        }),
+      },
+      {
+        appealId: earlier,
+        type: 'joined',
+        data: { fromAppealId: later, fromRegistrationNumber: laterNo, reason: 'Повтор из Telegram' },
+      },
+    ]);
+    expect(
+      await sql(`SELECT file_name AS "fileName", status FROM attachments WHERE appeal_id = $1`, [earlier]),
+    ).toEqual([{ fileName: 'контейнеры.pdf', status: 'stored' }]);
+    expect(
+      await ctx
+        .get(AppealQueries)
+        .attachmentContent(
+          earlier,
+          (await sql<{ id: string }>(`SELECT id FROM attachments WHERE appeal_id = $1`, [earlier]))[0].id,
+          SYSTEM_SCOPE,
+        ),
+    ).toMatchObject({
+      fileName: 'контейнеры.pdf',
+    });
+    // The citizen is told through the later one's channel, under its number, and the notice is queued to go.
+    const [notice] = await sql<{ id: string; channel: string; kind: string; text: string }>(
+      `SELECT id, channel, kind, text FROM outbound_messages WHERE appeal_id = $1`,
+      [later],
+    );
+    expect(notice).toMatchObject({ channel: 'telegram', kind: 'status-notice' });
+    expect(notice.text).toContain(`сообщение № ${laterNo}`);
+    expect(notice.text).toContain(`Ответ вы получите под номером ${earlierNo}.`);
+    const queue = ctx.get(JobProducer).queue(QueueName.Delivery);
+    await eventually(async () => ((await queue.getJob(notice.id)) ? true : undefined));
+    expect(
+      await sql(
+        `SELECT action, entity_id AS "entityId" FROM audit_log WHERE action IN ('join', 'join-into') AND outcome = 'ok' ORDER BY id`,
+      ),
+    ).toEqual([
+      { action: 'join-into', entityId: earlier },
+      { action: 'join', entityId: later },
+    ]);
+    // The citizen's next message in that chat joins the earlier appeal, the one in work.
+    const [next] = await ctx.get(InboundStore).store(
+      [
+        inboundItem({
+          channel: Channel.Telegram,
+          regime: 'message',
+          externalId: `${chatId}:2`,
+          author: { externalId: String(chatId), displayName: 'Нина' },
+          thread: { key: `chat:${chatId}` },
+          text: 'Так когда вывезут?',
+        }),
+      ],
+      { enqueue: false },
+    );
+    expect(await ctx.get(AppealRegistrar).registerInboundItem(next.inboundItemId)).toMatchObject({
+      kind: 'follow-up',
+      appealId: earlier,
+    });
+
+    // No chains: into an appeal that was joined, nor the earlier (which has one joined) into another.
+    const third = await at(inboundItem({ channel: Channel.Pos, author, text: TEXT }), hours(30));
+    expect(await refusal(workflow.join(third, operator, { intoNumber: laterNo }))).toEqual([
+      'conflict',
+      `Обращение № ${laterNo} само объединено с № ${earlierNo}: объединяйте с № ${earlierNo}`,
+    ]);
+    const first = await at(inboundItem({ channel: Channel.Pos, author, text: TEXT }), hours(-24));
+    expect(await refusal(workflow.join(earlier, operator, { intoNumber: await numberOf(first) }))).toEqual([
+      'conflict',
+      expect.stringContaining(`уже объединено № ${laterNo}: цепочка объединений не допускается`),
+    ]);
+    expect(await refusal(workflow.join(later, operator, { intoNumber: earlierNo }))).toEqual([
+      'conflict',
+      expect.stringContaining('уже не в работе'),
+    ]);
+    // The card offers the same applicant's earlier appeals in work, newest first: not the joined nor the closed one.
+    expect(
+      (await ctx.get(AppealQueries).joinCandidates(third, SYSTEM_SCOPE))!.map((c) => c.registrationNumber),
+    ).toEqual([await numberOf(drafted), earlierNo, await numberOf(first)]);
+    // The clerk's and the supervisor's attempts are on record as denied, with the number they aimed at.
+    expect(
+      await sql(
+        `SELECT user_id AS "userId", details FROM audit_log WHERE action = 'join' AND outcome = 'denied' ORDER BY id`,
+      ),
+    ).toEqual([
+      { userId: clerk.userId, details: {} },
+      { userId: supervisor.userId, details: { intoRegistrationNumber: earlierNo } },
+    ]);
   });
 });

@@ -142,11 +142,14 @@ export class JoinCommand {
   }
 }
 
-/** Absent and out of the actor's scope read the same. */
+/** Absent and out of the actor's scope read the same (404), and the attempt is on record as denied. */
 function notFoundByNumber(number: string): WorkflowError {
-  return new WorkflowError('invalid-input', `Обращение № ${number} не найдено среди доступных вам`, {
-    intoNumber: 'Обращение не найдено',
-  });
+  return new WorkflowError(
+    'not-found',
+    `Обращение № ${number} не найдено среди доступных вам`,
+    { intoNumber: 'Обращение не найдено' },
+    { intoRegistrationNumber: number },
+  );
 }
 
 function assertJoinable(target: JoinTarget, laterRegisteredAt: Date, laterNumber: string): void {
