@@ -354,6 +354,59 @@ describe("an operator's working day (browser e2e)", () => {
     expect(problems.get(page)).toEqual([]);
   });
 
+  it('joins an appeal the citizen sent twice into the first one: the card says «Объединено с № …»', async () => {
+    const author = { externalId: `epgu-twice-${Date.now()}`, surname: 'Зайцева', firstName: 'Мария' };
+    const text = 'У дома по ул. Танковой, 31 не работает уличное освещение, вечером во дворе темно.';
+    const [first] = await registerItems(t.stack, [
+      inboundItem({ author, text, externalId: `pos-first-${Date.now()}` }),
+    ]);
+    const [second] = await registerItems(t.stack, [
+      inboundItem({ author, text: `${text} Пишу второй раз.`, externalId: `pos-again-${Date.now()}` }),
+    ]);
+    const number = async (id: string) =>
+      ((await json(call('GET', `/api/v1/appeals/${id}`, staff.operator))) as { registrationNumber: string })
+        .registrationNumber;
+    const [firstNo, secondNo] = [await number(first), await number(second)];
+    const page = await open(`/appeals/${second}`);
+    await page
+      .getByRole('toolbar', { name: 'Действия с обращением' })
+      .getByRole('button', { name: 'Объединить с обращением' })
+      .click();
+    const dialog = page.getByRole('dialog', { name: 'Объединить с более ранним обращением' });
+    // The applicant's earlier appeal in work is offered, chosen already.
+    await dialog
+      .getByTestId('join-candidate')
+      .filter({ hasText: `№ ${firstNo}` })
+      .waitFor();
+    expect(
+      await dialog.getByRole('textbox', { name: 'Номер обращения, с которым объединить' }).inputValue(),
+    ).toBe(firstNo);
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Объединить' }).click();
+    await page.getByTestId('joined-notice').getByText(`Объединено с № ${firstNo}`).waitFor();
+    await page.getByText('Завершено', { exact: true }).first().waitFor();
+    await page
+      .getByTestId('history-item')
+      .filter({ hasText: `Объединено с № ${firstNo}: ответ будет дан под этим номером` })
+      .waitFor();
+    // The first appeal's card: the second one's text as its follow-up, and the join in its history.
+    await page
+      .getByTestId('joined-notice')
+      .getByRole('link', { name: `обращению № ${firstNo}` })
+      .click();
+    await page.getByRole('heading', { name: `Обращение № ${firstNo}` }).waitFor();
+    await page
+      .getByTestId('history-item')
+      .filter({ hasText: `Из обращения № ${secondNo}: ${text} Пишу второй раз.` })
+      .waitFor();
+    await page
+      .getByTestId('history-item')
+      .filter({ hasText: `Объединено с № ${secondNo}` })
+      .waitFor();
+    expect(await foreignWords(page, TEST_STAFF)).toEqual([]);
+    expect(problems.get(page)).toEqual([]);
+  });
+
   it('works the fast-tracked appeals: the queue, the badge, and one routed from its card', async () => {
     const [appealId] = await registerItems(t.stack, [
       inboundItem({

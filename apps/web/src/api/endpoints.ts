@@ -21,6 +21,8 @@ export const ENDPOINTS = {
   appealAnswers: { method: 'GET', path: '/api/v1/appeals/{id}/answers' },
   appealNotes: { method: 'GET', path: '/api/v1/appeals/{id}/notes' },
   addNote: { method: 'POST', path: '/api/v1/appeals/{id}/notes' },
+  joinCandidates: { method: 'GET', path: '/api/v1/appeals/{id}/join-candidates' },
+  join: { method: 'POST', path: '/api/v1/appeals/{id}/join' },
   notifications: { method: 'GET', path: '/api/v1/notifications' },
   unreadNotifications: { method: 'GET', path: '/api/v1/notifications/unread-count' },
   readNotification: { method: 'POST', path: '/api/v1/notifications/{id}/read' },

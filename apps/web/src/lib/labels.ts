@@ -138,6 +138,7 @@ export const EVENT_LABEL: Record<string, string> = {
   'pos-status': 'Статус в ПОС при поступлении',
   'pos-history': 'Событие в ПОС',
   withdrawn: 'Заявитель удалил сообщение или канал его отозвал (запись сохранена)',
+  joined: 'Обращения объединены',
 };
 
 /** ПОС's status and event codes in Russian (its own statusText, when sent, is shown instead). */

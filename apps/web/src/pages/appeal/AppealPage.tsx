@@ -18,13 +18,22 @@ import { Pending } from '../../components/tables';
 import { AssignModal, useLiveUpdates } from '../InboxPage';
 import { ActionDialogs } from './ActionDialogs';
 import { AnswersSection } from './AnswersPanel';
-import { cardToolbar, closesWithdrawn, type Dialog, OPEN, ownPart, withdrawalOf } from './appeal-state';
+import {
+  cardToolbar,
+  closesWithdrawn,
+  type Dialog,
+  joinedInto,
+  OPEN,
+  ownPart,
+  withdrawalOf,
+} from './appeal-state';
 import { ApplicantPanel } from './ApplicantPanel';
 import { AttachToAppeal, Attachments } from './AttachmentsPanel';
 import { ClassificationPanel } from './ClassificationPanel';
 import { DeadlinesPanel } from './DeadlinesPanel';
 import { FlagsPanel } from './FlagsPanel';
 import { HistoryPanel } from './HistoryPanel';
+import { JoinDialog } from './JoinDialog';
 import { KnowledgePanel } from './KnowledgePanel';
 import { NotesPanel } from './NotesPanel';
 import { RoutingPanel } from './RoutingPanel';
@@ -91,6 +100,8 @@ export function AppealPage() {
   // A knowledge base article inserted into the answer draft (KnowledgePanel → AnswersSection).
   const [insertion, setInsertion] = useState<{ text: string; at: number } | null>(null);
   const [escalateTo, setEscalateTo] = useState<string[] | undefined>(undefined);
+  // «Объединить с обращением» opened from the «repeated» flag starts with the appeal the flag names.
+  const [joinNumber, setJoinNumber] = useState<string | undefined>(undefined);
 
   const act = useMutation({
     mutationFn: (fn: () => Promise<unknown>) => fn(),
@@ -140,6 +151,7 @@ export function AppealPage() {
     id === me.id ? `${label}: вы` : name ? `${label}: ${name}` : `${label}: не назначен`;
   const withdrawal = withdrawalOf(a);
   const canCloseWithdrawn = closesWithdrawn(a, me);
+  const joined = joinedInto(a);
 
   return (
     <Stack gap="sm">
@@ -238,6 +250,18 @@ export function AppealPage() {
               Направить по компетенции
             </Button>
           )}
+          {actions.has('join') && (
+            <Button
+              size="sm"
+              variant="default"
+              onClick={() => {
+                setJoinNumber(undefined);
+                setDialog('join');
+              }}
+            >
+              Объединить с обращением
+            </Button>
+          )}
           {/* A withdrawn appeal closes from its notice below, with the reason. */}
           {actions.has('close') && (
             <Button
@@ -268,6 +292,23 @@ export function AppealPage() {
         >
           {notice.text}
         </Notice>
+      )}
+
+      {joined && (
+        <StatusAlert
+          color="gray"
+          variant="light"
+          data-testid="joined-notice"
+          title={`Объединено с № ${joined.registrationNumber}`}
+        >
+          <Text size="sm">
+            Заявитель направил это обращение повторно. Оно закрыто, его текст и файлы добавлены к{' '}
+            <Anchor component={Link} to={`/appeals/${joined.id}`}>
+              обращению № {joined.registrationNumber}
+            </Anchor>
+            ; ответ будет дан под его номером.
+          </Text>
+        </StatusAlert>
       )}
 
       {withdrawal && a.status !== 'closed' && (
@@ -359,7 +400,18 @@ export function AppealPage() {
           <Stack gap="sm">
             {!narrow && <DeadlinesPanel card={a} names={names} />}
             <ApplicantPanel card={a} />
-            <FlagsPanel card={a} onDone={(text) => setNotice({ color: 'teal', text })} />
+            <FlagsPanel
+              card={a}
+              onDone={(text) => setNotice({ color: 'teal', text })}
+              onJoin={
+                actions.has('join')
+                  ? (number) => {
+                      setJoinNumber(number);
+                      setDialog('join');
+                    }
+                  : undefined
+              }
+            />
             <ClassificationPanel card={a} onSaved={() => run(async () => undefined, 'Тема сохранена')} />
             {isOpen && a.access.mayEscalate && (
               <RoutingPanel
@@ -388,6 +440,15 @@ export function AppealPage() {
         onSubmit={(userId) =>
           run(() => call('assign', { params: { id }, body: { userId } }), 'Исполнитель назначен')
         }
+      />
+      <JoinDialog
+        opened={dialog === 'join'}
+        card={a}
+        initialNumber={joinNumber}
+        busy={act.isPending}
+        error={dialogError}
+        onClose={() => setDialog(null)}
+        run={(fn, done) => run(fn, done)}
       />
       <ActionDialogs
         dialog={dialog}

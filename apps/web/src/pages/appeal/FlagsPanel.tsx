@@ -56,7 +56,16 @@ function Evidence({ flag }: { flag: AppealFlag }) {
  * 59-ФЗ flags the system raised: a person confirms or dismisses each (with a comment); nothing else about
  * the appeal changes, the decision goes into its history.
  */
-export function FlagsPanel({ card, onDone }: { card: AppealCard; onDone: (text: string) => void }) {
+export function FlagsPanel({
+  card,
+  onDone,
+  onJoin,
+}: {
+  card: AppealCard;
+  onDone: (text: string) => void;
+  /** Opens «Объединить с обращением» with the flag's earlier appeal; absent where the viewer may not join. */
+  onJoin?: (registrationNumber: string) => void;
+}) {
   const queryClient = useQueryClient();
   const [comments, setComments] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
@@ -96,6 +105,16 @@ export function FlagsPanel({ card, onDone }: { card: AppealCard; onDone: (text: 
               </Badge>
             </Group>
             <Evidence flag={f} />
+            {f.flag === 'repeated' && onJoin && typeof f.evidence?.earlierRegistrationNumber === 'string' && (
+              <Button
+                size="compact-sm"
+                variant="light"
+                style={{ alignSelf: 'flex-start' }}
+                onClick={() => onJoin(String(f.evidence?.earlierRegistrationNumber))}
+              >
+                Объединить с обращением…
+              </Button>
+            )}
             {f.status !== 'raised' && f.decidedAt && (
               <Text size="xs" c="dimmed">
                 Решение принято {formatInZone(f.decidedAt, card.timeZone)}

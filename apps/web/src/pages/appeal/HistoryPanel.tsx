@@ -69,8 +69,13 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
         ? `От: ${names.organisation(d.organisationId as string)} · заявитель получит его в общем ответе, когда ответят все`
         : `От: ${names.organisation(d.organisationId as string)}`;
     case 'follow-up-received':
-      // The citizen's edit of a message they had sent (Telegram, VK): the corrected wording as it came.
+      // The citizen's edit of a message they had sent (Telegram, VK): the corrected wording as it came. An appeal
+      // joined into this one: what it said, under its number.
+      if (isJoinedFollowUp(d) && typeof d.text === 'string')
+        return `Из обращения № ${String(d.joinedFrom.registrationNumber ?? '')}: ${d.text}`;
       return isCorrection(e) && typeof d.text === 'string' ? `Исправленный текст: ${d.text}` : null;
+    case 'joined':
+      return joinedText(d);
     case 'registered':
       return d.registrationNumber ? `№ ${String(d.registrationNumber)}` : null;
     case 'delivered':
@@ -106,6 +111,20 @@ function eventDetails(e: HistoryEvent, names: ReturnType<typeof useNames>, timeZ
     default:
       return null;
   }
+}
+
+/** «Объединено с № …», on the appeal that was joined and on the one it joined, with the comment when one was given. */
+function joinedText(d: Record<string, unknown>): string {
+  const why = typeof d.reason === 'string' && d.reason ? ` · ${d.reason}` : '';
+  if (typeof d.intoRegistrationNumber === 'string')
+    return `Объединено с № ${d.intoRegistrationNumber}: ответ будет дан под этим номером${why}`;
+  return `Объединено с № ${String(d.fromRegistrationNumber ?? '')}: повторное обращение, его текст и файлы добавлены к этому${why}`;
+}
+
+function isJoinedFollowUp(
+  d: Record<string, unknown>,
+): d is Record<string, unknown> & { joinedFrom: Record<string, unknown> } {
+  return typeof d.joinedFrom === 'object' && d.joinedFrom !== null;
 }
 
 /** «Файлы («Акт.pdf») отправлены личной ссылкой, она действует до …» for a `delivered` event that says so. */

@@ -43,12 +43,13 @@ describe('cardToolbar: each button where the api allows it', () => {
       'return',
       'extend',
       'redirect',
+      'join',
     ]);
     // An administrator's card: the api refuses their «Взять в работу», so it is not there.
     const admin = { ...ME, role: 'admin' };
     expect(
       cardToolbar(card({ access: { mayEscalate: true, mayAssign: true, mayExtendAppeal: true } }), admin),
-    ).toEqual(['escalate', 'assign', 'fast-track', 'extend']);
+    ).toEqual(['escalate', 'assign', 'fast-track', 'extend', 'join']);
     expect(cardToolbar(card(), ME)).toEqual([]);
   });
 
@@ -60,10 +61,10 @@ describe('cardToolbar: each button where the api allows it', () => {
 
   it('offers «Ускорить» to line 1 once: not on a fast-tracked or extended appeal, nor to a clerk', () => {
     const line1 = { mayEscalate: true };
-    expect(cardToolbar(card({ access: line1 }), ME)).toEqual(['escalate', 'fast-track']);
-    expect(cardToolbar(card({ fastTrack: true, access: line1 }), ME)).toEqual(['escalate']);
+    expect(cardToolbar(card({ access: line1 }), ME)).toEqual(['escalate', 'fast-track', 'join']);
+    expect(cardToolbar(card({ fastTrack: true, access: line1 }), ME)).toEqual(['escalate', 'join']);
     const extended = { extended: true } as AppealCard['deadlines'];
-    expect(cardToolbar(card({ deadlines: extended, access: line1 }), ME)).toEqual(['escalate']);
+    expect(cardToolbar(card({ deadlines: extended, access: line1 }), ME)).toEqual(['escalate', 'join']);
     expect(cardToolbar(card({ status: 'answered', access: line1 }), ME)).toEqual([]);
     expect(cardToolbar(card({ access: { mayAssign: true } }), { ...ME, role: 'clerk' })).toEqual(['assign']);
   });

@@ -36,6 +36,7 @@ export type Dialog =
   | 'rate'
   | 'assign'
   | 'close-withdrawn'
+  | 'join'
   | null;
 
 /** A withdrawal noted in the appeal's history (the first): who took it back, when, and the channel's reason. */
@@ -43,6 +44,14 @@ export interface Withdrawal {
   by: 'author' | 'channel';
   at: string;
   reason: string | null;
+}
+
+/** The appeal this one was joined into (its 'joined' event), if it was. */
+export function joinedInto(card: AppealCard): { id: string; registrationNumber: string } | null {
+  const d = card.history.find((e) => e.type === 'joined' && typeof e.data?.intoAppealId === 'string')?.data;
+  return d
+    ? { id: String(d.intoAppealId), registrationNumber: String(d.intoRegistrationNumber ?? '') }
+    : null;
 }
 
 export function withdrawalOf(card: AppealCard): Withdrawal | null {
@@ -79,6 +88,7 @@ export type CardAction =
   | 'return'
   | 'extend'
   | 'redirect'
+  | 'join'
   | 'close'
   | 'rate';
 
@@ -130,6 +140,8 @@ export function cardToolbar(card: AppealCard, me: Viewer): CardAction[] {
     return: open && access.mayReturn,
     extend: open && (access.mayExtendAppeal || access.mayExtendLine2),
     redirect: open && access.mayRedirect,
+    // The same appeal sent twice: line 1 and supervisors (who escalate) join it into the earlier one (JoinCommand).
+    join: open && access.mayEscalate,
     // A withdrawn appeal closes from its notice, with the reason.
     close: ['answered', 'redirected'].includes(card.status) && access.mayClose && !closesWithdrawn(card, me),
     rate: ['answered', 'closed'].includes(card.status) && access.mayRate,

@@ -1,0 +1,120 @@
+import { Modal, Radio, Stack, Text, TextInput, Textarea } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { call } from '../../api/client';
+import { type AppealCard } from '../../api/types';
+import { DialogButtons } from '../../components/forms';
+import { channelLabel, STATUS_LABEL } from '../../lib/labels';
+import { formatDateTime } from '../../lib/time';
+import { OPEN } from './appeal-state';
+import { DialogError } from './ActionDialogs';
+
+/**
+ * «Объединить с обращением»: the same citizen sent the same appeal twice; this (the later) one joins the earlier.
+ * The dialog offers first the appeal the «repeated» flag names, then the applicant's earlier appeals in work; any
+ * other number may be typed. One no longer in work is shown, not offered: the api would refuse it.
+ */
+export function JoinDialog(props: {
+  opened: boolean;
+  card: AppealCard;
+  /** The number to start with (the flag's earlier appeal), when the dialog was opened from the flag. */
+  initialNumber?: string;
+  busy: boolean;
+  error: string | null;
+  onClose: () => void;
+  run: (fn: () => Promise<unknown>, done: string) => void;
+}) {
+  const { card } = props;
+  const [number, setNumber] = useState('');
+  const [reason, setReason] = useState('');
+  const candidates = useQuery({
+    queryKey: ['join-candidates', card.id],
+    queryFn: () => call('joinCandidates', { params: { id: card.id } }),
+    enabled: props.opened,
+  });
+  const offered = (candidates.data ?? []).filter((c) => OPEN.includes(c.status));
+  useEffect(() => {
+    if (props.opened) {
+      setReason('');
+      setNumber(props.initialNumber ?? '');
+    }
+  }, [props.opened, props.initialNumber]);
+  const notOpen = (candidates.data ?? []).filter((c) => !OPEN.includes(c.status));
+  // Nothing chosen yet, or the flag's appeal that is no longer in work: the first appeal offered.
+  useEffect(() => {
+    if (!props.opened || !candidates.data) return;
+    const closed = notOpen.some((c) => c.registrationNumber === number.trim());
+    if ((!number || closed) && offered.length > 0) setNumber(offered[0].registrationNumber);
+  }, [props.opened, candidates.data]);
+  const into = number.trim().replace(/^№\s*/u, '');
+  return (
+    <Modal opened={props.opened} onClose={props.onClose} title="Объединить с более ранним обращением">
+      <Stack>
+        <Text size="sm">
+          Если заявитель направил это же обращение повторно, объедините его с первым: текст и файлы этого
+          обращения станут дополнением к первому, это обращение будет закрыто, а заявитель получит
+          уведомление, что ответ придёт под номером первого.
+        </Text>
+        {offered.length > 0 && (
+          <Radio.Group
+            label="Обращения этого заявителя в работе"
+            value={offered.some((c) => c.registrationNumber === into) ? into : null}
+            onChange={setNumber}
+          >
+            <Stack gap={6} mt={4}>
+              {offered.map((c) => (
+                <div key={c.id} data-testid="join-candidate">
+                  <Radio
+                    value={c.registrationNumber}
+                    label={`№ ${c.registrationNumber} от ${formatDateTime(c.registeredAt, card.timeZone)} · ${channelLabel(c.channel)}${c.flagged ? ' · похоже по признаку «Повторное обращение»' : ''}`}
+                    description={c.subject ?? c.excerpt}
+                  />
+                </div>
+              ))}
+            </Stack>
+          </Radio.Group>
+        )}
+        {notOpen.map((c) => (
+          <Text key={c.id} size="xs" c="dimmed">
+            № {c.registrationNumber} ({STATUS_LABEL[c.status] ?? 'рассмотрено'}) уже не в работе: с ним
+            объединить нельзя, на повторное обращение после ответа отвечают по существу или по ч. 5 ст. 11
+            59-ФЗ.
+          </Text>
+        ))}
+        <TextInput
+          label="Номер обращения, с которым объединить"
+          placeholder="2026-000123"
+          value={number}
+          onChange={(e) => setNumber(e.currentTarget.value)}
+        />
+        <Textarea
+          label="Комментарий"
+          description="Необязательно; останется в истории обоих обращений"
+          autosize
+          minRows={2}
+          maxLength={1000}
+          value={reason}
+          onChange={(e) => setReason(e.currentTarget.value)}
+        />
+      </Stack>
+      <DialogError error={props.error} />
+      <DialogButtons
+        label="Объединить"
+        onCancel={props.onClose}
+        disabled={into.length < 6}
+        loading={props.busy}
+        mt="md"
+        onConfirm={() =>
+          props.run(
+            () =>
+              call('join', {
+                params: { id: card.id },
+                body: reason.trim() ? { intoNumber: into, reason: reason.trim() } : { intoNumber: into },
+              }),
+            `Объединено с № ${into}: ответ заявителю будет дан под этим номером`,
+          )
+        }
+      />
+    </Modal>
+  );
+}
