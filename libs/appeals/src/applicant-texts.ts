@@ -139,8 +139,10 @@ export function joinedNoticeRu(
 
 /** The join as the status page's history says it (data of the 'joined' event), on either of the two appeals. */
 export function joinedHistoryRu(into: unknown, from: unknown): string {
-  if (typeof into === 'string' && into) return `Объединено с обращением № ${into}: ответ будет дан под этим номером`;
-  if (typeof from === 'string' && from) return `Объединено с обращением № ${from}: оно добавлено к этому как дополнение`;
+  if (typeof into === 'string' && into)
+    return `Объединено с обращением № ${into}: ответ будет дан под этим номером`;
+  if (typeof from === 'string' && from)
+    return `Объединено с обращением № ${from}: оно добавлено к этому как дополнение`;
   return 'Объединено с другим обращением';
 }
 

@@ -368,7 +368,8 @@ export class JoinCandidateDto {
   @ApiProperty() channel!: string;
   @ApiProperty({ type: String, nullable: true }) subject!: string | null;
   @ApiProperty() excerpt!: string;
-  @ApiProperty({ description: 'Его называет признак «Повторное обращение» этого обращения' }) flagged!: boolean;
+  @ApiProperty({ description: 'Его называет признак «Повторное обращение» этого обращения' })
+  flagged!: boolean;
 }
 
 export class CreatedDto {

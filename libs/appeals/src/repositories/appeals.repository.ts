@@ -902,7 +902,12 @@ export class AppealsRepository {
    * The appeal of this number an appeal would be joined into, when it lies within the scope; locked (`lock`) once
    * the caller has checked it is the earlier of the two, so that two joins always lock later before earlier.
    */
-  async joinTarget(tx: Db, registrationNumber: string, scope: AccessScope, lock = false): Promise<JoinTarget | undefined> {
+  async joinTarget(
+    tx: Db,
+    registrationNumber: string,
+    scope: AccessScope,
+    lock = false,
+  ): Promise<JoinTarget | undefined> {
     const params: unknown[] = [registrationNumber];
     const [row] = (await tx.query(
       `SELECT a.id, a.registration_number, a.registered_at, a.status, a.joined_into_id,
