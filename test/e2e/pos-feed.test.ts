@@ -323,7 +323,7 @@ describe('ПОС feed (e2e)', () => {
     ).toEqual([{ name: 'Вывоз мусора', deleted: false }]);
   });
 
-  it('quarantines a page entry without a creation instant with its reason, registers the rest, and registers each item once however often it is pulled', async () => {
+  it('quarantines a page entry with nothing of the citizen in it with its reason, registers the rest, and registers each item once however often it is pulled', async () => {
     const messages = [0, 1, 2].map(() => pos.addMessage());
     const ids = messages.map((m) => String(m.posId));
     pos.setScenario('malformed', { times: 1 });
@@ -335,7 +335,7 @@ describe('ПОС feed (e2e)', () => {
     );
     expect(quarantined).toMatchObject({
       external_id: ids[1],
-      reason: 'В сообщении ПОС нет даты создания (createdAt) или она не распознана',
+      reason: 'В сообщении ПОС нет ни текста (description), ни вложений, ни места, ни категории',
     });
     expect(quarantined.raw).toMatchObject({ posId: messages[1].posId });
     await tools.appeal('pos', ids[0]);
@@ -455,5 +455,27 @@ describe('ПОС feed (e2e)', () => {
       updatedAt: expect.any(String),
     });
     expect(organisations.find((o) => o.code === 'mintrans')?.requisites).toEqual({});
+  });
+
+  it('registers a message that came without createdAt at its first entry in ПОС history, and says so on its timeline', async () => {
+    const response = JSON.parse(
+      readFileSync(path.resolve(__dirname, '../fixtures/pos/appeal-response.json'), 'utf8'),
+    ) as Partial<PosWireMessage>;
+    const message = pos.addMessage({ ...response, createdAt: undefined });
+    expect(await tools.pull('pos')).toMatchObject({ items: 1, quarantined: 0 });
+    const { id } = await tools.appeal('pos', String(message.posId));
+    const [row] = (await stack.db.dataSource.query(`SELECT received_at FROM appeals WHERE id = $1`, [id])) as {
+      received_at: Date;
+    }[];
+    // MODERATION_NEW, the first entry of the fixture's history: when ПОС received the citizen's message.
+    expect(row.received_at.toISOString()).toBe('2026-11-30T04:12:09.417Z');
+    const status = await eventually(async () => {
+      const history = (await card(id)).history as { type: string; data: Record<string, unknown> }[];
+      return history.find((e) => e.type === 'pos-status');
+    });
+    expect(status.data.warnings).toEqual([
+      'Заявитель указал неполный адрес',
+      'ПОС не передал дату создания сообщения (createdAt): принята дата первой записи его истории в ПОС',
+    ]);
   });
 });

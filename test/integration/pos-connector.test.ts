@@ -412,7 +412,7 @@ describe('ПОС connector against the fake ПОС (integration)', () => {
       expect(page.rejected).toHaveLength(1);
       expect(page.rejected[0]).toMatchObject({
         externalId: String(added[2].posId),
-        reason: 'В сообщении ПОС нет даты создания (createdAt) или она не распознана',
+        reason: 'В сообщении ПОС нет ни текста (description), ни вложений, ни места, ни категории',
       });
       expect(page.rejected[0].raw).toMatchObject({ posId: added[2].posId });
       // The cursor moved past the broken message: it does not block the feed.

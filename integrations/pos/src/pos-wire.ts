@@ -304,18 +304,22 @@ export function feedPositionOf(raw: unknown): { posId?: string; position?: PosCu
   }
 }
 
-export function decodeMessage(raw: unknown): DecodedMessage {
+/**
+ * One feed entry as a message. `receivedAt`: when we read it, the creation instant of last resort (see creationOf).
+ */
+export function decodeMessage(raw: unknown, receivedAt: Date = new Date()): DecodedMessage {
   if (!isRecord(raw)) return { ok: false, reason: 'Запись ленты ПОС — не сообщение (не объект JSON)' };
   const posId = idOf(raw.posId);
-  const createdAt = instant(raw.createdAt);
   // The cursor keeps ПОС's own spelling of the instant, so no precision is lost on the way back.
   const at = feedInstantOf(raw);
   const position = posId !== undefined && at ? { updatedAfter: at, afterId: posId } : undefined;
   const fail = (reason: string): DecodedMessage => ({ ok: false, posId, reason, position });
 
   if (posId === undefined) return fail('В сообщении ПОС нет идентификатора (posId)');
-  if (!createdAt) return fail('В сообщении ПОС нет даты создания (createdAt) или она не распознана');
   const warnings = decodeWarnings(raw.warnings);
+  const creation = creationOf(raw, receivedAt);
+  if (creation.note) warnings.push(creation.note);
+  const createdAt = creation.at;
   // A list as ПОС's client shows it; one id or one file object alone is read as a list of one. Anything else is
   // said on the message (a warning the clerk reads) rather than costing the citizen's words a quarantine.
   // `attachments` or `files` where an export names the list so: the citizen's files are not lost for a key's name.
@@ -465,6 +469,34 @@ function fieldValueText(value: unknown, depth = 0): string | undefined {
   const words = value.value ?? value.text ?? value.name ?? value.title ?? value.label;
   const read = words === undefined || words === null ? undefined : fieldValueText(words, depth + 1);
   return read ?? (Object.keys(value).length > 0 ? JSON.stringify(value) : undefined);
+}
+
+/**
+ * When the citizen created the message. A message without `createdAt` (an export that leaves it out, a null, a date
+ * nobody can read) is still the citizen's message: it is registered at the best instant there is — its first entry in
+ * ПОС's history (the moderation that received it), else its last change there (`updatedAt`), else the moment we read
+ * it — and a note, shown in the appeal's history with ПОС's warnings, says which one and why.
+ */
+function creationOf(raw: Record<string, unknown>, receivedAt: Date): { at: string; note?: string } {
+  const given = instant(raw.createdAt);
+  if (given) return { at: given };
+  const missing =
+    raw.createdAt === undefined || raw.createdAt === null || raw.createdAt === ''
+      ? 'ПОС не передал дату создания сообщения (createdAt)'
+      : 'Дата создания сообщения в ПОС (createdAt) не распознана';
+  let first: number | undefined;
+  for (const entry of Array.isArray(raw.history) ? raw.history : []) {
+    const ms = isRecord(entry) ? instantMsOf(entry.createdAt, MOSCOW_OFFSET) : undefined;
+    if (ms !== undefined && (first === undefined || ms < first)) first = ms;
+  }
+  if (first !== undefined)
+    return {
+      at: new Date(first).toISOString(),
+      note: `${missing}: принята дата первой записи его истории в ПОС`,
+    };
+  const updated = instant(raw.updatedAt);
+  if (updated) return { at: updated, note: `${missing}: принята дата последнего изменения сообщения в ПОС` };
+  return { at: receivedAt.toISOString(), note: `${missing}: принято время получения сообщения из ПОС` };
 }
 
 /**

@@ -115,11 +115,6 @@ describe('ПОС wire decoding', () => {
       { description: '   ', attachmentIds: [], location: null, subjectId: undefined },
       'В сообщении ПОС нет ни текста (description), ни вложений, ни места, ни категории',
     ],
-    [
-      'with a createdAt that is no instant',
-      { createdAt: 'вчера' },
-      'В сообщении ПОС нет даты создания (createdAt) или она не распознана',
-    ],
   ])('rejects a message %s, with a reason', (_label, override, reason) => {
     const decoded = decodeMessage(wireMessage(override));
     expect(decoded).toMatchObject({ ok: false, reason });
@@ -145,8 +140,51 @@ describe('ПОС wire decoding', () => {
     expect(odd.message.warnings).toContain('Вложения ПОС не распознаны: 2');
   });
 
+  it.each([
+    [
+      'its first history entry',
+      { createdAt: undefined },
+      [
+        { status: 'TAKE_TO_WORK', createdAt: '2025-02-02T09:00:00+08:00' },
+        { status: 'MODERATION_NEW', createdAt: '01.02.2025 05:30' },
+      ],
+      '2025-02-01T02:30:00.000Z',
+      'ПОС не передал дату создания сообщения (createdAt): принята дата первой записи его истории в ПОС',
+    ],
+    [
+      'its last change in ПОС',
+      { createdAt: null },
+      [{ status: 'MODERATION_NEW' }],
+      '2025-02-03T10:00:00.123Z',
+      'ПОС не передал дату создания сообщения (createdAt): принята дата последнего изменения сообщения в ПОС',
+    ],
+    [
+      'the moment we read it',
+      { createdAt: 'вчера', updatedAt: undefined },
+      [],
+      '2025-02-05T06:07:08.000Z',
+      'Дата создания сообщения в ПОС (createdAt) не распознана: принято время получения сообщения из ПОС',
+    ],
+  ])(
+    'registers a message without a readable createdAt at %s, and says so on it',
+    (_label, override, history, at, note) => {
+      const decoded = decodeMessage(
+        wireMessage({ ...override, history, warnings: ['Заявитель указал неполный адрес'] }),
+        new Date('2025-02-05T06:07:08Z'),
+      );
+      if (!decoded.ok) throw new Error(decoded.reason);
+      expect(decoded.message.createdAt).toBe(at);
+      expect(decoded.message.warnings).toEqual(['Заявитель указал неполный адрес', note]);
+      const item = toInboundItem(decoded.message);
+      expect(item.receivedAt).toBe(at);
+      expect(JSON.parse(item.features!['pos.warnings'])).toContain(note);
+    },
+  );
+
   it('still positions a rejected message that has an id and an update instant, so it cannot block the feed', () => {
-    const decoded = decodeMessage(wireMessage({ createdAt: undefined }));
+    const decoded = decodeMessage(
+      wireMessage({ description: null, attachmentIds: [], location: null, subjectId: null }),
+    );
     expect(decoded).toMatchObject({ ok: false, posId: '563006508', position: { afterId: '563006508' } });
     expect(decodeMessage(wireMessage({ posId: null }))).toMatchObject({ ok: false, position: undefined });
   });

@@ -17,7 +17,7 @@ export type PosFakeScenario =
   | 'rate-limited'
   /** 503 on every endpoint. */
   | 'server-error'
-  /** The feed page has one message without `createdAt`. */
+  /** The feed page has one message with nothing of the citizen's: no text, files, place or category. */
   | 'malformed'
   /** The feed answer is cut after half its bytes. */
   | 'cut-mid-page'
@@ -532,7 +532,9 @@ export class PosFake {
       .sort((a, b) => feedInstant(a) - feedInstant(b) || a.posId - b.posId);
     const content: unknown[] = matching.slice(0, size).map(clone);
     if (content.length > 0 && this.takes('malformed', true)) {
-      delete (content[Math.floor(content.length / 2)] as Partial<PosWireMessage>).createdAt;
+      const emptied = content[Math.floor(content.length / 2)] as Partial<PosWireMessage>;
+      for (const key of ['description', 'attachmentIds', 'location', 'subjectId', 'subsubjectId'] as const)
+        delete emptied[key];
     }
     const page = { content, size, numberOfElements: content.length, last: matching.length <= size };
     if (this.takes('cut-mid-page', true)) {
