@@ -104,6 +104,28 @@ describe('parsePassport', () => {
     expect(parsePassport(documentPassport(spec)).header.versionNote).toBeUndefined();
   });
 
+  it.each([
+    [' 2.5 ', '2.5'],
+    ['2,5', '2.5'],
+    ['v2.6', '2.6'],
+    ['2.5.0', '2.5'],
+  ])('reads version «%s» as %s, without a note', (written, version) => {
+    const message = parsePassport(documentPassport({ ...spec, version: written }));
+    expect(message.header).toMatchObject({ version, uid: headerUid });
+    expect(message.header.versionNote).toBeUndefined();
+  });
+
+  it('reads a <communication> that names no version as the 2.x schema, and says so for the clerk', () => {
+    const text = documentPassport({ ...spec, version: '2.6' }).replace(/ (?:xdms:)?version="2\.6"/, '');
+    expect(text).not.toMatch(/<[^>]*communication[^>]*version=/);
+    const message = parsePassport(text);
+    expect(message).toMatchObject({ kind: 'document', document: { number: '01/1' } });
+    expect(message.header.version).toBeUndefined();
+    expect(message.header.versionNote).toBe(
+      'В паспорте МЭДО не указана версия (атрибут version): прочитан по схеме версий 2.2–2.7, сверьте реквизиты с файлами пакета',
+    );
+  });
+
   it('reads a created instant written day first, in Moscow time when it has no zone', () => {
     const at = (created: string) => parsePassport(documentPassport({ ...spec, created })).header.created;
     expect(at('14.03.2025 10:15')).toBe('2025-03-14T07:15:00.000Z');

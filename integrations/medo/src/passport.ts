@@ -44,7 +44,8 @@ export interface MedoPartner {
 }
 
 export interface MedoHeader {
-  version: string;
+  /** As the passport writes it, canonical (`2.5`); absent when the passport names none. */
+  version?: string;
   /** Set when `version` is not one of SUPPORTED_VERSIONS but of the same 2.x family, read all the same. */
   versionNote?: string;
   type: keyof typeof MESSAGE_TYPES;
@@ -131,8 +132,19 @@ function normaliseInstant(value: string | undefined): string | undefined {
   return time === undefined ? undefined : new Date(time).toISOString();
 }
 
-/** What the clerk reads about a passport of a version outside SUPPORTED_VERSIONS. */
-function versionNoteOf(version: string): string {
+/**
+ * A version as gateways write it, canonical: «2.5» for « 2.5», «2,5» (a decimal comma), «v2.5» and «2.5.0»; 2.7.1,
+ * another format, stays itself.
+ */
+function canonicalVersion(written: string): string {
+  const match = /^v?\s*(\d+)[.,](\d+)(?:\.0)?$/i.exec(written.trim());
+  return match ? `${match[1]}.${match[2]}` : written.trim();
+}
+
+/** What the clerk reads about a passport of a version outside SUPPORTED_VERSIONS, or of none. */
+function versionNoteOf(version: string | undefined): string {
+  if (version === undefined)
+    return 'В паспорте МЭДО не указана версия (атрибут version): прочитан по схеме версий 2.2–2.7, сверьте реквизиты с файлами пакета';
   // Minor numbers, not decimals: 2.10 comes after 2.7.
   const minors = SUPPORTED_VERSIONS.map((v) => Number(v.split('.')[1]));
   const minor = Number(version.split('.')[1]);
@@ -182,17 +194,18 @@ export function parsePassport(text: string, fallbackUid?: string): MedoMessage {
       `Корневой элемент XML — <${rootName}>, а не паспорт xdms <communication>`,
     );
   }
-  const version = attr(root, 'version');
+  const written = attr(root, 'version');
+  const version = written === undefined ? undefined : canonicalVersion(written);
   const headerNode = child(root, 'header');
   const headerUid = normaliseGuid(attr(headerNode, 'uid')) ?? fallbackUid;
   const known = SUPPORTED_VERSIONS.includes(version as (typeof SUPPORTED_VERSIONS)[number]);
-  if (!version || (!known && !SAME_FAMILY.test(version))) {
+  // A <communication> without its version (a gateway that leaves the required attribute out) is still this
+  // schema's root: read as the family, with a note, rather than a whole letter held back for one attribute.
+  if (version !== undefined && !known && !SAME_FAMILY.test(version)) {
     throw new PackageRejected(
       'unknown-version',
-      version ? `unsupported passport version "${version}" (read: 2.2–2.7)` : 'the passport has no version',
-      version
-        ? `Неподдерживаемая версия паспорта «${version}» (поддерживаются 2.2–2.7)`
-        : 'В паспорте не указана версия',
+      `unsupported passport version "${written}" (read: 2.2–2.7)`,
+      `Неподдерживаемая версия паспорта «${written}» (поддерживаются 2.2–2.7)`,
       headerUid,
     );
   }
@@ -209,7 +222,7 @@ export function parsePassport(text: string, fallbackUid?: string): MedoMessage {
     );
   }
   const header: MedoHeader = {
-    version,
+    ...(version !== undefined ? { version } : {}),
     ...(known ? {} : { versionNote: versionNoteOf(version) }),
     type,
     uid: headerUid,
